@@ -1,0 +1,3 @@
+"""backend-lint: a linter for FastAPI / SQLModel / SQLAlchemy / Alembic backends."""
+
+__version__ = "0.1.0"

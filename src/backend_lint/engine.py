@@ -1,0 +1,422 @@
+"""The engine: (source, path, settings, project facts) -> diagnostics and, on request, fixed source.
+
+This is the only place that runs rules. The CLI, the flake8 plugin, the pre-commit hooks and the tests
+all call ``Engine.lint_source`` / ``Engine.fix_source``.
+
+Per file: decide cheaply whether any enabled rule can fire (``Rule.requires`` substrings, migration
+detection); parse with libcst only then; walk the tree once, dispatching to every active rule; compute
+positions only when something was reported; apply ``# noqa``; resolve edits to offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from .config import Settings, per_file_ignored, select_codes
+from .diagnostics import Applicability, Diagnostic, Fix, Location, ResolvedEdit
+from .registry import all_rules
+from .rule import Report, Rule
+from .suppression import Suppressions, parse_suppressions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .index import ProjectIndex
+
+SYNTAX_ERROR_CODE = "BKL900"
+UNUSED_NOQA_CODE = "BKL901"
+MAX_FIX_PASSES = 10
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class InternalError:
+    path: str
+    code: str
+    name: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: internal error in {self.code} ({self.name}): {self.error}"
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    parsed: bool = False  # whether libcst ran on the file (for the skip-equivalence tests and benchmarks)
+
+
+class SourceLines:
+    """Offsets of line starts, to turn (row, column) into string offsets and back."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        starts = [0]
+        for m in _NEWLINE.finditer(source):
+            starts.append(m.end())
+        self.starts = starts
+
+    def offset(self, row: int, col: int) -> int:
+        if row - 1 >= len(self.starts):
+            return len(self.source)
+        return min(self.starts[row - 1] + col, len(self.source))
+
+    def line_start(self, row: int) -> int:
+        if row - 1 >= len(self.starts):
+            return len(self.source)
+        return self.starts[row - 1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based row, 0-based column of ``offset``."""
+        import bisect
+
+        row = bisect.bisect_right(self.starts, offset)
+        return row, offset - self.starts[row - 1]
+
+
+def _syntax_rule() -> type[Rule]:
+    from .rules.engine.syntax_error import SyntaxError_
+
+    return SyntaxError_
+
+
+class Engine:
+    """Holds the run's rule selection and dispatch table; lints any number of files."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        codes: Optional[Sequence[str]] = None,
+        project: Optional["ProjectIndex"] = None,
+        skip: bool = True,
+    ) -> None:
+        from .walker import DispatchTable
+
+        self.settings = settings
+        self.project = project
+        self.skip = skip
+        rules = all_rules()
+        if codes is None:
+            codes = select_codes(settings, [r.code for r in rules])
+        self.codes = set(codes)
+        self.rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
+        self.project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
+        self.table = DispatchTable(self.rule_classes)
+        self._by_code = {r.code: r for r in rules}
+
+    # ------------------------------------------------------------------------------------------------
+    def _active_rules(self, source: str, path: str, is_migration: bool) -> list[Optional[type[Rule]]]:
+        ignored = per_file_ignored(self.settings, path)
+        active: list[Optional[type[Rule]]] = []
+        for cls in self.rule_classes:
+            if ignored and any(cls.code.startswith(c) for c in ignored):
+                active.append(None)
+                continue
+            if cls.migration_only and not is_migration:
+                # semantic, not an optimisation: revision modules are recognised by their text
+                active.append(None)
+                continue
+            if self.skip:
+                if cls.requires is not None and not any(s in source for s in cls.requires):
+                    active.append(None)
+                    continue
+            active.append(cls)
+        return active
+
+    def code_enabled_for(self, code: str, path: str) -> bool:
+        if code not in self.codes:
+            return False
+        ignored = per_file_ignored(self.settings, path)
+        return not any(code.startswith(c) for c in ignored)
+
+    def lint_source(self, source: str, path: str, noqa: bool = True) -> FileResult:
+        """Lint one file's text. ``noqa=False`` leaves ``# noqa`` to the caller (flake8 owns it)."""
+        import libcst as cst
+
+        from .context import FileContext
+        from .walker import Walker
+
+        result = FileResult(path)
+        suppressions = parse_suppressions(source) if noqa else Suppressions()
+        if suppressions.file_exempt:
+            return result
+        ctx = FileContext(source, path, self.settings, self.project)
+        active = self._active_rules(source, path, ctx.is_migration)
+        if not any(active):
+            # Nothing can fire here: libcst never sees the file. Still report unparsable files cheaply.
+            self._check_syntax_cheaply(source, path, result)
+            return self._finish(result, [], source, suppressions, noqa)
+        if len(source.encode("utf-8", "surrogatepass")) > self.settings.max_file_size:
+            self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({self.settings.max_file_size} bytes); not linted")
+            return self._finish(result, [], source, suppressions, noqa)
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            self._syntax_diag(result, path, exc.raw_line, exc.raw_column, f"SyntaxError: {_first_line(exc.message)}")
+            return self._finish(result, [], source, suppressions, noqa)
+        except (RecursionError, MemoryError, Exception) as exc:  # the native parser can give up on valid code
+            self._syntax_diag(result, path, 1, 0, f"Cannot parse file: {type(exc).__name__}: {_first_line(str(exc)) or 'parser failure'}")
+            return self._finish(result, [], source, suppressions, noqa)
+        result.parsed = True
+        ctx.module = module
+        instances: list[Optional[Rule]] = []
+        for cls in active:
+            instances.append(cls(ctx) if cls is not None else None)
+
+        def on_error(index: int, exc: BaseException) -> None:
+            cls = self.table.rule_classes[index]
+            result.errors.append(InternalError(path, cls.code, cls.name, _format_exc(exc)))
+
+        walker = Walker(self.table, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
+        try:
+            walker.run(module)
+        except RecursionError:
+            self._syntax_diag(result, path, 1, 0, "Cannot lint file: too deeply nested")
+            return self._finish(result, [], source, suppressions, noqa)
+        diagnostics = self._resolve(ctx.reports, module, source, path, result)
+        return self._finish(result, diagnostics, source, suppressions, noqa)
+
+    # ------------------------------------------------------------------------------------------------
+    def _check_syntax_cheaply(self, source: str, path: str, result: FileResult) -> None:
+        if SYNTAX_ERROR_CODE not in self.codes:
+            return
+        import ast
+        import warnings
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(source, filename=path)
+        except SyntaxError as exc:
+            self._syntax_diag(result, path, exc.lineno or 1, max((exc.offset or 1) - 1, 0), f"SyntaxError: {exc.msg}")
+        except (ValueError, RecursionError, MemoryError) as exc:
+            self._syntax_diag(result, path, 1, 0, f"Cannot parse file: {type(exc).__name__}")
+
+    def _syntax_diag(self, result: FileResult, path: str, row: int, col: int, message: str) -> None:
+        if SYNTAX_ERROR_CODE not in self.codes:
+            return
+        rule = _syntax_rule()
+        loc = Location(max(row, 1), col + 1)
+        result.diagnostics.append(Diagnostic(rule.code, rule.name, message, path, loc, Location(loc.row, loc.column)))
+
+    def _resolve(self, reports: list[Report], module: Any, source: str, path: str, result: FileResult) -> list[Diagnostic]:
+        if not reports:
+            return []
+        lines = SourceLines(source)
+        positions = None
+        needs_positions = any(r.node is not None for r in reports) or any(
+            r.fix is not None and any(e.node is not None for e in r.fix.edits) for r in reports
+        )
+        if needs_positions:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        out: list[Diagnostic] = []
+        for report in reports:
+            try:
+                if report.node is not None:
+                    rng = positions[report.node]  # type: ignore[index]
+                    start = Location(rng.start.line, rng.start.column + 1)
+                    end = Location(rng.end.line, rng.end.column + 1)
+                else:
+                    start = Location(report.row, report.col + 1)
+                    end = Location(report.row, report.col + 1)
+                fix = None
+                edit_locations: list[tuple[Location, Location]] = []
+                if report.fix is not None:
+                    resolved = tuple(sorted(self._resolve_edit(e, positions, lines) for e in report.fix.edits))
+                    fix = Fix(report.fix.message, resolved, report.fix.applicability)
+                    for e in resolved:
+                        r1, c1 = lines.position(e.start)
+                        r2, c2 = lines.position(e.end)
+                        edit_locations.append((Location(r1, c1 + 1), Location(r2, c2 + 1)))
+            except Exception as exc:
+                result.errors.append(InternalError(path, report.rule.code, report.rule.name, _format_exc(exc)))
+                continue
+            out.append(
+                Diagnostic(
+                    report.rule.code, report.rule.name, report.message, path, start, end, fix, edit_locations=edit_locations
+                )
+            )
+        return out
+
+    @staticmethod
+    def _resolve_edit(edit: Any, positions: Any, lines: SourceLines) -> ResolvedEdit:
+        if isinstance(edit, ResolvedEdit):
+            return edit
+        kind = edit.kind
+        if kind == "offsets":
+            return ResolvedEdit(edit.start, edit.end, edit.content)
+        if kind == "line":
+            at = lines.line_start(edit.start)
+            return ResolvedEdit(at, at, edit.content)
+        rng = positions[edit.node]
+        start = lines.offset(rng.start.line, rng.start.column)
+        end = lines.offset(rng.end.line, rng.end.column)
+        if kind == "replace":
+            return ResolvedEdit(start, end, edit.content)
+        if kind == "before":
+            return ResolvedEdit(start, start, edit.content)
+        if kind == "after":
+            return ResolvedEdit(end, end, edit.content)
+        raise ValueError(f"unknown edit kind {kind!r}")
+
+    def _finish(
+        self,
+        result: FileResult,
+        diagnostics: list[Diagnostic],
+        source: str,
+        suppressions: Suppressions,
+        noqa: bool,
+    ) -> FileResult:
+        diagnostics = result.diagnostics + diagnostics
+        kept: list[Diagnostic] = []
+        for d in diagnostics:
+            d.noqa_row = suppressions.noqa_row(d.row)
+            if noqa and suppressions.is_suppressed(d.code, d.row):
+                continue
+            kept.append(d)
+        if noqa and UNUSED_NOQA_CODE in self.codes:
+            kept.extend(self._unused_noqa(suppressions, source, result.path))
+        kept.sort(key=Diagnostic.sort_key)
+        result.diagnostics = kept
+        return result
+
+    def apply_noqa(self, source: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """Filter project-level diagnostics (computed outside a file's traversal) through the file's noqa."""
+        suppressions = parse_suppressions(source)
+        if suppressions.file_exempt:
+            return []
+        return [d for d in diagnostics if not suppressions.is_suppressed(d.code, d.row)]
+
+    def _unused_noqa(self, suppressions: Suppressions, source: str, path: str) -> list[Diagnostic]:
+        from .rules.engine.unused_noqa import UnusedNoqa
+
+        out: list[Diagnostic] = []
+        if not suppressions.by_row:
+            return out
+        lines = None
+        for row, comment in sorted(suppressions.by_row.items()):
+            if comment.codes is None:
+                continue
+            ours = [c for c in comment.codes if c.startswith("BKL")]
+            if not ours:
+                continue
+            unused = []
+            for c in ours:
+                if c in comment.used:
+                    continue
+                known = any(code.startswith(c) for code in self._by_code)
+                enabled = any(code.startswith(c) and self.code_enabled_for(code, path) for code in self._by_code)
+                if known and not enabled:
+                    continue  # a code this run does not check: we cannot say it is unused
+                unused.append(c)
+            if not unused:
+                continue
+            if lines is None:
+                lines = SourceLines(source)
+            unknown = [c for c in unused if not any(code.startswith(c) for code in self._by_code)]
+            parts = []
+            if unknown:
+                parts.append("unknown " + ", ".join(f"`{c}`" for c in unknown))
+            if len(unknown) < len(unused):
+                parts.append("unused " + ", ".join(f"`{c}`" for c in unused if c not in unknown))
+            message = f"Unused `noqa` directive ({'; '.join(parts)})"
+            line_start = lines.line_start(row)
+            # rebuild the comment without the unused codes (other tools' codes are kept)
+            remaining = [c for c in comment.codes if c not in unused]
+            comment_start = line_start + comment.col
+            if remaining:
+                new_text = comment.text[: comment.span[0]] + " " + ", ".join(remaining) + comment.text[comment.span[1]:].rstrip()
+                if comment.text[comment.span[1]:].strip():
+                    new_text = comment.text[: comment.span[0]] + " " + ", ".join(remaining) + " " + comment.text[comment.span[1]:].lstrip()
+                edit = ResolvedEdit(comment_start, comment_start + len(comment.text), new_text)
+            else:
+                # drop the whole ``# noqa: ...`` part, and the spaces before it
+                line_text = source[line_start:comment_start]
+                strip_from = comment_start - (len(line_text) - len(line_text.rstrip(" \t")))
+                tail = comment.text[comment.span[1]:]
+                noqa_at = comment.text.lower().find("# noqa")
+                prefix = comment.text[:noqa_at].rstrip()
+                replacement = prefix + ((" " + tail.strip()) if tail.strip() else "")
+                if replacement:
+                    edit = ResolvedEdit(comment_start, comment_start + len(comment.text), replacement)
+                elif line_text.strip():
+                    edit = ResolvedEdit(strip_from, comment_start + len(comment.text), "")
+                else:
+                    edit = ResolvedEdit(comment_start, comment_start + len(comment.text), "")
+            loc = Location(row, comment.col + 1)
+            end = Location(row, comment.col + 1 + len(comment.text))
+            fix = Fix("Remove unused `noqa` directive", (edit,), Applicability.SAFE)
+            r1, c1 = lines.position(edit.start)
+            r2, c2 = lines.position(edit.end)
+            out.append(
+                Diagnostic(
+                    UnusedNoqa.code, UnusedNoqa.name, message, path, loc, end, fix, noqa_row=row,
+                    edit_locations=[(Location(r1, c1 + 1), Location(r2, c2 + 1))],
+                )
+            )
+        return out
+
+    # -- fixes ---------------------------------------------------------------------------------------
+    def fix_source(self, source: str, path: str, unsafe: bool = False, noqa: bool = True) -> tuple[str, FileResult, int]:
+        """Apply fixes until nothing changes (at most ``MAX_FIX_PASSES`` passes).
+
+        Returns the fixed source, the result of linting it, and how many fixes were applied. A pass whose
+        output does not parse is retried fix by fix, keeping only fixes that keep the file parseable.
+        """
+        from .fixes import apply_fixes, fixable, parses
+
+        applied = 0
+        current = source
+        result = self.lint_source(current, path, noqa=noqa)
+        for _ in range(MAX_FIX_PASSES):
+            candidates = [d for d in result.diagnostics if fixable(d, unsafe)]
+            if not candidates:
+                break
+            new_source, used = apply_fixes(current, candidates)
+            if used and not parses(new_source):
+                # find the fixes that break the file and leave them out
+                good = []
+                for d in candidates:
+                    trial, n = apply_fixes(current, good + [d])
+                    if n and parses(trial):
+                        good.append(d)
+                new_source, used = apply_fixes(current, good)
+            if not used or new_source == current:
+                break
+            applied += used
+            current = new_source
+            result = self.lint_source(current, path, noqa=noqa)
+        return current, result, applied
+
+    # -- project rules -------------------------------------------------------------------------------
+    def lint_project(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for cls in self.project_rules:
+            try:
+                out.extend(cls.check_project(self.project, self.settings))
+            except Exception as exc:  # pragma: no cover - reported like any rule error
+                print(f"internal error in {cls.code} ({cls.name}): {_format_exc(exc)}", file=sys.stderr)
+        return out
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+def _format_exc(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+    return f"{type(exc).__name__}: {_first_line(str(exc))}{where}"
+
+
+def lint_text(source: str, path: str = "<stdin>", settings: Optional[Settings] = None, codes: Optional[Iterable[str]] = None) -> list[Diagnostic]:
+    """Convenience for tests and embedding: lint one string with default settings."""
+    settings = settings or Settings()
+    engine = Engine(settings, list(codes) if codes is not None else None)
+    return engine.lint_source(source, path).diagnostics

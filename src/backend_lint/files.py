@@ -1,0 +1,155 @@
+"""Which files a run lints: directories walked recursively, honouring ``.gitignore`` files and the
+configured ``exclude`` / ``extend-exclude`` globs; files named explicitly are always linted."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from .config import Settings
+
+
+class _GitIgnores:
+    """``.gitignore`` files met on the way down, each applying below its own directory."""
+
+    def __init__(self) -> None:
+        self._specs: dict[str, object] = {}
+
+    def load(self, directory: str) -> Optional[object]:
+        if directory in self._specs:
+            return self._specs[directory]
+        spec = None
+        path = os.path.join(directory, ".gitignore")
+        if os.path.isfile(path):
+            try:
+                import pathspec
+
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
+            except (OSError, ImportError):
+                spec = None
+        self._specs[directory] = spec
+        return spec
+
+    def ignored(self, path: str, is_dir: bool, chain: list[tuple[str, object]]) -> bool:
+        for base, spec in chain:
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            if is_dir:
+                rel += "/"
+            if spec.match_file(rel):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def _excluded(path: str, name: str, root: str, patterns: Iterable[str]) -> bool:
+    try:
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+    except ValueError:
+        rel = path
+    for pattern in patterns:
+        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*"):
+            return True
+    return False
+
+
+def _git_root(start: str) -> Optional[str]:
+    d = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def iter_python_files(
+    paths: Iterable[str], settings: Settings, warn: Optional[callable] = None, respect_gitignore: bool = True
+) -> Iterator[str]:
+    """Yield the files to lint, each once, in a stable order."""
+    patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
+    seen: set[str] = set()
+    gitignores = _GitIgnores()
+    for raw in paths:
+        p = os.path.normpath(raw)
+        if os.path.isfile(p) or (not os.path.isdir(p) and os.path.lexists(p) and not os.path.exists(p)):
+            key = os.path.realpath(p)
+            if key not in seen:
+                seen.add(key)
+                yield p
+            continue
+        if not os.path.isdir(p):
+            if warn:
+                warn(f"{raw}: no such file or directory")
+            continue
+        chain: list[tuple[str, object]] = []
+        if respect_gitignore:
+            git_root = _git_root(p)
+            if git_root:
+                # .gitignore files between the repository root and the starting directory apply too
+                abs_p = os.path.abspath(p)
+                d = git_root
+                rel_parts = os.path.relpath(abs_p, git_root).split(os.sep)
+                dirs = [git_root]
+                for part in rel_parts:
+                    if part in (".", ""):
+                        continue
+                    d = os.path.join(d, part)
+                    dirs.append(d)
+                for d in dirs[:-1]:
+                    spec = gitignores.load(d)
+                    if spec is not None:
+                        chain.append((os.path.relpath(d, os.getcwd()) if not os.path.isabs(p) else d, spec))
+        yield from _walk(p, settings.root, patterns, gitignores, chain, seen, warn, respect_gitignore)
+
+
+def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_gitignore) -> Iterator[str]:
+    real = os.path.realpath(directory)
+    if real in seen:
+        return  # a symlink loop or a directory reached twice
+    seen.add(real)
+    if respect_gitignore:
+        spec = gitignores.load(directory)
+        if spec is not None:
+            chain = chain + [(directory, spec)]
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        if warn:
+            warn(f"{directory}: cannot read directory: {exc.strerror or exc}")
+        return
+    for entry in entries:
+        path = os.path.join(directory, entry.name) if directory != "." else entry.name
+        try:
+            is_dir = entry.is_dir()
+            is_file = entry.is_file()
+        except OSError:
+            continue
+        if _excluded(path, entry.name, root, patterns):
+            continue
+        if chain and gitignores.ignored(path, is_dir, chain):
+            continue
+        if is_dir:
+            if entry.name.startswith(".") and entry.name not in (".",):
+                # hidden directories (.git, .venv, .tox, ...) are never project code
+                continue
+            yield from _walk(path, root, patterns, gitignores, chain, seen, warn, respect_gitignore)
+        elif is_file and entry.name.endswith(".py"):
+            key = os.path.realpath(path)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield path
+
+
+def is_excluded_file(path: str, settings: Settings) -> bool:
+    """For ``--stdin-filename`` and the flake8 plugin: does the configuration exclude this path?"""
+    patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
+    parts = Path(path).parts
+    for i in range(len(parts)):
+        sub = os.path.join(*parts[: i + 1])
+        if _excluded(sub, parts[i], settings.root, patterns):
+            return True
+    return False

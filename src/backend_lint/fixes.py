@@ -1,0 +1,178 @@
+"""Applying fixes, and reading/writing files exactly.
+
+Edits of one pass must not overlap (an edit identical to one already taken is shared: two fixes that add
+the same import add it once). Files are read as bytes and decoded with their declared encoding; a BOM,
+line endings (the decoded text keeps them) and the file mode survive a write, which goes through a
+temporary file and a rename. A file that changed on disk since it was read is not overwritten.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from .diagnostics import Applicability, Diagnostic, ResolvedEdit
+
+
+def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    fix = diagnostic.fix
+    if fix is None or not fix.edits:
+        return False
+    if fix.applicability is Applicability.SAFE:
+        return True
+    return unsafe and fix.applicability is Applicability.UNSAFE
+
+
+def apply_fixes(source: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, int]:
+    """Apply the fixes of ``diagnostics`` that do not overlap each other; returns (source, fixes used)."""
+    taken: list[ResolvedEdit] = []
+    used = 0
+    for d in sorted(diagnostics, key=lambda d: (d.fix.edits[0].start, d.fix.edits[0].end) if d.fix and d.fix.edits else (0, 0)):
+        assert d.fix is not None
+        edits = list(d.fix.edits)
+        new = [e for e in edits if e not in taken]
+        if any(_overlaps(e, t) for e in new for t in taken):
+            continue
+        if any(_overlaps(a, b) for i, a in enumerate(new) for b in new[i + 1 :]):
+            continue
+        taken.extend(new)
+        used += 1
+    if not taken:
+        return source, 0
+    return apply_edits(source, taken), used
+
+
+def _overlaps(a: ResolvedEdit, b: ResolvedEdit) -> bool:
+    if a == b:
+        return False
+    # two insertions at the same point conflict (their order would be arbitrary)
+    if a.start == a.end == b.start == b.end:
+        return True
+    return a.start < b.end and b.start < a.end or (a.start == a.end and b.start < a.start < b.end) or (
+        b.start == b.end and a.start < b.start < a.end
+    )
+
+
+def apply_edits(source: str, edits: Iterable[ResolvedEdit]) -> str:
+    out: list[str] = []
+    last = 0
+    for e in sorted(set(edits), key=lambda e: (e.start, e.end)):
+        out.append(source[last : e.start])
+        out.append(e.content)
+        last = max(last, e.end)
+    out.append(source[last:])
+    return "".join(out)
+
+
+def parses(source: str) -> bool:
+    import ast
+    import warnings
+
+    try:
+        import libcst as cst
+
+        cst.parse_module(source)
+    except Exception:
+        return False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+# --- exact file IO ---------------------------------------------------------------------------------------
+
+class SourceReadError(Exception):
+    """The file cannot be read as Python source text (message is one line, for the user)."""
+
+
+@dataclass
+class SourceFile:
+    path: str
+    text: str
+    encoding: str
+    bom: bool
+    digest: str
+    raw: bytes
+
+
+def read_source(path: str, max_size: Optional[int] = None) -> SourceFile:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except IsADirectoryError:
+        raise SourceReadError("is a directory") from None
+    except OSError as exc:
+        raise SourceReadError(f"cannot read file: {exc.strerror or exc}") from None
+    return decode_source(path, raw)
+
+
+def decode_source(path: str, raw: bytes) -> SourceFile:
+    if b"\x00" in raw:
+        raise SourceReadError("file contains NUL bytes; not Python source")
+    bom = raw.startswith(codecs.BOM_UTF8)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as exc:
+        raise SourceReadError(f"cannot decode file: {exc}") from None
+    body = raw[len(codecs.BOM_UTF8):] if bom else raw
+    enc = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        text = body.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceReadError(f"cannot decode file as {enc}: {exc.__class__.__name__}") from None
+    return SourceFile(path, text, enc, bom, hashlib.sha256(raw).hexdigest(), raw)
+
+
+def encode_source(src: SourceFile, text: str) -> bytes:
+    data = text.encode(src.encoding)
+    return (codecs.BOM_UTF8 + data) if src.bom else data
+
+
+class WriteError(Exception):
+    pass
+
+
+def write_source(src: SourceFile, text: str) -> None:
+    """Write ``text`` back atomically, keeping encoding, BOM and mode; refuse if the file changed meanwhile."""
+    data = encode_source(src, text)
+    try:
+        with open(src.path, "rb") as fh:
+            current = fh.read()
+    except OSError as exc:
+        raise WriteError(f"cannot re-read before writing: {exc.strerror or exc}") from None
+    if hashlib.sha256(current).hexdigest() != src.digest:
+        raise WriteError("file changed on disk while linting; not overwritten")
+    if not os.access(src.path, os.W_OK):
+        raise WriteError("file is not writable")
+    directory = os.path.dirname(os.path.abspath(src.path))
+    try:
+        st = os.stat(src.path)
+        fd, tmp = tempfile.mkstemp(prefix=".backend-lint-", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except (PermissionError, AttributeError):
+                pass
+            os.replace(tmp, src.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        raise WriteError(f"cannot write file: {exc.strerror or exc}") from None

@@ -1,0 +1,1 @@
+"""Extra fact extractors: each module defines ``extract(tree, facts, resolve)``."""

@@ -1,0 +1,1 @@
+"""Rules, one per file, grouped by family (``rules/<family>/<rule_name>.py``)."""

@@ -1,0 +1,1 @@
+"""Shared semantic helpers (imports, routes, queries, alembic ops)."""

@@ -1,0 +1,165 @@
+"""Name resolution from a module's own import table (no libcst metadata providers).
+
+``ImportTable.qualified_name(expr)`` turns ``dt.datetime.now`` (after ``import datetime as dt``) into
+``"datetime.datetime.now"``, ``DT`` (after ``from datetime import datetime as DT``) into
+``"datetime.datetime"`` and a class defined in the module into ``"<module>.<Name>"``. A name with no
+binding gives ``None``: rules make no claim about what they cannot resolve.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Iterable, Optional
+
+import libcst as cst
+
+_BUILTINS = frozenset(dir(builtins))
+
+
+def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` as a string, or ``None`` when ``expr`` is not a plain dotted name."""
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if isinstance(expr, cst.Name):
+        parts.append(expr.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _module_expr_name(node: cst.BaseExpression | None) -> str:
+    if node is None:
+        return ""
+    return dotted_name(node) or ""  # type: ignore[arg-type]
+
+
+def resolve_relative(module_name: str, is_package: bool, level: int, target: str) -> str:
+    """Resolve ``from ..x import y`` inside ``module_name`` to an absolute module path."""
+    if level == 0:
+        return target
+    parts = module_name.split(".") if module_name else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    base = ".".join(parts)
+    if target:
+        return f"{base}.{target}" if base else target
+    return base
+
+
+class ImportTable:
+    """Bindings of top-level names to qualified names, built from the module's statements."""
+
+    def __init__(self, module_name: str = "", is_package: bool = False) -> None:
+        self.module_name = module_name
+        self.is_package = is_package
+        self.bindings: dict[str, str] = {}
+        # Names bound by a def/class/assignment in this module (they shadow imports of the same name).
+        self.local_names: set[str] = set()
+
+    # -- building ------------------------------------------------------------------------------------
+    @classmethod
+    def from_module(cls, module: cst.Module, module_name: str = "", is_package: bool = False) -> "ImportTable":
+        table = cls(module_name, is_package)
+        table._scan_body(module.body)
+        return table
+
+    def _scan_body(self, body: Iterable[cst.CSTNode]) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self.add_import(small)
+                    elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                        self._add_assignment(small)
+            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                self._bind_local(stmt.name.value)
+            elif isinstance(stmt, cst.If):
+                self._scan_body(stmt.body.body)
+                orelse = stmt.orelse
+                while orelse is not None:
+                    self._scan_body(orelse.body.body)
+                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            elif isinstance(stmt, cst.Try):
+                self._scan_body(stmt.body.body)
+                for handler in stmt.handlers:
+                    self._scan_body(handler.body.body)
+                if stmt.orelse is not None:
+                    self._scan_body(stmt.orelse.body.body)
+
+    def _bind_local(self, name: str) -> None:
+        self.local_names.add(name)
+        self.bindings[name] = f"{self.module_name}.{name}" if self.module_name else name
+
+    def _add_assignment(self, node: cst.Assign | cst.AnnAssign) -> None:
+        targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        value = node.value
+        aliased = self.qualified_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+        for target in targets:
+            if isinstance(target, cst.Name):
+                if aliased is not None:
+                    self.bindings[target.value] = aliased  # ``now = datetime.now`` keeps its meaning
+                    self.local_names.discard(target.value)
+                else:
+                    self._bind_local(target.value)
+
+    def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _module_expr_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.bindings[alias.asname.name.value] = full
+                    self.local_names.discard(alias.asname.name.value)
+                else:
+                    top = full.split(".")[0]
+                    self.bindings[top] = top
+                    self.local_names.discard(top)
+            return
+        level = len(node.relative)
+        base = resolve_relative(self.module_name, self.is_package, level, _module_expr_name(node.module))
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = _module_expr_name(alias.name)
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.bindings[local] = f"{base}.{name}" if base else name
+            self.local_names.discard(local)
+
+    # -- queries -------------------------------------------------------------------------------------
+    def resolve_name(self, name: str) -> Optional[str]:
+        bound = self.bindings.get(name)
+        if bound is not None:
+            return bound
+        if name in _BUILTINS:
+            return f"builtins.{name}"
+        return None
+
+    def qualified_name(self, expr: cst.BaseExpression) -> Optional[str]:
+        parts: list[str] = []
+        while isinstance(expr, cst.Attribute):
+            parts.append(expr.attr.value)
+            expr = expr.value
+        if not isinstance(expr, cst.Name):
+            return None
+        head = self.resolve_name(expr.value)
+        if head is None:
+            return None
+        parts.append(head)
+        return ".".join(reversed(parts))
+
+    def local_name_for(self, qualified: str) -> Optional[str]:
+        """A name bound in this module that refers to ``qualified`` (``"datetime.timezone"`` -> ``"timezone"``
+        or ``"dt.timezone"`` after ``import datetime as dt``), or ``None``."""
+        for local, bound in self.bindings.items():
+            if bound == qualified and local not in self.local_names:
+                return local
+        for local, bound in self.bindings.items():
+            if local in self.local_names:
+                continue
+            if qualified.startswith(bound + "."):
+                return local + qualified[len(bound):]
+        return None

@@ -1,0 +1,128 @@
+"""Every fixture, with its inline expectations, fixed snapshots and the rules' promises."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from backend_lint.config import Settings
+from backend_lint.diagnostics import FixAvailability
+from backend_lint.engine import Engine
+from backend_lint.fixes import parses
+from backend_lint.index import ProjectIndex
+from backend_lint.registry import all_rules
+
+from harness import FixtureFile, Fixture, load_fixtures, update_snapshots
+
+FIXTURES = load_fixtures()
+RULES = [r for r in all_rules() if not r.internal]
+_ids = [f.id for f in FIXTURES]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
+def test_expectations(fixture: Fixture) -> None:
+    for f in fixture.files:
+        result = fixture.engine().lint_source(f.text, str(f.path))
+        assert not result.errors, result.errors
+        got = Counter((d.row, d.name) for d in result.diagnostics)
+        expected = f.expected()
+        missing = expected - got
+        unexpected = got - expected
+        lines = f.text.splitlines()
+        report = []
+        for (row, name), n in sorted(missing.items()):
+            report.append(f"missing  {f.path.name}:{row} [{name}] x{n}: {lines[row - 1].strip()}")
+        for (row, name), n in sorted(unexpected.items()):
+            msg = next(d.message for d in result.diagnostics if d.row == row and d.name == name)
+            report.append(f"unexpected {f.path.name}:{row} [{name}] x{n} ({msg}): {lines[row - 1].strip() if row <= len(lines) else ''}")
+        assert not report, "\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
+def test_skipping_never_changes_findings(fixture: Fixture) -> None:
+    for f in fixture.files:
+        fast = fixture.engine(skip=True).lint_source(f.text, str(f.path)).diagnostics
+        slow = fixture.engine(skip=False).lint_source(f.text, str(f.path)).diagnostics
+        key = lambda d: (d.row, d.column, d.code, d.message)
+        assert [key(d) for d in fast] == [key(d) for d in slow]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
+def test_fix_availability_is_honest(fixture: Fixture) -> None:
+    by_code = {r.code: r for r in all_rules()}
+    for f in fixture.files:
+        for d in fixture.engine().lint_source(f.text, str(f.path)).diagnostics:
+            promised = by_code[d.code].fix_availability
+            if promised is FixAvailability.NONE:
+                assert d.fix is None, f"{d.code} declares no fix but emitted one at {f.path.name}:{d.row}"
+            elif promised is FixAvailability.ALWAYS:
+                assert d.fix is not None, f"{d.code} declares a fix always but emitted none at {f.path.name}:{d.row}"
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
+def test_fixed_snapshot(fixture: Fixture) -> None:
+    for f in fixture.files:
+        engine = fixture.engine()
+        result = engine.lint_source(f.text, str(f.path))
+        has_fix = any(d.fix is not None and d.fix.edits and d.fix.applicability.value != "display-only" for d in result.diagnostics)
+        snapshot = f.fixed_path
+        if not has_fix:
+            assert not snapshot.exists(), f"{snapshot.name} exists but no finding in {f.path.name} has a fix"
+            continue
+        fixed, remaining, applied = engine.fix_source(f.text, str(f.path), unsafe=True)
+        assert applied > 0
+        assert parses(fixed), "fixed output does not parse"
+        if update_snapshots():
+            snapshot.write_text(fixed, encoding="utf-8")
+        assert snapshot.exists(), f"no reviewed snapshot {snapshot.name}; run with BKL_UPDATE_SNAPSHOTS=1 and review it"
+        assert fixed == snapshot.read_text(encoding="utf-8"), f"{snapshot.name} differs from the fix output"
+        # the snapshot re-lints clean for the fixed rules, and fixing it again changes nothing
+        again = engine.lint_source(fixed, str(f.path))
+        fixed_codes = {d.code for d in result.diagnostics if d.fix is not None}
+        left = [d for d in again.diagnostics if d.code in fixed_codes and d.fix is not None]
+        assert not left, [(d.row, d.code, d.message) for d in left]
+        twice, _, _ = engine.fix_source(fixed, str(f.path), unsafe=True)
+        assert twice == fixed, "fixing is not idempotent"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_every_rule_has_positive_and_negative_fixtures(rule) -> None:
+    positive = any(name == rule.name for fx in FIXTURES for f in fx.files for (_, name) in f.expected())
+    negative = any(rule.name in f.ok_names() for fx in FIXTURES for f in fx.files)
+    assert positive, f"{rule.code} ({rule.name}) has no `# error: [{rule.name}]` fixture line"
+    assert negative, f"{rule.code} ({rule.name}) has no `# ok: [{rule.name}]` fixture line"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_docs_have_sections_and_examples_behave(rule) -> None:
+    sections = rule.doc_sections()
+    for name in ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"):
+        assert sections.get(name), f"{rule.code} docs lack a `## {name}` section"
+    examples = rule.code_blocks("Example")
+    instead = rule.code_blocks("Use instead")
+    assert examples and instead, f"{rule.code} docs need python code blocks in Example and Use instead"
+    settings = Settings()
+    engine_codes = [rule.code]
+    for code in examples:
+        project = ProjectIndex.from_sources("/tmp/bkl-doc", {"/tmp/bkl-doc/example.py": code})
+        found = Engine(settings, engine_codes, project).lint_source(code, "/tmp/bkl-doc/example.py").diagnostics
+        assert any(d.code == rule.code for d in found), f"{rule.code}: the docs' Example does not trigger the rule"
+    for code in instead:
+        project = ProjectIndex.from_sources("/tmp/bkl-doc", {"/tmp/bkl-doc/example.py": code})
+        found = Engine(settings, engine_codes, project).lint_source(code, "/tmp/bkl-doc/example.py").diagnostics
+        assert not any(d.code == rule.code for d in found), f"{rule.code}: the docs' Use instead triggers the rule"
+
+
+def test_rule_names_and_files_agree() -> None:
+    import inspect
+    import os
+
+    for rule in all_rules():
+        assert rule.code.startswith("BKL") and len(rule.code) == 6 and rule.code[3:].isdigit()
+        assert rule.name == rule.name.lower() and " " not in rule.name
+        if rule.internal:
+            continue
+        filename = os.path.basename(inspect.getfile(rule))
+        assert filename == rule.name.replace("-", "_") + ".py", f"{rule.code} lives in {filename}"
+        assert not rule.message.endswith("."), f"{rule.code} message ends with a period"
