@@ -93,13 +93,14 @@ class Engine:
         codes: Optional[Sequence[str]] = None,
         project: Optional["ProjectIndex"] = None,
         skip: bool = True,
+        rules: Optional[Sequence[type[Rule]]] = None,
     ) -> None:
         from .walker import DispatchTable
 
         self.settings = settings
         self.project = project
         self.skip = skip
-        rules = all_rules()
+        rules = tuple(rules) if rules is not None else all_rules()
         if codes is None:
             codes = select_codes(settings, [r.code for r in rules])
         self.codes = set(codes)
@@ -330,25 +331,21 @@ class Engine:
             # rebuild the comment without the unused codes (other tools' codes are kept)
             remaining = [c for c in comment.codes if c not in unused]
             comment_start = line_start + comment.col
+            text = comment.text
+            tail = text[comment.span[1]:].strip()
             if remaining:
-                new_text = comment.text[: comment.span[0]] + " " + ", ".join(remaining) + comment.text[comment.span[1]:].rstrip()
-                if comment.text[comment.span[1]:].strip():
-                    new_text = comment.text[: comment.span[0]] + " " + ", ".join(remaining) + " " + comment.text[comment.span[1]:].lstrip()
-                edit = ResolvedEdit(comment_start, comment_start + len(comment.text), new_text)
+                replacement = text[: comment.span[0]] + ", ".join(remaining) + (" " + tail if tail else "")
             else:
-                # drop the whole ``# noqa: ...`` part, and the spaces before it
-                line_text = source[line_start:comment_start]
-                strip_from = comment_start - (len(line_text) - len(line_text.rstrip(" \t")))
-                tail = comment.text[comment.span[1]:]
-                noqa_at = comment.text.lower().find("# noqa")
-                prefix = comment.text[:noqa_at].rstrip()
-                replacement = prefix + ((" " + tail.strip()) if tail.strip() else "")
-                if replacement:
-                    edit = ResolvedEdit(comment_start, comment_start + len(comment.text), replacement)
-                elif line_text.strip():
-                    edit = ResolvedEdit(strip_from, comment_start + len(comment.text), "")
-                else:
-                    edit = ResolvedEdit(comment_start, comment_start + len(comment.text), "")
+                # drop the whole ``# noqa: ...`` directive; keep any other comment text around it
+                replacement = text[: text.lower().find("# noqa")].rstrip()
+                if tail:
+                    replacement = (replacement + " " + tail) if replacement else "# " + tail.lstrip("# ")
+            if replacement:
+                edit = ResolvedEdit(comment_start, comment_start + len(text), replacement)
+            else:
+                before = source[line_start:comment_start]
+                strip_from = comment_start - (len(before) - len(before.rstrip(" \t"))) if before.strip() else comment_start
+                edit = ResolvedEdit(strip_from, comment_start + len(text), "")
             loc = Location(row, comment.col + 1)
             end = Location(row, comment.col + 1 + len(comment.text))
             fix = Fix("Remove unused `noqa` directive", (edit,), Applicability.SAFE)

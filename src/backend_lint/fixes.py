@@ -153,8 +153,13 @@ def write_source(src: SourceFile, text: str) -> None:
         raise WriteError(f"cannot re-read before writing: {exc.strerror or exc}") from None
     if hashlib.sha256(current).hexdigest() != src.digest:
         raise WriteError("file changed on disk while linting; not overwritten")
-    if not os.access(src.path, os.W_OK):
-        raise WriteError("file is not writable")
+    try:
+        mode = os.stat(src.path).st_mode
+    except OSError as exc:
+        raise WriteError(f"cannot stat file: {exc.strerror or exc}") from None
+    # a file with no write bit is read-only on purpose, even for root
+    if not (mode & 0o222) or not os.access(src.path, os.W_OK):
+        raise WriteError("file is read-only")
     directory = os.path.dirname(os.path.abspath(src.path))
     try:
         st = os.stat(src.path)

@@ -17,8 +17,7 @@ from typing import Optional
 
 # flake8's own pattern (flake8/defaults.py), so both tools read the same comments the same way.
 NOQA_INLINE = re.compile(
-    r"# noqa"
-    r"(?::[\s]?(?P<codes>[A-Z][0-9]+(?:[,\s]+)?)+)?",
+    r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
     re.IGNORECASE,
 )
 NOQA_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
@@ -94,10 +93,8 @@ def parse_suppressions(source: str) -> Suppressions:
             continue
         codes_text = m.group("codes")
         if codes_text:
-            # ``codes`` captures only the last repetition; take the whole matched tail
-            tail_start = text.index(":", m.start()) + 1
-            tail = text[tail_start : m.end()]
-            codes = [c.upper() for c in NOQA_CODE.findall(tail)]
+            tail_start = m.start("codes")
+            codes = [c.upper() for c in NOQA_CODE.findall(codes_text)]
             result.by_row[tok.start[0]] = NoqaComment(
                 tok.start[0], tok.start[1], text, codes, (tail_start, m.end())
             )

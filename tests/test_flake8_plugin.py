@@ -1,0 +1,62 @@
+"""The flake8 face, through a real flake8 subprocess."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from clihelpers import EMPTY_DOWNGRADE, MISSING_DOWNGRADE, make_project, run_cli
+
+
+def _flake8(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--select", "BKL", *args], cwd=root, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_flake8_agrees_with_the_cli(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {
+            "migrations/a1.py": EMPTY_DOWNGRADE,
+            "migrations/b2.py": MISSING_DOWNGRADE,
+            "app/bad.py": "def f(:\n",
+            "app/ok.py": "x = 1\n",
+        },
+    )
+    r = _flake8(root, ".")
+    assert r.returncode == 1, r.stderr
+    flake = set()
+    for line in r.stdout.splitlines():
+        m = re.match(r"^\./(.*?):(\d+):(\d+): (BKL\d+) (.*)$", line)
+        assert m, line
+        flake.add((m.group(1), int(m.group(2)), int(m.group(3)), m.group(4), m.group(5)))
+    data = json.loads(run_cli("check", "--no-cache", "--output-format", "json", "--ignore", "BKL900", ".", cwd=root).stdout)
+    ours = {
+        (str(Path(d["filename"]).relative_to(root)), d["location"]["row"], d["location"]["column"], d["code"], d["message"])
+        for d in data
+    }
+    flake_no_syntax = {f for f in flake if f[3] != "BKL900"}
+    assert flake_no_syntax == ours
+    assert ("migrations/a1.py", 16, 5, "BKL402", "`downgrade()` does nothing") in flake
+    assert "Traceback" not in r.stderr
+
+
+def test_flake8_owns_noqa_and_never_writes(tmp_path: Path) -> None:
+    text = EMPTY_DOWNGRADE.replace("def downgrade():", "def downgrade():  # noqa: BKL402")
+    root = make_project(tmp_path, {"m.py": text, "n.py": EMPTY_DOWNGRADE})
+    before = {p.name: p.read_bytes() for p in root.glob("*.py")}
+    r = _flake8(root, ".")
+    assert "m.py" not in r.stdout and "n.py:16:5: BKL402" in r.stdout
+    assert {p.name: p.read_bytes() for p in root.glob("*.py")} == before
+    r = _flake8(root, "--disable-noqa", ".")
+    assert "m.py:16:5: BKL402" in r.stdout
+    assert "BKL901" not in r.stdout
+
+
+def test_plugin_is_registered() -> None:
+    r = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
+    assert "backend-lint" in r.stdout
