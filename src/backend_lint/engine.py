@@ -154,13 +154,12 @@ class Engine:
         if len(source.encode("utf-8", "surrogatepass")) > self.settings.max_file_size:
             self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({self.settings.max_file_size} bytes); not linted")
             return self._finish(result, [], source, suppressions, noqa)
+        from .parsing import ParseFailure, parse_module
+
         try:
-            module = cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            self._syntax_diag(result, path, exc.raw_line, exc.raw_column, f"SyntaxError: {_first_line(exc.message)}")
-            return self._finish(result, [], source, suppressions, noqa)
-        except (RecursionError, MemoryError, Exception) as exc:  # the native parser can give up on valid code
-            self._syntax_diag(result, path, 1, 0, f"Cannot parse file: {type(exc).__name__}: {_first_line(str(exc)) or 'parser failure'}")
+            module = parse_module(source)
+        except ParseFailure as exc:
+            self._syntax_diag(result, path, exc.row, exc.col, exc.message)
             return self._finish(result, [], source, suppressions, noqa)
         result.parsed = True
         ctx.module = module
@@ -185,17 +184,11 @@ class Engine:
     def _check_syntax_cheaply(self, source: str, path: str, result: FileResult) -> None:
         if SYNTAX_ERROR_CODE not in self.codes:
             return
-        import ast
-        import warnings
+        from .parsing import syntax_error
 
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(source, filename=path)
-        except SyntaxError as exc:
-            self._syntax_diag(result, path, exc.lineno or 1, max((exc.offset or 1) - 1, 0), f"SyntaxError: {exc.msg}")
-        except (ValueError, RecursionError, MemoryError) as exc:
-            self._syntax_diag(result, path, 1, 0, f"Cannot parse file: {type(exc).__name__}")
+        failure = syntax_error(source)
+        if failure is not None:
+            self._syntax_diag(result, path, failure.row, failure.col, failure.message)
 
     def _syntax_diag(self, result: FileResult, path: str, row: int, col: int, message: str) -> None:
         if SYNTAX_ERROR_CODE not in self.codes:
@@ -376,12 +369,12 @@ class Engine:
             if not candidates:
                 break
             new_source, used = apply_fixes(current, candidates)
-            if used and not parses(new_source):
+            if used and not parses(new_source, current):
                 # find the fixes that break the file and leave them out
                 good = []
                 for d in candidates:
                     trial, n = apply_fixes(current, good + [d])
-                    if n and parses(trial):
+                    if n and parses(trial, current):
                         good.append(d)
                 new_source, used = apply_fixes(current, good)
             if not used or new_source == current:

@@ -71,23 +71,18 @@ def apply_edits(source: str, edits: Iterable[ResolvedEdit]) -> str:
     return "".join(out)
 
 
-def parses(source: str) -> bool:
-    import ast
-    import warnings
+def parses(source: str, before: Optional[str] = None) -> bool:
+    """Whether ``source`` is valid Python. libcst must parse it; CPython's parser must too, unless it
+    also refused ``before`` (the file uses syntax newer than the running interpreter)."""
+    from .parsing import ParseFailure, ast_syntax_error, parse_module
 
     try:
-        import libcst as cst
-
-        cst.parse_module(source)
-    except Exception:
+        parse_module(source)
+    except ParseFailure:
         return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+    if ast_syntax_error(source) is None:
+        return True
+    return before is not None and ast_syntax_error(before) is not None
 
 
 # --- exact file IO ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
-from .extract import FACTS_VERSION, extract_module, extractor_names
+from .extract import FACTS_VERSION, extract_module, extractors_key
 from ..semantics.modules import module_name_for
 
 
@@ -42,7 +42,7 @@ class ProjectIndex:
         index = cls(root)
         stored: dict[str, Any] = {}
         cache_path = None
-        key = f"{__version__}:{FACTS_VERSION}:{','.join(extractor_names())}"
+        key = f"{__version__}:{FACTS_VERSION}:{extractors_key()}"
         if cache_dir:
             digest = hashlib.sha256(f"{index.root}|{key}".encode()).hexdigest()[:16]
             cache_path = os.path.join(cache_dir, f"index-{digest}.json")

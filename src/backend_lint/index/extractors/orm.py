@@ -1,0 +1,321 @@
+"""Index facts for families 1 and 2: ORM mapping details, dependency aliases and auth functions.
+
+Stored under ``facts["extra"]["orm"]``:
+
+- ``declared_attrs``: ``{class: [method names]}`` for methods decorated with ``declared_attr`` (a mixin's
+  ``owner_id`` column written as ``@declared_attr def owner_id(cls): ...``).
+- ``relationships``: ``{class: {field: target}}``; ``target`` is a resolved dotted name when the module
+  imports it, otherwise the bare class name SQLAlchemy's registry would look up (``"User"``).
+- ``loader_criteria``: targets of ``with_loader_criteria(X, ...)`` calls made inside a ``do_orm_execute``
+  listener (global scoping of a mixin or model).
+- ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``.
+- ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
+  for top-level functions, with the dependency markers of their parameters resolved.
+- ``calls``: ``{name: {"func", "kwargs"}}`` for module-level ``name = f(...)`` (``current_active_user =
+  fastapi_users.current_user(active=True)``).
+
+Every name is resolved with the module's own imports; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable, Optional
+
+VERSION = "3"
+
+_ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
+_WRAPPERS = frozenset(
+    {
+        "Optional",
+        "Union",
+        "Mapped",
+        "list",
+        "List",
+        "set",
+        "Set",
+        "Sequence",
+        "tuple",
+        "Tuple",
+        "Generator",
+        "AsyncGenerator",
+        "Iterator",
+        "AsyncIterator",
+        "Awaitable",
+        "Coroutine",
+        "WriteOnlyMapped",
+        "DynamicMapped",
+        "Type",
+        "type",
+    }
+)
+_MARKERS = frozenset({"Depends", "Security", "Body", "Form", "Query", "Path", "Header", "Cookie", "File"})
+
+
+def _last(q: Optional[str]) -> str:
+    return q.rsplit(".", 1)[-1] if q else ""
+
+
+def _string_type(text: str) -> Optional[ast.expr]:
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+
+
+def main_type(node: Optional[ast.expr], resolve: Callable[[ast.AST], Optional[str]], _depth: int = 0) -> Optional[str]:
+    """The class an annotation is about: ``Optional["User"]`` -> ``User``, ``Mapped[list[Item]]`` -> ``Item``,
+    ``Annotated[User, ...]`` -> ``User``. ``None`` for anything else (unions of several classes, literals)."""
+    if node is None or _depth > 8:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return main_type(_string_type(node.value), resolve, _depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        parts = [p for p in (node.left, node.right) if not (isinstance(p, ast.Constant) and p.value is None)]
+        if len(parts) == 1:
+            return main_type(parts[0], resolve, _depth + 1)
+        return None
+    if isinstance(node, ast.Subscript):
+        head = resolve(node.value) or ""
+        name = _last(head)
+        inner = node.slice
+        if head in _ANNOTATED or name == "Annotated":
+            if isinstance(inner, ast.Tuple) and inner.elts:
+                return main_type(inner.elts[0], resolve, _depth + 1)
+            return main_type(inner, resolve, _depth + 1)
+        if name in _WRAPPERS:
+            elts = inner.elts if isinstance(inner, ast.Tuple) else [inner]
+            elts = [e for e in elts if not (isinstance(e, ast.Constant) and e.value is None)]
+            if name in ("Generator", "AsyncGenerator", "Iterator", "AsyncIterator", "Coroutine"):
+                elts = elts[:1] if name != "Coroutine" else elts[-1:]
+            if len(elts) == 1:
+                return main_type(elts[0], resolve, _depth + 1)
+        return None
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return resolve(node)
+    return None
+
+
+def _marker(call: ast.expr, resolve: Callable[[ast.AST], Optional[str]]) -> Optional[dict[str, Any]]:
+    """``Depends(f, use_cache=False)`` -> ``{"marker": "fastapi.Depends", "dependency": "app.deps.f", ...}``."""
+    if not isinstance(call, ast.Call):
+        return None
+    q = resolve(call.func)
+    if _last(q) not in _MARKERS:
+        return None
+    dep = None
+    dep_kwargs: dict[str, str] = {}
+    target: Optional[ast.expr] = call.args[0] if call.args else None
+    for kw in call.keywords:
+        if kw.arg == "dependency":
+            target = kw.value
+    if target is not None:
+        if isinstance(target, ast.Call):
+            dep = resolve(target.func)
+            dep_kwargs = {k.arg: ast.unparse(k.value) for k in target.keywords if k.arg}
+        elif isinstance(target, (ast.Name, ast.Attribute)):
+            dep = resolve(target)
+    out: dict[str, Any] = {"marker": q, "dependency": dep}
+    if dep_kwargs:
+        out["kwargs"] = dep_kwargs
+    scopes = next((k.value for k in call.keywords if k.arg == "scopes"), None)
+    if scopes is not None:
+        out["scopes"] = ast.unparse(scopes)
+    return out
+
+
+def annotated_marker(node: Optional[ast.expr], resolve: Callable[[ast.AST], Optional[str]]) -> Optional[dict[str, Any]]:
+    """The dependency marker inside ``Annotated[T, Depends(f)]`` (also under ``Optional``)."""
+    if node is None:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = _string_type(node.value)
+        if node is None:
+            return None
+    if isinstance(node, ast.Subscript):
+        head = resolve(node.value) or ""
+        if (head in _ANNOTATED or _last(head) == "Annotated") and isinstance(node.slice, ast.Tuple):
+            for meta in node.slice.elts[1:]:
+                found = _marker(meta, resolve)
+                if found is not None:
+                    return found
+    return None
+
+
+def _param_facts(args: ast.arguments, resolve: Callable[[ast.AST], Optional[str]]) -> list[dict[str, Any]]:
+    positional = args.posonlyargs + args.args
+    defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    out = []
+    for a, d in pairs:
+        entry: dict[str, Any] = {"name": a.arg, "type": main_type(a.annotation, resolve)}
+        found = _marker(d, resolve) if d is not None else None
+        if found is None:
+            found = annotated_marker(a.annotation, resolve)
+        if found is None and isinstance(a.annotation, (ast.Name, ast.Attribute)):
+            entry["alias"] = resolve(a.annotation)
+        if found is not None:
+            entry.update(found)
+        out.append(entry)
+    return out
+
+
+def _is_declared_attr(dec: ast.expr, resolve: Callable[[ast.AST], Optional[str]]) -> bool:
+    q = resolve(dec) or ""
+    return "declared_attr" in q.split(".")
+
+
+def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Callable[[ast.AST], Optional[str]]) -> Optional[str]:
+    """The target class of ``owner: Mapped["User"] = relationship()``, ``owner: User | None =
+    Relationship(...)``, ``owner = relationship("User")`` or ``Field(sa_relationship=relationship("User"))``."""
+    value = stmt.value
+    if not isinstance(value, ast.Call):
+        return None
+    call_name = _last(resolve(value.func))
+    rel_call: Optional[ast.Call] = None
+    if call_name in ("relationship", "Relationship", "relation"):
+        rel_call = value
+    elif call_name == "Field":
+        for kw in value.keywords:
+            if kw.arg == "sa_relationship" and isinstance(kw.value, ast.Call):
+                rel_call = kw.value
+        if rel_call is None:
+            return None
+    else:
+        return None
+    if rel_call.args:
+        first = rel_call.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            node = _string_type(first.value.strip())
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                return resolve(node)
+            return None
+        if isinstance(first, (ast.Name, ast.Attribute)):
+            return resolve(first)
+    if isinstance(stmt, ast.AnnAssign):
+        return main_type(stmt.annotation, resolve)
+    return None
+
+
+def _call_facts(call: ast.Call, resolve: Callable[[ast.AST], Optional[str]]) -> dict[str, Any]:
+    return {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
+
+
+def _listener_functions(tree: ast.Module, resolve: Callable[[ast.AST], Optional[str]]) -> list[ast.AST]:
+    """Functions registered for ``do_orm_execute`` (decorator or ``event.listen(..., fn)``)."""
+    if not any(isinstance(n, ast.Constant) and n.value == "do_orm_execute" for n in ast.walk(tree)):
+        return []
+    named: set[str] = set()
+    out: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _last(resolve(node.func)) == "listen":
+            if any(isinstance(a, ast.Constant) and a.value == "do_orm_execute" for a in node.args):
+                for a in node.args:
+                    if isinstance(a, ast.Name):
+                        named.add(a.id)
+                    elif isinstance(a, ast.Attribute):
+                        named.add(a.attr)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name in named:
+                out.append(node)
+                continue
+            for dec in node.decorator_list:
+                if isinstance(dec, ast.Call) and any(
+                    isinstance(a, ast.Constant) and a.value == "do_orm_execute" for a in dec.args
+                ):
+                    out.append(node)
+                    break
+    return out
+
+
+def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional[str]]) -> None:
+    out: dict[str, Any] = {}
+    declared: dict[str, list[str]] = {}
+    relationships: dict[str, dict[str, str]] = {}
+    aliases: dict[str, Any] = {}
+    functions: dict[str, Any] = {}
+    calls: dict[str, Any] = {}
+
+    def visit_class(node: ast.ClassDef) -> None:
+        rels: dict[str, str] = {}
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
+                    declared.setdefault(node.name, []).append(stmt.name)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                target = _relationship_target(stmt, resolve)
+                if target:
+                    rels[stmt.target.id] = target
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                target = _relationship_target(stmt, resolve)
+                if target:
+                    rels[stmt.targets[0].id] = target
+        if rels:
+            relationships[node.name] = rels
+
+    def visit_alias(name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Subscript):
+            found = annotated_marker(value, resolve)
+            if found is not None:
+                entry = {"type": main_type(value, resolve)}
+                entry.update(found)
+                aliases[name] = entry
+
+    def visit_body(body: list[ast.stmt]) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                visit_class(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions[stmt.name] = {
+                    "returns": main_type(stmt.returns, resolve),
+                    "params": _param_facts(stmt.args, resolve),
+                    "line": stmt.lineno,
+                }
+            elif isinstance(stmt, ast.Assign) and stmt.value is not None:
+                for t in stmt.targets:
+                    if isinstance(t, ast.Name):
+                        visit_alias(t.id, stmt.value)
+                        if isinstance(stmt.value, ast.Call):
+                            calls[t.id] = _call_facts(stmt.value, resolve)
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None and isinstance(stmt.target, ast.Name):
+                visit_alias(stmt.target.id, stmt.value)
+                if isinstance(stmt.value, ast.Call):
+                    calls[stmt.target.id] = _call_facts(stmt.value, resolve)
+            elif type(stmt).__name__ == "TypeAlias":  # ``type X = Annotated[...]`` (3.12)
+                name = getattr(stmt, "name", None)
+                if isinstance(name, ast.Name):
+                    visit_alias(name.id, stmt.value)  # type: ignore[attr-defined]
+            elif isinstance(stmt, ast.If):
+                visit_body(stmt.body)
+                visit_body(stmt.orelse)
+            elif isinstance(stmt, ast.Try):
+                visit_body(stmt.body)
+                for h in stmt.handlers:
+                    visit_body(h.body)
+                visit_body(stmt.orelse)
+
+    visit_body(tree.body)
+    criteria: list[str] = []
+    for fn in _listener_functions(tree, resolve):
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call) and _last(resolve(node.func)) == "with_loader_criteria" and node.args:
+                target = node.args[0]
+                if isinstance(target, (ast.Name, ast.Attribute)):
+                    q = resolve(target)
+                    if q and q not in criteria:
+                        criteria.append(q)
+    if declared:
+        out["declared_attrs"] = declared
+    if relationships:
+        out["relationships"] = relationships
+    if criteria:
+        out["loader_criteria"] = criteria
+    if aliases:
+        out["aliases"] = aliases
+    if functions:
+        out["functions"] = functions
+    if calls:
+        out["calls"] = calls
+    if out:
+        facts["extra"]["orm"] = out

@@ -1,0 +1,450 @@
+"""ORM models, their columns and owners, and pydantic / SQLModel schemas and their fields, across modules.
+
+Everything here reads the project index (``ProjectIndex``): classes with their resolved bases, fields and
+keywords, plus the ``orm`` extractor's facts (``declared_attr`` columns, relationships, global loader
+criteria). Nothing is imported. A class whose hierarchy leaves the project for an unknown package gives
+``None`` ("cannot know") where a yes/no would be a guess.
+
+Stable API (other families import it):
+
+- ``schema_fields(project, qualified_class) -> dict[name, FieldInfo]`` with inherited fields (a subclass
+  wins), ``FieldInfo(name, annotation, optional, required, nullable, default, owner, line)``;
+  ``optional`` means "may be left out and is then ``None``" (a nullable annotation or a ``None`` default,
+  and not required).
+- ``is_pydantic_model(project, q)`` (``True``/``False``/``None`` when unknown), ``is_table_model``,
+  ``model_columns``, ``relationships``, ``identity_columns``, ``is_owned``, ``globally_scoped``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..config import Settings
+    from ..index import ProjectIndex
+
+PYDANTIC_BASES = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.v1.BaseModel",
+        "pydantic.v1.main.BaseModel",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+    }
+)
+SQLMODEL_BASES = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+# A class deriving directly from one of these is the declarative *base*, not a table.
+DECLARATIVE_BASE_CLASSES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+    }
+)
+# Calls whose result is a declarative base (subclasses are tables).
+DECLARATIVE_BASE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.decl_api.declarative_base",
+    }
+)
+COLUMN_CALLS = frozenset({"Column", "mapped_column", "column_property", "deferred", "composite"})
+RELATIONSHIP_CALLS = frozenset({"relationship", "Relationship", "relation", "backref", "association_proxy"})
+# Classes that are known not to be pydantic models (so that "unknown" is not returned for them).
+_KNOWN_PLAIN = frozenset({"builtins.object", "object", "typing.Generic", "typing.Protocol", "abc.ABC", "enum.Enum", "builtins.str", "str", "int"})
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    annotation: str
+    optional: bool  # may be left out and is then None
+    required: bool  # no default: the client must send it
+    nullable: bool  # the annotation admits None
+    default: Optional[str]  # source of the default, "<factory>" for default_factory, None when required
+    owner: str  # qualified name of the class that declares it
+    line: int
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    owner: str
+    line: int
+
+
+def _last(q: Optional[str]) -> str:
+    return q.rsplit(".", 1)[-1] if q else ""
+
+
+def _parse(text: Optional[str]) -> Optional[ast.expr]:
+    if not text:
+        return None
+    try:
+        return ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+
+
+# --- annotations ----------------------------------------------------------------------------------------
+
+def annotation_is_nullable(annotation: Optional[str]) -> bool:
+    """``Optional[X]``, ``X | None``, ``Union[X, None]``, ``None`` and ``Annotated[<those>, ...]``."""
+    return _nullable(_parse(annotation), 0)
+
+
+def _nullable(node: Optional[ast.expr], depth: int) -> bool:
+    if node is None or depth > 8:
+        return False
+    if isinstance(node, ast.Constant):
+        if node.value is None:
+            return True
+        if isinstance(node.value, str):
+            return _nullable(_parse(node.value), depth + 1)
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _nullable(node.left, depth + 1) or _nullable(node.right, depth + 1)
+    if isinstance(node, ast.Subscript):
+        head = _last(_dotted(node.value))
+        if head == "Optional":
+            return True
+        if head == "Union":
+            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            return any(_nullable(e, depth + 1) for e in elts)
+        if head == "Annotated":
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+            return _nullable(first, depth + 1)
+        return False
+    if isinstance(node, ast.Name):
+        return node.id in ("None", "NoneType")
+    return False
+
+
+def _dotted(node: ast.AST) -> str:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _is_classvar(annotation: Optional[str]) -> bool:
+    node = _parse(annotation)
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return _last(_dotted(node)) in ("ClassVar", "Final") if node is not None else False
+
+
+def _default_of(value: Optional[str]) -> tuple[bool, Optional[str]]:
+    """(required, default source) from a field's value: ``= None``, ``= Field(...)``, ``= Field(None)``."""
+    if value is None:
+        return True, None
+    node = _parse(value)
+    if isinstance(node, ast.Call) and _last(_dotted(node.func)) in (
+        "Field",
+        "Query",
+        "Body",
+        "Form",
+        "Header",
+        "Cookie",
+        "Path",
+        "File",
+        "mapped_column",
+        "Column",
+    ):
+        name = _last(_dotted(node.func))
+        for kw in node.keywords:
+            if kw.arg == "default":
+                if isinstance(kw.value, ast.Constant) and kw.value.value is Ellipsis:
+                    return True, None
+                return False, ast.unparse(kw.value)
+            if kw.arg == "default_factory":
+                return False, "<factory>"
+        if name in ("Field", "Query", "Body", "Form", "Header", "Cookie", "Path", "File") and node.args:
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and first.value is Ellipsis:
+                return True, None
+            return False, ast.unparse(first)
+        return True, None
+    return False, value
+
+
+# --- classes ----------------------------------------------------------------------------------------------
+
+def _mro(project: "ProjectIndex", qualified: str) -> list[tuple[str, Optional[dict[str, Any]]]]:
+    return project.memo(("models.mro", qualified), lambda: project.class_mro(qualified))
+
+
+def _extra(project: "ProjectIndex", qualified: str) -> dict[str, Any]:
+    split = project.split(qualified)
+    if split is None:
+        return {}
+    return project.modules[split[0]].get("extra", {}).get("orm", {})
+
+
+def is_pydantic_model(project: Optional["ProjectIndex"], qualified: Optional[str]) -> Optional[bool]:
+    """True for a pydantic / SQLModel model (table or not); None when the hierarchy leaves the project."""
+    if project is None or not qualified:
+        return None
+    return project.memo(("models.pydantic", qualified), lambda: _is_pydantic(project, qualified))
+
+
+def _is_pydantic(project: "ProjectIndex", qualified: str) -> Optional[bool]:
+    if qualified in PYDANTIC_BASES:
+        return True
+    mro = _mro(project, qualified)
+    if not mro or mro[0][1] is None:
+        return None
+    unknown = False
+    for name, facts in mro[1:]:
+        if name in PYDANTIC_BASES:
+            return True
+        if facts is None and name not in _KNOWN_PLAIN and not name.startswith(("typing.", "builtins.", "enum.", "abc.")):
+            unknown = True
+    return None if unknown else False
+
+
+def _declarative_marker(project: "ProjectIndex", name: str) -> Optional[str]:
+    """``"class"`` for DeclarativeBase itself, ``"base"`` for a declarative base object (subclasses are
+    tables), ``None`` otherwise."""
+    if name in DECLARATIVE_BASE_CLASSES:
+        return "class"
+    found = project.resolve_symbol(name)
+    if found is not None and found[2] == "assignments":
+        mod, attr, _ = found
+        call = project.modules[mod]["assignments"][attr].get("call") or ""
+        if call in DECLARATIVE_BASE_FACTORIES or _last(call) in ("declarative_base", "generate_base"):
+            return "base"
+        return None
+    # Flask-SQLAlchemy: ``db.Model`` where ``db = SQLAlchemy()``
+    if name.endswith(".Model"):
+        owner = project.resolve_symbol(name[: -len(".Model")])
+        if owner is not None and owner[2] == "assignments":
+            call = project.modules[owner[0]]["assignments"][owner[1]].get("call") or ""
+            if _last(call) == "SQLAlchemy":
+                return "base"
+    return None
+
+
+def is_table_model(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """An ORM-mapped class: SQLModel ``table=True``, or a (non-abstract) subclass of a declarative base."""
+    if project is None or not qualified:
+        return False
+    return project.memo(("models.table", qualified), lambda: _is_table(project, qualified))
+
+
+def _is_table(project: "ProjectIndex", qualified: str) -> bool:
+    found = project.get_class(qualified)
+    if found is None:
+        return False
+    canonical, facts = found
+    if facts.get("keywords", {}).get("table") == "True":
+        return True
+    own = facts.get("fields", {})
+    abstract = own.get("__abstract__")
+    if abstract is not None and abstract.get("value") == "True":
+        return False
+    if any("as_declarative" in (d or "") for d in facts.get("decorators", [])):
+        return False  # the decorated class is the base itself
+    mro = _mro(project, canonical)
+    direct = set(facts.get("bases", []))
+    for name, base_facts in mro[1:]:
+        marker = _declarative_marker(project, name)
+        if marker == "class":
+            # ``class Base(DeclarativeBase)`` is the base; its subclasses are tables
+            return name not in direct
+        if marker == "base":
+            return True
+        if base_facts is not None and any("as_declarative" in (d or "") for d in base_facts.get("decorators", [])):
+            return True
+    return False
+
+
+def _field_is_relationship(project: "ProjectIndex", owner: str, name: str, field: dict[str, Any]) -> bool:
+    if _last(field.get("call")) in RELATIONSHIP_CALLS:
+        return True
+    rels = _extra(project, owner).get("relationships", {}).get(_last(owner), {})
+    return name in rels
+
+
+def model_columns(project: Optional["ProjectIndex"], qualified: Optional[str]) -> dict[str, ColumnInfo]:
+    """Columns of an ORM model, declared on it, its mixins and its base classes (across modules)."""
+    if project is None or not qualified:
+        return {}
+    return project.memo(("models.columns", qualified), lambda: _columns(project, qualified))
+
+
+def _columns(project: "ProjectIndex", qualified: str) -> dict[str, ColumnInfo]:
+    found = project.get_class(qualified)
+    if found is None or not is_table_model(project, qualified):
+        return {}
+    canonical, facts = found
+    sqlmodel_table = facts.get("keywords", {}).get("table") == "True"
+    out: dict[str, ColumnInfo] = {}
+    for owner, owner_facts in reversed(_mro(project, canonical)):
+        if owner_facts is None:
+            continue
+        owner_is_pydantic = sqlmodel_table and is_pydantic_model(project, owner) is not False
+        for name, field in owner_facts.get("fields", {}).items():
+            if name.startswith("__") or _is_classvar(field.get("annotation")):
+                continue
+            if _field_is_relationship(project, owner, name, field):
+                continue
+            call = _last(field.get("call"))
+            annotation = field.get("annotation") or ""
+            is_column = call in COLUMN_CALLS or annotation.startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+            if not is_column and owner_is_pydantic and field.get("annotation") is not None and not name.startswith("_"):
+                is_column = name not in ("model_config",)
+            if not is_column and call == "Field" and sqlmodel_table:
+                is_column = True
+            if is_column:
+                out[name] = ColumnInfo(name, owner, field.get("line", 0))
+        for name in _extra(project, owner).get("declared_attrs", {}).get(_last(owner), []):
+            if not name.startswith("__"):
+                out[name] = ColumnInfo(name, owner, owner_facts.get("line", 0))
+    return out
+
+
+def relationships(project: Optional["ProjectIndex"], qualified: Optional[str]) -> dict[str, Optional[str]]:
+    """Relationship attributes of a model -> the target model's canonical name (``None`` when unknown)."""
+    if project is None or not qualified:
+        return {}
+    return project.memo(("models.relationships", qualified), lambda: _relationships(project, qualified))
+
+
+def _relationships(project: "ProjectIndex", qualified: str) -> dict[str, Optional[str]]:
+    found = project.get_class(qualified)
+    if found is None:
+        return {}
+    out: dict[str, Optional[str]] = {}
+    for owner, owner_facts in reversed(_mro(project, found[0])):
+        if owner_facts is None:
+            continue
+        for name, target in _extra(project, owner).get("relationships", {}).get(_last(owner), {}).items():
+            out[name] = model_by_name(project, target)
+    return out
+
+
+def model_by_name(project: "ProjectIndex", name: Optional[str]) -> Optional[str]:
+    """A model's canonical name from a dotted name or a bare registry name (``"User"``)."""
+    if not name:
+        return None
+    found = project.get_class(name)
+    if found is not None:
+        return found[0]
+    bare = _last(name)
+    index = project.memo("models.by_bare_name", lambda: _bare_names(project))
+    hits = index.get(bare, ())
+    return hits[0] if len(hits) == 1 else None
+
+
+def _bare_names(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for q, _ in project.iter_classes():
+        if is_table_model(project, q):
+            out.setdefault(_last(q), []).append(q)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def identity_fields(settings: Optional["Settings"]) -> tuple[str, ...]:
+    if settings is None:
+        from ..config import DEFAULT_IDENTITY_FIELDS
+
+        return DEFAULT_IDENTITY_FIELDS
+    return settings.identity_fields
+
+
+def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> tuple[str, ...]:
+    """The model's columns that say who owns a row, in the configured order."""
+    cols = model_columns(project, qualified)
+    return tuple(f for f in identity_fields(settings) if f in cols)
+
+
+def _matches_config(canonical: str, names: Iterable[str]) -> bool:
+    for n in names:
+        if n == canonical or canonical.endswith("." + n) or _last(canonical) == n:
+            return True
+    return False
+
+
+def is_owned(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """An ORM table with an identity column (itself or through a mixin or base), or forced by config."""
+    if project is None or not qualified:
+        return False
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    if settings is not None:
+        if _matches_config(canonical, settings.not_owned_models):
+            return False
+        if _matches_config(canonical, settings.owned_models):
+            return True
+    if found is None:
+        return False
+    return bool(identity_columns(project, settings, canonical))
+
+
+def owner_column(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> Optional[str]:
+    cols = identity_columns(project, settings, qualified)
+    return cols[0] if cols else None
+
+
+def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """The model (or a mixin / base of it) is filtered by ``with_loader_criteria`` in a ``do_orm_execute``
+    listener: every ORM query on it is scoped already."""
+    if project is None or not qualified:
+        return False
+    targets = project.memo("models.loader_criteria", lambda: _loader_targets(project))
+    if not targets:
+        return False
+    for name, _ in _mro(project, qualified):
+        if name in targets:
+            return True
+    return False
+
+
+def _loader_targets(project: "ProjectIndex") -> frozenset[str]:
+    out: set[str] = set()
+    for _, facts in project.iter_modules():
+        for target in facts.get("extra", {}).get("orm", {}).get("loader_criteria", ()):
+            out.add(project.canonical(target))
+    return frozenset(out)
+
+
+# --- schemas -----------------------------------------------------------------------------------------------
+
+def schema_fields(project: Optional["ProjectIndex"], qualified: Optional[str]) -> dict[str, FieldInfo]:
+    """Fields of a pydantic / SQLModel class, inherited ones included (a subclass's declaration wins).
+
+    Empty when the class is not in the project. Fields of bases outside the project are unknown and
+    missing: callers that need completeness check ``is_pydantic_model`` (``None`` = unknown)."""
+    if project is None or not qualified:
+        return {}
+    return project.memo(("models.schema_fields", qualified), lambda: _schema_fields(project, qualified))
+
+
+def _schema_fields(project: "ProjectIndex", qualified: str) -> dict[str, FieldInfo]:
+    found = project.get_class(qualified)
+    if found is None:
+        return {}
+    out: dict[str, FieldInfo] = {}
+    for owner, facts in reversed(_mro(project, found[0])):
+        if facts is None:
+            continue
+        for name, field in facts.get("fields", {}).items():
+            annotation = field.get("annotation")
+            if annotation is None or name.startswith("_") or name == "model_config" or _is_classvar(annotation):
+                continue
+            if _field_is_relationship(project, owner, name, field):
+                continue
+            required, default = _default_of(field.get("value"))
+            nullable = annotation_is_nullable(annotation)
+            optional = not required and (nullable or default == "None")
+            out[name] = FieldInfo(name, annotation, optional, required, nullable, default, owner, field.get("line", 0))
+    return out

@@ -1,0 +1,1468 @@
+"""Family 5 vocabulary: update contexts, payload schemas and how a payload's data reaches a row.
+
+Three pieces, shared by BKL501 / BKL502 / BKL503:
+
+- **Schema fields** (``schema_fields(project, qualified_class)``): the pydantic / SQLModel fields of a
+  project class and its bases, each with whether it is *optional* (the annotation admits ``None``, or the
+  default is ``None``) and whether a client may leave it *unset* (it has a default). Built from the index
+  (``ast`` facts), so schemas in other modules resolve. NOTE: ``semantics/models.py`` (families 1/2) was
+  asked for a ``schema_fields`` helper too; it did not exist when this was written. The two should merge.
+- **Update contexts** (``update_context(ctx, func)``): RULES.md's definition (a PUT/PATCH handler, a
+  function named ``update*`` / ``patch*`` / ``edit*``, a function taking a schema named ``*Update`` /
+  ``*Patch`` / ``*Edit`` or whose fields are all optional), plus the functions a PUT/PATCH handler hands its
+  parameters to (index extractor ``index/extractors/updates.py``).
+- **Flow analysis** (``analyze(ctx, func)``): one pass over a function body, statement by statement,
+  that follows dumps of the payload (``payload.model_dump()``, ``payload.dict()``,
+  ``jsonable_encoder(payload)``) through local variables, merges and loops to the places that write onto
+  an existing object (``setattr`` loops, ``sqlmodel_update``, ``model_copy(update=)``,
+  ``update(M).values()``, ``query(...).update()``, ``__dict__.update``, ``<x>.update*(...)``), and finds
+  unguarded ``obj.x = payload.x`` assignments. Branches are joined; ``if``/``continue`` guards are facts
+  that hold inside the guarded code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+import libcst as cst
+
+from .imports import dotted_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..context import FileContext
+    from ..index import ProjectIndex
+
+# --------------------------------------------------------------------------------------------------
+# schema fields
+# --------------------------------------------------------------------------------------------------
+
+SCHEMA_ROOTS = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.v1.BaseModel",
+        "pydantic.v1.main.BaseModel",
+        "pydantic.RootModel",
+        "pydantic.generics.GenericModel",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+    }
+)
+# Bases that add no fields.
+_NEUTRAL_BASES = frozenset(
+    {
+        "object",
+        "builtins.object",
+        "typing.Generic",
+        "Generic",
+        "abc.ABC",
+        "ABC",
+        "enum.Enum",
+        "typing_extensions.Generic",
+    }
+)
+_FIELD_CALLS = ("Field", "pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field", "sqlmodel.main.Field")
+_NONE_TYPES = frozenset({"None", "NoneType", "types.NoneType", "type(None)"})
+_OPTIONAL_NAMES = frozenset({"Optional", "typing.Optional", "typing_extensions.Optional", "t.Optional"})
+_UNION_NAMES = frozenset({"Union", "typing.Union", "typing_extensions.Union", "t.Union"})
+_ANNOTATED_NAMES = frozenset({"Annotated", "typing.Annotated", "typing_extensions.Annotated", "t.Annotated"})
+_CLASSVAR_NAMES = frozenset({"ClassVar", "typing.ClassVar", "t.ClassVar"})
+
+# default kinds
+DEFAULT_NONE = "none"  # ``= None``, ``Field(None)``, ``Field(default=None)``
+DEFAULT_VALUE = "value"  # any other default (or ``default_factory``)
+DEFAULT_MISSING = "missing"  # no value at all (pydantic v1 gives ``Optional[X]`` an implicit ``None``)
+DEFAULT_REQUIRED = "required"  # ``= ...``, ``Field(...)``, ``Field()`` with no default
+
+
+@dataclass(frozen=True)
+class SchemaField:
+    name: str
+    annotation: Optional[str]
+    admits_none: bool
+    default: str
+    owner: str  # qualified class that declares it
+
+    @property
+    def optional(self) -> bool:
+        """The annotation admits ``None`` or the default is ``None`` (RULES.md's "optional")."""
+        return self.admits_none or self.default == DEFAULT_NONE
+
+    @property
+    def may_be_unset(self) -> bool:
+        """A client may leave it out of the body: it has a default (or an implicit ``None`` in v1)."""
+        if self.default in (DEFAULT_NONE, DEFAULT_VALUE):
+            return True
+        return self.default == DEFAULT_MISSING and self.admits_none
+
+
+@dataclass
+class SchemaInfo:
+    qualified: str
+    fields: dict[str, SchemaField]
+    is_schema: bool  # a pydantic / SQLModel model (not a table)
+    is_table: bool  # SQLModel ``table=True`` or an ORM class
+    complete: bool  # every base is a project class or a known root: no field can hide in a library base
+
+    @property
+    def all_optional(self) -> bool:
+        return bool(self.fields) and all(f.optional for f in self.fields.values())
+
+    @property
+    def all_required(self) -> bool:
+        """Every field must be sent (a full replacement body): ``exclude_unset`` changes nothing."""
+        return self.complete and all(not f.may_be_unset for f in self.fields.values())
+
+
+def _parse_expr(text: Optional[str]) -> Optional[ast.expr]:
+    if not text:
+        return None
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _ast_dotted(node: ast.AST) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def annotation_admits_none(
+    node: Optional[ast.expr], alias_lookup: Optional[Any] = None, _depth: int = 0
+) -> bool:
+    """``X | None``, ``Optional[X]``, ``Union[X, None]``, ``None``, ``Annotated[Optional[X], ...]``,
+    string annotations, and (through ``alias_lookup(name) -> annotation source``) project type aliases."""
+    if node is None or _depth > 8:
+        return False
+    if isinstance(node, ast.Constant):
+        if node.value is None:
+            return True
+        if isinstance(node.value, str):
+            return annotation_admits_none(_parse_expr(node.value), alias_lookup, _depth + 1)
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return annotation_admits_none(node.left, alias_lookup, _depth + 1) or annotation_admits_none(
+            node.right, alias_lookup, _depth + 1
+        )
+    dotted = _ast_dotted(node)
+    if dotted is not None:
+        if dotted in _NONE_TYPES:
+            return True
+        if alias_lookup is not None:
+            target = alias_lookup(dotted)
+            if target is not None:
+                return annotation_admits_none(_parse_expr(target), alias_lookup, _depth + 1)
+        return False
+    if isinstance(node, ast.Subscript):
+        head = _ast_dotted(node.value) or ""
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in _OPTIONAL_NAMES or head.endswith(".Optional"):
+            return True
+        if head in _UNION_NAMES or head.endswith(".Union"):
+            return any(annotation_admits_none(i, alias_lookup, _depth + 1) for i in items)
+        if head in _ANNOTATED_NAMES or head.endswith(".Annotated"):
+            return bool(items) and annotation_admits_none(items[0], alias_lookup, _depth + 1)
+    return False
+
+
+def _is_classvar(node: Optional[ast.expr]) -> bool:
+    if node is None:
+        return False
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    dotted = _ast_dotted(node) or ""
+    return dotted in _CLASSVAR_NAMES or dotted.endswith(".ClassVar")
+
+
+def _default_kind(value: Optional[str], call: Optional[str]) -> str:
+    if value is None:
+        return DEFAULT_MISSING
+    node = _parse_expr(value)
+    if node is None:
+        return DEFAULT_VALUE
+    if isinstance(node, ast.Constant):
+        if node.value is None:
+            return DEFAULT_NONE
+        if node.value is Ellipsis:
+            return DEFAULT_REQUIRED
+        return DEFAULT_VALUE
+    if isinstance(node, ast.Call):
+        name = call or _ast_dotted(node.func) or ""
+        if name in _FIELD_CALLS or name.endswith(".Field") or name == "Field":
+            default: Optional[ast.expr] = node.args[0] if node.args else None
+            for kw in node.keywords:
+                if kw.arg == "default":
+                    default = kw.value
+                elif kw.arg == "default_factory":
+                    return DEFAULT_VALUE
+            if default is None:
+                return DEFAULT_REQUIRED
+            if isinstance(default, ast.Constant):
+                if default.value is None:
+                    return DEFAULT_NONE
+                if default.value is Ellipsis:
+                    return DEFAULT_REQUIRED
+            dotted = _ast_dotted(default) or ""
+            if dotted.endswith("PydanticUndefined") or dotted.endswith("Undefined"):
+                return DEFAULT_REQUIRED
+            return DEFAULT_VALUE
+    return DEFAULT_VALUE
+
+
+def _alias_lookup(project: "ProjectIndex", module: str) -> Any:
+    facts = project.modules.get(module, {})
+
+    def lookup(name: str) -> Optional[str]:
+        head, _, rest = name.partition(".")
+        if rest:
+            return None
+        if head in facts.get("assignments", {}):
+            qualified = f"{module}.{head}"
+        elif head in facts.get("imports", {}):
+            qualified = facts["imports"][head]
+        else:
+            return None
+        found = project.resolve_symbol(qualified)
+        if found is None or found[2] != "assignments":
+            return None
+        mod, sym, _ = found
+        entry = project.modules[mod]["assignments"].get(sym) or {}
+        value = entry.get("value")
+        # only type-alias looking values (``Optional[str]``, ``str | None``, ``Annotated[...]``)
+        node = _parse_expr(value)
+        if isinstance(node, (ast.Subscript, ast.BinOp)):
+            return value
+        return None
+
+    return lookup
+
+
+def _class_is_table(info: dict[str, Any]) -> bool:
+    return str(info.get("keywords", {}).get("table", "")).strip() == "True"
+
+
+def schema_info(project: Optional["ProjectIndex"], qualified: str) -> Optional[SchemaInfo]:
+    """Fields of a project class and its project bases (subclasses override), or ``None`` when the class is
+    not a project class."""
+    if project is None or not qualified:
+        return None
+    return project.memo(("updates.schema_info", qualified), lambda: _schema_info(project, qualified))
+
+
+def _schema_info(project: "ProjectIndex", qualified: str) -> Optional[SchemaInfo]:
+    found = project.get_class(qualified)
+    if found is None:
+        return None
+    canonical = found[0]
+    mro = project.class_mro(canonical)
+    is_schema = False
+    is_table = _class_is_table(found[1])
+    complete = True
+    for name, info in mro[1:]:
+        if info is not None:
+            if _class_is_table(info):
+                is_table = True
+            continue
+        if name in SCHEMA_ROOTS:
+            is_schema = True
+        elif name in _NEUTRAL_BASES or name.endswith(".Generic"):
+            continue
+        elif name.startswith(("sqlalchemy.", "flask_sqlalchemy.")) or name.endswith((".Model", "DeclarativeBase", ".Base")):
+            is_table = True
+            complete = False
+        else:
+            complete = False
+    fields: dict[str, SchemaField] = {}
+    for name, info in reversed(mro):
+        if info is None:
+            continue
+        module = name.rsplit(".", 1)[0]
+        lookup = _alias_lookup(project, module)
+        for fname, f in info.get("fields", {}).items():
+            annotation = f.get("annotation")
+            if annotation is None or fname.startswith("_") or fname in ("model_config", "Config"):
+                continue
+            ann = _parse_expr(annotation)
+            if _is_classvar(ann):
+                continue
+            fields[fname] = SchemaField(
+                fname,
+                annotation,
+                annotation_admits_none(ann, lookup),
+                _default_kind(f.get("value"), f.get("call")),
+                name,
+            )
+    return SchemaInfo(canonical, fields, is_schema and not is_table, is_table, complete)
+
+
+def schema_fields(project: Optional["ProjectIndex"], qualified: str) -> Optional[dict[str, SchemaField]]:
+    """``{field: SchemaField}`` for a pydantic / SQLModel schema class of the project, else ``None``."""
+    info = schema_info(project, qualified)
+    if info is None or not info.is_schema:
+        return None
+    return info.fields
+
+
+def _update_name(name: str) -> bool:
+    return name.lstrip("_").lower().startswith(("update", "patch", "edit"))
+
+
+_UPDATE_SUFFIXES = ("Update", "Patch", "Edit")
+
+
+def all_optional_schema_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Bare names of project schemas whose fields are all optional (for the cheap prefilter)."""
+    if project is None:
+        return frozenset()
+
+    def build() -> frozenset[str]:
+        out = set()
+        for qualified, info in project.iter_classes():
+            if not info.get("fields"):
+                continue
+            si = schema_info(project, qualified)
+            if si is not None and si.is_schema and si.all_optional:
+                out.add(qualified.rsplit(".", 1)[-1])
+        return frozenset(out)
+
+    return project.memo("updates.all_optional_names", build)
+
+
+def handler_callees(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Canonical dotted names of the functions PUT/PATCH handlers pass their parameters to."""
+    if project is None:
+        return frozenset()
+
+    def build() -> frozenset[str]:
+        out = set()
+        for _, facts in project.iter_modules():
+            for name in facts.get("extra", {}).get("updates", {}).get("handler_callees", []):
+                out.add(_canonical_callable(project, name))
+        return frozenset(out)
+
+    return project.memo("updates.handler_callees", build)
+
+
+def _canonical_callable(project: "ProjectIndex", name: str) -> str:
+    found = project.resolve_symbol(name)
+    if found is not None:
+        return f"{found[0]}.{found[1]}"
+    head, _, method = name.rpartition(".")
+    if head:
+        cls = project.get_class(head)
+        if cls is not None:
+            return f"{cls[0]}.{method}"
+    return name
+
+
+def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
+    """Substrings one of which a file must contain to hold an update context."""
+    base = ("update", "Update", "patch", "Patch", "edit", "Edit", ".put(", "api_route", "add_api_route")
+    if project is None:
+        return base
+
+    def build() -> tuple[str, ...]:
+        extra = set(all_optional_schema_names(project))
+        extra.update(n.rsplit(".", 1)[-1] for n in handler_callees(project))
+        return base + tuple(sorted(w for w in extra if w))
+
+    return project.memo("updates.prefilter_words", build)
+
+
+# --------------------------------------------------------------------------------------------------
+# annotations in the linted file (libcst)
+# --------------------------------------------------------------------------------------------------
+
+_DICT_TYPES = frozenset(
+    {
+        "builtins.dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+        "typing.Any",
+        "builtins.str",
+        "builtins.int",
+        "builtins.list",
+        "typing.List",
+    }
+)
+
+
+def _annotation_parts(ctx: "FileContext", expr: Optional[cst.BaseExpression], depth: int = 0) -> list[cst.BaseExpression]:
+    """The class-like members of an annotation: ``A | None`` -> [A]; ``Union[A, B]`` -> [A, B];
+    ``Optional[A]`` / ``Annotated[A, ...]`` -> [A]; ``"A"`` -> [A]."""
+    if expr is None or depth > 6:
+        return []
+    if isinstance(expr, cst.SimpleString):
+        try:
+            text = expr.evaluated_value
+            parsed = cst.parse_expression(text) if isinstance(text, str) else None
+        except Exception:
+            parsed = None
+        return _annotation_parts(ctx, parsed, depth + 1) if parsed is not None else []
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        return _annotation_parts(ctx, expr.left, depth + 1) + _annotation_parts(ctx, expr.right, depth + 1)
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return []
+    if isinstance(expr, cst.Subscript):
+        head = ctx.qualified_name(expr.value) or dotted_name(expr.value) or ""
+        last = head.rsplit(".", 1)[-1]
+        items = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+        if last in ("Optional", "Union"):
+            out: list[cst.BaseExpression] = []
+            for item in items:
+                out.extend(_annotation_parts(ctx, item, depth + 1))
+            return out
+        if last == "Annotated":
+            return _annotation_parts(ctx, items[0], depth + 1) if items else []
+        return [expr]
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        return [expr]
+    return []
+
+
+def annotation_classes(ctx: "FileContext", annotation: Optional[cst.BaseExpression]) -> list[str]:
+    """Qualified names of the classes an annotation names (``None`` members dropped)."""
+    out = []
+    for part in _annotation_parts(ctx, annotation):
+        node = part.value if isinstance(part, cst.Subscript) else part
+        q = ctx.qualified_name(node)
+        if q is None:
+            q = dotted_name(node)
+        if q:
+            out.append(q)
+    return out
+
+
+def _is_dict_annotation(ctx: "FileContext", annotation: Optional[cst.BaseExpression]) -> bool:
+    classes = annotation_classes(ctx, annotation)
+    return bool(classes) and all(c in _DICT_TYPES for c in classes)
+
+
+# --------------------------------------------------------------------------------------------------
+# update contexts
+# --------------------------------------------------------------------------------------------------
+
+
+def enclosing_classes(ctx: "FileContext") -> dict[int, str]:
+    """``id(function node) -> class name`` for methods of top-level classes."""
+
+    def build() -> dict[int, str]:
+        out: dict[int, str] = {}
+        module = ctx.module
+        assert module is not None
+
+        def scan(body: Iterable[cst.CSTNode], cls: Optional[str]) -> None:
+            for stmt in body:
+                if isinstance(stmt, cst.ClassDef) and cls is None:
+                    scan(_suite(stmt.body), stmt.name.value)
+                elif isinstance(stmt, cst.FunctionDef) and cls is not None:
+                    out[id(stmt)] = cls
+                elif isinstance(stmt, cst.If):
+                    scan(_suite(stmt.body), cls)
+
+        scan(module.body, None)
+        return out
+
+    return ctx.cached("updates.enclosing_classes", build)
+
+
+def _suite(body: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(body, cst.IndentedBlock):
+        return list(body.body)
+    if isinstance(body, cst.SimpleStatementSuite):
+        return [cst.SimpleStatementLine(body=list(body.body))]
+    return []
+
+
+def _all_params(func: cst.FunctionDef) -> list[cst.Param]:
+    p = func.params
+    out = list(p.posonly_params) + list(p.params) + list(p.kwonly_params)
+    return out
+
+
+def update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
+    """Why ``func`` is an update context (a short reason), or ``None``."""
+    return ctx.cached(("updates.context", id(func)), lambda: _update_context(ctx, func))
+
+
+def _update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
+    from .fastapi import route_info
+
+    name = func.name.value
+    if _update_name(name):
+        return "name"
+    route = route_info(ctx, func)
+    if route is not None and route.is_update:
+        return "route"
+    project = ctx.project
+    for param in _all_params(func):
+        if param.annotation is None:
+            continue
+        for q in annotation_classes(ctx, param.annotation.annotation):
+            last = q.rsplit(".", 1)[-1]
+            if last.endswith(_UPDATE_SUFFIXES):
+                return "schema"
+            info = schema_info(project, q)
+            if info is not None and info.is_schema and info.all_optional:
+                return "schema"
+    if project is not None:
+        callees = handler_callees(project)
+        if callees:
+            cls = enclosing_classes(ctx).get(id(func))
+            mod = ctx.module_name
+            qualified = ".".join(x for x in (mod, cls, name) if x)
+            if qualified in callees:
+                return "callee"
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# flow analysis
+# --------------------------------------------------------------------------------------------------
+
+DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_for_orm"})
+_ENCODERS = frozenset({"fastapi.encoders.jsonable_encoder", "jsonable_encoder"})
+_QUERY_ATTRS = frozenset({"query", "filter", "filter_by", "where"})
+_SA_UPDATE = frozenset(
+    {
+        "sqlalchemy.update",
+        "sqlalchemy.sql.update",
+        "sqlalchemy.sql.expression.update",
+        "sqlalchemy.sql.dml.update",
+        "sqlmodel.update",
+        "sqlalchemy.future.update",
+    }
+)
+_VALIDATE_METHODS = frozenset({"model_validate", "parse_obj", "model_validate_json", "parse_raw", "from_orm", "model_construct", "construct"})
+
+
+@dataclass
+class Dump:
+    """A dump of the payload: ``payload.model_dump(...)`` / ``.dict(...)`` / ``jsonable_encoder(payload)``."""
+
+    node: cst.Call
+    receiver: str
+    schemas: list[str]
+    excludes_unset: bool  # ``exclude_unset=True`` or an ``include=`` of the fields set (or no claim)
+    exclude_none: bool  # a literal ``exclude_none=True``
+    explicit_unset_false: bool  # ``exclude_unset=False`` written out
+    opaque: bool  # ``**kwargs``: no claim about the flags
+    written: bool = False  # reaches a write onto an existing object
+    written_unfiltered: bool = False  # ... with no None/fields-set filter on the way
+
+
+@dataclass
+class FieldAssignment:
+    """``obj.x = payload.y`` with no guard on ``payload.y``."""
+
+    node: cst.Assign
+    target: str
+    payload: str
+    attr: str
+    schemas: list[str]
+
+
+@dataclass
+class UpdateAnalysis:
+    context: Optional[str]
+    dumps: list[Dump] = field(default_factory=list)
+    assignments: list[FieldAssignment] = field(default_factory=list)
+
+
+# abstract values -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Val:
+    taint: frozenset = frozenset()  # {(dump index, filtered)}
+    fs: bool = False  # a subset of the payload's fields set (keys of a dict, members of a set)
+    stmt: bool = False  # an ``update(...)`` statement or a ``query(...)`` chain
+    fresh: bool = False  # a freshly constructed object (not an existing row)
+    dictish: bool = False  # a local dict (``{}``, ``dict()``, a dump): ``.update`` merges into it
+
+    def join(self, other: "Val") -> "Val":
+        return Val(
+            self.taint | other.taint,
+            self.fs and other.fs,
+            self.stmt or other.stmt,
+            self.fresh and other.fresh,
+            self.dictish or other.dictish,
+        )
+
+    def filtered(self) -> "Val":
+        return Val(frozenset((i, True) for i, _ in self.taint), self.fs, self.stmt, self.fresh, self.dictish)
+
+
+EMPTY = Val()
+Env = dict  # name -> Val
+
+
+def _join_env(a: Env, b: Env) -> Env:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out[k].join(v) if k in out else v
+    return out
+
+
+def canon(expr: Optional[cst.BaseExpression]) -> Optional[str]:
+    """A key for simple expressions: ``v``, ``payload.x``, ``data[k]`` (also ``data.get(k)``)."""
+    if expr is None:
+        return None
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        inner = canon(expr.value)
+        return f"{inner}.{expr.attr.value}" if inner else None
+    if isinstance(expr, cst.SimpleString):
+        try:
+            return repr(expr.evaluated_value)
+        except Exception:
+            return None
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        a, b = canon(expr.value), canon(expr.slice[0].slice.value)
+        return f"{a}[{b}]" if a and b else None
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "get"
+        and expr.args
+        and expr.args[0].keyword is None
+    ):
+        a, b = canon(expr.func.value), canon(expr.args[0].value)
+        return f"{a}[{b}]" if a and b else None
+    if isinstance(expr, cst.NamedExpr):
+        return canon(expr.target)
+    return None
+
+
+def _root(expr: cst.BaseExpression) -> Optional[str]:
+    while isinstance(expr, (cst.Attribute, cst.Subscript, cst.Call)):
+        expr = expr.func if isinstance(expr, cst.Call) else expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
+def _is_none(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def _non_none_literal(expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.FormattedString)):
+        return True
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
+        return True
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return all(isinstance(e, cst.Element) and _non_none_literal(e.value) for e in expr.elements)
+    if isinstance(expr, cst.Attribute):  # ``Status.ACTIVE``
+        return True
+    return False
+
+
+def _kw(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _is_true(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
+def _is_false(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "False"
+
+
+def _exits(stmts: list[cst.BaseStatement]) -> bool:
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in last.body)
+    if isinstance(last, cst.If):
+        if last.orelse is None:
+            return False
+        return _exits(_suite(last.body)) and _exits(_orelse_body(last.orelse))
+    return False
+
+
+def _orelse_body(orelse: Any) -> list[cst.BaseStatement]:
+    if orelse is None:
+        return []
+    if isinstance(orelse, cst.If):
+        return [orelse]
+    return _suite(orelse.body)
+
+
+class _Analyzer:
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef, context: str) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.result = UpdateAnalysis(context)
+        self.dumps_by_node: dict[int, int] = {}
+        # payload candidates: name -> schema classes (may be empty when unknown)
+        self.payloads: dict[str, list[str]] = {}
+        self.dict_params: set[str] = set()
+        self.params: set[str] = set()
+        self.assigned_names: set[str] = set()
+        self.assign_seen: set[int] = set()
+        cls = enclosing_classes(ctx).get(id(func))
+        for i, param in enumerate(_all_params(func)):
+            name = param.name.value
+            if cls is not None and i == 0 and not func.params.posonly_params and name in ("self", "cls"):
+                continue
+            if name in ("self", "cls"):
+                continue
+            self.params.add(name)
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if annotation is not None and _is_dict_annotation(ctx, annotation):
+                self.dict_params.add(name)
+                continue
+            classes = annotation_classes(ctx, annotation) if annotation is not None else []
+            if any(self._is_row_class(c) for c in classes) and not any(self._is_schema_class(c) for c in classes):
+                continue
+            self.payloads[name] = classes
+        for node in _walk_body(func):
+            if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+                self.assigned_names.add(node.target.value)
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and isinstance(node.target, cst.Name):
+                self.assigned_names.add(node.target.value)
+            elif isinstance(node, cst.For):
+                for t in _names_in(node.target):
+                    self.assigned_names.add(t)
+
+    # -- classes ---------------------------------------------------------------------------------------
+    def _info(self, qualified: str) -> Optional[SchemaInfo]:
+        return schema_info(self.ctx.project, qualified)
+
+    def _is_schema_class(self, qualified: str) -> bool:
+        info = self._info(qualified)
+        return info is not None and info.is_schema
+
+    def _is_row_class(self, qualified: str) -> bool:
+        info = self._info(qualified)
+        return info is not None and info.is_table
+
+    # -- statements ------------------------------------------------------------------------------------
+    def run(self) -> UpdateAnalysis:
+        self.block(_suite(self.func.body), {}, frozenset())
+        return self.result
+
+    def block(self, stmts: list[cst.BaseStatement], env: Env, facts: frozenset) -> tuple[Env, frozenset]:
+        for stmt in stmts:
+            env, facts = self.stmt(stmt, env, facts)
+        return env, facts
+
+    def stmt(self, stmt: cst.BaseStatement, env: Env, facts: frozenset) -> tuple[Env, frozenset]:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                env, facts = self.small(small, env, facts)
+            return env, facts
+        if isinstance(stmt, cst.If):
+            self.expr(stmt.test, env, facts)
+            t_facts = facts | conditions(self, stmt.test, True, env)
+            f_facts = facts | conditions(self, stmt.test, False, env)
+            body = _suite(stmt.body)
+            orelse = _orelse_body(stmt.orelse)
+            env1, _ = self.block(body, dict(env), t_facts)
+            env2, _ = self.block(orelse, dict(env), f_facts)
+            body_exits, else_exits = _exits(body), _exits(orelse)
+            if body_exits and not else_exits:
+                return env2, f_facts if not orelse else facts | conditions(self, stmt.test, False, env)
+            if else_exits and not body_exits:
+                return env1, t_facts
+            return _join_env(env1, env2), facts
+        if isinstance(stmt, cst.For):
+            it = self.expr(stmt.iter, env, facts)
+            loop_env = dict(env)
+            self.bind_loop(stmt.target, stmt.iter, it, loop_env)
+            body = _suite(stmt.body)
+            env1, _ = self.block(body, loop_env, facts)
+            env1, _ = self.block(body, _join_env(loop_env, env1), facts)
+            env2, _ = self.block(_orelse_body(stmt.orelse), _join_env(env, env1), facts)
+            return _join_env(env, env2), facts
+        if isinstance(stmt, cst.While):
+            self.expr(stmt.test, env, facts)
+            body = _suite(stmt.body)
+            t_facts = facts | conditions(self, stmt.test, True, env)
+            env1, _ = self.block(body, dict(env), t_facts)
+            env1, _ = self.block(body, _join_env(env, env1), t_facts)
+            return _join_env(env, env1), facts
+        if isinstance(stmt, (cst.Try, cst.TryStar)):
+            env1, f1 = self.block(_suite(stmt.body), dict(env), facts)
+            out = _join_env(env, env1)
+            for handler in stmt.handlers:
+                env_h, _ = self.block(_suite(handler.body), dict(out), facts)
+                out = _join_env(out, env_h)
+            if stmt.orelse is not None:
+                env_e, _ = self.block(_suite(stmt.orelse.body), dict(env1), f1)
+                out = _join_env(out, env_e)
+            if stmt.finalbody is not None:
+                out, _ = self.block(_suite(stmt.finalbody.body), out, facts)
+            return out, facts
+        if isinstance(stmt, cst.With):
+            for item in stmt.items:
+                self.expr(item.item, env, facts)
+                if item.asname is not None:
+                    for n in _names_in(item.asname.name):
+                        env[n] = EMPTY
+            return self.block(_suite(stmt.body), env, facts)
+        if isinstance(stmt, cst.Match):
+            self.expr(stmt.subject, env, facts)
+            out = dict(env)
+            for case in stmt.cases:
+                env_c, _ = self.block(_suite(case.body), dict(env), facts)
+                out = _join_env(out, env_c)
+            return out, facts
+        # nested functions and classes are analysed on their own
+        return env, facts
+
+    def small(self, small: cst.BaseSmallStatement, env: Env, facts: frozenset) -> tuple[Env, frozenset]:
+        if isinstance(small, cst.Assign):
+            value = self.expr(small.value, env, facts)
+            for target in small.targets:
+                self.assign(target.target, small.value, value, env, facts, small)
+            return env, facts
+        if isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                value = self.expr(small.value, env, facts)
+                self.assign(small.target, small.value, value, env, facts, None)
+            return env, facts
+        if isinstance(small, cst.AugAssign):
+            value = self.expr(small.value, env, facts)
+            if isinstance(small.target, cst.Name):
+                name = small.target.value
+                old = env.get(name, EMPTY)
+                if isinstance(small.operator, cst.BitOrAssign):
+                    env[name] = Val(old.taint | value.taint, old.fs and value.fs, dictish=old.dictish)
+                elif isinstance(small.operator, (cst.BitAndAssign, cst.SubtractAssign)):
+                    env[name] = Val(old.taint, old.fs or (value.fs and isinstance(small.operator, cst.BitAndAssign)))
+            return env, facts
+        if isinstance(small, cst.Expr):
+            self.expr(small.value, env, facts)
+            return env, facts
+        if isinstance(small, cst.Return):
+            if small.value is not None:
+                self.expr(small.value, env, facts)
+            return env, facts
+        if isinstance(small, cst.Assert):
+            self.expr(small.test, env, facts)
+            return env, facts | conditions(self, small.test, True, env)
+        return env, facts
+
+    def assign(
+        self,
+        target: cst.BaseExpression,
+        value_node: cst.BaseExpression,
+        value: Val,
+        env: Env,
+        facts: frozenset,
+        stmt: Optional[cst.Assign],
+    ) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            env[name] = value
+            schemas = self._constructed_schema(value_node)
+            if schemas is not None:
+                self.payloads[name] = schemas
+            elif name in self.payloads and name not in self.params:
+                del self.payloads[name]
+            elif name in self.payloads:
+                # a parameter rebound to something else is no longer the payload
+                self.payloads.pop(name, None)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                for n in _names_in(el.value):
+                    env[n] = EMPTY
+                    self.payloads.pop(n, None)
+            return
+        if isinstance(target, cst.Attribute) and stmt is not None:
+            self.check_field_assignment(target, value_node, env, facts, stmt)
+
+    def _constructed_schema(self, value: cst.BaseExpression) -> Optional[list[str]]:
+        """``X(...)`` / ``X.model_validate(...)`` where ``X`` is a project schema -> [X]."""
+        while isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return None
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _VALIDATE_METHODS:
+            func = func.value
+        q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if q and self._is_schema_class(q):
+            return [q]
+        return None
+
+    def bind_loop(self, target: cst.BaseExpression, iter_node: cst.BaseExpression, it: Val, env: Env) -> None:
+        names = _names_in(target)
+        for n in names:
+            env[n] = Val(it.taint, it.fs)
+            self.payloads.pop(n, None)
+
+    # -- expressions -----------------------------------------------------------------------------------
+    def expr(self, node: Optional[cst.BaseExpression], env: Env, facts: frozenset) -> Val:
+        if node is None:
+            return EMPTY
+        if isinstance(node, cst.Name):
+            return env.get(node.value, EMPTY)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression, env, facts)
+        if isinstance(node, cst.Attribute):
+            if node.attr.value in ("model_fields_set", "__fields_set__", "fields_set"):
+                self.expr(node.value, env, facts)
+                return Val(fs=True)
+            inner = self.expr(node.value, env, facts)
+            if inner.stmt:
+                return Val(stmt=True)
+            return EMPTY
+        if isinstance(node, cst.Call):
+            return self.call(node, env, facts)
+        if isinstance(node, cst.Subscript):
+            inner = self.expr(node.value, env, facts)
+            for el in node.slice:
+                if isinstance(el.slice, cst.Index):
+                    self.expr(el.slice.value, env, facts)
+            return Val(inner.taint)
+        if isinstance(node, cst.Dict):
+            out = Val(dictish=True, fs=True)
+            literal_keys = False
+            for el in node.elements:
+                if isinstance(el, cst.StarredDictElement):
+                    v = self.expr(el.value, env, facts)
+                    out = Val(out.taint | v.taint, out.fs and v.fs, dictish=True)
+                else:
+                    self.expr(el.key, env, facts)
+                    self.expr(el.value, env, facts)
+                    literal_keys = True
+            if literal_keys or not node.elements:
+                out = Val(out.taint, False, dictish=True)
+            return out
+        if isinstance(node, (cst.DictComp, cst.SetComp, cst.ListComp, cst.GeneratorExp)):
+            return self.comprehension(node, env, facts)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.expr(node.left, env, facts)
+            right = self.expr(node.right, env, facts)
+            if isinstance(node.operator, cst.BitOr):
+                return Val(left.taint | right.taint, left.fs and right.fs, dictish=left.dictish or right.dictish)
+            if isinstance(node.operator, cst.BitAnd):
+                return Val(left.taint | right.taint, left.fs or right.fs)
+            if isinstance(node.operator, cst.Subtract):
+                return Val(left.taint, left.fs)
+            return EMPTY
+        if isinstance(node, cst.BooleanOperation):
+            left = self.expr(node.left, env, facts)
+            right = self.expr(node.right, env, facts)
+            return left.join(right)
+        if isinstance(node, cst.IfExp):
+            self.expr(node.test, env, facts)
+            body = self.expr(node.body, env, facts | conditions(self, node.test, True, env))
+            orelse = self.expr(node.orelse, env, facts | conditions(self, node.test, False, env))
+            return body.join(orelse)
+        if isinstance(node, cst.NamedExpr):
+            value = self.expr(node.value, env, facts)
+            if isinstance(node.target, cst.Name):
+                env[node.target.value] = value
+            return value
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            for el in node.elements:
+                self.expr(el.value, env, facts)
+            return EMPTY
+        if isinstance(node, cst.Comparison):
+            self.expr(node.left, env, facts)
+            for c in node.comparisons:
+                self.expr(c.comparator, env, facts)
+            return EMPTY
+        if isinstance(node, cst.UnaryOperation):
+            self.expr(node.expression, env, facts)
+            return EMPTY
+        if isinstance(node, cst.FormattedString):
+            return EMPTY
+        return EMPTY
+
+    def comprehension(self, node: Any, env: Env, facts: frozenset) -> Val:
+        local = dict(env)
+        local_facts = facts
+        for_in = node.for_in
+        iter_fs = False
+        taint: frozenset = frozenset()
+        first = True
+        while for_in is not None:
+            it = self.expr(for_in.iter, local, local_facts)
+            if first:
+                taint = it.taint
+                iter_fs = it.fs
+                first = False
+            for n in _names_in(for_in.target):
+                local[n] = Val(it.taint, it.fs)
+            for cond in for_in.ifs:
+                local_facts = local_facts | conditions(self, cond.test, True, local)
+            for_in = for_in.inner_for_in
+        if isinstance(node, cst.DictComp):
+            key = node.key
+            value = node.value
+            self.expr(key, local, local_facts)
+            self.expr(value, local, local_facts)
+            filtered = _none_guarded(value, local_facts) or _key_guarded(key, local_facts)
+            fs = iter_fs or _key_guarded(key, local_facts)
+            val = Val(taint, fs, dictish=True)
+        else:
+            elt = node.elt
+            self.expr(elt, local, local_facts)
+            filtered = _key_guarded(elt, local_facts)
+            fs = iter_fs or filtered
+            val = Val(taint, fs)
+        return val.filtered() if filtered else val
+
+    def call(self, node: cst.Call, env: Env, facts: frozenset) -> Val:
+        func = node.func
+        dump = self.dump_of(node, env, facts)
+        if dump is not None:
+            for arg in node.args:
+                self.expr(arg.value, env, facts)
+            d = self.result.dumps[dump]
+            return Val(frozenset({(dump, False)}), fs=d.excludes_unset and not d.opaque, dictish=True)
+        args = [self.expr(arg.value, env, facts) for arg in node.args]
+        recv = self.expr(func.value, env, facts) if isinstance(func, cst.Attribute) else EMPTY
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        qualified = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        fname = func.value if isinstance(func, cst.Name) else None
+
+        # -- sinks -------------------------------------------------------------------------------------
+        if fname == "setattr" or qualified == "builtins.setattr":
+            if len(node.args) >= 3:
+                self.setattr_sink(node, env, facts)
+            return EMPTY
+        if method == "sqlmodel_update" and node.args:
+            self.sink(args[0], _root(func.value))
+            upd = _kw(node, "update")
+            if upd is not None:
+                self.sink(self.expr(upd.value, env, facts), _root(func.value))
+            return EMPTY
+        if method in ("model_copy", "copy"):
+            upd = _kw(node, "update")
+            if upd is not None:
+                self.sink(self.expr(upd.value, env, facts), _root(func.value))
+                return Val(fresh=False)
+            if method == "copy" and not node.args:
+                return Val(recv.taint, recv.fs, dictish=recv.dictish)
+            return EMPTY
+        if method in ("values", "on_conflict_do_update") and isinstance(func, cst.Attribute):
+            if method == "on_conflict_do_update":
+                s = _kw(node, "set_")
+                if s is not None:
+                    self.sink(self.expr(s.value, env, facts), None)
+                return Val(stmt=True)
+            if recv.stmt or self._chain_has_update(func.value, env):
+                for a in args:
+                    self.sink(a, None)
+                return Val(stmt=True)
+            return EMPTY
+        if method == "update" and isinstance(func, cst.Attribute):
+            target = func.value
+            if isinstance(target, cst.Attribute) and target.attr.value == "__dict__":
+                for a in args:
+                    self.sink(a, _root(target.value))
+                return EMPTY
+            if recv.stmt or self._chain_has_query(target, env):
+                for a in args:
+                    self.sink(a, None)
+                return EMPTY
+            if isinstance(target, cst.Name) and (target.value in env or target.value in self.assigned_names) and target.value not in self.params:
+                old = env.get(target.value, EMPTY)
+                merged = old
+                for a in args:
+                    merged = Val(merged.taint | a.taint, merged.fs and a.fs, dictish=True)
+                env[target.value] = merged
+                return EMPTY
+            if self._is_sa_update(func):
+                return Val(stmt=True)
+            if not node.args:
+                return Val(stmt=True)  # ``table.update()``
+            # ``repo.update(...)``, ``self.settings.update(...)``: written onto an existing object
+            for a in args:
+                self.sink(a, _root(target))
+            return EMPTY
+        if self._is_sa_update(func):
+            return Val(stmt=True)
+        if isinstance(func, cst.Attribute) and method in _QUERY_ATTRS:
+            return Val(stmt=recv.stmt or method == "query" or self._chain_has_query(func.value, env))
+        if (method or fname or "").lstrip("_").startswith("update"):
+            # a repository / service call that writes onto a stored row: ``crud.update_item(db, item, data)``
+            for a in args:
+                self.sink(a, None)
+            return EMPTY
+        if method in ("items", "keys", "values") and not node.args:
+            return Val(recv.taint, recv.fs)
+        if method in ("get", "pop", "setdefault") and node.args:
+            return Val(recv.taint)
+        if method in ("intersection", "difference") and isinstance(func, cst.Attribute):
+            fs = recv.fs or (method == "intersection" and any(a.fs for a in args))
+            return Val(recv.taint, fs)
+        if method == "union":
+            return Val(recv.taint, recv.fs and all(a.fs for a in args))
+        if qualified in ("builtins.dict",) or fname == "dict":
+            out = Val(dictish=True, fs=True)
+            for a, arg in zip(args, node.args):
+                if arg.keyword is not None:
+                    out = Val(out.taint, False, dictish=True)
+                    continue
+                out = Val(out.taint | a.taint, out.fs and a.fs, dictish=True)
+            if not node.args:
+                out = Val(dictish=True)
+            return out
+        if qualified in ("builtins.set", "builtins.frozenset", "builtins.list", "builtins.sorted", "copy.copy", "copy.deepcopy"):
+            if args:
+                return Val(args[0].taint, args[0].fs, dictish=args[0].dictish)
+            return EMPTY
+        if fname == "getattr" or qualified == "builtins.getattr":
+            if len(args) >= 2:
+                return Val(args[1].taint)
+            return EMPTY
+        # a constructor: a fresh object, not an existing row
+        last = (qualified or dotted_name(func) or "").rsplit(".", 1)[-1]
+        if last[:1].isupper():
+            return Val(fresh=True)
+        return EMPTY
+
+    def _is_sa_update(self, func: cst.BaseExpression) -> bool:
+        q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if q in _SA_UPDATE:
+            return True
+        return bool(q) and q.startswith(("sqlalchemy.", "sqlmodel.")) and q.endswith(".update")
+
+    def _chain_has_update(self, expr: cst.BaseExpression, env: Env) -> bool:
+        while True:
+            if isinstance(expr, cst.Call):
+                f = expr.func
+                if self._is_sa_update(f):
+                    return True
+                if isinstance(f, cst.Attribute):
+                    if f.attr.value == "update" and not expr.args:
+                        return True  # ``table.update()``
+                    expr = f.value
+                    continue
+                if isinstance(f, cst.Name) and f.value == "update":
+                    return True
+                return False
+            if isinstance(expr, cst.Attribute):
+                expr = expr.value
+                continue
+            if isinstance(expr, cst.Name):
+                return env.get(expr.value, EMPTY).stmt
+            return False
+
+    def _chain_has_query(self, expr: cst.BaseExpression, env: Env) -> bool:
+        while True:
+            if isinstance(expr, cst.Call):
+                f = expr.func
+                if isinstance(f, cst.Attribute):
+                    if f.attr.value in _QUERY_ATTRS:
+                        return True
+                    expr = f.value
+                    continue
+                return False
+            if isinstance(expr, cst.Attribute):
+                expr = expr.value
+                continue
+            if isinstance(expr, cst.Name):
+                return env.get(expr.value, EMPTY).stmt
+            return False
+
+    # -- dumps and sinks -------------------------------------------------------------------------------
+    def dump_of(self, node: cst.Call, env: Env, facts: frozenset) -> Optional[int]:
+        key = id(node)
+        if key in self.dumps_by_node:
+            return self.dumps_by_node[key]
+        func = node.func
+        receiver: Optional[cst.BaseExpression] = None
+        if isinstance(func, cst.Attribute) and func.attr.value in DUMP_METHODS:
+            receiver = func.value
+        elif isinstance(func, (cst.Name, cst.Attribute)):
+            q = self.ctx.qualified_name(func)
+            if (q in _ENCODERS or (q is None and dotted_name(func) == "jsonable_encoder")) and node.args:
+                if node.args[0].keyword is None and not node.args[0].star:
+                    receiver = node.args[0].value
+        if not isinstance(receiver, cst.Name):
+            return None
+        name = receiver.value
+        if name not in self.payloads or name in self.dict_params:
+            return None
+        if f"isdict:{name}" in facts:
+            return None  # caller-controlled dict (``if isinstance(obj_in, dict)``)
+        opaque = any(arg.star == "**" for arg in node.args)
+        unset = _kw(node, "exclude_unset")
+        none = _kw(node, "exclude_none")
+        defaults = _kw(node, "exclude_defaults")
+        include = _kw(node, "include")
+        excludes_unset = False
+        explicit_false = False
+        if unset is not None:
+            if _is_false(unset.value):
+                explicit_false = True
+            else:
+                excludes_unset = True  # ``True`` or a computed flag: no claim
+        if defaults is not None and not _is_false(defaults.value):
+            excludes_unset = True
+        if include is not None:
+            inc = self.expr(include.value, env, facts)
+            if inc.fs:
+                excludes_unset = True
+        exclude_none = none is not None and _is_true(none.value)
+        dump = Dump(node, name, list(self.payloads.get(name, [])), excludes_unset, exclude_none, explicit_false, opaque)
+        self.result.dumps.append(dump)
+        index = len(self.result.dumps) - 1
+        self.dumps_by_node[key] = index
+        return index
+
+    def sink(self, value: Val, target_root: Optional[str]) -> None:
+        for index, filtered in value.taint:
+            dump = self.result.dumps[index]
+            if target_root is not None and dump.receiver == target_root:
+                continue  # the row dumped onto itself
+            dump.written = True
+            if not filtered:
+                dump.written_unfiltered = True
+
+    def setattr_sink(self, node: cst.Call, env: Env, facts: frozenset) -> None:
+        target, key, value = node.args[0].value, node.args[1].value, node.args[2].value
+        val = self.expr(value, env, facts)
+        key_val = self.expr(key, env, facts)
+        if (
+            isinstance(value, cst.Call)
+            and isinstance(value.func, cst.Name)
+            and value.func.value == "getattr"
+            and len(value.args) >= 2
+        ):
+            val = Val(val.taint | key_val.taint)
+        guarded = _none_guarded(value, facts) or _key_guarded(key, facts) or key_val.fs
+        self.sink(val.filtered() if guarded else val, _root(target))
+
+    # -- BKL503 ----------------------------------------------------------------------------------------
+    def check_field_assignment(
+        self, target: cst.Attribute, value: cst.BaseExpression, env: Env, facts: frozenset, stmt: cst.Assign
+    ) -> None:
+        if id(stmt) in self.assign_seen:
+            return
+        if not isinstance(value, cst.Attribute) or not isinstance(value.value, cst.Name):
+            return
+        payload = value.value.value
+        if payload not in self.payloads:
+            return
+        root = _root(target)
+        if root is None or root == payload:
+            return
+        if env.get(root, EMPTY).fresh:
+            return  # a freshly built object: nothing stored to overwrite
+        attr = value.attr.value
+        key = f"{payload}.{attr}"
+        if f"notnone:{key}" in facts or f"field:{attr}" in facts:
+            return
+        self.assign_seen.add(id(stmt))
+        self.result.assignments.append(
+            FieldAssignment(stmt, canon(target) or root, payload, attr, list(self.payloads[payload]))
+        )
+
+
+def _none_guarded(value: cst.BaseExpression, facts: frozenset) -> bool:
+    key = canon(value)
+    return key is not None and f"notnone:{key}" in facts
+
+
+def _key_guarded(key: cst.BaseExpression, facts: frozenset) -> bool:
+    k = canon(key)
+    return k is not None and f"key:{k}" in facts
+
+
+def _names_in(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out = []
+        for el in target.elements:
+            out.extend(_names_in(el.value))
+        return out
+    if isinstance(target, cst.StarredElement):
+        return _names_in(target.value)
+    return []
+
+
+def _walk_body(func: cst.FunctionDef) -> Iterable[cst.CSTNode]:
+    """Nodes of the function body, not descending into nested functions, classes or lambdas."""
+    from ..walker import iter_children
+
+    stack: list[cst.CSTNode] = list(_suite(func.body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(iter_children(node))
+
+
+# conditions -----------------------------------------------------------------------------------------
+
+
+def _fs_expr(an: _Analyzer, expr: cst.BaseExpression, env: Env) -> bool:
+    """Is ``expr`` (a subset of) the payload's fields set: ``payload.model_fields_set``, a local derived
+    from it, or a dump with ``exclude_unset=True``?"""
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ("model_fields_set", "__fields_set__"):
+        return True
+    if isinstance(expr, cst.Name):
+        return env.get(expr.value, EMPTY).fs
+    if isinstance(expr, cst.Call):
+        f = expr.func
+        if isinstance(f, cst.Attribute) and f.attr.value in DUMP_METHODS:
+            unset = _kw(expr, "exclude_unset")
+            return unset is not None and _is_true(unset.value)
+        if isinstance(f, cst.Attribute) and f.attr.value == "keys":
+            return _fs_expr(an, f.value, env)
+    return False
+
+
+def conditions(an: _Analyzer, test: cst.BaseExpression, truth: bool, env: Env) -> frozenset:
+    """Facts that hold when ``test`` evaluates to ``truth``: ``notnone:<expr>``, ``field:<name>`` (the field
+    is in the payload's fields set), ``key:<name>`` (a loop key is in the fields set), ``isdict:<name>``."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return conditions(an, test.expression, not truth, env)
+    if isinstance(test, cst.BooleanOperation):
+        left = conditions(an, test.left, truth, env)
+        right = conditions(an, test.right, truth, env)
+        is_and = isinstance(test.operator, cst.And)
+        if is_and == truth:  # ``a and b`` true, or ``a or b`` false: both hold
+            return left | right
+        return left & right
+    if isinstance(test, cst.NamedExpr):
+        return conditions(an, test.target, truth, env) | conditions(an, test.value, truth, env)
+    if isinstance(test, cst.Call):
+        f = test.func
+        if isinstance(f, cst.Name) and f.value == "isinstance" and len(test.args) >= 2:
+            key = canon(test.args[0].value)
+            if key is None:
+                return frozenset()
+            out = set()
+            if truth:
+                out.add(f"notnone:{key}")
+                types = test.args[1].value
+                members = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+                if any(isinstance(m, cst.Name) and m.value in ("dict", "Dict", "Mapping") for m in members) or any(
+                    (an.ctx.qualified_name(m) or "") in _DICT_TYPES for m in members if isinstance(m, (cst.Name, cst.Attribute))
+                ):
+                    out.add(f"isdict:{key}")
+            return frozenset(out)
+        if isinstance(f, cst.Name) and f.value == "bool" and test.args and truth:
+            key = canon(test.args[0].value)
+            return frozenset({f"notnone:{key}"}) if key else frozenset()
+        return frozenset()
+    if isinstance(test, (cst.Name, cst.Attribute, cst.Subscript)) or (
+        isinstance(test, cst.Call) and canon(test) is not None
+    ):
+        key = canon(test)
+        if key is not None and truth:
+            return frozenset({f"notnone:{key}"})
+        return frozenset()
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        op = comp.operator
+        left, right = test.left, comp.comparator
+        if isinstance(op, (cst.Is, cst.Equal, cst.IsNot, cst.NotEqual)):
+            positive = isinstance(op, (cst.IsNot, cst.NotEqual))
+            other = None
+            if _is_none(right):
+                other = left
+            elif _is_none(left):
+                other = right
+            if other is not None:
+                key = canon(other)
+                if key is not None and truth == positive:
+                    return frozenset({f"notnone:{key}"})
+                return frozenset()
+            if isinstance(op, cst.Equal) and truth:
+                out = set()
+                for a, b in ((left, right), (right, left)):
+                    if _non_none_literal(b):
+                        key = canon(a)
+                        if key is not None:
+                            out.add(f"notnone:{key}")
+                            # ``field == "x"`` for a loop over the fields set
+                            if isinstance(b, cst.SimpleString) and isinstance(a, cst.Name) and env.get(a.value, EMPTY).fs:
+                                try:
+                                    out.add(f"field:{b.evaluated_value}")
+                                except Exception:
+                                    pass
+                return frozenset(out)
+            return frozenset()
+        if isinstance(op, (cst.In, cst.NotIn)):
+            holds = isinstance(op, cst.In) == truth
+            if not holds:
+                return frozenset()
+            out = set()
+            if _fs_expr(an, right, env):
+                if isinstance(left, cst.SimpleString):
+                    try:
+                        out.add(f"field:{left.evaluated_value}")
+                    except Exception:
+                        pass
+                else:
+                    key = canon(left)
+                    if key is not None:
+                        out.add(f"key:{key}")
+            if isinstance(op, cst.In) and _non_none_literal(right):
+                key = canon(left)
+                if key is not None:
+                    out.add(f"notnone:{key}")
+            return frozenset(out)
+        if isinstance(op, (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual)) and truth:
+            out = set()
+            for side in (left, right):
+                key = canon(side)
+                if key is not None:
+                    out.add(f"notnone:{key}")
+            return frozenset(out)
+    return frozenset()
+
+
+def analyze(ctx: "FileContext", func: cst.FunctionDef) -> UpdateAnalysis:
+    """The family-5 facts of one function (shared by the three rules through ``ctx.cached``)."""
+
+    def build() -> UpdateAnalysis:
+        reason = update_context(ctx, func)
+        if reason is None:
+            return UpdateAnalysis(None)
+        return _Analyzer(ctx, func, reason).run()
+
+    return ctx.cached(("updates.analysis", id(func)), build)
+
+
+def dump_schema_may_be_partial(ctx: "FileContext", dump: Dump) -> bool:
+    """False when every schema of the dumped payload requires every field (a full replacement body)."""
+    if not dump.schemas:
+        return True
+    for q in dump.schemas:
+        info = schema_info(ctx.project, q)
+        if info is None or not info.is_schema or not info.all_required:
+            return True
+    return False
+
+
+def optional_in_payload(ctx: "FileContext", assignment: FieldAssignment) -> Optional[SchemaField]:
+    """The optional field that ``payload.<attr>`` reads, when a payload schema declares it optional."""
+    for q in assignment.schemas:
+        fields = schema_fields(ctx.project, q)
+        if not fields:
+            continue
+        f = fields.get(assignment.attr)
+        if f is not None and f.optional:
+            return f
+    return None

@@ -1,0 +1,142 @@
+"""Bad input gets a clear one-line message and the right exit status; the run goes on."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from backend_lint.config import Settings
+from backend_lint.engine import Engine
+from backend_lint.files import iter_python_files
+from clihelpers import EMPTY_DOWNGRADE, make_project, run_cli
+
+
+def _json(root: Path, *args: str) -> tuple[int, list, str]:
+    r = run_cli("check", "--no-cache", "--output-format", "json", *args, cwd=root)
+    return r.returncode, json.loads(r.stdout or b"[]"), r.stderr.decode()
+
+
+def _codes(data: list, name: str) -> list[str]:
+    return [d["code"] for d in data if d["filename"].endswith(name)]
+
+
+def test_deeply_nested_parentheses_do_not_crash_the_run(tmp_path: Path) -> None:
+    nested = "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n"
+    root = make_project(tmp_path, {"deep.py": nested, "m.py": EMPTY_DOWNGRADE})
+    code, data, err = _json(root, "--jobs", "1")
+    assert code == 1, err
+    assert _codes(data, "deep.py") == ["BKL900"]
+    assert _codes(data, "m.py") == ["BKL402"]
+    assert "Traceback" not in err
+
+
+def test_expression_the_native_parser_dies_on_is_reported(tmp_path: Path) -> None:
+    # valid Python (CPython parses it), but libcst's native parser segfaults on it
+    long_sum = "x = " + " + ".join(["1"] * 20000) + "\n" + EMPTY_DOWNGRADE
+    root = make_project(tmp_path, {"long.py": long_sum, "m.py": EMPTY_DOWNGRADE})
+    code, data, err = _json(root, "--jobs", "1")
+    assert _codes(data, "m.py") == ["BKL402"]
+    long_diags = [d for d in data if d["filename"].endswith("long.py")]
+    assert [d["code"] for d in long_diags] == ["BKL900"]
+    assert "crashed" in long_diags[0]["message"]
+
+
+def test_many_concatenated_strings(tmp_path: Path) -> None:
+    text = "x = (\n" + "".join(f'    "s{i}"\n' for i in range(20000)) + ")\n" + EMPTY_DOWNGRADE
+    root = make_project(tmp_path, {"strings.py": text})
+    code, data, err = _json(root)
+    assert "Traceback" not in err
+    # either linted, or reported as a file the parser gives up on: never a crash
+    assert set(_codes(data, "strings.py")) <= {"BKL900", "BKL402"} and _codes(data, "strings.py")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def first[T](xs: list[T]) -> T:\n    return xs[0]\n",
+        "type Pair[T] = tuple[T, T]\n",
+        "try:\n    pass\nexcept ValueError, TypeError:\n    pass\n",
+        "class Box[T]:\n    pass\n",
+    ],
+)
+def test_newest_syntax_is_not_a_syntax_error(source: str) -> None:
+    assert Engine(Settings()).lint_source(source + EMPTY_DOWNGRADE, "m.py").diagnostics[0].code == "BKL402"
+    assert Engine(Settings()).lint_source(source, "n.py").diagnostics == []
+
+
+def test_syntax_error_has_a_location() -> None:
+    d = Engine(Settings()).lint_source("x = 1\ndef f(:\n    pass\n", "m.py").diagnostics
+    assert [x.code for x in d] == ["BKL900"]
+    assert d[0].row == 2 and "SyntaxError" in d[0].message
+
+
+def test_empty_and_whitespace_files(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"empty.py": "", "blank.py": "\n\n   \n", "__init__.py": ""})
+    code, data, err = _json(root)
+    assert code == 0 and data == [] and not err
+
+
+def test_binary_and_undecodable_files(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {})
+    (root / "bin.py").write_bytes(bytes(range(256)))
+    (root / "latin.py").write_bytes(b"x = '\xe9'\n")
+    code, data, err = _json(root)
+    assert _codes(data, "bin.py") == ["BKL900"] and _codes(data, "latin.py") == ["BKL900"]
+    assert code == 1 and "Traceback" not in err
+
+
+def test_files_over_the_size_limit(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"big.py": EMPTY_DOWNGRADE + "# " + "x" * 5000 + "\n"}, pyproject="[tool.backend-lint]\nmax-file-size = 1000\n")
+    code, data, err = _json(root)
+    assert _codes(data, "big.py") == ["BKL900"]
+    assert "max-file-size" in data[0]["message"]
+
+
+def test_symlink_loops_are_walked_once(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"pkg/m.py": EMPTY_DOWNGRADE})
+    os.symlink(root / "pkg", root / "pkg" / "loop")
+    os.symlink(root / "missing.py", root / "dangling.py")
+    code, data, err = _json(root)
+    assert _codes(data, "m.py") == ["BKL402"]
+    assert len(data) == 1, data
+
+
+def test_unreadable_directory_is_a_warning(tmp_path: Path, monkeypatch) -> None:
+    root = make_project(tmp_path, {"ok/m.py": EMPTY_DOWNGRADE, "secret/n.py": EMPTY_DOWNGRADE})
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    warnings: list[str] = []
+    files = list(iter_python_files([str(root)], Settings(root=str(root)), warn=warnings.append))
+    assert [Path(f).name for f in files] == ["m.py"]
+    assert len(warnings) == 1 and "secret: cannot read directory: Permission denied" in warnings[0]
+
+
+def test_missing_path_is_a_warning(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m.py": EMPTY_DOWNGRADE})
+    r = run_cli("check", "--no-cache", "nope.py", "m.py", cwd=root)
+    assert b"nope.py: no such file or directory" in r.stderr
+    assert r.returncode == 1 and b"BKL402" in r.stdout
+
+
+def test_unknown_codes_in_noqa_are_reported(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m.py": "x = 1  # noqa: BKL777\n"})
+    code, data, err = _json(root)
+    assert [d["code"] for d in data] == ["BKL901"]
+    assert "unknown `BKL777`" in data[0]["message"]
+
+
+def test_mistyped_config_value(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m.py": "x = 1\n"}, pyproject='[tool.backend-lint]\ntarget-version = "py27"\n')
+    r = run_cli("check", ".", cwd=root)
+    assert r.returncode == 2
+    assert "`target-version` must be one of" in r.stderr.decode() and "pyproject.toml" in r.stderr.decode()
+    assert len(r.stderr.decode().strip().splitlines()) == 1
