@@ -102,6 +102,9 @@ def resolve_settings(
 @click.option("--stdin-filename", type=click.Path(), help="Lint standard input as if it were this file.")
 @click.option("--no-respect-gitignore", is_flag=True, help="Lint files that .gitignore excludes.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclude settings to files named on the command line too.")
+@click.option("--baseline", "baseline_file", type=click.Path(), help="Ignore findings recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_file", type=click.Path(), help="Record the current findings as a baseline and exit 0.")
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding.")
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -122,6 +125,9 @@ def check(
     stdin_filename: Optional[str],
     no_respect_gitignore: bool,
     force_exclude: bool,
+    baseline_file: Optional[str],
+    write_baseline_file: Optional[str],
+    add_noqa: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from .diagnostics import Diagnostic
@@ -230,6 +236,17 @@ def check(
             diagnostics.extend(engine.apply_noqa(text, ds))
 
     diagnostics.sort(key=Diagnostic.sort_key)
+    if errors_exit := _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noqa, use_stdin):
+        for e in errors:
+            click.echo(f"error: {e}", err=True)
+        sys.exit(EXIT_ERROR if errors else errors_exit[0])
+    if baseline_file:
+        from .baseline import BaselineError, filter_baseline, load_baseline
+
+        try:
+            diagnostics = filter_baseline(diagnostics, load_baseline(baseline_file), settings.root)
+        except BaselineError as exc:
+            _fail(str(exc))
     total_fixed = sum(o.fixed for o in outcomes)
     to_stdout = stdin_fixed_text is None  # with --fix on stdin, stdout carries the fixed code
     echo = (lambda s, nl=True: click.echo(s, nl=nl)) if to_stdout else (lambda s, nl=True: click.echo(s, nl=nl, err=True))
@@ -270,6 +287,39 @@ def check(
     if diagnostics and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
+
+
+def _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noqa, use_stdin):
+    """``--write-baseline`` and ``--add-noqa`` end the run here; returns ``(exit status,)`` when they did."""
+    if write_baseline_file:
+        from .baseline import write_baseline
+
+        n = write_baseline(write_baseline_file, diagnostics, settings.root)
+        click.echo(f"Wrote a baseline of {n} finding{'s' if n != 1 else ''} to {write_baseline_file}", err=True)
+        return (EXIT_OK,)
+    if add_noqa:
+        if use_stdin:
+            _fail("--add-noqa cannot be used with standard input")
+        from .baseline import add_noqa as add
+        from .fixes import SourceReadError, WriteError, read_source, write_source
+
+        by_path: dict[str, list] = {}
+        for d in diagnostics:
+            if d.code != "BKL901":
+                by_path.setdefault(d.path, []).append(d)
+        total = 0
+        for path, ds in sorted(by_path.items()):
+            try:
+                src = read_source(path)
+                new_text, n = add(src.text, ds)
+                if n:
+                    write_source(src, new_text)
+                    total += n
+            except (SourceReadError, WriteError) as exc:
+                click.echo(f"warning: {path}: noqa not added: {exc}", err=True)
+        click.echo(f"Added {total} noqa directive{'s' if total != 1 else ''}.", err=True)
+        return (EXIT_OK,)
+    return None
 
 
 def _fixed_summary(outcomes) -> str:

@@ -95,22 +95,53 @@ class Engine:
         skip: bool = True,
         rules: Optional[Sequence[type[Rule]]] = None,
     ) -> None:
-        from .walker import DispatchTable
+        # Nothing here imports the rules (nor libcst): a run whose files all come from the cache never
+        # needs them. ``rule_infos()`` reads the generated registry table while it is current.
+        from .registry import info_of, rule_infos
 
         self.settings = settings
         self.project = project
         self.skip = skip
-        rules = tuple(rules) if rules is not None else all_rules()
+        self._given_rules = tuple(rules) if rules is not None else None
+        infos = tuple(info_of(r) for r in self._given_rules) if self._given_rules is not None else rule_infos()
         if codes is None:
-            codes = select_codes(settings, [r.code for r in rules])
+            codes = select_codes(settings, [r.code for r in infos])
         self.codes = set(codes)
-        self.rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
-        self.project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
-        self.table = DispatchTable(self.rule_classes)
-        self._by_code = {r.code: r for r in rules}
+        self._infos = infos
+        self._all_codes = tuple(r.code for r in infos)
+        self.has_project_rules = any(r.code in self.codes and r.project_rule for r in infos)
+        self._has_migration_rules = any(r.code in self.codes and r.migration_only for r in infos)
+        self._loaded: Optional[tuple] = None
+        self.result_cache: Any = None  # set by the runner: project-wide findings are cached there too
+
+    def _load_rules(self) -> tuple:
+        if self._loaded is None:
+            from .walker import DispatchTable
+
+            rules = self._given_rules if self._given_rules is not None else all_rules()
+            rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
+            project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
+            self._loaded = (rule_classes, project_rules, DispatchTable(rule_classes), {r.code: r for r in rules})
+        return self._loaded
+
+    @property
+    def rule_classes(self) -> list[type[Rule]]:
+        return self._load_rules()[0]
+
+    @property
+    def project_rules(self) -> list[type[Rule]]:
+        return self._load_rules()[1]
+
+    @property
+    def table(self) -> Any:
+        return self._load_rules()[2]
+
+    @property
+    def _by_code(self) -> dict[str, type[Rule]]:
+        return self._load_rules()[3]
 
     # ------------------------------------------------------------------------------------------------
-    def _active_rules(self, source: str, path: str, is_migration: bool) -> list[Optional[type[Rule]]]:
+    def _active_rules(self, source: str, path: str, is_migration: bool, project: Any = None) -> list[Optional[type[Rule]]]:
         ignored = per_file_ignored(self.settings, path)
         active: list[Optional[type[Rule]]] = []
         for cls in self.rule_classes:
@@ -125,6 +156,9 @@ class Engine:
                 if cls.requires is not None and not any(s in source for s in cls.requires):
                     active.append(None)
                     continue
+                if not cls.may_fire(source, project if project is not None else self.project):
+                    active.append(None)
+                    continue
             active.append(cls)
         return active
 
@@ -136,25 +170,32 @@ class Engine:
 
     def lint_source(self, source: str, path: str, noqa: bool = True) -> FileResult:
         """Lint one file's text. ``noqa=False`` leaves ``# noqa`` to the caller (flake8 owns it)."""
-        import libcst as cst
-
-        from .context import FileContext
-        from .walker import Walker
-
         result = FileResult(path)
-        suppressions = parse_suppressions(source) if noqa else Suppressions()
-        if suppressions.file_exempt:
-            return result
-        ctx = FileContext(source, path, self.settings, self.project)
-        active = self._active_rules(source, path, ctx.is_migration)
+        # ``# noqa`` comments are read from tokens (slow) only when they can matter: a file-wide
+        # directive, findings to filter, or ``BKL`` codes that BKL901 may report as unused.
+        suppressions: Optional[Suppressions] = None
+        if not noqa:
+            suppressions = Suppressions()
+        elif _FILE_NOQA_HINT.search(source):
+            suppressions = parse_suppressions(source)
+            if suppressions.file_exempt:
+                return result
+        probe = _ProjectProbe(self.project, path) if self.project is not None else None
+        is_migration = self._has_migration_rules and looks_like_migration(source)
+        active = self._active_rules(source, path, is_migration, probe)
+        result.uses_project = probe is not None and probe.used
         if not any(active):
-            # Nothing can fire here: libcst never sees the file. Still report unparsable files cheaply.
-            self._check_syntax_cheaply(source, path, result)
+            # Nothing can fire here: libcst never sees the file. Still report unparsable files, cheaply:
+            # the project index parsed this very text with CPython's parser already.
+            if SYNTAX_ERROR_CODE in self.codes and not (self.project is not None and self.project.parsed_ok(path, source)):
+                self._check_syntax_cheaply(source, path, result)
             return self._finish(result, [], source, suppressions, noqa)
         if len(source.encode("utf-8", "surrogatepass")) > self.settings.max_file_size:
             self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({self.settings.max_file_size} bytes); not linted")
             return self._finish(result, [], source, suppressions, noqa)
+        from .context import FileContext
         from .parsing import ParseFailure, parse_module
+        from .walker import Walker
 
         try:
             module = parse_module(source)
@@ -162,22 +203,27 @@ class Engine:
             self._syntax_diag(result, path, exc.row, exc.col, exc.message)
             return self._finish(result, [], source, suppressions, noqa)
         result.parsed = True
+        ctx = FileContext(source, path, self.settings, probe if probe is not None else self.project)
         ctx.module = module
+        table = self.table
         instances: list[Optional[Rule]] = []
         for cls in active:
             instances.append(cls(ctx) if cls is not None else None)
 
         def on_error(index: int, exc: BaseException) -> None:
-            cls = self.table.rule_classes[index]
+            cls = table.rule_classes[index]
             result.errors.append(InternalError(path, cls.code, cls.name, _format_exc(exc)))
 
-        walker = Walker(self.table, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
+        walker = Walker(table, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
         try:
             walker.run(module)
         except RecursionError:
             self._syntax_diag(result, path, 1, 0, "Cannot lint file: too deeply nested")
             return self._finish(result, [], source, suppressions, noqa)
+        finally:
+            result.uses_project = probe is not None and probe.used
         diagnostics = self._resolve(ctx.reports, module, source, path, result)
+        result.uses_project = probe is not None and probe.used
         return self._finish(result, diagnostics, source, suppressions, noqa)
 
     # ------------------------------------------------------------------------------------------------
@@ -202,13 +248,12 @@ class Engine:
             return []
         lines = SourceLines(source)
         positions = None
-        needs_positions = any(r.node is not None for r in reports) or any(
-            r.fix is not None and any(e.node is not None for e in r.fix.edits) for r in reports
-        )
-        if needs_positions:
-            from libcst.metadata import MetadataWrapper, PositionProvider
-
-            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        targets = {r.node for r in reports if r.node is not None}
+        for r in reports:
+            if r.fix is not None:
+                targets.update(e.node for e in r.fix.edits if getattr(e, "node", None) is not None)
+        if targets:
+            positions = _Positions(node_offsets(module, targets), lines)
         out: list[Diagnostic] = []
         for report in reports:
             try:
@@ -264,10 +309,15 @@ class Engine:
         result: FileResult,
         diagnostics: list[Diagnostic],
         source: str,
-        suppressions: Suppressions,
+        suppressions: Optional[Suppressions],
         noqa: bool,
     ) -> FileResult:
         diagnostics = result.diagnostics + diagnostics
+        if suppressions is None:
+            needed = noqa and _NOQA_WORD.search(source) is not None and (
+                bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
+            )
+            suppressions = parse_suppressions(source) if needed else Suppressions()
         kept: list[Diagnostic] = []
         for d in diagnostics:
             d.noqa_row = suppressions.noqa_row(d.row)
@@ -304,8 +354,8 @@ class Engine:
             for c in ours:
                 if c in comment.used:
                     continue
-                known = any(code.startswith(c) for code in self._by_code)
-                enabled = any(code.startswith(c) and self.code_enabled_for(code, path) for code in self._by_code)
+                known = any(code.startswith(c) for code in self._all_codes)
+                enabled = any(code.startswith(c) and self.code_enabled_for(code, path) for code in self._all_codes)
                 if known and not enabled:
                     continue  # a code this run does not check: we cannot say it is unused
                 unused.append(c)
@@ -313,7 +363,7 @@ class Engine:
                 continue
             if lines is None:
                 lines = SourceLines(source)
-            unknown = [c for c in unused if not any(code.startswith(c) for code in self._by_code)]
+            unknown = [c for c in unused if not any(code.startswith(c) for code in self._all_codes)]
             parts = []
             if unknown:
                 parts.append("unknown " + ", ".join(f"`{c}`" for c in unknown))

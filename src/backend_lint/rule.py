@@ -67,6 +67,12 @@ class Rule:
     # Substrings of which at least one must occur in a file for the rule to possibly report there.
     # ``None`` means "always run". Keep them honest: tests run every fixture with and without skipping.
     requires: ClassVar[Optional[tuple[str, ...]]] = None
+    # A finer prefilter than ``requires`` that may read the project index (for words that depend on the
+    # project, e.g. names of its schemas); held to the same honesty by the skip-equivalence tests.
+    @classmethod
+    def may_fire(cls, source: str, project: Any) -> bool:
+        return True
+
     # Runs only on files that look like Alembic revisions (decided once per file from the source).
     migration_only: ClassVar[bool] = False
     # Rules that produce findings outside of one file's traversal (e.g. over a migration graph).

@@ -16,17 +16,101 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
-from .extract import FACTS_VERSION, extract_module, extractors_key
 from ..semantics.modules import module_name_for
+
+# The stored index depends on the code that extracts facts: a digest of these sources is in its key.
+_EXTRACTION_CODE = ("__init__.py", "index", "semantics", "fixes.py", "parsing.py")
+
+
+class _Entry:
+    """One indexed file: what the stored manifest keeps without its facts."""
+
+    __slots__ = ("stamp", "digest", "facts_digest", "module", "is_package", "parsed", "facts", "in_base")
+
+    def __init__(self, stamp, digest, facts_digest, module, is_package, parsed, facts=None, in_base=False):
+        self.stamp = stamp
+        self.digest = digest
+        self.facts_digest = facts_digest
+        self.module = module
+        self.is_package = is_package
+        self.parsed = parsed
+        self.facts = facts
+        self.in_base = in_base
+
+    def row(self) -> list:
+        return [self.stamp[0], self.stamp[1], self.digest, self.facts_digest, self.module, self.is_package, self.parsed, self.in_base]
 
 
 class ProjectIndex:
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
-        self.modules: dict[str, dict[str, Any]] = {}
+        self._modules: Optional[dict[str, dict[str, Any]]] = {}
         self.by_path: dict[str, str] = {}
         self.sources: dict[str, str] = {}  # module -> content digest
         self._memo: dict[Any, Any] = {}
+        # Storage: per path, what the manifest knows; facts are loaded only when a rule asks for them.
+        self._entries: dict[str, _Entry] = {}
+        self._facts_loader: Optional[Any] = None
+        self._project_digest: Optional[str] = None
+
+    # -- lazily loaded facts ---------------------------------------------------------------------------
+    @property
+    def modules(self) -> dict[str, dict[str, Any]]:
+        if self._modules is None:
+            self._materialize()
+        return self._modules  # type: ignore[return-value]
+
+    @modules.setter
+    def modules(self, value: dict[str, dict[str, Any]]) -> None:
+        self._modules = value
+
+    def _materialize(self) -> None:
+        loader, self._facts_loader = self._facts_loader, None
+        missing = [p for p, e in self._entries.items() if e.facts is None]
+        if missing and loader is not None:
+            loader(self, missing)
+        modules: dict[str, dict[str, Any]] = {}
+        by_path: dict[str, str] = {}
+        for abspath, e in self._entries.items():
+            if e.facts is None:  # could not be read back (damaged store, file gone): extract again
+                _reextract(self, abspath, e)
+            if e.facts is None:
+                continue
+            old = by_path.get(abspath)
+            if old is not None and old != e.module:
+                modules.pop(old, None)
+            modules[e.module] = e.facts
+            by_path[abspath] = e.module
+        self._modules = modules
+
+    @property
+    def facts_loaded(self) -> bool:
+        return self._modules is not None
+
+    def project_digest(self) -> str:
+        """A digest of every module's facts: what a rule that read the index can have depended on."""
+        if self._project_digest is None:
+            h = hashlib.sha256()
+            for abspath, e in self._entries.items():
+                h.update(f"{abspath}\0{e.module}\0{e.facts_digest}\n".encode())
+            self._project_digest = h.hexdigest()
+        return self._project_digest
+
+    def entry_digest(self, path: str) -> Optional[str]:
+        """The content digest the index read for ``path`` (None when the file is not indexed)."""
+        e = self._entries.get(os.path.abspath(path))
+        return e.digest if e is not None else None
+
+    def parsed_ok(self, path: str, text: str) -> bool:
+        """Whether ``text`` is the indexed content of ``path`` and CPython parsed it (no syntax error)."""
+        e = self._entries.get(os.path.abspath(path))
+        if e is None or not e.parsed:
+            return False
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return hashlib.sha256(data).hexdigest() == e.digest
 
     # -- building ------------------------------------------------------------------------------------
     @classmethod
@@ -36,80 +120,95 @@ class ProjectIndex:
         files: Iterable[str],
         cache_dir: Optional[str] = None,
         read: Optional[Any] = None,
+        jobs: int = 0,
     ) -> "ProjectIndex":
-        from .. import __version__
+        """Index ``files``. With ``cache_dir``, reuse the stored facts of files whose size and mtime did
+        not change (or whose content did not), extract the others (in parallel when there are many),
+        and store the result. Facts of unchanged files stay on disk until a rule asks for them."""
+        from .store import IndexStore
 
         index = cls(root)
-        stored: dict[str, Any] = {}
-        cache_path = None
-        key = f"{__version__}:{FACTS_VERSION}:{extractors_key()}"
-        if cache_dir:
-            digest = hashlib.sha256(f"{index.root}|{key}".encode()).hexdigest()[:16]
-            cache_path = os.path.join(cache_dir, f"index-{digest}.json")
-            stored = _load_json(cache_path, key)
-        new_store: dict[str, Any] = {}
+        store = IndexStore(cache_dir, index.root) if cache_dir else None
+        stored = store.manifest() if store is not None else {}
+        namer = _ModuleNamer(index.root)
+        todo: list[tuple[str, list, Optional[_Entry], tuple[str, bool]]] = []
+        entries: dict[str, Optional[_Entry]] = {}
         changed = False
         for f in files:
             abspath = os.path.abspath(f)
+            if abspath in entries:
+                continue
             try:
                 st = os.stat(abspath)
             except OSError:
                 continue
-            entry = stored.get(abspath)
             stamp = [st.st_mtime_ns, st.st_size]
-            if entry is not None and entry.get("stamp") == stamp:
-                new_store[abspath] = entry
-                index._add(abspath, entry["digest"], entry["facts"])
+            name = namer(abspath)
+            entry = stored.get(abspath)
+            if entry is not None and entry.stamp == stamp and (entry.module, entry.is_package) == name:
+                entries[abspath] = entry
                 continue
-            try:
-                with open(abspath, "rb") as fh:
-                    raw = fh.read()
-            except OSError:
-                continue
-            digest = hashlib.sha256(raw).hexdigest()
-            if entry is not None and entry.get("digest") == digest:
-                entry = dict(entry, stamp=stamp)
-            else:
-                text = _decode(raw)
-                name, is_package = module_name_for(abspath, index.root)
-                facts = extract_module(text, abspath, name, is_package) if text is not None else None
-                if facts is None:
-                    continue
-                entry = {"stamp": stamp, "digest": digest, "facts": facts}
+            entries[abspath] = None
+            todo.append((abspath, stamp, entry, name))
+        if todo:
             changed = True
-            new_store[abspath] = entry
-            index._add(abspath, entry["digest"], entry["facts"])
-        if cache_path and (changed or set(new_store) != set(stored)):
-            _store_json(cache_path, key, new_store)
+            for abspath, new in _extract_all(todo, jobs):
+                entries[abspath] = new
+        for abspath, entry in entries.items():
+            if entry is not None:
+                index._entries[abspath] = entry
+                index.by_path[abspath] = entry.module
+                index.sources[entry.module] = entry.digest
+        if len(index._entries) != len(stored) or any(p not in stored for p in index._entries):
+            changed = True
+        if all(e.facts is not None for e in index._entries.values()):
+            index._modules = None
+            index._materialize()
+        else:
+            index._modules = None
+            index._facts_loader = store.load_facts if store is not None else None
+        if store is not None and changed:
+            store.save(index)
         return index
+
+    def load_facts(self) -> None:
+        """Read every module's facts now (before forking workers, so that they share them)."""
+        _ = self.modules
 
     @classmethod
     def from_sources(cls, root: str, sources: dict[str, str]) -> "ProjectIndex":
         """Build an index from in-memory sources (path -> text); used by tests and ``--stdin-filename``."""
         index = cls(root)
         for path, text in sources.items():
-            abspath = os.path.abspath(path)
-            name, is_package = module_name_for(abspath, index.root)
-            facts = extract_module(text, abspath, name, is_package)
-            index._add(abspath, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), facts)
+            index.update_source(path, text)
         return index
 
     def update_source(self, path: str, text: str) -> None:
         """Replace one module's facts from new text (an editor buffer, or a file the fixer changed)."""
+        from .extract import extract_module
+
         abspath = os.path.abspath(path)
         name, is_package = module_name_for(abspath, self.root)
         facts = extract_module(text, abspath, name, is_package)
-        self._add(abspath, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), facts)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        self._add(abspath, digest, facts)
 
     def _add(self, abspath: str, digest: str, facts: dict[str, Any]) -> None:
+        modules = self.modules  # loads the stored facts first: their order decides name clashes
         name = facts["module"]
         old = self.by_path.get(abspath)
         if old is not None and old != name:
-            self.modules.pop(old, None)
-        self.modules[name] = facts
+            modules.pop(old, None)
+        modules[name] = facts
         self.by_path[abspath] = name
         self.sources[name] = digest
+        previous = self._entries.pop(abspath, None)
+        stamp = previous.stamp if previous is not None else [0, 0]
+        self._entries[abspath] = _Entry(
+            stamp, digest, _facts_digest(facts), name, bool(facts.get("is_package")), bool(facts.get("parsed")), facts
+        )
         self._memo.clear()
+        self._project_digest = None
 
     # -- queries -------------------------------------------------------------------------------------
     def memo(self, key: Any, factory: Any) -> Any:
@@ -121,10 +220,10 @@ class ProjectIndex:
             return value
 
     def module_info(self, path: str) -> Optional[tuple[str, bool]]:
-        name = self.by_path.get(os.path.abspath(path))
-        if name is None:
+        e = self._entries.get(os.path.abspath(path))
+        if e is None:
             return None
-        return name, bool(self.modules[name].get("is_package"))
+        return e.module, e.is_package
 
     def module_for_path(self, path: str) -> Optional[dict[str, Any]]:
         name = self.by_path.get(os.path.abspath(path))
@@ -214,28 +313,127 @@ def _decode(raw: bytes) -> Optional[str]:
         return None
 
 
-def _load_json(path: str, key: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("files"), dict):
-        return {}
-    return data["files"]
+def _facts_digest(facts: dict[str, Any]) -> str:
+    from ..cache import digest_json
+
+    return digest_json(facts)
 
 
-def _store_json(path: str, key: str, files: dict[str, Any]) -> None:
+def _extract_one(abspath: str, stamp: list, stored: Optional[_Entry], name: tuple[str, bool], root: str) -> Optional[_Entry]:
     try:
-        directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
-        ignore = os.path.join(directory, ".gitignore")
-        if not os.path.exists(ignore):
-            with open(ignore, "w", encoding="utf-8") as fh:
-                fh.write("# Created by backend-lint automatically.\n*\n")
-        fd, tmp = tempfile.mkstemp(prefix=".index-", dir=os.path.dirname(path))
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": key, "files": files}, fh)
-        os.replace(tmp, path)
+        with open(abspath, "rb") as fh:
+            raw = fh.read()
     except OSError:
-        pass
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    if stored is not None and stored.digest == digest and (stored.module, stored.is_package) == name:
+        # touched, not changed: keep the facts (still on disk if they were not loaded)
+        return _Entry(stamp, digest, stored.facts_digest, stored.module, stored.is_package, stored.parsed, stored.facts, stored.in_base)
+    from .extract import extract_module
+
+    text = _decode(raw)
+    if text is None:
+        return None
+    facts = extract_module(text, abspath, name[0], name[1])
+    return _Entry(stamp, digest, _facts_digest(facts), name[0], name[1], bool(facts.get("parsed")), facts)
+
+
+def _extract_batch(root: str, items: list) -> list:
+    out = []
+    for abspath, stamp, stored, name in items:
+        out.append((abspath, _extract_one(abspath, stamp, stored, name, root)))
+    return out
+
+
+_PARALLEL_MIN = 64  # below this many files to extract, a process pool costs more than it saves
+
+
+def _extract_all(todo: list, jobs: int) -> list:
+    jobs = jobs or (os.cpu_count() or 1)
+    root = ""
+    if jobs <= 1 or len(todo) < _PARALLEL_MIN:
+        return _extract_batch(root, todo)
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # big files first, in small chunks, so that the workers finish together
+    order = sorted(todo, key=lambda t: -t[1][1])
+    size = max(4, min(32, len(order) // (jobs * 8) or 1))
+    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    out: list = []
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
+                out.extend(part)
+    except Exception:  # a broken pool (resources, pickling): do it here
+        return _extract_batch(root, todo)
+    by_path = dict(out)
+    return [(t[0], by_path.get(t[0])) for t in todo]
+
+
+def _reextract(index: "ProjectIndex", abspath: str, e: _Entry) -> None:
+    new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root)
+    if new is None:
+        return
+    e.facts = new.facts
+    e.digest = new.digest
+    e.facts_digest = new.facts_digest
+    e.parsed = new.parsed
+    e.in_base = False
+    index._project_digest = None
+
+
+class _ModuleNamer:
+    """``module_name_for`` with the per-directory work (``__init__.py`` lookups, ``resolve``) done once
+    per directory instead of once per file (a test holds the two to the same answers)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._chains: dict[str, list[str]] = {}
+        self._rel: dict[str, Optional[list[str]]] = {}
+        self._resolved_root: Optional[Path] = None
+
+    def _chain(self, directory: str) -> list[str]:
+        found = self._chains.get(directory)
+        if found is None:
+            parts: list[str] = []
+            d = Path(directory)
+            while (d / "__init__.py").is_file():
+                parts.append(d.name)
+                if d.parent == d:
+                    break
+                d = d.parent
+            found = self._chains[directory] = parts
+        return found
+
+    def _rel_parts(self, directory: str) -> Optional[list[str]]:
+        if directory not in self._rel:
+            if self._resolved_root is None:
+                self._resolved_root = Path(self.root).resolve()
+            try:
+                rel = Path(directory).resolve().relative_to(self._resolved_root)
+                parts: Optional[list[str]] = [x for x in rel.parts]
+                if parts and parts[0] == "src":
+                    parts = parts[1:]
+            except (ValueError, OSError):
+                parts = None
+            self._rel[directory] = parts
+        return self._rel[directory]
+
+    def __call__(self, abspath: str) -> tuple[str, bool]:
+        directory, base = os.path.split(abspath)
+        if not base.endswith(".py") or not directory:
+            return module_name_for(abspath, self.root)
+        is_package = base == "__init__.py"
+        own = [] if is_package else [base[:-3]]
+        chain = self._chain(directory)
+        if chain:
+            parts = own + chain
+        else:
+            if os.path.islink(abspath):
+                return module_name_for(abspath, self.root)
+            rel = self._rel_parts(directory)
+            parts = own + list(reversed(rel)) if rel is not None else own
+        return ".".join(reversed([x for x in parts if x])), is_package

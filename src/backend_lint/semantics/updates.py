@@ -23,6 +23,7 @@ Three pieces, shared by BKL501 / BKL502 / BKL503:
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
@@ -390,11 +391,6 @@ _DICT_TYPES = frozenset(
         "typing.MutableMapping",
         "collections.abc.Mapping",
         "collections.abc.MutableMapping",
-        "typing.Any",
-        "builtins.str",
-        "builtins.int",
-        "builtins.list",
-        "typing.List",
     }
 )
 
@@ -545,6 +541,7 @@ _SA_UPDATE = frozenset(
         "sqlalchemy.future.update",
     }
 )
+_UPDATE_CALL = re.compile(r"_*update(?:$|_|[A-Z])")
 _VALIDATE_METHODS = frozenset({"model_validate", "parse_obj", "model_validate_json", "parse_raw", "from_orm", "model_construct", "construct"})
 
 
@@ -717,11 +714,8 @@ class _Analyzer:
         self.params: set[str] = set()
         self.assigned_names: set[str] = set()
         self.assign_seen: set[int] = set()
-        cls = enclosing_classes(ctx).get(id(func))
-        for i, param in enumerate(_all_params(func)):
+        for param in _all_params(func):
             name = param.name.value
-            if cls is not None and i == 0 and not func.params.posonly_params and name in ("self", "cls"):
-                continue
             if name in ("self", "cls"):
                 continue
             self.params.add(name)
@@ -779,7 +773,7 @@ class _Analyzer:
             env2, _ = self.block(orelse, dict(env), f_facts)
             body_exits, else_exits = _exits(body), _exits(orelse)
             if body_exits and not else_exits:
-                return env2, f_facts if not orelse else facts | conditions(self, stmt.test, False, env)
+                return env2, f_facts
             if else_exits and not body_exits:
                 return env1, t_facts
             return _join_env(env1, env2), facts
@@ -876,10 +870,8 @@ class _Analyzer:
             schemas = self._constructed_schema(value_node)
             if schemas is not None:
                 self.payloads[name] = schemas
-            elif name in self.payloads and name not in self.params:
-                del self.payloads[name]
-            elif name in self.payloads:
-                # a parameter rebound to something else is no longer the payload
+            else:
+                # a name rebound to something else is no longer the payload
                 self.payloads.pop(name, None)
             return
         if isinstance(target, (cst.Tuple, cst.List)):
@@ -1053,8 +1045,8 @@ class _Analyzer:
         if method in ("model_copy", "copy"):
             upd = _kw(node, "update")
             if upd is not None:
-                self.sink(self.expr(upd.value, env, facts), _root(func.value))
-                return Val(fresh=False)
+                self.sink(next(a for a, arg in zip(args, node.args) if arg is upd), _root(func.value))
+                return EMPTY
             if method == "copy" and not node.args:
                 return Val(recv.taint, recv.fs, dictish=recv.dictish)
             return EMPTY
@@ -1079,7 +1071,7 @@ class _Analyzer:
                 for a in args:
                     self.sink(a, None)
                 return EMPTY
-            if isinstance(target, cst.Name) and (target.value in env or target.value in self.assigned_names) and target.value not in self.params:
+            if isinstance(target, cst.Name) and target.value in self.assigned_names and not recv.fresh:
                 old = env.get(target.value, EMPTY)
                 merged = old
                 for a in args:
@@ -1098,7 +1090,7 @@ class _Analyzer:
             return Val(stmt=True)
         if isinstance(func, cst.Attribute) and method in _QUERY_ATTRS:
             return Val(stmt=recv.stmt or method == "query" or self._chain_has_query(func.value, env))
-        if (method or fname or "").lstrip("_").startswith("update"):
+        if _UPDATE_CALL.match(method or fname or ""):
             # a repository / service call that writes onto a stored row: ``crud.update_item(db, item, data)``
             for a in args:
                 self.sink(a, None)
@@ -1132,7 +1124,7 @@ class _Analyzer:
             return EMPTY
         # a constructor: a fresh object, not an existing row
         last = (qualified or dotted_name(func) or "").rsplit(".", 1)[-1]
-        if last[:1].isupper():
+        if last[:1].isupper() or method in _VALIDATE_METHODS:
             return Val(fresh=True)
         return EMPTY
 
@@ -1364,10 +1356,9 @@ def conditions(an: _Analyzer, test: cst.BaseExpression, truth: bool, env: Env) -
         if isinstance(f, cst.Name) and f.value == "bool" and test.args and truth:
             key = canon(test.args[0].value)
             return frozenset({f"notnone:{key}"}) if key else frozenset()
-        return frozenset()
-    if isinstance(test, (cst.Name, cst.Attribute, cst.Subscript)) or (
-        isinstance(test, cst.Call) and canon(test) is not None
-    ):
+        if canon(test) is None:
+            return frozenset()
+    if isinstance(test, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
         key = canon(test)
         if key is not None and truth:
             return frozenset({f"notnone:{key}"})

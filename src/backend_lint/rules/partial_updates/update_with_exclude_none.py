@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...rule import Rule
+from ...semantics.updates import Dump, analyze, schema_info
+
+
+class UpdateWithExcludeNone(Rule):
+    """
+    ## What it does
+    Reports `exclude_none=True` on a dump of the request payload that is written onto an existing object
+    in an update context (the same contexts and writes as BKL501), also when `exclude_unset=True` is there
+    too. A dump with `exclude_none=True` is reported by this rule only, never also by BKL501. Dumps used
+    for creates, responses or logging are not reported, nor is a payload whose schema (resolved across
+    modules) has no field that admits `None`, where the flag changes nothing.
+
+    ## Why is this bad?
+    `exclude_none=True` drops every field whose value is `None`, including the ones the client sent as an
+    explicit `null` to clear a nullable column. Clients can never clear `description` or `due_date`: the
+    `null` is silently ignored. Skipping fields the client did not send is what `exclude_unset=True` is
+    for, and it keeps explicit `null`s.
+
+    ## Example
+    ```python
+    def update_item(item, item_in):
+        data = item_in.model_dump(exclude_none=True)
+        for key, value in data.items():
+            setattr(item, key, value)
+    ```
+
+    ## Use instead
+    ```python
+    def update_item(item, item_in):
+        data = item_in.model_dump(exclude_unset=True)
+        for key, value in data.items():
+            setattr(item, key, value)
+    ```
+
+    If a column must not be cleared, reject `null` for that field in the schema (a validator, or a
+    non-optional type with a default) instead of dropping every `None`.
+
+    ## Fix safety
+    The fix replaces `exclude_none=True` with `exclude_unset=True` (or removes it when `exclude_unset=True`
+    is already there). It is unsafe: an explicit `null` from the client is written from then on, and a
+    non-nullable column may now receive `None`. No fix is offered when `exclude_unset` is a computed value.
+    """
+
+    code = "BKL502"
+    name = "update-with-exclude-none"
+    message = "`exclude_none=True` in a partial update: clients cannot clear nullable fields"
+    fix_availability = FixAvailability.SOMETIMES
+    requires = ("exclude_none",)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        analysis = analyze(self.ctx, node)
+        if analysis.context is None:
+            return
+        for dump in analysis.dumps:
+            if not dump.written or not dump.exclude_none or dump.opaque:
+                continue
+            if not _may_hold_none(self.ctx, dump):
+                continue
+            self.report(dump.node, None, _fix(dump))
+
+
+def _may_hold_none(ctx, dump: Dump) -> bool:
+    if not dump.schemas:
+        return True
+    for q in dump.schemas:
+        info = schema_info(ctx.project, q)
+        if info is None or not info.is_schema or not info.complete:
+            return True
+        if any(f.optional for f in info.fields.values()):
+            return True
+    return False
+
+
+def _arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def _fix(dump: Dump) -> Optional[Fix]:
+    call = dump.node
+    none = _arg(call, "exclude_none")
+    unset = _arg(call, "exclude_unset")
+    if none is None:
+        return None
+    if unset is None:
+        return Fix.unsafe(
+            "Replace `exclude_none=True` with `exclude_unset=True`", [Edit.replace(none.keyword, "exclude_unset")]
+        )
+    value = unset.value
+    if not (isinstance(value, cst.Name) and value.value in ("True", "False")):
+        return None
+    args = []
+    for arg in call.args:
+        if arg is none:
+            continue
+        if arg is unset and value.value == "False":
+            arg = arg.with_changes(value=cst.Name("True"))
+        args.append(arg)
+    if call.args[-1] is none and args:
+        args[-1] = args[-1].with_changes(comma=none.comma)
+    code = cst.Module(body=[]).code_for_node(call.with_changes(args=args))
+    return Fix.unsafe("Remove `exclude_none=True`", [Edit.replace(call, code)])

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...rule import Rule
+from ...semantics.updates import Dump, analyze, dump_schema_may_be_partial
+
+
+class UpdateWithoutExcludeUnset(Rule):
+    """
+    ## What it does
+    Reports a dump of the request payload (`payload.model_dump()`, `payload.dict()`,
+    `jsonable_encoder(payload)`, also a project's `model_dump_*` variant) written onto an existing object
+    without `exclude_unset=True`, in an update context: a PUT/PATCH route handler, a function named
+    `update*` / `patch*` / `edit*`, a function that takes a schema named `*Update` / `*Patch` / `*Edit` or
+    whose fields are all optional, or a function a PUT/PATCH handler hands its parameters to.
+
+    "Written onto an existing object" means the dump (directly, through local variables, merged into
+    another dict, or item by item in a loop) reaches `setattr(obj, key, value)`,
+    `obj.sqlmodel_update(...)`, `obj.model_copy(update=...)` / `obj.copy(update=...)`,
+    `update(Model).values(...)`, `insert(...).on_conflict_do_update(set_=...)`,
+    `query(...).update(...)`, `obj.__dict__.update(...)`, or a repository call named `update*`
+    (`crud.update_item(db, item, data)`).
+
+    Not reported:
+    - dumps that skip unset fields another way: `include=payload.model_fields_set` (or a set derived from
+      it), a loop or comprehension filtered by `model_fields_set` or that skips `None` values,
+      `exclude_defaults=True` (it also leaves out fields the client did not send), or a computed
+      `exclude_unset=<flag>`;
+    - dumps with `exclude_none=True`: that is BKL502 only;
+    - dumps used to create rows, build responses, validate or log;
+    - a payload whose schema requires every field (a full PUT replacement): there is nothing unset to skip;
+    - `dict` payloads (`if isinstance(obj_in, dict): update_data = obj_in`): the caller controls them;
+    - a row dumped onto itself (`jsonable_encoder(db_obj)` in a CRUD `update`).
+
+    A field with a non-`None` default that the client did not send (`is_active: bool = True`) counts as
+    unset too: without `exclude_unset=True` the dump carries the default and resets the stored value.
+
+    ## Why is this bad?
+    A dump includes every field of the schema, so a PATCH that sends `{"title": "x"}` also writes the
+    defaults of all the fields the client left out (`None`, `False`, `[]`) over the stored values.
+
+    ## Example
+    ```python
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+
+    router = APIRouter()
+
+
+    class ItemUpdate(BaseModel):
+        title: str | None = None
+        description: str | None = None
+
+
+    @router.patch("/items/{item_id}")
+    def update_item(item_id: int, item_in: ItemUpdate, session):
+        item = session.get(Item, item_id)
+        for key, value in item_in.model_dump().items():
+            setattr(item, key, value)
+        return item
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter
+    from pydantic import BaseModel
+
+    router = APIRouter()
+
+
+    class ItemUpdate(BaseModel):
+        title: str | None = None
+        description: str | None = None
+
+
+    @router.patch("/items/{item_id}")
+    def update_item(item_id: int, item_in: ItemUpdate, session):
+        item = session.get(Item, item_id)
+        for key, value in item_in.model_dump(exclude_unset=True).items():
+            setattr(item, key, value)
+        return item
+    ```
+
+    ## Fix safety
+    The fix adds `exclude_unset=True` to the dump (or turns `exclude_unset=False` into `True`). It is
+    unsafe: fields the client leaves out are no longer written, which is the point, but code after the
+    dump that reads a key the client did not send (`data["title"]`) now raises `KeyError`.
+    """
+
+    code = "BKL501"
+    name = "update-without-exclude-unset"
+    message = "Payload dump written onto an existing row without `exclude_unset=True`"
+    fix_availability = FixAvailability.ALWAYS
+    requires = ("model_dump", "dict(", "jsonable_encoder")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        analysis = analyze(self.ctx, node)
+        if analysis.context is None:
+            return
+        for dump in analysis.dumps:
+            if not dump.written_unfiltered or dump.excludes_unset or dump.exclude_none or dump.opaque:
+                continue
+            if not dump_schema_may_be_partial(self.ctx, dump):
+                continue
+            self.report(
+                dump.node,
+                f"`{dump.receiver}` dumped without `exclude_unset=True` and written onto an existing row",
+                _fix(dump),
+            )
+
+
+def _fix(dump: Dump) -> Fix:
+    call = dump.node
+    message = "Add `exclude_unset=True`"
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "exclude_unset":
+            return Fix.unsafe("Set `exclude_unset=True`", [Edit.replace(arg.value, "True")])
+    if call.args:
+        return Fix.unsafe(message, [Edit.insert_after(call.args[-1], ", exclude_unset=True")])
+    func = cst.Module(body=[]).code_for_node(call.func)
+    return Fix.unsafe(message, [Edit.replace(call, f"{func}(exclude_unset=True)")])

@@ -1,0 +1,954 @@
+"""SQLAlchemy / SQLModel query analysis for family 2 (and the scoped-lookup test of family 1).
+
+``function_queries(ctx, func, identity)`` walks one function body in order, like a tiny abstract
+interpreter, and tracks:
+
+- *query sites*: ``select(M...)``, ``update(M)``, ``delete(M)``, ``<session>.get(M, key)``,
+  ``<session>.query(M)`` and Flask-SQLAlchemy's ``M.query``, with the ORM entities they are about;
+- *statement values* held in variables and rebuilt over several statements (``stmt = stmt.where(...)``),
+  whether an identity predicate holds on every path (``if`` branches are merged with AND; a loop body may
+  not run), clauses held in variables and lists of conditions (``and_(*conditions)``);
+- where a statement is *consumed*: executed (``session.exec/execute/scalars/scalar/stream``,
+  ``Query.first/all/one/...``, ``fastapi_pagination.paginate``) or returned. A statement handed to a
+  helper together with the principal counts as scoped; handed to a helper without it, it becomes opaque
+  (no claim: we cannot see what the helper adds);
+- *rows* fetched from a site or from a project function whose return type is a model, for BKL202.
+
+An identity predicate is a ``where``/``filter``/``having``/join-condition/``with_loader_criteria`` that
+mentions an identity column (``Item.owner_id == ...``, ``.in_(...)``, ``.is_(None)``, inside
+``and_``/``or_``, on a joined model), a relationship to the principal (``Item.owner == user``) or a value
+derived from the principal; ``filter_by(owner_id=...)`` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+
+import libcst as cst
+
+from .auth import ADMIN_WORDS, Identity, principal_classes
+from .imports import dotted_name
+from .models import globally_scoped, identity_columns, is_owned, is_table_model, relationships
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..context import FileContext
+
+STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
+STATEMENT_FUNCS = frozenset({"select", "update", "delete"})
+EXEC_METHODS = frozenset(
+    {"exec", "execute", "scalars", "scalar", "scalar_one", "scalar_one_or_none", "stream", "stream_scalars", "paginate", "apaginate"}
+)
+PAGINATORS = frozenset({"paginate", "apaginate"})
+PRED_METHODS = frozenset({"where", "filter", "having"})
+JOIN_METHODS = frozenset({"join", "outerjoin", "join_from", "outerjoin_from"})
+STMT_METHODS = frozenset(
+    {
+        "order_by",
+        "group_by",
+        "limit",
+        "offset",
+        "distinct",
+        "execution_options",
+        "with_only_columns",
+        "add_columns",
+        "add_column",
+        "add_entity",
+        "correlate",
+        "correlate_except",
+        "params",
+        "with_for_update",
+        "values",
+        "returning",
+        "subquery",
+        "alias",
+        "cte",
+        "scalar_subquery",
+        "exists",
+        "label",
+        "slice",
+        "with_entities",
+        "populate_existing",
+        "yield_per",
+        "enable_eagerloads",
+        "prefix_with",
+        "suffix_with",
+        "set_label_style",
+        "with_hint",
+        "ordered_values",
+        "select_from",
+        "options",
+        "filter_by",
+        "union",
+        "union_all",
+        "order_by",
+        "lateral",
+        "selectable",
+        "statement",
+        "with_statement_hint",
+        "execution_options",
+        "autoflush",
+        "no_autoflush",
+        "join",
+        "outerjoin",
+        "where",
+        "filter",
+        "having",
+        "join_from",
+        "outerjoin_from",
+        "undefer",
+        "with_parent",
+    }
+)
+QUERY_RESULT_METHODS = frozenset(
+    {
+        "first",
+        "one",
+        "one_or_none",
+        "all",
+        "get",
+        "scalar",
+        "count",
+        "delete",
+        "update",
+        "first_or_404",
+        "get_or_404",
+        "one_or_404",
+        "paginate",
+        "__iter__",
+    }
+)
+ROW_METHODS = frozenset(
+    {
+        "first",
+        "one",
+        "one_or_none",
+        "all",
+        "scalar",
+        "scalar_one",
+        "scalar_one_or_none",
+        "scalars",
+        "unique",
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "mappings",
+        "tuples",
+        "partitions",
+        "first_or_404",
+        "one_or_404",
+    }
+)
+GET_METHODS = frozenset({"get", "get_one", "get_or_404", "aget", "get_object_or_404"})
+UNWRAP_CALLS = frozenset({"str", "int", "UUID", "uuid.UUID", "builtins.str", "builtins.int", "repr", "UUID4"})
+
+
+@dataclass(eq=False)
+class Site:
+    """One query on ORM entities."""
+
+    node: cst.CSTNode  # where it is reported: the ``select(`` / ``.query(`` / ``session.get(`` call
+    kind: str  # select, update, delete, get, query
+    entities: list[str]  # canonical ORM classes it selects from
+    model_nodes: list[cst.BaseExpression]  # how the file spells them, in order
+    admin: bool = False
+    consumptions: list[tuple[bool, bool]] = field(default_factory=list)  # (scoped, opaque)
+    checked_after: list[cst.CSTNode] = field(default_factory=list)  # BKL202 comparisons
+    pred_nodes: list[cst.CSTNode] = field(default_factory=list)
+    pscoped: bool = False  # consumed with a predicate built from the principal
+
+    @property
+    def unscoped(self) -> bool:
+        """Consumed at least once with no identity predicate, outside admin branches and opaque helpers."""
+        if self.admin:
+            return False
+        return any(not scoped and not opaque for scoped, opaque in self.consumptions)
+
+
+@dataclass(frozen=True)
+class Val:
+    sites: tuple[Site, ...] = ()
+    stmt: bool = False  # a statement / Query object, not executed yet
+    rows: bool = False  # an executed result, a row or rows
+    scoped: bool = False  # an identity predicate holds
+    pscoped: bool = False  # a predicate built from the principal holds
+    opaque: bool = False  # went through a helper we cannot see
+    derived: bool = False  # derived from the principal / identity value
+    clause: bool = False  # a clause (or list of clauses) that scopes
+    model: Optional[str] = None  # for rows: the ORM class
+    repo: bool = False  # rows from a project function (repository) not given the principal
+    alias: Optional[str] = None  # ``aliased(Model)``
+    principal: bool = False  # the principal object itself
+
+
+NOTHING = Val()
+
+
+def _last(q: Optional[str]) -> str:
+    return q.rsplit(".", 1)[-1] if q else ""
+
+
+def _merge_flags(vals: Iterable[Val]) -> Val:
+    derived = False
+    for v in vals:
+        derived = derived or v.derived
+    return Val(derived=derived)
+
+
+@dataclass
+class Comparison:
+    node: cst.CSTNode  # the comparison expression
+    row: Val
+
+
+class FunctionQueries:
+    """The result of analysing one function."""
+
+    def __init__(self) -> None:
+        self.sites: list[Site] = []
+        self.checks: list[Comparison] = []  # BKL202 candidates (row identity compared with the principal)
+        self.derived_names: set[str] = set()
+        self.principal_comparisons: list[cst.CSTNode] = []
+
+
+class _Analyzer:
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.identity = identity
+        self.project = ctx.project
+        self.settings = ctx.settings
+        self.identity_fields = frozenset(self.settings.identity_fields)
+        self.out = FunctionQueries()
+        self.admin_depth = 0
+        self.principal_types = principal_classes(self.project, self.settings)
+        self.pending_owner_flags: dict[str, list[Comparison]] = {}
+
+    # -- names -----------------------------------------------------------------------------------------
+    def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
+        if isinstance(expr, cst.Name):
+            v = state.get(expr.value)
+            if v is not None:
+                return v.alias
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(expr)
+        if q is None or self.project is None:
+            return None
+        key = ("queries.model_of", q)
+        cache = self.ctx.cached("queries.model_cache", dict)
+        if key in cache:
+            return cache[key]
+        found = self.project.get_class(q)
+        result = found[0] if found is not None and is_table_model(self.project, found[0]) else None
+        cache[key] = result
+        return result
+
+    # -- statements ------------------------------------------------------------------------------------
+    def run(self) -> FunctionQueries:
+        state: dict[str, Val] = {}
+        for name in self.identity.principals:
+            state[name] = Val(derived=True, principal=True)
+        for name in self.identity.identity_params:
+            state[name] = Val(derived=True)
+        body = self.func.body
+        if isinstance(body, cst.IndentedBlock):
+            self.block(body.body, state)
+        else:
+            self.block(body.body, state)  # type: ignore[arg-type]
+        self.out.derived_names = {n for n, v in state.items() if v.derived}
+        return self.out
+
+    def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
+        for i, stmt in enumerate(stmts):
+            self.statement(stmt, state)
+            if isinstance(stmt, cst.If) and self._guards_admin(stmt):
+                # ``if not user.is_superuser: raise ...``: the rest of the block is admin-only
+                self.admin_depth += 1
+                try:
+                    self.block(stmts[i + 1 :], state)
+                finally:
+                    self.admin_depth -= 1
+                return
+
+    def _guards_admin(self, stmt: cst.If) -> bool:
+        if stmt.orelse is not None:
+            return False
+        polarity = self._admin_test(stmt.test)
+        if polarity != "negated":
+            return False
+        body = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
+        if not body:
+            return False
+        last = body[-1]
+        if isinstance(last, cst.SimpleStatementLine) and last.body and isinstance(last.body[-1], (cst.Raise, cst.Return)):
+            return True
+        return False
+
+    def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
+        """"positive" when the test is true for admins, "negated" when true for non-admins."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self._admin_test(test.expression)
+            return {"positive": "negated", "negated": "positive"}.get(inner or "")
+        if isinstance(test, cst.BooleanOperation):
+            left = self._admin_test(test.left)
+            right = self._admin_test(test.right)
+            if isinstance(test.operator, cst.Or):
+                return "positive" if "positive" in (left, right) else None
+            return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+        if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
+            node = test.func if isinstance(test, cst.Call) else test
+            name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+            lowered = name.lower()
+            if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
+                return "positive"
+            return None
+        if isinstance(test, cst.Comparison):
+            text = self.ctx.module.code_for_node(test).lower() if self.ctx.module is not None else ""  # type: ignore[union-attr]
+            if any(f'"{w}' in text or f"'{w}" in text or f".{w}" in text for w in ADMIN_WORDS):
+                ops = [c.operator for c in test.comparisons]
+                if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
+                    return "positive"
+                if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
+                    return "negated"
+        return None
+
+    def statement(self, stmt: cst.CSTNode, state: dict[str, Val]) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.small(small, state)
+        elif isinstance(stmt, cst.If):
+            self.if_stmt(stmt, state)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                it = self.ev(stmt.iter, state)
+                self.bind(stmt.target, Val(rows=it.rows, model=it.model, scoped=it.scoped, derived=it.derived, sites=it.sites, repo=it.repo) if it.rows else _merge_flags([it]), state)
+            else:
+                self.test(stmt.test, state)
+            inner = dict(state)
+            self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            self.merge_into(state, [inner, dict(state)])
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                v = self.ev(item.item, state)
+                if item.asname is not None:
+                    self.bind(item.asname.name, v, state)
+            self.block(stmt.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            self.block(stmt.body.body, state)  # type: ignore[attr-defined]
+            for h in stmt.handlers:  # type: ignore[attr-defined]
+                self.block(h.body.body, dict(state))
+            if stmt.orelse is not None:  # type: ignore[attr-defined]
+                self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+            if stmt.finalbody is not None:  # type: ignore[attr-defined]
+                self.block(stmt.finalbody.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.Match):
+            self.ev(stmt.subject, state)
+            branches = []
+            for case in stmt.cases:
+                inner = dict(state)
+                self.block(case.body.body, inner)  # type: ignore[attr-defined]
+                branches.append(inner)
+            branches.append(dict(state))
+            self.merge_into(state, branches)
+        # nested defs and classes are analysed on their own
+
+    def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
+        self.test(stmt.test, state)
+        polarity = self._admin_test(stmt.test)
+        body_state = dict(state)
+        self._branch(stmt.body.body, body_state, polarity == "positive")  # type: ignore[attr-defined]
+        else_state = dict(state)
+        if stmt.orelse is not None:
+            if isinstance(stmt.orelse, cst.If):
+                self.admin_depth += 1 if polarity == "negated" else 0
+                try:
+                    self.if_stmt(stmt.orelse, else_state)
+                finally:
+                    self.admin_depth -= 1 if polarity == "negated" else 0
+            else:
+                self._branch(stmt.orelse.body.body, else_state, polarity == "negated")  # type: ignore[attr-defined]
+        elif polarity == "negated":
+            else_state = self._as_admin(else_state)
+        if polarity == "positive":
+            body_state = self._as_admin(body_state)
+        if self._exits(stmt.body):
+            self.merge_into(state, [else_state])
+        else:
+            self.merge_into(state, [body_state, else_state])
+
+    @staticmethod
+    def _exits(block: cst.BaseSuite) -> bool:
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        if not body:
+            return False
+        last = body[-1]
+        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
+
+    def _branch(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val], admin: bool) -> None:
+        if admin:
+            self.admin_depth += 1
+        try:
+            self.block(stmts, state)
+        finally:
+            if admin:
+                self.admin_depth -= 1
+
+    @staticmethod
+    def _as_admin(state: dict[str, Val]) -> dict[str, Val]:
+        # an admin branch does not weaken what the other branch guarantees
+        return {k: (replace(v, scoped=True, opaque=True) if v.stmt else v) for k, v in state.items()}
+
+    @staticmethod
+    def merge_into(state: dict[str, Val], branches: list[dict[str, Val]]) -> None:
+        keys: set[str] = set()
+        for b in branches:
+            keys.update(b)
+        for k in keys:
+            vals = [b[k] for b in branches if k in b]
+            first = vals[0]
+            if len(vals) == 1 and len(branches) > 1 and k not in state:
+                state[k] = first
+                continue
+            sites: list[Site] = []
+            for v in vals:
+                for s in v.sites:
+                    if s not in sites:
+                        sites.append(s)
+            state[k] = Val(
+                sites=tuple(sites),
+                stmt=any(v.stmt for v in vals),
+                rows=any(v.rows for v in vals),
+                scoped=all(v.scoped for v in vals) and len(vals) == len(branches),
+                pscoped=all(v.pscoped for v in vals) and len(vals) == len(branches),
+                opaque=any(v.opaque for v in vals),
+                derived=any(v.derived for v in vals),
+                clause=all(v.clause for v in vals) and len(vals) == len(branches),
+                model=first.model if all(v.model == first.model for v in vals) else None,
+                repo=any(v.repo for v in vals),
+                alias=first.alias if all(v.alias == first.alias for v in vals) else None,
+                principal=all(v.principal for v in vals),
+            )
+
+    def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if isinstance(small, cst.Assign):
+            v = self.ev(small.value, state)
+            checks = [c for c in (self.comparison(n, state) for n in _walk_expr(small.value) if isinstance(n, cst.Comparison)) if c]
+            for t in small.targets:
+                self.bind(t.target, v, state)
+                if checks and isinstance(t.target, cst.Name):
+                    # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
+                    self.pending_owner_flags[t.target.value] = checks
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.bind(small.target, self.ev(small.value, state), state)
+        elif isinstance(small, cst.AugAssign):
+            v = self.ev(small.value, state)
+            if isinstance(small.target, cst.Name):
+                old = state.get(small.target.value, NOTHING)
+                state[small.target.value] = replace(
+                    old, clause=old.clause or v.clause or self.pred(small.value, state)[0], derived=old.derived or v.derived
+                )
+        elif isinstance(small, cst.Expr):
+            self.ev(small.value, state)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                v = self.ev(small.value, state)
+                self.consume(v)
+        elif isinstance(small, cst.Assert):
+            self.test(small.test, state)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.ev(small.exc, state)
+
+    def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
+        if isinstance(target, cst.Name):
+            state[target.value] = v
+            self.pending_owner_flags.pop(target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self.bind(el.value, Val(derived=v.derived, rows=v.rows, model=None), state)
+
+    # -- BKL202: comparisons in tests ----------------------------------------------------------------------
+    def test(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        self.ev(expr, state)
+        for node in _walk_expr(expr):
+            if isinstance(node, cst.Comparison):
+                found = self.comparison(node, state)
+                if found is not None:
+                    self.out.checks.append(found)
+            elif isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
+                for c in self.pending_owner_flags.pop(node.value):
+                    self.out.checks.append(c)
+
+    def comparison(self, node: cst.Comparison, state: dict[str, Val]) -> Optional[Comparison]:
+        if len(node.comparisons) != 1:
+            return None
+        op = node.comparisons[0].operator
+        if not isinstance(op, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot, cst.In, cst.NotIn)):
+            return None
+        left, right = node.left, node.comparisons[0].comparator
+        for a, b in ((left, right), (right, left)):
+            row = self.row_identity(a, state)
+            if row is not None and self.is_derived(b, state):
+                return Comparison(node, row)
+        if self.is_derived(left, state) or self.is_derived(right, state):
+            self.out.principal_comparisons.append(node)
+        return None
+
+    def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[Val]:
+        """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""
+        expr = _unwrap(self.ctx, expr)
+        if not isinstance(expr, cst.Attribute):
+            return None
+        base = expr.value
+        attr = expr.attr.value
+        if isinstance(base, cst.Attribute) and attr == "id":
+            # item.owner.id
+            inner, rel = base.value, base.attr.value
+            if isinstance(inner, cst.Name):
+                v = state.get(inner.value)
+                if v is not None and v.rows and v.model and self._identity_relationship(v.model, rel):
+                    return v
+            return None
+        if not isinstance(base, cst.Name):
+            return None
+        v = state.get(base.value)
+        if v is None or not v.rows or not v.model:
+            return None
+        if attr in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, attr):
+            return v
+        return None
+
+    def _identity_relationship(self, model: str, rel: str) -> bool:
+        targets = relationships(self.project, model)
+        if rel not in targets:
+            return False
+        if rel + "_id" in identity_columns(self.project, self.settings, model):
+            return True
+        target = targets[rel]
+        return target is not None and target in self.principal_types
+
+    def is_derived(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        for name in _load_names(expr):
+            v = state.get(name)
+            if v is not None and v.derived:
+                return True
+        return False
+
+    # -- predicates --------------------------------------------------------------------------------------
+    def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
+        """(identity predicate, built from the principal) for a where/filter argument."""
+        scoped = pscoped = False
+        for node in _walk_expr(expr):
+            if isinstance(node, cst.Attribute):
+                attr = node.attr.value
+                if attr in self.identity_fields and not self._is_value_side(node.value, state):
+                    scoped = True
+                elif isinstance(node.value, (cst.Name, cst.Attribute)):
+                    model = self.model_of(node.value, state)
+                    if model is not None and self._identity_relationship(model, attr):
+                        scoped = True
+            elif isinstance(node, cst.Name):
+                v = state.get(node.value)
+                if v is not None:
+                    if v.derived:
+                        scoped = pscoped = True
+                    if v.clause:
+                        scoped = True
+                        pscoped = pscoped or v.pscoped
+        return scoped, pscoped
+
+    def _is_value_side(self, base: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        # ``current_user.tenant_id`` is the value, not the column
+        return self.is_derived(base, state)
+
+    # -- expressions ---------------------------------------------------------------------------------------
+    def consume(self, v: Val) -> None:
+        if not v.stmt:
+            return
+        for s in v.sites:
+            s.consumptions.append((v.scoped, v.opaque))
+            if v.pscoped:
+                s.pscoped = True
+
+    def new_site(self, node: cst.CSTNode, kind: str, entities: list[str], model_nodes: list[cst.BaseExpression]) -> Site:
+        site = Site(node, kind, entities, model_nodes, admin=self.admin_depth > 0)
+        self.out.sites.append(site)
+        return site
+
+    def entities(self, args: Sequence[cst.Arg], state: dict[str, Val]) -> tuple[list[str], list[cst.BaseExpression]]:
+        entities: list[str] = []
+        nodes: list[cst.BaseExpression] = []
+        for arg in args:
+            if arg.keyword is not None:
+                continue
+            value = arg.value
+            model = self.model_of(value, state)
+            if model is None and isinstance(value, cst.Attribute):
+                model = self.model_of(value.value, state)
+                if model is not None:
+                    value = value.value
+            if model is None:
+                for node in _walk_expr(value):
+                    if isinstance(node, cst.Attribute) and isinstance(node.value, (cst.Name, cst.Attribute)):
+                        model = self.model_of(node.value, state)
+                        if model is not None:
+                            value = node.value
+                            break
+            if model is not None and model not in entities:
+                entities.append(model)
+                nodes.append(value)
+        return entities, nodes
+
+    def ev(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
+        if isinstance(expr, cst.Await):
+            return self.ev(expr.expression, state)
+        if isinstance(expr, cst.Name):
+            return state.get(expr.value, NOTHING)
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value == "query":
+                model = self.model_of(expr.value, state)
+                if model is not None:
+                    site = self.new_site(expr, "query", [model], [expr.value])
+                    return Val(sites=(site,), stmt=True)
+            base = self.ev(expr.value, state)
+            if base.stmt and expr.attr.value in ("c", "columns", "statement", "selected_columns"):
+                return base
+            return Val(derived=base.derived)
+        if isinstance(expr, cst.Call):
+            return self.call(expr, state)
+        if isinstance(expr, cst.Subscript):
+            base = self.ev(expr.value, state)
+            for el in expr.slice:
+                if isinstance(el.slice, cst.Index):
+                    self.ev(el.slice.value, state)
+            if base.rows:
+                return base
+            return Val(derived=base.derived)
+        if isinstance(expr, cst.BooleanOperation):
+            left = self.ev(expr.left, state)
+            right = self.ev(expr.right, state)
+            if left.rows or right.rows:
+                pick = left if left.rows else right
+                return replace(pick, derived=left.derived or right.derived)
+            return Val(derived=left.derived or right.derived)
+        if isinstance(expr, cst.IfExp):
+            self.ev(expr.test, state)
+            a = self.ev(expr.body, state)
+            b = self.ev(expr.orelse, state)
+            if a.stmt or b.stmt or a.rows or b.rows:
+                tmp: dict[str, Val] = {}
+                self.merge_into(tmp, [{"x": a}, {"x": b}])
+                return tmp["x"]
+            return Val(derived=a.derived or b.derived)
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            vals = [self.ev(el.value, state) for el in expr.elements]
+            clause = any(self.pred(el.value, state)[0] for el in expr.elements)
+            pscoped = any(self.pred(el.value, state)[1] for el in expr.elements)
+            return Val(derived=any(v.derived for v in vals), clause=clause, pscoped=pscoped)
+        if isinstance(expr, cst.NamedExpr):
+            v = self.ev(expr.value, state)
+            self.bind(expr.target, v, state)
+            return v
+        if isinstance(expr, (cst.Comparison, cst.BinaryOperation, cst.UnaryOperation)):
+            vals = [self.ev(c, state) for c in _expr_children(expr)]
+            out = _merge_flags(vals)
+            if isinstance(expr, cst.Comparison):
+                scoped, pscoped = self.pred(expr, state)
+                out = replace(out, clause=scoped, pscoped=pscoped)
+            return out
+        if isinstance(expr, cst.Lambda):
+            return NOTHING
+        vals = [self.ev(c, state) for c in _expr_children(expr)]
+        return _merge_flags(vals)
+
+    def call(self, call: cst.Call, state: dict[str, Val]) -> Val:
+        func = call.func
+        q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        # select(...), update(...), delete(...)
+        if q is not None and _last(q) in STATEMENT_FUNCS and q.split(".")[0] in STATEMENT_MODULES:
+            entities, nodes = self.entities(call.args[:1] if _last(q) != "select" else call.args, state)
+            for arg in call.args:
+                self.ev(arg.value, state)
+            site = self.new_site(call, _last(q), entities, nodes)
+            return Val(sites=(site,), stmt=True)
+        if q is not None and _last(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
+            vals = [self.ev(a.value, state) for a in call.args]
+            scoped, pscoped = self.pred(call, state)
+            return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
+        if q is not None and _last(q) == "aliased" and call.args:
+            model = self.model_of(call.args[0].value, state)
+            return Val(alias=model)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            # session.get(Model, key)
+            if method in GET_METHODS and call.args and call.args[0].keyword is None:
+                model = self.model_of(call.args[0].value, state)
+                if model is not None:
+                    site = self.new_site(call, "get", [model], [call.args[0].value])
+                    derived = any(self.ev(a.value, state).derived for a in call.args[1:])
+                    scoped = derived or any(self.pred(a.value, state)[0] for a in call.args[1:] if a.keyword is not None)
+                    site.consumptions.append((scoped, False))
+                    site.pscoped = derived
+                    return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
+            if method == "query" and call.args:
+                entities, nodes = self.entities(call.args, state)
+                for arg in call.args:
+                    self.ev(arg.value, state)
+                if entities:
+                    site = self.new_site(call, "query", entities, nodes)
+                    return Val(sites=(site,), stmt=True)
+            recv = self.ev(func.value, state)
+            if recv.stmt:
+                return self.chain(call, method, recv, state)
+            if recv.rows and method in ROW_METHODS | QUERY_RESULT_METHODS:
+                for arg in call.args:
+                    self.ev(arg.value, state)
+                return recv
+            if method in EXEC_METHODS and call.args:
+                first = self.ev(call.args[0].value, state)
+                for arg in call.args[1:]:
+                    self.ev(arg.value, state)
+                if first.stmt:
+                    return self.execute(first)
+                return Val(derived=first.derived or recv.derived)
+            args = [self.ev(a.value, state) for a in call.args]
+            if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
+                name = func.value.value
+                old = state.get(name, NOTHING)
+                clause = any(self.pred(a.value, state)[0] for a in call.args)
+                pscoped = any(self.pred(a.value, state)[1] for a in call.args)
+                if clause or any(a.derived for a in args):
+                    state[name] = replace(old, clause=old.clause or clause, pscoped=old.pscoped or pscoped, derived=old.derived or any(a.derived for a in args))
+                return NOTHING
+            return self.helper_call(call, q, [recv] + args, args, state)
+        args = [self.ev(a.value, state) for a in call.args]
+        return self.helper_call(call, q, args, args, state)
+
+    def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
+        derived = any(v.derived for v in vals)
+        stmts = [v for v in args if v.stmt]
+        name = _last(q) if q else (call.func.attr.value if isinstance(call.func, cst.Attribute) else "")
+        if stmts:
+            if name in PAGINATORS:
+                for v in stmts:
+                    self.consume(v)
+                return Val(rows=True, derived=derived)
+            sites = tuple(s for v in stmts for s in v.sites)
+            if derived:
+                # handed to a helper together with the principal: scoped
+                v = Val(sites=sites, stmt=True, scoped=True, pscoped=True)
+                self.consume(v)
+                return Val(sites=sites, stmt=True, scoped=True, pscoped=True, derived=True)
+            return Val(sites=sites, stmt=True, opaque=True)
+        if q is not None and _last(q) in UNWRAP_CALLS | {"str", "int"} and args:
+            return Val(derived=derived)
+        repo = self.repository_fetch(q, derived)
+        if repo is not None:
+            return repo
+        return Val(derived=derived)
+
+    def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
+        """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
+        if q is None or self.project is None:
+            return None
+        found = self.project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        mod, name, _ = found
+        fn = self.project.modules[mod].get("extra", {}).get("orm", {}).get("functions", {}).get(name)
+        if fn is None or not fn.get("returns"):
+            return None
+        model = self.project.canonical(fn["returns"])
+        if not is_table_model(self.project, model):
+            return None
+        return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def execute(self, v: Val) -> Val:
+        self.consume(v)
+        model = None
+        for s in v.sites:
+            if s.entities:
+                model = s.entities[0]
+                break
+        return Val(sites=v.sites, rows=True, model=model, scoped=v.scoped or v.opaque, derived=v.pscoped, opaque=v.opaque)
+
+    def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
+        scoped, pscoped = recv.scoped, recv.pscoped
+        arg_vals = [self.ev(a.value, state) for a in call.args]
+        if method in PRED_METHODS:
+            for arg in call.args:
+                for s in recv.sites:
+                    s.pred_nodes.append(arg.value)
+                a, b = self.pred(arg.value, state)
+                scoped, pscoped = scoped or a, pscoped or b
+        elif method == "filter_by":
+            for arg in call.args:
+                if arg.keyword is not None:
+                    for s in recv.sites:
+                        s.pred_nodes.append(arg.value)
+                    if arg.keyword.value in self.identity_fields:
+                        scoped = True
+                    if self.is_derived(arg.value, state):
+                        scoped = pscoped = True
+                elif arg.star == "**" and self.is_derived(arg.value, state):
+                    scoped = pscoped = True
+        elif method in JOIN_METHODS:
+            for arg in call.args[1:] if len(call.args) > 1 else []:
+                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.Name)):
+                    if isinstance(arg.value, cst.Name) and not state.get(arg.value.value, NOTHING).clause:
+                        continue
+                    for s in recv.sites:
+                        s.pred_nodes.append(arg.value)
+                    a, b = self.pred(arg.value, state)
+                    scoped, pscoped = scoped or a, pscoped or b
+        elif method == "options":
+            for arg in call.args:
+                value = arg.value
+                if isinstance(value, cst.Call) and _last(dotted_name(value.func)) == "with_loader_criteria":
+                    a, b = self.pred(value, state)
+                    scoped, pscoped = scoped or a, pscoped or b
+        elif method == "select_from":
+            for s in recv.sites:
+                if not s.entities:
+                    entities, nodes = self.entities(call.args, state)
+                    s.entities.extend(entities)
+                    s.model_nodes.extend(nodes)
+        if method in STMT_METHODS and method not in ("all", "first"):
+            if method == "params" and any(v.derived for v in arg_vals):
+                scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+            return replace(recv, scoped=scoped, pscoped=pscoped)
+        if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
+            v = replace(recv, scoped=scoped, pscoped=pscoped)
+            return self.execute(v)
+        if method in EXEC_METHODS:
+            return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
+        # an unknown method on a statement: we cannot see what it does
+        return replace(recv, opaque=True)
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
+        name = dotted_name(expr.func) or ""
+        if _last(name) in ("str", "int", "UUID", "repr"):
+            expr = expr.args[0].value
+        else:
+            break
+    return expr
+
+
+def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    from ..walker import iter_children
+
+    for child in iter_children(expr):
+        if isinstance(child, cst.BaseExpression):
+            yield child
+        else:
+            yield from _expr_children(child)
+
+
+def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Nodes of an expression, not entering lambdas' parameters nor nested function bodies."""
+    from ..walker import iter_children
+
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            stack.append(node.body)
+            continue
+        stack.extend(reversed(list(iter_children(node))))
+
+
+def _load_names(expr: cst.CSTNode) -> Iterator[str]:
+    """Names read by an expression (``a.b.c`` reads ``a``; keywords and attribute names are not reads)."""
+    from ..walker import iter_children
+
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            yield node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            stack.append(node.body)
+            continue
+        stack.extend(iter_children(node))
+
+
+def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
+    return ctx.cached(("queries.function", id(func)), lambda: _Analyzer(ctx, func, identity).run())
+
+
+def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
+    """The first entity of the site that is owned and not scoped globally."""
+    for model in site.entities:
+        if is_owned(ctx.project, ctx.settings, model) and not globally_scoped(ctx.project, model):
+            return model
+    return None
+
+
+# --- findings shared by BKL201 and BKL202 ------------------------------------------------------------------
+
+@dataclass
+class IsolationFindings:
+    unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
+    checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
+    identity: Optional[Identity] = None
+    queries: Optional[FunctionQueries] = None
+
+
+def isolation_findings(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
+    """BKL201 sites and BKL202 comparisons of one function, decided together (one finding per fetch)."""
+    return ctx.cached(("queries.isolation", id(func)), lambda: _isolation(ctx, func, identity))
+
+
+def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
+    out = IsolationFindings(identity=identity)
+    if not identity.in_scope:
+        return out
+    fq = function_queries(ctx, func, identity)
+    out.queries = fq
+    project, settings = ctx.project, ctx.settings
+    seen: set = set()
+    for check in fq.checks:
+        row = check.row
+        if row.scoped or row.opaque or not row.model:
+            continue
+        if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
+            continue
+        if row.sites and not any(s.unscoped for s in row.sites):
+            continue
+        if not row.sites and not row.repo:
+            continue
+        key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
+        if key in seen:
+            continue
+        seen.add(key)
+        for s in row.sites:
+            s.checked_after.append(check.node)
+        out.checked_after.append((check.node, row.model))
+    for site in fq.sites:
+        model = owned_site_model(ctx, site)
+        if model is None or not site.unscoped or site.checked_after:
+            continue
+        out.unscoped.append((site, model))
+    return out
