@@ -241,3 +241,18 @@ def test_jobs_give_the_same_findings(tmp_path: Path) -> None:
     two = run_cli("check", "--no-cache", "--jobs", "2", "--output-format", "json", ".", cwd=root).stdout
     assert json.loads(one) == json.loads(two)
     assert len(json.loads(one)) == 40
+
+
+def test_stdin_fix_writes_fixed_code_to_stdout(project: Path) -> None:
+    text = EMPTY_DOWNGRADE + "x = 1  # noqa: BKL401\n"
+    r = run_cli("check", "--no-cache", "--fix", "--stdin-filename", "migrations/versions/x.py", "-", cwd=project, input=text.encode())
+    assert r.stdout.decode() == EMPTY_DOWNGRADE + "x = 1\n"
+    assert "BKL402" in r.stderr.decode()  # the remaining finding goes to stderr
+
+
+def test_stdin_filename_decides_per_file_ignores(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {}, pyproject='[tool.backend-lint]\nper-file-ignores = { "legacy/*" = ["BKL4"] }\n')
+    r = run_cli("check", "--no-cache", "--stdin-filename", "legacy/m.py", "-", cwd=root, input=EMPTY_DOWNGRADE.encode())
+    assert r.returncode == 0
+    r = run_cli("check", "--no-cache", "--stdin-filename", "app/m.py", "-", cwd=root, input=EMPTY_DOWNGRADE.encode())
+    assert r.returncode == 1

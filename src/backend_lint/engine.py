@@ -20,7 +20,8 @@ from .config import Settings, per_file_ignored, select_codes
 from .diagnostics import Applicability, Diagnostic, Fix, Location, ResolvedEdit
 from .registry import all_rules
 from .rule import Report, Rule
-from .suppression import Suppressions, parse_suppressions
+from .semantics.modules import looks_like_migration
+from .suppression import FILE_NOQA, Suppressions, parse_suppressions
 
 if TYPE_CHECKING:  # pragma: no cover
     from .index import ProjectIndex
@@ -29,6 +30,9 @@ SYNTAX_ERROR_CODE = "BKL900"
 UNUSED_NOQA_CODE = "BKL901"
 MAX_FIX_PASSES = 10
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_FILE_NOQA_HINT = FILE_NOQA
+_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+_BKL_WORD = re.compile("bkl", re.IGNORECASE)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     parsed: bool = False  # whether libcst ran on the file (for the skip-equivalence tests and benchmarks)
+    uses_project: bool = False  # whether a rule read the project index for this file (the cache's key needs it)
 
 
 class SourceLines:
@@ -76,6 +81,157 @@ class SourceLines:
 
         row = bisect.bisect_right(self.starts, offset)
         return row, offset - self.starts[row - 1]
+
+
+class _ProjectProbe:
+    """Stands for the project index while one file is linted and records whether a rule read it.
+
+    A file whose rules never looked at the index has findings that depend on its own text (and the
+    settings) only, so the result cache need not invalidate it when another module changes. Its own
+    module name (``module_info`` of its own path) is part of the cache key anyway and is not a read.
+    """
+
+    __slots__ = ("_index", "_path", "used")
+
+    def __init__(self, index: Any, path: str) -> None:
+        self._index = index
+        self._path = path
+        self.used = False
+
+    def module_info(self, path: str) -> Any:
+        if path != self._path:
+            self.used = True
+        return self._index.module_info(path)
+
+    def __getattr__(self, name: str) -> Any:
+        self.used = True
+        return getattr(self._index, name)
+
+
+class _Range:
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: Any, end: Any) -> None:
+        self.start = start
+        self.end = end
+
+
+class _Pos:
+    __slots__ = ("line", "column")
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
+
+
+class _Positions:
+    """``positions[node]`` like libcst's ``PositionProvider`` (1-based lines, 0-based columns)."""
+
+    def __init__(self, offsets: dict, lines: SourceLines) -> None:
+        self.offsets = offsets
+        self.lines = lines
+
+    def __getitem__(self, node: Any) -> _Range:
+        start, end = self.offsets[node]
+        return _Range(_Pos(*self.lines.position(start)), _Pos(*self.lines.position(end)))
+
+
+class _PositionsDone(Exception):
+    pass
+
+
+def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
+    """Source offsets ``(start, end)`` of ``nodes``, with the ranges of libcst's ``PositionProvider``.
+
+    ``PositionProvider`` records every node of the module through a code-generation pass (2 to 4 times
+    the cost of parsing, even when one node is wanted). This runs the same code generation with a state
+    that only counts characters and only records the wanted nodes (and the children their syntactic
+    range is hoisted from), and stops as soon as they are all known. libcst round-trips source exactly,
+    so generated offsets are source offsets. A test holds it to ``PositionProvider`` on real files.
+    """
+    import contextlib
+
+    from libcst._nodes.internal import CodegenState
+
+    targets = set(nodes)
+    computed: dict = {}
+    starts: dict = {}
+    null = contextlib.nullcontext()
+
+    class _State(CodegenState):
+        def __init__(self) -> None:
+            super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+            self.pos = 0
+            self.indent_len = 0
+            self.last_len = 0
+            self.remaining = len(targets)
+            self.any_tokens = False
+
+        def increase_indent(self, value: str) -> None:
+            self.indent_tokens.append(value)
+            self.indent_len += len(value)
+
+        def decrease_indent(self) -> None:
+            self.indent_len -= len(self.indent_tokens.pop())
+
+        def add_indent_tokens(self) -> None:
+            if self.indent_tokens:
+                self.pos += self.indent_len
+                self.last_len = len(self.indent_tokens[-1])
+                self.any_tokens = True
+
+        def add_token(self, value: str) -> None:
+            self.pos += len(value)
+            self.last_len = len(value)
+            self.any_tokens = True
+
+        def pop_trailing_newline(self) -> None:
+            if self.any_tokens:
+                self.pos -= self.last_len
+                self.last_len = 0
+
+        def _set(self, node: Any, value: tuple) -> None:
+            first = node not in computed
+            computed[node] = value
+            if first:
+                self.remaining -= 1
+                if self.remaining <= 0:
+                    raise _PositionsDone
+
+        def before_codegen(self, node: Any) -> None:
+            if node in targets:
+                starts[node] = self.pos
+
+        def after_codegen(self, node: Any) -> None:
+            if node in targets and node not in computed:
+                self._set(node, (starts.get(node, self.pos), self.pos))
+
+        def record_syntactic_position(self, node: Any, *, start_node: Any = None, end_node: Any = None) -> Any:
+            if node not in targets:
+                return null
+            for child in (start_node, end_node):
+                if child is not None and child not in targets:
+                    targets.add(child)
+                    self.remaining += 1
+            return self._record(node, start_node, end_node)
+
+        @contextlib.contextmanager
+        def _record(self, node: Any, start_node: Any, end_node: Any) -> Any:
+            start = self.pos
+            yield  # (an exception, e.g. ``_PositionsDone`` from inside, passes through unrecorded)
+            end = self.pos
+            if start_node is not None:
+                start = computed[start_node][0]
+            if end_node is not None:
+                end = computed[end_node][1]
+            self._set(node, (start, end))
+
+    if targets:
+        try:
+            module._codegen(_State())
+        except _PositionsDone:
+            pass
+    return computed
 
 
 def _syntax_rule() -> type[Rule]:
@@ -436,12 +592,27 @@ class Engine:
 
     # -- project rules -------------------------------------------------------------------------------
     def lint_project(self) -> list[Diagnostic]:
+        if self.project is None:
+            return []
+        cache = self.result_cache
+        codes = sorted(r.code for r in self._infos if r.code in self.codes and r.project_rule)
+        if not codes:
+            return []
+        digest = self.project.project_digest()
+        if cache is not None:
+            found = cache.lookup_project(digest, codes)
+            if found is not None:
+                return found
         out: list[Diagnostic] = []
+        failed = False
         for cls in self.project_rules:
             try:
                 out.extend(cls.check_project(self.project, self.settings))
             except Exception as exc:  # pragma: no cover - reported like any rule error
+                failed = True
                 print(f"internal error in {cls.code} ({cls.name}): {_format_exc(exc)}", file=sys.stderr)
+        if cache is not None and not failed:
+            cache.store_project(digest, codes, out)
         return out
 
 

@@ -29,6 +29,9 @@ class FileOutcome:
     diff: str = ""
     fixed_codes: list[str] = field(default_factory=list)
     parsed: bool = False
+    digest: Optional[str] = None  # sha256 of the bytes that were linted
+    uses_project: bool = False  # a rule read the project index (the cache entry depends on its facts)
+    cached: bool = False  # served from the result cache
 
 
 @dataclass
@@ -55,6 +58,7 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
     out = FileOutcome(path)
     try:
         src = read_source(path)
+        out.digest = src.digest
     except SourceReadError as exc:
         if engine.code_enabled_for("BKL900", path):
             out.diagnostics.append(_read_error_diag(path, f"Cannot read file: {exc}"))
@@ -81,6 +85,7 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
     out.diagnostics = result.diagnostics
     out.errors = [str(e) for e in result.errors]
     out.parsed = result.parsed
+    out.uses_project = result.uses_project
     return out
 
 
@@ -97,9 +102,9 @@ _WORKER_ENGINE: Optional[Engine] = None
 _WORKER_OPTIONS: Optional[RunOptions] = None
 
 
-def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions) -> None:
+def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions, rules=None) -> None:
     global _WORKER_ENGINE, _WORKER_OPTIONS
-    _WORKER_ENGINE = Engine(settings, codes, project)
+    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules)
     _WORKER_OPTIONS = options
 
 
@@ -108,14 +113,25 @@ def _work(paths: list[str]) -> list[FileOutcome]:
     return [process_file(_WORKER_ENGINE, p, _WORKER_OPTIONS) for p in paths]
 
 
-def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     jobs = options.jobs or (os.cpu_count() or 1)
     if jobs <= 1 or len(paths) < 16:
         return [process_file(engine, p, options) for p in paths]
-    # Chunks small enough to balance, large enough to keep pickling cheap.
-    size = max(4, min(64, len(paths) // (jobs * 8) or 1))
-    chunks = [list(paths[i : i + size]) for i in range(0, len(paths), size)]
-    outcomes: list[FileOutcome] = []
+    if engine.project is not None:
+        engine.project.load_facts()  # once, here: the forked workers share it
+    # Largest files first, in chunks small enough to balance the workers' loads and large enough to keep
+    # the messages few; results come back in any order and are put back in the files' order.
+    order = sorted(range(len(paths)), key=lambda i: -_file_size(paths[i]))
+    size = max(1, min(32, len(paths) // (jobs * 16) or 1))
+    chunks = [[paths[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+    by_path: dict[str, FileOutcome] = {}
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
@@ -123,8 +139,77 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
         max_workers=jobs,
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(engine.settings, sorted(engine.codes), engine.project, options),
+        initargs=(engine.settings, sorted(engine.codes), engine.project, options, engine._given_rules),
     ) as pool:
         for chunk_result in pool.map(_work, chunks):
-            outcomes.extend(chunk_result)
-    return outcomes
+            for o in chunk_result:
+                by_path[o.path] = o
+    return [by_path[p] for p in paths]
+
+
+def open_cache(engine: Engine, options: RunOptions):
+    """The result cache of this run, or None (``--no-cache``, no cache directory)."""
+    if not options.use_cache or not options.cache_dir:
+        return None
+    from .cache import ResultCache, run_key
+
+    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": [r.code for r in engine._infos]})
+    return ResultCache(options.cache_dir, engine.settings.root, key)
+
+
+def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
+    """Lint ``paths``; files whose cached findings are still valid are not read again."""
+    cache = open_cache(engine, options)
+    if cache is None:
+        return _lint_many(engine, paths, options)
+    engine.result_cache = cache  # project-wide findings (``Engine.lint_project``) are cached there too
+    project = engine.project
+    project_digest = project.project_digest() if project is not None else None
+    outcomes: list[Optional[FileOutcome]] = [None] * len(paths)
+    keys: list[tuple] = []
+    misses: list[int] = []
+    fixing = options.fix or options.diff
+    for i, p in enumerate(paths):
+        abspath = os.path.abspath(p)
+        info = project.module_info(abspath) if project is not None else None
+        module = info[0] if info is not None else None
+        digest = project.entry_digest(abspath) if project is not None else None
+        if digest is None:
+            digest = _digest_file(abspath)
+        keys.append((abspath, module))
+        found = cache.lookup(abspath, digest, module, project_digest, p)
+        if found is not None and not (fixing and any(_fixable(d, options.unsafe_fixes) for d in found)):
+            outcomes[i] = FileOutcome(p, diagnostics=found, digest=digest, cached=True)
+        else:
+            misses.append(i)
+    if misses:
+        done = _lint_many(engine, [paths[i] for i in misses], options)
+        for i, o in zip(misses, done):
+            outcomes[i] = o
+            abspath, module = keys[i]
+            if o.digest is None or o.errors or o.fixed or o.diff:
+                continue
+            cache.store(abspath, o.digest, module, project_digest if o.uses_project else None, o.diagnostics)
+    return [o for o in outcomes if o is not None]
+
+
+def save_cache(engine: Engine) -> None:
+    cache = engine.result_cache
+    if cache is not None:
+        cache.save()
+
+
+def _digest_file(path: str) -> Optional[str]:
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _fixable(d: Diagnostic, unsafe: bool) -> bool:
+    from .fixes import fixable
+
+    return fixable(d, unsafe)

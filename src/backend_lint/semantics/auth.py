@@ -419,3 +419,32 @@ def _could_be_principal(ctx: "FileContext", type_q: Optional[str]) -> bool:
             return True
         return is_pydantic_model(project, type_q) is not True
     return True
+
+
+class IdentityStack:
+    """Mixin for rules: keeps the ``Identity`` of the enclosing functions during the traversal, so that a
+    nested function sees its closure's principal. ``self.on_function(node, identity)`` is called on entry."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        stack = self.__dict__.setdefault("_identity_stack", [])
+        enclosing = stack[-1] if stack else None
+        ident = function_identity(self.ctx, node, enclosing)  # type: ignore[attr-defined]
+        stack.append(ident)
+        self.on_function(node, ident)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        stack = self.__dict__.get("_identity_stack")
+        if stack:
+            stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        # methods of a class nested in a function do not see the function's parameters
+        self.__dict__.setdefault("_identity_stack", []).append(None)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        stack = self.__dict__.get("_identity_stack")
+        if stack:
+            stack.pop()
+
+    def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:  # pragma: no cover - overridden
+        pass

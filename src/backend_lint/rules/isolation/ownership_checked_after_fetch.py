@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...rule import Rule
+from ...semantics.auth import Identity, IdentityStack
+from ...semantics.models import identity_columns
+from ...semantics.queries import isolation_findings
+
+
+class OwnershipCheckedAfterFetch(IdentityStack, Rule):
+    """
+    ## What it does
+    Reports an ownership check made in Python after the row was loaded without an owner predicate:
+    `item = session.get(Item, item_id)` followed by `if item.owner_id != current_user.id: raise ...`
+    (also through a repository function that returns the model and is not given the principal, and
+    `is_owner = item.owner_id == user.id` tested later). The comparison is reported; the fetch itself is
+    then not reported by BKL201 (one finding per fetch).
+
+    Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
+    table's own key are not ownership checks of a row and are not reported.
+
+    ## Why is this bad?
+    The row of another user is loaded before access is denied: the endpoint becomes an existence oracle
+    (a `403` for someone else's id, a `404` for a missing one), the unscoped load runs for every guess,
+    and the check is easy to lose when the handler is refactored. Putting the owner predicate in the query
+    gives the same `404` to everything the user may not see.
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, Depends, HTTPException
+    from sqlmodel import Field, Session, SQLModel
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int
+
+
+    @router.delete("/items/{item_id}")
+    def delete_item(item_id: int, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        item = session.get(Item, item_id)
+        if item is None:
+            raise HTTPException(status_code=404)
+        if item.owner_id != current_user.id:
+            raise HTTPException(status_code=403)
+        session.delete(item)
+        session.commit()
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends, HTTPException
+    from sqlmodel import Field, Session, SQLModel, select
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int
+
+
+    @router.delete("/items/{item_id}")
+    def delete_item(item_id: int, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        statement = select(Item).where(Item.id == item_id, Item.owner_id == current_user.id)
+        item = session.exec(statement).first()
+        if item is None:
+            raise HTTPException(status_code=404)
+        session.delete(item)
+        session.commit()
+    ```
+
+    ## Fix safety
+    No fix: moving the check into the query changes the status code clients see (`404` instead of `403`)
+    and the query's shape, which needs a person.
+    """
+
+    code = "BKL202"
+    name = "ownership-checked-after-fetch"
+    message = "Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query"
+    requires = ("==", "!=", " in ", " is ")
+
+    def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
+        if not identity.in_scope:
+            return
+        found = isolation_findings(self.ctx, node, identity)
+        for comparison, model in found.checked_after:
+            columns = identity_columns(self.ctx.project, self.ctx.settings, model)
+            column = columns[0] if columns else "owner"
+            self.report(comparison, self.message.format(model=model.rsplit(".", 1)[-1], column=column))

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...rule import Rule
+from ...semantics.auth import Identity, IdentityStack
+from ...semantics.models import identity_columns
+from ...semantics.queries import Site, isolation_findings
+
+
+class UnscopedOwnedQuery(IdentityStack, Rule):
+    """
+    ## What it does
+    Reports a query on an owned model (an ORM table with an identity column such as `owner_id`, itself
+    or through a mixin or base class) that has no predicate on that column, in a function where the
+    identity is available: a route handler with an auth dependency, or a function that takes the
+    principal (`current_user`, `user`, `actor`, ... or a parameter typed as the principal's class) or an
+    identity value (`owner_id`) as a parameter.
+
+    Recognised queries: `session.get(Item, id)`, `select(Item)` / `select(Item.id)` /
+    `select(func.count()).select_from(Item)` (also built up in a variable over several statements),
+    `update(Item)`, `delete(Item)`, `db.query(Item)` with `.filter(...)` / `.filter_by(...)` / `.get(...)`,
+    executed through `session.exec/execute/scalars/scalar`. A predicate counts when it mentions an identity
+    column (`Item.owner_id == ...`, `.in_(...)`, `.is_(None)`, `filter_by(owner_id=...)`, inside
+    `and_`/`or_`, in a join condition or on a joined membership table), a relationship to the principal
+    (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query.
+    A statement handed to a helper together with the principal is scoped; handed to a helper without it,
+    no claim is made. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
+    are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
+    tasks and functions with no principal make no claim. When ownership is instead compared in Python
+    after the fetch, BKL202 reports it and this rule does not.
+
+    ## Why is this bad?
+    The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
+    delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, Depends
+    from sqlmodel import Field, Session, SQLModel, select
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int
+
+
+    @router.get("/items/{item_id}")
+    def read_item(item_id: int, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        return session.exec(select(Item).where(Item.id == item_id)).first()
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends
+    from sqlmodel import Field, Session, SQLModel, select
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int
+
+
+    @router.get("/items/{item_id}")
+    def read_item(item_id: int, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        statement = select(Item).where(Item.id == item_id, Item.owner_id == current_user.id)
+        return session.exec(statement).first()
+    ```
+
+    ## Fix safety
+    For `select(...)` statements, an unsafe fix adds `.where(Item.owner_id == current_user.id)` right after
+    the `select(...)` call: rows of other users stop being returned, which changes behaviour on purpose.
+    It is offered only when the principal's attribute for the identity column is known (the
+    `identity-attributes` setting; `user_id`, `owner_id`, `author_id`, `creator_id` and `created_by_id`
+    map to `id` by default) or the function takes a parameter named like the column. Models owned
+    through an organisation and checked through a membership table get no automatic fix.
+    """
+
+    code = "BKL201"
+    name = "unscoped-owned-query"
+    message = "Query on owned model `{model}` has no predicate on `{column}`"
+    fix_availability = FixAvailability.SOMETIMES
+    requires = ("select", ".get", "query", "update", "delete")
+
+    def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
+        if not identity.in_scope:
+            return
+        found = isolation_findings(self.ctx, node, identity)
+        for site, model in found.unscoped:
+            columns = identity_columns(self.ctx.project, self.ctx.settings, model)
+            column = columns[0] if columns else "owner"
+            short = model.rsplit(".", 1)[-1]
+            self.report(site.node, self.message.format(model=short, column=column), self._fix(site, model, columns, identity))
+
+    def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
+        if site.kind != "select" or not site.model_nodes or not columns:
+            return None
+        try:
+            index = site.entities.index(model)
+        except ValueError:
+            return None
+        if index >= len(site.model_nodes):
+            return None
+        model_node = site.model_nodes[index]
+        if not isinstance(model_node, (cst.Name, cst.Attribute)):
+            return None
+        assert self.ctx.module is not None
+        spelled = self.ctx.module.code_for_node(model_node)
+        value = None
+        column = None
+        for col in columns:
+            if col in identity.identity_params:
+                value, column = col, col
+                break
+            attr = self.ctx.settings.identity_attribute(col)
+            principal = next(iter(identity.principals), None)
+            if attr and principal:
+                value, column = f"{principal}.{attr}", col
+                break
+        if value is None:
+            return None
+        clause = f"{spelled}.{column} == {value}"
+        return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(site.node, f".where({clause})")])
