@@ -137,5 +137,31 @@ def findings(fixture: Fixture, f: FixtureFile, skip: bool = True):
     return fixture.engine(skip=skip).lint_source(f.text, str(f.path))
 
 
+_PROJECT_FINDINGS: dict = {}
+
+
+def project_findings(fixture: Fixture, f: FixtureFile) -> list:
+    """Findings of project rules (``project_rule``, e.g. BKL405) for one file, as the CLI reports them:
+    computed once over the fixture's index, kept for this file, filtered through its ``# noqa``."""
+    engine = fixture.engine()
+    if not engine.project_rules or fixture.project is None:
+        return []
+    if fixture.id not in _PROJECT_FINDINGS:
+        _PROJECT_FINDINGS[fixture.id] = engine.lint_project()
+    mine = [d for d in _PROJECT_FINDINGS[fixture.id] if os.path.abspath(d.path) == os.path.abspath(str(f.path))]
+    return engine.apply_noqa(f.text, mine)
+
+
+FILE_MARKER = re.compile(r"^# file: (\S+)\s*$", re.M)
+
+
+def example_sources(code: str, base: str) -> dict:
+    """A docs code block as files: ``# file: versions/a.py`` lines start a new file (project rules)."""
+    parts = FILE_MARKER.split(code)
+    if len(parts) == 1:
+        return {os.path.join(base, "example.py"): code}
+    return {os.path.join(base, name): body.lstrip("\n") for name, body in zip(parts[1::2], parts[2::2])}
+
+
 def update_snapshots() -> bool:
     return os.environ.get("BKL_UPDATE_SNAPSHOTS") == "1"

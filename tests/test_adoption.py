@@ -20,7 +20,7 @@ def test_baseline_ignores_known_findings_and_survives_moves(tmp_path: Path) -> N
     r = run_cli("check", "--no-cache", "--baseline", "bl.json", ".", cwd=root)
     assert r.returncode == 0, r.stdout
     # a new finding is reported
-    (root / "o.py").write_text(EMPTY_DOWNGRADE)
+    (root / "o.py").write_text(EMPTY_DOWNGRADE.replace('"a1"', '"c3"').replace("down_revision = None", 'down_revision = "b2"'))
     r = run_cli("check", "--no-cache", "--baseline", "bl.json", ".", cwd=root)
     assert r.returncode == 1 and b"o.py:16:5: BKL402" in r.stdout and b"m.py" not in r.stdout
 

@@ -13,7 +13,7 @@ from backend_lint.fixes import parses
 from backend_lint.index import ProjectIndex
 from backend_lint.registry import all_rules
 
-from harness import FixtureFile, Fixture, load_fixtures, update_snapshots
+from harness import FixtureFile, Fixture, example_sources, load_fixtures, project_findings, update_snapshots
 
 FIXTURES = load_fixtures()
 RULES = [r for r in all_rules() if not r.internal]
@@ -25,6 +25,7 @@ def test_expectations(fixture: Fixture) -> None:
     for f in fixture.files:
         result = fixture.engine().lint_source(f.text, str(f.path))
         assert not result.errors, result.errors
+        result.diagnostics += project_findings(fixture, f)
         got = Counter((d.row, d.name) for d in result.diagnostics)
         expected = f.expected()
         missing = expected - got
@@ -104,13 +105,18 @@ def test_docs_have_sections_and_examples_behave(rule) -> None:
     assert examples and instead, f"{rule.code} docs need python code blocks in Example and Use instead"
     settings = Settings()
     engine_codes = [rule.code]
+    def lint_example(code: str) -> list:
+        sources = example_sources(code, "/tmp/bkl-doc")  # ``# file: name.py`` lines split a block into files
+        project = ProjectIndex.from_sources("/tmp/bkl-doc", sources)
+        engine = Engine(settings, engine_codes, project)
+        found = [d for path, text in sources.items() for d in engine.lint_source(text, path).diagnostics]
+        return found + (engine.lint_project() if rule.project_rule else [])
+
     for code in examples:
-        project = ProjectIndex.from_sources("/tmp/bkl-doc", {"/tmp/bkl-doc/example.py": code})
-        found = Engine(settings, engine_codes, project).lint_source(code, "/tmp/bkl-doc/example.py").diagnostics
+        found = lint_example(code)
         assert any(d.code == rule.code for d in found), f"{rule.code}: the docs' Example does not trigger the rule"
     for code in instead:
-        project = ProjectIndex.from_sources("/tmp/bkl-doc", {"/tmp/bkl-doc/example.py": code})
-        found = Engine(settings, engine_codes, project).lint_source(code, "/tmp/bkl-doc/example.py").diagnostics
+        found = lint_example(code)
         assert not any(d.code == rule.code for d in found), f"{rule.code}: the docs' Use instead triggers the rule"
 
 

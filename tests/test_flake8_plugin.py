@@ -47,7 +47,9 @@ def test_flake8_agrees_with_the_cli(tmp_path: Path) -> None:
 
 def test_flake8_owns_noqa_and_never_writes(tmp_path: Path) -> None:
     text = EMPTY_DOWNGRADE.replace("def downgrade():", "def downgrade():  # noqa: BKL402")
-    root = make_project(tmp_path, {"m.py": text, "n.py": EMPTY_DOWNGRADE})
+    # n.py revises m.py (two copies of one revision would be a BKL405 duplicate id)
+    child = EMPTY_DOWNGRADE.replace('"a1"', '"b2"').replace("down_revision = None", 'down_revision = "a1"')
+    root = make_project(tmp_path, {"m.py": text, "n.py": child})
     before = {p.name: p.read_bytes() for p in root.glob("*.py")}
     r = _flake8(root, ".")
     assert "m.py" not in r.stdout and "n.py:16:5: BKL402" in r.stdout

@@ -218,7 +218,7 @@ def check(
             click.echo(f"warning: {w}", err=True)
 
     # project-wide rules (e.g. the migration graph), limited to the files of this run
-    if engine.project_rules and project is not None and not use_stdin:
+    if engine.has_project_rules and project is not None and not use_stdin:
         linted = {os.path.abspath(f): f for f in files}
         by_file: dict[str, list[Diagnostic]] = {}
         for d in engine.lint_project():
@@ -343,7 +343,7 @@ def _build_index(settings: Settings, options, files, stdin_filename, no_respect_
         project_files = list(iter_python_files([root], settings, respect_gitignore=not no_respect_gitignore))
         known = {os.path.abspath(f) for f in project_files}
         project_files += [f for f in files if os.path.abspath(f) not in known]
-    return ProjectIndex.build(root, project_files, cache_dir=options.cache_dir)
+    return ProjectIndex.build(root, project_files, cache_dir=options.cache_dir, jobs=options.jobs)
 
 
 @main.command()

@@ -178,12 +178,16 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
             if self.indent_tokens:
                 self.pos += self.indent_len
                 self.last_len = len(self.indent_tokens[-1])
-                self.any_tokens = True
+                if not self.any_tokens:
+                    self.any_tokens = True
+                    self.tokens.append(self.indent_tokens[-1])  # ``Module`` reads ``len(state.tokens)``
 
         def add_token(self, value: str) -> None:
             self.pos += len(value)
             self.last_len = len(value)
-            self.any_tokens = True
+            if not self.any_tokens:
+                self.any_tokens = True
+                self.tokens.append(value)
 
         def pop_trailing_newline(self) -> None:
             if self.any_tokens:
@@ -234,6 +238,33 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
     return computed
 
 
+_NODE_BASE: Any = None
+
+
+def _skip_validation(self: Any) -> None:
+    return None
+
+
+class _parsed_nodes_unvalidated:
+    """While the parser builds a module, skip libcst's per-node ``_validate()`` (``CSTNode.__post_init__``).
+
+    Validation guards hand-built trees; a tree the parser built from source is valid by construction
+    (libcst's own comment on ``__post_init__`` suggests moving it out of parsing). About 13% of the
+    parse. Nodes built later (``with_changes`` in rules, fixes) are validated as usual.
+    """
+
+    def __enter__(self) -> None:
+        global _NODE_BASE
+        if _NODE_BASE is None:
+            from libcst._nodes.base import CSTNode
+
+            _NODE_BASE = (CSTNode, CSTNode.__dict__["__post_init__"])
+        _NODE_BASE[0].__post_init__ = _skip_validation
+
+    def __exit__(self, *exc: Any) -> None:
+        _NODE_BASE[0].__post_init__ = _NODE_BASE[1]
+
+
 def _syntax_rule() -> type[Rule]:
     from .rules.engine.syntax_error import SyntaxError_
 
@@ -278,6 +309,7 @@ class Engine:
             rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
             project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
             self._loaded = (rule_classes, project_rules, DispatchTable(rule_classes), {r.code: r for r in rules})
+            self._requires = {r: r.requires_for(self.settings) for r in rule_classes}  # once per run
         return self._loaded
 
     @property
@@ -300,7 +332,9 @@ class Engine:
     def _active_rules(self, source: str, path: str, is_migration: bool, project: Any = None) -> list[Optional[type[Rule]]]:
         ignored = per_file_ignored(self.settings, path)
         active: list[Optional[type[Rule]]] = []
-        for cls in self.rule_classes:
+        rule_classes = self.rule_classes  # (loads the rules and the run's ``requires_for`` table)
+        requires_of = self._requires
+        for cls in rule_classes:
             if ignored and any(cls.code.startswith(c) for c in ignored):
                 active.append(None)
                 continue
@@ -309,7 +343,8 @@ class Engine:
                 active.append(None)
                 continue
             if self.skip:
-                if cls.requires is not None and not any(s in source for s in cls.requires):
+                requires = requires_of[cls]
+                if requires is not None and not any(s in source for s in requires):
                     active.append(None)
                     continue
                 if not cls.may_fire(source, project if project is not None else self.project):
@@ -354,7 +389,8 @@ class Engine:
         from .walker import Walker
 
         try:
-            module = parse_module(source)
+            with _parsed_nodes_unvalidated():
+                module = parse_module(source)
         except ParseFailure as exc:
             self._syntax_diag(result, path, exc.row, exc.col, exc.message)
             return self._finish(result, [], source, suppressions, noqa)
@@ -613,6 +649,7 @@ class Engine:
                 print(f"internal error in {cls.code} ({cls.name}): {_format_exc(exc)}", file=sys.stderr)
         if cache is not None and not failed:
             cache.store_project(digest, codes, out)
+            cache.save()
         return out
 
 

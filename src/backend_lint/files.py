@@ -48,10 +48,36 @@ def _excluded(path: str, name: str, root: str, patterns: Iterable[str]) -> bool:
         rel = os.path.relpath(path, root).replace(os.sep, "/")
     except ValueError:
         rel = path
-    for pattern in patterns:
-        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*"):
-            return True
-    return False
+    return _matcher(tuple(patterns)).excluded(name, rel)
+
+
+class _Matcher:
+    """The exclude globs compiled once into two regexes: one for names, one for root-relative paths
+    (``fnmatch(name, p) or fnmatch(rel, p) or fnmatch(rel, p.rstrip("/") + "/*")`` for any pattern)."""
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        import re
+
+        norm = os.path.normcase
+        self.by_name = re.compile("|".join(fnmatch.translate(norm(p)) for p in patterns) or "(?!)")
+        self.by_rel = re.compile(
+            "|".join(f"{fnmatch.translate(norm(p))}|{fnmatch.translate(norm(p.rstrip('/') + '/*'))}" for p in patterns)
+            or "(?!)"
+        )
+
+    def excluded(self, name: str, rel: str) -> bool:
+        norm = os.path.normcase
+        return self.by_name.match(norm(name)) is not None or self.by_rel.match(norm(rel)) is not None
+
+
+_matchers: dict[tuple[str, ...], _Matcher] = {}
+
+
+def _matcher(patterns: tuple[str, ...]) -> _Matcher:
+    found = _matchers.get(patterns)
+    if found is None:
+        found = _matchers[patterns] = _Matcher(patterns)
+    return found
 
 
 def _git_root(start: str) -> Optional[str]:
@@ -70,6 +96,34 @@ def iter_python_files(
 ) -> Iterator[str]:
     """Yield the files to lint, each once, in a stable order."""
     patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
+    paths = list(paths)
+    if len(paths) == 1 and os.path.isdir(paths[0]):
+        # One directory: a run walks the project twice (the files to lint, the files to index), usually
+        # the same tree; the second walk of the same directory in this process replays the first.
+        yield from _memo_walk(paths[0], settings, patterns, warn, respect_gitignore)
+        return
+    yield from _iter_python_files(paths, settings, patterns, warn, respect_gitignore)
+
+
+_WALKS: dict[tuple, list[str]] = {}
+
+
+def _memo_walk(raw: str, settings: Settings, patterns: tuple, warn, respect_gitignore: bool) -> Iterator[str]:
+    p = os.path.normpath(raw)
+    key = (os.path.realpath(p), patterns, os.path.abspath(settings.root), respect_gitignore)
+    found = _WALKS.get(key)
+    if found is not None:
+        for suffix in found:
+            yield suffix if p == "." else os.path.join(p, suffix)
+        return
+    collected: list[str] = []
+    for path in _iter_python_files([raw], settings, patterns, warn, respect_gitignore):
+        collected.append(path if p == "." else path[len(p):].lstrip(os.sep))
+        yield path
+    _WALKS[key] = collected
+
+
+def _iter_python_files(paths, settings, patterns, warn, respect_gitignore) -> Iterator[str]:
     seen: set[str] = set()
     gitignores = _GitIgnores()
     for raw in paths:
@@ -120,6 +174,12 @@ def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_giti
         if warn:
             warn(f"{directory}: cannot read directory: {exc.strerror or exc}")
         return
+    matcher = _matcher(tuple(patterns))
+    # root-relative paths of the entries: the directory's once, then joined (``relpath`` per entry is slow)
+    try:
+        dir_rel: Optional[str] = os.path.relpath(directory, root).replace(os.sep, "/")
+    except ValueError:
+        dir_rel = None
     for entry in entries:
         path = os.path.join(directory, entry.name) if directory != "." else entry.name
         try:
@@ -127,7 +187,13 @@ def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_giti
             is_file = entry.is_file()
         except OSError:
             continue
-        if _excluded(path, entry.name, root, patterns):
+        if dir_rel is None:
+            rel = path
+        elif dir_rel == ".":
+            rel = entry.name
+        else:
+            rel = dir_rel + "/" + entry.name
+        if matcher.excluded(entry.name, rel):
             continue
         if chain and gitignores.ignored(path, is_dir, chain):
             continue
@@ -137,7 +203,11 @@ def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_giti
                 continue
             yield from _walk(path, root, patterns, gitignores, chain, seen, warn, respect_gitignore)
         elif is_file and entry.name.endswith(".py"):
-            key = os.path.realpath(path)
+            try:
+                link = entry.is_symlink()
+            except OSError:
+                link = True
+            key = os.path.realpath(path) if link else os.path.join(real, entry.name)
             if key in seen:
                 continue
             seen.add(key)

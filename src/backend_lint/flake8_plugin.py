@@ -41,6 +41,20 @@ def _engine_for(filename: str):
     return engine, None
 
 
+def _project_diagnostics(engine, path: str) -> list:
+    """Findings of project rules (BKL405, the migration graph) for this file, computed once per run."""
+    if not engine.project_rules or engine.project is None:
+        return []
+    key = ("project-diagnostics", id(engine))
+    found = _STATE.get(key)
+    if found is None:
+        found = {}
+        for d in engine.lint_project():
+            found.setdefault(os.path.abspath(d.path), []).append(d)
+        _STATE[key] = found
+    return [d for d in found.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
+
+
 class BackendLintPlugin:
     name = "backend-lint"
     version = __version__
@@ -63,7 +77,7 @@ class BackendLintPlugin:
             if info is None:
                 engine.project.update_source(path, source)
         result = engine.lint_source(source, path, noqa=False)
-        for d in result.diagnostics:
+        for d in result.diagnostics + _project_diagnostics(engine, path):
             yield d.row, d.column - 1, f"{d.code} {d.message}", type(self)
         for e in result.errors:
             yield 1, 0, f"BKL999 {e}", type(self)

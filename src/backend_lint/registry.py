@@ -80,14 +80,20 @@ def rules_digest() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=None)
-def rule_infos() -> tuple[RuleInfo, ...]:
-    """Every rule's metadata, without importing the rules when the generated table is current."""
+def registry_table_is_current() -> bool:
     try:
         from . import registry_table
     except ImportError:  # pragma: no cover - the table is part of the package
-        registry_table = None  # type: ignore[assignment]
-    if registry_table is not None and registry_table.RULES_DIGEST == rules_digest():
+        return False
+    return registry_table.RULES_DIGEST == rules_digest()
+
+
+@lru_cache(maxsize=None)
+def rule_infos() -> tuple[RuleInfo, ...]:
+    """Every rule's metadata, without importing the rules when the generated table is current."""
+    if registry_table_is_current():
+        from . import registry_table
+
         return tuple(RuleInfo(*row) for row in registry_table.RULES)
     return tuple(info_of(r) for r in all_rules())
 

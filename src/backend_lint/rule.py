@@ -24,7 +24,6 @@ import table, project index, shared per-file analyses).
 
 from __future__ import annotations
 
-import inspect
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Optional
 
@@ -73,6 +72,12 @@ class Rule:
     def may_fire(cls, source: str, project: Any) -> bool:
         return True
 
+    # ``requires`` for a run's settings: rules whose trigger words are configurable (project helper names)
+    # override this; the default is ``requires``.
+    @classmethod
+    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
+        return cls.requires
+
     # Runs only on files that look like Alembic revisions (decided once per file from the source).
     migration_only: ClassVar[bool] = False
     # Rules that produce findings outside of one file's traversal (e.g. over a migration graph).
@@ -104,6 +109,8 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
+        import inspect  # (lazily: a run that lints nothing never needs it)
+
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
@@ -133,6 +140,8 @@ class Rule:
 
     @classmethod
     def code_blocks(cls, section: str) -> list[str]:
+        import inspect
+
         body = cls.doc_sections().get(section, "")
         return [inspect.cleandoc(b) for b in re.findall(r"```(?:python|py)?\n(.*?)```", body, re.S)]
 

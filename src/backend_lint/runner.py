@@ -5,10 +5,8 @@ The CLI is a thin face over ``Run``; the flake8 plugin uses ``Engine`` directly.
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence
 
@@ -90,6 +88,8 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
+    import difflib
+
     lines = difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=path, tofile=path
     )
@@ -133,6 +133,7 @@ def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     chunks = [[paths[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
     by_path: dict[str, FileOutcome] = {}
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing: only when needed)
 
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with ProcessPoolExecutor(
@@ -169,12 +170,17 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     keys: list[tuple] = []
     misses: list[int] = []
     fixing = options.fix or options.diff
+    from .index import _abspath_maker
+
+    absolute = _abspath_maker()
     for i, p in enumerate(paths):
-        abspath = os.path.abspath(p)
-        info = project.module_info(abspath) if project is not None else None
-        module = info[0] if info is not None else None
-        digest = project.entry_digest(abspath) if project is not None else None
-        if digest is None:
+        abspath = absolute(p)
+        entry = project.entry(abspath) if project is not None else None
+        if entry is not None:
+            module, digest = entry.module, entry.digest
+        else:
+            info = project.module_info(abspath) if project is not None else None
+            module = info[0] if info is not None else None
             digest = _digest_file(abspath)
         keys.append((abspath, module))
         found = cache.lookup(abspath, digest, module, project_digest, p)
@@ -190,6 +196,7 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
             if o.digest is None or o.errors or o.fixed or o.diff:
                 continue
             cache.store(abspath, o.digest, module, project_digest if o.uses_project else None, o.diagnostics)
+    cache.save()
     return [o for o in outcomes if o is not None]
 
 

@@ -56,6 +56,24 @@ _FIELD_ORDER_OVERRIDES: dict[str, tuple[str, ...]] = {
 _KEEP_FIELDS_FOR = {"ComparisonTarget": ("operator", "comparator")}
 
 _field_cache: dict[type, tuple[str, ...]] = {}
+# type -> what a field value of that type is: _NODE (a child to walk), _SEQ (a list/tuple of possible
+# children) or _OTHER (strings, whitespace nodes, sentinels). Types, not ``isinstance`` on every value:
+# ``CSTNode`` is an ABC and ABC instance checks dominated the walk.
+_OTHER, _NODE, _SEQ = 0, 1, 2
+_kinds: dict[type, int] = {}
+
+
+def _kind(tp: type) -> int:
+    found = _kinds.get(tp)
+    if found is None:
+        if issubclass(tp, cst.CSTNode):
+            found = _OTHER if issubclass(tp, _WHITESPACE_TYPES) else _NODE
+        elif issubclass(tp, (list, tuple)):
+            found = _SEQ
+        else:
+            found = _OTHER
+        _kinds[tp] = found
+    return found
 
 
 def _fields_of(tp: type) -> tuple[str, ...]:
@@ -75,14 +93,20 @@ def _fields_of(tp: type) -> tuple[str, ...]:
 
 def iter_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     """Direct non-whitespace children of ``node`` in source order (cheap, no node rebuilding)."""
+    kinds = _kinds
     for name in _fields_of(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _WHITESPACE_TYPES):
-                yield value
-        elif isinstance(value, (list, tuple)):
+        k = kinds.get(type(value))
+        if k is None:
+            k = _kind(type(value))
+        if k == _NODE:
+            yield value
+        elif k == _SEQ:
             for child in value:
-                if isinstance(child, cst.CSTNode) and not isinstance(child, _WHITESPACE_TYPES):
+                kc = kinds.get(type(child))
+                if kc is None:
+                    kc = _kind(type(child))
+                if kc == _NODE:
                     yield child
 
 
@@ -114,6 +138,7 @@ class DispatchTable:
                 elif attr.startswith("leave_"):
                     self.leave.setdefault(attr[6:], []).append((index, getattr(cls, attr)))
         self.node_types = frozenset(self.visit) | frozenset(self.leave)
+        self.type_infos: dict[type, tuple] = {}  # filled by the walker, per node type
 
 
 class Walker:
@@ -148,18 +173,45 @@ class Walker:
         leave_table = self.table.leave
         on_import = self.on_import
         call = self._call
+        kinds = _kinds
+        # per node type: (visit entries, leave entries, child fields, is an import)
+        infos: dict[type, tuple] = self.table.type_infos
+
+        def info_for(tp: type) -> tuple:
+            name = tp.__name__
+            found = infos[tp] = (
+                visit_table.get(name),
+                leave_table.get(name),
+                _fields_of(tp),
+                name == "Import" or name == "ImportFrom",
+            )
+            return found
 
         def rec(node: cst.CSTNode) -> None:
-            name = type(node).__name__
-            if on_import is not None and (name == "Import" or name == "ImportFrom"):
+            tp = type(node)
+            info = infos.get(tp)
+            if info is None:
+                info = info_for(tp)
+            visit, leave, fields, is_import = info
+            if is_import and on_import is not None:
                 on_import(node)
-            entries = visit_table.get(name)
-            if entries:
-                call(entries, node)
-            for child in iter_children(node):
-                rec(child)
-            entries = leave_table.get(name)
-            if entries:
-                call(entries, node)
+            if visit:
+                call(visit, node)
+            for name in fields:
+                value = getattr(node, name)
+                k = kinds.get(type(value))
+                if k is None:
+                    k = _kind(type(value))
+                if k == _NODE:
+                    rec(value)
+                elif k == _SEQ:
+                    for child in value:
+                        kc = kinds.get(type(child))
+                        if kc is None:
+                            kc = _kind(type(child))
+                        if kc == _NODE:
+                            rec(child)
+            if leave:
+                call(leave, node)
 
         rec(module)

@@ -96,6 +96,10 @@ class ProjectIndex:
             self._project_digest = h.hexdigest()
         return self._project_digest
 
+    def entry(self, abspath: str) -> Optional[_Entry]:
+        """What the index knows about an absolute path (without reading facts)."""
+        return self._entries.get(abspath)
+
     def entry_digest(self, path: str) -> Optional[str]:
         """The content digest the index read for ``path`` (None when the file is not indexed)."""
         e = self._entries.get(os.path.abspath(path))
@@ -134,8 +138,9 @@ class ProjectIndex:
         todo: list[tuple[str, list, Optional[_Entry], tuple[str, bool]]] = []
         entries: dict[str, Optional[_Entry]] = {}
         changed = False
+        absolute = _abspath_maker()
         for f in files:
-            abspath = os.path.abspath(f)
+            abspath = absolute(f)
             if abspath in entries:
                 continue
             try:
@@ -304,6 +309,17 @@ class ProjectIndex:
         return iter(self.modules.items())
 
 
+def _abspath_maker() -> Any:
+    """``os.path.abspath`` without a ``getcwd()`` per call (a run's cwd does not change)."""
+    cwd = os.getcwd()
+    join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
+
+    def absolute(path: str) -> str:
+        return normpath(path if isabs(path) else join(cwd, path))
+
+    return absolute
+
+
 def _decode(raw: bytes) -> Optional[str]:
     from ..fixes import SourceReadError, decode_source
 
@@ -396,16 +412,15 @@ class _ModuleNamer:
         self._resolved_root: Optional[Path] = None
 
     def _chain(self, directory: str) -> list[str]:
+        """Names of ``directory`` and its parents up to the first one without ``__init__.py``."""
         found = self._chains.get(directory)
         if found is None:
-            parts: list[str] = []
-            d = Path(directory)
-            while (d / "__init__.py").is_file():
-                parts.append(d.name)
-                if d.parent == d:
-                    break
-                d = d.parent
-            found = self._chains[directory] = parts
+            if os.path.isfile(os.path.join(directory, "__init__.py")):
+                parent = os.path.dirname(directory)
+                found = [os.path.basename(directory)] + (self._chain(parent) if parent != directory else [])
+            else:
+                found = []
+            self._chains[directory] = found
         return found
 
     def _rel_parts(self, directory: str) -> Optional[list[str]]:

@@ -285,19 +285,18 @@ class ModuleImports:
         new_section = key[0]
         before = [b for b in self.block if self.sort_key(b.module, b.is_from, b.level) <= key]
         after = [b for b in self.block if self.sort_key(b.module, b.is_from, b.level) > key]
-        if before:
-            prev = before[-1]
-            row = self.row_before(prev.index + 1)
-            same_section = self.section(prev.module, prev.level) == new_section
-            if same_section:
-                return self._insert(row, text_for + nl)
+        prev = before[-1] if before else None
+        nxt = after[0] if after else None
+        if prev is not None and self.section(prev.module, prev.level) == new_section:
+            return self._insert(self.row_before(prev.index + 1), text_for + nl)
+        if nxt is not None and self.section(nxt.module, nxt.level) == new_section:
+            _, code_row = self._statement_start_row(nxt.index)
+            return self._insert(code_row, text_for + nl)
+        if prev is not None:
             # a new section after an earlier one: separate it by a blank line
-            return self._insert(row, nl + text_for + nl)
-        if after:
-            nxt = after[0]
-            lead_row, code_row = self._statement_start_row(nxt.index)
-            if self.section(nxt.module, nxt.level) == new_section:
-                return self._insert(code_row, text_for + nl)
+            return self._insert(self.row_before(prev.index + 1), nl + text_for + nl)
+        if nxt is not None:
+            lead_row, _ = self._statement_start_row(nxt.index)
             return self._insert(lead_row, text_for + nl + nl)
         # no import block: after the docstring, else before the first statement
         module_node = self.ctx.module

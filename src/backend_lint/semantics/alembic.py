@@ -114,7 +114,8 @@ def revision_module(module: cst.Module) -> RevisionModule:
             info.constants[name] = value
         else:
             info.constants.pop(name, None)
-            info.other_names.add(name)
+            if counts[name] > 1:
+                info.other_names.add(name)
 
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef):
@@ -187,6 +188,22 @@ def revision_module(module: cst.Module) -> RevisionModule:
                             dotted = _dotted(alias.name) or ""
                             bind(dotted.split(".")[0] if isinstance(node, cst.Import) else dotted, None)
     return info
+
+
+def _value_nodes(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    """Nodes below ``node`` that are values: attribute names and keyword names are skipped."""
+    from ..walker import iter_children
+
+    stack = [node]
+    while stack:
+        cur = stack.pop()
+        yield cur
+        if isinstance(cur, cst.Attribute):
+            stack.append(cur.value)
+        elif isinstance(cur, cst.Arg):
+            stack.append(cur.value)
+        else:
+            stack.extend(iter_children(cur))
 
 
 def _walk_statements(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
@@ -319,13 +336,16 @@ def is_noop_body(func: cst.FunctionDef) -> bool:
 
 
 def _contains_return(node: cst.CSTNode) -> bool:
-    from ..walker import walk
+    from ..walker import iter_children
 
-    for n in walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
         if isinstance(n, cst.Return):
             return True
         if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and n is not node:
             continue
+        stack.extend(iter_children(n))
     return False
 
 
@@ -373,7 +393,7 @@ _PARAMS: dict[str, list[str]] = {
     "create_table_comment": ["table_name", "comment"],
     "drop_table_comment": ["table_name"],
 }
-_TABLE_PARAM = {"create_foreign_key": "source_table"}
+_TABLE_PARAM = {"create_foreign_key": "source_table", "rename_table": "old_table_name"}
 _ALIASES: dict[str, dict[str, str]] = {
     "create_index": {"name": "index_name", "tablename": "table_name"},
     "drop_index": {"name": "index_name", "tablename": "table_name"},
@@ -405,6 +425,8 @@ _HARMLESS_MODULES = frozenset(
 )
 _BUILTINS = frozenset(dir(builtins))
 _DDL_WORDS = re.compile(r"\b(drop|alter|create|rename|truncate|comment)\b", re.I)
+_DML_TEXT = re.compile(r"\s*(\(\s*)*(with\b.*?\b)?(update|insert|delete|select|merge)\b", re.I | re.S)
+_TYPE_NAMES = frozenset({"Enum", "ENUM", "Sequence", "Identity"})
 
 
 @dataclass
@@ -417,6 +439,7 @@ class Batch:
     table: cst.BaseExpression | None
     schema: Optional[cst.BaseExpression]
     receiver: cst.BaseExpression
+    env: Any = None
 
 
 @dataclass
@@ -430,6 +453,20 @@ class Op:
     in_loop: bool
     env: "Env"
     stmt: Optional[cst.CSTNode] = None
+    unpacked: bool = False  # ``*args`` / ``**kwargs``: names unknown
+    # branches the op sits in: ((id of the if/try statement, arm), ...); ops in different arms of the same
+    # statement are alternatives (``try: rename`` / ``except: rename again``)
+    path: tuple = ()
+    guards: tuple = ()  # ``if`` tests around the op, with their env
+
+    def signature(self) -> tuple:
+        return (self.method, self.schema, self.table, self.name, self.new_name, self.batch is not None)
+
+    def guard_strings(self) -> list[str]:
+        out: list[str] = []
+        for test, env in self.guards:
+            out.extend(s.lower() for s in env.strings_in(test))
+        return out
 
     # -- resolved values ---------------------------------------------------------------------------------
     def arg(self, name: str) -> Optional[cst.BaseExpression]:
@@ -556,6 +593,7 @@ class Env:
         self.imports: dict[str, str] = {}  # function-level imports: local -> qualified
         self.functions: dict[str, cst.FunctionDef] = {}  # nested defs
         self.batch: dict[str, Batch] = {}  # batch receivers in scope
+        self.op_aliases: set[str] = set()  # parameters bound to ``op`` (a helper called with ``op``)
         self._resolving: set[str] = set()
         if func is not None:
             self._scan(func)
@@ -771,9 +809,7 @@ class Env:
 
     def static_names(self, expr: cst.CSTNode) -> bool:
         """Every name in ``expr`` is known statically: module-level, or a local assigned from static parts."""
-        from ..walker import walk
-
-        for node in walk(expr):
+        for node in _value_nodes(expr):
             if isinstance(node, cst.Name):
                 if node.value in ("None", "True", "False"):
                     continue
@@ -785,6 +821,8 @@ class Env:
         if depth > 5:
             return False
         env: Optional[Env] = self
+        if any(name in e.batch or name in e.op_aliases for e in _chain(self)):
+            return True  # ``batch_op`` in ``batch_op.f("...")``: the same name in the mirrored block
         while env is not None:
             if name in env.values:
                 return env.values[name] is not DYNAMIC
@@ -805,10 +843,8 @@ class Env:
 
     def strings_in(self, expr: cst.CSTNode) -> list[str]:
         """String literals and resolvable names inside ``expr`` (for mentions)."""
-        from ..walker import walk
-
         out: list[str] = []
-        for node in walk(expr):
+        for node in _value_nodes(expr):
             if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
                 try:
                     v = node.evaluated_value
@@ -862,6 +898,11 @@ class FunctionFacts:
     # SQL text (lower case) executed, for drops written in SQL
     sql: list[tuple[str, int]] = field(default_factory=list)
     order: int = 0
+    why: list[str] = field(default_factory=list)  # what made a wildcard (for debugging and tests)
+
+    def wild(self, reason: str, what: Any = "all") -> None:
+        self.wildcard.add(what)
+        self.why.append(reason)
 
 
 class _Reader:
@@ -874,6 +915,8 @@ class _Reader:
         self.facts = FunctionFacts()
         self._stack: list[str] = []
         self._counter = 0
+        self._path: list[tuple[int, int]] = []
+        self._guards: list[tuple[cst.BaseExpression, Env]] = []
 
     # -- entry -------------------------------------------------------------------------------------------
     def read(self, func: cst.FunctionDef) -> FunctionFacts:
@@ -918,27 +961,43 @@ class _Reader:
             children = self._suite(stmt.body, env, loop)
             return [Item("other", stmt, children=children, reason="a `with` block")]
         if isinstance(stmt, cst.If):
-            self._expression(stmt.test, env, header=True)
-            children = self._suite(stmt.body, env, loop)
-            orelse = stmt.orelse
-            while orelse is not None:
+            children = []
+            guards = len(self._guards)
+            arm = 0
+            cur: Any = stmt
+            while True:
+                self._expression(cur.test, env, header=True)
+                self._guards.append((cur.test, env))
+                children += self._arm(stmt, arm, cur.body, env, loop)
+                arm += 1
+                orelse = cur.orelse
                 if isinstance(orelse, cst.If):
-                    self._expression(orelse.test, env, header=True)
-                    children += self._suite(orelse.body, env, loop)
-                    orelse = orelse.orelse
-                else:
-                    children += self._suite(orelse.body, env, loop)
-                    orelse = None
+                    cur = orelse
+                    continue
+                if isinstance(orelse, cst.Else):
+                    children += self._arm(stmt, arm, orelse.body, env, loop)
+                break
+            del self._guards[guards:]
             return [Item("other", stmt, children=children, reason="an `if` block")]
         if isinstance(stmt, cst.Try):
-            children = self._suite(stmt.body, env, loop)
-            for h in stmt.handlers:
-                children += self._suite(h.body, env, loop)
+            children = self._arm(stmt, 0, stmt.body, env, loop)
+            for i, h in enumerate(stmt.handlers):
+                children += self._arm(stmt, i + 1, h.body, env, loop)
             if stmt.orelse is not None:
-                children += self._suite(stmt.orelse.body, env, loop)
+                children += self._arm(stmt, 0, stmt.orelse.body, env, loop)
             if stmt.finalbody is not None:
                 children += self._suite(stmt.finalbody.body, env, loop)
             return [Item("other", stmt, children=children, reason="a `try` block")]
+        if isinstance(stmt, cst.For) and self.inline_helpers and isinstance(stmt.target, cst.Name):
+            values = env.resolve_value(stmt.iter)
+            if isinstance(values, list) and 0 < len(values) <= 50:
+                # ``for name in ["a", "b"]:`` in the downgrade: read the body once per value
+                children = []
+                for v in values:
+                    inner = Env(self.info, self.ctx, None, parent=env)
+                    inner.values[stmt.target.value] = v
+                    children += self._suite(stmt.body, inner, loop)
+                return [Item("other", stmt, children=children, reason="a loop")]
         if isinstance(stmt, (cst.For, cst.While)):
             if isinstance(stmt, cst.For):
                 self._expression(stmt.iter, env, header=True)
@@ -953,6 +1012,13 @@ class _Reader:
         # match statements and anything newer: look inside for calls, claim nothing
         self._expression(stmt, env, header=False)
         return [Item("other", stmt, reason="a statement the fix cannot invert")]
+
+    def _arm(self, stmt: cst.CSTNode, arm: int, suite: Any, env: Env, loop: bool) -> list[Item]:
+        self._path.append((id(stmt), arm))
+        try:
+            return self._suite(suite, env, loop)
+        finally:
+            self._path.pop()
 
     def _batch_header(self, stmt: cst.With, env: Env) -> Optional[Batch]:
         if len(stmt.items) != 1:
@@ -981,7 +1047,7 @@ class _Reader:
         as_name = None
         if wi.asname is not None and isinstance(wi.asname.name, cst.Name):
             as_name = wi.asname.name.value
-        return Batch(stmt, call, as_name, table, schema, call.func.value)
+        return Batch(stmt, call, as_name, table, schema, call.func.value, env)
 
     def _small(self, small: cst.BaseSmallStatement, stmt: cst.SimpleStatementLine, env: Env, loop: bool) -> Item:
         if _noop_small(small) or isinstance(small, (cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal)):
@@ -1013,16 +1079,26 @@ class _Reader:
                 if isinstance(small, cst.Expr):
                     return Item("op", stmt, op=op)
                 return Item("other", stmt, op=op, reason=f"the result of `{op.describe()}` is used")
-        self._expression(value, env, header=False)
+        if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
+            # a call made for its effect: a helper here may change the schema
+            self._opaque_call(value, env, header=False)
+            self._expression_args(value, env)
+            if isinstance(value.func, cst.Attribute):
+                self._expression(value.func.value, env, header=True)
+        else:
+            # a call made for its value (``session = db.Session(bind)``, ``x = json.loads(s)``)
+            self._expression(value, env, header=True)
         if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
             func = value.func
             if isinstance(func, cst.Attribute) and self._is_op(func.value, env) and func.attr.value == "execute":
                 return Item("other", stmt, reason="`op.execute` runs SQL the fix cannot invert")
-        return Item("other", stmt, reason="code the fix cannot invert")
+        return Item("other", stmt, reason=f"`{_short(env.code(small))}`, which the fix cannot invert")
 
     # -- calls -------------------------------------------------------------------------------------------
     def _is_op(self, expr: cst.BaseExpression, env: Env) -> bool:
         if isinstance(expr, cst.Name):
+            if any(expr.value in e.op_aliases for e in _chain(env)):
+                return True
             q = env.qualified(expr)
             if q is not None:
                 return q == "alembic.op"
@@ -1054,9 +1130,11 @@ class _Reader:
             return None
         bound = _bind_params(method, call, batch is not None)
         if bound is None:
-            op = Op(method, call, func.value, batch, {}, {}, True, env, stmt)
+            op = Op(method, call, func.value, batch, {}, {}, True, env, stmt, unpacked=True)
         else:
             op = Op(method, call, func.value, batch, bound[0], bound[1], loop, env, stmt)
+        op.path = tuple(self._path)
+        op.guards = tuple(self._guards)
         self.facts.ops.append(op)
         return op
 
@@ -1092,16 +1170,14 @@ class _Reader:
                     return
                 if method in _HARMLESS_OP_METHODS or method == "batch_alter_table":
                     return
-                facts.wildcard.add("all")  # an op we do not model
+                facts.wild(f"op.{method}")  # an op we do not model
                 return
             if method in _EXECUTE_METHODS:
                 self._sql(call, env)
                 return
-            if method in _DDL_OBJECT_METHODS and not header:
-                q = env.qualified(func)
-                if not (q and q.split(".")[0] in ("sqlalchemy",) and method in ("create",)):
-                    facts.wildcard.add("all")
-                    return
+            if method in _DDL_OBJECT_METHODS and not _is_type_object(receiver, env):
+                facts.wild(f"DDL method .{method}()")
+                return
             root = receiver
             while isinstance(root, (cst.Attribute, cst.Subscript)):
                 root = root.value
@@ -1110,6 +1186,9 @@ class _Reader:
             if isinstance(root, cst.Name) and any(root.value in e.locals or root.value in e.values for e in _chain(env)):
                 if root.value in _imports_of(env):
                     pass  # a function-level import: classified below by its qualified name
+                elif method in OP_METHODS:
+                    facts.wild(f"{env.code(func)} on an object we cannot follow")
+                    return
                 else:
                     return  # a method of a local object (connection, session, inspector, table)
             if not isinstance(root, cst.Name):
@@ -1150,7 +1229,7 @@ class _Reader:
         if args_static and strings:
             facts.mentions.extend(s.lower() for s in strings)
         else:
-            facts.wildcard.add("all")
+            facts.wild(f"helper {env.code(func)}")
 
     def _local_function(self, name: str, env: Env) -> Optional[cst.FunctionDef]:
         e: Optional[Env] = env
@@ -1172,13 +1251,14 @@ class _Reader:
             # the upgrade's helpers make no claim; what they run stays out of the picture
             return
         if fn.name.value in self._stack or len(self._stack) > 4:
-            self.facts.wildcard.add("all")
+            self.facts.wild(f"recursive helper {fn.name.value}")
             return
         inner = Env(self.info, self.ctx, fn, parent=None)
         # bind the parameters from the call
         params = fn.params
         positional = [*params.posonly_params, *params.params]
         given: dict[str, object] = {}
+        receivers: dict[str, cst.BaseExpression] = {}
         pos = 0
         for a in call.args:
             if a.star:
@@ -1188,9 +1268,11 @@ class _Reader:
             if a.keyword is None:
                 if pos < len(positional):
                     given[positional[pos].name.value] = env.resolve_value(a.value)
+                    receivers[positional[pos].name.value] = a.value
                 pos += 1
             else:
                 given[a.keyword.value] = env.resolve_value(a.value)
+                receivers[a.keyword.value] = a.value
         for p in (*positional, *params.kwonly_params):
             n = p.name.value
             if n in given:
@@ -1205,6 +1287,12 @@ class _Reader:
         for n in list(inner.values):
             inner.exprs.pop(n, None)
         inner.batch = {}
+        for n, expr in receivers.items():
+            batch = self._batch_of(expr, env)
+            if batch is not None:
+                inner.batch[n] = batch  # ``helper(batch_op, ...)``
+            elif self._is_op(expr, env):
+                inner.op_aliases.add(n)  # ``helper(op, ...)``
         self._stack.append(fn.name.value)
         try:
             self._block(body_statements(fn), inner, loop=False)
@@ -1217,10 +1305,8 @@ class _Reader:
         arg = call.args[0].value
         text_parts: list[str] = []
         dynamic = False
-        from ..walker import walk
-
         # the SQL text: literals, resolvable names, f-string parts; anything else is dynamic
-        for node in walk(arg):
+        for node in _value_nodes(arg):
             if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
                 try:
                     v = node.evaluated_value
@@ -1236,11 +1322,12 @@ class _Reader:
                     text_parts.append(v)
                 else:
                     dynamic = True
-            elif isinstance(node, cst.Name) and not _in_call_func(arg, node):
-                v = env.lookup(node.value) if env.is_local(node.value) or node.value in self.info.constants else None
+            elif isinstance(node, cst.Name) and node.value not in ("None", "True", "False") and not _in_call_func(arg, node):
+                v = env.lookup(node.value)
+                is_local = any(node.value in e.locals or node.value in e.values for e in _chain(env))
                 if isinstance(v, str):
                     text_parts.append(v)
-                elif env.is_local(node.value) and not isinstance(v, str):
+                elif is_local:
                     # a local: a SQL string built at run time, or a table object for DML
                     expr = _local_expr(env, node.value)
                     if expr is not None:
@@ -1255,11 +1342,29 @@ class _Reader:
         self.facts.sql.append((text.lower(), self.facts.order))
         if _DDL_WORDS.search(text):
             if dynamic:
-                self.facts.wildcard.add("all")
+                self.facts.wild("dynamic DDL SQL")
             else:
                 self.facts.mentions.append(text.lower())
-        elif dynamic and not _looks_like_dml(arg, env):
-            self.facts.wildcard.add("all")
+        elif dynamic and not _looks_like_dml(arg, env) and not _DML_TEXT.match(text):
+            self.facts.wild("dynamic SQL")
+
+
+def _word_in(name: str, text: str) -> bool:
+    return re.search(r"(?<![\w])" + re.escape(name.lower()) + r"(?![\w])", text) is not None
+
+
+def _short(code: str, limit: int = 50) -> str:
+    line = " ".join(code.strip().split())
+    return line if len(line) <= limit else line[: limit - 3].rstrip() + "..."
+
+
+def _alternatives(a: tuple, b: tuple) -> bool:
+    """Whether two branch paths are different arms of the same ``if``/``try``."""
+    for x, y in zip(a, b):
+        if x == y:
+            continue
+        return x[0] == y[0] and x[1] != y[1]
+    return False
 
 
 def _chain(env: Env) -> Iterable[Env]:
@@ -1298,6 +1403,20 @@ def _in_call_func(root: cst.CSTNode, name: cst.Name) -> bool:
     return False
 
 
+def _is_type_object(receiver: cst.BaseExpression, env: Env) -> bool:
+    """``sa.Enum(...).create(bind)`` / ``postgresql.ENUM(...).drop(bind)``: types, not tables."""
+    expr: Optional[cst.BaseExpression] = receiver
+    if isinstance(receiver, cst.Name):
+        expr = _local_expr(env, receiver.value)
+        if expr is None and receiver.value in env.info.constants:
+            expr = env.info.constants[receiver.value]
+    if isinstance(expr, cst.Call):
+        f = expr.func
+        tail = f.attr.value if isinstance(f, cst.Attribute) else f.value if isinstance(f, cst.Name) else ""
+        return tail in _TYPE_NAMES
+    return False
+
+
 def _looks_like_dml(arg: cst.BaseExpression, env: Env) -> bool:
     """``table.update().values(...)``, ``sa.delete(t)``, ``insert(...)``, ``select(...)``: data, not schema."""
     from ..walker import walk
@@ -1328,7 +1447,7 @@ def read_function(info: RevisionModule, ctx: Any, func: cst.FunctionDef, inline_
 
 
 class _Obj:
-    __slots__ = ("kind", "name", "origin", "op", "table", "cols", "pre_name", "columns", "comment", "schema")
+    __slots__ = ("kind", "name", "origin", "op", "table", "cols", "pre_name", "columns", "comment", "schema", "recreated")
 
     def __init__(self, kind: str, name: Optional[str], origin: str, op: Optional[Op] = None, table: Optional["_Obj"] = None, schema: Any = None) -> None:
         self.kind = kind
@@ -1341,6 +1460,7 @@ class _Obj:
         self.columns: dict[str, _Obj] = {}
         self.comment: Optional[_Obj] = None
         self.schema = schema
+        self.recreated = False
 
 
 class _Schema:
@@ -1410,11 +1530,19 @@ class _Simulation:
         table = op.table
         name = op.name
         s = self.s
+        if m in _DROP_METHODS and op.guards:
+            # ``if "x" in existing_tables: op.drop_table("x")``: a clean-up of what may be there
+            strings = op.guard_strings()
+            target = name if isinstance(name, str) else table
+            if isinstance(target, str) and any(_word_in(target, g) for g in strings):
+                self._guarded_drop(op)
+                return
         if m == "create_table":
             if not isinstance(table, str):
                 return
-            self._undrop("table", schema, table, None)
+            again = self._undrop("table", schema, table, None)
             s.tables[(schema, table)] = _Obj("table", table, "up", op, schema=schema)
+            s.tables[(schema, table)].recreated = again
         elif m == "drop_table":
             if not isinstance(table, str):
                 return
@@ -1435,8 +1563,9 @@ class _Simulation:
             if not isinstance(table, str) or not isinstance(name, str):
                 return
             t = s.table(schema, table)
-            self._undrop("column", schema, table, name)
+            again = self._undrop("column", schema, table, name)
             t.columns[name] = _Obj("column", name, "up", op, table=t)
+            t.columns[name].recreated = again
         elif m == "drop_column":
             if not isinstance(table, str) or not isinstance(name, str):
                 return
@@ -1463,8 +1592,9 @@ class _Simulation:
             store = s.indexes if m == "create_index" else s.constraints
             kind = "index" if m == "create_index" else "constraint"
             t = s.table(schema, table) if isinstance(table, str) else None
-            self._undrop(kind, schema, table if isinstance(table, str) else None, name)
+            again = self._undrop(kind, schema, table if isinstance(table, str) else None, name)
             obj = _Obj(kind, name, "up", op, table=t, schema=schema)
+            obj.recreated = again
             cols = op.columns
             if t is not None and cols is not None:
                 obj.cols = [s.column(t, c) if isinstance(c, str) else None for c in cols]
@@ -1494,7 +1624,16 @@ class _Simulation:
             if had is None or had.origin != "up":
                 self.dropped.append(("comment", schema, t.pre_name or table, None, op, t))
 
-    def _undrop(self, kind: str, schema: Any, table: Optional[str], name: Optional[str]) -> None:
+    def _guarded_drop(self, op: Op) -> None:
+        """Apply a guarded drop to the state without asking the downgrade to re-create it."""
+        dropped = list(self.dropped)
+        renamed = list(self.renamed)
+        op_copy = Op(op.method, op.call, op.receiver, op.batch, op.params, op.kwargs, op.in_loop, op.env, op.stmt)
+        self.up(op_copy)
+        self.dropped = dropped
+        self.renamed = [r for r in renamed if any(r[0] is x[0] for x in self.renamed)]
+
+    def _undrop(self, kind: str, schema: Any, table: Optional[str], name: Optional[str]) -> bool:
         """A drop followed by a re-create of the same name in the upgrade is a net create."""
         keep = []
         for d in self.dropped:
@@ -1509,7 +1648,9 @@ class _Simulation:
                 same = d[2] == table
             if not same:
                 keep.append(d)
+        removed = len(keep) != len(self.dropped)
         self.dropped = keep
+        return removed
 
     def _forget_renames(self, obj: _Obj) -> None:
         self.renamed = [r for r in self.renamed if r[0] is not obj]
@@ -1525,6 +1666,9 @@ class _Simulation:
     # -- downgrade ---------------------------------------------------------------------------------------
     def down(self, op: Op, wildcard: set) -> None:
         m = op.method
+        if op.unpacked:
+            wildcard.add("all")
+            return
         schema = op.schema
         table = op.table
         name = op.name
@@ -1655,10 +1799,9 @@ class _Simulation:
                     continue
                 if t is not None and not s.alive_table(t):
                     continue
-                if t is not None and obj.cols and len(obj.cols) == 1:
-                    col = obj.cols[0]
-                    if col is not None and t.columns.get(col.name) is not col:
-                        continue  # a dropped column covers single-column indexes and keys on it
+                if t is not None and obj.cols and all(c is not None for c in obj.cols):
+                    if all(t.columns.get(c.name) is not c for c in obj.cols):
+                        continue  # dropped columns cover the indexes and keys made only of them
                 what = "index" if obj.kind == "index" else "constraint"
                 msg = f"`downgrade()` does not drop {what} `{obj.name}` created here"
                 names = (obj.name,) + ((t.name, t.pre_name) if t is not None else ())
@@ -1671,6 +1814,10 @@ class _Simulation:
                 continue
             if suppressed("drop", obj.kind, names):
                 continue
+            if obj.recreated:
+                what = {"table": "table", "column": "column", "index": "index", "constraint": "constraint"}[obj.kind]
+                label = f"{t.name}.{obj.name}" if obj.kind == "column" else obj.name
+                msg = f"`downgrade()` does not restore {what} `{label}`, which the upgrade drops and re-creates here"
             out.append(Finding(obj.op, msg, names))
 
         # objects the upgrade dropped must come back
@@ -1781,16 +1928,26 @@ def analyse(ctx: Any) -> MigrationAnalysis:
     return ctx.cached("alembic.analysis", build)
 
 
+def _deduped(ops: list[Op]) -> list[Op]:
+    """Drop an op that repeats an earlier one in another arm of the same ``if``/``try``."""
+    out: list[Op] = []
+    for op in ops:
+        sig = op.signature()
+        if any(_alternatives(prev.path, op.path) and prev.signature() == sig for prev in out):
+            continue
+        out.append(op)
+    return out
+
+
 def _mirror(up: FunctionFacts, down: FunctionFacts) -> list[Finding]:
     sim = _Simulation()
-    sql_iter = iter(up.sql)
-    for op in up.ops:
+    for op in _deduped(up.ops):
         sim.up(op)
-    for text, _ in sql_iter:
+    for text, _ in up.sql:
         sim.sql_drops(text)
     created = _created_objects(sim.s)
     wildcard = set(down.wildcard)
-    for op in down.ops:
+    for op in _deduped(down.ops):
         sim.down(op, wildcard)
     index_cols: set[str] = set()
     for op in down.ops:
@@ -1814,8 +1971,8 @@ class NotInvertible(Exception):
 
 _BATCH_HEADER_OK = frozenset({"table_name", "schema", "recreate", "table_args", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"})
 _ALTER_PAIRS = (
-    ("nullable", "existing_nullable", None),
     ("type_", "existing_type", None),
+    ("nullable", "existing_nullable", None),
     ("server_default", "existing_server_default", "False"),
     ("comment", "existing_comment", "False"),
     ("autoincrement", "existing_autoincrement", None),
@@ -1935,8 +2092,8 @@ class _Writer:
                 if new_v is not None:
                     if old_v is None:
                         raise NotInvertible(f"`{op.describe()}` changes `{attr}` but does not say `{existing}`")
-                    args.append(f"{attr}={self.code(old_v)}")
                     args.append(f"{existing}={self.code(new_v)}")
+                    args.append(f"{attr}={self.code(old_v)}")
                     changed = True
                 elif old_v is not None:
                     args.append(f"{existing}={self.code(old_v)}")
@@ -1984,34 +2141,30 @@ def _header_static(batch: Batch, env: Env) -> None:
             raise NotInvertible("`batch_alter_table` arguments are computed inside upgrade()")
 
 
-def write_downgrade_body(ctx: Any) -> tuple[Optional[list[str]], str]:
-    """Statements of a ``downgrade()`` that undoes ``upgrade()`` (one per list entry, nested blocks as
-    multi-line strings with relative indentation), or ``(None, reason)``."""
+def write_downgrade_body(ctx: Any) -> tuple[Optional[list[tuple[int, str]]], str]:
+    """Lines of a ``downgrade()`` that undoes ``upgrade()`` as ``(depth, code)`` (code may continue on
+    further physical lines inside brackets; those are left as they are), or ``(None, reason)``."""
     info = revision_info(ctx)
     if info.upgrade is None:
         return None, "there is no `upgrade()`"
     analysis = analyse(ctx)
-    writer = _Writer(lambda node: info.module.code_for_node(node), _quote_of(info.module, info.upgrade))  # type: ignore[union-attr]
-    indent = _indent_unit(info.module, info.upgrade)
+    writer = _Writer(lambda node: _one_line(info.module.code_for_node(node)), _quote_of(info.module, info.upgrade))  # type: ignore[union-attr]
 
-    def one(item: Item) -> list[str]:
+    def one(item: Item) -> list[tuple[int, str]]:
         if item.kind == "skip":
             return []
         if item.kind == "op" and item.op is not None:
             line = writer.invert(item.op)
-            return [line] if line else []
+            return [(0, line)] if line else []
         if item.kind == "batch" and item.batch is not None:
-            _header_static(item.batch, item.batch.receiver and Env(info, ctx, None) or Env(info, ctx, None))
-            inner: list[str] = []
+            _header_static(item.batch, item.batch.env)
+            inner: list[tuple[int, str]] = []
             for child in reversed(item.children):
                 inner.extend(one(child))
             if not inner:
                 return []
-            header = info.module.code_for_node(item.batch.with_node.items[0]).strip()  # type: ignore[union-attr]
-            lines = [f"with {header}:"]
-            for stmt in inner:
-                lines.extend(indent + ln if ln else ln for ln in stmt.split("\n"))
-            return ["\n".join(lines)]
+            header = _one_line(info.module.code_for_node(item.batch.with_node.items[0]).strip())  # type: ignore[union-attr]
+            return [(0, f"with {header}:")] + [(d + 1, c) for d, c in inner]
         if item.op is not None and item.op.method in _DROP_METHODS:
             raise NotInvertible(f"`{item.op.describe()}` in upgrade() drops something the file cannot restore")
         reason = item.reason or "code the fix cannot invert"
@@ -2024,12 +2177,49 @@ def write_downgrade_body(ctx: Any) -> tuple[Optional[list[str]], str]:
         raise NotInvertible(f"upgrade() has {reason}")
 
     try:
-        out: list[str] = []
+        out: list[tuple[int, str]] = []
         for item in reversed(analysis.upgrade.items):
             out.extend(one(item))
     except NotInvertible as exc:
         return None, str(exc)
     return out, ""
+
+
+def _one_line(code: str) -> str:
+    """An expression copied from upgrade() on one line (``existing_type=(\n sa.Text()...\n)``), unless it
+    holds comments, multi-line strings or backslash continuations, which are left as written."""
+    if "\n" not in code and "\r" not in code:
+        return code
+    import io
+    import tokenize
+
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return code
+    if any(t.type == tokenize.COMMENT or (t.type == tokenize.STRING and "\n" in t.string) for t in tokens):
+        return code
+    lines = [line.strip() for line in code.splitlines()]
+    if any(line.endswith("\\") for line in lines):
+        return code
+    out = ""
+    for line in lines:
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif out.endswith(("(", "[", "{")) or line.startswith((")", "]", "}")):
+            out += line
+        else:
+            out += " " + line
+    try:
+        compile(out, "<fix>", "eval")
+    except SyntaxError:
+        try:
+            compile("with " + out + ":\n    pass\n", "<fix>", "exec")
+        except SyntaxError:
+            return code
+    return out
 
 
 def _ops_in(item: Item) -> Iterable[Op]:
@@ -2095,11 +2285,11 @@ def downgrade_fix(ctx: Any, missing: bool) -> tuple[Optional[Fix], str]:
             end -= 1
         return end
 
-    def render(lines: list[str], base: str) -> str:
+    def render(lines: list[tuple[int, str]], base: str) -> str:
         out = []
-        for stmt in lines or ["pass"]:
-            for ln in stmt.split("\n"):
-                out.append(base + ln if ln else "")
+        for depth, code in lines or [(0, "pass")]:
+            code = code.replace("\r\n", "\n").replace("\r", "\n").replace("\n", nl)
+            out.append(base + indent * depth + code)
         return nl.join(out)
 
     if missing:
@@ -2111,7 +2301,7 @@ def downgrade_fix(ctx: Any, missing: bool) -> tuple[Optional[Fix], str]:
             row += len(up.body.footer)
         returns = ""
         if up.returns is not None:
-            returns = " " + info.module.code_for_node(up.returns).strip()  # type: ignore[union-attr]
+            returns = " -> " + info.module.code_for_node(up.returns.annotation).strip()  # type: ignore[union-attr]
         text = f"{nl}{nl}{nl}def downgrade(){returns}:{nl}{render(body, indent)}"
         at = line_end(row)
         return Fix.unsafe("Write `downgrade()` from `upgrade()`", [Edit.offsets(at, at, text)]), ""

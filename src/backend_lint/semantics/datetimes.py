@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
 
 import libcst as cst
 
@@ -29,6 +29,8 @@ from ..rule import Rule
 from ..walker import iter_children
 from .add_import import ensure_imports, module_imports
 from .fastapi import ROUTER_CLASSES
+from .models import SQLMODEL_BASES
+from .models import is_pydantic_model as _is_pydantic_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..context import FileContext
@@ -72,8 +74,6 @@ CLOCK_CALLS = frozenset(
         "arrow.utcnow",
     }
 )
-PYDANTIC_BASES = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
-SQLMODEL_BASES = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
 FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field", "sqlmodel.main.Field"})
 DATACLASS_FIELDS = frozenset({"dataclasses.field"})
 ATTRS_FIELDS = frozenset({"attr.ib", "attr.attrib", "attr.field", "attrs.field"})
@@ -100,6 +100,8 @@ NOT_BODY_MARKERS = frozenset(
     }
 )
 SQLMODEL_AWARE_FROM = (0, 0, 45)
+# bases outside the project whose hierarchy holds no ``type_annotation_map`` of the project
+_KNOWN_EXTERNAL = ("sqlalchemy.", "sqlmodel.", "typing.", "builtins.", "abc.", "object")
 
 
 # --- names and scopes --------------------------------------------------------------------------------
@@ -114,40 +116,62 @@ def _target_names(target: cst.CSTNode, out: set[str]) -> None:
         _target_names(target.value, out)
 
 
-_SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+def _block_statements(block: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    body = getattr(block, "body", ())
+    return body if isinstance(body, (list, tuple)) else ()
 
 
-def _bound_in(nodes: Iterable[cst.CSTNode]) -> set[str]:
-    """Names a block binds for its own scope (assignments, loops, with, except, walrus, nested def/class)."""
+def _bound_in(blocks: Iterable[cst.CSTNode]) -> set[str]:
+    """Names a block binds for its own scope: assignment, loop, ``with`` and ``except`` targets and nested
+    ``def`` / ``class`` names, read from statements only (a walrus inside an expression is not seen);
+    ``global`` / ``nonlocal`` names are not local; imports bind what they import (the import table knows)."""
     names: set[str] = set()
     declared: set[str] = set()
-    stack = list(nodes)
+    stack: list[cst.CSTNode] = []
+    for block in blocks:
+        stack.extend(_block_statements(block))
     while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            names.add(node.name.value)
-            continue
-        if isinstance(node, _SCOPE_NODES):
-            continue
-        if isinstance(node, cst.Assign):
-            for t in node.targets:
+        stmt = stack.pop()
+        kind = type(stmt)
+        if kind is cst.SimpleStatementLine:
+            stack.extend(stmt.body)  # type: ignore[attr-defined]
+        elif kind is cst.Assign:
+            for t in stmt.targets:  # type: ignore[attr-defined]
                 _target_names(t.target, names)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            _target_names(node.target, names)
-        elif isinstance(node, cst.For):
-            _target_names(node.target, names)
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            _target_names(node.asname.name, names)
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None:
-            _target_names(node.name.name, names)
-        elif isinstance(node, cst.NamedExpr):
-            _target_names(node.target, names)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            for item in node.names:
+        elif kind is cst.AnnAssign or kind is cst.AugAssign:
+            _target_names(stmt.target, names)  # type: ignore[attr-defined]
+        elif kind is cst.Global or kind is cst.Nonlocal:
+            for item in stmt.names:  # type: ignore[attr-defined]
                 declared.add(item.name.value)
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            continue  # imports bind what they import: the import table knows them
-        stack.extend(iter_children(node))
+        elif kind is cst.FunctionDef or kind is cst.ClassDef:
+            names.add(stmt.name.value)  # type: ignore[attr-defined]
+        elif kind is cst.If:
+            stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
+            orelse = stmt.orelse  # type: ignore[attr-defined]
+            if type(orelse) is cst.If:
+                stack.append(orelse)
+            elif orelse is not None:
+                stack.extend(_block_statements(orelse.body))
+        elif kind is cst.For or kind is cst.While:
+            if kind is cst.For:
+                _target_names(stmt.target, names)  # type: ignore[attr-defined]
+            stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
+            if stmt.orelse is not None:  # type: ignore[attr-defined]
+                stack.extend(_block_statements(stmt.orelse.body))  # type: ignore[attr-defined]
+        elif kind is cst.With:
+            for item in stmt.items:  # type: ignore[attr-defined]
+                if item.asname is not None:
+                    _target_names(item.asname.name, names)
+            stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
+        elif kind is cst.Try or kind is cst.TryStar:
+            stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                if handler.name is not None:
+                    _target_names(handler.name.name, names)
+                stack.extend(_block_statements(handler.body))
+            for extra in (stmt.orelse, stmt.finalbody):  # type: ignore[attr-defined]
+                if extra is not None:
+                    stack.extend(_block_statements(extra.body))
     return names - declared
 
 
@@ -192,25 +216,32 @@ class ScopedRule(Rule):
     def __init__(self, ctx: "FileContext") -> None:
         super().__init__(ctx)
         self.frames: list[Frame] = []
+        self._shadowed: Optional[frozenset[str]] = None
 
     # -- frames --------------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.frames.append(Frame("function", node))
+        self._shadowed = None
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.frames.pop()
+        self._shadowed = None
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.frames.append(Frame("lambda", node))
+        self._shadowed = None
 
     def leave_Lambda(self, node: cst.Lambda) -> None:
         self.frames.pop()
+        self._shadowed = None
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.frames.append(Frame("class", node))
+        self._shadowed = None
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.frames.pop()
+        self._shadowed = None
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._enter_body(node)
@@ -223,6 +254,7 @@ class ScopedRule(Rule):
             frame = self.frames[-1]
             if frame.kind != "lambda" and getattr(frame.node, "body", None) is node:
                 frame.in_body = True
+                self._shadowed = None
 
     # -- queries -------------------------------------------------------------------------------------
     def shadowed(self) -> frozenset[str]:
@@ -230,6 +262,8 @@ class ScopedRule(Rule):
         frames = self.frames
         if not frames:
             return frozenset()
+        if self._shadowed is not None:
+            return self._shadowed
         out: set[str] = set()
         for i, frame in enumerate(frames):
             if not frame.in_body:
@@ -237,12 +271,14 @@ class ScopedRule(Rule):
             if frame.kind == "class" and any(f.in_body for f in frames[i + 1 :]):
                 continue  # a class body's names are not visible inside its methods
             out |= frame.names(self.ctx)
-        return frozenset(out)
+        self._shadowed = frozenset(out)
+        return self._shadowed
 
-    def resolve(self, expr: cst.BaseExpression) -> Optional[str]:
-        """The qualified name of ``expr`` unless its head name is bound by an enclosing scope."""
+    def resolve(self, expr: cst.BaseExpression, wanted: Optional[Container[str]] = None) -> Optional[str]:
+        """The qualified name of ``expr`` unless its head name is bound by an enclosing scope (with
+        ``wanted``: only names in it, the others give ``None`` without looking at the scopes)."""
         qualified = self.ctx.qualified_name(expr)
-        if qualified is None:
+        if qualified is None or (wanted is not None and qualified not in wanted):
             return None
         head = expr
         while isinstance(head, cst.Attribute):
@@ -274,7 +310,7 @@ class ScopedRule(Rule):
     def in_downgrade(self) -> bool:
         return self.ctx.is_migration and self.top_function_name() == "downgrade"
 
-    def code(self, node: cst.CSTNode) -> str:
+    def text_of(self, node: cst.CSTNode) -> str:
         """Source text of ``node`` without its own parentheses (what the node's position covers)."""
         module = self.ctx.module
         assert module is not None
@@ -388,7 +424,7 @@ def is_false(expr: Optional[cst.BaseExpression]) -> bool:
 def append_argument(rule: "ScopedRule", call: cst.Call, text: str) -> Edit:
     """An edit that adds ``text`` (``"x=1"`` or ``"y"``) as the last argument of ``call``."""
     if not call.args:
-        return Edit.replace(call, rule.code(call.func) + "(" + text + ")")
+        return Edit.replace(call, rule.text_of(call.func) + "(" + text + ")")
     return Edit.insert_after(call.args[-1].value, ", " + text)
 
 
@@ -481,7 +517,7 @@ def is_flask_db(rule: ScopedRule, expr: cst.BaseExpression) -> bool:
 def is_datetime_type(rule: ScopedRule, expr: cst.BaseExpression) -> bool:
     if not isinstance(expr, (cst.Name, cst.Attribute)):
         return False
-    if rule.resolve(expr) in DATETIME_TYPES:
+    if rule.resolve(expr, DATETIME_TYPES) is not None:
         return True
     return isinstance(expr, cst.Attribute) and expr.attr.value in ("DateTime", "TIMESTAMP") and is_flask_db(rule, expr.value)
 
@@ -520,12 +556,33 @@ def type_fix_edits(rule: ScopedRule, ts: TypeState) -> Optional[list[Edit]]:
     if ts.how == "bare":
         return [Edit.insert_after(ts.target, "(timezone=True)")]
     if ts.how == "call":
-        return [Edit.replace(ts.target, rule.code(ts.target.func) + "(timezone=True)")]  # type: ignore[union-attr]
+        return [Edit.replace(ts.target, rule.text_of(ts.target.func) + "(timezone=True)")]  # type: ignore[union-attr]
     if ts.how == "args":
         return [Edit.insert_before(ts.target.args[0], "timezone=True, ")]  # type: ignore[union-attr]
     if ts.how == "false":
         return [Edit.replace(ts.target, "True")]
     return None
+
+
+SA_DATETIME_NAMES = frozenset(
+    {"sqlalchemy.DateTime", "sqlalchemy.types.DateTime", "sqlalchemy.sql.sqltypes.DateTime", "sqlmodel.DateTime"}
+)
+
+
+def datetime_type_imports(
+    ctx: "FileContext", shadowed: Iterable[str], others: Sequence[tuple[str, str]] = ()
+) -> Optional[tuple[str, list[str], list[Edit]]]:
+    """(``DateTime`` expression, expressions for ``others``, import edits): an existing binding of
+    SQLAlchemy's ``DateTime`` (also SQLModel's re-export) is reused, else ``sqlalchemy.DateTime``."""
+    existing = module_imports(ctx).bound_to(SA_DATETIME_NAMES, shadowed)
+    wanted = ([] if existing else [("sqlalchemy", "DateTime")]) + list(others)
+    found = ensure_imports(ctx, wanted, shadowed) if wanted else ([], [])
+    if found is None:
+        return None
+    names, edits = found
+    if existing is None:
+        existing, names = names[0], names[1:]
+    return existing, names, edits
 
 
 def project_alias(rule: ScopedRule, expr: cst.BaseExpression) -> Optional[dict[str, Any]]:
@@ -583,7 +640,7 @@ def naive_annotation(rule: ScopedRule, expr: cst.BaseExpression, containers: boo
 
 def mapped_inner(rule: ScopedRule, annotation: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """``T`` of ``Mapped[T]``."""
-    if isinstance(annotation, cst.Subscript) and rule.resolve(annotation.value) in MAPPED:
+    if isinstance(annotation, cst.Subscript) and rule.resolve(annotation.value, MAPPED) is not None:
         elements = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
         if len(elements) == 1:
             return elements[0]
@@ -601,7 +658,7 @@ def class_mro_names(project: "ProjectIndex", qualified: str) -> list[str]:
 
 
 def is_pydantic_model(project: "ProjectIndex", qualified: str) -> bool:
-    return any(name in PYDANTIC_BASES for name in class_mro_names(project, qualified))
+    return _is_pydantic_model(project, qualified) is True
 
 
 def is_sqlmodel_class(project: "ProjectIndex", qualified: str) -> bool:
@@ -627,11 +684,16 @@ def mapped_datetime_state(ctx: "FileContext", class_qualified: str) -> str:
         return by_owner, any_aware
 
     by_owner, any_aware = project.memo("datetimes.annotation_maps", owners)
-    for name in class_mro_names(project, class_qualified):
+    mro = project.class_mro(class_qualified) if class_qualified else []
+    for name, _ in mro:
         state = by_owner.get(project.canonical(name)) or by_owner.get(name)
         if state is not None:
             return state
-    return "aware" if any_aware else "naive"
+    # a hierarchy that leaves the project through something unknown may get a map we cannot see
+    followed = bool(mro) and mro[0][1] is not None and all(
+        facts is not None or name.startswith(_KNOWN_EXTERNAL) for name, facts in mro[1:]
+    )
+    return "aware" if any_aware and not followed else "naive"
 
 
 def _is_router(project: "ProjectIndex", receiver: Optional[str], module_uses_fastapi: bool) -> bool:
@@ -835,7 +897,7 @@ def first_arg_is_string(call: cst.Call) -> bool:
 
 def callee_tail(rule: ScopedRule, func: cst.BaseExpression) -> tuple[Optional[str], Optional[str]]:
     """(qualified name, last name segment) of a callee; the segment is read from the source when unresolved."""
-    qualified = rule.resolve(func)
+    qualified = rule.ctx.qualified_name(func)
     if isinstance(func, cst.Attribute):
         return qualified, func.attr.value
     if isinstance(func, cst.Name):

@@ -151,11 +151,13 @@ class Site:
     kind: str  # select, update, delete, get, query
     entities: list[str]  # canonical ORM classes it selects from
     model_nodes: list[cst.BaseExpression]  # how the file spells them, in order
-    admin: bool = False
+    admin: bool = False  # built in an admin-only (or identity-less) branch: no claim
     consumptions: list[tuple[bool, bool]] = field(default_factory=list)  # (scoped, opaque)
     checked_after: list[cst.CSTNode] = field(default_factory=list)  # BKL202 comparisons
-    pred_nodes: list[cst.CSTNode] = field(default_factory=list)
+    pred_nodes: list[cst.CSTNode] = field(default_factory=list)  # where/filter/filter_by/join arguments
+    key_names: set[str] = field(default_factory=set)  # names the lookup is keyed on
     pscoped: bool = False  # consumed with a predicate built from the principal
+    anchor: Optional[cst.CSTNode] = None  # where a fix appends ``.where(...)`` (the ``select_from(M)`` call)
 
     @property
     def unscoped(self) -> bool:
@@ -173,15 +175,41 @@ class Val:
     scoped: bool = False  # an identity predicate holds
     pscoped: bool = False  # a predicate built from the principal holds
     opaque: bool = False  # went through a helper we cannot see
-    derived: bool = False  # derived from the principal / identity value
+    derived: bool = False  # derived from the principal / identity value (or verified against it)
+    trusted: bool = False  # read from the database (a fetched row, a row handed in): not a client key
     clause: bool = False  # a clause (or list of clauses) that scopes
     model: Optional[str] = None  # for rows: the ORM class
     repo: bool = False  # rows from a project function (repository) not given the principal
     alias: Optional[str] = None  # ``aliased(Model)``
-    principal: bool = False  # the principal object itself
+    ident: bool = False  # the principal or an identity value itself (``current_user.id``, ``user_id``)
+    # conditions (variable, truthy) under which a statement is scoped: ``if flow_id is None: scope by owner``
+    # and ``if flow_id: scope by the verified flow`` together scope it on every path
+    scoped_when: frozenset = frozenset()
 
 
 NOTHING = Val()
+# Names of helpers that check a value against the principal (``ensure_flow_access(flow_id, user)``):
+# the value is verified afterwards.
+VERIFY_WORDS = (
+    "ensure",
+    "check",
+    "verify",
+    "authoriz",
+    "authz",
+    "require",
+    "assert",
+    "validate",
+    "permission",
+    "access",
+    "guard",
+    "or_404",
+    "owned",
+    "can_",
+    "has_",
+    "member",
+    "allowed",
+)
+VISIBILITY_WORDS = ("public", "visibility")
 
 
 def _last(q: Optional[str]) -> str:
@@ -189,16 +217,18 @@ def _last(q: Optional[str]) -> str:
 
 
 def _merge_flags(vals: Iterable[Val]) -> Val:
-    derived = False
+    derived = trusted = False
     for v in vals:
         derived = derived or v.derived
-    return Val(derived=derived)
+        trusted = trusted or v.trusted
+    return Val(derived=derived, trusted=trusted)
 
 
 @dataclass
 class Comparison:
     node: cst.CSTNode  # the comparison expression
     row: Val
+    name: Optional[str] = None  # the row variable
 
 
 class FunctionQueries:
@@ -208,7 +238,6 @@ class FunctionQueries:
         self.sites: list[Site] = []
         self.checks: list[Comparison] = []  # BKL202 candidates (row identity compared with the principal)
         self.derived_names: set[str] = set()
-        self.principal_comparisons: list[cst.CSTNode] = []
 
 
 class _Analyzer:
@@ -235,27 +264,28 @@ class _Analyzer:
         q = self.ctx.qualified_name(expr)
         if q is None or self.project is None:
             return None
-        key = ("queries.model_of", q)
         cache = self.ctx.cached("queries.model_cache", dict)
-        if key in cache:
-            return cache[key]
+        if q in cache:
+            return cache[q]
         found = self.project.get_class(q)
         result = found[0] if found is not None and is_table_model(self.project, found[0]) else None
-        cache[key] = result
+        cache[q] = result
         return result
 
     # -- statements ------------------------------------------------------------------------------------
     def run(self) -> FunctionQueries:
         state: dict[str, Val] = {}
-        for name in self.identity.principals:
-            state[name] = Val(derived=True, principal=True)
-        for name in self.identity.identity_params:
+        for p in self.identity.params:
+            if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
+                state[p.name] = Val(trusted=True)  # a row handed in by the caller
+        for name in self.identity.closure_derived:
             state[name] = Val(derived=True)
+        for name in self.identity.principals:
+            state[name] = Val(derived=True, ident=True)
+        for name in self.identity.identity_params:
+            state[name] = Val(derived=True, ident=True)
         body = self.func.body
-        if isinstance(body, cst.IndentedBlock):
-            self.block(body.body, state)
-        else:
-            self.block(body.body, state)  # type: ignore[arg-type]
+        self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
         return self.out
 
@@ -272,18 +302,9 @@ class _Analyzer:
                 return
 
     def _guards_admin(self, stmt: cst.If) -> bool:
-        if stmt.orelse is not None:
+        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
             return False
-        polarity = self._admin_test(stmt.test)
-        if polarity != "negated":
-            return False
-        body = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
-        if not body:
-            return False
-        last = body[-1]
-        if isinstance(last, cst.SimpleStatementLine) and last.body and isinstance(last.body[-1], (cst.Raise, cst.Return)):
-            return True
-        return False
+        return self._exits(stmt.body)
 
     def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
         """"positive" when the test is true for admins, "negated" when true for non-admins."""
@@ -303,8 +324,8 @@ class _Analyzer:
             if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
                 return "positive"
             return None
-        if isinstance(test, cst.Comparison):
-            text = self.ctx.module.code_for_node(test).lower() if self.ctx.module is not None else ""  # type: ignore[union-attr]
+        if isinstance(test, cst.Comparison) and self.ctx.module is not None:
+            text = self.ctx.module.code_for_node(test).lower()
             if any(f'"{w}' in text or f"'{w}" in text or f".{w}" in text for w in ADMIN_WORDS):
                 ops = [c.operator for c in test.comparisons]
                 if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
@@ -313,7 +334,38 @@ class _Analyzer:
                     return "negated"
         return None
 
+    def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
+        """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
+        ``if user_id is None:`` / ``if not user_id:`` -> "absent" (the body has none)."""
+        negate = False
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            negate = not negate
+            test = test.expression
+        result = None
+        if isinstance(test, cst.Name):
+            v = state.get(test.value)
+            if v is not None and v.ident:
+                result = "present"
+        elif (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.left, cst.Name)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"
+        ):
+            v = state.get(test.left.value)
+            if v is not None and v.ident:
+                op = test.comparisons[0].operator
+                if isinstance(op, (cst.IsNot, cst.NotEqual)):
+                    result = "present"
+                elif isinstance(op, (cst.Is, cst.Equal)):
+                    result = "absent"
+        if result is not None and negate:
+            result = "absent" if result == "present" else "present"
+        return result
+
     def statement(self, stmt: cst.CSTNode, state: dict[str, Val]) -> None:
+        self._state = state
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.small(small, state)
@@ -322,9 +374,12 @@ class _Analyzer:
         elif isinstance(stmt, (cst.For, cst.While)):
             if isinstance(stmt, cst.For):
                 it = self.ev(stmt.iter, state)
-                self.bind(stmt.target, Val(rows=it.rows, model=it.model, scoped=it.scoped, derived=it.derived, sites=it.sites, repo=it.repo) if it.rows else _merge_flags([it]), state)
+                if it.rows:
+                    self.bind(stmt.target, replace(it, opaque=False, sites=it.sites), state)
+                else:
+                    self.bind(stmt.target, _merge_flags([it]), state)
             else:
-                self.test(stmt.test, state)
+                self.test(stmt.test, state, decision=False)
             inner = dict(state)
             self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
             self.merge_into(state, [inner, dict(state)])
@@ -337,11 +392,18 @@ class _Analyzer:
                     self.bind(item.asname.name, v, state)
             self.block(stmt.body.body, state)  # type: ignore[attr-defined]
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            before = dict(state)
             self.block(stmt.body.body, state)  # type: ignore[attr-defined]
-            for h in stmt.handlers:  # type: ignore[attr-defined]
-                self.block(h.body.body, dict(state))
             if stmt.orelse is not None:  # type: ignore[attr-defined]
                 self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+            branches = [dict(state)]
+            for h in stmt.handlers:  # type: ignore[attr-defined]
+                inner = dict(before)
+                self.block(h.body.body, inner)
+                if not self._exits(h.body):
+                    branches.append(inner)
+            if len(branches) > 1:
+                self.merge_into(state, branches)
             if stmt.finalbody is not None:  # type: ignore[attr-defined]
                 self.block(stmt.finalbody.body.body, state)  # type: ignore[attr-defined]
         elif isinstance(stmt, cst.Match):
@@ -356,36 +418,62 @@ class _Analyzer:
         # nested defs and classes are analysed on their own
 
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
-        self.test(stmt.test, state)
+        decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or (
+            isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
+        )
+        self.test(stmt.test, state, decision=decision)
         polarity = self._admin_test(stmt.test)
+        presence = self._presence_test(stmt.test, state)
+        body_admin = polarity == "positive" or presence == "absent"
+        else_admin = polarity == "negated" or presence == "present"
         body_state = dict(state)
-        self._branch(stmt.body.body, body_state, polarity == "positive")  # type: ignore[attr-defined]
+        self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
         if stmt.orelse is not None:
             if isinstance(stmt.orelse, cst.If):
-                self.admin_depth += 1 if polarity == "negated" else 0
+                self.admin_depth += 1 if else_admin else 0
                 try:
                     self.if_stmt(stmt.orelse, else_state)
                 finally:
-                    self.admin_depth -= 1 if polarity == "negated" else 0
+                    self.admin_depth -= 1 if else_admin else 0
             else:
-                self._branch(stmt.orelse.body.body, else_state, polarity == "negated")  # type: ignore[attr-defined]
-        elif polarity == "negated":
+                self._branch(stmt.orelse.body.body, else_state, else_admin)  # type: ignore[attr-defined]
+        if else_admin:
             else_state = self._as_admin(else_state)
-        if polarity == "positive":
+        if body_admin:
             body_state = self._as_admin(body_state)
         if self._exits(stmt.body):
             self.merge_into(state, [else_state])
+        elif isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body):
+            self.merge_into(state, [body_state])
         else:
-            self.merge_into(state, [body_state, else_state])
+            condition = _simple_condition(stmt.test)
+            self.merge_into(state, [body_state, else_state], condition)
 
     @staticmethod
     def _exits(block: cst.BaseSuite) -> bool:
         body = block.body if isinstance(block, cst.IndentedBlock) else []
         if not body:
+            if isinstance(block, cst.SimpleStatementSuite) and block.body:
+                return isinstance(block.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
             return False
         last = body[-1]
         return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
+
+    def _nulls_row(self, block: cst.BaseSuite, state: dict[str, Val]) -> bool:
+        """``if ...: item = None`` (the fetched row is dropped)."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if (
+                        isinstance(small, cst.Assign)
+                        and isinstance(small.value, cst.Name)
+                        and small.value.value == "None"
+                        and any(isinstance(t.target, cst.Name) and state.get(t.target.value, NOTHING).rows for t in small.targets)
+                    ):
+                        return True
+        return False
 
     def _branch(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val], admin: bool) -> None:
         if admin:
@@ -398,20 +486,31 @@ class _Analyzer:
 
     @staticmethod
     def _as_admin(state: dict[str, Val]) -> dict[str, Val]:
-        # an admin branch does not weaken what the other branch guarantees
-        return {k: (replace(v, scoped=True, opaque=True) if v.stmt else v) for k, v in state.items()}
+        # an admin (or identity-less) branch does not weaken what the other branch guarantees
+        return {k: (replace(v, scoped=True, pscoped=True) if v.stmt else v) for k, v in state.items()}
 
     @staticmethod
-    def merge_into(state: dict[str, Val], branches: list[dict[str, Val]]) -> None:
+    def merge_into(state: dict[str, Val], branches: list[dict[str, Val]], condition: Optional[tuple[str, bool]] = None) -> None:
         keys: set[str] = set()
         for b in branches:
             keys.update(b)
         for k in keys:
             vals = [b[k] for b in branches if k in b]
             first = vals[0]
-            if len(vals) == 1 and len(branches) > 1 and k not in state:
+            if len(vals) == 1:
                 state[k] = first
                 continue
+            every = len(vals) == len(branches)
+            scoped_when: frozenset = frozenset()
+            if condition is not None and every and len(vals) == 2 and vals[0].stmt and vals[1].stmt:
+                name, truthy = condition
+                a, b = vals
+                scoped_when = a.scoped_when & b.scoped_when
+                if a.scoped and not b.scoped:
+                    scoped_when |= {(name, truthy)} | b.scoped_when
+                elif b.scoped and not a.scoped:
+                    scoped_when |= {(name, not truthy)} | a.scoped_when
+            both_ways = any((n, not t) in scoped_when for n, t in scoped_when)
             sites: list[Site] = []
             for v in vals:
                 for s in v.sites:
@@ -421,15 +520,17 @@ class _Analyzer:
                 sites=tuple(sites),
                 stmt=any(v.stmt for v in vals),
                 rows=any(v.rows for v in vals),
-                scoped=all(v.scoped for v in vals) and len(vals) == len(branches),
-                pscoped=all(v.pscoped for v in vals) and len(vals) == len(branches),
+                scoped=(all(v.scoped for v in vals) and every) or both_ways,
+                pscoped=all(v.pscoped for v in vals) and every,
                 opaque=any(v.opaque for v in vals),
                 derived=any(v.derived for v in vals),
-                clause=all(v.clause for v in vals) and len(vals) == len(branches),
+                trusted=all(v.trusted or v.derived for v in vals) and every,
+                clause=all(v.clause for v in vals) and every,
                 model=first.model if all(v.model == first.model for v in vals) else None,
                 repo=any(v.repo for v in vals),
                 alias=first.alias if all(v.alias == first.alias for v in vals) else None,
-                principal=all(v.principal for v in vals),
+                ident=any(v.ident for v in vals) and not any(v.rows or v.stmt for v in vals),
+                scoped_when=scoped_when,
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
@@ -441,27 +542,41 @@ class _Analyzer:
                 if checks and isinstance(t.target, cst.Name):
                     # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
                     self.pending_owner_flags[t.target.value] = checks
+                self.mark_owner_assignment(t.target, v, state)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.bind(small.target, self.ev(small.value, state), state)
+                v = self.ev(small.value, state)
+                self.bind(small.target, v, state)
+                self.mark_owner_assignment(small.target, v, state)
         elif isinstance(small, cst.AugAssign):
             v = self.ev(small.value, state)
             if isinstance(small.target, cst.Name):
                 old = state.get(small.target.value, NOTHING)
+                scoped, pscoped = self.pred(small.value, state)
                 state[small.target.value] = replace(
-                    old, clause=old.clause or v.clause or self.pred(small.value, state)[0], derived=old.derived or v.derived
+                    old, clause=old.clause or v.clause or scoped, pscoped=old.pscoped or pscoped, derived=old.derived or v.derived
                 )
         elif isinstance(small, cst.Expr):
             self.ev(small.value, state)
         elif isinstance(small, cst.Return):
             if small.value is not None:
-                v = self.ev(small.value, state)
-                self.consume(v)
+                self.consume(self.ev(small.value, state))
         elif isinstance(small, cst.Assert):
-            self.test(small.test, state)
+            self.test(small.test, state, decision=True)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self.ev(small.exc, state)
+
+    def mark_owner_assignment(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
+        """``project.user_id = current_user.id``: the object now belongs to the principal."""
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.attr.value in self.identity_fields
+            and v.derived
+        ):
+            name = target.value.value
+            state[name] = replace(state.get(name, NOTHING), derived=True)
 
     def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         if isinstance(target, cst.Name):
@@ -469,19 +584,34 @@ class _Analyzer:
             self.pending_owner_flags.pop(target.value, None)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for el in target.elements:
-                self.bind(el.value, Val(derived=v.derived, rows=v.rows, model=None), state)
+                self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
 
     # -- BKL202: comparisons in tests ----------------------------------------------------------------------
-    def test(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+    def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
         self.ev(expr, state)
+        found: list[Comparison] = []
         for node in _walk_expr(expr):
             if isinstance(node, cst.Comparison):
-                found = self.comparison(node, state)
-                if found is not None:
-                    self.out.checks.append(found)
+                c = self.comparison(node, state)
+                if c is not None:
+                    found.append(c)
             elif isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
-                for c in self.pending_owner_flags.pop(node.value):
-                    self.out.checks.append(c)
+                pending = self.pending_owner_flags.pop(node.value)
+                if decision:
+                    found.extend(pending)
+        if not decision:
+            return
+        for c in found:
+            self.out.checks.append(c)
+            # after the check the row (and the key it was looked up by) is the principal's
+            if c.name is not None and c.name in state:
+                state[c.name] = replace(state[c.name], derived=True)
+            for site in c.row.sites:
+                for key in site.key_names:
+                    if key in state:
+                        state[key] = replace(state[key], derived=True)
+                    else:
+                        state[key] = Val(derived=True)
 
     def comparison(self, node: cst.Comparison, state: dict[str, Val]) -> Optional[Comparison]:
         if len(node.comparisons) != 1:
@@ -493,12 +623,10 @@ class _Analyzer:
         for a, b in ((left, right), (right, left)):
             row = self.row_identity(a, state)
             if row is not None and self.is_derived(b, state):
-                return Comparison(node, row)
-        if self.is_derived(left, state) or self.is_derived(right, state):
-            self.out.principal_comparisons.append(node)
+                return Comparison(node, row[0], row[1])
         return None
 
-    def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[Val]:
+    def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
         """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""
         expr = _unwrap(self.ctx, expr)
         if not isinstance(expr, cst.Attribute):
@@ -506,12 +634,11 @@ class _Analyzer:
         base = expr.value
         attr = expr.attr.value
         if isinstance(base, cst.Attribute) and attr == "id":
-            # item.owner.id
             inner, rel = base.value, base.attr.value
             if isinstance(inner, cst.Name):
                 v = state.get(inner.value)
                 if v is not None and v.rows and v.model and self._identity_relationship(v.model, rel):
-                    return v
+                    return v, inner.value
             return None
         if not isinstance(base, cst.Name):
             return None
@@ -519,7 +646,7 @@ class _Analyzer:
         if v is None or not v.rows or not v.model:
             return None
         if attr in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, attr):
-            return v
+            return v, base.value
         return None
 
     def _identity_relationship(self, model: str, rel: str) -> bool:
@@ -545,8 +672,11 @@ class _Analyzer:
         for node in _walk_expr(expr):
             if isinstance(node, cst.Attribute):
                 attr = node.attr.value
-                if attr in self.identity_fields and not self._is_value_side(node.value, state):
+                lowered = attr.lower()
+                if attr in self.identity_fields and not self.is_derived(node.value, state):
                     scoped = True
+                elif any(w in lowered for w in VISIBILITY_WORDS):
+                    scoped = True  # an explicit visibility choice (``Flow.access_type == PUBLIC``)
                 elif isinstance(node.value, (cst.Name, cst.Attribute)):
                     model = self.model_of(node.value, state)
                     if model is not None and self._identity_relationship(model, attr):
@@ -556,14 +686,19 @@ class _Analyzer:
                 if v is not None:
                     if v.derived:
                         scoped = pscoped = True
-                    if v.clause:
+                    if v.clause or v.trusted or v.rows or (v.stmt and v.scoped):
                         scoped = True
                         pscoped = pscoped or v.pscoped
+            elif isinstance(node, cst.Call) and _last(dotted_name(node.func)) == "false" and not node.args:
+                scoped = True  # ``where(false())`` matches no row
         return scoped, pscoped
 
-    def _is_value_side(self, base: cst.BaseExpression, state: dict[str, Val]) -> bool:
-        # ``current_user.tenant_id`` is the value, not the column
-        return self.is_derived(base, state)
+    def key_names(self, expr: cst.CSTNode, state: dict[str, Val]) -> set[str]:
+        return {n for n in _load_names(expr) if n in state or n in self.func_params}
+
+    @property
+    def func_params(self) -> set[str]:
+        return {p.name for p in self.identity.params}
 
     # -- expressions ---------------------------------------------------------------------------------------
     def consume(self, v: Val) -> None:
@@ -617,7 +752,7 @@ class _Analyzer:
             base = self.ev(expr.value, state)
             if base.stmt and expr.attr.value in ("c", "columns", "statement", "selected_columns"):
                 return base
-            return Val(derived=base.derived)
+            return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident)
         if isinstance(expr, cst.Call):
             return self.call(expr, state)
         if isinstance(expr, cst.Subscript):
@@ -627,28 +762,34 @@ class _Analyzer:
                     self.ev(el.slice.value, state)
             if base.rows:
                 return base
-            return Val(derived=base.derived)
+            return Val(derived=base.derived, trusted=base.trusted)
         if isinstance(expr, cst.BooleanOperation):
             left = self.ev(expr.left, state)
             right = self.ev(expr.right, state)
             if left.rows or right.rows:
                 pick = left if left.rows else right
                 return replace(pick, derived=left.derived or right.derived)
-            return Val(derived=left.derived or right.derived)
+            return Val(derived=left.derived or right.derived, trusted=left.trusted and right.trusted, ident=left.ident or right.ident)
         if isinstance(expr, cst.IfExp):
             self.ev(expr.test, state)
             a = self.ev(expr.body, state)
             b = self.ev(expr.orelse, state)
             if a.stmt or b.stmt or a.rows or b.rows:
                 tmp: dict[str, Val] = {}
-                self.merge_into(tmp, [{"x": a}, {"x": b}])
+                branches = [{"x": a}, {"x": b}]
+                presence = self._presence_test(expr.test, state)
+                if presence == "present":
+                    branches = [{"x": a}, {"x": replace(b, scoped=True) if b.stmt else b}]
+                self.merge_into(tmp, branches)
                 return tmp["x"]
-            return Val(derived=a.derived or b.derived)
+            return Val(derived=a.derived or b.derived, trusted=a.trusted and b.trusted, ident=a.ident or b.ident)
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             vals = [self.ev(el.value, state) for el in expr.elements]
-            clause = any(self.pred(el.value, state)[0] for el in expr.elements)
-            pscoped = any(self.pred(el.value, state)[1] for el in expr.elements)
-            return Val(derived=any(v.derived for v in vals), clause=clause, pscoped=pscoped)
+            scoped = pscoped = False
+            for el in expr.elements:
+                a, b = self.pred(el.value, state)
+                scoped, pscoped = scoped or a, pscoped or b
+            return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped, trusted=bool(vals) and all(v.trusted for v in vals))
         if isinstance(expr, cst.NamedExpr):
             v = self.ev(expr.value, state)
             self.bind(expr.target, v, state)
@@ -662,6 +803,16 @@ class _Analyzer:
             return out
         if isinstance(expr, cst.Lambda):
             return NOTHING
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            inner = dict(state)
+            comp = expr.for_in
+            while comp is not None:
+                it = self.ev(comp.iter, inner)
+                self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
+                comp = comp.inner_for_in
+            elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
+            v = self.ev(elt, inner)
+            return Val(derived=v.derived, trusted=v.trusted)
         vals = [self.ev(c, state) for c in _expr_children(expr)]
         return _merge_flags(vals)
 
@@ -689,8 +840,14 @@ class _Analyzer:
                 model = self.model_of(call.args[0].value, state)
                 if model is not None:
                     site = self.new_site(call, "get", [model], [call.args[0].value])
-                    derived = any(self.ev(a.value, state).derived for a in call.args[1:])
-                    scoped = derived or any(self.pred(a.value, state)[0] for a in call.args[1:] if a.keyword is not None)
+                    keys = [a for a in call.args[1:]]
+                    vals = [self.ev(a.value, state) for a in keys]
+                    derived = any(v.derived for v in vals)
+                    scoped = derived or any(v.trusted for v in vals) or any(
+                        self.pred(a.value, state)[0] for a in keys if a.keyword is not None
+                    )
+                    for a in keys:
+                        site.key_names |= self.key_names(a.value, state)
                     site.consumptions.append((scoped, False))
                     site.pscoped = derived
                     return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
@@ -719,10 +876,14 @@ class _Analyzer:
             if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
                 name = func.value.value
                 old = state.get(name, NOTHING)
-                clause = any(self.pred(a.value, state)[0] for a in call.args)
-                pscoped = any(self.pred(a.value, state)[1] for a in call.args)
-                if clause or any(a.derived for a in args):
-                    state[name] = replace(old, clause=old.clause or clause, pscoped=old.pscoped or pscoped, derived=old.derived or any(a.derived for a in args))
+                scoped = pscoped = False
+                for a in call.args:
+                    x, y = self.pred(a.value, state)
+                    scoped, pscoped = scoped or x, pscoped or y
+                if scoped or any(a.derived for a in args):
+                    state[name] = replace(
+                        old, clause=old.clause or scoped, pscoped=old.pscoped or pscoped, derived=old.derived or any(a.derived for a in args)
+                    )
                 return NOTHING
             return self.helper_call(call, q, [recv] + args, args, state)
         args = [self.ev(a.value, state) for a in call.args]
@@ -730,26 +891,37 @@ class _Analyzer:
 
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
         derived = any(v.derived for v in vals)
+        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
         stmts = [v for v in args if v.stmt]
-        name = _last(q) if q else (call.func.attr.value if isinstance(call.func, cst.Attribute) else "")
+        func = call.func
+        name = _last(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else "")
         if stmts:
             if name in PAGINATORS:
                 for v in stmts:
                     self.consume(v)
                 return Val(rows=True, derived=derived)
             sites = tuple(s for v in stmts for s in v.sites)
-            if derived:
+            if derived or identity_kw:
                 # handed to a helper together with the principal: scoped
-                v = Val(sites=sites, stmt=True, scoped=True, pscoped=True)
+                v = Val(sites=sites, stmt=True, scoped=True, pscoped=derived)
                 self.consume(v)
-                return Val(sites=sites, stmt=True, scoped=True, pscoped=True, derived=True)
+                return replace(v, derived=derived)
             return Val(sites=sites, stmt=True, opaque=True)
-        if q is not None and _last(q) in UNWRAP_CALLS | {"str", "int"} and args:
-            return Val(derived=derived)
-        repo = self.repository_fetch(q, derived)
+        if derived and any(w in name.lower() for w in VERIFY_WORDS):
+            # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
+            for a in call.args:
+                for n in _load_names(a.value):
+                    v = state.get(n)
+                    if v is not None and (v.stmt or v.rows):
+                        state[n] = replace(v, derived=True)
+                    elif v is None or not v.derived:
+                        state[n] = replace(v or NOTHING, derived=True)
+        if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
+            return Val(derived=derived, ident=args[0].ident)
+        repo = self.repository_fetch(q, derived or identity_kw)
         if repo is not None:
             return repo
-        return Val(derived=derived)
+        return Val(derived=derived or identity_kw, trusted=any(v.trusted for v in vals))
 
     def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
         """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
@@ -769,6 +941,15 @@ class _Analyzer:
 
     def execute(self, v: Val) -> Val:
         self.consume(v)
+        if v.pscoped:
+            # the keys of a lookup scoped to the principal are the principal's from now on
+            state = getattr(self, "_state", None)
+            if state is not None:
+                for s in v.sites:
+                    for key in s.key_names:
+                        old = state.get(key)
+                        if old is None or not (old.stmt or old.rows or old.derived):
+                            state[key] = replace(old or NOTHING, derived=True)
         model = None
         for s in v.sites:
             if s.entities:
@@ -783,6 +964,7 @@ class _Analyzer:
             for arg in call.args:
                 for s in recv.sites:
                     s.pred_nodes.append(arg.value)
+                    s.key_names |= self.key_names(arg.value, state)
                 a, b = self.pred(arg.value, state)
                 scoped, pscoped = scoped or a, pscoped or b
         elif method == "filter_by":
@@ -790,10 +972,12 @@ class _Analyzer:
                 if arg.keyword is not None:
                     for s in recv.sites:
                         s.pred_nodes.append(arg.value)
+                        s.key_names |= self.key_names(arg.value, state)
                     if arg.keyword.value in self.identity_fields:
                         scoped = True
-                    if self.is_derived(arg.value, state):
-                        scoped = pscoped = True
+                    a, b = self.pred(arg.value, state)
+                    if b or any(state.get(n, NOTHING).trusted for n in _load_names(arg.value)):
+                        scoped, pscoped = True, pscoped or b
                 elif arg.star == "**" and self.is_derived(arg.value, state):
                     scoped = pscoped = True
         elif method in JOIN_METHODS:
@@ -817,17 +1001,44 @@ class _Analyzer:
                     entities, nodes = self.entities(call.args, state)
                     s.entities.extend(entities)
                     s.model_nodes.extend(nodes)
-        if method in STMT_METHODS and method not in ("all", "first"):
-            if method == "params" and any(v.derived for v in arg_vals):
-                scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+                    if entities:
+                        s.anchor = call
+        elif method == "params" and any(v.derived for v in arg_vals):
+            scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+        if method in STMT_METHODS:
             return replace(recv, scoped=scoped, pscoped=pscoped)
         if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
-            v = replace(recv, scoped=scoped, pscoped=pscoped)
-            return self.execute(v)
+            return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         if method in EXEC_METHODS:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         # an unknown method on a statement: we cannot see what it does
         return replace(recv, opaque=True)
+
+
+def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``x`` / ``x is not None`` -> ("x", True); ``not x`` / ``x is None`` -> ("x", False)."""
+    negate = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negate = not negate
+        test = test.expression
+    out: Optional[tuple[str, bool]] = None
+    if isinstance(test, cst.Name) and test.value not in ("True", "False", "None"):
+        out = (test.value, True)
+    elif (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.left, cst.Name)
+        and isinstance(test.comparisons[0].comparator, cst.Name)
+        and test.comparisons[0].comparator.value == "None"
+    ):
+        op = test.comparisons[0].operator
+        if isinstance(op, (cst.IsNot, cst.NotEqual)):
+            out = (test.left.value, True)
+        elif isinstance(op, (cst.Is, cst.Equal)):
+            out = (test.left.value, False)
+    if out is not None and negate:
+        out = (out[0], not out[1])
+    return out
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

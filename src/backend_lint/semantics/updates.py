@@ -86,17 +86,23 @@ class SchemaField:
     default: str
     owner: str  # qualified class that declares it
 
-    @property
-    def optional(self) -> bool:
-        """The annotation admits ``None`` or the default is ``None`` (RULES.md's "optional")."""
-        return self.admits_none or self.default == DEFAULT_NONE
+    def is_optional(self, v1: bool = False) -> bool:
+        """RULES.md's "optional": the annotation admits ``None`` or the default is ``None``.
 
-    @property
-    def may_be_unset(self) -> bool:
-        """A client may leave it out of the body: it has a default (or an implicit ``None`` in v1)."""
+        Exception: ``x: X | None`` with no default at all is *required* in pydantic v2 (the client must send
+        it, ``null`` included), so it is optional only under v1, where it defaults to ``None``. An explicit
+        ``...`` / ``Field(...)`` is required in both."""
+        if self.default == DEFAULT_NONE:
+            return True
+        if not self.admits_none or self.default == DEFAULT_REQUIRED:
+            return False
+        return self.default == DEFAULT_VALUE or v1
+
+    def may_be_unset(self, v1: bool = False) -> bool:
+        """A client may leave it out of the body: it has a default (``None`` or another value)."""
         if self.default in (DEFAULT_NONE, DEFAULT_VALUE):
             return True
-        return self.default == DEFAULT_MISSING and self.admits_none
+        return self.default == DEFAULT_MISSING and self.admits_none and v1
 
 
 @dataclass
@@ -106,15 +112,47 @@ class SchemaInfo:
     is_schema: bool  # a pydantic / SQLModel model (not a table)
     is_table: bool  # SQLModel ``table=True`` or an ORM class
     complete: bool  # every base is a project class or a known root: no field can hide in a library base
+    major: Optional[int] = None  # pydantic major version the schema's modules show (None: no evidence)
 
-    @property
-    def all_optional(self) -> bool:
-        return bool(self.fields) and all(f.optional for f in self.fields.values())
+    def all_optional(self, v1: bool = False) -> bool:
+        return bool(self.fields) and all(f.is_optional(v1) for f in self.fields.values())
 
-    @property
-    def all_required(self) -> bool:
+    def all_required(self, v1: bool = False) -> bool:
         """Every field must be sent (a full replacement body): ``exclude_unset`` changes nothing."""
-        return self.complete and all(not f.may_be_unset for f in self.fields.values())
+        return self.complete and all(not f.may_be_unset(v1) for f in self.fields.values())
+
+
+_V2_NAMES = frozenset(
+    {
+        "pydantic.ConfigDict",
+        "pydantic.field_validator",
+        "pydantic.model_validator",
+        "pydantic.computed_field",
+        "pydantic.field_serializer",
+        "pydantic.model_serializer",
+        "pydantic.RootModel",
+        "pydantic.TypeAdapter",
+        "pydantic.AwareDatetime",
+    }
+)
+_V1_NAMES = frozenset({"pydantic.validator", "pydantic.root_validator", "pydantic.BaseConfig"})
+
+
+def uses_pydantic_v1(ctx: "FileContext", info: Optional[SchemaInfo]) -> bool:
+    """Pydantic v1 semantics for ``x: X | None`` without a default: the schema's modules decide
+    (``ConfigDict`` / ``field_validator`` / ``model_config`` -> v2, ``validator`` / ``pydantic.v1`` -> v1),
+    else the linted file (``.dict(`` / ``__fields_set__`` / ``parse_obj`` and no v2 spelling -> v1);
+    v2 when nothing tells."""
+    if info is not None and info.major is not None:
+        return info.major == 1
+
+    def from_source() -> bool:
+        src = ctx.source
+        v2 = any(w in src for w in ("model_dump", "model_fields_set", "model_validate", "model_config", "ConfigDict"))
+        v1 = any(w in src for w in (".dict(", "__fields_set__", "parse_obj(", "orm_mode", "from_orm("))
+        return v1 and not v2
+
+    return ctx.cached("updates.pydantic_v1_source", from_source)
 
 
 def _parse_expr(text: Optional[str]) -> Optional[ast.expr]:
@@ -283,10 +321,20 @@ def _schema_info(project: "ProjectIndex", qualified: str) -> Optional[SchemaInfo
         else:
             complete = False
     fields: dict[str, SchemaField] = {}
+    major: Optional[int] = None
+    for name, _ in mro[1:]:
+        if name.startswith("pydantic.v1."):
+            major = 1
     for name, info in reversed(mro):
         if info is None:
             continue
         module = name.rsplit(".", 1)[0]
+        if major is None:
+            imported = set(project.modules.get(module, {}).get("imports", {}).values())
+            if "model_config" in info.get("fields", {}) or imported & _V2_NAMES:
+                major = 2
+            elif imported & _V1_NAMES or any(v.startswith("pydantic.v1") for v in imported):
+                major = 1
         lookup = _alias_lookup(project, module)
         for fname, f in info.get("fields", {}).items():
             annotation = f.get("annotation")
@@ -302,7 +350,7 @@ def _schema_info(project: "ProjectIndex", qualified: str) -> Optional[SchemaInfo
                 _default_kind(f.get("value"), f.get("call")),
                 name,
             )
-    return SchemaInfo(canonical, fields, is_schema and not is_table, is_table, complete)
+    return SchemaInfo(canonical, fields, is_schema and not is_table, is_table, complete, major)
 
 
 def schema_fields(project: Optional["ProjectIndex"], qualified: str) -> Optional[dict[str, SchemaField]]:
@@ -331,7 +379,7 @@ def all_optional_schema_names(project: Optional["ProjectIndex"]) -> frozenset[st
             if not info.get("fields"):
                 continue
             si = schema_info(project, qualified)
-            if si is not None and si.is_schema and si.all_optional:
+            if si is not None and si.is_schema and si.all_optional(v1=True):
                 out.add(qualified.rsplit(".", 1)[-1])
         return frozenset(out)
 
@@ -347,22 +395,38 @@ def handler_callees(project: Optional["ProjectIndex"]) -> frozenset[str]:
         out = set()
         for _, facts in project.iter_modules():
             for name in facts.get("extra", {}).get("updates", {}).get("handler_callees", []):
-                out.add(_canonical_callable(project, name))
+                canonical = _canonical_callable(project, name)
+                if canonical is not None:
+                    out.add(canonical)
         return frozenset(out)
 
     return project.memo("updates.handler_callees", build)
 
 
-def _canonical_callable(project: "ProjectIndex", name: str) -> str:
+def _canonical_callable(project: "ProjectIndex", name: str) -> Optional[str]:
+    """A project function (``mod.func``) or method (``mod.Class.method``), else ``None``."""
     found = project.resolve_symbol(name)
     if found is not None:
-        return f"{found[0]}.{found[1]}"
+        return f"{found[0]}.{found[1]}" if found[2] == "functions" else None
     head, _, method = name.rpartition(".")
     if head:
         cls = project.get_class(head)
-        if cls is not None:
+        if cls is not None and method in cls[1].get("methods", []):
             return f"{cls[0]}.{method}"
-    return name
+    return None
+
+
+# ``<target>.attr = payload.attr`` somewhere in the file (parentheses, continuation lines and comments
+# allowed around the value): BKL503 cannot fire on a file without one.
+ATTRIBUTE_COPY = re.compile(
+    r"\.\s*\w+\s*=(?:[\s\\(]|#[^\n]*)*\w+\s*\.\s*\w+(?:[ \t)\\]|#[^\n]*)*(?:$|;|\n)", re.M
+)
+
+
+def may_write_dump(source: str) -> bool:
+    """Every write BKL501/502 know (``setattr``, ``sqlmodel_update``, ``.update(``, ``copy(update=``,
+    ``update(M).values``, ``update_item(...)``) spells ``setattr``, ``update`` or ``Update``."""
+    return "update" in source or "setattr" in source or "Update" in source
 
 
 def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
@@ -441,6 +505,48 @@ def annotation_classes(ctx: "FileContext", annotation: Optional[cst.BaseExpressi
     return out
 
 
+_SEQUENCES = frozenset(
+    {"list", "List", "Sequence", "Iterable", "set", "Set", "frozenset", "FrozenSet", "tuple", "Tuple", "Collection"}
+)
+
+
+def element_classes(ctx: "FileContext", annotation: Optional[cst.BaseExpression]) -> Optional[list[str]]:
+    """``list[ItemUpdate]`` -> [ItemUpdate]; ``None`` when the annotation is not a sequence."""
+    for part in _annotation_parts(ctx, annotation):
+        if isinstance(part, cst.Subscript):
+            head = (ctx.qualified_name(part.value) or dotted_name(part.value) or "").rsplit(".", 1)[-1]
+            if head in _SEQUENCES:
+                items = [e.slice.value for e in part.slice if isinstance(e.slice, cst.Index)]
+                return annotation_classes(ctx, items[0]) if items else []
+    return None
+
+
+def field_element_classes(project: Optional["ProjectIndex"], f: SchemaField) -> list[str]:
+    """The element classes of a schema field typed ``list[X]`` (resolved in the declaring module)."""
+    if project is None:
+        return []
+    node = _parse_expr(f.annotation)
+    module = f.owner.rsplit(".", 1)[0]
+    facts = project.modules.get(module, {})
+    out = []
+    for sub in ast.walk(node) if node is not None else []:
+        if isinstance(sub, ast.Subscript) and (_ast_dotted(sub.value) or "").rsplit(".", 1)[-1] in _SEQUENCES:
+            inner = sub.slice.elts[0] if isinstance(sub.slice, ast.Tuple) and sub.slice.elts else sub.slice
+            name = _ast_dotted(inner)
+            if name is None:
+                continue
+            head, _, rest = name.partition(".")
+            if head in facts.get("classes", {}):
+                base = f"{module}.{head}"
+            elif head in facts.get("imports", {}):
+                base = facts["imports"][head]
+            else:
+                continue
+            out.append(f"{base}.{rest}" if rest else base)
+            break
+    return out
+
+
 def _is_dict_annotation(ctx: "FileContext", annotation: Optional[cst.BaseExpression]) -> bool:
     classes = annotation_classes(ctx, annotation)
     return bool(classes) and all(c in _DICT_TYPES for c in classes)
@@ -511,7 +617,7 @@ def _update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
             if last.endswith(_UPDATE_SUFFIXES):
                 return "schema"
             info = schema_info(project, q)
-            if info is not None and info.is_schema and info.all_optional:
+            if info is not None and info.is_schema and info.all_optional(uses_pydantic_v1(ctx, info)):
                 return "schema"
     if project is not None:
         callees = handler_callees(project)
@@ -541,7 +647,15 @@ _SA_UPDATE = frozenset(
         "sqlalchemy.future.update",
     }
 )
-_UPDATE_CALL = re.compile(r"_*update(?:$|_|[A-Z])")
+# ``update``, ``update_item``, ``update_one``, ``updateOne``, ``apply_update_data``, ``find_one_and_update``,
+# ``bulk_update``, ``perform_update`` (not ``emit_update_event``, ``notify_update`` or an upsert's
+# ``on_conflict_do_update``: an upsert is a create path)
+_UPDATE_CALL = re.compile(
+    r"^_*(?:apply_)?update(?:$|_|[A-Z])"
+    r"|(?:^|_)(?:bulk|perform|partial|do|apply|find_one_and|crud|db|orm|repo)_update$"
+    r"|^findOneAndUpdate$"
+)
+_UPSERTS = frozenset({"on_conflict_do_update", "on_duplicate_key_update"})
 _VALIDATE_METHODS = frozenset({"model_validate", "parse_obj", "model_validate_json", "parse_raw", "from_orm", "model_construct", "construct"})
 
 
@@ -549,7 +663,7 @@ _VALIDATE_METHODS = frozenset({"model_validate", "parse_obj", "model_validate_js
 class Dump:
     """A dump of the payload: ``payload.model_dump(...)`` / ``.dict(...)`` / ``jsonable_encoder(payload)``."""
 
-    node: cst.Call
+    node: cst.CSTNode  # the dump call (or the payload name for ``vars(p)`` / ``p.__dict__`` / ``for k, v in p``)
     receiver: str
     schemas: list[str]
     excludes_unset: bool  # ``exclude_unset=True`` or an ``include=`` of the fields set (or no claim)
@@ -558,6 +672,8 @@ class Dump:
     opaque: bool  # ``**kwargs``: no claim about the flags
     written: bool = False  # reaches a write onto an existing object
     written_unfiltered: bool = False  # ... with no None/fields-set filter on the way
+    fixable: bool = True  # a call that takes ``exclude_unset=``
+    replacement: Optional[str] = None  # code that replaces ``node`` for a fix (``row.sqlmodel_update(payload)``)
 
 
 @dataclass
@@ -714,6 +830,8 @@ class _Analyzer:
         self.params: set[str] = set()
         self.assigned_names: set[str] = set()
         self.assign_seen: set[int] = set()
+        self.elements: dict[str, list[str]] = {}  # ``items: list[ItemUpdate]`` -> [ItemUpdate]
+        self.aliases: dict[str, str] = {}  # ``title = payload.title``: a guard on ``title`` guards both
         for param in _all_params(func):
             name = param.name.value
             if name in ("self", "cls"):
@@ -727,6 +845,9 @@ class _Analyzer:
             if any(self._is_row_class(c) for c in classes) and not any(self._is_schema_class(c) for c in classes):
                 continue
             self.payloads[name] = classes
+            elements = element_classes(ctx, annotation)
+            if elements is not None:
+                self.elements[name] = elements
         for node in _walk_body(func):
             if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
                 self.assigned_names.add(node.target.value)
@@ -750,7 +871,10 @@ class _Analyzer:
 
     # -- statements ------------------------------------------------------------------------------------
     def run(self) -> UpdateAnalysis:
-        self.block(_suite(self.func.body), {}, frozenset())
+        env: Env = {}
+        if self.func.name.value in ("__init__", "__post_init__", "model_post_init"):
+            env["self"] = Val(fresh=True)  # the object being built: nothing stored yet
+        self.block(_suite(self.func.body), env, frozenset())
         return self.result
 
     def block(self, stmts: list[cst.BaseStatement], env: Env, facts: frozenset) -> tuple[Env, frozenset]:
@@ -769,14 +893,15 @@ class _Analyzer:
             f_facts = facts | conditions(self, stmt.test, False, env)
             body = _suite(stmt.body)
             orelse = _orelse_body(stmt.orelse)
-            env1, _ = self.block(body, dict(env), t_facts)
-            env2, _ = self.block(orelse, dict(env), f_facts)
+            env1, f1 = self.block(body, dict(env), t_facts)
+            env2, f2 = self.block(orelse, dict(env), f_facts)
             body_exits, else_exits = _exits(body), _exits(orelse)
             if body_exits and not else_exits:
-                return env2, f_facts
+                return env2, f2
             if else_exits and not body_exits:
-                return env1, t_facts
-            return _join_env(env1, env2), facts
+                return env1, f1
+            # facts true at the end of both branches hold after the ``if`` (``if p.x is None: p.x = d``)
+            return _join_env(env1, env2), f1 & f2
         if isinstance(stmt, cst.For):
             it = self.expr(stmt.iter, env, facts)
             loop_env = dict(env)
@@ -827,6 +952,17 @@ class _Analyzer:
             value = self.expr(small.value, env, facts)
             for target in small.targets:
                 self.assign(target.target, small.value, value, env, facts, small)
+                key = canon(target.target)
+                if key is not None and not isinstance(target.target, cst.Name):
+                    # ``payload.x = payload.x or obj.x``: written on purpose, no longer an accidental None
+                    facts = facts - {f"notnone:{key}"} if _is_none(small.value) else facts | {f"notnone:{key}"}
+                elif isinstance(target.target, cst.Name):
+                    facts = frozenset(f for f in facts if not f.endswith(f":{key}"))
+                    alias = canon(small.value)
+                    if alias is not None and isinstance(small.value, cst.Attribute):
+                        self.aliases[key] = alias
+                    else:
+                        self.aliases.pop(key, None)
             return env, facts
         if isinstance(small, cst.AnnAssign):
             if small.value is not None:
@@ -899,9 +1035,34 @@ class _Analyzer:
 
     def bind_loop(self, target: cst.BaseExpression, iter_node: cst.BaseExpression, it: Val, env: Env) -> None:
         names = _names_in(target)
+        if isinstance(iter_node, cst.Name) and isinstance(target, cst.Tuple) and len(names) == 2:
+            # ``for name, value in payload:`` iterates a pydantic model's fields: a full dump
+            index = self.implicit_dump(iter_node, iter_node.value, env)
+            if index is not None:
+                it = Val(frozenset({(index, False)}))
         for n in names:
             env[n] = Val(it.taint, it.fs)
             self.payloads.pop(n, None)
+        if isinstance(target, cst.Name):
+            # ``for item_in in body.items:`` / ``for item_in in items:``: each element is a payload too
+            elements = self._payload_elements(iter_node)
+            if elements is not None:
+                self.payloads[target.value] = elements
+
+    def _payload_elements(self, node: cst.BaseExpression) -> Optional[list[str]]:
+        if isinstance(node, cst.Name):
+            if node.value in self.payloads and node.value in self.elements:
+                return list(self.elements[node.value])
+            return None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in self.payloads:
+            out: list[str] = []
+            for q in self.payloads[node.value.value]:
+                info = schema_info(self.ctx.project, q)
+                f = info.fields.get(node.attr.value) if info is not None else None
+                if f is not None:
+                    out.extend(field_element_classes(self.ctx.project, f))
+            return out
+        return None
 
     # -- expressions -----------------------------------------------------------------------------------
     def expr(self, node: Optional[cst.BaseExpression], env: Env, facts: frozenset) -> Val:
@@ -915,6 +1076,10 @@ class _Analyzer:
             if node.attr.value in ("model_fields_set", "__fields_set__", "fields_set"):
                 self.expr(node.value, env, facts)
                 return Val(fs=True)
+            if node.attr.value == "__dict__" and isinstance(node.value, cst.Name):
+                index = self.implicit_dump(node, node.value.value, env)
+                if index is not None:
+                    return Val(frozenset({(index, False)}), dictish=True)
             inner = self.expr(node.value, env, facts)
             if inner.stmt:
                 return Val(stmt=True)
@@ -936,7 +1101,9 @@ class _Analyzer:
                     out = Val(out.taint | v.taint, out.fs and v.fs, dictish=True)
                 else:
                     self.expr(el.key, env, facts)
-                    self.expr(el.value, env, facts)
+                    v = self.expr(el.value, env, facts)
+                    # ``{"$set": payload.dict()}``: the dump is still written by whoever takes the dict
+                    out = Val(out.taint | v.taint, out.fs, dictish=True)
                     literal_keys = True
             if literal_keys or not node.elements:
                 out = Val(out.taint, False, dictish=True)
@@ -1019,6 +1186,15 @@ class _Analyzer:
 
     def call(self, node: cst.Call, env: Env, facts: frozenset) -> Val:
         func = node.func
+        if (
+            isinstance(func, cst.Name)
+            and func.value == "vars"
+            and len(node.args) == 1
+            and isinstance(node.args[0].value, cst.Name)
+        ):
+            index = self.implicit_dump(node, node.args[0].value.value, env)
+            if index is not None:
+                return Val(frozenset({(index, False)}), dictish=True)
         dump = self.dump_of(node, env, facts)
         if dump is not None:
             for arg in node.args:
@@ -1037,25 +1213,27 @@ class _Analyzer:
                 self.setattr_sink(node, env, facts)
             return EMPTY
         if method == "sqlmodel_update" and node.args:
-            self.sink(args[0], _root(func.value))
+            first = node.args[0].value
+            if isinstance(first, cst.Name) and not node.args[0].star:
+                # ``row.sqlmodel_update(payload)`` copies every field of a model, set or not
+                index = self.implicit_dump(first, first.value, env, replacement=f"{first.value}.model_dump(exclude_unset=True)")
+                if index is not None:
+                    args[0] = Val(args[0].taint | {(index, False)})
+            self.sink(args[0], _root(func.value), env)
             upd = _kw(node, "update")
             if upd is not None:
-                self.sink(self.expr(upd.value, env, facts), _root(func.value))
+                self.sink(self.expr(upd.value, env, facts), _root(func.value), env)
             return EMPTY
         if method in ("model_copy", "copy"):
             upd = _kw(node, "update")
             if upd is not None:
-                self.sink(next(a for a, arg in zip(args, node.args) if arg is upd), _root(func.value))
+                self.sink(next(a for a, arg in zip(args, node.args) if arg is upd), _root(func.value), env)
                 return EMPTY
             if method == "copy" and not node.args:
                 return Val(recv.taint, recv.fs, dictish=recv.dictish)
             return EMPTY
-        if method in ("values", "on_conflict_do_update") and isinstance(func, cst.Attribute):
-            if method == "on_conflict_do_update":
-                s = _kw(node, "set_")
-                if s is not None:
-                    self.sink(self.expr(s.value, env, facts), None)
-                return Val(stmt=True)
+        if method == "values" and isinstance(func, cst.Attribute):
+            # ``insert(...).on_conflict_do_update(set_=...)`` is an upsert: a create path, no claim
             if recv.stmt or self._chain_has_update(func.value, env):
                 for a in args:
                     self.sink(a, None)
@@ -1065,7 +1243,7 @@ class _Analyzer:
             target = func.value
             if isinstance(target, cst.Attribute) and target.attr.value == "__dict__":
                 for a in args:
-                    self.sink(a, _root(target.value))
+                    self.sink(a, _root(target.value), env)
                 return EMPTY
             if recv.stmt or self._chain_has_query(target, env):
                 for a in args:
@@ -1084,13 +1262,14 @@ class _Analyzer:
                 return Val(stmt=True)  # ``table.update()``
             # ``repo.update(...)``, ``self.settings.update(...)``: written onto an existing object
             for a in args:
-                self.sink(a, _root(target))
+                self.sink(a, _root(target), env)
             return EMPTY
         if self._is_sa_update(func):
             return Val(stmt=True)
         if isinstance(func, cst.Attribute) and method in _QUERY_ATTRS:
             return Val(stmt=recv.stmt or method == "query" or self._chain_has_query(func.value, env))
-        if _UPDATE_CALL.match(method or fname or ""):
+        callee = method or fname or ""
+        if _UPDATE_CALL.search(callee) and not callee[:1].isupper() and callee not in _UPSERTS:
             # a repository / service call that writes onto a stored row: ``crud.update_item(db, item, data)``
             for a in args:
                 self.sink(a, None)
@@ -1122,10 +1301,15 @@ class _Analyzer:
             if len(args) >= 2:
                 return Val(args[1].taint)
             return EMPTY
-        # a constructor: a fresh object, not an existing row
+        # a constructor: a fresh object (a create path), unless it rebuilds stored data
+        # (``Item(**stored_data)`` in the FastAPI docs' PATCH example is the existing item)
         last = (qualified or dotted_name(func) or "").rsplit(".", 1)[-1]
-        if last[:1].isupper() or method in _VALIDATE_METHODS:
-            return Val(fresh=True)
+        if last[:1].isupper() and isinstance(func, (cst.Name, cst.Attribute)):
+            fresh = True
+            for a, arg in zip(args, node.args):
+                if arg.keyword is None and (arg.star == "**" and not a.taint or arg.star != "**"):
+                    fresh = False
+            return Val(fresh=fresh)
         return EMPTY
 
     def _is_sa_update(self, func: cst.BaseExpression) -> bool:
@@ -1173,6 +1357,23 @@ class _Analyzer:
             return False
 
     # -- dumps and sinks -------------------------------------------------------------------------------
+    def implicit_dump(
+        self, node: cst.CSTNode, name: str, env: Env, replacement: Optional[str] = None
+    ) -> Optional[int]:
+        """``vars(payload)``, ``payload.__dict__``, ``for k, v in payload``: every field, no flags to set.
+        Only for payloads whose class resolves to a project schema (a list or a tuple iterates too)."""
+        key = id(node)
+        if key in self.dumps_by_node:
+            return self.dumps_by_node[key]
+        schemas = self.payloads.get(name)
+        if not schemas or not any(self._is_schema_class(q) for q in schemas):
+            return None
+        dump = Dump(node, name, list(schemas), False, False, False, False, fixable=False, replacement=replacement)
+        self.result.dumps.append(dump)
+        index = len(self.result.dumps) - 1
+        self.dumps_by_node[key] = index
+        return index
+
     def dump_of(self, node: cst.Call, env: Env, facts: frozenset) -> Optional[int]:
         key = id(node)
         if key in self.dumps_by_node:
@@ -1218,7 +1419,9 @@ class _Analyzer:
         self.dumps_by_node[key] = index
         return index
 
-    def sink(self, value: Val, target_root: Optional[str]) -> None:
+    def sink(self, value: Val, target_root: Optional[str], env: Optional[Env] = None) -> None:
+        if target_root is not None and env is not None and env.get(target_root, EMPTY).fresh:
+            return  # a freshly built object (a create path): nothing stored is overwritten
         for index, filtered in value.taint:
             dump = self.result.dumps[index]
             if target_root is not None and dump.receiver == target_root:
@@ -1239,7 +1442,7 @@ class _Analyzer:
         ):
             val = Val(val.taint | key_val.taint)
         guarded = _none_guarded(value, facts) or _key_guarded(key, facts) or key_val.fs
-        self.sink(val.filtered() if guarded else val, _root(target))
+        self.sink(val.filtered() if guarded else val, _root(target), env)
 
     # -- BKL503 ----------------------------------------------------------------------------------------
     def check_field_assignment(
@@ -1324,6 +1527,15 @@ def _fs_expr(an: _Analyzer, expr: cst.BaseExpression, env: Env) -> bool:
 
 
 def conditions(an: _Analyzer, test: cst.BaseExpression, truth: bool, env: Env) -> frozenset:
+    facts = _conditions(an, test, truth, env)
+    if an.aliases:
+        extra = {f"notnone:{an.aliases[f[8:]]}" for f in facts if f.startswith("notnone:") and f[8:] in an.aliases}
+        if extra:
+            facts = facts | extra
+    return facts
+
+
+def _conditions(an: _Analyzer, test: cst.BaseExpression, truth: bool, env: Env) -> frozenset:
     """Facts that hold when ``test`` evaluates to ``truth``: ``notnone:<expr>``, ``field:<name>`` (the field
     is in the payload's fields set), ``key:<name>`` (a loop key is in the fields set), ``isdict:<name>``."""
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -1442,7 +1654,7 @@ def dump_schema_may_be_partial(ctx: "FileContext", dump: Dump) -> bool:
         return True
     for q in dump.schemas:
         info = schema_info(ctx.project, q)
-        if info is None or not info.is_schema or not info.all_required:
+        if info is None or not info.is_schema or not info.all_required(uses_pydantic_v1(ctx, info)):
             return True
     return False
 
@@ -1450,10 +1662,10 @@ def dump_schema_may_be_partial(ctx: "FileContext", dump: Dump) -> bool:
 def optional_in_payload(ctx: "FileContext", assignment: FieldAssignment) -> Optional[SchemaField]:
     """The optional field that ``payload.<attr>`` reads, when a payload schema declares it optional."""
     for q in assignment.schemas:
-        fields = schema_fields(ctx.project, q)
-        if not fields:
+        info = schema_info(ctx.project, q)
+        if info is None or not info.is_schema:
             continue
-        f = fields.get(assignment.attr)
-        if f is not None and f.optional:
+        f = info.fields.get(assignment.attr)
+        if f is not None and f.is_optional(uses_pydantic_v1(ctx, info)):
             return f
     return None

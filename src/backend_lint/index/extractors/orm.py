@@ -201,31 +201,48 @@ def _call_facts(call: ast.Call, resolve: Callable[[ast.AST], Optional[str]]) -> 
     return {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
 
 
+def _has_constant(node: ast.AST, value: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
+
+
 def _listener_functions(tree: ast.Module, resolve: Callable[[ast.AST], Optional[str]]) -> list[ast.AST]:
-    """Functions registered for ``do_orm_execute`` (decorator or ``event.listen(..., fn)``)."""
-    if not any(isinstance(n, ast.Constant) and n.value == "do_orm_execute" for n in ast.walk(tree)):
-        return []
+    """Functions registered for ``do_orm_execute``: decorated with ``@event.listens_for(X, "do_orm_execute")``
+    or passed to ``event.listen(X, "do_orm_execute", fn)`` at module level or one level inside a function.
+    A shallow scan: walking every node of every module would double the cost of the index."""
+    functions: list[ast.AST] = []
+    calls: list[ast.Call] = []
+
+    def scan(body: list[ast.stmt], depth: int) -> None:
+        for stmt in body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                functions.append(stmt)
+                if depth < 2:
+                    scan(stmt.body, depth + 1)
+            elif isinstance(stmt, ast.ClassDef) and depth < 2:
+                scan(stmt.body, depth + 1)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                calls.append(stmt.value)
+            elif isinstance(stmt, (ast.If, ast.With, ast.Try)) and depth < 2:
+                scan(stmt.body, depth + 1)
+
+    scan(tree.body, 0)
     named: set[str] = set()
+    for call in calls:
+        if _last(resolve(call.func)) == "listen" and any(_has_constant(a, "do_orm_execute") for a in call.args):
+            for a in call.args:
+                if isinstance(a, ast.Name):
+                    named.add(a.id)
+                elif isinstance(a, ast.Attribute):
+                    named.add(a.attr)
     out: list[ast.AST] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _last(resolve(node.func)) == "listen":
-            if any(isinstance(a, ast.Constant) and a.value == "do_orm_execute" for a in node.args):
-                for a in node.args:
-                    if isinstance(a, ast.Name):
-                        named.add(a.id)
-                    elif isinstance(a, ast.Attribute):
-                        named.add(a.attr)
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if node.name in named:
-                out.append(node)
-                continue
-            for dec in node.decorator_list:
-                if isinstance(dec, ast.Call) and any(
-                    isinstance(a, ast.Constant) and a.value == "do_orm_execute" for a in dec.args
-                ):
-                    out.append(node)
-                    break
+    for fn in functions:
+        if fn.name in named:  # type: ignore[attr-defined]
+            out.append(fn)
+            continue
+        for dec in fn.decorator_list:  # type: ignore[attr-defined]
+            if isinstance(dec, ast.Call) and any(_has_constant(a, "do_orm_execute") for a in dec.args):
+                out.append(fn)
+                break
     return out
 
 

@@ -11,10 +11,11 @@ from ...semantics.queries import isolation_findings
 class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     """
     ## What it does
-    Reports an ownership check made in Python after the row was loaded without an owner predicate:
-    `item = session.get(Item, item_id)` followed by `if item.owner_id != current_user.id: raise ...`
-    (also through a repository function that returns the model and is not given the principal, and
-    `is_owner = item.owner_id == user.id` tested later). The comparison is reported; the fetch itself is
+    Reports an ownership check made in Python after a row of an owned model was loaded without an owner
+    predicate. For example `item = session.get(Item, item_id)` followed by `if item.owner_id !=
+    current_user.id: raise ...`; also a row from a repository function that returns the model and is not
+    given the principal, and `is_owner = item.owner_id == user.id` tested later. The comparison must be
+    an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
 
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
@@ -93,5 +94,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         for comparison, model in found.checked_after:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
-            column = columns[0] if columns else "owner"
-            self.report(comparison, self.message.format(model=model.rsplit(".", 1)[-1], column=column))
+            short = model.rsplit(".", 1)[-1]
+            if columns:
+                message = self.message.format(model=short, column=columns[0])
+            else:
+                message = f"Ownership of `{short}` is checked after an unscoped fetch; filter by owner in the query"
+            self.report(comparison, message)

@@ -14,11 +14,12 @@ from ...semantics.queries import Site, isolation_findings
 class UnscopedOwnedQuery(IdentityStack, Rule):
     """
     ## What it does
-    Reports a query on an owned model (an ORM table with an identity column such as `owner_id`, itself
-    or through a mixin or base class) that has no predicate on that column, in a function where the
-    identity is available: a route handler with an auth dependency, or a function that takes the
-    principal (`current_user`, `user`, `actor`, ... or a parameter typed as the principal's class) or an
-    identity value (`owner_id`) as a parameter.
+    Reports a query on an owned model that has no predicate on its identity column, in a function where
+    the identity is available. An owned model is an ORM table with an identity column such as `owner_id`
+    (itself or through a mixin or base class, in any module; `owned-models` / `not-owned-models`
+    override). The identity is available in a route handler with an auth dependency, or in a function
+    that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
+    class) or an identity value (a parameter named like an identity field) as a parameter.
 
     Recognised queries: `session.get(Item, id)`, `select(Item)` / `select(Item.id)` /
     `select(func.count()).select_from(Item)` (also built up in a variable over several statements),
@@ -99,9 +100,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         for site, model in found.unscoped:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
-            column = columns[0] if columns else "owner"
             short = model.rsplit(".", 1)[-1]
-            self.report(site.node, self.message.format(model=short, column=column), self._fix(site, model, columns, identity))
+            if columns:
+                message = self.message.format(model=short, column=columns[0])
+            else:  # owned by configuration, through another table
+                message = f"Query on owned model `{short}` has no owner predicate"
+            self.report(site.node, message, self._fix(site, model, columns, identity))
 
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
         if site.kind != "select" or not site.model_nodes or not columns:
@@ -131,4 +135,5 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         if value is None:
             return None
         clause = f"{spelled}.{column} == {value}"
-        return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(site.node, f".where({clause})")])
+        anchor = site.anchor if site.anchor is not None else site.node
+        return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(anchor, f".where({clause})")])

@@ -1,17 +1,20 @@
+"""Family rules: migrations."""
 from __future__ import annotations
 
 import libcst as cst
 
+from ...diagnostics import FixAvailability
 from ...rule import Rule
-from ...semantics.alembic import is_noop_body, revision_info
+from ...semantics.alembic import downgrade_fix, is_noop_body, revision_info
 
 
 class EmptyDowngrade(Rule):
     """
     ## What it does
     Reports an Alembic `downgrade()` that does nothing: `pass`, `...`, a docstring, comments or a bare
-    `return`. Merge revisions and revisions whose `upgrade()` does nothing either are not reported; a
-    downgrade that calls a helper is not empty.
+    `return`, `print` and logging calls, and `if`/`with`/`try` blocks made only of those. Merge revisions
+    and revisions whose `upgrade()` does nothing either are not reported; a downgrade that calls a helper
+    is not empty.
 
     ## Why is this bad?
     `alembic downgrade` "succeeds" and records the older revision while the schema keeps the upgrade's
@@ -19,6 +22,9 @@ class EmptyDowngrade(Rule):
 
     ## Example
     ```python
+    from alembic import op
+    import sqlalchemy as sa
+
     revision = "a1b2c3"
     down_revision = "f0e9d8"
 
@@ -33,6 +39,9 @@ class EmptyDowngrade(Rule):
 
     ## Use instead
     ```python
+    from alembic import op
+    import sqlalchemy as sa
+
     revision = "a1b2c3"
     down_revision = "f0e9d8"
 
@@ -46,12 +55,19 @@ class EmptyDowngrade(Rule):
     ```
 
     ## Fix safety
-    No fix yet.
+    The fix replaces the body (a docstring and the comments before it are kept) with the inverse of
+    every upgrade operation, in reverse order, in the file's own style (`op` or `batch_op` inside the same
+    `batch_alter_table` blocks, names written as the upgrade writes them). It is offered only when every
+    operation of `upgrade()` can be inverted from what the file says: a `drop_*` (the dropped definition
+    and data are not in the file), `op.execute` SQL, loops, helpers, or `alter_column` without the
+    `existing_*` arguments that say what to restore mean no fix, and the message says why. It is unsafe:
+    a generated downgrade is a draft to review.
     """
 
     code = "BKL402"
     name = "empty-downgrade"
     message = "`downgrade()` does nothing"
+    fix_availability = FixAvailability.SOMETIMES
     migration_only = True
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -59,4 +75,6 @@ class EmptyDowngrade(Rule):
         if info.upgrade is None or info.downgrade is None or info.is_merge:
             return
         if is_noop_body(info.downgrade) and not is_noop_body(info.upgrade):
-            self.report(info.downgrade.name)
+            fix, reason = downgrade_fix(self.ctx, missing=False)
+            message = self.message if fix is not None else f"{self.message} (no fix: {reason})"
+            self.report(info.downgrade.name, message, fix)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...diagnostics import FixAvailability
 from ...rule import Rule
-from ...semantics.alembic import revision_info
+from ...semantics.alembic import downgrade_fix, revision_info
 
 
 class MissingDowngrade(Rule):
@@ -11,7 +12,7 @@ class MissingDowngrade(Rule):
     ## What it does
     Reports an Alembic revision module that has no `downgrade()` function. Revision modules are
     recognised by content (module-level `revision` and `down_revision`, and `def upgrade`), wherever
-    they live.
+    they live. A `downgrade` bound another way (imported, or assigned) counts as present.
 
     ## Why is this bad?
     `alembic downgrade` imports the revision and calls `downgrade()`: without it a rollback fails with an
@@ -19,6 +20,9 @@ class MissingDowngrade(Rule):
 
     ## Example
     ```python
+    from alembic import op
+    import sqlalchemy as sa
+
     revision = "a1b2c3"
     down_revision = None
 
@@ -29,6 +33,9 @@ class MissingDowngrade(Rule):
 
     ## Use instead
     ```python
+    from alembic import op
+    import sqlalchemy as sa
+
     revision = "a1b2c3"
     down_revision = None
 
@@ -42,15 +49,25 @@ class MissingDowngrade(Rule):
     ```
 
     ## Fix safety
-    No fix yet.
+    The fix writes `downgrade()` after `upgrade()`: the inverse of every upgrade operation, in reverse
+    order, in the file's own style (`op` or `batch_op` inside the same `batch_alter_table` blocks, names
+    written as the upgrade writes them). It is offered only when every operation of `upgrade()` can be
+    inverted from what the file says: a `drop_*` (the dropped definition and data are not in the file),
+    `op.execute` SQL, loops, helpers, or `alter_column` without the `existing_*` arguments that say what
+    to restore mean no fix, and the message says why. It is unsafe: a generated downgrade is a draft to
+    review (data written by the upgrade is dropped with the objects that hold it).
     """
 
     code = "BKL401"
     name = "missing-downgrade"
     message = "Migration has no `downgrade()` function"
+    fix_availability = FixAvailability.SOMETIMES
     migration_only = True
 
     def visit_Module(self, node: cst.Module) -> None:
         info = revision_info(self.ctx)
-        if info.upgrade is not None and info.downgrade is None:
-            self.report_at(1, 0)
+        if info.upgrade is None or info.downgrade is not None or info.downgrade_bound:
+            return
+        fix, reason = downgrade_fix(self.ctx, missing=True)
+        message = self.message if fix is not None else f"{self.message} (no fix: {reason})"
+        self.report_at(1, 0, message, fix)

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ...diagnostics import FixAvailability
 from ...rule import Rule
-from ...semantics.updates import analyze, optional_in_payload, prefilter_words
+from ...semantics.updates import ATTRIBUTE_COPY, analyze, optional_in_payload, prefilter_words
 
 
 class OptionalFieldAssignment(Rule):
@@ -72,6 +72,8 @@ class OptionalFieldAssignment(Rule):
 
     @classmethod
     def may_fire(cls, source: str, project: Any) -> bool:
+        if ATTRIBUTE_COPY.search(source) is None:
+            return False
         return any(word in source for word in prefilter_words(project))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

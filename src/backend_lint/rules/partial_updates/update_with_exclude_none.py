@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.updates import Dump, analyze, schema_info
+from ...semantics.updates import Dump, analyze, may_write_dump, schema_info, uses_pydantic_v1
 
 
 class UpdateWithExcludeNone(Rule):
@@ -26,18 +26,34 @@ class UpdateWithExcludeNone(Rule):
 
     ## Example
     ```python
-    def update_item(item, item_in):
-        data = item_in.model_dump(exclude_none=True)
+    from pydantic import BaseModel
+
+
+    class TaskUpdate(BaseModel):
+        title: str | None = None
+        due_date: str | None = None
+
+
+    def update_task(task, task_in: TaskUpdate):
+        data = task_in.model_dump(exclude_none=True)
         for key, value in data.items():
-            setattr(item, key, value)
+            setattr(task, key, value)
     ```
 
     ## Use instead
     ```python
-    def update_item(item, item_in):
-        data = item_in.model_dump(exclude_unset=True)
+    from pydantic import BaseModel
+
+
+    class TaskUpdate(BaseModel):
+        title: str | None = None
+        due_date: str | None = None
+
+
+    def update_task(task, task_in: TaskUpdate):
+        data = task_in.model_dump(exclude_unset=True)
         for key, value in data.items():
-            setattr(item, key, value)
+            setattr(task, key, value)
     ```
 
     If a column must not be cleared, reject `null` for that field in the schema (a validator, or a
@@ -54,6 +70,10 @@ class UpdateWithExcludeNone(Rule):
     message = "`exclude_none=True` in a partial update: clients cannot clear nullable fields"
     fix_availability = FixAvailability.SOMETIMES
     requires = ("exclude_none",)
+
+    @classmethod
+    def may_fire(cls, source: str, project: Any) -> bool:
+        return may_write_dump(source)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)
@@ -74,7 +94,7 @@ def _may_hold_none(ctx, dump: Dump) -> bool:
         info = schema_info(ctx.project, q)
         if info is None or not info.is_schema or not info.complete:
             return True
-        if any(f.optional for f in info.fields.values()):
+        if any(f.is_optional(uses_pydantic_v1(ctx, info)) for f in info.fields.values()):
             return True
     return False
 
@@ -99,14 +119,22 @@ def _fix(dump: Dump) -> Optional[Fix]:
     value = unset.value
     if not (isinstance(value, cst.Name) and value.value in ("True", "False")):
         return None
-    args = []
-    for arg in call.args:
-        if arg is none:
-            continue
-        if arg is unset and value.value == "False":
-            arg = arg.with_changes(value=cst.Name("True"))
-        args.append(arg)
-    if call.args[-1] is none and args:
-        args[-1] = args[-1].with_changes(comma=none.comma)
-    code = cst.Module(body=[]).code_for_node(call.with_changes(args=args))
-    return Fix.unsafe("Remove `exclude_none=True`", [Edit.replace(call, code)])
+    edits = _delete_arg(call, none)
+    if value.value == "False":
+        edits.append(Edit.replace(value, "True"))
+    return Fix.unsafe("Remove `exclude_none=True`", edits)
+
+
+def _delete_arg(call: cst.Call, arg: cst.Arg) -> list[Edit]:
+    """Edits that remove ``arg`` and one separating comma, keeping the layout of the other arguments."""
+    args = list(call.args)
+    index = next(i for i, a in enumerate(args) if a is arg)
+    edits = [Edit.delete(arg)]
+    if index > 0:
+        comma = args[index - 1].comma
+    else:
+        comma = arg.comma
+    if isinstance(comma, cst.Comma):
+        edits.append(Edit.delete(comma))
+        edits.append(Edit.delete(comma.whitespace_after))
+    return edits

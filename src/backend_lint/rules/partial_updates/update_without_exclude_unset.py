@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any, Optional
+
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.updates import Dump, analyze, dump_schema_may_be_partial
+from ...semantics.updates import Dump, analyze, dump_schema_may_be_partial, may_write_dump
 
 
 class UpdateWithoutExcludeUnset(Rule):
@@ -92,8 +94,12 @@ class UpdateWithoutExcludeUnset(Rule):
     code = "BKL501"
     name = "update-without-exclude-unset"
     message = "Payload dump written onto an existing row without `exclude_unset=True`"
-    fix_availability = FixAvailability.ALWAYS
-    requires = ("model_dump", "dict(", "jsonable_encoder")
+    fix_availability = FixAvailability.SOMETIMES
+    requires = ("model_dump", ".dict(", "jsonable_encoder", "vars(", "__dict__", "setattr")
+
+    @classmethod
+    def may_fire(cls, source: str, project: Any) -> bool:
+        return may_write_dump(source)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)
@@ -104,15 +110,22 @@ class UpdateWithoutExcludeUnset(Rule):
                 continue
             if not dump_schema_may_be_partial(self.ctx, dump):
                 continue
-            self.report(
-                dump.node,
-                f"`{dump.receiver}` dumped without `exclude_unset=True` and written onto an existing row",
-                _fix(dump),
-            )
+            if dump.fixable:
+                message = f"`{dump.receiver}` dumped without `exclude_unset=True` and written onto an existing row"
+            else:
+                message = (
+                    f"Every field of `{dump.receiver}` written onto an existing row; "
+                    "dump it with `exclude_unset=True` instead"
+                )
+            self.report(dump.node, message, _fix(dump))
 
 
-def _fix(dump: Dump) -> Fix:
+def _fix(dump: Dump) -> Optional[Fix]:
     call = dump.node
+    if dump.replacement is not None:
+        return Fix.unsafe(f"Pass `{dump.replacement}`", [Edit.replace(call, dump.replacement)])
+    if not dump.fixable or not isinstance(call, cst.Call):
+        return None
     message = "Add `exclude_unset=True`"
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "exclude_unset":

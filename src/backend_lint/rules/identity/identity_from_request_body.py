@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...rule import Rule
+from ...semantics.auth import Identity, IdentityStack, client_identity_findings
+
+
+class IdentityFromRequestBody(IdentityStack, Rule):
+    """
+    ## What it does
+    Reports a route handler with an auth dependency that reads an identity field such as `owner_id` from
+    client-supplied data. The identity fields are the `identity-fields` setting (`user_id`, `owner_id`,
+    `tenant_id`, `organization_id` and more by default). Client data is `payload.owner_id` where `payload`
+    is the request body model; `data["owner_id"]` / `data.get("owner_id")` where `data` came from
+    `await request.json()`, `await request.form()` or `request.query_params` (or from dumping the body);
+    or a body model that declares an identity field spread into an ORM constructor
+    (`Item(**payload.model_dump())`, `Item.model_validate(payload)`) without the handler overriding that
+    field.
+
+    Not reported: a field the handler compares with the principal (`if payload.owner_id !=
+    current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
+    value and the principal), uses as a key in a lookup scoped to the principal, or overwrites before use
+    (`payload.owner_id = current_user.id`, `update={"owner_id": ...}`, `exclude={"owner_id"}`, an explicit
+    keyword, or setting it on the new row before it is saved). Path parameters and values from
+    `Depends(...)` are not client data; a class named like an ORM model but imported from elsewhere (a
+    pydantic `User`) is resolved by its import. Handlers whose only auth dependency is an admin one are
+    not checked. One finding per field and source, at its first read.
+
+    ## Why is this bad?
+    The client decides who owns the row: any user can create or move data into another user's (or
+    tenant's) account by sending their id (mass assignment, OWASP API3/API1). The identity is already
+    known from the auth dependency.
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, Depends
+    from pydantic import BaseModel
+    from sqlmodel import Field, Session, SQLModel
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        title: str
+        owner_id: int
+
+
+    class ItemCreate(BaseModel):
+        title: str
+        owner_id: int
+
+
+    @router.post("/items")
+    def create_item(payload: ItemCreate, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        item = Item(title=payload.title, owner_id=payload.owner_id)
+        session.add(item)
+        session.commit()
+        return item
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends
+    from pydantic import BaseModel
+    from sqlmodel import Field, Session, SQLModel
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        title: str
+        owner_id: int
+
+
+    class ItemCreate(BaseModel):
+        title: str
+
+
+    @router.post("/items")
+    def create_item(payload: ItemCreate, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        item = Item(title=payload.title, owner_id=current_user.id)
+        session.add(item)
+        session.commit()
+        return item
+    ```
+
+    ## Fix safety
+    An unsafe fix reads the identity from the auth dependency instead (`current_user.id`; the field ->
+    attribute map is the `identity-attributes` setting, e.g. `tenant_id = "tenant_id"`): reads are
+    replaced, a spread `Item(**payload.model_dump())` becomes `Item(**{**payload.model_dump(), "owner_id":
+    current_user.id})` and `Item.model_validate(payload)` gets `update={"owner_id": current_user.id}`.
+    Clients that relied on choosing the owner stop being able to, on purpose. No fix is offered when the
+    principal's attribute for the field is not known.
+    """
+
+    code = "BKL101"
+    name = "identity-from-request-body"
+    message = "`{field}` is taken from client data (`{source}`); read it from the auth dependency"
+    fix_availability = FixAvailability.SOMETIMES
+    requires = (".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route")
+
+    def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
+        if identity.route is None or identity.admin or not identity.principals:
+            return
+        for finding in client_identity_findings(self.ctx, node, identity):
+            if finding.kind == "param":
+                continue
+            fix = None
+            if finding.fix_edits:
+                value = f"{finding.principal}.{finding.attribute}"
+                fix = Fix.unsafe(
+                    f"Read `{finding.field}` from `{value}`",
+                    [Edit.replace(n, text) for n, text in finding.fix_edits],
+                )
+            self.report(finding.node, self.message.format(field=finding.field, source=finding.source), fix)

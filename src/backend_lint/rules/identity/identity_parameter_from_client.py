@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...rule import Rule
+from ...semantics.auth import Identity, IdentityStack, client_identity_findings
+
+
+class IdentityParameterFromClient(IdentityStack, Rule):
+    """
+    ## What it does
+    Reports a route handler parameter named like an identity field that the client supplies through
+    `Body()`, `Form()` or the query string, in a handler that also has an auth dependency. The identity
+    fields are the `identity-fields` setting (`user_id`, `owner_id`, `tenant_id`, `organization_id` and
+    more by default); names match exactly (`on_behalf_of_user_id` is not `user_id`).
+
+    Not reported: path parameters that address a resource (`/users/{user_id}/items`), values from
+    `Depends(...)`, headers and cookies, a parameter the handler compares with the principal, checks
+    membership for (a `check`/`ensure`/`verify`/... helper given the value and the principal), uses only
+    as a key in a lookup scoped to the principal, or overwrites before use. Handlers whose only auth
+    dependency is an admin one are not checked.
+
+    ## Why is this bad?
+    The handler knows who is calling from the auth dependency, yet lets the caller say whose data to act
+    on: `GET /items?owner_id=42` lists another user's items unless something else checks it.
+
+    ## Example
+    ```python
+    from fastapi import APIRouter, Depends
+    from sqlmodel import Field, Session, SQLModel, select
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int
+
+
+    @router.get("/items")
+    def list_items(owner_id: int, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        return session.exec(select(Item).where(Item.owner_id == owner_id)).all()
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import APIRouter, Depends
+    from sqlmodel import Field, Session, SQLModel, select
+
+    from app.deps import get_current_user, get_session
+
+    router = APIRouter()
+
+
+    class Item(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        owner_id: int
+
+
+    @router.get("/items")
+    def list_items(session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+        return session.exec(select(Item).where(Item.owner_id == current_user.id)).all()
+    ```
+
+    ## Fix safety
+    An unsafe fix reads the identity from the auth dependency instead: every read of the parameter in the
+    handler becomes `current_user.id` (the field -> attribute map is the `identity-attributes` setting).
+    The parameter itself stays in the signature, now unused, so clients that send it are not rejected;
+    remove it when the API may change. Offered only when the principal's attribute for the field is known.
+    """
+
+    code = "BKL102"
+    name = "identity-parameter-from-client"
+    message = "Identity parameter `{field}` comes from the client; take it from the auth dependency"
+    fix_availability = FixAvailability.SOMETIMES
+    requires = (".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route")
+
+    def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
+        if identity.route is None or identity.admin or not identity.principals:
+            return
+        for finding in client_identity_findings(self.ctx, node, identity):
+            if finding.kind != "param":
+                continue
+            fix = None
+            if finding.fix_edits:
+                value = f"{finding.principal}.{finding.attribute}"
+                fix = Fix.unsafe(f"Read `{finding.field}` from `{value}`", [Edit.replace(n, text) for n, text in finding.fix_edits])
+            self.report(finding.node, self.message.format(field=finding.field), fix)

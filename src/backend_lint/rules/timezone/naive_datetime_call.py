@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...semantics.datetimes import (
+    CALL_KINDS,
+    ChainTracker,
+    ScopedRule,
+    append_argument,
+    argument,
+    aware_parts,
+    count_positional,
+    has_star,
+    helper_requires,
+    is_none,
+    positional_arg,
+    keyword_arg,
+    string_value,
+)
+
+_MIN_MAX = {"datetime.datetime.min": "min", "datetime.datetime.max": "max"}
+
+
+class NaiveDatetimeCall(ScopedRule):
+    """
+    ## What it does
+    Reports calls that create naive datetimes: `datetime.now()` / `datetime.today()` /
+    `datetime.fromtimestamp(x)` without a timezone (or with `tz=None`), `datetime(...)` without `tzinfo`,
+    `datetime.strptime()` with a format that has no `%z`, `date.today()`, `date.fromtimestamp()`, and the naive
+    `datetime.min` / `datetime.max`. It covers the ground of ruff's flake8-datetimez rules (DTZ001, DTZ002,
+    DTZ005, DTZ006, DTZ007, DTZ011, DTZ012, DTZ901) through every import form (`import datetime`,
+    `import datetime as dt`, `from datetime import datetime as DT`, `from datetime import date`), and also
+    reports calls to the project helpers listed in `naive-datetime-functions`.
+
+    As in ruff, a call is aware when it passes a timezone, when `.astimezone()` follows it (also after
+    `.replace(...)` calls), when `strptime` parses `%z` or is followed by `.replace(tzinfo=...)`, and when
+    `tzinfo` is the 8th positional argument of `datetime(...)`. Beyond ruff: a `%z` in an implicitly
+    concatenated format counts, `.replace(tzinfo=...)` makes `datetime(...)` and `strptime(...)` aware
+    also after other `.replace(...)` calls, and a call that passes `*args` / `**kwargs` where the timezone
+    could be is not reported (nothing can be said about it). `datetime.now().replace(tzinfo=...)` is still
+    reported: it labels local wall time with another zone. A local function, class, parameter or variable
+    named `now` or `datetime` is not the stdlib one.
+
+    ## Why is this bad?
+    A naive datetime has no timezone: it is local time of whatever machine ran the code, or UTC by
+    convention, and nothing in the value says which. Mixing them gives wrong comparisons and arithmetic
+    (silently) or `TypeError` (comparing naive with aware), and a database column then stores an ambiguous
+    wall time.
+
+    ## Example
+    ```python
+    from datetime import datetime
+
+    started = datetime.now()
+    ```
+
+    ## Use instead
+    ```python
+    from datetime import datetime, timezone
+
+    started = datetime.now(timezone.utc)
+    ```
+
+    ## Fix safety
+    The fix passes UTC (`timezone.utc`, or `UTC` when `target-version` is py311 or later; an existing
+    import or alias is reused, otherwise the import is added once at its isort position):
+    `now()` / `today()` become `now(timezone.utc)`, `fromtimestamp(x)` becomes
+    `fromtimestamp(x, timezone.utc)`, `datetime(...)` gets `tzinfo=timezone.utc`, `strptime(...)` gets
+    `.replace(tzinfo=timezone.utc)`, `date.today()` becomes `datetime.now(timezone.utc).date()`, and
+    `datetime.min` becomes `datetime.min.replace(tzinfo=timezone.utc)`.
+    Every fix is unsafe: the value becomes aware, so comparing it with naive values raises `TypeError`
+    and arithmetic with them fails; `now()` and `today()` also move from local time to UTC, so on a host
+    that is not on UTC the wall time and the date change; a parsed or constructed wall time is declared to
+    be UTC, which is only right if it was meant as UTC. Calls to configured project helpers get no fix.
+    """
+
+    code = "BKL301"
+    name = "naive-datetime-call"
+    message = "Naive datetime created"
+    fix_availability = FixAvailability.SOMETIMES
+    requires = ("datetime",)
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
+        return cls.requires + helper_requires(settings)
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.chain = ChainTracker()
+        self.helpers = self.naive_helpers()
+        self.wanted = frozenset(CALL_KINDS) | self.helpers
+
+    # ------------------------------------------------------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.chain.note_attribute(node)
+        if node.attr.value not in ("min", "max"):
+            return
+        qualified = self.resolve(node, _MIN_MAX)
+        which = _MIN_MAX.get(qualified or "")
+        if which is None:
+            return
+        parent = self.chain.of(node)
+        tz = None
+        if parent is not None and parent[1] is not None:
+            attr, call = parent
+            if attr == "time":
+                return
+            if attr == "replace":
+                tz = keyword_arg(call, "tzinfo")
+                if tz is not None and not is_none(tz.value):
+                    return
+        fix = None
+        parts = aware_parts(self.ctx, self.shadowed())
+        if parts is not None:
+            utc, _, edits = parts
+            if tz is not None:  # ``.replace(tzinfo=None)``
+                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(tz.value, utc), *edits])
+            else:
+                fix = Fix.unsafe(f"Add `.replace(tzinfo={utc})`", [Edit.insert_after(node, f".replace(tzinfo={utc})"), *edits])
+        self.report(node, f"`datetime.{which}` is naive", fix)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.chain.note_call(node)
+        qualified = self.resolve(node.func, self.wanted)
+        if qualified is None:
+            return
+        kind = CALL_KINDS.get(qualified)
+        if kind is None:
+            if qualified in self.helpers:
+                self.report(node, f"`{qualified.rsplit('.', 1)[-1]}()` returns a naive datetime (`naive-datetime-functions`)")
+            return
+        handler = getattr(self, "_" + kind.replace(".", "_"), None)
+        if handler is not None:
+            handler(node)
+
+    # -- kinds ---------------------------------------------------------------------------------------
+    def _parts(self, need_datetime: bool = False):
+        return aware_parts(self.ctx, self.shadowed(), need_datetime)
+
+    def _tz_argument(self, node: cst.Call, keyword: str, position: int, label: str) -> None:
+        """``now`` / ``fromtimestamp``: report a missing or ``None`` timezone argument."""
+        if self.chain.followed_by_astimezone(node):
+            return
+        arg = argument(node, keyword, position)
+        if arg is not None and not is_none(arg.value):
+            return
+        if arg is None and has_star(node):
+            return  # ``*args`` / ``**kwargs`` may carry the timezone
+        parts = self._parts()
+        fix = None
+        if arg is not None:
+            message = f"`{keyword}=None` passed to `{label}()`"
+            if parts is not None:
+                utc, _, edits = parts
+                fix = Fix.unsafe(f"Pass `{utc}`", [Edit.replace(arg.value, utc), *edits])
+        else:
+            message = f"`{label}()` called without a `{keyword}` argument"
+            if parts is not None and count_positional(node) <= position and (node.args or position == 0):
+                utc, _, edits = parts
+                text = utc if not any(a.keyword is not None for a in node.args) else f"{keyword}={utc}"
+                fix = Fix.unsafe(f"Pass `{utc}`", [append_argument(self, node, text), *edits])
+        self.report(node, message, fix)
+
+    def _now(self, node: cst.Call) -> None:
+        self._tz_argument(node, "tz", 0, "datetime.now")
+
+    def _fromtimestamp(self, node: cst.Call) -> None:
+        self._tz_argument(node, "tz", 1, "datetime.fromtimestamp")
+
+    def _today(self, node: cst.Call) -> None:
+        if self.chain.followed_by_astimezone(node):
+            return
+        fix = None
+        parts = self._parts()
+        if parts is not None and not node.args and isinstance(node.func, cst.Attribute):
+            utc, _, edits = parts
+            text = f"{self.text_of(node.func.value)}.now({utc})"
+            fix = Fix.unsafe(f"Use `{text}`", [Edit.replace(node, text), *edits])
+        self.report(node, "`datetime.today()` returns naive local time", fix)
+
+    def _constructor(self, node: cst.Call) -> None:
+        if not node.args or self.chain.followed_by_astimezone(node):
+            return
+        replaced = self.chain.replace_tzinfo(node, through_replace=True)
+        if replaced is not None and not is_none(replaced.value):
+            return
+        arg = argument(node, "tzinfo", 7)
+        if arg is not None and not is_none(arg.value):
+            return
+        if arg is None and has_star(node):
+            return
+        parts = self._parts()
+        fix = None
+        if arg is not None:
+            message = "`tzinfo=None` passed to `datetime()`"
+            if parts is not None:
+                utc, _, edits = parts
+                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(arg.value, utc), *edits])
+        else:
+            message = "`datetime()` called without a `tzinfo` argument"
+            if parts is not None:
+                utc, _, edits = parts
+                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [append_argument(self, node, f"tzinfo={utc}"), *edits])
+        self.report(node, message, fix)
+
+    def _strptime(self, node: cst.Call) -> None:
+        fmt = positional_arg(node, 1)  # ``strptime`` takes no keyword arguments
+        if fmt is not None:
+            text = string_value(fmt.value)
+            if text is not None and "%z" in text:
+                return
+        parent = self.chain.of(node)
+        if parent is not None and parent[0] == "astimezone":
+            return
+        replaced = self.chain.replace_tzinfo(node, through_replace=True)
+        if replaced is not None and not is_none(replaced.value):
+            return
+        parts = self._parts()
+        fix = None
+        if replaced is not None:
+            message = "`datetime.strptime(...).replace(tzinfo=None)` is naive"
+            if parts is not None:
+                utc, _, edits = parts
+                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(replaced.value, utc), *edits])
+        else:
+            message = "`datetime.strptime()` without `%z` returns a naive datetime"
+            if parts is not None:
+                utc, _, edits = parts
+                fix = Fix.unsafe(f"Add `.replace(tzinfo={utc})`", [Edit.insert_after(node, f".replace(tzinfo={utc})"), *edits])
+        self.report(node, message, fix)
+
+    def _date_today(self, node: cst.Call) -> None:
+        fix = None
+        parts = self._parts(need_datetime=True)
+        if parts is not None and not node.args:
+            utc, dt, edits = parts
+            text = f"{dt}.now({utc}).date()"
+            fix = Fix.unsafe(f"Use `{text}`", [Edit.replace(node, text), *edits])
+        self.report(node, "`date.today()` returns the local date", fix)
+
+    def _date_fromtimestamp(self, node: cst.Call) -> None:
+        fix = None
+        if len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
+            parts = self._parts(need_datetime=True)
+            if parts is not None:
+                utc, dt, edits = parts
+                text = f"{dt}.fromtimestamp({self.text_of(node.args[0].value)}, {utc}).date()"
+                fix = Fix.unsafe(f"Use `{dt}.fromtimestamp(..., {utc}).date()`", [Edit.replace(node, text), *edits])
+        self.report(node, "`date.fromtimestamp()` returns the local date", fix)

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from ...diagnostics import Edit, Fix, FixAvailability
+from ...semantics.datetimes import (
+    ATTRS_FIELDS,
+    DATACLASS_FIELDS,
+    FIELD_FUNCTIONS,
+    NAIVE_FACTORIES,
+    ScopedRule,
+    aware_parts,
+    helper_requires,
+)
+
+_KEYWORDS = frozenset({"default", "default_factory", "onupdate", "insert_default", "factory"})
+_FACTORY_CALLS = frozenset({"attr.Factory", "attrs.Factory"})
+
+
+class NaiveDatetimeDefault(ScopedRule):
+    """
+    ## What it does
+    Reports a callable that produces naive time passed uncalled as a default:
+    `default=datetime.utcnow`, `default_factory=datetime.now`, `onupdate=datetime.utcnow`,
+    `insert_default=...`, attrs' `factory=` / `Factory(...)`, in `Column`, `mapped_column`, SQLModel and
+    pydantic `Field`, dataclass `field` or any other call. The callables are `datetime.now`,
+    `datetime.utcnow`, `datetime.today`, `date.today` (through every import form) and the project helpers
+    listed in `naive-datetime-functions`. `default=lambda: datetime.now()` is not this rule: the call inside
+    the lambda is reported once, by BKL301.
+
+    ## Why is this bad?
+    Every row or object gets a naive timestamp: local time of the server (`now`, `today`) or UTC with no
+    marker (`utcnow`). ruff's DTZ rules only look at calls, so these references slip through. A pydantic /
+    SQLModel `Field(default=datetime.utcnow)` or a dataclass `field(default=datetime.utcnow)` is worse: the
+    default is the function itself, not a time.
+
+    ## Example
+    ```python
+    from datetime import datetime
+
+    import sqlalchemy as sa
+
+    created_at = sa.Column(sa.DateTime(timezone=True), default=datetime.utcnow)
+    ```
+
+    ## Use instead
+    ```python
+    from datetime import datetime, timezone
+
+    import sqlalchemy as sa
+
+    created_at = sa.Column(sa.DateTime(timezone=True), default=lambda: datetime.now(timezone.utc))
+    ```
+
+    ## Fix safety
+    The reference becomes `lambda: datetime.now(timezone.utc)` (`UTC` for a py311+ `target-version`;
+    `date.today` becomes `lambda: datetime.now(timezone.utc).date()`); a pydantic / SQLModel `Field` or a
+    dataclass `field` gets `default_factory=` instead of `default=` (attrs: `factory=`). The import is reused
+    or added once. The fix is unsafe: the default values become aware, so comparing or subtracting them
+    against naive values raises `TypeError`, a naive `DateTime` column may convert them on write (PostgreSQL
+    casts `timestamptz` to the session's zone), and `now` / `today` move from server-local time to UTC.
+    References to configured project helpers get no fix.
+    """
+
+    code = "BKL303"
+    name = "naive-datetime-default"
+    message = "Naive datetime callable passed as a default"
+    fix_availability = FixAvailability.SOMETIMES
+    requires = ("now", "today")
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
+        return cls.requires + helper_requires(settings)
+
+    @classmethod
+    def may_fire(cls, source: str, project: Any) -> bool:
+        return "default" in source or "factory" in source or "onupdate" in source or "Factory" in source
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        self.helpers = self.naive_helpers()
+        self.wanted = frozenset(NAIVE_FACTORIES) | self.helpers
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee: Optional[str] = None
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in _KEYWORDS:
+                if callee is None:
+                    callee = self.ctx.qualified_name(node.func) or ""
+                self._check(node, arg, arg.keyword.value, callee)
+        if node.args and node.args[0].keyword is None and isinstance(node.func, (cst.Name, cst.Attribute)):
+            tail = node.func.attr.value if isinstance(node.func, cst.Attribute) else node.func.value
+            if tail == "Factory" and (self.ctx.qualified_name(node.func) or "") in _FACTORY_CALLS:
+                self._check(node, node.args[0], "Factory", "")
+
+    def _check(self, call: cst.Call, arg: cst.Arg, keyword: str, callee: str) -> None:
+        value = arg.value
+        if not isinstance(value, (cst.Name, cst.Attribute)):
+            return
+        qualified = self.resolve(value, self.wanted)
+        if qualified is None:
+            return
+        label = NAIVE_FACTORIES.get(qualified)
+        if label is None:
+            if qualified in self.helpers:
+                name = qualified.rsplit(".", 1)[-1]
+                self.report(value, f"`{name}` (`naive-datetime-functions`) passed as `{keyword}` produces naive datetimes")
+            return
+        where = f"`{keyword}`" if keyword != "Factory" else "`Factory`"
+        self.report(value, f"`{label}` passed as {where} produces naive datetimes", self._fix(arg, keyword, callee, qualified))
+
+    def _fix(self, arg: cst.Arg, keyword: str, callee: str, qualified: str) -> Optional[Fix]:
+        value = arg.value
+        is_date = qualified == "datetime.date.today"
+        need_class = is_date or not isinstance(value, cst.Attribute)
+        parts = aware_parts(self.ctx, self.shadowed(), need_datetime=need_class)
+        if parts is None:
+            return None
+        utc, dt, edits = parts
+        cls_text = dt if need_class else self.text_of(value.value)  # type: ignore[union-attr]
+        body = f"{cls_text}.now({utc})" + (".date()" if is_date else "")
+        fix_edits = [Edit.replace(value, f"lambda: {body}"), *edits]
+        title = f"Use `lambda: {body}`"
+        if keyword == "default" and arg.keyword is not None:
+            if callee in FIELD_FUNCTIONS or callee in DATACLASS_FIELDS:
+                fix_edits.append(Edit.replace(arg.keyword, "default_factory"))
+                title = f"Use `default_factory=lambda: {body}`"
+            elif callee in ATTRS_FIELDS:
+                fix_edits.append(Edit.replace(arg.keyword, "factory"))
+                title = f"Use `factory=lambda: {body}`"
+        return Fix.unsafe(title, fix_edits)

@@ -1,0 +1,289 @@
+"""The result cache: reused when nothing that matters changed, invalidated when something did, and never
+trusted when damaged. Every check compares a cached run with a ``--no-cache`` run of the same tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from backend_lint.cache import ResultCache
+from backend_lint.config import Settings
+from backend_lint.diagnostics import FixAvailability
+from backend_lint.engine import Engine
+from backend_lint.index import ProjectIndex
+from backend_lint.registry import all_rules
+from backend_lint.rule import Rule
+from backend_lint.runner import RunOptions, lint_paths
+
+from clihelpers import EMPTY_DOWNGRADE, MISSING_DOWNGRADE, make_project, run_cli
+
+MODELS_OWNED = '''from sqlmodel import Field, SQLModel
+
+
+class Item(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    owner_id: int = Field(foreign_key="user.id")
+'''
+
+ROUTES = '''from fastapi import APIRouter, Depends
+from sqlmodel import Session
+
+from .deps import get_current_user, get_session
+from .models import Item
+
+router = APIRouter()
+
+
+@router.get("/items/{item_id}")
+def read_item(item_id: int, session: Session = Depends(get_session), current_user=Depends(get_current_user)):
+    return session.get(Item, item_id)
+'''
+
+DEPS = "def get_current_user(): ...\n\n\ndef get_session(): ...\n"
+
+
+def _json(root: Path, *args: str) -> list:
+    r = run_cli("check", "--output-format", "json", "--exit-zero", *args, ".", cwd=root)
+    assert r.returncode == 0, r.stderr.decode()
+    return sorted((d["filename"], d["location"]["row"], d["code"], d["message"]) for d in json.loads(r.stdout))
+
+
+def _agree(root: Path, *args: str) -> list:
+    """A cached run, and a --no-cache run of the same tree: they must report the same."""
+    cached = _json(root, *args)
+    fresh = _json(root, "--no-cache", *args)
+    assert cached == fresh
+    return cached
+
+
+def _app(tmp_path: Path) -> Path:
+    return make_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS_OWNED,
+            "app/routes.py": ROUTES,
+            "app/deps.py": DEPS,
+            "migrations/a1.py": EMPTY_DOWNGRADE,
+        },
+    )
+
+
+def test_a_changed_model_invalidates_the_files_that_depend_on_it(tmp_path: Path) -> None:
+    root = _app(tmp_path)
+    first = _agree(root)
+    assert any(code == "BKL201" and f.endswith("routes.py") for f, _, code, _ in first)
+    assert _agree(root) == first  # warm
+    # models.py changes: Item is no longer owned. routes.py did not change, its finding must go.
+    (root / "app/models.py").write_text(MODELS_OWNED.replace('    owner_id: int = Field(foreign_key="user.id")\n', '    note: str = ""\n'))
+    second = _agree(root)
+    assert not any(code == "BKL201" for _, _, code, _ in second)
+    # and back
+    (root / "app/models.py").write_text(MODELS_OWNED)
+    assert _agree(root) == first
+
+
+def test_an_edit_that_changes_no_facts_keeps_other_files_cached(tmp_path: Path) -> None:
+    root = _app(tmp_path)
+    cache_dir = root / ".backend_lint_cache"
+    files = [str(p) for p in sorted(root.rglob("*.py"))]
+    settings = Settings(root=str(root))
+
+    def run() -> list:
+        project = ProjectIndex.build(str(root), files, cache_dir=str(cache_dir))
+        engine = Engine(settings, project=project)
+        return lint_paths(engine, files, RunOptions(cache_dir=str(cache_dir)))
+
+    run()
+    assert all(o.cached for o in run())
+    # a comment in models.py changes its text, not its facts: only models.py is linted again
+    (root / "app/models.py").write_text(MODELS_OWNED + "# a comment\n")
+    out = {Path(o.path).name: o.cached for o in run()}
+    assert out["models.py"] is False
+    assert out["routes.py"] is True and out["a1.py"] is True
+    # a new column changes the facts: files whose rules read the index are linted again, others not
+    (root / "app/models.py").write_text(MODELS_OWNED + "    extra: str = ''\n")
+    again = {Path(o.path).name: o for o in run()}
+    assert again["routes.py"].cached is False
+    assert again["a1.py"].cached is True  # the migration rules never read the index for it
+
+
+class _ReadsModels(Rule):
+    """Reports `Thing(` calls when a project module declares a class `Thing` with a field `owner_id`."""
+
+    code = "BKL995"
+    name = "reads-models"
+    message = "uses an owned `Thing`"
+    fix_availability = FixAvailability.NONE
+    requires = ("Thing(",)
+
+    def visit_Call(self, node) -> None:
+        import libcst as cst
+
+        if isinstance(node.func, cst.Name) and node.func.value == "Thing" and self.ctx.project is not None:
+            for _, cls in self.ctx.project.iter_classes():
+                if "owner_id" in cls.get("fields", {}):
+                    self.report(node)
+
+
+def test_project_reads_are_recorded_per_file(tmp_path: Path) -> None:
+    root = make_project(
+        tmp_path,
+        {"models.py": "class Thing:\n    owner_id: int\n", "use.py": "x = Thing()\n", "other.py": "y = 1\n"},
+    )
+    files = [str(root / n) for n in ("models.py", "use.py", "other.py")]
+    cache_dir = str(root / ".cache")
+    rules = tuple(all_rules()) + (_ReadsModels,)
+
+    def run() -> dict:
+        project = ProjectIndex.build(str(root), files, cache_dir=cache_dir)
+        engine = Engine(Settings(root=str(root)), [r.code for r in rules], project, rules=rules)
+        return {Path(o.path).name: o for o in lint_paths(engine, files, RunOptions(cache_dir=cache_dir, jobs=1))}
+
+    first = run()
+    assert [d.code for d in first["use.py"].diagnostics] == ["BKL995"]
+    assert first["use.py"].uses_project and not first["other.py"].uses_project
+    (root / "models.py").write_text("class Thing:\n    title: str\n")
+    second = run()
+    assert second["use.py"].cached is False and second["use.py"].diagnostics == []
+    assert second["other.py"].cached is True
+
+
+def test_findings_are_cached_too_and_served_unchanged(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m1.py": EMPTY_DOWNGRADE, "m2.py": MISSING_DOWNGRADE, "bad.py": "def f(:\n"})
+    first = run_cli("check", "--output-format", "json", ".", cwd=root)
+    second = run_cli("check", "--output-format", "json", ".", cwd=root)
+    assert first.returncode == second.returncode == 1
+    assert json.loads(first.stdout) == json.loads(second.stdout)
+    assert json.loads(first.stdout) == json.loads(run_cli("check", "--no-cache", "--output-format", "json", ".", cwd=root).stdout)
+
+
+def test_settings_and_selection_are_part_of_the_key(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m1.py": EMPTY_DOWNGRADE})
+    assert [c for _, _, c, _ in _agree(root)] == ["BKL402"]
+    assert _agree(root, "--ignore", "BKL402") == []
+    assert [c for _, _, c, _ in _agree(root)] == ["BKL402"]
+    (root / "pyproject.toml").write_text('[tool.backend-lint]\nignore = ["BKL4"]\n')
+    assert _agree(root) == []
+
+
+def test_no_cache_writes_nothing_and_cache_dir_is_honoured(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m1.py": EMPTY_DOWNGRADE})
+    run_cli("check", "--no-cache", ".", cwd=root)
+    assert not (root / ".backend_lint_cache").exists()
+    other = tmp_path / "elsewhere"
+    run_cli("check", "--cache-dir", str(other), ".", cwd=root)
+    assert not (root / ".backend_lint_cache").exists()
+    assert any(p.name.startswith("results-") for p in other.iterdir())
+    assert (other / ".gitignore").read_text().strip().endswith("*")
+    r = run_cli("cache", "clean", "--cache-dir", str(other), cwd=root)
+    assert r.returncode == 0 and not other.exists()
+    run_cli("check", ".", cwd=root)
+    assert (root / ".backend_lint_cache").is_dir()
+    r = run_cli("cache", "clean", cwd=root)
+    assert r.returncode == 0 and not (root / ".backend_lint_cache").exists()
+
+
+def _cache_files(root: Path) -> list[Path]:
+    return sorted(p for p in (root / ".backend_lint_cache").iterdir() if p.suffix == ".json")
+
+
+def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
+    root = _app(tmp_path)
+    expected = _agree(root)
+    for damage in ("truncate", "flip", "garbage", "empty", "wrong-shape"):
+        for p in _cache_files(root):
+            data = p.read_bytes()
+            if damage == "truncate":
+                p.write_bytes(data[: len(data) // 2])
+            elif damage == "flip":  # a plausible edit inside the body: still valid JSON, wrong checksum
+                p.write_bytes(data.replace(b"BKL201", b"BKL202").replace(b'"app', b'"xpp'))
+            elif damage == "garbage":
+                p.write_bytes(os.urandom(300))
+            elif damage == "empty":
+                p.write_bytes(b"")
+            else:
+                header = json.loads(data.split(b"\n", 1)[0])
+                body = b'{"files": {"x": [1, 2]}, "project": 7}'
+                import hashlib
+
+                header["sections"] = [hashlib.sha256(body).hexdigest()] * len(header.get("sections", [1]))
+                p.write_bytes(json.dumps(header).encode() + b"\n" + b"\n".join([body] * len(header["sections"])) + b"\n")
+        assert _json(root) == expected, damage
+        assert _json(root) == expected, damage  # and the rebuilt cache is good
+
+
+def test_a_forged_entry_with_a_valid_checksum_is_validated_entry_by_entry(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"m1.py": EMPTY_DOWNGRADE})
+    expected = _agree(root)
+    results = [p for p in _cache_files(root) if p.name.startswith("results-")]
+    assert results
+    for p in results:
+        lines = p.read_bytes().split(b"\n")
+        header = json.loads(lines[0])
+        body = json.loads(lines[1])
+        for key in body["files"]:
+            body["files"][key] = ["not-a-digest", None, None, [["BKL999"]]]
+        raw = json.dumps(body).encode()
+        import hashlib
+
+        header["sections"] = [hashlib.sha256(raw).hexdigest()]
+        p.write_bytes(json.dumps(header).encode() + b"\n" + raw + b"\n")
+    assert _json(root) == expected
+
+
+def test_concurrent_runs_do_not_corrupt_the_cache(tmp_path: Path) -> None:
+    files = {f"m{i}.py": EMPTY_DOWNGRADE.replace('"a1"', f'"r{i}"') for i in range(12)}
+    files.update({f"ok{i}.py": f"x = {i}\n" for i in range(12)})
+    root = make_project(tmp_path, files)
+    expected = _json(root, "--no-cache")
+    results: list = []
+
+    def go(select: str) -> None:
+        r = run_cli("check", "--output-format", "json", "--exit-zero", "--jobs", "1", *select.split(), ".", cwd=root)
+        results.append((select, r.returncode, r.stdout))
+
+    threads = [threading.Thread(target=go, args=(s,)) for s in ["", "", "", "--select BKL4", "--select BKL402", ""]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for select, rc, out in results:
+        assert rc == 0
+        got = sorted((d["filename"], d["location"]["row"], d["code"], d["message"]) for d in json.loads(out))
+        if not select:
+            assert got == expected
+    for p in _cache_files(root):
+        assert ResultCache  # framed files: header + sections
+        first = p.read_bytes().split(b"\n", 1)[0]
+        json.loads(first)
+    assert _json(root) == expected
+    leftovers = [p for p in (root / ".backend_lint_cache").iterdir() if p.name.startswith(".tmp-")]
+    assert not leftovers
+
+
+def test_a_warm_run_with_nothing_to_lint_does_not_import_libcst(tmp_path: Path) -> None:
+    root = _app(tmp_path)
+    _agree(root)
+    code = (
+        "import sys\n"
+        "from backend_lint.cli import main\n"
+        "try:\n"
+        "    main(['check', '--exit-zero', '-q', '.'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST')\n"
+        "print('RULES' if any(m.startswith('backend_lint.rules.') for m in sys.modules) else 'NO-RULES')\n"
+    )
+    from backend_lint.registry import registry_table_is_current
+
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120).stdout
+    if registry_table_is_current():
+        assert "NO-LIBCST" in out and "NO-RULES" in out, out
+    else:  # while a rule is being edited the table is stale and the rules are imported: still correct
+        assert "LIBCST" in out

@@ -1,0 +1,142 @@
+"""The shortcuts the engine takes for speed give the answers of the slow ways they replace.
+
+(No timing assertions here: ``bench/bench.py`` measures speed.)
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import random
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from backend_lint.config import DEFAULT_EXCLUDE
+from backend_lint.engine import SourceLines, node_offsets
+from backend_lint.files import _Matcher
+from backend_lint.index import _ModuleNamer
+from backend_lint.registry import all_rules, info_of, registry_table_is_current, render_table
+from backend_lint.semantics.modules import module_name_for
+from backend_lint.walker import iter_children, walk
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("BKL_CORPUS", Path.home() / ".cache" / "backend-lint-corpus"))
+
+
+def _sources(limit: int = 40) -> list[tuple[str, str]]:
+    out = []
+    for p in sorted((REPO / "examples").rglob("*.py")) + sorted((REPO / "tests" / "fixtures").rglob("*.py")):
+        out.append((str(p), p.read_text(encoding="utf-8")))
+    listing = CORPUS / "files.txt"
+    if listing.is_file():
+        listed = listing.read_text().splitlines()
+        for p in listed[:: max(1, len(listed) // limit)][:limit]:
+            try:
+                out.append((p, Path(p).read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                pass
+    out.append(("crlf.py", "def f(x):\r\n    return [\r\n        x,\r\n    ]\r\n"))
+    out.append(("tabs.py", "if x:\n\tif y:\n\t\tpass  # c\n\telse:\n\t\tz = 'é' + \"\"\"a\nb\"\"\"\n"))
+    out.append(("empty.py", ""))
+    out.append(("nonl.py", "x = 1"))
+    return out
+
+
+def _parse(text: str):
+    try:
+        return cst.parse_module(text)
+    except Exception:
+        return None
+
+
+def test_node_offsets_agree_with_position_provider() -> None:
+    rng = random.Random(7)
+    checked = 0
+    for path, text in _sources():
+        module = _parse(text)
+        if module is None:
+            continue
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        nodes = list(walk(module))
+        lines = SourceLines(text)
+        everything = node_offsets(module, nodes)
+        for node in nodes:
+            rng_ = positions[node]
+            start = lines.offset(rng_.start.line, rng_.start.column)
+            end = lines.offset(rng_.end.line, rng_.end.column)
+            assert everything[node] == (start, end), (path, type(node).__name__)
+        # a few nodes at a time (the early stop and hoisted children)
+        for _ in range(5):
+            few = rng.sample(nodes, min(3, len(nodes)))
+            got = node_offsets(module, few)
+            for node in few:
+                rng_ = positions[node]
+                assert got[node] == (lines.offset(rng_.start.line, rng_.start.column), lines.offset(rng_.end.line, rng_.end.column))
+        checked += 1
+    assert checked >= 5
+
+
+def _reference_children(node):
+    from backend_lint import walker
+
+    for name in walker._fields_of(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, walker._WHITESPACE_TYPES):
+                yield value
+        elif isinstance(value, (list, tuple)):
+            for child in value:
+                if isinstance(child, cst.CSTNode) and not isinstance(child, walker._WHITESPACE_TYPES):
+                    yield child
+
+
+def test_walker_children_are_the_isinstance_ones() -> None:
+    for _, text in _sources(15):
+        module = _parse(text)
+        if module is None:
+            continue
+        for node in walk(module):
+            assert list(iter_children(node)) == list(_reference_children(node))
+
+
+def test_exclude_matcher_is_fnmatch() -> None:
+    patterns = DEFAULT_EXCLUDE + ("legacy/*", "*.gen.py", "scripts/", "docs/**/conf.py", "[abc]*.py", "a?c")
+    names = ["build", ".venv", "legacy", "x.gen.py", "scripts", "conf.py", "abc", "a.py", "venvy", "node_modules", "b1.py"]
+    rels = ["build", "src/build", "legacy/old.py", "legacy", "app/x.gen.py", "scripts/run.py", "scripts", "docs/a/b/conf.py", "a/b", "abc", "src/site-packages/x.py"]
+    matcher = _Matcher(patterns)
+    for name in names:
+        for rel in rels:
+            expected = any(
+                fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns
+            )
+            assert matcher.excluded(name, rel) == expected, (name, rel)
+
+
+def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
+    layout = [
+        "pkg/__init__.py", "pkg/a.py", "pkg/sub/__init__.py", "pkg/sub/b.py", "src/lib/c.py", "loose/d.py",
+        "migrations/versions/0001_x.py", "e.py", "ns/pkg2/__init__.py", "ns/pkg2/f.py",
+    ]
+    for rel in layout:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x = 1\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "pkg" / "a.py")
+    namer = _ModuleNamer(str(tmp_path))
+    for p in sorted(tmp_path.rglob("*.py")):
+        assert namer(str(p)) == module_name_for(str(p), str(tmp_path)), p
+    outside = _ModuleNamer(str(tmp_path / "pkg"))
+    for p in sorted(tmp_path.rglob("*.py")):
+        assert outside(str(p)) == module_name_for(str(p), str(tmp_path / "pkg")), p
+
+
+def test_registry_table_matches_the_rules() -> None:
+    from backend_lint import registry_table
+
+    assert registry_table_is_current(), "the rules changed: run `python -m backend_lint.docs README.md`"
+    assert tuple(tuple(r) for r in registry_table.RULES) == tuple(tuple(info_of(r)) for r in all_rules())
+    path = Path(registry_table.__file__)
+    assert path.read_text(encoding="utf-8") == render_table()
