@@ -347,7 +347,7 @@ class Engine:
                 if requires is not None and not any(s in source for s in requires):
                     active.append(None)
                     continue
-                if not cls.may_fire(source, project if project is not None else self.project):
+                if not cls.may_fire_for(source, project if project is not None else self.project, self.settings):
                     active.append(None)
                     continue
             active.append(cls)

@@ -12,11 +12,21 @@ from typing import Any, Iterator, Optional
 
 from . import __version__
 
-_STATE: dict[str, Any] = {}
+_STATE: dict[Any, Any] = {}
 
 
-def _engine_for(filename: str):
-    from .config import ConfigError, discover_settings, select_codes
+def _settings_for(directory: str):
+    """Settings discovery (reads pyproject.toml files up the tree) once per directory, not per file."""
+    from .config import discover_settings
+
+    key = ("settings", directory)
+    if key not in _STATE:
+        _STATE[key] = discover_settings(directory)
+    return _STATE[key]
+
+
+def _engine_for(filename: str, directory: Optional[str] = None):
+    from .config import ConfigError, select_codes
     from .engine import Engine
     from .files import iter_python_files
     from .index import ProjectIndex
@@ -24,8 +34,10 @@ def _engine_for(filename: str):
     from .runner import DEFAULT_CACHE_DIR
 
     start = filename if filename not in ("stdin", "-", None) else os.getcwd()
+    if directory is None:
+        directory = os.path.dirname(os.path.abspath(start)) if os.path.isfile(start) else os.getcwd()
     try:
-        settings = discover_settings(os.path.dirname(os.path.abspath(start)) if os.path.isfile(start) else os.getcwd())
+        settings = _settings_for(directory)
     except ConfigError as exc:
         return None, str(exc)
     key = settings.root
@@ -41,9 +53,25 @@ def _engine_for(filename: str):
     return engine, None
 
 
+def _prepare(options: Any) -> None:
+    """In flake8's main process, before it forks its workers: settings, the project index (built in
+    parallel, stored), the rules and libcst are loaded once here and the workers inherit them, instead
+    of each worker building the index and importing everything again."""
+    filenames = [f for f in (getattr(options, "filenames", None) or ["."]) if f not in ("-", "stdin")]
+    first = os.path.abspath(filenames[0]) if filenames else os.getcwd()
+    engine, _ = _engine_for(first, first if os.path.isdir(first) else None)
+    if engine is None:
+        return
+    engine.rule_classes  # imports the rules (and libcst)
+    if engine.project is not None:
+        engine.project.load_facts()
+    if engine.has_project_rules:
+        _project_diagnostics(engine, first)
+
+
 def _project_diagnostics(engine, path: str) -> list:
     """Findings of project rules (BKL405, the migration graph) for this file, computed once per run."""
-    if not engine.project_rules or engine.project is None:
+    if not engine.has_project_rules or engine.project is None:
         return []
     key = ("project-diagnostics", id(engine))
     found = _STATE.get(key)
@@ -63,6 +91,13 @@ class BackendLintPlugin:
         self.filename = filename
         self.lines = lines
 
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        try:
+            _prepare(options)
+        except Exception:  # never let a warm-up problem break flake8: the run builds lazily instead
+            pass
+
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         engine, error = _engine_for(self.filename)
         if engine is None:
@@ -72,10 +107,8 @@ class BackendLintPlugin:
         if source.startswith("\ufeff"):
             source = source[1:]
         path = self.filename
-        if engine.project is not None and os.path.isfile(path):
-            info = engine.project.module_for_path(path)
-            if info is None:
-                engine.project.update_source(path, source)
+        if engine.project is not None and engine.project.entry(os.path.abspath(path)) is None and os.path.isfile(path):
+            engine.project.update_source(path, source)
         result = engine.lint_source(source, path, noqa=False)
         for d in result.diagnostics + _project_diagnostics(engine, path):
             yield d.row, d.column - 1, f"{d.code} {d.message}", type(self)

@@ -72,6 +72,12 @@ class Rule:
     def may_fire(cls, source: str, project: Any) -> bool:
         return True
 
+    # ``may_fire`` for rules whose words depend on both the settings and the project (names of the
+    # project's auth dependencies and of the configured principal parameters); defaults to ``may_fire``.
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        return cls.may_fire(source, project)
+
     # ``requires`` for a run's settings: rules whose trigger words are configurable (project helper names)
     # override this; the default is ``requires``.
     @classmethod

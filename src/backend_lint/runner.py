@@ -120,17 +120,30 @@ def _file_size(path: str) -> int:
         return 0
 
 
+# Below this much source a pool costs more than it saves (each worker process starts, and builds its own
+# per-process memos of project facts); measured on 2 cores.
+_PARALLEL_MIN_BYTES = 1_500_000
+
+
 def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     jobs = options.jobs or (os.cpu_count() or 1)
     if jobs <= 1 or len(paths) < 16:
         return [process_file(engine, p, options) for p in paths]
+    sizes = [_file_size(p) for p in paths]
+    if not options.jobs and sum(sizes) < _PARALLEL_MIN_BYTES:
+        return [process_file(engine, p, options) for p in paths]
+    # Once, here, so that the forked workers share them instead of each building its own copy.
     if engine.project is not None:
-        engine.project.load_facts()  # once, here: the forked workers share it
-    # Largest files first, in chunks small enough to balance the workers' loads and large enough to keep
-    # the messages few; results come back in any order and are put back in the files' order.
-    order = sorted(range(len(paths)), key=lambda i: -_file_size(paths[i]))
-    size = max(1, min(32, len(paths) // (jobs * 16) or 1))
-    chunks = [[paths[i] for i in order[k : k + size]] for k in range(0, len(order), size)]
+        engine.project.load_facts()
+    engine.rule_classes  # imports the rules and libcst
+    # Chunks of about equal work (files dealt round robin by size), many more chunks than workers so
+    # that the last ones balance the loads, few enough to keep the messages few; results are put back
+    # in the files' order.
+    order = sorted(range(len(paths)), key=lambda i: -sizes[i])
+    count = max(jobs, min(len(paths), max(jobs * 16, len(paths) // 24)))
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    for k, i in enumerate(order):  # round robin over files by size: chunks of about equal work
+        chunks[k % count].append(paths[i])
     by_path: dict[str, FileOutcome] = {}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing: only when needed)

@@ -361,7 +361,7 @@ def _extract_batch(root: str, items: list) -> list:
     return out
 
 
-_PARALLEL_MIN = 64  # below this many files to extract, a process pool costs more than it saves
+_PARALLEL_MIN = 200  # below this many files to extract, a process pool costs more than it saves
 
 
 def _extract_all(todo: list, jobs: int) -> list:
@@ -373,10 +373,12 @@ def _extract_all(todo: list, jobs: int) -> list:
     import sys
     from concurrent.futures import ProcessPoolExecutor
 
-    # big files first, in small chunks, so that the workers finish together
+    # chunks of about equal work (dealt round robin by size), many more than workers
     order = sorted(todo, key=lambda t: -t[1][1])
-    size = max(4, min(32, len(order) // (jobs * 8) or 1))
-    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    count = max(jobs, min(len(order), max(jobs * 8, len(order) // 32)))
+    chunks: list[list] = [[] for _ in range(count)]
+    for k, item in enumerate(order):
+        chunks[k % count].append(item)
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     out: list = []
     try:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Optional
+import re
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 import libcst as cst
 
@@ -403,9 +404,65 @@ def function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opti
     return ctx.cached(("auth.identity", id(func)), lambda: _function_identity(ctx, func, enclosing))
 
 
+def interesting_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Bare names that can make a parameter carry the principal: principal classes, auth aliases and the
+    configured auth dependencies (a cheap pre-check before resolving a function's parameters)."""
+
+    def build() -> frozenset[str]:
+        out = {_last(q) for q in principal_classes(project, settings)}
+        out |= {_last(e) for e in settings.auth_dependencies}
+        out |= {"Depends", "Security"}
+        if project is not None:
+            for mod, facts in project.iter_modules():
+                for name, entry in facts.get("extra", {}).get("orm", {}).get("aliases", {}).items():
+                    if _last(entry.get("marker")) in DEPENDENCY_MARKERS:
+                        out.add(name)
+        return frozenset(out)
+
+    if project is None:
+        return build()
+    return project.memo(("auth.interesting_names", _settings_key(settings)), build)
+
+
+def _leaf_names(node: Optional[cst.CSTNode]) -> Iterator[str]:
+    if node is None:
+        return
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            yield n.value
+        elif isinstance(n, cst.Attribute):
+            yield n.attr.value
+            stack.append(n.value)
+        elif isinstance(n, cst.SimpleString):
+            yield from re.findall(r"[A-Za-z_][A-Za-z0-9_]*", n.value)
+        else:
+            from ..walker import iter_children
+
+            stack.extend(iter_children(n))
+
+
+def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    settings = ctx.settings
+    names = interesting_names(ctx.project, settings)
+    plain = set(settings.principal_parameters) | set(settings.identity_fields)
+    params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
+    for p in params:
+        if p.name.value in plain:
+            return True
+        if isinstance(p.default, cst.Call):
+            return True
+        if p.annotation is not None and any(n in names for n in _leaf_names(p.annotation.annotation)):
+            return True
+    return False
+
+
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func)
+    if route is None and (enclosing is None or not enclosing.in_scope) and not _may_carry_identity(ctx, func):
+        return Identity()  # no parameter can carry the principal or an identity value
     params = param_infos(ctx, func)
     ident = Identity(route=route, params=params)
     if enclosing is not None and not enclosing.admin:
@@ -1021,3 +1078,29 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
         return _ClientAnalysis(ctx, func, identity).run()
 
     return ctx.cached(("auth.client_identity", id(func)), build)
+
+
+def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> tuple[str, ...]:
+    """Substrings one of which a file must contain for a function in it to have the identity in scope:
+    principal parameter names, identity fields, ``Depends`` / ``Security``, auth dependency names, and
+    the project's auth aliases and principal classes (``CurrentUser``, ``User``)."""
+
+    def build() -> tuple[str, ...]:
+        words = set(settings.principal_parameters) | set(settings.identity_fields) | {"Depends", "Security"}
+        words |= {_last(e) for e in settings.auth_dependencies}
+        words |= set(interesting_names(project, settings))
+        # a word that contains another adds nothing to an ``any(w in source)`` test
+        kept = sorted(words, key=len)
+        out: list[str] = []
+        for w in kept:
+            if w and not any(k in w for k in out):
+                out.append(w)
+        return tuple(out)
+
+    if project is None:
+        return build()
+    return project.memo(("auth.identity_words", _settings_key(settings)), build)
+
+
+def may_have_identity(source: str, project: Any, settings: "Settings") -> bool:
+    return any(w in source for w in identity_words(project, settings))

@@ -324,9 +324,14 @@ class _Analyzer:
             if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
                 return "positive"
             return None
-        if isinstance(test, cst.Comparison) and self.ctx.module is not None:
-            text = self.ctx.module.code_for_node(test).lower()
-            if any(f'"{w}' in text or f"'{w}" in text or f".{w}" in text for w in ADMIN_WORDS):
+        if isinstance(test, cst.Comparison):
+            words: list[str] = []
+            for n in _walk_expr(test):
+                if isinstance(n, cst.SimpleString):
+                    words.append(n.value.lower())
+                elif isinstance(n, cst.Attribute):
+                    words.append(n.attr.value.lower())
+            if any(w in word for w in ADMIN_WORDS for word in words):
                 ops = [c.operator for c in test.comparisons]
                 if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
                     return "positive"

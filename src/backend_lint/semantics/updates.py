@@ -647,11 +647,12 @@ _SA_UPDATE = frozenset(
         "sqlalchemy.future.update",
     }
 )
-# ``update``, ``update_item``, ``update_one``, ``updateOne``, ``apply_update_data``, ``find_one_and_update``,
+# ``update``, ``update_item``, ``update_one``, ``updateOne``, ``patch_user`` (not an HTTP client's ``patch``),
+# ``apply_update_data``, ``find_one_and_update``,
 # ``bulk_update``, ``perform_update`` (not ``emit_update_event``, ``notify_update`` or an upsert's
 # ``on_conflict_do_update``: an upsert is a create path)
 _UPDATE_CALL = re.compile(
-    r"^_*(?:apply_)?update(?:$|_|[A-Z])"
+    r"^_*(?:apply_)?update(?:$|_|[A-Z])|^_*patch_"
     r"|(?:^|_)(?:bulk|perform|partial|do|apply|find_one_and|crud|db|orm|repo)_update$"
     r"|^findOneAndUpdate$"
 )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.auth import Identity, IdentityStack, client_identity_findings
+from ...semantics.auth import Identity, IdentityStack, may_have_identity, client_identity_findings
 
 
 class IdentityParameterFromClient(IdentityStack, Rule):
@@ -77,6 +79,10 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     message = "Identity parameter `{field}` comes from the client; take it from the auth dependency"
     fix_availability = FixAvailability.SOMETIMES
     requires = (".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route")
+
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        return may_have_identity(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if identity.route is None or identity.admin or not identity.principals:

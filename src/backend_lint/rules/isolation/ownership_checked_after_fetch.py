@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
 
 from ...rule import Rule
-from ...semantics.auth import Identity, IdentityStack
+from ...semantics.auth import Identity, IdentityStack, may_have_identity
 from ...semantics.models import identity_columns
 from ...semantics.queries import isolation_findings
 
@@ -87,6 +89,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     name = "ownership-checked-after-fetch"
     message = "Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query"
     requires = ("==", "!=", " in ", " is ")
+
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        return may_have_identity(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.auth import Identity, IdentityStack
+from ...semantics.auth import Identity, IdentityStack, may_have_identity
 from ...semantics.models import identity_columns
 from ...semantics.queries import Site, isolation_findings
 
@@ -93,6 +93,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     message = "Query on owned model `{model}` has no predicate on `{column}`"
     fix_availability = FixAvailability.SOMETIMES
     requires = ("select", ".get", "query", "update", "delete")
+
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        return may_have_identity(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -9,7 +9,7 @@ from ...semantics.alembic import analyse, is_noop_body, revision_info, unconditi
 class IncompleteDowngrade(Rule):
     """
     ## What it does
-    Reports an operation of an Alembic `upgrade()` whose inverse is missing from `downgrade()`:
+    Reports an Alembic `upgrade()` operation whose inverse is missing from `downgrade()`. Mirrored pairs:
     `create_table`/`drop_table`, `add_column`/`drop_column`, `create_index`/`drop_index`, named
     constraints (`create_foreign_key`, `create_unique_constraint`, `create_check_constraint`,
     `create_primary_key`) against `drop_constraint`, `rename_table` and `alter_column(new_column_name=...)`

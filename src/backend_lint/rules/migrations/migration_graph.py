@@ -18,8 +18,8 @@ else:  # pragma: no cover
 class MigrationGraph(Rule):
     """
     ## What it does
-    Checks the Alembic revision graph of each versions directory: a revision id used twice, a
-    `down_revision` that names no revision, and more than one head. Revisions are the modules recognised
+    Reports a broken Alembic revision graph: a revision id used twice, a `down_revision` that names no
+    revision, or more than one head. Revisions are the modules recognised
     by content (module-level `revision`, `down_revision`, `def upgrade`); the graph is built per versions
     directory, or per `version_locations` of an `alembic.ini` (or `[tool.alembic]` in `pyproject.toml`)
     found above it, so that a project with several independent migration trees (one per database

@@ -12,20 +12,31 @@ from ...semantics.updates import ATTRIBUTE_COPY, analyze, optional_in_payload, p
 class OptionalFieldAssignment(Rule):
     """
     ## What it does
-    Reports `obj.x = payload.y` in an update context (see BKL501) when `y` is optional in the payload's
-    schema: its annotation admits `None` (`X | None`, `Optional[X]`, `Union[X, None]`, an alias of one) or
-    its default is `None`. The schema is resolved across modules through the project index, bases
-    included. The assignment is not reported when a guard excludes `None` first: `if payload.y is not
-    None:`, `if payload.y:`, `isinstance(payload.y, ...)`, `if "y" in payload.model_fields_set:` (or in a
-    set derived from it, or in a dump with `exclude_unset=True`), an earlier `if payload.y is None:
-    return/raise/continue`, or `assert payload.y is not None`. `payload.y or obj.x` and
-    `payload.y if payload.y is not None else obj.x` are not plain reads and are not reported.
-    `if obj.x != payload.y:` is not a guard.
+    Reports `obj.x = payload.y` in an update context when `y` is optional in the payload's schema and no
+    guard excludes `None`. The update contexts are BKL501's. Optional means: the annotation admits `None`
+    (`X | None`, `Optional[X]`, `Union[X, None]`, `Annotated[...]` of one, a project type alias of one)
+    or the default is `None` (`= None`, `Field(None)`, `Field(default=None)`). The schema is resolved across modules through the project index, bases and
+    re-exports included; elements of a payload list (`for entry in body.items:`) are payloads too.
 
-    Not reported: required fields (a full PUT replacement body), fields with a non-`None` default and a
-    non-optional type (they never hold `None`; a dump of them is BKL501's business), payloads whose schema
-    cannot be resolved, and assignments onto an object built in the same function (nothing stored is
-    overwritten).
+    Guards that exclude `None` first make the assignment fine: `if payload.y is not None:`, `if payload.y:`
+    (also through a local alias `y = payload.y`), `isinstance(payload.y, ...)`, a comparison with a
+    non-`None` literal, `if "y" in payload.model_fields_set:` (or in a set derived from it, or in a dump
+    with `exclude_unset=True`), an earlier `if payload.y is None: return / raise / continue`,
+    `assert payload.y is not None`, or a fallback written first (`if payload.y is None: payload.y =
+    obj.x`). `payload.y or obj.x` and `payload.y if payload.y is not None else obj.x` are not plain reads.
+    Guards combine through `and` (either side) and `or` (both sides). `if obj.x != payload.y:` and a check
+    on another field are not guards.
+
+    Not reported:
+    - required fields (a full PUT replacement body), including pydantic v2's `x: X | None` without a
+      default, which the client must send (`null` is then a deliberate clear). Under pydantic v1 (the
+      schema module imports `validator` / `pydantic.v1`, or the file uses `.dict()` / `__fields_set__` and no
+      v2 spelling) such a field defaults to `None` and is optional;
+    - fields with a non-`None` default and a non-optional type: they never hold `None` (a dump of them is
+      BKL501's business);
+    - payloads whose schema cannot be resolved;
+    - assignments onto an object built in the same function (`Item()`, `Item(**payload_dump)`, `self` in
+      `__init__`): nothing stored is overwritten.
 
     ## Why is this bad?
     When the client does not send `y`, `payload.y` is `None` (its default), and the assignment writes

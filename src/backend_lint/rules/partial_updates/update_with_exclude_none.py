@@ -12,11 +12,12 @@ from ...semantics.updates import Dump, analyze, may_write_dump, schema_info, use
 class UpdateWithExcludeNone(Rule):
     """
     ## What it does
-    Reports `exclude_none=True` on a dump of the request payload that is written onto an existing object
-    in an update context (the same contexts and writes as BKL501), also when `exclude_unset=True` is there
-    too. A dump with `exclude_none=True` is reported by this rule only, never also by BKL501. Dumps used
-    for creates, responses or logging are not reported, nor is a payload whose schema (resolved across
-    modules) has no field that admits `None`, where the flag changes nothing.
+    Reports `exclude_none=True` on a payload dump written onto an existing row in an update context. The
+    contexts, payloads and writes are BKL501's; the flag is a literal `True`, reported also when
+    `exclude_unset=True` is there too. A dump with `exclude_none=True` is reported by this rule only, never
+    also by BKL501. Dumps used for creates, upserts, responses, validation or logging are not reported, nor
+    is a computed `exclude_none=<flag>`, nor a payload whose schema (resolved across modules) has no
+    optional field, where the flag changes nothing.
 
     ## Why is this bad?
     `exclude_none=True` drops every field whose value is `None`, including the ones the client sent as an

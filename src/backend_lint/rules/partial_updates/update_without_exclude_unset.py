@@ -12,32 +12,45 @@ from ...semantics.updates import Dump, analyze, dump_schema_may_be_partial, may_
 class UpdateWithoutExcludeUnset(Rule):
     """
     ## What it does
-    Reports a dump of the request payload (`payload.model_dump()`, `payload.dict()`,
-    `jsonable_encoder(payload)`, also a project's `model_dump_*` variant) written onto an existing object
-    without `exclude_unset=True`, in an update context: a PUT/PATCH route handler, a function named
-    `update*` / `patch*` / `edit*`, a function that takes a schema named `*Update` / `*Patch` / `*Edit` or
-    whose fields are all optional, or a function a PUT/PATCH handler hands its parameters to.
+    Reports a dump of the request payload written onto an existing object without `exclude_unset=True`,
+    in an update context. A dump is `payload.model_dump()`, `payload.dict()`, `jsonable_encoder(payload)`,
+    a project's `model_dump_*` variant (`model_dump_for_orm`), and, for payloads whose class resolves to a
+    project schema, `vars(payload)`, `payload.__dict__`, `for name, value in payload:` and
+    `row.sqlmodel_update(payload)` (SQLModel copies every field of a model it is given).
 
-    "Written onto an existing object" means the dump (directly, through local variables, merged into
-    another dict, or item by item in a loop) reaches `setattr(obj, key, value)`,
-    `obj.sqlmodel_update(...)`, `obj.model_copy(update=...)` / `obj.copy(update=...)`,
-    `update(Model).values(...)`, `insert(...).on_conflict_do_update(set_=...)`,
-    `query(...).update(...)`, `obj.__dict__.update(...)`, or a repository call named `update*`
-    (`crud.update_item(db, item, data)`).
+    An update context is RULES.md's: a PUT/PATCH route handler, a function named `update*` / `patch*` /
+    `edit*`, a function that takes a schema named `*Update` / `*Patch` / `*Edit` or whose fields are all
+    optional; and also a function that a PUT/PATCH handler (in any module) calls with one of its
+    parameters (`apply_changes(item, item_in)`). The payload is a parameter (not `self`, not a `dict`-typed
+    one, not an ORM row), a schema built in the function (`ItemUpdate(**body)`), or an element of a payload
+    list (`for entry in body.items:`).
+
+    "Written onto an existing object" means the dump reaches, directly, through local variables, merged
+    into another dict (`{**stored, **dump}`, `data.update(dump)`, `{"$set": dump}`) or item by item in a
+    loop: `setattr(obj, key, value)`, `obj.sqlmodel_update(...)`, `obj.model_copy(update=...)` /
+    `obj.copy(update=...)`, `update(Model).values(...)` (also built over several statements),
+    `query(...).filter(...).update(...)`, `obj.__dict__.update(...)`, `obj.update(...)` on an object that is
+    not a local dict, or a call named like a write (`crud.update_item(db, item, data)`, `repo.update_one`,
+    `patch_user(**data)`, `bulk_update`, `find_one_and_update`).
 
     Not reported:
     - dumps that skip unset fields another way: `include=payload.model_fields_set` (or a set derived from
-      it), a loop or comprehension filtered by `model_fields_set` or that skips `None` values,
-      `exclude_defaults=True` (it also leaves out fields the client did not send), or a computed
-      `exclude_unset=<flag>`;
+      it: `&`, `-`, `.intersection`, a comprehension over it), a loop or comprehension filtered by
+      `model_fields_set` or that skips `None` values (`if value is None: continue`), `exclude_defaults=True`
+      (it also leaves out fields the client did not send), or a computed `exclude_unset=<flag>`;
     - dumps with `exclude_none=True`: that is BKL502 only;
-    - dumps used to create rows, build responses, validate or log;
-    - a payload whose schema requires every field (a full PUT replacement): there is nothing unset to skip;
-    - `dict` payloads (`if isinstance(obj_in, dict): update_data = obj_in`): the caller controls them;
+    - dumps used to create rows (`Item(**dump)`, `session.add(...)`, an object built in the same function),
+      upserts (`on_conflict_do_update`: a create-or-replace), responses, validation or logging;
+    - a payload whose schema (resolved across modules, bases included) requires every field: a full PUT
+      replacement has nothing unset to skip;
+    - `dict` payloads (`if isinstance(obj_in, dict): update_data = obj_in`): the caller controls the keys;
     - a row dumped onto itself (`jsonable_encoder(db_obj)` in a CRUD `update`).
 
-    A field with a non-`None` default that the client did not send (`is_active: bool = True`) counts as
-    unset too: without `exclude_unset=True` the dump carries the default and resets the stored value.
+    A field with a non-`None` default (`is_active: bool = True`) that the client did not send counts as
+    unset too: without `exclude_unset=True` the dump carries the default and resets the stored value. A PUT
+    whose body schema has defaults is therefore reported as well: a client that leaves a field out resets
+    it. In pydantic v2, `x: X | None` without a default is required (the client must send it); under v1 it
+    defaults to `None` and may be left out.
 
     ## Why is this bad?
     A dump includes every field of the schema, so a PATCH that sends `{"title": "x"}` also writes the
@@ -86,9 +99,12 @@ class UpdateWithoutExcludeUnset(Rule):
     ```
 
     ## Fix safety
-    The fix adds `exclude_unset=True` to the dump (or turns `exclude_unset=False` into `True`). It is
+    The fix adds `exclude_unset=True` to the dump (or turns `exclude_unset=False` into `True`), and turns
+    `row.sqlmodel_update(payload)` into `row.sqlmodel_update(payload.model_dump(exclude_unset=True))`. It is
     unsafe: fields the client leaves out are no longer written, which is the point, but code after the
-    dump that reads a key the client did not send (`data["title"]`) now raises `KeyError`.
+    dump that reads a key the client did not send (`data["title"]`) now raises `KeyError`. `vars(payload)`,
+    `payload.__dict__` and iterating the payload get no automatic fix (the project's pydantic version
+    decides between `.dict(exclude_unset=True)` and `.model_dump(exclude_unset=True)`).
     """
 
     code = "BKL501"

@@ -30,8 +30,9 @@ _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasse
 class ImportTimeDatetimeDefault(ScopedRule):
     """
     ## What it does
-    Reports a default that reads the clock once, when the module or class body runs:
-    `Column(default=datetime.now(timezone.utc))`, `Field(default=datetime.now(timezone.utc))`,
+    Reports a datetime default that reads the clock once, when the module or class body runs.
+
+    The defaults: `Column(default=datetime.now(timezone.utc))`, `Field(default=datetime.now(timezone.utc))`,
     `onupdate=...`, a pydantic / SQLModel / dataclass class attribute
     `created_at: datetime = datetime.now(timezone.utc)`, and a function parameter default
     `def list_events(since: datetime = datetime.now(timezone.utc))` (also inside `Query(...)`). Clock

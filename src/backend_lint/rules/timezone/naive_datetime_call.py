@@ -27,7 +27,9 @@ _MIN_MAX = {"datetime.datetime.min": "min", "datetime.datetime.max": "max"}
 class NaiveDatetimeCall(ScopedRule):
     """
     ## What it does
-    Reports calls that create naive datetimes: `datetime.now()` / `datetime.today()` /
+    Reports calls that create naive datetimes, on the ground of ruff's DTZ rules, with a fix that passes UTC.
+
+    The calls: `datetime.now()` / `datetime.today()` /
     `datetime.fromtimestamp(x)` without a timezone (or with `tz=None`), `datetime(...)` without `tzinfo`,
     `datetime.strptime()` with a format that has no `%z`, `date.today()`, `date.fromtimestamp()`, and the naive
     `datetime.min` / `datetime.max`. It covers the ground of ruff's flake8-datetimez rules (DTZ001, DTZ002,

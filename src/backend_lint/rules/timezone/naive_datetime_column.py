@@ -41,7 +41,7 @@ class _ClassInfo:
 class NaiveDatetimeColumn(ScopedRule):
     """
     ## What it does
-    Reports database columns that store naive time:
+    Reports database columns that store naive time.
 
     - SQLAlchemy's `DateTime` / `TIMESTAMP` (also `sa.DateTime`, `postgresql.TIMESTAMP`, SQLModel's
       re-exports and Flask-SQLAlchemy's `db.DateTime`) without `timezone=True`, as the type of a `Column`,

@@ -22,8 +22,9 @@ _FACTORY_CALLS = frozenset({"attr.Factory", "attrs.Factory"})
 class NaiveDatetimeDefault(ScopedRule):
     """
     ## What it does
-    Reports a callable that produces naive time passed uncalled as a default:
-    `default=datetime.utcnow`, `default_factory=datetime.now`, `onupdate=datetime.utcnow`,
+    Reports a callable that produces naive time passed uncalled as a default (`default=datetime.utcnow`).
+
+    The keywords: `default=datetime.utcnow`, `default_factory=datetime.now`, `onupdate=datetime.utcnow`,
     `insert_default=...`, attrs' `factory=` / `Factory(...)`, in `Column`, `mapped_column`, SQLModel and
     pydantic `Field`, dataclass `field` or any other call. The callables are `datetime.now`,
     `datetime.utcnow`, `datetime.today`, `date.today` (through every import form) and the project helpers

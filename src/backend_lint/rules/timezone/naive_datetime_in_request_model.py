@@ -14,7 +14,9 @@ _PYDANTIC_V1 = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"}
 class NaiveDatetimeInRequestModel(ScopedRule):
     """
     ## What it does
-    Reports a field typed `datetime` (also `Optional[datetime]`, `datetime | None`, `list[datetime]`,
+    Reports a request body model field typed `datetime`, which lets clients send naive times.
+
+    The field may be typed `datetime` (also `Optional[datetime]`, `datetime | None`, `list[datetime]`,
     `Annotated[datetime, ...]`, a project alias of those, or `NaiveDatetime`) in a pydantic model that a
     FastAPI route takes as its request body, in whatever module the model and the route live. Fields a
     body model inherits are reported at the base class that declares them. Response-only models, query

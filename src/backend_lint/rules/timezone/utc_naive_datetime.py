@@ -14,9 +14,11 @@ _WANTED = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimes
 class UtcNaiveDatetime(ScopedRule):
     """
     ## What it does
-    Reports `datetime.utcnow()` and `datetime.utcfromtimestamp()`, through every import form. They return
-    naive datetimes despite their names, and are deprecated since Python 3.12. This is the ground of
-    ruff's DTZ003 and DTZ004, except that a call followed by `.astimezone()` is reported too.
+    Reports `datetime.utcnow()` and `datetime.utcfromtimestamp()`, which return naive datetimes.
+
+    They return naive datetimes despite their names, and are deprecated since Python 3.12. Every import
+    form is followed. This is the ground of ruff's DTZ003 and DTZ004, except that a call followed by
+    `.astimezone()` is reported too.
 
     ## Why is this bad?
     The value holds UTC wall time but says nothing about it: anything that treats naive values as local
