@@ -190,3 +190,15 @@ def test_alias_of_op_and_unbound_op_are_both_alembic() -> None:
     )
     diags = Engine(Settings(), ["BKL404"]).lint_source(text, "v.py").diagnostics
     assert [d.message for d in diags] == ["`downgrade()` does not drop table `x` created here"]
+
+
+def test_names_imported_inside_upgrade_are_imported_again_in_the_downgrade() -> None:
+    upgrade = (
+        "from sqlalchemy.dialects import mysql\n"
+        "import json\n"
+        'op.alter_column("t", "c", existing_type=mysql.VARCHAR(10), type_=mysql.VARCHAR(20))'
+    )
+    written = fixed_downgrade(upgrade, "pass")
+    assert written.splitlines()[0].strip() == "from sqlalchemy.dialects import mysql"
+    assert "import json" not in written
+    assert 'existing_type=mysql.VARCHAR(20), type_=mysql.VARCHAR(10)' in written

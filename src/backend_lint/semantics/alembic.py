@@ -2182,7 +2182,27 @@ def write_downgrade_body(ctx: Any) -> tuple[Optional[list[tuple[int, str]]], str
             out.extend(one(item))
     except NotInvertible as exc:
         return None, str(exc)
-    return out, ""
+    # names imported inside upgrade() and used by the copied code: the same imports, first
+    imports: list[tuple[int, str]] = []
+    text = "\n".join(code for _, code in out)
+    for item in analysis.upgrade.items:
+        if item.kind != "skip" or not isinstance(item.node, cst.SimpleStatementLine):
+            continue
+        for small in item.node.body:
+            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+                continue
+            bound = []
+            for alias in small.names:
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    bound.append(alias.asname.name.value)
+                else:
+                    dotted = _dotted(alias.name) or ""
+                    bound.append(dotted.split(".")[0] if isinstance(small, cst.Import) else dotted)
+            if any(re.search(r"(?<![\w.])" + re.escape(b) + r"\b", text) for b in bound):
+                line = _one_line(info.module.code_for_node(small).strip())  # type: ignore[union-attr]
+                if (0, line) not in imports:
+                    imports.append((0, line))
+    return imports + out, ""
 
 
 def _one_line(code: str) -> str:

@@ -206,7 +206,9 @@ def _is_pydantic(project: "ProjectIndex", qualified: str) -> Optional[bool]:
     for name, facts in mro[1:]:
         if name in PYDANTIC_BASES:
             return True
-        if facts is None and name not in _KNOWN_PLAIN and not name.startswith(("typing.", "builtins.", "enum.", "abc.")):
+        if facts is None and name not in _KNOWN_PLAIN and not name.startswith(("typing.", "builtins.", "enum.", "abc.", "sqlalchemy.")):
+            if _declarative_marker(project, name) is not None:
+                continue  # ``declarative_base()`` / ``db.Model``: ORM, not pydantic
             unknown = True
     return None if unknown else False
 

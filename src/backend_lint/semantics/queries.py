@@ -841,7 +841,7 @@ class _Analyzer:
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             # session.get(Model, key)
-            if method in GET_METHODS and call.args and call.args[0].keyword is None:
+            if method in GET_METHODS and len(call.args) >= 2 and call.args[0].keyword is None:
                 model = self.model_of(call.args[0].value, state)
                 if model is not None:
                     site = self.new_site(call, "get", [model], [call.args[0].value])

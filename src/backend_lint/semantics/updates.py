@@ -5,8 +5,12 @@ Three pieces, shared by BKL501 / BKL502 / BKL503:
 - **Schema fields** (``schema_fields(project, qualified_class)``): the pydantic / SQLModel fields of a
   project class and its bases, each with whether it is *optional* (the annotation admits ``None``, or the
   default is ``None``) and whether a client may leave it *unset* (it has a default). Built from the index
-  (``ast`` facts), so schemas in other modules resolve. NOTE: ``semantics/models.py`` (families 1/2) was
-  asked for a ``schema_fields`` helper too; it did not exist when this was written. The two should merge.
+  (``ast`` facts), so schemas in other modules resolve. NOTE: ``semantics/models.py`` (families 1/2) has
+  grown its own ``schema_fields`` since this was written; the two should merge. This one adds what family
+  5 needs: project type aliases (``OptionalStr = Optional[str]``), default kinds (``= None`` /
+  ``Field(None)`` / ``default_factory`` / ``...``), pydantic v1's implicit ``None`` default for
+  ``Optional[X]``, whether every base is known (``complete``) and the pydantic major version a schema's
+  modules show.
 - **Update contexts** (``update_context(ctx, func)``): RULES.md's definition (a PUT/PATCH handler, a
   function named ``update*`` / ``patch*`` / ``edit*``, a function taking a schema named ``*Update`` /
   ``*Patch`` / ``*Edit`` or whose fields are all optional), plus the functions a PUT/PATCH handler hands its
@@ -656,6 +660,7 @@ _UPDATE_CALL = re.compile(
     r"|(?:^|_)(?:bulk|perform|partial|do|apply|find_one_and|crud|db|orm|repo)_update$"
     r"|^findOneAndUpdate$"
 )
+_REQUEST_KEYWORDS = frozenset({"json", "body", "content", "params", "headers", "files"})
 _UPSERTS = frozenset({"on_conflict_do_update", "on_duplicate_key_update"})
 _VALIDATE_METHODS = frozenset({"model_validate", "parse_obj", "model_validate_json", "parse_raw", "from_orm", "model_construct", "construct"})
 
@@ -831,6 +836,7 @@ class _Analyzer:
         self.params: set[str] = set()
         self.assigned_names: set[str] = set()
         self.assign_seen: set[int] = set()
+        self.loop_depth = 0
         self.elements: dict[str, list[str]] = {}  # ``items: list[ItemUpdate]`` -> [ItemUpdate]
         self.aliases: dict[str, str] = {}  # ``title = payload.title``: a guard on ``title`` guards both
         for param in _all_params(func):
@@ -908,16 +914,22 @@ class _Analyzer:
             loop_env = dict(env)
             self.bind_loop(stmt.target, stmt.iter, it, loop_env)
             body = _suite(stmt.body)
+            self.loop_depth += 1
             env1, _ = self.block(body, loop_env, facts)
-            env1, _ = self.block(body, _join_env(loop_env, env1), facts)
+            if self.loop_depth <= 2:  # a second pass carries loop-borne merges; nested loops stay linear
+                env1, _ = self.block(body, _join_env(loop_env, env1), facts)
+            self.loop_depth -= 1
             env2, _ = self.block(_orelse_body(stmt.orelse), _join_env(env, env1), facts)
             return _join_env(env, env2), facts
         if isinstance(stmt, cst.While):
             self.expr(stmt.test, env, facts)
             body = _suite(stmt.body)
             t_facts = facts | conditions(self, stmt.test, True, env)
+            self.loop_depth += 1
             env1, _ = self.block(body, dict(env), t_facts)
-            env1, _ = self.block(body, _join_env(env, env1), t_facts)
+            if self.loop_depth <= 2:
+                env1, _ = self.block(body, _join_env(env, env1), t_facts)
+            self.loop_depth -= 1
             return _join_env(env, env1), facts
         if isinstance(stmt, (cst.Try, cst.TryStar)):
             env1, f1 = self.block(_suite(stmt.body), dict(env), facts)
@@ -1271,8 +1283,11 @@ class _Analyzer:
             return Val(stmt=recv.stmt or method == "query" or self._chain_has_query(func.value, env))
         callee = method or fname or ""
         if _UPDATE_CALL.search(callee) and not callee[:1].isupper() and callee not in _UPSERTS:
-            # a repository / service call that writes onto a stored row: ``crud.update_item(db, item, data)``
-            for a in args:
+            # a repository / service call that writes onto a stored row: ``crud.update_item(db, item, data)``;
+            # a request body (``json=`` / ``body=`` / ``content=``: an HTTP or Kubernetes client) is not a row
+            for a, arg in zip(args, node.args):
+                if arg.keyword is not None and arg.keyword.value in _REQUEST_KEYWORDS:
+                    continue
                 self.sink(a, None)
             return EMPTY
         if method in ("items", "keys", "values") and not node.args:
@@ -1644,7 +1659,10 @@ def analyze(ctx: "FileContext", func: cst.FunctionDef) -> UpdateAnalysis:
         reason = update_context(ctx, func)
         if reason is None:
             return UpdateAnalysis(None)
-        return _Analyzer(ctx, func, reason).run()
+        try:
+            return _Analyzer(ctx, func, reason).run()
+        except RecursionError:  # pathological nesting: no claim rather than an internal error
+            return UpdateAnalysis(None)
 
     return ctx.cached(("updates.analysis", id(func)), build)
 

@@ -151,7 +151,7 @@ class MigrationGraph(Rule):
     @classmethod
     def _check_group(cls, root: str, key: str, members: list, all_ids: dict) -> list[Diagnostic]:
         out: list[Diagnostic] = []
-        where = _rel(key, root) or "."
+        where = _rel(key[:-len("[alembic]")] if key.endswith(".ini[alembic]") else key, root) or "."
         by_id: dict[str, list] = {}
         unknown = False
         for path, rev in members:
