@@ -14,7 +14,8 @@ function or class). What is added, in this order of preference:
 2. a new ``from module import name`` line in the leading import block, in isort's default layout
    (sections future / stdlib / third party / first party / local; ``import x`` before ``from x import y``
    within a section; a blank line between sections), after the module docstring and ``__future__`` imports;
-3. ``import module`` (the expression becomes ``module.name``) when ``name`` is bound to something else.
+3. ``import module`` (the expression becomes ``module.name``) when ``name`` is bound to something else;
+4. ``from module import name as module_name`` when both are taken (Django's and Airflow's ``timezone``).
 """
 
 from __future__ import annotations
@@ -416,6 +417,7 @@ def ensure_imports(
     exprs: list[Optional[str]] = []
     to_add: dict[str, list[str]] = {}  # module -> names for ``from module import ...``
     plain: list[str] = []  # modules for ``import module``
+    aliased: list[tuple[str, str, str]] = []  # ``from module import name as alias``
     for module, name in wanted:
         found = mi.existing(module, name, shadowed)
         if found is not None:
@@ -432,6 +434,13 @@ def ensure_imports(
                 plain.append(module)
             exprs.append(f"{module}.{name}")
             continue
+        alias = f"{module.replace('.', '_')}_{name}"
+        if mi.is_free(alias, f"{module}.{name}", shadowed):
+            # isort keeps ``as`` imports on their own line (``combine_as_imports = false``)
+            if (module, name, alias) not in aliased:
+                aliased.append((module, name, alias))
+            exprs.append(alias)
+            continue
         return None
     edits: list[Edit] = []
     inserts: dict[int, list[str]] = {}
@@ -445,6 +454,8 @@ def ensure_imports(
             edits.append(mi.add_statement(text, module, True))
     for module in plain:
         edits.append(mi.add_statement(f"import {module}", module, False))
+    for module, name, alias in aliased:
+        edits.append(mi.add_statement(f"from {module} import {name} as {alias}", module, True))
     # several new statements at one place become one edit (one fix must not carry overlapping edits)
     merged: list[Edit] = []
     for e in edits:

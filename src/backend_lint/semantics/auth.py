@@ -2,9 +2,11 @@
 
 - An *auth dependency* is ``Depends(f)`` / ``Security(f)`` where ``f`` matches ``auth-dependencies``
   (defaults: ``get_current_user``, ``get_current_active_user``, ``current_user``, ``current_active_user``,
-  fastapi-users' ``fastapi_users.current_user(...)``), an ``Annotated[...]`` alias of one (in any project
-  module), a configured alias or class name, or a project function that takes an auth dependency and
-  returns the same principal class (``get_current_active_user(user = Depends(get_current_user)) -> User``).
+  fastapi-users' ``fastapi_users.current_user(...)``), a dependency named like one
+  (``get_current_verified_user``, ``get_authenticated_user``: ``(current|authenticated)_..._user``), an
+  ``Annotated[...]`` alias of one (in any project module), a configured alias or class name, or a project
+  function that takes an auth dependency and returns the same principal class
+  (``get_current_active_user(user = Depends(get_current_user)) -> User``).
 - An *admin dependency* matches ``admin-dependencies``, or is named like one (``superuser`` or ``admin`` in
   its name), or is fastapi-users' ``current_user(superuser=True)``: families 1 and 2 make no claim in a
   handler that has one.
@@ -58,6 +60,9 @@ SCALAR_TYPES = frozenset(
     }
 )
 ADMIN_WORDS = ("superuser", "admin")
+# Dependency names that say they yield the caller, beyond the configured list: ``get_current_verified_user``,
+# ``get_current_user_from_token``, ``get_authenticated_user``.
+AUTH_NAME = re.compile(r"(current|authenticated)_(\w*_)?user(_|$)")
 TASK_DECORATORS = ("task", "shared_task", "actor", "periodic_task", "job", "cron")
 
 
@@ -109,7 +114,7 @@ def classify_dependency(
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
     principal_type = None
-    auth = _entry_matches(dependency, spelling, settings.auth_dependencies)
+    auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
     if target is not None:
         mod, attr, kind = target
         facts = project.modules[mod]  # type: ignore[union-attr]
@@ -202,13 +207,15 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
             if entry.get("type") and alias_dependency(project, settings, f"{mod}.{name}").kind is not None:
                 out.add(project.canonical(entry["type"]))
         for name, fn in orm.get("functions", {}).items():
-            if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}").kind is not None:
+            # an auth dependency by configuration or by its chain; "admin"-named functions are not
+            # dependencies unless something depends on them
+            if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}").kind == "auth":
                 out.add(project.canonical(fn["returns"]))
     for entry in settings.auth_dependencies:
         if entry[:1].isupper() and project.get_class(entry) is not None:
             out.add(project.canonical(entry))
-    # only classes: a dependency annotated ``-> dict`` does not make every ``dict`` parameter a principal
-    return frozenset(q for q in out if q not in SCALAR_TYPES and "." in q and not q.startswith(("builtins.", "typing.")))
+    # only project classes: a dependency annotated ``-> dict`` does not make every ``dict`` a principal
+    return frozenset(q for q in out if project.get_class(q) is not None)
 
 
 # --- per-file: parameters of a libcst function -----------------------------------------------------------

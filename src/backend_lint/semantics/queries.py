@@ -185,6 +185,7 @@ class Val:
     # conditions (variable, truthy) under which a statement is scoped: ``if flow_id is None: scope by owner``
     # and ``if flow_id: scope by the verified flow`` together scope it on every path
     scoped_when: frozenset = frozenset()
+    instance: Optional[tuple] = None  # an object of a project class (a repository): (class, model hint)
 
 
 NOTHING = Val()
@@ -924,8 +925,13 @@ class _Analyzer:
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
             return Val(derived=derived, ident=args[0].ident)
         repo = self.repository_fetch(q, derived or identity_kw)
+        if repo is None and isinstance(func, cst.Attribute):
+            repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is not None:
             return repo
+        instance = self.instance_of(q, call, state)
+        if instance is not None:
+            return Val(instance=instance, derived=derived)
         return Val(derived=derived or identity_kw, trusted=any(v.trusted for v in vals))
 
     def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
@@ -941,6 +947,100 @@ class _Analyzer:
             return None
         model = self.project.canonical(fn["returns"])
         if not is_table_model(self.project, model):
+            return None
+        return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    # -- repositories ----------------------------------------------------------------------------------
+    def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
+        """``ItemRepository(session)`` / ``CRUDItem(Item)`` -> (class, model given as an argument)."""
+        if q is None or self.project is None:
+            return None
+        found = self.project.get_class(q)
+        if found is None or is_table_model(self.project, found[0]):
+            return None
+        hint = None
+        for a in call.args:
+            model = self.model_of(a.value, state)
+            if model is not None:
+                hint = model
+                break
+        return found[0], hint
+
+    def receiver_instance(self, expr: cst.BaseExpression, recv: Val) -> Optional[tuple[str, Optional[str]]]:
+        if recv.instance is not None:
+            return recv.instance
+        project = self.project
+        if project is None:
+            return None
+        if isinstance(expr, cst.Name):
+            for p in self.identity.params:
+                if p.name == expr.value and p.type:
+                    found = project.get_class(p.type)
+                    if found is not None and not is_table_model(project, found[0]):
+                        return found[0], None
+        q = self.ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if q is None:
+            return None
+        found_symbol = project.resolve_symbol(q)
+        if found_symbol is None or found_symbol[2] != "assignments":
+            return None
+        mod, name, _ = found_symbol
+        call = project.modules[mod].get("extra", {}).get("orm", {}).get("calls", {}).get(name)
+        if call is None or not call.get("func"):
+            return None
+        cls = project.get_class(call["func"])
+        if cls is None or is_table_model(project, cls[0]):
+            return None
+        hint = None
+        for a in call.get("args", ()):
+            found = project.get_class(a)
+            if found is not None and is_table_model(project, found[0]):
+                hint = found[0]
+                break
+        return cls[0], hint
+
+    def repository_method_fetch(self, func: cst.Attribute, recv: Val, given_principal: bool) -> Optional[Val]:
+        """``crud.item.get(db, id=id)`` / ``repo.get_by_id(id)``: a method of a project repository class whose
+        return type is a model (or its generic model: ``CRUDBase[Item, ...]`` / ``CRUDItem(Item)``)."""
+        project = self.project
+        instance = self.receiver_instance(func.value, recv)
+        if project is None or instance is None:
+            return None
+        cls, hint = instance
+        method = func.attr.value
+        returns: Optional[str] = None
+        found_method = False
+        generic: Optional[str] = hint
+        for name, facts in project.class_mro(cls):
+            if facts is None:
+                continue
+            orm = project.modules[project.split(name)[0]].get("extra", {}).get("orm", {}) if project.split(name) else {}
+            short = name.rsplit(".", 1)[-1]
+            if generic is None:
+                for g in orm.get("generic_args", {}).get(short, ()):
+                    found = project.get_class(g)
+                    if found is not None and is_table_model(project, found[0]):
+                        generic = found[0]
+                        break
+            if not found_method and method in facts.get("methods", ()):
+                found_method = True
+                returns = orm.get("method_returns", {}).get(short, {}).get(method)
+        if not found_method:
+            return None
+        model = None
+        if returns:
+            found = project.get_class(returns)
+            if found is not None and is_table_model(project, found[0]):
+                model = found[0]
+            elif found is None and generic is not None:
+                symbol = project.resolve_symbol(returns)
+                if symbol is not None and symbol[2] == "assignments":
+                    call = project.modules[symbol[0]]["assignments"][symbol[1]].get("call") or ""
+                    if _last(call) == "TypeVar":
+                        model = generic
+        elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
+            model = generic
+        if model is None:
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 

@@ -11,8 +11,11 @@ Stored under ``facts["extra"]["orm"]``:
 - ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``.
 - ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
   for top-level functions, with the dependency markers of their parameters resolved.
-- ``calls``: ``{name: {"func", "kwargs"}}`` for module-level ``name = f(...)`` (``current_active_user =
-  fastapi_users.current_user(active=True)``).
+- ``calls``: ``{name: {"func", "kwargs", "args"}}`` for module-level ``name = f(...)``
+  (``current_active_user = fastapi_users.current_user(active=True)``, ``item = CRUDItem(Item)``).
+- ``method_returns``: ``{class: {method: returned class}}`` and ``generic_args``: ``{class: [classes in
+  its subscripted bases]}`` (``class CRUDItem(CRUDBase[Item, ItemCreate, ItemUpdate])``), so that a
+  repository method's rows have a known model.
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -198,7 +201,11 @@ def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Callable[[as
 
 
 def _call_facts(call: ast.Call, resolve: Callable[[ast.AST], Optional[str]]) -> dict[str, Any]:
-    return {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
+    out: dict[str, Any] = {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
+    args = [resolve(a) for a in call.args if isinstance(a, (ast.Name, ast.Attribute))]
+    if args:
+        out["args"] = args  # ``item = CRUDItem(Item)``: the model a repository object is built for
+    return out
 
 
 def _has_constant(node: ast.AST, value: str) -> bool:
@@ -253,11 +260,19 @@ def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional
     aliases: dict[str, Any] = {}
     functions: dict[str, Any] = {}
     calls: dict[str, Any] = {}
+    method_returns: dict[str, dict[str, Optional[str]]] = {}
+    generic_args: dict[str, list[str]] = {}
 
     def visit_class(node: ast.ClassDef) -> None:
         rels: dict[str, str] = {}
+        returns: dict[str, Optional[str]] = {}
+        generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
+        if generic:
+            generic_args[node.name] = [g for g in generic if g]
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stmt.returns is not None:
+                    returns[stmt.name] = main_type(stmt.returns, resolve)
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -270,6 +285,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional
                     rels[stmt.targets[0].id] = target
         if rels:
             relationships[node.name] = rels
+        if returns:
+            method_returns[node.name] = returns
 
     def visit_alias(name: str, value: ast.expr) -> None:
         if isinstance(value, ast.Subscript):
@@ -334,5 +351,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional
         out["functions"] = functions
     if calls:
         out["calls"] = calls
+    if method_returns:
+        out["method_returns"] = method_returns
+    if generic_args:
+        out["generic_args"] = generic_args
     if out:
         facts["extra"]["orm"] = out

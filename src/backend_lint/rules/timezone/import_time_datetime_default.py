@@ -23,7 +23,7 @@ _DEFAULT_KEYWORDS = frozenset({"default", "onupdate", "insert_default"})
 # calls whose ``default=`` is a column / field default (``db.Column`` and friends are matched by name)
 _COLUMN_TAILS = frozenset({"Column", "mapped_column", "column_property"})
 _FIELD_TAILS = frozenset({"Field", "field", "ib", "attrib"})
-_PARAM_TAILS = frozenset({"Query", "Body", "Form", "Header", "Path", "Cookie", "Param"})
+_PARAM_TAILS = frozenset({"Query", "Body", "Form", "Header", "Path", "Cookie"})
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
 
 
