@@ -332,9 +332,7 @@ class ModuleImports:
                 aliases.append(new)
             else:
                 aliases.insert(position, new.with_changes(comma=sep))
-        new_stmt = stmt.with_changes(names=aliases)
-        if len(aliases) > 1 and stmt.lpar is None and _too_long(self.ctx, new_stmt):
-            pass  # left to the formatter: a long single line is still valid and isort-compatible content
+        new_stmt = stmt.with_changes(names=aliases)  # a line that grows too long is left to the formatter
         module = self.ctx.module
         assert module is not None
         return Edit.replace(stmt, module.code_for_node(new_stmt))
@@ -356,11 +354,6 @@ def member_key(name: str) -> tuple[int, str]:
     else:
         kind = 2
     return kind, name.lower()
-
-
-def _too_long(ctx: "FileContext", node: cst.CSTNode) -> bool:
-    module = ctx.module
-    return module is not None and len(module.code_for_node(node)) > 88
 
 
 def _name_of(node: Optional[cst.CSTNode]) -> str:

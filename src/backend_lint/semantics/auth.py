@@ -650,7 +650,7 @@ class _ClientAnalysis:
     # -- classification of parameters ------------------------------------------------------------------
     def classify_params(self) -> list[ParamInfo]:
         route = self.identity.route
-        path_params = _path_params(route)
+        path_params = _path_params(route, self.project)
         candidates: list[ParamInfo] = []
         for p in self.identity.params:
             if p.name in self.identity.principals or p.dependency.kind is not None:
@@ -1020,10 +1020,23 @@ def _conjuncts(node: cst.CSTNode) -> list[cst.CSTNode]:
     return [node]
 
 
-def _path_params(route: Optional[RouteInfo]) -> frozenset[str]:
+def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] = None) -> frozenset[str]:
+    """The route's path parameters, and those of router prefixes anywhere in the project (a prefix given
+    to ``include_router`` in another module is not visible from the route)."""
     from .fastapi import path_parameters
 
-    return path_parameters(route.path) if route is not None else frozenset()
+    own = path_parameters(route.path) if route is not None else frozenset()
+    if project is None:
+        return own
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for _, facts in project.iter_modules():
+            for prefix in facts.get("extra", {}).get("orm", {}).get("route_prefixes", ()):
+                out |= path_parameters(prefix)
+        return frozenset(out)
+
+    return own | project.memo("auth.prefix_path_params", build)
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:

@@ -26,7 +26,6 @@ import libcst as cst
 from ..diagnostics import Edit
 from ..index.extractors.timezone import DATETIME_TYPES
 from ..rule import Rule
-from ..walker import iter_children
 from .add_import import ensure_imports, module_imports
 from .fastapi import ROUTER_CLASSES
 from .models import SQLMODEL_BASES

@@ -186,6 +186,7 @@ class Val:
     # and ``if flow_id: scope by the verified flow`` together scope it on every path
     scoped_when: frozenset = frozenset()
     instance: Optional[tuple] = None  # an object of a project class (a repository): (class, model hint)
+    container: bool = False  # a list / tuple of values or clauses: scopes through ``clause`` only
 
 
 NOTHING = Val()
@@ -493,7 +494,14 @@ class _Analyzer:
     @staticmethod
     def _as_admin(state: dict[str, Val]) -> dict[str, Val]:
         # an admin (or identity-less) branch does not weaken what the other branch guarantees
-        return {k: (replace(v, scoped=True, pscoped=True) if v.stmt else v) for k, v in state.items()}
+        out: dict[str, Val] = {}
+        for k, v in state.items():
+            if v.stmt:
+                v = replace(v, scoped=True, pscoped=True)
+            elif v.container:
+                v = replace(v, clause=True, pscoped=True)
+            out[k] = v
+        return out
 
     @staticmethod
     def merge_into(state: dict[str, Val], branches: list[dict[str, Val]], condition: Optional[tuple[str, bool]] = None) -> None:
@@ -537,6 +545,7 @@ class _Analyzer:
                 alias=first.alias if all(v.alias == first.alias for v in vals) else None,
                 ident=any(v.ident for v in vals) and not any(v.rows or v.stmt for v in vals),
                 scoped_when=scoped_when,
+                container=any(v.container for v in vals),
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
@@ -690,7 +699,7 @@ class _Analyzer:
             elif isinstance(node, cst.Name):
                 v = state.get(node.value)
                 if v is not None:
-                    if v.derived:
+                    if v.derived and not v.container:
                         scoped = pscoped = True
                     if v.clause or v.trusted or v.rows or (v.stmt and v.scoped):
                         scoped = True
@@ -795,7 +804,13 @@ class _Analyzer:
             for el in expr.elements:
                 a, b = self.pred(el.value, state)
                 scoped, pscoped = scoped or a, pscoped or b
-            return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped, trusted=bool(vals) and all(v.trusted for v in vals))
+            return Val(
+                derived=any(v.derived for v in vals),
+                clause=scoped,
+                pscoped=pscoped,
+                trusted=bool(vals) and all(v.trusted for v in vals),
+                container=True,
+            )
         if isinstance(expr, cst.NamedExpr):
             v = self.ev(expr.value, state)
             self.bind(expr.target, v, state)
@@ -888,7 +903,11 @@ class _Analyzer:
                     scoped, pscoped = scoped or x, pscoped or y
                 if scoped or any(a.derived for a in args):
                     state[name] = replace(
-                        old, clause=old.clause or scoped, pscoped=old.pscoped or pscoped, derived=old.derived or any(a.derived for a in args)
+                        old,
+                        clause=old.clause or scoped,
+                        pscoped=old.pscoped or pscoped,
+                        derived=old.derived or any(a.derived for a in args),
+                        container=True,
                     )
                 return NOTHING
             return self.helper_call(call, q, [recv] + args, args, state)
@@ -1003,9 +1022,15 @@ class _Analyzer:
         """``crud.item.get(db, id=id)`` / ``repo.get_by_id(id)``: a method of a project repository class whose
         return type is a model (or its generic model: ``CRUDBase[Item, ...]`` / ``CRUDItem(Item)``)."""
         project = self.project
-        instance = self.receiver_instance(func.value, recv)
-        if project is None or instance is None:
+        if project is None:
             return None
+        instance = self.receiver_instance(func.value, recv)
+        if instance is None:
+            # active record: ``await Item.get(session, item_id)`` on the model class itself
+            model = self.model_of(func.value, self._state) if isinstance(func.value, (cst.Name, cst.Attribute)) else None
+            if model is None:
+                return None
+            instance = (model, model)
         cls, hint = instance
         method = func.attr.value
         returns: Optional[str] = None
@@ -1032,6 +1057,8 @@ class _Analyzer:
             found = project.get_class(returns)
             if found is not None and is_table_model(project, found[0]):
                 model = found[0]
+            elif _last(returns) == "Self" and generic is not None:
+                model = generic
             elif found is None and generic is not None:
                 symbol = project.resolve_symbol(returns)
                 if symbol is not None and symbol[2] == "assignments":

@@ -330,6 +330,25 @@ def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional
                 visit_body(stmt.orelse)
 
     visit_body(tree.body)
+    # ``APIRouter(prefix="/orgs/{org_id}")`` / ``app.include_router(r, prefix="/users/{user_id}")``: path
+    # parameters that a route's own path does not show
+    prefixes: set[str] = set()
+
+    def scan_prefixes(body: list[ast.stmt], depth: int) -> None:
+        for stmt in body:
+            value = None
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.Expr)):
+                value = stmt.value
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and depth < 1:
+                scan_prefixes(stmt.body, depth + 1)
+            if isinstance(value, ast.Call):
+                for kw in value.keywords:
+                    if kw.arg == "prefix" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str) and "{" in kw.value.value:
+                        prefixes.add(kw.value.value)
+
+    scan_prefixes(tree.body, 0)
+    if prefixes:
+        out["route_prefixes"] = sorted(prefixes)
     criteria: list[str] = []
     for fn in _listener_functions(tree, resolve):
         for node in ast.walk(fn):

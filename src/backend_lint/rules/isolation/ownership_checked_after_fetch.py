@@ -15,8 +15,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     ## What it does
     Reports an ownership check made in Python after a row of an owned model was loaded without an owner
     predicate. For example `item = session.get(Item, item_id)` followed by `if item.owner_id !=
-    current_user.id: raise ...`; also a row from a repository function that returns the model and is not
-    given the principal, and `is_owner = item.owner_id == user.id` tested later. The comparison must be
+    current_user.id: raise ...`; also a row from a repository function or method that returns the model
+    and is not given the principal (`crud.item.get(db, id=id)` on a `CRUDBase[Item, ...]`,
+    `repo.get_by_id(id)`, `await Item.get(session, id)`), and `is_owner = item.owner_id == user.id` tested
+    later. The comparison must be
     an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
 

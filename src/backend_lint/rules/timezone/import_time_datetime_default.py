@@ -14,6 +14,7 @@ from ...semantics.datetimes import (
     SQLMODEL_BASES,
     ScopedRule,
     callee_tail,
+    keyword_arg,
     helper_requires,
     is_pydantic_model,
 )
@@ -33,7 +34,7 @@ class ImportTimeDatetimeDefault(ScopedRule):
     Reports a datetime default that reads the clock once, when the module or class body runs.
 
     The defaults: `Column(default=datetime.now(timezone.utc))`, `Field(default=datetime.now(timezone.utc))`,
-    `onupdate=...`, a pydantic / SQLModel / dataclass class attribute
+    `onupdate=...`, SQLModel's `sa_column_kwargs={"onupdate": ...}`, a pydantic / SQLModel / dataclass class attribute
     `created_at: datetime = datetime.now(timezone.utc)`, and a function parameter default
     `def list_events(since: datetime = datetime.now(timezone.utc))` (also inside `Query(...)`). Clock
     calls are `datetime.now/utcnow/today`, `date.today`, `django.utils.timezone.now`, `pendulum.now/today`,
@@ -95,6 +96,15 @@ class ImportTimeDatetimeDefault(ScopedRule):
         qualified, tail = callee_tail(self, node.func)
         if tail not in _COLUMN_TAILS and tail not in _FIELD_TAILS and tail not in _PARAM_TAILS:
             return
+        kwargs = keyword_arg(node, "sa_column_kwargs")
+        if kwargs is not None and isinstance(kwargs.value, cst.Dict):
+            for element in kwargs.value.elements:
+                key = getattr(element, "key", None)
+                if isinstance(key, cst.SimpleString) and key.evaluated_value in _DEFAULT_KEYWORDS:
+                    clock = self._clock_call(element.value)
+                    if clock is not None:
+                        fix = Fix.unsafe("Use a default factory (`lambda: ...`)", [Edit.insert_before(element.value, "lambda: ")])
+                        self._report(clock, fix)
         for i, arg in enumerate(node.args):
             positional_default = i == 0 and arg.keyword is None and not arg.star and tail in (_FIELD_TAILS | _PARAM_TAILS) and tail != "field"
             if (arg.keyword is not None and arg.keyword.value in _DEFAULT_KEYWORDS) or positional_default:

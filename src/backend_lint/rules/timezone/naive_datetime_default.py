@@ -25,7 +25,8 @@ class NaiveDatetimeDefault(ScopedRule):
     Reports a callable that produces naive time passed uncalled as a default (`default=datetime.utcnow`).
 
     The keywords: `default=datetime.utcnow`, `default_factory=datetime.now`, `onupdate=datetime.utcnow`,
-    `insert_default=...`, attrs' `factory=` / `Factory(...)`, in `Column`, `mapped_column`, SQLModel and
+    `insert_default=...`, attrs' `factory=` / `Factory(...)`, SQLModel's
+    `sa_column_kwargs={"onupdate": datetime.utcnow}`, in `Column`, `mapped_column`, SQLModel and
     pydantic `Field`, dataclass `field` or any other call. The callables are `datetime.now`,
     `datetime.utcnow`, `datetime.today`, `date.today` (through every import form) and the project helpers
     listed in `naive-datetime-functions`. `default=lambda: datetime.now()` is not this rule: the call inside
@@ -96,7 +97,13 @@ class NaiveDatetimeDefault(ScopedRule):
             if tail == "Factory" and (self.ctx.qualified_name(node.func) or "") in _FACTORY_CALLS:
                 self._check(node, node.args[0], "Factory", "")
 
-    def _check(self, call: cst.Call, arg: cst.Arg, keyword: str, callee: str) -> None:
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        # SQLModel's ``sa_column_kwargs={"onupdate": datetime.utcnow}``
+        key = node.key
+        if isinstance(key, cst.SimpleString) and key.evaluated_value in _KEYWORDS:
+            self._check(None, node, str(key.evaluated_value), "")
+
+    def _check(self, call: Optional[cst.Call], arg: Any, keyword: str, callee: str) -> None:
         value = arg.value
         if not isinstance(value, (cst.Name, cst.Attribute)):
             return
@@ -112,7 +119,7 @@ class NaiveDatetimeDefault(ScopedRule):
         where = f"`{keyword}`" if keyword != "Factory" else "`Factory`"
         self.report(value, f"`{label}` passed as {where} produces naive datetimes", self._fix(arg, keyword, callee, qualified))
 
-    def _fix(self, arg: cst.Arg, keyword: str, callee: str, qualified: str) -> Optional[Fix]:
+    def _fix(self, arg: Any, keyword: str, callee: str, qualified: str) -> Optional[Fix]:
         value = arg.value
         is_date = qualified == "datetime.date.today"
         need_class = is_date or not isinstance(value, cst.Attribute)
@@ -124,7 +131,7 @@ class NaiveDatetimeDefault(ScopedRule):
         body = f"{cls_text}.now({utc})" + (".date()" if is_date else "")
         fix_edits = [Edit.replace(value, f"lambda: {body}"), *edits]
         title = f"Use `lambda: {body}`"
-        if keyword == "default" and arg.keyword is not None:
+        if keyword == "default" and isinstance(arg, cst.Arg) and arg.keyword is not None:
             if callee in FIELD_FUNCTIONS or callee in DATACLASS_FIELDS:
                 fix_edits.append(Edit.replace(arg.keyword, "default_factory"))
                 title = f"Use `default_factory=lambda: {body}`"
