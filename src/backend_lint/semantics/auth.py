@@ -389,6 +389,9 @@ class Identity:
     params: list[ParamInfo] = field(default_factory=list)
     # names the enclosing function established as the principal's (closures see them)
     closure_derived: set[str] = field(default_factory=set)
+    # an auth dependency guards the handler (a parameter, or ``dependencies=[...]`` of the route or of
+    # its router): the identity is knowable even when no parameter carries it
+    authenticated: bool = False
 
     @property
     def in_scope(self) -> bool:
@@ -480,6 +483,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     kinds = [p.dependency for p in params] + _decorator_dependencies(ctx, route)
     if any(k.kind == "admin" for k in kinds):
         ident.admin = True
+    ident.authenticated = any(k.kind == "auth" for k in kinds)
     if route is not None:
         for p in params:
             if p.dependency.kind == "auth":
@@ -1093,7 +1097,7 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
     """BKL101 / BKL102 findings of one route handler (shared by both rules)."""
 
     def build() -> list[ClientFinding]:
-        if identity.route is None or identity.admin or not identity.principals:
+        if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
             return []
         return _ClientAnalysis(ctx, func, identity).run()
 

@@ -13,7 +13,8 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     """
     ## What it does
     Reports a route handler with an auth dependency that reads an identity field such as `owner_id` from
-    client-supplied data. The identity fields are the `identity-fields` setting (`user_id`, `owner_id`,
+    client-supplied data. The auth dependency is a parameter (`current_user: CurrentUser`) or in the
+    `dependencies=[...]` of the route or of its router; a handler with no auth dependency makes no claim. The identity fields are the `identity-fields` setting (`user_id`, `owner_id`,
     `tenant_id`, `organization_id` and more by default). Client data is `payload.owner_id` where `payload`
     is the request body model; `data["owner_id"]` / `data.get("owner_id")` where `data` came from
     `await request.json()`, `await request.form()` or `request.query_params` (or from dumping the body);
@@ -100,7 +101,8 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     replaced, a spread `Item(**payload.model_dump())` becomes `Item(**{**payload.model_dump(), "owner_id":
     current_user.id})` and `Item.model_validate(payload)` gets `update={"owner_id": current_user.id}`.
     Clients that relied on choosing the owner stop being able to, on purpose. No fix is offered when the
-    principal's attribute for the field is not known.
+    principal's attribute for the field is not known, or when no parameter carries the principal (an auth
+    dependency given in `dependencies=[...]` only).
     """
 
     code = "BKL101"
@@ -114,7 +116,7 @@ class IdentityFromRequestBody(IdentityStack, Rule):
         return may_have_identity(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
-        if identity.route is None or identity.admin or not identity.principals:
+        if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
             return
         for finding in client_identity_findings(self.ctx, node, identity):
             if finding.kind == "param":

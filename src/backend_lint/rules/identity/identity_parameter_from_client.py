@@ -13,7 +13,8 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     """
     ## What it does
     Reports a route handler parameter named like an identity field that the client supplies through
-    `Body()`, `Form()` or the query string, in a handler that also has an auth dependency. The identity
+    `Body()`, `Form()` or the query string, in a handler that also has an auth dependency. The auth
+    dependency is a parameter or sits in the `dependencies=[...]` of the route or of its router. The identity
     fields are the `identity-fields` setting (`user_id`, `owner_id`, `tenant_id`, `organization_id` and
     more by default); names match exactly (`on_behalf_of_user_id` is not `user_id`).
 
@@ -71,7 +72,8 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     An unsafe fix reads the identity from the auth dependency instead: every read of the parameter in the
     handler becomes `current_user.id` (the field -> attribute map is the `identity-attributes` setting).
     The parameter itself stays in the signature, now unused, so clients that send it are not rejected;
-    remove it when the API may change. Offered only when the principal's attribute for the field is known.
+    remove it when the API may change. Offered only when the principal's attribute for the field is known
+    and a parameter carries the principal.
     """
 
     code = "BKL102"
@@ -85,7 +87,7 @@ class IdentityParameterFromClient(IdentityStack, Rule):
         return may_have_identity(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
-        if identity.route is None or identity.admin or not identity.principals:
+        if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
             return
         for finding in client_identity_findings(self.ctx, node, identity):
             if finding.kind != "param":
