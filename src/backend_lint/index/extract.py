@@ -163,18 +163,6 @@ def extractor_names() -> tuple[str, ...]:
     return tuple(name for name, _ in _extractors())
 
 
-def extractors_key() -> str:
-    """Names and ``VERSION``s of the extractors: part of the stored index's key, so that a changed
-    extractor invalidates the facts it wrote."""
-    import sys
-
-    parts = []
-    for name, fn in _extractors():
-        version = getattr(sys.modules.get(fn.__module__), "VERSION", "")
-        parts.append(f"{name}@{version}" if version else name)
-    return ",".join(parts)
-
-
 def extract_module(source: str, path: str, module: str, is_package: bool) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "module": module,

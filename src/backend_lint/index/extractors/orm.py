@@ -25,7 +25,6 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Optional
 
-VERSION = "3"
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
 _WRAPPERS = frozenset(
