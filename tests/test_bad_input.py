@@ -140,3 +140,27 @@ def test_mistyped_config_value(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "`target-version` must be one of" in r.stderr.decode() and "pyproject.toml" in r.stderr.decode()
     assert len(r.stderr.decode().strip().splitlines()) == 1
+
+
+def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:
+    """If a worker process dies anyway (a native crash no guard foresaw), the run goes on."""
+    import backend_lint.runner as runner
+    from backend_lint.runner import RunOptions, lint_paths
+
+    root = make_project(tmp_path, {f"m{i:02d}.py": EMPTY_DOWNGRADE.replace('"a1"', f'"r{i}"') + "x = 1\n" * 4000 for i in range(20)})
+    (root / "crash.py").write_text("# CRASH-HERE\n" + "x = 1\n" * 4000)
+    real = runner.process_file
+
+    def process_file(engine, path, options):
+        if path.endswith("crash.py"):
+            os._exit(139)  # what a segmentation fault looks like to the pool
+        return real(engine, path, options)
+
+    monkeypatch.setattr(runner, "process_file", process_file)
+    settings = Settings(root=str(root))
+    engine = Engine(settings, ["BKL402", "BKL900"])
+    files = sorted(str(p) for p in root.glob("*.py"))
+    outcomes = lint_paths(engine, files, RunOptions(jobs=2, use_cache=False))
+    by_name = {Path(o.path).name: [d.code for d in o.diagnostics] for o in outcomes}
+    assert by_name["crash.py"] == ["BKL900"]
+    assert all(by_name[f"m{i:02d}.py"] == ["BKL402"] for i in range(20))

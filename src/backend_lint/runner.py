@@ -149,16 +149,37 @@ def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing: only when needed)
 
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(engine.settings, sorted(engine.codes), engine.project, options, engine._given_rules),
-    ) as pool:
-        for chunk_result in pool.map(_work, chunks):
-            for o in chunk_result:
-                by_path[o.path] = o
+    from concurrent.futures.process import BrokenProcessPool
+
+    initargs = (engine.settings, sorted(engine.codes), engine.project, options, engine._given_rules)
+    done_chunks = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
+            for chunk_result in pool.map(_work, chunks):
+                done_chunks += 1
+                for o in chunk_result:
+                    by_path[o.path] = o
+    except BrokenProcessPool:
+        # A worker died (a native crash no guard foresaw): lint each remaining file in a process of its
+        # own, so that only the file that kills its process is reported, and the run goes on.
+        for chunk in chunks[done_chunks:]:
+            for path in chunk:
+                if path not in by_path:
+                    by_path[path] = _isolated(ctx, initargs, path)
     return [by_path[p] for p in paths]
+
+
+def _isolated(ctx, initargs, path: str) -> FileOutcome:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
+            return pool.submit(_work, [path]).result()[0]
+    except BrokenProcessPool:
+        out = FileOutcome(path)
+        out.diagnostics.append(_read_error_diag(path, "Cannot lint file: the linter process crashed on it"))
+        return out
 
 
 def open_cache(engine: Engine, options: RunOptions):
