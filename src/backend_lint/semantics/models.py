@@ -8,7 +8,8 @@ criteria). Nothing is imported. A class whose hierarchy leaves the project for a
 Stable API (other families import it):
 
 - ``schema_fields(project, qualified_class) -> dict[name, FieldInfo]`` with inherited fields (a subclass
-  wins), ``FieldInfo(name, annotation, optional, required, nullable, default, owner, line)``;
+  wins), ``FieldInfo(name, annotation, optional, required, nullable, default, owner, line)``: a view of
+  ``schemas.schema_info`` (shared with family 5) without relationships and ``Final`` attributes;
   ``optional`` means "may be left out and is then ``None``" (a nullable annotation or a ``None`` default,
   and not required).
 - ``is_pydantic_model(project, q)`` (``True``/``False``/``None`` when unknown), ``is_table_model``,
@@ -20,6 +21,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from .schemas import _ast_dotted, _parse_expr, schema_info
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
@@ -82,98 +85,11 @@ def _last(q: Optional[str]) -> str:
     return q.rsplit(".", 1)[-1] if q else ""
 
 
-def _parse(text: Optional[str]) -> Optional[ast.expr]:
-    if not text:
-        return None
-    try:
-        return ast.parse(text, mode="eval").body
-    except SyntaxError:
-        return None
-
-
-# --- annotations ----------------------------------------------------------------------------------------
-
-def annotation_is_nullable(annotation: Optional[str]) -> bool:
-    """``Optional[X]``, ``X | None``, ``Union[X, None]``, ``None`` and ``Annotated[<those>, ...]``."""
-    return _nullable(_parse(annotation), 0)
-
-
-def _nullable(node: Optional[ast.expr], depth: int) -> bool:
-    if node is None or depth > 8:
-        return False
-    if isinstance(node, ast.Constant):
-        if node.value is None:
-            return True
-        if isinstance(node.value, str):
-            return _nullable(_parse(node.value), depth + 1)
-        return False
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _nullable(node.left, depth + 1) or _nullable(node.right, depth + 1)
-    if isinstance(node, ast.Subscript):
-        head = _last(_dotted(node.value))
-        if head == "Optional":
-            return True
-        if head == "Union":
-            elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            return any(_nullable(e, depth + 1) for e in elts)
-        if head == "Annotated":
-            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
-            return _nullable(first, depth + 1)
-        return False
-    if isinstance(node, ast.Name):
-        return node.id in ("None", "NoneType")
-    return False
-
-
-def _dotted(node: ast.AST) -> str:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
 def _is_classvar(annotation: Optional[str]) -> bool:
-    node = _parse(annotation)
+    node = _parse_expr(annotation)
     if isinstance(node, ast.Subscript):
         node = node.value
-    return _last(_dotted(node)) in ("ClassVar", "Final") if node is not None else False
-
-
-def _default_of(value: Optional[str]) -> tuple[bool, Optional[str]]:
-    """(required, default source) from a field's value: ``= None``, ``= Field(...)``, ``= Field(None)``."""
-    if value is None:
-        return True, None
-    node = _parse(value)
-    if isinstance(node, ast.Call) and _last(_dotted(node.func)) in (
-        "Field",
-        "Query",
-        "Body",
-        "Form",
-        "Header",
-        "Cookie",
-        "Path",
-        "File",
-        "mapped_column",
-        "Column",
-    ):
-        name = _last(_dotted(node.func))
-        for kw in node.keywords:
-            if kw.arg == "default":
-                if isinstance(kw.value, ast.Constant) and kw.value.value is Ellipsis:
-                    return True, None
-                return False, ast.unparse(kw.value)
-            if kw.arg == "default_factory":
-                return False, "<factory>"
-        if name in ("Field", "Query", "Body", "Form", "Header", "Cookie", "Path", "File") and node.args:
-            first = node.args[0]
-            if isinstance(first, ast.Constant) and first.value is Ellipsis:
-                return True, None
-            return False, ast.unparse(first)
-        return True, None
-    return False, value
+    return _last(_ast_dotted(node)) in ("ClassVar", "Final") if node is not None else False
 
 
 # --- classes ----------------------------------------------------------------------------------------------
@@ -432,21 +348,18 @@ def schema_fields(project: Optional["ProjectIndex"], qualified: Optional[str]) -
 
 
 def _schema_fields(project: "ProjectIndex", qualified: str) -> dict[str, FieldInfo]:
-    found = project.get_class(qualified)
-    if found is None:
+    info = schema_info(project, qualified)
+    if info is None:
         return {}
     out: dict[str, FieldInfo] = {}
-    for owner, facts in reversed(_mro(project, found[0])):
-        if facts is None:
+    for name, f in info.fields.items():
+        if _is_classvar(f.annotation):  # ``Final`` too
             continue
-        for name, field in facts.get("fields", {}).items():
-            annotation = field.get("annotation")
-            if annotation is None or name.startswith("_") or name == "model_config" or _is_classvar(annotation):
-                continue
-            if _field_is_relationship(project, owner, name, field):
-                continue
-            required, default = _default_of(field.get("value"))
-            nullable = annotation_is_nullable(annotation)
-            optional = not required and (nullable or default == "None")
-            out[name] = FieldInfo(name, annotation, optional, required, nullable, default, owner, field.get("line", 0))
+        owner = project.get_class(f.owner)
+        raw = owner[1].get("fields", {}).get(name, {}) if owner is not None else {}
+        if _field_is_relationship(project, f.owner, name, raw):
+            continue
+        nullable = f.admits_none
+        optional = f.is_optional(v1=False)
+        out[name] = FieldInfo(name, f.annotation or "", optional, f.required, nullable, f.default_source, f.owner, f.line)
     return out

@@ -23,7 +23,9 @@ Every name is resolved with the module's own imports; nothing is imported.
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Optional
+from typing import Any, Optional
+
+from ._common import Resolve, store
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -65,7 +67,7 @@ def _string_type(text: str) -> Optional[ast.expr]:
         return None
 
 
-def main_type(node: Optional[ast.expr], resolve: Callable[[ast.AST], Optional[str]], _depth: int = 0) -> Optional[str]:
+def main_type(node: Optional[ast.expr], resolve: Resolve, _depth: int = 0) -> Optional[str]:
     """The class an annotation is about: ``Optional["User"]`` -> ``User``, ``Mapped[list[Item]]`` -> ``Item``,
     ``Annotated[User, ...]`` -> ``User``. ``None`` for anything else (unions of several classes, literals)."""
     if node is None or _depth > 8:
@@ -98,7 +100,7 @@ def main_type(node: Optional[ast.expr], resolve: Callable[[ast.AST], Optional[st
     return None
 
 
-def _marker(call: ast.expr, resolve: Callable[[ast.AST], Optional[str]]) -> Optional[dict[str, Any]]:
+def _marker(call: ast.expr, resolve: Resolve) -> Optional[dict[str, Any]]:
     """``Depends(f, use_cache=False)`` -> ``{"marker": "fastapi.Depends", "dependency": "app.deps.f", ...}``."""
     if not isinstance(call, ast.Call):
         return None
@@ -126,7 +128,7 @@ def _marker(call: ast.expr, resolve: Callable[[ast.AST], Optional[str]]) -> Opti
     return out
 
 
-def annotated_marker(node: Optional[ast.expr], resolve: Callable[[ast.AST], Optional[str]]) -> Optional[dict[str, Any]]:
+def annotated_marker(node: Optional[ast.expr], resolve: Resolve) -> Optional[dict[str, Any]]:
     """The dependency marker inside ``Annotated[T, Depends(f)]`` (also under ``Optional``)."""
     if node is None:
         return None
@@ -144,7 +146,7 @@ def annotated_marker(node: Optional[ast.expr], resolve: Callable[[ast.AST], Opti
     return None
 
 
-def _param_facts(args: ast.arguments, resolve: Callable[[ast.AST], Optional[str]]) -> list[dict[str, Any]]:
+def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
     positional = args.posonlyargs + args.args
     defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
@@ -162,12 +164,12 @@ def _param_facts(args: ast.arguments, resolve: Callable[[ast.AST], Optional[str]
     return out
 
 
-def _is_declared_attr(dec: ast.expr, resolve: Callable[[ast.AST], Optional[str]]) -> bool:
+def _is_declared_attr(dec: ast.expr, resolve: Resolve) -> bool:
     q = resolve(dec) or ""
     return "declared_attr" in q.split(".")
 
 
-def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Callable[[ast.AST], Optional[str]]) -> Optional[str]:
+def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Resolve) -> Optional[str]:
     """The target class of ``owner: Mapped["User"] = relationship()``, ``owner: User | None =
     Relationship(...)``, ``owner = relationship("User")`` or ``Field(sa_relationship=relationship("User"))``."""
     value = stmt.value
@@ -199,7 +201,7 @@ def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Callable[[as
     return None
 
 
-def _call_facts(call: ast.Call, resolve: Callable[[ast.AST], Optional[str]]) -> dict[str, Any]:
+def _call_facts(call: ast.Call, resolve: Resolve) -> dict[str, Any]:
     out: dict[str, Any] = {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
     args = [resolve(a) for a in call.args if isinstance(a, (ast.Name, ast.Attribute))]
     if args:
@@ -211,7 +213,7 @@ def _has_constant(node: ast.AST, value: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
 
 
-def _listener_functions(tree: ast.Module, resolve: Callable[[ast.AST], Optional[str]]) -> list[ast.AST]:
+def _listener_functions(tree: ast.Module, resolve: Resolve) -> list[ast.AST]:
     """Functions registered for ``do_orm_execute``: decorated with ``@event.listens_for(X, "do_orm_execute")``
     or passed to ``event.listen(X, "do_orm_execute", fn)`` at module level or one level inside a function.
     A shallow scan: walking every node of every module would double the cost of the index."""
@@ -252,7 +254,7 @@ def _listener_functions(tree: ast.Module, resolve: Callable[[ast.AST], Optional[
     return out
 
 
-def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional[str]]) -> None:
+def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     out: dict[str, Any] = {}
     declared: dict[str, list[str]] = {}
     relationships: dict[str, dict[str, str]] = {}
@@ -357,21 +359,16 @@ def extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.AST], Optional
                     q = resolve(target)
                     if q and q not in criteria:
                         criteria.append(q)
-    if declared:
-        out["declared_attrs"] = declared
-    if relationships:
-        out["relationships"] = relationships
-    if criteria:
-        out["loader_criteria"] = criteria
-    if aliases:
-        out["aliases"] = aliases
-    if functions:
-        out["functions"] = functions
-    if calls:
-        out["calls"] = calls
-    if method_returns:
-        out["method_returns"] = method_returns
-    if generic_args:
-        out["generic_args"] = generic_args
-    if out:
-        facts["extra"]["orm"] = out
+    store(
+        facts,
+        "orm",
+        out,
+        declared_attrs=declared,
+        relationships=relationships,
+        loader_criteria=criteria,
+        aliases=aliases,
+        functions=functions,
+        calls=calls,
+        method_returns=method_returns,
+        generic_args=generic_args,
+    )

@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Optional
+from typing import Any, Optional
+
+from ._common import Resolve, store
 
 DATETIME_TYPES = frozenset(
     {
@@ -45,9 +47,6 @@ _WRAPPERS = frozenset(
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "Annotated"})
 _AWARE = frozenset({"pydantic.AwareDatetime", "pydantic.types.AwareDatetime"})
 _NAIVE = frozenset({"pydantic.NaiveDatetime", "pydantic.types.NaiveDatetime"})
-
-Resolve = Callable[[ast.AST], Optional[str]]
-
 
 def column_type_state(node: ast.AST, resolve: Resolve) -> Optional[str]:
     """``"aware"``/``"naive"`` for SQLAlchemy's ``DateTime``/``TIMESTAMP`` (as a class or a call), else ``None``."""
@@ -216,14 +215,4 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 routes.append(route)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             keyword_maps(stmt.value, None)
-    out: dict[str, Any] = {}
-    if maps:
-        out["maps"] = maps
-    if aliases:
-        out["aliases"] = aliases
-    if routes:
-        out["routes"] = routes
-    if fastapi:
-        out["fastapi"] = True
-    if out:
-        facts["extra"]["timezone"] = out
+    store(facts, "timezone", {}, maps=maps, aliases=aliases, routes=routes, fastapi=bool(fastapi))
