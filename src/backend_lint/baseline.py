@@ -59,11 +59,9 @@ def write_baseline(path: str, diagnostics: Iterable[Diagnostic], root: str, sour
         {"file": f, "code": c, "fingerprint": fp, "count": n} for (f, c, fp), n in sorted(counts.items())
     ]
     data = {"version": BASELINE_VERSION, "tool": "backend-lint", "findings": entries}
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)
+    from .fixes import write_atomically
+
+    write_atomically(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     return sum(counts.values())
 
 

@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from typing import Any, Iterable, Optional
 
 FORMAT = 3
@@ -98,20 +97,11 @@ def write_framed(path: str, header: dict, sections: list[bytes]) -> bool:
 
 
 def atomic_write(path: str, data: bytes) -> bool:
-    directory = os.path.dirname(path)
+    from .fixes import write_atomically
+
     try:
-        ensure_cache_dir(directory)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        ensure_cache_dir(os.path.dirname(path))
+        write_atomically(path, data)
     except OSError:
         return False
     return True

@@ -15,7 +15,7 @@ from typing import Optional
 import click
 
 from . import __version__
-from .config import ConfigError, Settings, discover_settings, load_config_file, select_codes, validate_selectors
+from .config import ConfigError, Settings, discover_settings, load_config_file, validate_selectors
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -134,7 +134,7 @@ def check(
     from .engine import Engine
     from .files import is_excluded_file, iter_python_files
     from .registry import all_rules
-    from .runner import DEFAULT_CACHE_DIR, FileOutcome, RunOptions, lint_paths, process_file, unified_diff
+    from .runner import DEFAULT_CACHE_DIR, FileOutcome, RunOptions, lint_paths, unified_diff
     from . import output
 
     output_format = output_format or os.environ.get("BACKEND_LINT_OUTPUT_FORMAT") or "text"
@@ -294,7 +294,10 @@ def _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noq
     if write_baseline_file:
         from .baseline import write_baseline
 
-        n = write_baseline(write_baseline_file, diagnostics, settings.root)
+        try:
+            n = write_baseline(write_baseline_file, diagnostics, settings.root)
+        except OSError as exc:
+            _fail(f"{write_baseline_file}: cannot write baseline: {exc.strerror or exc}")
         click.echo(f"Wrote a baseline of {n} finding{'s' if n != 1 else ''} to {write_baseline_file}", err=True)
         return (EXIT_OK,)
     if add_noqa:

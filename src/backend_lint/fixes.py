@@ -155,24 +155,30 @@ def write_source(src: SourceFile, text: str) -> None:
     # a file with no write bit is read-only on purpose, even for root
     if not (mode & 0o222) or not os.access(src.path, os.W_OK):
         raise WriteError("file is read-only")
-    directory = os.path.dirname(os.path.abspath(src.path))
     try:
-        st = os.stat(src.path)
-        fd, tmp = tempfile.mkstemp(prefix=".backend-lint-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, stat.S_IMODE(st.st_mode))
-            try:
-                os.chown(tmp, st.st_uid, st.st_gid)
-            except (PermissionError, AttributeError):
-                pass
-            os.replace(tmp, src.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(src.path, data, like=os.stat(src.path))
     except OSError as exc:
         raise WriteError(f"cannot write file: {exc.strerror or exc}") from None
+
+
+def write_atomically(path: str, data: bytes, like: Optional[os.stat_result] = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so that a
+    reader sees the old or the new content, never half of it. ``like``: keep that mode and owner.
+    Raises ``OSError``; the temporary file never outlives a failure."""
+    fd, tmp = tempfile.mkstemp(prefix=".backend-lint-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if like is not None:
+            os.chmod(tmp, stat.S_IMODE(like.st_mode))
+            try:
+                os.chown(tmp, like.st_uid, like.st_gid)
+            except (PermissionError, AttributeError):
+                pass
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 from .config import Settings
 from .diagnostics import Diagnostic, Location
-from .engine import Engine, FileResult, InternalError
+from .engine import Engine
 
 DEFAULT_CACHE_DIR = ".backend_lint_cache"
 

@@ -10,9 +10,7 @@ flake8 plugin reuse it and only changed files are read again. The linted code is
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 from ..cache import Framed, code_digest, write_framed
 

@@ -30,6 +30,7 @@ from typing import Any, Iterable, Optional, Union
 import libcst as cst
 
 from ..diagnostics import Edit, Fix
+from .imports import dotted_name
 
 # ---------------------------------------------------------------------------------------------------------
 # The module header
@@ -242,15 +243,7 @@ def body_statements(func: cst.FunctionDef) -> list[cst.BaseStatement]:
     return [cst.SimpleStatementLine(body=list(body.body))]  # ``def downgrade(): pass`` on one line
 
 
-def _dotted(expr: Optional[cst.CSTNode]) -> Optional[str]:
-    parts: list[str] = []
-    while isinstance(expr, cst.Attribute):
-        parts.append(expr.attr.value)
-        expr = expr.value
-    if isinstance(expr, cst.Name):
-        parts.append(expr.value)
-        return ".".join(reversed(parts))
-    return None
+_dotted = dotted_name  # the shared resolver of ``a.b.c`` names
 
 
 # ---------------------------------------------------------------------------------------------------------
