@@ -247,10 +247,11 @@ print(time.process_time() - start)
 
 PREFILTER_SNIPPET = r"""
 import sys, os
-from backend_lint.config import discover_settings, select_codes
+from backend_lint.config import discover_settings
 from backend_lint.engine import Engine
 from backend_lint.files import iter_python_files
 from backend_lint.index import ProjectIndex
+from backend_lint.screens import tree_facts
 from backend_lint.semantics.modules import looks_like_migration
 root = sys.argv[1]
 settings = discover_settings(root)
@@ -260,28 +261,38 @@ engine = Engine(settings, project=project)
 texts = []
 for f in files:
     try:
-        texts.append((f, open(f, encoding="utf-8").read()))
+        texts.append((str(f), open(f, encoding="utf-8").read()))
     except (OSError, UnicodeDecodeError):
         pass
 total = sum(t.count(chr(10)) for _, t in texts) or 1
-rows = []
-passing_any = {}
-for cls in engine.rule_classes:
-    req = engine._requires[cls]
-    n = lines = 0
-    for f, t in texts:
-        if cls.migration_only and not looks_like_migration(t):
+classes = engine.rule_classes
+own = {cls: [0, 0, 0, 0] for cls in classes}  # files/lines passing the text prefilters, then also the screen
+reach = [0, 0]
+for f, t in texts:
+    n = t.count(chr(10))
+    active = engine._active_rules(t, f, looks_like_migration(t))
+    facts = None
+    for cls in active:
+        if cls is None:
             continue
-        if req is not None and not any(w in t for w in req):
-            continue
-        if not cls.may_fire(t, project):
-            continue
-        n += 1
-        lines += t.count(chr(10))
-        passing_any[f] = t.count(chr(10))
-    rows.append(f"| {cls.code} {cls.name} | {100 * n / len(texts):.0f}% | {100 * lines / total:.0f}% |")
-rows.append(f"| any rule (these files reach libcst) | {100 * len(passing_any) / len(texts):.0f}% | {100 * sum(passing_any.values()) / total:.0f}% |")
-print("\n".join(rows))
+        own[cls][0] += 1
+        own[cls][1] += n
+        if cls.may_fire_tree is not None:
+            if facts is None:
+                facts = tree_facts(t) or False
+            if facts is not False and not cls.may_fire_tree(facts, project, settings):
+                continue
+        own[cls][2] += 1
+        own[cls][3] += n
+    if any(engine._screen(active, t, None)):
+        reach[0] += 1
+        reach[1] += n
+pct = lambda a, b: f"{100 * a / b:.0f}%"
+for cls in classes:
+    o = own[cls]
+    screen = f"{pct(o[2], len(texts))} / {pct(o[3], total)}" if cls.may_fire_tree is not None else "(no screen)"
+    print(f"| {cls.code} {cls.name} | {pct(o[0], len(texts))} / {pct(o[1], total)} | {screen} |")
+print(f"| any rule (these files reach libcst) | | {pct(reach[0], len(texts))} / {pct(reach[1], total)} |")
 """
 
 
@@ -289,7 +300,7 @@ def prefilter_report(py: str, project: Path) -> str:
     out = subprocess.run([py, "-c", PREFILTER_SNIPPET, str(project)], capture_output=True, text=True, env=BENCH_ENV)
     if out.returncode != 0:
         return f"(prefilter report failed: {out.stderr[-300:]})"
-    return "| rule | files passing its prefilter | lines |\n| --- | --- | --- |\n" + out.stdout.strip()
+    return "| rule | text prefilters: files / lines | and its ast screen: files / lines |\n| --- | --- | --- |\n" + out.stdout.strip()
 
 
 def measure_parse(kind: str, file_list: Path, repeat: int) -> Measure:

@@ -140,3 +140,47 @@ def test_registry_table_matches_the_rules() -> None:
     assert tuple(tuple(r) for r in registry_table.RULES) == tuple(tuple(info_of(r)) for r in all_rules())
     path = Path(registry_table.__file__)
     assert path.read_text(encoding="utf-8") == render_table()
+
+
+def test_screens_keep_libcst_away_from_files_no_rule_can_report(tmp_path: Path) -> None:
+    """A file whose functions cannot have a caller's identity in scope is not parsed with libcst for
+    families 1 and 2 (the ast screen decides), and one that can is."""
+    from backend_lint.config import Settings
+    from backend_lint.engine import Engine
+
+    engine = Engine(Settings(root=str(tmp_path)), ["BKL101", "BKL102", "BKL201", "BKL202"])
+    quiet = "def helper(items, key):\n    return [i for i in items if i.user == key]\n"
+    assert not engine.lint_source(quiet, str(tmp_path / "a.py")).parsed
+    carrying = "def list_items(db, current_user):\n    return db.query(Item).all()\n"
+    assert engine.lint_source(carrying, str(tmp_path / "b.py")).parsed
+    broken = "def f(current_user:\n"  # CPython cannot parse it: libcst decides, and reports BKL900
+    assert not engine.lint_source(broken, str(tmp_path / "c.py")).parsed
+
+
+def test_stored_memo_outlives_the_run_and_follows_the_facts(tmp_path: Path) -> None:
+    from backend_lint.index import ProjectIndex
+
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n")
+    files = [str(tmp_path / "models.py")]
+    cache = str(tmp_path / ".cache")
+    calls: list[int] = []
+
+    def words() -> tuple[str, ...]:
+        calls.append(1)
+        return ("Item",)
+
+    first = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert first.stored_memo("k", words, load=tuple) == ("Item",)
+    second = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert second.stored_memo("k", words, load=tuple) == ("Item",)
+    assert len(calls) == 1  # read back, not derived again
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n\n\nclass Other:\n    pass\n")
+    third = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    third.stored_memo("k", words, load=tuple)
+    assert len(calls) == 2  # the facts changed: derived again
+    for name in os.listdir(cache):
+        if name.startswith("derived-"):
+            Path(cache, name).write_text("{not json")
+    fourth = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert fourth.stored_memo("k", words, load=tuple) == ("Item",)
+    assert len(calls) == 3  # a damaged file is ignored and rewritten

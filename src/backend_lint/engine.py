@@ -10,6 +10,7 @@ positions only when something was reported; apply ``# noqa``; resolve edits to o
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import traceback
@@ -102,6 +103,11 @@ class _ProjectProbe:
         if path != self._path:
             self.used = True
         return self._index.module_info(path)
+
+    @property
+    def unprobed(self) -> Any:
+        """The index itself, for a question whose answer is not worth a dependency (see the callers)."""
+        return self._index
 
     def __getattr__(self, name: str) -> Any:
         self.used = True
@@ -288,7 +294,9 @@ class Engine:
 
         self.settings = settings
         self.project = project
-        self.skip = skip
+        # ``BACKEND_LINT_NO_SKIP=1`` turns every prefilter and screen off: a whole-project check that
+        # skipping changes no finding (``bench/check_skip.sh``), beyond the test suite's sample.
+        self.skip = skip and not os.environ.get("BACKEND_LINT_NO_SKIP")
         self._given_rules = tuple(rules) if rules is not None else None
         infos = tuple(info_of(r) for r in self._given_rules) if self._given_rules is not None else rule_infos()
         if codes is None:
@@ -353,14 +361,28 @@ class Engine:
             active.append(cls)
         return active
 
+    def _screen(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> list[Optional[type[Rule]]]:
+        """Drop the rules whose ``ast`` screen says they cannot fire (``screens.py``). Only worth an
+        ``ast.parse`` when every active rule has a screen: one without forces the libcst parse anyway."""
+        if any(cls is not None and cls.may_fire_tree is None for cls in active):
+            return active
+        from .screens import TreeFacts, tree_facts
+
+        facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
+        if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
+            return active
+        project = project if project is not None else self.project
+        return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active]
+
     def code_enabled_for(self, code: str, path: str) -> bool:
         if code not in self.codes:
             return False
         ignored = per_file_ignored(self.settings, path)
         return not any(code.startswith(c) for c in ignored)
 
-    def lint_source(self, source: str, path: str, noqa: bool = True) -> FileResult:
-        """Lint one file's text. ``noqa=False`` leaves ``# noqa`` to the caller (flake8 owns it)."""
+    def lint_source(self, source: str, path: str, noqa: bool = True, tree: Any = None) -> FileResult:
+        """Lint one file's text. ``noqa=False`` leaves ``# noqa`` to the caller (flake8 owns it);
+        ``tree``: CPython's ``ast`` of that text when the caller has it (flake8 does), for the screens."""
         result = FileResult(path)
         # ``# noqa`` comments are read from tokens (slow) only when they can matter: a file-wide
         # directive, findings to filter, or ``BKL`` codes that BKL901 may report as unused.
@@ -374,6 +396,8 @@ class Engine:
         probe = _ProjectProbe(self.project, path) if self.project is not None else None
         is_migration = self._has_migration_rules and looks_like_migration(source)
         active = self._active_rules(source, path, is_migration, probe)
+        if self.skip and any(active):
+            active = self._screen(active, source, probe, tree)
         result.uses_project = probe is not None and probe.used
         if not any(active):
             # Nothing can fire here: libcst never sees the file. Still report unparsable files, cheaply:

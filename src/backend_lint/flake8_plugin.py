@@ -7,6 +7,7 @@ resolved once per process.
 
 from __future__ import annotations
 
+import ast
 import os
 from typing import Any, Iterator, Optional
 
@@ -67,6 +68,9 @@ def _prepare(options: Any) -> None:
         engine.project.load_facts()
     if engine.has_project_rules:
         _project_diagnostics(engine, first)
+    import gc
+
+    gc.freeze()  # the facts, rules and libcst loaded here stay: the collector need not walk them per file
 
 
 def _project_diagnostics(engine, path: str) -> list:
@@ -88,6 +92,7 @@ class BackendLintPlugin:
     version = __version__
 
     def __init__(self, tree: Any, filename: str, lines: list[str]) -> None:
+        self.tree = tree  # flake8's ast of the file: the engine's screens reuse it
         self.filename = filename
         self.lines = lines
 
@@ -109,7 +114,8 @@ class BackendLintPlugin:
         path = self.filename
         if engine.project is not None and engine.project.entry(os.path.abspath(path)) is None and os.path.isfile(path):
             engine.project.update_source(path, source)
-        result = engine.lint_source(source, path, noqa=False)
+        tree = self.tree if isinstance(self.tree, ast.Module) else None
+        result = engine.lint_source(source, path, noqa=False, tree=tree)
         for d in result.diagnostics + _project_diagnostics(engine, path):
             yield d.row, d.column - 1, f"{d.code} {d.message}", type(self)
         for e in result.errors:

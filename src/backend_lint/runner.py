@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 from .config import Settings
 from .diagnostics import Diagnostic, Location
 from .engine import Engine
+from .gc_tuning import tune_gc
 
 DEFAULT_CACHE_DIR = ".backend_lint_cache"
 
@@ -98,12 +99,14 @@ def unified_diff(old: str, new: str, path: str) -> str:
 
 
 # --- parallel workers ----------------------------------------------------------------------------------
+
 _WORKER_ENGINE: Optional[Engine] = None
 _WORKER_OPTIONS: Optional[RunOptions] = None
 
 
 def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions, rules=None) -> None:
     global _WORKER_ENGINE, _WORKER_OPTIONS
+    tune_gc()
     _WORKER_ENGINE = Engine(settings, codes, project, rules=rules)
     _WORKER_OPTIONS = options
 
@@ -127,6 +130,8 @@ _PARALLEL_MIN_BYTES = 1_500_000
 
 def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     jobs = options.jobs or (os.cpu_count() or 1)
+    if len(paths) >= 16:
+        tune_gc()
     if jobs <= 1 or len(paths) < 16:
         return [process_file(engine, p, options) for p in paths]
     sizes = [_file_size(p) for p in paths]

@@ -10,8 +10,10 @@ flake8 plugin reuse it and only changed files are read again. The linted code is
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Optional
 
 from ..semantics.modules import module_name_for
@@ -50,19 +52,32 @@ class ProjectIndex:
         self._entries: dict[str, _Entry] = {}
         self._facts_loader: Optional[Any] = None
         self._project_digest: Optional[str] = None
+        # where project-wide derived facts (``stored_memo``) outlive the run; set by ``build``
+        self._derived_path: Optional[str] = None
+        self._derived: Optional[dict[str, Any]] = None
+        self._lazy: Optional[_LazyModules] = None
 
     # -- lazily loaded facts ---------------------------------------------------------------------------
     @property
-    def modules(self) -> dict[str, dict[str, Any]]:
+    def modules(self) -> Any:
+        """Module name -> facts. Until something iterates it, a lookup by name reads that one module's
+        facts from the store (a run that lints one file touches a handful of modules, not thousands)."""
         if self._modules is None:
-            self._materialize()
-        return self._modules  # type: ignore[return-value]
+            if self._lazy is None:
+                self._lazy = _LazyModules(self)
+            return self._lazy
+        return self._modules
 
     @modules.setter
     def modules(self, value: dict[str, dict[str, Any]]) -> None:
         self._modules = value
 
+    def _load_paths(self, paths: list[str]) -> None:
+        if self._facts_loader is not None:
+            self._facts_loader(self, paths)
+
     def _materialize(self) -> None:
+        self._lazy = None
         loader, self._facts_loader = self._facts_loader, None
         missing = [p for p, e in self._entries.items() if e.facts is None]
         if missing and loader is not None:
@@ -172,11 +187,14 @@ class ProjectIndex:
             index._facts_loader = store.load_facts if store is not None else None
         if store is not None and changed:
             store.save(index)
+        if store is not None:
+            index._derived_path = os.path.join(store.cache_dir, f"derived-{store.ident}.json")
         return index
 
     def load_facts(self) -> None:
         """Read every module's facts now (before forking workers, so that they share them)."""
-        _ = self.modules
+        if self._modules is None:
+            self._materialize()
 
     @classmethod
     def from_sources(cls, root: str, sources: dict[str, str]) -> "ProjectIndex":
@@ -197,7 +215,9 @@ class ProjectIndex:
         self._add(abspath, digest, facts)
 
     def _add(self, abspath: str, digest: str, facts: dict[str, Any]) -> None:
-        modules = self.modules  # loads the stored facts first: their order decides name clashes
+        if self._modules is None:
+            self._materialize()  # loads the stored facts first: their order decides name clashes
+        modules = self.modules
         name = facts["module"]
         old = self.by_path.get(abspath)
         if old is not None and old != name:
@@ -212,6 +232,8 @@ class ProjectIndex:
         )
         self._memo.clear()
         self._project_digest = None
+        self._derived = None
+        self._derived_path = None  # the stored values describe the project before this change
 
     # -- queries -------------------------------------------------------------------------------------
     def memo(self, key: Any, factory: Any) -> Any:
@@ -221,6 +243,62 @@ class ProjectIndex:
         except KeyError:
             value = self._memo[key] = factory()
             return value
+
+    def stored_memo(self, key: str, factory: Any, load: Any = None) -> Any:
+        """``memo`` for a project-wide derived fact that also outlives the run: stored next to the index,
+        valid while every module's facts and backend-lint's code are unchanged. A run that lints one file
+        (pre-commit) then reads a word list instead of deriving it from every module's facts. ``factory``
+        returns JSON-able data (lists, dicts, strings); ``load`` rebuilds the value from the stored JSON."""
+        memo_key = ("stored", key)
+        try:
+            return self._memo[memo_key]
+        except KeyError:
+            pass
+        stored = self._read_derived()
+        raw = stored.get(key) if stored is not None else None
+        if raw is not None:
+            try:
+                value = load(raw) if load is not None else raw
+            except (TypeError, ValueError):
+                value = None
+            if value is not None:
+                self._memo[memo_key] = value
+                return value
+        value = self._memo[memo_key] = factory()
+        if stored is not None:
+            stored[key] = sorted(value) if isinstance(value, (set, frozenset)) else value
+            self._write_derived(stored)
+        return value
+
+    def _derived_key(self) -> str:
+        from ..cache import code_digest
+
+        return f"{self.project_digest()}:{code_digest()}"
+
+    def _read_derived(self) -> Optional[dict[str, Any]]:
+        if self._derived_path is None:
+            return None
+        if self._derived is None:
+            self._derived = {}
+            try:
+                with open(self._derived_path, "rb") as fh:
+                    data = json.loads(fh.read())
+                if isinstance(data, dict) and data.get("key") == self._derived_key() and isinstance(data.get("values"), dict):
+                    self._derived = data["values"]
+            except (OSError, ValueError):
+                pass
+        return self._derived
+
+    def _write_derived(self, values: dict[str, Any]) -> None:
+        from ..cache import atomic_write
+
+        if self._derived_path is None:
+            return
+        try:
+            data = json.dumps({"key": self._derived_key(), "values": values}, sort_keys=True).encode()
+        except (TypeError, ValueError):
+            return
+        atomic_write(self._derived_path, data)  # a concurrent run may lose a key: it is derived again
 
     def module_info(self, path: str) -> Optional[tuple[str, bool]]:
         e = self._entries.get(os.path.abspath(path))
@@ -303,8 +381,63 @@ class ProjectIndex:
             for name, cls in facts.get("classes", {}).items():
                 yield f"{mod}.{name}", cls
 
+    def module_names(self) -> Iterable[str]:
+        """Every module's name, from the manifest (no facts read)."""
+        if self._modules is not None:
+            return self._modules.keys()
+        return {e.module for e in self._entries.values()}
+
     def iter_modules(self) -> Iterator[tuple[str, dict[str, Any]]]:
         return iter(self.modules.items())
+
+
+class _LazyModules(Mapping):
+    """The index's modules before they are all read: ``in`` needs the manifest only, ``[name]`` reads one
+    module's facts, and iterating reads them all (once; the index then holds a plain dict)."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self._index = index
+        self._paths: dict[str, str] = {}
+        for abspath, e in index._entries.items():  # the order of ``_materialize``: last one wins a clash
+            self._paths[e.module] = abspath
+
+    def _full(self) -> dict[str, dict[str, Any]]:
+        index = self._index
+        if index._modules is None:
+            index._materialize()
+        return index._modules  # type: ignore[return-value]
+
+    def __contains__(self, name: object) -> bool:
+        if self._index._modules is not None:
+            return name in self._index._modules
+        return name in self._paths
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        index = self._index
+        if index._modules is not None:
+            return index._modules[name]
+        abspath = self._paths[name]
+        e = index._entries.get(abspath)
+        if e is not None and e.facts is None:
+            index._load_paths([abspath])
+        if e is None or e.facts is None or e.facts.get("module") != name:
+            return self._full()[name]  # damaged or missing: the full path extracts again
+        return e.facts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._full())
+
+    def keys(self) -> Any:
+        return self._full().keys()
+
+    def items(self) -> Any:
+        return self._full().items()
+
+    def values(self) -> Any:
+        return self._full().values()
 
 
 def _abspath_maker() -> Any:
@@ -380,7 +513,9 @@ def _extract_all(todo: list, jobs: int) -> list:
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     out: list = []
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        from ..gc_tuning import tune_gc
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
             for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
                 out.extend(part)
     except Exception:  # a broken pool (resources, pickling): do it here

@@ -15,7 +15,7 @@ import warnings
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
-from ..semantics.imports import resolve_relative
+from ..semantics.modules import resolve_relative
 
 FACTS_VERSION = "1"
 

@@ -6,7 +6,8 @@ Files in the cache directory (one set per project root and per version of the ex
   holding the manifest (per file: mtime, size, content digest, facts digest, module name, whether it
   parsed, where its facts live) and a *delta*: the facts of files that changed since the base was written;
 - ``index-<id>-<sha>.facts.json``: the *base*, every module's facts at some point, written whole and
-  never modified (a new base gets a new name).
+  never modified (a new base gets a new name): a section listing the paths, then one section per
+  module, so that a run that needs a few modules decodes only those.
 
 A warm run reads the manifest only. A run that changed a few files rewrites the manifest and the delta
 (small) and leaves the base alone; when the delta grows past an eighth of the project, the base is
@@ -39,6 +40,8 @@ class IndexStore:
         self._framed: Optional[Framed] = None
         self._base_name: Optional[str] = None
         self._delta: Optional[dict] = None
+        self._base_framed: Optional[Framed] = None
+        self._base_where: dict[str, int] = {}
 
     # -- reading --------------------------------------------------------------------------------------
     def manifest(self) -> dict[str, "_Entry"]:
@@ -74,17 +77,28 @@ class IndexStore:
     def load_facts(self, index: "ProjectIndex", paths: list[str]) -> None:
         """Fill in the facts of ``paths`` from the base and the delta (what fails stays ``None``)."""
         want_base = [p for p in paths if index._entries[p].in_base]
-        base: dict = {}
-        if want_base and self._base_name is not None:
-            framed = Framed.read(os.path.join(self.cache_dir, self._base_name), self.key)
-            value = framed.section(0) if framed is not None else None
-            base = value if isinstance(value, dict) else {}
+        base, where = self._base() if want_base else (None, {})
         delta = self._delta_facts() if len(want_base) < len(paths) else {}
         for p in paths:
             e = index._entries[p]
-            facts = base.get(p) if e.in_base else delta.get(p)
+            if e.in_base:
+                i = where.get(p)
+                facts = base.section(i) if base is not None and i is not None else None
+            else:
+                facts = delta.get(p)
             if isinstance(facts, dict) and facts.get("module") == e.module:
                 e.facts = facts
+
+    def _base(self) -> tuple[Optional[Framed], dict[str, int]]:
+        """The base file (read once; a section per module, each checked and decoded only when asked
+        for) and the section of each path."""
+        if self._base_framed is None and self._base_name is not None:
+            framed = Framed.read(os.path.join(self.cache_dir, self._base_name), self.key)
+            paths = framed.section(0) if framed is not None else None
+            if isinstance(paths, list):
+                self._base_framed = framed
+                self._base_where = {p: i + 1 for i, p in enumerate(paths) if isinstance(p, str)}
+        return self._base_framed, self._base_where
 
     # -- writing --------------------------------------------------------------------------------------
     def save(self, index: "ProjectIndex") -> None:
@@ -93,11 +107,14 @@ class IndexStore:
         compact = self._base_name is None or len(in_delta) > max(64, len(entries) // 8)
         if compact:
             index.load_facts()
-            facts = {p: e.facts for p, e in entries.items() if e.facts is not None}
-            body = json.dumps(facts, separators=(",", ":")).encode()
-            base_name = f"index-{self.ident}-{hashlib.sha256(body).hexdigest()[:16]}.facts.json"
-            if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, [body]):
+            paths = [p for p, e in entries.items() if e.facts is not None]
+            sections = [json.dumps(paths, separators=(",", ":")).encode()]
+            sections += [json.dumps(entries[p].facts, separators=(",", ":")).encode() for p in paths]
+            digest = hashlib.sha256(b"\n".join(sections)).hexdigest()
+            base_name = f"index-{self.ident}-{digest[:16]}.facts.json"
+            if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections):
                 return
+            self._base_framed, self._base_where = None, {}
             for e in entries.values():
                 e.in_base = e.facts is not None
             delta: dict = {}

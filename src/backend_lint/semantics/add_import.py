@@ -391,7 +391,7 @@ def _first_party_names(ctx: "FileContext") -> frozenset[str]:
     project = ctx.project
     if project is not None:
         def build() -> frozenset[str]:
-            return frozenset(m.split(".")[0] for m in project.modules if m)
+            return frozenset(m.split(".")[0] for m in project.module_names() if m)
 
         names |= project.memo("add_import.first_party", build)
     return frozenset(names)

@@ -196,7 +196,7 @@ def principal_classes(project: Optional["ProjectIndex"], settings: "Settings") -
     """Classes that auth dependencies yield across the project (``User``), for "typed as the principal"."""
     if project is None:
         return frozenset()
-    return project.memo(("auth.principal_classes", _settings_key(settings)), lambda: _principal_classes(project, settings))
+    return project.stored_memo(f"auth.principal_classes:{_settings_key(settings)!r}", lambda: _principal_classes(project, settings), load=frozenset)
 
 
 def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozenset[str]:
@@ -389,6 +389,9 @@ class Identity:
     params: list[ParamInfo] = field(default_factory=list)
     # names the enclosing function established as the principal's (closures see them)
     closure_derived: set[str] = field(default_factory=set)
+    # parameters of an enclosing service function (not a route handler) that a nested callback reads as
+    # free variables: keys handed in by the service's caller, not client data of the callback
+    closure_trusted: set[str] = field(default_factory=set)
     # an auth dependency guards the handler (a parameter, or ``dependencies=[...]`` of the route or of
     # its router): the identity is knowable even when no parameter carries it
     authenticated: bool = False
@@ -431,7 +434,7 @@ def interesting_names(project: Optional["ProjectIndex"], settings: "Settings") -
 
     if project is None:
         return build()
-    return project.memo(("auth.interesting_names", _settings_key(settings)), build)
+    return project.stored_memo(f"auth.interesting_names:{_settings_key(settings)!r}", build, load=frozenset)
 
 
 def _leaf_names(node: Optional[cst.CSTNode]) -> Iterator[str]:
@@ -512,8 +515,89 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.principals[p.name] = type_q
             continue
         if p.name in identity_fields and (type_q is None or type_q in SCALAR_TYPES or _last(type_q) in ("UUID", "int", "str")):
-            ident.identity_params[p.name] = p.name
+            if not _written_only(ctx, func, p.name):
+                ident.identity_params[p.name] = p.name
     return ident
+
+
+LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "adebug", "ainfo", "awarning", "aerror", "aexception"}
+)
+WRITE_METHODS = frozenset({"values", "ordered_values"})
+
+
+def _written_only(ctx: "FileContext", func: cst.FunctionDef, name: str) -> bool:
+    """The identity value is only *written* onto new rows: a keyword of an ORM model's constructor or of
+    ``insert(...).values(...)`` (``FlowVersion(user_id=user_id)``); log calls and f-strings aside (assigning
+    it onto a fetched row, ``row.user_id = user_id``, moves that row and is not such a write). Such a function records who did something;
+    it does not act for that user when it reads, so its reads make no claim. A value never used at all
+    does not count: ``def get_items(db, user_id)`` that ignores it is the bug BKL201 exists for."""
+    project = ctx.project
+    writes = 0
+    other = False
+
+    def is_write_call(call: cst.Call) -> bool:
+        f = call.func
+        if isinstance(f, cst.Attribute) and f.attr.value in WRITE_METHODS:
+            # ``insert(Model).values(user_id=user_id)``: a new row (not ``update(...)``, which moves rows)
+            base = f.value
+            while isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute):
+                base = base.func.value
+            return isinstance(base, cst.Call) and _last(ctx.qualified_name(base.func) if isinstance(base.func, (cst.Name, cst.Attribute)) else None) == "insert"
+        if isinstance(f, (cst.Name, cst.Attribute)) and project is not None:
+            q = ctx.qualified_name(f)
+            if q is not None:
+                found = project.get_class(q)
+                return found is not None and is_table_model(project, found[0])
+        return False
+
+    def is_log_call(call: cst.Call) -> bool:
+        f = call.func
+        if isinstance(f, cst.Attribute) and f.attr.value in LOG_METHODS:
+            receiver = dotted_name(f.value) or ""
+            return "log" in receiver.lower()
+        return False
+
+    def visit(node: cst.CSTNode, neutral: bool) -> None:
+        nonlocal writes, other
+        if other:
+            return
+        if isinstance(node, cst.Name):
+            if node.value == name and not neutral:
+                other = True
+            return
+        if isinstance(node, cst.Attribute):
+            visit(node.value, neutral)
+            return
+        if isinstance(node, cst.Param):
+            if node.default is not None:
+                visit(node.default, neutral)
+            return
+        if isinstance(node, (cst.FormattedString,)):
+            for child in _children(node):
+                visit(child, True)
+            return
+        if isinstance(node, cst.Call):
+            write = is_write_call(node)
+            log = is_log_call(node)
+            visit(node.func, neutral)
+            for arg in node.args:
+                if write and arg.keyword is not None and isinstance(arg.value, cst.Name) and arg.value.value == name:
+                    writes += 1
+                    continue
+                visit(arg.value, neutral or log)
+            return
+        for child in _children(node):
+            visit(child, neutral)
+
+    visit(func.body, False)
+    return writes > 0 and not other
+
+
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    from ..walker import iter_children
+
+    return iter(list(iter_children(node)))
 
 
 def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str]) -> bool:
@@ -577,6 +661,9 @@ class IdentityStack:
             parent_queries = function_queries(self.ctx, parent[0], enclosing)  # type: ignore[attr-defined]
             params = {p.name for p in ident.params}
             ident.closure_derived = (enclosing.closure_derived | parent_queries.derived_names) - params
+            if enclosing.route is None and ident.route is None:
+                outer = {p.name for p in enclosing.params if p.name not in ("self", "cls")} | enclosing.closure_trusted
+                ident.closure_trusted = outer - params - enclosing.names()
         stack.append((node, ident))
         self.on_function(node, ident)
 
@@ -1123,7 +1210,7 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
 
     if project is None:
         return build()
-    return project.memo(("auth.identity_words", _settings_key(settings)), build)
+    return project.stored_memo(f"auth.identity_words:{_settings_key(settings)!r}", build, load=tuple)
 
 
 def may_have_identity(source: str, project: Any, settings: "Settings") -> bool:

@@ -13,6 +13,8 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
+from .modules import resolve_relative  # noqa: F401  (re-exported; libcst-free for the index)
+
 _BUILTINS = frozenset(dir(builtins))
 
 
@@ -32,21 +34,6 @@ def _module_expr_name(node: cst.BaseExpression | None) -> str:
     if node is None:
         return ""
     return dotted_name(node) or ""  # type: ignore[arg-type]
-
-
-def resolve_relative(module_name: str, is_package: bool, level: int, target: str) -> str:
-    """Resolve ``from ..x import y`` inside ``module_name`` to an absolute module path."""
-    if level == 0:
-        return target
-    parts = module_name.split(".") if module_name else []
-    if not is_package:
-        parts = parts[:-1]
-    if level > 1:
-        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
-    base = ".".join(parts)
-    if target:
-        return f"{base}.{target}" if base else target
-    return base
 
 
 class ImportTable:

@@ -22,7 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from .schemas import _ast_dotted, _parse_expr, schema_info
+from .schemas import _ast_dotted, _parse_expr, annotation_admits_none, schema_info
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
@@ -305,7 +305,141 @@ def is_owned(project: Optional["ProjectIndex"], settings: Optional["Settings"], 
             return True
     if found is None:
         return False
-    return bool(identity_columns(project, settings, canonical))
+    if not identity_columns(project, settings, canonical):
+        return False
+    return not catalogue_model(project, settings, canonical)
+
+
+# --- column traits: catalogues and membership tables ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColumnTraits:
+    nullable: bool  # the annotation admits None or ``nullable=True`` (unknown -> False)
+    foreign_key: Optional[bool]  # ``foreign_key=`` / ``ForeignKey(...)``; None when the column is not readable
+    unique: bool  # ``unique=True`` on the column itself
+    primary_key: bool
+
+
+def column_traits(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[ColumnTraits]:
+    """What a column's declaration says (``Field(...)`` / ``Column(...)`` / ``mapped_column(...)`` and the
+    annotation), or ``None`` when it is not declared as a readable field (``declared_attr``, unknown base)."""
+    if project is None or not qualified:
+        return None
+    info = model_columns(project, qualified).get(column)
+    if info is None:
+        return None
+    owner = project.get_class(info.owner)
+    raw = owner[1].get("fields", {}).get(column) if owner is not None else None
+    if raw is None:
+        return None
+    value = _parse_expr(raw.get("value"))
+    keywords: dict[str, Any] = {}
+    foreign_key = False
+    if value is not None:
+        for node in ast.walk(value):
+            if isinstance(node, ast.Call):
+                if _last(_ast_dotted(node.func)) in ("ForeignKey", "ForeignKeyConstraint"):
+                    foreign_key = True
+                for kw in node.keywords:
+                    if kw.arg == "foreign_key":
+                        foreign_key = True
+                    elif kw.arg in ("unique", "primary_key", "nullable") and isinstance(kw.value, ast.Constant):
+                        keywords.setdefault(kw.arg, kw.value.value)
+    annotation = _parse_expr(raw.get("annotation"))
+    if isinstance(annotation, ast.Subscript) and _last(_ast_dotted(annotation.value)) == "Mapped":
+        annotation = annotation.slice
+    nullable = keywords.get("nullable")
+    if nullable is None:
+        nullable = annotation_admits_none(annotation)
+    return ColumnTraits(bool(nullable), foreign_key, keywords.get("unique") is True, keywords.get("primary_key") is True)
+
+
+def _table_constraints(project: "ProjectIndex", qualified: str) -> list[tuple[str, ...]]:
+    """Column tuples of ``UniqueConstraint(...)`` / ``PrimaryKeyConstraint(...)`` in ``__table_args__`` (on the
+    class or a base), plus the composite primary key of columns declared ``primary_key=True``."""
+    out: list[tuple[str, ...]] = []
+    for _, facts in _mro(project, qualified):
+        if facts is None:
+            continue
+        raw = facts.get("fields", {}).get("__table_args__")
+        node = _parse_expr(raw.get("value")) if raw else None
+        if node is None:
+            continue
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and _last(_ast_dotted(call.func)) in ("UniqueConstraint", "PrimaryKeyConstraint"):
+                cols = tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                if cols:
+                    out.append(cols)
+    keys = []
+    for name in model_columns(project, qualified):
+        traits = column_traits(project, qualified, name)
+        if traits is not None and traits.primary_key:
+            keys.append(name)
+    if len(keys) > 1:
+        out.append(tuple(keys))
+    return out
+
+
+def catalogue_model(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """A shared catalogue that merely *may* be scoped: every identity column is optional (nullable) and
+    points to no table (no foreign key), and the rows carry a globally unique natural key (a single-column
+    ``unique=True`` / ``UniqueConstraint("name")`` other than the primary key). A role catalogue with
+    ``name`` unique and an empty-by-default ``workspace_id`` is read by everyone; its rows are not owned."""
+    if project is None or not qualified:
+        return False
+    return project.memo(("models.catalogue", qualified, identity_fields(settings)), lambda: _catalogue(project, settings, qualified))
+
+
+def _catalogue(project: "ProjectIndex", settings: Optional["Settings"], qualified: str) -> bool:
+    owners = identity_columns(project, settings, qualified)
+    if not owners:
+        return False
+    for col in owners:
+        traits = column_traits(project, qualified, col)
+        if traits is None or not traits.nullable or traits.foreign_key is not False or traits.primary_key:
+            return False
+    for name in model_columns(project, qualified):
+        if name in owners:
+            continue
+        traits = column_traits(project, qualified, name)
+        if traits is not None and traits.unique and not traits.primary_key:
+            return True
+    for cols in _table_constraints(project, qualified):
+        if len(cols) == 1 and cols[0] not in owners:
+            return True
+    return False
+
+
+def membership_partners(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> frozenset[str]:
+    """For a membership (link) table, the columns that name the group: those that share a composite unique or
+    primary key with an identity column (``UniqueConstraint("team_id", "user_id")`` -> ``{"team_id"}``). The
+    identity column of such a row says who the member is; reading by the group lists its roster."""
+    if project is None or not qualified:
+        return frozenset()
+    return project.memo(("models.partners", qualified, identity_fields(settings)), lambda: _partners(project, settings, qualified))
+
+
+def _partners(project: "ProjectIndex", settings: Optional["Settings"], qualified: str) -> frozenset[str]:
+    owners = set(identity_columns(project, settings, qualified))
+    if not owners:
+        return frozenset()
+    columns = model_columns(project, qualified)
+    out: set[str] = set()
+    for cols in _table_constraints(project, qualified):
+        if len(cols) < 2 or not owners & set(cols) or any(c not in columns for c in cols):
+            continue
+        others = [c for c in cols if c not in owners]
+        # a link row is made of references only: ``(team_id, user_id)``, not ``(user_id, name)``
+        if all(_is_reference(project, qualified, c) for c in others):
+            out |= set(others)
+    return frozenset(out)
+
+
+def _is_reference(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    traits = column_traits(project, qualified, column)
+    if traits is not None and traits.foreign_key:
+        return True
+    return column.endswith("_id")
 
 
 def owner_column(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> Optional[str]:

@@ -49,3 +49,18 @@ def looks_like_migration(source: str) -> bool:
         and _MIGRATION_REVISION.search(source)
         and _MIGRATION_DOWN.search(source)
     )
+
+
+def resolve_relative(module_name: str, is_package: bool, level: int, target: str) -> str:
+    """Resolve ``from ..x import y`` inside ``module_name`` to an absolute module path."""
+    if level == 0:
+        return target
+    parts = module_name.split(".") if module_name else []
+    if not is_package:
+        parts = parts[:-1]
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)] if level - 1 <= len(parts) else []
+    base = ".".join(parts)
+    if target:
+        return f"{base}.{target}" if base else target
+    return base

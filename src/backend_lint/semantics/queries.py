@@ -29,7 +29,7 @@ import libcst as cst
 
 from .auth import ADMIN_WORDS, Identity, principal_classes
 from .imports import dotted_name
-from .models import globally_scoped, identity_columns, is_owned, is_table_model, relationships
+from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..context import FileContext
@@ -157,6 +157,9 @@ class Site:
     pred_nodes: list[cst.CSTNode] = field(default_factory=list)  # where/filter/filter_by/join arguments
     key_names: set[str] = field(default_factory=set)  # names the lookup is keyed on
     pscoped: bool = False  # consumed with a predicate built from the principal
+    # the row's owner is required to be the principal's before it is used (``same = row.user_id == user_id``,
+    # ``if row.owner_id == user.id: ...``) without that being an access decision: no BKL201, no BKL202
+    owner_gated: bool = False
     anchor: Optional[cst.CSTNode] = None  # where a fix appends ``.where(...)`` (the ``select_from(M)`` call)
 
     @property
@@ -212,6 +215,8 @@ VERIFY_WORDS = (
     "allowed",
 )
 VISIBILITY_WORDS = ("public", "visibility")
+# Parameters of a service whose name says the caller already authorised the value.
+AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_")
 
 
 def _last(q: Optional[str]) -> str:
@@ -280,6 +285,10 @@ class _Analyzer:
         for p in self.identity.params:
             if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller
+            elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
+                state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
+        for name in self.identity.closure_trusted:
+            state[name] = Val(trusted=True)  # a key the enclosing service was handed by its caller
         for name in self.identity.closure_derived:
             state[name] = Val(derived=True)
         for name in self.identity.principals:
@@ -434,6 +443,7 @@ class _Analyzer:
         body_admin = polarity == "positive" or presence == "absent"
         else_admin = polarity == "negated" or presence == "present"
         body_state = dict(state)
+        self._narrow(stmt.test, body_state, positive=True)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
         if stmt.orelse is not None:
@@ -450,12 +460,70 @@ class _Analyzer:
         if body_admin:
             body_state = self._as_admin(body_state)
         if self._exits(stmt.body):
+            self._narrow(stmt.test, else_state, positive=False)
+            self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
         elif isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body):
             self.merge_into(state, [body_state])
         else:
             condition = _simple_condition(stmt.test)
             self.merge_into(state, [body_state, else_state], condition)
+
+    def _narrow(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
+        """Where the test holds (``positive``) or failed (``if key != allowed: raise``), a key compared equal
+        to a trusted or verified value (``if folder_id == authorized_folder_id:``) is as good as that value."""
+        stack = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And if positive else cst.Or):
+                stack.extend((node.left, node.right))
+                continue
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            op = node.comparisons[0].operator
+            wanted = (cst.Equal, cst.In, cst.Is) if positive else (cst.NotEqual, cst.NotIn, cst.IsNot)
+            if not isinstance(op, wanted):
+                continue
+            left, right = node.left, node.comparisons[0].comparator
+            pairs = [(left, right)] if isinstance(op, (cst.In, cst.NotIn)) else [(left, right), (right, left)]
+            for key, other in pairs:
+                if not isinstance(key, cst.Name) or not isinstance(other, (cst.Name, cst.Attribute)):
+                    continue
+                if (isinstance(other, cst.Name) and other.value == "None") or (isinstance(other, cst.Attribute) and other.attr.value == "query"):
+                    continue
+                v = self.ev(other, state)
+                if v.trusted or v.derived or v.rows:
+                    old = state.get(key.value, NOTHING)
+                    if not (old.stmt or old.rows):
+                        state[key.value] = replace(old, trusted=True, derived=old.derived or v.derived)
+
+    def _verified_by_helper(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if not await lock_entry(session, version_id, user_id): raise``: a helper given the identity and a
+        key, whose failure stops the function, answered for this user: the key is the user's afterwards."""
+        node = test
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            node = node.expression
+        elif (
+            isinstance(node, cst.Comparison)
+            and len(node.comparisons) == 1
+            and isinstance(node.comparisons[0].operator, (cst.Is, cst.Equal))
+            and isinstance(node.comparisons[0].comparator, cst.Name)
+            and node.comparisons[0].comparator.value in ("None", "False")
+        ):
+            node = node.left
+        else:
+            return
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if not isinstance(node, cst.Call) or not node.args:
+            return
+        if not any(self.is_derived(a.value, state) for a in node.args):
+            return
+        for a in node.args:
+            if isinstance(a.value, cst.Name):
+                old = state.get(a.value.value)
+                if old is None or not (old.stmt or old.rows or old.derived):
+                    state[a.value.value] = replace(old or NOTHING, derived=True)
 
     @staticmethod
     def _exits(block: cst.BaseSuite) -> bool:
@@ -552,6 +620,7 @@ class _Analyzer:
         if isinstance(small, cst.Assign):
             v = self.ev(small.value, state)
             checks = [c for c in (self.comparison(n, state) for n in _walk_expr(small.value) if isinstance(n, cst.Comparison)) if c]
+            self.mark_owner_gated(small.value, state)
             for t in small.targets:
                 self.bind(t.target, v, state)
                 if checks and isinstance(t.target, cst.Name):
@@ -615,6 +684,7 @@ class _Analyzer:
                 if decision:
                     found.extend(pending)
         if not decision:
+            self.mark_owner_gated(expr, state)
             return
         for c in found:
             self.out.checks.append(c)
@@ -627,6 +697,20 @@ class _Analyzer:
                         state[key] = replace(state[key], derived=True)
                     else:
                         state[key] = Val(derived=True)
+
+    def mark_owner_gated(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """An owner equality that the value requires (a conjunct: ``a and row.user_id == user_id``)."""
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+                if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is, cst.In)):
+                    c = self.comparison(node, state)
+                    if c is not None:
+                        for site in c.row.sites:
+                            site.owner_gated = True
 
     def comparison(self, node: cst.Comparison, state: dict[str, Val]) -> Optional[Comparison]:
         if len(node.comparisons) != 1:
@@ -1291,7 +1375,25 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         out.checked_after.append((check.node, row.model))
     for site in fq.sites:
         model = owned_site_model(ctx, site)
-        if model is None or not site.unscoped or site.checked_after:
+        if model is None or not site.unscoped or site.checked_after or site.owner_gated:
+            continue
+        if _roster_read(ctx, site, model):
             continue
         out.unscoped.append((site, model))
     return out
+
+
+def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:
+    """A query on a membership table filtered by the group it links to (``Member.team_id == team_id``): it
+    lists a group's roster; the identity column of such a row names the member, not an owner."""
+    partners = membership_partners(ctx.project, ctx.settings, model)
+    if not partners or any(e != model and is_owned(ctx.project, ctx.settings, e) for e in site.entities):
+        return False
+    for pred in site.pred_nodes:
+        for node in _walk_expr(pred):
+            if isinstance(node, cst.Attribute) and node.attr.value in partners and isinstance(node.value, (cst.Name, cst.Attribute)):
+                q = ctx.qualified_name(node.value)
+                found = ctx.project.get_class(q) if (q and ctx.project is not None) else None
+                if found is not None and found[0] == model:
+                    return True
+    return False

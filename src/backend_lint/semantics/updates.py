@@ -64,7 +64,7 @@ def all_optional_schema_names(project: Optional["ProjectIndex"]) -> frozenset[st
                 out.add(qualified.rsplit(".", 1)[-1])
         return frozenset(out)
 
-    return project.memo("updates.all_optional_names", build)
+    return project.stored_memo("updates.all_optional_names", build, load=frozenset)
 
 
 def handler_callees(project: Optional["ProjectIndex"]) -> frozenset[str]:
@@ -81,7 +81,7 @@ def handler_callees(project: Optional["ProjectIndex"]) -> frozenset[str]:
                     out.add(canonical)
         return frozenset(out)
 
-    return project.memo("updates.handler_callees", build)
+    return project.stored_memo("updates.handler_callees", build, load=frozenset)
 
 
 def _canonical_callable(project: "ProjectIndex", name: str) -> Optional[str]:
@@ -117,11 +117,15 @@ def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
         return base
 
     def build() -> tuple[str, ...]:
-        extra = set(all_optional_schema_names(project))
+        from ..screens import reexport_closure
+
+        # a schema re-exported under another name (``from .schemas import ItemIn as ItemPatchBody``)
+        # reaches the file under that name
+        extra = set(reexport_closure(project, all_optional_schema_names(project)))
         extra.update(n.rsplit(".", 1)[-1] for n in handler_callees(project))
         return base + tuple(sorted(w for w in extra if w))
 
-    return project.memo("updates.prefilter_words", build)
+    return project.stored_memo("updates.prefilter_words", build, load=tuple)
 
 
 # --------------------------------------------------------------------------------------------------

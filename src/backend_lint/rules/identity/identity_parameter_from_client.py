@@ -86,6 +86,12 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import route_handler
+
+        return route_handler(facts, project, settings)
+
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
             return

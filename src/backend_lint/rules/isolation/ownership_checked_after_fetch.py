@@ -23,7 +23,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     then not reported by BKL201 (one finding per fetch).
 
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
-    table's own key are not ownership checks of a row and are not reported.
+    table's own key are not ownership checks of a row and are not reported. An owner equality that only
+    decides whether the row is reused (`reuse = row is not None and row.user_id == user_id`, then a new
+    row otherwise) denies nothing: neither this rule nor BKL201 reports that fetch.
 
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle
@@ -95,6 +97,12 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
+
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import identity_in_scope
+
+        return identity_in_scope(facts, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -34,6 +34,27 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     tasks and functions with no principal make no claim. When ownership is instead compared in Python
     after the fetch, BKL202 reports it and this rule does not.
 
+    Not reported either (decided on real code):
+    - a *catalogue*: a model whose identity columns are all optional and point to no table (no foreign
+      key), and whose rows carry a globally unique key (`name = Field(unique=True)`); a role list with an
+      empty-by-default `workspace_id` is shared by everyone, not owned;
+    - a roster: a query on a membership table (its identity column shares a composite unique or primary
+      key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
+      (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
+      membership by its own id is still reported;
+    - a key that is the caller's already: read from a fetched row or a row handed in, compared equal to
+      such a value (`if folder_id == authorized_folder_id:`), a service parameter named `authorized_*`,
+      `verified_*` or `trusted_*` (the caller vouches for it; in a route handler it is client data
+      whatever its name), a key given with the identity to a helper whose failure stops the function
+      (`if not lock_entry(session, key, user_id): raise`), or, in a callback nested in a service (not in
+      a route handler), a parameter of the enclosing service, which its caller handed in;
+    - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==
+      user_id`): the owner is checked without denying access, so BKL202 does not report it either;
+    - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
+      `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
+      act for that user when it reads. An identity parameter that is not used at all still counts:
+      forgetting it (`def get_items(db, user_id)` that never filters) is the bug this rule is for.
+
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
     delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
@@ -97,6 +118,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
+
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import identity_in_scope
+
+        return identity_in_scope(facts, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -87,6 +87,12 @@ class OptionalFieldAssignment(Rule):
             return False
         return any(word in source for word in prefilter_words(project))
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import optional_field_assignment
+
+        return optional_field_assignment(facts, project, settings)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)
         if analysis.context is None:

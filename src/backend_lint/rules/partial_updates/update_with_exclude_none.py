@@ -76,6 +76,12 @@ class UpdateWithExcludeNone(Rule):
     def may_fire(cls, source: str, project: Any) -> bool:
         return may_write_dump(source)
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import update_with_exclude_none
+
+        return update_with_exclude_none(facts, project, settings)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)
         if analysis.context is None:

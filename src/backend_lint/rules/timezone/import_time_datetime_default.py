@@ -84,6 +84,12 @@ class ImportTimeDatetimeDefault(ScopedRule):
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires + helper_requires(settings)
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import import_time_datetime_default
+
+        return import_time_datetime_default(facts, project, settings)
+
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.clock = CLOCK_CALLS | self.naive_helpers()

@@ -89,6 +89,12 @@ class NaiveDatetimeCall(ScopedRule):
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires + helper_requires(settings)
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import naive_datetime_call
+
+        return naive_datetime_call(facts, project, settings)
+
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.chain = ChainTracker()

@@ -94,7 +94,23 @@ class NaiveDatetimeColumn(ScopedRule):
     name = "naive-datetime-column"
     message = "Column stores naive datetimes"
     fix_availability = FixAvailability.SOMETIMES
-    requires = ("DateTime", "TIMESTAMP", "datetime", "Datetime", "Mapped")
+    # no ``requires``: besides these words, a project alias of a naive type (``Stamp = DateTime()``,
+    # re-exported under any name) can trigger the rule, so ``may_fire_for`` also reads the index
+    words = ("DateTime", "TIMESTAMP", "datetime", "Datetime", "Mapped")
+
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        if any(w in source for w in cls.words):
+            return True
+        from ...screens import time_alias_in_source
+
+        return time_alias_in_source(source, project, "column")
+
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import naive_datetime_column
+
+        return naive_datetime_column(facts, project, settings)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

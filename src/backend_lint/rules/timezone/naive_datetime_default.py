@@ -80,6 +80,12 @@ class NaiveDatetimeDefault(ScopedRule):
     def may_fire(cls, source: str, project: Any) -> bool:
         return "default" in source or "factory" in source or "onupdate" in source or "Factory" in source
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import naive_datetime_default
+
+        return naive_datetime_default(facts, project, settings)
+
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.helpers = self.naive_helpers()

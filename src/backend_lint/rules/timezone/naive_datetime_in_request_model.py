@@ -76,7 +76,23 @@ class NaiveDatetimeInRequestModel(ScopedRule):
     name = "naive-datetime-in-request-model"
     message = "Request body field accepts naive datetimes"
     fix_availability = FixAvailability.SOMETIMES
-    requires = ("datetime", "Datetime")
+    # no ``requires``: besides these words, a project alias of a naive type (``Stamp = DateTime()``,
+    # re-exported under any name) can trigger the rule, so ``may_fire_for`` also reads the index
+    words = ("datetime", "Datetime")
+
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        if any(w in source for w in cls.words):
+            return True
+        from ...screens import time_alias_in_source
+
+        return time_alias_in_source(source, project, "annotation")
+
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import naive_datetime_in_request_model
+
+        return naive_datetime_in_request_model(facts, project, settings)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -57,6 +57,12 @@ class UtcNaiveDatetime(ScopedRule):
     fix_availability = FixAvailability.SOMETIMES
     requires = ("utcnow", "utcfromtimestamp")
 
+    @classmethod
+    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
+        from ...screens import utc_naive_datetime
+
+        return utc_naive_datetime(facts, project, settings)
+
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.chain = ChainTracker()
