@@ -78,8 +78,8 @@ class Rule:
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return cls.may_fire(source, project)
 
-    # A screen on CPython's ``ast`` (see ``screens.py``): a classmethod ``may_fire_tree(facts, project,
-    # settings) -> bool`` that returns False only when the rule cannot fire on the file. When every rule
+    # A screen on CPython's ``ast`` (see ``screens.py``): ``may_fire_tree = staticmethod(<screen>)``, a
+    # function ``(facts, project, settings) -> bool`` that returns False only when the rule cannot fire. When every rule
     # still active on a file has one, the file is parsed with ``ast`` first and reaches libcst only if a
     # screen lets a rule through. ``None``: no screen (the rule always needs the libcst parse).
     may_fire_tree: ClassVar[Optional[Any]] = None

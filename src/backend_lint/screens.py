@@ -466,11 +466,13 @@ def _tz_alias_names(project: Any, kind: str) -> frozenset[str]:
     return _project_closure(project, "timezone.aliases." + kind, seeds)
 
 
-def time_alias_in_source(source: str, project: Any, kind: str) -> bool:
-    """The text prefilter of BKL305 / BKL306 for a file that spells none of their words: does it spell a
-    project time alias that matters (``_tz_alias_names``)? Only a project that has time aliases at all
-    makes the file depend on the index (a result-cache key): in one without, a file could only gain a
-    finding through a name that later becomes a time alias while the file itself does not change."""
+def words_or_time_alias(source: str, project: Any, words: tuple[str, ...], kind: str) -> bool:
+    """The text prefilter of BKL305 / BKL306: the file spells one of ``words``, or a project time alias
+    that matters (``_tz_alias_names``; re-exported under any name). Only a project that has time aliases
+    at all makes the file depend on the index (a result-cache key): in one without, a file could only
+    gain a finding through a name that later becomes a time alias while the file itself does not change."""
+    if any(w in source for w in words):
+        return True
     if project is None:
         return False
     index = getattr(project, "unprobed", project)

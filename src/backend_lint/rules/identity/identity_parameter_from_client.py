@@ -6,7 +6,13 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.auth import Identity, IdentityStack, may_have_identity, client_identity_findings
+from ...screens import route_handler
+from ...semantics.auth import (
+    Identity,
+    IdentityStack,
+    client_identity_findings,
+    may_have_identity,
+)
 
 
 class IdentityParameterFromClient(IdentityStack, Rule):
@@ -86,11 +92,7 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import route_handler
-
-        return route_handler(facts, project, settings)
+    may_fire_tree = staticmethod(route_handler)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):

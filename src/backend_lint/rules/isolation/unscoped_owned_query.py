@@ -6,6 +6,7 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
+from ...screens import identity_in_scope
 from ...semantics.auth import Identity, IdentityStack, may_have_identity
 from ...semantics.models import identity_columns
 from ...semantics.queries import Site, isolation_findings
@@ -119,11 +120,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import identity_in_scope
-
-        return identity_in_scope(facts, project, settings)
+    may_fire_tree = staticmethod(identity_in_scope)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -6,7 +6,13 @@ import libcst as cst
 
 from ...diagnostics import FixAvailability
 from ...rule import Rule
-from ...semantics.updates import ATTRIBUTE_COPY, analyze, optional_in_payload, prefilter_words
+from ...screens import optional_field_assignment
+from ...semantics.updates import (
+    ATTRIBUTE_COPY,
+    analyze,
+    optional_in_payload,
+    prefilter_words,
+)
 
 
 class OptionalFieldAssignment(Rule):
@@ -87,11 +93,7 @@ class OptionalFieldAssignment(Rule):
             return False
         return any(word in source for word in prefilter_words(project))
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import optional_field_assignment
-
-        return optional_field_assignment(facts, project, settings)
+    may_fire_tree = staticmethod(optional_field_assignment)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)

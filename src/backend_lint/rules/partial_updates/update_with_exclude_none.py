@@ -6,7 +6,14 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.updates import Dump, analyze, may_write_dump, schema_info, uses_pydantic_v1
+from ...screens import update_with_exclude_none
+from ...semantics.updates import (
+    Dump,
+    analyze,
+    may_write_dump,
+    schema_info,
+    uses_pydantic_v1,
+)
 
 
 class UpdateWithExcludeNone(Rule):
@@ -76,11 +83,7 @@ class UpdateWithExcludeNone(Rule):
     def may_fire(cls, source: str, project: Any) -> bool:
         return may_write_dump(source)
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import update_with_exclude_none
-
-        return update_with_exclude_none(facts, project, settings)
+    may_fire_tree = staticmethod(update_with_exclude_none)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)

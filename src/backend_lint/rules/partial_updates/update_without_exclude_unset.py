@@ -6,7 +6,13 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...semantics.updates import Dump, analyze, dump_schema_may_be_partial, may_write_dump
+from ...screens import update_without_exclude_unset
+from ...semantics.updates import (
+    Dump,
+    analyze,
+    dump_schema_may_be_partial,
+    may_write_dump,
+)
 
 
 class UpdateWithoutExcludeUnset(Rule):
@@ -117,11 +123,7 @@ class UpdateWithoutExcludeUnset(Rule):
     def may_fire(cls, source: str, project: Any) -> bool:
         return may_write_dump(source)
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import update_without_exclude_unset
-
-        return update_without_exclude_unset(facts, project, settings)
+    may_fire_tree = staticmethod(update_without_exclude_unset)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)

@@ -5,6 +5,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
+from ...screens import import_time_datetime_default
 from ...semantics.add_import import ensure_import
 from ...semantics.datetimes import (
     ATTRS_FIELDS,
@@ -14,9 +15,9 @@ from ...semantics.datetimes import (
     SQLMODEL_BASES,
     ScopedRule,
     callee_tail,
-    keyword_arg,
     helper_requires,
     is_pydantic_model,
+    keyword_arg,
 )
 from ...walker import iter_children
 
@@ -84,11 +85,7 @@ class ImportTimeDatetimeDefault(ScopedRule):
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires + helper_requires(settings)
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import import_time_datetime_default
-
-        return import_time_datetime_default(facts, project, settings)
+    may_fire_tree = staticmethod(import_time_datetime_default)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -5,6 +5,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
+from ...screens import naive_datetime_call
 from ...semantics.datetimes import (
     CALL_KINDS,
     ChainTracker,
@@ -16,8 +17,8 @@ from ...semantics.datetimes import (
     has_star,
     helper_requires,
     is_none,
-    positional_arg,
     keyword_arg,
+    positional_arg,
     string_value,
 )
 
@@ -89,11 +90,7 @@ class NaiveDatetimeCall(ScopedRule):
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires + helper_requires(settings)
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import naive_datetime_call
-
-        return naive_datetime_call(facts, project, settings)
+    may_fire_tree = staticmethod(naive_datetime_call)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

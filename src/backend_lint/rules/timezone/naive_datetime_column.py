@@ -5,6 +5,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
+from ...screens import naive_datetime_column, words_or_time_alias
 from ...semantics.add_import import ensure_imports
 from ...semantics.datetimes import (
     SQLMODEL_BASES,
@@ -100,17 +101,9 @@ class NaiveDatetimeColumn(ScopedRule):
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
-        if any(w in source for w in cls.words):
-            return True
-        from ...screens import time_alias_in_source
+        return words_or_time_alias(source, project, cls.words, "column")
 
-        return time_alias_in_source(source, project, "column")
-
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import naive_datetime_column
-
-        return naive_datetime_column(facts, project, settings)
+    may_fire_tree = staticmethod(naive_datetime_column)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

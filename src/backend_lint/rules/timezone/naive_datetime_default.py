@@ -5,6 +5,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
+from ...screens import naive_datetime_default
 from ...semantics.datetimes import (
     ATTRS_FIELDS,
     DATACLASS_FIELDS,
@@ -80,11 +81,7 @@ class NaiveDatetimeDefault(ScopedRule):
     def may_fire(cls, source: str, project: Any) -> bool:
         return "default" in source or "factory" in source or "onupdate" in source or "Factory" in source
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import naive_datetime_default
-
-        return naive_datetime_default(facts, project, settings)
+    may_fire_tree = staticmethod(naive_datetime_default)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

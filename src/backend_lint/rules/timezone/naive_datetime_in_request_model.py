@@ -5,8 +5,15 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
+from ...screens import naive_datetime_in_request_model, words_or_time_alias
 from ...semantics.add_import import ensure_import
-from ...semantics.datetimes import SQLMODEL_BASES, AnnotationHit, ScopedRule, body_model_fields, naive_annotation
+from ...semantics.datetimes import (
+    SQLMODEL_BASES,
+    AnnotationHit,
+    ScopedRule,
+    body_model_fields,
+    naive_annotation,
+)
 
 _PYDANTIC_V1 = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"})
 
@@ -82,17 +89,9 @@ class NaiveDatetimeInRequestModel(ScopedRule):
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
-        if any(w in source for w in cls.words):
-            return True
-        from ...screens import time_alias_in_source
+        return words_or_time_alias(source, project, cls.words, "annotation")
 
-        return time_alias_in_source(source, project, "annotation")
-
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import naive_datetime_in_request_model
-
-        return naive_datetime_in_request_model(facts, project, settings)
+    may_fire_tree = staticmethod(naive_datetime_in_request_model)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -5,8 +5,8 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
+from ...screens import utc_naive_datetime
 from ...semantics.datetimes import UTC_LIKE, ChainTracker, ScopedRule, aware_parts
-
 
 _WANTED = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
 
@@ -57,11 +57,7 @@ class UtcNaiveDatetime(ScopedRule):
     fix_availability = FixAvailability.SOMETIMES
     requires = ("utcnow", "utcfromtimestamp")
 
-    @classmethod
-    def may_fire_tree(cls, facts: Any, project: Any, settings: Any) -> bool:
-        from ...screens import utc_naive_datetime
-
-        return utc_naive_datetime(facts, project, settings)
+    may_fire_tree = staticmethod(utc_naive_datetime)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
