@@ -176,3 +176,26 @@ def test_sqlmodel_pin_decides_implicit_fields(tmp_path: Path) -> None:
     assert findings("sqlmodel==0.0.24\n") == ["BKL305"]
     assert findings("sqlmodel>=0.0.45\n") == []
     assert findings("sqlmodel>=0.0.20\n") == ["BKL305"]  # admits versions that store naive time
+
+
+def test_sqlmodel_pin_of_a_file_outside_the_run_root(tmp_path: Path) -> None:
+    """``backend-lint check projA projB``: the settings come from projA, but projB's files are read
+    against projB's own pins, whatever the order of the paths."""
+    from backend_lint.index import ProjectIndex
+    from backend_lint.semantics import datetimes
+
+    model = "from datetime import datetime\nfrom sqlmodel import Field, SQLModel\n\n\nclass Item(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    created_at: datetime\n"
+    a, b = tmp_path / "proj_a", tmp_path / "proj_b"
+    for d in (a, b):
+        (d / "app").mkdir(parents=True)
+    (a / "pyproject.toml").write_text('[project]\nname = "a"\ndependencies = ["sqlmodel==0.0.24"]\n')
+    (b / "pyproject.toml").write_text('[project]\nname = "b"\ndependencies = ["sqlmodel>=0.0.45"]\n')
+    datetimes._pin_in_dir.cache_clear()
+    for root in (a, b):
+        for d, expected in ((a, ["BKL305"]), (b, [])):
+            path = d / "app" / "models.py"
+            path.write_text(model)
+            project = ProjectIndex.from_sources(str(root), {str(path): model})
+            engine = Engine(Settings(root=str(root)), ["BKL305"], project)
+            assert [x.code for x in engine.lint_source(model, str(path)).diagnostics] == expected, (root.name, d.name)
+

@@ -830,6 +830,17 @@ def _pin_in_text(name: str, text: str) -> Optional[tuple[int, ...]]:
     return None
 
 
+_PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def _is_project_dir(directory: str) -> bool:
+    try:
+        names = set(os.listdir(directory))
+    except OSError:
+        return False
+    return any(m in names for m in _PROJECT_MARKERS) or any(n.endswith(".dist-info") for n in names)
+
+
 @lru_cache(maxsize=512)
 def _pin_in_dir(directory: str) -> Optional[tuple[int, ...]]:
     try:
@@ -860,7 +871,10 @@ def _pin_in_dir(directory: str) -> Optional[tuple[int, ...]]:
 
 def sqlmodel_version(ctx: "FileContext") -> Optional[tuple[int, ...]]:
     """The lowest SQLModel version the project admits: the setting, else the nearest lock file or pin
-    between the file's directory and the project root; ``None`` when nothing names SQLModel."""
+    between the file's directory and the project root; ``None`` when nothing names SQLModel. A file
+    outside the run's root (``backend-lint check projA projB`` takes its settings from ``projA``) is
+    read against its own project: the search goes up to the first directory with project metadata, so
+    the answer does not depend on the order of the paths on the command line."""
     setting = ctx.settings.sqlmodel_version
     if setting:
         return parse_version(setting)
@@ -868,13 +882,16 @@ def sqlmodel_version(ctx: "FileContext") -> Optional[tuple[int, ...]]:
     def find() -> Optional[tuple[int, ...]]:
         root = os.path.abspath(ctx.settings.root or ".")
         directory = os.path.dirname(os.path.abspath(ctx.path))
+        inside = (directory + os.sep).startswith(root + os.sep) or directory == root
         for _ in range(12):
             found = _pin_in_dir(directory)
             if found is not None:
                 return found
-            if directory == root or os.path.dirname(directory) == directory:
+            if inside and directory == root:
                 break
-            if not (directory + os.sep).startswith(root + os.sep):
+            if not inside and _is_project_dir(directory):
+                break
+            if os.path.dirname(directory) == directory:
                 break
             directory = os.path.dirname(directory)
         return None
