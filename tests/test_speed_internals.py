@@ -143,16 +143,41 @@ def test_registry_table_matches_the_rules() -> None:
 
 
 def test_screens_keep_libcst_away_from_files_no_rule_can_report(tmp_path: Path) -> None:
-    """A file whose functions cannot have a caller's identity in scope is not parsed with libcst for
-    families 1 and 2 (the ast screen decides), and one that can is."""
+    """Families 1 and 2 reach libcst only for a file whose functions can have a caller's identity in scope
+    and (family 2) that names an owned model, or a project function returning one; the ast screens decide."""
     from backend_lint.config import Settings
     from backend_lint.engine import Engine
+    from backend_lint.index import ProjectIndex
 
-    engine = Engine(Settings(root=str(tmp_path)), ["BKL101", "BKL102", "BKL201", "BKL202"])
+    (tmp_path / "models.py").write_text(
+        "from sqlmodel import Field, SQLModel\n\n\n"
+        "class Item(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    owner_id: int\n\n\n"
+        "class Tag(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    name: str\n"
+    )
+    (tmp_path / "crud.py").write_text(
+        "from models import Item as Thing\n\n\ndef fetch_item(db, item_id) -> Thing:\n    return db.get(Thing, item_id)\n"
+    )
+    (tmp_path / "api.py").write_text("from crud import Thing\n")
+    files = [str(tmp_path / n) for n in ("models.py", "crud.py", "api.py")]
+    project = ProjectIndex.build(str(tmp_path), files, cache_dir=str(tmp_path / ".cache"))
+    settings = Settings(root=str(tmp_path))
+    engine = Engine(settings, ["BKL101", "BKL102", "BKL201", "BKL202"], project)
     quiet = "def helper(items, key):\n    return [i for i in items if i.user == key]\n"
     assert not engine.lint_source(quiet, str(tmp_path / "a.py")).parsed
     carrying = "def list_items(db, current_user):\n    return db.query(Item).all()\n"
     assert engine.lint_source(carrying, str(tmp_path / "b.py")).parsed
+    # the identity is in scope, but nothing the file names can be an owned model's rows
+    not_owned = "def list_tags(db, current_user):\n    return db.query(Tag).all()\n"
+    assert not engine.lint_source(not_owned, str(tmp_path / "d.py")).parsed
+    # ... reached through a re-export (``Thing``) or a project function returning one: parsed
+    for source in ("from api import Thing\n\n\ndef f(db, current_user):\n    return db.query(Thing).all()\n",
+                   "import crud\n\n\ndef f(db, current_user, item_id):\n    item = crud.fetch_item(db, item_id)\n"
+                   "    if item.owner_id != current_user.id:\n        raise PermissionError\n    return item\n"):
+        result = engine.lint_source(source, str(tmp_path / "e.py"))
+        assert result.parsed and result.diagnostics, source
+    # without an index no model is owned: family 2 cannot fire
+    bare = Engine(settings, ["BKL201", "BKL202"])
+    assert not bare.lint_source(carrying, str(tmp_path / "b.py")).parsed
     broken = "def f(current_user:\n"  # CPython cannot parse it: libcst decides, and reports BKL900
     assert not engine.lint_source(broken, str(tmp_path / "c.py")).parsed
 

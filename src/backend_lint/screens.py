@@ -15,6 +15,7 @@ trigger loosely (a name, a call shape) keeps that easy to hold.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 import warnings
 from typing import Any, Callable, Iterable, Optional
@@ -198,6 +199,63 @@ def identity_in_scope(facts: TreeFacts, project: Any, settings: Any) -> bool:
 def route_handler(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """Family 1: some function is a route handler (its identity may also come from ``dependencies=``)."""
     return _identity_shape(facts, project, settings)[1]
+
+
+def _owned_words(project: Any, settings: Any) -> frozenset[str]:
+    """Names through which a file can reach an owned ORM model (``semantics.queries``: a query's entity is
+    ``model_of`` a name or an attribute, or the model a project function or repository method returns):
+    the owned models' names, the project functions and methods returning one, and every name a project
+    module re-exports them under. ``"*"`` when repositories take owned models as generic arguments or
+    constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module): then any method name
+    may fetch rows, and the screen lets every file through. Stored per project and per the settings that
+    decide ownership."""
+    from .semantics.models import is_owned, is_table_model
+
+    def build() -> list[str]:
+        owned: set[str] = set()
+        for q, _ in project.iter_classes():
+            if is_table_model(project, q) and is_owned(project, settings, q):
+                owned.add(q)
+        if not owned:
+            return []
+
+        def is_owned_class(name: Optional[str]) -> bool:
+            found = project.get_class(name) if name else None
+            return found is not None and found[0] in owned
+
+        words = {q.rsplit(".", 1)[-1] for q in owned}
+        for _, mfacts in project.iter_modules():
+            orm = mfacts.get("extra", {}).get("orm", {})
+            for generic in orm.get("generic_args", {}).values():
+                if any(is_owned_class(g) for g in generic):
+                    return ["*"]
+            for call in orm.get("calls", {}).values():
+                if any(is_owned_class(a) for a in call.get("args", ())):
+                    return ["*"]
+            for name, fn in orm.get("functions", {}).items():
+                if fn.get("returns") and project.canonical(fn["returns"]) in owned:
+                    words.add(name)
+            for methods in orm.get("method_returns", {}).values():
+                words.update(m for m, r in methods.items() if is_owned_class(r))
+        return sorted(reexport_closure(project, words))
+
+    fields = (sorted(settings.identity_fields), sorted(settings.owned_models), sorted(settings.not_owned_models))
+    key = "screens.owned." + hashlib.sha1(repr(fields).encode()).hexdigest()[:16]
+    return project.memo(("screens", key), lambda: frozenset(project.stored_memo(key, build, load=list)))
+
+
+def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """Family 2 can fire only where a query or a fetch can be about an owned model: the file names one of
+    ``_owned_words`` (an alias of it inside the file names it too, on its right-hand side)."""
+    if project is None:
+        return False  # no index: no model is owned (``semantics.models.is_owned``)
+    words = _owned_words(project, settings)
+    return "*" in words or not words.isdisjoint(facts.names)
+
+
+def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """Families 2's screen: an owned model within reach and an identity in scope."""
+    return owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings)
 
 
 # --- shared: which local names may stand for a qualified name ending in a given word ------------------

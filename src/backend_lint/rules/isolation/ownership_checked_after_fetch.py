@@ -5,7 +5,7 @@ from typing import Any
 import libcst as cst
 
 from ...rule import Rule
-from ...screens import identity_in_scope
+from ...screens import isolation_may_fire
 from ...semantics.auth import Identity, IdentityStack, may_have_identity
 from ...semantics.models import identity_columns
 from ...semantics.queries import isolation_findings
@@ -99,7 +99,7 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
 
-    may_fire_tree = staticmethod(identity_in_scope)
+    may_fire_tree = staticmethod(isolation_may_fire)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -6,7 +6,7 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...screens import identity_in_scope
+from ...screens import isolation_may_fire
 from ...semantics.auth import Identity, IdentityStack, may_have_identity
 from ...semantics.models import identity_columns
 from ...semantics.queries import Site, isolation_findings
@@ -120,7 +120,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
 
-    may_fire_tree = staticmethod(identity_in_scope)
+    may_fire_tree = staticmethod(isolation_may_fire)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

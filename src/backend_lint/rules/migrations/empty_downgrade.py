@@ -4,6 +4,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...diagnostics import FixAvailability
+from ...migration_screens import empty_downgrade
 from ...rule import Rule
 from ...semantics.alembic import downgrade_fix, is_noop_body, revision_info
 
@@ -69,6 +70,7 @@ class EmptyDowngrade(Rule):
     message = "`downgrade()` does nothing"
     fix_availability = FixAvailability.SOMETIMES
     migration_only = True
+    may_fire_tree = staticmethod(empty_downgrade)
 
     def visit_Module(self, node: cst.Module) -> None:
         info = revision_info(self.ctx)

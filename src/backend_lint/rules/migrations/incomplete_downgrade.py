@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...migration_screens import incomplete_downgrade
 from ...rule import Rule
 from ...semantics.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 
@@ -85,6 +86,7 @@ class IncompleteDowngrade(Rule):
     name = "incomplete-downgrade"
     message = "`downgrade()` does not undo this upgrade operation"
     migration_only = True
+    may_fire_tree = staticmethod(incomplete_downgrade)
 
     def visit_Module(self, node: cst.Module) -> None:
         info = revision_info(self.ctx)

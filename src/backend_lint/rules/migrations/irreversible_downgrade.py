@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ...migration_screens import irreversible_downgrade
 from ...rule import Rule
 from ...semantics.alembic import revision_info, unconditional_raise
 
@@ -64,6 +65,7 @@ class IrreversibleDowngrade(Rule):
     name = "irreversible-downgrade"
     message = "`downgrade()` always raises: this migration cannot be rolled back"
     migration_only = True
+    may_fire_tree = staticmethod(irreversible_downgrade)
     requires = ("raise",)
 
     def visit_Module(self, node: cst.Module) -> None:

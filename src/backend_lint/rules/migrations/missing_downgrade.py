@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...diagnostics import FixAvailability
+from ...migration_screens import missing_downgrade
 from ...rule import Rule
 from ...semantics.alembic import downgrade_fix, revision_info
 
@@ -63,6 +64,7 @@ class MissingDowngrade(Rule):
     message = "Migration has no `downgrade()` function"
     fix_availability = FixAvailability.SOMETIMES
     migration_only = True
+    may_fire_tree = staticmethod(missing_downgrade)
 
     def visit_Module(self, node: cst.Module) -> None:
         info = revision_info(self.ctx)
