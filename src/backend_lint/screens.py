@@ -201,6 +201,47 @@ def route_handler(facts: TreeFacts, project: Any, settings: Any) -> bool:
     return _identity_shape(facts, project, settings)[1]
 
 
+def _client_identity_words(project: Any, settings: Any) -> tuple[str, ...]:
+    """What a file must spell for family 1 to find an identity field in client data: an identity field
+    (``payload.owner_id``, ``data["owner_id"]``, a parameter ``owner_id``), or a project schema class that
+    declares one (its fields spread into an ORM constructor), a ``X = Annotated[Schema, Body()]`` alias of
+    it, and every name a project module re-exports those under. Stored per project and identity fields."""
+    fields = tuple(sorted(settings.identity_fields))
+    if project is None:
+        return fields
+
+    def build() -> list[str]:
+        from .semantics.schemas import schema_fields
+
+        wanted = frozenset(fields)
+        carriers: set[str] = set()
+        for q, _ in project.iter_classes():
+            declared = schema_fields(project, q)
+            if declared and not wanted.isdisjoint(declared):
+                carriers.add(q)
+        if not carriers:
+            return list(fields)
+        names = {q.rsplit(".", 1)[-1] for q in carriers}
+        for _, mfacts in project.iter_modules():
+            for alias, entry in mfacts.get("extra", {}).get("orm", {}).get("aliases", {}).items():
+                found = project.get_class(entry.get("type")) if entry.get("type") else None
+                if found is not None and found[0] in carriers:
+                    names.add(alias)
+        return sorted(set(fields) | reexport_closure(project, names))
+
+    key = "screens.client_identity." + hashlib.sha1(repr(fields).encode()).hexdigest()[:16]
+    return project.memo(("screens", key), lambda: tuple(project.stored_memo(key, build, load=list)))
+
+
+def client_identity_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """Family 1's screen: a route handler, and the text spells an identity field or a class carrying one
+    (a substring test: names, attributes, string keys and string annotations alike)."""
+    if not route_handler(facts, project, settings):
+        return False
+    source = facts.source
+    return any(w in source for w in _client_identity_words(project, settings))
+
+
 def _owned_words(project: Any, settings: Any) -> frozenset[str]:
     """Names through which a file can reach an owned ORM model (``semantics.queries``: a query's entity is
     ``model_of`` a name or an attribute, or the model a project function or repository method returns):

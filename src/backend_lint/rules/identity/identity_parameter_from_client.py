@@ -6,7 +6,7 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...screens import route_handler
+from ...screens import client_identity_may_fire
 from ...semantics.auth import (
     Identity,
     IdentityStack,
@@ -92,7 +92,7 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return may_have_identity(source, project, settings)
 
-    may_fire_tree = staticmethod(route_handler)
+    may_fire_tree = staticmethod(client_identity_may_fire)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
