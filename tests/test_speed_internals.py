@@ -102,6 +102,26 @@ def test_walker_children_are_the_isinstance_ones() -> None:
             assert list(iter_children(node)) == list(_reference_children(node))
 
 
+def test_screen_node_index_is_ast_walk() -> None:
+    """``TreeFacts`` indexes every node ``ast.walk`` yields (but the context and operator singletons)."""
+    import ast
+    from collections import Counter
+
+    from backend_lint.screens import tree_facts
+
+    singletons = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+    sources = _sources(40) + [("py311.py", "global g\nd = {**a, 'k': 1}\ntry:\n    pass\nexcept* E as e:\n    pass\n"
+                                           "match p:\n    case [1, *rest] | {'k': v, **kw} if v: pass\n    case C(x=1) as y: pass\n")]
+    for _, text in sources:
+        facts = tree_facts(text)
+        if facts is None:
+            continue
+        expected = Counter(type(n) for n in ast.walk(facts.tree) if not isinstance(n, singletons))
+        got = Counter({kind: len(facts.nodes(kind)) for kind in expected})
+        assert got == expected
+        assert all(kind in expected or not issubclass(kind, ast.AST) or issubclass(kind, singletons) for kind in facts._index())
+
+
 def test_exclude_matcher_is_fnmatch() -> None:
     patterns = DEFAULT_EXCLUDE + ("legacy/*", "*.gen.py", "scripts/", "docs/**/conf.py", "[abc]*.py", "a?c")
     names = ["build", ".venv", "legacy", "x.gen.py", "scripts", "conf.py", "abc", "a.py", "venvy", "node_modules", "b1.py"]

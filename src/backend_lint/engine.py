@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import traceback
+import types
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
@@ -247,6 +248,45 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
 _NODE_BASE: Any = None
 
 
+class _LazyLibcst(types.ModuleType):
+    """A stand-in for the ``libcst`` package until something reads one of its names.
+
+    ``importlib.util.LazyLoader`` is not enough: on Python 3.10/3.11 the ``import libcst`` statement
+    itself reads ``__spec__`` through the lazy module's ``__getattribute__``, which loads it. This
+    stand-in has ``__spec__`` as a plain attribute and loads on the first *missing* name (``cst.Name``,
+    ``__path__`` for a submodule import, ``from libcst import X``); it then copies the package's
+    namespace into its own, so the modules that imported it read ``cst.X`` at full speed afterwards."""
+
+    def __getattr__(self, name: str) -> Any:
+        real = self.__dict__.get("_bkl_real")
+        if real is None:
+            import importlib
+
+            if sys.modules.get("libcst") is self:
+                del sys.modules["libcst"]
+            real = importlib.import_module("libcst")
+            self.__dict__.update(real.__dict__)
+            self.__dict__["_bkl_real"] = real
+        return getattr(real, name)
+
+
+def _install_lazy_libcst() -> None:
+    """Make ``import libcst`` free until libcst is used: the rule modules import it at their top, but a
+    run whose files all stop at the text prefilters or the ``ast`` screens (pre-commit on a few files)
+    never touches it (about 0.1 s of imports)."""
+    if "libcst" in sys.modules:
+        return
+    import importlib.util
+
+    spec = importlib.util.find_spec("libcst")
+    if spec is None:  # pragma: no cover - libcst is a dependency
+        return
+    stub = _LazyLibcst("libcst")
+    stub.__spec__ = spec
+    stub.__file__ = spec.origin
+    sys.modules["libcst"] = stub
+
+
 def _skip_validation(self: Any) -> None:
     return None
 
@@ -311,14 +351,17 @@ class Engine:
 
     def _load_rules(self) -> tuple:
         if self._loaded is None:
-            from .walker import DispatchTable
-
+            _install_lazy_libcst()
             rules = self._given_rules if self._given_rules is not None else all_rules()
             rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
             project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
-            self._loaded = (rule_classes, project_rules, DispatchTable(rule_classes), {r.code: r for r in rules})
+            self._loaded = (rule_classes, project_rules, None, {r.code: r for r in rules})
             self._requires = {r: r.requires_for(self.settings) for r in rule_classes}  # once per run
         return self._loaded
+
+    def preload(self) -> None:
+        """Load the rules, libcst and the dispatch table now (before forking workers that share them)."""
+        self.table
 
     @property
     def rule_classes(self) -> list[type[Rule]]:
@@ -330,7 +373,12 @@ class Engine:
 
     @property
     def table(self) -> Any:
-        return self._load_rules()[2]
+        loaded = self._load_rules()
+        if loaded[2] is None:
+            from .walker import DispatchTable  # (the first use of libcst: it loads here)
+
+            self._loaded = loaded = (loaded[0], loaded[1], DispatchTable(loaded[0]), loaded[3])
+        return loaded[2]
 
     @property
     def _by_code(self) -> dict[str, type[Rule]]:

@@ -63,7 +63,7 @@ def _prepare(options: Any) -> None:
     engine, _ = _engine_for(first, first if os.path.isdir(first) else None)
     if engine is None:
         return
-    engine.rule_classes  # imports the rules (and libcst)
+    engine.preload()  # imports the rules (and libcst)
     if engine.project is not None:
         engine.project.load_facts()
     if engine.has_project_rules:

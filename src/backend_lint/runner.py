@@ -140,7 +140,7 @@ def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     # Once, here, so that the forked workers share them instead of each building its own copy.
     if engine.project is not None:
         engine.project.load_facts()
-    engine.rule_classes  # imports the rules and libcst
+    engine.preload()  # imports the rules and libcst
     # Chunks of about equal work (files dealt round robin by size), many more chunks than workers so
     # that the last ones balance the loads, few enough to keep the messages few; results are put back
     # in the files' order.

@@ -23,6 +23,18 @@ from typing import Any, Callable, Iterable, Optional
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
+# Fields that never hold a node a screen asks for: identifiers and constants, and the expression context
+# and operator singletons (``Load``, ``Add``, ``Eq``), which are not indexed.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "module", "level", "kind", "type_comment", "conversion", "is_async", "asname"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
+
+
 class TreeFacts:
     """One file's ``ast`` with the node lists screens ask for, each computed once."""
 
@@ -37,19 +49,37 @@ class TreeFacts:
 
     def _index(self) -> dict[type, list[ast.AST]]:
         if self._by_type is None:
+            # ``ast.walk`` is a generator over ``iter_child_nodes``; this loop reads only the fields that can
+            # hold nodes the screens ask for (``_child_fields``) and runs about three times faster.
             by_type: dict[type, list[ast.AST]] = {}
-            for node in ast.walk(self.tree):
-                kind = type(node)
+            stack: list[Any] = [self.tree]
+            pop, push, extend = stack.pop, stack.append, stack.extend
+            fields_of = _CHILD_FIELDS
+            while stack:
+                node = pop()
+                kind = node.__class__
                 bucket = by_type.get(kind)
                 if bucket is None:
                     by_type[kind] = [node]
                 else:
                     bucket.append(node)
+                fields = fields_of.get(kind)
+                if fields is None:
+                    fields = _child_fields(kind)
+                for name in fields:
+                    value = getattr(node, name)
+                    if value is None:
+                        continue
+                    if value.__class__ is list:
+                        extend(value)  # may hold ``None`` (``Dict.keys``) or ``str`` (``Global.names``): leaves
+                    else:
+                        push(value)
             self._by_type = by_type
         return self._by_type
 
     def nodes(self, *kinds: type) -> list[Any]:
-        """Every node of these exact ``ast`` types, in no particular order."""
+        """Every node of these exact ``ast`` types, in no particular order (not the context and operator
+        singletons: ``Load``, ``Add``, ``Eq``)."""
         index = self._index()
         if len(kinds) == 1:
             return index.get(kinds[0], [])
@@ -201,6 +231,20 @@ def route_handler(facts: TreeFacts, project: Any, settings: Any) -> bool:
     return _identity_shape(facts, project, settings)[1]
 
 
+_SETTINGS_KEYS: dict[tuple, str] = {}
+
+
+def _settings_key(prefix: str, *parts: Iterable[str]) -> str:
+    """A stored fact's key for the settings it depends on (computed once per run: text prefilters ask for
+    it on every file)."""
+    frozen = (prefix,) + tuple(tuple(p) for p in parts)
+    key = _SETTINGS_KEYS.get(frozen)
+    if key is None:
+        digest = hashlib.sha1(repr(tuple(sorted(p) for p in frozen[1:])).encode()).hexdigest()[:16]
+        key = _SETTINGS_KEYS[frozen] = prefix + digest
+    return key
+
+
 def _client_identity_words(project: Any, settings: Any) -> tuple[str, ...]:
     """What a file must spell for family 1 to find an identity field in client data: an identity field
     (``payload.owner_id``, ``data["owner_id"]``, a parameter ``owner_id``), or a project schema class that
@@ -229,16 +273,13 @@ def _client_identity_words(project: Any, settings: Any) -> tuple[str, ...]:
                     names.add(alias)
         return sorted(set(fields) | reexport_closure(project, names))
 
-    key = "screens.client_identity." + hashlib.sha1(repr(fields).encode()).hexdigest()[:16]
+    key = _settings_key("screens.client_identity.", fields)
     return project.memo(("screens", key), lambda: tuple(project.stored_memo(key, build, load=list)))
 
 
-def client_identity_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
-    """Family 1's screen: a route handler, and the text spells an identity field or a class carrying one
-    (a substring test: names, attributes, string keys and string annotations alike)."""
-    if not route_handler(facts, project, settings):
-        return False
-    source = facts.source
+def client_identity_spelled(source: str, project: Any, settings: Any) -> bool:
+    """Family 1's text prefilter: the text spells an identity field or a class carrying one (a substring
+    test: names, attributes, string keys and string annotations alike). No parse needed."""
     return any(w in source for w in _client_identity_words(project, settings))
 
 
@@ -280,9 +321,17 @@ def _owned_words(project: Any, settings: Any) -> frozenset[str]:
                 words.update(m for m, r in methods.items() if is_owned_class(r))
         return sorted(reexport_closure(project, words))
 
-    fields = (sorted(settings.identity_fields), sorted(settings.owned_models), sorted(settings.not_owned_models))
-    key = "screens.owned." + hashlib.sha1(repr(fields).encode()).hexdigest()[:16]
+    key = _settings_key("screens.owned.", settings.identity_fields, settings.owned_models, settings.not_owned_models)
     return project.memo(("screens", key), lambda: frozenset(project.stored_memo(key, build, load=list)))
+
+
+def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:
+    """Family 2's text prefilter: the text contains one of ``_owned_words`` (a superset of the names test
+    below: no parse needed, so a file no rule of the family can fire on is not even ``ast``-parsed)."""
+    if project is None:
+        return False  # no index: no model is owned (``semantics.models.is_owned``)
+    words = _owned_words(project, settings)
+    return "*" in words or any(w in source for w in words)
 
 
 def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool:

@@ -1213,5 +1213,13 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
     return project.stored_memo(f"auth.identity_words:{_settings_key(settings)!r}", build, load=tuple)
 
 
+_LAST_IDENTITY_TEST: list = [None, None, None, False]  # (source, project, settings, answer): four rules ask per file
+
+
 def may_have_identity(source: str, project: Any, settings: "Settings") -> bool:
-    return any(w in source for w in identity_words(project, settings))
+    last = _LAST_IDENTITY_TEST
+    if last[0] is source and last[1] is project and last[2] is settings:
+        return last[3]
+    answer = any(w in source for w in identity_words(project, settings))
+    last[:] = [source, project, settings, answer]
+    return answer

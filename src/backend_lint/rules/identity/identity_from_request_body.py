@@ -6,7 +6,7 @@ import libcst as cst
 
 from ...diagnostics import Edit, Fix, FixAvailability
 from ...rule import Rule
-from ...screens import client_identity_may_fire
+from ...screens import client_identity_spelled, route_handler
 from ...semantics.auth import (
     Identity,
     IdentityStack,
@@ -119,9 +119,9 @@ class IdentityFromRequestBody(IdentityStack, Rule):
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
-        return may_have_identity(source, project, settings)
+        return client_identity_spelled(source, project, settings) and may_have_identity(source, project, settings)
 
-    may_fire_tree = staticmethod(client_identity_may_fire)
+    may_fire_tree = staticmethod(route_handler)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):

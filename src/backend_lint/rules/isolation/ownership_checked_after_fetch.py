@@ -5,7 +5,7 @@ from typing import Any
 import libcst as cst
 
 from ...rule import Rule
-from ...screens import isolation_may_fire
+from ...screens import isolation_may_fire, owned_model_spelled
 from ...semantics.auth import Identity, IdentityStack, may_have_identity
 from ...semantics.models import identity_columns
 from ...semantics.queries import isolation_findings
@@ -97,7 +97,7 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
-        return may_have_identity(source, project, settings)
+        return owned_model_spelled(source, project, settings) and may_have_identity(source, project, settings)
 
     may_fire_tree = staticmethod(isolation_may_fire)
 

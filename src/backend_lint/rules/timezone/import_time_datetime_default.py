@@ -19,7 +19,6 @@ from ...semantics.datetimes import (
     is_pydantic_model,
     keyword_arg,
 )
-from ...walker import iter_children
 
 _DEFAULT_KEYWORDS = frozenset({"default", "onupdate", "insert_default"})
 # calls whose ``default=`` is a column / field default (``db.Column`` and friends are matched by name)
@@ -159,6 +158,8 @@ class ImportTimeDatetimeDefault(ScopedRule):
 
     def _clock_call(self, expr: cst.BaseExpression) -> Optional[cst.Call]:
         """The first clock call evaluated by ``expr`` itself (not inside a lambda)."""
+        from ...walker import iter_children  # (not at the top: importing the rule must not load libcst)
+
         stack: list[cst.CSTNode] = [expr]
         while stack:
             node = stack.pop()
