@@ -258,11 +258,33 @@ def _client_identity_words(project: Any, settings: Any) -> tuple[str, ...]:
         from .semantics.schemas import schema_fields
 
         wanted = frozenset(fields)
+        # only a class that declares an identity field, or inherits from one that does, can carry one:
+        # ``schema_fields`` (which reads the whole hierarchy) runs on those alone
+        classes = dict(project.iter_classes())
+        reaches: dict[str, bool] = {}
+
+        def declares(q: str, depth: int = 0) -> bool:
+            known = reaches.get(q)
+            if known is not None:
+                return known
+            reaches[q] = False  # (a cycle in the bases reads as "no")
+            facts = classes.get(q) or {}
+            found = not wanted.isdisjoint(facts.get("fields", {}))
+            if not found and depth < 30:
+                for base in facts.get("bases", ()):
+                    resolved = project.get_class(base) if base else None
+                    if resolved is not None and declares(resolved[0], depth + 1):
+                        found = True
+                        break
+            reaches[q] = found
+            return found
+
         carriers: set[str] = set()
-        for q, _ in project.iter_classes():
-            declared = schema_fields(project, q)
-            if declared and not wanted.isdisjoint(declared):
-                carriers.add(q)
+        for q in classes:
+            if declares(q):
+                found = schema_fields(project, q)
+                if found and not wanted.isdisjoint(found):
+                    carriers.add(q)
         if not carriers:
             return list(fields)
         names = {q.rsplit(".", 1)[-1] for q in carriers}
