@@ -546,12 +546,33 @@ class _Members:
 _STDLIB = ("datetime", "date")
 
 
+# ``datetime.now(tz)`` / ``datetime.fromtimestamp(ts, tz)``: where the rule reads the timezone argument
+_TZ_POSITION = {"now": 0, "fromtimestamp": 1}
+
+
+def _tz_given(call: ast.Call, position: int) -> bool:
+    """``semantics.datetimes.argument`` / ``has_star`` on ``ast``: a ``tz`` argument other than ``None``, or
+    ``*args`` / ``**kwargs`` that may carry one (BKL301 then stays quiet on this call)."""
+    for kw in call.keywords:
+        if kw.arg == "tz":
+            return not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
+    positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+    if len(positional) > position:
+        value = positional[position]
+        return not (isinstance(value, ast.Constant) and value.value is None)
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords)
+
+
 def naive_datetime_call(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """BKL301: a call whose callee may resolve to ``datetime.now/today/fromtimestamp/strptime``,
     ``datetime(...)``, ``date.today/fromtimestamp`` or a configured helper, or an attribute ``<x>.min`` /
     ``<x>.max`` where ``x`` may be the ``datetime`` class."""
-    if _Members(facts, _BKL301_CALLS, _STDLIB, _helper_words(settings)).called(facts):
-        return True
+    members = _Members(facts, _BKL301_CALLS, _STDLIB, _helper_words(settings))
+    for call in members.called(facts):
+        func = call.func
+        position = _TZ_POSITION.get(func.attr) if isinstance(func, ast.Attribute) and func.attr not in members.helpers else None
+        if position is None or not _tz_given(call, position):
+            return True
     if "min" in facts.names or "max" in facts.names:
         classes = reach(facts, ("datetime",))
         for node in facts.nodes(ast.Attribute):
