@@ -390,79 +390,107 @@ def _renames(facts: TreeFacts) -> bool:
     return False
 
 
-def _created(upgrade: Any) -> list[tuple]:
-    """The objects the upgrade creates, as keys: ("table", schema, table), ("column", schema, table, column),
-    ("index" or "constraint", schema, name, table). Raises when the upgrade does anything the screen does not read."""
+def _op_key(method: str, call: ast.Call, batch: Optional[_Batch]) -> Optional[tuple]:
+    """The object an operation is about, as a key: ("table", schema, table), ("column", schema, table,
+    column), ("index" / "constraint", schema, name, table); ``None`` for an operation on an unnamed object
+    (no claim: ``None`` constraint names, a column not written as ``sa.Column("name", ...)``) and for
+    ``alter_column`` without a rename. Raises on names the screen does not read."""
+    if batch is not None and method in ("create_table", "drop_table"):
+        raise _Unknown
+    params, kwargs = _bind(method, call, batch is not None)
+    if batch is not None:
+        table: Optional[str] = batch.table
+        schema = batch.schema
+    else:
+        table = _string(params.get("source_table" if method == "create_foreign_key" else "table_name"))
+        schema = _string(kwargs.get("source_schema" if method == "create_foreign_key" else "schema"))
+    if method == "alter_column":
+        if "new_column_name" in kwargs:
+            raise _Unknown
+        return None
+    if method in ("create_table", "drop_table"):
+        if table is None:
+            raise _Unknown
+        return ("table", schema, table)
+    if method in ("add_column", "drop_column"):
+        column = _column_name(params.get("column")) if method == "add_column" else _string(params.get("column_name"))
+        if table is None:
+            raise _Unknown
+        return ("column", schema, table, column) if column is not None else None
+    kind = "index" if method in ("create_index", "drop_index") else "constraint"
+    name = _string(params.get("index_name" if kind == "index" else "constraint_name"))
+    return (kind, schema, name, table) if name is not None else None
+
+
+def _upgrade_objects(upgrade: Any) -> tuple[list[tuple], list[tuple]]:
+    """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
+    anything the screen does not read (an operation nested in a branch, a loop or an expression, a rename,
+    a comment), or creates and drops objects of one name (the simulation's net creates)."""
     statements = _op_statements(upgrade.body, OP_METHODS)
     read = {id(call) for _, call, _ in statements}
     for node in ast.walk(upgrade):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in OP_METHODS and id(node) not in read:
             raise _Unknown  # an operation in a branch, a loop, an expression, or on another receiver
-    objects: list[tuple] = []
+    created: list[tuple] = []
+    dropped: list[tuple] = []
     for method, call, batch in statements:
-        if method not in _UP_READ:
-            raise _Unknown  # drops, renames, comments, exclude constraints: the simulation decides
-        if batch is not None and method == "create_table":
-            raise _Unknown
-        params, kwargs = _bind(method, call, batch is not None)
-        if method == "alter_column":
-            if "new_column_name" in kwargs:
-                raise _Unknown
-            continue
-        if batch is not None:
-            table: Optional[str] = batch.table
-            schema = batch.schema
-        else:
-            table = _string(params.get("source_table" if method == "create_foreign_key" else "table_name"))
-            schema = _string(kwargs.get("source_schema" if method == "create_foreign_key" else "schema"))
-        if method == "create_table":
-            if table is None:
-                raise _Unknown
-            objects.append(("table", schema, table))
-        elif method == "add_column":
-            column = _column_name(params.get("column"))
-            if table is None:
-                raise _Unknown
-            if column is not None:
-                objects.append(("column", schema, table, column))
-        else:
-            kind = "index" if method == "create_index" else "constraint"
-            name = _string(params.get("index_name" if method == "create_index" else "constraint_name"))
-            if name is not None:
-                objects.append((kind, schema, name, table))
-    return objects
+        if method not in _UP_READ and method not in _DOWN_READ:
+            raise _Unknown  # renames, comments, exclude constraints: the simulation decides
+        key = _op_key(method, call, batch)
+        if key is not None:
+            (created if method not in _DOWN_READ else dropped).append(key)
+    names = {_loose(k) for k in created}
+    if any(_loose(k) in names for k in dropped):
+        raise _Unknown
+    return created, dropped
 
 
-def _dropped(downgrade: Any) -> set[tuple]:
-    """What the downgrade's top-level drops remove, as keys like ``_created``'s (names it cannot read are
-    left out: the screen then lets the file through)."""
-    out: set[tuple] = set()
-    for method, call, batch in _op_statements(downgrade.body, _DOWN_READ):
-        if batch is not None and method == "drop_table":
-            continue
+def _loose(key: tuple) -> tuple:
+    """A key as the simulation's lenient lookups see it: no schema, any case, indexes and constraints alike."""
+    if key[0] == "table":
+        return ("table", key[2].lower())
+    if key[0] == "column":
+        return ("column", key[2].lower(), key[3].lower())
+    return ("named", key[2].lower())
+
+
+def _downgrade_ops(downgrade: Any, module_functions: frozenset) -> tuple[set[tuple], set[tuple], bool]:
+    """(keys the downgrade's top-level drops remove, keys its top-level creates restore, whether those
+    top-level statements are all it does to the schema). Names it cannot read are left out."""
+    statements = _op_statements(downgrade.body, _DOWN_READ | _UP_READ)
+    removed: set[tuple] = set()
+    restored: set[tuple] = set()
+    complete = True
+    read = {id(call) for _, call, _ in statements}
+    for node in ast.walk(downgrade):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in OP_METHODS and id(node) not in read:
+                complete = False  # nested or unread: it may drop what a create restored
+            elif isinstance(func, ast.Name) and func.id in module_functions:
+                complete = False  # a helper of the module: the analysis reads it in place
+    for method, call, batch in statements:
         try:
-            params, kwargs = _bind(method, call, batch is not None)
-            if batch is not None:
-                table: Optional[str] = batch.table
-                schema = batch.schema
-            else:
-                table = _string(params.get("table_name"))
-                schema = _string(kwargs.get("schema"))
-            if method == "drop_table":
-                if table is not None:
-                    out.add(("table", schema, table))
-            elif method == "drop_column":
-                column = _string(params.get("column_name"))
-                if table is not None and column is not None:
-                    out.add(("column", schema, table, column))
-            else:
-                kind = "index" if method == "drop_index" else "constraint"
-                name = _string(params.get("index_name" if method == "drop_index" else "constraint_name"))
-                if name is not None:
-                    out.add((kind, schema, name))
+            key = _op_key(method, call, batch)
         except _Unknown:
+            complete = False
             continue
-    return out
+        if key is None:
+            if method != "alter_column":
+                complete = False  # a drop of an unnamed object: it may be any
+            continue
+        if method in _DOWN_READ:
+            removed.add(key[:3] if key[0] in ("index", "constraint") else key)
+        else:
+            restored.add(key)
+    return removed, restored, complete
+
+
+def _restores(dropped: tuple, restored: set[tuple]) -> bool:
+    """The downgrade re-creates what the upgrade dropped: the same key, or (a column) its table whole."""
+    if dropped[0] in ("table", "column"):
+        return dropped in restored or (dropped[0] == "column" and ("table", dropped[1], dropped[2]) in restored)
+    return any(k[0] in ("index", "constraint") and k[1] == dropped[1] and k[2] == dropped[2] for k in restored)
 
 
 def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
@@ -479,22 +507,36 @@ def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
         return True
     if not _op_is_alembic(facts) or _renames(facts):
         return True
+    module_functions = frozenset(
+        stmt.name for stmt in facts.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
     try:
-        created = _created(upgrade)
-        dropped = _dropped(downgrade)
+        created, dropped = _upgrade_objects(upgrade)
+        removed, restored, complete = _downgrade_ops(downgrade, module_functions)
     except _Unknown:
         return True
     for obj in created:
         kind, schema = obj[0], obj[1]
         if kind == "table":
-            if obj not in dropped:
+            if obj not in removed:
                 return True
         elif kind == "column":
-            if obj not in dropped and ("table", schema, obj[2]) not in dropped:
+            if obj not in removed and ("table", schema, obj[2]) not in removed:
                 return True
         else:
             table = obj[3]
             # the same kind of drop, so that the simulation finds the exact key in the first store it looks in
-            if (kind, schema, obj[2]) not in dropped and not (table is not None and ("table", schema, table) in dropped):
+            if obj[:3] not in removed and not (table is not None and ("table", schema, table) in removed):
+                return True
+    if dropped:
+        # each dropped object is re-created by a top-level statement, and nothing in the downgrade drops
+        # anything of that name again (the simulation's downgrade drops match leniently)
+        if not complete:
+            return True
+        again = {_loose(k) for k in removed}
+        for obj in dropped:
+            if not _restores(obj, restored):
+                return True
+            if _loose(obj) in again or (obj[0] == "column" and ("table", obj[2].lower()) in again):
                 return True
     return False
