@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import os
 import random
@@ -15,7 +16,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from backend_lint.config import DEFAULT_EXCLUDE
-from backend_lint.engine import SourceLines, node_offsets
+from backend_lint.engine import SourceLines, _offsets_by_statement, node_offsets
 from backend_lint.files import _Matcher
 from backend_lint.index import _ModuleNamer
 from backend_lint.registry import all_rules, info_of, registry_table_is_current, render_table
@@ -54,7 +55,7 @@ def _parse(text: str):
 
 def test_node_offsets_agree_with_position_provider() -> None:
     rng = random.Random(7)
-    checked = 0
+    checked = statement_paths = statement_held = 0
     for path, text in _sources():
         module = _parse(text)
         if module is None:
@@ -68,15 +69,25 @@ def test_node_offsets_agree_with_position_provider() -> None:
             start = lines.offset(rng_.start.line, rng_.start.column)
             end = lines.offset(rng_.end.line, rng_.end.column)
             assert everything[node] == (start, end), (path, type(node).__name__)
-        # a few nodes at a time (the early stop and hoisted children)
+        # a few nodes at a time (the early stop and hoisted children), from the module's start and, given
+        # CPython's tree, from the first line of each node's innermost statement
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            tree = None
         for _ in range(5):
             few = rng.sample(nodes, min(3, len(nodes)))
-            got = node_offsets(module, few)
-            for node in few:
-                rng_ = positions[node]
-                assert got[node] == (lines.offset(rng_.start.line, rng_.start.column), lines.offset(rng_.end.line, rng_.end.column))
+            for got in (node_offsets(module, few), node_offsets(module, few, tree, lines)):
+                for node in few:
+                    rng_ = positions[node]
+                    assert got[node] == (lines.offset(rng_.start.line, rng_.start.column), lines.offset(rng_.end.line, rng_.end.column))
+            inner = [n for n in few if n is not module]
+            if tree is not None and inner:
+                statement_paths += 1
+                statement_held += _offsets_by_statement(module, set(inner), tree, lines) is not None
         checked += 1
     assert checked >= 5
+    assert statement_held >= 0.9 * statement_paths  # the statement path holds (not the fallback) nearly always
 
 
 def _reference_children(node):

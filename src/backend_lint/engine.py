@@ -147,7 +147,11 @@ class _PositionsDone(Exception):
     pass
 
 
-def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
+class _Mismatch(Exception):
+    pass
+
+
+def node_offsets(module: Any, nodes: Iterable[Any], tree: Any = None, lines: Optional["SourceLines"] = None) -> dict:
     """Source offsets ``(start, end)`` of ``nodes``, with the ranges of libcst's ``PositionProvider``.
 
     ``PositionProvider`` records every node of the module through a code-generation pass (2 to 4 times
@@ -155,7 +159,28 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
     that only counts characters and only records the wanted nodes (and the children their syntactic
     range is hoisted from), and stops as soon as they are all known. libcst round-trips source exactly,
     so generated offsets are source offsets. A test holds it to ``PositionProvider`` on real files.
+
+    Given CPython's ``ast`` of the same text (``tree``, from the screens) and its ``lines``, only the
+    innermost statement around each wanted node is generated, from that statement's first line (its
+    ``ast`` line number less its leading comment lines) with its blocks' indentation; every generated
+    token is checked against the source at its offset, and any difference falls back to generating the
+    module from its start.
     """
+    targets = set(nodes)
+    if tree is not None and lines is not None and targets:
+        try:
+            found = _offsets_by_statement(module, targets, tree, lines)
+        except (AttributeError, IndexError, TypeError, KeyError, ValueError):  # trees that do not line up
+            found = None
+        if found is not None:
+            return found
+    return _codegen_offsets(module, targets, module, 0, (), None)
+
+
+def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, indents: tuple, source: Optional[str]) -> dict:
+    """Generate ``root`` (the module, or a statement starting at offset ``base`` inside blocks indented by
+    ``indents``) and record ``nodes``; with ``source``, raise ``_Mismatch`` at the first token that is not
+    the source's text at its offset."""
     import contextlib
 
     from libcst._nodes.internal import CodegenState
@@ -168,8 +193,9 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
     class _State(CodegenState):
         def __init__(self) -> None:
             super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-            self.pos = 0
-            self.indent_len = 0
+            self.pos = base
+            self.indent_tokens.extend(indents)
+            self.indent_len = sum(len(i) for i in indents)
             self.last_len = 0
             self.remaining = len(targets)
             self.any_tokens = False
@@ -183,6 +209,8 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
 
         def add_indent_tokens(self) -> None:
             if self.indent_tokens:
+                if source is not None and not source.startswith("".join(self.indent_tokens), self.pos):
+                    raise _Mismatch
                 self.pos += self.indent_len
                 self.last_len = len(self.indent_tokens[-1])
                 if not self.any_tokens:
@@ -190,6 +218,8 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
                     self.tokens.append(self.indent_tokens[-1])  # ``Module`` reads ``len(state.tokens)``
 
         def add_token(self, value: str) -> None:
+            if source is not None and not source.startswith(value, self.pos):
+                raise _Mismatch
             self.pos += len(value)
             self.last_len = len(value)
             if not self.any_tokens:
@@ -239,10 +269,110 @@ def node_offsets(module: Any, nodes: Iterable[Any]) -> dict:
 
     if targets:
         try:
-            module._codegen(_State())
+            root._codegen(_State())
         except _PositionsDone:
             pass
     return computed
+
+
+def _offsets_by_statement(module: Any, targets: set, tree: Any, lines: "SourceLines") -> Optional[dict]:
+    import libcst as cst
+
+    from .walker import iter_children
+
+    statement_types = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    groups: dict = {}  # innermost statement -> (path from the module to it, its targets)
+    left = set(targets)
+    path: list = []
+    stack: list = [(module, 0)]
+    while stack and left:
+        node, depth = stack.pop()
+        del path[depth:]
+        path.append(node)
+        if node in left:
+            left.discard(node)
+            for k in range(len(path) - 1, 0, -1):
+                owner = path[k]
+                if isinstance(owner, statement_types) and not (isinstance(owner, cst.If) and path[k - 1].__class__ is cst.If):
+                    groups.setdefault(owner, (tuple(path[: k + 1]), set()))[1].add(node)
+                    break
+            else:
+                return None  # the module itself, or a node outside every statement
+        children = list(iter_children(node))
+        children.reverse()
+        stack.extend((child, depth + 1) for child in children)
+    if left:
+        return None
+    computed: dict = {}
+    for statement, (chain, mine) in groups.items():
+        located = _statement_start(module, chain, tree)
+        if located is None:
+            return None
+        row, indents = located
+        try:
+            computed.update(_codegen_offsets(module, mine, statement, lines.line_start(row), indents, lines.source))
+        except _Mismatch:
+            return None
+        if any(n not in computed for n in mine):
+            return None
+    return computed
+
+
+def _statement_start(module: Any, chain: tuple, tree: Any) -> Optional[tuple[int, tuple]]:
+    """(first line, enclosing blocks' indentation) of the last statement of ``chain`` (module ... statement),
+    read from the matching ``ast`` statement (``None`` where the two trees do not line up)."""
+    import ast
+
+    import libcst as cst
+
+    statement_types = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    indents: list[str] = []
+    a: Any = tree
+    container: Optional[list] = None  # the ast statement list the next cst statement sits in
+    cst_list: Any = ()
+    for k in range(len(chain) - 1):
+        node, nxt = chain[k], chain[k + 1]
+        elif_step = isinstance(node, cst.If) and isinstance(nxt, cst.If)
+        if isinstance(node, cst.Module):
+            container, cst_list = a.body, node.body
+        elif isinstance(node, cst.IndentedBlock):
+            indents.append(node.indent if node.indent is not None else module.default_indent)
+            cst_list = node.body
+        elif isinstance(node, cst.BaseCompoundStatement):
+            if isinstance(nxt, cst.IndentedBlock):
+                container = a.body
+            elif elif_step:
+                a = a.orelse[0]  # ``elif``: the nested ``If`` is the ast's ``orelse[0]``
+                if not isinstance(a, ast.If):
+                    return None
+            elif isinstance(nxt, cst.Else):
+                container = a.orelse
+            elif isinstance(nxt, (cst.ExceptHandler, cst.ExceptStarHandler)):
+                container = a.handlers[list(node.handlers).index(nxt)].body
+            elif isinstance(nxt, cst.Finally):
+                container = a.finalbody
+            elif isinstance(nxt, cst.MatchCase):
+                container = a.cases[list(node.cases).index(nxt)].body
+            else:
+                return None
+        elif isinstance(node, (cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)):
+            if not isinstance(nxt, cst.IndentedBlock):
+                return None
+        else:
+            return None
+        if isinstance(nxt, statement_types) and not elif_step:
+            if container is None:
+                return None
+            j = list(cst_list).index(nxt)
+            a = container[sum(len(x.body) if isinstance(x, cst.SimpleStatementLine) else 1 for x in cst_list[:j])]
+    statement = chain[-1]
+    row = a.lineno
+    lead = len(statement.leading_lines)
+    decorators = getattr(a, "decorator_list", None)
+    if decorators and getattr(statement, "decorators", None):
+        row = decorators[0].lineno
+        lead += len(statement.decorators[0].leading_lines)
+    return row - lead, tuple(indents)
 
 
 _NODE_BASE: Any = None
@@ -348,6 +478,7 @@ class Engine:
         self._has_migration_rules = any(r.code in self.codes and r.migration_only for r in infos)
         self._loaded: Optional[tuple] = None
         self.result_cache: Any = None  # set by the runner: project-wide findings are cached there too
+        self._screened_tree: Any = None  # CPython's tree of the file being linted, when the screens built one
 
     def _load_rules(self) -> tuple:
         if self._loaded is None:
@@ -419,6 +550,7 @@ class Engine:
         facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
         if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
             return active
+        self._screened_tree = facts.tree  # the positions of findings start from its line numbers
         project = project if project is not None else self.project
         return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active]
 
@@ -442,6 +574,7 @@ class Engine:
             if suppressions.file_exempt:
                 return result
         probe = _ProjectProbe(self.project, path) if self.project is not None else None
+        self._screened_tree = tree
         is_migration = self._has_migration_rules and looks_like_migration(source)
         active = self._active_rules(source, path, is_migration, probe)
         if self.skip and any(active):
@@ -486,7 +619,7 @@ class Engine:
             return self._finish(result, [], source, suppressions, noqa)
         finally:
             result.uses_project = probe is not None and probe.used
-        diagnostics = self._resolve(ctx.reports, module, source, path, result)
+        diagnostics = self._resolve(ctx.reports, module, source, path, result, self._screened_tree)
         result.uses_project = probe is not None and probe.used
         return self._finish(result, diagnostics, source, suppressions, noqa)
 
@@ -507,7 +640,7 @@ class Engine:
         loc = Location(max(row, 1), col + 1)
         result.diagnostics.append(Diagnostic(rule.code, rule.name, message, path, loc, Location(loc.row, loc.column)))
 
-    def _resolve(self, reports: list[Report], module: Any, source: str, path: str, result: FileResult) -> list[Diagnostic]:
+    def _resolve(self, reports: list[Report], module: Any, source: str, path: str, result: FileResult, tree: Any = None) -> list[Diagnostic]:
         if not reports:
             return []
         lines = SourceLines(source)
@@ -517,7 +650,7 @@ class Engine:
             if r.fix is not None:
                 targets.update(e.node for e in r.fix.edits if getattr(e, "node", None) is not None)
         if targets:
-            positions = _Positions(node_offsets(module, targets), lines)
+            positions = _Positions(node_offsets(module, targets, tree, lines), lines)
         out: list[Diagnostic] = []
         for report in reports:
             try:
