@@ -307,3 +307,51 @@ def test_a_file_no_rule_can_fire_on_does_not_load_libcst(tmp_path: Path) -> None
     for name, expected in (("quiet.py", "NOT-LOADED"), ("app/routes.py", "LOADED")):
         out = subprocess.run([sys.executable, "-c", code, name], cwd=root, capture_output=True, text=True, timeout=120)
         assert expected in out.stdout.splitlines()[-1:], (name, out.stdout, out.stderr)
+
+
+def test_the_stored_project_listing_follows_the_directories(tmp_path: Path) -> None:
+    """The project listing a run stores is reused only while no directory it read, nor a ``.gitignore`` in
+    one, has changed; a listing younger than the file system's timestamp resolution is not trusted."""
+    import os
+    import time
+
+    from backend_lint import files as files_mod
+    from backend_lint.config import Settings
+
+    root = tmp_path / "proj"
+    (root / "app" / "sub").mkdir(parents=True)
+    (root / "app" / "a.py").write_text("x = 1\n")
+    (root / "app" / "sub" / "b.py").write_text("y = 2\n")
+    cache = str(tmp_path / "cache")
+    settings = Settings(root=str(root))
+
+    def listing() -> list[str]:
+        files_mod._WALKS.clear()
+        files_mod._WALK_DIRS.clear()
+        return sorted(files_mod.project_python_files(str(root), settings, True, cache))
+
+    def age(*paths: Path) -> None:  # as if the tree had been written long before the listing
+        for p in paths:
+            os.utime(p, ns=(time.time_ns() - 10_000_000_000,) * 2)
+
+    age(root, root / "app", root / "app" / "sub")
+    first = listing()
+    assert [os.path.basename(f) for f in first] == ["a.py", "b.py"]
+    walks = []
+    real = files_mod._iter_python_files
+    files_mod._iter_python_files = lambda *a, **k: (walks.append(1), real(*a, **k))[1]
+    try:
+        assert listing() == first and not walks  # reused: nothing listed again
+        (root / "app" / "sub" / "c.py").write_text("z = 3\n")  # a new file changes its directory
+        assert [os.path.basename(f) for f in listing()] == ["a.py", "b.py", "c.py"] and walks
+        age(root / "app" / "sub")
+        (root / "app" / ".gitignore").write_text("sub/\n")  # an ignore file read by the walk
+        age(root / "app", root / "app" / ".gitignore")
+        walks.clear()
+        assert [os.path.basename(f) for f in listing()] == ["a.py"] and walks
+        walks.clear()
+        assert [os.path.basename(f) for f in listing()] == ["a.py"] and not walks
+        (root / "app" / "a.py").unlink()
+        assert listing() == [] and walks
+    finally:
+        files_mod._iter_python_files = real

@@ -335,7 +335,7 @@ def _fixed_summary(outcomes) -> str:
 
 def _build_index(settings: Settings, options, files, stdin_filename, no_respect_gitignore):
     """The project index over the project root (so that one linted file still sees its models)."""
-    from .files import iter_python_files
+    from .files import project_python_files
     from .index import ProjectIndex
 
     root = settings.root
@@ -343,7 +343,7 @@ def _build_index(settings: Settings, options, files, stdin_filename, no_respect_
         # linting files outside the configured root: index what was named
         project_files = files
     else:
-        project_files = list(iter_python_files([root], settings, respect_gitignore=not no_respect_gitignore))
+        project_files = project_python_files(root, settings, not no_respect_gitignore, options.cache_dir)
         known = {os.path.abspath(f) for f in project_files}
         project_files += [f for f in files if os.path.abspath(f) not in known]
     return ProjectIndex.build(root, project_files, cache_dir=options.cache_dir, jobs=options.jobs)

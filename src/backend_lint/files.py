@@ -106,24 +106,34 @@ def iter_python_files(
 
 
 _WALKS: dict[tuple, list[str]] = {}
+_WALK_DIRS: dict[tuple, tuple[int, list[str]]] = {}  # the same walks: (start time, directories read)
+
+
+def _walk_key(p: str, settings: Settings, patterns: tuple, respect_gitignore: bool) -> tuple:
+    return (os.path.realpath(p), patterns, os.path.abspath(settings.root), respect_gitignore)
 
 
 def _memo_walk(raw: str, settings: Settings, patterns: tuple, warn, respect_gitignore: bool) -> Iterator[str]:
+    import time
+
     p = os.path.normpath(raw)
-    key = (os.path.realpath(p), patterns, os.path.abspath(settings.root), respect_gitignore)
+    key = _walk_key(p, settings, patterns, respect_gitignore)
     found = _WALKS.get(key)
     if found is not None:
         for suffix in found:
             yield suffix if p == "." else os.path.join(p, suffix)
         return
     collected: list[str] = []
-    for path in _iter_python_files([raw], settings, patterns, warn, respect_gitignore):
+    record: list[str] = []
+    started = time.time_ns()
+    for path in _iter_python_files([raw], settings, patterns, warn, respect_gitignore, record):
         collected.append(path if p == "." else path[len(p):].lstrip(os.sep))
         yield path
     _WALKS[key] = collected
+    _WALK_DIRS[key] = (started, record)
 
 
-def _iter_python_files(paths, settings, patterns, warn, respect_gitignore) -> Iterator[str]:
+def _iter_python_files(paths, settings, patterns, warn, respect_gitignore, record: Optional[list] = None) -> Iterator[str]:
     seen: set[str] = set()
     gitignores = _GitIgnores()
     for raw in paths:
@@ -153,13 +163,15 @@ def _iter_python_files(paths, settings, patterns, warn, respect_gitignore) -> It
                     d = os.path.join(d, part)
                     dirs.append(d)
                 for d in dirs[:-1]:
+                    if record is not None:
+                        record.append(d)
                     spec = gitignores.load(d)
                     if spec is not None:
                         chain.append((os.path.relpath(d, os.getcwd()) if not os.path.isabs(p) else d, spec))
-        yield from _walk(p, settings.root, patterns, gitignores, chain, seen, warn, respect_gitignore)
+        yield from _walk(p, settings.root, patterns, gitignores, chain, seen, warn, respect_gitignore, record)
 
 
-def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_gitignore) -> Iterator[str]:
+def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_gitignore, record=None) -> Iterator[str]:
     real = os.path.realpath(directory)
     if real in seen:
         return  # a symlink loop or a directory reached twice
@@ -170,6 +182,8 @@ def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_giti
             chain = chain + [(directory, spec)]
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        if record is not None:
+            record.append(directory)
     except OSError as exc:
         if warn:
             warn(f"{directory}: cannot read directory: {exc.strerror or exc}")
@@ -201,7 +215,7 @@ def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_giti
             if entry.name.startswith(".") and entry.name not in (".",):
                 # hidden directories (.git, .venv, .tox, ...) are never project code
                 continue
-            yield from _walk(path, root, patterns, gitignores, chain, seen, warn, respect_gitignore)
+            yield from _walk(path, root, patterns, gitignores, chain, seen, warn, respect_gitignore, record)
         elif is_file and entry.name.endswith(".py"):
             try:
                 link = entry.is_symlink()
@@ -223,3 +237,67 @@ def is_excluded_file(path: str, settings: Settings) -> bool:
         if _excluded(sub, parts[i], settings.root, patterns):
             return True
     return False
+
+
+# --- the project listing, stored --------------------------------------------------------------------------
+
+_RACY_NS = 2_000_000_000  # a directory changed this close to the listing may change again unseen (coarse mtimes)
+
+
+def _stamp(directory: str) -> Optional[list]:
+    """What a directory's listing depends on: its own mtime (entries added, removed, renamed) and its
+    ``.gitignore``'s (``None`` when the directory is gone)."""
+    try:
+        own = os.stat(directory).st_mtime_ns
+    except OSError:
+        return None
+    try:
+        ignore = os.stat(os.path.join(directory, ".gitignore")).st_mtime_ns
+    except OSError:
+        ignore = -1
+    return [own, ignore]
+
+
+def project_python_files(root: str, settings: Settings, respect_gitignore: bool, cache_dir: Optional[str]) -> list[str]:
+    """``iter_python_files([root])`` for the project index, reused from ``cache_dir`` while no directory the
+    walk read (nor its ``.gitignore``) has changed since: a pre-commit run on one file then stats the
+    project's directories instead of listing them. A listing written within two seconds of a directory's
+    change is not trusted (file systems with coarse timestamps), nor one written by another version."""
+    import hashlib
+    import json
+
+    if not cache_dir:
+        return list(iter_python_files([root], settings, respect_gitignore=respect_gitignore))
+    from . import __version__
+    from .cache import atomic_write
+
+    patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
+    # (the listing holds paths as the walk spells them, relative to the working directory when ``root`` is)
+    ident = (os.getcwd(), root, os.path.abspath(settings.root), patterns, respect_gitignore, __version__)
+    key = hashlib.sha1(repr(ident).encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir, f"walk-{key}.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            stored = json.load(fh)
+        written = stored["written"]
+        dirs = stored["dirs"]
+        files = stored["files"]
+        if all(isinstance(d, list) and len(d) == 3 for d in dirs) and isinstance(files, list) and all(
+            _stamp(d) == [own, ignore] and written - own > _RACY_NS and written - ignore > _RACY_NS for d, own, ignore in dirs
+        ):
+            return [str(f) for f in files]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    files = list(iter_python_files([root], settings, respect_gitignore=respect_gitignore))
+    walked = _WALK_DIRS.get(_walk_key(os.path.normpath(root), settings, patterns, respect_gitignore))
+    if walked is None:  # (a root that is not a directory)
+        return files
+    written, record = walked
+    stamps = []
+    for d in dict.fromkeys(record):
+        stamp = _stamp(d)
+        if stamp is None:
+            return files
+        stamps.append([d, *stamp])
+    atomic_write(path, json.dumps({"written": written, "dirs": stamps, "files": files}).encode("utf-8"))
+    return files
