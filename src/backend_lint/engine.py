@@ -478,7 +478,6 @@ class Engine:
         self._has_migration_rules = any(r.code in self.codes and r.migration_only for r in infos)
         self._loaded: Optional[tuple] = None
         self.result_cache: Any = None  # set by the runner: project-wide findings are cached there too
-        self._screened_tree: Any = None  # CPython's tree of the file being linted, when the screens built one
 
     def _load_rules(self) -> tuple:
         if self._loaded is None:
@@ -541,18 +540,22 @@ class Engine:
         return active
 
     def _screen(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> list[Optional[type[Rule]]]:
+        return self._screen_with_tree(active, source, project, tree)[0]
+
+    def _screen_with_tree(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> tuple[list[Optional[type[Rule]]], Any]:
         """Drop the rules whose ``ast`` screen says they cannot fire (``screens.py``). Only worth an
-        ``ast.parse`` when every active rule has a screen: one without forces the libcst parse anyway."""
+        ``ast.parse`` when every active rule has a screen: one without forces the libcst parse anyway.
+        Also returns CPython's tree of the file (``tree`` or the one parsed here; ``None`` when there is
+        none): the positions of findings start from its line numbers."""
         if any(cls is not None and cls.may_fire_tree is None for cls in active):
-            return active
+            return active, tree
         from .screens import TreeFacts, tree_facts
 
         facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
         if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
-            return active
-        self._screened_tree = facts.tree  # the positions of findings start from its line numbers
+            return active, None
         project = project if project is not None else self.project
-        return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active]
+        return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active], facts.tree
 
     def code_enabled_for(self, code: str, path: str) -> bool:
         if code not in self.codes:
@@ -574,11 +577,10 @@ class Engine:
             if suppressions.file_exempt:
                 return result
         probe = _ProjectProbe(self.project, path) if self.project is not None else None
-        self._screened_tree = tree
         is_migration = self._has_migration_rules and looks_like_migration(source)
         active = self._active_rules(source, path, is_migration, probe)
         if self.skip and any(active):
-            active = self._screen(active, source, probe, tree)
+            active, tree = self._screen_with_tree(active, source, probe, tree)
         result.uses_project = probe is not None and probe.used
         if not any(active):
             # Nothing can fire here: libcst never sees the file. Still report unparsable files, cheaply:
@@ -619,7 +621,7 @@ class Engine:
             return self._finish(result, [], source, suppressions, noqa)
         finally:
             result.uses_project = probe is not None and probe.used
-        diagnostics = self._resolve(ctx.reports, module, source, path, result, self._screened_tree)
+        diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
         result.uses_project = probe is not None and probe.used
         return self._finish(result, diagnostics, source, suppressions, noqa)
 

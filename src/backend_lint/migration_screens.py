@@ -25,48 +25,13 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
+from .index.extract import _dotted
 from .screens import TreeFacts
+from .semantics.alembic_ops import ALIASES, LOG_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
 
-# ``semantics.alembic._PARAMS`` / ``_ALIASES`` for the operations the screen reads (kept here so that a
-# screened run never imports libcst); ``tests/test_migration_screens.py`` checks they agree.
-PARAMS: dict[str, tuple[str, ...]] = {
-    "create_table": ("table_name",),
-    "drop_table": ("table_name",),
-    "add_column": ("table_name", "column"),
-    "drop_column": ("table_name", "column_name"),
-    "create_index": ("index_name", "table_name", "columns"),
-    "drop_index": ("index_name", "table_name"),
-    "create_foreign_key": ("constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"),
-    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
-    "create_check_constraint": ("constraint_name", "table_name", "condition"),
-    "create_primary_key": ("constraint_name", "table_name", "columns"),
-    "drop_constraint": ("constraint_name", "table_name", "type_"),
-    "alter_column": ("table_name", "column_name"),
-}
-ALIASES: dict[str, dict[str, str]] = {
-    "create_index": {"name": "index_name", "tablename": "table_name"},
-    "drop_index": {"name": "index_name", "tablename": "table_name"},
-    "create_foreign_key": {"name": "constraint_name", "source": "source_table", "referent": "referent_table"},
-    "create_unique_constraint": {"name": "constraint_name", "source": "table_name", "local_cols": "columns"},
-    "create_check_constraint": {"name": "constraint_name", "source": "table_name"},
-    "create_primary_key": {"name": "constraint_name", "cols": "columns"},
-    "drop_constraint": {"name": "constraint_name"},
-    "alter_column": {"name": "new_column_name"},
-}
-# Every operation the analysis reads (``semantics.alembic.OP_METHODS``).
-OP_METHODS = frozenset(
-    {
-        "create_table", "drop_table", "add_column", "drop_column", "create_index", "drop_index",
-        "create_foreign_key", "create_unique_constraint", "create_check_constraint", "create_primary_key",
-        "create_exclude_constraint", "drop_constraint", "rename_table", "alter_column",
-        "create_table_comment", "drop_table_comment",
-    }
-)
 _CONSTRAINTS = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint", "create_primary_key"})
 _UP_READ = frozenset({"create_table", "add_column", "create_index", "alter_column"}) | _CONSTRAINTS
 _DOWN_READ = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
-_NAME_WRAPPERS = frozenset({"f", "conv", "quoted_name", "text", "literal_column"})
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
 _OUTPUT_METHODS = frozenset({"warn", "echo", "secho", "write"})
 
 
@@ -107,10 +72,10 @@ def _noop_call(call: ast.Call, loose: bool) -> bool:
     if not isinstance(func, ast.Attribute):
         return False
     if loose:
-        return func.attr in _LOG_METHODS or func.attr in _OUTPUT_METHODS
+        return func.attr in LOG_METHODS or func.attr in _OUTPUT_METHODS
     if _dotted(func) in ("warnings.warn", "click.echo", "click.secho", "sys.stdout.write", "sys.stderr.write"):
         return True
-    if func.attr in _LOG_METHODS:
+    if func.attr in LOG_METHODS:
         root: ast.expr = func.value
         while isinstance(root, ast.Attribute):
             root = root.value
@@ -198,7 +163,7 @@ def _string(expr: Optional[ast.expr]) -> Optional[str]:
     if isinstance(expr, ast.Call):
         func = expr.func
         tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if tail in _NAME_WRAPPERS and expr.args and not isinstance(expr.args[0], ast.Starred):
+        if tail in NAME_WRAPPERS and expr.args and not isinstance(expr.args[0], ast.Starred):
             return _string(expr.args[0])
     raise _Unknown
 
@@ -222,17 +187,6 @@ def _bind(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:
         else:
             kwargs[key] = kw.value
     return params, kwargs
-
-
-def _dotted(node: ast.expr) -> Optional[str]:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 def _column_name(expr: Optional[ast.expr]) -> Optional[str]:

@@ -15,7 +15,6 @@ trigger loosely (a name, a call shape) keeps that easy to hold.
 from __future__ import annotations
 
 import ast
-import hashlib
 import re
 import warnings
 from typing import Any, Callable, Iterable, Optional
@@ -231,72 +230,42 @@ def route_handler(facts: TreeFacts, project: Any, settings: Any) -> bool:
     return _identity_shape(facts, project, settings)[1]
 
 
-_SETTINGS_KEYS: dict[tuple, str] = {}
-
-
-def _settings_key(prefix: str, *parts: Iterable[str]) -> str:
-    """A stored fact's key for the settings it depends on (computed once per run: text prefilters ask for
-    it on every file)."""
-    frozen = (prefix,) + tuple(tuple(p) for p in parts)
-    key = _SETTINGS_KEYS.get(frozen)
-    if key is None:
-        digest = hashlib.sha1(repr(tuple(sorted(p) for p in frozen[1:])).encode()).hexdigest()[:16]
-        key = _SETTINGS_KEYS[frozen] = prefix + digest
-    return key
-
-
-def _client_identity_words(project: Any, settings: Any) -> tuple[str, ...]:
+def _client_identity_words(project: Any, settings: Any) -> frozenset[str]:
     """What a file must spell for family 1 to find an identity field in client data: an identity field
     (``payload.owner_id``, ``data["owner_id"]``, a parameter ``owner_id``), or a project schema class that
     declares one (its fields spread into an ORM constructor), a ``X = Annotated[Schema, Body()]`` alias of
     it, and every name a project module re-exports those under. Stored per project and identity fields."""
-    fields = tuple(sorted(settings.identity_fields))
+    fields = tuple(settings.identity_fields)
     if project is None:
-        return fields
+        return frozenset(fields)
 
-    def build() -> list[str]:
+    def build() -> frozenset[str]:
         from .semantics.schemas import schema_fields
 
         wanted = frozenset(fields)
         # only a class that declares an identity field, or inherits from one that does, can carry one:
         # ``schema_fields`` (which reads the whole hierarchy) runs on those alone
-        classes = dict(project.iter_classes())
-        reaches: dict[str, bool] = {}
 
-        def declares(q: str, depth: int = 0) -> bool:
-            known = reaches.get(q)
-            if known is not None:
-                return known
-            reaches[q] = False  # (a cycle in the bases reads as "no")
-            facts = classes.get(q) or {}
-            found = not wanted.isdisjoint(facts.get("fields", {}))
-            if not found and depth < 30:
-                for base in facts.get("bases", ()):
-                    resolved = project.get_class(base) if base else None
-                    if resolved is not None and declares(resolved[0], depth + 1):
-                        found = True
-                        break
-            reaches[q] = found
-            return found
+        def declares(q: str) -> bool:
+            return any(facts is not None and not wanted.isdisjoint(facts.get("fields", {})) for _, facts in project.class_mro(q))
 
         carriers: set[str] = set()
-        for q in classes:
+        for q, _ in project.iter_classes():
             if declares(q):
                 found = schema_fields(project, q)
                 if found and not wanted.isdisjoint(found):
                     carriers.add(q)
         if not carriers:
-            return list(fields)
+            return frozenset(fields)
         names = {q.rsplit(".", 1)[-1] for q in carriers}
         for _, mfacts in project.iter_modules():
             for alias, entry in mfacts.get("extra", {}).get("orm", {}).get("aliases", {}).items():
                 found = project.get_class(entry.get("type")) if entry.get("type") else None
                 if found is not None and found[0] in carriers:
                     names.add(alias)
-        return sorted(set(fields) | reexport_closure(project, names))
+        return frozenset(fields) | reexport_closure(project, names)
 
-    key = _settings_key("screens.client_identity.", fields)
-    return project.memo(("screens", key), lambda: tuple(project.stored_memo(key, build, load=list)))
+    return project.stored_memo(f"screens.client_identity:{fields!r}", build, load=frozenset)
 
 
 def client_identity_spelled(source: str, project: Any, settings: Any) -> bool:
@@ -315,13 +284,13 @@ def _owned_words(project: Any, settings: Any) -> frozenset[str]:
     decide ownership."""
     from .semantics.models import is_owned, is_table_model
 
-    def build() -> list[str]:
+    def build() -> frozenset[str]:
         owned: set[str] = set()
         for q, _ in project.iter_classes():
             if is_table_model(project, q) and is_owned(project, settings, q):
                 owned.add(q)
         if not owned:
-            return []
+            return frozenset()
 
         def is_owned_class(name: Optional[str]) -> bool:
             found = project.get_class(name) if name else None
@@ -332,19 +301,19 @@ def _owned_words(project: Any, settings: Any) -> frozenset[str]:
             orm = mfacts.get("extra", {}).get("orm", {})
             for generic in orm.get("generic_args", {}).values():
                 if any(is_owned_class(g) for g in generic):
-                    return ["*"]
+                    return frozenset({"*"})
             for call in orm.get("calls", {}).values():
                 if any(is_owned_class(a) for a in call.get("args", ())):
-                    return ["*"]
+                    return frozenset({"*"})
             for name, fn in orm.get("functions", {}).items():
                 if fn.get("returns") and project.canonical(fn["returns"]) in owned:
                     words.add(name)
             for methods in orm.get("method_returns", {}).values():
                 words.update(m for m, r in methods.items() if is_owned_class(r))
-        return sorted(reexport_closure(project, words))
+        return reexport_closure(project, words)
 
-    key = _settings_key("screens.owned.", settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.memo(("screens", key), lambda: frozenset(project.stored_memo(key, build, load=list)))
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.stored_memo(f"screens.owned:{key!r}", build, load=frozenset)
 
 
 def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:

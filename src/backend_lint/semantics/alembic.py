@@ -30,6 +30,12 @@ from typing import Any, Iterable, Optional, Union
 import libcst as cst
 
 from ..diagnostics import Edit, Fix
+from .alembic_ops import ALIASES as _ALIASES
+from .alembic_ops import LOG_METHODS as _LOG_METHODS
+from .alembic_ops import NAME_WRAPPERS as _NAME_WRAPPERS
+from .alembic_ops import OP_METHODS
+from .alembic_ops import PARAMS as _PARAMS
+from .alembic_ops import TABLE_PARAM as _TABLE_PARAM
 from .imports import dotted_name
 
 # ---------------------------------------------------------------------------------------------------------
@@ -250,7 +256,6 @@ _dotted = dotted_name  # the shared resolver of ``a.b.c`` names
 # Do-nothing and always-raising bodies
 # ---------------------------------------------------------------------------------------------------------
 
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
 
 
 def _is_print_or_log(call: cst.Call) -> bool:
@@ -366,38 +371,7 @@ def unconditional_raise(func: cst.FunctionDef) -> Optional[cst.Raise]:
 # Operations
 # ---------------------------------------------------------------------------------------------------------
 
-# Positional parameter names of the operations we read (``Operations`` / ``BatchOperations``), and the
-# keyword spellings of older Alembic releases.
-_PARAMS: dict[str, list[str]] = {
-    "create_table": ["table_name"],
-    "drop_table": ["table_name"],
-    "add_column": ["table_name", "column"],
-    "drop_column": ["table_name", "column_name"],
-    "create_index": ["index_name", "table_name", "columns"],
-    "drop_index": ["index_name", "table_name"],
-    "create_foreign_key": ["constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"],
-    "create_unique_constraint": ["constraint_name", "table_name", "columns"],
-    "create_check_constraint": ["constraint_name", "table_name", "condition"],
-    "create_primary_key": ["constraint_name", "table_name", "columns"],
-    "create_exclude_constraint": ["constraint_name", "table_name"],
-    "drop_constraint": ["constraint_name", "table_name", "type_"],
-    "rename_table": ["old_table_name", "new_table_name"],
-    "alter_column": ["table_name", "column_name"],
-    "create_table_comment": ["table_name", "comment"],
-    "drop_table_comment": ["table_name"],
-}
-_TABLE_PARAM = {"create_foreign_key": "source_table", "rename_table": "old_table_name"}
-_ALIASES: dict[str, dict[str, str]] = {
-    "create_index": {"name": "index_name", "tablename": "table_name"},
-    "drop_index": {"name": "index_name", "tablename": "table_name"},
-    "create_foreign_key": {"name": "constraint_name", "source": "source_table", "referent": "referent_table"},
-    "create_unique_constraint": {"name": "constraint_name", "source": "table_name", "local_cols": "columns"},
-    "create_check_constraint": {"name": "constraint_name", "source": "table_name"},
-    "create_primary_key": {"name": "constraint_name", "cols": "columns"},
-    "drop_constraint": {"name": "constraint_name"},
-    "alter_column": {"name": "new_column_name"},
-}
-OP_METHODS = frozenset(_PARAMS)
+# The operations' parameters and keyword aliases live in ``alembic_ops`` (shared with the ``ast`` screens).
 _CREATE_CONSTRAINT = frozenset(
     {"create_foreign_key", "create_unique_constraint", "create_check_constraint", "create_primary_key", "create_exclude_constraint"}
 )
@@ -768,7 +742,7 @@ class Env:
             func = expr.func
             # op.f("name"), batch_op.f("name"), sa.schema.conv / conv("name"), quoted_name("x", ...)
             tail = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-            if tail in ("f", "conv", "quoted_name", "text", "literal_column") and expr.args and expr.args[0].keyword is None:
+            if tail in _NAME_WRAPPERS and expr.args and expr.args[0].keyword is None:
                 return self.resolve_value(expr.args[0].value)
             return DYNAMIC
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
