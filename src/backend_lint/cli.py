@@ -165,7 +165,7 @@ def check(
         click.echo(f"warning: {w}", err=True)
 
     project = _build_index(settings, options, files, stdin_filename, no_respect_gitignore)
-    engine = Engine(settings, project=project)
+    engine = Engine(settings, project=project, code_cache=options.cache_dir)
 
     outcomes: list[FileOutcome] = []
     stdin_fixed_text: Optional[str] = None

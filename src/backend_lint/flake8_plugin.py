@@ -48,8 +48,9 @@ def _engine_for(filename: str, directory: Optional[str] = None):
     # flake8 decides what is reported; run every rule except those the project ignores
     codes = [c for c in select_codes(settings, all_codes()) if c != "BKL901"]
     files = list(iter_python_files([settings.root], settings))
-    project = ProjectIndex.build(settings.root, files, cache_dir=os.path.join(settings.root, DEFAULT_CACHE_DIR))
-    engine = Engine(settings, codes, project)
+    cache_dir = os.path.join(settings.root, DEFAULT_CACHE_DIR)
+    project = ProjectIndex.build(settings.root, files, cache_dir=cache_dir)
+    engine = Engine(settings, codes, project, code_cache=cache_dir)
     _STATE[key] = engine
     return engine, None
 

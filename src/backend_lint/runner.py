@@ -107,7 +107,7 @@ _WORKER_OPTIONS: Optional[RunOptions] = None
 def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions, rules=None) -> None:
     global _WORKER_ENGINE, _WORKER_OPTIONS
     tune_gc()
-    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules)
+    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules, code_cache=options.cache_dir)
     _WORKER_OPTIONS = options
 
 
