@@ -10,6 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from backend_lint.cache import ResultCache
 from backend_lint.config import Settings
 from backend_lint.diagnostics import FixAvailability
@@ -327,7 +329,6 @@ def test_the_stored_project_listing_follows_the_directories(tmp_path: Path) -> N
 
     def listing() -> list[str]:
         files_mod._WALKS.clear()
-        files_mod._WALK_DIRS.clear()
         return sorted(files_mod.project_python_files(str(root), settings, True, cache))
 
     def age(*paths: Path) -> None:  # as if the tree had been written long before the listing
@@ -355,3 +356,63 @@ def test_the_stored_project_listing_follows_the_directories(tmp_path: Path) -> N
         assert listing() == [] and walks
     finally:
         files_mod._iter_python_files = real
+
+
+def test_a_stored_listing_replays_in_the_spelling_asked_for_and_follows_the_repository(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing of a directory named on the command line is stored too (a warm ``check .`` does not
+    walk): it replays with the spelling of the path given, and is walked again when a repository appears
+    above it (its ``.gitignore`` files now apply) or when the walk could not read a directory."""
+    import os
+    import time
+
+    from backend_lint import files as files_mod
+    from backend_lint.config import Settings
+
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "a.py").write_text("x = 1\n")
+    (root / "b.py").write_text("y = 2\n")
+    cache = str(tmp_path / "cache")
+    settings = Settings(root=str(root))
+    old = (time.time_ns() - 10_000_000_000,) * 2
+    for d in (root, root / "app"):
+        os.utime(d, ns=old)
+    monkeypatch.chdir(root)
+    walks: list[int] = []
+    real = files_mod._iter_python_files
+    monkeypatch.setattr(files_mod, "_iter_python_files", lambda *a, **k: (walks.append(1), real(*a, **k))[1])
+
+    def listing(path: str) -> list[str]:
+        files_mod._WALKS.clear()
+        return list(files_mod.iter_python_files([path], settings, cache_dir=cache))
+
+    assert listing(".") == [os.path.join("app", "a.py"), "b.py"] and len(walks) == 1
+    assert listing(".") == [os.path.join("app", "a.py"), "b.py"] and len(walks) == 1  # stored
+    assert listing(str(root)) == [str(root / "app" / "a.py"), str(root / "b.py")] and len(walks) == 1
+    assert listing("./") == [os.path.join("app", "a.py"), "b.py"] and len(walks) == 1
+    # a repository above the project: its .gitignore applies now
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("b.py\n")
+    assert listing(".") == [os.path.join("app", "a.py")] and len(walks) == 2
+    # a directory the walk cannot read: warned about, and the listing is not stored
+    (root / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path):  # as if permission were denied
+        if os.path.basename(os.path.normpath(path)) == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    for d in (tmp_path, tmp_path / ".gitignore", root, root / "locked"):
+        os.utime(d, ns=old)
+    monkeypatch.setattr(files_mod.os, "scandir", scandir)
+    for count in (3, 4):  # (were the first listing stored, the second would replay it)
+        warned: list[str] = []
+        files_mod._WALKS.clear()
+        list(files_mod.iter_python_files(["."], settings, warn=warned.append, cache_dir=cache))
+        assert warned and len(walks) == count
+    monkeypatch.setattr(files_mod.os, "scandir", real_scandir)
+    assert listing(".") == [os.path.join("app", "a.py")] and len(walks) == 5
+    assert listing(".") == [os.path.join("app", "a.py")] and len(walks) == 5

@@ -146,6 +146,22 @@ def test_exclude_matcher_is_fnmatch() -> None:
             assert matcher.excluded(name, rel) == expected, (name, rel)
 
 
+def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend_lint.index import _abspath_maker
+
+    monkeypatch.chdir(tmp_path)
+    parts = ["a", "b.py", ".", "..", "", ".a", "..b", "é", "a b", "x.py"]
+    rng = random.Random(7)
+    cases = ["/abs/x.py", "/", ".", "..", "a/", "a\\b.py"]
+    for _ in range(3000):
+        path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
+        cases.append(("/" if rng.random() < 0.2 else "") + path)
+    absolute = _abspath_maker()
+    for case in cases:
+        if case:
+            assert absolute(case) == os.path.abspath(case), case
+
+
 def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
     layout = [
         "pkg/__init__.py", "pkg/a.py", "pkg/sub/__init__.py", "pkg/sub/b.py", "src/lib/c.py", "loose/d.py",

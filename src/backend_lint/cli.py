@@ -158,7 +158,9 @@ def check(
     if use_stdin:
         files = []
     else:
-        files = list(iter_python_files(paths, settings, warn=warnings.append, respect_gitignore=not no_respect_gitignore))
+        files = list(iter_python_files(
+            paths, settings, warn=warnings.append, respect_gitignore=not no_respect_gitignore, cache_dir=options.cache_dir
+        ))
         if force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
     for w in warnings:
@@ -219,10 +221,13 @@ def check(
 
     # project-wide rules (e.g. the migration graph), limited to the files of this run
     if engine.has_project_rules and project is not None and not use_stdin:
-        linted = {os.path.abspath(f): f for f in files}
+        from .index import _abspath_maker
+
+        absolute = _abspath_maker()
+        linted = {absolute(f): f for f in files}
         by_file: dict[str, list[Diagnostic]] = {}
         for d in engine.lint_project():
-            key = os.path.abspath(d.path)
+            key = absolute(d.path)
             if key in linted and engine.code_enabled_for(d.code, linted[key]):
                 d.path = linted[key]
                 by_file.setdefault(key, []).append(d)
@@ -336,16 +341,17 @@ def _fixed_summary(outcomes) -> str:
 def _build_index(settings: Settings, options, files, stdin_filename, no_respect_gitignore):
     """The project index over the project root (so that one linted file still sees its models)."""
     from .files import project_python_files
-    from .index import ProjectIndex
+    from .index import ProjectIndex, _abspath_maker
 
     root = settings.root
-    if files and all(not os.path.abspath(f).startswith(os.path.abspath(root) + os.sep) for f in files):
+    absolute = _abspath_maker()
+    if files and all(not absolute(f).startswith(os.path.abspath(root) + os.sep) for f in files):
         # linting files outside the configured root: index what was named
         project_files = files
     else:
         project_files = project_python_files(root, settings, not no_respect_gitignore, options.cache_dir)
-        known = {os.path.abspath(f) for f in project_files}
-        project_files += [f for f in files if os.path.abspath(f) not in known]
+        known = {absolute(f) for f in project_files}
+        project_files += [f for f in files if absolute(f) not in known]
     return ProjectIndex.build(root, project_files, cache_dir=options.cache_dir, jobs=options.jobs)
 
 

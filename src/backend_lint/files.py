@@ -92,45 +92,62 @@ def _git_root(start: str) -> Optional[str]:
 
 
 def iter_python_files(
-    paths: Iterable[str], settings: Settings, warn: Optional[callable] = None, respect_gitignore: bool = True
+    paths: Iterable[str],
+    settings: Settings,
+    warn: Optional[callable] = None,
+    respect_gitignore: bool = True,
+    cache_dir: Optional[str] = None,
 ) -> Iterator[str]:
-    """Yield the files to lint, each once, in a stable order."""
+    """Yield the files to lint, each once, in a stable order. With ``cache_dir``, the listing of a single
+    directory is stored there and reused while it is still true (``_stored_walk``)."""
     patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
     paths = list(paths)
     if len(paths) == 1 and os.path.isdir(paths[0]):
         # One directory: a run walks the project twice (the files to lint, the files to index), usually
         # the same tree; the second walk of the same directory in this process replays the first.
-        yield from _memo_walk(paths[0], settings, patterns, warn, respect_gitignore)
+        yield from _memo_walk(paths[0], settings, patterns, warn, respect_gitignore, cache_dir)
         return
     yield from _iter_python_files(paths, settings, patterns, warn, respect_gitignore)
 
 
-_WALKS: dict[tuple, list[str]] = {}
-_WALK_DIRS: dict[tuple, tuple[int, list[str]]] = {}  # the same walks: (start time, directories read)
+_WALKS: dict[tuple, list[str]] = {}  # a directory's listing, as paths relative to it, per _walk_key
 
 
 def _walk_key(p: str, settings: Settings, patterns: tuple, respect_gitignore: bool) -> tuple:
-    return (os.path.realpath(p), patterns, os.path.abspath(settings.root), respect_gitignore)
+    # (the spelled directory counts, not only the real one: exclusions and ``.gitignore`` lookups follow it)
+    return (os.path.realpath(p), os.path.abspath(p), patterns, os.path.abspath(settings.root), respect_gitignore)
 
 
-def _memo_walk(raw: str, settings: Settings, patterns: tuple, warn, respect_gitignore: bool) -> Iterator[str]:
+def _memo_walk(raw: str, settings: Settings, patterns: tuple, warn, respect_gitignore: bool, cache_dir=None) -> Iterator[str]:
     import time
 
     p = os.path.normpath(raw)
     key = _walk_key(p, settings, patterns, respect_gitignore)
     found = _WALKS.get(key)
+    if found is None and cache_dir:
+        found = _stored_walk(cache_dir, key, p)
+        if found is not None:
+            _WALKS[key] = found
     if found is not None:
         for suffix in found:
             yield suffix if p == "." else os.path.join(p, suffix)
         return
     collected: list[str] = []
     record: list[str] = []
+    warned: list[str] = []
+
+    def note(message: str) -> None:
+        warned.append(message)
+        if warn:
+            warn(message)
+
     started = time.time_ns()
-    for path in _iter_python_files([raw], settings, patterns, warn, respect_gitignore, record):
+    for path in _iter_python_files([raw], settings, patterns, note, respect_gitignore, record):
         collected.append(path if p == "." else path[len(p):].lstrip(os.sep))
         yield path
     _WALKS[key] = collected
-    _WALK_DIRS[key] = (started, record)
+    if cache_dir and not warned:  # (a directory it could not read would not be watched)
+        _store_walk(cache_dir, key, p, started, record, collected)
 
 
 def _iter_python_files(paths, settings, patterns, warn, respect_gitignore, record: Optional[list] = None) -> Iterator[str]:
@@ -258,46 +275,53 @@ def _stamp(directory: str) -> Optional[list]:
     return [own, ignore]
 
 
-def project_python_files(root: str, settings: Settings, respect_gitignore: bool, cache_dir: Optional[str]) -> list[str]:
-    """``iter_python_files([root])`` for the project index, reused from ``cache_dir`` while no directory the
-    walk read (nor its ``.gitignore``) has changed since: a pre-commit run on one file then stats the
-    project's directories instead of listing them. A listing written within two seconds of a directory's
-    change is not trusted (file systems with coarse timestamps), nor one written by another version."""
+def _stored_walk_path(cache_dir: str, key: tuple) -> str:
     import hashlib
+
+    from . import __version__
+
+    return os.path.join(cache_dir, f"walk-{hashlib.sha1(repr((key, __version__)).encode()).hexdigest()[:16]}.json")
+
+
+def _stored_walk(cache_dir: str, key: tuple, p: str) -> Optional[list[str]]:
+    """The stored listing of directory ``p``, if no directory the walk read (nor a ``.gitignore`` in one)
+    has changed since, and the repository root above it is the same: a pre-commit run on one file then
+    stats the project's directories instead of listing them. A listing written within two seconds of a
+    directory's change is not trusted (file systems with coarse timestamps), nor one from another version."""
     import json
 
-    if not cache_dir:
-        return list(iter_python_files([root], settings, respect_gitignore=respect_gitignore))
-    from . import __version__
+    try:
+        with open(_stored_walk_path(cache_dir, key), encoding="utf-8") as fh:
+            stored = json.load(fh)
+        written, dirs, files, git_root = stored["written"], stored["dirs"], stored["files"], stored["git"]
+        if not (isinstance(files, list) and all(isinstance(f, str) for f in files)):
+            return None
+        if key[-1] and git_root != _git_root(p):
+            return None
+        for d, own, ignore in dirs:
+            if _stamp(d) != [own, ignore] or written - own <= _RACY_NS or written - ignore <= _RACY_NS:
+                return None
+        return files
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[str], files: list[str]) -> None:
+    import json
+
     from .cache import atomic_write
 
-    patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
-    # (the listing holds paths as the walk spells them, relative to the working directory when ``root`` is)
-    ident = (os.getcwd(), root, os.path.abspath(settings.root), patterns, respect_gitignore, __version__)
-    key = hashlib.sha1(repr(ident).encode()).hexdigest()[:16]
-    path = os.path.join(cache_dir, f"walk-{key}.json")
-    try:
-        with open(path, encoding="utf-8") as fh:
-            stored = json.load(fh)
-        written = stored["written"]
-        dirs = stored["dirs"]
-        files = stored["files"]
-        if all(isinstance(d, list) and len(d) == 3 for d in dirs) and isinstance(files, list) and all(
-            _stamp(d) == [own, ignore] and written - own > _RACY_NS and written - ignore > _RACY_NS for d, own, ignore in dirs
-        ):
-            return [str(f) for f in files]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    files = list(iter_python_files([root], settings, respect_gitignore=respect_gitignore))
-    walked = _WALK_DIRS.get(_walk_key(os.path.normpath(root), settings, patterns, respect_gitignore))
-    if walked is None:  # (a root that is not a directory)
-        return files
-    written, record = walked
     stamps = []
-    for d in dict.fromkeys(record):
+    for d in dict.fromkeys(os.path.abspath(d) for d in record):
         stamp = _stamp(d)
         if stamp is None:
-            return files
+            return
         stamps.append([d, *stamp])
-    atomic_write(path, json.dumps({"written": written, "dirs": stamps, "files": files}).encode("utf-8"))
-    return files
+    git_root = _git_root(p) if key[-1] else None
+    data = {"written": written, "git": git_root, "dirs": stamps, "files": files}
+    atomic_write(_stored_walk_path(cache_dir, key), json.dumps(data).encode("utf-8"))
+
+
+def project_python_files(root: str, settings: Settings, respect_gitignore: bool, cache_dir: Optional[str]) -> list[str]:
+    """``iter_python_files([root])`` for the project index (its listing stored in ``cache_dir``)."""
+    return list(iter_python_files([root], settings, respect_gitignore=respect_gitignore, cache_dir=cache_dir))

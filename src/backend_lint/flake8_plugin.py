@@ -47,8 +47,8 @@ def _engine_for(filename: str, directory: Optional[str] = None):
         return cached, None
     # flake8 decides what is reported; run every rule except those the project ignores
     codes = [c for c in select_codes(settings, all_codes()) if c != "BKL901"]
-    files = list(iter_python_files([settings.root], settings))
     cache_dir = os.path.join(settings.root, DEFAULT_CACHE_DIR)
+    files = list(iter_python_files([settings.root], settings, cache_dir=cache_dir))
     project = ProjectIndex.build(settings.root, files, cache_dir=cache_dir)
     engine = Engine(settings, codes, project, code_cache=cache_dir)
     _STATE[key] = engine

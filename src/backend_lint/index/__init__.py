@@ -444,8 +444,13 @@ def _abspath_maker() -> Any:
     """``os.path.abspath`` without a ``getcwd()`` per call (a run's cwd does not change)."""
     cwd = os.getcwd()
     join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
+    sep = os.sep
+    plain = os.altsep is None and cwd == normpath(cwd)
+    odd = (sep + ".", sep + sep)
 
     def absolute(path: str) -> str:
+        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
+            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
         return normpath(path if isabs(path) else join(cwd, path))
 
     return absolute
