@@ -25,9 +25,9 @@ _EXTRACTION_CODE = ("__init__.py", "index", "semantics", "fixes.py", "parsing.py
 class _Entry:
     """One indexed file: what the stored manifest keeps without its facts."""
 
-    __slots__ = ("stamp", "digest", "facts_digest", "module", "is_package", "parsed", "facts", "in_base")
+    __slots__ = ("stamp", "digest", "facts_digest", "module", "is_package", "parsed", "facts", "in_base", "encoded")
 
-    def __init__(self, stamp, digest, facts_digest, module, is_package, parsed, facts=None, in_base=False):
+    def __init__(self, stamp, digest, facts_digest, module, is_package, parsed, facts=None, in_base=False, encoded=None):
         self.stamp = stamp
         self.digest = digest
         self.facts_digest = facts_digest
@@ -36,6 +36,9 @@ class _Entry:
         self.parsed = parsed
         self.facts = facts
         self.in_base = in_base
+        # the facts as the store writes them (``encode_facts``), from the process that extracted them, until
+        # the store has written them: the parent of a parallel extraction does not encode them again
+        self.encoded: Optional[bytes] = encoded
 
     def row(self) -> list:
         return [self.stamp[0], self.stamp[1], self.digest, self.facts_digest, self.module, self.is_package, self.parsed, self.in_base]
@@ -187,6 +190,8 @@ class ProjectIndex:
             index._facts_loader = store.load_facts if store is not None else None
         if store is not None and changed:
             store.save(index)
+        for e in index._entries.values():
+            e.encoded = None  # written, or not to be: not carried into forked workers
         if store is not None:
             index._derived_path = os.path.join(store.cache_dir, f"derived-{store.ident}.json")
         return index
@@ -465,10 +470,15 @@ def _decode(raw: bytes) -> Optional[str]:
         return None
 
 
-def _facts_digest(facts: dict[str, Any]) -> str:
-    from ..cache import digest_json
+def encode_facts(facts: dict[str, Any]) -> bytes:
+    """A module's facts as the store writes them; their digest is this text's."""
+    import json
 
-    return digest_json(facts)
+    return json.dumps(facts, separators=(",", ":")).encode()
+
+
+def _facts_digest(facts: dict[str, Any], encoded: Optional[bytes] = None) -> str:
+    return hashlib.sha256(encoded if encoded is not None else encode_facts(facts)).hexdigest()
 
 
 def _extract_one(abspath: str, stamp: list, stored: Optional[_Entry], name: tuple[str, bool], root: str) -> Optional[_Entry]:
@@ -487,7 +497,8 @@ def _extract_one(abspath: str, stamp: list, stored: Optional[_Entry], name: tupl
     if text is None:
         return None
     facts = extract_module(text, abspath, name[0], name[1])
-    return _Entry(stamp, digest, _facts_digest(facts), name[0], name[1], bool(facts.get("parsed")), facts)
+    encoded = encode_facts(facts)
+    return _Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded)
 
 
 def _extract_batch(root: str, items: list) -> list:

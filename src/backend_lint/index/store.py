@@ -23,6 +23,7 @@ import sys
 from typing import TYPE_CHECKING, Optional
 
 from ..cache import Framed, code_digest, write_framed
+from . import encode_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import ProjectIndex, _Entry
@@ -109,7 +110,7 @@ class IndexStore:
             index.load_facts()
             paths = [p for p, e in entries.items() if e.facts is not None]
             sections = [json.dumps(paths, separators=(",", ":")).encode()]
-            sections += [json.dumps(entries[p].facts, separators=(",", ":")).encode() for p in paths]
+            sections += [entries[p].encoded or encode_facts(entries[p].facts) for p in paths]
             digest = hashlib.sha256(b"\n".join(sections)).hexdigest()
             base_name = f"index-{self.ident}-{digest[:16]}.facts.json"
             if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections):
