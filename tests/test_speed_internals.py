@@ -16,7 +16,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from backend_lint.config import DEFAULT_EXCLUDE
-from backend_lint.engine import SourceLines, _offsets_by_statement, node_offsets
+from backend_lint.engine import SourceLines, _offsets_by_statement, _paths_below, node_offsets
 from backend_lint.files import _Matcher
 from backend_lint.index import _ModuleNamer
 from backend_lint.registry import all_rules, info_of, registry_table_is_current, render_table
@@ -85,6 +85,16 @@ def test_node_offsets_agree_with_position_provider() -> None:
             if tree is not None and inner:
                 statement_paths += 1
                 statement_held += _offsets_by_statement(module, set(inner), tree, lines) is not None
+                # where a rule reported them from: an ancestor (or the node), its path from the module as
+                # the traversal holds it; a wrong one (a subtree without the node) falls back to a search
+                chains = _paths_below(module, set(few))
+                hints = {n: chains[n][: rng.randint(1, len(chains[n]))] for n in few}
+                stray = rng.choice(nodes)
+                hints[few[0]] = chains.get(stray) or _paths_below(module, {stray})[stray]
+                got = node_offsets(module, few, tree, lines, hints)
+                for node in few:
+                    rng_ = positions[node]
+                    assert got[node] == (lines.offset(rng_.start.line, rng_.start.column), lines.offset(rng_.end.line, rng_.end.column))
         checked += 1
     assert checked >= 5
     assert statement_held >= 0.9 * statement_paths  # the statement path holds (not the fallback) nearly always
@@ -111,6 +121,36 @@ def test_walker_children_are_the_isinstance_ones() -> None:
             continue
         for node in walk(module):
             assert list(iter_children(node)) == list(_reference_children(node))
+
+
+def test_walker_path_is_the_visited_nodes_ancestors() -> None:
+    """What a report records (``Walker.path``) is the node's path from the module, in visits and leaves."""
+    from backend_lint.walker import DispatchTable, Walker
+
+    seen: list = []
+
+    class Probe:
+        def __init__(self, walker_path: list) -> None:
+            self.path = walker_path
+
+        def visit_Call(self, node) -> None:
+            seen.append((node, tuple(self.path)))
+
+        def leave_Name(self, node) -> None:
+            seen.append((node, tuple(self.path)))
+
+    for _, text in _sources(10):
+        module = _parse(text)
+        if module is None:
+            continue
+        seen.clear()
+        walker = Walker(DispatchTable([Probe]), [None], lambda i, e: None)
+        walker.instances[0] = Probe(walker.path)
+        walker.run(module)
+        assert walker.path == []
+        chains = _paths_below(module, {node for node, _ in seen})
+        for node, recorded in seen:
+            assert recorded == chains[node]
 
 
 def test_screen_node_index_is_ast_walk() -> None:

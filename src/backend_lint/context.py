@@ -42,9 +42,12 @@ class FileContext:
         self._imports: Optional[ImportTable] = None
         self._module_name: Optional[tuple[str, bool]] = None
         self._is_migration: Optional[bool] = None
+        self.walk_path: Optional[list] = None  # the traversal's current ancestors (``Walker.path``)
 
     # -- reports -------------------------------------------------------------------------------------
     def add_report(self, report: "Report") -> None:
+        if self.walk_path:
+            report.ancestors = tuple(self.walk_path)
         self.reports.append(report)
 
     # -- shared facts --------------------------------------------------------------------------------

@@ -151,7 +151,9 @@ class _Mismatch(Exception):
     pass
 
 
-def node_offsets(module: Any, nodes: Iterable[Any], tree: Any = None, lines: Optional["SourceLines"] = None) -> dict:
+def node_offsets(
+    module: Any, nodes: Iterable[Any], tree: Any = None, lines: Optional["SourceLines"] = None, hints: Optional[dict] = None
+) -> dict:
     """Source offsets ``(start, end)`` of ``nodes``, with the ranges of libcst's ``PositionProvider``.
 
     ``PositionProvider`` records every node of the module through a code-generation pass (2 to 4 times
@@ -169,7 +171,7 @@ def node_offsets(module: Any, nodes: Iterable[Any], tree: Any = None, lines: Opt
     targets = set(nodes)
     if tree is not None and lines is not None and targets:
         try:
-            found = _offsets_by_statement(module, targets, tree, lines)
+            found = _offsets_by_statement(module, targets, tree, lines, hints)
         except (AttributeError, IndexError, TypeError, KeyError, ValueError):  # trees that do not line up
             found = None
         if found is not None:
@@ -275,34 +277,57 @@ def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, in
     return computed
 
 
-def _offsets_by_statement(module: Any, targets: set, tree: Any, lines: "SourceLines") -> Optional[dict]:
-    import libcst as cst
-
+def _paths_below(root: Any, wanted: set) -> dict:
+    """The path from ``root`` to each node of ``wanted`` found below it (``root`` first, the node last)."""
     from .walker import iter_children
 
-    statement_types = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
-    groups: dict = {}  # innermost statement -> (path from the module to it, its targets)
-    left = set(targets)
+    found: dict = {}
+    left = set(wanted)
     path: list = []
-    stack: list = [(module, 0)]
+    stack: list = [(root, 0)]
     while stack and left:
         node, depth = stack.pop()
         del path[depth:]
         path.append(node)
         if node in left:
             left.discard(node)
-            for k in range(len(path) - 1, 0, -1):
-                owner = path[k]
-                if isinstance(owner, statement_types) and not (isinstance(owner, cst.If) and path[k - 1].__class__ is cst.If):
-                    groups.setdefault(owner, (tuple(path[: k + 1]), set()))[1].add(node)
-                    break
-            else:
-                return None  # the module itself, or a node outside every statement
+            found[node] = tuple(path)
         children = list(iter_children(node))
         children.reverse()
         stack.extend((child, depth + 1) for child in children)
+    return found
+
+
+def _offsets_by_statement(module: Any, targets: set, tree: Any, lines: "SourceLines", hints: Optional[dict] = None) -> Optional[dict]:
+    import libcst as cst
+
+    statement_types = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    groups: dict = {}  # innermost statement -> (path from the module to it, its targets)
+    # Each target's path from the module: searched below the node the traversal was at when it was
+    # reported (``hints``: that node's ancestors), which usually holds it; the others from the module.
+    chains: dict = {}
+    below: dict = {}  # id(node the traversal was at) -> (its ancestors, targets reported there)
+    for node in targets:
+        ancestors = hints.get(node) if hints else None
+        if ancestors and ancestors[0] is module:
+            below.setdefault(id(ancestors[-1]), (ancestors, set()))[1].add(node)
+    for ancestors, wanted in below.values():
+        for node, sub in _paths_below(ancestors[-1], wanted).items():
+            chains[node] = ancestors[:-1] + sub
+    left = targets.difference(chains)
     if left:
-        return None
+        found = _paths_below(module, left)
+        if len(found) < len(left):
+            return None
+        chains.update(found)
+    for node, chain in chains.items():
+        for k in range(len(chain) - 1, 0, -1):
+            owner = chain[k]
+            if isinstance(owner, statement_types) and not (isinstance(owner, cst.If) and chain[k - 1].__class__ is cst.If):
+                groups.setdefault(owner, (chain[: k + 1], set()))[1].add(node)
+                break
+        else:
+            return None  # the module itself, or a node outside every statement
     computed: dict = {}
     for statement, (chain, mine) in groups.items():
         located = _statement_start(module, chain, tree)
@@ -629,6 +654,7 @@ class Engine:
             result.errors.append(InternalError(path, cls.code, cls.name, _format_exc(exc)))
 
         walker = Walker(table, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
+        ctx.walk_path = walker.path
         try:
             walker.run(module)
         except RecursionError:
@@ -636,6 +662,7 @@ class Engine:
             return self._finish(result, [], source, suppressions, noqa)
         finally:
             result.uses_project = probe is not None and probe.used
+            ctx.walk_path = None
         diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
         result.uses_project = probe is not None and probe.used
         return self._finish(result, diagnostics, source, suppressions, noqa)
@@ -663,11 +690,19 @@ class Engine:
         lines = SourceLines(source)
         positions = None
         targets = {r.node for r in reports if r.node is not None}
+        hints: dict = {}  # a target -> where the traversal was when it was reported
         for r in reports:
+            if r.ancestors is not None and r.node is not None:
+                hints.setdefault(r.node, r.ancestors)
             if r.fix is not None:
-                targets.update(e.node for e in r.fix.edits if getattr(e, "node", None) is not None)
+                for e in r.fix.edits:
+                    node = getattr(e, "node", None)
+                    if node is not None:
+                        targets.add(node)
+                        if r.ancestors is not None:
+                            hints.setdefault(node, r.ancestors)
         if targets:
-            positions = _Positions(node_offsets(module, targets, tree, lines), lines)
+            positions = _Positions(node_offsets(module, targets, tree, lines, hints), lines)
         out: list[Diagnostic] = []
         for report in reports:
             try:

@@ -47,7 +47,7 @@ DOCS_URL = "https://github.com/backend-lint/backend-lint/blob/main/docs/rules.md
 class Report:
     """What a rule reports before positions are known."""
 
-    __slots__ = ("rule", "node", "message", "fix", "row", "col")
+    __slots__ = ("rule", "node", "message", "fix", "row", "col", "ancestors")
 
     def __init__(self, rule: "Rule", node: Any, message: str, fix: Optional[Fix], row: int = 0, col: int = 0):
         self.rule = rule
@@ -56,6 +56,9 @@ class Report:
         self.fix = fix
         self.row = row
         self.col = col
+        # the node the traversal was at when the rule reported, with its ancestors (module first): ``node``
+        # and the fix's nodes usually lie below it (set by ``FileContext.add_report``)
+        self.ancestors: Optional[tuple] = None
 
 
 class Rule:

@@ -155,6 +155,9 @@ class Walker:
         self.instances = instances
         self.on_error = on_error
         self.on_import = on_import
+        # the node being visited and its ancestors, module first (read when a rule reports: the engine
+        # then finds the reported node's statement without searching the module for it)
+        self.path: list[cst.CSTNode] = []
 
     def _call(self, entries: list[tuple[int, Method]], node: cst.CSTNode) -> None:
         instances = self.instances
@@ -176,6 +179,8 @@ class Walker:
         kinds = _kinds
         # per node type: (visit entries, leave entries, child fields, is an import)
         infos: dict[type, tuple] = self.table.type_infos
+        path = self.path
+        enter, exit_ = path.append, path.pop
 
         def info_for(tp: type) -> tuple:
             name = tp.__name__
@@ -193,6 +198,7 @@ class Walker:
             if info is None:
                 info = info_for(tp)
             visit, leave, fields, is_import = info
+            enter(node)
             if is_import and on_import is not None:
                 on_import(node)
             if visit:
@@ -213,5 +219,6 @@ class Walker:
                             rec(child)
             if leave:
                 call(leave, node)
+            exit_()
 
         rec(module)
