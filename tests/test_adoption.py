@@ -53,3 +53,16 @@ def test_add_noqa_extends_an_existing_directive(tmp_path: Path) -> None:
     run_cli("check", "--no-cache", "--add-noqa", ".", cwd=root)
     assert "def downgrade():  # noqa: E501, BKL402\n" in (root / "m.py").read_text()
     assert run_cli("check", "--no-cache", ".", cwd=root).returncode == 0
+
+
+def test_add_noqa_goes_after_a_multiline_string_in_a_file_without_noqa(tmp_path: Path) -> None:
+    """A finding inside a multi-line f-string takes its comment after the string: inside it, the comment
+    would change the string. The file has no ``noqa`` yet (its multi-line strings are still read)."""
+    text = 'from datetime import datetime\n\nstamp = f"""\n{datetime.now()}\n"""\nlabel = ("a"\n         f"{datetime.now()}")\n'
+    root = make_project(tmp_path, {"m.py": text})
+    r = run_cli("check", "--no-cache", "--add-noqa", ".", cwd=root)
+    assert b"Added 2 noqa directives." in r.stderr, r.stderr
+    assert (root / "m.py").read_text() == text.replace('\n"""\n', '\n"""  # noqa: BKL301\n').replace(
+        'f"{datetime.now()}")\n', 'f"{datetime.now()}")  # noqa: BKL301\n'
+    )
+    assert run_cli("check", "--no-cache", ".", cwd=root).returncode == 0

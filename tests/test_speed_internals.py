@@ -123,6 +123,34 @@ def test_walker_children_are_the_isinstance_ones() -> None:
             assert list(iter_children(node)) == list(_reference_children(node))
 
 
+def test_multiline_strings_from_the_tree_are_the_tokens() -> None:
+    """Where a finding's ``# noqa`` goes: the cheap reading (string literals around the rows, tokenized alone)
+    agrees with tokenizing the whole file, on every row of real files."""
+    from backend_lint.suppression import multiline_strings_at, parse_suppressions
+
+    extra = [
+        ("concat.py", 'x = call(a, "one"  # c\n         "two", f"""\n{b}\n""")\ny = """\n# noqa\n"""  + rb\'\'\'q\n\'\'\'\n'),
+        ("nested.py", 'x = f"{a}" f"""{\n  b\n}""" \\\n    "c"\n@d("""\n""")\ndef f(): pass\n'),
+    ]
+    compared = 0
+    for path, text in _sources(40) + extra:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        whole = parse_suppressions(text, strings_only=True)
+        assert whole.strings_read, path
+        rows = list(range(1, text.count("\n") + 2))
+        cheap = multiline_strings_at(text, tree, rows)
+        assert cheap is not None, path
+        assert sorted(set(cheap)) == sorted(set(whole.multiline_strings)), path
+        few = rows[:: max(1, len(rows) // 7)]
+        mapped = type(whole)(multiline_strings=multiline_strings_at(text, tree, few) or [])
+        assert [mapped.noqa_row(r) for r in few] == [whole.noqa_row(r) for r in few], path
+        compared += 1
+    assert compared >= 10
+
+
 def test_walker_path_is_the_visited_nodes_ancestors() -> None:
     """What a report records (``Walker.path``) is the node's path from the module, in visits and leaves."""
     from backend_lint.walker import DispatchTable, Walker

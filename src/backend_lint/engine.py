@@ -474,6 +474,25 @@ class _parsed_nodes_unvalidated:
         _NODE_BASE[0].__post_init__ = _NODE_BASE[1]
 
 
+def _multiline_strings(source: str, tree: Any, rows: list[int]) -> list[tuple[int, int]]:
+    """The multi-line strings around ``rows`` (``suppression.multiline_strings_at``), from the file's
+    tokens when CPython's tree is not at hand or the cheap way fails."""
+    import ast
+
+    from .suppression import multiline_strings_at
+
+    if tree is None:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            tree = None
+    found = multiline_strings_at(source, tree, rows) if tree is not None else None
+    if found is None:
+        whole = parse_suppressions(source, strings_only=True)
+        found = whole.multiline_strings
+    return found
+
+
 def _syntax_rule() -> type[Rule]:
     from .rules.engine.syntax_error import SyntaxError_
 
@@ -665,7 +684,7 @@ class Engine:
             ctx.walk_path = None
         diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
         result.uses_project = probe is not None and probe.used
-        return self._finish(result, diagnostics, source, suppressions, noqa)
+        return self._finish(result, diagnostics, source, suppressions, noqa, tree)
 
     # ------------------------------------------------------------------------------------------------
     def _check_syntax_cheaply(self, source: str, path: str, result: FileResult) -> None:
@@ -760,6 +779,7 @@ class Engine:
         source: str,
         suppressions: Optional[Suppressions],
         noqa: bool,
+        tree: Any = None,
     ) -> FileResult:
         diagnostics = result.diagnostics + diagnostics
         if suppressions is None:
@@ -767,6 +787,10 @@ class Engine:
                 bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
             )
             suppressions = parse_suppressions(source) if needed else Suppressions()
+        if noqa and diagnostics and not suppressions.strings_read:
+            # Where a finding's ``# noqa`` goes (``noqa_row``, ``--add-noqa``): after a multi-line string
+            # around it, never inside it, also in a file without any ``noqa`` yet.
+            suppressions.multiline_strings = _multiline_strings(source, tree, [d.row for d in diagnostics])
         kept: list[Diagnostic] = []
         for d in diagnostics:
             d.noqa_row = suppressions.noqa_row(d.row)

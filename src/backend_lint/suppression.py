@@ -9,11 +9,12 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterable, Optional
 
 # flake8's own pattern (flake8/defaults.py), so both tools read the same comments the same way.
 NOQA_INLINE = re.compile(
@@ -41,6 +42,7 @@ class Suppressions:
     file_codes: list[str] = field(default_factory=list)
     # (start_row, end_row) of multi-line strings: a finding inside one is suppressed on its last line
     multiline_strings: list[tuple[int, int]] = field(default_factory=list)
+    strings_read: bool = False  # whether ``multiline_strings`` was read (from the file's tokens)
 
     def noqa_row(self, row: int) -> int:
         for start, end in self.multiline_strings:
@@ -64,19 +66,20 @@ class Suppressions:
         return False
 
 
-def parse_suppressions(source: str) -> Suppressions:
+def parse_suppressions(source: str, strings_only: bool = False) -> Suppressions:
+    """The file's ``# noqa`` comments and multi-line strings, from its tokens (``strings_only``: the strings
+    even when the file has no ``noqa``)."""
     result = Suppressions()
     lowered = source.lower()
-    if "noqa" not in lowered:
+    if "noqa" not in lowered and not strings_only:
         return result
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        result.strings_read = True
     except (tokenize.TokenError, SyntaxError, IndentationError):
         tokens = _comment_tokens_fallback(source)
+    result.multiline_strings.extend(_string_spans(tokens, 0))
     for tok in tokens:
-        if tok.type == tokenize.STRING and tok.start[0] != tok.end[0]:
-            result.multiline_strings.append((tok.start[0], tok.end[0]))
-            continue
         if tok.type != tokenize.COMMENT:
             continue
         text = tok.string
@@ -110,4 +113,72 @@ def _comment_tokens_fallback(source: str) -> list:
         idx = line.find("#")
         if idx >= 0:
             out.append(tokenize.TokenInfo(tokenize.COMMENT, line[idx:], (row, idx), (row, len(line)), line))
+    return out
+
+
+_FSTRING_START = getattr(tokenize, "FSTRING_START", None)  # Python 3.12+: f-strings are several tokens
+_FSTRING_END = getattr(tokenize, "FSTRING_END", None)
+
+
+def _string_spans(tokens: Iterable[tokenize.TokenInfo], offset: int) -> list[tuple[int, int]]:
+    """(first row, last row) + ``offset`` of the string tokens that span lines (an f-string whole)."""
+    out: list[tuple[int, int]] = []
+    opened: list[int] = []  # rows of the f-strings open around the current token
+    for tok in tokens:
+        kind = tok.type
+        if kind == tokenize.STRING and not opened:
+            if tok.start[0] != tok.end[0]:
+                out.append((tok.start[0] + offset, tok.end[0] + offset))
+        elif kind == _FSTRING_START:
+            opened.append(tok.start[0])
+        elif kind == _FSTRING_END and opened:
+            first = opened.pop()
+            if not opened and first != tok.end[0]:
+                out.append((first + offset, tok.end[0] + offset))
+    return out
+
+
+def multiline_strings_at(source: str, tree: Optional[ast.Module], rows: Iterable[int]) -> Optional[list[tuple[int, int]]]:
+    """The multi-line string tokens (as ``tokenize`` reads them) around any of ``rows``, without tokenizing
+    the file: the string literals of CPython's ``tree`` whose lines hold one of the rows (only the nodes
+    around those rows are visited) are tokenized from their own text. Implicitly concatenated literals are
+    one ``ast`` node but several tokens, hence the tokenizing. ``None`` when that fails (the caller then
+    tokenizes the file)."""
+    wanted = sorted(set(rows))
+    if not wanted or tree is None:
+        return [] if not wanted else None
+    import bisect
+
+    def holds(lo: int, hi: int) -> bool:
+        i = bisect.bisect_left(wanted, lo)
+        return i < len(wanted) and wanted[i] <= hi
+
+    lines: Optional[list[str]] = None
+    out: list[tuple[int, int]] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        for child in ast.iter_child_nodes(stack.pop()):
+            lo = getattr(child, "lineno", None)
+            hi = getattr(child, "end_lineno", None)
+            if lo is None or hi is None:  # (``arguments``, ``comprehension``...: no position of their own)
+                stack.append(child)
+                continue
+            for decorator in getattr(child, "decorator_list", ()):
+                lo = min(lo, decorator.lineno)
+            if not holds(lo, hi):
+                continue
+            if isinstance(child, ast.JoinedStr) or (isinstance(child, ast.Constant) and isinstance(child.value, (str, bytes))):
+                if hi > lo:
+                    if lines is None:
+                        lines = source.split("\n")
+                    try:
+                        first = lines[lo - 1].encode("utf-8")[child.col_offset:].decode("utf-8")
+                        last = lines[hi - 1].encode("utf-8")[: child.end_col_offset].decode("utf-8")
+                        text = "(" + "\n".join([first, *lines[lo:hi - 1], last]) + ")\n"
+                        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+                    except (tokenize.TokenError, SyntaxError, UnicodeError, IndexError, ValueError):
+                        return None
+                    out.extend(_string_spans(tokens, lo - 1))
+                continue
+            stack.append(child)
     return out
