@@ -151,6 +151,38 @@ def test_multiline_strings_from_the_tree_are_the_tokens() -> None:
     assert compared >= 10
 
 
+def test_noqa_comments_read_in_pieces_are_the_tokens() -> None:
+    """``read_suppressions`` (only the statements holding a ``noqa`` line tokenized) finds the comments that
+    tokenizing the whole file finds, on real files and on the same files with a ``noqa`` on every fifth line."""
+    from backend_lint.suppression import parse_suppressions, read_suppressions
+
+    def shape(s) -> tuple:
+        return (sorted((r, c.col, c.text, c.codes, c.span) for r, c in s.by_row.items()), s.file_exempt, s.file_codes)
+
+    extra = [
+        ("gaps.py", "import os  # noqa: F401\n\n\n# noqa: BKL301 between\nclass A:\n    # noqa in a body\n"
+         "    def f(self,  # noqa: E501\n          x):\n        '''# noqa in a docstring\n        '''\n"
+         "        if x:  # noqa\n            pass\n        # noqa: BKL1 before else\n        else:  # noqa: X1\n"
+         "            y = 1; z = 2  # noqa\n        return f\"{x}  # noqa\"  # noqa: BKL2\n"
+         "# backend-lint: noqa: BKL4\n"),
+        ("semi.py", "x = 1; y = (\n    2)  # noqa\ns = '''\n# noqa'''  # noqa: Q\n"),
+        ("match.py", "match x:\n    case 1:  # noqa: A1\n        pass\n    # noqa between cases\n    case _:\n        y = 2  # NOQA\n"),
+    ]
+    compared = 0
+    for path, text in _sources(40) + extra:
+        lines = text.split("\n")
+        marked = "\n".join(l + "  # noqa: BKL1" if i % 5 == 2 else l for i, l in enumerate(lines))
+        for variant in (text, marked):
+            try:
+                tree = ast.parse(variant)
+            except SyntaxError:  # (a comment added inside a string, after a backslash...)
+                continue
+            assert shape(read_suppressions(variant, tree)) == shape(parse_suppressions(variant)), path
+            assert shape(read_suppressions(variant, None)) == shape(parse_suppressions(variant)), path
+            compared += 1
+    assert compared >= 10
+
+
 def test_walker_path_is_the_visited_nodes_ancestors() -> None:
     """What a report records (``Walker.path``) is the node's path from the module, in visits and leaves."""
     from backend_lint.walker import DispatchTable, Walker

@@ -23,7 +23,7 @@ from .diagnostics import Applicability, Diagnostic, Fix, Location, ResolvedEdit
 from .registry import all_rules
 from .rule import Report, Rule
 from .semantics.modules import looks_like_migration
-from .suppression import FILE_NOQA, Suppressions, parse_suppressions
+from .suppression import FILE_NOQA, Suppressions, parse_suppressions, read_suppressions
 
 if TYPE_CHECKING:  # pragma: no cover
     from .index import ProjectIndex
@@ -646,10 +646,10 @@ class Engine:
             # the project index parsed this very text with CPython's parser already.
             if SYNTAX_ERROR_CODE in self.codes and not (self.project is not None and self.project.parsed_ok(path, source)):
                 self._check_syntax_cheaply(source, path, result)
-            return self._finish(result, [], source, suppressions, noqa)
+            return self._finish(result, [], source, suppressions, noqa, tree)
         if len(source.encode("utf-8", "surrogatepass")) > self.settings.max_file_size:
             self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({self.settings.max_file_size} bytes); not linted")
-            return self._finish(result, [], source, suppressions, noqa)
+            return self._finish(result, [], source, suppressions, noqa, tree)
         from .context import FileContext
         from .parsing import ParseFailure, parse_module
         from .walker import Walker
@@ -786,7 +786,7 @@ class Engine:
             needed = noqa and _NOQA_WORD.search(source) is not None and (
                 bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
             )
-            suppressions = parse_suppressions(source) if needed else Suppressions()
+            suppressions = read_suppressions(source, tree) if needed else Suppressions()
         if noqa and diagnostics and not suppressions.strings_read:
             # Where a finding's ``# noqa`` goes (``noqa_row``, ``--add-noqa``): after a multi-line string
             # around it, never inside it, also in a file without any ``noqa`` yet.
