@@ -183,6 +183,26 @@ def test_noqa_comments_read_in_pieces_are_the_tokens() -> None:
     assert compared >= 10
 
 
+def test_plain_unparse_is_ast_unparse() -> None:
+    """The index writes common annotations and defaults directly (``extract._plain``): ``ast.unparse``'s text."""
+    from backend_lint.index.extract import _plain
+
+    extra = "x: dict[str, list[int | None]]\ny: a.b.C[D, E.F] = None\nz: T[(1, 2)]\nw: T[X,] = -1\nv: T[()] = True\nu = f(0x10, 1_000)\n"
+    written = 0
+    for _, text in _sources(40) + [("extra.py", extra)]:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.expr):
+                quick = _plain(node)
+                if quick is not None:
+                    assert quick == ast.unparse(node)
+                    written += 1
+    assert written > 1000
+
+
 def test_walker_path_is_the_visited_nodes_ancestors() -> None:
     """What a report records (``Walker.path``) is the node's path from the module, in visits and leaves."""
     from backend_lint.walker import DispatchTable, Walker
