@@ -142,11 +142,35 @@ def test_the_table_drops_what_no_longer_serves(tmp_path: Path, monkeypatch: pyte
     assert kept and not set(kept) & set(stale)  # 50 unused entries outnumbered the few used: dropped
 
 
-def test_a_cli_run_stores_the_table_in_its_cache_directory_only(tmp_path: Path) -> None:
+def test_a_cli_run_keeps_the_table_in_the_users_cache_never_the_projects(tmp_path: Path) -> None:
+    """The table is code: a repository could ship one in its cache directory, so it lives in the user's."""
     (tmp_path / "app.py").write_text("from datetime import datetime\n\nstamp = datetime.now()\n")
-    cache = tmp_path / "cache"
-    out = run_cli("check", "--cache-dir", str(cache), "app.py", cwd=tmp_path)
+    cache, user = tmp_path / "cache", tmp_path / "xdg"
+    env = {"XDG_CACHE_HOME": str(user)}
+    out = run_cli("check", "--cache-dir", str(cache), "app.py", cwd=tmp_path, env=env)
     assert b"BKL301" in out.stdout, out.stderr
-    assert (cache / file_name()).is_file()
-    out = run_cli("check", "--no-cache", "--cache-dir", str(tmp_path / "none"), "app.py", cwd=tmp_path)
+    assert (user / "backend-lint" / file_name()).is_file()
+    assert not list(cache.glob("dataclass-code-*"))
+    (user / "backend-lint" / file_name()).unlink()
+    out = run_cli("check", "--no-cache", "--cache-dir", str(tmp_path / "none"), "app.py", cwd=tmp_path, env=env)
     assert b"BKL301" in out.stdout and not os.path.exists(tmp_path / "none")
+    assert not (user / "backend-lint" / file_name()).exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership")
+def test_a_table_others_may_write_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {"x = 1\n": compile("x = 2\n", "<string>", "exec")}  # (what a planted table could hold)
+    path = tmp_path / file_name()
+    dataclass_code._write(str(path), table)
+    assert dataclass_code._read(str(path))
+    path.chmod(0o666)
+    assert dataclass_code._read(str(path)) == {}
+    path.chmod(0o600)
+    tmp_path.chmod(0o777)
+    try:
+        assert dataclass_code._read(str(path)) == {}
+    finally:
+        tmp_path.chmod(0o700)
+    assert dataclass_code.table_dir() == os.path.join(os.environ["XDG_CACHE_HOME"], "backend-lint")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")
+    assert dataclass_code.table_dir() == os.path.join(os.path.expanduser("~"), ".cache", "backend-lint")

@@ -131,6 +131,7 @@ def check(
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from .diagnostics import Diagnostic
+    from .dataclass_code import table_dir
     from .engine import Engine
     from .files import is_excluded_file, iter_python_files
     from .registry import all_rules
@@ -167,7 +168,7 @@ def check(
         click.echo(f"warning: {w}", err=True)
 
     project = _build_index(settings, options, files, stdin_filename, no_respect_gitignore)
-    engine = Engine(settings, project=project, code_cache=options.cache_dir)
+    engine = Engine(settings, project=project, code_cache=table_dir() if options.use_cache else None)
 
     outcomes: list[FileOutcome] = []
     stdin_fixed_text: Optional[str] = None

@@ -11,8 +11,12 @@ up in a table of code objects stored by an earlier run, compiles what is missing
 (filename ``<string>``, no inherited ``__future__`` flags, the interpreter's optimisation level), then
 runs the code object with the caller's globals and locals. The shadow is removed on leaving the block.
 
-The table is one file in the cache directory per interpreter (bytecode magic, cache tag, ``-O`` level):
-``marshal`` data behind a sha256 of itself, read only when the digest matches; anything else is ignored and
+The table is code, so it lives in this user's cache directory (``table_dir``: ``$XDG_CACHE_HOME`` or
+``~/.cache``, ``%LOCALAPPDATA%`` on Windows, then ``backend-lint``), never in the project's cache: a repository
+could ship a table, and linting it must not run its code. On POSIX the directory and the file must belong to
+this user and be writable by no one else, or the table is neither read nor written. One file per interpreter
+(bytecode magic, cache tag, ``-O`` level): ``marshal`` data behind a sha256 of itself (against damage, not
+against tampering: the ownership is), read only when the digest matches; anything else is ignored and
 rewritten. It is written back when a text was missing; entries this process did not use are dropped once
 they outnumber the ones it used (after an upgrade of libcst or of the rules).
 """
@@ -36,6 +40,31 @@ _missed = False
 counts = {"compiled": 0, "reused": 0}  # texts compiled here / found in the table (tests, profiling)
 
 
+def table_dir() -> Optional[str]:
+    """This user's directory for the table (see the module docstring); ``None`` when there is none."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or ""
+        if not os.path.isabs(base):  # (the XDG spec: a relative value is ignored)
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not base or not os.path.isabs(base):
+        return None
+    return os.path.join(base, "backend-lint")
+
+
+def _trusted(path: str) -> bool:
+    """``path`` belongs to this user and no one else may write it (always true where there are no uids)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_uid == getuid() and not st.st_mode & 0o022
+
+
 def file_name() -> str:
     from importlib.util import MAGIC_NUMBER
 
@@ -46,6 +75,8 @@ def file_name() -> str:
 def _read(path: str) -> dict:
     import marshal
 
+    if not (_trusted(os.path.dirname(path)) and _trusted(path)):
+        return {}
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -69,6 +100,10 @@ def _write(path: str, table: dict) -> None:
 
     from .cache import atomic_write
 
+    directory = os.path.dirname(path)
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    if not _trusted(directory):
+        return
     payload = marshal.dumps(table)
     atomic_write(path, _MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
 

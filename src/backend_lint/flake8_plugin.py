@@ -28,6 +28,7 @@ def _settings_for(directory: str):
 
 def _engine_for(filename: str, directory: Optional[str] = None):
     from .config import ConfigError, select_codes
+    from .dataclass_code import table_dir
     from .engine import Engine
     from .files import iter_python_files
     from .index import ProjectIndex
@@ -50,7 +51,7 @@ def _engine_for(filename: str, directory: Optional[str] = None):
     cache_dir = os.path.join(settings.root, DEFAULT_CACHE_DIR)
     files = list(iter_python_files([settings.root], settings, cache_dir=cache_dir))
     project = ProjectIndex.build(settings.root, files, cache_dir=cache_dir)
-    engine = Engine(settings, codes, project, code_cache=cache_dir)
+    engine = Engine(settings, codes, project, code_cache=table_dir())
     _STATE[key] = engine
     return engine, None
 

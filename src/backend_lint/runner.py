@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 
 from .config import Settings
 from .diagnostics import Diagnostic, Location
+from .dataclass_code import table_dir
 from .engine import Engine
 from .gc_tuning import tune_gc
 
@@ -107,7 +108,7 @@ _WORKER_OPTIONS: Optional[RunOptions] = None
 def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions, rules=None) -> None:
     global _WORKER_ENGINE, _WORKER_OPTIONS
     tune_gc()
-    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules, code_cache=options.cache_dir)
+    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules, code_cache=table_dir() if options.use_cache else None)
     _WORKER_OPTIONS = options
 
 
