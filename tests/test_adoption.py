@@ -59,10 +59,13 @@ def test_add_noqa_goes_after_a_multiline_string_in_a_file_without_noqa(tmp_path:
     """A finding inside a multi-line f-string takes its comment after the string: inside it, the comment
     would change the string. The file has no ``noqa`` yet (its multi-line strings are still read)."""
     text = 'from datetime import datetime\n\nstamp = f"""\n{datetime.now()}\n"""\nlabel = ("a"\n         f"{datetime.now()}")\n'
-    root = make_project(tmp_path, {"m.py": text})
+    # one string closes and another opens on the finding's line: the comment goes after the second
+    chained = 'from datetime import datetime\n\nprint("""\na""", datetime.now(), """\nb""")\n'
+    root = make_project(tmp_path, {"m.py": text, "n.py": chained})
     r = run_cli("check", "--no-cache", "--add-noqa", ".", cwd=root)
-    assert b"Added 2 noqa directives." in r.stderr, r.stderr
+    assert b"Added 3 noqa directives." in r.stderr, r.stderr
     assert (root / "m.py").read_text() == text.replace('\n"""\n', '\n"""  # noqa: BKL301\n').replace(
         'f"{datetime.now()}")\n', 'f"{datetime.now()}")  # noqa: BKL301\n'
     )
+    assert (root / "n.py").read_text() == chained.replace('b""")\n', 'b""")  # noqa: BKL301\n')
     assert run_cli("check", "--no-cache", ".", cwd=root).returncode == 0

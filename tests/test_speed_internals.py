@@ -131,6 +131,7 @@ def test_multiline_strings_from_the_tree_are_the_tokens() -> None:
     extra = [
         ("concat.py", 'x = call(a, "one"  # c\n         "two", f"""\n{b}\n""")\ny = """\n# noqa\n"""  + rb\'\'\'q\n\'\'\'\n'),
         ("nested.py", 'x = f"{a}" f"""{\n  b\n}""" \\\n    "c"\n@d("""\n""")\ndef f(): pass\n'),
+        ("chained.py", "s = '''\n'''; t = '''\n'''\nprint(\"\"\"\na\"\"\", f(), \"\"\"\nb\"\"\")\n"),
     ]
     compared = 0
     for path, text in _sources(40) + extra:
@@ -166,6 +167,8 @@ def test_noqa_comments_read_in_pieces_are_the_tokens() -> None:
          "            y = 1; z = 2  # noqa\n        return f\"{x}  # noqa\"  # noqa: BKL2\n"
          "# backend-lint: noqa: BKL4\n"),
         ("semi.py", "x = 1; y = (\n    2)  # noqa\ns = '''\n# noqa'''  # noqa: Q\n"),
+        # a statement that starts where a string closes: its line's start is inside the string
+        ("closing.py", 'x = """\n"""; y = (1,\n  2)  # noqa """\nif x == """\n""": y = 1  # noqa """\n'),
         ("match.py", "match x:\n    case 1:  # noqa: A1\n        pass\n    # noqa between cases\n    case _:\n        y = 2  # NOQA\n"),
     ]
     compared = 0

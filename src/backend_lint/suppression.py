@@ -46,10 +46,13 @@ class Suppressions:
     strings_read: bool = False  # whether ``multiline_strings`` was read (from the file's tokens)
 
     def noqa_row(self, row: int) -> int:
-        for start, end in self.multiline_strings:
-            if start <= row <= end:
-                return end
-        return row
+        """Where a ``# noqa`` for ``row`` goes: after every multi-line string around it, also one that starts
+        on the line where another ends (two triple-quoted arguments of one call), so never inside a string."""
+        while True:
+            end = max((e for s, e in self.multiline_strings if s <= row <= e), default=row)
+            if end == row:
+                return row
+            row = end
 
     def is_suppressed(self, code: str, row: int) -> bool:
         if any(code.startswith(c) for c in self.file_codes):
@@ -128,7 +131,10 @@ def read_suppressions(source: str, tree: Optional[ast.Module]) -> Suppressions:
     lines = source.split("\n")
     pieces: dict[tuple[int, int], None] = {}
     for row in rows:
-        pieces[_piece(tree, row, len(lines))] = None
+        piece = _piece(tree, row, lines)
+        if piece is None:
+            return parse_suppressions(source)
+        pieces[piece] = None
     result = Suppressions()
     wanted = set(rows)
     for lo, hi in pieces:
@@ -162,13 +168,26 @@ def _blocks(stmt: ast.stmt) -> list[ast.stmt]:
     return out
 
 
-def _piece(tree: ast.Module, row: int, last: int) -> tuple[int, int]:
+def _starts_line(stmt: ast.stmt, lines: list[str]) -> bool:
+    """Nothing comes before ``stmt`` on its first line (not the end of a string or of another statement)."""
+    line = lines[_first_row(stmt) - 1]
+    body = line.lstrip(" \t\f")
+    if getattr(stmt, "decorator_list", None):
+        return body.startswith("@")
+    return stmt.col_offset == len(line) - len(body)
+
+
+def _piece(tree: ast.Module, row: int, lines: list[str]) -> Optional[tuple[int, int]]:
     """The rows to tokenize for ``row``: the innermost simple statement holding it, or else the run of rows
     between the statements of the innermost block (a compound statement's header or ``else:`` line,
-    comments, blank lines)."""
+    comments, blank lines). ``None`` when that piece would start after something else on its first line
+    (a statement after the closing quotes of a triple-quoted string and a semicolon: tokenizing from the
+    line's start would open a string there)."""
     statements: list[ast.stmt] = tree.body
-    low, high = 1, last
+    low, high = 1, len(lines)
+    owner: Optional[ast.stmt] = None
     while True:
+        parent = owner
         before, after, owner = low - 1, high + 1, None
         for stmt in statements:
             first, end = _first_row(stmt), stmt.end_lineno or stmt.lineno
@@ -181,10 +200,12 @@ def _piece(tree: ast.Module, row: int, last: int) -> tuple[int, int]:
                 owner = stmt
                 break
         if owner is None:
+            if parent is not None and before + 1 == low and not _starts_line(parent, lines):
+                return None
             return before + 1, after - 1
         inner = _blocks(owner)
         if not inner:
-            return _first_row(owner), owner.end_lineno or owner.lineno
+            return (_first_row(owner), owner.end_lineno or owner.lineno) if _starts_line(owner, lines) else None
         statements, low, high = inner, _first_row(owner), owner.end_lineno or owner.lineno
 
 
@@ -226,9 +247,25 @@ def multiline_strings_at(source: str, tree: Optional[ast.Module], rows: Iterable
     around those rows are visited) are tokenized from their own text. Implicitly concatenated literals are
     one ``ast`` node but several tokens, hence the tokenizing. ``None`` when that fails (the caller then
     tokenizes the file)."""
+    asked: set[int] = set()
+    found: set[tuple[int, int]] = set()
+    todo = set(rows)
+    while todo:  # (and the strings around the rows where those end: ``noqa_row`` follows them)
+        asked |= todo
+        spans = _strings_around(source, tree, todo)
+        if spans is None:
+            return None
+        found.update(spans)
+        todo = {e for _, e in spans} - asked
+    return sorted(found)
+
+
+def _strings_around(source: str, tree: Optional[ast.Module], rows: Iterable[int]) -> Optional[list[tuple[int, int]]]:
     wanted = sorted(set(rows))
-    if not wanted or tree is None:
-        return [] if not wanted else None
+    if not wanted:
+        return []
+    if tree is None or "\r" in source.replace("\r\n", ""):  # (lone CRs: ``ast`` and ``split`` count lines apart)
+        return None
     import bisect
 
     def holds(lo: int, hi: int) -> bool:
