@@ -416,3 +416,32 @@ def test_a_stored_listing_replays_in_the_spelling_asked_for_and_follows_the_repo
     monkeypatch.setattr(files_mod.os, "scandir", real_scandir)
     assert listing(".") == [os.path.join("app", "a.py")] and len(walks) == 5
     assert listing(".") == [os.path.join("app", "a.py")] and len(walks) == 5
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_a_listing_that_met_a_symbolic_link_is_not_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a link leads can change, or a dangling one come to life, with no directory's mtime changing."""
+    import time
+
+    from backend_lint import files as files_mod
+    from backend_lint.config import Settings
+
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "a.py").write_text("x = 1\n")
+    (root / "lib").symlink_to(tmp_path / "shared")  # dangling for now
+    old = (time.time_ns() - 10_000_000_000,) * 2
+    for d in (root, root / "app"):
+        os.utime(d, ns=old)
+    monkeypatch.chdir(root)
+    settings = Settings(root=str(root))
+    cache = str(tmp_path / "cache")
+
+    def listing() -> list[str]:
+        files_mod._WALKS.clear()
+        return list(files_mod.iter_python_files(["."], settings, cache_dir=cache))
+
+    assert listing() == [os.path.join("app", "a.py")]
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "b.py").write_text("y = 2\n")
+    assert listing() == [os.path.join("app", "a.py"), os.path.join("lib", "b.py")]

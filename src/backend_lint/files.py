@@ -216,7 +216,12 @@ def _walk(directory, root, patterns, gitignores, chain, seen, warn, respect_giti
         try:
             is_dir = entry.is_dir()
             is_file = entry.is_file()
+            if record is not None and entry.is_symlink():
+                # what a link leads to can change (or appear) without any directory read here changing
+                record.append(None)
         except OSError:
+            if record is not None:
+                record.append(None)  # (an entry that could not be read: the listing depends on it)
             continue
         if dir_rel is None:
             rel = path
@@ -311,6 +316,8 @@ def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[s
 
     from .cache import atomic_write
 
+    if None in record:  # the walk met a symbolic link or an unreadable entry: no mtime says when it changes
+        return
     stamps = []
     for d in dict.fromkeys(os.path.abspath(d) for d in record):
         stamp = _stamp(d)

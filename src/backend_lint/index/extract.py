@@ -23,12 +23,10 @@ FACTS_VERSION = "1"
 def _unparse(node: Optional[ast.AST]) -> Optional[str]:
     if node is None:
         return None
-    quick = _plain(node)
-    if quick is not None:
-        return quick
     try:
-        return ast.unparse(node)
-    except Exception:  # pragma: no cover - ast.unparse handles every parsed node
+        quick = _plain(node)
+        return quick if quick is not None else ast.unparse(node)
+    except Exception:  # integers past ``sys.get_int_max_str_digits()``, names nested too deep to recurse
         return None
 
 
