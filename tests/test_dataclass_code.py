@@ -87,7 +87,7 @@ def test_classes_are_the_same_with_the_table_without_it_and_from_a_damaged_one(t
     first = _probe(cache)
     table = cache / file_name()
     assert table.is_file()
-    assert first["digest"] == plain["digest"] and first["compiled"] > 500 and first["reused"] >= 0
+    assert first["digest"] == plain["digest"] and first["compiled"] > 200  # (3.13 compiles one text per class)
     stored = table.read_bytes()
 
     again = _probe(cache)
