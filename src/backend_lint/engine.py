@@ -23,7 +23,7 @@ from .diagnostics import Applicability, Diagnostic, Fix, Location, ResolvedEdit
 from .registry import all_rules
 from .rule import Report, Rule
 from .semantics.modules import looks_like_migration
-from .suppression import FILE_NOQA, Suppressions, parse_suppressions, read_suppressions
+from .suppression import FILE_NOQA, Suppressions, multiline_strings_at, parse_suppressions, read_suppressions
 
 if TYPE_CHECKING:  # pragma: no cover
     from .index import ProjectIndex
@@ -474,25 +474,6 @@ class _parsed_nodes_unvalidated:
         _NODE_BASE[0].__post_init__ = _NODE_BASE[1]
 
 
-def _multiline_strings(source: str, tree: Any, rows: list[int]) -> list[tuple[int, int]]:
-    """The multi-line strings around ``rows`` (``suppression.multiline_strings_at``), from the file's
-    tokens when CPython's tree is not at hand or the cheap way fails."""
-    import ast
-
-    from .suppression import multiline_strings_at
-
-    if tree is None:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            tree = None
-    found = multiline_strings_at(source, tree, rows) if tree is not None else None
-    if found is None:
-        whole = parse_suppressions(source, strings_only=True)
-        found = whole.multiline_strings
-    return found
-
-
 def _syntax_rule() -> type[Rule]:
     from .rules.engine.syntax_error import SyntaxError_
 
@@ -782,15 +763,20 @@ class Engine:
         tree: Any = None,
     ) -> FileResult:
         diagnostics = result.diagnostics + diagnostics
+        needed = suppressions is None and noqa and _NOQA_WORD.search(source) is not None and (
+            bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
+        )
+        if tree is None and (needed or (noqa and diagnostics)):
+            from .screens import tree_facts  # (CPython's tree: cheaper to build than the file's tokens)
+
+            facts = tree_facts(source)
+            tree = facts.tree if facts is not None else None
         if suppressions is None:
-            needed = noqa and _NOQA_WORD.search(source) is not None and (
-                bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
-            )
             suppressions = read_suppressions(source, tree) if needed else Suppressions()
         if noqa and diagnostics and not suppressions.strings_read:
             # Where a finding's ``# noqa`` goes (``noqa_row``, ``--add-noqa``): after a multi-line string
             # around it, never inside it, also in a file without any ``noqa`` yet.
-            suppressions.multiline_strings = _multiline_strings(source, tree, [d.row for d in diagnostics])
+            suppressions.multiline_strings = multiline_strings_at(source, tree, [d.row for d in diagnostics])
         kept: list[Diagnostic] = []
         for d in diagnostics:
             d.noqa_row = suppressions.noqa_row(d.row)

@@ -13,7 +13,6 @@ import ast
 import io
 import re
 import tokenize
-import warnings
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -118,15 +117,8 @@ def read_suppressions(source: str, tree: Optional[ast.Module]) -> Suppressions:
     lowered = source.lower()
     if "noqa" not in lowered:
         return Suppressions()
-    if "\r" in source.replace("\r\n", ""):
+    if tree is None or "\r" in source.replace("\r\n", ""):
         return parse_suppressions(source)
-    if tree is None:  # (parsing is about three times faster than tokenizing in Python)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(source)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            return parse_suppressions(source)
     rows = [i for i, line in enumerate(lowered.split("\n"), start=1) if "noqa" in line]
     lines = source.split("\n")
     pieces: dict[tuple[int, int], None] = {}
@@ -247,6 +239,11 @@ def multiline_strings_at(source: str, tree: Optional[ast.Module], rows: Iterable
     around those rows are visited) are tokenized from their own text. Implicitly concatenated literals are
     one ``ast`` node but several tokens, hence the tokenizing. ``None`` when that fails (the caller then
     tokenizes the file)."""
+    found = _strings_following(source, tree, rows)
+    return found if found is not None else parse_suppressions(source, strings_only=True).multiline_strings
+
+
+def _strings_following(source: str, tree: Optional[ast.Module], rows: Iterable[int]) -> Optional[list[tuple[int, int]]]:
     asked: set[int] = set()
     found: set[tuple[int, int]] = set()
     todo = set(rows)
