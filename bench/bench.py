@@ -247,12 +247,12 @@ print(time.process_time() - start)
 
 PREFILTER_SNIPPET = r"""
 import sys, os
-from backend_lint.config import discover_settings
-from backend_lint.engine import Engine
-from backend_lint.files import iter_python_files
-from backend_lint.index import ProjectIndex
-from backend_lint.screens import tree_facts
-from backend_lint.semantics.modules import looks_like_migration
+from backend_lint.ground.config import discover_settings
+from backend_lint.engine.api import Engine
+from backend_lint.ground.discovery import iter_python_files
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.rules._shared.screens import tree_facts
+from backend_lint.knowledge.modules import looks_like_migration
 root = sys.argv[1]
 settings = discover_settings(root)
 files = list(iter_python_files([root], settings))

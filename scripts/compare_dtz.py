@@ -63,9 +63,9 @@ def run_ruff(files: list[str]) -> Counter:
 
 
 def _lint_chunk(files: list[str]) -> list[tuple[str, int, str]]:
-    from backend_lint.config import Settings
-    from backend_lint.engine import Engine
-    from backend_lint.fixes import SourceReadError, read_source
+    from backend_lint.ground.config import Settings
+    from backend_lint.engine.api import Engine
+    from backend_lint.ground.io import SourceReadError, read_source
 
     engine = Engine(Settings(), CODES)
     out = []

@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from backend_lint.config import Settings
-from backend_lint.engine import Engine
-from backend_lint.fixes import parses
+from backend_lint.ground.config import Settings
+from backend_lint.engine.api import Engine
+from backend_lint.engine.fixes import parses
 
 HEADER = 'from alembic import op\nimport sqlalchemy as sa\n\nrevision = "b2"\ndown_revision = "a1"\n\n\n'
 

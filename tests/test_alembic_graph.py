@@ -6,8 +6,8 @@ from pathlib import Path
 
 from clihelpers import make_project, run_cli
 
-from backend_lint.index import ProjectIndex
-from backend_lint.index.extract import extract_module
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.knowledge.index.extract import extract_module
 from backend_lint.rules.migrations.migration_graph import MigrationGraph
 
 

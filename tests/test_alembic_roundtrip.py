@@ -22,9 +22,9 @@ alembic_command = pytest.importorskip("alembic.command")
 from alembic.config import Config  # noqa: E402
 import libcst as cst  # noqa: E402
 
-from backend_lint.config import Settings  # noqa: E402
-from backend_lint.engine import Engine  # noqa: E402
-from backend_lint.fixes import parses  # noqa: E402
+from backend_lint.ground.config import Settings  # noqa: E402
+from backend_lint.engine.api import Engine  # noqa: E402
+from backend_lint.engine.fixes import parses  # noqa: E402
 
 ROUNDTRIP = Path(__file__).parent / "fixtures" / "migrations" / "_roundtrip"
 

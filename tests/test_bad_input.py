@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from backend_lint.config import Settings
-from backend_lint.engine import Engine
-from backend_lint.files import iter_python_files
+from backend_lint.ground.config import Settings
+from backend_lint.engine.api import Engine
+from backend_lint.ground.discovery import iter_python_files
 from clihelpers import EMPTY_DOWNGRADE, make_project, run_cli
 
 
@@ -144,8 +144,8 @@ def test_mistyped_config_value(tmp_path: Path) -> None:
 
 def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:
     """If a worker process dies anyway (a native crash no guard foresaw), the run goes on."""
-    import backend_lint.runner as runner
-    from backend_lint.runner import RunOptions, lint_paths
+    import backend_lint.engine.run as runner
+    from backend_lint.engine.run import RunOptions, lint_paths
 
     root = make_project(tmp_path, {f"m{i:02d}.py": EMPTY_DOWNGRADE.replace('"a1"', f'"r{i}"') + "x = 1\n" * 4000 for i in range(20)})
     (root / "crash.py").write_text("# CRASH-HERE\n" + "x = 1\n" * 4000)

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from backend_lint.cache import ResultCache
-from backend_lint.config import Settings
-from backend_lint.diagnostics import FixAvailability
-from backend_lint.engine import Engine
-from backend_lint.index import ProjectIndex
-from backend_lint.registry import all_rules
-from backend_lint.rule import Rule
-from backend_lint.runner import RunOptions, lint_paths
+from backend_lint.ground.cache import ResultCache
+from backend_lint.ground.config import Settings
+from backend_lint.values import FixAvailability
+from backend_lint.engine.api import Engine
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.engine.registry import all_rules
+from backend_lint.rules.api import Rule
+from backend_lint.engine.run import RunOptions, lint_paths
 
 from clihelpers import EMPTY_DOWNGRADE, MISSING_DOWNGRADE, make_project, run_cli
 
@@ -274,15 +274,15 @@ def test_a_warm_run_with_nothing_to_lint_does_not_import_libcst(tmp_path: Path) 
     _agree(root)
     code = (
         "import sys\n"
-        "from backend_lint.cli import main\n"
+        "from backend_lint.faces.cli import main\n"
         "try:\n"
         "    main(['check', '--exit-zero', '-q', '.'])\n"
         "except SystemExit:\n"
         "    pass\n"
         "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST')\n"
-        "print('RULES' if any(m.startswith('backend_lint.rules.') for m in sys.modules) else 'NO-RULES')\n"
+        "print('RULES' if any(m.startswith('backend_lint.rules.') and m.count('.') >= 3 for m in sys.modules) else 'NO-RULES')\n"
     )
-    from backend_lint.registry import registry_table_is_current
+    from backend_lint.engine.registry import registry_table_is_current
 
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120).stdout
     if registry_table_is_current():
@@ -299,7 +299,7 @@ def test_a_file_no_rule_can_fire_on_does_not_load_libcst(tmp_path: Path) -> None
     (root / "quiet.py").write_text("from datetime import datetime\n\n\ndef parse(text: str) -> datetime:\n    return datetime.fromisoformat(text)\n")
     code = (
         "import sys\n"
-        "from backend_lint.cli import main\n"
+        "from backend_lint.faces.cli import main\n"
         "try:\n"
         "    main(['check', '--no-cache', '--exit-zero', '-q', sys.argv[1]])\n"
         "except SystemExit:\n"
@@ -317,8 +317,8 @@ def test_the_stored_project_listing_follows_the_directories(tmp_path: Path) -> N
     import os
     import time
 
-    from backend_lint import files as files_mod
-    from backend_lint.config import Settings
+    from backend_lint.ground import discovery as files_mod
+    from backend_lint.ground.config import Settings
 
     root = tmp_path / "proj"
     (root / "app" / "sub").mkdir(parents=True)
@@ -367,8 +367,8 @@ def test_a_stored_listing_replays_in_the_spelling_asked_for_and_follows_the_repo
     import os
     import time
 
-    from backend_lint import files as files_mod
-    from backend_lint.config import Settings
+    from backend_lint.ground import discovery as files_mod
+    from backend_lint.ground.config import Settings
 
     root = tmp_path / "proj"
     (root / "app").mkdir(parents=True)
@@ -423,8 +423,8 @@ def test_a_listing_that_met_a_symbolic_link_is_not_stored(tmp_path: Path, monkey
     """Where a link leads can change, or a dangling one come to life, with no directory's mtime changing."""
     import time
 
-    from backend_lint import files as files_mod
-    from backend_lint.config import Settings
+    from backend_lint.ground import discovery as files_mod
+    from backend_lint.ground.config import Settings
 
     root = tmp_path / "proj"
     (root / "app").mkdir(parents=True)

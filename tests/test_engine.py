@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from backend_lint.config import Settings
-from backend_lint.diagnostics import Edit, Fix, FixAvailability, ResolvedEdit
-from backend_lint.engine import Engine
-from backend_lint.fixes import apply_edits
-from backend_lint.registry import all_rules
-from backend_lint.rule import Rule
+from backend_lint.ground.config import Settings
+from backend_lint.values import Edit, Fix, FixAvailability, ResolvedEdit
+from backend_lint.engine.api import Engine
+from backend_lint.engine.fixes import apply_edits
+from backend_lint.engine.registry import all_rules
+from backend_lint.rules.api import Rule
 
 from clihelpers import EMPTY_DOWNGRADE
 
@@ -75,8 +75,8 @@ def test_a_fix_that_breaks_syntax_is_rejected() -> None:
 
 
 def test_identical_edits_from_two_fixes_apply_once() -> None:
-    from backend_lint.fixes import apply_fixes
-    from backend_lint.diagnostics import Diagnostic, Location
+    from backend_lint.engine.fixes import apply_fixes
+    from backend_lint.values import Diagnostic, Location
 
     imp = ResolvedEdit(0, 0, "import os\n")
     d1 = Diagnostic("BKL997", "a", "m", "f.py", Location(1, 1), Location(1, 1), Fix.safe("a", [imp, ResolvedEdit(4, 5, "A")]))

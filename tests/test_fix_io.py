@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_lint.fixes import SourceReadError, WriteError, read_source, write_source
+from backend_lint.ground.io import SourceReadError, WriteError, read_source, write_source
 from clihelpers import EMPTY_DOWNGRADE, make_project, run_cli
 
 NOQA_LINE = "x = 'é'  # noqa: BKL401\n"

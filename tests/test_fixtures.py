@@ -6,12 +6,12 @@ from collections import Counter
 
 import pytest
 
-from backend_lint.config import Settings
-from backend_lint.diagnostics import FixAvailability
-from backend_lint.engine import Engine
-from backend_lint.fixes import parses
-from backend_lint.index import ProjectIndex
-from backend_lint.registry import all_rules
+from backend_lint.ground.config import Settings
+from backend_lint.values import FixAvailability
+from backend_lint.engine.api import Engine
+from backend_lint.engine.fixes import parses
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.engine.registry import all_rules
 
 from harness import FixtureFile, Fixture, example_sources, load_fixtures, project_findings, update_snapshots
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from backend_lint.config import Settings
-from backend_lint.diagnostics import ResolvedEdit
-from backend_lint.engine import Engine
-from backend_lint.fixes import apply_edits, parses
+from backend_lint.ground.config import Settings
+from backend_lint.values import ResolvedEdit
+from backend_lint.engine.api import Engine
+from backend_lint.engine.fixes import apply_edits, parses
 
 EXAMPLES = int(os.environ.get("BKL_FUZZ_EXAMPLES", "40"))
 FIXTURE_FILES = sorted(

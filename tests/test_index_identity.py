@@ -7,10 +7,10 @@ import re
 import textwrap
 from pathlib import Path
 
-from backend_lint.config import Settings, settings_from_table
-from backend_lint.index import ProjectIndex
-from backend_lint.semantics import models as M
-from backend_lint.semantics.auth import alias_dependency, classify_dependency, principal_classes
+from backend_lint.ground.config import Settings, settings_from_table
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.knowledge import models as M
+from backend_lint.knowledge.auth import alias_dependency, classify_dependency, principal_classes
 
 SETTINGS = Settings()
 

@@ -1,13 +1,13 @@
 from pathlib import Path
 
-from backend_lint.docs import render
+from backend_lint.faces.docs import render
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_readme_rule_table_is_generated_from_the_rules() -> None:
     text = README.read_text(encoding="utf-8")
-    assert render(text) == text, "README rule table is stale: run `python -m backend_lint.docs README.md`"
+    assert render(text) == text, "README rule table is stale: run `python -m backend_lint.faces.docs README.md`"
 
 
 def test_readme_opens_with_the_two_setup_commands() -> None:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from backend_lint.config import Settings, discover_settings
-from backend_lint.engine import Engine
-from backend_lint.files import iter_python_files
-from backend_lint.fixes import SourceReadError, read_source
-from backend_lint.index import ProjectIndex
+from backend_lint.ground.config import Settings, discover_settings
+from backend_lint.engine.api import Engine
+from backend_lint.ground.discovery import iter_python_files
+from backend_lint.ground.io import SourceReadError, read_source
+from backend_lint.knowledge.index import ProjectIndex
 
 from harness import load_fixtures
 

@@ -15,13 +15,13 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from backend_lint.config import DEFAULT_EXCLUDE
-from backend_lint.engine import SourceLines, _offsets_by_statement, _paths_below, node_offsets
-from backend_lint.files import _Matcher
-from backend_lint.index import _ModuleNamer
-from backend_lint.registry import all_rules, info_of, registry_table_is_current, render_table
-from backend_lint.semantics.modules import module_name_for
-from backend_lint.walker import iter_children, walk
+from backend_lint.ground.config import DEFAULT_EXCLUDE
+from backend_lint.engine.api import SourceLines, _offsets_by_statement, _paths_below, node_offsets
+from backend_lint.ground.discovery import _Matcher
+from backend_lint.knowledge.index import _ModuleNamer
+from backend_lint.engine.registry import all_rules, info_of, registry_table_is_current, render_table
+from backend_lint.knowledge.modules import module_name_for
+from backend_lint.knowledge.cst import iter_children, walk
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("BKL_CORPUS", Path.home() / ".cache" / "backend-lint-corpus"))
@@ -101,7 +101,7 @@ def test_node_offsets_agree_with_position_provider() -> None:
 
 
 def _reference_children(node):
-    from backend_lint import walker
+    from backend_lint.knowledge import cst as walker
 
     for name in walker._fields_of(type(node)):
         value = getattr(node, name)
@@ -126,7 +126,7 @@ def test_walker_children_are_the_isinstance_ones() -> None:
 def test_multiline_strings_from_the_tree_are_the_tokens() -> None:
     """Where a finding's ``# noqa`` goes: the cheap reading (string literals around the rows, tokenized alone)
     agrees with tokenizing the whole file, on every row of real files."""
-    from backend_lint.suppression import _strings_following, multiline_strings_at, parse_suppressions
+    from backend_lint.engine.noqa import _strings_following, multiline_strings_at, parse_suppressions
 
     extra = [
         ("concat.py", 'x = call(a, "one"  # c\n         "two", f"""\n{b}\n""")\ny = """\n# noqa\n"""  + rb\'\'\'q\n\'\'\'\n'),
@@ -155,7 +155,7 @@ def test_multiline_strings_from_the_tree_are_the_tokens() -> None:
 def test_noqa_comments_read_in_pieces_are_the_tokens() -> None:
     """``read_suppressions`` (only the statements holding a ``noqa`` line tokenized) finds the comments that
     tokenizing the whole file finds, on real files and on the same files with a ``noqa`` on every fifth line."""
-    from backend_lint.suppression import parse_suppressions, read_suppressions
+    from backend_lint.engine.noqa import parse_suppressions, read_suppressions
 
     def shape(s) -> tuple:
         return (sorted((r, c.col, c.text, c.codes, c.span) for r, c in s.by_row.items()), s.file_exempt, s.file_codes)
@@ -188,7 +188,7 @@ def test_noqa_comments_read_in_pieces_are_the_tokens() -> None:
 
 def test_plain_unparse_is_ast_unparse() -> None:
     """The index writes common annotations and defaults directly (``extract._plain``): ``ast.unparse``'s text."""
-    from backend_lint.index.extract import _plain
+    from backend_lint.knowledge.index.extract import _plain
 
     extra = "x: dict[str, list[int | None]]\ny: a.b.C[D, E.F] = None\nz: T[(1, 2)]\nw: T[X,] = -1\nv: T[()] = True\nu = f(0x10, 1_000)\n"
     written = 0
@@ -208,7 +208,7 @@ def test_plain_unparse_is_ast_unparse() -> None:
 
 def test_walker_path_is_the_visited_nodes_ancestors() -> None:
     """What a report records (``Walker.path``) is the node's path from the module, in visits and leaves."""
-    from backend_lint.walker import DispatchTable, Walker
+    from backend_lint.engine.walker import DispatchTable, Walker
 
     seen: list = []
 
@@ -241,7 +241,7 @@ def test_screen_node_index_is_ast_walk() -> None:
     import ast
     from collections import Counter
 
-    from backend_lint.screens import tree_facts
+    from backend_lint.rules._shared.screens import tree_facts
 
     singletons = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
     sources = _sources(40) + [("py311.py", "global g\nd = {**a, 'k': 1}\ntry:\n    pass\nexcept* E as e:\n    pass\n"
@@ -270,7 +270,7 @@ def test_exclude_matcher_is_fnmatch() -> None:
 
 
 def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backend_lint.index import _abspath_maker
+    from backend_lint.knowledge.index import _abspath_maker
 
     monkeypatch.chdir(tmp_path)
     parts = ["a", "b.py", ".", "..", "", ".a", "..b", "é", "a b", "x.py"]
@@ -304,9 +304,9 @@ def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
 
 
 def test_registry_table_matches_the_rules() -> None:
-    from backend_lint import registry_table
+    from backend_lint.engine import registry_table
 
-    assert registry_table_is_current(), "the rules changed: run `python -m backend_lint.docs README.md`"
+    assert registry_table_is_current(), "the rules changed: run `python -m backend_lint.faces.docs README.md`"
     assert tuple(tuple(r) for r in registry_table.RULES) == tuple(tuple(info_of(r)) for r in all_rules())
     path = Path(registry_table.__file__)
     assert path.read_text(encoding="utf-8") == render_table()
@@ -315,9 +315,9 @@ def test_registry_table_matches_the_rules() -> None:
 def test_screens_keep_libcst_away_from_files_no_rule_can_report(tmp_path: Path) -> None:
     """Families 1 and 2 reach libcst only for a file whose functions can have a caller's identity in scope
     and (family 2) that names an owned model, or a project function returning one; the ast screens decide."""
-    from backend_lint.config import Settings
-    from backend_lint.engine import Engine
-    from backend_lint.index import ProjectIndex
+    from backend_lint.ground.config import Settings
+    from backend_lint.engine.api import Engine
+    from backend_lint.knowledge.index import ProjectIndex
 
     (tmp_path / "models.py").write_text(
         "from sqlmodel import Field, SQLModel\n\n\n"
@@ -353,7 +353,7 @@ def test_screens_keep_libcst_away_from_files_no_rule_can_report(tmp_path: Path) 
 
 
 def test_stored_memo_outlives_the_run_and_follows_the_facts(tmp_path: Path) -> None:
-    from backend_lint.index import ProjectIndex
+    from backend_lint.knowledge.index import ProjectIndex
 
     (tmp_path / "models.py").write_text("class Item:\n    pass\n")
     files = [str(tmp_path / "models.py")]

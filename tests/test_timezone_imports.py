@@ -1,4 +1,4 @@
-"""The import-adding helper (``semantics.add_import``) and the SQLModel pin reader used by family 3."""
+"""The import-adding helper (``knowledge.add_import``) and the SQLModel pin reader used by family 3."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from backend_lint.config import Settings
-from backend_lint.context import FileContext
-from backend_lint.diagnostics import Edit, ResolvedEdit
-from backend_lint.engine import Engine, SourceLines
-from backend_lint.fixes import apply_edits
-from backend_lint.semantics.add_import import ensure_import, ensure_imports
-from backend_lint.semantics.datetimes import _pin_in_text, minimum_version, parse_version
+from backend_lint.ground.config import Settings
+from backend_lint.engine.context import FileContext
+from backend_lint.values import Edit, ResolvedEdit
+from backend_lint.engine.api import Engine, SourceLines
+from backend_lint.engine.fixes import apply_edits
+from backend_lint.knowledge.add_import import ensure_import, ensure_imports
+from backend_lint.knowledge.datetimes import _pin_in_text, minimum_version, parse_version
 
 
 def _ctx(source: str, path: str = "/tmp/bkl-imports/app/mod.py") -> FileContext:
@@ -146,7 +146,7 @@ def test_versions() -> None:
 
 
 def test_sqlmodel_pin_decides_implicit_fields(tmp_path: Path) -> None:
-    from backend_lint.index import ProjectIndex
+    from backend_lint.knowledge.index import ProjectIndex
 
     model = textwrap.dedent(
         """\
@@ -166,7 +166,7 @@ def test_sqlmodel_pin_decides_implicit_fields(tmp_path: Path) -> None:
 
     def findings(pin: str) -> list[str]:
         (tmp_path / "requirements.txt").write_text(pin)
-        from backend_lint.semantics import datetimes
+        from backend_lint.knowledge import datetimes
 
         datetimes._pin_in_dir.cache_clear()
         project = ProjectIndex.from_sources(str(tmp_path), {str(path): model})
@@ -181,8 +181,8 @@ def test_sqlmodel_pin_decides_implicit_fields(tmp_path: Path) -> None:
 def test_sqlmodel_pin_of_a_file_outside_the_run_root(tmp_path: Path) -> None:
     """``backend-lint check projA projB``: the settings come from projA, but projB's files are read
     against projB's own pins, whatever the order of the paths."""
-    from backend_lint.index import ProjectIndex
-    from backend_lint.semantics import datetimes
+    from backend_lint.knowledge.index import ProjectIndex
+    from backend_lint.knowledge import datetimes
 
     model = "from datetime import datetime\nfrom sqlmodel import Field, SQLModel\n\n\nclass Item(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    created_at: datetime\n"
     a, b = tmp_path / "proj_a", tmp_path / "proj_b"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...rule import Rule
+from ..api import Rule
 
 
 class SyntaxError_(Rule):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from ...diagnostics import FixAvailability
-from ...rule import Rule
+from ...values import FixAvailability
+from ..api import Rule
 
 
 class UnusedNoqa(Rule):

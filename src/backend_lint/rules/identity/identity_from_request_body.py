@@ -4,10 +4,10 @@ from typing import Any
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...rule import Rule
-from ...screens import client_identity_spelled, route_handler
-from ...semantics.auth import (
+from ...values import Edit, Fix, FixAvailability
+from ..api import Rule
+from .._shared.screens import client_identity_spelled, route_handler
+from ...knowledge.auth import (
     Identity,
     IdentityStack,
     client_identity_findings,

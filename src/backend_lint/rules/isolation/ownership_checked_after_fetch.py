@@ -4,11 +4,11 @@ from typing import Any
 
 import libcst as cst
 
-from ...rule import Rule
-from ...screens import isolation_may_fire, owned_model_spelled
-from ...semantics.auth import Identity, IdentityStack, may_have_identity
-from ...semantics.models import identity_columns
-from ...semantics.queries import isolation_findings
+from ..api import Rule
+from .._shared.screens import isolation_may_fire, owned_model_spelled
+from ...knowledge.auth import Identity, IdentityStack, may_have_identity
+from ...knowledge.models import identity_columns
+from ...knowledge.queries import isolation_findings
 
 
 class OwnershipCheckedAfterFetch(IdentityStack, Rule):

@@ -4,12 +4,12 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...rule import Rule
-from ...screens import isolation_may_fire, owned_model_spelled
-from ...semantics.auth import Identity, IdentityStack, may_have_identity
-from ...semantics.models import identity_columns
-from ...semantics.queries import Site, isolation_findings
+from ...values import Edit, Fix, FixAvailability
+from ..api import Rule
+from .._shared.screens import isolation_may_fire, owned_model_spelled
+from ...knowledge.auth import Identity, IdentityStack, may_have_identity
+from ...knowledge.models import identity_columns
+from ...knowledge.queries import Site, isolation_findings
 
 
 class UnscopedOwnedQuery(IdentityStack, Rule):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...diagnostics import FixAvailability
-from ...migration_screens import empty_downgrade
-from ...rule import Rule
-from ...semantics.alembic import downgrade_fix, is_noop_body, revision_info
+from ...values import FixAvailability
+from ._screens import empty_downgrade
+from ..api import Rule
+from ...knowledge.alembic import downgrade_fix, is_noop_body, revision_info
 
 
 class EmptyDowngrade(Rule):

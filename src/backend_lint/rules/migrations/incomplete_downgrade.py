@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...migration_screens import incomplete_downgrade
-from ...rule import Rule
-from ...semantics.alembic import analyse, is_noop_body, revision_info, unconditional_raise
+from ._screens import incomplete_downgrade
+from ..api import Rule
+from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 
 
 class IncompleteDowngrade(Rule):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...migration_screens import irreversible_downgrade
-from ...rule import Rule
-from ...semantics.alembic import revision_info, unconditional_raise
+from ._screens import irreversible_downgrade
+from ..api import Rule
+from ...knowledge.alembic import revision_info, unconditional_raise
 
 
 class IrreversibleDowngrade(Rule):

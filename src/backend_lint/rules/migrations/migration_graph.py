@@ -6,8 +6,8 @@ import re
 import sys
 from typing import Any, Iterable, Optional
 
-from ...diagnostics import Diagnostic, Location
-from ...rule import Rule
+from ...values import Diagnostic, Location
+from ..api import Rule
 
 if sys.version_info >= (3, 11):
     import tomllib

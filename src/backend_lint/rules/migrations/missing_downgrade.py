@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...diagnostics import FixAvailability
-from ...migration_screens import missing_downgrade
-from ...rule import Rule
-from ...semantics.alembic import downgrade_fix, revision_info
+from ...values import FixAvailability
+from ._screens import missing_downgrade
+from ..api import Rule
+from ...knowledge.alembic import downgrade_fix, revision_info
 
 
 class MissingDowngrade(Rule):

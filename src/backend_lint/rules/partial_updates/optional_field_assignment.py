@@ -4,10 +4,10 @@ from typing import Any
 
 import libcst as cst
 
-from ...diagnostics import FixAvailability
-from ...rule import Rule
-from ...screens import optional_field_assignment
-from ...semantics.updates import (
+from ...values import FixAvailability
+from ..api import Rule
+from .._shared.screens import optional_field_assignment
+from ...knowledge.updates import (
     ATTRIBUTE_COPY,
     analyze,
     optional_in_payload,

@@ -4,10 +4,10 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...rule import Rule
-from ...screens import update_with_exclude_none
-from ...semantics.updates import (
+from ...values import Edit, Fix, FixAvailability
+from ..api import Rule
+from .._shared.screens import update_with_exclude_none
+from ...knowledge.updates import (
     Dump,
     analyze,
     may_write_dump,

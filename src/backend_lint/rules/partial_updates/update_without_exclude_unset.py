@@ -4,10 +4,10 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...rule import Rule
-from ...screens import update_without_exclude_unset
-from ...semantics.updates import (
+from ...values import Edit, Fix, FixAvailability
+from ..api import Rule
+from .._shared.screens import update_without_exclude_unset
+from ...knowledge.updates import (
     Dump,
     analyze,
     dump_schema_may_be_partial,

@@ -4,10 +4,10 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...screens import import_time_datetime_default
-from ...semantics.add_import import ensure_import
-from ...semantics.datetimes import (
+from ...values import Edit, Fix, FixAvailability
+from .._shared.screens import import_time_datetime_default
+from ...knowledge.add_import import ensure_import
+from ...knowledge.datetimes import (
     ATTRS_FIELDS,
     CLOCK_CALLS,
     DATACLASS_FIELDS,
@@ -158,7 +158,7 @@ class ImportTimeDatetimeDefault(ScopedRule):
 
     def _clock_call(self, expr: cst.BaseExpression) -> Optional[cst.Call]:
         """The first clock call evaluated by ``expr`` itself (not inside a lambda)."""
-        from ...walker import iter_children  # (not at the top: importing the rule must not load libcst)
+        from ...knowledge.cst import iter_children  # (not at the top: importing the rule must not load libcst)
 
         stack: list[cst.CSTNode] = [expr]
         while stack:

@@ -4,9 +4,9 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...screens import naive_datetime_call
-from ...semantics.datetimes import (
+from ...values import Edit, Fix, FixAvailability
+from .._shared.screens import naive_datetime_call
+from ...knowledge.datetimes import (
     CALL_KINDS,
     ChainTracker,
     ScopedRule,

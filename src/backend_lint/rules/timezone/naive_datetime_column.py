@@ -4,10 +4,10 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...screens import naive_datetime_column, words_or_time_alias
-from ...semantics.add_import import ensure_imports
-from ...semantics.datetimes import (
+from ...values import Edit, Fix, FixAvailability
+from .._shared.screens import naive_datetime_column, words_or_time_alias
+from ...knowledge.add_import import ensure_imports
+from ...knowledge.datetimes import (
     SQLMODEL_BASES,
     SQLMODEL_FIELDS,
     AnnotationHit,

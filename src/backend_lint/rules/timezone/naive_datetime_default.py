@@ -4,9 +4,9 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...screens import naive_datetime_default
-from ...semantics.datetimes import (
+from ...values import Edit, Fix, FixAvailability
+from .._shared.screens import naive_datetime_default
+from ...knowledge.datetimes import (
     ATTRS_FIELDS,
     DATACLASS_FIELDS,
     FIELD_FUNCTIONS,

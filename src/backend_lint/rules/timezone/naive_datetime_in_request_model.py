@@ -4,10 +4,10 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...screens import naive_datetime_in_request_model, words_or_time_alias
-from ...semantics.add_import import ensure_import
-from ...semantics.datetimes import (
+from ...values import Edit, Fix, FixAvailability
+from .._shared.screens import naive_datetime_in_request_model, words_or_time_alias
+from ...knowledge.add_import import ensure_import
+from ...knowledge.datetimes import (
     SQLMODEL_BASES,
     AnnotationHit,
     ScopedRule,

@@ -4,9 +4,9 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...diagnostics import Edit, Fix, FixAvailability
-from ...screens import utc_naive_datetime
-from ...semantics.datetimes import UTC_LIKE, ChainTracker, ScopedRule, aware_parts
+from ...values import Edit, Fix, FixAvailability
+from .._shared.screens import utc_naive_datetime
+from ...knowledge.datetimes import UTC_LIKE, ChainTracker, ScopedRule, aware_parts
 
 _WANTED = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
 

@@ -1,0 +1,881 @@
+"""The engine: (source, path, settings, project facts) -> diagnostics and, on request, fixed source.
+
+This is the only place that runs rules. The CLI, the flake8 plugin, the pre-commit hooks and the tests
+all call ``Engine.lint_source`` / ``Engine.fix_source``.
+
+Per file: decide cheaply whether any enabled rule can fire (``Rule.requires`` substrings, migration
+detection); parse with libcst only then; walk the tree once, dispatching to every active rule; compute
+positions only when something was reported; apply ``# noqa``; resolve edits to offsets.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+from ..ground.config import Settings, per_file_ignored, select_codes
+from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
+from .registry import all_rules
+from ..rules.api import Report, Rule
+from ..knowledge.modules import looks_like_migration
+from .noqa import FILE_NOQA, Suppressions, multiline_strings_at, parse_suppressions, read_suppressions
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..knowledge.index import ProjectIndex
+
+SYNTAX_ERROR_CODE = "BKL900"
+UNUSED_NOQA_CODE = "BKL901"
+MAX_FIX_PASSES = 10
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_FILE_NOQA_HINT = FILE_NOQA
+_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
+_BKL_WORD = re.compile("bkl", re.IGNORECASE)
+
+
+@dataclass
+class InternalError:
+    path: str
+    code: str
+    name: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: internal error in {self.code} ({self.name}): {self.error}"
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    parsed: bool = False  # whether libcst ran on the file (for the skip-equivalence tests and benchmarks)
+    uses_project: bool = False  # whether a rule read the project index for this file (the cache's key needs it)
+
+
+class SourceLines:
+    """Offsets of line starts, to turn (row, column) into string offsets and back."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        starts = [0]
+        for m in _NEWLINE.finditer(source):
+            starts.append(m.end())
+        self.starts = starts
+
+    def offset(self, row: int, col: int) -> int:
+        if row - 1 >= len(self.starts):
+            return len(self.source)
+        return min(self.starts[row - 1] + col, len(self.source))
+
+    def line_start(self, row: int) -> int:
+        if row - 1 >= len(self.starts):
+            return len(self.source)
+        return self.starts[row - 1]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based row, 0-based column of ``offset``."""
+        import bisect
+
+        row = bisect.bisect_right(self.starts, offset)
+        return row, offset - self.starts[row - 1]
+
+
+class _ProjectProbe:
+    """Stands for the project index while one file is linted and records whether a rule read it.
+
+    A file whose rules never looked at the index has findings that depend on its own text (and the
+    settings) only, so the result cache need not invalidate it when another module changes. Its own
+    module name (``module_info`` of its own path) is part of the cache key anyway and is not a read.
+    """
+
+    __slots__ = ("_index", "_path", "used")
+
+    def __init__(self, index: Any, path: str) -> None:
+        self._index = index
+        self._path = path
+        self.used = False
+
+    def module_info(self, path: str) -> Any:
+        if path != self._path:
+            self.used = True
+        return self._index.module_info(path)
+
+    @property
+    def unprobed(self) -> Any:
+        """The index itself, for a question whose answer is not worth a dependency (see the callers)."""
+        return self._index
+
+    def __getattr__(self, name: str) -> Any:
+        self.used = True
+        return getattr(self._index, name)
+
+
+class _Range:
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: Any, end: Any) -> None:
+        self.start = start
+        self.end = end
+
+
+class _Pos:
+    __slots__ = ("line", "column")
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line = line
+        self.column = column
+
+
+class _Positions:
+    """``positions[node]`` like libcst's ``PositionProvider`` (1-based lines, 0-based columns)."""
+
+    def __init__(self, offsets: dict, lines: SourceLines) -> None:
+        self.offsets = offsets
+        self.lines = lines
+
+    def __getitem__(self, node: Any) -> _Range:
+        start, end = self.offsets[node]
+        return _Range(_Pos(*self.lines.position(start)), _Pos(*self.lines.position(end)))
+
+
+class _PositionsDone(Exception):
+    pass
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def node_offsets(
+    module: Any, nodes: Iterable[Any], tree: Any = None, lines: Optional["SourceLines"] = None, hints: Optional[dict] = None
+) -> dict:
+    """Source offsets ``(start, end)`` of ``nodes``, with the ranges of libcst's ``PositionProvider``.
+
+    ``PositionProvider`` records every node of the module through a code-generation pass (2 to 4 times
+    the cost of parsing, even when one node is wanted). This runs the same code generation with a state
+    that only counts characters and only records the wanted nodes (and the children their syntactic
+    range is hoisted from), and stops as soon as they are all known. libcst round-trips source exactly,
+    so generated offsets are source offsets. A test holds it to ``PositionProvider`` on real files.
+
+    Given CPython's ``ast`` of the same text (``tree``, from the screens) and its ``lines``, only the
+    innermost statement around each wanted node is generated, from that statement's first line (its
+    ``ast`` line number less its leading comment lines) with its blocks' indentation; every generated
+    token is checked against the source at its offset, and any difference falls back to generating the
+    module from its start.
+    """
+    targets = set(nodes)
+    if tree is not None and lines is not None and targets:
+        try:
+            found = _offsets_by_statement(module, targets, tree, lines, hints)
+        except (AttributeError, IndexError, TypeError, KeyError, ValueError):  # trees that do not line up
+            found = None
+        if found is not None:
+            return found
+    return _codegen_offsets(module, targets, module, 0, (), None)
+
+
+def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, indents: tuple, source: Optional[str]) -> dict:
+    """Generate ``root`` (the module, or a statement starting at offset ``base`` inside blocks indented by
+    ``indents``) and record ``nodes``; with ``source``, raise ``_Mismatch`` at the first token that is not
+    the source's text at its offset."""
+    import contextlib
+
+    from libcst._nodes.internal import CodegenState
+
+    targets = set(nodes)
+    computed: dict = {}
+    starts: dict = {}
+    null = contextlib.nullcontext()
+
+    class _State(CodegenState):
+        def __init__(self) -> None:
+            super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+            self.pos = base
+            self.indent_tokens.extend(indents)
+            self.indent_len = sum(len(i) for i in indents)
+            self.last_len = 0
+            self.remaining = len(targets)
+            self.any_tokens = False
+
+        def increase_indent(self, value: str) -> None:
+            self.indent_tokens.append(value)
+            self.indent_len += len(value)
+
+        def decrease_indent(self) -> None:
+            self.indent_len -= len(self.indent_tokens.pop())
+
+        def add_indent_tokens(self) -> None:
+            if self.indent_tokens:
+                if source is not None and not source.startswith("".join(self.indent_tokens), self.pos):
+                    raise _Mismatch
+                self.pos += self.indent_len
+                self.last_len = len(self.indent_tokens[-1])
+                if not self.any_tokens:
+                    self.any_tokens = True
+                    self.tokens.append(self.indent_tokens[-1])  # ``Module`` reads ``len(state.tokens)``
+
+        def add_token(self, value: str) -> None:
+            if source is not None and not source.startswith(value, self.pos):
+                raise _Mismatch
+            self.pos += len(value)
+            self.last_len = len(value)
+            if not self.any_tokens:
+                self.any_tokens = True
+                self.tokens.append(value)
+
+        def pop_trailing_newline(self) -> None:
+            if self.any_tokens:
+                self.pos -= self.last_len
+                self.last_len = 0
+
+        def _set(self, node: Any, value: tuple) -> None:
+            first = node not in computed
+            computed[node] = value
+            if first:
+                self.remaining -= 1
+                if self.remaining <= 0:
+                    raise _PositionsDone
+
+        def before_codegen(self, node: Any) -> None:
+            if node in targets:
+                starts[node] = self.pos
+
+        def after_codegen(self, node: Any) -> None:
+            if node in targets and node not in computed:
+                self._set(node, (starts.get(node, self.pos), self.pos))
+
+        def record_syntactic_position(self, node: Any, *, start_node: Any = None, end_node: Any = None) -> Any:
+            if node not in targets:
+                return null
+            for child in (start_node, end_node):
+                if child is not None and child not in targets:
+                    targets.add(child)
+                    self.remaining += 1
+            return self._record(node, start_node, end_node)
+
+        @contextlib.contextmanager
+        def _record(self, node: Any, start_node: Any, end_node: Any) -> Any:
+            start = self.pos
+            yield  # (an exception, e.g. ``_PositionsDone`` from inside, passes through unrecorded)
+            end = self.pos
+            if start_node is not None:
+                start = computed[start_node][0]
+            if end_node is not None:
+                end = computed[end_node][1]
+            self._set(node, (start, end))
+
+    if targets:
+        try:
+            root._codegen(_State())
+        except _PositionsDone:
+            pass
+    return computed
+
+
+def _paths_below(root: Any, wanted: set) -> dict:
+    """The path from ``root`` to each node of ``wanted`` found below it (``root`` first, the node last)."""
+    from ..knowledge.cst import iter_children
+
+    found: dict = {}
+    left = set(wanted)
+    path: list = []
+    stack: list = [(root, 0)]
+    while stack and left:
+        node, depth = stack.pop()
+        del path[depth:]
+        path.append(node)
+        if node in left:
+            left.discard(node)
+            found[node] = tuple(path)
+        children = list(iter_children(node))
+        children.reverse()
+        stack.extend((child, depth + 1) for child in children)
+    return found
+
+
+def _offsets_by_statement(module: Any, targets: set, tree: Any, lines: "SourceLines", hints: Optional[dict] = None) -> Optional[dict]:
+    import libcst as cst
+
+    statement_types = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    groups: dict = {}  # innermost statement -> (path from the module to it, its targets)
+    # Each target's path from the module: searched below the node the traversal was at when it was
+    # reported (``hints``: that node's ancestors), which usually holds it; the others from the module.
+    chains: dict = {}
+    below: dict = {}  # id(node the traversal was at) -> (its ancestors, targets reported there)
+    for node in targets:
+        ancestors = hints.get(node) if hints else None
+        if ancestors and ancestors[0] is module:
+            below.setdefault(id(ancestors[-1]), (ancestors, set()))[1].add(node)
+    for ancestors, wanted in below.values():
+        for node, sub in _paths_below(ancestors[-1], wanted).items():
+            chains[node] = ancestors[:-1] + sub
+    left = targets.difference(chains)
+    if left:
+        found = _paths_below(module, left)
+        if len(found) < len(left):
+            return None
+        chains.update(found)
+    for node, chain in chains.items():
+        for k in range(len(chain) - 1, 0, -1):
+            owner = chain[k]
+            if isinstance(owner, statement_types) and not (isinstance(owner, cst.If) and chain[k - 1].__class__ is cst.If):
+                groups.setdefault(owner, (chain[: k + 1], set()))[1].add(node)
+                break
+        else:
+            return None  # the module itself, or a node outside every statement
+    computed: dict = {}
+    for statement, (chain, mine) in groups.items():
+        located = _statement_start(module, chain, tree)
+        if located is None:
+            return None
+        row, indents = located
+        try:
+            computed.update(_codegen_offsets(module, mine, statement, lines.line_start(row), indents, lines.source))
+        except _Mismatch:
+            return None
+        if any(n not in computed for n in mine):
+            return None
+    return computed
+
+
+def _statement_start(module: Any, chain: tuple, tree: Any) -> Optional[tuple[int, tuple]]:
+    """(first line, enclosing blocks' indentation) of the last statement of ``chain`` (module ... statement),
+    read from the matching ``ast`` statement (``None`` where the two trees do not line up)."""
+    import ast
+
+    import libcst as cst
+
+    statement_types = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+    indents: list[str] = []
+    a: Any = tree
+    container: Optional[list] = None  # the ast statement list the next cst statement sits in
+    cst_list: Any = ()
+    for k in range(len(chain) - 1):
+        node, nxt = chain[k], chain[k + 1]
+        elif_step = isinstance(node, cst.If) and isinstance(nxt, cst.If)
+        if isinstance(node, cst.Module):
+            container, cst_list = a.body, node.body
+        elif isinstance(node, cst.IndentedBlock):
+            indents.append(node.indent if node.indent is not None else module.default_indent)
+            cst_list = node.body
+        elif isinstance(node, cst.BaseCompoundStatement):
+            if isinstance(nxt, cst.IndentedBlock):
+                container = a.body
+            elif elif_step:
+                a = a.orelse[0]  # ``elif``: the nested ``If`` is the ast's ``orelse[0]``
+                if not isinstance(a, ast.If):
+                    return None
+            elif isinstance(nxt, cst.Else):
+                container = a.orelse
+            elif isinstance(nxt, (cst.ExceptHandler, cst.ExceptStarHandler)):
+                container = a.handlers[list(node.handlers).index(nxt)].body
+            elif isinstance(nxt, cst.Finally):
+                container = a.finalbody
+            elif isinstance(nxt, cst.MatchCase):
+                container = a.cases[list(node.cases).index(nxt)].body
+            else:
+                return None
+        elif isinstance(node, (cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)):
+            if not isinstance(nxt, cst.IndentedBlock):
+                return None
+        else:
+            return None
+        if isinstance(nxt, statement_types) and not elif_step:
+            if container is None:
+                return None
+            j = list(cst_list).index(nxt)
+            a = container[sum(len(x.body) if isinstance(x, cst.SimpleStatementLine) else 1 for x in cst_list[:j])]
+    statement = chain[-1]
+    row = a.lineno
+    lead = len(statement.leading_lines)
+    decorators = getattr(a, "decorator_list", None)
+    if decorators and getattr(statement, "decorators", None):
+        row = decorators[0].lineno
+        lead += len(statement.decorators[0].leading_lines)
+    return row - lead, tuple(indents)
+
+
+_NODE_BASE: Any = None
+
+
+def _skip_validation(self: Any) -> None:
+    return None
+
+
+class _parsed_nodes_unvalidated:
+    """While the parser builds a module, skip libcst's per-node ``_validate()`` (``CSTNode.__post_init__``).
+
+    Validation guards hand-built trees; a tree the parser built from source is valid by construction
+    (libcst's own comment on ``__post_init__`` suggests moving it out of parsing). About 13% of the
+    parse. Nodes built later (``with_changes`` in rules, fixes) are validated as usual.
+    """
+
+    def __enter__(self) -> None:
+        global _NODE_BASE
+        if _NODE_BASE is None:
+            from libcst._nodes.base import CSTNode
+
+            _NODE_BASE = (CSTNode, CSTNode.__dict__["__post_init__"])
+        _NODE_BASE[0].__post_init__ = _skip_validation
+
+    def __exit__(self, *exc: Any) -> None:
+        _NODE_BASE[0].__post_init__ = _NODE_BASE[1]
+
+
+def _syntax_rule() -> type[Rule]:
+    from ..rules.engine.syntax_error import SyntaxError_
+
+    return SyntaxError_
+
+
+class Engine:
+    """Holds the run's rule selection and dispatch table; lints any number of files."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        codes: Optional[Sequence[str]] = None,
+        project: Optional["ProjectIndex"] = None,
+        skip: bool = True,
+        rules: Optional[Sequence[type[Rule]]] = None,
+    ) -> None:
+        # Nothing here imports the rules (nor libcst): a run whose files all come from the cache never
+        # needs them. ``rule_infos()`` reads the generated registry table while it is current.
+        from .registry import info_of, rule_infos
+
+        self.settings = settings
+        self.project = project
+        # ``BACKEND_LINT_NO_SKIP=1`` turns every prefilter and screen off: a whole-project check that
+        # skipping changes no finding (``bench/check_skip.sh``), beyond the test suite's sample.
+        self.skip = skip and not os.environ.get("BACKEND_LINT_NO_SKIP")
+        self._given_rules = tuple(rules) if rules is not None else None
+        infos = tuple(info_of(r) for r in self._given_rules) if self._given_rules is not None else rule_infos()
+        if codes is None:
+            codes = select_codes(settings, [r.code for r in infos])
+        self.codes = set(codes)
+        self._infos = infos
+        self._all_codes = tuple(r.code for r in infos)
+        self.has_project_rules = any(r.code in self.codes and r.project_rule for r in infos)
+        self._has_migration_rules = any(r.code in self.codes and r.migration_only for r in infos)
+        self._loaded: Optional[tuple] = None
+        self.result_cache: Any = None  # set by the runner: project-wide findings are cached there too
+
+    def _load_rules(self) -> tuple:
+        if self._loaded is None:
+            rules = self._given_rules if self._given_rules is not None else all_rules()
+            rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
+            project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
+            self._loaded = (rule_classes, project_rules, None, {r.code: r for r in rules})
+            self._requires = {r: r.requires_for(self.settings) for r in rule_classes}  # once per run
+        return self._loaded
+
+    def preload(self) -> None:
+        """Load the rules, libcst and the dispatch table now (before forking workers that share them)."""
+        self.table
+
+    @property
+    def rule_classes(self) -> list[type[Rule]]:
+        return self._load_rules()[0]
+
+    @property
+    def project_rules(self) -> list[type[Rule]]:
+        return self._load_rules()[1]
+
+    @property
+    def table(self) -> Any:
+        loaded = self._load_rules()
+        if loaded[2] is None:
+            from .walker import DispatchTable  # (the first use of libcst: it loads here)
+
+            self._loaded = loaded = (loaded[0], loaded[1], DispatchTable(loaded[0]), loaded[3])
+        return loaded[2]
+
+    @property
+    def _by_code(self) -> dict[str, type[Rule]]:
+        return self._load_rules()[3]
+
+    # ------------------------------------------------------------------------------------------------
+    def _active_rules(self, source: str, path: str, is_migration: bool, project: Any = None) -> list[Optional[type[Rule]]]:
+        ignored = per_file_ignored(self.settings, path)
+        active: list[Optional[type[Rule]]] = []
+        rule_classes = self.rule_classes  # (loads the rules and the run's ``requires_for`` table)
+        requires_of = self._requires
+        for cls in rule_classes:
+            if ignored and any(cls.code.startswith(c) for c in ignored):
+                active.append(None)
+                continue
+            if cls.migration_only and not is_migration:
+                # semantic, not an optimisation: revision modules are recognised by their text
+                active.append(None)
+                continue
+            if self.skip:
+                requires = requires_of[cls]
+                if requires is not None and not any(s in source for s in requires):
+                    active.append(None)
+                    continue
+                if not cls.may_fire_for(source, project if project is not None else self.project, self.settings):
+                    active.append(None)
+                    continue
+            active.append(cls)
+        return active
+
+    def _screen(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> list[Optional[type[Rule]]]:
+        return self._screen_with_tree(active, source, project, tree)[0]
+
+    def _screen_with_tree(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> tuple[list[Optional[type[Rule]]], Any]:
+        """Drop the rules whose ``ast`` screen says they cannot fire (``rules/_shared/screens.py``). Only worth an
+        ``ast.parse`` when every active rule has a screen: one without forces the libcst parse anyway.
+        Also returns CPython's tree of the file (``tree`` or the one parsed here; ``None`` when there is
+        none): the positions of findings start from its line numbers."""
+        if any(cls is not None and cls.may_fire_tree is None for cls in active):
+            return active, tree
+        from ..rules._shared.screens import TreeFacts, tree_facts
+
+        facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
+        if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
+            return active, None
+        project = project if project is not None else self.project
+        return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active], facts.tree
+
+    def code_enabled_for(self, code: str, path: str) -> bool:
+        if code not in self.codes:
+            return False
+        ignored = per_file_ignored(self.settings, path)
+        return not any(code.startswith(c) for c in ignored)
+
+    def lint_source(self, source: str, path: str, noqa: bool = True, tree: Any = None) -> FileResult:
+        """Lint one file's text. ``noqa=False`` leaves ``# noqa`` to the caller (flake8 owns it);
+        ``tree``: CPython's ``ast`` of that text when the caller has it (flake8 does), for the screens."""
+        result = FileResult(path)
+        # ``# noqa`` comments are read from tokens (slow) only when they can matter: a file-wide
+        # directive, findings to filter, or ``BKL`` codes that BKL901 may report as unused.
+        suppressions: Optional[Suppressions] = None
+        if not noqa:
+            suppressions = Suppressions()
+        elif _FILE_NOQA_HINT.search(source):
+            suppressions = parse_suppressions(source)
+            if suppressions.file_exempt:
+                return result
+        probe = _ProjectProbe(self.project, path) if self.project is not None else None
+        is_migration = self._has_migration_rules and looks_like_migration(source)
+        active = self._active_rules(source, path, is_migration, probe)
+        if self.skip and any(active):
+            active, tree = self._screen_with_tree(active, source, probe, tree)
+        result.uses_project = probe is not None and probe.used
+        if not any(active):
+            # Nothing can fire here: libcst never sees the file. Still report unparsable files, cheaply:
+            # the project index parsed this very text with CPython's parser already.
+            if SYNTAX_ERROR_CODE in self.codes and not (self.project is not None and self.project.parsed_ok(path, source)):
+                self._check_syntax_cheaply(source, path, result)
+            return self._finish(result, [], source, suppressions, noqa, tree)
+        if len(source.encode("utf-8", "surrogatepass")) > self.settings.max_file_size:
+            self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({self.settings.max_file_size} bytes); not linted")
+            return self._finish(result, [], source, suppressions, noqa, tree)
+        from .context import FileContext
+        from .parsing import ParseFailure, parse_module
+        from .walker import Walker
+
+        try:
+            with _parsed_nodes_unvalidated():
+                module = parse_module(source)
+        except ParseFailure as exc:
+            self._syntax_diag(result, path, exc.row, exc.col, exc.message)
+            return self._finish(result, [], source, suppressions, noqa)
+        result.parsed = True
+        ctx = FileContext(source, path, self.settings, probe if probe is not None else self.project)
+        ctx.module = module
+        table = self.table
+        instances: list[Optional[Rule]] = []
+        for cls in active:
+            instances.append(cls(ctx) if cls is not None else None)
+
+        def on_error(index: int, exc: BaseException) -> None:
+            cls = table.rule_classes[index]
+            result.errors.append(InternalError(path, cls.code, cls.name, _format_exc(exc)))
+
+        walker = Walker(table, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
+        ctx.walk_path = walker.path
+        try:
+            walker.run(module)
+        except RecursionError:
+            self._syntax_diag(result, path, 1, 0, "Cannot lint file: too deeply nested")
+            return self._finish(result, [], source, suppressions, noqa)
+        finally:
+            result.uses_project = probe is not None and probe.used
+            ctx.walk_path = None
+        diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
+        result.uses_project = probe is not None and probe.used
+        return self._finish(result, diagnostics, source, suppressions, noqa, tree)
+
+    # ------------------------------------------------------------------------------------------------
+    def _check_syntax_cheaply(self, source: str, path: str, result: FileResult) -> None:
+        if SYNTAX_ERROR_CODE not in self.codes:
+            return
+        from .parsing import syntax_error
+
+        failure = syntax_error(source)
+        if failure is not None:
+            self._syntax_diag(result, path, failure.row, failure.col, failure.message)
+
+    def _syntax_diag(self, result: FileResult, path: str, row: int, col: int, message: str) -> None:
+        if SYNTAX_ERROR_CODE not in self.codes:
+            return
+        rule = _syntax_rule()
+        loc = Location(max(row, 1), col + 1)
+        result.diagnostics.append(Diagnostic(rule.code, rule.name, message, path, loc, Location(loc.row, loc.column)))
+
+    def _resolve(self, reports: list[Report], module: Any, source: str, path: str, result: FileResult, tree: Any = None) -> list[Diagnostic]:
+        if not reports:
+            return []
+        lines = SourceLines(source)
+        positions = None
+        targets = {r.node for r in reports if r.node is not None}
+        hints: dict = {}  # a target -> where the traversal was when it was reported
+        for r in reports:
+            if r.ancestors is not None and r.node is not None:
+                hints.setdefault(r.node, r.ancestors)
+            if r.fix is not None:
+                for e in r.fix.edits:
+                    node = getattr(e, "node", None)
+                    if node is not None:
+                        targets.add(node)
+                        if r.ancestors is not None:
+                            hints.setdefault(node, r.ancestors)
+        if targets:
+            positions = _Positions(node_offsets(module, targets, tree, lines, hints), lines)
+        out: list[Diagnostic] = []
+        for report in reports:
+            try:
+                if report.node is not None:
+                    rng = positions[report.node]  # type: ignore[index]
+                    start = Location(rng.start.line, rng.start.column + 1)
+                    end = Location(rng.end.line, rng.end.column + 1)
+                else:
+                    start = Location(report.row, report.col + 1)
+                    end = Location(report.row, report.col + 1)
+                fix = None
+                edit_locations: list[tuple[Location, Location]] = []
+                if report.fix is not None:
+                    resolved = tuple(sorted(self._resolve_edit(e, positions, lines) for e in report.fix.edits))
+                    fix = Fix(report.fix.message, resolved, report.fix.applicability)
+                    for e in resolved:
+                        r1, c1 = lines.position(e.start)
+                        r2, c2 = lines.position(e.end)
+                        edit_locations.append((Location(r1, c1 + 1), Location(r2, c2 + 1)))
+            except Exception as exc:
+                result.errors.append(InternalError(path, report.rule.code, report.rule.name, _format_exc(exc)))
+                continue
+            out.append(
+                Diagnostic(
+                    report.rule.code, report.rule.name, report.message, path, start, end, fix, edit_locations=edit_locations
+                )
+            )
+        return out
+
+    @staticmethod
+    def _resolve_edit(edit: Any, positions: Any, lines: SourceLines) -> ResolvedEdit:
+        if isinstance(edit, ResolvedEdit):
+            return edit
+        kind = edit.kind
+        if kind == "offsets":
+            return ResolvedEdit(edit.start, edit.end, edit.content)
+        if kind == "line":
+            at = lines.line_start(edit.start)
+            return ResolvedEdit(at, at, edit.content)
+        rng = positions[edit.node]
+        start = lines.offset(rng.start.line, rng.start.column)
+        end = lines.offset(rng.end.line, rng.end.column)
+        if kind == "replace":
+            return ResolvedEdit(start, end, edit.content)
+        if kind == "before":
+            return ResolvedEdit(start, start, edit.content)
+        if kind == "after":
+            return ResolvedEdit(end, end, edit.content)
+        raise ValueError(f"unknown edit kind {kind!r}")
+
+    def _finish(
+        self,
+        result: FileResult,
+        diagnostics: list[Diagnostic],
+        source: str,
+        suppressions: Optional[Suppressions],
+        noqa: bool,
+        tree: Any = None,
+    ) -> FileResult:
+        diagnostics = result.diagnostics + diagnostics
+        needed = suppressions is None and noqa and _NOQA_WORD.search(source) is not None and (
+            bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
+        )
+        if tree is None and (needed or (noqa and diagnostics)):
+            from ..rules._shared.screens import tree_facts  # (CPython's tree: cheaper to build than the file's tokens)
+
+            facts = tree_facts(source)
+            tree = facts.tree if facts is not None else None
+        if suppressions is None:
+            suppressions = read_suppressions(source, tree) if needed else Suppressions()
+        if noqa and diagnostics and not suppressions.strings_read:
+            # Where a finding's ``# noqa`` goes (``noqa_row``, ``--add-noqa``): after a multi-line string
+            # around it, never inside it, also in a file without any ``noqa`` yet.
+            suppressions.multiline_strings = multiline_strings_at(source, tree, [d.row for d in diagnostics])
+        kept: list[Diagnostic] = []
+        for d in diagnostics:
+            d.noqa_row = suppressions.noqa_row(d.row)
+            if noqa and suppressions.is_suppressed(d.code, d.row):
+                continue
+            kept.append(d)
+        if noqa and UNUSED_NOQA_CODE in self.codes:
+            kept.extend(self._unused_noqa(suppressions, source, result.path))
+        kept.sort(key=Diagnostic.sort_key)
+        result.diagnostics = kept
+        return result
+
+    def apply_noqa(self, source: str, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """Filter project-level diagnostics (computed outside a file's traversal) through the file's noqa."""
+        suppressions = parse_suppressions(source)
+        if suppressions.file_exempt:
+            return []
+        return [d for d in diagnostics if not suppressions.is_suppressed(d.code, d.row)]
+
+    def _unused_noqa(self, suppressions: Suppressions, source: str, path: str) -> list[Diagnostic]:
+        from ..rules.engine.unused_noqa import UnusedNoqa
+
+        out: list[Diagnostic] = []
+        if not suppressions.by_row:
+            return out
+        lines = None
+        for row, comment in sorted(suppressions.by_row.items()):
+            if comment.codes is None:
+                continue
+            ours = [c for c in comment.codes if c.startswith("BKL")]
+            if not ours:
+                continue
+            unused = []
+            for c in ours:
+                if c in comment.used:
+                    continue
+                known = any(code.startswith(c) for code in self._all_codes)
+                enabled = any(code.startswith(c) and self.code_enabled_for(code, path) for code in self._all_codes)
+                if known and not enabled:
+                    continue  # a code this run does not check: we cannot say it is unused
+                unused.append(c)
+            if not unused:
+                continue
+            if lines is None:
+                lines = SourceLines(source)
+            unknown = [c for c in unused if not any(code.startswith(c) for code in self._all_codes)]
+            parts = []
+            if unknown:
+                parts.append("unknown " + ", ".join(f"`{c}`" for c in unknown))
+            if len(unknown) < len(unused):
+                parts.append("unused " + ", ".join(f"`{c}`" for c in unused if c not in unknown))
+            message = f"Unused `noqa` directive ({'; '.join(parts)})"
+            line_start = lines.line_start(row)
+            # rebuild the comment without the unused codes (other tools' codes are kept)
+            remaining = [c for c in comment.codes if c not in unused]
+            comment_start = line_start + comment.col
+            text = comment.text
+            tail = text[comment.span[1]:].strip()
+            if remaining:
+                replacement = text[: comment.span[0]] + ", ".join(remaining) + (" " + tail if tail else "")
+            else:
+                # drop the whole ``# noqa: ...`` directive; keep any other comment text around it
+                replacement = text[: text.lower().find("# noqa")].rstrip()
+                if tail:
+                    replacement = (replacement + " " + tail) if replacement else "# " + tail.lstrip("# ")
+            if replacement:
+                edit = ResolvedEdit(comment_start, comment_start + len(text), replacement)
+            else:
+                before = source[line_start:comment_start]
+                strip_from = comment_start - (len(before) - len(before.rstrip(" \t"))) if before.strip() else comment_start
+                edit = ResolvedEdit(strip_from, comment_start + len(text), "")
+            loc = Location(row, comment.col + 1)
+            end = Location(row, comment.col + 1 + len(comment.text))
+            fix = Fix("Remove unused `noqa` directive", (edit,), Applicability.SAFE)
+            r1, c1 = lines.position(edit.start)
+            r2, c2 = lines.position(edit.end)
+            out.append(
+                Diagnostic(
+                    UnusedNoqa.code, UnusedNoqa.name, message, path, loc, end, fix, noqa_row=row,
+                    edit_locations=[(Location(r1, c1 + 1), Location(r2, c2 + 1))],
+                )
+            )
+        return out
+
+    # -- fixes ---------------------------------------------------------------------------------------
+    def fix_source(self, source: str, path: str, unsafe: bool = False, noqa: bool = True) -> tuple[str, FileResult, int]:
+        """Apply fixes until nothing changes (at most ``MAX_FIX_PASSES`` passes).
+
+        Returns the fixed source, the result of linting it, and how many fixes were applied. A pass whose
+        output does not parse is retried fix by fix, keeping only fixes that keep the file parseable.
+        """
+        from .fixes import apply_fixes, fixable, parses
+
+        applied = 0
+        current = source
+        result = self.lint_source(current, path, noqa=noqa)
+        for _ in range(MAX_FIX_PASSES):
+            candidates = [d for d in result.diagnostics if fixable(d, unsafe)]
+            if not candidates:
+                break
+            new_source, used = apply_fixes(current, candidates)
+            if used and not parses(new_source, current):
+                # find the fixes that break the file and leave them out
+                good = []
+                for d in candidates:
+                    trial, n = apply_fixes(current, good + [d])
+                    if n and parses(trial, current):
+                        good.append(d)
+                new_source, used = apply_fixes(current, good)
+            if not used or new_source == current:
+                break
+            applied += used
+            current = new_source
+            result = self.lint_source(current, path, noqa=noqa)
+        return current, result, applied
+
+    # -- project rules -------------------------------------------------------------------------------
+    def lint_project(self) -> list[Diagnostic]:
+        if self.project is None:
+            return []
+        cache = self.result_cache
+        codes = sorted(r.code for r in self._infos if r.code in self.codes and r.project_rule)
+        if not codes:
+            return []
+        digest = self.project.project_digest()
+        if cache is not None:
+            found = cache.lookup_project(digest, codes)
+            if found is not None:
+                return found
+        out: list[Diagnostic] = []
+        failed = False
+        for cls in self.project_rules:
+            try:
+                out.extend(cls.check_project(self.project, self.settings))
+            except Exception as exc:  # pragma: no cover - reported like any rule error
+                failed = True
+                print(f"internal error in {cls.code} ({cls.name}): {_format_exc(exc)}", file=sys.stderr)
+        if cache is not None and not failed:
+            cache.store_project(digest, codes, out)
+            cache.save()
+        return out
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+
+
+def _format_exc(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else ""
+    return f"{type(exc).__name__}: {_first_line(str(exc))}{where}"
+
+
+def lint_text(source: str, path: str = "<stdin>", settings: Optional[Settings] = None, codes: Optional[Iterable[str]] = None) -> list[Diagnostic]:
+    """Convenience for tests and embedding: lint one string with default settings."""
+    settings = settings or Settings()
+    engine = Engine(settings, list(codes) if codes is not None else None)
+    return engine.lint_source(source, path).diagnostics

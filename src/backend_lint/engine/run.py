@@ -1,0 +1,261 @@
+"""A whole run over files: discovery, the project index, parallel linting, fixing and writing.
+
+The CLI is a thin face over ``Run``; the flake8 plugin uses ``Engine`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+from ..ground.config import Settings
+from ..values import Diagnostic, Location
+from .api import Engine
+from .gc_tuning import tune_gc
+
+DEFAULT_CACHE_DIR = ".backend_lint_cache"
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # internal errors (exit 2)
+    warnings: list[str] = field(default_factory=list)  # could not write, etc.
+    fixed: int = 0
+    diff: str = ""
+    fixed_codes: list[str] = field(default_factory=list)
+    parsed: bool = False
+    digest: Optional[str] = None  # sha256 of the bytes that were linted
+    uses_project: bool = False  # a rule read the project index (the cache entry depends on its facts)
+    cached: bool = False  # served from the result cache
+
+
+@dataclass
+class RunOptions:
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    jobs: int = 0  # 0: automatic
+    cache_dir: Optional[str] = None
+    use_cache: bool = True
+
+
+def _read_error_diag(path: str, message: str) -> Diagnostic:
+    from ..rules.engine.syntax_error import SyntaxError_
+
+    loc = Location(1, 1)
+    return Diagnostic(SyntaxError_.code, SyntaxError_.name, message, path, loc, Location(1, 1))
+
+
+def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
+    """Lint (and maybe fix) one file on disk. Never raises for bad input."""
+    from ..ground.io import SourceReadError, WriteError, read_source, write_source
+
+    out = FileOutcome(path)
+    try:
+        src = read_source(path)
+        out.digest = src.digest
+    except SourceReadError as exc:
+        if engine.code_enabled_for("BKL900", path):
+            out.diagnostics.append(_read_error_diag(path, f"Cannot read file: {exc}"))
+        return out
+    try:
+        if options.fix or options.diff:
+            fixed_text, result, applied = engine.fix_source(src.text, path, unsafe=options.unsafe_fixes)
+            out.fixed = applied
+            if applied and fixed_text != src.text:
+                if options.diff:
+                    out.diff = unified_diff(src.text, fixed_text, path)
+                else:
+                    try:
+                        write_source(src, fixed_text)
+                    except WriteError as exc:
+                        out.warnings.append(f"{path}: fixes not written: {exc}")
+                        out.fixed = 0
+                        result = engine.lint_source(src.text, path)
+        else:
+            result = engine.lint_source(src.text, path)
+    except Exception as exc:  # an engine bug: report it with the file and go on
+        out.errors.append(f"{path}: internal error: {type(exc).__name__}: {exc}")
+        return out
+    out.diagnostics = result.diagnostics
+    out.errors = [str(e) for e in result.errors]
+    out.parsed = result.parsed
+    out.uses_project = result.uses_project
+    return out
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=path, tofile=path
+    )
+    text = "".join(l if l.endswith(("\n", "\r")) else l + "\n\\ No newline at end of file\n" for l in lines)
+    return text
+
+
+# --- parallel workers ----------------------------------------------------------------------------------
+
+_WORKER_ENGINE: Optional[Engine] = None
+_WORKER_OPTIONS: Optional[RunOptions] = None
+
+
+def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions, rules=None) -> None:
+    global _WORKER_ENGINE, _WORKER_OPTIONS
+    tune_gc()
+    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules)
+    _WORKER_OPTIONS = options
+
+
+def _work(paths: list[str]) -> list[FileOutcome]:
+    assert _WORKER_ENGINE is not None and _WORKER_OPTIONS is not None
+    return [process_file(_WORKER_ENGINE, p, _WORKER_OPTIONS) for p in paths]
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+# Below this much source a pool costs more than it saves (each worker process starts, and builds its own
+# per-process memos of project facts); measured on 2 cores.
+_PARALLEL_MIN_BYTES = 1_500_000
+
+
+def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
+    jobs = options.jobs or (os.cpu_count() or 1)
+    if len(paths) >= 16:
+        tune_gc()
+    if jobs <= 1 or len(paths) < 16:
+        return [process_file(engine, p, options) for p in paths]
+    sizes = [_file_size(p) for p in paths]
+    if not options.jobs and sum(sizes) < _PARALLEL_MIN_BYTES:
+        return [process_file(engine, p, options) for p in paths]
+    # Once, here, so that the forked workers share them instead of each building its own copy.
+    if engine.project is not None:
+        engine.project.load_facts()
+    engine.preload()  # imports the rules and libcst
+    # Chunks of about equal work (files dealt round robin by size), many more chunks than workers so
+    # that the last ones balance the loads, few enough to keep the messages few; results are put back
+    # in the files' order.
+    order = sorted(range(len(paths)), key=lambda i: -sizes[i])
+    count = max(jobs, min(len(paths), max(jobs * 16, len(paths) // 24)))
+    chunks: list[list[str]] = [[] for _ in range(count)]
+    for k, i in enumerate(order):  # round robin over files by size: chunks of about equal work
+        chunks[k % count].append(paths[i])
+    by_path: dict[str, FileOutcome] = {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing: only when needed)
+
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    from concurrent.futures.process import BrokenProcessPool
+
+    initargs = (engine.settings, sorted(engine.codes), engine.project, options, engine._given_rules)
+    done_chunks = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
+            for chunk_result in pool.map(_work, chunks):
+                done_chunks += 1
+                for o in chunk_result:
+                    by_path[o.path] = o
+    except BrokenProcessPool:
+        # A worker died (a native crash no guard foresaw): lint each remaining file in a process of its
+        # own, so that only the file that kills its process is reported, and the run goes on.
+        for chunk in chunks[done_chunks:]:
+            for path in chunk:
+                if path not in by_path:
+                    by_path[path] = _isolated(ctx, initargs, path)
+    return [by_path[p] for p in paths]
+
+
+def _isolated(ctx, initargs, path: str) -> FileOutcome:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
+            return pool.submit(_work, [path]).result()[0]
+    except BrokenProcessPool:
+        out = FileOutcome(path)
+        out.diagnostics.append(_read_error_diag(path, "Cannot lint file: the linter process crashed on it"))
+        return out
+
+
+def open_cache(engine: Engine, options: RunOptions):
+    """The result cache of this run, or None (``--no-cache``, no cache directory)."""
+    if not options.use_cache or not options.cache_dir:
+        return None
+    from ..ground.cache import ResultCache, run_key
+
+    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": [r.code for r in engine._infos]})
+    return ResultCache(options.cache_dir, engine.settings.root, key)
+
+
+def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
+    """Lint ``paths``; files whose cached findings are still valid are not read again."""
+    cache = open_cache(engine, options)
+    if cache is None:
+        return _lint_many(engine, paths, options)
+    engine.result_cache = cache  # project-wide findings (``Engine.lint_project``) are cached there too
+    project = engine.project
+    project_digest = project.project_digest() if project is not None else None
+    outcomes: list[Optional[FileOutcome]] = [None] * len(paths)
+    keys: list[tuple] = []
+    misses: list[int] = []
+    fixing = options.fix or options.diff
+    from ..knowledge.index import _abspath_maker
+
+    absolute = _abspath_maker()
+    for i, p in enumerate(paths):
+        abspath = absolute(p)
+        entry = project.entry(abspath) if project is not None else None
+        if entry is not None:
+            module, digest = entry.module, entry.digest
+        else:
+            info = project.module_info(abspath) if project is not None else None
+            module = info[0] if info is not None else None
+            digest = _digest_file(abspath)
+        keys.append((abspath, module))
+        found = cache.lookup(abspath, digest, module, project_digest, p)
+        if found is not None and not (fixing and any(_fixable(d, options.unsafe_fixes) for d in found)):
+            outcomes[i] = FileOutcome(p, diagnostics=found, digest=digest, cached=True)
+        else:
+            misses.append(i)
+    if misses:
+        done = _lint_many(engine, [paths[i] for i in misses], options)
+        for i, o in zip(misses, done):
+            outcomes[i] = o
+            abspath, module = keys[i]
+            if o.digest is None or o.errors or o.fixed or o.diff:
+                continue
+            cache.store(abspath, o.digest, module, project_digest if o.uses_project else None, o.diagnostics)
+    cache.save()
+    return [o for o in outcomes if o is not None]
+
+
+def save_cache(engine: Engine) -> None:
+    cache = engine.result_cache
+    if cache is not None:
+        cache.save()
+
+
+def _digest_file(path: str) -> Optional[str]:
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def _fixable(d: Diagnostic, unsafe: bool) -> bool:
+    from .fixes import fixable
+
+    return fixable(d, unsafe)

@@ -1,0 +1,1 @@
+"""The faces: command line, flake8 plugin, output formats, adoption tools."""

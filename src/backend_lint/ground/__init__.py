@@ -1,0 +1,1 @@
+"""The ground: configuration, file discovery, exact source I/O, caches."""

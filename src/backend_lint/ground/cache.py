@@ -1,0 +1,317 @@
+"""On-disk caches: the per-file result cache, and the framing shared with the stored project index.
+
+**Result cache.** A file's findings are reused when nothing they can depend on changed. The key of one
+file is:
+
+- the sha256 of its bytes (taken from the project index, which re-reads a file whose size or mtime
+  changed, or computed here),
+- the run's key: backend-lint's own code (a digest of the package's sources, so an edited rule never
+  serves stale findings in development either), the Python version, the effective settings, the selected
+  codes and the project's dependency pins (``pyproject.toml``, requirements and lock files at the root),
+- the file's module name (it decides how relative imports resolve),
+- and, only for files whose rules actually read the project index while linting them, a digest of the
+  facts of every module of the project. The engine records that read (``FileResult.uses_project``); a
+  file whose rules never looked at the index cannot change when another module does. Facts are what
+  the index extracts (classes, fields, imports, signatures...), not the text: an edited function body
+  that changes no module's facts invalidates nothing else.
+
+Findings are stored, not only "clean", so warm runs with findings are instant too. Files with internal
+errors and files that a fix rewrote are never stored.
+
+**Safety.** Every cache file is written to a temporary file and renamed into place (concurrent runs
+never see half a file; the last writer wins, after merging the entries it did not have). Its first line
+is a header with a sha256 of each following section: a file that fails the check, does not parse, or
+has the wrong shape is ignored and rebuilt, never trusted. Entries are validated one by one on use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from typing import Any, Iterable, Optional
+
+FORMAT = 3
+_PIN_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock")
+
+_code_digests: dict[tuple[str, ...], str] = {}
+
+
+def code_digest(parts: Iterable[str] = ("",)) -> str:
+    """sha256 over the sources of backend-lint under the given package sub-paths ("" = everything)."""
+    key = tuple(parts)
+    found = _code_digests.get(key)
+    if found is not None:
+        return found
+    base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the package root
+    h = hashlib.sha256()
+    names: list[str] = []
+    for part in key:
+        top = os.path.join(base, part)
+        if os.path.isfile(top):
+            names.append(part)
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            rel = os.path.relpath(dirpath, base)
+            names.extend(os.path.normpath(os.path.join(rel, f)) for f in filenames if f.endswith(".py"))
+    for name in sorted(set(names)):
+        try:
+            with open(os.path.join(base, name), "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = b"?"
+        h.update(name.encode() + b"\0" + data + b"\0")
+    from .. import __version__
+
+    h.update(__version__.encode())
+    found = _code_digests[key] = h.hexdigest()
+    return found
+
+
+def pins_stamp(root: str) -> list:
+    """Sizes and mtimes of the root's dependency pins (rules may read the SQLModel version from them)."""
+    out: list = []
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return out
+    for name in names:
+        if name in _PIN_FILES or (name.startswith("requirements") and name.endswith((".txt", ".in"))):
+            try:
+                st = os.stat(os.path.join(root, name))
+            except OSError:
+                continue
+            out.append([name, st.st_size, st.st_mtime_ns])
+    return out
+
+
+# --- framed files: a header line with checksums, then one JSON section per line ----------------------------
+
+def write_framed(path: str, header: dict, sections: list[bytes]) -> bool:
+    """Atomically write ``header`` + sections (each one line of JSON). Returns False when it could not."""
+    header = dict(header, format=FORMAT, sections=[hashlib.sha256(s).hexdigest() for s in sections])
+    data = json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n"
+    return atomic_write(path, data)
+
+
+def atomic_write(path: str, data: bytes) -> bool:
+    from .io import write_atomically
+
+    try:
+        ensure_cache_dir(os.path.dirname(path))
+        write_atomically(path, data)
+    except OSError:
+        return False
+    return True
+
+
+def ensure_cache_dir(directory: str) -> None:
+    os.makedirs(directory, exist_ok=True)
+    ignore = os.path.join(directory, ".gitignore")
+    if not os.path.exists(ignore):
+        try:
+            with open(ignore, "w", encoding="utf-8") as fh:
+                fh.write("# Created by backend-lint automatically.\n*\n")
+        except OSError:
+            pass
+
+
+class Framed:
+    """A framed file read from disk; sections are checked against the header's sha256 on first use."""
+
+    def __init__(self, header: dict, sections: list[bytes]) -> None:
+        self.header = header
+        self._raw = sections
+        self._checked: dict[int, Any] = {}
+
+    @classmethod
+    def read(cls, path: str, key: str) -> Optional["Framed"]:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        first, sep, rest = data.partition(b"\n")
+        if not sep:
+            return None
+        try:
+            header = json.loads(first)
+        except ValueError:
+            return None
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
+            return None
+        shas = header.get("sections")
+        if not isinstance(shas, list):
+            return None
+        sections = rest.split(b"\n")
+        if sections and sections[-1] == b"":
+            sections.pop()
+        if len(sections) != len(shas):
+            return None  # truncated or padded: never trusted
+        framed = cls(header, sections)
+        return framed
+
+    def section(self, i: int) -> Any:
+        """The parsed JSON of section ``i``, or ``None`` when it is damaged."""
+        if i in self._checked:
+            return self._checked[i]
+        value = None
+        try:
+            raw = self._raw[i]
+            if hashlib.sha256(raw).hexdigest() == self.header["sections"][i]:
+                value = json.loads(raw)
+        except (IndexError, ValueError, TypeError):
+            value = None
+        self._checked[i] = value
+        return value
+
+
+def digest_json(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+# --- diagnostics <-> JSON -------------------------------------------------------------------------------
+
+def dump_diagnostic(d: Any) -> list:
+    fix = None
+    if d.fix is not None:
+        fix = [d.fix.message, d.fix.applicability.value, [[e.start, e.end, e.content] for e in d.fix.edits]]
+    return [
+        d.code,
+        d.name,
+        d.message,
+        d.location.row,
+        d.location.column,
+        d.end_location.row,
+        d.end_location.column,
+        d.noqa_row,
+        fix,
+        [[a.row, a.column, b.row, b.column] for a, b in d.edit_locations],
+    ]
+
+
+def load_diagnostic(row: list, path: str) -> Any:
+    from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
+
+    code, name, message, r1, c1, r2, c2, noqa_row, fix, edit_locations = row
+    if not (isinstance(code, str) and isinstance(name, str) and isinstance(message, str)):
+        raise ValueError("bad entry")
+    f = None
+    if fix is not None:
+        f = Fix(str(fix[0]), tuple(ResolvedEdit(int(s), int(e), str(c)) for s, e, c in fix[2]), Applicability(fix[1]))
+    locs = [(Location(int(a), int(b)), Location(int(c), int(e))) for a, b, c, e in edit_locations]
+    return Diagnostic(
+        code, name, message, path, Location(int(r1), int(c1)), Location(int(r2), int(c2)), f,
+        None if noqa_row is None else int(noqa_row), locs,
+    )
+
+
+# --- the result cache -----------------------------------------------------------------------------------
+
+def run_key(settings: Any, codes: Iterable[str], extra: Any = None) -> str:
+    """What every cached result of a run depends on besides its own file and the project's facts."""
+    import dataclasses
+
+    try:
+        settings_data = dataclasses.asdict(settings)
+    except TypeError:  # pragma: no cover - Settings is a dataclass
+        settings_data = repr(settings)
+    return digest_json(
+        {
+            "code": code_digest(),
+            "python": list(sys.version_info[:2]),
+            "settings": settings_data,
+            "codes": sorted(codes),
+            "pins": pins_stamp(getattr(settings, "root", ".")),
+            "extra": extra,
+        }
+    )
+
+
+class ResultCache:
+    """Findings per file, for one project root and one run key (settings, codes, code version)."""
+
+    def __init__(self, cache_dir: str, root: str, key: str) -> None:
+        self.cache_dir = cache_dir
+        self.key = key
+        name = hashlib.sha256(f"{os.path.abspath(root)}|{key}".encode()).hexdigest()[:20]
+        self.path = os.path.join(cache_dir, f"results-{name}.json")
+        self.entries: dict[str, list] = {}
+        self.project_entry: Optional[list] = None
+        self.dirty = False
+        self._loaded_entries: dict[str, list] = {}
+        framed = Framed.read(self.path, key)
+        if framed is not None:
+            body = framed.section(0)
+            if isinstance(body, dict) and isinstance(body.get("files"), dict):
+                self._loaded_entries = body["files"]
+                self.entries = dict(self._loaded_entries)
+                project = body.get("project")
+                self.project_entry = project if isinstance(project, list) else None
+
+    # A file entry: [content digest, module name, project digest or None, [diagnostic rows]]
+    def lookup(self, abspath: str, digest: Optional[str], module: Optional[str], project_digest: Optional[str], path: str) -> Optional[list]:
+        entry = self.entries.get(abspath)
+        if entry is None or digest is None:
+            return None
+        try:
+            stored_digest, stored_module, stored_project, rows = entry
+            if stored_digest != digest or stored_module != module:
+                return None
+            if stored_project is not None and stored_project != project_digest:
+                return None
+            return [load_diagnostic(r, path) for r in rows]
+        except (TypeError, ValueError, KeyError):
+            self.entries.pop(abspath, None)
+            self.dirty = True
+            return None
+
+    def store(self, abspath: str, digest: str, module: Optional[str], project_digest: Optional[str], diagnostics: list) -> None:
+        self.entries[abspath] = [digest, module, project_digest, [dump_diagnostic(d) for d in diagnostics]]
+        self.dirty = True
+
+    def lookup_project(self, project_digest: str, codes: Iterable[str]) -> Optional[list]:
+        entry = self.project_entry
+        if not entry:
+            return None
+        try:
+            stored_digest, stored_codes, rows = entry
+            if stored_digest != project_digest or stored_codes != sorted(codes):
+                return None
+            return [load_diagnostic(r[1], r[0]) for r in rows]
+        except (TypeError, ValueError, KeyError, IndexError):
+            return None
+
+    def store_project(self, project_digest: str, codes: Iterable[str], diagnostics: list) -> None:
+        self.project_entry = [project_digest, sorted(codes), [[d.path, dump_diagnostic(d)] for d in diagnostics]]
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        entries = self.entries
+        # Another run may have written since we read: keep what it added that we did not touch.
+        framed = Framed.read(self.path, self.key)
+        if framed is not None:
+            body = framed.section(0)
+            if isinstance(body, dict) and isinstance(body.get("files"), dict):
+                merged = dict(body["files"])
+                for k, v in entries.items():
+                    merged[k] = v
+                for k in set(self._loaded_entries) - set(entries):
+                    merged.pop(k, None)  # dropped by us as damaged
+                entries = merged
+        body = json.dumps({"files": entries, "project": self.project_entry}, separators=(",", ":")).encode()
+        write_framed(self.path, {"key": self.key}, [body])
+        self.dirty = False
+
+
+def clean(cache_dir: str) -> bool:
+    import shutil
+
+    if os.path.isdir(cache_dir):
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        return True
+    return False

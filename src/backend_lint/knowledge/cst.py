@@ -1,0 +1,117 @@
+"""Cheap libcst traversal primitives: a node's children in source order, read from its dataclass fields
+(no node rebuilding, whitespace-only nodes skipped). Shared by the engine's walker, knowledge and rules."""
+
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable
+
+import libcst as cst
+
+_WHITESPACE_TYPES = (
+    cst.SimpleWhitespace,
+    cst.ParenthesizedWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.TrailingWhitespace,
+    cst.Comment,
+)
+_SKIPPED_FIELDS = frozenset(
+    {
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "newline",
+        "semicolon",
+        "comma",
+        "lpar",
+        "rpar",
+        "equal",
+        "colon",
+        "star",
+        "dot",
+        "operator",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "asynchronous",
+        "whitespace",
+    }
+)
+# Fields in source order where the dataclass order differs from it.
+_FIELD_ORDER_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "FunctionDef": ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "Arg": ("keyword", "value"),
+}
+# Operators are leaves worth dispatching on (``Comparison`` rules read them through their parent).
+_KEEP_FIELDS_FOR = {"ComparisonTarget": ("operator", "comparator")}
+
+_field_cache: dict[type, tuple[str, ...]] = {}
+# type -> what a field value of that type is: _NODE (a child to walk), _SEQ (a list/tuple of possible
+# children) or _OTHER (strings, whitespace nodes, sentinels). Types, not ``isinstance`` on every value:
+# ``CSTNode`` is an ABC and ABC instance checks dominated the walk.
+_OTHER, _NODE, _SEQ = 0, 1, 2
+_kinds: dict[type, int] = {}
+
+
+def _kind(tp: type) -> int:
+    found = _kinds.get(tp)
+    if found is None:
+        if issubclass(tp, cst.CSTNode):
+            found = _OTHER if issubclass(tp, _WHITESPACE_TYPES) else _NODE
+        elif issubclass(tp, (list, tuple)):
+            found = _SEQ
+        else:
+            found = _OTHER
+        _kinds[tp] = found
+    return found
+
+
+def _fields_of(tp: type) -> tuple[str, ...]:
+    names = _field_cache.get(tp)
+    if names is None:
+        override = _FIELD_ORDER_OVERRIDES.get(tp.__name__) or _KEEP_FIELDS_FOR.get(tp.__name__)
+        all_fields = [f.name for f in dataclasses.fields(tp)]
+        if override:
+            names = tuple(n for n in override if n in all_fields)
+        else:
+            names = tuple(
+                n for n in all_fields if n not in _SKIPPED_FIELDS and not n.startswith("whitespace")
+            )
+        _field_cache[tp] = names
+    return names
+
+
+def iter_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    """Direct non-whitespace children of ``node`` in source order (cheap, no node rebuilding)."""
+    kinds = _kinds
+    for name in _fields_of(type(node)):
+        value = getattr(node, name)
+        k = kinds.get(type(value))
+        if k is None:
+            k = _kind(type(value))
+        if k == _NODE:
+            yield value
+        elif k == _SEQ:
+            for child in value:
+                kc = kinds.get(type(child))
+                if kc is None:
+                    kc = _kind(type(child))
+                if kc == _NODE:
+                    yield child
+
+
+def walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    """All non-whitespace nodes below and including ``node``, pre-order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        children = list(iter_children(current))
+        children.reverse()
+        stack.extend(children)

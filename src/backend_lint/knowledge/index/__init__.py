@@ -1,0 +1,605 @@
+"""The project index: facts about every module of the project, built once per run.
+
+Rules that need to know the project (models and their columns in ``models.py``, schemas, dependency
+aliases in ``deps.py``, migration graphs) ask the index instead of parsing other files. The index is
+built from the project root's files (not only the linted ones: a pre-commit run on one file still sees the
+models), with ``ast`` only, and stored on disk keyed by each file's content, so a second run and the
+flake8 plugin reuse it and only changed files are read again. The linted code is never imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any, Iterable, Iterator, Optional
+
+from ..modules import module_name_for
+
+# The stored index depends on the code that extracts facts: a digest of these sources is in its key.
+_EXTRACTION_CODE = ("__init__.py", "knowledge", "ground/io.py", "engine/parsing.py")
+
+
+class _Entry:
+    """One indexed file: what the stored manifest keeps without its facts."""
+
+    __slots__ = ("stamp", "digest", "facts_digest", "module", "is_package", "parsed", "facts", "in_base", "encoded")
+
+    def __init__(self, stamp, digest, facts_digest, module, is_package, parsed, facts=None, in_base=False, encoded=None):
+        self.stamp = stamp
+        self.digest = digest
+        self.facts_digest = facts_digest
+        self.module = module
+        self.is_package = is_package
+        self.parsed = parsed
+        self.facts = facts
+        self.in_base = in_base
+        # the facts as the store writes them (``encode_facts``), from the process that extracted them, until
+        # the store has written them: the parent of a parallel extraction does not encode them again
+        self.encoded: Optional[bytes] = encoded
+
+    def row(self) -> list:
+        return [self.stamp[0], self.stamp[1], self.digest, self.facts_digest, self.module, self.is_package, self.parsed, self.in_base]
+
+
+class ProjectIndex:
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self._modules: Optional[dict[str, dict[str, Any]]] = {}
+        self.by_path: dict[str, str] = {}
+        self.sources: dict[str, str] = {}  # module -> content digest
+        self._memo: dict[Any, Any] = {}
+        # Storage: per path, what the manifest knows; facts are loaded only when a rule asks for them.
+        self._entries: dict[str, _Entry] = {}
+        self._facts_loader: Optional[Any] = None
+        self._project_digest: Optional[str] = None
+        # where project-wide derived facts (``stored_memo``) outlive the run; set by ``build``
+        self._derived_path: Optional[str] = None
+        self._derived: Optional[dict[str, Any]] = None
+        self._lazy: Optional[_LazyModules] = None
+
+    # -- lazily loaded facts ---------------------------------------------------------------------------
+    @property
+    def modules(self) -> Any:
+        """Module name -> facts. Until something iterates it, a lookup by name reads that one module's
+        facts from the store (a run that lints one file touches a handful of modules, not thousands)."""
+        if self._modules is None:
+            if self._lazy is None:
+                self._lazy = _LazyModules(self)
+            return self._lazy
+        return self._modules
+
+    @modules.setter
+    def modules(self, value: dict[str, dict[str, Any]]) -> None:
+        self._modules = value
+
+    def _load_paths(self, paths: list[str]) -> None:
+        if self._facts_loader is not None:
+            self._facts_loader(self, paths)
+
+    def _materialize(self) -> None:
+        self._lazy = None
+        loader, self._facts_loader = self._facts_loader, None
+        missing = [p for p, e in self._entries.items() if e.facts is None]
+        if missing and loader is not None:
+            loader(self, missing)
+        modules: dict[str, dict[str, Any]] = {}
+        by_path: dict[str, str] = {}
+        for abspath, e in self._entries.items():
+            if e.facts is None:  # could not be read back (damaged store, file gone): extract again
+                _reextract(self, abspath, e)
+            if e.facts is None:
+                continue
+            old = by_path.get(abspath)
+            if old is not None and old != e.module:
+                modules.pop(old, None)
+            modules[e.module] = e.facts
+            by_path[abspath] = e.module
+        self._modules = modules
+
+    @property
+    def facts_loaded(self) -> bool:
+        return self._modules is not None
+
+    def project_digest(self) -> str:
+        """A digest of every module's facts: what a rule that read the index can have depended on."""
+        if self._project_digest is None:
+            h = hashlib.sha256()
+            for abspath, e in self._entries.items():
+                h.update(f"{abspath}\0{e.module}\0{e.facts_digest}\n".encode())
+            self._project_digest = h.hexdigest()
+        return self._project_digest
+
+    def entry(self, abspath: str) -> Optional[_Entry]:
+        """What the index knows about an absolute path (without reading facts)."""
+        return self._entries.get(abspath)
+
+    def entry_digest(self, path: str) -> Optional[str]:
+        """The content digest the index read for ``path`` (None when the file is not indexed)."""
+        e = self._entries.get(os.path.abspath(path))
+        return e.digest if e is not None else None
+
+    def parsed_ok(self, path: str, text: str) -> bool:
+        """Whether ``text`` is the indexed content of ``path`` and CPython parsed it (no syntax error)."""
+        e = self._entries.get(os.path.abspath(path))
+        if e is None or not e.parsed:
+            return False
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return hashlib.sha256(data).hexdigest() == e.digest
+
+    # -- building ------------------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        root: str,
+        files: Iterable[str],
+        cache_dir: Optional[str] = None,
+        read: Optional[Any] = None,
+        jobs: int = 0,
+    ) -> "ProjectIndex":
+        """Index ``files``. With ``cache_dir``, reuse the stored facts of files whose size and mtime did
+        not change (or whose content did not), extract the others (in parallel when there are many),
+        and store the result. Facts of unchanged files stay on disk until a rule asks for them."""
+        from .store import IndexStore
+
+        index = cls(root)
+        store = IndexStore(cache_dir, index.root) if cache_dir else None
+        stored = store.manifest() if store is not None else {}
+        namer = _ModuleNamer(index.root)
+        todo: list[tuple[str, list, Optional[_Entry], tuple[str, bool]]] = []
+        entries: dict[str, Optional[_Entry]] = {}
+        changed = False
+        absolute = _abspath_maker()
+        for f in files:
+            abspath = absolute(f)
+            if abspath in entries:
+                continue
+            try:
+                st = os.stat(abspath)
+            except OSError:
+                continue
+            stamp = [st.st_mtime_ns, st.st_size]
+            name = namer(abspath)
+            entry = stored.get(abspath)
+            if entry is not None and entry.stamp == stamp and (entry.module, entry.is_package) == name:
+                entries[abspath] = entry
+                continue
+            entries[abspath] = None
+            todo.append((abspath, stamp, entry, name))
+        if todo:
+            changed = True
+            for abspath, new in _extract_all(todo, jobs):
+                entries[abspath] = new
+        for abspath, entry in entries.items():
+            if entry is not None:
+                index._entries[abspath] = entry
+                index.by_path[abspath] = entry.module
+                index.sources[entry.module] = entry.digest
+        if len(index._entries) != len(stored) or any(p not in stored for p in index._entries):
+            changed = True
+        if all(e.facts is not None for e in index._entries.values()):
+            index._modules = None
+            index._materialize()
+        else:
+            index._modules = None
+            index._facts_loader = store.load_facts if store is not None else None
+        if store is not None and changed:
+            store.save(index)
+        for e in index._entries.values():
+            e.encoded = None  # written, or not to be: not carried into forked workers
+        if store is not None:
+            index._derived_path = os.path.join(store.cache_dir, f"derived-{store.ident}.json")
+        return index
+
+    def load_facts(self) -> None:
+        """Read every module's facts now (before forking workers, so that they share them)."""
+        if self._modules is None:
+            self._materialize()
+
+    @classmethod
+    def from_sources(cls, root: str, sources: dict[str, str]) -> "ProjectIndex":
+        """Build an index from in-memory sources (path -> text); used by tests and ``--stdin-filename``."""
+        index = cls(root)
+        for path, text in sources.items():
+            index.update_source(path, text)
+        return index
+
+    def update_source(self, path: str, text: str) -> None:
+        """Replace one module's facts from new text (an editor buffer, or a file the fixer changed)."""
+        from .extract import extract_module
+
+        abspath = os.path.abspath(path)
+        name, is_package = module_name_for(abspath, self.root)
+        facts = extract_module(text, abspath, name, is_package)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        self._add(abspath, digest, facts)
+
+    def _add(self, abspath: str, digest: str, facts: dict[str, Any]) -> None:
+        if self._modules is None:
+            self._materialize()  # loads the stored facts first: their order decides name clashes
+        modules = self.modules
+        name = facts["module"]
+        old = self.by_path.get(abspath)
+        if old is not None and old != name:
+            modules.pop(old, None)
+        modules[name] = facts
+        self.by_path[abspath] = name
+        self.sources[name] = digest
+        previous = self._entries.pop(abspath, None)
+        stamp = previous.stamp if previous is not None else [0, 0]
+        self._entries[abspath] = _Entry(
+            stamp, digest, _facts_digest(facts), name, bool(facts.get("is_package")), bool(facts.get("parsed")), facts
+        )
+        self._memo.clear()
+        self._project_digest = None
+        self._derived = None
+        self._derived_path = None  # the stored values describe the project before this change
+
+    # -- queries -------------------------------------------------------------------------------------
+    def memo(self, key: Any, factory: Any) -> Any:
+        """Memoise a derived fact for the life of the index (cleared when a module changes)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = factory()
+            return value
+
+    def stored_memo(self, key: str, factory: Any, load: Any = None) -> Any:
+        """``memo`` for a project-wide derived fact that also outlives the run: stored next to the index,
+        valid while every module's facts and backend-lint's code are unchanged. A run that lints one file
+        (pre-commit) then reads a word list instead of deriving it from every module's facts. ``factory``
+        returns JSON-able data (lists, dicts, strings); ``load`` rebuilds the value from the stored JSON."""
+        memo_key = ("stored", key)
+        try:
+            return self._memo[memo_key]
+        except KeyError:
+            pass
+        stored = self._read_derived()
+        raw = stored.get(key) if stored is not None else None
+        if raw is not None:
+            try:
+                value = load(raw) if load is not None else raw
+            except (TypeError, ValueError):
+                value = None
+            if value is not None:
+                self._memo[memo_key] = value
+                return value
+        value = self._memo[memo_key] = factory()
+        if stored is not None:
+            stored[key] = sorted(value) if isinstance(value, (set, frozenset)) else value
+            self._write_derived(stored)
+        return value
+
+    def _derived_key(self) -> str:
+        from ...ground.cache import code_digest
+
+        return f"{self.project_digest()}:{code_digest()}"
+
+    def _read_derived(self) -> Optional[dict[str, Any]]:
+        if self._derived_path is None:
+            return None
+        if self._derived is None:
+            self._derived = {}
+            try:
+                with open(self._derived_path, "rb") as fh:
+                    data = json.loads(fh.read())
+                if isinstance(data, dict) and data.get("key") == self._derived_key() and isinstance(data.get("values"), dict):
+                    self._derived = data["values"]
+            except (OSError, ValueError):
+                pass
+        return self._derived
+
+    def _write_derived(self, values: dict[str, Any]) -> None:
+        from ...ground.cache import atomic_write
+
+        if self._derived_path is None:
+            return
+        try:
+            data = json.dumps({"key": self._derived_key(), "values": values}, sort_keys=True).encode()
+        except (TypeError, ValueError):
+            return
+        atomic_write(self._derived_path, data)  # a concurrent run may lose a key: it is derived again
+
+    def module_info(self, path: str) -> Optional[tuple[str, bool]]:
+        e = self._entries.get(os.path.abspath(path))
+        if e is None:
+            return None
+        return e.module, e.is_package
+
+    def module_for_path(self, path: str) -> Optional[dict[str, Any]]:
+        name = self.by_path.get(os.path.abspath(path))
+        return self.modules.get(name) if name else None
+
+    def digest_of(self, qualified_module: str) -> Optional[str]:
+        return self.sources.get(qualified_module)
+
+    def split(self, qualified: str) -> Optional[tuple[str, str]]:
+        """``"app.models.Item"`` -> ``("app.models", "Item")`` for the longest known module prefix."""
+        parts = qualified.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            mod = ".".join(parts[:i])
+            if mod in self.modules:
+                return mod, ".".join(parts[i:])
+        return None
+
+    def resolve_symbol(self, qualified: str, _depth: int = 0) -> Optional[tuple[str, str, str]]:
+        """Follow re-exports: returns (module, name, kind) where kind is class/function/assignment."""
+        if _depth > 10:
+            return None
+        split = self.split(qualified)
+        if split is None:
+            return None
+        mod, name = split
+        facts = self.modules[mod]
+        head, _, rest = name.partition(".")
+        if rest:
+            return None
+        for kind in ("classes", "functions", "assignments"):
+            if head in facts.get(kind, {}):
+                return mod, head, kind
+        target = facts.get("imports", {}).get(head)
+        if target and target != qualified:
+            return self.resolve_symbol(target, _depth + 1)
+        return None
+
+    def get_class(self, qualified: str) -> Optional[tuple[str, dict[str, Any]]]:
+        """(canonical qualified name, class facts) for a project class, following re-exports."""
+        found = self.resolve_symbol(qualified)
+        if found is None or found[2] != "classes":
+            return None
+        mod, name, _ = found
+        return f"{mod}.{name}", self.modules[mod]["classes"][name]
+
+    def canonical(self, qualified: str) -> str:
+        found = self.resolve_symbol(qualified)
+        return f"{found[0]}.{found[1]}" if found else qualified
+
+    def class_mro(self, qualified: str) -> list[tuple[str, Optional[dict[str, Any]]]]:
+        """The class and its bases, depth first, each once. External bases come with ``None`` facts."""
+        out: list[tuple[str, Optional[dict[str, Any]]]] = []
+        seen: set[str] = set()
+
+        def visit(q: str, depth: int) -> None:
+            if depth > 30:
+                return
+            found = self.get_class(q)
+            name = found[0] if found else q
+            if name in seen:
+                return
+            seen.add(name)
+            out.append((name, found[1] if found else None))
+            if found:
+                for base in found[1].get("bases", []):
+                    if base:
+                        visit(base, depth + 1)
+
+        visit(qualified, 0)
+        return out
+
+    def iter_classes(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for mod, facts in self.modules.items():
+            for name, cls in facts.get("classes", {}).items():
+                yield f"{mod}.{name}", cls
+
+    def module_names(self) -> Iterable[str]:
+        """Every module's name, from the manifest (no facts read)."""
+        if self._modules is not None:
+            return self._modules.keys()
+        return {e.module for e in self._entries.values()}
+
+    def iter_modules(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        return iter(self.modules.items())
+
+
+class _LazyModules(Mapping):
+    """The index's modules before they are all read: ``in`` needs the manifest only, ``[name]`` reads one
+    module's facts, and iterating reads them all (once; the index then holds a plain dict)."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self._index = index
+        self._paths: dict[str, str] = {}
+        for abspath, e in index._entries.items():  # the order of ``_materialize``: last one wins a clash
+            self._paths[e.module] = abspath
+
+    def _full(self) -> dict[str, dict[str, Any]]:
+        index = self._index
+        if index._modules is None:
+            index._materialize()
+        return index._modules  # type: ignore[return-value]
+
+    def __contains__(self, name: object) -> bool:
+        if self._index._modules is not None:
+            return name in self._index._modules
+        return name in self._paths
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        index = self._index
+        if index._modules is not None:
+            return index._modules[name]
+        abspath = self._paths[name]
+        e = index._entries.get(abspath)
+        if e is not None and e.facts is None:
+            index._load_paths([abspath])
+        if e is None or e.facts is None or e.facts.get("module") != name:
+            return self._full()[name]  # damaged or missing: the full path extracts again
+        return e.facts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._full())
+
+    def keys(self) -> Any:
+        return self._full().keys()
+
+    def items(self) -> Any:
+        return self._full().items()
+
+    def values(self) -> Any:
+        return self._full().values()
+
+
+def _abspath_maker() -> Any:
+    """``os.path.abspath`` without a ``getcwd()`` per call (a run's cwd does not change)."""
+    cwd = os.getcwd()
+    join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
+    sep = os.sep
+    plain = os.altsep is None and cwd == normpath(cwd)
+    odd = (sep + ".", sep + sep)
+
+    def absolute(path: str) -> str:
+        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
+            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
+        return normpath(path if isabs(path) else join(cwd, path))
+
+    return absolute
+
+
+def _decode(raw: bytes) -> Optional[str]:
+    from ...ground.io import SourceReadError, decode_source
+
+    try:
+        return decode_source("", raw).text
+    except SourceReadError:
+        return None
+
+
+def encode_facts(facts: dict[str, Any]) -> bytes:
+    """A module's facts as the store writes them; their digest is this text's."""
+    import json
+
+    return json.dumps(facts, separators=(",", ":")).encode()
+
+
+def _facts_digest(facts: dict[str, Any], encoded: Optional[bytes] = None) -> str:
+    return hashlib.sha256(encoded if encoded is not None else encode_facts(facts)).hexdigest()
+
+
+def _extract_one(abspath: str, stamp: list, stored: Optional[_Entry], name: tuple[str, bool], root: str) -> Optional[_Entry]:
+    try:
+        with open(abspath, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    if stored is not None and stored.digest == digest and (stored.module, stored.is_package) == name:
+        # touched, not changed: keep the facts (still on disk if they were not loaded)
+        return _Entry(stamp, digest, stored.facts_digest, stored.module, stored.is_package, stored.parsed, stored.facts, stored.in_base)
+    from .extract import extract_module
+
+    text = _decode(raw)
+    if text is None:
+        return None
+    facts = extract_module(text, abspath, name[0], name[1])
+    encoded = encode_facts(facts)
+    return _Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded)
+
+
+def _extract_batch(root: str, items: list) -> list:
+    out = []
+    for abspath, stamp, stored, name in items:
+        out.append((abspath, _extract_one(abspath, stamp, stored, name, root)))
+    return out
+
+
+_PARALLEL_MIN = 200  # below this many files to extract, a process pool costs more than it saves
+
+
+def _extract_all(todo: list, jobs: int) -> list:
+    jobs = jobs or (os.cpu_count() or 1)
+    root = ""
+    if jobs <= 1 or len(todo) < _PARALLEL_MIN:
+        return _extract_batch(root, todo)
+    import multiprocessing
+    import sys
+    from concurrent.futures import ProcessPoolExecutor
+
+    # chunks of about equal work (dealt round robin by size), many more than workers
+    order = sorted(todo, key=lambda t: -t[1][1])
+    count = max(jobs, min(len(order), max(jobs * 8, len(order) // 32)))
+    chunks: list[list] = [[] for _ in range(count)]
+    for k, item in enumerate(order):
+        chunks[k % count].append(item)
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    out: list = []
+    try:
+        from ...engine.gc_tuning import tune_gc
+
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
+            for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
+                out.extend(part)
+    except Exception:  # a broken pool (resources, pickling): do it here
+        return _extract_batch(root, todo)
+    by_path = dict(out)
+    return [(t[0], by_path.get(t[0])) for t in todo]
+
+
+def _reextract(index: "ProjectIndex", abspath: str, e: _Entry) -> None:
+    new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root)
+    if new is None:
+        return
+    e.facts = new.facts
+    e.digest = new.digest
+    e.facts_digest = new.facts_digest
+    e.parsed = new.parsed
+    e.in_base = False
+    index._project_digest = None
+
+
+class _ModuleNamer:
+    """``module_name_for`` with the per-directory work (``__init__.py`` lookups, ``resolve``) done once
+    per directory instead of once per file (a test holds the two to the same answers)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._chains: dict[str, list[str]] = {}
+        self._rel: dict[str, Optional[list[str]]] = {}
+        self._resolved_root: Optional[Path] = None
+
+    def _chain(self, directory: str) -> list[str]:
+        """Names of ``directory`` and its parents up to the first one without ``__init__.py``."""
+        found = self._chains.get(directory)
+        if found is None:
+            if os.path.isfile(os.path.join(directory, "__init__.py")):
+                parent = os.path.dirname(directory)
+                found = [os.path.basename(directory)] + (self._chain(parent) if parent != directory else [])
+            else:
+                found = []
+            self._chains[directory] = found
+        return found
+
+    def _rel_parts(self, directory: str) -> Optional[list[str]]:
+        if directory not in self._rel:
+            if self._resolved_root is None:
+                self._resolved_root = Path(self.root).resolve()
+            try:
+                rel = Path(directory).resolve().relative_to(self._resolved_root)
+                parts: Optional[list[str]] = [x for x in rel.parts]
+                if parts and parts[0] == "src":
+                    parts = parts[1:]
+            except (ValueError, OSError):
+                parts = None
+            self._rel[directory] = parts
+        return self._rel[directory]
+
+    def __call__(self, abspath: str) -> tuple[str, bool]:
+        directory, base = os.path.split(abspath)
+        if not base.endswith(".py") or not directory:
+            return module_name_for(abspath, self.root)
+        is_package = base == "__init__.py"
+        own = [] if is_package else [base[:-3]]
+        chain = self._chain(directory)
+        if chain:
+            parts = own + chain
+        else:
+            if os.path.islink(abspath):
+                return module_name_for(abspath, self.root)
+            rel = self._rel_parts(directory)
+            parts = own + list(reversed(rel)) if rel is not None else own
+        return ".".join(reversed([x for x in parts if x])), is_package

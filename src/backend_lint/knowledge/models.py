@@ -1,0 +1,499 @@
+"""ORM models, their columns and owners, and pydantic / SQLModel schemas and their fields, across modules.
+
+Everything here reads the project index (``ProjectIndex``): classes with their resolved bases, fields and
+keywords, plus the ``orm`` extractor's facts (``declared_attr`` columns, relationships, global loader
+criteria). Nothing is imported. A class whose hierarchy leaves the project for an unknown package gives
+``None`` ("cannot know") where a yes/no would be a guess.
+
+Stable API (other families import it):
+
+- ``schema_fields(project, qualified_class) -> dict[name, FieldInfo]`` with inherited fields (a subclass
+  wins), ``FieldInfo(name, annotation, optional, required, nullable, default, owner, line)``: a view of
+  ``schemas.schema_info`` (shared with family 5) without relationships and ``Final`` attributes;
+  ``optional`` means "may be left out and is then ``None``" (a nullable annotation or a ``None`` default,
+  and not required).
+- ``is_pydantic_model(project, q)`` (``True``/``False``/``None`` when unknown), ``is_table_model``,
+  ``model_columns``, ``relationships``, ``identity_columns``, ``is_owned``, ``globally_scoped``.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from .schemas import _ast_dotted, _parse_expr, annotation_admits_none, schema_info
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..ground.config import Settings
+    from .index import ProjectIndex
+
+PYDANTIC_BASES = frozenset(
+    {
+        "pydantic.BaseModel",
+        "pydantic.main.BaseModel",
+        "pydantic.v1.BaseModel",
+        "pydantic.v1.main.BaseModel",
+        "sqlmodel.SQLModel",
+        "sqlmodel.main.SQLModel",
+    }
+)
+SQLMODEL_BASES = frozenset({"sqlmodel.SQLModel", "sqlmodel.main.SQLModel"})
+# A class deriving directly from one of these is the declarative *base*, not a table.
+DECLARATIVE_BASE_CLASSES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.orm.decl_api.DeclarativeBaseNoMeta",
+    }
+)
+# Calls whose result is a declarative base (subclasses are tables).
+DECLARATIVE_BASE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.decl_api.declarative_base",
+    }
+)
+COLUMN_CALLS = frozenset({"Column", "mapped_column", "column_property", "deferred", "composite"})
+RELATIONSHIP_CALLS = frozenset({"relationship", "Relationship", "relation", "backref", "association_proxy"})
+# Classes that are known not to be pydantic models (so that "unknown" is not returned for them).
+_KNOWN_PLAIN = frozenset({"builtins.object", "object", "typing.Generic", "typing.Protocol", "abc.ABC", "enum.Enum", "builtins.str", "str", "int"})
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    annotation: str
+    optional: bool  # may be left out and is then None
+    required: bool  # no default: the client must send it
+    nullable: bool  # the annotation admits None
+    default: Optional[str]  # source of the default, "<factory>" for default_factory, None when required
+    owner: str  # qualified name of the class that declares it
+    line: int
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    name: str
+    owner: str
+    line: int
+
+
+def _last(q: Optional[str]) -> str:
+    return q.rsplit(".", 1)[-1] if q else ""
+
+
+def _is_classvar(annotation: Optional[str]) -> bool:
+    node = _parse_expr(annotation)
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return _last(_ast_dotted(node)) in ("ClassVar", "Final") if node is not None else False
+
+
+# --- classes ----------------------------------------------------------------------------------------------
+
+def _mro(project: "ProjectIndex", qualified: str) -> list[tuple[str, Optional[dict[str, Any]]]]:
+    return project.memo(("models.mro", qualified), lambda: project.class_mro(qualified))
+
+
+def _extra(project: "ProjectIndex", qualified: str) -> dict[str, Any]:
+    split = project.split(qualified)
+    if split is None:
+        return {}
+    return project.modules[split[0]].get("extra", {}).get("orm", {})
+
+
+def is_pydantic_model(project: Optional["ProjectIndex"], qualified: Optional[str]) -> Optional[bool]:
+    """True for a pydantic / SQLModel model (table or not); None when the hierarchy leaves the project."""
+    if project is None or not qualified:
+        return None
+    return project.memo(("models.pydantic", qualified), lambda: _is_pydantic(project, qualified))
+
+
+def _is_pydantic(project: "ProjectIndex", qualified: str) -> Optional[bool]:
+    if qualified in PYDANTIC_BASES:
+        return True
+    mro = _mro(project, qualified)
+    if not mro or mro[0][1] is None:
+        return None
+    unknown = False
+    for name, facts in mro[1:]:
+        if name in PYDANTIC_BASES:
+            return True
+        if facts is None and name not in _KNOWN_PLAIN and not name.startswith(("typing.", "builtins.", "enum.", "abc.", "sqlalchemy.")):
+            if _declarative_marker(project, name) is not None:
+                continue  # ``declarative_base()`` / ``db.Model``: ORM, not pydantic
+            unknown = True
+    return None if unknown else False
+
+
+def _declarative_marker(project: "ProjectIndex", name: str) -> Optional[str]:
+    """``"class"`` for DeclarativeBase itself, ``"base"`` for a declarative base object (subclasses are
+    tables), ``None`` otherwise."""
+    if name in DECLARATIVE_BASE_CLASSES:
+        return "class"
+    found = project.resolve_symbol(name)
+    if found is not None and found[2] == "assignments":
+        mod, attr, _ = found
+        call = project.modules[mod]["assignments"][attr].get("call") or ""
+        if call in DECLARATIVE_BASE_FACTORIES or _last(call) in ("declarative_base", "generate_base"):
+            return "base"
+        return None
+    # Flask-SQLAlchemy: ``db.Model`` where ``db = SQLAlchemy()``
+    if name.endswith(".Model"):
+        owner = project.resolve_symbol(name[: -len(".Model")])
+        if owner is not None and owner[2] == "assignments":
+            call = project.modules[owner[0]]["assignments"][owner[1]].get("call") or ""
+            if _last(call) == "SQLAlchemy":
+                return "base"
+    return None
+
+
+def is_table_model(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """An ORM-mapped class: SQLModel ``table=True``, or a (non-abstract) subclass of a declarative base."""
+    if project is None or not qualified:
+        return False
+    return project.memo(("models.table", qualified), lambda: _is_table(project, qualified))
+
+
+def _is_table(project: "ProjectIndex", qualified: str) -> bool:
+    found = project.get_class(qualified)
+    if found is None:
+        return False
+    canonical, facts = found
+    if facts.get("keywords", {}).get("table") == "True":
+        return True
+    own = facts.get("fields", {})
+    abstract = own.get("__abstract__")
+    if abstract is not None and abstract.get("value") == "True":
+        return False
+    if any("as_declarative" in (d or "") for d in facts.get("decorators", [])):
+        return False  # the decorated class is the base itself
+    mro = _mro(project, canonical)
+    direct = set(facts.get("bases", []))
+    for name, base_facts in mro[1:]:
+        marker = _declarative_marker(project, name)
+        if marker == "class":
+            # ``class Base(DeclarativeBase)`` is the base; its subclasses are tables
+            return name not in direct
+        if marker == "base":
+            return True
+        if base_facts is not None and any("as_declarative" in (d or "") for d in base_facts.get("decorators", [])):
+            return True
+    return False
+
+
+def _field_is_relationship(project: "ProjectIndex", owner: str, name: str, field: dict[str, Any]) -> bool:
+    if _last(field.get("call")) in RELATIONSHIP_CALLS:
+        return True
+    rels = _extra(project, owner).get("relationships", {}).get(_last(owner), {})
+    return name in rels
+
+
+def model_columns(project: Optional["ProjectIndex"], qualified: Optional[str]) -> dict[str, ColumnInfo]:
+    """Columns of an ORM model, declared on it, its mixins and its base classes (across modules)."""
+    if project is None or not qualified:
+        return {}
+    return project.memo(("models.columns", qualified), lambda: _columns(project, qualified))
+
+
+def _columns(project: "ProjectIndex", qualified: str) -> dict[str, ColumnInfo]:
+    found = project.get_class(qualified)
+    if found is None or not is_table_model(project, qualified):
+        return {}
+    canonical, facts = found
+    sqlmodel_table = facts.get("keywords", {}).get("table") == "True"
+    out: dict[str, ColumnInfo] = {}
+    for owner, owner_facts in reversed(_mro(project, canonical)):
+        if owner_facts is None:
+            continue
+        owner_is_pydantic = sqlmodel_table and is_pydantic_model(project, owner) is not False
+        for name, field in owner_facts.get("fields", {}).items():
+            if name.startswith("__") or _is_classvar(field.get("annotation")):
+                continue
+            if _field_is_relationship(project, owner, name, field):
+                continue
+            call = _last(field.get("call"))
+            annotation = field.get("annotation") or ""
+            is_column = call in COLUMN_CALLS or annotation.startswith(("Mapped[", "orm.Mapped[", "sa.orm.Mapped["))
+            if not is_column and owner_is_pydantic and field.get("annotation") is not None and not name.startswith("_"):
+                is_column = name not in ("model_config",)
+            if not is_column and call == "Field" and sqlmodel_table:
+                is_column = True
+            if is_column:
+                out[name] = ColumnInfo(name, owner, field.get("line", 0))
+        for name in _extra(project, owner).get("declared_attrs", {}).get(_last(owner), []):
+            if not name.startswith("__"):
+                out[name] = ColumnInfo(name, owner, owner_facts.get("line", 0))
+    return out
+
+
+def relationships(project: Optional["ProjectIndex"], qualified: Optional[str]) -> dict[str, Optional[str]]:
+    """Relationship attributes of a model -> the target model's canonical name (``None`` when unknown)."""
+    if project is None or not qualified:
+        return {}
+    return project.memo(("models.relationships", qualified), lambda: _relationships(project, qualified))
+
+
+def _relationships(project: "ProjectIndex", qualified: str) -> dict[str, Optional[str]]:
+    found = project.get_class(qualified)
+    if found is None:
+        return {}
+    out: dict[str, Optional[str]] = {}
+    for owner, owner_facts in reversed(_mro(project, found[0])):
+        if owner_facts is None:
+            continue
+        for name, target in _extra(project, owner).get("relationships", {}).get(_last(owner), {}).items():
+            out[name] = model_by_name(project, target)
+    return out
+
+
+def model_by_name(project: "ProjectIndex", name: Optional[str]) -> Optional[str]:
+    """A model's canonical name from a dotted name or a bare registry name (``"User"``)."""
+    if not name:
+        return None
+    found = project.get_class(name)
+    if found is not None:
+        return found[0]
+    bare = _last(name)
+    index = project.memo("models.by_bare_name", lambda: _bare_names(project))
+    hits = index.get(bare, ())
+    return hits[0] if len(hits) == 1 else None
+
+
+def _bare_names(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for q, _ in project.iter_classes():
+        if is_table_model(project, q):
+            out.setdefault(_last(q), []).append(q)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def identity_fields(settings: Optional["Settings"]) -> tuple[str, ...]:
+    if settings is None:
+        from ..ground.config import DEFAULT_IDENTITY_FIELDS
+
+        return DEFAULT_IDENTITY_FIELDS
+    return settings.identity_fields
+
+
+def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> tuple[str, ...]:
+    """The model's columns that say who owns a row, in the configured order."""
+    cols = model_columns(project, qualified)
+    return tuple(f for f in identity_fields(settings) if f in cols)
+
+
+def _matches_config(canonical: str, names: Iterable[str]) -> bool:
+    for n in names:
+        if n == canonical or canonical.endswith("." + n) or _last(canonical) == n:
+            return True
+    return False
+
+
+def is_owned(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """An ORM table with an identity column (itself or through a mixin or base), or forced by config."""
+    if project is None or not qualified:
+        return False
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    if settings is not None:
+        if _matches_config(canonical, settings.not_owned_models):
+            return False
+        if _matches_config(canonical, settings.owned_models):
+            return True
+    if found is None:
+        return False
+    if not identity_columns(project, settings, canonical):
+        return False
+    return not catalogue_model(project, settings, canonical)
+
+
+# --- column traits: catalogues and membership tables ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColumnTraits:
+    nullable: bool  # the annotation admits None or ``nullable=True`` (unknown -> False)
+    foreign_key: Optional[bool]  # ``foreign_key=`` / ``ForeignKey(...)``; None when the column is not readable
+    unique: bool  # ``unique=True`` on the column itself
+    primary_key: bool
+
+
+def column_traits(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[ColumnTraits]:
+    """What a column's declaration says (``Field(...)`` / ``Column(...)`` / ``mapped_column(...)`` and the
+    annotation), or ``None`` when it is not declared as a readable field (``declared_attr``, unknown base)."""
+    if project is None or not qualified:
+        return None
+    info = model_columns(project, qualified).get(column)
+    if info is None:
+        return None
+    owner = project.get_class(info.owner)
+    raw = owner[1].get("fields", {}).get(column) if owner is not None else None
+    if raw is None:
+        return None
+    value = _parse_expr(raw.get("value"))
+    keywords: dict[str, Any] = {}
+    foreign_key = False
+    if value is not None:
+        for node in ast.walk(value):
+            if isinstance(node, ast.Call):
+                if _last(_ast_dotted(node.func)) in ("ForeignKey", "ForeignKeyConstraint"):
+                    foreign_key = True
+                for kw in node.keywords:
+                    if kw.arg == "foreign_key":
+                        foreign_key = True
+                    elif kw.arg in ("unique", "primary_key", "nullable") and isinstance(kw.value, ast.Constant):
+                        keywords.setdefault(kw.arg, kw.value.value)
+    annotation = _parse_expr(raw.get("annotation"))
+    if isinstance(annotation, ast.Subscript) and _last(_ast_dotted(annotation.value)) == "Mapped":
+        annotation = annotation.slice
+    nullable = keywords.get("nullable")
+    if nullable is None:
+        nullable = annotation_admits_none(annotation)
+    return ColumnTraits(bool(nullable), foreign_key, keywords.get("unique") is True, keywords.get("primary_key") is True)
+
+
+def _table_constraints(project: "ProjectIndex", qualified: str) -> list[tuple[str, ...]]:
+    """Column tuples of ``UniqueConstraint(...)`` / ``PrimaryKeyConstraint(...)`` in ``__table_args__`` (on the
+    class or a base), plus the composite primary key of columns declared ``primary_key=True``."""
+    out: list[tuple[str, ...]] = []
+    for _, facts in _mro(project, qualified):
+        if facts is None:
+            continue
+        raw = facts.get("fields", {}).get("__table_args__")
+        node = _parse_expr(raw.get("value")) if raw else None
+        if node is None:
+            continue
+        for call in ast.walk(node):
+            if isinstance(call, ast.Call) and _last(_ast_dotted(call.func)) in ("UniqueConstraint", "PrimaryKeyConstraint"):
+                cols = tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                if cols:
+                    out.append(cols)
+    keys = []
+    for name in model_columns(project, qualified):
+        traits = column_traits(project, qualified, name)
+        if traits is not None and traits.primary_key:
+            keys.append(name)
+    if len(keys) > 1:
+        out.append(tuple(keys))
+    return out
+
+
+def catalogue_model(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """A shared catalogue that merely *may* be scoped: every identity column is optional (nullable) and
+    points to no table (no foreign key), and the rows carry a globally unique natural key (a single-column
+    ``unique=True`` / ``UniqueConstraint("name")`` other than the primary key). A role catalogue with
+    ``name`` unique and an empty-by-default ``workspace_id`` is read by everyone; its rows are not owned."""
+    if project is None or not qualified:
+        return False
+    return project.memo(("models.catalogue", qualified, identity_fields(settings)), lambda: _catalogue(project, settings, qualified))
+
+
+def _catalogue(project: "ProjectIndex", settings: Optional["Settings"], qualified: str) -> bool:
+    owners = identity_columns(project, settings, qualified)
+    if not owners:
+        return False
+    for col in owners:
+        traits = column_traits(project, qualified, col)
+        if traits is None or not traits.nullable or traits.foreign_key is not False or traits.primary_key:
+            return False
+    for name in model_columns(project, qualified):
+        if name in owners:
+            continue
+        traits = column_traits(project, qualified, name)
+        if traits is not None and traits.unique and not traits.primary_key:
+            return True
+    for cols in _table_constraints(project, qualified):
+        if len(cols) == 1 and cols[0] not in owners:
+            return True
+    return False
+
+
+def membership_partners(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> frozenset[str]:
+    """For a membership (link) table, the columns that name the group: those that share a composite unique or
+    primary key with an identity column (``UniqueConstraint("team_id", "user_id")`` -> ``{"team_id"}``). The
+    identity column of such a row says who the member is; reading by the group lists its roster."""
+    if project is None or not qualified:
+        return frozenset()
+    return project.memo(("models.partners", qualified, identity_fields(settings)), lambda: _partners(project, settings, qualified))
+
+
+def _partners(project: "ProjectIndex", settings: Optional["Settings"], qualified: str) -> frozenset[str]:
+    owners = set(identity_columns(project, settings, qualified))
+    if not owners:
+        return frozenset()
+    columns = model_columns(project, qualified)
+    out: set[str] = set()
+    for cols in _table_constraints(project, qualified):
+        if len(cols) < 2 or not owners & set(cols) or any(c not in columns for c in cols):
+            continue
+        others = [c for c in cols if c not in owners]
+        # a link row is made of references only: ``(team_id, user_id)``, not ``(user_id, name)``
+        if all(_is_reference(project, qualified, c) for c in others):
+            out |= set(others)
+    return frozenset(out)
+
+
+def _is_reference(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    traits = column_traits(project, qualified, column)
+    if traits is not None and traits.foreign_key:
+        return True
+    return column.endswith("_id")
+
+
+def owner_column(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> Optional[str]:
+    cols = identity_columns(project, settings, qualified)
+    return cols[0] if cols else None
+
+
+def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """The model (or a mixin / base of it) is filtered by ``with_loader_criteria`` in a ``do_orm_execute``
+    listener: every ORM query on it is scoped already."""
+    if project is None or not qualified:
+        return False
+    targets = project.memo("models.loader_criteria", lambda: _loader_targets(project))
+    if not targets:
+        return False
+    for name, _ in _mro(project, qualified):
+        if name in targets:
+            return True
+    return False
+
+
+def _loader_targets(project: "ProjectIndex") -> frozenset[str]:
+    out: set[str] = set()
+    for _, facts in project.iter_modules():
+        for target in facts.get("extra", {}).get("orm", {}).get("loader_criteria", ()):
+            out.add(project.canonical(target))
+    return frozenset(out)
+
+
+# --- schemas -----------------------------------------------------------------------------------------------
+
+def schema_fields(project: Optional["ProjectIndex"], qualified: Optional[str]) -> dict[str, FieldInfo]:
+    """Fields of a pydantic / SQLModel class, inherited ones included (a subclass's declaration wins).
+
+    Empty when the class is not in the project. Fields of bases outside the project are unknown and
+    missing: callers that need completeness check ``is_pydantic_model`` (``None`` = unknown)."""
+    if project is None or not qualified:
+        return {}
+    return project.memo(("models.schema_fields", qualified), lambda: _schema_fields(project, qualified))
+
+
+def _schema_fields(project: "ProjectIndex", qualified: str) -> dict[str, FieldInfo]:
+    info = schema_info(project, qualified)
+    if info is None:
+        return {}
+    out: dict[str, FieldInfo] = {}
+    for name, f in info.fields.items():
+        if _is_classvar(f.annotation):  # ``Final`` too
+            continue
+        owner = project.get_class(f.owner)
+        raw = owner[1].get("fields", {}).get(name, {}) if owner is not None else {}
+        if _field_is_relationship(project, f.owner, name, raw):
+            continue
+        nullable = f.admits_none
+        optional = f.is_optional(v1=False)
+        out[name] = FieldInfo(name, f.annotation or "", optional, f.required, nullable, f.default_source, f.owner, f.line)
+    return out

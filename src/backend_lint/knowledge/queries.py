@@ -1,0 +1,1399 @@
+"""SQLAlchemy / SQLModel query analysis for family 2 (and the scoped-lookup test of family 1).
+
+``function_queries(ctx, func, identity)`` walks one function body in order, like a tiny abstract
+interpreter, and tracks:
+
+- *query sites*: ``select(M...)``, ``update(M)``, ``delete(M)``, ``<session>.get(M, key)``,
+  ``<session>.query(M)`` and Flask-SQLAlchemy's ``M.query``, with the ORM entities they are about;
+- *statement values* held in variables and rebuilt over several statements (``stmt = stmt.where(...)``),
+  whether an identity predicate holds on every path (``if`` branches are merged with AND; a loop body may
+  not run), clauses held in variables and lists of conditions (``and_(*conditions)``);
+- where a statement is *consumed*: executed (``session.exec/execute/scalars/scalar/stream``,
+  ``Query.first/all/one/...``, ``fastapi_pagination.paginate``) or returned. A statement handed to a
+  helper together with the principal counts as scoped; handed to a helper without it, it becomes opaque
+  (no claim: we cannot see what the helper adds);
+- *rows* fetched from a site or from a project function whose return type is a model, for BKL202.
+
+An identity predicate is a ``where``/``filter``/``having``/join-condition/``with_loader_criteria`` that
+mentions an identity column (``Item.owner_id == ...``, ``.in_(...)``, ``.is_(None)``, inside
+``and_``/``or_``, on a joined model), a relationship to the principal (``Item.owner == user``) or a value
+derived from the principal; ``filter_by(owner_id=...)`` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+
+import libcst as cst
+
+from .auth import ADMIN_WORDS, Identity, principal_classes
+from .imports import dotted_name
+from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.context import FileContext
+
+STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
+STATEMENT_FUNCS = frozenset({"select", "update", "delete"})
+EXEC_METHODS = frozenset(
+    {"exec", "execute", "scalars", "scalar", "scalar_one", "scalar_one_or_none", "stream", "stream_scalars", "paginate", "apaginate"}
+)
+PAGINATORS = frozenset({"paginate", "apaginate"})
+PRED_METHODS = frozenset({"where", "filter", "having"})
+JOIN_METHODS = frozenset({"join", "outerjoin", "join_from", "outerjoin_from"})
+STMT_METHODS = frozenset(
+    {
+        "order_by",
+        "group_by",
+        "limit",
+        "offset",
+        "distinct",
+        "execution_options",
+        "with_only_columns",
+        "add_columns",
+        "add_column",
+        "add_entity",
+        "correlate",
+        "correlate_except",
+        "params",
+        "with_for_update",
+        "values",
+        "returning",
+        "subquery",
+        "alias",
+        "cte",
+        "scalar_subquery",
+        "exists",
+        "label",
+        "slice",
+        "with_entities",
+        "populate_existing",
+        "yield_per",
+        "enable_eagerloads",
+        "prefix_with",
+        "suffix_with",
+        "set_label_style",
+        "with_hint",
+        "ordered_values",
+        "select_from",
+        "options",
+        "filter_by",
+        "union",
+        "union_all",
+        "order_by",
+        "lateral",
+        "selectable",
+        "statement",
+        "with_statement_hint",
+        "execution_options",
+        "autoflush",
+        "no_autoflush",
+        "join",
+        "outerjoin",
+        "where",
+        "filter",
+        "having",
+        "join_from",
+        "outerjoin_from",
+        "undefer",
+        "with_parent",
+    }
+)
+QUERY_RESULT_METHODS = frozenset(
+    {
+        "first",
+        "one",
+        "one_or_none",
+        "all",
+        "get",
+        "scalar",
+        "count",
+        "delete",
+        "update",
+        "first_or_404",
+        "get_or_404",
+        "one_or_404",
+        "paginate",
+        "__iter__",
+    }
+)
+ROW_METHODS = frozenset(
+    {
+        "first",
+        "one",
+        "one_or_none",
+        "all",
+        "scalar",
+        "scalar_one",
+        "scalar_one_or_none",
+        "scalars",
+        "unique",
+        "fetchall",
+        "fetchone",
+        "fetchmany",
+        "mappings",
+        "tuples",
+        "partitions",
+        "first_or_404",
+        "one_or_404",
+    }
+)
+GET_METHODS = frozenset({"get", "get_one", "get_or_404", "aget", "get_object_or_404"})
+UNWRAP_CALLS = frozenset({"str", "int", "UUID", "uuid.UUID", "builtins.str", "builtins.int", "repr", "UUID4"})
+
+
+@dataclass(eq=False)
+class Site:
+    """One query on ORM entities."""
+
+    node: cst.CSTNode  # where it is reported: the ``select(`` / ``.query(`` / ``session.get(`` call
+    kind: str  # select, update, delete, get, query
+    entities: list[str]  # canonical ORM classes it selects from
+    model_nodes: list[cst.BaseExpression]  # how the file spells them, in order
+    admin: bool = False  # built in an admin-only (or identity-less) branch: no claim
+    consumptions: list[tuple[bool, bool]] = field(default_factory=list)  # (scoped, opaque)
+    checked_after: list[cst.CSTNode] = field(default_factory=list)  # BKL202 comparisons
+    pred_nodes: list[cst.CSTNode] = field(default_factory=list)  # where/filter/filter_by/join arguments
+    key_names: set[str] = field(default_factory=set)  # names the lookup is keyed on
+    pscoped: bool = False  # consumed with a predicate built from the principal
+    # the row's owner is required to be the principal's before it is used (``same = row.user_id == user_id``,
+    # ``if row.owner_id == user.id: ...``) without that being an access decision: no BKL201, no BKL202
+    owner_gated: bool = False
+    anchor: Optional[cst.CSTNode] = None  # where a fix appends ``.where(...)`` (the ``select_from(M)`` call)
+
+    @property
+    def unscoped(self) -> bool:
+        """Consumed at least once with no identity predicate, outside admin branches and opaque helpers."""
+        if self.admin:
+            return False
+        return any(not scoped and not opaque for scoped, opaque in self.consumptions)
+
+
+@dataclass(frozen=True)
+class Val:
+    sites: tuple[Site, ...] = ()
+    stmt: bool = False  # a statement / Query object, not executed yet
+    rows: bool = False  # an executed result, a row or rows
+    scoped: bool = False  # an identity predicate holds
+    pscoped: bool = False  # a predicate built from the principal holds
+    opaque: bool = False  # went through a helper we cannot see
+    derived: bool = False  # derived from the principal / identity value (or verified against it)
+    trusted: bool = False  # read from the database (a fetched row, a row handed in): not a client key
+    clause: bool = False  # a clause (or list of clauses) that scopes
+    model: Optional[str] = None  # for rows: the ORM class
+    repo: bool = False  # rows from a project function (repository) not given the principal
+    alias: Optional[str] = None  # ``aliased(Model)``
+    ident: bool = False  # the principal or an identity value itself (``current_user.id``, ``user_id``)
+    # conditions (variable, truthy) under which a statement is scoped: ``if flow_id is None: scope by owner``
+    # and ``if flow_id: scope by the verified flow`` together scope it on every path
+    scoped_when: frozenset = frozenset()
+    instance: Optional[tuple] = None  # an object of a project class (a repository): (class, model hint)
+    container: bool = False  # a list / tuple of values or clauses: scopes through ``clause`` only
+
+
+NOTHING = Val()
+# Names of helpers that check a value against the principal (``ensure_flow_access(flow_id, user)``):
+# the value is verified afterwards.
+VERIFY_WORDS = (
+    "ensure",
+    "check",
+    "verify",
+    "authoriz",
+    "authz",
+    "require",
+    "assert",
+    "validate",
+    "permission",
+    "access",
+    "guard",
+    "or_404",
+    "owned",
+    "can_",
+    "has_",
+    "member",
+    "allowed",
+)
+VISIBILITY_WORDS = ("public", "visibility")
+# Parameters of a service whose name says the caller already authorised the value.
+AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_")
+
+
+def _last(q: Optional[str]) -> str:
+    return q.rsplit(".", 1)[-1] if q else ""
+
+
+def _merge_flags(vals: Iterable[Val]) -> Val:
+    derived = trusted = False
+    for v in vals:
+        derived = derived or v.derived
+        trusted = trusted or v.trusted
+    return Val(derived=derived, trusted=trusted)
+
+
+@dataclass
+class Comparison:
+    node: cst.CSTNode  # the comparison expression
+    row: Val
+    name: Optional[str] = None  # the row variable
+
+
+class FunctionQueries:
+    """The result of analysing one function."""
+
+    def __init__(self) -> None:
+        self.sites: list[Site] = []
+        self.checks: list[Comparison] = []  # BKL202 candidates (row identity compared with the principal)
+        self.derived_names: set[str] = set()
+
+
+class _Analyzer:
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.identity = identity
+        self.project = ctx.project
+        self.settings = ctx.settings
+        self.identity_fields = frozenset(self.settings.identity_fields)
+        self.out = FunctionQueries()
+        self.admin_depth = 0
+        self.principal_types = principal_classes(self.project, self.settings)
+        self.pending_owner_flags: dict[str, list[Comparison]] = {}
+
+    # -- names -----------------------------------------------------------------------------------------
+    def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
+        if isinstance(expr, cst.Name):
+            v = state.get(expr.value)
+            if v is not None:
+                return v.alias
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(expr)
+        if q is None or self.project is None:
+            return None
+        cache = self.ctx.cached("queries.model_cache", dict)
+        if q in cache:
+            return cache[q]
+        found = self.project.get_class(q)
+        result = found[0] if found is not None and is_table_model(self.project, found[0]) else None
+        cache[q] = result
+        return result
+
+    # -- statements ------------------------------------------------------------------------------------
+    def run(self) -> FunctionQueries:
+        state: dict[str, Val] = {}
+        for p in self.identity.params:
+            if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
+                state[p.name] = Val(trusted=True)  # a row handed in by the caller
+            elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
+                state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
+        for name in self.identity.closure_trusted:
+            state[name] = Val(trusted=True)  # a key the enclosing service was handed by its caller
+        for name in self.identity.closure_derived:
+            state[name] = Val(derived=True)
+        for name in self.identity.principals:
+            state[name] = Val(derived=True, ident=True)
+        for name in self.identity.identity_params:
+            state[name] = Val(derived=True, ident=True)
+        body = self.func.body
+        self.block(body.body, state)  # type: ignore[arg-type]
+        self.out.derived_names = {n for n, v in state.items() if v.derived}
+        return self.out
+
+    def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
+        for i, stmt in enumerate(stmts):
+            self.statement(stmt, state)
+            if isinstance(stmt, cst.If) and self._guards_admin(stmt):
+                # ``if not user.is_superuser: raise ...``: the rest of the block is admin-only
+                self.admin_depth += 1
+                try:
+                    self.block(stmts[i + 1 :], state)
+                finally:
+                    self.admin_depth -= 1
+                return
+
+    def _guards_admin(self, stmt: cst.If) -> bool:
+        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
+            return False
+        return self._exits(stmt.body)
+
+    def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
+        """"positive" when the test is true for admins, "negated" when true for non-admins."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self._admin_test(test.expression)
+            return {"positive": "negated", "negated": "positive"}.get(inner or "")
+        if isinstance(test, cst.BooleanOperation):
+            left = self._admin_test(test.left)
+            right = self._admin_test(test.right)
+            if isinstance(test.operator, cst.Or):
+                return "positive" if "positive" in (left, right) else None
+            return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+        if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
+            node = test.func if isinstance(test, cst.Call) else test
+            name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+            lowered = name.lower()
+            if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
+                return "positive"
+            return None
+        if isinstance(test, cst.Comparison):
+            words: list[str] = []
+            for n in _walk_expr(test):
+                if isinstance(n, cst.SimpleString):
+                    words.append(n.value.lower())
+                elif isinstance(n, cst.Attribute):
+                    words.append(n.attr.value.lower())
+            if any(w in word for w in ADMIN_WORDS for word in words):
+                ops = [c.operator for c in test.comparisons]
+                if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
+                    return "positive"
+                if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
+                    return "negated"
+        return None
+
+    def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
+        """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
+        ``if user_id is None:`` / ``if not user_id:`` -> "absent" (the body has none)."""
+        negate = False
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            negate = not negate
+            test = test.expression
+        result = None
+        if isinstance(test, cst.Name):
+            v = state.get(test.value)
+            if v is not None and v.ident:
+                result = "present"
+        elif (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.left, cst.Name)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"
+        ):
+            v = state.get(test.left.value)
+            if v is not None and v.ident:
+                op = test.comparisons[0].operator
+                if isinstance(op, (cst.IsNot, cst.NotEqual)):
+                    result = "present"
+                elif isinstance(op, (cst.Is, cst.Equal)):
+                    result = "absent"
+        if result is not None and negate:
+            result = "absent" if result == "present" else "present"
+        return result
+
+    def statement(self, stmt: cst.CSTNode, state: dict[str, Val]) -> None:
+        self._state = state
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.small(small, state)
+        elif isinstance(stmt, cst.If):
+            self.if_stmt(stmt, state)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                it = self.ev(stmt.iter, state)
+                if it.rows:
+                    self.bind(stmt.target, replace(it, opaque=False, sites=it.sites), state)
+                else:
+                    self.bind(stmt.target, _merge_flags([it]), state)
+            else:
+                self.test(stmt.test, state, decision=False)
+            inner = dict(state)
+            self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            self.merge_into(state, [inner, dict(state)])
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                v = self.ev(item.item, state)
+                if item.asname is not None:
+                    self.bind(item.asname.name, v, state)
+            self.block(stmt.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            before = dict(state)
+            self.block(stmt.body.body, state)  # type: ignore[attr-defined]
+            if stmt.orelse is not None:  # type: ignore[attr-defined]
+                self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+            branches = [dict(state)]
+            for h in stmt.handlers:  # type: ignore[attr-defined]
+                inner = dict(before)
+                self.block(h.body.body, inner)
+                if not self._exits(h.body):
+                    branches.append(inner)
+            if len(branches) > 1:
+                self.merge_into(state, branches)
+            if stmt.finalbody is not None:  # type: ignore[attr-defined]
+                self.block(stmt.finalbody.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.Match):
+            self.ev(stmt.subject, state)
+            branches = []
+            for case in stmt.cases:
+                inner = dict(state)
+                self.block(case.body.body, inner)  # type: ignore[attr-defined]
+                branches.append(inner)
+            branches.append(dict(state))
+            self.merge_into(state, branches)
+        # nested defs and classes are analysed on their own
+
+    def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
+        decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or (
+            isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
+        )
+        self.test(stmt.test, state, decision=decision)
+        polarity = self._admin_test(stmt.test)
+        presence = self._presence_test(stmt.test, state)
+        body_admin = polarity == "positive" or presence == "absent"
+        else_admin = polarity == "negated" or presence == "present"
+        body_state = dict(state)
+        self._narrow(stmt.test, body_state, positive=True)
+        self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
+        else_state = dict(state)
+        if stmt.orelse is not None:
+            if isinstance(stmt.orelse, cst.If):
+                self.admin_depth += 1 if else_admin else 0
+                try:
+                    self.if_stmt(stmt.orelse, else_state)
+                finally:
+                    self.admin_depth -= 1 if else_admin else 0
+            else:
+                self._branch(stmt.orelse.body.body, else_state, else_admin)  # type: ignore[attr-defined]
+        if else_admin:
+            else_state = self._as_admin(else_state)
+        if body_admin:
+            body_state = self._as_admin(body_state)
+        if self._exits(stmt.body):
+            self._narrow(stmt.test, else_state, positive=False)
+            self._verified_by_helper(stmt.test, else_state)
+            self.merge_into(state, [else_state])
+        elif isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body):
+            self.merge_into(state, [body_state])
+        else:
+            condition = _simple_condition(stmt.test)
+            self.merge_into(state, [body_state, else_state], condition)
+
+    def _narrow(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
+        """Where the test holds (``positive``) or failed (``if key != allowed: raise``), a key compared equal
+        to a trusted or verified value (``if folder_id == authorized_folder_id:``) is as good as that value."""
+        stack = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And if positive else cst.Or):
+                stack.extend((node.left, node.right))
+                continue
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            op = node.comparisons[0].operator
+            wanted = (cst.Equal, cst.In, cst.Is) if positive else (cst.NotEqual, cst.NotIn, cst.IsNot)
+            if not isinstance(op, wanted):
+                continue
+            left, right = node.left, node.comparisons[0].comparator
+            pairs = [(left, right)] if isinstance(op, (cst.In, cst.NotIn)) else [(left, right), (right, left)]
+            for key, other in pairs:
+                if not isinstance(key, cst.Name) or not isinstance(other, (cst.Name, cst.Attribute)):
+                    continue
+                if (isinstance(other, cst.Name) and other.value == "None") or (isinstance(other, cst.Attribute) and other.attr.value == "query"):
+                    continue
+                v = self.ev(other, state)
+                if v.trusted or v.derived or v.rows:
+                    old = state.get(key.value, NOTHING)
+                    if not (old.stmt or old.rows):
+                        state[key.value] = replace(old, trusted=True, derived=old.derived or v.derived)
+
+    def _verified_by_helper(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if not await lock_entry(session, version_id, user_id): raise``: a helper given the identity and a
+        key, whose failure stops the function, answered for this user: the key is the user's afterwards."""
+        node = test
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            node = node.expression
+        elif (
+            isinstance(node, cst.Comparison)
+            and len(node.comparisons) == 1
+            and isinstance(node.comparisons[0].operator, (cst.Is, cst.Equal))
+            and isinstance(node.comparisons[0].comparator, cst.Name)
+            and node.comparisons[0].comparator.value in ("None", "False")
+        ):
+            node = node.left
+        else:
+            return
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if not isinstance(node, cst.Call) or not node.args:
+            return
+        if not any(self.is_derived(a.value, state) for a in node.args):
+            return
+        for a in node.args:
+            if isinstance(a.value, cst.Name):
+                old = state.get(a.value.value)
+                if old is None or not (old.stmt or old.rows or old.derived):
+                    state[a.value.value] = replace(old or NOTHING, derived=True)
+
+    @staticmethod
+    def _exits(block: cst.BaseSuite) -> bool:
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        if not body:
+            if isinstance(block, cst.SimpleStatementSuite) and block.body:
+                return isinstance(block.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
+            return False
+        last = body[-1]
+        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
+
+    def _nulls_row(self, block: cst.BaseSuite, state: dict[str, Val]) -> bool:
+        """``if ...: item = None`` (the fetched row is dropped)."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if (
+                        isinstance(small, cst.Assign)
+                        and isinstance(small.value, cst.Name)
+                        and small.value.value == "None"
+                        and any(isinstance(t.target, cst.Name) and state.get(t.target.value, NOTHING).rows for t in small.targets)
+                    ):
+                        return True
+        return False
+
+    def _branch(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val], admin: bool) -> None:
+        if admin:
+            self.admin_depth += 1
+        try:
+            self.block(stmts, state)
+        finally:
+            if admin:
+                self.admin_depth -= 1
+
+    @staticmethod
+    def _as_admin(state: dict[str, Val]) -> dict[str, Val]:
+        # an admin (or identity-less) branch does not weaken what the other branch guarantees
+        out: dict[str, Val] = {}
+        for k, v in state.items():
+            if v.stmt:
+                v = replace(v, scoped=True, pscoped=True)
+            elif v.container:
+                v = replace(v, clause=True, pscoped=True)
+            out[k] = v
+        return out
+
+    @staticmethod
+    def merge_into(state: dict[str, Val], branches: list[dict[str, Val]], condition: Optional[tuple[str, bool]] = None) -> None:
+        keys: set[str] = set()
+        for b in branches:
+            keys.update(b)
+        for k in keys:
+            vals = [b[k] for b in branches if k in b]
+            first = vals[0]
+            if len(vals) == 1:
+                state[k] = first
+                continue
+            every = len(vals) == len(branches)
+            scoped_when: frozenset = frozenset()
+            if condition is not None and every and len(vals) == 2 and vals[0].stmt and vals[1].stmt:
+                name, truthy = condition
+                a, b = vals
+                scoped_when = a.scoped_when & b.scoped_when
+                if a.scoped and not b.scoped:
+                    scoped_when |= {(name, truthy)} | b.scoped_when
+                elif b.scoped and not a.scoped:
+                    scoped_when |= {(name, not truthy)} | a.scoped_when
+            both_ways = any((n, not t) in scoped_when for n, t in scoped_when)
+            sites: list[Site] = []
+            for v in vals:
+                for s in v.sites:
+                    if s not in sites:
+                        sites.append(s)
+            state[k] = Val(
+                sites=tuple(sites),
+                stmt=any(v.stmt for v in vals),
+                rows=any(v.rows for v in vals),
+                scoped=(all(v.scoped for v in vals) and every) or both_ways,
+                pscoped=all(v.pscoped for v in vals) and every,
+                opaque=any(v.opaque for v in vals),
+                derived=any(v.derived for v in vals),
+                trusted=all(v.trusted or v.derived for v in vals) and every,
+                clause=all(v.clause for v in vals) and every,
+                model=first.model if all(v.model == first.model for v in vals) else None,
+                repo=any(v.repo for v in vals),
+                alias=first.alias if all(v.alias == first.alias for v in vals) else None,
+                ident=any(v.ident for v in vals) and not any(v.rows or v.stmt for v in vals),
+                scoped_when=scoped_when,
+                container=any(v.container for v in vals),
+            )
+
+    def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if isinstance(small, cst.Assign):
+            v = self.ev(small.value, state)
+            checks = [c for c in (self.comparison(n, state) for n in _walk_expr(small.value) if isinstance(n, cst.Comparison)) if c]
+            self.mark_owner_gated(small.value, state)
+            for t in small.targets:
+                self.bind(t.target, v, state)
+                if checks and isinstance(t.target, cst.Name):
+                    # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
+                    self.pending_owner_flags[t.target.value] = checks
+                self.mark_owner_assignment(t.target, v, state)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                v = self.ev(small.value, state)
+                self.bind(small.target, v, state)
+                self.mark_owner_assignment(small.target, v, state)
+        elif isinstance(small, cst.AugAssign):
+            v = self.ev(small.value, state)
+            if isinstance(small.target, cst.Name):
+                old = state.get(small.target.value, NOTHING)
+                scoped, pscoped = self.pred(small.value, state)
+                state[small.target.value] = replace(
+                    old, clause=old.clause or v.clause or scoped, pscoped=old.pscoped or pscoped, derived=old.derived or v.derived
+                )
+        elif isinstance(small, cst.Expr):
+            self.ev(small.value, state)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self.consume(self.ev(small.value, state))
+        elif isinstance(small, cst.Assert):
+            self.test(small.test, state, decision=True)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.ev(small.exc, state)
+
+    def mark_owner_assignment(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
+        """``project.user_id = current_user.id``: the object now belongs to the principal."""
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.attr.value in self.identity_fields
+            and v.derived
+        ):
+            name = target.value.value
+            state[name] = replace(state.get(name, NOTHING), derived=True)
+
+    def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
+        if isinstance(target, cst.Name):
+            state[target.value] = v
+            self.pending_owner_flags.pop(target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
+
+    # -- BKL202: comparisons in tests ----------------------------------------------------------------------
+    def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
+        self.ev(expr, state)
+        found: list[Comparison] = []
+        for node in _walk_expr(expr):
+            if isinstance(node, cst.Comparison):
+                c = self.comparison(node, state)
+                if c is not None:
+                    found.append(c)
+            elif isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
+                pending = self.pending_owner_flags.pop(node.value)
+                if decision:
+                    found.extend(pending)
+        if not decision:
+            self.mark_owner_gated(expr, state)
+            return
+        for c in found:
+            self.out.checks.append(c)
+            # after the check the row (and the key it was looked up by) is the principal's
+            if c.name is not None and c.name in state:
+                state[c.name] = replace(state[c.name], derived=True)
+            for site in c.row.sites:
+                for key in site.key_names:
+                    if key in state:
+                        state[key] = replace(state[key], derived=True)
+                    else:
+                        state[key] = Val(derived=True)
+
+    def mark_owner_gated(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """An owner equality that the value requires (a conjunct: ``a and row.user_id == user_id``)."""
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+                if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is, cst.In)):
+                    c = self.comparison(node, state)
+                    if c is not None:
+                        for site in c.row.sites:
+                            site.owner_gated = True
+
+    def comparison(self, node: cst.Comparison, state: dict[str, Val]) -> Optional[Comparison]:
+        if len(node.comparisons) != 1:
+            return None
+        op = node.comparisons[0].operator
+        if not isinstance(op, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot, cst.In, cst.NotIn)):
+            return None
+        left, right = node.left, node.comparisons[0].comparator
+        for a, b in ((left, right), (right, left)):
+            row = self.row_identity(a, state)
+            if row is not None and self.is_derived(b, state):
+                return Comparison(node, row[0], row[1])
+        return None
+
+    def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
+        """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""
+        expr = _unwrap(self.ctx, expr)
+        if not isinstance(expr, cst.Attribute):
+            return None
+        base = expr.value
+        attr = expr.attr.value
+        if isinstance(base, cst.Attribute) and attr == "id":
+            inner, rel = base.value, base.attr.value
+            if isinstance(inner, cst.Name):
+                v = state.get(inner.value)
+                if v is not None and v.rows and v.model and self._identity_relationship(v.model, rel):
+                    return v, inner.value
+            return None
+        if not isinstance(base, cst.Name):
+            return None
+        v = state.get(base.value)
+        if v is None or not v.rows or not v.model:
+            return None
+        if attr in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, attr):
+            return v, base.value
+        return None
+
+    def _identity_relationship(self, model: str, rel: str) -> bool:
+        targets = relationships(self.project, model)
+        if rel not in targets:
+            return False
+        if rel + "_id" in identity_columns(self.project, self.settings, model):
+            return True
+        target = targets[rel]
+        return target is not None and target in self.principal_types
+
+    def is_derived(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        for name in _load_names(expr):
+            v = state.get(name)
+            if v is not None and v.derived:
+                return True
+        return False
+
+    # -- predicates --------------------------------------------------------------------------------------
+    def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
+        """(identity predicate, built from the principal) for a where/filter argument."""
+        scoped = pscoped = False
+        for node in _walk_expr(expr):
+            if isinstance(node, cst.Attribute):
+                attr = node.attr.value
+                lowered = attr.lower()
+                if attr in self.identity_fields and not self.is_derived(node.value, state):
+                    scoped = True
+                elif any(w in lowered for w in VISIBILITY_WORDS):
+                    scoped = True  # an explicit visibility choice (``Flow.access_type == PUBLIC``)
+                elif isinstance(node.value, (cst.Name, cst.Attribute)):
+                    model = self.model_of(node.value, state)
+                    if model is not None and self._identity_relationship(model, attr):
+                        scoped = True
+            elif isinstance(node, cst.Name):
+                v = state.get(node.value)
+                if v is not None:
+                    if v.derived and not v.container:
+                        scoped = pscoped = True
+                    if v.clause or v.trusted or v.rows or (v.stmt and v.scoped):
+                        scoped = True
+                        pscoped = pscoped or v.pscoped
+            elif isinstance(node, cst.Call) and _last(dotted_name(node.func)) == "false" and not node.args:
+                scoped = True  # ``where(false())`` matches no row
+        return scoped, pscoped
+
+    def key_names(self, expr: cst.CSTNode, state: dict[str, Val]) -> set[str]:
+        return {n for n in _load_names(expr) if n in state or n in self.func_params}
+
+    @property
+    def func_params(self) -> set[str]:
+        return {p.name for p in self.identity.params}
+
+    # -- expressions ---------------------------------------------------------------------------------------
+    def consume(self, v: Val) -> None:
+        if not v.stmt:
+            return
+        for s in v.sites:
+            s.consumptions.append((v.scoped, v.opaque))
+            if v.pscoped:
+                s.pscoped = True
+
+    def new_site(self, node: cst.CSTNode, kind: str, entities: list[str], model_nodes: list[cst.BaseExpression]) -> Site:
+        site = Site(node, kind, entities, model_nodes, admin=self.admin_depth > 0)
+        self.out.sites.append(site)
+        return site
+
+    def entities(self, args: Sequence[cst.Arg], state: dict[str, Val]) -> tuple[list[str], list[cst.BaseExpression]]:
+        entities: list[str] = []
+        nodes: list[cst.BaseExpression] = []
+        for arg in args:
+            if arg.keyword is not None:
+                continue
+            value = arg.value
+            model = self.model_of(value, state)
+            if model is None and isinstance(value, cst.Attribute):
+                model = self.model_of(value.value, state)
+                if model is not None:
+                    value = value.value
+            if model is None:
+                for node in _walk_expr(value):
+                    if isinstance(node, cst.Attribute) and isinstance(node.value, (cst.Name, cst.Attribute)):
+                        model = self.model_of(node.value, state)
+                        if model is not None:
+                            value = node.value
+                            break
+            if model is not None and model not in entities:
+                entities.append(model)
+                nodes.append(value)
+        return entities, nodes
+
+    def ev(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
+        if isinstance(expr, cst.Await):
+            return self.ev(expr.expression, state)
+        if isinstance(expr, cst.Name):
+            return state.get(expr.value, NOTHING)
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value == "query":
+                model = self.model_of(expr.value, state)
+                if model is not None:
+                    site = self.new_site(expr, "query", [model], [expr.value])
+                    return Val(sites=(site,), stmt=True)
+            base = self.ev(expr.value, state)
+            if base.stmt and expr.attr.value in ("c", "columns", "statement", "selected_columns"):
+                return base
+            return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident)
+        if isinstance(expr, cst.Call):
+            return self.call(expr, state)
+        if isinstance(expr, cst.Subscript):
+            base = self.ev(expr.value, state)
+            for el in expr.slice:
+                if isinstance(el.slice, cst.Index):
+                    self.ev(el.slice.value, state)
+            if base.rows:
+                return base
+            return Val(derived=base.derived, trusted=base.trusted)
+        if isinstance(expr, cst.BooleanOperation):
+            left = self.ev(expr.left, state)
+            right = self.ev(expr.right, state)
+            if left.rows or right.rows:
+                pick = left if left.rows else right
+                return replace(pick, derived=left.derived or right.derived)
+            return Val(derived=left.derived or right.derived, trusted=left.trusted and right.trusted, ident=left.ident or right.ident)
+        if isinstance(expr, cst.IfExp):
+            self.ev(expr.test, state)
+            a = self.ev(expr.body, state)
+            b = self.ev(expr.orelse, state)
+            if a.stmt or b.stmt or a.rows or b.rows:
+                tmp: dict[str, Val] = {}
+                branches = [{"x": a}, {"x": b}]
+                presence = self._presence_test(expr.test, state)
+                if presence == "present":
+                    branches = [{"x": a}, {"x": replace(b, scoped=True) if b.stmt else b}]
+                self.merge_into(tmp, branches)
+                return tmp["x"]
+            return Val(derived=a.derived or b.derived, trusted=a.trusted and b.trusted, ident=a.ident or b.ident)
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            vals = [self.ev(el.value, state) for el in expr.elements]
+            scoped = pscoped = False
+            for el in expr.elements:
+                a, b = self.pred(el.value, state)
+                scoped, pscoped = scoped or a, pscoped or b
+            return Val(
+                derived=any(v.derived for v in vals),
+                clause=scoped,
+                pscoped=pscoped,
+                trusted=bool(vals) and all(v.trusted for v in vals),
+                container=True,
+            )
+        if isinstance(expr, cst.NamedExpr):
+            v = self.ev(expr.value, state)
+            self.bind(expr.target, v, state)
+            return v
+        if isinstance(expr, (cst.Comparison, cst.BinaryOperation, cst.UnaryOperation)):
+            vals = [self.ev(c, state) for c in _expr_children(expr)]
+            out = _merge_flags(vals)
+            if isinstance(expr, cst.Comparison):
+                scoped, pscoped = self.pred(expr, state)
+                out = replace(out, clause=scoped, pscoped=pscoped)
+            return out
+        if isinstance(expr, cst.Lambda):
+            return NOTHING
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            inner = dict(state)
+            comp = expr.for_in
+            while comp is not None:
+                it = self.ev(comp.iter, inner)
+                self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
+                comp = comp.inner_for_in
+            elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
+            v = self.ev(elt, inner)
+            return Val(derived=v.derived, trusted=v.trusted)
+        vals = [self.ev(c, state) for c in _expr_children(expr)]
+        return _merge_flags(vals)
+
+    def call(self, call: cst.Call, state: dict[str, Val]) -> Val:
+        func = call.func
+        q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        # select(...), update(...), delete(...)
+        if q is not None and _last(q) in STATEMENT_FUNCS and q.split(".")[0] in STATEMENT_MODULES:
+            entities, nodes = self.entities(call.args[:1] if _last(q) != "select" else call.args, state)
+            for arg in call.args:
+                self.ev(arg.value, state)
+            site = self.new_site(call, _last(q), entities, nodes)
+            return Val(sites=(site,), stmt=True)
+        if q is not None and _last(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
+            vals = [self.ev(a.value, state) for a in call.args]
+            scoped, pscoped = self.pred(call, state)
+            return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
+        if q is not None and _last(q) == "aliased" and call.args:
+            model = self.model_of(call.args[0].value, state)
+            return Val(alias=model)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            # session.get(Model, key)
+            if method in GET_METHODS and len(call.args) >= 2 and call.args[0].keyword is None:
+                model = self.model_of(call.args[0].value, state)
+                if model is not None:
+                    site = self.new_site(call, "get", [model], [call.args[0].value])
+                    keys = [a for a in call.args[1:]]
+                    vals = [self.ev(a.value, state) for a in keys]
+                    derived = any(v.derived for v in vals)
+                    scoped = derived or any(v.trusted for v in vals) or any(
+                        self.pred(a.value, state)[0] for a in keys if a.keyword is not None
+                    )
+                    for a in keys:
+                        site.key_names |= self.key_names(a.value, state)
+                    site.consumptions.append((scoped, False))
+                    site.pscoped = derived
+                    return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
+            if method == "query" and call.args:
+                entities, nodes = self.entities(call.args, state)
+                for arg in call.args:
+                    self.ev(arg.value, state)
+                if entities:
+                    site = self.new_site(call, "query", entities, nodes)
+                    return Val(sites=(site,), stmt=True)
+            recv = self.ev(func.value, state)
+            if recv.stmt:
+                return self.chain(call, method, recv, state)
+            if recv.rows and method in ROW_METHODS | QUERY_RESULT_METHODS:
+                for arg in call.args:
+                    self.ev(arg.value, state)
+                return recv
+            if method in EXEC_METHODS and call.args:
+                first = self.ev(call.args[0].value, state)
+                for arg in call.args[1:]:
+                    self.ev(arg.value, state)
+                if first.stmt:
+                    return self.execute(first)
+                return Val(derived=first.derived or recv.derived)
+            args = [self.ev(a.value, state) for a in call.args]
+            if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
+                name = func.value.value
+                old = state.get(name, NOTHING)
+                scoped = pscoped = False
+                for a in call.args:
+                    x, y = self.pred(a.value, state)
+                    scoped, pscoped = scoped or x, pscoped or y
+                if scoped or any(a.derived for a in args):
+                    state[name] = replace(
+                        old,
+                        clause=old.clause or scoped,
+                        pscoped=old.pscoped or pscoped,
+                        derived=old.derived or any(a.derived for a in args),
+                        container=True,
+                    )
+                return NOTHING
+            return self.helper_call(call, q, [recv] + args, args, state)
+        args = [self.ev(a.value, state) for a in call.args]
+        return self.helper_call(call, q, args, args, state)
+
+    def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
+        derived = any(v.derived for v in vals)
+        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
+        stmts = [v for v in args if v.stmt]
+        func = call.func
+        name = _last(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else "")
+        if stmts:
+            if name in PAGINATORS:
+                for v in stmts:
+                    self.consume(v)
+                return Val(rows=True, derived=derived)
+            sites = tuple(s for v in stmts for s in v.sites)
+            if derived or identity_kw:
+                # handed to a helper together with the principal: scoped
+                v = Val(sites=sites, stmt=True, scoped=True, pscoped=derived)
+                self.consume(v)
+                return replace(v, derived=derived)
+            return Val(sites=sites, stmt=True, opaque=True)
+        if derived and any(w in name.lower() for w in VERIFY_WORDS):
+            # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
+            for a in call.args:
+                for n in _load_names(a.value):
+                    v = state.get(n)
+                    if v is not None and (v.stmt or v.rows):
+                        state[n] = replace(v, derived=True)
+                    elif v is None or not v.derived:
+                        state[n] = replace(v or NOTHING, derived=True)
+        if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
+            return Val(derived=derived, ident=args[0].ident)
+        repo = self.repository_fetch(q, derived or identity_kw)
+        if repo is None and isinstance(func, cst.Attribute):
+            repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
+        if repo is not None:
+            return repo
+        instance = self.instance_of(q, call, state)
+        if instance is not None:
+            return Val(instance=instance, derived=derived)
+        return Val(derived=derived or identity_kw, trusted=any(v.trusted for v in vals))
+
+    def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
+        """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
+        if q is None or self.project is None:
+            return None
+        found = self.project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        mod, name, _ = found
+        fn = self.project.modules[mod].get("extra", {}).get("orm", {}).get("functions", {}).get(name)
+        if fn is None or not fn.get("returns"):
+            return None
+        model = self.project.canonical(fn["returns"])
+        if not is_table_model(self.project, model):
+            return None
+        return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    # -- repositories ----------------------------------------------------------------------------------
+    def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
+        """``ItemRepository(session)`` / ``CRUDItem(Item)`` -> (class, model given as an argument)."""
+        if q is None or self.project is None:
+            return None
+        found = self.project.get_class(q)
+        if found is None or is_table_model(self.project, found[0]):
+            return None
+        hint = None
+        for a in call.args:
+            model = self.model_of(a.value, state)
+            if model is not None:
+                hint = model
+                break
+        return found[0], hint
+
+    def receiver_instance(self, expr: cst.BaseExpression, recv: Val) -> Optional[tuple[str, Optional[str]]]:
+        if recv.instance is not None:
+            return recv.instance
+        project = self.project
+        if project is None:
+            return None
+        if isinstance(expr, cst.Name):
+            for p in self.identity.params:
+                if p.name == expr.value and p.type:
+                    found = project.get_class(p.type)
+                    if found is not None and not is_table_model(project, found[0]):
+                        return found[0], None
+        q = self.ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if q is None:
+            return None
+        found_symbol = project.resolve_symbol(q)
+        if found_symbol is None or found_symbol[2] != "assignments":
+            return None
+        mod, name, _ = found_symbol
+        call = project.modules[mod].get("extra", {}).get("orm", {}).get("calls", {}).get(name)
+        if call is None or not call.get("func"):
+            return None
+        cls = project.get_class(call["func"])
+        if cls is None or is_table_model(project, cls[0]):
+            return None
+        hint = None
+        for a in call.get("args", ()):
+            found = project.get_class(a)
+            if found is not None and is_table_model(project, found[0]):
+                hint = found[0]
+                break
+        return cls[0], hint
+
+    def repository_method_fetch(self, func: cst.Attribute, recv: Val, given_principal: bool) -> Optional[Val]:
+        """``crud.item.get(db, id=id)`` / ``repo.get_by_id(id)``: a method of a project repository class whose
+        return type is a model (or its generic model: ``CRUDBase[Item, ...]`` / ``CRUDItem(Item)``)."""
+        project = self.project
+        if project is None:
+            return None
+        instance = self.receiver_instance(func.value, recv)
+        if instance is None:
+            # active record: ``await Item.get(session, item_id)`` on the model class itself
+            model = self.model_of(func.value, self._state) if isinstance(func.value, (cst.Name, cst.Attribute)) else None
+            if model is None:
+                return None
+            instance = (model, model)
+        cls, hint = instance
+        method = func.attr.value
+        returns: Optional[str] = None
+        found_method = False
+        generic: Optional[str] = hint
+        for name, facts in project.class_mro(cls):
+            if facts is None:
+                continue
+            orm = project.modules[project.split(name)[0]].get("extra", {}).get("orm", {}) if project.split(name) else {}
+            short = name.rsplit(".", 1)[-1]
+            if generic is None:
+                for g in orm.get("generic_args", {}).get(short, ()):
+                    found = project.get_class(g)
+                    if found is not None and is_table_model(project, found[0]):
+                        generic = found[0]
+                        break
+            if not found_method and method in facts.get("methods", ()):
+                found_method = True
+                returns = orm.get("method_returns", {}).get(short, {}).get(method)
+        if not found_method:
+            return None
+        model = None
+        if returns:
+            found = project.get_class(returns)
+            if found is not None and is_table_model(project, found[0]):
+                model = found[0]
+            elif _last(returns) == "Self" and generic is not None:
+                model = generic
+            elif found is None and generic is not None:
+                symbol = project.resolve_symbol(returns)
+                if symbol is not None and symbol[2] == "assignments":
+                    call = project.modules[symbol[0]]["assignments"][symbol[1]].get("call") or ""
+                    if _last(call) == "TypeVar":
+                        model = generic
+        elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
+            model = generic
+        if model is None:
+            return None
+        return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def execute(self, v: Val) -> Val:
+        self.consume(v)
+        if v.pscoped:
+            # the keys of a lookup scoped to the principal are the principal's from now on
+            state = getattr(self, "_state", None)
+            if state is not None:
+                for s in v.sites:
+                    for key in s.key_names:
+                        old = state.get(key)
+                        if old is None or not (old.stmt or old.rows or old.derived):
+                            state[key] = replace(old or NOTHING, derived=True)
+        model = None
+        for s in v.sites:
+            if s.entities:
+                model = s.entities[0]
+                break
+        return Val(sites=v.sites, rows=True, model=model, scoped=v.scoped or v.opaque, derived=v.pscoped, opaque=v.opaque)
+
+    def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
+        scoped, pscoped = recv.scoped, recv.pscoped
+        arg_vals = [self.ev(a.value, state) for a in call.args]
+        if method in PRED_METHODS:
+            for arg in call.args:
+                for s in recv.sites:
+                    s.pred_nodes.append(arg.value)
+                    s.key_names |= self.key_names(arg.value, state)
+                a, b = self.pred(arg.value, state)
+                scoped, pscoped = scoped or a, pscoped or b
+        elif method == "filter_by":
+            for arg in call.args:
+                if arg.keyword is not None:
+                    for s in recv.sites:
+                        s.pred_nodes.append(arg.value)
+                        s.key_names |= self.key_names(arg.value, state)
+                    if arg.keyword.value in self.identity_fields:
+                        scoped = True
+                    a, b = self.pred(arg.value, state)
+                    if b or any(state.get(n, NOTHING).trusted for n in _load_names(arg.value)):
+                        scoped, pscoped = True, pscoped or b
+                elif arg.star == "**" and self.is_derived(arg.value, state):
+                    scoped = pscoped = True
+        elif method in JOIN_METHODS:
+            for arg in call.args[1:] if len(call.args) > 1 else []:
+                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.Name)):
+                    if isinstance(arg.value, cst.Name) and not state.get(arg.value.value, NOTHING).clause:
+                        continue
+                    for s in recv.sites:
+                        s.pred_nodes.append(arg.value)
+                    a, b = self.pred(arg.value, state)
+                    scoped, pscoped = scoped or a, pscoped or b
+        elif method == "options":
+            for arg in call.args:
+                value = arg.value
+                if isinstance(value, cst.Call) and _last(dotted_name(value.func)) == "with_loader_criteria":
+                    a, b = self.pred(value, state)
+                    scoped, pscoped = scoped or a, pscoped or b
+        elif method == "select_from":
+            for s in recv.sites:
+                if not s.entities:
+                    entities, nodes = self.entities(call.args, state)
+                    s.entities.extend(entities)
+                    s.model_nodes.extend(nodes)
+                    if entities:
+                        s.anchor = call
+        elif method == "params" and any(v.derived for v in arg_vals):
+            scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+        if method in STMT_METHODS:
+            return replace(recv, scoped=scoped, pscoped=pscoped)
+        if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
+            return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
+        if method in EXEC_METHODS:
+            return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
+        # an unknown method on a statement: we cannot see what it does
+        return replace(recv, opaque=True)
+
+
+def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``x`` / ``x is not None`` -> ("x", True); ``not x`` / ``x is None`` -> ("x", False)."""
+    negate = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negate = not negate
+        test = test.expression
+    out: Optional[tuple[str, bool]] = None
+    if isinstance(test, cst.Name) and test.value not in ("True", "False", "None"):
+        out = (test.value, True)
+    elif (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.left, cst.Name)
+        and isinstance(test.comparisons[0].comparator, cst.Name)
+        and test.comparisons[0].comparator.value == "None"
+    ):
+        op = test.comparisons[0].operator
+        if isinstance(op, (cst.IsNot, cst.NotEqual)):
+            out = (test.left.value, True)
+        elif isinstance(op, (cst.Is, cst.Equal)):
+            out = (test.left.value, False)
+    if out is not None and negate:
+        out = (out[0], not out[1])
+    return out
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
+        name = dotted_name(expr.func) or ""
+        if _last(name) in ("str", "int", "UUID", "repr"):
+            expr = expr.args[0].value
+        else:
+            break
+    return expr
+
+
+def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    from .cst import iter_children
+
+    for child in iter_children(expr):
+        if isinstance(child, cst.BaseExpression):
+            yield child
+        else:
+            yield from _expr_children(child)
+
+
+def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Nodes of an expression, not entering lambdas' parameters nor nested function bodies."""
+    from .cst import iter_children
+
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            stack.append(node.body)
+            continue
+        stack.extend(reversed(list(iter_children(node))))
+
+
+def _load_names(expr: cst.CSTNode) -> Iterator[str]:
+    """Names read by an expression (``a.b.c`` reads ``a``; keywords and attribute names are not reads)."""
+    from .cst import iter_children
+
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            yield node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            stack.append(node.body)
+            continue
+        stack.extend(iter_children(node))
+
+
+def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
+    return ctx.cached(("queries.function", id(func)), lambda: _Analyzer(ctx, func, identity).run())
+
+
+def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
+    """The first entity of the site that is owned and not scoped globally."""
+    for model in site.entities:
+        if is_owned(ctx.project, ctx.settings, model) and not globally_scoped(ctx.project, model):
+            return model
+    return None
+
+
+# --- findings shared by BKL201 and BKL202 ------------------------------------------------------------------
+
+@dataclass
+class IsolationFindings:
+    unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
+    checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
+    identity: Optional[Identity] = None
+    queries: Optional[FunctionQueries] = None
+
+
+def isolation_findings(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
+    """BKL201 sites and BKL202 comparisons of one function, decided together (one finding per fetch)."""
+    return ctx.cached(("queries.isolation", id(func)), lambda: _isolation(ctx, func, identity))
+
+
+def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
+    out = IsolationFindings(identity=identity)
+    if not identity.in_scope:
+        return out
+    fq = function_queries(ctx, func, identity)
+    out.queries = fq
+    project, settings = ctx.project, ctx.settings
+    seen: set = set()
+    for check in fq.checks:
+        row = check.row
+        if row.scoped or row.opaque or not row.model:
+            continue
+        if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
+            continue
+        if row.sites and not any(s.unscoped for s in row.sites):
+            continue
+        if not row.sites and not row.repo:
+            continue
+        key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
+        if key in seen:
+            continue
+        seen.add(key)
+        for s in row.sites:
+            s.checked_after.append(check.node)
+        out.checked_after.append((check.node, row.model))
+    for site in fq.sites:
+        model = owned_site_model(ctx, site)
+        if model is None or not site.unscoped or site.checked_after or site.owner_gated:
+            continue
+        if _roster_read(ctx, site, model):
+            continue
+        out.unscoped.append((site, model))
+    return out
+
+
+def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:
+    """A query on a membership table filtered by the group it links to (``Member.team_id == team_id``): it
+    lists a group's roster; the identity column of such a row names the member, not an owner."""
+    partners = membership_partners(ctx.project, ctx.settings, model)
+    if not partners or any(e != model and is_owned(ctx.project, ctx.settings, e) for e in site.entities):
+        return False
+    for pred in site.pred_nodes:
+        for node in _walk_expr(pred):
+            if isinstance(node, cst.Attribute) and node.attr.value in partners and isinstance(node.value, (cst.Name, cst.Attribute)):
+                q = ctx.qualified_name(node.value)
+                found = ctx.project.get_class(q) if (q and ctx.project is not None) else None
+                if found is not None and found[0] == model:
+                    return True
+    return False

@@ -1,0 +1,1 @@
+"""What several rule families share (screens' common vocabulary, fix helpers)."""

@@ -1,0 +1,165 @@
+"""The base class every rule derives from.
+
+A rule is a small libcst visitor class: ``visit_<Node>`` / ``leave_<Node>`` methods, called from the one
+traversal the engine makes per file (see ``engine/walker.py``). Everything the faces need to know about a rule
+(code, name, default message, fix availability, docs) is declared on the class::
+
+    class EmptyDowngrade(Rule):
+        \"\"\"
+        ## What it does
+        ...
+        \"\"\"
+
+        code = "BKL402"
+        name = "empty-downgrade"
+        message = "`downgrade()` does nothing"
+        fix_availability = FixAvailability.NONE
+        requires = ("downgrade",)          # cheap prefilter: the source must contain one of these
+
+        def visit_FunctionDef(self, node): ...
+
+A rule instance lives for one file. ``self.ctx`` is the file's ``FileContext`` (source, path, settings,
+import table, project index, shared per-file analyses).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Optional
+
+from ..values import Fix, FixAvailability
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.context import FileContext
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+FAMILIES = {
+    "1": "identity",
+    "2": "isolation",
+    "3": "timezone",
+    "4": "migrations",
+    "5": "partial-updates",
+    "9": "engine",
+}
+DOCS_URL = "https://github.com/backend-lint/backend-lint/blob/main/docs/rules.md#{code}"
+
+
+class Report:
+    """What a rule reports before positions are known."""
+
+    __slots__ = ("rule", "node", "message", "fix", "row", "col", "ancestors")
+
+    def __init__(self, rule: "Rule", node: Any, message: str, fix: Optional[Fix], row: int = 0, col: int = 0):
+        self.rule = rule
+        self.node = node
+        self.message = message
+        self.fix = fix
+        self.row = row
+        self.col = col
+        # the node the traversal was at when the rule reported, with its ancestors (module first): ``node``
+        # and the fix's nodes usually lie below it (set by ``FileContext.add_report``)
+        self.ancestors: Optional[tuple] = None
+
+
+class Rule:
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    message: ClassVar[str] = ""
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    # Substrings of which at least one must occur in a file for the rule to possibly report there.
+    # ``None`` means "always run". Keep them honest: tests run every fixture with and without skipping.
+    requires: ClassVar[Optional[tuple[str, ...]]] = None
+    # A finer prefilter than ``requires`` that may read the project index (for words that depend on the
+    # project, e.g. names of its schemas); held to the same honesty by the skip-equivalence tests.
+    @classmethod
+    def may_fire(cls, source: str, project: Any) -> bool:
+        return True
+
+    # ``may_fire`` for rules whose words depend on both the settings and the project (names of the
+    # project's auth dependencies and of the configured principal parameters); defaults to ``may_fire``.
+    @classmethod
+    def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
+        return cls.may_fire(source, project)
+
+    # A screen on CPython's ``ast`` (see ``rules/_shared/screens.py``): ``may_fire_tree = staticmethod(<screen>)``, a
+    # function ``(facts, project, settings) -> bool`` that returns False only when the rule cannot fire. When every rule
+    # still active on a file has one, the file is parsed with ``ast`` first and reaches libcst only if a
+    # screen lets a rule through. ``None``: no screen (the rule always needs the libcst parse).
+    may_fire_tree: ClassVar[Optional[Any]] = None
+
+    # ``requires`` for a run's settings: rules whose trigger words are configurable (project helper names)
+    # override this; the default is ``requires``.
+    @classmethod
+    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
+        return cls.requires
+
+    # Runs only on files that look like Alembic revisions (decided once per file from the source).
+    migration_only: ClassVar[bool] = False
+    # Rules that produce findings outside of one file's traversal (e.g. over a migration graph).
+    project_rule: ClassVar[bool] = False
+    # Internal rules (BKL9xx) are documented but never run as visitors.
+    internal: ClassVar[bool] = False
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+
+    # -- reporting -----------------------------------------------------------------------------------
+    def report(self, node: Any, message: Optional[str] = None, fix: Optional[Fix] = None) -> None:
+        self.ctx.add_report(Report(self, node, message or self.message, fix))
+
+    def report_at(self, row: int, col: int = 0, message: Optional[str] = None, fix: Optional[Fix] = None) -> None:
+        """Report at a 1-based row and 0-based column when there is no node to point at."""
+        self.ctx.add_report(Report(self, None, message or self.message, fix, row=row, col=col))
+
+    # -- project-wide rules ----------------------------------------------------------------------------
+    @classmethod
+    def check_project(cls, project: Any, settings: Any) -> list:  # pragma: no cover - overridden
+        """Return ``Diagnostic``s computed over the whole project (only for ``project_rule``)."""
+        return []
+
+    # -- docs ----------------------------------------------------------------------------------------
+    @classmethod
+    def family(cls) -> str:
+        return FAMILIES.get(cls.code[3:4], "other")
+
+    @classmethod
+    def docs(cls) -> str:
+        import inspect  # (lazily: a run that lints nothing never needs it)
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def doc_sections(cls) -> dict[str, str]:
+        """Split the docstring into its ``## Section`` parts."""
+        sections: dict[str, str] = {}
+        current = None
+        lines: list[str] = []
+        for line in cls.docs().splitlines():
+            m = re.match(r"^##\s+(.*?)\s*$", line)
+            if m:
+                if current is not None:
+                    sections[current] = "\n".join(lines).strip()
+                current, lines = m.group(1), []
+            elif current is not None:
+                lines.append(line)
+        if current is not None:
+            sections[current] = "\n".join(lines).strip()
+        return sections
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of "What it does", for tables and SARIF short descriptions."""
+        text = cls.doc_sections().get("What it does", "").strip()
+        first = re.split(r"(?<=[.!?])\s", " ".join(text.split()), maxsplit=1)[0]
+        return first
+
+    @classmethod
+    def code_blocks(cls, section: str) -> list[str]:
+        import inspect
+
+        body = cls.doc_sections().get(section, "")
+        return [inspect.cleandoc(b) for b in re.findall(r"```(?:python|py)?\n(.*?)```", body, re.S)]
+
+    @classmethod
+    def url(cls) -> str:
+        return DOCS_URL.format(code=cls.code.lower())
