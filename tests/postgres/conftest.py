@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ from .harness import PgServer, PgDatabase
 @pytest.fixture(scope="session")
 def pg_server():
     try:
-        import pgserver  # noqa: F401  (the import itself finds the shipped binaries)
+        with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR unset, /tmp/runtime-<uid> used
+            warnings.simplefilter("ignore")
+            import pgserver  # noqa: F401  (the import itself finds the shipped binaries)
         import psycopg  # noqa: F401
     except ImportError as exc:  # the test extra was not installed
         pytest.skip(f"Postgres cannot start: {exc.name} is not installed (pip install -e '.[test]')")

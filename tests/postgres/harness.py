@@ -55,6 +55,12 @@ INSERT INTO accounts (email, nickname, balance, owner_id, legacy_code)
 SELECT 'user' || g || '@example.com', 'nick' || g, g % 1000, 1 + g % 1000, 'L' || g
 FROM generate_series(1, {ROWS}) AS g;
 CREATE INDEX ix_accounts_owner_id ON accounts (owner_id);
+CREATE TABLE account_codes (
+    code varchar(20) NOT NULL,
+    account_id bigint
+);
+INSERT INTO account_codes SELECT 'C' || g, g FROM generate_series(1, {ROWS}) AS g;
+ANALYZE account_codes;
 ANALYZE accounts;
 ANALYZE owners;
 """
@@ -65,6 +71,7 @@ INSERT_ACCOUNT = (
     "VALUES ('probe' || nextval('accounts_id_seq') || '@example.com', 'probe', 1)"
 )
 UPDATE_ACCOUNT = "UPDATE accounts SET balance = balance + 1 WHERE id = 1"
+INSERT_CODE = "INSERT INTO account_codes (code, account_id) VALUES ('p' || left(md5(random()::text), 16), 1)"
 READ_ACCOUNT = "SELECT email FROM accounts WHERE id = 2"
 
 LOCK_TIMEOUT = "200ms"
@@ -168,7 +175,13 @@ class PgServer:
 
     @classmethod
     def start(cls, pgdata: Path) -> "PgServer":
-        import pgserver
+        import warnings
+
+        with warnings.catch_warnings():
+            # platformdirs warns that XDG_RUNTIME_DIR is unset (pgserver then keeps its lock file
+            # in /tmp/runtime-<uid>): harmless, and not ours to fix.
+            warnings.simplefilter("ignore")
+            import pgserver
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         handle = pgserver.get_server(pgdata, cleanup_mode="stop")
@@ -184,7 +197,7 @@ class PgServer:
         return psycopg.connect(self.admin_uri, autocommit=True)
 
     def stop(self) -> None:
-        self.handle.cleanup()
+        self.handle.cleanup()  # pg_ctl -w stop (fast mode), as the server's own user
 
     def version(self) -> str:
         with self.admin() as conn:
@@ -268,7 +281,7 @@ class PgDatabase:
         barrier_at: Iterable[str] = (),
         probes: Iterable[str] = (INSERT_ACCOUNT, UPDATE_ACCOUNT),
         transaction_per_migration: bool = False,
-        tables: Iterable[str] = ("accounts", "owners"),
+        tables: Iterable[str] = ("accounts", "owners", "account_codes"),
         engine_options: dict | None = None,
         **configure_extra,
     ) -> Run:

@@ -22,7 +22,7 @@ import time
 import psycopg
 import pytest
 
-from .harness import INSERT_ACCOUNT, READ_ACCOUNT, UPDATE_ACCOUNT, PgDatabase, Run
+from .harness import INSERT_ACCOUNT, INSERT_CODE, READ_ACCOUNT, UPDATE_ACCOUNT, PgDatabase, Run
 
 ACCESS_EXCLUSIVE = "AccessExclusiveLock"
 SHARE = "ShareLock"
@@ -84,7 +84,7 @@ def test_bkl410_fixed_forms_run_through_without_a_rewrite(pg: PgDatabase, revisi
 # -- BKL411 volatile-server-default --------------------------------------------------------
 
 
-@pytest.mark.parametrize("revision", ["bkl411_flagged", "bkl411_flagged_clock"])
+@pytest.mark.parametrize("revision", ["bkl411_flagged", "bkl411_flagged_clock", "bkl411_flagged_random"])
 def test_bkl411_volatile_server_default_rewrites_the_table_under_access_exclusive(pg: PgDatabase, revision):
     before = pg.relfilenode("accounts")
     run = _ok(pg.upgrade(revision, barrier_at=[revision]))
@@ -94,6 +94,21 @@ def test_bkl411_volatile_server_default_rewrites_the_table_under_access_exclusiv
     assert _blocked(run, revision), "INSERT/UPDATE should wait on ACCESS EXCLUSIVE"
     if revision == "bkl411_flagged":  # every existing row got its own value: evaluated per row
         assert pg.scalar("SELECT count(DISTINCT token) FROM accounts") == 50_000
+
+
+def test_bkl411_volatility_as_the_catalog_records_it(pg: PgDatabase):
+    # provolatile: v = volatile (rewrite), s = stable (no rewrite). uuid_generate_v4() lives in the
+    # uuid-ossp extension, which pgserver does not ship: it is volatile in its extension script.
+    rows = dict(
+        pg.execute(
+            "SELECT proname, provolatile FROM pg_proc WHERE proname = ANY(%s) AND pronamespace = 'pg_catalog'::regnamespace",
+            (["gen_random_uuid", "random", "clock_timestamp", "timeofday", "now", "statement_timestamp", "transaction_timestamp"],),
+        )
+    )
+    assert rows == {
+        "gen_random_uuid": "v", "random": "v", "clock_timestamp": "v", "timeofday": "v",
+        "now": "s", "statement_timestamp": "s", "transaction_timestamp": "s",
+    }
 
 
 def test_bkl411_now_is_stable_and_does_not_rewrite(pg: PgDatabase):
@@ -137,49 +152,67 @@ def _wait_for(predicate, what: str, timeout: float = 20.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.parametrize(
-    "revision, expect_blocked, held",
-    [("bkl412_flagged", True, None), ("bkl412_fixed", False, SHARE_UPDATE_EXCLUSIVE)],
-)
-def test_bkl412_during_the_build_behind_a_long_transaction(pg: PgDatabase, revision, expect_blocked, held):
-    """The realistic outage: the old code has a transaction open on the table. CREATE INDEX queues
-    its SHARE lock behind it, and every new write queues behind CREATE INDEX; CREATE INDEX
-    CONCURRENTLY holds SHARE UPDATE EXCLUSIVE and waits for that transaction *without* stopping
-    new writes. Observed while the index statement is still running."""
+def _while_waiting_behind_old_code(pg: PgDatabase, revision: str, old_code_statement: str, *probes: str):
+    """The old code has a transaction open on the table (``old_code_statement``, not committed).
+    Run ``revision`` in a thread, wait until its statement waits on a lock (reported by
+    pg_stat_activity: a condition polled, not a timed race), then record the locks it holds and
+    probe. Returns (probes, locks held on accounts, run)."""
     old_code = pg.connect()
     old_code.execute("BEGIN")
-    old_code.execute(INSERT_ACCOUNT)  # holds ROW EXCLUSIVE until it commits
+    old_code.execute(old_code_statement)
     result: dict = {}
     migration = threading.Thread(target=lambda: result.setdefault("run", pg.upgrade(revision)))
     migration.start()
     try:
-        # The index statement is running and waiting (on a lock or on old_code's transaction).
         waiting = _wait_for(
             lambda: pg.execute(
                 "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND query ILIKE 'CREATE INDEX%' AND wait_event_type = 'Lock'"
+                "AND query NOT ILIKE '%%pg_stat_activity%%' AND wait_event_type = 'Lock' "
+                "AND (query ILIKE 'CREATE INDEX%%' OR query ILIKE 'ALTER TABLE%%')",
+                (),
             ),
-            "the CREATE INDEX statement to wait",
+            f"the statement of {revision} to wait on a lock",
         )
         pid = waiting[0][0]
-        held_now = {
+        held = {
             mode
             for (mode,) in pg.execute(
                 "SELECT mode FROM pg_locks WHERE pid = %s AND granted AND relation = 'accounts'::regclass", (pid,)
             )
         }
-        probe = pg.probe(INSERT_ACCOUNT)
+        attempts = [pg.probe(p) for p in probes]
     finally:
         old_code.execute("COMMIT")
         old_code.close()
         migration.join(60)
     assert not migration.is_alive()
-    _ok(result["run"])
+    return attempts, held, _ok(result["run"])
+
+
+@pytest.mark.parametrize(
+    "revision, expect_blocked, held",
+    [("bkl412_flagged", True, set()), ("bkl412_fixed", False, {SHARE_UPDATE_EXCLUSIVE})],
+)
+def test_bkl412_during_the_build_behind_a_long_transaction(pg: PgDatabase, revision, expect_blocked, held):
+    """The realistic outage: the old code has a write transaction open on the table. CREATE INDEX
+    queues its SHARE lock behind it (holding nothing yet), and every new write queues behind
+    CREATE INDEX; CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE and waits for that
+    transaction *without* stopping new writes. Observed while the index statement runs."""
+    (probe,), held_now, _run = _while_waiting_behind_old_code(pg, revision, INSERT_ACCOUNT, INSERT_ACCOUNT)
     assert probe.blocked is expect_blocked, probe
-    if held:
-        assert held_now == {held}, held_now
-    else:
-        assert held_now == set(), f"CREATE INDEX is still queued for its ShareLock: {held_now}"
+    assert held_now == held, held_now
+
+
+def test_a_brief_access_exclusive_still_stops_every_write_behind_a_long_reader(pg: PgDatabase):
+    """Why the catalog-only forms (BKL410/411/415/416/417/418 fixes) still want a migration-side
+    lock_timeout: ADD COLUMN waits for ACCESS EXCLUSIVE behind an open read transaction of the old
+    code, and meanwhile every new read and write queues behind it."""
+    (write, read), held_now, _run = _while_waiting_behind_old_code(
+        pg, "bkl410_fixed_nullable", READ_ACCOUNT, INSERT_ACCOUNT, READ_ACCOUNT
+    )
+    assert held_now == set(), "ADD COLUMN is queued for ACCESS EXCLUSIVE, holding nothing yet"
+    assert write.blocked, "the INSERT queued behind the waiting ACCESS EXCLUSIVE request"
+    assert read.blocked, "and so did a plain SELECT"
 
 
 # -- BKL413 concurrent-index-in-transaction ------------------------------------------------
@@ -324,6 +357,25 @@ def test_bkl417_not_valid_foreign_key_accepts_an_orphan_row_no_scan(pg: PgDataba
     _ok(pg.upgrade("bkl417_fixed_fk"))
 
 
+def test_bkl417_foreign_key_inside_add_column_is_validated_and_not_valid_skips_it(pg_server):
+    # Two databases: each revision adds the same column.
+    flagged_db = pg_server.populated_database("bkl_417_column_flagged")
+    fixed_db = pg_server.populated_database("bkl_417_column_fixed")
+    try:
+        flagged = _ok(flagged_db.upgrade("bkl417_flagged_column_fk", barrier_at=["bkl417_flagged_column_fk"]))
+        fixed = _ok(fixed_db.upgrade("bkl417_fixed_column_fk", barrier_at=["bkl417_fixed_column_fk"]))
+    finally:
+        pg_server.drop_database(flagged_db)
+        pg_server.drop_database(fixed_db)
+    # Alembic emits ADD COLUMN, then ADD FOREIGN KEY (... NOT VALID with the keyword).
+    assert flagged.said("validating foreign key constraint", "bkl417_flagged_column_fk")
+    assert not fixed.said("validating foreign key constraint", "bkl417_fixed_column_fk")
+    # Both hold ADD COLUMN's ACCESS EXCLUSIVE on accounts and SHARE ROW EXCLUSIVE on owners.
+    for run, revision in ((flagged, "bkl417_flagged_column_fk"), (fixed, "bkl417_fixed_column_fk")):
+        assert ACCESS_EXCLUSIVE in _locks(run, revision, "accounts")
+        assert SHARE_ROW_EXCLUSIVE in _locks(run, revision, "owners")
+
+
 def test_bkl417_check_constraint_scans_under_access_exclusive(pg: PgDatabase):
     run = _ok(pg.upgrade("bkl417_flagged_check", barrier_at=["bkl417_flagged_check"]))
     assert run.said('verifying table "accounts"', "bkl417_flagged_check")
@@ -347,7 +399,25 @@ def test_bkl417_not_valid_check_skips_the_scan_and_validate_lets_writes_through(
 def test_bkl418_unique_constraint_builds_its_index_under_access_exclusive(pg: PgDatabase):
     run = _ok(pg.upgrade("bkl418_flagged", barrier_at=["bkl418_flagged"], probes=[INSERT_ACCOUNT, READ_ACCOUNT]))
     assert ACCESS_EXCLUSIVE in _locks(run, "bkl418_flagged")
+    assert run.said('building index "uq_accounts_email" on table "accounts"', "bkl418_flagged")
     assert _blocked(run, "bkl418_flagged"), "writes and reads wait"
+
+
+def test_bkl418_primary_key_builds_its_index_under_access_exclusive(pg: PgDatabase):
+    run = _ok(pg.upgrade("bkl418_flagged_pk", barrier_at=["bkl418_flagged_pk"], probes=[INSERT_CODE]))
+    assert ACCESS_EXCLUSIVE in _locks(run, "bkl418_flagged_pk", "account_codes")
+    assert run.said('building index "pk_account_codes" on table "account_codes"', "bkl418_flagged_pk")
+    assert _blocked(run, "bkl418_flagged_pk")
+
+
+def test_bkl418_primary_key_using_a_concurrent_index(pg: PgDatabase):
+    revisions = ("bkl418_fixed_pk_1_index", "bkl418_fixed_pk_2_using_index")
+    run = _ok(pg.upgrade(*revisions, barrier_at=revisions, probes=[INSERT_CODE], transaction_per_migration=True))
+    assert _locks(run, "bkl418_fixed_pk_1_index", "account_codes") == set()
+    assert _through(run, "bkl418_fixed_pk_1_index")
+    assert not run.said("building index", "bkl418_fixed_pk_2_using_index")
+    assert _locks(run, "bkl418_fixed_pk_2_using_index", "account_codes") == {ACCESS_EXCLUSIVE}  # brief
+    assert pg.scalar("SELECT contype FROM pg_constraint WHERE conname = 'pk_account_codes'") == "p"
 
 
 def test_bkl418_concurrent_unique_index_then_using_index(pg: PgDatabase):
@@ -359,6 +429,7 @@ def test_bkl418_concurrent_unique_index_then_using_index(pg: PgDatabase):
     run = _ok(pg.upgrade(*revisions, barrier_at=["bkl418_fixed_2_using_index"]))
     # USING INDEX adopts the built index: same file, no second build.
     assert pg.relfilenode("uq_accounts_email") == index_file
+    assert not run.said("building index", "bkl418_fixed_2_using_index")
     assert pg.scalar("SELECT contype FROM pg_constraint WHERE conname = 'uq_accounts_email'") == "u"
     # ADD CONSTRAINT ... USING INDEX holds ACCESS EXCLUSIVE until commit (brief, no build).
     assert _locks(run, "bkl418_fixed_2_using_index") == {ACCESS_EXCLUSIVE}

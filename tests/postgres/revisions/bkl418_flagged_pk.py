@@ -9,7 +9,7 @@ depends_on = None
 
 
 def upgrade():
-    op.create_primary_key("owners_code_pkey", "owner_codes", ["code"])
+    op.create_primary_key("pk_account_codes", "account_codes", ["code"])
 
 
 def downgrade():
