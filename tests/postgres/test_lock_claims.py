@@ -19,7 +19,6 @@ from __future__ import annotations
 import threading
 import time
 
-import psycopg
 import pytest
 
 from .harness import INSERT_ACCOUNT, INSERT_CODE, READ_ACCOUNT, UPDATE_ACCOUNT, PgDatabase, Run
@@ -323,11 +322,12 @@ def test_bkl416_the_pattern_needs_separate_transactions(pg: PgDatabase):
 
 
 def test_bkl417_foreign_key_is_validated_under_share_row_exclusive_on_both_tables(pg: PgDatabase):
-    run = _ok(pg.upgrade("bkl417_flagged_fk", barrier_at=["bkl417_flagged_fk"]))
+    insert_owner = "INSERT INTO owners VALUES (100001, 'probe')"
+    run = _ok(pg.upgrade("bkl417_flagged_fk", barrier_at=["bkl417_flagged_fk"], probes=[INSERT_ACCOUNT, UPDATE_ACCOUNT, insert_owner]))
     assert run.said('validating foreign key constraint "fk_accounts_owner_id"', "bkl417_flagged_fk")
     assert SHARE_ROW_EXCLUSIVE in _locks(run, "bkl417_flagged_fk", "accounts")
     assert SHARE_ROW_EXCLUSIVE in _locks(run, "bkl417_flagged_fk", "owners")
-    assert _blocked(run, "bkl417_flagged_fk")
+    assert _blocked(run, "bkl417_flagged_fk"), "writes to both tables wait, the referenced one too"
 
 
 def test_bkl417_foreign_key_validation_reads_every_existing_row(pg: PgDatabase):
