@@ -22,6 +22,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
+from ..ground.config import DEFAULT_IDENTITY_FIELDS
 from .schemas import _ast_dotted, _parse_expr, annotation_admits_none, schema_info
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -273,8 +274,6 @@ def _bare_names(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
 
 def identity_fields(settings: Optional["Settings"]) -> tuple[str, ...]:
     if settings is None:
-        from ..ground.config import DEFAULT_IDENTITY_FIELDS
-
         return DEFAULT_IDENTITY_FIELDS
     return settings.identity_fields
 

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import libcst as cst
 
+from .cst import iter_children
+from .fastapi import route_info
 from .imports import dotted_name
 from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them from here)
     SchemaField,
@@ -117,7 +119,7 @@ def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
         return base
 
     def build() -> tuple[str, ...]:
-        from ..rules._shared.screens import reexport_closure
+        from ..rules._shared.screens import reexport_closure  # (upward, until B1 moves it to knowledge/reexports.py: see ignore_imports)
 
         # a schema re-exported under another name (``from .schemas import ItemIn as ItemPatchBody``)
         # reaches the file under that name
@@ -285,8 +287,6 @@ def update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
 
 
 def _update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
-    from .fastapi import route_info
-
     name = func.name.value
     if _update_name(name):
         return "name"
@@ -1192,8 +1192,6 @@ def _names_in(target: cst.BaseExpression) -> list[str]:
 
 def _walk_body(func: cst.FunctionDef) -> Iterable[cst.CSTNode]:
     """Nodes of the function body, not descending into nested functions, classes or lambdas."""
-    from .cst import iter_children
-
     stack: list[cst.CSTNode] = list(_suite(func.body))
     while stack:
         node = stack.pop()

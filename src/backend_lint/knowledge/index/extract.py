@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from ..modules import resolve_relative
+from . import extractors
 
 FACTS_VERSION = "1"
 
@@ -186,8 +187,7 @@ def _class_facts(node: ast.ClassDef, resolve: _Resolver) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _extractors() -> tuple[tuple[str, Callable], ...]:
-    from . import extractors as pkg
-
+    pkg = extractors
     out = []
     for info in pkgutil.iter_modules(pkg.__path__):
         module = importlib.import_module(f"{pkg.__name__}.{info.name}")
