@@ -81,9 +81,19 @@ class _Schema:
 
 @dataclass
 class Finding:
+    """An upgrade operation whose inverse ``downgrade()`` lacks (the rule words it): ``problem`` is
+    ``not-dropped`` (created by the upgrade, still there), ``not-restored`` (dropped and re-created by the
+    upgrade), ``not-recreated`` (dropped by the upgrade), ``comment-kept`` / ``comment-lost`` (a table
+    comment set / dropped), ``rename-by-drop-add`` or ``not-renamed-back``; ``kind`` is ``table``,
+    ``column``, ``index``, ``constraint`` or ``comment``; ``name`` the object as written (``table.column``
+    for a column; the table for a comment); ``previous`` the name a rename must give back."""
+
     op: Op
-    message: str
+    problem: str
+    kind: str
+    name: str
     names: tuple
+    previous: Optional[str] = None
 
 
 class _Simulation:
@@ -357,12 +367,12 @@ class _Simulation:
             if obj.kind == "table":
                 if not s.alive_table(obj):
                     continue
-                msg = f"`downgrade()` does not drop table `{obj.name}` created here"
+                found = ("not-dropped", "table", obj.name)
                 names = (obj.name,)
             elif obj.kind == "column":
                 if not s.alive_table(t) or t.columns.get(obj.name) is not obj:
                     continue
-                msg = f"`downgrade()` does not drop column `{t.name}.{obj.name}` added here"
+                found = ("not-dropped", "column", f"{t.name}.{obj.name}")
                 names = (obj.name, t.name, t.pre_name)
             elif obj.kind in ("index", "constraint"):
                 store = s.indexes if obj.kind == "index" else s.constraints
@@ -374,12 +384,12 @@ class _Simulation:
                     if all(t.columns.get(c.name) is not c for c in obj.cols):
                         continue  # dropped columns cover the indexes and keys made only of them
                 what = "index" if obj.kind == "index" else "constraint"
-                msg = f"`downgrade()` does not drop {what} `{obj.name}` created here"
+                found = ("not-dropped", what, obj.name)
                 names = (obj.name,) + ((t.name, t.pre_name) if t is not None else ())
             elif obj.kind == "comment":
                 if not s.alive_table(t) or t.comment is not obj:
                     continue
-                msg = f"`downgrade()` does not remove the comment set here on table `{t.name}`"
+                found = ("comment-kept", "comment", t.name)
                 names = (t.name, t.pre_name)
             else:  # pragma: no cover
                 continue
@@ -388,21 +398,21 @@ class _Simulation:
             if obj.recreated:
                 what = {"table": "table", "column": "column", "index": "index", "constraint": "constraint"}[obj.kind]
                 label = f"{t.name}.{obj.name}" if obj.kind == "column" else obj.name
-                msg = f"`downgrade()` does not restore {what} `{label}`, which the upgrade drops and re-creates here"
-            out.append(Finding(obj.op, msg, names))
+                found = ("not-restored", what, label)
+            out.append(Finding(obj.op, *found, names))
 
         # objects the upgrade dropped must come back
         for kind, schema, table, name, op, tobj in self.dropped:
             if kind == "table":
                 if s.table(schema, table, materialize=False, lenient=True) is not None:
                     continue
-                msg = f"`downgrade()` does not re-create table `{table}` dropped here"
+                found = ("not-recreated", "table", table)
                 names = (table,)
             elif kind == "column":
                 t = s.table(schema, table, materialize=False, lenient=True)
                 if t is not None and (t.origin == "down" or name in t.columns):
                     continue
-                msg = f"`downgrade()` does not re-create column `{table}.{name}` dropped here"
+                found = ("not-recreated", "column", f"{table}.{name}")
                 names = (name, table)
             elif kind in ("index", "constraint"):
                 if s._find(s.indexes, schema, name, True) or s._find(s.constraints, schema, name, True):
@@ -413,17 +423,17 @@ class _Simulation:
                 if table and table in down_adds_index_columns:
                     continue  # a re-added column with ``index=``/``unique=`` brings its own index back
                 what = "index" if kind == "index" else "constraint"
-                msg = f"`downgrade()` does not re-create {what} `{name}` dropped here"
+                found = ("not-recreated", what, name)
                 names = (name, table)
             else:  # comment
                 t = s.table(schema, table, materialize=False, lenient=True)
                 if t is not None and (t.comment is not None or t.origin == "down"):
                     continue
-                msg = f"`downgrade()` does not restore the comment of table `{table}` dropped here"
+                found = ("comment-lost", "comment", table)
                 names = (table,)
             if suppressed("create", kind, names):
                 continue
-            out.append(Finding(op, msg, names))
+            out.append(Finding(op, *found, names))
 
         # renames must be undone by renames
         for obj, pre_name, op in self.renamed:
@@ -445,14 +455,14 @@ class _Simulation:
             if back:
                 continue
             if not alive and replaced:
-                msg = f"`downgrade()` undoes the rename of {what} `{full}` by drop-and-add, which loses its data"
+                found = ("rename-by-drop-add", what, full, None)
                 if suppressed("rename", obj.kind, ()):
                     continue
             else:
-                msg = f"`downgrade()` does not rename {what} `{obj.name}` back to `{pre_name}`"
+                found = ("not-renamed-back", what, obj.name, pre_name)
                 if suppressed("rename", obj.kind, names) or suppressed("drop", obj.kind, names):
                     continue
-            out.append(Finding(op, msg, names))
+            out.append(Finding(op, *found[:3], names, found[3]))
         return out
 
 

@@ -1,4 +1,5 @@
-"""The unsafe fix of BKL401 / BKL402: a ``downgrade()`` written from ``upgrade()``.
+"""The rules' side of family 4's downgrade analysis: the unsafe fix of BKL401 / BKL402 (a ``downgrade()``
+written from ``upgrade()``), and the wording of BKL404's mirror findings (``mirror_message``).
 
 ``knowledge.alembic.write_downgrade_body`` gives the inverse operations as ``(depth, code)`` lines, or the
 reason why none can be written; this places them in the file (after ``upgrade()`` when ``downgrade()`` is
@@ -13,7 +14,7 @@ from typing import Any, Optional
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ...knowledge.alembic import body_statements, revision_info, write_downgrade_body
+from ...knowledge.alembic import Finding, body_statements, revision_info, write_downgrade_body
 from ...values import Edit, Fix
 
 
@@ -131,3 +132,22 @@ def _body_indent(ctx: Any, func: cst.FunctionDef, positions: Any) -> str:
         return ctx.source[line_start : line_start + col]
     return _indent_unit(ctx.module, func)
 
+
+
+def mirror_message(finding: Finding) -> str:
+    """BKL404's wording of one ``knowledge.alembic`` mirror finding."""
+    what, name = finding.kind, finding.name
+    problem = finding.problem
+    if problem == "not-dropped":
+        return f"`downgrade()` does not drop {what} `{name}` {'added' if what == 'column' else 'created'} here"
+    if problem == "not-restored":
+        return f"`downgrade()` does not restore {what} `{name}`, which the upgrade drops and re-creates here"
+    if problem == "not-recreated":
+        return f"`downgrade()` does not re-create {what} `{name}` dropped here"
+    if problem == "comment-kept":
+        return f"`downgrade()` does not remove the comment set here on table `{name}`"
+    if problem == "comment-lost":
+        return f"`downgrade()` does not restore the comment of table `{name}` dropped here"
+    if problem == "rename-by-drop-add":
+        return f"`downgrade()` undoes the rename of {what} `{name}` by drop-and-add, which loses its data"
+    return f"`downgrade()` does not rename {what} `{name}` back to `{finding.previous}`"
