@@ -33,6 +33,7 @@ from .cst import iter_children
 from .fastapi import RouteInfo, route_info
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
+from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ground.config import Settings
@@ -118,7 +119,7 @@ def classify_dependency(
     if target is not None:
         mod, attr, kind = target
         facts = project.modules[mod]  # type: ignore[union-attr]
-        orm = facts.get("extra", {}).get("orm", {})
+        orm = orm_facts(facts)
         if kind == "functions":
             fn = orm.get("functions", {}).get(attr)
             if fn is not None:
@@ -178,7 +179,7 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
     if found is None or found[2] != "assignments":
         return DependencyKind("auth", None) if configured else NOT_AUTH
     mod, attr, _ = found
-    entry = project.modules[mod].get("extra", {}).get("orm", {}).get("aliases", {}).get(attr)
+    entry = orm_facts(project.modules[mod]).get("aliases", {}).get(attr)
     if entry is None:
         return DependencyKind("auth", None) if configured else NOT_AUTH
     if last_segment(entry.get("marker")) not in DEPENDENCY_MARKERS:
@@ -202,7 +203,7 @@ def principal_classes(project: Optional["ProjectIndex"], settings: "Settings") -
 def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozenset[str]:
     out: set[str] = set()
     for mod, facts in project.iter_modules():
-        orm = facts.get("extra", {}).get("orm", {})
+        orm = orm_facts(facts)
         for name, entry in orm.get("aliases", {}).items():
             if entry.get("type") and alias_dependency(project, settings, f"{mod}.{name}").kind is not None:
                 out.add(project.canonical(entry["type"]))
@@ -310,7 +311,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
         if marker is None and entry.get("alias") and project is not None:
             alias_found = project.resolve_symbol(entry["alias"])
             if alias_found is not None and alias_found[2] == "assignments":
-                a = project.modules[alias_found[0]].get("extra", {}).get("orm", {}).get("aliases", {}).get(alias_found[1])
+                a = orm_facts(project.modules[alias_found[0]]).get("aliases", {}).get(alias_found[1])
                 if a is not None:
                     marker = last_segment(a.get("marker"))
                     if a.get("type"):
@@ -425,7 +426,7 @@ def interesting_names(project: Optional["ProjectIndex"], settings: "Settings") -
         out |= {"Depends", "Security"}
         if project is not None:
             for mod, facts in project.iter_modules():
-                for name, entry in facts.get("extra", {}).get("orm", {}).get("aliases", {}).items():
+                for name, entry in orm_facts(facts).get("aliases", {}).items():
                     if last_segment(entry.get("marker")) in DEPENDENCY_MARKERS:
                         out.add(name)
         return frozenset(out)

@@ -22,6 +22,7 @@ from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
 from .queries import VERIFY_WORDS, function_queries
+from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -443,7 +444,7 @@ def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] =
     def build() -> frozenset[str]:
         out: set[str] = set()
         for _, facts in project.iter_modules():
-            for prefix in facts.get("extra", {}).get("orm", {}).get("route_prefixes", ()):
+            for prefix in orm_facts(facts).get("route_prefixes", ()):
                 out |= path_parameters(prefix)
         return frozenset(out)
 

@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
 from .fastapi import ROUTER_CLASSES
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
+from .facts import timezone_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -212,10 +213,6 @@ def string_value(expr: cst.BaseExpression) -> Optional[str]:
 
 # --- project facts -----------------------------------------------------------------------------------
 
-def _tz_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    return facts.get("extra", {}).get("timezone", {}) or {}
-
-
 def class_mro_names(project: "ProjectIndex", qualified: str) -> list[str]:
     return [name for name, _ in project.class_mro(qualified)]
 
@@ -239,7 +236,7 @@ def mapped_datetime_state(ctx: "FileContext", class_qualified: str) -> str:
         by_owner: dict[str, str] = {}
         any_aware = False
         for mod, facts in project.iter_modules():
-            for entry in _tz_facts(facts).get("maps", ()):
+            for entry in timezone_facts(facts).get("maps", ()):
                 state = "naive" if entry["state"] == "naive" else "aware"
                 if entry.get("owner"):
                     by_owner[f"{mod}.{entry['owner']}" if mod else entry["owner"]] = state
@@ -282,7 +279,7 @@ def body_model_fields(project: "ProjectIndex") -> dict[str, frozenset[str]]:
         out: dict[str, set[str]] = {}
         done: set[str] = set()
         for mod, facts in project.iter_modules():
-            tz = _tz_facts(facts)
+            tz = timezone_facts(facts)
             for route in tz.get("routes", ()):
                 if not _is_router(project, route.get("receiver"), bool(tz.get("fastapi"))):
                     continue

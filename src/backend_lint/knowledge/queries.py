@@ -31,6 +31,7 @@ from .auth import ADMIN_WORDS, Identity, principal_classes
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
+from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -1042,7 +1043,7 @@ class _Analyzer:
         if found is None or found[2] != "functions":
             return None
         mod, name, _ = found
-        fn = self.project.modules[mod].get("extra", {}).get("orm", {}).get("functions", {}).get(name)
+        fn = orm_facts(self.project.modules[mod]).get("functions", {}).get(name)
         if fn is None or not fn.get("returns"):
             return None
         model = self.project.canonical(fn["returns"])
@@ -1085,7 +1086,7 @@ class _Analyzer:
         if found_symbol is None or found_symbol[2] != "assignments":
             return None
         mod, name, _ = found_symbol
-        call = project.modules[mod].get("extra", {}).get("orm", {}).get("calls", {}).get(name)
+        call = orm_facts(project.modules[mod]).get("calls", {}).get(name)
         if call is None or not call.get("func"):
             return None
         cls = project.get_class(call["func"])
@@ -1120,7 +1121,7 @@ class _Analyzer:
         for name, facts in project.class_mro(cls):
             if facts is None:
                 continue
-            orm = project.modules[project.split(name)[0]].get("extra", {}).get("orm", {}) if project.split(name) else {}
+            orm = orm_facts(project.modules[project.split(name)[0]]) if project.split(name) else {}
             short = name.rsplit(".", 1)[-1]
             if generic is None:
                 for g in orm.get("generic_args", {}).get(short, ()):

@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 import libcst as cst
 
 from .cst import iter_children
+from .facts import updates_facts
 from .fastapi import route_info
 from .imports import dotted_name
 from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them from here)
     SchemaField,
     SchemaInfo,
-    _ast_dotted,
-    _parse_expr,
+    ast_dotted,
+    parse_expr,
     schema_info,
     uses_pydantic_v1,
 )
@@ -77,7 +78,7 @@ def handler_callees(project: Optional["ProjectIndex"]) -> frozenset[str]:
     def build() -> frozenset[str]:
         out = set()
         for _, facts in project.iter_modules():
-            for name in facts.get("extra", {}).get("updates", {}).get("handler_callees", []):
+            for name in updates_facts(facts).get("handler_callees", []):
                 canonical = _canonical_callable(project, name)
                 if canonical is not None:
                     out.add(canonical)
@@ -212,14 +213,14 @@ def field_element_classes(project: Optional["ProjectIndex"], f: SchemaField) -> 
     """The element classes of a schema field typed ``list[X]`` (resolved in the declaring module)."""
     if project is None:
         return []
-    node = _parse_expr(f.annotation)
+    node = parse_expr(f.annotation)
     module = f.owner.rsplit(".", 1)[0]
     facts = project.modules.get(module, {})
     out = []
     for sub in ast.walk(node) if node is not None else []:
-        if isinstance(sub, ast.Subscript) and (_ast_dotted(sub.value) or "").rsplit(".", 1)[-1] in _SEQUENCES:
+        if isinstance(sub, ast.Subscript) and (ast_dotted(sub.value) or "").rsplit(".", 1)[-1] in _SEQUENCES:
             inner = sub.slice.elts[0] if isinstance(sub.slice, ast.Tuple) and sub.slice.elts else sub.slice
-            name = _ast_dotted(inner)
+            name = ast_dotted(inner)
             if name is None:
                 continue
             head, _, rest = name.partition(".")

@@ -68,7 +68,7 @@ def _plain(node: ast.AST) -> Optional[str]:
     return None
 
 
-def _dotted(node: ast.AST) -> Optional[str]:
+def ast_dotted(node: ast.AST) -> Optional[str]:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -77,6 +77,9 @@ def _dotted(node: ast.AST) -> Optional[str]:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
+
+
+_dotted = ast_dotted  # the old name, still imported by rules/migrations/_screens.py (remove after the merge)
 
 
 class _Resolver:
@@ -90,7 +93,7 @@ class _Resolver:
             node = node.value
         if isinstance(node, ast.Call):
             node = node.func
-        dotted = _dotted(node)
+        dotted = ast_dotted(node)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")

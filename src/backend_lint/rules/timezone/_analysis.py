@@ -31,6 +31,7 @@ from ...knowledge.datetimes import (
     is_false,
     is_true,
 )
+from ...knowledge.facts import timezone_facts
 from ...knowledge.index.extractors.timezone import DATETIME_TYPES
 from ...values import Edit
 from ..api import Rule
@@ -412,7 +413,7 @@ def project_alias(rule: ScopedRule, expr: cst.BaseExpression) -> Optional[dict[s
     found = project.resolve_symbol(qualified)
     if found is None or found[2] != "assignments":
         return None
-    facts = project.modules[found[0]].get("extra", {}).get("timezone", {})
+    facts = timezone_facts(project.modules[found[0]])
     return facts.get("aliases", {}).get(found[1])
 
 
