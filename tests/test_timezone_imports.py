@@ -1,4 +1,4 @@
-"""The import-adding helper (``knowledge.add_import``) and the SQLModel pin reader used by family 3."""
+"""The import-adding helper (``rules._shared.add_import``) and the SQLModel pin reader used by family 3."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from backend_lint.engine.context import FileContext
 from backend_lint.values import Edit, ResolvedEdit
 from backend_lint.engine.api import Engine, SourceLines
 from backend_lint.engine.fixes import apply_edits
-from backend_lint.knowledge.add_import import ensure_import, ensure_imports
+from backend_lint.rules._shared.add_import import ensure_import, ensure_imports
 from backend_lint.knowledge.datetimes import _pin_in_text, minimum_version, parse_version
 
 

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -115,3 +115,23 @@ def walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         children = list(iter_children(current))
         children.reverse()
         stack.extend(children)
+
+
+def load_names(expr: cst.CSTNode) -> Iterator[str]:
+    """Names read by an expression (``a.b.c`` reads ``a``; keywords and attribute names are not reads)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            yield node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            stack.append(node.body)
+            continue
+        stack.extend(iter_children(node))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from .cst import walk
 from .imports import dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -163,8 +164,6 @@ def added_routes(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional
     """Functions registered with ``<router>.add_api_route(path, endpoint, methods=[...])`` in the module."""
 
     def build() -> dict[str, tuple[frozenset[str], Optional[str], str]]:
-        from .cst import walk
-
         out: dict[str, tuple[frozenset[str], Optional[str], str]] = {}
         if "add_api_route" not in ctx.source:
             return out

@@ -30,6 +30,11 @@ def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
     return None
 
 
+def last_segment(q: Optional[str]) -> str:
+    """The last part of a dotted name (``""`` for ``None``)."""
+    return q.rsplit(".", 1)[-1] if q else ""
+
+
 def _module_expr_name(node: cst.BaseExpression | None) -> str:
     if node is None:
         return ""

@@ -22,7 +22,10 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from .schemas import _ast_dotted, _parse_expr, annotation_admits_none, schema_info
+from ..ground.config import DEFAULT_IDENTITY_FIELDS
+from .index.extract import ast_dotted
+from .schemas import annotation_admits_none, parse_expr, schema_info
+from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ground.config import Settings
@@ -86,10 +89,10 @@ def _last(q: Optional[str]) -> str:
 
 
 def _is_classvar(annotation: Optional[str]) -> bool:
-    node = _parse_expr(annotation)
+    node = parse_expr(annotation)
     if isinstance(node, ast.Subscript):
         node = node.value
-    return _last(_ast_dotted(node)) in ("ClassVar", "Final") if node is not None else False
+    return _last(ast_dotted(node)) in ("ClassVar", "Final") if node is not None else False
 
 
 # --- classes ----------------------------------------------------------------------------------------------
@@ -102,7 +105,7 @@ def _extra(project: "ProjectIndex", qualified: str) -> dict[str, Any]:
     split = project.split(qualified)
     if split is None:
         return {}
-    return project.modules[split[0]].get("extra", {}).get("orm", {})
+    return orm_facts(project.modules[split[0]])
 
 
 def is_pydantic_model(project: Optional["ProjectIndex"], qualified: Optional[str]) -> Optional[bool]:
@@ -273,8 +276,6 @@ def _bare_names(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
 
 def identity_fields(settings: Optional["Settings"]) -> tuple[str, ...]:
     if settings is None:
-        from ..ground.config import DEFAULT_IDENTITY_FIELDS
-
         return DEFAULT_IDENTITY_FIELDS
     return settings.identity_fields
 
@@ -332,21 +333,21 @@ def column_traits(project: Optional["ProjectIndex"], qualified: Optional[str], c
     raw = owner[1].get("fields", {}).get(column) if owner is not None else None
     if raw is None:
         return None
-    value = _parse_expr(raw.get("value"))
+    value = parse_expr(raw.get("value"))
     keywords: dict[str, Any] = {}
     foreign_key = False
     if value is not None:
         for node in ast.walk(value):
             if isinstance(node, ast.Call):
-                if _last(_ast_dotted(node.func)) in ("ForeignKey", "ForeignKeyConstraint"):
+                if _last(ast_dotted(node.func)) in ("ForeignKey", "ForeignKeyConstraint"):
                     foreign_key = True
                 for kw in node.keywords:
                     if kw.arg == "foreign_key":
                         foreign_key = True
                     elif kw.arg in ("unique", "primary_key", "nullable") and isinstance(kw.value, ast.Constant):
                         keywords.setdefault(kw.arg, kw.value.value)
-    annotation = _parse_expr(raw.get("annotation"))
-    if isinstance(annotation, ast.Subscript) and _last(_ast_dotted(annotation.value)) == "Mapped":
+    annotation = parse_expr(raw.get("annotation"))
+    if isinstance(annotation, ast.Subscript) and _last(ast_dotted(annotation.value)) == "Mapped":
         annotation = annotation.slice
     nullable = keywords.get("nullable")
     if nullable is None:
@@ -362,11 +363,11 @@ def _table_constraints(project: "ProjectIndex", qualified: str) -> list[tuple[st
         if facts is None:
             continue
         raw = facts.get("fields", {}).get("__table_args__")
-        node = _parse_expr(raw.get("value")) if raw else None
+        node = parse_expr(raw.get("value")) if raw else None
         if node is None:
             continue
         for call in ast.walk(node):
-            if isinstance(call, ast.Call) and _last(_ast_dotted(call.func)) in ("UniqueConstraint", "PrimaryKeyConstraint"):
+            if isinstance(call, ast.Call) and _last(ast_dotted(call.func)) in ("UniqueConstraint", "PrimaryKeyConstraint"):
                 cols = tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
                 if cols:
                     out.append(cols)
@@ -464,7 +465,7 @@ def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str])
 def _loader_targets(project: "ProjectIndex") -> frozenset[str]:
     out: set[str] = set()
     for _, facts in project.iter_modules():
-        for target in facts.get("extra", {}).get("orm", {}).get("loader_criteria", ()):
+        for target in orm_facts(facts).get("loader_criteria", ()):
             out.add(project.canonical(target))
     return frozenset(out)
 

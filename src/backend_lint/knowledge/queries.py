@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 import libcst as cst
 
 from .auth import ADMIN_WORDS, Identity, principal_classes
-from .imports import dotted_name
+from .cst import iter_children, load_names
+from .imports import dotted_name, last_segment
 from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
+from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -217,10 +219,6 @@ VERIFY_WORDS = (
 VISIBILITY_WORDS = ("public", "visibility")
 # Parameters of a service whose name says the caller already authorised the value.
 AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_")
-
-
-def _last(q: Optional[str]) -> str:
-    return q.rsplit(".", 1)[-1] if q else ""
 
 
 def _merge_flags(vals: Iterable[Val]) -> Val:
@@ -758,7 +756,7 @@ class _Analyzer:
         return target is not None and target in self.principal_types
 
     def is_derived(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
-        for name in _load_names(expr):
+        for name in load_names(expr):
             v = state.get(name)
             if v is not None and v.derived:
                 return True
@@ -788,12 +786,12 @@ class _Analyzer:
                     if v.clause or v.trusted or v.rows or (v.stmt and v.scoped):
                         scoped = True
                         pscoped = pscoped or v.pscoped
-            elif isinstance(node, cst.Call) and _last(dotted_name(node.func)) == "false" and not node.args:
+            elif isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "false" and not node.args:
                 scoped = True  # ``where(false())`` matches no row
         return scoped, pscoped
 
     def key_names(self, expr: cst.CSTNode, state: dict[str, Val]) -> set[str]:
-        return {n for n in _load_names(expr) if n in state or n in self.func_params}
+        return {n for n in load_names(expr) if n in state or n in self.func_params}
 
     @property
     def func_params(self) -> set[str]:
@@ -925,17 +923,17 @@ class _Analyzer:
         func = call.func
         q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         # select(...), update(...), delete(...)
-        if q is not None and _last(q) in STATEMENT_FUNCS and q.split(".")[0] in STATEMENT_MODULES:
-            entities, nodes = self.entities(call.args[:1] if _last(q) != "select" else call.args, state)
+        if q is not None and last_segment(q) in STATEMENT_FUNCS and q.split(".")[0] in STATEMENT_MODULES:
+            entities, nodes = self.entities(call.args[:1] if last_segment(q) != "select" else call.args, state)
             for arg in call.args:
                 self.ev(arg.value, state)
-            site = self.new_site(call, _last(q), entities, nodes)
+            site = self.new_site(call, last_segment(q), entities, nodes)
             return Val(sites=(site,), stmt=True)
-        if q is not None and _last(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
+        if q is not None and last_segment(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
             vals = [self.ev(a.value, state) for a in call.args]
             scoped, pscoped = self.pred(call, state)
             return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
-        if q is not None and _last(q) == "aliased" and call.args:
+        if q is not None and last_segment(q) == "aliased" and call.args:
             model = self.model_of(call.args[0].value, state)
             return Val(alias=model)
         if isinstance(func, cst.Attribute):
@@ -1003,7 +1001,7 @@ class _Analyzer:
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
         stmts = [v for v in args if v.stmt]
         func = call.func
-        name = _last(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else "")
+        name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else "")
         if stmts:
             if name in PAGINATORS:
                 for v in stmts:
@@ -1019,7 +1017,7 @@ class _Analyzer:
         if derived and any(w in name.lower() for w in VERIFY_WORDS):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             for a in call.args:
-                for n in _load_names(a.value):
+                for n in load_names(a.value):
                     v = state.get(n)
                     if v is not None and (v.stmt or v.rows):
                         state[n] = replace(v, derived=True)
@@ -1045,7 +1043,7 @@ class _Analyzer:
         if found is None or found[2] != "functions":
             return None
         mod, name, _ = found
-        fn = self.project.modules[mod].get("extra", {}).get("orm", {}).get("functions", {}).get(name)
+        fn = orm_facts(self.project.modules[mod]).get("functions", {}).get(name)
         if fn is None or not fn.get("returns"):
             return None
         model = self.project.canonical(fn["returns"])
@@ -1088,7 +1086,7 @@ class _Analyzer:
         if found_symbol is None or found_symbol[2] != "assignments":
             return None
         mod, name, _ = found_symbol
-        call = project.modules[mod].get("extra", {}).get("orm", {}).get("calls", {}).get(name)
+        call = orm_facts(project.modules[mod]).get("calls", {}).get(name)
         if call is None or not call.get("func"):
             return None
         cls = project.get_class(call["func"])
@@ -1123,7 +1121,7 @@ class _Analyzer:
         for name, facts in project.class_mro(cls):
             if facts is None:
                 continue
-            orm = project.modules[project.split(name)[0]].get("extra", {}).get("orm", {}) if project.split(name) else {}
+            orm = orm_facts(project.modules[project.split(name)[0]]) if project.split(name) else {}
             short = name.rsplit(".", 1)[-1]
             if generic is None:
                 for g in orm.get("generic_args", {}).get(short, ()):
@@ -1141,13 +1139,13 @@ class _Analyzer:
             found = project.get_class(returns)
             if found is not None and is_table_model(project, found[0]):
                 model = found[0]
-            elif _last(returns) == "Self" and generic is not None:
+            elif last_segment(returns) == "Self" and generic is not None:
                 model = generic
             elif found is None and generic is not None:
                 symbol = project.resolve_symbol(returns)
                 if symbol is not None and symbol[2] == "assignments":
                     call = project.modules[symbol[0]]["assignments"][symbol[1]].get("call") or ""
-                    if _last(call) == "TypeVar":
+                    if last_segment(call) == "TypeVar":
                         model = generic
         elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
             model = generic
@@ -1192,7 +1190,7 @@ class _Analyzer:
                     if arg.keyword.value in self.identity_fields:
                         scoped = True
                     a, b = self.pred(arg.value, state)
-                    if b or any(state.get(n, NOTHING).trusted for n in _load_names(arg.value)):
+                    if b or any(state.get(n, NOTHING).trusted for n in load_names(arg.value)):
                         scoped, pscoped = True, pscoped or b
                 elif arg.star == "**" and self.is_derived(arg.value, state):
                     scoped = pscoped = True
@@ -1208,7 +1206,7 @@ class _Analyzer:
         elif method == "options":
             for arg in call.args:
                 value = arg.value
-                if isinstance(value, cst.Call) and _last(dotted_name(value.func)) == "with_loader_criteria":
+                if isinstance(value, cst.Call) and last_segment(dotted_name(value.func)) == "with_loader_criteria":
                     a, b = self.pred(value, state)
                     scoped, pscoped = scoped or a, pscoped or b
         elif method == "select_from":
@@ -1262,7 +1260,7 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
         name = dotted_name(expr.func) or ""
-        if _last(name) in ("str", "int", "UUID", "repr"):
+        if last_segment(name) in ("str", "int", "UUID", "repr"):
             expr = expr.args[0].value
         else:
             break
@@ -1270,8 +1268,6 @@ def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
-    from .cst import iter_children
-
     for child in iter_children(expr):
         if isinstance(child, cst.BaseExpression):
             yield child
@@ -1281,8 +1277,6 @@ def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
 
 def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Nodes of an expression, not entering lambdas' parameters nor nested function bodies."""
-    from .cst import iter_children
-
     stack = [expr]
     while stack:
         node = stack.pop()
@@ -1299,26 +1293,6 @@ def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(list(iter_children(node))))
 
 
-def _load_names(expr: cst.CSTNode) -> Iterator[str]:
-    """Names read by an expression (``a.b.c`` reads ``a``; keywords and attribute names are not reads)."""
-    from .cst import iter_children
-
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name):
-            yield node.value
-            continue
-        if isinstance(node, cst.Attribute):
-            stack.append(node.value)
-            continue
-        if isinstance(node, cst.Arg):
-            stack.append(node.value)
-            continue
-        if isinstance(node, cst.Lambda):
-            stack.append(node.body)
-            continue
-        stack.extend(iter_children(node))
 
 
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:

@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-from .index.extract import _dotted as _ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
+from .index.extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -148,7 +148,7 @@ def uses_pydantic_v1(ctx: "FileContext", info: Optional[SchemaInfo]) -> bool:
     return ctx.cached("updates.pydantic_v1_source", from_source)
 
 
-def _parse_expr(text: Optional[str]) -> Optional[ast.expr]:
+def parse_expr(text: Optional[str]) -> Optional[ast.expr]:
     if not text:
         return None
     try:
@@ -168,23 +168,23 @@ def annotation_admits_none(
         if node.value is None:
             return True
         if isinstance(node.value, str):
-            return annotation_admits_none(_parse_expr(node.value), alias_lookup, _depth + 1)
+            return annotation_admits_none(parse_expr(node.value), alias_lookup, _depth + 1)
         return False
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         return annotation_admits_none(node.left, alias_lookup, _depth + 1) or annotation_admits_none(
             node.right, alias_lookup, _depth + 1
         )
-    dotted = _ast_dotted(node)
+    dotted = ast_dotted(node)
     if dotted is not None:
         if dotted in _NONE_TYPES:
             return True
         if alias_lookup is not None:
             target = alias_lookup(dotted)
             if target is not None:
-                return annotation_admits_none(_parse_expr(target), alias_lookup, _depth + 1)
+                return annotation_admits_none(parse_expr(target), alias_lookup, _depth + 1)
         return False
     if isinstance(node, ast.Subscript):
-        head = _ast_dotted(node.value) or ""
+        head = ast_dotted(node.value) or ""
         items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if head in _OPTIONAL_NAMES or head.endswith(".Optional"):
             return True
@@ -200,7 +200,7 @@ def _is_classvar(node: Optional[ast.expr]) -> bool:
         return False
     if isinstance(node, ast.Subscript):
         node = node.value
-    dotted = _ast_dotted(node) or ""
+    dotted = ast_dotted(node) or ""
     return dotted in _CLASSVAR_NAMES or dotted.endswith(".ClassVar")
 
 
@@ -209,7 +209,7 @@ def _default_of(value: Optional[str], call: Optional[str]) -> tuple[str, Optiona
     ``"<factory>"`` for ``default_factory``."""
     if value is None:
         return DEFAULT_MISSING, None
-    node = _parse_expr(value)
+    node = parse_expr(value)
     if node is None:
         return DEFAULT_VALUE, value
     if isinstance(node, ast.Constant):
@@ -219,7 +219,7 @@ def _default_of(value: Optional[str], call: Optional[str]) -> tuple[str, Optiona
             return DEFAULT_REQUIRED, None
         return DEFAULT_VALUE, value
     if isinstance(node, ast.Call):
-        name = call or _ast_dotted(node.func) or ""
+        name = call or ast_dotted(node.func) or ""
         if name in _FIELD_CALLS or name.endswith(".Field") or name == "Field":
             default: Optional[ast.expr] = node.args[0] if node.args else None
             for kw in node.keywords:
@@ -234,7 +234,7 @@ def _default_of(value: Optional[str], call: Optional[str]) -> tuple[str, Optiona
                     return DEFAULT_NONE, "None"
                 if default.value is Ellipsis:
                     return DEFAULT_REQUIRED, None
-            dotted = _ast_dotted(default) or ""
+            dotted = ast_dotted(default) or ""
             if dotted.endswith("PydanticUndefined") or dotted.endswith("Undefined"):
                 return DEFAULT_REQUIRED, None
             return DEFAULT_VALUE, ast.unparse(default)
@@ -261,7 +261,7 @@ def _alias_lookup(project: "ProjectIndex", module: str) -> Any:
         entry = project.modules[mod]["assignments"].get(sym) or {}
         value = entry.get("value")
         # only type-alias looking values (``Optional[str]``, ``str | None``, ``Annotated[...]``)
-        node = _parse_expr(value)
+        node = parse_expr(value)
         if isinstance(node, (ast.Subscript, ast.BinOp)):
             return value
         return None
@@ -324,7 +324,7 @@ def _schema_info(project: "ProjectIndex", qualified: str) -> Optional[SchemaInfo
             annotation = f.get("annotation")
             if annotation is None or fname.startswith("_") or fname in ("model_config", "Config"):
                 continue
-            ann = _parse_expr(annotation)
+            ann = parse_expr(annotation)
             if _is_classvar(ann):
                 continue
             kind, source = _default_of(f.get("value"), f.get("call"))

@@ -27,12 +27,15 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 import libcst as cst
 
+from .cst import iter_children
+from .facts import updates_facts
+from .fastapi import route_info
 from .imports import dotted_name
 from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them from here)
     SchemaField,
     SchemaInfo,
-    _ast_dotted,
-    _parse_expr,
+    ast_dotted,
+    parse_expr,
     schema_info,
     uses_pydantic_v1,
 )
@@ -75,7 +78,7 @@ def handler_callees(project: Optional["ProjectIndex"]) -> frozenset[str]:
     def build() -> frozenset[str]:
         out = set()
         for _, facts in project.iter_modules():
-            for name in facts.get("extra", {}).get("updates", {}).get("handler_callees", []):
+            for name in updates_facts(facts).get("handler_callees", []):
                 canonical = _canonical_callable(project, name)
                 if canonical is not None:
                     out.add(canonical)
@@ -117,7 +120,7 @@ def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
         return base
 
     def build() -> tuple[str, ...]:
-        from ..rules._shared.screens import reexport_closure
+        from ..rules._shared.screens import reexport_closure  # (upward, until B1 moves it to knowledge/reexports.py: see ignore_imports)
 
         # a schema re-exported under another name (``from .schemas import ItemIn as ItemPatchBody``)
         # reaches the file under that name
@@ -210,14 +213,14 @@ def field_element_classes(project: Optional["ProjectIndex"], f: SchemaField) -> 
     """The element classes of a schema field typed ``list[X]`` (resolved in the declaring module)."""
     if project is None:
         return []
-    node = _parse_expr(f.annotation)
+    node = parse_expr(f.annotation)
     module = f.owner.rsplit(".", 1)[0]
     facts = project.modules.get(module, {})
     out = []
     for sub in ast.walk(node) if node is not None else []:
-        if isinstance(sub, ast.Subscript) and (_ast_dotted(sub.value) or "").rsplit(".", 1)[-1] in _SEQUENCES:
+        if isinstance(sub, ast.Subscript) and (ast_dotted(sub.value) or "").rsplit(".", 1)[-1] in _SEQUENCES:
             inner = sub.slice.elts[0] if isinstance(sub.slice, ast.Tuple) and sub.slice.elts else sub.slice
-            name = _ast_dotted(inner)
+            name = ast_dotted(inner)
             if name is None:
                 continue
             head, _, rest = name.partition(".")
@@ -285,8 +288,6 @@ def update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
 
 
 def _update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
-    from .fastapi import route_info
-
     name = func.name.value
     if _update_name(name):
         return "name"
@@ -1192,8 +1193,6 @@ def _names_in(target: cst.BaseExpression) -> list[str]:
 
 def _walk_body(func: cst.FunctionDef) -> Iterable[cst.CSTNode]:
     """Nodes of the function body, not descending into nested functions, classes or lambdas."""
-    from .cst import iter_children
-
     stack: list[cst.CSTNode] = list(_suite(func.body))
     while stack:
         node = stack.pop()

@@ -12,37 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Optional
 
 from ..modules import module_name_for
-
-# The stored index depends on the code that extracts facts: a digest of these sources is in its key.
-_EXTRACTION_CODE = ("__init__.py", "knowledge", "ground/io.py", "engine/parsing.py")
-
-
-class _Entry:
-    """One indexed file: what the stored manifest keeps without its facts."""
-
-    __slots__ = ("stamp", "digest", "facts_digest", "module", "is_package", "parsed", "facts", "in_base", "encoded")
-
-    def __init__(self, stamp, digest, facts_digest, module, is_package, parsed, facts=None, in_base=False, encoded=None):
-        self.stamp = stamp
-        self.digest = digest
-        self.facts_digest = facts_digest
-        self.module = module
-        self.is_package = is_package
-        self.parsed = parsed
-        self.facts = facts
-        self.in_base = in_base
-        # the facts as the store writes them (``encode_facts``), from the process that extracted them, until
-        # the store has written them: the parent of a parallel extraction does not encode them again
-        self.encoded: Optional[bytes] = encoded
-
-    def row(self) -> list:
-        return [self.stamp[0], self.stamp[1], self.digest, self.facts_digest, self.module, self.is_package, self.parsed, self.in_base]
-
+from .entry import Entry, encode_facts
 
 class ProjectIndex:
     def __init__(self, root: str) -> None:
@@ -52,7 +28,7 @@ class ProjectIndex:
         self.sources: dict[str, str] = {}  # module -> content digest
         self._memo: dict[Any, Any] = {}
         # Storage: per path, what the manifest knows; facts are loaded only when a rule asks for them.
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Entry] = {}
         self._facts_loader: Optional[Any] = None
         self._project_digest: Optional[str] = None
         # where project-wide derived facts (``stored_memo``) outlive the run; set by ``build``
@@ -112,7 +88,7 @@ class ProjectIndex:
             self._project_digest = h.hexdigest()
         return self._project_digest
 
-    def entry(self, abspath: str) -> Optional[_Entry]:
+    def entry(self, abspath: str) -> Optional[Entry]:
         """What the index knows about an absolute path (without reading facts)."""
         return self._entries.get(abspath)
 
@@ -145,14 +121,14 @@ class ProjectIndex:
         """Index ``files``. With ``cache_dir``, reuse the stored facts of files whose size and mtime did
         not change (or whose content did not), extract the others (in parallel when there are many),
         and store the result. Facts of unchanged files stay on disk until a rule asks for them."""
-        from .store import IndexStore
+        from .store import IndexStore  # (ground.cache and the store, ~30 ms: only a run with a cache directory)
 
         index = cls(root)
         store = IndexStore(cache_dir, index.root) if cache_dir else None
         stored = store.manifest() if store is not None else {}
         namer = _ModuleNamer(index.root)
-        todo: list[tuple[str, list, Optional[_Entry], tuple[str, bool]]] = []
-        entries: dict[str, Optional[_Entry]] = {}
+        todo: list[tuple[str, list, Optional[Entry], tuple[str, bool]]] = []
+        entries: dict[str, Optional[Entry]] = {}
         changed = False
         absolute = _abspath_maker()
         for f in files:
@@ -211,7 +187,7 @@ class ProjectIndex:
 
     def update_source(self, path: str, text: str) -> None:
         """Replace one module's facts from new text (an editor buffer, or a file the fixer changed)."""
-        from .extract import extract_module
+        from .extract import extract_module  # (every extractor, ~25 ms: only when a file must be read again)
 
         abspath = os.path.abspath(path)
         name, is_package = module_name_for(abspath, self.root)
@@ -232,7 +208,7 @@ class ProjectIndex:
         self.sources[name] = digest
         previous = self._entries.pop(abspath, None)
         stamp = previous.stamp if previous is not None else [0, 0]
-        self._entries[abspath] = _Entry(
+        self._entries[abspath] = Entry(
             stamp, digest, _facts_digest(facts), name, bool(facts.get("is_package")), bool(facts.get("parsed")), facts
         )
         self._memo.clear()
@@ -276,7 +252,7 @@ class ProjectIndex:
         return value
 
     def _derived_key(self) -> str:
-        from ...ground.cache import code_digest
+        from ...ground.cache import code_digest  # (~15 ms: only for derived values stored on disk)
 
         return f"{self.project_digest()}:{code_digest()}"
 
@@ -295,7 +271,7 @@ class ProjectIndex:
         return self._derived
 
     def _write_derived(self, values: dict[str, Any]) -> None:
-        from ...ground.cache import atomic_write
+        from ...ground.cache import atomic_write  # (~15 ms: only for derived values stored on disk)
 
         if self._derived_path is None:
             return
@@ -462,7 +438,7 @@ def _abspath_maker() -> Any:
 
 
 def _decode(raw: bytes) -> Optional[str]:
-    from ...ground.io import SourceReadError, decode_source
+    from ...ground.io import SourceReadError, decode_source  # (~50 ms with its codecs: only files not in the store)
 
     try:
         return decode_source("", raw).text
@@ -470,18 +446,11 @@ def _decode(raw: bytes) -> Optional[str]:
         return None
 
 
-def encode_facts(facts: dict[str, Any]) -> bytes:
-    """A module's facts as the store writes them; their digest is this text's."""
-    import json
-
-    return json.dumps(facts, separators=(",", ":")).encode()
-
-
 def _facts_digest(facts: dict[str, Any], encoded: Optional[bytes] = None) -> str:
     return hashlib.sha256(encoded if encoded is not None else encode_facts(facts)).hexdigest()
 
 
-def _extract_one(abspath: str, stamp: list, stored: Optional[_Entry], name: tuple[str, bool], root: str) -> Optional[_Entry]:
+def _extract_one(abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str) -> Optional[Entry]:
     try:
         with open(abspath, "rb") as fh:
             raw = fh.read()
@@ -490,15 +459,15 @@ def _extract_one(abspath: str, stamp: list, stored: Optional[_Entry], name: tupl
     digest = hashlib.sha256(raw).hexdigest()
     if stored is not None and stored.digest == digest and (stored.module, stored.is_package) == name:
         # touched, not changed: keep the facts (still on disk if they were not loaded)
-        return _Entry(stamp, digest, stored.facts_digest, stored.module, stored.is_package, stored.parsed, stored.facts, stored.in_base)
-    from .extract import extract_module
+        return Entry(stamp, digest, stored.facts_digest, stored.module, stored.is_package, stored.parsed, stored.facts, stored.in_base)
+    from .extract import extract_module  # (every extractor, ~25 ms: only files not in the store)
 
     text = _decode(raw)
     if text is None:
         return None
     facts = extract_module(text, abspath, name[0], name[1])
     encoded = encode_facts(facts)
-    return _Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded)
+    return Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded)
 
 
 def _extract_batch(root: str, items: list) -> list:
@@ -516,9 +485,8 @@ def _extract_all(todo: list, jobs: int) -> list:
     root = ""
     if jobs <= 1 or len(todo) < _PARALLEL_MIN:
         return _extract_batch(root, todo)
-    import multiprocessing
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing  # (~25 ms: only an extraction large enough for a pool)
+    from concurrent.futures import ProcessPoolExecutor  # (~30 ms: the same)
 
     # chunks of about equal work (dealt round robin by size), many more than workers
     order = sorted(todo, key=lambda t: -t[1][1])
@@ -529,7 +497,7 @@ def _extract_all(todo: list, jobs: int) -> list:
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     out: list = []
     try:
-        from ...engine.gc_tuning import tune_gc
+        from ...engine.gc_tuning import tune_gc  # (the pool's workers only; engine/ owns it: see pyproject's ignore_imports)
 
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
             for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
@@ -540,7 +508,7 @@ def _extract_all(todo: list, jobs: int) -> list:
     return [(t[0], by_path.get(t[0])) for t in todo]
 
 
-def _reextract(index: "ProjectIndex", abspath: str, e: _Entry) -> None:
+def _reextract(index: "ProjectIndex", abspath: str, e: Entry) -> None:
     new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root)
     if new is None:
         return

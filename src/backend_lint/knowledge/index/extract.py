@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from ..modules import resolve_relative
+from . import extractors
 
 FACTS_VERSION = "1"
 
@@ -67,7 +68,7 @@ def _plain(node: ast.AST) -> Optional[str]:
     return None
 
 
-def _dotted(node: ast.AST) -> Optional[str]:
+def ast_dotted(node: ast.AST) -> Optional[str]:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -76,6 +77,9 @@ def _dotted(node: ast.AST) -> Optional[str]:
         parts.append(node.id)
         return ".".join(reversed(parts))
     return None
+
+
+_dotted = ast_dotted  # the old name, still imported by rules/migrations/_screens.py (remove after the merge)
 
 
 class _Resolver:
@@ -89,7 +93,7 @@ class _Resolver:
             node = node.value
         if isinstance(node, ast.Call):
             node = node.func
-        dotted = _dotted(node)
+        dotted = ast_dotted(node)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")
@@ -186,8 +190,7 @@ def _class_facts(node: ast.ClassDef, resolve: _Resolver) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _extractors() -> tuple[tuple[str, Callable], ...]:
-    from . import extractors as pkg
-
+    pkg = extractors
     out = []
     for info in pkgutil.iter_modules(pkg.__path__):
         module = importlib.import_module(f"{pkg.__name__}.{info.name}")

@@ -23,18 +23,16 @@ import sys
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.cache import Framed, code_digest, write_framed
-from . import encode_facts
+from .entry import EXTRACTION_CODE, Entry, encode_facts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import ProjectIndex, _Entry
+    from . import ProjectIndex
 
 
 class IndexStore:
     def __init__(self, cache_dir: str, root: str) -> None:
-        from . import _EXTRACTION_CODE
-
         self.cache_dir = cache_dir
-        self.key = f"{code_digest(_EXTRACTION_CODE)}:py{sys.version_info[0]}.{sys.version_info[1]}"
+        self.key = f"{code_digest(EXTRACTION_CODE)}:py{sys.version_info[0]}.{sys.version_info[1]}"
         ident = hashlib.sha256(f"{os.path.abspath(root)}|{self.key}".encode()).hexdigest()[:16]
         self.ident = ident
         self.path = os.path.join(cache_dir, f"index-{ident}.json")
@@ -45,9 +43,7 @@ class IndexStore:
         self._base_where: dict[str, int] = {}
 
     # -- reading --------------------------------------------------------------------------------------
-    def manifest(self) -> dict[str, "_Entry"]:
-        from . import _Entry
-
+    def manifest(self) -> dict[str, "Entry"]:
         framed = Framed.read(self.path, self.key)
         if framed is None:
             return {}
@@ -57,11 +53,11 @@ class IndexStore:
         self._framed = framed
         base = framed.header.get("base")
         self._base_name = base if isinstance(base, str) and "/" not in base and "\\" not in base else None
-        out: dict[str, _Entry] = {}
+        out: dict[str, Entry] = {}
         for path, row in rows.items():
             try:
                 mtime, size, digest, facts_digest, module, is_package, parsed, in_base = row
-                out[path] = _Entry(
+                out[path] = Entry(
                     [int(mtime), int(size)], str(digest), str(facts_digest), str(module), bool(is_package),
                     bool(parsed), None, bool(in_base) and self._base_name is not None,
                 )

@@ -7,12 +7,9 @@ import libcst as cst
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule
 from .._shared.screens import client_identity_spelled, route_handler
-from ...knowledge.auth import (
-    Identity,
-    IdentityStack,
-    client_identity_findings,
-    may_have_identity,
-)
+from ...knowledge.auth import Identity, may_have_identity
+from ...knowledge.client_identity import client_identity_findings
+from .._shared.identity import IdentityStack
 
 
 class IdentityParameterFromClient(IdentityStack, Rule):

@@ -7,7 +7,8 @@ import libcst as cst
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule
 from .._shared.screens import isolation_may_fire, owned_model_spelled
-from ...knowledge.auth import Identity, IdentityStack, may_have_identity
+from ...knowledge.auth import Identity, may_have_identity
+from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns
 from ...knowledge.queries import Site, isolation_findings
 

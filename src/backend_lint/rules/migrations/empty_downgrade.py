@@ -6,7 +6,8 @@ import libcst as cst
 from ...values import FixAvailability
 from ._screens import empty_downgrade
 from ..api import Rule
-from ...knowledge.alembic import downgrade_fix, is_noop_body, revision_info
+from ...knowledge.alembic import is_noop_body, revision_info
+from ._downgrade import downgrade_fix
 
 
 class EmptyDowngrade(Rule):

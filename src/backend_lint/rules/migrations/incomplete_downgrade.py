@@ -5,6 +5,7 @@ import libcst as cst
 from ._screens import incomplete_downgrade
 from ..api import Rule
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
+from ._downgrade import mirror_message
 
 
 class IncompleteDowngrade(Rule):
@@ -95,4 +96,4 @@ class IncompleteDowngrade(Rule):
         if is_noop_body(info.downgrade) or unconditional_raise(info.downgrade) is not None:
             return  # BKL402 / BKL403 say it once
         for finding in analyse(self.ctx).findings:
-            self.report(finding.op.call, finding.message)
+            self.report(finding.op.call, mirror_message(finding))

@@ -5,7 +5,8 @@ import libcst as cst
 from ...values import FixAvailability
 from ._screens import missing_downgrade
 from ..api import Rule
-from ...knowledge.alembic import downgrade_fix, revision_info
+from ...knowledge.alembic import revision_info
+from ._downgrade import downgrade_fix
 
 
 class MissingDowngrade(Rule):

@@ -6,19 +6,17 @@ import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
 from .._shared.screens import import_time_datetime_default
-from ...knowledge.add_import import ensure_import
+from .._shared.add_import import ensure_import
 from ...knowledge.datetimes import (
     ATTRS_FIELDS,
     CLOCK_CALLS,
     DATACLASS_FIELDS,
     FIELD_FUNCTIONS,
     SQLMODEL_BASES,
-    ScopedRule,
-    callee_tail,
-    helper_requires,
     is_pydantic_model,
     keyword_arg,
 )
+from ._analysis import ScopedRule, callee_tail, helper_requires
 
 _DEFAULT_KEYWORDS = frozenset({"default", "onupdate", "insert_default"})
 # calls whose ``default=`` is a column / field default (``db.Column`` and friends are matched by name)

@@ -9,18 +9,15 @@ from .._shared.screens import naive_datetime_call
 from ...knowledge.datetimes import (
     CALL_KINDS,
     ChainTracker,
-    ScopedRule,
-    append_argument,
     argument,
-    aware_parts,
     count_positional,
     has_star,
-    helper_requires,
     is_none,
     keyword_arg,
     positional_arg,
     string_value,
 )
+from ._analysis import ScopedRule, append_argument, aware_parts, helper_requires
 
 _MIN_MAX = {"datetime.datetime.min": "min", "datetime.datetime.max": "max"}
 

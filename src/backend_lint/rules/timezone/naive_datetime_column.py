@@ -6,24 +6,26 @@ import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
 from .._shared.screens import naive_datetime_column, words_or_time_alias
-from ...knowledge.add_import import ensure_imports
+from .._shared.add_import import ensure_imports
 from ...knowledge.datetimes import (
     SQLMODEL_BASES,
     SQLMODEL_FIELDS,
+    first_arg_is_string,
+    keyword_arg,
+    mapped_datetime_state,
+    sqlmodel_stores_aware,
+    sqlmodel_table_fields,
+)
+from ._analysis import (
     AnnotationHit,
     ScopedRule,
     append_argument,
     callee_tail,
     column_type_state,
     datetime_type_imports,
-    first_arg_is_string,
-    keyword_arg,
-    mapped_datetime_state,
     mapped_inner,
     naive_annotation,
     project_alias,
-    sqlmodel_stores_aware,
-    sqlmodel_table_fields,
     type_fix_edits,
 )
 

@@ -6,15 +6,8 @@ import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
 from .._shared.screens import naive_datetime_default
-from ...knowledge.datetimes import (
-    ATTRS_FIELDS,
-    DATACLASS_FIELDS,
-    FIELD_FUNCTIONS,
-    NAIVE_FACTORIES,
-    ScopedRule,
-    aware_parts,
-    helper_requires,
-)
+from ...knowledge.datetimes import ATTRS_FIELDS, DATACLASS_FIELDS, FIELD_FUNCTIONS, NAIVE_FACTORIES
+from ._analysis import ScopedRule, aware_parts, helper_requires
 
 _KEYWORDS = frozenset({"default", "default_factory", "onupdate", "insert_default", "factory"})
 _FACTORY_CALLS = frozenset({"attr.Factory", "attrs.Factory"})

@@ -6,14 +6,9 @@ import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
 from .._shared.screens import naive_datetime_in_request_model, words_or_time_alias
-from ...knowledge.add_import import ensure_import
-from ...knowledge.datetimes import (
-    SQLMODEL_BASES,
-    AnnotationHit,
-    ScopedRule,
-    body_model_fields,
-    naive_annotation,
-)
+from .._shared.add_import import ensure_import
+from ...knowledge.datetimes import SQLMODEL_BASES, body_model_fields
+from ._analysis import AnnotationHit, ScopedRule, naive_annotation
 
 _PYDANTIC_V1 = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"})
 

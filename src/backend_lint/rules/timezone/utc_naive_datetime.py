@@ -6,7 +6,8 @@ import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
 from .._shared.screens import utc_naive_datetime
-from ...knowledge.datetimes import UTC_LIKE, ChainTracker, ScopedRule, aware_parts
+from ...knowledge.datetimes import UTC_LIKE, ChainTracker
+from ._analysis import ScopedRule, aware_parts
 
 _WANTED = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
 

@@ -100,7 +100,7 @@ def main_type(node: Optional[ast.expr], resolve: Resolve, _depth: int = 0) -> Op
     return None
 
 
-def _marker(call: ast.expr, resolve: Resolve) -> Optional[dict[str, Any]]:
+def call_marker(call: ast.expr, resolve: Resolve) -> Optional[dict[str, Any]]:
     """``Depends(f, use_cache=False)`` -> ``{"marker": "fastapi.Depends", "dependency": "app.deps.f", ...}``."""
     if not isinstance(call, ast.Call):
         return None
@@ -140,7 +140,7 @@ def annotated_marker(node: Optional[ast.expr], resolve: Resolve) -> Optional[dic
         head = resolve(node.value) or ""
         if (head in _ANNOTATED or _last(head) == "Annotated") and isinstance(node.slice, ast.Tuple):
             for meta in node.slice.elts[1:]:
-                found = _marker(meta, resolve)
+                found = call_marker(meta, resolve)
                 if found is not None:
                     return found
     return None
@@ -153,7 +153,7 @@ def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
     out = []
     for a, d in pairs:
         entry: dict[str, Any] = {"name": a.arg, "type": main_type(a.annotation, resolve)}
-        found = _marker(d, resolve) if d is not None else None
+        found = call_marker(d, resolve) if d is not None else None
         if found is None:
             found = annotated_marker(a.annotation, resolve)
         if found is None and isinstance(a.annotation, (ast.Name, ast.Attribute)):

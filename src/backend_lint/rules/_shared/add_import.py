@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 import libcst as cst
 
-from ..values import Edit
-from .imports import dotted_name, resolve_relative
+from ...values import Edit
+from ...knowledge.imports import dotted_name, resolve_relative
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..engine.context import FileContext
+    from ...engine.context import FileContext
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)

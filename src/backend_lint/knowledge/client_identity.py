@@ -1,0 +1,512 @@
+"""Family 1: identity values that come from the client (BKL101, BKL102).
+
+In a route handler with the principal in scope (``auth.function_identity``), which identity fields are read
+from the request body, a request schema, ``request.json()`` / ``request.form()``, or taken as a client-supplied
+parameter, and how a spread (``Model(**payload.model_dump())``) could take the field from the principal
+instead. Findings are structured (``ClientFinding``: the node, the field, the source, and ``(node, text)``
+replacement pairs); the rules turn them into messages and fixes. The handler's fetches come from
+``queries.function_queries``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from ..ground.config import DEFAULT_IDENTITY_FIELDS
+from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo
+from .cst import load_names, walk
+from .fastapi import RouteInfo, path_parameters
+from .imports import dotted_name, last_segment
+from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
+from .queries import VERIFY_WORDS, function_queries
+from .facts import orm_facts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.context import FileContext
+    from .index import ProjectIndex
+
+
+REQUEST_CLASSES = frozenset({"starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request", "starlette.requests.HTTPConnection"})
+REQUEST_DATA_METHODS = frozenset({"json", "form"})
+DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_json"})
+VALIDATE_METHODS = frozenset({"model_validate", "from_orm", "parse_obj", "validate", "model_construct"})
+
+
+@dataclass
+class ClientFinding:
+    kind: str  # "read" (BKL101), "spread" (BKL101), "param" (BKL102)
+    node: cst.CSTNode  # where it is reported
+    field: str  # the identity field
+    source: str  # the body parameter / request variable / parameter name
+    fix_edits: list = field(default_factory=list)  # (node, replacement) pairs; empty when no fix
+    principal: Optional[str] = None
+    attribute: Optional[str] = None
+
+
+def _order(func: cst.FunctionDef) -> dict[int, int]:
+    return {id(n): i for i, n in enumerate(walk(func))}
+
+
+def _under(node: cst.CSTNode) -> set[int]:
+    return {id(n) for n in walk(node)}
+
+
+class _ClientAnalysis:
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.identity = identity
+        self.project = ctx.project
+        self.settings = ctx.settings
+        self.fields = frozenset(ctx.settings.identity_fields)
+        self.queries = function_queries(ctx, func, identity)
+        self.derived = set(self.queries.derived_names) | set(identity.principals) | set(identity.identity_params)
+        self.order = _order(func)
+        self.principal = next(iter(identity.principals), None)
+        self.body_params: dict[str, Optional[str]] = {}  # name -> schema class
+        self.request_params: set[str] = set()
+        self.data_vars: dict[str, str] = {}  # dict variable -> body parameter it was dumped from, or "" for request data
+        self.excluded: dict[int, set[str]] = {}
+        self.verified: set[tuple[str, str]] = set()
+        self.overwrites: dict[tuple[str, str], int] = {}  # (source, field) -> order of the first overwrite
+        self._scoped_pred_nodes: Optional[set[int]] = None
+
+    # -- classification of parameters ------------------------------------------------------------------
+    def classify_params(self) -> list[ParamInfo]:
+        route = self.identity.route
+        path_params = _path_params(route, self.project)
+        candidates: list[ParamInfo] = []
+        for p in self.identity.params:
+            if p.name in self.identity.principals or p.dependency.kind is not None:
+                continue
+            if p.marker in NOT_CLIENT_MARKERS:
+                continue
+            type_q = self.project.canonical(p.type) if (self.project is not None and p.type) else p.type
+            if type_q in REQUEST_CLASSES or (type_q and type_q.rsplit(".", 1)[-1] == "Request" and p.name == "request"):
+                self.request_params.add(p.name)
+                continue
+            if p.name in path_params:
+                continue
+            if type_q and self.project is not None and self.project.get_class(type_q) is not None:
+                if is_pydantic_model(self.project, type_q):
+                    self.body_params[p.name] = type_q
+                continue
+            if p.name in self.fields:
+                candidates.append(p)
+        return candidates
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def is_derived(self, expr: cst.CSTNode) -> bool:
+        return any(n in self.derived for n in load_names(expr))
+
+    def scoped_pred_nodes(self) -> set[int]:
+        """Nodes inside a conjunct of a lookup that another conjunct scopes to the principal
+        (``where(Org.id == payload.org_id, Membership.user_id == user.id)``)."""
+        if self._scoped_pred_nodes is None:
+            out: set[int] = set()
+            for site in self.queries.sites:
+                conjuncts: list[cst.CSTNode] = []
+                for node in site.pred_nodes:
+                    conjuncts.extend(_conjuncts(node))
+                principal = [c for c in conjuncts if self.is_derived(c)]
+                for c in conjuncts:
+                    if any(p is not c for p in principal):
+                        out |= _under(c)
+            self._scoped_pred_nodes = out
+        return self._scoped_pred_nodes
+
+    def _dump_source(self, expr: cst.BaseExpression) -> Optional[tuple[str, set[str], set[str]]]:
+        """``payload.model_dump(exclude={...})`` / ``jsonable_encoder(payload)`` / ``dict(payload)`` / a
+        variable holding one -> (body parameter, excluded fields, overridden fields)."""
+        if isinstance(expr, cst.Name):
+            if expr.value in self.body_params:
+                return expr.value, set(), set()
+            src = self.data_vars.get(expr.value)
+            if src:
+                return src, set(self.excluded.get(id(expr), set())), set()
+            return None
+        if isinstance(expr, cst.Dict):
+            # ``{**payload.model_dump(), "owner_id": user.id}``
+            inner = None
+            overridden: set[str] = set()
+            for el in expr.elements:
+                if isinstance(el, cst.StarredDictElement):
+                    inner = self._dump_source(el.value)
+                elif isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                    overridden.add(str(el.key.evaluated_value))
+            if inner is not None:
+                return inner[0], inner[1], inner[2] | overridden
+            return None
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in DUMP_METHODS and isinstance(func.value, cst.Name):
+                src = func.value.value
+                if src in self.body_params:
+                    return src, _excluded_fields(expr), set()
+            q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+            name = q.rsplit(".", 1)[-1] if q else ""
+            if name in ("jsonable_encoder", "dict", "vars") and expr.args and isinstance(expr.args[0].value, cst.Name):
+                src = expr.args[0].value.value
+                if src in self.body_params:
+                    return src, _excluded_fields(expr), set()
+        return None
+
+    def _orm_table(self, expr: cst.BaseExpression) -> Optional[str]:
+        if not isinstance(expr, (cst.Name, cst.Attribute)) or self.project is None:
+            return None
+        q = self.ctx.qualified_name(expr)
+        if q is None:
+            return None
+        found = self.project.get_class(q)
+        if found is None or not is_table_model(self.project, found[0]):
+            return None
+        return found[0]
+
+    # -- the walk ----------------------------------------------------------------------------------------
+    def run(self) -> list[ClientFinding]:
+        candidates = self.classify_params()
+        reads: list[tuple[str, str, cst.CSTNode]] = []  # (source, field, node)
+        spreads: list[tuple[str, str, cst.CSTNode, cst.Call, Optional[cst.Arg]]] = []
+        assigned_targets: dict[str, str] = {}  # variable -> ORM constructor result of a spread
+        param_uses: dict[str, list[cst.Name]] = {p.name: [] for p in candidates}
+        attr_targets: set[int] = set()
+        non_load: set[int] = set()  # attribute names, keywords and parameters are not reads
+        for node in walk(self.func.body):
+            if isinstance(node, cst.Attribute):
+                non_load.add(id(node.attr))
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                non_load.add(id(node.keyword))
+            elif isinstance(node, cst.Param):
+                non_load.add(id(node.name))
+            elif isinstance(node, cst.Name) and id(node) in non_load:
+                continue
+            # assignments: dump variables, request data, overwrites
+            if isinstance(node, (cst.Assign, cst.AnnAssign)):
+                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                value = node.value
+                flat: list[cst.BaseExpression] = []
+                while targets:
+                    t = targets.pop(0)
+                    if isinstance(t, (cst.Tuple, cst.List)):
+                        targets.extend(el.value for el in t.elements)
+                        value = None  # unpacking: the values are not known one by one
+                    else:
+                        flat.append(t)
+                targets = flat
+                for t in targets:
+                    attr_targets |= {id(t)}
+                    if isinstance(t, cst.Name) and value is not None:
+                        dumped = self._dump_source(value)
+                        if dumped is not None:
+                            self.data_vars[t.value] = dumped[0]
+                        elif self._request_data(value):
+                            self.data_vars[t.value] = ""
+                        if t.value in param_uses and not _reads_name(value, t.value):
+                            self.overwrites.setdefault((t.value, t.value), self.order.get(id(node), 0))
+                    elif isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.attr.value in self.fields:
+                        key = (t.value.value, t.attr.value)
+                        if value is None or not _reads_attribute(value, key):
+                            self.overwrites.setdefault(key, self.order.get(id(node), 0))
+                        if t.value.value in assigned_targets:
+                            self.overwrites.setdefault((assigned_targets[t.value.value], t.attr.value), self.order.get(id(node), 0))
+                    elif isinstance(t, cst.Subscript) and isinstance(t.value, cst.Name):
+                        key_name = _subscript_key(t)
+                        if key_name in self.fields:
+                            self.overwrites.setdefault((t.value.value, key_name), self.order.get(id(node), 0))
+                if isinstance(value, (cst.Call, cst.Await)):
+                    call = value.expression if isinstance(value, cst.Await) else value
+                    if isinstance(call, cst.Call) and len(targets) == 1 and isinstance(targets[0], cst.Name):
+                        spread = self._spread(call)
+                        if spread is not None:
+                            assigned_targets[targets[0].value] = f"<orm:{id(call)}>"
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
+                src = node.value.value
+                if src in self.body_params and node.attr.value in self.fields:
+                    reads.append((src, node.attr.value, node))
+            elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
+                key_name = _subscript_key(node)
+                if key_name in self.fields and node.value.value in self.data_vars:
+                    reads.append((node.value.value, key_name, node))
+            elif isinstance(node, cst.Call):
+                func = node.func
+                if (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value == "get"
+                    and isinstance(func.value, cst.Name)
+                    and func.value.value in self.data_vars
+                    and node.args
+                    and isinstance(node.args[0].value, cst.SimpleString)
+                    and str(node.args[0].value.evaluated_value) in self.fields
+                ):
+                    reads.append((func.value.value, str(node.args[0].value.evaluated_value), node))
+                spread = self._spread(node)
+                if spread is not None:
+                    src, model, arg, excluded, overridden = spread
+                    fields = set(schema_fields(self.project, self.body_params.get(src)))
+                    if not fields and self.data_vars.get(src) is not None:
+                        fields = set()
+                    columns = set(model_columns(self.project, model))
+                    for f in sorted((fields & self.fields & columns) - excluded - overridden):
+                        spreads.append((src, f, arg.value if arg is not None else node, node, arg))
+            elif isinstance(node, cst.Name) and node.value in param_uses:
+                param_uses[node.value].append(node)
+        findings: list[ClientFinding] = []
+        self._verify(reads, spreads, param_uses)
+        # BKL101: reads and spreads, one finding per (source, field)
+        by_key: dict[tuple[str, str], list[tuple[int, str, cst.CSTNode, Optional[cst.Call], Optional[cst.Arg]]]] = {}
+        scoped = self.scoped_pred_nodes()
+        for src, f, node in reads:
+            if (src, f) in self.verified or id(node) in scoped:
+                continue
+            order = self.order.get(id(node), 0)
+            if order > self.overwrites.get((src, f), 1 << 30):
+                continue
+            by_key.setdefault((src, f), []).append((order, "read", node, None, None))
+        for src, f, node, call, arg in spreads:
+            if (src, f) in self.verified:
+                continue
+            if self.order.get(id(node), 0) > self.overwrites.get((src, f), 1 << 30):
+                continue
+            if arg is not None and isinstance(arg.value, cst.Name):
+                # ``data = payload.model_dump(); data["owner_id"] = user.id; Item(**data)``
+                if self.order.get(id(node), 0) > self.overwrites.get((arg.value.value, f), 1 << 30):
+                    continue
+            orm_key = next((k for k, v in assigned_targets.items() if v == f"<orm:{id(call)}>"), None)
+            if orm_key is not None and (orm_key, f) in self.overwrites:
+                continue
+            if self.data_vars.get(src) is None and src not in self.body_params:
+                continue
+            by_key.setdefault((src, f), []).append((self.order.get(id(node), 0), "spread", node, call, arg))
+        attribute_for = self.settings.identity_attribute
+        for (src, f), items in sorted(by_key.items(), key=lambda kv: min(i[0] for i in kv[1])):
+            items.sort(key=lambda i: i[0])
+            attr = attribute_for(f)
+            edits: list = []
+            if self.principal and attr:
+                value = f"{self.principal}.{attr}"
+                for _, kind, node, call, arg in items:
+                    if kind == "read":
+                        edits.append((node, value))
+                    elif call is not None:
+                        edit = _spread_fix(self.ctx, call, arg, f, value)
+                        if edit is None:
+                            edits = []
+                            break
+                        edits.append(edit)
+            first = items[0]
+            findings.append(ClientFinding(first[1], first[2], f, src, edits, self.principal, attr))
+        # BKL102: identity parameters from the client
+        for p in candidates:
+            if (p.name, p.name) in self.verified:
+                continue
+            uses = [n for n in param_uses[p.name] if id(n) not in scoped]
+            first_overwrite = self.overwrites.get((p.name, p.name))
+            if first_overwrite is not None and all(self.order.get(id(n), 0) >= first_overwrite for n in param_uses[p.name] if id(n) not in attr_targets):
+                continue
+            if not uses:
+                continue  # never read (not trusted), or only as a key in lookups scoped to the principal
+            attr = attribute_for(p.name)
+            edits = []
+            if self.principal and attr:
+                edits = [(n, f"{self.principal}.{attr}") for n in param_uses[p.name] if id(n) not in attr_targets]
+            findings.append(ClientFinding("param", p.node, p.name, p.name, edits, self.principal, attr))
+        return findings
+
+    def _request_data(self, value: cst.BaseExpression) -> bool:
+        """``await request.json()`` / ``await request.form()`` / ``request.query_params`` (and ``dict(...)`` of them)."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict" and value.args:
+            return self._request_data(value.args[0].value)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            base = value.func.value
+            if isinstance(base, cst.Name) and base.value in self.request_params and value.func.attr.value in REQUEST_DATA_METHODS:
+                return True
+        if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value in self.request_params:
+            return value.attr.value == "query_params"
+        return False
+
+    def _spread(self, call: cst.Call) -> Optional[tuple[str, str, Optional[cst.Arg], set[str], set[str]]]:
+        """``Item(**payload.model_dump())`` / ``Item.model_validate(payload)`` -> (source, model, arg, excluded,
+        overridden)."""
+        func = call.func
+        model = self._orm_table(func)
+        if model is not None:
+            overridden = {a.keyword.value for a in call.args if a.keyword is not None}
+            for arg in call.args:
+                if arg.star == "**":
+                    src = self._dump_source(arg.value)
+                    if src is not None:
+                        return src[0], model, arg, src[1], src[2] | overridden
+            return None
+        if isinstance(func, cst.Attribute) and func.attr.value in VALIDATE_METHODS:
+            model = self._orm_table(func.value)
+            if model is None or not call.args:
+                return None
+            first = call.args[0]
+            src = self._dump_source(first.value)
+            if src is None:
+                return None
+            overridden = set(src[2])
+            for a in call.args[1:]:
+                if a.keyword is not None and a.keyword.value == "update" and isinstance(a.value, cst.Dict):
+                    for el in a.value.elements:
+                        if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                            overridden.add(str(el.key.evaluated_value))
+                elif a.keyword is not None and a.keyword.value == "update":
+                    return None  # an update mapping we cannot read: no claim
+            return src[0], model, first, src[1], overridden
+        return None
+
+    def _verify(self, reads, spreads, param_uses) -> None:
+        """Fields compared with the principal, checked for membership, or used as a key in a lookup scoped
+        to the principal are verified."""
+
+        value_nodes: dict[int, tuple[str, str]] = {}
+        for src, f, node in reads:
+            for i in _under(node):
+                value_nodes[i] = (src, f)
+        for name, uses in param_uses.items():
+            for n in uses:
+                value_nodes[id(n)] = (name, name)
+        if not value_nodes:
+            return
+        scoped = self.scoped_pred_nodes()
+        for key in {value_nodes[i] for i in value_nodes if i in scoped}:
+            self.verified.add(key)
+        for node in walk(self.func.body):
+            if isinstance(node, cst.Comparison):
+                sides = [node.left] + [c.comparator for c in node.comparisons]
+                keys = set()
+                derived = False
+                for side in sides:
+                    found = {value_nodes[i] for i in _under(side) if i in value_nodes}
+                    if found:
+                        keys |= found
+                    elif self.is_derived(side):
+                        derived = True
+                if keys and derived:
+                    self.verified |= keys
+            elif isinstance(node, cst.Call):
+                name = dotted_name(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
+                lowered = last_segment(name).lower() if name else ""
+                if not any(w in lowered for w in VERIFY_WORDS):
+                    continue
+                keys = set()
+                derived = False
+                for arg in node.args:
+                    found = {value_nodes[i] for i in _under(arg.value) if i in value_nodes}
+                    if found:
+                        keys |= found
+                    elif self.is_derived(arg.value):
+                        derived = True
+                if keys and derived:
+                    self.verified |= keys
+
+
+def _reads_name(expr: cst.CSTNode, name: str) -> bool:
+    return name in set(load_names(expr))
+
+
+def _reads_attribute(expr: cst.CSTNode, key: tuple[str, str]) -> bool:
+    for n in walk(expr):
+        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and (n.value.value, n.attr.value) == key:
+            return True
+        if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and (n.value.value, _subscript_key(n)) == key:
+            return True
+    return False
+
+
+def _conjuncts(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``and_(a, b)`` / ``a & b`` -> ``[a, b]`` (recursively); anything else is one conjunct."""
+    if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
+        name = dotted_name(node.func) or ""
+        if name.rsplit(".", 1)[-1] == "and_":
+            out: list[cst.CSTNode] = []
+            for a in node.args:
+                out.extend(_conjuncts(a.value))
+            return out
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitAnd):
+        return _conjuncts(node.left) + _conjuncts(node.right)
+    return [node]
+
+
+def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] = None) -> frozenset[str]:
+    """The route's path parameters, and those of router prefixes anywhere in the project (a prefix given
+    to ``include_router`` in another module is not visible from the route)."""
+    own = path_parameters(route.path) if route is not None else frozenset()
+    if project is None:
+        return own
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for _, facts in project.iter_modules():
+            for prefix in orm_facts(facts).get("route_prefixes", ()):
+                out |= path_parameters(prefix)
+        return frozenset(out)
+
+    return own | project.memo("auth.prefix_path_params", build)
+
+
+def _subscript_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.SimpleString):
+        return str(value.evaluated_value)
+    return None
+
+
+def _excluded_fields(call: cst.Call) -> set[str]:
+    out: set[str] = set()
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "exclude" and isinstance(arg.value, (cst.Set, cst.List, cst.Tuple, cst.Dict)):
+            elements = arg.value.elements
+            for el in elements:
+                key = el.key if isinstance(el, cst.DictElement) else getattr(el, "value", None)
+                if isinstance(key, cst.SimpleString):
+                    out.add(str(key.evaluated_value))
+        elif arg.keyword is not None and arg.keyword.value == "include":
+            # only the included fields are written: everything else is excluded
+            out.add("*include*")
+            if isinstance(arg.value, (cst.Set, cst.List, cst.Tuple)):
+                keep = {str(el.value.evaluated_value) for el in arg.value.elements if isinstance(el.value, cst.SimpleString)}
+                out |= set(DEFAULT_IDENTITY_FIELDS) - keep
+    return out
+
+
+def _spread_fix(ctx: "FileContext", call: cst.Call, arg: Optional[cst.Arg], field_name: str, value: str):
+    """The edit that makes a spread take ``field_name`` from the principal."""
+    assert ctx.module is not None
+    if arg is None:
+        return None
+    if arg.star == "**":
+        inner = ctx.module.code_for_node(arg.value)
+        return (arg.value, f'{{**{inner}, "{field_name}": {value}}}')
+    # Model.model_validate(payload[, ...]): add update={...}
+    if any(a.keyword is not None and a.keyword.value == "update" for a in call.args):
+        for a in call.args:
+            if a.keyword is not None and a.keyword.value == "update" and isinstance(a.value, cst.Dict):
+                inner = ctx.module.code_for_node(a.value).strip()
+                body = inner[1:-1].strip().rstrip(",")
+                new = f'{{{body}, "{field_name}": {value}}}' if body else f'{{"{field_name}": {value}}}'
+                return (a.value, new)
+        return None
+    source = ctx.module.code_for_node(arg.value)
+    return (arg.value, f'{source}, update={{"{field_name}": {value}}}')
+
+
+def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> list[ClientFinding]:
+    """BKL101 / BKL102 findings of one route handler (shared by both rules)."""
+
+    def build() -> list[ClientFinding]:
+        if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
+            return []
+        return _ClientAnalysis(ctx, func, identity).run()
+
+    return ctx.cached(("auth.client_identity", id(func)), build)
+
+

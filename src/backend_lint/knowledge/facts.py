@@ -1,0 +1,106 @@
+"""Typed views of the per-family facts the index extractors store under ``facts["extra"][<family>]``.
+
+The stored format is unchanged (plain JSON-able dicts, written by ``index/extractors/<family>.py``); these
+``TypedDict`` shapes name its keys once, and the accessors replace the untyped
+``facts.get("extra", {}).get("<family>", {})`` reads. Every accessor takes one module's facts (what
+``ProjectIndex.modules[name]`` gives) and returns the family's dict, or an empty one when the extractor
+stored nothing for the module (``alembic_facts`` gives ``None``: a module is a revision or it is not).
+
+Libcst-free and import-light: the index and the screens read these too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, TypedDict
+
+
+class DependencyEntry(TypedDict, total=False):
+    """An ``Annotated[T, Depends(f)]`` alias or a function parameter, as ``extractors/orm.py`` resolves it."""
+
+    name: str
+    type: Optional[str]
+    marker: Optional[str]
+    dependency: Optional[str]
+    kwargs: dict[str, Any]
+
+
+class FunctionEntry(TypedDict, total=False):
+    returns: Optional[str]
+    params: list[DependencyEntry]
+
+
+class CallEntry(TypedDict, total=False):
+    """A module-level ``name = f(...)``."""
+
+    func: Optional[str]
+    kwargs: dict[str, Any]
+    args: list[Any]
+
+
+class OrmFacts(TypedDict, total=False):
+    """Families 1 and 2 (``extractors/orm.py``)."""
+
+    declared_attrs: dict[str, list[str]]
+    relationships: dict[str, dict[str, str]]
+    loader_criteria: list[str]
+    aliases: dict[str, DependencyEntry]
+    functions: dict[str, FunctionEntry]
+    calls: dict[str, CallEntry]
+    method_returns: dict[str, dict[str, str]]
+    generic_args: dict[str, list[str]]
+    route_prefixes: list[str]
+
+
+class TimeAlias(TypedDict, total=False):
+    """``Timestamp = Annotated[datetime, ...]`` (``base``) or ``TZ = DateTime(timezone=True)`` (``column``)."""
+
+    base: Optional[str]
+    column: Optional[str]
+
+
+class TimezoneFacts(TypedDict, total=False):
+    """Family 3 (``extractors/timezone.py``)."""
+
+    maps: list[dict[str, Any]]
+    aliases: dict[str, TimeAlias]
+    routes: list[dict[str, Any]]
+    fastapi: bool
+
+
+class UpdatesFacts(TypedDict, total=False):
+    """Family 5 (``extractors/updates.py``)."""
+
+    handler_callees: list[str]
+
+
+class AlembicFacts(TypedDict, total=False):
+    """Family 4 (``extractors/alembic.py``): a revision module's place in the migration graph."""
+
+    revision: Optional[str]
+    revision_line: int
+    down_revision: list[str]
+    down_static: bool
+    branch_labels: Optional[list[str]]
+    branch_labels_static: bool
+    depends_on: Optional[list[str]]
+    has_downgrade: bool
+
+
+def _extra(facts: Mapping[str, Any], family: str) -> Any:
+    return facts.get("extra", {}).get(family, {}) or {}
+
+
+def orm_facts(facts: Mapping[str, Any]) -> OrmFacts:
+    return _extra(facts, "orm")
+
+
+def timezone_facts(facts: Mapping[str, Any]) -> TimezoneFacts:
+    return _extra(facts, "timezone")
+
+
+def updates_facts(facts: Mapping[str, Any]) -> UpdatesFacts:
+    return _extra(facts, "updates")
+
+
+def alembic_facts(facts: Mapping[str, Any]) -> Optional[AlembicFacts]:
+    return facts.get("extra", {}).get("alembic")

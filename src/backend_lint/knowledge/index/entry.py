@@ -1,0 +1,37 @@
+"""One indexed file as the manifest keeps it (``Entry``), the facts' stored encoding, and the code the stored
+index depends on. Shared by the index and its store without either importing the other's privates."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+# The stored index depends on the code that extracts facts: a digest of these sources is in its key.
+EXTRACTION_CODE = ("__init__.py", "knowledge", "ground/io.py", "engine/parsing.py")
+
+
+class Entry:
+    """One indexed file: what the stored manifest keeps without its facts."""
+
+    __slots__ = ("stamp", "digest", "facts_digest", "module", "is_package", "parsed", "facts", "in_base", "encoded")
+
+    def __init__(self, stamp, digest, facts_digest, module, is_package, parsed, facts=None, in_base=False, encoded=None):
+        self.stamp = stamp
+        self.digest = digest
+        self.facts_digest = facts_digest
+        self.module = module
+        self.is_package = is_package
+        self.parsed = parsed
+        self.facts = facts
+        self.in_base = in_base
+        # the facts as the store writes them (``encode_facts``), from the process that extracted them, until
+        # the store has written them: the parent of a parallel extraction does not encode them again
+        self.encoded: Optional[bytes] = encoded
+
+    def row(self) -> list:
+        return [self.stamp[0], self.stamp[1], self.digest, self.facts_digest, self.module, self.is_package, self.parsed, self.in_base]
+
+
+def encode_facts(facts: dict[str, Any]) -> bytes:
+    """A module's facts as the store writes them; their digest is this text's."""
+    return json.dumps(facts, separators=(",", ":")).encode()

@@ -1,0 +1,50 @@
+"""The rules' side of "who is asking": the ``Identity`` of the enclosing functions during one traversal.
+
+``knowledge/auth.py`` answers which names carry the principal into one function (``function_identity``) and
+``knowledge/queries.py`` which names a function derives from its fetches; this mixin stacks the answers so that
+a nested function sees its closure's principal (families 1 and 2).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ...knowledge.auth import Identity, function_identity
+from ...knowledge.queries import function_queries
+
+
+class IdentityStack:
+    """Mixin for rules: keeps the ``Identity`` of the enclosing functions during the traversal, so that a
+    nested function sees its closure's principal. ``self.on_function(node, identity)`` is called on entry."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        stack = self.__dict__.setdefault("_identity_stack", [])
+        parent = stack[-1] if stack else None
+        enclosing = parent[1] if parent else None
+        ident = function_identity(self.ctx, node, enclosing)  # type: ignore[attr-defined]
+        if parent is not None and enclosing is not None and enclosing.in_scope and not ident.closure_derived:
+            parent_queries = function_queries(self.ctx, parent[0], enclosing)  # type: ignore[attr-defined]
+            params = {p.name for p in ident.params}
+            ident.closure_derived = (enclosing.closure_derived | parent_queries.derived_names) - params
+            if enclosing.route is None and ident.route is None:
+                outer = {p.name for p in enclosing.params if p.name not in ("self", "cls")} | enclosing.closure_trusted
+                ident.closure_trusted = outer - params - enclosing.names()
+        stack.append((node, ident))
+        self.on_function(node, ident)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        stack = self.__dict__.get("_identity_stack")
+        if stack:
+            stack.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        # methods of a class nested in a function do not see the function's parameters
+        self.__dict__.setdefault("_identity_stack", []).append(None)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        stack = self.__dict__.get("_identity_stack")
+        if stack:
+            stack.pop()
+
+    def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:  # pragma: no cover - overridden
+        pass
