@@ -27,6 +27,7 @@ from ..values import Edit
 from .index.extractors.timezone import DATETIME_TYPES
 from ..rules.api import Rule
 from .add_import import ensure_imports, module_imports
+from .datetime_words import CALL_KINDS, CLOCK_CALLS, NAIVE_FACTORIES, helper_requires  # noqa: F401  (re-exported)
 from .fastapi import ROUTER_CLASSES
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
@@ -40,39 +41,6 @@ DATE = "datetime.date"
 UTC_VALUES = ("datetime.timezone.utc", "datetime.UTC")
 UTC_LIKE = frozenset(UTC_VALUES + ("pytz.utc", "pytz.UTC", "dateutil.tz.UTC", "dateutil.tz.tz.UTC"))
 
-# stdlib calls on ruff's DTZ ground -> kind
-CALL_KINDS = {
-    "datetime.datetime.now": "now",
-    "datetime.datetime.today": "today",
-    "datetime.datetime.fromtimestamp": "fromtimestamp",
-    "datetime.datetime.utcnow": "utcnow",
-    "datetime.datetime.utcfromtimestamp": "utcfromtimestamp",
-    "datetime.datetime.strptime": "strptime",
-    "datetime.datetime": "constructor",
-    "datetime.date.today": "date.today",
-    "datetime.date.fromtimestamp": "date.fromtimestamp",
-}
-# callables that produce naive "now" when called without arguments (for uncalled defaults)
-NAIVE_FACTORIES = {
-    "datetime.datetime.now": "datetime.now",
-    "datetime.datetime.utcnow": "datetime.utcnow",
-    "datetime.datetime.today": "datetime.today",
-    "datetime.date.today": "date.today",
-}
-# calls that read the clock (aware or not): evaluated once, they freeze the time (BKL304)
-CLOCK_CALLS = frozenset(
-    {
-        "datetime.datetime.now",
-        "datetime.datetime.utcnow",
-        "datetime.datetime.today",
-        "datetime.date.today",
-        "django.utils.timezone.now",
-        "pendulum.now",
-        "pendulum.today",
-        "arrow.now",
-        "arrow.utcnow",
-    }
-)
 FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field", "sqlmodel.main.Field"})
 DATACLASS_FIELDS = frozenset({"dataclasses.field"})
 ATTRS_FIELDS = frozenset({"attr.ib", "attr.attrib", "attr.field", "attrs.field"})
@@ -319,11 +287,6 @@ class ScopedRule(Rule):
 
     def naive_helpers(self) -> frozenset[str]:
         return frozenset(self.ctx.settings.naive_datetime_functions)
-
-
-def helper_requires(settings: Any) -> tuple[str, ...]:
-    """Substrings for the prefilter: the last part of each configured naive helper."""
-    return tuple(sorted({h.rsplit(".", 1)[-1] for h in getattr(settings, "naive_datetime_functions", ())}))
 
 
 # --- chains ------------------------------------------------------------------------------------------

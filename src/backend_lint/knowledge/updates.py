@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 import libcst as cst
 
 from .imports import dotted_name
+from .reexports import reexport_closure
+from .update_words import DUMP_METHODS, UPDATE_SCHEMA_SUFFIXES, is_update_name
 from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them from here)
     SchemaField,
     SchemaInfo,
@@ -42,11 +44,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .index import ProjectIndex
 
 
-def _update_name(name: str) -> bool:
-    return name.lstrip("_").lower().startswith(("update", "patch", "edit"))
-
-
-_UPDATE_SUFFIXES = ("Update", "Patch", "Edit")
+_update_name = is_update_name
+_UPDATE_SUFFIXES = UPDATE_SCHEMA_SUFFIXES
 
 
 def all_optional_schema_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
@@ -117,8 +116,6 @@ def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
         return base
 
     def build() -> tuple[str, ...]:
-        from ..rules._shared.screens import reexport_closure
-
         # a schema re-exported under another name (``from .schemas import ItemIn as ItemPatchBody``)
         # reaches the file under that name
         extra = set(reexport_closure(project, all_optional_schema_names(project)))
@@ -319,7 +316,6 @@ def _update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
 # flow analysis
 # --------------------------------------------------------------------------------------------------
 
-DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_for_orm"})
 _ENCODERS = frozenset({"fastapi.encoders.jsonable_encoder", "jsonable_encoder"})
 _QUERY_ATTRS = frozenset({"query", "filter", "filter_by", "where"})
 _SA_UPDATE = frozenset(
