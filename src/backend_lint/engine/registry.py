@@ -81,6 +81,8 @@ def _scan_file(path: str, module: str) -> Optional[RuleInfo]:
         text = fh.read()
     spec = _SPEC.search(text)
     if spec is None:
+        if _USES_SPEC.search(text):
+            raise RuntimeError(f"{path}: no top-level ``SPEC = RuleSpec(...)`` closed by a line ``)``")
         return None
     call = ast.parse(spec.group(0), mode="exec").body[0].value  # type: ignore[attr-defined]
     values: dict = {"requires": None, "migration_only": False, "project_rule": False, "internal": False}

@@ -47,3 +47,9 @@ NAME_WRAPPERS = frozenset({"f", "conv", "quoted_name", "text", "literal_column"}
 PRINT_FUNCTIONS = frozenset({"print", "pprint"})
 OUTPUT_CALLS = frozenset({"warnings.warn", "click.echo", "click.secho", "sys.stdout.write", "sys.stderr.write"})
 LOGGER_FACTORIES = frozenset({"logging.getLogger"})
+
+# the operations that create a named constraint, and those that drop an object
+CREATE_CONSTRAINT = frozenset(
+    {"create_foreign_key", "create_unique_constraint", "create_check_constraint", "create_primary_key", "create_exclude_constraint"}
+)
+DROP_METHODS = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint", "drop_table_comment"})

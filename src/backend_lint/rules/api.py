@@ -1,8 +1,10 @@
-"""The base class every rule derives from.
+"""What a rule is: a ``RuleSpec`` and the ``Rule`` class every rule derives from.
 
-A rule is a small libcst visitor class: ``visit_<Node>`` / ``leave_<Node>`` methods, called from the one
-traversal the engine makes per file (see ``engine/walker.py``). Everything the faces need to know about a rule
-(code, name, default message, fix availability, docs) is declared on the class::
+One file per rule (``rules/<family>/<rule_name>.py``) holds, in this order, its words, its screen (a cheap
+check on CPython's ``ast``: may the rule fire on this file at all?), its ``SPEC``, and its class: a small
+libcst visitor (``visit_<Node>`` / ``leave_<Node>`` methods, called from the one traversal the engine makes
+per file, see ``engine/walker.py``) with its fixes and docs. The screen and the visitor read the same
+words. What several rules of a family share is in ``<family>/_analysis.py`` (or ``_screens.py``)::
 
     def empty_downgrade(facts, project, settings) -> bool:   # the screen, on CPython's ``ast``
         ...
@@ -26,9 +28,9 @@ traversal the engine makes per file (see ``engine/walker.py``). Everything the f
 
         def visit_FunctionDef(self, node): ...
 
-``RuleSpec`` is plain data and imports nothing heavy: the registry reads every rule file's ``SPEC = RuleSpec(...)``
-statement as text (``engine/registry.py``), so a run that lints nothing never imports a rule. Keep its
-arguments literals (the screen aside).
+``RuleSpec`` is plain data: the registry reads every rule file's ``SPEC = RuleSpec(...)`` statement as text
+(``engine/registry.py``), so a run that lints nothing never imports a rule. Keep it at the module's top level,
+closed by a line that is only ``)``, with literal arguments (the screen and ``FixAvailability`` aside).
 
 A rule instance lives for one file. ``self.ctx`` is the file's ``FileContext`` (source, path, settings,
 import table, project index, shared per-file analyses).

@@ -27,16 +27,17 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from ...knowledge.alembic_ops import ALIASES, NAME_WRAPPERS, OP_METHODS, PARAMS
+from ...knowledge.alembic_ops import ALIASES, CREATE_CONSTRAINT, DROP_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
 from ...knowledge.index.extract import _dotted
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import revision_functions
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 
-_CONSTRAINTS = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint", "create_primary_key"})
-_UP_READ = frozenset({"create_table", "add_column", "create_index", "alter_column"}) | _CONSTRAINTS
-_DOWN_READ = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
+# the operations the screen reads (any other lets the file through: exclude constraints and comments are
+# left to the simulation)
+_UP_READ = frozenset({"create_table", "add_column", "create_index", "alter_column"}) | (CREATE_CONSTRAINT - {"create_exclude_constraint"})
+_DOWN_READ = DROP_METHODS - {"drop_table_comment"}
 
 
 class _Unknown(Exception):
