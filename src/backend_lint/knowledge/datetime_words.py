@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+DATETIME = "datetime.datetime"
+MAPPED = frozenset({"sqlalchemy.orm.Mapped", "sqlalchemy.orm.base.Mapped", "sqlalchemy.orm.attributes.Mapped"})
+NAIVE_PYDANTIC = frozenset({"pydantic.NaiveDatetime", "pydantic.types.NaiveDatetime"})
+
 # stdlib calls on ruff's DTZ ground -> kind
 CALL_KINDS = {
     "datetime.datetime.now": "now",

@@ -27,7 +27,15 @@ from ..values import Edit
 from .index.extractors.timezone import DATETIME_TYPES
 from ..rules.api import Rule
 from .add_import import ensure_imports, module_imports
-from .datetime_words import CALL_KINDS, CLOCK_CALLS, NAIVE_FACTORIES, helper_requires  # noqa: F401  (re-exported)
+from .datetime_words import (  # noqa: F401  (re-exported)
+    CALL_KINDS,
+    CLOCK_CALLS,
+    DATETIME,
+    MAPPED,
+    NAIVE_FACTORIES,
+    NAIVE_PYDANTIC,
+    helper_requires,
+)
 from .fastapi import ROUTER_CLASSES
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
@@ -36,7 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
     from .index import ProjectIndex
 
-DATETIME = "datetime.datetime"
 DATE = "datetime.date"
 UTC_VALUES = ("datetime.timezone.utc", "datetime.UTC")
 UTC_LIKE = frozenset(UTC_VALUES + ("pytz.utc", "pytz.UTC", "dateutil.tz.UTC", "dateutil.tz.tz.UTC"))
@@ -45,9 +52,7 @@ FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmode
 DATACLASS_FIELDS = frozenset({"dataclasses.field"})
 ATTRS_FIELDS = frozenset({"attr.ib", "attr.attrib", "attr.field", "attrs.field"})
 SQLMODEL_FIELDS = frozenset({"sqlmodel.Field", "sqlmodel.main.Field"})
-MAPPED = frozenset({"sqlalchemy.orm.Mapped", "sqlalchemy.orm.base.Mapped", "sqlalchemy.orm.attributes.Mapped"})
 AWARE_PYDANTIC = frozenset({"pydantic.AwareDatetime", "pydantic.types.AwareDatetime"})
-NAIVE_PYDANTIC = frozenset({"pydantic.NaiveDatetime", "pydantic.types.NaiveDatetime"})
 OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 CONTAINERS = frozenset(
     {

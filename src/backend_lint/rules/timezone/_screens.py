@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable
 
-from ...knowledge.datetime_words import helper_requires, receivers, tails
+from ...knowledge.datetime_words import DATETIME, NAIVE_PYDANTIC, helper_requires, receivers, tails
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.screens import last_name, leaf_names, named, project_closure, reach
 
@@ -141,5 +141,5 @@ def datetime_annotation_names(facts: TreeFacts, project: Any) -> frozenset[str]:
     """Names that may make an annotation naive: ``datetime``, ``NaiveDatetime``, project time aliases."""
     return facts.cached(
         "screens.tz.annotation_names",
-        lambda: reach(facts, ("datetime", "NaiveDatetime", *tz_alias_names(project, "annotation"))),
+        lambda: reach(facts, (*tails((DATETIME, *NAIVE_PYDANTIC)), *tz_alias_names(project, "annotation"))),
     )

@@ -8,6 +8,8 @@ import libcst as cst
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
 from .._shared.screens import line_ranges, named, reach, within
+from ...knowledge.datetime_words import MAPPED, tails
+from ...knowledge.index.extractors.timezone import DATETIME_TYPES
 from ...knowledge.modules import looks_like_migration
 from ...knowledge.tree_facts import FUNCTIONS, TreeFacts
 from ._screens import annotated_in_classes, datetime_annotation_names, tz_alias_names, words_or_time_alias
@@ -32,7 +34,13 @@ from ...knowledge.datetimes import (
     type_fix_edits,
 )
 
-_COLUMN_TAILS = frozenset({"Column", "mapped_column"})
+# the calls whose type argument the rule reads: ``Column`` / ``mapped_column`` (positional or ``type_=``),
+# ``alter_column`` (``type_=``), ``Field`` (``sa_type=``); the screen reads the same words
+_MAPPED_COLUMN = "mapped_column"
+_COLUMN_TAILS = frozenset({"Column", _MAPPED_COLUMN})
+_ALTER_TAIL = "alter_column"
+_FIELD_TAIL = "Field"
+_TYPE_WORDS = frozenset(tails(DATETIME_TYPES))  # ``DateTime``, ``TIMESTAMP``
 
 
 class _ClassInfo:
@@ -59,10 +67,10 @@ def _column_type_nodes(facts: TreeFacts) -> list[Any]:
     """The expressions ``column_type_state`` may call naive: the arguments BKL305 reads (positional, ``type_=``,
     ``sa_type=``) of calls whose callee may resolve to ``Column`` / ``mapped_column`` / ``alter_column`` /
     ``Field``, and, for a call among them, its callee (down ``.with_variant(...)`` chains)."""
-    tails = reach(facts, ("Column", "mapped_column", "alter_column", "Field"))
+    callees = reach(facts, (*_COLUMN_TAILS, _ALTER_TAIL, _FIELD_TAIL))
     out: list[Any] = []
     for call in facts.calls:
-        if not named(call.func, tails):
+        if not named(call.func, callees):
             continue
         args = [a for a in call.args if not isinstance(a, ast.Starred)]
         args += [kw.value for kw in call.keywords if kw.arg in ("type_", "sa_type")]
@@ -86,9 +94,9 @@ def _naive_column_type(facts: TreeFacts, project: Any) -> bool:
     allow; also ``db.DateTime``) used in a column, except ``DateTime(timezone=True)``; or a project time
     alias used there."""
     aliases = tz_alias_names(project, "column")
-    if "DateTime" not in facts.names and "TIMESTAMP" not in facts.names and aliases.isdisjoint(facts.names):
+    if _TYPE_WORDS.isdisjoint(facts.names) and aliases.isdisjoint(facts.names):
         return False
-    types = reach(facts, ("DateTime", "TIMESTAMP"))
+    types = reach(facts, _TYPE_WORDS)
     project_types = reach(facts, aliases) if aliases else frozenset()
     nodes = _column_type_nodes(facts)
     if nodes and "downgrade" in facts.names:
@@ -130,8 +138,8 @@ def naive_datetime_column(facts: TreeFacts, project: Any, settings: Any) -> bool
     if not entries:
         return False
     wanted = datetime_annotation_names(facts, project)
-    mapped = reach(facts, ("Mapped",))
-    columns = reach(facts, ("mapped_column",))
+    mapped = reach(facts, tails(MAPPED))
+    columns = reach(facts, (_MAPPED_COLUMN,))
     bases: Optional[frozenset[str]] = None
     for cls, ann, spelled in entries:
         if spelled.isdisjoint(wanted):
@@ -241,11 +249,11 @@ class NaiveDatetimeColumn(ScopedRule):
                     continue
                 if arg.keyword is None or arg.keyword.value == "type_":
                     self._check_type(arg.value)
-        elif tail == "alter_column":
+        elif tail == _ALTER_TAIL:
             arg = keyword_arg(node, "type_")
             if arg is not None:
                 self._check_type(arg.value)
-        elif qualified in SQLMODEL_FIELDS or (tail == "Field" and qualified is None):
+        elif qualified in SQLMODEL_FIELDS or (tail == _FIELD_TAIL and qualified is None):
             arg = keyword_arg(node, "sa_type")
             if arg is not None:
                 self._check_type(arg.value)
@@ -306,7 +314,7 @@ class NaiveDatetimeColumn(ScopedRule):
         if not isinstance(value, cst.Call):
             return None
         _, tail = callee_tail(self, value.func)
-        if tail != "mapped_column":
+        if tail != _MAPPED_COLUMN:
             return None
         for i, arg in enumerate(value.args):
             if arg.star:
