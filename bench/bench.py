@@ -251,7 +251,7 @@ from backend_lint.ground.config import discover_settings
 from backend_lint.engine.api import Engine
 from backend_lint.ground.discovery import iter_python_files
 from backend_lint.knowledge.index import ProjectIndex
-from backend_lint.rules._shared.screens import tree_facts
+from backend_lint.knowledge.tree_facts import tree_facts
 from backend_lint.knowledge.modules import looks_like_migration
 root = sys.argv[1]
 settings = discover_settings(root)

@@ -1,4 +1,4 @@
-"""The family-4 screens (``rules/migrations/_screens.py``) are conservative and not vacuous.
+"""The family-4 screens (``SPEC.screen`` in ``rules/migrations/<rule>.py``) are conservative and not vacuous.
 
 A screen may let a clean revision through to libcst; it must never hold back one where its rule fires.
 Beyond the fixtures (``test_skip_equivalence.py``), this generates a few hundred revisions from the
@@ -12,12 +12,12 @@ import random
 
 import pytest
 
-from backend_lint.rules.migrations import _screens as ms
-from backend_lint.ground.config import Settings
 from backend_lint.engine.api import Engine
-from backend_lint.rules._shared.screens import tree_facts
+from backend_lint.ground.config import Settings
+from backend_lint.knowledge.tree_facts import tree_facts
+from backend_lint.rules.migrations import empty_downgrade, incomplete_downgrade, irreversible_downgrade, missing_downgrade
 
-CODES = {"BKL401": ms.missing_downgrade, "BKL402": ms.empty_downgrade, "BKL403": ms.irreversible_downgrade, "BKL404": ms.incomplete_downgrade}
+CODES = {m.SPEC.code: m.SPEC.screen for m in (missing_downgrade, empty_downgrade, irreversible_downgrade, incomplete_downgrade)}
 
 
 def _findings(source: str) -> set[str]:

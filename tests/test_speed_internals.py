@@ -19,7 +19,7 @@ from backend_lint.ground.config import DEFAULT_EXCLUDE
 from backend_lint.engine.api import SourceLines, _offsets_by_statement, _paths_below, node_offsets
 from backend_lint.ground.discovery import _Matcher
 from backend_lint.knowledge.index import _ModuleNamer
-from backend_lint.engine.registry import all_rules, info_of, registry_table_is_current, render_table
+from backend_lint.engine.registry import all_rules, info_of, scan_rule_infos
 from backend_lint.knowledge.modules import module_name_for
 from backend_lint.knowledge.cst import iter_children, walk
 
@@ -241,7 +241,7 @@ def test_screen_node_index_is_ast_walk() -> None:
     import ast
     from collections import Counter
 
-    from backend_lint.rules._shared.screens import tree_facts
+    from backend_lint.knowledge.tree_facts import tree_facts
 
     singletons = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
     sources = _sources(40) + [("py311.py", "global g\nd = {**a, 'k': 1}\ntry:\n    pass\nexcept* E as e:\n    pass\n"
@@ -303,13 +303,9 @@ def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
         assert outside(str(p)) == module_name_for(str(p), str(tmp_path / "pkg")), p
 
 
-def test_registry_table_matches_the_rules() -> None:
-    from backend_lint.engine import registry_table
-
-    assert registry_table_is_current(), "the rules changed: run `python -m backend_lint.faces.docs README.md`"
-    assert tuple(tuple(r) for r in registry_table.RULES) == tuple(tuple(info_of(r)) for r in all_rules())
-    path = Path(registry_table.__file__)
-    assert path.read_text(encoding="utf-8") == render_table()
+def test_the_scanned_rule_specs_match_the_rules() -> None:
+    """``rule_infos()`` reads the rule files' ``SPEC = RuleSpec(...)`` text; it must agree with the imported rules."""
+    assert scan_rule_infos() == tuple(info_of(r) for r in all_rules())
 
 
 def test_screens_keep_libcst_away_from_files_no_rule_can_report(tmp_path: Path) -> None:

@@ -444,7 +444,7 @@ class Engine:
         rules: Optional[Sequence[type[Rule]]] = None,
     ) -> None:
         # Nothing here imports the rules (nor libcst): a run whose files all come from the cache never
-        # needs them. ``rule_infos()`` reads the generated registry table while it is current.
+        # needs them. ``rule_infos()`` reads the rule files' ``SPEC`` statements as text.
         from .registry import info_of, rule_infos
 
         self.settings = settings
@@ -533,7 +533,7 @@ class Engine:
         none): the positions of findings start from its line numbers."""
         if any(cls is not None and cls.may_fire_tree is None for cls in active):
             return active, tree
-        from ..rules._shared.screens import TreeFacts, tree_facts
+        from ..knowledge.tree_facts import TreeFacts, tree_facts
 
         facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
         if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
@@ -711,7 +711,7 @@ class Engine:
             bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
         )
         if tree is None and (needed or (noqa and diagnostics)):
-            from ..rules._shared.screens import tree_facts  # (CPython's tree: cheaper to build than the file's tokens)
+            from ..knowledge.tree_facts import tree_facts  # (CPython's tree: cheaper to build than the file's tokens)
 
             facts = tree_facts(source)
             tree = facts.tree if facts is not None else None

@@ -1,30 +1,31 @@
 """All rules, found by importing every module under ``backend_lint.rules``.
 
 A rule module holds one ``Rule`` subclass whose file name is its name in snake_case
-(``rules/migrations/empty_downgrade.py`` holds ``empty-downgrade``).
+(``rules/migrations/empty_downgrade.py`` holds ``empty-downgrade``), and its ``SPEC = RuleSpec(...)``.
 
 Importing the rules imports libcst (about 0.1 s). What a run needs before it lints anything (codes for
-``--select``, the prefilter data) is also in ``registry_table.py``, generated from the rules and used
-while it matches their sources (``rule_infos()``); otherwise the rules are imported. Regenerate it with
-``python -m backend_lint.faces.docs README.md`` (which also rewrites the README table); a test checks it.
+``--select``, which rules are project-wide or migration-only) comes from ``rule_infos()``, a cheap scan of
+the rule files' text: each ``SPEC = RuleSpec(...)`` statement is cut out and read with ``ast`` (its
+arguments are literals), so a run whose files all come from the cache imports no rule and not libcst.
+A test checks that the scan agrees with the imported rules.
 """
 
 from __future__ import annotations
 
-import hashlib
+import ast
 import importlib
 import os
 import pkgutil
+import re
 from functools import lru_cache
 from typing import NamedTuple, Optional
 
+from .. import rules as rules_pkg
 from ..rules.api import Rule
 
 
 @lru_cache(maxsize=None)
 def all_rules() -> tuple[type[Rule], ...]:
-    from .. import rules as rules_pkg
-
     found: dict[str, type[Rule]] = {}
     for info in pkgutil.walk_packages(rules_pkg.__path__, rules_pkg.__name__ + "."):
         if info.ispkg:
@@ -66,61 +67,65 @@ def info_of(rule: type[Rule]) -> RuleInfo:
     )
 
 
-def rules_digest() -> str:
-    """sha256 over the rule modules' file names and contents (the table is valid while it matches)."""
-    base = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules")
-    h = hashlib.sha256()
-    names = []
-    for dirpath, dirnames, filenames in os.walk(base):
-        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
-        names.extend(os.path.join(dirpath, f) for f in filenames if f.endswith(".py"))
-    for name in sorted(names):
-        with open(name, "rb") as fh:
-            h.update(os.path.relpath(name, base).replace(os.sep, "/").encode() + b"\0" + fh.read() + b"\0")
-    return h.hexdigest()
+_RULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "rules")
+# ``SPEC = RuleSpec(`` at the start of a line, up to the first line that is only ``)``
+_SPEC = re.compile(r"^SPEC = RuleSpec\((?:.*?)^\)$", re.M | re.S)
+_CLASS = re.compile(r"^class (\w+)\(", re.M)
+_USES_SPEC = re.compile(r"^    spec = SPEC$", re.M)
+_SCANNED = ("code", "name", "requires", "migration_only", "project_rule", "internal")
 
 
-def registry_table_is_current() -> bool:
-    try:
-        from . import registry_table
-    except ImportError:  # pragma: no cover - the table is part of the package
-        return False
-    return registry_table.RULES_DIGEST == rules_digest()
+def _scan_file(path: str, module: str) -> Optional[RuleInfo]:
+    """The ``RuleInfo`` of one rule file, read from its text; ``None`` for a module that declares no rule."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    spec = _SPEC.search(text)
+    if spec is None:
+        if _USES_SPEC.search(text):
+            raise RuntimeError(f"{path}: no top-level ``SPEC = RuleSpec(...)`` closed by a line ``)``")
+        return None
+    call = ast.parse(spec.group(0), mode="exec").body[0].value  # type: ignore[attr-defined]
+    values: dict = {"requires": None, "migration_only": False, "project_rule": False, "internal": False}
+    for kw in call.keywords:
+        if kw.arg in _SCANNED:
+            values[kw.arg] = ast.literal_eval(kw.value)
+    uses = _USES_SPEC.search(text)
+    classes = _CLASS.findall(text, 0, uses.start()) if uses is not None else []
+    if not classes:
+        raise RuntimeError(f"{path}: SPEC is declared but no class says ``spec = SPEC``")
+    qualname = classes[-1]  # the class whose body says ``spec = SPEC``
+    requires = values["requires"]
+    return RuleInfo(
+        values["code"],
+        values["name"],
+        module,
+        qualname,
+        tuple(requires) if requires is not None else None,
+        bool(values["migration_only"]),
+        bool(values["project_rule"]),
+        bool(values["internal"]),
+    )
+
+
+def scan_rule_infos() -> tuple[RuleInfo, ...]:
+    """Every rule's ``RuleInfo``, from the rule files' ``SPEC`` statements (no rule module is imported)."""
+    found: list[RuleInfo] = []
+    for dirpath, dirnames, filenames in os.walk(_RULES_DIR):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        rel = os.path.relpath(dirpath, _RULES_DIR)
+        package = "backend_lint.rules" + ("" if rel == "." else "." + rel.replace(os.sep, "."))
+        for name in sorted(filenames):
+            if name.endswith(".py") and not name.startswith("_"):
+                info = _scan_file(os.path.join(dirpath, name), f"{package}.{name[:-3]}")
+                if info is not None:
+                    found.append(info)
+    return tuple(sorted(found, key=lambda r: r.code))
 
 
 @lru_cache(maxsize=None)
 def rule_infos() -> tuple[RuleInfo, ...]:
-    """Every rule's metadata, without importing the rules when the generated table is current."""
-    if registry_table_is_current():
-        from . import registry_table
-
-        return tuple(RuleInfo(*row) for row in registry_table.RULES)
-    return tuple(info_of(r) for r in all_rules())
-
-
-def render_table() -> str:
-    rows = ",\n".join(f"    {tuple(info_of(r))!r}" for r in all_rules())
-    return (
-        '"""Generated by ``python -m backend_lint.faces.docs`` from the rules (see engine/registry.py); do not edit."""\n\n'
-        f"RULES_DIGEST = {rules_digest()!r}\n"
-        "# (code, name, module, class, requires, migration_only, project_rule, internal)\n"
-        f"RULES = (\n{rows},\n)\n"
-    )
-
-
-def write_table() -> bool:
-    """Rewrite ``registry_table.py``; returns whether it changed."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "registry_table.py")
-    text = render_table()
-    try:
-        with open(path, encoding="utf-8") as fh:
-            if fh.read() == text:
-                return False
-    except OSError:
-        pass
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return True
+    """Every rule's metadata, without importing the rules (``scan_rule_infos``)."""
+    return scan_rule_infos()
 
 
 def all_codes() -> list[str]:

@@ -36,9 +36,6 @@ def main(argv: list[str]) -> int:
     if new != text:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(new)
-    from ..engine.registry import write_table
-
-    write_table()  # the rule metadata that runs read without importing the rules
     return 0
 
 

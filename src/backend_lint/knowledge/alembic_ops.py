@@ -1,5 +1,5 @@
 """Alembic's operations as the family 4 analysis reads them: parameter names, keyword aliases, and the
-calls that name an object. Shared by ``knowledge.alembic`` (libcst) and ``rules.migrations._screens`` (``ast``),
+calls that name an object. Shared by ``knowledge.alembic`` (libcst) and the family-4 rules' screens (``ast``),
 so it imports neither."""
 
 from __future__ import annotations
@@ -41,3 +41,15 @@ OP_METHODS = frozenset(PARAMS)
 LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"})
 # ``op.f("name")``, ``conv("name")``, ``quoted_name("x", ...)``: a name given through a wrapper
 NAME_WRAPPERS = frozenset({"f", "conv", "quoted_name", "text", "literal_column"})
+
+# output, not schema changes: ``print(...)``, ``warnings.warn(...)``, ``click.echo(...)``, and log calls on a
+# receiver named like a logger or made by ``logging.getLogger(...)``
+PRINT_FUNCTIONS = frozenset({"print", "pprint"})
+OUTPUT_CALLS = frozenset({"warnings.warn", "click.echo", "click.secho", "sys.stdout.write", "sys.stderr.write"})
+LOGGER_FACTORIES = frozenset({"logging.getLogger"})
+
+# the operations that create a named constraint, and those that drop an object
+CREATE_CONSTRAINT = frozenset(
+    {"create_foreign_key", "create_unique_constraint", "create_check_constraint", "create_primary_key", "create_exclude_constraint"}
+)
+DROP_METHODS = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint", "drop_table_comment"})

@@ -20,6 +20,15 @@ from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
+from .datetime_words import (  # noqa: F401  (re-exported)
+    CALL_KINDS,
+    CLOCK_CALLS,
+    DATETIME,
+    MAPPED,
+    NAIVE_FACTORIES,
+    NAIVE_PYDANTIC,
+    helper_requires,
+)
 from .fastapi import ROUTER_CLASSES
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
@@ -29,51 +38,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
     from .index import ProjectIndex
 
-DATETIME = "datetime.datetime"
 DATE = "datetime.date"
 UTC_VALUES = ("datetime.timezone.utc", "datetime.UTC")
 UTC_LIKE = frozenset(UTC_VALUES + ("pytz.utc", "pytz.UTC", "dateutil.tz.UTC", "dateutil.tz.tz.UTC"))
 
-# stdlib calls on ruff's DTZ ground -> kind
-CALL_KINDS = {
-    "datetime.datetime.now": "now",
-    "datetime.datetime.today": "today",
-    "datetime.datetime.fromtimestamp": "fromtimestamp",
-    "datetime.datetime.utcnow": "utcnow",
-    "datetime.datetime.utcfromtimestamp": "utcfromtimestamp",
-    "datetime.datetime.strptime": "strptime",
-    "datetime.datetime": "constructor",
-    "datetime.date.today": "date.today",
-    "datetime.date.fromtimestamp": "date.fromtimestamp",
-}
-# callables that produce naive "now" when called without arguments (for uncalled defaults)
-NAIVE_FACTORIES = {
-    "datetime.datetime.now": "datetime.now",
-    "datetime.datetime.utcnow": "datetime.utcnow",
-    "datetime.datetime.today": "datetime.today",
-    "datetime.date.today": "date.today",
-}
-# calls that read the clock (aware or not): evaluated once, they freeze the time (BKL304)
-CLOCK_CALLS = frozenset(
-    {
-        "datetime.datetime.now",
-        "datetime.datetime.utcnow",
-        "datetime.datetime.today",
-        "datetime.date.today",
-        "django.utils.timezone.now",
-        "pendulum.now",
-        "pendulum.today",
-        "arrow.now",
-        "arrow.utcnow",
-    }
-)
 FIELD_FUNCTIONS = frozenset({"pydantic.Field", "pydantic.fields.Field", "sqlmodel.Field", "sqlmodel.main.Field"})
 DATACLASS_FIELDS = frozenset({"dataclasses.field"})
 ATTRS_FIELDS = frozenset({"attr.ib", "attr.attrib", "attr.field", "attrs.field"})
 SQLMODEL_FIELDS = frozenset({"sqlmodel.Field", "sqlmodel.main.Field"})
-MAPPED = frozenset({"sqlalchemy.orm.Mapped", "sqlalchemy.orm.base.Mapped", "sqlalchemy.orm.attributes.Mapped"})
 AWARE_PYDANTIC = frozenset({"pydantic.AwareDatetime", "pydantic.types.AwareDatetime"})
-NAIVE_PYDANTIC = frozenset({"pydantic.NaiveDatetime", "pydantic.types.NaiveDatetime"})
 OPTIONAL_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 CONTAINERS = frozenset(
     {

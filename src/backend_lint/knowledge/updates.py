@@ -31,6 +31,8 @@ from .cst import iter_children
 from .facts import updates_facts
 from .fastapi import route_info
 from .imports import dotted_name
+from .reexports import reexport_closure
+from .update_words import DUMP_METHODS, UPDATE_SCHEMA_SUFFIXES, is_update_name
 from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them from here)
     SchemaField,
     SchemaInfo,
@@ -45,11 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .index import ProjectIndex
 
 
-def _update_name(name: str) -> bool:
-    return name.lstrip("_").lower().startswith(("update", "patch", "edit"))
-
-
-_UPDATE_SUFFIXES = ("Update", "Patch", "Edit")
+_update_name = is_update_name
+_UPDATE_SUFFIXES = UPDATE_SCHEMA_SUFFIXES
 
 
 def all_optional_schema_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
@@ -120,8 +119,6 @@ def prefilter_words(project: Optional["ProjectIndex"]) -> tuple[str, ...]:
         return base
 
     def build() -> tuple[str, ...]:
-        from ..rules._shared.screens import reexport_closure  # (upward, until B1 moves it to knowledge/reexports.py: see ignore_imports)
-
         # a schema re-exported under another name (``from .schemas import ItemIn as ItemPatchBody``)
         # reaches the file under that name
         extra = set(reexport_closure(project, all_optional_schema_names(project)))
@@ -320,7 +317,6 @@ def _update_context(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
 # flow analysis
 # --------------------------------------------------------------------------------------------------
 
-DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_for_orm"})
 _ENCODERS = frozenset({"fastapi.encoders.jsonable_encoder", "jsonable_encoder"})
 _QUERY_ATTRS = frozenset({"query", "filter", "filter_by", "where"})
 _SA_UPDATE = frozenset(

@@ -1,8 +1,22 @@
-"""The base class every rule derives from.
+"""What a rule is: a ``RuleSpec`` and the ``Rule`` class every rule derives from.
 
-A rule is a small libcst visitor class: ``visit_<Node>`` / ``leave_<Node>`` methods, called from the one
-traversal the engine makes per file (see ``engine/walker.py``). Everything the faces need to know about a rule
-(code, name, default message, fix availability, docs) is declared on the class::
+One file per rule (``rules/<family>/<rule_name>.py``) holds, in this order, its words, its screen (a cheap
+check on CPython's ``ast``: may the rule fire on this file at all?), its ``SPEC``, and its class: a small
+libcst visitor (``visit_<Node>`` / ``leave_<Node>`` methods, called from the one traversal the engine makes
+per file, see ``engine/walker.py``) with its fixes and docs. The screen and the visitor read the same
+words. What several rules of a family share is in ``<family>/_analysis.py`` (or ``_screens.py``)::
+
+    def empty_downgrade(facts, project, settings) -> bool:   # the screen, on CPython's ``ast``
+        ...
+
+    SPEC = RuleSpec(
+        code="BKL402",
+        name="empty-downgrade",
+        message="`downgrade()` does nothing",
+        requires=("downgrade",),          # cheap prefilter: the source must contain one of these
+        migration_only=True,
+        screen=empty_downgrade,
+    )
 
     class EmptyDowngrade(Rule):
         \"\"\"
@@ -10,13 +24,13 @@ traversal the engine makes per file (see ``engine/walker.py``). Everything the f
         ...
         \"\"\"
 
-        code = "BKL402"
-        name = "empty-downgrade"
-        message = "`downgrade()` does nothing"
-        fix_availability = FixAvailability.NONE
-        requires = ("downgrade",)          # cheap prefilter: the source must contain one of these
+        spec = SPEC
 
         def visit_FunctionDef(self, node): ...
+
+``RuleSpec`` is plain data: the registry reads every rule file's ``SPEC = RuleSpec(...)`` statement as text
+(``engine/registry.py``), so a run that lints nothing never imports a rule. Keep it at the module's top level,
+closed by a line that is only ``)``, with literal arguments (the screen and ``FixAvailability`` aside).
 
 A rule instance lives for one file. ``self.ctx`` is the file's ``FileContext`` (source, path, settings,
 import table, project index, shared per-file analyses).
@@ -24,8 +38,10 @@ import table, project index, shared per-file analyses).
 
 from __future__ import annotations
 
+import inspect
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Optional
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional
 
 from ..values import Fix, FixAvailability
 
@@ -42,6 +58,28 @@ FAMILIES = {
     "9": "engine",
 }
 DOCS_URL = "https://github.com/backend-lint/backend-lint/blob/main/docs/rules.md#{code}"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """What the engine and the faces know about a rule without its visitor (see the module docstring)."""
+
+    code: str
+    name: str
+    message: str = ""
+    fix_availability: FixAvailability = FixAvailability.NONE
+    # Substrings of which at least one must occur in a file for the rule to possibly report there.
+    # ``None`` means "always run". Keep them honest: tests run every fixture with and without skipping.
+    requires: Optional[tuple[str, ...]] = None
+    # Runs only on files that look like Alembic revisions (decided once per file from the source).
+    migration_only: bool = False
+    # Produces findings outside of one file's traversal (e.g. over a migration graph).
+    project_rule: bool = False
+    # Internal rules (BKL9xx) are documented but never run as visitors.
+    internal: bool = False
+    # The rule's screen on CPython's ``ast``: ``(facts, project, settings) -> bool``, False only when the rule
+    # cannot fire on the file (``rules/_shared/screens.py``). ``None``: the rule always needs libcst.
+    screen: Optional[Callable[[Any, Any, Any], bool]] = None
 
 
 class Report:
@@ -62,12 +100,13 @@ class Report:
 
 
 class Rule:
+    # The rule's ``RuleSpec``; its fields are also set on the class (``code``, ``requires``, ...;
+    # ``screen`` as ``may_fire_tree``), which is what the engine reads.
+    spec: ClassVar[Optional[RuleSpec]] = None
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""
     message: ClassVar[str] = ""
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
-    # Substrings of which at least one must occur in a file for the rule to possibly report there.
-    # ``None`` means "always run". Keep them honest: tests run every fixture with and without skipping.
     requires: ClassVar[Optional[tuple[str, ...]]] = None
     # A finer prefilter than ``requires`` that may read the project index (for words that depend on the
     # project, e.g. names of its schemas); held to the same honesty by the skip-equivalence tests.
@@ -81,10 +120,8 @@ class Rule:
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return cls.may_fire(source, project)
 
-    # A screen on CPython's ``ast`` (see ``rules/_shared/screens.py``): ``may_fire_tree = staticmethod(<screen>)``, a
-    # function ``(facts, project, settings) -> bool`` that returns False only when the rule cannot fire. When every rule
-    # still active on a file has one, the file is parsed with ``ast`` first and reaches libcst only if a
-    # screen lets a rule through. ``None``: no screen (the rule always needs the libcst parse).
+    # ``spec.screen``. When every rule still active on a file has one, the file is parsed with ``ast`` first
+    # and reaches libcst only if a screen lets a rule through.
     may_fire_tree: ClassVar[Optional[Any]] = None
 
     # ``requires`` for a run's settings: rules whose trigger words are configurable (project helper names)
@@ -93,12 +130,23 @@ class Rule:
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires
 
-    # Runs only on files that look like Alembic revisions (decided once per file from the source).
     migration_only: ClassVar[bool] = False
-    # Rules that produce findings outside of one file's traversal (e.g. over a migration graph).
     project_rule: ClassVar[bool] = False
-    # Internal rules (BKL9xx) are documented but never run as visitors.
     internal: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is not None:
+            cls.code = spec.code
+            cls.name = spec.name
+            cls.message = spec.message
+            cls.fix_availability = spec.fix_availability
+            cls.requires = spec.requires
+            cls.migration_only = spec.migration_only
+            cls.project_rule = spec.project_rule
+            cls.internal = spec.internal
+            cls.may_fire_tree = staticmethod(spec.screen) if spec.screen is not None else None
 
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
@@ -124,8 +172,6 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
-        import inspect  # (lazily: a run that lints nothing never needs it)
-
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
@@ -155,8 +201,6 @@ class Rule:
 
     @classmethod
     def code_blocks(cls, section: str) -> list[str]:
-        import inspect
-
         body = cls.doc_sections().get(section, "")
         return [inspect.cleandoc(b) for b in re.findall(r"```(?:python|py)?\n(.*?)```", body, re.S)]
 

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from ..api import Rule
+from ..api import Rule, RuleSpec
+
+
+SPEC = RuleSpec(
+    code="BKL900",
+    name="syntax-error",
+    message="SyntaxError",
+    internal=True,
+)
 
 
 class SyntaxError_(Rule):
@@ -28,7 +36,4 @@ class SyntaxError_(Rule):
     There is no fix.
     """
 
-    code = "BKL900"
-    name = "syntax-error"
-    message = "SyntaxError"
-    internal = True
+    spec = SPEC

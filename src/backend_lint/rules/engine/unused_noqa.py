@@ -1,7 +1,16 @@
 from __future__ import annotations
 
 from ...values import FixAvailability
-from ..api import Rule
+from ..api import Rule, RuleSpec
+
+
+SPEC = RuleSpec(
+    code="BKL901",
+    name="unused-noqa",
+    message="Unused `noqa` directive",
+    fix_availability=FixAvailability.ALWAYS,
+    internal=True,
+)
 
 
 class UnusedNoqa(Rule):
@@ -29,8 +38,4 @@ class UnusedNoqa(Rule):
     finding that was suppressed becomes visible.
     """
 
-    code = "BKL901"
-    name = "unused-noqa"
-    message = "Unused `noqa` directive"
-    fix_availability = FixAvailability.ALWAYS
-    internal = True
+    spec = SPEC

@@ -5,11 +5,22 @@ from typing import Any
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from ..api import Rule
-from .._shared.screens import client_identity_spelled, route_handler
+from ..api import Rule, RuleSpec
+from .._shared.identity_scope import route_handler
+from ._analysis import client_identity_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from ...knowledge.client_identity import client_identity_findings
 from .._shared.identity import IdentityStack
+
+
+SPEC = RuleSpec(
+    code="BKL102",
+    name="identity-parameter-from-client",
+    message="Identity parameter `{field}` comes from the client; take it from the auth dependency",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route"),
+    screen=route_handler,
+)
 
 
 class IdentityParameterFromClient(IdentityStack, Rule):
@@ -79,17 +90,11 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     and a parameter carries the principal.
     """
 
-    code = "BKL102"
-    name = "identity-parameter-from-client"
-    message = "Identity parameter `{field}` comes from the client; take it from the auth dependency"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = (".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route")
+    spec = SPEC
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return client_identity_spelled(source, project, settings) and may_have_identity(source, project, settings)
-
-    may_fire_tree = staticmethod(route_handler)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):

@@ -4,12 +4,21 @@ from typing import Any
 
 import libcst as cst
 
-from ..api import Rule
-from .._shared.screens import isolation_may_fire, owned_model_spelled
+from ..api import Rule, RuleSpec
+from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns
 from ...knowledge.queries import isolation_findings
+
+
+SPEC = RuleSpec(
+    code="BKL202",
+    name="ownership-checked-after-fetch",
+    message="Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query",
+    requires=("==", "!=", " in ", " is "),
+    screen=isolation_may_fire,
+)
 
 
 class OwnershipCheckedAfterFetch(IdentityStack, Rule):
@@ -91,16 +100,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     and the query's shape, which needs a person.
     """
 
-    code = "BKL202"
-    name = "ownership-checked-after-fetch"
-    message = "Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query"
-    requires = ("==", "!=", " in ", " is ")
+    spec = SPEC
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return owned_model_spelled(source, project, settings) and may_have_identity(source, project, settings)
-
-    may_fire_tree = staticmethod(isolation_may_fire)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

@@ -5,12 +5,22 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from ..api import Rule
-from .._shared.screens import isolation_may_fire, owned_model_spelled
+from ..api import Rule, RuleSpec
+from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns
 from ...knowledge.queries import Site, isolation_findings
+
+
+SPEC = RuleSpec(
+    code="BKL201",
+    name="unscoped-owned-query",
+    message="Query on owned model `{model}` has no predicate on `{column}`",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("select", ".get", "query", "update", "delete"),
+    screen=isolation_may_fire,
+)
 
 
 class UnscopedOwnedQuery(IdentityStack, Rule):
@@ -111,17 +121,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     through an organisation and checked through a membership table get no automatic fix.
     """
 
-    code = "BKL201"
-    name = "unscoped-owned-query"
-    message = "Query on owned model `{model}` has no predicate on `{column}`"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("select", ".get", "query", "update", "delete")
+    spec = SPEC
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return owned_model_spelled(source, project, settings) and may_have_identity(source, project, settings)
-
-    may_fire_tree = staticmethod(isolation_may_fire)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

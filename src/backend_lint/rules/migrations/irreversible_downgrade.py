@@ -1,10 +1,30 @@
 from __future__ import annotations
 
+import ast
+from typing import Any
+
 import libcst as cst
 
-from ._screens import irreversible_downgrade
-from ..api import Rule
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import revision_functions
+from ..api import Rule, RuleSpec
 from ...knowledge.alembic import revision_info, unconditional_raise
+
+
+def irreversible_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL403 needs a ``raise`` among the downgrade's top-level statements."""
+    upgrade, downgrade = revision_functions(facts)
+    return upgrade is not None and downgrade is not None and any(isinstance(s, ast.Raise) for s in downgrade.body)
+
+
+SPEC = RuleSpec(
+    code="BKL403",
+    name="irreversible-downgrade",
+    message="`downgrade()` always raises: this migration cannot be rolled back",
+    requires=("raise",),
+    migration_only=True,
+    screen=irreversible_downgrade,
+)
 
 
 class IrreversibleDowngrade(Rule):
@@ -61,12 +81,7 @@ class IrreversibleDowngrade(Rule):
     something (a dropped column, a data rewrite) that no generated code can bring back.
     """
 
-    code = "BKL403"
-    name = "irreversible-downgrade"
-    message = "`downgrade()` always raises: this migration cannot be rolled back"
-    migration_only = True
-    may_fire_tree = staticmethod(irreversible_downgrade)
-    requires = ("raise",)
+    spec = SPEC
 
     def visit_Module(self, node: cst.Module) -> None:
         info = revision_info(self.ctx)

@@ -7,12 +7,20 @@ import sys
 from typing import Any, Iterable, Optional
 
 from ...values import Diagnostic, Location
-from ..api import Rule
+from ..api import Rule, RuleSpec
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+
+SPEC = RuleSpec(
+    code="BKL405",
+    name="migration-graph",
+    message="Alembic revision graph is broken",
+    project_rule=True,
+)
 
 
 class MigrationGraph(Rule):
@@ -115,10 +123,7 @@ class MigrationGraph(Rule):
     deployed databases (`alembic merge heads` writes a merge revision when both branches must stay).
     """
 
-    code = "BKL405"
-    name = "migration-graph"
-    message = "Alembic revision graph is broken"
-    project_rule = True
+    spec = SPEC
 
     @classmethod
     def check_project(cls, project: Any, settings: Any) -> list:

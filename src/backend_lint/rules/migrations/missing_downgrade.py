@@ -1,12 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
 
 from ...values import FixAvailability
-from ._screens import missing_downgrade
-from ..api import Rule
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import revision_functions
+from ..api import Rule, RuleSpec
 from ...knowledge.alembic import revision_info
 from ._downgrade import downgrade_fix
+
+
+def missing_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL401 needs a top-level ``def upgrade`` and no top-level ``def downgrade``."""
+    upgrade, downgrade = revision_functions(facts)
+    return upgrade is not None and downgrade is None
+
+
+SPEC = RuleSpec(
+    code="BKL401",
+    name="missing-downgrade",
+    message="Migration has no `downgrade()` function",
+    fix_availability=FixAvailability.SOMETIMES,
+    migration_only=True,
+    screen=missing_downgrade,
+)
 
 
 class MissingDowngrade(Rule):
@@ -60,12 +79,7 @@ class MissingDowngrade(Rule):
     review (data written by the upgrade is dropped with the objects that hold it).
     """
 
-    code = "BKL401"
-    name = "missing-downgrade"
-    message = "Migration has no `downgrade()` function"
-    fix_availability = FixAvailability.SOMETIMES
-    migration_only = True
-    may_fire_tree = staticmethod(missing_downgrade)
+    spec = SPEC
 
     def visit_Module(self, node: cst.Module) -> None:
         info = revision_info(self.ctx)

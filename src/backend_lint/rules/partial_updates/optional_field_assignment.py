@@ -1,17 +1,37 @@
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import libcst as cst
 
 from ...values import FixAvailability
-from ..api import Rule
-from .._shared.screens import optional_field_assignment
+from ..api import Rule, RuleSpec
+from ...knowledge.tree_facts import TreeFacts
+from ._analysis import in_update_context
 from ...knowledge.updates import (
     ATTRIBUTE_COPY,
     analyze,
     optional_in_payload,
     prefilter_words,
+)
+
+
+def optional_field_assignment(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL503: ``<target>.x = <name>.y`` inside a function that may be an update context."""
+    nodes = []
+    for node in facts.nodes(ast.Assign):
+        value = node.value
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and any(isinstance(t, ast.Attribute) for t in node.targets):
+            nodes.append(node)
+    return in_update_context(facts, project, nodes)
+
+SPEC = RuleSpec(
+    code="BKL503",
+    name="optional-field-assignment",
+    message="Optional payload field assigned without a `None` guard",
+    fix_availability=FixAvailability.NONE,
+    screen=optional_field_assignment,
 )
 
 
@@ -82,18 +102,13 @@ class OptionalFieldAssignment(Rule):
     decision about the API.
     """
 
-    code = "BKL503"
-    name = "optional-field-assignment"
-    message = "Optional payload field assigned without a `None` guard"
-    fix_availability = FixAvailability.NONE
+    spec = SPEC
 
     @classmethod
     def may_fire(cls, source: str, project: Any) -> bool:
         if ATTRIBUTE_COPY.search(source) is None:
             return False
         return any(word in source for word in prefilter_words(project))
-
-    may_fire_tree = staticmethod(optional_field_assignment)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)

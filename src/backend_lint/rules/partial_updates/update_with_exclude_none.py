@@ -1,18 +1,39 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from ..api import Rule
-from .._shared.screens import update_with_exclude_none
+from ..api import Rule, RuleSpec
+from ...knowledge.tree_facts import TreeFacts
+from ._analysis import in_update_context
 from ...knowledge.updates import (
     Dump,
     analyze,
     may_write_dump,
     schema_info,
     uses_pydantic_v1,
+)
+
+
+def update_with_exclude_none(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL502: a literal ``exclude_none=True`` inside a function that may be an update context."""
+    return in_update_context(
+        facts,
+        project,
+        (kw.value for kw in facts.nodes(ast.keyword) if kw.arg == "exclude_none" and isinstance(kw.value, ast.Constant) and kw.value.value is True),
+    )
+
+
+SPEC = RuleSpec(
+    code="BKL502",
+    name="update-with-exclude-none",
+    message="`exclude_none=True` in a partial update: clients cannot clear nullable fields",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("exclude_none",),
+    screen=update_with_exclude_none,
 )
 
 
@@ -73,17 +94,11 @@ class UpdateWithExcludeNone(Rule):
     non-nullable column may now receive `None`. No fix is offered when `exclude_unset` is a computed value.
     """
 
-    code = "BKL502"
-    name = "update-with-exclude-none"
-    message = "`exclude_none=True` in a partial update: clients cannot clear nullable fields"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("exclude_none",)
+    spec = SPEC
 
     @classmethod
     def may_fire(cls, source: str, project: Any) -> bool:
         return may_write_dump(source)
-
-    may_fire_tree = staticmethod(update_with_exclude_none)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)

@@ -1,17 +1,52 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from ..api import Rule
-from .._shared.screens import update_without_exclude_unset
+from ..api import Rule, RuleSpec
+from .._shared.screens import reach
+from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.update_words import DUMP_METHODS
+from ._analysis import in_update_context
 from ...knowledge.updates import (
     Dump,
     analyze,
     dump_schema_may_be_partial,
     may_write_dump,
+)
+
+
+def update_without_exclude_unset(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL501: a dump (``.model_dump()`` / ``.dict()`` / ``.model_dump_for_orm()``, ``jsonable_encoder``,
+    ``vars(x)``, ``x.__dict__``, ``for k, v in x``, ``.sqlmodel_update(x)``) inside a function that may be
+    an update context."""
+    methods = DUMP_METHODS | {"sqlmodel_update"}
+    encoders = reach(facts, ("jsonable_encoder",))
+    nodes: list[Any] = []
+    for call in facts.calls:
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in methods or func.attr in encoders:
+                nodes.append(call)
+        elif isinstance(func, ast.Name) and (func.id == "vars" or func.id in encoders):
+            nodes.append(call)
+    nodes.extend(n for n in facts.nodes(ast.Attribute) if n.attr == "__dict__")
+    for loop in facts.nodes(ast.For, ast.AsyncFor, ast.comprehension):
+        if isinstance(loop.iter, ast.Name) and isinstance(loop.target, ast.Tuple):
+            nodes.append(loop.iter)
+    return in_update_context(facts, project, nodes)
+
+
+SPEC = RuleSpec(
+    code="BKL501",
+    name="update-without-exclude-unset",
+    message="Payload dump written onto an existing row without `exclude_unset=True`",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("model_dump", ".dict(", "jsonable_encoder", "vars(", "__dict__", "setattr"),
+    screen=update_without_exclude_unset,
 )
 
 
@@ -113,17 +148,11 @@ class UpdateWithoutExcludeUnset(Rule):
     decides between `.dict(exclude_unset=True)` and `.model_dump(exclude_unset=True)`).
     """
 
-    code = "BKL501"
-    name = "update-without-exclude-unset"
-    message = "Payload dump written onto an existing row without `exclude_unset=True`"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("model_dump", ".dict(", "jsonable_encoder", "vars(", "__dict__", "setattr")
+    spec = SPEC
 
     @classmethod
     def may_fire(cls, source: str, project: Any) -> bool:
         return may_write_dump(source)
-
-    may_fire_tree = staticmethod(update_without_exclude_unset)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         analysis = analyze(self.ctx, node)

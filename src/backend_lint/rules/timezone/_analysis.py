@@ -257,11 +257,6 @@ class ScopedRule(Rule):
         return frozenset(self.ctx.settings.naive_datetime_functions)
 
 
-def helper_requires(settings: Any) -> tuple[str, ...]:
-    """Substrings for the prefilter: the last part of each configured naive helper."""
-    return tuple(sorted({h.rsplit(".", 1)[-1] for h in getattr(settings, "naive_datetime_functions", ())}))
-
-
 def append_argument(rule: "ScopedRule", call: cst.Call, text: str) -> Edit:
     """An edit that adds ``text`` (``"x=1"`` or ``"y"``) as the last argument of ``call``."""
     if not call.args:

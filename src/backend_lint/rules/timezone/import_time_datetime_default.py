@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from .._shared.screens import import_time_datetime_default
+from ..api import RuleSpec
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import Members, helper_words
 from .._shared.add_import import ensure_import
+from ...knowledge.cst import iter_children
 from ...knowledge.datetimes import (
     ATTRS_FIELDS,
     CLOCK_CALLS,
@@ -16,7 +20,8 @@ from ...knowledge.datetimes import (
     is_pydantic_model,
     keyword_arg,
 )
-from ._analysis import ScopedRule, callee_tail, helper_requires
+from ...knowledge.datetime_words import helper_requires
+from ._analysis import ScopedRule, callee_tail
 
 _DEFAULT_KEYWORDS = frozenset({"default", "onupdate", "insert_default"})
 # calls whose ``default=`` is a column / field default (``db.Column`` and friends are matched by name)
@@ -24,6 +29,32 @@ _COLUMN_TAILS = frozenset({"Column", "mapped_column", "column_property"})
 _FIELD_TAILS = frozenset({"Field", "field", "ib", "attrib"})
 _PARAM_TAILS = frozenset({"Query", "Body", "Form", "Header", "Path", "Cookie"})
 _DATACLASS_DECORATORS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
+
+
+def import_time_datetime_default(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL304: a clock call (callee may resolve to ``datetime.now/utcnow/today``, ``date.today``,
+    ``timezone.now``, ``pendulum.now``... or a configured helper) outside every function body and lambda
+    body (the rule only looks at code that runs once)."""
+    candidates = Members(facts, CLOCK_CALLS, helper_words(settings)).called(facts)
+    if not candidates:
+        return False
+    bodies = [((f.body[0].lineno, f.body[0].col_offset), (f.end_lineno, f.end_col_offset)) for f in facts.functions]
+    bodies += [((x.body.lineno, x.body.col_offset), (x.body.end_lineno, x.body.end_col_offset)) for x in facts.nodes(ast.Lambda)]
+    for call in candidates:
+        at = (call.lineno, call.col_offset)
+        if not any(start <= at <= end for start, end in bodies):  # type: ignore[operator]
+            return True
+    return False
+
+
+SPEC = RuleSpec(
+    code="BKL304",
+    name="import-time-datetime-default",
+    message="Datetime default is evaluated once, at import time",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("now(", "today("),
+    screen=import_time_datetime_default,
+)
 
 
 class ImportTimeDatetimeDefault(ScopedRule):
@@ -72,17 +103,11 @@ class ImportTimeDatetimeDefault(ScopedRule):
     `Query(default=...)` get no fix: they need a `None` default and a line in the body.
     """
 
-    code = "BKL304"
-    name = "import-time-datetime-default"
-    message = "Datetime default is evaluated once, at import time"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("now(", "today(")  # clock calls are calls (``now (`` with a space is not worth a parse)
+    spec = SPEC
 
     @classmethod
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires + helper_requires(settings)
-
-    may_fire_tree = staticmethod(import_time_datetime_default)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -156,8 +181,6 @@ class ImportTimeDatetimeDefault(ScopedRule):
 
     def _clock_call(self, expr: cst.BaseExpression) -> Optional[cst.Call]:
         """The first clock call evaluated by ``expr`` itself (not inside a lambda)."""
-        from ...knowledge.cst import iter_children  # (not at the top: importing the rule must not load libcst)
-
         stack: list[cst.CSTNode] = [expr]
         while stack:
             node = stack.pop()

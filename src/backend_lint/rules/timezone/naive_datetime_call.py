@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from .._shared.screens import naive_datetime_call
+from ..api import RuleSpec
+from .._shared.screens import named, reach
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import Members, helper_words
 from ...knowledge.datetimes import (
     CALL_KINDS,
     ChainTracker,
@@ -17,9 +21,56 @@ from ...knowledge.datetimes import (
     positional_arg,
     string_value,
 )
-from ._analysis import ScopedRule, append_argument, aware_parts, helper_requires
+from ...knowledge.datetime_words import helper_requires
+from ._analysis import ScopedRule, append_argument, aware_parts
 
 _MIN_MAX = {"datetime.datetime.min": "min", "datetime.datetime.max": "max"}
+
+
+# ``datetime.now(tz)`` / ``datetime.fromtimestamp(ts, tz)``: where the rule reads the timezone argument (visitor
+# and screen)
+_TZ_POSITION = {"now": 0, "fromtimestamp": 1}
+
+
+def _tz_given(call: ast.Call, position: int) -> bool:
+    """``knowledge.datetimes.argument`` / ``has_star`` on ``ast``: a ``tz`` argument other than ``None``, or
+    ``*args`` / ``**kwargs`` that may carry one (BKL301 then stays quiet on this call)."""
+    for kw in call.keywords:
+        if kw.arg == "tz":
+            return not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
+    positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+    if len(positional) > position:
+        value = positional[position]
+        return not (isinstance(value, ast.Constant) and value.value is None)
+    return any(isinstance(a, ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords)
+
+
+def naive_datetime_call(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL301: a call whose callee may resolve to ``datetime.now/today/fromtimestamp/strptime``,
+    ``datetime(...)``, ``date.today/fromtimestamp`` or a configured helper, or an attribute ``<x>.min`` /
+    ``<x>.max`` where ``x`` may be the ``datetime`` class."""
+    members = Members(facts, _REPORTED, helper_words(settings))
+    for call in members.called(facts):
+        func = call.func
+        position = _TZ_POSITION.get(func.attr) if isinstance(func, ast.Attribute) and func.attr not in members.helpers else None
+        if position is None or not _tz_given(call, position):
+            return True
+    if "min" in facts.names or "max" in facts.names:
+        classes = reach(facts, ("datetime",))
+        for node in facts.nodes(ast.Attribute):
+            if node.attr in ("min", "max") and named(node.value, classes):
+                return True
+    return False
+
+
+SPEC = RuleSpec(
+    code="BKL301",
+    name="naive-datetime-call",
+    message="Naive datetime created",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("datetime",),
+    screen=naive_datetime_call,
+)
 
 
 class NaiveDatetimeCall(ScopedRule):
@@ -77,17 +128,11 @@ class NaiveDatetimeCall(ScopedRule):
     be UTC, which is only right if it was meant as UTC. Calls to configured project helpers get no fix.
     """
 
-    code = "BKL301"
-    name = "naive-datetime-call"
-    message = "Naive datetime created"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("datetime",)
+    spec = SPEC
 
     @classmethod
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
         return cls.requires + helper_requires(settings)
-
-    may_fire_tree = staticmethod(naive_datetime_call)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -167,10 +212,10 @@ class NaiveDatetimeCall(ScopedRule):
         self.report(node, message, fix)
 
     def _now(self, node: cst.Call) -> None:
-        self._tz_argument(node, "tz", 0, "datetime.now")
+        self._tz_argument(node, "tz", _TZ_POSITION["now"], "datetime.now")
 
     def _fromtimestamp(self, node: cst.Call) -> None:
-        self._tz_argument(node, "tz", 1, "datetime.fromtimestamp")
+        self._tz_argument(node, "tz", _TZ_POSITION["fromtimestamp"], "datetime.fromtimestamp")
 
     def _today(self, node: cst.Call) -> None:
         if self.chain.followed_by_astimezone(node):
@@ -252,3 +297,7 @@ class NaiveDatetimeCall(ScopedRule):
                 text = f"{dt}.fromtimestamp({self.text_of(node.args[0].value)}, {utc}).date()"
                 fix = Fix.unsafe(f"Use `{dt}.fromtimestamp(..., {utc}).date()`", [Edit.replace(node, text), *edits])
         self.report(node, "`date.fromtimestamp()` returns the local date", fix)
+
+
+# the calls of ``CALL_KINDS`` this rule reports: those with a handler (``utcnow`` and ``utcfromtimestamp`` are BKL302's)
+_REPORTED = tuple(q for q, kind in CALL_KINDS.items() if hasattr(NaiveDatetimeCall, "_" + kind.replace(".", "_")))

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from .._shared.screens import naive_datetime_column, words_or_time_alias
+from ..api import RuleSpec
+from .._shared.screens import line_ranges, named, reach, within
+from ...knowledge.datetime_words import MAPPED, tails
+from ...knowledge.index.extractors.timezone import DATETIME_TYPES
+from ...knowledge.modules import looks_like_migration
+from ...knowledge.tree_facts import FUNCTIONS, TreeFacts
+from ._screens import annotated_in_classes, datetime_annotation_names, tz_alias_names, words_or_time_alias
 from .._shared.add_import import ensure_imports
 from ...knowledge.datetimes import (
     SQLMODEL_BASES,
@@ -29,7 +36,13 @@ from ._analysis import (
     type_fix_edits,
 )
 
-_COLUMN_TAILS = frozenset({"Column", "mapped_column"})
+# the calls whose type argument the rule reads: ``Column`` / ``mapped_column`` (positional or ``type_=``),
+# ``alter_column`` (``type_=``), ``Field`` (``sa_type=``); the screen reads the same words
+_MAPPED_COLUMN = "mapped_column"
+_COLUMN_TAILS = frozenset({"Column", _MAPPED_COLUMN})
+_ALTER_TAIL = "alter_column"
+_FIELD_TAIL = "Field"
+_TYPE_WORDS = frozenset(tails(DATETIME_TYPES))  # ``DateTime``, ``TIMESTAMP``
 
 
 class _ClassInfo:
@@ -39,6 +52,127 @@ class _ClassInfo:
         self.qualified = qualified
         self.is_table = is_table
         self.sqlmodel_fields = sqlmodel_fields
+
+
+def _aware_type_call(call: ast.Call) -> bool:
+    """``DateTime(timezone=True)`` / ``DateTime(True)``: ``column_type_state`` says aware."""
+    for kw in call.keywords:
+        if kw.arg == "timezone":
+            return isinstance(kw.value, ast.Constant) and kw.value.value is True
+    if any(kw.arg is None for kw in call.keywords) or not call.args or isinstance(call.args[0], ast.Starred):
+        return False
+    first = call.args[0]
+    return isinstance(first, ast.Constant) and first.value is True
+
+
+def _column_type_nodes(facts: TreeFacts) -> list[Any]:
+    """The expressions ``column_type_state`` may call naive: the arguments BKL305 reads (positional, ``type_=``,
+    ``sa_type=``) of calls whose callee may resolve to ``Column`` / ``mapped_column`` / ``alter_column`` /
+    ``Field``, and, for a call among them, its callee (down ``.with_variant(...)`` chains)."""
+    callees = reach(facts, (*_COLUMN_TAILS, _ALTER_TAIL, _FIELD_TAIL))
+    out: list[Any] = []
+    for call in facts.calls:
+        if not named(call.func, callees):
+            continue
+        args = [a for a in call.args if not isinstance(a, ast.Starred)]
+        args += [kw.value for kw in call.keywords if kw.arg in ("type_", "sa_type")]
+        for arg in args:
+            for _ in range(32):
+                if isinstance(arg, ast.Call):
+                    out.append(arg)
+                    func = arg.func
+                    if isinstance(func, ast.Attribute) and func.attr == "with_variant":
+                        arg = func.value
+                        continue
+                    out.append(func)
+                elif isinstance(arg, (ast.Name, ast.Attribute)):
+                    out.append(arg)
+                break
+    return out
+
+
+def _naive_column_type(facts: TreeFacts, project: Any) -> bool:
+    """A column type that may be naive: ``DateTime`` / ``TIMESTAMP`` (any spelling the file's imports
+    allow; also ``db.DateTime``) used in a column, except ``DateTime(timezone=True)``; or a project time
+    alias used there."""
+    aliases = tz_alias_names(project, "column")
+    if _TYPE_WORDS.isdisjoint(facts.names) and aliases.isdisjoint(facts.names):
+        return False
+    types = reach(facts, _TYPE_WORDS)
+    project_types = reach(facts, aliases) if aliases else frozenset()
+    nodes = _column_type_nodes(facts)
+    if nodes and "downgrade" in facts.names:
+        if looks_like_migration(facts.source):  # the rule skips a migration's ``downgrade()``
+            down = line_ranges(s for s in facts.tree.body if isinstance(s, FUNCTIONS) and s.name == "downgrade")
+            nodes = [n for n in nodes if not within(n.lineno, down)]
+    aware = {id(c.func) for c in nodes if isinstance(c, ast.Call) and named(c.func, types) and _aware_type_call(c)}
+    for node in nodes:
+        if named(node, types) and id(node) not in aware:
+            return True
+        if project_types and named(node, project_types):
+            return True
+    return False
+
+
+def _mapped_without_type(value: Optional[ast.expr], columns: frozenset[str]) -> bool:
+    """``x: Mapped[...]`` whose column type comes from the annotation (BKL305's ``_explicit_type_in`` is
+    False): no value, or ``mapped_column(...)`` with no type argument (only a leading name string)."""
+    if value is None:
+        return True
+    if not isinstance(value, ast.Call) or not named(value.func, columns):
+        return False
+    if any(kw.arg is None or kw.arg == "type_" for kw in value.keywords):
+        return False
+    args = value.args
+    if any(isinstance(a, ast.Starred) for a in args):
+        return False
+    return not args or (len(args) == 1 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str))
+
+
+def naive_datetime_column(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL305: the file spells ``DateTime``, ``TIMESTAMP`` or a project time alias (a column type), or a
+    class body annotates a field with a ``datetime`` / ``NaiveDatetime`` / project alias inside
+    ``Mapped[...]`` or in a class that may be a SQLModel table (``table=True``, or a base whose fields
+    a table of the project stores)."""
+    if _naive_column_type(facts, project):
+        return True
+    entries = annotated_in_classes(facts)
+    if not entries:
+        return False
+    wanted = datetime_annotation_names(facts, project)
+    mapped = reach(facts, tails(MAPPED))
+    columns = reach(facts, (_MAPPED_COLUMN,))
+    bases: Optional[frozenset[str]] = None
+    for cls, ann, spelled in entries:
+        if spelled.isdisjoint(wanted):
+            continue
+        if isinstance(ann.annotation, ast.Subscript) and named(ann.annotation.value, mapped):
+            if _mapped_without_type(ann.value, columns):
+                return True
+            # else the rule's ``_mapped`` stays quiet, unless ``Mapped`` is not SQLAlchemy's: the table path
+        if not isinstance(ann.target, ast.Name):
+            continue
+        if any(kw.arg == "table" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in cls.keywords):
+            return True
+        if project is not None:
+            if bases is None:
+                bases = project.stored_memo(
+                    "screens.timezone.table_bases",
+                    lambda: frozenset(k.rsplit(".", 1)[-1] for k in sqlmodel_table_fields(project)),
+                    load=frozenset,
+                )
+            if cls.name in bases:
+                return True
+    return False
+
+
+SPEC = RuleSpec(
+    code="BKL305",
+    name="naive-datetime-column",
+    message="Column stores naive datetimes",
+    fix_availability=FixAvailability.SOMETIMES,
+    screen=naive_datetime_column,
+)
 
 
 class NaiveDatetimeColumn(ScopedRule):
@@ -93,10 +227,7 @@ class NaiveDatetimeColumn(ScopedRule):
     alters the column instead.
     """
 
-    code = "BKL305"
-    name = "naive-datetime-column"
-    message = "Column stores naive datetimes"
-    fix_availability = FixAvailability.SOMETIMES
+    spec = SPEC
     # no ``requires``: besides these words, a project alias of a naive type (``Stamp = DateTime()``,
     # re-exported under any name) can trigger the rule, so ``may_fire_for`` also reads the index
     words = ("DateTime", "TIMESTAMP", "datetime", "Datetime", "Mapped")
@@ -104,8 +235,6 @@ class NaiveDatetimeColumn(ScopedRule):
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return words_or_time_alias(source, project, cls.words, "column")
-
-    may_fire_tree = staticmethod(naive_datetime_column)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -122,11 +251,11 @@ class NaiveDatetimeColumn(ScopedRule):
                     continue
                 if arg.keyword is None or arg.keyword.value == "type_":
                     self._check_type(arg.value)
-        elif tail == "alter_column":
+        elif tail == _ALTER_TAIL:
             arg = keyword_arg(node, "type_")
             if arg is not None:
                 self._check_type(arg.value)
-        elif qualified in SQLMODEL_FIELDS or (tail == "Field" and qualified is None):
+        elif qualified in SQLMODEL_FIELDS or (tail == _FIELD_TAIL and qualified is None):
             arg = keyword_arg(node, "sa_type")
             if arg is not None:
                 self._check_type(arg.value)
@@ -187,7 +316,7 @@ class NaiveDatetimeColumn(ScopedRule):
         if not isinstance(value, cst.Call):
             return None
         _, tail = callee_tail(self, value.func)
-        if tail != "mapped_column":
+        if tail != _MAPPED_COLUMN:
             return None
         for i, arg in enumerate(value.args):
             if arg.star:

@@ -1,16 +1,58 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from .._shared.screens import naive_datetime_default
+from ..api import RuleSpec
+from .._shared.screens import last_name
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import Members, helper_words
 from ...knowledge.datetimes import ATTRS_FIELDS, DATACLASS_FIELDS, FIELD_FUNCTIONS, NAIVE_FACTORIES
-from ._analysis import ScopedRule, aware_parts, helper_requires
+from ...knowledge.datetime_words import helper_requires
+from ._analysis import ScopedRule, aware_parts
 
 _KEYWORDS = frozenset({"default", "default_factory", "onupdate", "insert_default", "factory"})
 _FACTORY_CALLS = frozenset({"attr.Factory", "attrs.Factory"})
+
+
+def naive_datetime_default(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL303: a name or attribute that may resolve to ``datetime.now/utcnow/today``, ``date.today`` or a
+    configured helper, given as a ``default=``-like keyword, as the first argument of ``Factory(...)`` or
+    as the value of a ``{"default": ...}``-like dict entry."""
+    member = Members(facts, NAIVE_FACTORIES, helper_words(settings))
+    if member.names.isdisjoint(facts.names):
+        return False
+    for kw in facts.nodes(ast.keyword):
+        if kw.arg in _KEYWORDS and member(kw.value):
+            return True
+    if "Factory" in facts.names:
+        for call in facts.calls:
+            if last_name(call.func) != "Factory":
+                continue
+            # the rule reads the first argument when it has no keyword: ``*x`` / ``**x`` too
+            first = call.args[0] if call.args else (call.keywords[0] if call.keywords and call.keywords[0].arg is None else None)
+            if isinstance(first, (ast.Starred, ast.keyword)):
+                first = first.value
+            if first is not None and member(first):
+                return True
+    for d in facts.nodes(ast.Dict):
+        for key, value in zip(d.keys, d.values):
+            if isinstance(key, ast.Constant) and key.value in _KEYWORDS and member(value):
+                return True
+    return False
+
+
+SPEC = RuleSpec(
+    code="BKL303",
+    name="naive-datetime-default",
+    message="Naive datetime callable passed as a default",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("now", "today"),
+    screen=naive_datetime_default,
+)
 
 
 class NaiveDatetimeDefault(ScopedRule):
@@ -60,11 +102,7 @@ class NaiveDatetimeDefault(ScopedRule):
     References to configured project helpers get no fix.
     """
 
-    code = "BKL303"
-    name = "naive-datetime-default"
-    message = "Naive datetime callable passed as a default"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("now", "today")
+    spec = SPEC
 
     @classmethod
     def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
@@ -73,8 +111,6 @@ class NaiveDatetimeDefault(ScopedRule):
     @classmethod
     def may_fire(cls, source: str, project: Any) -> bool:
         return "default" in source or "factory" in source or "onupdate" in source or "Factory" in source
-
-    may_fire_tree = staticmethod(naive_datetime_default)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -1,16 +1,57 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from .._shared.screens import naive_datetime_in_request_model, words_or_time_alias
+from ..api import RuleSpec
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import annotated_in_classes, datetime_annotation_names, words_or_time_alias
 from .._shared.add_import import ensure_import
 from ...knowledge.datetimes import SQLMODEL_BASES, body_model_fields
 from ._analysis import AnnotationHit, ScopedRule, naive_annotation
 
 _PYDANTIC_V1 = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"})
+
+
+def naive_datetime_in_request_model(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL306: a class named like a project class that a PUT/POST/... route takes as its body, with a
+    class-body field of that body model annotated with ``datetime`` / ``NaiveDatetime`` / a project alias
+    (also inside containers)."""
+    if project is None:
+        return False
+    entries = annotated_in_classes(facts)
+    if not entries:
+        return False
+    def build() -> dict[str, list[str]]:
+        out: dict[str, set[str]] = {}
+        for qualified, fields in body_model_fields(project).items():
+            out.setdefault(qualified.rsplit(".", 1)[-1], set()).update(fields)
+        return {k: sorted(v) for k, v in out.items()}
+
+    def load(raw: Any) -> dict[str, frozenset[str]]:
+        return {k: frozenset(v) for k, v in raw.items()}
+
+    models = project.memo(("screens", "timezone.body_models"), lambda: load(project.stored_memo("screens.timezone.body_models", build)))
+    if not models:
+        return False
+    wanted = datetime_annotation_names(facts, project)
+    for cls, ann, spelled in entries:
+        fields = models.get(cls.name)
+        if fields and isinstance(ann.target, ast.Name) and ann.target.id in fields and not spelled.isdisjoint(wanted):
+            return True
+    return False
+
+
+SPEC = RuleSpec(
+    code="BKL306",
+    name="naive-datetime-in-request-model",
+    message="Request body field accepts naive datetimes",
+    fix_availability=FixAvailability.SOMETIMES,
+    screen=naive_datetime_in_request_model,
+)
 
 
 class NaiveDatetimeInRequestModel(ScopedRule):
@@ -74,10 +115,7 @@ class NaiveDatetimeInRequestModel(ScopedRule):
     v1 models (no `AwareDatetime`) and project aliases.
     """
 
-    code = "BKL306"
-    name = "naive-datetime-in-request-model"
-    message = "Request body field accepts naive datetimes"
-    fix_availability = FixAvailability.SOMETIMES
+    spec = SPEC
     # no ``requires``: besides these words, a project alias of a naive type (``Stamp = DateTime()``,
     # re-exported under any name) can trigger the rule, so ``may_fire_for`` also reads the index
     words = ("datetime", "Datetime")
@@ -85,8 +123,6 @@ class NaiveDatetimeInRequestModel(ScopedRule):
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         return words_or_time_alias(source, project, cls.words, "annotation")
-
-    may_fire_tree = staticmethod(naive_datetime_in_request_model)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

@@ -5,11 +5,28 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...values import Edit, Fix, FixAvailability
-from .._shared.screens import utc_naive_datetime
+from ..api import RuleSpec
+from ...knowledge.tree_facts import TreeFacts
+from ._screens import Members
 from ...knowledge.datetimes import UTC_LIKE, ChainTracker
 from ._analysis import ScopedRule, aware_parts
 
 _WANTED = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
+
+
+def utc_naive_datetime(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL302: a call whose callee may resolve to ``datetime.utcnow`` / ``datetime.utcfromtimestamp``."""
+    return bool(Members(facts, _WANTED).called(facts))
+
+
+SPEC = RuleSpec(
+    code="BKL302",
+    name="utc-naive-datetime",
+    message="`datetime.utcnow()` returns a naive datetime",
+    fix_availability=FixAvailability.SOMETIMES,
+    requires=("utcnow", "utcfromtimestamp"),
+    screen=utc_naive_datetime,
+)
 
 
 class UtcNaiveDatetime(ScopedRule):
@@ -52,13 +69,7 @@ class UtcNaiveDatetime(ScopedRule):
     identical, so that fix is safe.
     """
 
-    code = "BKL302"
-    name = "utc-naive-datetime"
-    message = "`datetime.utcnow()` returns a naive datetime"
-    fix_availability = FixAvailability.SOMETIMES
-    requires = ("utcnow", "utcfromtimestamp")
-
-    may_fire_tree = staticmethod(utc_naive_datetime)
+    spec = SPEC
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

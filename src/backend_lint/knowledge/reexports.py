@@ -1,0 +1,29 @@
+"""Which names a project's modules re-export a symbol under (a question about the project index)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+
+def reexport_closure(project: Any, names: Iterable[str]) -> frozenset[str]:
+    """``names`` (last names of project symbols) plus every name a project module imports them under,
+    transitively: a module's ``from .types import TZ as Stamp`` re-exports ``TZ`` as ``Stamp``, and
+    ``project.resolve_symbol`` follows such chains. A superset: names are matched, not modules."""
+    found = set(n for n in names if n)
+    if not found:
+        return frozenset()
+    pairs = []
+    for _, mfacts in project.iter_modules():
+        for local, target in mfacts.get("imports", {}).items():
+            if isinstance(target, str):
+                tail = target.rsplit(".", 1)[-1]
+                if tail != local:
+                    pairs.append((local, tail))
+    changed = True
+    while changed:
+        changed = False
+        for local, tail in pairs:
+            if local not in found and tail in found:
+                found.add(local)
+                changed = True
+    return frozenset(found)

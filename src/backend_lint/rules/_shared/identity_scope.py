@@ -1,0 +1,58 @@
+"""The screen half families 1 and 2 share: which functions of a file can have the caller's identity in
+scope, and whether one is a route handler (one ``ast`` pass, memoised on the file's ``TreeFacts``)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from ...knowledge.auth import interesting_names
+from ...knowledge.fastapi import ROUTE_DECORATORS
+from ...knowledge.tree_facts import TreeFacts
+from .screens import defaults, leaf_names, parameters
+
+
+def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool, bool]:
+    """(a function can carry the principal or an identity value, a function is a route handler).
+
+    Mirrors ``knowledge.auth._function_identity``: a function that is not a route handler and whose
+    enclosing function has nothing in scope gets an identity only through a parameter named like a
+    principal or an identity field, a parameter with a call as default (``Depends(...)``), or one whose
+    annotation names an auth alias, ``Depends``/``Security`` or a principal class. Route handlers are
+    the decorated ones (``@<router>.<method>(...)``) and those given to ``add_api_route``."""
+
+    def build() -> tuple[bool, bool]:
+        wanted = interesting_names(project, settings)
+        plain = set(settings.principal_parameters) | set(settings.identity_fields)
+        carries = route = False
+        for func in facts.functions:
+            if not carries:
+                if any(isinstance(d, ast.Call) for d in defaults(func)):
+                    carries = True
+                else:
+                    for p in parameters(func):
+                        if p.arg in plain or (p.annotation is not None and any(n in wanted for n in leaf_names(p.annotation))):
+                            carries = True
+                            break
+            if not route:
+                for dec in func.decorator_list:
+                    if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
+                        route = True
+                        break
+            if carries and route:
+                break
+        if not route and "add_api_route" in facts.names:
+            route = True
+        return carries, route
+
+    return facts.cached("identity", build)
+
+
+def identity_in_scope(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """Family 2: some function can have a principal or an identity value in scope."""
+    return _identity_shape(facts, project, settings)[0]
+
+
+def route_handler(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """Family 1: some function is a route handler (its identity may also come from ``dependencies=``)."""
+    return _identity_shape(facts, project, settings)[1]
