@@ -1,4 +1,5 @@
-"""Every fixture, with its inline expectations, fixed snapshots and the rules' promises."""
+"""Every fixture, with its inline expectations, its findings snapshot (``.snap``), its fixed snapshot
+(``.fixed.py``) and the rules' promises. See ``harness.py`` for the layout of ``tests/fixtures``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,17 @@ from backend_lint.engine.fixes import parses
 from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.engine.registry import all_rules
 
-from harness import FixtureFile, Fixture, example_sources, load_fixtures, project_findings, update_snapshots
+from harness import (
+    FixtureFile,
+    Fixture,
+    example_sources,
+    fixture_findings,
+    load_fixtures,
+    render_snapshot,
+    snapshot_path,
+    strip_stale_markers,
+    update_snapshots,
+)
 
 FIXTURES = load_fixtures()
 RULES = [r for r in all_rules() if not r.internal]
@@ -22,11 +33,9 @@ _ids = [f.id for f in FIXTURES]
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
 def test_expectations(fixture: Fixture) -> None:
-    for f in fixture.files:
-        result = fixture.engine().lint_source(f.text, str(f.path))
-        assert not result.errors, result.errors
-        result.diagnostics += project_findings(fixture, f)
-        got = Counter((d.row, d.name) for d in result.diagnostics)
+    """The inline markers: every ``# error: [name]`` line fires (as often as named), nothing else does."""
+    for f, diagnostics in fixture_findings(fixture):
+        got = Counter((d.row, d.name) for d in diagnostics)
         expected = f.expected()
         missing = expected - got
         unexpected = got - expected
@@ -35,9 +44,22 @@ def test_expectations(fixture: Fixture) -> None:
         for (row, name), n in sorted(missing.items()):
             report.append(f"missing  {f.path.name}:{row} [{name}] x{n}: {lines[row - 1].strip()}")
         for (row, name), n in sorted(unexpected.items()):
-            msg = next(d.message for d in result.diagnostics if d.row == row and d.name == name)
+            msg = next(d.message for d in diagnostics if d.row == row and d.name == name)
             report.append(f"unexpected {f.path.name}:{row} [{name}] x{n} ({msg}): {lines[row - 1].strip() if row <= len(lines) else ''}")
         assert not report, "\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
+def test_findings_snapshot(fixture: Fixture) -> None:
+    """The ``.snap`` beside the fixture: code, position, range, message and fix of every finding, exactly."""
+    rendered = render_snapshot(fixture, fixture_findings(fixture))
+    snapshot = snapshot_path(fixture)
+    if update_snapshots():
+        snapshot.write_text(rendered, encoding="utf-8")
+    assert snapshot.exists(), f"no snapshot {snapshot.name}; run with BKL_UPDATE_SNAPSHOTS=1 and review it"
+    assert rendered == snapshot.read_text(encoding="utf-8"), (
+        f"{snapshot.name} differs from the findings (BKL_UPDATE_SNAPSHOTS=1 rewrites it; review the diff):\n{rendered}"
+    )
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
@@ -63,6 +85,10 @@ def test_fix_availability_is_honest(fixture: Fixture) -> None:
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
 def test_fixed_snapshot(fixture: Fixture) -> None:
+    """``.fixed.py``: the output of ``--fix --unsafe-fixes`` without the markers of the findings it removed.
+    It parses, its remaining markers are exactly its findings, it re-lints clean for the rules that fixed
+    it, and fixing it again changes nothing."""
+    project_names = {r.name for r in all_rules() if r.project_rule}
     for f in fixture.files:
         engine = fixture.engine()
         result = engine.lint_source(f.text, str(f.path))
@@ -74,12 +100,18 @@ def test_fixed_snapshot(fixture: Fixture) -> None:
         fixed, remaining, applied = engine.fix_source(f.text, str(f.path), unsafe=True)
         assert applied > 0
         assert parses(fixed), "fixed output does not parse"
+        fixed = strip_stale_markers(fixed, remaining.diagnostics, keep=project_names)
         if update_snapshots():
             snapshot.write_text(fixed, encoding="utf-8")
         assert snapshot.exists(), f"no reviewed snapshot {snapshot.name}; run with BKL_UPDATE_SNAPSHOTS=1 and review it"
         assert fixed == snapshot.read_text(encoding="utf-8"), f"{snapshot.name} differs from the fix output"
-        # the snapshot re-lints clean for the fixed rules, and fixing it again changes nothing
+        assert parses(fixed), "the fixed snapshot does not parse"
         again = engine.lint_source(fixed, str(f.path))
+        # the markers left are exactly the findings of the fixed file (project rules aside: they read the index)
+        got = Counter((d.row, d.name) for d in again.diagnostics)
+        marked = Counter({k: n for k, n in FixtureFile(snapshot, fixed).expected().items() if k[1] not in project_names})
+        assert got == marked, f"{snapshot.name}: markers {sorted((marked - got).elements())} stale, findings {sorted((got - marked).elements())} unmarked"
+        # it re-lints clean for the fixed rules, and fixing it again changes nothing
         fixed_codes = {d.code for d in result.diagnostics if d.fix is not None}
         left = [d for d in again.diagnostics if d.code in fixed_codes and d.fix is not None]
         assert not left, [(d.row, d.code, d.message) for d in left]
@@ -132,3 +164,21 @@ def test_rule_names_and_files_agree() -> None:
         filename = os.path.basename(inspect.getfile(rule))
         assert filename == rule.name.replace("-", "_") + ".py", f"{rule.code} lives in {filename}"
         assert not rule.message.endswith("."), f"{rule.code} message ends with a period"
+
+
+def test_fixture_layout_has_no_strays() -> None:
+    """Every fixture source sits where the runner finds it (``<family>/<CODE>/`` or ``<family>/_projects/``),
+    and every ``.snap`` and ``.fixed.py`` belongs to a fixture (a renamed fixture takes its snapshots along)."""
+    from harness import FAMILY_PREFIX, FIXTURES as ROOT, PROJECTS
+
+    linted = {f.path for fx in FIXTURES for f in fx.files}
+    sources = [
+        p for family in FAMILY_PREFIX if (ROOT / family).is_dir() for p in (ROOT / family).rglob("*.py")
+        if not p.name.endswith(".fixed.py")
+        and not any(part.startswith("_") and part != PROJECTS for part in p.relative_to(ROOT).parts)
+    ]
+    unseen = [p for p in sources if p not in linted]
+    assert not unseen, f"fixture sources the runner never reads: {sorted(str(p.relative_to(ROOT)) for p in unseen)}"
+    owned = {snapshot_path(fx) for fx in FIXTURES} | {f.fixed_path for fx in FIXTURES for f in fx.files}
+    strays = [p for p in list(ROOT.rglob("*.snap")) + list(ROOT.rglob("*.fixed.py")) if p not in owned]
+    assert not strays, f"snapshots without a fixture: {sorted(str(p.relative_to(ROOT)) for p in strays)}"
