@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -17,11 +18,31 @@ from backend_lint.ground.config import Settings
 from backend_lint.values import ResolvedEdit
 from backend_lint.engine.api import Engine
 from backend_lint.engine.fixes import apply_edits, parses
+from backend_lint.knowledge.index import ProjectIndex
 
 EXAMPLES = int(os.environ.get("BKL_FUZZ_EXAMPLES", "40"))
 FIXTURE_FILES = sorted(
     p for p in (Path(__file__).parent / "fixtures").rglob("*.py") if not p.name.endswith(".fixed.py")
 )
+# Families 1 and 2 fire only with a project index (owned models, auth dependencies in other modules): the
+# multi-module fixture projects of those families, each fuzzed one mutated file at a time inside its project.
+_FIXTURES = Path(__file__).parent / "fixtures"
+PROJECTS = sorted(
+    d for family in ("identity", "isolation") for group in sorted((_FIXTURES / family).glob("*")) if group.is_dir()
+    for d in sorted(group.iterdir()) if d.is_dir()
+)
+
+
+def _project_sources(root: Path) -> dict[str, str]:
+    return {
+        str(p): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py")) if not p.name.endswith(".fixed.py")
+    }
+
+
+def project_engine(root: Path, sources: dict[str, str]) -> Engine:
+    return Engine(Settings(target_version="py311"), None, ProjectIndex.from_sources(str(root), sources))
+
+
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -39,14 +60,15 @@ def engine() -> Engine:
     return _ENGINE
 
 
-def check_source(source: str, path: str = "fuzz.py") -> None:
-    result = engine().lint_source(source, path)
+def check_source(source: str, path: str = "fuzz.py", with_engine: Optional[Engine] = None) -> None:
+    eng = with_engine or engine()
+    result = eng.lint_source(source, path)
     assert not result.errors, [str(e) for e in result.errors]
-    fixed, after, applied = engine().fix_source(source, path, unsafe=True)
+    fixed, after, applied = eng.fix_source(source, path, unsafe=True)
     assert not after.errors, [str(e) for e in after.errors]
     if applied:
         assert parses(fixed, source), "fix output does not parse"
-        again, _, _ = engine().fix_source(fixed, path, unsafe=True)
+        again, _, _ = eng.fix_source(fixed, path, unsafe=True)
         assert again == fixed, "fixing is not idempotent"
 
 
@@ -89,6 +111,31 @@ def _mutate(text: str, ops: list[tuple[int, int, int]]) -> str:
 def test_mutated_fixtures(path: Path, ops) -> None:
     text = path.read_text(encoding="utf-8")
     check_source(_mutate(text, ops), str(path))
+
+
+def test_fuzzed_projects_reach_families_1_and_2() -> None:
+    """The projects below are worth fuzzing: with their index, families 1 and 2 fire in each of them."""
+    assert PROJECTS
+    for root in PROJECTS:
+        sources = _project_sources(root)
+        eng = project_engine(root, sources)
+        codes = {d.code[:4] for path, text in sources.items() for d in eng.lint_source(text, path).diagnostics}
+        assert codes & {"BKL1", "BKL2"}, f"{root.name}: no family 1 or 2 finding"
+
+
+@FUZZ_SETTINGS
+@given(
+    st.sampled_from(PROJECTS),
+    st.integers(0, 10_000),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=4),
+)
+def test_mutated_project_files(root: Path, pick: int, ops) -> None:
+    """One file of a project mutated, the index rebuilt over the project with it: every rule, every fix."""
+    sources = _project_sources(root)
+    paths = sorted(sources)
+    path = paths[pick % len(paths)]
+    sources[path] = _mutate(sources[path], ops)
+    check_source(sources[path], path, project_engine(root, sources))
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=[str(p.relative_to(p.parents[2])) for p in FIXTURE_FILES])
