@@ -23,7 +23,7 @@ from backend_lint.engine.registry import all_rules, info_of, registry_table_is_c
 from backend_lint.knowledge.modules import module_name_for
 from backend_lint.knowledge.cst import iter_children, walk
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("BKL_CORPUS", Path.home() / ".cache" / "backend-lint-corpus"))
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from clihelpers import EMPTY_DOWNGRADE, make_project, run_cli
 
-HOOKS = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
+HOOKS = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 
 
 def _hooks() -> dict:

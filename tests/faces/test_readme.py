@@ -3,7 +3,7 @@ from pathlib import Path
 
 from backend_lint.faces.docs import render
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_rule_table_is_generated_from_the_rules() -> None:

@@ -26,7 +26,7 @@ from backend_lint.ground.config import Settings  # noqa: E402
 from backend_lint.engine.api import Engine  # noqa: E402
 from backend_lint.engine.fixes import parses  # noqa: E402
 
-ROUNDTRIP = Path(__file__).parent / "fixtures" / "migrations" / "_roundtrip"
+ROUNDTRIP = Path(__file__).parent.parent / "fixtures" / "migrations" / "_roundtrip"
 
 ENV_PY = '''
 from alembic import context

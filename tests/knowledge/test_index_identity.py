@@ -256,7 +256,7 @@ def test_index_is_stored_and_reused(tmp_path: Path) -> None:
 
 
 def test_readme_multi_tenant_example_is_valid() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Multi-tenant projects", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     import tomllib

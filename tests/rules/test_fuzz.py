@@ -22,11 +22,11 @@ from backend_lint.knowledge.index import ProjectIndex
 
 EXAMPLES = int(os.environ.get("BKL_FUZZ_EXAMPLES", "40"))
 FIXTURE_FILES = sorted(
-    p for p in (Path(__file__).parent / "fixtures").rglob("*.py") if not p.name.endswith(".fixed.py")
+    p for p in (Path(__file__).parent.parent / "fixtures").rglob("*.py") if not p.name.endswith(".fixed.py")
 )
 # Families 1 and 2 fire only with a project index (owned models, auth dependencies in other modules): the
 # multi-module fixture projects of those families, each fuzzed one mutated file at a time inside its project.
-_FIXTURES = Path(__file__).parent / "fixtures"
+_FIXTURES = Path(__file__).parent.parent / "fixtures"
 PROJECTS = sorted(
     d for family in ("identity", "isolation") for group in sorted((_FIXTURES / family).glob("*")) if group.is_dir()
     for d in sorted(group.iterdir()) if d.is_dir()

@@ -23,7 +23,7 @@ from backend_lint.knowledge.index import ProjectIndex
 
 from harness import load_fixtures
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("BKL_CORPUS", Path.home() / ".cache" / "backend-lint-corpus"))
 CORPUS_SAMPLE = int(os.environ.get("BKL_SKIP_SAMPLE", "150"))
 
