@@ -1,15 +1,20 @@
-"""Fixture harness: fixtures carry their expectations inline.
+"""Fixture harness: fixtures carry their expectations inline, and a snapshot of every finding beside them.
 
-- ``tests/fixtures/<family>/<name>.py`` is linted with the family's rules (``BKL4`` for ``migrations``);
-  a directory ``tests/fixtures/<family>/<name>/`` is a small project: every ``.py`` in it is linted with a
-  project index over the directory (and its ``pyproject.toml``, if any).
+- ``tests/fixtures/<family>/<CODE>/<name>.py`` is one fixture file; ``tests/fixtures/<family>/<CODE>/<name>/``
+  is a small project for that rule and ``tests/fixtures/<family>/_projects/<name>/`` a project several rules of
+  the family share: every ``.py`` in a project is linted with a project index over the directory (and its
+  ``pyproject.toml``, if any). Every fixture is linted with all the rules of its family (``BKL4`` for
+  ``migrations``), so each is checked for every rule that fires there.
 - A line that must produce findings carries ``# error: [rule-name]`` (several: ``[a, b]``; the same name
   twice for two findings on the line). A line that looks like a case but must stay quiet carries
   ``# ok: [rule-name]``: every rule needs both.
 - Header comments tune a fixture: ``# bkl-select: BKL301,BKL302`` and ``# bkl-config: key = value``
   (TOML, ``[tool.backend-lint]`` keys).
-- ``<name>.fixed.py`` beside a file is the reviewed snapshot after ``--fix --unsafe-fixes``; set
-  ``BKL_UPDATE_SNAPSHOTS=1`` to (re)write snapshots, then review the diff.
+- ``<name>.snap`` beside a file (or beside a project directory) lists every finding exactly:
+  ``row:col-end_row:end_col CODE message``, then ``    fix (applicability): title`` when it has a fix.
+- ``<name>.fixed.py`` beside a file is the reviewed snapshot after ``--fix --unsafe-fixes``, without the
+  ``# error:`` markers of the findings the fix removed (the markers left are exactly its findings).
+- Set ``BKL_UPDATE_SNAPSHOTS=1`` to (re)write ``.snap`` and ``.fixed.py`` snapshots, then review the diff.
 """
 
 from __future__ import annotations
@@ -108,28 +113,51 @@ def _is_source(p: Path) -> bool:
     return p.suffix == ".py" and not p.name.endswith(".fixed.py")
 
 
+PROJECTS = "_projects"
+CODE_DIR = re.compile(r"^BKL\d{3}$")
+
+
+def _single(family: str, entry: Path) -> Fixture:
+    text = entry.read_text(encoding="utf-8")
+    settings = _settings_for(entry.parent, text, False)
+    codes = _codes_for(family, text, settings)
+    project = ProjectIndex.from_sources(str(entry.parent), {str(entry): text})
+    fid = entry.relative_to(FIXTURES).as_posix()
+    return Fixture(fid, family, [FixtureFile(entry, text)], entry.parent, settings, codes, project)
+
+
+def _project(family: str, entry: Path) -> Fixture:
+    sources = sorted(p for p in entry.rglob("*.py") if _is_source(p))
+    files = [FixtureFile(p, p.read_text(encoding="utf-8")) for p in sources]
+    header = "\n".join(f.text for f in files)
+    settings = _settings_for(entry, header, True)
+    codes = _codes_for(family, header, settings)
+    project = ProjectIndex.from_sources(str(entry), {str(f.path): f.text for f in files})
+    fid = entry.relative_to(FIXTURES).as_posix() + "/"
+    return Fixture(fid, family, files, entry, settings, codes, project)
+
+
 def load_fixtures() -> list[Fixture]:
+    """``<family>/<CODE>/<name>.py`` (one file), ``<family>/<CODE>/<name>/`` (a project for one rule) and
+    ``<family>/_projects/<name>/`` (a project several rules of the family share). Every fixture is linted with
+    all rules of its family (or its ``# bkl-select:``), so each is checked for every rule that fires there.
+    Other directories starting with ``_`` (``migrations/_roundtrip``) are not lint fixtures."""
     out: list[Fixture] = []
     for family_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
         family = family_dir.name
         if family not in FAMILY_PREFIX:
             continue
-        for entry in sorted(family_dir.iterdir()):
-            if entry.is_file() and _is_source(entry):
-                text = entry.read_text(encoding="utf-8")
-                settings = _settings_for(family_dir, text, False)
-                codes = _codes_for(family, text, settings)
-                files = [FixtureFile(entry, text)]
-                project = ProjectIndex.from_sources(str(family_dir), {str(entry): text})
-                out.append(Fixture(f"{family}/{entry.name}", family, files, family_dir, settings, codes, project))
-            elif entry.is_dir() and not entry.name.startswith(("_", ".")):
-                sources = sorted(p for p in entry.rglob("*.py") if _is_source(p))
-                files = [FixtureFile(p, p.read_text(encoding="utf-8")) for p in sources]
-                header = "\n".join(f.text for f in files)
-                settings = _settings_for(entry, header, True)
-                codes = _codes_for(family, header, settings)
-                project = ProjectIndex.from_sources(str(entry), {str(f.path): f.text for f in files})
-                out.append(Fixture(f"{family}/{entry.name}/", family, files, entry, settings, codes, project))
+        for group in sorted(p for p in family_dir.iterdir() if p.is_dir()):
+            if group.name == PROJECTS:
+                out.extend(_project(family, p) for p in sorted(group.iterdir()) if p.is_dir() and not p.name.startswith((".", "_")))
+                continue
+            if not CODE_DIR.match(group.name):
+                continue
+            for entry in sorted(group.iterdir()):
+                if entry.is_file() and _is_source(entry):
+                    out.append(_single(family, entry))
+                elif entry.is_dir() and not entry.name.startswith(("_", ".")):
+                    out.append(_project(family, entry))
     return out
 
 
@@ -165,3 +193,84 @@ def example_sources(code: str, base: str) -> dict:
 
 def update_snapshots() -> bool:
     return os.environ.get("BKL_UPDATE_SNAPSHOTS") == "1"
+
+
+# -- findings, snapshots -------------------------------------------------------------------------------
+
+_FINDINGS: dict = {}
+
+
+def fixture_findings(fixture: Fixture) -> list:
+    """``[(file, diagnostics)]`` for every file of the fixture: the file rules' findings plus the project
+    rules' ones, as the CLI reports them. Computed once per fixture (the runs are deterministic)."""
+    if fixture.id not in _FINDINGS:
+        out = []
+        for f in fixture.files:
+            result = fixture.engine().lint_source(f.text, str(f.path))
+            assert not result.errors, result.errors
+            out.append((f, list(result.diagnostics) + project_findings(fixture, f)))
+        _FINDINGS[fixture.id] = out
+    return _FINDINGS[fixture.id]
+
+
+def snapshot_path(fixture: Fixture) -> Path:
+    """``<name>.snap`` beside ``<name>.py``, or beside the project directory ``<name>/``."""
+    if fixture.id.endswith("/"):
+        return fixture.root.with_name(fixture.root.name + ".snap")
+    return fixture.files[0].path.with_suffix(".snap")
+
+
+def _sort_key(d) -> tuple:
+    return (d.location.row, d.location.column, d.end_location.row, d.end_location.column, d.code, d.message)
+
+
+def render_finding(d) -> list[str]:
+    loc, end = d.location, d.end_location
+    lines = [f"{loc.row}:{loc.column}-{end.row}:{end.column} {d.code} {d.message}"]
+    if d.fix is not None:
+        lines.append(f"    fix ({d.fix.applicability.value}): {d.fix.message}")
+    return lines
+
+
+def render_snapshot(fixture: Fixture, per_file: list) -> str:
+    """Every finding as ``row:col-end_row:end_col CODE message`` (1-based columns, as the JSON output), with
+    its fix's applicability and title on the next line; a project's files under ``## path`` headers."""
+    out: list[str] = []
+    for f, diagnostics in per_file:
+        if fixture.id.endswith("/"):
+            if not diagnostics:
+                continue
+            out.append(f"## {f.path.relative_to(fixture.root).as_posix()}")
+        for d in sorted(diagnostics, key=_sort_key):
+            out.extend(render_finding(d))
+    return "".join(line + "\n" for line in out)
+
+
+MARKER = re.compile(r"[ \t]*#\s*error:\s*\[([^\]]*)\]")
+
+
+def strip_stale_markers(text: str, diagnostics: list, keep: frozenset = frozenset()) -> str:
+    """``text`` (a fix's output) without the ``# error: [name]`` markers whose findings the fix removed:
+    a name stays on a line as many times as ``diagnostics`` (the findings on ``text``) still fire there.
+    Names in ``keep`` (project rules, which a one-file lint does not run) always stay."""
+    left = Counter((d.row, d.name) for d in diagnostics)
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        row = i + 1
+
+        def rewrite(m: "re.Match") -> str:
+            kept = []
+            for name in _names(m.group(1)):
+                if name in keep:
+                    kept.append(name)
+                elif left[(row, name)] > 0:
+                    left[(row, name)] -= 1
+                    kept.append(name)
+            if not kept:
+                return ""
+            return m.group(0)[: m.start(1) - m.start(0)] + ", ".join(kept) + "]"
+
+        if MARKER.search(line):
+            body = line.rstrip("\r\n")
+            lines[i] = MARKER.sub(rewrite, body) + line[len(body):]
+    return "".join(lines)

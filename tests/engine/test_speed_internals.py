@@ -1,0 +1,377 @@
+"""The shortcuts the engine takes for speed give the answers of the slow ways they replace.
+
+(No timing assertions here: ``bench/bench.py`` measures speed.)
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import os
+import random
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from backend_lint.ground.config import DEFAULT_EXCLUDE
+from backend_lint.engine.api import SourceLines, _offsets_by_statement, _paths_below, node_offsets
+from backend_lint.ground.discovery import _Matcher
+from backend_lint.knowledge.index import _ModuleNamer
+from backend_lint.engine.registry import all_rules, info_of, scan_rule_infos
+from backend_lint.knowledge.modules import module_name_for
+from backend_lint.knowledge.cst import iter_children, walk
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = Path(os.environ.get("BKL_CORPUS", Path.home() / ".cache" / "backend-lint-corpus"))
+
+
+def _sources(limit: int = 40) -> list[tuple[str, str]]:
+    out = []
+    for p in sorted((REPO / "examples").rglob("*.py")) + sorted((REPO / "tests" / "fixtures").rglob("*.py")):
+        out.append((str(p), p.read_text(encoding="utf-8")))
+    listing = CORPUS / "files.txt"
+    if listing.is_file():
+        listed = listing.read_text().splitlines()
+        for p in listed[:: max(1, len(listed) // limit)][:limit]:
+            try:
+                out.append((p, Path(p).read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                pass
+    out.append(("crlf.py", "def f(x):\r\n    return [\r\n        x,\r\n    ]\r\n"))
+    out.append(("tabs.py", "if x:\n\tif y:\n\t\tpass  # c\n\telse:\n\t\tz = 'é' + \"\"\"a\nb\"\"\"\n"))
+    out.append(("empty.py", ""))
+    out.append(("nonl.py", "x = 1"))
+    return out
+
+
+def _parse(text: str):
+    try:
+        return cst.parse_module(text)
+    except Exception:
+        return None
+
+
+def test_node_offsets_agree_with_position_provider() -> None:
+    rng = random.Random(7)
+    checked = statement_paths = statement_held = 0
+    for path, text in _sources():
+        module = _parse(text)
+        if module is None:
+            continue
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        nodes = list(walk(module))
+        lines = SourceLines(text)
+        everything = node_offsets(module, nodes)
+        for node in nodes:
+            rng_ = positions[node]
+            start = lines.offset(rng_.start.line, rng_.start.column)
+            end = lines.offset(rng_.end.line, rng_.end.column)
+            assert everything[node] == (start, end), (path, type(node).__name__)
+        # a few nodes at a time (the early stop and hoisted children), from the module's start and, given
+        # CPython's tree, from the first line of each node's innermost statement
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            tree = None
+        for _ in range(5):
+            few = rng.sample(nodes, min(3, len(nodes)))
+            for got in (node_offsets(module, few), node_offsets(module, few, tree, lines)):
+                for node in few:
+                    rng_ = positions[node]
+                    assert got[node] == (lines.offset(rng_.start.line, rng_.start.column), lines.offset(rng_.end.line, rng_.end.column))
+            inner = [n for n in few if n is not module]
+            if tree is not None and inner:
+                statement_paths += 1
+                statement_held += _offsets_by_statement(module, set(inner), tree, lines) is not None
+                # where a rule reported them from: an ancestor (or the node), its path from the module as
+                # the traversal holds it; a wrong one (a subtree without the node) falls back to a search
+                chains = _paths_below(module, set(few))
+                hints = {n: chains[n][: rng.randint(1, len(chains[n]))] for n in few}
+                stray = rng.choice(nodes)
+                hints[few[0]] = chains.get(stray) or _paths_below(module, {stray})[stray]
+                got = node_offsets(module, few, tree, lines, hints)
+                for node in few:
+                    rng_ = positions[node]
+                    assert got[node] == (lines.offset(rng_.start.line, rng_.start.column), lines.offset(rng_.end.line, rng_.end.column))
+        checked += 1
+    assert checked >= 5
+    assert statement_held >= 0.9 * statement_paths  # the statement path holds (not the fallback) nearly always
+
+
+def _reference_children(node):
+    from backend_lint.knowledge import cst as walker
+
+    for name in walker._fields_of(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, walker._WHITESPACE_TYPES):
+                yield value
+        elif isinstance(value, (list, tuple)):
+            for child in value:
+                if isinstance(child, cst.CSTNode) and not isinstance(child, walker._WHITESPACE_TYPES):
+                    yield child
+
+
+def test_walker_children_are_the_isinstance_ones() -> None:
+    for _, text in _sources(15):
+        module = _parse(text)
+        if module is None:
+            continue
+        for node in walk(module):
+            assert list(iter_children(node)) == list(_reference_children(node))
+
+
+def test_multiline_strings_from_the_tree_are_the_tokens() -> None:
+    """Where a finding's ``# noqa`` goes: the cheap reading (string literals around the rows, tokenized alone)
+    agrees with tokenizing the whole file, on every row of real files."""
+    from backend_lint.engine.noqa import _strings_following, multiline_strings_at, parse_suppressions
+
+    extra = [
+        ("concat.py", 'x = call(a, "one"  # c\n         "two", f"""\n{b}\n""")\ny = """\n# noqa\n"""  + rb\'\'\'q\n\'\'\'\n'),
+        ("nested.py", 'x = f"{a}" f"""{\n  b\n}""" \\\n    "c"\n@d("""\n""")\ndef f(): pass\n'),
+        ("chained.py", "s = '''\n'''; t = '''\n'''\nprint(\"\"\"\na\"\"\", f(), \"\"\"\nb\"\"\")\n"),
+    ]
+    compared = 0
+    for path, text in _sources(40) + extra:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        whole = parse_suppressions(text, strings_only=True)
+        assert whole.strings_read, path
+        rows = list(range(1, text.count("\n") + 2))
+        cheap = _strings_following(text, tree, rows)
+        assert cheap is not None, path  # (read from the tree, not the whole file's fallback)
+        assert sorted(set(cheap)) == sorted(set(whole.multiline_strings)), path
+        few = rows[:: max(1, len(rows) // 7)]
+        mapped = type(whole)(multiline_strings=multiline_strings_at(text, tree, few))
+        assert [mapped.noqa_row(r) for r in few] == [whole.noqa_row(r) for r in few], path
+        compared += 1
+    assert compared >= 10
+
+
+def test_noqa_comments_read_in_pieces_are_the_tokens() -> None:
+    """``read_suppressions`` (only the statements holding a ``noqa`` line tokenized) finds the comments that
+    tokenizing the whole file finds, on real files and on the same files with a ``noqa`` on every fifth line."""
+    from backend_lint.engine.noqa import parse_suppressions, read_suppressions
+
+    def shape(s) -> tuple:
+        return (sorted((r, c.col, c.text, c.codes, c.span) for r, c in s.by_row.items()), s.file_exempt, s.file_codes)
+
+    extra = [
+        ("gaps.py", "import os  # noqa: F401\n\n\n# noqa: BKL301 between\nclass A:\n    # noqa in a body\n"
+         "    def f(self,  # noqa: E501\n          x):\n        '''# noqa in a docstring\n        '''\n"
+         "        if x:  # noqa\n            pass\n        # noqa: BKL1 before else\n        else:  # noqa: X1\n"
+         "            y = 1; z = 2  # noqa\n        return f\"{x}  # noqa\"  # noqa: BKL2\n"
+         "# backend-lint: noqa: BKL4\n"),
+        ("semi.py", "x = 1; y = (\n    2)  # noqa\ns = '''\n# noqa'''  # noqa: Q\n"),
+        # a statement that starts where a string closes: its line's start is inside the string
+        ("closing.py", 'x = """\n"""; y = (1,\n  2)  # noqa """\nif x == """\n""": y = 1  # noqa """\n'),
+        ("match.py", "match x:\n    case 1:  # noqa: A1\n        pass\n    # noqa between cases\n    case _:\n        y = 2  # NOQA\n"),
+    ]
+    compared = 0
+    for path, text in _sources(40) + extra:
+        lines = text.split("\n")
+        marked = "\n".join(l + "  # noqa: BKL1" if i % 5 == 2 else l for i, l in enumerate(lines))
+        for variant in (text, marked):
+            try:
+                tree = ast.parse(variant)
+            except SyntaxError:  # (a comment added inside a string, after a backslash...)
+                continue
+            assert shape(read_suppressions(variant, tree)) == shape(parse_suppressions(variant)), path
+            assert shape(read_suppressions(variant, None)) == shape(parse_suppressions(variant)), path
+            compared += 1
+    assert compared >= 10
+
+
+def test_plain_unparse_is_ast_unparse() -> None:
+    """The index writes common annotations and defaults directly (``extract._plain``): ``ast.unparse``'s text."""
+    from backend_lint.knowledge.index.extract import _plain
+
+    extra = "x: dict[str, list[int | None]]\ny: a.b.C[D, E.F] = None\nz: T[(1, 2)]\nw: T[X,] = -1\nv: T[()] = True\nu = f(0x10, 1_000)\n"
+    written = 0
+    for _, text in _sources(40) + [("extra.py", extra)]:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.expr):
+                quick = _plain(node)
+                if quick is not None:
+                    assert quick == ast.unparse(node)
+                    written += 1
+    assert written > 1000
+
+
+def test_walker_path_is_the_visited_nodes_ancestors() -> None:
+    """What a report records (``Walker.path``) is the node's path from the module, in visits and leaves."""
+    from backend_lint.engine.walker import DispatchTable, Walker
+
+    seen: list = []
+
+    class Probe:
+        def __init__(self, walker_path: list) -> None:
+            self.path = walker_path
+
+        def visit_Call(self, node) -> None:
+            seen.append((node, tuple(self.path)))
+
+        def leave_Name(self, node) -> None:
+            seen.append((node, tuple(self.path)))
+
+    for _, text in _sources(10):
+        module = _parse(text)
+        if module is None:
+            continue
+        seen.clear()
+        walker = Walker(DispatchTable([Probe]), [None], lambda i, e: None)
+        walker.instances[0] = Probe(walker.path)
+        walker.run(module)
+        assert walker.path == []
+        chains = _paths_below(module, {node for node, _ in seen})
+        for node, recorded in seen:
+            assert recorded == chains[node]
+
+
+def test_screen_node_index_is_ast_walk() -> None:
+    """``TreeFacts`` indexes every node ``ast.walk`` yields (but the context and operator singletons)."""
+    import ast
+    from collections import Counter
+
+    from backend_lint.knowledge.tree_facts import tree_facts
+
+    singletons = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+    sources = _sources(40) + [("py311.py", "global g\nd = {**a, 'k': 1}\ntry:\n    pass\nexcept* E as e:\n    pass\n"
+                                           "match p:\n    case [1, *rest] | {'k': v, **kw} if v: pass\n    case C(x=1) as y: pass\n")]
+    for _, text in sources:
+        facts = tree_facts(text)
+        if facts is None:
+            continue
+        expected = Counter(type(n) for n in ast.walk(facts.tree) if not isinstance(n, singletons))
+        got = Counter({kind: len(facts.nodes(kind)) for kind in expected})
+        assert got == expected
+        assert all(kind in expected or not issubclass(kind, ast.AST) or issubclass(kind, singletons) for kind in facts._index())
+
+
+def test_exclude_matcher_is_fnmatch() -> None:
+    patterns = DEFAULT_EXCLUDE + ("legacy/*", "*.gen.py", "scripts/", "docs/**/conf.py", "[abc]*.py", "a?c")
+    names = ["build", ".venv", "legacy", "x.gen.py", "scripts", "conf.py", "abc", "a.py", "venvy", "node_modules", "b1.py"]
+    rels = ["build", "src/build", "legacy/old.py", "legacy", "app/x.gen.py", "scripts/run.py", "scripts", "docs/a/b/conf.py", "a/b", "abc", "src/site-packages/x.py"]
+    matcher = _Matcher(patterns)
+    for name in names:
+        for rel in rels:
+            expected = any(
+                fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") for p in patterns
+            )
+            assert matcher.excluded(name, rel) == expected, (name, rel)
+
+
+def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend_lint.knowledge.index import _abspath_maker
+
+    monkeypatch.chdir(tmp_path)
+    parts = ["a", "b.py", ".", "..", "", ".a", "..b", "é", "a b", "x.py"]
+    rng = random.Random(7)
+    cases = ["/abs/x.py", "/", ".", "..", "a/", "a\\b.py"]
+    for _ in range(3000):
+        path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
+        cases.append(("/" if rng.random() < 0.2 else "") + path)
+    absolute = _abspath_maker()
+    for case in cases:
+        if case:
+            assert absolute(case) == os.path.abspath(case), case
+
+
+def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
+    layout = [
+        "pkg/__init__.py", "pkg/a.py", "pkg/sub/__init__.py", "pkg/sub/b.py", "src/lib/c.py", "loose/d.py",
+        "migrations/versions/0001_x.py", "e.py", "ns/pkg2/__init__.py", "ns/pkg2/f.py",
+    ]
+    for rel in layout:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x = 1\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "pkg" / "a.py")
+    namer = _ModuleNamer(str(tmp_path))
+    for p in sorted(tmp_path.rglob("*.py")):
+        assert namer(str(p)) == module_name_for(str(p), str(tmp_path)), p
+    outside = _ModuleNamer(str(tmp_path / "pkg"))
+    for p in sorted(tmp_path.rglob("*.py")):
+        assert outside(str(p)) == module_name_for(str(p), str(tmp_path / "pkg")), p
+
+
+def test_the_scanned_rule_specs_match_the_rules() -> None:
+    """``rule_infos()`` reads the rule files' ``SPEC = RuleSpec(...)`` text; it must agree with the imported rules."""
+    assert scan_rule_infos() == tuple(info_of(r) for r in all_rules())
+
+
+def test_screens_keep_libcst_away_from_files_no_rule_can_report(tmp_path: Path) -> None:
+    """Families 1 and 2 reach libcst only for a file whose functions can have a caller's identity in scope
+    and (family 2) that names an owned model, or a project function returning one; the ast screens decide."""
+    from backend_lint.ground.config import Settings
+    from backend_lint.engine.api import Engine
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "models.py").write_text(
+        "from sqlmodel import Field, SQLModel\n\n\n"
+        "class Item(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    owner_id: int\n\n\n"
+        "class Tag(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    name: str\n"
+    )
+    (tmp_path / "crud.py").write_text(
+        "from models import Item as Thing\n\n\ndef fetch_item(db, item_id) -> Thing:\n    return db.get(Thing, item_id)\n"
+    )
+    (tmp_path / "api.py").write_text("from crud import Thing\n")
+    files = [str(tmp_path / n) for n in ("models.py", "crud.py", "api.py")]
+    project = ProjectIndex.build(str(tmp_path), files, cache_dir=str(tmp_path / ".cache"))
+    settings = Settings(root=str(tmp_path))
+    engine = Engine(settings, ["BKL101", "BKL102", "BKL201", "BKL202"], project)
+    quiet = "def helper(items, key):\n    return [i for i in items if i.user == key]\n"
+    assert not engine.lint_source(quiet, str(tmp_path / "a.py")).parsed
+    carrying = "def list_items(db, current_user):\n    return db.query(Item).all()\n"
+    assert engine.lint_source(carrying, str(tmp_path / "b.py")).parsed
+    # the identity is in scope, but nothing the file names can be an owned model's rows
+    not_owned = "def list_tags(db, current_user):\n    return db.query(Tag).all()\n"
+    assert not engine.lint_source(not_owned, str(tmp_path / "d.py")).parsed
+    # ... reached through a re-export (``Thing``) or a project function returning one: parsed
+    for source in ("from api import Thing\n\n\ndef f(db, current_user):\n    return db.query(Thing).all()\n",
+                   "import crud\n\n\ndef f(db, current_user, item_id):\n    item = crud.fetch_item(db, item_id)\n"
+                   "    if item.owner_id != current_user.id:\n        raise PermissionError\n    return item\n"):
+        result = engine.lint_source(source, str(tmp_path / "e.py"))
+        assert result.parsed and result.diagnostics, source
+    # without an index no model is owned: family 2 cannot fire
+    bare = Engine(settings, ["BKL201", "BKL202"])
+    assert not bare.lint_source(carrying, str(tmp_path / "b.py")).parsed
+    broken = "def f(current_user:\n"  # CPython cannot parse it: libcst decides, and reports BKL900
+    assert not engine.lint_source(broken, str(tmp_path / "c.py")).parsed
+
+
+def test_stored_memo_outlives_the_run_and_follows_the_facts(tmp_path: Path) -> None:
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n")
+    files = [str(tmp_path / "models.py")]
+    cache = str(tmp_path / ".cache")
+    calls: list[int] = []
+
+    def words() -> tuple[str, ...]:
+        calls.append(1)
+        return ("Item",)
+
+    first = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert first.stored_memo("k", words, load=tuple) == ("Item",)
+    second = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert second.stored_memo("k", words, load=tuple) == ("Item",)
+    assert len(calls) == 1  # read back, not derived again
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n\n\nclass Other:\n    pass\n")
+    third = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    third.stored_memo("k", words, load=tuple)
+    assert len(calls) == 2  # the facts changed: derived again
+    for name in os.listdir(cache):
+        if name.startswith("derived-"):
+            Path(cache, name).write_text("{not json")
+    fourth = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert fourth.stored_memo("k", words, load=tuple) == ("Item",)
+    assert len(calls) == 3  # a damaged file is ignored and rewritten
