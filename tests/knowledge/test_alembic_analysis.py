@@ -202,3 +202,29 @@ def test_names_imported_inside_upgrade_are_imported_again_in_the_downgrade() -> 
     assert written.splitlines()[0].strip() == "from sqlalchemy.dialects import mysql"
     assert "import json" not in written
     assert 'existing_type=mysql.VARCHAR(20), type_=mysql.VARCHAR(10)' in written
+
+
+def test_every_reason_and_finding_the_analysis_gives_has_a_wording() -> None:
+    """Knowledge gives structured reasons and findings; the rules word them (rules/migrations/_downgrade.py):
+    every ``Reason`` code raised in ``knowledge/alembic/`` and every mirror ``problem`` has its text."""
+    import re
+    from pathlib import Path
+
+    from backend_lint.knowledge import alembic
+    from backend_lint.knowledge.alembic import Reason
+    from backend_lint.knowledge.alembic.simulation import Finding
+    from backend_lint.rules.migrations._downgrade import NO_FIX_REASONS, mirror_message, no_fix_reason
+
+    package = Path(alembic.__file__).parent
+    raised = set()
+    for path in package.glob("*.py"):
+        raised |= set(re.findall(r'(?:NotInvertible|Reason)\("([\w-]+)"', path.read_text()))
+    assert raised and raised == set(NO_FIX_REASONS)
+    assert no_fix_reason(Reason("upgrade-has", {"inner": Reason("result-used", {"op": "op.f(x)"})})) == (
+        "upgrade() has the result of `op.f(x)` is used"
+    )
+    problems = set(re.findall(r'found = \("([\w-]+)"', (package / "simulation.py").read_text()))
+    assert problems == {"not-dropped", "not-restored", "not-recreated", "comment-kept", "comment-lost", "rename-by-drop-add", "not-renamed-back"}
+    for problem in problems:
+        message = mirror_message(Finding(None, problem, "column", "t.c", (), "b"))  # type: ignore[arg-type]
+        assert message.startswith("`downgrade()` ") and "`t.c`" in message

@@ -14,7 +14,8 @@ The package, by seam (each module imports only those before it; ``ops`` names ``
 - ``simulation``: ``analyse``, upgrade operations whose inverse is missing from ``downgrade()`` (BKL404), by a
   small symbolic simulation of both functions over schema objects with identities.
 - ``downgrade``: ``write_downgrade_body``, the lines of a ``downgrade()`` with inverse operations in reverse
-  order, or the reason why none can be written (the fix that places them is ``rules/migrations/_downgrade.py``).
+  order, or the ``Reason`` why none can be written (``rules/migrations/_downgrade.py`` places the lines and
+  words the reasons).
 
 Nothing is imported or run: everything is read from the libcst tree.
 """
@@ -23,12 +24,14 @@ from __future__ import annotations
 
 from .bodies import is_noop_body, unconditional_raise
 from .downgrade import write_downgrade_body
+from .reader import Reason
 from .revision import RevisionModule, body_statements, revision_info, revision_module
 from .simulation import Finding, MigrationAnalysis, analyse
 
 __all__ = [
     "Finding",
     "MigrationAnalysis",
+    "Reason",
     "RevisionModule",
     "analyse",
     "body_statements",

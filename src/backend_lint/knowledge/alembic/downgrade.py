@@ -18,12 +18,14 @@ from ..imports import dotted_name
 from .revision import revision_info
 from .ops import Batch, CREATE_CONSTRAINT, DROP_METHODS, EXECUTE_METHODS, Op
 from .env import Env
-from .reader import Item
+from .reader import Item, Reason
 from .simulation import analyse
 
 
 class NotInvertible(Exception):
-    pass
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.reason = Reason(code, params)
 
 
 _BATCH_HEADER_OK = frozenset({"table_name", "schema", "recreate", "table_args", "table_kwargs", "reflect_args", "reflect_kwargs", "naming_convention"})
@@ -48,12 +50,12 @@ class _Writer:
     def _static(self, op: Op, expr: Optional[cst.BaseExpression], what: str) -> str:
         """Code for a name argument, usable in ``downgrade()``: a literal, ``op.f(...)``, a module name."""
         if expr is None:
-            raise NotInvertible(f"`{op.describe()}` has no {what}")
+            raise NotInvertible("no-name", op=op.describe(), what=what)
         value = op.env.resolve_value(expr)
         if value is None:
-            raise NotInvertible(f"`{op.describe()}` has an unnamed {what}")
+            raise NotInvertible("unnamed", op=op.describe(), what=what)
         if not isinstance(value, str):
-            raise NotInvertible(f"the {what} of `{op.describe()}` is computed at run time")
+            raise NotInvertible("name-at-run-time", op=op.describe(), what=what)
         if not op.env.static_names(expr):
             return self.s(value)  # resolved through a local of upgrade(): write the literal
         if op.batch is not None and isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
@@ -67,7 +69,7 @@ class _Writer:
             expr = op.kwargs.get(n)
             if expr is not None:
                 if not op.env.static_names(expr):
-                    raise NotInvertible(f"`{n}` of `{op.describe()}` is computed inside upgrade()")
+                    raise NotInvertible("computed", op=op.describe(), name=n)
                 out.append(f"{n}={self.code(expr)}")
         return out
 
@@ -76,9 +78,9 @@ class _Writer:
         r = self.code(op.receiver)
         batch = op.batch is not None
         if m in DROP_METHODS:
-            raise NotInvertible(f"`{op.describe()}` in upgrade() drops something the file cannot restore")
+            raise NotInvertible("drops", op=op.describe())
         if op.in_loop:
-            raise NotInvertible(f"`{op.describe()}` runs in a loop")
+            raise NotInvertible("runs-in-loop", op=op.describe())
         table = "" if batch else self._static(op, op.arg(_TABLE_PARAM.get(m, "table_name")), "table name")
         schema = [] if batch else self._kw(op, "source_schema" if m == "create_foreign_key" else "schema")
         if m == "create_foreign_key" and schema:
@@ -92,7 +94,7 @@ class _Writer:
         if m == "add_column":
             col = op.params.get("column")
             if not isinstance(col, cst.Call):
-                raise NotInvertible(f"the column of `{op.describe()}` is built elsewhere")
+                raise NotInvertible("column-elsewhere", op=op.describe())
             name_expr = None
             for a in col.args:
                 if a.keyword is None and a.star == "":
@@ -132,7 +134,7 @@ class _Writer:
         if m == "alter_column":
             unknown = sorted(k for k in op.kwargs if k not in _ALTER_KNOWN)
             if unknown:
-                raise NotInvertible(f"`{op.describe()}` passes `{unknown[0]}`, which has no known inverse")
+                raise NotInvertible("unknown-argument", op=op.describe(), name=unknown[0])
             col = self._static(op, op.arg("column_name"), "column name")
             new_expr = op.kwargs.get("new_column_name")
             target = self._static(op, new_expr, "new column name") if new_expr is not None else col
@@ -145,10 +147,10 @@ class _Writer:
                     new_v = None
                 for v in (new_v, old_v):
                     if v is not None and not op.env.static_names(v):
-                        raise NotInvertible(f"`{attr}` of `{op.describe()}` is computed inside upgrade()")
+                        raise NotInvertible("computed", op=op.describe(), name=attr)
                 if new_v is not None:
                     if old_v is None:
-                        raise NotInvertible(f"`{op.describe()}` changes `{attr}` but does not say `{existing}`")
+                        raise NotInvertible("existing-missing", op=op.describe(), name=attr, existing=existing)
                     args.append(f"{existing}={self.code(new_v)}")
                     args.append(f"{attr}={self.code(old_v)}")
                     changed = True
@@ -163,18 +165,18 @@ class _Writer:
             return f"{r}.alter_column({', '.join(args)})"
         if m == "create_table_comment":
             if "existing_comment" not in op.kwargs:
-                raise NotInvertible(f"`{op.describe()}` does not say `existing_comment`")
+                raise NotInvertible("existing-comment-missing", op=op.describe())
             comment = op.params.get("comment")
             if comment is None or not op.env.static_names(comment):
-                raise NotInvertible(f"the comment of `{op.describe()}` is computed inside upgrade()")
+                raise NotInvertible("comment-computed", op=op.describe())
             existing = op.kwargs["existing_comment"]
             if not op.env.static_names(existing):
-                raise NotInvertible(f"`existing_comment` of `{op.describe()}` is computed inside upgrade()")
+                raise NotInvertible("computed", op=op.describe(), name="existing_comment")
             head = [] if batch else [table]
             if isinstance(existing, cst.Name) and existing.value == "None":
                 return f"{r}.drop_table_comment({', '.join([*head, f'existing_comment={self.code(comment)}', *schema])})"
             return f"{r}.create_table_comment({', '.join([*head, self.code(existing), f'existing_comment={self.code(comment)}', *schema])})"
-        raise NotInvertible(f"`{op.describe()}` has no known inverse")  # pragma: no cover
+        raise NotInvertible("no-inverse", op=op.describe())  # pragma: no cover
 
 
 def _quote_of(module: cst.Module, func: cst.FunctionDef) -> str:
@@ -189,19 +191,19 @@ def _quote_of(module: cst.Module, func: cst.FunctionDef) -> str:
 def _header_static(batch: Batch, env: Env) -> None:
     for a in batch.call.args:
         if a.star:
-            raise NotInvertible("`batch_alter_table` takes unpacked arguments")
+            raise NotInvertible("batch-unpacked")
         if a.keyword is not None and a.keyword.value not in _BATCH_HEADER_OK:
-            raise NotInvertible(f"`batch_alter_table(..., {a.keyword.value}=...)` describes the table before the upgrade")
+            raise NotInvertible("batch-before", keyword=a.keyword.value)
         if not env.static_names(a.value):
-            raise NotInvertible("`batch_alter_table` arguments are computed inside upgrade()")
+            raise NotInvertible("batch-computed")
 
 
-def write_downgrade_body(ctx: Any) -> tuple[Optional[list[tuple[int, str]]], str]:
+def write_downgrade_body(ctx: Any) -> tuple[Optional[list[tuple[int, str]]], Optional[Reason]]:
     """Lines of a ``downgrade()`` that undoes ``upgrade()`` as ``(depth, code)`` (code may continue on
     further physical lines inside brackets; those are left as they are), or ``(None, reason)``."""
     info = revision_info(ctx)
     if info.upgrade is None:
-        return None, "there is no `upgrade()`"
+        return None, Reason("no-upgrade")
     analysis = analyse(ctx)
     writer = _Writer(lambda node: _one_line(info.module.code_for_node(node)), _quote_of(info.module, info.upgrade))  # type: ignore[union-attr]
 
@@ -221,22 +223,22 @@ def write_downgrade_body(ctx: Any) -> tuple[Optional[list[tuple[int, str]]], str
             header = _one_line(info.module.code_for_node(item.batch.with_node.items[0]).strip())  # type: ignore[union-attr]
             return [(0, f"with {header}:")] + [(d + 1, c) for d, c in inner]
         if item.op is not None and item.op.method in DROP_METHODS:
-            raise NotInvertible(f"`{item.op.describe()}` in upgrade() drops something the file cannot restore")
-        reason = item.reason or "code the fix cannot invert"
+            raise NotInvertible("drops", op=item.op.describe())
+        reason = item.reason or Reason("opaque")
         if item.kind == "other":
             for op in _ops_in(item):
                 if op.method in DROP_METHODS:
-                    raise NotInvertible(f"`{op.describe()}` in upgrade() drops something the file cannot restore")
-            if "op.execute" in reason or _is_execute(item.node):
-                raise NotInvertible("`op.execute` in upgrade() runs SQL the fix cannot invert")
-        raise NotInvertible(f"upgrade() has {reason}")
+                    raise NotInvertible("drops", op=op.describe())
+            if reason.code == "execute-sql" or reason.mentions("op.execute") or _is_execute(item.node):
+                raise NotInvertible("execute-in-upgrade")
+        raise NotInvertible("upgrade-has", inner=reason)
 
     try:
         out: list[tuple[int, str]] = []
         for item in reversed(analysis.upgrade.items):
             out.extend(one(item))
     except NotInvertible as exc:
-        return None, str(exc)
+        return None, exc.reason
     # names imported inside upgrade() and used by the copied code: the same imports, first
     imports: list[tuple[int, str]] = []
     text = "\n".join(code for _, code in out)
@@ -257,7 +259,7 @@ def write_downgrade_body(ctx: Any) -> tuple[Optional[list[tuple[int, str]]], str
                 line = _one_line(info.module.code_for_node(small).strip())  # type: ignore[union-attr]
                 if (0, line) not in imports:
                     imports.append((0, line))
-    return imports + out, ""
+    return imports + out, None
 
 
 def _one_line(code: str) -> str:

@@ -20,6 +20,20 @@ from .env import Env, chain, module_env_of
 
 
 @dataclass
+class Reason:
+    """Why a piece of ``upgrade()`` cannot be inverted, or why no ``downgrade()`` can be written: ``code``
+    names the case and ``params`` hold what its wording needs (the rule words it:
+    ``rules/migrations/_downgrade.py``); a ``params`` value may itself be a ``Reason``."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def mentions(self, text: str) -> bool:
+        """Whether ``text`` occurs in one of the code fragments the reason quotes."""
+        return any(isinstance(v, str) and text in v for v in self.params.values())
+
+
+@dataclass
 class Item:
     """A top-level piece of ``upgrade()`` for the fix: an op, a batch block, something skippable, or other."""
 
@@ -28,7 +42,7 @@ class Item:
     op: Optional[Op] = None
     batch: Optional[Batch] = None
     children: list = field(default_factory=list)
-    reason: str = ""
+    reason: Optional[Reason] = None
 
 
 @dataclass
@@ -102,7 +116,7 @@ class _Reader:
             for wi in stmt.items:
                 self._expression(wi.item, env, header=True)
             children = self._suite(stmt.body, env, loop)
-            return [Item("other", stmt, children=children, reason="a `with` block")]
+            return [Item("other", stmt, children=children, reason=Reason("with-block"))]
         if isinstance(stmt, cst.If):
             children = []
             guards = len(self._guards)
@@ -121,7 +135,7 @@ class _Reader:
                     children += self._arm(stmt, arm, orelse.body, env, loop)
                 break
             del self._guards[guards:]
-            return [Item("other", stmt, children=children, reason="an `if` block")]
+            return [Item("other", stmt, children=children, reason=Reason("if-block"))]
         if isinstance(stmt, cst.Try):
             children = self._arm(stmt, 0, stmt.body, env, loop)
             for i, h in enumerate(stmt.handlers):
@@ -130,7 +144,7 @@ class _Reader:
                 children += self._arm(stmt, 0, stmt.orelse.body, env, loop)
             if stmt.finalbody is not None:
                 children += self._suite(stmt.finalbody.body, env, loop)
-            return [Item("other", stmt, children=children, reason="a `try` block")]
+            return [Item("other", stmt, children=children, reason=Reason("try-block"))]
         if isinstance(stmt, cst.For) and self.inline_helpers and isinstance(stmt.target, cst.Name):
             values = env.resolve_value(stmt.iter)
             if isinstance(values, list) and 0 < len(values) <= 50:
@@ -140,7 +154,7 @@ class _Reader:
                     inner = Env(self.info, self.ctx, None, parent=env)
                     inner.values[stmt.target.value] = v
                     children += self._suite(stmt.body, inner, loop)
-                return [Item("other", stmt, children=children, reason="a loop")]
+                return [Item("other", stmt, children=children, reason=Reason("loop"))]
         if isinstance(stmt, (cst.For, cst.While)):
             if isinstance(stmt, cst.For):
                 self._expression(stmt.iter, env, header=True)
@@ -149,12 +163,12 @@ class _Reader:
             children = self._suite(stmt.body, env, True)
             if stmt.orelse is not None:
                 children += self._suite(stmt.orelse.body, env, True)
-            return [Item("other", stmt, children=children, reason="a loop")]
+            return [Item("other", stmt, children=children, reason=Reason("loop"))]
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            return [Item("other", stmt, reason="a nested definition")]
+            return [Item("other", stmt, reason=Reason("nested-definition"))]
         # match statements and anything newer: look inside for calls, claim nothing
         self._expression(stmt, env, header=False)
-        return [Item("other", stmt, reason="a statement the fix cannot invert")]
+        return [Item("other", stmt, reason=Reason("statement"))]
 
     def _arm(self, stmt: cst.CSTNode, arm: int, suite: Any, env: Env, loop: bool) -> list[Item]:
         self._path.append((id(stmt), arm))
@@ -205,12 +219,12 @@ class _Reader:
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self._expression(small.exc, env, header=True)
-            return Item("other", stmt, reason="a `raise`")
+            return Item("other", stmt, reason=Reason("raise"))
         elif isinstance(small, cst.Del):
-            return Item("other", stmt, reason="a `del`")
+            return Item("other", stmt, reason=Reason("del"))
         else:
             self._expression(small, env, header=False)
-            return Item("other", stmt, reason="a statement the fix cannot invert")
+            return Item("other", stmt, reason=Reason("statement"))
         if value is None:
             return Item("skip", stmt)
         if isinstance(value, cst.Await):
@@ -221,7 +235,7 @@ class _Reader:
                 self._expression_args(value, env)
                 if isinstance(small, cst.Expr):
                     return Item("op", stmt, op=op)
-                return Item("other", stmt, op=op, reason=f"the result of `{op.describe()}` is used")
+                return Item("other", stmt, op=op, reason=Reason("result-used", {"op": op.describe()}))
         if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
             # a call made for its effect: a helper here may change the schema
             self._opaque_call(value, env, header=False)
@@ -234,8 +248,8 @@ class _Reader:
         if isinstance(small, cst.Expr) and isinstance(value, cst.Call):
             func = value.func
             if isinstance(func, cst.Attribute) and self._is_op(func.value, env) and func.attr.value == "execute":
-                return Item("other", stmt, reason="`op.execute` runs SQL the fix cannot invert")
-        return Item("other", stmt, reason=f"`{_short(env.code(small))}`, which the fix cannot invert")
+                return Item("other", stmt, reason=Reason("execute-sql"))
+        return Item("other", stmt, reason=Reason("opaque-code", {"code": _short(env.code(small))}))
 
     # -- calls -------------------------------------------------------------------------------------------
     def _is_op(self, expr: cst.BaseExpression, env: Env) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Optional
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from ...knowledge.alembic import Finding, body_statements, revision_info, write_downgrade_body
+from ...knowledge.alembic import Finding, Reason, body_statements, revision_info, write_downgrade_body
 from ...values import Edit, Fix
 
 
@@ -47,7 +47,8 @@ def downgrade_fix(ctx: Any, missing: bool) -> tuple[Optional[Fix], str]:
     info = revision_info(ctx)
     body, reason = write_downgrade_body(ctx)
     if body is None:
-        return None, reason
+        assert reason is not None
+        return None, no_fix_reason(reason)
     source = ctx.source
     nl = _newline_of(source)
     indent = _indent_unit(info.module, info.upgrade)
@@ -151,3 +152,46 @@ def mirror_message(finding: Finding) -> str:
     if problem == "rename-by-drop-add":
         return f"`downgrade()` undoes the rename of {what} `{name}` by drop-and-add, which loses its data"
     return f"`downgrade()` does not rename {what} `{name}` back to `{finding.previous}`"
+
+
+# why no ``downgrade()`` can be written, by ``Reason.code`` (``knowledge.alembic``): the text after "no fix: "
+NO_FIX_REASONS = {
+    # a piece of upgrade() the writer cannot invert (inside "upgrade() has ...")
+    "with-block": "a `with` block",
+    "if-block": "an `if` block",
+    "try-block": "a `try` block",
+    "loop": "a loop",
+    "nested-definition": "a nested definition",
+    "statement": "a statement the fix cannot invert",
+    "raise": "a `raise`",
+    "del": "a `del`",
+    "result-used": "the result of `{op}` is used",
+    "execute-sql": "`op.execute` runs SQL the fix cannot invert",
+    "opaque-code": "`{code}`, which the fix cannot invert",
+    "opaque": "code the fix cannot invert",
+    # why the writer stopped
+    "upgrade-has": "upgrade() has {inner}",
+    "no-upgrade": "there is no `upgrade()`",
+    "no-name": "`{op}` has no {what}",
+    "unnamed": "`{op}` has an unnamed {what}",
+    "name-at-run-time": "the {what} of `{op}` is computed at run time",
+    "computed": "`{name}` of `{op}` is computed inside upgrade()",
+    "drops": "`{op}` in upgrade() drops something the file cannot restore",
+    "runs-in-loop": "`{op}` runs in a loop",
+    "column-elsewhere": "the column of `{op}` is built elsewhere",
+    "unknown-argument": "`{op}` passes `{name}`, which has no known inverse",
+    "existing-missing": "`{op}` changes `{name}` but does not say `{existing}`",
+    "existing-comment-missing": "`{op}` does not say `existing_comment`",
+    "comment-computed": "the comment of `{op}` is computed inside upgrade()",
+    "no-inverse": "`{op}` has no known inverse",
+    "batch-unpacked": "`batch_alter_table` takes unpacked arguments",
+    "batch-before": "`batch_alter_table(..., {keyword}=...)` describes the table before the upgrade",
+    "batch-computed": "`batch_alter_table` arguments are computed inside upgrade()",
+    "execute-in-upgrade": "`op.execute` in upgrade() runs SQL the fix cannot invert",
+}
+
+
+def no_fix_reason(reason: Reason) -> str:
+    """The wording of a ``Reason`` (a nested one is worded in place)."""
+    params = {k: no_fix_reason(v) if isinstance(v, Reason) else v for k, v in reason.params.items()}
+    return NO_FIX_REASONS[reason.code].format(**params)
