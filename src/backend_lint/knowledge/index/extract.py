@@ -79,7 +79,6 @@ def ast_dotted(node: ast.AST) -> Optional[str]:
     return None
 
 
-_dotted = ast_dotted  # the old name, still imported by rules/migrations/_screens.py (remove after the merge)
 
 
 class _Resolver:

@@ -8,7 +8,7 @@ import libcst as cst
 
 from ...values import FixAvailability
 from ...knowledge.alembic_ops import LOG_METHODS, LOGGER_FACTORIES, OUTPUT_CALLS, PRINT_FUNCTIONS
-from ...knowledge.index.extract import _dotted
+from ...knowledge.index.extract import ast_dotted as _dotted
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import revision_functions
 from ..api import Rule, RuleSpec

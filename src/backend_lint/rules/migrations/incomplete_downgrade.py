@@ -28,7 +28,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...knowledge.alembic_ops import ALIASES, CREATE_CONSTRAINT, DROP_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
-from ...knowledge.index.extract import _dotted
+from ...knowledge.index.extract import ast_dotted as _dotted
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import revision_functions
 from ..api import Rule, RuleSpec
