@@ -4,9 +4,9 @@ A rule's *screen* (``RuleSpec.screen``, in the rule's own file) is a conservativ
 that decides whether a file needs libcst for that rule at all: a function ``(facts, project, settings) ->
 bool`` over the file's :class:`~backend_lint.knowledge.tree_facts.TreeFacts` that returns False only when the
 rule cannot fire. It may say "can fire" where the rule stays quiet, never the reverse: the
-skip-equivalence tests (``tests/test_skip_equivalence.py``) run every fixture with skipping on and off and
-require identical findings. A screen reads the same declared words as its rule's visitor, so the two stay
-in step.
+skip-equivalence tests (``tests/rules/test_skip_equivalence.py``) run every fixture with skipping on and off
+and require identical findings. A screen reads the same declared words as its rule's visitor, so the two
+stay in step.
 
 This module holds the helpers every family's screens use: names of expressions, parameters, which local
 names may stand for a qualified name ending in a given word (``reach``), and the project-wide re-export

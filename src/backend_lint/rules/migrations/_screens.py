@@ -1,6 +1,6 @@
 """What the family-4 screens (BKL401-BKL404) share: a revision module's top-level ``upgrade`` and
 ``downgrade`` on CPython's ``ast``. Each rule's screen is in its own file; the operation tables they read are
-``knowledge/alembic_ops.py``, shared with the libcst analysis in ``knowledge/alembic.py``."""
+``knowledge/alembic_ops.py``, shared with the libcst analysis in ``knowledge/alembic/``."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ _OUTPUT_METHODS = frozenset({"warn", "echo", "secho", "write"})
 
 
 def _noop_call(call: ast.Call, loose: bool) -> bool:
-    """``knowledge.alembic._is_print_or_log``; ``loose``: every call that looks like output."""
+    """``knowledge.alembic.bodies.is_print_or_log``; ``loose``: every call that looks like output."""
     func = call.func
     if isinstance(func, ast.Name):
         return func.id in PRINT_FUNCTIONS
