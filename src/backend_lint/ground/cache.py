@@ -21,7 +21,8 @@ errors and files that a fix rewrote are never stored.
 **Safety.** Every cache file is written to a temporary file and renamed into place (concurrent runs
 never see half a file; the last writer wins, after merging the entries it did not have). Its first line
 is a header with a sha256 of each following section: a file that fails the check, does not parse, or
-has the wrong shape is ignored and rebuilt, never trusted. Entries are validated one by one on use.
+has the wrong shape is ignored and rebuilt, never trusted. Entries are validated one by one on use. Every other stored artifact (the project listing, the derived
+project facts) goes through ``store_checked`` / ``load_checked``: the same framing, verified before use.
 """
 
 from __future__ import annotations
@@ -94,6 +95,24 @@ def write_framed(path: str, header: dict, sections: list[bytes]) -> bool:
     header = dict(header, format=FORMAT, sections=[hashlib.sha256(s).hexdigest() for s in sections])
     data = json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n"
     return atomic_write(path, data)
+
+
+def store_checked(path: str, key: str, value: Any) -> bool:
+    """Store one JSON value framed (header with its sha256 and ``key``); ``load_checked`` verifies it."""
+    try:
+        body = json.dumps(value, separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        return False
+    return write_framed(path, {"key": key}, [body])
+
+
+def load_checked(path: str, key: str) -> Any:
+    """The value ``store_checked`` wrote under ``key``, or ``None`` when the file is missing, damaged
+    (checksum, framing, JSON) or was written under another key. The caller still checks its shape."""
+    framed = Framed.read(path, key)
+    if framed is None or len(framed.header["sections"]) != 1:
+        return None
+    return framed.section(0)
 
 
 def atomic_write(path: str, data: bytes) -> bool:
