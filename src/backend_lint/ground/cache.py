@@ -27,13 +27,20 @@ project facts) goes through ``store_checked`` / ``load_checked``: the same frami
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import sys
 from typing import Any, Iterable, Optional
 
+from .. import __version__
+from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
+from .io import write_atomically
+
 FORMAT = 3
+DEFAULT_CACHE_DIR = ".backend_lint_cache"  # in the project root
 _PIN_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock")
 
 _code_digests: dict[tuple[str, ...], str] = {}
@@ -64,8 +71,6 @@ def code_digest(parts: Iterable[str] = ("",)) -> str:
         except OSError:
             data = b"?"
         h.update(name.encode() + b"\0" + data + b"\0")
-    from .. import __version__
-
     h.update(__version__.encode())
     found = _code_digests[key] = h.hexdigest()
     return found
@@ -116,8 +121,6 @@ def load_checked(path: str, key: str) -> Any:
 
 
 def atomic_write(path: str, data: bytes) -> bool:
-    from .io import write_atomically
-
     try:
         ensure_cache_dir(os.path.dirname(path))
         write_atomically(path, data)
@@ -212,8 +215,6 @@ def dump_diagnostic(d: Any) -> list:
 
 
 def load_diagnostic(row: list, path: str) -> Any:
-    from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
-
     code, name, message, r1, c1, r2, c2, noqa_row, fix, edit_locations = row
     if not (isinstance(code, str) and isinstance(name, str) and isinstance(message, str)):
         raise ValueError("bad entry")
@@ -231,8 +232,6 @@ def load_diagnostic(row: list, path: str) -> Any:
 
 def run_key(settings: Any, codes: Iterable[str], extra: Any = None) -> str:
     """What every cached result of a run depends on besides its own file and the project's facts."""
-    import dataclasses
-
     try:
         settings_data = dataclasses.asdict(settings)
     except TypeError:  # pragma: no cover - Settings is a dataclass
@@ -328,8 +327,6 @@ class ResultCache:
 
 
 def clean(cache_dir: str) -> bool:
-    import shutil
-
     if os.path.isdir(cache_dir):
         shutil.rmtree(cache_dir, ignore_errors=True)
         return True

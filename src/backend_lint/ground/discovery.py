@@ -6,8 +6,10 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
+import time
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from .. import __version__
 from .cache import load_checked, store_checked
@@ -27,7 +29,7 @@ class _GitIgnores:
         path = os.path.join(directory, ".gitignore")
         if os.path.isfile(path):
             try:
-                import pathspec
+                import pathspec  # (58 ms; only for a project with a .gitignore)
 
                 with open(path, encoding="utf-8", errors="replace") as fh:
                     spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
@@ -59,8 +61,6 @@ class _Matcher:
     (``fnmatch(name, p) or fnmatch(rel, p) or fnmatch(rel, p.rstrip("/") + "/*")`` for any pattern)."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        import re
-
         norm = os.path.normcase
         self.by_name = re.compile("|".join(fnmatch.translate(norm(p)) for p in patterns) or "(?!)")
         self.by_rel = re.compile(
@@ -122,8 +122,6 @@ def _walk_key(p: str, settings: Settings, patterns: tuple, respect_gitignore: bo
 
 
 def _memo_walk(raw: str, settings: Settings, patterns: tuple, warn, respect_gitignore: bool, cache_dir=None) -> Iterator[str]:
-    import time
-
     p = os.path.normpath(raw)
     key = _walk_key(p, settings, patterns, respect_gitignore)
     found = _WALKS.get(key)
@@ -330,3 +328,19 @@ def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[s
 def project_python_files(root: str, settings: Settings, respect_gitignore: bool, cache_dir: Optional[str]) -> list[str]:
     """``iter_python_files([root])`` for the project index (its listing stored in ``cache_dir``)."""
     return list(iter_python_files([root], settings, respect_gitignore=respect_gitignore, cache_dir=cache_dir))
+
+
+def abspath_maker() -> Callable[[str], str]:
+    """``os.path.abspath`` without a ``getcwd()`` per call (a run's cwd does not change)."""
+    cwd = os.getcwd()
+    join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
+    sep = os.sep
+    plain = os.altsep is None and cwd == normpath(cwd)
+    odd = (sep + ".", sep + sep)
+
+    def absolute(path: str) -> str:
+        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
+            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
+        return normpath(path if isabs(path) else join(cwd, path))
+
+    return absolute

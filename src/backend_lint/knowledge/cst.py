@@ -115,3 +115,10 @@ def walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
         children = list(iter_children(current))
         children.reverse()
         stack.extend(children)
+
+
+# The walk's primitives under public names, for the engine's walker (engine/walker.py).
+KIND_NODE, KIND_SEQ = _NODE, _SEQ
+kind_memo = _kinds
+kind_of = _kind
+fields_of = _fields_of

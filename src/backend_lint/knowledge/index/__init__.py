@@ -10,7 +10,6 @@ flake8 plugin reuse it and only changed files are read again. The linted code is
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from collections.abc import Mapping
