@@ -32,7 +32,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from backend_lint.ground.config import Settings, settings_from_table, select_codes
+from backend_lint.ground.config import Settings, settings_from_table
+from backend_lint.engine.selection import select_codes
 from backend_lint.engine.api import Engine
 from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.engine.registry import all_rules

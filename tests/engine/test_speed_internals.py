@@ -16,7 +16,7 @@ import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from backend_lint.ground.config import DEFAULT_EXCLUDE
-from backend_lint.engine.api import SourceLines, _offsets_by_statement, _paths_below, node_offsets
+from backend_lint.engine.positions import SourceLines, node_offsets, offsets_by_statement, paths_below
 from backend_lint.ground.discovery import _Matcher
 from backend_lint.knowledge.index import _ModuleNamer
 from backend_lint.engine.registry import all_rules, info_of, scan_rule_infos
@@ -84,13 +84,13 @@ def test_node_offsets_agree_with_position_provider() -> None:
             inner = [n for n in few if n is not module]
             if tree is not None and inner:
                 statement_paths += 1
-                statement_held += _offsets_by_statement(module, set(inner), tree, lines) is not None
+                statement_held += offsets_by_statement(module, set(inner), tree, lines) is not None
                 # where a rule reported them from: an ancestor (or the node), its path from the module as
                 # the traversal holds it; a wrong one (a subtree without the node) falls back to a search
-                chains = _paths_below(module, set(few))
+                chains = paths_below(module, set(few))
                 hints = {n: chains[n][: rng.randint(1, len(chains[n]))] for n in few}
                 stray = rng.choice(nodes)
-                hints[few[0]] = chains.get(stray) or _paths_below(module, {stray})[stray]
+                hints[few[0]] = chains.get(stray) or paths_below(module, {stray})[stray]
                 got = node_offsets(module, few, tree, lines, hints)
                 for node in few:
                     rng_ = positions[node]
@@ -231,7 +231,7 @@ def test_walker_path_is_the_visited_nodes_ancestors() -> None:
         walker.instances[0] = Probe(walker.path)
         walker.run(module)
         assert walker.path == []
-        chains = _paths_below(module, {node for node, _ in seen})
+        chains = paths_below(module, {node for node, _ in seen})
         for node, recorded in seen:
             assert recorded == chains[node]
 
@@ -270,7 +270,7 @@ def test_exclude_matcher_is_fnmatch() -> None:
 
 
 def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from backend_lint.knowledge.index import _abspath_maker
+    from backend_lint.ground.discovery import abspath_maker
 
     monkeypatch.chdir(tmp_path)
     parts = ["a", "b.py", ".", "..", "", ".a", "..b", "é", "a b", "x.py"]
@@ -279,7 +279,7 @@ def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for _ in range(3000):
         path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
         cases.append(("/" if rng.random() < 0.2 else "") + path)
-    absolute = _abspath_maker()
+    absolute = abspath_maker()
     for case in cases:
         if case:
             assert absolute(case) == os.path.abspath(case), case

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -195,9 +196,22 @@ def _cache_files(root: Path) -> list[Path]:
     return sorted(p for p in (root / ".backend_lint_cache").iterdir() if p.suffix == ".json")
 
 
+def _settle(root: Path) -> None:
+    """Date every file and directory of the project a minute back: a stored listing is then always trusted
+    (one written within two seconds of a directory's change never is), whatever the timing of the run."""
+    past = time.time() - 60
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames:
+            os.utime(os.path.join(dirpath, name), (past, past))
+        os.utime(dirpath, (past, past))
+
+
 def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
     root = _app(tmp_path)
+    (root / ".backend_lint_cache").mkdir()  # (creating it later would change the root's mtime)
+    _settle(root)
     expected = _agree(root)
+    assert any(p.name.startswith("walk-") for p in _cache_files(root))  # every kind of stored artifact is damaged
     for damage in ("truncate", "flip", "garbage", "empty", "wrong-shape"):
         for p in _cache_files(root):
             data = p.read_bytes()

@@ -64,7 +64,7 @@ def apply_edits(source: str, edits: Iterable[ResolvedEdit]) -> str:
 def parses(source: str, before: Optional[str] = None) -> bool:
     """Whether ``source`` is valid Python. libcst must parse it; CPython's parser must too, unless it
     also refused ``before`` (the file uses syntax newer than the running interpreter)."""
-    from .parsing import ParseFailure, ast_syntax_error, parse_module
+    from .parsing import ParseFailure, ast_syntax_error, parse_module  # (9 ms: subprocess, then libcst)
 
     try:
         parse_module(source)

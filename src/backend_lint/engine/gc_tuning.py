@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 
@@ -10,8 +11,6 @@ def tune_gc() -> None:
     libcst) stays, so the collector stops traversing it (``gc.freeze``), and collections run less often:
     libcst allocates hundreds of thousands of short-lived nodes per file, and each full collection
     would walk every long-lived object again."""
-    import gc
-
     if os.environ.get("BACKEND_LINT_DEFAULT_GC"):
         return
     gc.freeze()

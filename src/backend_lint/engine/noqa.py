@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import re
 import tokenize
@@ -263,8 +264,6 @@ def _strings_around(source: str, tree: Optional[ast.Module], rows: Iterable[int]
         return []
     if tree is None or "\r" in source.replace("\r\n", ""):  # (lone CRs: ``ast`` and ``split`` count lines apart)
         return None
-    import bisect
-
     def holds(lo: int, hi: int) -> bool:
         i = bisect.bisect_left(wanted, lo)
         return i < len(wanted) and wanted[i] <= hi

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -39,8 +40,6 @@ class ParseFailure(Exception):
 def _bracket_depth(source: str) -> int:
     if source.count("(") + source.count("[") + source.count("{") <= PROBE_BRACKET_DEPTH:
         return 0  # cannot be deeper than the number of openers
-    import re
-
     only = "".join(re.findall(r"[()\[\]{}]+", source))
     return max(accumulate(_BRACKETS[ord(c)] for c in only), default=0)
 
@@ -91,7 +90,7 @@ def risky(source: str) -> bool:
 
 def parse_module(source: str):
     """``libcst.parse_module`` or ``ParseFailure`` (never a crash of this process)."""
-    import libcst as cst
+    import libcst as cst  # (libcst: loaded only when a file is parsed; a warm run never loads it)
 
     if risky(source):
         if _bracket_depth(source) > MAX_BRACKET_DEPTH:

@@ -1,21 +1,23 @@
-"""A whole run over files: discovery, the project index, parallel linting, fixing and writing.
-
-The CLI is a thin face over ``Run``; the flake8 plugin uses ``Engine`` directly.
+"""The worker pool and the result cache: lint (and maybe fix) a list of files, in parallel when it pays,
+reusing the cached findings of files that did not change. ``workspace.run`` is the entry that calls it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
+from ..ground.cache import ResultCache, run_key
 from ..ground.config import Settings
+from ..ground.discovery import abspath_maker
+from ..ground.io import SourceReadError, WriteError, read_source, write_source
 from ..values import Diagnostic, Location
 from .api import Engine
 from .gc_tuning import tune_gc
 
-DEFAULT_CACHE_DIR = ".backend_lint_cache"
 
 
 @dataclass
@@ -43,8 +45,8 @@ class RunOptions:
     use_cache: bool = True
 
 
-def _read_error_diag(path: str, message: str) -> Diagnostic:
-    from ..rules.engine.syntax_error import SyntaxError_
+def read_error_diagnostic(path: str, message: str) -> Diagnostic:
+    from ..rules.engine.syntax_error import SyntaxError_  # (a rule module: a warm run imports none)
 
     loc = Location(1, 1)
     return Diagnostic(SyntaxError_.code, SyntaxError_.name, message, path, loc, Location(1, 1))
@@ -52,15 +54,13 @@ def _read_error_diag(path: str, message: str) -> Diagnostic:
 
 def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
     """Lint (and maybe fix) one file on disk. Never raises for bad input."""
-    from ..ground.io import SourceReadError, WriteError, read_source, write_source
-
     out = FileOutcome(path)
     try:
         src = read_source(path)
         out.digest = src.digest
     except SourceReadError as exc:
         if engine.code_enabled_for("BKL900", path):
-            out.diagnostics.append(_read_error_diag(path, f"Cannot read file: {exc}"))
+            out.diagnostics.append(read_error_diagnostic(path, f"Cannot read file: {exc}"))
         return out
     try:
         if options.fix or options.diff:
@@ -89,7 +89,7 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
-    import difflib
+    import difflib  # (7 ms; only with --diff)
 
     lines = difflib.unified_diff(
         old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=path, tofile=path
@@ -150,13 +150,13 @@ def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     for k, i in enumerate(order):  # round robin over files by size: chunks of about equal work
         chunks[k % count].append(paths[i])
     by_path: dict[str, FileOutcome] = {}
-    import multiprocessing
+    import multiprocessing  # (20 ms with concurrent.futures: only when a pool runs)
     from concurrent.futures import ProcessPoolExecutor  # (imports multiprocessing: only when needed)
 
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures.process import BrokenProcessPool  # (only when a pool runs)
 
-    initargs = (engine.settings, sorted(engine.codes), engine.project, options, engine._given_rules)
+    initargs = (engine.settings, sorted(engine.codes), engine.project, options, engine.given_rules)
     done_chunks = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
@@ -175,15 +175,15 @@ def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
 
 
 def _isolated(ctx, initargs, path: str) -> FileOutcome:
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures import ProcessPoolExecutor  # (only when a pool runs)
+    from concurrent.futures.process import BrokenProcessPool  # (only when a pool runs)
 
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
             return pool.submit(_work, [path]).result()[0]
     except BrokenProcessPool:
         out = FileOutcome(path)
-        out.diagnostics.append(_read_error_diag(path, "Cannot lint file: the linter process crashed on it"))
+        out.diagnostics.append(read_error_diagnostic(path, "Cannot lint file: the linter process crashed on it"))
         return out
 
 
@@ -191,9 +191,7 @@ def open_cache(engine: Engine, options: RunOptions):
     """The result cache of this run, or None (``--no-cache``, no cache directory)."""
     if not options.use_cache or not options.cache_dir:
         return None
-    from ..ground.cache import ResultCache, run_key
-
-    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": [r.code for r in engine._infos]})
+    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": engine.rule_codes})
     return ResultCache(options.cache_dir, engine.settings.root, key)
 
 
@@ -209,9 +207,7 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     keys: list[tuple] = []
     misses: list[int] = []
     fixing = options.fix or options.diff
-    from ..knowledge.index import _abspath_maker
-
-    absolute = _abspath_maker()
+    absolute = abspath_maker()
     for i, p in enumerate(paths):
         abspath = absolute(p)
         entry = project.entry(abspath) if project is not None else None
@@ -246,8 +242,6 @@ def save_cache(engine: Engine) -> None:
 
 
 def _digest_file(path: str) -> Optional[str]:
-    import hashlib
-
     try:
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()
@@ -256,6 +250,6 @@ def _digest_file(path: str) -> Optional[str]:
 
 
 def _fixable(d: Diagnostic, unsafe: bool) -> bool:
-    from .fixes import fixable
+    from .fixes import fixable  # (2 ms; only with --fix or --diff)
 
     return fixable(d, unsafe)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import libcst as cst
 
-from ..knowledge.cst import _NODE, _SEQ, _fields_of, _kind, _kinds
+from ..knowledge.cst import KIND_NODE, KIND_SEQ, fields_of, kind_memo, kind_of
 
 
 Method = Callable[[Any, cst.CSTNode], Any]
@@ -70,7 +70,7 @@ class Walker:
         leave_table = self.table.leave
         on_import = self.on_import
         call = self._call
-        kinds = _kinds
+        kinds = kind_memo
         # per node type: (visit entries, leave entries, child fields, is an import)
         infos: dict[type, tuple] = self.table.type_infos
         path = self.path
@@ -81,7 +81,7 @@ class Walker:
             found = infos[tp] = (
                 visit_table.get(name),
                 leave_table.get(name),
-                _fields_of(tp),
+                fields_of(tp),
                 name == "Import" or name == "ImportFrom",
             )
             return found
@@ -101,15 +101,15 @@ class Walker:
                 value = getattr(node, name)
                 k = kinds.get(type(value))
                 if k is None:
-                    k = _kind(type(value))
-                if k == _NODE:
+                    k = kind_of(type(value))
+                if k == KIND_NODE:
                     rec(value)
-                elif k == _SEQ:
+                elif k == KIND_SEQ:
                     for child in value:
                         kc = kinds.get(type(child))
                         if kc is None:
-                            kc = _kind(type(child))
-                        if kc == _NODE:
+                            kc = kind_of(type(child))
+                        if kc == KIND_NODE:
                             rec(child)
             if leave:
                 call(leave, node)

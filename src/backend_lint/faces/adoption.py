@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from typing import Iterable, Optional
 
+from ..engine.noqa import parse_suppressions
+from ..ground.io import SourceReadError, WriteError, read_source, write_atomically, write_source
 from ..values import Diagnostic
 
 BASELINE_VERSION = 1
@@ -40,8 +42,6 @@ def fingerprint(d: Diagnostic, line_text: str) -> str:
 def _line(lines_by_path: dict[str, list[str]], d: Diagnostic) -> str:
     lines = lines_by_path.get(d.path)
     if lines is None:
-        from ..ground.io import SourceReadError, read_source
-
         try:
             lines = read_source(d.path).text.splitlines()
         except SourceReadError:
@@ -59,8 +59,6 @@ def write_baseline(path: str, diagnostics: Iterable[Diagnostic], root: str, sour
         {"file": f, "code": c, "fingerprint": fp, "count": n} for (f, c, fp), n in sorted(counts.items())
     ]
     data = {"version": BASELINE_VERSION, "tool": "backend-lint", "findings": entries}
-    from ..ground.io import write_atomically
-
     write_atomically(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     return sum(counts.values())
 
@@ -108,8 +106,6 @@ def add_noqa(source: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, int]:
     Only comments change: an existing ``# noqa: X`` gets the code appended, a blanket ``# noqa`` already
     covers everything, a line ending in a backslash continuation cannot take a comment and is left alone.
     """
-    from ..engine.noqa import parse_suppressions
-
     lines = source.splitlines(keepends=True)
     by_row: dict[int, list[str]] = {}
     for d in diagnostics:
@@ -146,3 +142,24 @@ def add_noqa(source: str, diagnostics: Iterable[Diagnostic]) -> tuple[str, int]:
         lines[row - 1] = body + ending
         added += 1
     return "".join(lines), added
+
+
+def add_noqa_to_files(diagnostics: Iterable[Diagnostic]) -> tuple[int, list[str]]:
+    """``--add-noqa``: write a ``# noqa: CODE`` for each finding (BKL901 aside) into its file. Returns the
+    number added and a warning per file that could not be read or written."""
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.code != "BKL901":
+            by_path.setdefault(d.path, []).append(d)
+    total = 0
+    warnings: list[str] = []
+    for path, ds in sorted(by_path.items()):
+        try:
+            src = read_source(path)
+            new_text, n = add_noqa(src.text, ds)
+            if n:
+                write_source(src, new_text)
+                total += n
+        except (SourceReadError, WriteError) as exc:
+            warnings.append(f"{path}: noqa not added: {exc}")
+    return total, warnings

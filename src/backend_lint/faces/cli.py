@@ -15,7 +15,7 @@ from typing import Optional
 import click
 
 from .. import __version__
-from ..ground.config import ConfigError, Settings, discover_settings, load_config_file, validate_selectors
+from ..ground.config import ConfigError, discover_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -42,39 +42,6 @@ class _Group(click.Group):
 @click.version_option(__version__, "--version", "-V", prog_name="backend-lint")
 def main() -> None:
     """A linter for FastAPI / SQLModel / SQLAlchemy / Alembic backends."""
-
-
-def resolve_settings(
-    paths: tuple[str, ...],
-    config: Optional[str],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    stdin_filename: Optional[str] = None,
-) -> Settings:
-    from ..engine.registry import all_codes
-
-    start = stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
-    if config:
-        settings = load_config_file(config)
-    else:
-        settings = discover_settings(start if os.path.exists(start) else os.getcwd())
-    codes = all_codes()
-    origin = settings.config_file or "settings"
-    validate_selectors(settings.select + settings.ignore + settings.extend_select, codes, origin)
-    for key, vals in settings.per_file_ignores:
-        validate_selectors(vals, codes, f"{origin}: per-file-ignores")
-    overrides = {}
-    if select:
-        validate_selectors(select, codes, "--select")
-        overrides["select"] = select
-    if ignore:
-        validate_selectors(ignore, codes, "--ignore")
-        overrides["ignore"] = settings.ignore + ignore
-    if extend_select:
-        validate_selectors(extend_select, codes, "--extend-select")
-        overrides["extend_select"] = settings.extend_select + extend_select
-    return settings.with_overrides(**overrides) if overrides else settings
 
 
 @main.command()
@@ -130,130 +97,40 @@ def check(
     add_noqa: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; `-` reads standard input)."""
-    from ..values import Diagnostic
-    from ..engine.api import Engine
-    from ..ground.discovery import is_excluded_file, iter_python_files
-    from ..engine.registry import all_rules
-    from ..engine.run import DEFAULT_CACHE_DIR, FileOutcome, RunOptions, lint_paths, unified_diff
-    from . import output
+    from ..engine.workspace import Request, run  # (160 ms cold: --help, --version and rule never load it)
+    from . import output  # (the formats: only check needs them)
 
     output_format = output_format or os.environ.get("BACKEND_LINT_OUTPUT_FORMAT") or "text"
+    request = Request(
+        paths=paths, config=config, select=_split_codes(select), ignore=_split_codes(ignore),
+        extend_select=_split_codes(extend_select), fix=fix, unsafe_fixes=unsafe_fixes, diff=show_diff, jobs=jobs,
+        cache_dir=cache_dir, use_cache=not no_cache, respect_gitignore=not no_respect_gitignore,
+        force_exclude=force_exclude, buffer=lambda: sys.stdin.buffer.read(), buffer_name=stdin_filename,
+        on_warning=lambda w: click.echo(f"warning: {w}", err=True),
+    )
     try:
-        settings = resolve_settings(
-            paths, config, _split_codes(select), _split_codes(ignore), _split_codes(extend_select), stdin_filename
-        )
+        result = run(request)
     except ConfigError as exc:
         _fail(str(exc))
         return
-    use_stdin = (paths == ("-",)) or (stdin_filename is not None and not paths)
-    if not paths and not use_stdin:
-        paths = (".",)
-    cache_root = cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR)
-    options = RunOptions(
-        fix=fix, unsafe_fixes=unsafe_fixes, diff=show_diff, jobs=jobs, cache_dir=None if no_cache else cache_root,
-        use_cache=not no_cache,
-    )
-    warnings: list[str] = []
-
-    if use_stdin:
-        files = []
-    else:
-        files = list(iter_python_files(
-            paths, settings, warn=warnings.append, respect_gitignore=not no_respect_gitignore, cache_dir=options.cache_dir
-        ))
-        if force_exclude:
-            files = [f for f in files if not is_excluded_file(f, settings)]
-    for w in warnings:
-        click.echo(f"warning: {w}", err=True)
-
-    project = _build_index(settings, options, files, stdin_filename, no_respect_gitignore)
-    engine = Engine(settings, project=project)
-
-    outcomes: list[FileOutcome] = []
-    stdin_fixed_text: Optional[str] = None
-    if use_stdin:
-        name = stdin_filename or "-"
-        raw = sys.stdin.buffer.read()
-        outcome = FileOutcome(name)
-        if stdin_filename and is_excluded_file(stdin_filename, settings):
-            outcomes.append(outcome)
-            if fix:
-                sys.stdout.buffer.write(raw)
-        else:
-            from ..ground.io import SourceReadError, decode_source, encode_source
-
-            try:
-                src = decode_source(name, raw)
-            except SourceReadError as exc:
-                from ..engine.run import _read_error_diag
-
-                outcome.diagnostics.append(_read_error_diag(name, f"Cannot read file: {exc}"))
-                outcomes.append(outcome)
-                src = None
-            if src is not None:
-                if project is not None and stdin_filename:
-                    project.update_source(stdin_filename, src.text)
-                if fix or show_diff:
-                    fixed_text, result, applied = engine.fix_source(src.text, name, unsafe=unsafe_fixes)
-                    outcome.fixed = applied
-                    if show_diff:
-                        if fixed_text != src.text:
-                            outcome.diff = unified_diff(src.text, fixed_text, name)
-                    else:
-                        stdin_fixed_text = fixed_text
-                        sys.stdout.buffer.write(encode_source(src, fixed_text))
-                        sys.stdout.flush()
-                else:
-                    result = engine.lint_source(src.text, name)
-                outcome.diagnostics = result.diagnostics
-                outcome.errors = [str(e) for e in result.errors]
-                outcomes.append(outcome)
-    else:
-        outcomes = lint_paths(engine, files, options)
-
-    diagnostics: list[Diagnostic] = []
-    errors: list[str] = []
-    for o in outcomes:
-        diagnostics.extend(o.diagnostics)
-        errors.extend(o.errors)
-        for w in o.warnings:
-            click.echo(f"warning: {w}", err=True)
-
-    # project-wide rules (e.g. the migration graph), limited to the files of this run
-    if engine.has_project_rules and project is not None and not use_stdin:
-        from ..knowledge.index import _abspath_maker
-
-        absolute = _abspath_maker()
-        linted = {absolute(f): f for f in files}
-        by_file: dict[str, list[Diagnostic]] = {}
-        for d in engine.lint_project():
-            key = absolute(d.path)
-            if key in linted and engine.code_enabled_for(d.code, linted[key]):
-                d.path = linted[key]
-                by_file.setdefault(key, []).append(d)
-        from ..ground.io import SourceReadError, read_source
-
-        for key, ds in by_file.items():
-            try:
-                text = read_source(ds[0].path).text
-            except SourceReadError:
-                continue
-            diagnostics.extend(engine.apply_noqa(text, ds))
-
-    diagnostics.sort(key=Diagnostic.sort_key)
-    if errors_exit := _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noqa, use_stdin):
+    if result.buffer_output is not None:
+        sys.stdout.buffer.write(result.buffer_output)
+        if result.source_out:
+            sys.stdout.flush()
+    diagnostics, errors, outcomes = result.diagnostics, result.errors, result.outcomes
+    if errors_exit := _adoption(diagnostics, result.settings, baseline_file, write_baseline_file, add_noqa, result.from_buffer):
         for e in errors:
             click.echo(f"error: {e}", err=True)
         sys.exit(EXIT_ERROR if errors else errors_exit[0])
     if baseline_file:
-        from .adoption import BaselineError, filter_baseline, load_baseline
+        from .adoption import BaselineError, filter_baseline, load_baseline  # (5 ms; only with --baseline)
 
         try:
-            diagnostics = filter_baseline(diagnostics, load_baseline(baseline_file), settings.root)
+            diagnostics = filter_baseline(diagnostics, load_baseline(baseline_file), result.settings.root)
         except BaselineError as exc:
             _fail(str(exc))
-    total_fixed = sum(o.fixed for o in outcomes)
-    to_stdout = stdin_fixed_text is None  # with --fix on stdin, stdout carries the fixed code
+    total_fixed = result.fixed
+    to_stdout = not result.source_out  # with --fix on stdin, stdout carries the fixed code
     echo = (lambda s, nl=True: click.echo(s, nl=nl)) if to_stdout else (lambda s, nl=True: click.echo(s, nl=nl, err=True))
 
     if show_diff:
@@ -268,6 +145,8 @@ def check(
     elif output_format == "json":
         echo(output.format_json(diagnostics), nl=False)
     elif output_format == "sarif":
+        from ..engine.registry import all_rules  # (imports every rule: SARIF lists them)
+
         echo(output.format_sarif(diagnostics, all_rules()), nl=False)
     elif output_format == "github":
         echo(output.format_github(diagnostics), nl=False)
@@ -297,7 +176,7 @@ def check(
 def _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noqa, use_stdin):
     """``--write-baseline`` and ``--add-noqa`` end the run here; returns ``(exit status,)`` when they did."""
     if write_baseline_file:
-        from .adoption import write_baseline
+        from .adoption import write_baseline  # (5 ms; only with --write-baseline)
 
         try:
             n = write_baseline(write_baseline_file, diagnostics, settings.root)
@@ -308,23 +187,11 @@ def _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noq
     if add_noqa:
         if use_stdin:
             _fail("--add-noqa cannot be used with standard input")
-        from .adoption import add_noqa as add
-        from ..ground.io import SourceReadError, WriteError, read_source, write_source
+        from .adoption import add_noqa_to_files  # (5 ms; only with --add-noqa)
 
-        by_path: dict[str, list] = {}
-        for d in diagnostics:
-            if d.code != "BKL901":
-                by_path.setdefault(d.path, []).append(d)
-        total = 0
-        for path, ds in sorted(by_path.items()):
-            try:
-                src = read_source(path)
-                new_text, n = add(src.text, ds)
-                if n:
-                    write_source(src, new_text)
-                    total += n
-            except (SourceReadError, WriteError) as exc:
-                click.echo(f"warning: {path}: noqa not added: {exc}", err=True)
+        total, warnings = add_noqa_to_files(diagnostics)
+        for w in warnings:
+            click.echo(f"warning: {w}", err=True)
         click.echo(f"Added {total} noqa directive{'s' if total != 1 else ''}.", err=True)
         return (EXIT_OK,)
     return None
@@ -336,23 +203,6 @@ def _fixed_summary(outcomes) -> str:
         if o.fixed:
             lines.append(f"- {o.path}: {o.fixed} fix(es) applied")
     return "\n".join(lines) + "\n"
-
-
-def _build_index(settings: Settings, options, files, stdin_filename, no_respect_gitignore):
-    """The project index over the project root (so that one linted file still sees its models)."""
-    from ..ground.discovery import project_python_files
-    from ..knowledge.index import ProjectIndex, _abspath_maker
-
-    root = settings.root
-    absolute = _abspath_maker()
-    if files and all(not absolute(f).startswith(os.path.abspath(root) + os.sep) for f in files):
-        # linting files outside the configured root: index what was named
-        project_files = files
-    else:
-        project_files = project_python_files(root, settings, not no_respect_gitignore, options.cache_dir)
-        known = {absolute(f) for f in project_files}
-        project_files += [f for f in files if absolute(f) not in known]
-    return ProjectIndex.build(root, project_files, cache_dir=options.cache_dir, jobs=options.jobs)
 
 
 @main.command()
@@ -412,7 +262,7 @@ def cache() -> None:
 @click.option("--cache-dir", type=click.Path(), help="The cache to remove (default: the project's).")
 def cache_clean(cache_dir: Optional[str]) -> None:
     """Remove the cache."""
-    from ..engine.run import DEFAULT_CACHE_DIR
+    from ..ground.cache import DEFAULT_CACHE_DIR  # (loads ground/io: --help and --version do not)
 
     if cache_dir is None:
         try:

@@ -8,6 +8,7 @@ resolved once per process.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 from typing import Any, Iterator, Optional
 
@@ -18,7 +19,7 @@ _STATE: dict[Any, Any] = {}
 
 def _settings_for(directory: str):
     """Settings discovery (reads pyproject.toml files up the tree) once per directory, not per file."""
-    from ..ground.config import discover_settings
+    from ..ground.config import discover_settings  # (flake8 imports the plugin in every run: loads on first use)
 
     key = ("settings", directory)
     if key not in _STATE:
@@ -26,13 +27,13 @@ def _settings_for(directory: str):
     return _STATE[key]
 
 
-def _engine_for(filename: str, directory: Optional[str] = None):
-    from ..ground.config import ConfigError, select_codes
-    from ..engine.api import Engine
-    from ..ground.discovery import iter_python_files
-    from ..knowledge.index import ProjectIndex
-    from ..engine.registry import all_codes
-    from ..engine.run import DEFAULT_CACHE_DIR
+def _workspace_for(filename: str, directory: Optional[str] = None):
+    """The warm workspace of the file's project (settings, project index, engine), opened once per root."""
+    from ..engine.workspace import Workspace  # (flake8 imports the plugin in every run: loads on first use)
+    from ..engine.registry import all_codes  # (idem)
+    from ..engine.selection import select_codes  # (idem)
+    from ..ground.cache import DEFAULT_CACHE_DIR  # (idem)
+    from ..ground.config import ConfigError  # (idem)
 
     start = filename if filename not in ("stdin", "-", None) else os.getcwd()
     if directory is None:
@@ -47,12 +48,9 @@ def _engine_for(filename: str, directory: Optional[str] = None):
         return cached, None
     # flake8 decides what is reported; run every rule except those the project ignores
     codes = [c for c in select_codes(settings, all_codes()) if c != "BKL901"]
-    cache_dir = os.path.join(settings.root, DEFAULT_CACHE_DIR)
-    files = list(iter_python_files([settings.root], settings, cache_dir=cache_dir))
-    project = ProjectIndex.build(settings.root, files, cache_dir=cache_dir)
-    engine = Engine(settings, codes, project)
-    _STATE[key] = engine
-    return engine, None
+    workspace = Workspace(settings, codes=codes, cache_dir=os.path.join(settings.root, DEFAULT_CACHE_DIR))
+    _STATE[key] = workspace
+    return workspace, None
 
 
 def _prepare(options: Any) -> None:
@@ -61,31 +59,11 @@ def _prepare(options: Any) -> None:
     of each worker building the index and importing everything again."""
     filenames = [f for f in (getattr(options, "filenames", None) or ["."]) if f not in ("-", "stdin")]
     first = os.path.abspath(filenames[0]) if filenames else os.getcwd()
-    engine, _ = _engine_for(first, first if os.path.isdir(first) else None)
-    if engine is None:
+    workspace, _ = _workspace_for(first, first if os.path.isdir(first) else None)
+    if workspace is None:
         return
-    engine.preload()  # imports the rules (and libcst)
-    if engine.project is not None:
-        engine.project.load_facts()
-    if engine.has_project_rules:
-        _project_diagnostics(engine, first)
-    import gc
-
+    workspace.preload()  # the rules, libcst, every module's facts and the project-wide findings
     gc.freeze()  # the facts, rules and libcst loaded here stay: the collector need not walk them per file
-
-
-def _project_diagnostics(engine, path: str) -> list:
-    """Findings of project rules (BKL405, the migration graph) for this file, computed once per run."""
-    if not engine.has_project_rules or engine.project is None:
-        return []
-    key = ("project-diagnostics", id(engine))
-    found = _STATE.get(key)
-    if found is None:
-        found = {}
-        for d in engine.lint_project():
-            found.setdefault(os.path.abspath(d.path), []).append(d)
-        _STATE[key] = found
-    return [d for d in found.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
 
 
 class BackendLintPlugin:
@@ -105,19 +83,17 @@ class BackendLintPlugin:
             pass
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        engine, error = _engine_for(self.filename)
-        if engine is None:
+        workspace, error = _workspace_for(self.filename)
+        if workspace is None:
             yield 1, 0, f"BKL900 Configuration error: {error}", type(self)
             return
         source = "".join(self.lines)
         if source.startswith("\ufeff"):
             source = source[1:]
-        path = self.filename
-        if engine.project is not None and engine.project.entry(os.path.abspath(path)) is None and os.path.isfile(path):
-            engine.project.update_source(path, source)
         tree = self.tree if isinstance(self.tree, ast.Module) else None
-        result = engine.lint_source(source, path, noqa=False, tree=tree)
-        for d in result.diagnostics + _project_diagnostics(engine, path):
+        # (flake8 owns noqa; the text is the file on disk: the index keeps its facts unless it lacks the file)
+        outcome = workspace.lint_buffer(self.filename, source, noqa=False, tree=tree, replace=False)
+        for d in outcome.diagnostics:
             yield d.row, d.column - 1, f"{d.code} {d.message}", type(self)
-        for e in result.errors:
+        for e in outcome.errors:
             yield 1, 0, f"BKL999 {e}", type(self)

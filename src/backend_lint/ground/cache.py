@@ -21,18 +21,26 @@ errors and files that a fix rewrote are never stored.
 **Safety.** Every cache file is written to a temporary file and renamed into place (concurrent runs
 never see half a file; the last writer wins, after merging the entries it did not have). Its first line
 is a header with a sha256 of each following section: a file that fails the check, does not parse, or
-has the wrong shape is ignored and rebuilt, never trusted. Entries are validated one by one on use.
+has the wrong shape is ignored and rebuilt, never trusted. Entries are validated one by one on use. Every other stored artifact (the project listing, the derived
+project facts) goes through ``store_checked`` / ``load_checked``: the same framing, verified before use.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import sys
 from typing import Any, Iterable, Optional
 
+from .. import __version__
+from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
+from .io import write_atomically
+
 FORMAT = 3
+DEFAULT_CACHE_DIR = ".backend_lint_cache"  # in the project root
 _PIN_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock")
 
 _code_digests: dict[tuple[str, ...], str] = {}
@@ -63,8 +71,6 @@ def code_digest(parts: Iterable[str] = ("",)) -> str:
         except OSError:
             data = b"?"
         h.update(name.encode() + b"\0" + data + b"\0")
-    from .. import __version__
-
     h.update(__version__.encode())
     found = _code_digests[key] = h.hexdigest()
     return found
@@ -96,9 +102,25 @@ def write_framed(path: str, header: dict, sections: list[bytes]) -> bool:
     return atomic_write(path, data)
 
 
-def atomic_write(path: str, data: bytes) -> bool:
-    from .io import write_atomically
+def store_checked(path: str, key: str, value: Any) -> bool:
+    """Store one JSON value framed (header with its sha256 and ``key``); ``load_checked`` verifies it."""
+    try:
+        body = json.dumps(value, separators=(",", ":")).encode()
+    except (TypeError, ValueError):
+        return False
+    return write_framed(path, {"key": key}, [body])
 
+
+def load_checked(path: str, key: str) -> Any:
+    """The value ``store_checked`` wrote under ``key``, or ``None`` when the file is missing, damaged
+    (checksum, framing, JSON) or was written under another key. The caller still checks its shape."""
+    framed = Framed.read(path, key)
+    if framed is None or len(framed.header["sections"]) != 1:
+        return None
+    return framed.section(0)
+
+
+def atomic_write(path: str, data: bytes) -> bool:
     try:
         ensure_cache_dir(os.path.dirname(path))
         write_atomically(path, data)
@@ -193,8 +215,6 @@ def dump_diagnostic(d: Any) -> list:
 
 
 def load_diagnostic(row: list, path: str) -> Any:
-    from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
-
     code, name, message, r1, c1, r2, c2, noqa_row, fix, edit_locations = row
     if not (isinstance(code, str) and isinstance(name, str) and isinstance(message, str)):
         raise ValueError("bad entry")
@@ -212,8 +232,6 @@ def load_diagnostic(row: list, path: str) -> Any:
 
 def run_key(settings: Any, codes: Iterable[str], extra: Any = None) -> str:
     """What every cached result of a run depends on besides its own file and the project's facts."""
-    import dataclasses
-
     try:
         settings_data = dataclasses.asdict(settings)
     except TypeError:  # pragma: no cover - Settings is a dataclass
@@ -309,8 +327,6 @@ class ResultCache:
 
 
 def clean(cache_dir: str) -> bool:
-    import shutil
-
     if os.path.isdir(cache_dir):
         shutil.rmtree(cache_dir, ignore_errors=True)
         return True

@@ -1,4 +1,4 @@
-"""``[tool.backend-lint]`` settings: discovery, validation and selection of rules.
+"""``[tool.backend-lint]`` settings: discovery and validation (the selection of rules is ``engine/selection.py``).
 
 Settings are resolved once per run. ``--config PATH`` takes a ``pyproject.toml`` (its
 ``[tool.backend-lint]`` table) or a ``backend-lint.toml`` holding the same keys at top level, and then
@@ -7,7 +7,6 @@ replaces discovery. Unknown keys and wrong types are a ``ConfigError`` naming th
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 from dataclasses import dataclass, replace
@@ -248,11 +247,7 @@ def discover_settings(start: str | os.PathLike) -> Settings:
     return load_config_file(path)
 
 
-# --- rule selection ------------------------------------------------------------------------------------
-
-def _matches(code: str, selector: str) -> bool:
-    return selector == "ALL" or code.startswith(selector)
-
+# --- rule selectors ------------------------------------------------------------------------------------
 
 def validate_selectors(selectors: Iterable[str], all_codes: Iterable[str], origin: str) -> None:
     codes = list(all_codes)
@@ -261,35 +256,3 @@ def validate_selectors(selectors: Iterable[str], all_codes: Iterable[str], origi
             continue
         if not any(c.startswith(s) for c in codes):
             raise ConfigError(f"{origin}: unknown rule selector `{s}`")
-
-
-def select_codes(settings: Settings, all_codes: Iterable[str]) -> list[str]:
-    """ruff's order: ``select`` (or defaults) plus ``extend-select``, minus ``ignore``; the most specific
-    selector wins when an ignore and a select overlap."""
-    chosen = []
-    for code in all_codes:
-        best_sel = max((len(s) if s != "ALL" else 0 for s in (*settings.select, *settings.extend_select) if _matches(code, s)), default=-1)
-        best_ign = max((len(s) if s != "ALL" else 0 for s in settings.ignore if _matches(code, s)), default=-1)
-        if best_sel >= 0 and best_sel > best_ign:
-            chosen.append(code)
-    return chosen
-
-
-def per_file_ignored(settings: Settings, path: str) -> tuple[str, ...]:
-    """Codes (prefixes) ignored for ``path`` by ``per-file-ignores`` (globs relative to the root)."""
-    if not settings.per_file_ignores:
-        return ()
-    rel = _relative(path, settings.root)
-    name = os.path.basename(path)
-    out: list[str] = []
-    for pattern, codes in settings.per_file_ignores:
-        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*"):
-            out.extend(codes)
-    return tuple(out)
-
-
-def _relative(path: str, root: str) -> str:
-    try:
-        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()

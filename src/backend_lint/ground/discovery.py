@@ -4,10 +4,15 @@ configured ``exclude`` / ``extend-exclude`` globs; files named explicitly are al
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
+import re
+import time
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
+from .. import __version__
+from .cache import load_checked, store_checked
 from .config import Settings
 
 
@@ -24,7 +29,7 @@ class _GitIgnores:
         path = os.path.join(directory, ".gitignore")
         if os.path.isfile(path):
             try:
-                import pathspec
+                import pathspec  # (58 ms; only for a project with a .gitignore)
 
                 with open(path, encoding="utf-8", errors="replace") as fh:
                     spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
@@ -56,8 +61,6 @@ class _Matcher:
     (``fnmatch(name, p) or fnmatch(rel, p) or fnmatch(rel, p.rstrip("/") + "/*")`` for any pattern)."""
 
     def __init__(self, patterns: tuple[str, ...]) -> None:
-        import re
-
         norm = os.path.normcase
         self.by_name = re.compile("|".join(fnmatch.translate(norm(p)) for p in patterns) or "(?!)")
         self.by_rel = re.compile(
@@ -119,8 +122,6 @@ def _walk_key(p: str, settings: Settings, patterns: tuple, respect_gitignore: bo
 
 
 def _memo_walk(raw: str, settings: Settings, patterns: tuple, warn, respect_gitignore: bool, cache_dir=None) -> Iterator[str]:
-    import time
-
     p = os.path.normpath(raw)
     key = _walk_key(p, settings, patterns, respect_gitignore)
     found = _WALKS.get(key)
@@ -280,26 +281,25 @@ def _stamp(directory: str) -> Optional[list]:
     return [own, ignore]
 
 
-def _stored_walk_path(cache_dir: str, key: tuple) -> str:
-    import hashlib
-
-    from .. import __version__
-
-    return os.path.join(cache_dir, f"walk-{hashlib.sha1(repr((key, __version__)).encode()).hexdigest()[:16]}.json")
+def _stored_walk_path(cache_dir: str, key: tuple) -> tuple[str, str]:
+    """Where the listing for ``key`` is stored, and the key its frame must carry."""
+    ident = hashlib.sha1(repr((key, __version__)).encode()).hexdigest()
+    return os.path.join(cache_dir, f"walk-{ident[:16]}.json"), ident
 
 
 def _stored_walk(cache_dir: str, key: tuple, p: str) -> Optional[list[str]]:
     """The stored listing of directory ``p``, if no directory the walk read (nor a ``.gitignore`` in one)
     has changed since, and the repository root above it is the same: a pre-commit run on one file then
     stats the project's directories instead of listing them. A listing written within two seconds of a
-    directory's change is not trusted (file systems with coarse timestamps), nor one from another version."""
-    import json
-
+    directory's change is not trusted (file systems with coarse timestamps), nor one from another version,
+    nor one whose checksum or shape is wrong (``load_checked``)."""
+    path, ident = _stored_walk_path(cache_dir, key)
+    stored = load_checked(path, ident)
     try:
-        with open(_stored_walk_path(cache_dir, key), encoding="utf-8") as fh:
-            stored = json.load(fh)
         written, dirs, files, git_root = stored["written"], stored["dirs"], stored["files"], stored["git"]
-        if not (isinstance(files, list) and all(isinstance(f, str) for f in files)):
+        if not (isinstance(written, int) and isinstance(dirs, list) and isinstance(files, list)):
+            return None
+        if not all(isinstance(f, str) for f in files):
             return None
         if key[-1] and git_root != _git_root(p):
             return None
@@ -312,10 +312,6 @@ def _stored_walk(cache_dir: str, key: tuple, p: str) -> Optional[list[str]]:
 
 
 def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[str], files: list[str]) -> None:
-    import json
-
-    from .cache import atomic_write
-
     if None in record:  # the walk met a symbolic link or an unreadable entry: no mtime says when it changes
         return
     stamps = []
@@ -325,10 +321,26 @@ def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[s
             return
         stamps.append([d, *stamp])
     git_root = _git_root(p) if key[-1] else None
-    data = {"written": written, "git": git_root, "dirs": stamps, "files": files}
-    atomic_write(_stored_walk_path(cache_dir, key), json.dumps(data).encode("utf-8"))
+    path, ident = _stored_walk_path(cache_dir, key)
+    store_checked(path, ident, {"written": written, "git": git_root, "dirs": stamps, "files": files})
 
 
 def project_python_files(root: str, settings: Settings, respect_gitignore: bool, cache_dir: Optional[str]) -> list[str]:
     """``iter_python_files([root])`` for the project index (its listing stored in ``cache_dir``)."""
     return list(iter_python_files([root], settings, respect_gitignore=respect_gitignore, cache_dir=cache_dir))
+
+
+def abspath_maker() -> Callable[[str], str]:
+    """``os.path.abspath`` without a ``getcwd()`` per call (a run's cwd does not change)."""
+    cwd = os.getcwd()
+    join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
+    sep = os.sep
+    plain = os.altsep is None and cwd == normpath(cwd)
+    odd = (sep + ".", sep + sep)
+
+    def absolute(path: str) -> str:
+        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
+            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
+        return normpath(path if isabs(path) else join(cwd, path))
+
+    return absolute

@@ -135,3 +135,10 @@ def load_names(expr: cst.CSTNode) -> Iterator[str]:
             stack.append(node.body)
             continue
         stack.extend(iter_children(node))
+
+
+# The walk's primitives under public names, for the engine's walker (engine/walker.py).
+KIND_NODE, KIND_SEQ = _NODE, _SEQ
+kind_memo = _kinds
+kind_of = _kind
+fields_of = _fields_of

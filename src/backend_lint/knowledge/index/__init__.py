@@ -10,13 +10,13 @@ flake8 plugin reuse it and only changed files are read again. The linted code is
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Optional
 
+from ...ground.cache import code_digest, load_checked, store_checked
 from ..modules import module_name_for
 from .entry import Entry, encode_facts
 
@@ -252,8 +252,6 @@ class ProjectIndex:
         return value
 
     def _derived_key(self) -> str:
-        from ...ground.cache import code_digest  # (~15 ms: only for derived values stored on disk)
-
         return f"{self.project_digest()}:{code_digest()}"
 
     def _read_derived(self) -> Optional[dict[str, Any]]:
@@ -261,25 +259,15 @@ class ProjectIndex:
             return None
         if self._derived is None:
             self._derived = {}
-            try:
-                with open(self._derived_path, "rb") as fh:
-                    data = json.loads(fh.read())
-                if isinstance(data, dict) and data.get("key") == self._derived_key() and isinstance(data.get("values"), dict):
-                    self._derived = data["values"]
-            except (OSError, ValueError):
-                pass
+            data = load_checked(self._derived_path, self._derived_key())  # (verified: checksum and key)
+            if isinstance(data, dict) and isinstance(data.get("values"), dict):
+                self._derived = data["values"]
         return self._derived
 
     def _write_derived(self, values: dict[str, Any]) -> None:
-        from ...ground.cache import atomic_write  # (~15 ms: only for derived values stored on disk)
-
         if self._derived_path is None:
             return
-        try:
-            data = json.dumps({"key": self._derived_key(), "values": values}, sort_keys=True).encode()
-        except (TypeError, ValueError):
-            return
-        atomic_write(self._derived_path, data)  # a concurrent run may lose a key: it is derived again
+        store_checked(self._derived_path, self._derived_key(), {"values": values})  # a concurrent run may lose a key: it is derived again
 
     def module_info(self, path: str) -> Optional[tuple[str, bool]]:
         e = self._entries.get(os.path.abspath(path))

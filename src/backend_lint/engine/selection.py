@@ -1,0 +1,83 @@
+"""Rule selection: which codes a run reports (``select`` / ``extend-select`` / ``ignore``, ruff's order),
+which a file's ``per-file-ignores`` drop, and the run's settings (configuration discovered or named, then the
+command line's selectors on top; ``ground/config.py`` discovers and validates)."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from pathlib import Path
+from typing import Iterable, Optional
+
+from ..ground.config import Settings, discover_settings, load_config_file, validate_selectors
+from .registry import all_codes
+
+
+def resolve_settings(
+    paths: Iterable[str],
+    config: Optional[str],
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    extend_select: tuple[str, ...] = (),
+    stdin_filename: Optional[str] = None,
+) -> Settings:
+    """The settings of a run: ``config`` if given, else discovered from the first path (or the stdin file
+    name, or the working directory); every selector validated. Raises ``ConfigError``."""
+    paths = tuple(paths)
+    start = stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
+    if config:
+        settings = load_config_file(config)
+    else:
+        settings = discover_settings(start if os.path.exists(start) else os.getcwd())
+    codes = all_codes()
+    origin = settings.config_file or "settings"
+    validate_selectors(settings.select + settings.ignore + settings.extend_select, codes, origin)
+    for key, vals in settings.per_file_ignores:
+        validate_selectors(vals, codes, f"{origin}: per-file-ignores")
+    overrides = {}
+    if select:
+        validate_selectors(select, codes, "--select")
+        overrides["select"] = select
+    if ignore:
+        validate_selectors(ignore, codes, "--ignore")
+        overrides["ignore"] = settings.ignore + ignore
+    if extend_select:
+        validate_selectors(extend_select, codes, "--extend-select")
+        overrides["extend_select"] = settings.extend_select + extend_select
+    return settings.with_overrides(**overrides) if overrides else settings
+
+
+def _matches(code: str, selector: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def select_codes(settings: Settings, all_codes: Iterable[str]) -> list[str]:
+    """ruff's order: ``select`` (or defaults) plus ``extend-select``, minus ``ignore``; the most specific
+    selector wins when an ignore and a select overlap."""
+    chosen = []
+    for code in all_codes:
+        best_sel = max((len(s) if s != "ALL" else 0 for s in (*settings.select, *settings.extend_select) if _matches(code, s)), default=-1)
+        best_ign = max((len(s) if s != "ALL" else 0 for s in settings.ignore if _matches(code, s)), default=-1)
+        if best_sel >= 0 and best_sel > best_ign:
+            chosen.append(code)
+    return chosen
+
+
+def per_file_ignored(settings: Settings, path: str) -> tuple[str, ...]:
+    """Codes (prefixes) ignored for ``path`` by ``per-file-ignores`` (globs relative to the root)."""
+    if not settings.per_file_ignores:
+        return ()
+    rel = _relative(path, settings.root)
+    name = os.path.basename(path)
+    out: list[str] = []
+    for pattern, codes in settings.per_file_ignores:
+        if fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern.rstrip("/") + "/*"):
+            out.extend(codes)
+    return tuple(out)
+
+
+def _relative(path: str, root: str) -> str:
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

@@ -1,0 +1,248 @@
+"""The one entry of a run, for every face.
+
+``run(request)`` owns a whole run: the settings (discovered or named by ``ground/config.py``, the
+selectors on top: ``selection.resolve_settings``), the files (``ground/discovery.py``), the project index
+(``knowledge/index``), the worker pool and the result cache (``run.py``), fixes (``fixes.py`` computes
+them, ``ground/io.py`` writes them) and the project-wide rules. It returns a ``RunResult`` that the faces
+render; it prints nothing and never exits.
+
+``Workspace`` is the warm part of a run (settings, index, engine) and outlives it: flake8 opens one per
+project and lints each file it is handed through ``lint_buffer``; a language server would do the same with
+an unsaved buffer (its facts replace the file's in the index first), then ``run`` with ``workspace=``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Sequence
+
+from ..ground.cache import DEFAULT_CACHE_DIR
+from ..ground.config import Settings
+from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_files, project_python_files
+from ..ground.io import SourceReadError, decode_source, encode_source, read_source
+from ..knowledge.index import ProjectIndex
+from ..values import Diagnostic
+from .api import Engine
+from .run import FileOutcome, RunOptions, lint_paths, read_error_diagnostic, unified_diff
+from .selection import resolve_settings
+
+
+@dataclass
+class Request:
+    """What a face asks of a run (the CLI's options, minus how to show the result)."""
+
+    paths: Sequence[str] = ()  # files or directories; none (and no buffer): the current directory
+    config: Optional[str] = None  # a configuration file that replaces discovery
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    jobs: int = 0  # 0: automatic
+    cache_dir: Optional[str] = None  # None: ``.backend_lint_cache`` in the project root
+    use_cache: bool = True
+    respect_gitignore: bool = True
+    force_exclude: bool = False
+    buffer: Optional[Callable[[], bytes]] = None  # lint this source (read when needed) instead of paths
+    buffer_name: Optional[str] = None  # the file the buffer stands for (``--stdin-filename``)
+    on_warning: Optional[Callable[[str], None]] = None  # told each warning when it happens (and kept in the result)
+
+
+@dataclass
+class RunResult:
+    settings: Settings
+    outcomes: list[FileOutcome]
+    diagnostics: list[Diagnostic]  # sorted; the project-wide rules' findings included
+    errors: list[str]  # internal errors (exit 2)
+    warnings: list[str]  # discovery's, then the files' (could not write, ...), in order
+    from_buffer: bool = False
+    buffer_output: Optional[bytes] = None  # with ``fix`` on a buffer: what the face writes out (the source)
+    source_out: bool = False  # ``buffer_output`` is the fixed source (the face's report goes elsewhere)
+
+    @property
+    def fixed(self) -> int:
+        return sum(o.fixed for o in self.outcomes)
+
+
+class Workspace:
+    """One project, warm: its settings, the project index over its root (plus files named outside it) and
+    the engine. Reuse it across runs and buffers; the index follows the buffers it is given."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        named: Sequence[str] = (),
+        codes: Optional[Sequence[str]] = None,
+        cache_dir: Optional[str] = None,
+        jobs: int = 0,
+        respect_gitignore: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.cache_dir = cache_dir
+        self.index = _build_index(settings, named, cache_dir, jobs, respect_gitignore)
+        self.engine = Engine(settings, codes, self.index)
+        self._project_findings: Optional[dict[str, list[Diagnostic]]] = None
+
+    def lint_buffer(self, path: str, text: str, noqa: bool = True, tree: Any = None, replace: bool = True) -> FileOutcome:
+        """Lint ``text`` as the file ``path``, with the project-wide findings that fall on it. ``replace``:
+        the text replaces the file's facts in the index (an editor's unsaved buffer); otherwise only a file
+        the index lacks is added (flake8: the text is the file on disk). ``tree``: its CPython tree, if
+        the caller has one."""
+        index = self.index
+        if index is not None:
+            if replace:
+                index.update_source(path, text)
+                self._project_findings = None
+            elif index.entry(os.path.abspath(path)) is None and os.path.isfile(path):
+                index.update_source(path, text)
+        result = self.engine.lint_source(text, path, noqa=noqa, tree=tree)
+        out = FileOutcome(path, diagnostics=result.diagnostics + self.project_findings(path))
+        out.errors = [str(e) for e in result.errors]
+        return out
+
+    def project_findings(self, path: str) -> list[Diagnostic]:
+        """The project-wide rules' findings (BKL405, the migration graph) on ``path``, computed once."""
+        engine = self.engine
+        if not engine.has_project_rules or self.index is None:
+            return []
+        if self._project_findings is None:
+            found: dict[str, list[Diagnostic]] = {}
+            for d in engine.lint_project():
+                found.setdefault(os.path.abspath(d.path), []).append(d)
+            self._project_findings = found
+        return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
+
+    def preload(self) -> None:
+        """Everything a lint needs, loaded now (before a face forks workers that should share it)."""
+        self.engine.preload()  # imports the rules (and libcst)
+        if self.index is not None:
+            self.index.load_facts()
+        if self.engine.has_project_rules:
+            self.project_findings(os.getcwd())
+
+
+def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
+    """Lint (and maybe fix) what ``request`` names; see the module's docstring. Raises ``ConfigError``
+    (settings) before it reads anything else. ``workspace``: a warm one to lint through (its settings are
+    then the run's)."""
+    from_buffer = tuple(request.paths) == ("-",) or (request.buffer_name is not None and not request.paths)
+    if workspace is not None:
+        settings = workspace.settings
+    else:
+        settings = resolve_settings(
+            request.paths, request.config, request.select, request.ignore, request.extend_select, request.buffer_name
+        )
+    paths = tuple(request.paths) or ((".",) if not from_buffer else ())
+    cache_root = request.cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR)
+    options = RunOptions(
+        fix=request.fix, unsafe_fixes=request.unsafe_fixes, diff=request.diff, jobs=request.jobs,
+        cache_dir=cache_root if request.use_cache else None, use_cache=request.use_cache,
+    )
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        if request.on_warning is not None:
+            request.on_warning(message)
+
+    files: list[str] = []
+    if not from_buffer:
+        files = list(iter_python_files(
+            paths, settings, warn=warn, respect_gitignore=request.respect_gitignore, cache_dir=options.cache_dir
+        ))
+        if request.force_exclude:
+            files = [f for f in files if not is_excluded_file(f, settings)]
+    if workspace is None:
+        workspace = Workspace(
+            settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
+        )
+    result = RunResult(settings, [], [], [], [], from_buffer=from_buffer)
+    if from_buffer:
+        _run_buffer(workspace, request, result)
+    else:
+        result.outcomes = lint_paths(workspace.engine, files, options)
+    for o in result.outcomes:
+        result.diagnostics.extend(o.diagnostics)
+        result.errors.extend(o.errors)
+        for w in o.warnings:
+            warn(w)
+    result.warnings = warnings
+    if not from_buffer:
+        result.diagnostics.extend(_project_findings(workspace, files))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    return result
+
+
+def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> None:
+    """Standard input (or an editor's buffer) as the file ``request.buffer_name``."""
+    engine, index = workspace.engine, workspace.index
+    name = request.buffer_name or "-"
+    raw = request.buffer() if request.buffer is not None else b""
+    outcome = FileOutcome(name)
+    result.outcomes.append(outcome)
+    if request.buffer_name and is_excluded_file(request.buffer_name, workspace.settings):
+        if request.fix:
+            result.buffer_output = raw
+        return
+    try:
+        src = decode_source(name, raw)
+    except SourceReadError as exc:
+        outcome.diagnostics.append(read_error_diagnostic(name, f"Cannot read file: {exc}"))
+        return
+    if index is not None and request.buffer_name:
+        index.update_source(request.buffer_name, src.text)
+    if request.fix or request.diff:
+        fixed_text, lint, applied = engine.fix_source(src.text, name, unsafe=request.unsafe_fixes)
+        outcome.fixed = applied
+        if request.diff:
+            if fixed_text != src.text:
+                outcome.diff = unified_diff(src.text, fixed_text, name)
+        else:
+            result.buffer_output = encode_source(src, fixed_text)
+            result.source_out = True
+    else:
+        lint = engine.lint_source(src.text, name)
+    outcome.diagnostics = lint.diagnostics
+    outcome.errors = [str(e) for e in lint.errors]
+
+
+def _project_findings(workspace: Workspace, files: list[str]) -> list[Diagnostic]:
+    """The project-wide rules' findings (e.g. the migration graph) on the files of this run, their
+    ``# noqa`` applied."""
+    engine = workspace.engine
+    if not engine.has_project_rules or workspace.index is None:
+        return []
+    absolute = abspath_maker()
+    linted = {absolute(f): f for f in files}
+    by_file: dict[str, list[Diagnostic]] = {}
+    for d in engine.lint_project():
+        key = absolute(d.path)
+        if key in linted and engine.code_enabled_for(d.code, linted[key]):
+            d.path = linted[key]
+            by_file.setdefault(key, []).append(d)
+    out: list[Diagnostic] = []
+    for key, ds in by_file.items():
+        try:
+            text = read_source(ds[0].path).text
+        except SourceReadError:
+            continue
+        out.extend(engine.apply_noqa(text, ds))
+    return out
+
+
+def _build_index(
+    settings: Settings, named: Sequence[str], cache_dir: Optional[str], jobs: int, respect_gitignore: bool
+) -> ProjectIndex:
+    """The project index over the project root (so that one linted file still sees its models)."""
+    root = settings.root
+    absolute = abspath_maker()
+    if named and all(not absolute(f).startswith(os.path.abspath(root) + os.sep) for f in named):
+        # linting files outside the configured root: index what was named
+        project_files = list(named)
+    else:
+        project_files = project_python_files(root, settings, respect_gitignore, cache_dir)
+        known = {absolute(f) for f in project_files}
+        project_files += [f for f in named if absolute(f) not in known]
+    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs)
