@@ -434,3 +434,33 @@ def test_a_listing_that_met_a_symbolic_link_is_not_stored(tmp_path: Path, monkey
     (tmp_path / "shared").mkdir()
     (tmp_path / "shared" / "b.py").write_text("y = 2\n")
     assert listing() == [os.path.join("app", "a.py"), os.path.join("lib", "b.py")]
+
+
+def test_the_one_entry_returns_what_the_cli_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from backend_lint.engine.workspace import Request, run
+
+    root = _app(tmp_path)
+    expected = _json(root, "--no-cache")
+    monkeypatch.chdir(root)
+    result = run(Request(paths=["."], use_cache=False))
+    got = sorted((os.path.abspath(d.path), d.row, d.code, d.message) for d in result.diagnostics)
+    assert got == expected
+    assert not result.errors and not result.warnings and result.fixed == 0
+    assert not (root / ".backend_lint_cache").exists()  # use_cache=False: nothing read or written
+
+
+def test_a_workspace_lints_an_unsaved_buffer_against_its_warm_index(tmp_path: Path) -> None:
+    """What a language server does: the buffer's facts replace the file's, and the other files see them."""
+    from backend_lint.engine.workspace import Workspace
+
+    root = _app(tmp_path)
+    workspace = Workspace(Settings(root=str(root)))
+    routes, models = str(root / "app/routes.py"), str(root / "app/models.py")
+    codes = lambda path, text: [d.code for d in workspace.lint_buffer(path, text).diagnostics]  # noqa: E731
+    assert "BKL201" in codes(routes, ROUTES)
+    unowned = MODELS_OWNED.replace('    owner_id: int = Field(foreign_key="user.id")\n', '    note: str = ""\n')
+    codes(models, unowned)  # unsaved: the file on disk still has owner_id
+    assert "BKL201" not in codes(routes, ROUTES)
+    codes(models, MODELS_OWNED)
+    assert "BKL201" in codes(routes, ROUTES)
+    assert (root / "app/models.py").read_text() == MODELS_OWNED  # a buffer is never written
