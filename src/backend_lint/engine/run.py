@@ -16,7 +16,7 @@ from ..ground.discovery import abspath_maker
 from ..ground.io import SourceReadError, WriteError, read_source, write_source
 from ..values import Diagnostic, Location
 from .api import Engine
-from .gc_tuning import tune_gc
+from ..ground.gc_tuning import tune_gc
 
 
 

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Optional
 
 from ...ground.cache import code_digest, load_checked, store_checked
+from ...ground.discovery import abspath_maker
+from ...ground.gc_tuning import tune_gc
 from ..modules import module_name_for
 from .entry import Entry, encode_facts
 
@@ -130,7 +132,7 @@ class ProjectIndex:
         todo: list[tuple[str, list, Optional[Entry], tuple[str, bool]]] = []
         entries: dict[str, Optional[Entry]] = {}
         changed = False
-        absolute = _abspath_maker()
+        absolute = abspath_maker()
         for f in files:
             abspath = absolute(f)
             if abspath in entries:
@@ -409,22 +411,6 @@ class _LazyModules(Mapping):
         return self._full().values()
 
 
-def _abspath_maker() -> Any:
-    """``os.path.abspath`` without a ``getcwd()`` per call (a run's cwd does not change)."""
-    cwd = os.getcwd()
-    join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
-    sep = os.sep
-    plain = os.altsep is None and cwd == normpath(cwd)
-    odd = (sep + ".", sep + sep)
-
-    def absolute(path: str) -> str:
-        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
-            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
-        return normpath(path if isabs(path) else join(cwd, path))
-
-    return absolute
-
-
 def _decode(raw: bytes) -> Optional[str]:
     from ...ground.io import SourceReadError, decode_source  # (~50 ms with its codecs: only files not in the store)
 
@@ -485,7 +471,6 @@ def _extract_all(todo: list, jobs: int) -> list:
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     out: list = []
     try:
-        from ...engine.gc_tuning import tune_gc  # (the pool's workers only; engine/ owns it: see pyproject's ignore_imports)
 
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
             for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
