@@ -471,7 +471,6 @@ def _extract_all(todo: list, jobs: int) -> list:
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     out: list = []
     try:
-
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
             for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
                 out.extend(part)
