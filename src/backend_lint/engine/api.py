@@ -23,6 +23,7 @@ from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
 from .registry import all_rules
 from ..rules.api import Report, Rule
 from ..knowledge.modules import looks_like_migration
+from ..knowledge.tree_facts import TreeFacts, tree_facts
 from .positions import Positions, SourceLines, node_offsets
 from .noqa import FILE_NOQA, Suppressions, multiline_strings_at, parse_suppressions, read_suppressions
 
@@ -231,8 +232,6 @@ class Engine:
         none): the positions of findings start from its line numbers."""
         if any(cls is not None and cls.may_fire_tree is None for cls in active):
             return active, tree
-        from ..knowledge.tree_facts import TreeFacts, tree_facts
-
         facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
         if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
             return active, None
@@ -409,7 +408,6 @@ class Engine:
             bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
         )
         if tree is None and (needed or (noqa and diagnostics)):
-            from ..knowledge.tree_facts import tree_facts  # (CPython's tree: cheaper to build than the file's tokens)
 
             facts = tree_facts(source)
             tree = facts.tree if facts is not None else None

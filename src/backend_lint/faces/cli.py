@@ -211,7 +211,7 @@ def _fixed_summary(outcomes) -> str:
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def rule(code: Optional[str], show_all: bool, output_format: str) -> None:
     """Show a rule's documentation (by code or name), or list every rule with --all."""
-    from ..engine.registry import all_rules, get_rule
+    from ..engine.registry import all_rules, get_rule  # (imports every rule and libcst: only this command)
 
     if show_all:
         rules = list(all_rules())
