@@ -11,6 +11,10 @@ Stored under ``facts["extra"]["orm"]``:
 - ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``.
 - ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
   for top-level functions, with the dependency markers of their parameters resolved.
+  A function that decodes a token has ``"auth": [evidence]`` (``_auth_evidence``), one that raises
+  ``"raises": true``.
+- ``callables``: ``{class: {"returns", "params", "auth"}}`` for a class's ``__call__`` (a class dependency,
+  ``Depends(JWTBearer())``).
 - ``calls``: ``{name: {"func", "kwargs", "args"}}`` for module-level ``name = f(...)``
   (``current_active_user = fastapi_users.current_user(active=True)``, ``item = CRUDItem(Item)``).
 - ``method_returns``: ``{class: {method: returned class}}`` and ``generic_args``: ``{class: [classes in
@@ -201,6 +205,52 @@ def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Resolve) -> 
     return None
 
 
+# Token decoding that makes a dependency an auth dependency by what it does: ``jwt.decode`` of PyJWT,
+# python-jose (``jose.jwt.decode``), authlib (``authlib.jose.jwt.decode``, ``JsonWebToken(...).decode``
+# resolved through the module), and a fastapi-users strategy's ``read_token`` (on any receiver).
+_TOKEN_MODULES = ("jwt", "jose", "authlib")
+_TOKEN_METHODS = frozenset({"read_token"})
+
+
+def _auth_evidence(fn: ast.AST, resolve: Resolve) -> tuple[list[str], bool]:
+    """What in a function's body says it authenticates the caller (a token decoded), and whether it raises.
+    One ``ast.walk`` of the function, done at index time so that classifying a dependency or an
+    authorisation helper needs no parse."""
+    found: set[str] = set()
+    raises = False
+    for node in ast.walk(fn):
+        if node.__class__ is ast.Raise:
+            raises = True
+            continue
+        if node.__class__ is not ast.Call:
+            continue
+        func = node.func  # type: ignore[attr-defined]
+        if func.__class__ is not ast.Attribute:
+            continue
+        attr = func.attr
+        if attr in _TOKEN_METHODS:
+            found.add(f"reads a token (`.{attr}(...)`)")
+        elif attr == "decode":
+            q = resolve(func) or ""
+            if q.split(".", 1)[0] in _TOKEN_MODULES:
+                found.add(f"decodes a token (`{q}`)")
+    return sorted(found), raises
+
+
+def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "returns": main_type(stmt.returns, resolve),
+        "params": _param_facts(stmt.args, resolve),
+        "line": stmt.lineno,
+    }
+    evidence, raises = _auth_evidence(stmt, resolve)
+    if evidence:
+        out["auth"] = evidence
+    if raises:
+        out["raises"] = True  # an authorisation helper may deny by raising (``check_permission``)
+    return out
+
+
 def _call_facts(call: ast.Call, resolve: Resolve) -> dict[str, Any]:
     out: dict[str, Any] = {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
     args = [resolve(a) for a in call.args if isinstance(a, (ast.Name, ast.Attribute))]
@@ -263,6 +313,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     calls: dict[str, Any] = {}
     method_returns: dict[str, dict[str, Optional[str]]] = {}
     generic_args: dict[str, list[str]] = {}
+    callables: dict[str, Any] = {}
 
     def visit_class(node: ast.ClassDef) -> None:
         rels: dict[str, str] = {}
@@ -274,6 +325,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.returns is not None:
                     returns[stmt.name] = main_type(stmt.returns, resolve)
+                if stmt.name == "__call__":
+                    callables[node.name] = _function_facts(stmt, resolve)
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -302,11 +355,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if isinstance(stmt, ast.ClassDef):
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                functions[stmt.name] = {
-                    "returns": main_type(stmt.returns, resolve),
-                    "params": _param_facts(stmt.args, resolve),
-                    "line": stmt.lineno,
-                }
+                functions[stmt.name] = _function_facts(stmt, resolve)
             elif isinstance(stmt, ast.Assign) and stmt.value is not None:
                 for t in stmt.targets:
                     if isinstance(t, ast.Name):
@@ -371,4 +420,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         calls=calls,
         method_returns=method_returns,
         generic_args=generic_args,
+        callables=callables,
     )
