@@ -16,7 +16,9 @@ SPEC = RuleSpec(
     code="BKL202",
     name="ownership-checked-after-fetch",
     message="Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query",
-    requires=("==", "!=", " in ", " is "),
+    # no text prefilter: an authorisation helper's call (``check_permission(db, user, row.workspace_id)``)
+    # needs no comparison operator
+    requires=None,
     screen=isolation_may_fire,
 )
 
@@ -113,7 +115,12 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
         for comparison, model in found.checked_after:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             short = model.rsplit(".", 1)[-1]
-            if columns:
+            helper = found.helper_checks.get(id(comparison))
+            if helper is not None:
+                column = helper.column or (columns[0] if columns else None)
+                where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
+                message = f"Access to `{helper.name}` (`{short}`) is decided by `{helper.helper}()` after an unscoped fetch; {where}"
+            elif columns:
                 message = self.message.format(model=short, column=columns[0])
             else:
                 message = f"Ownership of `{short}` is checked after an unscoped fetch; filter by owner in the query"
