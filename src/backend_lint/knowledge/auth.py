@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 import libcst as cst
 
@@ -263,6 +263,67 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
     return DependencyKind("admin" if (alias_admin or kind.kind == "admin") else "auth", entry.get("type") or kind.principal_type)
 
 
+def background_only(project: Optional["ProjectIndex"], qualified: str) -> bool:
+    """A top-level function that only background jobs reach: a Celery / dramatiq task (``TASK_DECORATORS``),
+    a function handed to ``BackgroundTasks.add_task``, and the functions only those call. Every function
+    that nothing in the project calls (a route handler, a CLI command, an entry point), every function a
+    class method calls and everything they reach make claims as before; references that are not calls are
+    not seen, so a function reached that way counts as a root."""
+    if project is None:
+        return False
+    return qualified in project.stored_memo("auth.background_only", lambda: _background_only(project), load=frozenset)
+
+
+def _background_only(project: "ProjectIndex") -> frozenset[str]:
+    functions: dict[str, dict[str, Any]] = {}
+    for mod, facts in project.iter_modules():
+        for name, fn in orm_facts(facts).get("functions", {}).items():
+            functions[f"{mod}.{name}"] = fn
+    if not any(fn.get("task") or fn.get("background_out") for fn in functions.values()):
+        return frozenset()
+    resolved: dict[str, Optional[str]] = {}
+
+    def node(target: str) -> Optional[str]:
+        if target not in resolved:
+            found = project.resolve_symbol(target)
+            resolved[target] = f"{found[0]}.{found[1]}" if found is not None and found[2] == "functions" else None
+        return resolved[target]
+
+    edges: dict[str, list[str]] = {}
+    called: set[str] = set()
+    starts: set[str] = set()
+    for q, fn in functions.items():
+        out = [t for t in (node(c) for c in fn.get("calls_out", ())) if t is not None and t != q]
+        edges[q] = out
+        called.update(out)
+        for c in fn.get("background_out", ()):
+            t = node(c)
+            if t is not None:
+                called.add(t)
+                starts.add(t)
+        if fn.get("task"):
+            starts.add(q)
+    for mod, facts in project.iter_modules():
+        for c in orm_facts(facts).get("method_calls", ()):
+            t = node(c)
+            if t is not None:
+                called.discard(t)  # a caller outside the graph: a root
+
+    def reach(seeds: Iterable[str]) -> set[str]:
+        seen = set(seeds)
+        stack = list(seen)
+        while stack:
+            for t in edges.get(stack.pop(), ()):
+                if t not in seen:
+                    seen.add(t)
+                    stack.append(t)
+        return seen
+
+    roots = [q for q, fn in functions.items() if q not in called and not fn.get("task") and q not in starts]
+    claims = reach(roots)
+    return frozenset(reach(starts) - claims)
+
+
 def principal_classes(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
     """Classes that auth dependencies yield across the project (``User``), for "typed as the principal"."""
     if project is None:
@@ -473,6 +534,18 @@ class Identity:
         return set(self.principals) | set(self.identity_params)
 
 
+def project_function_is_background_only(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """``background_only`` for a top-level function of the file being linted."""
+    project = ctx.project
+    if project is None or ctx.module is None or not any(s is func for s in ctx.module.body):
+        return False
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return False
+    return bool(module) and background_only(project, f"{module}.{func.name.value}")
+
+
 def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     for dec in func.decorators:
         expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
@@ -563,6 +636,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         return ident
     if _is_task(ctx, func):
         return ident
+    if enclosing is None and project_function_is_background_only(ctx, func):
+        return Identity(route=None, params=params)  # reached only from background jobs: no claim
     project = ctx.project
     principal_types = principal_classes(project, settings)
     identity_fields = set(settings.identity_fields)

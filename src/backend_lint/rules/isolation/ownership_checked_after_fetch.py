@@ -35,6 +35,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
 
+    An *authorisation helper* called after the load counts the same way and is reported at its call,
+    naming the row: a function given the principal (or an identity value) and the fetched row or one of
+    its attributes (`check_permission(session, user, row.workspace_id, "read")`, `if not is_member(user.id,
+    row.org_id): raise ...`). A helper is a project function that raises, a function named like a check
+    (`check`, `require`, `ensure`, `verify`, `permission`, `access`, `member`, `can_`, `has_`, ...), or a
+    name in `authorization-helpers`; a project function that returns the row's own model is a scoped
+    fetch, not a check.
+
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
     table's own key are not ownership checks of a row and are not reported. An owner equality that only
     decides whether the row is reused (`reuse = row is not None and row.user_id == user_id`, then a new
