@@ -156,6 +156,16 @@ def classify_dependency(
                     if inner.kind is not None:
                         auth = True
                         admin = admin or inner.kind == "admin"
+                        if inner.credentials:
+                            pass  # it handles the raw credential: what it returns is the principal
+                        elif principal_type and inner.principal_type and project.canonical(principal_type) == project.canonical(inner.principal_type):  # type: ignore[union-attr]
+                            pass  # passes the principal on
+                        elif not principal_type and not _takes_client_key(fn):
+                            principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
+                        else:
+                            # ``get_board(board_id, user=Depends(current_user)) -> Board``: the request is
+                            # authenticated, but the value is a resource, not the principal
+                            credentials = True
                         break
             if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
                 auth = True  # returns the project's user model, from the request alone
@@ -190,7 +200,7 @@ SECURITY_SCHEMES = frozenset(
 )
 # Class names of the project's user model: a dependency that returns one from the request is an auth
 # dependency (``async def who(request) -> Account``).
-USER_CLASS = re.compile(r"^(User|Account|Principal|Member|Identity)$|User$")
+USER_CLASS = re.compile(r"^(User|Account|Principal|Identity)$|User$")
 _SCALAR_NAMES = frozenset({"str", "int", "UUID", "UUID4", "float", "bool"})
 
 
@@ -260,7 +270,9 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
         if configured or _matches_class(entry.get("type"), settings):
             return DependencyKind("admin" if alias_admin else "auth", entry.get("type"))
         return NOT_AUTH
-    return DependencyKind("admin" if (alias_admin or kind.kind == "admin") else "auth", entry.get("type") or kind.principal_type)
+    if alias_admin or kind.kind == "admin":
+        return DependencyKind("admin", entry.get("type") or kind.principal_type)
+    return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials)
 
 
 def background_only(project: Optional["ProjectIndex"], qualified: str) -> bool:
@@ -336,12 +348,14 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
     for mod, facts in project.iter_modules():
         orm = orm_facts(facts)
         for name, entry in orm.get("aliases", {}).items():
-            if entry.get("type") and alias_dependency(project, settings, f"{mod}.{name}").kind is not None:
-                out.add(project.canonical(entry["type"]))
+            if entry.get("type"):
+                kind = alias_dependency(project, settings, f"{mod}.{name}")
+                if kind.kind is not None and not kind.credentials:
+                    out.add(project.canonical(entry["type"]))
         for name, fn in orm.get("functions", {}).items():
             # an auth dependency by configuration or by its chain; "admin"-named functions are not
             # dependencies unless something depends on them
-            if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}").kind == "auth":
+            if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
     for entry in settings.auth_dependencies:
         if entry[:1].isupper() and project.get_class(entry) is not None:
