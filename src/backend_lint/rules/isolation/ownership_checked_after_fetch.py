@@ -16,9 +16,11 @@ SPEC = RuleSpec(
     code="BKL202",
     name="ownership-checked-after-fetch",
     message="Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query",
-    # no text prefilter: an authorisation helper's call (``check_permission(db, user, row.workspace_id)``)
-    # needs no comparison operator
-    requires=None,
+    # a comparison, or a fetch spelled in the file before an authorisation helper's call
+    # (``row = db.get(...)`` / ``select(...)`` / ``.query(...)``, then ``check_permission(db, user, row.workspace_id)``);
+    # a row from a repository function in a file with neither is not seen (no text prefilter would read
+    # the project index for every file)
+    requires=("==", "!=", " in ", " is ", "select", ".get", "query"),
     screen=isolation_may_fire,
 )
 
