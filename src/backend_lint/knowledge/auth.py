@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 import re
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 import libcst as cst
 
@@ -83,6 +83,9 @@ def _entry_matches(q: Optional[str], spelling: Optional[str], entries: tuple[str
 class DependencyKind:
     kind: Optional[str]  # "auth", "admin" or None
     principal_type: Optional[str] = None
+    # the dependency is a security scheme itself (``Depends(bearer)``, ``Security(api_key)``): it
+    # authenticates the request, but its value is a credential, not the principal
+    credentials: bool = False
 
 
 NOT_AUTH = DependencyKind(None)
@@ -115,29 +118,59 @@ def classify_dependency(
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
     principal_type = None
+    credentials = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
     if target is not None:
         mod, attr, kind = target
         facts = project.modules[mod]  # type: ignore[union-attr]
         orm = orm_facts(facts)
+        fn = None
         if kind == "functions":
             fn = orm.get("functions", {}).get(attr)
-            if fn is not None:
-                principal_type = fn.get("returns")
-                if not auth and _depth < 4 and principal_type:
-                    # ``get_current_active_user(user: User = Depends(get_current_user)) -> User``
-                    for p in fn.get("params", ()):
-                        inner = param_dependency(project, settings, p, _depth + 1)
-                        if inner.kind is not None and inner.principal_type == principal_type:
-                            auth = True
-                            admin = admin or inner.kind == "admin"
-                            break
+        elif kind == "classes":
+            # a class dependency, ``Depends(JWTBearer())``: a subclass of a security scheme, or a class whose
+            # ``__call__`` does what an auth dependency does
+            bases = facts.get("classes", {}).get(attr, {}).get("bases", ())
+            fn = orm.get("callables", {}).get(attr)
+            if any(is_security_scheme(b) for b in bases):
+                auth = True
+                credentials = fn is None
         elif kind == "assignments":
             call = orm.get("calls", {}).get(attr)
             if call is not None and last_segment(call.get("func")) == "current_user":
                 # fastapi-users: ``current_active_user = fastapi_users.current_user(active=True)``
                 auth = True
                 admin = admin or call.get("kwargs", {}).get("superuser") == "True"
+            elif call is not None and is_security_scheme(call.get("func")):
+                # ``oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")``
+                auth = credentials = True
+        if fn is not None:
+            principal_type = fn.get("returns")
+            if fn.get("auth"):
+                auth = True  # decodes a token (index fact)
+            if not auth and _depth < 6:
+                # ``get_current_active_user(user: User = Depends(get_current_user)) -> User``, and any
+                # dependency of a dependency that authenticates (a security scheme, a token decoder)
+                for p in fn.get("params", ()):
+                    inner = param_dependency(project, settings, p, _depth + 1)
+                    if inner.kind is not None:
+                        auth = True
+                        admin = admin or inner.kind == "admin"
+                        if inner.credentials:
+                            pass  # it handles the raw credential: what it returns is the principal
+                        elif principal_type and inner.principal_type and project.canonical(principal_type) == project.canonical(inner.principal_type):  # type: ignore[union-attr]
+                            pass  # passes the principal on
+                        elif not principal_type and not _takes_client_key(fn):
+                            principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
+                        else:
+                            # ``get_board(board_id, user=Depends(current_user)) -> Board``: the request is
+                            # authenticated, but the value is a resource, not the principal
+                            credentials = True
+                        break
+            if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
+                auth = True  # returns the project's user model, from the request alone
+    elif dependency and is_security_scheme(dependency):
+        auth = credentials = True  # ``Depends(HTTPBearer())`` inline
     elif spelling and last_segment(spelling) == "current_user" and "." in spelling:
         auth = auth or spelling.endswith("fastapi_users.current_user")
     if not auth and not admin:
@@ -145,7 +178,54 @@ def classify_dependency(
     if admin and not auth:
         # an admin gate is still an auth dependency, of the admin kind
         return DependencyKind("admin", principal_type)
-    return DependencyKind("admin" if admin else "auth", principal_type)
+    if admin:
+        return DependencyKind("admin", principal_type)
+    return DependencyKind("auth", principal_type, credentials)
+
+
+# FastAPI's security schemes (``fastapi.security``): a dependency on one authenticates the request.
+SECURITY_SCHEMES = frozenset(
+    {
+        "OAuth2PasswordBearer",
+        "OAuth2AuthorizationCodeBearer",
+        "OAuth2",
+        "OpenIdConnect",
+        "HTTPBearer",
+        "HTTPBasic",
+        "HTTPDigest",
+        "APIKeyHeader",
+        "APIKeyCookie",
+        "APIKeyQuery",
+    }
+)
+# Class names of the project's user model: a dependency that returns one from the request is an auth
+# dependency (``async def who(request) -> Account``).
+USER_CLASS = re.compile(r"^(User|Account|Principal|Identity)$|User$")
+_SCALAR_NAMES = frozenset({"str", "int", "UUID", "UUID4", "float", "bool"})
+
+
+def is_security_scheme(q: Optional[str]) -> bool:
+    """``fastapi.security.HTTPBearer`` (also through ``fastapi.security.http``)."""
+    return bool(q) and last_segment(q) in SECURITY_SCHEMES and q.startswith("fastapi")  # type: ignore[union-attr]
+
+
+def _returns_user_model(project: "ProjectIndex", type_q: str) -> bool:
+    found = project.get_class(type_q)
+    return found is not None and bool(USER_CLASS.search(last_segment(found[0]))) and is_table_model(project, found[0])
+
+
+def _takes_client_key(fn: dict[str, Any]) -> bool:
+    """A parameter the client supplies as a plain value (path or query): a lookup by key
+    (``def load_user(user_id: int, db=Depends(get_db)) -> User``), not the caller's identity."""
+    for p in fn.get("params", ()):
+        if p.get("name") in ("self", "cls", "request", "websocket"):
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in CLIENT_MARKERS or marker == "Path":
+            return True
+        if not p.get("marker") and (p.get("type") is None or last_segment(p.get("type")) in _SCALAR_NAMES):
+            return True
+    return False
 
 
 def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p: dict[str, Any], _depth: int = 0) -> DependencyKind:
@@ -154,7 +234,7 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
     if marker and last_segment(marker) in DEPENDENCY_MARKERS:
         found = classify_dependency(project, settings, p.get("dependency"), None, p.get("kwargs"), _depth)
         if found.kind is not None:
-            return DependencyKind(found.kind, found.principal_type or p.get("type"))
+            return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials)
         if _matches_class(p.get("type"), settings):
             return DependencyKind("auth", p.get("type"))
         return NOT_AUTH
@@ -190,7 +270,70 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
         if configured or _matches_class(entry.get("type"), settings):
             return DependencyKind("admin" if alias_admin else "auth", entry.get("type"))
         return NOT_AUTH
-    return DependencyKind("admin" if (alias_admin or kind.kind == "admin") else "auth", entry.get("type") or kind.principal_type)
+    if alias_admin or kind.kind == "admin":
+        return DependencyKind("admin", entry.get("type") or kind.principal_type)
+    return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials)
+
+
+def background_only(project: Optional["ProjectIndex"], qualified: str) -> bool:
+    """A top-level function that only background jobs reach: a Celery / dramatiq task (``TASK_DECORATORS``),
+    a function handed to ``BackgroundTasks.add_task``, and the functions only those call. Every function
+    that nothing in the project calls (a route handler, a CLI command, an entry point), every function a
+    class method calls and everything they reach make claims as before; references that are not calls are
+    not seen, so a function reached that way counts as a root."""
+    if project is None:
+        return False
+    return qualified in project.stored_memo("auth.background_only", lambda: _background_only(project), load=frozenset)
+
+
+def _background_only(project: "ProjectIndex") -> frozenset[str]:
+    functions: dict[str, dict[str, Any]] = {}
+    for mod, facts in project.iter_modules():
+        for name, fn in orm_facts(facts).get("functions", {}).items():
+            functions[f"{mod}.{name}"] = fn
+    if not any(fn.get("task") or fn.get("background_out") for fn in functions.values()):
+        return frozenset()
+    resolved: dict[str, Optional[str]] = {}
+
+    def node(target: str) -> Optional[str]:
+        if target not in resolved:
+            found = project.resolve_symbol(target)
+            resolved[target] = f"{found[0]}.{found[1]}" if found is not None and found[2] == "functions" else None
+        return resolved[target]
+
+    edges: dict[str, list[str]] = {}
+    called: set[str] = set()
+    starts: set[str] = set()
+    for q, fn in functions.items():
+        out = [t for t in (node(c) for c in fn.get("calls_out", ())) if t is not None and t != q]
+        edges[q] = out
+        called.update(out)
+        for c in fn.get("background_out", ()):
+            t = node(c)
+            if t is not None:
+                called.add(t)
+                starts.add(t)
+        if fn.get("task"):
+            starts.add(q)
+    for mod, facts in project.iter_modules():
+        for c in orm_facts(facts).get("method_calls", ()):
+            t = node(c)
+            if t is not None:
+                called.discard(t)  # a caller outside the graph: a root
+
+    def reach(seeds: Iterable[str]) -> set[str]:
+        seen = set(seeds)
+        stack = list(seen)
+        while stack:
+            for t in edges.get(stack.pop(), ()):
+                if t not in seen:
+                    seen.add(t)
+                    stack.append(t)
+        return seen
+
+    roots = [q for q, fn in functions.items() if q not in called and not fn.get("task") and q not in starts]
+    claims = reach(roots)
+    return frozenset(reach(starts) - claims)
 
 
 def principal_classes(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
@@ -205,12 +348,14 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
     for mod, facts in project.iter_modules():
         orm = orm_facts(facts)
         for name, entry in orm.get("aliases", {}).items():
-            if entry.get("type") and alias_dependency(project, settings, f"{mod}.{name}").kind is not None:
-                out.add(project.canonical(entry["type"]))
+            if entry.get("type"):
+                kind = alias_dependency(project, settings, f"{mod}.{name}")
+                if kind.kind is not None and not kind.credentials:
+                    out.add(project.canonical(entry["type"]))
         for name, fn in orm.get("functions", {}).items():
             # an auth dependency by configuration or by its chain; "admin"-named functions are not
             # dependencies unless something depends on them
-            if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}").kind == "auth":
+            if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
     for entry in settings.auth_dependencies:
         if entry[:1].isupper() and project.get_class(entry) is not None:
@@ -306,7 +451,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             if kind.kind is None and _matches_class(type_q, settings):
                 kind = DependencyKind("auth", type_q)
         if kind.kind is not None and not kind.principal_type:
-            kind = DependencyKind(kind.kind, type_q)
+            kind = DependencyKind(kind.kind, type_q, kind.credentials)
         marker = last_segment(marker_info.get("marker")) if marker_info else None
         if marker is None and entry.get("alias") and project is not None:
             alias_found = project.resolve_symbol(entry["alias"])
@@ -403,6 +548,18 @@ class Identity:
         return set(self.principals) | set(self.identity_params)
 
 
+def project_function_is_background_only(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """``background_only`` for a top-level function of the file being linted."""
+    project = ctx.project
+    if project is None or ctx.module is None or not any(s is func for s in ctx.module.body):
+        return False
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return False
+    return bool(module) and background_only(project, f"{module}.{func.name.value}")
+
+
 def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     for dec in func.decorators:
         expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
@@ -486,13 +643,15 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     ident.authenticated = any(k.kind == "auth" for k in kinds)
     if route is not None:
         for p in params:
-            if p.dependency.kind == "auth":
+            if p.dependency.kind == "auth" and not p.dependency.credentials:
                 ident.principals[p.name] = p.dependency.principal_type
         if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
             ident.admin = True
         return ident
     if _is_task(ctx, func):
         return ident
+    if enclosing is None and project_function_is_background_only(ctx, func):
+        return Identity(route=None, params=params)  # reached only from background jobs: no claim
     project = ctx.project
     principal_types = principal_classes(project, settings)
     identity_fields = set(settings.identity_fields)
@@ -500,7 +659,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if p.name in ("self", "cls"):
             continue
         if p.dependency.kind == "auth":
-            ident.principals[p.name] = p.dependency.principal_type
+            if not p.dependency.credentials:
+                ident.principals[p.name] = p.dependency.principal_type
             continue
         if p.marker is not None and p.marker in CLIENT_MARKERS | NOT_CLIENT_MARKERS:
             continue  # a dependency function's request parameter: client data, not identity

@@ -231,9 +231,11 @@ def _merge_flags(vals: Iterable[Val]) -> Val:
 
 @dataclass
 class Comparison:
-    node: cst.CSTNode  # the comparison expression
+    node: cst.CSTNode  # the comparison expression (or the authorisation helper's call)
     row: Val
     name: Optional[str] = None  # the row variable
+    helper: Optional[str] = None  # an authorisation helper's name (``check_permission``)
+    column: Optional[str] = None  # the row's identity column handed to the helper (``row.workspace_id``)
 
 
 class FunctionQueries:
@@ -1014,6 +1016,10 @@ class _Analyzer:
                 self.consume(v)
                 return replace(v, derived=derived)
             return Val(sites=sites, stmt=True, opaque=True)
+        if derived:
+            check = self.authorization_check(call, q, name, state)
+            if check is not None:
+                self.out.checks.append(check)
         if derived and any(w in name.lower() for w in VERIFY_WORDS):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             for a in call.args:
@@ -1034,6 +1040,50 @@ class _Analyzer:
         if instance is not None:
             return Val(instance=instance, derived=derived)
         return Val(derived=derived or identity_kw, trusted=any(v.trusted for v in vals))
+
+    def authorization_check(self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val]) -> Optional[Comparison]:
+        """``check_permission(session, user, row.workspace_id, ...)``: an authorisation helper given the
+        principal (or an identity value) and a fetched row or one of its attributes decides access to the
+        row after the load (BKL202 at the call). A helper is a configured ``authorization-helpers`` name, a
+        project function that raises and returns no model, or a function named like a check (``VERIFY_WORDS``)
+        that returns no model."""
+        if not self._authorization_helper(q, name):
+            return None
+        row: Optional[tuple[Val, str, Optional[str]]] = None
+        principal = False
+        for a in call.args:
+            expr = _unwrap(self.ctx, a.value)
+            base, column = expr, None
+            if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+                base, column = expr.value, expr.attr.value
+            v = state.get(base.value) if isinstance(base, cst.Name) else None
+            if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
+                row = (v, base.value, column)  # type: ignore[union-attr]
+            elif self.is_derived(a.value, state):
+                principal = True
+        if row is None or not principal:
+            return None
+        v, var, column = row
+        if self.project is not None and q is not None:
+            found = self.project.resolve_symbol(q)
+            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
+            if fn and fn.get("returns") and self.project.canonical(fn["returns"]) == v.model:
+                return None  # the row's model fetched again, given the principal: a scoped fetch, not a check
+        if column is not None and column not in identity_columns(self.project, self.settings, v.model):
+            column = None
+        return Comparison(call, v, var, helper=name, column=column)
+
+    def _authorization_helper(self, q: Optional[str], name: str) -> bool:
+        configured = self.settings.authorization_helpers
+        if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
+            return True
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is not None and found[2] == "functions":
+            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+            return bool(fn.get("raises")) or any(w in name.lower() for w in VERIFY_WORDS)
+        if found is not None:
+            return False  # a class or an object of the project: not a check
+        return any(w in name.lower() for w in VERIFY_WORDS)
 
     def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
         """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
@@ -1313,6 +1363,7 @@ def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
 class IsolationFindings:
     unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
     checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
+    helper_checks: dict[int, Comparison] = field(default_factory=dict)  # id(call) -> an authorisation helper's check
     identity: Optional[Identity] = None
     queries: Optional[FunctionQueries] = None
 
@@ -1347,6 +1398,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         for s in row.sites:
             s.checked_after.append(check.node)
         out.checked_after.append((check.node, row.model))
+        if check.helper is not None:
+            out.helper_checks[id(check.node)] = check
     for site in fq.sites:
         model = owned_site_model(ctx, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated:

@@ -16,7 +16,11 @@ SPEC = RuleSpec(
     code="BKL202",
     name="ownership-checked-after-fetch",
     message="Ownership of `{model}` is checked after an unscoped fetch; filter on `{column}` in the query",
-    requires=("==", "!=", " in ", " is "),
+    # a comparison, or a fetch spelled in the file before an authorisation helper's call
+    # (``row = db.get(...)`` / ``select(...)`` / ``.query(...)``, then ``check_permission(db, user, row.workspace_id)``);
+    # a row from a repository function in a file with neither is not seen (no text prefilter would read
+    # the project index for every file)
+    requires=("==", "!=", " in ", " is ", "select", ".get", "query"),
     screen=isolation_may_fire,
 )
 
@@ -32,6 +36,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     later. The comparison must be
     an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
+
+    An *authorisation helper* called after the load counts the same way and is reported at its call,
+    naming the row: a function given the principal (or an identity value) and the fetched row or one of
+    its attributes (`check_permission(session, user, row.workspace_id, "read")`, `if not is_member(user.id,
+    row.org_id): raise ...`). A helper is a project function that raises, a function named like a check
+    (`check`, `require`, `ensure`, `verify`, `permission`, `access`, `member`, `can_`, `has_`, ...), or a
+    name in `authorization-helpers`; a project function that returns the row's own model is a scoped
+    fetch, not a check.
 
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
     table's own key are not ownership checks of a row and are not reported. An owner equality that only
@@ -113,7 +125,12 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
         for comparison, model in found.checked_after:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             short = model.rsplit(".", 1)[-1]
-            if columns:
+            helper = found.helper_checks.get(id(comparison))
+            if helper is not None:
+                column = helper.column or (columns[0] if columns else None)
+                where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
+                message = f"Access to `{helper.name}` (`{short}`) is decided by `{helper.helper}()` after an unscoped fetch; {where}"
+            elif columns:
                 message = self.message.format(model=short, column=columns[0])
             else:
                 message = f"Ownership of `{short}` is checked after an unscoped fetch; filter by owner in the query"

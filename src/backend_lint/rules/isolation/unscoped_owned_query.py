@@ -29,7 +29,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     Reports a query on an owned model that has no predicate on its identity column, in a function where
     the identity is available. An owned model is an ORM table with an identity column such as `owner_id`
     (itself or through a mixin or base class, in any module; `owned-models` / `not-owned-models`
-    override). The identity is available in a route handler with an auth dependency, or in a function
+    override). The identity is available in a route handler with an auth dependency (recognised by what
+    it does: `Depends(f)` / `Security(f)` where `f`, through its own dependencies and `Annotated` aliases in
+    any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
+    returns the project's user model from the request alone; class dependencies whose `__call__` does so;
+    `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
+    in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
     class) or an identity value (a parameter named like an identity field) as a parameter.
 
@@ -44,7 +49,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     no claim is made. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
     are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
     tasks and functions with no principal make no claim. When ownership is instead compared in Python
-    after the fetch, BKL202 reports it and this rule does not.
+    after the fetch, or an authorisation helper given the principal and the row decides access after it,
+    BKL202 reports it and this rule does not.
 
     Not reported either (decided on real code):
     - a *catalogue*: a model whose identity columns are all optional and point to no table (no foreign

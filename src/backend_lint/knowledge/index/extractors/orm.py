@@ -11,6 +11,11 @@ Stored under ``facts["extra"]["orm"]``:
 - ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``.
 - ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
   for top-level functions, with the dependency markers of their parameters resolved.
+  Plus what its body says (``_body_facts``): ``auth`` (token decoding), ``raises``, ``calls_out``,
+  ``background_out``, and ``task`` for a background job.
+- ``method_calls``: functions called from the module's class methods (resolved dotted names).
+- ``callables``: ``{class: {"returns", "params", "auth"}}`` for a class's ``__call__`` (a class dependency,
+  ``Depends(JWTBearer())``).
 - ``calls``: ``{name: {"func", "kwargs", "args"}}`` for module-level ``name = f(...)``
   (``current_active_user = fastapi_users.current_user(active=True)``, ``item = CRUDItem(Item)``).
 - ``method_returns``: ``{class: {method: returned class}}`` and ``generic_args``: ``{class: [classes in
@@ -201,6 +206,91 @@ def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Resolve) -> 
     return None
 
 
+# Token decoding that makes a dependency an auth dependency by what it does: ``jwt.decode`` of PyJWT,
+# python-jose (``jose.jwt.decode``), authlib (``authlib.jose.jwt.decode``, ``JsonWebToken(...).decode``
+# resolved through the module), and a fastapi-users strategy's ``read_token`` (on any receiver).
+_TOKEN_MODULES = ("jwt", "jose", "authlib")
+_TOKEN_METHODS = frozenset({"read_token"})
+
+
+# Decorators that make a function a background job (Celery ``@app.task`` / ``@shared_task``, dramatiq
+# ``@actor``, schedulers' ``@job`` / ``@cron``): such functions, and those only they reach, make no claim.
+TASK_DECORATORS = frozenset({"task", "shared_task", "actor", "periodic_task", "job", "cron"})
+
+
+def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
+    """What a function's body says, in one ``ast.walk`` done at index time (so that classifying a
+    dependency, an authorisation helper or a background-only function needs no parse): the token decoding
+    that makes it authenticate the caller (``auth``), whether it raises (``raises``), the functions it
+    calls (``calls_out``: resolved dotted names, also through imports inside the function) and those it
+    hands to ``BackgroundTasks.add_task`` (``background_out``)."""
+    found: set[str] = set()
+    raises = False
+    calls: set[str] = set()
+    background: set[str] = set()
+    local: dict[str, str] = {}
+    call_nodes: list[ast.Call] = []
+    for node in ast.walk(fn):
+        kind = node.__class__
+        if kind is ast.Raise:
+            raises = True
+        elif kind is ast.ImportFrom and node.module and not node.level:  # type: ignore[attr-defined]
+            for alias in node.names:  # type: ignore[attr-defined]
+                local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
+        elif kind is ast.Call:
+            call_nodes.append(node)  # type: ignore[arg-type]
+
+    def target(expr: ast.expr) -> Optional[str]:
+        if expr.__class__ is ast.Name and expr.id in local:  # type: ignore[attr-defined]
+            return local[expr.id]  # type: ignore[attr-defined]
+        if expr.__class__ is ast.Name or (expr.__class__ is ast.Attribute and expr.value.__class__ is ast.Name):  # type: ignore[attr-defined]
+            return resolve(expr)
+        return None
+
+    for node in call_nodes:
+        func = node.func
+        if func.__class__ is ast.Attribute:
+            attr = func.attr  # type: ignore[attr-defined]
+            if attr in _TOKEN_METHODS:
+                found.add(f"reads a token (`.{attr}(...)`)")
+            elif attr == "decode":
+                q = resolve(func) or ""
+                if q.split(".", 1)[0] in _TOKEN_MODULES:
+                    found.add(f"decodes a token (`{q}`)")
+            elif attr == "add_task" and node.args:
+                t = target(node.args[0])
+                if t:
+                    background.add(t)
+                continue
+        t = target(func)
+        if t and "." in t:
+            calls.add(t)
+    out: dict[str, Any] = {}
+    if found:
+        out["auth"] = sorted(found)
+    if raises:
+        out["raises"] = True  # an authorisation helper may deny by raising (``check_permission``)
+    if calls:
+        out["calls_out"] = sorted(calls)
+    if background:
+        out["background_out"] = sorted(background)
+    return out
+
+
+def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "returns": main_type(stmt.returns, resolve),
+        "params": _param_facts(stmt.args, resolve),
+        "line": stmt.lineno,
+    }
+    out.update(_body_facts(stmt, resolve))
+    for dec in stmt.decorator_list:
+        expr = dec.func if isinstance(dec, ast.Call) else dec
+        if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
+            out["task"] = True
+    return out
+
+
 def _call_facts(call: ast.Call, resolve: Resolve) -> dict[str, Any]:
     out: dict[str, Any] = {"func": resolve(call.func), "kwargs": {k.arg: ast.unparse(k.value) for k in call.keywords if k.arg}}
     args = [resolve(a) for a in call.args if isinstance(a, (ast.Name, ast.Attribute))]
@@ -263,6 +353,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     calls: dict[str, Any] = {}
     method_returns: dict[str, dict[str, Optional[str]]] = {}
     generic_args: dict[str, list[str]] = {}
+    callables: dict[str, Any] = {}
+    method_calls: set[str] = set()
 
     def visit_class(node: ast.ClassDef) -> None:
         rels: dict[str, str] = {}
@@ -274,6 +366,12 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.returns is not None:
                     returns[stmt.name] = main_type(stmt.returns, resolve)
+                if stmt.name == "__call__":
+                    callables[node.name] = _function_facts(stmt, resolve)
+                else:
+                    # what methods call: such functions have a caller the call graph does not see, so
+                    # they are never background-only (``knowledge.auth.background_only``)
+                    method_calls.update(_body_facts(stmt, resolve).get("calls_out", ()))
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -302,11 +400,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if isinstance(stmt, ast.ClassDef):
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                functions[stmt.name] = {
-                    "returns": main_type(stmt.returns, resolve),
-                    "params": _param_facts(stmt.args, resolve),
-                    "line": stmt.lineno,
-                }
+                functions[stmt.name] = _function_facts(stmt, resolve)
             elif isinstance(stmt, ast.Assign) and stmt.value is not None:
                 for t in stmt.targets:
                     if isinstance(t, ast.Name):
@@ -371,4 +465,6 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         calls=calls,
         method_returns=method_returns,
         generic_args=generic_args,
+        callables=callables,
+        method_calls=sorted(method_calls),
     )
