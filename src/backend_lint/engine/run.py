@@ -4,6 +4,7 @@ reusing the cached findings of files that did not change. ``workspace.run`` is t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sys
@@ -50,6 +51,14 @@ def read_error_diagnostic(path: str, message: str) -> Diagnostic:
 
     loc = Location(1, 1)
     return Diagnostic(SyntaxError_.code, SyntaxError_.name, message, path, loc, Location(1, 1))
+
+
+def missing_path_diagnostic(path: str) -> Diagnostic:
+    """BKL902 for a path named on the command line that does not exist (ruff's E902)."""
+    from ..rules.engine.io_error import IoError  # (a rule module: a warm run imports none)
+
+    message = f"{os.strerror(errno.ENOENT)} (os error {errno.ENOENT})"
+    return Diagnostic(IoError.code, IoError.name, message, path, Location(1, 1), Location(1, 1))
 
 
 def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:

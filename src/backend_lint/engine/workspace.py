@@ -24,7 +24,7 @@ from ..ground.io import SourceReadError, decode_source, encode_source, read_sour
 from ..knowledge.index import ProjectIndex
 from ..values import Diagnostic
 from .api import Engine
-from .run import FileOutcome, RunOptions, lint_paths, read_error_diagnostic, unified_diff
+from .run import FileOutcome, RunOptions, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
 from .selection import resolve_settings
 
 
@@ -148,9 +148,13 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
             request.on_warning(message)
 
     files: list[str] = []
+    missing: list[Diagnostic] = []
     if not from_buffer:
+        # a named path that does not exist is an error finding (BKL902), never a pass
+        missing = [missing_path_diagnostic(p) for p in paths if not os.path.lexists(p)]
+        named = [p for p in paths if os.path.lexists(p)]
         files = list(iter_python_files(
-            paths, settings, warn=warn, respect_gitignore=request.respect_gitignore, cache_dir=options.cache_dir
+            named, settings, warn=warn, respect_gitignore=request.respect_gitignore, cache_dir=options.cache_dir
         ))
         if request.force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
@@ -163,6 +167,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         _run_buffer(workspace, request, result)
     else:
         result.outcomes = lint_paths(workspace.engine, files, options)
+    result.diagnostics.extend(missing)
     for o in result.outcomes:
         result.diagnostics.extend(o.diagnostics)
         result.errors.extend(o.errors)
