@@ -84,6 +84,7 @@ class Workspace:
         self.index = _build_index(settings, named, cache_dir, jobs, respect_gitignore)
         self.engine = Engine(settings, codes, self.index)
         self._project_findings: Optional[dict[str, list[Diagnostic]]] = None
+        self._project_errors: list[str] = []  # the project-wide rules' crashes, not yet told
 
     def lint_buffer(self, path: str, text: str, noqa: bool = True, tree: Any = None, replace: bool = True) -> FileOutcome:
         """Lint ``text`` as the file ``path``, with the project-wide findings that fall on it. ``replace``:
@@ -100,6 +101,9 @@ class Workspace:
         result = self.engine.lint_source(text, path, noqa=noqa, tree=tree)
         out = FileOutcome(path, diagnostics=result.diagnostics + self.project_findings(path))
         out.errors = [str(e) for e in result.errors]
+        if self._project_errors:  # a project-wide rule's crash, told once (with the first file)
+            out.errors += self._project_errors
+            self._project_errors = []
         return out
 
     def project_findings(self, path: str) -> list[Diagnostic]:
@@ -112,6 +116,7 @@ class Workspace:
             for d in engine.lint_project():
                 found.setdefault(os.path.abspath(d.path), []).append(d)
             self._project_findings = found
+            self._project_errors = [str(e) for e in engine.project_errors]
         return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
 
     def preload(self) -> None:
@@ -176,6 +181,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     result.warnings = warnings
     if not from_buffer:
         result.diagnostics.extend(_project_findings(workspace, files))
+        result.errors.extend(str(e) for e in workspace.engine.project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
 
