@@ -120,11 +120,29 @@ def test_unreadable_directory_is_a_warning(tmp_path: Path, monkeypatch) -> None:
     assert len(warnings) == 1 and "secret: cannot read directory: Permission denied" in warnings[0]
 
 
-def test_missing_path_is_a_warning(tmp_path: Path) -> None:
-    root = make_project(tmp_path, {"m.py": EMPTY_DOWNGRADE})
-    r = run_cli("check", "--no-cache", "nope.py", "m.py", cwd=root)
-    assert b"nope.py: no such file or directory" in r.stderr
-    assert r.returncode == 1 and b"BKL402" in r.stdout
+def test_missing_path_is_an_error_finding_never_a_pass(tmp_path: Path) -> None:
+    # as ruff's E902: ``missing.py:1:1: E902 No such file or directory (os error 2)``, exit 1
+    root = make_project(tmp_path, {"m.py": EMPTY_DOWNGRADE, "clean.py": "x = 1\n"})
+    r = run_cli("check", "--no-cache", "nope.py", cwd=root)
+    out = r.stdout.decode()
+    assert r.returncode == 1, (out, r.stderr)
+    assert "nope.py:1:1: BKL902 No such file or directory (os error 2)" in out
+    assert "All checks passed" not in out and "Found 1 error." in out
+    r = run_cli("check", "--no-cache", "nope.py", "m.py", "missing_dir", "--select", "BKL401", cwd=root)
+    out = r.stdout.decode()
+    assert r.returncode == 1 and "BKL402" not in out, out
+    assert "nope.py:1:1: BKL902" in out and "missing_dir:1:1: BKL902" in out
+    assert run_cli("check", "--no-cache", "clean.py", cwd=root).returncode == 0
+    code, data, err = _json(root, "nope.py", "clean.py")
+    assert code == 1 and [(d["code"], d["message"]) for d in data] == [
+        ("BKL902", "No such file or directory (os error 2)")
+    ], err
+    assert os.path.basename(data[0]["filename"]) == "nope.py"
+    r = run_cli("check", "--no-cache", "--output-format", "sarif", "nope.py", cwd=root)
+    sarif = json.loads(r.stdout)
+    assert r.returncode == 1
+    assert [x["ruleId"] for x in sarif["runs"][0]["results"]] == ["BKL902"]
+    assert any(x["id"] == "BKL902" for x in sarif["runs"][0]["tool"]["driver"]["rules"])
 
 
 def test_unknown_codes_in_noqa_are_reported(tmp_path: Path) -> None:

@@ -257,3 +257,49 @@ def test_stdin_filename_decides_per_file_ignores(tmp_path: Path) -> None:
     assert r.returncode == 0
     r = run_cli("check", "--no-cache", "--stdin-filename", "app/m.py", "-", cwd=root, input=EMPTY_DOWNGRADE.encode())
     assert r.returncode == 1
+
+
+_BKL405_RAISES = """
+from backend_lint.rules.migrations.migration_graph import MigrationGraph
+
+
+def _boom(cls, project, settings):
+    raise RuntimeError("boom in the graph")
+
+
+MigrationGraph.check_project = classmethod(_boom)
+"""
+
+
+def test_a_crash_in_a_project_wide_rule_is_reported(project: Path, tmp_path: Path) -> None:
+    # BKL405 made to raise in the CLI's own process (a ``sitecustomize`` on its path)
+    patch = tmp_path / "patch"
+    patch.mkdir()
+    (patch / "sitecustomize.py").write_text(_BKL405_RAISES)
+    env = {"PYTHONPATH": str(patch)}
+    for args in (["--no-cache"], [], []):  # the second cached run must not hide it either
+        r = run_cli("check", *args, ".", cwd=project, env=env)
+        err = r.stderr.decode()
+        assert r.returncode == 2, (r.stdout, err)
+        assert "internal error in BKL405 (migration-graph): RuntimeError: boom in the graph" in err, err
+        assert f"error: {os.path.realpath(project)}: internal error in BKL405" in err, err
+        assert err.count("BKL405") == 1, err
+        assert "BKL402" in r.stdout.decode()  # the other rules still ran
+
+
+def test_a_non_utf8_or_unreadable_pyproject_is_a_one_line_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"a.py": "x = 1\n"})
+    (root / "pyproject.toml").write_bytes(b'[tool.backend-lint]\nselect = ["\xff"]\n')
+    r = run_cli("check", "--no-cache", "a.py", cwd=root)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "Traceback" not in err, err
+    assert err.count("\n") == 1 and err.startswith("error: ") and "pyproject.toml: invalid TOML: not UTF-8" in err, err
+    if not os.path.exists("/proc/self/mem"):
+        return
+    # unreadable (even for root: reading /proc/self/mem at offset 0 fails with EIO)
+    (root / "pyproject.toml").unlink()
+    os.symlink("/proc/self/mem", root / "pyproject.toml")
+    r = run_cli("check", "--no-cache", "a.py", cwd=root)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "All checks passed" not in r.stdout.decode(), (r.stdout, err)
+    assert err.count("\n") == 1 and err.startswith("error: ") and "pyproject.toml: cannot read:" in err, err

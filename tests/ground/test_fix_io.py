@@ -92,3 +92,57 @@ def test_undecodable_and_nul_files(tmp_path: Path) -> None:
     out = r.stdout.decode()
     assert "nul.py:1:1: BKL900" in out and "bad.py:1:1: BKL900" in out
     assert b"Traceback" not in r.stderr
+
+
+def test_fix_writes_through_a_symlink(tmp_path: Path) -> None:
+    # the link sorts before its target: a walk meets the link first
+    root = make_project(tmp_path, {"real.py": _with_unused_noqa(EMPTY_DOWNGRADE)})
+    os.symlink("real.py", root / "a_link.py")
+    fixed = (EMPTY_DOWNGRADE + "x = 'é'\n").encode("utf-8")
+    for args in (["a_link.py"], ["."], ["a_link.py", "real.py"]):
+        (root / "real.py").write_text(_with_unused_noqa(EMPTY_DOWNGRADE), encoding="utf-8")
+        os.chmod(root / "real.py", 0o640)
+        r = run_cli("check", "--no-cache", "--fix", *args, cwd=root)
+        assert r.returncode == 1, r.stderr  # BKL402 has no fix and remains
+        assert os.path.islink(root / "a_link.py"), args
+        assert (root / "real.py").read_bytes() == fixed, args
+        assert stat.S_IMODE(os.stat(root / "real.py").st_mode) == 0o640
+        assert "(1 fixed, 1 remaining)." in r.stdout.decode(), (args, r.stdout)
+        assert b"warning" not in r.stderr, r.stderr
+
+
+def test_fix_keeps_a_hard_linked_file_s_inode(tmp_path: Path) -> None:
+    # 16 more files: with -j 2 the files are linted by a pool of workers, the two names at the same time
+    others = {f"c{i:02}.py": "x = 1\n" for i in range(16)}
+    root = make_project(tmp_path, {"a.py": _with_unused_noqa(EMPTY_DOWNGRADE), **others})
+    os.link(root / "a.py", root / "b.py")
+    os.link(root / "a.py", tmp_path / "outside.py")
+    os.chmod(root / "a.py", 0o640)
+    inode = os.stat(root / "a.py").st_ino
+    fixed = (EMPTY_DOWNGRADE + "x = 'é'\n").encode("utf-8")
+    for jobs in ("1", "2"):
+        for name in ("a.py", "b.py"):
+            (root / name).write_text(_with_unused_noqa(EMPTY_DOWNGRADE), encoding="utf-8")
+        r = run_cli("check", "--no-cache", "--fix", "-j", jobs, ".", cwd=root)
+        assert r.returncode == 1, r.stderr
+        assert b"warning" not in r.stderr, r.stderr  # fixed once, not refused as changed meanwhile
+        for p in (root / "a.py", root / "b.py", tmp_path / "outside.py"):
+            assert os.stat(p).st_ino == inode and p.read_bytes() == fixed
+        assert stat.S_IMODE(os.stat(root / "a.py").st_mode) == 0o640
+        assert os.stat(root / "a.py").st_nlink == 3
+        assert "1 fixed" in r.stdout.decode(), r.stdout
+
+
+def test_in_place_write_refuses_a_file_changed_meanwhile(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("x = 1\n")
+    os.link(path, tmp_path / "other.py")
+    src = read_source(str(path))
+    path.write_text("x = 2\n")
+    with pytest.raises(WriteError):
+        write_source(src, "x = 3\n")
+    assert path.read_text() == "x = 2\n"
+    src = read_source(str(path))
+    write_source(src, "y = 22222\n")
+    write_source(read_source(str(path)), "z\n")
+    assert (tmp_path / "other.py").read_text() == "z\n"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
@@ -152,6 +151,7 @@ class Engine:
         self._has_migration_rules = any(r.code in self.codes and r.migration_only for r in infos)
         self._loaded: Optional[tuple] = None
         self.result_cache: Any = None  # set by the runner: project-wide findings are cached there too
+        self.project_errors: list[InternalError] = []  # the project-wide rules' crashes (``lint_project``)
 
     @property
     def given_rules(self) -> Optional[tuple]:
@@ -534,6 +534,8 @@ class Engine:
 
     # -- project rules -------------------------------------------------------------------------------
     def lint_project(self) -> list[Diagnostic]:
+        """The project-wide rules' findings; a rule that crashes is recorded in ``project_errors``."""
+        self.project_errors = []
         if self.project is None:
             return []
         cache = self.result_cache
@@ -550,9 +552,10 @@ class Engine:
         for cls in self.project_rules:
             try:
                 out.extend(cls.check_project(self.project, self.settings))
-            except Exception as exc:  # pragma: no cover - reported like any rule error
+            except Exception as exc:  # reported like any rule's crash: where (the project root), the rule
                 failed = True
-                print(f"internal error in {cls.code} ({cls.name}): {_format_exc(exc)}", file=sys.stderr)
+                root = getattr(self.project, "root", None) or self.settings.root
+                self.project_errors.append(InternalError(root, cls.code, cls.name, _format_exc(exc)))
         if cache is not None and not failed:
             cache.store_project(digest, codes, out)
             cache.save()

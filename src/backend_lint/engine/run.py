@@ -4,10 +4,11 @@ reusing the cached findings of files that did not change. ``workspace.run`` is t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional, Sequence
 
 from ..ground.cache import ResultCache, run_key
@@ -50,6 +51,14 @@ def read_error_diagnostic(path: str, message: str) -> Diagnostic:
 
     loc = Location(1, 1)
     return Diagnostic(SyntaxError_.code, SyntaxError_.name, message, path, loc, Location(1, 1))
+
+
+def missing_path_diagnostic(path: str) -> Diagnostic:
+    """BKL902 for a path named on the command line that does not exist (ruff's E902)."""
+    from ..rules.engine.io_error import IoError  # (a rule module: a warm run imports none)
+
+    message = f"{os.strerror(errno.ENOENT)} (os error {errno.ENOENT})"
+    return Diagnostic(IoError.code, IoError.name, message, path, Location(1, 1), Location(1, 1))
 
 
 def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
@@ -129,6 +138,31 @@ _PARALLEL_MIN_BYTES = 1_500_000
 
 
 def _lint_many(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
+    """Lint ``paths``. With ``--fix``, each real file is fixed once: a name of a file met before (a link
+    and its target, two hard links) is linted after the others are done, without fixing."""
+    if not (options.fix and not options.diff) or len(paths) < 2:
+        return _lint_each(engine, paths, options)
+    firsts: list[str] = []
+    repeats: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for p in paths:
+        try:
+            st = os.stat(p)
+            ident = (st.st_dev, st.st_ino)
+        except OSError:
+            firsts.append(p)
+            continue
+        (repeats if ident in seen else firsts).append(p)
+        seen.add(ident)
+    if not repeats:
+        return _lint_each(engine, paths, options)
+    lint_only = replace(options, fix=False)
+    done = {o.path: o for o in _lint_each(engine, firsts, options)}
+    done.update((p, process_file(engine, p, lint_only)) for p in repeats)
+    return [done[p] for p in paths]
+
+
+def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     jobs = options.jobs or (os.cpu_count() or 1)
     if len(paths) >= 16:
         tune_gc()

@@ -24,7 +24,7 @@ from ..ground.io import SourceReadError, decode_source, encode_source, read_sour
 from ..knowledge.index import ProjectIndex
 from ..values import Diagnostic
 from .api import Engine
-from .run import FileOutcome, RunOptions, lint_paths, read_error_diagnostic, unified_diff
+from .run import FileOutcome, RunOptions, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
 from .selection import resolve_settings
 
 
@@ -84,6 +84,7 @@ class Workspace:
         self.index = _build_index(settings, named, cache_dir, jobs, respect_gitignore)
         self.engine = Engine(settings, codes, self.index)
         self._project_findings: Optional[dict[str, list[Diagnostic]]] = None
+        self._project_errors: list[str] = []  # the project-wide rules' crashes, not yet told
 
     def lint_buffer(self, path: str, text: str, noqa: bool = True, tree: Any = None, replace: bool = True) -> FileOutcome:
         """Lint ``text`` as the file ``path``, with the project-wide findings that fall on it. ``replace``:
@@ -100,6 +101,9 @@ class Workspace:
         result = self.engine.lint_source(text, path, noqa=noqa, tree=tree)
         out = FileOutcome(path, diagnostics=result.diagnostics + self.project_findings(path))
         out.errors = [str(e) for e in result.errors]
+        if self._project_errors:  # a project-wide rule's crash, told once (with the first file)
+            out.errors += self._project_errors
+            self._project_errors = []
         return out
 
     def project_findings(self, path: str) -> list[Diagnostic]:
@@ -112,6 +116,7 @@ class Workspace:
             for d in engine.lint_project():
                 found.setdefault(os.path.abspath(d.path), []).append(d)
             self._project_findings = found
+            self._project_errors = [str(e) for e in engine.project_errors]
         return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
 
     def preload(self) -> None:
@@ -148,9 +153,13 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
             request.on_warning(message)
 
     files: list[str] = []
+    missing: list[Diagnostic] = []
     if not from_buffer:
+        # a named path that does not exist is an error finding (BKL902), never a pass
+        missing = [missing_path_diagnostic(p) for p in paths if not os.path.lexists(p)]
+        named = [p for p in paths if os.path.lexists(p)]
         files = list(iter_python_files(
-            paths, settings, warn=warn, respect_gitignore=request.respect_gitignore, cache_dir=options.cache_dir
+            named, settings, warn=warn, respect_gitignore=request.respect_gitignore, cache_dir=options.cache_dir
         ))
         if request.force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
@@ -163,6 +172,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         _run_buffer(workspace, request, result)
     else:
         result.outcomes = lint_paths(workspace.engine, files, options)
+    result.diagnostics.extend(missing)
     for o in result.outcomes:
         result.diagnostics.extend(o.diagnostics)
         result.errors.extend(o.errors)
@@ -171,6 +181,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     result.warnings = warnings
     if not from_buffer:
         result.diagnostics.extend(_project_findings(workspace, files))
+        result.errors.extend(str(e) for e in workspace.engine.project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
 

@@ -154,6 +154,8 @@ def _load_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -222,8 +224,8 @@ def find_project_config(start: str | os.PathLike) -> Optional[Path]:
         if pyproject.is_file():
             try:
                 text = pyproject.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
+            except OSError as exc:  # it may hold this project's settings: never skipped without a word
+                raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
             if "backend-lint" in text:
                 data = _load_toml(pyproject)
                 if "backend-lint" in data.get("tool", {}):

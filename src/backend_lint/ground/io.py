@@ -1,8 +1,10 @@
 """Reading and writing source files exactly.
 
 Files are read as bytes and decoded with their declared encoding; a BOM, line endings (the decoded text
-keeps them) and the file mode survive a write, which goes through a temporary file and a rename. A file
-that changed on disk since it was read is not overwritten.
+keeps them), the file's mode and owner survive a write. A write goes through links: a symbolic link is
+resolved to the file it names, which is rewritten through a temporary file and a rename; a file with more
+than one hard link is rewritten in place, keeping its inode (with SIGINT held back meanwhile, and its old
+bytes put back if the write fails). A file that changed on disk since it was read is not overwritten.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import codecs
 import hashlib
 import io
 import os
+import signal
 import stat
 import tempfile
 import tokenize
@@ -70,24 +73,29 @@ class WriteError(Exception):
 
 
 def write_source(src: SourceFile, text: str) -> None:
-    """Write ``text`` back atomically, keeping encoding, BOM and mode; refuse if the file changed meanwhile."""
+    """Write ``text`` back, keeping encoding, BOM, mode, owner and links; refuse if the file changed
+    meanwhile."""
     data = encode_source(src, text)
+    path = os.path.realpath(src.path)  # through a symbolic link: the file it names
     try:
-        with open(src.path, "rb") as fh:
+        with open(path, "rb") as fh:
             current = fh.read()
     except OSError as exc:
         raise WriteError(f"cannot re-read before writing: {exc.strerror or exc}") from None
     if hashlib.sha256(current).hexdigest() != src.digest:
         raise WriteError("file changed on disk while linting; not overwritten")
     try:
-        mode = os.stat(src.path).st_mode
+        st = os.stat(path)
     except OSError as exc:
         raise WriteError(f"cannot stat file: {exc.strerror or exc}") from None
     # a file with no write bit is read-only on purpose, even for root
-    if not (mode & 0o222) or not os.access(src.path, os.W_OK):
+    if not (st.st_mode & 0o222) or not os.access(path, os.W_OK):
         raise WriteError("file is read-only")
     try:
-        write_atomically(src.path, data, like=os.stat(src.path))
+        if st.st_nlink > 1:
+            write_in_place(path, data, current)
+        else:
+            write_atomically(path, data, like=st)
     except OSError as exc:
         raise WriteError(f"cannot write file: {exc.strerror or exc}") from None
 
@@ -113,3 +121,38 @@ def write_atomically(path: str, data: bytes, like: Optional[os.stat_result] = No
         except OSError:
             pass
         raise
+
+
+def write_in_place(path: str, data: bytes, old: bytes) -> None:
+    """Rewrite the file ``path`` (whose content is ``old``) in place, keeping its inode (its other hard
+    links see the new content). SIGINT is held back while the bytes change, so that Ctrl-C leaves the old
+    or the new content; if the write fails, ``old`` is put back. Raises ``OSError``."""
+    with _sigint_held():
+        with open(path, "r+b") as fh:
+            try:
+                fh.write(data)
+                fh.truncate()
+                fh.flush()
+                os.fsync(fh.fileno())
+            except OSError:
+                try:
+                    fh.seek(0)
+                    fh.write(old)
+                    fh.truncate()
+                    fh.flush()
+                except OSError:
+                    pass
+                raise
+
+
+class _sigint_held:
+    """SIGINT blocked for the duration (delivered on exit); a no-op where signals cannot be masked."""
+
+    def __enter__(self) -> None:
+        self.old = None
+        if hasattr(signal, "pthread_sigmask"):
+            self.old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+    def __exit__(self, *exc: object) -> None:
+        if self.old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.old)
