@@ -5,12 +5,15 @@ what decides a claim, their screen, and the one fix writer (``postgresql_concurr
 
 Decisions, for all three: only ``upgrade()`` is read (downgrades undo, they are not deployed forward); ``batch_op``
 operations make no claim (batch mode is SQLite's table-copy dance); Postgres only (``knowledge.alembic.dialect``);
-an operation in a loop or with ``**kwargs`` makes no claim (its keywords are unknown).
+an operation in a loop or with ``**kwargs`` makes no claim (its keywords are unknown), nor one under an ``if``
+whose test names another database (``if op.get_context().dialect.name == "sqlite":``). A table created in the
+revision (``op.create_table``, a helper's ``create_table("name", ...)``, or renamed from such a table) is new.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -106,6 +109,20 @@ def _helper_created_tables(func: cst.FunctionDef) -> list:
     return out
 
 
+_OTHER_DIALECT = re.compile(r"sqlite|mysql|mariadb|mssql|oracle", re.I)
+_NEGATED = re.compile(r"\bnot\b|!=")
+
+
+def _other_dialect_guard(op: Any) -> bool:
+    """The op sits under an ``if`` whose test names another database, not negated
+    (``if dialect == "sqlite":``, ``if isinstance(bind.dialect, MySQLDialect):``)."""
+    for test, env in op.guards:
+        code = env.code(test)
+        if _OTHER_DIALECT.search(code) and not _NEGATED.search(code):
+            return True
+    return False
+
+
 def _concurrent(op: Any) -> bool:
     value = op.kwargs.get(CONCURRENTLY)
     if value is None:
@@ -130,6 +147,12 @@ def index_ops(ctx: Any) -> list[IndexOp]:
         dynamic_create = False
         out: list[IndexOp] = []
         for op in facts.ops:
+            if op.method in ("rename_table", "create_table") and _other_dialect_guard(op):
+                continue  # runs on another database only
+            if op.method == "rename_table":
+                if (op.schema, op.table) in created_tables or (None, op.table) in created_tables:
+                    created_tables.add((op.schema, op.new_name))
+                continue
             if op.method == "create_table":
                 table = op.table
                 if table is DYNAMIC or table is None:
@@ -137,7 +160,7 @@ def index_ops(ctx: Any) -> list[IndexOp]:
                 else:
                     created_tables.add((op.schema, table))
                 continue
-            if op.method not in INDEX_METHODS or op.batch is not None or op.unpacked or op.in_loop:
+            if op.method not in INDEX_METHODS or op.batch is not None or op.unpacked or op.in_loop or _other_dialect_guard(op):
                 if op.method == "create_index" and op.batch is None:
                     created_indexes.add(op.name)
                 continue
