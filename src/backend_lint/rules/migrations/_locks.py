@@ -5,8 +5,9 @@ what decides a claim, their screen, and the one fix writer (``postgresql_concurr
 
 Decisions, for all three: only ``upgrade()`` is read (downgrades undo, they are not deployed forward); ``batch_op``
 operations make no claim (batch mode is SQLite's table-copy dance); Postgres only (``knowledge.alembic.dialect``);
-an operation in a loop or with ``**kwargs`` makes no claim (its keywords are unknown), nor one under an ``if``
-whose test names another database (``if op.get_context().dialect.name == "sqlite":``). A table created in the
+an operation in a loop or with ``**kwargs`` makes no claim (its keywords are unknown), nor one in an ``if`` arm
+that runs on another database only (``if op.get_context().dialect.name == "sqlite":``, the ``else`` of
+``if is_postgres:``). A table created in the
 revision (``op.create_table``, a helper's ``create_table("name", ...)``, or renamed from such a table) is new.
 """
 
@@ -52,45 +53,69 @@ def _is_autocommit_with(stmt: cst.With) -> bool:
     return False
 
 
-def _places(func: cst.FunctionDef, default_indent: str) -> dict:
-    """id(call) -> (in an autocommit block, its own statement line or None, that line's indentation)."""
-    out: dict = {}
+_OTHER_DIALECT = re.compile(r"sqlite|mysql|mariadb|mssql|oracle", re.I)
+_POSTGRES = re.compile(r"postgres|\bpg|psycopg|asyncpg", re.I)
+_NEGATED = re.compile(r"\bnot\b|!=")
 
-    def calls(node: cst.CSTNode, auto: bool) -> None:
+
+def _arms_elsewhere(test: str) -> tuple[bool, bool]:
+    """Whether an ``if`` with this test runs its body, resp. its ``else``, on another database only:
+    ``if dialect == "sqlite":`` / ``if isinstance(bind.dialect, MySQLDialect):`` (body), ``if is_postgres:``
+    / ``if dialect == "postgresql":`` (else)."""
+    other, pg, negated = bool(_OTHER_DIALECT.search(test)), bool(_POSTGRES.search(test)), bool(_NEGATED.search(test))
+    if other and pg:
+        return False, False
+    return (other and not negated) or (pg and negated), (pg and not negated) or (other and negated)
+
+
+def _places(func: cst.FunctionDef, module: cst.Module) -> dict:
+    """id(call) -> (in an autocommit block, its own statement line or None, that line's indentation, on
+    another database only)."""
+    out: dict = {}
+    default_indent = module.default_indent
+
+    def calls(node: cst.CSTNode, auto: bool, other: bool) -> None:
         for child in iter_children(node):
             if isinstance(child, cst.Call):
-                out.setdefault(id(child), (auto, None, ""))
-            calls(child, auto)
+                out.setdefault(id(child), (auto, None, "", other))
+            calls(child, auto, other)
 
-    def block(stmts: list, indent: str, auto: bool) -> None:
+    def suite(node: Any, indent: str, auto: bool, other: bool) -> None:
+        if isinstance(node, cst.IndentedBlock):
+            step = node.indent if node.indent is not None else default_indent
+            block(list(node.body), indent + step, auto, other)
+        else:
+            calls(node, auto, other)
+
+    def block(stmts: list, indent: str, auto: bool, other: bool) -> None:
         for stmt in stmts:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
                     if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and len(stmt.body) == 1:
-                        out[id(small.value)] = (auto, stmt, indent)
-                    calls(small, auto)
+                        out[id(small.value)] = (auto, stmt, indent, other)
+                    calls(small, auto, other)
+                continue
+            if isinstance(stmt, cst.If):
+                calls(stmt.test, auto, other)
+                body_other, else_other = _arms_elsewhere(module.code_for_node(stmt.test))
+                suite(stmt.body, indent, auto, other or body_other)
+                if isinstance(stmt.orelse, cst.If):
+                    block([stmt.orelse], indent, auto, other or else_other)
+                elif isinstance(stmt.orelse, cst.Else):
+                    suite(stmt.orelse.body, indent, auto, other or else_other)
                 continue
             inner_auto = auto or (isinstance(stmt, cst.With) and _is_autocommit_with(stmt))
             for child in iter_children(stmt):
-                if isinstance(child, cst.IndentedBlock):
-                    step = child.indent if child.indent is not None else default_indent
-                    block(list(child.body), indent + step, inner_auto)
-                elif isinstance(child, cst.SimpleStatementSuite):
-                    calls(child, inner_auto)
-                elif isinstance(child, (cst.Else, cst.ExceptHandler, cst.Finally, cst.If, cst.ExceptStarHandler)):
-                    block([child], indent, auto)
+                if isinstance(child, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                    suite(child, indent, inner_auto, other)
+                elif isinstance(child, (cst.Else, cst.ExceptHandler, cst.Finally, cst.ExceptStarHandler)):
+                    suite(child.body, indent, auto, other)
                 else:
-                    calls(child, auto)
                     if isinstance(child, cst.Call):
-                        out.setdefault(id(child), (auto, None, ""))
+                        out.setdefault(id(child), (auto, None, "", other))
+                    calls(child, auto, other)
 
-    body = func.body
-    if isinstance(body, cst.IndentedBlock):
-        step = body.indent if body.indent is not None else default_indent
-        block(list(body.body), step, False)
-    else:
-        for stmt in body_statements(func):
-            calls(stmt, False)
+    suite(func.body, "", False, False)
     return out
 
 
@@ -107,20 +132,6 @@ def _helper_created_tables(func: cst.FunctionDef) -> list:
                 out.append((None, node.args[0].value.evaluated_value))
         stack.extend(iter_children(node))
     return out
-
-
-_OTHER_DIALECT = re.compile(r"sqlite|mysql|mariadb|mssql|oracle", re.I)
-_NEGATED = re.compile(r"\bnot\b|!=")
-
-
-def _other_dialect_guard(op: Any) -> bool:
-    """The op sits under an ``if`` whose test names another database, not negated
-    (``if dialect == "sqlite":``, ``if isinstance(bind.dialect, MySQLDialect):``)."""
-    for test, env in op.guards:
-        code = env.code(test)
-        if _OTHER_DIALECT.search(code) and not _NEGATED.search(code):
-            return True
-    return False
 
 
 def _concurrent(op: Any) -> bool:
@@ -140,14 +151,15 @@ def index_ops(ctx: Any) -> list[IndexOp]:
             return []
         facts = read_function(info, ctx, info.upgrade, inline_helpers=False)
         module = ctx.module
-        places = _places(info.upgrade, module.default_indent if module is not None else "    ")
+        places = _places(info.upgrade, module)
         # ``create_table("name", ...)`` through a project helper counts too (superset's ``create_table``)
         created_tables: set = set(_helper_created_tables(info.upgrade))
         created_indexes: set = set()
         dynamic_create = False
         out: list[IndexOp] = []
         for op in facts.ops:
-            if op.method in ("rename_table", "create_table") and _other_dialect_guard(op):
+            auto, line, indent, elsewhere = places.get(id(op.call), (False, None, "", False))
+            if op.method in ("rename_table", "create_table") and elsewhere:
                 continue  # runs on another database only
             if op.method == "rename_table":
                 if (op.schema, op.table) in created_tables or (None, op.table) in created_tables:
@@ -160,7 +172,7 @@ def index_ops(ctx: Any) -> list[IndexOp]:
                 else:
                     created_tables.add((op.schema, table))
                 continue
-            if op.method not in INDEX_METHODS or op.batch is not None or op.unpacked or op.in_loop or _other_dialect_guard(op):
+            if op.method not in INDEX_METHODS or op.batch is not None or op.unpacked or op.in_loop or elsewhere:
                 if op.method == "create_index" and op.batch is None:
                     created_indexes.add(op.name)
                 continue
@@ -175,7 +187,6 @@ def index_ops(ctx: Any) -> list[IndexOp]:
                 new = True
             if op.method == "create_index":
                 created_indexes.add(op.name)
-            auto, line, indent = places.get(id(op.call), (False, None, ""))
             out.append(IndexOp(op, _concurrent(op), auto, new, line, indent))
         return out
 

@@ -35,13 +35,15 @@ class BlockingIndexCreation(Rule):
     `downgrade()`, and projects on SQLite or MySQL make no claim.
 
     ## Why is this bad?
-    `CREATE INDEX` holds a SHARE lock on the table for the whole build: reads go through, but every
-    `INSERT`, `UPDATE` and `DELETE` of the running code waits until the index is built, minutes on a large
-    table. Behind a long transaction of the old code it is worse: the build queues for its lock and every new
-    write queues behind it. `CREATE INDEX CONCURRENTLY` takes SHARE UPDATE EXCLUSIVE, which lets writes
-    through (shown on Postgres by `test_bkl412_create_index_blocks_writes_with_a_share_lock`,
+    `CREATE INDEX` holds a SHARE lock on the table until the revision's transaction ends: reads go through,
+    but every `INSERT` and `UPDATE` of the running code waits for the whole build. Behind an open write
+    transaction of the old code it is worse: the build queues for its lock and every new write queues
+    behind the build. `CREATE INDEX CONCURRENTLY` takes SHARE UPDATE EXCLUSIVE, and writes go through while
+    it builds and while it waits (shown on Postgres by
+    `test_bkl412_create_index_blocks_writes_with_a_share_lock`,
     `test_bkl412_concurrent_index_in_autocommit_block_does_not_block_writes` and
-    `test_bkl412_during_the_build_behind_a_long_transaction` in `tests/postgres/test_lock_claims.py`).
+    `test_bkl412_during_the_build_behind_a_long_transaction` in `tests/postgres/test_lock_claims.py`; the
+    fixed fixture by `tests/postgres/test_fixed_fixtures.py`).
 
     ## Example
     ```python
@@ -80,8 +82,9 @@ class BlockingIndexCreation(Rule):
     The fix passes `postgresql_concurrently=True` and wraps the statement in
     `with op.get_context().autocommit_block():` (Postgres refuses `CONCURRENTLY` inside a transaction: see
     BKL413). It is unsafe: the operation then commits on its own, outside the revision's transaction, so a
-    later failure of the revision no longer rolls it back, and a concurrent build that fails leaves an
-    INVALID index behind to drop by hand. It is offered only when the call is a statement of its own line.
+    later failure of the revision no longer rolls it back (and, as Postgres documents, a concurrent build
+    that fails leaves an INVALID index behind to drop by hand). It is offered only when the call is a
+    statement of its own line; `postgresql_concurrently=False` written out gets no fix.
     """
 
     spec = SPEC

@@ -36,10 +36,13 @@ class BlockingIndexDrop(Rule):
 
     ## Why is this bad?
     `DROP INDEX` takes an ACCESS EXCLUSIVE lock on the index's table until the revision's transaction
-    commits: every read and write of the running code waits, and, queued behind a long transaction, so does
-    every new one. `DROP INDEX CONCURRENTLY` waits for the table's users instead of stopping them (shown on
-    Postgres by `test_bkl414_drop_index_takes_access_exclusive_on_the_table` and
-    `test_bkl414_concurrent_drop_in_autocommit_block_does_not_block` in `tests/postgres/test_lock_claims.py`).
+    commits: every read and write of the running code waits (shown on Postgres by
+    `test_bkl414_drop_index_takes_access_exclusive_on_the_table`; that a waiting ACCESS EXCLUSIVE request
+    also queues every new read and write behind a long transaction of the old code, by
+    `test_a_brief_access_exclusive_still_stops_every_write_behind_a_long_reader`). Run as
+    `DROP INDEX CONCURRENTLY` in `autocommit_block()`, the drop leaves no lock held in the revision's
+    transaction and reads and writes go through (`test_bkl414_concurrent_drop_in_autocommit_block_does_not_block`,
+    all in `tests/postgres/test_lock_claims.py`; the fixed fixture by `tests/postgres/test_fixed_fixtures.py`).
 
     ## Example
     ```python
@@ -78,7 +81,7 @@ class BlockingIndexDrop(Rule):
     As BKL412's: `postgresql_concurrently=True` and the statement wrapped in
     `with op.get_context().autocommit_block():`. Unsafe: the drop commits on its own, outside the
     revision's transaction, so a later failure of the revision no longer restores the index. Offered only
-    when the call is a statement of its own line.
+    when the call is a statement of its own line; `postgresql_concurrently=False` written out gets no fix.
     """
 
     spec = SPEC

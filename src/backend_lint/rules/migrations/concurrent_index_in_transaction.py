@@ -46,7 +46,9 @@ class ConcurrentIndexInTransaction(Rule):
     Postgres by `test_bkl413_concurrently_outside_autocommit_block_is_refused`,
     `test_bkl413_transactional_ddl_false_still_runs_it_in_a_transaction`,
     `test_bkl413_an_autocommit_engine_is_the_environment_that_lets_it_run` and
-    `test_bkl413_wrapped_in_autocommit_block_runs` in `tests/postgres/test_lock_claims.py`).
+    `test_bkl413_wrapped_in_autocommit_block_runs` in `tests/postgres/test_lock_claims.py`; the fixture and
+    its fix by `test_bkl413_the_fixture_is_refused_and_the_fixed_file_runs` in
+    `tests/postgres/test_fixed_fixtures.py`).
 
     ## Example
     ```python
