@@ -94,6 +94,8 @@ class Settings:
     # that decides how implicit ``datetime`` table fields are stored (read from the project's pins if unset).
     naive_datetime_functions: tuple[str, ...] = ()
     sqlmodel_version: Optional[str] = None
+    # Family 4, part two: the database the migrations run on (read from the project if unset).
+    migration_dialect: Optional[str] = None
     # Files larger than this many bytes are reported (BKL900) instead of parsed.
     max_file_size: int = 2_000_000
 
@@ -143,6 +145,7 @@ _SCHEMA: dict[str, tuple[str, Any, str]] = {
     "authorization-helpers": ("authorization_helpers", _list_of_str, "a list of names"),
     "naive-datetime-functions": ("naive_datetime_functions", _list_of_str, "a list of dotted names"),
     "sqlmodel-version": ("sqlmodel_version", lambda v: isinstance(v, str), "a version string"),
+    "migration-dialect": ("migration_dialect", lambda v: v in ("postgresql", "mysql", "sqlite"), "one of postgresql, mysql, sqlite"),
     "max-file-size": ("max_file_size", lambda v: isinstance(v, int) and v > 0, "a positive integer"),
 }
 KNOWN_KEYS = frozenset(_SCHEMA)
