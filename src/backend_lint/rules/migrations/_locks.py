@@ -23,7 +23,7 @@ import libcst as cst
 from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.dialect import POSTGRESQL, migration_dialect
 from ...knowledge.alembic.reader import read_function
-from ...knowledge.alembic.revision import DYNAMIC, body_statements
+from ...knowledge.alembic.revision import DYNAMIC
 from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
