@@ -4,6 +4,7 @@
 Usage (from the repository root, with the project's venv)::
 
     python bench/bench.py                                  # the default corpus subset (see DEFAULT_PACKAGES)
+    python bench/bench.py --group fastapi                  # FastAPI services with owned models (issue 17)
     python bench/bench.py --files my-files.txt             # any list of .py files, one per line
     python bench/bench.py --repeat 5 --slow-repeat 2 --write bench/RESULTS.md
 
@@ -50,6 +51,18 @@ DEFAULT_PACKAGES = (
     "fastapi-pagination-0.16.1",
     "opal-server-0.9.9",
 )
+# The users of families 1-2: FastAPI services with owned models, auth and schemas in most files (issue 17).
+# Their files get past the cheap screens far more often than Airflow's or Superset's do.
+FASTAPI_PACKAGES = (
+    "langflow-base-1.13.0",
+    "prefect-3.9.1/prefect/server",
+    "zenml-0.98.0/zenml/zen_server",
+    "fastapi-users-15.0.5",
+    "sqladmin-0.32.0",
+)
+GROUPS = {"default": DEFAULT_PACKAGES, "fastapi": FASTAPI_PACKAGES}
+# How far behind ruff --select ALL a cold run may be, per group (the FastAPI group's aim is tighter: issue 17).
+RUFF_AIM = {"default": 5.0, "fastapi": 4.0}
 FIXIT_RULES = "fixit.rules:NoRedundantFString,fixit.rules:CompareSingletonPrimitivesByIs,fixit.rules:UseTypesFromTyping"
 # The pre-commit case: one changed file, everything else warm. A route module with models and schemas.
 ONE_FILE_CANDIDATES = (
@@ -318,7 +331,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--files", help="a file listing .py paths, one per line (default: the corpus subset)")
     ap.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="the corpus' src/ directory")
-    ap.add_argument("--packages", nargs="*", default=list(DEFAULT_PACKAGES), help="corpus packages to use")
+    ap.add_argument("--group", choices=sorted(GROUPS), default="default",
+                    help="a named set of corpus packages: 'default' (the historical runs) or 'fastapi' (issue 17)")
+    ap.add_argument("--packages", nargs="*", default=None, help="corpus packages (or sub-folders) to use; overrides --group")
     ap.add_argument("--workdir", default="/tmp/bkl-bench", help="scratch directory (the files are copied here)")
     ap.add_argument("--repeat", type=int, default=5, help="runs per fast command")
     ap.add_argument("--slow-repeat", type=int, default=2, help="runs per slow command (flake8, Fixit, cold)")
@@ -335,6 +350,8 @@ def main() -> int:
         "includes a digest of backend-lint's own code, so an edit between two warm runs makes them cold)",
     )
     args = ap.parse_args()
+    if args.packages is None:
+        args.packages = list(GROUPS[args.group])
 
     load_before = os.getloadavg()
     notes: list[str] = []
@@ -489,7 +506,7 @@ def render(results: dict[str, Measure], versions: dict[str, str], nfiles: int, n
         out.append(f"| {label} | {len(m.samples)} | {m.min:.3f} | {m.median:.3f} | {ratio} | {cpu} | {peak} |")
     out.append("")
     out.append("Targets (medians):")
-    out.extend(_targets(results))
+    out.extend(_targets(results, RUFF_AIM.get(args.group, 5.0)))
     for n in notes:
         out.append(f"- note: {n}")
     if prefilter:
@@ -501,7 +518,7 @@ def render(results: dict[str, Measure], versions: dict[str, str], nfiles: int, n
     return "\n".join(out) + "\n"
 
 
-def _targets(r: dict[str, Measure]) -> list[str]:
+def _targets(r: dict[str, Measure], ruff_aim: float = 5.0) -> list[str]:
     lines = []
 
     def line(ok: Optional[bool], text: str) -> None:
@@ -522,7 +539,7 @@ def _targets(r: dict[str, Measure]) -> list[str]:
         line(x >= 15, f"cold check vs Fixit (3 rules): {x:.1f}x faster (target >= 15x){cpu('fixit', 'bkl-cold')}")
     if cold and "ruff-all" in r:
         x = cold.median / r["ruff-all"].median
-        line(x <= 5, f"cold check vs ruff --select ALL: {x:.1f}x slower (aim: within 5x){cpu('bkl-cold', 'ruff-all')}")
+        line(x <= ruff_aim, f"cold check vs ruff --select ALL: {x:.1f}x slower (aim: within {ruff_aim:g}x){cpu('bkl-cold', 'ruff-all')}")
     if "bkl-warm" in r and "ruff-dtz" in r:
         w, d = r["bkl-warm"].median, r["ruff-dtz"].median
         line(w <= d, f"warm check {w:.3f} s vs ruff --select DTZ,FAST --no-cache {d:.3f} s (target: no slower){cpu('bkl-warm', 'ruff-dtz')}")
