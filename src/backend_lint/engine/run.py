@@ -64,6 +64,9 @@ def missing_path_diagnostic(path: str) -> Diagnostic:
 def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
     """Lint (and maybe fix) one file on disk. Never raises for bad input."""
     out = FileOutcome(path)
+    if _file_size(path) > engine.settings.max_file_size:  # said before the file is read
+        out.diagnostics = engine.too_large_result(path).diagnostics
+        return out
     try:
         src = read_source(path)
         out.digest = src.digest
@@ -221,17 +224,19 @@ def _isolated(ctx, initargs, path: str) -> FileOutcome:
         return out
 
 
-def open_cache(engine: Engine, options: RunOptions):
-    """The result cache of this run, or None (``--no-cache``, no cache directory)."""
+def open_cache(engine: Engine, options: RunOptions, paths: Sequence[str] = ()):
+    """The result cache of this run, or None (``--no-cache``, no cache directory). Its key stamps the
+    declared inputs (``ground/inputs.py``) around ``paths`` and every indexed file."""
     if not options.use_cache or not options.cache_dir:
         return None
-    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": engine.rule_codes})
+    around = list(paths) + (list(engine.project.by_path) if engine.project is not None else [])
+    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": engine.rule_codes}, around)
     return ResultCache(options.cache_dir, engine.settings.root, key)
 
 
 def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     """Lint ``paths``; files whose cached findings are still valid are not read again."""
-    cache = open_cache(engine, options)
+    cache = open_cache(engine, options, paths)
     if cache is None:
         return _lint_many(engine, paths, options)
     engine.result_cache = cache  # project-wide findings (``Engine.lint_project``) are cached there too
@@ -250,7 +255,7 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
         else:
             info = project.module_info(abspath) if project is not None else None
             module = info[0] if info is not None else None
-            digest = _digest_file(abspath)
+            digest = _digest_file(abspath, engine.settings.max_file_size)
         keys.append((abspath, module))
         found = cache.lookup(abspath, digest, module, project_digest, p)
         if found is not None and not (fixing and any(_fixable(d, options.unsafe_fixes) for d in found)):
@@ -275,8 +280,12 @@ def save_cache(engine: Engine) -> None:
         cache.save()
 
 
-def _digest_file(path: str) -> Optional[str]:
+def _digest_file(path: str, max_size: int) -> Optional[str]:
+    """sha256 of the file's bytes; ``None`` when it cannot be read or is larger than ``max_size`` (a
+    file that is not linted is not read, and its finding is not stored)."""
     try:
+        if os.stat(path).st_size > max_size:
+            return None
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()
     except OSError:

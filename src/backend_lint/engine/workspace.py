@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional, Sequence
 from ..ground.cache import DEFAULT_CACHE_DIR
 from ..ground.config import Settings
 from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_files, project_python_files
+from ..ground.inputs import forget
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
 from ..values import Diagnostic
@@ -132,6 +133,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     """Lint (and maybe fix) what ``request`` names; see the module's docstring. Raises ``ConfigError``
     (settings) before it reads anything else. ``workspace``: a warm one to lint through (its settings are
     then the run's)."""
+    forget()  # what this process remembers of the declared inputs may be stale (ground/inputs.py)
     from_buffer = tuple(request.paths) == ("-",) or (request.buffer_name is not None and not request.paths)
     if workspace is not None:
         settings = workspace.settings
@@ -256,4 +258,4 @@ def _build_index(
         project_files = project_python_files(root, settings, respect_gitignore, cache_dir)
         known = {absolute(f) for f in project_files}
         project_files += [f for f in named if absolute(f) not in known]
-    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs)
+    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs, max_size=settings.max_file_size)
