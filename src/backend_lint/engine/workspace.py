@@ -14,11 +14,11 @@ an unsaved buffer (its facts replace the file's in the index first), then ``run`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence
 
-from ..ground.cache import DEFAULT_CACHE_DIR
-from ..ground.config import Settings
+from ..ground.cache import DEFAULT_CACHE_DIR, ensure_cache_dir
+from ..ground.config import ConfigError, Settings
 from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_files, project_python_files
 from ..ground.inputs import forget
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
@@ -26,7 +26,7 @@ from ..knowledge.index import ProjectIndex
 from ..values import Diagnostic
 from .api import Engine
 from .run import FileOutcome, RunOptions, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
-from .selection import resolve_settings
+from .selection import resolve_settings, settings_per_file
 
 
 @dataclass
@@ -134,6 +134,8 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     (settings) before it reads anything else. ``workspace``: a warm one to lint through (its settings are
     then the run's)."""
     forget()  # what this process remembers of the declared inputs may be stale (ground/inputs.py)
+    if request.jobs < 0:
+        raise ConfigError(f"--jobs: must be 0 (every core) or a number of worker processes, got {request.jobs}")
     from_buffer = tuple(request.paths) == ("-",) or (request.buffer_name is not None and not request.paths)
     if workspace is not None:
         settings = workspace.settings
@@ -154,6 +156,12 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         if request.on_warning is not None:
             request.on_warning(message)
 
+    if request.use_cache and request.cache_dir:
+        problem = _unwritable(request.cache_dir)
+        if problem:  # said, and the run goes on without a cache
+            warn(f"{request.cache_dir}: cannot use as the cache directory ({problem}); running without a cache")
+            options = replace(options, cache_dir=None, use_cache=False)
+
     files: list[str] = []
     missing: list[Diagnostic] = []
     if not from_buffer:
@@ -165,15 +173,38 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         ))
         if request.force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
-    if workspace is None:
-        workspace = Workspace(
-            settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
-        )
     result = RunResult(settings, [], [], [], [], from_buffer=from_buffer)
     if from_buffer:
+        if workspace is None:
+            workspace = Workspace(
+                settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
+            )
         _run_buffer(workspace, request, result)
+        groups: list = []
+    elif workspace is not None or request.config:
+        groups = [(settings, files)]
     else:
-        result.outcomes = lint_paths(workspace.engine, files, options)
+        # each file's settings come from its closest configuration (``--config`` overrides them all)
+        groups = settings_per_file(files, settings, request.select, request.ignore, request.extend_select) or [(settings, files)]
+    outcomes: dict[str, FileOutcome] = {}
+    project: list[Diagnostic] = []
+    for group_settings, group_files in groups:
+        group_options = options
+        if group_settings is not settings and request.use_cache and not request.cache_dir:
+            group_options = replace(options, cache_dir=os.path.join(group_settings.root, DEFAULT_CACHE_DIR))
+        group_workspace = workspace
+        if group_workspace is None:
+            group_workspace = Workspace(
+                group_settings, group_files, cache_dir=group_options.cache_dir, jobs=options.jobs,
+                respect_gitignore=request.respect_gitignore,
+            )
+        for o in lint_paths(group_workspace.engine, group_files, group_options):
+            outcomes[o.path] = o
+        project.extend(_project_findings(group_workspace, group_files))
+        result.errors.extend(str(e) for e in group_workspace.engine.project_errors)
+    project_errors, result.errors = result.errors, []
+    if not from_buffer:
+        result.outcomes = [outcomes[f] for f in files if f in outcomes]
     result.diagnostics.extend(missing)
     for o in result.outcomes:
         result.diagnostics.extend(o.diagnostics)
@@ -181,11 +212,21 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         for w in o.warnings:
             warn(w)
     result.warnings = warnings
-    if not from_buffer:
-        result.diagnostics.extend(_project_findings(workspace, files))
-        result.errors.extend(str(e) for e in workspace.engine.project_errors)
+    result.diagnostics.extend(project)
+    result.errors.extend(project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _unwritable(directory: str) -> Optional[str]:
+    """Why ``directory`` cannot hold the cache (created if missing), or ``None``."""
+    try:
+        ensure_cache_dir(directory)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "not writable"
+    return None
 
 
 def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> None:
