@@ -13,6 +13,7 @@ an unsaved buffer (its facts replace the file's in the index first), then ``run`
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence
@@ -236,9 +237,12 @@ def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> No
     raw = request.buffer() if request.buffer is not None else b""
     outcome = FileOutcome(name)
     result.outcomes.append(outcome)
+    if request.fix and not request.diff:
+        # with --fix, standard output is the source and nothing else, whatever happens below (the face
+        # writes everything else to standard error): unchanged unless a fix applies
+        result.buffer_output = raw
+        result.source_out = True
     if request.buffer_name and is_excluded_file(request.buffer_name, workspace.settings):
-        if request.fix:
-            result.buffer_output = raw
         return
     try:
         src = decode_source(name, raw)
@@ -253,13 +257,21 @@ def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> No
         if request.diff:
             if fixed_text != src.text:
                 outcome.diff = unified_diff(src.text, fixed_text, name)
-        else:
+        elif fixed_text != src.text:
             result.buffer_output = encode_source(src, fixed_text)
-            result.source_out = True
     else:
         lint = engine.lint_source(src.text, name)
     outcome.diagnostics = lint.diagnostics
     outcome.errors = [str(e) for e in lint.errors]
+    if request.buffer_name:
+        # the project-wide rules, as ``check PATH`` and flake8 report them: the buffer's facts replaced
+        # the file's in the index (above), its siblings are read from disk
+        found = [copy.copy(d) for d in workspace.project_findings(request.buffer_name)]
+        for d in found:
+            d.path = name
+        outcome.diagnostics += engine.apply_noqa(src.text, found) if found else []
+        outcome.errors += workspace._project_errors
+        workspace._project_errors = []
 
 
 def _project_findings(workspace: Workspace, files: list[str]) -> list[Diagnostic]:
