@@ -174,6 +174,9 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         ))
         if request.force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
+        # a notebook named on the command line is not linted, and said so (BKL900, as a file too large)
+        missing += [read_error_diagnostic(f, NOT_LINTED_NOTEBOOK) for f in files if f.endswith(NOTEBOOK_SUFFIX)]
+        files = [f for f in files if not f.endswith(NOTEBOOK_SUFFIX)]
     result = RunResult(settings, [], [], [], [], from_buffer=from_buffer)
     if from_buffer:
         if workspace is None:
@@ -219,6 +222,10 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     return result
 
 
+NOTEBOOK_SUFFIX = ".ipynb"
+NOT_LINTED_NOTEBOOK = "Jupyter notebook: not linted (backend-lint reads Python source files only)"
+
+
 def _unwritable(directory: str) -> Optional[str]:
     """Why ``directory`` cannot hold the cache (created if missing), or ``None``."""
     try:
@@ -243,6 +250,9 @@ def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> No
         result.buffer_output = raw
         result.source_out = True
     if request.buffer_name and is_excluded_file(request.buffer_name, workspace.settings):
+        return
+    if name.endswith(NOTEBOOK_SUFFIX):
+        outcome.diagnostics.append(read_error_diagnostic(name, NOT_LINTED_NOTEBOOK))
         return
     try:
         src = decode_source(name, raw)
