@@ -44,6 +44,35 @@ class RunOptions:
     jobs: int = 0  # 0: automatic
     cache_dir: Optional[str] = None
     use_cache: bool = True
+    journal: Optional[str] = None  # with fix: a file each rewritten path is appended to (workers too)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; ``written``: the files already rewritten by fixes (the face lists them)."""
+
+    def __init__(self, written: list[str]) -> None:
+        super().__init__()
+        self.written = written
+
+
+def _journal(options: RunOptions, path: str) -> None:
+    if options.journal:
+        try:
+            with open(options.journal, "a", encoding="utf-8", errors="surrogateescape") as fh:
+                fh.write(path + "\n")
+        except OSError:
+            pass
+
+
+def written_files(journal: Optional[str]) -> list[str]:
+    """The files a run's journal says were rewritten, each once, in order."""
+    if not journal:
+        return []
+    try:
+        with open(journal, encoding="utf-8", errors="surrogateescape") as fh:
+            return list(dict.fromkeys(line.rstrip("\n") for line in fh if line.strip()))
+    except OSError:
+        return []
 
 
 def read_error_diagnostic(path: str, message: str) -> Diagnostic:
@@ -84,6 +113,7 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
                 else:
                     try:
                         write_source(src, fixed_text)
+                        _journal(options, path)
                     except WriteError as exc:
                         out.warnings.append(f"{path}: fixes not written: {exc}")
                         out.fixed = 0

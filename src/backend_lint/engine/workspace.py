@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence
 
@@ -26,7 +27,7 @@ from ..ground.io import SourceReadError, decode_source, encode_source, read_sour
 from ..knowledge.index import ProjectIndex
 from ..values import Diagnostic
 from .api import Engine
-from .run import FileOutcome, RunOptions, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
+from .run import FileOutcome, Interrupted, RunOptions, written_files, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
 from .selection import resolve_settings, settings_per_file
 
 
@@ -192,21 +193,22 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         groups = settings_per_file(files, settings, request.select, request.ignore, request.extend_select) or [(settings, files)]
     outcomes: dict[str, FileOutcome] = {}
     project: list[Diagnostic] = []
-    for group_settings, group_files in groups:
-        group_options = options
-        if group_settings is not settings and request.use_cache and not request.cache_dir:
-            group_options = replace(options, cache_dir=os.path.join(group_settings.root, DEFAULT_CACHE_DIR))
-        group_workspace = workspace
-        if group_workspace is None:
-            group_workspace = Workspace(
-                group_settings, group_files, cache_dir=group_options.cache_dir, jobs=options.jobs,
-                respect_gitignore=request.respect_gitignore,
-            )
-        for o in lint_paths(group_workspace.engine, group_files, group_options):
-            outcomes[o.path] = o
-        project.extend(_project_findings(group_workspace, group_files))
-        result.errors.extend(str(e) for e in group_workspace.engine.project_errors)
+    if request.fix and not request.diff and groups:
+        fd, journal = tempfile.mkstemp(prefix="backend-lint-fixed-", suffix=".txt")
+        os.close(fd)
+        options = replace(options, journal=journal)
+    try:
+        _lint_groups(groups, settings, workspace, request, options, outcomes, project, result)
+    except KeyboardInterrupt:
+        raise Interrupted(written_files(options.journal)) from None
+    finally:
+        if options.journal:
+            try:
+                os.unlink(options.journal)
+            except OSError:
+                pass
     project_errors, result.errors = result.errors, []
+
     if not from_buffer:
         result.outcomes = [outcomes[f] for f in files if f in outcomes]
     result.diagnostics.extend(missing)
@@ -235,6 +237,24 @@ def _unwritable(directory: str) -> Optional[str]:
     if not os.access(directory, os.W_OK | os.X_OK):
         return "not writable"
     return None
+
+
+def _lint_groups(groups, settings, workspace, request, options, outcomes, project, result) -> None:
+    """Lint each group of files with its settings (its own workspace unless one was given)."""
+    for group_settings, group_files in groups:
+        group_options = options
+        if group_settings is not settings and options.use_cache and not request.cache_dir:
+            group_options = replace(options, cache_dir=os.path.join(group_settings.root, DEFAULT_CACHE_DIR))
+        group_workspace = workspace
+        if group_workspace is None:
+            group_workspace = Workspace(
+                group_settings, group_files, cache_dir=group_options.cache_dir, jobs=options.jobs,
+                respect_gitignore=request.respect_gitignore,
+            )
+        for o in lint_paths(group_workspace.engine, group_files, group_options):
+            outcomes[o.path] = o
+        project.extend(_project_findings(group_workspace, group_files))
+        result.errors.extend(str(e) for e in group_workspace.engine.project_errors)
 
 
 def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> None:
