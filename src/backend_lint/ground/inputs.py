@@ -80,8 +80,8 @@ def input_files(directory: str) -> list[str]:
 def directories_of(paths: Iterable[str]) -> list[str]:
     """The directories of ``paths`` (absolute) and every ancestor of them, each once, sorted."""
     out: set[str] = set()
-    for p in paths:
-        d = os.path.dirname(os.path.abspath(p))
+    for first in {os.path.dirname(p) for p in paths}:  # (a directory made absolute once, not a file)
+        d = os.path.abspath(first)
         while d not in out:
             out.add(d)
             parent = os.path.dirname(d)
