@@ -133,8 +133,9 @@ class Workspace:
 
 def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     """Lint (and maybe fix) what ``request`` names; see the module's docstring. Raises ``ConfigError``
-    (settings) before it reads anything else. ``workspace``: a warm one to lint through (its settings are
-    then the run's)."""
+    (settings) before it reads anything else, ``Interrupted`` on Ctrl-C (with the files already fixed).
+    Files are linted in groups that share their closest configuration, each with its own workspace;
+    ``workspace``: a warm one to lint every file through (its settings are then the run's)."""
     forget()  # what this process remembers of the declared inputs may be stale (ground/inputs.py)
     if request.jobs < 0:
         raise ConfigError(f"--jobs: must be 0 (every core) or a number of worker processes, got {request.jobs}")

@@ -1,8 +1,9 @@
 """``[tool.backend-lint]`` settings: discovery and validation (the selection of rules is ``engine/selection.py``).
 
-Settings are resolved once per run. ``--config PATH`` takes a ``pyproject.toml`` (its
-``[tool.backend-lint]`` table) or a ``backend-lint.toml`` holding the same keys at top level, and then
-replaces discovery. Unknown keys and wrong types are a ``ConfigError`` naming the key and the file.
+Each file takes the settings of its closest configuration (``config_in`` per directory, walking up; the
+grouping is ``engine/selection.settings_per_file``), as ruff does. ``--config PATH`` takes a
+``pyproject.toml`` (its ``[tool.backend-lint]`` table) or a ``backend-lint.toml`` holding the same keys at
+top level, and then replaces discovery for every file. Unknown keys and wrong types are a ``ConfigError`` naming the key and the file.
 """
 
 from __future__ import annotations
