@@ -247,6 +247,8 @@ class Engine:
     def lint_source(self, source: str, path: str, noqa: bool = True, tree: Any = None) -> FileResult:
         """Lint one file's text. ``noqa=False`` leaves ``# noqa`` to the caller (flake8 owns it);
         ``tree``: CPython's ``ast`` of that text when the caller has it (flake8 does), for the screens."""
+        if self.too_large(source):  # before anything reads the text (noqa tokens, screens, parsers)
+            return self.too_large_result(path)
         result = FileResult(path)
         # ``# noqa`` comments are read from tokens (slow) only when they can matter: a file-wide
         # directive, findings to filter, or ``BKL`` codes that BKL901 may report as unused.
@@ -268,9 +270,6 @@ class Engine:
             # the project index parsed this very text with CPython's parser already.
             if SYNTAX_ERROR_CODE in self.codes and not (self.project is not None and self.project.parsed_ok(path, source)):
                 self._check_syntax_cheaply(source, path, result)
-            return self._finish(result, [], source, suppressions, noqa, tree)
-        if len(source.encode("utf-8", "surrogatepass")) > self.settings.max_file_size:
-            self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({self.settings.max_file_size} bytes); not linted")
             return self._finish(result, [], source, suppressions, noqa, tree)
         from .context import FileContext  # (libcst: loaded only when a file is parsed; a warm run never loads it)
         from .parsing import ParseFailure, parse_module  # (9 ms: subprocess; not in a warm run)
@@ -307,6 +306,21 @@ class Engine:
         diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
         result.uses_project = probe is not None and probe.used
         return self._finish(result, diagnostics, source, suppressions, noqa, tree)
+
+    def too_large(self, source: str) -> bool:
+        """Whether ``source`` is larger than ``max-file-size`` (in UTF-8 bytes)."""
+        limit = self.settings.max_file_size
+        if len(source) * 4 <= limit:
+            return False
+        return len(source) > limit or len(source.encode("utf-8", "surrogatepass")) > limit
+
+    def too_large_result(self, path: str) -> FileResult:
+        """The finding for a file larger than ``max-file-size`` (BKL900): it is neither read nor parsed."""
+        result = FileResult(path)
+        limit = self.settings.max_file_size
+        if self.code_enabled_for(SYNTAX_ERROR_CODE, path):
+            self._syntax_diag(result, path, 1, 0, f"File is larger than `max-file-size` ({limit} bytes); not linted")
+        return result
 
     # ------------------------------------------------------------------------------------------------
     def _check_syntax_cheaply(self, source: str, path: str, result: FileResult) -> None:

@@ -44,6 +44,35 @@ class RunOptions:
     jobs: int = 0  # 0: automatic
     cache_dir: Optional[str] = None
     use_cache: bool = True
+    journal: Optional[str] = None  # with fix: a file each rewritten path is appended to (workers too)
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; ``written``: the files already rewritten by fixes (the face lists them)."""
+
+    def __init__(self, written: list[str]) -> None:
+        super().__init__()
+        self.written = written
+
+
+def _journal(options: RunOptions, path: str) -> None:
+    if options.journal:
+        try:
+            with open(options.journal, "a", encoding="utf-8", errors="surrogateescape") as fh:
+                fh.write(path + "\n")
+        except OSError:
+            pass
+
+
+def written_files(journal: Optional[str]) -> list[str]:
+    """The files a run's journal says were rewritten, each once, in order."""
+    if not journal:
+        return []
+    try:
+        with open(journal, encoding="utf-8", errors="surrogateescape") as fh:
+            return list(dict.fromkeys(line.rstrip("\n") for line in fh if line.strip()))
+    except OSError:
+        return []
 
 
 def read_error_diagnostic(path: str, message: str) -> Diagnostic:
@@ -64,6 +93,9 @@ def missing_path_diagnostic(path: str) -> Diagnostic:
 def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
     """Lint (and maybe fix) one file on disk. Never raises for bad input."""
     out = FileOutcome(path)
+    if _file_size(path) > engine.settings.max_file_size:  # said before the file is read
+        out.diagnostics = engine.too_large_result(path).diagnostics
+        return out
     try:
         src = read_source(path)
         out.digest = src.digest
@@ -81,6 +113,7 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
                 else:
                     try:
                         write_source(src, fixed_text)
+                        _journal(options, path)
                     except WriteError as exc:
                         out.warnings.append(f"{path}: fixes not written: {exc}")
                         out.fixed = 0
@@ -221,17 +254,19 @@ def _isolated(ctx, initargs, path: str) -> FileOutcome:
         return out
 
 
-def open_cache(engine: Engine, options: RunOptions):
-    """The result cache of this run, or None (``--no-cache``, no cache directory)."""
+def open_cache(engine: Engine, options: RunOptions, paths: Sequence[str] = ()):
+    """The result cache of this run, or None (``--no-cache``, no cache directory). Its key stamps the
+    declared inputs (``ground/inputs.py``) around ``paths`` and every indexed file."""
     if not options.use_cache or not options.cache_dir:
         return None
-    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": engine.rule_codes})
+    around = list(paths) + (list(engine.project.by_path) if engine.project is not None else [])
+    key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": engine.rule_codes}, around)
     return ResultCache(options.cache_dir, engine.settings.root, key)
 
 
 def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     """Lint ``paths``; files whose cached findings are still valid are not read again."""
-    cache = open_cache(engine, options)
+    cache = open_cache(engine, options, paths)
     if cache is None:
         return _lint_many(engine, paths, options)
     engine.result_cache = cache  # project-wide findings (``Engine.lint_project``) are cached there too
@@ -250,7 +285,7 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
         else:
             info = project.module_info(abspath) if project is not None else None
             module = info[0] if info is not None else None
-            digest = _digest_file(abspath)
+            digest = _digest_file(abspath, engine.settings.max_file_size)
         keys.append((abspath, module))
         found = cache.lookup(abspath, digest, module, project_digest, p)
         if found is not None and not (fixing and any(_fixable(d, options.unsafe_fixes) for d in found)):
@@ -275,8 +310,12 @@ def save_cache(engine: Engine) -> None:
         cache.save()
 
 
-def _digest_file(path: str) -> Optional[str]:
+def _digest_file(path: str, max_size: int) -> Optional[str]:
+    """sha256 of the file's bytes; ``None`` when it cannot be read or is larger than ``max_size`` (a
+    file that is not linted is not read, and its finding is not stored)."""
     try:
+        if os.stat(path).st_size > max_size:
+            return None
         with open(path, "rb") as fh:
             return hashlib.sha256(fh.read()).hexdigest()
     except OSError:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
-from ..ground.config import Settings, discover_settings, load_config_file, validate_selectors
+from ..ground.config import Settings, discover_settings, config_in, load_config_file, validate_selectors
 from .registry import all_codes
 
 
@@ -22,13 +22,21 @@ def resolve_settings(
     stdin_filename: Optional[str] = None,
 ) -> Settings:
     """The settings of a run: ``config`` if given, else discovered from the first path (or the stdin file
-    name, or the working directory); every selector validated. Raises ``ConfigError``."""
+    name, or the working directory); every selector validated. Raises ``ConfigError``. Files elsewhere
+    may have settings of their own (``settings_per_file``)."""
     paths = tuple(paths)
     start = stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
     if config:
         settings = load_config_file(config)
     else:
         settings = discover_settings(start if os.path.exists(start) else os.getcwd())
+    return with_selectors(settings, select, ignore, extend_select)
+
+
+def with_selectors(
+    settings: Settings, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = ()
+) -> Settings:
+    """``settings`` validated, with the command line's selectors on top. Raises ``ConfigError``."""
     codes = all_codes()
     origin = settings.config_file or "settings"
     validate_selectors(settings.select + settings.ignore + settings.extend_select, codes, origin)
@@ -45,6 +53,51 @@ def resolve_settings(
         validate_selectors(extend_select, codes, "--extend-select")
         overrides["extend_select"] = settings.extend_select + extend_select
     return settings.with_overrides(**overrides) if overrides else settings
+
+
+def settings_per_file(
+    files: Sequence[str],
+    settings: Settings,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    extend_select: tuple[str, ...] = (),
+) -> list[tuple[Settings, list[str]]]:
+    """``files`` grouped by their settings, as ruff resolves them: each file's closest configuration
+    (``backend-lint.toml``, or ``pyproject.toml`` with ``[tool.backend-lint]``), the command line's
+    selectors on top. A file with no configuration above it, or whose closest one is the run's, takes the
+    run's ``settings``. Groups come in the order of their first file. Raises ``ConfigError``."""
+    by_dir: dict[str, Optional[str]] = {}
+    by_config: dict[Optional[str], Settings] = {}
+    groups: dict[Optional[str], list[str]] = {}
+    run_config = os.path.realpath(settings.config_file) if settings.config_file else None
+
+    def closest(directory: str) -> Optional[str]:  # (each directory read once: a walk up, memoised)
+        chain = []
+        d = directory
+        while d not in by_dir:
+            chain.append(d)
+            found = config_in(Path(d))
+            if found is not None:
+                by_dir[d] = os.path.realpath(found)
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                by_dir[d] = None
+                break
+            d = parent
+        answer = by_dir[d]
+        for c in chain:
+            by_dir[c] = answer
+        return answer
+
+    for f in files:
+        config = closest(os.path.dirname(os.path.realpath(f)))
+        if config is None or config == run_config:
+            config = run_config
+        elif config not in by_config:
+            by_config[config] = with_selectors(load_config_file(config), select, ignore, extend_select)
+        groups.setdefault(config, []).append(f)
+    return [(settings if config == run_config else by_config[config], group) for config, group in groups.items()]
 
 
 def _matches(code: str, selector: str) -> bool:

@@ -13,19 +13,22 @@ an unsaved buffer (its facts replace the file's in the index first), then ``run`
 
 from __future__ import annotations
 
+import copy
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence
 
-from ..ground.cache import DEFAULT_CACHE_DIR
-from ..ground.config import Settings
+from ..ground.cache import DEFAULT_CACHE_DIR, ensure_cache_dir
+from ..ground.config import ConfigError, Settings
 from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_files, project_python_files
+from ..ground.inputs import forget
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
 from ..values import Diagnostic
 from .api import Engine
-from .run import FileOutcome, RunOptions, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
-from .selection import resolve_settings
+from .run import FileOutcome, Interrupted, RunOptions, written_files, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
+from .selection import resolve_settings, settings_per_file
 
 
 @dataclass
@@ -130,8 +133,12 @@ class Workspace:
 
 def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     """Lint (and maybe fix) what ``request`` names; see the module's docstring. Raises ``ConfigError``
-    (settings) before it reads anything else. ``workspace``: a warm one to lint through (its settings are
-    then the run's)."""
+    (settings) before it reads anything else, ``Interrupted`` on Ctrl-C (with the files already fixed).
+    Files are linted in groups that share their closest configuration, each with its own workspace;
+    ``workspace``: a warm one to lint every file through (its settings are then the run's)."""
+    forget()  # what this process remembers of the declared inputs may be stale (ground/inputs.py)
+    if request.jobs < 0:
+        raise ConfigError(f"--jobs: must be 0 (every core) or a number of worker processes, got {request.jobs}")
     from_buffer = tuple(request.paths) == ("-",) or (request.buffer_name is not None and not request.paths)
     if workspace is not None:
         settings = workspace.settings
@@ -152,6 +159,12 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         if request.on_warning is not None:
             request.on_warning(message)
 
+    if request.use_cache and request.cache_dir:
+        problem = _unwritable(request.cache_dir)
+        if problem:  # said, and the run goes on without a cache
+            warn(f"{request.cache_dir}: cannot use as the cache directory ({problem}); running without a cache")
+            options = replace(options, cache_dir=None, use_cache=False)
+
     files: list[str] = []
     missing: list[Diagnostic] = []
     if not from_buffer:
@@ -163,15 +176,42 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         ))
         if request.force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
-    if workspace is None:
-        workspace = Workspace(
-            settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
-        )
+        # a notebook named on the command line is not linted, and said so (BKL900, as a file too large)
+        missing += [read_error_diagnostic(f, NOT_LINTED_NOTEBOOK) for f in files if f.endswith(NOTEBOOK_SUFFIX)]
+        files = [f for f in files if not f.endswith(NOTEBOOK_SUFFIX)]
     result = RunResult(settings, [], [], [], [], from_buffer=from_buffer)
     if from_buffer:
+        if workspace is None:
+            workspace = Workspace(
+                settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
+            )
         _run_buffer(workspace, request, result)
+        groups: list = []
+    elif workspace is not None or request.config:
+        groups = [(settings, files)]
     else:
-        result.outcomes = lint_paths(workspace.engine, files, options)
+        # each file's settings come from its closest configuration (``--config`` overrides them all)
+        groups = settings_per_file(files, settings, request.select, request.ignore, request.extend_select) or [(settings, files)]
+    outcomes: dict[str, FileOutcome] = {}
+    project: list[Diagnostic] = []
+    if request.fix and not request.diff and groups:
+        fd, journal = tempfile.mkstemp(prefix="backend-lint-fixed-", suffix=".txt")
+        os.close(fd)
+        options = replace(options, journal=journal)
+    try:
+        _lint_groups(groups, settings, workspace, request, options, outcomes, project, result)
+    except KeyboardInterrupt:
+        raise Interrupted(written_files(options.journal)) from None
+    finally:
+        if options.journal:
+            try:
+                os.unlink(options.journal)
+            except OSError:
+                pass
+    project_errors, result.errors = result.errors, []
+
+    if not from_buffer:
+        result.outcomes = [outcomes[f] for f in files if f in outcomes]
     result.diagnostics.extend(missing)
     for o in result.outcomes:
         result.diagnostics.extend(o.diagnostics)
@@ -179,11 +219,43 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         for w in o.warnings:
             warn(w)
     result.warnings = warnings
-    if not from_buffer:
-        result.diagnostics.extend(_project_findings(workspace, files))
-        result.errors.extend(str(e) for e in workspace.engine.project_errors)
+    result.diagnostics.extend(project)
+    result.errors.extend(project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+NOTEBOOK_SUFFIX = ".ipynb"
+NOT_LINTED_NOTEBOOK = "Jupyter notebook: not linted (backend-lint reads Python source files only)"
+
+
+def _unwritable(directory: str) -> Optional[str]:
+    """Why ``directory`` cannot hold the cache (created if missing), or ``None``."""
+    try:
+        ensure_cache_dir(directory)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return "not writable"
+    return None
+
+
+def _lint_groups(groups, settings, workspace, request, options, outcomes, project, result) -> None:
+    """Lint each group of files with its settings (its own workspace unless one was given)."""
+    for group_settings, group_files in groups:
+        group_options = options
+        if group_settings is not settings and options.use_cache and not request.cache_dir:
+            group_options = replace(options, cache_dir=os.path.join(group_settings.root, DEFAULT_CACHE_DIR))
+        group_workspace = workspace
+        if group_workspace is None:
+            group_workspace = Workspace(
+                group_settings, group_files, cache_dir=group_options.cache_dir, jobs=options.jobs,
+                respect_gitignore=request.respect_gitignore,
+            )
+        for o in lint_paths(group_workspace.engine, group_files, group_options):
+            outcomes[o.path] = o
+        project.extend(_project_findings(group_workspace, group_files))
+        result.errors.extend(str(e) for e in group_workspace.engine.project_errors)
 
 
 def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> None:
@@ -193,9 +265,15 @@ def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> No
     raw = request.buffer() if request.buffer is not None else b""
     outcome = FileOutcome(name)
     result.outcomes.append(outcome)
+    if request.fix and not request.diff:
+        # with --fix, standard output is the source and nothing else, whatever happens below (the face
+        # writes everything else to standard error): unchanged unless a fix applies
+        result.buffer_output = raw
+        result.source_out = True
     if request.buffer_name and is_excluded_file(request.buffer_name, workspace.settings):
-        if request.fix:
-            result.buffer_output = raw
+        return
+    if name.endswith(NOTEBOOK_SUFFIX):
+        outcome.diagnostics.append(read_error_diagnostic(name, NOT_LINTED_NOTEBOOK))
         return
     try:
         src = decode_source(name, raw)
@@ -210,13 +288,21 @@ def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> No
         if request.diff:
             if fixed_text != src.text:
                 outcome.diff = unified_diff(src.text, fixed_text, name)
-        else:
+        elif fixed_text != src.text:
             result.buffer_output = encode_source(src, fixed_text)
-            result.source_out = True
     else:
         lint = engine.lint_source(src.text, name)
     outcome.diagnostics = lint.diagnostics
     outcome.errors = [str(e) for e in lint.errors]
+    if request.buffer_name:
+        # the project-wide rules, as ``check PATH`` and flake8 report them: the buffer's facts replaced
+        # the file's in the index (above), its siblings are read from disk
+        found = [copy.copy(d) for d in workspace.project_findings(request.buffer_name)]
+        for d in found:
+            d.path = name
+        outcome.diagnostics += engine.apply_noqa(src.text, found) if found else []
+        outcome.errors += workspace._project_errors
+        workspace._project_errors = []
 
 
 def _project_findings(workspace: Workspace, files: list[str]) -> list[Diagnostic]:
@@ -256,4 +342,4 @@ def _build_index(
         project_files = project_python_files(root, settings, respect_gitignore, cache_dir)
         known = {absolute(f) for f in project_files}
         project_files += [f for f in named if absolute(f) not in known]
-    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs)
+    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs, max_size=settings.max_file_size)

@@ -113,6 +113,11 @@ def check(
     except ConfigError as exc:
         _fail(str(exc))
         return
+    except KeyboardInterrupt as exc:  # Ctrl-C: 130, and the files fixes already rewrote
+        for path in getattr(exc, "written", ()):
+            click.echo(f"interrupted: already fixed: {path}", err=True)
+        click.echo("interrupted", err=True)
+        sys.exit(130)
     if result.buffer_output is not None:
         sys.stdout.buffer.write(result.buffer_output)
         if result.source_out:

@@ -7,7 +7,9 @@ file is:
   changed, or computed here),
 - the run's key: backend-lint's own code (a digest of the package's sources, so an edited rule never
   serves stale findings in development either), the Python version, the effective settings, the selected
-  codes and the project's dependency pins (``pyproject.toml``, requirements and lock files at the root),
+  codes and the content of every other file a run reads (``ground/inputs.py``: dependency pins, nested
+  requirement files, ``alembic.ini``, ``env.py``, configuration files, ``.gitignore``) in the directories
+  of the linted and indexed files and their ancestors,
 - the file's module name (it decides how relative imports resolve),
 - and, only for files whose rules actually read the project index while linting them, a digest of the
   facts of every module of the project. The engine records that read (``FileResult.uses_project``); a
@@ -37,11 +39,11 @@ from typing import Any, Iterable, Optional
 
 from .. import __version__
 from ..values import Applicability, Diagnostic, Fix, Location, ResolvedEdit
+from .inputs import inputs_stamp
 from .io import write_atomically
 
 FORMAT = 3
 DEFAULT_CACHE_DIR = ".backend_lint_cache"  # in the project root
-_PIN_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock", "pdm.lock")
 
 _code_digests: dict[tuple[str, ...], str] = {}
 
@@ -74,23 +76,6 @@ def code_digest(parts: Iterable[str] = ("",)) -> str:
     h.update(__version__.encode())
     found = _code_digests[key] = h.hexdigest()
     return found
-
-
-def pins_stamp(root: str) -> list:
-    """Sizes and mtimes of the root's dependency pins (rules may read the SQLModel version from them)."""
-    out: list = []
-    try:
-        names = sorted(os.listdir(root))
-    except OSError:
-        return out
-    for name in names:
-        if name in _PIN_FILES or (name.startswith("requirements") and name.endswith((".txt", ".in"))):
-            try:
-                st = os.stat(os.path.join(root, name))
-            except OSError:
-                continue
-            out.append([name, st.st_size, st.st_mtime_ns])
-    return out
 
 
 # --- framed files: a header line with checksums, then one JSON section per line ----------------------------
@@ -230,8 +215,10 @@ def load_diagnostic(row: list, path: str) -> Any:
 
 # --- the result cache -----------------------------------------------------------------------------------
 
-def run_key(settings: Any, codes: Iterable[str], extra: Any = None) -> str:
-    """What every cached result of a run depends on besides its own file and the project's facts."""
+def run_key(settings: Any, codes: Iterable[str], extra: Any = None, paths: Iterable[str] = ()) -> str:
+    """What every cached result of a run depends on besides its own file and the project's facts: the
+    code, the settings, the selection, and every declared input (``ground/inputs.py``) around ``paths``
+    (the linted and the indexed files): pins, Alembic configuration, ``env.py``, configuration files."""
     try:
         settings_data = dataclasses.asdict(settings)
     except TypeError:  # pragma: no cover - Settings is a dataclass
@@ -242,7 +229,7 @@ def run_key(settings: Any, codes: Iterable[str], extra: Any = None) -> str:
             "python": list(sys.version_info[:2]),
             "settings": settings_data,
             "codes": sorted(codes),
-            "pins": pins_stamp(getattr(settings, "root", ".")),
+            "inputs": inputs_stamp([os.path.join(getattr(settings, "root", "."), "-"), *paths]),
             "extra": extra,
         }
     )

@@ -1,13 +1,15 @@
 """``[tool.backend-lint]`` settings: discovery and validation (the selection of rules is ``engine/selection.py``).
 
-Settings are resolved once per run. ``--config PATH`` takes a ``pyproject.toml`` (its
-``[tool.backend-lint]`` table) or a ``backend-lint.toml`` holding the same keys at top level, and then
-replaces discovery. Unknown keys and wrong types are a ``ConfigError`` naming the key and the file.
+Each file takes the settings of its closest configuration (``config_in`` per directory, walking up; the
+grouping is ``engine/selection.settings_per_file``), as ruff does. ``--config PATH`` takes a
+``pyproject.toml`` (its ``[tool.backend-lint]`` table) or a ``backend-lint.toml`` holding the same keys at
+top level, and then replaces discovery for every file. Unknown keys and wrong types are a ``ConfigError`` naming the key and the file.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -144,9 +146,9 @@ _SCHEMA: dict[str, tuple[str, Any, str]] = {
     "identity-attributes": ("identity_attributes", _dict_of_str, "a table of field = attribute"),
     "authorization-helpers": ("authorization_helpers", _list_of_str, "a list of names"),
     "naive-datetime-functions": ("naive_datetime_functions", _list_of_str, "a list of dotted names"),
-    "sqlmodel-version": ("sqlmodel_version", lambda v: isinstance(v, str), "a version string"),
+    "sqlmodel-version": ("sqlmodel_version", lambda v: isinstance(v, str) and _VERSION.match(v) is not None, 'a version string such as "0.0.22"'),
     "migration-dialect": ("migration_dialect", lambda v: v in ("postgresql", "mysql", "sqlite"), "one of postgresql, mysql, sqlite"),
-    "max-file-size": ("max_file_size", lambda v: isinstance(v, int) and v > 0, "a positive integer"),
+    "max-file-size": ("max_file_size", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, "a positive integer (bytes)"),
 }
 KNOWN_KEYS = frozenset(_SCHEMA)
 
@@ -163,6 +165,9 @@ def _load_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+_VERSION = re.compile(r"^v?\d+(\.\d+){0,3}([._-]?(a|b|rc|post|dev)\d*)?$")
+
+
 def settings_from_table(table: dict, path: Path, root: Path) -> Settings:
     values: dict[str, Any] = {}
     extend_identity: tuple[str, ...] = ()
@@ -172,7 +177,8 @@ def settings_from_table(table: dict, path: Path, root: Path) -> Settings:
             close = [k for k in KNOWN_KEYS if k.replace("-", "_") == key.replace("-", "_")]
             if close:
                 hint = f" (did you mean `{close[0]}`?)"
-            raise ConfigError(f"{path}: unknown key `{key}` in [tool.backend-lint]{hint}")
+            where = " in [tool.backend-lint]" if path.name == "pyproject.toml" else ""
+            raise ConfigError(f"{path}: unknown key `{key}`{where}{hint}")
         attr, check, expected = _SCHEMA[key]
         if not check(value):
             raise ConfigError(f"{path}: `{key}` must be {expected}, got {value!r}")
@@ -209,7 +215,7 @@ def load_config_file(path: str | os.PathLike) -> Settings:
         table = data.get("tool", {}).get("backend-lint", {})
     else:
         table = data
-    if not isinstance(table, dict):
+    if not isinstance(table, dict):  # (a backend-lint.toml is a table: TOML's top level always is)
         raise ConfigError(f"{p}: [tool.backend-lint] must be a table")
     return settings_from_table(table, p, p.resolve().parent)
 
@@ -220,19 +226,27 @@ def find_project_config(start: str | os.PathLike) -> Optional[Path]:
     if p.is_file():
         p = p.parent
     for d in (p, *p.parents):
-        own = d / "backend-lint.toml"
-        if own.is_file():
-            return own
-        pyproject = d / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                text = pyproject.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:  # it may hold this project's settings: never skipped without a word
-                raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
-            if "backend-lint" in text:
-                data = _load_toml(pyproject)
-                if "backend-lint" in data.get("tool", {}):
-                    return pyproject
+        found = config_in(d)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in(d: Path) -> Optional[Path]:
+    """The configuration file of directory ``d`` itself (``backend-lint.toml`` first), if it has one."""
+    own = d / "backend-lint.toml"
+    if own.is_file():
+        return own
+    pyproject = d / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            text = pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:  # it may hold this project's settings: never skipped without a word
+            raise ConfigError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
+        if "backend-lint" in text:
+            data = _load_toml(pyproject)
+            if "backend-lint" in data.get("tool", {}):
+                return pyproject
     return None
 
 

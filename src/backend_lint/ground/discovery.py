@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from .. import __version__
 from .cache import load_checked, store_checked
 from .config import Settings
+from .inputs import GIT_EXCLUDE, GITIGNORE, RACY_NS, per_run
 
 
 class _GitIgnores:
@@ -22,11 +23,13 @@ class _GitIgnores:
     def __init__(self) -> None:
         self._specs: dict[str, object] = {}
 
-    def load(self, directory: str) -> Optional[object]:
-        if directory in self._specs:
-            return self._specs[directory]
+    def load(self, directory: str, name: str = GITIGNORE) -> Optional[object]:
+        """The patterns of ``directory``'s ``.gitignore`` (``name``: or of another file of git's syntax)."""
+        key = directory if name == GITIGNORE else os.path.join(directory, name)
+        if key in self._specs:
+            return self._specs[key]
         spec = None
-        path = os.path.join(directory, ".gitignore")
+        path = os.path.join(directory, name)
         if os.path.isfile(path):
             try:
                 import pathspec  # (58 ms; only for a project with a .gitignore)
@@ -35,7 +38,7 @@ class _GitIgnores:
                     spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
             except (OSError, ImportError):
                 spec = None
-        self._specs[directory] = spec
+        self._specs[key] = spec
         return spec
 
     def ignored(self, path: str, is_dir: bool, chain: list[tuple[str, object]]) -> bool:
@@ -113,7 +116,7 @@ def iter_python_files(
     yield from _iter_python_files(paths, settings, patterns, warn, respect_gitignore)
 
 
-_WALKS: dict[tuple, list[str]] = {}  # a directory's listing, as paths relative to it, per _walk_key
+_WALKS: dict[tuple, list[str]] = per_run({})  # a directory's listing, as paths relative to it, per _walk_key (one run)
 
 
 def _walk_key(p: str, settings: Settings, patterns: tuple, respect_gitignore: bool) -> tuple:
@@ -170,6 +173,10 @@ def _iter_python_files(paths, settings, patterns, warn, respect_gitignore, recor
         if respect_gitignore:
             git_root = _git_root(p)
             if git_root:
+                # the repository's own exclusions (``.git/info/exclude``) apply from its root, first
+                exclude = gitignores.load(git_root, os.path.join(*GIT_EXCLUDE))
+                if exclude is not None:
+                    chain.append((os.path.relpath(git_root, os.getcwd()) if not os.path.isabs(p) else git_root, exclude))
                 # .gitignore files between the repository root and the starting directory apply too
                 abs_p = os.path.abspath(p)
                 d = git_root
@@ -264,20 +271,23 @@ def is_excluded_file(path: str, settings: Settings) -> bool:
 
 # --- the project listing, stored --------------------------------------------------------------------------
 
-_RACY_NS = 2_000_000_000  # a directory changed this close to the listing may change again unseen (coarse mtimes)
+_RACY_NS = RACY_NS  # a directory changed this close to the listing may change again unseen (coarse mtimes)
 
 
 def _stamp(directory: str) -> Optional[list]:
     """What a directory's listing depends on: its own mtime (entries added, removed, renamed) and its
-    ``.gitignore``'s (``None`` when the directory is gone)."""
+    ``.gitignore``'s, or its ``.git/info/exclude``'s for a repository root (``None`` when the directory
+    is gone)."""
     try:
         own = os.stat(directory).st_mtime_ns
     except OSError:
         return None
-    try:
-        ignore = os.stat(os.path.join(directory, ".gitignore")).st_mtime_ns
-    except OSError:
-        ignore = -1
+    ignore = -1
+    for name in (GITIGNORE, os.path.join(*GIT_EXCLUDE)):  # (the latest change of either)
+        try:
+            ignore = max(ignore, os.stat(os.path.join(directory, name)).st_mtime_ns)
+        except OSError:
+            pass
     return [own, ignore]
 
 

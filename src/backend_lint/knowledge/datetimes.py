@@ -29,6 +29,7 @@ from .datetime_words import (  # noqa: F401  (re-exported)
     NAIVE_PYDANTIC,
     helper_requires,
 )
+from ..ground.inputs import per_run, pin_files
 from .fastapi import ROUTER_CLASSES
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
@@ -375,22 +376,14 @@ def _is_project_dir(directory: str) -> bool:
     return any(m in names for m in _PROJECT_MARKERS) or any(n.endswith(".dist-info") for n in names)
 
 
+@per_run
 @lru_cache(maxsize=512)
 def _pin_in_dir(directory: str) -> Optional[tuple[int, ...]]:
     try:
         names = os.listdir(directory)
     except OSError:
         return None
-    locks = [n for n in ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock") if n in names]
-    specs = [n for n in ("pyproject.toml", "Pipfile", "setup.cfg", "setup.py") if n in names]
-    specs += sorted(n for n in names if n.startswith("requirements") and n.endswith((".txt", ".in")))
-    if "requirements" in names and os.path.isdir(os.path.join(directory, "requirements")):
-        try:
-            specs += [os.path.join("requirements", n) for n in sorted(os.listdir(os.path.join(directory, "requirements"))) if n.endswith((".txt", ".in"))]
-        except OSError:
-            pass
-    specs += [os.path.join(n, "METADATA") for n in sorted(names) if n.endswith(".dist-info")]
-    for name in locks + specs:
+    for name in pin_files(directory, names):  # (the files are declared in ground/inputs.py)
         path = os.path.join(directory, name)
         try:
             with open(path, encoding="utf-8", errors="replace") as fh:

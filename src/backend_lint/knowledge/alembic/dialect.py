@@ -26,6 +26,8 @@ import re
 from functools import lru_cache
 from typing import Any, Optional
 
+from ...ground.inputs import ALEMBIC_ENV, ALEMBIC_INI, SPEC_FILES, is_requirements, per_run
+
 POSTGRESQL = "postgresql"
 MYSQL = "mysql"
 SQLITE = "sqlite"
@@ -39,7 +41,6 @@ _PG_DRIVER = re.compile(r"""(?:^|["'\s,\[])(?:psycopg2?(?:-binary)?|psycopg\[[^\
 _MYSQL_DRIVER = re.compile(r"""(?:^|["'\s,\[])(?:pymysql|mysqlclient|aiomysql|asyncmy|mysql-connector(?:-python)?)\s*(?:[<>=!~^;,"'\s\[]|$)""", re.I | re.M)
 _SQLITE_DRIVER = re.compile(r"""(?:^|["'\s,\[])aiosqlite\s*(?:[<>=!~^;,"'\s\[]|$)""", re.I | re.M)
 _INI_URL = re.compile(r"^\s*sqlalchemy\.url\s*=\s*(\S+)", re.M)
-_SPEC_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 _PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
 
@@ -57,6 +58,7 @@ def _read(path: str) -> str:
         return ""
 
 
+@per_run
 @lru_cache(maxsize=512)
 def _evidence_in_dir(directory: str) -> tuple:
     """What one directory says: (pinned drivers, alembic.ini URLs), each a set of dialects."""
@@ -66,8 +68,8 @@ def _evidence_in_dir(directory: str) -> tuple:
         return frozenset(), frozenset()
     out: set = set()
     ini: set = set()
-    specs = [n for n in _SPEC_FILES if n in names]
-    specs += sorted(n for n in names if n.startswith("requirements") and n.endswith((".txt", ".in")))
+    specs = [n for n in SPEC_FILES if n in names]  # (declared in ground/inputs.py; lock files say nothing here)
+    specs += sorted(n for n in names if is_requirements(n))
     for name in specs:
         text = _read(os.path.join(directory, name))
         if _PG_DRIVER.search(text):
@@ -76,8 +78,8 @@ def _evidence_in_dir(directory: str) -> tuple:
             out.add(MYSQL)
         if _SQLITE_DRIVER.search(text):
             out.add(SQLITE)
-    if "alembic.ini" in names:
-        for url in _INI_URL.findall(_read(os.path.join(directory, "alembic.ini"))):
+    if ALEMBIC_INI in names:
+        for url in _INI_URL.findall(_read(os.path.join(directory, ALEMBIC_INI))):
             url = url.lower()
             if url.startswith("postgres"):
                 ini.add(POSTGRESQL)
@@ -149,12 +151,13 @@ def migration_dialect(ctx: Any) -> str:
 _ENGINE_CALLS = re.compile(r"\b(?:engine_from_config|async_engine_from_config|create_engine|create_async_engine)\s*\(")
 
 
+@per_run
 @lru_cache(maxsize=256)
 def _env_autocommit(directory: str) -> Optional[bool]:
     """``True``: env.py asks for AUTOCOMMIT, or takes its connection from elsewhere (no engine of its own:
     the caller's engine decides, and it may run in AUTOCOMMIT); ``False``: it builds its own engine without
     it; ``None``: no env.py here."""
-    path = os.path.join(directory, "env.py")
+    path = os.path.join(directory, ALEMBIC_ENV)
     if not os.path.isfile(path):
         return None
     text = _read(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import time
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Optional
@@ -19,6 +20,7 @@ from typing import Any, Iterable, Iterator, Optional
 from ...ground.cache import code_digest, load_checked, store_checked
 from ...ground.discovery import abspath_maker
 from ...ground.gc_tuning import tune_gc
+from ...ground.inputs import RACY_NS
 from ..modules import module_name_for
 from .entry import Entry, encode_facts
 
@@ -119,15 +121,19 @@ class ProjectIndex:
         cache_dir: Optional[str] = None,
         read: Optional[Any] = None,
         jobs: int = 0,
+        max_size: Optional[int] = None,
     ) -> "ProjectIndex":
         """Index ``files``. With ``cache_dir``, reuse the stored facts of files whose size and mtime did
         not change (or whose content did not), extract the others (in parallel when there are many),
-        and store the result. Facts of unchanged files stay on disk until a rule asks for them."""
+        and store the result. Facts of unchanged files stay on disk until a rule asks for them. Files larger
+        than ``max_size`` bytes are left out unread."""
         from .store import IndexStore  # (ground.cache and the store, ~30 ms: only a run with a cache directory)
 
         index = cls(root)
         store = IndexStore(cache_dir, index.root) if cache_dir else None
         stored = store.manifest() if store is not None else {}
+        written = store.written if store is not None else None
+        started = time.time_ns()  # (before any stat: a stamp is trusted only when older than this by RACY_NS)
         namer = _ModuleNamer(index.root)
         todo: list[tuple[str, list, Optional[Entry], tuple[str, bool]]] = []
         entries: dict[str, Optional[Entry]] = {}
@@ -141,10 +147,15 @@ class ProjectIndex:
                 st = os.stat(abspath)
             except OSError:
                 continue
+            if max_size is not None and st.st_size > max_size:
+                continue  # (``max-file-size``: never read, reported as not linted)
             stamp = [st.st_mtime_ns, st.st_size]
             name = namer(abspath)
             entry = stored.get(abspath)
-            if entry is not None and entry.stamp == stamp and (entry.module, entry.is_package) == name:
+            # a stamp taken within RACY_NS of the file's change may hide a later edit of the same size
+            # (coarse mtimes): then the file is read again and its digest compared (``_extract_one``)
+            trusted = written is not None and stamp[0] < written - RACY_NS
+            if entry is not None and trusted and entry.stamp == stamp and (entry.module, entry.is_package) == name:
                 entries[abspath] = entry
                 continue
             entries[abspath] = None
@@ -160,6 +171,8 @@ class ProjectIndex:
                 index.sources[entry.module] = entry.digest
         if len(index._entries) != len(stored) or any(p not in stored for p in index._entries):
             changed = True
+        if written is None and index._entries:
+            changed = True  # (a manifest without its time: store one, so that its stamps can be trusted)
         if all(e.facts is not None for e in index._entries.values()):
             index._modules = None
             index._materialize()
@@ -167,7 +180,7 @@ class ProjectIndex:
             index._modules = None
             index._facts_loader = store.load_facts if store is not None else None
         if store is not None and changed:
-            store.save(index)
+            store.save(index, started)
         for e in index._entries.values():
             e.encoded = None  # written, or not to be: not carried into forked workers
         if store is not None:

@@ -41,6 +41,7 @@ class IndexStore:
         self._delta: Optional[dict] = None
         self._base_framed: Optional[Framed] = None
         self._base_where: dict[str, int] = {}
+        self.written: Optional[int] = None  # when the stored manifest's stamps were taken (ns), if known
 
     # -- reading --------------------------------------------------------------------------------------
     def manifest(self) -> dict[str, "Entry"]:
@@ -51,6 +52,8 @@ class IndexStore:
         if not isinstance(rows, dict):
             return {}
         self._framed = framed
+        written = framed.header.get("written")
+        self.written = written if isinstance(written, int) else None
         base = framed.header.get("base")
         self._base_name = base if isinstance(base, str) and "/" not in base and "\\" not in base else None
         out: dict[str, Entry] = {}
@@ -98,7 +101,8 @@ class IndexStore:
         return self._base_framed, self._base_where
 
     # -- writing --------------------------------------------------------------------------------------
-    def save(self, index: "ProjectIndex") -> None:
+    def save(self, index: "ProjectIndex", written: Optional[int] = None) -> None:
+        """Store ``index``; ``written``: when its stamps were taken (before any file was stat'ed)."""
         entries = index._entries
         in_delta = [p for p, e in entries.items() if not e.in_base]
         compact = self._base_name is None or len(in_delta) > max(64, len(entries) // 8)
@@ -127,7 +131,7 @@ class IndexStore:
         rows = {p: e.row() for p, e in entries.items() if e.in_base or p in delta}
         manifest = json.dumps(rows, separators=(",", ":")).encode()
         body = json.dumps(delta, separators=(",", ":")).encode()
-        if write_framed(self.path, {"key": self.key, "base": base_name}, [manifest, body]) and compact:
+        if write_framed(self.path, {"key": self.key, "base": base_name, "written": written}, [manifest, body]) and compact:
             self._remove_old_bases(base_name)
         self._base_name = base_name
 

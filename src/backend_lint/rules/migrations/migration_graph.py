@@ -6,6 +6,7 @@ import re
 import sys
 from typing import Any, Iterable, Optional
 
+from ...ground.inputs import ALEMBIC_CONFIGS
 from ...values import Diagnostic, Location
 from ..api import Rule, RuleSpec
 
@@ -248,7 +249,7 @@ class _ConfigFinder:
         found: list = []
         d = directory
         for _ in range(40):
-            for name in ("alembic.ini", "pyproject.toml"):
+            for name in ALEMBIC_CONFIGS:  # (declared in ground/inputs.py)
                 path = os.path.join(d, name)
                 if os.path.isfile(path):
                     found.extend(self._read(path))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 from typing import Any, Optional
 
 import libcst as cst
@@ -40,9 +41,20 @@ def import_time_datetime_default(facts: TreeFacts, project: Any, settings: Any) 
         return False
     bodies = [((f.body[0].lineno, f.body[0].col_offset), (f.end_lineno, f.end_col_offset)) for f in facts.functions]
     bodies += [((x.body.lineno, x.body.col_offset), (x.body.end_lineno, x.body.end_col_offset)) for x in facts.nodes(ast.Lambda)]
+    # the bodies merged into disjoint spans, sorted: each call is placed by bisection (linear in the file,
+    # not calls x functions: a generated module with thousands of each stays fast)
+    spans: list = []
+    for start, end in sorted(bodies):
+        if spans and start <= spans[-1][1]:
+            if end > spans[-1][1]:
+                spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    starts = [span[0] for span in spans]
     for call in candidates:
         at = (call.lineno, call.col_offset)
-        if not any(start <= at <= end for start, end in bodies):  # type: ignore[operator]
+        i = bisect_right(starts, at) - 1
+        if i < 0 or at > spans[i][1]:
             return True
     return False
 

@@ -1,0 +1,72 @@
+"""What a run reads besides the sources (issue 15): ``.git/info/exclude``, ``max-file-size`` before any
+read, and the declared inputs of ``ground/inputs.py``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from backend_lint.ground.inputs import input_files, inputs_stamp
+
+from clihelpers import make_project, run_cli
+
+UTCNOW = "from datetime import datetime\n\nstamp = datetime.utcnow()\n"
+
+
+def _files(root: Path, *args: str) -> list:
+    r = run_cli("check", "--output-format", "json", "--exit-zero", *args, ".", cwd=root)
+    assert r.returncode == 0, r.stderr.decode()
+    return sorted({os.path.relpath(d["filename"], root) for d in json.loads(r.stdout)})
+
+
+def test_git_info_exclude_is_honoured_and_followed_by_the_stored_listing(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"app/a.py": UTCNOW, "scratch/b.py": UTCNOW})
+    (root / ".git" / "info").mkdir(parents=True)
+    exclude = root / ".git" / "info" / "exclude"
+    exclude.write_text("scratch/\n")
+    assert _files(root) == ["app/a.py"]
+    assert _files(root) == ["app/a.py"]  # warm: the stored listing
+    exclude.write_text("# nothing\n")
+    assert _files(root) == ["app/a.py", "scratch/b.py"]
+    assert _files(root, "--no-respect-gitignore") == ["app/a.py", "scratch/b.py"]
+
+
+def test_a_file_over_max_file_size_is_reported_before_it_is_read(tmp_path: Path) -> None:
+    """Undecodable bytes would be "Cannot read file": the size is checked first, and a large file where no
+    rule could fire is reported too (it was a silent pass)."""
+    root = make_project(
+        tmp_path,
+        {"small.py": "x = 1\n", "plain.py": "x = 1\n" * 400},
+        pyproject="[tool.backend-lint]\nmax-file-size = 1000\n",
+    )
+    (root / "bad.py").write_bytes(b"x = '\xff\xfe'\n" * 200)
+    r = run_cli("check", "--output-format", "json", "--no-cache", ".", cwd=root)
+    assert r.returncode == 1, r.stderr.decode()
+    found = {(os.path.basename(d["filename"]), d["code"], d["message"]) for d in json.loads(r.stdout)}
+    message = "File is larger than `max-file-size` (1000 bytes); not linted"
+    assert found == {("bad.py", "BKL900", message), ("plain.py", "BKL900", message)}
+
+
+def test_the_inputs_stamp_follows_nested_pins_ini_env_configuration_and_ignores(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"app/a.py": "x = 1\n", "migrations/versions/r1.py": "x = 1\n"})
+    files = [str(root / "app/a.py"), str(root / "migrations/versions/r1.py")]
+    seen = {inputs_stamp(files)}
+    for rel, text in [
+        ("requirements/base.txt", "sqlmodel==0.0.14\n"),
+        ("requirements/base.txt", "sqlmodel==0.0.16\n"),  # same size, same tick
+        ("alembic.ini", "[alembic]\nscript_location = migrations\n"),
+        ("migrations/env.py", "x = 1\n"),
+        ("app/backend-lint.toml", "ignore = []\n"),
+        (".gitignore", "build/\n"),
+        (".git/info/exclude", "tmp/\n"),
+        ("app/requirements-dev.in", "sqlmodel\n"),
+    ]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+        stamp = inputs_stamp(files)
+        assert stamp not in seen, rel
+        seen.add(stamp)
+    assert str(root / "requirements" / "base.txt") in input_files(str(root))
+    (root / "app" / "notes.txt").write_text("not an input\n")
+    assert inputs_stamp(files) in seen
