@@ -48,6 +48,9 @@ class Request:
     buffer: Optional[Callable[[], bytes]] = None  # lint this source (read when needed) instead of paths
     buffer_name: Optional[str] = None  # the file the buffer stands for (``--stdin-filename``)
     on_warning: Optional[Callable[[str], None]] = None  # told each warning when it happens (and kept in the result)
+    # told (phase, files done, files in all) as the run goes: "discover", "index", "lint" (once per file done,
+    # in any order), "project", "done"; for a face's progress bar and timings
+    progress: Optional[Callable[[str, int, int], None]] = None
 
 
 @dataclass
@@ -146,6 +149,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         cache_dir=cache_root if request.use_cache else None, use_cache=request.use_cache,
     )
     warnings: list[str] = []
+    tell = request.progress or (lambda phase, done, total: None)
 
     def warn(message: str) -> None:
         warnings.append(message)
@@ -154,6 +158,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
 
     files: list[str] = []
     missing: list[Diagnostic] = []
+    tell("discover", 0, 0)
     if not from_buffer:
         # a named path that does not exist is an error finding (BKL902), never a pass
         missing = [missing_path_diagnostic(p) for p in paths if not os.path.lexists(p)]
@@ -163,6 +168,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         ))
         if request.force_exclude:
             files = [f for f in files if not is_excluded_file(f, settings)]
+    tell("index", 0, len(files))
     if workspace is None:
         workspace = Workspace(
             settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
@@ -171,6 +177,15 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     if from_buffer:
         _run_buffer(workspace, request, result)
     else:
+        tell("lint", 0, len(files))
+        if request.progress is not None:
+            done = [0]
+
+            def one_more(n: int) -> None:
+                done[0] += n
+                tell("lint", done[0], len(files))
+
+            options.progress = one_more
         result.outcomes = lint_paths(workspace.engine, files, options)
     result.diagnostics.extend(missing)
     for o in result.outcomes:
@@ -180,9 +195,11 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
             warn(w)
     result.warnings = warnings
     if not from_buffer:
+        tell("project", len(files), len(files))
         result.diagnostics.extend(_project_findings(workspace, files))
         result.errors.extend(str(e) for e in workspace.engine.project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    tell("done", len(files), len(files))
     return result
 
 
