@@ -232,6 +232,7 @@ def check(
         echo(output.format_github(diagnostics), nl=False)
     else:
         colored = _use_color(color, sink.isatty())
+        sink.color = True if colored else None
         if output_format == "concise":
             text = output.format_text(diagnostics, color=colored, show_fixes=show_fixes, unsafe_fixes=unsafe_fixes)
         else:
@@ -269,12 +270,13 @@ class _Sink:
         self.output_file = output_file
         self.to_stdout = to_stdout
         self.parts: list[str] = []
+        self.color: Optional[bool] = None  # True: keep the colours even off a terminal (--color always)
 
     def echo(self, s: str, nl: bool = True) -> None:
         if self.output_file is not None:
             self.parts.append(s + ("\n" if nl else ""))
         else:
-            click.echo(s, nl=nl, err=not self.to_stdout)
+            click.echo(s, nl=nl, err=not self.to_stdout, color=self.color)
 
     def isatty(self) -> bool:
         if self.output_file is not None:
