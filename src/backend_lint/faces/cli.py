@@ -121,6 +121,7 @@ def check(
     """Lint PATHS (files or directories; default: the current directory; `-` reads standard input)."""
     from ..engine.workspace import Request, Workspace, run  # (160 ms cold: --help, --version and rule never load it)
     from . import output  # (the formats: only check needs them)
+    from .check_support import Sink, buffer_sources, tell_verbose, use_color, workspace_for
     from .progress import Progress
     from .settings_cli import cli_settings, files_to_lint
     from .settings_cli import show_settings as settings_text
@@ -170,14 +171,14 @@ def check(
     try:
         workspace = None
         if overridden:  # settings from the command line: the workspace is built on them
-            workspace = _workspace_for(Workspace, settings, paths, request)
+            workspace = workspace_for(Workspace, settings, paths, request)
         result = run(request, workspace=workspace)
     except ConfigError as exc:
         tracker.clear()
         _fail(str(exc))
         return
     if verbose:
-        _tell_verbose(result, say)
+        tell_verbose(result, say, __version__)
         tracker.report_timings()
     if result.buffer_output is not None:
         sys.stdout.buffer.write(result.buffer_output)
@@ -197,7 +198,7 @@ def check(
             _fail(str(exc))
     total_fixed = result.fixed
     to_stdout = not result.source_out  # with --fix on stdin, stdout carries the fixed code
-    sink = _Sink(output_file, to_stdout)
+    sink = Sink(output_file, to_stdout)
     echo = sink.echo
     unwritable = {o.path for o in outcomes if o.warnings} if fix and not show_diff else set()
     text_format = output_format in ("full", "concise")
@@ -231,12 +232,12 @@ def check(
     elif output_format == "github":
         echo(output.format_github(diagnostics), nl=False)
     else:
-        colored = _use_color(color, sink.isatty())
+        colored = use_color(color, sink.isatty())
         sink.color = True if colored else None
         if output_format == "concise":
             text = output.format_text(diagnostics, color=colored, show_fixes=show_fixes, unsafe_fixes=unsafe_fixes)
         else:
-            text = output.format_full(diagnostics, color=colored, unsafe_fixes=unsafe_fixes, sources=_buffer_sources(result, stdin_bytes, stdin_filename))
+            text = output.format_full(diagnostics, color=colored, unsafe_fixes=unsafe_fixes, sources=buffer_sources(result, stdin_bytes, stdin_filename))
         if text:
             echo(text, nl=False)
         if show_fixes and total_fixed:
@@ -245,13 +246,14 @@ def check(
             if text and output_format == "concise":
                 echo("")
             echo(output.summary_line(diagnostics, total_fixed, unsafe_fixes, fix, unwritable))
-    sink.close()
+    if problem := sink.close():
+        _fail(problem)
 
     for e in errors:
         click.echo(f"error: {e}", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
-    if exit_non_zero_on_fix and total_fixed and not show_diff:
+    if exit_non_zero_on_fix and total_fixed and not show_diff and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     if show_diff:
         sys.exit(EXIT_FINDINGS if any(o.diff for o in outcomes) and not exit_zero else EXIT_OK)
@@ -260,88 +262,6 @@ def check(
     if diagnostics and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
-
-
-class _Sink:
-    """Where the report goes: standard output (standard error when stdout carries fixed code), or the
-    ``--output-file``, written once the report is complete."""
-
-    def __init__(self, output_file: Optional[str], to_stdout: bool) -> None:
-        self.output_file = output_file
-        self.to_stdout = to_stdout
-        self.parts: list[str] = []
-        self.color: Optional[bool] = None  # True: keep the colours even off a terminal (--color always)
-
-    def echo(self, s: str, nl: bool = True) -> None:
-        if self.output_file is not None:
-            self.parts.append(s + ("\n" if nl else ""))
-        else:
-            click.echo(s, nl=nl, err=not self.to_stdout, color=self.color)
-
-    def isatty(self) -> bool:
-        if self.output_file is not None:
-            return False
-        return (sys.stdout if self.to_stdout else sys.stderr).isatty()
-
-    def close(self) -> None:
-        if self.output_file is None:
-            return
-        try:
-            parent = os.path.dirname(os.path.abspath(self.output_file))
-            os.makedirs(parent, exist_ok=True)
-            with open(self.output_file, "w", encoding="utf-8", newline="") as fh:
-                fh.write("".join(self.parts))
-        except OSError as exc:
-            _fail(f"{self.output_file}: cannot write the output: {exc.strerror or exc}")
-
-
-def _use_color(choice: str, isatty: bool) -> bool:
-    """``--color always|never|auto``; auto: on a terminal, unless ``NO_COLOR`` is set (to anything)."""
-    if choice == "always":
-        return True
-    if choice == "never":
-        return False
-    return isatty and "NO_COLOR" not in os.environ
-
-
-def _buffer_sources(result, stdin_bytes: list[bytes], stdin_filename: Optional[str]) -> dict[str, str]:
-    """Standard input's text (the fixed text when stdout carries it), for the full format's source lines."""
-    if not result.from_buffer:
-        return {}
-    raw = result.buffer_output if result.source_out and result.buffer_output is not None else (stdin_bytes[0] if stdin_bytes else None)
-    if raw is None:
-        return {}
-    from ..ground.io import SourceReadError, decode_source  # (only for standard input)
-
-    name = stdin_filename or "-"
-    try:
-        return {name: decode_source(name, raw).text}
-    except SourceReadError:
-        return {}
-
-
-def _workspace_for(workspace_cls, settings, paths, request):
-    """A ``Workspace`` on settings the command line changed, indexed over the same files ``run`` would."""
-    from ..ground.cache import DEFAULT_CACHE_DIR  # (only with --isolated, --target-version, --per-file-ignores)
-    from ..ground.discovery import iter_python_files
-
-    cache = (request.cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR)) if request.use_cache else None
-    from_buffer = tuple(paths) == ("-",) or (request.buffer_name is not None and not paths)
-    named: list[str] = []
-    if not from_buffer:
-        existing = [p for p in (tuple(paths) or (".",)) if os.path.lexists(p)]
-        named = list(iter_python_files(existing, settings, respect_gitignore=request.respect_gitignore, cache_dir=cache))
-    return workspace_cls(settings, named, cache_dir=cache, jobs=request.jobs, respect_gitignore=request.respect_gitignore)
-
-
-def _tell_verbose(result, say) -> None:
-    """``-v``: the configuration, the project root, the files (and how many the cache answered)."""
-    s = result.settings
-    say(f"backend-lint {__version__}")
-    say(f"configuration: {s.config_file or '(none: defaults)'}")
-    say(f"project root: {s.root}")
-    cached = sum(1 for o in result.outcomes if getattr(o, "cached", False))
-    say(f"files: {len(result.outcomes)} linted, {cached} from the cache")
 
 
 def _adoption(diagnostics, settings, baseline_file, write_baseline_file, add_noqa, use_stdin):

@@ -23,7 +23,6 @@ from typing import Callable, Optional, Sequence
 
 from ...ground.io import SourceReadError, read_source
 from ...values import Applicability, Diagnostic
-from .paths import display_path
 from .text import Style, header_line
 
 CONTEXT = 2  # lines shown before and after the span, as ruff does
