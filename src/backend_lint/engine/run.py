@@ -9,7 +9,7 @@ import hashlib
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from ..ground.cache import ResultCache, run_key
 from ..ground.config import Settings
@@ -45,6 +45,7 @@ class RunOptions:
     cache_dir: Optional[str] = None
     use_cache: bool = True
     journal: Optional[str] = None  # with fix: a file each rewritten path is appended to (workers too)
+    progress: Optional[Callable[[int], None]] = None  # told how many more files are done (a face's progress bar)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -200,10 +201,10 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     if len(paths) >= 16:
         tune_gc()
     if jobs <= 1 or len(paths) < 16:
-        return [process_file(engine, p, options) for p in paths]
+        return [_process_told(engine, p, options) for p in paths]
     sizes = [_file_size(p) for p in paths]
     if not options.jobs and sum(sizes) < _PARALLEL_MIN_BYTES:
-        return [process_file(engine, p, options) for p in paths]
+        return [_process_told(engine, p, options) for p in paths]
     # Once, here, so that the forked workers share them instead of each building its own copy.
     if engine.project is not None:
         engine.project.load_facts()
@@ -223,7 +224,7 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     from concurrent.futures.process import BrokenProcessPool  # (only when a pool runs)
 
-    initargs = (engine.settings, sorted(engine.codes), engine.project, options, engine.given_rules)
+    initargs = (engine.settings, sorted(engine.codes), engine.project, replace(options, progress=None), engine.given_rules)
     done_chunks = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
@@ -231,6 +232,8 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
                 done_chunks += 1
                 for o in chunk_result:
                     by_path[o.path] = o
+                if options.progress is not None:
+                    options.progress(len(chunk_result))
     except BrokenProcessPool:
         # A worker died (a native crash no guard foresaw): lint each remaining file in a process of its
         # own, so that only the file that kills its process is reported, and the run goes on.
@@ -239,6 +242,13 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
                 if path not in by_path:
                     by_path[path] = _isolated(ctx, initargs, path)
     return [by_path[p] for p in paths]
+
+
+def _process_told(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
+    out = process_file(engine, path, options)
+    if options.progress is not None:
+        options.progress(1)
+    return out
 
 
 def _isolated(ctx, initargs, path: str) -> FileOutcome:
@@ -292,6 +302,8 @@ def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
             outcomes[i] = FileOutcome(p, diagnostics=found, digest=digest, cached=True)
         else:
             misses.append(i)
+    if options.progress is not None and len(paths) > len(misses):
+        options.progress(len(paths) - len(misses))
     if misses:
         done = _lint_many(engine, [paths[i] for i in misses], options)
         for i, o in zip(misses, done):

@@ -51,6 +51,9 @@ class Request:
     buffer: Optional[Callable[[], bytes]] = None  # lint this source (read when needed) instead of paths
     buffer_name: Optional[str] = None  # the file the buffer stands for (``--stdin-filename``)
     on_warning: Optional[Callable[[str], None]] = None  # told each warning when it happens (and kept in the result)
+    # told (phase, files done, files in all) as the run goes: "discover", "index", "lint" (once per file done,
+    # in any order), "project", "done"; for a face's progress bar and timings
+    progress: Optional[Callable[[str, int, int], None]] = None
 
 
 @dataclass
@@ -153,6 +156,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         cache_dir=cache_root if request.use_cache else None, use_cache=request.use_cache,
     )
     warnings: list[str] = []
+    tell = request.progress or (lambda phase, done, total: None)
 
     def warn(message: str) -> None:
         warnings.append(message)
@@ -167,6 +171,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
 
     files: list[str] = []
     missing: list[Diagnostic] = []
+    tell("discover", 0, 0)
     if not from_buffer:
         # a named path that does not exist is an error finding (BKL902), never a pass
         missing = [missing_path_diagnostic(p) for p in paths if not os.path.lexists(p)]
@@ -179,6 +184,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         # a notebook named on the command line is not linted, and said so (BKL900, as a file too large)
         missing += [read_error_diagnostic(f, NOT_LINTED_NOTEBOOK) for f in files if f.endswith(NOTEBOOK_SUFFIX)]
         files = [f for f in files if not f.endswith(NOTEBOOK_SUFFIX)]
+    tell("index", 0, len(files))
     result = RunResult(settings, [], [], [], [], from_buffer=from_buffer)
     if from_buffer:
         if workspace is None:
@@ -198,6 +204,16 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         fd, journal = tempfile.mkstemp(prefix="backend-lint-fixed-", suffix=".txt")
         os.close(fd)
         options = replace(options, journal=journal)
+    if groups:
+        tell("lint", 0, len(files))
+    if request.progress is not None and groups:
+        done = [0]
+
+        def one_more(n: int) -> None:
+            done[0] += n
+            tell("lint", done[0], len(files))
+
+        options = replace(options, progress=one_more)
     try:
         _lint_groups(groups, settings, workspace, request, options, outcomes, project, result)
     except KeyboardInterrupt:
@@ -219,9 +235,12 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         for w in o.warnings:
             warn(w)
     result.warnings = warnings
+    if not from_buffer:
+        tell("project", len(files), len(files))
     result.diagnostics.extend(project)
     result.errors.extend(project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
+    tell("done", len(files), len(files))
     return result
 
 

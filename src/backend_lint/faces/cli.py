@@ -15,7 +15,7 @@ from typing import Optional
 import click
 
 from .. import __version__
-from ..ground.config import ConfigError, discover_settings
+from ..ground.config import TARGET_VERSIONS, ConfigError, discover_settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -49,20 +49,31 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (e.g. BKL3, BKL401, ALL).")
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
 @click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
+@click.option("--per-file-ignores", multiple=True, help="PATTERN:CODE pairs, comma-separated; replaces the configured ones.")
+@click.option("--extend-per-file-ignores", multiple=True, help="PATTERN:CODE pairs added to the configured per-file-ignores.")
+@click.option("--target-version", type=click.Choice(list(TARGET_VERSIONS)), help="The Python version to target (overrides the configuration).")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file (the defaults and the command line only).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply (with --fix) or show unsafe fixes.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes, report nothing else; exit 0 whatever remains.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="Show the fix of each finding and what --fix changed.")
 @click.option(
     "--output-format",
-    type=click.Choice(["text", "concise", "json", "sarif", "github"]),
+    type=click.Choice(["full", "concise", "text", "json", "sarif", "github"]),
     default=None,
-    help="Output format (default: text).",
+    help="Output format (default: full; `text` is another name of full).",
 )
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write the output to this file instead of standard output.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", help="Colour the text output (default: auto, on a terminal unless NO_COLOR is set).")
 @click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them.")
+@click.option("--show-settings", is_flag=True, help="Show the configuration file and the settings that apply to the first PATH, and exit.")
+@click.option("--show-files", is_flag=True, help="List the files a run would lint, and exit.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--config", "config", type=click.Path(), help="A pyproject.toml or backend-lint.toml to use.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary and no progress.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the configuration, the project root and the phases' timings (standard error).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
 @click.option("--cache-dir", type=click.Path(), help="Where the cache lives (default: .backend_lint_cache in the project root).")
 @click.option("--jobs", "-j", type=int, default=0, help="Worker processes (default: all cores).")
@@ -77,15 +88,26 @@ def check(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     extend_select: tuple[str, ...],
+    per_file_ignores: tuple[str, ...],
+    extend_per_file_ignores: tuple[str, ...],
+    target_version: Optional[str],
+    isolated: bool,
     fix: bool,
     unsafe_fixes: bool,
+    fix_only: bool,
+    exit_non_zero_on_fix: bool,
     show_diff: bool,
     show_fixes: bool,
     output_format: Optional[str],
+    output_file: Optional[str],
+    color: str,
     statistics: bool,
+    show_settings: bool,
+    show_files: bool,
     exit_zero: bool,
     config: Optional[str],
     quiet: bool,
+    verbose: bool,
     no_cache: bool,
     cache_dir: Optional[str],
     jobs: int,
@@ -97,27 +119,73 @@ def check(
     add_noqa: bool,
 ) -> None:
     """Lint PATHS (files or directories; default: the current directory; `-` reads standard input)."""
-    from ..engine.workspace import Request, run  # (160 ms cold: --help, --version and rule never load it)
+    from ..engine.workspace import Request, Workspace, run  # (160 ms cold: --help, --version and rule never load it)
     from . import output  # (the formats: only check needs them)
+    from .check_support import Sink, buffer_sources, tell_verbose, use_color, workspace_for
+    from .progress import Progress
+    from .settings_cli import cli_settings, files_to_lint
+    from .settings_cli import show_settings as settings_text
 
-    output_format = output_format or os.environ.get("BACKEND_LINT_OUTPUT_FORMAT") or "text"
+    output_format = output_format or os.environ.get("BACKEND_LINT_OUTPUT_FORMAT") or "full"
+    if output_format == "text":  # the old name of the default
+        output_format = "full"
+    if output_format not in output.FORMATS:
+        _fail(f"BACKEND_LINT_OUTPUT_FORMAT: unknown output format `{output_format}` (one of {', '.join(output.FORMATS)})")
+    fix = fix or fix_only
+    select_, ignore_, extend_ = _split_codes(select), _split_codes(ignore), _split_codes(extend_select)
+    overridden = bool(isolated or target_version or per_file_ignores or extend_per_file_ignores)
+    settings = None
+    if overridden or show_settings or show_files:
+        try:
+            settings = cli_settings(
+                paths, config, select_, ignore_, extend_, stdin_filename, isolated=isolated,
+                target_version=target_version, per_file_ignores=per_file_ignores,
+                extend_per_file_ignores=extend_per_file_ignores,
+            )
+        except ConfigError as exc:
+            _fail(str(exc))
+            return
+    if show_settings:
+        click.echo(settings_text(paths[0] if paths and paths[0] != "-" else (stdin_filename or "."), settings), nl=False)
+        sys.exit(EXIT_OK)
+    if show_files:
+        for f in files_to_lint(paths, settings, not no_respect_gitignore, force_exclude, lambda w: click.echo(f"warning: {w}", err=True)):
+            click.echo(f)
+        sys.exit(EXIT_OK)
+
+    stdin_bytes: list[bytes] = []
+
+    def read_stdin() -> bytes:
+        stdin_bytes.append(sys.stdin.buffer.read())
+        return stdin_bytes[0]
+
+    say = lambda s: click.echo(s, err=True)  # noqa: E731
+    tracker = Progress(sys.stderr if not quiet and sys.stderr.isatty() else None, verbose=say if verbose else None)
     request = Request(
-        paths=paths, config=config, select=_split_codes(select), ignore=_split_codes(ignore),
-        extend_select=_split_codes(extend_select), fix=fix, unsafe_fixes=unsafe_fixes, diff=show_diff, jobs=jobs,
+        paths=paths, config=config, select=select_, ignore=ignore_,
+        extend_select=extend_, fix=fix, unsafe_fixes=unsafe_fixes, diff=show_diff, jobs=jobs,
         cache_dir=cache_dir, use_cache=not no_cache, respect_gitignore=not no_respect_gitignore,
-        force_exclude=force_exclude, buffer=lambda: sys.stdin.buffer.read(), buffer_name=stdin_filename,
-        on_warning=lambda w: click.echo(f"warning: {w}", err=True),
+        force_exclude=force_exclude, buffer=read_stdin, buffer_name=stdin_filename,
+        on_warning=lambda w: click.echo(f"warning: {w}", err=True), progress=tracker,
     )
     try:
-        result = run(request)
+        workspace = None
+        if overridden:  # settings from the command line: the workspace is built on them
+            workspace = workspace_for(Workspace, settings, paths, request)
+        result = run(request, workspace=workspace)
     except ConfigError as exc:
+        tracker.clear()
         _fail(str(exc))
         return
     except KeyboardInterrupt as exc:  # Ctrl-C: 130, and the files fixes already rewrote
+        tracker.clear()
         for path in getattr(exc, "written", ()):
             click.echo(f"interrupted: already fixed: {path}", err=True)
         click.echo("interrupted", err=True)
         sys.exit(130)
+    if verbose:
+        tell_verbose(result, say, __version__)
+        tracker.report_timings()
     if result.buffer_output is not None:
         sys.stdout.buffer.write(result.buffer_output)
         if result.source_out:
@@ -136,7 +204,10 @@ def check(
             _fail(str(exc))
     total_fixed = result.fixed
     to_stdout = not result.source_out  # with --fix on stdin, stdout carries the fixed code
-    echo = (lambda s, nl=True: click.echo(s, nl=nl)) if to_stdout else (lambda s, nl=True: click.echo(s, nl=nl, err=True))
+    sink = Sink(output_file, to_stdout)
+    echo = sink.echo
+    unwritable = {o.path for o in outcomes if o.warnings} if fix and not show_diff else set()
+    text_format = output_format in ("full", "concise")
 
     if show_diff:
         for o in outcomes:
@@ -145,8 +216,19 @@ def check(
         if not quiet:
             n = sum(o.fixed for o in outcomes if o.diff)
             click.echo(f"Would fix {n} error{'s' if n != 1 else ''}." if n else "No errors would be fixed.", err=True)
+    elif fix_only:
+        if text_format:
+            if show_fixes and total_fixed:
+                echo(_fixed_summary(outcomes), nl=False)
+            if not quiet and total_fixed:
+                echo(f"Fixed {total_fixed} error{'s' if total_fixed != 1 else ''}.")
     elif statistics:
-        echo(output.format_statistics(diagnostics), nl=False)
+        if output_format == "json":
+            echo(output.format_statistics_json(diagnostics, unsafe_fixes, unwritable), nl=False)
+        else:
+            echo(output.format_statistics(diagnostics, unsafe_fixes, unwritable), nl=False)
+            if not quiet:
+                echo(output.summary_line(diagnostics, total_fixed, unsafe_fixes, fix, unwritable))
     elif output_format == "json":
         echo(output.format_json(diagnostics), nl=False)
     elif output_format == "sarif":
@@ -156,23 +238,33 @@ def check(
     elif output_format == "github":
         echo(output.format_github(diagnostics), nl=False)
     else:
-        color = sys.stdout.isatty() and to_stdout and "NO_COLOR" not in os.environ
-        text = output.format_text(diagnostics, color=color, show_fixes=show_fixes, unsafe_fixes=unsafe_fixes)
+        colored = use_color(color, sink.isatty())
+        sink.color = True if colored else None
+        if output_format == "concise":
+            text = output.format_text(diagnostics, color=colored, show_fixes=show_fixes, unsafe_fixes=unsafe_fixes)
+        else:
+            text = output.format_full(diagnostics, color=colored, unsafe_fixes=unsafe_fixes, sources=buffer_sources(result, stdin_bytes, stdin_filename))
         if text:
             echo(text, nl=False)
         if show_fixes and total_fixed:
             echo(_fixed_summary(outcomes), nl=False)
         if not quiet:
-            if text:
+            if text and output_format == "concise":
                 echo("")
-            echo(output.summary_line(diagnostics, total_fixed, unsafe_fixes, fix))
+            echo(output.summary_line(diagnostics, total_fixed, unsafe_fixes, fix, unwritable))
+    if problem := sink.close():
+        _fail(problem)
 
     for e in errors:
         click.echo(f"error: {e}", err=True)
     if errors:
         sys.exit(EXIT_ERROR)
+    if exit_non_zero_on_fix and total_fixed and not show_diff and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
     if show_diff:
         sys.exit(EXIT_FINDINGS if any(o.diff for o in outcomes) and not exit_zero else EXIT_OK)
+    if fix_only:
+        sys.exit(EXIT_OK)
     if diagnostics and not exit_zero:
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
@@ -245,6 +337,8 @@ def rule(code: Optional[str], show_all: bool, output_format: str) -> None:
 
 
 def _rule_json(r) -> dict:
+    from .output.urls import rule_url  # (loads the formats: only the JSON listing)
+
     return {
         "code": r.code,
         "name": r.name,
@@ -254,7 +348,7 @@ def _rule_json(r) -> dict:
         "message_formats": [r.message],
         "fix": r.fix_availability.value,
         "explanation": r.docs(),
-        "url": r.url(),
+        "url": rule_url(r.code),
     }
 
 

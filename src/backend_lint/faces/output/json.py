@@ -6,8 +6,8 @@ import json
 import os
 from typing import Sequence
 
-from ...rules.api import DOCS_URL
 from ...values import Diagnostic
+from .urls import rule_url
 
 
 def _diag_json(d: Diagnostic) -> dict:
@@ -32,12 +32,8 @@ def _diag_json(d: Diagnostic) -> dict:
         "location": {"row": d.location.row, "column": d.location.column},
         "message": d.message,
         "noqa_row": d.noqa_row,
-        "url": _url(d.code),
+        "url": rule_url(d.code),
     }
-
-
-def _url(code: str) -> str:
-    return DOCS_URL.format(code=code.lower())
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:

@@ -9,6 +9,7 @@ from typing import Iterable, Sequence
 from ... import __version__
 from ...values import Diagnostic
 from .paths import display_path
+from .urls import rule_url
 
 
 def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[type]) -> str:
@@ -24,7 +25,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], rules: Iterable[type]) -> st
                 "shortDescription": {"text": r.summary() or r.message},
                 "fullDescription": {"text": sections.get("What it does", r.message) or r.message},
                 "help": {"text": sections.get("Why is this bad?", "") or r.message, "markdown": r.docs()},
-                "helpUri": r.url(),
+                "helpUri": rule_url(r.code),
                 "properties": {"fix": r.fix_availability.value, "family": r.family()},
             }
         )
