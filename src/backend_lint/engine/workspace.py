@@ -256,4 +256,4 @@ def _build_index(
         project_files = project_python_files(root, settings, respect_gitignore, cache_dir)
         known = {absolute(f) for f in project_files}
         project_files += [f for f in named if absolute(f) not in known]
-    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs)
+    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs, src=settings.src)
