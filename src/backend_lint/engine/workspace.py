@@ -22,6 +22,7 @@ from ..ground.config import Settings
 from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_files, project_python_files
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
+from ..knowledge.index.roots import unresolved_share
 from ..values import Diagnostic
 from .api import Engine
 from .run import FileOutcome, RunOptions, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
@@ -167,6 +168,8 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         workspace = Workspace(
             settings, files, cache_dir=options.cache_dir, jobs=options.jobs, respect_gitignore=request.respect_gitignore
         )
+    if workspace.index is not None:
+        _warn_unresolved(workspace.index, warn)
     result = RunResult(settings, [], [], [], [], from_buffer=from_buffer)
     if from_buffer:
         _run_buffer(workspace, request, result)
@@ -184,6 +187,20 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
         result.errors.extend(str(e) for e in workspace.engine.project_errors)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     return result
+
+
+def _warn_unresolved(index: ProjectIndex, warn: Callable[[str], None]) -> None:
+    """Once per run: the share of the project's own absolute imports that resolve nowhere."""
+    found = unresolved_share(index.roots_report)
+    if found is None:
+        return
+    count, total, examples = found
+    shown = ", ".join(f"`{m}` ({os.path.relpath(p, index.root)})" for p, m in examples)
+    warn(
+        f"{count} of {total} absolute imports of the project's own modules ({count / total:.0%}) do not resolve, "
+        f"e.g. {shown}: cross-module facts (models, auth dependencies) may be missing. If the imports start from "
+        "another directory, list it in `src` under [tool.backend-lint]; `backend-lint facts` shows the roots"
+    )
 
 
 def _run_buffer(workspace: Workspace, request: Request, result: RunResult) -> None:

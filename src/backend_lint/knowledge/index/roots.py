@@ -270,3 +270,27 @@ def base_dir_for(directory: str, units: frozenset[str], src: frozenset[str], sto
         if parent == d or d == stop:
             return None
         d = parent
+
+
+# the run warns when at least this share (and this many) of the project's own absolute imports stay unresolved
+WARN_SHARE = 0.05
+WARN_MIN = 3
+
+
+def unresolved_share(report: Optional[RootsReport]) -> Optional[tuple[int, int, list[list[str]]]]:
+    """(unresolved, own imports, a few [path, module] examples) when enough of the project's own imports
+    stay unresolved for the run to say so, else ``None``."""
+    if report is None or not report.unresolved:
+        return None
+    count, total = len(report.unresolved), max(report.own_imports, len(report.unresolved))
+    if count < WARN_MIN or count < WARN_SHARE * total:
+        return None
+    examples: list[list[str]] = []
+    seen: set[str] = set()
+    for path, module in report.unresolved:
+        if module not in seen:
+            seen.add(module)
+            examples.append([path, module])
+        if len(examples) == 3:
+            break
+    return count, total, examples
