@@ -417,6 +417,33 @@ class ProjectIndex:
         target = facts.get("imports", {}).get(head)
         if target and target != qualified:
             return self.resolve_symbol(target, _depth + 1)
+        star = self.star_source(mod, head)
+        if star is not None:
+            return self.resolve_symbol(f"{star}.{head}", _depth + 1)
+        return None
+
+    def exports(self, module: str, name: str, _depth: int = 0) -> bool:
+        """Whether ``from module import *`` binds ``name``: its ``__all__`` when it has one, else its public
+        top-level names (and what its own star imports bring)."""
+        facts = self.modules.get(module) if module in self.modules else None
+        if facts is None or _depth > 10:
+            return False
+        dunder_all = facts.get("all")
+        if dunder_all is not None:
+            return name in dunder_all
+        if name.startswith("_"):
+            return False
+        if any(name in facts.get(kind, {}) for kind in ("classes", "functions", "assignments", "imports")):
+            return True
+        return any(self.exports(star, name, _depth + 1) for star in facts.get("star_imports", ()))
+
+    def star_source(self, module: str, name: str) -> Optional[str]:
+        """The project module whose ``*`` gives ``module`` the name ``name`` (the last such import wins, as in
+        Python), or ``None``."""
+        facts = self.modules.get(module) if module in self.modules else None
+        for star in reversed((facts or {}).get("star_imports", ())):
+            if self.exports(star, name):
+                return star
         return None
 
     def get_class(self, qualified: str) -> Optional[tuple[str, dict[str, Any]]]:
