@@ -388,15 +388,15 @@ class ProjectIndex:
     def split(self, qualified: str) -> Optional[tuple[str, str]]:
         """``"app.models.Item"`` -> ``("app.models", "Item")`` for the longest known module prefix."""
         parts = qualified.split(".")
+        aliases = self.aliases
         for i in range(len(parts) - 1, 0, -1):
             mod = ".".join(parts[:i])
             if mod in self.modules:
                 return mod, ".".join(parts[i:])
-        if self.aliases:  # a module's default name, where the import roots renamed it
-            for i in range(len(parts) - 1, 0, -1):
-                mod = self.aliases.get(".".join(parts[:i]))
-                if mod is not None and mod in self.modules:
-                    return mod, ".".join(parts[i:])
+            if aliases:  # a module's default name, where the import roots renamed it
+                renamed = aliases.get(mod)
+                if renamed is not None and renamed in self.modules:
+                    return renamed, ".".join(parts[i:])
         return None
 
     def resolve_symbol(self, qualified: str, _depth: int = 0) -> Optional[tuple[str, str, str]]:
