@@ -158,3 +158,26 @@ def test_star_imports_respect_dunder_all(tmp_path: Path) -> None:
     assert index.get_class("app.models.Hidden") is None
     assert index.exports("app.open", "Public") and not index.exports("app.open", "_Private")
     assert index.star_source("app.uses", "Public") == "app.open"
+
+
+def test_a_changed_file_with_the_same_imports_keeps_the_roots_without_reading_every_module(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    files = {
+        "apps/api/__init__.py": "",
+        "apps/api/src/__init__.py": "",
+        "apps/api/src/db.py": MODELS,
+        "apps/api/src/routes.py": "from src.db import Course\nfrom src import db\n",
+        "apps/api/src/other.py": "from src.db import Course\n",
+    }
+    cache = str(tmp_path / "cache")
+    _build(root, files, cache_dir=cache)
+    routes = root / "apps/api/src/routes.py"
+    for i in range(2):
+        routes.write_text(f"from src.db import Course\nfrom src import db\nX = {i}\n")
+        again = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=cache, jobs=1)
+        assert not again.facts_loaded  # the roots stood: the unchanged modules' facts were not read
+        assert _names(again, root)["apps/api/src/db.py"] == "src.db"
+        assert again.get_class("src.db.Course") is not None
+    routes.write_text("from src.db import Course\nfrom src import db\nfrom src.gone import x\n")
+    third = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=cache, jobs=1)
+    assert third.roots_report is not None and third.roots_report.unresolved == [[str(routes), "src.gone"]]

@@ -184,11 +184,17 @@ class ProjectIndex:
         inputs = index._roots_inputs()
         if previous is not None and isinstance(stored_roots, dict) and stored_roots.get("inputs") == inputs:
             index.roots_report = previous
+        elif previous is not None and (rows := index._same_imports(roots_path + ".imports", roots_key)) is not None:  # type: ignore[operator]
+            # files changed, but not their absolute imports (nor the set of files): the roots stand
+            index.roots_report = previous
+            store_checked(roots_path, roots_key, {"inputs": inputs, "report": previous.to_json()})  # type: ignore[arg-type]
+            index._store_imports(roots_path + ".imports", roots_key, rows)  # type: ignore[operator]
         else:
             if index._apply_roots():
                 changed = True
             if roots_path is not None and index.roots_report is not None:
                 store_checked(roots_path, roots_key, {"inputs": index._roots_inputs(), "report": index.roots_report.to_json()})
+                index._store_imports(roots_path + ".imports", roots_key)
         index._set_aliases()
         if store is not None and changed:
             store.save(index)
@@ -222,6 +228,36 @@ class ProjectIndex:
         h.update(repr(sorted(self._src)).encode())
         return h.hexdigest()
 
+    def _store_imports(self, path: str, key: str, old: Optional[dict] = None) -> None:
+        """Per file, its content digest and absolute imports: what the roots were inferred from (rows of
+        files whose facts are not loaded come from ``old``, the stored rows, when their content is the same)."""
+        rows = {}
+        for p, e in self._entries.items():
+            if e.facts is not None:
+                rows[p] = [e.digest, e.facts.get("absolute_imports", [])]
+            elif old is not None and isinstance(old.get(p), list) and old[p][0] == e.digest:
+                rows[p] = old[p]
+            else:
+                return
+        store_checked(path, key, rows)
+
+    def _same_imports(self, path: str, key: str) -> Optional[dict]:
+        """The stored rows, when the files are those the stored roots were inferred from and every file whose
+        content changed since (extracted again by this build, so its facts are here) has the same absolute
+        imports; else ``None``."""
+        rows = load_checked(path, key)
+        if not isinstance(rows, dict) or len(rows) != len(self._entries):
+            return None
+        for p, e in self._entries.items():
+            row = rows.get(p)
+            if not isinstance(row, list) or len(row) != 2:
+                return None
+            if row[0] == e.digest:
+                continue
+            if e.facts is None or e.facts.get("absolute_imports", []) != row[1]:
+                return None
+        return rows
+
     def _apply_roots(self, texts: Optional[dict[str, str]] = None) -> bool:
         """Infer the import roots from every module's absolute imports; name again (and extract again)
         the files whose name they change. True when some module was renamed."""
@@ -246,7 +282,9 @@ class ProjectIndex:
 
         from .extract import extract_module  # (every extractor, ~25 ms: only when the roots rename modules)
 
-        report = infer_roots(self.root, files, imports_of, defines, self._src)
+        split = [p for p, e in self._entries.items() if e.is_package and e.facts and "extend_path" in str(
+            (e.facts.get("assignments", {}).get("__path__") or {}).get("value") or "")]
+        report = infer_roots(self.root, files, imports_of, defines, self._src, split)
         self.roots_report = report
         units = frozenset(report.units)
         if units == self._units:

@@ -84,13 +84,16 @@ def infer_roots(
     imports_of: Callable[[str], list],
     defines: Callable[[str, str], Optional[set[str]]],
     src: Iterable[str] = (),
+    split_packages: Iterable[str] = (),
 ) -> RootsReport:
     """Units and unresolved imports of the project at ``root``.
 
     ``files``: absolute path -> its default (module name, is_package); ``imports_of(path)``: the file's
     ``absolute_imports`` facts; ``defines(path, module)``: the top-level names the file binds, those it
 imports from ``module`` itself left out (``None``: unknown);
-    ``src``: absolute directories that are roots by configuration."""
+    ``src``: absolute directories that are roots by configuration; ``split_packages``: paths of package
+    ``__init__.py`` files that extend their ``__path__`` (``pkgutil.extend_path``: other distributions add
+    modules to them, so a module missing here is not missing from the project)."""
     root = os.path.abspath(root)
     src_dirs = sorted({os.path.abspath(s) for s in src})
     wanted: set[str] = set()
@@ -146,6 +149,20 @@ imports from ``module`` itself left out (``None``: unknown);
             if is_package:
                 dirs_at.add((d, ".".join(tail)))
 
+    split_names = {files[p][0] for p in split_packages if p in files}
+
+    def shared_package(module: str) -> bool:
+        """The deepest existing package of ``module`` is shared with other distributions: a namespace
+        directory (no ``__init__.py``) or a package that extends its ``__path__``."""
+        bits = module.split(".")
+        for i in range(len(bits) - 1, 0, -1):
+            prefix = ".".join(bits[:i])
+            if prefix in default_names:
+                return prefix in split_names
+            if prefix in default_prefixes:
+                return True
+        return False
+
     def by_default(module: str, names: Optional[set[str]]) -> bool:
         if module in default_names:
             return True
@@ -199,11 +216,9 @@ imports from ``module`` itself left out (``None``: unknown);
             continue
         found = providers(path, module, names)
         head = module.split(".")[0]
-        if "." in module and head in default_packages:
+        if "." in module and head in default_packages and not shared_package(module):
             strong.add((path, module))
-        if found or (path, module) in strong:
-            own += 1
-            pending.append(((path, module), found))
+        pending.append(((path, module), found))
         for d in found:
             score[(d, head)] = score.get((d, head), 0) + 1
             if names is not None:
@@ -245,12 +260,17 @@ imports from ``module`` itself left out (``None``: unknown);
         units.add(unit_path(d, head))
 
     chosen_dirs = {os.path.dirname(u) for u in units}
+    # top-level packages under the chosen roots: a module of one that is missing is unresolved too
+    root_packages = {os.path.basename(u) for u in units if not u.endswith(".py")}
+    root_packages |= {dotted.split(".")[0] for d, dotted in dirs_at if d in src_dirs}
     unresolved: list[list[str]] = []
     for (path, module), found in pending:
         head = module.split(".")[0]
-        if found and all(used_as_package(d) for d in found) and not (path, module) in strong:
-            own -= 1  # a bare import beside a same-named module of a package: another package's name
-            continue
+        if found and all(used_as_package(d) for d in found) and (path, module) not in strong:
+            continue  # a bare import beside a same-named module of a package: another package's name
+        if not found and (path, module) not in strong and not ("." in module and head in root_packages):
+            continue  # not the project's
+        own += 1
         if any(d in src_dirs or (d in chosen_dirs and unit_path(d, head) in units) for d in found):
             continue
         unresolved.append([path, module])
