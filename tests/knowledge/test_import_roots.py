@@ -181,3 +181,18 @@ def test_a_changed_file_with_the_same_imports_keeps_the_roots_without_reading_ev
     routes.write_text("from src.db import Course\nfrom src import db\nfrom src.gone import x\n")
     third = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=cache, jobs=1)
     assert third.roots_report is not None and third.roots_report.unresolved == [[str(routes), "src.gone"]]
+
+
+def test_imports_that_spell_the_project_directory_itself(tmp_path: Path) -> None:
+    root = tmp_path / "server"
+    files = {
+        "models.py": MODELS,
+        "auth.py": "from server.models import Course\n",
+        "routers/items.py": "from server.models import Course\nfrom server.auth import x\n",
+    }
+    index = _build(root, files)
+    names = _names(index, root)
+    assert names["models.py"] == "server.models"
+    assert names["routers/items.py"] == "server.routers.items"
+    assert index.get_class("server.models.Course") is not None
+    assert index.get_class("models.Course") is not None  # the default name, through the aliases

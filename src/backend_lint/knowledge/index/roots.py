@@ -119,6 +119,7 @@ imports from ``module`` itself left out (``None``: unknown);
     dirs_at: set[tuple[str, str]] = set()  # (D, dotted) of directories holding Python files
     default_names: set[str] = set()
     default_prefixes: set[str] = set()
+    outer, root_name = os.path.dirname(root), os.path.basename(root)
     default_packages: set[str] = set()  # first segments of the default names of modules inside packages
     for path, (name, _) in files.items():
         if name:
@@ -138,11 +139,13 @@ imports from ``module`` itself left out (``None``: unknown);
         if found is None:
             continue
         dirs, mod, is_package = found
-        for i in range(len(dirs) + 1):
-            tail = mod[i:]
+        for i in range(-1, len(dirs) + 1):
+            # i == -1: the project root's parent, for imports that spell the root's own name (``server.db``
+            # from inside ``server/``)
+            tail = [root_name] + mod if i < 0 else mod[i:]
             if not tail or tail[0] not in wanted or not _identifier_parts(tail):
                 continue
-            d = os.path.join(root, *dirs[:i]) if i else root
+            d = outer if i < 0 else (os.path.join(root, *dirs[:i]) if i else root)
             modules_at[(d, ".".join(tail))] = path
             for j in range(1, len(tail) - (0 if is_package else 1)):
                 dirs_at.add((d, ".".join(tail[:j])))
@@ -192,6 +195,8 @@ imports from ``module`` itself left out (``None``: unknown);
             if d == root:
                 break
             d = os.path.dirname(d)
+        if outer != root and provides(outer, module, names):
+            return [outer]
         if names is None or "*" in names:
             return []
         others = [c for c in by_head.get(module.split(".")[0], ()) if provides(c, module, names)]
