@@ -196,3 +196,19 @@ def test_imports_that_spell_the_project_directory_itself(tmp_path: Path) -> None
     assert names["routers/items.py"] == "server.routers.items"
     assert index.get_class("server.models.Course") is not None
     assert index.get_class("models.Course") is not None  # the default name, through the aliases
+
+
+def test_a_namespace_directory_inside_a_package(tmp_path: Path) -> None:
+    """``app/utils/`` without ``__init__.py`` between ``app/`` and ``app/utils/captcha/``: the names come from
+    the root the imports use, not from the broken ``__init__.py`` chain."""
+    files = {
+        "app/__init__.py": "",
+        "app/utils/captcha/__init__.py": "def __getattr__(name): ...\n",
+        "app/utils/captcha/solver.py": "class Solver: ...\n",
+        "app/api.py": "from app.utils.captcha.solver import Solver\nfrom app.utils.captcha import solver\nfrom app.utils.captcha import lazy_thing\n",
+        "app/utils/validators.py": "import validators\n",
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["app/utils/captcha/solver.py"] == "app.utils.captcha.solver"
+    assert index.roots_report is not None and index.roots_report.unresolved == []

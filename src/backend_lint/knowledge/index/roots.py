@@ -190,7 +190,9 @@ imports from ``module`` itself left out (``None``: unknown);
         the one directory of the project that does (a sibling library), else none."""
         d = os.path.dirname(path)
         while d == root or d.startswith(root + os.sep):
-            if provides(d, module, names):
+            if modules_at.get((d, module)) == path:
+                pass  # ``import validators`` inside ``validators.py``: the module names another package
+            elif provides(d, module, names):
                 return [d]
             if d == root:
                 break
@@ -278,6 +280,9 @@ imports from ``module`` itself left out (``None``: unknown);
         own += 1
         if any(d in src_dirs or (d in chosen_dirs and unit_path(d, head) in units) for d in found):
             continue
+        if not found and any(((d, module) in modules_at or (d, module) in dirs_at)
+                             and (d in src_dirs or unit_path(d, head) in units) for d in chosen_dirs | set(src_dirs)):
+            continue  # the module is there; the names it imports are not visibly defined (``__getattr__``)
         unresolved.append([path, module])
     return RootsReport(sorted(units), src_dirs, own, unresolved)
 
