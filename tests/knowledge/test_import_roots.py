@@ -212,3 +212,17 @@ def test_a_namespace_directory_inside_a_package(tmp_path: Path) -> None:
     names = _names(index, tmp_path)
     assert names["app/utils/captcha/solver.py"] == "app.utils.captcha.solver"
     assert index.roots_report is not None and index.roots_report.unresolved == []
+
+
+def test_a_module_with_pep_758_except_keeps_its_facts(tmp_path: Path) -> None:
+    """``except A, B:`` (Python 3.14) in the auth module: an older parser must not drop the module's facts."""
+    files = {
+        "app/__init__.py": "",
+        "app/deps.py": (
+            "import jwt\n\n\ndef get_principal(token: str) -> str:\n    try:\n"
+            "        return jwt.decode(token, 'k')\n    except ValueError, KeyError:\n        raise\n"
+        ),
+    }
+    index = _build(tmp_path, files)
+    facts = index.modules["app.deps"]
+    assert facts["parsed"] and "get_principal" in facts["functions"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 import warnings
 from functools import lru_cache
 from typing import Any, Callable, Optional
@@ -231,6 +232,27 @@ def extractor_names() -> tuple[str, ...]:
     return tuple(name for name, _ in _extractors())
 
 
+# PEP 758 (Python 3.14): ``except A, B:`` without parentheses. An older parser rejects the whole module, and
+# the project would lose its facts (often the auth module); read it as ``except (A, B):`` instead.
+_BARE_EXCEPT_TUPLE = re.compile(r"^([ \t]*except\*?[ \t]+)([^()\n:#]+,[^()\n:#]+?)([ \t]*:)", re.M)
+
+
+def _parse(source: str, path: str) -> Optional[ast.Module]:
+    for attempt in range(2):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse(source, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            if attempt or not isinstance(exc, SyntaxError) or "except" not in source:
+                return None
+            patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
+            if patched == source:
+                return None
+            source = patched
+    return None
+
+
 def extract_module(source: str, path: str, module: str, is_package: bool) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "module": module,
@@ -243,11 +265,8 @@ def extract_module(source: str, path: str, module: str, is_package: bool) -> dic
         "assignments": {},
         "extra": {},
     }
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(source, path)
+    if tree is None:
         return facts
     facts["parsed"] = True
     imports: dict[str, str] = {}
