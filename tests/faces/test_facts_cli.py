@@ -89,7 +89,7 @@ def test_facts_json_on_a_script_directory_app(tmp_path: Path) -> None:
         assert key in data, key
     assert [x["path"] for x in data["roots"]] == [".", "server"]
     assert data["modules"]["server/models.py"] == "models"
-    assert data["unresolved_imports"] == []
+    assert data["unresolved_imports"] == [] and data["unparsed_modules"] == []
     auth = {d["name"]: d for d in data["auth_dependencies"]}
     assert "require_auth" in auth and auth["require_auth"]["principal"] == "models.User"
     assert auth["require_auth"]["why"]

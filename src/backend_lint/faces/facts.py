@@ -66,6 +66,9 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append(f"  `{u['module']}` in {u['path']}")
     if len(unresolved) > 20:
         lines.append(f"  ... and {len(unresolved) - 20} more (--output-format json lists them all)")
+    if data["unparsed_modules"]:
+        lines.append(f"Modules Python could not parse (no facts): {', '.join(data['unparsed_modules'][:10])}"
+                     + (" ..." if len(data["unparsed_modules"]) > 10 else ""))
     for key, title in (("auth_dependencies", "Auth dependencies"), ("admin_dependencies", "Admin dependencies")):
         rows = data[key]
         lines += ["", _count(rows, title) + ":"]
