@@ -84,7 +84,7 @@ class FileContext:
     def imports(self) -> ImportTable:
         if self._imports is None:
             assert self.module is not None, "imports need the parsed module"
-            self._imports = ImportTable.from_module(self.module, self.module_name, self.is_package)
+            self._imports = ImportTable.from_module(self.module, self.module_name, self.is_package, self.project)
         return self._imports
 
     def qualified_name(self, expr: cst.BaseExpression) -> Optional[str]:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from ..ground.config import Settings, discover_settings, config_in, load_config_file, validate_selectors
+from ..ground.config import Settings, discover_settings, config_in, find_project_root, load_config_file, validate_selectors
 from .registry import all_codes
 
 
@@ -28,6 +28,10 @@ def resolve_settings(
     start = stdin_filename or (paths[0] if paths and paths[0] != "-" else os.getcwd())
     if config:
         settings = load_config_file(config)
+        here = Path(start if os.path.exists(start) else os.getcwd()).resolve()
+        if Path(settings.root) not in (here, *here.parents):
+            # a config file outside the tree gives settings, never the project root (cross-module facts)
+            settings = settings.with_overrides(root=str(find_project_root(here)))
     else:
         settings = discover_settings(start if os.path.exists(start) else os.getcwd())
     return with_selectors(settings, select, ignore, extend_select)

@@ -25,6 +25,7 @@ from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_file
 from ..ground.inputs import forget
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
+from ..knowledge.index.roots import unresolved_share
 from ..values import Diagnostic
 from .api import Engine
 from .run import FileOutcome, Interrupted, RunOptions, written_files, lint_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
@@ -215,7 +216,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
 
         options = replace(options, progress=one_more)
     try:
-        _lint_groups(groups, settings, workspace, request, options, outcomes, project, result)
+        _lint_groups(groups, settings, workspace, request, options, outcomes, project, result, warn)
     except KeyboardInterrupt:
         raise Interrupted(written_files(options.journal)) from None
     finally:
@@ -259,7 +260,22 @@ def _unwritable(directory: str) -> Optional[str]:
     return None
 
 
-def _lint_groups(groups, settings, workspace, request, options, outcomes, project, result) -> None:
+def _warn_unresolved(index: ProjectIndex, warn: Callable[[str], None]) -> bool:
+    """Once per run: the share of the project's own absolute imports that resolve nowhere. True when said."""
+    found = unresolved_share(index.roots_report)
+    if found is None:
+        return False
+    count, total, examples = found
+    shown = ", ".join(f"`{m}` ({os.path.relpath(p, index.root)})" for p, m in examples)
+    warn(
+        f"{count} of {total} absolute imports of the project's own modules ({count / total:.0%}) do not resolve, "
+        f"e.g. {shown}: cross-module facts (models, auth dependencies) may be missing. If the imports start from "
+        "another directory, list it in `src` under [tool.backend-lint]; `backend-lint facts` shows the roots"
+    )
+    return True
+
+
+def _lint_groups(groups, settings, workspace, request, options, outcomes, project, result, warn=None) -> None:
     """Lint each group of files with its settings (its own workspace unless one was given)."""
     for group_settings, group_files in groups:
         group_options = options
@@ -271,6 +287,9 @@ def _lint_groups(groups, settings, workspace, request, options, outcomes, projec
                 group_settings, group_files, cache_dir=group_options.cache_dir, jobs=options.jobs,
                 respect_gitignore=request.respect_gitignore,
             )
+        if warn is not None and group_workspace.index is not None:
+            warned = _warn_unresolved(group_workspace.index, warn)
+            warn = None if warned else warn  # once per run
         for o in lint_paths(group_workspace.engine, group_files, group_options):
             outcomes[o.path] = o
         project.extend(_project_findings(group_workspace, group_files))
@@ -361,4 +380,4 @@ def _build_index(
         project_files = project_python_files(root, settings, respect_gitignore, cache_dir)
         known = {absolute(f) for f in project_files}
         project_files += [f for f in named if absolute(f) not in known]
-    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs, max_size=settings.max_file_size)
+    return ProjectIndex.build(root, project_files, cache_dir=cache_dir, jobs=jobs, max_size=settings.max_file_size, src=settings.src)

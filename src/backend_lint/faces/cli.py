@@ -16,6 +16,7 @@ import click
 
 from .. import __version__
 from ..ground.config import TARGET_VERSIONS, ConfigError, discover_settings
+from .facts import facts as facts_command
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -350,6 +351,9 @@ def _rule_json(r) -> dict:
         "explanation": r.docs(),
         "url": rule_url(r.code),
     }
+
+
+main.add_command(facts_command)
 
 
 @main.group()

@@ -92,6 +92,8 @@ class Settings:
     identity_attributes: tuple[tuple[str, str], ...] = ()
     # Family 2: functions that decide access to a row after it is loaded (added to the inferred ones).
     authorization_helpers: tuple[str, ...] = ()
+    # Import roots, relative to the project root (ruff's ``src``), beside the inferred ones.
+    src: tuple[str, ...] = ()
     # Family 3: project helpers that return naive time (``"app.utils.now"``), and the SQLModel version
     # that decides how implicit ``datetime`` table fields are stored (read from the project's pins if unset).
     naive_datetime_functions: tuple[str, ...] = ()
@@ -145,6 +147,7 @@ _SCHEMA: dict[str, tuple[str, Any, str]] = {
     "not-owned-models": ("not_owned_models", _list_of_str, "a list of class names"),
     "identity-attributes": ("identity_attributes", _dict_of_str, "a table of field = attribute"),
     "authorization-helpers": ("authorization_helpers", _list_of_str, "a list of names"),
+    "src": ("src", _list_of_str, "a list of directories"),
     "naive-datetime-functions": ("naive_datetime_functions", _list_of_str, "a list of dotted names"),
     "sqlmodel-version": ("sqlmodel_version", lambda v: isinstance(v, str) and _VERSION.match(v) is not None, 'a version string such as "0.0.22"'),
     "migration-dialect": ("migration_dialect", lambda v: v in ("postgresql", "mysql", "sqlite"), "one of postgresql, mysql, sqlite"),

@@ -9,7 +9,7 @@ binding gives ``None``: rules make no claim about what they cannot resolve.
 from __future__ import annotations
 
 import builtins
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import libcst as cst
 
@@ -44,17 +44,21 @@ def _module_expr_name(node: cst.BaseExpression | None) -> str:
 class ImportTable:
     """Bindings of top-level names to qualified names, built from the module's statements."""
 
-    def __init__(self, module_name: str = "", is_package: bool = False) -> None:
+    def __init__(self, module_name: str = "", is_package: bool = False, project: Optional[Any] = None) -> None:
         self.module_name = module_name
         self.is_package = is_package
+        # ``from m import *``: the modules read (resolved), and the project index that says what they bind
+        self.star_modules: list[str] = []
+        self.project = project
         self.bindings: dict[str, str] = {}
         # Names bound by a def/class/assignment in this module (they shadow imports of the same name).
         self.local_names: set[str] = set()
 
     # -- building ------------------------------------------------------------------------------------
     @classmethod
-    def from_module(cls, module: cst.Module, module_name: str = "", is_package: bool = False) -> "ImportTable":
-        table = cls(module_name, is_package)
+    def from_module(cls, module: cst.Module, module_name: str = "", is_package: bool = False, project: Optional[Any] = None) -> "ImportTable":
+        """``project``: the project index, through which names of ``from m import *`` resolve."""
+        table = cls(module_name, is_package, project)
         table._scan_body(module.body)
         return table
 
@@ -112,6 +116,8 @@ class ImportTable:
         level = len(node.relative)
         base = resolve_relative(self.module_name, self.is_package, level, _module_expr_name(node.module))
         if isinstance(node.names, cst.ImportStar):
+            if base and base not in self.star_modules:
+                self.star_modules.append(base)
             return
         for alias in node.names:
             name = _module_expr_name(alias.name)
@@ -126,8 +132,28 @@ class ImportTable:
         bound = self.bindings.get(name)
         if bound is not None:
             return bound
+        if self.star_modules:
+            star = self._star_source(name)
+            if star is not None:
+                return f"{star}.{name}"
         if name in _BUILTINS:
             return f"builtins.{name}"
+        return None
+
+    def _star_source(self, name: str) -> Optional[str]:
+        """The module whose ``*`` binds ``name`` here: a project module that exports it (the last star import
+        wins, as in Python); else, when exactly one star import names a module outside the project, that one
+        for a public name that no builtin has."""
+        project = self.project
+        outside = []
+        for star in reversed(self.star_modules):
+            if project is not None and star in project.modules:
+                if project.exports(star, name):
+                    return star
+            else:
+                outside.append(star)
+        if len(outside) == 1 and not name.startswith("_") and name not in _BUILTINS:
+            return outside[0]
         return None
 
     def qualified_name(self, expr: cst.BaseExpression) -> Optional[str]:

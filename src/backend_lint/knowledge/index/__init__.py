@@ -23,6 +23,7 @@ from ...ground.gc_tuning import tune_gc
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for
 from .entry import Entry, encode_facts
+from .roots import RootsReport, base_dir_for, infer_roots
 
 class ProjectIndex:
     def __init__(self, root: str) -> None:
@@ -39,6 +40,12 @@ class ProjectIndex:
         self._derived_path: Optional[str] = None
         self._derived: Optional[dict[str, Any]] = None
         self._lazy: Optional[_LazyModules] = None
+        # import roots (``roots.py``): the units and ``src`` directories that name modules, what the
+        # inference found, and the default names of renamed modules (``split`` follows them)
+        self._units: frozenset[str] = frozenset()
+        self._src: frozenset[str] = frozenset()
+        self.roots_report: Optional[RootsReport] = None
+        self.aliases: dict[str, str] = {}
 
     # -- lazily loaded facts ---------------------------------------------------------------------------
     @property
@@ -122,6 +129,7 @@ class ProjectIndex:
         read: Optional[Any] = None,
         jobs: int = 0,
         max_size: Optional[int] = None,
+        src: Iterable[str] = (),
     ) -> "ProjectIndex":
         """Index ``files``. With ``cache_dir``, reuse the stored facts of files whose size and mtime did
         not change (or whose content did not), extract the others (in parallel when there are many),
@@ -130,11 +138,18 @@ class ProjectIndex:
         from .store import IndexStore  # (ground.cache and the store, ~30 ms: only a run with a cache directory)
 
         index = cls(root)
+        index._src = frozenset(os.path.normpath(os.path.join(index.root, s)) for s in src)
         store = IndexStore(cache_dir, index.root) if cache_dir else None
         stored = store.manifest() if store is not None else {}
         written = store.written if store is not None else None
         started = time.time_ns()  # (before any stat: a stamp is trusted only when older than this by RACY_NS)
-        namer = _ModuleNamer(index.root)
+        roots_path = os.path.join(store.cache_dir, f"roots-{store.ident}.json") if store is not None else None
+        roots_key = f"{store.key}:{sorted(index._src)}" if store is not None else ""
+        stored_roots = load_checked(roots_path, roots_key) if roots_path is not None else None
+        previous = RootsReport.from_json(stored_roots.get("report")) if isinstance(stored_roots, dict) else None
+        if previous is not None:
+            index._units = frozenset(previous.units)
+        namer = _ModuleNamer(index.root, index._units, index._src)
         todo: list[tuple[str, list, Optional[Entry], tuple[str, bool]]] = []
         entries: dict[str, Optional[Entry]] = {}
         changed = False
@@ -179,6 +194,21 @@ class ProjectIndex:
         else:
             index._modules = None
             index._facts_loader = store.load_facts if store is not None else None
+        inputs = index._roots_inputs()
+        if previous is not None and isinstance(stored_roots, dict) and stored_roots.get("inputs") == inputs:
+            index.roots_report = previous
+        elif previous is not None and (rows := index._same_imports(roots_path + ".imports", roots_key)) is not None:  # type: ignore[operator]
+            # files changed, but not their absolute imports (nor the set of files): the roots stand
+            index.roots_report = previous
+            store_checked(roots_path, roots_key, {"inputs": inputs, "report": previous.to_json()})  # type: ignore[arg-type]
+            index._store_imports(roots_path + ".imports", roots_key, rows)  # type: ignore[operator]
+        else:
+            if index._apply_roots():
+                changed = True
+            if roots_path is not None and index.roots_report is not None:
+                store_checked(roots_path, roots_key, {"inputs": index._roots_inputs(), "report": index.roots_report.to_json()})
+                index._store_imports(roots_path + ".imports", roots_key)
+        index._set_aliases()
         if store is not None and changed:
             store.save(index, started)
         for e in index._entries.values():
@@ -198,14 +228,123 @@ class ProjectIndex:
         index = cls(root)
         for path, text in sources.items():
             index.update_source(path, text)
+        index._apply_roots({os.path.abspath(p): t for p, t in sources.items()})
+        index._set_aliases()
         return index
+
+    # -- import roots ----------------------------------------------------------------------------------
+    def _roots_inputs(self) -> str:
+        """What the inferred roots depend on: every file's path and content, and the ``src`` key."""
+        h = hashlib.sha256()
+        for abspath in sorted(self._entries):
+            h.update(f"{abspath}\0{self._entries[abspath].digest}\n".encode())
+        h.update(repr(sorted(self._src)).encode())
+        return h.hexdigest()
+
+    def _store_imports(self, path: str, key: str, old: Optional[dict] = None) -> None:
+        """Per file, its content digest and absolute imports: what the roots were inferred from (rows of
+        files whose facts are not loaded come from ``old``, the stored rows, when their content is the same)."""
+        rows = {}
+        for p, e in self._entries.items():
+            if e.facts is not None:
+                rows[p] = [e.digest, e.facts.get("absolute_imports", [])]
+            elif old is not None and isinstance(old.get(p), list) and old[p][0] == e.digest:
+                rows[p] = old[p]
+            else:
+                return
+        store_checked(path, key, rows)
+
+    def _same_imports(self, path: str, key: str) -> Optional[dict]:
+        """The stored rows, when the files are those the stored roots were inferred from and every file whose
+        content changed since (extracted again by this build, so its facts are here) has the same absolute
+        imports; else ``None``."""
+        rows = load_checked(path, key)
+        if not isinstance(rows, dict) or len(rows) != len(self._entries):
+            return None
+        for p, e in self._entries.items():
+            row = rows.get(p)
+            if not isinstance(row, list) or len(row) != 2:
+                return None
+            if row[0] == e.digest:
+                continue
+            if e.facts is None or e.facts.get("absolute_imports", []) != row[1]:
+                return None
+        return rows
+
+    def _apply_roots(self, texts: Optional[dict[str, str]] = None) -> bool:
+        """Infer the import roots from every module's absolute imports; name again (and extract again)
+        the files whose name they change. True when some module was renamed."""
+        self.load_facts()
+        default = _ModuleNamer(self.root)
+        files = {p: default(p) for p in self._entries}
+
+        def imports_of(path: str) -> list:
+            facts = self._entries[path].facts
+            return facts.get("absolute_imports", []) if facts else []
+
+        def defines(path: str, module: str) -> Optional[set[str]]:
+            e = self._entries.get(path)
+            facts = e.facts if e is not None else None
+            if not facts or not facts.get("parsed") or facts.get("star_imports"):
+                return None
+            names = set(facts.get("classes", ())) | set(facts.get("functions", ())) | set(facts.get("assignments", ()))
+            for local, target in facts.get("imports", {}).items():  # not what ``openai.py`` imports from ``openai``
+                if isinstance(target, str) and target != module and not target.startswith(module + "."):
+                    names.add(local)
+            return names
+
+        from .extract import extract_module  # (every extractor, ~25 ms: only when the roots rename modules)
+
+        split = [p for p, e in self._entries.items() if e.is_package and e.facts and "extend_path" in str(
+            (e.facts.get("assignments", {}).get("__path__") or {}).get("value") or "")]
+        report = infer_roots(self.root, files, imports_of, defines, self._src, split)
+        self.roots_report = report
+        units = frozenset(report.units)
+        if units == self._units:
+            return False
+        self._units = units
+        namer = _ModuleNamer(self.root, self._units, self._src)
+        renamed = False
+        for abspath, e in list(self._entries.items()):
+            name = namer(abspath)
+            if (e.module, e.is_package) == name:
+                continue
+            if texts is not None and abspath in texts:
+                self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1]))
+                renamed = True
+                continue
+            new = _extract_one(abspath, e.stamp, None, name, self.root)
+            if new is None:
+                continue
+            self._entries[abspath] = new
+            renamed = True
+        if renamed:
+            self.by_path = {p: e.module for p, e in self._entries.items()}
+            self.sources = {e.module: e.digest for e in self._entries.values()}
+            self._modules = None
+            self._lazy = None
+            self._materialize()
+            self._memo.clear()
+            self._project_digest = None
+        return renamed
+
+    def _set_aliases(self) -> None:
+        """The default name of every module that the roots renamed -> its name (``split`` follows them)."""
+        self.aliases = {}
+        if not self._units and not self._src:
+            return
+        default = _ModuleNamer(self.root)
+        for abspath, e in self._entries.items():
+            old = default(abspath)[0]
+            if old and old != e.module:
+                self.aliases.setdefault(old, e.module)
 
     def update_source(self, path: str, text: str) -> None:
         """Replace one module's facts from new text (an editor buffer, or a file the fixer changed)."""
         from .extract import extract_module  # (every extractor, ~25 ms: only when a file must be read again)
 
         abspath = os.path.abspath(path)
-        name, is_package = module_name_for(abspath, self.root)
+        name, is_package = _ModuleNamer(self.root, self._units, self._src)(abspath)
         facts = extract_module(text, abspath, name, is_package)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         self._add(abspath, digest, facts)
@@ -300,10 +439,15 @@ class ProjectIndex:
     def split(self, qualified: str) -> Optional[tuple[str, str]]:
         """``"app.models.Item"`` -> ``("app.models", "Item")`` for the longest known module prefix."""
         parts = qualified.split(".")
+        aliases = self.aliases
         for i in range(len(parts) - 1, 0, -1):
             mod = ".".join(parts[:i])
             if mod in self.modules:
                 return mod, ".".join(parts[i:])
+            if aliases:  # a module's default name, where the import roots renamed it
+                renamed = aliases.get(mod)
+                if renamed is not None and renamed in self.modules:
+                    return renamed, ".".join(parts[i:])
         return None
 
     def resolve_symbol(self, qualified: str, _depth: int = 0) -> Optional[tuple[str, str, str]]:
@@ -324,6 +468,33 @@ class ProjectIndex:
         target = facts.get("imports", {}).get(head)
         if target and target != qualified:
             return self.resolve_symbol(target, _depth + 1)
+        star = self.star_source(mod, head)
+        if star is not None:
+            return self.resolve_symbol(f"{star}.{head}", _depth + 1)
+        return None
+
+    def exports(self, module: str, name: str, _depth: int = 0) -> bool:
+        """Whether ``from module import *`` binds ``name``: its ``__all__`` when it has one, else its public
+        top-level names (and what its own star imports bring)."""
+        facts = self.modules.get(module) if module in self.modules else None
+        if facts is None or _depth > 10:
+            return False
+        dunder_all = facts.get("all")
+        if dunder_all is not None:
+            return name in dunder_all
+        if name.startswith("_"):
+            return False
+        if any(name in facts.get(kind, {}) for kind in ("classes", "functions", "assignments", "imports")):
+            return True
+        return any(self.exports(star, name, _depth + 1) for star in facts.get("star_imports", ()))
+
+    def star_source(self, module: str, name: str) -> Optional[str]:
+        """The project module whose ``*`` gives ``module`` the name ``name`` (the last such import wins, as in
+        Python), or ``None``."""
+        facts = self.modules.get(module) if module in self.modules else None
+        for star in reversed((facts or {}).get("star_imports", ())):
+            if self.exports(star, name):
+                return star
         return None
 
     def get_class(self, qualified: str) -> Optional[tuple[str, dict[str, Any]]]:
@@ -509,11 +680,33 @@ class _ModuleNamer:
     """``module_name_for`` with the per-directory work (``__init__.py`` lookups, ``resolve``) done once
     per directory instead of once per file (a test holds the two to the same answers)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, units: frozenset[str] = frozenset(), src: frozenset[str] = frozenset()) -> None:
         self.root = root
         self._chains: dict[str, list[str]] = {}
         self._rel: dict[str, Optional[list[str]]] = {}
         self._resolved_root: Optional[Path] = None
+        # import roots (``roots.py``): a file under a unit or a ``src`` directory is named from it
+        self._units = units
+        self._src = src
+        self._bases: dict[str, Optional[str]] = {}
+
+    def _from_roots(self, abspath: str, directory: str, base: str) -> Optional[tuple[str, bool]]:
+        if not self._units and not self._src:
+            return None
+        if abspath in self._units:
+            start: Optional[str] = directory
+        else:
+            start = self._bases.get(directory, "")  # type: ignore[assignment]
+            if start == "":
+                start = self._bases[directory] = base_dir_for(directory, self._units, self._src, os.path.dirname(self.root))
+        if start is None:
+            return None
+        rel = os.path.relpath(directory, start)
+        parts = [] if rel == os.curdir else rel.split(os.sep)
+        is_package = base == "__init__.py"
+        if not is_package:
+            parts.append(base[:-3])
+        return ".".join(parts), is_package
 
     def _chain(self, directory: str) -> list[str]:
         """Names of ``directory`` and its parents up to the first one without ``__init__.py``."""
@@ -545,6 +738,9 @@ class _ModuleNamer:
         directory, base = os.path.split(abspath)
         if not base.endswith(".py") or not directory:
             return module_name_for(abspath, self.root)
+        named = self._from_roots(abspath, directory, base)
+        if named is not None:
+            return named
         is_package = base == "__init__.py"
         own = [] if is_package else [base[:-3]]
         chain = self._chain(directory)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+import re
 import warnings
 from functools import lru_cache
 from typing import Any, Callable, Optional
@@ -105,10 +106,18 @@ class _Resolver:
         return f"{base}.{rest}" if rest else base
 
 
-def _collect_imports(body: list[ast.stmt], module: str, is_package: bool, imports: dict[str, str], local: set[str]) -> None:
+def _collect_imports(
+    body: list[ast.stmt], module: str, is_package: bool, imports: dict[str, str], local: set[str],
+    absolute: Optional[list] = None, stars: Optional[list] = None,
+) -> None:
+    """Top-level bindings. ``absolute`` collects the absolute imports as ``[module, names]`` (``names`` is
+    ``None`` for ``import module``): the project index infers its import roots from them; ``stars`` collects
+    the modules ``from module import *`` reads (resolved)."""
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
+                if absolute is not None:
+                    absolute.append([alias.name, None])
                 if alias.asname:
                     imports[alias.asname] = alias.name
                 else:
@@ -116,8 +125,12 @@ def _collect_imports(body: list[ast.stmt], module: str, is_package: bool, import
                     imports[top] = top
         elif isinstance(stmt, ast.ImportFrom):
             base = resolve_relative(module, is_package, stmt.level or 0, stmt.module or "")
+            if absolute is not None and not stmt.level and stmt.module:
+                absolute.append([stmt.module, [alias.name for alias in stmt.names]])
             for alias in stmt.names:
                 if alias.name == "*":
+                    if stars is not None and base and base not in stars:
+                        stars.append(base)
                     continue
                 imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -128,13 +141,29 @@ def _collect_imports(body: list[ast.stmt], module: str, is_package: bool, import
                 if isinstance(t, ast.Name):
                     local.add(t.id)
         elif isinstance(stmt, ast.If):
-            _collect_imports(stmt.body, module, is_package, imports, local)
-            _collect_imports(stmt.orelse, module, is_package, imports, local)
+            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars)
+            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars)
         elif isinstance(stmt, ast.Try):
-            _collect_imports(stmt.body, module, is_package, imports, local)
+            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars)
             for h in stmt.handlers:
-                _collect_imports(h.body, module, is_package, imports, local)
-            _collect_imports(stmt.orelse, module, is_package, imports, local)
+                _collect_imports(h.body, module, is_package, imports, local, absolute, stars)
+            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars)
+
+
+def _dunder_all(body: list[ast.stmt]) -> Optional[list[str]]:
+    """The module's literal ``__all__`` (a list or tuple of strings, ``+=`` extensions included), or ``None``."""
+    found: Optional[list[str]] = None
+    for stmt in body:
+        target = value = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+            target, value = stmt.target, stmt.value
+        if not (isinstance(target, ast.Name) and target.id == "__all__" and isinstance(value, (ast.List, ast.Tuple))):
+            continue
+        names = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        found = (found or []) + names if isinstance(stmt, ast.AugAssign) else names
+    return found
 
 
 def _param_facts(args: ast.arguments) -> list[dict[str, Any]]:
@@ -203,6 +232,27 @@ def extractor_names() -> tuple[str, ...]:
     return tuple(name for name, _ in _extractors())
 
 
+# PEP 758 (Python 3.14): ``except A, B:`` without parentheses. An older parser rejects the whole module, and
+# the project would lose its facts (often the auth module); read it as ``except (A, B):`` instead.
+_BARE_EXCEPT_TUPLE = re.compile(r"^([ \t]*except\*?[ \t]+)([^()\n:#]+,[^()\n:#]+?)([ \t]*:)", re.M)
+
+
+def _parse(source: str, path: str) -> Optional[ast.Module]:
+    for attempt in range(2):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse(source, filename=path)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            if attempt or not isinstance(exc, SyntaxError) or "except" not in source:
+                return None
+            patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
+            if patched == source:
+                return None
+            source = patched
+    return None
+
+
 def extract_module(source: str, path: str, module: str, is_package: bool) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "module": module,
@@ -215,17 +265,23 @@ def extract_module(source: str, path: str, module: str, is_package: bool) -> dic
         "assignments": {},
         "extra": {},
     }
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _parse(source, path)
+    if tree is None:
         return facts
     facts["parsed"] = True
     imports: dict[str, str] = {}
     local: set[str] = set()
-    _collect_imports(tree.body, module, is_package, imports, local)
+    absolute: list = []
+    stars: list = []
+    _collect_imports(tree.body, module, is_package, imports, local, absolute, stars)
     facts["imports"] = imports
+    if absolute:
+        facts["absolute_imports"] = absolute
+    if stars:
+        facts["star_imports"] = stars
+    dunder_all = _dunder_all(tree.body) if "__all__" in source else None
+    if dunder_all is not None:
+        facts["all"] = dunder_all
     resolve = _Resolver(module, imports, local)
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):

@@ -1,0 +1,90 @@
+"""``backend-lint facts [PATHS]``: what the project index believes (import roots, unresolved imports, auth
+dependencies, principal classes, authorisation helpers, owned models and their scoping column, migration
+trees), so that "why did it not fire?" has a one-command answer. The data comes from
+``knowledge.index.report.project_facts``; this module only prints it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Optional
+
+import click
+
+EXIT_ERROR = 2
+
+
+@click.command("facts")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", help="How to print the facts.")
+@click.option("--config", "config", type=click.Path(), help="A pyproject.toml or backend-lint.toml to use.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--cache-dir", type=click.Path(), help="Where the cache lives (default: .backend_lint_cache in the project root).")
+def facts(paths: tuple[str, ...], output_format: str, config: Optional[str], no_cache: bool, cache_dir: Optional[str]) -> None:
+    """Show what the project index believes: import roots, unresolved imports, auth dependencies, owned models."""
+    # (the engine, the index and the rules load only for this command: --help and --version stay fast)
+    from ..engine.selection import resolve_settings
+    from ..engine.workspace import Workspace
+    from ..ground.cache import DEFAULT_CACHE_DIR
+    from ..ground.config import ConfigError
+    from ..ground.discovery import iter_python_files
+    from ..knowledge.index.report import project_facts
+
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        click.echo(f"error: {missing[0]}: no such file or directory", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        settings = resolve_settings(paths, config)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    named = list(iter_python_files(list(paths) or ["."], settings))
+    cache = None if no_cache else (cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR))
+    workspace = Workspace(settings, named, codes=[], cache_dir=cache)
+    data = project_facts(workspace.index, settings)
+    if output_format == "json":
+        click.echo(json.dumps(data, indent=2, sort_keys=False))
+    else:
+        click.echo(render_text(data))
+
+
+def _count(items: list, word: str) -> str:
+    return f"{word} ({len(items)})"
+
+
+def render_text(data: dict[str, Any]) -> str:
+    lines = [f"Project root: {data['root']}", "", "Import roots:"]
+    for r in data["roots"]:
+        lines.append(f"  {r['path']}: {r['why']}")
+    renamed = data["renamed_modules"]
+    lines.append(f"Modules: {len(data['modules'])}" + (f" ({len(renamed)} named from an inferred or configured root)" if renamed else ""))
+    unresolved = data["unresolved_imports"]
+    lines.append(f"Absolute imports of the project's own modules: {data['own_imports']}, unresolved: {len(unresolved)}")
+    for u in unresolved[:20]:
+        lines.append(f"  `{u['module']}` in {u['path']}")
+    if len(unresolved) > 20:
+        lines.append(f"  ... and {len(unresolved) - 20} more (--output-format json lists them all)")
+    if data["unparsed_modules"]:
+        lines.append(f"Modules Python could not parse (no facts): {', '.join(data['unparsed_modules'][:10])}"
+                     + (" ..." if len(data["unparsed_modules"]) > 10 else ""))
+    for key, title in (("auth_dependencies", "Auth dependencies"), ("admin_dependencies", "Admin dependencies")):
+        rows = data[key]
+        lines += ["", _count(rows, title) + ":"]
+        for d in rows:
+            principal = f" -> {d['principal']}" if d.get("principal") and not d.get("credentials_only") else ""
+            lines.append(f"  {d['module']}.{d['name']}{principal}: {d['why']}")
+    lines += ["", "Principal classes: " + (", ".join(data["principal_classes"]) or "(none)")]
+    rows = data["authorization_helpers"]
+    lines += ["", _count(rows, "Authorisation helpers") + ":"]
+    lines += [f"  {h['module']}.{h['name']}: {h['why']}" for h in rows]
+    rows = data["owned_models"]
+    lines += ["", _count(rows, "Owned models") + ":"]
+    lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]
+    rows = data["migration_trees"]
+    if rows:
+        lines += ["", "Migration trees:"]
+        for t in rows:
+            lines.append(f"  {t['directory']}: {t['revisions']} revisions, heads {', '.join(t['heads']) or '(none)'}")
+    return "\n".join(lines)

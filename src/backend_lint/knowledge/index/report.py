@@ -1,0 +1,223 @@
+"""What the project index believes, as plain data (``backend-lint facts``): import roots and module names,
+unresolved project imports, auth and admin dependencies and why each counts, principal classes,
+authorisation helpers, owned models with their scoping column and why, migration trees.
+
+Answers "why did it not fire?" in one command. Returns facts only (JSON-able dicts and lists); the face
+prints them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from ..auth import ADMIN_WORDS, AUTH_NAME, DependencyKind, alias_dependency, classify_dependency, is_security_scheme, principal_classes
+from ..facts import orm_facts
+from ..imports import last_segment
+from ..models import identity_columns, is_owned, is_table_model, owner_column
+from ..queries import VERIFY_WORDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...ground.config import Settings
+    from . import ProjectIndex
+
+
+def _rel(index: "ProjectIndex", path: str) -> str:
+    try:
+        return os.path.relpath(path, index.root)
+    except ValueError:
+        return path
+
+
+def _roots(index: "ProjectIndex") -> list[dict[str, str]]:
+    report = index.roots_report
+    out = [{"path": ".", "why": "project root (packages by their `__init__.py` chain; a leading `src/` dropped)"}]
+    if report is not None:
+        units = sorted(report.units)
+        for d in report.roots():
+            rel = _rel(index, d)
+            if d in report.src:
+                out.append({"path": rel, "why": "`src` in the configuration"})
+                continue
+            mine = [os.path.basename(u)[:-3] if u.endswith(".py") else os.path.basename(u) for u in units if os.path.dirname(u) == d]
+            out.append({"path": rel, "why": f"the project's absolute imports of {', '.join(f'`{m}`' for m in mine[:6])}"
+                        + (f" and {len(mine) - 6} more" if len(mine) > 6 else "") + " resolve from here"})
+    return out
+
+
+def _module_names(index: "ProjectIndex") -> dict[str, str]:
+    return {_rel(index, p): index.by_path[p] for p in sorted(index.by_path)}
+
+
+def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: DependencyKind) -> str:
+    """A short reason, in the order ``classify_dependency`` decides."""
+    name = last_segment(q)
+    reasons: list[str] = []
+    if any(q == e or q.endswith("." + e) or name == e for e in settings.auth_dependencies):
+        reasons.append("named in `auth-dependencies` (or a default name)")
+    if kind.kind == "admin":
+        if any(q == e or q.endswith("." + e) or name == e for e in settings.admin_dependencies):
+            reasons.append("named in `admin-dependencies`")
+        elif any(w in name.lower() for w in ADMIN_WORDS):
+            reasons.append("its name says admin/superuser")
+    if AUTH_NAME.search(name.lower()):
+        reasons.append("its name says it yields the current user")
+    found = index.resolve_symbol(q)
+    if found is not None:
+        mod, attr, what = found
+        orm = orm_facts(index.modules[mod])
+        if what == "functions":
+            fn = orm.get("functions", {}).get(attr) or {}
+            if fn.get("auth"):
+                reasons.append(f"decodes a token (`{'`, `'.join(fn['auth'])}`)")
+            for p in fn.get("params", ()):
+                dep = p.get("dependency")
+                if dep and (is_security_scheme(dep) or classify_dependency(index, settings, dep).kind is not None):
+                    reasons.append(f"depends on `{dep}`")
+                    break
+            if fn.get("returns") and not reasons:
+                reasons.append(f"returns the user model `{fn['returns']}`")
+        elif what == "classes":
+            bases = index.modules[mod].get("classes", {}).get(attr, {}).get("bases", ())
+            if any(is_security_scheme(b) for b in bases):
+                reasons.append("a subclass of a FastAPI security scheme")
+            elif orm.get("callables", {}).get(attr, {}).get("auth"):
+                reasons.append("its `__call__` decodes a token")
+        elif what == "assignments":
+            call = orm.get("calls", {}).get(attr) or {}
+            if last_segment(call.get("func")) == "current_user":
+                reasons.append("fastapi-users' `current_user(...)`")
+            elif is_security_scheme(call.get("func")):
+                reasons.append(f"a security scheme (`{call.get('func')}`)")
+    elif is_security_scheme(q):
+        reasons.append("a FastAPI security scheme")
+    return "; ".join(reasons) or "inferred from its dependencies"
+
+
+def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The auth and admin dependencies among what the project's functions and aliases depend on."""
+    used: dict[str, str] = {}  # dependency -> a module that uses it
+    aliases: list[tuple[str, str]] = []
+    for mod, facts in index.iter_modules():
+        orm = orm_facts(facts)
+        for fn in list(orm.get("functions", {}).values()) + list(orm.get("callables", {}).values()):
+            for p in fn.get("params", ()):
+                dep = p.get("dependency")
+                if isinstance(dep, str) and dep:
+                    used.setdefault(index.canonical(dep), mod)
+        for name, entry in orm.get("aliases", {}).items():
+            dep = entry.get("dependency")
+            if isinstance(dep, str) and dep:
+                aliases.append((mod, name))
+                used.setdefault(index.canonical(dep), mod)
+    auth: list[dict[str, Any]] = []
+    admin: list[dict[str, Any]] = []
+    for q in sorted(used):
+        kind = classify_dependency(index, settings, q)
+        if kind.kind is None:
+            continue
+        found = index.resolve_symbol(q)
+        row = {
+            "name": last_segment(q), "module": found[0] if found else q.rpartition(".")[0],
+            "principal": kind.principal_type, "credentials_only": kind.credentials,
+            "why": _why_dependency(index, settings, q, kind),
+        }
+        (admin if kind.kind == "admin" else auth).append(row)
+    for mod, name in aliases:
+        kind = alias_dependency(index, settings, f"{mod}.{name}")
+        if kind.kind is None:
+            continue
+        dep = orm_facts(index.modules[mod])["aliases"][name].get("dependency")
+        row = {
+            "name": name, "module": mod, "principal": kind.principal_type, "credentials_only": kind.credentials,
+            "why": f"`Annotated` alias of `Depends({last_segment(dep)})`",
+        }
+        (admin if kind.kind == "admin" else auth).append(row)
+    return auth, admin
+
+
+def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[dict[str, str]]:
+    """Project functions that decide access to a row after it is loaded: configured, or named like a check
+    (``check_permission``, ``ensure_access``) and raising or returning a verdict."""
+    out: list[dict[str, str]] = []
+    configured = settings.authorization_helpers
+    identity_names = set(settings.principal_parameters) | set(settings.identity_fields)
+    principals = principal_classes(index, settings)
+    for mod, facts in index.iter_modules():
+        orm = orm_facts(facts)
+        for name, fn in orm.get("functions", {}).items():
+            q = f"{mod}.{name}"
+            if any(c == name or q == c or q.endswith("." + c) for c in configured):
+                out.append({"name": name, "module": mod, "why": "named in `authorization-helpers`"})
+                continue
+            words = [w for w in VERIFY_WORDS if w in name.lower()]
+            params = [p for p in fn.get("params", ()) if p.get("name") not in ("self", "cls")]
+            if not words or len(params) < 2 or any(p.get("dependency") for p in params):
+                continue  # a dependency (``Depends``) is not a helper called after a load
+            who = [p.get("name") for p in params if p.get("name") in identity_names
+                   or (p.get("type") and index.canonical(p["type"]) in principals)]
+            if not who or not (fn.get("raises") or last_segment(fn.get("returns")) in ("", "bool", "None")):
+                continue  # given neither the principal nor an identity value, or returns no verdict
+            why = f"its name says `{words[0]}`, it takes `{who[0]}`"
+            why += " and it raises" if fn.get("raises") else ""
+            out.append({"name": name, "module": mod, "why": why})
+    return sorted(out, key=lambda r: (r["module"], r["name"]))
+
+
+def _owned_models(index: "ProjectIndex", settings: "Settings") -> list[dict[str, Any]]:
+    out = []
+    for q, _ in index.iter_classes():
+        if not is_table_model(index, q) or not is_owned(index, settings, q):
+            continue
+        mod, _, name = q.rpartition(".")
+        columns = list(identity_columns(index, settings, q))
+        forced = any(q == n or q.endswith("." + n) or name == n for n in settings.owned_models)
+        if forced and not columns:
+            why = "named in `owned-models`"
+        else:
+            why = f"a table with the identity column{'s' if len(columns) > 1 else ''} {', '.join(f'`{c}`' for c in columns)}"
+        out.append({"name": name, "module": mod, "scoping_column": owner_column(index, settings, q),
+                    "identity_columns": columns, "why": why})
+    return sorted(out, key=lambda r: (r["module"], r["name"]))
+
+
+def _migration_trees(index: "ProjectIndex") -> list[dict[str, Any]]:
+    """Alembic revision directories: revisions, heads and bases."""
+    by_dir: dict[str, list[dict[str, Any]]] = {}
+    for mod, facts in index.iter_modules():
+        rev = facts.get("extra", {}).get("alembic")
+        if isinstance(rev, dict) and facts.get("path"):
+            by_dir.setdefault(os.path.dirname(facts["path"]), []).append(rev)
+    out = []
+    for d, revs in sorted(by_dir.items()):
+        ids = {r.get("revision") for r in revs if r.get("revision")}
+        downs = {x for r in revs for x in (r.get("down_revision") or ())}
+        out.append({
+            "directory": _rel(index, d), "revisions": len(revs),
+            "heads": sorted(i for i in ids if i not in downs), "bases": sorted(r.get("revision") or "?" for r in revs if not r.get("down_revision")),
+        })
+    return out
+
+
+def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]:
+    """Everything above, one JSON-able object."""
+    index.load_facts()
+    report = index.roots_report
+    auth, admin = _dependencies(index, settings)
+    unresolved = [{"path": _rel(index, p), "module": m} for p, m in (report.unresolved if report is not None else [])]
+    return {
+        "root": index.root,
+        "roots": _roots(index),
+        "modules": _module_names(index),
+        "renamed_modules": dict(sorted(index.aliases.items())),
+        "own_imports": report.own_imports if report is not None else 0,
+        "unresolved_imports": unresolved,
+        "unparsed_modules": sorted(_rel(index, p) for p, m in index.by_path.items() if not index.modules.get(m, {"parsed": True}).get("parsed")),
+        "auth_dependencies": auth,
+        "admin_dependencies": admin,
+        "principal_classes": sorted(principal_classes(index, settings)),
+        "authorization_helpers": _authorization_helpers(index, settings),
+        "owned_models": _owned_models(index, settings),
+        "migration_trees": _migration_trees(index),
+    }
+

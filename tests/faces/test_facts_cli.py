@@ -1,0 +1,158 @@
+"""``backend-lint facts``, the unresolved-imports warning, the ``src`` key and ``--config`` outside the tree,
+through the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from clihelpers import make_project, run_cli as _run_cli
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "isolation" / "_projects"
+
+MODELS = '''import uuid
+
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+class Course(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    owner_id: uuid.UUID = Field(foreign_key="user.id")
+'''
+
+DEPS = '''from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from models import User
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/token")
+
+
+def get_session():
+    yield Session()
+
+
+def user_from_token(session: Annotated[Session, Depends(get_session)], token: Annotated[str, Depends(oauth2)]) -> User:
+    return session.get(User, token)
+'''
+
+ROUTES = '''import uuid
+
+from fastapi import APIRouter, Depends
+from sqlmodel import Session
+
+from deps import get_session, user_from_token
+from models import Course, User
+
+router = APIRouter()
+
+
+@router.get("/courses/{course_id}")
+def read_course(course_id: uuid.UUID, user: User = Depends(user_from_token), session: Session = Depends(get_session)):
+    return session.get(Course, course_id)
+'''
+
+
+class _Result:
+    def __init__(self, done) -> None:
+        self.returncode = done.returncode
+        self.stdout = done.stdout.decode()
+        self.stderr = done.stderr.decode()
+
+
+def run_cli(*args: str, **kwargs) -> _Result:
+    return _Result(_run_cli(*args, **kwargs))
+
+
+def _copy_fixture(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    (root / "pyproject.toml").write_text("")
+    return root
+
+
+def test_facts_json_on_a_script_directory_app(tmp_path: Path) -> None:
+    root = _copy_fixture(tmp_path, "script_dir_app")
+    r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    for key in ("roots", "unresolved_imports", "auth_dependencies", "authorization_helpers", "principal_classes",
+                "admin_dependencies", "owned_models"):
+        assert key in data, key
+    assert [x["path"] for x in data["roots"]] == [".", "server"]
+    assert data["modules"]["server/models.py"] == "models"
+    assert data["unresolved_imports"] == [] and data["unparsed_modules"] == []
+    auth = {d["name"]: d for d in data["auth_dependencies"]}
+    assert "require_auth" in auth and auth["require_auth"]["principal"] == "models.User"
+    assert auth["require_auth"]["why"]
+    owned = {m["name"]: m for m in data["owned_models"]}
+    assert owned["APIKey"] == {
+        "name": "APIKey", "module": "models", "scoping_column": "user_id", "identity_columns": ["user_id"],
+        "why": "a table with the identity column `user_id`",
+    }
+    assert data["principal_classes"] == ["models.User"]
+    assert data["migration_trees"][0]["directory"] == "server/alembic/versions"
+
+
+def test_facts_text_on_a_stray_init_app(tmp_path: Path) -> None:
+    root = _copy_fixture(tmp_path, "stray_init_app")
+    r = run_cli("facts", "--no-cache", cwd=root)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "Import roots:" in out and "apps/api: the project's absolute imports of `src` resolve from here" in out
+    assert "src.db.courses.Course: scoped by `owner_id`" in out
+    assert "Subject" not in out  # not owned
+    assert "Traceback" not in r.stderr
+
+
+def test_facts_on_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    r = run_cli("facts", str(tmp_path / "nope"))
+    assert r.returncode == 2
+    assert "no such file or directory" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unresolved_project_imports_warn_once(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/models.py": MODELS}
+    files.update({f"app/r{i}.py": f"from app.generated{i} import thing\nfrom app.models import Course\n" for i in range(4)})
+    root = make_project(tmp_path, files)
+    r = run_cli("check", ".", "--no-cache", "--select", "BKL2", cwd=root)
+    lines = [x for x in r.stderr.splitlines() if "do not resolve" in x]
+    assert len(lines) == 1, r.stderr
+    assert "4 of 8" in lines[0] and "`app.generated0` (app/r0.py)" in lines[0] and "`src`" in lines[0]
+
+
+def test_clean_project_does_not_warn(tmp_path: Path) -> None:
+    root = make_project(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS, "app/api.py": "from app.models import Course\n"})
+    r = run_cli("check", ".", "--no-cache", cwd=root)
+    assert "do not resolve" not in r.stderr
+
+
+def test_src_key_makes_a_directory_an_import_root(tmp_path: Path) -> None:
+    files = {"services/api/models.py": MODELS, "services/api/deps.py": DEPS, "services/api/routes.py": ROUTES}
+    root = make_project(tmp_path, files, pyproject='[tool.backend-lint]\nsrc = ["services/api"]\n')
+    r = run_cli("check", ".", "--no-cache", "--select", "BKL201", "--output-format", "concise", cwd=root)
+    assert "services/api/routes.py:14:12: BKL201" in r.stdout, r.stdout + r.stderr
+
+
+def test_config_outside_the_tree_keeps_the_project_root(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/deps.py": DEPS.replace("from models import", "from app.models import"),
+        "app/routes.py": ROUTES.replace("from deps import", "from app.deps import").replace("from models import", "from app.models import"),
+    }
+    root = make_project(tmp_path, files, pyproject=None)
+    (root / ".git").mkdir()
+    config = tmp_path / "shared" / "backend-lint.toml"
+    config.parent.mkdir()
+    config.write_text('select = ["BKL201"]\n')
+    r = run_cli("check", "app/routes.py", "--config", str(config), "--no-cache", "--output-format", "concise", cwd=root)
+    assert "app/routes.py:14:12: BKL201" in r.stdout, r.stdout + r.stderr

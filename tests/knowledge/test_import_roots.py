@@ -1,0 +1,228 @@
+"""Import roots inferred from the project's own absolute imports (``knowledge/index/roots.py``), the ``src``
+key, and star imports through the project index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.knowledge.index.roots import unresolved_share
+
+MODELS = '''
+from sqlmodel import Field, SQLModel
+
+
+class Course(SQLModel, table=True):
+    id: int = Field(primary_key=True)
+    owner_id: int
+'''
+
+
+def _write(root: Path, files: dict[str, str]) -> list[str]:
+    out = []
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        out.append(str(p))
+    return out
+
+
+def _build(root: Path, files: dict[str, str], **kwargs) -> ProjectIndex:
+    return ProjectIndex.build(str(root), _write(root, files), jobs=1, **kwargs)
+
+
+def _names(index: ProjectIndex, root: Path) -> dict[str, str]:
+    return {str(Path(p).relative_to(root)): m for p, m in index.by_path.items()}
+
+
+def test_stray_init_above_the_real_root(tmp_path: Path) -> None:
+    files = {
+        "apps/api/__init__.py": "",
+        "apps/api/src/__init__.py": "",
+        "apps/api/src/db/__init__.py": "",
+        "apps/api/src/db/courses.py": MODELS,
+        "apps/api/src/routes.py": "from src.db.courses import Course\nfrom src.db import courses\n",
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["apps/api/src/db/courses.py"] == "src.db.courses"
+    assert names["apps/api/src/routes.py"] == "src.routes"
+    assert index.get_class("src.db.courses.Course") is not None
+    # the default name still resolves, through the aliases
+    assert index.get_class("api.src.db.courses.Course") is not None
+    assert index.roots_report is not None and index.roots_report.roots() == [str(tmp_path / "apps/api")]
+    assert index.roots_report.unresolved == []
+
+
+def test_script_directory_and_a_lookalike_alembic_directory(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": "",
+        "server/models.py": MODELS + "\nclass User(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n",
+        "server/auth.py": "from models import User\n\ndef require_auth() -> User: ...\n",
+        "server/routers/__init__.py": "",
+        "server/routers/items.py": "from auth import require_auth\nfrom models import Course\n",
+        "server/alembic/env.py": "from alembic import context\nfrom models import User\n",
+        "server/alembic/versions/001_init.py": "from alembic import op\nrevision = '1'\ndown_revision = None\n\ndef upgrade(): ...\n",
+    }
+    index = _build(tmp_path, {k: v for k, v in files.items() if k.endswith(".py")})
+    names = _names(index, tmp_path)
+    assert names["server/models.py"] == "models"
+    assert names["server/auth.py"] == "auth"
+    assert names["server/routers/items.py"] == "routers.items"
+    # ``from alembic import op`` is the Alembic package, not the directory beside the models
+    assert names["server/alembic/env.py"] == "server.alembic.env"
+    assert index.resolve_symbol("alembic.op") is None
+    assert index.get_class("models.Course") is not None
+
+
+def test_bare_imports_beside_same_named_modules_of_a_package_name_other_packages(tmp_path: Path) -> None:
+    files = {
+        "lib/__init__.py": "",
+        "lib/llms/__init__.py": "",
+        "lib/llms/openai.py": "from openai import OpenAI\n\nclass OpenAILLM: ...\n",
+        "lib/llms/groq.py": "from openai import OpenAI\nfrom groq import Groq\n",
+        "lib/llms/base.py": "from openai import OpenAI\n",
+        "lib/main.py": "from lib.llms.openai import OpenAILLM\nfrom lib.llms import base\n",
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["lib/llms/openai.py"] == "lib.llms.openai"
+    assert index.roots_report is not None and index.roots_report.units == []
+    assert index.roots_report.unresolved == []
+
+
+def test_clean_project_has_no_units_and_nothing_unresolved(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/api.py": "import json\nfrom app.models import Course\nfrom fastapi import FastAPI\n",
+        "tests/test_api.py": "from app.api import Course\n",
+    }
+    index = _build(tmp_path, files)
+    assert index.roots_report is not None
+    assert index.roots_report.units == [] and index.roots_report.unresolved == []
+    assert unresolved_share(index.roots_report) is None
+    assert index.aliases == {}
+
+
+def test_missing_modules_of_a_project_package_are_unresolved(tmp_path: Path) -> None:
+    files = {"app/__init__.py": "", "app/models.py": MODELS}
+    files.update({f"app/r{i}.py": f"from app.gone{i} import thing\nfrom app.models import Course\n" for i in range(4)})
+    index = _build(tmp_path, files)
+    report = index.roots_report
+    assert report is not None
+    assert sorted(m for _, m in report.unresolved) == [f"app.gone{i}" for i in range(4)]
+    share = unresolved_share(report)
+    assert share is not None and share[0] == 4 and share[1] == 8 and len(share[2]) == 3
+
+
+def test_src_key_names_modules_from_the_directory(tmp_path: Path) -> None:
+    files = {
+        "services/api/models.py": MODELS,
+        "services/api/routes.py": "from models import Course\n",
+    }
+    index = _build(tmp_path, files, src=["services/api"])
+    names = _names(index, tmp_path)
+    assert names["services/api/models.py"] == "models"
+    assert index.get_class("models.Course") is not None
+
+
+def test_roots_are_stored_and_reused(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    files = {
+        "apps/api/__init__.py": "",
+        "apps/api/src/__init__.py": "",
+        "apps/api/src/db.py": MODELS,
+        "apps/api/src/routes.py": "from src.db import Course\nfrom src import db\n",
+    }
+    cache = str(tmp_path / "cache")
+    first = _build(root, files, cache_dir=cache)
+    second = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=cache, jobs=1)
+    assert _names(second, root) == _names(first, root)
+    assert _names(second, root)["apps/api/src/db.py"] == "src.db"
+    assert second.roots_report is not None and second.roots_report.units == first.roots_report.units  # type: ignore[union-attr]
+    assert second.get_class("src.db.Course") is not None
+
+
+def test_star_imports_respect_dunder_all(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/models/__init__.py": "from .workflow import *\n",
+        "app/models/workflow.py": MODELS + "\n__all__ = ['Course']\n\nclass Hidden(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n",
+        "app/open.py": "class Public: ...\nclass _Private: ...\n",
+        "app/uses.py": "from .open import *\n",
+    }
+    index = _build(tmp_path, files)
+    assert index.get_class("app.models.Course") is not None
+    assert index.get_class("app.models.Hidden") is None
+    assert index.exports("app.open", "Public") and not index.exports("app.open", "_Private")
+    assert index.star_source("app.uses", "Public") == "app.open"
+
+
+def test_a_changed_file_with_the_same_imports_keeps_the_roots_without_reading_every_module(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    files = {
+        "apps/api/__init__.py": "",
+        "apps/api/src/__init__.py": "",
+        "apps/api/src/db.py": MODELS,
+        "apps/api/src/routes.py": "from src.db import Course\nfrom src import db\n",
+        "apps/api/src/other.py": "from src.db import Course\n",
+    }
+    cache = str(tmp_path / "cache")
+    _build(root, files, cache_dir=cache)
+    routes = root / "apps/api/src/routes.py"
+    for i in range(2):
+        routes.write_text(f"from src.db import Course\nfrom src import db\nX = {i}\n")
+        again = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=cache, jobs=1)
+        assert not again.facts_loaded  # the roots stood: the unchanged modules' facts were not read
+        assert _names(again, root)["apps/api/src/db.py"] == "src.db"
+        assert again.get_class("src.db.Course") is not None
+    routes.write_text("from src.db import Course\nfrom src import db\nfrom src.gone import x\n")
+    third = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=cache, jobs=1)
+    assert third.roots_report is not None and third.roots_report.unresolved == [[str(routes), "src.gone"]]
+
+
+def test_imports_that_spell_the_project_directory_itself(tmp_path: Path) -> None:
+    root = tmp_path / "server"
+    files = {
+        "models.py": MODELS,
+        "auth.py": "from server.models import Course\n",
+        "routers/items.py": "from server.models import Course\nfrom server.auth import x\n",
+    }
+    index = _build(root, files)
+    names = _names(index, root)
+    assert names["models.py"] == "server.models"
+    assert names["routers/items.py"] == "server.routers.items"
+    assert index.get_class("server.models.Course") is not None
+    assert index.get_class("models.Course") is not None  # the default name, through the aliases
+
+
+def test_a_namespace_directory_inside_a_package(tmp_path: Path) -> None:
+    """``app/utils/`` without ``__init__.py`` between ``app/`` and ``app/utils/captcha/``: the names come from
+    the root the imports use, not from the broken ``__init__.py`` chain."""
+    files = {
+        "app/__init__.py": "",
+        "app/utils/captcha/__init__.py": "def __getattr__(name): ...\n",
+        "app/utils/captcha/solver.py": "class Solver: ...\n",
+        "app/api.py": "from app.utils.captcha.solver import Solver\nfrom app.utils.captcha import solver\nfrom app.utils.captcha import lazy_thing\n",
+        "app/utils/validators.py": "import validators\n",
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["app/utils/captcha/solver.py"] == "app.utils.captcha.solver"
+    assert index.roots_report is not None and index.roots_report.unresolved == []
+
+
+def test_a_module_with_pep_758_except_keeps_its_facts(tmp_path: Path) -> None:
+    """``except A, B:`` (Python 3.14) in the auth module: an older parser must not drop the module's facts."""
+    files = {
+        "app/__init__.py": "",
+        "app/deps.py": (
+            "import jwt\n\n\ndef get_principal(token: str) -> str:\n    try:\n"
+            "        return jwt.decode(token, 'k')\n    except ValueError, KeyError:\n        raise\n"
+        ),
+    }
+    index = _build(tmp_path, files)
+    facts = index.modules["app.deps"]
+    assert facts["parsed"] and "get_principal" in facts["functions"]
