@@ -18,7 +18,9 @@ SPEC = RuleSpec(
     name="unscoped-owned-query",
     message="Query on owned model `{model}` has no predicate on `{column}`",
     fix_availability=FixAvailability.SOMETIMES,
-    requires=("select", ".get", "query", "update", "delete"),
+    # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
+    # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security"),
     screen=isolation_may_fire,
 )
 
@@ -144,6 +146,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 message = self.message.format(model=short, column=columns[0])
             else:  # owned by configuration, through another table
                 message = f"Query on owned model `{short}` has no owner predicate"
+            if site.via:
+                keys = ", ".join(f"`{k}`" for k in sorted(site.key_names))
+                message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
             self.report(site.node, message, self._fix(site, model, columns, identity))
 
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
