@@ -8,7 +8,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
-from ...knowledge.models import identity_columns
+from ...knowledge.models import identity_columns, scoping_column
 from ...knowledge.queries import isolation_findings
 
 
@@ -124,6 +124,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         for comparison, model in found.checked_after:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
+            scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
+            if scoping is not None:  # the column the project scopes this model by
+                columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             helper = found.helper_checks.get(id(comparison))
             if helper is not None:

@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
-from ...knowledge.models import identity_columns
+from ...knowledge.models import identity_columns, scoping_column
 from ...knowledge.queries import Site, isolation_findings
 
 
@@ -141,6 +141,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         for site, model in found.unscoped:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
+            scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
+            if scoping is not None:  # the column the project scopes this model by comes first
+                columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             if columns:
                 message = self.message.format(model=short, column=columns[0])

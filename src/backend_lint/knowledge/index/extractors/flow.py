@@ -3,7 +3,7 @@ so that a route's client key can be followed through services, repositories and 
 (``knowledge.flow``) without a libcst pass over the helpers' modules.
 
 Stored under ``facts["extra"]["flow"]`` as ``{"functions": {name: summary}, "methods": {"Class.method":
-summary}}`` for top-level functions and class methods (nested functions are not summarised). A summary is
+summary}, "scoping": {model: {column: uses}}}`` (``scoping``: see ``_scoping_evidence``) for top-level functions and class methods (nested functions are not summarised). A summary is
 kept only when it says something:
 
 - ``params``: the parameter names, in order (``self`` / ``cls`` included);
@@ -166,6 +166,35 @@ def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, owne
     return out
 
 
+def _scoping_evidence(tree: ast.Module, resolve: Resolve) -> dict[str, dict[str, int]]:
+    """``{model: {column: n}}``: how often the module constrains ``Model.<column>`` in a comparison or
+    ``filter_by`` keyword next to ``select(Model)`` / ``query(Model)``; the reader keeps the identity columns
+    and calls the most used one the project's scoping column (``knowledge.models.scoping_column``)."""
+    out: dict[str, dict[str, int]] = {}
+
+    def count(model: Optional[str], column: str) -> None:
+        if model and model.rsplit(".", 1)[-1][:1].isupper() and column.endswith("_id"):
+            per = out.setdefault(model, {})
+            per[column] = per.get(column, 0) + 1
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            for side in [node.left] + list(node.comparators):
+                if isinstance(side, ast.Attribute) and isinstance(side.value, (ast.Name, ast.Attribute)):
+                    count(resolve(side.value), side.attr)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "filter_by":
+            base = node.func.value
+            while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
+                if base.func.attr in ("query", "select") or (isinstance(base.func, ast.Name)):
+                    break
+                base = base.func.value
+            if isinstance(base, ast.Call) and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                for k in node.keywords:
+                    if k.arg:
+                        count(resolve(base.args[0]), k.arg)
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -180,4 +209,4 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     found = summarise(sub, resolve, stmt.name)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods)
+    store(facts, "flow", {}, functions=functions, methods=methods, scoping=_scoping_evidence(tree, resolve))
