@@ -1328,7 +1328,7 @@ class _Analyzer:
                     scoped = pscoped = True
         elif method in JOIN_METHODS:
             for arg in call.args[1:] if len(call.args) > 1 else []:
-                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.Name)):
+                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.BinaryOperation, cst.Name)):
                     if isinstance(arg.value, cst.Name) and not state.get(arg.value.value, NOTHING).clause:
                         continue
                     for s in recv.sites:
