@@ -1,10 +1,13 @@
 """Index facts for families 1 and 2: per-function summaries of how a function's parameters reach row lookups,
 so that a route's client key can be followed through services, repositories and CRUD helpers
-(``knowledge.flow``) without a libcst pass over the helpers' modules.
+(``knowledge.queries.followed_fetch``) without a libcst pass over the helpers' modules.
 
 Stored under ``facts["extra"]["flow"]`` as ``{"functions": {name: summary}, "methods": {"Class.method":
-summary}, "scoping": {model: {column: uses}}}`` (``scoping``: see ``_scoping_evidence``) for top-level functions and class methods (nested functions are not summarised). A summary is
-kept only when it says something:
+summary}, "scoping": {model: {column: uses}}}`` for top-level functions and class methods (nested functions
+are not summarised). ``scoping`` counts how often the module's functions constrain ``Model.<column>`` (a
+column named ``*_id``) in a comparison or a ``filter_by`` keyword after ``select(Model)`` / ``query(Model)``:
+``knowledge.models.scoping_column`` keeps the identity columns and calls the most used one the model's
+scoping column. A summary is kept only when it says something:
 
 - ``params``: the parameter names, in order (``self`` / ``cls`` included);
 - ``fetches``: ``[{"model", "keys", "line"}]``: a row lookup on ``model`` (a resolved dotted name, possibly
@@ -37,19 +40,13 @@ PRED_METHODS = frozenset({"where", "filter", "filter_by", "having", "join", "out
 UNWRAP = frozenset({"str", "int", "UUID"})
 
 
+
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in ast.walk(node) if type(n) is ast.Name}
 
 
-def _own_nodes(fn: ast.AST):
-    """The nodes of a function body, not those of nested functions, lambdas or classes."""
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
+def _attr_names(node: ast.AST) -> set[str]:
+    return {n.attr for n in ast.walk(node) if type(n) is ast.Attribute}
 
 
 def _model_expr(node: ast.AST) -> Optional[ast.AST]:
@@ -60,12 +57,17 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
     return None
 
 
-def _attr_names(node: ast.AST) -> set[str]:
-    return {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute)}
+_SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
-def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, owner: Optional[str] = None) -> Optional[dict[str, Any]]:
-    """The summary of one function; ``owner`` is the class of a method (``select(cls)`` is a query on it)."""
+def summarise(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    resolve: Resolve,
+    owner: Optional[str] = None,
+    evidence: Optional[dict[str, dict[str, int]]] = None,
+) -> Optional[dict[str, Any]]:
+    """The summary of one function (``None`` when it says nothing); ``owner`` is the class of a method
+    (``select(cls)`` is a query on it). Scoping evidence met on the way is added to ``evidence``."""
 
     def model_name(node: ast.AST) -> Optional[str]:
         model = _model_expr(node)
@@ -75,11 +77,20 @@ def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, owne
             return resolve(ast.Name(id=owner, ctx=ast.Load()))
         return resolve(model)
 
+    def count(base: ast.AST, column: str) -> None:
+        if evidence is None or not column.endswith("_id"):
+            return
+        last = base.attr if isinstance(base, ast.Attribute) else (base.id if isinstance(base, ast.Name) else "")
+        if not last[:1].isupper():
+            return  # ``row.user_id``: a value's attribute, not a model's column
+        model = resolve(base)
+        if model:
+            per = evidence.setdefault(model, {})
+            per[column] = per.get(column, 0) + 1
+
     args = fn.args
-    params = [a.arg for a in list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)]
+    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
     plain = set(params) - {"self", "cls"}
-    if not plain:
-        return None
     fetches: list[dict[str, Any]] = []
     statement_models: list[tuple[str, int]] = []
     pred_keys: set[str] = set()
@@ -88,62 +99,87 @@ def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, owne
     calls: list[dict[str, Any]] = []
     returns = False
     loaded: set[str] = set()
-    for node in _own_nodes(fn):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
-            loaded.add(node.id)
-        if isinstance(node, ast.Return) and node.value is not None and not (
-            isinstance(node.value, ast.Constant) and node.value.value is None
-        ):
-            returns = True
-        elif isinstance(node, ast.Compare):
-            sides = [node.left] + list(node.comparators)
-            for side in sides:
-                while isinstance(side, ast.Call) and isinstance(side.func, ast.Name) and side.func.id in UNWRAP and side.args:
-                    side = side.args[0]
-                if isinstance(side, ast.Attribute):
-                    compared.add(side.attr)
-        if not isinstance(node, ast.Call):
+    stack: list[ast.AST] = list(fn.body)
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is ast.Name:
+            if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
+                loaded.add(node.id)  # type: ignore[attr-defined]
             continue
-        func = node.func
-        if isinstance(func, ast.Attribute):
-            method = func.attr
-            if method in PRED_METHODS:
-                for a in node.args:
-                    pred_keys |= _names(a) & plain
-                    preds |= _attr_names(a)
-                for k in node.keywords:
-                    pred_keys |= _names(k.value) & plain
-                    if k.arg:
-                        preds.add(k.arg)
-            if method in GET_METHODS and len(node.args) >= 2:
-                q = model_name(node.args[0])
-                keys = set().union(*(_names(a) for a in node.args[1:])) & plain
-                if q and keys and q.rsplit(".", 1)[-1][:1].isupper():
-                    fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})
-            elif method == "query" and node.args:
-                q = model_name(node.args[0])
-                if q:
-                    statement_models.append((q, node.lineno))
-        if isinstance(func, (ast.Name, ast.Attribute)):
-            q = resolve(func)
-            if q and q.rsplit(".", 1)[-1] in STATEMENTS and q.split(".")[0] in STATEMENT_MODULES and node.args:
-                mq = model_name(node.args[0])
-                if mq:
-                    statement_models.append((mq, node.lineno))
+        if t in _SKIP:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if t is ast.Return:
+            value = node.value  # type: ignore[attr-defined]
+            if value is not None and not (type(value) is ast.Constant and value.value is None):
+                returns = True
+        elif t is ast.Compare:
+            for side in [node.left] + node.comparators:  # type: ignore[attr-defined]
+                while type(side) is ast.Call and type(side.func) is ast.Name and side.func.id in UNWRAP and side.args:
+                    side = side.args[0]
+                if type(side) is ast.Attribute:
+                    compared.add(side.attr)
+                    count(side.value, side.attr)
+        elif t is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            ft = type(func)
+            if ft is ast.Attribute:
+                last = func.attr
+                if last in PRED_METHODS:
+                    for a in node.args:  # type: ignore[attr-defined]
+                        pred_keys |= _names(a) & plain
+                        preds |= _attr_names(a)
+                    for k in node.keywords:  # type: ignore[attr-defined]
+                        pred_keys |= _names(k.value) & plain
+                        if k.arg:
+                            preds.add(k.arg)
+                    if last == "filter_by":
+                        base = func.value
+                        while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", "select"):
+                            base = base.func.value
+                        if type(base) is ast.Call and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                            for k in node.keywords:  # type: ignore[attr-defined]
+                                if k.arg:
+                                    count(base.args[0], k.arg)
+                if last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
+                    keys = set().union(*(_names(a) for a in node.args[1:])) & plain  # type: ignore[attr-defined]
+                    if keys:
+                        q = model_name(node.args[0])  # type: ignore[attr-defined]
+                        if q and q.rsplit(".", 1)[-1][:1].isupper():
+                            fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})  # type: ignore[attr-defined]
+                elif last == "query" and node.args:  # type: ignore[attr-defined]
+                    q = model_name(node.args[0])  # type: ignore[attr-defined]
+                    if q:
+                        statement_models.append((q, node.lineno))  # type: ignore[attr-defined]
+            elif ft is ast.Name:
+                last = func.id
+            else:
+                continue
+            if last in STATEMENTS and node.args:  # type: ignore[attr-defined]
+                q = resolve(func)
+                if q and q.split(".")[0] in STATEMENT_MODULES:
+                    mq = model_name(node.args[0])  # type: ignore[attr-defined]
+                    if mq:
+                        statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
+            if not plain:
+                continue
             passed: list[list[Any]] = []
-            for i, a in enumerate(node.args):
-                if isinstance(a, ast.Name) and a.id in plain:
+            for i, a in enumerate(node.args):  # type: ignore[attr-defined]
+                if type(a) is ast.Name and a.id in plain:
                     passed.append([i, a.id])
-            for k in node.keywords:
-                if k.arg and isinstance(k.value, ast.Name) and k.value.id in plain:
+            for k in node.keywords:  # type: ignore[attr-defined]
+                if k.arg and type(k.value) is ast.Name and k.value.id in plain:
                     passed.append([k.arg, k.value.id])
             if passed:
-                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
+                if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
                     target: Optional[str] = f"self.{func.attr}"
                 else:
-                    target = q
+                    target = resolve(func)
                 if target:
                     calls.append({"target": target, "args": passed})
+    if not plain:
+        return None
     if pred_keys:
         for model, line in statement_models:
             fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
@@ -166,47 +202,19 @@ def summarise(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, owne
     return out
 
 
-def _scoping_evidence(tree: ast.Module, resolve: Resolve) -> dict[str, dict[str, int]]:
-    """``{model: {column: n}}``: how often the module constrains ``Model.<column>`` in a comparison or
-    ``filter_by`` keyword next to ``select(Model)`` / ``query(Model)``; the reader keeps the identity columns
-    and calls the most used one the project's scoping column (``knowledge.models.scoping_column``)."""
-    out: dict[str, dict[str, int]] = {}
-
-    def count(model: Optional[str], column: str) -> None:
-        if model and model.rsplit(".", 1)[-1][:1].isupper() and column.endswith("_id"):
-            per = out.setdefault(model, {})
-            per[column] = per.get(column, 0) + 1
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare):
-            for side in [node.left] + list(node.comparators):
-                if isinstance(side, ast.Attribute) and isinstance(side.value, (ast.Name, ast.Attribute)):
-                    count(resolve(side.value), side.attr)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "filter_by":
-            base = node.func.value
-            while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute):
-                if base.func.attr in ("query", "select") or (isinstance(base.func, ast.Name)):
-                    break
-                base = base.func.value
-            if isinstance(base, ast.Call) and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
-                for k in node.keywords:
-                    if k.arg:
-                        count(resolve(base.args[0]), k.arg)
-    return out
-
-
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
+    evidence: dict[str, dict[str, int]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found = summarise(stmt, resolve)
+            found = summarise(stmt, resolve, None, evidence)
             if found is not None:
                 functions[stmt.name] = found
         elif isinstance(stmt, ast.ClassDef):
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    found = summarise(sub, resolve, stmt.name)
+                    found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods, scoping=_scoping_evidence(tree, resolve))
+    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence)
