@@ -1024,7 +1024,15 @@ class _Analyzer:
             check = self.authorization_check(call, q, name, state)
             if check is not None:
                 self.out.checks.append(check)
-        if derived and any(w in name.lower() for w in VERIFY_WORDS):
+                # after the helper decided, the row and the key it was looked up by are the principal's
+                if check.name is not None and check.name in state:
+                    state[check.name] = replace(state[check.name], derived=True)
+                for site in check.row.sites:
+                    for key in site.key_names:
+                        old = state.get(key)
+                        if old is None or not (old.stmt or old.rows):
+                            state[key] = replace(old or NOTHING, derived=True)
+        if derived and (any(w in name.lower() for w in VERIFY_WORDS) or self._raising_helper(q)):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             for a in call.args:
                 for n in load_names(a.value):
@@ -1081,6 +1089,15 @@ class _Analyzer:
         if column is not None and column not in identity_columns(self.project, self.settings, v.model):
             column = None
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _raising_helper(self, q: Optional[str]) -> bool:
+        """A project function that raises (``_load_readable_document(key, session,
+        auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+        return bool(fn.get("raises"))
 
     def _authorization_helper(self, q: Optional[str], name: str) -> bool:
         configured = self.settings.authorization_helpers
