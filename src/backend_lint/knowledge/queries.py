@@ -1366,6 +1366,11 @@ class _Analyzer:
                     s.model_nodes.extend(nodes)
                     if entities:
                         s.anchor = call
+            # ``select(func.count()).select_from(select(Doc).where(Doc.workspace_id == ws))``: the rows counted
+            # are those of a scoped statement
+            for v in arg_vals:
+                if v.stmt and v.scoped:
+                    scoped, pscoped = True, pscoped or v.pscoped
         elif method == "params" and any(v.derived for v in arg_vals):
             scoped = pscoped = True  # bound parameters of a textual clause, from the principal
         if method in STMT_METHODS:
