@@ -448,6 +448,37 @@ def owner_column(project: Optional["ProjectIndex"], settings: Optional["Settings
     return cols[0] if cols else None
 
 
+def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> Optional[str]:
+    """The identity column the project itself constrains for this model (``Thread.workspace_id == ...`` in
+    its queries and checks, counted over every module by the ``flow`` index facts): a model whose
+    ``created_by_id`` is an audit field and whose queries filter on ``workspace_id`` is scoped by
+    ``workspace_id``. Without evidence, the first identity column in the configured order."""
+    cols = identity_columns(project, settings, qualified)
+    if not cols or project is None or qualified is None:
+        return cols[0] if cols else None
+    if len(cols) == 1:
+        return cols[0]
+    uses = project.memo("models.scoping_evidence", lambda: _scoping_evidence(project))
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    counts = uses.get(canonical, {})
+    best = max(cols, key=lambda c: (counts.get(c, 0), -cols.index(c)))
+    return best
+
+
+def _scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for _, facts in project.iter_modules():
+        for model, per in facts.get("extra", {}).get("flow", {}).get("scoping", {}).items():
+            found = project.get_class(model)
+            if found is None:
+                continue
+            merged = out.setdefault(found[0], {})
+            for col, n in per.items():
+                merged[col] = merged.get(col, 0) + n
+    return out
+
+
 def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
     """The model (or a mixin / base of it) is filtered by ``with_loader_criteria`` in a ``do_orm_execute``
     listener: every ORM query on it is scoped already."""

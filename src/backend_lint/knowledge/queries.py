@@ -35,6 +35,8 @@ from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
+    from ..ground.config import Settings
+    from .index import ProjectIndex
 
 STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
 STATEMENT_FUNCS = frozenset({"select", "update", "delete"})
@@ -163,6 +165,8 @@ class Site:
     # ``if row.owner_id == user.id: ...``) without that being an access decision: no BKL201, no BKL202
     owner_gated: bool = False
     anchor: Optional[cst.CSTNode] = None  # where a fix appends ``.where(...)`` (the ``select_from(M)`` call)
+    # a lookup inside project helpers reached with a client key (``kind == "helper"``): the call chain
+    via: tuple[str, ...] = ()
 
     @property
     def unscoped(self) -> bool:
@@ -1020,7 +1024,15 @@ class _Analyzer:
             check = self.authorization_check(call, q, name, state)
             if check is not None:
                 self.out.checks.append(check)
-        if derived and any(w in name.lower() for w in VERIFY_WORDS):
+                # after the helper decided, the row and the key it was looked up by are the principal's
+                if check.name is not None and check.name in state:
+                    state[check.name] = replace(state[check.name], derived=True)
+                for site in check.row.sites:
+                    for key in site.key_names:
+                        old = state.get(key)
+                        if old is None or not (old.stmt or old.rows):
+                            state[key] = replace(old or NOTHING, derived=True)
+        if derived and (any(w in name.lower() for w in VERIFY_WORDS) or self._raising_helper(q)):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             for a in call.args:
                 for n in load_names(a.value):
@@ -1031,6 +1043,11 @@ class _Analyzer:
                         state[n] = replace(v or NOTHING, derived=True)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
             return Val(derived=derived, ident=args[0].ident)
+        if self.identity.route is not None:
+            recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
+            followed = self.followed_fetch(call, q, recv, args, state)
+            if followed is not None:
+                return followed
         repo = self.repository_fetch(q, derived or identity_kw)
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
@@ -1073,6 +1090,15 @@ class _Analyzer:
             column = None
         return Comparison(call, v, var, helper=name, column=column)
 
+    def _raising_helper(self, q: Optional[str]) -> bool:
+        """A project function that raises (``_load_readable_document(key, session,
+        auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+        return bool(fn.get("raises"))
+
     def _authorization_helper(self, q: Optional[str], name: str) -> bool:
         configured = self.settings.authorization_helpers
         if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
@@ -1100,6 +1126,79 @@ class _Analyzer:
         if not is_table_model(self.project, model):
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    # -- following the request into helpers ------------------------------------------------------------
+    def followed_fetch(self, call: cst.Call, q: Optional[str], recv: Val, args: list[Val], state: dict[str, Val]) -> Optional[Val]:
+        """A route hands a client key to a project function or method whose summary (``flow`` index facts)
+        says that parameter reaches an unscoped lookup of an owned model: the lookup is this route's, at
+        the call (a ``helper`` site naming the chain). The row comes back when the helper returns it."""
+        project = self.project
+        if project is None:
+            return None
+        target = None
+        func = call.func
+        if q is not None:
+            found = project.resolve_symbol(q)
+            if found is not None and found[2] == "functions":
+                summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                if summary is not None:
+                    target = (found[0], None, found[1], summary)
+        if target is None and isinstance(func, cst.Attribute):
+            instance = self.receiver_instance(func.value, recv)
+            cls = instance[0] if instance is not None else None
+            if cls is None and isinstance(func.value, (cst.Name, cst.Attribute)):
+                cls = self.model_of(func.value, state)  # active record: ``Item.get_by_id(session, id)``
+            if cls is not None:
+                target = method_summary(project, cls, func.attr.value)
+        if target is None:
+            return None
+        mod, cls, name, summary = target
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary)
+        if not unscoped:
+            return None
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        client = self.client_params()
+        unused = set(summary.get("unused", ()))
+        for i, a in enumerate(call.args):
+            # who asks, handed to a helper that uses it, answers for the lookup (the helper scopes or checks)
+            v = args[i] if i < len(args) else NOTHING
+            identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
+            if v.derived or identity_kw:
+                param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+                if param is None or param not in unused:
+                    return None
+        for i, a in enumerate(call.args):
+            if a.star:
+                continue
+            if a.keyword is not None:
+                param = a.keyword.value
+            elif i + offset < len(params):
+                param = params[i + offset]
+            else:
+                continue
+            if param not in unscoped:
+                continue
+            v = args[i] if i < len(args) else NOTHING
+            names = set(load_names(a.value))
+            if v.derived or v.trusted or not (names & client):
+                continue
+            model, chain = unscoped[param]
+            site = self.new_site(call, "helper", [model], [])
+            site.via = chain
+            site.key_names |= names & client
+            site.consumptions.append((False, False))
+            return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
+        return None
+
+    def client_params(self) -> set[str]:
+        """The route's parameters that the client supplies (path, query, body, form): not dependencies."""
+        return {
+            p.name
+            for p in self.identity.params
+            if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+            and p.name not in self.identity.principals
+        }
 
     # -- repositories ----------------------------------------------------------------------------------
     def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
@@ -1246,7 +1345,7 @@ class _Analyzer:
                     scoped = pscoped = True
         elif method in JOIN_METHODS:
             for arg in call.args[1:] if len(call.args) > 1 else []:
-                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.Name)):
+                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.BinaryOperation, cst.Name)):
                     if isinstance(arg.value, cst.Name) and not state.get(arg.value.value, NOTHING).clause:
                         continue
                     for s in recv.sites:
@@ -1267,6 +1366,11 @@ class _Analyzer:
                     s.model_nodes.extend(nodes)
                     if entities:
                         s.anchor = call
+            # ``select(func.count()).select_from(select(Doc).where(Doc.workspace_id == ws))``: the rows counted
+            # are those of a scoped statement
+            for v in arg_vals:
+                if v.stmt and v.scoped:
+                    scoped, pscoped = True, pscoped or v.pscoped
         elif method == "params" and any(v.derived for v in arg_vals):
             scoped = pscoped = True  # bound parameters of a textual clause, from the principal
         if method in STMT_METHODS:
@@ -1345,6 +1449,92 @@ def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 
+def flow_facts(project: "ProjectIndex", module: str) -> dict:
+    """The module's ``flow`` index facts (``index/extractors/flow.py``)."""
+    facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
+    return (facts or {}).get("extra", {}).get("flow", {})
+
+
+def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, str, str, dict]]:
+    """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it."""
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        where = project.split(name)
+        if where is None:
+            continue
+        summary = flow_facts(project, where[0]).get("methods", {}).get(f"{where[1]}.{method}")
+        if summary is not None:
+            return where[0], name, f"{where[1]}.{method}", summary
+        if method in facts.get("methods", ()):
+            return None  # defined there without a summary: it reaches no lookup
+    return None
+
+
+def helper_unscoped(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, _depth: int = 0
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Parameters of a project function or method that reach a lookup of an owned model with no owner
+    predicate and no ownership comparison in the function that does it, directly or through the helpers
+    it hands them to: ``{parameter: (model, call chain)}``."""
+    key = ("flow.unscoped", module, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, summary, _depth))
+
+
+def _helper_unscoped(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    short = name.rsplit(".", 1)[-1] if cls is None else name
+    preds = set(summary.get("preds", ()))
+    compared = set(summary.get("compared", ()))
+    fields = set(settings.identity_fields)
+    for fetch in summary.get("fetches", ()):
+        found = project.get_class(fetch["model"])
+        if found is None or not is_table_model(project, found[0]):
+            continue
+        model = found[0]
+        if not is_owned(project, settings, model) or globally_scoped(project, model):
+            continue
+        cols = set(identity_columns(project, settings, model)) or fields
+        if cols & preds or cols & compared:
+            continue  # scoped in the query, or checked in the helper (BKL202 there, when it knows who asks)
+        for k in fetch.get("keys", ()):
+            out.setdefault(k, (model, (f"{short}()",)))
+    if depth >= 3 or fields & compared:
+        return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
+    params = summary.get("params", [])
+    for c in summary.get("calls", ()):
+        target = c["target"]
+        sub: Optional[tuple[str, Optional[str], str, dict]] = None
+        if target.startswith("self.") and cls is not None:
+            sub = method_summary(project, cls, target[5:])
+        else:
+            found = project.resolve_symbol(target)
+            if found is not None and found[2] == "functions":
+                s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                if s is not None:
+                    sub = (found[0], None, found[1], s)
+        if sub is None or (sub[0], sub[2]) == (module, name):
+            continue
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)
+        if not inner:
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        for where, param in c["args"]:
+            if param not in params or param in out:
+                continue
+            if isinstance(where, int):
+                target_param = sub_params[where + offset] if where + offset < len(sub_params) else None
+            else:
+                target_param = where
+            if target_param in inner:
+                model, chain = inner[target_param]
+                out[param] = (model, (f"{short}()",) + chain)
+    return out
+
+
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
     return ctx.cached(("queries.function", id(func)), lambda: _Analyzer(ctx, func, identity).run())
 
@@ -1406,8 +1596,22 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _roster_read(ctx, site, model):
             continue
+        if _keyed_by_caller(identity, site):
+            continue
         out.unscoped.append((site, model))
     return out
+
+
+def _keyed_by_caller(identity: Identity, site: Site) -> bool:
+    """Follow the request, not the function: a helper (not a route handler) that is handed no principal,
+    only identity values, and looks a row up by a key its caller handed in makes no claim of its own; the
+    claim is made where a route's client key reaches it (``knowledge.flow``). A helper given the principal
+    answers for it (its caller trusts it), and a lookup keyed on nothing the caller gave (a list that forgets
+    the owner filter) is the helper's own."""
+    if identity.route is not None or identity.principals or identity.closure_derived:
+        return False
+    plain = {p.name for p in identity.params} - set(identity.identity_params) - {"self", "cls"}
+    return bool(site.key_names & plain)
 
 
 def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:

@@ -46,10 +46,37 @@ def _owned_words(project: Any, settings: Any) -> frozenset[str]:
                     words.add(name)
             for methods in orm.get("method_returns", {}).values():
                 words.update(m for m, r in methods.items() if is_owned_class(r))
+        words |= _fetching_helpers(project, is_owned_class)
         return reexport_closure(project, words)
 
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models)
     return project.stored_memo(f"screens.owned:{key!r}", build, load=frozenset)
+
+
+def _fetching_helpers(project: Any, is_owned_class: Any) -> set[str]:
+    """Names of project functions and methods whose summary (``flow`` index facts) looks a row of an owned
+    model up by a parameter, and of those that hand a parameter on to one of them (two steps): a route file
+    that calls one can reach an owned row without naming the model."""
+    found: set[str] = set()
+    summaries: list[tuple[str, dict]] = []
+    for _, mfacts in project.iter_modules():
+        flow = mfacts.get("extra", {}).get("flow", {})
+        for kind in ("functions", "methods"):
+            for name, summary in flow.get(kind, {}).items():
+                short = name.rsplit(".", 1)[-1]
+                summaries.append((short, summary))
+                if any(is_owned_class(f["model"]) for f in summary.get("fetches", ())):
+                    found.add(short)
+    for _ in range(2):
+        more = {
+            short
+            for short, summary in summaries
+            if short not in found and any(c["target"].rsplit(".", 1)[-1] in found for c in summary.get("calls", ()))
+        }
+        if not more:
+            break
+        found |= more
+    return found
 
 
 def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:

@@ -8,7 +8,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
-from ...knowledge.models import identity_columns
+from ...knowledge.models import identity_columns, scoping_column
 from ...knowledge.queries import isolation_findings
 
 
@@ -32,8 +32,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     predicate. For example `item = session.get(Item, item_id)` followed by `if item.owner_id !=
     current_user.id: raise ...`; also a row from a repository function or method that returns the model
     and is not given the principal (`crud.item.get(db, id=id)` on a `CRUDBase[Item, ...]`,
-    `repo.get_by_id(id)`, `await Item.get(session, id)`), and `is_owner = item.owner_id == user.id` tested
-    later. The comparison must be
+    `repo.get_by_id(id)`, `await Item.get(session, id)`, or any helper whose summary in the project index
+    says it looks the row up by the key it is handed, with no owner predicate), and `is_owner =
+    item.owner_id == user.id` tested later; `str(row.user_id) != str(user.id)` counts. The message names
+    the identity column the project constrains for that model in its own queries (`workspace_id` rather
+    than an audit `created_by_id`). The comparison must be
     an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
 
@@ -124,6 +127,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         for comparison, model in found.checked_after:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
+            scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
+            if scoping is not None:  # the column the project scopes this model by
+                columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             helper = found.helper_checks.get(id(comparison))
             if helper is not None:

@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
-from ...knowledge.models import identity_columns
+from ...knowledge.models import identity_columns, scoping_column
 from ...knowledge.queries import Site, isolation_findings
 
 
@@ -18,7 +18,9 @@ SPEC = RuleSpec(
     name="unscoped-owned-query",
     message="Query on owned model `{model}` has no predicate on `{column}`",
     fix_availability=FixAvailability.SOMETIMES,
-    requires=("select", ".get", "query", "update", "delete"),
+    # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
+    # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security"),
     screen=isolation_may_fire,
 )
 
@@ -46,7 +48,20 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `and_`/`or_`, in a join condition or on a joined membership table), a relationship to the principal
     (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query.
     A statement handed to a helper together with the principal is scoped; handed to a helper without it,
-    no claim is made. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
+    no claim is made.
+
+    The request is followed, not the function: a route's client key (path, query, body or form value)
+    handed to a project function, a repository method (`store.fetch(job_id)`, `self.repo.get_one(id)`) or
+    a model's class method (`Job.by_key(session, job_id)`) whose body, directly or through the helpers it
+    hands the key to, looks a row of an owned model up by it with no owner predicate and no ownership
+    comparison is reported at the route's call, the message naming the chain (per-function summaries
+    computed with `ast` when the project is indexed). A helper given the principal or an identity value
+    answers for the lookup, unless it never reads it. A helper that is not a route and is given no
+    principal makes no claim of its own for a lookup keyed on one of its parameters: the key is its
+    caller's (a background job's, an agent tool's, or a route's, which is then reported at its call).
+    The column named in the message and used by the fix is the identity column the project itself
+    constrains for that model in its queries (`workspace_id` for a note whose `created_by_id` is an audit
+    column), the first configured identity column otherwise. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
     are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
     tasks and functions with no principal make no claim. When ownership is instead compared in Python
     after the fetch, or an authorisation helper given the principal and the row decides access after it,
@@ -68,6 +83,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       a route handler), a parameter of the enclosing service, which its caller handed in;
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==
       user_id`): the owner is checked without denying access, so BKL202 does not report it either;
+    - a lookup keyed on a parameter, in a helper given no principal (see above), and a route's call of a
+      helper with a key that is not client data (a constant, a key read from a row loaded for the caller);
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
@@ -139,11 +156,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         for site, model in found.unscoped:
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
+            scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
+            if scoping is not None:  # the column the project scopes this model by comes first
+                columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             if columns:
                 message = self.message.format(model=short, column=columns[0])
             else:  # owned by configuration, through another table
                 message = f"Query on owned model `{short}` has no owner predicate"
+            if site.via:
+                keys = ", ".join(f"`{k}`" for k in sorted(site.key_names))
+                message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
             self.report(site.node, message, self._fix(site, model, columns, identity))
 
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:

@@ -1,0 +1,220 @@
+"""Index facts for families 1 and 2: per-function summaries of how a function's parameters reach row lookups,
+so that a route's client key can be followed through services, repositories and CRUD helpers
+(``knowledge.queries.followed_fetch``) without a libcst pass over the helpers' modules.
+
+Stored under ``facts["extra"]["flow"]`` as ``{"functions": {name: summary}, "methods": {"Class.method":
+summary}, "scoping": {model: {column: uses}}}`` for top-level functions and class methods (nested functions
+are not summarised). ``scoping`` counts how often the module's functions constrain ``Model.<column>`` (a
+column named ``*_id``) in a comparison or a ``filter_by`` keyword after ``select(Model)`` / ``query(Model)``:
+``knowledge.models.scoping_column`` keeps the identity columns and calls the most used one the model's
+scoping column. A summary is kept only when it says something:
+
+- ``params``: the parameter names, in order (``self`` / ``cls`` included);
+- ``fetches``: ``[{"model", "keys", "line"}]``: a row lookup on ``model`` (a resolved dotted name, possibly
+  not a model at all: the reader checks) keyed on the parameters ``keys``: ``<x>.get(M, p)``,
+  ``select(M)`` / ``<x>.query(M)`` / ``update(M)`` / ``delete(M)`` with ``p`` in a predicate of the function
+  (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments);
+- ``preds``: attribute names and ``filter_by`` keywords used in the function's predicates (an identity
+  column among them scopes the lookups: coarse on purpose, it errs on the side of no claim);
+- ``compared``: attribute names compared in the function (``row.user_id != user_id``, also through
+  ``str()``): the function checks ownership itself;
+- ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
+  ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``;
+- ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
+- ``unused``: parameters the body never reads (an identity handed in and forgotten).
+
+Every name is resolved with the module's own imports; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Optional
+
+from ._common import Resolve, store
+
+GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
+STATEMENTS = frozenset({"select", "update", "delete"})
+STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
+PRED_METHODS = frozenset({"where", "filter", "filter_by", "having", "join", "outerjoin", "get"})
+UNWRAP = frozenset({"str", "int", "UUID"})
+
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if type(n) is ast.Name}
+
+
+def _attr_names(node: ast.AST) -> set[str]:
+    return {n.attr for n in ast.walk(node) if type(n) is ast.Attribute}
+
+
+def _model_expr(node: ast.AST) -> Optional[ast.AST]:
+    if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)) and node.attr[:1].islower():
+        return node.value  # ``select(Item.id)``: a query on ``Item``
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return node
+    return None
+
+
+_SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def summarise(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    resolve: Resolve,
+    owner: Optional[str] = None,
+    evidence: Optional[dict[str, dict[str, int]]] = None,
+) -> Optional[dict[str, Any]]:
+    """The summary of one function (``None`` when it says nothing); ``owner`` is the class of a method
+    (``select(cls)`` is a query on it). Scoping evidence met on the way is added to ``evidence``."""
+
+    def model_name(node: ast.AST) -> Optional[str]:
+        model = _model_expr(node)
+        if model is None:
+            return None
+        if owner is not None and isinstance(model, ast.Name) and model.id in ("cls", "self"):
+            return resolve(ast.Name(id=owner, ctx=ast.Load()))
+        return resolve(model)
+
+    def count(base: ast.AST, column: str) -> None:
+        if evidence is None or not column.endswith("_id"):
+            return
+        last = base.attr if isinstance(base, ast.Attribute) else (base.id if isinstance(base, ast.Name) else "")
+        if not last[:1].isupper():
+            return  # ``row.user_id``: a value's attribute, not a model's column
+        model = resolve(base)
+        if model:
+            per = evidence.setdefault(model, {})
+            per[column] = per.get(column, 0) + 1
+
+    args = fn.args
+    params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    plain = set(params) - {"self", "cls"}
+    fetches: list[dict[str, Any]] = []
+    statement_models: list[tuple[str, int]] = []
+    pred_keys: set[str] = set()
+    preds: set[str] = set()
+    compared: set[str] = set()
+    calls: list[dict[str, Any]] = []
+    returns = False
+    loaded: set[str] = set()
+    stack: list[ast.AST] = list(fn.body)
+    while stack:
+        node = stack.pop()
+        t = type(node)
+        if t is ast.Name:
+            if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
+                loaded.add(node.id)  # type: ignore[attr-defined]
+            continue
+        if t in _SKIP:
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+        if t is ast.Return:
+            value = node.value  # type: ignore[attr-defined]
+            if value is not None and not (type(value) is ast.Constant and value.value is None):
+                returns = True
+        elif t is ast.Compare:
+            for side in [node.left] + node.comparators:  # type: ignore[attr-defined]
+                while type(side) is ast.Call and type(side.func) is ast.Name and side.func.id in UNWRAP and side.args:
+                    side = side.args[0]
+                if type(side) is ast.Attribute:
+                    compared.add(side.attr)
+                    count(side.value, side.attr)
+        elif t is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            ft = type(func)
+            if ft is ast.Attribute:
+                last = func.attr
+                if last in PRED_METHODS:
+                    for a in node.args:  # type: ignore[attr-defined]
+                        pred_keys |= _names(a) & plain
+                        preds |= _attr_names(a)
+                    for k in node.keywords:  # type: ignore[attr-defined]
+                        pred_keys |= _names(k.value) & plain
+                        if k.arg:
+                            preds.add(k.arg)
+                    if last == "filter_by":
+                        base = func.value
+                        while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", "select"):
+                            base = base.func.value
+                        if type(base) is ast.Call and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                            for k in node.keywords:  # type: ignore[attr-defined]
+                                if k.arg:
+                                    count(base.args[0], k.arg)
+                if last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
+                    keys = set().union(*(_names(a) for a in node.args[1:])) & plain  # type: ignore[attr-defined]
+                    if keys:
+                        q = model_name(node.args[0])  # type: ignore[attr-defined]
+                        if q and q.rsplit(".", 1)[-1][:1].isupper():
+                            fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})  # type: ignore[attr-defined]
+                elif last == "query" and node.args:  # type: ignore[attr-defined]
+                    q = model_name(node.args[0])  # type: ignore[attr-defined]
+                    if q:
+                        statement_models.append((q, node.lineno))  # type: ignore[attr-defined]
+            elif ft is ast.Name:
+                last = func.id
+            else:
+                continue
+            if last in STATEMENTS and node.args:  # type: ignore[attr-defined]
+                q = resolve(func)
+                if q and q.split(".")[0] in STATEMENT_MODULES:
+                    mq = model_name(node.args[0])  # type: ignore[attr-defined]
+                    if mq:
+                        statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
+            if not plain:
+                continue
+            passed: list[list[Any]] = []
+            for i, a in enumerate(node.args):  # type: ignore[attr-defined]
+                if type(a) is ast.Name and a.id in plain:
+                    passed.append([i, a.id])
+            for k in node.keywords:  # type: ignore[attr-defined]
+                if k.arg and type(k.value) is ast.Name and k.value.id in plain:
+                    passed.append([k.arg, k.value.id])
+            if passed:
+                if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
+                    target: Optional[str] = f"self.{func.attr}"
+                else:
+                    target = resolve(func)
+                if target:
+                    calls.append({"target": target, "args": passed})
+    if not plain:
+        return None
+    if pred_keys:
+        for model, line in statement_models:
+            fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
+    if not fetches and not calls:
+        return None
+    out: dict[str, Any] = {"params": params}
+    if fetches:
+        out["fetches"] = fetches
+    if preds:
+        out["preds"] = sorted(preds)
+    if compared:
+        out["compared"] = sorted(compared)
+    if calls:
+        out["calls"] = calls
+    if returns:
+        out["returns"] = True
+    unused = sorted(plain - loaded)
+    if unused:
+        out["unused"] = unused
+    return out
+
+
+def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
+    functions: dict[str, Any] = {}
+    methods: dict[str, Any] = {}
+    evidence: dict[str, dict[str, int]] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found = summarise(stmt, resolve, None, evidence)
+            if found is not None:
+                functions[stmt.name] = found
+        elif isinstance(stmt, ast.ClassDef):
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    found = summarise(sub, resolve, stmt.name, evidence)
+                    if found is not None:
+                        methods[f"{stmt.name}.{sub.name}"] = found
+    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence)
