@@ -12,13 +12,16 @@ from ..engine.registry import all_rules
 BEGIN = "<!-- begin rule table -->"
 END = "<!-- end rule table -->"
 FIX_MARK = {"none": "", "sometimes": "(*)", "always": "*"}
+# opt-in rules (``RuleSpec.opt_in``): off unless a written selector names them (``engine/selection.py``)
+OPT_IN_MARK = "(opt-in)"
 
 
 def rule_table() -> str:
     rows = ["| Code | Name | What it does | Fix |", "| --- | --- | --- | --- |"]
     for r in all_rules():
         summary = r.summary().replace("|", "\\|")
-        rows.append(f"| {r.code} | {r.name} | {summary} | {FIX_MARK[r.fix_availability.value]} |")
+        name = f"{r.name} {OPT_IN_MARK}" if r.opt_in else r.name
+        rows.append(f"| {r.code} | {name} | {summary} | {FIX_MARK[r.fix_availability.value]} |")
     return "\n".join(rows)
 
 
