@@ -75,14 +75,26 @@ def is_token_path(path: Optional[str]) -> bool:
     return any(w in low for w in _TOKEN_WORDS)
 
 
-def harmless_annotation(annotation: Optional[str]) -> bool:
-    """A flag, number, time or ``SecretStr``: no secret leaves in clear whatever the name says."""
+_TEXT_TYPES = frozenset({"str", "bytes", "Any", "Json", "constr"})
+
+
+def text_annotation(annotation: Optional[str]) -> bool:
+    """The value is text (``str``, ``Optional[str]``, ``Any``...): a flag, a number, a time, ``SecretStr``
+    (masked when serialized) or a nested schema is no secret in clear whatever the field is named."""
     node = parse_expr(annotation)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = parse_expr(node.value)
     if node is None:
         return False
     names = {n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))}
-    names -= {"Optional", "None", "Union", "typing", "Annotated", "t"}
-    return bool(names) and names <= _HARMLESS_TYPES | {"Field", "StringConstraints"}
+    return bool(names & _TEXT_TYPES) and not names & _HARMLESS_TYPES
+
+
+def named_after(field: str, qualified: str) -> bool:
+    """The schema is named after the secret it carries (``UnmaskedApiKeyRead.api_key``,
+    ``SigningSecretOut.signing_secret``): the deliberate answer of the route that issues it."""
+    compact = field.replace("_", "").lower()
+    return len(compact) > 3 and compact in qualified.rsplit(".", 1)[-1].lower()
 
 
 def field_excluded(value: Optional[str]) -> bool:
@@ -276,7 +288,14 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
         out: dict[str, dict[str, str]] = {}
         for q, token_only in sorted(response_models(project).items()):
             seen: set[str] = set()
-            for cname, cfacts in project.class_mro(q):
+            mro = project.class_mro(q)
+            redacted: set[str] = set()
+            for cname, cfacts in mro:
+                if cfacts is not None:
+                    redacted.update(_transformed_fields(project, cname))
+            if "*" in redacted:
+                continue  # a model serializer decides what leaves
+            for cname, cfacts in mro:
                 if cfacts is None:
                     continue
                 for fname, f in cfacts.get("fields", {}).items():
@@ -287,8 +306,10 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                         continue
                     if token_only and fname.lower() in TOKEN_PAIR:
                         continue
-                    if field_excluded(f.get("value")) or harmless_annotation(f.get("annotation")):
+                    if fname in redacted or field_excluded(f.get("value")) or not text_annotation(f.get("annotation")):
                         continue
+                    if named_after(fname, q):
+                        continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out
                     out.setdefault(cname, {}).setdefault(fname, q)
         return out
 
@@ -315,6 +336,12 @@ def _config_of(project: "ProjectIndex", canonical: str) -> Optional[dict[str, An
     module, _, name = canonical.rpartition(".")
     extra = project.modules.get(module, {}).get("extra", {}).get("validation") or {}
     return (extra.get("configs") or {}).get(name)
+
+
+def _transformed_fields(project: "ProjectIndex", canonical: str) -> list[str]:
+    module, _, name = canonical.rpartition(".")
+    extra = project.modules.get(module, {}).get("extra", {}).get("validation") or {}
+    return list((extra.get("transformed") or {}).get(name, ()))
 
 
 def str_max_setting(project: "ProjectIndex", canonical: str) -> bool:

@@ -17,6 +17,7 @@ WRITE_METHODS = frozenset(
      "bulk_create", "upsert"}
 )
 WRITE_FUNCTIONS = frozenset({"insert", "update", "setattr"})
+RECORD_CALLS = frozenset({"model_validate", "sqlmodel_update", "setattr", "parse_obj", "from_orm"})
 # project helpers named like writers (``crud.create_item(db, data)``)
 WRITER_PREFIXES = ("create_", "update_", "insert_", "save_", "upsert_", "add_", "patch_", "edit_", "store_", "persist_", "set_")
 # a webhook that checks who sent it makes no claim
@@ -47,9 +48,12 @@ class UntypedRequestBody(RouteRule):
     A body without a schema is a parameter typed `dict`, `Dict[str, Any]`, `Any` or `list[dict]`, or data
     read with `await request.json()` / `await request.form()`.
 
-    A write is a call the handler makes itself (`session.add`, `commit`, `flush`, `merge`, `insert(...)`,
-    `update(...)`, `setattr`, `sqlmodel_update`, ...) or a project helper named like a writer
-    (`create_*`, `update_*`, `save_*`, ...) that the data is handed to. Handlers that check a signature
+    The data must become a record: spread (`Item(**data)`, `.values(**data)`), iterated (`for k, v in
+    data.items()`), or handed whole to a writer; and the handler must write: a call it makes itself
+    (`session.add`, `commit`, `flush`, `merge`, `insert(...)`, `update(...)`, `setattr`,
+    `sqlmodel_update`, ...) or a project helper named like a writer (`create_*`, `update_*`, `save_*`, ...)
+    that the data is handed to. A dict passed on as one value (`labels=labels`, stored in a JSON column)
+    is a value, not a record: no claim. Handlers that check a signature
     (webhooks: `hmac.compare_digest`, `verify_signature(...)`, `stripe.Webhook.construct_event`) make no
     claim, nor do handlers that only read the data (search filters, proxies).
 
@@ -125,21 +129,26 @@ class UntypedRequestBody(RouteRule):
             elif isinstance(n, cst.For) and _mentions(n.iter, tainted):
                 for sub in _names(n.target):
                     tainted.add(sub)
-        writes = False
-        used = False
+        writes = record = False
         for n in own_statements(func):
+            if isinstance(n, cst.For) and _mentions(n.iter, tainted):
+                record = True  # iterated: its keys or its items become rows or attributes
             if not isinstance(n, cst.Call):
                 continue
             callee = dotted_name(n.func) or ""
             last = last_segment(callee)
-            carries = any(_mentions(a.value, tainted) for a in n.args)
-            if isinstance(n.func, cst.Attribute) and last in WRITE_METHODS or callee in WRITE_FUNCTIONS or last in ("insert", "update"):
-                writes = True
-            if carries:
-                used = True
-                if last.startswith(WRITER_PREFIXES) or callee in WRITE_FUNCTIONS:
-                    return True
-        return writes and used
+            is_write = (isinstance(n.func, cst.Attribute) and last in WRITE_METHODS) or callee in WRITE_FUNCTIONS or last in ("insert", "update", "values")
+            writer = last.startswith(WRITER_PREFIXES)
+            writes = writes or is_write
+            for arg in n.args:
+                if not _mentions(arg.value, tainted):
+                    continue
+                if arg.star == "**":
+                    record = True  # spread into a constructor or a statement
+                elif arg.keyword is None and (is_write or writer or last in RECORD_CALLS):
+                    record = True  # handed whole to a writer (a keyword pass-through, ``labels=labels``, is a value)
+                    writes = writes or writer
+        return writes and record
 
 
 def _names(node: cst.CSTNode) -> Iterator[str]:

@@ -10,6 +10,8 @@
   setting> | None, "str_max": bool, "v1": bool}``: ``model_config = ConfigDict(...)`` / ``{...}``, a nested
   ``class Config`` (``v1``) or class keywords (``class M(BaseModel, extra="forbid")``); ``str_max`` when a
   ``str_max_length`` / ``max_anystr_length`` bound covers every string field.
+- ``transformed``: per module-level class, the fields its ``field_serializer`` / ``field_validator`` /
+  ``validator`` methods name (``"*"`` for a ``model_serializer``): a secret-named field may be redacted there.
 - ``router_responses``: the ``"model"`` classes of ``responses={...}`` given to ``APIRouter(...)`` /
   ``FastAPI(...)`` / ``include_router(...)`` calls at module level.
 
@@ -152,9 +154,30 @@ def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
     return {"extra": extra, "str_max": str_max, "v1": v1}
 
 
+_TRANSFORMERS = frozenset({"field_serializer", "field_validator", "validator", "model_serializer", "root_validator", "model_validator"})
+
+
+def _transformed(cls: ast.ClassDef) -> list[str]:
+    out: list[str] = []
+    for item in cls.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in item.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name not in _TRANSFORMERS:
+                continue
+            if name in ("model_serializer", "root_validator", "model_validator"):
+                out.append("*")
+            elif isinstance(dec, ast.Call):
+                out.extend(a.value for a in dec.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     routes: list[dict[str, Any]] = []
     configs: dict[str, Any] = {}
+    transformed: dict[str, list[str]] = {}
     router_responses: list[str] = []
     for stmt in tree.body:
         functions: list[ast.AST] = []
@@ -164,6 +187,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             config = _config(stmt)
             if config is not None:
                 configs[stmt.name] = config
+            changed = _transformed(stmt)
+            if changed:
+                transformed[stmt.name] = changed
             functions.extend(s for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
         elif isinstance(stmt, (ast.Assign, ast.Expr)) and isinstance(stmt.value, ast.Call):
             for kw in stmt.value.keywords:
@@ -173,4 +199,4 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             route = _route(fn, resolve)
             if route is not None:
                 routes.append(route)
-    store(facts, "validation", {}, routes=routes, configs=configs, router_responses=router_responses)
+    store(facts, "validation", {}, routes=routes, configs=configs, transformed=transformed, router_responses=router_responses)
