@@ -78,6 +78,12 @@ def is_token_path(path: Optional[str]) -> bool:
 _TEXT_TYPES = frozenset({"str", "bytes", "Any", "Json", "constr"})
 
 
+def is_token_route(route: dict[str, Any]) -> bool:
+    """A token endpoint: its path, the constant that holds its path (``LOGIN``) or its function's name
+    (``def token(...)``, ``def login_access_token(...)``) says so."""
+    return any(is_token_path(route.get(k)) for k in ("path", "path_name", "name"))
+
+
 def text_annotation(annotation: Optional[str]) -> bool:
     """The value is text (``str``, ``Optional[str]``, ``Any``...): a flag, a number, a time, ``SecretStr``
     (masked when serialized) or a nested schema is no secret in clear whatever the field is named."""
@@ -237,7 +243,7 @@ def response_models(project: Optional["ProjectIndex"]) -> dict[str, bool]:
                     todo.extend((n, depth + 1) for n in _nested(project, q) if n != q)
 
         for mod, route, _ in _route_entries(project):
-            add(route_response_names(route), is_token_path(route.get("path")))
+            add(route_response_names(route), is_token_route(route))
         for mod, facts in project.iter_modules():
             extra = facts.get("extra", {}).get("validation") or {}
             if extra.get("router_responses"):

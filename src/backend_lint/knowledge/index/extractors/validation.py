@@ -5,7 +5,8 @@
   class body for class-based views) with what they answer: ``model`` (the classes ``response_model=`` names,
   through ``Optional``/``list``/``Annotated`` and generic wrappers such as ``Page[ItemOut]``; ``"none"`` for
   ``response_model=None``; absent when not given), ``returns`` (the same for the return annotation),
-  ``responses`` (the ``"model"`` entries of ``responses={...}``), ``path`` and ``status``.
+  ``responses`` (the ``"model"`` entries of ``responses={...}``), ``path`` (or ``path_name``, the constant
+  that holds it), ``status`` and the function's ``name``.
 - ``configs``: per module-level class that spells its pydantic config, ``{"extra": <source of the extra
   setting> | None, "str_max": bool, "v1": bool}``: ``model_config = ConfigDict(...)`` / ``{...}``, a nested
   ``class Config`` (``v1``) or class keywords (``class M(BaseModel, extra="forbid")``); ``str_max`` when a
@@ -82,12 +83,15 @@ def _route(fn: ast.AST, resolve: Resolve) -> Optional[dict[str, Any]]:
     for dec in fn.decorator_list:
         if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_METHODS):
             continue
-        entry: dict[str, Any] = {"line": fn.lineno, "receiver": resolve(dec.func.value), "method": dec.func.attr}
-        if dec.args and isinstance(dec.args[0], ast.Constant) and isinstance(dec.args[0].value, str):
-            entry["path"] = dec.args[0].value
+        entry: dict[str, Any] = {"line": fn.lineno, "receiver": resolve(dec.func.value), "method": dec.func.attr, "name": fn.name}
+        path = dec.args[0] if dec.args else next((kw.value for kw in dec.keywords if kw.arg == "path"), None)
+        if isinstance(path, ast.Constant) and isinstance(path.value, str):
+            entry["path"] = path.value
+        elif isinstance(path, (ast.Name, ast.Attribute)):
+            entry["path_name"] = ast.unparse(path)  # ``LOGIN``, ``routes.TOKEN``: a constant named like it
         for kw in dec.keywords:
-            if kw.arg == "path" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                entry["path"] = kw.value.value
+            if kw.arg == "path":
+                continue
             elif kw.arg == "response_model":
                 if isinstance(kw.value, ast.Constant) and kw.value.value is None:
                     entry["model"] = "none"
