@@ -57,8 +57,10 @@ class MassAssignment(RouteRule):
 
     Not reported: a loop that checks the key against an allow-list (`if key in ALLOWED`), a dump that
     excludes the privileged fields (`model_dump(exclude={"role"})`) or includes only named ones
-    (`include={...}`), an `update={"role": ...}` that overrides them, and routes that only admins reach
-    (an admin dependency or check). Identity fields (`owner_id`, ...) spread from a body are BKL101's.
+    (`include={...}`), an `update={"role": ...}` that overrides them, routes that only admins reach (an
+    admin dependency or check) and handlers that call an authorisation check first
+    (`check_permission(session, user, workspace_id, Permission.ROLES_UPDATE)`, `require_admin(user)`):
+    there, who may set the field was decided. Identity fields (`owner_id`, ...) spread from a body are BKL101's.
 
     ## Why is this bad?
     The schema says the client may send `role`; the wholesale copy then stores it. Any user can make
@@ -157,7 +159,7 @@ class MassAssignment(RouteRule):
             if found is None:
                 continue
             if admin is None:
-                admin = function_identity(self.ctx, node).admin
+                admin = function_identity(self.ctx, node).admin or _checks_permission(node)
             if admin:
                 return
             self.report(*found)
@@ -310,3 +312,17 @@ def _walk(node: cst.CSTNode):
         n = stack.pop()
         yield n
         stack.extend(n.children)
+
+
+_PERMISSION_WORDS = ("permission", "authoriz", "authoris", "admin", "superuser", "require_role", "has_role", "check_role")
+
+
+def _checks_permission(func: cst.FunctionDef) -> bool:
+    """The handler calls an authorisation check (``check_permission(session, auth, ws, Permission.ROLES_UPDATE)``,
+    ``require_admin(user)``): who may set the privileged fields was decided there."""
+    for n in own_statements(func):
+        if isinstance(n, cst.Call):
+            name = last_segment(dotted_name(n.func)).lower()
+            if any(w in name for w in _PERMISSION_WORDS):
+                return True
+    return False

@@ -121,17 +121,14 @@ class UntypedRequestBody(RouteRule):
     def _written(self, func: cst.FunctionDef, name: str) -> bool:
         """The handler writes to the database and hands ``name`` (or what it derived from it) to a call."""
         tainted = {name}
-        for n in own_statements(func):
-            if isinstance(n, cst.Assign) and _mentions(n.value, tainted):
+        for n in own_statements(func):  # plain copies only: a value read by key (``data.get("title")``) is a value
+            if isinstance(n, cst.Assign) and _copy_of(n.value, tainted):
                 for t in n.targets:
                     if isinstance(t.target, cst.Name):
                         tainted.add(t.target.value)
-            elif isinstance(n, cst.For) and _mentions(n.iter, tainted):
-                for sub in _names(n.target):
-                    tainted.add(sub)
         writes = record = False
         for n in own_statements(func):
-            if isinstance(n, cst.For) and _mentions(n.iter, tainted):
+            if isinstance(n, cst.For) and _copy_of(n.iter, tainted, iterating=True):
                 record = True  # iterated: its keys or its items become rows or attributes
             if not isinstance(n, cst.Call):
                 continue
@@ -164,3 +161,19 @@ def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
     if isinstance(node, cst.Attribute):
         return _mentions(node.value, names)
     return any(_mentions(c, names) for c in node.children)
+
+
+def _copy_of(node: cst.BaseExpression, names: set[str], iterating: bool = False) -> bool:
+    """``data``, ``data.copy()``, ``dict(data)``, ``{**data}`` (and ``data.items()`` / ``.keys()`` /
+    ``.values()`` when ``iterating``): the data itself, not a value read out of it."""
+    if isinstance(node, cst.Name):
+        return node.value in names
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in names:
+            return func.attr.value in (("copy", "items", "keys", "values") if iterating else ("copy",))
+        if isinstance(func, cst.Name) and func.value in ("dict", "list") and node.args:
+            return _copy_of(node.args[0].value, names)
+    if isinstance(node, cst.Dict):
+        return any(isinstance(e, cst.StarredDictElement) and _copy_of(e.value, names) for e in node.elements)
+    return False
