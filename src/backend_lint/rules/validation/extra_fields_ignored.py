@@ -24,6 +24,7 @@ SPEC = RuleSpec(
     message="Request schema ignores unknown fields",
     fix_availability=FixAvailability.SOMETIMES,
     opt_in=True,
+    requires=("class",),
     screen=extra_fields_ignored,
 )
 

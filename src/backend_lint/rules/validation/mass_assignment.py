@@ -30,6 +30,7 @@ SPEC = RuleSpec(
     code="BKL605",
     name="mass-assignment",
     message="Client data is assigned to a row wholesale, privileged fields included",
+    requires=("setattr", "**", "model_validate", "from_orm", "parse_obj", "sqlmodel_update"),
     screen=mass_assignment,
 )
 

@@ -23,6 +23,7 @@ SPEC = RuleSpec(
     code="BKL601",
     name="orm-row-in-response",
     message="Route returns an ORM row without a response schema: every column leaves",
+    requires=("return",),
     screen=orm_row_in_response,
 )
 

@@ -20,6 +20,7 @@ SPEC = RuleSpec(
     code="BKL602",
     name="secret-field-in-response",
     message="Response schema has a field named like a secret",
+    requires=("class",),
     screen=secret_field_in_response,
 )
 

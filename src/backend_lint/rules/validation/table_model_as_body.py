@@ -23,6 +23,7 @@ SPEC = RuleSpec(
     code="BKL604",
     name="table-model-as-body",
     message="Request body is a table model: clients choose every column",
+    requires=("@", "add_api_route"),
     screen=table_model_as_body,
 )
 

@@ -26,6 +26,7 @@ SPEC = RuleSpec(
     message="Request field accepts a string or list of any length",
     fix_availability=FixAvailability.SOMETIMES,
     opt_in=True,
+    requires=("class",),
     screen=unbounded_string,
 )
 

@@ -36,6 +36,7 @@ SPEC = RuleSpec(
     code="BKL603",
     name="untyped-request-body",
     message="Request body is untyped and written to the database",
+    requires=("dict", "Dict", "Any", "Mapping", "Json", "JSON", ".json(", ".form(", "object"),
     screen=untyped_request_body,
 )
 
