@@ -45,6 +45,7 @@ FAMILY_PREFIX = {
     "timezone": "BKL3",
     "migrations": "BKL4",
     "partial_updates": "BKL5",
+    "validation": "BKL6",
     "engine": "BKL9",
 }
 EXPECT = re.compile(r"#\s*error:\s*\[([^\]]*)\]")

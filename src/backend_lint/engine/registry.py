@@ -52,6 +52,7 @@ class RuleInfo(NamedTuple):
     migration_only: bool
     project_rule: bool
     internal: bool
+    opt_in: bool = False
 
 
 def info_of(rule: type[Rule]) -> RuleInfo:
@@ -64,6 +65,7 @@ def info_of(rule: type[Rule]) -> RuleInfo:
         bool(rule.migration_only),
         bool(rule.project_rule),
         bool(rule.internal),
+        bool(rule.opt_in),
     )
 
 
@@ -72,7 +74,7 @@ _RULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file
 _SPEC = re.compile(r"^SPEC = RuleSpec\((?:.*?)^\)$", re.M | re.S)
 _CLASS = re.compile(r"^class (\w+)\(", re.M)
 _USES_SPEC = re.compile(r"^    spec = SPEC$", re.M)
-_SCANNED = ("code", "name", "requires", "migration_only", "project_rule", "internal")
+_SCANNED = ("code", "name", "requires", "migration_only", "project_rule", "internal", "opt_in")
 
 
 def _scan_file(path: str, module: str) -> Optional[RuleInfo]:
@@ -85,7 +87,7 @@ def _scan_file(path: str, module: str) -> Optional[RuleInfo]:
             raise RuntimeError(f"{path}: no top-level ``SPEC = RuleSpec(...)`` closed by a line ``)``")
         return None
     call = ast.parse(spec.group(0), mode="exec").body[0].value  # type: ignore[attr-defined]
-    values: dict = {"requires": None, "migration_only": False, "project_rule": False, "internal": False}
+    values: dict = {"requires": None, "migration_only": False, "project_rule": False, "internal": False, "opt_in": False}
     for kw in call.keywords:
         if kw.arg in _SCANNED:
             values[kw.arg] = ast.literal_eval(kw.value)
@@ -104,6 +106,7 @@ def _scan_file(path: str, module: str) -> Optional[RuleInfo]:
         bool(values["migration_only"]),
         bool(values["project_rule"]),
         bool(values["internal"]),
+        bool(values["opt_in"]),
     )
 
 
@@ -130,6 +133,11 @@ def rule_infos() -> tuple[RuleInfo, ...]:
 
 def all_codes() -> list[str]:
     return [r.code for r in rule_infos()]
+
+
+def opt_in_codes() -> frozenset[str]:
+    """Codes of the opt-in rules (``RuleSpec.opt_in``): off unless a selector names them."""
+    return frozenset(r.code for r in rule_infos() if r.opt_in)
 
 
 def get_rule(code_or_name: str) -> Optional[type[Rule]]:

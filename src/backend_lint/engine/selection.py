@@ -1,6 +1,12 @@
 """Rule selection: which codes a run reports (``select`` / ``extend-select`` / ``ignore``, ruff's order),
 which a file's ``per-file-ignores`` drop, and the run's settings (configuration discovered or named, then the
-command line's selectors on top; ``ground/config.py`` discovers and validates)."""
+command line's selectors on top; ``ground/config.py`` discovers and validates).
+
+Opt-in rules (``RuleSpec.opt_in``, e.g. BKL606/BKL607) are off in the default selection (no ``select`` in the
+configuration nor on the command line). Any selector that is written down and covers them turns them on:
+their code, a prefix (``BKL6``, ``BKL60``, also a bare ``BKL``), or ``ALL``, in ``select`` or in
+``extend-select`` (``extend-select = ["BKL606"]`` adds one to the default selection); ``ignore`` wins as
+usual when it is the more specific selector."""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from ..ground.config import Settings, discover_settings, config_in, find_project_root, load_config_file, validate_selectors
-from .registry import all_codes
+from .registry import all_codes, opt_in_codes
 
 
 def resolve_settings(
@@ -43,7 +49,7 @@ def with_selectors(
     """``settings`` validated, with the command line's selectors on top. Raises ``ConfigError``."""
     codes = all_codes()
     origin = settings.config_file or "settings"
-    validate_selectors(settings.select + settings.ignore + settings.extend_select, codes, origin)
+    validate_selectors((settings.select or ()) + settings.ignore + settings.extend_select, codes, origin)
     for key, vals in settings.per_file_ignores:
         validate_selectors(vals, codes, f"{origin}: per-file-ignores")
     overrides = {}
@@ -108,12 +114,17 @@ def _matches(code: str, selector: str) -> bool:
     return selector == "ALL" or code.startswith(selector)
 
 
-def select_codes(settings: Settings, all_codes: Iterable[str]) -> list[str]:
+def select_codes(settings: Settings, all_codes: Iterable[str], opt_in: Optional[Iterable[str]] = None) -> list[str]:
     """ruff's order: ``select`` (or defaults) plus ``extend-select``, minus ``ignore``; the most specific
-    selector wins when an ignore and a select overlap."""
+    selector wins when an ignore and a select overlap. The default selection (``select`` unset) is ``ALL``
+    but for the opt-in rules (``opt_in``: the registry's unless given), which only written selectors turn on."""
+    off_by_default = opt_in_codes() if opt_in is None else frozenset(opt_in)
+    written = (*(settings.select or ()), *settings.extend_select)
+    default = (*(settings.select if settings.select is not None else ("ALL",)), *settings.extend_select)
     chosen = []
     for code in all_codes:
-        best_sel = max((len(s) if s != "ALL" else 0 for s in (*settings.select, *settings.extend_select) if _matches(code, s)), default=-1)
+        selectors = written if code in off_by_default else default
+        best_sel = max((len(s) if s != "ALL" else 0 for s in selectors if _matches(code, s)), default=-1)
         best_ign = max((len(s) if s != "ALL" else 0 for s in settings.ignore if _matches(code, s)), default=-1)
         if best_sel >= 0 and best_sel > best_ign:
             chosen.append(code)

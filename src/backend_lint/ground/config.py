@@ -76,7 +76,9 @@ TARGET_VERSIONS = ("py310", "py311", "py312", "py313", "py314")
 class Settings:
     root: str = "."
     config_file: Optional[str] = None
-    select: tuple[str, ...] = ("ALL",)
+    # ``None``: no ``select`` anywhere, the default selection (every rule but the opt-in ones, see
+    # ``engine/selection.py``); a written ``select`` (``["ALL"]`` included) also turns opt-in rules on.
+    select: Optional[tuple[str, ...]] = None
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()

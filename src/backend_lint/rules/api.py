@@ -55,6 +55,7 @@ FAMILIES = {
     "3": "timezone",
     "4": "migrations",
     "5": "partial-updates",
+    "6": "validation",
     "9": "engine",
 }
 DOCS_URL = "https://github.com/backend-lint/backend-lint/blob/main/docs/rules.md#{code}"
@@ -77,6 +78,8 @@ class RuleSpec:
     project_rule: bool = False
     # Internal rules (BKL9xx) are documented but never run as visitors.
     internal: bool = False
+    # Off unless selected by code, prefix or ALL.
+    opt_in: bool = False
     # The rule's screen on CPython's ``ast``: ``(facts, project, settings) -> bool``, False only when the rule
     # cannot fire on the file (``rules/_shared/screens.py``). ``None``: the rule always needs libcst.
     screen: Optional[Callable[[Any, Any, Any], bool]] = None
@@ -133,6 +136,7 @@ class Rule:
     migration_only: ClassVar[bool] = False
     project_rule: ClassVar[bool] = False
     internal: ClassVar[bool] = False
+    opt_in: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -146,6 +150,7 @@ class Rule:
             cls.migration_only = spec.migration_only
             cls.project_rule = spec.project_rule
             cls.internal = spec.internal
+            cls.opt_in = spec.opt_in
             cls.may_fire_tree = staticmethod(spec.screen) if spec.screen is not None else None
 
     def __init__(self, ctx: "FileContext") -> None:

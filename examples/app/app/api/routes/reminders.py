@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from ...deps import CurrentUser, SessionDep
@@ -12,6 +12,8 @@ router = APIRouter(prefix="/reminders", tags=["reminders"])
 
 
 class SnoozeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     # BKL306: "2024-03-01T09:00" (no offset) is accepted: which zone did the client mean?
     until: datetime
 

@@ -1,0 +1,206 @@
+"""Facts for family 6 (request and response models are explicit and strict), under
+``facts["extra"]["validation"]``.
+
+- ``routes``: route-like functions (decorated by ``<receiver>.<http method>(...)``, at module level or in a
+  class body for class-based views) with what they answer: ``model`` (the classes ``response_model=`` names,
+  through ``Optional``/``list``/``Annotated`` and generic wrappers such as ``Page[ItemOut]``; ``"none"`` for
+  ``response_model=None``; absent when not given), ``returns`` (the same for the return annotation),
+  ``responses`` (the ``"model"`` entries of ``responses={...}``), ``path`` (or ``path_name``, the constant
+  that holds it), ``status`` and the function's ``name``.
+- ``configs``: per module-level class that spells its pydantic config, ``{"extra": <source of the extra
+  setting> | None, "str_max": bool, "v1": bool}``: ``model_config = ConfigDict(...)`` / ``{...}``, a nested
+  ``class Config`` (``v1``) or class keywords (``class M(BaseModel, extra="forbid")``); ``str_max`` when a
+  ``str_max_length`` / ``max_anystr_length`` bound covers every string field.
+- ``transformed``: per module-level class, the fields its ``field_serializer`` / ``field_validator`` /
+  ``validator`` methods name (``"*"`` for a ``model_serializer``): a secret-named field may be redacted there.
+- ``router_responses``: the ``"model"`` classes of ``responses={...}`` given to ``APIRouter(...)`` /
+  ``FastAPI(...)`` / ``include_router(...)`` calls at module level.
+
+The test that the receiver is a router is made by the reader (``knowledge/validation.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Optional
+
+from ._common import Resolve, store
+
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"})
+_TRANSPARENT = frozenset(
+    {
+        "typing.Optional", "typing.Union", "typing_extensions.Optional", "typing.List", "typing.Sequence",
+        "typing.Set", "typing.FrozenSet", "typing.Tuple", "typing.Iterable", "typing.Iterator",
+        "typing.AsyncIterator", "collections.abc.Sequence", "collections.abc.Iterable", "builtins.list",
+        "builtins.set", "builtins.tuple", "builtins.frozenset", "list", "set", "tuple", "frozenset", "Optional",
+        "Union", "List", "Sequence", "typing.Annotated", "typing_extensions.Annotated", "Annotated",
+        "typing.Dict", "builtins.dict", "dict", "Dict", "typing.Mapping",
+    }
+)
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated", "Annotated"})
+
+
+def type_names(node: Optional[ast.AST], resolve: Resolve, depth: int = 0) -> list[str]:
+    """Classes an annotation names: through ``Optional``/``Union``/``list``/``Annotated`` (its first item) and
+    generic wrappers (``Page[ItemOut]`` names ``Page`` and ``ItemOut``); string annotations are parsed."""
+    if node is None or depth > 8:
+        return []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return []
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return type_names(node.left, resolve, depth + 1) + type_names(node.right, resolve, depth + 1)
+    if isinstance(node, ast.Subscript):
+        head = resolve(node.value) or ""
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if head in _ANNOTATED:
+            return type_names(elts[0], resolve, depth + 1) if elts else []
+        out: list[str] = [] if head in _TRANSPARENT or head.startswith("typing.") else [head]
+        for e in elts:
+            out.extend(type_names(e, resolve, depth + 1))
+        return [o for o in out if o]
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        q = resolve(node)
+        return [q] if q and q != "None" else []
+    return []
+
+
+def _responses(value: ast.AST, resolve: Resolve) -> list[str]:
+    out: list[str] = []
+    if isinstance(value, ast.Dict):
+        for entry in value.values:
+            if isinstance(entry, ast.Dict):
+                for k, v in zip(entry.keys, entry.values):
+                    if isinstance(k, ast.Constant) and k.value == "model":
+                        out.extend(type_names(v, resolve))
+    return out
+
+
+def _route(fn: ast.AST, resolve: Resolve) -> Optional[dict[str, Any]]:
+    assert isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+    for dec in fn.decorator_list:
+        if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_METHODS):
+            continue
+        entry: dict[str, Any] = {"line": fn.lineno, "receiver": resolve(dec.func.value), "method": dec.func.attr, "name": fn.name}
+        path = dec.args[0] if dec.args else next((kw.value for kw in dec.keywords if kw.arg == "path"), None)
+        if isinstance(path, ast.Constant) and isinstance(path.value, str):
+            entry["path"] = path.value
+        elif isinstance(path, (ast.Name, ast.Attribute)):
+            entry["path_name"] = ast.unparse(path)  # ``LOGIN``, ``routes.TOKEN``: a constant named like it
+        for kw in dec.keywords:
+            if kw.arg == "path":
+                continue
+            elif kw.arg == "response_model":
+                if isinstance(kw.value, ast.Constant) and kw.value.value is None:
+                    entry["model"] = "none"
+                else:
+                    entry["model"] = type_names(kw.value, resolve)
+            elif kw.arg == "status_code":
+                if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
+                    entry["status"] = kw.value.value
+                elif isinstance(kw.value, ast.Attribute):
+                    digits = "".join(ch for ch in kw.value.attr.split("_")[1:2] if ch.isdigit())
+                    if digits:
+                        entry["status"] = int(digits)
+            elif kw.arg == "responses":
+                found = _responses(kw.value, resolve)
+                if found:
+                    entry["responses"] = found
+        returns = type_names(fn.returns, resolve)
+        if returns:
+            entry["returns"] = returns
+        return entry
+    return None
+
+
+def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
+    extra: Optional[str] = None
+    str_max = v1 = False
+    spelled = False
+    for kw in cls.keywords:
+        if kw.arg == "extra":
+            extra, spelled = ast.unparse(kw.value), True
+        elif kw.arg == "str_max_length":
+            str_max = spelled = True
+    for item in cls.body:
+        if isinstance(item, (ast.Assign, ast.AnnAssign)) and item.value is not None:
+            targets = item.targets if isinstance(item, ast.Assign) else [item.target]
+            if not any(isinstance(t, ast.Name) and t.id == "model_config" for t in targets):
+                continue
+            spelled = True
+            value = item.value
+            if isinstance(value, ast.Call):
+                for kw in value.keywords:
+                    if kw.arg == "extra":
+                        extra = ast.unparse(kw.value)
+                    elif kw.arg == "str_max_length":
+                        str_max = True
+            elif isinstance(value, ast.Dict):
+                for k, v in zip(value.keys, value.values):
+                    if isinstance(k, ast.Constant) and k.value == "extra":
+                        extra = ast.unparse(v)
+                    elif isinstance(k, ast.Constant) and k.value == "str_max_length":
+                        str_max = True
+        elif isinstance(item, ast.ClassDef) and item.name == "Config":
+            spelled = v1 = True
+            for sub in item.body:
+                if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    names = {t.id for t in targets if isinstance(t, ast.Name)}
+                    if "extra" in names:
+                        extra = ast.unparse(sub.value)
+                    if names & {"max_anystr_length", "str_max_length"}:
+                        str_max = True
+    if not spelled:
+        return None
+    return {"extra": extra, "str_max": str_max, "v1": v1}
+
+
+_TRANSFORMERS = frozenset({"field_serializer", "field_validator", "validator", "model_serializer", "root_validator", "model_validator"})
+
+
+def _transformed(cls: ast.ClassDef) -> list[str]:
+    out: list[str] = []
+    for item in cls.body:
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in item.decorator_list:
+            func = dec.func if isinstance(dec, ast.Call) else dec
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name not in _TRANSFORMERS:
+                continue
+            if name in ("model_serializer", "root_validator", "model_validator"):
+                out.append("*")
+            elif isinstance(dec, ast.Call):
+                out.extend(a.value for a in dec.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    return out
+
+
+def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
+    routes: list[dict[str, Any]] = []
+    configs: dict[str, Any] = {}
+    transformed: dict[str, list[str]] = {}
+    router_responses: list[str] = []
+    for stmt in tree.body:
+        functions: list[ast.AST] = []
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions.append(stmt)
+        elif isinstance(stmt, ast.ClassDef):
+            config = _config(stmt)
+            if config is not None:
+                configs[stmt.name] = config
+            changed = _transformed(stmt)
+            if changed:
+                transformed[stmt.name] = changed
+            functions.extend(s for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+        elif isinstance(stmt, (ast.Assign, ast.Expr)) and isinstance(stmt.value, ast.Call):
+            for kw in stmt.value.keywords:
+                if kw.arg == "responses":
+                    router_responses.extend(_responses(kw.value, resolve))
+        for fn in functions:
+            route = _route(fn, resolve)
+            if route is not None:
+                routes.append(route)
+    store(facts, "validation", {}, routes=routes, configs=configs, transformed=transformed, router_responses=router_responses)

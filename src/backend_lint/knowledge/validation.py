@@ -1,0 +1,443 @@
+"""Family 6 facts: which project classes are request bodies and response models, and what they let through.
+
+Built from the project index (``ast`` facts of every module, so schemas, routes and routers may live in
+different modules): the routes' parameters (``extra["timezone"]["routes"]``) say which classes are request
+bodies, ``extra["validation"]`` (``index/extractors/validation.py``) which classes routes answer with and how
+classes spell their pydantic config. Nothing here builds a message or a fix.
+
+- ``request_body_models(project)``: canonical names of the non-table pydantic / SQLModel classes that a route
+  takes as its body;
+- ``response_models(project)``: canonical names of the classes a response carries (``response_model=``, else
+  the return annotation, ``responses={...: {"model": X}}``, routers' ``responses=``, through ``list[...]``,
+  ``Page[...]`` and other generic wrappers, and the project schemas their fields nest), each with whether
+  only token endpoints answer with it;
+- ``leaking_fields(project)``: declaring class -> secret-named fields that a response model carries;
+- ``unbounded_fields(project)``: declaring class -> ``{field: "string" | "list"}`` of request body fields;
+- ``extra_setting(project, canonical)``: the ``extra`` config a class has (own or inherited), ``None`` when
+  it spells none, ``"?"`` when a base outside the project may set it;
+- the vocabularies: ``is_secret_name``, ``PRIVILEGED_FIELDS``, ``is_token_path``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from .datetimes import NOT_BODY_MARKERS, _is_router
+from .facts import timezone_facts
+from .models import is_pydantic_model, is_table_model
+from .schemas import SCHEMA_ROOTS, parse_expr
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .index import ProjectIndex
+
+# --- vocabularies ----------------------------------------------------------------------------------------
+
+# RULES.md: ``password``, ``hashed_password``, ``*_secret``, ``api_key``, ``salt``, ``otp*``, ``*_token``;
+# names match exactly (``api_key_prefix`` is not ``api_key``).
+SECRET_NAMES = frozenset(
+    {
+        "password", "passwd", "hashed_password", "password_hash", "passwordhash", "hashed_pw", "pwd_hash",
+        "secret", "api_key", "apikey", "salt", "password_salt", "otp", "private_key", "secret_key",
+    }
+)
+TOKEN_PAIR = frozenset({"access_token", "refresh_token"})
+# ``*_token`` names that are not credentials
+NOT_SECRET_TOKENS = frozenset(
+    {"page_token", "next_page_token", "prev_page_token", "previous_page_token", "continuation_token",
+     "csrf_token", "max_token", "max_tokens", "num_tokens", "input_token", "output_token"}
+)
+_SECRET_PATTERN = re.compile(r"^(?:\w+_secret|\w+_token|otp\w*|\w+_password|\w+_api_key)$")
+# types whose values are no secret however the field is named (flags, counters, times) or that pydantic
+# masks when it serializes (``SecretStr``)
+_HARMLESS_TYPES = frozenset(
+    {"bool", "int", "float", "datetime", "date", "SecretStr", "SecretBytes", "UUID", "Decimal", "timedelta"}
+)
+PRIVILEGED_FIELDS = frozenset(
+    {"is_admin", "is_superuser", "is_staff", "role", "roles", "balance", "credits", "plan", "permissions"}
+)
+_TOKEN_WORDS = ("token", "login", "refresh", "signin", "sign-in", "sign_in", "signup", "sign-up", "register", "oauth")
+
+
+def is_secret_name(name: str) -> bool:
+    low = name.lower()
+    if low in NOT_SECRET_TOKENS or low.endswith("_tokens") or low.startswith("otp_") and low.endswith(("_enabled", "_verified", "_at")):
+        return False
+    return low in SECRET_NAMES or low in TOKEN_PAIR or bool(_SECRET_PATTERN.match(low))
+
+
+def is_token_path(path: Optional[str]) -> bool:
+    """``/token``, ``/login``, ``/auth/refresh``... : an endpoint whose job is to hand out tokens."""
+    if not path:
+        return False
+    low = path.lower()
+    return any(w in low for w in _TOKEN_WORDS)
+
+
+_TEXT_TYPES = frozenset({"str", "bytes", "Any", "Json", "constr"})
+
+
+def is_token_route(route: dict[str, Any]) -> bool:
+    """A token endpoint: its path, the constant that holds its path (``LOGIN``) or its function's name
+    (``def token(...)``, ``def login_access_token(...)``) says so."""
+    return any(is_token_path(route.get(k)) for k in ("path", "path_name", "name"))
+
+
+def text_annotation(annotation: Optional[str]) -> bool:
+    """The value is text (``str``, ``Optional[str]``, ``Any``...): a flag, a number, a time, ``SecretStr``
+    (masked when serialized) or a nested schema is no secret in clear whatever the field is named."""
+    node = parse_expr(annotation)
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = parse_expr(node.value)
+    if node is None:
+        return False
+    names = {n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))}
+    return bool(names & _TEXT_TYPES) and not names & _HARMLESS_TYPES
+
+
+def named_after(field: str, qualified: str) -> bool:
+    """The schema is named after the secret it carries (``UnmaskedApiKeyRead.api_key``,
+    ``SigningSecretOut.signing_secret``): the deliberate answer of the route that issues it."""
+    compact = field.replace("_", "").lower()
+    return len(compact) > 3 and compact in qualified.rsplit(".", 1)[-1].lower()
+
+
+def field_excluded(value: Optional[str]) -> bool:
+    """``Field(exclude=True)`` (pydantic), ``Field(..., exclude=True)``: the field never leaves."""
+    node = parse_expr(value)
+    if not isinstance(node, ast.Call):
+        return False
+    return any(kw.arg == "exclude" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in node.keywords)
+
+
+# --- project classes -------------------------------------------------------------------------------------
+
+def _classes(project: "ProjectIndex", names: Iterable[str], markers: Optional[list[str]] = None) -> list[str]:
+    """Project classes the names refer to, through module-level ``Annotated[...]`` aliases (whose metadata
+    calls are added to ``markers``)."""
+    out = []
+    for name in names:
+        found = project.get_class(name)
+        if found is None:
+            for target in _alias_targets(project, name, markers):
+                if target not in out:
+                    out.append(target)
+            continue
+        if found[0] not in out:
+            out.append(found[0])
+    return out
+
+
+def _alias_targets(project: "ProjectIndex", name: str, markers: Optional[list[str]]) -> list[str]:
+    symbol = project.resolve_symbol(name)
+    if symbol is None or symbol[2] != "assignments":
+        return []
+    mod, sym, _ = symbol
+    value = parse_expr(project.modules[mod]["assignments"][sym].get("value"))
+    if not isinstance(value, ast.Subscript):
+        return []
+    resolve = _resolver(project, mod)
+    head = resolve(value.value) or ""
+    if not head.endswith("Annotated"):
+        return []
+    items = value.slice.elts if isinstance(value.slice, ast.Tuple) else [value.slice]
+    if markers is not None:
+        for meta in items[1:]:
+            if isinstance(meta, ast.Call):
+                markers.append(resolve(meta.func) or "")
+    names = [resolve(n) for n in ast.walk(items[0]) if isinstance(n, (ast.Name, ast.Attribute))]
+    out = []
+    for q in names:
+        found = project.get_class(q) if q else None
+        if found is not None and found[0] not in out:
+            out.append(found[0])
+    return out
+
+
+def _resolver(project: "ProjectIndex", module: str) -> Any:
+    facts = project.modules.get(module, {})
+    imports = facts.get("imports", {})
+    classes = facts.get("classes", {})
+
+    def resolve(node: ast.AST) -> Optional[str]:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        if node.id in imports:
+            head = imports[node.id]
+        elif node.id in classes:
+            head = f"{module}.{node.id}"
+        else:
+            return None
+        return ".".join([head, *reversed(parts)])
+
+    return resolve
+
+
+def _nested(project: "ProjectIndex", canonical: str) -> list[str]:
+    """Project classes named in the fields' annotations of a class (own and inherited)."""
+    out: list[str] = []
+    for cname, cfacts in project.class_mro(canonical):
+        if cfacts is None:
+            continue
+        resolve = _resolver(project, cname.rsplit(".", 1)[0])
+        for f in cfacts.get("fields", {}).values():
+            node = parse_expr(f.get("annotation"))
+            if node is None:
+                continue
+            names = [resolve(n) for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))]
+            out.extend(q for q in _classes(project, [n for n in names if n]) if q not in out)
+    return out
+
+
+def _route_entries(project: "ProjectIndex") -> Iterable[tuple[str, dict[str, Any], bool]]:
+    for mod, facts in project.iter_modules():
+        extra = facts.get("extra", {}).get("validation")
+        if not extra:
+            continue
+        uses_fastapi = any(v == "fastapi" or v.startswith("fastapi.") for v in facts.get("imports", {}).values())
+        for route in extra.get("routes", ()):
+            if _is_router(project, route.get("receiver"), uses_fastapi):
+                yield mod, route, uses_fastapi
+
+
+def route_response_names(route: dict[str, Any]) -> list[str]:
+    """The type names a route's response carries: ``response_model=`` (unless ``None``), else the return
+    annotation; plus ``responses=`` models."""
+    model = route.get("model")
+    names: list[str] = list(model) if isinstance(model, list) else []
+    if model is None:
+        names.extend(route.get("returns", ()))
+    names.extend(route.get("responses", ()))
+    return names
+
+
+def response_models(project: Optional["ProjectIndex"]) -> dict[str, bool]:
+    """Canonical response classes -> ``True`` when only token endpoints answer with them."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, bool]:
+        out: dict[str, bool] = {}
+
+        def add(names: Iterable[str], token: bool) -> None:
+            todo = [(q, 0) for q in _classes(project, names)]
+            while todo:
+                q, depth = todo.pop()
+                if is_pydantic_model(project, q) is None and not is_table_model(project, q):
+                    # a class outside pydantic / the ORM (a plain class, a library class): not a schema
+                    if not _has_schema_root(project, q):
+                        continue
+                if q in out:
+                    if out[q] and not token:
+                        out[q] = False
+                    else:
+                        continue
+                else:
+                    out[q] = token
+                if depth < 3:
+                    todo.extend((n, depth + 1) for n in _nested(project, q) if n != q)
+
+        for mod, route, _ in _route_entries(project):
+            add(route_response_names(route), is_token_route(route))
+        for mod, facts in project.iter_modules():
+            extra = facts.get("extra", {}).get("validation") or {}
+            if extra.get("router_responses"):
+                add(extra["router_responses"], False)
+        return out
+
+    return project.memo("validation.response_models", build)
+
+
+def _has_schema_root(project: "ProjectIndex", q: str) -> bool:
+    return any(name in SCHEMA_ROOTS for name, _ in project.class_mro(q))
+
+
+def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Canonical non-table pydantic / SQLModel classes that some route takes as its request body."""
+    if project is None:
+        return frozenset()
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for mod, facts in project.iter_modules():
+            tz = timezone_facts(facts)
+            uses_fastapi = bool(tz.get("fastapi"))
+            for route in tz.get("routes", ()):
+                if route.get("method") == "websocket" or not _is_router(project, route.get("receiver"), uses_fastapi):
+                    continue
+                for param in route.get("params", ()):
+                    markers = list(param.get("markers", ()))
+                    classes = _classes(project, param.get("types", ()), markers)
+                    if any(m in NOT_BODY_MARKERS for m in markers):
+                        continue
+                    for q in classes:
+                        if is_pydantic_model(project, q) and not is_table_model(project, q):
+                            out.add(q)
+        return frozenset(out)
+
+    return project.memo("validation.request_body_models", build)
+
+
+def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str]]:
+    """Declaring class -> ``{field: response class}`` for secret-named fields a response model carries
+    (inherited fields belong to the base that declares them; ``Field(exclude=True)`` and harmless types do
+    not leak; ``access_token`` / ``refresh_token`` of a model only token endpoints answer with are fine)."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for q, token_only in sorted(response_models(project).items()):
+            seen: set[str] = set()
+            mro = project.class_mro(q)
+            redacted: set[str] = set()
+            for cname, cfacts in mro:
+                if cfacts is not None:
+                    redacted.update(_transformed_fields(project, cname))
+            if "*" in redacted:
+                continue  # a model serializer decides what leaves
+            for cname, cfacts in mro:
+                if cfacts is None:
+                    continue
+                for fname, f in cfacts.get("fields", {}).items():
+                    if fname in seen:
+                        continue
+                    seen.add(fname)
+                    if f.get("annotation") is None or not is_secret_name(fname):
+                        continue
+                    if token_only and fname.lower() in TOKEN_PAIR:
+                        continue
+                    if fname in redacted or field_excluded(f.get("value")) or not text_annotation(f.get("annotation")):
+                        continue
+                    if named_after(fname, q):
+                        continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out
+                    out.setdefault(cname, {}).setdefault(fname, q)
+        return out
+
+    return project.memo("validation.leaking_fields", build)
+
+
+def extra_setting(project: Optional["ProjectIndex"], canonical: str) -> Optional[str]:
+    """The source of the ``extra`` config a class has (its own or the nearest base's), ``None`` when no class
+    of its hierarchy sets it, ``"?"`` when a base outside pydantic and the project might."""
+    if project is None:
+        return "?"
+    for cname, cfacts in project.class_mro(canonical):
+        if cfacts is None:
+            if cname in SCHEMA_ROOTS or cname.startswith(("typing.", "builtins.", "abc.")) or cname in ("object", "Generic"):
+                continue
+            return "?"
+        config = _config_of(project, cname)
+        if config is not None and config.get("extra") is not None:
+            return config["extra"]
+    return None
+
+
+def _config_of(project: "ProjectIndex", canonical: str) -> Optional[dict[str, Any]]:
+    module, _, name = canonical.rpartition(".")
+    extra = project.modules.get(module, {}).get("extra", {}).get("validation") or {}
+    return (extra.get("configs") or {}).get(name)
+
+
+def _transformed_fields(project: "ProjectIndex", canonical: str) -> list[str]:
+    module, _, name = canonical.rpartition(".")
+    extra = project.modules.get(module, {}).get("extra", {}).get("validation") or {}
+    return list((extra.get("transformed") or {}).get(name, ()))
+
+
+def str_max_setting(project: "ProjectIndex", canonical: str) -> bool:
+    for cname, cfacts in project.class_mro(canonical):
+        if cfacts is not None:
+            config = _config_of(project, cname)
+            if config is not None and config.get("str_max"):
+                return True
+    return False
+
+
+_LIST_HEADS = frozenset({"list", "List", "Sequence", "set", "Set"})
+_BOUND_WORDS = ("max_length", "max_items", "StringConstraints", "constr", "conlist", "conset", "MaxLen", "Len(")
+_TRANSPARENT = frozenset({"Optional", "Union"})
+
+
+def unbounded_kind(annotation: Optional[str], value: Optional[str]) -> Optional[str]:
+    """``"string"`` / ``"list"`` for a bare ``str`` / ``list[...]`` field (also ``Optional``) with no length
+    bound in its annotation or its ``Field(...)``, else ``None``."""
+    if value and any(w in value for w in _BOUND_WORDS):
+        return None
+    node = parse_expr(annotation)
+    for _ in range(6):
+        if node is None:
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            sides = [s for s in (node.left, node.right) if not (isinstance(s, ast.Constant) and s.value is None)]
+            if len(sides) != 1:
+                return None
+            node = sides[0]
+            continue
+        if isinstance(node, ast.Subscript):
+            head = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if head in _TRANSPARENT:
+                rest = [i for i in items if not (isinstance(i, ast.Constant) and i.value is None)]
+                if len(rest) != 1:
+                    return None
+                node = rest[0]
+                continue
+            if head == "Annotated":
+                if any(w in ast.unparse(i) for i in items[1:] for w in _BOUND_WORDS):
+                    return None
+                node = items[0] if items else None
+                continue
+            return "list" if head in _LIST_HEADS else None
+        if isinstance(node, ast.Name):
+            if node.id == "str":
+                return "string"
+            return "list" if node.id in ("list", "List") else None
+        return None
+    return None
+
+
+def unbounded_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str]]:
+    """Declaring class -> ``{field: "string" | "list"}`` for request body fields without a length bound."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        for q in sorted(request_body_models(project)):
+            if str_max_setting(project, q):
+                bounded_strings = True
+            else:
+                bounded_strings = False
+            seen: set[str] = set()
+            for cname, cfacts in project.class_mro(q):
+                if cfacts is None:
+                    continue
+                for fname, f in cfacts.get("fields", {}).items():
+                    if fname in seen:
+                        continue
+                    seen.add(fname)
+                    if fname.startswith("_") or fname == "model_config":
+                        continue
+                    kind = unbounded_kind(f.get("annotation"), f.get("value"))
+                    if kind is None or (kind == "string" and bounded_strings):
+                        continue
+                    out.setdefault(cname, {})[fname] = kind
+        return out
+
+    return project.memo("validation.unbounded_fields", build)
+
+
+def strictness_missing(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Request body classes whose hierarchy sets no ``extra`` (and leaves no base outside the project)."""
+    if project is None:
+        return frozenset()
+    return project.memo(
+        "validation.strictness_missing",
+        lambda: frozenset(q for q in request_body_models(project) if extra_setting(project, q) is None),
+    )

@@ -1,0 +1,268 @@
+"""What the rules of family 6 share: route handlers and their declared responses, the ORM rows a handler
+returns, body parameters, and the screens (on CPython's ``ast``) that keep most files away from libcst."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+import libcst as cst
+
+from ...knowledge.auth import ParamInfo, param_infos
+from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, route_info
+from ...knowledge.imports import dotted_name, last_segment
+from ...knowledge.models import is_pydantic_model, is_table_model
+from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.validation import leaking_fields, strictness_missing, unbounded_fields
+from ..api import Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+
+# markers that make a parameter something else than the request body
+NOT_BODY = frozenset({"Depends", "Security", "Query", "Path", "Header", "Cookie", "File", "UploadFile"})
+RESPONSE_CLASSES = ("Response", "JSONResponse", "StreamingResponse", "FileResponse", "HTMLResponse",
+                    "PlainTextResponse", "RedirectResponse", "ORJSONResponse", "UJSONResponse", "EventSourceResponse")
+ROW_METHODS = frozenset({"first", "one", "one_or_none", "get", "scalar_one", "scalar_one_or_none", "scalar", "all", "unique"})
+
+
+# --- screens -----------------------------------------------------------------------------------------------
+
+def has_route(facts: TreeFacts) -> bool:
+    """Some function is decorated ``@<x>.<http method>(...)`` or the file calls ``add_api_route``."""
+
+    def build() -> bool:
+        for func in facts.functions:
+            for dec in func.decorator_list:
+                if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
+                    return True
+        return "add_api_route" in facts.names
+
+    return facts.cached("validation.route", build)
+
+
+def _class_names(project: Any, key: str, build: Any) -> frozenset[str]:
+    return project.memo(("screens", key), lambda: frozenset(q.rsplit(".", 1)[-1] for q in build(project)))
+
+
+def declares_class_in(facts: TreeFacts, project: Any, key: str, build: Any) -> bool:
+    """A top-level class of the file is named like one of the project classes ``build(project)`` lists."""
+    classes = [s.name for s in facts.tree.body if isinstance(s, ast.ClassDef)]
+    if not classes or project is None:  # (the file's own facts first: a file without classes never reads the index)
+        return False
+    names = _class_names(project, key, build)
+    return any(name in names for name in classes)
+
+
+def declares_leaking_class(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    return declares_class_in(facts, project, "validation.leaking", leaking_fields)
+
+
+def declares_strictless_class(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    return declares_class_in(facts, project, "validation.strictless", strictness_missing)
+
+
+def declares_unbounded_class(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    return declares_class_in(facts, project, "validation.unbounded", unbounded_fields)
+
+
+# --- rules -------------------------------------------------------------------------------------------------
+
+class ClassRule(Rule):
+    """A rule about the top-level classes of a file that a project-wide table lists by canonical name."""
+
+    def table(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        return {}
+
+    def __init__(self, ctx: "FileContext") -> None:
+        super().__init__(ctx)
+        self.depth = 0
+        self.current: Optional[tuple[str, Any]] = None
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.depth += 1
+        if self.depth != 1 or self.ctx.project is None:
+            return
+        module = self.ctx.module_name
+        qualified = f"{module}.{node.name.value}" if module else node.name.value
+        canonical = self.ctx.project.canonical(qualified)
+        entry = self.table().get(canonical)
+        self.current = (canonical, entry) if entry is not None else None
+        if self.current is not None:
+            self.on_class(node, canonical, entry)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.depth -= 1
+        if self.depth == 0:
+            self.current = None
+
+    def on_class(self, node: cst.ClassDef, canonical: str, entry: Any) -> None:
+        pass
+
+    def class_fields(self, node: cst.ClassDef) -> Iterator[cst.AnnAssign]:
+        """The annotated assignments of a class body (``name: T [= value]``)."""
+        body = node.body
+        if not isinstance(body, cst.IndentedBlock):
+            return
+        for stmt in body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        yield small
+
+
+class RouteRule(Rule):
+    """A rule about route handlers: ``on_route(func, route)`` for each, outermost functions first."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        route = route_info(self.ctx, node)
+        if route is not None and not route.websocket:
+            self.on_route(node, route)
+
+    def on_route(self, node: cst.FunctionDef, route: RouteInfo) -> None:  # pragma: no cover - overridden
+        pass
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    def canonical_class(self, expr: cst.BaseExpression) -> Optional[str]:
+        project = self.ctx.project
+        q = self.ctx.qualified_name(expr)
+        if q is None or project is None:
+            return None
+        found = project.get_class(q)
+        return found[0] if found is not None else None
+
+    def is_table(self, q: Optional[str]) -> bool:
+        return bool(q) and is_table_model(self.ctx.project, q) is True
+
+    def body_params(self, func: cst.FunctionDef, route: RouteInfo) -> list[ParamInfo]:
+        """Parameters FastAPI fills from the request body (no marker, ``Body()``, ``Form()``)."""
+        from ...knowledge.fastapi import path_parameters
+
+        path = path_parameters(route.path)
+        out = []
+        for p in param_infos(self.ctx, func):
+            if p.name in path or p.name in ("self", "cls") or p.marker in NOT_BODY or p.dependency.kind is not None:
+                continue
+            out.append(p)
+        return out
+
+
+def annotation_names(ctx: "FileContext", node: Optional[cst.BaseExpression], depth: int = 0) -> list[str]:
+    """Qualified names an annotation or ``response_model=`` value names, through ``Optional``/``list``/
+    ``Annotated`` (first item) and generic wrappers (``Page[ItemOut]``: both); strings are parsed."""
+    if node is None or depth > 8:
+        return []
+    if isinstance(node, cst.SimpleString):
+        try:
+            parsed = cst.parse_expression(str(node.evaluated_value))
+        except Exception:  # a string annotation that is not an expression
+            return []
+        return annotation_names(ctx, parsed, depth + 1)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return annotation_names(ctx, node.left, depth + 1) + annotation_names(ctx, node.right, depth + 1)
+    if isinstance(node, cst.Subscript):
+        head = ctx.qualified_name(node.value) or dotted_name(node.value) or ""
+        items = [el.slice.value for el in node.slice if isinstance(el.slice, cst.Index)]
+        if last_segment(head) == "Annotated":
+            return annotation_names(ctx, items[0], depth + 1) if items else []
+        out = [head] if head and not head.startswith(("typing.", "builtins.", "collections.")) and head not in ("list", "List", "Optional", "Union", "Sequence", "dict", "Dict") else []
+        for item in items:
+            out.extend(annotation_names(ctx, item, depth + 1))
+        return out
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        q = ctx.qualified_name(node) or dotted_name(node)
+        return [q] if q and q != "None" else []
+    return []
+
+
+def decorator_keyword(route: RouteInfo, name: str) -> Optional[cst.Arg]:
+    dec = route.decorator
+    if dec is None or not isinstance(dec.decorator, cst.Call):
+        return None
+    for arg in dec.decorator.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def status_code(route: RouteInfo) -> Optional[int]:
+    arg = decorator_keyword(route, "status_code")
+    if arg is None:
+        return None
+    value = arg.value
+    if isinstance(value, cst.Integer):
+        return int(value.value)
+    if isinstance(value, cst.Attribute):
+        parts = value.attr.value.split("_")
+        if len(parts) > 1 and parts[1].isdigit():
+            return int(parts[1])
+    return None
+
+
+def is_schema(ctx: "FileContext", q: Optional[str]) -> bool:
+    return bool(q) and is_pydantic_model(ctx.project, q) is True and not is_table_model(ctx.project, q)
+
+
+def own_statements(func: cst.FunctionDef) -> Iterator[cst.CSTNode]:
+    """Every node of a function body, nested functions and classes left out."""
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in reversed(node.children):
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            stack.append(child)
+
+
+# --- untyped bodies ----------------------------------------------------------------------------------------
+
+_UNTYPED = frozenset({"dict", "Dict", "Any", "Mapping", "MutableMapping", "JSON", "Json", "object"})
+_LISTS = frozenset({"list", "List", "Sequence"})
+
+
+def untyped_annotation(ann: cst.BaseExpression) -> bool:
+    """``dict``, ``Dict[str, Any]``, ``Any``, ``list[dict]``, ``Annotated[dict, Body()]``: no schema."""
+    if isinstance(ann, (cst.Name, cst.Attribute)):
+        return last_segment(dotted_name(ann)) in _UNTYPED
+    if isinstance(ann, cst.Subscript):
+        head = last_segment(dotted_name(ann.value))
+        items = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
+        if head in _UNTYPED:
+            return True
+        if head in _LISTS and len(items) == 1:
+            return untyped_annotation(items[0])
+        if head == "Annotated" and items:
+            return untyped_annotation(items[0])
+    return False
+
+
+def request_reads(ctx: "FileContext", func: cst.FunctionDef) -> Iterator[tuple[cst.CSTNode, str, str]]:
+    """``data = await request.json()`` / ``form = await request.form()`` on a ``Request`` parameter:
+    (the read, the name it is bound to, ``request.json()``)."""
+    requests = {
+        p.name.value
+        for p in [*func.params.params, *func.params.kwonly_params, *func.params.posonly_params]
+        if p.annotation is not None and last_segment(ctx.qualified_name(p.annotation.annotation) or "") == "Request"
+    }
+    if not requests:
+        return
+    for n in own_statements(func):
+        if isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name):
+            call = _read_call(n.value, requests)
+            if call is not None:
+                yield n.value, n.targets[0].target.value, call
+
+
+def _read_call(value: cst.BaseExpression, requests: set[str]) -> Optional[str]:
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value in ("json", "form")
+        and isinstance(value.func.value, cst.Name)
+        and value.func.value.value in requests
+    ):
+        return f"{value.func.value.value}.{value.func.attr.value}()"
+    return None

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from ...knowledge.fastapi import RouteInfo
+from ...knowledge.imports import last_segment
+from ...knowledge.tree_facts import TreeFacts
+from ..api import RuleSpec
+from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, status_code
+from ._rows import Rows, is_response_object, returned_values
+
+_UNTYPED = frozenset({"dict", "Dict", "Any", "object", "list", "List", "Mapping"})
+
+
+def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL601: a route handler (``@<x>.<method>(...)`` or ``add_api_route``) that returns something."""
+    return project is not None and has_route(facts) and "return" in facts.source
+
+
+SPEC = RuleSpec(
+    code="BKL601",
+    name="orm-row-in-response",
+    message="Route returns an ORM row without a response schema: every column leaves",
+    requires=("return",),
+    screen=orm_row_in_response,
+)
+
+
+class OrmRowInResponse(RouteRule):
+    """
+    ## What it does
+    Reports a route that returns an ORM row (or a list of rows) while its response type is a table model or
+    is absent.
+
+    The response type is `response_model=`, else the return annotation (FastAPI's order). The rule reports
+    a route whose response type is a table model (SQLModel `table=True`, a SQLAlchemy model), and a route
+    with no response type (none given, `response_model=None`, `-> dict`, `-> Any`) that returns a row: a
+    row fetched with `session.get(Item, id)`, `select(Item)` / `query(Item)` and `.first()` / `.all()` /
+    `.one()`, built with `Item(...)` / `Item.model_validate(...)`, returned by a project function annotated
+    to return a table model, or the principal a dependency hands in (`current_user: User`). The models and
+    functions may live in other modules and be reached through `Annotated` aliases. A non-table schema in
+    `response_model=` or the return annotation (also inside `list[...]` or `Page[...]`) filters the output:
+    no finding. Routes returning a `Response` object and `204` routes are not reported.
+
+    ## Why is this bad?
+    FastAPI serializes what the response type says. A table model as the response type, or no response
+    type at all, sends every column of the row: `hashed_password`, internal flags, other users' ids, and
+    the columns someone adds next year. A response schema lists what leaves, and nothing else does.
+
+    ## Example
+    ```python
+    from fastapi import FastAPI
+    from sqlmodel import Field, Session, SQLModel
+
+    app = FastAPI()
+
+
+    class User(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        email: str
+        hashed_password: str
+
+
+    @app.get("/users/{user_id}")
+    def read_user(user_id: int, session: Session):
+        return session.get(User, user_id)
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import FastAPI
+    from sqlmodel import Field, Session, SQLModel
+
+    app = FastAPI()
+
+
+    class User(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        email: str
+        hashed_password: str
+
+
+    class UserPublic(SQLModel):
+        id: int
+        email: str
+
+
+    @app.get("/users/{user_id}", response_model=UserPublic)
+    def read_user(user_id: int, session: Session):
+        return session.get(User, user_id)
+    ```
+
+    ## Fix safety
+    No fix: the response schema's fields are a decision about what clients may see.
+    """
+
+    spec = SPEC
+
+    def on_route(self, node: cst.FunctionDef, route: RouteInfo) -> None:
+        if status_code(route) == 204:
+            return
+        declared = self._declared(node, route)
+        if declared is None:
+            return
+        values = [v for v in returned_values(node) if not is_response_object(self.ctx, v)]
+        if not values:
+            return
+        if declared != "":
+            self.report(
+                node.name,
+                f"Response model `{last_segment(declared)}` is a table model: every column leaves, today's and future ones",
+            )
+            return
+        rows = Rows(self.ctx, node)
+        for value in values:
+            model = rows.model_of(value)
+            if model is not None:
+                self.report(
+                    node.name,
+                    f"Route returns the ORM row `{last_segment(model)}` with no response schema: every column leaves",
+                )
+                return
+
+    def _declared(self, node: cst.FunctionDef, route: RouteInfo) -> Optional[str]:
+        """``""`` when the route declares no response type, the table model it declares, or ``None`` when a
+        schema (or anything else) decides the output."""
+        arg = decorator_keyword(route, "response_model")
+        if arg is not None:
+            if isinstance(arg.value, cst.Name) and arg.value.value == "None":
+                return ""
+            return self._judge(annotation_names(self.ctx, arg.value), untyped_is_none=False)
+        if node.returns is None:
+            return ""
+        return self._judge(annotation_names(self.ctx, node.returns.annotation), untyped_is_none=True)
+
+    def _judge(self, names: list[str], untyped_is_none: bool) -> Optional[str]:
+        tables = []
+        for name in names:
+            if last_segment(name) in _UNTYPED or name.startswith(("typing.", "fastapi_pagination.")):
+                continue  # untyped, or a pagination wrapper whose items decide
+            if last_segment(name) in RESPONSE_CLASSES or last_segment(name).endswith("Response"):
+                return None
+            found = self.ctx.project.get_class(name) if self.ctx.project is not None else None
+            q = found[0] if found is not None else None
+            if q is not None and is_schema(self.ctx, q):
+                return None
+            if q is not None and self.is_table(q):
+                tables.append(q)
+                continue
+            return None  # a class we cannot judge (a library schema, a generic): no claim
+        if tables:
+            return tables[0]
+        return "" if untyped_is_none or not names else None

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from ...knowledge.imports import last_segment
+from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.validation import leaking_fields
+from ..api import RuleSpec
+from ._analysis import ClassRule, declares_leaking_class
+
+
+def secret_field_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL602: the file declares a class named like one that declares a secret field a response carries."""
+    return declares_leaking_class(facts, project, settings)
+
+
+SPEC = RuleSpec(
+    code="BKL602",
+    name="secret-field-in-response",
+    message="Response schema has a field named like a secret",
+    requires=("class",),
+    screen=secret_field_in_response,
+)
+
+
+class SecretFieldInResponse(ClassRule):
+    """
+    ## What it does
+    Reports a field named like a secret (`password`, `hashed_password`, `*_secret`, `api_key`, `salt`,
+    `otp*`, `*_token`) in a schema that a route responds with.
+
+    Response schemas are found across the project: `response_model=`, else the return annotation, the
+    `model` entries of `responses={...}` (also a router's), through `list[...]`, `Optional[...]`,
+    `Page[...]` and other generic wrappers, and the schemas their fields nest. A field inherited from a
+    base class is reported where the base declares it. Not reported: `Field(exclude=True)` fields (they
+    never leave), fields typed `bool`, numbers, dates or `SecretStr` (`otp_enabled: bool` is no secret,
+    `SecretStr` serializes masked), pagination and CSRF tokens (`next_page_token`, `csrf_token`), and
+    `access_token` / `refresh_token` in a schema that only token endpoints (`/token`, `/login`,
+    `/refresh`, sign-in and sign-up paths) return. Names match exactly: `api_key_prefix` is not `api_key`.
+
+    ## Why is this bad?
+    Whatever a response schema declares is sent to the client. A password hash sent to the browser can be
+    cracked offline; an API key or a reset token in a listing hands out the account. Secrets belong in
+    request schemas and table models, never in what a route answers.
+
+    ## Example
+    ```python
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    app = FastAPI()
+
+
+    class UserOut(BaseModel):
+        email: str
+        hashed_password: str
+
+
+    @app.get("/me", response_model=UserOut)
+    def me() -> dict: ...
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    app = FastAPI()
+
+
+    class UserOut(BaseModel):
+        email: str
+
+
+    @app.get("/me", response_model=UserOut)
+    def me() -> dict: ...
+    ```
+
+    ## Fix safety
+    No fix: removing the field changes the API, and `Field(exclude=True)` may hide a field a client needs.
+    """
+
+    spec = SPEC
+
+    def table(self) -> dict[str, Any]:
+        return leaking_fields(self.ctx.project)
+
+    def on_class(self, node: cst.ClassDef, canonical: str, entry: Any) -> None:
+        for field in self.class_fields(node):
+            name = field.target.value  # type: ignore[union-attr]
+            if name in entry:
+                via = last_segment(entry[name])
+                where = "" if via == node.name.value else f" (returned as `{via}`)"
+                self.report(field, f"Response schema field `{name}` looks like a secret{where}")

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from ...knowledge.fastapi import RouteInfo
+from ...knowledge.imports import last_segment
+from ...knowledge.models import is_pydantic_model
+from ...knowledge.tree_facts import TreeFacts
+from ..api import RuleSpec
+from ._analysis import RouteRule, has_route
+
+
+def table_model_as_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL604: a route handler with a parameter annotation (the table model may come from any module)."""
+    if project is None or not has_route(facts):
+        return False
+    return any(a.annotation is not None for f in facts.functions for a in f.args.args + f.args.kwonlyargs)
+
+
+SPEC = RuleSpec(
+    code="BKL604",
+    name="table-model-as-body",
+    message="Request body is a table model: clients choose every column",
+    requires=("@", "add_api_route"),
+    screen=table_model_as_body,
+)
+
+
+class TableModelAsBody(RouteRule):
+    """
+    ## What it does
+    Reports a request body typed as a table model (a SQLModel `table=True` class).
+
+    The body is a route parameter that FastAPI fills from the request body; the model may live in any
+    module and be reached through an `Annotated` alias.
+
+    Parameters marked `Depends()`, `Query()`, `Path()`, `Header()`, `Cookie()` and path parameters are not
+    bodies. A non-table base or sibling schema (`HeroCreate`) is the body the model should have.
+
+    ## Why is this bad?
+    A table model as the body accepts every column from the client: `id`, `owner_id`, `is_admin`,
+    `created_at`. SQLModel's documentation says it: declare a separate model for what clients may send.
+    This is mass assignment by construction, and it also stops validating when the table model does
+    (`table=True` models skip validation on `__init__`).
+
+    ## Example
+    ```python
+    from fastapi import FastAPI
+    from sqlmodel import Field, SQLModel
+
+    app = FastAPI()
+
+
+    class Hero(SQLModel, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+        name: str
+
+
+    @app.post("/heroes")
+    def create_hero(hero: Hero) -> None: ...
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import FastAPI
+    from sqlmodel import Field, SQLModel
+
+    app = FastAPI()
+
+
+    class HeroCreate(SQLModel):
+        name: str
+
+
+    class Hero(HeroCreate, table=True):
+        id: int | None = Field(default=None, primary_key=True)
+
+
+    @app.post("/heroes")
+    def create_hero(hero: HeroCreate) -> None: ...
+    ```
+
+    ## Fix safety
+    No fix: the request schema has to say which columns clients may set.
+    """
+
+    spec = SPEC
+
+    def on_route(self, node: cst.FunctionDef, route: RouteInfo) -> None:
+        for p in self.body_params(node, route):
+            if p.type and self.is_table(p.type) and is_pydantic_model(self.ctx.project, p.type):
+                self.report(
+                    p.node,
+                    f"Request body `{p.name}` is the table model `{last_segment(p.type)}`: clients choose every column, `id` included",
+                )
