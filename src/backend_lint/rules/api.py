@@ -77,6 +77,8 @@ class RuleSpec:
     project_rule: bool = False
     # Internal rules (BKL9xx) are documented but never run as visitors.
     internal: bool = False
+    # Off unless selected by code, prefix or ALL.
+    opt_in: bool = False
     # The rule's screen on CPython's ``ast``: ``(facts, project, settings) -> bool``, False only when the rule
     # cannot fire on the file (``rules/_shared/screens.py``). ``None``: the rule always needs libcst.
     screen: Optional[Callable[[Any, Any, Any], bool]] = None
