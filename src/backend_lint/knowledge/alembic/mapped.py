@@ -5,7 +5,9 @@
 without one, its class name in lower case, SQLModel's default), and its columns by database name: the
 attribute's name, or the literal first argument of ``Column("name", ...)`` / ``mapped_column("name", ...)``
 (also inside ``Field(sa_column=Column(...))``). A model whose table name is computed (``declared_attr``,
-``__table__ = Table(...)``) is left out: it makes no claim. Nothing is imported.
+``__table__ = Table(...)``) is left out: it makes no claim, and so are the models declared inside a
+migration package (a module path with ``migrations``, ``alembic`` or ``versions``): revisions declare
+them as snapshots for their data steps. Nothing is imported.
 """
 
 from __future__ import annotations
@@ -72,10 +74,19 @@ def _table_name(project: Any, qualified: str, facts: dict) -> Optional[str]:
     return None
 
 
+# Models declared in a migration package are snapshots a revision uses for its data steps, not the code
+# that runs: ``superset/migrations/versions/..._collapse_alerting.py`` declares ``class Alert(Base)``.
+_MIGRATION_PARTS = frozenset({"migrations", "migration", "alembic", "versions", "_migrations"})
+
+
+def _in_migrations(qualified: str) -> bool:
+    return any(part in _MIGRATION_PARTS for part in qualified.split(".")[:-1])
+
+
 def _build(project: Any) -> dict:
     out: dict[str, MappedTable] = {}
     for qualified, facts in project.iter_classes():
-        if not is_table_model(project, qualified):
+        if _in_migrations(qualified) or not is_table_model(project, qualified):
             continue
         table = _table_name(project, qualified, facts)
         if not table:

@@ -33,7 +33,8 @@ class DestructiveDrop(Rule):
     model or not (BKL421 reports the ones a model still maps). Opt-in: off unless selected by its code, a
     prefix or `ALL`, for teams that want each contract step reviewed. Every database; `batch_op`
     operations count too. A table created earlier in the same revision, a column or table created again
-    later in the same upgrade, names computed at run time, and operations in `downgrade()` make no claim.
+    later in the same upgrade (also by renaming another one to its name: the old values were copied over),
+    names computed at run time, and operations in `downgrade()` make no claim.
     Deliberate contract migrations are real findings: the rule asks for a review (and a `# noqa`), it
     cannot know that no running code reads the column.
 

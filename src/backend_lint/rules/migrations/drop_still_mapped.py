@@ -6,6 +6,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...knowledge.alembic.mapped import mapped_tables
+from ...knowledge.alembic.siblings import creations_elsewhere
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, deploy_ops, upgrade_calls
 
@@ -45,6 +46,7 @@ def dropped_objects(ctx: Any) -> list[tuple[DeployOp, str, Optional[str]]]:
                 (column is None and later.op.method == "create_table")
                 or (column is not None and later.op.method == "add_column" and later.op.name == column)
                 or (later.op.method == "rename_table" and later.op.new_name == op.table)
+                or (column is not None and later.op.method == "alter_column" and later.op.new_name == column)
             )
             for later in items
         )
@@ -60,8 +62,11 @@ class DropStillMapped(Rule):
     project still maps that column or table (read across files through the project index: a table model
     with a literal `__tablename__`, or a SQLModel `table=True` class, and its columns by database name).
     Every database; `batch_op` operations count too. A table created earlier in the same revision, a
-    column or table created again later in the same upgrade, names computed at run time, models whose
-    table name is computed, and operations in `downgrade()` make no claim.
+    column or table created again later in the same upgrade (also by renaming another one to its name),
+    names computed at run time, models whose table name is computed, models declared inside the migration
+    package (snapshots for data steps), and operations in `downgrade()` make no claim; nor does a drop in
+    an old revision when two or more other revisions of the directory create the object (the original
+    creation, and a later one that brought it back: the model maps the new one).
 
     ## Why is this bad?
     The revision runs before the new code replaces the old, and the model says the code still reads and
@@ -147,7 +152,7 @@ class DropStillMapped(Rule):
         tables = mapped_tables(project)
         for item, table, column in drops:
             mapped = tables.get(table)
-            if mapped is None:
+            if mapped is None or (column is None or column in mapped.columns) and creations_elsewhere(self.ctx.path, table, column) >= 2:
                 continue
             if column is None:
                 model = mapped.models[0].rsplit(".", 1)[-1]

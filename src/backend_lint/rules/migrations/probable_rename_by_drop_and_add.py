@@ -10,7 +10,7 @@ from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.reader import read_function
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import call_name, column_call, deploy_ops, upgrade_calls
+from ._deploy import call_name, column_call, deploy_ops, positional_calls, upgrade_calls
 
 # the reflected spellings autogenerate writes in a downgrade, and their generic names in an upgrade
 _GENERIC = {
@@ -23,6 +23,8 @@ _GENERIC = {
 }
 # the first positional argument of a type, by keyword (``String(20)`` is ``String(length=20)``)
 _FIRST = {"String": "length", "Text": "length", "Numeric": "precision", "Float": "precision", "DateTime": "timezone", "Time": "timezone"}
+# a data step: the values may be copied over, recomputed or deleted on purpose before the drop
+_DATA_STEP = re.compile(r"\b(execute|exec_driver_sql|executemany|bulk_insert|get_bind|Session|session|connection)\b")
 # keywords that autogenerate adds on one side only, or that say nothing of the values
 _IGNORED = frozenset({"autoincrement", "comment", "existing_comment", "info", "doc"})
 
@@ -72,6 +74,28 @@ def column_shape(column: cst.Call, module: cst.Module) -> Optional[tuple]:
     return name, tuple(sorted(type_args)), tuple(others), tuple(keywords)
 
 
+def _referents(ops: list, module: cst.Module) -> dict:
+    """(table, column) -> the table its foreign key references, from ``create_foreign_key`` of one
+    column and from a ``ForeignKey("table.column")`` inside an added ``Column``."""
+    out: dict = {}
+    for op in ops:
+        if op.unpacked:
+            continue
+        if op.method == "create_foreign_key":
+            cols = op.columns
+            referent = op.str_arg("referent_table")
+            if isinstance(op.table, str) and cols and len(cols) == 1 and isinstance(cols[0], str):
+                out[(op.table, cols[0])] = referent if isinstance(referent, str) else "?"
+        elif op.method == "add_column" and isinstance(op.table, str) and isinstance(op.name, str):
+            column = column_call(op)
+            for call in positional_calls(column) if column is not None else []:
+                if call_name(call) == "ForeignKey" and call.args:
+                    target = call.args[0].value
+                    text = target.evaluated_value if isinstance(target, cst.SimpleString) else "?"
+                    out[(op.table, op.name)] = str(text).rsplit(".", 1)[0]
+    return out
+
+
 def _norm(code: str) -> str:
     return re.sub(r"\s+", "", code).replace("'", '"')
 
@@ -84,9 +108,11 @@ class ProbableRenameByDropAndAdd(Rule):
     renamed attribute, since it cannot tell a rename from a drop and an add. The dropped column's type is
     read from the `downgrade()`, which adds it back; without that the rule makes no claim. Every database;
     `batch_op` operations count too. Reflected spellings count as their generic types (`sa.VARCHAR(length=20)`
-    as `sa.String(20)`), and `autoincrement=` / `comment=` are ignored. A table created earlier in the same
-    revision, operations in loops, and a column dropped and added back under its own name (neither the
-    dropped column nor a rename target) make no claim.
+    as `sa.String(20)`), `autoincrement=` / `comment=` are ignored, and a foreign key counts as an
+    argument: the two columns must reference the same table (or neither any). A table created earlier in the same
+    revision, operations in loops, a column dropped and added back under its own name (neither the
+    dropped column nor a rename target), and an upgrade with a data step (`op.execute`, `op.get_bind()`,
+    a connection or session: the values may be copied, recomputed or deleted on purpose) make no claim.
 
     ## Why is this bad?
     The column and its values are dropped, and the new one starts empty (or NULL): a rename loses every
@@ -141,6 +167,9 @@ class ProbableRenameByDropAndAdd(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         module = self.ctx.module
+        info = revision_info(self.ctx)
+        if info.upgrade is None or _DATA_STEP.search(module.code_for_node(info.upgrade.body)):
+            return
         items = [i for i in deploy_ops(self.ctx) if i.readable and not i.new_table]
         drops = [i.op for i in items if i.op.method == "drop_column" and isinstance(i.op.name, str) and isinstance(i.op.table, str)]
         if not drops:
@@ -154,27 +183,35 @@ class ProbableRenameByDropAndAdd(Rule):
                     added.setdefault(i.op.table, []).append((i.op.name, shape))
         if not added:
             return
-        restored = self._restored_shapes(module)
+        restored, restored_refs = self._restored_shapes(module)
+        added_refs = _referents([i.op for i in items], module)
         for op in drops:
             old = restored.get((op.table, op.name))
             if old is None:
                 continue
+            old_ref = restored_refs.get((op.table, op.name))
             dropped_here = {d.name for d in drops if d.table == op.table}
             # a column dropped and added back under its own name is a re-create, not the rename's target
-            names = [name for name, shape in added.get(op.table, []) if shape == old and name not in dropped_here]
+            names = [
+                name
+                for name, shape in added.get(op.table, [])
+                if shape == old and name not in dropped_here and added_refs.get((op.table, name)) == old_ref
+            ]
             if names and op.name not in {n for n, _ in added.get(op.table, [])}:
                 self.report(
                     op.call,
                     f"`drop_column` of `{op.table}.{op.name}` and `add_column` of `{names[0]}` with the same type: probably a rename, and the values of `{op.name}` are lost",
                 )
 
-    def _restored_shapes(self, module: cst.Module) -> dict:
-        """(table, column) -> shape, for the columns ``downgrade()`` adds back."""
+    def _restored_shapes(self, module: cst.Module) -> tuple[dict, dict]:
+        """(table, column) -> shape, for the columns ``downgrade()`` adds back; and the tables their
+        foreign keys reference."""
         info = revision_info(self.ctx)
         if info.downgrade is None:
-            return {}
+            return {}, {}
         out: dict = {}
-        for op in read_function(info, self.ctx, info.downgrade, inline_helpers=False).ops:
+        ops = read_function(info, self.ctx, info.downgrade, inline_helpers=False).ops
+        for op in ops:
             if op.method != "add_column" or op.unpacked or op.in_loop:
                 continue
             table, name = op.table, op.name
@@ -183,4 +220,4 @@ class ProbableRenameByDropAndAdd(Rule):
                 shape = column_shape(column, module)
                 if shape is not None:
                     out.setdefault((table, name), shape)
-        return out
+        return out, _referents(ops, module)

@@ -33,8 +33,9 @@ class RenameBreaksOldCode(Rule):
     ## What it does
     Reports `op.alter_column(..., new_column_name=...)` and `op.rename_table(...)` in an Alembic
     `upgrade()`. Every database (a rename is not a lock hazard but a compatibility one); `batch_op`
-    operations count too. A table created earlier in the same revision (no code uses it yet), operations
-    in loops or on names computed at run time, and operations in `downgrade()` make no claim.
+    operations count too. A table created earlier in the same revision and a column added earlier in it
+    (no running code uses them yet: the expand step of an expand-and-contract done in one revision),
+    operations in loops or on names computed at run time, and operations in `downgrade()` make no claim.
 
     ## Why is this bad?
     During a deploy the old release keeps running until the new one replaces it; from the moment the
@@ -87,9 +88,14 @@ class RenameBreaksOldCode(Rule):
     spec = SPEC
 
     def visit_Module(self, node: cst.Module) -> None:
+        added: set = set()  # columns added earlier in this upgrade: no running code knows them
         for item in deploy_ops(self.ctx):
             op = item.op
+            if op.method == "add_column" and not item.elsewhere:
+                added.add((op.table, op.name))
             if op.method not in ("alter_column", "rename_table") or not item.readable or item.new_table:
+                continue
+            if op.method == "alter_column" and (op.table, op.name) in added:
                 continue
             new = op.new_name
             if not isinstance(new, str):

@@ -102,9 +102,9 @@ class VolatileServerDefault(Rule):
     ```
 
     Adding the column without a default and then setting the default (`ALTER COLUMN ... SET DEFAULT`)
-    rewrites nothing; both statements still take ACCESS EXCLUSIVE for a catalog update (as any
-    `ADD COLUMN`: `test_bkl411_now_is_stable_and_does_not_rewrite` asserts that lock too), so set a
-    `lock_timeout`.
+    rewrites nothing: existing rows stay NULL until a backfill, new rows get a value
+    (`test_bkl411_add_then_set_default_does_not_rewrite`). Both statements still take ACCESS EXCLUSIVE
+    for a catalog update (same test), so set a `lock_timeout`.
 
     ## Fix safety
     No fix: the existing rows need a backfill whose batching only the project can choose.
