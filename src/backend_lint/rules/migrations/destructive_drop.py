@@ -34,7 +34,8 @@ class DestructiveDrop(Rule):
     prefix or `ALL`, for teams that want each contract step reviewed. Every database; `batch_op`
     operations count too. A table created earlier in the same revision, a column or table created again
     later in the same upgrade (also by renaming another one to its name: the old values were copied over),
-    names computed at run time, and operations in `downgrade()` make no claim.
+    names computed at run time, `_alembic_tmp_*` tables (the copy a failed batch operation leaves behind),
+    and operations in `downgrade()` make no claim.
     Deliberate contract migrations are real findings: the rule asks for a review (and a `# noqa`), it
     cannot know that no running code reads the column.
 
@@ -86,6 +87,8 @@ class DestructiveDrop(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         for item, table, column in dropped_objects(self.ctx):
+            if table.startswith("_alembic_tmp_"):
+                continue  # the copy a failed batch operation left behind: no code ever used it
             if column is None:
                 self.report(item.op.call, f"`drop_table` drops `{table}` and its data: make sure no running code uses it (expand, deploy, then contract)")
             else:
