@@ -159,21 +159,42 @@ def add_keyword(module: cst.Module, call: cst.Call, text: str, indent: Optional[
 # -- screens ---------------------------------------------------------------------------------------------
 
 
-def upgrade_calls(facts: TreeFacts, methods: Iterable[str]) -> list[ast.Call]:
-    """The calls ``<anything>.<method>(...)`` inside ``upgrade()``."""
+def upgrade_calls(facts: TreeFacts, methods: Iterable[str], skip_batch: bool = False) -> list[ast.Call]:
+    """The calls ``<anything>.<method>(...)`` inside ``upgrade()`` (with ``skip_batch``, not on a receiver
+    bound by ``with ...batch_alter_table(...) as <name>:``)."""
     upgrade, _ = revision_functions(facts)
     if upgrade is None:
         return []
     wanted = frozenset(methods)
-    return [
-        node
-        for node in ast.walk(upgrade)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in wanted
-    ]
+    batches: set = set()
+    calls = []
+    for node in ast.walk(upgrade):
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "batch_alter_table":
+                    if isinstance(item.optional_vars, ast.Name):
+                        batches.add(item.optional_vars.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in wanted:
+            calls.append(node)
+    if skip_batch:
+        calls = [c for c in calls if not (isinstance(c.func.value, ast.Name) and c.func.value.id in batches)]
+    return calls
 
 
-def lock_screen(facts: TreeFacts, settings: Any, methods: Iterable[str]) -> bool:
-    """A lock rule's screen: not a project set to SQLite or MySQL, and ``upgrade()`` calls one of ``methods``."""
+def keyword_is(call: ast.Call, name: str, *values: object) -> bool:
+    """``name=`` given as one of the constants ``values`` (``**kwargs``: unknown, so yes)."""
+    for kw in call.keywords:
+        if kw.arg is None:
+            return True
+        if kw.arg == name:
+            return isinstance(kw.value, ast.Constant) and kw.value.value in values
+    return False
+
+
+def lock_screen(facts: TreeFacts, settings: Any, methods: Iterable[str], wanted: Any = None) -> bool:
+    """A lock rule's screen: not a project set to SQLite or MySQL, and ``upgrade()`` calls one of ``methods``
+    on ``op`` (not ``batch_op``), for which ``wanted(call)`` holds when given."""
     if getattr(settings, "migration_dialect", None) in ("sqlite", "mysql"):
         return False
-    return bool(upgrade_calls(facts, methods))
+    return any(wanted is None or wanted(call) for call in upgrade_calls(facts, methods, skip_batch=True))

@@ -1,6 +1,7 @@
 """BKL410 add-required-column: ``op.add_column`` of a ``nullable=False`` column with no server default."""
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 import libcst as cst
@@ -8,15 +9,27 @@ import libcst as cst
 from ...knowledge.alembic.mapped import mapped_column
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import DeployOp, call_name, column_call, is_literal, keyword, lock_ops, lock_screen, positional_calls
+from ._deploy import DeployOp, call_name, column_call, is_literal, keyword, keyword_is, lock_ops, lock_screen, positional_calls
 
 # a column whose value the database computes needs no default
 _GENERATED = frozenset({"Computed", "Identity", "Sequence"})
 
 
+def _may_be_required(call: ast.Call) -> bool:
+    """``add_column`` holding a ``Column(..., nullable=False)`` without a ``server_default`` other than
+    ``None`` (the visitor reads more)."""
+    for node in ast.walk(call):
+        if isinstance(node, ast.Call) and node is not call:
+            if keyword_is(node, "nullable", False) and (
+                not any(kw.arg == "server_default" for kw in node.keywords) or keyword_is(node, "server_default", None)
+            ):
+                return True
+    return False
+
+
 def add_required_column(facts: Any, project: Any, settings: Any) -> bool:
-    """BKL410: ``add_column`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, ("add_column",))
+    """BKL410: ``op.add_column`` of a column that may be ``nullable=False`` without a server default."""
+    return lock_screen(facts, settings, ("add_column",), _may_be_required)
 
 
 SPEC = RuleSpec(

@@ -7,12 +7,12 @@ import libcst as cst
 
 from ...values import Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import deploy_ops, is_literal, lock_ops, lock_screen
+from ._deploy import deploy_ops, is_literal, keyword_is, lock_ops, lock_screen
 
 
 def set_not_null(facts: Any, project: Any, settings: Any) -> bool:
-    """BKL416: ``alter_column`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, ("alter_column",))
+    """BKL416: ``op.alter_column(..., nullable=False)`` inside ``upgrade()``."""
+    return lock_screen(facts, settings, ("alter_column",), lambda call: keyword_is(call, "nullable", False))
 
 
 SPEC = RuleSpec(
