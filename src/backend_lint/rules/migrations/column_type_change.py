@@ -22,7 +22,7 @@ def column_type_change(facts: Any, project: Any, settings: Any) -> bool:
 SPEC = RuleSpec(
     code="BKL415",
     name="column-type-change",
-    message="`alter_column(type_=...)` rewrites the table under an ACCESS EXCLUSIVE lock",
+    message="`alter_column(type_=...)` that is not a widening may rewrite the table under an ACCESS EXCLUSIVE lock",
     requires=("type_",),
     migration_only=True,
     screen=column_type_change,
@@ -79,13 +79,15 @@ class ColumnTypeChange(Rule):
     (batch mode), and operations in `downgrade()` make no claim.
 
     ## Why is this bad?
-    A type change that is not binary-compatible (`integer` to `bigint`, a narrower `varchar`,
-    `timestamp` to `timestamptz`, an enum, ...) makes Postgres rewrite the whole table, and rebuild its
-    indexes, while holding ACCESS EXCLUSIVE: every read and write of the running code waits (shown for
-    `Integer` to `BigInteger` by `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive` in
-    `tests/postgres/test_lock_claims.py`). A narrower type may also refuse values the old code still
-    writes. A widening `varchar` needs no rewrite (`test_bkl415_widening_varchar_takes_no_rewrite`), though
-    it still takes ACCESS EXCLUSIVE for the catalog update: set a `lock_timeout`.
+    `ALTER COLUMN ... TYPE` holds ACCESS EXCLUSIVE until the revision commits, and a change Postgres cannot
+    prove binary-compatible rewrites the whole table under it: every read and write of the running code
+    waits for the rewrite (shown for `Integer` to `BigInteger` by
+    `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive` in `tests/postgres/test_lock_claims.py`;
+    other changes, such as a narrower `varchar` or `timestamp` to `timestamptz`, are reported because they
+    are not a widening, not because a test here rewrote them). A narrower type may also refuse values the
+    old code still writes. A widening `varchar` needs no rewrite
+    (`test_bkl415_widening_varchar_takes_no_rewrite`), though it still takes ACCESS EXCLUSIVE for the
+    catalog update: set a `lock_timeout`.
 
     ## Example
     ```python
@@ -151,5 +153,5 @@ class ColumnTypeChange(Rule):
             change = f" from `{' '.join(module.code_for_node(old).split())}`" if old is not None else ""
             self.report(
                 op.call,
-                f"`alter_column` changes the type{where}{change} to `{shown_new}`: Postgres rewrites the table under an ACCESS EXCLUSIVE lock",
+                f"`alter_column` changes the type{where}{change} to `{shown_new}`: it is not a widening, so Postgres may rewrite the table under an ACCESS EXCLUSIVE lock",
             )
