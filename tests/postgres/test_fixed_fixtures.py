@@ -73,3 +73,47 @@ def test_bkl413_the_fixture_is_refused_and_the_fixed_file_runs(pg: PgDatabase, r
     assert run.ok, f"the fixed revision failed: {run.sqlstate}: {run.message}"
     assert all(not p.blocked and p.error is None for p in run.barriers[revision].probes)
     assert pg.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_accounts_email'::regclass")
+
+
+# -- BKL410, BKL417: fixed forms that still take a brief strong lock (see test_lock_claims.py) ----------
+
+
+def test_bkl410_the_fixture_fails_on_the_populated_table_and_the_fixed_file_runs(pg: PgDatabase, revisions):
+    """BKL410's project fixture as written stops the deploy (``not_null_violation``); its ``.fixed.py``
+    (``nullable=True``, as the models declare) adds the columns without a rewrite, and the old code's
+    INSERT still works afterwards. ADD COLUMN still takes ACCESS EXCLUSIVE for its catalog update
+    (test_bkl410_fixed_forms_run_through_without_a_rewrite): not asserted away here."""
+    versions = FIXTURES / "BKL410/model_allows_null/migrations/versions"
+    revision = revisions(versions / "a1_plan.py", "bkl410_fixture")
+    run = pg.upgrade(revision)
+    assert run.sqlstate == "23502", run.message
+    revisions(versions / "a1_plan.fixed.py", revision)
+    before = pg.relfilenode("accounts")
+    run = pg.upgrade(revision)
+    assert run.ok, f"the fixed revision failed: {run.sqlstate}: {run.message}"
+    assert pg.relfilenode("accounts") == before and not run.said("rewriting table")
+    assert pg.try_sql(INSERT_ACCOUNT) is None and pg.try_sql(INSERT_OWNER) is None
+
+
+def test_bkl417_the_fixed_file_adds_the_constraints_without_validating_the_existing_rows(pg: PgDatabase, revisions):
+    """BKL417's fixture after ``--fix --unsafe-fixes``: every constraint the rule reported is added
+    NOT VALID, so Postgres neither validates a foreign key nor scans ``accounts`` (the constraint on the
+    table created in the revision is validated: it is empty). The locks are still taken until commit
+    (test_bkl417_not_valid_foreign_key_skips_the_scan_and_validate_lets_writes_through)."""
+    revision = revisions(FIXTURES / "BKL417/constraint_not_valid.fixed.py", "bkl417_fixture")
+    run = pg.upgrade(revision)
+    assert run.ok, f"the fixed revision failed: {run.sqlstate}: {run.message}"
+    for name in ("fk_accounts_owner_id", "account_codes_account_id_fkey", "accounts_manager_id_fkey"):
+        assert not run.said(f'validating foreign key constraint "{name}"'), name
+        assert pg.scalar("SELECT convalidated FROM pg_constraint WHERE conname = %s", (name,)) is False, name
+    assert not run.said('verifying table "accounts"')
+    assert pg.scalar("SELECT convalidated FROM pg_constraint WHERE conname = 'ck_accounts_balance'") is False
+    flagged = revisions(FIXTURES / "BKL417/constraint_not_valid.py", "bkl417_fixture")
+    fresh = pg.server.populated_database("bkl_417_fixture_flagged")
+    try:
+        run = fresh.upgrade(flagged)
+        assert run.ok, f"the fixture failed: {run.sqlstate}: {run.message}"
+        assert run.said('validating foreign key constraint "fk_accounts_owner_id"')
+        assert run.said('verifying table "accounts"')
+    finally:
+        pg.server.drop_database(fresh)

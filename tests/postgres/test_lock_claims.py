@@ -122,6 +122,19 @@ def test_bkl411_now_is_stable_and_does_not_rewrite(pg: PgDatabase):
     assert _locks(run, "bkl411_not_flagged_now") == {ACCESS_EXCLUSIVE}
 
 
+def test_bkl411_add_then_set_default_does_not_rewrite(pg: PgDatabase):
+    # The "Use instead" of BKL411: ADD COLUMN without a default, then ALTER COLUMN ... SET DEFAULT:
+    # existing rows stay NULL (to backfill), new rows get a value, and nothing is rewritten.
+    before = pg.relfilenode("accounts")
+    run = _ok(pg.upgrade("bkl411_fixed", barrier_at=["bkl411_fixed"]))
+    assert pg.relfilenode("accounts") == before
+    assert not run.said("rewriting table")
+    assert pg.scalar("SELECT count(*) FROM accounts WHERE token IS NULL") == 50_000
+    assert pg.try_sql(INSERT_ACCOUNT) is None
+    assert pg.scalar("SELECT count(*) FROM accounts WHERE token IS NOT NULL") == 1
+    assert _locks(run, "bkl411_fixed") == {ACCESS_EXCLUSIVE}  # brief: catalog only
+
+
 # -- BKL412 blocking-index-creation --------------------------------------------------------
 
 

@@ -14,4 +14,6 @@ def upgrade():
 
 
 def downgrade():
-    pass
+    # autogenerate's downgrade: it gives the dropped column's type (BKL420 compares it)
+    op.add_column("accounts", sa.Column("legacy_code", sa.VARCHAR(length=20), autoincrement=False, nullable=True))
+    op.drop_column("accounts", "code")

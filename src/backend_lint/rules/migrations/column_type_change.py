@@ -1,0 +1,157 @@
+"""BKL415 column-type-change: ``op.alter_column(type_=...)`` that rewrites an existing table."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from ...knowledge.imports import dotted_name
+from ...values import FixAvailability
+from ..api import Rule, RuleSpec
+from ._deploy import lock_ops, lock_screen
+
+_VARCHAR = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR", "CHARACTER_VARYING"})
+_TEXT = frozenset({"Text", "TEXT", "UnicodeText", "CITEXT"})
+
+
+def column_type_change(facts: Any, project: Any, settings: Any) -> bool:
+    """BKL415: ``alter_column`` inside ``upgrade()``."""
+    return lock_screen(facts, settings, ("alter_column",), lambda call: any(kw.arg in ("type_", None) for kw in call.keywords))
+
+
+SPEC = RuleSpec(
+    code="BKL415",
+    name="column-type-change",
+    message="`alter_column(type_=...)` that is not a widening may rewrite the table under an ACCESS EXCLUSIVE lock",
+    requires=("type_",),
+    migration_only=True,
+    screen=column_type_change,
+)
+
+
+def _type_parts(expr: cst.BaseExpression) -> tuple[str, Optional[int], bool]:
+    """(type name, length or None, whether the arguments were all read) of ``sa.String(50)`` /
+    ``sa.VARCHAR(length=50)`` / ``sa.Text()`` / ``sa.Text``."""
+    func = expr.func if isinstance(expr, cst.Call) else expr
+    name = (dotted_name(func) or "").rsplit(".", 1)[-1]
+    if not isinstance(expr, cst.Call):
+        return name, None, True
+    length: Optional[int] = None
+    known = True
+    for i, arg in enumerate(expr.args):
+        is_length = (arg.keyword is None and i == 0) or (arg.keyword is not None and arg.keyword.value == "length")
+        if is_length and isinstance(arg.value, cst.Integer):
+            length = int(arg.value.value)
+        elif is_length and isinstance(arg.value, cst.Name) and arg.value.value == "None":
+            length = None
+        else:
+            known = known and arg.keyword is not None and arg.keyword.value in ("collation",)
+    return name, length, known
+
+
+def widening(old: cst.BaseExpression, new: cst.BaseExpression) -> bool:
+    """``String(n)`` to ``String(m)`` with ``m >= n``, to an unbounded ``String()`` or to ``Text``; ``Text``
+    to ``Text``: a catalog change only, no rewrite."""
+    old_name, old_len, old_known = _type_parts(old)
+    new_name, new_len, new_known = _type_parts(new)
+    if not (old_known and new_known):
+        return False
+    if old_name in _VARCHAR:
+        if new_name in _TEXT:
+            return True
+        if new_name in _VARCHAR:
+            return new_len is None or (old_len is not None and new_len >= old_len)
+    return old_name in _TEXT and new_name in _TEXT
+
+
+def _is_string_type(expr: cst.BaseExpression) -> bool:
+    return _type_parts(expr)[0] in _VARCHAR | _TEXT
+
+
+class ColumnTypeChange(Rule):
+    """
+    ## What it does
+    Reports `op.alter_column(..., type_=...)` in an Alembic `upgrade()` on an existing table, unless it
+    widens a string: `String(n)` to `String(m)` with `m >= n`, to `String()` or to `Text` (and `VARCHAR`
+    to `TEXT`), read from `existing_type=`. Postgres only (see `migration-dialect`). A change with no
+    `existing_type=` to a string type (it may be a widening: autogenerate always writes `existing_type`), a
+    type equal to the existing one, a table created earlier in the same revision, `batch_op` operations
+    (batch mode), and operations in `downgrade()` make no claim.
+
+    ## Why is this bad?
+    `ALTER COLUMN ... TYPE` holds ACCESS EXCLUSIVE until the revision commits, and a change Postgres cannot
+    prove binary-compatible rewrites the whole table under it: every read and write of the running code
+    waits for the rewrite (shown for `Integer` to `BigInteger` by
+    `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive` in `tests/postgres/test_lock_claims.py`;
+    other changes, such as a narrower `varchar` or `timestamp` to `timestamptz`, are reported because they
+    are not a widening, not because a test here rewrote them). A narrower type may also refuse values the
+    old code still writes. A widening `varchar` needs no rewrite
+    (`test_bkl415_widening_varchar_takes_no_rewrite`), though it still takes ACCESS EXCLUSIVE for the
+    catalog update: set a `lock_timeout`.
+
+    ## Example
+    ```python
+    from alembic import op
+    import sqlalchemy as sa
+
+    revision = "f6a7b8"
+    down_revision = "e5f6a7"
+
+
+    def upgrade():
+        op.alter_column("accounts", "balance", type_=sa.BigInteger(), existing_type=sa.Integer())
+
+
+    def downgrade():
+        op.alter_column("accounts", "balance", type_=sa.Integer(), existing_type=sa.BigInteger())
+    ```
+
+    ## Use instead
+    ```python
+    from alembic import op
+    import sqlalchemy as sa
+
+    revision = "f6a7b8"
+    down_revision = "e5f6a7"
+
+
+    def upgrade():
+        # expand: a new column; the code writes both, a backfill copies in batches, then the code
+        # switches to it and a later revision drops the old one
+        op.add_column("accounts", sa.Column("balance_big", sa.BigInteger(), nullable=True))
+
+
+    def downgrade():
+        op.drop_column("accounts", "balance_big")
+    ```
+
+    ## Fix safety
+    No fix: the safe path (a new column, dual writes, a backfill, a switch) spans several deploys.
+    """
+
+    spec = SPEC
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for item in lock_ops(self.ctx, ("alter_column",)):
+            op = item.op
+            new = op.kwargs.get("type_")
+            if new is None:
+                continue
+            old = op.kwargs.get("existing_type")
+            module = self.ctx.module
+            if old is None:
+                if _is_string_type(new):
+                    continue
+            else:
+                if module.code_for_node(old).replace(" ", "") == module.code_for_node(new).replace(" ", ""):
+                    continue
+                if widening(old, new):
+                    continue
+            shown_new = " ".join(module.code_for_node(new).split())
+            table, column = op.table, op.name
+            where = f" of `{table}.{column}`" if isinstance(table, str) and isinstance(column, str) else ""
+            change = f" from `{' '.join(module.code_for_node(old).split())}`" if old is not None else ""
+            self.report(
+                op.call,
+                f"`alter_column` changes the type{where}{change} to `{shown_new}`: it is not a widening, so Postgres may rewrite the table under an ACCESS EXCLUSIVE lock",
+            )

@@ -1,0 +1,167 @@
+"""BKL421 drop-still-mapped: ``drop_column`` / ``drop_table`` of what a model of the project still maps."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from ...knowledge.alembic.mapped import mapped_tables
+from ...knowledge.alembic.siblings import creations_elsewhere
+from ..api import Rule, RuleSpec
+from ._deploy import DeployOp, deploy_ops, upgrade_calls
+
+
+def drop_still_mapped(facts: Any, project: Any, settings: Any) -> bool:
+    """BKL421: ``drop_column`` / ``drop_table`` inside ``upgrade()``."""
+    return bool(upgrade_calls(facts, ("drop_column", "drop_table")))
+
+
+SPEC = RuleSpec(
+    code="BKL421",
+    name="drop-still-mapped",
+    message="the dropped column or table is still mapped by a model: the running code breaks on deploy",
+    requires=("drop_column", "drop_table"),
+    migration_only=True,
+    screen=drop_still_mapped,
+)
+
+
+def dropped_objects(ctx: Any) -> list[tuple[DeployOp, str, Optional[str]]]:
+    """(operation, table, column or None) for each ``drop_column`` / ``drop_table`` of ``upgrade()`` on an
+    existing table with literal names, unless the same upgrade creates it again afterwards (a net change
+    of definition, not a drop)."""
+    items = [i for i in deploy_ops(ctx) if i.readable]
+    out = []
+    for item in items:
+        op = item.op
+        if op.method not in ("drop_column", "drop_table") or item.new_table or not isinstance(op.table, str):
+            continue
+        column = op.name if op.method == "drop_column" else None
+        if op.method == "drop_column" and not isinstance(column, str):
+            continue
+        again = any(
+            later.index > item.index
+            and later.op.table == op.table
+            and (
+                (column is None and later.op.method == "create_table")
+                or (column is not None and later.op.method == "add_column" and later.op.name == column)
+                or (later.op.method == "rename_table" and later.op.new_name == op.table)
+                or (column is not None and later.op.method == "alter_column" and later.op.new_name == column)
+            )
+            for later in items
+        )
+        if not again:
+            out.append((item, op.table, column))
+    return out
+
+
+class DropStillMapped(Rule):
+    """
+    ## What it does
+    Reports `op.drop_column(...)` and `op.drop_table(...)` in an Alembic `upgrade()` when a model of the
+    project still maps that column or table (read across files through the project index: a table model
+    with a literal `__tablename__`, or a SQLModel `table=True` class, and its columns by database name).
+    Every database; `batch_op` operations count too. A table created earlier in the same revision, a
+    column or table created again later in the same upgrade (also by renaming another one to its name),
+    names computed at run time, models whose table name is computed, models declared inside the migration
+    package (snapshots for data steps), and operations in `downgrade()` make no claim; nor does a drop in
+    an old revision when two or more other revisions of the directory create the object (the original
+    creation, and a later one that brought it back: the model maps the new one).
+
+    ## Why is this bad?
+    The revision runs before the new code replaces the old, and the model says the code still reads and
+    writes what it drops: from the commit on, the running code's queries fail (`undefined_column` /
+    `undefined_table`: shown on Postgres by `test_bkl419_bkl421_the_old_code_breaks_after_the_revision` in
+    `tests/postgres/test_lock_claims.py`). If the model is the new code's, the new code breaks too.
+
+    ## Example
+    ```python
+    # file: app/models.py
+    from sqlalchemy import Column, Integer, String
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class Account(Base):
+        __tablename__ = "accounts"
+        id = Column(Integer, primary_key=True)
+        legacy_code = Column(String(20))
+
+    # file: migrations/versions/e1f2a3_drop_legacy_code.py
+    from alembic import op
+    import sqlalchemy as sa
+
+    revision = "e1f2a3"
+    down_revision = "d0e1f2"
+
+
+    def upgrade():
+        op.drop_column("accounts", "legacy_code")
+
+
+    def downgrade():
+        op.add_column("accounts", sa.Column("legacy_code", sa.String(20), nullable=True))
+    ```
+
+    ## Use instead
+    ```python
+    # file: app/models.py
+    from sqlalchemy import Column, Integer
+    from sqlalchemy.orm import declarative_base
+
+    Base = declarative_base()
+
+
+    class Account(Base):
+        __tablename__ = "accounts"
+        id = Column(Integer, primary_key=True)
+
+    # file: migrations/versions/e1f2a3_drop_legacy_code.py
+    from alembic import op
+    import sqlalchemy as sa
+
+    revision = "e1f2a3"
+    down_revision = "d0e1f2"
+
+
+    def upgrade():
+        op.drop_column("accounts", "legacy_code")
+
+
+    def downgrade():
+        op.add_column("accounts", sa.Column("legacy_code", sa.String(20), nullable=True))
+    ```
+
+    Expand, deploy, then contract: first deploy code that no longer maps the column, then run the revision
+    that drops it.
+
+    ## Fix safety
+    No fix: the model change and the drop belong to different deploys.
+    """
+
+    spec = SPEC
+
+    def visit_Module(self, node: cst.Module) -> None:
+        project = self.ctx.project
+        if project is None:
+            return
+        drops = dropped_objects(self.ctx)
+        if not drops:
+            return
+        tables = mapped_tables(project)
+        for item, table, column in drops:
+            mapped = tables.get(table)
+            if mapped is None or (column is None or column in mapped.columns) and creations_elsewhere(self.ctx.path, table, column) >= 2:
+                continue
+            if column is None:
+                model = mapped.models[0].rsplit(".", 1)[-1]
+                self.report(item.op.call, f"`drop_table` drops `{table}`, which the model `{model}` still maps: the running code breaks on deploy")
+                continue
+            found = mapped.columns.get(column)
+            if found is not None:
+                model = found.owner.rsplit(".", 1)[-1]
+                self.report(
+                    item.op.call,
+                    f"`drop_column` drops `{table}.{column}`, which `{model}.{found.attribute}` still maps: the running code breaks on deploy",
+                )
