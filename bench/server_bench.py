@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -32,6 +33,8 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
+_TIMING = re.compile(r"backend-lint: (linted|reused) .* in ([0-9.]+) ms, cpu ([0-9.]+) ms")
+PAUSE = 0.15  # seconds between two edits (typing cadence): idle work after a publish is not an edit's cost
 CORPUS = Path("/root/.cache/backend-lint-corpus/src")
 BIN = Path(sys.executable).parent / "backend-lint"
 
@@ -103,9 +106,13 @@ class Bench:
             if fut is not None and not fut.done():
                 fut.set_result(time.perf_counter())
 
+        self.timings: list[tuple[str, float, float]] = []  # the server's own: (how, wall ms, cpu ms)
+
         @self.client.feature(lsp.WINDOW_LOG_MESSAGE)
         def on_log(params: lsp.LogMessageParams) -> None:
-            pass
+            m = _TIMING.search(params.message)
+            if m:
+                self.timings.append((m.group(1), float(m.group(2)), float(m.group(3))))
 
     async def start(self, root: Path) -> float:
         t0 = time.perf_counter()
@@ -114,7 +121,7 @@ class Bench:
             lsp.InitializeParams(
                 capabilities=lsp.ClientCapabilities(),
                 root_uri=root.as_uri(),
-                initialization_options={"debounce_ms": 0},
+                initialization_options={"debounce_ms": 0, "log_timings": True},
             )
         )
         self.client.initialized(lsp.InitializedParams())
@@ -133,6 +140,7 @@ class Bench:
         return await asyncio.wait_for(fut, 600) - t0
 
     async def change(self, path: Path, version: int, change: lsp.TextDocumentContentChangePartial) -> float:
+        await asyncio.sleep(PAUSE)
         uri = path.as_uri()
         fut = self.expect(uri, version)
         t0 = time.perf_counter()
@@ -196,6 +204,7 @@ async def edits_bench(package: str, edits: int) -> dict:
         result["findings"] = len(bench.last.get(path.as_uri(), []))
         version = 1
         kinds: dict[str, list[float]] = {"comment": [], "blank line": [], "statement changed": [], "statement added": []}
+        server: dict[str, list[tuple[str, float, float]]] = {k: [] for k in kinds}
         col = lines[comment_line].index("row") + 3
         dcol = lines[detail_line].index("not found") + len("not found")
         for i in range(edits):
@@ -203,22 +212,35 @@ async def edits_bench(package: str, edits: int) -> dict:
             version += 1
             change = _insert(comment_line, col, "s") if i % 2 == 0 else _delete(comment_line, col, comment_line, col + 1)
             kinds["comment"].append(await bench.change(path, version, change))
+            server["comment"].append(bench.timings[-1])
             # a blank line added, then removed
             version += 1
             change = _insert(commit_line, 0, "\n") if i % 2 == 0 else _delete(commit_line, 0, commit_line + 1, 0)
             kinds["blank line"].append(await bench.change(path, version, change))
+            server["blank line"].append(bench.timings[-1])
             # a statement's code changed inside one function (a string constant)
             version += 1
             change = _insert(detail_line, dcol, "!") if i % 2 == 0 else _delete(detail_line, dcol, detail_line, dcol + 1)
             kinds["statement changed"].append(await bench.change(path, version, change))
+            server["statement changed"].append(bench.timings[-1])
             # a statement added inside one function, then removed
             version += 1
             change = _insert(commit_line, 0, "    session.flush()\n") if i % 2 == 0 else _delete(commit_line, 0, commit_line + 1, 0)
             kinds["statement added"].append(await bench.change(path, version, change))
+            server["statement added"].append(bench.timings[-1])
         result["findings_after"] = len(bench.last.get(path.as_uri(), []))
         result["edits"] = {
             k: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1), "p95_ms": round(_pct(v, 0.95) * 1000, 1), "max_ms": round(max(v) * 1000, 1)}
             for k, v in kinds.items()
+        }
+        result["server_side"] = {
+            k: {
+                "reused": sum(1 for how, _, _ in v if how == "reused"),
+                "wall_p50_ms": round(statistics.median(w for _, w, _ in v), 1),
+                "cpu_p50_ms": round(statistics.median(c for _, _, c in v), 1),
+                "cpu_p95_ms": round(_pct([c for _, _, c in v], 0.95), 1),
+            }
+            for k, v in server.items()
         }
         everything = [x for v in kinds.values() for x in v]
         result["all_edits"] = {"p50_ms": round(statistics.median(everything) * 1000, 1), "p95_ms": round(_pct(everything, 0.95) * 1000, 1)}
@@ -230,14 +252,22 @@ async def edits_bench(package: str, edits: int) -> dict:
 
 
 async def rss_bench(package: str) -> dict:
-    root = CORPUS / package
-    bench = Bench()
-    result: dict = {"package": package, "modules": sum(1 for _ in root.rglob("*.py"))}
-    result["startup_s"] = round(await bench.start(root), 3)
-    opened = next(p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 2000)
-    result["open_s"] = round(await bench.open(opened, opened.read_text(encoding="utf-8")), 3)
-    result["memory_mb"] = bench.memory()
-    await bench.stop()
+    scratch = Path(tempfile.mkdtemp(prefix="bkl-server-bench-"))
+    root = scratch / package  # (a copy: the server writes its index cache into the project)
+    shutil.copytree(CORPUS / package, root, ignore=shutil.ignore_patterns(".backend_lint_cache", "__pycache__"))
+    try:
+        bench = Bench()
+        result: dict = {"package": package, "modules": sum(1 for _ in root.rglob("*.py"))}
+        result["startup_s"] = round(await bench.start(root), 3)
+        opened = [p for p in sorted(root.rglob("*.py")) if p.stat().st_size > 2000][:20]
+        result["open_first_s"] = round(await bench.open(opened[0], opened[0].read_text(encoding="utf-8")), 3)
+        for p in opened[1:]:  # more open files: their buffers, findings and tokens stay in memory
+            await bench.open(p, p.read_text(encoding="utf-8"))
+        result["open_files"] = len(opened)
+        result["memory_mb"] = bench.memory()
+        await bench.stop()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return result
 
 
@@ -258,7 +288,9 @@ def main() -> None:
         print(f"| {kind} | {v['n']} | {v['p50_ms']} | {v['p95_ms']} | {v['max_ms']} |")
     print(f"| all | {sum(v['n'] for v in edits['edits'].values())} | {edits['all_edits']['p50_ms']} | {edits['all_edits']['p95_ms']} | |")
     print()
-    print(f"memory after the edits: {edits['memory_mb']}; {rss['package']} ({rss['modules']} modules): {rss['memory_mb']}, start {rss['startup_s']} s, first open {rss['open_s']} s")
+    print(f"memory after the edits: {edits['memory_mb']}; {rss['package']} ({rss['modules']} modules): {rss['memory_mb']}, start {rss['startup_s']} s, first open {rss['open_first_s']} s, {rss['open_files']} files open")
+    print()
+    print("server side (its own clock, from log_timings):", json.dumps(edits["server_side"]))
 
 
 if __name__ == "__main__":

@@ -52,6 +52,10 @@ def test_comment_and_blank_line_edits_reuse_the_findings_at_their_new_places():
         SOURCE.replace("    value = (\n", "    value = (  # why\n"),
         SOURCE.replace("\n\ndef second", "\n\n\n\ndef second"),
         SOURCE + "\n# trailing comment\n",
+        SOURCE.replace("    return value\n", "    return value\n\n"),  # Enter at the end of a line
+        SOURCE.replace("    # a comment\n", "    # a comment\n\n    # and another\n"),
+        SOURCE.replace("    value = (\n", "    value = (\n\n"),  # a blank line inside brackets
+        SOURCE.replace("def second():", "def second():  # the second one"),
     ]
     for new in edits:
         moved = _moved(SOURCE, new)
@@ -64,6 +68,13 @@ def test_edits_to_code_noqa_or_a_findings_line_are_linted_again():
     assert _moved(SOURCE, SOURCE.replace("# a comment", "# noqa: BKL302")) is None  # a suppression
     assert _moved(SOURCE, SOURCE.replace("datetime.utcnow()\n    )", "datetime.utcnow()  # hm\n    )")) is None  # a finding's line
     assert _moved(SOURCE, SOURCE.replace("def first():", "def first(:")) is None  # does not tokenize the same
+    assert _moved(SOURCE, SOURCE.replace("    # a comment", "    a_comment")) is None  # a comment became code
+    assert _moved(SOURCE, SOURCE.replace("    return value\n", "    return value\n  \n  x\n")) is None
+    assert _moved(SOURCE, SOURCE.replace("    value = (", "    value =\n    (")) is None  # a line break, not in brackets
+    assert _moved(SOURCE, SOURCE.replace("def second():", "def second(): #")) is not None  # a comment closing a line
+    assert _moved(SOURCE, SOURCE.replace("def second():", "def second( # ):")) is None  # hides code
+    strings = SOURCE.replace("# a comment", 'x = "# not a comment"')
+    assert _moved(strings, strings.replace("# not a comment", "# not a comment either")) is None  # a string's text
 
 
 def test_code_tokens_ignore_comments_and_blank_lines_only():

@@ -5,17 +5,20 @@ fixed in a comment) changes no statement's code: the findings of the previous li
 shifted positions. ``reuse`` decides that and shifts them; anything else returns ``None`` and the caller
 lints the file again.
 
-The decision, in order (every check is cheap next to a lint):
+The decision, in order (each step is cheap next to a lint):
 
 1. the text changed in one span (the common prefix and suffix of the two texts);
 2. the changed lines of either text say nothing of ``noqa`` / ``bkl`` (a suppression comment changes the
-   findings) and the changed lines hold no finding and no fix edit of the previous lint (a finding's
-   message, range or fix may quote the text it sits on);
-3. the file's code tokens (``tokenize`` without comments, blank-line ``NL`` tokens and whitespace) are the
-   same in both texts: the same statements, the same code.
+   findings), and the change touches no finding's range, and no fix edit's range of the previous lint
+   (a message or a fix may quote the text it covers, comments included);
+3. the span lies in one gap between two code tokens of the old text (``CodeTokens``: tokenized once per
+   full lint, then moved along with the findings), and the gap stays a gap: only blanks, comments and
+   line breaks, the same indentation before the next token when it starts a line, and no line break
+   added or removed outside brackets except between two logical lines. The code token stream is then
+   the same.
 
-Positions after the change move by what the change added (rows, and columns on the change's last line);
-positions before it stay. ``noqa_row`` and fix edits (offsets) move the same way.
+Positions after the change move by what the change added; positions before it stay. ``noqa_row`` and fix
+edits (offsets) move the same way.
 """
 
 from __future__ import annotations
@@ -25,13 +28,12 @@ import io
 import re
 import token
 import tokenize
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Optional, Sequence
 
 from ...values import Diagnostic, Fix, Location, ResolvedEdit
 
 _SUPPRESSION_WORDS = re.compile(r"noqa|bkl", re.IGNORECASE)
-_SKIPPED = frozenset({token.COMMENT, token.NL, tokenize.ENCODING})
 
 
 def changed_span(old: str, new: str) -> tuple[int, int, int]:
@@ -56,18 +58,98 @@ def changed_span(old: str, new: str) -> tuple[int, int, int]:
     return prefix, len(old) - lo, len(new) - lo
 
 
+_CODE_SKIPPED = frozenset({token.COMMENT, token.NL, token.INDENT, token.DEDENT, token.ENDMARKER, tokenize.ENCODING})
+_OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+_GAP_LINE = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?\r?")
+_BLANKS = re.compile(r"[ \t\f]*")
+
+
+class CodeTokens:
+    """The code tokens of a text (no comments, blank-line ``NL``, ``INDENT`` / ``DEDENT``), as character
+    offsets, each with the bracket depth after it."""
+
+    __slots__ = ("starts", "ends", "depths", "kinds")
+
+    def __init__(self, starts: list[int], ends: list[int], depths: list[int], kinds: list[int]) -> None:
+        self.starts, self.ends, self.depths, self.kinds = starts, ends, depths, kinds
+
+    @classmethod
+    def of(cls, text: str) -> Optional["CodeTokens"]:
+        """``None`` when the text does not tokenize (an unfinished edit: lint it)."""
+        lines = _Lines(text)
+        starts: list[int] = []
+        ends: list[int] = []
+        depths: list[int] = []
+        kinds: list[int] = []
+        depth = 0
+        try:
+            for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+                if tok.type in _CODE_SKIPPED:
+                    continue
+                if tok.type == token.OP:
+                    if tok.string in _OPEN:
+                        depth += 1
+                    elif tok.string in _CLOSE:
+                        depth -= 1
+                starts.append(lines.offset(tok.start[0], tok.start[1] + 1))
+                ends.append(lines.offset(tok.end[0], tok.end[1] + 1))
+                depths.append(depth)
+                kinds.append(tok.type)
+        except (tokenize.TokenError, SyntaxError):
+            return None
+        return cls(starts, ends, depths, kinds)
+
+    def moved(self, after: int, delta: int) -> "CodeTokens":
+        """The same tokens after an edit at ``after`` that added ``delta`` characters (in a gap)."""
+        i = bisect_left(self.starts, after)
+        starts = self.starts[:i] + [x + delta for x in self.starts[i:]]
+        ends = self.ends[:i] + [x + delta for x in self.ends[i:]]
+        return CodeTokens(starts, ends, self.depths, self.kinds)
+
+    def gap_around(self, start: int, end: int) -> Optional[tuple[int, int, int]]:
+        """``(index of the token before, gap start, gap end)`` when ``[start, end)`` touches no code token;
+        the index is -1 when the gap opens the file."""
+        i = bisect_right(self.ends, start) - 1  # the last token that ends at or before ``start``
+        gap_start = self.ends[i] if i >= 0 else 0
+        nxt = i + 1
+        gap_end = self.starts[nxt] if nxt < len(self.starts) else None
+        if gap_end is None or end > gap_end:
+            if gap_end is not None:
+                return None
+            return i, gap_start, -1
+        if gap_start > start:
+            return None
+        return i, gap_start, gap_end
+
+
 def code_tokens(text: str) -> Optional[list[tuple[int, str]]]:
-    """The file's code as ``(type, string)`` tokens: no comments, no blank-line tokens, no positions.
-    ``None`` when the text does not tokenize (an unfinished edit: lint it)."""
-    out: list[tuple[int, str]] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-            if tok.type in _SKIPPED:
-                continue
-            out.append((tok.type, tok.string if tok.type not in (token.NEWLINE, token.DEDENT, token.ENDMARKER) else ""))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    """The file's code as ``(type, string)`` tokens, positions left out (for tests and checks)."""
+    found = CodeTokens.of(text)
+    if found is None:
         return None
-    return out
+    return [(k, text[a:b] if k != token.NEWLINE else "") for k, a, b in zip(found.kinds, found.starts, found.ends)]
+
+
+def _gap_ok(old_gap: str, new_gap: str, depth: int, after_newline: bool, before_newline: bool) -> bool:
+    """Whether replacing the gap ``old_gap`` (between two code tokens) with ``new_gap`` keeps the tokens."""
+    if "\\" in old_gap or "\\" in new_gap:
+        return False  # line continuations: lint
+    new_lines = new_gap.split("\n")
+    last = new_lines[-1]
+    for line in new_lines[:-1]:
+        if _GAP_LINE.fullmatch(line) is None:
+            return False
+    if before_newline:  # the gap ends the line: a comment may close it
+        if _GAP_LINE.fullmatch(last) is None:
+            return False
+    elif _BLANKS.fullmatch(last) is None:
+        return False  # the next token follows on this line: no comment may hide it
+    if depth > 0 or before_newline:
+        return True  # inside brackets, or before a line's end: line breaks only add blank lines
+    if after_newline:  # between two logical lines: blank and comment lines come and go, indentation stays
+        return old_gap.rsplit("\n", 1)[-1] == last
+    old_breaks, new_breaks = old_gap.count("\n"), new_gap.count("\n")
+    return old_breaks == new_breaks == 0
 
 
 class _Lines:
@@ -97,39 +179,44 @@ class _Lines:
 
 
 def reuse(
-    old: str, new: str, diagnostics: Sequence[Diagnostic], old_tokens: Optional[list] = None
-) -> Optional[tuple[list[Diagnostic], list]]:
+    old: str, new: str, diagnostics: Sequence[Diagnostic], old_tokens: Optional[CodeTokens] = None
+) -> Optional[tuple[list[Diagnostic], CodeTokens]]:
     """The previous findings of ``old``, moved onto ``new``, when the edit changed no code (see the
     module's docstring); with ``new``'s code tokens (pass them back as ``old_tokens`` next time).
     ``None``: lint ``new``."""
+    if old_tokens is None:
+        old_tokens = CodeTokens.of(old)
+        if old_tokens is None:
+            return None
     if old == new:
-        return [copy.deepcopy(d) for d in diagnostics], old_tokens if old_tokens is not None else []
+        return [copy.copy(d) for d in diagnostics], old_tokens
     start, old_end, new_end = changed_span(old, new)
-    old_lines, new_lines = _Lines(old), _Lines(new)
+    old_lines = _Lines(old)
     first_row = old_lines.row_of(start)
-    last_old_row = old_lines.row_of(old_end)
-    # the whole lines the change touches, in both texts
-    old_chunk = old[old_lines.starts[first_row - 1]: _line_end(old, old_end)]
-    new_chunk = new[new_lines.starts[first_row - 1]: _line_end(new, new_end)]
+    line_start = old_lines.starts[first_row - 1]
+    old_chunk = old[line_start: _line_end(old, old_end)]
+    new_chunk = new[line_start: _line_end(new, new_end)]
     if _SUPPRESSION_WORDS.search(old_chunk) or _SUPPRESSION_WORDS.search(new_chunk):
         return None
-    for d in diagnostics:
-        rows = [(d.location.row, d.end_location.row)]
-        if d.noqa_row is not None:
-            rows.append((d.noqa_row, d.noqa_row))
-        rows.extend((a.row, b.row) for a, b in d.edit_locations)
-        if d.fix is not None and not d.edit_locations:
-            rows.extend((old_lines.row_of(e.start), old_lines.row_of(e.end)) for e in d.fix.edits)
-        if any(lo <= last_old_row and first_row <= hi for lo, hi in rows):
+    for d in diagnostics:  # the change must not touch what a finding covers or its fix rewrites
+        spans = [(old_lines.offset(d.location.row, d.location.column), old_lines.offset(d.end_location.row, d.end_location.column))]
+        if d.fix is not None:
+            spans.extend((e.start, e.end) for e in d.fix.edits if isinstance(e, ResolvedEdit))
+        if any(lo <= old_end and start <= hi for lo, hi in spans):
             return None
-    if old_tokens is None:
-        old_tokens = code_tokens(old)
-    if old_tokens is None:
+    gap = old_tokens.gap_around(start, old_end)
+    if gap is None:
         return None
-    new_tokens = code_tokens(new)
-    if new_tokens is None or new_tokens != old_tokens:
+    before, gap_start, gap_end = gap
+    delta = new_end - old_end
+    old_gap = old[gap_start: gap_end if gap_end >= 0 else len(old)]
+    new_gap = new[gap_start: gap_end + delta if gap_end >= 0 else len(new)]
+    depth = old_tokens.depths[before] if before >= 0 else 0
+    after_newline = before < 0 or old_tokens.kinds[before] == token.NEWLINE
+    before_newline = gap_end < 0 or old_tokens.kinds[before + 1] == token.NEWLINE
+    if not _gap_ok(old_gap, new_gap, depth, after_newline, before_newline):
         return None
-    delta = (new_end - old_end)
+    new_lines = _Lines(new)
 
     def move_offset(offset: int) -> int:
         return offset + delta if offset >= old_end else offset
@@ -154,7 +241,7 @@ def reuse(
             )
             moved.fix = Fix(d.fix.message, edits, d.fix.applicability)
         out.append(moved)
-    return out, new_tokens
+    return out, old_tokens.moved(old_end, delta)
 
 
 def _line_end(text: str, offset: int) -> int:

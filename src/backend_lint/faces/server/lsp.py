@@ -1,7 +1,8 @@
 """The protocol: ``backend-lint server`` speaks LSP on stdio through pygls 2 and lsprotocol.
 
 Diagnostics are published on open, on save, and on change after ``debounce_ms`` (an initialization
-option, default 150; ``0`` lints every change at once). Code actions: a quick fix per fixable finding
+option, default 150; ``0`` lints every change at once; ``log_timings: true`` logs each lint's time).
+Code actions: a quick fix per fixable finding
 (safe ones preferred, unsafe ones labelled "(unsafe)"), "add ``# noqa: CODE``", and
 ``source.fixAll.backend-lint`` (safe fixes only). ``pyproject.toml`` / ``backend-lint.toml`` changes
 (watched, or saved in the editor) reload the configuration; saved and watched Python files update the
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import traceback
 from typing import Any, Callable, Optional, Sequence
 from urllib.parse import unquote, urlparse
@@ -27,6 +29,7 @@ from ...engine.api import SYNTAX_ERROR_CODE, UNUSED_NOQA_CODE
 from ...values import Diagnostic
 from ..output.json import _url as rule_url  # the JSON output's URL of a rule: the two agree
 from .convert import Lines, minimal_edit
+from .incremental import CodeTokens
 from .session import Action, Linted, Session
 
 SOURCE = "backend-lint"
@@ -42,6 +45,7 @@ class BackendLintServer(LanguageServer):
         self.debounce_ms = DEFAULT_DEBOUNCE_MS
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self.encoding = "utf-16"
+        self.log_timings = False
 
     # -- helpers -----------------------------------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -63,6 +67,7 @@ class BackendLintServer(LanguageServer):
         doc = self.session.documents.get(path)
         if doc is None:
             return
+        wall, cpu = time.perf_counter(), time.thread_time()
         linted = self.session.lint(path)
         lines = Lines(linted.text, self.encoding)
         diagnostics = [to_lsp(d, lines) for d in linted.diagnostics]
@@ -80,6 +85,18 @@ class BackendLintServer(LanguageServer):
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri_of(path), diagnostics=diagnostics, version=doc.version)
         )
+        if self.log_timings:
+            how = "reused" if linted.reused else "linted"
+            self.log(
+                f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
+                f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
+            )
+        if linted.tokens is None:  # the next comment or blank-line edit needs them: tokenize while idle
+            asyncio.get_running_loop().call_soon(self._tokenize, linted)
+
+    def _tokenize(self, linted: Linted) -> None:
+        if linted.tokens is None:
+            linted.tokens = CodeTokens.of(linted.text)
 
     def publish_many(self, paths: Sequence[str]) -> None:
         for path in paths:
@@ -192,6 +209,7 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
                 ls.debounce_ms = float(value)
             elif value is not None:
                 ls.log(f"backend-lint: `debounce_ms` must be a number >= 0, not {value!r}; using {DEFAULT_DEBOUNCE_MS}", lsp.MessageType.Warning)
+            ls.log_timings = bool(options.get("log_timings"))
         encoding = getattr(ls.workspace, "position_encoding", None)
         if encoding is not None:
             ls.encoding = str(getattr(encoding, "value", encoding))

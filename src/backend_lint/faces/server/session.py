@@ -24,7 +24,7 @@ from ...ground.config import ConfigError, Settings, discover_settings
 from ...ground.discovery import is_excluded_file
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
-from .incremental import reuse
+from .incremental import CodeTokens, reuse
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 
@@ -39,7 +39,7 @@ class Linted:
     uses_project: bool
     project_digest: Optional[str]
     workspace: Optional[Workspace]
-    tokens: Optional[list] = None
+    tokens: Optional[CodeTokens] = None  # its code tokens, once computed (``incremental.py``)
     reused: bool = False  # the findings were moved from the previous lint (no rule ran)
 
 
@@ -215,7 +215,6 @@ class Session:
             linted = Linted(text, [], [], False, None, workspace)
             doc.linted = linted
             return linted
-        workspace.update_file(path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
         previous = doc.linted
         if (
@@ -226,10 +225,14 @@ class Session:
         ):
             moved = reuse(previous.text, text, previous.diagnostics, previous.tokens)
             if moved is not None:
+                # the same code: the index keeps the facts of the text last linted (their line numbers may
+                # lag until the next lint or save), nothing is extracted or linted
                 diagnostics, tokens = moved
                 linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True)
                 doc.linted = linted
                 return linted
+        workspace.update_file(path, text)
+        digest = workspace.index.project_digest() if workspace.index is not None else None
         outcome, uses_project = workspace.lint_open(path, text)
         linted = Linted(text, outcome.diagnostics, outcome.errors, uses_project, digest, workspace)
         doc.linted = linted
