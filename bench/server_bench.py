@@ -33,7 +33,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
-_TIMING = re.compile(r"backend-lint: (linted|reused) .* in ([0-9.]+) ms, cpu ([0-9.]+) ms")
+_TIMING = re.compile(r"backend-lint: (linted|reused) .* \(version (\d+)\) in ([0-9.]+) ms, cpu ([0-9.]+) ms")
 PAUSE = 0.15  # seconds between two edits (typing cadence): idle work after a publish is not an edit's cost
 CORPUS = Path("/root/.cache/backend-lint-corpus/src")
 BIN = Path(sys.executable).parent / "backend-lint"
@@ -106,13 +106,13 @@ class Bench:
             if fut is not None and not fut.done():
                 fut.set_result(time.perf_counter())
 
-        self.timings: list[tuple[str, float, float]] = []  # the server's own: (how, wall ms, cpu ms)
+        self.timings: dict[int, tuple[str, float, float]] = {}  # the server's own, by version: (how, wall ms, cpu ms)
 
         @self.client.feature(lsp.WINDOW_LOG_MESSAGE)
         def on_log(params: lsp.LogMessageParams) -> None:
             m = _TIMING.search(params.message)
             if m:
-                self.timings.append((m.group(1), float(m.group(2)), float(m.group(3))))
+                self.timings[int(m.group(2))] = (m.group(1), float(m.group(3)), float(m.group(4)))
 
     async def start(self, root: Path) -> float:
         t0 = time.perf_counter()
@@ -149,7 +149,10 @@ class Bench:
                 text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change]
             )
         )
-        return await asyncio.wait_for(fut, 600) - t0
+        done = await asyncio.wait_for(fut, 600) - t0
+        while version not in self.timings:  # its log line follows the diagnostics
+            await asyncio.sleep(0.001)
+        return done
 
     async def stop(self) -> None:
         await self.client.shutdown_async(None)
@@ -212,22 +215,22 @@ async def edits_bench(package: str, edits: int) -> dict:
             version += 1
             change = _insert(comment_line, col, "s") if i % 2 == 0 else _delete(comment_line, col, comment_line, col + 1)
             kinds["comment"].append(await bench.change(path, version, change))
-            server["comment"].append(bench.timings[-1])
+            server["comment"].append(bench.timings[version])
             # a blank line added, then removed
             version += 1
             change = _insert(commit_line, 0, "\n") if i % 2 == 0 else _delete(commit_line, 0, commit_line + 1, 0)
             kinds["blank line"].append(await bench.change(path, version, change))
-            server["blank line"].append(bench.timings[-1])
+            server["blank line"].append(bench.timings[version])
             # a statement's code changed inside one function (a string constant)
             version += 1
             change = _insert(detail_line, dcol, "!") if i % 2 == 0 else _delete(detail_line, dcol, detail_line, dcol + 1)
             kinds["statement changed"].append(await bench.change(path, version, change))
-            server["statement changed"].append(bench.timings[-1])
+            server["statement changed"].append(bench.timings[version])
             # a statement added inside one function, then removed
             version += 1
             change = _insert(commit_line, 0, "    session.flush()\n") if i % 2 == 0 else _delete(commit_line, 0, commit_line + 1, 0)
             kinds["statement added"].append(await bench.change(path, version, change))
-            server["statement added"].append(bench.timings[-1])
+            server["statement added"].append(bench.timings[version])
         result["findings_after"] = len(bench.last.get(path.as_uri(), []))
         result["edits"] = {
             k: {"n": len(v), "p50_ms": round(statistics.median(v) * 1000, 1), "p95_ms": round(_pct(v, 0.95) * 1000, 1), "max_ms": round(max(v) * 1000, 1)}

@@ -23,7 +23,6 @@ edits (offsets) move the same way.
 
 from __future__ import annotations
 
-import copy
 import io
 import re
 import token
@@ -189,7 +188,7 @@ def reuse(
         if old_tokens is None:
             return None
     if old == new:
-        return [copy.copy(d) for d in diagnostics], old_tokens
+        return list(diagnostics), old_tokens
     start, old_end, new_end = changed_span(old, new)
     old_lines = _Lines(old)
     first_row = old_lines.row_of(start)
@@ -216,31 +215,49 @@ def reuse(
     before_newline = gap_end < 0 or old_tokens.kinds[before + 1] == token.NEWLINE
     if not _gap_ok(old_gap, new_gap, depth, after_newline, before_newline):
         return None
-    new_lines = _Lines(new)
-
-    def move_offset(offset: int) -> int:
-        return offset + delta if offset >= old_end else offset
+    # Positions at or after the change's end move: rows by the line breaks it added, columns only on the
+    # change's last line; positions before it (no finding or edit lies inside it) stay.
+    end_row = old_lines.row_of(old_end)
+    end_row_start = old_lines.starts[end_row - 1]
+    row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
+    new_end_row_start = new.rfind("\n", 0, new_end) + 1
+    end_col = old_end - end_row_start + 1  # 1-based column of the change's end on its row
 
     def move(loc: Location) -> Location:
-        return new_lines.location(move_offset(old_lines.offset(loc.row, loc.column)))
+        if loc.row < end_row or loc.row == end_row and loc.column < end_col:
+            return loc
+        if loc.row > end_row:
+            return Location(loc.row + row_delta, loc.column)
+        return Location(loc.row + row_delta, end_row_start + loc.column - 1 + delta - new_end_row_start + 1)
 
     def move_row(row: int) -> int:
-        return new_lines.row_of(move_offset(old_lines.starts[min(row, len(old_lines.starts)) - 1]))
+        return row + row_delta if row > end_row or row == end_row and end_col == 1 else row
 
     out: list[Diagnostic] = []
     for d in diagnostics:
-        moved = copy.copy(d)
-        moved.location = move(d.location)
-        moved.end_location = move(d.end_location)
-        moved.noqa_row = move_row(d.noqa_row) if d.noqa_row is not None else None
-        moved.edit_locations = [(move(a), move(b)) for a, b in d.edit_locations]
-        if d.fix is not None:
-            edits = tuple(
-                ResolvedEdit(move_offset(e.start), move_offset(e.end), e.content) if isinstance(e, ResolvedEdit) else e
-                for e in d.fix.edits
+        if d.end_location.row < end_row and (d.noqa_row is None or d.noqa_row < end_row) and all(
+            b.row < end_row for _, b in d.edit_locations
+        ) and not (d.fix is not None and any(isinstance(e, ResolvedEdit) and e.end >= old_end for e in d.fix.edits)):
+            out.append(d)  # wholly before the change: the same finding
+            continue
+        fix = d.fix
+        if fix is not None:
+            fix = Fix(
+                fix.message,
+                tuple(
+                    ResolvedEdit(e.start + delta if e.start >= old_end else e.start, e.end + delta if e.end >= old_end else e.end, e.content)
+                    if isinstance(e, ResolvedEdit) else e
+                    for e in fix.edits
+                ),
+                fix.applicability,
             )
-            moved.fix = Fix(d.fix.message, edits, d.fix.applicability)
-        out.append(moved)
+        out.append(
+            Diagnostic(
+                d.code, d.name, d.message, d.path, move(d.location), move(d.end_location), fix,
+                move_row(d.noqa_row) if d.noqa_row is not None else None,
+                [(move(a), move(b)) for a, b in d.edit_locations],
+            )
+        )
     return out, old_tokens.moved(old_end, delta)
 
 
