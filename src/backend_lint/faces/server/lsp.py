@@ -46,6 +46,7 @@ class BackendLintServer(LanguageServer):
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self.encoding = "utf-16"
         self.log_timings = False
+        self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
 
     # -- helpers -----------------------------------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -83,7 +84,7 @@ class BackendLintServer(LanguageServer):
                 )
             )
         self.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri=uri_of(path), diagnostics=diagnostics, version=doc.version)
+            lsp.PublishDiagnosticsParams(uri=self.uris.get(path) or uri_of(path), diagnostics=diagnostics, version=doc.version)
         )
         if self.log_timings:
             how = "reused" if linted.reused else "linted"
@@ -240,6 +241,7 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
     def did_open(ls: BackendLintServer, params: lsp.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         path = path_of(item.uri)
+        ls.uris[path] = item.uri
         ls.session.open(path, item.text, item.version)
         ls.publish_many([path])
 
@@ -266,6 +268,7 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
         path = path_of(uri)
         ls.cancel_pending(path)
         paths = ls.guarded(f"closing {path}", lambda: ls.session.close(path), [])
+        ls.uris.pop(path, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         ls.publish_many(paths)
 
