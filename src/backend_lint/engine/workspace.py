@@ -151,7 +151,7 @@ class Workspace:
                 entry.parsed = bool(facts.get("parsed"))
                 index.sources[name] = digest
                 return False
-        index.update_source(path, text)
+        index._add(abspath, digest, facts)  # what ``update_source`` does, without extracting the facts again
         self._project_findings = None
         return True
 
