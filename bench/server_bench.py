@@ -216,9 +216,10 @@ async def edits_bench(package: str, edits: int) -> dict:
             change = _insert(comment_line, col, "s") if i % 2 == 0 else _delete(comment_line, col, comment_line, col + 1)
             kinds["comment"].append(await bench.change(path, version, change))
             server["comment"].append(bench.timings[version])
-            # a blank line added, then removed
+            # a blank line added before `return item` (below the added statement's place), then removed
             version += 1
-            change = _insert(commit_line, 0, "\n") if i % 2 == 0 else _delete(commit_line, 0, commit_line + 1, 0)
+            blank = commit_line + 2 + (i % 2)  # (on odd rounds the statement added above it is still there)
+            change = _insert(blank, 0, "\n") if i % 2 == 0 else _delete(blank, 0, blank + 1, 0)
             kinds["blank line"].append(await bench.change(path, version, change))
             server["blank line"].append(bench.timings[version])
             # a statement's code changed inside one function (a string constant)

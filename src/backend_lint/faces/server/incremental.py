@@ -75,7 +75,7 @@ class CodeTokens:
     @classmethod
     def of(cls, text: str) -> Optional["CodeTokens"]:
         """``None`` when the text does not tokenize (an unfinished edit: lint it)."""
-        lines = _Lines(text)
+        line_starts = _Lines(text).starts
         starts: list[int] = []
         ends: list[int] = []
         depths: list[int] = []
@@ -90,8 +90,9 @@ class CodeTokens:
                         depth += 1
                     elif tok.string in _CLOSE:
                         depth -= 1
-                starts.append(lines.offset(tok.start[0], tok.start[1] + 1))
-                ends.append(lines.offset(tok.end[0], tok.end[1] + 1))
+                (r1, c1), (r2, c2) = tok.start, tok.end
+                starts.append(line_starts[r1 - 1] + c1 if r1 <= len(line_starts) else len(text))
+                ends.append(line_starts[r2 - 1] + c2 if r2 <= len(line_starts) else len(text))
                 depths.append(depth)
                 kinds.append(tok.type)
         except (tokenize.TokenError, SyntaxError):
