@@ -109,3 +109,21 @@ def test_workspace_update_file_reports_whether_facts_changed(tmp_path):
     assert workspace.update_file(str(models), models.read_text()) is False  # what the index read
     assert workspace.update_file(str(models), "class Item:\n    def total(self):\n        return 2\n") is False  # a body
     assert workspace.update_file(str(models), "class Item:\n    pass\n\n\nclass Order:\n    pass\n") is True  # a class added
+
+
+def test_the_session_moves_findings_edit_by_edit_across_a_debounced_burst(tmp_path):
+    """Two comment edits in two places between two lints (the debounce merged them): each edit is one
+    gap, so the findings are moved twice instead of the file being linted."""
+    (tmp_path / "pyproject.toml").write_text("[tool.backend-lint]\n")
+    path = str(tmp_path / "app.py")
+    session = Session()
+    session.open(path, SOURCE, 1)
+    session.lint(path)
+    step1 = SOURCE.replace("def first():", "# above\n\ndef first():")
+    step2 = step1.replace("def second():", "def second():  # beside")
+    session.change(path, step1, 2)
+    session.change(path, step2, 3)
+    linted = session.lint(path)
+    assert linted.reused and _shape(linted.diagnostics) == _shape(lint_text(step2, path))
+    session.change(path, step2.replace("return value", "return None"), 4)
+    assert not session.lint(path).reused

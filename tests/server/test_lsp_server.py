@@ -84,7 +84,7 @@ async def _start(client: LanguageClient, root: Path, debounce_ms: int = 0) -> No
             capabilities=client_capabilities("visual-studio-code"),
             root_uri=root.as_uri(),
             workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="demo")],
-            initialization_options={"debounce_ms": debounce_ms},
+            initialization_options={"debounce_ms": debounce_ms, "log_timings": True},
         )
     )
 
@@ -244,6 +244,29 @@ async def test_a_change_in_one_file_relints_the_open_files_that_depend_on_it(cli
         lsp.DidChangeWatchedFilesParams(changes=[lsp.FileEvent(uri=schemas_uri, type=lsp.FileChangeType.Changed)])
     )
     await published(client, uri, lambda ds: "BKL503" in codes(ds))
+
+
+async def test_a_comment_edit_reuses_the_findings_at_their_new_place(client: LanguageClient, project: Path):
+    path = project / "app" / "times.py"
+    uri = open_doc(client, path, TIMES, version=50)
+    await published(client, uri, lambda ds: "BKL302" in codes(ds))
+    edited = TIMES.replace("def stamp():", "# when it happened\n\n\ndef stamp():")
+    replace_all(client, uri, edited, 51)
+    await published(client, uri, lambda ds: [d.range.start.line for d in ds if d.code == "BKL302"] == [7])
+    edited = edited.replace("def stamp():", "def stamp():  # now")
+    replace_all(client, uri, edited, 52)
+    found = await published(client, uri, lambda ds: [d.range.start.line for d in ds if d.code == "BKL302"] == [7])
+
+    async def logged() -> None:
+        while not any("(version 52)" in m.message for m in client.log_messages):
+            await client.wait_for_notification(lsp.WINDOW_LOG_MESSAGE)
+
+    await asyncio.wait_for(logged(), WAIT)
+    for version in (51, 52):
+        assert any("reused" in m.message and f"(version {version})" in m.message for m in client.log_messages)
+    offered = await actions(client, uri, [d for d in found if d.code == "BKL302"])  # the moved fix still applies
+    fixed = apply_edit(edited, next(a for a in offered if "noqa" not in a.title).edit)
+    assert "# when it happened" in fixed and not [d for d in lint_text(fixed, str(path)) if d.code == "BKL302"]
 
 
 async def test_configuration_is_reloaded_when_pyproject_changes(client: LanguageClient, project: Path):

@@ -47,6 +47,7 @@ class BackendLintServer(LanguageServer):
         self.encoding = "utf-16"
         self.log_timings = False
         self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
+        self._converted: dict[str, dict[int, tuple[Diagnostic, lsp.Diagnostic]]] = {}
 
     # -- helpers -----------------------------------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -71,7 +72,17 @@ class BackendLintServer(LanguageServer):
         wall, cpu = time.perf_counter(), time.thread_time()
         linted = self.session.lint(path)
         lines = Lines(linted.text, self.encoding)
-        diagnostics = [to_lsp(d, lines) for d in linted.diagnostics]
+        # a finding the reuse kept as it was (before the edit) keeps its protocol form too; the map holds
+        # the findings themselves, so their ids stay theirs
+        previous = self._converted.get(path, {}) if linted.reused else {}
+        converted: dict[int, tuple[Diagnostic, lsp.Diagnostic]] = {}
+        diagnostics = []
+        for d in linted.diagnostics:
+            known = previous.get(id(d))
+            item = known[1] if known is not None and known[0] is d else to_lsp(d, lines)
+            converted[id(d)] = (d, item)
+            diagnostics.append(item)
+        self._converted[path] = converted
         for error in linted.errors:  # a rule that crashed: said, and the other rules' findings stand
             self.log(f"backend-lint: {error}", lsp.MessageType.Error)
             diagnostics.append(
@@ -269,6 +280,7 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
         ls.cancel_pending(path)
         paths = ls.guarded(f"closing {path}", lambda: ls.session.close(path), [])
         ls.uris.pop(path, None)
+        ls._converted.pop(path, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         ls.publish_many(paths)
 

@@ -49,6 +49,9 @@ class Document:
     text: str
     version: Optional[int] = None
     linted: Optional[Linted] = None
+    # the texts the buffer went through since its last lint (one per change the client sent), the last
+    # being ``text``: findings are moved edit by edit, each edit one span (``incremental.py``)
+    steps: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -117,10 +120,19 @@ class Session:
             doc = self.documents[path] = Document(path, text, version)
         else:
             doc.text, doc.version = text, version
+        doc.steps = [text]
         return doc
 
     def change(self, path: str, text: str, version: Optional[int] = None) -> Document:
-        return self.open(path, text, version)
+        doc = self.documents.get(path)
+        if doc is None:
+            return self.open(path, text, version)
+        doc.text, doc.version = text, version
+        if len(doc.steps) < 64:
+            doc.steps.append(text)
+        else:  # a long burst without a lint: compare with the last text linted in one step
+            doc.steps = [text]
+        return doc
 
     def close(self, path: str) -> list[str]:
         """Forget the buffer; the index goes back to the file on disk. Returns the open files to lint again."""
@@ -223,7 +235,15 @@ class Session:
             and not previous.errors
             and (not previous.uses_project or previous.project_digest == digest)
         ):
-            moved = reuse(previous.text, text, previous.diagnostics, previous.tokens)
+            moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
+            before = previous.text
+            for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
+                assert moved is not None
+                moved = reuse(before, step, moved[0], moved[1])
+                if moved is None:
+                    break
+                before = step
+            doc.steps = [text]
             if moved is not None:
                 # the same code: the index keeps the facts of the text last linted (their line numbers may
                 # lag until the next lint or save), nothing is extracted or linted
@@ -231,6 +251,7 @@ class Session:
                 linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True)
                 doc.linted = linted
                 return linted
+        doc.steps = [text]
         workspace.update_file(path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
         outcome, uses_project = workspace.lint_open(path, text)
