@@ -107,8 +107,11 @@ class BackendLintServer(LanguageServer):
             asyncio.get_running_loop().call_soon(self._tokenize, linted)
 
     def _tokenize(self, linted: Linted) -> None:
-        if linted.tokens is None:
-            linted.tokens = CodeTokens.of(linted.text)
+        def work() -> None:
+            if linted.tokens is None:
+                linted.tokens = CodeTokens.of(linted.text)
+
+        self.guarded("tokenizing", work)
 
     def publish_many(self, paths: Sequence[str]) -> None:
         for path in paths:
