@@ -233,7 +233,8 @@ class Session:
             previous is not None
             and previous.workspace is workspace
             and not previous.errors
-            and (not previous.uses_project or previous.project_digest == digest)
+            # findings that read the index (or project-wide rules, which may add one here) need the same facts
+            and (previous.project_digest == digest or not (previous.uses_project or workspace.engine.has_project_rules))
         ):
             moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
             before = previous.text
