@@ -14,6 +14,7 @@ an unsaved buffer (its facts replace the file's in the index first), then ``run`
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, replace
@@ -125,6 +126,57 @@ class Workspace:
             self._project_findings = found
             self._project_errors = [str(e) for e in engine.project_errors]
         return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
+
+    # -- a language server's warm loop (``faces/server``) ----------------------------------------------
+    def update_file(self, path: str, text: Optional[str] = None) -> bool:
+        """The index follows one file: ``text`` (an editor's buffer) or, with ``None``, the file on disk.
+        Returns whether its facts changed (what other files' findings can depend on). A file whose text
+        changed but whose facts did not (an edit inside a function body that no fact records, a comment)
+        keeps the index's derived facts warm: nothing project-wide is recomputed."""
+        index = self.index
+        if index is None:
+            return False
+        if text is None:
+            try:
+                text = read_source(path).text
+            except SourceReadError:
+                return False
+        from ..knowledge.index.entry import encode_facts  # (the index's own encoding: only when a buffer changes)
+        from ..knowledge.index.extract import extract_module  # (every extractor, ~25 ms the first time)
+        from ..knowledge.modules import module_name_for  # (idem)
+
+        abspath = os.path.abspath(path)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        entry = index.entry(abspath)
+        if entry is not None and entry.digest == digest:
+            return False
+        name, is_package = module_name_for(abspath, index.root)
+        facts = extract_module(text, abspath, name, is_package)
+        if entry is not None and entry.module == name and entry.facts is not None:
+            if hashlib.sha256(encode_facts(facts)).hexdigest() == entry.facts_digest:
+                entry.digest = digest  # the same facts: only the content stamp moves
+                entry.parsed = bool(facts.get("parsed"))
+                index.sources[name] = digest
+                return False
+        index._add(abspath, digest, facts)  # what ``update_source`` does, without extracting the facts again
+        self._project_findings = None
+        return True
+
+    def lint_open(self, path: str, text: str) -> tuple[FileOutcome, bool]:
+        """``lint_buffer`` for a buffer whose facts ``update_file`` already gave the index: the project-wide
+        findings on it pass through its ``# noqa`` too. Also returns whether the file's findings read the
+        project index (then they depend on other files)."""
+        engine = self.engine
+        result = engine.lint_source(text, path)
+        project = self.project_findings(path)
+        if project:
+            project = engine.apply_noqa(text, project)
+        out = FileOutcome(path, diagnostics=sorted(result.diagnostics + project, key=Diagnostic.sort_key))
+        out.errors = [str(e) for e in result.errors]
+        if self._project_errors:
+            out.errors += self._project_errors
+            self._project_errors = []
+        return out, result.uses_project or bool(project)
 
     def preload(self) -> None:
         """Everything a lint needs, loaded now (before a face forks workers that should share it)."""

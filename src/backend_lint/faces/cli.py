@@ -381,5 +381,17 @@ def cache_clean(cache_dir: Optional[str]) -> None:
         click.echo(f"No cache found at: {cache_dir}")
 
 
+@main.command()
+@click.option("--stdio", is_flag=True, help="Speak LSP on standard input and output (the default and only transport).")
+def server(stdio: bool) -> None:
+    """Run the language server (LSP on standard input and output)."""
+    from .server import ServerUnavailable, serve  # (the server package: only this command)
+
+    try:
+        serve()
+    except ServerUnavailable as exc:
+        _fail(str(exc))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

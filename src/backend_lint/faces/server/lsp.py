@@ -1,0 +1,342 @@
+"""The protocol: ``backend-lint server`` speaks LSP on stdio through pygls 2 and lsprotocol.
+
+Diagnostics are published on open, on save, and on change after ``debounce_ms`` (an initialization
+option, default 150; ``0`` lints every change at once; ``log_timings: true`` logs each lint's time).
+Code actions: a quick fix per fixable finding
+(safe ones preferred, unsafe ones labelled "(unsafe)"), "add ``# noqa: CODE``", and
+``source.fixAll.backend-lint`` (safe fixes only). ``pyproject.toml`` / ``backend-lint.toml`` changes
+(watched, or saved in the editor) reload the configuration; saved and watched Python files update the
+project index in memory and re-lint the open files that depend on it.
+
+Every handler catches what goes wrong: a crash is logged (``window/logMessage``) and the server goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import traceback
+from typing import Any, Callable, Optional, Sequence
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from ... import __version__
+from ...engine.api import SYNTAX_ERROR_CODE, UNUSED_NOQA_CODE
+from ...values import Diagnostic
+from ..output.json import _url as rule_url  # the JSON output's URL of a rule: the two agree
+from .convert import Lines, minimal_edit
+from .incremental import CodeTokens
+from .session import Action, Linted, Session
+
+SOURCE = "backend-lint"
+FIX_ALL_KIND = "source.fixAll.backend-lint"
+DEFAULT_DEBOUNCE_MS = 150
+_ERROR_CODES = (SYNTAX_ERROR_CODE, "BKL902")
+
+
+class BackendLintServer(LanguageServer):
+    def __init__(self, extra_rules: Sequence[Any] = ()) -> None:
+        super().__init__("backend-lint", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
+        self.session = Session(extra_rules, log=self.log)
+        self.debounce_ms = DEFAULT_DEBOUNCE_MS
+        self._pending: dict[str, asyncio.TimerHandle] = {}
+        self.encoding = "utf-16"
+        self.log_timings = False
+        self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
+        self._converted: dict[str, dict[int, tuple[Diagnostic, lsp.Diagnostic]]] = {}
+
+    # -- helpers -----------------------------------------------------------------------------------------
+    def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
+        try:
+            self.window_log_message(lsp.LogMessageParams(type=kind, message=message))
+        except Exception:  # no client yet (or gone): nothing to tell
+            pass
+
+    def guarded(self, what: str, work: Callable[[], Any], default: Any = None) -> Any:
+        """Run ``work``; a crash is logged, never raised into pygls (the server must outlive it)."""
+        try:
+            return work()
+        except Exception as exc:
+            self.log(f"backend-lint: internal error while {what}: {type(exc).__name__}: {exc}\n{traceback.format_exc()}", lsp.MessageType.Error)
+            return default
+
+    def publish(self, path: str) -> None:
+        """Lint the open buffer ``path`` and publish its findings."""
+        doc = self.session.documents.get(path)
+        if doc is None:
+            return
+        wall, cpu = time.perf_counter(), time.thread_time()
+        linted = self.session.lint(path)
+        lines = Lines(linted.text, self.encoding)
+        # a finding the reuse kept as it was (before the edit) keeps its protocol form too; the map holds
+        # the findings themselves, so their ids stay theirs
+        previous = self._converted.get(path, {}) if linted.reused else {}
+        converted: dict[int, tuple[Diagnostic, lsp.Diagnostic]] = {}
+        diagnostics = []
+        for d in linted.diagnostics:
+            known = previous.get(id(d))
+            item = known[1] if known is not None and known[0] is d else to_lsp(d, lines)
+            converted[id(d)] = (d, item)
+            diagnostics.append(item)
+        self._converted[path] = converted
+        for error in linted.errors:  # a rule that crashed: said, and the other rules' findings stand
+            self.log(f"backend-lint: {error}", lsp.MessageType.Error)
+            diagnostics.append(
+                lsp.Diagnostic(
+                    range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+                    message=f"backend-lint internal error: {error}",
+                    severity=lsp.DiagnosticSeverity.Information,
+                    code="BKL999",
+                    source=SOURCE,
+                )
+            )
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=self.uris.get(path) or uri_of(path), diagnostics=diagnostics, version=doc.version)
+        )
+        if self.log_timings:
+            how = "reused" if linted.reused else "linted"
+            self.log(
+                f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
+                f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
+            )
+        if linted.tokens is None:  # the next comment or blank-line edit needs them: tokenize while idle
+            asyncio.get_running_loop().call_soon(self._tokenize, linted)
+
+    def _tokenize(self, linted: Linted) -> None:
+        def work() -> None:
+            if linted.tokens is None:
+                linted.tokens = CodeTokens.of(linted.text)
+
+        self.guarded("tokenizing", work)
+
+    def publish_many(self, paths: Sequence[str]) -> None:
+        for path in paths:
+            self.cancel_pending(path)
+            self.guarded(f"linting {path}", lambda p=path: self.publish(p))
+
+    def cancel_pending(self, path: str) -> None:
+        handle = self._pending.pop(path, None)
+        if handle is not None:
+            handle.cancel()
+
+    def schedule(self, path: str) -> None:
+        """Lint ``path`` after ``debounce_ms`` without a further change (at once with 0)."""
+        self.cancel_pending(path)
+        if self.debounce_ms <= 0:
+            self.publish_many([path])
+            return
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._pending.pop(path, None)
+            self.guarded(f"linting {path}", lambda: self.publish(path))
+
+        self._pending[path] = loop.call_later(self.debounce_ms / 1000.0, fire)
+
+
+def path_of(uri: str) -> str:
+    path = to_fs_path(uri)
+    if path is None:  # not a file: URI (an untitled buffer): a name of its own
+        parsed = urlparse(uri)
+        path = os.path.join(os.getcwd(), unquote(parsed.path).lstrip("/") or "untitled.py")
+    return os.path.abspath(path)
+
+
+def uri_of(path: str) -> str:
+    return from_fs_path(path) or path
+
+
+def severity_of(d: Diagnostic) -> lsp.DiagnosticSeverity:
+    if d.code in _ERROR_CODES:
+        return lsp.DiagnosticSeverity.Error
+    return lsp.DiagnosticSeverity.Warning
+
+
+def to_lsp(d: Diagnostic, lines: Lines) -> lsp.Diagnostic:
+    start = lines.to_client(d.location.row, d.location.column)
+    end = lines.to_client(d.end_location.row, d.end_location.column)
+    fix = None
+    if d.fix is not None:
+        fix = {"title": d.fix.message, "applicability": d.fix.applicability.value}
+    return lsp.Diagnostic(
+        range=lsp.Range(start=lsp.Position(line=start[0], character=start[1]), end=lsp.Position(line=end[0], character=end[1])),
+        message=d.message,
+        severity=severity_of(d),
+        code=d.code,
+        code_description=lsp.CodeDescription(href=rule_url(d.code)),
+        source=SOURCE,
+        tags=[lsp.DiagnosticTag.Unnecessary] if d.code == UNUSED_NOQA_CODE else None,
+        data={"fix": fix} if fix is not None else None,
+    )
+
+
+def _text_edit(old: str, new: str, lines: Lines) -> Optional[lsp.TextEdit]:
+    span = minimal_edit(old, new)
+    if span is None:
+        return None
+    start, end, content = span
+    a, b = lines.offset_to_client(start), lines.offset_to_client(end)
+    return lsp.TextEdit(
+        range=lsp.Range(start=lsp.Position(line=a[0], character=a[1]), end=lsp.Position(line=b[0], character=b[1])),
+        new_text=content,
+    )
+
+
+def _code_action(action: Action, uri: str, linted: Linted, lines: Lines, version: Optional[int]) -> Optional[lsp.CodeAction]:
+    edit = _text_edit(linted.text, action.new_text, lines)
+    if edit is None:
+        return None
+    return lsp.CodeAction(
+        title=action.title,
+        kind=lsp.CodeActionKind.QuickFix if action.kind == "quickfix" else FIX_ALL_KIND,
+        diagnostics=[to_lsp(d, lines) for d in action.diagnostics] or None,
+        is_preferred=action.preferred or None,
+        edit=lsp.WorkspaceEdit(
+            document_changes=[
+                lsp.TextDocumentEdit(
+                    text_document=lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
+                    edits=[edit],
+                )
+            ]
+        ),
+    )
+
+
+def _overlaps(d: Diagnostic, lines: Lines, rng: lsp.Range) -> bool:
+    start = lines.to_client(d.location.row, d.location.column)
+    end = lines.to_client(d.end_location.row, d.end_location.column)
+    return (start[0], start[1]) <= (rng.end.line, rng.end.character) and (rng.start.line, rng.start.character) <= (end[0], end[1])
+
+
+def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
+    server = BackendLintServer(extra_rules)
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: BackendLintServer, params: lsp.InitializeParams) -> None:
+        options = params.initialization_options or {}
+        if isinstance(options, dict):
+            value = options.get("debounce_ms", options.get("debounceMs"))
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                ls.debounce_ms = float(value)
+            elif value is not None:
+                ls.log(f"backend-lint: `debounce_ms` must be a number >= 0, not {value!r}; using {DEFAULT_DEBOUNCE_MS}", lsp.MessageType.Warning)
+            ls.log_timings = bool(options.get("log_timings"))
+        encoding = getattr(ls.workspace, "position_encoding", None)
+        if encoding is not None:
+            ls.encoding = str(getattr(encoding, "value", encoding))
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: BackendLintServer, params: lsp.InitializedParams) -> None:
+        ls.encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or "utf-16")
+        caps = ls.client_capabilities.workspace
+        watched = caps.did_change_watched_files if caps is not None else None
+        if watched is not None and watched.dynamic_registration:
+            watchers = [lsp.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/pyproject.toml", "**/backend-lint.toml")]
+            try:
+                await ls.client_register_capability_async(
+                    lsp.RegistrationParams(
+                        registrations=[
+                            lsp.Registration(
+                                id="backend-lint-watched-files",
+                                method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                                register_options=lsp.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+                            )
+                        ]
+                    )
+                )
+            except Exception as exc:
+                ls.log(f"backend-lint: could not watch files: {exc}", lsp.MessageType.Warning)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: BackendLintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        path = path_of(item.uri)
+        ls.uris[path] = item.uri
+        ls.session.open(path, item.text, item.version)
+        ls.publish_many([path])
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: BackendLintServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = path_of(uri)
+        document = ls.workspace.get_text_document(uri)  # pygls applied the (incremental) changes
+        ls.session.change(path, document.source, params.text_document.version)
+        ls.schedule(path)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE, lsp.SaveOptions(include_text=True))
+    def did_save(ls: BackendLintServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = path_of(uri)
+        if path in ls.session.documents and params.text is not None:
+            ls.session.change(path, params.text, ls.session.documents[path].version)
+        paths = ls.guarded(f"updating the index for {path}", lambda: ls.session.saved(path), [path])
+        ls.publish_many([p for p in paths if p in ls.session.documents])
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: BackendLintServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        path = path_of(uri)
+        ls.cancel_pending(path)
+        paths = ls.guarded(f"closing {path}", lambda: ls.session.close(path), [])
+        ls.uris.pop(path, None)
+        ls._converted.pop(path, None)
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        ls.publish_many(paths)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: BackendLintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+        kinds = {lsp.FileChangeType.Created: "created", lsp.FileChangeType.Changed: "changed", lsp.FileChangeType.Deleted: "deleted"}
+        changes = [(path_of(c.uri), kinds.get(c.type, "changed")) for c in params.changes]
+        paths = ls.guarded("reading changed files", lambda: ls.session.files_changed(changes), [])
+        ls.publish_many(paths)
+
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=False),
+    )
+    def code_action(ls: BackendLintServer, params: lsp.CodeActionParams) -> Optional[list[lsp.CodeAction]]:
+        return ls.guarded("computing code actions", lambda: _code_actions(ls, params), None)
+
+    return server
+
+
+def _code_actions(ls: BackendLintServer, params: lsp.CodeActionParams) -> Optional[list[lsp.CodeAction]]:
+    uri = params.text_document.uri
+    path = path_of(uri)
+    doc = ls.session.documents.get(path)
+    if doc is None:
+        return None
+    only = params.context.only
+    want_quick = not only or any(k == lsp.CodeActionKind.QuickFix or str(k).startswith("quickfix") for k in only)
+    want_fix_all = not only or any(FIX_ALL_KIND.startswith(str(k)) for k in only)
+    actions: list[Action] = []
+    linted = ls.session.ensure_linted(path)
+    if linted is None:
+        return None
+    lines = Lines(linted.text, ls.encoding)
+    if want_quick:
+        asked = {(d.code, d.range.start.line, d.range.start.character) for d in params.context.diagnostics if d.source == SOURCE}
+
+        def wanted(d: Diagnostic) -> bool:
+            start = lines.to_client(d.location.row, d.location.column)
+            if asked:
+                return (d.code, start[0], start[1]) in asked
+            return _overlaps(d, lines, params.range)
+
+        actions += ls.session.quick_fixes(path, wanted)
+    if want_fix_all:
+        fix_all = ls.session.fix_all(path)
+        if fix_all is not None:
+            actions.append(fix_all)
+    out = [a for a in (_code_action(a, uri, linted, lines, doc.version) for a in actions) if a is not None]
+    return out or None
+
+
+def serve(extra_rules: Sequence[Any] = ()) -> None:
+    """Run the server on standard input and output until the client exits."""
+    build_server(extra_rules).start_io()
+

@@ -1,0 +1,321 @@
+"""The language server's state, without the protocol: open buffers, warm workspaces, findings, actions.
+
+``Session`` is what the LSP layer (``faces/server/lsp.py``) drives. It knows files by path and text; the
+protocol (URIs, UTF-16 positions, JSON) stays in the LSP layer. Everything that decides a finding or a
+fix is the engine's: a ``Workspace`` per project root (settings, the project index in memory, the
+engine), ``Workspace.update_file`` to keep the index on the buffers, ``Workspace.lint_open`` to lint a
+buffer, ``Engine.fix_source`` for "fix all" and the engine's fix edits for each quick fix.
+
+Nothing here reads an open file from disk (its buffer is the truth), and nothing writes a source file:
+fixes leave as edits for the client to apply.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+from ...engine.api import SYNTAX_ERROR_CODE
+from ...engine.fixes import apply_fixes, fixable
+from ...engine.workspace import Workspace
+from ...ground.cache import DEFAULT_CACHE_DIR
+from ...ground.config import ConfigError, Settings, discover_settings
+from ...ground.discovery import is_excluded_file
+from ...values import Applicability, Diagnostic, Location
+from ..adoption import add_noqa
+from .incremental import CodeTokens, reuse
+
+CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
+
+
+@dataclass
+class Linted:
+    """One lint of one buffer: what it found, for which text, against which state of the project."""
+
+    text: str
+    diagnostics: list[Diagnostic]
+    errors: list[str]
+    uses_project: bool
+    project_digest: Optional[str]
+    workspace: Optional[Workspace]
+    tokens: Optional[CodeTokens] = None  # its code tokens, once computed (``incremental.py``)
+    reused: bool = False  # the findings were moved from the previous lint (no rule ran)
+
+
+@dataclass
+class Document:
+    path: str
+    text: str
+    version: Optional[int] = None
+    linted: Optional[Linted] = None
+    # the texts the buffer went through since its last lint (one per change the client sent), the last
+    # being ``text``: findings are moved edit by edit, each edit one span (``incremental.py``)
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Action:
+    """A code action as the engine sees it: a title, a kind, the findings it answers, and the new text."""
+
+    title: str
+    kind: str  # "quickfix" | "source.fixAll"
+    new_text: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    preferred: bool = False
+
+
+class Session:
+    def __init__(self, extra_rules: Sequence[Any] = (), log: Optional[Callable[[str], None]] = None) -> None:
+        self.documents: dict[str, Document] = {}
+        self._settings: dict[str, Settings] = {}  # directory -> settings
+        self._workspaces: dict[str, Workspace] = {}  # settings root -> workspace
+        self._extra_rules = tuple(extra_rules)
+        self.log = log or (lambda message: None)
+        self.generation = 0  # bumped when the configuration is reloaded
+
+    # -- projects ----------------------------------------------------------------------------------------
+    def settings_for(self, path: str) -> Settings:
+        """The settings of the file's project (raises ``ConfigError``); discovered once per directory."""
+        directory = os.path.dirname(os.path.abspath(path))
+        settings = self._settings.get(directory)
+        if settings is None:
+            settings = self._settings[directory] = discover_settings(directory)
+        return settings
+
+    def workspace_for(self, path: str) -> Workspace:
+        settings = self.settings_for(path)
+        key = os.path.abspath(settings.root)
+        workspace = self._workspaces.get(key)
+        if workspace is None:
+            workspace = self._workspaces[key] = self._open_workspace(settings)
+        return workspace
+
+    def _open_workspace(self, settings: Settings) -> Workspace:
+        workspace = Workspace(settings, cache_dir=os.path.join(settings.root, DEFAULT_CACHE_DIR))
+        if self._extra_rules:
+            # rules given to the server on top of the registry's (the tests' crashing rule)
+            from ...engine.api import Engine  # (only with extra rules)
+            from ...engine.registry import all_rules  # (idem)
+
+            workspace.engine = Engine(settings, None, workspace.index, rules=(*all_rules(), *self._extra_rules))
+        for doc in self.documents.values():  # the buffers, not the disk, for every open file of the project
+            if os.path.abspath(doc.path).startswith(os.path.abspath(settings.root) + os.sep):
+                workspace.update_file(doc.path, doc.text)
+        self.log(f"backend-lint: project {settings.root} ({settings.config_file or 'default settings'})")
+        return workspace
+
+    def reload_configuration(self) -> None:
+        """Forget every project's settings and workspace: the next lint discovers and indexes again."""
+        self._settings.clear()
+        self._workspaces.clear()
+        self.generation += 1
+        for doc in self.documents.values():
+            doc.linted = None
+
+    # -- buffers ---------------------------------------------------------------------------------------
+    def open(self, path: str, text: str, version: Optional[int] = None) -> Document:
+        doc = self.documents.get(path)
+        if doc is None:
+            doc = self.documents[path] = Document(path, text, version)
+        else:
+            doc.text, doc.version = text, version
+        doc.steps = [text]
+        return doc
+
+    def change(self, path: str, text: str, version: Optional[int] = None) -> Document:
+        doc = self.documents.get(path)
+        if doc is None:
+            return self.open(path, text, version)
+        doc.text, doc.version = text, version
+        if len(doc.steps) < 64:
+            doc.steps.append(text)
+        else:  # a long burst without a lint: compare with the last text linted in one step
+            doc.steps = [text]
+        return doc
+
+    def close(self, path: str) -> list[str]:
+        """Forget the buffer; the index goes back to the file on disk. Returns the open files to lint again."""
+        doc = self.documents.pop(path, None)
+        if doc is None:
+            return []
+        try:
+            workspace = self.workspace_for(path)
+        except ConfigError:
+            return []
+        workspace.update_file(path, None if os.path.isfile(path) else doc.text)
+        return self._dependants(workspace, path)
+
+    def saved(self, path: str) -> list[str]:
+        """After ``didSave``: the saved buffer is linted again, and so are the open files that read the index
+        when the file's facts changed. Returns the paths to lint."""
+        doc = self.documents.get(path)
+        if doc is None:
+            return []
+        if os.path.basename(path) in CONFIG_FILES:
+            return self.config_changed()
+        out = [path]
+        try:
+            workspace = self.workspace_for(path)
+        except ConfigError:
+            return out
+        workspace.update_file(path, doc.text)
+        return out + self._dependants(workspace, path)
+
+    def files_changed(self, changes: Sequence[tuple[str, str]]) -> list[str]:
+        """``workspace/didChangeWatchedFiles``: ``(path, "created" | "changed" | "deleted")``. A
+        configuration file reloads everything; a Python file updates the index (an open file keeps its
+        buffer); a deletion rebuilds the project's index. Returns the open files to lint again."""
+        if any(os.path.basename(p) in CONFIG_FILES for p, _ in changes):
+            return self.config_changed()
+        relint: list[str] = []
+        for path, kind in changes:
+            if not path.endswith(".py") or path in self.documents:
+                continue  # an open file's buffer is the truth until it is closed
+            try:
+                settings = self.settings_for(path)
+            except ConfigError:
+                continue
+            workspace = self._workspaces.get(os.path.abspath(settings.root))
+            if workspace is None:
+                continue  # nothing of that project is open: its index is built when it is
+            if kind == "deleted":
+                self._workspaces[os.path.abspath(settings.root)] = workspace = self._open_workspace(settings)
+                relint += [p for p in self.documents if self._in(workspace, p)]
+            else:
+                workspace.update_file(path, None)
+                relint += self._dependants(workspace, path)
+        return _unique(relint)
+
+    def config_changed(self) -> list[str]:
+        self.reload_configuration()
+        return list(self.documents)
+
+    @staticmethod
+    def _in(workspace: Workspace, path: str) -> bool:
+        return os.path.abspath(path).startswith(os.path.abspath(workspace.settings.root) + os.sep)
+
+    def _dependants(self, workspace: Workspace, changed: str) -> list[str]:
+        """The open files of the project whose findings may have moved since they were linted: those that
+        read the project index (or carry project-wide findings) while the index's facts were different
+        from now. A change of a function body that no fact records re-lints nothing else."""
+        out = []
+        digest = workspace.index.project_digest() if workspace.index is not None else None
+        for path, doc in self.documents.items():
+            if path == changed or not self._in(workspace, path):
+                continue
+            linted = doc.linted
+            if linted is None or linted.workspace is not workspace:
+                out.append(path)
+            elif (linted.uses_project or workspace.engine.has_project_rules) and linted.project_digest != digest:
+                out.append(path)
+        return out
+
+    # -- linting ---------------------------------------------------------------------------------------
+    def lint(self, path: str) -> Linted:
+        """Lint the open buffer ``path`` (its previous findings reused when only comments or whitespace
+        changed, see ``incremental.py``). A configuration error is a BKL900 finding on line 1."""
+        doc = self.documents[path]
+        text = doc.text
+        try:
+            workspace = self.workspace_for(path)
+        except ConfigError as exc:
+            linted = Linted(text, [_file_diagnostic(path, f"Configuration error: {exc}")], [], False, None, None)
+            doc.linted = linted
+            return linted
+        if is_excluded_file(path, workspace.settings):
+            linted = Linted(text, [], [], False, None, workspace)
+            doc.linted = linted
+            return linted
+        digest = workspace.index.project_digest() if workspace.index is not None else None
+        previous = doc.linted
+        if (
+            previous is not None
+            and previous.workspace is workspace
+            and not previous.errors
+            # findings that read the index (or project-wide rules, which may add one here) need the same facts
+            and (previous.project_digest == digest or not (previous.uses_project or workspace.engine.has_project_rules))
+        ):
+            moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
+            before = previous.text
+            for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
+                assert moved is not None
+                moved = reuse(before, step, moved[0], moved[1])
+                if moved is None:
+                    break
+                before = step
+            doc.steps = [text]
+            if moved is not None:
+                # the same code: the index keeps the facts of the text last linted (their line numbers may
+                # lag until the next lint or save), nothing is extracted or linted
+                diagnostics, tokens = moved
+                linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True)
+                doc.linted = linted
+                return linted
+        doc.steps = [text]
+        workspace.update_file(path, text)
+        digest = workspace.index.project_digest() if workspace.index is not None else None
+        outcome, uses_project = workspace.lint_open(path, text)
+        linted = Linted(text, outcome.diagnostics, outcome.errors, uses_project, digest, workspace)
+        doc.linted = linted
+        return linted
+
+    def ensure_linted(self, path: str) -> Optional[Linted]:
+        """The findings of the buffer as it is now (linted again when it changed since)."""
+        doc = self.documents.get(path)
+        if doc is None:
+            return None
+        if doc.linted is None or doc.linted.text != doc.text:
+            return self.lint(path)
+        return doc.linted
+
+    # -- actions ---------------------------------------------------------------------------------------
+    def quick_fixes(self, path: str, wanted: Callable[[Diagnostic], bool]) -> list[Action]:
+        """A fix per fixable finding that ``wanted`` accepts (safe ones preferred, unsafe ones labelled),
+        then an "add ``# noqa``" action per finding."""
+        linted = self.ensure_linted(path)
+        if linted is None:
+            return []
+        text = linted.text
+        fixes: list[Action] = []
+        noqas: list[Action] = []
+        seen_noqa: set[tuple[str, int]] = set()
+        for d in linted.diagnostics:
+            if not wanted(d):
+                continue
+            if d.fix is not None and fixable(d, unsafe=True):
+                new_text, used = apply_fixes(text, [d])
+                if used:
+                    unsafe = d.fix.applicability is Applicability.UNSAFE
+                    title = f"{d.fix.message} ({d.code})" + (" (unsafe)" if unsafe else "")
+                    fixes.append(Action(title, "quickfix", new_text, [d], preferred=not unsafe))
+            if d.code == SYNTAX_ERROR_CODE:
+                continue  # a file that does not parse (or a bad configuration) is not silenced line by line
+            key = (d.code, d.noqa_row or d.row)
+            if key in seen_noqa:
+                continue
+            seen_noqa.add(key)
+            new_text, added = add_noqa(text, [d])
+            if added:
+                noqas.append(Action(f"Add `# noqa: {d.code}` to line {key[1]}", "quickfix", new_text, [d]))
+        return fixes + noqas
+
+    def fix_all(self, path: str) -> Optional[Action]:
+        """Every safe fix of the buffer, through the engine's fix loop (re-lints until nothing changes)."""
+        linted = self.ensure_linted(path)
+        if linted is None or linted.workspace is None:
+            return None
+        if not any(fixable(d, unsafe=False) for d in linted.diagnostics):
+            return None
+        new_text, _, applied = linted.workspace.engine.fix_source(linted.text, path, unsafe=False)
+        if not applied or new_text == linted.text:
+            return None
+        return Action("Fix all safe backend-lint findings", "source.fixAll", new_text)
+
+
+def _file_diagnostic(path: str, message: str) -> Diagnostic:
+    return Diagnostic(SYNTAX_ERROR_CODE, "syntax-error", message, path, Location(1, 1), Location(1, 1))
+
+
+def _unique(paths: list[str]) -> list[str]:
+    return list(dict.fromkeys(paths))

@@ -1,0 +1,24 @@
+"""Positions between the engine (rows, 1-based character columns) and LSP (0-based, UTF-16 units unless
+the client offers another encoding)."""
+
+from __future__ import annotations
+
+from backend_lint.faces.server.convert import Lines, minimal_edit
+
+TEXT = 'x = "\U0001F600é"; y = datetime.utcnow()\nz = 1\n'
+
+
+def test_columns_count_utf16_units_by_default_and_characters_in_utf32():
+    col = TEXT.index("datetime") + 1  # 1-based characters
+    assert Lines(TEXT).to_client(1, col) == (0, col - 1 + 1)  # the emoji is two UTF-16 units
+    assert Lines(TEXT, "utf-32").to_client(1, col) == (0, col - 1)
+    assert Lines(TEXT, "utf-8").to_client(1, col) == (0, col - 1 + 3 + 1)  # 4 bytes, then 2 for "é"
+    for encoding in ("utf-16", "utf-32", "utf-8"):
+        lines = Lines(TEXT, encoding)
+        assert lines.from_client(*lines.to_client(1, col)) == (1, col)
+        assert lines.offset_to_client(TEXT.index("z")) == (1, 0)
+
+
+def test_minimal_edit_is_the_one_changed_span():
+    assert minimal_edit("a = 1\nb = 2\n", "a = 1\nb = 3\n") == (10, 11, "3")
+    assert minimal_edit("same", "same") is None
