@@ -57,6 +57,9 @@ def test_select_ignore_prefixes_and_all(project: Path) -> None:
     r = run_cli("check", "--no-cache", "--select", "BKL401", ".", cwd=project)
     assert "BKL402" not in r.stdout.decode() and "BKL401" in r.stdout.decode()
     r = run_cli("check", "--no-cache", "--select", "ALL", "--ignore", "BKL40", ".", cwd=project)
+    # ALL also turns on the opt-in BKL422 (destructive-drop), which BKL40 does not cover
+    assert r.returncode == 1 and "BKL422" in r.stdout.decode() and "BKL40" not in r.stdout.decode()
+    r = run_cli("check", "--no-cache", "--select", "ALL", "--ignore", "BKL40,BKL422", ".", cwd=project)
     assert r.returncode == 0
     r = run_cli("check", "--no-cache", "--ignore", "BKL4", "--extend-select", "BKL402", ".", cwd=project)
     assert "BKL402" in r.stdout.decode() and "BKL401" not in r.stdout.decode()

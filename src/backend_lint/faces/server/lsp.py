@@ -27,7 +27,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from ... import __version__
 from ...engine.api import SYNTAX_ERROR_CODE, UNUSED_NOQA_CODE
 from ...values import Diagnostic
-from ..output.json import _url as rule_url  # the JSON output's URL of a rule: the two agree
+from ..output.urls import rule_url  # the JSON output's URL of a rule: the two agree
 from .convert import Lines, minimal_edit
 from .incremental import CodeTokens
 from .session import Action, Linted, Session
