@@ -30,6 +30,10 @@ class Item(SQLModel, table=True):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and SIGINT")
+@pytest.mark.skip(
+    reason="not deterministic yet: on a fresh-clone .ci/run (2026-12-03) the SIGINT was not acted on and the run "
+    "stayed blocked on the FIFO for 120 s (1 of 6 runs); issue 15 item 11 stays open until the cause is found"
+)
 def test_ctrl_c_exits_130_and_lists_the_files_already_fixed(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"a_fix.py": FIXABLE, "b_models.py": MODELS})
     os.mkfifo(root / "requirements.txt")
