@@ -216,6 +216,32 @@ def test_noqa_and_unused_noqa(tmp_path: Path) -> None:
     assert (root / "m.py").read_text().endswith("y = 2  # noqa: E501\n")
 
 
+def test_per_file_ignores_drop_unused_noqa(tmp_path: Path) -> None:
+    # (issue 15: BKL901 was reported in files whose per-file-ignores name it)
+    text = "x = 1  # noqa: BKL401\n"
+    root = make_project(
+        tmp_path, {"legacy/m.py": text, "new/m.py": text},
+        pyproject='[tool.backend-lint]\nper-file-ignores = { "legacy/*" = ["BKL901"] }\n',
+    )
+    r = run_cli("check", "--no-cache", "--output-format", "json", ".", cwd=root)
+    assert [(d["code"], Path(d["filename"]).parent.name) for d in json.loads(r.stdout)] == [("BKL901", "new")]
+
+
+def test_exclude_of_a_nested_configuration_applies_to_its_files(tmp_path: Path) -> None:
+    # (issue 15 item 4: settings per file from the closest configuration, its excludes too, as ruff does;
+    # a file named on the command line is linted unless --force-exclude)
+    root = make_project(tmp_path, {"svc_a/a.py": EMPTY_DOWNGRADE, "svc_b/gen/b.py": EMPTY_DOWNGRADE, "svc_b/c.py": EMPTY_DOWNGRADE})
+    (root / "svc_b" / "pyproject.toml").write_text('[tool.backend-lint]\nextend-exclude = ["gen"]\n')
+    r = run_cli("check", "--no-cache", "--output-format", "json", ".", cwd=root)
+    assert sorted(Path(d["filename"]).relative_to(root).as_posix() for d in json.loads(r.stdout)) == ["svc_a/a.py", "svc_b/c.py"]
+    r = run_cli("check", "--no-cache", "--output-format", "json", "svc_b", cwd=root)
+    assert [Path(d["filename"]).name for d in json.loads(r.stdout)] == ["c.py"]
+    r = run_cli("check", "--no-cache", "--output-format", "json", "svc_b/gen/b.py", cwd=root)
+    assert [Path(d["filename"]).name for d in json.loads(r.stdout)] == ["b.py"]
+    r = run_cli("check", "--no-cache", "--force-exclude", "--output-format", "json", "svc_a/a.py", "svc_b/gen/b.py", cwd=root)
+    assert [Path(d["filename"]).name for d in json.loads(r.stdout)] == ["a.py"]
+
+
 def test_string_holding_noqa_is_not_a_comment(tmp_path: Path) -> None:
     text = EMPTY_DOWNGRADE.replace("    pass", '    "# noqa: BKL402"')
     root = make_project(tmp_path, {"m.py": text})

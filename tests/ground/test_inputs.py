@@ -70,3 +70,24 @@ def test_the_inputs_stamp_follows_nested_pins_ini_env_configuration_and_ignores(
     assert str(root / "requirements" / "base.txt") in input_files(str(root))
     (root / "app" / "notes.txt").write_text("not an input\n")
     assert inputs_stamp(files) in seen
+
+
+def test_a_warm_workspace_sees_a_pin_changed_between_two_buffers(tmp_path: Path) -> None:
+    """An editor's workspace lints buffer after buffer with no run in between: a declared input changed on
+    disk (here the SQLModel pin) is read again, never served from the process's memo of it."""
+    from backend_lint.engine.workspace import Workspace
+    from backend_lint.ground.config import Settings
+
+    model = (
+        "from datetime import datetime\nfrom sqlmodel import Field, SQLModel\n\n\n"
+        "class Item(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    created_at: datetime\n"
+    )
+    root = make_project(tmp_path, {"app/__init__.py": "", "app/models.py": model})
+    (root / "requirements.txt").write_text("sqlmodel==0.0.24\n")
+    workspace = Workspace(Settings(root=str(root)), codes=["BKL305"])
+    path = str(root / "app" / "models.py")
+    assert [d.code for d in workspace.lint_buffer(path, model).diagnostics] == ["BKL305"]
+    (root / "requirements.txt").write_text("sqlmodel>=0.0.45\n")
+    assert [d.code for d in workspace.lint_buffer(path, model).diagnostics] == []
+    (root / "requirements.txt").write_text("sqlmodel==0.0.24\n")
+    assert [d.code for d in workspace.lint_buffer(path, model).diagnostics] == ["BKL305"]

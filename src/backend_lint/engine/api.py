@@ -419,7 +419,7 @@ class Engine:
     ) -> FileResult:
         diagnostics = result.diagnostics + diagnostics
         needed = suppressions is None and noqa and _NOQA_WORD.search(source) is not None and (
-            bool(diagnostics) or (UNUSED_NOQA_CODE in self.codes and _BKL_WORD.search(source) is not None)
+            bool(diagnostics) or (_BKL_WORD.search(source) is not None and self.code_enabled_for(UNUSED_NOQA_CODE, result.path))
         )
         if tree is None and (needed or (noqa and diagnostics)):
             facts = tree_facts(source)  # (CPython's tree: cheaper to build than the file's tokens)
@@ -436,7 +436,7 @@ class Engine:
             if noqa and suppressions.is_suppressed(d.code, d.row):
                 continue
             kept.append(d)
-        if noqa and UNUSED_NOQA_CODE in self.codes:
+        if noqa and self.code_enabled_for(UNUSED_NOQA_CODE, result.path):  # (per-file-ignores may drop it)
             kept.extend(self._unused_noqa(suppressions, source, result.path))
         kept.sort(key=Diagnostic.sort_key)
         result.diagnostics = kept

@@ -14,7 +14,7 @@ from typing import Callable, Optional, Sequence
 from ..ground.cache import ResultCache, run_key
 from ..ground.config import Settings
 from ..ground.discovery import abspath_maker
-from ..ground.io import SourceReadError, WriteError, read_source, write_source
+from ..ground.io import SourceReadError, WriteError, read_source, sigint_held, write_source
 from ..values import Diagnostic, Location
 from .api import Engine
 from ..ground.gc_tuning import tune_gc
@@ -113,8 +113,9 @@ def process_file(engine: Engine, path: str, options: RunOptions) -> FileOutcome:
                     out.diff = unified_diff(src.text, fixed_text, path)
                 else:
                     try:
-                        write_source(src, fixed_text)
-                        _journal(options, path)
+                        with sigint_held():  # (Ctrl-C lands after the journal names the rewritten file)
+                            write_source(src, fixed_text)
+                            _journal(options, path)
                     except WriteError as exc:
                         out.warnings.append(f"{path}: fixes not written: {exc}")
                         out.fixed = 0

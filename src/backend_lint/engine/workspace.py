@@ -22,8 +22,8 @@ from typing import Any, Callable, Optional, Sequence
 
 from ..ground.cache import DEFAULT_CACHE_DIR, ensure_cache_dir
 from ..ground.config import ConfigError, Settings
-from ..ground.discovery import abspath_maker, is_excluded_file, iter_python_files, project_python_files
-from ..ground.inputs import forget
+from ..ground.discovery import abspath_maker, excluded_below_root, is_excluded_file, iter_python_files, project_python_files
+from ..ground.inputs import forget, inputs_stamp
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
 from ..knowledge.index.roots import unresolved_share
@@ -93,12 +93,15 @@ class Workspace:
         self.engine = Engine(settings, codes, self.index)
         self._project_findings: Optional[dict[str, list[Diagnostic]]] = None
         self._project_errors: list[str] = []  # the project-wide rules' crashes, not yet told
+        self._inputs: dict[str, str] = {}  # a buffer's directory -> the stamp of the declared inputs above it
 
     def lint_buffer(self, path: str, text: str, noqa: bool = True, tree: Any = None, replace: bool = True) -> FileOutcome:
         """Lint ``text`` as the file ``path``, with the project-wide findings that fall on it. ``replace``:
         the text replaces the file's facts in the index (an editor's unsaved buffer); otherwise only a file
         the index lacks is added (flake8: the text is the file on disk). ``tree``: its CPython tree, if
         the caller has one."""
+        if replace:
+            self._forget_changed_inputs(path)
         index = self.index
         if index is not None:
             if replace:
@@ -113,6 +116,19 @@ class Workspace:
             out.errors += self._project_errors
             self._project_errors = []
         return out
+
+    def _forget_changed_inputs(self, path: str) -> None:
+        """A warm workspace (an editor's) lints buffer after buffer: when a declared input above ``path``
+        changed since its last buffer (a pin, ``alembic.ini``, ``.gitignore``: ground/inputs.py), what the
+        process remembers of the inputs is forgotten, as at the start of a run. (Reads those few small
+        files: far less than a lint.)"""
+        directory = os.path.dirname(os.path.abspath(path))
+        stamp = inputs_stamp([os.path.join(directory, "_")])
+        before = self._inputs.get(directory)
+        self._inputs[directory] = stamp
+        if before is not None and before != stamp:
+            forget()
+            self._project_findings = None
 
     def project_findings(self, path: str) -> list[Diagnostic]:
         """The project-wide rules' findings (BKL405, the migration graph) on ``path``, computed once."""
@@ -251,6 +267,7 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
     else:
         # each file's settings come from its closest configuration (``--config`` overrides them all)
         groups = settings_per_file(files, settings, request.select, request.ignore, request.extend_select) or [(settings, files)]
+        groups = _nested_excludes(groups, settings, named, request.force_exclude)
     outcomes: dict[str, FileOutcome] = {}
     project: list[Diagnostic] = []
     if request.fix and not request.diff and groups:
@@ -325,6 +342,19 @@ def _warn_unresolved(index: ProjectIndex, warn: Callable[[str], None]) -> bool:
         "another directory, list it in `src` under [tool.backend-lint]; `backend-lint facts` shows the roots"
     )
     return True
+
+
+def _nested_excludes(groups: list, settings: Settings, named: list[str], force_exclude: bool) -> list:
+    """A group whose closest configuration is not the run's also drops the files its own patterns exclude
+    (found by walking: a file named on the command line stays, unless ``--force-exclude``)."""
+    out = []
+    kept_named = set() if force_exclude else {os.path.normpath(p) for p in named if not os.path.isdir(p)}
+    for group_settings, group in groups:
+        if group_settings is not settings:
+            group = [f for f in group if os.path.normpath(f) in kept_named or not excluded_below_root(f, group_settings)]
+        if group:
+            out.append((group_settings, group))
+    return out
 
 
 def _lint_groups(groups, settings, workspace, request, options, outcomes, project, result, warn=None) -> None:

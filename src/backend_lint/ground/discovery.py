@@ -269,6 +269,22 @@ def is_excluded_file(path: str, settings: Settings) -> bool:
     return False
 
 
+def excluded_below_root(path: str, settings: Settings) -> bool:
+    """Does the configuration exclude ``path``, judged on its parts below ``settings.root`` only (a file
+    found by walking from above a nested configuration: the walk applied the run's patterns, these are
+    the nested one's). A path outside the root is never excluded by it."""
+    patterns = tuple(settings.exclude) + tuple(settings.extend_exclude)
+    root = os.path.realpath(settings.root)
+    try:
+        rel = os.path.relpath(os.path.realpath(path), root)
+    except ValueError:
+        return False
+    if rel == os.curdir or rel.startswith(os.pardir + os.sep) or rel == os.pardir:
+        return False
+    parts = rel.split(os.sep)
+    return any(_excluded(os.path.join(root, *parts[: i + 1]), parts[i], root, patterns) for i in range(len(parts)))
+
+
 # --- the project listing, stored --------------------------------------------------------------------------
 
 _RACY_NS = RACY_NS  # a directory changed this close to the listing may change again unseen (coarse mtimes)

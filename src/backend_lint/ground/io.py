@@ -127,7 +127,7 @@ def write_in_place(path: str, data: bytes, old: bytes) -> None:
     """Rewrite the file ``path`` (whose content is ``old``) in place, keeping its inode (its other hard
     links see the new content). SIGINT is held back while the bytes change, so that Ctrl-C leaves the old
     or the new content; if the write fails, ``old`` is put back. Raises ``OSError``."""
-    with _sigint_held():
+    with sigint_held():
         with open(path, "r+b") as fh:
             try:
                 fh.write(data)
@@ -145,7 +145,7 @@ def write_in_place(path: str, data: bytes, old: bytes) -> None:
                 raise
 
 
-class _sigint_held:
+class sigint_held:
     """SIGINT blocked for the duration (delivered on exit); a no-op where signals cannot be masked."""
 
     def __enter__(self) -> None:
