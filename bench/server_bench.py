@@ -33,7 +33,7 @@ from pathlib import Path
 from lsprotocol import types as lsp
 from pygls.lsp.client import LanguageClient
 
-_TIMING = re.compile(r"backend-lint: (linted|reused) .* \(version (\d+)\) in ([0-9.]+) ms, cpu ([0-9.]+) ms")
+_TIMING = re.compile(r"backend-lint: (linted|reused|function) .* \(version (\d+)\) in ([0-9.]+) ms, cpu ([0-9.]+) ms")
 PAUSE = 0.15  # seconds between two edits (typing cadence): idle work after a publish is not an edit's cost
 CORPUS = Path("/root/.cache/backend-lint-corpus/src")
 BIN = Path(sys.executable).parent / "backend-lint"

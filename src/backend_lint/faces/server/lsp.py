@@ -29,7 +29,6 @@ from ...engine.api import SYNTAX_ERROR_CODE, UNUSED_NOQA_CODE
 from ...values import Diagnostic
 from ..output.urls import rule_url  # the JSON output's URL of a rule: the two agree
 from .convert import Lines, minimal_edit
-from .incremental import CodeTokens
 from .session import Action, Linted, Session
 
 SOURCE = "backend-lint"
@@ -74,7 +73,7 @@ class BackendLintServer(LanguageServer):
         lines = Lines(linted.text, self.encoding)
         # a finding the reuse kept as it was (before the edit) keeps its protocol form too; the map holds
         # the findings themselves, so their ids stay theirs
-        previous = self._converted.get(path, {}) if linted.reused else {}
+        previous = self._converted.get(path, {}) if linted.how != "linted" else {}
         converted: dict[int, tuple[Diagnostic, lsp.Diagnostic]] = {}
         diagnostics = []
         for d in linted.diagnostics:
@@ -98,20 +97,16 @@ class BackendLintServer(LanguageServer):
             lsp.PublishDiagnosticsParams(uri=self.uris.get(path) or uri_of(path), diagnostics=diagnostics, version=doc.version)
         )
         if self.log_timings:
-            how = "reused" if linted.reused else "linted"
+            how = linted.how
             self.log(
                 f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
                 f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
             )
-        if linted.tokens is None:  # the next comment or blank-line edit needs them: tokenize while idle
-            asyncio.get_running_loop().call_soon(self._tokenize, linted)
+        if linted.module is not None or (linted.tokens is None and linted.layout is None):  # the next edit's fast paths need:
+            asyncio.get_running_loop().call_soon(self._prepare, linted)  # computed while idle
 
-    def _tokenize(self, linted: Linted) -> None:
-        def work() -> None:
-            if linted.tokens is None:
-                linted.tokens = CodeTokens.of(linted.text)
-
-        self.guarded("tokenizing", work)
+    def _prepare(self, linted: Linted) -> None:
+        self.guarded("preparing for the next edit", lambda: self.session.prepare(linted))
 
     def publish_many(self, paths: Sequence[str]) -> None:
         for path in paths:

@@ -25,6 +25,7 @@ from ...ground.discovery import is_excluded_file
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
+from .statements import Layout, layout_of, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 
@@ -41,6 +42,13 @@ class Linted:
     workspace: Optional[Workspace]
     tokens: Optional[CodeTokens] = None  # its code tokens, once computed (``incremental.py``)
     reused: bool = False  # the findings were moved from the previous lint (no rule ran)
+    # what re-linting one function needs (``statements.py``): the file's own findings (no project-wide
+    # ones), the project-wide ones, the libcst module (dropped once the layout is known) and the layout
+    own: Optional[list[Diagnostic]] = None
+    project: list[Diagnostic] = field(default_factory=list)
+    module: Any = None
+    layout: Optional[Layout] = None
+    how: str = "linted"  # "linted" | "reused" | "function" (one function re-walked)
 
 
 @dataclass
@@ -73,6 +81,7 @@ class Session:
         self._extra_rules = tuple(extra_rules)
         self.log = log or (lambda message: None)
         self.generation = 0  # bumped when the configuration is reloaded
+        self.function_relint = True  # re-walk one edited function when that is enough (``statements.py``)
 
     # -- projects ----------------------------------------------------------------------------------------
     def settings_for(self, path: str) -> Settings:
@@ -236,6 +245,13 @@ class Session:
             # findings that read the index (or project-wide rules, which may add one here) need the same facts
             and (previous.project_digest == digest or not (previous.uses_project or workspace.engine.has_project_rules))
         ):
+            if self.function_relint and previous.layout is not None and previous.text != text:
+                # an edit inside one function: that function alone is walked again (``statements.py``)
+                linted = self._relint_function(path, workspace, previous, text, digest)
+                if linted is not None:
+                    doc.steps = [text]
+                    doc.linted = linted
+                    return linted
             moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
             before = previous.text
             for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
@@ -249,16 +265,68 @@ class Session:
                 # the same code: the index keeps the facts of the text last linted (their line numbers may
                 # lag until the next lint or save), nothing is extracted or linted
                 diagnostics, tokens = moved
-                linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True)
+                linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True, how="reused")
                 doc.linted = linted
                 return linted
         doc.steps = [text]
         workspace.update_file(path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
-        outcome, uses_project = workspace.lint_open(path, text)
-        linted = Linted(text, outcome.diagnostics, outcome.errors, uses_project, digest, workspace)
+        linted = self._lint_file(path, workspace, text, digest)
         doc.linted = linted
         return linted
+
+    def _lint_file(self, path: str, workspace: Workspace, text: str, digest: Optional[str]) -> Linted:
+        """``Workspace.lint_open``, keeping what a later re-lint of one function needs."""
+        engine = workspace.engine
+        result = engine.lint_source(text, path)
+        project = workspace.project_findings(path)
+        if project:
+            project = engine.apply_noqa(text, project)
+        diagnostics = sorted(result.diagnostics + project, key=Diagnostic.sort_key)
+        errors = [str(e) for e in result.errors]
+        if workspace._project_errors:
+            errors += workspace._project_errors
+            workspace._project_errors = []
+        uses_project = result.uses_project or bool(project)
+        linted = Linted(text, diagnostics, errors, uses_project, digest, workspace)
+        if not errors and result.module is not None:
+            linted.own, linted.project, linted.module = list(result.diagnostics), list(project), result.module
+        return linted
+
+    def _relint_function(self, path: str, workspace: Workspace, previous: Linted, text: str, digest: Optional[str]) -> Optional[Linted]:
+        """Re-walk the one function the edit is in (``statements.py``); ``None``: lint the file."""
+        assert previous.layout is not None and previous.own is not None
+        index = workspace.index
+        facts_of = None
+        if index is not None:
+            from ...knowledge.index.extract import extract_module  # (loaded by the first index update)
+            from ...knowledge.modules import module_name_for  # (idem)
+
+            abspath = os.path.abspath(path)
+            name, is_package = module_name_for(abspath, index.root)
+
+            def facts_of(part: str) -> Any:
+                return extract_module(part, abspath, name, is_package)
+
+        found = relint_function(workspace.engine, path, previous.text, text, previous.layout, previous.own, facts_of)
+        if found is None:
+            return None
+        project = workspace.project_findings(path)
+        if project:
+            project = workspace.engine.apply_noqa(text, project)
+        diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
+        linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
+        linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
+        return linted
+
+    def prepare(self, linted: Linted) -> None:
+        """Idle work after a lint is published: what the next edit's fast paths need (code tokens, the
+        statements' layout)."""
+        if linted.layout is None and linted.module is not None:
+            linted.layout = layout_of(linted.text, linted.module)
+        linted.module = None
+        if linted.tokens is None and linted.layout is None:  # (with a layout, a comment edit in a
+            linted.tokens = CodeTokens.of(linted.text)  # function re-walks it; reuse tokenizes on demand)
 
     def ensure_linted(self, path: str) -> Optional[Linted]:
         """The findings of the buffer as it is now (linted again when it changed since)."""
