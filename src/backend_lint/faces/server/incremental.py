@@ -235,8 +235,8 @@ def reuse(
             return Location(loc.row + row_delta, loc.column)
         return Location(loc.row + row_delta, end_row_start + loc.column - 1 + delta - new_end_row_start + 1)
 
-    def move_row(row: int) -> int:
-        return row + row_delta if row > end_row or row == end_row and end_col == 1 else row
+    def move_row(row: int) -> int:  # (a ``noqa`` row is where its line ends: after the change on ``end_row``)
+        return row + row_delta if row >= end_row else row
 
     out: list[Diagnostic] = []
     for d in diagnostics:

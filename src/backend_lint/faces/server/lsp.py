@@ -2,6 +2,8 @@
 
 Diagnostics are published on open, on save, and on change after ``debounce_ms`` (an initialization
 option, default 150; ``0`` lints every change at once; ``log_timings: true`` logs each lint's time).
+A project's first index is built on a thread (``background_index``, default true): until it is in, its
+files are linted alone (no cross-file facts), then linted again and published once more.
 Code actions: a quick fix per fixable finding
 (safe ones preferred, unsafe ones labelled "(unsafe)"), "add ``# noqa: CODE``", and
 ``source.fixAll.backend-lint`` (safe fixes only). ``pyproject.toml`` / ``backend-lint.toml`` changes
@@ -45,6 +47,7 @@ class BackendLintServer(LanguageServer):
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self.encoding = "utf-16"
         self.log_timings = False
+        self.background_index = True  # initialization option ``background_index``
         self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
         self._converted: dict[str, dict[int, tuple[Diagnostic, lsp.Diagnostic]]] = {}
 
@@ -102,7 +105,7 @@ class BackendLintServer(LanguageServer):
                 f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
                 f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
             )
-        if linted.module is not None or (linted.tokens is None and linted.layout is None):  # the next edit's fast paths need:
+        if linted.tokens is None or (linted.layout is None and (linted.module is not None or linted.own is not None)):  # the next edit's fast paths need:
             asyncio.get_running_loop().call_soon(self._prepare, linted)  # computed while idle
 
     def _prepare(self, linted: Linted) -> None:
@@ -220,6 +223,11 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
             elif value is not None:
                 ls.log(f"backend-lint: `debounce_ms` must be a number >= 0, not {value!r}; using {DEFAULT_DEBOUNCE_MS}", lsp.MessageType.Warning)
             ls.log_timings = bool(options.get("log_timings"))
+            background = options.get("background_index", True)
+            if isinstance(background, bool):
+                ls.background_index = background
+            else:
+                ls.log(f"backend-lint: `background_index` must be true or false, not {background!r}; using true", lsp.MessageType.Warning)
         encoding = getattr(ls.workspace, "position_encoding", None)
         if encoding is not None:
             ls.encoding = str(getattr(encoding, "value", encoding))
@@ -227,6 +235,10 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: BackendLintServer, params: lsp.InitializedParams) -> None:
         ls.encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or "utf-16")
+        if ls.background_index:  # a project's first index builds on a thread; its files are linted alone meanwhile
+            loop = asyncio.get_running_loop()
+            ls.session.post = lambda work: loop.call_soon_threadsafe(ls.guarded, "installing a project index", work)
+            ls.session.on_ready = lambda paths: ls.publish_many([p for p in paths if p in ls.session.documents])
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps is not None else None
         if watched is not None and watched.dynamic_registration:

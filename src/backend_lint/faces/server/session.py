@@ -25,7 +25,7 @@ from ...ground.discovery import is_excluded_file
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
-from .statements import Layout, layout_of, relint_function
+from .statements import Layout, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 
@@ -82,6 +82,11 @@ class Session:
         self.log = log or (lambda message: None)
         self.generation = 0  # bumped when the configuration is reloaded
         self.function_relint = True  # re-walk one edited function when that is enough (``statements.py``)
+        # ``post(callable)`` runs it on the server's loop from another thread (``loop.call_soon_threadsafe``):
+        # set, a project's first index is built on a thread; ``on_ready(paths)``: lint those again
+        self.post: Optional[Callable[[Callable[[], None]], Any]] = None
+        self.on_ready: Callable[[list[str]], None] = lambda paths: None
+        self._building: dict[str, Any] = {}  # settings root -> the single-file workspace used meanwhile
 
     # -- projects ----------------------------------------------------------------------------------------
     def settings_for(self, path: str) -> Settings:
@@ -93,31 +98,81 @@ class Session:
         return settings
 
     def workspace_for(self, path: str) -> Workspace:
+        """The project's workspace. With ``post`` set (the server), a project's first index is built on a
+        thread: meanwhile its files are linted alone (a ``_SingleFile`` workspace, no project index), and
+        ``on_ready`` gets the open files to lint again once the index is in."""
         settings = self.settings_for(path)
         key = os.path.abspath(settings.root)
         workspace = self._workspaces.get(key)
         if workspace is None:
-            workspace = self._workspaces[key] = self._open_workspace(settings)
+            if self.post is None:
+                workspace = self._workspaces[key] = self._open_workspace(settings)
+            else:
+                workspace = self._building.get(key)
+                if workspace is None:
+                    workspace = self._building[key] = self._build_in_background(key, settings)
         return workspace
 
-    def _open_workspace(self, settings: Settings) -> Workspace:
+    def _new_workspace(self, settings: Settings) -> Workspace:
         workspace = Workspace(settings, cache_dir=os.path.join(settings.root, DEFAULT_CACHE_DIR))
         if self._extra_rules:
-            # rules given to the server on top of the registry's (the tests' crashing rule)
-            from ...engine.api import Engine  # (only with extra rules)
-            from ...engine.registry import all_rules  # (idem)
+            workspace.engine = self._engine(settings, workspace.index)
+        return workspace
 
-            workspace.engine = Engine(settings, None, workspace.index, rules=(*all_rules(), *self._extra_rules))
+    def _engine(self, settings: Settings, index: Any) -> Any:
+        from ...engine.api import Engine  # (only with extra rules, or while an index builds)
+        from ...engine.registry import all_rules  # (idem)
+
+        if self._extra_rules:  # rules given to the server on top of the registry's (the tests' crashing rule)
+            return Engine(settings, None, index, rules=(*all_rules(), *self._extra_rules))
+        return Engine(settings, None, index)
+
+    def _open_workspace(self, settings: Settings, workspace: Optional[Workspace] = None) -> Workspace:
+        if workspace is None:
+            workspace = self._new_workspace(settings)
         for doc in self.documents.values():  # the buffers, not the disk, for every open file of the project
             if os.path.abspath(doc.path).startswith(os.path.abspath(settings.root) + os.sep):
                 workspace.update_file(doc.path, doc.text)
         self.log(f"backend-lint: project {settings.root} ({settings.config_file or 'default settings'})")
         return workspace
 
+    def _build_in_background(self, key: str, settings: Settings) -> Workspace:
+        import threading  # (only the server builds on a thread)
+
+        generation = self.generation
+        post = self.post
+        assert post is not None
+
+        def work() -> None:
+            try:
+                built = self._new_workspace(settings)
+            except Exception as exc:  # said, and the project's files stay linted alone
+                message = f"backend-lint: could not index {settings.root}: {type(exc).__name__}: {exc}"
+                post(lambda: self.log(message))
+                return
+            post(lambda: self._installed(key, settings, built, generation))
+
+        self.log(f"backend-lint: indexing {settings.root} in the background; its files are linted alone until then")
+        threading.Thread(target=work, name="backend-lint-index", daemon=True).start()
+        return _SingleFile(settings, self._engine(settings, None))  # type: ignore[return-value]
+
+    def _installed(self, key: str, settings: Settings, workspace: Workspace, generation: int) -> None:
+        """On the server's loop, once the thread built the project's workspace: the buffers go into its
+        index, and the project's open files are linted again."""
+        if generation != self.generation:
+            return  # the configuration was reloaded meanwhile: that build is stale
+        self._building.pop(key, None)
+        self._workspaces[key] = self._open_workspace(settings, workspace)
+        paths = [p for p, doc in self.documents.items() if self._in(workspace, p)]
+        for p in paths:
+            self.documents[p].linted = None
+        self.on_ready(paths)
+
     def reload_configuration(self) -> None:
         """Forget every project's settings and workspace: the next lint discovers and indexes again."""
         self._settings.clear()
         self._workspaces.clear()
+        self._building.clear()
         self.generation += 1
         for doc in self.documents.values():
             doc.linted = None
@@ -266,6 +321,12 @@ class Session:
                 # lag until the next lint or save), nothing is extracted or linted
                 diagnostics, tokens = moved
                 linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True, how="reused")
+                if previous.own is not None:  # (the file's own findings, for the next re-walk of a function)
+                    project_codes = {cls.code for cls in workspace.engine.project_rules} if previous.project else set()
+                    linted.own = [d for d in diagnostics if d.code not in project_codes]
+                    linted.project = [d for d in diagnostics if d.code in project_codes]
+                    if previous.layout is not None and self.function_relint:
+                        linted.layout = relayout(previous.layout, previous.text, text)
                 doc.linted = linted
                 return linted
         doc.steps = [text]
@@ -322,11 +383,19 @@ class Session:
     def prepare(self, linted: Linted) -> None:
         """Idle work after a lint is published: what the next edit's fast paths need (code tokens, the
         statements' layout)."""
+        if linted.layout is None and linted.module is None and linted.own is not None and self.function_relint:
+            # findings moved by a comment or blank-line edit: the module is parsed again while idle
+            from ...engine.parsing import ParseFailure, parse_module  # (libcst: loaded by the first lint)
+
+            try:
+                linted.module = parse_module(linted.text)
+            except ParseFailure:
+                linted.own = None
         if linted.layout is None and linted.module is not None:
             linted.layout = layout_of(linted.text, linted.module)
         linted.module = None
-        if linted.tokens is None and linted.layout is None:  # (with a layout, a comment edit in a
-            linted.tokens = CodeTokens.of(linted.text)  # function re-walks it; reuse tokenizes on demand)
+        if linted.tokens is None:  # a comment or blank-line edit outside a function reuses the findings
+            linted.tokens = CodeTokens.of(linted.text)
 
     def ensure_linted(self, path: str) -> Optional[Linted]:
         """The findings of the buffer as it is now (linted again when it changed since)."""
@@ -379,6 +448,23 @@ class Session:
         if not applied or new_text == linted.text:
             return None
         return Action("Fix all safe backend-lint findings", "source.fixAll", new_text)
+
+
+class _SingleFile:
+    """A project's stand-in while its index builds: its settings and an engine without a project index."""
+
+    index = None
+
+    def __init__(self, settings: Settings, engine: Any) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._project_errors: list[str] = []
+
+    def update_file(self, path: str, text: Optional[str] = None) -> bool:
+        return False
+
+    def project_findings(self, path: str) -> list[Diagnostic]:
+        return []
 
 
 def _file_diagnostic(path: str, message: str) -> Diagnostic:

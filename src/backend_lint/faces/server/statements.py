@@ -16,7 +16,7 @@ statement (``Layout``). An edit whose changed span lies inside the body of one t
 4. keeping the other statements' findings, those after ``F`` moved by the lines the edit added.
 
 Anything else (a non-local rule that may fire on the file, an import, decorator or signature edited, a
-change that spans statements, a finding pointing outside ``F``, a file-wide ``noqa``, a migration, an
+change that spans statements, an edit that changes what the project index records of the function, a finding pointing outside ``F``, a file-wide ``noqa``, a migration, an
 edit whose facts for the project index change) returns ``None``: the caller lints the whole file.
 
 The project index is not updated here: the edited function's facts (extracted from its text alone,
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -117,16 +118,16 @@ def relint_function(
         return None
     start, old_end, new_end = changed_span(old, new)
     offsets, rows, module = layout.offsets, layout.rows, layout.module
-    # the statement the change is in: F = body[i], its text old[offsets[i]:offsets[i + 1]] (not the last one)
-    from bisect import bisect_right
+    # the statement the change is in: F = body[i], its text old[offsets[i]:offsets[i + 1]]
 
     i = bisect_right(offsets, start) - 1
-    if i < 0 or i + 1 >= len(offsets) or old_end >= offsets[i + 1]:
+    last = i + 1 == len(offsets)  # F is the last statement: its text runs to the end (the module's footer too)
+    if i < 0 or (not last and old_end >= offsets[i + 1]):
         return None
     old_node = module.body[i]
     if not isinstance(old_node, cst.FunctionDef):
         return None
-    f_start, f_old_end = offsets[i], offsets[i + 1]
+    f_start, f_old_end = offsets[i], len(old) if last else offsets[i + 1]
     delta = new_end - old_end
     f_new_end = f_old_end + delta
     old_text, new_text = old[f_start:f_old_end], new[f_start:f_new_end]
@@ -146,22 +147,22 @@ def relint_function(
         return None
     if (
         len(mini.body) != 1
-        or mini.footer
+        or (mini.footer and not last)
         or not isinstance(mini.body[0], cst.FunctionDef)
         or mini.default_indent != module.default_indent
         or mini.default_newline != module.default_newline
     ):
         return None
     new_node = mini.body[0].with_changes(leading_lines=mini.header)
-    if not new_node.with_changes(body=old_node.body).deep_equals(old_node):
-        return None  # decorators, signature, name or leading comments changed
+    if not new_node.with_changes(body=old_node.body, leading_lines=old_node.leading_lines).deep_equals(old_node):
+        return None  # decorators, signature or name changed
     if facts_of is not None:
         before, after = facts_of(old_text), facts_of(new_text)
         if before is None or after is None or _strip_lines(before) != _strip_lines(after):
             return None  # what the project index records of this function changed: lint the file
     # the findings of the other statements: before F as they are, after F moved; none may reach into F
     row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
-    f_row, next_row = rows[i], rows[i + 1]
+    f_row, next_row = rows[i], _NEVER if last else rows[i + 1]
     kept: list[Diagnostic] = []
     for d in diagnostics:
         if f_row <= d.location.row < next_row:
@@ -169,11 +170,13 @@ def relint_function(
         after = d.location.row >= next_row
         if not _clear_of(d, f_row, next_row, f_start, f_old_end, after):
             return None
-        kept.append(_shift(d, next_row, row_delta, f_old_end, delta) if after else d)
+        kept.append(_shift(d, next_row, row_delta, f_old_end, delta))  # (an edit of it after F moves too)
     # splice F into the module and walk it
     body = list(module.body)
     body[i] = new_node
     spliced = module.with_changes(body=body)
+    if last:
+        spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
     probe = _Probe(engine.project, path) if engine.project is not None else None
     ctx = FileContext(new, path, engine.settings, probe if probe is not None else engine.project)
     ctx.module = spliced
@@ -289,6 +292,7 @@ def _clear_of(d: Diagnostic, f_row: int, next_row: int, f_start: int, f_end: int
 
 
 _ALL = -(10**9)
+_NEVER = 10**9
 
 
 def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int) -> Diagnostic:
@@ -381,3 +385,36 @@ def _resolve(
         if not (start <= lines.offset(d.location.row, d.location.column - 1) <= end):
             return None
     return out
+
+
+def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
+    """The layout of ``new`` after an edit whose findings were reused (``incremental.reuse``: comments and
+    blank lines only), when the edit lies in one top-level statement and changes nothing of it but its
+    leading comment and blank lines: that statement is parsed again and spliced; ``None`` otherwise."""
+    from ...engine.parsing import ParseFailure, parse_module
+
+    start, old_end, new_end = changed_span(old, new)
+    offsets, rows, module = layout.offsets, layout.rows, layout.module
+    i = bisect_right(offsets, start) - 1
+    last = i + 1 == len(offsets)
+    if i < 0 or (not last and old_end >= offsets[i + 1]):
+        return None
+    delta = new_end - old_end
+    end = len(old) if last else offsets[i + 1]
+    try:
+        mini = parse_module(new[offsets[i]: end + delta])
+    except ParseFailure:
+        return None
+    if len(mini.body) != 1 or (mini.footer and not last) or mini.default_indent != module.default_indent or mini.default_newline != module.default_newline:
+        return None
+    old_node = module.body[i]
+    node = mini.body[0].with_changes(leading_lines=mini.header)
+    if not node.with_changes(leading_lines=old_node.leading_lines).deep_equals(old_node):
+        return None
+    body = list(module.body)
+    body[i] = node
+    spliced = module.with_changes(body=body)
+    if last:
+        spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
+    row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
+    return Layout(spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]])
