@@ -74,7 +74,7 @@ class BackendLintServer(LanguageServer):
         wall, cpu = time.perf_counter(), time.thread_time()
         linted = self.session.lint(path)
         lines = Lines(linted.text, self.encoding)
-        # a finding the reuse kept as it was (before the edit) keeps its protocol form too; the map holds
+        # a finding a fast path kept as it was (before the edit) keeps its protocol form too; the map holds
         # the findings themselves, so their ids stay theirs
         previous = self._converted.get(path, {}) if linted.how != "linted" else {}
         converted: dict[int, tuple[Diagnostic, lsp.Diagnostic]] = {}
@@ -105,8 +105,9 @@ class BackendLintServer(LanguageServer):
                 f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
                 f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
             )
-        if linted.tokens is None or (linted.layout is None and (linted.module is not None or linted.own is not None)):  # the next edit's fast paths need:
-            asyncio.get_running_loop().call_soon(self._prepare, linted)  # computed while idle
+        # what the next edit's fast paths need (code tokens, the statements' layout): computed while idle
+        if linted.tokens is None or (linted.layout is None and (linted.module is not None or linted.own is not None)):
+            asyncio.get_running_loop().call_soon(self._prepare, linted)
 
     def _prepare(self, linted: Linted) -> None:
         self.guarded("preparing for the next edit", lambda: self.session.prepare(linted))
