@@ -262,8 +262,8 @@ async def test_a_comment_edit_reuses_the_findings_at_their_new_place(client: Lan
             await client.wait_for_notification(lsp.WINDOW_LOG_MESSAGE)
 
     await asyncio.wait_for(logged(), WAIT)
-    for version in (51, 52):
-        assert any("reused" in m.message and f"(version {version})" in m.message for m in client.log_messages)
+    for version in (51, 52):  # no whole-file lint: the findings moved, or only ``stamp`` walked again
+        assert any(("reused" in m.message or "function" in m.message) and f"(version {version})" in m.message for m in client.log_messages)
     offered = await actions(client, uri, [d for d in found if d.code == "BKL302"])  # the moved fix still applies
     fixed = apply_edit(edited, next(a for a in offered if "noqa" not in a.title).edit)
     assert "# when it happened" in fixed and not [d for d in lint_text(fixed, str(path)) if d.code == "BKL302"]

@@ -55,6 +55,7 @@ class FileResult:
     errors: list[InternalError] = field(default_factory=list)
     parsed: bool = False  # whether libcst ran on the file (for the skip-equivalence tests and benchmarks)
     uses_project: bool = False  # whether a rule read the project index for this file (the cache's key needs it)
+    module: Any = None  # the libcst module the rules walked, when one was parsed (the language server re-walks parts of it)
 
 
 class _ProjectProbe:
@@ -282,6 +283,7 @@ class Engine:
             self._syntax_diag(result, path, exc.row, exc.col, exc.message)
             return self._finish(result, [], source, suppressions, noqa)
         result.parsed = True
+        result.module = module
         ctx = FileContext(source, path, self.settings, probe if probe is not None else self.project)
         ctx.module = module
         table = self.table

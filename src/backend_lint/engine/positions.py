@@ -321,3 +321,13 @@ def _statement_start(module: Any, chain: tuple, tree: Any) -> Optional[tuple[int
         row = decorators[0].lineno
         lead += len(statement.decorators[0].leading_lines)
     return row - lead, tuple(indents)
+
+
+def statement_offsets(module: Any, nodes: Iterable[Any], statement: Any, base: int, source: str) -> Optional[dict]:
+    """Source offsets of ``nodes`` found in the top-level ``statement`` of ``module`` that starts (its
+    leading lines included) at offset ``base`` of ``source``, by generating that statement only; ``None``
+    when the generated code is not ``source``'s text there (the language server's re-walk of one function)."""
+    try:
+        return _codegen_offsets(module, nodes, statement, base, (), source)
+    except _Mismatch:
+        return None

@@ -83,6 +83,13 @@ class RuleSpec:
     # The rule's screen on CPython's ``ast``: ``(facts, project, settings) -> bool``, False only when the rule
     # cannot fire on the file (``rules/_shared/screens.py``). ``None``: the rule always needs libcst.
     screen: Optional[Callable[[Any, Any, Any], bool]] = None
+    # What the rule reports while the traversal is inside a top-level function depends only on that
+    # function's code, the module's imports and its other top-level statements *outside* function bodies
+    # (classes, assignments, signatures), the settings and the project index: never on another function's
+    # body, nor on state kept from an earlier statement; and it reports at nodes of that function only.
+    # The language server then re-walks just an edited function (``faces/server/statements.py``); a
+    # differential test holds it to a full lint (``tests/server/test_statement_differential.py``).
+    local: bool = False
 
 
 class Report:
@@ -137,6 +144,7 @@ class Rule:
     project_rule: ClassVar[bool] = False
     internal: ClassVar[bool] = False
     opt_in: ClassVar[bool] = False
+    local: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -151,6 +159,7 @@ class Rule:
             cls.project_rule = spec.project_rule
             cls.internal = spec.internal
             cls.opt_in = spec.opt_in
+            cls.local = spec.local
             cls.may_fire_tree = staticmethod(spec.screen) if spec.screen is not None else None
 
     def __init__(self, ctx: "FileContext") -> None:

@@ -8,7 +8,8 @@ lints the file again.
 The decision, in order (each step is cheap next to a lint):
 
 1. the text changed in one span (the common prefix and suffix of the two texts);
-2. the changed lines of either text say nothing of ``noqa`` / ``bkl`` (a suppression comment changes the
+2. the previous findings hold no syntax error (BKL900: its message quotes a line number), the changed
+   lines of either text say nothing of ``noqa`` / ``bkl`` (a suppression comment changes the
    findings), and the change touches no finding's range, and no fix edit's range of the previous lint
    (a message or a fix may quote the text it covers, comments included);
 3. the span lies in one gap between two code tokens of the old text (``CodeTokens``: tokenized once per
@@ -32,6 +33,7 @@ from typing import Optional, Sequence
 
 from ...values import Diagnostic, Fix, Location, ResolvedEdit
 
+_SYNTAX_ERROR = "BKL900"
 _SUPPRESSION_WORDS = re.compile(r"noqa|bkl", re.IGNORECASE)
 
 
@@ -190,6 +192,8 @@ def reuse(
             return None
     if old == new:
         return list(diagnostics), old_tokens
+    if any(d.code == _SYNTAX_ERROR for d in diagnostics):
+        return None  # a syntax error's message quotes the parser's line and column: lint
     start, old_end, new_end = changed_span(old, new)
     old_lines = _Lines(old)
     first_row = old_lines.row_of(start)
@@ -231,8 +235,8 @@ def reuse(
             return Location(loc.row + row_delta, loc.column)
         return Location(loc.row + row_delta, end_row_start + loc.column - 1 + delta - new_end_row_start + 1)
 
-    def move_row(row: int) -> int:
-        return row + row_delta if row > end_row or row == end_row and end_col == 1 else row
+    def move_row(row: int) -> int:  # (a ``noqa`` row is where its line ends: after the change on ``end_row``)
+        return row + row_delta if row >= end_row else row
 
     out: list[Diagnostic] = []
     for d in diagnostics:

@@ -2,6 +2,8 @@
 
 Diagnostics are published on open, on save, and on change after ``debounce_ms`` (an initialization
 option, default 150; ``0`` lints every change at once; ``log_timings: true`` logs each lint's time).
+A project's first index is built on a thread (``background_index``, default true): until it is in, its
+files are linted alone (no cross-file facts), then linted again and published once more.
 Code actions: a quick fix per fixable finding
 (safe ones preferred, unsafe ones labelled "(unsafe)"), "add ``# noqa: CODE``", and
 ``source.fixAll.backend-lint`` (safe fixes only). ``pyproject.toml`` / ``backend-lint.toml`` changes
@@ -29,7 +31,6 @@ from ...engine.api import SYNTAX_ERROR_CODE, UNUSED_NOQA_CODE
 from ...values import Diagnostic
 from ..output.urls import rule_url  # the JSON output's URL of a rule: the two agree
 from .convert import Lines, minimal_edit
-from .incremental import CodeTokens
 from .session import Action, Linted, Session
 
 SOURCE = "backend-lint"
@@ -46,6 +47,7 @@ class BackendLintServer(LanguageServer):
         self._pending: dict[str, asyncio.TimerHandle] = {}
         self.encoding = "utf-16"
         self.log_timings = False
+        self.background_index = True  # initialization option ``background_index``
         self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
         self._converted: dict[str, dict[int, tuple[Diagnostic, lsp.Diagnostic]]] = {}
 
@@ -72,9 +74,9 @@ class BackendLintServer(LanguageServer):
         wall, cpu = time.perf_counter(), time.thread_time()
         linted = self.session.lint(path)
         lines = Lines(linted.text, self.encoding)
-        # a finding the reuse kept as it was (before the edit) keeps its protocol form too; the map holds
+        # a finding a fast path kept as it was (before the edit) keeps its protocol form too; the map holds
         # the findings themselves, so their ids stay theirs
-        previous = self._converted.get(path, {}) if linted.reused else {}
+        previous = self._converted.get(path, {}) if linted.how != "linted" else {}
         converted: dict[int, tuple[Diagnostic, lsp.Diagnostic]] = {}
         diagnostics = []
         for d in linted.diagnostics:
@@ -98,20 +100,17 @@ class BackendLintServer(LanguageServer):
             lsp.PublishDiagnosticsParams(uri=self.uris.get(path) or uri_of(path), diagnostics=diagnostics, version=doc.version)
         )
         if self.log_timings:
-            how = "reused" if linted.reused else "linted"
+            how = linted.how
             self.log(
                 f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
                 f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
             )
-        if linted.tokens is None:  # the next comment or blank-line edit needs them: tokenize while idle
-            asyncio.get_running_loop().call_soon(self._tokenize, linted)
+        # what the next edit's fast paths need (code tokens, the statements' layout): computed while idle
+        if linted.tokens is None or (linted.layout is None and (linted.module is not None or linted.own is not None)):
+            asyncio.get_running_loop().call_soon(self._prepare, linted)
 
-    def _tokenize(self, linted: Linted) -> None:
-        def work() -> None:
-            if linted.tokens is None:
-                linted.tokens = CodeTokens.of(linted.text)
-
-        self.guarded("tokenizing", work)
+    def _prepare(self, linted: Linted) -> None:
+        self.guarded("preparing for the next edit", lambda: self.session.prepare(linted))
 
     def publish_many(self, paths: Sequence[str]) -> None:
         for path in paths:
@@ -225,6 +224,11 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
             elif value is not None:
                 ls.log(f"backend-lint: `debounce_ms` must be a number >= 0, not {value!r}; using {DEFAULT_DEBOUNCE_MS}", lsp.MessageType.Warning)
             ls.log_timings = bool(options.get("log_timings"))
+            background = options.get("background_index", True)
+            if isinstance(background, bool):
+                ls.background_index = background
+            else:
+                ls.log(f"backend-lint: `background_index` must be true or false, not {background!r}; using true", lsp.MessageType.Warning)
         encoding = getattr(ls.workspace, "position_encoding", None)
         if encoding is not None:
             ls.encoding = str(getattr(encoding, "value", encoding))
@@ -232,6 +236,10 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: BackendLintServer, params: lsp.InitializedParams) -> None:
         ls.encoding = str(getattr(ls.workspace.position_encoding, "value", ls.workspace.position_encoding) or "utf-16")
+        if ls.background_index:  # a project's first index builds on a thread; its files are linted alone meanwhile
+            loop = asyncio.get_running_loop()
+            ls.session.post = lambda work: loop.call_soon_threadsafe(ls.guarded, "installing a project index", work)
+            ls.session.on_ready = lambda paths: ls.publish_many([p for p in paths if p in ls.session.documents])
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps is not None else None
         if watched is not None and watched.dynamic_registration:

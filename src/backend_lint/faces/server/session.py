@@ -25,6 +25,7 @@ from ...ground.discovery import is_excluded_file
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
+from .statements import Layout, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 
@@ -41,6 +42,13 @@ class Linted:
     workspace: Optional[Workspace]
     tokens: Optional[CodeTokens] = None  # its code tokens, once computed (``incremental.py``)
     reused: bool = False  # the findings were moved from the previous lint (no rule ran)
+    # what re-linting one function needs (``statements.py``): the file's own findings (no project-wide
+    # ones), the project-wide ones, the libcst module (dropped once the layout is known) and the layout
+    own: Optional[list[Diagnostic]] = None
+    project: list[Diagnostic] = field(default_factory=list)
+    module: Any = None
+    layout: Optional[Layout] = None
+    how: str = "linted"  # "linted" | "reused" | "function" (one function re-walked)
 
 
 @dataclass
@@ -73,6 +81,12 @@ class Session:
         self._extra_rules = tuple(extra_rules)
         self.log = log or (lambda message: None)
         self.generation = 0  # bumped when the configuration is reloaded
+        self.function_relint = True  # re-walk one edited function when that is enough (``statements.py``)
+        # ``post(callable)`` runs it on the server's loop from another thread (``loop.call_soon_threadsafe``):
+        # set, a project's first index is built on a thread; ``on_ready(paths)``: lint those again
+        self.post: Optional[Callable[[Callable[[], None]], Any]] = None
+        self.on_ready: Callable[[list[str]], None] = lambda paths: None
+        self._building: dict[str, Any] = {}  # settings root -> the single-file workspace used meanwhile
 
     # -- projects ----------------------------------------------------------------------------------------
     def settings_for(self, path: str) -> Settings:
@@ -84,31 +98,81 @@ class Session:
         return settings
 
     def workspace_for(self, path: str) -> Workspace:
+        """The project's workspace. With ``post`` set (the server), a project's first index is built on a
+        thread: meanwhile its files are linted alone (a ``_SingleFile`` workspace, no project index), and
+        ``on_ready`` gets the open files to lint again once the index is in."""
         settings = self.settings_for(path)
         key = os.path.abspath(settings.root)
         workspace = self._workspaces.get(key)
         if workspace is None:
-            workspace = self._workspaces[key] = self._open_workspace(settings)
+            if self.post is None:
+                workspace = self._workspaces[key] = self._open_workspace(settings)
+            else:
+                workspace = self._building.get(key)
+                if workspace is None:
+                    workspace = self._building[key] = self._build_in_background(key, settings)
         return workspace
 
-    def _open_workspace(self, settings: Settings) -> Workspace:
+    def _new_workspace(self, settings: Settings) -> Workspace:
         workspace = Workspace(settings, cache_dir=os.path.join(settings.root, DEFAULT_CACHE_DIR))
         if self._extra_rules:
-            # rules given to the server on top of the registry's (the tests' crashing rule)
-            from ...engine.api import Engine  # (only with extra rules)
-            from ...engine.registry import all_rules  # (idem)
+            workspace.engine = self._engine(settings, workspace.index)
+        return workspace
 
-            workspace.engine = Engine(settings, None, workspace.index, rules=(*all_rules(), *self._extra_rules))
+    def _engine(self, settings: Settings, index: Any) -> Any:
+        from ...engine.api import Engine  # (only with extra rules, or while an index builds)
+        from ...engine.registry import all_rules  # (idem)
+
+        if self._extra_rules:  # rules given to the server on top of the registry's (the tests' crashing rule)
+            return Engine(settings, None, index, rules=(*all_rules(), *self._extra_rules))
+        return Engine(settings, None, index)
+
+    def _open_workspace(self, settings: Settings, workspace: Optional[Workspace] = None) -> Workspace:
+        if workspace is None:
+            workspace = self._new_workspace(settings)
         for doc in self.documents.values():  # the buffers, not the disk, for every open file of the project
             if os.path.abspath(doc.path).startswith(os.path.abspath(settings.root) + os.sep):
                 workspace.update_file(doc.path, doc.text)
         self.log(f"backend-lint: project {settings.root} ({settings.config_file or 'default settings'})")
         return workspace
 
+    def _build_in_background(self, key: str, settings: Settings) -> Workspace:
+        import threading  # (only the server builds on a thread)
+
+        generation = self.generation
+        post = self.post
+        assert post is not None
+
+        def work() -> None:
+            try:
+                built = self._new_workspace(settings)
+            except Exception as exc:  # said, and the project's files stay linted alone
+                message = f"backend-lint: could not index {settings.root}: {type(exc).__name__}: {exc}"
+                post(lambda: self.log(message))
+                return
+            post(lambda: self._installed(key, settings, built, generation))
+
+        self.log(f"backend-lint: indexing {settings.root} in the background; its files are linted alone until then")
+        threading.Thread(target=work, name="backend-lint-index", daemon=True).start()
+        return _SingleFile(settings, self._engine(settings, None))  # type: ignore[return-value]
+
+    def _installed(self, key: str, settings: Settings, workspace: Workspace, generation: int) -> None:
+        """On the server's loop, once the thread built the project's workspace: the buffers go into its
+        index, and the project's open files are linted again."""
+        if generation != self.generation:
+            return  # the configuration was reloaded meanwhile: that build is stale
+        self._building.pop(key, None)
+        self._workspaces[key] = self._open_workspace(settings, workspace)
+        paths = [p for p, doc in self.documents.items() if self._in(workspace, p)]
+        for p in paths:
+            self.documents[p].linted = None
+        self.on_ready(paths)
+
     def reload_configuration(self) -> None:
         """Forget every project's settings and workspace: the next lint discovers and indexes again."""
         self._settings.clear()
         self._workspaces.clear()
+        self._building.clear()
         self.generation += 1
         for doc in self.documents.values():
             doc.linted = None
@@ -236,6 +300,13 @@ class Session:
             # findings that read the index (or project-wide rules, which may add one here) need the same facts
             and (previous.project_digest == digest or not (previous.uses_project or workspace.engine.has_project_rules))
         ):
+            if self.function_relint and previous.layout is not None and previous.text != text:
+                # an edit inside one function: that function alone is walked again (``statements.py``)
+                linted = self._relint_function(path, workspace, previous, text, digest)
+                if linted is not None:
+                    doc.steps = [text]
+                    doc.linted = linted
+                    return linted
             moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
             before = previous.text
             for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
@@ -249,16 +320,82 @@ class Session:
                 # the same code: the index keeps the facts of the text last linted (their line numbers may
                 # lag until the next lint or save), nothing is extracted or linted
                 diagnostics, tokens = moved
-                linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True)
+                linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True, how="reused")
+                if previous.own is not None:  # (the file's own findings, for the next re-walk of a function)
+                    project_codes = {cls.code for cls in workspace.engine.project_rules} if previous.project else set()
+                    linted.own = [d for d in diagnostics if d.code not in project_codes]
+                    linted.project = [d for d in diagnostics if d.code in project_codes]
+                    if previous.layout is not None and self.function_relint:
+                        linted.layout = relayout(previous.layout, previous.text, text)
                 doc.linted = linted
                 return linted
         doc.steps = [text]
         workspace.update_file(path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
-        outcome, uses_project = workspace.lint_open(path, text)
-        linted = Linted(text, outcome.diagnostics, outcome.errors, uses_project, digest, workspace)
+        linted = self._lint_file(path, workspace, text, digest)
         doc.linted = linted
         return linted
+
+    def _lint_file(self, path: str, workspace: Workspace, text: str, digest: Optional[str]) -> Linted:
+        """``Workspace.lint_open``, keeping what a later re-lint of one function needs."""
+        engine = workspace.engine
+        result = engine.lint_source(text, path)
+        project = workspace.project_findings(path)
+        if project:
+            project = engine.apply_noqa(text, project)
+        diagnostics = sorted(result.diagnostics + project, key=Diagnostic.sort_key)
+        errors = [str(e) for e in result.errors]
+        if workspace._project_errors:
+            errors += workspace._project_errors
+            workspace._project_errors = []
+        uses_project = result.uses_project or bool(project)
+        linted = Linted(text, diagnostics, errors, uses_project, digest, workspace)
+        if not errors and result.module is not None:
+            linted.own, linted.project, linted.module = list(result.diagnostics), list(project), result.module
+        return linted
+
+    def _relint_function(self, path: str, workspace: Workspace, previous: Linted, text: str, digest: Optional[str]) -> Optional[Linted]:
+        """Re-walk the one function the edit is in (``statements.py``); ``None``: lint the file."""
+        assert previous.layout is not None and previous.own is not None
+        index = workspace.index
+        facts_of = None
+        if index is not None:
+            from ...knowledge.index.extract import extract_module  # (loaded by the first index update)
+            from ...knowledge.modules import module_name_for  # (idem)
+
+            abspath = os.path.abspath(path)
+            name, is_package = module_name_for(abspath, index.root)
+
+            def facts_of(part: str) -> Any:
+                return extract_module(part, abspath, name, is_package)
+
+        found = relint_function(workspace.engine, path, previous.text, text, previous.layout, previous.own, facts_of)
+        if found is None:
+            return None
+        project = workspace.project_findings(path)
+        if project:
+            project = workspace.engine.apply_noqa(text, project)
+        diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
+        linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
+        linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
+        return linted
+
+    def prepare(self, linted: Linted) -> None:
+        """Idle work after a lint is published: what the next edit's fast paths need (code tokens, the
+        statements' layout)."""
+        if linted.layout is None and linted.module is None and linted.own is not None and self.function_relint:
+            # findings moved by a comment or blank-line edit: the module is parsed again while idle
+            from ...engine.parsing import ParseFailure, parse_module  # (libcst: loaded by the first lint)
+
+            try:
+                linted.module = parse_module(linted.text)
+            except ParseFailure:
+                linted.own = None
+        if linted.layout is None and linted.module is not None:
+            linted.layout = layout_of(linted.text, linted.module)
+        linted.module = None
+        if linted.tokens is None:  # a comment or blank-line edit outside a function reuses the findings
+            linted.tokens = CodeTokens.of(linted.text)
 
     def ensure_linted(self, path: str) -> Optional[Linted]:
         """The findings of the buffer as it is now (linted again when it changed since)."""
@@ -311,6 +448,23 @@ class Session:
         if not applied or new_text == linted.text:
             return None
         return Action("Fix all safe backend-lint findings", "source.fixAll", new_text)
+
+
+class _SingleFile:
+    """A project's stand-in while its index builds: its settings and an engine without a project index."""
+
+    index = None
+
+    def __init__(self, settings: Settings, engine: Any) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._project_errors: list[str] = []
+
+    def update_file(self, path: str, text: Optional[str] = None) -> bool:
+        return False
+
+    def project_findings(self, path: str) -> list[Diagnostic]:
+        return []
 
 
 def _file_diagnostic(path: str, message: str) -> Diagnostic:

@@ -20,6 +20,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route"),
     screen=route_handler,
+    local=True,
 )
 
 

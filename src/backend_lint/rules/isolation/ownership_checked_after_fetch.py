@@ -22,6 +22,7 @@ SPEC = RuleSpec(
     # the project index for every file)
     requires=("==", "!=", " in ", " is ", "select", ".get", "query"),
     screen=isolation_may_fire,
+    local=True,
 )
 
 

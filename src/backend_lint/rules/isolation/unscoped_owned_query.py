@@ -22,6 +22,7 @@ SPEC = RuleSpec(
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
     requires=("select", ".get", "query", "update", "delete", "Depends", "Security"),
     screen=isolation_may_fire,
+    local=True,
 )
 
 

@@ -32,6 +32,7 @@ SPEC = RuleSpec(
     message="Optional payload field assigned without a `None` guard",
     fix_availability=FixAvailability.NONE,
     screen=optional_field_assignment,
+    local=True,
 )
 
 

@@ -34,6 +34,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=("exclude_none",),
     screen=update_with_exclude_none,
+    local=True,
 )
 
 

@@ -47,6 +47,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=("model_dump", ".dict(", "jsonable_encoder", "vars(", "__dict__", "setattr"),
     screen=update_without_exclude_unset,
+    local=True,
 )
 
 

@@ -66,6 +66,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=("now(", "today("),
     screen=import_time_datetime_default,
+    local=True,
 )
 
 

@@ -70,6 +70,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=("datetime",),
     screen=naive_datetime_call,
+    local=True,
 )
 
 

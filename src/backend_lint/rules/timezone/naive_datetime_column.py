@@ -172,6 +172,7 @@ SPEC = RuleSpec(
     message="Column stores naive datetimes",
     fix_availability=FixAvailability.SOMETIMES,
     screen=naive_datetime_column,
+    local=True,
 )
 
 

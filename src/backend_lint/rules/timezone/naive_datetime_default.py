@@ -52,6 +52,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=("now", "today"),
     screen=naive_datetime_default,
+    local=True,
 )
 
 

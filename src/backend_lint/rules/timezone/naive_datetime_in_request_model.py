@@ -51,6 +51,7 @@ SPEC = RuleSpec(
     message="Request body field accepts naive datetimes",
     fix_availability=FixAvailability.SOMETIMES,
     screen=naive_datetime_in_request_model,
+    local=True,
 )
 
 

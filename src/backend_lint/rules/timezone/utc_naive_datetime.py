@@ -26,6 +26,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=("utcnow", "utcfromtimestamp"),
     screen=utc_naive_datetime,
+    local=True,
 )
 
 

@@ -26,6 +26,7 @@ SPEC = RuleSpec(
     opt_in=True,
     requires=("class",),
     screen=extra_fields_ignored,
+    local=True,
 )
 
 

@@ -32,6 +32,7 @@ SPEC = RuleSpec(
     message="Client data is assigned to a row wholesale, privileged fields included",
     requires=("setattr", "**", "model_validate", "from_orm", "parse_obj", "sqlmodel_update"),
     screen=mass_assignment,
+    local=True,
 )
 
 

@@ -25,6 +25,7 @@ SPEC = RuleSpec(
     message="Route returns an ORM row without a response schema: every column leaves",
     requires=("return",),
     screen=orm_row_in_response,
+    local=True,
 )
 
 

@@ -22,6 +22,7 @@ SPEC = RuleSpec(
     message="Response schema has a field named like a secret",
     requires=("class",),
     screen=secret_field_in_response,
+    local=True,
 )
 
 

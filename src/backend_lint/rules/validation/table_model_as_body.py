@@ -25,6 +25,7 @@ SPEC = RuleSpec(
     message="Request body is a table model: clients choose every column",
     requires=("@", "add_api_route"),
     screen=table_model_as_body,
+    local=True,
 )
 
 

@@ -28,6 +28,7 @@ SPEC = RuleSpec(
     opt_in=True,
     requires=("class",),
     screen=unbounded_string,
+    local=True,
 )
 
 

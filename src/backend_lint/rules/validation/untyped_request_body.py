@@ -38,6 +38,7 @@ SPEC = RuleSpec(
     message="Request body is untyped and written to the database",
     requires=("dict", "Dict", "Any", "Mapping", "Json", "JSON", ".json(", ".form(", "object"),
     screen=untyped_request_body,
+    local=True,
 )
 
 

@@ -1,0 +1,420 @@
+"""Re-linting one edited function (the server's path for code edits inside a function body).
+
+After a full lint the server keeps the file's libcst module and the first line of each top-level
+statement (``Layout``). An edit whose changed span lies inside the body of one top-level function ``F``
+(its decorators, signature and name unchanged) is linted by:
+
+1. parsing ``F``'s new text alone with libcst (a top-level statement parses the same on its own) and
+   splicing it into the kept module;
+2. walking ``F`` only, with the rules active on the new text, every one of them declared ``local``
+   (``RuleSpec.local``: what it reports inside a function depends on that function and on the module
+   outside function bodies only), each rule seeing the whole spliced module and the import table as the
+   full traversal has it when it reaches ``F``;
+3. resolving the findings' positions by generating ``F``'s code only, and applying ``# noqa`` to them
+   with ``F``'s text (a finding in ``F`` has its ``noqa`` line in ``F``; ``BKL901`` on ``F``'s comments
+   depends on ``F``'s findings only);
+4. keeping the other statements' findings, those after ``F`` moved by the lines the edit added.
+
+Anything else (a non-local rule that may fire on the file, an import, decorator or signature edited, a
+change that spans statements, an edit that changes what the project index records of the function, a finding pointing outside ``F``, a file-wide ``noqa``, a migration, an
+edit whose facts for the project index change) returns ``None``: the caller lints the whole file.
+
+The project index is not updated here: the edited function's facts (extracted from its text alone,
+before and after) must be equal but for line numbers, which no per-file finding reads; the caller
+updates the index with the whole file's facts while idle.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+from ...engine.api import Engine, FileResult, InternalError
+from ...engine.noqa import FILE_NOQA
+from ...engine.positions import Positions, SourceLines, statement_offsets
+from ...values import Diagnostic, Fix, Location, ResolvedEdit
+from .incremental import changed_span
+
+_IMPORT_WORD = re.compile(r"\bimport\b")
+
+
+@dataclass
+class Layout:
+    """A lint's module and where its top-level statements start (``rows`` 1-based, ``offsets``)."""
+
+    module: Any
+    rows: list[int]
+    offsets: list[int]
+
+
+def layout_of(text: str, module: Any) -> Optional[Layout]:
+    """Where each top-level statement of ``module`` (the libcst module of ``text``) starts, its leading
+    comment and blank lines included; ``None`` when CPython's parser and libcst do not line up."""
+    import libcst as cst  # (libcst is loaded already: the module was parsed)
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines = SourceLines(text)
+    rows: list[int] = []
+    k = 0
+    body = tree.body
+    for stmt in module.body:
+        if k >= len(body):
+            return None
+        a = body[k]
+        row = a.lineno
+        lead = len(stmt.leading_lines)
+        decorators = getattr(a, "decorator_list", None)
+        if decorators and getattr(stmt, "decorators", None):
+            row = decorators[0].lineno
+            lead += len(stmt.decorators[0].leading_lines)
+        rows.append(row - lead)
+        k += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+    if k != len(body) or (rows and rows[0] < 1) or any(b <= a for a, b in zip(rows, rows[1:])):
+        return None
+    return Layout(module, rows, [lines.line_start(r) for r in rows])
+
+
+@dataclass
+class Relinted:
+    diagnostics: list[Diagnostic]  # the file's findings (no project-wide ones)
+    layout: Layout
+    uses_project: bool
+
+
+def _strip_lines(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in value.items() if k != "line"}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def relint_function(
+    engine: Engine,
+    path: str,
+    old: str,
+    new: str,
+    layout: Layout,
+    diagnostics: Sequence[Diagnostic],
+    facts_of: Optional[Any] = None,
+) -> Optional[Relinted]:
+    """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
+    ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
+    ``facts_of(text)``: the project index's facts of a text (``None``: no index)."""
+    import libcst as cst  # (loaded already: the kept module)
+
+    from ...engine.context import FileContext
+    from ...engine.parsing import ParseFailure, parse_module
+    from ...engine.walker import Walker
+    from ...knowledge.imports import ImportTable
+
+    if old == new or FILE_NOQA.search(new) or engine.too_large(new):
+        return None
+    start, old_end, new_end = changed_span(old, new)
+    offsets, rows, module = layout.offsets, layout.rows, layout.module
+    # the statement the change is in: F = body[i], its text old[offsets[i]:offsets[i + 1]]
+
+    i = bisect_right(offsets, start) - 1
+    last = i + 1 == len(offsets)  # F is the last statement: its text runs to the end (the module's footer too)
+    if i < 0 or (not last and old_end >= offsets[i + 1]):
+        return None
+    old_node = module.body[i]
+    if not isinstance(old_node, cst.FunctionDef):
+        return None
+    f_start, f_old_end = offsets[i], len(old) if last else offsets[i + 1]
+    delta = new_end - old_end
+    f_new_end = f_old_end + delta
+    old_text, new_text = old[f_start:f_old_end], new[f_start:f_new_end]
+    if _IMPORT_WORD.search(old_text) or _IMPORT_WORD.search(new_text):
+        return None  # imports inside a function reach the import table of the statements after it
+    # the rules that may fire on the new text: all local (no screens: a local rule's honest screen would
+    # only say it finds nothing in this function either)
+    is_migration = engine._has_migration_rules and _looks_like_migration(new)
+    if is_migration:
+        return None
+    active = engine._active_rules(new, path, False, engine.project)
+    if any(cls is not None and not _is_local(cls) for cls in active):
+        return None
+    try:
+        mini = parse_module(new_text)
+    except ParseFailure:
+        return None
+    if (
+        len(mini.body) != 1
+        or (mini.footer and not last)
+        or not isinstance(mini.body[0], cst.FunctionDef)
+        or mini.default_indent != module.default_indent
+        or mini.default_newline != module.default_newline
+    ):
+        return None
+    new_node = mini.body[0].with_changes(leading_lines=mini.header)
+    if not new_node.with_changes(body=old_node.body, leading_lines=old_node.leading_lines).deep_equals(old_node):
+        return None  # decorators, signature or name changed
+    if facts_of is not None:
+        before, after = facts_of(old_text), facts_of(new_text)
+        if before is None or after is None or _strip_lines(before) != _strip_lines(after):
+            return None  # what the project index records of this function changed: lint the file
+    # the findings of the other statements: before F as they are, after F moved; none may reach into F
+    row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
+    f_row, next_row = rows[i], _NEVER if last else rows[i + 1]
+    kept: list[Diagnostic] = []
+    for d in diagnostics:
+        if f_row <= d.location.row < next_row:
+            continue  # F's own: found again below
+        after = d.location.row >= next_row
+        if not _clear_of(d, f_row, next_row, f_start, f_old_end, after):
+            return None
+        kept.append(_shift(d, next_row, row_delta, f_old_end, delta))  # (an edit of it after F moves too)
+    # splice F into the module and walk it
+    body = list(module.body)
+    body[i] = new_node
+    spliced = module.with_changes(body=body)
+    if last:
+        spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
+    probe = _Probe(engine.project, path) if engine.project is not None else None
+    ctx = FileContext(new, path, engine.settings, probe if probe is not None else engine.project)
+    ctx.module = spliced
+    # the import table as the full traversal has it at F: the module's, then every import met before F
+    table = ImportTable.from_module(spliced, ctx.module_name, ctx.is_package, ctx.project)
+    for stmt in body[:i]:
+        for node in _imports_in(stmt):
+            table.add_import(node)
+    ctx._imports = table
+    table_ = engine.table
+    instances = [cls(ctx) if cls is not None else None for cls in active]
+    errors: list[InternalError] = []
+
+    def on_error(index: int, exc: BaseException) -> None:
+        errors.append(InternalError(path, table_.rule_classes[index].code, "", repr(exc)))
+
+    walker = Walker(table_, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
+    try:
+        walker.run(cst.Module(body=[new_node]))
+    except RecursionError:
+        return None
+    if errors:
+        return None  # a rule crashed: the full lint reports it
+    new_rows = rows[: i + 1] + [r + row_delta for r in rows[i + 1:]]
+    new_offsets = offsets[: i + 1] + [o + delta for o in offsets[i + 1:]]
+    found = _resolve(engine, ctx.reports, spliced, new_node, new, path, f_start, f_start + len(new_text), new_offsets)
+    if found is None:
+        return None
+    # ``noqa`` on F's findings, read from F's text (their rows made relative to it), then moved back
+    base_row = f_row - 1
+    relative = [_shift(d, _ALL, -base_row, 0, 0) for d in found]
+    finished = engine._finish(FileResult(path), relative, new_text, None, True)
+    own: list[Diagnostic] = []
+    ids = {id(d) for d in relative}
+    for d in finished.diagnostics:
+        if id(d) in ids:
+            own.append(_shift(d, _ALL, base_row, 0, 0))
+        else:  # BKL901 on F's comments: its fix's offsets are F's text's
+            own.append(_shift(d, _ALL, base_row, 0, f_start))
+    out = sorted(kept + own, key=Diagnostic.sort_key)
+    uses = probe is not None and probe.used
+    return Relinted(out, Layout(spliced, new_rows, new_offsets), uses)
+
+
+def _is_local(cls: type) -> bool:
+    return bool(getattr(cls, "local", False)) and not any(hasattr(cls, m) for m in ("visit_Module", "leave_Module"))
+
+
+def _looks_like_migration(text: str) -> bool:
+    from ...knowledge.modules import looks_like_migration
+
+    return looks_like_migration(text)
+
+
+class _Probe:
+    """Records whether a rule read the project index (``engine.api._ProjectProbe``'s contract)."""
+
+    __slots__ = ("_index", "_path", "used")
+
+    def __init__(self, index: Any, path: str) -> None:
+        self._index, self._path, self.used = index, path, False
+
+    def module_info(self, path: str) -> Any:
+        if path != self._path:
+            self.used = True
+        return self._index.module_info(path)
+
+    @property
+    def unprobed(self) -> Any:
+        return self._index
+
+    def __getattr__(self, name: str) -> Any:
+        self.used = True
+        return getattr(self._index, name)
+
+
+def _imports_in(stmt: Any) -> list:
+    """The ``Import`` / ``ImportFrom`` nodes of a statement, in the traversal's order."""
+    import libcst as cst
+
+    from ...knowledge.cst import iter_children
+
+    out: list = []
+    stack = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            out.append(node)
+            continue
+        children = list(iter_children(node))
+        children.reverse()
+        stack.extend(children)
+    return out
+
+
+def _clear_of(d: Diagnostic, f_row: int, next_row: int, f_start: int, f_end: int, after: bool) -> bool:
+    """Whether a finding of another statement stays clear of F (its range, ``noqa`` line, fix edits)."""
+    rows = [d.end_location.row] + ([d.noqa_row] if d.noqa_row is not None else [])
+    rows += [r for a, b in d.edit_locations for r in (a.row, b.row)]
+    if any(f_row <= r < next_row for r in rows):
+        return False
+    if not after and d.end_location.row >= next_row:
+        return False
+    if d.fix is not None:
+        for e in d.fix.edits:
+            if not isinstance(e, ResolvedEdit):
+                return False
+            if not (e.end <= f_start or e.start >= f_end):
+                return False
+            if after and e.start < f_start and e.end > f_start:
+                return False
+    return True
+
+
+_ALL = -(10**9)
+_NEVER = 10**9
+
+
+def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int) -> Diagnostic:
+    """``d`` on a text where rows at or after ``row_from`` moved by ``rows`` and offsets at or after
+    ``offset_from`` by ``chars``."""
+    if not rows and not chars:
+        return d
+    rows_of = [d.location.row, d.end_location.row] + [r for a, b in d.edit_locations for r in (a.row, b.row)]
+    if d.noqa_row is not None:
+        rows_of.append(d.noqa_row)
+    edits = d.fix.edits if d.fix is not None else ()
+    if (not rows or all(r < row_from for r in rows_of)) and (
+        not chars or all(not isinstance(e, ResolvedEdit) or e.end < offset_from for e in edits)
+    ):
+        return d  # nothing of it moves: the same finding (the server keeps its protocol form)
+
+    def loc(x: Location) -> Location:
+        return Location(x.row + rows, x.column) if rows and x.row >= row_from else x
+
+    fix = d.fix
+    if fix is not None and chars:
+        fix = Fix(
+            fix.message,
+            tuple(
+                ResolvedEdit(e.start + chars if e.start >= offset_from else e.start, e.end + chars if e.end >= offset_from else e.end, e.content)
+                if isinstance(e, ResolvedEdit) else e
+                for e in fix.edits
+            ),
+            fix.applicability,
+        )
+    noqa_row = d.noqa_row
+    if noqa_row is not None and rows and noqa_row >= row_from:
+        noqa_row += rows
+    return Diagnostic(
+        d.code, d.name, d.message, d.path, loc(d.location), loc(d.end_location), fix, noqa_row,
+        [(loc(a), loc(b)) for a, b in d.edit_locations],
+    )
+
+
+def _resolve(
+    engine: Engine, reports: list, module: Any, node: Any, source: str, path: str, start: int, end: int, starts: list[int]
+) -> Optional[list[Diagnostic]]:
+    """``Engine._resolve`` for reports made while walking ``node`` (F, starting at offset ``start``):
+    positions from ``node``'s code alone; ``None`` when a report points outside it."""
+    if not reports:
+        return []
+    lines = SourceLines(source)
+    targets = set()
+    for r in reports:
+        if r.node is None:
+            return None
+        targets.add(r.node)
+        if r.fix is not None:
+            for e in r.fix.edits:
+                n = getattr(e, "node", None)
+                if n is not None:
+                    targets.add(n)
+    offsets = statement_offsets(module, targets, node, start, source)
+    if offsets is None:
+        return None
+    for t in targets - offsets.keys():
+        # a fix's edit outside F: an import statement of the module's top level (an import added after it)
+        at = next((j for j, stmt in enumerate(module.body) if any(small is t for small in getattr(stmt, "body", ()) if not callable(small))), None)
+        if at is None or module.body[at] is node:
+            return None
+        found = statement_offsets(module, [t], module.body[at], starts[at], source)
+        if not found or t not in found:
+            return None
+        offsets[t] = found[t]
+    positions = Positions(offsets, lines)
+    out: list[Diagnostic] = []
+    for report in reports:  # as ``Engine._resolve`` does
+        try:
+            rng = positions[report.node]
+            loc = Location(rng.start.line, rng.start.column + 1)
+            end_loc = Location(rng.end.line, rng.end.column + 1)
+            fix = None
+            edit_locations: list[tuple[Location, Location]] = []
+            if report.fix is not None:
+                resolved = tuple(sorted(Engine._resolve_edit(e, positions, lines) for e in report.fix.edits))
+                fix = Fix(report.fix.message, resolved, report.fix.applicability)
+                for e in resolved:
+                    r1, c1 = lines.position(e.start)
+                    r2, c2 = lines.position(e.end)
+                    edit_locations.append((Location(r1, c1 + 1), Location(r2, c2 + 1)))
+        except Exception:
+            return None  # the full lint reports it
+        out.append(Diagnostic(report.rule.code, report.rule.name, report.message, path, loc, end_loc, fix, edit_locations=edit_locations))
+    for d in out:
+        if not (start <= lines.offset(d.location.row, d.location.column - 1) <= end):
+            return None
+    return out
+
+
+def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
+    """The layout of ``new`` after an edit whose findings were reused (``incremental.reuse``: comments and
+    blank lines only), when the edit lies in one top-level statement and changes nothing of it but its
+    leading comment and blank lines: that statement is parsed again and spliced; ``None`` otherwise."""
+    from ...engine.parsing import ParseFailure, parse_module
+
+    start, old_end, new_end = changed_span(old, new)
+    offsets, rows, module = layout.offsets, layout.rows, layout.module
+    i = bisect_right(offsets, start) - 1
+    last = i + 1 == len(offsets)
+    if i < 0 or (not last and old_end >= offsets[i + 1]):
+        return None
+    delta = new_end - old_end
+    end = len(old) if last else offsets[i + 1]
+    try:
+        mini = parse_module(new[offsets[i]: end + delta])
+    except ParseFailure:
+        return None
+    if len(mini.body) != 1 or (mini.footer and not last) or mini.default_indent != module.default_indent or mini.default_newline != module.default_newline:
+        return None
+    old_node = module.body[i]
+    node = mini.body[0].with_changes(leading_lines=mini.header)
+    if not node.with_changes(leading_lines=old_node.leading_lines).deep_equals(old_node):
+        return None
+    body = list(module.body)
+    body[i] = node
+    spliced = module.with_changes(body=body)
+    if last:
+        spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
+    row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
+    return Layout(spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]])
