@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
-from ...knowledge.models import identity_columns, scoping_column
+from ...knowledge.models import identity_columns, is_table_model, scoping_column
 from ...knowledge.queries import Site, isolation_findings
 
 
@@ -169,6 +169,25 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
             self.report(site.node, message, self._fix(site, model, columns, identity))
 
+    def _principal_path(self, name: str, type_q: Optional[str], attr: str) -> Optional[str]:
+        """Where the principal's ``attr`` lives: ``user`` for the user model itself, ``p.account`` for a
+        project wrapper class (``class Principal: account: Account``) with no ``attr`` of its own but one
+        field holding a table model; ``None`` when the wrapper's shape is not clear."""
+        project = self.ctx.project
+        found = project.get_class(type_q) if (project is not None and type_q) else None
+        if found is None or is_table_model(project, found[0]):
+            return name
+        fields = found[1].get("fields", {})
+        if attr in fields:
+            return name
+        holders = []
+        for field_name, facts in fields.items():
+            ann = facts.get("annotation_qualified")
+            inner = project.get_class(ann) if ann else None
+            if inner is not None and is_table_model(project, inner[0]):
+                holders.append(field_name)
+        return f"{name}.{holders[0]}" if len(holders) == 1 else None
+
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
         if site.kind != "select" or not site.model_nodes or not columns:
             return None
@@ -192,7 +211,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             attr = self.ctx.settings.identity_attribute(col)
             principal = next(iter(identity.principals), None)
             if attr and principal:
-                value, column = f"{principal}.{attr}", col
+                holder = self._principal_path(principal, identity.principals[principal], attr)
+                if holder is None:
+                    return None
+                value, column = f"{holder}.{attr}", col
                 break
         if value is None:
             return None
