@@ -167,6 +167,7 @@ class Site:
     anchor: Optional[cst.CSTNode] = None  # where a fix appends ``.where(...)`` (the ``select_from(M)`` call)
     # a lookup inside project helpers reached with a client key (``kind == "helper"``): the call chain
     via: tuple[str, ...] = ()
+    row_names: set[str] = field(default_factory=set)  # locals the fetched row is assigned to
 
     @property
     def unscoped(self) -> bool:
@@ -644,6 +645,9 @@ class _Analyzer:
             self.mark_owner_gated(small.value, state)
             for t in small.targets:
                 self.bind(t.target, v, state)
+                if v.rows and isinstance(t.target, cst.Name):
+                    for s in v.sites:
+                        s.row_names.add(t.target.value)
                 if checks and isinstance(t.target, cst.Name):
                     # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
                     self.pending_owner_flags[t.target.value] = checks
@@ -1768,8 +1772,55 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _keyed_by_caller(identity, site):
             continue
+        if fq.checks and _existence_only(func, site):
+            continue
         out.unscoped.append((site, model))
     return out
+
+
+def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
+    returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
+    authorisation helper on the row that matters): the load reveals nothing of the row."""
+    if len(site.row_names) != 1:
+        return False
+    name = next(iter(site.row_names))
+    tests = uses = 0
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, (cst.If, cst.While)):
+            test = node.test
+            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test = test.expression
+            if isinstance(test, cst.Name) and test.value == name:
+                tests += 1
+            elif (
+                isinstance(test, cst.Comparison)
+                and isinstance(test.left, cst.Name)
+                and test.left.value == name
+                and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value == "None"
+            ):
+                tests += 1
+            else:
+                stack.append(node.test)
+            stack.append(node.body)
+            if node.orelse is not None:
+                stack.append(node.orelse)
+            continue
+        if isinstance(node, cst.Name) and node.value == name:
+            uses += 1
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        stack.extend(iter_children(node))
+    # the assignment itself is one use of the name
+    return tests > 0 and uses <= 1
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
