@@ -35,6 +35,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     it does: `Depends(f)` / `Security(f)` where `f`, through its own dependencies and `Annotated` aliases in
     any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
     returns the project's user model from the request alone; class dependencies whose `__call__` does so;
+    in a class-based view, a class attribute `user = Depends(...)` of the class or a base class, read as
+    `self.user`;
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
@@ -81,6 +83,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       whatever its name), a key given with the identity to a helper whose failure stops the function
       (`if not lock_entry(session, key, user_id): raise`), or, in a callback nested in a service (not in
       a route handler), a parameter of the enclosing service, which its caller handed in;
+    - a lookup keyed on a secret the caller holds: a column named like a token, a secret, an invite, a
+      nonce or a one-time password (`Invite.invite_token == token`): holding the secret is the
+      authorisation;
+    - a row only tested for existence (`if board is None: raise HTTPException(404)`) and never read,
+      returned or handed on, in a function that decides access on another row (an ownership comparison
+      or an authorisation helper): the load reveals nothing of the row;
+    - a key read from an object that was checked against the caller through a local (`ref =
+      getattr(receipt, "buyer_ref")`, `if ref != str(user.id): raise`, then a lookup by `receipt.id`);
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==
       user_id`): the owner is checked without denying access, so BKL202 does not report it either;
     - a lookup keyed on a parameter, in a helper given no principal (see above), and a route's call of a
