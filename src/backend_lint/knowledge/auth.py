@@ -833,3 +833,71 @@ def may_have_identity(source: str, project: Any, settings: "Settings") -> bool:
     answer = any(w in source for w in identity_words(project, settings))
     last[:] = [source, project, settings, answer]
     return answer
+
+
+def class_principals(ctx: "FileContext", cls: cst.ClassDef) -> tuple[dict[str, Optional[str]], bool]:
+    """A class-based view (``@cbv(router)`` from fastapi-utils, ``@controller(router)``-style classes): a
+    class attribute ``user: User = Depends(get_current_user)``, in the class or a base class of any module,
+    makes ``self.user`` the principal of its methods. Returns ({"self.user": principal class}, admin)."""
+    return ctx.cached(("auth.class_principals", id(cls)), lambda: _class_principals(ctx, cls))
+
+
+def _class_principals(ctx: "FileContext", cls: cst.ClassDef) -> tuple[dict[str, Optional[str]], bool]:
+    project, settings = ctx.project, ctx.settings
+    out: dict[str, Optional[str]] = {}
+    admin = False
+
+    def add(name: str, kind: DependencyKind, type_q: Optional[str]) -> None:
+        nonlocal admin
+        if kind.kind == "admin":
+            admin = True
+        elif kind.kind == "auth" and not kind.credentials and f"self.{name}" not in out:
+            out[f"self.{name}"] = kind.principal_type or type_q
+
+    # the class's own body
+    if isinstance(cls.body, cst.IndentedBlock):
+        for stmt in cls.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    target, value, ann = small.target.value, small.value, small.annotation.annotation
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    target, value, ann = small.targets[0].target.value, small.value, None
+                else:
+                    continue
+                if not isinstance(value, cst.Call) or not value.args:
+                    continue
+                if last_segment(ctx.qualified_name(value.func) or dotted_name(value.func)) not in DEPENDENCY_MARKERS:
+                    continue
+                dep = value.args[0].value
+                func = dep.func if isinstance(dep, cst.Call) else dep
+                type_q = ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None
+                add(target, classify_dependency(project, settings, ctx.qualified_name(func), dotted_name(func)), type_q)
+    # base classes, from the index
+    if project is not None:
+        for base in cls.bases:
+            q = ctx.qualified_name(base.value) if isinstance(base.value, (cst.Name, cst.Attribute)) else None
+            if q is None or project.get_class(q) is None:
+                continue
+            for name, facts in project.class_mro(q):
+                where = project.split(name)
+                if facts is None or where is None:
+                    continue
+                for field_name, f in facts.get("fields", {}).items():
+                    if last_segment(f.get("call")) not in DEPENDENCY_MARKERS or not f.get("value"):
+                        continue
+                    try:
+                        call = ast.parse(f["value"], mode="eval").body
+                    except SyntaxError:
+                        continue
+                    if not isinstance(call, ast.Call) or not call.args:
+                        continue
+                    dep_expr = call.args[0].func if isinstance(call.args[0], ast.Call) else call.args[0]
+                    try:
+                        spelled = ast.unparse(dep_expr)
+                    except Exception:  # pragma: no cover - unparse of a parsed expression
+                        continue
+                    kind = classify_dependency(project, settings, f"{where[0]}.{spelled}", spelled)
+                    add(field_name, kind, f.get("annotation_qualified"))
+    return out, admin

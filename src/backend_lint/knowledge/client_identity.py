@@ -10,6 +10,7 @@ replacement pairs); the rules turn them into messages and fixes. The handler's f
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
@@ -74,10 +75,35 @@ class _ClientAnalysis:
         self.overwrites: dict[tuple[str, str], int] = {}  # (source, field) -> order of the first overwrite
         self._scoped_pred_nodes: Optional[set[int]] = None
 
+    def _constant_path(self, route: Optional[RouteInfo]) -> Optional[str]:
+        """``@router.get(urls.USER_DETAIL)``: the path held in a module-level string constant (any module)."""
+        if route is None or route.path is not None or route.decorator is None or self.project is None:
+            return None
+        call = route.decorator.decorator
+        if not isinstance(call, cst.Call):
+            return None
+        arg = next((a for a in call.args if (a.keyword is None and a.star == "") or (a.keyword is not None and a.keyword.value == "path")), None)
+        if arg is None or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(arg.value)
+        found = self.project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "assignments":
+            return None
+        value = self.project.modules[found[0]].get("assignments", {}).get(found[1], {}).get("value")
+        try:
+            literal = ast.literal_eval(value) if value else None
+        except (ValueError, SyntaxError):
+            return None
+        return literal if isinstance(literal, str) else None
+
     # -- classification of parameters ------------------------------------------------------------------
     def classify_params(self) -> list[ParamInfo]:
         route = self.identity.route
         path_params = _path_params(route, self.project)
+        constant = self._constant_path(route)
+        if constant is not None:
+            path_params = path_params | path_parameters(constant)
+        unknown_path = constant is None and route is not None and route.path is None and route.decorator is not None
         candidates: list[ParamInfo] = []
         for p in self.identity.params:
             if p.name in self.identity.principals or p.dependency.kind is not None:
@@ -90,6 +116,8 @@ class _ClientAnalysis:
                 continue
             if p.name in path_params:
                 continue
+            if unknown_path and p.marker not in ("Query", "Body", "Form"):
+                continue  # the path is not a literal we can read: the parameter may be one of its segments
             if type_q and self.project is not None and self.project.get_class(type_q) is not None:
                 if is_pydantic_model(self.project, type_q):
                     self.body_params[p.name] = type_q

@@ -167,6 +167,7 @@ class Site:
     anchor: Optional[cst.CSTNode] = None  # where a fix appends ``.where(...)`` (the ``select_from(M)`` call)
     # a lookup inside project helpers reached with a client key (``kind == "helper"``): the call chain
     via: tuple[str, ...] = ()
+    row_names: set[str] = field(default_factory=set)  # locals the fetched row is assigned to
 
     @property
     def unscoped(self) -> bool:
@@ -196,6 +197,10 @@ class Val:
     scoped_when: frozenset = frozenset()
     instance: Optional[tuple] = None  # an object of a project class (a repository): (class, model hint)
     container: bool = False  # a list / tuple of values or clauses: scopes through ``clause`` only
+    # read from an object held in a local: (that local, the attribute read): ``space = card.workspace_id``,
+    # ``spaces = {c.workspace_id for c in cards}``, ``ref = getattr(receipt, "buyer_ref")``; a check of the
+    # value is a check of the object (BKL202 when the object is a fetched row)
+    source: Optional[tuple[str, str]] = None
 
 
 NOTHING = Val()
@@ -221,6 +226,14 @@ VERIFY_WORDS = (
     "allowed",
 )
 VISIBILITY_WORDS = ("public", "visibility")
+# Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
+# secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
+CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "nonce", "otp", "passcode"})
+
+
+def capability_column(name: str) -> bool:
+    """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
+    return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
 # Parameters of a service whose name says the caller already authorised the value.
 AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_")
 
@@ -397,7 +410,7 @@ class _Analyzer:
                 if it.rows:
                     self.bind(stmt.target, replace(it, opaque=False, sites=it.sites), state)
                 else:
-                    self.bind(stmt.target, _merge_flags([it]), state)
+                    self.bind(stmt.target, replace(_merge_flags([it]), source=it.source), state)
             else:
                 self.test(stmt.test, state, decision=False)
             inner = dict(state)
@@ -491,6 +504,7 @@ class _Analyzer:
             left, right = node.left, node.comparisons[0].comparator
             pairs = [(left, right)] if isinstance(op, (cst.In, cst.NotIn)) else [(left, right), (right, left)]
             for key, other in pairs:
+                other = _unwrap(self.ctx, other)
                 if not isinstance(key, cst.Name) or not isinstance(other, (cst.Name, cst.Attribute)):
                     continue
                 if (isinstance(other, cst.Name) and other.value == "None") or (isinstance(other, cst.Attribute) and other.attr.value == "query"):
@@ -500,6 +514,10 @@ class _Analyzer:
                     old = state.get(key.value, NOTHING)
                     if not (old.stmt or old.rows):
                         state[key.value] = replace(old, trusted=True, derived=old.derived or v.derived)
+                        holder = state.get(old.source[0]) if old.source is not None else None
+                        if old.source is not None and (holder is None or not (holder.stmt or holder.rows)):
+                            # ``ref = getattr(receipt, "buyer_ref")`` checked against the caller: so is ``receipt``
+                            state[old.source[0]] = replace(holder or NOTHING, trusted=True)
 
     def _verified_by_helper(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
         """``if not await lock_entry(session, version_id, user_id): raise``: a helper given the identity and a
@@ -623,10 +641,13 @@ class _Analyzer:
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
         if isinstance(small, cst.Assign):
             v = self.ev(small.value, state)
-            checks = [c for c in (self.comparison(n, state) for n in _walk_expr(small.value) if isinstance(n, cst.Comparison)) if c]
+            checks = self.comparisons_in(small.value, state)
             self.mark_owner_gated(small.value, state)
             for t in small.targets:
                 self.bind(t.target, v, state)
+                if v.rows and isinstance(t.target, cst.Name):
+                    for s in v.sites:
+                        s.row_names.add(t.target.value)
                 if checks and isinstance(t.target, cst.Name):
                     # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
                     self.pending_owner_flags[t.target.value] = checks
@@ -670,6 +691,9 @@ class _Analyzer:
         if isinstance(target, cst.Name):
             state[target.value] = v
             self.pending_owner_flags.pop(target.value, None)
+            prefix = target.value + "."
+            for stale in [k for k in state if k.startswith(prefix)]:
+                del state[stale]  # what was verified of the old value
         elif isinstance(target, (cst.Tuple, cst.List)):
             for el in target.elements:
                 self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
@@ -677,13 +701,9 @@ class _Analyzer:
     # -- BKL202: comparisons in tests ----------------------------------------------------------------------
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
         self.ev(expr, state)
-        found: list[Comparison] = []
+        found: list[Comparison] = self.comparisons_in(expr, state)
         for node in _walk_expr(expr):
-            if isinstance(node, cst.Comparison):
-                c = self.comparison(node, state)
-                if c is not None:
-                    found.append(c)
-            elif isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
+            if isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
                 pending = self.pending_owner_flags.pop(node.value)
                 if decision:
                     found.extend(pending)
@@ -716,6 +736,39 @@ class _Analyzer:
                         for site in c.row.sites:
                             site.owner_gated = True
 
+    def comparisons_in(self, expr: cst.CSTNode, state: dict[str, Val]) -> list[Comparison]:
+        """Ownership comparisons in an expression, those inside comprehensions with the comprehension's
+        variables bound (``[d.id for d in docs if d.workspace_id != target.workspace_id]``)."""
+        out: list[Comparison] = []
+
+        def visit(node: cst.CSTNode, scope: dict[str, Val]) -> None:
+            if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                inner = dict(scope)
+                comp: Optional[cst.CompFor] = node.for_in
+                while comp is not None:
+                    visit(comp.iter, inner)
+                    it = self.ev(comp.iter, inner)
+                    element = replace(it, opaque=False) if it.rows else Val(derived=it.derived, trusted=it.trusted, source=it.source)
+                    if isinstance(comp.target, cst.Name):
+                        inner[comp.target.value] = element
+                    for cond in comp.ifs:
+                        visit(cond.test, inner)
+                    comp = comp.inner_for_in
+                for part in (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,):  # type: ignore[attr-defined]
+                    visit(part, inner)
+                return
+            if isinstance(node, cst.Lambda):
+                return
+            if isinstance(node, cst.Comparison):
+                c = self.comparison(node, scope)
+                if c is not None:
+                    out.append(c)
+            for child in iter_children(node):
+                visit(child, scope)
+
+        visit(expr, state)
+        return out
+
     def comparison(self, node: cst.Comparison, state: dict[str, Val]) -> Optional[Comparison]:
         if len(node.comparisons) != 1:
             return None
@@ -732,6 +785,20 @@ class _Analyzer:
     def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
         """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""
         expr = _unwrap(self.ctx, expr)
+        if isinstance(expr, cst.Name):
+            # through a local: ``owner = note.owner_id`` then ``if owner != user.id: raise``
+            held = state.get(expr.value)
+            if held is None or held.source is None or held.derived or held.rows:
+                return None
+            var, column = held.source
+            v = state.get(var)
+            if v is None or not v.rows or not v.model:
+                return None
+            if "." in column:  # ``space = card.board.workspace_id``
+                return (v, var) if column.rsplit(".", 1)[1] in self.identity_fields else None
+            if column in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, column):
+                return v, var
+            return None
         if not isinstance(expr, cst.Attribute):
             return None
         base = expr.value
@@ -742,6 +809,16 @@ class _Analyzer:
                 v = state.get(inner.value)
                 if v is not None and v.rows and v.model and self._identity_relationship(v.model, rel):
                     return v, inner.value
+            return None
+        if isinstance(base, cst.Attribute) and attr in self.identity_fields:
+            # through a relationship: ``message.thread.workspace_id``
+            root = base
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):
+                v = state.get(root.value)
+                if v is not None and v.rows and v.model and not v.derived:
+                    return v, root.value
             return None
         if not isinstance(base, cst.Name):
             return None
@@ -766,6 +843,10 @@ class _Analyzer:
             v = state.get(name)
             if v is not None and v.derived:
                 return True
+        for path in _path_prefixes(expr):
+            v = state.get(path)
+            if v is not None and v.derived:
+                return True
         return False
 
     # -- predicates --------------------------------------------------------------------------------------
@@ -776,8 +857,19 @@ class _Analyzer:
             if isinstance(node, cst.Attribute):
                 attr = node.attr.value
                 lowered = attr.lower()
+                path = _path(node)
+                known = state.get(path) if path is not None else None
+                if known is not None and (known.derived or known.trusted):
+                    scoped = True  # an attribute a helper verified (``body.workspace_id``)
+                    pscoped = pscoped or known.derived
                 if attr in self.identity_fields and not self.is_derived(node.value, state):
                     scoped = True
+                elif (
+                    capability_column(attr)
+                    and isinstance(node.value, (cst.Name, cst.Attribute))
+                    and self.model_of(node.value, state) is not None
+                ):
+                    scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
                 elif any(w in lowered for w in VISIBILITY_WORDS):
                     scoped = True  # an explicit visibility choice (``Flow.access_type == PUBLIC``)
                 elif isinstance(node.value, (cst.Name, cst.Attribute)):
@@ -797,7 +889,10 @@ class _Analyzer:
         return scoped, pscoped
 
     def key_names(self, expr: cst.CSTNode, state: dict[str, Val]) -> set[str]:
-        return {n for n in load_names(expr) if n in state or n in self.func_params}
+        """What the lookup is keyed on: names, or attribute chains (``body.ids``: a check of the rows
+        verifies that attribute, not the rest of ``body``)."""
+        params = self.func_params
+        return {n for n in _value_paths(expr) if n.split(".", 1)[0] in state or n.split(".", 1)[0] in params}
 
     @property
     def func_params(self) -> set[str]:
@@ -852,10 +947,18 @@ class _Analyzer:
                 if model is not None:
                     site = self.new_site(expr, "query", [model], [expr.value])
                     return Val(sites=(site,), stmt=True)
+            path = _path(expr)
+            if path is not None and path in state:
+                return state[path]  # an attribute a helper verified (``check(db, user, body.workspace_id)``)
             base = self.ev(expr.value, state)
             if base.stmt and expr.attr.value in ("c", "columns", "statement", "selected_columns"):
                 return base
-            return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident)
+            source = None
+            if isinstance(expr.value, cst.Name):
+                source = (expr.value.value, expr.attr.value)
+            elif base.source is not None:
+                source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
+            return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident, source=source)
         if isinstance(expr, cst.Call):
             return self.call(expr, state)
         if isinstance(expr, cst.Subscript):
@@ -914,14 +1017,20 @@ class _Analyzer:
             return NOTHING
         if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             inner = dict(state)
+            targets: dict[str, str] = {}  # comprehension variable -> the local it iterates over
             comp = expr.for_in
             while comp is not None:
                 it = self.ev(comp.iter, inner)
                 self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
+                if isinstance(comp.target, cst.Name) and isinstance(comp.iter, cst.Name):
+                    targets[comp.target.value] = comp.iter.value
                 comp = comp.inner_for_in
             elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
             v = self.ev(elt, inner)
-            return Val(derived=v.derived, trusted=v.trusted)
+            source = None
+            if v.source is not None and v.source[0] in targets:
+                source = (targets[v.source[0]], v.source[1])  # ``{c.workspace_id for c in cards}``
+            return Val(derived=v.derived, trusted=v.trusted, source=source)
         vals = [self.ev(c, state) for c in _expr_children(expr)]
         return _merge_flags(vals)
 
@@ -1034,15 +1143,21 @@ class _Analyzer:
                             state[key] = replace(old or NOTHING, derived=True)
         if derived and (any(w in name.lower() for w in VERIFY_WORDS) or self._raising_helper(q)):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
+            # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
             for a in call.args:
-                for n in load_names(a.value):
+                for n in _value_paths(a.value):
                     v = state.get(n)
                     if v is not None and (v.stmt or v.rows):
                         state[n] = replace(v, derived=True)
                     elif v is None or not v.derived:
                         state[n] = replace(v or NOTHING, derived=True)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
-            return Val(derived=derived, ident=args[0].ident)
+            return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source)
+        if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
+            attr = call.args[1].value
+            if isinstance(attr, cst.SimpleString):  # ``getattr(receipt, "buyer_ref", None)``
+                base = args[0]
+                return Val(derived=base.derived, trusted=base.trusted or base.rows, source=(call.args[0].value.value, attr.value.strip("\"'")))
         if self.identity.route is not None:
             recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
             followed = self.followed_fetch(call, q, recv, args, state)
@@ -1071,8 +1186,17 @@ class _Analyzer:
         for a in call.args:
             expr = _unwrap(self.ctx, a.value)
             base, column = expr, None
-            if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-                base, column = expr.value, expr.attr.value
+            if isinstance(expr, cst.Attribute):
+                path = _path(expr)
+                column = path.split(".", 1)[1] if path is not None else expr.attr.value
+                base = expr.value
+                while isinstance(base, cst.Attribute):  # ``message.thread.workspace_id``: "thread.workspace_id"
+                    base = base.value
+            elif isinstance(expr, cst.Name):
+                held = state.get(expr.value)
+                if held is not None and held.source is not None and not held.derived and not held.rows:
+                    # through a local or a loop over the rows' values: ``space = card.workspace_id``
+                    base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
             if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
@@ -1086,7 +1210,10 @@ class _Analyzer:
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
             if fn and fn.get("returns") and self.project.canonical(fn["returns"]) == v.model:
                 return None  # the row's model fetched again, given the principal: a scoped fetch, not a check
-        if column is not None and column not in identity_columns(self.project, self.settings, v.model):
+        if column is not None and "." in column:
+            if column.rsplit(".", 1)[1] not in self.identity_fields:
+                column = None  # through a relationship: named only when it ends on an identity column
+        elif column is not None and column not in identity_columns(self.project, self.settings, v.model):
             column = None
         return Comparison(call, v, var, helper=name, column=column)
 
@@ -1421,6 +1548,53 @@ def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr
 
 
+def _path(expr: cst.CSTNode) -> Optional[str]:
+    """``body.workspace_id`` -> "body.workspace_id"; ``None`` unless a chain of names."""
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name) or not parts:
+        return None
+    return ".".join([expr.value] + parts[::-1])
+
+
+def _value_paths(expr: cst.CSTNode) -> Iterator[str]:
+    """The longest name chains an expression reads: ``f(body.workspace_id, user)`` -> "body.workspace_id",
+    "user" (a method called on a chain reads its receiver)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            yield node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            path = _path(node)
+            if path is not None:
+                yield path
+            else:
+                stack.append(node.value)
+            continue
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            stack.append(node.func.value)
+            stack.extend(a.value for a in node.args)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            continue
+        stack.extend(iter_children(node))
+
+
+def _path_prefixes(expr: cst.CSTNode) -> Iterator[str]:
+    """Every dotted prefix (two names or more) of the attribute chains of an expression."""
+    for path in _value_paths(expr):
+        parts = path.split(".")
+        for i in range(2, len(parts) + 1):
+            yield ".".join(parts[:i])
+
+
 def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
     for child in iter_children(expr):
         if isinstance(child, cst.BaseExpression):
@@ -1497,8 +1671,8 @@ def _helper_unscoped(
         if not is_owned(project, settings, model) or globally_scoped(project, model):
             continue
         cols = set(identity_columns(project, settings, model)) or fields
-        if cols & preds or cols & compared:
-            continue  # scoped in the query, or checked in the helper (BKL202 there, when it knows who asks)
+        if cols & preds or cols & compared or any(capability_column(p) for p in preds):
+            continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
         for k in fetch.get("keys", ()):
             out.setdefault(k, (model, (f"{short}()",)))
     if depth >= 3 or fields & compared:
@@ -1598,8 +1772,55 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _keyed_by_caller(identity, site):
             continue
+        if fq.checks and _existence_only(func, site):
+            continue
         out.unscoped.append((site, model))
     return out
+
+
+def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
+    returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
+    authorisation helper on the row that matters): the load reveals nothing of the row."""
+    if len(site.row_names) != 1:
+        return False
+    name = next(iter(site.row_names))
+    tests = uses = 0
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, (cst.If, cst.While)):
+            test = node.test
+            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test = test.expression
+            if isinstance(test, cst.Name) and test.value == name:
+                tests += 1
+            elif (
+                isinstance(test, cst.Comparison)
+                and isinstance(test.left, cst.Name)
+                and test.left.value == name
+                and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value == "None"
+            ):
+                tests += 1
+            else:
+                stack.append(node.test)
+            stack.append(node.body)
+            if node.orelse is not None:
+                stack.append(node.orelse)
+            continue
+        if isinstance(node, cst.Name) and node.value == name:
+            uses += 1
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        stack.extend(iter_children(node))
+    # the assignment itself is one use of the name
+    return tests > 0 and uses <= 1
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
@@ -1611,7 +1832,7 @@ def _keyed_by_caller(identity: Identity, site: Site) -> bool:
     if identity.route is not None or identity.principals or identity.closure_derived:
         return False
     plain = {p.name for p in identity.params} - set(identity.identity_params) - {"self", "cls"}
-    return bool(site.key_names & plain)
+    return bool({k.split(".", 1)[0] for k in site.key_names} & plain)
 
 
 def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...knowledge.auth import Identity, function_identity
+from ...knowledge.auth import Identity, class_principals, function_identity
 from ...knowledge.queries import function_queries
 
 
@@ -22,6 +22,15 @@ class IdentityStack:
         parent = stack[-1] if stack else None
         enclosing = parent[1] if parent else None
         ident = function_identity(self.ctx, node, enclosing)  # type: ignore[attr-defined]
+        classes = self.__dict__.get("_class_stack")
+        if parent is None and stack and classes and _takes_self(node):
+            # a method of a class-based view: ``self.user`` from ``user = Depends(current_user)``
+            principals, admin = class_principals(self.ctx, classes[-1])  # type: ignore[attr-defined]
+            if admin:
+                ident.admin = True
+            elif principals:
+                for name, type_q in principals.items():
+                    ident.principals.setdefault(name, type_q)
         if parent is not None and enclosing is not None and enclosing.in_scope and not ident.closure_derived:
             parent_queries = function_queries(self.ctx, parent[0], enclosing)  # type: ignore[attr-defined]
             params = {p.name for p in ident.params}
@@ -40,11 +49,20 @@ class IdentityStack:
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         # methods of a class nested in a function do not see the function's parameters
         self.__dict__.setdefault("_identity_stack", []).append(None)
+        self.__dict__.setdefault("_class_stack", []).append(node)
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         stack = self.__dict__.get("_identity_stack")
         if stack:
             stack.pop()
+        classes = self.__dict__.get("_class_stack")
+        if classes:
+            classes.pop()
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:  # pragma: no cover - overridden
         pass
+
+
+def _takes_self(node: cst.FunctionDef) -> bool:
+    params = node.params.posonly_params or node.params.params
+    return bool(params) and params[0].name.value == "self"

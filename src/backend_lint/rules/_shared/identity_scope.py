@@ -34,10 +34,13 @@ def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool
                         if p.arg in plain or (p.annotation is not None and any(n in wanted for n in leaf_names(p.annotation))):
                             carries = True
                             break
-            if not route:
+            if not route or not carries:
                 for dec in func.decorator_list:
                     if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
                         route = True
+                        args = func.args.posonlyargs + func.args.args
+                        if args and args[0].arg == "self":
+                            carries = True  # a class-based view's route: ``self.user`` may be the principal
                         break
             if carries and route:
                 break

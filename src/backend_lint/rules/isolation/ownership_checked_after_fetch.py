@@ -49,6 +49,16 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     name in `authorization-helpers`; a project function that returns the row's own model is a scoped
     fetch, not a check.
 
+    The check may be made through a local or in a loop (`space = card.workspace_id` then
+    `require_role(db, user, space)`; `for space in {c.workspace_id for c in cards}: require_role(...)`;
+    `for card in cards: require_role(db, user, card.workspace_id)`), through a relationship
+    (`message.thread.workspace_id`, named in the message), or inside a comprehension whose result decides
+    (`foreign = [c.id for c in cards if c.workspace_id != target.workspace_id]`, then `if foreign: raise`).
+    A helper given an attribute of the request body (`require_role(db, user, body.workspace_id)`) verifies
+    that attribute only: a row then loaded by another attribute of the body and compared with it is
+    reported. Methods of class-based views (`@cbv(router)`, `@controller(router)`) whose class or a base
+    class declares `user = Depends(<auth dependency>)` have `self.user` as the principal.
+
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
     table's own key are not ownership checks of a row and are not reported. An owner equality that only
     decides whether the row is reused (`reuse = row is not None and row.user_id == user_id`, then a new

@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
-from ...knowledge.models import identity_columns, scoping_column
+from ...knowledge.models import identity_columns, is_table_model, scoping_column
 from ...knowledge.queries import Site, isolation_findings
 
 
@@ -36,6 +36,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     it does: `Depends(f)` / `Security(f)` where `f`, through its own dependencies and `Annotated` aliases in
     any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
     returns the project's user model from the request alone; class dependencies whose `__call__` does so;
+    in a class-based view, a class attribute `user = Depends(...)` of the class or a base class, read as
+    `self.user`;
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
@@ -82,6 +84,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       whatever its name), a key given with the identity to a helper whose failure stops the function
       (`if not lock_entry(session, key, user_id): raise`), or, in a callback nested in a service (not in
       a route handler), a parameter of the enclosing service, which its caller handed in;
+    - a lookup keyed on a secret the caller holds: a column named like a token, a secret, an invite, a
+      nonce or a one-time password (`Invite.invite_token == token`): holding the secret is the
+      authorisation;
+    - a row only tested for existence (`if board is None: raise HTTPException(404)`) and never read,
+      returned or handed on, in a function that decides access on another row (an ownership comparison
+      or an authorisation helper): the load reveals nothing of the row;
+    - a key read from an object that was checked against the caller through a local (`ref =
+      getattr(receipt, "buyer_ref")`, `if ref != str(user.id): raise`, then a lookup by `receipt.id`);
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==
       user_id`): the owner is checked without denying access, so BKL202 does not report it either;
     - a lookup keyed on a parameter, in a helper given no principal (see above), and a route's call of a
@@ -170,6 +180,25 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
             self.report(site.node, message, self._fix(site, model, columns, identity))
 
+    def _principal_path(self, name: str, type_q: Optional[str], attr: str) -> Optional[str]:
+        """Where the principal's ``attr`` lives: ``user`` for the user model itself, ``p.account`` for a
+        project wrapper class (``class Principal: account: Account``) with no ``attr`` of its own but one
+        field holding a table model; ``None`` when the wrapper's shape is not clear."""
+        project = self.ctx.project
+        found = project.get_class(type_q) if (project is not None and type_q) else None
+        if found is None or is_table_model(project, found[0]):
+            return name
+        fields = found[1].get("fields", {})
+        if attr in fields:
+            return name
+        holders = []
+        for field_name, facts in fields.items():
+            ann = facts.get("annotation_qualified")
+            inner = project.get_class(ann) if ann else None
+            if inner is not None and is_table_model(project, inner[0]):
+                holders.append(field_name)
+        return f"{name}.{holders[0]}" if len(holders) == 1 else None
+
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
         if site.kind != "select" or not site.model_nodes or not columns:
             return None
@@ -193,7 +222,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             attr = self.ctx.settings.identity_attribute(col)
             principal = next(iter(identity.principals), None)
             if attr and principal:
-                value, column = f"{principal}.{attr}", col
+                holder = self._principal_path(principal, identity.principals[principal], attr)
+                if holder is None:
+                    return None
+                value, column = f"{holder}.{attr}", col
                 break
         if value is None:
             return None
