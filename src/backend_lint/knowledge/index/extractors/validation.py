@@ -1,8 +1,9 @@
 """Facts for family 6 (request and response models are explicit and strict), under
 ``facts["extra"]["validation"]``.
 
-- ``routes``: route-like functions (decorated by ``<receiver>.<http method>(...)``, at module level or in a
-  class body for class-based views) with what they answer: ``model`` (the classes ``response_model=`` names,
+- ``routes``: route-like functions (decorated by ``<receiver>.<http method>(...)``, at module level, in a
+  class body for class-based views, or nested in a function that builds the router: ``router_call`` then
+  names the class the local router was made from) with what they answer: ``model`` (the classes ``response_model=`` names,
   through ``Optional``/``list``/``Annotated`` and generic wrappers such as ``Page[ItemOut]``; ``"none"`` for
   ``response_model=None``; absent when not given), ``returns`` (the same for the return annotation),
   ``responses`` (the ``"model"`` entries of ``responses={...}``), ``path`` (or ``path_name``, the constant
@@ -158,6 +159,36 @@ def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
     return {"extra": extra, "str_max": str_max, "v1": v1}
 
 
+def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[str, Any]]:
+    """Routes of the routers a function builds (``router = APIRouter(); @router.get(...)`` in its body), in
+    nested functions at any depth; each with ``router_call``, the class the router was made from."""
+    out: list[dict[str, Any]] = []
+    if depth > 4:
+        return out
+    routers: dict[str, str] = {}
+    inner: list[ast.AST] = []
+    stack = list(getattr(fn, "body", ()))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner.append(node)
+            continue
+        if isinstance(node, (ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = resolve(node.value.func)
+            if call:
+                routers.update((t.id, call) for t in node.targets if isinstance(t, ast.Name))
+        stack.extend(ast.iter_child_nodes(node))
+    for sub in inner:
+        route = _route(sub, resolve)
+        if route is not None and isinstance(route.get("receiver"), str) and route["receiver"] in routers:
+            route["router_call"] = routers[route["receiver"]]
+            out.append(route)
+        out.extend(_local_routes(sub, resolve, depth + 1))
+    return out
+
+
 _TRANSFORMERS = frozenset({"field_serializer", "field_validator", "validator", "model_serializer", "root_validator", "model_validator"})
 
 
@@ -203,4 +234,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             route = _route(fn, resolve)
             if route is not None:
                 routes.append(route)
+            routes.extend(_local_routes(fn, resolve))
     store(facts, "validation", {}, routes=routes, configs=configs, transformed=transformed, router_responses=router_responses)
