@@ -36,9 +36,17 @@ class SecretFieldInResponse(ClassRule):
     `Page[...]` and other generic wrappers, and the schemas their fields nest. A field inherited from a
     base class is reported where the base declares it. Not reported: `Field(exclude=True)` fields (they
     never leave), fields typed `bool`, numbers, dates or `SecretStr` (`otp_enabled: bool` is no secret,
-    `SecretStr` serializes masked), pagination and CSRF tokens (`next_page_token`, `csrf_token`), and
-    `access_token` / `refresh_token` in a schema that only token endpoints (`/token`, `/login`,
-    `/refresh`, sign-in and sign-up paths) return. Names match exactly: `api_key_prefix` is not `api_key`.
+    `SecretStr` serializes masked), pagination and CSRF tokens (`next_page_token`, `csrf_token`), share
+    tokens (`share_token`, `public_*_token`: made to be handed on), and credentials handed out on purpose.
+
+    A credential (`api_key`, `*_secret`, `*_token`, `private_key`) is not reported in a schema that only
+    issuing routes answer with: token endpoints (`/token`, `/login`, `/refresh`, sign-in and sign-up
+    paths) and `POST` routes that create (status `201`, or a path or function name with `create`,
+    `generate`, `rotate`, `issue`, `register`, `session`...): the API key or webhook secret shown once,
+    when it is made, is the point of that answer. RULES.md names only the token endpoints' tokens; the
+    one-time answer at creation is the same case, and a list or read route that repeats the key is still
+    reported. A password, its hash, a salt or an OTP secret is reported whichever route sends it. Names
+    match exactly: `api_key_prefix` is not `api_key`.
 
     ## Why is this bad?
     Whatever a response schema declares is sent to the client. A password hash sent to the browser can be
