@@ -98,7 +98,8 @@ def is_token_route(route: dict[str, Any]) -> bool:
 
 
 _ISSUE_WORDS = frozenset(
-    {"create", "generate", "regenerate", "rotate", "issue", "new", "register", "add", "mint", "session", "sessions"}
+    {"create", "generate", "regenerate", "rotate", "issue", "new", "register", "add", "mint", "session", "sessions",
+     "sign", "credential", "credentials"}
 )
 # who answers with a response class: only token endpoints, only issuing routes (token endpoints and ``POST``
 # routes that create: status 201 or a path or name that says so), or any route

@@ -33,8 +33,9 @@ class SecretFieldInResponse(ClassRule):
 
     Response schemas are found across the project: `response_model=`, else the return annotation, the
     `model` entries of `responses={...}` (also a router's), through `list[...]`, `Optional[...]`,
-    `Page[...]` and other generic wrappers, and the schemas their fields nest. A field inherited from a
-    base class is reported where the base declares it. Not reported: `Field(exclude=True)` fields (they
+    `Page[...]` and other generic wrappers, and the schemas their fields nest; the routes of routers a
+    function builds and of classes that register their methods with `add_api_route` count too. A field
+    inherited from a base class is reported where the base declares it. Not reported: `Field(exclude=True)` fields (they
     never leave), fields typed `bool`, numbers, dates or `SecretStr` (`otp_enabled: bool` is no secret,
     `SecretStr` serializes masked), pagination and CSRF tokens (`next_page_token`, `csrf_token`), share
     tokens (`share_token`, `public_*_token`: made to be handed on), and credentials handed out on purpose.

@@ -86,34 +86,80 @@ def _route(fn: ast.AST, resolve: Resolve) -> Optional[dict[str, Any]]:
             continue
         entry: dict[str, Any] = {"line": fn.lineno, "receiver": resolve(dec.func.value), "method": dec.func.attr, "name": fn.name}
         path = dec.args[0] if dec.args else next((kw.value for kw in dec.keywords if kw.arg == "path"), None)
-        if isinstance(path, ast.Constant) and isinstance(path.value, str):
-            entry["path"] = path.value
-        elif isinstance(path, (ast.Name, ast.Attribute)):
-            entry["path_name"] = ast.unparse(path)  # ``LOGIN``, ``routes.TOKEN``: a constant named like it
-        for kw in dec.keywords:
-            if kw.arg == "path":
-                continue
-            elif kw.arg == "response_model":
-                if isinstance(kw.value, ast.Constant) and kw.value.value is None:
-                    entry["model"] = "none"
-                else:
-                    entry["model"] = type_names(kw.value, resolve)
-            elif kw.arg == "status_code":
-                if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
-                    entry["status"] = kw.value.value
-                elif isinstance(kw.value, ast.Attribute):
-                    digits = "".join(ch for ch in kw.value.attr.split("_")[1:2] if ch.isdigit())
-                    if digits:
-                        entry["status"] = int(digits)
-            elif kw.arg == "responses":
-                found = _responses(kw.value, resolve)
-                if found:
-                    entry["responses"] = found
-        returns = type_names(fn.returns, resolve)
-        if returns:
-            entry["returns"] = returns
-        return entry
+        return _described(entry, fn, path, dec.keywords, resolve)
     return None
+
+
+def _described(entry: dict[str, Any], fn: ast.AST, path: Optional[ast.AST], keywords: list[ast.keyword], resolve: Resolve) -> dict[str, Any]:
+    """The route's path, what its keywords (a decorator's or an ``add_api_route`` call's) and the return
+    annotation of its function say it answers."""
+    if isinstance(path, ast.Constant) and isinstance(path.value, str):
+        entry["path"] = path.value
+    elif isinstance(path, (ast.Name, ast.Attribute)):
+        entry["path_name"] = ast.unparse(path)  # ``LOGIN``, ``routes.TOKEN``: a constant named like it
+    for kw in keywords:
+        if kw.arg == "path":
+            continue
+        elif kw.arg == "response_model":
+            if isinstance(kw.value, ast.Constant) and kw.value.value is None:
+                entry["model"] = "none"
+            else:
+                entry["model"] = type_names(kw.value, resolve)
+        elif kw.arg == "status_code":
+            if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
+                entry["status"] = kw.value.value
+            elif isinstance(kw.value, ast.Attribute):
+                digits = "".join(ch for ch in kw.value.attr.split("_")[1:2] if ch.isdigit())
+                if digits:
+                    entry["status"] = int(digits)
+        elif kw.arg == "responses":
+            found = _responses(kw.value, resolve)
+            if found:
+                entry["responses"] = found
+    returns = type_names(getattr(fn, "returns", None), resolve)
+    if returns:
+        entry["returns"] = returns
+    return entry
+
+
+def _registered_routes(cls: ast.ClassDef, resolve: Resolve) -> list[dict[str, Any]]:
+    """Methods a class registers on its own router: ``self.router = APIRouter()`` then
+    ``self.router.add_api_route("/items", self.list_items, methods=["GET"], response_model=ItemOut)``
+    (agenta's controllers); each with ``router_call``, the class the router was made from."""
+    routers: dict[str, str] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = resolve(node.value.func)
+            for t in node.targets:
+                if call and isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    routers[t.attr] = call
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route":
+            calls.append(node)
+    methods = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    out: list[dict[str, Any]] = []
+    for call in calls:
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"):
+            continue
+        if receiver.attr not in routers:
+            continue
+        args = {0: "path", 1: "endpoint"}
+        given = {args[i]: a for i, a in enumerate(call.args[:2])}
+        given.update((kw.arg, kw.value) for kw in call.keywords if kw.arg in ("path", "endpoint", "methods"))
+        endpoint = given.get("endpoint")
+        if not (isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name) and endpoint.value.id == "self"):
+            continue
+        fn = methods.get(endpoint.attr)
+        if fn is None:
+            continue
+        verbs = given.get("methods")
+        verb = "get"
+        if isinstance(verbs, (ast.List, ast.Tuple, ast.Set)) and verbs.elts and isinstance(verbs.elts[0], ast.Constant):
+            verb = str(verbs.elts[0].value).lower()
+        entry: dict[str, Any] = {"line": fn.lineno, "receiver": None, "method": verb, "name": fn.name, "router_call": routers[receiver.attr]}
+        out.append(_described(entry, fn, given.get("path"), call.keywords, resolve))
+    return out
 
 
 def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
@@ -226,6 +272,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if changed:
                 transformed[stmt.name] = changed
             functions.extend(s for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+            routes.extend(_registered_routes(stmt, resolve))
         elif isinstance(stmt, (ast.Assign, ast.Expr)) and isinstance(stmt.value, ast.Call):
             for kw in stmt.value.keywords:
                 if kw.arg == "responses":
