@@ -51,6 +51,10 @@ NOT_SECRET_TOKENS = frozenset(
 )
 # credentials made to be handed on: a share link's token is what the owner gives away
 _SHARED_PATTERN = re.compile(r"^(?:share|shared|sharing|public)_\w*(?:token|key)$")
+# a value already masked for display (``masked_api_key``, ``redacted_secret``)
+_MASKED_PATTERN = re.compile(r"^(?:masked|redacted|obfuscated|hidden)_")
+# a password made for the client (an admin's reset hands the user a generated one): a credential
+_ISSUED_PASSWORD = re.compile(r"^(?:new|generated|temporary|temp|initial|one_time)_password$")
 # what verifies a password or a one-time code: never a client's to read, whoever asks
 _VERIFIER_PATTERN = re.compile(r"(?:password|passwd|pwd|salt|hash|^otp)")
 _SECRET_PATTERN = re.compile(r"^(?:\w+_secret|\w+_token|otp\w*|\w+_password|\w+_api_key)$")
@@ -69,7 +73,7 @@ def is_secret_name(name: str) -> bool:
     low = name.lower()
     if low in NOT_SECRET_TOKENS or low.endswith("_tokens") or low.startswith("otp_") and low.endswith(("_enabled", "_verified", "_at")):
         return False
-    if _SHARED_PATTERN.match(low):
+    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low):
         return False
     return low in SECRET_NAMES or low in TOKEN_PAIR or bool(_SECRET_PATTERN.match(low))
 
@@ -77,7 +81,8 @@ def is_secret_name(name: str) -> bool:
 def is_verifier_name(name: str) -> bool:
     """A password, its hash or salt, a one-time-code secret: no route has a reason to send it. The other
     secret names (``api_key``, ``*_secret``, ``*_token``) are credentials, which issuing routes hand out."""
-    return bool(_VERIFIER_PATTERN.search(name.lower()))
+    low = name.lower()
+    return bool(_VERIFIER_PATTERN.search(low)) and not _ISSUED_PASSWORD.match(low)
 
 
 def is_token_path(path: Optional[str]) -> bool:
@@ -99,7 +104,7 @@ def is_token_route(route: dict[str, Any]) -> bool:
 
 _ISSUE_WORDS = frozenset(
     {"create", "generate", "regenerate", "rotate", "issue", "new", "register", "add", "mint", "session", "sessions",
-     "sign", "credential", "credentials"}
+     "sign", "credential", "credentials", "exchange"}
 )
 # who answers with a response class: only token endpoints, only issuing routes (token endpoints and ``POST``
 # routes that create: status 201 or a path or name that says so), or any route
@@ -130,11 +135,21 @@ def text_annotation(annotation: Optional[str]) -> bool:
     return bool(names & _TEXT_TYPES) and not names & _HARMLESS_TYPES
 
 
+_CREDENTIAL_SCHEMA = re.compile(r"(?:credentials?|secrets?|unmasked\w*)$")
+
+
 def named_after(field: str, qualified: str) -> bool:
     """The schema is named after the secret it carries (``UnmaskedApiKeyRead.api_key``,
-    ``SigningSecretOut.signing_secret``): the deliberate answer of the route that issues it."""
+    ``SigningSecretOut.signing_secret``) or says it is credentials (``ImageGenerationCredentials``,
+    ``MountCredentials``): the deliberate answer of the route that hands them out."""
     compact = field.replace("_", "").lower()
-    return len(compact) > 3 and compact in qualified.rsplit(".", 1)[-1].lower()
+    name = qualified.rsplit(".", 1)[-1].lower()
+    return (len(compact) > 3 and compact in name) or bool(_CREDENTIAL_SCHEMA.search(name))
+
+
+def described_masked(value: Optional[str]) -> bool:
+    """``Field(description="Masked API key for display")``: the value the field carries is masked."""
+    return bool(value) and bool(re.search(r"\b(?:masked|redacted|obfuscated)\b", value.lower()))  # type: ignore[union-attr]
 
 
 def field_excluded(value: Optional[str]) -> bool:
@@ -352,7 +367,9 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                         continue
                     if kind != "any" and not is_verifier_name(fname):
                         continue  # the token endpoint's tokens, the API key shown once at its creation
-                    if fname in redacted or field_excluded(f.get("value")) or not text_annotation(f.get("annotation")):
+                    if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
+                        continue
+                    if not text_annotation(f.get("annotation")):
                         continue
                     if named_after(fname, q):
                         continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out

@@ -13,7 +13,8 @@
   ``class Config`` (``v1``) or class keywords (``class M(BaseModel, extra="forbid")``); ``str_max`` when a
   ``str_max_length`` / ``max_anystr_length`` bound covers every string field.
 - ``transformed``: per module-level class, the fields its ``field_serializer`` / ``field_validator`` /
-  ``validator`` methods name (``"*"`` for a ``model_serializer``): a secret-named field may be redacted there.
+  ``validator`` methods name (``"*"`` for a ``model_serializer``), and the fields its methods fill with a
+  masked value (``cls(api_key=secret.get_value(apply_mask=True))``): a secret-named field may be redacted there.
 - ``router_responses``: the ``"model"`` classes of ``responses={...}`` given to ``APIRouter(...)`` /
   ``FastAPI(...)`` / ``include_router(...)`` calls at module level.
 
@@ -238,11 +239,47 @@ def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[st
 _TRANSFORMERS = frozenset({"field_serializer", "field_validator", "validator", "model_serializer", "root_validator", "model_validator"})
 
 
+_MASK_WORDS = ("mask", "redact", "obfuscat", "censor")
+
+
+def _masks(node: ast.AST) -> bool:
+    """The expression masks a value: ``mask_key(k)``, ``redact(...)``, ``secret.get_value(apply_mask=True)``."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.keyword) and sub.arg and "mask" in sub.arg:
+            if isinstance(sub.value, ast.Constant) and sub.value.value is True:
+                return True
+        elif isinstance(sub, ast.Call):
+            func = sub.func
+            name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
+            if any(w in name for w in _MASK_WORDS):
+                return True
+    return False
+
+
+def _masked_keywords(fn: ast.AST) -> list[str]:
+    """Fields a method (``from_model``...) fills with a masked value: ``api_key=mask(k)``, or
+    ``api_key=key`` after ``key = secret.get_value(apply_mask=True)``."""
+    masked_names: set[str] = set()
+    calls: list[ast.Call] = []
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Assign) and _masks(sub.value):
+            masked_names.update(t.id for t in sub.targets if isinstance(t, ast.Name))
+        elif isinstance(sub, ast.Call) and sub.keywords:
+            calls.append(sub)
+    out = []
+    for call in calls:
+        for kw in call.keywords:
+            if kw.arg and ((isinstance(kw.value, ast.Name) and kw.value.id in masked_names) or _masks(kw.value)):
+                out.append(kw.arg)
+    return out
+
+
 def _transformed(cls: ast.ClassDef) -> list[str]:
     out: list[str] = []
     for item in cls.body:
         if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        out.extend(_masked_keywords(item))
         for dec in item.decorator_list:
             func = dec.func if isinstance(dec, ast.Call) else dec
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
