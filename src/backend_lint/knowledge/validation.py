@@ -107,19 +107,24 @@ _ISSUE_WORDS = frozenset(
      "sign", "credential", "credentials", "exchange"}
 )
 # who answers with a response class: only token endpoints, only issuing routes (token endpoints and ``POST``
-# routes that create: status 201 or a path or name that says so), or any route
-ANSWER_KINDS = ("token", "issue", "any")
+# routes that create: status 201 or a path or name that says so), only those and ``POST`` routes that reset
+# something (an admin's password reset hands out a generated password, never a token or a key), or any
+# route; ordered: a class several routes answer with takes the last of their kinds
+ANSWER_KINDS = ("token", "issue", "reset", "any")
 
 
 def route_answer_kind(route: dict[str, Any]) -> str:
     """``"token"`` for a token endpoint, ``"issue"`` for a ``POST`` route that creates something (``201``,
-    ``create_api_key``, ``/keys/rotate``): the one answer that hands a new credential out, ``"any"`` else."""
+    ``create_api_key``, ``/keys/rotate``): the one answer that hands a new credential out, ``"reset"`` for
+    a ``POST`` route that resets (``/reset_password``), ``"any"`` else."""
     if is_token_route(route):
         return "token"
     if route.get("method") == "post":
         words = re.split(r"[^a-z0-9]+", " ".join(str(route.get(k) or "") for k in ("path", "path_name", "name")).lower())
         if route.get("status") == 201 or any(w in _ISSUE_WORDS for w in words):
             return "issue"
+        if "reset" in words:
+            return "reset"
     return "any"
 
 
@@ -365,8 +370,10 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                     seen.add(fname)
                     if f.get("annotation") is None or not is_secret_name(fname):
                         continue
-                    if kind != "any" and not is_verifier_name(fname):
+                    if kind in ("token", "issue") and not is_verifier_name(fname):
                         continue  # the token endpoint's tokens, the API key shown once at its creation
+                    if kind != "any" and _ISSUED_PASSWORD.match(fname.lower()):
+                        continue  # the password an admin's reset generates, shown once
                     if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
                         continue
                     if not text_annotation(f.get("annotation")):

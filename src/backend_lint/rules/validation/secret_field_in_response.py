@@ -51,7 +51,9 @@ class SecretFieldInResponse(ClassRule):
     secret or generated password (`new_password`, `temporary_password`) shown once,
     when it is made, is the point of that answer. RULES.md names only the token endpoints' tokens; the
     one-time answer at creation is the same case, and a list or read route that repeats the key is still
-    reported. A password, its hash, a salt or an OTP secret is reported whichever route sends it. Names
+    reported. A generated password is also not reported from a `POST` route that resets (an admin's
+    `/reset_password` answering with the new one); a reset token is. Any other password, its hash, a salt
+    or an OTP secret is reported whichever route sends it. Names
     match exactly: `api_key_prefix` is not `api_key`.
 
     ## Why is this bad?
