@@ -25,6 +25,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from .datetimes import NOT_BODY_MARKERS, _is_router
+from .fastapi import ROUTER_CLASSES
 from .facts import timezone_facts
 from .models import is_pydantic_model, is_table_model
 from .schemas import SCHEMA_ROOTS, parse_expr
@@ -48,6 +49,14 @@ NOT_SECRET_TOKENS = frozenset(
     {"page_token", "next_page_token", "prev_page_token", "previous_page_token", "continuation_token",
      "csrf_token", "max_token", "max_tokens", "num_tokens", "input_token", "output_token"}
 )
+# credentials made to be handed on: a share link's token is what the owner gives away
+_SHARED_PATTERN = re.compile(r"^(?:share|shared|sharing|public)_\w*(?:token|key)$")
+# a value already masked for display (``masked_api_key``, ``redacted_secret``)
+_MASKED_PATTERN = re.compile(r"^(?:masked|redacted|obfuscated|hidden)_")
+# a password made for the client (an admin's reset hands the user a generated one): a credential
+_ISSUED_PASSWORD = re.compile(r"^(?:new|generated|temporary|temp|initial|one_time)_password$")
+# what verifies a password or a one-time code: never a client's to read, whoever asks
+_VERIFIER_PATTERN = re.compile(r"(?:password|passwd|pwd|salt|hash|^otp)")
 _SECRET_PATTERN = re.compile(r"^(?:\w+_secret|\w+_token|otp\w*|\w+_password|\w+_api_key)$")
 # types whose values are no secret however the field is named (flags, counters, times) or that pydantic
 # masks when it serializes (``SecretStr``)
@@ -64,7 +73,16 @@ def is_secret_name(name: str) -> bool:
     low = name.lower()
     if low in NOT_SECRET_TOKENS or low.endswith("_tokens") or low.startswith("otp_") and low.endswith(("_enabled", "_verified", "_at")):
         return False
+    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low):
+        return False
     return low in SECRET_NAMES or low in TOKEN_PAIR or bool(_SECRET_PATTERN.match(low))
+
+
+def is_verifier_name(name: str) -> bool:
+    """A password, its hash or salt, a one-time-code secret: no route has a reason to send it. The other
+    secret names (``api_key``, ``*_secret``, ``*_token``) are credentials, which issuing routes hand out."""
+    low = name.lower()
+    return bool(_VERIFIER_PATTERN.search(low)) and not _ISSUED_PASSWORD.match(low)
 
 
 def is_token_path(path: Optional[str]) -> bool:
@@ -84,6 +102,32 @@ def is_token_route(route: dict[str, Any]) -> bool:
     return any(is_token_path(route.get(k)) for k in ("path", "path_name", "name"))
 
 
+_ISSUE_WORDS = frozenset(
+    {"create", "generate", "regenerate", "rotate", "issue", "new", "register", "add", "mint", "session", "sessions",
+     "sign", "credential", "credentials", "exchange"}
+)
+# who answers with a response class: only token endpoints, only issuing routes (token endpoints and ``POST``
+# routes that create: status 201 or a path or name that says so), only those and ``POST`` routes that reset
+# something (an admin's password reset hands out a generated password, never a token or a key), or any
+# route; ordered: a class several routes answer with takes the last of their kinds
+ANSWER_KINDS = ("token", "issue", "reset", "any")
+
+
+def route_answer_kind(route: dict[str, Any]) -> str:
+    """``"token"`` for a token endpoint, ``"issue"`` for a ``POST`` route that creates something (``201``,
+    ``create_api_key``, ``/keys/rotate``): the one answer that hands a new credential out, ``"reset"`` for
+    a ``POST`` route that resets (``/reset_password``), ``"any"`` else."""
+    if is_token_route(route):
+        return "token"
+    if route.get("method") == "post":
+        words = re.split(r"[^a-z0-9]+", " ".join(str(route.get(k) or "") for k in ("path", "path_name", "name")).lower())
+        if route.get("status") == 201 or any(w in _ISSUE_WORDS for w in words):
+            return "issue"
+        if "reset" in words:
+            return "reset"
+    return "any"
+
+
 def text_annotation(annotation: Optional[str]) -> bool:
     """The value is text (``str``, ``Optional[str]``, ``Any``...): a flag, a number, a time, ``SecretStr``
     (masked when serialized) or a nested schema is no secret in clear whatever the field is named."""
@@ -96,11 +140,21 @@ def text_annotation(annotation: Optional[str]) -> bool:
     return bool(names & _TEXT_TYPES) and not names & _HARMLESS_TYPES
 
 
+_CREDENTIAL_SCHEMA = re.compile(r"(?:credentials?|secrets?|unmasked\w*)$")
+
+
 def named_after(field: str, qualified: str) -> bool:
     """The schema is named after the secret it carries (``UnmaskedApiKeyRead.api_key``,
-    ``SigningSecretOut.signing_secret``): the deliberate answer of the route that issues it."""
+    ``SigningSecretOut.signing_secret``) or says it is credentials (``ImageGenerationCredentials``,
+    ``MountCredentials``): the deliberate answer of the route that hands them out."""
     compact = field.replace("_", "").lower()
-    return len(compact) > 3 and compact in qualified.rsplit(".", 1)[-1].lower()
+    name = qualified.rsplit(".", 1)[-1].lower()
+    return (len(compact) > 3 and compact in name) or bool(_CREDENTIAL_SCHEMA.search(name))
+
+
+def described_masked(value: Optional[str]) -> bool:
+    """``Field(description="Masked API key for display")``: the value the field carries is masked."""
+    return bool(value) and bool(re.search(r"\b(?:masked|redacted|obfuscated)\b", value.lower()))  # type: ignore[union-attr]
 
 
 def field_excluded(value: Optional[str]) -> bool:
@@ -201,7 +255,11 @@ def _route_entries(project: "ProjectIndex") -> Iterable[tuple[str, dict[str, Any
             continue
         uses_fastapi = any(v == "fastapi" or v.startswith("fastapi.") for v in facts.get("imports", {}).values())
         for route in extra.get("routes", ()):
-            if _is_router(project, route.get("receiver"), uses_fastapi):
+            local = route.get("router_call")
+            if local is not None:
+                if local in ROUTER_CLASSES or any(c in ROUTER_CLASSES for c, _ in project.class_mro(local)[1:]):
+                    yield mod, route, uses_fastapi
+            elif _is_router(project, route.get("receiver"), uses_fastapi):
                 yield mod, route, uses_fastapi
 
 
@@ -216,15 +274,16 @@ def route_response_names(route: dict[str, Any]) -> list[str]:
     return names
 
 
-def response_models(project: Optional["ProjectIndex"]) -> dict[str, bool]:
-    """Canonical response classes -> ``True`` when only token endpoints answer with them."""
+def response_models(project: Optional["ProjectIndex"]) -> dict[str, str]:
+    """Canonical response classes -> who answers with them (``ANSWER_KINDS``: ``"token"`` when only token
+    endpoints do, ``"issue"`` when only issuing routes do, else ``"any"``)."""
     if project is None:
         return {}
 
-    def build() -> dict[str, bool]:
-        out: dict[str, bool] = {}
+    def build() -> dict[str, str]:
+        out: dict[str, str] = {}
 
-        def add(names: Iterable[str], token: bool) -> None:
+        def add(names: Iterable[str], kind: str) -> None:
             todo = [(q, 0) for q in _classes(project, names)]
             while todo:
                 q, depth = todo.pop()
@@ -233,21 +292,21 @@ def response_models(project: Optional["ProjectIndex"]) -> dict[str, bool]:
                     if not _has_schema_root(project, q):
                         continue
                 if q in out:
-                    if out[q] and not token:
-                        out[q] = False
+                    if ANSWER_KINDS.index(out[q]) < ANSWER_KINDS.index(kind):
+                        out[q] = kind
                     else:
                         continue
                 else:
-                    out[q] = token
+                    out[q] = kind
                 if depth < 3:
                     todo.extend((n, depth + 1) for n in _nested(project, q) if n != q)
 
         for mod, route, _ in _route_entries(project):
-            add(route_response_names(route), is_token_route(route))
+            add(route_response_names(route), route_answer_kind(route))
         for mod, facts in project.iter_modules():
             extra = facts.get("extra", {}).get("validation") or {}
             if extra.get("router_responses"):
-                add(extra["router_responses"], False)
+                add(extra["router_responses"], "any")
         return out
 
     return project.memo("validation.response_models", build)
@@ -286,13 +345,14 @@ def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
 def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str]]:
     """Declaring class -> ``{field: response class}`` for secret-named fields a response model carries
     (inherited fields belong to the base that declares them; ``Field(exclude=True)`` and harmless types do
-    not leak; ``access_token`` / ``refresh_token`` of a model only token endpoints answer with are fine)."""
+    not leak; credentials, not passwords, hashes or salts, in a model only issuing routes answer with are
+    handed out on purpose)."""
     if project is None:
         return {}
 
     def build() -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
-        for q, token_only in sorted(response_models(project).items()):
+        for q, kind in sorted(response_models(project).items()):
             seen: set[str] = set()
             mro = project.class_mro(q)
             redacted: set[str] = set()
@@ -310,9 +370,13 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                     seen.add(fname)
                     if f.get("annotation") is None or not is_secret_name(fname):
                         continue
-                    if token_only and fname.lower() in TOKEN_PAIR:
+                    if kind in ("token", "issue") and not is_verifier_name(fname):
+                        continue  # the token endpoint's tokens, the API key shown once at its creation
+                    if kind != "any" and _ISSUED_PASSWORD.match(fname.lower()):
+                        continue  # the password an admin's reset generates, shown once
+                    if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
                         continue
-                    if fname in redacted or field_excluded(f.get("value")) or not text_annotation(f.get("annotation")):
+                    if not text_annotation(f.get("annotation")):
                         continue
                     if named_after(fname, q):
                         continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 import libcst as cst
 
 from ...knowledge.auth import ParamInfo, param_infos
-from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, route_info
+from ...knowledge.fastapi import ROUTE_DECORATORS, ROUTER_CLASSES, RouteInfo, route_info
+from ...knowledge.cst import walk
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.models import is_pydantic_model, is_table_model
 from ...knowledge.tree_facts import TreeFacts
@@ -112,24 +113,40 @@ class ClassRule(Rule):
 
 
 class RouteRule(Rule):
-    """A rule about route handlers: ``on_route(func, route)`` for each, outermost functions first."""
+    """A rule about route handlers: ``on_route(func, route)`` for each, outermost functions first; also the
+    handlers of a router a function builds (``def make_router(): router = APIRouter(); @router.get(...)``)."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        super().__init__(ctx)
+        self.local_routers: list[frozenset[str]] = []
+        self.registered: list[dict[str, tuple[frozenset[str], Optional[str], cst.Decorator, str]]] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.registered.append(registered_methods(self.ctx, node))
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.registered.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         route = route_info(self.ctx, node)
+        if route is None and self.local_routers:
+            route = local_route(node, self.local_routers[-1])
+        if route is None and self.registered and not self.local_routers:
+            found = self.registered[-1].get(node.name.value)
+            route = RouteInfo(*found, node) if found else None
+        self.local_routers.append(local_routers(self.ctx, node))
         if route is not None and not route.websocket:
             self.on_route(node, route)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.local_routers.pop()
 
     def on_route(self, node: cst.FunctionDef, route: RouteInfo) -> None:  # pragma: no cover - overridden
         pass
 
     # -- helpers ----------------------------------------------------------------------------------------
     def canonical_class(self, expr: cst.BaseExpression) -> Optional[str]:
-        project = self.ctx.project
-        q = self.ctx.qualified_name(expr)
-        if q is None or project is None:
-            return None
-        found = project.get_class(q)
-        return found[0] if found is not None else None
+        return project_class(self.ctx, expr)
 
     def is_table(self, q: Optional[str]) -> bool:
         return bool(q) and is_table_model(self.ctx.project, q) is True
@@ -145,6 +162,103 @@ class RouteRule(Rule):
                 continue
             out.append(p)
         return out
+
+
+def project_class(ctx: "FileContext", expr: cst.BaseExpression) -> Optional[str]:
+    """The canonical name of the project class an expression names, else ``None``."""
+    project = ctx.project
+    q = ctx.qualified_name(expr)
+    if q is None or project is None:
+        return None
+    found = project.get_class(q)
+    return found[0] if found is not None else None
+
+
+def local_routers(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Names a function body binds to a new router (``router = APIRouter(prefix=...)``, a project subclass
+    of it too)."""
+    if "Router" not in ctx.source and "FastAPI" not in ctx.source:
+        return frozenset()
+    out = set()
+    for n in own_statements(func):
+        if isinstance(n, cst.Assign) and isinstance(n.value, cst.Call):
+            q = ctx.qualified_name(n.value.func)
+            if q is None:
+                continue
+            project = ctx.project
+            if q in ROUTER_CLASSES or (project is not None and any(c in ROUTER_CLASSES for c, _ in project.class_mro(q)[1:])):
+                out.update(t.target.value for t in n.targets if isinstance(t.target, cst.Name))
+    return frozenset(out)
+
+
+def _is_router_call(ctx: "FileContext", value: cst.BaseExpression) -> bool:
+    if not isinstance(value, cst.Call):
+        return False
+    q = ctx.qualified_name(value.func)
+    project = ctx.project
+    return q is not None and (
+        q in ROUTER_CLASSES or (project is not None and any(c in ROUTER_CLASSES for c, _ in project.class_mro(q)[1:]))
+    )
+
+
+def registered_methods(ctx: "FileContext", cls: cst.ClassDef) -> dict[str, tuple[frozenset[str], Optional[str], cst.Decorator, str]]:
+    """Methods a class registers on its own router (``self.router = APIRouter()`` and
+    ``self.router.add_api_route("/items", self.list_items, methods=["GET"], response_model=...)``): method
+    name -> its route's methods, path, decorator and router. The registering call stands for the decorator
+    (its keywords are the route's)."""
+    if "add_api_route" not in ctx.source:
+        return {}
+    routers: set[str] = set()
+    calls: list[cst.Call] = []
+    for n in walk(cls):
+        if isinstance(n, cst.Assign) and _is_router_call(ctx, n.value):
+            for t in n.targets:
+                if isinstance(t.target, cst.Attribute) and isinstance(t.target.value, cst.Name) and t.target.value.value == "self":
+                    routers.add(t.target.attr.value)
+        elif isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "add_api_route":
+            calls.append(n)
+    out: dict[str, tuple[frozenset[str], Optional[str], cst.Decorator, str]] = {}
+    for call in calls:
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not (isinstance(receiver, cst.Attribute) and dotted_name(receiver.value) == "self" and receiver.attr.value in routers):
+            continue
+        path = endpoint = None
+        methods = frozenset({"GET"})
+        for i, arg in enumerate(call.args):
+            key = arg.keyword.value if arg.keyword is not None else {0: "path", 1: "endpoint"}.get(i)
+            if key == "path" and isinstance(arg.value, cst.SimpleString):
+                path = str(arg.value.evaluated_value)
+            elif key == "endpoint" and isinstance(arg.value, cst.Attribute) and dotted_name(arg.value.value) == "self":
+                endpoint = arg.value.attr.value
+            elif key == "methods" and isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
+                methods = frozenset(
+                    str(el.value.evaluated_value).upper() for el in arg.value.elements if isinstance(el.value, cst.SimpleString)
+                )
+        if endpoint is not None and endpoint not in out:
+            out[endpoint] = (methods, path, cst.Decorator(decorator=call), f"self.{receiver.attr.value}")
+    return out
+
+
+def local_route(func: cst.FunctionDef, routers: frozenset[str]) -> Optional[RouteInfo]:
+    """The route of a handler decorated ``@<router>.<method>(...)`` with a router its enclosing function built."""
+    if not routers:
+        return None
+    for dec in func.decorators:
+        call = dec.decorator
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            continue
+        receiver = call.func.value
+        attr = call.func.attr.value
+        if attr not in ROUTE_DECORATORS or not (isinstance(receiver, cst.Name) and receiver.value in routers):
+            continue
+        path = None
+        for i, arg in enumerate(call.args):
+            if (arg.keyword is None and i == 0) or (arg.keyword is not None and arg.keyword.value == "path"):
+                if isinstance(arg.value, cst.SimpleString):
+                    path = str(arg.value.evaluated_value)
+        methods = frozenset({"WEBSOCKET"} if attr == "websocket" else {"GET"} if attr == "api_route" else {attr.upper()})
+        return RouteInfo(methods, path, dec, receiver.value, func, websocket=attr == "websocket")
+    return None
 
 
 def annotation_names(ctx: "FileContext", node: Optional[cst.BaseExpression], depth: int = 0) -> list[str]:

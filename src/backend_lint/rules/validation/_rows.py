@@ -11,7 +11,7 @@ from ...knowledge.auth import param_infos
 from ...knowledge.imports import last_segment
 from ...knowledge.models import is_table_model
 from ...knowledge.validation import _resolver
-from ._analysis import own_statements
+from ._analysis import own_statements, project_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -42,14 +42,8 @@ class Rows:
                 self.assigned.setdefault(node.target.value, []).append(node.value)
 
     def table(self, expr: cst.BaseExpression) -> Optional[str]:
-        project = self.ctx.project
-        q = self.ctx.qualified_name(expr)
-        if q is None or project is None:
-            return None
-        found = project.get_class(q)
-        if found is None or not is_table_model(project, found[0]):
-            return None
-        return found[0]
+        q = project_class(self.ctx, expr)
+        return q if q is not None and is_table_model(self.ctx.project, q) else None
 
     def model_of(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[str]:
         if depth > 6:

@@ -245,13 +245,13 @@ class MassAssignment(RouteRule):
             if what is not None:
                 return call, f"`sqlmodel_update` copies {what} onto the row"
             return None
-        if isinstance(func, cst.Attribute) and func.attr.value in _VALIDATE and call.args and self.is_table(self._class(func.value)):
+        if isinstance(func, cst.Attribute) and func.attr.value in _VALIDATE and call.args and self.is_table(self.canonical_class(func.value)):
             source = self.source_of(call.args[0].value)
             what = self._dangerous(_minus(source, overridden), allow_raw=False)
             if what is not None:
-                return call, f"`{func.attr.value}` builds a `{last_segment(self._class(func.value))}` row from {what}"
+                return call, f"`{func.attr.value}` builds a `{last_segment(self.canonical_class(func.value))}` row from {what}"
             return None
-        table = self._class(func)
+        table = self.canonical_class(func)
         if table is not None and self.is_table(table):
             for arg in call.args:
                 if arg.star == "**":
@@ -261,14 +261,6 @@ class MassAssignment(RouteRule):
                     if what is not None:
                         return call, f"`{last_segment(table)}(**...)` spreads {what} into the row"
         return None
-
-    def _class(self, expr: cst.BaseExpression) -> Optional[str]:
-        project = self.ctx.project
-        q = self.ctx.qualified_name(expr)
-        if q is None or project is None:
-            return None
-        found = project.get_class(q)
-        return found[0] if found is not None else None
 
 
 def _minus(source: Optional[_Source], names: set[str]) -> Optional[_Source]:

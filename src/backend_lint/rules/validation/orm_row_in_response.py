@@ -43,7 +43,11 @@ class OrmRowInResponse(RouteRule):
     to return a table model, or the principal a dependency hands in (`current_user: User`). The models and
     functions may live in other modules and be reached through `Annotated` aliases. A non-table schema in
     `response_model=` or the return annotation (also inside `list[...]` or `Page[...]`) filters the output:
-    no finding. Routes returning a `Response` object and `204` routes are not reported.
+    no finding. Routes returning a `Response` object and `204` routes are not reported. Routes are the
+    handlers of a module's routers, of class-based views (`@cbv(router)`), of a router a function builds
+    (`def make_router(): router = APIRouter(); @router.get(...)`) and the methods a class registers on its
+    own router (`self.router.add_api_route("/items", self.list_items, response_model=...)`), as for
+    BKL602-BKL605.
 
     ## Why is this bad?
     FastAPI serializes what the response type says. A table model as the response type, or no response

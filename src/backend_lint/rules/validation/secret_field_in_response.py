@@ -34,12 +34,28 @@ class SecretFieldInResponse(ClassRule):
 
     Response schemas are found across the project: `response_model=`, else the return annotation, the
     `model` entries of `responses={...}` (also a router's), through `list[...]`, `Optional[...]`,
-    `Page[...]` and other generic wrappers, and the schemas their fields nest. A field inherited from a
-    base class is reported where the base declares it. Not reported: `Field(exclude=True)` fields (they
+    `Page[...]` and other generic wrappers, and the schemas their fields nest; the routes of routers a
+    function builds and of classes that register their methods with `add_api_route` count too. A field
+    inherited from a base class is reported where the base declares it. Not reported: `Field(exclude=True)` fields (they
     never leave), fields typed `bool`, numbers, dates or `SecretStr` (`otp_enabled: bool` is no secret,
-    `SecretStr` serializes masked), pagination and CSRF tokens (`next_page_token`, `csrf_token`), and
-    `access_token` / `refresh_token` in a schema that only token endpoints (`/token`, `/login`,
-    `/refresh`, sign-in and sign-up paths) return. Names match exactly: `api_key_prefix` is not `api_key`.
+    `SecretStr` serializes masked), pagination and CSRF tokens (`next_page_token`, `csrf_token`), share
+    tokens (`share_token`, `public_*_token`: made to be handed on), masked values (`masked_api_key`, a
+    field described as masked, a field the class's own methods fill with a masked value:
+    `cls(api_key=secret.get_value(apply_mask=True))`, `api_key=mask_key(k)`), schemas that say they are
+    credentials (`MountCredentials`, `UnmaskedApiKeyRead`: the answer of a route that reveals them), and
+    credentials handed out on purpose.
+
+    A credential (`api_key`, `*_secret`, `*_token`, `private_key`) is not reported in a schema that only
+    issuing routes answer with: token endpoints (`/token`, `/login`, `/refresh`, sign-in and sign-up
+    paths) and `POST` routes that create (status `201`, or a path or function name with `create`,
+    `generate`, `rotate`, `issue`, `register`, `session`, `sign`, `exchange`...): the API key, webhook
+    secret or generated password (`new_password`, `temporary_password`) shown once,
+    when it is made, is the point of that answer. RULES.md names only the token endpoints' tokens; the
+    one-time answer at creation is the same case, and a list or read route that repeats the key is still
+    reported. A generated password is also not reported from a `POST` route that resets (an admin's
+    `/reset_password` answering with the new one); a reset token is. Any other password, its hash, a salt
+    or an OTP secret is reported whichever route sends it. Names
+    match exactly: `api_key_prefix` is not `api_key`.
 
     ## Why is this bad?
     Whatever a response schema declares is sent to the client. A password hash sent to the browser can be

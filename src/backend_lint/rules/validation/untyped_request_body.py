@@ -136,7 +136,12 @@ class UntypedRequestBody(RouteRule):
                 continue
             callee = dotted_name(n.func) or ""
             last = last_segment(callee)
-            is_write = (isinstance(n.func, cst.Attribute) and last in WRITE_METHODS) or callee in WRITE_FUNCTIONS or last in ("insert", "update", "values")
+            is_write = (
+                (isinstance(n.func, cst.Attribute) and last in WRITE_METHODS)
+                or callee in WRITE_FUNCTIONS
+                or last in ("insert", "update")
+                or (last == "values" and bool(n.args))  # ``insert(t).values(...)``; ``d.values()`` reads a dict
+            )
             writer = last.startswith(WRITER_PREFIXES)
             writes = writes or is_write
             for arg in n.args:

@@ -1,8 +1,9 @@
 """Facts for family 6 (request and response models are explicit and strict), under
 ``facts["extra"]["validation"]``.
 
-- ``routes``: route-like functions (decorated by ``<receiver>.<http method>(...)``, at module level or in a
-  class body for class-based views) with what they answer: ``model`` (the classes ``response_model=`` names,
+- ``routes``: route-like functions (decorated by ``<receiver>.<http method>(...)``, at module level, in a
+  class body for class-based views, or nested in a function that builds the router: ``router_call`` then
+  names the class the local router was made from) with what they answer: ``model`` (the classes ``response_model=`` names,
   through ``Optional``/``list``/``Annotated`` and generic wrappers such as ``Page[ItemOut]``; ``"none"`` for
   ``response_model=None``; absent when not given), ``returns`` (the same for the return annotation),
   ``responses`` (the ``"model"`` entries of ``responses={...}``), ``path`` (or ``path_name``, the constant
@@ -12,7 +13,8 @@
   ``class Config`` (``v1``) or class keywords (``class M(BaseModel, extra="forbid")``); ``str_max`` when a
   ``str_max_length`` / ``max_anystr_length`` bound covers every string field.
 - ``transformed``: per module-level class, the fields its ``field_serializer`` / ``field_validator`` /
-  ``validator`` methods name (``"*"`` for a ``model_serializer``): a secret-named field may be redacted there.
+  ``validator`` methods name (``"*"`` for a ``model_serializer``), and the fields its methods fill with a
+  masked value (``cls(api_key=secret.get_value(apply_mask=True))``): a secret-named field may be redacted there.
 - ``router_responses``: the ``"model"`` classes of ``responses={...}`` given to ``APIRouter(...)`` /
   ``FastAPI(...)`` / ``include_router(...)`` calls at module level.
 
@@ -85,34 +87,80 @@ def _route(fn: ast.AST, resolve: Resolve) -> Optional[dict[str, Any]]:
             continue
         entry: dict[str, Any] = {"line": fn.lineno, "receiver": resolve(dec.func.value), "method": dec.func.attr, "name": fn.name}
         path = dec.args[0] if dec.args else next((kw.value for kw in dec.keywords if kw.arg == "path"), None)
-        if isinstance(path, ast.Constant) and isinstance(path.value, str):
-            entry["path"] = path.value
-        elif isinstance(path, (ast.Name, ast.Attribute)):
-            entry["path_name"] = ast.unparse(path)  # ``LOGIN``, ``routes.TOKEN``: a constant named like it
-        for kw in dec.keywords:
-            if kw.arg == "path":
-                continue
-            elif kw.arg == "response_model":
-                if isinstance(kw.value, ast.Constant) and kw.value.value is None:
-                    entry["model"] = "none"
-                else:
-                    entry["model"] = type_names(kw.value, resolve)
-            elif kw.arg == "status_code":
-                if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
-                    entry["status"] = kw.value.value
-                elif isinstance(kw.value, ast.Attribute):
-                    digits = "".join(ch for ch in kw.value.attr.split("_")[1:2] if ch.isdigit())
-                    if digits:
-                        entry["status"] = int(digits)
-            elif kw.arg == "responses":
-                found = _responses(kw.value, resolve)
-                if found:
-                    entry["responses"] = found
-        returns = type_names(fn.returns, resolve)
-        if returns:
-            entry["returns"] = returns
-        return entry
+        return _described(entry, fn, path, dec.keywords, resolve)
     return None
+
+
+def _described(entry: dict[str, Any], fn: ast.AST, path: Optional[ast.AST], keywords: list[ast.keyword], resolve: Resolve) -> dict[str, Any]:
+    """The route's path, what its keywords (a decorator's or an ``add_api_route`` call's) and the return
+    annotation of its function say it answers."""
+    if isinstance(path, ast.Constant) and isinstance(path.value, str):
+        entry["path"] = path.value
+    elif isinstance(path, (ast.Name, ast.Attribute)):
+        entry["path_name"] = ast.unparse(path)  # ``LOGIN``, ``routes.TOKEN``: a constant named like it
+    for kw in keywords:
+        if kw.arg == "path":
+            continue
+        elif kw.arg == "response_model":
+            if isinstance(kw.value, ast.Constant) and kw.value.value is None:
+                entry["model"] = "none"
+            else:
+                entry["model"] = type_names(kw.value, resolve)
+        elif kw.arg == "status_code":
+            if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
+                entry["status"] = kw.value.value
+            elif isinstance(kw.value, ast.Attribute):
+                digits = "".join(ch for ch in kw.value.attr.split("_")[1:2] if ch.isdigit())
+                if digits:
+                    entry["status"] = int(digits)
+        elif kw.arg == "responses":
+            found = _responses(kw.value, resolve)
+            if found:
+                entry["responses"] = found
+    returns = type_names(getattr(fn, "returns", None), resolve)
+    if returns:
+        entry["returns"] = returns
+    return entry
+
+
+def _registered_routes(cls: ast.ClassDef, resolve: Resolve) -> list[dict[str, Any]]:
+    """Methods a class registers on its own router: ``self.router = APIRouter()`` then
+    ``self.router.add_api_route("/items", self.list_items, methods=["GET"], response_model=ItemOut)``
+    (agenta's controllers); each with ``router_call``, the class the router was made from."""
+    routers: dict[str, str] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = resolve(node.value.func)
+            for t in node.targets:
+                if call and isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                    routers[t.attr] = call
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route":
+            calls.append(node)
+    methods = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    out: list[dict[str, Any]] = []
+    for call in calls:
+        receiver = call.func.value  # type: ignore[attr-defined]
+        if not (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"):
+            continue
+        if receiver.attr not in routers:
+            continue
+        args = {0: "path", 1: "endpoint"}
+        given = {args[i]: a for i, a in enumerate(call.args[:2])}
+        given.update((kw.arg, kw.value) for kw in call.keywords if kw.arg in ("path", "endpoint", "methods"))
+        endpoint = given.get("endpoint")
+        if not (isinstance(endpoint, ast.Attribute) and isinstance(endpoint.value, ast.Name) and endpoint.value.id == "self"):
+            continue
+        fn = methods.get(endpoint.attr)
+        if fn is None:
+            continue
+        verbs = given.get("methods")
+        verb = "get"
+        if isinstance(verbs, (ast.List, ast.Tuple, ast.Set)) and verbs.elts and isinstance(verbs.elts[0], ast.Constant):
+            verb = str(verbs.elts[0].value).lower()
+        entry: dict[str, Any] = {"line": fn.lineno, "receiver": None, "method": verb, "name": fn.name, "router_call": routers[receiver.attr]}
+        out.append(_described(entry, fn, given.get("path"), call.keywords, resolve))
+    return out
 
 
 def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
@@ -158,7 +206,72 @@ def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
     return {"extra": extra, "str_max": str_max, "v1": v1}
 
 
+def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[str, Any]]:
+    """Routes of the routers a function builds (``router = APIRouter(); @router.get(...)`` in its body), in
+    nested functions at any depth; each with ``router_call``, the class the router was made from."""
+    out: list[dict[str, Any]] = []
+    if depth > 4:
+        return out
+    routers: dict[str, str] = {}
+    inner: list[ast.AST] = []
+    stack = list(getattr(fn, "body", ()))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner.append(node)
+            continue
+        if isinstance(node, (ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            call = resolve(node.value.func)
+            if call:
+                routers.update((t.id, call) for t in node.targets if isinstance(t, ast.Name))
+        stack.extend(ast.iter_child_nodes(node))
+    for sub in inner:
+        route = _route(sub, resolve)
+        if route is not None and isinstance(route.get("receiver"), str) and route["receiver"] in routers:
+            route["router_call"] = routers[route["receiver"]]
+            out.append(route)
+        out.extend(_local_routes(sub, resolve, depth + 1))
+    return out
+
+
 _TRANSFORMERS = frozenset({"field_serializer", "field_validator", "validator", "model_serializer", "root_validator", "model_validator"})
+
+
+_MASK_WORDS = ("mask", "redact", "obfuscat", "censor")
+
+
+def _masks(node: ast.AST) -> bool:
+    """The expression masks a value: ``mask_key(k)``, ``redact(...)``, ``secret.get_value(apply_mask=True)``."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.keyword) and sub.arg and "mask" in sub.arg:
+            if isinstance(sub.value, ast.Constant) and sub.value.value is True:
+                return True
+        elif isinstance(sub, ast.Call):
+            func = sub.func
+            name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
+            if any(w in name for w in _MASK_WORDS):
+                return True
+    return False
+
+
+def _masked_keywords(fn: ast.AST) -> list[str]:
+    """Fields a method (``from_model``...) fills with a masked value: ``api_key=mask(k)``, or
+    ``api_key=key`` after ``key = secret.get_value(apply_mask=True)``."""
+    masked_names: set[str] = set()
+    calls: list[ast.Call] = []
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Assign) and _masks(sub.value):
+            masked_names.update(t.id for t in sub.targets if isinstance(t, ast.Name))
+        elif isinstance(sub, ast.Call) and sub.keywords:
+            calls.append(sub)
+    out = []
+    for call in calls:
+        for kw in call.keywords:
+            if kw.arg and ((isinstance(kw.value, ast.Name) and kw.value.id in masked_names) or _masks(kw.value)):
+                out.append(kw.arg)
+    return out
 
 
 def _transformed(cls: ast.ClassDef) -> list[str]:
@@ -166,6 +279,7 @@ def _transformed(cls: ast.ClassDef) -> list[str]:
     for item in cls.body:
         if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
+        out.extend(_masked_keywords(item))
         for dec in item.decorator_list:
             func = dec.func if isinstance(dec, ast.Call) else dec
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -195,6 +309,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if changed:
                 transformed[stmt.name] = changed
             functions.extend(s for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+            routes.extend(_registered_routes(stmt, resolve))
         elif isinstance(stmt, (ast.Assign, ast.Expr)) and isinstance(stmt.value, ast.Call):
             for kw in stmt.value.keywords:
                 if kw.arg == "responses":
@@ -203,4 +318,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             route = _route(fn, resolve)
             if route is not None:
                 routes.append(route)
+            routes.extend(_local_routes(fn, resolve))
     store(facts, "validation", {}, routes=routes, configs=configs, transformed=transformed, router_responses=router_responses)
