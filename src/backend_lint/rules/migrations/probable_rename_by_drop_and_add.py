@@ -1,6 +1,7 @@
 """BKL420 probable-rename-by-drop-and-add: ``drop_column`` + ``add_column`` of the same type on one table."""
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Optional
 
@@ -27,6 +28,28 @@ _FIRST = {"String": "length", "Text": "length", "Numeric": "precision", "Float":
 _DATA_STEP = re.compile(r"\b(execute|exec_driver_sql|executemany|bulk_insert|get_bind|Session|session|connection)\b")
 # keywords that autogenerate adds on one side only, or that say nothing of the values
 _IGNORED = frozenset({"autoincrement", "comment", "existing_comment", "info", "doc"})
+
+
+def _ratio(old: str, new: str) -> float:
+    return difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio()
+
+
+def _similar(old: str, new: str) -> bool:
+    """A rename that kept most of the name: one contains the other, or they are 80% alike."""
+    a, b = old.lower(), new.lower()
+    return a in b or b in a or _ratio(a, b) >= 0.8
+
+
+def _matching(dropped: list, added: list) -> dict:
+    """Old name -> new name, one to one, the most alike pairs first, similar pairs only."""
+    pairs = sorted(((_ratio(a, b), a, b) for a in dropped for b in added if _similar(a, b)), key=lambda p: (-p[0], p[1], p[2]))
+    out: dict = {}
+    taken: set = set()
+    for _ratio_, a, b in pairs:
+        if a not in out and b not in taken:
+            out[a] = b
+            taken.add(b)
+    return out
 
 
 def probable_rename_by_drop_and_add(facts: Any, project: Any, settings: Any) -> bool:
@@ -197,11 +220,23 @@ class ProbableRenameByDropAndAdd(Rule):
                 for name, shape in added.get(op.table, [])
                 if shape == old and name not in dropped_here and added_refs.get((op.table, name)) == old_ref
             ]
-            if names and op.name not in {n for n, _ in added.get(op.table, [])}:
-                self.report(
-                    op.call,
-                    f"`drop_column` of `{op.table}.{op.name}` and `add_column` of `{names[0]}` with the same type: probably a rename, and the values of `{op.name}` are lost",
-                )
+            if not names or op.name in {n for n, _ in added.get(op.table, [])}:
+                continue
+            rivals = [d.name for d in drops if d.table == op.table and restored.get((d.table, d.name)) == old]
+            if len(rivals) > 1 and len(names) > 1:
+                # several drops and several adds of one type on one table: a reshaping, not the one
+                # drop + add autogenerate writes for a rename; only a name that kept most of the old
+                # one still looks renamed (`acknowledgement_label` -> `acknowledge_label`), each new
+                # name the rename of one old name at most
+                target = _matching(rivals, names).get(op.name)
+                if target is None:
+                    continue
+            else:
+                target = max(names, key=lambda n: _ratio(op.name, n))
+            self.report(
+                op.call,
+                f"`drop_column` of `{op.table}.{op.name}` and `add_column` of `{target}` with the same type: probably a rename, and the values of `{op.name}` are lost",
+            )
 
     def _restored_shapes(self, module: cst.Module) -> tuple[dict, dict]:
         """(table, column) -> shape, for the columns ``downgrade()`` adds back; and the tables their
