@@ -127,9 +127,16 @@ class ProbableRenameByDropAndAdd(Rule):
     """
     ## What it does
     Reports `op.drop_column(table, old)` in an Alembic `upgrade()` when the same upgrade adds a column of
-    the same type and arguments to the same table under another name: what autogenerate writes for a
-    renamed attribute, since it cannot tell a rename from a drop and an add. The dropped column's type is
-    read from the `downgrade()`, which adds it back; without that the rule makes no claim. Every database;
+    the same type and arguments to the same table under a name that kept most of the old one (one contains
+    the other, or they are 80% alike: `legacy_code` -> `code`, `created` -> `created_at`): what autogenerate
+    writes for a renamed attribute, since it cannot tell a rename from a drop and an add. A drop beside an
+    unrelated name (`icon_color` dropped, `icon_name` added; `website_url` dropped, `item_id` added) is, on
+    real migration trees, a replacement rather than a rename, and makes no claim; so does a rename to a
+    wholly new name (`name` -> `title`), which this cannot tell from one. Each new name pairs with one
+    dropped name at most, the most alike first (a reshaping that drops `banner_title` and `component_title`
+    and adds `title` reports only `banner_title`). The dropped column's type is read from the `downgrade()`,
+    which adds it back; without that (no downgrade, or one that does not restore the column) the rule
+    makes no claim. Every database;
     `batch_op` operations count too. Reflected spellings count as their generic types (`sa.VARCHAR(length=20)`
     as `sa.String(20)`), `autoincrement=` / `comment=` are ignored, and a foreign key counts as an
     argument: the two columns must reference the same table (or neither any). A table created earlier in the same
@@ -222,17 +229,14 @@ class ProbableRenameByDropAndAdd(Rule):
             ]
             if not names or op.name in {n for n, _ in added.get(op.table, [])}:
                 continue
+            # Only a new name that kept most of the old one looks renamed (`legacy_code` -> `code`,
+            # `acknowledgement_label` -> `acknowledge_label`): on real trees a drop beside an unrelated
+            # add of the same type is a replacement (`icon_color` dropped, `icon_name` added). Each new
+            # name is the rename of one old name at most (the most alike pair first).
             rivals = [d.name for d in drops if d.table == op.table and restored.get((d.table, d.name)) == old]
-            if len(rivals) > 1 and len(names) > 1:
-                # several drops and several adds of one type on one table: a reshaping, not the one
-                # drop + add autogenerate writes for a rename; only a name that kept most of the old
-                # one still looks renamed (`acknowledgement_label` -> `acknowledge_label`), each new
-                # name the rename of one old name at most
-                target = _matching(rivals, names).get(op.name)
-                if target is None:
-                    continue
-            else:
-                target = max(names, key=lambda n: _ratio(op.name, n))
+            target = _matching(rivals, names).get(op.name)
+            if target is None:
+                continue
             self.report(
                 op.call,
                 f"`drop_column` of `{op.table}.{op.name}` and `add_column` of `{target}` with the same type: probably a rename, and the values of `{op.name}` are lost",
