@@ -309,6 +309,15 @@ def test_bkl415_integer_to_bigint_rewrites_under_access_exclusive(pg: PgDatabase
     assert _blocked(run, "bkl415_flagged")
 
 
+def test_bkl415_native_enum_to_string_rewrites_under_access_exclusive(pg: PgDatabase):
+    revisions = ("setup_native_enum", "bkl415_flagged_native_enum")
+    run = _ok(pg.upgrade(*revisions, barrier_at=["setup_native_enum", "bkl415_flagged_native_enum"], transaction_per_migration=True))
+    assert not run.said("rewriting table", "setup_native_enum")  # the enum column itself: catalog only
+    assert run.said('rewriting table "accounts"', "bkl415_flagged_native_enum")
+    assert ACCESS_EXCLUSIVE in _locks(run, "bkl415_flagged_native_enum")
+    assert _blocked(run, "bkl415_flagged_native_enum")
+
+
 def test_bkl415_a_narrower_type_refuses_what_the_old_code_writes(pg: PgDatabase):
     # The existing values fit (or the revision itself fails: 22001 on the long ones)...
     assert pg.upgrade("bkl415_flagged_narrower").sqlstate == "22001"

@@ -49,11 +49,24 @@ def _type_parts(expr: cst.BaseExpression) -> tuple[str, Optional[int], bool]:
     return name, length, known
 
 
+def _non_native_enum(expr: cst.BaseExpression) -> bool:
+    """``sa.Enum(..., native_enum=False)``: stored as a ``VARCHAR`` as long as the longest value."""
+    if not isinstance(expr, cst.Call) or (dotted_name(expr.func) or "").rsplit(".", 1)[-1] != "Enum":
+        return False
+    return any(
+        a.keyword is not None and a.keyword.value == "native_enum" and isinstance(a.value, cst.Name) and a.value.value == "False"
+        for a in expr.args
+    )
+
+
 def widening(old: cst.BaseExpression, new: cst.BaseExpression) -> bool:
     """``String(n)`` to ``String(m)`` with ``m >= n``, to an unbounded ``String()`` or to ``Text``; ``Text``
-    to ``Text``: a catalog change only, no rewrite."""
-    old_name, old_len, old_known = _type_parts(old)
+    to ``Text``: a catalog change only, no rewrite. A non-native ``Enum`` is a ``VARCHAR`` of the longest
+    value's length, unknown here: to any string type it counts as a widening (no claim)."""
     new_name, new_len, new_known = _type_parts(new)
+    if _non_native_enum(old):
+        return new_name in _VARCHAR | _TEXT
+    old_name, old_len, old_known = _type_parts(old)
     if not (old_known and new_known):
         return False
     if old_name in _VARCHAR:
@@ -73,7 +86,8 @@ class ColumnTypeChange(Rule):
     ## What it does
     Reports `op.alter_column(..., type_=...)` in an Alembic `upgrade()` on an existing table, unless it
     widens a string: `String(n)` to `String(m)` with `m >= n`, to `String()` or to `Text` (and `VARCHAR`
-    to `TEXT`), read from `existing_type=`. Postgres only (see `migration-dialect`). A change with no
+    to `TEXT`), read from `existing_type=`. An `Enum(..., native_enum=False)` is stored as a `VARCHAR` as
+    long as its longest value: its change to a string type makes no claim (onyx's `remove_remaining_enums`). Postgres only (see `migration-dialect`). A change with no
     `existing_type=` to a string type (it may be a widening: autogenerate always writes `existing_type`), a
     type equal to the existing one, a table created earlier in the same revision, `batch_op` operations
     (batch mode), and operations in `downgrade()` make no claim.
@@ -82,10 +96,12 @@ class ColumnTypeChange(Rule):
     `ALTER COLUMN ... TYPE` holds ACCESS EXCLUSIVE until the revision commits, and a change Postgres cannot
     prove binary-compatible rewrites the whole table under it: every read and write of the running code
     waits for the rewrite (shown for `Integer` to `BigInteger` by
-    `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive` in `tests/postgres/test_lock_claims.py`;
-    other changes, such as a narrower `varchar` or `timestamp` to `timestamptz`, are reported because they
-    are not a widening, not because a test here rewrote them). A narrower type may also refuse values the
-    old code still writes. A widening `varchar` needs no rewrite
+    `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive`, and for a native enum to a string by
+    `test_bkl415_native_enum_to_string_rewrites_under_access_exclusive`, in
+    `tests/postgres/test_lock_claims.py`; other changes, such as a narrower `varchar` or `timestamp` to
+    `timestamptz`, are reported because they are not a widening, not because a test here rewrote them). A
+    narrower type may also refuse values the old code still writes
+    (`test_bkl415_a_narrower_type_refuses_what_the_old_code_writes`). A widening `varchar` needs no rewrite
     (`test_bkl415_widening_varchar_takes_no_rewrite`), though it still takes ACCESS EXCLUSIVE for the
     catalog update: set a `lock_timeout`.
 

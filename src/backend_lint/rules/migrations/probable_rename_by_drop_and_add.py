@@ -127,9 +127,9 @@ class ProbableRenameByDropAndAdd(Rule):
     """
     ## What it does
     Reports `op.drop_column(table, old)` in an Alembic `upgrade()` when the same upgrade adds a column of
-    the same type and arguments to the same table under a name that kept most of the old one (one contains
-    the other, or they are 80% alike: `legacy_code` -> `code`, `created` -> `created_at`): what autogenerate
-    writes for a renamed attribute, since it cannot tell a rename from a drop and an add. A drop beside an
+    the same type and arguments to the same table under a similar name: what autogenerate writes for a
+    renamed attribute, since it cannot tell a rename from a drop and an add. Similar: one name contains the
+    other, or they are 80% alike (`legacy_code` -> `code`, `created` -> `created_at`). A drop beside an
     unrelated name (`icon_color` dropped, `icon_name` added; `website_url` dropped, `item_id` added) is, on
     real migration trees, a replacement rather than a rename, and makes no claim; so does a rename to a
     wholly new name (`name` -> `title`), which this cannot tell from one. Each new name pairs with one
