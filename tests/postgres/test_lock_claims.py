@@ -276,6 +276,12 @@ def test_bkl413_an_autocommit_engine_is_the_environment_that_lets_it_run(pg: PgD
     _ok(run)
 
 
+def test_bkl413_a_revision_that_switches_its_connection_to_autocommit_runs(pg: PgDatabase):
+    # phoenix's way: commit the DBAPI connection and set autocommit on it around the concurrent build
+    _ok(pg.upgrade("bkl413_not_flagged_dbapi_ac"))
+    assert pg.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_accounts_email'::regclass")
+
+
 @pytest.mark.parametrize("revision", ["bkl412_fixed", "bkl414_fixed"])  # the same operations, wrapped
 def test_bkl413_wrapped_in_autocommit_block_runs(pg: PgDatabase, revision):
     _ok(pg.upgrade(revision))
