@@ -73,6 +73,7 @@ INSERT_ACCOUNT = (
 UPDATE_ACCOUNT = "UPDATE accounts SET balance = balance + 1 WHERE id = 1"
 INSERT_CODE = "INSERT INTO account_codes (code, account_id) VALUES ('p' || left(md5(random()::text), 16), 1)"
 READ_ACCOUNT = "SELECT email FROM accounts WHERE id = 2"
+READ_CODE = "SELECT account_id FROM account_codes WHERE code = 'C2'"
 
 LOCK_TIMEOUT = "200ms"
 

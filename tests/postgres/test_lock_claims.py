@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from .harness import INSERT_ACCOUNT, INSERT_CODE, READ_ACCOUNT, UPDATE_ACCOUNT, PgDatabase, Run
+from .harness import INSERT_ACCOUNT, INSERT_CODE, READ_ACCOUNT, READ_CODE, UPDATE_ACCOUNT, PgDatabase, Run
 
 ACCESS_EXCLUSIVE = "AccessExclusiveLock"
 SHARE = "ShareLock"
@@ -71,11 +71,11 @@ def test_bkl410_required_column_breaks_inserts_of_the_old_code(pg: PgDatabase):
 @pytest.mark.parametrize("revision", ["bkl410_fixed_nullable", "bkl410_fixed_server_default"])
 def test_bkl410_fixed_forms_run_through_without_a_rewrite(pg: PgDatabase, revision):
     before = pg.relfilenode("accounts")
-    run = _ok(pg.upgrade(revision, barrier_at=[revision]))
+    run = _ok(pg.upgrade(revision, barrier_at=[revision], probes=[INSERT_ACCOUNT, UPDATE_ACCOUNT, READ_ACCOUNT]))
     assert pg.relfilenode("accounts") == before, "ADD COLUMN with a constant/NULL default rewrote the table"
     assert not run.said("rewriting table") and not run.said("verifying table")
     assert pg.try_sql(INSERT_ACCOUNT) is None  # the old code's INSERT works after the revision
-    # Still ACCESS EXCLUSIVE until commit (catalog-only, so brief): writes wait meanwhile.
+    # Still ACCESS EXCLUSIVE until commit (catalog-only, so brief): reads and writes wait meanwhile.
     assert _locks(run, revision) == {ACCESS_EXCLUSIVE}
     assert _blocked(run, revision)
 
@@ -86,11 +86,11 @@ def test_bkl410_fixed_forms_run_through_without_a_rewrite(pg: PgDatabase, revisi
 @pytest.mark.parametrize("revision", ["bkl411_flagged", "bkl411_flagged_clock", "bkl411_flagged_random"])
 def test_bkl411_volatile_server_default_rewrites_the_table_under_access_exclusive(pg: PgDatabase, revision):
     before = pg.relfilenode("accounts")
-    run = _ok(pg.upgrade(revision, barrier_at=[revision]))
+    run = _ok(pg.upgrade(revision, barrier_at=[revision], probes=[INSERT_ACCOUNT, UPDATE_ACCOUNT, READ_ACCOUNT]))
     assert pg.relfilenode("accounts") != before, "gen_random_uuid()/clock_timestamp() default: expected a rewrite"
     assert run.said('rewriting table "accounts"', revision)
     assert ACCESS_EXCLUSIVE in _locks(run, revision)
-    assert _blocked(run, revision), "INSERT/UPDATE should wait on ACCESS EXCLUSIVE"
+    assert _blocked(run, revision), "INSERT/UPDATE and SELECT should wait on ACCESS EXCLUSIVE"
     if revision == "bkl411_flagged":  # every existing row got its own value: evaluated per row
         assert pg.scalar("SELECT count(DISTINCT token) FROM accounts") == 50_000
 
@@ -151,6 +151,29 @@ def test_bkl412_concurrent_index_in_autocommit_block_does_not_block_writes(pg: P
     assert _locks(run, "bkl412_fixed") == set(), "no lock left on accounts after the concurrent build"
     assert _through(run, "bkl412_fixed")
     assert pg.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_accounts_email'::regclass")
+
+
+def test_bkl412_the_fix_commits_on_its_own_and_a_later_failure_does_not_undo_it(pg: PgDatabase):
+    """Fix safety of BKL412: inside autocommit_block() the build commits by itself; when the revision
+    then fails, its transaction rolls back but the index stays (and the revision is not recorded)."""
+    run = pg.upgrade("bkl412_fixed_then_fails")
+    assert run.sqlstate == "42704", run.message  # undefined_object: the failing statement after the block
+    assert pg.scalar("SELECT to_regclass('ix_accounts_email')") is not None, "the concurrent build was rolled back"
+    assert pg.scalar("SELECT to_regclass('alembic_version')") is None or pg.scalar("SELECT count(*) FROM alembic_version") == 0
+
+
+def test_bkl412_a_failed_concurrent_build_leaves_an_invalid_index(pg: PgDatabase):
+    """Fix safety of BKL412, as Postgres documents: CREATE UNIQUE INDEX CONCURRENTLY over duplicate
+    values fails and leaves the index behind, INVALID, to be dropped by hand."""
+    run = pg.upgrade("bkl412_fixed_unique_fails")
+    assert run.sqlstate == "23505", run.message  # unique_violation
+    assert pg.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_accounts_balance'::regclass") is False
+
+
+def test_bkl414_the_fix_commits_on_its_own_and_a_later_failure_does_not_restore_the_index(pg: PgDatabase):
+    run = pg.upgrade("bkl414_fixed_then_fails")
+    assert run.sqlstate == "42704", run.message
+    assert pg.scalar("SELECT to_regclass('ix_accounts_owner_id')") is None, "the concurrent drop was undone"
 
 
 def _wait_for(predicate, what: str, timeout: float = 20.0):
@@ -253,6 +276,12 @@ def test_bkl413_an_autocommit_engine_is_the_environment_that_lets_it_run(pg: PgD
     _ok(run)
 
 
+def test_bkl413_a_revision_that_switches_its_connection_to_autocommit_runs(pg: PgDatabase):
+    # phoenix's way: commit the DBAPI connection and set autocommit on it around the concurrent build
+    _ok(pg.upgrade("bkl413_not_flagged_dbapi_ac"))
+    assert pg.scalar("SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_accounts_email'::regclass")
+
+
 @pytest.mark.parametrize("revision", ["bkl412_fixed", "bkl414_fixed"])  # the same operations, wrapped
 def test_bkl413_wrapped_in_autocommit_block_runs(pg: PgDatabase, revision):
     _ok(pg.upgrade(revision))
@@ -279,11 +308,31 @@ def test_bkl414_concurrent_drop_in_autocommit_block_does_not_block(pg: PgDatabas
 
 def test_bkl415_integer_to_bigint_rewrites_under_access_exclusive(pg: PgDatabase):
     before = pg.relfilenode("accounts")
-    run = _ok(pg.upgrade("bkl415_flagged", barrier_at=["bkl415_flagged"]))
+    run = _ok(pg.upgrade("bkl415_flagged", barrier_at=["bkl415_flagged"], probes=[INSERT_ACCOUNT, UPDATE_ACCOUNT, READ_ACCOUNT]))
     assert pg.relfilenode("accounts") != before
     assert run.said('rewriting table "accounts"', "bkl415_flagged")
     assert ACCESS_EXCLUSIVE in _locks(run, "bkl415_flagged")
     assert _blocked(run, "bkl415_flagged")
+
+
+def test_bkl415_native_enum_to_string_rewrites_under_access_exclusive(pg: PgDatabase):
+    revisions = ("setup_native_enum", "bkl415_flagged_native_enum")
+    run = _ok(pg.upgrade(*revisions, barrier_at=["setup_native_enum", "bkl415_flagged_native_enum"], transaction_per_migration=True))
+    assert not run.said("rewriting table", "setup_native_enum")  # the enum column itself: catalog only
+    assert run.said('rewriting table "accounts"', "bkl415_flagged_native_enum")
+    assert ACCESS_EXCLUSIVE in _locks(run, "bkl415_flagged_native_enum")
+    assert _blocked(run, "bkl415_flagged_native_enum")
+
+
+def test_bkl415_a_narrower_type_refuses_what_the_old_code_writes(pg: PgDatabase):
+    # The existing values fit (or the revision itself fails: 22001 on the long ones)...
+    assert pg.upgrade("bkl415_flagged_narrower").sqlstate == "22001"
+    pg.execute("TRUNCATE accounts")
+    pg.execute("INSERT INTO accounts (email) VALUES ('u1')")
+    _ok(pg.upgrade("bkl415_flagged_narrower"))
+    # ...and then the old code's INSERT of an address longer than 10 characters fails.
+    error = pg.try_sql(INSERT_ACCOUNT)
+    assert error is not None and error.startswith("22001"), error  # string_data_right_truncation
 
 
 @pytest.mark.parametrize("revision", ["bkl415_not_flagged_wider", "bkl415_not_flagged_text"])
@@ -302,10 +351,13 @@ BKL416_FIXED = ("bkl416_fixed_1_check", "bkl416_fixed_2_validate", "bkl416_fixed
 
 
 def test_bkl416_set_not_null_scans_under_access_exclusive(pg: PgDatabase):
-    run = _ok(pg.upgrade("bkl416_flagged", barrier_at=["bkl416_flagged"]))
+    run = _ok(pg.upgrade("bkl416_flagged", barrier_at=["bkl416_flagged"], probes=[INSERT_ACCOUNT, UPDATE_ACCOUNT, READ_ACCOUNT]))
     assert run.said('verifying table "accounts"', "bkl416_flagged"), "SET NOT NULL should scan the table"
     assert _locks(run, "bkl416_flagged") == {ACCESS_EXCLUSIVE}
-    assert _blocked(run, "bkl416_flagged")
+    assert _blocked(run, "bkl416_flagged"), "reads and writes wait for the scan"
+    # Then the old code's INSERT that leaves the column out fails.
+    error = pg.try_sql("INSERT INTO accounts (email) VALUES ('old-code@example.com')")
+    assert error is not None and error.startswith("23502"), error
 
 
 def test_bkl416_check_not_valid_then_validate_then_set_not_null(pg: PgDatabase):
@@ -390,7 +442,7 @@ def test_bkl417_foreign_key_inside_add_column_is_validated_and_not_valid_skips_i
 
 
 def test_bkl417_check_constraint_scans_under_access_exclusive(pg: PgDatabase):
-    run = _ok(pg.upgrade("bkl417_flagged_check", barrier_at=["bkl417_flagged_check"]))
+    run = _ok(pg.upgrade("bkl417_flagged_check", barrier_at=["bkl417_flagged_check"], probes=[INSERT_ACCOUNT, UPDATE_ACCOUNT, READ_ACCOUNT]))
     assert run.said('verifying table "accounts"', "bkl417_flagged_check")
     assert _locks(run, "bkl417_flagged_check") == {ACCESS_EXCLUSIVE}
     assert _blocked(run, "bkl417_flagged_check")
@@ -417,7 +469,7 @@ def test_bkl418_unique_constraint_builds_its_index_under_access_exclusive(pg: Pg
 
 
 def test_bkl418_primary_key_builds_its_index_under_access_exclusive(pg: PgDatabase):
-    run = _ok(pg.upgrade("bkl418_flagged_pk", barrier_at=["bkl418_flagged_pk"], probes=[INSERT_CODE]))
+    run = _ok(pg.upgrade("bkl418_flagged_pk", barrier_at=["bkl418_flagged_pk"], probes=[INSERT_CODE, READ_CODE]))
     assert ACCESS_EXCLUSIVE in _locks(run, "bkl418_flagged_pk", "account_codes")
     assert run.said('building index "pk_account_codes" on table "account_codes"', "bkl418_flagged_pk")
     assert _blocked(run, "bkl418_flagged_pk")
@@ -466,6 +518,17 @@ def test_bkl419_bkl421_the_old_code_breaks_after_the_revision(pg: PgDatabase, re
     _ok(pg.upgrade(revision))
     error = pg.try_sql(old_code_query)
     assert error is not None and error.startswith(sqlstate), error
+
+
+@pytest.mark.parametrize("revision", ["bkl419_flagged_column", "bkl419_flagged_table"])
+def test_bkl419_a_rename_takes_access_exclusive_for_its_catalog_update(pg: PgDatabase, revision):
+    before = pg.relfilenode("accounts")
+    run = _ok(pg.upgrade(revision, barrier_at=[revision], probes=[INSERT_ACCOUNT, READ_ACCOUNT]))
+    assert _locks(run, revision) == {ACCESS_EXCLUSIVE}
+    assert _blocked(run, revision), "reads and writes wait until the revision commits"
+    assert not run.said("rewriting table") and pg.scalar(
+        "SELECT pg_relation_filenode(oid) FROM pg_class WHERE relname IN ('accounts', 'customer_accounts')"
+    ) == before, "a rename is a catalog update: no rewrite"
 
 
 # -- BKL420 probable-rename-by-drop-and-add -------------------------------------------------

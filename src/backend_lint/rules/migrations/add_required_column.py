@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Optional
 
 import libcst as cst
 
+from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.mapped import mapped_column
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
@@ -58,6 +60,24 @@ def required_without_default(column: cst.Call) -> bool:
     return not any(call_name(c) in _GENERATED for c in positional_calls(column))
 
 
+
+# ``DELETE FROM t`` with no WHERE, or ``TRUNCATE [TABLE] t``, in an ``op.execute`` string of the upgrade
+_EMPTY = re.compile(
+    r"""(?:\bDELETE\s+FROM|\bTRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?(?:\w+\.)?["`]?(\w+)["`]?\s*(?:;|CASCADE\b|RESTART\b|["')]|\\n|$)""",
+    re.I | re.M,
+)
+
+
+def _emptied_tables(ctx: Any) -> frozenset:
+    """Tables the upgrade empties on purpose before it adds to them (fides' ``split_privacy_experience_table``:
+    ``op.execute("delete from privacyexperience;")``): the add then runs on an empty table, by design."""
+    info = revision_info(ctx)
+    if info.upgrade is None:
+        return frozenset()
+    code = ctx.module.code_for_node(info.upgrade.body)
+    return frozenset(m.group(1).lower() for m in _EMPTY.finditer(code))
+
+
 class AddRequiredColumn(Rule):
     """
     ## What it does
@@ -65,8 +85,9 @@ class AddRequiredColumn(Rule):
     `server_default` (and not `Computed`, `Identity`, a `Sequence` or a primary key). Postgres only (see
     `migration-dialect`); a column added to a table created earlier in the same revision, `batch_op`
     operations (batch mode), operations in `downgrade()`, and a `server_default` given (a constant one adds
-    the column without a rewrite) make no claim. A Python-side `default=` does not count: the database
-    never sees it.
+    the column without a rewrite) make no claim, nor does a table the upgrade empties on purpose
+    (`op.execute("DELETE FROM t")` with no `WHERE`, or `TRUNCATE t`): the revision is a deliberate reset of
+    that table, not an oversight. A Python-side `default=` does not count: the database never sees it.
 
     ## Why is this bad?
     On a table that has rows, `ADD COLUMN ... NOT NULL` with no default fails: every existing row would
@@ -126,9 +147,14 @@ class AddRequiredColumn(Rule):
     spec = SPEC
 
     def visit_Module(self, node: cst.Module) -> None:
+        emptied = None
         for item in lock_ops(self.ctx, ("add_column",)):
             column = column_call(item.op)
             if column is None or not required_without_default(column):
+                continue
+            if emptied is None:
+                emptied = _emptied_tables(self.ctx)
+            if isinstance(item.op.table, str) and item.op.table.lower() in emptied:
                 continue
             self.report(item.op.call, self.message, self._fix(item, column))
 

@@ -82,8 +82,11 @@ class BlockingIndexCreation(Rule):
     The fix passes `postgresql_concurrently=True` and wraps the statement in
     `with op.get_context().autocommit_block():` (Postgres refuses `CONCURRENTLY` inside a transaction: see
     BKL413). It is unsafe: the operation then commits on its own, outside the revision's transaction, so a
-    later failure of the revision no longer rolls it back (and, as Postgres documents, a concurrent build
-    that fails leaves an INVALID index behind to drop by hand). It is offered only when the call is a
+    later failure of the revision no longer rolls it back
+    (`test_bkl412_the_fix_commits_on_its_own_and_a_later_failure_does_not_undo_it`), and a concurrent build
+    that fails leaves an INVALID index behind to drop by hand
+    (`test_bkl412_a_failed_concurrent_build_leaves_an_invalid_index`, both in
+    `tests/postgres/test_lock_claims.py`). It is offered only when the call is a
     statement of its own line; `postgresql_concurrently=False` written out gets no fix.
     """
 

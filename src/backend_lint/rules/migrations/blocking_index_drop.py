@@ -80,7 +80,9 @@ class BlockingIndexDrop(Rule):
     ## Fix safety
     As BKL412's: `postgresql_concurrently=True` and the statement wrapped in
     `with op.get_context().autocommit_block():`. Unsafe: the drop commits on its own, outside the
-    revision's transaction, so a later failure of the revision no longer restores the index. Offered only
+    revision's transaction, so a later failure of the revision no longer restores the index
+    (`test_bkl414_the_fix_commits_on_its_own_and_a_later_failure_does_not_restore_the_index` in
+    `tests/postgres/test_lock_claims.py`). Offered only
     when the call is a statement of its own line; `postgresql_concurrently=False` written out gets no fix.
     """
 

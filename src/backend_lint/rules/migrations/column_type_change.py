@@ -29,7 +29,7 @@ SPEC = RuleSpec(
 )
 
 
-def _type_parts(expr: cst.BaseExpression) -> tuple[str, Optional[int], bool]:
+def _type_parts(expr: cst.BaseExpression, constants: Optional[dict] = None) -> tuple[str, Optional[int], bool]:
     """(type name, length or None, whether the arguments were all read) of ``sa.String(50)`` /
     ``sa.VARCHAR(length=50)`` / ``sa.Text()`` / ``sa.Text``."""
     func = expr.func if isinstance(expr, cst.Call) else expr
@@ -44,16 +44,31 @@ def _type_parts(expr: cst.BaseExpression) -> tuple[str, Optional[int], bool]:
             length = int(arg.value.value)
         elif is_length and isinstance(arg.value, cst.Name) and arg.value.value == "None":
             length = None
+        elif is_length and isinstance(arg.value, cst.Name) and arg.value.value in (constants or {}):
+            length = constants[arg.value.value]  # a module constant: `MAX_PROMPT_LENGTH = 5_000_000`
         else:
             known = known and arg.keyword is not None and arg.keyword.value in ("collation",)
     return name, length, known
 
 
-def widening(old: cst.BaseExpression, new: cst.BaseExpression) -> bool:
+def _non_native_enum(expr: cst.BaseExpression) -> bool:
+    """``sa.Enum(..., native_enum=False)``: stored as a ``VARCHAR`` as long as the longest value."""
+    if not isinstance(expr, cst.Call) or (dotted_name(expr.func) or "").rsplit(".", 1)[-1] != "Enum":
+        return False
+    return any(
+        a.keyword is not None and a.keyword.value == "native_enum" and isinstance(a.value, cst.Name) and a.value.value == "False"
+        for a in expr.args
+    )
+
+
+def widening(old: cst.BaseExpression, new: cst.BaseExpression, constants: Optional[dict] = None) -> bool:
     """``String(n)`` to ``String(m)`` with ``m >= n``, to an unbounded ``String()`` or to ``Text``; ``Text``
-    to ``Text``: a catalog change only, no rewrite."""
-    old_name, old_len, old_known = _type_parts(old)
-    new_name, new_len, new_known = _type_parts(new)
+    to ``Text``: a catalog change only, no rewrite. A non-native ``Enum`` is a ``VARCHAR`` of the longest
+    value's length, unknown here: to any string type it counts as a widening (no claim)."""
+    new_name, new_len, new_known = _type_parts(new, constants)
+    if _non_native_enum(old):
+        return new_name in _VARCHAR | _TEXT
+    old_name, old_len, old_known = _type_parts(old, constants)
     if not (old_known and new_known):
         return False
     if old_name in _VARCHAR:
@@ -64,8 +79,22 @@ def widening(old: cst.BaseExpression, new: cst.BaseExpression) -> bool:
     return old_name in _TEXT and new_name in _TEXT
 
 
-def _is_string_type(expr: cst.BaseExpression) -> bool:
-    return _type_parts(expr)[0] in _VARCHAR | _TEXT
+def _int_constants(module: cst.Module) -> dict:
+    """Module-level ``NAME = <int literal>`` assignments (assigned once)."""
+    seen: dict = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                name, value = small.targets[0].target.value, small.value
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                name, value = small.target.value, small.value
+            else:
+                continue
+            literal = int(value.value.replace("_", ""), 0) if isinstance(value, cst.Integer) else None
+            seen[name] = literal if name not in seen else None
+    return {k: v for k, v in seen.items() if v is not None}
 
 
 class ColumnTypeChange(Rule):
@@ -73,8 +102,11 @@ class ColumnTypeChange(Rule):
     ## What it does
     Reports `op.alter_column(..., type_=...)` in an Alembic `upgrade()` on an existing table, unless it
     widens a string: `String(n)` to `String(m)` with `m >= n`, to `String()` or to `Text` (and `VARCHAR`
-    to `TEXT`), read from `existing_type=`. Postgres only (see `migration-dialect`). A change with no
-    `existing_type=` to a string type (it may be a widening: autogenerate always writes `existing_type`), a
+    to `TEXT`), read from `existing_type=` (a length may be a module constant). An
+    `Enum(..., native_enum=False)` is stored as a `VARCHAR` as long as its longest value: its change to a
+    string type makes no claim (onyx's `remove_remaining_enums`). Postgres only (see `migration-dialect`).
+    A change with no `existing_type=` (the old type is unknown: autogenerate always writes it, and
+    hand-written calls often restate the column's own type beside a rename or a nullability change), a
     type equal to the existing one, a table created earlier in the same revision, `batch_op` operations
     (batch mode), and operations in `downgrade()` make no claim.
 
@@ -82,10 +114,12 @@ class ColumnTypeChange(Rule):
     `ALTER COLUMN ... TYPE` holds ACCESS EXCLUSIVE until the revision commits, and a change Postgres cannot
     prove binary-compatible rewrites the whole table under it: every read and write of the running code
     waits for the rewrite (shown for `Integer` to `BigInteger` by
-    `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive` in `tests/postgres/test_lock_claims.py`;
-    other changes, such as a narrower `varchar` or `timestamp` to `timestamptz`, are reported because they
-    are not a widening, not because a test here rewrote them). A narrower type may also refuse values the
-    old code still writes. A widening `varchar` needs no rewrite
+    `test_bkl415_integer_to_bigint_rewrites_under_access_exclusive`, and for a native enum to a string by
+    `test_bkl415_native_enum_to_string_rewrites_under_access_exclusive`, in
+    `tests/postgres/test_lock_claims.py`; other changes, such as a narrower `varchar` or `timestamp` to
+    `timestamptz`, are reported because they are not a widening, not because a test here rewrote them). A
+    narrower type may also refuse values the old code still writes
+    (`test_bkl415_a_narrower_type_refuses_what_the_old_code_writes`). A widening `varchar` needs no rewrite
     (`test_bkl415_widening_varchar_takes_no_rewrite`), though it still takes ACCESS EXCLUSIVE for the
     catalog update: set a `lock_timeout`.
 
@@ -140,17 +174,17 @@ class ColumnTypeChange(Rule):
             old = op.kwargs.get("existing_type")
             module = self.ctx.module
             if old is None:
-                if _is_string_type(new):
-                    continue
-            else:
-                if module.code_for_node(old).replace(" ", "") == module.code_for_node(new).replace(" ", ""):
-                    continue
-                if widening(old, new):
-                    continue
+                # the old type is unknown: hand-written calls often restate the type the column already
+                # has beside a rename or a nullability change (mlrun's `params`, onyx's `chosen_assistants`)
+                continue
+            if module.code_for_node(old).replace(" ", "") == module.code_for_node(new).replace(" ", ""):
+                continue
+            if widening(old, new, _int_constants(module)):
+                continue
             shown_new = " ".join(module.code_for_node(new).split())
             table, column = op.table, op.name
             where = f" of `{table}.{column}`" if isinstance(table, str) and isinstance(column, str) else ""
-            change = f" from `{' '.join(module.code_for_node(old).split())}`" if old is not None else ""
+            change = f" from `{' '.join(module.code_for_node(old).split())}`"
             self.report(
                 op.call,
                 f"`alter_column` changes the type{where}{change} to `{shown_new}`: it is not a widening, so Postgres may rewrite the table under an ACCESS EXCLUSIVE lock",

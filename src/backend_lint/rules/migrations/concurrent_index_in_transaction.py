@@ -1,6 +1,7 @@
 """BKL413 concurrent-index-in-transaction: ``postgresql_concurrently=True`` outside ``autocommit_block()``."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import libcst as cst
@@ -27,6 +28,14 @@ SPEC = RuleSpec(
 )
 
 
+
+# a revision that switches its own connection to autocommit (phoenix's 4aad9107d196:
+# ``op.get_bind().connection.dbapi_connection.autocommit = True`` around the concurrent build)
+_SELF_AUTOCOMMIT = re.compile(
+    r"""\.autocommit\s*=\s*True\b|set_session\([^)]*autocommit\s*=\s*True|isolation_level\s*=\s*["']AUTOCOMMIT["']|set_isolation_level\(\s*(?:0|\w*ISOLATION_LEVEL_AUTOCOMMIT)"""
+)
+
+
 class ConcurrentIndexInTransaction(Rule):
     """
     ## What it does
@@ -35,8 +44,10 @@ class ConcurrentIndexInTransaction(Rule):
     `with op.get_context().autocommit_block():`. Not reported when the revision's `env.py` (beside its
     `versions/` directory) builds its engine with `isolation_level="AUTOCOMMIT"`, the one environment where
     the statement runs, or builds no engine of its own (the application passes its connection in, and its
-    engine may be such a one: dagster's Postgres storage does this), nor for `batch_op` operations, operations in `downgrade()`, or projects on SQLite or
-    MySQL (where the keyword is ignored). A table created in the same revision is no exception: the
+    engine may be such a one: dagster's Postgres storage does this), nor when the revision switches its
+    own connection to autocommit (`dbapi_connection.autocommit = True`, `set_session(autocommit=True)`,
+    `isolation_level="AUTOCOMMIT"`: phoenix does this around its concurrent builds), nor for `batch_op`
+    operations, operations in `downgrade()`, or projects on SQLite or MySQL (where the keyword is ignored). A table created in the same revision is no exception: the
     statement fails there too.
 
     ## Why is this bad?
@@ -95,7 +106,7 @@ class ConcurrentIndexInTransaction(Rule):
         items = index_ops(self.ctx)
         if not any(item.concurrent and not item.in_autocommit for item in items):
             return
-        if env_may_run_in_autocommit(self.ctx.path):
+        if env_may_run_in_autocommit(self.ctx.path) or _SELF_AUTOCOMMIT.search(self.ctx.module.code):
             return
         for item in items:
             if item.concurrent and not item.in_autocommit:

@@ -6,7 +6,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...knowledge.alembic.mapped import mapped_tables
-from ...knowledge.alembic.siblings import creations_elsewhere
+from ...knowledge.alembic.siblings import created_again
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, deploy_ops, upgrade_calls
 
@@ -64,9 +64,13 @@ class DropStillMapped(Rule):
     Every database; `batch_op` operations count too. A table created earlier in the same revision, a
     column or table created again later in the same upgrade (also by renaming another one to its name),
     names computed at run time, models whose table name is computed, models declared inside the migration
-    package (snapshots for data steps), and operations in `downgrade()` make no claim; nor does a drop in
-    an old revision when two or more other revisions of the directory create the object (the original
-    creation, and a later one that brought it back: the model maps the new one).
+    package (snapshots for data steps), and operations in `downgrade()` make no claim; nor does a drop that
+    a later revision undoes: the revision graph of the versions directory is read (`revision` and
+    `down_revision` literals), and a revision that may run after the drop (a descendant, or one on a
+    parallel branch) that creates the table or adds the column again (`create_table`, `rename_table` to the
+    name, `Column("name", ...)`, or `CREATE TABLE` / `ADD COLUMN` in SQL) means the model maps the new one.
+    Where the dropping revision cannot be placed in the graph, two or more other revisions creating the
+    object stand for that.
 
     ## Why is this bad?
     The revision runs before the new code replaces the old, and the model says the code still reads and
@@ -152,7 +156,7 @@ class DropStillMapped(Rule):
         tables = mapped_tables(project)
         for item, table, column in drops:
             mapped = tables.get(table)
-            if mapped is None or (column is None or column in mapped.columns) and creations_elsewhere(self.ctx.path, table, column) >= 2:
+            if mapped is None or (column is None or column in mapped.columns) and created_again(self.ctx.path, table, column):
                 continue
             if column is None:
                 model = mapped.models[0].rsplit(".", 1)[-1]

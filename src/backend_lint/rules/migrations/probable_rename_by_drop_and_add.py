@@ -1,6 +1,7 @@
 """BKL420 probable-rename-by-drop-and-add: ``drop_column`` + ``add_column`` of the same type on one table."""
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Optional
 
@@ -27,6 +28,28 @@ _FIRST = {"String": "length", "Text": "length", "Numeric": "precision", "Float":
 _DATA_STEP = re.compile(r"\b(execute|exec_driver_sql|executemany|bulk_insert|get_bind|Session|session|connection)\b")
 # keywords that autogenerate adds on one side only, or that say nothing of the values
 _IGNORED = frozenset({"autoincrement", "comment", "existing_comment", "info", "doc"})
+
+
+def _ratio(old: str, new: str) -> float:
+    return difflib.SequenceMatcher(None, old.lower(), new.lower()).ratio()
+
+
+def _similar(old: str, new: str) -> bool:
+    """A rename that kept most of the name: one contains the other, or they are 80% alike."""
+    a, b = old.lower(), new.lower()
+    return a in b or b in a or _ratio(a, b) >= 0.8
+
+
+def _matching(dropped: list, added: list) -> dict:
+    """Old name -> new name, one to one, the most alike pairs first, similar pairs only."""
+    pairs = sorted(((_ratio(a, b), a, b) for a in dropped for b in added if _similar(a, b)), key=lambda p: (-p[0], p[1], p[2]))
+    out: dict = {}
+    taken: set = set()
+    for _ratio_, a, b in pairs:
+        if a not in out and b not in taken:
+            out[a] = b
+            taken.add(b)
+    return out
 
 
 def probable_rename_by_drop_and_add(facts: Any, project: Any, settings: Any) -> bool:
@@ -104,9 +127,16 @@ class ProbableRenameByDropAndAdd(Rule):
     """
     ## What it does
     Reports `op.drop_column(table, old)` in an Alembic `upgrade()` when the same upgrade adds a column of
-    the same type and arguments to the same table under another name: what autogenerate writes for a
-    renamed attribute, since it cannot tell a rename from a drop and an add. The dropped column's type is
-    read from the `downgrade()`, which adds it back; without that the rule makes no claim. Every database;
+    the same type and arguments to the same table under a similar name: what autogenerate writes for a
+    renamed attribute, since it cannot tell a rename from a drop and an add. Similar: one name contains the
+    other, or they are 80% alike (`legacy_code` -> `code`, `created` -> `created_at`). A drop beside an
+    unrelated name (`icon_color` dropped, `icon_name` added; `website_url` dropped, `item_id` added) is, on
+    real migration trees, a replacement rather than a rename, and makes no claim; so does a rename to a
+    wholly new name (`name` -> `title`), which this cannot tell from one. Each new name pairs with one
+    dropped name at most, the most alike first (a reshaping that drops `banner_title` and `component_title`
+    and adds `title` reports only `banner_title`). The dropped column's type is read from the `downgrade()`,
+    which adds it back; without that (no downgrade, or one that does not restore the column) the rule
+    makes no claim. Every database;
     `batch_op` operations count too. Reflected spellings count as their generic types (`sa.VARCHAR(length=20)`
     as `sa.String(20)`), `autoincrement=` / `comment=` are ignored, and a foreign key counts as an
     argument: the two columns must reference the same table (or neither any). A table created earlier in the same
@@ -197,11 +227,20 @@ class ProbableRenameByDropAndAdd(Rule):
                 for name, shape in added.get(op.table, [])
                 if shape == old and name not in dropped_here and added_refs.get((op.table, name)) == old_ref
             ]
-            if names and op.name not in {n for n, _ in added.get(op.table, [])}:
-                self.report(
-                    op.call,
-                    f"`drop_column` of `{op.table}.{op.name}` and `add_column` of `{names[0]}` with the same type: probably a rename, and the values of `{op.name}` are lost",
-                )
+            if not names or op.name in {n for n, _ in added.get(op.table, [])}:
+                continue
+            # Only a new name that kept most of the old one looks renamed (`legacy_code` -> `code`,
+            # `acknowledgement_label` -> `acknowledge_label`): on real trees a drop beside an unrelated
+            # add of the same type is a replacement (`icon_color` dropped, `icon_name` added). Each new
+            # name is the rename of one old name at most (the most alike pair first).
+            rivals = [d.name for d in drops if d.table == op.table and restored.get((d.table, d.name)) == old]
+            target = _matching(rivals, names).get(op.name)
+            if target is None:
+                continue
+            self.report(
+                op.call,
+                f"`drop_column` of `{op.table}.{op.name}` and `add_column` of `{target}` with the same type: probably a rename, and the values of `{op.name}` are lost",
+            )
 
     def _restored_shapes(self, module: cst.Module) -> tuple[dict, dict]:
         """(table, column) -> shape, for the columns ``downgrade()`` adds back; and the tables their

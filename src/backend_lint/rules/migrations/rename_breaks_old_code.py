@@ -42,7 +42,9 @@ class RenameBreaksOldCode(Rule):
     revision commits, every query of the old code that names the old column or table fails
     (`undefined_column` / `undefined_table`: shown on Postgres by
     `test_bkl419_bkl421_the_old_code_breaks_after_the_revision` in `tests/postgres/test_lock_claims.py`).
-    On Postgres, the rename also takes ACCESS EXCLUSIVE on the table for its catalog update.
+    On Postgres, the rename also takes ACCESS EXCLUSIVE on the table for its catalog update (no rewrite),
+    so reads and writes wait until the revision commits
+    (`test_bkl419_a_rename_takes_access_exclusive_for_its_catalog_update`).
 
     ## Example
     ```python

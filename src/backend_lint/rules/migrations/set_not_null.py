@@ -45,7 +45,7 @@ class SetNotNull(Rule):
     `SET NOT NULL` reads every row to prove there is no NULL, holding ACCESS EXCLUSIVE: every read and
     write of the running code waits for the whole scan (shown on Postgres by
     `test_bkl416_set_not_null_scans_under_access_exclusive` in `tests/postgres/test_lock_claims.py`). And
-    the code still running may insert rows without the column, which now fail.
+    the code still running may insert rows without the column, which now fail (same test).
 
     ## Example
     ```python
