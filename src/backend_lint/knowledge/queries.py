@@ -1097,9 +1097,11 @@ class _Analyzer:
                     site.pscoped = derived
                     return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
             if method == "query" and call.args:
-                entities, nodes = self.entities(call.args, state)
-                for arg in call.args:
-                    self.ev(arg.value, state)
+                entities, nodes = self.entities(call.args, state, columns=True)
+                arg_vals = [self.ev(arg.value, state) for arg in call.args]
+                inner = [v for v in arg_vals if v.stmt and v.sites]
+                if not entities and len(inner) == 1:  # ``db.query(select(...).where(...).exists())``
+                    return inner[0]
                 if entities:
                     site = self.new_site(call, "query", entities, nodes)
                     return Val(sites=(site,), stmt=True)
