@@ -22,6 +22,7 @@ traversal mixin that stacks identities for the rules is ``rules/_shared/identity
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
@@ -273,6 +274,29 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
     if alias_admin or kind.kind == "admin":
         return DependencyKind("admin", entry.get("type") or kind.principal_type)
     return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials)
+
+
+_TEST_DIRS = frozenset({"tests", "test", "scripts"})
+
+
+def test_or_script_module(path: str, root: Optional[str]) -> bool:
+    """Test code and one-off scripts make no request-flow claim (families 1 and 2): a module under a
+    ``tests`` / ``test`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``, or a module under a ``scripts``
+    folder. Folders are read below the project root only (a project that itself lives under a ``tests``
+    folder is not test code)."""
+    name = os.path.basename(path)
+    if name == "conftest.py" or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py"):
+        return True
+    if not root:
+        return False
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive
+        return False
+    parts = rel.replace(os.sep, "/").split("/")[:-1]
+    if parts and parts[0] == "..":
+        return False
+    return not _TEST_DIRS.isdisjoint(parts)
 
 
 def background_only(project: Optional["ProjectIndex"], qualified: str) -> bool:

@@ -912,13 +912,19 @@ class _Analyzer:
         self.out.sites.append(site)
         return site
 
-    def entities(self, args: Sequence[cst.Arg], state: dict[str, Val]) -> tuple[list[str], list[cst.BaseExpression]]:
+    def entities(
+        self, args: Sequence[cst.Arg], state: dict[str, Val], columns: bool = False
+    ) -> tuple[list[str], list[cst.BaseExpression]]:
         entities: list[str] = []
         nodes: list[cst.BaseExpression] = []
         for arg in args:
             if arg.keyword is not None:
                 continue
             value = arg.value
+            if columns and self._holds_subquery(value):
+                # ``select(select(Item.id).where(...).exists())``, ``select(exists().where(...))``: the inner
+                # statement is a query of its own (with its own predicates); the outer one selects a boolean
+                continue
             model = self.model_of(value, state)
             if model is None and isinstance(value, cst.Attribute):
                 model = self.model_of(value.value, state)
@@ -935,6 +941,23 @@ class _Analyzer:
                 entities.append(model)
                 nodes.append(value)
         return entities, nodes
+
+    def _holds_subquery(self, value: cst.BaseExpression) -> bool:
+        """An entity argument that contains a statement call: ``select(...)`` or ``exists(...)`` of
+        SQLAlchemy / SQLModel, or a ``.exists()`` / ``.subquery()`` / ``.scalar_subquery()`` of one."""
+        if not isinstance(value, cst.Call):
+            return False
+        for node in _walk_expr(value):
+            if not isinstance(node, cst.Call):
+                continue
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("exists", "subquery", "scalar_subquery"):
+                return True
+            if isinstance(func, (cst.Name, cst.Attribute)):
+                q = self.ctx.qualified_name(func)
+                if q is not None and last_segment(q) in ("select", "exists") and q.split(".")[0] in STATEMENT_MODULES:
+                    return True
+        return False
 
     def ev(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
         if isinstance(expr, cst.Await):
@@ -1039,9 +1062,13 @@ class _Analyzer:
         q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
         # select(...), update(...), delete(...)
         if q is not None and last_segment(q) in STATEMENT_FUNCS and q.split(".")[0] in STATEMENT_MODULES:
-            entities, nodes = self.entities(call.args[:1] if last_segment(q) != "select" else call.args, state)
-            for arg in call.args:
-                self.ev(arg.value, state)
+            is_select = last_segment(q) == "select"
+            entities, nodes = self.entities(call.args if is_select else call.args[:1], state, columns=is_select)
+            arg_vals = [self.ev(arg.value, state) for arg in call.args]
+            if not entities and last_segment(q) == "select":
+                inner = [v for v in arg_vals if v.stmt and v.sites]
+                if len(inner) == 1:  # ``select(<statement>.exists())``: executing it runs the inner query
+                    return inner[0]
             site = self.new_site(call, last_segment(q), entities, nodes)
             return Val(sites=(site,), stmt=True)
         if q is not None and last_segment(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
@@ -1070,9 +1097,11 @@ class _Analyzer:
                     site.pscoped = derived
                     return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
             if method == "query" and call.args:
-                entities, nodes = self.entities(call.args, state)
-                for arg in call.args:
-                    self.ev(arg.value, state)
+                entities, nodes = self.entities(call.args, state, columns=True)
+                arg_vals = [self.ev(arg.value, state) for arg in call.args]
+                inner = [v for v in arg_vals if v.stmt and v.sites]
+                if not entities and len(inner) == 1:  # ``db.query(select(...).where(...).exists())``
+                    return inner[0]
                 if entities:
                     site = self.new_site(call, "query", entities, nodes)
                     return Val(sites=(site,), stmt=True)

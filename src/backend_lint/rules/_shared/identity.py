@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...knowledge.auth import Identity, class_principals, function_identity
+from ...knowledge.auth import Identity, class_principals, function_identity, test_or_script_module
 from ...knowledge.queries import function_queries
 
 
@@ -39,7 +39,8 @@ class IdentityStack:
                 outer = {p.name for p in enclosing.params if p.name not in ("self", "cls")} | enclosing.closure_trusted
                 ident.closure_trusted = outer - params - enclosing.names()
         stack.append((node, ident))
-        self.on_function(node, ident)
+        if not _test_or_script(self.ctx):  # type: ignore[attr-defined]
+            self.on_function(node, ident)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         stack = self.__dict__.get("_identity_stack")
@@ -61,6 +62,12 @@ class IdentityStack:
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:  # pragma: no cover - overridden
         pass
+
+
+def _test_or_script(ctx) -> bool:
+    """Test modules and scripts make no request-flow claim (``knowledge.auth.test_or_script_module``)."""
+    root = ctx.project.root if ctx.project is not None else None
+    return ctx.cached("identity.test_or_script", lambda: test_or_script_module(ctx.path, root))
 
 
 def _takes_self(node: cst.FunctionDef) -> bool:

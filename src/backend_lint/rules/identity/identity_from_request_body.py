@@ -45,6 +45,8 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     `Depends(...)` are not client data; a class named like an ORM model but imported from elsewhere (a
     pydantic `User`) is resolved by its import. Handlers whose only auth dependency is an admin one are
     not checked. One finding per field and source, at its first read.
+    Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
+    project, `test_*.py`, `*_test.py` and `conftest.py`.
 
     ## Why is this bad?
     The client decides who owns the row: any user can create or move data into another user's (or

@@ -38,6 +38,8 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     membership for (a `check`/`ensure`/`verify`/... helper given the value and the principal), uses only
     as a key in a lookup scoped to the principal, or overwrites before use. Handlers whose only auth
     dependency is an admin one are not checked.
+    Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
+    project, `test_*.py`, `*_test.py` and `conftest.py`.
 
     ## Why is this bad?
     The handler knows who is calling from the auth dependency, yet lets the caller say whose data to act

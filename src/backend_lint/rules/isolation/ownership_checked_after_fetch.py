@@ -63,6 +63,8 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     table's own key are not ownership checks of a row and are not reported. An owner equality that only
     decides whether the row is reused (`reuse = row is not None and row.user_id == user_id`, then a new
     row otherwise) denies nothing: neither this rule nor BKL201 reports that fetch.
+    Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
+    project, `test_*.py`, `*_test.py` and `conftest.py`.
 
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle

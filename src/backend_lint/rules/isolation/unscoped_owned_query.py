@@ -69,6 +69,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     tasks and functions with no principal make no claim. When ownership is instead compared in Python
     after the fetch, or an authorisation helper given the principal and the row decides access after it,
     BKL202 reports it and this rule does not.
+    Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
+    project, `test_*.py`, `*_test.py` and `conftest.py`.
+    A statement wrapped as a boolean (`select(select(Item.id).where(...).exists())`,
+    `select(exists().where(...))`) is the inner statement's query: its predicates are the ones that count.
 
     Not reported either (decided on real code):
     - a *catalogue*: a model whose identity columns are all optional and point to no table (no foreign
