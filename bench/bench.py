@@ -433,7 +433,8 @@ def main() -> int:
     if flake8 and want("flake8"):
         without = [py, str(HERE / "flake8_without_plugin.py"), "--exit-zero", "."]
         results["flake8"] = measure("flake8", "flake8 (defaults), without our plugin", without, project, S)
-        results["flake8-bkl"] = measure("flake8-bkl", "flake8 (defaults) with the BKL plugin, cold index", [flake8, "--exit-zero", "."], project, S, before=clean_cache)
+        if want("flake8-bkl"):  # (``--skip flake8-bkl`` keeps flake8 alone)
+            results["flake8-bkl"] = measure("flake8-bkl", "flake8 (defaults) with the BKL plugin, cold index", [flake8, "--exit-zero", "."], project, S, before=clean_cache)
     elif not flake8:
         notes.append("flake8 not found: skipped")
     if fixit and want("fixit"):

@@ -256,6 +256,32 @@ def test_screen_node_index_is_ast_walk() -> None:
         assert all(kind in expected or not issubclass(kind, ast.AST) or issubclass(kind, singletons) for kind in facts._index())
 
 
+def test_index_walk_is_ast_walk_in_order() -> None:
+    """The extractors' ``walk`` yields ``ast.walk``'s nodes in ``ast.walk``'s order, and ``children``
+    ``iter_child_nodes``' (both without the context and operator singletons; list items that are not nodes,
+    like ``Global.names``, may ride along and are left out here)."""
+    import ast
+
+    from backend_lint.knowledge.index.extractors._common import children, walk
+
+    singletons = (ast.expr_context, ast.operator, ast.cmpop, ast.boolop, ast.unaryop)
+    sources = _sources(40) + [("py311.py", "global g\nd = {**a, 'k': 1}\ntry:\n    pass\nexcept* E as e:\n    pass\n"
+                                           "match p:\n    case [1, *rest] | {'k': v, **kw} if v: pass\n    case C(x=1) as y: pass\n")]
+    checked = 0
+    for _, text in sources:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        expected = [n for n in ast.walk(tree) if not isinstance(n, singletons)]
+        assert [n for n in walk(tree) if isinstance(n, ast.AST)] == expected
+        for node in expected[:200]:
+            wanted = [c for c in ast.iter_child_nodes(node) if not isinstance(c, singletons)]
+            assert [c for c in children(node) if isinstance(c, ast.AST)] == wanted
+        checked += 1
+    assert checked > 10
+
+
 def test_exclude_matcher_is_fnmatch() -> None:
     patterns = DEFAULT_EXCLUDE + ("legacy/*", "*.gen.py", "scripts/", "docs/**/conf.py", "[abc]*.py", "a?c")
     names = ["build", ".venv", "legacy", "x.gen.py", "scripts", "conf.py", "abc", "a.py", "venvy", "node_modules", "b1.py"]

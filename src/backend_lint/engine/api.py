@@ -88,33 +88,6 @@ class _ProjectProbe:
         return getattr(self._index, name)
 
 
-_NODE_BASE: Any = None
-
-
-def _skip_validation(self: Any) -> None:
-    return None
-
-
-class _parsed_nodes_unvalidated:
-    """While the parser builds a module, skip libcst's per-node ``_validate()`` (``CSTNode.__post_init__``).
-
-    Validation guards hand-built trees; a tree the parser built from source is valid by construction
-    (libcst's own comment on ``__post_init__`` suggests moving it out of parsing). About 13% of the
-    parse. Nodes built later (``with_changes`` in rules, fixes) are validated as usual.
-    """
-
-    def __enter__(self) -> None:
-        global _NODE_BASE
-        if _NODE_BASE is None:
-            from libcst._nodes.base import CSTNode  # (libcst: loaded only when a file is parsed; a warm run never loads it)
-
-            _NODE_BASE = (CSTNode, CSTNode.__dict__["__post_init__"])
-        _NODE_BASE[0].__post_init__ = _skip_validation
-
-    def __exit__(self, *exc: Any) -> None:
-        _NODE_BASE[0].__post_init__ = _NODE_BASE[1]
-
-
 def _syntax_rule() -> type[Rule]:
     from ..rules.engine.syntax_error import SyntaxError_  # (a rule module: a warm run imports none)
 
@@ -277,8 +250,7 @@ class Engine:
         from .walker import Walker  # (libcst: loaded only when a file is parsed; a warm run never loads it)
 
         try:
-            with _parsed_nodes_unvalidated():
-                module = parse_module(source)
+            module = parse_module(source)
         except ParseFailure as exc:
             self._syntax_diag(result, path, exc.row, exc.col, exc.message)
             return self._finish(result, [], source, suppressions, noqa)

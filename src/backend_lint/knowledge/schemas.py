@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Optional
 
 from .index.extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
@@ -149,8 +150,16 @@ def uses_pydantic_v1(ctx: "FileContext", info: Optional[SchemaInfo]) -> bool:
 
 
 def parse_expr(text: Optional[str]) -> Optional[ast.expr]:
+    """The expression ``text`` (an annotation or a value the index stored as source), parsed once per
+    process: the same few spellings (``str``, ``Optional[int]``) come back thousands of times in a run.
+    The tree is shared: callers read it, never change it."""
     if not text:
         return None
+    return _parse_expr(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_expr(text: str) -> Optional[ast.expr]:
     try:
         return ast.parse(text, mode="eval").body
     except (SyntaxError, ValueError, RecursionError):

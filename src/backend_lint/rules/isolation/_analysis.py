@@ -11,13 +11,17 @@ from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_in_scope
 
 
+# Module-level calls that bind another name to a model itself (not a repository built for it)
+_ALIAS_CALLS = frozenset({"sqlalchemy.orm.aliased", "sqlalchemy.orm.util.aliased"})
+
+
 def _owned_words(project: Any, settings: Any) -> frozenset[str]:
     """Names through which a file can reach an owned ORM model (``knowledge.queries``: a query's entity is
     ``model_of`` a name or an attribute, or the model a project function or repository method returns):
     the owned models' names, the project functions and methods returning one, and every name a project
     module re-exports them under. ``"*"`` when repositories take owned models as generic arguments or
     constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module): then any method name
-    may fetch rows, and the screen lets every file through. Stored per project and per the settings that
+    may fetch rows, and the screen lets every file through (``Alias = aliased(Item)`` only adds ``Alias``). Stored per project and per the settings that
     decide ownership."""
 
     def build() -> frozenset[str]:
@@ -38,8 +42,11 @@ def _owned_words(project: Any, settings: Any) -> frozenset[str]:
             for generic in orm.get("generic_args", {}).values():
                 if any(is_owned_class(g) for g in generic):
                     return frozenset({"*"})
-            for call in orm.get("calls", {}).values():
+            for bound, call in orm.get("calls", {}).items():
                 if any(is_owned_class(a) for a in call.get("args", ())):
+                    if call.get("func") in _ALIAS_CALLS:
+                        words.add(bound)  # ``Alias = aliased(Item)``: a second name for the model, no repository
+                        continue
                     return frozenset({"*"})
             for name, fn in orm.get("functions", {}).items():
                 if fn.get("returns") and project.canonical(fn["returns"]) in owned:

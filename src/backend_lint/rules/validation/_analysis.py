@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 import libcst as cst
 
 from ...knowledge.auth import ParamInfo, param_infos
+from ...knowledge.cst import iter_children, walk
 from ...knowledge.fastapi import ROUTE_DECORATORS, ROUTER_CLASSES, RouteInfo, route_info
-from ...knowledge.cst import walk
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.models import is_pydantic_model, is_table_model
 from ...knowledge.tree_facts import TreeFacts
@@ -323,7 +323,7 @@ def own_statements(func: cst.FunctionDef) -> Iterator[cst.CSTNode]:
     while stack:
         node = stack.pop()
         yield node
-        for child in reversed(node.children):
+        for child in reversed(list(iter_children(node))):  # (``node.children`` rebuilds through a visitor: 4x slower)
             if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 continue
             stack.append(child)

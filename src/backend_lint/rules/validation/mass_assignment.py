@@ -5,6 +5,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from ...knowledge.auth import function_identity
+from ...knowledge.cst import iter_children
 from ...knowledge.fastapi import RouteInfo
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.schemas import schema_info
@@ -305,7 +306,7 @@ def _walk(node: cst.CSTNode):
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(n.children)
+        stack.extend(iter_children(n))
 
 
 _PERMISSION_WORDS = ("permission", "authoriz", "authoris", "admin", "superuser", "require_role", "has_role", "check_role")

@@ -5,6 +5,7 @@ from typing import Any, Iterator, Optional
 import libcst as cst
 
 from ...knowledge.fastapi import RouteInfo
+from ...knowledge.cst import iter_children
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
@@ -167,7 +168,7 @@ def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
         return node.value in names
     if isinstance(node, cst.Attribute):
         return _mentions(node.value, names)
-    return any(_mentions(c, names) for c in node.children)
+    return any(_mentions(c, names) for c in iter_children(node))
 
 
 def _copy_of(node: cst.BaseExpression, names: set[str], iterating: bool = False) -> bool:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, store
+from ._common import Resolve, children, store, walk
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 STATEMENTS = frozenset({"select", "update", "delete"})
@@ -42,11 +42,11 @@ UNWRAP = frozenset({"str", "int", "UUID"})
 
 
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if type(n) is ast.Name}
+    return {n.id for n in walk(node) if type(n) is ast.Name}
 
 
 def _attr_names(node: ast.AST) -> set[str]:
-    return {n.attr for n in ast.walk(node) if type(n) is ast.Attribute}
+    return {n.attr for n in walk(node) if type(n) is ast.Attribute}
 
 
 def _model_expr(node: ast.AST) -> Optional[ast.AST]:
@@ -109,7 +109,7 @@ def summarise(
             continue
         if t in _SKIP:
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
         if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
             if value is not None and not (type(value) is ast.Constant and value.value is None):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Optional
 
+from ._common import walk
+
 VERSION = "1"
 
 
@@ -46,8 +48,8 @@ def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 def _callees(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Callable[[ast.expr], Optional[str]]) -> list[str]:
     params = _params(fn)
     out: list[str] = []
-    for node in ast.walk(fn):
-        if not isinstance(node, ast.Call):
+    for node in walk(fn):
+        if node.__class__ is not ast.Call:
             continue
         values = list(node.args) + [k.value for k in node.keywords]
         if not any(isinstance(v, ast.Name) and v.id in params for v in values):
