@@ -58,7 +58,7 @@ class FileResult:
     module: Any = None  # the libcst module the rules walked, when one was parsed (the language server re-walks parts of it)
 
 
-class _ProjectProbe:
+class ProjectProbe:
     """Stands for the project index while one file is linted and records whether a rule read it.
 
     A file whose rules never looked at the index has findings that depend on its own text (and the
@@ -233,7 +233,7 @@ class Engine:
             suppressions = parse_suppressions(source)
             if suppressions.file_exempt:
                 return result
-        probe = _ProjectProbe(self.project, path) if self.project is not None else None
+        probe = ProjectProbe(self.project, path) if self.project is not None else None
         is_migration = self._has_migration_rules and looks_like_migration(source)
         active = self._active_rules(source, path, is_migration, probe)
         if self.skip and any(active):

@@ -32,7 +32,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from ...engine.api import Engine, FileResult, InternalError
+from ...engine.api import Engine, FileResult, InternalError, ProjectProbe
 from ...engine.noqa import FILE_NOQA
 from ...engine.positions import Positions, SourceLines, statement_offsets
 from ...values import Diagnostic, Fix, Location, ResolvedEdit
@@ -177,7 +177,7 @@ def relint_function(
     spliced = module.with_changes(body=body)
     if last:
         spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
-    probe = _Probe(engine.project, path) if engine.project is not None else None
+    probe = ProjectProbe(engine.project, path) if engine.project is not None else None
     ctx = FileContext(new, path, engine.settings, probe if probe is not None else engine.project)
     ctx.module = spliced
     # the import table as the full traversal has it at F: the module's, then every import met before F
@@ -229,28 +229,6 @@ def _looks_like_migration(text: str) -> bool:
     from ...knowledge.modules import looks_like_migration
 
     return looks_like_migration(text)
-
-
-class _Probe:
-    """Records whether a rule read the project index (``engine.api._ProjectProbe``'s contract)."""
-
-    __slots__ = ("_index", "_path", "used")
-
-    def __init__(self, index: Any, path: str) -> None:
-        self._index, self._path, self.used = index, path, False
-
-    def module_info(self, path: str) -> Any:
-        if path != self._path:
-            self.used = True
-        return self._index.module_info(path)
-
-    @property
-    def unprobed(self) -> Any:
-        return self._index
-
-    def __getattr__(self, name: str) -> Any:
-        self.used = True
-        return getattr(self._index, name)
 
 
 def _imports_in(stmt: Any) -> list:
