@@ -335,31 +335,31 @@ class Engine:
         out: list[Diagnostic] = []
         for report in reports:
             try:
-                if report.node is not None:
-                    rng = positions[report.node]  # type: ignore[index]
-                    start = Location(rng.start.line, rng.start.column + 1)
-                    end = Location(rng.end.line, rng.end.column + 1)
-                else:
-                    start = Location(report.row, report.col + 1)
-                    end = Location(report.row, report.col + 1)
-                fix = None
-                edit_locations: list[tuple[Location, Location]] = []
-                if report.fix is not None:
-                    resolved = tuple(sorted(self._resolve_edit(e, positions, lines) for e in report.fix.edits))
-                    fix = Fix(report.fix.message, resolved, report.fix.applicability)
-                    for e in resolved:
-                        r1, c1 = lines.position(e.start)
-                        r2, c2 = lines.position(e.end)
-                        edit_locations.append((Location(r1, c1 + 1), Location(r2, c2 + 1)))
+                out.append(self.report_diagnostic(report, path, positions, lines))
             except Exception as exc:
                 result.errors.append(InternalError(path, report.rule.code, report.rule.name, _format_exc(exc)))
-                continue
-            out.append(
-                Diagnostic(
-                    report.rule.code, report.rule.name, report.message, path, start, end, fix, edit_locations=edit_locations
-                )
-            )
         return out
+
+    @classmethod
+    def report_diagnostic(cls, report: Any, path: str, positions: Any, lines: SourceLines) -> Diagnostic:
+        """A rule's report as a finding: its range from ``positions`` (or its row and column), its fix's
+        edits resolved to offsets. Raises what a rule's bad report raises (the caller tells it)."""
+        if report.node is not None:
+            rng = positions[report.node]
+            start = Location(rng.start.line, rng.start.column + 1)
+            end = Location(rng.end.line, rng.end.column + 1)
+        else:
+            start = end = Location(report.row, report.col + 1)
+        fix = None
+        edit_locations: list[tuple[Location, Location]] = []
+        if report.fix is not None:
+            resolved = tuple(sorted(cls._resolve_edit(e, positions, lines) for e in report.fix.edits))
+            fix = Fix(report.fix.message, resolved, report.fix.applicability)
+            for e in resolved:
+                r1, c1 = lines.position(e.start)
+                r2, c2 = lines.position(e.end)
+                edit_locations.append((Location(r1, c1 + 1), Location(r2, c2 + 1)))
+        return Diagnostic(report.rule.code, report.rule.name, report.message, path, start, end, fix, edit_locations=edit_locations)
 
     @staticmethod
     def _resolve_edit(edit: Any, positions: Any, lines: SourceLines) -> ResolvedEdit:

@@ -343,22 +343,12 @@ def _resolve(
     positions = Positions(offsets, lines)
     out: list[Diagnostic] = []
     for report in reports:  # as ``Engine._resolve`` does
+        if report.node is None:
+            return None  # (a row and column from the walk: the full lint places it)
         try:
-            rng = positions[report.node]
-            loc = Location(rng.start.line, rng.start.column + 1)
-            end_loc = Location(rng.end.line, rng.end.column + 1)
-            fix = None
-            edit_locations: list[tuple[Location, Location]] = []
-            if report.fix is not None:
-                resolved = tuple(sorted(Engine._resolve_edit(e, positions, lines) for e in report.fix.edits))
-                fix = Fix(report.fix.message, resolved, report.fix.applicability)
-                for e in resolved:
-                    r1, c1 = lines.position(e.start)
-                    r2, c2 = lines.position(e.end)
-                    edit_locations.append((Location(r1, c1 + 1), Location(r2, c2 + 1)))
+            out.append(Engine.report_diagnostic(report, path, positions, lines))
         except Exception:
             return None  # the full lint reports it
-        out.append(Diagnostic(report.rule.code, report.rule.name, report.message, path, loc, end_loc, fix, edit_locations=edit_locations))
     for d in out:
         if not (start <= lines.offset(d.location.row, d.location.column - 1) <= end):
             return None
