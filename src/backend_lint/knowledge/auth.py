@@ -118,6 +118,13 @@ def classify_dependency(
     target = None
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
+        built = _built_dependency_class(project, dependency, target)
+        if built is not None and _depth < 6:
+            # ``Depends(Factory.get_verifier(scopes))`` / ``Depends(make_checker(...))``: FastAPI calls the
+            # instance the factory returns, so the dependency is that class's ``__call__``
+            found = classify_dependency(project, settings, built, None, kwargs, _depth + 1)
+            if found.kind is not None:
+                return DependencyKind("admin", found.principal_type) if admin else found
     principal_type = None
     credentials = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
@@ -182,6 +189,32 @@ def classify_dependency(
     if admin:
         return DependencyKind("admin", principal_type)
     return DependencyKind("auth", principal_type, credentials)
+
+
+def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:
+    """The project class whose instance a dependency factory returns, when that class is callable (has a
+    ``__call__``): a function or a class's method annotated to return it (``def get_auth_verifier(scopes) ->
+    AuthVerifierBase``). A value of such a class given to ``Depends`` is called by FastAPI per request; the
+    factory itself is not the dependency. ``None`` for anything else."""
+    returns: Optional[str] = None
+    if target is not None:
+        if target[2] != "functions":
+            return None
+        returns = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("returns")
+    elif "." in dependency:
+        owner, method = dependency.rsplit(".", 1)
+        cls = project.get_class(owner)
+        if cls is None:
+            return None
+        mod, _, name = cls[0].rpartition(".")
+        returns = orm_facts(project.modules[mod]).get("method_returns", {}).get(name, {}).get(method)
+    if not returns:
+        return None
+    for q, _ in project.class_mro(returns):
+        found = project.resolve_symbol(q)
+        if found is not None and found[2] == "classes" and found[1] in orm_facts(project.modules[found[0]]).get("callables", {}):
+            return f"{found[0]}.{found[1]}"
+    return None
 
 
 # FastAPI's security schemes (``fastapi.security``): a dependency on one authenticates the request.
@@ -381,6 +414,13 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
             # dependencies unless something depends on them
             if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
+        for name, fn in orm.get("callables", {}).items():
+            # a class dependency (``Depends(JWTBearer())``, ``Depends(Factory.get_verifier(...))``): what its
+            # ``__call__`` returns
+            if fn.get("returns"):
+                kind = classify_dependency(project, settings, f"{mod}.{name}")
+                if kind.kind == "auth" and not kind.credentials and kind.principal_type:
+                    out.add(project.canonical(kind.principal_type))
     for entry in settings.auth_dependencies:
         if entry[:1].isupper() and project.get_class(entry) is not None:
             out.add(project.canonical(entry))
