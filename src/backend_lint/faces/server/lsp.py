@@ -49,7 +49,7 @@ class BackendLintServer(LanguageServer):
         self.log_timings = False
         self.background_index = True  # initialization option ``background_index``
         self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
-        self._converted: dict[str, dict[int, tuple[Diagnostic, lsp.Diagnostic]]] = {}
+        self._converted: dict[str, dict[Any, tuple[Diagnostic, lsp.Diagnostic]]] = {}
 
     # -- helpers -----------------------------------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -75,14 +75,19 @@ class BackendLintServer(LanguageServer):
         linted = self.session.lint(path)
         lines = Lines(linted.text, self.encoding)
         # a finding a fast path kept as it was (before the edit) keeps its protocol form too; the map holds
-        # the findings themselves, so their ids stay theirs
-        previous = self._converted.get(path, {}) if linted.how != "linted" else {}
-        converted: dict[int, tuple[Diagnostic, lsp.Diagnostic]] = {}
+        # the findings themselves, so their ids stay theirs. In an ASCII text a column is the same in every
+        # encoding: there a finding with the same code, message, range and fix keeps its protocol form
+        # whatever path found it (one moved to another offset, or found again)
+        ascii = linted.text.isascii()
+        previous = self._converted.get(path, {}) if linted.how != "linted" or ascii else {}
+        converted: dict[Any, tuple[Diagnostic, lsp.Diagnostic]] = {}
         diagnostics = []
+        last_row = len(lines.lines)
         for d in linted.diagnostics:
-            known = previous.get(id(d))
-            item = known[1] if known is not None and known[0] is d else to_lsp(d, lines)
-            converted[id(d)] = (d, item)
+            key: Any = _value_key(d) if ascii and d.end_location.row < last_row else id(d)
+            known = previous.get(key)
+            item = known[1] if known is not None and (known[0] is d or key.__class__ is tuple) else to_lsp(d, lines)
+            converted[key] = (d, item)
             diagnostics.append(item)
         self._converted[path] = converted
         for error in linted.errors:  # a rule that crashed: said, and the other rules' findings stand
@@ -105,6 +110,12 @@ class BackendLintServer(LanguageServer):
                 f"backend-lint: {how} {path} (version {doc.version}) in {(time.perf_counter() - wall) * 1000:.1f} ms, "
                 f"cpu {(time.thread_time() - cpu) * 1000:.1f} ms"
             )
+        if linted.facts_changed:
+            # an edit changed what the index records of this buffer (saved or not): the open files whose
+            # findings may read it are linted again, after the same debounce
+            for other in self.session.dependants_after(path):
+                if other != path and other in self.session.documents:
+                    self.schedule(other)
         # what the next edit's fast paths need (code tokens, the statements' layout): computed while idle
         if linted.tokens is None or (linted.layout is None and (linted.module is not None or linted.own is not None)):
             asyncio.get_running_loop().call_soon(self._prepare, linted)
@@ -147,6 +158,15 @@ def path_of(uri: str) -> str:
 
 def uri_of(path: str) -> str:
     return from_fs_path(path) or path
+
+
+def _value_key(d: Diagnostic) -> tuple:
+    """What ``to_lsp`` reads of a finding (in an ASCII text)."""
+    fix = d.fix
+    return (
+        d.code, d.message, d.location.row, d.location.column, d.end_location.row, d.end_location.column,
+        fix.message if fix is not None else None, fix.applicability.value if fix is not None else None,
+    )
 
 
 def severity_of(d: Diagnostic) -> lsp.DiagnosticSeverity:
