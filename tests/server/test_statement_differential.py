@@ -397,3 +397,18 @@ def test_a_helper_edit_in_the_same_file(tmp_path: Path) -> None:
     assert check(unscoped, 3) == "linted"
     assert any(d.code == "BKL201" for d in session.documents[path].linted.diagnostics)
     assert check(HELPERS, 4) == "linted"
+
+
+def test_a_derived_fact_is_not_asked_again_with_what_its_first_caller_read(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A derived fact's factory closes over what its caller had read (a helper's summary): the server never
+    computes it again with that factory, it checks what the computation read. Here a model's owner column
+    is renamed, then a helper's lookup is scoped: every open file must equal a full lint after each."""
+    project = _Project(tmp_path_factory.mktemp("derived") / "p", FIXTURES / "isolation/BKL201/request_flow")
+    models = next(p for p in project.paths if p.endswith("models.py"))
+    store = next(p for p in project.paths if p.endswith("store.py"))
+    job = project.texts[models].index("user_id", project.texts[models].index("class Line"))
+    project.step(models, project.texts[models][:job] + "owner_id" + project.texts[models][job + len("user_id"):])
+    project.step(store, project.texts[store].replace(
+        "        return self.session.get(Job, job_key)",
+        "        return self.session.exec(select(Job).where(Job.id == job_key, Job.user_id == user_id)).first()",
+    ))

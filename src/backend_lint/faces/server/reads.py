@@ -51,7 +51,7 @@ class ReadLog:
     read, {path: mode}]), ``children`` (the logs of the derived facts it used: a ``memo``'s computation,
     shared by every lint that used that value), ``broken`` (a read that cannot be asked again)."""
 
-    __slots__ = ("calls", "_seen", "facts", "children", "broken")
+    __slots__ = ("calls", "_seen", "facts", "children", "broken", "merges")
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict, Any]] = []
@@ -59,6 +59,7 @@ class ReadLog:
         self.facts: dict[str, list] = {}
         self.children: list["ReadLog"] = []
         self.broken = False
+        self.merges = 0  # how many logs were merged into this one (each keeps the facts it read alive)
 
     def add_call(self, name: str, args: tuple, kwargs: dict, answer: Any) -> None:
         key = _call_key(name, args, kwargs)
@@ -79,6 +80,7 @@ class ReadLog:
         for log in (self, other):
             if log is None:
                 continue
+            out.merges = max(out.merges, log.merges + 1)
             out.broken = out.broken or log.broken
             for name, args, kwargs, answer in log.calls:
                 out.add_call(name, args, kwargs, answer)

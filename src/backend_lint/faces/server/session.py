@@ -29,6 +29,7 @@ from .reads import ReadLog, RecordingIndex, recording
 from .statements import Layout, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
+MAX_MERGES = 32  # re-walks of one function whose reads are kept, merged, before the file is linted again
 
 
 @dataclass
@@ -440,7 +441,10 @@ class Session:
         diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
         linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
         linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
-        linted.reads = reads.merged(previous.reads) if previous.reads is not None else None
+        # (a log merged from many re-walks keeps every version of the facts they read: past a few, the next
+        # change of the index lints the file again, which starts a new log)
+        merged = reads.merged(previous.reads) if previous.reads is not None else None
+        linted.reads = merged if merged is not None and merged.merges <= MAX_MERGES else None
         return linted
 
     def prepare(self, linted: Linted) -> None:
