@@ -8,7 +8,9 @@ Code actions: a quick fix per fixable finding
 (safe ones preferred, unsafe ones labelled "(unsafe)"), "add ``# noqa: CODE``", and
 ``source.fixAll.backend-lint`` (safe fixes only). ``pyproject.toml`` / ``backend-lint.toml`` changes
 (watched, or saved in the editor) reload the configuration; saved and watched Python files update the
-project index in memory and re-lint the open files that depend on it.
+project index in memory and re-lint the open files that depend on it, and so does an unsaved edit that
+changes what the index records of its buffer (the dependants after the same debounce; those whose every
+read of the index still gets the same answer keep their findings: ``reads.py``).
 
 Every handler catches what goes wrong: a crash is logged (``window/logMessage``) and the server goes on.
 """

@@ -8,6 +8,12 @@ buffer, ``Engine.fix_source`` for "fix all" and the engine's fix edits for each 
 
 Nothing here reads an open file from disk (its buffer is the truth), and nothing writes a source file:
 fixes leave as edits for the client to apply.
+
+The engine reads its project index through a ``RecordingIndex`` (``reads.py``): each buffer's findings
+keep what they read of the index, so that when the index changes (an edit changed the facts of a function,
+saved or not, or another file changed) a buffer whose every read gets the same answer keeps its findings
+(or has only the edited function walked again); ``Linted.facts_changed`` tells the LSP layer to lint the
+open dependants again.
 """
 
 from __future__ import annotations

@@ -16,12 +16,15 @@ statement (``Layout``). An edit whose changed span lies inside the body of one t
 4. keeping the other statements' findings, those after ``F`` moved by the lines the edit added.
 
 Anything else (a non-local rule that may fire on the file, an import, decorator or signature edited, a
-change that spans statements, an edit that changes what the project index records of the function, a finding pointing outside ``F``, a file-wide ``noqa``, a migration, an
-edit whose facts for the project index change) returns ``None``: the caller lints the whole file.
+change that spans statements, a finding pointing outside ``F``, a file-wide ``noqa``, a migration)
+returns ``None``: the caller lints the whole file.
 
-The project index is not updated here: the edited function's facts (extracted from its text alone,
-before and after) must be equal but for line numbers, which no per-file finding reads; the caller
-updates the index with the whole file's facts while idle.
+What the project index records of ``F`` (its facts, extracted from its text alone, before and after,
+compared but for line numbers, which no per-file finding reads): when they are the same, the index is not
+touched (the caller updates it with the whole file's facts on save). When they changed (a new call, a new
+query), ``facts_changed()`` (the caller's) gives the index the file's new facts and answers whether every
+read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
+walked alone, with the index as it is now.
 """
 
 from __future__ import annotations
