@@ -38,6 +38,11 @@ from .session import Action, Linted, Session
 SOURCE = "backend-lint"
 FIX_ALL_KIND = "source.fixAll.backend-lint"
 DEFAULT_DEBOUNCE_MS = 150
+# the sources, the configuration and the other declared inputs of a lint (``ground/inputs.py``)
+WATCHED = (
+    "**/*.py", "**/pyproject.toml", "**/backend-lint.toml", "**/alembic.ini", "**/requirements*.txt", "**/requirements*.in",
+    "**/requirements/*.txt", "**/requirements/*.in", "**/*.lock", "**/Pipfile", "**/setup.cfg", "**/.gitignore",
+)
 _ERROR_CODES = (SYNTAX_ERROR_CODE, "BKL902")
 
 
@@ -265,7 +270,7 @@ def build_server(extra_rules: Sequence[Any] = ()) -> BackendLintServer:
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps is not None else None
         if watched is not None and watched.dynamic_registration:
-            watchers = [lsp.FileSystemWatcher(glob_pattern=g) for g in ("**/*.py", "**/pyproject.toml", "**/backend-lint.toml")]
+            watchers = [lsp.FileSystemWatcher(glob_pattern=g) for g in WATCHED]
             try:
                 await ls.client_register_capability_async(
                     lsp.RegistrationParams(

@@ -28,6 +28,7 @@ from ...engine.workspace import Workspace
 from ...ground.cache import DEFAULT_CACHE_DIR
 from ...ground.config import ConfigError, Settings, discover_settings
 from ...ground.discovery import is_excluded_file
+from ...ground.inputs import ALEMBIC_ENV, ALEMBIC_INI, GITIGNORE, LOCK_FILES, REQUIREMENTS_DIR, SPEC_FILES, forget, is_requirements
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
@@ -35,6 +36,8 @@ from .reads import ReadLog, RecordingIndex, recording
 from .statements import Layout, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
+# the other declared inputs a lint reads (``ground/inputs.py``): a change reloads like a configuration's
+INPUT_FILES = frozenset(LOCK_FILES + SPEC_FILES + (ALEMBIC_INI, ALEMBIC_ENV, GITIGNORE))
 MAX_MERGES = 32  # re-walks of one function whose reads are kept, merged, before the file is linted again
 
 
@@ -184,7 +187,9 @@ class Session:
         self.on_ready(paths)
 
     def reload_configuration(self) -> None:
-        """Forget every project's settings and workspace: the next lint discovers and indexes again."""
+        """Forget every project's settings and workspace, and what the process remembers of the declared
+        inputs (pins, ``alembic.ini``: ``ground/inputs.py``): the next lint discovers and indexes again."""
+        forget()
         self._settings.clear()
         self._workspaces.clear()
         self._building.clear()
@@ -243,9 +248,10 @@ class Session:
 
     def files_changed(self, changes: Sequence[tuple[str, str]]) -> list[str]:
         """``workspace/didChangeWatchedFiles``: ``(path, "created" | "changed" | "deleted")``. A
-        configuration file reloads everything; a Python file updates the index (an open file keeps its
+        configuration file (or another declared input: a pin, ``alembic.ini``, ``.gitignore``) reloads
+        everything; a Python file updates the index (an open file keeps its
         buffer); a deletion rebuilds the project's index. Returns the open files to lint again."""
-        if any(os.path.basename(p) in CONFIG_FILES for p, _ in changes):
+        if any(_is_input(p) for p, _ in changes):
             return self.config_changed()
         relint: list[str] = []
         for path, kind in changes:
@@ -542,6 +548,17 @@ class _SingleFile:
 
 def _file_diagnostic(path: str, message: str) -> Diagnostic:
     return Diagnostic(SYNTAX_ERROR_CODE, "syntax-error", message, path, Location(1, 1), Location(1, 1))
+
+
+def _is_input(path: str) -> bool:
+    """Whether a changed file is a configuration or another declared input of a lint (not a source)."""
+    name = os.path.basename(path)
+    if name in CONFIG_FILES or name in INPUT_FILES or is_requirements(name):
+        return True
+    parent = os.path.basename(os.path.dirname(path))
+    if parent == REQUIREMENTS_DIR and name.endswith((".txt", ".in")):
+        return True
+    return path.endswith((os.path.join(".git", "info", "exclude"), ".dist-info" + os.sep + "METADATA"))
 
 
 def _unique(paths: list[str]) -> list[str]:
