@@ -22,3 +22,22 @@ def test_columns_count_utf16_units_by_default_and_characters_in_utf32():
 def test_minimal_edit_is_the_one_changed_span():
     assert minimal_edit("a = 1\nb = 2\n", "a = 1\nb = 3\n") == (10, 11, "3")
     assert minimal_edit("same", "same") is None
+
+
+def test_the_published_notification_is_what_pygls_would_write() -> None:
+    """The server writes ``publishDiagnostics`` from each finding's kept JSON form (``lsp.py``): the same
+    message pygls builds from the typed notification."""
+    from lsprotocol import types as lsp
+    from pygls.protocol import default_converter
+
+    from backend_lint.engine.api import lint_text
+    from backend_lint.faces.server.lsp import Lines, to_lsp
+
+    text = "from datetime import datetime\n\nx = datetime.utcnow()  # é\n"
+    lines = Lines(text)
+    items = [to_lsp(d, lines) for d in lint_text(text, "a.py")]
+    assert items
+    c = default_converter()
+    typed = lsp.PublishDiagnosticsNotification(params=lsp.PublishDiagnosticsParams(uri="file:///a.py", diagnostics=items, version=3))
+    written = {"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": {"uri": "file:///a.py", "diagnostics": [c.unstructure(i) for i in items], "version": 3}}
+    assert c.unstructure(typed) == written

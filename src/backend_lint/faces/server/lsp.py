@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import default_converter
 from pygls.uris import from_fs_path, to_fs_path
 
 from ... import __version__
@@ -56,7 +57,8 @@ class BackendLintServer(LanguageServer):
         self.log_timings = False
         self.background_index = True  # initialization option ``background_index``
         self.uris: dict[str, str] = {}  # path -> the URI the client named it by (published back as is)
-        self._converted: dict[str, dict[Any, tuple[Diagnostic, lsp.Diagnostic]]] = {}
+        self._converted: dict[str, dict[Any, tuple[Diagnostic, lsp.Diagnostic, dict]]] = {}
+        self._json_converter = default_converter()  # (pygls's: the JSON form of a diagnostic, as it would send it)
 
     # -- helpers -----------------------------------------------------------------------------------------
     def log(self, message: str, kind: lsp.MessageType = lsp.MessageType.Log) -> None:
@@ -87,30 +89,43 @@ class BackendLintServer(LanguageServer):
         # whatever path found it (one moved to another offset, or found again)
         ascii = linted.text.isascii()
         previous = self._converted.get(path, {}) if linted.how != "linted" or ascii else {}
-        converted: dict[Any, tuple[Diagnostic, lsp.Diagnostic]] = {}
+        converted: dict[Any, tuple[Diagnostic, lsp.Diagnostic, dict]] = {}
         diagnostics = []
+        data = []  # (their JSON form, kept with them: serializing 200 findings is most of a fast edit's publish)
         last_row = len(lines.lines)
+        unstructure = self._json_converter.unstructure
         for d in linted.diagnostics:
             key: Any = _value_key(d) if ascii and d.end_location.row < last_row else id(d)
             known = previous.get(key)
-            item = known[1] if known is not None and (known[0] is d or key.__class__ is tuple) else to_lsp(d, lines)
-            converted[key] = (d, item)
+            if known is not None and (known[0] is d or key.__class__ is tuple):
+                item, raw = known[1], known[2]
+            else:
+                item = to_lsp(d, lines)
+                raw = unstructure(item)
+            converted[key] = (d, item, raw)
             diagnostics.append(item)
+            data.append(raw)
         self._converted[path] = converted
         for error in linted.errors:  # a rule that crashed: said, and the other rules' findings stand
             self.log(f"backend-lint: {error}", lsp.MessageType.Error)
-            diagnostics.append(
-                lsp.Diagnostic(
-                    range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
-                    message=f"backend-lint internal error: {error}",
-                    severity=lsp.DiagnosticSeverity.Information,
-                    code="BKL999",
-                    source=SOURCE,
-                )
+            item = lsp.Diagnostic(
+                range=lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0)),
+                message=f"backend-lint internal error: {error}",
+                severity=lsp.DiagnosticSeverity.Information,
+                code="BKL999",
+                source=SOURCE,
             )
-        self.text_document_publish_diagnostics(
-            lsp.PublishDiagnosticsParams(uri=self.uris.get(path) or uri_of(path), diagnostics=diagnostics, version=doc.version)
-        )
+            diagnostics.append(item)
+            data.append(unstructure(item))
+        uri = self.uris.get(path) or uri_of(path)
+        send = getattr(self.protocol, "_send_data", None)
+        if send is not None:  # the notification as pygls writes it, from the findings' kept JSON forms
+            params: dict[str, Any] = {"uri": uri, "diagnostics": data}
+            if doc.version is not None:
+                params["version"] = doc.version
+            send({"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+        else:
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=doc.version))
         if self.log_timings:
             how = linted.how
             self.log(
