@@ -51,7 +51,7 @@ class ReadLog:
     read, {path: mode}]), ``children`` (the logs of the derived facts it used: a ``memo``'s computation,
     shared by every lint that used that value), ``broken`` (a read that cannot be asked again)."""
 
-    __slots__ = ("calls", "_seen", "facts", "children", "broken", "merges")
+    __slots__ = ("calls", "_seen", "facts", "children", "broken", "merges", "name")
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict, Any]] = []
@@ -59,7 +59,8 @@ class ReadLog:
         self.facts: dict[str, list] = {}
         self.children: list["ReadLog"] = []
         self.broken = False
-        self.merges = 0  # how many logs were merged into this one (each keeps the facts it read alive)
+        self.merges = 0  # how many logs were merged into this one
+        self.name: Any = None  # a derived fact's log: which one (``("memo", key)``)
 
     def add_call(self, name: str, args: tuple, kwargs: dict, answer: Any) -> None:
         key = _call_key(name, args, kwargs)
@@ -75,8 +76,15 @@ class ReadLog:
 
     def merged(self, other: Optional["ReadLog"]) -> "ReadLog":
         """A log of both (one read asked of both, once): the findings of a buffer whose parts were linted at
-        different times read all of them. The derived facts' logs stay shared."""
+        different times read all of them. The derived facts' logs stay shared.
+
+        ``self`` is the newer log, written against the index as it is now, and ``other`` must hold now
+        (it was checked, or the index did not change since it was written). Then a derived fact's older log
+        adds nothing to its newer one (the value it read is the value the newer log read), and a module's
+        older facts agree with its newer ones on every path the older log read: the merged log keeps the
+        newer of each, so that it does not grow with every re-walk."""
         out = ReadLog()
+        named = {c.name for c in self.children if c.name is not None}
         for log in (self, other):
             if log is None:
                 continue
@@ -85,18 +93,19 @@ class ReadLog:
             for name, args, kwargs, answer in log.calls:
                 out.add_call(name, args, kwargs, answer)
             for child in log.children:
-                out.add_child(child)
+                if log is self or child.name is None or child.name not in named:
+                    out.add_child(child)
             for key, (facts, paths) in log.facts.items():
                 module = key.split("\0", 1)[0]
                 mine = out.facts.get(module)
                 if mine is None:
                     out.facts[module] = [facts, dict(paths)]
-                elif mine[0] is facts:
+                elif log is self and mine[0] is not facts:  # (two versions read by the newer log: kept apart)
+                    out.facts[f"{module}\0{len(out.facts)}"] = [facts, dict(paths)]
+                else:  # the same facts, or older ones that agree with them on these paths
                     for path, mode in paths.items():
                         if _RANK[mode] > _RANK.get(mine[1].get(path), -1):
                             mine[1][path] = mode
-                else:  # two versions of the module's facts read: both must still hold (kept apart)
-                    out.facts[f"{module}\0{len(out.facts)}"] = [facts, dict(paths)]
         return out
 
 
@@ -201,6 +210,7 @@ class RecordingIndex:
             value = get(computing)
         finally:
             logs.pop()
+        sub.name = name
         if ran:  # computed now: ``sub`` read what it depends on
             known[name] = (value, sub)
         else:

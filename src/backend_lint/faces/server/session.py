@@ -38,7 +38,7 @@ from .statements import Layout, layout_of, relayout, relint_function
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 # the other declared inputs a lint reads (``ground/inputs.py``): a change reloads like a configuration's
 INPUT_FILES = frozenset(LOCK_FILES + SPEC_FILES + (ALEMBIC_INI, ALEMBIC_ENV, GITIGNORE))
-MAX_MERGES = 32  # re-walks of one function whose reads are kept, merged, before the file is linted again
+MAX_MERGES = 256  # re-walks of one function whose reads are merged (a safety bound) before the file is linted again
 
 
 @dataclass
@@ -453,8 +453,8 @@ class Session:
         diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
         linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
         linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
-        # (a log merged from many re-walks keeps every version of the facts they read: past a few, the next
-        # change of the index lints the file again, which starts a new log)
+        # (the previous log holds against the index as it is now: merged into this walk's, it keeps the newest
+        # of each derived fact's logs and module facts, so that it does not grow with the re-walks)
         merged = reads.merged(previous.reads) if previous.reads is not None else None
         linted.reads = merged if merged is not None and merged.merges <= MAX_MERGES else None
         return linted
