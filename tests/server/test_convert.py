@@ -22,3 +22,28 @@ def test_columns_count_utf16_units_by_default_and_characters_in_utf32():
 def test_minimal_edit_is_the_one_changed_span():
     assert minimal_edit("a = 1\nb = 2\n", "a = 1\nb = 3\n") == (10, 11, "3")
     assert minimal_edit("same", "same") is None
+
+
+
+def test_the_json_the_server_writes_is_what_pygls_writes_for_the_typed_diagnostic() -> None:
+    """``publishDiagnostics`` is written from ``json_of`` (``lsp.py``): the same JSON as pygls's converter
+    gives for ``to_lsp``: with and without a fix, the unused-``noqa`` tag, an error's severity, UTF-16
+    columns after a non-ASCII character; and the notification around it is pygls's."""
+    from lsprotocol import types as lsp
+    from pygls.protocol import default_converter
+
+    from backend_lint.engine.api import lint_text
+    from backend_lint.faces.server.lsp import json_of, to_lsp
+
+    text = 'from datetime import datetime\n\nx = ("\U0001F600", datetime.utcnow())\ny = 1  # noqa: BKL302\n'
+    found = lint_text(text, "a.py") + lint_text("def (:\n", "b.py")
+    assert {"BKL302", "BKL901", "BKL900"} <= {d.code for d in found}
+    c = default_converter()
+    for encoding in ("utf-16", "utf-8"):
+        lines = Lines(text, encoding)
+        for d in found:
+            assert json_of(d, lines) == c.unstructure(to_lsp(d, lines)), d.code
+    lines = Lines(text)
+    params = {"uri": "file:///a.py", "diagnostics": [json_of(d, lines) for d in found], "version": 3}
+    typed = lsp.PublishDiagnosticsNotification(params=lsp.PublishDiagnosticsParams(uri="file:///a.py", diagnostics=[to_lsp(d, lines) for d in found], version=3))
+    assert c.unstructure(typed) == {"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}

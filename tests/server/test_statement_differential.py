@@ -7,6 +7,15 @@ the same text in the same project. Also checks that the fast path is actually ta
 
 ``BKL_RELINT_EXAMPLES`` sets the number of examples per fixture group (CI: 15, derandomized; run with
 e.g. 300 for a longer, random search).
+
+Edits that change what the project index records (a function's calls, its queries, a helper's scoping)
+are checked in the fixture projects of families 1 and 2 (a route module reading its helpers' flow
+summaries in another module, or in its own): the server keeps, per buffer, what its findings read from
+the index (``faces/server/reads.py``); after such an edit, a file whose every read gets the same answer
+keeps its findings (the edited function alone is walked again, the other open files are not linted), any
+other is linted again. Each edit is applied to a session as an editor would (the edited buffer linted,
+then the open files the session names as its dependants) and, for every open file, compared with a full
+lint of the same buffers.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import ast
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -211,3 +221,194 @@ def test_an_edit_in_one_function_rewalks_it(tmp_path: Path) -> None:
     # an import inside a function reaches the statements after it: the whole file is linted
     session.change(path, edited.replace("    stamp =", "    from datetime import datetime as dt\n    stamp ="), 3)
     assert session.lint(path).how == "linted"
+
+
+# -- edits that change the index: every open file of a project ---------------------------------------------
+
+PROJECT_EXAMPLES = max(1, EXAMPLES // 2)
+PROJECTS = (
+    "isolation/BKL201/request_flow",
+    "isolation/BKL202/helper_after_load",
+    "isolation/_projects/multi_tenant",
+    "identity/BKL102/path_constant",
+)
+# edits of a helper's scoping (what the routes that call it are told)
+SCOPING = (
+    (", Job.user_id == user_id", ""),
+    ("Job.id == job_key)", "Job.id == job_key, Job.user_id == job_key)"),
+    ("session.get(Job, job_key)", "session.exec(select(Job).where(Job.id == job_key, Job.user_id == user_id)).first()"),
+    ("user_id", "owner_id"),
+    ("return ", "return None and "),
+)
+
+
+class _Project:
+    """A fixture project, every module open in a session that reuses what it can, and a session that
+    lints every file fully for comparison."""
+
+    def __init__(self, root: Path, fixture: Path) -> None:
+        shutil.copytree(fixture, root, ignore=shutil.ignore_patterns("*.fixed.py", "__pycache__"))
+        if not (root / "pyproject.toml").exists():
+            (root / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+        self.paths = sorted(str(p) for p in root.rglob("*.py"))
+        self.texts = {p: Path(p).read_text() for p in self.paths}
+        self.fast = Session()
+        self.full = Session()
+        self.full.function_relint = False
+        self.version = 1
+        self.functions = 0  # edits the fast session answered by re-walking one function
+        self.kept = 0  # dependants whose findings stood
+        for p in self.paths:
+            self.fast.open(p, self.texts[p], 1)
+            self.full.open(p, self.texts[p], 1)
+        for p in self.paths:
+            self.fast.prepare(self.fast.lint(p))
+
+    def step(self, path: str, text: str) -> None:
+        self.version += 1
+        self.texts[path] = text
+        self.fast.change(path, text, self.version)
+        got = self.fast.lint(path)
+        self.functions += got.how == "function"
+        self.fast.prepare(got)
+        for p in self.fast.dependants_after(path):  # (what the server lints again after the edit, debounced)
+            again = self.fast.lint(p)
+            self.kept += again.how == "reused"
+            self.fast.prepare(again)
+        self.full.change(path, text, self.version)
+        for p in [path] + [p for p in self.paths if p != path]:  # the edited buffer's facts first
+            self.full.documents[p].linted = None
+            want = self.full.lint(p)
+            have = self.fast.documents[p].linted
+            assert have is not None
+            assert _shape(have.diagnostics) == _shape(want.diagnostics), (p, path, have.how, text)
+            assert have.errors == want.errors
+
+
+def _scoping_edit(text: str, rnd: random.Random) -> str:
+    found = [(a, b) for a, b in SCOPING if a in text]
+    if not found:
+        return text
+    a, b = rnd.choice(found)
+    at = [i for i in range(len(text)) if text.startswith(a, i)]
+    i = rnd.choice(at)
+    return text[:i] + b + text[i + len(a):]
+
+
+class _Projects:
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self.factory = factory
+        self.made: dict[str, _Project] = {}
+
+    def choice(self, rnd: random.Random) -> _Project:
+        name = rnd.choice(PROJECTS)
+        if name not in self.made:
+            self.made[name] = _Project(self.factory.mktemp("facts") / "p", FIXTURES / name)
+        return self.made[name]
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> _Projects:
+    return _Projects(tmp_path_factory)
+
+
+@settings(max_examples=PROJECT_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=not os.environ.get("BKL_RELINT_EXAMPLES"))
+@given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 3))
+def test_facts_changing_edits_equal_a_full_lint(projects: _Projects, seed: int, steps: int) -> None:
+    rnd = random.Random(seed)
+    project = projects.choice(rnd)
+    for _ in range(steps):
+        path = rnd.choice(project.paths)
+        text = project.texts[path]
+        text = _scoping_edit(text, rnd) if rnd.random() < 0.5 else _edit(text, rnd)
+        project.step(path, text)
+
+
+HELPERS = '''from fastapi import APIRouter, Depends
+from sqlmodel import Field, Session, SQLModel, select
+
+router = APIRouter()
+
+
+class Job(SQLModel, table=True):
+    id: int = Field(primary_key=True)
+    user_id: int
+
+
+def current_user() -> int:
+    return 1
+
+
+def get_session():
+    yield None
+
+
+def job_by_key(session: Session, job_key: int, user_id: int):
+    return session.exec(select(Job).where(Job.id == job_key, Job.user_id == user_id)).first()
+
+
+def count_jobs(session: Session) -> int:
+    return 0
+
+
+@router.get("/jobs/{job_id}")
+def read_job(job_id: int, user_id: int = Depends(current_user), session: Session = Depends(get_session)):
+    return job_by_key(session, job_id, user_id)
+'''
+
+
+def test_a_helper_edit_in_the_same_file(tmp_path: Path) -> None:
+    """A route reads its helper's summary from the index: the helper's scoping taken away moves the
+    route's finding (the file is linted again), while a new call in an unrelated function re-walks that
+    function alone and an open module that does not read the file keeps its findings."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    path = str(tmp_path / "routes.py")
+    other = str(tmp_path / "other.py")
+    other_text = "from datetime import datetime\n\n\ndef stamp():\n    return datetime.utcnow()\n"
+    Path(path).write_text(HELPERS)
+    Path(other).write_text(other_text)
+    session = Session()
+    session.open(path, HELPERS, 1)
+    session.open(other, other_text, 1)
+    for p in (path, other):
+        session.prepare(session.lint(p))
+    full = Session()
+    full.function_relint = False
+    full.open(other, other_text, 1)
+
+    def check(text: str, version: int) -> str:
+        session.change(path, text, version)
+        got = session.lint(path)
+        session.prepare(got)
+        for p in session.dependants_after(path):
+            session.prepare(session.lint(p))
+        full.open(path, text, version)
+        full.documents[path].linted = None
+        assert _shape(got.diagnostics) == _shape(full.lint(path).diagnostics)
+        full.documents[other].linted = None
+        assert _shape(session.documents[other].linted.diagnostics) == _shape(full.lint(other).diagnostics)
+        return got.how
+
+    assert not any(d.code.startswith("BKL2") for d in session.documents[path].linted.diagnostics)
+    # a new call in a function nobody reads: its facts change, that function alone is walked again
+    assert check(HELPERS.replace("    return 0\n", "    session.flush()\n    return 0\n"), 2) == "function"
+    # the helper no longer scopes on the caller: the route's finding appears (the route read that summary)
+    unscoped = HELPERS.replace(", Job.user_id == user_id)", ")")
+    assert check(unscoped, 3) == "linted"
+    assert any(d.code == "BKL201" for d in session.documents[path].linted.diagnostics)
+    assert check(HELPERS, 4) == "linted"
+
+
+def test_a_derived_fact_is_not_asked_again_with_what_its_first_caller_read(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A derived fact's factory closes over what its caller had read (a helper's summary): the server never
+    computes it again with that factory, it checks what the computation read. Here a model's owner column
+    is renamed, then a helper's lookup is scoped: every open file must equal a full lint after each."""
+    project = _Project(tmp_path_factory.mktemp("derived") / "p", FIXTURES / "isolation/BKL201/request_flow")
+    models = next(p for p in project.paths if p.endswith("models.py"))
+    store = next(p for p in project.paths if p.endswith("store.py"))
+    job = project.texts[models].index("user_id", project.texts[models].index("class Line"))
+    project.step(models, project.texts[models][:job] + "owner_id" + project.texts[models][job + len("user_id"):])
+    project.step(store, project.texts[store].replace(
+        "        return self.session.get(Job, job_key)",
+        "        return self.session.exec(select(Job).where(Job.id == job_key, Job.user_id == user_id)).first()",
+    ))

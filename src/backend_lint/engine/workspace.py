@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional, Sequence
 from ..ground.cache import DEFAULT_CACHE_DIR, ensure_cache_dir
 from ..ground.config import ConfigError, Settings
 from ..ground.discovery import abspath_maker, excluded_below_root, is_excluded_file, iter_python_files, project_python_files
-from ..ground.inputs import forget, inputs_stamp
+from ..ground.inputs import directories_of, forget, input_files
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
 from ..knowledge.index.roots import unresolved_share
@@ -93,7 +93,7 @@ class Workspace:
         self.engine = Engine(settings, codes, self.index)
         self._project_findings: Optional[dict[str, list[Diagnostic]]] = None
         self._project_errors: list[str] = []  # the project-wide rules' crashes, not yet told
-        self._inputs: dict[str, str] = {}  # a buffer's directory -> the stamp of the declared inputs above it
+        self._inputs: dict[str, str] = {}  # a directory -> the stamp of its own declared inputs (``_forget_changed_inputs``)
 
     def lint_buffer(self, path: str, text: str, noqa: bool = True, tree: Any = None, replace: bool = True) -> FileOutcome:
         """Lint ``text`` as the file ``path``, with the project-wide findings that fall on it. ``replace``:
@@ -118,15 +118,19 @@ class Workspace:
         return out
 
     def _forget_changed_inputs(self, path: str) -> None:
-        """A warm workspace (an editor's) lints buffer after buffer: when a declared input above ``path``
-        changed since its last buffer (a pin, ``alembic.ini``, ``.gitignore``: ground/inputs.py), what the
-        process remembers of the inputs is forgotten, as at the start of a run. (Reads those few small
-        files: far less than a lint.)"""
-        directory = os.path.dirname(os.path.abspath(path))
-        stamp = inputs_stamp([os.path.join(directory, "_")])
-        before = self._inputs.get(directory)
-        self._inputs[directory] = stamp
-        if before is not None and before != stamp:
+        """A warm workspace (an editor's) lints buffer after buffer: when a declared input in the directory
+        of ``path`` or above it changed since a buffer last read it (a pin, ``alembic.ini``, ``.gitignore``:
+        ground/inputs.py), what the process remembers of the inputs is forgotten, as at the start of a run.
+        Each directory's own inputs are stamped, so that the first buffer of another directory still sees a
+        change of an input they share (the root's pin) made since. (Reads those few small files: far less
+        than a lint.)"""
+        changed = False
+        for directory in directories_of([os.path.abspath(path)]):
+            stamp = _own_inputs_stamp(directory)
+            before = self._inputs.get(directory)
+            self._inputs[directory] = stamp
+            changed = changed or (before is not None and before != stamp)
+        if changed:
             forget()
             self._project_findings = None
 
@@ -316,6 +320,19 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
 
 NOTEBOOK_SUFFIX = ".ipynb"
 NOT_LINTED_NOTEBOOK = "Jupyter notebook: not linted (backend-lint reads Python source files only)"
+
+
+def _own_inputs_stamp(directory: str) -> str:
+    """A digest of the content of the declared inputs of ``directory`` itself (not its ancestors')."""
+    h = hashlib.sha256()
+    for path in input_files(directory):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue  # a directory, gone, unreadable: the readers see nothing either
+        h.update(path.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
 
 
 def _unwritable(directory: str) -> Optional[str]:

@@ -8,6 +8,12 @@ buffer, ``Engine.fix_source`` for "fix all" and the engine's fix edits for each 
 
 Nothing here reads an open file from disk (its buffer is the truth), and nothing writes a source file:
 fixes leave as edits for the client to apply.
+
+The engine reads its project index through a ``RecordingIndex`` (``reads.py``): each buffer's findings
+keep what they read of the index, so that when the index changes (an edit changed the facts of a function,
+saved or not, or another file changed) a buffer whose every read gets the same answer keeps its findings
+(or has only the edited function walked again); ``Linted.facts_changed`` tells the LSP layer to lint the
+open dependants again.
 """
 
 from __future__ import annotations
@@ -22,12 +28,17 @@ from ...engine.workspace import Workspace
 from ...ground.cache import DEFAULT_CACHE_DIR
 from ...ground.config import ConfigError, Settings, discover_settings
 from ...ground.discovery import is_excluded_file
+from ...ground.inputs import ALEMBIC_ENV, ALEMBIC_INI, GITIGNORE, LOCK_FILES, REQUIREMENTS_DIR, SPEC_FILES, forget, is_requirements
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
+from .reads import ReadLog, RecordingIndex, recording
 from .statements import Layout, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
+# the other declared inputs a lint reads (``ground/inputs.py``): a change reloads like a configuration's
+INPUT_FILES = frozenset(LOCK_FILES + SPEC_FILES + (ALEMBIC_INI, ALEMBIC_ENV, GITIGNORE))
+MAX_MERGES = 256  # re-walks of one function whose reads are merged (a safety bound) before the file is linted again
 
 
 @dataclass
@@ -49,6 +60,10 @@ class Linted:
     module: Any = None
     layout: Optional[Layout] = None
     how: str = "linted"  # "linted" | "reused" | "function" (one function re-walked)
+    # what its findings read from the project index (``reads.py``): when the index changes and every
+    # read gets the same answer, the findings stand; ``None``: unknown (any change of the index re-lints)
+    reads: Optional[ReadLog] = None
+    facts_changed: bool = False  # this lint changed the buffer's facts in the index: its open dependants are linted again
 
 
 @dataclass
@@ -87,6 +102,7 @@ class Session:
         self.post: Optional[Callable[[Callable[[], None]], Any]] = None
         self.on_ready: Callable[[list[str]], None] = lambda paths: None
         self._building: dict[str, Any] = {}  # settings root -> the single-file workspace used meanwhile
+        self._function_facts: dict[tuple, Any] = {}  # a function's text (and module) -> its facts alone
 
     # -- projects ----------------------------------------------------------------------------------------
     def settings_for(self, path: str) -> Settings:
@@ -117,6 +133,8 @@ class Session:
         workspace = Workspace(settings, cache_dir=os.path.join(settings.root, DEFAULT_CACHE_DIR))
         if self._extra_rules:
             workspace.engine = self._engine(settings, workspace.index)
+        if workspace.index is not None:  # the rules' reads of the index are written down while a buffer is linted
+            workspace.engine.project = RecordingIndex(workspace.index)
         return workspace
 
     def _engine(self, settings: Settings, index: Any) -> Any:
@@ -169,7 +187,9 @@ class Session:
         self.on_ready(paths)
 
     def reload_configuration(self) -> None:
-        """Forget every project's settings and workspace: the next lint discovers and indexes again."""
+        """Forget every project's settings and workspace, and what the process remembers of the declared
+        inputs (pins, ``alembic.ini``: ``ground/inputs.py``): the next lint discovers and indexes again."""
+        forget()
         self._settings.clear()
         self._workspaces.clear()
         self._building.clear()
@@ -228,9 +248,10 @@ class Session:
 
     def files_changed(self, changes: Sequence[tuple[str, str]]) -> list[str]:
         """``workspace/didChangeWatchedFiles``: ``(path, "created" | "changed" | "deleted")``. A
-        configuration file reloads everything; a Python file updates the index (an open file keeps its
+        configuration file (or another declared input: a pin, ``alembic.ini``, ``.gitignore``) reloads
+        everything; a Python file updates the index (an open file keeps its
         buffer); a deletion rebuilds the project's index. Returns the open files to lint again."""
-        if any(os.path.basename(p) in CONFIG_FILES for p, _ in changes):
+        if any(_is_input(p) for p, _ in changes):
             return self.config_changed()
         relint: list[str] = []
         for path, kind in changes:
@@ -291,22 +312,24 @@ class Session:
             linted = Linted(text, [], [], False, None, workspace)
             doc.linted = linted
             return linted
-        digest = workspace.index.project_digest() if workspace.index is not None else None
+        digest = start = workspace.index.project_digest() if workspace.index is not None else None
         previous = doc.linted
         if (
             previous is not None
             and previous.workspace is workspace
             and not previous.errors
             # findings that read the index (or project-wide rules, which may add one here) need the same facts
-            and (previous.project_digest == digest or not (previous.uses_project or workspace.engine.has_project_rules))
+            and (previous.project_digest == digest or self._still_current(workspace, previous))
         ):
             if self.function_relint and previous.layout is not None and previous.text != text:
                 # an edit inside one function: that function alone is walked again (``statements.py``)
                 linted = self._relint_function(path, workspace, previous, text, digest)
                 if linted is not None:
+                    linted.facts_changed = linted.project_digest != start
                     doc.steps = [text]
                     doc.linted = linted
                     return linted
+                digest = workspace.index.project_digest() if workspace.index is not None else None
             moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
             before = previous.text
             for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
@@ -321,10 +344,17 @@ class Session:
                 # lag until the next lint or save), nothing is extracted or linted
                 diagnostics, tokens = moved
                 linted = Linted(text, diagnostics, [], previous.uses_project, digest, workspace, tokens, reused=True, how="reused")
+                linted.reads = previous.reads
                 if previous.own is not None:  # (the file's own findings, for the next re-walk of a function)
                     project_codes = {cls.code for cls in workspace.engine.project_rules} if previous.project else set()
                     linted.own = [d for d in diagnostics if d.code not in project_codes]
                     linted.project = [d for d in diagnostics if d.code in project_codes]
+                    if previous.project_digest != digest and workspace.engine.has_project_rules:
+                        # another file's facts changed (every read of these findings holds): the project-wide ones again
+                        project = workspace.project_findings(path)
+                        linted.project = workspace.engine.apply_noqa(text, project) if project else []
+                        linted.diagnostics = sorted(linted.own + linted.project, key=Diagnostic.sort_key)
+                        linted.uses_project = previous.uses_project or bool(linted.project)
                     if previous.layout is not None and self.function_relint:
                         linted.layout = relayout(previous.layout, previous.text, text)
                 doc.linted = linted
@@ -333,13 +363,37 @@ class Session:
         workspace.update_file(path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
         linted = self._lint_file(path, workspace, text, digest)
+        linted.facts_changed = digest != start
         doc.linted = linted
         return linted
+
+    def _still_current(self, workspace: Workspace, previous: Linted) -> bool:
+        """Whether the findings of ``previous`` hold although the index changed since: they did not read it
+        (nor may project-wide rules add one here), or every read of theirs gets the same answer now (the
+        project-wide findings are computed again by the caller)."""
+        if not (previous.uses_project or workspace.engine.has_project_rules):
+            return True
+        if previous.own is None:
+            return False  # (the file's own findings are not told apart from the project-wide ones)
+        if not previous.uses_project:
+            return True
+        recorder = workspace.engine.project
+        return isinstance(recorder, RecordingIndex) and recorder.holds(previous.reads)
+
+    def dependants_after(self, path: str) -> list[str]:
+        """The open files to lint again after the last lint of ``path`` (none unless it changed the buffer's
+        facts in the index: ``Linted.facts_changed``)."""
+        linted = self.documents[path].linted if path in self.documents else None
+        if linted is None or linted.workspace is None or not linted.facts_changed:
+            return []
+        return self._dependants(linted.workspace, path)
 
     def _lint_file(self, path: str, workspace: Workspace, text: str, digest: Optional[str]) -> Linted:
         """``Workspace.lint_open``, keeping what a later re-lint of one function needs."""
         engine = workspace.engine
-        result = engine.lint_source(text, path)
+        reads = ReadLog()
+        with recording(engine.project, reads):
+            result = engine.lint_source(text, path)
         project = workspace.project_findings(path)
         if project:
             project = engine.apply_noqa(text, project)
@@ -350,6 +404,7 @@ class Session:
             workspace._project_errors = []
         uses_project = result.uses_project or bool(project)
         linted = Linted(text, diagnostics, errors, uses_project, digest, workspace)
+        linted.reads = reads
         if not errors and result.module is not None:
             linted.own, linted.project, linted.module = list(result.diagnostics), list(project), result.module
         return linted
@@ -358,6 +413,7 @@ class Session:
         """Re-walk the one function the edit is in (``statements.py``); ``None``: lint the file."""
         assert previous.layout is not None and previous.own is not None
         index = workspace.index
+        engine = workspace.engine
         facts_of = None
         if index is not None:
             from ...knowledge.index.extract import extract_module  # (loaded by the first index update)
@@ -365,19 +421,42 @@ class Session:
 
             abspath = os.path.abspath(path)
             name, is_package = module_name_for(abspath, index.root)
+            known = self._function_facts
 
             def facts_of(part: str) -> Any:
-                return extract_module(part, abspath, name, is_package)
+                # (the edited function's facts after one edit are its facts before the next: extracted once)
+                key = (abspath, name, is_package, part)
+                found = known.get(key)
+                if found is None:
+                    if len(known) >= 32:
+                        known.clear()
+                    found = known[key] = extract_module(part, abspath, name, is_package)
+                return found
 
-        found = relint_function(workspace.engine, path, previous.text, text, previous.layout, previous.own, facts_of)
+        def facts_changed() -> bool:
+            # what the index records of the function changed: the file's facts go into the index, and the
+            # function alone is walked again when every read of the file's other findings gets the same answer
+            workspace.update_file(path, text)
+            if not previous.uses_project:
+                return True
+            return isinstance(engine.project, RecordingIndex) and engine.project.holds(previous.reads)
+
+        reads = ReadLog()
+        with recording(engine.project, reads):
+            found = relint_function(engine, path, previous.text, text, previous.layout, previous.own, facts_of, facts_changed)
         if found is None:
             return None
+        digest = index.project_digest() if index is not None else None
         project = workspace.project_findings(path)
         if project:
-            project = workspace.engine.apply_noqa(text, project)
+            project = engine.apply_noqa(text, project)
         diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
         linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
         linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
+        # (the previous log holds against the index as it is now: merged into this walk's, it keeps the newest
+        # of each derived fact's logs and module facts, so that it does not grow with the re-walks)
+        merged = reads.merged(previous.reads) if previous.reads is not None else None
+        linted.reads = merged if merged is not None and merged.merges <= MAX_MERGES else None
         return linted
 
     def prepare(self, linted: Linted) -> None:
@@ -469,6 +548,17 @@ class _SingleFile:
 
 def _file_diagnostic(path: str, message: str) -> Diagnostic:
     return Diagnostic(SYNTAX_ERROR_CODE, "syntax-error", message, path, Location(1, 1), Location(1, 1))
+
+
+def _is_input(path: str) -> bool:
+    """Whether a changed file is a configuration or another declared input of a lint (not a source)."""
+    name = os.path.basename(path)
+    if name in CONFIG_FILES or name in INPUT_FILES or is_requirements(name):
+        return True
+    parent = os.path.basename(os.path.dirname(path))
+    if parent == REQUIREMENTS_DIR and name.endswith((".txt", ".in")):
+        return True
+    return path.endswith((os.path.join(".git", "info", "exclude"), ".dist-info" + os.sep + "METADATA"))
 
 
 def _unique(paths: list[str]) -> list[str]:

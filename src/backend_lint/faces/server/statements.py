@@ -16,12 +16,15 @@ statement (``Layout``). An edit whose changed span lies inside the body of one t
 4. keeping the other statements' findings, those after ``F`` moved by the lines the edit added.
 
 Anything else (a non-local rule that may fire on the file, an import, decorator or signature edited, a
-change that spans statements, an edit that changes what the project index records of the function, a finding pointing outside ``F``, a file-wide ``noqa``, a migration, an
-edit whose facts for the project index change) returns ``None``: the caller lints the whole file.
+change that spans statements, a finding pointing outside ``F``, a file-wide ``noqa``, a migration)
+returns ``None``: the caller lints the whole file.
 
-The project index is not updated here: the edited function's facts (extracted from its text alone,
-before and after) must be equal but for line numbers, which no per-file finding reads; the caller
-updates the index with the whole file's facts while idle.
+What the project index records of ``F`` (its facts, extracted from its text alone, before and after,
+compared but for line numbers, which no per-file finding reads): when they are the same, the index is not
+touched (the caller updates it with the whole file's facts on save). When they changed (a new call, a new
+query), ``facts_changed()`` (the caller's) gives the index the file's new facts and answers whether every
+read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
+walked alone, with the index as it is now.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import ast
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ...engine.api import Engine, FileResult, InternalError, ProjectProbe
 from ...engine.noqa import FILE_NOQA
@@ -103,10 +106,13 @@ def relint_function(
     layout: Layout,
     diagnostics: Sequence[Diagnostic],
     facts_of: Optional[Any] = None,
+    facts_changed: Optional[Callable[[], bool]] = None,
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
-    ``facts_of(text)``: the project index's facts of a text (``None``: no index)."""
+    ``facts_of(text)``: the project index's facts of a text (``None``: no index). When the function's facts
+    changed, ``facts_changed()`` is asked whether to go on: it gives the index the file's new facts and
+    answers whether every other finding of the file still holds (``None``: lint the file)."""
     import libcst as cst  # (loaded already: the kept module)
 
     from ...engine.context import FileContext
@@ -133,13 +139,8 @@ def relint_function(
     old_text, new_text = old[f_start:f_old_end], new[f_start:f_new_end]
     if _IMPORT_WORD.search(old_text) or _IMPORT_WORD.search(new_text):
         return None  # imports inside a function reach the import table of the statements after it
-    # the rules that may fire on the new text: all local (no screens: a local rule's honest screen would
-    # only say it finds nothing in this function either)
     is_migration = engine._has_migration_rules and _looks_like_migration(new)
     if is_migration:
-        return None
-    active = engine._active_rules(new, path, False, engine.project)
-    if any(cls is not None and not _is_local(cls) for cls in active):
         return None
     try:
         mini = parse_module(new_text)
@@ -154,12 +155,20 @@ def relint_function(
     ):
         return None
     new_node = mini.body[0].with_changes(leading_lines=mini.header)
-    if not new_node.with_changes(body=old_node.body, leading_lines=old_node.leading_lines).deep_equals(old_node):
+    if not _same_header(new_node, old_node):
         return None  # decorators, signature or name changed
     if facts_of is not None:
         before, after = facts_of(old_text), facts_of(new_text)
         if before is None or after is None or _strip_lines(before) != _strip_lines(after):
-            return None  # what the project index records of this function changed: lint the file
+            # what the project index records of this function changed: the caller gives the index the file's
+            # new facts and says whether the other statements' findings still hold
+            if facts_changed is None or not facts_changed():
+                return None
+    # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
+    # rule's honest screen would only say it finds nothing in this function either)
+    active = engine._active_rules(new, path, False, engine.project)
+    if any(cls is not None and not _is_local(cls) for cls in active):
+        return None
     # the findings of the other statements: before F as they are, after F moved; none may reach into F
     row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
     f_row, next_row = rows[i], _NEVER if last else rows[i + 1]
@@ -219,6 +228,15 @@ def relint_function(
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
     return Relinted(out, Layout(spliced, new_rows, new_offsets), uses)
+
+
+def _same_header(new: Any, old: Any) -> bool:
+    """Whether two versions of a function differ in their body only (decorators, name, signature, comments
+    around the ``def`` line the same); the bodies are not compared."""
+    import libcst as cst
+
+    empty = cst.IndentedBlock(body=())
+    return new.with_changes(body=empty, leading_lines=()).deep_equals(old.with_changes(body=empty, leading_lines=()))
 
 
 def _is_local(cls: type) -> bool:
