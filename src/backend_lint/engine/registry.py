@@ -32,7 +32,8 @@ def all_rules() -> tuple[type[Rule], ...]:
             continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.code:
+            # ``type(value)``, not ``isinstance``: that reads ``__class__``, which runs a lazy module (``cst``)
+            if issubclass(type(value), type) and issubclass(value, Rule) and value is not Rule and value.code:
                 if value.__module__ != module.__name__:
                     continue
                 if value.code in found and found[value.code] is not value:
