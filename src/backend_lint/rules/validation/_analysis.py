@@ -46,7 +46,9 @@ def has_route(facts: TreeFacts) -> bool:
 
 
 def _class_names(project: Any, key: str, build: Any) -> frozenset[str]:
-    return project.memo(("screens", key), lambda: frozenset(q.rsplit(".", 1)[-1] for q in build(project)))
+    # stored with the index, like the other screens' project-wide words: a one-file run reads the names
+    # instead of deriving every response model of the project (0.1-0.4 s)
+    return project.stored_memo("screens." + key, lambda: frozenset(q.rsplit(".", 1)[-1] for q in build(project)), load=frozenset)
 
 
 def declares_class_in(facts: TreeFacts, project: Any, key: str, build: Any) -> bool:
