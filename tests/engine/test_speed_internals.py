@@ -106,11 +106,11 @@ def _reference_children(node):
     for name in walker._fields_of(type(node)):
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
-            if not isinstance(value, walker._WHITESPACE_TYPES):
+            if not isinstance(value, walker._whitespace_types()):
                 yield value
         elif isinstance(value, (list, tuple)):
             for child in value:
-                if isinstance(child, cst.CSTNode) and not isinstance(child, walker._WHITESPACE_TYPES):
+                if isinstance(child, cst.CSTNode) and not isinstance(child, walker._whitespace_types()):
                     yield child
 
 
@@ -401,3 +401,41 @@ def test_stored_memo_outlives_the_run_and_follows_the_facts(tmp_path: Path) -> N
     fourth = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
     assert fourth.stored_memo("k", words, load=tuple) == ("Item",)
     assert len(calls) == 3  # a damaged file is ignored and rewritten
+
+
+_LIBCST_PROBE = (
+    "import sys\n"
+    "from backend_lint.faces.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "from backend_lint.ground.lazy import is_loaded\n"
+    "from backend_lint.engine.registry import all_rules\n"
+    "print('RULES', len(all_rules()), 'LIBCST', 'libcst' in sys.modules and is_loaded(sys.modules['libcst']))\n"
+)
+
+
+@pytest.mark.parametrize(
+    "source, loaded",
+    [
+        ("import os\n\n\ndef size(path):\n    return os.path.getsize(path)\n", False),
+        ("from datetime import datetime\n\nstarted = datetime.utcnow()\n", True),
+    ],
+)
+def test_libcst_runs_only_when_a_file_is_parsed(tmp_path: Path, source: str, loaded: bool) -> None:
+    """The rules and the knowledge they use bind libcst lazily (``ground/lazy.py``): a run whose files the
+    screens settle imports every rule but never executes libcst (its import is most of a one-file run). The
+    CLI runs in a fresh interpreter; the second file has a finding, so libcst must run there."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "probe"\n')
+    (tmp_path / "app.py").write_text(source)
+    proc = subprocess.run(
+        [sys.executable, "-c", _LIBCST_PROBE, "check", "--no-cache", "--exit-zero", "-q", "--select", "ALL", "app.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("RULES ") and last.endswith(f"LIBCST {loaded}"), proc.stdout + proc.stderr

@@ -3,10 +3,12 @@
 A rule module holds one ``Rule`` subclass whose file name is its name in snake_case
 (``rules/migrations/empty_downgrade.py`` holds ``empty-downgrade``), and its ``SPEC = RuleSpec(...)``.
 
-Importing the rules imports libcst (about 0.1 s). What a run needs before it lints anything (codes for
-``--select``, which rules are project-wide or migration-only) comes from ``rule_infos()``, a cheap scan of
-the rule files' text: each ``SPEC = RuleSpec(...)`` statement is cut out and read with ``ast`` (its
-arguments are literals), so a run whose files all come from the cache imports no rule and not libcst.
+Importing the rules binds libcst but does not run it (``ground/lazy.py``: libcst's body runs when a file
+is first parsed), so the screens, which live in the rule modules, cost no libcst. What a run needs
+before it lints anything (codes for ``--select``, which rules are project-wide or migration-only) comes
+from ``rule_infos()``, a cheap scan of the rule files' text: each ``SPEC = RuleSpec(...)`` statement is
+cut out and read with ``ast`` (its arguments are literals), so a run whose files all come from the cache
+imports no rule.
 A test checks that the scan agrees with the imported rules.
 """
 
@@ -32,7 +34,8 @@ def all_rules() -> tuple[type[Rule], ...]:
             continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.code:
+            # ``type(value)``, not ``isinstance``: that reads ``__class__``, which runs a lazy module (``cst``)
+            if issubclass(type(value), type) and issubclass(value, Rule) and value is not Rule and value.code:
                 if value.__module__ != module.__name__:
                     continue
                 if value.code in found and found[value.code] is not value:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import iter_children
@@ -40,6 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..ground.config import Settings
     from ..engine.context import FileContext
     from .index import ProjectIndex
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 DEPENDENCY_MARKERS = frozenset({"Depends", "Security"})
 CLIENT_MARKERS = frozenset({"Body", "Form", "Query"})

@@ -14,7 +14,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
 from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo
@@ -28,6 +28,9 @@ from .facts import orm_facts
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
     from .index import ProjectIndex
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 REQUEST_CLASSES = frozenset({"starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request", "starlette.requests.HTTPConnection"})

@@ -5,18 +5,23 @@
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from typing import Iterable, Iterator
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
-_WHITESPACE_TYPES = (
-    cst.SimpleWhitespace,
-    cst.ParenthesizedWhitespace,
-    cst.EmptyLine,
-    cst.Newline,
-    cst.TrailingWhitespace,
-    cst.Comment,
-)
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+_WHITESPACE_TYPE_NAMES = ("SimpleWhitespace", "ParenthesizedWhitespace", "EmptyLine", "Newline", "TrailingWhitespace", "Comment")
+
+
+@lru_cache(maxsize=None)
+def _whitespace_types() -> tuple[type, ...]:
+    """libcst's whitespace-only node types, read off ``cst`` on first use: not at import (``ground/lazy.py``)."""
+    return tuple(getattr(cst, name) for name in _WHITESPACE_TYPE_NAMES)
+
+
 _SKIPPED_FIELDS = frozenset(
     {
         "leading_lines",
@@ -63,7 +68,7 @@ def _kind(tp: type) -> int:
     found = _kinds.get(tp)
     if found is None:
         if issubclass(tp, cst.CSTNode):
-            found = _OTHER if issubclass(tp, _WHITESPACE_TYPES) else _NODE
+            found = _OTHER if issubclass(tp, _whitespace_types()) else _NODE
         elif issubclass(tp, (list, tuple)):
             found = _SEQ
         else:

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from .datetime_words import (  # noqa: F401  (re-exported)
     CALL_KINDS,
@@ -38,6 +38,9 @@ from .facts import timezone_facts
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
     from .index import ProjectIndex
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 DATE = "datetime.date"
 UTC_VALUES = ("datetime.timezone.utc", "datetime.UTC")

@@ -14,13 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from .cst import walk
 from .imports import dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 ROUTE_DECORATORS = frozenset(HTTP_METHODS + ("api_route", "websocket"))

@@ -11,9 +11,12 @@ from __future__ import annotations
 import builtins
 from typing import Any, Iterable, Optional
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from .modules import resolve_relative  # noqa: F401  (re-exported; libcst-free for the index)
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _BUILTINS = frozenset(dir(builtins))
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from .auth import ADMIN_WORDS, Identity, principal_classes
 from .cst import iter_children, load_names
@@ -37,6 +37,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
     from ..ground.config import Settings
     from .index import ProjectIndex
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
 STATEMENT_FUNCS = frozenset({"select", "update", "delete"})

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-import libcst as cst
+from ..ground.lazy import lazy_import
 
 from .cst import iter_children
 from .facts import updates_facts
@@ -45,6 +45,9 @@ from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them f
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
     from .index import ProjectIndex
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 _update_name = is_update_name

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..alembic_ops import LOG_METHODS as _LOG_METHODS
 from ..cst import iter_children
 from ..imports import dotted_name
 from .revision import body_statements
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def is_print_or_log(call: cst.Call) -> bool:

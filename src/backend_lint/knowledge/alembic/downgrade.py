@@ -10,7 +10,7 @@ import re
 import tokenize
 from typing import Any, Iterable, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..alembic_ops import TABLE_PARAM as _TABLE_PARAM
 from ..cst import walk
@@ -20,6 +20,9 @@ from .ops import Batch, CREATE_CONSTRAINT, DROP_METHODS, EXECUTE_METHODS, Op
 from .env import Env
 from .reader import Item, Reason
 from .simulation import analyse
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 class NotInvertible(Exception):

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..alembic_ops import ALIASES as _ALIASES
 from ..alembic_ops import PARAMS as _PARAMS
@@ -19,6 +19,9 @@ from .revision import DYNAMIC
 
 if TYPE_CHECKING:  # pragma: no cover
     from .env import Env
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 # The operations' parameters and keyword aliases live in ``alembic_ops`` (shared with the ``ast`` screens).

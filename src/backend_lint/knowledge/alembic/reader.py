@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..alembic_ops import OP_METHODS
 from ..cst import walk
@@ -17,6 +17,9 @@ from .revision import DYNAMIC, RevisionModule, body_statements, value_nodes
 from .bodies import is_print_or_log, noop_small
 from .ops import BUILTINS, Batch, DDL_OBJECT_METHODS, DDL_WORDS, DML_TEXT, EXECUTE_METHODS, HARMLESS_MODULES, HARMLESS_OP_METHODS, Op, TYPE_NAMES, bind_params
 from .env import Env, chain, module_env_of
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 @dataclass

@@ -7,10 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..cst import iter_children
 from ..imports import dotted_name
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 class _Dynamic:

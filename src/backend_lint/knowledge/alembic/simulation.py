@@ -10,11 +10,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from .revision import DYNAMIC, revision_info
 from .ops import CREATE_CONSTRAINT, DROP_METHODS, Op
 from .reader import FunctionFacts, alternatives, read_function, word_in
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 class _Obj:

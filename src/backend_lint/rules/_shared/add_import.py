@@ -24,13 +24,16 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit
 from ...knowledge.imports import dotted_name, resolve_relative
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"__future__"}
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)

@@ -7,10 +7,13 @@ a nested function sees its closure's principal (families 1 and 2).
 
 from __future__ import annotations
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.auth import Identity, class_principals, function_identity, test_or_script_module
 from ...knowledge.queries import function_queries
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 class IdentityStack:

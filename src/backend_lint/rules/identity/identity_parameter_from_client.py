@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
@@ -11,6 +11,9 @@ from ._analysis import client_identity_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from ...knowledge.client_identity import client_identity_findings
 from .._shared.identity import IdentityStack
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 SPEC = RuleSpec(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
@@ -10,6 +10,9 @@ from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns, scoping_column
 from ...knowledge.queries import isolation_findings
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 SPEC = RuleSpec(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
@@ -11,6 +11,9 @@ from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns, is_table_model, scoping_column
 from ...knowledge.queries import Site, isolation_findings
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 SPEC = RuleSpec(

@@ -19,7 +19,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.dialect import POSTGRESQL, migration_dialect
@@ -30,6 +30,9 @@ from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit
 from ._locks import _helper_created_tables, _places
 from ._screens import revision_functions
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 COLUMN_CALLS = ("Column", "mapped_column")
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import Finding, Reason, body_statements, revision_info, write_downgrade_body
 from ...values import Edit, Fix
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def _indent_unit(module: Optional[cst.Module], func: Optional[cst.FunctionDef]) -> str:
@@ -33,7 +35,7 @@ def _line_starts(source: str) -> list[int]:
 
 def _positions(ctx: Any) -> Any:
     return ctx.cached(
-        "alembic.positions", lambda: MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        "alembic.positions", lambda: cst.metadata.MetadataWrapper(ctx.module, unsafe_skip_copy=True).resolve(cst.metadata.PositionProvider)
     )
 
 

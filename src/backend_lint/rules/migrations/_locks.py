@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.dialect import POSTGRESQL, migration_dialect
@@ -28,6 +28,9 @@ from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
 from ._screens import revision_functions
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 INDEX_METHODS = ("create_index", "drop_index")
 CONCURRENTLY = "postgresql_concurrently"

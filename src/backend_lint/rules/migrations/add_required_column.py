@@ -5,13 +5,16 @@ import ast
 import re
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.mapped import mapped_column
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, call_name, column_call, is_literal, keyword, keyword_is, lock_ops, lock_screen, positional_calls
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 # a column whose value the database computes needs no default
 _GENERATED = frozenset({"Computed", "Identity", "Sequence"})

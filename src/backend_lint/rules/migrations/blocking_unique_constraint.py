@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import lock_ops, lock_screen
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _METHODS = ("create_unique_constraint", "create_primary_key")
 

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.imports import dotted_name
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import lock_ops, lock_screen
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _VARCHAR = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR", "CHARACTER_VARYING"})
 _TEXT = frozenset({"Text", "TEXT", "UnicodeText", "CITEXT"})

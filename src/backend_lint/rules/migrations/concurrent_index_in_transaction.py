@@ -4,12 +4,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic.dialect import env_may_run_in_autocommit
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
 from ._locks import concurrent_index_fix, index_ops, index_screen
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def concurrent_index_in_transaction(facts: Any, project: Any, settings: Any) -> bool:

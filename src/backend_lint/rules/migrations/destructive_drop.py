@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ..api import Rule, RuleSpec
 from ._deploy import upgrade_calls
 from .drop_still_mapped import dropped_objects
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def destructive_drop(facts: Any, project: Any, settings: Any) -> bool:

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic.mapped import mapped_tables
 from ...knowledge.alembic.siblings import created_again
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, deploy_ops, upgrade_calls
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def drop_still_mapped(facts: Any, project: Any, settings: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import FixAvailability
 from ...knowledge.alembic_ops import LOG_METHODS, LOGGER_FACTORIES, OUTPUT_CALLS, PRINT_FUNCTIONS
@@ -14,6 +14,9 @@ from ._screens import revision_functions
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import is_noop_body, revision_info
 from ._downgrade import downgrade_fix
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 # loosely, calls that look like output (any receiver): ``x.warn(...)``, ``click.echo``, ``sys.stdout.write``

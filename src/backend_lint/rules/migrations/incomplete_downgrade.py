@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic_ops import ALIASES, CREATE_CONSTRAINT, DROP_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
 from ...knowledge.index.extract import ast_dotted as _dotted
@@ -34,6 +34,9 @@ from ._screens import revision_functions
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 # the operations the screen reads (any other lets the file through: exclude constraints and comments are
 # left to the simulation)

@@ -3,12 +3,15 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import revision_functions
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import revision_info, unconditional_raise
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def irreversible_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import FixAvailability
 from ...knowledge.tree_facts import TreeFacts
@@ -10,6 +10,9 @@ from ._screens import revision_functions
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import revision_info
 from ._downgrade import downgrade_fix
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def missing_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:

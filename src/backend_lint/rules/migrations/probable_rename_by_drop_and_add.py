@@ -5,13 +5,16 @@ import difflib
 import re
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.reader import read_function
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import call_name, column_call, deploy_ops, positional_calls, upgrade_calls
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 # the reflected spellings autogenerate writes in a downgrade, and their generic names in an upgrade
 _GENERIC = {

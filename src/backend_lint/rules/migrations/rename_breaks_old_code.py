@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import deploy_ops, upgrade_calls
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def rename_breaks_old_code(facts: Any, project: Any, settings: Any) -> bool:

@@ -4,11 +4,14 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import column_call, keyword, lock_ops, lock_screen
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 # Volatile on Postgres (``pg_proc.provolatile = 'v'``): a default calling one is evaluated per row, so
 # ADD COLUMN rewrites the table. ``now()`` / ``current_timestamp`` / ``statement_timestamp()`` are stable.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
@@ -15,6 +15,9 @@ from ...knowledge.updates import (
     optional_in_payload,
     prefilter_words,
 )
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def optional_field_assignment(facts: TreeFacts, project: Any, settings: Any) -> bool:

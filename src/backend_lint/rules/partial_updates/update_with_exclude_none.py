@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
@@ -16,6 +16,9 @@ from ...knowledge.updates import (
     schema_info,
     uses_pydantic_v1,
 )
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def update_with_exclude_none(facts: TreeFacts, project: Any, settings: Any) -> bool:

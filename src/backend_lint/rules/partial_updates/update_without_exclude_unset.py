@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
@@ -17,6 +17,9 @@ from ...knowledge.updates import (
     dump_schema_may_be_partial,
     may_write_dump,
 )
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def update_without_exclude_unset(facts: TreeFacts, project: Any, settings: Any) -> bool:

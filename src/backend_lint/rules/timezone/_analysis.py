@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Container, Iterable, Optional, Sequence
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.datetimes import (
     ANNOTATED,
@@ -39,6 +39,9 @@ from .._shared.add_import import ensure_imports, module_imports
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def _target_names(target: cst.CSTNode, out: set[str]) -> None:

@@ -4,7 +4,7 @@ import ast
 from bisect import bisect_right
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
@@ -23,6 +23,9 @@ from ...knowledge.datetimes import (
 )
 from ...knowledge.datetime_words import helper_requires
 from ._analysis import ScopedRule, callee_tail
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _DEFAULT_KEYWORDS = frozenset({"default", "onupdate", "insert_default"})
 # calls whose ``default=`` is a column / field default (``db.Column`` and friends are matched by name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
@@ -23,6 +23,9 @@ from ...knowledge.datetimes import (
 )
 from ...knowledge.datetime_words import helper_requires
 from ._analysis import ScopedRule, append_argument, aware_parts
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _MIN_MAX = {"datetime.datetime.min": "min", "datetime.datetime.max": "max"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
@@ -35,6 +35,9 @@ from ._analysis import (
     project_alias,
     type_fix_edits,
 )
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 # the calls whose type argument the rule reads: ``Column`` / ``mapped_column`` (positional or ``type_=``),
 # ``alter_column`` (``type_=``), ``Field`` (``sa_type=``); the screen reads the same words

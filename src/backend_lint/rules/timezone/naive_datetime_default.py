@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
@@ -13,6 +13,9 @@ from ._screens import Members, helper_words
 from ...knowledge.datetimes import ATTRS_FIELDS, DATACLASS_FIELDS, FIELD_FUNCTIONS, NAIVE_FACTORIES
 from ...knowledge.datetime_words import helper_requires
 from ._analysis import ScopedRule, aware_parts
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _KEYWORDS = frozenset({"default", "default_factory", "onupdate", "insert_default", "factory"})
 _FACTORY_CALLS = frozenset({"attr.Factory", "attrs.Factory"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
@@ -12,6 +12,9 @@ from ._screens import annotated_in_classes, datetime_annotation_names, words_or_
 from .._shared.add_import import ensure_import
 from ...knowledge.datetimes import SQLMODEL_BASES, body_model_fields
 from ._analysis import AnnotationHit, ScopedRule, naive_annotation
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _PYDANTIC_V1 = frozenset({"pydantic.v1.BaseModel", "pydantic.v1.main.BaseModel"})
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
@@ -10,6 +10,9 @@ from ...knowledge.tree_facts import TreeFacts
 from ._screens import Members
 from ...knowledge.datetimes import UTC_LIKE, ChainTracker
 from ._analysis import ScopedRule, aware_parts
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _WANTED = frozenset({"datetime.datetime.utcnow", "datetime.datetime.utcfromtimestamp"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.auth import param_infos
 from ...knowledge.imports import last_segment
@@ -15,6 +15,9 @@ from ._analysis import own_statements, project_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 ONE_ROW = frozenset({"first", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "scalar", "get", "first_or_404", "get_or_404"})
 MANY_ROWS = frozenset({"all"})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.auth import function_identity
 from ...knowledge.cst import iter_children
@@ -13,6 +13,9 @@ from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import PRIVILEGED_FIELDS
 from ..api import RuleSpec
 from ._analysis import RouteRule, has_route, own_statements, request_reads, untyped_annotation
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _DUMPS = frozenset({"model_dump", "dict"})
 _VALIDATE = frozenset({"model_validate", "from_orm", "parse_obj"})

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.fastapi import RouteInfo
 from ...knowledge.imports import last_segment
@@ -10,6 +10,9 @@ from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, status_code
 from ._rows import Rows, is_response_object, returned_values
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _UNTYPED = frozenset({"dict", "Dict", "Any", "object", "list", "List", "Mapping"})
 

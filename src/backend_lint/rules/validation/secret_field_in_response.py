@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.imports import last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import leaking_fields
 from ..api import RuleSpec
 from ._analysis import ClassRule, declares_leaking_class
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def secret_field_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:

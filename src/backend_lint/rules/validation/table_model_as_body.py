@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.fastapi import RouteInfo
 from ...knowledge.imports import last_segment
@@ -10,6 +10,9 @@ from ...knowledge.models import is_pydantic_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from ._analysis import RouteRule, has_route
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def table_model_as_body(facts: TreeFacts, project: Any, settings: Any) -> bool:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.datetimes import is_sqlmodel_class
 from ...knowledge.tree_facts import TreeFacts
@@ -11,6 +11,9 @@ from ...values import Edit, Fix, FixAvailability
 from .._shared.add_import import ensure_import
 from ..api import RuleSpec
 from ._analysis import ClassRule, declares_unbounded_class
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 _BOUND = {"string": 255, "list": 100}
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Optional
 
-import libcst as cst
+from ...ground.lazy import lazy_import
 
 from ...knowledge.fastapi import RouteInfo
 from ...knowledge.cst import iter_children
@@ -10,6 +10,9 @@ from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from ._analysis import RouteRule, has_route, own_statements, request_reads, untyped_annotation
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 # calls that write to the database, in the handler itself
 WRITE_METHODS = frozenset(

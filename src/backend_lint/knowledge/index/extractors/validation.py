@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, store
+from ._common import Resolve, children, store, walk
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"})
 _TRANSPARENT = frozenset(
@@ -127,16 +127,22 @@ def _registered_routes(cls: ast.ClassDef, resolve: Resolve) -> list[dict[str, An
     """Methods a class registers on its own router: ``self.router = APIRouter()`` then
     ``self.router.add_api_route("/items", self.list_items, methods=["GET"], response_model=ItemOut)``
     (agenta's controllers); each with ``router_call``, the class the router was made from."""
-    routers: dict[str, str] = {}
+    assigns: list[ast.Assign] = []
     calls: list[ast.Call] = []
-    for node in ast.walk(cls):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            call = resolve(node.value.func)
-            for t in node.targets:
-                if call and isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                    routers[t.attr] = call
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route":
+    for node in walk(cls):
+        kind = node.__class__
+        if kind is ast.Assign and isinstance(node.value, ast.Call):
+            assigns.append(node)
+        elif kind is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route":
             calls.append(node)
+    if not calls:  # no registration: nothing to resolve
+        return []
+    routers: dict[str, str] = {}
+    for node in assigns:  # in ``ast.walk``'s order: a later binding of an attribute wins
+        call = resolve(node.value.func)  # type: ignore[attr-defined]
+        for t in node.targets:
+            if call and isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                routers[t.attr] = call
     methods = {m.name: m for m in cls.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
     out: list[dict[str, Any]] = []
     for call in calls:
@@ -212,21 +218,27 @@ def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[st
     out: list[dict[str, Any]] = []
     if depth > 4:
         return out
-    routers: dict[str, str] = {}
+    assigns: list[ast.Assign] = []
     inner: list[ast.AST] = []
     stack = list(getattr(fn, "body", ()))
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        kind = node.__class__
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             inner.append(node)
             continue
-        if isinstance(node, (ast.ClassDef, ast.Lambda)):
+        if kind is ast.ClassDef or kind is ast.Lambda:
             continue
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
-            call = resolve(node.value.func)
-            if call:
-                routers.update((t.id, call) for t in node.targets if isinstance(t, ast.Name))
-        stack.extend(ast.iter_child_nodes(node))
+        if kind is ast.Assign and isinstance(node.value, ast.Call):
+            assigns.append(node)
+        stack.extend(children(node))
+    if not inner:  # no nested function: no local route (and nothing to resolve)
+        return out
+    routers: dict[str, str] = {}
+    for node in assigns:  # in the walk's order: a later binding of a name wins
+        call = resolve(node.value.func)  # type: ignore[attr-defined]
+        if call:
+            routers.update((t.id, call) for t in node.targets if isinstance(t, ast.Name))
     for sub in inner:
         route = _route(sub, resolve)
         if route is not None and isinstance(route.get("receiver"), str) and route["receiver"] in routers:
@@ -256,12 +268,27 @@ def _masks(node: ast.AST) -> bool:
     return False
 
 
+def _mask_spelled(sub: Any) -> bool:
+    """``sub`` is a node ``_masks`` answers yes for: a ``mask...=True`` keyword or a masking call."""
+    kind = sub.__class__
+    if kind is ast.keyword:
+        return bool(sub.arg) and "mask" in sub.arg and isinstance(sub.value, ast.Constant) and sub.value.value is True
+    if kind is ast.Call:
+        func = sub.func
+        name = (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")).lower()
+        return any(w in name for w in _MASK_WORDS)
+    return False
+
+
 def _masked_keywords(fn: ast.AST) -> list[str]:
     """Fields a method (``from_model``...) fills with a masked value: ``api_key=mask(k)``, or
     ``api_key=key`` after ``key = secret.get_value(apply_mask=True)``."""
+    nodes = walk(fn)
+    if not any(_mask_spelled(sub) for sub in nodes):  # nothing masks here (``_masks`` would say no to all)
+        return []
     masked_names: set[str] = set()
     calls: list[ast.Call] = []
-    for sub in ast.walk(fn):
+    for sub in nodes:
         if isinstance(sub, ast.Assign) and _masks(sub.value):
             masked_names.update(t.id for t in sub.targets if isinstance(t, ast.Name))
         elif isinstance(sub, ast.Call) and sub.keywords:
