@@ -24,9 +24,8 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from .datetimes import NOT_BODY_MARKERS, _is_router
-from .fastapi import ROUTER_CLASSES
-from .facts import timezone_facts
+from .datetimes import NOT_BODY_MARKERS
+from .fastapi import is_router_receiver, makes_router
 from .models import is_pydantic_model, is_table_model
 from .schemas import SCHEMA_ROOTS, parse_expr
 
@@ -257,9 +256,9 @@ def _route_entries(project: "ProjectIndex") -> Iterable[tuple[str, dict[str, Any
         for route in extra.get("routes", ()):
             local = route.get("router_call")
             if local is not None:
-                if local in ROUTER_CLASSES or any(c in ROUTER_CLASSES for c, _ in project.class_mro(local)[1:]):
+                if makes_router(project, local):
                     yield mod, route, uses_fastapi
-            elif _is_router(project, route.get("receiver"), uses_fastapi):
+            elif is_router_receiver(project, route.get("receiver"), uses_fastapi):
                 yield mod, route, uses_fastapi
 
 
@@ -317,26 +316,26 @@ def _has_schema_root(project: "ProjectIndex", q: str) -> bool:
 
 
 def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
-    """Canonical non-table pydantic / SQLModel classes that some route takes as its request body."""
+    """Canonical non-table pydantic / SQLModel classes that some route takes as its request body: decorated
+    routes at module level and in class-based views (``@cbv(router)`` / ``@controller(router)`` classes whose
+    methods the router decorates), routes of routers a function builds, and functions registered with
+    ``add_api_route``."""
     if project is None:
         return frozenset()
 
     def build() -> frozenset[str]:
         out: set[str] = set()
-        for mod, facts in project.iter_modules():
-            tz = timezone_facts(facts)
-            uses_fastapi = bool(tz.get("fastapi"))
-            for route in tz.get("routes", ()):
-                if route.get("method") == "websocket" or not _is_router(project, route.get("receiver"), uses_fastapi):
+        for mod, route, _ in _route_entries(project):
+            for param in route.get("params", ()):
+                if param["name"] in ("self", "cls"):
                     continue
-                for param in route.get("params", ()):
-                    markers = list(param.get("markers", ()))
-                    classes = _classes(project, param.get("types", ()), markers)
-                    if any(m in NOT_BODY_MARKERS for m in markers):
-                        continue
-                    for q in classes:
-                        if is_pydantic_model(project, q) and not is_table_model(project, q):
-                            out.add(q)
+                markers = list(param.get("markers", ()))
+                classes = _classes(project, param.get("types", ()), markers)
+                if any(m in NOT_BODY_MARKERS for m in markers):
+                    continue
+                for q in classes:
+                    if is_pydantic_model(project, q) and not is_table_model(project, q):
+                        out.add(q)
         return frozenset(out)
 
     return project.memo("validation.request_body_models", build)
