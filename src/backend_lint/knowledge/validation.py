@@ -68,13 +68,73 @@ PRIVILEGED_FIELDS = frozenset(
 _TOKEN_WORDS = ("token", "login", "refresh", "signin", "sign-in", "sign_in", "signup", "sign-up", "register", "oauth")
 
 
+# look-alikes: a name that says what the secret is *about* names no secret value. A last word of metadata
+# (``secret_name``, ``password_set``, ``token_type``, ``secret_ref``, ``password_policy``, ``otp_method``,
+# ``api_key_last4``), a leading flag word (``has_password``, ``requires_otp``), a reference to a secret
+# another system keeps (``k8s_secret``, ``image_pull_secret``: the name of a Kubernetes Secret object), the
+# hash of a random credential (``hashed_token``, ``api_key_hash``: it cannot be reversed or presented;
+# a password's hash can be cracked, and stays reported) and a masked value (``masked_api_key``,
+# ``api_key_masked``, ``api_key_preview``).
+_METADATA_WORDS = frozenset(
+    {"name", "names", "id", "ids", "ref", "refs", "reference", "type", "types", "set", "policy", "policies",
+     "hint", "prefix", "suffix", "last4", "last", "four", "length", "len", "expiry", "expires", "expiration",
+     "at", "enabled", "verified", "required", "method", "methods", "channel", "status", "state", "version",
+     "count", "algorithm", "alg", "kind", "scope", "scopes", "provider", "label", "field", "fields",
+     "description", "configured", "exists", "present", "masked", "redacted", "obfuscated", "preview",
+     "hash", "hashed", "digest", "sha256", "fingerprint", "strength", "rules", "mode", "source", "location",
+     "path", "file", "env", "var", "key_id", "lifetime", "ttl", "duration", "age", "attempts", "rotation"}
+)
+_FLAG_WORDS = frozenset(
+    {"has", "is", "use", "uses", "require", "requires", "needs", "need", "with", "no", "allow", "allows", "show",
+     "can", "should", "must", "enable", "force", "skip", "send", "set"}
+)
+_SECRET_STORE_PATTERN = re.compile(r"^(?:k8s|kube|kubernetes|image_pull|pull|registry|docker|docker_registry|imagepull)_secrets?$")
+_HASHED_CREDENTIAL = re.compile(r"^(?:hashed|hash_of|sha256|digest)_\w*(?:token|api_key|apikey|secret|key)$")
+
+
+_HASH_WORDS = frozenset({"hash", "hashed", "digest", "sha256"})
+_PASSWORD_WORDS = ("password", "passwd", "pwd", "passphrase")
+
+
 def is_secret_name(name: str) -> bool:
     low = name.lower()
-    if low in NOT_SECRET_TOKENS or low.endswith("_tokens") or low.startswith("otp_") and low.endswith(("_enabled", "_verified", "_at")):
+    if low in SECRET_NAMES:
+        return True
+    if low in NOT_SECRET_TOKENS or low.endswith("_tokens"):
         return False
-    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low):
+    words = low.split("_")
+    if words[-1] in _HASH_WORDS and any(w in low for w in _PASSWORD_WORDS):
+        return True  # ``password_digest``: a password's hash can be cracked offline
+    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low) or _SECRET_STORE_PATTERN.match(low):
+        return False
+    if len(words) > 1 and (words[-1] in _METADATA_WORDS or words[0] in _FLAG_WORDS):
+        return False
+    if _HASHED_CREDENTIAL.match(low):
         return False
     return low in SECRET_NAMES or low in TOKEN_PAIR or bool(_SECRET_PATTERN.match(low))
+
+
+# a record of how to reach another system (Airflow's connection: ``host``, ``login``, ``password``): its
+# password is that system's, stored for whoever connects with it, and the route that answers with it
+# hands it to that reader on purpose, as a ``*Credentials`` schema does
+_HOST_FIELDS = frozenset({"host", "hostname", "server", "endpoint", "uri", "dsn", "conn_type", "connection_type"})
+_LOGIN_FIELDS = frozenset({"login", "username", "user", "user_name", "conn_id", "connection_id"})
+# a Kubernetes-style spec (an image, a registry, a namespace): a bare ``secret`` there names a Secret object
+# (mlrun's build spec: ``image``, ``registry``, ``secret``), as ``secretName`` does in Kubernetes' own specs
+_K8S_FIELDS = frozenset(
+    {"image", "base_image", "registry", "namespace", "secret_namespace", "mount_path", "volume", "volumes",
+     "service_account", "image_pull_policy", "node_selector"}
+)
+
+
+def named_in_context(name: str, siblings: Iterable[str]) -> bool:
+    """The secret-named field names no secret the client should not read, given the other fields of its
+    schema: a connection record's password, the Kubernetes Secret a spec names."""
+    low = name.lower()
+    others = {s.lower() for s in siblings}
+    if low in ("password", "passwd") and others & _HOST_FIELDS and others & _LOGIN_FIELDS:
+        return True
+    return low == "secret" and bool(others & _K8S_FIELDS)
 
 
 def is_verifier_name(name: str) -> bool:
@@ -360,6 +420,7 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                     redacted.update(_transformed_fields(project, cname))
             if "*" in redacted:
                 continue  # a model serializer decides what leaves
+            siblings = [f for _, cf in mro if cf is not None for f in cf.get("fields", {})]
             for cname, cfacts in mro:
                 if cfacts is None:
                     continue
@@ -369,6 +430,8 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                     seen.add(fname)
                     if f.get("annotation") is None or not is_secret_name(fname):
                         continue
+                    if named_in_context(fname, siblings):
+                        continue  # a connection record's password, the name of a Kubernetes Secret
                     if kind in ("token", "issue") and not is_verifier_name(fname):
                         continue  # the token endpoint's tokens, the API key shown once at its creation
                     if kind != "any" and _ISSUED_PASSWORD.match(fname.lower()):

@@ -45,6 +45,17 @@ class SecretFieldInResponse(ClassRule):
     credentials (`MountCredentials`, `UnmaskedApiKeyRead`: the answer of a route that reveals them), and
     credentials handed out on purpose.
 
+    Names that say what a secret is *about* name no secret: a last word of metadata (`secret_name`,
+    `secret_ref`, `password_set`, `password_policy`, `token_type`, `otp_method`, `api_key_last4`,
+    `api_key_preview`), a leading flag word (`has_password`, `requires_otp`), a Kubernetes Secret's name
+    (`k8s_secret`, `image_pull_secret`, and a bare `secret` in a spec that names an `image`, a `registry`
+    or a `namespace`, as mlrun's build spec does), and the hash of a random credential (`hashed_api_key`,
+    `token_hash`: it can be neither reversed nor presented). A password's hash (`hashed_password`,
+    `password_digest`) is still reported: it can be cracked offline. A connection record's password
+    (a schema with a host and a login, such as Airflow's `ConnectionResponse` that its execution API hands to
+    the worker that connects) is another system's credential, delivered to the one who uses it, like a
+    `*Credentials` schema; a settings page that echoes such a password goes unreported too.
+
     A credential (`api_key`, `*_secret`, `*_token`, `private_key`) is not reported in a schema that only
     issuing routes answer with: token endpoints (`/token`, `/login`, `/refresh`, sign-in and sign-up
     paths) and `POST` routes that create (status `201`, or a path or function name with `create`,
