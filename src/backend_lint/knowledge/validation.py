@@ -389,9 +389,9 @@ def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
             for param in route.get("params", ()):
                 if param["name"] in ("self", "cls"):
                     continue
-                markers = list(param.get("markers", ()))
+                markers = [_default_marker(project, m) if m.startswith("=") else m for m in param.get("markers", ())]
                 classes = _classes(project, param.get("types", ()), markers)
-                if any(m in NOT_BODY_MARKERS for m in markers):
+                if any(m in NOT_BODY_MARKERS or m == "?" for m in markers):
                     continue
                 for q in classes:
                     if is_pydantic_model(project, q) and not is_table_model(project, q):
@@ -399,6 +399,16 @@ def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
         return frozenset(out)
 
     return project.memo("validation.request_body_models", build)
+
+
+def _default_marker(project: "ProjectIndex", marker: str) -> str:
+    """A parameter's default that is a name (``= current_user``): the call a module-level name is bound to
+    (``current_user = Depends(get_user)``: ``fastapi.Depends``), ``"?"`` when it is not followed (a
+    ``Depends`` the function building the router was given): such a parameter is taken for no body."""
+    found = project.resolve_symbol(marker[1:]) if marker != "=?" else None
+    if found is None or found[2] != "assignments":
+        return "?"
+    return project.modules[found[0]]["assignments"][found[1]].get("call") or "?"
 
 
 def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str]]:

@@ -133,7 +133,8 @@ def _described(entry: dict[str, Any], fn: ast.AST, path: Optional[ast.AST], keyw
 
 def _params(fn: ast.AST, resolve: Resolve) -> list[dict[str, Any]]:
     """Per parameter with a type: its ``name``, the classes its annotation names (``types``) and the calls
-    that mark it (``markers``: ``Annotated`` metadata and the default)."""
+    that mark it (``markers``: ``Annotated`` metadata and the default; a default that is a name is given
+    as ``"=<qualified name>"``, ``"=?"`` when it is none of the module's)."""
     args: ast.arguments = fn.args  # type: ignore[attr-defined]
     positional = args.posonlyargs + args.args
     defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -143,6 +144,10 @@ def _params(fn: ast.AST, resolve: Resolve) -> list[dict[str, Any]]:
         types = _param_types(arg.annotation, resolve, markers)
         if isinstance(default, ast.Call):
             markers.append(resolve(default.func) or "")
+        elif isinstance(default, (ast.Name, ast.Attribute)):
+            # ``user: User = current_user`` with ``current_user = Depends(...)``, or a ``Depends`` the
+            # enclosing function was given: the reader follows the name, ``"?"`` when it cannot be followed
+            markers.append("=" + (resolve(default) or "?"))
         if types:
             out.append({"name": arg.arg, "types": types, "markers": markers})
     return out
