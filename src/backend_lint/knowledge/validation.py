@@ -65,7 +65,11 @@ _HARMLESS_TYPES = frozenset(
 PRIVILEGED_FIELDS = frozenset(
     {"is_admin", "is_superuser", "is_staff", "role", "roles", "balance", "credits", "plan", "permissions"}
 )
-_TOKEN_WORDS = ("token", "login", "refresh", "signin", "sign-in", "sign_in", "signup", "sign-up", "register", "oauth")
+# whole words of a path or a function name (``/signing-keys`` is no sign-in); ``signin`` also spelled
+# ``sign-in`` / ``sign_in``
+_TOKEN_WORDS = frozenset(
+    {"token", "tokens", "login", "refresh", "signin", "signup", "register", "registration", "oauth", "oauth2"}
+)
 
 
 # look-alikes: a name that says what the secret is *about* names no secret value. A last word of metadata
@@ -88,6 +92,9 @@ _FLAG_WORDS = frozenset(
     {"has", "is", "use", "uses", "require", "requires", "needs", "need", "with", "no", "allow", "allows", "show",
      "can", "should", "must", "enable", "force", "skip", "send", "set"}
 )
+# a token that addresses a device for push notifications (``expo_push_token``, ``fcm_token``): the
+# client registered it, and it opens no account
+_DEVICE_TOKEN = re.compile(r"^(?:\w+_)?(?:push|device|fcm|apns|gcm|expo)_token$")
 _SECRET_STORE_PATTERN = re.compile(r"^(?:k8s|kube|kubernetes|image_pull|pull|registry|docker|docker_registry|imagepull)_secrets?$")
 _HASHED_CREDENTIAL = re.compile(r"^(?:hashed|hash_of|sha256|digest)_\w*(?:token|api_key|apikey|secret|key)$")
 
@@ -105,7 +112,7 @@ def is_secret_name(name: str) -> bool:
     words = low.split("_")
     if words[-1] in _HASH_WORDS and any(w in low for w in _PASSWORD_WORDS):
         return True  # ``password_digest``: a password's hash can be cracked offline
-    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low) or _SECRET_STORE_PATTERN.match(low):
+    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low) or _SECRET_STORE_PATTERN.match(low) or _DEVICE_TOKEN.match(low):
         return False
     if len(words) > 1 and (words[-1] in _METADATA_WORDS or words[0] in _FLAG_WORDS):
         return False
@@ -134,6 +141,10 @@ def named_in_context(name: str, siblings: Iterable[str]) -> bool:
     others = {s.lower() for s in siblings}
     if low in ("password", "passwd") and others & _HOST_FIELDS and others & _LOGIN_FIELDS:
         return True
+    if low == "client_secret" and "client_id" not in others:
+        # Stripe's pattern (a checkout's or a payment's ``client_secret``): made for the client side, which
+        # completes the payment with it; an OAuth client's secret comes with its ``client_id``
+        return True
     return low == "secret" and bool(others & _K8S_FIELDS)
 
 
@@ -148,8 +159,9 @@ def is_token_path(path: Optional[str]) -> bool:
     """``/token``, ``/login``, ``/auth/refresh``... : an endpoint whose job is to hand out tokens."""
     if not path:
         return False
-    low = path.lower()
-    return any(w in low for w in _TOKEN_WORDS)
+    words = [w for w in re.split(r"[^a-z0-9]+", path.lower()) if w]
+    joined = {a + b for a, b in zip(words, words[1:])}  # ``sign-in``, ``sign_up``
+    return any(w in _TOKEN_WORDS for w in words) or bool(joined & _TOKEN_WORDS)
 
 
 _TEXT_TYPES = frozenset({"str", "bytes", "Any", "Json", "constr"})
@@ -163,10 +175,12 @@ def is_token_route(route: dict[str, Any]) -> bool:
 
 _ISSUE_WORDS = frozenset(
     {"create", "generate", "regenerate", "rotate", "issue", "new", "register", "add", "mint", "session", "sessions",
-     "sign", "credential", "credentials", "exchange"}
+     "sign", "credential", "credentials", "exchange", "confirm", "claim", "accept", "verify", "activate",
+     "authenticate"}
 )
 # who answers with a response class: only token endpoints, only issuing routes (token endpoints and ``POST``
-# routes that create: status 201 or a path or name that says so), only those and ``POST`` routes that reset
+# routes that create, or confirm, claim, accept or verify something and open a session with it: status 201
+# or a path or name that says so), only those and ``POST`` routes that reset
 # something (an admin's password reset hands out a generated password, never a token or a key), or any
 # route; ordered: a class several routes answer with takes the last of their kinds
 ANSWER_KINDS = ("token", "issue", "reset", "any")
@@ -401,6 +415,31 @@ def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
     return project.memo("validation.request_body_models", build)
 
 
+def _text_alias(project: "ProjectIndex", declaring: str, annotation: Optional[str]) -> bool:
+    """The annotation is a module-level ``Annotated`` alias of text (polar's
+    ``EndpointSecret = Annotated[str, Field(description=...)]``), in the declaring class's module or
+    imported there."""
+    node = parse_expr(annotation)
+    if not isinstance(node, ast.Name):
+        return False
+    module = declaring.rsplit(".", 1)[0]
+    facts = project.modules.get(module, {})
+    if node.id in facts.get("assignments", {}):
+        target = f"{module}.{node.id}"
+    elif node.id in facts.get("imports", {}):
+        target = facts["imports"][node.id]
+    else:
+        return False
+    found = project.resolve_symbol(target)
+    if found is None or found[2] != "assignments":
+        return False
+    value = parse_expr(project.modules[found[0]]["assignments"][found[1]].get("value"))
+    if not (isinstance(value, ast.Subscript) and (_resolver(project, found[0])(value.value) or "").endswith("Annotated")):
+        return False
+    first = value.slice.elts[0] if isinstance(value.slice, ast.Tuple) and value.slice.elts else value.slice
+    return text_annotation(ast.unparse(first))
+
+
 def _default_marker(project: "ProjectIndex", marker: str) -> str:
     """A parameter's default that is a name (``= current_user``): the call a module-level name is bound to
     (``current_user = Depends(get_user)``: ``fastapi.Depends``), ``"?"`` when it is not followed (a
@@ -448,7 +487,7 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                         continue  # the password an admin's reset generates, shown once
                     if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
                         continue
-                    if not text_annotation(f.get("annotation")):
+                    if not text_annotation(f.get("annotation")) and not _text_alias(project, cname, f.get("annotation")):
                         continue
                     if named_after(fname, q):
                         continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out
