@@ -5,22 +5,29 @@ api_route/websocket(...)`` where ``<router>`` is an ``APIRouter`` / ``FastAPI`` 
 module, imported from another project module, or an instance of a project subclass), or a function
 registered with ``<router>.add_api_route(path, endpoint, ...)``.
 
-Also here: ``route_facts`` (an index extractor, so other modules' routers are known) and the
-per-file ``RouterTable``.
+A *router class* is FastAPI's or Starlette's, a project class deriving from one, or a name bound to what a
+project function returns when its return annotation says it is a router class (polar's
+``APIRouter = get_api_router_class(APIRoute)`` with ``def get_api_router_class(...) -> type[APIRouter]``); a
+name bound to the call of a project function annotated ``-> APIRouter`` holds a router
+(``router = make_router()``). ``is_router_class`` and ``makes_router`` answer from the project index.
+
+Also here: the per-file ``RouterTable``.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..ground.lazy import lazy_import
 
-from .cst import walk
+from .cst import iter_children
 from .imports import dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
+    from .index import ProjectIndex
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -53,18 +60,128 @@ class RouteInfo:
         return bool(self.methods & {"PUT", "PATCH"})
 
 
-def _is_router_class(ctx: "FileContext", qualified: Optional[str]) -> bool:
+_TYPE_HEADS = frozenset({"type", "builtins.type", "typing.Type", "typing_extensions.Type"})
+
+
+def is_router_class(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """The name is a router class: FastAPI's or Starlette's, a project class deriving from one (also from a
+    factory-made one), a name bound to a router class (``Router = APIRouter``) or to what a project
+    function annotated ``-> type[APIRouter]`` returns."""
     if qualified is None:
         return False
     if qualified in ROUTER_CLASSES:
         return True
-    project = ctx.project
     if project is None:
         return False
-    for name, _ in project.class_mro(qualified)[1:]:
+    return bool(project.memo(("fastapi.router_class", qualified), lambda: _router_class(project, qualified, 0)))
+
+
+def makes_router(project: Optional["ProjectIndex"], called: Optional[str]) -> bool:
+    """Calling the name gives a router: it is a router class, or a project function annotated
+    ``-> APIRouter`` (or a subclass)."""
+    if is_router_class(project, called):
+        return True
+    if project is None or called is None:
+        return False
+    return project.memo(("fastapi.router_factory", called), lambda: _returns(project, called, 0) == "instance")
+
+
+def is_router_receiver(project: "ProjectIndex", receiver: Optional[str], module_uses_fastapi: bool) -> bool:
+    """The receiver of an index route fact (``@<receiver>.get(...)``, resolved to a qualified name) holds a
+    router: a module-level name bound to a call that makes one. A name the index cannot follow counts when
+    the module imports FastAPI."""
+    if receiver is None:
+        return module_uses_fastapi
+    found = project.resolve_symbol(receiver)
+    if found is None:
+        return module_uses_fastapi
+    if found[2] != "assignments":
+        return False
+    call = project.modules[found[0]]["assignments"][found[1]].get("call")
+    if call is None:
+        return module_uses_fastapi
+    return makes_router(project, call)
+
+
+def _router_class(project: "ProjectIndex", qualified: str, depth: int) -> bool:
+    if depth > 6:
+        return False
+    for name, facts in project.class_mro(qualified):
         if name in ROUTER_CLASSES:
             return True
+        if facts is None and _bound_class(project, name, depth + 1):
+            return True
     return False
+
+
+def _bound_class(project: "ProjectIndex", qualified: str, depth: int) -> bool:
+    """A module-level name bound to a router class: an alias of one, or the result of a project function
+    that returns one."""
+    found = project.resolve_symbol(qualified)
+    if found is None or found[2] != "assignments":
+        return False
+    mod, name, _ = found
+    facts = project.modules[mod]["assignments"][name]
+    call = facts.get("call")
+    if call is not None:
+        return _returns(project, call, depth) == "class"
+    value = _parse(facts.get("value"))
+    target = _resolve_in(project, mod, value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+    return target is not None and target != qualified and (target in ROUTER_CLASSES or _router_class(project, target, depth + 1))
+
+
+def _returns(project: "ProjectIndex", function: str, depth: int) -> Optional[str]:
+    """``"class"`` when a project function's return annotation is ``type[<router class>]``, ``"instance"``
+    when it is a router class, else ``None``."""
+    found = project.resolve_symbol(function)
+    if found is None or found[2] != "functions" or depth > 6:
+        return None
+    mod, name, _ = found
+    node = _parse(project.modules[mod]["functions"][name].get("returns"))
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = _parse(node.value)
+    kind = "instance"
+    if isinstance(node, ast.Subscript) and _resolve_in(project, mod, node.value) in _TYPE_HEADS:
+        kind, node = "class", node.slice
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    target = _resolve_in(project, mod, node)
+    if target is None or not (target in ROUTER_CLASSES or _router_class(project, target, depth + 1)):
+        return None
+    return kind
+
+
+def _parse(source: Optional[str]) -> Optional[ast.expr]:
+    if not source:
+        return None
+    try:
+        return ast.parse(source, mode="eval").body
+    except SyntaxError:
+        return None
+
+
+def _resolve_in(project: "ProjectIndex", module: str, node: ast.AST) -> Optional[str]:
+    """The qualified name a ``Name`` / ``Attribute`` has in a project module (its imports, its own names;
+    builtins keep their name)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    facts: Any = project.modules.get(module, {})
+    if node.id in facts.get("imports", {}):
+        head = facts["imports"][node.id]
+    elif any(node.id in facts.get(kind, {}) for kind in ("classes", "functions", "assignments")):
+        head = f"{module}.{node.id}"
+    else:
+        head = node.id
+    return ".".join([head, *reversed(parts)])
+
+
+def _is_router_class(ctx: "FileContext", qualified: Optional[str]) -> bool:
+    """Calling the name gives a router (a router class or a project function that returns a router)."""
+    return makes_router(ctx.project, qualified)
 
 
 class RouterTable:
@@ -158,35 +275,69 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
         return RouteInfo(methods, _string_arg(call, 0, "path"), dec, router, func, websocket=attr == "websocket")
     registered = added_routes(ctx).get(func.name.value)
     if registered is not None:
-        methods, path, router = registered
-        return RouteInfo(methods, path, None, router, func)
+        methods, path, router, call = registered
+        # the registering call stands for the decorator: its keywords (``response_model=``, ``dependencies=``)
+        # are the route's
+        return RouteInfo(methods, path, cst.Decorator(decorator=call), router, func)
     return None
 
 
-def added_routes(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional[str], str]]:
-    """Functions registered with ``<router>.add_api_route(path, endpoint, methods=[...])`` in the module."""
+def added_routes(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional[str], str, cst.Call]]:
+    """Functions registered with ``<router>.add_api_route(path, endpoint, methods=[...])`` in the module, on a
+    module-level router or on one the enclosing function builds (``router = APIRouter()`` in its body):
+    endpoint name -> methods, path, router and the registering call."""
 
-    def build() -> dict[str, tuple[frozenset[str], Optional[str], str]]:
-        out: dict[str, tuple[frozenset[str], Optional[str], str]] = {}
+    def build() -> dict[str, tuple[frozenset[str], Optional[str], str, cst.Call]]:
+        out: dict[str, tuple[frozenset[str], Optional[str], str, cst.Call]] = {}
         if "add_api_route" not in ctx.source:
             return out
         table = router_table(ctx)
-        for node in walk(ctx.module):  # type: ignore[arg-type]
-            if (
-                isinstance(node, cst.Call)
-                and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value == "add_api_route"
-                and table.is_router(node.func.value)
-            ):
-                endpoint = None
-                for i, arg in enumerate(node.args):
-                    if (arg.keyword is None and i == 1) or (arg.keyword is not None and arg.keyword.value == "endpoint"):
-                        endpoint = arg.value
-                if isinstance(endpoint, cst.Name):
-                    out[endpoint.value] = (_methods_arg(node), _string_arg(node, 0, "path"), dotted_name(node.func.value) or "?")
+
+        def scan(scope: cst.CSTNode, local: frozenset[str]) -> None:
+            stack = list(iter_children(scope))
+            while stack:
+                node = stack.pop()
+                if isinstance(node, cst.FunctionDef):
+                    scan(node, _function_routers(ctx, node))
+                    continue
+                if isinstance(node, cst.ClassDef):
+                    scan(node, frozenset())
+                    continue
+                if (
+                    isinstance(node, cst.Call)
+                    and isinstance(node.func, cst.Attribute)
+                    and node.func.attr.value == "add_api_route"
+                    and (
+                        (isinstance(node.func.value, cst.Name) and node.func.value.value in local)
+                        or table.is_router(node.func.value)
+                    )
+                ):
+                    endpoint = None
+                    for i, arg in enumerate(node.args):
+                        if (arg.keyword is None and i == 1) or (arg.keyword is not None and arg.keyword.value == "endpoint"):
+                            endpoint = arg.value
+                    if isinstance(endpoint, cst.Name) and endpoint.value not in out:
+                        out[endpoint.value] = (_methods_arg(node), _string_arg(node, 0, "path"), dotted_name(node.func.value) or "?", node)
+                stack.extend(iter_children(node))
+
+        scan(ctx.module, frozenset())  # type: ignore[arg-type]
         return out
 
     return ctx.cached("fastapi.added_routes", build)
+
+
+def _function_routers(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Names the function's own body (nested functions and classes left out) binds to a new router."""
+    out: set[str] = set()
+    stack = list(iter_children(func.body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call) and makes_router(ctx.project, ctx.qualified_name(node.value.func)):
+            out.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+        stack.extend(iter_children(node))
+    return frozenset(out)
 
 
 def path_parameters(path: Optional[str]) -> frozenset[str]:

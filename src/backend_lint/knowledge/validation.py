@@ -24,9 +24,8 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from .datetimes import NOT_BODY_MARKERS, _is_router
-from .fastapi import ROUTER_CLASSES
-from .facts import timezone_facts
+from .datetimes import NOT_BODY_MARKERS
+from .fastapi import is_router_receiver, makes_router
 from .models import is_pydantic_model, is_table_model
 from .schemas import SCHEMA_ROOTS, parse_expr
 
@@ -66,16 +65,87 @@ _HARMLESS_TYPES = frozenset(
 PRIVILEGED_FIELDS = frozenset(
     {"is_admin", "is_superuser", "is_staff", "role", "roles", "balance", "credits", "plan", "permissions"}
 )
-_TOKEN_WORDS = ("token", "login", "refresh", "signin", "sign-in", "sign_in", "signup", "sign-up", "register", "oauth")
+# whole words of a path or a function name (``/signing-keys`` is no sign-in); ``signin`` also spelled
+# ``sign-in`` / ``sign_in``
+_TOKEN_WORDS = frozenset(
+    {"token", "tokens", "login", "refresh", "signin", "signup", "register", "registration", "oauth", "oauth2"}
+)
+
+
+# look-alikes: a name that says what the secret is *about* names no secret value. A last word of metadata
+# (``secret_name``, ``password_set``, ``token_type``, ``secret_ref``, ``password_policy``, ``otp_method``,
+# ``api_key_last4``), a leading flag word (``has_password``, ``requires_otp``), a reference to a secret
+# another system keeps (``k8s_secret``, ``image_pull_secret``: the name of a Kubernetes Secret object), the
+# hash of a random credential (``hashed_token``, ``api_key_hash``: it cannot be reversed or presented;
+# a password's hash can be cracked, and stays reported) and a masked value (``masked_api_key``,
+# ``api_key_masked``, ``api_key_preview``).
+_METADATA_WORDS = frozenset(
+    {"name", "names", "id", "ids", "ref", "refs", "reference", "type", "types", "set", "policy", "policies",
+     "hint", "prefix", "suffix", "last4", "last", "four", "length", "len", "expiry", "expires", "expiration",
+     "at", "enabled", "verified", "required", "method", "methods", "channel", "status", "state", "version",
+     "count", "algorithm", "alg", "kind", "scope", "scopes", "provider", "label", "field", "fields",
+     "description", "configured", "exists", "present", "masked", "redacted", "obfuscated", "preview",
+     "hash", "hashed", "digest", "sha256", "fingerprint", "strength", "rules", "mode", "source", "location",
+     "path", "file", "env", "var", "key_id", "lifetime", "ttl", "duration", "age", "attempts", "rotation"}
+)
+_FLAG_WORDS = frozenset(
+    {"has", "is", "use", "uses", "require", "requires", "needs", "need", "with", "no", "allow", "allows", "show",
+     "can", "should", "must", "enable", "force", "skip", "send", "set"}
+)
+# a token that addresses a device for push notifications (``expo_push_token``, ``fcm_token``): the
+# client registered it, and it opens no account
+_DEVICE_TOKEN = re.compile(r"^(?:\w+_)?(?:push|device|fcm|apns|gcm|expo)_token$")
+_SECRET_STORE_PATTERN = re.compile(r"^(?:k8s|kube|kubernetes|image_pull|pull|registry|docker|docker_registry|imagepull)_secrets?$")
+_HASHED_CREDENTIAL = re.compile(r"^(?:hashed|hash_of|sha256|digest)_\w*(?:token|api_key|apikey|secret|key)$")
+
+
+_HASH_WORDS = frozenset({"hash", "hashed", "digest", "sha256"})
+_PASSWORD_WORDS = ("password", "passwd", "pwd", "passphrase")
 
 
 def is_secret_name(name: str) -> bool:
     low = name.lower()
-    if low in NOT_SECRET_TOKENS or low.endswith("_tokens") or low.startswith("otp_") and low.endswith(("_enabled", "_verified", "_at")):
+    if low in SECRET_NAMES:
+        return True
+    if low in NOT_SECRET_TOKENS or low.endswith("_tokens"):
         return False
-    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low):
+    words = low.split("_")
+    if words[-1] in _HASH_WORDS and any(w in low for w in _PASSWORD_WORDS):
+        return True  # ``password_digest``: a password's hash can be cracked offline
+    if _SHARED_PATTERN.match(low) or _MASKED_PATTERN.match(low) or _SECRET_STORE_PATTERN.match(low) or _DEVICE_TOKEN.match(low):
+        return False
+    if len(words) > 1 and (words[-1] in _METADATA_WORDS or words[0] in _FLAG_WORDS):
+        return False
+    if _HASHED_CREDENTIAL.match(low):
         return False
     return low in SECRET_NAMES or low in TOKEN_PAIR or bool(_SECRET_PATTERN.match(low))
+
+
+# a record of how to reach another system (Airflow's connection: ``host``, ``login``, ``password``): its
+# password is that system's, stored for whoever connects with it, and the route that answers with it
+# hands it to that reader on purpose, as a ``*Credentials`` schema does
+_HOST_FIELDS = frozenset({"host", "hostname", "server", "endpoint", "uri", "dsn", "conn_type", "connection_type"})
+_LOGIN_FIELDS = frozenset({"login", "username", "user", "user_name", "conn_id", "connection_id"})
+# a Kubernetes-style spec (an image, a registry, a namespace): a bare ``secret`` there names a Secret object
+# (mlrun's build spec: ``image``, ``registry``, ``secret``), as ``secretName`` does in Kubernetes' own specs
+_K8S_FIELDS = frozenset(
+    {"image", "base_image", "registry", "namespace", "secret_namespace", "mount_path", "volume", "volumes",
+     "service_account", "image_pull_policy", "node_selector"}
+)
+
+
+def named_in_context(name: str, siblings: Iterable[str]) -> bool:
+    """The secret-named field names no secret the client should not read, given the other fields of its
+    schema: a connection record's password, the Kubernetes Secret a spec names."""
+    low = name.lower()
+    others = {s.lower() for s in siblings}
+    if low in ("password", "passwd") and others & _HOST_FIELDS and others & _LOGIN_FIELDS:
+        return True
+    if low == "client_secret" and "client_id" not in others:
+        # Stripe's pattern (a checkout's or a payment's ``client_secret``): made for the client side, which
+        # completes the payment with it; an OAuth client's secret comes with its ``client_id``
+        return True
+    return low == "secret" and bool(others & _K8S_FIELDS)
 
 
 def is_verifier_name(name: str) -> bool:
@@ -89,8 +159,9 @@ def is_token_path(path: Optional[str]) -> bool:
     """``/token``, ``/login``, ``/auth/refresh``... : an endpoint whose job is to hand out tokens."""
     if not path:
         return False
-    low = path.lower()
-    return any(w in low for w in _TOKEN_WORDS)
+    words = [w for w in re.split(r"[^a-z0-9]+", path.lower()) if w]
+    joined = {a + b for a, b in zip(words, words[1:])}  # ``sign-in``, ``sign_up``
+    return any(w in _TOKEN_WORDS for w in words) or bool(joined & _TOKEN_WORDS)
 
 
 _TEXT_TYPES = frozenset({"str", "bytes", "Any", "Json", "constr"})
@@ -104,10 +175,12 @@ def is_token_route(route: dict[str, Any]) -> bool:
 
 _ISSUE_WORDS = frozenset(
     {"create", "generate", "regenerate", "rotate", "issue", "new", "register", "add", "mint", "session", "sessions",
-     "sign", "credential", "credentials", "exchange"}
+     "sign", "credential", "credentials", "exchange", "confirm", "claim", "accept", "verify", "activate",
+     "authenticate"}
 )
 # who answers with a response class: only token endpoints, only issuing routes (token endpoints and ``POST``
-# routes that create: status 201 or a path or name that says so), only those and ``POST`` routes that reset
+# routes that create, or confirm, claim, accept or verify something and open a session with it: status 201
+# or a path or name that says so), only those and ``POST`` routes that reset
 # something (an admin's password reset hands out a generated password, never a token or a key), or any
 # route; ordered: a class several routes answer with takes the last of their kinds
 ANSWER_KINDS = ("token", "issue", "reset", "any")
@@ -257,9 +330,9 @@ def _route_entries(project: "ProjectIndex") -> Iterable[tuple[str, dict[str, Any
         for route in extra.get("routes", ()):
             local = route.get("router_call")
             if local is not None:
-                if local in ROUTER_CLASSES or any(c in ROUTER_CLASSES for c, _ in project.class_mro(local)[1:]):
+                if makes_router(project, local):
                     yield mod, route, uses_fastapi
-            elif _is_router(project, route.get("receiver"), uses_fastapi):
+            elif is_router_receiver(project, route.get("receiver"), uses_fastapi):
                 yield mod, route, uses_fastapi
 
 
@@ -317,29 +390,64 @@ def _has_schema_root(project: "ProjectIndex", q: str) -> bool:
 
 
 def request_body_models(project: Optional["ProjectIndex"]) -> frozenset[str]:
-    """Canonical non-table pydantic / SQLModel classes that some route takes as its request body."""
+    """Canonical non-table pydantic / SQLModel classes that some route takes as its request body: decorated
+    routes at module level and in class-based views (``@cbv(router)`` / ``@controller(router)`` classes whose
+    methods the router decorates), routes of routers a function builds, and functions registered with
+    ``add_api_route``."""
     if project is None:
         return frozenset()
 
     def build() -> frozenset[str]:
         out: set[str] = set()
-        for mod, facts in project.iter_modules():
-            tz = timezone_facts(facts)
-            uses_fastapi = bool(tz.get("fastapi"))
-            for route in tz.get("routes", ()):
-                if route.get("method") == "websocket" or not _is_router(project, route.get("receiver"), uses_fastapi):
+        for mod, route, _ in _route_entries(project):
+            for param in route.get("params", ()):
+                if param["name"] in ("self", "cls"):
                     continue
-                for param in route.get("params", ()):
-                    markers = list(param.get("markers", ()))
-                    classes = _classes(project, param.get("types", ()), markers)
-                    if any(m in NOT_BODY_MARKERS for m in markers):
-                        continue
-                    for q in classes:
-                        if is_pydantic_model(project, q) and not is_table_model(project, q):
-                            out.add(q)
+                markers = [_default_marker(project, m) if m.startswith("=") else m for m in param.get("markers", ())]
+                classes = _classes(project, param.get("types", ()), markers)
+                if any(m in NOT_BODY_MARKERS or m == "?" for m in markers):
+                    continue
+                for q in classes:
+                    if is_pydantic_model(project, q) and not is_table_model(project, q):
+                        out.add(q)
         return frozenset(out)
 
     return project.memo("validation.request_body_models", build)
+
+
+def _text_alias(project: "ProjectIndex", declaring: str, annotation: Optional[str]) -> bool:
+    """The annotation is a module-level ``Annotated`` alias of text (polar's
+    ``EndpointSecret = Annotated[str, Field(description=...)]``), in the declaring class's module or
+    imported there."""
+    node = parse_expr(annotation)
+    if not isinstance(node, ast.Name):
+        return False
+    module = declaring.rsplit(".", 1)[0]
+    facts = project.modules.get(module, {})
+    if node.id in facts.get("assignments", {}):
+        target = f"{module}.{node.id}"
+    elif node.id in facts.get("imports", {}):
+        target = facts["imports"][node.id]
+    else:
+        return False
+    found = project.resolve_symbol(target)
+    if found is None or found[2] != "assignments":
+        return False
+    value = parse_expr(project.modules[found[0]]["assignments"][found[1]].get("value"))
+    if not (isinstance(value, ast.Subscript) and (_resolver(project, found[0])(value.value) or "").endswith("Annotated")):
+        return False
+    first = value.slice.elts[0] if isinstance(value.slice, ast.Tuple) and value.slice.elts else value.slice
+    return text_annotation(ast.unparse(first))
+
+
+def _default_marker(project: "ProjectIndex", marker: str) -> str:
+    """A parameter's default that is a name (``= current_user``): the call a module-level name is bound to
+    (``current_user = Depends(get_user)``: ``fastapi.Depends``), ``"?"`` when it is not followed (a
+    ``Depends`` the function building the router was given): such a parameter is taken for no body."""
+    found = project.resolve_symbol(marker[1:]) if marker != "=?" else None
+    if found is None or found[2] != "assignments":
+        return "?"
+    return project.modules[found[0]]["assignments"][found[1]].get("call") or "?"
 
 
 def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str]]:
@@ -361,6 +469,7 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                     redacted.update(_transformed_fields(project, cname))
             if "*" in redacted:
                 continue  # a model serializer decides what leaves
+            siblings = [f for _, cf in mro if cf is not None for f in cf.get("fields", {})]
             for cname, cfacts in mro:
                 if cfacts is None:
                     continue
@@ -370,13 +479,15 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                     seen.add(fname)
                     if f.get("annotation") is None or not is_secret_name(fname):
                         continue
+                    if named_in_context(fname, siblings):
+                        continue  # a connection record's password, the name of a Kubernetes Secret
                     if kind in ("token", "issue") and not is_verifier_name(fname):
                         continue  # the token endpoint's tokens, the API key shown once at its creation
                     if kind != "any" and _ISSUED_PASSWORD.match(fname.lower()):
                         continue  # the password an admin's reset generates, shown once
                     if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
                         continue
-                    if not text_annotation(f.get("annotation")):
+                    if not text_annotation(f.get("annotation")) and not _text_alias(project, cname, f.get("annotation")):
                         continue
                     if named_after(fname, q):
                         continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out

@@ -10,7 +10,7 @@ from ...ground.lazy import lazy_import
 
 from ...knowledge.auth import ParamInfo, param_infos
 from ...knowledge.cst import iter_children, walk
-from ...knowledge.fastapi import ROUTE_DECORATORS, ROUTER_CLASSES, RouteInfo, route_info
+from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, makes_router, route_info
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.models import is_pydantic_model, is_table_model
 from ...knowledge.tree_facts import TreeFacts
@@ -188,11 +188,7 @@ def local_routers(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
     out = set()
     for n in own_statements(func):
         if isinstance(n, cst.Assign) and isinstance(n.value, cst.Call):
-            q = ctx.qualified_name(n.value.func)
-            if q is None:
-                continue
-            project = ctx.project
-            if q in ROUTER_CLASSES or (project is not None and any(c in ROUTER_CLASSES for c, _ in project.class_mro(q)[1:])):
+            if makes_router(ctx.project, ctx.qualified_name(n.value.func)):
                 out.update(t.target.value for t in n.targets if isinstance(t.target, cst.Name))
     return frozenset(out)
 
@@ -200,11 +196,7 @@ def local_routers(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
 def _is_router_call(ctx: "FileContext", value: cst.BaseExpression) -> bool:
     if not isinstance(value, cst.Call):
         return False
-    q = ctx.qualified_name(value.func)
-    project = ctx.project
-    return q is not None and (
-        q in ROUTER_CLASSES or (project is not None and any(c in ROUTER_CLASSES for c, _ in project.class_mro(q)[1:]))
-    )
+    return makes_router(ctx.project, ctx.qualified_name(value.func))
 
 
 def registered_methods(ctx: "FileContext", cls: cst.ClassDef) -> dict[str, tuple[frozenset[str], Optional[str], cst.Decorator, str]]:

@@ -39,7 +39,9 @@ class ExtraFieldsIgnored(ClassRule):
     Reports a request body schema whose config does not set `extra="forbid"`.
 
     A request body schema is a pydantic or SQLModel class that a route takes as its body, in any module;
-    its config is its own or a base's.
+    its config is its own or a base's. Routes are decorated functions at module level, methods of
+    class-based views (`@cbv(router)`, `@controller(router)`), routes of routers a function builds, and
+    functions registered with `add_api_route`.
 
     Opt-in: select `BKL606` (or `BKL6`, or `ALL`) to run it. A schema that sets `extra` to anything
     (`"forbid"`, and also a deliberate `"ignore"` or `"allow"`) is not reported, through `model_config`,

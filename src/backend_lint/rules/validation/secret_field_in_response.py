@@ -48,10 +48,26 @@ class SecretFieldInResponse(ClassRule):
     credentials (`MountCredentials`, `UnmaskedApiKeyRead`: the answer of a route that reveals them), and
     credentials handed out on purpose.
 
+    Names that say what a secret is *about* name no secret: a last word of metadata (`secret_name`,
+    `secret_ref`, `password_set`, `password_policy`, `token_type`, `otp_method`, `api_key_last4`,
+    `api_key_preview`), a leading flag word (`has_password`, `requires_otp`), a Kubernetes Secret's name
+    (`k8s_secret`, `image_pull_secret`, and a bare `secret` in a spec that names an `image`, a `registry`
+    or a `namespace`, as mlrun's build spec does), and the hash of a random credential (`hashed_api_key`,
+    `token_hash`: it can be neither reversed nor presented). A password's hash (`hashed_password`,
+    `password_digest`) is still reported: it can be cracked offline. A connection record's password
+    (a schema with a host and a login, such as Airflow's `ConnectionResponse` that its execution API hands to
+    the worker that connects) is another system's credential, delivered to the one who uses it, like a
+    `*Credentials` schema; a settings page that echoes such a password goes unreported too. A
+    `client_secret` with no `client_id` next to it is Stripe's client-side secret (a checkout's, a
+    payment's: the browser completes the payment with it); an OAuth client's secret is reported. A device's
+    push token (`expo_push_token`, `fcm_token`, `device_token`) opens no account. A field typed through an
+    `Annotated` alias of `str` is text like `str`; a `field_validator("*")` checks input and redacts nothing.
+
     A credential (`api_key`, `*_secret`, `*_token`, `private_key`) is not reported in a schema that only
     issuing routes answer with: token endpoints (`/token`, `/login`, `/refresh`, sign-in and sign-up
-    paths) and `POST` routes that create (status `201`, or a path or function name with `create`,
-    `generate`, `rotate`, `issue`, `register`, `session`, `sign`, `exchange`...): the API key, webhook
+    paths, matched as whole words: `/signing-keys` is no sign-in) and `POST` routes that create (status
+    `201`, or a path or function name with `create`, `generate`, `rotate`, `issue`, `register`, `session`,
+    `sign`, `exchange`, or `confirm`, `claim`, `accept`, `verify` that open a session...): the API key, webhook
     secret or generated password (`new_password`, `temporary_password`) shown once,
     when it is made, is the point of that answer. RULES.md names only the token endpoints' tokens; the
     one-time answer at creation is the same case, and a list or read route that repeats the key is still

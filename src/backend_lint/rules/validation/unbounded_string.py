@@ -41,8 +41,9 @@ class UnboundedString(ClassRule):
     Reports a request body field typed `str` or `list[...]` (also `Optional[...]`) without a length bound.
 
     Opt-in: select `BKL607` (or `BKL6`, or `ALL`) to run it. Request body schemas are found across the
-    project (a class that a route takes as its body); a field it inherits is reported where the base
-    declares it. A bound is `Field(max_length=...)` (`max_items=` in pydantic v1), `constr(max_length=...)`,
+    project (a class that a route takes as its body: decorated routes, class-based views, routes of
+    routers a function builds, functions registered with `add_api_route`); a field it inherits is
+    reported where the base declares it. A bound is `Field(max_length=...)` (`max_items=` in pydantic v1), `constr(max_length=...)`,
     `conlist(...)`, `Annotated[str, StringConstraints(max_length=...)]` / `MaxLen(...)`, or a
     `str_max_length` (v1: `max_anystr_length`) in the config. Types that carry their own limits (`EmailStr`,
     `HttpUrl`, enums, `Literal[...]`) are not reported.

@@ -7,7 +7,11 @@
   through ``Optional``/``list``/``Annotated`` and generic wrappers such as ``Page[ItemOut]``; ``"none"`` for
   ``response_model=None``; absent when not given), ``returns`` (the same for the return annotation),
   ``responses`` (the ``"model"`` entries of ``responses={...}``), ``path`` (or ``path_name``, the constant
-  that holds it), ``status`` and the function's ``name``.
+  that holds it), ``status``, the function's ``name`` and ``params`` (per parameter with a type: the classes
+  its annotation names and the calls that mark it, ``Depends``, ``Query``, ``Body``..., as the timezone facts
+  spell them). Functions registered with ``<router>.add_api_route(path, endpoint, ...)`` count too: at module
+  level, or in a function that builds the router, with the endpoint a module-level function or one nested
+  in that function (the call's keywords are the route's).
 - ``configs``: per module-level class that spells its pydantic config, ``{"extra": <source of the extra
   setting> | None, "str_max": bool, "v1": bool}``: ``model_config = ConfigDict(...)`` / ``{...}``, a nested
   ``class Config`` (``v1``) or class keywords (``class M(BaseModel, extra="forbid")``); ``str_max`` when a
@@ -27,6 +31,7 @@ import ast
 from typing import Any, Optional
 
 from ._common import Resolve, children, store, walk
+from .timezone import _type_names as _param_types  # (one reading of parameter annotations for both families)
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"})
 _TRANSPARENT = frozenset(
@@ -120,7 +125,57 @@ def _described(entry: dict[str, Any], fn: ast.AST, path: Optional[ast.AST], keyw
     returns = type_names(getattr(fn, "returns", None), resolve)
     if returns:
         entry["returns"] = returns
+    params = _params(fn, resolve)
+    if params:
+        entry["params"] = params
     return entry
+
+
+def _params(fn: ast.AST, resolve: Resolve) -> list[dict[str, Any]]:
+    """Per parameter with a type: its ``name``, the classes its annotation names (``types``) and the calls
+    that mark it (``markers``: ``Annotated`` metadata and the default; a default that is a name is given
+    as ``"=<qualified name>"``, ``"=?"`` when it is none of the module's)."""
+    args: ast.arguments = fn.args  # type: ignore[attr-defined]
+    positional = args.posonlyargs + args.args
+    defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    out = []
+    for arg, default in list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults)):
+        markers: list[str] = []
+        types = _param_types(arg.annotation, resolve, markers)
+        if isinstance(default, ast.Call):
+            markers.append(resolve(default.func) or "")
+        elif isinstance(default, (ast.Name, ast.Attribute)):
+            # ``user: User = current_user`` with ``current_user = Depends(...)``, or a ``Depends`` the
+            # enclosing function was given: the reader follows the name, ``"?"`` when it cannot be followed
+            markers.append("=" + (resolve(default) or "?"))
+        if types:
+            out.append({"name": arg.arg, "types": types, "markers": markers})
+    return out
+
+
+def _added_route(call: ast.Call, functions: dict[str, ast.AST], resolve: Resolve, router_call: Optional[str]) -> Optional[dict[str, Any]]:
+    """The route a ``<receiver>.add_api_route(path, endpoint, methods=[...], ...)`` call registers, when the
+    endpoint is one of ``functions``; with ``router_call`` when the receiver is a router the enclosing
+    function built, else the resolved receiver."""
+    given: dict[str, ast.AST] = {("path", "endpoint")[i]: a for i, a in enumerate(call.args[:2])}
+    given.update((kw.arg, kw.value) for kw in call.keywords if kw.arg in ("path", "endpoint", "methods"))
+    endpoint = given.get("endpoint")
+    fn = functions.get(endpoint.id) if isinstance(endpoint, ast.Name) else None
+    if fn is None:
+        return None
+    verbs = given.get("methods")
+    verb = "get"
+    if isinstance(verbs, (ast.List, ast.Tuple, ast.Set)) and verbs.elts and isinstance(verbs.elts[0], ast.Constant):
+        verb = str(verbs.elts[0].value).lower()
+    receiver = call.func.value  # type: ignore[attr-defined]
+    entry: dict[str, Any] = {"line": fn.lineno, "receiver": None if router_call else resolve(receiver), "method": verb, "name": fn.name}  # type: ignore[attr-defined]
+    if router_call:
+        entry["router_call"] = router_call
+    return _described(entry, fn, given.get("path"), call.keywords, resolve)
+
+
+def _is_add_route(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_api_route"
 
 
 def _registered_routes(cls: ast.ClassDef, resolve: Resolve) -> list[dict[str, Any]]:
@@ -212,14 +267,16 @@ def _config(cls: ast.ClassDef) -> Optional[dict[str, Any]]:
     return {"extra": extra, "str_max": str_max, "v1": v1}
 
 
-def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[str, Any]]:
-    """Routes of the routers a function builds (``router = APIRouter(); @router.get(...)`` in its body), in
-    nested functions at any depth; each with ``router_call``, the class the router was made from."""
+def _local_routes(fn: ast.AST, resolve: Resolve, module_functions: dict[str, ast.AST], depth: int = 0) -> list[dict[str, Any]]:
+    """Routes of the routers a function builds (``router = APIRouter(); @router.get(...)`` in its body, or
+    ``router.add_api_route(path, endpoint)`` with a nested or module-level endpoint), in nested functions at
+    any depth; each with ``router_call``, the class the router was made from."""
     out: list[dict[str, Any]] = []
     if depth > 4:
         return out
     assigns: list[ast.Assign] = []
     inner: list[ast.AST] = []
+    added: list[ast.Call] = []
     stack = list(getattr(fn, "body", ()))
     while stack:
         node = stack.pop()
@@ -231,8 +288,10 @@ def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[st
             continue
         if kind is ast.Assign and isinstance(node.value, ast.Call):
             assigns.append(node)
+        elif _is_add_route(node):
+            added.append(node)  # type: ignore[arg-type]
         stack.extend(children(node))
-    if not inner:  # no nested function: no local route (and nothing to resolve)
+    if not inner and not added:  # no nested function, no registration: no local route (nothing to resolve)
         return out
     routers: dict[str, str] = {}
     for node in assigns:  # in the walk's order: a later binding of a name wins
@@ -244,7 +303,15 @@ def _local_routes(fn: ast.AST, resolve: Resolve, depth: int = 0) -> list[dict[st
         if route is not None and isinstance(route.get("receiver"), str) and route["receiver"] in routers:
             route["router_call"] = routers[route["receiver"]]
             out.append(route)
-        out.extend(_local_routes(sub, resolve, depth + 1))
+        out.extend(_local_routes(sub, resolve, module_functions, depth + 1))
+    if added:
+        functions = {**module_functions, **{f.name: f for f in inner}}  # type: ignore[attr-defined]
+        for call in added:
+            receiver = call.func.value  # type: ignore[attr-defined]
+            local = routers.get(receiver.id) if isinstance(receiver, ast.Name) else None
+            route = _added_route(call, functions, resolve, local)
+            if route is not None:
+                out.append(route)
     return out
 
 
@@ -315,7 +382,8 @@ def _transformed(cls: ast.ClassDef) -> list[str]:
             if name in ("model_serializer", "root_validator", "model_validator"):
                 out.append("*")
             elif isinstance(dec, ast.Call):
-                out.extend(a.value for a in dec.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+                # ``field_validator("*")`` checks every field's input (polar's NUL check): it redacts nothing
+                out.extend(a.value for a in dec.args if isinstance(a, ast.Constant) and isinstance(a.value, str) and a.value != "*")
     return out
 
 
@@ -324,6 +392,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     configs: dict[str, Any] = {}
     transformed: dict[str, list[str]] = {}
     router_responses: list[str] = []
+    module_functions = {s.name: s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
     for stmt in tree.body:
         functions: list[ast.AST] = []
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -337,6 +406,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 transformed[stmt.name] = changed
             functions.extend(s for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
             routes.extend(_registered_routes(stmt, resolve))
+        elif isinstance(stmt, ast.Expr) and _is_add_route(stmt.value):
+            route = _added_route(stmt.value, module_functions, resolve, None)  # type: ignore[arg-type]
+            if route is not None:
+                routes.append(route)
         elif isinstance(stmt, (ast.Assign, ast.Expr)) and isinstance(stmt.value, ast.Call):
             for kw in stmt.value.keywords:
                 if kw.arg == "responses":
@@ -345,5 +418,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             route = _route(fn, resolve)
             if route is not None:
                 routes.append(route)
-            routes.extend(_local_routes(fn, resolve))
+            routes.extend(_local_routes(fn, resolve, module_functions))
     store(facts, "validation", {}, routes=routes, configs=configs, transformed=transformed, router_responses=router_responses)
