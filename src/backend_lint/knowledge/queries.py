@@ -277,6 +277,7 @@ class _Analyzer:
         self.identity_fields = frozenset(self.settings.identity_fields)
         self.out = FunctionQueries()
         self.admin_depth = 0
+        self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
 
@@ -369,6 +370,33 @@ class _Analyzer:
                 if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
                     return "negated"
         return None
+
+    def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
+        """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
+        conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
+        return error(409)``), and refusing the owner (``if row.user_id == user.id: raise "the owner cannot
+        leave"``: an equality that holds, not fails, on the raising branch)."""
+        body = stmt.body
+        if not self._exits(body):
+            return []
+        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
+        comparisons = [n for n in _walk_expr(stmt.test) if isinstance(n, cst.Comparison)]
+        if "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower():
+            return comparisons
+        stmts = body.body if isinstance(body, cst.IndentedBlock) else []
+        last = stmts[-1] if stmts else None
+        if not (isinstance(last, cst.SimpleStatementLine) and last.body and isinstance(last.body[-1], cst.Raise)):
+            return []
+        out: list[cst.Comparison] = []
+        stack: list[cst.BaseExpression] = [stmt.test]
+        while stack:  # the conjuncts that must hold for the raise (not under ``not``)
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+                if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
+                    out.append(node)
+        return out
 
     def _elevated_split(self, test: cst.BaseExpression, state: dict[str, Val]) -> tuple[bool, bool]:
         """(the test holds only on identity-less or elevated ways, it fails only on such ways), through
@@ -503,6 +531,7 @@ class _Analyzer:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
         )
+        self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
         self.test(stmt.test, state, decision=decision)
         polarity = self._admin_test(stmt.test)
         presence = self._presence_test(stmt.test, state)
@@ -756,7 +785,13 @@ class _Analyzer:
     # -- BKL202: comparisons in tests ----------------------------------------------------------------------
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
         self.ev(expr, state)
-        found: list[Comparison] = self.comparisons_in(expr, state)
+        found: list[Comparison] = []
+        for c in self.comparisons_in(expr, state):
+            if id(c.node) in self.not_access:
+                for site in c.row.sites:  # the owner is compared without deciding access: no claim either way
+                    site.owner_gated = True
+            else:
+                found.append(c)
         for node in _walk_expr(expr):
             if isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
                 pending = self.pending_owner_flags.pop(node.value)
@@ -1253,6 +1288,11 @@ class _Analyzer:
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is not None:
+            keys = [v for v in args if not (v.stmt or v.container)]
+            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
+                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
+                # not a key the client controls, as for ``session.get`` with such a key
+                return replace(repo, repo=False, scoped=True)
             return repo
         instance = self.instance_of(q, call, state)
         if instance is not None:

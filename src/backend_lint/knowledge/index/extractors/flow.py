@@ -312,16 +312,17 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 functions[stmt.name] = found
             if decides(stmt):
                 deciders.append(stmt.name)
-                read = _path_reads(stmt)
                 a = stmt.args
-                read |= {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls", "request"}
-                guards[stmt.name] = sorted(read)
+                if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
+                    x.annotation is not None and type(x.annotation) is ast.Subscript for x in a.args + a.kwonlyargs
+                ):  # takes dependencies: FastAPI fills its other parameters from the path by name
+                    read = _path_reads(stmt) | ({x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls", "request"})
+                    guards[stmt.name] = sorted(read)
         elif isinstance(stmt, ast.ClassDef):
             subs = [sub for sub in stmt.body if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))]
-            if any(decides(sub) for sub in subs):
-                read = set().union(*(_path_reads(sub) for sub in subs))
+            read = set().union(*(_path_reads(sub) for sub in subs)) if subs else set()
+            if read and any(decides(sub) for sub in subs):
                 guards[stmt.name] = sorted(read)
-        elif isinstance(stmt, ast.ClassDef):
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found = summarise(sub, resolve, stmt.name, evidence)
