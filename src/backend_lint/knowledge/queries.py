@@ -379,8 +379,10 @@ class _Analyzer:
         body = stmt.body
         if not self._exits(body):
             return []
-        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
         comparisons = [n for n in _walk_expr(stmt.test) if isinstance(n, cst.Comparison)]
+        if not comparisons:
+            return []
+        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
         if "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower():
             return comparisons
         stmts = body.body if isinstance(body, cst.IndentedBlock) else []

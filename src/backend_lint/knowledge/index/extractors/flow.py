@@ -216,6 +216,12 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         derived.add(args.kwarg.arg)
     if not derived:
         return False
+    for node in walk(fn):  # cheap pre-check: nothing can decide without a raise, an assert or a return of a value
+        t = type(node)
+        if t is ast.Raise or t is ast.Assert or (t is ast.Return and node.value is not None) or t is ast.Expr:  # type: ignore[attr-defined]
+            break
+    else:
+        return False
     for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
         for node in walk(fn):
             t = type(node)
