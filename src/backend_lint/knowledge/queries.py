@@ -1290,7 +1290,12 @@ class _Analyzer:
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is not None:
-            keys = [v for v in args if not (v.stmt or v.container)]
+            keys = [
+                v
+                for a, v in zip(call.args, args)
+                if not (v.stmt or v.container)
+                and not (isinstance(a.value, cst.Name) and (a.value.value in ("db", "conn", "connection") or "session" in a.value.value))
+            ]
             if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
                 # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
                 # not a key the client controls, as for ``session.get`` with such a key
