@@ -196,7 +196,12 @@ def read_flow(flow_id: int, user_name: str):
 def test_facts_say_why_family_2_is_silent(tmp_path: Path) -> None:
     """A project that scopes rows by a string ``user_name`` and authenticates with an API key only: no model
     is owned and no route has a principal; ``facts`` says both and names the owner-like column."""
-    root = make_project(tmp_path, {"models.py": USERNAME_MODELS, "routes.py": KEY_ONLY_ROUTES})
+    dynamic = (
+        "from sqlalchemy import Column, Integer\n\nfrom base import create_model\n\nModel = create_model(None)\n\n\n"
+        "class Widget(Model):\n    __tablename__ = \"widget\"\n    id = Column(Integer, primary_key=True)\n"
+    )
+    base = "def create_model(db):\n    raise NotImplementedError\n"
+    root = make_project(tmp_path, {"models.py": USERNAME_MODELS, "routes.py": KEY_ONLY_ROUTES, "dyn.py": dynamic, "base.py": base})
     r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
@@ -204,6 +209,7 @@ def test_facts_say_why_family_2_is_silent(tmp_path: Path) -> None:
     silent = data["family2_silent"]
     assert len(silent) == 2, silent
     assert "no model is owned" in silent[0] and "`user_name` (2 models)" in silent[0] and "extend-identity-fields" in silent[0]
+    assert "1 classes declare `__tablename__` on a base not recognised as declarative" in silent[0]
     assert "credentials only" in silent[1]
     text = run_cli("facts", str(root), "--no-cache")
     assert "Family 2 (BKL2xx) makes no claim here:" in text.stdout

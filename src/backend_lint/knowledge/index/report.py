@@ -208,6 +208,10 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
     if not data["owned_models"]:
         fields = ", ".join(f"`{f}`" for f in settings.identity_fields[:6])
         why = f"no table model has an identity column ({fields}, ...): no model is owned"
+        unmapped = [q for q, facts in index.iter_classes() if "__tablename__" in facts.get("fields", {}) and not is_table_model(index, q)]
+        if unmapped:
+            why += (f"; {len(unmapped)} classes declare `__tablename__` on a base not recognised as declarative (a base "
+                    "made by a project function such as `Model = create_model(db)`): they are not read as tables")
         candidates = owner_like_columns(index, settings)
         if candidates:
             shown = ", ".join(f"`{c}` ({n} models)" for c, n in list(candidates.items())[:4])
