@@ -156,3 +156,65 @@ def test_config_outside_the_tree_keeps_the_project_root(tmp_path: Path) -> None:
     config.write_text('select = ["BKL201"]\n')
     r = run_cli("check", "app/routes.py", "--config", str(config), "--no-cache", "--output-format", "concise", cwd=root)
     assert "app/routes.py:14:12: BKL201" in r.stdout, r.stdout + r.stderr
+
+
+USERNAME_MODELS = '''from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Flow(Base):
+    __tablename__ = "flow"
+    id = Column(Integer, primary_key=True)
+    user_name = Column(String(128), index=True)
+
+
+class Prompt(Base):
+    __tablename__ = "prompt"
+    id = Column(Integer, primary_key=True)
+    user_name = Column(String(128))
+'''
+
+KEY_ONLY_ROUTES = '''from fastapi import APIRouter, Depends
+from fastapi.security import HTTPBearer
+
+bearer = HTTPBearer()
+router = APIRouter()
+
+
+def check_api_key(token=Depends(bearer)):
+    return token
+
+
+@router.get("/flows/{flow_id}", dependencies=[Depends(check_api_key)])
+def read_flow(flow_id: int, user_name: str):
+    return {"flow": flow_id, "user": user_name}
+'''
+
+
+def test_facts_say_why_family_2_is_silent(tmp_path: Path) -> None:
+    """A project that scopes rows by a string ``user_name`` and authenticates with an API key only: no model
+    is owned and no route has a principal; ``facts`` says both and names the owner-like column."""
+    dynamic = (
+        "from sqlalchemy import Column, Integer\n\nfrom base import create_model\n\nModel = create_model(None)\n\n\n"
+        "class Widget(Model):\n    __tablename__ = \"widget\"\n    id = Column(Integer, primary_key=True)\n"
+    )
+    base = "def create_model(db):\n    raise NotImplementedError\n"
+    root = make_project(tmp_path, {"models.py": USERNAME_MODELS, "routes.py": KEY_ONLY_ROUTES, "dyn.py": dynamic, "base.py": base})
+    r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["owned_models"] == []
+    silent = data["family2_silent"]
+    assert len(silent) == 2, silent
+    assert "no model is owned" in silent[0] and "`user_name` (2 models)" in silent[0] and "extend-identity-fields" in silent[0]
+    assert "1 classes declare `__tablename__` on a base not recognised as declarative" in silent[0]
+    assert "credentials only" in silent[1]
+    text = run_cli("facts", str(root), "--no-cache")
+    assert "Family 2 (BKL2xx) makes no claim here:" in text.stdout
+    # configured, the column makes the models owned and the explanation goes
+    (root / "pyproject.toml").write_text('[tool.backend-lint]\nextend-identity-fields = ["user_name"]\n')
+    data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
+    assert {m["name"] for m in data["owned_models"]} == {"Flow", "Prompt"}
+    assert len(data["family2_silent"]) == 1 and "credentials only" in data["family2_silent"][0]

@@ -82,6 +82,9 @@ def render_text(data: dict[str, Any]) -> str:
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]
+    if data.get("family2_silent"):
+        lines += ["", "Family 2 (BKL2xx) makes no claim here:"]
+        lines += [f"  {w}" for w in data["family2_silent"]]
     rows = data["migration_trees"]
     if rows:
         lines += ["", "Migration trees:"]

@@ -312,16 +312,22 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
     return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials)
 
 
-_TEST_DIRS = frozenset({"tests", "test", "scripts"})
+_TEST_DIRS = frozenset({"tests", "test", "scripts", "seeding", "seeds", "seed", "fixtures"})
+
+
+_SEED_FILE = re.compile(r"seed(s|ing|ers?)?(_\w*)?\.py$")
 
 
 def test_or_script_module(path: str, root: Optional[str]) -> bool:
-    """Test code and one-off scripts make no request-flow claim (families 1 and 2): a module under a
-    ``tests`` / ``test`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``, or a module under a ``scripts``
-    folder. Folders are read below the project root only (a project that itself lives under a ``tests``
-    folder is not test code)."""
+    """Test code, one-off scripts and seed data make no request-flow claim (families 1 and 2): a module under
+    a ``tests`` / ``test`` folder, ``test_*.py``, ``*_test.py``, ``conftest.py``, a module under a ``scripts``
+    folder, and seeding / fixture-data modules (under ``seeding`` / ``seeds`` / ``seed`` / ``fixtures``, or
+    named ``seed*.py``: they insert and read the rows they make, for no request). Folders are read below the
+    project root only (a project that itself lives under a ``tests`` folder is not test code)."""
     name = os.path.basename(path)
     if name == "conftest.py" or (name.startswith("test_") and name.endswith(".py")) or name.endswith("_test.py"):
+        return True
+    if _SEED_FILE.match(name):
         return True
     if not root:
         return False
@@ -587,6 +593,85 @@ def _decorator_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> l
     if isinstance(router, cst.Call):
         out.extend(_dependencies_arg(ctx, router))
     return out
+
+
+def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Path parameters of a route that one of its dependencies (its parameters' ``Depends(...)``, the
+    decorator's or its router's ``dependencies=[...]``) loads and decides on: a project function that raises
+    or returns a verdict on what it is given (``flow`` index facts, ``guards``: its parameters, which FastAPI
+    fills from the path by name, and ``request.path_params[...]`` it reads), or a dependency class, or a
+    class handed to one (``Depends(PermissionsDependency([TaskEditPermission]))``), whose methods (or a base
+    class's) read ``request.path_params["task_id"]`` and decide. The route's own load by such a parameter is
+    checked already (families 2 makes no BKL201 claim for it)."""
+    route = route_info(ctx, func)
+    project = ctx.project
+    if route is None or project is None or not route.path:
+        return frozenset()
+    path_params = set(re.findall(r"{(\w+)(?::\w+)?}", route.path))
+    if not path_params:
+        return frozenset()
+    targets: list[cst.BaseExpression] = []
+
+    def from_depends(dep: cst.BaseExpression) -> None:
+        if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
+            target = dep.args[0].value
+            if isinstance(target, cst.Call):
+                targets.append(target.func)
+                for a in target.args:
+                    value = a.value
+                    items = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
+                    targets.extend(i for i in items if isinstance(i, (cst.Name, cst.Attribute)))
+            else:
+                targets.append(target)
+
+    def from_list(call: cst.BaseExpression) -> None:
+        if not isinstance(call, cst.Call):
+            return
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "dependencies":
+                continue
+            value = arg.value
+            if isinstance(value, cst.Name):
+                value = module_assignments(ctx).get(value.value, value)
+            if isinstance(value, (cst.List, cst.Tuple)):
+                for el in value.elements:
+                    from_depends(el.value)
+
+    if route.decorator is not None:
+        from_list(route.decorator.decorator)
+    from_list(module_assignments(ctx).get(route.router))  # type: ignore[arg-type]
+    for p in param_infos(ctx, func):
+        if p.marker_node is not None:
+            from_depends(p.marker_node)
+    guarded: set[str] = set()
+    for target in targets:
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            continue
+        q = ctx.qualified_name(target)
+        found = project.resolve_symbol(q) if q else None
+        if found is None:
+            continue
+        names = [found[1]]
+        mods = [found[0]]
+        if found[2] == "classes":
+            names, mods = [], []
+            for name, _facts in project.class_mro(f"{found[0]}.{found[1]}"):
+                where = project.split(name)
+                if where is not None:
+                    mods.append(where[0])
+                    names.append(where[1])
+        for mod, name in zip(mods, names):
+            facts = project.modules.get(mod) if hasattr(project.modules, "get") else None
+            flow = (facts or {}).get("extra", {}).get("flow", {})
+            read = set(flow.get("guards", {}).get(name, ())) & path_params
+            if read and found[2] == "functions":
+                # a dependency function decides on the caller only when it is given one (an auth dependency
+                # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard
+                fn = orm_facts(facts or {}).get("functions", {}).get(name) or {}
+                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" for fp in fn.get("params", ())):
+                    continue
+            guarded |= read
+    return frozenset(guarded)
 
 
 @dataclass

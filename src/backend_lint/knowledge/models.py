@@ -529,3 +529,28 @@ def _schema_fields(project: "ProjectIndex", qualified: str) -> dict[str, FieldIn
         optional = f.is_optional(v1=False)
         out[name] = FieldInfo(name, f.annotation or "", optional, f.required, nullable, f.default_source, f.owner, f.line)
     return out
+
+
+_OWNER_WORDS = ("user", "owner", "creator", "author", "account", "tenant", "member")
+_NOT_OWNER_SUFFIXES = ("_count", "_at", "_time", "_type", "_role", "_agent", "_limit", "_prompt", "_input", "_message")
+
+
+def owner_like_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> dict[str, int]:
+    """Columns of table models named like an owner that are not identity fields (``user_name``, ``owner``,
+    ``created_by``), with how many models carry each: what ``backend-lint facts`` offers for
+    ``extend-identity-fields`` when no model is owned (a name alone is no proof of ownership, so it is never
+    inferred)."""
+    if project is None:
+        return {}
+    fields = set(identity_fields(settings))
+    counts: dict[str, int] = {}
+    for q, _ in project.iter_classes():
+        if not is_table_model(project, q):
+            continue
+        for column in model_columns(project, q):
+            lowered = column.lower()
+            if column in fields or lowered.endswith(_NOT_OWNER_SUFFIXES) or lowered in ("id", "users"):
+                continue
+            if any(w in lowered for w in _OWNER_WORDS) or lowered == "created_by":
+                counts[column] = counts.get(column, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, principal_classes
+from .auth import ADMIN_WORDS, Identity, principal_classes, route_path_guards
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
@@ -171,6 +171,9 @@ class Site:
     # a lookup inside project helpers reached with a client key (``kind == "helper"``): the call chain
     via: tuple[str, ...] = ()
     row_names: set[str] = field(default_factory=set)  # locals the fetched row is assigned to
+    # the row's key handed, with the principal, to the project's own access-checked getter of the same model
+    # (``fetch_item_for_user(db, item.id, user)``): access is decided there, on every path that uses the row
+    refetched: bool = False
 
     @property
     def unscoped(self) -> bool:
@@ -277,6 +280,7 @@ class _Analyzer:
         self.identity_fields = frozenset(self.settings.identity_fields)
         self.out = FunctionQueries()
         self.admin_depth = 0
+        self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
 
@@ -370,6 +374,81 @@ class _Analyzer:
                     return "negated"
         return None
 
+    def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
+        """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
+        conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
+        return error(409)``), and refusing the owner (``if row.user_id == user.id: raise "the owner cannot
+        leave"``: an equality that holds, not fails, on the raising branch)."""
+        body = stmt.body
+        if not self._exits(body):
+            return []
+        comparisons = [n for n in _walk_expr(stmt.test) if isinstance(n, cst.Comparison)]
+        if not comparisons:
+            return []
+        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
+        if "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower():
+            return comparisons
+        stmts = body.body if isinstance(body, cst.IndentedBlock) else []
+        last = stmts[-1] if stmts else None
+        if not (isinstance(last, cst.SimpleStatementLine) and last.body and isinstance(last.body[-1], cst.Raise)):
+            return []
+        out: list[cst.Comparison] = []
+        stack: list[cst.BaseExpression] = [stmt.test]
+        while stack:  # the conjuncts that must hold for the raise (not under ``not``)
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+                if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
+                    out.append(node)
+        return out
+
+    def _elevated_split(self, test: cst.BaseExpression, state: dict[str, Val]) -> tuple[bool, bool]:
+        """(the test holds only on identity-less or elevated ways, it fails only on such ways), through
+        ``not`` / ``and`` / ``or``: a leaf is elevated when it names an admin role, tests a global permission
+        of the principal (``has_global_permission(user, Permission.MANAGE_AGENTS)``) or the principal's
+        presence (``user`` is present when it holds, absent when it fails)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            body, other = self._elevated_split(test.expression, state)
+            return other, body
+        if isinstance(test, cst.BooleanOperation):
+            lb, le = self._elevated_split(test.left, state)
+            rb, re_ = self._elevated_split(test.right, state)
+            if isinstance(test.operator, cst.And):
+                return lb or rb, le and re_
+            return lb and rb, le or re_
+        if isinstance(test, cst.Await):
+            test = test.expression
+        if isinstance(test, cst.Call) and self._global_permission_test(test, state):
+            return True, False
+        polarity = self._admin_test(test)
+        presence = self._presence_test(test, state)
+        return polarity == "positive" or presence == "absent", polarity == "negated" or presence == "present"
+
+    def _global_permission_test(self, call: cst.Call, state: dict[str, Val]) -> bool:
+        """A role or permission test of the principal alone: a call given the principal and constants only
+        (``has_permission(user, Permission.MANAGE_AGENTS)``, ``user_has_role(user, "owner")``), none of them a
+        row or a key. Holding a global permission is an elevated way, like an admin role."""
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        lowered = name.lower()
+        if not any(w in lowered for w in ("permission", "role", "scope", "admin", "privilege")):
+            return False
+        principal = constant = False
+        for a in call.args:
+            value = a.value
+            if isinstance(value, (cst.SimpleString, cst.Integer)):
+                constant = True
+            elif isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute)):
+                constant = True  # ``Permission.MANAGE_AGENTS``
+            elif isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
+                continue
+            else:
+                return False
+        return principal and constant
+
     def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
         """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
         ``if user_id is None:`` / ``if not user_id:`` -> "absent" (the body has none)."""
@@ -457,11 +536,18 @@ class _Analyzer:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
         )
+        self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
         self.test(stmt.test, state, decision=decision)
         polarity = self._admin_test(stmt.test)
         presence = self._presence_test(stmt.test, state)
         body_admin = polarity == "positive" or presence == "absent"
         else_admin = polarity == "negated" or presence == "present"
+        if isinstance(stmt.test, (cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.Await)):
+            # ``if user and not has_global_permission(user, Permission.MANAGE):``: the else branch is
+            # identity-less or elevated on every way it can be taken
+            split_body, split_else = self._elevated_split(stmt.test, state)
+            body_admin = body_admin or split_body
+            else_admin = else_admin or split_else
         body_state = dict(state)
         self._narrow(stmt.test, body_state, positive=True)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
@@ -704,7 +790,13 @@ class _Analyzer:
     # -- BKL202: comparisons in tests ----------------------------------------------------------------------
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
         self.ev(expr, state)
-        found: list[Comparison] = self.comparisons_in(expr, state)
+        found: list[Comparison] = []
+        for c in self.comparisons_in(expr, state):
+            if id(c.node) in self.not_access:
+                for site in c.row.sites:  # the owner is compared without deciding access: no claim either way
+                    site.owner_gated = True
+            else:
+                found.append(c)
         for node in _walk_expr(expr):
             if isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
                 pending = self.pending_owner_flags.pop(node.value)
@@ -906,7 +998,8 @@ class _Analyzer:
         if not v.stmt:
             return
         for s in v.sites:
-            s.consumptions.append((v.scoped, v.opaque))
+            # executed in an admin-only (or identity-less) branch: that way makes no claim
+            s.consumptions.append((v.scoped or self.admin_depth > 0, v.opaque))
             if v.pscoped:
                 s.pscoped = True
 
@@ -1148,7 +1241,7 @@ class _Analyzer:
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
         stmts = [v for v in args if v.stmt]
         func = call.func
-        name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else "")
+        name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
         if stmts:
             if name in PAGINATORS:
                 for v in stmts:
@@ -1162,6 +1255,7 @@ class _Analyzer:
                 return replace(v, derived=derived)
             return Val(sites=sites, stmt=True, opaque=True)
         if derived:
+            self.refetch_check(call, q, state)
             check = self.authorization_check(call, q, name, state)
             if check is not None:
                 self.out.checks.append(check)
@@ -1199,6 +1293,16 @@ class _Analyzer:
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is not None:
+            keys = [
+                v
+                for a, v in zip(call.args, args)
+                if not (v.stmt or v.container)
+                and not (isinstance(a.value, cst.Name) and (a.value.value in ("db", "conn", "connection") or "session" in a.value.value))
+            ]
+            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
+                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
+                # not a key the client controls, as for ``session.get`` with such a key
+                return replace(repo, repo=False, scoped=True)
             return repo
         instance = self.instance_of(q, call, state)
         if instance is not None:
@@ -1249,6 +1353,51 @@ class _Analyzer:
             column = None
         return Comparison(call, v, var, helper=name, column=column)
 
+    def refetch_check(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> None:
+        """``existing = fetch_item_for_user(db, item_id=existing.id, user=user)`` after an unscoped load of
+        ``existing``: the project's own getter of the same model, given the principal and the row's key, decides
+        access (it filters or checks with the principal it is given, by its index summary); the unscoped
+        load is checked on every path that reaches the getter (no BKL201; not BKL202 either: the check is a
+        scoped fetch)."""
+        project = self.project
+        found = project.resolve_symbol(q) if (q is not None and project is not None) else None
+        if found is None or found[2] != "functions":
+            return
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        if not fn.get("returns"):
+            return
+        model = project.canonical(fn["returns"])
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        if summary is None:
+            return
+        params = summary.get("params", [])
+        rows: list[Val] = []
+        principal_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            expr = _unwrap(self.ctx, a.value)
+            if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+                v = state.get(expr.value.value)
+                if v is not None and v.rows and v.model == model and v.sites:
+                    rows.append(v)
+                    continue
+            if param is not None and self.is_derived(a.value, state):
+                principal_params.add(param)
+        if not rows or not principal_params:
+            return
+        if principal_params <= set(summary.get("unused", ())):
+            return  # handed the principal and ignores it: not access-checked
+        checked = any(any(p in principal_params for _, p in c.get("args", ())) for c in summary.get("calls", ()))
+        cols = set(identity_columns(project, self.settings, model)) or set(self.identity_fields)
+        checked = checked or bool(cols & set(summary.get("preds", ())) or cols & set(summary.get("compared", ())))
+        if not checked:
+            return
+        for v in rows:
+            for site in v.sites:
+                site.refetched = True
+
     def _raising_helper(self, q: Optional[str]) -> bool:
         """A project function that raises (``_load_readable_document(key, session,
         auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
@@ -1256,7 +1405,13 @@ class _Analyzer:
         if found is None or found[2] != "functions":
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
-        return bool(fn.get("raises"))
+        return bool(fn.get("raises")) and self._decides(found)
+
+    def _decides(self, found: tuple) -> bool:
+        """The project function decides on what it is given (``flow`` index facts, ``deciders``): it raises
+        or returns a verdict under a test of its parameters. A token signer or a file loader that raises on
+        failure, whatever parameters it takes, is not an authorisation helper."""
+        return found[1] in flow_facts(self.project, found[0]).get("deciders", ())  # type: ignore[arg-type]
 
     def _authorization_helper(self, q: Optional[str], name: str) -> bool:
         configured = self.settings.authorization_helpers
@@ -1265,7 +1420,8 @@ class _Analyzer:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
         if found is not None and found[2] == "functions":
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
-            return bool(fn.get("raises")) or any(w in name.lower() for w in VERIFY_WORDS)
+            named = any(w in name.lower() for w in VERIFY_WORDS)
+            return (bool(fn.get("raises")) or named) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
         return any(w in name.lower() for w in VERIFY_WORDS)
@@ -1796,10 +1952,16 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         out.checked_after.append((check.node, row.model))
         if check.helper is not None:
             out.helper_checks[id(check.node)] = check
+    gate = identity.route is None and _access_gate(func, identity)
+    guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     for site in fq.sites:
         model = owned_site_model(ctx, site)
-        if model is None or not site.unscoped or site.checked_after or site.owner_gated:
+        if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
             continue
+        if gate:
+            continue
+        if guarded and site.key_names and {k.split(".", 1)[0] for k in site.key_names} <= guarded:
+            continue  # a route dependency loads the row by this path parameter and decides on the caller
         if _roster_read(ctx, site, model):
             continue
         if _keyed_by_caller(identity, site):
@@ -1808,6 +1970,57 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         out.unscoped.append((site, model))
     return out
+
+
+GATE_PREFIXES = (
+    "assert_", "check_", "ensure_", "verify_", "validate_", "require_", "authorize_", "authorise_", "can_", "has_",
+    "may_", "is_allowed", "guard_", "enforce_",
+)
+GATE_WORDS = ("_can_", "can_access", "has_access", "_is_allowed", "_may_")
+
+
+def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
+    """The function is itself an access gate (``_assert_can_edit(user, item_id, db) -> None``,
+    ``can_link_config(user, config_id, db) -> bool``): named like a check, it returns nothing or a verdict
+    (never a row), and it decides with the principal (hands it to a call or compares it). The rows it
+    loads are what it decides on, not rows served to a request: its loads make no BKL201 claim (its callers
+    make theirs: a route that ignores its verdict, or a row it loads itself, is reported there)."""
+    name = func.name.value.lstrip("_").lower()
+    if not (name.startswith(GATE_PREFIXES) or any(w in "_" + name for w in GATE_WORDS)):
+        return False
+    returns = func.returns.annotation if func.returns is not None else None
+    if returns is not None and not (isinstance(returns, cst.Name) and returns.value in ("None", "bool")):
+        return False
+    names = identity.names()
+    if not names:
+        return False
+    decides = False
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Return) and returns is None and node.value is not None:
+            value = node.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            verdict = isinstance(value, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation)) or (
+                isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+            )
+            if isinstance(value, cst.Call):
+                callee = value.func.attr.value if isinstance(value.func, cst.Attribute) else (value.func.value if isinstance(value.func, cst.Name) else "")
+                callee = callee.lstrip("_").lower()
+                verdict = callee in ("all", "any", "bool", "isinstance") or callee.startswith(GATE_PREFIXES) or any(w in "_" + callee for w in GATE_WORDS)
+            if not verdict:
+                return False  # returns something that may be a row
+        if isinstance(node, (cst.Call, cst.Comparison)) and not decides:
+            parts = [a.value for a in node.args] if isinstance(node, cst.Call) else [node.left] + [c.comparator for c in node.comparisons]
+            for part in parts:
+                if any(n in names for n in load_names(part)):
+                    decides = True
+                    break
+        stack.extend(iter_children(node))
+    return decides
 
 
 def _existence_only(func: cst.FunctionDef, site: Site) -> bool:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..auth import ADMIN_WORDS, AUTH_NAME, DependencyKind, alias_dependency, classify_dependency, is_security_scheme, principal_classes
 from ..facts import orm_facts
 from ..imports import last_segment
-from ..models import identity_columns, is_owned, is_table_model, owner_column
+from ..models import identity_columns, is_owned, is_table_model, owner_column, owner_like_columns
 from ..queries import VERIFY_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -158,6 +158,8 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                    or (p.get("type") and index.canonical(p["type"]) in principals)]
             if not who or not (fn.get("raises") or last_segment(fn.get("returns")) in ("", "bool", "None")):
                 continue  # given neither the principal nor an identity value, or returns no verdict
+            if name not in facts.get("extra", {}).get("flow", {}).get("deciders", ()):
+                continue  # raises or returns nothing decided on what it is given (a token signer, a loader)
             why = f"its name says `{words[0]}`, it takes `{who[0]}`"
             why += " and it raises" if fn.get("raises") else ""
             out.append({"name": name, "module": mod, "why": why})
@@ -199,13 +201,42 @@ def _migration_trees(index: "ProjectIndex") -> list[dict[str, Any]]:
     return out
 
 
+def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Settings") -> list[str]:
+    """Why family 2 (BKL2xx) can make no claim on this project, when it cannot: no owned model, or no
+    principal anywhere (auth dependencies that yield credentials only)."""
+    out: list[str] = []
+    if not data["owned_models"]:
+        fields = ", ".join(f"`{f}`" for f in settings.identity_fields[:6])
+        why = f"no table model has an identity column ({fields}, ...): no model is owned"
+        unmapped = [q for q, facts in index.iter_classes() if "__tablename__" in facts.get("fields", {}) and not is_table_model(index, q)]
+        if unmapped:
+            why += (f"; {len(unmapped)} classes declare `__tablename__` on a base not recognised as declarative (a base "
+                    "made by a project function such as `Model = create_model(db)`): they are not read as tables")
+        candidates = owner_like_columns(index, settings)
+        if candidates:
+            shown = ", ".join(f"`{c}` ({n} models)" for c, n in list(candidates.items())[:4])
+            why += (f"; columns named like an owner: {shown}; if the project scopes rows by one of them, name it in "
+                    "`extend-identity-fields` (and the principal's attribute in `identity-attributes`)")
+        out.append(why)
+    auth = data["auth_dependencies"]
+    if not auth:
+        out.append("no auth dependency is recognised: no route has a principal (name one in `auth-dependencies`)")
+    elif all(d.get("credentials_only") for d in auth) and not data["principal_classes"]:
+        out.append(
+            "every auth dependency yields credentials only (a security scheme's token, no user): no route has a "
+            "principal, so only functions taking an identity-named parameter make claims (name the dependency that "
+            "returns the caller in `auth-dependencies`)"
+        )
+    return out
+
+
 def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]:
     """Everything above, one JSON-able object."""
     index.load_facts()
     report = index.roots_report
     auth, admin = _dependencies(index, settings)
     unresolved = [{"path": _rel(index, p), "module": m} for p, m in (report.unresolved if report is not None else [])]
-    return {
+    out: dict[str, Any] = {
         "root": index.root,
         "roots": _roots(index),
         "modules": _module_names(index),
@@ -220,4 +251,6 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "owned_models": _owned_models(index, settings),
         "migration_trees": _migration_trees(index),
     }
+    out["family2_silent"] = _family2_silent(out, index, settings)
+    return out
 

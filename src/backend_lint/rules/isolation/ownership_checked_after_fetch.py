@@ -47,10 +47,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     An *authorisation helper* called after the load counts the same way and is reported at its call,
     naming the row: a function given the principal (or an identity value) and the fetched row or one of
     its attributes (`check_permission(session, user, row.workspace_id, "read")`, `if not is_member(user.id,
-    row.org_id): raise ...`). A helper is a project function that raises, a function named like a check
-    (`check`, `require`, `ensure`, `verify`, `permission`, `access`, `member`, `can_`, `has_`, ...), or a
-    name in `authorization-helpers`; a project function that returns the row's own model is a scoped
-    fetch, not a check.
+    row.org_id): raise ...`). A helper is recognised by what it does, not by the arguments it takes: a
+    project function that raises or is named like a check (`check`, `require`, `ensure`, `verify`,
+    `permission`, `access`, `member`, `can_`, `has_`, ...) *and* decides on what it is given (a `raise` or
+    a `return False` under a test of its parameters or of values computed from them, an `assert` on them, a
+    returned comparison, or a call handing them on to another check), or a name in
+    `authorization-helpers`. A token signer that raises only when a module setting is missing
+    (`sign_token(user_id=user.id, project_id=row.id)`), or a loader that re-raises in an `except`, is not
+    a helper. A project function that returns the row's own model is a scoped fetch, not a check.
 
     The check may be made through a local or in a loop (`space = card.workspace_id` then
     `require_role(db, user, space)`; `for space in {c.workspace_id for c in cards}: require_role(...)`;
@@ -65,9 +69,15 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
     table's own key are not ownership checks of a row and are not reported. An owner equality that only
     decides whether the row is reused (`reuse = row is not None and row.user_id == user_id`, then a new
-    row otherwise) denies nothing: neither this rule nor BKL201 reports that fetch.
-    Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
-    project, `test_*.py`, `*_test.py` and `conftest.py`.
+    row otherwise) denies nothing: neither this rule nor BKL201 reports that fetch. Neither do owner
+    comparisons that guard no access: a uniqueness conflict (the branch answers `409`, `CONFLICT` or
+    "already exists": `if holder.user_id != user.id: raise HTTPException(409)`) and refusing the owner
+    (`if board.user_id == user.id: raise ...` "the owner cannot leave": the equality holds on the raising
+    branch). A row fetched by a repository function keyed only on values read from rows already loaded
+    (`get_org(db, project.org_id)`) is not fetched by a client key: comparing its owner is no BKL202.
+    Test code, one-off scripts and seed data make no claim: a module under a `tests`, `test`, `scripts`,
+    `seeding`, `seeds`, `seed` or `fixtures` folder of the project, `test_*.py`, `*_test.py`, `conftest.py`
+    and `seed*.py`.
 
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle

@@ -72,12 +72,31 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     tasks and functions with no principal make no claim. When ownership is instead compared in Python
     after the fetch, or an authorisation helper given the principal and the row decides access after it,
     BKL202 reports it and this rule does not.
-    Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
-    project, `test_*.py`, `*_test.py` and `conftest.py`.
+    Test code, one-off scripts and seed data make no claim: a module under a `tests`, `test`, `scripts`,
+    `seeding`, `seeds`, `seed` or `fixtures` folder of the project, `test_*.py`, `*_test.py`, `conftest.py`
+    and `seed*.py`.
     A statement wrapped as a boolean (`select(select(Item.id).where(...).exists())`,
     `select(exists().where(...))`) is the inner statement's query: its predicates are the ones that count.
 
     Not reported either (decided on real code):
+    - a load inside a function that is itself an access gate: not a route, named like a check
+      (`assert_*`, `check_*`, `ensure_*`, `verify_*`, `require_*`, `can_*`, `has_*`, `*_can_*`, ...),
+      returning nothing or a verdict (`-> None` / `-> bool`, a comparison, `all(...)`, never a row), and
+      deciding with the principal it is given (hands it to a call or compares it): the rows it loads are
+      what it decides on;
+    - a load followed by the project's own access-checked getter of the same model, given the principal
+      and the row's key (`existing = fetch_item_for_user(db, item_id=existing.id, user=user)`): the getter
+      decides (its index summary filters through, compares or hands on the principal); a getter that
+      ignores the principal it is given decides nothing and the load is still reported;
+    - a query executed on a branch taken only by identity-less or elevated callers: an admin role, a
+      global permission of the principal alone (`has_global_permission(user, Permission.MANAGE_ITEMS)`,
+      constants only, no row or key), or no principal (`if user and not has_global_permission(...):
+      stmt = stmt.where(Item.user_id == user.id)`: scoped on every other way);
+    - a route's load by a path parameter that one of its dependencies loads and decides on: a dependency
+      function given the caller (an auth dependency among its parameters) that raises or returns a
+      verdict on that parameter, or a dependency class, or a permission class handed to one
+      (`dependencies=[Depends(PermissionsDependency([TaskEditPermission]))]`), whose methods read
+      `request.path_params["task_id"]` and decide;
     - a *catalogue*: a model whose identity columns are all optional and point to no table (no foreign
       key), and whose rows carry a globally unique key (`name = Field(unique=True)`); a role list with an
       empty-by-default `workspace_id` is shared by everyone, not owned;

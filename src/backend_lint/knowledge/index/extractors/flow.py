@@ -202,19 +202,136 @@ def summarise(
     return out
 
 
+def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function decides on what it is given: a ``raise`` under a test that reads a parameter (or a local
+    computed from one), an ``assert`` on one, an unconditional ``raise`` (a stub that always denies), or a
+    ``return`` of a comparison / ``not`` / boolean operation reading one. A ``raise`` in an ``except``
+    handler or under a test of module state only (``if not _SECRET_KEY: raise``) decides nothing: a token
+    signer or a file loader that raises on failure is not an authorisation helper."""
+    args = fn.args
+    derived = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
+    if args.vararg is not None:
+        derived.add(args.vararg.arg)
+    if args.kwarg is not None:
+        derived.add(args.kwarg.arg)
+    if not derived:
+        return False
+    for node in walk(fn):  # cheap pre-check: nothing can decide without a raise, an assert or a return of a value
+        t = type(node)
+        if t is ast.Raise or t is ast.Assert or (t is ast.Return and node.value is not None) or t is ast.Expr:  # type: ignore[attr-defined]
+            break
+    else:
+        return False
+    for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
+        for node in walk(fn):
+            t = type(node)
+            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                value = node.value  # type: ignore[attr-defined]
+                if value is not None and _names(value) & derived:
+                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                    for target in targets:
+                        derived |= {n.id for n in walk(target) if type(n) is ast.Name}
+            elif t is ast.For or t is ast.AsyncFor:
+                if _names(node.iter) & derived:  # type: ignore[attr-defined]
+                    derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
+
+    def visit(stmts: list[ast.stmt], guarded: bool) -> bool:
+        for stmt in stmts:
+            t = type(stmt)
+            if t is ast.Raise:
+                return True  # guarded by a test of what it was given, or unconditional
+            if t is ast.Expr and type(stmt.value) in (ast.Call, ast.Await):  # type: ignore[attr-defined]
+                call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
+                if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
+                    return True  # hands what it was given on to another check (``_check(user, row)``)
+            if t is ast.Assert:
+                if _names(stmt.test) & derived:  # type: ignore[attr-defined]
+                    return True
+            elif t is ast.Return:
+                value = stmt.value  # type: ignore[attr-defined]
+                if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and _names(value) & derived:
+                    return True
+                if guarded and type(value) is ast.Constant and type(value.value) is bool:  # type: ignore[union-attr]
+                    return True  # ``if not row: return False``
+            elif t is ast.If or t is ast.While:
+                reads = bool(_names(stmt.test) & derived)  # type: ignore[attr-defined]
+                if reads and (visit(stmt.body, True) or visit(stmt.orelse, True)):  # type: ignore[attr-defined]
+                    return True
+                if not reads and _returns_verdict(stmt.body, derived) | _returns_verdict(stmt.orelse, derived):  # type: ignore[attr-defined]
+                    return True
+            elif t is ast.Try or type(stmt).__name__ == "TryStar":
+                if visit(stmt.body, guarded) or visit(stmt.orelse, guarded) or visit(stmt.finalbody, guarded):  # type: ignore[attr-defined]
+                    return True
+            elif t in (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor):
+                if visit(stmt.body, guarded):  # type: ignore[attr-defined]
+                    return True
+        return False
+
+    return visit(fn.body, False)
+
+
+_CHECK_WORDS = ("check", "ensure", "verify", "assert", "require", "authoriz", "authoris", "validate", "permission", "access", "guard", "enforce", "deny")
+
+
+def _check_name(func: ast.AST) -> bool:
+    name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")  # type: ignore[attr-defined]
+    lowered = name.lower()
+    return any(w in lowered for w in _CHECK_WORDS)
+
+
+def _path_reads(fn: ast.AST) -> set[str]:
+    """Path parameters a function reads from the request: ``request.path_params["task_id"]``,
+    ``request.path_params.get("task_id")``."""
+    out: set[str] = set()
+    for node in walk(fn):
+        t = type(node)
+        if t is ast.Subscript:
+            base, key = node.value, node.slice  # type: ignore[attr-defined]
+        elif t is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "get" and node.args:  # type: ignore[attr-defined]
+            base, key = node.func.value, node.args[0]  # type: ignore[attr-defined]
+        else:
+            continue
+        if type(base) is ast.Attribute and base.attr == "path_params" and type(key) is ast.Constant and isinstance(key.value, str):
+            out.add(key.value)
+    return out
+
+
+def _returns_verdict(stmts: list[ast.stmt], derived: set[str]) -> bool:
+    for node in stmts:
+        for sub in walk(node):
+            if type(sub) is ast.Return and sub.value is not None and type(sub.value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call):
+                if _names(sub.value) & derived:
+                    return True
+    return False
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
     evidence: dict[str, dict[str, int]] = {}
+    deciders: list[str] = []
+    guards: dict[str, list[str]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence)
             if found is not None:
                 functions[stmt.name] = found
+            if decides(stmt):
+                deciders.append(stmt.name)
+                a = stmt.args
+                if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
+                    x.annotation is not None and type(x.annotation) is ast.Subscript for x in a.args + a.kwonlyargs
+                ):  # takes dependencies: FastAPI fills its other parameters from the path by name
+                    read = _path_reads(stmt) | ({x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls", "request"})
+                    guards[stmt.name] = sorted(read)
         elif isinstance(stmt, ast.ClassDef):
+            subs = [sub for sub in stmt.body if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            read = set().union(*(_path_reads(sub) for sub in subs)) if subs else set()
+            if read and any(decides(sub) for sub in subs):
+                guards[stmt.name] = sorted(read)
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence)
+    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, guards=guards)
