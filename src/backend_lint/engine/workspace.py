@@ -23,7 +23,7 @@ from typing import Any, Callable, Optional, Sequence
 from ..ground.cache import DEFAULT_CACHE_DIR, ensure_cache_dir
 from ..ground.config import ConfigError, Settings
 from ..ground.discovery import abspath_maker, excluded_below_root, is_excluded_file, iter_python_files, project_python_files
-from ..ground.inputs import directories_of, forget, input_files
+from ..ground.inputs import directories_of, forget, own_inputs_stamp
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
 from ..knowledge.index.roots import unresolved_share
@@ -126,7 +126,7 @@ class Workspace:
         than a lint.)"""
         changed = False
         for directory in directories_of([os.path.abspath(path)]):
-            stamp = _own_inputs_stamp(directory)
+            stamp = own_inputs_stamp(directory)
             before = self._inputs.get(directory)
             self._inputs[directory] = stamp
             changed = changed or (before is not None and before != stamp)
@@ -320,19 +320,6 @@ def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:
 
 NOTEBOOK_SUFFIX = ".ipynb"
 NOT_LINTED_NOTEBOOK = "Jupyter notebook: not linted (backend-lint reads Python source files only)"
-
-
-def _own_inputs_stamp(directory: str) -> str:
-    """A digest of the content of the declared inputs of ``directory`` itself (not its ancestors')."""
-    h = hashlib.sha256()
-    for path in input_files(directory):
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue  # a directory, gone, unreadable: the readers see nothing either
-        h.update(path.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
-    return h.hexdigest()
 
 
 def _unwritable(directory: str) -> Optional[str]:

@@ -96,14 +96,26 @@ def inputs_stamp(paths: Iterable[str]) -> str:
     ancestors. Content, not mtimes: an edit within one timestamp tick is seen as well."""
     h = hashlib.sha256()
     for directory in directories_of(paths):
-        for path in input_files(directory):
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                continue  # a directory, gone, unreadable: the readers see nothing either
-            h.update(path.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
+        feed_own_inputs(h, directory)
     return h.hexdigest()
+
+
+def own_inputs_stamp(directory: str) -> str:
+    """A digest of the content of the declared inputs of ``directory`` itself (not its ancestors')."""
+    h = hashlib.sha256()
+    feed_own_inputs(h, directory)
+    return h.hexdigest()
+
+
+def feed_own_inputs(h: Any, directory: str) -> None:
+    """Add each declared input of ``directory`` (its path and a digest of its content) to the hash ``h``."""
+    for path in input_files(directory):
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue  # a directory, gone, unreadable: the readers see nothing either
+        h.update(path.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(data).digest())
 
 
 # -- process-wide memos of the inputs ------------------------------------------------------------------------
