@@ -558,26 +558,31 @@ def module_assignments(ctx: "FileContext") -> dict[str, cst.BaseExpression]:
     return ctx.cached("auth.module_assignments", build)
 
 
-def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind]:
-    out: list[DependencyKind] = []
+def dependencies_elements(ctx: "FileContext", call: cst.Call) -> list[cst.BaseExpression]:
+    """The elements of a call's ``dependencies=[...]`` (a list or tuple, also held in a module-level name)."""
+    out: list[cst.BaseExpression] = []
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value != "dependencies":
             continue
         value = arg.value
         if isinstance(value, cst.Name):
             value = module_assignments(ctx).get(value.value, value)
-        if not isinstance(value, (cst.List, cst.Tuple)):
-            continue
-        for el in value.elements:
-            dep = el.value
-            if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
-                target = dep.args[0].value
-                func = target.func if isinstance(target, cst.Call) else target
-                q = ctx.qualified_name(func)
-                kwargs = {}
-                if isinstance(target, cst.Call):
-                    kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
-                out.append(classify_dependency(ctx.project, ctx.settings, q, dotted_name(func), kwargs))
+        if isinstance(value, (cst.List, cst.Tuple)):
+            out.extend(el.value for el in value.elements)
+    return out
+
+
+def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind]:
+    out: list[DependencyKind] = []
+    for dep in dependencies_elements(ctx, call):
+        if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
+            target = dep.args[0].value
+            func = target.func if isinstance(target, cst.Call) else target
+            q = ctx.qualified_name(func)
+            kwargs = {}
+            if isinstance(target, cst.Call):
+                kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+            out.append(classify_dependency(ctx.project, ctx.settings, q, dotted_name(func), kwargs))
     return out
 
 
@@ -625,17 +630,9 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
                 targets.append(target)
 
     def from_list(call: cst.BaseExpression) -> None:
-        if not isinstance(call, cst.Call):
-            return
-        for arg in call.args:
-            if arg.keyword is None or arg.keyword.value != "dependencies":
-                continue
-            value = arg.value
-            if isinstance(value, cst.Name):
-                value = module_assignments(ctx).get(value.value, value)
-            if isinstance(value, (cst.List, cst.Tuple)):
-                for el in value.elements:
-                    from_depends(el.value)
+        if isinstance(call, cst.Call):
+            for dep in dependencies_elements(ctx, call):
+                from_depends(dep)
 
     if route.decorator is not None:
         from_list(route.decorator.decorator)
