@@ -30,7 +30,7 @@ from .datetime_words import (  # noqa: F401  (re-exported)
     helper_requires,
 )
 from ..ground.inputs import per_run, pin_files
-from .fastapi import ROUTER_CLASSES
+from .fastapi import ROUTER_CLASSES, is_router_receiver
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
 from .facts import timezone_facts
@@ -234,19 +234,12 @@ def mapped_datetime_state(ctx: "FileContext", class_qualified: str) -> str:
 
 
 def _is_router(project: "ProjectIndex", receiver: Optional[str], module_uses_fastapi: bool) -> bool:
-    if receiver is None:
-        return module_uses_fastapi
-    found = project.resolve_symbol(receiver)
-    if found is None:
-        return module_uses_fastapi
-    if found[2] != "assignments":
-        return False
-    call = project.modules[found[0]]["assignments"][found[1]].get("call")
-    if call is None:
-        return module_uses_fastapi
-    if call in ROUTER_CLASSES:
-        return True
-    return any(name in ROUTER_CLASSES for name in class_mro_names(project, call))
+    # family 3 counts a FastAPI router class or its subclasses only (not the router factories family 6 follows)
+    return is_router_receiver(project, receiver, module_uses_fastapi, _is_router_class)
+
+
+def _is_router_class(project: "ProjectIndex", call: str) -> bool:
+    return call in ROUTER_CLASSES or any(name in ROUTER_CLASSES for name in class_mro_names(project, call))
 
 
 def body_model_fields(project: "ProjectIndex") -> dict[str, frozenset[str]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -86,10 +86,15 @@ def makes_router(project: Optional["ProjectIndex"], called: Optional[str]) -> bo
     return project.memo(("fastapi.router_factory", called), lambda: _returns(project, called, 0) == "instance")
 
 
-def is_router_receiver(project: "ProjectIndex", receiver: Optional[str], module_uses_fastapi: bool) -> bool:
+def is_router_receiver(
+    project: "ProjectIndex",
+    receiver: Optional[str],
+    module_uses_fastapi: bool,
+    makes: Optional[Callable[["ProjectIndex", str], bool]] = None,
+) -> bool:
     """The receiver of an index route fact (``@<receiver>.get(...)``, resolved to a qualified name) holds a
-    router: a module-level name bound to a call that makes one. A name the index cannot follow counts when
-    the module imports FastAPI."""
+    router: a module-level name bound to a call that makes one (``makes``, by default ``makes_router``). A
+    name the index cannot follow counts when the module imports FastAPI."""
     if receiver is None:
         return module_uses_fastapi
     found = project.resolve_symbol(receiver)
@@ -100,7 +105,7 @@ def is_router_receiver(project: "ProjectIndex", receiver: Optional[str], module_
     call = project.modules[found[0]]["assignments"][found[1]].get("call")
     if call is None:
         return module_uses_fastapi
-    return makes_router(project, call)
+    return (makes or makes_router)(project, call)
 
 
 def _router_class(project: "ProjectIndex", qualified: str, depth: int) -> bool:
