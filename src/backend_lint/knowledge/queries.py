@@ -1307,7 +1307,10 @@ class _Analyzer:
         instance = self.instance_of(q, call, state)
         if instance is not None:
             return Val(instance=instance, derived=derived)
-        return Val(derived=derived or identity_kw, trusted=any(v.trusted for v in vals))
+        # a digest of a secret the client presents (``code_hash = get_token_hash(code)``): a lookup keyed on it is
+        # authorised by holding the secret (token exchange, invites), not by who asks, like a capability column
+        digest = _digest_call(name)
+        return Val(derived=derived or identity_kw, trusted=digest or any(v.trusted for v in vals))
 
     def authorization_check(self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val]) -> Optional[Comparison]:
         """``check_permission(session, user, row.workspace_id, ...)``: an authorisation helper given the
@@ -1319,8 +1322,16 @@ class _Analyzer:
             return None
         row: Optional[tuple[Val, str, Optional[str]]] = None
         principal = False
+        candidates: list[cst.BaseExpression] = []
         for a in call.args:
-            expr = _unwrap(self.ctx, a.value)
+            candidates.append(a.value)
+            inner = _unwrap(self.ctx, a.value)
+            if isinstance(inner, cst.Call) and not self.is_derived(a.value, state):
+                # a policy built from the row (``authorize(user, DatasetPolicy.get(dataset))``): the helper decides
+                # on what the policy was given
+                candidates.extend(b.value for b in inner.args if b.star == "")
+        for value in candidates:
+            expr = _unwrap(self.ctx, value)
             base, column = expr, None
             if isinstance(expr, cst.Attribute):
                 path = _path(expr)
@@ -1336,7 +1347,7 @@ class _Analyzer:
             v = state.get(base.value) if isinstance(base, cst.Name) else None
             if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
-            elif self.is_derived(a.value, state):
+            elif self.is_derived(value, state):
                 principal = True
         if row is None or not principal:
             return None
@@ -1547,6 +1558,12 @@ class _Analyzer:
         if q is None:
             return None
         found_symbol = project.resolve_symbol(q)
+        if found_symbol is not None and found_symbol[2] == "classes":
+            # a store's class or static method called on the class (``InteractionStore.get(db, key)``)
+            cls = project.get_class(q)
+            if cls is not None and not is_table_model(project, cls[0]):
+                return cls[0], None
+            return None
         if found_symbol is None or found_symbol[2] != "assignments":
             return None
         mod, name, _ = found_symbol
@@ -1615,6 +1632,10 @@ class _Analyzer:
             model = generic
         if model is None:
             return None
+        summary = method_summary(project, cls, method)
+        if summary is not None and any(capability_column(p) for p in summary[3].get("preds", ())):
+            # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
+            return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
     def execute(self, v: Val) -> Val:
@@ -1696,6 +1717,16 @@ class _Analyzer:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         # an unknown method on a statement: we cannot see what it does
         return replace(recv, opaque=True)
+
+
+DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "md5", "hexdigest", "digest"})
+
+
+def _digest_call(name: str) -> bool:
+    """``get_token_hash(code)``, ``hash_token(raw)``, ``hashlib.sha256(...)``: a function that digests a secret."""
+    lowered = name.lower()
+    words = lowered.split("_")
+    return lowered in DIGEST_CALLS or any(w in ("hash", "hashed", "digest", "hmac") for w in words) or lowered.startswith("hash")
 
 
 def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
@@ -1877,6 +1908,12 @@ def _helper_unscoped(
                 s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
                 if s is not None:
                     sub = (found[0], None, found[1], s)
+            elif found is None and "." in target:
+                # a class or static method called on a store class (``InteractionStore.delete(db, key)``)
+                owner, _, method = target.rpartition(".")
+                klass = project.get_class(owner)
+                if klass is not None and not is_table_model(project, klass[0]):
+                    sub = method_summary(project, klass[0], method)
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)

@@ -69,7 +69,7 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
         if what == "functions":
             fn = orm.get("functions", {}).get(attr) or {}
             if fn.get("auth"):
-                reasons.append(f"decodes a token (`{'`, `'.join(fn['auth'])}`)")
+                reasons.append("; ".join(fn["auth"]))
             for p in fn.get("params", ()):
                 dep = p.get("dependency")
                 if dep and (is_security_scheme(dep) or classify_dependency(index, settings, dep).kind is not None):

@@ -211,6 +211,13 @@ def _relationship_target(stmt: ast.AnnAssign | ast.Assign, resolve: Resolve) -> 
 # resolved through the module), and a fastapi-users strategy's ``read_token`` (on any receiver).
 _TOKEN_MODULES = ("jwt", "jose", "authlib")
 _TOKEN_METHODS = frozenset({"read_token"})
+# Parameters that carry a credential the client presents. A function that hands one to a check, raises, and
+# returns a value (``def user_is_available(user_id=Form(...), token=Form(...), db=...)`` that asks the user
+# store whether the token is valid and returns ``user_id``) authenticates the caller by what it does.
+_CREDENTIAL_PARAMS = frozenset({
+    "token", "access_token", "auth_token", "session_token", "bearer_token", "api_key", "apikey", "x_api_key",
+    "api_token", "password", "secret", "client_secret",
+})
 
 
 # Decorators that make a function a background job (Celery ``@app.task`` / ``@shared_task``, dramatiq
@@ -230,10 +237,14 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     background: set[str] = set()
     local: dict[str, str] = {}
     call_nodes: list[ast.Call] = []
+    credentials = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs) if a.arg.lower() in _CREDENTIAL_PARAMS}
+    returns_value = False
     for node in walk(fn):
         kind = node.__class__
         if kind is ast.Raise:
             raises = True
+        elif kind is ast.Return and credentials and node.value is not None:  # type: ignore[attr-defined]
+            returns_value = returns_value or not (isinstance(node.value, ast.Constant) and node.value.value in (None, True, False))  # type: ignore[attr-defined]
         elif kind is ast.ImportFrom and node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
                 local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
@@ -247,6 +258,12 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
             return resolve(expr)
         return None
 
+    if credentials and raises and returns_value:
+        checked = sorted(
+            {a.id for node in call_nodes for a in (*node.args, *(k.value for k in node.keywords)) if a.__class__ is ast.Name and a.id in credentials}  # type: ignore[attr-defined]
+        )
+        if checked:
+            found.add(f"verifies the credential `{checked[0]}` it is given")
     for node in call_nodes:
         func = node.func
         if func.__class__ is ast.Attribute:
