@@ -1479,6 +1479,10 @@ class _Analyzer:
         if target is None:
             return None
         mod, cls, name, summary = target
+        if recv.derived and summary.get("held_preds"):
+            # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
+            # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
+            return None
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary)
         if not unscoped:
             return None

@@ -54,7 +54,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     returned comparison, or a call handing them on to another check), or a name in
     `authorization-helpers`. A token signer that raises only when a module setting is missing
     (`sign_token(user_id=user.id, project_id=row.id)`), or a loader that re-raises in an `except`, is not
-    a helper. A project function that returns the row's own model is a scoped fetch, not a check.
+    a helper. A project function that returns the row's own model is a scoped fetch, not a check. A
+    policy built from the row and handed to the helper counts as the row (`await authorize(user,
+    DatasetPolicy.get(dataset))`).
 
     The check may be made through a local or in a loop (`space = card.workspace_id` then
     `require_role(db, user, space)`; `for space in {c.workspace_id for c in cards}: require_role(...)`;
@@ -67,7 +69,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     class declares `user = Depends(<auth dependency>)` have `self.user` as the principal.
 
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
-    table's own key are not ownership checks of a row and are not reported. An owner equality that only
+    table's own key are not ownership checks of a row and are not reported. Nor are checks of a row looked
+    up by a secret the caller presents (token exchange, invites): a key computed by a digest function
+    (`get_token_hash(code)`, `hashlib.sha256(...)`), or a store method whose query filters a capability
+    column (`token`, `secret`, `invite_*`). An owner equality that only
     decides whether the row is reused (`reuse = row is not None and row.user_id == user_id`, then a new
     row otherwise) denies nothing: neither this rule nor BKL201 reports that fetch. Neither do owner
     comparisons that guard no access: a uniqueness conflict (the branch answers `409`, `CONFLICT` or

@@ -38,7 +38,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     override). The identity is available in a route handler with an auth dependency (recognised by what
     it does: `Depends(f)` / `Security(f)` where `f`, through its own dependencies and `Annotated` aliases in
     any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
-    returns the project's user model from the request alone; class dependencies whose `__call__` does so;
+    returns the project's user model from the request alone, or hands a credential parameter it is given
+    (`token`, `api_key`, `password`, ...) to a check, raises and returns a value (`def user_is_available(user_id
+    = Form(...), token = Form(...), db = ...)` returning `user_id`); class dependencies whose `__call__` does so;
     in a class-based view, a class attribute `user = Depends(...)` of the class or a base class, read as
     `self.user`;
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
@@ -58,11 +60,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
 
     The request is followed, not the function: a route's client key (path, query, body or form value)
     handed to a project function, a repository method (`store.fetch(job_id)`, `self.repo.get_one(id)`) or
-    a model's class method (`Job.by_key(session, job_id)`) whose body, directly or through the helpers it
+    a model's or a store class's class or static method (`Job.by_key(session, job_id)`,
+    `JobStore.get_job(db=db, job_id=job_id)`) whose body, directly or through the helpers it
     hands the key to, looks a row of an owned model up by it with no owner predicate and no ownership
     comparison is reported at the route's call, the message naming the chain (per-function summaries
     computed with `ast` when the project is indexed). A helper given the principal or an identity value
-    answers for the lookup, unless it never reads it. A helper that is not a route and is given no
+    answers for the lookup, unless it never reads it. So does a repository object built with the principal whose method
+    compares a column with an attribute of what it holds (`Message.api_client_id == self.api_client.id`). A helper that is not a route and is given no
     principal makes no claim of its own for a lookup keyed on one of its parameters: the key is its
     caller's (a background job's, an agent tool's, or a route's, which is then reported at its call).
     The column named in the message and used by the fix is the identity column the project itself

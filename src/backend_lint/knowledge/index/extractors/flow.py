@@ -98,6 +98,7 @@ def summarise(
     compared: set[str] = set()
     calls: list[dict[str, Any]] = []
     returns = False
+    held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
     loaded: set[str] = set()
     stack: list[ast.AST] = list(fn.body)
     while stack:
@@ -130,6 +131,7 @@ def summarise(
                     for a in node.args:  # type: ignore[attr-defined]
                         pred_keys |= _names(a) & plain
                         preds |= _attr_names(a)
+                        held = held or _held_value(a)
                     for k in node.keywords:  # type: ignore[attr-defined]
                         pred_keys |= _names(k.value) & plain
                         if k.arg:
@@ -196,10 +198,25 @@ def summarise(
         out["calls"] = calls
     if returns:
         out["returns"] = True
+    if held:
+        out["held_preds"] = True
     unused = sorted(plain - loaded)
     if unused:
         out["unused"] = unused
     return out
+
+
+def _held_value(pred: ast.AST) -> bool:
+    """A comparison in a predicate with an attribute of a value the object holds (``Model.client_id ==
+    self.client.id``, ``Model.workspace_id == self.role.workspace_id``): the object answers for the scope."""
+    if type(pred) is not ast.Compare:
+        return any(_held_value(a) for a in getattr(pred, "args", ())) if type(pred) is ast.Call else False
+    for side in [pred.left, *pred.comparators]:
+        if type(side) is ast.Attribute and type(side.value) is ast.Attribute:
+            base = side.value.value
+            if type(base) is ast.Name and base.id == "self":
+                return True
+    return False
 
 
 def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
