@@ -63,6 +63,7 @@ class Linted:
     # what its findings read from the project index (``reads.py``): when the index changes and every
     # read gets the same answer, the findings stand; ``None``: unknown (any change of the index re-lints)
     reads: Optional[ReadLog] = None
+    relayout_from: Optional[tuple] = None  # findings moved: (the previous layout, its text), for ``prepare``
     facts_changed: bool = False  # this lint changed the buffer's facts in the index: its open dependants are linted again
 
 
@@ -321,7 +322,10 @@ class Session:
             # findings that read the index (or project-wide rules, which may add one here) need the same facts
             and (previous.project_digest == digest or self._still_current(workspace, previous))
         ):
-            if self.function_relint and previous.layout is not None and previous.text != text:
+            # a comment or whitespace edit first (no rule runs: the findings move), when the code tokens are
+            # known (else tokenizing the old text costs more than trying a function first)
+            moved = self._moved(doc, previous, text) if previous.tokens is not None else None
+            if moved is None and self.function_relint and previous.layout is not None and previous.text != text:
                 # an edit inside one function: that function alone is walked again (``statements.py``)
                 linted = self._relint_function(path, workspace, previous, text, digest)
                 if linted is not None:
@@ -330,14 +334,8 @@ class Session:
                     doc.linted = linted
                     return linted
                 digest = workspace.index.project_digest() if workspace.index is not None else None
-            moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
-            before = previous.text
-            for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
-                assert moved is not None
-                moved = reuse(before, step, moved[0], moved[1])
-                if moved is None:
-                    break
-                before = step
+            if moved is None and previous.tokens is None:
+                moved = self._moved(doc, previous, text)
             doc.steps = [text]
             if moved is not None:
                 # the same code: the index keeps the facts of the text last linted (their line numbers may
@@ -356,7 +354,7 @@ class Session:
                         linted.diagnostics = sorted(linted.own + linted.project, key=Diagnostic.sort_key)
                         linted.uses_project = previous.uses_project or bool(linted.project)
                     if previous.layout is not None and self.function_relint:
-                        linted.layout = relayout(previous.layout, previous.text, text)
+                        linted.relayout_from = (previous.layout, previous.text)  # (moved while idle: ``prepare``)
                 doc.linted = linted
                 return linted
         doc.steps = [text]
@@ -366,6 +364,20 @@ class Session:
         linted.facts_changed = digest != start
         doc.linted = linted
         return linted
+
+    @staticmethod
+    def _moved(doc: Document, previous: Linted, text: str) -> Optional[tuple]:
+        """The previous findings moved onto ``text`` edit by edit (``incremental.reuse``), with its code
+        tokens; ``None`` when an edit changed code."""
+        moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
+        before = previous.text
+        for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
+            assert moved is not None
+            moved = reuse(before, step, moved[0], moved[1])
+            if moved is None:
+                return None
+            before = step
+        return moved
 
     def _still_current(self, workspace: Workspace, previous: Linted) -> bool:
         """Whether the findings of ``previous`` hold although the index changed since: they did not read it
@@ -462,6 +474,11 @@ class Session:
     def prepare(self, linted: Linted) -> None:
         """Idle work after a lint is published: what the next edit's fast paths need (code tokens, the
         statements' layout)."""
+        if linted.relayout_from is not None:  # findings moved by a comment or blank-line edit: the layout too
+            layout, before = linted.relayout_from
+            linted.relayout_from = None
+            if linted.layout is None and self.function_relint:
+                linted.layout = relayout(layout, before, linted.text)
         if linted.layout is None and linted.module is None and linted.own is not None and self.function_relint:
             # findings moved by a comment or blank-line edit: the module is parsed again while idle
             from ...engine.parsing import ParseFailure, parse_module  # (libcst: loaded by the first lint)

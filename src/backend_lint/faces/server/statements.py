@@ -375,8 +375,9 @@ def _resolve(
 
 def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     """The layout of ``new`` after an edit whose findings were reused (``incremental.reuse``: comments and
-    blank lines only), when the edit lies in one top-level statement and changes nothing of it but its
-    leading comment and blank lines: that statement is parsed again and spliced; ``None`` otherwise."""
+    blank lines only, the code tokens the same), when the edit lies in one top-level statement (its
+    leading lines or its body: a comment inside a function): that statement is parsed again alone and
+    spliced, as ``relint_function`` splices an edited function; ``None`` otherwise."""
     from ...engine.parsing import ParseFailure, parse_module
 
     start, old_end, new_end = changed_span(old, new)
@@ -393,9 +394,8 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
         return None
     if len(mini.body) != 1 or (mini.footer and not last) or mini.default_indent != module.default_indent or mini.default_newline != module.default_newline:
         return None
-    old_node = module.body[i]
     node = mini.body[0].with_changes(leading_lines=mini.header)
-    if not node.with_changes(leading_lines=old_node.leading_lines).deep_equals(old_node):
+    if type(node) is not type(module.body[i]):
         return None
     body = list(module.body)
     body[i] = node
