@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import types
 from collections.abc import Mapping
 from typing import Any, Iterator, Optional
 
@@ -129,7 +130,9 @@ class RecordingIndex:
     def __init__(self, index: Any) -> None:
         self.__dict__["_index"] = index
         self.__dict__["_logs"] = []  # the logs being written: a lint's, then each derived fact being computed
-        self.__dict__["_memo_logs"] = {}  # a derived fact's key -> (its value, the log of its computation)
+        # a derived fact's key -> (its value, the log of its computation, whether its factory reads nothing
+        # but the index, the settings and its key: ``_keyed``)
+        self.__dict__["_memo_logs"] = {}
 
     @property
     def real(self) -> Any:
@@ -212,7 +215,7 @@ class RecordingIndex:
             logs.pop()
         sub.name = name
         if ran:  # computed now: ``sub`` read what it depends on
-            known[name] = (value, sub)
+            known[name] = (value, sub, _keyed(factory, name, self))
         else:
             found = known.get(name)
             if found is not None and found[0] is value:
@@ -225,7 +228,7 @@ class RecordingIndex:
                     sub.broken = True
                 finally:
                     logs.pop()
-                known[name] = (value, sub)
+                known[name] = (value, sub, _keyed(factory, name, self))
         log.add_child(sub)
         return value
 
@@ -251,6 +254,35 @@ class RecordingIndex:
             log.add_call("module_names", (), {}, frozenset(names))
         return names
 
+    def keep_derived(self) -> int:
+        """After the index changed (it forgot its derived facts): each derived fact whose computation's
+        every read gets the same answer now, and whose factory reads nothing but the index, the settings
+        and its key (``_keyed``: not what its caller read), goes back into the index's memo with its log,
+        as computing it again would give it. Returns how many were kept."""
+        real = self.real
+        memo = getattr(real, "_memo", None)
+        known = self.__dict__["_memo_logs"]
+        if not isinstance(memo, dict) or memo or not known:
+            return 0  # (nothing was forgotten, or something was computed again since: kept as it is)
+        logs = self.__dict__["_logs"]
+        saved = list(logs)
+        logs.clear()  # (nothing asked here is written down)
+        kept: dict = {}
+        try:
+            checked, answers = self._asked()
+            for name, entry in known.items():
+                if entry[2] and self._holds(entry[1], checked, answers):
+                    kept[name] = entry
+        except Exception:  # a question that cannot be asked again: nothing is kept
+            kept = {}
+        finally:
+            logs[:] = saved
+        known.clear()
+        known.update(kept)
+        for (kind, key), entry in kept.items():
+            memo[key if kind == "memo" else ("stored", key)] = entry[0]
+        return len(kept)
+
     # -- asking again ----------------------------------------------------------------------------------
     def holds(self, log: Optional[ReadLog]) -> bool:
         """Whether every read of ``log`` gets the same answer from the index as it is now."""
@@ -260,19 +292,35 @@ class RecordingIndex:
         saved = list(logs)
         logs.clear()  # (nothing asked here is written down)
         try:
-            return self._holds(log, {}, ({}, {}))
+            checked, answers = self._asked()
+            return self._holds(log, checked, answers)
         except Exception:  # a question that cannot be asked again as it was: not the same
+            self.__dict__["_asked_now"] = None
             return False
         finally:
             logs[:] = saved
 
+    def _asked(self) -> tuple:
+        """What was asked again of the index as it is now (the logs checked, each question's answer):
+        kept until the index changes (``changing``, or its project digest moves), so that the derived facts' logs that
+        ``keep_derived`` checked are not checked again by the next ``holds``."""
+        state = self.real.project_digest()
+        asked = self.__dict__.get("_asked_now")
+        if asked is None or asked[0] != state:
+            asked = self.__dict__["_asked_now"] = (state, {}, ({}, {}))
+        return asked[1], asked[2]
+
+    def changing(self) -> None:
+        """The index is about to change (a file's text, maybe its facts): what was asked of it is forgotten."""
+        self.__dict__["_asked_now"] = None
+
     def _holds(self, log: ReadLog, checked: dict, memo: tuple) -> bool:
         done = checked.get(id(log))
-        if done is not None:
-            return done
-        checked[id(log)] = False  # (a cycle: not the same)
+        if done is not None and done[0] is log:
+            return done[1]
+        checked[id(log)] = (log, False)  # (a cycle: not the same; the log is kept alive with its id)
         ok = self._holds_here(log, memo) and all(self._holds(c, checked, memo) for c in log.children)
-        checked[id(log)] = ok
+        checked[id(log)] = (log, ok)
         return ok
 
     def _holds_here(self, log: ReadLog, memo: tuple) -> bool:
@@ -330,6 +378,59 @@ class RecordingIndex:
 
 
 _IGNORED = ReadLog()  # where reads made inside the index's own answers go (never checked)
+
+
+def _keyed(factory: Any, name: Any, recorder: "RecordingIndex") -> bool:
+    """Whether a derived fact's factory computes it from the index (whose reads its log holds), the
+    settings and its key only: every value its closure (and its nested functions' closures and default
+    arguments) holds is the index (or a ``ProjectProbe`` of it), a ``Settings``, code (a function, a class,
+    a module, a builtin), or plain data found in the key. A factory that closes over anything else (what
+    its caller read: a helper's summary) is not: that value is computed again after a change."""
+    from ...engine.api import ProjectProbe  # (loaded: the engine made the probe)
+    from ...ground.config import Settings  # (idem)
+
+    plain: set = set()
+
+    def flatten(value: Any) -> None:
+        if isinstance(value, (tuple, frozenset)):
+            for v in value:
+                flatten(v)
+        elif isinstance(value, _PLAIN):
+            plain.add((value.__class__, value))
+
+    flatten(name[1] if isinstance(name, tuple) and len(name) == 2 else name)
+    indexes = (recorder, recorder.real)
+    seen: set = set()
+
+    def ok(value: Any, depth: int) -> bool:
+        if value is None or any(value is i for i in indexes) or isinstance(value, Settings):
+            return True
+        if isinstance(value, ProjectProbe):
+            return any(value.unprobed is i for i in indexes)
+        if isinstance(value, _PLAIN):
+            return (value.__class__, value) in plain
+        if isinstance(value, (tuple, frozenset)):
+            return all(ok(v, depth) for v in value)
+        if isinstance(value, (type, types.ModuleType, types.BuiltinFunctionType)):
+            return True
+        if isinstance(value, types.FunctionType):
+            if id(value) in seen:
+                return True
+            if depth > 4:
+                return False
+            seen.add(id(value))
+            cells = value.__closure__ or ()
+            try:
+                contents = [c.cell_contents for c in cells]
+            except ValueError:  # (a cell not filled yet)
+                return False
+            return all(ok(v, depth + 1) for v in contents + list(value.__defaults__ or ()) + list((value.__kwdefaults__ or {}).values()))
+        return False
+
+    try:
+        return ok(factory, 0) if isinstance(factory, types.FunctionType) else False
+    except Exception:
+        return False
 
 
 class recording:

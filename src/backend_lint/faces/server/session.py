@@ -151,7 +151,7 @@ class Session:
             workspace = self._new_workspace(settings)
         for doc in self.documents.values():  # the buffers, not the disk, for every open file of the project
             if os.path.abspath(doc.path).startswith(os.path.abspath(settings.root) + os.sep):
-                workspace.update_file(doc.path, doc.text)
+                self._update(workspace, doc.path, doc.text)
         self.log(f"backend-lint: project {settings.root} ({settings.config_file or 'default settings'})")
         return workspace
 
@@ -228,7 +228,7 @@ class Session:
             workspace = self.workspace_for(path)
         except ConfigError:
             return []
-        workspace.update_file(path, None if os.path.isfile(path) else doc.text)
+        self._update(workspace, path, None if os.path.isfile(path) else doc.text)
         return self._dependants(workspace, path)
 
     def saved(self, path: str) -> list[str]:
@@ -244,7 +244,7 @@ class Session:
             workspace = self.workspace_for(path)
         except ConfigError:
             return out
-        workspace.update_file(path, doc.text)
+        self._update(workspace, path, doc.text)
         return out + self._dependants(workspace, path)
 
     def files_changed(self, changes: Sequence[tuple[str, str]]) -> list[str]:
@@ -269,13 +269,25 @@ class Session:
                 self._workspaces[os.path.abspath(settings.root)] = workspace = self._open_workspace(settings)
                 relint += [p for p in self.documents if self._in(workspace, p)]
             else:
-                workspace.update_file(path, None)
+                self._update(workspace, path, None)
                 relint += self._dependants(workspace, path)
         return _unique(relint)
 
     def config_changed(self) -> list[str]:
         self.reload_configuration()
         return list(self.documents)
+
+    @staticmethod
+    def _update(workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False) -> bool:
+        """``Workspace.update_file``; when the file's facts changed, the derived facts that still hold are
+        kept (``RecordingIndex.keep_derived``) instead of being computed again by the next lint."""
+        recorder = workspace.engine.project
+        if isinstance(recorder, RecordingIndex):
+            recorder.changing()
+        changed = workspace.update_file(path, text, lagging) if lagging else workspace.update_file(path, text)
+        if changed and isinstance(recorder, RecordingIndex):
+            recorder.keep_derived()
+        return changed
 
     @staticmethod
     def _in(workspace: Workspace, path: str) -> bool:
@@ -358,7 +370,7 @@ class Session:
                 doc.linted = linted
                 return linted
         doc.steps = [text]
-        workspace.update_file(path, text)
+        self._update(workspace, path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
         linted = self._lint_file(path, workspace, text, digest)
         linted.facts_changed = digest != start
@@ -448,7 +460,8 @@ class Session:
         def facts_changed() -> bool:
             # what the index records of the function changed: the file's facts go into the index, and the
             # function alone is walked again when every read of the file's other findings gets the same answer
-            workspace.update_file(path, text)
+            # (the facts of the file's other statements stay the index's objects, their line numbers lagging)
+            self._update(workspace, path, text, lagging=True)
             if not previous.uses_project:
                 return True
             return isinstance(engine.project, RecordingIndex) and engine.project.holds(previous.reads)
@@ -556,7 +569,7 @@ class _SingleFile:
         self.engine = engine
         self._project_errors: list[str] = []
 
-    def update_file(self, path: str, text: Optional[str] = None) -> bool:
+    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False) -> bool:
         return False
 
     def project_findings(self, path: str) -> list[Diagnostic]:
