@@ -148,7 +148,7 @@ class Workspace:
         return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
 
     # -- a language server's warm loop (``faces/server``) ----------------------------------------------
-    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False) -> bool:
+    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
         """The index follows one file: ``text`` (an editor's buffer) or, with ``None``, the file on disk.
         Returns whether its facts changed (what other files' findings can depend on). A file whose text
         changed but whose facts did not (an edit inside a function body that no fact records, a comment)
@@ -158,7 +158,8 @@ class Workspace:
         index's but for line numbers are the index's own objects, line numbers as they were (they lag, as
         they do when an edit changes no fact at all; no per-file finding reads them), so that whoever
         compares the old and new facts meets the same objects; the file is read again in full on the next
-        update without ``lagging`` (a save)."""
+        update without ``lagging`` (a save). ``tree`` (with ``lagging``): CPython's tree of ``text``, whose
+        line numbers may lag the same way (the server splices the edited function into the previous tree)."""
         index = self.index
         if index is None:
             return False
@@ -177,8 +178,20 @@ class Workspace:
         if entry is not None and entry.digest == digest:
             return False
         name, is_package = module_name_for(abspath, index.root)
-        facts = extract_module(text, abspath, name, is_package)
         encoded = None
+        if lagging and entry is not None and entry.module == name and entry.facts is not None and entry.parsed:
+            facts = extract_module(text, abspath, name, is_package, tree=tree)
+            shared = share_facts(facts, entry.facts)
+            digest = LAGGING + digest  # (not the text's: the next full update extracts it again)
+            if shared is entry.facts:  # the same but for line numbers
+                entry.digest = digest
+                index.sources[name] = digest
+                return False
+            # (a digest of the facts only tells them apart: a fresh token does, without encoding them)
+            index._add(abspath, digest, shared, LAGGING.encode() + os.urandom(16))
+            self._project_findings = None
+            return True
+        facts = extract_module(text, abspath, name, is_package)
         if entry is not None and entry.module == name and entry.facts is not None:
             encoded = encode_facts(facts)
             if hashlib.sha256(encoded).hexdigest() == entry.facts_digest:
@@ -186,14 +199,6 @@ class Workspace:
                 entry.parsed = bool(facts.get("parsed"))
                 index.sources[name] = digest
                 return False
-            if lagging:
-                shared = share_facts(facts, entry.facts)
-                digest = LAGGING + digest  # (not the text's: the next full update extracts it again)
-                if shared is entry.facts:  # the same but for line numbers
-                    entry.digest = digest
-                    index.sources[name] = digest
-                    return False
-                facts, encoded = shared, None
         index._add(abspath, digest, facts, encoded)  # what ``update_source`` does, without extracting the facts again
         self._project_findings = None
         return True

@@ -278,13 +278,13 @@ class Session:
         return list(self.documents)
 
     @staticmethod
-    def _update(workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False) -> bool:
+    def _update(workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
         """``Workspace.update_file``; when the file's facts changed, the derived facts that still hold are
         kept (``RecordingIndex.keep_derived``) instead of being computed again by the next lint."""
         recorder = workspace.engine.project
         if isinstance(recorder, RecordingIndex):
             recorder.changing()
-        changed = workspace.update_file(path, text, lagging) if lagging else workspace.update_file(path, text)
+        changed = workspace.update_file(path, text, lagging, tree) if lagging else workspace.update_file(path, text)
         if changed and isinstance(recorder, RecordingIndex):
             recorder.keep_derived()
         return changed
@@ -457,11 +457,11 @@ class Session:
                     found = known[key] = extract_module(part, abspath, name, is_package)
                 return found
 
-        def facts_changed() -> bool:
+        def facts_changed(tree: Any) -> bool:
             # what the index records of the function changed: the file's facts go into the index, and the
             # function alone is walked again when every read of the file's other findings gets the same answer
             # (the facts of the file's other statements stay the index's objects, their line numbers lagging)
-            self._update(workspace, path, text, lagging=True)
+            self._update(workspace, path, text, lagging=True, tree=tree)
             if not previous.uses_project:
                 return True
             return isinstance(engine.project, RecordingIndex) and engine.project.holds(previous.reads)
@@ -569,7 +569,7 @@ class _SingleFile:
         self.engine = engine
         self._project_errors: list[str] = []
 
-    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False) -> bool:
+    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
         return False
 
     def project_findings(self, path: str) -> list[Diagnostic]:

@@ -46,11 +46,15 @@ _IMPORT_WORD = re.compile(r"\bimport\b")
 
 @dataclass
 class Layout:
-    """A lint's module and where its top-level statements start (``rows`` 1-based, ``offsets``)."""
+    """A lint's module and where its top-level statements start (``rows`` 1-based, ``offsets``); CPython's
+    tree of the text (``tree``: its line numbers after an edited function may lag, as the index's facts
+    do) and, per top-level statement of ``module``, the index of its first statement in ``tree.body``."""
 
     module: Any
     rows: list[int]
     offsets: list[int]
+    tree: Any = None
+    firsts: Optional[list[int]] = None
 
 
 def layout_of(text: str, module: Any) -> Optional[Layout]:
@@ -64,11 +68,13 @@ def layout_of(text: str, module: Any) -> Optional[Layout]:
         return None
     lines = SourceLines(text)
     rows: list[int] = []
+    firsts: list[int] = []
     k = 0
     body = tree.body
     for stmt in module.body:
         if k >= len(body):
             return None
+        firsts.append(k)
         a = body[k]
         row = a.lineno
         lead = len(stmt.leading_lines)
@@ -80,7 +86,7 @@ def layout_of(text: str, module: Any) -> Optional[Layout]:
         k += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
     if k != len(body) or (rows and rows[0] < 1) or any(b <= a for a, b in zip(rows, rows[1:])):
         return None
-    return Layout(module, rows, [lines.line_start(r) for r in rows])
+    return Layout(module, rows, [lines.line_start(r) for r in rows], tree, firsts)
 
 
 @dataclass
@@ -106,13 +112,14 @@ def relint_function(
     layout: Layout,
     diagnostics: Sequence[Diagnostic],
     facts_of: Optional[Any] = None,
-    facts_changed: Optional[Callable[[], bool]] = None,
+    facts_changed: Optional[Callable[[Any], bool]] = None,
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
     ``facts_of(text)``: the project index's facts of a text (``None``: no index). When the function's facts
-    changed, ``facts_changed()`` is asked whether to go on: it gives the index the file's new facts and
-    answers whether every other finding of the file still holds (``None``: lint the file)."""
+    changed, ``facts_changed(tree)`` is asked whether to go on: it gives the index the file's new facts
+    (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``) and answers
+    whether every other finding of the file still holds (``None``: lint the file)."""
     import libcst as cst  # (loaded already: the kept module)
 
     from ...engine.context import FileContext
@@ -157,12 +164,13 @@ def relint_function(
     new_node = mini.body[0].with_changes(leading_lines=mini.header)
     if not _same_header(new_node, old_node):
         return None  # decorators, signature or name changed
+    tree = _spliced_tree(layout, i, new_text, rows[i])
     if facts_of is not None:
         before, after = facts_of(old_text), facts_of(new_text)
         if before is None or after is None or _strip_lines(before) != _strip_lines(after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
-            if facts_changed is None or not facts_changed():
+            if facts_changed is None or not facts_changed(tree):
                 return None
     # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
     # rule's honest screen would only say it finds nothing in this function either)
@@ -227,7 +235,27 @@ def relint_function(
             own.append(_shift(d, _ALL, base_row, 0, f_start))
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
-    return Relinted(out, Layout(spliced, new_rows, new_offsets), uses)
+    return Relinted(out, Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None), uses)
+
+
+def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
+    """CPython's tree of the file with top-level statement ``i`` (a function) replaced by ``text`` parsed
+    alone (its line numbers from ``row``; those of the statements after it lag by what the edit added, as
+    the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function."""
+    tree, firsts = layout.tree, layout.firsts
+    if tree is None or firsts is None:
+        return None
+    k = firsts[i]
+    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    try:
+        mini = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    node = ast.increment_lineno(mini.body[0], row - 1)
+    return ast.Module(body=tree.body[:k] + [node] + tree.body[k + 1:], type_ignores=tree.type_ignores)
 
 
 def _same_header(new: Any, old: Any) -> bool:
@@ -403,4 +431,8 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     if last:
         spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
     row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
-    return Layout(spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]])
+    # (CPython's tree stays: the code is the same, line numbers after the edit lag)
+    return Layout(
+        spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]],
+        layout.tree, layout.firsts,
+    )
