@@ -215,12 +215,40 @@ def test_an_edit_in_one_function_rewalks_it(tmp_path: Path) -> None:
     edited = ROUTES.replace("    return item\n", "    stamp = datetime.utcnow()\n    return item\n")
     session.change(path, edited, 2)
     second = session.lint(path)
+    session.prepare(second)  # (idle work after a publish: the code tokens)
     assert second.how == "function"
     rows = sorted((d.code, d.row) for d in second.diagnostics)
     assert ("BKL302", 18) in rows and ("BKL302", 24) in rows  # the new one, and ``list_items``' moved down
+    # a comment edited inside the function: the findings move, nothing is walked (and the layout follows)
+    commented = edited.replace("    stamp = datetime.utcnow()\n", "    # when\n    stamp = datetime.utcnow()\n")
+    session.change(path, commented, 3)
+    third = session.lint(path)
+    session.prepare(third)
+    assert third.how == "reused" and third.layout is not None
+    assert sorted((d.code, d.row) for d in third.diagnostics) == sorted((c, r + (r > 17)) for c, r in rows)
     # an import inside a function reaches the statements after it: the whole file is linted
-    session.change(path, edited.replace("    stamp =", "    from datetime import datetime as dt\n    stamp ="), 3)
+    session.change(path, commented.replace("    stamp =", "    from datetime import datetime as dt\n    stamp ="), 4)
     assert session.lint(path).how == "linted"
+
+
+def test_a_new_call_before_a_model_rewalks_the_function(tmp_path: Path) -> None:
+    """A line that changes the function's facts (a new call) above a model: the function alone is walked
+    (the model's facts keep their line number in the index until a save), and each step equals a full lint."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    path = str(tmp_path / "routes.py")
+    text = ROUTES.replace("class Item(SQLModel, table=True):", "class Early(SQLModel):\n    at: datetime\n\n\nclass Item(SQLModel, table=True):")
+    text += "\n\nclass Late(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    seen_at: datetime = Field(default_factory=datetime.utcnow)\n"
+    Path(path).write_text(text)
+    pair = _Pair(tmp_path, Path(path))
+    edited = text.replace("    item.updated_at = datetime.utcnow()\n", "    item.updated_at = datetime.utcnow()\n    Item.touch(item)\n")
+    pair.step(edited)
+    assert pair.taken == 1
+    pair.fast.saved(pair.path)
+    commented = edited.replace("    return [Item", "    # listed\n    return [Item")
+    pair.step(commented)  # (a comment: reused)
+    assert pair.fast.documents[pair.path].linted.how == "reused"
+    pair.step(text.replace("    return [Item", "    # listed\n    return [Item"))  # the call taken away
+    assert pair.taken == 2
 
 
 # -- edits that change the index: every open file of a project ---------------------------------------------
@@ -276,6 +304,16 @@ class _Project:
             self.kept += again.how == "reused"
             self.fast.prepare(again)
         self.full.change(path, text, self.version)
+        self._compare(path)
+
+    def save(self, path: str) -> None:
+        """``didSave``: the index reads the buffer in full (its facts' line numbers no longer lag)."""
+        for p in self.fast.saved(path):
+            self.fast.prepare(self.fast.lint(p))
+        self._compare(path)
+
+    def _compare(self, path: str) -> None:
+        text = self.texts[path]
         for p in [path] + [p for p in self.paths if p != path]:  # the edited buffer's facts first
             self.full.documents[p].linted = None
             want = self.full.lint(p)
@@ -322,6 +360,8 @@ def test_facts_changing_edits_equal_a_full_lint(projects: _Projects, seed: int, 
         text = project.texts[path]
         text = _scoping_edit(text, rnd) if rnd.random() < 0.5 else _edit(text, rnd)
         project.step(path, text)
+        if rnd.random() < 0.25:
+            project.save(path)
 
 
 HELPERS = '''from fastapi import APIRouter, Depends
