@@ -29,7 +29,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from backend_lint.faces.server.incremental import CodeTokens
 from backend_lint.faces.server.session import Session
+
+
+def vars_of(tokens: CodeTokens) -> tuple:
+    return tokens.starts, tokens.ends, tokens.depths, tokens.kinds
 
 EXAMPLES = int(os.environ.get("BKL_RELINT_EXAMPLES", "15"))
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -136,6 +141,9 @@ class _Pair:
         self.fast.change(self.path, text, self.version)
         got = self.fast.lint(self.path)
         self.taken += got.how == "function"
+        if got.tokens is not None:  # (moved or spliced: the same as tokenizing the text again)
+            fresh = CodeTokens.of(text)
+            assert fresh is not None and vars_of(got.tokens) == vars_of(fresh), got.how
         self.fast.prepare(got)
         self.full.change(self.path, text, self.version)
         self.full.documents[self.path].linted = None  # a full lint, nothing reused

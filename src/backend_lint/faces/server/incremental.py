@@ -108,6 +108,18 @@ class CodeTokens:
         ends = self.ends[:i] + [x + delta for x in self.ends[i:]]
         return CodeTokens(starts, ends, self.depths, self.kinds)
 
+    def spliced(self, start: int, end: int, delta: int, part: "CodeTokens") -> "CodeTokens":
+        """The tokens of a text where the top-level statement ``[start, end)`` (starting a line, outside
+        brackets) was replaced by one whose own tokens are ``part`` (tokenized alone) and ``delta``
+        characters longer: a top-level statement tokenizes the same alone as in its file."""
+        i, j = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return CodeTokens(
+            self.starts[:i] + [x + start for x in part.starts] + [x + delta for x in self.starts[j:]],
+            self.ends[:i] + [x + start for x in part.ends] + [x + delta for x in self.ends[j:]],
+            self.depths[:i] + part.depths + self.depths[j:],
+            self.kinds[:i] + part.kinds + self.kinds[j:],
+        )
+
     def gap_around(self, start: int, end: int) -> Optional[tuple[int, int, int]]:
         """``(index of the token before, gap start, gap end)`` when ``[start, end)`` touches no code token;
         the index is -1 when the gap opens the file."""

@@ -478,6 +478,11 @@ class Session:
         diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
         linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
         linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
+        if previous.tokens is not None:  # the code tokens: the function's own, tokenized alone, spliced in
+            start, old_end, new_end = found.span
+            part = CodeTokens.of(text[start:new_end])
+            if part is not None:
+                linted.tokens = previous.tokens.spliced(start, old_end, new_end - old_end, part)
         # (the previous log holds against the index as it is now: merged into this walk's, it keeps the newest
         # of each derived fact's logs and module facts, so that it does not grow with the re-walks)
         merged = reads.merged(previous.reads) if previous.reads is not None else None

@@ -94,6 +94,7 @@ class Relinted:
     diagnostics: list[Diagnostic]  # the file's findings (no project-wide ones)
     layout: Layout
     uses_project: bool
+    span: tuple[int, int, int] = (0, 0, 0)  # the function's start, its end in the old text and in the new one
 
 
 def _strip_lines(value: Any) -> Any:
@@ -235,7 +236,8 @@ def relint_function(
             own.append(_shift(d, _ALL, base_row, 0, f_start))
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
-    return Relinted(out, Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None), uses)
+    layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None)
+    return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
 
 def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
