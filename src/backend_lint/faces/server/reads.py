@@ -364,7 +364,9 @@ class RecordingIndex:
             for path, mode in paths.items():
                 if path and path[-1] == LINE:
                     continue
-                a, b = _at(old, path), _at(new, path)
+                a, b = _at_both(old, new, path)
+                if a is b:
+                    continue  # (the same object on the way there: the index shares what did not change)
                 if mode == "value":
                     if not same(a, b, seen):
                         return False
@@ -460,6 +462,16 @@ def _at(facts: Any, path: tuple) -> Any:
         if value is _MISSING:
             return _MISSING
     return value
+
+
+def _at_both(old: Any, new: Any, path: tuple) -> tuple[Any, Any]:
+    """``(_at(old, path), _at(new, path))``, stopping where both reach the same object."""
+    for key in path:
+        if old is new:
+            return old, new
+        old = old.get(key, _MISSING) if isinstance(old, dict) else _MISSING
+        new = new.get(key, _MISSING) if isinstance(new, dict) else _MISSING
+    return old, new
 
 
 def _snapshot(value: Any) -> Any:
