@@ -52,13 +52,14 @@ class ReadLog:
     read, {path: mode}]), ``children`` (the logs of the derived facts it used: a ``memo``'s computation,
     shared by every lint that used that value), ``broken`` (a read that cannot be asked again)."""
 
-    __slots__ = ("calls", "_seen", "facts", "children", "broken", "merges", "name")
+    __slots__ = ("calls", "_seen", "facts", "children", "_child_ids", "broken", "merges", "name")
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict, Any]] = []
         self._seen: set = set()
         self.facts: dict[str, list] = {}
         self.children: list["ReadLog"] = []
+        self._child_ids: set[int] = set()  # (the children's ids: they stay alive in ``children``)
         self.broken = False
         self.merges = 0  # how many logs were merged into this one
         self.name: Any = None  # a derived fact's log: which one (``("memo", key)``)
@@ -72,7 +73,8 @@ class ReadLog:
         self.calls.append((name, args, kwargs, answer))
 
     def add_child(self, child: "ReadLog") -> None:
-        if not any(c is child for c in self.children):
+        if id(child) not in self._child_ids:
+            self._child_ids.add(id(child))
             self.children.append(child)
 
     def merged(self, other: Optional["ReadLog"]) -> "ReadLog":

@@ -326,13 +326,14 @@ def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int
     ``offset_from`` by ``chars``."""
     if not rows and not chars:
         return d
-    rows_of = [d.location.row, d.end_location.row] + [r for a, b in d.edit_locations for r in (a.row, b.row)]
-    if d.noqa_row is not None:
-        rows_of.append(d.noqa_row)
-    edits = d.fix.edits if d.fix is not None else ()
-    if (not rows or all(r < row_from for r in rows_of)) and (
-        not chars or all(not isinstance(e, ResolvedEdit) or e.end < offset_from for e in edits)
-    ):
+    moves = bool(rows) and (
+        d.location.row >= row_from or d.end_location.row >= row_from
+        or (d.noqa_row is not None and d.noqa_row >= row_from)
+        or any(a.row >= row_from or b.row >= row_from for a, b in d.edit_locations)
+    )
+    if not moves and chars and d.fix is not None:
+        moves = any(isinstance(e, ResolvedEdit) and e.end >= offset_from for e in d.fix.edits)
+    if not moves:
         return d  # nothing of it moves: the same finding (the server keeps its protocol form)
 
     def loc(x: Location) -> Location:
