@@ -200,9 +200,10 @@ def relint_function(
     ctx.module = spliced
     # the import table as the full traversal has it at F: the module's, then every import met before F
     table = ImportTable.from_module(spliced, ctx.module_name, ctx.is_package, ctx.project)
-    for stmt in body[:i]:
-        for node in _imports_in(stmt):
-            table.add_import(node)
+    for j, stmt in enumerate(body[:i]):
+        if _IMPORT_WORD.search(new, offsets[j], offsets[j + 1]):  # (a statement without the word has no import)
+            for node in _imports_in(stmt):
+                table.add_import(node)
     ctx._imports = table
     table_ = engine.table
     instances = [cls(ctx) if cls is not None else None for cls in active]
