@@ -104,13 +104,13 @@ class BackendLintServer(LanguageServer):
                 data.append(form.at(d.location.row - 1, d.end_location.row - 1))
             else:
                 known = previous.get(id(d))
-                raw = known[1] if known is not None and known[0] is d else json.dumps(json_of(d, lines))
+                raw = known[1] if known is not None and known[0] is d else _dumps(json_of(d, lines))
                 converted[id(d)] = (d, raw)
                 data.append(raw)
         self._converted[path] = converted
         for error in linted.errors:  # a rule that crashed: said, and the other rules' findings stand
             self.log(f"backend-lint: {error}", lsp.MessageType.Error)
-            data.append(json.dumps(
+            data.append(_dumps(
                 {
                     "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
                     "message": f"backend-lint internal error: {error}",
@@ -218,21 +218,26 @@ class _Form:
 
     def __init__(self, raw: dict) -> None:
         raw = dict(raw, range={"start": dict(raw["range"]["start"], line=_START), "end": dict(raw["range"]["end"], line=_END)})
-        self.head, _, rest = json.dumps(raw).partition(f'"line": {_START}')
-        self.middle, _, self.tail = rest.partition(f'"line": {_END}')
-        self.head += '"line": '
-        self.middle += '"line": '
+        self.head, _, rest = _dumps(raw).partition(f'"line":{_START}')
+        self.middle, _, self.tail = rest.partition(f'"line":{_END}')
+        self.head += '"line":'
+        self.middle += '"line":'
 
     def at(self, start: int, end: int) -> str:
         return f"{self.head}{start}{self.middle}{end}{self.tail}"
 
 
+def _dumps(value: Any) -> str:
+    """JSON without blanks (ASCII: non-ASCII characters escaped, as pygls writes them)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def notification_json(uri: str, diagnostics: list[str], version: Optional[int]) -> str:
     """The ``publishDiagnostics`` notification's JSON text, from its findings' JSON texts."""
-    tail = f', "version": {version}' if version is not None else ""
+    tail = f',"version":{version}' if version is not None else ""
     return (
-        f'{{"jsonrpc": "2.0", "method": "{lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", "params": '
-        f'{{"uri": {json.dumps(uri)}, "diagnostics": [{", ".join(diagnostics)}]{tail}}}}}'
+        f'{{"jsonrpc":"2.0","method":"{lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}","params":'
+        f'{{"uri":{_dumps(uri)},"diagnostics":[{",".join(diagnostics)}]{tail}}}}}'
     )
 
 
