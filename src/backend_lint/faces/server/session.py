@@ -13,7 +13,11 @@ The engine reads its project index through a ``RecordingIndex`` (``reads.py``): 
 keep what they read of the index, so that when the index changes (an edit changed the facts of a function,
 saved or not, or another file changed) a buffer whose every read gets the same answer keeps its findings
 (or has only the edited function walked again); ``Linted.facts_changed`` tells the LSP layer to lint the
-open dependants again.
+open dependants again. After such a change, the index's derived facts whose reads all hold are kept
+(``RecordingIndex.keep_derived``) rather than computed again by the next lint.
+
+An edit that changes no code (a comment, a blank line, inside a function or not) moves the findings
+(``incremental.py``) before anything else is tried; the statements' layout follows while idle (``prepare``).
 """
 
 from __future__ import annotations
