@@ -339,28 +339,31 @@ def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int
         moves = any(isinstance(e, ResolvedEdit) and e.end >= offset_from for e in d.fix.edits)
     if not moves:
         return d  # nothing of it moves: the same finding (the server keeps its protocol form)
-
-    def loc(x: Location) -> Location:
-        return Location(x.row + rows, x.column) if rows and x.row >= row_from else x
-
     fix = d.fix
     if fix is not None and chars:
-        fix = Fix(
-            fix.message,
-            tuple(
-                ResolvedEdit(e.start + chars if e.start >= offset_from else e.start, e.end + chars if e.end >= offset_from else e.end, e.content)
-                if isinstance(e, ResolvedEdit) else e
-                for e in fix.edits
-            ),
-            fix.applicability,
-        )
+        edits = []
+        for e in fix.edits:
+            if e.__class__ is ResolvedEdit and e.end >= offset_from:
+                e = ResolvedEdit(e.start + chars if e.start >= offset_from else e.start, e.end + chars, e.content)
+            edits.append(e)
+        fix = Fix(fix.message, tuple(edits), fix.applicability)
     noqa_row = d.noqa_row
     if noqa_row is not None and rows and noqa_row >= row_from:
         noqa_row += rows
-    return Diagnostic(
-        d.code, d.name, d.message, d.path, loc(d.location), loc(d.end_location), fix, noqa_row,
-        [(loc(a), loc(b)) for a, b in d.edit_locations],
-    )
+    start, end = d.location, d.end_location
+    if rows:
+        if start.row >= row_from:
+            start = Location(start.row + rows, start.column)
+        if end.row >= row_from:
+            end = Location(end.row + rows, end.column)
+        spans = [(_moved_row(a, row_from, rows), _moved_row(b, row_from, rows)) for a, b in d.edit_locations]
+    else:
+        spans = list(d.edit_locations)
+    return Diagnostic(d.code, d.name, d.message, d.path, start, end, fix, noqa_row, spans)
+
+
+def _moved_row(x: Location, row_from: int, rows: int) -> Location:
+    return Location(x.row + rows, x.column) if x.row >= row_from else x
 
 
 def _resolve(
