@@ -186,10 +186,17 @@ def relint_function(
     f_row, next_row = rows[i], _NEVER if last else rows[i + 1]
     kept: list[Diagnostic] = []
     for d in diagnostics:
-        if f_row <= d.location.row < next_row:
+        row = d.location.row
+        if f_row <= row < next_row:
             continue  # F's own: found again below
-        after = d.location.row >= next_row
-        if not _clear_of(d, f_row, next_row, f_start, f_old_end, after):
+        after = row >= next_row
+        if (
+            # (the common case at once: a finding after F whose rows and edits all are)
+            not (after and (d.noqa_row is None or d.noqa_row >= next_row)
+                 and all(a.row >= next_row and b.row >= next_row for a, b in d.edit_locations)
+                 and (d.fix is None or all(e.__class__ is ResolvedEdit and e.start >= f_old_end for e in d.fix.edits)))
+            and not _clear_of(d, f_row, next_row, f_start, f_old_end, after)
+        ):
             return None
         kept.append(_shift(d, next_row, row_delta, f_old_end, delta))  # (an edit of it after F moves too)
     # splice F into the module and walk it
