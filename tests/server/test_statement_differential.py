@@ -153,6 +153,7 @@ class _Pair:
         self.fast = Session()
         self.full = Session()
         self.full.function_relint = False
+        self.full.keep_derived = False  # (a full lint computes every derived fact again)
         self.fast.open(self.path, self.text, 1)
         self.fast.prepare(self.fast.lint(self.path))
         self.full.open(self.path, self.text, 1)
@@ -315,6 +316,7 @@ class _Project:
         self.fast = Session()
         self.full = Session()
         self.full.function_relint = False
+        self.full.keep_derived = False  # (a full lint computes every derived fact again)
         self.version = 1
         self.functions = 0  # edits the fast session answered by re-walking one function
         self.kept = 0  # dependants whose findings stood
@@ -447,6 +449,7 @@ def test_a_helper_edit_in_the_same_file(tmp_path: Path) -> None:
         session.prepare(session.lint(p))
     full = Session()
     full.function_relint = False
+    full.keep_derived = False
     full.open(other, other_text, 1)
 
     def check(text: str, version: int) -> str:

@@ -102,6 +102,7 @@ class Session:
         self.log = log or (lambda message: None)
         self.generation = 0  # bumped when the configuration is reloaded
         self.function_relint = True  # re-walk one edited function when that is enough (``statements.py``)
+        self.keep_derived = True  # after the index changed, keep the derived facts that hold (``reads.py``)
         # ``post(callable)`` runs it on the server's loop from another thread (``loop.call_soon_threadsafe``):
         # set, a project's first index is built on a thread; ``on_ready(paths)``: lint those again
         self.post: Optional[Callable[[Callable[[], None]], Any]] = None
@@ -281,15 +282,14 @@ class Session:
         self.reload_configuration()
         return list(self.documents)
 
-    @staticmethod
-    def _update(workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
+    def _update(self, workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
         """``Workspace.update_file``; when the file's facts changed, the derived facts that still hold are
         kept (``RecordingIndex.keep_derived``) instead of being computed again by the next lint."""
         recorder = workspace.engine.project
         if isinstance(recorder, RecordingIndex):
             recorder.changing()
         changed = workspace.update_file(path, text, lagging, tree) if lagging else workspace.update_file(path, text)
-        if changed and isinstance(recorder, RecordingIndex):
+        if changed and self.keep_derived and isinstance(recorder, RecordingIndex):
             recorder.keep_derived()
         return changed
 
