@@ -37,7 +37,7 @@ from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
 from .reads import ReadLog, RecordingIndex, recording
-from .statements import Layout, layout_of, relayout, relint_function
+from .statements import Layout, in_context, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 # the other declared inputs a lint reads (``ground/inputs.py``): a change reloads like a configuration's
@@ -419,6 +419,7 @@ class Session:
     def _lint_file(self, path: str, workspace: Workspace, text: str, digest: Optional[str]) -> Linted:
         """``Workspace.lint_open``, keeping what a later re-lint of one function needs."""
         engine = workspace.engine
+        self._function_facts.clear()  # (their modules' other statements may have changed)
         reads = ReadLog()
         with recording(engine.project, reads):
             result = engine.lint_source(text, path)
@@ -451,14 +452,19 @@ class Session:
             name, is_package = module_name_for(abspath, index.root)
             known = self._function_facts
 
-            def facts_of(part: str) -> Any:
-                # (the edited function's facts after one edit are its facts before the next: extracted once)
-                key = (abspath, name, is_package, part)
+            def facts_of(part: str, i: int) -> Any:
+                # the function's facts among the module's other statements (``in_context``: its names resolve as
+                # in the file); after one edit they are its facts before the next: extracted once (the other
+                # statements change only through a full lint, which forgets them: ``_lint_file``)
+                key = (abspath, name, is_package, part, i)
                 found = known.get(key)
                 if found is None:
+                    tree = in_context(previous.layout, i, part)
+                    if tree is None:
+                        return None
                     if len(known) >= 32:
                         known.clear()
-                    found = known[key] = extract_module(part, abspath, name, is_package)
+                    found = known[key] = extract_module(text, abspath, name, is_package, tree=tree)
                 return found
 
         def facts_changed(tree: Any) -> bool:

@@ -120,7 +120,8 @@ def relint_function(
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
-    ``facts_of(text)``: the project index's facts of a text (``None``: no index). When the function's facts
+    ``facts_of(text, i)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
+    ``None``: unknown, taken as changed); ``facts_of`` itself ``None``: no index. When the function's facts
     changed, ``facts_changed(tree)`` is asked whether to go on: it gives the index the file's new facts
     (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``) and answers
     whether every other finding of the file still holds (``None``: lint the file)."""
@@ -170,7 +171,7 @@ def relint_function(
         return None  # decorators, signature or name changed
     tree = _spliced_tree(layout, i, new_text, rows[i])
     if facts_of is not None:
-        before, after = facts_of(old_text), facts_of(new_text)
+        before, after = facts_of(old_text, i), facts_of(new_text, i)
         if before is None or after is None or _strip_lines(before) != _strip_lines(after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
@@ -249,6 +250,47 @@ def relint_function(
     uses = probe is not None and probe.used
     layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None)
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
+
+
+def in_context(layout: Layout, i: int, text: str) -> Any:
+    """CPython's tree of a module made of top-level function ``i`` (``text``, parsed alone) among the other
+    top-level statements of the layout's tree, every other function and class a stub of the same name
+    (``def f(): pass``, ``class C: pass``): the names the module defines and imports are the same, so the
+    function's names resolve as in the file, and the facts of this module tell whether the function's part
+    of the file's facts changed (the extractors' facts are per function, or sums and unions of them); ``None``
+    when the layout has no tree or ``text`` is not one function."""
+    tree, firsts = layout.tree, layout.firsts
+    if tree is None or firsts is None:
+        return None
+    k = firsts[i]
+    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    try:
+        mini = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    body: list = []
+    for j, stmt in enumerate(tree.body):
+        if j == k:
+            body.append(mini.body[0])
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body.append(_stub(stmt))
+        else:
+            body.append(stmt)
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _stub(stmt: Any) -> Any:
+    if isinstance(stmt, ast.ClassDef):
+        node: Any = ast.ClassDef(name=stmt.name, bases=[], keywords=[], body=[ast.Pass()], decorator_list=[])
+    else:
+        args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        node = ast.FunctionDef(name=stmt.name, args=args, body=[ast.Pass()], decorator_list=[], returns=None, type_comment=None)
+    if hasattr(node, "type_params"):  # (Python 3.12+)
+        node.type_params = []
+    return ast.fix_missing_locations(ast.copy_location(node, stmt))
 
 
 def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
