@@ -488,3 +488,14 @@ def test_a_derived_fact_is_not_asked_again_with_what_its_first_caller_read(tmp_p
         "        return self.session.get(Job, job_key)",
         "        return self.session.exec(select(Job).where(Job.id == job_key, Job.user_id == user_id)).first()",
     ))
+
+
+def test_a_lookup_added_in_a_function_reaches_the_index(tmp_path: Path) -> None:
+    """A duplicated ``select(Recipe...)`` line adds a lookup to the function's facts only where ``select``
+    resolves (the module's imports): the function's facts are compared in the module, and the index gets
+    the file's new facts (``check_facts`` in each step)."""
+    pair = _Pair(tmp_path, FIXTURES / "isolation/BKL201/subquery_join.py")
+    line = '    newest = select(Recipe.slug, func.max(Recipe.revision).label("rev")).group_by(Recipe.slug).subquery()\n'
+    assert line in pair.text
+    pair.step(pair.text.replace(line, line + line, 1))
+    pair.step(pair.text)
