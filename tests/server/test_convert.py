@@ -47,3 +47,30 @@ def test_the_json_the_server_writes_is_what_pygls_writes_for_the_typed_diagnosti
     params = {"uri": "file:///a.py", "diagnostics": [json_of(d, lines) for d in found], "version": 3}
     typed = lsp.PublishDiagnosticsNotification(params=lsp.PublishDiagnosticsParams(uri="file:///a.py", diagnostics=[to_lsp(d, lines) for d in found], version=3))
     assert c.unstructure(typed) == {"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params}
+
+
+def test_the_notification_text_is_the_json_of_its_findings() -> None:
+    """The server writes ``publishDiagnostics`` from each finding's JSON text; in an ASCII text a finding
+    keeps its text (``_Form``) wherever it moved, its two line numbers put in."""
+    import json
+
+    from backend_lint.engine.api import lint_text
+    from backend_lint.faces.server.lsp import _Form, json_of, notification_json
+
+    text = 'from datetime import datetime\n\nx = datetime.utcnow()\ny = (\n    datetime.utcnow()\n)  # noqa: BKL302, BKL501\n'
+    found = lint_text(text, "a.py")
+    assert {"BKL302", "BKL901"} <= {d.code for d in found}
+    lines = Lines(text)
+    forms = [_Form(json_of(d, lines)) for d in found]
+    body = notification_json('file:///a "b".py', [f.at(d.location.row + 1, d.end_location.row + 1) for f, d in zip(forms, found)], 7)
+    want = []
+    for d in found:  # (every finding two lines further down)
+        raw = json_of(d, lines)
+        raw["range"]["start"]["line"] += 2
+        raw["range"]["end"]["line"] += 2
+        want.append(raw)
+    assert json.loads(body) == {
+        "jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
+        "params": {"uri": 'file:///a "b".py', "diagnostics": want, "version": 7},
+    }
+    assert json.loads(notification_json("file:///a.py", [], None))["params"] == {"uri": "file:///a.py", "diagnostics": []}

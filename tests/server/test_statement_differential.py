@@ -29,7 +29,35 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from backend_lint.faces.server.incremental import CodeTokens
 from backend_lint.faces.server.session import Session
+
+
+def vars_of(tokens: CodeTokens) -> tuple:
+    return tokens.starts, tokens.ends, tokens.depths, tokens.kinds
+
+
+def _no_lines(value):
+    if isinstance(value, dict):
+        return {k: _no_lines(v) for k, v in value.items() if k != "line"}
+    if isinstance(value, list):
+        return [_no_lines(v) for v in value]
+    return value
+
+
+def check_facts(session: Session, path: str, text: str) -> None:
+    """After a fast path, the index's facts of the buffer are a fresh extraction's but for line numbers
+    (they lag: the function's facts compared alone, the file's from a spliced tree, ``statements.py``)."""
+    from backend_lint.knowledge.index.extract import extract_module
+
+    linted = session.documents[path].linted
+    workspace = linted.workspace if linted is not None else None
+    if linted is None or linted.how == "linted" or workspace is None or workspace.index is None:
+        return
+    entry = workspace.index.entry(os.path.abspath(path))
+    fresh = extract_module(text, os.path.abspath(path), entry.module, entry.is_package)
+    if fresh["parsed"]:
+        assert _no_lines(entry.facts) == _no_lines(fresh), linted.how
 
 EXAMPLES = int(os.environ.get("BKL_RELINT_EXAMPLES", "15"))
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -125,6 +153,7 @@ class _Pair:
         self.fast = Session()
         self.full = Session()
         self.full.function_relint = False
+        self.full.keep_derived = False  # (a full lint computes every derived fact again)
         self.fast.open(self.path, self.text, 1)
         self.fast.prepare(self.fast.lint(self.path))
         self.full.open(self.path, self.text, 1)
@@ -136,6 +165,10 @@ class _Pair:
         self.fast.change(self.path, text, self.version)
         got = self.fast.lint(self.path)
         self.taken += got.how == "function"
+        if got.tokens is not None:  # (moved or spliced: the same as tokenizing the text again)
+            fresh = CodeTokens.of(text)
+            assert fresh is not None and vars_of(got.tokens) == vars_of(fresh), got.how
+        check_facts(self.fast, self.path, text)
         self.fast.prepare(got)
         self.full.change(self.path, text, self.version)
         self.full.documents[self.path].linted = None  # a full lint, nothing reused
@@ -215,12 +248,40 @@ def test_an_edit_in_one_function_rewalks_it(tmp_path: Path) -> None:
     edited = ROUTES.replace("    return item\n", "    stamp = datetime.utcnow()\n    return item\n")
     session.change(path, edited, 2)
     second = session.lint(path)
+    session.prepare(second)  # (idle work after a publish: the code tokens)
     assert second.how == "function"
     rows = sorted((d.code, d.row) for d in second.diagnostics)
     assert ("BKL302", 18) in rows and ("BKL302", 24) in rows  # the new one, and ``list_items``' moved down
+    # a comment edited inside the function: the findings move, nothing is walked (and the layout follows)
+    commented = edited.replace("    stamp = datetime.utcnow()\n", "    # when\n    stamp = datetime.utcnow()\n")
+    session.change(path, commented, 3)
+    third = session.lint(path)
+    session.prepare(third)
+    assert third.how == "reused" and third.layout is not None
+    assert sorted((d.code, d.row) for d in third.diagnostics) == sorted((c, r + (r > 17)) for c, r in rows)
     # an import inside a function reaches the statements after it: the whole file is linted
-    session.change(path, edited.replace("    stamp =", "    from datetime import datetime as dt\n    stamp ="), 3)
+    session.change(path, commented.replace("    stamp =", "    from datetime import datetime as dt\n    stamp ="), 4)
     assert session.lint(path).how == "linted"
+
+
+def test_a_new_call_before_a_model_rewalks_the_function(tmp_path: Path) -> None:
+    """A line that changes the function's facts (a new call) above a model: the function alone is walked
+    (the model's facts keep their line number in the index until a save), and each step equals a full lint."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    path = str(tmp_path / "routes.py")
+    text = ROUTES.replace("class Item(SQLModel, table=True):", "class Early(SQLModel):\n    at: datetime\n\n\nclass Item(SQLModel, table=True):")
+    text += "\n\nclass Late(SQLModel, table=True):\n    id: int = Field(primary_key=True)\n    seen_at: datetime = Field(default_factory=datetime.utcnow)\n"
+    Path(path).write_text(text)
+    pair = _Pair(tmp_path, Path(path))
+    edited = text.replace("    item.updated_at = datetime.utcnow()\n", "    item.updated_at = datetime.utcnow()\n    Item.touch(item)\n")
+    pair.step(edited)
+    assert pair.taken == 1
+    pair.fast.saved(pair.path)
+    commented = edited.replace("    return [Item", "    # listed\n    return [Item")
+    pair.step(commented)  # (a comment: reused)
+    assert pair.fast.documents[pair.path].linted.how == "reused"
+    pair.step(text.replace("    return [Item", "    # listed\n    return [Item"))  # the call taken away
+    assert pair.taken == 2
 
 
 # -- edits that change the index: every open file of a project ---------------------------------------------
@@ -255,6 +316,7 @@ class _Project:
         self.fast = Session()
         self.full = Session()
         self.full.function_relint = False
+        self.full.keep_derived = False  # (a full lint computes every derived fact again)
         self.version = 1
         self.functions = 0  # edits the fast session answered by re-walking one function
         self.kept = 0  # dependants whose findings stood
@@ -270,12 +332,23 @@ class _Project:
         self.fast.change(path, text, self.version)
         got = self.fast.lint(path)
         self.functions += got.how == "function"
+        check_facts(self.fast, path, text)
         self.fast.prepare(got)
         for p in self.fast.dependants_after(path):  # (what the server lints again after the edit, debounced)
             again = self.fast.lint(p)
             self.kept += again.how == "reused"
             self.fast.prepare(again)
         self.full.change(path, text, self.version)
+        self._compare(path)
+
+    def save(self, path: str) -> None:
+        """``didSave``: the index reads the buffer in full (its facts' line numbers no longer lag)."""
+        for p in self.fast.saved(path):
+            self.fast.prepare(self.fast.lint(p))
+        self._compare(path)
+
+    def _compare(self, path: str) -> None:
+        text = self.texts[path]
         for p in [path] + [p for p in self.paths if p != path]:  # the edited buffer's facts first
             self.full.documents[p].linted = None
             want = self.full.lint(p)
@@ -322,6 +395,8 @@ def test_facts_changing_edits_equal_a_full_lint(projects: _Projects, seed: int, 
         text = project.texts[path]
         text = _scoping_edit(text, rnd) if rnd.random() < 0.5 else _edit(text, rnd)
         project.step(path, text)
+        if rnd.random() < 0.25:
+            project.save(path)
 
 
 HELPERS = '''from fastapi import APIRouter, Depends
@@ -374,6 +449,7 @@ def test_a_helper_edit_in_the_same_file(tmp_path: Path) -> None:
         session.prepare(session.lint(p))
     full = Session()
     full.function_relint = False
+    full.keep_derived = False
     full.open(other, other_text, 1)
 
     def check(text: str, version: int) -> str:
@@ -412,3 +488,14 @@ def test_a_derived_fact_is_not_asked_again_with_what_its_first_caller_read(tmp_p
         "        return self.session.get(Job, job_key)",
         "        return self.session.exec(select(Job).where(Job.id == job_key, Job.user_id == user_id)).first()",
     ))
+
+
+def test_a_lookup_added_in_a_function_reaches_the_index(tmp_path: Path) -> None:
+    """A duplicated ``select(Recipe...)`` line adds a lookup to the function's facts only where ``select``
+    resolves (the module's imports): the function's facts are compared in the module, and the index gets
+    the file's new facts (``check_facts`` in each step)."""
+    pair = _Pair(tmp_path, FIXTURES / "isolation/BKL201/subquery_join.py")
+    line = '    newest = select(Recipe.slug, func.max(Recipe.revision).label("rev")).group_by(Recipe.slug).subquery()\n'
+    assert line in pair.text
+    pair.step(pair.text.replace(line, line + line, 1))
+    pair.step(pair.text)

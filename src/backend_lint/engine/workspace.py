@@ -148,11 +148,18 @@ class Workspace:
         return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
 
     # -- a language server's warm loop (``faces/server``) ----------------------------------------------
-    def update_file(self, path: str, text: Optional[str] = None) -> bool:
+    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
         """The index follows one file: ``text`` (an editor's buffer) or, with ``None``, the file on disk.
         Returns whether its facts changed (what other files' findings can depend on). A file whose text
         changed but whose facts did not (an edit inside a function body that no fact records, a comment)
-        keeps the index's derived facts warm: nothing project-wide is recomputed."""
+        keeps the index's derived facts warm: nothing project-wide is recomputed.
+
+        ``lagging`` (a language server's edit inside one function): the parts of the new facts equal to the
+        index's but for line numbers are the index's own objects, line numbers as they were (they lag, as
+        they do when an edit changes no fact at all; no per-file finding reads them), so that whoever
+        compares the old and new facts meets the same objects; the file is read again in full on the next
+        update without ``lagging`` (a save). ``tree`` (with ``lagging``): CPython's tree of ``text``, whose
+        line numbers may lag the same way (the server splices the edited function into the previous tree)."""
         index = self.index
         if index is None:
             return False
@@ -171,14 +178,28 @@ class Workspace:
         if entry is not None and entry.digest == digest:
             return False
         name, is_package = module_name_for(abspath, index.root)
+        encoded = None
+        if lagging and entry is not None and entry.module == name and entry.facts is not None and entry.parsed:
+            facts = extract_module(text, abspath, name, is_package, tree=tree)
+            shared = share_facts(facts, entry.facts)
+            digest = LAGGING + digest  # (not the text's: the next full update extracts it again)
+            if shared is entry.facts:  # the same but for line numbers
+                entry.digest = digest
+                index.sources[name] = digest
+                return False
+            # (a digest of the facts only tells them apart: a fresh token does, without encoding them)
+            index._add(abspath, digest, shared, LAGGING.encode() + os.urandom(16))
+            self._project_findings = None
+            return True
         facts = extract_module(text, abspath, name, is_package)
         if entry is not None and entry.module == name and entry.facts is not None:
-            if hashlib.sha256(encode_facts(facts)).hexdigest() == entry.facts_digest:
+            encoded = encode_facts(facts)
+            if hashlib.sha256(encoded).hexdigest() == entry.facts_digest:
                 entry.digest = digest  # the same facts: only the content stamp moves
                 entry.parsed = bool(facts.get("parsed"))
                 index.sources[name] = digest
                 return False
-        index._add(abspath, digest, facts)  # what ``update_source`` does, without extracting the facts again
+        index._add(abspath, digest, facts, encoded)  # what ``update_source`` does, without extracting the facts again
         self._project_findings = None
         return True
 
@@ -205,6 +226,45 @@ class Workspace:
             self.index.load_facts()
         if self.engine.has_project_rules:
             self.project_findings(os.getcwd())
+
+
+LAGGING = "lagging:"  # an index entry's digest while its facts' line numbers lag (``update_file(lagging=True)``)
+_LINE = "line"
+
+
+def share_facts(new: Any, old: Any) -> Any:
+    """``new`` (a module's facts) with every part equal to ``old``'s but for line numbers (``"line"`` keys)
+    replaced by ``old``'s object; ``old`` itself when the whole is."""
+    if new is old:
+        return old
+    kind = new.__class__
+    if kind is not old.__class__:
+        return new
+    if new == old:  # (compared in C: the parts a spliced tree gives again come out equal, line numbers too)
+        return old
+    if kind is dict:
+        out = {}
+        same = len(new) == len(old)
+        for key, value in new.items():
+            before = old.get(key, _MISSING)
+            if before is _MISSING:
+                out[key] = value
+                same = False
+            elif key == _LINE and value.__class__ is int and before.__class__ is int:
+                out[key] = before
+            else:
+                out[key] = shared = share_facts(value, before)
+                same = same and shared is before
+        return old if same else out
+    if kind is list:
+        if len(new) != len(old):
+            return [share_facts(v, w) for v, w in zip(new, old)] + new[len(old):] if len(new) > len(old) else new
+        items = [share_facts(v, w) for v, w in zip(new, old)]
+        return old if all(a is b for a, b in zip(items, old)) else items
+    return old if new == old else new
+
+
+_MISSING = object()
 
 
 def run(request: Request, workspace: Optional[Workspace] = None) -> RunResult:

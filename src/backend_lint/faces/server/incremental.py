@@ -5,7 +5,8 @@ fixed in a comment) changes no statement's code: the findings of the previous li
 shifted positions. ``reuse`` decides that and shifts them; anything else returns ``None`` and the caller
 lints the file again.
 
-The decision, in order (each step is cheap next to a lint):
+The decision (each step is cheap next to a lint; the findings of step 2 are read last, so that a code
+edit is told apart at once):
 
 1. the text changed in one span (the common prefix and suffix of the two texts);
 2. the previous findings hold no syntax error (BKL900: its message quotes a line number), the changed
@@ -108,6 +109,18 @@ class CodeTokens:
         ends = self.ends[:i] + [x + delta for x in self.ends[i:]]
         return CodeTokens(starts, ends, self.depths, self.kinds)
 
+    def spliced(self, start: int, end: int, delta: int, part: "CodeTokens") -> "CodeTokens":
+        """The tokens of a text where the top-level statement ``[start, end)`` (starting a line, outside
+        brackets) was replaced by one whose own tokens are ``part`` (tokenized alone) and ``delta``
+        characters longer: a top-level statement tokenizes the same alone as in its file."""
+        i, j = bisect_left(self.starts, start), bisect_left(self.starts, end)
+        return CodeTokens(
+            self.starts[:i] + [x + start for x in part.starts] + [x + delta for x in self.starts[j:]],
+            self.ends[:i] + [x + start for x in part.ends] + [x + delta for x in self.ends[j:]],
+            self.depths[:i] + part.depths + self.depths[j:],
+            self.kinds[:i] + part.kinds + self.kinds[j:],
+        )
+
     def gap_around(self, start: int, end: int) -> Optional[tuple[int, int, int]]:
         """``(index of the token before, gap start, gap end)`` when ``[start, end)`` touches no code token;
         the index is -1 when the gap opens the file."""
@@ -195,19 +208,12 @@ def reuse(
     if any(d.code == _SYNTAX_ERROR for d in diagnostics):
         return None  # a syntax error's message quotes the parser's line and column: lint
     start, old_end, new_end = changed_span(old, new)
-    old_lines = _Lines(old)
-    first_row = old_lines.row_of(start)
-    line_start = old_lines.starts[first_row - 1]
+    line_start = old.rfind("\n", 0, start) + 1
     old_chunk = old[line_start: _line_end(old, old_end)]
     new_chunk = new[line_start: _line_end(new, new_end)]
     if _SUPPRESSION_WORDS.search(old_chunk) or _SUPPRESSION_WORDS.search(new_chunk):
         return None
-    for d in diagnostics:  # the change must not touch what a finding covers or its fix rewrites
-        spans = [(old_lines.offset(d.location.row, d.location.column), old_lines.offset(d.end_location.row, d.end_location.column))]
-        if d.fix is not None:
-            spans.extend((e.start, e.end) for e in d.fix.edits if isinstance(e, ResolvedEdit))
-        if any(lo <= old_end and start <= hi for lo, hi in spans):
-            return None
+    # (the code tokens first: a code edit is told apart without reading every finding)
     gap = old_tokens.gap_around(start, old_end)
     if gap is None:
         return None
@@ -220,6 +226,13 @@ def reuse(
     before_newline = gap_end < 0 or old_tokens.kinds[before + 1] == token.NEWLINE
     if not _gap_ok(old_gap, new_gap, depth, after_newline, before_newline):
         return None
+    old_lines = _Lines(old)
+    for d in diagnostics:  # the change must not touch what a finding covers or its fix rewrites
+        spans = [(old_lines.offset(d.location.row, d.location.column), old_lines.offset(d.end_location.row, d.end_location.column))]
+        if d.fix is not None:
+            spans.extend((e.start, e.end) for e in d.fix.edits if isinstance(e, ResolvedEdit))
+        if any(lo <= old_end and start <= hi for lo, hi in spans):
+            return None
     # Positions at or after the change's end move: rows by the line breaks it added, columns only on the
     # change's last line; positions before it (no finding or edit lies inside it) stay.
     end_row = old_lines.row_of(old_end)

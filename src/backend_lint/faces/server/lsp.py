@@ -18,6 +18,8 @@ Every handler catches what goes wrong: a crash is logged (``window/logMessage``)
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import os
 import time
 import traceback
@@ -26,6 +28,7 @@ from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.exceptions import JsonRpcInternalError
 from pygls.protocol import default_converter
 from pygls.uris import from_fs_path, to_fs_path
 
@@ -84,23 +87,30 @@ class BackendLintServer(LanguageServer):
         lines = Lines(linted.text, self.encoding)
         # a finding a fast path kept as it was (before the edit) keeps its protocol form too; the map holds
         # the findings themselves, so their ids stay theirs. In an ASCII text a column is the same in every
-        # encoding: there a finding with the same code, message, range and fix keeps its protocol form
-        # whatever path found it (one moved to another offset, or found again)
+        # encoding and a line is the row less one: there a finding with the same code, message, columns,
+        # height and fix keeps its JSON whatever path found it and wherever it moved (``_Form``: its text
+        # with the two line numbers left out)
         ascii = linted.text.isascii()
         previous = self._converted.get(path, {}) if linted.how != "linted" or ascii else {}
-        converted: dict[Any, tuple[Diagnostic, dict]] = {}
-        data = []  # their JSON forms (written directly: serializing 200 findings with cattrs is ~5 ms)
+        converted: dict[Any, tuple[Diagnostic, Any]] = {}
+        data: list[str] = []  # their JSON texts (written directly: serializing 200 findings with cattrs is ~5 ms)
         last_row = len(lines.lines)
         for d in linted.diagnostics:
-            key: Any = _value_key(d) if ascii and d.end_location.row < last_row else id(d)
-            known = previous.get(key)
-            raw = known[1] if known is not None and (known[0] is d or key.__class__ is tuple) else json_of(d, lines)
-            converted[key] = (d, raw)
-            data.append(raw)
+            if ascii and d.end_location.row < last_row:
+                key: Any = _shape_key(d)
+                known = previous.get(key)
+                form = known[1] if known is not None else _Form(json_of(d, lines))
+                converted[key] = (d, form)
+                data.append(form.at(d.location.row - 1, d.end_location.row - 1))
+            else:
+                known = previous.get(id(d))
+                raw = known[1] if known is not None and known[0] is d else _dumps(json_of(d, lines))
+                converted[id(d)] = (d, raw)
+                data.append(raw)
         self._converted[path] = converted
         for error in linted.errors:  # a rule that crashed: said, and the other rules' findings stand
             self.log(f"backend-lint: {error}", lsp.MessageType.Error)
-            data.append(
+            data.append(_dumps(
                 {
                     "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
                     "message": f"backend-lint internal error: {error}",
@@ -108,11 +118,8 @@ class BackendLintServer(LanguageServer):
                     "code": "BKL999",
                     "source": SOURCE,
                 }
-            )
-        params: dict[str, Any] = {"uri": self.uris.get(path) or uri_of(path), "diagnostics": data}
-        if doc.version is not None:
-            params["version"] = doc.version
-        self._publish_json(params)
+            ))
+        self._publish_json(self.uris.get(path) or uri_of(path), data, doc.version)
         if self.log_timings:
             how = linted.how
             self.log(
@@ -129,15 +136,28 @@ class BackendLintServer(LanguageServer):
         if linted.tokens is None or (linted.layout is None and (linted.module is not None or linted.own is not None)):
             asyncio.get_running_loop().call_soon(self._prepare, linted)
 
-    def _publish_json(self, params: dict) -> None:
-        """``publishDiagnostics`` with params in JSON already (``json_of``), written as pygls writes a
-        notification (its ``_send_data``: the typed path would serialize every finding again)."""
-        send = getattr(self.protocol, "_send_data", None)
-        if send is None:  # (a pygls without it: the typed path)
+    def _publish_json(self, uri: str, diagnostics: list[str], version: Optional[int]) -> None:
+        """``publishDiagnostics`` from the findings' JSON texts, written as pygls writes a notification (its
+        ``_send_data``: the typed path would serialize every finding again)."""
+        body = notification_json(uri, diagnostics, version)
+        protocol = self.protocol
+        writer = getattr(protocol, "writer", None)
+        if writer is None or not hasattr(protocol, "_include_headers") or not hasattr(protocol, "_send_data"):
+            # (a pygls without them: the typed path)
+            params = json.loads(body)["params"]
             typed = default_converter().structure(params, lsp.PublishDiagnosticsParams)
             self.text_document_publish_diagnostics(typed)
             return
-        send({"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+        if protocol._include_headers:  # as ``JsonRPCProtocol._send_data`` frames it (the body is ASCII)
+            body = f"Content-Length: {len(body)}\r\nContent-Type: {protocol.CONTENT_TYPE}; charset={protocol.CHARSET}\r\n\r\n" + body
+        try:
+            written = writer.write(body.encode(protocol.CHARSET))
+            if inspect.isawaitable(written):
+                asyncio.ensure_future(written)
+        except BrokenPipeError:
+            raise
+        except Exception as error:  # (as pygls reports a failed write)
+            self._report_server_error(error, JsonRpcInternalError)
 
     def _prepare(self, linted: Linted) -> None:
         self.guarded("preparing for the next edit", lambda: self.session.prepare(linted))
@@ -179,12 +199,45 @@ def uri_of(path: str) -> str:
     return from_fs_path(path) or path
 
 
-def _value_key(d: Diagnostic) -> tuple:
-    """What ``to_lsp`` reads of a finding (in an ASCII text)."""
+def _shape_key(d: Diagnostic) -> tuple:
+    """What ``to_lsp`` reads of a finding in an ASCII text, but its rows (its height instead)."""
     fix = d.fix
     return (
-        d.code, d.message, d.location.row, d.location.column, d.end_location.row, d.end_location.column,
+        d.code, d.message, d.location.column, d.end_location.row - d.location.row, d.end_location.column,
         fix.message if fix is not None else None, fix.applicability.value if fix is not None else None,
+    )
+
+
+_START, _END = 987654321, 987654322  # (line numbers no text has: where a ``_Form``'s lines go)
+
+
+class _Form:
+    """A finding's JSON text (``json_of``) with its start and end lines left out: ``at(start, end)``."""
+
+    __slots__ = ("head", "middle", "tail")
+
+    def __init__(self, raw: dict) -> None:
+        raw = dict(raw, range={"start": dict(raw["range"]["start"], line=_START), "end": dict(raw["range"]["end"], line=_END)})
+        self.head, _, rest = _dumps(raw).partition(f'"line":{_START}')
+        self.middle, _, self.tail = rest.partition(f'"line":{_END}')
+        self.head += '"line":'
+        self.middle += '"line":'
+
+    def at(self, start: int, end: int) -> str:
+        return f"{self.head}{start}{self.middle}{end}{self.tail}"
+
+
+def _dumps(value: Any) -> str:
+    """JSON without blanks (ASCII: non-ASCII characters escaped, as pygls writes them)."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def notification_json(uri: str, diagnostics: list[str], version: Optional[int]) -> str:
+    """The ``publishDiagnostics`` notification's JSON text, from its findings' JSON texts."""
+    tail = f',"version":{version}' if version is not None else ""
+    return (
+        f'{{"jsonrpc":"2.0","method":"{lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}","params":'
+        f'{{"uri":{_dumps(uri)},"diagnostics":[{",".join(diagnostics)}]{tail}}}}}'
     )
 
 

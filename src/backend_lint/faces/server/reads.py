@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import types
 from collections.abc import Mapping
 from typing import Any, Iterator, Optional
 
@@ -51,13 +52,14 @@ class ReadLog:
     read, {path: mode}]), ``children`` (the logs of the derived facts it used: a ``memo``'s computation,
     shared by every lint that used that value), ``broken`` (a read that cannot be asked again)."""
 
-    __slots__ = ("calls", "_seen", "facts", "children", "broken", "merges", "name")
+    __slots__ = ("calls", "_seen", "facts", "children", "_child_ids", "broken", "merges", "name")
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict, Any]] = []
         self._seen: set = set()
         self.facts: dict[str, list] = {}
         self.children: list["ReadLog"] = []
+        self._child_ids: set[int] = set()  # (the children's ids: they stay alive in ``children``)
         self.broken = False
         self.merges = 0  # how many logs were merged into this one
         self.name: Any = None  # a derived fact's log: which one (``("memo", key)``)
@@ -71,7 +73,8 @@ class ReadLog:
         self.calls.append((name, args, kwargs, answer))
 
     def add_child(self, child: "ReadLog") -> None:
-        if not any(c is child for c in self.children):
+        if id(child) not in self._child_ids:
+            self._child_ids.add(id(child))
             self.children.append(child)
 
     def merged(self, other: Optional["ReadLog"]) -> "ReadLog":
@@ -129,7 +132,9 @@ class RecordingIndex:
     def __init__(self, index: Any) -> None:
         self.__dict__["_index"] = index
         self.__dict__["_logs"] = []  # the logs being written: a lint's, then each derived fact being computed
-        self.__dict__["_memo_logs"] = {}  # a derived fact's key -> (its value, the log of its computation)
+        # a derived fact's key -> (its value, the log of its computation, whether its factory reads nothing
+        # but the index, the settings and its key: ``_keyed``)
+        self.__dict__["_memo_logs"] = {}
 
     @property
     def real(self) -> Any:
@@ -212,7 +217,7 @@ class RecordingIndex:
             logs.pop()
         sub.name = name
         if ran:  # computed now: ``sub`` read what it depends on
-            known[name] = (value, sub)
+            known[name] = (value, sub, _keyed(factory, name, self))
         else:
             found = known.get(name)
             if found is not None and found[0] is value:
@@ -225,7 +230,7 @@ class RecordingIndex:
                     sub.broken = True
                 finally:
                     logs.pop()
-                known[name] = (value, sub)
+                known[name] = (value, sub, _keyed(factory, name, self))
         log.add_child(sub)
         return value
 
@@ -251,6 +256,35 @@ class RecordingIndex:
             log.add_call("module_names", (), {}, frozenset(names))
         return names
 
+    def keep_derived(self) -> int:
+        """After the index changed (it forgot its derived facts): each derived fact whose computation's
+        every read gets the same answer now, and whose factory reads nothing but the index, the settings
+        and its key (``_keyed``: not what its caller read), goes back into the index's memo with its log,
+        as computing it again would give it. Returns how many were kept."""
+        real = self.real
+        memo = getattr(real, "_memo", None)
+        known = self.__dict__["_memo_logs"]
+        if not isinstance(memo, dict) or memo or not known:
+            return 0  # (nothing was forgotten, or something was computed again since: kept as it is)
+        logs = self.__dict__["_logs"]
+        saved = list(logs)
+        logs.clear()  # (nothing asked here is written down)
+        kept: dict = {}
+        try:
+            checked, answers = self._asked()
+            for name, entry in known.items():
+                if entry[2] and self._holds(entry[1], checked, answers):
+                    kept[name] = entry
+        except Exception:  # a question that cannot be asked again: nothing is kept
+            kept = {}
+        finally:
+            logs[:] = saved
+        known.clear()
+        known.update(kept)
+        for (kind, key), entry in kept.items():
+            memo[key if kind == "memo" else ("stored", key)] = entry[0]
+        return len(kept)
+
     # -- asking again ----------------------------------------------------------------------------------
     def holds(self, log: Optional[ReadLog]) -> bool:
         """Whether every read of ``log`` gets the same answer from the index as it is now."""
@@ -260,19 +294,35 @@ class RecordingIndex:
         saved = list(logs)
         logs.clear()  # (nothing asked here is written down)
         try:
-            return self._holds(log, {}, ({}, {}))
+            checked, answers = self._asked()
+            return self._holds(log, checked, answers)
         except Exception:  # a question that cannot be asked again as it was: not the same
+            self.__dict__["_asked_now"] = None
             return False
         finally:
             logs[:] = saved
 
+    def _asked(self) -> tuple:
+        """What was asked again of the index as it is now (the logs checked, each question's answer):
+        kept until the index changes (``changing``, or its project digest moves), so that the derived facts' logs that
+        ``keep_derived`` checked are not checked again by the next ``holds``."""
+        state = self.real.project_digest()
+        asked = self.__dict__.get("_asked_now")
+        if asked is None or asked[0] != state:
+            asked = self.__dict__["_asked_now"] = (state, {}, ({}, {}))
+        return asked[1], asked[2]
+
+    def changing(self) -> None:
+        """The index is about to change (a file's text, maybe its facts): what was asked of it is forgotten."""
+        self.__dict__["_asked_now"] = None
+
     def _holds(self, log: ReadLog, checked: dict, memo: tuple) -> bool:
         done = checked.get(id(log))
-        if done is not None:
-            return done
-        checked[id(log)] = False  # (a cycle: not the same)
+        if done is not None and done[0] is log:
+            return done[1]
+        checked[id(log)] = (log, False)  # (a cycle: not the same; the log is kept alive with its id)
         ok = self._holds_here(log, memo) and all(self._holds(c, checked, memo) for c in log.children)
-        checked[id(log)] = ok
+        checked[id(log)] = (log, ok)
         return ok
 
     def _holds_here(self, log: ReadLog, memo: tuple) -> bool:
@@ -316,7 +366,9 @@ class RecordingIndex:
             for path, mode in paths.items():
                 if path and path[-1] == LINE:
                     continue
-                a, b = _at(old, path), _at(new, path)
+                a, b = _at_both(old, new, path)
+                if a is b:
+                    continue  # (the same object on the way there: the index shares what did not change)
                 if mode == "value":
                     if not same(a, b, seen):
                         return False
@@ -330,6 +382,59 @@ class RecordingIndex:
 
 
 _IGNORED = ReadLog()  # where reads made inside the index's own answers go (never checked)
+
+
+def _keyed(factory: Any, name: Any, recorder: "RecordingIndex") -> bool:
+    """Whether a derived fact's factory computes it from the index (whose reads its log holds), the
+    settings and its key only: every value its closure (and its nested functions' closures and default
+    arguments) holds is the index (or a ``ProjectProbe`` of it), a ``Settings``, code (a function, a class,
+    a module, a builtin), or plain data found in the key. A factory that closes over anything else (what
+    its caller read: a helper's summary) is not: that value is computed again after a change."""
+    from ...engine.api import ProjectProbe  # (loaded: the engine made the probe)
+    from ...ground.config import Settings  # (idem)
+
+    plain: set = set()
+
+    def flatten(value: Any) -> None:
+        if isinstance(value, (tuple, frozenset)):
+            for v in value:
+                flatten(v)
+        elif isinstance(value, _PLAIN):
+            plain.add((value.__class__, value))
+
+    flatten(name[1] if isinstance(name, tuple) and len(name) == 2 else name)
+    indexes = (recorder, recorder.real)
+    seen: set = set()
+
+    def ok(value: Any, depth: int) -> bool:
+        if value is None or any(value is i for i in indexes) or isinstance(value, Settings):
+            return True
+        if isinstance(value, ProjectProbe):
+            return any(value.unprobed is i for i in indexes)
+        if isinstance(value, _PLAIN):
+            return (value.__class__, value) in plain
+        if isinstance(value, (tuple, frozenset)):
+            return all(ok(v, depth) for v in value)
+        if isinstance(value, (type, types.ModuleType, types.BuiltinFunctionType)):
+            return True
+        if isinstance(value, types.FunctionType):
+            if id(value) in seen:
+                return True
+            if depth > 4:
+                return False
+            seen.add(id(value))
+            cells = value.__closure__ or ()
+            try:
+                contents = [c.cell_contents for c in cells]
+            except ValueError:  # (a cell not filled yet)
+                return False
+            return all(ok(v, depth + 1) for v in contents + list(value.__defaults__ or ()) + list((value.__kwdefaults__ or {}).values()))
+        return False
+
+    try:
+        return ok(factory, 0) if isinstance(factory, types.FunctionType) else False
+    except Exception:
+        return False
 
 
 class recording:
@@ -359,6 +464,16 @@ def _at(facts: Any, path: tuple) -> Any:
         if value is _MISSING:
             return _MISSING
     return value
+
+
+def _at_both(old: Any, new: Any, path: tuple) -> tuple[Any, Any]:
+    """``(_at(old, path), _at(new, path))``, stopping where both reach the same object."""
+    for key in path:
+        if old is new:
+            return old, new
+        old = old.get(key, _MISSING) if isinstance(old, dict) else _MISSING
+        new = new.get(key, _MISSING) if isinstance(new, dict) else _MISSING
+    return old, new
 
 
 def _snapshot(value: Any) -> Any:

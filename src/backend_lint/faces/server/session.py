@@ -13,7 +13,11 @@ The engine reads its project index through a ``RecordingIndex`` (``reads.py``): 
 keep what they read of the index, so that when the index changes (an edit changed the facts of a function,
 saved or not, or another file changed) a buffer whose every read gets the same answer keeps its findings
 (or has only the edited function walked again); ``Linted.facts_changed`` tells the LSP layer to lint the
-open dependants again.
+open dependants again. After such a change, the index's derived facts whose reads all hold are kept
+(``RecordingIndex.keep_derived``) rather than computed again by the next lint.
+
+An edit that changes no code (a comment, a blank line, inside a function or not) moves the findings
+(``incremental.py``) before anything else is tried; the statements' layout follows while idle (``prepare``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
 from .incremental import CodeTokens, reuse
 from .reads import ReadLog, RecordingIndex, recording
-from .statements import Layout, layout_of, relayout, relint_function
+from .statements import Layout, in_context, layout_of, relayout, relint_function
 
 CONFIG_FILES = ("pyproject.toml", "backend-lint.toml")
 # the other declared inputs a lint reads (``ground/inputs.py``): a change reloads like a configuration's
@@ -63,6 +67,7 @@ class Linted:
     # what its findings read from the project index (``reads.py``): when the index changes and every
     # read gets the same answer, the findings stand; ``None``: unknown (any change of the index re-lints)
     reads: Optional[ReadLog] = None
+    relayout_from: Optional[tuple] = None  # findings moved: (the previous layout, its text), for ``prepare``
     facts_changed: bool = False  # this lint changed the buffer's facts in the index: its open dependants are linted again
 
 
@@ -97,6 +102,7 @@ class Session:
         self.log = log or (lambda message: None)
         self.generation = 0  # bumped when the configuration is reloaded
         self.function_relint = True  # re-walk one edited function when that is enough (``statements.py``)
+        self.keep_derived = True  # after the index changed, keep the derived facts that hold (``reads.py``)
         # ``post(callable)`` runs it on the server's loop from another thread (``loop.call_soon_threadsafe``):
         # set, a project's first index is built on a thread; ``on_ready(paths)``: lint those again
         self.post: Optional[Callable[[Callable[[], None]], Any]] = None
@@ -150,7 +156,7 @@ class Session:
             workspace = self._new_workspace(settings)
         for doc in self.documents.values():  # the buffers, not the disk, for every open file of the project
             if os.path.abspath(doc.path).startswith(os.path.abspath(settings.root) + os.sep):
-                workspace.update_file(doc.path, doc.text)
+                self._update(workspace, doc.path, doc.text)
         self.log(f"backend-lint: project {settings.root} ({settings.config_file or 'default settings'})")
         return workspace
 
@@ -227,7 +233,7 @@ class Session:
             workspace = self.workspace_for(path)
         except ConfigError:
             return []
-        workspace.update_file(path, None if os.path.isfile(path) else doc.text)
+        self._update(workspace, path, None if os.path.isfile(path) else doc.text)
         return self._dependants(workspace, path)
 
     def saved(self, path: str) -> list[str]:
@@ -243,7 +249,7 @@ class Session:
             workspace = self.workspace_for(path)
         except ConfigError:
             return out
-        workspace.update_file(path, doc.text)
+        self._update(workspace, path, doc.text)
         return out + self._dependants(workspace, path)
 
     def files_changed(self, changes: Sequence[tuple[str, str]]) -> list[str]:
@@ -268,13 +274,24 @@ class Session:
                 self._workspaces[os.path.abspath(settings.root)] = workspace = self._open_workspace(settings)
                 relint += [p for p in self.documents if self._in(workspace, p)]
             else:
-                workspace.update_file(path, None)
+                self._update(workspace, path, None)
                 relint += self._dependants(workspace, path)
         return _unique(relint)
 
     def config_changed(self) -> list[str]:
         self.reload_configuration()
         return list(self.documents)
+
+    def _update(self, workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
+        """``Workspace.update_file``; when the file's facts changed, the derived facts that still hold are
+        kept (``RecordingIndex.keep_derived``) instead of being computed again by the next lint."""
+        recorder = workspace.engine.project
+        if isinstance(recorder, RecordingIndex):
+            recorder.changing()
+        changed = workspace.update_file(path, text, lagging, tree) if lagging else workspace.update_file(path, text)
+        if changed and self.keep_derived and isinstance(recorder, RecordingIndex):
+            recorder.keep_derived()
+        return changed
 
     @staticmethod
     def _in(workspace: Workspace, path: str) -> bool:
@@ -321,7 +338,10 @@ class Session:
             # findings that read the index (or project-wide rules, which may add one here) need the same facts
             and (previous.project_digest == digest or self._still_current(workspace, previous))
         ):
-            if self.function_relint and previous.layout is not None and previous.text != text:
+            # a comment or whitespace edit first (no rule runs: the findings move), when the code tokens are
+            # known (else tokenizing the old text costs more than trying a function first)
+            moved = self._moved(doc, previous, text) if previous.tokens is not None else None
+            if moved is None and self.function_relint and previous.layout is not None and previous.text != text:
                 # an edit inside one function: that function alone is walked again (``statements.py``)
                 linted = self._relint_function(path, workspace, previous, text, digest)
                 if linted is not None:
@@ -330,14 +350,8 @@ class Session:
                     doc.linted = linted
                     return linted
                 digest = workspace.index.project_digest() if workspace.index is not None else None
-            moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
-            before = previous.text
-            for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
-                assert moved is not None
-                moved = reuse(before, step, moved[0], moved[1])
-                if moved is None:
-                    break
-                before = step
+            if moved is None and previous.tokens is None:
+                moved = self._moved(doc, previous, text)
             doc.steps = [text]
             if moved is not None:
                 # the same code: the index keeps the facts of the text last linted (their line numbers may
@@ -356,16 +370,30 @@ class Session:
                         linted.diagnostics = sorted(linted.own + linted.project, key=Diagnostic.sort_key)
                         linted.uses_project = previous.uses_project or bool(linted.project)
                     if previous.layout is not None and self.function_relint:
-                        linted.layout = relayout(previous.layout, previous.text, text)
+                        linted.relayout_from = (previous.layout, previous.text)  # (moved while idle: ``prepare``)
                 doc.linted = linted
                 return linted
         doc.steps = [text]
-        workspace.update_file(path, text)
+        self._update(workspace, path, text)
         digest = workspace.index.project_digest() if workspace.index is not None else None
         linted = self._lint_file(path, workspace, text, digest)
         linted.facts_changed = digest != start
         doc.linted = linted
         return linted
+
+    @staticmethod
+    def _moved(doc: Document, previous: Linted, text: str) -> Optional[tuple]:
+        """The previous findings moved onto ``text`` edit by edit (``incremental.reuse``), with its code
+        tokens; ``None`` when an edit changed code."""
+        moved: Optional[tuple] = (previous.diagnostics, previous.tokens)
+        before = previous.text
+        for step in doc.steps if doc.steps and doc.steps[-1] == text else [text]:
+            assert moved is not None
+            moved = reuse(before, step, moved[0], moved[1])
+            if moved is None:
+                return None
+            before = step
+        return moved
 
     def _still_current(self, workspace: Workspace, previous: Linted) -> bool:
         """Whether the findings of ``previous`` hold although the index changed since: they did not read it
@@ -391,6 +419,7 @@ class Session:
     def _lint_file(self, path: str, workspace: Workspace, text: str, digest: Optional[str]) -> Linted:
         """``Workspace.lint_open``, keeping what a later re-lint of one function needs."""
         engine = workspace.engine
+        self._function_facts.clear()  # (their modules' other statements may have changed)
         reads = ReadLog()
         with recording(engine.project, reads):
             result = engine.lint_source(text, path)
@@ -423,20 +452,26 @@ class Session:
             name, is_package = module_name_for(abspath, index.root)
             known = self._function_facts
 
-            def facts_of(part: str) -> Any:
-                # (the edited function's facts after one edit are its facts before the next: extracted once)
-                key = (abspath, name, is_package, part)
+            def facts_of(part: str, i: int) -> Any:
+                # the function's facts among the module's other statements (``in_context``: its names resolve as
+                # in the file); after one edit they are its facts before the next: extracted once (the other
+                # statements change only through a full lint, which forgets them: ``_lint_file``)
+                key = (abspath, name, is_package, part, i)
                 found = known.get(key)
                 if found is None:
+                    tree = in_context(previous.layout, i, part)
+                    if tree is None:
+                        return None
                     if len(known) >= 32:
                         known.clear()
-                    found = known[key] = extract_module(part, abspath, name, is_package)
+                    found = known[key] = extract_module(text, abspath, name, is_package, tree=tree)
                 return found
 
-        def facts_changed() -> bool:
+        def facts_changed(tree: Any) -> bool:
             # what the index records of the function changed: the file's facts go into the index, and the
             # function alone is walked again when every read of the file's other findings gets the same answer
-            workspace.update_file(path, text)
+            # (the facts of the file's other statements stay the index's objects, their line numbers lagging)
+            self._update(workspace, path, text, lagging=True, tree=tree)
             if not previous.uses_project:
                 return True
             return isinstance(engine.project, RecordingIndex) and engine.project.holds(previous.reads)
@@ -453,6 +488,11 @@ class Session:
         diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
         linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
         linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
+        if previous.tokens is not None:  # the code tokens: the function's own, tokenized alone, spliced in
+            start, old_end, new_end = found.span
+            part = CodeTokens.of(text[start:new_end])
+            if part is not None:
+                linted.tokens = previous.tokens.spliced(start, old_end, new_end - old_end, part)
         # (the previous log holds against the index as it is now: merged into this walk's, it keeps the newest
         # of each derived fact's logs and module facts, so that it does not grow with the re-walks)
         merged = reads.merged(previous.reads) if previous.reads is not None else None
@@ -462,6 +502,11 @@ class Session:
     def prepare(self, linted: Linted) -> None:
         """Idle work after a lint is published: what the next edit's fast paths need (code tokens, the
         statements' layout)."""
+        if linted.relayout_from is not None:  # findings moved by a comment or blank-line edit: the layout too
+            layout, before = linted.relayout_from
+            linted.relayout_from = None
+            if linted.layout is None and self.function_relint:
+                linted.layout = relayout(layout, before, linted.text)
         if linted.layout is None and linted.module is None and linted.own is not None and self.function_relint:
             # findings moved by a comment or blank-line edit: the module is parsed again while idle
             from ...engine.parsing import ParseFailure, parse_module  # (libcst: loaded by the first lint)
@@ -539,7 +584,7 @@ class _SingleFile:
         self.engine = engine
         self._project_errors: list[str] = []
 
-    def update_file(self, path: str, text: Optional[str] = None) -> bool:
+    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
         return False
 
     def project_findings(self, path: str) -> list[Diagnostic]:

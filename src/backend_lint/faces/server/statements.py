@@ -22,9 +22,12 @@ returns ``None``: the caller lints the whole file.
 What the project index records of ``F`` (its facts, extracted from its text alone, before and after,
 compared but for line numbers, which no per-file finding reads): when they are the same, the index is not
 touched (the caller updates it with the whole file's facts on save). When they changed (a new call, a new
-query), ``facts_changed()`` (the caller's) gives the index the file's new facts and answers whether every
-read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
-walked alone, with the index as it is now.
+query), ``facts_changed(tree)`` (the caller's) gives the index the file's new facts and answers whether
+every read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
+walked alone, with the index as it is now. ``tree`` is CPython's tree of the new text made without parsing
+it: the layout keeps the tree of the text it describes, and ``F`` parsed alone is spliced into it (the line
+numbers of the statements after ``F`` lag by what the edit added, as the index's facts of them do when an
+edit changes no fact; the index reads the file in full on save: ``Workspace.update_file(lagging=True)``).
 """
 
 from __future__ import annotations
@@ -46,11 +49,15 @@ _IMPORT_WORD = re.compile(r"\bimport\b")
 
 @dataclass
 class Layout:
-    """A lint's module and where its top-level statements start (``rows`` 1-based, ``offsets``)."""
+    """A lint's module and where its top-level statements start (``rows`` 1-based, ``offsets``); CPython's
+    tree of the text (``tree``: its line numbers after an edited function may lag, as the index's facts
+    do) and, per top-level statement of ``module``, the index of its first statement in ``tree.body``."""
 
     module: Any
     rows: list[int]
     offsets: list[int]
+    tree: Any = None
+    firsts: Optional[list[int]] = None
 
 
 def layout_of(text: str, module: Any) -> Optional[Layout]:
@@ -64,11 +71,13 @@ def layout_of(text: str, module: Any) -> Optional[Layout]:
         return None
     lines = SourceLines(text)
     rows: list[int] = []
+    firsts: list[int] = []
     k = 0
     body = tree.body
     for stmt in module.body:
         if k >= len(body):
             return None
+        firsts.append(k)
         a = body[k]
         row = a.lineno
         lead = len(stmt.leading_lines)
@@ -80,7 +89,7 @@ def layout_of(text: str, module: Any) -> Optional[Layout]:
         k += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
     if k != len(body) or (rows and rows[0] < 1) or any(b <= a for a, b in zip(rows, rows[1:])):
         return None
-    return Layout(module, rows, [lines.line_start(r) for r in rows])
+    return Layout(module, rows, [lines.line_start(r) for r in rows], tree, firsts)
 
 
 @dataclass
@@ -88,6 +97,7 @@ class Relinted:
     diagnostics: list[Diagnostic]  # the file's findings (no project-wide ones)
     layout: Layout
     uses_project: bool
+    span: tuple[int, int, int] = (0, 0, 0)  # the function's start, its end in the old text and in the new one
 
 
 def _strip_lines(value: Any) -> Any:
@@ -106,13 +116,15 @@ def relint_function(
     layout: Layout,
     diagnostics: Sequence[Diagnostic],
     facts_of: Optional[Any] = None,
-    facts_changed: Optional[Callable[[], bool]] = None,
+    facts_changed: Optional[Callable[[Any], bool]] = None,
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
-    ``facts_of(text)``: the project index's facts of a text (``None``: no index). When the function's facts
-    changed, ``facts_changed()`` is asked whether to go on: it gives the index the file's new facts and
-    answers whether every other finding of the file still holds (``None``: lint the file)."""
+    ``facts_of(text, i)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
+    ``None``: unknown, taken as changed); ``facts_of`` itself ``None``: no index. When the function's facts
+    changed, ``facts_changed(tree)`` is asked whether to go on: it gives the index the file's new facts
+    (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``) and answers
+    whether every other finding of the file still holds (``None``: lint the file)."""
     import libcst as cst  # (loaded already: the kept module)
 
     from ...engine.context import FileContext
@@ -157,12 +169,13 @@ def relint_function(
     new_node = mini.body[0].with_changes(leading_lines=mini.header)
     if not _same_header(new_node, old_node):
         return None  # decorators, signature or name changed
+    tree = _spliced_tree(layout, i, new_text, rows[i])
     if facts_of is not None:
-        before, after = facts_of(old_text), facts_of(new_text)
+        before, after = facts_of(old_text, i), facts_of(new_text, i)
         if before is None or after is None or _strip_lines(before) != _strip_lines(after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
-            if facts_changed is None or not facts_changed():
+            if facts_changed is None or not facts_changed(tree):
                 return None
     # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
     # rule's honest screen would only say it finds nothing in this function either)
@@ -174,10 +187,17 @@ def relint_function(
     f_row, next_row = rows[i], _NEVER if last else rows[i + 1]
     kept: list[Diagnostic] = []
     for d in diagnostics:
-        if f_row <= d.location.row < next_row:
+        row = d.location.row
+        if f_row <= row < next_row:
             continue  # F's own: found again below
-        after = d.location.row >= next_row
-        if not _clear_of(d, f_row, next_row, f_start, f_old_end, after):
+        after = row >= next_row
+        if (
+            # (the common case at once: a finding after F whose rows and edits all are)
+            not (after and (d.noqa_row is None or d.noqa_row >= next_row)
+                 and all(a.row >= next_row and b.row >= next_row for a, b in d.edit_locations)
+                 and (d.fix is None or all(e.__class__ is ResolvedEdit and e.start >= f_old_end for e in d.fix.edits)))
+            and not _clear_of(d, f_row, next_row, f_start, f_old_end, after)
+        ):
             return None
         kept.append(_shift(d, next_row, row_delta, f_old_end, delta))  # (an edit of it after F moves too)
     # splice F into the module and walk it
@@ -191,9 +211,10 @@ def relint_function(
     ctx.module = spliced
     # the import table as the full traversal has it at F: the module's, then every import met before F
     table = ImportTable.from_module(spliced, ctx.module_name, ctx.is_package, ctx.project)
-    for stmt in body[:i]:
-        for node in _imports_in(stmt):
-            table.add_import(node)
+    for j, stmt in enumerate(body[:i]):
+        if _IMPORT_WORD.search(new, offsets[j], offsets[j + 1]):  # (a statement without the word has no import)
+            for node in _imports_in(stmt):
+                table.add_import(node)
     ctx._imports = table
     table_ = engine.table
     instances = [cls(ctx) if cls is not None else None for cls in active]
@@ -227,7 +248,69 @@ def relint_function(
             own.append(_shift(d, _ALL, base_row, 0, f_start))
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
-    return Relinted(out, Layout(spliced, new_rows, new_offsets), uses)
+    layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None)
+    return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
+
+
+def in_context(layout: Layout, i: int, text: str) -> Any:
+    """CPython's tree of a module made of top-level function ``i`` (``text``, parsed alone) among the other
+    top-level statements of the layout's tree, every other function and class a stub of the same name
+    (``def f(): pass``, ``class C: pass``): the names the module defines and imports are the same, so the
+    function's names resolve as in the file, and the facts of this module tell whether the function's part
+    of the file's facts changed (the extractors' facts are per function, or sums and unions of them); ``None``
+    when the layout has no tree or ``text`` is not one function."""
+    tree, firsts = layout.tree, layout.firsts
+    if tree is None or firsts is None:
+        return None
+    k = firsts[i]
+    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    try:
+        mini = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    body: list = []
+    for j, stmt in enumerate(tree.body):
+        if j == k:
+            body.append(mini.body[0])
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body.append(_stub(stmt))
+        else:
+            body.append(stmt)
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _stub(stmt: Any) -> Any:
+    if isinstance(stmt, ast.ClassDef):
+        node: Any = ast.ClassDef(name=stmt.name, bases=[], keywords=[], body=[ast.Pass()], decorator_list=[])
+    else:
+        args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        node = ast.FunctionDef(name=stmt.name, args=args, body=[ast.Pass()], decorator_list=[], returns=None, type_comment=None)
+    if hasattr(node, "type_params"):  # (Python 3.12+)
+        node.type_params = []
+    return ast.fix_missing_locations(ast.copy_location(node, stmt))
+
+
+def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
+    """CPython's tree of the file with top-level statement ``i`` (a function) replaced by ``text`` parsed
+    alone (its line numbers from ``row``; those of the statements after it lag by what the edit added, as
+    the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function."""
+    tree, firsts = layout.tree, layout.firsts
+    if tree is None or firsts is None:
+        return None
+    k = firsts[i]
+    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    try:
+        mini = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    node = ast.increment_lineno(mini.body[0], row - 1)
+    return ast.Module(body=tree.body[:k] + [node] + tree.body[k + 1:], type_ignores=tree.type_ignores)
 
 
 def _same_header(new: Any, old: Any) -> bool:
@@ -296,36 +379,40 @@ def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int
     ``offset_from`` by ``chars``."""
     if not rows and not chars:
         return d
-    rows_of = [d.location.row, d.end_location.row] + [r for a, b in d.edit_locations for r in (a.row, b.row)]
-    if d.noqa_row is not None:
-        rows_of.append(d.noqa_row)
-    edits = d.fix.edits if d.fix is not None else ()
-    if (not rows or all(r < row_from for r in rows_of)) and (
-        not chars or all(not isinstance(e, ResolvedEdit) or e.end < offset_from for e in edits)
-    ):
+    moves = bool(rows) and (
+        d.location.row >= row_from or d.end_location.row >= row_from
+        or (d.noqa_row is not None and d.noqa_row >= row_from)
+        or any(a.row >= row_from or b.row >= row_from for a, b in d.edit_locations)
+    )
+    if not moves and chars and d.fix is not None:
+        moves = any(isinstance(e, ResolvedEdit) and e.end >= offset_from for e in d.fix.edits)
+    if not moves:
         return d  # nothing of it moves: the same finding (the server keeps its protocol form)
-
-    def loc(x: Location) -> Location:
-        return Location(x.row + rows, x.column) if rows and x.row >= row_from else x
-
     fix = d.fix
     if fix is not None and chars:
-        fix = Fix(
-            fix.message,
-            tuple(
-                ResolvedEdit(e.start + chars if e.start >= offset_from else e.start, e.end + chars if e.end >= offset_from else e.end, e.content)
-                if isinstance(e, ResolvedEdit) else e
-                for e in fix.edits
-            ),
-            fix.applicability,
-        )
+        edits = []
+        for e in fix.edits:
+            if e.__class__ is ResolvedEdit and e.end >= offset_from:
+                e = ResolvedEdit(e.start + chars if e.start >= offset_from else e.start, e.end + chars, e.content)
+            edits.append(e)
+        fix = Fix(fix.message, tuple(edits), fix.applicability)
     noqa_row = d.noqa_row
     if noqa_row is not None and rows and noqa_row >= row_from:
         noqa_row += rows
-    return Diagnostic(
-        d.code, d.name, d.message, d.path, loc(d.location), loc(d.end_location), fix, noqa_row,
-        [(loc(a), loc(b)) for a, b in d.edit_locations],
-    )
+    start, end = d.location, d.end_location
+    if rows:
+        if start.row >= row_from:
+            start = Location(start.row + rows, start.column)
+        if end.row >= row_from:
+            end = Location(end.row + rows, end.column)
+        spans = [(_moved_row(a, row_from, rows), _moved_row(b, row_from, rows)) for a, b in d.edit_locations]
+    else:
+        spans = list(d.edit_locations)
+    return Diagnostic(d.code, d.name, d.message, d.path, start, end, fix, noqa_row, spans)
+
+
+def _moved_row(x: Location, row_from: int, rows: int) -> Location:
+    return Location(x.row + rows, x.column) if x.row >= row_from else x
 
 
 def _resolve(
@@ -375,8 +462,9 @@ def _resolve(
 
 def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     """The layout of ``new`` after an edit whose findings were reused (``incremental.reuse``: comments and
-    blank lines only), when the edit lies in one top-level statement and changes nothing of it but its
-    leading comment and blank lines: that statement is parsed again and spliced; ``None`` otherwise."""
+    blank lines only, the code tokens the same), when the edit lies in one top-level statement (its
+    leading lines or its body: a comment inside a function): that statement is parsed again alone and
+    spliced, as ``relint_function`` splices an edited function; ``None`` otherwise."""
     from ...engine.parsing import ParseFailure, parse_module
 
     start, old_end, new_end = changed_span(old, new)
@@ -393,9 +481,8 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
         return None
     if len(mini.body) != 1 or (mini.footer and not last) or mini.default_indent != module.default_indent or mini.default_newline != module.default_newline:
         return None
-    old_node = module.body[i]
     node = mini.body[0].with_changes(leading_lines=mini.header)
-    if not node.with_changes(leading_lines=old_node.leading_lines).deep_equals(old_node):
+    if type(node) is not type(module.body[i]):
         return None
     body = list(module.body)
     body[i] = node
@@ -403,4 +490,8 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     if last:
         spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
     row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
-    return Layout(spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]])
+    # (CPython's tree stays: the code is the same, line numbers after the edit lag)
+    return Layout(
+        spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]],
+        layout.tree, layout.firsts,
+    )

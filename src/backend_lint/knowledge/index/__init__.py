@@ -349,7 +349,7 @@ class ProjectIndex:
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         self._add(abspath, digest, facts)
 
-    def _add(self, abspath: str, digest: str, facts: dict[str, Any]) -> None:
+    def _add(self, abspath: str, digest: str, facts: dict[str, Any], encoded: Optional[bytes] = None) -> None:
         if self._modules is None:
             self._materialize()  # loads the stored facts first: their order decides name clashes
         modules = self.modules
@@ -363,7 +363,7 @@ class ProjectIndex:
         previous = self._entries.pop(abspath, None)
         stamp = previous.stamp if previous is not None else [0, 0]
         self._entries[abspath] = Entry(
-            stamp, digest, _facts_digest(facts), name, bool(facts.get("is_package")), bool(facts.get("parsed")), facts
+            stamp, digest, _facts_digest(facts, encoded), name, bool(facts.get("is_package")), bool(facts.get("parsed")), facts
         )
         self._memo.clear()
         self._project_digest = None

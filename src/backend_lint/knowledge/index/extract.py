@@ -253,7 +253,9 @@ def _parse(source: str, path: str) -> Optional[ast.Module]:
     return None
 
 
-def extract_module(source: str, path: str, module: str, is_package: bool) -> dict[str, Any]:
+def extract_module(source: str, path: str, module: str, is_package: bool, tree: Optional[ast.Module] = None) -> dict[str, Any]:
+    """The facts of one module's ``source``. ``tree``: CPython's tree of it when the caller has one (a
+    language server splices an edited function into the file's previous tree instead of parsing it all)."""
     facts: dict[str, Any] = {
         "module": module,
         "is_package": is_package,
@@ -265,7 +267,8 @@ def extract_module(source: str, path: str, module: str, is_package: bool) -> dic
         "assignments": {},
         "extra": {},
     }
-    tree = _parse(source, path)
+    if tree is None:
+        tree = _parse(source, path)
     if tree is None:
         return facts
     facts["parsed"] = True
