@@ -191,6 +191,13 @@ def test_plain_unparse_is_ast_unparse() -> None:
     from backend_lint.knowledge.index.extract import _plain
 
     extra = "x: dict[str, list[int | None]]\ny: a.b.C[D, E.F] = None\nz: T[(1, 2)]\nw: T[X,] = -1\nv: T[()] = True\nu = f(0x10, 1_000)\n"
+    extra += (  # the shapes of field values and defaults: calls, strings, containers, ``|`` chains, signs
+        "a = Column(String(50), nullable=False, default='x', doc=\"it's\", b=b'\\x00', u=u'u')\n"
+        "b = f(*a, **k) | g(x)[1:2] | h(lambda: 1) | {**d} | {'k': (1,), 2: [], 3: {4}} | ((), ...)\n"
+        "c = (a | b) | (c | d) | (e + f) | -1 | -1.5 | - x | ~1 | (not y) | 1e999 | 2j | 1.25 | -(True) | -0.0\n"
+        "d: Annotated[str | None, Field(max_length=5, pattern=r'^a\\b$')] = Query(None, alias='a-b')\n"
+        "e = f'{x}' | [*a] | (x for x in y) | a if b else c | x[y][z] | f()() | f(x)(y) | T[int,]\n"
+    )
     written = 0
     for _, text in _sources(40) + [("extra.py", extra)]:
         try:

@@ -51,6 +51,107 @@ def walk(node: ast.AST) -> list[Any]:
     return out
 
 
+class _Module:
+    """What the extractors share while one module is extracted (``extract_module`` opens and closes it):
+    the module's text, for cheap "cannot be here" checks, and each function's ``walk``, built once for all
+    the extractors that read it."""
+
+    __slots__ = ("text", "lowered", "walks")
+
+    def __init__(self, text: Optional[str]) -> None:
+        # a text that is not ASCII may spell an identifier NFKC folds into a word looked for: no text checks
+        self.text = text if text is not None and text.isascii() else None
+        self.lowered: Optional[str] = None
+        self.walks: dict[int, Any] = {}
+
+
+_current: Optional[_Module] = None
+
+
+def begin_module(text: Optional[str]) -> None:
+    global _current
+    _current = _Module(text)
+
+
+def end_module() -> None:
+    global _current
+    _current = None
+
+
+def mentions(*words: str) -> bool:
+    """Whether the module being extracted may spell one of ``words`` (always yes outside ``extract_module``,
+    or when its text is not ASCII): no word in the text, no identifier, attribute or keyword by that name."""
+    text = _current.text if _current is not None else None
+    return text is None or any(w in text for w in words)
+
+
+def mentions_lowered(*words: str) -> bool:
+    """``mentions`` ignoring case (``words`` in lower case)."""
+    current = _current
+    if current is None or current.text is None:
+        return True
+    if current.lowered is None:
+        current.lowered = current.text.lower()
+    return any(w in current.lowered for w in words)
+
+
+def walk_function(fn: ast.AST) -> list[Any]:
+    """``walk(fn)`` of a function (or class) of the module being extracted, built once and shared by every
+    extractor that walks it (callers must not change the list)."""
+    current = _current
+    if current is None:
+        return walk(fn)
+    found = current.walks.get(id(fn))
+    if found is None:
+        found = current.walks[id(fn)] = walk(fn)
+    return found
+
+
+_NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+
+
+def own_nodes(fn: ast.AST) -> tuple[list[Any], list[Any]]:
+    """The nodes of a function's body that belong to it, not to a function, class or lambda nested in it
+    (those nodes are listed, their insides are not), in the order a stack started from ``fn.body`` pops
+    them (depth first, last child first: the order the flow and validation extractors read); and the
+    nested functions among them, in the same order. Built once per function of the module being extracted."""
+    current = _current
+    key = -id(fn) - 1  # (``walks`` holds the full walks under ``id``)
+    if current is not None:
+        found = current.walks.get(key)
+        if found is not None:
+            return found  # type: ignore[return-value]
+    out: list[Any] = []
+    inner: list[Any] = []
+    fields_of = _CHILD_FIELDS
+    nested = _NESTED
+    stack: list[Any] = list(getattr(fn, "body", ()))
+    pop, push, extend, append = stack.pop, stack.append, stack.extend, out.append
+    while stack:
+        node = pop()
+        append(node)
+        kind = node.__class__
+        if kind in nested:
+            if kind is not ast.ClassDef and kind is not ast.Lambda:
+                inner.append(node)
+            continue
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                extend(value)
+            else:
+                push(value)
+    result = (out, inner)
+    if current is not None:
+        current.walks[key] = result  # type: ignore[assignment]
+    return result
+
+
 def children(node: Any) -> list[Any]:
     """``list(ast.iter_child_nodes(node))`` in the same order, without the context and operator singletons;
     like ``walk``, it may hold the ``None`` and ``str`` items of list fields, and takes them (no children)."""
