@@ -308,23 +308,55 @@ def extractor_names() -> tuple[str, ...]:
 _BARE_EXCEPT_TUPLE = re.compile(r"^([ \t]*except\*?[ \t]+)([^()\n:#]+,[^()\n:#]+?)([ \t]*:)", re.M)
 
 
-def _parse(source: str, path: str) -> Optional[ast.Module]:
+class TreeHandover:
+    """CPython trees the index parsed in this process, handed to the lint of the same text so that a file is
+    parsed with ``ast`` once per run (the screens and positions read the same tree). Each is taken once;
+    trees are kept only up to ``budget`` characters of source in all (a tree costs about 24 bytes per
+    character of its source: every file of a large project at once would cost hundreds of MB; the files a
+    run extracts in a pool never come back to this process anyway)."""
+
+    __slots__ = ("budget", "trees")
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.trees: dict[str, tuple[str, ast.Module]] = {}
+
+    def offer(self, path: str, source: str, tree: ast.Module) -> None:
+        old = self.trees.pop(path, None)
+        if old is not None:
+            self.budget += len(old[0])
+        if len(source) <= self.budget:
+            self.budget -= len(source)
+            self.trees[path] = (source, tree)
+
+    def take(self, path: str, source: str) -> Optional[ast.Module]:
+        """The tree of ``source`` at ``path`` (absolute) if this process parsed that very text, else ``None``."""
+        found = self.trees.pop(path, None)
+        if found is None:
+            return None
+        self.budget += len(found[0])
+        return found[1] if found[0] == source else None
+
+
+def _parse(source: str, path: str) -> tuple[Optional[ast.Module], bool]:
+    """The tree, and whether it is the tree of a patched text (PEP 758's ``except A, B:``, below)."""
     for attempt in range(2):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return ast.parse(source, filename=path)
+                return ast.parse(source, filename=path), bool(attempt)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             if attempt or not isinstance(exc, SyntaxError) or "except" not in source:
-                return None
+                return None, False
             patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
             if patched == source:
-                return None
+                return None, False
             source = patched
-    return None
+    return None, False
 
 
-def extract_module(source: str, path: str, module: str, is_package: bool) -> dict[str, Any]:
+def extract_module(source: str, path: str, module: str, is_package: bool, handover: Optional[TreeHandover] = None) -> dict[str, Any]:
+    """The module's facts. ``handover``: where to leave the tree for the lint of the same text."""
     facts: dict[str, Any] = {
         "module": module,
         "is_package": is_package,
@@ -336,7 +368,7 @@ def extract_module(source: str, path: str, module: str, is_package: bool) -> dic
         "assignments": {},
         "extra": {},
     }
-    tree = _parse(source, path)
+    tree, patched = _parse(source, path)
     if tree is None:
         return facts
     facts["parsed"] = True
@@ -384,4 +416,6 @@ def extract_module(source: str, path: str, module: str, is_package: bool) -> dic
                 facts["extra"].pop(name, None)
     finally:
         end_module()
+    if handover is not None and not patched:
+        handover.offer(path, source, tree)
     return facts
