@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import unicodedata
 from typing import Any, Callable, Optional
 
 Resolve = Callable[[ast.AST], Optional[str]]
@@ -56,13 +57,16 @@ class _Module:
     the module's text, for cheap "cannot be here" checks, and each function's ``walk``, built once for all
     the extractors that read it."""
 
-    __slots__ = ("text", "lowered", "walks")
+    __slots__ = ("text", "lowered", "walks", "answers")
 
     def __init__(self, text: Optional[str]) -> None:
-        # a text that is not ASCII may spell an identifier NFKC folds into a word looked for: no text checks
-        self.text = text if text is not None and text.isascii() else None
+        if text is not None and not text.isascii():
+            # Python reads identifiers in NFKC (a fullwidth ``ｒouter`` is ``router``): look in that form
+            text = unicodedata.normalize("NFKC", text)
+        self.text = text
         self.lowered: Optional[str] = None
         self.walks: dict[int, Any] = {}
+        self.answers: dict[tuple[bool, tuple[str, ...]], bool] = {}
 
 
 _current: Optional[_Module] = None
@@ -79,10 +83,17 @@ def end_module() -> None:
 
 
 def mentions(*words: str) -> bool:
-    """Whether the module being extracted may spell one of ``words`` (always yes outside ``extract_module``,
-    or when its text is not ASCII): no word in the text, no identifier, attribute or keyword by that name."""
-    text = _current.text if _current is not None else None
-    return text is None or any(w in text for w in words)
+    """Whether the module being extracted may spell one of ``words`` (always yes outside ``extract_module``):
+    no word in the text, no identifier, attribute or keyword by that name."""
+    current = _current
+    if current is None or current.text is None:
+        return True
+    key = (False, words)
+    found = current.answers.get(key)
+    if found is None:
+        text = current.text
+        found = current.answers[key] = any(w in text for w in words)
+    return found
 
 
 def mentions_lowered(*words: str) -> bool:
@@ -90,9 +101,14 @@ def mentions_lowered(*words: str) -> bool:
     current = _current
     if current is None or current.text is None:
         return True
-    if current.lowered is None:
-        current.lowered = current.text.lower()
-    return any(w in current.lowered for w in words)
+    key = (True, words)
+    found = current.answers.get(key)
+    if found is None:
+        if current.lowered is None:
+            current.lowered = current.text.lower()
+        lowered = current.lowered
+        found = current.answers[key] = any(w in lowered for w in words)
+    return found
 
 
 def walk_function(fn: ast.AST) -> list[Any]:
