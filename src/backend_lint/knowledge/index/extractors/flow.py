@@ -215,33 +215,33 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         derived.add(args.kwarg.arg)
     if not derived:
         return False
-    binds: list[tuple[ast.AST, list[ast.AST]]] = []  # (the value or iterable, the targets it binds), in order
-    may = False
-    for node in walk_function(fn):  # one pass: the binding statements, and whether anything ``visit`` takes is here
+    nodes = walk_function(fn)
+    for node in nodes:  # cheap pre-check: nothing can decide without one of the statements ``visit`` takes
         t = type(node)
-        if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
-            if node.value is not None:  # type: ignore[attr-defined]
-                binds.append((node.value, node.targets if t is ast.Assign else [node.target]))  # type: ignore[attr-defined]
-        elif t is ast.For or t is ast.AsyncFor:
-            binds.append((node.iter, [node.target]))  # type: ignore[attr-defined]
-        elif may:
-            continue
-        elif t is ast.Raise or t is ast.Assert:
-            may = True
-        elif t is ast.Return:
+        if t is ast.Raise or t is ast.Assert:
+            break
+        if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
-            may = type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool)
+            if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
+                break
         elif t is ast.Expr:
             call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
-            may = type(call) is ast.Call and _check_name(call.func)
-    if not may:
-        return False  # nothing can decide without a raise, an assert, a verdict returned or a check called
-    reads = [(_names(value), targets) for value, targets in binds]
+            if type(call) is ast.Call and _check_name(call.func):
+                break
+    else:
+        return False
     for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
-        for names, targets in reads:
-            if names & derived:
-                for target in targets:
-                    derived |= {n.id for n in walk(target) if type(n) is ast.Name}
+        for node in nodes:
+            t = type(node)
+            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                value = node.value  # type: ignore[attr-defined]
+                if value is not None and _names(value) & derived:
+                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                    for target in targets:
+                        derived |= {n.id for n in walk(target) if type(n) is ast.Name}
+            elif t is ast.For or t is ast.AsyncFor:
+                if _names(node.iter) & derived:  # type: ignore[attr-defined]
+                    derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
 
     def visit(stmts: list[ast.stmt], guarded: bool) -> bool:
         for stmt in stmts:
