@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import shutil
@@ -316,6 +317,56 @@ def prefilter_report(py: str, project: Path) -> str:
     return "| rule | text prefilters: files / lines | and its ast screen: files / lines |\n| --- | --- | --- |\n" + out.stdout.strip()
 
 
+INDEX_SNIPPET = r"""
+import sys, time, warnings, json
+from backend_lint.ground.io import decode_source
+from backend_lint.knowledge.index import extract
+texts = []
+for p in open(sys.argv[1]).read().splitlines():
+    try:
+        texts.append((p, decode_source("", open(p, "rb").read()).text))
+    except Exception:
+        pass
+spent = {}
+def timed(name, fn):
+    def run(tree, facts, resolve):
+        start = time.process_time()
+        try:
+            return fn(tree, facts, resolve)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.process_time() - start
+    return run
+found = tuple((name, timed(name, fn)) for name, fn in extract._extractors())
+extract._extractors = lambda: found  # (this measuring process only: each extractor's share)
+warnings.simplefilter("ignore")
+start = time.process_time()
+for p, t in texts:
+    extract.extract_module(t, p, p.rsplit("/", 1)[-1][:-3], p.endswith("__init__.py"))
+total = time.process_time() - start
+print(json.dumps({"total": total, **spent}))
+"""
+
+
+def measure_index(file_list: Path, repeat: int, notes: list[str]) -> Measure:
+    """The project index's extraction alone (``ast.parse`` and every extractor), one core, CPU s; each
+    extractor's share goes to the notes (the median run's)."""
+    m = Measure("index", "project index alone: extract every file (1 core, CPU s)")
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", INDEX_SNIPPET, str(file_list)], capture_output=True, text=True, env=BENCH_ENV)
+        try:
+            found = json.loads(out.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            found = {"total": float("nan")}
+        runs.append(found)
+        m.samples.append(Sample(float(found["total"]), 0.0, out.returncode))
+    print(f"  {m.label:<58} min {m.min:7.3f} s   median {m.median:7.3f} s", flush=True)
+    middle = sorted(runs, key=lambda r: r["total"])[len(runs) // 2]
+    parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(middle.items(), key=lambda kv: -kv[1]) if k != "total")
+    notes.append(f"the index's extractors (CPU s, of {middle['total']:.2f}; the rest is `ast.parse` and the module facts): {parts}")
+    return m
+
+
 def measure_parse(kind: str, file_list: Path, repeat: int) -> Measure:
     m = Measure(f"parse-{kind}", f"{'ast.parse' if kind == 'ast' else 'libcst.parse_module'} alone (1 core, CPU s)")
     for _ in range(repeat):
@@ -444,6 +495,8 @@ def main() -> int:
     if want("parse"):
         results["parse-ast"] = measure_parse("ast", file_list, S)
         results["parse-libcst"] = measure_parse("libcst", file_list, S)
+    if want("index"):
+        results["index"] = measure_index(file_list, S, notes)
 
     prefilter = prefilter_report(py, project) if want("prefilter") else ""
     load_after = os.getloadavg()

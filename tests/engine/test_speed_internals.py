@@ -191,6 +191,13 @@ def test_plain_unparse_is_ast_unparse() -> None:
     from backend_lint.knowledge.index.extract import _plain
 
     extra = "x: dict[str, list[int | None]]\ny: a.b.C[D, E.F] = None\nz: T[(1, 2)]\nw: T[X,] = -1\nv: T[()] = True\nu = f(0x10, 1_000)\n"
+    extra += (  # the shapes of field values and defaults: calls, strings, containers, ``|`` chains, signs
+        "a = Column(String(50), nullable=False, default='x', doc=\"it's\", b=b'\\x00', u=u'u')\n"
+        "b = f(*a, **k) | g(x)[1:2] | h(lambda: 1) | {**d} | {'k': (1,), 2: [], 3: {4}} | ((), ...)\n"
+        "c = (a | b) | (c | d) | (e + f) | -1 | -1.5 | - x | ~1 | (not y) | 1e999 | 2j | 1.25 | -(True) | -0.0\n"
+        "d: Annotated[str | None, Field(max_length=5, pattern=r'^a\\b$')] = Query(None, alias='a-b')\n"
+        "e = f'{x}' | [*a] | (x for x in y) | a if b else c | x[y][z] | f()() | f(x)(y) | T[int,]\n"
+    )
     written = 0
     for _, text in _sources(40) + [("extra.py", extra)]:
         try:
@@ -439,3 +446,29 @@ def test_libcst_runs_only_when_a_file_is_parsed(tmp_path: Path, source: str, loa
     assert proc.returncode == 0, proc.stderr
     last = proc.stdout.strip().splitlines()[-1]
     assert last.startswith("RULES ") and last.endswith(f"LIBCST {loaded}"), proc.stdout + proc.stderr
+
+
+def test_index_hands_its_tree_to_the_lint_of_the_same_text(tmp_path: Path) -> None:
+    """A file the index extracted in this process is parsed with ``ast`` once: the index keeps the tree for
+    the lint of the very same text (once), never for another text, and within its budget of source."""
+    from backend_lint.knowledge.index import ProjectIndex
+    from backend_lint.knowledge.index.extract import TreeHandover
+
+    (tmp_path / "app").mkdir()
+    a = tmp_path / "app" / "a.py"
+    b = tmp_path / "app" / "b.py"
+    a.write_text("from fastapi import APIRouter\nrouter = APIRouter()\n")
+    b.write_text("x = 1\n")
+    index = ProjectIndex.build(str(tmp_path), [str(a), str(b)], jobs=1)
+    tree = index.take_tree(str(a), a.read_text())
+    assert isinstance(tree, ast.Module) and ast.dump(tree) == ast.dump(ast.parse(a.read_text()))
+    assert index.take_tree(str(a), a.read_text()) is None  # handed over once
+    assert index.take_tree(str(b), "x = 2\n") is None  # another text: no tree (and it is let go)
+    assert index.take_tree(str(b), b.read_text()) is None
+    index.update_source(str(b), "y = 3\n")  # an editor's buffer: the lint that follows reads its tree
+    assert isinstance(index.take_tree(str(b), "y = 3\n"), ast.Module)
+    small = TreeHandover(10)
+    small.offer("/p/big.py", "x = 1  # more than ten characters\n", ast.parse("x = 1\n"))
+    small.offer("/p/s.py", "x = 1\n", ast.parse("x = 1\n"))
+    assert small.take("/p/big.py", "x = 1  # more than ten characters\n") is None
+    assert small.take("/p/s.py", "x = 1\n") is not None and small.budget == 10

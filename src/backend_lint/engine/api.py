@@ -223,6 +223,9 @@ class Engine:
         ``tree``: CPython's ``ast`` of that text when the caller has it (flake8 does), for the screens."""
         if self.too_large(source):  # before anything reads the text (noqa tokens, screens, parsers)
             return self.too_large_result(path)
+        if tree is None and self.project is not None:
+            take = getattr(self.project, "take_tree", None)
+            tree = take(path, source) if take is not None else None  # (the index's parse of this very text)
         result = FileResult(path)
         # ``# noqa`` comments are read from tokens (slow) only when they can matter: a file-wide
         # directive, findings to filter, or ``BKL`` codes that BKL901 may report as unused.

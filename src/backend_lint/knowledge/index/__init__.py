@@ -46,6 +46,8 @@ class ProjectIndex:
         self._src: frozenset[str] = frozenset()
         self.roots_report: Optional[RootsReport] = None
         self.aliases: dict[str, str] = {}
+        # CPython trees of the files this process extracted, for the lint of the same text (``take_tree``)
+        self._handover: Optional[Any] = None
 
     # -- lazily loaded facts ---------------------------------------------------------------------------
     @property
@@ -177,7 +179,10 @@ class ProjectIndex:
             todo.append((abspath, stamp, entry, name))
         if todo:
             changed = True
-            for abspath, new in _extract_all(todo, jobs):
+            from .extract import TreeHandover  # (only files not in the store)
+
+            index._handover = TreeHandover(TREE_BUDGET)
+            for abspath, new in _extract_all(todo, jobs, index._handover):
                 entries[abspath] = new
         for abspath, entry in entries.items():
             if entry is not None:
@@ -216,6 +221,14 @@ class ProjectIndex:
         if store is not None:
             index._derived_path = os.path.join(store.cache_dir, f"derived-{store.ident}.json")
         return index
+
+    def take_tree(self, path: str, text: str) -> Optional[Any]:
+        """CPython's tree of ``text`` if this process parsed that very text of ``path`` for the index (each
+        tree is handed over once; ``None`` otherwise): a file is parsed with ``ast`` once per run."""
+        handover = self._handover
+        if handover is None or not handover.trees:
+            return None
+        return handover.take(os.path.abspath(path), text)
 
     def load_facts(self) -> None:
         """Read every module's facts now (before forking workers, so that they share them)."""
@@ -341,11 +354,13 @@ class ProjectIndex:
 
     def update_source(self, path: str, text: str) -> None:
         """Replace one module's facts from new text (an editor buffer, or a file the fixer changed)."""
-        from .extract import extract_module  # (every extractor, ~25 ms: only when a file must be read again)
+        from .extract import TreeHandover, extract_module  # (every extractor, ~25 ms: only when a file must be read again)
 
         abspath = os.path.abspath(path)
         name, is_package = _ModuleNamer(self.root, self._units, self._src)(abspath)
-        facts = extract_module(text, abspath, name, is_package)
+        if self._handover is None:
+            self._handover = TreeHandover(TREE_BUDGET)
+        facts = extract_module(text, abspath, name, is_package, self._handover)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         self._add(abspath, digest, facts)
 
@@ -608,7 +623,7 @@ def _facts_digest(facts: dict[str, Any], encoded: Optional[bytes] = None) -> str
     return hashlib.sha256(encoded if encoded is not None else encode_facts(facts)).hexdigest()
 
 
-def _extract_one(abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str) -> Optional[Entry]:
+def _extract_one(abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str, handover: Optional[Any] = None) -> Optional[Entry]:
     try:
         with open(abspath, "rb") as fh:
             raw = fh.read()
@@ -623,26 +638,33 @@ def _extract_one(abspath: str, stamp: list, stored: Optional[Entry], name: tuple
     text = _decode(raw)
     if text is None:
         return None
-    facts = extract_module(text, abspath, name[0], name[1])
+    facts = extract_module(text, abspath, name[0], name[1], handover)
     encoded = encode_facts(facts)
     return Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded)
 
 
-def _extract_batch(root: str, items: list) -> list:
+def _extract_batch(root: str, items: list, handover: Optional[Any] = None) -> list:
     out = []
     for abspath, stamp, stored, name in items:
-        out.append((abspath, _extract_one(abspath, stamp, stored, name, root)))
+        out.append((abspath, _extract_one(abspath, stamp, stored, name, root, handover)))
     return out
 
 
 _PARALLEL_MIN = 200  # below this many files to extract, a process pool costs more than it saves
 
 
-def _extract_all(todo: list, jobs: int) -> list:
+# Characters of source whose CPython trees an index extracted in this process keeps for the lint (about
+# 24 MB of trees): a changed file of a warm run, a small project, the first files of a ``-j 1`` run.
+TREE_BUDGET = 1_000_000
+
+
+def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None) -> list:
+    """Extract ``todo`` here or, when there are many, in a pool (whose trees stay in its processes);
+    ``handover`` keeps the trees of the files extracted here."""
     jobs = jobs or (os.cpu_count() or 1)
     root = ""
     if jobs <= 1 or len(todo) < _PARALLEL_MIN:
-        return _extract_batch(root, todo)
+        return _extract_batch(root, todo, handover)
     import multiprocessing  # (~25 ms: only an extraction large enough for a pool)
     from concurrent.futures import ProcessPoolExecutor  # (~30 ms: the same)
 
@@ -659,7 +681,7 @@ def _extract_all(todo: list, jobs: int) -> list:
             for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
                 out.extend(part)
     except Exception:  # a broken pool (resources, pickling): do it here
-        return _extract_batch(root, todo)
+        return _extract_batch(root, todo, handover)
     by_path = dict(out)
     return [(t[0], by_path.get(t[0])) for t in todo]
 

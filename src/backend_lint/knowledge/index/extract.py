@@ -3,7 +3,9 @@
 The facts are plain JSON values so that the index can be stored and reused across runs and by the
 flake8 plugin. Extra extractors live in ``index/extractors/<name>.py`` and define
 ``extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.expr], str | None]) -> None``; they add
-their own keys under ``facts["extra"][<name>]``.
+their own keys under ``facts["extra"][<name>]``. An extractor that walks a function uses
+``_common.walk_function`` / ``own_nodes`` (each function is walked once for all extractors) and asks
+``_common.mentions`` before looking for something a module must spell to hold.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, Callable, Optional
 
 from ..modules import resolve_relative
 from . import extractors
+from .extractors._common import begin_module, end_module
 
 FACTS_VERSION = "1"
 
@@ -27,16 +30,22 @@ def _unparse(node: Optional[ast.AST]) -> Optional[str]:
         return None
     try:
         quick = _plain(node)
+    except RecursionError:  # (nested too deep for this reader: ``ast.unparse`` decides)
+        quick = None
+    except Exception:  # integers past ``sys.get_int_max_str_digits()``: ``ast.unparse`` fails on them too
+        return None
+    try:
         return quick if quick is not None else ast.unparse(node)
     except Exception:  # integers past ``sys.get_int_max_str_digits()``, names nested too deep to recurse
         return None
 
 
 def _plain(node: ast.AST) -> Optional[str]:
-    """``ast.unparse`` of the common annotation and default shapes, written directly (``ast.unparse`` is a
-    visitor in Python: a quarter of the facts' extraction): names, dotted names, ``None`` / ``True`` /
-    ``False`` / integers, and subscripts of those (``list[int]``, ``dict[str, Item]``). ``None`` for any other
-    shape; a test holds it to ``ast.unparse``."""
+    """``ast.unparse`` of the common annotation, default and field-value shapes, written directly
+    (``ast.unparse`` is a visitor in Python: a quarter of the facts' extraction): names, dotted names,
+    constants (numbers, strings, ``None`` / ``True`` / ``False``, ``...``), negative numbers, subscripts,
+    calls (``Column(String(50), nullable=False)``), ``X | None`` chains, and lists, tuples, sets and dicts of
+    those. ``None`` for any other shape; a test holds it to ``ast.unparse``."""
     kind = node.__class__
     if kind is ast.Name:
         return node.id  # type: ignore[attr-defined]
@@ -50,6 +59,12 @@ def _plain(node: ast.AST) -> Optional[str]:
         value = node.value  # type: ignore[attr-defined]
         if value is None or value is True or value is False or (value.__class__ is int and value >= 0):
             return repr(value)
+        if value.__class__ is str or value.__class__ is bytes:
+            return ("u" if node.kind == "u" else "") + repr(value)  # type: ignore[attr-defined]
+        if value.__class__ is float and value == value and value not in (float("inf"), float("-inf")) and value >= 0:
+            return repr(value)
+        if value is Ellipsis:
+            return "..."
         return None
     if kind is ast.Subscript:
         base = node.value  # type: ignore[attr-defined]
@@ -66,6 +81,64 @@ def _plain(node: ast.AST) -> Optional[str]:
             return f"{head}[{', '.join(items)}]"  # type: ignore[arg-type]
         inner = _plain(index)
         return None if inner is None else f"{head}[{inner}]"
+    if kind is ast.Call:
+        func = node.func  # type: ignore[attr-defined]
+        if func.__class__ is not ast.Name and func.__class__ is not ast.Attribute:
+            return None
+        head = _plain(func)
+        if head is None:
+            return None
+        parts = [_plain(a) for a in node.args]  # type: ignore[attr-defined]
+        for k in node.keywords:  # type: ignore[attr-defined]
+            if k.arg is None:
+                return None
+            value = _plain(k.value)
+            parts.append(None if value is None else f"{k.arg}={value}")
+        if None in parts:
+            return None
+        return f"{head}({', '.join(parts)})"  # type: ignore[arg-type]
+    if kind is ast.BinOp:
+        # ``X | Y | None``: a left-leaning chain of atoms (``ast.unparse`` parenthesises a right operand that is
+        # itself an operation; a chain needs no parentheses where this reader is used)
+        if node.op.__class__ is not ast.BitOr or node.right.__class__ is ast.BinOp:  # type: ignore[attr-defined]
+            return None
+        left = node.left  # type: ignore[attr-defined]
+        if left.__class__ is ast.BinOp and left.op.__class__ is not ast.BitOr:  # type: ignore[attr-defined]
+            return None
+        a = _plain(left)
+        b = _plain(node.right)  # type: ignore[attr-defined]
+        return None if a is None or b is None else f"{a} | {b}"
+    if kind is ast.UnaryOp:
+        operand = node.operand  # type: ignore[attr-defined]
+        if node.op.__class__ is not ast.USub or operand.__class__ is not ast.Constant:  # type: ignore[attr-defined]
+            return None
+        value = operand.value
+        if value is True or value is False or (value.__class__ is not int and value.__class__ is not float):
+            return None
+        inner = _plain(operand)
+        return None if inner is None else f"-{inner}"
+    if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+        elts = node.elts  # type: ignore[attr-defined]
+        if kind is ast.Set and not elts:
+            return None
+        items = [_plain(e) for e in elts]
+        if None in items:
+            return None
+        if kind is ast.List:
+            return f"[{', '.join(items)}]"  # type: ignore[arg-type]
+        if kind is ast.Set:
+            return f"{{{', '.join(items)}}}"  # type: ignore[arg-type]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"  # type: ignore[arg-type]
+    if kind is ast.Dict:
+        pairs = []
+        for k, v in zip(node.keys, node.values):  # type: ignore[attr-defined]
+            if k is None:
+                return None
+            key, value = _plain(k), _plain(v)
+            if key is None or value is None:
+                return None
+            pairs.append(f"{key}: {value}")
+        return f"{{{', '.join(pairs)}}}"
     return None
 
 
@@ -237,25 +310,59 @@ def extractor_names() -> tuple[str, ...]:
 _BARE_EXCEPT_TUPLE = re.compile(r"^([ \t]*except\*?[ \t]+)([^()\n:#]+,[^()\n:#]+?)([ \t]*:)", re.M)
 
 
-def _parse(source: str, path: str) -> Optional[ast.Module]:
+class TreeHandover:
+    """CPython trees the index parsed in this process, handed to the lint of the same text so that a file is
+    parsed with ``ast`` once per run (the screens and positions read the same tree). Each is taken once;
+    trees are kept only up to ``budget`` characters of source in all (a tree costs about 24 bytes per
+    character of its source: every file of a large project at once would cost hundreds of MB; the files a
+    run extracts in a pool never come back to this process anyway)."""
+
+    __slots__ = ("budget", "trees")
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.trees: dict[str, tuple[str, ast.Module]] = {}
+
+    def offer(self, path: str, source: str, tree: ast.Module) -> None:
+        old = self.trees.pop(path, None)
+        if old is not None:
+            self.budget += len(old[0])
+        if len(source) <= self.budget:
+            self.budget -= len(source)
+            self.trees[path] = (source, tree)
+
+    def take(self, path: str, source: str) -> Optional[ast.Module]:
+        """The tree of ``source`` at ``path`` (absolute) if this process parsed that very text, else ``None``."""
+        found = self.trees.pop(path, None)
+        if found is None:
+            return None
+        self.budget += len(found[0])
+        return found[1] if found[0] == source else None
+
+
+def _parse(source: str, path: str) -> tuple[Optional[ast.Module], bool]:
+    """The tree, and whether it is the tree of a patched text (PEP 758's ``except A, B:``, below)."""
     for attempt in range(2):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return ast.parse(source, filename=path)
+                return ast.parse(source, filename=path), bool(attempt)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
             if attempt or not isinstance(exc, SyntaxError) or "except" not in source:
-                return None
+                return None, False
             patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
             if patched == source:
-                return None
+                return None, False
             source = patched
-    return None
+    return None, False
 
 
-def extract_module(source: str, path: str, module: str, is_package: bool, tree: Optional[ast.Module] = None) -> dict[str, Any]:
-    """The facts of one module's ``source``. ``tree``: CPython's tree of it when the caller has one (a
-    language server splices an edited function into the file's previous tree instead of parsing it all)."""
+def extract_module(
+    source: str, path: str, module: str, is_package: bool, handover: Optional[TreeHandover] = None, tree: Optional[ast.Module] = None
+) -> dict[str, Any]:
+    """The module's facts. ``handover``: where to leave the tree for the lint of the same text. ``tree``: CPython's
+    tree of it when the caller has one (a language server splices an edited function into the file's previous
+    tree instead of parsing it all)."""
     facts: dict[str, Any] = {
         "module": module,
         "is_package": is_package,
@@ -267,8 +374,9 @@ def extract_module(source: str, path: str, module: str, is_package: bool, tree: 
         "assignments": {},
         "extra": {},
     }
+    patched = False
     if tree is None:
-        tree = _parse(source, path)
+        tree, patched = _parse(source, path)
     if tree is None:
         return facts
     facts["parsed"] = True
@@ -307,9 +415,15 @@ def extract_module(source: str, path: str, module: str, is_package: bool, tree: 
                         "subscript": resolve(stmt.value.value) if isinstance(stmt.value, ast.Subscript) else None,
                         "line": stmt.lineno,
                     }
-    for name, fn in _extractors():
-        try:
-            fn(tree, facts, resolve)
-        except Exception:  # an extractor bug must not lose the module's other facts
-            facts["extra"].pop(name, None)
+    begin_module(source)  # (the text for the extractors' cheap checks, and one walk per function for all)
+    try:
+        for name, fn in _extractors():
+            try:
+                fn(tree, facts, resolve)
+            except Exception:  # an extractor bug must not lose the module's other facts
+                facts["extra"].pop(name, None)
+    finally:
+        end_module()
+    if handover is not None and not patched:
+        handover.offer(path, source, tree)
     return facts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import unicodedata
 from typing import Any, Callable, Optional
 
 Resolve = Callable[[ast.AST], Optional[str]]
@@ -49,6 +50,122 @@ def walk(node: ast.AST) -> list[Any]:
             else:
                 append(value)
     return out
+
+
+class _Module:
+    """What the extractors share while one module is extracted (``extract_module`` opens and closes it):
+    the module's text, for cheap "cannot be here" checks, and each function's ``walk``, built once for all
+    the extractors that read it."""
+
+    __slots__ = ("text", "lowered", "walks", "answers")
+
+    def __init__(self, text: Optional[str]) -> None:
+        if text is not None and not text.isascii():
+            # Python reads identifiers in NFKC (a fullwidth ``ｒouter`` is ``router``): look in that form
+            text = unicodedata.normalize("NFKC", text)
+        self.text = text
+        self.lowered: Optional[str] = None
+        self.walks: dict[int, Any] = {}
+        self.answers: dict[tuple[bool, tuple[str, ...]], bool] = {}
+
+
+_current: Optional[_Module] = None
+
+
+def begin_module(text: Optional[str]) -> None:
+    global _current
+    _current = _Module(text)
+
+
+def end_module() -> None:
+    global _current
+    _current = None
+
+
+def mentions(*words: str) -> bool:
+    """Whether the module being extracted may spell one of ``words`` (always yes outside ``extract_module``):
+    no word in the text, no identifier, attribute or keyword by that name."""
+    current = _current
+    if current is None or current.text is None:
+        return True
+    key = (False, words)
+    found = current.answers.get(key)
+    if found is None:
+        text = current.text
+        found = current.answers[key] = any(w in text for w in words)
+    return found
+
+
+def mentions_lowered(*words: str) -> bool:
+    """``mentions`` ignoring case (``words`` in lower case)."""
+    current = _current
+    if current is None or current.text is None:
+        return True
+    key = (True, words)
+    found = current.answers.get(key)
+    if found is None:
+        if current.lowered is None:
+            current.lowered = current.text.lower()
+        lowered = current.lowered
+        found = current.answers[key] = any(w in lowered for w in words)
+    return found
+
+
+def walk_function(fn: ast.AST) -> list[Any]:
+    """``walk(fn)`` of a function (or class) of the module being extracted, built once and shared by every
+    extractor that walks it (callers must not change the list)."""
+    current = _current
+    if current is None:
+        return walk(fn)
+    found = current.walks.get(id(fn))
+    if found is None:
+        found = current.walks[id(fn)] = walk(fn)
+    return found
+
+
+_NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
+
+
+def own_nodes(fn: ast.AST) -> tuple[list[Any], list[Any]]:
+    """The nodes of a function's body that belong to it, not to a function, class or lambda nested in it
+    (those nodes are listed, their insides are not), in the order a stack started from ``fn.body`` pops
+    them (depth first, last child first: the order the flow and validation extractors read); and the
+    nested functions among them, in the same order. Built once per function of the module being extracted."""
+    current = _current
+    key = -id(fn) - 1  # (``walks`` holds the full walks under ``id``)
+    if current is not None:
+        found = current.walks.get(key)
+        if found is not None:
+            return found  # type: ignore[return-value]
+    out: list[Any] = []
+    inner: list[Any] = []
+    fields_of = _CHILD_FIELDS
+    nested = _NESTED
+    stack: list[Any] = list(getattr(fn, "body", ()))
+    pop, push, extend, append = stack.pop, stack.append, stack.extend, out.append
+    while stack:
+        node = pop()
+        append(node)
+        kind = node.__class__
+        if kind in nested:
+            if kind is not ast.ClassDef and kind is not ast.Lambda:
+                inner.append(node)
+            continue
+        fields = fields_of.get(kind)
+        if fields is None:
+            fields = fields_of[kind] = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                extend(value)
+            else:
+                push(value)
+    result = (out, inner)
+    if current is not None:
+        current.walks[key] = result  # type: ignore[assignment]
+    return result
 
 
 def children(node: Any) -> list[Any]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, children, store, walk
+from ._common import Resolve, mentions, own_nodes, store, walk, walk_function
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 STATEMENTS = frozenset({"select", "update", "delete"})
@@ -91,6 +91,8 @@ def summarise(
     args = fn.args
     params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
     plain = set(params) - {"self", "cls"}
+    if not plain and (evidence is None or not mentions("_id")):
+        return None  # (nothing to summarise, and no ``*_id`` column to count)
     fetches: list[dict[str, Any]] = []
     statement_models: list[tuple[str, int]] = []
     pred_keys: set[str] = set()
@@ -100,9 +102,7 @@ def summarise(
     returns = False
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
     loaded: set[str] = set()
-    stack: list[ast.AST] = list(fn.body)
-    while stack:
-        node = stack.pop()
+    for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
         t = type(node)
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
@@ -110,7 +110,6 @@ def summarise(
             continue
         if t in _SKIP:
             continue
-        stack.extend(children(node))
         if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
             if value is not None and not (type(value) is ast.Constant and value.value is None):
@@ -233,14 +232,23 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         derived.add(args.kwarg.arg)
     if not derived:
         return False
-    for node in walk(fn):  # cheap pre-check: nothing can decide without a raise, an assert or a return of a value
+    nodes = walk_function(fn)
+    for node in nodes:  # cheap pre-check: nothing can decide without one of the statements ``visit`` takes
         t = type(node)
-        if t is ast.Raise or t is ast.Assert or (t is ast.Return and node.value is not None) or t is ast.Expr:  # type: ignore[attr-defined]
+        if t is ast.Raise or t is ast.Assert:
             break
+        if t is ast.Return:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
+                break
+        elif t is ast.Expr:
+            call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
+            if type(call) is ast.Call and _check_name(call.func):
+                break
     else:
         return False
     for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
-        for node in walk(fn):
+        for node in nodes:
             t = type(node)
             if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
                 value = node.value  # type: ignore[attr-defined]
@@ -290,6 +298,9 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
 _CHECK_WORDS = ("check", "ensure", "verify", "assert", "require", "authoriz", "authoris", "validate", "permission", "access", "guard", "enforce", "deny")
 
 
+_VERDICTS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)
+
+
 def _check_name(func: ast.AST) -> bool:
     name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")  # type: ignore[attr-defined]
     lowered = name.lower()
@@ -300,7 +311,9 @@ def _path_reads(fn: ast.AST) -> set[str]:
     """Path parameters a function reads from the request: ``request.path_params["task_id"]``,
     ``request.path_params.get("task_id")``."""
     out: set[str] = set()
-    for node in walk(fn):
+    if not mentions("path_params"):
+        return out
+    for node in walk_function(fn):
         t = type(node)
         if t is ast.Subscript:
             base, key = node.value, node.slice  # type: ignore[attr-defined]

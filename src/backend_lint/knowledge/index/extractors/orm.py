@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, store, walk
+from ._common import Resolve, store, walk_function
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -239,7 +239,7 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     call_nodes: list[ast.Call] = []
     credentials = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs) if a.arg.lower() in _CREDENTIAL_PARAMS}
     returns_value = False
-    for node in walk(fn):
+    for node in walk_function(fn):  # (shared with the other extractors)
         kind = node.__class__
         if kind is ast.Raise:
             raises = True

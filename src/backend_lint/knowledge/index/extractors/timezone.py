@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, store, walk
+from ._common import Resolve, mentions, store, walk
 
 DATETIME_TYPES = frozenset(
     {
@@ -171,6 +171,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     fastapi = any(v == "fastapi" or v.startswith("fastapi.") for v in facts.get("imports", {}).values())
 
     def keyword_maps(call: ast.AST, owner: Optional[str]) -> None:
+        if not mentions("type_annotation_map"):
+            return
         for node in walk(call):
             if node.__class__ is ast.Call:
                 for kw in node.keywords:

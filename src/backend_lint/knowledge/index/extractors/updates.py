@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Optional
 
-from ._common import walk
+from ._common import walk_function
 
 VERSION = "1"
 
@@ -48,7 +48,7 @@ def _params(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
 def _callees(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Callable[[ast.expr], Optional[str]]) -> list[str]:
     params = _params(fn)
     out: list[str] = []
-    for node in walk(fn):
+    for node in walk_function(fn):
         if node.__class__ is not ast.Call:
             continue
         values = list(node.args) + [k.value for k in node.keywords]

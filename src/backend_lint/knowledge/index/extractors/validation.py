@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, children, store, walk
+from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
 from .timezone import _type_names as _param_types  # (one reading of parameter annotations for both families)
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route"})
@@ -182,6 +182,8 @@ def _registered_routes(cls: ast.ClassDef, resolve: Resolve) -> list[dict[str, An
     """Methods a class registers on its own router: ``self.router = APIRouter()`` then
     ``self.router.add_api_route("/items", self.list_items, methods=["GET"], response_model=ItemOut)``
     (agenta's controllers); each with ``router_call``, the class the router was made from."""
+    if not mentions("add_api_route"):
+        return []
     assigns: list[ast.Assign] = []
     calls: list[ast.Call] = []
     for node in walk(cls):
@@ -274,23 +276,17 @@ def _local_routes(fn: ast.AST, resolve: Resolve, module_functions: dict[str, ast
     out: list[dict[str, Any]] = []
     if depth > 4:
         return out
+    nodes, inner = own_nodes(fn)  # (shared with the flow extractor)
+    if not inner and not mentions("add_api_route"):
+        return out  # no nested function, no registration: no local route
     assigns: list[ast.Assign] = []
-    inner: list[ast.AST] = []
     added: list[ast.Call] = []
-    stack = list(getattr(fn, "body", ()))
-    while stack:
-        node = stack.pop()
+    for node in nodes:
         kind = node.__class__
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-            inner.append(node)
-            continue
-        if kind is ast.ClassDef or kind is ast.Lambda:
-            continue
         if kind is ast.Assign and isinstance(node.value, ast.Call):
             assigns.append(node)
-        elif _is_add_route(node):
+        elif kind is ast.Call and _is_add_route(node):
             added.append(node)  # type: ignore[arg-type]
-        stack.extend(children(node))
     if not inner and not added:  # no nested function, no registration: no local route (nothing to resolve)
         return out
     routers: dict[str, str] = {}
@@ -350,7 +346,9 @@ def _mask_spelled(sub: Any) -> bool:
 def _masked_keywords(fn: ast.AST) -> list[str]:
     """Fields a method (``from_model``...) fills with a masked value: ``api_key=mask(k)``, or
     ``api_key=key`` after ``key = secret.get_value(apply_mask=True)``."""
-    nodes = walk(fn)
+    if not mentions_lowered(*_MASK_WORDS):  # (``mask`` also covers the keywords: a word in the text)
+        return []
+    nodes = walk_function(fn)
     if not any(_mask_spelled(sub) for sub in nodes):  # nothing masks here (``_masks`` would say no to all)
         return []
     masked_names: set[str] = set()
