@@ -8,7 +8,7 @@ from ...knowledge.fastapi import RouteInfo
 from ...knowledge.imports import last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
-from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, status_code
+from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, status_code
 from ._rows import Rows, is_response_object, returned_values
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -18,8 +18,10 @@ _UNTYPED = frozenset({"dict", "Dict", "Any", "object", "list", "List", "Mapping"
 
 
 def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
-    """BKL601: a route handler (``@<x>.<method>(...)`` or ``add_api_route``) that returns something."""
-    return project is not None and has_route(facts) and "return" in facts.source
+    """BKL601: a route handler (``@<x>.<method>(...)`` or ``add_api_route``) that returns something, in a file
+    that names a table model (a declared response type, a row's class, a parameter's type or a project
+    function returning rows: ``names_table``)."""
+    return project is not None and has_route(facts) and "return" in facts.source and names_table(facts, project)
 
 
 SPEC = RuleSpec(

@@ -9,7 +9,7 @@ from ...knowledge.imports import last_segment
 from ...knowledge.models import is_pydantic_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
-from ._analysis import RouteRule, has_route
+from ._analysis import RouteRule, has_route, names_table
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -19,7 +19,9 @@ def table_model_as_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """BKL604: a route handler with a parameter annotation (the table model may come from any module)."""
     if project is None or not has_route(facts):
         return False
-    return any(a.annotation is not None for f in facts.functions for a in f.args.args + f.args.kwonlyargs)
+    if not any(a.annotation is not None for f in facts.functions for a in f.args.args + f.args.kwonlyargs):
+        return False
+    return names_table(facts, project)  # the body's type, or the alias it is annotated with
 
 
 SPEC = RuleSpec(
