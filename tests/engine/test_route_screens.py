@@ -103,6 +103,28 @@ router = APIRouter()
 def read(hero_id: int):
     return {"id": hero_id}
 ''', {"BKL601"}, True),
+    "schema_response": ('''
+from fastapi import APIRouter
+from .models import Hero, HeroOut
+
+router = APIRouter()
+
+
+@router.get("/heroes/{hero_id}", response_model=HeroOut)
+def read(hero_id: int, session=None):
+    return session.get(Hero, hero_id)
+''', set(), False),
+    "table_response": ('''
+from fastapi import APIRouter
+from .models import Hero, HeroOut
+
+router = APIRouter()
+
+
+@router.get("/heroes/{hero_id}", response_model=list["Hero"])
+def read(hero_id: int, session=None) -> HeroOut:
+    return session.get(Hero, hero_id)
+''', {"BKL601"}, True),
     "no_table": ('''
 from typing import Any
 
