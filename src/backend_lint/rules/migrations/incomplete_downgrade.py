@@ -48,20 +48,76 @@ class _Unknown(Exception):
     """A value the screen does not read: the file goes to libcst."""
 
 
-def _string(expr: Optional[ast.expr]) -> Optional[str]:
-    """A name as ``Env.resolve_str`` reads it, for literals only: ``None`` for ``None``; raises on the rest."""
+def _string(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
+    """A name as ``Env.resolve_str`` reads it, for literals and ``_constants`` only: ``None`` for ``None``;
+    raises on the rest."""
     if expr is None:
         return None
     if isinstance(expr, ast.Constant):
         if expr.value is None or isinstance(expr.value, str):
             return expr.value
         raise _Unknown
+    if isinstance(expr, ast.Name) and expr.id in consts:
+        return consts[expr.id]
     if isinstance(expr, ast.Call):
         func = expr.func
         tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if tail in NAME_WRAPPERS and expr.args and not isinstance(expr.args[0], ast.Starred):
-            return _string(expr.args[0])
+            return _string(expr.args[0], consts)
     raise _Unknown
+
+
+def _constants(facts: TreeFacts) -> dict[str, str]:
+    """Module constants as the simulation's ``Env`` resolves them, on a narrower reading: a name bound once
+    in the whole file, by a top-level ``NAME = "literal"`` (no other assignment, parameter, import,
+    definition, ``global`` or ``del`` of it anywhere, so no scope can see another value)."""
+
+    def build() -> dict[str, str]:
+        bindings: dict[str, int] = {}
+
+        def bind(name: Optional[str]) -> None:
+            if name:
+                bindings[name] = bindings.get(name, 0) + 1
+
+        for node in facts.nodes(ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                bind(node.id)
+        for node in facts.nodes(ast.arg):
+            bind(node.arg)
+        for node in facts.nodes(ast.alias):
+            bind(node.asname or node.name.split(".")[0])
+        for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler):
+            bind(node.name)
+        for node in facts.nodes(ast.Global, ast.Nonlocal):
+            for name in node.names:
+                bind(name)
+                bind(name)  # never a constant
+        for kind in ("MatchAs", "MatchStar"):
+            if hasattr(ast, kind):
+                for node in facts.nodes(getattr(ast, kind)):
+                    bind(node.name)
+        if hasattr(ast, "MatchMapping"):
+            for node in facts.nodes(ast.MatchMapping):
+                bind(node.rest)
+        out: dict[str, str] = {}
+        for stmt in facts.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target = stmt.target
+            else:
+                continue
+            value = stmt.value
+            if (
+                isinstance(target, ast.Name)
+                and bindings.get(target.id) == 1
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                out[target.id] = value.value
+        return out
+
+    return facts.cached("alembic.constants", build)
 
 
 def _bind(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:
@@ -85,7 +141,7 @@ def _bind(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:
     return params, kwargs
 
 
-def _column_name(expr: Optional[ast.expr]) -> Optional[str]:
+def _column_name(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
     """``column_name_of``: the name of ``sa.Column("name", ...)``; ``None`` where the analysis claims nothing."""
     if not isinstance(expr, ast.Call):
         return None
@@ -95,10 +151,10 @@ def _column_name(expr: Optional[ast.expr]) -> Optional[str]:
     if any(isinstance(a, ast.Starred) for a in expr.args):
         raise _Unknown
     if expr.args:
-        return _string(expr.args[0])
+        return _string(expr.args[0], consts)
     for kw in expr.keywords:
         if kw.arg == "name":
-            return _string(kw.value)
+            return _string(kw.value, consts)
     return None
 
 
@@ -111,7 +167,7 @@ class _Batch:
         self.schema = schema
 
 
-def _batch_header(stmt: ast.stmt) -> Optional[_Batch]:
+def _batch_header(stmt: ast.stmt, consts: dict) -> Optional[_Batch]:
     """``with op.batch_alter_table("t", schema=...) as b:`` with literal names; raises on other names."""
     if not isinstance(stmt, ast.With) or len(stmt.items) != 1:
         return None
@@ -138,15 +194,17 @@ def _batch_header(stmt: ast.stmt) -> Optional[_Batch]:
             schema = kw.value
         elif kw.arg is None:
             raise _Unknown
-    name = _string(table)
+    name = _string(table, consts)
     if name is None:
         raise _Unknown
-    return _Batch(item.optional_vars.id, name, _string(schema))
+    return _Batch(item.optional_vars.id, name, _string(schema, consts))
 
 
-def _op_statements(body: list, methods: frozenset) -> list[tuple[str, ast.Call, Optional[_Batch]]]:
-    """The top-level ``op.<method>(...)`` statements of a function body and those of its top-level batch
-    blocks: (method, call, batch)."""
+def _op_statements(body: list, methods: frozenset, consts: dict) -> list[tuple[str, ast.Call, Optional[_Batch]]]:
+    """The ``op.<method>(...)`` statements of a function body and those of its batch blocks: (method, call,
+    batch). Statements in the arms of an ``if`` or a ``try`` count like top-level ones: the simulation reads
+    every arm as done (the reader keeps no condition but an upgrade drop's guard, which only makes it
+    more lenient); loops, other ``with`` blocks and nested functions are not entered."""
     out: list[tuple[str, ast.Call, Optional[_Batch]]] = []
 
     def one(stmt: ast.stmt, receiver: str, batch: Optional[_Batch]) -> None:
@@ -155,13 +213,26 @@ def _op_statements(body: list, methods: frozenset) -> list[tuple[str, ast.Call, 
             if isinstance(func, ast.Attribute) and func.attr in methods and isinstance(func.value, ast.Name) and func.value.id == receiver:
                 out.append((func.attr, stmt.value, batch))
 
-    for stmt in body:
-        batch = _batch_header(stmt)
-        if batch is not None:
-            for inner in stmt.body:  # type: ignore[attr-defined]
-                one(inner, batch.receiver, batch)
-        else:
-            one(stmt, "op", None)
+    def block(stmts: list, receiver: str, batch: Optional[_Batch]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ast.If):
+                block(stmt.body, receiver, batch)
+                block(stmt.orelse, receiver, batch)
+                continue
+            if isinstance(stmt, ast.Try):
+                block(stmt.body, receiver, batch)
+                for handler in stmt.handlers:
+                    block(handler.body, receiver, batch)
+                block(stmt.orelse, receiver, batch)
+                block(stmt.finalbody, receiver, batch)
+                continue
+            header = _batch_header(stmt, consts) if batch is None else None
+            if header is not None:
+                block(stmt.body, header.receiver, header)  # type: ignore[attr-defined]
+            else:
+                one(stmt, receiver, batch)
+
+    block(body, "op", None)
     return out
 
 
@@ -240,7 +311,7 @@ def _renames(facts: TreeFacts) -> bool:
     return False
 
 
-def _op_key(method: str, call: ast.Call, batch: Optional[_Batch]) -> Optional[tuple]:
+def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) -> Optional[tuple]:
     """The object an operation is about, as a key: ("table", schema, table), ("column", schema, table,
     column), ("index" / "constraint", schema, name, table); ``None`` for an operation on an unnamed object
     (no claim: ``None`` constraint names, a column not written as ``sa.Column("name", ...)``) and for
@@ -252,8 +323,8 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch]) -> Optional[tu
         table: Optional[str] = batch.table
         schema = batch.schema
     else:
-        table = _string(params.get("source_table" if method == "create_foreign_key" else "table_name"))
-        schema = _string(kwargs.get("source_schema" if method == "create_foreign_key" else "schema"))
+        table = _string(params.get("source_table" if method == "create_foreign_key" else "table_name"), consts)
+        schema = _string(kwargs.get("source_schema" if method == "create_foreign_key" else "schema"), consts)
     if method == "alter_column":
         if "new_column_name" in kwargs:
             raise _Unknown
@@ -263,20 +334,20 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch]) -> Optional[tu
             raise _Unknown
         return ("table", schema, table)
     if method in ("add_column", "drop_column"):
-        column = _column_name(params.get("column")) if method == "add_column" else _string(params.get("column_name"))
+        column = _column_name(params.get("column"), consts) if method == "add_column" else _string(params.get("column_name"), consts)
         if table is None:
             raise _Unknown
         return ("column", schema, table, column) if column is not None else None
     kind = "index" if method in ("create_index", "drop_index") else "constraint"
-    name = _string(params.get("index_name" if kind == "index" else "constraint_name"))
+    name = _string(params.get("index_name" if kind == "index" else "constraint_name"), consts)
     return (kind, schema, name, table) if name is not None else None
 
 
-def _upgrade_objects(upgrade: Any) -> tuple[list[tuple], list[tuple]]:
+def _upgrade_objects(upgrade: Any, consts: dict) -> tuple[list[tuple], list[tuple]]:
     """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
     anything the screen does not read (an operation nested in a branch, a loop or an expression, a rename,
     a comment), or creates and drops objects of one name (the simulation's net creates)."""
-    statements = _op_statements(upgrade.body, OP_METHODS)
+    statements = _op_statements(upgrade.body, OP_METHODS, consts)
     read = {id(call) for _, call, _ in statements}
     for node in ast.walk(upgrade):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in OP_METHODS and id(node) not in read:
@@ -286,7 +357,7 @@ def _upgrade_objects(upgrade: Any) -> tuple[list[tuple], list[tuple]]:
     for method, call, batch in statements:
         if method not in _UP_READ and method not in _DOWN_READ:
             raise _Unknown  # renames, comments, exclude constraints: the simulation decides
-        key = _op_key(method, call, batch)
+        key = _op_key(method, call, batch, consts)
         if key is not None:
             (created if method not in _DOWN_READ else dropped).append(key)
     names = {_loose(k) for k in created}
@@ -304,10 +375,10 @@ def _loose(key: tuple) -> tuple:
     return ("named", key[2].lower())
 
 
-def _downgrade_ops(downgrade: Any, module_functions: frozenset) -> tuple[set[tuple], set[tuple], bool]:
+def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) -> tuple[set[tuple], set[tuple], bool]:
     """(keys the downgrade's top-level drops remove, keys its top-level creates restore, whether those
     top-level statements are all it does to the schema). Names it cannot read are left out."""
-    statements = _op_statements(downgrade.body, _DOWN_READ | _UP_READ)
+    statements = _op_statements(downgrade.body, _DOWN_READ | _UP_READ, consts)
     removed: set[tuple] = set()
     restored: set[tuple] = set()
     complete = True
@@ -321,7 +392,7 @@ def _downgrade_ops(downgrade: Any, module_functions: frozenset) -> tuple[set[tup
                 complete = False  # a helper of the module: the analysis reads it in place
     for method, call, batch in statements:
         try:
-            key = _op_key(method, call, batch)
+            key = _op_key(method, call, batch, consts)
         except _Unknown:
             complete = False
             continue
@@ -361,8 +432,9 @@ def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
         stmt.name for stmt in facts.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
     try:
-        created, dropped = _upgrade_objects(upgrade)
-        removed, restored, complete = _downgrade_ops(downgrade, module_functions)
+        consts = _constants(facts)
+        created, dropped = _upgrade_objects(upgrade, consts)
+        removed, restored, complete = _downgrade_ops(downgrade, module_functions, consts)
     except _Unknown:
         return True
     for obj in created:

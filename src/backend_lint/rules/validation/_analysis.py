@@ -4,15 +4,18 @@ returns, body parameters, and the screens (on CPython's ``ast``) that keep most 
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...ground.lazy import lazy_import
 
 from ...knowledge.auth import ParamInfo, param_infos
+from ...knowledge.facts import orm_facts
 from ...knowledge.cst import iter_children, walk
 from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, makes_router, route_info
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.models import is_pydantic_model, is_table_model
+from ...knowledge.reexports import reexport_closure
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import leaking_fields, strictness_missing, unbounded_fields
 from ..api import Rule
@@ -43,6 +46,67 @@ def has_route(facts: TreeFacts) -> bool:
         return "add_api_route" in facts.names
 
     return facts.cached("validation.route", build)
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def source_words(facts: TreeFacts) -> frozenset[str]:
+    """Every identifier-like word of the file's text: its names, and the words of its strings (string
+    annotations) and comments (a superset of what libcst's visitors can resolve)."""
+    return facts.cached("validation.words", lambda: frozenset(_WORD.findall(facts.source)))
+
+
+def table_words(project: Any) -> frozenset[str]:
+    """Names through which a route can reach a table model (``Rows.table`` / ``RouteRule.is_table`` resolve a
+    name of the file to a project class; ``Rows._project_function`` reads a project function's return
+    annotation; a parameter's type may come from a module-level ``X = Annotated[T, ...]`` of another
+    module): the table models' names, the module-level functions whose return annotation names one, those
+    aliases, and every name a project module re-exports them under. Stored with the index."""
+
+    def build() -> frozenset[str]:
+        tables = [q for q, _ in project.iter_classes() if is_table_model(project, q)]
+        if not tables:
+            return frozenset()
+        named = reexport_closure(project, (q.rsplit(".", 1)[-1] for q in tables))
+        words = set(named)
+        for _, mfacts in project.iter_modules():
+            for name, fn in mfacts.get("functions", {}).items():
+                returns = fn.get("returns")
+                if returns and not named.isdisjoint(_WORD.findall(returns)):
+                    words.add(name)
+            for name, alias in orm_facts(mfacts).get("aliases", {}).items():
+                if alias.get("type") and is_table_model(project, alias["type"]):
+                    words.add(name)
+        return reexport_closure(project, words)
+
+    return project.stored_memo("screens.validation.tables", build, load=frozenset)
+
+
+def names_table(facts: TreeFacts, project: Any) -> bool:
+    """The file spells one of ``table_words``: without one, no expression or parameter of it resolves to a
+    table model."""
+    return project is not None and not table_words(project).isdisjoint(source_words(facts))
+
+
+def untyped_source(facts: TreeFacts) -> bool:
+    """A parameter annotation spells one of ``_UNTYPED`` (``untyped_annotation``: by its own last name, as
+    a subscript's head or an item), or a ``Request`` parameter may be read with ``.json()`` / ``.form()``
+    (``request_reads``): what BKL603's and BKL605's untyped sources need."""
+
+    def build() -> bool:
+        names = facts.names
+        if "Request" in names and not names.isdisjoint(_READS):
+            return True
+        for arg in facts.nodes(ast.arg):
+            if arg.annotation is None:
+                continue
+            for n in ast.walk(arg.annotation):
+                if (isinstance(n, ast.Name) and n.id in _UNTYPED) or (isinstance(n, ast.Attribute) and n.attr in _UNTYPED):
+                    return True
+        return False
+
+    return facts.cached("validation.untyped_source", build)
 
 
 def _class_names(project: Any, key: str, build: Any) -> frozenset[str]:
@@ -331,6 +395,7 @@ def own_statements(func: cst.FunctionDef) -> Iterator[cst.CSTNode]:
 
 _UNTYPED = frozenset({"dict", "Dict", "Any", "Mapping", "MutableMapping", "JSON", "Json", "object"})
 _LISTS = frozenset({"list", "List", "Sequence"})
+_READS = ("json", "form")  # what ``request_reads`` reads a ``Request`` with
 
 
 def untyped_annotation(ann: cst.BaseExpression) -> bool:
@@ -372,7 +437,7 @@ def _read_call(value: cst.BaseExpression, requests: set[str]) -> Optional[str]:
     if (
         isinstance(value, cst.Call)
         and isinstance(value.func, cst.Attribute)
-        and value.func.attr.value in ("json", "form")
+        and value.func.attr.value in _READS
         and isinstance(value.func.value, cst.Name)
         and value.func.value.value in requests
     ):

@@ -12,7 +12,7 @@ from ...knowledge.schemas import schema_info
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import PRIVILEGED_FIELDS
 from ..api import RuleSpec
-from ._analysis import RouteRule, has_route, own_statements, request_reads, untyped_annotation
+from ._analysis import RouteRule, has_route, names_table, own_statements, request_reads, untyped_annotation
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -23,11 +23,15 @@ _VALIDATE = frozenset({"model_validate", "from_orm", "parse_obj"})
 
 def mass_assignment(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """BKL605: a route handler that calls ``setattr``, spreads ``**`` into a call, validates a model from
-    another or calls ``sqlmodel_update``."""
+    another or calls ``sqlmodel_update``; every pattern but ``sqlmodel_update`` and the ``setattr`` loop builds
+    a table model's row (``names_table``)."""
     if project is None or not has_route(facts):
         return False
     src = facts.source
-    return any(w in src for w in ("setattr", "**", "model_validate", "from_orm", "parse_obj", "sqlmodel_update"))
+    if not any(w in src for w in ("setattr", "**", "model_validate", "from_orm", "parse_obj", "sqlmodel_update")):
+        return False
+    names = facts.names
+    return "sqlmodel_update" in names or ("setattr" in names and "items" in names) or names_table(facts, project)
 
 
 SPEC = RuleSpec(

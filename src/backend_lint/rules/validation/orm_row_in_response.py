@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
-from ...knowledge.fastapi import RouteInfo
+from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo
 from ...knowledge.imports import last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
-from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, status_code
+from .._shared.screens import leaf_names
+from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, table_words, status_code
 from ._rows import Rows, is_response_object, returned_values
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -18,8 +20,25 @@ _UNTYPED = frozenset({"dict", "Dict", "Any", "object", "list", "List", "Mapping"
 
 
 def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
-    """BKL601: a route handler (``@<x>.<method>(...)`` or ``add_api_route``) that returns something."""
-    return project is not None and has_route(facts) and "return" in facts.source
+    """BKL601: a route handler (``@<x>.<method>(...)`` or ``add_api_route``) that returns something, in a file
+    that names a table model (a declared response type, a row's class, a parameter's type or a project
+    function returning rows: ``names_table``), with a route whose ``response_model=`` is absent, ``None`` or
+    names a table model (``_declared``: any other response model decides the output)."""
+    if not (project is not None and has_route(facts) and "return" in facts.source and names_table(facts, project)):
+        return False
+    if "add_api_route" in facts.names:
+        return True  # a registered route: its keywords are the registering call's
+    words = table_words(project)
+    for func in facts.functions:
+        for dec in func.decorator_list:
+            if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS):
+                continue
+            given = next((k.value for k in dec.keywords if k.arg == "response_model"), None)
+            if given is None or (isinstance(given, ast.Constant) and given.value is None):
+                return True
+            if not words.isdisjoint(leaf_names(given)):
+                return True
+    return False
 
 
 SPEC = RuleSpec(

@@ -9,17 +9,27 @@ from ...knowledge.imports import last_segment
 from ...knowledge.models import is_pydantic_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
-from ._analysis import RouteRule, has_route
+from .._shared.screens import leaf_names
+from ._analysis import RouteRule, has_route, table_words
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
 
 
 def table_model_as_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
-    """BKL604: a route handler with a parameter annotation (the table model may come from any module)."""
+    """BKL604: a route handler, and a parameter annotation that names a table model (``table_words``: the
+    model may come from any module, through an alias or a re-export)."""
     if project is None or not has_route(facts):
         return False
-    return any(a.annotation is not None for f in facts.functions for a in f.args.args + f.args.kwonlyargs)
+    # a body parameter's type comes from its annotation alone (``param_infos``: the class it names, or the
+    # type of the ``Annotated`` alias it names): one of them must name a table model
+    words = table_words(project)
+    return any(
+        not words.isdisjoint(leaf_names(a.annotation))
+        for f in facts.functions
+        for a in f.args.posonlyargs + f.args.args + f.args.kwonlyargs
+        if a.annotation is not None
+    )
 
 
 SPEC = RuleSpec(

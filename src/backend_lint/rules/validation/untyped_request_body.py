@@ -9,7 +9,7 @@ from ...knowledge.cst import iter_children
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
-from ._analysis import RouteRule, has_route, own_statements, request_reads, untyped_annotation
+from ._analysis import RouteRule, has_route, own_statements, request_reads, untyped_annotation, untyped_source
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -24,6 +24,7 @@ WRITE_FUNCTIONS = frozenset({"insert", "update", "setattr"})
 RECORD_CALLS = frozenset({"model_validate", "sqlmodel_update", "setattr", "parse_obj", "from_orm"})
 # project helpers named like writers (``crud.create_item(db, data)``)
 WRITER_PREFIXES = ("create_", "update_", "insert_", "save_", "upsert_", "add_", "patch_", "edit_", "store_", "persist_", "set_")
+_WRITE_WORDS = WRITE_METHODS | WRITE_FUNCTIONS | {"insert", "update", "values"}
 # a webhook that checks who sent it makes no claim
 _SIGNATURE_WORDS = ("signature", "verify", "hmac", "compare_digest", "construct_event", "validate_webhook", "webhook_secret")
 
@@ -33,7 +34,13 @@ def untyped_request_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
     if not has_route(facts):
         return False
     src = facts.source
-    return any(w in src for w in ("dict", "Dict", "Any", "Mapping", "Json", "JSON", ".json(", ".form(", "object"))
+    if not any(w in src for w in ("dict", "Dict", "Any", "Mapping", "Json", "JSON", ".json(", ".form(", "object")):
+        return False
+    # ``_written``: the handler calls a writer (the last name of its callee)
+    names = facts.names
+    if names.isdisjoint(_WRITE_WORDS) and not any(n.startswith(WRITER_PREFIXES) for n in names):
+        return False
+    return untyped_source(facts)
 
 
 SPEC = RuleSpec(
