@@ -30,7 +30,16 @@ from ..ground.lazy import lazy_import
 from .auth import ADMIN_WORDS, Identity, principal_classes, route_path_guards
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
-from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
+from .models import (
+    globally_scoped,
+    identity_columns,
+    is_owned,
+    is_table_model,
+    membership_partners,
+    model_columns,
+    project_identity_fields,
+    relationships,
+)
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,6 +156,16 @@ ROW_METHODS = frozenset(
     }
 )
 GET_METHODS = frozenset({"get", "get_one", "get_or_404", "aget", "get_object_or_404"})
+# methods of a library CRUD object built for a model (fastcrud's ``FastCRUD(Item)``) that look rows up by
+# the filters they are given: reads, and writes addressed by a key
+LIBRARY_CRUD_METHODS = frozenset(
+    {
+        "get", "get_one", "get_multi", "get_joined", "get_multi_joined", "get_multi_by_cursor", "exists",
+        "count", "select", "get_by_id", "update", "delete", "db_delete", "remove",
+    }
+)
+LIBRARY_CRUD_WRITES = frozenset({"update", "delete", "db_delete", "remove"})
+LIBRARY_CRUD_WORDS = ("crud", "repo", "dao")
 UNWRAP_CALLS = frozenset({"str", "int", "UUID", "uuid.UUID", "builtins.str", "builtins.int", "repr", "UUID4"})
 
 
@@ -277,7 +296,7 @@ class _Analyzer:
         self.identity = identity
         self.project = ctx.project
         self.settings = ctx.settings
-        self.identity_fields = frozenset(self.settings.identity_fields)
+        self.identity_fields = frozenset(project_identity_fields(self.project, self.settings))
         self.out = FunctionQueries()
         self.admin_depth = 0
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
@@ -1289,6 +1308,10 @@ class _Analyzer:
             followed = self.followed_fetch(call, q, recv, args, state)
             if followed is not None:
                 return followed
+        if isinstance(func, cst.Attribute):
+            library = self.library_crud_fetch(call, func, args, state)
+            if library is not None:
+                return library
         repo = self.repository_fetch(q, derived or identity_kw)
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
@@ -1617,6 +1640,90 @@ class _Analyzer:
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
+    def library_crud_model(self, expr: cst.BaseExpression) -> Optional[str]:
+        """``crud_notes = NoteCRUD(Note)`` with ``NoteCRUD = FastCRUD[Note, ...]`` (or ``FastCRUD(Note)``): an
+        object of a library CRUD / repository class (named so: ``crud``, ``repo``, ``dao``) built for a table
+        model, held in a module-level name. Its methods are not in the project, so their names say what
+        they do (``LIBRARY_CRUD_METHODS``). Project classes are read through their methods instead."""
+        project = self.project
+        if project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(expr)
+        found = project.resolve_symbol(q) if q is not None else None
+        if found is None or found[2] != "assignments":
+            return None
+        call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
+        if call is None or not call.get("func"):
+            return None
+        library = call["func"]
+        if project.get_class(library) is not None:
+            return None  # a project class: ``repository_method_fetch`` reads its methods
+        alias = project.resolve_symbol(library)
+        if alias is not None:
+            if alias[2] != "assignments":
+                return None  # a project function building the object: not a class we can name
+            subscript = project.modules[alias[0]]["assignments"][alias[1]].get("subscript")
+            if not subscript or project.resolve_symbol(subscript) is not None:
+                return None
+            library = subscript
+        if not any(w in last_segment(library).lower() for w in LIBRARY_CRUD_WORDS):
+            return None
+        for a in call.get("args", ()):
+            model = project.get_class(a)
+            if model is not None and is_table_model(project, model[0]):
+                return model[0]
+        return None
+
+    def library_crud_fetch(self, call: cst.Call, func: cst.Attribute, args: list[Val], state: dict[str, Val]) -> Optional[Val]:
+        """``await crud_notes.get(db, id=note_id)``: a lookup of the CRUD object's model filtered by the
+        keyword arguments that name its columns (fastcrud's ``**kwargs`` filters) or keyed on positional
+        values after the session. Scoped when a filter names an identity column of the model or a value
+        comes from the principal, as for ``filter_by``. Only lookups keyed on something are claimed."""
+        method = func.attr.value
+        if method not in LIBRARY_CRUD_METHODS:
+            return None
+        model = self.library_crud_model(func.value)
+        if model is None:
+            return None
+        columns = model_columns(self.project, model)
+        owner_cols = set(identity_columns(self.project, self.settings, model))
+        scoped = pscoped = False
+        keys: list[cst.BaseExpression] = []
+        for i, a in enumerate(call.args):
+            v = args[i] if i < len(args) else NOTHING
+            if a.star == "**":
+                if self.is_derived(a.value, state):
+                    scoped = pscoped = True
+                continue
+            if a.keyword is not None:
+                column = a.keyword.value.split("__", 1)[0]
+                if column not in columns:
+                    continue
+                if column in owner_cols:
+                    scoped = True
+                pscoped = pscoped or v.derived
+                if v.derived or v.trusted:
+                    scoped = True
+                keys.append(a.value)
+            elif i > 0 and not a.star and not (v.stmt or v.container):
+                scoped = scoped or v.derived or v.trusted
+                pscoped = pscoped or v.derived
+                keys.append(a.value)
+        names = set()
+        for k in keys:
+            names |= self.key_names(k, state)
+        if not names:
+            return None
+        if method in LIBRARY_CRUD_WRITES and any(model in s.entities and names <= s.key_names for s in self.out.sites):
+            # ``crud.update(db, object=values, id=item_id)`` after ``crud.get(db, id=item_id, ...)``: the write
+            # addresses the row that lookup loaded (and answers for): one finding per fetch
+            return Val(model=model)
+        site = self.new_site(call, "get", [model], [])
+        site.key_names |= names
+        site.consumptions.append((scoped or self.admin_depth > 0, False))
+        site.pscoped = pscoped
+        return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
+
     def execute(self, v: Val) -> Val:
         self.consume(v)
         if v.pscoped:
@@ -1850,7 +1957,7 @@ def _helper_unscoped(
     short = name.rsplit(".", 1)[-1] if cls is None else name
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
-    fields = set(settings.identity_fields)
+    fields = set(project_identity_fields(project, settings))
     for fetch in summary.get("fetches", ()):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
