@@ -90,6 +90,9 @@ class DependencyKind:
     # the dependency is a security scheme itself (``Depends(bearer)``, ``Security(api_key)``): it
     # authenticates the request, but its value is a credential, not the principal
     credentials: bool = False
+    # what it yields is a resource or the client's own data (``get_board(board_id, user=Depends(...))``, a
+    # body validator given the caller), not a credential: a dependency of it is no principal either
+    resource: bool = False
 
 
 NOT_AUTH = DependencyKind(None)
@@ -129,7 +132,7 @@ def classify_dependency(
             if found.kind is not None:
                 return DependencyKind("admin", found.principal_type) if admin else found
     principal_type = None
-    credentials = False
+    credentials = resource = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
     if target is not None:
         mod, attr, kind = target
@@ -167,7 +170,13 @@ def classify_dependency(
                     if inner.kind is not None:
                         auth = True
                         admin = admin or inner.kind == "admin"
-                        if inner.credentials:
+                        if principal_type and _returns_client_data(project, fn, principal_type):  # type: ignore[arg-type]
+                            # ``agent_validator(body: TaskCreate = Body(), crud=Depends(crud_for_user)) ->
+                            # TaskCreate``: the request is authenticated, but the value is the client's body
+                            credentials = resource = True
+                        elif inner.resource:
+                            credentials = resource = True  # built on a resource: what it yields is no principal
+                        elif inner.credentials:
                             pass  # it handles the raw credential: what it returns is the principal
                         elif principal_type and inner.principal_type and project.canonical(principal_type) == project.canonical(inner.principal_type):  # type: ignore[union-attr]
                             pass  # passes the principal on
@@ -176,7 +185,7 @@ def classify_dependency(
                         else:
                             # ``get_board(board_id, user=Depends(current_user)) -> Board``: the request is
                             # authenticated, but the value is a resource, not the principal
-                            credentials = True
+                            credentials = resource = True
                         break
             if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
                 auth = True  # returns the project's user model, from the request alone
@@ -191,7 +200,7 @@ def classify_dependency(
         return DependencyKind("admin", principal_type)
     if admin:
         return DependencyKind("admin", principal_type)
-    return DependencyKind("auth", principal_type, credentials)
+    return DependencyKind("auth", principal_type, credentials, resource)
 
 
 def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:
@@ -251,6 +260,26 @@ def _returns_user_model(project: "ProjectIndex", type_q: str) -> bool:
     return found is not None and bool(USER_CLASS.search(last_segment(found[0]))) and is_table_model(project, found[0])
 
 
+def _returns_client_data(project: "ProjectIndex", fn: dict[str, Any], returns: str) -> bool:
+    """The dependency returns what the client sent: its return type is the type of one of its request-body
+    parameters (``Body()`` / ``Form()``, or a project pydantic class with no marker), a subclass or a base of
+    it (a validator that checks the body and hands it back, ``AgentRun(**body.dict(), run_id=...)``)."""
+    related = {q for q, _ in project.class_mro(returns)}
+    for p in fn.get("params", ()):
+        type_q = p.get("type")
+        if not type_q or p.get("dependency"):
+            continue
+        marker = last_segment(p.get("marker"))
+        if p.get("marker") and marker not in ("Body", "Form"):
+            continue
+        found = project.get_class(type_q)
+        if found is None:
+            continue
+        if found[0] in related or any(q == project.canonical(returns) for q, _ in project.class_mro(found[0])):
+            return True
+    return False
+
+
 def _takes_client_key(fn: dict[str, Any]) -> bool:
     """A parameter the client supplies as a plain value (path or query): a lookup by key
     (``def load_user(user_id: int, db=Depends(get_db)) -> User``), not the caller's identity."""
@@ -271,7 +300,7 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
     if marker and last_segment(marker) in DEPENDENCY_MARKERS:
         found = classify_dependency(project, settings, p.get("dependency"), None, p.get("kwargs"), _depth)
         if found.kind is not None:
-            return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials)
+            return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials, found.resource)
         if _matches_class(p.get("type"), settings):
             return DependencyKind("auth", p.get("type"))
         return NOT_AUTH
@@ -309,7 +338,7 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
         return NOT_AUTH
     if alias_admin or kind.kind == "admin":
         return DependencyKind("admin", entry.get("type") or kind.principal_type)
-    return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials)
+    return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials, kind.resource)
 
 
 _TEST_DIRS = frozenset({"tests", "test", "scripts", "seeding", "seeds", "seed", "fixtures"})
@@ -524,7 +553,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             if kind.kind is None and _matches_class(type_q, settings):
                 kind = DependencyKind("auth", type_q)
         if kind.kind is not None and not kind.principal_type:
-            kind = DependencyKind(kind.kind, type_q, kind.credentials)
+            kind = DependencyKind(kind.kind, type_q, kind.credentials, kind.resource)
         marker = last_segment(marker_info.get("marker")) if marker_info else None
         if marker is None and entry.get("alias") and project is not None:
             alias_found = project.resolve_symbol(entry["alias"])

@@ -185,7 +185,22 @@ def _is_table(project: "ProjectIndex", qualified: str) -> bool:
             return True
         if base_facts is not None and any("as_declarative" in (d or "") for d in base_facts.get("decorators", [])):
             return True
-    return False
+    return _declares_table(project, canonical, facts, mro)
+
+
+def _declares_table(project: "ProjectIndex", canonical: str, facts: dict[str, Any], mro: list) -> bool:
+    """A class that names its table (``__tablename__``) and declares ``Column(...)`` / ``mapped_column(...)``
+    attributes is mapped whatever its base: the base may be made by a project function the index cannot read
+    (``Model = create_model(db)``) or come from a library. Not a pydantic / SQLModel class (a SQLModel class
+    is a table only with ``table=True``), not abstract (checked by the caller)."""
+    own = facts.get("fields", {})
+    if "__tablename__" not in own:
+        return False
+    if not any(_last((f or {}).get("call")) in ("Column", "mapped_column") for f in own.values()):
+        return False
+    if any(name in SQLMODEL_BASES for name, _ in mro):
+        return False
+    return is_pydantic_model(project, canonical) is not True
 
 
 def _field_is_relationship(project: "ProjectIndex", owner: str, name: str, field: dict[str, Any]) -> bool:

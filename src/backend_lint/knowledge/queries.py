@@ -259,8 +259,9 @@ CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "nonce", "otp", "pass
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
-# Parameters of a service whose name says the caller already authorised the value.
-AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_")
+# Parameters of a service whose name says the caller already authorised the value, or that it is one of the
+# verified identity's own claims (``claimed_workspace_ids=identity.workspace_ids``: a token's claims).
+AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_", "claimed_")
 
 
 def _merge_flags(vals: Iterable[Val]) -> Val:
