@@ -823,6 +823,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         for p in params:
             if p.dependency.kind == "auth" and not p.dependency.credentials:
                 ident.principals[p.name] = p.dependency.principal_type
+        for path, identity_field in _request_identity(ctx, func, params).items():
+            if identity_field is None:
+                ident.principals.setdefault(path, None)
+            else:
+                ident.identity_params.setdefault(path, identity_field)
         if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
             ident.admin = True
         return ident
@@ -853,6 +858,48 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             if not _written_only(ctx, func, p.name):
                 ident.identity_params[p.name] = p.name
     return ident
+
+
+REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})
+# ``request.state.<name>`` set by an authentication middleware or dependency: the caller
+REQUEST_STATE_PRINCIPALS = frozenset({"user", "current_user", "principal", "identity", "auth_user", "caller", "account", "member"})
+
+
+def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, Optional[str]]:
+    """What a route handler reads of the caller from the request itself: ``request.user`` (Starlette's
+    ``AuthenticationMiddleware``), ``request.state.user`` (a middleware or dependency that authenticated the
+    request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
+    identity field. Only for a parameter typed as FastAPI's / Starlette's ``Request``; read, never written."""
+    names = {
+        p.name for p in params
+        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
+    }
+    if not names:
+        return {}
+    fields = set(ctx.settings.identity_fields)
+    out: dict[str, Optional[str]] = {}
+    written: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            written |= {dotted_name(t) or "" for t in targets}
+        if isinstance(node, cst.Attribute):
+            base = node.value
+            attr = node.attr.value
+            if isinstance(base, cst.Name) and base.value in names and attr == "user":
+                out[f"{base.value}.user"] = None
+            elif (
+                isinstance(base, cst.Attribute) and base.attr.value == "state"
+                and isinstance(base.value, cst.Name) and base.value.value in names
+            ):
+                if attr in REQUEST_STATE_PRINCIPALS:
+                    out[f"{base.value.value}.state.{attr}"] = None
+                elif attr in fields:
+                    out[f"{base.value.value}.state.{attr}"] = attr
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in written}
 
 
 LOG_METHODS = frozenset(

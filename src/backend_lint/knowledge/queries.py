@@ -303,6 +303,7 @@ class _Analyzer:
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
+        self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -752,8 +753,11 @@ class _Analyzer:
             v = self.ev(small.value, state)
             checks = self.comparisons_in(small.value, state)
             self.mark_owner_gated(small.value, state)
+            keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:
                 self.bind(t.target, v, state)
+                if keys is not None and isinstance(t.target, cst.Name):
+                    self.clause_keys[t.target.value] = frozenset(keys)
                 if v.rows and isinstance(t.target, cst.Name):
                     for s in v.sites:
                         s.row_names.add(t.target.value)
@@ -796,8 +800,20 @@ class _Analyzer:
             name = target.value.value
             state[name] = replace(state.get(name, NOTHING), derived=True)
 
+    def _clause_expr(self, expr: cst.BaseExpression) -> bool:
+        """A predicate held in a local: a comparison, ``a & b`` / ``a | b``, ``and_(...)`` / ``or_(...)``."""
+        if isinstance(expr, (cst.Comparison, cst.BooleanOperation)):
+            return True
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.BitAnd, cst.BitOr)):
+            return True
+        if isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)):
+            q = self.ctx.qualified_name(expr.func)
+            return q is not None and last_segment(q) in ("and_", "or_") and q.split(".")[0] in STATEMENT_MODULES
+        return False
+
     def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         if isinstance(target, cst.Name):
+            self.clause_keys.pop(target.value, None)
             state[target.value] = v
             self.pending_owner_flags.pop(target.value, None)
             prefix = target.value + "."
@@ -1007,7 +1023,13 @@ class _Analyzer:
         """What the lookup is keyed on: names, or attribute chains (``body.ids``: a check of the rows
         verifies that attribute, not the rest of ``body``)."""
         params = self.func_params
-        return {n for n in _value_paths(expr) if n.split(".", 1)[0] in state or n.split(".", 1)[0] in params}
+        out: set[str] = set()
+        for n in _value_paths(expr):
+            if n in self.clause_keys:
+                out |= self.clause_keys[n]  # ``flt = Item.email == email`` then ``.filter(flt)``: keyed on ``email``
+            elif n.split(".", 1)[0] in state or n.split(".", 1)[0] in params:
+                out.add(n)
+        return out
 
     @property
     def func_params(self) -> set[str]:
