@@ -245,7 +245,9 @@ class Member:
 def get_current_user(request: Request) -> Member:
     return request.state.user
 ''',
-    "routes.py": '''from fastapi import APIRouter
+    "routes.py": '''from fastapi import APIRouter, Depends
+
+from auth import Member, get_current_user
 
 router = APIRouter()
 
@@ -260,9 +262,19 @@ def delete_board(board_id: int, user_id: str):
     return None
 
 
+@router.put("/boards/{board_id}")
+def rename_board(board_id: int, user_id: str, title: str):
+    return None
+
+
 @router.get("/health")
 def health():
     return {"ok": True}
+
+
+@router.get("/me")
+def me(member: Member = Depends(get_current_user)):
+    return member
 ''',
 }
 
@@ -275,4 +287,4 @@ def test_facts_say_when_routes_take_no_principal(tmp_path: Path) -> None:
     assert [m["name"] for m in data["owned_models"]] == ["Board"]
     silent = data["family2_silent"]
     assert len(silent) == 1, silent
-    assert "only 0 of the 3 route handlers" in silent[0] and "`user_id` (2 routes)" in silent[0]
+    assert "only 1 of the 5 route handlers" in silent[0] and "`user_id` (3 routes)" in silent[0]
