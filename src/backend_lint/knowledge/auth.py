@@ -158,6 +158,14 @@ def classify_dependency(
             elif call is not None and is_security_scheme(call.get("func")):
                 # ``oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")``
                 auth = credentials = True
+            elif call is not None and call.get("func") and _depth < 6:
+                # ``gate = Gate(scopes)`` then ``Depends(gate)``: FastAPI calls the instance, so the dependency is
+                # the class (its ``__call__``, or a security-scheme subclass)
+                cls = project.get_class(call["func"])  # type: ignore[union-attr]
+                if cls is not None:
+                    found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
+                    if found.kind is not None:
+                        return DependencyKind("admin", found.principal_type) if admin else found
         if fn is not None:
             principal_type = fn.get("returns")
             if fn.get("auth"):
