@@ -226,6 +226,9 @@ class Val:
     # ``spaces = {c.workspace_id for c in cards}``, ``ref = getattr(receipt, "buyer_ref")``; a check of the
     # value is a check of the object (BKL202 when the object is a fetched row)
     source: Optional[tuple[str, str]] = None
+    # for rows from a repository (``repo``): the names of the keys it was given (``get_project(workspace_id)``),
+    # which an authorisation helper's check of the row verifies, as for a site's ``key_names``
+    keys: frozenset = frozenset()
 
 
 NOTHING = Val()
@@ -1304,11 +1307,10 @@ class _Analyzer:
                 # after the helper decided, the row and the key it was looked up by are the principal's
                 if check.name is not None and check.name in state:
                     state[check.name] = replace(state[check.name], derived=True)
-                for site in check.row.sites:
-                    for key in site.key_names:
-                        old = state.get(key)
-                        if old is None or not (old.stmt or old.rows):
-                            state[key] = replace(old or NOTHING, derived=True)
+                for key in [k for site in check.row.sites for k in site.key_names] + sorted(check.row.keys):
+                    old = state.get(key)
+                    if old is None or not (old.stmt or old.rows):
+                        state[key] = replace(old or NOTHING, derived=True)
         if derived and (any(w in name.lower() for w in VERIFY_WORDS) or self._raising_helper(q)):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
@@ -1349,7 +1351,11 @@ class _Analyzer:
                 # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
                 # not a key the client controls, as for ``session.get`` with such a key
                 return replace(repo, repo=False, scoped=True)
-            return repo
+            names: set[str] = set()
+            for a, v in zip(call.args, args):
+                if not (v.stmt or v.container or v.rows):
+                    names |= self.key_names(a.value, state)
+            return replace(repo, keys=frozenset(names)) if names else repo
         instance = self.instance_of(q, call, state)
         if instance is not None:
             return Val(instance=instance, derived=derived)
