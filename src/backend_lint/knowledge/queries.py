@@ -1211,6 +1211,13 @@ class _Analyzer:
                 if len(inner) == 1:  # ``select(<statement>.exists())``: executing it runs the inner query
                     return inner[0]
             site = self.new_site(call, last_segment(q), entities, nodes)
+            if is_select and entities and any(
+                v.derived and _calls_helper(a.value) for a, v in zip(call.args, arg_vals) if a.keyword is None
+            ):
+                # ``select(Item.id, visible_to(user).label("visible")).where(Item.id.in_(ids))``: the statement
+                # computes, per row, what the principal may see (a helper given the principal builds the
+                # column): the rows are answered for the caller, as for predicates built by such a helper
+                return Val(sites=(site,), stmt=True, scoped=True)
             return Val(sites=(site,), stmt=True)
         if q is not None and last_segment(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
             vals = [self.ev(a.value, state) for a in call.args]
@@ -1832,6 +1839,14 @@ class _Analyzer:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         # an unknown method on a statement: we cannot see what it does
         return replace(recv, opaque=True)
+
+
+def _calls_helper(expr: cst.BaseExpression) -> bool:
+    """A column expression that calls a function by name (``visible_to(user)``, ``f(user).label("x")``)."""
+    for node in _walk_expr(expr):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            return True
+    return False
 
 
 def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
