@@ -874,9 +874,8 @@ REQUEST_STATE_PRINCIPALS = frozenset({"user", "current_user", "principal", "iden
 
 
 def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, Optional[str]]:
-    """What a route handler reads of the caller from the request itself: ``request.user`` (Starlette's
-    ``AuthenticationMiddleware``), ``request.state.user`` (a middleware or dependency that authenticated the
-    request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
+    """What a route handler reads of the caller from the request itself: ``request.state.user`` (a middleware
+    or dependency that authenticated the request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
     identity field. Only for a parameter typed as FastAPI's / Starlette's ``Request``; read, never written."""
     names = {
         p.name for p in params
@@ -896,9 +895,9 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
         if isinstance(node, cst.Attribute):
             base = node.value
             attr = node.attr.value
-            if isinstance(base, cst.Name) and base.value in names and attr == "user":
-                out[f"{base.value}.user"] = None
-            elif (
+            # (Starlette's ``request.user`` is left out: apps read it to record who created a row, phoenix's
+            # datasets shared by every user of an instance, more often than to decide who may read one)
+            if (
                 isinstance(base, cst.Attribute) and base.attr.value == "state"
                 and isinstance(base.value, cst.Name) and base.value.value in names
             ):

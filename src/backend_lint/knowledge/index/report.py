@@ -235,7 +235,7 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
         if routes and authenticated * 4 < routes:
             why = (f"only {authenticated} of the {routes} route handlers (module-level functions) take a parameter that "
                    "depends on an auth dependency: the others have no principal and make no claim (a router's "
-                   "`dependencies=[...]` authenticates but names no caller; `request.user` / `request.state.user` "
+                   "`dependencies=[...]` authenticates but names no caller; `request.state.user` "
                    "read in a handler count)")
             if client_identity:
                 shown = ", ".join(f"`{n}` ({c} routes)" for n, c in sorted(client_identity.items(), key=lambda kv: -kv[1])[:3])

@@ -41,8 +41,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `table=True` class, a subclass of a declarative base, or a class that names its table
     (`__tablename__`) and declares `Column(...)` / `mapped_column(...)` attributes whatever its base (one
     made by a project function, `Model = create_model(db)`). The identity is available in a route
-    handler that reads the caller from the request (`request.user`, `request.state.user`,
-    `request.state.user_id`, for a parameter typed `Request`), or with an auth dependency (recognised by what
+    handler that reads the caller from the request state (`request.state.user`, `request.state.user_id`,
+    for a parameter typed `Request`; Starlette's `request.user` is not read: apps use it to record who
+    created a row), or with an auth dependency (recognised by what
     it does: `Depends(f)` / `Security(f)` where `f`, through its own dependencies and `Annotated` aliases in
     any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
     returns the project's user model from the request alone; class dependencies whose `__call__` does so;
