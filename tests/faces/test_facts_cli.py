@@ -196,11 +196,16 @@ def read_flow(flow_id: int, user_name: str):
 def test_facts_say_why_family_2_is_silent(tmp_path: Path) -> None:
     """A project that scopes rows by a string ``user_name`` and authenticates with an API key only: no model
     is owned and no route has a principal; ``facts`` says both and names the owner-like column."""
+    # ``Gadget`` names its table and declares columns on a base made by a project function: a table;
+    # ``Widget`` names a table on a base chosen at run time and declares no column: not read as one
     dynamic = (
-        "from sqlalchemy import Column, Integer\n\nfrom base import create_model\n\nModel = create_model(None)\n\n\n"
-        "class Widget(Model):\n    __tablename__ = \"widget\"\n    id = Column(Integer, primary_key=True)\n"
+        "from sqlalchemy import Column, Integer, String\n\nfrom base import create_model, load_base\n\n"
+        "Model = create_model(None)\n_runtime = load_base()\n\n\n"
+        "class Gadget(Model):\n    __tablename__ = \"gadget\"\n    id = Column(Integer, primary_key=True)\n"
+        "    user_name = Column(String(64))\n\n\n"
+        "class Widget(_runtime):\n    __tablename__ = \"widget\"\n"
     )
-    base = "def create_model(db):\n    raise NotImplementedError\n"
+    base = "def create_model(db):\n    raise NotImplementedError\n\n\ndef load_base():\n    raise NotImplementedError\n"
     root = make_project(tmp_path, {"models.py": USERNAME_MODELS, "routes.py": KEY_ONLY_ROUTES, "dyn.py": dynamic, "base.py": base})
     r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
     assert r.returncode == 0, r.stderr
@@ -208,7 +213,7 @@ def test_facts_say_why_family_2_is_silent(tmp_path: Path) -> None:
     assert data["owned_models"] == []
     silent = data["family2_silent"]
     assert len(silent) == 2, silent
-    assert "no model is owned" in silent[0] and "`user_name` (2 models)" in silent[0] and "extend-identity-fields" in silent[0]
+    assert "no model is owned" in silent[0] and "`user_name` (3 models)" in silent[0] and "extend-identity-fields" in silent[0]
     assert "1 classes declare `__tablename__` on a base not recognised as declarative" in silent[0]
     assert "credentials only" in silent[1]
     text = run_cli("facts", str(root), "--no-cache")
@@ -216,5 +221,70 @@ def test_facts_say_why_family_2_is_silent(tmp_path: Path) -> None:
     # configured, the column makes the models owned and the explanation goes
     (root / "pyproject.toml").write_text('[tool.backend-lint]\nextend-identity-fields = ["user_name"]\n')
     data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
-    assert {m["name"] for m in data["owned_models"]} == {"Flow", "Prompt"}
+    assert {m["name"] for m in data["owned_models"]} == {"Flow", "Prompt", "Gadget"}
     assert len(data["family2_silent"]) == 1 and "credentials only" in data["family2_silent"][0]
+
+
+CLIENT_IDENTITY_APP = {
+    "models.py": '''from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Board(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: str
+''',
+    "auth.py": '''from fastapi import Request
+
+
+class Member:
+    id: str
+
+
+def get_current_user(request: Request) -> Member:
+    return request.state.user
+''',
+    "routes.py": '''from fastapi import APIRouter, Depends
+
+from auth import Member, get_current_user
+
+router = APIRouter()
+
+
+@router.get("/boards/{board_id}")
+def read_board(board_id: int, user_id: str):
+    return {"board": board_id, "user": user_id}
+
+
+@router.delete("/boards/{board_id}")
+def delete_board(board_id: int, user_id: str):
+    return None
+
+
+@router.put("/boards/{board_id}")
+def rename_board(board_id: int, user_id: str, title: str):
+    return None
+
+
+@router.get("/health")
+def health():
+    return {"ok": True}
+
+
+@router.get("/me")
+def me(member: Member = Depends(get_current_user)):
+    return member
+''',
+}
+
+
+def test_facts_say_when_routes_take_no_principal(tmp_path: Path) -> None:
+    """Auth dependencies and owned models exist, but the routes that load rows take the user id from the
+    client and none of them depends on the auth dependency: ``facts`` says so, naming the parameter."""
+    root = make_project(tmp_path, CLIENT_IDENTITY_APP)
+    data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
+    assert [m["name"] for m in data["owned_models"]] == ["Board"]
+    silent = data["family2_silent"]
+    assert len(silent) == 1, silent
+    assert "only 1 of the 5 route handlers" in silent[0] and "`user_id` (3 routes)" in silent[0]

@@ -90,6 +90,9 @@ class DependencyKind:
     # the dependency is a security scheme itself (``Depends(bearer)``, ``Security(api_key)``): it
     # authenticates the request, but its value is a credential, not the principal
     credentials: bool = False
+    # what it yields is a resource or the client's own data (``get_board(board_id, user=Depends(...))``, a
+    # body validator given the caller), not a credential: a dependency of it is no principal either
+    resource: bool = False
 
 
 NOT_AUTH = DependencyKind(None)
@@ -129,7 +132,7 @@ def classify_dependency(
             if found.kind is not None:
                 return DependencyKind("admin", found.principal_type) if admin else found
     principal_type = None
-    credentials = False
+    credentials = resource = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
     if target is not None:
         mod, attr, kind = target
@@ -155,6 +158,14 @@ def classify_dependency(
             elif call is not None and is_security_scheme(call.get("func")):
                 # ``oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")``
                 auth = credentials = True
+            elif call is not None and call.get("func") and _depth < 6:
+                # ``gate = Gate(scopes)`` then ``Depends(gate)``: FastAPI calls the instance, so the dependency is
+                # the class (its ``__call__``, or a security-scheme subclass)
+                cls = project.get_class(call["func"])  # type: ignore[union-attr]
+                if cls is not None:
+                    found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
+                    if found.kind is not None:
+                        return DependencyKind("admin", found.principal_type) if admin else found
         if fn is not None:
             principal_type = fn.get("returns")
             if fn.get("auth"):
@@ -167,7 +178,13 @@ def classify_dependency(
                     if inner.kind is not None:
                         auth = True
                         admin = admin or inner.kind == "admin"
-                        if inner.credentials:
+                        if principal_type and _returns_client_data(project, fn, principal_type):  # type: ignore[arg-type]
+                            # ``agent_validator(body: TaskCreate = Body(), crud=Depends(crud_for_user)) ->
+                            # TaskCreate``: the request is authenticated, but the value is the client's body
+                            credentials = resource = True
+                        elif inner.resource:
+                            credentials = resource = True  # built on a resource: what it yields is no principal
+                        elif inner.credentials:
                             pass  # it handles the raw credential: what it returns is the principal
                         elif principal_type and inner.principal_type and project.canonical(principal_type) == project.canonical(inner.principal_type):  # type: ignore[union-attr]
                             pass  # passes the principal on
@@ -176,7 +193,7 @@ def classify_dependency(
                         else:
                             # ``get_board(board_id, user=Depends(current_user)) -> Board``: the request is
                             # authenticated, but the value is a resource, not the principal
-                            credentials = True
+                            credentials = resource = True
                         break
             if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
                 auth = True  # returns the project's user model, from the request alone
@@ -191,7 +208,7 @@ def classify_dependency(
         return DependencyKind("admin", principal_type)
     if admin:
         return DependencyKind("admin", principal_type)
-    return DependencyKind("auth", principal_type, credentials)
+    return DependencyKind("auth", principal_type, credentials, resource)
 
 
 def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:
@@ -251,6 +268,26 @@ def _returns_user_model(project: "ProjectIndex", type_q: str) -> bool:
     return found is not None and bool(USER_CLASS.search(last_segment(found[0]))) and is_table_model(project, found[0])
 
 
+def _returns_client_data(project: "ProjectIndex", fn: dict[str, Any], returns: str) -> bool:
+    """The dependency returns what the client sent: its return type is the type of one of its request-body
+    parameters (``Body()`` / ``Form()``, or a project pydantic class with no marker), a subclass or a base of
+    it (a validator that checks the body and hands it back, ``AgentRun(**body.dict(), run_id=...)``)."""
+    related = {q for q, _ in project.class_mro(returns)}
+    for p in fn.get("params", ()):
+        type_q = p.get("type")
+        if not type_q or p.get("dependency"):
+            continue
+        marker = last_segment(p.get("marker"))
+        if p.get("marker") and marker not in ("Body", "Form"):
+            continue
+        found = project.get_class(type_q)
+        if found is None:
+            continue
+        if found[0] in related or any(q == project.canonical(returns) for q, _ in project.class_mro(found[0])):
+            return True
+    return False
+
+
 def _takes_client_key(fn: dict[str, Any]) -> bool:
     """A parameter the client supplies as a plain value (path or query): a lookup by key
     (``def load_user(user_id: int, db=Depends(get_db)) -> User``), not the caller's identity."""
@@ -271,7 +308,7 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
     if marker and last_segment(marker) in DEPENDENCY_MARKERS:
         found = classify_dependency(project, settings, p.get("dependency"), None, p.get("kwargs"), _depth)
         if found.kind is not None:
-            return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials)
+            return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials, found.resource)
         if _matches_class(p.get("type"), settings):
             return DependencyKind("auth", p.get("type"))
         return NOT_AUTH
@@ -309,7 +346,7 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
         return NOT_AUTH
     if alias_admin or kind.kind == "admin":
         return DependencyKind("admin", entry.get("type") or kind.principal_type)
-    return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials)
+    return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials, kind.resource)
 
 
 _TEST_DIRS = frozenset({"tests", "test", "scripts", "seeding", "seeds", "seed", "fixtures"})
@@ -524,7 +561,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             if kind.kind is None and _matches_class(type_q, settings):
                 kind = DependencyKind("auth", type_q)
         if kind.kind is not None and not kind.principal_type:
-            kind = DependencyKind(kind.kind, type_q, kind.credentials)
+            kind = DependencyKind(kind.kind, type_q, kind.credentials, kind.resource)
         marker = last_segment(marker_info.get("marker")) if marker_info else None
         if marker is None and entry.get("alias") and project is not None:
             alias_found = project.resolve_symbol(entry["alias"])
@@ -794,6 +831,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         for p in params:
             if p.dependency.kind == "auth" and not p.dependency.credentials:
                 ident.principals[p.name] = p.dependency.principal_type
+        for path, identity_field in _request_identity(ctx, func, params).items():
+            if identity_field is None:
+                ident.principals.setdefault(path, None)
+            else:
+                ident.identity_params.setdefault(path, identity_field)
         if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
             ident.admin = True
         return ident
@@ -824,6 +866,47 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             if not _written_only(ctx, func, p.name):
                 ident.identity_params[p.name] = p.name
     return ident
+
+
+REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})
+# ``request.state.<name>`` set by an authentication middleware or dependency: the caller
+REQUEST_STATE_PRINCIPALS = frozenset({"user", "current_user", "principal", "identity", "auth_user", "caller", "account", "member"})
+
+
+def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, Optional[str]]:
+    """What a route handler reads of the caller from the request itself: ``request.state.user`` (a middleware
+    or dependency that authenticated the request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
+    identity field. Only for a parameter typed as FastAPI's / Starlette's ``Request``; read, never written."""
+    names = {
+        p.name for p in params
+        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
+    }
+    if not names:
+        return {}
+    fields = set(ctx.settings.identity_fields)
+    out: dict[str, Optional[str]] = {}
+    written: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            written |= {dotted_name(t) or "" for t in targets}
+        if isinstance(node, cst.Attribute):
+            base = node.value
+            attr = node.attr.value
+            # (Starlette's ``request.user`` is left out: apps read it to record who created a row, phoenix's
+            # datasets shared by every user of an instance, more often than to decide who may read one)
+            if (
+                isinstance(base, cst.Attribute) and base.attr.value == "state"
+                and isinstance(base.value, cst.Name) and base.value.value in names
+            ):
+                if attr in REQUEST_STATE_PRINCIPALS:
+                    out[f"{base.value.value}.state.{attr}"] = None
+                elif attr in fields:
+                    out[f"{base.value.value}.state.{attr}"] = attr
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in written}
 
 
 LOG_METHODS = frozenset(

@@ -185,7 +185,22 @@ def _is_table(project: "ProjectIndex", qualified: str) -> bool:
             return True
         if base_facts is not None and any("as_declarative" in (d or "") for d in base_facts.get("decorators", [])):
             return True
-    return False
+    return _declares_table(project, canonical, facts, mro)
+
+
+def _declares_table(project: "ProjectIndex", canonical: str, facts: dict[str, Any], mro: list) -> bool:
+    """A class that names its table (``__tablename__``) and declares ``Column(...)`` / ``mapped_column(...)``
+    attributes is mapped whatever its base: the base may be made by a project function the index cannot read
+    (``Model = create_model(db)``) or come from a library. Not a pydantic / SQLModel class (a SQLModel class
+    is a table only with ``table=True``), not abstract (checked by the caller)."""
+    own = facts.get("fields", {})
+    if "__tablename__" not in own:
+        return False
+    if not any(_last((f or {}).get("call")) in ("Column", "mapped_column") for f in own.values()):
+        return False
+    if any(name in SQLMODEL_BASES for name, _ in mro):
+        return False
+    return is_pydantic_model(project, canonical) is not True
 
 
 def _field_is_relationship(project: "ProjectIndex", owner: str, name: str, field: dict[str, Any]) -> bool:
@@ -281,9 +296,57 @@ def identity_fields(settings: Optional["Settings"]) -> tuple[str, ...]:
 
 
 def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> tuple[str, ...]:
-    """The model's columns that say who owns a row, in the configured order."""
+    """The model's columns that say who owns a row, in the configured order, then its owner references
+    (``created_by_user_id``: see ``owner_reference``)."""
     cols = model_columns(project, qualified)
-    return tuple(f for f in identity_fields(settings) if f in cols)
+    configured = tuple(f for f in identity_fields(settings) if f in cols)
+    if project is None or not qualified:
+        return configured
+    inferred = tuple(c for c in cols if c not in configured and owner_reference(project, qualified, c))
+    return configured + inferred
+
+
+# ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``
+_OWNER_PREFIX_WORDS = frozenset({"created", "by", "owner", "owned", "author", "creator"})
+_OWNER_TARGET_WORDS = ("user", "account")
+
+
+def owner_reference(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> bool:
+    """A foreign-key column named only by owner words before the referenced user / account table
+    (``created_by_user_id = mapped_column(ForeignKey("user.id"))``): it says who owns the row as plainly as
+    ``user_id`` does. Names are matched whole, word by word: ``on_behalf_of_user_id``, ``assigned_user_id``
+    or ``reviewer_user_id`` are not owner references, and a column that is not a foreign key is never one."""
+    if not column.endswith("_id"):
+        return False
+    words = column[: -len("_id")].split("_")
+    if len(words) < 2 or words[-1] not in _OWNER_TARGET_WORDS or not set(words[:-1]) <= _OWNER_PREFIX_WORDS:
+        return False
+    if words[:-1] == ["by"]:
+        return False
+    traits = column_traits(project, qualified, column)
+    return traits is not None and bool(traits.foreign_key)
+
+
+def project_identity_fields(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> tuple[str, ...]:
+    """The configured identity fields, then the owner references (``owner_reference``) that the project's
+    table models declare: the names a predicate, a keyword filter or a comparison on them scopes by."""
+    fields = identity_fields(settings)
+    if project is None:
+        return fields
+    key = ("models.project_identity_fields", fields)
+    return project.memo(key, lambda: fields + tuple(sorted(_owner_references(project, settings))))
+
+
+def _owner_references(project: "ProjectIndex", settings: Optional["Settings"]) -> set[str]:
+    configured = set(identity_fields(settings))
+    out: set[str] = set()
+    for q, _ in project.iter_classes():
+        if not is_table_model(project, q):
+            continue
+        for column in model_columns(project, q):
+            if column not in configured and column not in out and column.endswith("_id") and owner_reference(project, q, column):
+                out.add(column)
+    return out
 
 
 def _matches_config(canonical: str, names: Iterable[str]) -> bool:
@@ -542,7 +605,7 @@ def owner_like_columns(project: Optional["ProjectIndex"], settings: Optional["Se
     inferred)."""
     if project is None:
         return {}
-    fields = set(identity_fields(settings))
+    fields = set(project_identity_fields(project, settings))
     counts: dict[str, int] = {}
     for q, _ in project.iter_classes():
         if not is_table_model(project, q):

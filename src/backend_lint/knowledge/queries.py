@@ -30,7 +30,16 @@ from ..ground.lazy import lazy_import
 from .auth import ADMIN_WORDS, Identity, principal_classes, route_path_guards
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
-from .models import globally_scoped, identity_columns, is_owned, is_table_model, membership_partners, relationships
+from .models import (
+    globally_scoped,
+    identity_columns,
+    is_owned,
+    is_table_model,
+    membership_partners,
+    model_columns,
+    project_identity_fields,
+    relationships,
+)
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -147,6 +156,16 @@ ROW_METHODS = frozenset(
     }
 )
 GET_METHODS = frozenset({"get", "get_one", "get_or_404", "aget", "get_object_or_404"})
+# methods of a library CRUD object built for a model (fastcrud's ``FastCRUD(Item)``) that look rows up by
+# the filters they are given: reads, and writes addressed by a key
+LIBRARY_CRUD_METHODS = frozenset(
+    {
+        "get", "get_one", "get_multi", "get_joined", "get_multi_joined", "get_multi_by_cursor", "exists",
+        "count", "select", "get_by_id", "update", "delete", "db_delete", "remove",
+    }
+)
+LIBRARY_CRUD_WRITES = frozenset({"update", "delete", "db_delete", "remove"})
+LIBRARY_CRUD_WORDS = ("crud", "repo", "dao")
 UNWRAP_CALLS = frozenset({"str", "int", "UUID", "uuid.UUID", "builtins.str", "builtins.int", "repr", "UUID4"})
 
 
@@ -207,6 +226,9 @@ class Val:
     # ``spaces = {c.workspace_id for c in cards}``, ``ref = getattr(receipt, "buyer_ref")``; a check of the
     # value is a check of the object (BKL202 when the object is a fetched row)
     source: Optional[tuple[str, str]] = None
+    # for rows from a repository (``repo``): the names of the keys it was given (``get_project(workspace_id)``),
+    # which an authorisation helper's check of the row verifies, as for a site's ``key_names``
+    keys: frozenset = frozenset()
 
 
 NOTHING = Val()
@@ -240,8 +262,9 @@ CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "nonce", "otp", "pass
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
-# Parameters of a service whose name says the caller already authorised the value.
-AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_")
+# Parameters of a service whose name says the caller already authorised the value, or that it is one of the
+# verified identity's own claims (``claimed_workspace_ids=identity.workspace_ids``: a token's claims).
+AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_", "claimed_")
 
 
 def _merge_flags(vals: Iterable[Val]) -> Val:
@@ -277,12 +300,13 @@ class _Analyzer:
         self.identity = identity
         self.project = ctx.project
         self.settings = ctx.settings
-        self.identity_fields = frozenset(self.settings.identity_fields)
+        self.identity_fields = frozenset(project_identity_fields(self.project, self.settings))
         self.out = FunctionQueries()
         self.admin_depth = 0
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
+        self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -732,8 +756,11 @@ class _Analyzer:
             v = self.ev(small.value, state)
             checks = self.comparisons_in(small.value, state)
             self.mark_owner_gated(small.value, state)
+            keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:
                 self.bind(t.target, v, state)
+                if keys is not None and isinstance(t.target, cst.Name):
+                    self.clause_keys[t.target.value] = frozenset(keys)
                 if v.rows and isinstance(t.target, cst.Name):
                     for s in v.sites:
                         s.row_names.add(t.target.value)
@@ -776,8 +803,20 @@ class _Analyzer:
             name = target.value.value
             state[name] = replace(state.get(name, NOTHING), derived=True)
 
+    def _clause_expr(self, expr: cst.BaseExpression) -> bool:
+        """A predicate held in a local: a comparison, ``a & b`` / ``a | b``, ``and_(...)`` / ``or_(...)``."""
+        if isinstance(expr, (cst.Comparison, cst.BooleanOperation)):
+            return True
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.BitAnd, cst.BitOr)):
+            return True
+        if isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)):
+            q = self.ctx.qualified_name(expr.func)
+            return q is not None and last_segment(q) in ("and_", "or_") and q.split(".")[0] in STATEMENT_MODULES
+        return False
+
     def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         if isinstance(target, cst.Name):
+            self.clause_keys.pop(target.value, None)
             state[target.value] = v
             self.pending_owner_flags.pop(target.value, None)
             prefix = target.value + "."
@@ -987,7 +1026,13 @@ class _Analyzer:
         """What the lookup is keyed on: names, or attribute chains (``body.ids``: a check of the rows
         verifies that attribute, not the rest of ``body``)."""
         params = self.func_params
-        return {n for n in _value_paths(expr) if n.split(".", 1)[0] in state or n.split(".", 1)[0] in params}
+        out: set[str] = set()
+        for n in _value_paths(expr):
+            if n in self.clause_keys:
+                out |= self.clause_keys[n]  # ``flt = Item.email == email`` then ``.filter(flt)``: keyed on ``email``
+            elif n.split(".", 1)[0] in state or n.split(".", 1)[0] in params:
+                out.add(n)
+        return out
 
     @property
     def func_params(self) -> set[str]:
@@ -1166,6 +1211,13 @@ class _Analyzer:
                 if len(inner) == 1:  # ``select(<statement>.exists())``: executing it runs the inner query
                     return inner[0]
             site = self.new_site(call, last_segment(q), entities, nodes)
+            if is_select and entities and any(
+                v.derived and _calls_helper(a.value) for a, v in zip(call.args, arg_vals) if a.keyword is None
+            ):
+                # ``select(Item.id, visible_to(user).label("visible")).where(Item.id.in_(ids))``: the statement
+                # computes, per row, what the principal may see (a helper given the principal builds the
+                # column): the rows are answered for the caller, as for predicates built by such a helper
+                return Val(sites=(site,), stmt=True, scoped=True)
             return Val(sites=(site,), stmt=True)
         if q is not None and last_segment(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
             vals = [self.ev(a.value, state) for a in call.args]
@@ -1262,11 +1314,10 @@ class _Analyzer:
                 # after the helper decided, the row and the key it was looked up by are the principal's
                 if check.name is not None and check.name in state:
                     state[check.name] = replace(state[check.name], derived=True)
-                for site in check.row.sites:
-                    for key in site.key_names:
-                        old = state.get(key)
-                        if old is None or not (old.stmt or old.rows):
-                            state[key] = replace(old or NOTHING, derived=True)
+                for key in [k for site in check.row.sites for k in site.key_names] + sorted(check.row.keys):
+                    old = state.get(key)
+                    if old is None or not (old.stmt or old.rows):
+                        state[key] = replace(old or NOTHING, derived=True)
         if derived and (any(w in name.lower() for w in VERIFY_WORDS) or self._raising_helper(q)):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
@@ -1289,6 +1340,10 @@ class _Analyzer:
             followed = self.followed_fetch(call, q, recv, args, state)
             if followed is not None:
                 return followed
+        if isinstance(func, cst.Attribute):
+            library = self.library_crud_fetch(call, func, args, state)
+            if library is not None:
+                return library
         repo = self.repository_fetch(q, derived or identity_kw)
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
@@ -1303,7 +1358,11 @@ class _Analyzer:
                 # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
                 # not a key the client controls, as for ``session.get`` with such a key
                 return replace(repo, repo=False, scoped=True)
-            return repo
+            names: set[str] = set()
+            for a, v in zip(call.args, args):
+                if not (v.stmt or v.container or v.rows):
+                    names |= self.key_names(a.value, state)
+            return replace(repo, keys=frozenset(names)) if names else repo
         instance = self.instance_of(q, call, state)
         if instance is not None:
             return Val(instance=instance, derived=derived)
@@ -1642,6 +1701,90 @@ class _Analyzer:
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
+    def library_crud_model(self, expr: cst.BaseExpression) -> Optional[str]:
+        """``crud_notes = NoteCRUD(Note)`` with ``NoteCRUD = FastCRUD[Note, ...]`` (or ``FastCRUD(Note)``): an
+        object of a library CRUD / repository class (named so: ``crud``, ``repo``, ``dao``) built for a table
+        model, held in a module-level name. Its methods are not in the project, so their names say what
+        they do (``LIBRARY_CRUD_METHODS``). Project classes are read through their methods instead."""
+        project = self.project
+        if project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(expr)
+        found = project.resolve_symbol(q) if q is not None else None
+        if found is None or found[2] != "assignments":
+            return None
+        call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
+        if call is None or not call.get("func"):
+            return None
+        library = call["func"]
+        if project.get_class(library) is not None:
+            return None  # a project class: ``repository_method_fetch`` reads its methods
+        alias = project.resolve_symbol(library)
+        if alias is not None:
+            if alias[2] != "assignments":
+                return None  # a project function building the object: not a class we can name
+            subscript = project.modules[alias[0]]["assignments"][alias[1]].get("subscript")
+            if not subscript or project.resolve_symbol(subscript) is not None:
+                return None
+            library = subscript
+        if not any(w in last_segment(library).lower() for w in LIBRARY_CRUD_WORDS):
+            return None
+        for a in call.get("args", ()):
+            model = project.get_class(a)
+            if model is not None and is_table_model(project, model[0]):
+                return model[0]
+        return None
+
+    def library_crud_fetch(self, call: cst.Call, func: cst.Attribute, args: list[Val], state: dict[str, Val]) -> Optional[Val]:
+        """``await crud_notes.get(db, id=note_id)``: a lookup of the CRUD object's model filtered by the
+        keyword arguments that name its columns (fastcrud's ``**kwargs`` filters) or keyed on positional
+        values after the session. Scoped when a filter names an identity column of the model or a value
+        comes from the principal, as for ``filter_by``. Only lookups keyed on something are claimed."""
+        method = func.attr.value
+        if method not in LIBRARY_CRUD_METHODS:
+            return None
+        model = self.library_crud_model(func.value)
+        if model is None:
+            return None
+        columns = model_columns(self.project, model)
+        owner_cols = set(identity_columns(self.project, self.settings, model))
+        scoped = pscoped = False
+        keys: list[cst.BaseExpression] = []
+        for i, a in enumerate(call.args):
+            v = args[i] if i < len(args) else NOTHING
+            if a.star == "**":
+                if self.is_derived(a.value, state):
+                    scoped = pscoped = True
+                continue
+            if a.keyword is not None:
+                column = a.keyword.value.split("__", 1)[0]
+                if column not in columns:
+                    continue
+                if column in owner_cols:
+                    scoped = True
+                pscoped = pscoped or v.derived
+                if v.derived or v.trusted:
+                    scoped = True
+                keys.append(a.value)
+            elif i > 0 and not a.star and not (v.stmt or v.container):
+                scoped = scoped or v.derived or v.trusted
+                pscoped = pscoped or v.derived
+                keys.append(a.value)
+        names = set()
+        for k in keys:
+            names |= self.key_names(k, state)
+        if not names:
+            return None
+        if method in LIBRARY_CRUD_WRITES and any(model in s.entities and names <= s.key_names for s in self.out.sites):
+            # ``crud.update(db, object=values, id=item_id)`` after ``crud.get(db, id=item_id, ...)``: the write
+            # addresses the row that lookup loaded (and answers for): one finding per fetch
+            return Val(model=model)
+        site = self.new_site(call, "get", [model], [])
+        site.key_names |= names
+        site.consumptions.append((scoped or self.admin_depth > 0, False))
+        site.pscoped = pscoped
+        return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
+
     def execute(self, v: Val) -> Val:
         self.consume(v)
         if v.pscoped:
@@ -1731,6 +1874,14 @@ def _digest_call(name: str) -> bool:
     lowered = name.lower()
     words = lowered.split("_")
     return lowered in DIGEST_CALLS or any(w in ("hash", "hashed", "digest", "hmac") for w in words) or lowered.startswith("hash")
+
+
+def _calls_helper(expr: cst.BaseExpression) -> bool:
+    """A column expression that calls a function by name (``visible_to(user)``, ``f(user).label("x")``)."""
+    for node in _walk_expr(expr):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            return True
+    return False
 
 
 def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
@@ -1885,7 +2036,7 @@ def _helper_unscoped(
     short = name.rsplit(".", 1)[-1] if cls is None else name
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
-    fields = set(settings.identity_fields)
+    fields = set(project_identity_fields(project, settings))
     for fetch in summary.get("fetches", ()):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):

@@ -11,7 +11,16 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from ..auth import ADMIN_WORDS, AUTH_NAME, DependencyKind, alias_dependency, classify_dependency, is_security_scheme, principal_classes
+from ..auth import (
+    ADMIN_WORDS,
+    AUTH_NAME,
+    DependencyKind,
+    alias_dependency,
+    classify_dependency,
+    is_security_scheme,
+    param_dependency,
+    principal_classes,
+)
 from ..facts import orm_facts
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_column, owner_like_columns
@@ -211,7 +220,8 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
         unmapped = [q for q, facts in index.iter_classes() if "__tablename__" in facts.get("fields", {}) and not is_table_model(index, q)]
         if unmapped:
             why += (f"; {len(unmapped)} classes declare `__tablename__` on a base not recognised as declarative (a base "
-                    "made by a project function such as `Model = create_model(db)`): they are not read as tables")
+                    "chosen at run time, `_base = load(...) if ... else Base`) and no `Column(...)` of their own: they "
+                    "are not read as tables")
         candidates = owner_like_columns(index, settings)
         if candidates:
             shown = ", ".join(f"`{c}` ({n} models)" for c, n in list(candidates.items())[:4])
@@ -219,15 +229,55 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
                     "`extend-identity-fields` (and the principal's attribute in `identity-attributes`)")
         out.append(why)
     auth = data["auth_dependencies"]
+    credentials_only = bool(auth) and all(d.get("credentials_only") for d in auth) and not data["principal_classes"]
+    if data["owned_models"] and auth and not credentials_only:
+        routes, authenticated, client_identity = _route_principals(index, settings)
+        if routes and authenticated * 4 < routes:
+            why = (f"only {authenticated} of the {routes} route handlers (module-level functions) take a parameter that "
+                   "depends on an auth dependency: the others have no principal and make no claim (a router's "
+                   "`dependencies=[...]` authenticates but names no caller; `request.state.user` "
+                   "read in a handler count)")
+            if client_identity:
+                shown = ", ".join(f"`{n}` ({c} routes)" for n, c in sorted(client_identity.items(), key=lambda kv: -kv[1])[:3])
+                why += (f"; identity-named parameters the others take from the client: {shown} (no rule trusts them "
+                        "as the caller; BKL102 reports them only on a route that also authenticates)")
+            out.append(why)
     if not auth:
         out.append("no auth dependency is recognised: no route has a principal (name one in `auth-dependencies`)")
-    elif all(d.get("credentials_only") for d in auth) and not data["principal_classes"]:
+    elif credentials_only:
         out.append(
             "every auth dependency yields credentials only (a security scheme's token, no user): no route has a "
             "principal, so only functions taking an identity-named parameter make claims (name the dependency that "
             "returns the caller in `auth-dependencies`)"
         )
     return out
+
+
+ROUTE_DECORATORS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket"})
+
+
+def _route_principals(index: "ProjectIndex", settings: "Settings") -> tuple[int, int, dict[str, int]]:
+    """Module-level route handlers (``@<router>.get(...)``), those with an auth-dependency parameter, and the
+    identity-named parameters the others take from the client (path, query, body): a cheap census for
+    ``family2_silent``, not the rules' own reading."""
+    fields = set(settings.identity_fields)
+    routes = authenticated = 0
+    client: dict[str, int] = {}
+    for _, facts in index.iter_modules():
+        described = orm_facts(facts).get("functions", {})
+        for name, fn in facts.get("functions", {}).items():
+            decorators = fn.get("decorators") or ()
+            if not any("." in (d or "") and last_segment(d) in ROUTE_DECORATORS for d in decorators):
+                continue
+            routes += 1
+            params = described.get(name, {}).get("params", ())
+            if any(param_dependency(index, settings, p).kind is not None for p in params):
+                authenticated += 1
+                continue
+            for p in params:
+                if p.get("name") in fields and not p.get("dependency"):
+                    client[p["name"]] = client.get(p["name"], 0) + 1
+    return routes, authenticated, client
 
 
 def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]:

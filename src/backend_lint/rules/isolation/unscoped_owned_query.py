@@ -23,7 +23,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security"),
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state"),
     screen=isolation_may_fire,
     local=True,
 )
@@ -35,7 +35,15 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     Reports a query on an owned model that has no predicate on its identity column, in a function where
     the identity is available. An owned model is an ORM table with an identity column such as `owner_id`
     (itself or through a mixin or base class, in any module; `owned-models` / `not-owned-models`
-    override). The identity is available in a route handler with an auth dependency (recognised by what
+    override), or with an owner reference: a foreign key named only by owner words before the user or
+    account table (`created_by_user_id = mapped_column(ForeignKey("user.id"))`, `owner_account_id`; not
+    `on_behalf_of_user_id`, `reviewer_user_id` or a column that is no foreign key). A table is an SQLModel
+    `table=True` class, a subclass of a declarative base, or a class that names its table
+    (`__tablename__`) and declares `Column(...)` / `mapped_column(...)` attributes whatever its base (one
+    made by a project function, `Model = create_model(db)`). The identity is available in a route
+    handler that reads the caller from the request state (`request.state.user`, `request.state.user_id`,
+    for a parameter typed `Request`; Starlette's `request.user` is not read: apps use it to record who
+    created a row), or with an auth dependency (recognised by what
     it does: `Depends(f)` / `Security(f)` where `f`, through its own dependencies and `Annotated` aliases in
     any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
     returns the project's user model from the request alone, or hands a credential parameter it is given
@@ -46,12 +54,23 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
-    class) or an identity value (a parameter named like an identity field) as a parameter.
+    class) or an identity value (a parameter named like an identity field) as a parameter. A dependency
+    that hands back the request body it validated (`validator(body: TaskCreate = Body(), crud=Depends(
+    crud_for_user)) -> TaskCreate`, also a subclass or base of the body) authenticates the request but
+    yields no principal: the body's fields stay client keys. A module-level instance of a callable class
+    given to `Depends(gate)` is that class's dependency.
 
     Recognised queries: `session.get(Item, id)`, `select(Item)` / `select(Item.id)` /
     `select(func.count()).select_from(Item)` (also built up in a variable over several statements),
     `update(Item)`, `delete(Item)`, `db.query(Item)` with `.filter(...)` / `.filter_by(...)` / `.get(...)`,
-    executed through `session.exec/execute/scalars/scalar`. A predicate counts when it mentions an identity
+    executed through `session.exec/execute/scalars/scalar`, and the methods of a library CRUD object built
+    for the model (`crud_items = FastCRUD(Item)`, also through an alias `ItemCRUD = FastCRUD[Item, ...]`;
+    a library class named like a CRUD, a repository or a DAO): `get`, `get_multi`, `exists`, `count`,
+    `update`, `delete`, ... filtered by the keyword arguments that name the model's columns (`id=item_id`),
+    scoped when one names an identity column (`created_by_user_id=user["id"]`); a write addressed by the
+    keys of an earlier lookup of the same model is that lookup's row (one finding per fetch). A predicate
+    held in a local (`flt = Item.email == email`, then `.filter(flt)`) keys the lookup on its names. A
+    predicate counts when it mentions an identity
     column (`Item.owner_id == ...`, `.in_(...)`, `.is_(None)`, `filter_by(owner_id=...)`, inside
     `and_`/`or_`, in a join condition or on a joined membership table), a relationship to the principal
     (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query.
@@ -110,7 +129,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       membership by its own id is still reported;
     - a key that is the caller's already: read from a fetched row or a row handed in, compared equal to
       such a value (`if folder_id == authorized_folder_id:`), a service parameter named `authorized_*`,
-      `verified_*` or `trusted_*` (the caller vouches for it; in a route handler it is client data
+      `verified_*`, `trusted_*` or `claimed_*` (the caller vouches for it, or hands in the verified
+      identity's own claims, `claimed_workspace_ids=identity.workspace_ids`; in a route handler it is
+      client data
       whatever its name), a key given with the identity to a helper whose failure stops the function
       (`if not lock_entry(session, key, user_id): raise`), or, in a callback nested in a service (not in
       a route handler), a parameter of the enclosing service, which its caller handed in;
