@@ -121,6 +121,11 @@ def _call_key(name: str, args: tuple, kwargs: dict) -> Any:
         return None
 
 
+# What the engine takes from the index that is no fact of the project: the parse of the very text being linted
+# (``take_tree``, handed over once); its answer says nothing about the findings.
+_NOT_QUESTIONS = frozenset({"take_tree"})
+
+
 class RecordingIndex:
     """The project index, as the server's engine sees it: every read made while a log is set is written
     down there. Without a log it only forwards (one attribute lookup more per question).
@@ -149,7 +154,7 @@ class RecordingIndex:
         index = self.__dict__["_index"]
         value = getattr(index, name)
         log = self.log
-        if log is None or log is _IGNORED:
+        if log is None or log is _IGNORED or name in _NOT_QUESTIONS:
             return value
         if name == "modules":
             return _TrackedModules(value, log)

@@ -252,13 +252,9 @@ def relint_function(
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
 
-def in_context(layout: Layout, i: int, text: str) -> Any:
-    """CPython's tree of a module made of top-level function ``i`` (``text``, parsed alone) among the other
-    top-level statements of the layout's tree, every other function and class a stub of the same name
-    (``def f(): pass``, ``class C: pass``): the names the module defines and imports are the same, so the
-    function's names resolve as in the file, and the facts of this module tell whether the function's part
-    of the file's facts changed (the extractors' facts are per function, or sums and unions of them); ``None``
-    when the layout has no tree or ``text`` is not one function."""
+def _function_in_tree(layout: Layout, i: int, text: str) -> Any:
+    """(the layout's tree, the index in its body of top-level statement ``i``, ``text`` parsed alone as one
+    function), or ``None`` when the layout has no tree, statement ``i`` is no function or ``text`` is not one."""
     tree, firsts = layout.tree, layout.firsts
     if tree is None or firsts is None:
         return None
@@ -271,10 +267,24 @@ def in_context(layout: Layout, i: int, text: str) -> Any:
         return None
     if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
+    return tree, k, mini.body[0]
+
+
+def in_context(layout: Layout, i: int, text: str) -> Any:
+    """CPython's tree of a module made of top-level function ``i`` (``text``, parsed alone) among the other
+    top-level statements of the layout's tree, every other function and class a stub of the same name
+    (``def f(): pass``, ``class C: pass``): the names the module defines and imports are the same, so the
+    function's names resolve as in the file, and the facts of this module tell whether the function's part
+    of the file's facts changed (the extractors' facts are per function, or sums and unions of them); ``None``
+    when the layout has no tree or ``text`` is not one function."""
+    found = _function_in_tree(layout, i, text)
+    if found is None:
+        return None
+    tree, k, function = found
     body: list = []
     for j, stmt in enumerate(tree.body):
         if j == k:
-            body.append(mini.body[0])
+            body.append(function)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body.append(_stub(stmt))
         else:
@@ -297,19 +307,11 @@ def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
     """CPython's tree of the file with top-level statement ``i`` (a function) replaced by ``text`` parsed
     alone (its line numbers from ``row``; those of the statements after it lag by what the edit added, as
     the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function."""
-    tree, firsts = layout.tree, layout.firsts
-    if tree is None or firsts is None:
+    found = _function_in_tree(layout, i, text)
+    if found is None:
         return None
-    k = firsts[i]
-    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None
-    try:
-        mini = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None
-    node = ast.increment_lineno(mini.body[0], row - 1)
+    tree, k, function = found
+    node = ast.increment_lineno(function, row - 1)
     return ast.Module(body=tree.body[:k] + [node] + tree.body[k + 1:], type_ignores=tree.type_ignores)
 
 

@@ -374,7 +374,7 @@ def extract_module(
         "assignments": {},
         "extra": {},
     }
-    patched = False
+    patched = tree is not None  # (a tree given by the caller is its own: never handed over to the lint)
     if tree is None:
         tree, patched = _parse(source, path)
     if tree is None:
