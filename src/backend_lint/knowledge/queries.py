@@ -1623,10 +1623,8 @@ class _Analyzer:
         found_symbol = project.resolve_symbol(q)
         if found_symbol is not None and found_symbol[2] == "classes":
             # a store's class or static method called on the class (``InteractionStore.get(db, key)``)
-            cls = project.get_class(q)
-            if cls is not None and not is_table_model(project, cls[0]):
-                return cls[0], None
-            return None
+            store = _store_class(project, q)
+            return (store, None) if store is not None else None
         if found_symbol is None or found_symbol[2] != "assignments":
             return None
         mod, name, _ = found_symbol
@@ -1869,6 +1867,12 @@ class _Analyzer:
 DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "md5", "hexdigest", "digest"})
 
 
+def _store_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
+    """The project class named ``qualified`` when it is no table model (a store, a repository, a service)."""
+    found = project.get_class(qualified)
+    return found[0] if found is not None and not is_table_model(project, found[0]) else None
+
+
 def _digest_call(name: str) -> bool:
     """``get_token_hash(code)``, ``hash_token(raw)``, ``hashlib.sha256(...)``: a function that digests a secret."""
     lowered = name.lower()
@@ -2066,9 +2070,9 @@ def _helper_unscoped(
             elif found is None and "." in target:
                 # a class or static method called on a store class (``InteractionStore.delete(db, key)``)
                 owner, _, method = target.rpartition(".")
-                klass = project.get_class(owner)
-                if klass is not None and not is_table_model(project, klass[0]):
-                    sub = method_summary(project, klass[0], method)
+                store = _store_class(project, owner)
+                if store is not None:
+                    sub = method_summary(project, store, method)
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)
