@@ -158,6 +158,9 @@ def classify_dependency(
             elif call is not None and is_security_scheme(call.get("func")):
                 # ``oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")``
                 auth = credentials = True
+            elif call is not None and auth_library(project, call.get("func")):
+                # ``manager = LoginManager(secret, "/login")`` then ``Depends(manager)``
+                auth = True
             elif call is not None and call.get("func") and _depth < 6:
                 # ``gate = Gate(scopes)`` then ``Depends(gate)``: FastAPI calls the instance, so the dependency is
                 # the class (its ``__call__``, or a security-scheme subclass)
@@ -190,6 +193,10 @@ def classify_dependency(
                             pass  # passes the principal on
                         elif not principal_type and not _takes_client_key(fn):
                             principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
+                        elif principal_type and not _takes_client_key(fn) and not is_table_model(project, principal_type):  # type: ignore[arg-type]
+                            # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext``: built from the
+                            # authenticated request alone, no key the client names: the caller's context
+                            pass
                         else:
                             # ``get_board(board_id, user=Depends(current_user)) -> Board``: the request is
                             # authenticated, but the value is a resource, not the principal
@@ -199,6 +206,8 @@ def classify_dependency(
                 auth = True  # returns the project's user model, from the request alone
     elif dependency and is_security_scheme(dependency):
         auth = credentials = True  # ``Depends(HTTPBearer())`` inline
+    elif dependency and project is not None and library_dependency(project, dependency):
+        auth = True  # ``Depends(auth0.get_user)``: an authentication library's object (see ``auth_library``)
     elif spelling and last_segment(spelling) == "current_user" and "." in spelling:
         auth = auth or spelling.endswith("fastapi_users.current_user")
     if not auth and not admin:
@@ -258,6 +267,61 @@ USER_CLASS = re.compile(r"^(User|Account|Principal|Identity)$|User$")
 _SCALAR_NAMES = frozenset({"str", "int", "UUID", "UUID4", "float", "bool"})
 
 
+# Third-party authentication libraries, by the name of their top-level package (``fastapi_auth0``,
+# ``propelauth_fastapi``, ``fastapi_jwt_auth``, ``fastapi_login``, ``authx``, ``supertokens_python``): their
+# objects are what an app depends on to authenticate a request, and they yield the caller (a user object, or a
+# handle that reads the caller's verified token, ``Authorize.get_jwt_subject()``).
+_AUTH_PACKAGE = re.compile(r"auth|jwt|login|oidc|keycloak|clerk|supertokens|stytch|descope|kinde|cognito")
+_NOT_AUTH_PACKAGES = frozenset({"fastapi", "starlette", "pydantic", "sqlalchemy", "sqlmodel", "typing"})
+
+
+def auth_library(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:
+    """``q`` names something in a third-party authentication library (not a module of the project)."""
+    if not q or "." not in q:
+        return False
+    top = q.split(".", 1)[0]
+    if top in _NOT_AUTH_PACKAGES or (project is not None and project.split(q) is not None):
+        return False
+    return bool(_AUTH_PACKAGE.search(top.lower()))
+
+
+def library_dependency(project: "ProjectIndex", dependency: str) -> bool:
+    """``Depends(get_user)`` imported from an authentication library, or ``Depends(auth0.get_user)`` /
+    ``Security(propel.require_user)`` on a module-level instance the project made from one
+    (``auth0 = Auth0(...)``, ``propel = init_auth(...)``)."""
+    if auth_library(project, dependency):
+        return True
+    owner, _, _method = dependency.rpartition(".")
+    call = _module_call(project, owner) if owner else None
+    if call is None:
+        return False
+    for func in (call.get("func"), *call.get("alternatives", ())):
+        if auth_library(project, func):
+            return True
+        # ``auth = acl.get_propelauth()``: a project function returning the library's object
+        made = project.resolve_symbol(func) if func else None
+        if made is not None and made[2] == "functions":
+            returns = orm_facts(project.modules[made[0]]).get("functions", {}).get(made[1], {}).get("returns")
+            if auth_library(project, returns):
+                return True
+    return False
+
+
+def _module_call(project: "ProjectIndex", q: str) -> Optional[dict[str, Any]]:
+    """The call a module-level name is bound to (``auth0 = Auth0(...)``, also in an ``if`` / ``try`` arm)."""
+    found = project.resolve_symbol(q)
+    if found is not None:
+        mod, name = found[0], found[1]
+        if found[2] != "assignments":
+            return None
+    else:
+        split = project.split(q)
+        if split is None or "." in split[1]:
+            return None
+        mod, name = split
+    return orm_facts(project.modules[mod]).get("calls", {}).get(name)
+
+
 def is_security_scheme(q: Optional[str]) -> bool:
     """``fastapi.security.HTTPBearer`` (also through ``fastapi.security.http``)."""
     return bool(q) and last_segment(q) in SECURITY_SCHEMES and q.startswith("fastapi")  # type: ignore[union-attr]
@@ -311,11 +375,18 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
             return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials, found.resource)
         if _matches_class(p.get("type"), settings):
             return DependencyKind("auth", p.get("type"))
+        if p.get("dependency") is None and _library_class(project, p.get("type")):
+            # ``Authorize: AuthJWT = Depends()``: FastAPI builds the library's class from the request
+            return DependencyKind("auth", p.get("type"))
         return NOT_AUTH
     alias = p.get("alias")
     if alias and project is not None:
         return alias_dependency(project, settings, alias, _depth)
     return NOT_AUTH
+
+
+def _library_class(project: Optional["ProjectIndex"], type_q: Optional[str]) -> bool:
+    return auth_library(project, type_q) and last_segment(type_q)[:1].isupper()  # type: ignore[index]
 
 
 def _matches_class(type_q: Optional[str], settings: "Settings") -> bool:

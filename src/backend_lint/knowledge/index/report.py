@@ -16,8 +16,10 @@ from ..auth import (
     AUTH_NAME,
     DependencyKind,
     alias_dependency,
+    auth_library,
     classify_dependency,
     is_security_scheme,
+    library_dependency,
     param_dependency,
     principal_classes,
 )
@@ -84,6 +86,9 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
                 if dep and (is_security_scheme(dep) or classify_dependency(index, settings, dep).kind is not None):
                     reasons.append(f"depends on `{dep}`")
                     break
+                if dep is None and p.get("marker") and auth_library(index, p.get("type")):
+                    reasons.append(f"depends on `{p['type']}` (an authentication library's class)")
+                    break
             if fn.get("returns") and not reasons:
                 reasons.append(f"returns the user model `{fn['returns']}`")
         elif what == "classes":
@@ -98,8 +103,16 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
                 reasons.append("fastapi-users' `current_user(...)`")
             elif is_security_scheme(call.get("func")):
                 reasons.append(f"a security scheme (`{call.get('func')}`)")
+            elif auth_library(index, call.get("func")):
+                reasons.append(f"an object of the authentication library `{call['func'].split('.', 1)[0]}`")
     elif is_security_scheme(q):
         reasons.append("a FastAPI security scheme")
+    elif auth_library(index, q):
+        reasons.append(f"from the authentication library `{q.split('.', 1)[0]}`")
+    else:
+        owner = q.rpartition(".")[0]
+        if "." in q and library_dependency(index, q):
+            reasons.append(f"a method of `{last_segment(owner)}`, an object an authentication library makes")
     return "; ".join(reasons) or "inferred from its dependencies"
 
 
@@ -114,6 +127,8 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
                 dep = p.get("dependency")
                 if isinstance(dep, str) and dep:
                     used.setdefault(index.canonical(dep), mod)
+                elif dep is None and p.get("marker") and auth_library(index, p.get("type")):
+                    used.setdefault(p["type"], mod)  # ``Authorize: AuthJWT = Depends()``: the class is the dependency
         for name, entry in orm.get("aliases", {}).items():
             dep = entry.get("dependency")
             if isinstance(dep, str) and dep:

@@ -50,7 +50,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     (`token`, `api_key`, `password`, ...) to a check, raises and returns a value (`def user_is_available(user_id
     = Form(...), token = Form(...), db = ...)` returning `user_id`); class dependencies whose `__call__` does so;
     in a class-based view, a class attribute `user = Depends(...)` of the class or a base class, read as
-    `self.user`;
+    `self.user`; an object of a third-party authentication library (a package whose name says `auth`, `jwt`,
+    `login`, `oidc`, ...: `Security(auth0.get_user)` with `auth0 = Auth0(...)`, also when an `if` arm binds a
+    stand-in, `Depends(propel.require_user)` with `propel` returned by a project function, `Authorize: AuthJWT =
+    Depends()`); a dependency built on one of these that takes no key from the client and returns a non-table
+    object is the caller's context (`get_context(...) -> ApiContext`);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's

@@ -434,7 +434,15 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     visit_alias(name.id, stmt.value)  # type: ignore[attr-defined]
             elif isinstance(stmt, ast.If):
                 visit_body(stmt.body)
-                visit_body(stmt.orelse)
+                if stmt.orelse:
+                    first = {name: call.get("func") for name, call in calls.items()}
+                    visit_body(stmt.orelse)
+                    for name, func in first.items():
+                        call = calls[name]
+                        if func and call.get("func") != func:
+                            # ``if AUTH_ENABLED: auth0 = Auth0(...) else: auth0 = MockAuth0()``: the name is
+                            # either; the other arm's callable is kept beside the last one
+                            call.setdefault("alternatives", []).append(func)
             elif isinstance(stmt, ast.Try):
                 visit_body(stmt.body)
                 for h in stmt.handlers:
