@@ -193,9 +193,11 @@ def classify_dependency(
                             pass  # passes the principal on
                         elif not principal_type and not _takes_client_key(fn):
                             principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
-                        elif principal_type and not _takes_client_key(fn) and not is_table_model(project, principal_type):  # type: ignore[arg-type]
-                            # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext``: built from the
-                            # authenticated request alone, no key the client names: the caller's context
+                        elif principal_type and not _takes_client_key(fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
+                            # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
+                            # pydantic model): built from the authenticated request alone, no key the client
+                            # names: the caller's context. A service or repository built with the caller
+                            # (``-> AutomationService``) stays what it was: it holds the principal, it is not one
                             pass
                         else:
                             # ``get_board(board_id, user=Depends(current_user)) -> Board``: the request is
@@ -348,6 +350,25 @@ def _returns_client_data(project: "ProjectIndex", fn: dict[str, Any], returns: s
         if found is None:
             continue
         if found[0] in related or any(q == project.canonical(returns) for q, _ in project.class_mro(found[0])):
+            return True
+    return False
+
+
+_DATACLASS_DECORATORS = frozenset({"dataclass", "define", "frozen", "s", "attrs"})
+
+
+def _data_holder(project: "ProjectIndex", type_q: str) -> bool:
+    """A class that holds data, not behaviour: a dataclass / attrs class or a pydantic model, not a table."""
+    if is_table_model(project, type_q):
+        return False
+    if is_pydantic_model(project, type_q):
+        return True
+    for q, _ in project.class_mro(type_q):
+        found = project.resolve_symbol(q)
+        if found is None or found[2] != "classes":
+            continue
+        decorators = project.modules[found[0]].get("classes", {}).get(found[1], {}).get("decorators", ())
+        if any(last_segment(d) in _DATACLASS_DECORATORS and d.split(".")[0] in ("dataclasses", "attr", "attrs", "pydantic") for d in decorators):
             return True
     return False
 
