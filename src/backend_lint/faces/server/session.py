@@ -35,6 +35,7 @@ from ...ground.discovery import is_excluded_file
 from ...ground.inputs import ALEMBIC_ENV, ALEMBIC_INI, GITIGNORE, LOCK_FILES, REQUIREMENTS_DIR, SPEC_FILES, forget, is_requirements
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
+from .function_facts import patch_facts
 from .incremental import CodeTokens, reuse
 from .reads import ReadLog, RecordingIndex, recording
 from .statements import Layout, in_context, layout_of, relayout, relint_function
@@ -109,6 +110,7 @@ class Session:
         self.on_ready: Callable[[list[str]], None] = lambda paths: None
         self._building: dict[str, Any] = {}  # settings root -> the single-file workspace used meanwhile
         self._function_facts: dict[tuple, Any] = {}  # a function's text (and module) -> its facts alone
+        self.patched_facts = 0  # how many edits gave the index the file's facts patched, not extracted (``function_facts``)
 
     # -- projects ----------------------------------------------------------------------------------------
     def settings_for(self, path: str) -> Settings:
@@ -282,13 +284,15 @@ class Session:
         self.reload_configuration()
         return list(self.documents)
 
-    def _update(self, workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
+    def _update(
+        self, workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None, facts: Any = None
+    ) -> bool:
         """``Workspace.update_file``; when the file's facts changed, the derived facts that still hold are
         kept (``RecordingIndex.keep_derived``) instead of being computed again by the next lint."""
         recorder = workspace.engine.project
         if isinstance(recorder, RecordingIndex):
             recorder.changing()
-        changed = workspace.update_file(path, text, lagging, tree) if lagging else workspace.update_file(path, text)
+        changed = workspace.update_file(path, text, lagging, tree, facts) if lagging else workspace.update_file(path, text)
         if changed and self.keep_derived and isinstance(recorder, RecordingIndex):
             recorder.keep_derived()
         return changed
@@ -467,11 +471,18 @@ class Session:
                     found = known[key] = extract_module(text, abspath, name, is_package, tree=tree)
                 return found
 
-        def facts_changed(tree: Any) -> bool:
+        def facts_changed(tree: Any, part: Any) -> bool:
             # what the index records of the function changed: the file's facts go into the index, and the
             # function alone is walked again when every read of the file's other findings gets the same answer
-            # (the facts of the file's other statements stay the index's objects, their line numbers lagging)
-            self._update(workspace, path, text, lagging=True, tree=tree)
+            # (the facts of the file's other statements stay the index's objects, their line numbers lagging).
+            # The function's part patched into the index's facts when the change is its own (``function_facts``),
+            # else the file's facts extracted from the spliced tree
+            facts = None
+            entry = index.entry(os.path.abspath(path)) if index is not None else None
+            if entry is not None and entry.facts is not None and entry.parsed:
+                facts = patch_facts(entry.facts, *part)
+                self.patched_facts += facts is not None
+            self._update(workspace, path, text, lagging=True, tree=tree, facts=facts)
             if not previous.uses_project:
                 return True
             return isinstance(engine.project, RecordingIndex) and engine.project.holds(previous.reads)

@@ -22,7 +22,7 @@ returns ``None``: the caller lints the whole file.
 What the project index records of ``F`` (its facts, extracted from its text alone, before and after,
 compared but for line numbers, which no per-file finding reads): when they are the same, the index is not
 touched (the caller updates it with the whole file's facts on save). When they changed (a new call, a new
-query), ``facts_changed(tree)`` (the caller's) gives the index the file's new facts and answers whether
+query), ``facts_changed(tree, part)`` (the caller's) gives the index the file's new facts and answers whether
 every read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
 walked alone, with the index as it is now. ``tree`` is CPython's tree of the new text made without parsing
 it: the layout keeps the tree of the text it describes, and ``F`` parsed alone is spliced into it (the line
@@ -116,15 +116,16 @@ def relint_function(
     layout: Layout,
     diagnostics: Sequence[Diagnostic],
     facts_of: Optional[Any] = None,
-    facts_changed: Optional[Callable[[Any], bool]] = None,
+    facts_changed: Optional[Callable[[Any, Any], bool]] = None,
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
     ``facts_of(text, i)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
     ``None``: unknown, taken as changed); ``facts_of`` itself ``None``: no index. When the function's facts
-    changed, ``facts_changed(tree)`` is asked whether to go on: it gives the index the file's new facts
-    (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``) and answers
-    whether every other finding of the file still holds (``None``: lint the file)."""
+    changed, ``facts_changed(tree, part)`` is asked whether to go on: it gives the index the file's new facts
+    (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``; ``part``: the
+    function's facts before and after, its name and first row, for ``function_facts.patch_facts``) and
+    answers whether every other finding of the file still holds (``None``: lint the file)."""
     import libcst as cst  # (loaded already: the kept module)
 
     from ...engine.context import FileContext
@@ -175,7 +176,7 @@ def relint_function(
         if before is None or after is None or _strip_lines(before) != _strip_lines(after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
-            if facts_changed is None or not facts_changed(tree):
+            if facts_changed is None or not facts_changed(tree, (before, after, old_node.name.value, rows[i])):
                 return None
     # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
     # rule's honest screen would only say it finds nothing in this function either)
