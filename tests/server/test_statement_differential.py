@@ -167,11 +167,12 @@ class _Pair:
         self.fast.change(self.path, text, self.version)
         got = self.fast.lint(self.path)
         self.taken += got.how == "function"
+        check_facts(self.fast, self.path, text)
+        pending = got.tokens is None and got.pending is not None
+        self.fast.prepare(got)  # (idle work: a re-walk's code tokens are spliced here)
         if got.tokens is not None:  # (moved or spliced: the same as tokenizing the text again)
             fresh = CodeTokens.of(text)
-            assert fresh is not None and vars_of(got.tokens) == vars_of(fresh), got.how
-        check_facts(self.fast, self.path, text)
-        self.fast.prepare(got)
+            assert fresh is not None and vars_of(got.tokens) == vars_of(fresh), (got.how, pending)
         self.full.change(self.path, text, self.version)
         self.full.documents[self.path].linted = None  # a full lint, nothing reused
         want = self.full.lint(self.path)
@@ -505,3 +506,29 @@ def test_a_lookup_added_in_a_function_reaches_the_index(tmp_path: Path) -> None:
     assert line in pair.text
     pair.step(pair.text.replace(line, line + line, 1))
     pair.step(pair.text)
+
+
+def test_an_untouched_header_is_told_by_its_text() -> None:
+    """``_header_untouched`` (the text before the body's first line unchanged) implies what ``_same_header``
+    tells by comparing the two functions' trees; an edit of a signature on the body's line is not taken."""
+    import libcst as cst
+
+    from backend_lint.engine.parsing import parse_module
+    from backend_lint.faces.server.statements import _header_untouched, _parse_function, _same_header
+
+    cases = [
+        ("def f(a):\n    return a\n", "def f(a):\n    return a + 1\n"),
+        ("@app.get('/')\ndef f(a: int = 1) -> int:\n    # why\n    return a\n", "@app.get('/')\ndef f(a: int = 1) -> int:\n    # why\n    x = 1\n    return a\n"),
+        ("def f(\n    a,\n):\n    return a\n", "def f(\n    a,\n):\n    pass\n    return a\n"),
+        ("def f(\n    a): return a\n", "def f(\n    b): return a\n"),  # the body on the signature's last line
+        ("def f(a):  # note\n    return a\n", "def f(a):  # noted\n    return a\n"),
+    ]
+    told = 0
+    for old, new in cases:
+        start = next(i for i, (x, y) in enumerate(zip(old, new)) if x != y)
+        if _header_untouched(_parse_function(new), new, start):
+            told += 1
+            a, b = parse_module(old).body[0], parse_module(new).body[0]
+            assert isinstance(a, cst.FunctionDef) and _same_header(b, a), new
+    assert told == 3
+    assert not _header_untouched(_parse_function(cases[3][1]), cases[3][1], cases[3][1].index("b)"))

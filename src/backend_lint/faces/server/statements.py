@@ -42,6 +42,7 @@ from ...engine.api import Engine, FileResult, InternalError, ProjectProbe
 from ...engine.noqa import FILE_NOQA
 from ...engine.positions import Positions, SourceLines, statement_offsets
 from ...values import Diagnostic, Fix, Location, ResolvedEdit
+from .function_facts import same_but_lines
 from .incremental import changed_span
 
 _IMPORT_WORD = re.compile(r"\bimport\b")
@@ -98,14 +99,6 @@ class Relinted:
     layout: Layout
     uses_project: bool
     span: tuple[int, int, int] = (0, 0, 0)  # the function's start, its end in the old text and in the new one
-
-
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "line"}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
 
 
 def relint_function(
@@ -168,12 +161,13 @@ def relint_function(
     ):
         return None
     new_node = mini.body[0].with_changes(leading_lines=mini.header)
-    if not _same_header(new_node, old_node):
+    function = _parse_function(new_text)
+    if not _header_untouched(function, new_text, start - f_start) and not _same_header(new_node, old_node):
         return None  # decorators, signature or name changed
-    tree = _spliced_tree(layout, i, new_text, rows[i])
+    tree = _spliced_tree(layout, i, new_text, rows[i], function)
     if facts_of is not None:
         before, after = facts_of(old_text, i), facts_of(new_text, i)
-        if before is None or after is None or _strip_lines(before) != _strip_lines(after):
+        if before is None or after is None or not same_but_lines(before, after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
             if facts_changed is None or not facts_changed(tree, (before, after, old_node.name.value, rows[i])):
@@ -253,22 +247,54 @@ def relint_function(
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
 
-def _function_in_tree(layout: Layout, i: int, text: str) -> Any:
-    """(the layout's tree, the index in its body of top-level statement ``i``, ``text`` parsed alone as one
-    function), or ``None`` when the layout has no tree, statement ``i`` is no function or ``text`` is not one."""
-    tree, firsts = layout.tree, layout.firsts
-    if tree is None or firsts is None:
-        return None
-    k = firsts[i]
-    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None
+def _parse_function(text: str) -> Any:
+    """CPython's tree of ``text`` alone when it is one function (its line numbers from 1), else ``None``."""
     try:
         mini = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    return tree, k, mini.body[0]
+    return mini.body[0]
+
+
+def _header_untouched(function: Any, text: str, at: int) -> bool:
+    """Whether an edit of a function's text from offset ``at`` on (``text``: after the edit; ``function``: its
+    tree, ``_parse_function``) leaves the text before its body's first line alone, that statement starting
+    its line: then its decorators, name and signature are the same text as before (what ``_same_header``
+    tells by comparing the two trees)."""
+    if function is None or not function.body:
+        return False
+    first = function.body[0]
+    row = first.lineno
+    if row <= function.lineno:
+        return False
+    line_start = 0
+    for _ in range(row - 1):
+        line_start = text.find("\n", line_start) + 1
+        if line_start == 0:
+            return False
+    if at < line_start:
+        return False
+    line = text[line_start: text.find("\n", line_start) if "\n" in text[line_start:] else len(text)]
+    return first.col_offset == len(line) - len(line.lstrip(" \t"))
+
+
+def _function_in_tree(layout: Layout, i: int, text: str, function: Any = None) -> Any:
+    """(the layout's tree, the index in its body of top-level statement ``i``, ``text`` parsed alone as one
+    function, or ``function`` when given), or ``None`` when the layout has no tree, statement ``i`` is no
+    function or ``text`` is not one."""
+    tree, firsts = layout.tree, layout.firsts
+    if tree is None or firsts is None:
+        return None
+    k = firsts[i]
+    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    if function is None:
+        function = _parse_function(text)
+    if function is None:
+        return None
+    return tree, k, function
 
 
 def in_context(layout: Layout, i: int, text: str) -> Any:
@@ -304,11 +330,13 @@ def _stub(stmt: Any) -> Any:
     return ast.fix_missing_locations(ast.copy_location(node, stmt))
 
 
-def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
+def _spliced_tree(layout: Layout, i: int, text: str, row: int, function: Any = None) -> Any:
     """CPython's tree of the file with top-level statement ``i`` (a function) replaced by ``text`` parsed
     alone (its line numbers from ``row``; those of the statements after it lag by what the edit added, as
-    the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function."""
-    found = _function_in_tree(layout, i, text)
+    the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function.
+    ``function``: ``text``'s tree, when the caller parsed it (``_parse_function``; its line numbers are
+    moved here)."""
+    found = _function_in_tree(layout, i, text, function)
     if found is None:
         return None
     tree, k, function = found
