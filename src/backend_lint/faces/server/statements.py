@@ -183,16 +183,25 @@ def relint_function(
     kept: list[Diagnostic] = []
     for d in diagnostics:
         row = d.location.row
-        if f_row <= row < next_row:
+        fix = d.fix
+        # (the common cases at once: a finding before F, or after F, whose rows and edits all are)
+        if row < f_row:
+            if (
+                d.end_location.row < f_row and (d.noqa_row is None or d.noqa_row < f_row)
+                and all(a.row < f_row and b.row < f_row for a, b in d.edit_locations)
+                and (fix is None or all(e.__class__ is ResolvedEdit and e.end <= f_start for e in fix.edits))
+            ):
+                kept.append(d)
+                continue
+        elif row < next_row:
             continue  # F's own: found again below
-        after = row >= next_row
-        if (
-            # (the common case at once: a finding after F whose rows and edits all are)
-            not (after and (d.noqa_row is None or d.noqa_row >= next_row)
-                 and all(a.row >= next_row and b.row >= next_row for a, b in d.edit_locations)
-                 and (d.fix is None or all(e.__class__ is ResolvedEdit and e.start >= f_old_end for e in d.fix.edits)))
-            and not _clear_of(d, f_row, next_row, f_start, f_old_end, after)
-        ):
+        else:
+            moved = _moved_after(d, f_row, next_row, row_delta, f_start, f_old_end, delta)
+            if moved is None:
+                return None
+            kept.append(moved)
+            continue
+        if not _clear_of(d, f_row, next_row, f_start, f_old_end, False):
             return None
         kept.append(_shift(d, next_row, row_delta, f_old_end, delta))  # (an edit of it after F moves too)
     # splice F into the module and walk it
@@ -439,6 +448,50 @@ def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int
         spans = [(_moved_row(a, row_from, rows), _moved_row(b, row_from, rows)) for a, b in d.edit_locations]
     else:
         spans = list(d.edit_locations)
+    return Diagnostic(d.code, d.name, d.message, d.path, start, end, fix, noqa_row, spans)
+
+
+def _moved_after(d: Diagnostic, f_row: int, next_row: int, rows: int, f_start: int, f_end: int, chars: int) -> Optional[Diagnostic]:
+    """A finding that starts after F (rows ``[f_row, next_row)``, offsets ``[f_start, f_end)``), moved by the
+    ``rows`` and ``chars`` the edit added: ``_shift`` when ``_clear_of`` holds, in one pass; ``None`` when
+    its ``noqa`` line, an edit's rows or an edit's offsets reach into F."""
+    noqa_row = d.noqa_row
+    if noqa_row is not None and noqa_row >= f_row:
+        if noqa_row < next_row:
+            return None
+        noqa_row += rows
+    spans = d.edit_locations
+    if spans and rows:
+        moved_spans = []
+        for a, b in spans:
+            if (f_row <= a.row < next_row) or (f_row <= b.row < next_row):
+                return None
+            moved_spans.append((Location(a.row + rows, a.column) if a.row >= next_row else a, Location(b.row + rows, b.column) if b.row >= next_row else b))
+        spans = moved_spans
+    elif spans:
+        for a, b in spans:
+            if (f_row <= a.row < next_row) or (f_row <= b.row < next_row):
+                return None
+        spans = list(spans)
+    fix = d.fix
+    if fix is not None:
+        edits = []
+        for e in fix.edits:
+            if e.__class__ is not ResolvedEdit:
+                return None
+            if e.start >= f_end:
+                edits.append(ResolvedEdit(e.start + chars, e.end + chars, e.content) if chars else e)
+            elif e.end <= f_start:
+                edits.append(e)
+            else:
+                return None
+        if chars:
+            fix = Fix(fix.message, tuple(edits), fix.applicability)
+    if not rows and fix is d.fix:
+        return d  # nothing of it moves: the same finding (the server keeps its protocol form)
+    start, end = d.location, d.end_location
+    if rows:
+        start, end = Location(start.row + rows, start.column), Location(end.row + rows, end.column)
     return Diagnostic(d.code, d.name, d.message, d.path, start, end, fix, noqa_row, spans)
 
 
