@@ -59,6 +59,9 @@ class Layout:
     offsets: list[int]
     tree: Any = None
     firsts: Optional[list[int]] = None
+    # words of the rules' ``requires`` that the text is known not to hold (``relint_function``: after an edit
+    # only the changed span can bring one in)
+    absent: Optional[frozenset] = None
 
 
 def layout_of(text: str, module: Any) -> Optional[Layout]:
@@ -174,7 +177,19 @@ def relint_function(
                 return None
     # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
     # rule's honest screen would only say it finds nothing in this function either)
-    active = engine._active_rules(new, path, False, engine.project)
+    absent_before, absent_now = layout.absent, set()
+
+    def has_word(word: str) -> bool:
+        # a word the old text did not hold can only be in the new one around the changed span
+        if absent_before is not None and word in absent_before:
+            found = word in new[max(0, start - len(word) + 1): new_end + len(word) - 1]
+        else:
+            found = word in new
+        if not found:
+            absent_now.add(word)
+        return found
+
+    active = engine._active_rules(new, path, False, engine.project, has_word)
     if any(cls is not None and not _is_local(cls) for cls in active):
         return None
     # the findings of the other statements: before F as they are, after F moved; none may reach into F
@@ -252,7 +267,7 @@ def relint_function(
             own.append(_shift(d, _ALL, base_row, 0, f_start))
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
-    layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None)
+    layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None, frozenset(absent_now))
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
 
