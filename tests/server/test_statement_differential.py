@@ -61,6 +61,15 @@ def check_facts(session: Session, path: str, text: str) -> None:
     if fresh["parsed"]:  # (keys in the same order too: a rule may take the first of several)
         assert json.dumps(_no_lines(entry.facts)) == json.dumps(_no_lines(fresh)), linted.how
 
+
+def check_absent(linted, text: str) -> None:
+    """The rules' required words a re-walk found absent (looked for around the edit only, when the text
+    before lacked them) are absent from the whole text."""
+    absent = linted.layout.absent if linted.layout is not None else None
+    if absent:
+        assert not [w for w in absent if w in text]
+
+
 EXAMPLES = int(os.environ.get("BKL_RELINT_EXAMPLES", "15"))
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 FAMILIES = ("identity", "isolation", "timezone", "partial_updates", "validation")
@@ -168,6 +177,7 @@ class _Pair:
         got = self.fast.lint(self.path)
         self.taken += got.how == "function"
         check_facts(self.fast, self.path, text)
+        check_absent(got, text)
         pending = got.tokens is None and got.pending is not None
         self.fast.prepare(got)  # (idle work: a re-walk's code tokens are spliced here)
         if got.tokens is not None:  # (moved or spliced: the same as tokenizing the text again)
@@ -336,6 +346,7 @@ class _Project:
         got = self.fast.lint(path)
         self.functions += got.how == "function"
         check_facts(self.fast, path, text)
+        check_absent(got, text)
         self.fast.prepare(got)
         for p in self.fast.dependants_after(path):  # (what the server lints again after the edit, debounced)
             again = self.fast.lint(p)
