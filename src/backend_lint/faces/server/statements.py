@@ -167,12 +167,13 @@ def relint_function(
     function = _parse_function(new_text)
     if not _header_untouched(function, new_text, start - f_start) and not _same_header(new_node, old_node):
         return None  # decorators, signature or name changed
-    tree = _spliced_tree(layout, i, new_text, rows[i], function)
+    tree = None  # (CPython's tree of the file, F spliced in: made at the end, from ``function``, unless needed before)
     if facts_of is not None:
         before, after = facts_of(old_text, i), facts_of(new_text, i)
         if before is None or after is None or not same_but_lines(before, after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
+            tree = _spliced_tree(layout, i, new_text, rows[i])  # (F parsed again: ``function`` stays F's alone)
             if facts_changed is None or not facts_changed(tree, (before, after, old_node.name.value, rows[i])):
                 return None
     # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
@@ -257,7 +258,8 @@ def relint_function(
     # ``noqa`` on F's findings, read from F's text (their rows made relative to it), then moved back
     base_row = f_row - 1
     relative = [_shift(d, _ALL, -base_row, 0, 0) for d in found]
-    finished = engine._finish(FileResult(path), relative, new_text, None, True)
+    alone = ast.Module(body=[function], type_ignores=[]) if function is not None else None  # (F's text's tree)
+    finished = engine._finish(FileResult(path), relative, new_text, None, True, alone)
     own: list[Diagnostic] = []
     ids = {id(d) for d in relative}
     for d in finished.diagnostics:
@@ -267,6 +269,8 @@ def relint_function(
             own.append(_shift(d, _ALL, base_row, 0, f_start))
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
+    if tree is None:
+        tree = _spliced_tree(layout, i, new_text, rows[i], function)  # (its line numbers moved: the file's now)
     layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None, frozenset(absent_now))
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
