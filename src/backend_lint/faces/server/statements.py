@@ -22,9 +22,10 @@ returns ``None``: the caller lints the whole file.
 What the project index records of ``F`` (its facts, extracted from its text alone, before and after,
 compared but for line numbers, which no per-file finding reads): when they are the same, the index is not
 touched (the caller updates it with the whole file's facts on save). When they changed (a new call, a new
-query), ``facts_changed(tree, part)`` (the caller's) gives the index the file's new facts and answers whether
-every read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
-walked alone, with the index as it is now. ``tree`` is CPython's tree of the new text made without parsing
+query), ``facts_changed(tree, part)`` (the caller's) gives the index the file's new facts (the function's
+changed entries patched into the index's facts when they are its own, ``function_facts.py``; else extracted
+from ``tree``) and answers whether every read of the other statements' findings still gets the same answer
+(``reads.py``); only then is ``F`` walked alone, with the index as it is now. ``tree`` is CPython's tree of the new text made without parsing
 it: the layout keeps the tree of the text it describes, and ``F`` parsed alone is spliced into it (the line
 numbers of the statements after ``F`` lag by what the edit added, as the index's facts of them do when an
 edit changes no fact; the index reads the file in full on save: ``Workspace.update_file(lagging=True)``).
