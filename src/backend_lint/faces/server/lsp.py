@@ -173,12 +173,15 @@ class BackendLintServer(LanguageServer):
         cyclic garbage collector no longer walks them on every later collection: on a large project a full
         collection walks every fact of the index, 100 ms and more, paid by whichever edit triggers it.
         Objects that die later are still freed by their reference counts; a cycle among them waits for
-        every 16th settle, which unfreezes and collects the whole heap (the others walk what came since)."""
+        every 16th settle, which unfreezes and collects the whole heap (hundreds of ms on a large project);
+        the others collect the young generations only (what came since) before freezing."""
         start = time.perf_counter()
         self._settles += 1
         if self._settles % 16 == 0:
             gc.unfreeze()
-        gc.collect()
+            gc.collect()
+        else:
+            gc.collect(1)
         gc.freeze()
         if self.log_timings:
             self.log(f"backend-lint: heap settled in {(time.perf_counter() - start) * 1000:.1f} ms")
