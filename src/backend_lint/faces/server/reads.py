@@ -355,14 +355,17 @@ class RecordingIndex:
         self.__dict__["_unannounced"] = False
         self.__dict__["_announced"] = _digest(self.real)
 
-    def _blind(self, log: ReadLog) -> frozenset:
-        """The questions of ``log`` whose answers are the same now without asking (see ``changed``)."""
+    def _blind(self, log: ReadLog, memo: tuple) -> frozenset:
+        """The questions of ``log`` whose answers are the same now without asking (see ``changed``);
+        ``memo``: ``_asked``'s (whether no change was made behind the recorder's back, told once per state)."""
         if log.generation is None or log.generation < self.__dict__["_structural"]:
             return frozenset()
-        announced = self.__dict__["_announced"]
-        if announced is None or self.__dict__["_unannounced"] or _digest(self.real) != announced:
-            return frozenset()
-        return BLIND_TO_EXTRA
+        answers = memo[0]
+        told = answers.get(_TOLD, _MISSING)
+        if told is _MISSING:
+            announced = self.__dict__["_announced"]
+            told = answers[_TOLD] = announced is not None and not self.__dict__["_unannounced"] and _digest(self.real) == announced
+        return BLIND_TO_EXTRA if told else frozenset()
 
     def _holds(self, log: ReadLog, checked: dict, memo: tuple) -> bool:
         done = checked.get(id(log))
@@ -379,7 +382,7 @@ class RecordingIndex:
             return False
         index = self.real
         answers, seen = memo
-        blind = self._blind(log)
+        blind = self._blind(log, memo)
         for name, args, kwargs, answer in log.calls:
             if name in blind:
                 continue  # (only ``extra`` facts changed since the log was written: the same answer)
@@ -433,6 +436,7 @@ class RecordingIndex:
 
 
 _IGNORED = ReadLog()  # where reads made inside the index's own answers go (never checked)
+_TOLD = ("told",)  # (a key of ``_asked``'s answers no question has: ``_blind``)
 
 
 def _digest(index: Any) -> Any:
