@@ -63,6 +63,10 @@ class Layout:
     # words of the rules' ``requires`` that the text is known not to hold (``relint_function``: after an edit
     # only the changed span can bring one in)
     absent: Optional[frozenset] = None
+    # per statement of ``tree.body``: its stand-in in ``in_context`` (a stub of each function and class, the
+    # statement itself otherwise), made once and handed on to the layouts after an edit of one function
+    # (the other statements are the same objects; the edited function's stub is the same: same name)
+    stand_ins: Optional[list] = None
 
 
 def layout_of(text: str, module: Any) -> Optional[Layout]:
@@ -272,7 +276,10 @@ def relint_function(
     uses = probe is not None and probe.used
     if tree is None:
         tree = _spliced_tree(layout, i, new_text, rows[i], function)  # (its line numbers moved: the file's now)
-    layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None, frozenset(absent_now))
+    layout_ = Layout(
+        spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None, frozenset(absent_now),
+        layout.stand_ins if tree is not None else None,
+    )
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
 
@@ -337,14 +344,13 @@ def in_context(layout: Layout, i: int, text: str) -> Any:
     if found is None:
         return None
     tree, k, function = found
-    body: list = []
-    for j, stmt in enumerate(tree.body):
-        if j == k:
-            body.append(function)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body.append(_stub(stmt))
-        else:
-            body.append(stmt)
+    stand_ins = layout.stand_ins
+    if stand_ins is None or len(stand_ins) != len(tree.body):
+        stand_ins = layout.stand_ins = [
+            _stub(stmt) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else stmt for stmt in tree.body
+        ]
+    body = list(stand_ins)
+    body[k] = function
     return ast.Module(body=body, type_ignores=[])
 
 
@@ -594,8 +600,9 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     if last:
         spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
     row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
-    # (CPython's tree stays: the code is the same, line numbers after the edit lag)
+    # (CPython's tree stays: the code is the same, line numbers after the edit lag; so do its stand-ins. The
+    # words a rule requires may have come with a comment: ``absent`` is not handed on)
     return Layout(
         spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]],
-        layout.tree, layout.firsts,
+        layout.tree, layout.firsts, stand_ins=layout.stand_ins,
     )
