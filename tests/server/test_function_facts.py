@@ -15,7 +15,7 @@ from pathlib import Path
 
 from backend_lint.engine.parsing import ParseFailure, parse_module
 from backend_lint.faces.server.function_facts import patch_facts
-from backend_lint.faces.server.statements import in_context, layout_of
+from backend_lint.faces.server.statements import _mentioned, in_context, layout_of
 from backend_lint.knowledge.index.extract import extract_module
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -54,7 +54,8 @@ def _check(old: str, new: str, i: int) -> int:
     end = layout.offsets[i + 1] if i + 1 < len(layout.offsets) else len(old)
     delta = len(new) - len(old)
     old_part, new_part = old[layout.offsets[i]:end], new[layout.offsets[i]:end + delta]
-    a, b = in_context(layout, i, old_part), in_context(layout, i, new_part)
+    names = _mentioned(old_part, new_part)  # (as the server does: the other functions and classes they name)
+    a, b = in_context(layout, i, old_part, names), in_context(layout, i, new_part, names)
     if a is None or b is None:
         return 0
     before, after = _facts(old_part, a), _facts(new_part, b)

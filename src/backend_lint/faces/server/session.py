@@ -469,14 +469,14 @@ class Session:
             name, is_package = module_name_for(abspath, index.root)
             known = self._function_facts
 
-            def facts_of(part: str, i: int) -> Any:
+            def facts_of(part: str, i: int, names: Any = None) -> Any:
                 # the function's facts among the module's other statements (``in_context``: its names resolve as
                 # in the file); after one edit they are its facts before the next: extracted once (the other
                 # statements change only through a full lint, which forgets them: ``_lint_file``)
-                key = (abspath, name, is_package, part, i)
+                key = (abspath, name, is_package, part, i, names)
                 found = known.get(key)
                 if found is None:
-                    tree = in_context(previous.layout, i, part)
+                    tree = in_context(previous.layout, i, part, names)
                     if tree is None:
                         return None
                     if len(known) >= 32:

@@ -121,7 +121,7 @@ def relint_function(
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
-    ``facts_of(text, i)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
+    ``facts_of(text, i, names)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
     ``None``: unknown, taken as changed); ``facts_of`` itself ``None``: no index. When the function's facts
     changed, ``facts_changed(tree, part)`` is asked whether to go on: it gives the index the file's new facts
     (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``; ``part``: the
@@ -174,7 +174,8 @@ def relint_function(
         return None  # decorators, signature or name changed
     tree = None  # (CPython's tree of the file, F spliced in: made at the end, from ``function``, unless needed before)
     if facts_of is not None:
-        before, after = facts_of(old_text, i), facts_of(new_text, i)
+        names = _mentioned(old_text, new_text)
+        before, after = facts_of(old_text, i, names), facts_of(new_text, i, names)
         if before is None or after is None or not same_but_lines(before, after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
@@ -333,13 +334,15 @@ def _function_in_tree(layout: Layout, i: int, text: str, function: Any = None) -
     return tree, k, function
 
 
-def in_context(layout: Layout, i: int, text: str) -> Any:
+def in_context(layout: Layout, i: int, text: str, names: Optional[frozenset] = None) -> Any:
     """CPython's tree of a module made of top-level function ``i`` (``text``, parsed alone) among the other
     top-level statements of the layout's tree, every other function and class a stub of the same name
     (``def f(): pass``, ``class C: pass``): the names the module defines and imports are the same, so the
     function's names resolve as in the file, and the facts of this module tell whether the function's part
     of the file's facts changed (the extractors' facts are per function, or sums and unions of them); ``None``
-    when the layout has no tree or ``text`` is not one function."""
+    when the layout has no tree or ``text`` is not one function. ``names`` (``_mentioned``): only the other
+    functions and classes of those names are there as stubs (the others are left out: the function's names
+    resolve the same, and the facts of both versions of the function are compared in the same module)."""
     found = _function_in_tree(layout, i, text)
     if found is None:
         return None
@@ -349,9 +352,27 @@ def in_context(layout: Layout, i: int, text: str) -> Any:
         stand_ins = layout.stand_ins = [
             _stub(stmt) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else stmt for stmt in tree.body
         ]
-    body = list(stand_ins)
-    body[k] = function
+    if names is None:
+        body = list(stand_ins)
+        body[k] = function
+    else:
+        body = [
+            function if j == k else stmt
+            for j, stmt in enumerate(stand_ins)
+            if j == k or not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or stmt.name in names
+        ]
     return ast.Module(body=body, type_ignores=[])
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mentioned(*texts: str) -> Optional[frozenset]:
+    """The identifiers ``texts`` spell (for ``in_context``); ``None`` when one is not ASCII (Python reads a
+    non-ASCII identifier in NFKC: every function and class of the module is then kept)."""
+    if not all(t.isascii() for t in texts):
+        return None
+    return frozenset(m for t in texts for m in _IDENTIFIER.findall(t))
 
 
 def _stub(stmt: Any) -> Any:
