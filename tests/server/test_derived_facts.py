@@ -63,3 +63,45 @@ def test_a_derived_fact_that_holds_is_kept(tmp_path: Path) -> None:
     assert recorder.keep_derived() == 2
     columns("a.A"), columns("b.B")
     assert computed == ["a.A", "b.B", "b.B"]
+
+
+class _NoExtra(dict):
+    """A module's facts that fail any read of their ``extra`` part."""
+
+    def __getitem__(self, key):
+        assert key != "extra", "read the extractors' facts"
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        assert key != "extra", "read the extractors' facts"
+        return super().get(key, default)
+
+
+def test_the_questions_blind_to_extra_facts_do_not_read_them() -> None:
+    """``BLIND_TO_EXTRA``: after a change of a module's ``extra`` facts only, the server does not ask these
+    again; each must answer without reading any module's ``extra`` part."""
+    from backend_lint.faces.server.reads import BLIND_TO_EXTRA
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "isolation" / "BKL201" / "request_flow"
+    sources = {str(p): p.read_text() for p in root.rglob("*.py") if not p.name.endswith(".fixed.py")}
+    index = ProjectIndex.from_sources(str(root), sources)
+    for abspath in list(sources):
+        entry = index.entry(abspath)
+        index._add(abspath, entry.digest, _NoExtra(entry.facts))
+    names = set()
+    for module, facts in list(index.modules.items()):
+        names.add(module)
+        for kind in ("classes", "functions", "assignments", "imports"):
+            names.update(f"{module}.{name}" for name in dict.get(facts, kind, {}))
+        names.update(dict.get(facts, "imports", {}).values())
+    asked = set()
+    for name in sorted(names):
+        module, _, last = name.rpartition(".")
+        calls = {
+            "split": (name,), "resolve_symbol": (name,), "get_class": (name,), "canonical": (name,), "class_mro": (name,),
+            "exports": (module, last), "star_source": (module, last), "module_info": (sorted(sources)[0],), "module_names": (),
+        }
+        for method, args in calls.items():
+            getattr(index, method)(*args)
+            asked.add(method)
+    assert asked | {"modules.names", "modules.has"} == BLIND_TO_EXTRA

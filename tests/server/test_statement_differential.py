@@ -21,6 +21,7 @@ lint of the same buffers.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import random
 import shutil
@@ -47,7 +48,8 @@ def _no_lines(value):
 
 def check_facts(session: Session, path: str, text: str) -> None:
     """After a fast path, the index's facts of the buffer are a fresh extraction's but for line numbers
-    (they lag: the function's facts compared alone, the file's from a spliced tree, ``statements.py``)."""
+    (they lag: the function's facts compared alone, the file's from a spliced tree, ``statements.py``, or
+    the function's part patched in, ``function_facts.py``)."""
     from backend_lint.knowledge.index.extract import extract_module
 
     linted = session.documents[path].linted
@@ -56,8 +58,17 @@ def check_facts(session: Session, path: str, text: str) -> None:
         return
     entry = workspace.index.entry(os.path.abspath(path))
     fresh = extract_module(text, os.path.abspath(path), entry.module, entry.is_package)
-    if fresh["parsed"]:
-        assert _no_lines(entry.facts) == _no_lines(fresh), linted.how
+    if fresh["parsed"]:  # (keys in the same order too: a rule may take the first of several)
+        assert json.dumps(_no_lines(entry.facts)) == json.dumps(_no_lines(fresh)), linted.how
+
+
+def check_absent(linted, text: str) -> None:
+    """The rules' required words a re-walk found absent (looked for around the edit only, when the text
+    before lacked them) are absent from the whole text."""
+    absent = linted.layout.absent if linted.layout is not None else None
+    if absent:
+        assert not [w for w in absent if w in text]
+
 
 EXAMPLES = int(os.environ.get("BKL_RELINT_EXAMPLES", "15"))
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -165,11 +176,13 @@ class _Pair:
         self.fast.change(self.path, text, self.version)
         got = self.fast.lint(self.path)
         self.taken += got.how == "function"
+        check_facts(self.fast, self.path, text)
+        check_absent(got, text)
+        pending = got.tokens is None and got.pending is not None
+        self.fast.prepare(got)  # (idle work: a re-walk's code tokens are spliced here)
         if got.tokens is not None:  # (moved or spliced: the same as tokenizing the text again)
             fresh = CodeTokens.of(text)
-            assert fresh is not None and vars_of(got.tokens) == vars_of(fresh), got.how
-        check_facts(self.fast, self.path, text)
-        self.fast.prepare(got)
+            assert fresh is not None and vars_of(got.tokens) == vars_of(fresh), (got.how, pending)
         self.full.change(self.path, text, self.version)
         self.full.documents[self.path].linted = None  # a full lint, nothing reused
         want = self.full.lint(self.path)
@@ -333,6 +346,7 @@ class _Project:
         got = self.fast.lint(path)
         self.functions += got.how == "function"
         check_facts(self.fast, path, text)
+        check_absent(got, text)
         self.fast.prepare(got)
         for p in self.fast.dependants_after(path):  # (what the server lints again after the edit, debounced)
             again = self.fast.lint(p)
@@ -466,8 +480,12 @@ def test_a_helper_edit_in_the_same_file(tmp_path: Path) -> None:
         return got.how
 
     assert not any(d.code.startswith("BKL2") for d in session.documents[path].linted.diagnostics)
-    # a new call in a function nobody reads: its facts change, that function alone is walked again
-    assert check(HELPERS.replace("    return 0\n", "    session.flush()\n    return 0\n"), 2) == "function"
+    # a new call in a function nobody reads: its facts change, that function alone is walked again, and its
+    # part of the file's facts is patched into the index's (``function_facts.py``), not extracted again
+    flushed = HELPERS.replace("    return 0\n", "    session.flush()\n    return 0\n")
+    assert check(flushed, 2) == "function"
+    assert session.patched_facts == 1
+    check_facts(session, path, flushed)
     # the helper no longer scopes on the caller: the route's finding appears (the route read that summary)
     unscoped = HELPERS.replace(", Job.user_id == user_id)", ")")
     assert check(unscoped, 3) == "linted"
@@ -499,3 +517,29 @@ def test_a_lookup_added_in_a_function_reaches_the_index(tmp_path: Path) -> None:
     assert line in pair.text
     pair.step(pair.text.replace(line, line + line, 1))
     pair.step(pair.text)
+
+
+def test_an_untouched_header_is_told_by_its_text() -> None:
+    """``_header_untouched`` (the text before the body's first line unchanged) implies what ``_same_header``
+    tells by comparing the two functions' trees; an edit of a signature on the body's line is not taken."""
+    import libcst as cst
+
+    from backend_lint.engine.parsing import parse_module
+    from backend_lint.faces.server.statements import _header_untouched, _parse_function, _same_header
+
+    cases = [
+        ("def f(a):\n    return a\n", "def f(a):\n    return a + 1\n"),
+        ("@app.get('/')\ndef f(a: int = 1) -> int:\n    # why\n    return a\n", "@app.get('/')\ndef f(a: int = 1) -> int:\n    # why\n    x = 1\n    return a\n"),
+        ("def f(\n    a,\n):\n    return a\n", "def f(\n    a,\n):\n    pass\n    return a\n"),
+        ("def f(\n    a): return a\n", "def f(\n    b): return a\n"),  # the body on the signature's last line
+        ("def f(a):  # note\n    return a\n", "def f(a):  # noted\n    return a\n"),
+    ]
+    told = 0
+    for old, new in cases:
+        start = next(i for i, (x, y) in enumerate(zip(old, new)) if x != y)
+        if _header_untouched(_parse_function(new), new, start):
+            told += 1
+            a, b = parse_module(old).body[0], parse_module(new).body[0]
+            assert isinstance(a, cst.FunctionDef) and _same_header(b, a), new
+    assert told == 3
+    assert not _header_untouched(_parse_function(cases[3][1]), cases[3][1], cases[3][1].index("b)"))

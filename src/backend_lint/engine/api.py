@@ -14,7 +14,7 @@ import os
 import re
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from ..ground.config import Settings
 from .selection import per_file_ignored, select_codes
@@ -172,7 +172,12 @@ class Engine:
         return self._load_rules()[3]
 
     # ------------------------------------------------------------------------------------------------
-    def _active_rules(self, source: str, path: str, is_migration: bool, project: Any = None) -> list[Optional[type[Rule]]]:
+    def _active_rules(
+        self, source: str, path: str, is_migration: bool, project: Any = None, has_word: Optional[Callable[[str], bool]] = None
+    ) -> list[Optional[type[Rule]]]:
+        """``has_word(word)``: whether ``source`` holds ``word`` (a rule's ``requires``), when the caller can tell
+        it cheaper than a search of the whole text (the language server, after an edit of one function)."""
+        has = has_word if has_word is not None else source.__contains__
         ignored = per_file_ignored(self.settings, path)
         active: list[Optional[type[Rule]]] = []
         rule_classes = self.rule_classes  # (loads the rules and the run's ``requires_for`` table)
@@ -187,7 +192,7 @@ class Engine:
                 continue
             if self.skip:
                 requires = requires_of[cls]
-                if requires is not None and not any(s in source for s in requires):
+                if requires is not None and not any(has(s) for s in requires):
                     active.append(None)
                     continue
                 if not cls.may_fire_for(source, project if project is not None else self.project, self.settings):

@@ -148,7 +148,9 @@ class Workspace:
         return [d for d in self._project_findings.get(os.path.abspath(path), []) if engine.code_enabled_for(d.code, path)]
 
     # -- a language server's warm loop (``faces/server``) ----------------------------------------------
-    def update_file(self, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
+    def update_file(
+        self, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None, facts: Optional[dict] = None
+    ) -> bool:
         """The index follows one file: ``text`` (an editor's buffer) or, with ``None``, the file on disk.
         Returns whether its facts changed (what other files' findings can depend on). A file whose text
         changed but whose facts did not (an edit inside a function body that no fact records, a comment)
@@ -159,7 +161,9 @@ class Workspace:
         they do when an edit changes no fact at all; no per-file finding reads them), so that whoever
         compares the old and new facts meets the same objects; the file is read again in full on the next
         update without ``lagging`` (a save). ``tree`` (with ``lagging``): CPython's tree of ``text``, whose
-        line numbers may lag the same way (the server splices the edited function into the previous tree)."""
+        line numbers may lag the same way (the server splices the edited function into the previous tree).
+        ``facts`` (with ``lagging``): the new facts themselves, when the caller has them (the server patches the
+        edited function's part into the index's facts: ``faces/server/function_facts.py``); not extracted."""
         index = self.index
         if index is None:
             return False
@@ -180,7 +184,8 @@ class Workspace:
         name, is_package = module_name_for(abspath, index.root)
         encoded = None
         if lagging and entry is not None and entry.module == name and entry.facts is not None and entry.parsed:
-            facts = extract_module(text, abspath, name, is_package, tree=tree)
+            if facts is None:
+                facts = extract_module(text, abspath, name, is_package, tree=tree)
             shared = share_facts(facts, entry.facts)
             digest = LAGGING + digest  # (not the text's: the next full update extracts it again)
             if shared is entry.facts:  # the same but for line numbers

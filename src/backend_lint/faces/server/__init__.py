@@ -2,7 +2,9 @@
 
 ``session.py`` holds the state (open buffers, a warm ``Workspace`` per project, findings and actions),
 ``lsp.py`` the protocol (pygls 2, lsprotocol), ``incremental.py`` the reuse of findings across edits that
-change no code, ``convert.py`` positions. pygls is imported only by this command (``serve``): ``check``
+change no code, ``statements.py`` the re-walk of one edited function, ``function_facts.py`` the index's
+facts of a file after such an edit (the function's entries patched in), ``reads.py`` what a buffer's findings
+read from the index (and whether it still holds), ``convert.py`` positions. pygls is imported only by this command (``serve``): ``check``
 never pays for it.
 """
 

@@ -4,6 +4,7 @@ columns counted in the negotiated encoding (UTF-16 code units unless the client 
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Optional
 
 from .incremental import changed_span
@@ -16,10 +17,7 @@ class Lines:
         self.text = text
         self.lines = text.split("\n")
         self.encoding = encoding
-        starts = [0]
-        for line in self.lines[:-1]:
-            starts.append(starts[-1] + len(line) + 1)
-        self.starts = starts
+        self.starts = [0, *accumulate(len(line) + 1 for line in self.lines[:-1])]
 
     def _units(self, s: str) -> int:
         if self.encoding == "utf-32" or s.isascii():

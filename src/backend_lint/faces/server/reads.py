@@ -52,7 +52,7 @@ class ReadLog:
     read, {path: mode}]), ``children`` (the logs of the derived facts it used: a ``memo``'s computation,
     shared by every lint that used that value), ``broken`` (a read that cannot be asked again)."""
 
-    __slots__ = ("calls", "_seen", "facts", "children", "_child_ids", "broken", "merges", "name")
+    __slots__ = ("calls", "_seen", "facts", "children", "_child_ids", "broken", "merges", "name", "generation")
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple, dict, Any]] = []
@@ -63,6 +63,8 @@ class ReadLog:
         self.broken = False
         self.merges = 0  # how many logs were merged into this one
         self.name: Any = None  # a derived fact's log: which one (``("memo", key)``)
+        # the index's generation (``RecordingIndex.changed``) when its first read was made, or before; ``None``: unknown
+        self.generation: Optional[int] = None
 
     def add_call(self, name: str, args: tuple, kwargs: dict, answer: Any) -> None:
         key = _call_key(name, args, kwargs)
@@ -88,6 +90,8 @@ class ReadLog:
         newer of each, so that it does not grow with every re-walk."""
         out = ReadLog()
         named = {c.name for c in self.children if c.name is not None}
+        generations = [log.generation for log in (self, other) if log is not None]
+        out.generation = None if None in generations else min(generations)
         for log in (self, other):
             if log is None:
                 continue
@@ -124,6 +128,15 @@ def _call_key(name: str, args: tuple, kwargs: dict) -> Any:
 # What the engine takes from the index that is no fact of the project: the parse of the very text being linted
 # (``take_tree``, handed over once); its answer says nothing about the findings.
 _NOT_QUESTIONS = frozenset({"take_tree"})
+# The index's questions whose answers read the set of modules and their top-level facts only (``classes``,
+# ``functions``, ``assignments``, ``imports``, ``all``, ``star_imports``: ``ProjectIndex.resolve_symbol`` and
+# what is built on it), never a module's ``extra`` facts (the extractors'): after changes of ``extra`` parts
+# only (``RecordingIndex.changed``), their answers are the same and are not asked again. A test holds each
+# to that (``tests/server/test_derived_facts.py``).
+BLIND_TO_EXTRA = frozenset({
+    "split", "resolve_symbol", "exports", "star_source", "get_class", "canonical", "class_mro", "module_info",
+    "module_names", "modules.names", "modules.has",
+})
 
 
 class RecordingIndex:
@@ -140,6 +153,14 @@ class RecordingIndex:
         # a derived fact's key -> (its value, the log of its computation, whether its factory reads nothing
         # but the index, the settings and its key: ``_keyed``)
         self.__dict__["_memo_logs"] = {}
+        # each change of the index (``changed``) moves its generation; ``_structural``: the generation of the
+        # last change that was not of ``extra`` facts only
+        self.__dict__["_generation"] = 0
+        self.__dict__["_structural"] = 0
+        # the index's digest after the last change told (``changed``): a change made behind its back (the index
+        # updated directly) counts as any change
+        self.__dict__["_announced"] = _digest(index)
+        self.__dict__["_unannounced"] = False
 
     @property
     def real(self) -> Any:
@@ -215,6 +236,7 @@ class RecordingIndex:
             return factory()
 
         sub = ReadLog()
+        sub.generation = self.__dict__["_generation"]
         logs.append(sub)
         try:
             value = get(computing)
@@ -320,6 +342,30 @@ class RecordingIndex:
     def changing(self) -> None:
         """The index is about to change (a file's text, maybe its facts): what was asked of it is forgotten."""
         self.__dict__["_asked_now"] = None
+        if _digest(self.real) != self.__dict__["_announced"]:
+            self.__dict__["_unannounced"] = True
+
+    def changed(self, extra_only: bool) -> None:
+        """The index changed (``changing`` was called before); ``extra_only``: in one module's ``extra`` facts
+        only (its other top-level facts the same objects, the set of modules the same). A log written since
+        the last other change need not ask the questions in ``BLIND_TO_EXTRA`` again."""
+        generation = self.__dict__["_generation"] = self.__dict__["_generation"] + 1
+        if not extra_only or self.__dict__["_unannounced"]:
+            self.__dict__["_structural"] = generation
+        self.__dict__["_unannounced"] = False
+        self.__dict__["_announced"] = _digest(self.real)
+
+    def _blind(self, log: ReadLog, memo: tuple) -> frozenset:
+        """The questions of ``log`` whose answers are the same now without asking (see ``changed``);
+        ``memo``: ``_asked``'s (whether no change was made behind the recorder's back, told once per state)."""
+        if log.generation is None or log.generation < self.__dict__["_structural"]:
+            return frozenset()
+        answers = memo[0]
+        told = answers.get(_TOLD, _MISSING)
+        if told is _MISSING:
+            announced = self.__dict__["_announced"]
+            told = answers[_TOLD] = announced is not None and not self.__dict__["_unannounced"] and _digest(self.real) == announced
+        return BLIND_TO_EXTRA if told else frozenset()
 
     def _holds(self, log: ReadLog, checked: dict, memo: tuple) -> bool:
         done = checked.get(id(log))
@@ -336,7 +382,10 @@ class RecordingIndex:
             return False
         index = self.real
         answers, seen = memo
+        blind = self._blind(log, memo)
         for name, args, kwargs, answer in log.calls:
+            if name in blind:
+                continue  # (only ``extra`` facts changed since the log was written: the same answer)
             key = _call_key(name, args, kwargs)
             now = answers.get(key, _MISSING) if key is not None else _MISSING
             if now is not _MISSING:
@@ -387,6 +436,12 @@ class RecordingIndex:
 
 
 _IGNORED = ReadLog()  # where reads made inside the index's own answers go (never checked)
+_TOLD = ("told",)  # (a key of ``_asked``'s answers no question has: ``_blind``)
+
+
+def _digest(index: Any) -> Any:
+    digest = getattr(index, "project_digest", None)
+    return digest() if callable(digest) else None
 
 
 def _keyed(factory: Any, name: Any, recorder: "RecordingIndex") -> bool:
@@ -451,6 +506,8 @@ class recording:
 
     def __enter__(self) -> ReadLog:
         if self.index is not None:
+            if self.log.generation is None:
+                self.log.generation = self.index.__dict__["_generation"]
             self._saved = list(self.index.__dict__["_logs"])
             self.index.__dict__["_logs"][:] = [self.log]
         return self.log

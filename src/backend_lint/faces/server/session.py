@@ -35,6 +35,7 @@ from ...ground.discovery import is_excluded_file
 from ...ground.inputs import ALEMBIC_ENV, ALEMBIC_INI, GITIGNORE, LOCK_FILES, REQUIREMENTS_DIR, SPEC_FILES, forget, is_requirements
 from ...values import Applicability, Diagnostic, Location
 from ..adoption import add_noqa
+from .function_facts import patch_facts
 from .incremental import CodeTokens, reuse
 from .reads import ReadLog, RecordingIndex, recording
 from .statements import Layout, in_context, layout_of, relayout, relint_function
@@ -69,6 +70,9 @@ class Linted:
     reads: Optional[ReadLog] = None
     relayout_from: Optional[tuple] = None  # findings moved: (the previous layout, its text), for ``prepare``
     facts_changed: bool = False  # this lint changed the buffer's facts in the index: its open dependants are linted again
+    # after a re-walk of one function, what is left for idle time (``Session.finish``): the previous lint's code
+    # tokens and the function's span (its tokens spliced in), the previous lint's reads and this walk's (merged)
+    pending: Optional[tuple] = None
 
 
 @dataclass
@@ -109,6 +113,7 @@ class Session:
         self.on_ready: Callable[[list[str]], None] = lambda paths: None
         self._building: dict[str, Any] = {}  # settings root -> the single-file workspace used meanwhile
         self._function_facts: dict[tuple, Any] = {}  # a function's text (and module) -> its facts alone
+        self.patched_facts = 0  # how many edits gave the index the file's facts patched, not extracted (``function_facts``)
 
     # -- projects ----------------------------------------------------------------------------------------
     def settings_for(self, path: str) -> Settings:
@@ -282,15 +287,25 @@ class Session:
         self.reload_configuration()
         return list(self.documents)
 
-    def _update(self, workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None) -> bool:
+    def _update(
+        self, workspace: Workspace, path: str, text: Optional[str] = None, lagging: bool = False, tree: Any = None, facts: Any = None
+    ) -> bool:
         """``Workspace.update_file``; when the file's facts changed, the derived facts that still hold are
         kept (``RecordingIndex.keep_derived``) instead of being computed again by the next lint."""
         recorder = workspace.engine.project
+        index = workspace.index
+        before = None
         if isinstance(recorder, RecordingIndex):
             recorder.changing()
-        changed = workspace.update_file(path, text, lagging, tree) if lagging else workspace.update_file(path, text)
-        if changed and self.keep_derived and isinstance(recorder, RecordingIndex):
-            recorder.keep_derived()
+            entry = index.entry(os.path.abspath(path)) if index is not None else None
+            before = entry.facts if entry is not None else None
+        changed = workspace.update_file(path, text, lagging, tree, facts) if lagging else workspace.update_file(path, text)
+        if isinstance(recorder, RecordingIndex):
+            if changed:
+                entry = index.entry(os.path.abspath(path)) if index is not None else None
+                recorder.changed(_extra_only(before, entry.facts if entry is not None else None))
+            if changed and self.keep_derived:
+                recorder.keep_derived()
         return changed
 
     @staticmethod
@@ -331,6 +346,8 @@ class Session:
             return linted
         digest = start = workspace.index.project_digest() if workspace.index is not None else None
         previous = doc.linted
+        if previous is not None:
+            self.finish(previous)
         if (
             previous is not None
             and previous.workspace is workspace
@@ -452,14 +469,14 @@ class Session:
             name, is_package = module_name_for(abspath, index.root)
             known = self._function_facts
 
-            def facts_of(part: str, i: int) -> Any:
+            def facts_of(part: str, i: int, names: Any = None) -> Any:
                 # the function's facts among the module's other statements (``in_context``: its names resolve as
                 # in the file); after one edit they are its facts before the next: extracted once (the other
                 # statements change only through a full lint, which forgets them: ``_lint_file``)
-                key = (abspath, name, is_package, part, i)
+                key = (abspath, name, is_package, part, i, names)
                 found = known.get(key)
                 if found is None:
-                    tree = in_context(previous.layout, i, part)
+                    tree = in_context(previous.layout, i, part, names)
                     if tree is None:
                         return None
                     if len(known) >= 32:
@@ -467,11 +484,18 @@ class Session:
                     found = known[key] = extract_module(text, abspath, name, is_package, tree=tree)
                 return found
 
-        def facts_changed(tree: Any) -> bool:
+        def facts_changed(tree: Any, part: Any) -> bool:
             # what the index records of the function changed: the file's facts go into the index, and the
             # function alone is walked again when every read of the file's other findings gets the same answer
-            # (the facts of the file's other statements stay the index's objects, their line numbers lagging)
-            self._update(workspace, path, text, lagging=True, tree=tree)
+            # (the facts of the file's other statements stay the index's objects, their line numbers lagging).
+            # The function's part patched into the index's facts when the change is its own (``function_facts``),
+            # else the file's facts extracted from the spliced tree
+            facts = None
+            entry = index.entry(os.path.abspath(path)) if index is not None else None
+            if entry is not None and entry.facts is not None and entry.parsed:
+                facts = patch_facts(entry.facts, *part)
+                self.patched_facts += facts is not None
+            self._update(workspace, path, text, lagging=True, tree=tree, facts=facts)
             if not previous.uses_project:
                 return True
             return isinstance(engine.project, RecordingIndex) and engine.project.holds(previous.reads)
@@ -488,20 +512,34 @@ class Session:
         diagnostics = sorted(found.diagnostics + project, key=Diagnostic.sort_key)
         linted = Linted(text, diagnostics, [], previous.uses_project or found.uses_project or bool(project), digest, workspace)
         linted.own, linted.project, linted.layout, linted.how = found.diagnostics, list(project), found.layout, "function"
-        if previous.tokens is not None:  # the code tokens: the function's own, tokenized alone, spliced in
-            start, old_end, new_end = found.span
-            part = CodeTokens.of(text[start:new_end])
-            if part is not None:
-                linted.tokens = previous.tokens.spliced(start, old_end, new_end - old_end, part)
-        # (the previous log holds against the index as it is now: merged into this walk's, it keeps the newest
-        # of each derived fact's logs and module facts, so that it does not grow with the re-walks)
-        merged = reads.merged(previous.reads) if previous.reads is not None else None
-        linted.reads = merged if merged is not None and merged.merges <= MAX_MERGES else None
+        # the code tokens (the function's own spliced in) and the reads (the previous ones merged in) are made
+        # while idle, or before the next lint of the buffer (``finish``)
+        linted.reads = None
+        linted.pending = (previous.tokens, found.span, previous.reads, reads)
         return linted
+
+    @staticmethod
+    def finish(linted: Linted) -> None:
+        """What a re-walk of one function left for later (``Linted.pending``): the code tokens, the function's
+        own tokenized alone and spliced into the previous ones; the reads, the previous lint's merged into
+        this walk's (the previous log held against the index as the walk found it: merged, it keeps the
+        newest of each derived fact's logs and module facts, so that it does not grow with the re-walks)."""
+        pending = linted.pending
+        if pending is None:
+            return
+        linted.pending = None
+        tokens, (start, old_end, new_end), older, reads = pending
+        if tokens is not None:
+            part = CodeTokens.of(linted.text[start:new_end])
+            if part is not None:
+                linted.tokens = tokens.spliced(start, old_end, new_end - old_end, part)
+        merged = reads.merged(older) if older is not None else None
+        linted.reads = merged if merged is not None and merged.merges <= MAX_MERGES else None
 
     def prepare(self, linted: Linted) -> None:
         """Idle work after a lint is published: what the next edit's fast paths need (code tokens, the
         statements' layout)."""
+        self.finish(linted)
         if linted.relayout_from is not None:  # findings moved by a comment or blank-line edit: the layout too
             layout, before = linted.relayout_from
             linted.relayout_from = None
@@ -593,6 +631,14 @@ class _SingleFile:
 
 def _file_diagnostic(path: str, message: str) -> Diagnostic:
     return Diagnostic(SYNTAX_ERROR_CODE, "syntax-error", message, path, Location(1, 1), Location(1, 1))
+
+
+def _extra_only(before: Any, after: Any) -> bool:
+    """Whether a module's facts changed in their ``extra`` part only: every other top-level part is the same
+    object (``Workspace.update_file(lagging=True)`` keeps the parts that did not change)."""
+    if before is None or after is None or before.keys() != after.keys():
+        return False
+    return all(after[k] is v for k, v in before.items() if k != "extra")
 
 
 def _is_input(path: str) -> bool:

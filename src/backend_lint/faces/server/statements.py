@@ -22,9 +22,10 @@ returns ``None``: the caller lints the whole file.
 What the project index records of ``F`` (its facts, extracted from its text alone, before and after,
 compared but for line numbers, which no per-file finding reads): when they are the same, the index is not
 touched (the caller updates it with the whole file's facts on save). When they changed (a new call, a new
-query), ``facts_changed(tree)`` (the caller's) gives the index the file's new facts and answers whether
-every read of the other statements' findings still gets the same answer (``reads.py``); only then is ``F``
-walked alone, with the index as it is now. ``tree`` is CPython's tree of the new text made without parsing
+query), ``facts_changed(tree, part)`` (the caller's) gives the index the file's new facts (the function's
+changed entries patched into the index's facts when they are its own, ``function_facts.py``; else extracted
+from ``tree``) and answers whether every read of the other statements' findings still gets the same answer
+(``reads.py``); only then is ``F`` walked alone, with the index as it is now. ``tree`` is CPython's tree of the new text made without parsing
 it: the layout keeps the tree of the text it describes, and ``F`` parsed alone is spliced into it (the line
 numbers of the statements after ``F`` lag by what the edit added, as the index's facts of them do when an
 edit changes no fact; the index reads the file in full on save: ``Workspace.update_file(lagging=True)``).
@@ -42,6 +43,7 @@ from ...engine.api import Engine, FileResult, InternalError, ProjectProbe
 from ...engine.noqa import FILE_NOQA
 from ...engine.positions import Positions, SourceLines, statement_offsets
 from ...values import Diagnostic, Fix, Location, ResolvedEdit
+from .function_facts import same_but_lines
 from .incremental import changed_span
 
 _IMPORT_WORD = re.compile(r"\bimport\b")
@@ -58,6 +60,13 @@ class Layout:
     offsets: list[int]
     tree: Any = None
     firsts: Optional[list[int]] = None
+    # words of the rules' ``requires`` that the text is known not to hold (``relint_function``: after an edit
+    # only the changed span can bring one in)
+    absent: Optional[frozenset] = None
+    # per statement of ``tree.body``: its stand-in in ``in_context`` (a stub of each function and class, the
+    # statement itself otherwise), made once and handed on to the layouts after an edit of one function
+    # (the other statements are the same objects; the edited function's stub is the same: same name)
+    stand_ins: Optional[list] = None
 
 
 def layout_of(text: str, module: Any) -> Optional[Layout]:
@@ -100,14 +109,6 @@ class Relinted:
     span: tuple[int, int, int] = (0, 0, 0)  # the function's start, its end in the old text and in the new one
 
 
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "line"}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
-
-
 def relint_function(
     engine: Engine,
     path: str,
@@ -116,15 +117,16 @@ def relint_function(
     layout: Layout,
     diagnostics: Sequence[Diagnostic],
     facts_of: Optional[Any] = None,
-    facts_changed: Optional[Callable[[Any], bool]] = None,
+    facts_changed: Optional[Callable[[Any, Any], bool]] = None,
 ) -> Optional[Relinted]:
     """The findings of ``new`` from those of ``old`` (``diagnostics``: the file's own findings, after
     ``noqa``, no project-wide ones), re-walking the one function the edit is in; ``None``: lint the file.
-    ``facts_of(text, i)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
+    ``facts_of(text, i, names)``: the project index's facts of statement ``i``'s text in the module (``in_context``;
     ``None``: unknown, taken as changed); ``facts_of`` itself ``None``: no index. When the function's facts
-    changed, ``facts_changed(tree)`` is asked whether to go on: it gives the index the file's new facts
-    (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``) and answers
-    whether every other finding of the file still holds (``None``: lint the file)."""
+    changed, ``facts_changed(tree, part)`` is asked whether to go on: it gives the index the file's new facts
+    (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``; ``part``: the
+    function's facts before and after, its name and first row, for ``function_facts.patch_facts``) and
+    answers whether every other finding of the file still holds (``None``: lint the file)."""
     import libcst as cst  # (loaded already: the kept module)
 
     from ...engine.context import FileContext
@@ -167,19 +169,34 @@ def relint_function(
     ):
         return None
     new_node = mini.body[0].with_changes(leading_lines=mini.header)
-    if not _same_header(new_node, old_node):
+    function = _parse_function(new_text)
+    if not _header_untouched(function, new_text, start - f_start) and not _same_header(new_node, old_node):
         return None  # decorators, signature or name changed
-    tree = _spliced_tree(layout, i, new_text, rows[i])
+    tree = None  # (CPython's tree of the file, F spliced in: made at the end, from ``function``, unless needed before)
     if facts_of is not None:
-        before, after = facts_of(old_text, i), facts_of(new_text, i)
-        if before is None or after is None or _strip_lines(before) != _strip_lines(after):
+        names = _mentioned(old_text, new_text)
+        before, after = facts_of(old_text, i, names), facts_of(new_text, i, names)
+        if before is None or after is None or not same_but_lines(before, after):
             # what the project index records of this function changed: the caller gives the index the file's
             # new facts and says whether the other statements' findings still hold
-            if facts_changed is None or not facts_changed(tree):
+            tree = _spliced_tree(layout, i, new_text, rows[i])  # (F parsed again: ``function`` stays F's alone)
+            if facts_changed is None or not facts_changed(tree, (before, after, old_node.name.value, rows[i])):
                 return None
     # the rules that may fire on the new text (the index as it is now): all local (no screens: a local
     # rule's honest screen would only say it finds nothing in this function either)
-    active = engine._active_rules(new, path, False, engine.project)
+    absent_before, absent_now = layout.absent, set()
+
+    def has_word(word: str) -> bool:
+        # a word the old text did not hold can only be in the new one around the changed span
+        if absent_before is not None and word in absent_before:
+            found = word in new[max(0, start - len(word) + 1): new_end + len(word) - 1]
+        else:
+            found = word in new
+        if not found:
+            absent_now.add(word)
+        return found
+
+    active = engine._active_rules(new, path, False, engine.project, has_word)
     if any(cls is not None and not _is_local(cls) for cls in active):
         return None
     # the findings of the other statements: before F as they are, after F moved; none may reach into F
@@ -188,16 +205,25 @@ def relint_function(
     kept: list[Diagnostic] = []
     for d in diagnostics:
         row = d.location.row
-        if f_row <= row < next_row:
+        fix = d.fix
+        # (the common cases at once: a finding before F, or after F, whose rows and edits all are)
+        if row < f_row:
+            if (
+                d.end_location.row < f_row and (d.noqa_row is None or d.noqa_row < f_row)
+                and all(a.row < f_row and b.row < f_row for a, b in d.edit_locations)
+                and (fix is None or all(e.__class__ is ResolvedEdit and e.end <= f_start for e in fix.edits))
+            ):
+                kept.append(d)
+                continue
+        elif row < next_row:
             continue  # F's own: found again below
-        after = row >= next_row
-        if (
-            # (the common case at once: a finding after F whose rows and edits all are)
-            not (after and (d.noqa_row is None or d.noqa_row >= next_row)
-                 and all(a.row >= next_row and b.row >= next_row for a, b in d.edit_locations)
-                 and (d.fix is None or all(e.__class__ is ResolvedEdit and e.start >= f_old_end for e in d.fix.edits)))
-            and not _clear_of(d, f_row, next_row, f_start, f_old_end, after)
-        ):
+        else:
+            moved = _moved_after(d, f_row, next_row, row_delta, f_start, f_old_end, delta)
+            if moved is None:
+                return None
+            kept.append(moved)
+            continue
+        if not _clear_of(d, f_row, next_row, f_start, f_old_end, False):
             return None
         kept.append(_shift(d, next_row, row_delta, f_old_end, delta))  # (an edit of it after F moves too)
     # splice F into the module and walk it
@@ -238,7 +264,8 @@ def relint_function(
     # ``noqa`` on F's findings, read from F's text (their rows made relative to it), then moved back
     base_row = f_row - 1
     relative = [_shift(d, _ALL, -base_row, 0, 0) for d in found]
-    finished = engine._finish(FileResult(path), relative, new_text, None, True)
+    alone = ast.Module(body=[function], type_ignores=[]) if function is not None else None  # (F's text's tree)
+    finished = engine._finish(FileResult(path), relative, new_text, None, True, alone)
     own: list[Diagnostic] = []
     ids = {id(d) for d in relative}
     for d in finished.diagnostics:
@@ -248,48 +275,104 @@ def relint_function(
             own.append(_shift(d, _ALL, base_row, 0, f_start))
     out = sorted(kept + own, key=Diagnostic.sort_key)
     uses = probe is not None and probe.used
-    layout_ = Layout(spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None)
+    if tree is None:
+        tree = _spliced_tree(layout, i, new_text, rows[i], function)  # (its line numbers moved: the file's now)
+    layout_ = Layout(
+        spliced, new_rows, new_offsets, tree, layout.firsts if tree is not None else None, frozenset(absent_now),
+        layout.stand_ins if tree is not None else None,
+    )
     return Relinted(out, layout_, uses, (f_start, f_old_end, f_new_end))
 
 
-def _function_in_tree(layout: Layout, i: int, text: str) -> Any:
-    """(the layout's tree, the index in its body of top-level statement ``i``, ``text`` parsed alone as one
-    function), or ``None`` when the layout has no tree, statement ``i`` is no function or ``text`` is not one."""
-    tree, firsts = layout.tree, layout.firsts
-    if tree is None or firsts is None:
-        return None
-    k = firsts[i]
-    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return None
+def _parse_function(text: str) -> Any:
+    """CPython's tree of ``text`` alone when it is one function (its line numbers from 1), else ``None``."""
     try:
         mini = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     if len(mini.body) != 1 or not isinstance(mini.body[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
-    return tree, k, mini.body[0]
+    return mini.body[0]
 
 
-def in_context(layout: Layout, i: int, text: str) -> Any:
+def _header_untouched(function: Any, text: str, at: int) -> bool:
+    """Whether an edit of a function's text from offset ``at`` on (``text``: after the edit; ``function``: its
+    tree, ``_parse_function``) leaves the text before its body's first line alone, that statement starting
+    its line: then its decorators, name and signature are the same text as before (what ``_same_header``
+    tells by comparing the two trees)."""
+    if function is None or not function.body:
+        return False
+    first = function.body[0]
+    row = first.lineno
+    if row <= function.lineno:
+        return False
+    line_start = 0
+    for _ in range(row - 1):
+        line_start = text.find("\n", line_start) + 1
+        if line_start == 0:
+            return False
+    if at < line_start:
+        return False
+    line = text[line_start: text.find("\n", line_start) if "\n" in text[line_start:] else len(text)]
+    return first.col_offset == len(line) - len(line.lstrip(" \t"))
+
+
+def _function_in_tree(layout: Layout, i: int, text: str, function: Any = None) -> Any:
+    """(the layout's tree, the index in its body of top-level statement ``i``, ``text`` parsed alone as one
+    function, or ``function`` when given), or ``None`` when the layout has no tree, statement ``i`` is no
+    function or ``text`` is not one."""
+    tree, firsts = layout.tree, layout.firsts
+    if tree is None or firsts is None:
+        return None
+    k = firsts[i]
+    if k >= len(tree.body) or not isinstance(tree.body[k], (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    if function is None:
+        function = _parse_function(text)
+    if function is None:
+        return None
+    return tree, k, function
+
+
+def in_context(layout: Layout, i: int, text: str, names: Optional[frozenset] = None) -> Any:
     """CPython's tree of a module made of top-level function ``i`` (``text``, parsed alone) among the other
     top-level statements of the layout's tree, every other function and class a stub of the same name
     (``def f(): pass``, ``class C: pass``): the names the module defines and imports are the same, so the
     function's names resolve as in the file, and the facts of this module tell whether the function's part
     of the file's facts changed (the extractors' facts are per function, or sums and unions of them); ``None``
-    when the layout has no tree or ``text`` is not one function."""
+    when the layout has no tree or ``text`` is not one function. ``names`` (``_mentioned``): only the other
+    functions and classes of those names are there as stubs (the others are left out: the function's names
+    resolve the same, and the facts of both versions of the function are compared in the same module)."""
     found = _function_in_tree(layout, i, text)
     if found is None:
         return None
     tree, k, function = found
-    body: list = []
-    for j, stmt in enumerate(tree.body):
-        if j == k:
-            body.append(function)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body.append(_stub(stmt))
-        else:
-            body.append(stmt)
+    stand_ins = layout.stand_ins
+    if stand_ins is None or len(stand_ins) != len(tree.body):
+        stand_ins = layout.stand_ins = [
+            _stub(stmt) if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else stmt for stmt in tree.body
+        ]
+    if names is None:
+        body = list(stand_ins)
+        body[k] = function
+    else:
+        body = [
+            function if j == k else stmt
+            for j, stmt in enumerate(stand_ins)
+            if j == k or not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or stmt.name in names
+        ]
     return ast.Module(body=body, type_ignores=[])
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _mentioned(*texts: str) -> Optional[frozenset]:
+    """The identifiers ``texts`` spell (for ``in_context``); ``None`` when one is not ASCII (Python reads a
+    non-ASCII identifier in NFKC: every function and class of the module is then kept)."""
+    if not all(t.isascii() for t in texts):
+        return None
+    return frozenset(m for t in texts for m in _IDENTIFIER.findall(t))
 
 
 def _stub(stmt: Any) -> Any:
@@ -303,11 +386,13 @@ def _stub(stmt: Any) -> Any:
     return ast.fix_missing_locations(ast.copy_location(node, stmt))
 
 
-def _spliced_tree(layout: Layout, i: int, text: str, row: int) -> Any:
+def _spliced_tree(layout: Layout, i: int, text: str, row: int, function: Any = None) -> Any:
     """CPython's tree of the file with top-level statement ``i`` (a function) replaced by ``text`` parsed
     alone (its line numbers from ``row``; those of the statements after it lag by what the edit added, as
-    the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function."""
-    found = _function_in_tree(layout, i, text)
+    the index's facts of them do); ``None`` when the layout has no tree or ``text`` is not one function.
+    ``function``: ``text``'s tree, when the caller parsed it (``_parse_function``; its line numbers are
+    moved here)."""
+    found = _function_in_tree(layout, i, text, function)
     if found is None:
         return None
     tree, k, function = found
@@ -413,6 +498,50 @@ def _shift(d: Diagnostic, row_from: int, rows: int, offset_from: int, chars: int
     return Diagnostic(d.code, d.name, d.message, d.path, start, end, fix, noqa_row, spans)
 
 
+def _moved_after(d: Diagnostic, f_row: int, next_row: int, rows: int, f_start: int, f_end: int, chars: int) -> Optional[Diagnostic]:
+    """A finding that starts after F (rows ``[f_row, next_row)``, offsets ``[f_start, f_end)``), moved by the
+    ``rows`` and ``chars`` the edit added: ``_shift`` when ``_clear_of`` holds, in one pass; ``None`` when
+    its ``noqa`` line, an edit's rows or an edit's offsets reach into F."""
+    noqa_row = d.noqa_row
+    if noqa_row is not None and noqa_row >= f_row:
+        if noqa_row < next_row:
+            return None
+        noqa_row += rows
+    spans = d.edit_locations
+    if spans and rows:
+        moved_spans = []
+        for a, b in spans:
+            if (f_row <= a.row < next_row) or (f_row <= b.row < next_row):
+                return None
+            moved_spans.append((Location(a.row + rows, a.column) if a.row >= next_row else a, Location(b.row + rows, b.column) if b.row >= next_row else b))
+        spans = moved_spans
+    elif spans:
+        for a, b in spans:
+            if (f_row <= a.row < next_row) or (f_row <= b.row < next_row):
+                return None
+        spans = list(spans)
+    fix = d.fix
+    if fix is not None:
+        edits = []
+        for e in fix.edits:
+            if e.__class__ is not ResolvedEdit:
+                return None
+            if e.start >= f_end:
+                edits.append(ResolvedEdit(e.start + chars, e.end + chars, e.content) if chars else e)
+            elif e.end <= f_start:
+                edits.append(e)
+            else:
+                return None
+        if chars:
+            fix = Fix(fix.message, tuple(edits), fix.applicability)
+    if not rows and fix is d.fix:
+        return d  # nothing of it moves: the same finding (the server keeps its protocol form)
+    start, end = d.location, d.end_location
+    if rows:
+        start, end = Location(start.row + rows, start.column), Location(end.row + rows, end.column)
+    return Diagnostic(d.code, d.name, d.message, d.path, start, end, fix, noqa_row, spans)
+
+
 def _moved_row(x: Location, row_from: int, rows: int) -> Location:
     return Location(x.row + rows, x.column) if x.row >= row_from else x
 
@@ -492,8 +621,9 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     if last:
         spliced = spliced.with_changes(footer=mini.footer, has_trailing_newline=mini.has_trailing_newline)
     row_delta = new.count("\n", start, new_end) - old.count("\n", start, old_end)
-    # (CPython's tree stays: the code is the same, line numbers after the edit lag)
+    # (CPython's tree stays: the code is the same, line numbers after the edit lag; so do its stand-ins. The
+    # words a rule requires may have come with a comment: ``absent`` is not handed on)
     return Layout(
         spliced, rows[: i + 1] + [r + row_delta for r in rows[i + 1:]], offsets[: i + 1] + [o + delta for o in offsets[i + 1:]],
-        layout.tree, layout.firsts,
+        layout.tree, layout.firsts, stand_ins=layout.stand_ins,
     )
