@@ -32,6 +32,7 @@ from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
     globally_scoped,
+    identifying_column,
     identity_columns,
     is_owned,
     is_table_model,
@@ -2051,7 +2052,10 @@ def _helper_unscoped(
         cols = set(identity_columns(project, settings, model)) or fields
         if cols & preds or cols & compared or any(capability_column(p) for p in preds):
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
+        filters = summary.get("filters", {})
         for k in fetch.get("keys", ()):
+            if k in filters and not any(_identifying(project, entry) for entry in filters[k]):
+                continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",)))
     if depth >= 3 or fields & compared:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
@@ -2091,6 +2095,14 @@ def _helper_unscoped(
                 model, chain = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain)
     return out
+
+
+def _identifying(project: "ProjectIndex", entry: str) -> bool:
+    model, _, column = entry.rpartition(":")
+    found = project.get_class(model)
+    if found is None or not is_table_model(project, found[0]):
+        return True
+    return identifying_column(project, found[0], column)
 
 
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:

@@ -101,6 +101,8 @@ def summarise(
     calls: list[dict[str, Any]] = []
     returns = False
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
+    filters: dict[str, set[tuple[str, str]]] = {}  # parameter -> (model, column) it is compared with in a predicate
+    keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     loaded: set[str] = set()
     for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
         t = type(node)
@@ -131,18 +133,28 @@ def summarise(
                         pred_keys |= _names(a) & plain
                         preds |= _attr_names(a)
                         held = held or _held_value(a)
-                    for k in node.keywords:  # type: ignore[attr-defined]
-                        pred_keys |= _names(k.value) & plain
-                        if k.arg:
-                            preds.add(k.arg)
+                        if last != "get":
+                            keyed |= _column_filters(a, plain, resolve, filters)
+                        else:
+                            keyed |= _names(a) & plain
+                    filter_base: Optional[str] = None
                     if last == "filter_by":
                         base = func.value
                         while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", "select"):
                             base = base.func.value
                         if type(base) is ast.Call and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                            filter_base = model_name(base.args[0])
                             for k in node.keywords:  # type: ignore[attr-defined]
                                 if k.arg:
                                     count(base.args[0], k.arg)
+                    for k in node.keywords:  # type: ignore[attr-defined]
+                        pred_keys |= _names(k.value) & plain
+                        if k.arg:
+                            preds.add(k.arg)
+                        if k.arg and filter_base and type(k.value) is ast.Name and k.value.id in plain:
+                            filters.setdefault(k.value.id, set()).add((filter_base, k.arg))
+                        else:
+                            keyed |= _names(k.value) & plain
                 if last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
                     keys = set().union(*(_names(a) for a in node.args[1:])) & plain  # type: ignore[attr-defined]
                     if keys:
@@ -199,10 +211,39 @@ def summarise(
         out["returns"] = True
     if held:
         out["held_preds"] = True
+    only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
+    if only_filters:
+        out["filters"] = only_filters
     unused = sorted(plain - loaded)
     if unused:
         out["unused"] = unused
     return out
+
+
+def _column_filters(pred: ast.AST, plain: set[str], resolve: Resolve, filters: dict[str, set[tuple[str, str]]]) -> set[str]:
+    """Record the parameters a predicate compares with a model's column (``Message.lang == lang``,
+    ``Item.id.in_(ids)``) in ``filters``; return the parameters it reads in any other way."""
+    covered: set[int] = set()
+    for node in walk(pred):
+        t = type(node)
+        if t is ast.Compare and len(node.comparators) == 1:  # type: ignore[attr-defined]
+            pairs = ((node.left, node.comparators[0]), (node.comparators[0], node.left))  # type: ignore[attr-defined]
+        elif t is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "in_" and len(node.args) == 1:  # type: ignore[attr-defined]
+            pairs = ((node.func.value, node.args[0]),)  # type: ignore[attr-defined]
+        else:
+            continue
+        for column, value in pairs:
+            if type(column) is not ast.Attribute or not isinstance(column.value, (ast.Name, ast.Attribute)):
+                continue
+            base = column.value
+            last = base.attr if type(base) is ast.Attribute else base.id  # type: ignore[union-attr]
+            if not last[:1].isupper() or type(value) is not ast.Name or value.id not in plain:  # type: ignore[attr-defined]
+                continue
+            model = resolve(base)
+            if model:
+                filters.setdefault(value.id, set()).add((model, column.attr))  # type: ignore[attr-defined]
+                covered.add(id(value))
+    return {n.id for n in walk(pred) if type(n) is ast.Name and n.id in plain and id(n) not in covered}  # type: ignore[attr-defined]
 
 
 def _held_value(pred: ast.AST) -> bool:
