@@ -1229,6 +1229,9 @@ class _Analyzer:
             return Val(alias=model)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
+            manager = self.filters_dict_fetch(call, method, state)
+            if manager is not None:
+                return manager
             # session.get(Model, key)
             if method in GET_METHODS and len(call.args) >= 2 and call.args[0].keyword is None:
                 model = self.model_of(call.args[0].value, state)
@@ -1699,6 +1702,42 @@ class _Analyzer:
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def filters_dict_fetch(self, call: cst.Call, method: str, state: dict[str, Val]) -> Optional[Val]:
+        """A generic manager's lookup or write given the model and its filters as a dict (``db.get(Team,
+        filters={"id": team_id})``, ``db.delete(filters={"id": team_id}, model_class=Team)``): a lookup of
+        that model keyed on the dict's values, scoped when a key names an identity column (as ``filter_by``)
+        or a value comes from the principal."""
+        if method not in LIBRARY_CRUD_WRITES and method not in GET_METHODS:
+            return None
+        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        filters, model_expr = kwargs.get("filters"), kwargs.get("model_class") or kwargs.get("model")
+        if model_expr is None and call.args and call.args[0].keyword is None:
+            model_expr = call.args[0].value
+        if not isinstance(filters, cst.Dict) or model_expr is None:
+            return None
+        model = self.model_of(model_expr, state)
+        if model is None or self.project is None or not is_table_model(self.project, model):
+            return None
+        owner_cols = set(identity_columns(self.project, self.settings, model))
+        scoped = pscoped = False
+        names: set[str] = set()
+        for el in filters.elements:
+            if not isinstance(el, cst.DictElement) or not isinstance(el.key, cst.SimpleString):
+                return None  # ``**extra``: filters we cannot read make no claim
+            v = self.ev(el.value, state)
+            if el.key.evaluated_value in owner_cols:
+                scoped = True
+            pscoped = pscoped or v.derived
+            scoped = scoped or v.derived or v.trusted
+            names |= self.key_names(el.value, state)
+        if not names:
+            return Val(rows=True, model=model)  # keyed on nothing the caller gave: no claim (as a library CRUD object)
+        site = self.new_site(call, "get", [model], [model_expr])
+        site.key_names |= names
+        site.consumptions.append((scoped or self.admin_depth > 0, False))
+        site.pscoped = pscoped
+        return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
 
     def library_crud_model(self, expr: cst.BaseExpression) -> Optional[str]:
         """``crud_notes = NoteCRUD(Note)`` with ``NoteCRUD = FastCRUD[Note, ...]`` (or ``FastCRUD(Note)``): an
