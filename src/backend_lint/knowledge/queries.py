@@ -2093,7 +2093,7 @@ def _helper_unscoped(
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
         filters = summary.get("filters", {})
         for k in fetch.get("keys", ()):
-            if k in filters and not any(_identifying(project, entry) for entry in filters[k]):
+            if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",)))
     if depth >= 3 or fields & compared:
@@ -2136,12 +2136,12 @@ def _helper_unscoped(
     return out
 
 
-def _identifying(project: "ProjectIndex", entry: str) -> bool:
+def _identifying(project: "ProjectIndex", settings: "Settings", entry: str) -> bool:
     model, _, column = entry.rpartition(":")
     found = project.get_class(model)
     if found is None or not is_table_model(project, found[0]):
         return True
-    return identifying_column(project, found[0], column)
+    return identifying_column(project, settings, found[0], column)
 
 
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
