@@ -89,7 +89,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     value the helper compares only with plain attributes of the model (`Note.lang == lang`,
     `Note.status.in_(statuses)`: not the primary key, a unique column or one in a unique constraint, a
     foreign key, nor a column named like an identifier such as `*_id`, `slug`, `name`, `email`) filters
-    a listing and is no key (per-function summaries
+    a listing and is no key, and so is the other part of a composite key that includes the owner column
+    (`Counter.period == period` for a `(user_id, period)` key: one row per owner, across owners). A local
+    that only copies a parameter or its attribute (`post_id = post.id`, `key = uuid.UUID(raw_id)`) keys
+    the lookup on that parameter (per-function summaries
     computed with `ast` when the project is indexed). A helper given the principal or an identity value
     answers for the lookup, unless it never reads it. So does a repository object built with the principal whose method
     compares a column with an attribute of what it holds (`Message.api_client_id == self.api_client.id`). A helper that is not a route and is given no
