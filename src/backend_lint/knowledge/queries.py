@@ -618,7 +618,7 @@ class _Analyzer:
             left, right = node.left, node.comparisons[0].comparator
             pairs = [(left, right)] if isinstance(op, (cst.In, cst.NotIn)) else [(left, right), (right, left)]
             for key, other in pairs:
-                other = _unwrap(self.ctx, other)
+                key, other = _unwrap(self.ctx, key), _unwrap(self.ctx, other)  # ``str(org_id) != str(row.org_id)``
                 if not isinstance(key, cst.Name) or not isinstance(other, (cst.Name, cst.Attribute)):
                     continue
                 if (isinstance(other, cst.Name) and other.value == "None") or (isinstance(other, cst.Attribute) and other.attr.value == "query"):
