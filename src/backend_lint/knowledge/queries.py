@@ -1579,19 +1579,26 @@ class _Analyzer:
             model, chain = unscoped[param]
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
-            site.key_names |= names & client
+            copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+            site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
 
     def client_params(self) -> set[str]:
-        """The route's parameters that the client supplies (path, query, body, form): not dependencies."""
-        return {
+        """The route's parameters that the client supplies (path, query, body, form): not dependencies; and
+        the locals that only copy one of them (``persona_id = int(assistant_id)``)."""
+        params = {
             p.name
             for p in self.identity.params
             if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
             and p.name not in self.identity.principals
         }
+        return params | self._client_copies(params)
+
+    def _client_copies(self, params: set[str]) -> set[str]:
+        found = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        return {local for local, source in found.items() if source in params}
 
     # -- repositories ----------------------------------------------------------------------------------
     def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
@@ -1955,6 +1962,34 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
+
+def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
+    """Locals of a function assigned only copies of one name (``persona_id = int(assistant_id)``,
+    ``key = body.item_id``): ``{local: name}``. A local also assigned anything else is left out."""
+    out: dict[str, str] = {}
+    other: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            value = _unwrap(ctx, node.value)
+            while isinstance(value, cst.Attribute):
+                value = value.value
+            for t in node.targets:
+                target = t.target
+                if not isinstance(target, cst.Name):
+                    continue
+                if isinstance(value, cst.Name) and value.value != target.value and out.get(target.value, value.value) == value.value:
+                    out[target.value] = value.value
+                else:
+                    other.add(target.value)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in other}
+
 
 def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
