@@ -2246,7 +2246,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # a route dependency loads the row by this path parameter and decides on the caller
         if _roster_read(ctx, site, model):
             continue
-        if _keyed_by_caller(identity, site, func):
+        if _keyed_by_caller(identity, site):
             continue
         if fq.checks and _existence_only(func, site):
             continue
@@ -2350,35 +2350,15 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
     return tests > 0 and uses <= 1
 
 
-def _reads_any(func: cst.FunctionDef, names: set[str]) -> bool:
-    """The function's body reads one of ``names`` (a name load anywhere in it, nested functions included)."""
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name) and node.value in names:
-            return True
-        if isinstance(node, cst.Attribute):
-            stack.append(node.value)
-            continue
-        if isinstance(node, cst.Arg):
-            stack.append(node.value)
-            continue
-        stack.extend(iter_children(node))
-    return False
-
-
-def _keyed_by_caller(identity: Identity, site: Site, func: cst.FunctionDef) -> bool:
+def _keyed_by_caller(identity: Identity, site: Site) -> bool:
     """Follow the request, not the function: a helper (not a route handler) that is handed no principal,
     only identity values, and looks a row up by a key its caller handed in makes no claim of its own; the
     claim is made where a route's client key reaches it (``knowledge.flow``). A helper given the principal
-    answers for it (its caller trusts it), unless it never reads it, and a lookup keyed on nothing the caller
-    gave (a list that forgets the owner filter) is the helper's own."""
-    if identity.route is not None or identity.closure_derived:
+    answers for it (its caller trusts it), and a lookup keyed on nothing the caller gave (a list that forgets
+    the owner filter) is the helper's own."""
+    if identity.route is not None or identity.principals or identity.closure_derived:
         return False
-    params = {p.name for p in identity.params}
-    if identity.principals and (not set(identity.principals) <= params or _reads_any(func, set(identity.principals))):
-        return False  # (a principal parameter it never reads answers for nothing: ``acting_user  # noqa: ARG001``)
-    plain = params - set(identity.identity_params) - set(identity.principals) - {"self", "cls"}
+    plain = {p.name for p in identity.params} - set(identity.identity_params) - {"self", "cls"}
     return bool({k.split(".", 1)[0] for k in site.key_names} & plain)
 
 
