@@ -288,3 +288,42 @@ def test_facts_say_when_routes_take_no_principal(tmp_path: Path) -> None:
     silent = data["family2_silent"]
     assert len(silent) == 1, silent
     assert "only 1 of the 5 route handlers" in silent[0] and "`user_id` (3 routes)" in silent[0]
+
+
+MARKER_NAME_APP = {
+    "app/__init__.py": "",
+    "app/security.py": '''from fastapi import Depends
+from fastapi.security import HTTPBearer
+
+DependsJwtAuth = Depends(HTTPBearer())
+''',
+    "app/routes.py": '''from fastapi import APIRouter
+
+from .security import DependsJwtAuth
+
+router = APIRouter()
+
+
+@router.get("/menus", dependencies=[DependsJwtAuth])
+def menus():
+    return []
+
+
+@router.get("/token")
+def token(credentials: str = DependsJwtAuth):
+    return credentials
+''',
+}
+
+
+def test_facts_read_a_dependency_marker_held_in_a_name(tmp_path: Path) -> None:
+    """``DependsJwtAuth = Depends(HTTPBearer())``, imported into ``dependencies=[...]`` and used as a
+    parameter default: an auth dependency (a security scheme's credentials), and ``facts`` says why family 2
+    has no principal to reason with."""
+    root = make_project(tmp_path, MARKER_NAME_APP)
+    data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
+    rows = {d["name"]: d for d in data["auth_dependencies"]}
+    assert rows["DependsJwtAuth"]["module"] == "app.security"
+    assert rows["DependsJwtAuth"]["credentials_only"] is True
+    assert rows["DependsJwtAuth"]["why"] == "the marker `Depends(HTTPBearer)` held in a module-level name"
+    assert any("yields credentials only" in s for s in data["family2_silent"]), data["family2_silent"]

@@ -643,6 +643,8 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             entry.update(marker_info)
         elif isinstance(ann, (ast.Name, ast.Attribute)):
             entry["alias"] = resolve(ann)
+        if marker_info is None and "alias" not in entry and isinstance(p.default, (cst.Name, cst.Attribute)):
+            entry["alias"] = ctx.qualified_name(p.default)  # ``token: str = DependsJwtAuth``, a marker held in a name
         kind = param_dependency(project, settings, entry)
         if kind.kind is None and marker_info is not None and last_segment(marker_info.get("marker")) in DEPENDENCY_MARKERS:
             # ``Depends(current_user)`` spelled with a local or unresolvable name
@@ -704,6 +706,11 @@ def dependencies_elements(ctx: "FileContext", call: cst.Call) -> list[cst.BaseEx
 def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind]:
     out: list[DependencyKind] = []
     for dep in dependencies_elements(ctx, call):
+        if isinstance(dep, (cst.Name, cst.Attribute)) and ctx.project is not None:
+            q = ctx.qualified_name(dep)  # ``dependencies=[DependsJwtAuth]``: ``DependsJwtAuth = Depends(HTTPBearer())``
+            if q:
+                out.append(alias_dependency(ctx.project, ctx.settings, q))
+            continue
         if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
             target = dep.args[0].value
             func = target.func if isinstance(target, cst.Call) else target

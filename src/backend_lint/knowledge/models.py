@@ -444,6 +444,29 @@ def _table_constraints(project: "ProjectIndex", qualified: str) -> list[tuple[st
     return out
 
 
+_IDENTIFIER_WORDS = ("id", "ids", "uuid", "key", "slug", "name", "email", "token", "hash", "code", "number", "path", "url")
+
+
+def identifying_column(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str], column: str) -> bool:
+    """A column whose value addresses rows (a *key* in the sense of families 1-2): the primary key, a unique
+    column or one in a unique / primary-key constraint, a foreign key, or a column named like an identifier
+    (``id``, ``*_id``, ``uuid``, ``slug``, ``name``, ``email``, ``*_key``, ...). A column the model declares
+    that is none of these (``lang``, ``status``, ``created_at``) is an attribute: a value compared with it
+    filters a listing, it does not address a row. So is the other part of a composite key that includes
+    an identity column (``(user_id, time_frame)``: a time frame picks one row per owner, across owners).
+    Unknown columns and models count as identifying."""
+    if column.lower().rsplit("_", 1)[-1] in _IDENTIFIER_WORDS:
+        return True
+    traits = column_traits(project, qualified, column)
+    if traits is None or traits.unique or traits.foreign_key is not False:
+        return True
+    owners = set(identity_columns(project, settings, qualified))
+    if traits.primary_key:
+        keys = {c for c in model_columns(project, qualified) if getattr(column_traits(project, qualified, c), "primary_key", False)}
+        return not (len(keys) > 1 and keys & owners)
+    return any(column in cols and not owners & set(cols) for cols in _table_constraints(project, qualified or ""))
+
+
 def catalogue_model(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
     """A shared catalogue that merely *may* be scoped: every identity column is optional (nullable) and
     points to no table (no foreign key), and the rows carry a globally unique natural key (a single-column

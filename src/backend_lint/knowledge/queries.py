@@ -32,6 +32,7 @@ from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
     globally_scoped,
+    identifying_column,
     identity_columns,
     is_owned,
     is_table_model,
@@ -617,7 +618,7 @@ class _Analyzer:
             left, right = node.left, node.comparisons[0].comparator
             pairs = [(left, right)] if isinstance(op, (cst.In, cst.NotIn)) else [(left, right), (right, left)]
             for key, other in pairs:
-                other = _unwrap(self.ctx, other)
+                key, other = _unwrap(self.ctx, key), _unwrap(self.ctx, other)  # ``str(org_id) != str(row.org_id)``
                 if not isinstance(key, cst.Name) or not isinstance(other, (cst.Name, cst.Attribute)):
                     continue
                 if (isinstance(other, cst.Name) and other.value == "None") or (isinstance(other, cst.Attribute) and other.attr.value == "query"):
@@ -1228,6 +1229,9 @@ class _Analyzer:
             return Val(alias=model)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
+            manager = self.filters_dict_fetch(call, method, state)
+            if manager is not None:
+                return manager
             # session.get(Model, key)
             if method in GET_METHODS and len(call.args) >= 2 and call.args[0].keyword is None:
                 model = self.model_of(call.args[0].value, state)
@@ -1575,19 +1579,26 @@ class _Analyzer:
             model, chain = unscoped[param]
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
-            site.key_names |= names & client
+            copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+            site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
 
     def client_params(self) -> set[str]:
-        """The route's parameters that the client supplies (path, query, body, form): not dependencies."""
-        return {
+        """The route's parameters that the client supplies (path, query, body, form): not dependencies; and
+        the locals that only copy one of them (``persona_id = int(assistant_id)``)."""
+        params = {
             p.name
             for p in self.identity.params
             if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
             and p.name not in self.identity.principals
         }
+        return params | self._client_copies(params)
+
+    def _client_copies(self, params: set[str]) -> set[str]:
+        found = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        return {local for local, source in found.items() if source in params}
 
     # -- repositories ----------------------------------------------------------------------------------
     def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
@@ -1698,6 +1709,42 @@ class _Analyzer:
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def filters_dict_fetch(self, call: cst.Call, method: str, state: dict[str, Val]) -> Optional[Val]:
+        """A generic manager's lookup or write given the model and its filters as a dict (``db.get(Team,
+        filters={"id": team_id})``, ``db.delete(filters={"id": team_id}, model_class=Team)``): a lookup of
+        that model keyed on the dict's values, scoped when a key names an identity column (as ``filter_by``)
+        or a value comes from the principal."""
+        if method not in LIBRARY_CRUD_WRITES and method not in GET_METHODS:
+            return None
+        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        filters, model_expr = kwargs.get("filters"), kwargs.get("model_class") or kwargs.get("model")
+        if model_expr is None and call.args and call.args[0].keyword is None:
+            model_expr = call.args[0].value
+        if not isinstance(filters, cst.Dict) or model_expr is None:
+            return None
+        model = self.model_of(model_expr, state)
+        if model is None or self.project is None or not is_table_model(self.project, model):
+            return None
+        owner_cols = set(identity_columns(self.project, self.settings, model))
+        scoped = pscoped = False
+        names: set[str] = set()
+        for el in filters.elements:
+            if not isinstance(el, cst.DictElement) or not isinstance(el.key, cst.SimpleString):
+                return None  # ``**extra``: filters we cannot read make no claim
+            v = self.ev(el.value, state)
+            if el.key.evaluated_value in owner_cols:
+                scoped = True
+            pscoped = pscoped or v.derived
+            scoped = scoped or v.derived or v.trusted
+            names |= self.key_names(el.value, state)
+        if not names:
+            return Val(rows=True, model=model)  # keyed on nothing the caller gave: no claim (as a library CRUD object)
+        site = self.new_site(call, "get", [model], [model_expr])
+        site.key_names |= names
+        site.consumptions.append((scoped or self.admin_depth > 0, False))
+        site.pscoped = pscoped
+        return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
 
     def library_crud_model(self, expr: cst.BaseExpression) -> Optional[str]:
         """``crud_notes = NoteCRUD(Note)`` with ``NoteCRUD = FastCRUD[Note, ...]`` (or ``FastCRUD(Note)``): an
@@ -1916,6 +1963,34 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
+def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
+    """Locals of a function assigned only copies of one name (``persona_id = int(assistant_id)``,
+    ``key = body.item_id``): ``{local: name}``. A local also assigned anything else is left out."""
+    out: dict[str, str] = {}
+    other: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Assign):
+            value = _unwrap(ctx, node.value)
+            while isinstance(value, cst.Attribute):
+                value = value.value
+            for t in node.targets:
+                target = t.target
+                if not isinstance(target, cst.Name):
+                    continue
+                if isinstance(value, cst.Name) and value.value != target.value and out.get(target.value, value.value) == value.value:
+                    out[target.value] = value.value
+                else:
+                    other.add(target.value)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in other}
+
+
 def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
         name = dotted_name(expr.func) or ""
@@ -2051,7 +2126,10 @@ def _helper_unscoped(
         cols = set(identity_columns(project, settings, model)) or fields
         if cols & preds or cols & compared or any(capability_column(p) for p in preds):
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
+        filters = summary.get("filters", {})
         for k in fetch.get("keys", ()):
+            if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
+                continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",)))
     if depth >= 3 or fields & compared:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
@@ -2091,6 +2169,14 @@ def _helper_unscoped(
                 model, chain = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain)
     return out
+
+
+def _identifying(project: "ProjectIndex", settings: "Settings", entry: str) -> bool:
+    model, _, column = entry.rpartition(":")
+    found = project.get_class(model)
+    if found is None or not is_table_model(project, found[0]):
+        return True
+    return identifying_column(project, settings, found[0], column)
 
 
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:

@@ -151,10 +151,12 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
         kind = alias_dependency(index, settings, f"{mod}.{name}")
         if kind.kind is None:
             continue
-        dep = orm_facts(index.modules[mod])["aliases"][name].get("dependency")
+        entry = orm_facts(index.modules[mod])["aliases"][name]
+        dep, marker = entry.get("dependency"), last_segment(entry.get("marker")) or "Depends"
+        spelled = f"`{marker}({last_segment(dep)})`"
         row = {
             "name": name, "module": mod, "principal": kind.principal_type, "credentials_only": kind.credentials,
-            "why": f"`Annotated` alias of `Depends({last_segment(dep)})`",
+            "why": f"`Annotated` alias of {spelled}" if entry.get("type") else f"the marker {spelled} held in a module-level name",
         }
         (admin if kind.kind == "admin" else auth).append(row)
     return auth, admin

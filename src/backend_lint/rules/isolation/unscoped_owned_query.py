@@ -72,7 +72,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     a library class named like a CRUD, a repository or a DAO): `get`, `get_multi`, `exists`, `count`,
     `update`, `delete`, ... filtered by the keyword arguments that name the model's columns (`id=item_id`),
     scoped when one names an identity column (`created_by_user_id=user["id"]`); a write addressed by the
-    keys of an earlier lookup of the same model is that lookup's row (one finding per fetch). A predicate
+    keys of an earlier lookup of the same model is that lookup's row (one finding per fetch). A generic
+    manager given the model and its filters as a dict (`db.get(Team, filters={"id": team_id})`,
+    `db.delete(filters={"id": team_id}, model_class=Team)`) is read the same way: scoped when a key names
+    an identity column. A predicate
     held in a local (`flt = Item.email == email`, then `.filter(flt)`) keys the lookup on its names. A
     predicate counts when it mentions an identity
     column (`Item.owner_id == ...`, `.in_(...)`, `.is_(None)`, `filter_by(owner_id=...)`, inside
@@ -87,7 +90,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `JobStore.get_job(db=db, job_id=job_id)`) whose body, directly or through the helpers it
     hands the key to, looks a row of an owned model up by it with no owner predicate and no ownership
     comparison is reported at the route's call, the message naming the chain (per-function summaries
-    computed with `ast` when the project is indexed). A helper given the principal or an identity value
+    computed with `ast` when the project is indexed). A key addresses rows: a
+    value the helper compares only with plain attributes of the model (`Note.lang == lang`,
+    `Note.status.in_(statuses)`: not the primary key, a unique column or one in a unique constraint, a
+    foreign key, nor a column named like an identifier such as `*_id`, `slug`, `name`, `email`) filters
+    a listing and is no key, and so is the other part of a composite key that includes the owner column
+    (`Counter.period == period` for a `(user_id, period)` key: one row per owner, across owners). A local
+    that only copies a parameter or its attribute (`post_id = post.id`, `key = uuid.UUID(raw_id)`) keys
+    the lookup on that parameter, also in the route (`persona_id = int(assistant_id)`). A helper given the principal or an identity value
     answers for the lookup, unless it never reads it. So does a repository object built with the principal whose method
     compares a column with an attribute of what it holds (`Message.api_client_id == self.api_client.id`). A helper that is not a route and is given no
     principal makes no claim of its own for a lookup keyed on one of its parameters: the key is its

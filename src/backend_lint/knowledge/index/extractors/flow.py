@@ -101,6 +101,10 @@ def summarise(
     calls: list[dict[str, Any]] = []
     returns = False
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
+    filters: dict[str, set[tuple[str, str]]] = {}  # parameter -> (model, column) it is compared with in a predicate
+    keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
+    copies = _param_copies(fn, plain)  # ``message_id = message.id``: a local that only copies a parameter
+    keyish = plain | set(copies) if copies else plain
     loaded: set[str] = set()
     for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
         t = type(node)
@@ -128,23 +132,33 @@ def summarise(
                 last = func.attr
                 if last in PRED_METHODS:
                     for a in node.args:  # type: ignore[attr-defined]
-                        pred_keys |= _names(a) & plain
+                        pred_keys |= _names(a) & keyish
                         preds |= _attr_names(a)
                         held = held or _held_value(a)
-                    for k in node.keywords:  # type: ignore[attr-defined]
-                        pred_keys |= _names(k.value) & plain
-                        if k.arg:
-                            preds.add(k.arg)
+                        if last != "get":
+                            keyed |= _column_filters(a, keyish, resolve, filters)
+                        else:
+                            keyed |= _names(a) & keyish
+                    filter_base: Optional[str] = None
                     if last == "filter_by":
                         base = func.value
                         while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", "select"):
                             base = base.func.value
                         if type(base) is ast.Call and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                            filter_base = model_name(base.args[0])
                             for k in node.keywords:  # type: ignore[attr-defined]
                                 if k.arg:
                                     count(base.args[0], k.arg)
+                    for k in node.keywords:  # type: ignore[attr-defined]
+                        pred_keys |= _names(k.value) & keyish
+                        if k.arg:
+                            preds.add(k.arg)
+                        if k.arg and filter_base and type(k.value) is ast.Name and k.value.id in keyish:
+                            filters.setdefault(k.value.id, set()).add((filter_base, k.arg))
+                        else:
+                            keyed |= _names(k.value) & keyish
                 if last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
-                    keys = set().union(*(_names(a) for a in node.args[1:])) & plain  # type: ignore[attr-defined]
+                    keys = _back(set().union(*(_names(a) for a in node.args[1:])) & keyish, copies)  # type: ignore[attr-defined]
                     if keys:
                         q = model_name(node.args[0])  # type: ignore[attr-defined]
                         if q and q.rsplit(".", 1)[-1][:1].isupper():
@@ -181,6 +195,13 @@ def summarise(
                     calls.append({"target": target, "args": passed})
     if not plain:
         return None
+    if copies:
+        pred_keys, keyed = _back(pred_keys, copies), _back(keyed, copies)
+        merged: dict[str, set[tuple[str, str]]] = {}
+        for name, cols in filters.items():
+            for p in _back({name}, copies):
+                merged.setdefault(p, set()).update(cols)
+        filters = merged
     if pred_keys:
         for model, line in statement_models:
             fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
@@ -199,10 +220,73 @@ def summarise(
         out["returns"] = True
     if held:
         out["held_preds"] = True
+    only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
+    if only_filters:
+        out["filters"] = only_filters
     unused = sorted(plain - loaded)
     if unused:
         out["unused"] = unused
     return out
+
+
+def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
+    """Locals that only copy a parameter or one of its attributes (``message_id = message``, ``key =
+    str(body.item_id)``; also set to ``None``): a predicate on them is keyed on the parameter."""
+    if not plain:
+        return {}
+    out: dict[str, set[str]] = {}
+    other: set[str] = set()
+    for node in own_nodes(fn)[0]:
+        if type(node) is not ast.Assign:
+            continue
+        for target in node.targets:  # type: ignore[attr-defined]
+            if type(target) is not ast.Name:
+                continue
+            value = node.value  # type: ignore[attr-defined]
+            while type(value) is ast.Call and len(value.args) == 1 and (
+                (type(value.func) is ast.Name and value.func.id in UNWRAP) or (type(value.func) is ast.Attribute and value.func.attr in UNWRAP)
+            ):
+                value = value.args[0]  # ``str(x)``, ``uuid.UUID(x)``
+            while type(value) is ast.Attribute:
+                value = value.value
+            if type(value) is ast.Name and value.id in plain and target.id not in plain:
+                out.setdefault(target.id, set()).add(value.id)
+            elif not (type(value) is ast.Constant and value.value is None):
+                other.add(target.id)
+    return {k: v for k, v in out.items() if k not in other}
+
+
+def _back(names: set[str], copies: dict[str, set[str]]) -> set[str]:
+    out: set[str] = set()
+    for n in names:
+        out |= copies.get(n, {n})
+    return out
+
+
+def _column_filters(pred: ast.AST, plain: set[str], resolve: Resolve, filters: dict[str, set[tuple[str, str]]]) -> set[str]:
+    """Record the parameters a predicate compares with a model's column (``Message.lang == lang``,
+    ``Item.id.in_(ids)``) in ``filters``; return the parameters it reads in any other way."""
+    covered: set[int] = set()
+    for node in walk(pred):
+        t = type(node)
+        if t is ast.Compare and len(node.comparators) == 1:  # type: ignore[attr-defined]
+            pairs = ((node.left, node.comparators[0]), (node.comparators[0], node.left))  # type: ignore[attr-defined]
+        elif t is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "in_" and len(node.args) == 1:  # type: ignore[attr-defined]
+            pairs = ((node.func.value, node.args[0]),)  # type: ignore[attr-defined]
+        else:
+            continue
+        for column, value in pairs:
+            if type(column) is not ast.Attribute or not isinstance(column.value, (ast.Name, ast.Attribute)):
+                continue
+            base = column.value
+            last = base.attr if type(base) is ast.Attribute else base.id  # type: ignore[union-attr]
+            if not last[:1].isupper() or type(value) is not ast.Name or value.id not in plain:  # type: ignore[attr-defined]
+                continue
+            model = resolve(base)
+            if model:
+                filters.setdefault(value.id, set()).add((model, column.attr))  # type: ignore[attr-defined]
+                covered.add(id(value))
+    return {n.id for n in walk(pred) if type(n) is ast.Name and n.id in plain and id(n) not in covered}  # type: ignore[attr-defined]
 
 
 def _held_value(pred: ast.AST) -> bool:

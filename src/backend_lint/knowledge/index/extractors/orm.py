@@ -8,7 +8,8 @@ Stored under ``facts["extra"]["orm"]``:
   imports it, otherwise the bare class name SQLAlchemy's registry would look up (``"User"``).
 - ``loader_criteria``: targets of ``with_loader_criteria(X, ...)`` calls made inside a ``do_orm_execute``
   listener (global scoping of a mixin or model).
-- ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``.
+- ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``
+  and for a marker held in a name, ``X = Depends(f)`` (``type`` None).
 - ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
   for top-level functions, with the dependency markers of their parameters resolved.
   Plus what its body says (``_body_facts``): ``auth`` (token decoding), ``raises``, ``calls_out``,
@@ -163,6 +164,8 @@ def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
             found = annotated_marker(a.annotation, resolve)
         if found is None and isinstance(a.annotation, (ast.Name, ast.Attribute)):
             entry["alias"] = resolve(a.annotation)
+        if found is None and isinstance(d, (ast.Name, ast.Attribute)) and "alias" not in entry:
+            entry["alias"] = resolve(d)  # ``token: str = DependsJwtAuth`` (a marker held in a module-level name)
         if found is not None:
             entry.update(found)
         out.append(entry)
@@ -411,6 +414,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 entry = {"type": main_type(value, resolve)}
                 entry.update(found)
                 aliases[name] = entry
+        elif isinstance(value, ast.Call):
+            found = call_marker(value, resolve)  # ``DependsJwtAuth = Depends(HTTPBearer())``: a marker held in a name
+            if found is not None:
+                aliases[name] = {"type": None, **found}
 
     def visit_body(body: list[ast.stmt]) -> None:
         for stmt in body:
