@@ -240,7 +240,6 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     if engine.project is not None:
         engine.project.load_facts()
     engine.preload()  # imports the rules and libcst
-    _prime(engine, paths, sizes)
     # Chunks of about equal work (files dealt round robin by size), many more chunks than workers so
     # that the last ones balance the loads, few enough to keep the messages few; results are put back
     # in the files' order.
@@ -259,7 +258,9 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     initargs = (engine.settings, sorted(engine.codes), engine.project, replace(options, progress=None), engine.given_rules)
     done_chunks = 0
     global _FORK_ENGINE
-    _FORK_ENGINE = engine if ctx.get_start_method() == "fork" else None
+    if ctx.get_start_method() == "fork":  # (spawned workers share nothing with this process: no priming)
+        _prime(engine, paths, sizes)
+        _FORK_ENGINE = engine
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
             for chunk_result in pool.map(_work, chunks):
