@@ -208,7 +208,7 @@ class ProjectIndex:
             store_checked(roots_path, roots_key, {"inputs": inputs, "report": previous.to_json()})  # type: ignore[arg-type]
             index._store_imports(roots_path + ".imports", roots_key, rows)  # type: ignore[operator]
         else:
-            if index._apply_roots():
+            if index._apply_roots(jobs=jobs, keep=store is not None):
                 changed = True
             if roots_path is not None and index.roots_report is not None:
                 store_checked(roots_path, roots_key, {"inputs": index._roots_inputs(), "report": index.roots_report.to_json()})
@@ -284,9 +284,10 @@ class ProjectIndex:
                 return None
         return rows
 
-    def _apply_roots(self, texts: Optional[dict[str, str]] = None) -> bool:
+    def _apply_roots(self, texts: Optional[dict[str, str]] = None, jobs: int = 1, keep: bool = True) -> bool:
         """Infer the import roots from every module's absolute imports; name again (and extract again)
-        the files whose name they change. True when some module was renamed."""
+        the files whose name they change, in a pool when there are many (``jobs``, ``keep``: as ``build``'s
+        extraction). True when some module was renamed."""
         self.load_facts()
         default = _ModuleNamer(self.root)
         files = {p: default(p) for p in self._entries}
@@ -318,6 +319,7 @@ class ProjectIndex:
         self._units = units
         namer = _ModuleNamer(self.root, self._units, self._src)
         renamed = False
+        again: list = []  # files on disk to extract again under their new names (a third of a FastAPI group)
         for abspath, e in list(self._entries.items()):
             name = namer(abspath)
             if (e.module, e.is_package) == name:
@@ -326,7 +328,8 @@ class ProjectIndex:
                 self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1]))
                 renamed = True
                 continue
-            new = _extract_one(abspath, e.stamp, None, name, self.root)
+            again.append((abspath, e.stamp, None, name))
+        for abspath, new in _extract_all(again, jobs, None, keep) if again else ():
             if new is None:
                 continue
             self._entries[abspath] = new
