@@ -61,3 +61,22 @@ def test_a_pooled_run_reports_what_one_process_reports(tmp_path: Path) -> None:
         outputs.append(proc.stdout)
     assert outputs[0] == outputs[1]
     assert "BKL201" in outputs[0] and "BKL202" in outputs[0]
+
+
+def test_modules_renamed_by_the_import_roots_are_extracted_again_alike_in_a_pool(tmp_path: Path) -> None:
+    """A stray ``__init__.py`` above the real root (``apps/api/src`` imported as ``src``): the roots rename every
+    module, and the index extracts them again, in its pool when there are 200 or more: the same modules and
+    facts as one process."""
+    src = tmp_path / "apps" / "api" / "src"
+    src.mkdir(parents=True)
+    (tmp_path / "apps" / "api" / "__init__.py").write_text("")
+    (src / "__init__.py").write_text("")
+    (src / "models.py").write_text("class Item:\n    owner_id: int\n")
+    for i in range(210):
+        (src / f"m{i}.py").write_text(f"from src.models import Item\n\n\ndef get_{i}(x: Item) -> Item:\n    return x\n")
+    files = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    one = ProjectIndex.build(str(tmp_path), files, jobs=1)
+    pooled = ProjectIndex.build(str(tmp_path), files, jobs=2)
+    assert "src.m7" in one.modules and one.by_path[str(src / "m7.py")] == "src.m7"  # renamed by the roots
+    assert pooled.by_path == one.by_path
+    assert dict(pooled.modules) == dict(one.modules)
