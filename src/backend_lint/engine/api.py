@@ -217,6 +217,32 @@ class Engine:
         project = project if project is not None else self.project
         return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active], facts.tree
 
+    def prime(self, files: Iterable[tuple[str, str]]) -> int:
+        """Run the text prefilters and ``ast`` screens of ``files`` ((path, text) pairs) without linting them,
+        each file only while it activates a rule no earlier file did. The project-wide words and facts they
+        derive (``ProjectIndex.memo`` / ``stored_memo``: owned models, auth names, table words...) are then
+        computed once, here, before a pool forks workers that share them; each worker would otherwise derive
+        every one of them again (run 19: 1.7-1.8 s of each worker's CPU on the default bench set). Changes no
+        finding: memos are pure. Returns how many files were screened."""
+        if not self.skip or self.project is None:
+            return 0
+        seen: set = set()
+        screened = 0
+        for path, source in files:
+            if self.too_large(source):
+                continue
+            try:
+                active = self._active_rules(source, path, self._has_migration_rules and looks_like_migration(source))
+                fresh = [cls for cls in active if cls is not None and cls not in seen]
+                if not fresh:
+                    continue
+                seen.update(fresh)
+                screened += 1
+                self._screen_with_tree(active, source, self.project)
+            except Exception:  # a prefilter's or screen's crash is the lint's to report, with its file
+                continue
+        return screened
+
     def code_enabled_for(self, code: str, path: str) -> bool:
         if code not in self.codes:
             return False

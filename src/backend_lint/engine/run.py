@@ -148,11 +148,41 @@ _WORKER_ENGINE: Optional[Engine] = None
 _WORKER_OPTIONS: Optional[RunOptions] = None
 
 
+# The parent's engine, for workers forked from it: they use it as it is (its rules, dispatch table and the
+# project facts primed before the fork) instead of building their own.
+_FORK_ENGINE: Optional[Engine] = None
+
+
 def _init_worker(settings: Settings, codes: list[str], project, options: RunOptions, rules=None) -> None:
     global _WORKER_ENGINE, _WORKER_OPTIONS
     tune_gc()
-    _WORKER_ENGINE = Engine(settings, codes, project, rules=rules)
+    _WORKER_ENGINE = _FORK_ENGINE if _FORK_ENGINE is not None else Engine(settings, codes, project, rules=rules)
     _WORKER_OPTIONS = options
+
+
+# How many files, spread over a pooled run's list, the parent screens before forking (``Engine.prime``).
+_PRIME_SAMPLE = 64
+
+
+def _prime(engine: Engine, paths: Sequence[str], sizes: Sequence[int]) -> None:
+    """Let the parent derive the project-wide facts that the prefilters and screens ask for, once, from a
+    sample of the run's files spread over the list (each file's text is read; a file larger than
+    ``max-file-size`` is left out), so that the forked workers share them instead of each deriving them."""
+    if engine.project is None or not engine.skip:
+        return
+    step = max(1, len(paths) // _PRIME_SAMPLE)
+    limit = engine.settings.max_file_size
+
+    def files():
+        for i in range(0, len(paths), step):
+            if sizes[i] > limit:
+                continue
+            try:
+                yield paths[i], read_source(paths[i]).text
+            except SourceReadError:
+                continue
+
+    engine.prime(files())
 
 
 def _work(paths: list[str]) -> list[FileOutcome]:
@@ -227,6 +257,10 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
 
     initargs = (engine.settings, sorted(engine.codes), engine.project, replace(options, progress=None), engine.given_rules)
     done_chunks = 0
+    global _FORK_ENGINE
+    if ctx.get_start_method() == "fork":  # (spawned workers share nothing with this process: no priming)
+        _prime(engine, paths, sizes)
+        _FORK_ENGINE = engine
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
             for chunk_result in pool.map(_work, chunks):
@@ -242,6 +276,8 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
             for path in chunk:
                 if path not in by_path:
                     by_path[path] = _isolated(ctx, initargs, path)
+    finally:
+        _FORK_ENGINE = None
     return [by_path[p] for p in paths]
 
 

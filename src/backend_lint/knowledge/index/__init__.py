@@ -182,7 +182,7 @@ class ProjectIndex:
             from .extract import TreeHandover  # (only files not in the store)
 
             index._handover = TreeHandover(TREE_BUDGET)
-            for abspath, new in _extract_all(todo, jobs, index._handover):
+            for abspath, new in _extract_all(todo, jobs, index._handover, store is not None):
                 entries[abspath] = new
         for abspath, entry in entries.items():
             if entry is not None:
@@ -208,7 +208,7 @@ class ProjectIndex:
             store_checked(roots_path, roots_key, {"inputs": inputs, "report": previous.to_json()})  # type: ignore[arg-type]
             index._store_imports(roots_path + ".imports", roots_key, rows)  # type: ignore[operator]
         else:
-            if index._apply_roots():
+            if index._apply_roots(jobs=jobs, keep=store is not None):
                 changed = True
             if roots_path is not None and index.roots_report is not None:
                 store_checked(roots_path, roots_key, {"inputs": index._roots_inputs(), "report": index.roots_report.to_json()})
@@ -284,9 +284,10 @@ class ProjectIndex:
                 return None
         return rows
 
-    def _apply_roots(self, texts: Optional[dict[str, str]] = None) -> bool:
+    def _apply_roots(self, texts: Optional[dict[str, str]] = None, jobs: int = 1, keep: bool = True) -> bool:
         """Infer the import roots from every module's absolute imports; name again (and extract again)
-        the files whose name they change. True when some module was renamed."""
+        the files whose name they change, in a pool when there are many (``jobs``, ``keep``: as ``build``'s
+        extraction). True when some module was renamed."""
         self.load_facts()
         default = _ModuleNamer(self.root)
         files = {p: default(p) for p in self._entries}
@@ -318,6 +319,7 @@ class ProjectIndex:
         self._units = units
         namer = _ModuleNamer(self.root, self._units, self._src)
         renamed = False
+        again: list = []  # files on disk to extract again under their new names (a third of a FastAPI group)
         for abspath, e in list(self._entries.items()):
             name = namer(abspath)
             if (e.module, e.is_package) == name:
@@ -326,7 +328,8 @@ class ProjectIndex:
                 self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1]))
                 renamed = True
                 continue
-            new = _extract_one(abspath, e.stamp, None, name, self.root)
+            again.append((abspath, e.stamp, None, name))
+        for abspath, new in _extract_all(again, jobs, None, keep) if again else ():
             if new is None:
                 continue
             self._entries[abspath] = new
@@ -623,7 +626,9 @@ def _facts_digest(facts: dict[str, Any], encoded: Optional[bytes] = None) -> str
     return hashlib.sha256(encoded if encoded is not None else encode_facts(facts)).hexdigest()
 
 
-def _extract_one(abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str, handover: Optional[Any] = None) -> Optional[Entry]:
+def _extract_one(
+    abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str, handover: Optional[Any] = None, keep: bool = True
+) -> Optional[Entry]:
     try:
         with open(abspath, "rb") as fh:
             raw = fh.read()
@@ -640,13 +645,15 @@ def _extract_one(abspath: str, stamp: list, stored: Optional[Entry], name: tuple
         return None
     facts = extract_module(text, abspath, name[0], name[1], handover)
     encoded = encode_facts(facts)
-    return Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded)
+    # ``keep``: whether the store will write the encoded facts (without a store, a pool's worker does not send
+    # them back beside the facts: half the bytes its parent unpickles)
+    return Entry(stamp, digest, _facts_digest(facts, encoded), name[0], name[1], bool(facts.get("parsed")), facts, encoded=encoded if keep else None)
 
 
-def _extract_batch(root: str, items: list, handover: Optional[Any] = None) -> list:
+def _extract_batch(root: str, items: list, handover: Optional[Any] = None, keep: bool = True) -> list:
     out = []
     for abspath, stamp, stored, name in items:
-        out.append((abspath, _extract_one(abspath, stamp, stored, name, root, handover)))
+        out.append((abspath, _extract_one(abspath, stamp, stored, name, root, handover, keep)))
     return out
 
 
@@ -658,9 +665,9 @@ _PARALLEL_MIN = 200  # below this many files to extract, a process pool costs mo
 TREE_BUDGET = 1_000_000
 
 
-def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None) -> list:
+def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None, keep: bool = True) -> list:
     """Extract ``todo`` here or, when there are many, in a pool (whose trees stay in its processes);
-    ``handover`` keeps the trees of the files extracted here."""
+    ``handover`` keeps the trees of the files extracted here; ``keep``: a store will write the encoded facts."""
     jobs = jobs or (os.cpu_count() or 1)
     root = ""
     if jobs <= 1 or len(todo) < _PARALLEL_MIN:
@@ -678,7 +685,7 @@ def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None) -> list:
     out: list = []
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
-            for part in pool.map(_extract_batch, [root] * len(chunks), chunks):
+            for part in pool.map(_extract_batch, [root] * len(chunks), chunks, [None] * len(chunks), [keep] * len(chunks)):
                 out.extend(part)
     except Exception:  # a broken pool (resources, pickling): do it here
         return _extract_batch(root, todo, handover)

@@ -1,0 +1,82 @@
+"""The worker pool (``engine/run.py``): the parent derives the project-wide facts once before it forks
+(``Engine.prime``), and a pooled run reports what a one-process run reports.
+
+(No timing assertions: ``bench/bench.py`` and bench/RESULTS.md's run 19 measure the pool's cost.)
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from backend_lint.engine.api import Engine
+from backend_lint.ground.config import discover_settings
+from backend_lint.ground.discovery import iter_python_files
+from backend_lint.knowledge.index import ProjectIndex
+
+APP = Path(__file__).resolve().parents[1] / "fixtures" / "isolation" / "_projects" / "fastapi_sqlmodel"
+
+
+def _project(tmp_path: Path, fillers: int = 0) -> Path:
+    root = tmp_path / "proj"
+    shutil.copytree(APP, root, ignore=shutil.ignore_patterns("*.fixed.py", "__pycache__"))
+    (root / "pyproject.toml").write_text('[project]\nname = "probe"\n')
+    for i in range(fillers):  # enough files for a pool (``_lint_each``: 16 or more)
+        (root / "app" / f"filler_{i}.py").write_text(f"def helper_{i}(x):\n    return x + {i}\n")
+    return root
+
+
+def test_prime_derives_the_project_words_before_any_file_is_linted(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    settings = discover_settings(str(root))
+    files = [str(f) for f in iter_python_files([str(root)], settings)]
+    project = ProjectIndex.build(str(root), files, jobs=1)
+    engine = Engine(settings, project=project)
+    texts = [(f, Path(f).read_text(encoding="utf-8")) for f in files]
+    assert engine.prime(texts) >= 1
+    primed = {key for key in project._memo if isinstance(key, tuple) and key[0] == "stored"}
+    assert any(key[1].startswith("screens.owned:") for key in primed)  # family 2's words (its prefilter)
+    again = Engine(settings, project=project)
+    assert again.prime(texts) >= 1 and {k for k in project._memo if k[0] == "stored"} == primed  # memos: nothing new
+    # priming is not linting: the findings are the same as an engine that never primed
+    fresh = Engine(settings, project=ProjectIndex.build(str(root), files, jobs=1))
+    for path, text in texts:
+        assert engine.lint_source(text, path).diagnostics == fresh.lint_source(text, path).diagnostics
+    assert Engine(settings, project=None).prime(texts) == 0  # no index: nothing to derive
+
+
+def test_a_pooled_run_reports_what_one_process_reports(tmp_path: Path) -> None:
+    """The CLI (the installed entry point, a subprocess) with two workers forked from a primed parent and with
+    one process: the same JSON, findings included."""
+    root = _project(tmp_path, fillers=20)
+    outputs = []
+    for jobs in ("1", "2"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "backend_lint", "check", ".", "--no-cache", "--exit-zero", "-j", jobs, "--output-format", "json"],
+            cwd=root, capture_output=True, text=True, timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert outputs[0] == outputs[1]
+    assert "BKL201" in outputs[0] and "BKL202" in outputs[0]
+
+
+def test_modules_renamed_by_the_import_roots_are_extracted_again_alike_in_a_pool(tmp_path: Path) -> None:
+    """A stray ``__init__.py`` above the real root (``apps/api/src`` imported as ``src``): the roots rename every
+    module, and the index extracts them again, in its pool when there are 200 or more: the same modules and
+    facts as one process."""
+    src = tmp_path / "apps" / "api" / "src"
+    src.mkdir(parents=True)
+    (tmp_path / "apps" / "api" / "__init__.py").write_text("")
+    (src / "__init__.py").write_text("")
+    (src / "models.py").write_text("class Item:\n    owner_id: int\n")
+    for i in range(210):
+        (src / f"m{i}.py").write_text(f"from src.models import Item\n\n\ndef get_{i}(x: Item) -> Item:\n    return x\n")
+    files = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    one = ProjectIndex.build(str(tmp_path), files, jobs=1)
+    pooled = ProjectIndex.build(str(tmp_path), files, jobs=2)
+    assert "src.m7" in one.modules and one.by_path[str(src / "m7.py")] == "src.m7"  # renamed by the roots
+    assert pooled.by_path == one.by_path
+    assert dict(pooled.modules) == dict(one.modules)
