@@ -8,6 +8,7 @@ rule instances are created.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Callable, Optional, Sequence
 
 import libcst as cst
@@ -71,17 +72,21 @@ class Walker:
         on_import = self.on_import
         call = self._call
         kinds = kind_memo
-        # per node type: (visit entries, leave entries, child fields, is an import)
+        # per node type: (visit entries, leave entries, a reader of its child fields, whether it reads several,
+        # is an import)
         infos: dict[type, tuple] = self.table.type_infos
         path = self.path
         enter, exit_ = path.append, path.pop
 
         def info_for(tp: type) -> tuple:
             name = tp.__name__
+            fields = fields_of(tp)
+            # the child fields read in one C call (``attrgetter`` of several names gives a tuple)
             found = infos[tp] = (
                 visit_table.get(name),
                 leave_table.get(name),
-                fields_of(tp),
+                attrgetter(*fields) if fields else None,
+                len(fields) > 1,
                 name == "Import" or name == "ImportFrom",
             )
             return found
@@ -91,26 +96,26 @@ class Walker:
             info = infos.get(tp)
             if info is None:
                 info = info_for(tp)
-            visit, leave, fields, is_import = info
+            visit, leave, getter, several, is_import = info
             enter(node)
             if is_import and on_import is not None:
                 on_import(node)
             if visit:
                 call(visit, node)
-            for name in fields:
-                value = getattr(node, name)
-                k = kinds.get(type(value))
-                if k is None:
-                    k = kind_of(type(value))
-                if k == KIND_NODE:
-                    rec(value)
-                elif k == KIND_SEQ:
-                    for child in value:
-                        kc = kinds.get(type(child))
-                        if kc is None:
-                            kc = kind_of(type(child))
-                        if kc == KIND_NODE:
-                            rec(child)
+            if getter is not None:
+                for value in getter(node) if several else (getter(node),):
+                    k = kinds.get(type(value))
+                    if k is None:
+                        k = kind_of(type(value))
+                    if k == KIND_NODE:
+                        rec(value)
+                    elif k == KIND_SEQ:
+                        for child in value:
+                            kc = kinds.get(type(child))
+                            if kc is None:
+                                kc = kind_of(type(child))
+                            if kc == KIND_NODE:
+                                rec(child)
             if leave:
                 call(leave, node)
             exit_()

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
-from typing import Iterable, Iterator
+from operator import attrgetter
+from typing import Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -92,34 +93,58 @@ def _fields_of(tp: type) -> tuple[str, ...]:
     return names
 
 
-def iter_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
-    """Direct non-whitespace children of ``node`` in source order (cheap, no node rebuilding)."""
+_readers: dict[type, tuple] = {}  # type -> (reader of its child fields, whether it reads several), or None
+
+
+def _reader(tp: type) -> Optional[tuple]:
+    fields = _fields_of(tp)
+    found = _readers[tp] = (attrgetter(*fields), len(fields) > 1) if fields else None
+    return found
+
+
+def child_list(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``list(iter_children(node))``, built without a generator and with the fields read in one C call
+    (the walks below call it for every node)."""
+    out: list[cst.CSTNode] = []
+    try:
+        reader = _readers[type(node)]
+    except KeyError:
+        reader = _reader(type(node))
+    if reader is None:
+        return out
     kinds = _kinds
-    for name in _fields_of(type(node)):
-        value = getattr(node, name)
+    getter, several = reader
+    for value in getter(node) if several else (getter(node),):
         k = kinds.get(type(value))
         if k is None:
             k = _kind(type(value))
         if k == _NODE:
-            yield value
+            out.append(value)
         elif k == _SEQ:
             for child in value:
                 kc = kinds.get(type(child))
                 if kc is None:
                     kc = _kind(type(child))
                 if kc == _NODE:
-                    yield child
+                    out.append(child)
+    return out
+
+
+def iter_children(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    """Direct non-whitespace children of ``node`` in source order (cheap, no node rebuilding)."""
+    return iter(child_list(node))
 
 
 def walk(node: cst.CSTNode) -> Iterable[cst.CSTNode]:
     """All non-whitespace nodes below and including ``node``, pre-order."""
     stack = [node]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        children = list(iter_children(current))
+        children = child_list(current)
         children.reverse()
-        stack.extend(children)
+        extend(children)
 
 
 def load_names(expr: cst.CSTNode) -> Iterator[str]:

@@ -48,13 +48,19 @@ class Env:
             if isinstance(p, cst.Param):
                 self.locals.add(p.name.value)
                 counts[p.name.value] = 2
+        # (node types, not ``isinstance``: libcst's classes are ABCs, and a failing instance check costs a call
+        # into ``abc``; every class below is concrete, and no libcst class derives from one)
+        function_def, class_def, assign, ann_assign = cst.FunctionDef, cst.ClassDef, cst.Assign, cst.AnnAssign
+        aug_assign, for_, comp_for, with_item = cst.AugAssign, cst.For, cst.CompFor, cst.WithItem
+        except_handler, named_expr, import_, import_from = cst.ExceptHandler, cst.NamedExpr, cst.Import, cst.ImportFrom
         for node in walk(func.body):
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            kind = type(node)
+            if kind is function_def or kind is class_def:
                 self.locals.add(node.name.value)
                 counts[node.name.value] = counts.get(node.name.value, 0) + 1
-                if isinstance(node, cst.FunctionDef):
+                if kind is function_def:
                     self.functions[node.name.value] = node
-            elif isinstance(node, cst.Assign):
+            elif kind is assign:
                 for t in node.targets:
                     for n in bound_names(t.target):
                         self.locals.add(n)
@@ -63,37 +69,41 @@ class Env:
                             self.exprs[n] = node.value
                         else:
                             counts[n] += 1
-            elif isinstance(node, cst.AnnAssign):
+            elif kind is ann_assign:
                 for n in bound_names(node.target):
                     self.locals.add(n)
                     counts[n] = counts.get(n, 0) + 1
                     if node.value is not None:
                         self.exprs[n] = node.value
-            elif isinstance(node, (cst.AugAssign,)):
+            elif kind is aug_assign:
                 for n in bound_names(node.target):
                     self.locals.add(n)
                     counts[n] = counts.get(n, 0) + 2
-            elif isinstance(node, (cst.For, cst.CompFor)):
+            elif kind is for_ or kind is comp_for:
                 for n in bound_names(node.target):
                     self.locals.add(n)
                     counts[n] = counts.get(n, 0) + 2
-            elif isinstance(node, cst.WithItem) and node.asname is not None:
+            elif kind is with_item:
+                if node.asname is None:
+                    continue
                 for n in bound_names(node.asname.name):
                     self.locals.add(n)
                     counts[n] = counts.get(n, 0) + 2
-            elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+            elif kind is except_handler:
+                if node.name is None:
+                    continue
                 for n in bound_names(node.name.name):
                     self.locals.add(n)
                     counts[n] = counts.get(n, 0) + 2
-            elif isinstance(node, cst.NamedExpr):
+            elif kind is named_expr:
                 for n in bound_names(node.target):
                     self.locals.add(n)
                     counts[n] = counts.get(n, 0) + 2
-            elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            elif kind is import_ or kind is import_from:
                 if isinstance(node.names, cst.ImportStar):
                     continue
                 base = ""
-                if isinstance(node, cst.ImportFrom):
+                if kind is import_from:
                     base = ("." * len(node.relative)) + (dotted_name(node.module) or "")
                 for alias in node.names:
                     dotted = dotted_name(alias.name) or ""

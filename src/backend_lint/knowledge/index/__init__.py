@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from ...ground.cache import code_digest, load_checked, store_checked
 from ...ground.discovery import abspath_maker
-from ...ground.gc_tuning import tune_gc
+from ...ground.gc_tuning import collections_paused, tune_gc
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for
 from .entry import Entry, encode_facts
@@ -123,6 +123,7 @@ class ProjectIndex:
 
     # -- building ------------------------------------------------------------------------------------
     @classmethod
+    @collections_paused  # (its facts all live until the run ends: ground/gc_tuning.py)
     def build(
         cls,
         root: str,

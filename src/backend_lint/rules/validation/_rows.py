@@ -36,13 +36,17 @@ class Rows:
         for p in param_infos(ctx, func):
             self.params[p.name] = p.type
         self.assigned: dict[str, list[cst.BaseExpression]] = {}
+        assign, ann_assign = cst.Assign, cst.AnnAssign
         for node in own_statements(func):
-            if isinstance(node, cst.Assign):
+            kind = type(node)  # (types, not ``isinstance``: see ``own_statements``)
+            if kind is ann_assign:
+                if node.value is not None and isinstance(node.target, cst.Name):
+                    self.assigned.setdefault(node.target.value, []).append(node.value)
+                continue
+            if kind is assign:
                 for t in node.targets:
                     if isinstance(t.target, cst.Name):
                         self.assigned.setdefault(t.target.value, []).append(node.value)
-            elif isinstance(node, cst.AnnAssign) and node.value is not None and isinstance(node.target, cst.Name):
-                self.assigned.setdefault(node.target.value, []).append(node.value)
 
     def table(self, expr: cst.BaseExpression) -> Optional[str]:
         q = project_class(self.ctx, expr)

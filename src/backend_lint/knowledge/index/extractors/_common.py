@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import unicodedata
+from operator import attrgetter
 from typing import Any, Callable, Optional
 
 Resolve = Callable[[ast.AST], Optional[str]]
@@ -25,28 +26,49 @@ _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "modu
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+def _getter(kind: type) -> Any:
+    """How ``walk`` / ``own_nodes`` / ``children`` read a node kind's child fields, in field order: ``None``
+    (no child field), ``(1, attrgetter(field))`` or ``(2, attrgetter(*fields))`` (one C call for every field
+    instead of a ``getattr`` per field)."""
+    fields = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    found = None if not fields else ((1, attrgetter(fields[0])) if len(fields) == 1 else (2, attrgetter(*fields)))
+    _GETTERS[kind] = found
+    return found
+
+
+_GETTERS: dict[type, Any] = {}
+
+
 def walk(node: ast.AST) -> list[Any]:
     """``list(ast.walk(node))`` in the same (breadth-first) order, without the context and operator
     singletons, and about three times faster: ``ast.walk`` is a generator over two more generators
     (``iter_child_nodes``, ``iter_fields``), and reads every field of every node. The list may also hold the
     ``None`` and ``str`` items of list fields (``Dict.keys``, ``Global.names``): callers select by node type."""
     out: list[Any] = [node]
-    fields_of = _CHILD_FIELDS
+    getters = _GETTERS
     append, extend = out.append, out.extend
-    i = 0
-    while i < len(out):
-        current = out[i]
-        i += 1
+    for current in out:  # (a list's iterator also yields the items appended while it runs: breadth first)
         kind = current.__class__
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
-        for name in fields:
-            value = getattr(current, name, None)
+        try:
+            found = getters[kind]
+        except KeyError:
+            found = _getter(kind)
+        if found is None:
+            continue
+        if found[0] == 1:
+            value = found[1](current)
+            if value is not None:
+                if value.__class__ is list:
+                    extend(value)  # may hold ``None`` (``Dict.keys``) or ``str`` (``Global.names``): see above
+                else:
+                    append(value)
+            continue
+        for value in found[1](current):
             if value is None:
                 continue
             if value.__class__ is list:
-                extend(value)  # may hold ``None`` (``Dict.keys``) or ``str`` (``Global.names``): see above
+                extend(value)
             else:
                 append(value)
     return out
@@ -139,7 +161,7 @@ def own_nodes(fn: ast.AST) -> tuple[list[Any], list[Any]]:
             return found  # type: ignore[return-value]
     out: list[Any] = []
     inner: list[Any] = []
-    fields_of = _CHILD_FIELDS
+    getters = _GETTERS
     nested = _NESTED
     stack: list[Any] = list(getattr(fn, "body", ()))
     pop, push, extend, append = stack.pop, stack.append, stack.extend, out.append
@@ -151,11 +173,21 @@ def own_nodes(fn: ast.AST) -> tuple[list[Any], list[Any]]:
             if kind is not ast.ClassDef and kind is not ast.Lambda:
                 inner.append(node)
             continue
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
-        for name in fields:
-            value = getattr(node, name, None)
+        try:
+            found = getters[kind]
+        except KeyError:
+            found = _getter(kind)
+        if found is None:
+            continue
+        if found[0] == 1:
+            value = found[1](node)
+            if value is not None:
+                if value.__class__ is list:
+                    extend(value)
+                else:
+                    push(value)
+            continue
+        for value in found[1](node):
             if value is None:
                 continue
             if value.__class__ is list:
@@ -171,13 +203,14 @@ def own_nodes(fn: ast.AST) -> tuple[list[Any], list[Any]]:
 def children(node: Any) -> list[Any]:
     """``list(ast.iter_child_nodes(node))`` in the same order, without the context and operator singletons;
     like ``walk``, it may hold the ``None`` and ``str`` items of list fields, and takes them (no children)."""
-    kind = node.__class__
-    fields = _CHILD_FIELDS.get(kind)
-    if fields is None:
-        fields = _CHILD_FIELDS[kind] = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+    try:
+        found = _GETTERS[node.__class__]
+    except KeyError:
+        found = _getter(node.__class__)
     out: list[Any] = []
-    for name in fields:
-        value = getattr(node, name, None)
+    if found is None:
+        return out
+    for value in (found[1](node),) if found[0] == 1 else found[1](node):
         if value is None:
             continue
         if value.__class__ is list:

@@ -42,10 +42,18 @@ UNWRAP = frozenset({"str", "int", "UUID"})
 
 
 def _names(node: ast.AST) -> set[str]:
+    kind = type(node)
+    if kind is ast.Name:
+        return {node.id}  # type: ignore[attr-defined]  (the common arguments: no walk)
+    if kind is ast.Constant:
+        return set()
     return {n.id for n in walk(node) if type(n) is ast.Name}
 
 
 def _attr_names(node: ast.AST) -> set[str]:
+    kind = type(node)
+    if kind is ast.Name or kind is ast.Constant:
+        return set()
     return {n.attr for n in walk(node) if type(n) is ast.Attribute}
 
 

@@ -1,0 +1,79 @@
+"""The collector pause around the project index build (``ground/gc_tuning.collections_paused``), and what the
+extraction leaves for the collector: no module's tree may wait in a reference cycle while it is paused."""
+
+from __future__ import annotations
+
+import ast
+import gc
+
+import pytest
+
+from backend_lint.ground.gc_tuning import collections_paused
+from backend_lint.knowledge.index.extract import extract_module
+
+
+def test_paused_inside_restored_after_and_on_error(monkeypatch) -> None:
+    monkeypatch.delenv("BACKEND_LINT_DEFAULT_GC", raising=False)
+    seen = []
+
+    @collections_paused
+    def work(fail: bool) -> str:
+        seen.append(gc.isenabled())
+        if fail:
+            raise ValueError("boom")
+        return "done"
+
+    assert gc.isenabled()
+    assert work(False) == "done"
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        work(True)
+    assert gc.isenabled()
+    assert seen == [False, False]
+
+
+def test_left_disabled_when_it_was() -> None:
+    @collections_paused
+    def work() -> bool:
+        return gc.isenabled()
+
+    gc.disable()
+    try:
+        assert work() is False
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+SOURCE = '''
+from sqlalchemy import event
+
+@event.listens_for(Session, "do_orm_execute")
+def scoped(state):
+    state.statement = state.statement.options(with_loader_criteria(Item, Item.owner_id == 1))
+
+class Repo:
+    def get(self, session, item_id: int):
+        if item_id < 0:
+            raise ValueError(item_id)
+        return session.get(Item, item_id)
+
+def route(item_id: int, user=Depends(current_user)):
+    return Repo().get(db, item_id)
+'''
+
+
+def test_extraction_leaves_no_tree_in_a_cycle() -> None:
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        facts = extract_module(SOURCE, "/p/app/items.py", "app.items", False)
+        gc.collect()
+        trees = [o for o in gc.garbage if isinstance(o, ast.AST)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert facts["parsed"]
+    assert trees == []
