@@ -100,8 +100,16 @@ def settings_per_file(
             by_dir[c] = answer
         return answer
 
+    real_dirs: dict[str, str] = {}  # a file's directory, resolved once per directory (not once per file)
     for f in files:
-        config = closest(os.path.dirname(os.path.realpath(f)))
+        if os.path.islink(f):
+            real_dir = os.path.dirname(os.path.realpath(f))  # a linked file: the configuration of its target
+        else:
+            parent = os.path.dirname(f)
+            real_dir = real_dirs.get(parent)  # type: ignore[assignment]
+            if real_dir is None:
+                real_dir = real_dirs[parent] = os.path.realpath(parent or ".")
+        config = closest(real_dir)
         if config is None or config == run_config:
             config = run_config
         elif config not in by_config:
