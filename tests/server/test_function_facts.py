@@ -138,7 +138,7 @@ def test_patched_facts_equal_a_fresh_extraction() -> None:
             if path.name.endswith(".fixed.py"):
                 continue
             text = path.read_text()
-            for new, i in _edits(text, rnd, 3):
+            for new, i in _edits(text, rnd, 5):
                 try:
                     ast.parse(new)
                 except SyntaxError:
