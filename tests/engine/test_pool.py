@@ -80,3 +80,37 @@ def test_modules_renamed_by_the_import_roots_are_extracted_again_alike_in_a_pool
     assert "src.m7" in one.modules and one.by_path[str(src / "m7.py")] == "src.m7"  # renamed by the roots
     assert pooled.by_path == one.by_path
     assert dict(pooled.modules) == dict(one.modules)
+
+
+def test_an_index_built_on_a_thread_starts_its_pool_from_a_fresh_interpreter(tmp_path: Path) -> None:
+    """The language server builds its first index on a thread beside its event loop. ``fork`` copies only the
+    calling thread, so a lock another thread held at that moment (an import in progress) would stay held in
+    the workers forever and the build would never end (seen once in the server bench: mlflow's index never
+    came). With other threads alive the pool spawns its workers; the index equals a one-process build."""
+    import threading
+
+    from backend_lint.knowledge.index import pool_start_method
+
+    for i in range(210):
+        (tmp_path / f"m{i}.py").write_text(f"def get_{i}(x):\n    return x + {i}\n")
+    files = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    one = ProjectIndex.build(str(tmp_path), files, jobs=1)
+    seen: dict = {}
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)  # another thread alive, like the server's loop
+    other.start()
+
+    def build() -> None:
+        seen["method"] = pool_start_method()
+        seen["index"] = ProjectIndex.build(str(tmp_path), files, jobs=2)
+
+    try:
+        worker = threading.Thread(target=build)
+        worker.start()
+        worker.join()
+    finally:
+        release.set()
+        other.join()
+    assert seen["method"] == "spawn"
+    assert seen["index"].by_path == one.by_path
+    assert dict(seen["index"].modules) == dict(one.modules)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from collections.abc import Mapping
@@ -666,6 +667,17 @@ _PARALLEL_MIN = 200  # below this many files to extract, a process pool costs mo
 TREE_BUDGET = 1_000_000
 
 
+def pool_start_method() -> str:
+    """How a pool starts its workers: forked (they share what this process has loaded) when this process
+    runs one thread. ``fork`` copies only the calling thread: a lock another thread holds at that moment (an
+    import in progress, a logger, a stream buffer) stays held in the child forever, and the pool waits on a
+    worker that never starts. The language server builds its first index on a thread beside its event
+    loop, so there the workers start from a fresh interpreter (``spawn``)."""
+    if sys.platform == "win32" or threading.active_count() > 1:
+        return "spawn"
+    return "fork"
+
+
 def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None, keep: bool = True) -> list:
     """Extract ``todo`` here or, when there are many, in a pool (whose trees stay in its processes);
     ``handover`` keeps the trees of the files extracted here; ``keep``: a store will write the encoded facts."""
@@ -682,7 +694,7 @@ def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None, keep: bo
     chunks: list[list] = [[] for _ in range(count)]
     for k, item in enumerate(order):
         chunks[k % count].append(item)
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    ctx = multiprocessing.get_context(pool_start_method())
     out: list = []
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=tune_gc) as pool:
