@@ -59,3 +59,32 @@ def test_command_line_selectors_apply_on_top_of_every_file_s_settings(monorepo: 
     # (the most specific selector wins: BKL302 over svc_a's BKL3)
     both = [os.path.join("svc_a", "a.py"), os.path.join("svc_b", "b.py")]
     assert _reported(monorepo, "--no-cache", "--extend-select", "BKL302") == both
+
+
+def test_a_directory_is_resolved_through_a_linked_ancestor_as_realpath_does(tmp_path: Path) -> None:
+    """``settings_per_file`` resolves a file's directory from its parent's (one ``lstat`` per directory): a
+    linked directory anywhere above, and ``..`` in a path, still lead to the target's closest configuration."""
+    from backend_lint.engine.selection import settings_per_file
+    from backend_lint.ground.config import Settings
+
+    target = tmp_path / "real" / "svc"
+    (target / "pkg" / "deep").mkdir(parents=True)
+    (target / "pyproject.toml").write_text('[tool.backend-lint]\nignore = ["BKL3"]\n')
+    (target / "pkg" / "deep" / "m.py").write_text(UTCNOW)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "link").symlink_to(target, target_is_directory=True)
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "n.py").write_text(UTCNOW)
+    run = Settings(root=str(tmp_path))
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        files = ["elsewhere/link/pkg/deep/m.py", "plain/n.py", "plain/../elsewhere/link/pkg/deep/m.py", str(tmp_path / "plain" / "n.py")]
+        groups = settings_per_file(files, run)
+    finally:
+        os.chdir(cwd)
+    by_file = {f: s for s, group in groups for f in group}
+    assert by_file["plain/n.py"] is run and by_file[str(tmp_path / "plain" / "n.py")] is run
+    for f in (files[0], files[2]):
+        assert by_file[f].ignore == ("BKL3",), f
+        assert os.path.realpath(by_file[f].config_file) == str((target / "pyproject.toml").resolve())

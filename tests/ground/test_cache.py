@@ -283,6 +283,22 @@ def test_concurrent_runs_do_not_corrupt_the_cache(tmp_path: Path) -> None:
     assert not leftovers
 
 
+def test_a_save_merges_what_another_run_wrote_and_keeps_it_on_the_next_save(tmp_path: Path) -> None:
+    """``ResultCache.save`` reads the file again only when another run replaced it since (its identity: the
+    same inode, size and mtime is the file this run read or wrote), and what it merged stays for its next save."""
+    cache_dir, root = str(tmp_path / "c"), str(tmp_path)
+    first, second = ResultCache(cache_dir, root, "k"), ResultCache(cache_dir, root, "k")
+    first.store("/a.py", "da", "a", None, [])
+    first.save()
+    second.store("/b.py", "db", "b", None, [])
+    second.save()  # (another run wrote since it read: merged)
+    second.store("/c.py", "dc", "c", None, [])
+    second.save()  # (its own file: not read again, the merged entry kept)
+    first.store("/d.py", "dd", "d", None, [])
+    first.save()
+    assert sorted(ResultCache(cache_dir, root, "k").entries) == ["/a.py", "/b.py", "/c.py", "/d.py"]
+
+
 def test_a_warm_run_with_nothing_to_lint_does_not_import_libcst(tmp_path: Path) -> None:
     root = _app(tmp_path)
     _agree(root)

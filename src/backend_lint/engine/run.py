@@ -306,7 +306,10 @@ def open_cache(engine: Engine, options: RunOptions, paths: Sequence[str] = ()):
     declared inputs (``ground/inputs.py``) around ``paths`` and every indexed file."""
     if not options.use_cache or not options.cache_dir:
         return None
-    around = list(paths) + (list(engine.project.by_path) if engine.project is not None else [])
+    # each file once, absolute: the linted files are most often indexed too (``by_path`` is absolute)
+    absolute = abspath_maker()
+    around = dict.fromkeys(engine.project.by_path) if engine.project is not None else {}
+    around.update(dict.fromkeys(map(absolute, paths)))
     key = run_key(engine.settings, engine.codes, {"skip": engine.skip, "rules": engine.rule_codes}, around)
     return ResultCache(options.cache_dir, engine.settings.root, key)
 

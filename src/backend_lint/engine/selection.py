@@ -101,15 +101,30 @@ def settings_per_file(
         return answer
 
     real_dirs: dict[str, str] = {}  # a file's directory, resolved once per directory (not once per file)
+    islink, dirname, basename, realpath, join = os.path.islink, os.path.dirname, os.path.basename, os.path.realpath, os.path.join
+
+    def resolved(directory: str) -> str:
+        """``realpath(directory)``, from its parent's (memoised): a directory that is not a link resolves to
+        its resolved parent joined with its name (one ``lstat``, where ``realpath`` reads every component)."""
+        found = real_dirs.get(directory)
+        if found is None:
+            parent, name = dirname(directory), basename(directory)
+            if name in ("", ".", "..") or parent == directory or islink(directory):
+                found = realpath(directory or ".")
+            else:
+                found = join(resolved(parent), name)
+            real_dirs[directory] = found
+        return found
+
+    configs: dict[str, Optional[str]] = {}  # a file's directory -> its closest configuration
     for f in files:
-        if os.path.islink(f):
-            real_dir = os.path.dirname(os.path.realpath(f))  # a linked file: the configuration of its target
+        if islink(f):
+            config = closest(dirname(realpath(f)))  # a linked file: the configuration of its target
         else:
-            parent = os.path.dirname(f)
-            real_dir = real_dirs.get(parent)  # type: ignore[assignment]
-            if real_dir is None:
-                real_dir = real_dirs[parent] = os.path.realpath(parent or ".")
-        config = closest(real_dir)
+            parent = dirname(f)
+            config = configs.get(parent, "")
+            if config == "":
+                config = configs[parent] = closest(resolved(parent))
         if config is None or config == run_config:
             config = run_config
         elif config not in by_config:

@@ -33,7 +33,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import sys
 from typing import Any, Iterable, Optional
 
@@ -247,6 +246,8 @@ class ResultCache:
         self.project_entry: Optional[list] = None
         self.dirty = False
         self._loaded_entries: dict[str, list] = {}
+        # the file as it was when read (``save`` reads it again only when another run replaced it since)
+        self._seen = _file_identity(self.path)
         framed = Framed.read(self.path, key)
         if framed is not None:
             body = framed.section(0)
@@ -297,8 +298,10 @@ class ResultCache:
         if not self.dirty:
             return
         entries = self.entries
-        # Another run may have written since we read: keep what it added that we did not touch.
-        framed = Framed.read(self.path, self.key)
+        # Another run may have written since we read: keep what it added that we did not touch. (Every
+        # write replaces the file by a rename: the same inode, size and mtime is the file this run read.)
+        now = _file_identity(self.path)
+        framed = Framed.read(self.path, self.key) if now is not None and now != self._seen else None
         if framed is not None:
             body = framed.section(0)
             if isinstance(body, dict) and isinstance(body.get("files"), dict):
@@ -310,11 +313,24 @@ class ResultCache:
                 entries = merged
         body = json.dumps({"files": entries, "project": self.project_entry}, separators=(",", ":")).encode()
         write_framed(self.path, {"key": self.key}, [body])
+        self._seen = _file_identity(self.path)
+        self.entries = entries  # (with what another run had added: a second save keeps it)
+        self._loaded_entries = dict(entries)
         self.dirty = False
+
+
+def _file_identity(path: str) -> Optional[tuple[int, int, int, int]]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def clean(cache_dir: str) -> bool:
     if os.path.isdir(cache_dir):
+        import shutil  # (~3 ms with bz2 and lzma: only `clean` needs it)
+
         shutil.rmtree(cache_dir, ignore_errors=True)
         return True
     return False

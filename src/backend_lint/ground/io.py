@@ -15,7 +15,6 @@ import io
 import os
 import signal
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from typing import Optional
@@ -104,6 +103,8 @@ def write_atomically(path: str, data: bytes, like: Optional[os.stat_result] = No
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename, so that a
     reader sees the old or the new content, never half of it. ``like``: keep that mode and owner.
     Raises ``OSError``; the temporary file never outlives a failure."""
+    import tempfile  # (~4 ms with random: a warm run writes nothing)
+
     fd, tmp = tempfile.mkstemp(prefix=".backend-lint-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
     try:
         with os.fdopen(fd, "wb") as fh:
