@@ -49,6 +49,8 @@ class OrmFacts(TypedDict, total=False):
     method_returns: dict[str, dict[str, str]]
     generic_args: dict[str, list[str]]
     route_prefixes: list[str]
+    class_models: dict[str, str]
+    self_types: dict[str, dict[str, str]]
 
 
 class TimeAlias(TypedDict, total=False):

@@ -42,6 +42,7 @@ from .models import (
     relationships,
 )
 from .facts import orm_facts
+from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -1538,7 +1539,7 @@ class _Analyzer:
             if cls is None and isinstance(func.value, (cst.Name, cst.Attribute)):
                 cls = self.model_of(func.value, state)  # active record: ``Item.get_by_id(session, id)``
             if cls is not None:
-                target = method_summary(project, cls, func.attr.value)
+                target = specialised(project, cls, method_summary(project, cls, func.attr.value))
         if target is None:
             return None
         mod, cls, name, summary = target
@@ -1622,6 +1623,9 @@ class _Analyzer:
         project = self.project
         if project is None:
             return None
+        held = self.held_instance(expr)
+        if held is not None:
+            return held
         if isinstance(expr, cst.Name):
             for p in self.identity.params:
                 if p.name == expr.value and p.type:
@@ -1652,6 +1656,16 @@ class _Analyzer:
                 hint = found[0]
                 break
         return cls[0], hint
+
+    def held_instance(self, expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
+        """``self._items`` in a method of a service whose ``__init__`` keeps an ``ItemRepository`` there."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"):
+            return None
+        owner = enclosing_class(self.ctx, self.func)
+        if owner is None or self.project is None:
+            return None
+        found = self_attribute_class(self.project, owner, expr.attr.value)
+        return (found, None) if found is not None else None
 
     def repository_method_fetch(self, func: cst.Attribute, recv: Val, given_principal: bool) -> Optional[Val]:
         """``crud.item.get(db, id=id)`` / ``repo.get_by_id(id)``: a method of a project repository class whose
@@ -1687,6 +1701,8 @@ class _Analyzer:
                 returns = orm.get("method_returns", {}).get(short, {}).get(method)
         if not found_method:
             return None
+        if generic is None:
+            generic = repository_model(project, cls)  # ``model = Item`` in the body, ``super().__init__(Item, db)``
         model = None
         if returns:
             found = project.get_class(returns)
@@ -2104,7 +2120,7 @@ def helper_unscoped(
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
     it hands them to: ``{parameter: (model, call chain)}``."""
-    key = ("flow.unscoped", module, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    key = ("flow.unscoped", module, cls, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
     return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, summary, _depth))
 
 
@@ -2138,7 +2154,7 @@ def _helper_unscoped(
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
         if target.startswith("self.") and cls is not None:
-            sub = method_summary(project, cls, target[5:])
+            sub = specialised(project, cls, method_summary(project, cls, target[5:]))
         else:
             found = project.resolve_symbol(target)
             if found is not None and found[2] == "functions":

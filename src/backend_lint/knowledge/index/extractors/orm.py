@@ -22,6 +22,11 @@ Stored under ``facts["extra"]["orm"]``:
 - ``method_returns``: ``{class: {method: returned class}}`` and ``generic_args``: ``{class: [classes in
   its subscripted bases]}`` (``class CRUDItem(CRUDBase[Item, ItemCreate, ItemUpdate])``), so that a
   repository method's rows have a known model.
+- ``class_models``: ``{class: model}`` for a repository that names its model in its body (``model = Item``,
+  ``model: type[Item] = Item``) or hands it to its base (``super().__init__(Item, session)``), and
+  ``self_types``: ``{class: {attribute: class}}`` for what ``__init__`` keeps on ``self`` (``self._items =
+  items`` with ``items: ItemRepository``, ``self.repo = ItemRepository(db)``): the queries a generic base writes
+  on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -368,6 +373,69 @@ def _listener_functions(tree: ast.Module, resolve: Resolve) -> list[ast.AST]:
     return out
 
 
+MODEL_ATTRIBUTES = frozenset({"model", "_model", "model_class", "model_cls", "__model__", "entity", "entity_class", "orm_model"})
+
+
+def _class_name(node: Optional[ast.expr], resolve: Resolve) -> Optional[str]:
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    last = node.attr if isinstance(node, ast.Attribute) else node.id
+    if not last[:1].isupper() or last.isupper():
+        return None  # a value or a constant, not a class
+    return resolve(node)
+
+
+def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[str], dict[str, str]]:
+    """The model a class names for its base's queries (``model = Item``, ``super().__init__(Item, db)``) and
+    the classes of what its ``__init__`` keeps on ``self``."""
+    model: Optional[str] = None
+    held: dict[str, str] = {}
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if stmt.targets[0].id in MODEL_ATTRIBUTES:
+                model = _class_name(stmt.value, resolve) or model
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            if stmt.target.id in MODEL_ATTRIBUTES:
+                model = _class_name(stmt.value, resolve) or model
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
+            a = stmt.args
+            annotated = {x.arg: x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None}
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "__init__":
+                    base = sub.func.value
+                    if isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super":
+                        given = [k.value for k in sub.keywords if k.arg in MODEL_ATTRIBUTES] + list(sub.args)
+                        for g in given:
+                            found = _class_name(g, resolve)
+                            if found:
+                                model = model or found
+                                break
+                    continue
+                if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+                    target, value, annotation = sub.targets[0], sub.value, None
+                elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
+                    target, value, annotation = sub.target, sub.value, sub.annotation
+                else:
+                    continue
+                if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):
+                    continue
+                kind: Optional[str] = None
+                if annotation is not None:
+                    kind = main_type(annotation, resolve)
+                elif isinstance(value, ast.Name) and value.id in annotated:
+                    kind = main_type(annotated[value.id], resolve)
+                elif isinstance(value, ast.Call):
+                    kind = _class_name(value.func, resolve)
+                if target.attr in MODEL_ATTRIBUTES and not isinstance(value, ast.Call):
+                    found = _class_name(value, resolve)
+                    if found:
+                        model = model or found  # ``self.model = Item``
+                        continue
+                if kind:
+                    held[target.attr] = kind
+    return model, held
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     out: dict[str, Any] = {}
     declared: dict[str, list[str]] = {}
@@ -379,8 +447,15 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     generic_args: dict[str, list[str]] = {}
     callables: dict[str, Any] = {}
     method_calls: set[str] = set()
+    class_models: dict[str, str] = {}
+    self_types: dict[str, dict[str, str]] = {}
 
     def visit_class(node: ast.ClassDef) -> None:
+        model, held = _repository_facts(node, resolve)
+        if model:
+            class_models[node.name] = model
+        if held:
+            self_types[node.name] = held
         rels: dict[str, str] = {}
         returns: dict[str, Optional[str]] = {}
         generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
@@ -503,4 +578,6 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         generic_args=generic_args,
         callables=callables,
         method_calls=sorted(method_calls),
+        class_models=class_models,
+        self_types=self_types,
     )
