@@ -309,10 +309,74 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         "line": stmt.lineno,
     }
     out.update(_body_facts(stmt, resolve))
+    feeds = _principal_feeds(stmt, out["params"], resolve)
+    if feeds:
+        out["feeds"] = feeds
     for dec in stmt.decorator_list:
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
             out["task"] = True
+    return out
+
+
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"})
+ID_ATTRIBUTES = frozenset({"id", "user_id", "uid", "uuid", "pk"})
+_ID_WRAPPERS = frozenset({"str", "int", "UUID"})
+_CLIENT_PARAM_MARKERS = frozenset({"Path", "Query", "Body", "Form"})
+_PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "dict", "list", "Any"})
+
+
+def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]], resolve: Resolve) -> list[dict[str, Any]]:
+    """What a route or a function taking dependencies hands to the functions it calls: ``[{"target", "route",
+    "args": [[position or keyword, own parameter, "id" | "raw"]]}]``, ``id`` for the id of a dependency
+    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``raw`` for a route's own client
+    parameter passed as it is. ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
+    parameters receive the principal's id (the dependency being an auth dependency) and never client data."""
+    deps = {
+        p["name"] for p in params
+        if _last(p.get("marker")) in ("Depends", "Security") or (p.get("alias") and _last(p.get("alias")) not in _PLAIN_TYPES)
+    }
+    route = any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_METHODS for d in fn.decorator_list
+    )
+    if not deps and not route:
+        return []
+    plain = {
+        p["name"] for p in params
+        if p["name"] not in deps and p["name"] not in ("self", "cls") and (p.get("marker") is None or _last(p.get("marker")) in _CLIENT_PARAM_MARKERS)
+    } if route else set()
+
+    def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
+        while isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords and _last(
+            expr.func.id if isinstance(expr.func, ast.Name) else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
+        ) in _ID_WRAPPERS:
+            expr = expr.args[0]
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
+            return "id", expr.value.id
+        if isinstance(expr, ast.Name) and expr.id in plain:
+            return "raw", expr.id
+        return None
+
+    out: list[dict[str, Any]] = []
+    for node in walk_function(fn):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+            continue
+        given: list[list[Any]] = []
+        for i, a in enumerate(node.args):
+            if isinstance(a, ast.Starred):
+                break
+            found = kind(a)
+            if found is not None:
+                given.append([i, found[1], found[0]])
+        for k in node.keywords:
+            found = kind(k.value) if k.arg else None
+            if found is not None:
+                given.append([k.arg, found[1], found[0]])
+        if not given or not any(g[2] == "id" for g in given) and not route:
+            continue
+        target = resolve(node.func)
+        if target and "." in target:
+            out.append({"target": target, "route": route, "args": given})
     return out
 
 
