@@ -51,6 +51,7 @@ class OrmFacts(TypedDict, total=False):
     route_prefixes: list[str]
     class_models: dict[str, str]
     self_types: dict[str, dict[str, str]]
+    appliers: dict[str, dict[str, Any]]
 
 
 class TimeAlias(TypedDict, total=False):

@@ -27,6 +27,11 @@ Stored under ``facts["extra"]["orm"]``:
   ``self_types``: ``{class: {attribute: class}}`` for what ``__init__`` keeps on ``self`` (``self._items =
   items`` with ``items: ItemRepository``, ``self.repo = ItemRepository(db)``): the queries a generic base writes
   on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``).
+- ``appliers``: ``{function or "Class.method": {"params": [names], "applies": {param: "items" | "dump"}}}``
+  for a function that copies every key of a parameter onto an object with a ``setattr`` loop (``for k, v in
+  updates.items(): setattr(row, k, v)``, ``items`` ; over ``payload.model_dump(...)``, ``dump``) with no
+  allow-list (a test of the key other than ``hasattr``): the update form of a spread (BKL101,
+  ``knowledge.update_spread``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -500,6 +505,54 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
     return model, held
 
 
+_DUMPS = frozenset({"model_dump", "dict"})
+
+
+def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, Any]]:
+    """``applies`` facts of one function (see the module's docstring), or ``None``."""
+    a = fn.args
+    names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+    params = set(names) - {"self", "cls"}
+    if not params:
+        return None
+    applies: dict[str, str] = {}
+    for node in walk_function(fn):
+        if not isinstance(node, (ast.For, ast.AsyncFor)):
+            continue
+        it = node.iter
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "items" and not it.args):
+            continue
+        source = it.func.value
+        mode = "items"
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in _DUMPS:
+            if any(k.arg in ("include", "exclude") for k in source.keywords):
+                continue  # an allow-list, or fields kept out: read by the rule in the handler, not here
+            source, mode = source.func.value, "dump"
+        if not (isinstance(source, ast.Name) and source.id in params):
+            continue
+        target = node.target
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name)):
+            continue
+        key = target.elts[0].id
+        sets = False
+        allow = False
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr" and len(sub.args) == 3:
+                if isinstance(sub.args[1], ast.Name) and sub.args[1].id == key:
+                    sets = True
+            elif isinstance(sub, (ast.If, ast.IfExp, ast.comprehension)):
+                tests = sub.ifs if isinstance(sub, ast.comprehension) else [sub.test]
+                for test in tests:
+                    for t in ast.walk(test):
+                        if isinstance(t, ast.Compare) and any(isinstance(n, ast.Name) and n.id == key for n in [t.left, *t.comparators]):
+                            allow = True  # ``if key in ALLOWED`` / ``if key != "owner_id"``
+        if sets and not allow:
+            applies.setdefault(source.id, mode)
+    if not applies:
+        return None
+    return {"params": names, "applies": applies}
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     out: dict[str, Any] = {}
     declared: dict[str, list[str]] = {}
@@ -513,8 +566,14 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     method_calls: set[str] = set()
     class_models: dict[str, str] = {}
     self_types: dict[str, dict[str, str]] = {}
+    appliers: dict[str, Any] = {}
 
     def visit_class(node: ast.ClassDef) -> None:
+        for sub in node.body:
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = _applied(sub)
+                if found is not None:
+                    appliers[f"{node.name}.{sub.name}"] = found
         model, held = _repository_facts(node, resolve)
         if model:
             class_models[node.name] = model
@@ -568,6 +627,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions[stmt.name] = _function_facts(stmt, resolve)
+                found = _applied(stmt)
+                if found is not None:
+                    appliers[stmt.name] = found
             elif isinstance(stmt, ast.Assign) and stmt.value is not None:
                 for t in stmt.targets:
                     if isinstance(t, ast.Name):
@@ -644,4 +706,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         method_calls=sorted(method_calls),
         class_models=class_models,
         self_types=self_types,
+        appliers=appliers,
     )
