@@ -2153,7 +2153,9 @@ def _helper_unscoped(
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
-        if target.startswith("self.") and cls is not None:
+        if target.startswith("self.") and cls is not None and target.count(".") == 2:
+            sub = held_method_summary(project, cls, target)  # ``self._items.get_by_id(key)``
+        elif target.startswith("self.") and cls is not None:
             sub = specialised(project, cls, method_summary(project, cls, target[5:]))
         else:
             found = project.resolve_symbol(target)
@@ -2166,7 +2168,7 @@ def _helper_unscoped(
                 owner, _, method = target.rpartition(".")
                 store = _store_class(project, owner)
                 if store is not None:
-                    sub = method_summary(project, store, method)
+                    sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)
@@ -2185,6 +2187,16 @@ def _helper_unscoped(
                 model, chain = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain)
     return out
+
+
+def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:
+    """``self.<attribute>.<method>`` in a method of ``cls``: the summary of that method of the class ``__init__``
+    keeps there (``knowledge.repositories``)."""
+    _, attr, method = target.split(".")
+    held = self_attribute_class(project, cls, attr)
+    if held is None:
+        return None
+    return specialised(project, held, method_summary(project, held, method))
 
 
 def _identifying(project: "ProjectIndex", settings: "Settings", entry: str) -> bool:
