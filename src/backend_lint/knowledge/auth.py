@@ -1006,6 +1006,8 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
                             client.setdefault(key, set()).add(name)
                         elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
                             principal.setdefault(key, set()).add(name)
+                        elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
+                            client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
         out = {}
         for key, names in principal.items():
             kept = frozenset(names - client.get(key, set()))

@@ -335,7 +335,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     """What a route or a function taking dependencies hands to the functions it calls: ``[{"target", "route",
     "args": [[position or keyword, own parameter, "id" | "raw"]]}]``, ``id`` for the id of a dependency
     parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``raw`` for a route's own client
-    parameter passed as it is. ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
+    parameter or a part of it (``payload.user_id``). ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
     parameters receive the principal's id (the dependency being an auth dependency) and never client data."""
     deps = {
         p["name"] for p in params
@@ -346,9 +346,12 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     )
     if not deps and not route:
         return []
+    # (a parameter annotated with a class may be a body model or an auth alias: its ``.id`` counts as the
+    # principal's only when the project-level reading finds an auth dependency behind it, anything else of
+    # it as client data)
     plain = {
         p["name"] for p in params
-        if p["name"] not in deps and p["name"] not in ("self", "cls") and (p.get("marker") is None or _last(p.get("marker")) in _CLIENT_PARAM_MARKERS)
+        if p["name"] not in ("self", "cls") and (p.get("marker") is None or _last(p.get("marker")) in _CLIENT_PARAM_MARKERS)
     } if route else set()
 
     def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
@@ -358,8 +361,11 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             expr = expr.args[0]
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
             return "id", expr.value.id
-        if isinstance(expr, ast.Name) and expr.id in plain:
-            return "raw", expr.id
+        base = expr
+        while isinstance(base, (ast.Attribute, ast.Subscript)):
+            base = base.value  # ``payload.user_id``, ``data["user_id"]``: still the client's
+        if isinstance(base, ast.Name) and base.id in plain:
+            return "raw", base.id
         return None
 
     out: list[dict[str, Any]] = []
