@@ -970,7 +970,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     return ident
 
 
-def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, frozenset[str]]:
+def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
     """``{function: parameters}``: parameters of project functions that an authenticated caller hands the
     principal's id (``current_user_id=str(current_user.id)``, the dependency being an auth dependency) and no
     route hands its own client data (a path, query or body parameter passed as it is): under any name,
@@ -978,7 +978,7 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
     if project is None:
         return {}
 
-    def build() -> dict[str, frozenset[str]]:
+    def build() -> dict[str, list[str]]:
         principal: dict[str, set[str]] = {}
         client: dict[str, set[str]] = {}
         callee_params: dict[str, list[str]] = {}
@@ -1008,14 +1008,15 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
                             principal.setdefault(key, set()).add(name)
                         elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
                             client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
-        out = {}
+        out: dict[str, list[str]] = {}
         for key, names in principal.items():
-            kept = frozenset(names - client.get(key, set()))
+            kept = sorted(names - client.get(key, set()))
             if kept:
                 out[key] = kept
         return out
 
-    return project.memo(("auth.principal_fed", _settings_key(settings)), build)
+    # stored next to the index: a run that lints one file reads it instead of every module's facts
+    return project.stored_memo(f"auth.principal_fed:{_settings_key(settings)!r}", build, load=dict)
 
 
 def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
@@ -1040,7 +1041,7 @@ def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[s
         return frozenset()
     if not module:
         return frozenset()
-    return principal_fed_parameters(project, ctx.settings).get(f"{module}.{func.name.value}", frozenset())
+    return frozenset(principal_fed_parameters(project, ctx.settings).get(f"{module}.{func.name.value}", ()))
 
 
 REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})
