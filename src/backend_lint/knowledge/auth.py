@@ -913,7 +913,8 @@ def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func)
-    if route is None and (enclosing is None or not enclosing.in_scope) and not _may_carry_identity(ctx, func):
+    fed = principal_fed_here(ctx, func) if route is None and enclosing is None else frozenset()
+    if route is None and (enclosing is None or not enclosing.in_scope) and not fed and not _may_carry_identity(ctx, func):
         return Identity()  # no parameter can carry the principal or an identity value
     params = param_infos(ctx, func)
     ident = Identity(route=route, params=params)
@@ -964,7 +965,83 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if p.name in identity_fields and (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")):
             if not _written_only(ctx, func, p.name):
                 ident.identity_params[p.name] = p.name
+        elif p.name in fed and p.name not in ident.principals:
+            ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
     return ident
+
+
+def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
+    """``{function: parameters}``: parameters of project functions that an authenticated caller hands the
+    principal's id (``current_user_id=str(current_user.id)``, the dependency being an auth dependency) and no
+    route hands its own client data (a path, query or body parameter passed as it is): under any name,
+    such a parameter holds who asks in the callee (the ``feeds`` facts of ``index/extractors/orm.py``)."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        principal: dict[str, set[str]] = {}
+        client: dict[str, set[str]] = {}
+        callee_params: dict[str, list[str]] = {}
+        for mod, facts in project.iter_modules():
+            functions = orm_facts(facts).get("functions", {})
+            for caller, fn in functions.items():
+                feeds = fn.get("feeds")
+                if not feeds:
+                    continue
+                own = {fp["name"]: fp for fp in fn.get("params", ())}
+                for feed in feeds:
+                    found = project.resolve_symbol(feed["target"])
+                    if found is None or found[2] != "functions":
+                        continue
+                    key = f"{found[0]}.{found[1]}"
+                    if key not in callee_params:
+                        target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+                        callee_params[key] = [fp["name"] for fp in target.get("params", ())]
+                    names = callee_params[key]
+                    for where, param, kind in feed["args"]:
+                        name = names[where] if isinstance(where, int) and where < len(names) else where
+                        if not isinstance(name, str) or name not in names:
+                            continue
+                        if kind == "raw":
+                            client.setdefault(key, set()).add(name)
+                        elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
+                            principal.setdefault(key, set()).add(name)
+                        elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
+                            client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+        out: dict[str, list[str]] = {}
+        for key, names in principal.items():
+            kept = sorted(names - client.get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    # stored next to the index: a run that lints one file reads it instead of every module's facts
+    return project.stored_memo(f"auth.principal_fed:{_settings_key(settings)!r}", build, load=dict)
+
+
+def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The names of every ``principal_fed_parameters`` parameter (for the screens)."""
+    if project is None:
+        return frozenset()
+    return project.stored_memo(
+        f"auth.principal_fed_names:{_settings_key(settings)!r}",
+        lambda: tuple(sorted({n for names in principal_fed_parameters(project, settings).values() for n in names})),
+        load=tuple,
+    )
+
+
+def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """``principal_fed_parameters`` for a top-level function of the file being linted."""
+    project = ctx.project
+    if project is None or ctx.module is None or not any(s is func for s in ctx.module.body):
+        return frozenset()
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return frozenset()
+    if not module:
+        return frozenset()
+    return frozenset(principal_fed_parameters(project, ctx.settings).get(f"{module}.{func.name.value}", ()))
 
 
 REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})
@@ -1141,6 +1218,7 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words = set(settings.principal_parameters) | set(settings.identity_fields) | {"Depends", "Security"}
         words |= {last_segment(e) for e in settings.auth_dependencies}
         words |= set(interesting_names(project, settings))
+        words |= set(principal_fed_names(project, settings))
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []

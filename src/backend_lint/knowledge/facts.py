@@ -49,6 +49,9 @@ class OrmFacts(TypedDict, total=False):
     method_returns: dict[str, dict[str, str]]
     generic_args: dict[str, list[str]]
     route_prefixes: list[str]
+    class_models: dict[str, str]
+    self_types: dict[str, dict[str, str]]
+    appliers: dict[str, dict[str, Any]]
 
 
 class TimeAlias(TypedDict, total=False):

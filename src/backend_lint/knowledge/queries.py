@@ -42,6 +42,7 @@ from .models import (
     relationships,
 )
 from .facts import orm_facts
+from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -1538,7 +1539,7 @@ class _Analyzer:
             if cls is None and isinstance(func.value, (cst.Name, cst.Attribute)):
                 cls = self.model_of(func.value, state)  # active record: ``Item.get_by_id(session, id)``
             if cls is not None:
-                target = method_summary(project, cls, func.attr.value)
+                target = specialised(project, cls, method_summary(project, cls, func.attr.value))
         if target is None:
             return None
         mod, cls, name, summary = target
@@ -1622,6 +1623,9 @@ class _Analyzer:
         project = self.project
         if project is None:
             return None
+        held = self.held_instance(expr)
+        if held is not None:
+            return held
         if isinstance(expr, cst.Name):
             for p in self.identity.params:
                 if p.name == expr.value and p.type:
@@ -1652,6 +1656,16 @@ class _Analyzer:
                 hint = found[0]
                 break
         return cls[0], hint
+
+    def held_instance(self, expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
+        """``self._items`` in a method of a service whose ``__init__`` keeps an ``ItemRepository`` there."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"):
+            return None
+        owner = enclosing_class(self.ctx, self.func)
+        if owner is None or self.project is None:
+            return None
+        found = self_attribute_class(self.project, owner, expr.attr.value)
+        return (found, None) if found is not None else None
 
     def repository_method_fetch(self, func: cst.Attribute, recv: Val, given_principal: bool) -> Optional[Val]:
         """``crud.item.get(db, id=id)`` / ``repo.get_by_id(id)``: a method of a project repository class whose
@@ -1687,6 +1701,8 @@ class _Analyzer:
                 returns = orm.get("method_returns", {}).get(short, {}).get(method)
         if not found_method:
             return None
+        if generic is None:
+            generic = repository_model(project, cls)  # ``model = Item`` in the body, ``super().__init__(Item, db)``
         model = None
         if returns:
             found = project.get_class(returns)
@@ -2104,7 +2120,7 @@ def helper_unscoped(
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
     it hands them to: ``{parameter: (model, call chain)}``."""
-    key = ("flow.unscoped", module, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    key = ("flow.unscoped", module, cls, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
     return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, summary, _depth))
 
 
@@ -2137,8 +2153,10 @@ def _helper_unscoped(
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
-        if target.startswith("self.") and cls is not None:
-            sub = method_summary(project, cls, target[5:])
+        if target.startswith("self.") and cls is not None and target.count(".") == 2:
+            sub = held_method_summary(project, cls, target)  # ``self._items.get_by_id(key)``
+        elif target.startswith("self.") and cls is not None:
+            sub = specialised(project, cls, method_summary(project, cls, target[5:]))
         else:
             found = project.resolve_symbol(target)
             if found is not None and found[2] == "functions":
@@ -2150,7 +2168,7 @@ def _helper_unscoped(
                 owner, _, method = target.rpartition(".")
                 store = _store_class(project, owner)
                 if store is not None:
-                    sub = method_summary(project, store, method)
+                    sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)
@@ -2169,6 +2187,16 @@ def _helper_unscoped(
                 model, chain = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain)
     return out
+
+
+def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:
+    """``self.<attribute>.<method>`` in a method of ``cls``: the summary of that method of the class ``__init__``
+    keeps there (``knowledge.repositories``)."""
+    _, attr, method = target.split(".")
+    held = self_attribute_class(project, cls, attr)
+    if held is None:
+        return None
+    return specialised(project, held, method_summary(project, held, method))
 
 
 def _identifying(project: "ProjectIndex", settings: "Settings", entry: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import interesting_names
+from ...knowledge.auth import interesting_names, principal_fed_names
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.tree_facts import TreeFacts
 from .screens import defaults, leaf_names, parameters
@@ -23,7 +23,7 @@ def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool
 
     def build() -> tuple[bool, bool]:
         wanted = interesting_names(project, settings)
-        plain = set(settings.principal_parameters) | set(settings.identity_fields)
+        plain = set(settings.principal_parameters) | set(settings.identity_fields) | set(principal_fed_names(project, settings))
         carries = route = False
         for func in facts.functions:
             if not carries:

@@ -10,6 +10,7 @@ from .._shared.identity_scope import route_handler
 from ._analysis import client_identity_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from ...knowledge.client_identity import client_identity_findings
+from ...knowledge.update_spread import update_spread_findings
 from .._shared.identity import IdentityStack
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -38,7 +39,12 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     `await request.json()`, `await request.form()` or `request.query_params` (or from dumping the body);
     or a body model that declares an identity field spread into an ORM constructor
     (`Item(**payload.model_dump())`, `Item.model_validate(payload)`) without the handler overriding that
-    field.
+    field. The update form counts too: such a body model dumped (`payload.model_dump(exclude_unset=True)`)
+    and applied key by key with a `setattr` loop, in the handler or in the project function or method the
+    handler hands the dump (or the model) to (`service.update(id, payload.model_dump())` with `for key,
+    value in updates.items(): setattr(row, key, value)`); it is reported at the dump (the read of the
+    identity value), unless the loop tests its key against an allow-list, the dump keeps the field out
+    (`exclude={"owner_id"}`, `include=...`), or the handler writes the field itself.
 
     Not reported: a field the handler compares with the principal (`if payload.owner_id !=
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
@@ -122,7 +128,8 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     current_user.id})` and `Item.model_validate(payload)` gets `update={"owner_id": current_user.id}`.
     Clients that relied on choosing the owner stop being able to, on purpose. No fix is offered when the
     principal's attribute for the field is not known, or when no parameter carries the principal (an auth
-    dependency given in `dependencies=[...]` only).
+    dependency given in `dependencies=[...]` only), nor for the update form (a `setattr` loop: whether to
+    drop the field or to overwrite it depends on the callee).
     """
 
     spec = SPEC
@@ -145,3 +152,7 @@ class IdentityFromRequestBody(IdentityStack, Rule):
                     [Edit.replace(n, text) for n, text in finding.fix_edits],
                 )
             self.report(finding.node, self.message.format(field=finding.field, source=finding.source), fix)
+        for spread in update_spread_findings(self.ctx, node, identity):
+            # the update form of a spread: the dump applied key by key with ``setattr`` (no fix: where the
+            # identity must come from depends on the callee)
+            self.report(spread.node, self.message.format(field=spread.field, source=spread.source))

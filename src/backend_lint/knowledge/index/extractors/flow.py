@@ -32,6 +32,7 @@ import ast
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, own_nodes, store, walk, walk_function
+from .orm import main_type
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 STATEMENTS = frozenset({"select", "update", "delete"})
@@ -111,6 +112,7 @@ def summarise(
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
     filters: dict[str, set[tuple[str, str]]] = {}  # parameter -> (model, column) it is compared with in a predicate
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
+    instances = _instances(fn, resolve) if plain else {}
     copies = _param_copies(fn, plain)  # ``message_id = message.id``: a local that only copies a parameter
     keyish = plain | set(copies) if copies else plain
     loaded: set[str] = set()
@@ -197,6 +199,8 @@ def summarise(
             if passed:
                 if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
                     target: Optional[str] = f"self.{func.attr}"
+                elif ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in instances:
+                    target = f"{instances[func.value.id]}.{func.attr}"  # ``repo = ItemRepository(db); repo.get(key)``
                 else:
                     target = resolve(func)
                 if target:
@@ -235,6 +239,39 @@ def summarise(
     if unused:
         out["unused"] = unused
     return out
+
+
+def _instances(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, str]:
+    """Names that hold an object of a class the module names: a local built once (``repo =
+    ItemRepository(db)``) or a parameter annotated with a class (``repo: ItemRepository``), so that a call
+    on it is recorded as ``<class>.<method>`` (the reader follows it when the class is the project's)."""
+    out: dict[str, str] = {}
+    a = fn.args
+    for x in a.posonlyargs + a.args + a.kwonlyargs:
+        if x.annotation is not None and x.arg not in ("self", "cls"):
+            q = main_type(x.annotation, resolve)
+            if q and q.rsplit(".", 1)[-1][:1].isupper():
+                out[x.arg] = q
+    other: set[str] = set()
+    for node in own_nodes(fn)[0]:
+        if type(node) is not ast.Assign:
+            continue
+        for target in node.targets:  # type: ignore[attr-defined]
+            if type(target) is not ast.Name:
+                continue
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is ast.Await:
+                value = value.value
+            q = None
+            if type(value) is ast.Call and isinstance(value.func, (ast.Name, ast.Attribute)):
+                last = value.func.attr if type(value.func) is ast.Attribute else value.func.id
+                if last[:1].isupper() and not last.isupper():
+                    q = resolve(value.func)
+            if q is None or (target.id in out and out[target.id] != q):
+                other.add(target.id)
+            else:
+                out[target.id] = q
+    return {k: v for k, v in out.items() if k not in other}
 
 
 def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:

@@ -22,6 +22,16 @@ Stored under ``facts["extra"]["orm"]``:
 - ``method_returns``: ``{class: {method: returned class}}`` and ``generic_args``: ``{class: [classes in
   its subscripted bases]}`` (``class CRUDItem(CRUDBase[Item, ItemCreate, ItemUpdate])``), so that a
   repository method's rows have a known model.
+- ``class_models``: ``{class: model}`` for a repository that names its model in its body (``model = Item``,
+  ``model: type[Item] = Item``) or hands it to its base (``super().__init__(Item, session)``), and
+  ``self_types``: ``{class: {attribute: class}}`` for what ``__init__`` keeps on ``self`` (``self._items =
+  items`` with ``items: ItemRepository``, ``self.repo = ItemRepository(db)``): the queries a generic base writes
+  on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``).
+- ``appliers``: ``{function or "Class.method": {"params": [names], "applies": {param: "items" | "dump"}}}``
+  for a function that copies every key of a parameter onto an object with a ``setattr`` loop (``for k, v in
+  updates.items(): setattr(row, k, v)``, ``items`` ; over ``payload.model_dump(...)``, ``dump``) with no
+  allow-list (a test of the key other than ``hasattr``): the update form of a spread (BKL101,
+  ``knowledge.update_spread``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -304,10 +314,80 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         "line": stmt.lineno,
     }
     out.update(_body_facts(stmt, resolve))
+    feeds = _principal_feeds(stmt, out["params"], resolve)
+    if feeds:
+        out["feeds"] = feeds
     for dec in stmt.decorator_list:
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
             out["task"] = True
+    return out
+
+
+ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"})
+ID_ATTRIBUTES = frozenset({"id", "user_id", "uid", "uuid", "pk"})
+_ID_WRAPPERS = frozenset({"str", "int", "UUID"})
+_CLIENT_PARAM_MARKERS = frozenset({"Path", "Query", "Body", "Form"})
+_PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "dict", "list", "Any"})
+
+
+def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]], resolve: Resolve) -> list[dict[str, Any]]:
+    """What a route or a function taking dependencies hands to the functions it calls: ``[{"target", "route",
+    "args": [[position or keyword, own parameter, "id" | "raw"]]}]``, ``id`` for the id of a dependency
+    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``raw`` for a route's own client
+    parameter or a part of it (``payload.user_id``). ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
+    parameters receive the principal's id (the dependency being an auth dependency) and never client data."""
+    deps = {
+        p["name"] for p in params
+        if _last(p.get("marker")) in ("Depends", "Security") or (p.get("alias") and _last(p.get("alias")) not in _PLAIN_TYPES)
+    }
+    route = any(
+        isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_METHODS for d in fn.decorator_list
+    )
+    if not deps and not route:
+        return []
+    # (a parameter annotated with a class may be a body model or an auth alias: its ``.id`` counts as the
+    # principal's only when the project-level reading finds an auth dependency behind it, anything else of
+    # it as client data)
+    plain = {
+        p["name"] for p in params
+        if p["name"] not in ("self", "cls") and (p.get("marker") is None or _last(p.get("marker")) in _CLIENT_PARAM_MARKERS)
+    } if route else set()
+
+    def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
+        while isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords and _last(
+            expr.func.id if isinstance(expr.func, ast.Name) else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
+        ) in _ID_WRAPPERS:
+            expr = expr.args[0]
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
+            return "id", expr.value.id
+        base = expr
+        while isinstance(base, (ast.Attribute, ast.Subscript)):
+            base = base.value  # ``payload.user_id``, ``data["user_id"]``: still the client's
+        if isinstance(base, ast.Name) and base.id in plain:
+            return "raw", base.id
+        return None
+
+    out: list[dict[str, Any]] = []
+    for node in walk_function(fn):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+            continue
+        given: list[list[Any]] = []
+        for i, a in enumerate(node.args):
+            if isinstance(a, ast.Starred):
+                break
+            found = kind(a)
+            if found is not None:
+                given.append([i, found[1], found[0]])
+        for k in node.keywords:
+            found = kind(k.value) if k.arg else None
+            if found is not None:
+                given.append([k.arg, found[1], found[0]])
+        if not given or not any(g[2] == "id" for g in given) and not route:
+            continue
+        target = resolve(node.func)
+        if target and "." in target:
+            out.append({"target": target, "route": route, "args": given})
     return out
 
 
@@ -368,6 +448,117 @@ def _listener_functions(tree: ast.Module, resolve: Resolve) -> list[ast.AST]:
     return out
 
 
+MODEL_ATTRIBUTES = frozenset({"model", "_model", "model_class", "model_cls", "__model__", "entity", "entity_class", "orm_model"})
+
+
+def _class_name(node: Optional[ast.expr], resolve: Resolve) -> Optional[str]:
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return None
+    last = node.attr if isinstance(node, ast.Attribute) else node.id
+    if not last[:1].isupper() or last.isupper():
+        return None  # a value or a constant, not a class
+    return resolve(node)
+
+
+def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[str], dict[str, str]]:
+    """The model a class names for its base's queries (``model = Item``, ``super().__init__(Item, db)``) and
+    the classes of what its ``__init__`` keeps on ``self``."""
+    model: Optional[str] = None
+    held: dict[str, str] = {}
+    for stmt in node.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if stmt.targets[0].id in MODEL_ATTRIBUTES:
+                model = _class_name(stmt.value, resolve) or model
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            if stmt.target.id in MODEL_ATTRIBUTES:
+                model = _class_name(stmt.value, resolve) or model
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
+            a = stmt.args
+            annotated = {x.arg: x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None}
+            for sub in ast.walk(stmt):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "__init__":
+                    base = sub.func.value
+                    if isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super":
+                        given = [k.value for k in sub.keywords if k.arg in MODEL_ATTRIBUTES] + list(sub.args)
+                        for g in given:
+                            found = _class_name(g, resolve)
+                            if found:
+                                model = model or found
+                                break
+                    continue
+                if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+                    target, value, annotation = sub.targets[0], sub.value, None
+                elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
+                    target, value, annotation = sub.target, sub.value, sub.annotation
+                else:
+                    continue
+                if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):
+                    continue
+                kind: Optional[str] = None
+                if annotation is not None:
+                    kind = main_type(annotation, resolve)
+                elif isinstance(value, ast.Name) and value.id in annotated:
+                    kind = main_type(annotated[value.id], resolve)
+                elif isinstance(value, ast.Call):
+                    kind = _class_name(value.func, resolve)
+                if target.attr in MODEL_ATTRIBUTES and not isinstance(value, ast.Call):
+                    found = _class_name(value, resolve)
+                    if found:
+                        model = model or found  # ``self.model = Item``
+                        continue
+                if kind:
+                    held[target.attr] = kind
+    return model, held
+
+
+_DUMPS = frozenset({"model_dump", "dict"})
+
+
+def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, Any]]:
+    """``applies`` facts of one function (see the module's docstring), or ``None``."""
+    a = fn.args
+    names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+    params = set(names) - {"self", "cls"}
+    if not params:
+        return None
+    applies: dict[str, str] = {}
+    for node in walk_function(fn):
+        if not isinstance(node, (ast.For, ast.AsyncFor)):
+            continue
+        it = node.iter
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "items" and not it.args):
+            continue
+        source = it.func.value
+        mode = "items"
+        if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in _DUMPS:
+            if any(k.arg in ("include", "exclude") for k in source.keywords):
+                continue  # an allow-list, or fields kept out: read by the rule in the handler, not here
+            source, mode = source.func.value, "dump"
+        if not (isinstance(source, ast.Name) and source.id in params):
+            continue
+        target = node.target
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name)):
+            continue
+        key = target.elts[0].id
+        sets = False
+        allow = False
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr" and len(sub.args) == 3:
+                if isinstance(sub.args[1], ast.Name) and sub.args[1].id == key:
+                    sets = True
+            elif isinstance(sub, (ast.If, ast.IfExp, ast.comprehension)):
+                tests = sub.ifs if isinstance(sub, ast.comprehension) else [sub.test]
+                for test in tests:
+                    for t in ast.walk(test):
+                        if isinstance(t, ast.Compare) and any(isinstance(n, ast.Name) and n.id == key for n in [t.left, *t.comparators]):
+                            allow = True  # ``if key in ALLOWED`` / ``if key != "owner_id"``
+        if sets and not allow:
+            applies.setdefault(source.id, mode)
+    if not applies:
+        return None
+    return {"params": names, "applies": applies}
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     out: dict[str, Any] = {}
     declared: dict[str, list[str]] = {}
@@ -379,8 +570,21 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     generic_args: dict[str, list[str]] = {}
     callables: dict[str, Any] = {}
     method_calls: set[str] = set()
+    class_models: dict[str, str] = {}
+    self_types: dict[str, dict[str, str]] = {}
+    appliers: dict[str, Any] = {}
 
     def visit_class(node: ast.ClassDef) -> None:
+        for sub in node.body:
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = _applied(sub)
+                if found is not None:
+                    appliers[f"{node.name}.{sub.name}"] = found
+        model, held = _repository_facts(node, resolve)
+        if model:
+            class_models[node.name] = model
+        if held:
+            self_types[node.name] = held
         rels: dict[str, str] = {}
         returns: dict[str, Optional[str]] = {}
         generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
@@ -429,6 +633,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions[stmt.name] = _function_facts(stmt, resolve)
+                found = _applied(stmt)
+                if found is not None:
+                    appliers[stmt.name] = found
             elif isinstance(stmt, ast.Assign) and stmt.value is not None:
                 for t in stmt.targets:
                     if isinstance(t, ast.Name):
@@ -503,4 +710,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         generic_args=generic_args,
         callables=callables,
         method_calls=sorted(method_calls),
+        class_models=class_models,
+        self_types=self_types,
+        appliers=appliers,
     )

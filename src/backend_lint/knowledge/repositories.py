@@ -1,0 +1,126 @@
+"""Repository classes whose queries are written once, in a generic base, on ``self.model``, and services that
+hold their repositories on ``self``.
+
+``class ItemRepository(BaseRepository[Item]): model = Item`` (or ``model: type[Item] = Item``, or
+``super().__init__(Item, session)``) with ``BaseRepository.get_by_id`` doing ``select(self.model).where(
+self.model.id == id)``: the base's flow summary records that lookup on the base class itself (``self``
+stands for the class), and this module specialises it per subclass, so that ``ItemRepository(db).get_by_id(
+item_id)`` is a lookup of ``Item``. A service's ``self._items`` (kept by ``__init__`` from a parameter typed
+``ItemRepository`` or built there) resolves to that class. Facts come from ``index/extractors/orm.py``
+(``class_models``, ``self_types``); nothing is imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from .facts import orm_facts
+from .models import is_table_model
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from ..engine.context import FileContext
+    from .index import ProjectIndex
+
+
+def _orm(project: "ProjectIndex", qualified: str) -> tuple[dict, str]:
+    where = project.split(qualified)
+    if where is None:
+        return {}, qualified.rsplit(".", 1)[-1]
+    return orm_facts(project.modules[where[0]]), where[1]
+
+
+def repository_model(project: "ProjectIndex", cls: str) -> Optional[str]:
+    """The table model a repository class works on: the first class of its MRO that names one (``model =
+    Item``, ``super().__init__(Item, ...)``), else the first table model among the generic arguments of its
+    bases (``BaseRepository[Item]``)."""
+
+    def build() -> Optional[str]:
+        mro = project.class_mro(cls)
+        for name, facts in mro:
+            if facts is None:
+                continue
+            orm, short = _orm(project, name)
+            named = orm.get("class_models", {}).get(short)
+            if named:
+                found = project.get_class(named)
+                if found is not None and is_table_model(project, found[0]):
+                    return found[0]
+        for name, facts in mro:
+            if facts is None:
+                continue
+            orm, short = _orm(project, name)
+            for g in orm.get("generic_args", {}).get(short, ()):
+                found = project.get_class(g)
+                if found is not None and is_table_model(project, found[0]):
+                    return found[0]
+        return None
+
+    return project.memo(("repositories.model", cls), build)
+
+
+def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Optional[str]:
+    """The project class (not a table model) of ``self.<attr>`` in a method of ``cls``, as its ``__init__`` (or a
+    base's) keeps it."""
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        orm, short = _orm(project, name)
+        kind = orm.get("self_types", {}).get(short, {}).get(attr)
+        if kind:
+            found = project.get_class(kind)
+            if found is None or is_table_model(project, found[0]):
+                return None
+            return found[0]
+    return None
+
+
+def enclosing_class(ctx: "FileContext", func: "cst.FunctionDef") -> Optional[str]:
+    """The qualified name of the top-level class whose method ``func`` is, or ``None``."""
+
+    def build() -> dict[int, str]:
+        out: dict[int, str] = {}
+        module = ctx.module
+        if module is None:
+            return out
+        for stmt in module.body:
+            if type(stmt).__name__ != "ClassDef":
+                continue
+            body = getattr(stmt.body, "body", ())
+            for sub in body:
+                if type(sub).__name__ == "FunctionDef":
+                    out[id(sub)] = stmt.name.value  # type: ignore[attr-defined]
+        return out
+
+    name = ctx.cached("repositories.enclosing", build).get(id(func))
+    if name is None:
+        return None
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return None
+    return f"{module}.{name}" if module else None
+
+
+def specialised(
+    project: "ProjectIndex", receiver: str, target: Optional[tuple[str, str, str, dict]]
+) -> Optional[tuple[str, str, str, dict]]:
+    """A method summary (``queries.method_summary``) found on a base of ``receiver``, with its lookups on the
+    class itself (``self.model``: recorded on the defining class, not a table) made lookups of the
+    receiver's model. The class returned is the receiver, so that ``self.<method>`` calls the summary
+    makes resolve as they do at run time."""
+    if target is None:
+        return None
+    mod, defining, name, summary = target
+    fetches = summary.get("fetches")
+    if not fetches or is_table_model(project, defining):
+        return target
+    model = repository_model(project, receiver)
+    if model is None:
+        return target
+    mine = {n for n, _ in project.class_mro(receiver)}
+    changed = [dict(f, model=model) if project.canonical(f["model"]) in mine else f for f in fetches]
+    if changed == fetches:
+        return target
+    return mod, receiver, name, dict(summary, fetches=changed)
