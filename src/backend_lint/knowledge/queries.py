@@ -315,6 +315,7 @@ class _Analyzer:
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
         self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
+        self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -764,6 +765,8 @@ class _Analyzer:
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if isinstance(small, cst.Assign) and self._keyed_store(small, state):
+            return
         if isinstance(small, cst.Assign):
             v = self.ev(small.value, state)
             checks = self.comparisons_in(small.value, state)
@@ -808,6 +811,42 @@ class _Analyzer:
             if small.exc is not None:
                 self.ev(small.exc, state)
 
+    def _keyed_store(self, small: cst.Assign, state: dict[str, Val]) -> bool:
+        """``hashes = {}`` then ``hashes[h] = f`` for each ``h`` derived from the principal (a digest of a
+        verified workspace id): the dict's keys are the principal's, so ``hashes.keys()`` keys a lookup scoped
+        to it. One key from elsewhere and the dict is nothing special. Returns whether it handled the line."""
+        if len(small.targets) == 1 and isinstance(small.value, (cst.Dict, cst.Call)):
+            target = small.targets[0].target
+            value = small.value
+            empty = (isinstance(value, cst.Dict) and not value.elements) or (
+                isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict" and not value.args
+            )
+            if empty and isinstance(target, cst.Name):
+                self.bind(target, NOTHING, state)
+                self.keyed_stores.add(target.value)
+                return True
+            return False
+        if len(small.targets) != 1:
+            return False
+        target = small.targets[0].target
+        if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in self.keyed_stores):
+            return False
+        if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+            return False
+        name = target.value.value
+        key = self.ev(target.slice[0].slice.value, state)
+        self.ev(small.value, state)
+        old = state.get(name, NOTHING)
+        if old.stmt or old.rows or old.container:
+            self.keyed_stores.discard(name)
+            return True
+        if key.derived and not (key.stmt or key.rows or key.container):
+            state[name] = Val(derived=True)
+        else:
+            self.keyed_stores.discard(name)
+            state[name] = NOTHING
+        return True
+
     def mark_owner_assignment(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         """``project.user_id = current_user.id``: the object now belongs to the principal."""
         if (
@@ -833,6 +872,7 @@ class _Analyzer:
     def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         if isinstance(target, cst.Name):
             self.clause_keys.pop(target.value, None)
+            self.keyed_stores.discard(target.value)
             state[target.value] = v
             self.pending_owner_flags.pop(target.value, None)
             prefix = target.value + "."
