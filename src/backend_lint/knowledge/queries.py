@@ -801,7 +801,8 @@ class _Analyzer:
                     text=old.text and v.text,  # ``sql += " AND owner_id = :uid"``
                 )
         elif isinstance(small, cst.Expr):
-            self.ev(small.value, state)
+            if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # (docstrings: nothing to read)
+                self.ev(small.value, state)
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.consume(self.ev(small.value, state))
@@ -1126,8 +1127,9 @@ class _Analyzer:
 
         visit(expr)
         sql = "".join(pieces)
-        if not clause and _sql_scopes(sql, self.identity_fields, self._derived_binds() | derived_marks):
-            clause = True
+        lowered = sql.lower()
+        if not clause and ("=" in sql or " in" in lowered or "null" in lowered):  # (most strings are no SQL)
+            clause = _sql_scopes(sql, self.identity_fields, self._derived_binds() | derived_marks)
         flags = _merge_flags(interpolated)  # ``f"{key}{user.id}"`` is built from the principal, as before
         return Val(text=readable, clause=clause, derived=flags.derived, trusted=flags.trusted)
 
