@@ -1128,7 +1128,7 @@ class _Analyzer:
         visit(expr)
         sql = "".join(pieces)
         lowered = sql.lower()
-        if not clause and ("=" in sql or " in" in lowered or "null" in lowered):  # (most strings are no SQL)
+        if not clause and ("=" in sql or "in" in lowered or "null" in lowered):  # (most strings are no SQL)
             clause = _sql_scopes(sql, self.identity_fields, self._derived_binds() | derived_marks)
         flags = _merge_flags(interpolated)  # ``f"{key}{user.id}"`` is built from the principal, as before
         return Val(text=readable, clause=clause, derived=flags.derived, trusted=flags.trusted)
