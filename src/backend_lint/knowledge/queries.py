@@ -22,6 +22,7 @@ derived from the principal; ``filter_by(owner_id=...)`` too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
@@ -231,6 +232,9 @@ class Val:
     # for rows from a repository (``repo``): the names of the keys it was given (``get_project(workspace_id)``),
     # which an authorisation helper's check of the row verifies, as for a site's ``key_names``
     keys: frozenset = frozenset()
+    # a string whose SQL is read (a literal, an f-string of read parts, a join of read strings): ``clause``
+    # says it holds an owner predicate; a string not read (``opaque``) makes ``text(...)`` opaque
+    text: bool = False
 
 
 NOTHING = Val()
@@ -284,6 +288,9 @@ class Comparison:
     name: Optional[str] = None  # the row variable
     helper: Optional[str] = None  # an authorisation helper's name (``check_permission``)
     column: Optional[str] = None  # the row's identity column handed to the helper (``row.workspace_id``)
+    # the other side names the principal or an identity value itself (``owner_id``, ``user.id``), not a
+    # value only derived from one through a loaded row (``[t.id for t in target_user.tenants]``)
+    direct: bool = True
 
 
 class FunctionQueries:
@@ -309,6 +316,7 @@ class _Analyzer:
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
         self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
+        self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -485,7 +493,10 @@ class _Analyzer:
         result = None
         if isinstance(test, cst.Name):
             v = state.get(test.value)
-            if v is not None and v.ident:
+            if v is not None and (v.ident or (v.container and v.clause)):
+                # a list of conditions that holds an owner predicate on every way the identity is present
+                # (``terms.append(M.user_id == user_id)`` under ``if user_id is not None``) is empty only
+                # where it is absent: ``if terms: stmt = stmt.where(or_(*terms))``
                 result = "present"
         elif (
             isinstance(test, cst.Comparison)
@@ -751,9 +762,12 @@ class _Analyzer:
                 ident=any(v.ident for v in vals) and not any(v.rows or v.stmt for v in vals),
                 scoped_when=scoped_when,
                 container=any(v.container for v in vals),
+                text=all(v.text for v in vals) and every,
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if isinstance(small, cst.Assign) and self._keyed_store(small, state):
+            return
         if isinstance(small, cst.Assign):
             v = self.ev(small.value, state)
             checks = self.comparisons_in(small.value, state)
@@ -781,10 +795,15 @@ class _Analyzer:
                 old = state.get(small.target.value, NOTHING)
                 scoped, pscoped = self.pred(small.value, state)
                 state[small.target.value] = replace(
-                    old, clause=old.clause or v.clause or scoped, pscoped=old.pscoped or pscoped, derived=old.derived or v.derived
+                    old,
+                    clause=old.clause or v.clause or scoped,
+                    pscoped=old.pscoped or pscoped,
+                    derived=old.derived or v.derived,
+                    text=old.text and v.text,  # ``sql += " AND owner_id = :uid"``
                 )
         elif isinstance(small, cst.Expr):
-            self.ev(small.value, state)
+            if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # (docstrings: nothing to read)
+                self.ev(small.value, state)
         elif isinstance(small, cst.Return):
             if small.value is not None:
                 self.consume(self.ev(small.value, state))
@@ -793,6 +812,42 @@ class _Analyzer:
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self.ev(small.exc, state)
+
+    def _keyed_store(self, small: cst.Assign, state: dict[str, Val]) -> bool:
+        """``hashes = {}`` then ``hashes[h] = f`` for each ``h`` derived from the principal (a digest of a
+        verified workspace id): the dict's keys are the principal's, so ``hashes.keys()`` keys a lookup scoped
+        to it. One key from elsewhere and the dict is nothing special. Returns whether it handled the line."""
+        if len(small.targets) == 1 and isinstance(small.value, (cst.Dict, cst.Call)):
+            target = small.targets[0].target
+            value = small.value
+            empty = (isinstance(value, cst.Dict) and not value.elements) or (
+                isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict" and not value.args
+            )
+            if empty and isinstance(target, cst.Name):
+                self.bind(target, NOTHING, state)
+                self.keyed_stores.add(target.value)
+                return True
+            return False
+        if len(small.targets) != 1:
+            return False
+        target = small.targets[0].target
+        if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in self.keyed_stores):
+            return False
+        if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+            return False
+        name = target.value.value
+        key = self.ev(target.slice[0].slice.value, state)
+        self.ev(small.value, state)
+        old = state.get(name, NOTHING)
+        if old.stmt or old.rows or old.container:
+            self.keyed_stores.discard(name)
+            return True
+        if key.derived and not (key.stmt or key.rows or key.container):
+            state[name] = Val(derived=True)
+        else:
+            self.keyed_stores.discard(name)
+            state[name] = NOTHING
+        return True
 
     def mark_owner_assignment(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         """``project.user_id = current_user.id``: the object now belongs to the principal."""
@@ -819,6 +874,7 @@ class _Analyzer:
     def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         if isinstance(target, cst.Name):
             self.clause_keys.pop(target.value, None)
+            self.keyed_stores.discard(target.value)
             state[target.value] = v
             self.pending_owner_flags.pop(target.value, None)
             prefix = target.value + "."
@@ -915,7 +971,8 @@ class _Analyzer:
         for a, b in ((left, right), (right, left)):
             row = self.row_identity(a, state)
             if row is not None and self.is_derived(b, state):
-                return Comparison(node, row[0], row[1])
+                direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
+                return Comparison(node, row[0], row[1], direct=direct)
         return None
 
     def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
@@ -1024,6 +1081,95 @@ class _Analyzer:
                 scoped = True  # ``where(false())`` matches no row
         return scoped, pscoped
 
+    def sql_string(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
+        """A string read as SQL: ``clause`` when it compares an identity column with a bound parameter
+        (``"owner_id = :owner_id"``, ``"d.user_id IN :ids"``), compares any column with a parameter bound from
+        the principal in this function (``params["app_id_val"] = auth.app_id``) or with an interpolated
+        value derived from it (``f"owner_id = '{user.id}'"``), tests the identity column for NULL, or matches
+        no row (``"1=0"``). ``text`` when every part is read: an interpolated value that is neither a read
+        string nor derived from the principal leaves it unread."""
+        pieces: list[str] = []
+        derived_marks: set[str] = set()
+        interpolated: list[Val] = []
+        readable = True
+        clause = False
+
+        def visit(node: cst.CSTNode) -> None:
+            nonlocal readable, clause
+            if isinstance(node, cst.SimpleString):
+                try:
+                    value = node.evaluated_value
+                except Exception:  # pragma: no cover - libcst reads every literal it parsed
+                    value = None
+                if isinstance(value, str):
+                    pieces.append(value)
+                else:
+                    readable = False
+            elif isinstance(node, cst.ConcatenatedString):
+                visit(node.left)
+                visit(node.right)
+            elif isinstance(node, cst.FormattedString):
+                for part in node.parts:
+                    if isinstance(part, cst.FormattedStringText):
+                        pieces.append(part.value)
+                        continue
+                    v = self.ev(part.expression, state)  # type: ignore[attr-defined]
+                    interpolated.append(v)
+                    mark = f"__bkl{len(pieces)}"
+                    if v.derived:
+                        derived_marks.add(mark)
+                    elif v.text:
+                        clause = clause or v.clause
+                    else:
+                        readable = False
+                    pieces.append(f":{mark}")
+            else:
+                readable = False
+
+        visit(expr)
+        sql = "".join(pieces)
+        lowered = sql.lower()
+        if not clause and ("=" in sql or "in" in lowered or "null" in lowered):  # (most strings are no SQL)
+            clause = _sql_scopes(sql, self.identity_fields, self._derived_binds() | derived_marks)
+        flags = _merge_flags(interpolated)  # ``f"{key}{user.id}"`` is built from the principal, as before
+        return Val(text=readable, clause=clause, derived=flags.derived, trusted=flags.trusted)
+
+    def _derived_binds(self) -> frozenset[str]:
+        """Names of SQL parameters this function binds from the principal or an identity value:
+        ``params["owner"] = user.id``, ``{"owner": user.id}``, ``dict(owner=user.id)``,
+        ``.bindparams(owner=user.id)``."""
+        cached = getattr(self, "_binds", None)
+        if cached is not None:
+            return cached
+        names = self.identity.names() | set(self.identity.closure_derived)
+        out: set[str] = set()
+
+        def from_identity(expr: cst.CSTNode) -> bool:
+            return any(n in names for n in load_names(expr))
+
+        for node in _walk_expr(self.func.body):
+            if isinstance(node, cst.Assign) and from_identity(node.value):
+                for t in node.targets:
+                    target = t.target
+                    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+                        index = target.slice[0].slice
+                        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                            key = index.value.evaluated_value
+                            if isinstance(key, str):
+                                out.add(key)
+            elif isinstance(node, cst.Dict):
+                for el in node.elements:
+                    if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString) and from_identity(el.value):
+                        key = el.key.evaluated_value
+                        if isinstance(key, str):
+                            out.add(key)
+            elif isinstance(node, cst.Call):
+                for a in node.args:
+                    if a.keyword is not None and from_identity(a.value):
+                        out.add(a.keyword.value)
+        self._binds = frozenset(out)
+        return self._binds
+
     def key_names(self, expr: cst.CSTNode, state: dict[str, Val]) -> set[str]:
         """What the lookup is keyed on: names, or attribute chains (``body.ids``: a check of the rows
         verifies that attribute, not the rest of ``body``)."""
@@ -1127,6 +1273,8 @@ class _Analyzer:
             return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident, source=source)
         if isinstance(expr, cst.Call):
             return self.call(expr, state)
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return self.sql_string(expr, state)
         if isinstance(expr, cst.Subscript):
             base = self.ev(expr.value, state)
             for el in expr.slice:
@@ -1163,15 +1311,26 @@ class _Analyzer:
                 scoped, pscoped = scoped or a, pscoped or b
             return Val(
                 derived=any(v.derived for v in vals),
-                clause=scoped,
+                clause=scoped or any(v.text and v.clause for v in vals),
                 pscoped=pscoped,
                 trusted=bool(vals) and all(v.trusted for v in vals),
                 container=True,
+                text=all(v.text for v in vals),  # SQL strings only (an empty list too: ``" AND ".join(parts)``)
             )
         if isinstance(expr, cst.NamedExpr):
             v = self.ev(expr.value, state)
             self.bind(expr.target, v, state)
             return v
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left, right = self.ev(expr.left, state), self.ev(expr.right, state)
+            if left.text or right.text:  # ``base_sql + " AND owner_id = :uid"``
+                return Val(
+                    text=left.text and right.text,
+                    clause=(left.text and left.clause) or (right.text and right.clause),
+                    derived=left.derived or right.derived,
+                    trusted=left.trusted or right.trusted,
+                )
+            return _merge_flags([left, right])
         if isinstance(expr, (cst.Comparison, cst.BinaryOperation, cst.UnaryOperation)):
             vals = [self.ev(c, state) for c in _expr_children(expr)]
             out = _merge_flags(vals)
@@ -1225,6 +1384,14 @@ class _Analyzer:
             vals = [self.ev(a.value, state) for a in call.args]
             scoped, pscoped = self.pred(call, state)
             return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
+        if q is not None and last_segment(q) == "text" and q.split(".")[0] in STATEMENT_MODULES and call.args:
+            # ``text(sql)``: a textual clause, scoped when its SQL compares an identity column with a bound
+            # parameter (or one bound from the principal); SQL we cannot read makes no claim
+            a = self.ev(call.args[0].value, state)
+            for arg in call.args[1:]:
+                self.ev(arg.value, state)
+            scoped = (a.text and a.clause) or a.derived
+            return Val(clause=scoped, pscoped=a.derived, derived=a.derived, text=a.text, opaque=not (a.text or scoped))
         if q is not None and last_segment(q) == "aliased" and call.args:
             model = self.model_of(call.args[0].value, state)
             return Val(alias=model)
@@ -1273,6 +1440,17 @@ class _Analyzer:
                     return self.execute(first)
                 return Val(derived=first.derived or recv.derived)
             args = [self.ev(a.value, state) for a in call.args]
+            if method == "join" and recv.text and len(call.args) == 1 and not recv.stmt:
+                # ``" AND ".join(conditions)``: read when every part is; an owner predicate survives an AND
+                # join, not an OR join
+                sep = func.value.evaluated_value if isinstance(func.value, cst.SimpleString) else None
+                joined = args[0]
+                ands = isinstance(sep, str) and " or " not in sep.lower()
+                return Val(text=joined.text, clause=joined.text and joined.clause and ands, derived=joined.derived)
+            if method == "bindparams" and not (recv.stmt or recv.rows) and (recv.text or recv.opaque or recv.clause):
+                if any(a.derived for a in args):  # ``text(sql).bindparams(owner_id=user.id)``
+                    return replace(recv, clause=True, pscoped=True, opaque=False)
+                return recv
             if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
                 name = func.value.value
                 old = state.get(name, NOTHING)
@@ -1280,6 +1458,7 @@ class _Analyzer:
                 for a in call.args:
                     x, y = self.pred(a.value, state)
                     scoped, pscoped = scoped or x, pscoped or y
+                scoped = scoped or any(a.text and a.clause for a in args)  # ``parts.append("owner_id = :uid")``
                 if scoped or any(a.derived for a in args):
                     state[name] = replace(
                         old,
@@ -1287,7 +1466,10 @@ class _Analyzer:
                         pscoped=old.pscoped or pscoped,
                         derived=old.derived or any(a.derived for a in args),
                         container=True,
+                        text=old.text and all(a.text for a in args),
                     )
+                elif old.container and old.text and not all(a.text for a in args):
+                    state[name] = replace(old, text=False)
                 return NOTHING
             return self.helper_call(call, q, [recv] + args, args, state)
         args = [self.ev(a.value, state) for a in call.args]
@@ -1867,12 +2049,17 @@ class _Analyzer:
     def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
         scoped, pscoped = recv.scoped, recv.pscoped
         arg_vals = [self.ev(a.value, state) for a in call.args]
+        opaque = False
         if method in PRED_METHODS:
-            for arg in call.args:
+            for arg, v in zip(call.args, arg_vals):
                 for s in recv.sites:
                     s.pred_nodes.append(arg.value)
                     s.key_names |= self.key_names(arg.value, state)
                 a, b = self.pred(arg.value, state)
+                if not (v.stmt or v.rows):
+                    if v.text or v.opaque:  # ``where(text(sql))``, a textual clause held in a local
+                        a, b = a or v.clause, b or v.pscoped
+                    opaque = opaque or (v.opaque and not a)
                 scoped, pscoped = scoped or a, pscoped or b
         elif method == "filter_by":
             for arg in call.args:
@@ -1917,6 +2104,8 @@ class _Analyzer:
                     scoped, pscoped = True, pscoped or v.pscoped
         elif method == "params" and any(v.derived for v in arg_vals):
             scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+        if opaque:
+            recv = replace(recv, opaque=True)  # SQL we cannot read: no claim
         if method in STMT_METHODS:
             return replace(recv, scoped=scoped, pscoped=pscoped)
         if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
@@ -1925,6 +2114,28 @@ class _Analyzer:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         # an unknown method on a statement: we cannot see what it does
         return replace(recv, opaque=True)
+
+
+_SQL_COLUMN = r"""(?:[A-Za-z_]\w*\.)?"?([A-Za-z_]\w*)"?"""
+_SQL_BIND = r"""['"]?:([A-Za-z_]\w*)"""
+_SQL_COMPARED = re.compile(_SQL_COLUMN + r"\s*(?:==?|\bIN\b|=\s*ANY)\s*\(?\s*" + _SQL_BIND, re.IGNORECASE)
+_SQL_COMPARED_REVERSED = re.compile(_SQL_BIND + r"""['"]?\s*=\s*""" + _SQL_COLUMN, re.IGNORECASE)
+_SQL_IS_NULL = re.compile(_SQL_COLUMN + r"\s+IS\s+NULL\b", re.IGNORECASE)
+_SQL_NO_ROW = re.compile(r"\s*\(?\s*1\s*=\s*0\s*\)?\s*")
+
+
+def _sql_scopes(sql: str, identity_fields: frozenset[str], derived_binds: Iterable[str]) -> bool:
+    """Whether a SQL condition holds an owner predicate (see ``_Analyzer.sql_string``)."""
+    if not sql or ":" not in sql and "null" not in sql.lower():
+        return bool(sql) and _SQL_NO_ROW.fullmatch(sql) is not None
+    binds = set(derived_binds)
+    for m in _SQL_COMPARED.finditer(sql):
+        if m.group(1) in identity_fields or m.group(2) in binds:
+            return True
+    for m in _SQL_COMPARED_REVERSED.finditer(sql):
+        if m.group(2) in identity_fields or m.group(1) in binds:
+            return True
+    return any(m.group(1) in identity_fields for m in _SQL_IS_NULL.finditer(sql))
 
 
 DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "md5", "hexdigest", "digest"})
@@ -2243,7 +2454,29 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     out.queries = fq
     project, settings = ctx.project, ctx.settings
     seen: set = set()
+    # a row looked up by an attribute of another fetched row (``tenant = ...where(Tenant.id == role.tenant_id)``):
+    # comparing its owner with the principal decides access to that other row (``tenant.owner_id != owner_id``)
+    named_sites: dict[str, Site] = {}
+    for site in fq.sites:
+        for name in site.row_names:
+            named_sites.setdefault(name, site)
+    checks: list[Comparison] = []
     for check in fq.checks:
+        row = check.row
+        if row.sites and (row.scoped or not any(s.unscoped for s in row.sites)):
+            for parent in _parent_sites(row, named_sites):
+                model = owned_site_model(ctx, parent)
+                if model is not None:
+                    checks.append(replace(check, row=Val(sites=(parent,), rows=True, model=model)))
+                    break
+            else:
+                checks.append(check)
+        else:
+            checks.append(check)
+    # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
+    # with values only derived from another loaded row (the target user's tenants)
+    checks.sort(key=lambda c: not c.direct)
+    for check in checks:
         row = check.row
         if row.scoped or row.opaque or not row.model:
             continue
@@ -2279,6 +2512,19 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if fq.checks and _existence_only(func, site):
             continue
         out.unscoped.append((site, model))
+    return out
+
+
+def _parent_sites(row: Val, named_sites: dict[str, Site]) -> list[Site]:
+    """The fetches whose row's attribute keyed this row's lookup (``Tenant.id == role.tenant_id``)."""
+    out: list[Site] = []
+    for s in row.sites:
+        for key in sorted(s.key_names):
+            if "." not in key:
+                continue
+            parent = named_sites.get(key.split(".", 1)[0])
+            if parent is not None and parent is not s and parent not in out:
+                out.append(parent)
     return out
 
 

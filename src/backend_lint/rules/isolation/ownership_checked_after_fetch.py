@@ -68,6 +68,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     reported. Methods of class-based views (`@cbv(router)`, `@controller(router)`) whose class or a base
     class declares `user = Depends(<auth dependency>)` have `self.user` as the principal.
 
+    The check may be made on the row's parent: a row looked up by an attribute of the fetched row (`tenant
+    = ...where(Tenant.id == role.tenant_id)`) whose owner is compared with the principal (`if
+    tenant.owner_id != owner_id: raise`) decides access to the fetched row, and is reported there, naming
+    it. When several comparisons decide on one row, the one with the principal or an identity value itself
+    (`owner_id`, `user.id`) is reported, not one with values only derived from another loaded row (`if
+    role.tenant_id not in [t.id for t in target_user.tenants]`, the tenants of the user the request names);
+    such a comparison is reported only when it is the row's only check.
+
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
     table's own key are not ownership checks of a row and are not reported. Nor are checks of a row looked
     up by a secret the caller presents (token exchange, invites): a key computed by a digest function

@@ -82,7 +82,15 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `and_`/`or_`, in a join condition or on a joined membership table), a relationship to the principal
     (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query.
     A statement handed to a helper together with the principal is scoped; handed to a helper without it,
-    no claim is made.
+    no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
+    f-string or a concatenation of read parts, an `" AND ".join(...)` of read strings, or a local bound to
+    one on every branch; it scopes when it compares an identity column with a bound parameter (`"owner_id
+    = :owner_id"`), any column with a parameter this function binds from the principal
+    (`params["app_id_val"] = auth.app_id`) or with a value interpolated from it, tests the identity
+    column for `NULL`, or matches no row (`"1=0"`). An `OR` join does not scope. SQL built where it cannot
+    be read (a helper in another module, a parameter) makes no claim. A dict whose every key is derived
+    from the principal (`hashes[digest(path, workspace_id)] = path` after the workspace was checked) keys
+    a lookup scoped to it (`.in_(list(hashes.keys()))`).
 
     The request is followed, not the function: a route's client key (path, query, body or form value)
     handed to a project function, a repository method (`store.fetch(job_id)`, `self.repo.get_one(id)`) or
@@ -128,7 +136,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a query executed on a branch taken only by identity-less or elevated callers: an admin role, a
       global permission of the principal alone (`has_global_permission(user, Permission.MANAGE_ITEMS)`,
       constants only, no row or key), or no principal (`if user and not has_global_permission(...):
-      stmt = stmt.where(Item.user_id == user.id)`: scoped on every other way);
+      stmt = stmt.where(Item.user_id == user.id)`: scoped on every other way); the way where the identity
+      itself is absent (`elif user_id is not None: terms.append(Item.user_id == user_id)`, `if user:`) has
+      none in scope, and a list of conditions that holds the owner predicate on every way the identity is
+      present is empty only where it is absent (`if terms: stmt = stmt.where(or_(*terms))`); a guard on
+      another flag (`if not include_all:`) leaves a way with the identity and no predicate: reported;
     - a route's load by a path parameter that one of its dependencies loads and decides on: a dependency
       function given the caller (an auth dependency among its parameters) that raises or returns a
       verdict on that parameter, or a dependency class, or a permission class handed to one
