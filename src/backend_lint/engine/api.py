@@ -304,14 +304,17 @@ class Engine:
         walker = Walker(table, instances, on_error, on_import=lambda node: ctx.imports.add_import(node))
         ctx.walk_path = walker.path
         try:
-            walker.run(module)
-        except RecursionError:
-            self._syntax_diag(result, path, 1, 0, "Cannot lint file: too deeply nested")
-            return self._finish(result, [], source, suppressions, noqa)
+            try:
+                walker.run(module)
+            except RecursionError:
+                self._syntax_diag(result, path, 1, 0, "Cannot lint file: too deeply nested")
+                return self._finish(result, [], source, suppressions, noqa)
+            finally:
+                result.uses_project = probe is not None and probe.used
+                ctx.walk_path = None
+            diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
         finally:
-            result.uses_project = probe is not None and probe.used
-            ctx.walk_path = None
-        diagnostics = self._resolve(ctx.reports, module, source, path, result, tree)
+            ctx.release()  # (its analyses refer back to it: the tree is freed now, not by the collector)
         result.uses_project = probe is not None and probe.used
         return self._finish(result, diagnostics, source, suppressions, noqa, tree)
 

@@ -50,6 +50,14 @@ class FileContext:
             report.ancestors = tuple(self.walk_path)
         self.reports.append(report)
 
+    def release(self) -> None:
+        """Drop the per-file analyses and the tree once the file is linted. Some analyses hold the context
+        (``knowledge.auth.ast_resolver``'s function, analyzers keeping ``ctx``): left in place, those cycles
+        would keep the whole libcst tree alive until the cyclic collector runs."""
+        self._memo.clear()
+        self.module = None
+        self.reports = []
+
     # -- shared facts --------------------------------------------------------------------------------
     def cached(self, key: Any, factory: Callable[[], T]) -> T:
         try:

@@ -110,20 +110,26 @@ def node_offsets(
     return _codegen_offsets(module, targets, module, 0, (), None)
 
 
-def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, indents: tuple, source: Optional[str]) -> dict:
-    """Generate ``root`` (the module, or a statement starting at offset ``base`` inside blocks indented by
-    ``indents``) and record ``nodes``; with ``source``, raise ``_Mismatch`` at the first token that is not
-    the source's text at its offset."""
+_STATE_CLASS: Any = None
+
+
+def _state_class() -> Any:
+    """The code generation state that records offsets (a subclass of libcst's ``CodegenState``), defined once:
+    a class defined per call would hold the module in a reference cycle until the cyclic collector runs."""
+    global _STATE_CLASS
+    if _STATE_CLASS is not None:
+        return _STATE_CLASS
     from libcst._nodes.internal import CodegenState  # (libcst: loaded only when a file is parsed; a warm run never loads it)
 
-    targets = set(nodes)
-    computed: dict = {}
-    starts: dict = {}
     null = contextlib.nullcontext()
 
     class _State(CodegenState):
-        def __init__(self) -> None:
+        def __init__(self, module: Any, targets: set, computed: dict, base: int, indents: tuple, source: Optional[str]) -> None:
             super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+            self.targets = targets
+            self.computed = computed
+            self.starts: dict = {}
+            self.source = source
             self.pos = base
             self.indent_tokens.extend(indents)
             self.indent_len = sum(len(i) for i in indents)
@@ -140,7 +146,7 @@ def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, in
 
         def add_indent_tokens(self) -> None:
             if self.indent_tokens:
-                if source is not None and not source.startswith("".join(self.indent_tokens), self.pos):
+                if self.source is not None and not self.source.startswith("".join(self.indent_tokens), self.pos):
                     raise _Mismatch
                 self.pos += self.indent_len
                 self.last_len = len(self.indent_tokens[-1])
@@ -149,7 +155,7 @@ def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, in
                     self.tokens.append(self.indent_tokens[-1])  # ``Module`` reads ``len(state.tokens)``
 
         def add_token(self, value: str) -> None:
-            if source is not None and not source.startswith(value, self.pos):
+            if self.source is not None and not self.source.startswith(value, self.pos):
                 raise _Mismatch
             self.pos += len(value)
             self.last_len = len(value)
@@ -163,27 +169,27 @@ def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, in
                 self.last_len = 0
 
         def _set(self, node: Any, value: tuple) -> None:
-            first = node not in computed
-            computed[node] = value
+            first = node not in self.computed
+            self.computed[node] = value
             if first:
                 self.remaining -= 1
                 if self.remaining <= 0:
                     raise _PositionsDone
 
         def before_codegen(self, node: Any) -> None:
-            if node in targets:
-                starts[node] = self.pos
+            if node in self.targets:
+                self.starts[node] = self.pos
 
         def after_codegen(self, node: Any) -> None:
-            if node in targets and node not in computed:
-                self._set(node, (starts.get(node, self.pos), self.pos))
+            if node in self.targets and node not in self.computed:
+                self._set(node, (self.starts.get(node, self.pos), self.pos))
 
         def record_syntactic_position(self, node: Any, *, start_node: Any = None, end_node: Any = None) -> Any:
-            if node not in targets:
+            if node not in self.targets:
                 return null
             for child in (start_node, end_node):
-                if child is not None and child not in targets:
-                    targets.add(child)
+                if child is not None and child not in self.targets:
+                    self.targets.add(child)
                     self.remaining += 1
             return self._record(node, start_node, end_node)
 
@@ -193,14 +199,24 @@ def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, in
             yield  # (an exception, e.g. ``_PositionsDone`` from inside, passes through unrecorded)
             end = self.pos
             if start_node is not None:
-                start = computed[start_node][0]
+                start = self.computed[start_node][0]
             if end_node is not None:
-                end = computed[end_node][1]
+                end = self.computed[end_node][1]
             self._set(node, (start, end))
 
+    _STATE_CLASS = _State
+    return _State
+
+
+def _codegen_offsets(module: Any, nodes: Iterable[Any], root: Any, base: int, indents: tuple, source: Optional[str]) -> dict:
+    """Generate ``root`` (the module, or a statement starting at offset ``base`` inside blocks indented by
+    ``indents``) and record ``nodes``; with ``source``, raise ``_Mismatch`` at the first token that is not
+    the source's text at its offset."""
+    targets = set(nodes)
+    computed: dict = {}
     if targets:
         try:
-            root._codegen(_State())
+            root._codegen(_state_class()(module, targets, computed, base, indents, source))
         except _PositionsDone:
             pass
     return computed

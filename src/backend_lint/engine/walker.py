@@ -120,4 +120,10 @@ class Walker:
                 call(leave, node)
             exit_()
 
-        rec(module)
+        try:
+            rec(module)
+        finally:
+            # ``rec`` refers to itself through its closure: without this the cycle would keep the walker, the
+            # rule instances, the file's context and its whole libcst tree alive until the cyclic collector
+            # finds them (~7,000 objects per linted file, walked again by every collection until then)
+            del rec

@@ -549,6 +549,7 @@ class ProjectIndex:
                         visit(base, depth + 1)
 
         visit(qualified, 0)
+        del visit  # (a recursive closure: a reference cycle per call, ~8,000 per linted file, left to the collector)
         return out
 
     def iter_classes(self) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -119,6 +119,7 @@ def _places(func: cst.FunctionDef, module: cst.Module) -> dict:
                     calls(child, auto, other)
 
     suite(func.body, "", False, False)
+    del calls, suite, block  # (closures that refer to each other: a cycle holding the module otherwise)
     return out
 
 
