@@ -501,6 +501,12 @@ def no_claim_reason(project: Optional["ProjectIndex"], settings: Optional["Setti
 _NODE_KINDS = ("functions", "methods")
 
 
+def _test_module_name(mod: str) -> bool:
+    parts = mod.split(".")
+    last = parts[-1]
+    return last == "conftest" or last.startswith("test_") or last.endswith("_test") or not _TEST_DIRS.isdisjoint(parts[:-1])
+
+
 def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dict[str, str]:
     """``{qualified: reason code}`` for the functions and methods that make no claim.
 
@@ -508,18 +514,24 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     the project functions its ``calls_out`` / ``refs_out`` resolve to (a method when the name resolves to a
     class: ``Service.fetch``), and, for what the imports cannot resolve (``self.repo.get_one(...)``, a module
     object's method, a bare name from a star import), every function or method of that name: a call the index
-    cannot follow keeps its possible targets claiming. Roots: request handlers (``route``) that are not
-    admin-only (an admin dependency among their parameters, or a body opening with an admin check) and
-    dependency functions (a ``Depends`` / ``Security`` parameter: FastAPI runs them for some route).
+    cannot follow keeps its possible targets claiming, in the modules that reached code lives in or imports.
+    Roots: request handlers (``route``) that are not admin-only (an admin dependency among their parameters,
+    or a body opening with an admin check), router factories (a function holding nested handlers) and
+    dependency functions (a ``Depends`` / ``Security`` parameter: FastAPI runs them for some route). Test
+    modules are left out of the graph.
     ``background_out`` is not an edge: a function a route hands to ``BackgroundTasks`` runs after the response."""
     nodes: dict[str, dict[str, Any]] = {}
+    node_module: dict[str, str] = {}
     by_name: dict[str, list[str]] = {}
     for mod, facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue  # tests call everything and serve no request
         orm = orm_facts(facts)
         for kind in _NODE_KINDS:
             for name, fn in orm.get(kind, {}).items():
                 q = f"{mod}.{name}"
                 nodes[q] = fn
+                node_module[q] = mod
                 by_name.setdefault(name.rsplit(".", 1)[-1], []).append(q)
     resolved: dict[str, Any] = {}  # a call's target -> the nodes it names, or a name to match (``str``)
     heads = {m.split(".", 1)[0] for m in project.module_names()} | {m.split(".", 1)[0] for m in project.aliases}
@@ -550,17 +562,64 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         resolved[target] = out
         return out
 
+    imports_of: dict[str, set[str]] = {}
+
+    def module_imports(mod: str) -> set[str]:
+        """The project modules ``mod`` imports at module level (a module, or the module of a name)."""
+        out = imports_of.get(mod)
+        if out is None:
+            out = imports_of[mod] = set()
+            for target in project.modules[mod].get("imports", {}).values():
+                if target.split(".", 1)[0] not in heads:
+                    continue
+                if target in project.modules:
+                    out.add(target)
+                else:
+                    split = project.split(target)
+                    if split is not None:
+                        out.add(split[0])
+        return out
+
     def reach(seeds: Iterable[str]) -> set[str]:
-        seen = set(seeds)
-        stack = list(seen)
+        """Nodes reached from ``seeds``. A call matched by name reaches a function or method of that name
+        only in a live module: one holding reached code, or imported by one (``session.execute`` does not
+        reach a CLI command's ``execute`` that only the CLI's own modules import)."""
+        seen: set[str] = set()
+        stack: list[str] = []
         expanded: set[str] = set()  # targets and names already followed (a name like ``get`` is met often)
+        live: set[str] = set()
+        holding: set[str] = set()  # modules holding reached code (their imports are live)
+        pending: dict[str, list[str]] = {}  # module not yet live -> nodes of a wanted name in it
+
+        def make_live(mod: str) -> None:
+            if mod not in live:
+                live.add(mod)
+                add(pending.pop(mod, ()))
 
         def add(found: Iterable[str]) -> None:
             for t in found:
                 if t not in seen:
                     seen.add(t)
                     stack.append(t)
+                    mod = node_module[t]
+                    if mod not in holding:
+                        holding.add(mod)
+                        make_live(mod)
+                        for imported in module_imports(mod):
+                            make_live(imported)
 
+        def by_name_live(name: str) -> None:
+            if name in expanded:
+                return
+            expanded.add(name)
+            for t in by_name.get(name, ()):
+                mod = node_module[t]
+                if mod in live:
+                    add((t,))
+                else:
+                    pending.setdefault(mod, []).append(t)
+
+        add(seeds)
         while stack:
             fn = nodes[stack.pop()]
             for key in ("calls_out", "refs_out"):
@@ -569,15 +628,11 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
                         expanded.add(t)
                         found = targets(t)
                         if found.__class__ is str:  # a name: every function or method so called
-                            if found not in expanded:
-                                expanded.add(found)  # type: ignore[arg-type]
-                                add(by_name.get(found, ()))  # type: ignore[arg-type]
+                            by_name_live(found)  # type: ignore[arg-type]
                         else:
                             add(found)
             for name in fn.get("name_calls", ()):
-                if name not in expanded:
-                    expanded.add(name)
-                    add(by_name.get(name, ()))
+                by_name_live(name)
         return seen
 
     aliases: dict[str, bool] = {}
@@ -620,8 +675,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
                 admin.append(q)
             else:
                 roots.append(q)
-        elif any(dependency_param(p) for p in params):
-            roots.append(q)
+        elif fn.get("routes_inside") or any(dependency_param(p) for p in params):
+            roots.append(q)  # a router factory (its nested handlers' calls are its own), a dependency
     for mod, facts in project.iter_modules():
         for entry in orm_facts(facts).get("aliases", {}).values():
             if entry.get("dependency") and last_segment(entry.get("marker")) in DEPENDENCY_MARKERS:
@@ -1137,7 +1192,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     if _is_task(ctx, func):
         return ident
     if enclosing is None and project_function_no_claim(ctx, func) is not None:
-        return Identity(route=None, params=params)  # no non-admin route reaches it: no claim
+        return Identity(route=None, params=params, admin=ident.admin)  # no non-admin route reaches it: no claim
     project = ctx.project
     principal_types = principal_classes(project, settings)
     identity_fields = set(settings.identity_fields)

@@ -15,8 +15,9 @@ Stored under ``facts["extra"]["orm"]``:
   Plus what its body says (``_body_facts``): ``auth`` (token decoding), ``raises``, ``calls_out``,
   ``background_out``, ``name_calls`` (calls the imports cannot resolve, by the called name: ``self.repo.get_one``
   -> ``get_one``), ``refs_out`` (project functions handed to a call as values: callbacks, ``Depends(f)``),
-  ``task`` for a background job, ``route`` for a request handler (``@router.get(...)``) and ``admin_gate``
-  when its body opens with an admin check on a parameter.
+  ``task`` for a background job, ``route`` for a request handler (``@router.get(...)``), ``routes_inside``
+  for a router factory (a nested request handler) and ``admin_gate`` when its body opens with an admin check
+  on a parameter.
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
 - ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
   ``route`` / ``admin_gate`` and, for a request handler or a method taking dependency markers, ``params``
@@ -249,6 +250,7 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     call_nodes: list[ast.Call] = []
     credentials = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs) if a.arg.lower() in _CREDENTIAL_PARAMS}
     returns_value = False
+    nested_routes = False  # a router factory: ``def get_router(): @router.get(...) async def ...``
     for node in walk_function(fn):  # (shared with the other extractors)
         kind = node.__class__
         if kind is ast.Raise:
@@ -260,6 +262,8 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                 local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
         elif kind is ast.Call:
             call_nodes.append(node)  # type: ignore[arg-type]
+        elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and node is not fn and not nested_routes:
+            nested_routes = any(_route_decorator(d) for d in node.decorator_list)  # type: ignore[attr-defined]
 
     names: set[str] = set()
     refs: set[str] = set()
@@ -328,6 +332,8 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
         out["calls_out"] = sorted(calls)
     if background:
         out["background_out"] = sorted(background)
+    if nested_routes:
+        out["routes_inside"] = True
     if names:
         out["name_calls"] = sorted(names)
     refs -= calls
@@ -336,7 +342,7 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     return out
 
 
-_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "task", "background_out"})
+_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "task", "background_out", "routes_inside"})
 
 
 # Decorator methods that make a function a request handler (``@router.get("/x")``, ``@app.api_route(...)``)
@@ -348,14 +354,7 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
     """``route``: the function is a request handler (a decorator ``<x>.get(...)`` / ``.post(...)`` / ...);
     ``admin_gate``: its body opens with an admin check on one of its parameters (``require_admin(user)``,
     ``if not user.is_superuser: raise``), read by ``knowledge.auth.claim_reach``."""
-    if not any(
-        d.__class__ is ast.Call
-        and (
-            (d.func.__class__ is ast.Attribute and d.func.attr in ROUTE_DECORATORS)  # type: ignore[attr-defined]
-            or (d.func.__class__ is ast.Name and d.func.id in ROUTE_DECORATORS)  # type: ignore[attr-defined]  (``@get("/x")``)
-        )
-        for d in fn.decorator_list
-    ):
+    if not any(_route_decorator(d) for d in fn.decorator_list):
         return {}
     out: dict[str, Any] = {"route": True}
     params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
@@ -383,6 +382,29 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
 
 
 _ADMIN_WORDS = ("superuser", "admin")
+
+
+def _route_decorator(d: ast.expr) -> bool:
+    """``@router.get("/x")``, ``@app.api_route(...)``, ``@get("/x")``; not ``@mock.patch("pkg.name")``: a
+    path given as a string starts with ``/`` (or is empty)."""
+    if d.__class__ is not ast.Call:
+        return False
+    func = d.func  # type: ignore[attr-defined]
+    if func.__class__ is ast.Attribute:
+        name = func.attr
+    elif func.__class__ is ast.Name:
+        name = func.id
+    else:
+        return False
+    if name not in ROUTE_DECORATORS:
+        return False
+    args = d.args  # type: ignore[attr-defined]
+    if args:
+        first = args[0]
+        if first.__class__ is ast.Constant and isinstance(first.value, str):
+            return first.value[:1] in ("/", "")
+        return func.__class__ is ast.Attribute and name != "patch"
+    return True
 
 
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
