@@ -516,7 +516,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     object's method, a bare name from a star import), every function or method of that name: a call the index
     cannot follow keeps its possible targets claiming, in the modules that reached code lives in or imports.
     Roots: request handlers (``route``) that are not admin-only (an admin dependency among their parameters,
-    or a body opening with an admin check), router factories (a function holding nested handlers) and
+    or a body opening with an admin check), router factories (a function holding nested handlers), MCP tools
+    (``@mcp.tool()``: called with the client's arguments) and
     dependency functions (a ``Depends`` / ``Security`` parameter: FastAPI runs them for some route). Test
     modules are left out of the graph.
     ``background_out`` is not an edge: a function a route hands to ``BackgroundTasks`` runs after the response."""
@@ -675,7 +676,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
                 admin.append(q)
             else:
                 roots.append(q)
-        elif fn.get("routes_inside") or any(dependency_param(p) for p in params):
+        elif fn.get("routes_inside") or fn.get("tool") or any(dependency_param(p) for p in params):
             roots.append(q)  # a router factory (its nested handlers' calls are its own), a dependency
     for mod, facts in project.iter_modules():
         for entry in orm_facts(facts).get("aliases", {}).values():

@@ -107,10 +107,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     column), the first configured identity column otherwise. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
     are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
     tasks and functions with no principal make no claim.
-    A function that is not a route handler makes a claim only when a route that is not admin-only
-    reaches it through the project's calls (functions, methods of services and repositories, what is
-    handed to a call as a callback or a dependency; a method called on an object the index cannot type,
-    `self.repo.all_for(...)`, counts as reached when any reached function calls a method of that name).
+    A function that is not a route handler makes a claim only when a route that is not admin-only (or a
+    dependency, a router factory's nested route, an MCP tool `@mcp.tool()`) reaches it through the
+    project's calls (functions, methods of services and repositories, what is handed to a call as a
+    callback or a dependency; a method called on an object the index cannot type, `self.repo.all_for(...)`,
+    counts as reached when reached code calls a method of that name and the method's module holds reached
+    code or is imported by a module that does).
     Functions reached only from background jobs (a Celery / dramatiq task, `BackgroundTasks.add_task`),
     CLI commands, startup hooks or admin-only routes (an admin dependency, or a body that opens with an
     admin check such as `require_admin(user)`), and functions nothing reaches, make none; `backend-lint

@@ -16,7 +16,7 @@ Stored under ``facts["extra"]["orm"]``:
   ``background_out``, ``name_calls`` (calls the imports cannot resolve, by the called name: ``self.repo.get_one``
   -> ``get_one``), ``refs_out`` (project functions handed to a call as values: callbacks, ``Depends(f)``),
   ``task`` for a background job, ``route`` for a request handler (``@router.get(...)``), ``routes_inside``
-  for a router factory (a nested request handler) and ``admin_gate`` when its body opens with an admin check
+  for a router factory (a nested request handler), ``tool`` for an MCP tool (``@mcp.tool()``) and ``admin_gate`` when its body opens with an admin check
   on a parameter.
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
 - ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
@@ -355,6 +355,11 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
     ``admin_gate``: its body opens with an admin check on one of its parameters (``require_admin(user)``,
     ``if not user.is_superuser: raise``), read by ``knowledge.auth.claim_reach``."""
     if not any(_route_decorator(d) for d in fn.decorator_list):
+        if any(
+            (d.func if d.__class__ is ast.Call else d).__class__ is ast.Attribute and (d.func if d.__class__ is ast.Call else d).attr == "tool"  # type: ignore[attr-defined]
+            for d in fn.decorator_list
+        ):
+            return {"tool": True}  # ``@mcp.tool()``: an MCP server's tool, called with the client's arguments
         return {}
     out: dict[str, Any] = {"route": True}
     params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
