@@ -564,6 +564,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         return out
 
     imports_of: dict[str, set[str]] = {}
+    modules = project.modules
 
     def module_imports(mod: str) -> set[str]:
         """The project modules ``mod`` imports at module level (a module, or the module of a name)."""
@@ -573,8 +574,10 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             for target in project.modules[mod].get("imports", {}).values():
                 if target.split(".", 1)[0] not in heads:
                     continue
-                if target in project.modules:
+                if target in modules:
                     out.add(target)
+                elif target.rpartition(".")[0] in modules:
+                    out.add(target.rpartition(".")[0])  # ``from pkg.mod import name``
                 else:
                     split = project.split(target)
                     if split is not None:
@@ -658,6 +661,9 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         if not (last_segment(p.get("marker")) in DEPENDENCY_MARKERS or dependency_param(p)):
             return False  # (``db: Session``: no dependency to classify)
         assert settings is not None
+        said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS):
+            return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 
     routes = [q for q, fn in nodes.items() if fn.get("route")]
