@@ -586,8 +586,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
 
     def reach(seeds: Iterable[str]) -> set[str]:
         """Nodes reached from ``seeds``. A call matched by name reaches a function or method of that name
-        only in a live module: one holding reached code, or imported by one (``session.execute`` does not
-        reach a CLI command's ``execute`` that only the CLI's own modules import)."""
+        only in a live module: one holding reached code, or imported by a live one (``session.execute`` does
+        not reach a CLI command's ``execute`` that only the CLI's own modules import)."""
         seen: set[str] = set()
         stack: list[str] = []
         expanded: set[str] = set()  # targets and names already followed (a name like ``get`` is met often)
@@ -596,9 +596,13 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         pending: dict[str, list[str]] = {}  # module not yet live -> nodes of a wanted name in it
 
         def make_live(mod: str) -> None:
-            if mod not in live:
-                live.add(mod)
-                add(pending.pop(mod, ()))
+            todo = [mod]
+            while todo:  # what a live module imports is live too (``app.DATABASE.repo.method()``)
+                m = todo.pop()
+                if m not in live:
+                    live.add(m)
+                    add(pending.pop(m, ()))
+                    todo.extend(module_imports(m))
 
         def add(found: Iterable[str]) -> None:
             for t in found:
