@@ -321,6 +321,8 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
             names.add(t)  # a bare name nothing binds (a star import): matched by name
         for a in node.args:
             ref(a)
+            if a.__class__ is ast.Constant and a.value.__class__ is str and a.value.isidentifier() and "_" in a.value:  # type: ignore[attr-defined]
+                names.add(a.value)  # type: ignore[attr-defined]  (``fetch_versioned_implementation(mod, "fn_name")``, ``getattr(x, "fn_name")``)
         for k in node.keywords:
             ref(k.value)
     out: dict[str, Any] = {}
