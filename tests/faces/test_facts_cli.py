@@ -327,3 +327,24 @@ def test_facts_read_a_dependency_marker_held_in_a_name(tmp_path: Path) -> None:
     assert rows["DependsJwtAuth"]["credentials_only"] is True
     assert rows["DependsJwtAuth"]["why"] == "the marker `Depends(HTTPBearer)` held in a module-level name"
     assert any("yields credentials only" in s for s in data["family2_silent"]), data["family2_silent"]
+
+
+def test_facts_name_the_functions_that_make_no_claim(tmp_path: Path) -> None:
+    """A function taking an identity that no non-admin route reaches is listed with why; one a route reaches
+    through a service is not (the fixture app of BKL201's ``claim_needs_route``)."""
+    root = tmp_path / "claim_needs_route"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "isolation" / "BKL201" / "claim_needs_route", root,
+                    ignore=shutil.ignore_patterns("*.fixed.py"))
+    (root / "pyproject.toml").write_text("")
+    r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    why = {(f["module"], f["name"]): f["why"] for f in json.loads(r.stdout)["no_claim_functions"]}
+    assert why[("app.service", "count_datasets")].startswith("no route reaches it")
+    assert why[("app.service", "DatasetService.search_as_user")] == "only admin-only routes reach it"
+    assert why[("app.pipeline", "orphan")].startswith("no route reaches it")
+    assert why[("app.tasks.worker", "process")].startswith("only background jobs reach it")
+    for reached in ("list_datasets", "summary", "DatasetService.recent"):
+        assert ("app.service", reached) not in why
+    assert ("app.repository", "DatasetRepository.all_for") not in why
+    text = run_cli("facts", str(root), "--no-cache").stdout
+    assert "app.service.count_datasets: no route reaches it" in text

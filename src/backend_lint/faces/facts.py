@@ -85,6 +85,12 @@ def render_text(data: dict[str, Any]) -> str:
     if data.get("family2_silent"):
         lines += ["", "Family 2 (BKL2xx) makes no claim here:"]
         lines += [f"  {w}" for w in data["family2_silent"]]
+    rows = data.get("no_claim_functions") or []
+    if rows:
+        lines += ["", _count(rows, "Functions taking an identity that make no claim (families 1-2)") + ":"]
+        lines += [f"  {f['module']}.{f['name']}: {f['why']}" for f in rows[:30]]
+        if len(rows) > 30:
+            lines.append(f"  ... and {len(rows) - 30} more (--output-format json lists them all)")
     rows = data["migration_trees"]
     if rows:
         lines += ["", "Migration trees:"]

@@ -471,17 +471,244 @@ def test_or_script_module(path: str, root: Optional[str]) -> bool:
 
 
 def background_only(project: Optional["ProjectIndex"], qualified: str) -> bool:
-    """A top-level function that only background jobs reach: a Celery / dramatiq task (``TASK_DECORATORS``),
-    a function handed to ``BackgroundTasks.add_task``, and the functions only those call. Every function
-    that nothing in the project calls (a route handler, a CLI command, an entry point), every function a
-    class method calls and everything they reach make claims as before; references that are not calls are
-    not seen, so a function reached that way counts as a root."""
+    """A top-level function that only background jobs reach (``claim_reach``'s ``task`` reason)."""
+    return no_claim_reason(project, None, qualified) == NO_CLAIM_REASONS["task"]
+
+
+NO_CLAIM_REASONS = {
+    "task": "only background jobs reach it (a task, `BackgroundTasks.add_task`)",
+    "admin": "only admin-only routes reach it",
+    "none": "no route reaches it (a CLI command, a startup hook, a pipeline step, or nothing)",
+}
+
+
+def no_claim_reason(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: str) -> Optional[str]:
+    """Why a top-level function (``pkg.mod.fn``) or a method of a top-level class (``pkg.mod.Class.fn``) that
+    is not a request handler makes no identity claim (families 1 and 2), or ``None`` when it may make one.
+
+    A function that is not a route handler makes a claim only when a non-admin route reaches it through the
+    project's calls (``claim_reach``); functions reached only from background jobs, CLI commands, startup
+    hooks or admin-only routes, or from nothing, make none. A project where no route is found keeps the
+    narrower rule: only what background jobs alone reach makes no claim."""
     if project is None:
-        return False
-    return qualified in project.stored_memo("auth.background_only", lambda: _background_only(project), load=frozenset)
+        return None
+    key = f"auth.claim_reach:{_settings_key(settings)!r}" if settings is not None else "auth.claim_reach"
+    found = project.stored_memo(key, lambda: _claim_reach(project, settings), load=dict)
+    code = found.get(qualified)
+    return NO_CLAIM_REASONS.get(code) if code else None
+
+
+_NODE_KINDS = ("functions", "methods")
+
+
+def _test_module_name(mod: str) -> bool:
+    parts = mod.split(".")
+    last = parts[-1]
+    return last == "conftest" or last.startswith("test_") or last.endswith("_test") or not _TEST_DIRS.isdisjoint(parts[:-1])
+
+
+def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dict[str, str]:
+    """``{qualified: reason code}`` for the functions and methods that make no claim.
+
+    The graph: top-level functions and methods of top-level classes (``orm`` index facts). A node's edges are
+    the project functions its ``calls_out`` / ``refs_out`` resolve to (a method when the name resolves to a
+    class: ``Service.fetch``), and, for what the imports cannot resolve (``self.repo.get_one(...)``, a module
+    object's method, a bare name from a star import), every function or method of that name: a call the index
+    cannot follow keeps its possible targets claiming, in the modules that reached code lives in or imports.
+    Roots: request handlers (``route``) that are not admin-only (an admin dependency among their parameters,
+    or a body opening with an admin check), router factories (a function holding nested handlers), MCP tools
+    (``@mcp.tool()``: called with the client's arguments) and
+    dependency functions (a ``Depends`` / ``Security`` parameter: FastAPI runs them for some route). Test
+    modules are left out of the graph.
+    ``background_out`` is not an edge: a function a route hands to ``BackgroundTasks`` runs after the response."""
+    nodes: dict[str, dict[str, Any]] = {}
+    node_module: dict[str, str] = {}
+    by_name: dict[str, list[str]] = {}
+    for mod, facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue  # tests call everything and serve no request
+        orm = orm_facts(facts)
+        for kind in _NODE_KINDS:
+            for name, fn in orm.get(kind, {}).items():
+                q = f"{mod}.{name}"
+                nodes[q] = fn
+                node_module[q] = mod
+                by_name.setdefault(name.rsplit(".", 1)[-1], []).append(q)
+    resolved: dict[str, Any] = {}  # a call's target -> the nodes it names, or a name to match (``str``)
+    heads = {m.split(".", 1)[0] for m in project.module_names()} | {m.split(".", 1)[0] for m in project.aliases}
+
+    def targets(target: str) -> Any:
+        out = resolved.get(target)
+        if out is not None:
+            return out
+        if target in nodes:  # (most calls name the function where it is defined)
+            out = resolved[target] = (target,)
+            return out
+        if target.split(".", 1)[0] not in heads:  # ``db.query``, ``self.helper``, a library's function
+            out = resolved[target] = target.rsplit(".", 1)[-1]  # type: ignore[assignment]  (by name)
+            return out
+        found = project.resolve_symbol(target)
+        if found is not None and found[2] == "functions":
+            out = (f"{found[0]}.{found[1]}",)
+        else:
+            head, _, last = target.rpartition(".")
+            cls = project.resolve_symbol(head) if head else None
+            method = f"{cls[0]}.{cls[1]}.{last}" if cls is not None and cls[2] == "classes" else None
+            if method is not None and method in nodes:
+                out = (method,)
+            elif found is not None:
+                out = ()  # a class (its methods are reached by name) or a module-level object
+            else:
+                out = last or target  # type: ignore[assignment]  (by name)
+        resolved[target] = out
+        return out
+
+    imports_of: dict[str, set[str]] = {}
+    modules = project.modules
+
+    def module_imports(mod: str) -> set[str]:
+        """The project modules ``mod`` imports at module level (a module, or the module of a name)."""
+        out = imports_of.get(mod)
+        if out is None:
+            out = imports_of[mod] = set()
+            for target in project.modules[mod].get("imports", {}).values():
+                if target.split(".", 1)[0] not in heads:
+                    continue
+                if target in modules:
+                    out.add(target)
+                elif target.rpartition(".")[0] in modules:
+                    out.add(target.rpartition(".")[0])  # ``from pkg.mod import name``
+                else:
+                    split = project.split(target)
+                    if split is not None:
+                        out.add(split[0])
+        return out
+
+    def reach(seeds: Iterable[str]) -> set[str]:
+        """Nodes reached from ``seeds``. A call matched by name reaches a function or method of that name
+        only in a live module: one holding reached code, or imported by a live one (``session.execute`` does
+        not reach a CLI command's ``execute`` that only the CLI's own modules import)."""
+        seen: set[str] = set()
+        stack: list[str] = []
+        expanded: set[str] = set()  # targets and names already followed (a name like ``get`` is met often)
+        live: set[str] = set()
+        holding: set[str] = set()  # modules holding reached code (their imports are live)
+        pending: dict[str, list[str]] = {}  # module not yet live -> nodes of a wanted name in it
+
+        def make_live(mod: str) -> None:
+            todo = [mod]
+            while todo:  # what a live module imports is live too (``app.DATABASE.repo.method()``)
+                m = todo.pop()
+                if m not in live:
+                    live.add(m)
+                    add(pending.pop(m, ()))
+                    todo.extend(module_imports(m))
+
+        def add(found: Iterable[str]) -> None:
+            for t in found:
+                if t not in seen:
+                    seen.add(t)
+                    stack.append(t)
+                    mod = node_module[t]
+                    if mod not in holding:
+                        holding.add(mod)
+                        make_live(mod)
+                        for imported in module_imports(mod):
+                            make_live(imported)
+
+        def by_name_live(name: str) -> None:
+            if name in expanded:
+                return
+            expanded.add(name)
+            for t in by_name.get(name, ()):
+                mod = node_module[t]
+                if mod in live:
+                    add((t,))
+                else:
+                    pending.setdefault(mod, []).append(t)
+
+        add(seeds)
+        while stack:
+            fn = nodes[stack.pop()]
+            for key in ("calls_out", "refs_out"):
+                for t in fn.get(key, ()):
+                    if t not in expanded:
+                        expanded.add(t)
+                        found = targets(t)
+                        if found.__class__ is str:  # a name: every function or method so called
+                            by_name_live(found)  # type: ignore[arg-type]
+                        else:
+                            add(found)
+            for name in fn.get("name_calls", ()):
+                by_name_live(name)
+        return seen
+
+    aliases: dict[str, bool] = {}
+
+    def _as_nodes(found: Any) -> Iterable[str]:
+        return by_name.get(found, ()) if found.__class__ is str else found
+
+    def dependency_param(p: dict[str, Any]) -> bool:
+        """``Depends(...)`` / ``Security(...)``, also through an ``Annotated`` alias held in a name."""
+        if last_segment(p.get("marker")) in DEPENDENCY_MARKERS:
+            return True
+        alias = p.get("alias")
+        if not alias:
+            return False
+        if alias not in aliases:
+            found = project.resolve_symbol(alias) if alias.split(".", 1)[0] in heads else None
+            entry = orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1]) if found is not None and found[2] == "assignments" else None
+            aliases[alias] = entry is not None and last_segment(entry.get("marker")) in DEPENDENCY_MARKERS
+        return aliases[alias]
+
+    def admin_param(p: dict[str, Any]) -> bool:
+        if not (last_segment(p.get("marker")) in DEPENDENCY_MARKERS or dependency_param(p)):
+            return False  # (``db: Session``: no dependency to classify)
+        assert settings is not None
+        said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS):
+            return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
+        return param_dependency(project, settings, p).kind == "admin"
+
+    routes = [q for q, fn in nodes.items() if fn.get("route")]
+    tasks = [q for q, fn in nodes.items() if fn.get("task")]
+    tasks += [t for fn in nodes.values() for c in fn.get("background_out", ()) for t in _as_nodes(targets(c))]
+    if not routes:
+        # no request handler found (not a FastAPI app, or one this index cannot read): every top-level
+        # function that nothing calls is a root, and only what background jobs alone reach makes no claim
+        return {q: "task" for q in _background_only(project)}
+    admin: list[str] = []
+    roots: list[str] = []
+    for q, fn in nodes.items():
+        params = fn.get("params", ())
+        if fn.get("route"):
+            if fn.get("admin_gate") or (settings is not None and any(admin_param(p) for p in params)):
+                admin.append(q)
+            else:
+                roots.append(q)
+        elif fn.get("routes_inside") or fn.get("tool") or any(dependency_param(p) for p in params):
+            roots.append(q)  # a router factory (its nested handlers' calls are its own), a dependency
+    for mod, facts in project.iter_modules():
+        for entry in orm_facts(facts).get("aliases", {}).values():
+            if entry.get("dependency") and last_segment(entry.get("marker")) in DEPENDENCY_MARKERS:
+                roots.extend(_as_nodes(targets(entry["dependency"])))  # ``ItemDep = Annotated[Item, Depends(load_item)]``
+    claims = reach(roots)
+    out: dict[str, str] = {}
+    for q in reach(admin) - claims:
+        out[q] = "admin"
+    for q in reach(tasks) - claims:
+        out.setdefault(q, "task")
+    for q, fn in nodes.items():
+        if q not in claims and not fn.get("route"):
+            out.setdefault(q, "none")
+    for q in routes:
+        out.pop(q, None)  # a request handler makes its own claims (or none, when admin-only)
+    return out
 
 
 def _background_only(project: "ProjectIndex") -> frozenset[str]:
+    """Top-level functions only background jobs reach, with every function nothing calls (and every function
+    a class method calls) a root: the rule for a project where no request handler is found."""
     functions: dict[str, dict[str, Any]] = {}
     for mod, facts in project.iter_modules():
         for name, fn in orm_facts(facts).get("functions", {}).items():
@@ -833,16 +1060,51 @@ class Identity:
         return set(self.principals) | set(self.identity_params)
 
 
-def project_function_is_background_only(ctx: "FileContext", func: cst.FunctionDef) -> bool:
-    """``background_only`` for a top-level function of the file being linted."""
+def project_function_no_claim(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
+    """``no_claim_reason`` for a top-level function or a method of a top-level class of the file being linted."""
     project = ctx.project
-    if project is None or ctx.module is None or not any(s is func for s in ctx.module.body):
-        return False
+    if project is None or ctx.module is None:
+        return None
+    name = _node_name(ctx.module, func)
+    if name is None:
+        return None
     try:
         module = ctx.module_name
     except Exception:  # a file outside the index's roots
-        return False
-    return bool(module) and background_only(project, f"{module}.{func.name.value}")
+        return None
+    return no_claim_reason(project, ctx.settings, f"{module}.{name}") if module else None
+
+
+def _node_name(module: cst.Module, func: cst.FunctionDef) -> Optional[str]:
+    for stmt in _top_level(module.body):
+        if stmt is func:
+            return func.name.value
+        if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            if any(sub is func for sub in stmt.body.body):
+                return f"{stmt.name.value}.{func.name.value}"
+    return None
+
+
+def _top_level(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Module statements as the index visits them: also inside top-level ``if`` / ``try`` blocks."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, cst.If):
+            yield from _top_level(_block(stmt.body))
+            orelse = stmt.orelse
+            while orelse is not None:
+                yield from _top_level(_block(orelse.body))
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        elif isinstance(stmt, cst.Try):
+            yield from _top_level(_block(stmt.body))
+            for h in stmt.handlers:
+                yield from _top_level(_block(h.body))
+            if stmt.orelse is not None:
+                yield from _top_level(_block(stmt.orelse.body))
+
+
+def _block(body: cst.BaseSuite) -> Iterable[cst.CSTNode]:
+    return body.body if isinstance(body, cst.IndentedBlock) else ()
 
 
 def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:
@@ -941,8 +1203,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         return ident
     if _is_task(ctx, func):
         return ident
-    if enclosing is None and project_function_is_background_only(ctx, func):
-        return Identity(route=None, params=params)  # reached only from background jobs: no claim
+    if enclosing is None and project_function_no_claim(ctx, func) is not None:
+        return Identity(route=None, params=params, admin=ident.admin)  # no non-admin route reaches it: no claim
     project = ctx.project
     principal_types = principal_classes(project, settings)
     identity_fields = set(settings.identity_fields)

@@ -20,6 +20,7 @@ from ..auth import (
     classify_dependency,
     is_security_scheme,
     library_dependency,
+    no_claim_reason,
     param_dependency,
     principal_classes,
 )
@@ -297,6 +298,27 @@ def _route_principals(index: "ProjectIndex", settings: "Settings") -> tuple[int,
     return routes, authenticated, client
 
 
+def _no_claim_functions(index: "ProjectIndex", settings: "Settings") -> list[dict[str, str]]:
+    """Functions and methods that take an identity (a parameter named in ``identity-fields`` or
+    ``principal-parameters``) and make no claim, with why (``knowledge.auth.no_claim_reason``): "why is this
+    helper silent?"."""
+    names = set(settings.identity_fields) | set(settings.principal_parameters)
+    out: list[dict[str, str]] = []
+    for mod, facts in index.iter_modules():
+        orm = orm_facts(facts)
+        for kind in ("functions", "methods"):
+            for name, fn in orm.get(kind, {}).items():
+                if fn.get("route"):
+                    continue
+                params = fn.get("args") or [p.get("name") for p in fn.get("params", ())]
+                if names.isdisjoint(params):
+                    continue
+                why = no_claim_reason(index, settings, f"{mod}.{name}")
+                if why is not None:
+                    out.append({"name": name, "module": mod, "why": why})
+    return out
+
+
 def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]:
     """Everything above, one JSON-able object."""
     index.load_facts()
@@ -317,6 +339,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "authorization_helpers": _authorization_helpers(index, settings),
         "owned_models": _owned_models(index, settings),
         "migration_trees": _migration_trees(index),
+        "no_claim_functions": _no_claim_functions(index, settings),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out

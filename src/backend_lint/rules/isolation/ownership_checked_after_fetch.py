@@ -90,7 +90,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     (`get_org(db, project.org_id)`) is not fetched by a client key: comparing its owner is no BKL202.
     Test code, one-off scripts and seed data make no claim: a module under a `tests`, `test`, `scripts`,
     `seeding`, `seeds`, `seed` or `fixtures` folder of the project, `test_*.py`, `*_test.py`, `conftest.py`
-    and `seed*.py`.
+    and `seed*.py`. Nor does a function that is not a route handler when no route that is not admin-only
+    reaches it through the project's calls (as for BKL201: CLI commands, background jobs, admin-only
+    routes, functions nothing calls).
 
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle

@@ -114,7 +114,18 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     constrains for that model in its queries (`workspace_id` for a note whose `created_by_id` is an audit
     column), the first configured identity column otherwise. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
     are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
-    tasks and functions with no principal make no claim. When ownership is instead compared in Python
+    tasks and functions with no principal make no claim.
+    A function that is not a route handler makes a claim only when a route that is not admin-only (or a
+    dependency, a router factory's nested route, an MCP tool `@mcp.tool()`) reaches it through the
+    project's calls (functions, methods of services and repositories, what is handed to a call as a
+    callback or a dependency; a method called on an object the index cannot type, `self.repo.all_for(...)`,
+    counts as reached when reached code calls a method of that name and the method's module holds reached
+    code or is imported by a module that does).
+    Functions reached only from background jobs (a Celery / dramatiq task, `BackgroundTasks.add_task`),
+    CLI commands, startup hooks or admin-only routes (an admin dependency, or a body that opens with an
+    admin check such as `require_admin(user)`), and functions nothing reaches, make none; `backend-lint
+    facts` lists them with the reason. In a project where no route handler is found, only what
+    background jobs alone reach makes no claim. When ownership is instead compared in Python
     after the fetch, or an authorisation helper given the principal and the row decides access after it,
     BKL202 reports it and this rule does not.
     Test code, one-off scripts and seed data make no claim: a module under a `tests`, `test`, `scripts`,

@@ -13,8 +13,15 @@ Stored under ``facts["extra"]["orm"]``:
 - ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
   for top-level functions, with the dependency markers of their parameters resolved.
   Plus what its body says (``_body_facts``): ``auth`` (token decoding), ``raises``, ``calls_out``,
-  ``background_out``, and ``task`` for a background job.
+  ``background_out``, ``name_calls`` (calls the imports cannot resolve, by the called name: ``self.repo.get_one``
+  -> ``get_one``), ``refs_out`` (project functions handed to a call as values: callbacks, ``Depends(f)``),
+  ``task`` for a background job, ``route`` for a request handler (``@router.get(...)``), ``routes_inside``
+  for a router factory (a nested request handler), ``tool`` for an MCP tool (``@mcp.tool()``) and ``admin_gate`` when its body opens with an admin check
+  on a parameter.
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
+- ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
+  ``route`` / ``admin_gate`` and, for a request handler or a method taking dependency markers, ``params``
+  (``args``, the parameter names after ``self``, for the others).
 - ``callables``: ``{class: {"returns", "params", "auth"}}`` for a class's ``__call__`` (a class dependency,
   ``Depends(JWTBearer())``).
 - ``calls``: ``{name: {"func", "kwargs", "args"}}`` for module-level ``name = f(...)``
@@ -39,6 +46,7 @@ Every name is resolved with the module's own imports; nothing is imported.
 from __future__ import annotations
 
 import ast
+import builtins
 from typing import Any, Optional
 
 from ._common import Resolve, store, walk_function
@@ -252,6 +260,7 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     call_nodes: list[ast.Call] = []
     credentials = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs) if a.arg.lower() in _CREDENTIAL_PARAMS}
     returns_value = False
+    nested_routes = False  # a router factory: ``def get_router(): @router.get(...) async def ...``
     for node in walk_function(fn):  # (shared with the other extractors)
         kind = node.__class__
         if kind is ast.Raise:
@@ -263,6 +272,27 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                 local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
         elif kind is ast.Call:
             call_nodes.append(node)  # type: ignore[arg-type]
+        elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and node is not fn and not nested_routes:
+            nested_routes = any(_route_decorator(d) for d in node.decorator_list)  # type: ignore[attr-defined]
+
+    names: set[str] = set()
+    refs: set[str] = set()
+
+    def ref(expr: ast.expr) -> None:
+        """A function handed to a call as a value (a callback, ``Depends(f)``, ``run_in_threadpool(f, ...)``):
+        the call may run it."""
+        kind = expr.__class__
+        if kind is ast.Name:
+            q = target(expr)
+            if q and "." in q:
+                refs.add(q)
+        elif kind is ast.Attribute and expr.value.__class__ is ast.Name:  # type: ignore[attr-defined]
+            if expr.value.id in ("self", "cls"):  # type: ignore[attr-defined]
+                names.add(expr.attr)  # type: ignore[attr-defined]
+            else:
+                q = target(expr)
+                if q and q.split(".", 1)[0] != expr.value.id:  # type: ignore[attr-defined]
+                    refs.add(q)
 
     def target(expr: ast.expr) -> Optional[str]:
         if expr.__class__ is ast.Name and expr.id in local:  # type: ignore[attr-defined]
@@ -295,6 +325,16 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
         t = target(func)
         if t and "." in t:
             calls.add(t)
+        elif t is None and func.__class__ is ast.Attribute:
+            names.add(func.attr)  # type: ignore[attr-defined]  (``self.repo.get_one(...)``: matched by name)
+        elif t is not None and t not in _BUILTINS and func.__class__ is ast.Name:
+            names.add(t)  # a bare name nothing binds (a star import): matched by name
+        for a in node.args:
+            ref(a)
+            if a.__class__ is ast.Constant and a.value.__class__ is str and a.value.isidentifier() and "_" in a.value:  # type: ignore[attr-defined]
+                names.add(a.value)  # type: ignore[attr-defined]  (``fetch_versioned_implementation(mod, "fn_name")``, ``getattr(x, "fn_name")``)
+        for k in node.keywords:
+            ref(k.value)
     out: dict[str, Any] = {}
     if found:
         out["auth"] = sorted(found)
@@ -304,7 +344,84 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
         out["calls_out"] = sorted(calls)
     if background:
         out["background_out"] = sorted(background)
+    if nested_routes:
+        out["routes_inside"] = True
+    if names:
+        out["name_calls"] = sorted(names)
+    refs -= calls
+    if refs:
+        out["refs_out"] = sorted(refs)
     return out
+
+
+_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "task", "background_out", "routes_inside"})
+
+
+# Decorator methods that make a function a request handler (``@router.get("/x")``, ``@app.api_route(...)``)
+ROUTE_DECORATORS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket", "route"})
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
+    """``route``: the function is a request handler (a decorator ``<x>.get(...)`` / ``.post(...)`` / ...);
+    ``admin_gate``: its body opens with an admin check on one of its parameters (``require_admin(user)``,
+    ``if not user.is_superuser: raise``), read by ``knowledge.auth.claim_reach``."""
+    if not any(_route_decorator(d) for d in fn.decorator_list):
+        if any(
+            (d.func if d.__class__ is ast.Call else d).__class__ is ast.Attribute and (d.func if d.__class__ is ast.Call else d).attr == "tool"  # type: ignore[attr-defined]
+            for d in fn.decorator_list
+        ):
+            return {"tool": True}  # ``@mcp.tool()``: an MCP server's tool, called with the client's arguments
+        return {}
+    out: dict[str, Any] = {"route": True}
+    params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+    for stmt in fn.body:
+        value = stmt.value if stmt.__class__ is ast.Expr else None  # type: ignore[attr-defined]
+        if value.__class__ is ast.Await:
+            value = value.value  # type: ignore[union-attr]
+        if value.__class__ is ast.Call:
+            func = value.func  # type: ignore[union-attr]
+            name = (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")).lower()
+            if any(w in name for w in _ADMIN_WORDS) and any(a.__class__ is ast.Name and a.id in params for a in value.args):  # type: ignore[union-attr, attr-defined]
+                out["admin_gate"] = True
+                break
+        elif stmt.__class__ is ast.If and not stmt.orelse:  # type: ignore[attr-defined]
+            test = stmt.test  # type: ignore[attr-defined]
+            if (
+                test.__class__ is ast.UnaryOp and test.op.__class__ is ast.Not
+                and test.operand.__class__ is ast.Attribute and test.operand.value.__class__ is ast.Name
+                and test.operand.value.id in params and any(w in test.operand.attr.lower() for w in _ADMIN_WORDS)
+                and stmt.body and stmt.body[-1].__class__ is ast.Raise  # type: ignore[attr-defined]
+            ):
+                out["admin_gate"] = True
+                break
+    return out
+
+
+_ADMIN_WORDS = ("superuser", "admin")
+
+
+def _route_decorator(d: ast.expr) -> bool:
+    """``@router.get("/x")``, ``@app.api_route(...)``, ``@get("/x")``; not ``@mock.patch("pkg.name")``: a
+    path given as a string starts with ``/`` (or is empty)."""
+    if d.__class__ is not ast.Call:
+        return False
+    func = d.func  # type: ignore[attr-defined]
+    if func.__class__ is ast.Attribute:
+        name = func.attr
+    elif func.__class__ is ast.Name:
+        name = func.id
+    else:
+        return False
+    if name not in ROUTE_DECORATORS:
+        return False
+    args = d.args  # type: ignore[attr-defined]
+    if args:
+        first = args[0]
+        if first.__class__ is ast.Constant and isinstance(first.value, str):
+            return first.value[:1] in ("/", "")
+        return func.__class__ is ast.Attribute and name != "patch"
+    return True
 
 
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
@@ -317,6 +434,7 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     feeds = _principal_feeds(stmt, out["params"], resolve)
     if feeds:
         out["feeds"] = feeds
+    out.update(_route_facts(stmt))
     for dec in stmt.decorator_list:
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
@@ -573,6 +691,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     class_models: dict[str, str] = {}
     self_types: dict[str, dict[str, str]] = {}
     appliers: dict[str, Any] = {}
+    methods: dict[str, Any] = {}
 
     def visit_class(node: ast.ClassDef) -> None:
         for sub in node.body:
@@ -597,9 +716,21 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 if stmt.name == "__call__":
                     callables[node.name] = _function_facts(stmt, resolve)
                 else:
-                    # what methods call: such functions have a caller the call graph does not see, so
-                    # they are never background-only (``knowledge.auth.background_only``)
-                    method_calls.update(_body_facts(stmt, resolve).get("calls_out", ()))
+                    # what methods call (``method_calls``, for every method of the module) and, per method,
+                    # what it calls and whether it is a request handler (``methods``): the call graph of
+                    # ``knowledge.auth.claim_reach``
+                    body = _body_facts(stmt, resolve)
+                    method_calls.update(body.get("calls_out", ()))
+                    entry = {k: v for k, v in body.items() if k in _REACH_KEYS}
+                    entry.update(_route_facts(stmt))
+                    if entry.get("route") or any(
+                        d is not None and d.__class__ is ast.Call and _last(resolve(d.func)) in _MARKERS  # type: ignore[attr-defined]
+                        for d in (*stmt.args.defaults, *stmt.args.kw_defaults)
+                    ):
+                        entry["params"] = _param_facts(stmt.args, resolve)  # a handler's dependencies
+                    else:
+                        entry["args"] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)][1:]
+                    methods[f"{node.name}.{stmt.name}"] = entry
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -713,4 +844,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         class_models=class_models,
         self_types=self_types,
         appliers=appliers,
+        methods=methods,
     )
