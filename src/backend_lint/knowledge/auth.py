@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
-from .cst import iter_children
+from .cst import definition_names_of, iter_children
 from .fastapi import RouteInfo, route_info
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
@@ -1065,7 +1065,7 @@ def project_function_no_claim(ctx: "FileContext", func: cst.FunctionDef) -> Opti
     project = ctx.project
     if project is None or ctx.module is None:
         return None
-    name = _node_name(ctx.module, func)
+    name = definition_names_of(ctx).get(id(func))
     if name is None:
         return None
     try:
@@ -1073,38 +1073,6 @@ def project_function_no_claim(ctx: "FileContext", func: cst.FunctionDef) -> Opti
     except Exception:  # a file outside the index's roots
         return None
     return no_claim_reason(project, ctx.settings, f"{module}.{name}") if module else None
-
-
-def _node_name(module: cst.Module, func: cst.FunctionDef) -> Optional[str]:
-    for stmt in _top_level(module.body):
-        if stmt is func:
-            return func.name.value
-        if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
-            if any(sub is func for sub in stmt.body.body):
-                return f"{stmt.name.value}.{func.name.value}"
-    return None
-
-
-def _top_level(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """Module statements as the index visits them: also inside top-level ``if`` / ``try`` blocks."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, cst.If):
-            yield from _top_level(_block(stmt.body))
-            orelse = stmt.orelse
-            while orelse is not None:
-                yield from _top_level(_block(orelse.body))
-                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
-        elif isinstance(stmt, cst.Try):
-            yield from _top_level(_block(stmt.body))
-            for h in stmt.handlers:
-                yield from _top_level(_block(h.body))
-            if stmt.orelse is not None:
-                yield from _top_level(_block(stmt.orelse.body))
-
-
-def _block(body: cst.BaseSuite) -> Iterable[cst.CSTNode]:
-    return body.body if isinstance(body, cst.IndentedBlock) else ()
 
 
 def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:

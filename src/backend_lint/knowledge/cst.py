@@ -172,3 +172,47 @@ KIND_NODE, KIND_SEQ = _NODE, _SEQ
 kind_memo = _kinds
 kind_of = _kind
 fields_of = _fields_of
+
+
+def top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Module statements as the project index visits them: also inside top-level ``if`` / ``try`` blocks."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, cst.If):
+            yield from top_level_statements(_block(stmt.body))
+            orelse = stmt.orelse
+            while orelse is not None:
+                yield from top_level_statements(_block(orelse.body))
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        elif isinstance(stmt, cst.Try):
+            yield from top_level_statements(_block(stmt.body))
+            for handler in stmt.handlers:
+                yield from top_level_statements(_block(handler.body))
+            if stmt.orelse is not None:
+                yield from top_level_statements(_block(stmt.orelse.body))
+
+
+def _block(body: cst.BaseSuite) -> Iterable[cst.CSTNode]:
+    return body.body if isinstance(body, cst.IndentedBlock) else ()
+
+
+def definition_names(module: cst.Module) -> dict[int, str]:
+    """``id(function node) -> name`` as the project index names it within its module: ``"f"`` for a top-level
+    function, ``"C.m"`` for a method of a top-level class (both also inside top-level ``if`` / ``try``).
+
+    Callers memoise it per file (``FileContext.cached``): one scan instead of one per function asked about."""
+    out: dict[int, str] = {}
+    for stmt in top_level_statements(module.body):
+        if isinstance(stmt, cst.FunctionDef):
+            out[id(stmt)] = stmt.name.value
+        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            for sub in stmt.body.body:
+                if isinstance(sub, cst.FunctionDef):
+                    out[id(sub)] = f"{stmt.name.value}.{sub.name.value}"
+    return out
+
+
+def definition_names_of(ctx) -> dict[int, str]:
+    """``definition_names`` of the file a ``FileContext`` holds, computed once per file."""
+    module = ctx.module
+    return ctx.cached("cst.definition_names", lambda: definition_names(module) if module is not None else {})

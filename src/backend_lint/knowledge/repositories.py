@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from .cst import definition_names_of
 from .facts import orm_facts
 from .models import is_table_model
 
@@ -78,29 +79,14 @@ def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Option
 
 def enclosing_class(ctx: "FileContext", func: "cst.FunctionDef") -> Optional[str]:
     """The qualified name of the top-level class whose method ``func`` is, or ``None``."""
-
-    def build() -> dict[int, str]:
-        out: dict[int, str] = {}
-        module = ctx.module
-        if module is None:
-            return out
-        for stmt in module.body:
-            if type(stmt).__name__ != "ClassDef":
-                continue
-            body = getattr(stmt.body, "body", ())
-            for sub in body:
-                if type(sub).__name__ == "FunctionDef":
-                    out[id(sub)] = stmt.name.value  # type: ignore[attr-defined]
-        return out
-
-    name = ctx.cached("repositories.enclosing", build).get(id(func))
-    if name is None:
+    name = definition_names_of(ctx).get(id(func))
+    if name is None or "." not in name:
         return None
     try:
         module = ctx.module_name
     except Exception:  # a file outside the index's roots
         return None
-    return f"{module}.{name}" if module else None
+    return f"{module}.{name.rsplit('.', 1)[0]}" if module else None
 
 
 def specialised(
