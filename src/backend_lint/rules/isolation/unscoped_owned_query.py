@@ -10,6 +10,7 @@ from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns, is_table_model, scoping_column
+from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -253,7 +254,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         if not identity.in_scope:
             return
         found = isolation_findings(self.ctx, node, identity)
+        derived = found.queries.derived_names if found.queries is not None else set()
         for site, model in found.unscoped:
+            if derived and personalised_listing(node, site, derived):
+                continue
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
             if scoping is not None:  # the column the project scopes this model by comes first
@@ -320,3 +324,73 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         clause = f"{spelled}.{column} == {value}"
         anchor = site.anchor if site.anchor is not None else site.node
         return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(anchor, f".where({clause})")])
+
+
+_HANDLES = ("db", "conn", "connection")
+
+
+def _statement_exprs(func: cst.FunctionDef) -> list[tuple[cst.CSTNode, set[str]]]:
+    """Each simple statement of the function (nested functions and classes left out) with the names it binds."""
+    out: list[tuple[cst.CSTNode, set[str]]] = []
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                bound: set[str] = set()
+                if isinstance(small, cst.Assign):
+                    bound = {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and isinstance(small.target, cst.Name):
+                    bound = {small.target.value}
+                out.append((small, bound))
+            continue
+        stack.extend(iter_children(node))
+    return out
+
+
+def _contains(tree: cst.CSTNode, target: cst.CSTNode) -> bool:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node is target:
+            return True
+        stack.extend(iter_children(node))
+    return False
+
+
+def personalised_listing(func: cst.FunctionDef, site: Site, derived: set[str]) -> bool:
+    """A listing keyed on nothing (no client key, no predicate keyed on any value) whose statement reads the
+    principal only to shape each row for the caller (``with_expression(Item.my_score, score_for(user))``,
+    ``case((User.id.in_(followed_ids), True))`` in its options, columns or ordering): the function knew
+    the caller and chose to list everyone's rows, a public listing personalised, not a forgotten owner
+    filter. A listing that never reads the principal (the filter forgotten) is still reported."""
+    if site.kind not in ("select", "query") or site.key_names or site.via:
+        return False
+    statements = _statement_exprs(func)
+    names: set[str] = set()
+    exprs: list[cst.CSTNode] = []
+    for small, bound in statements:
+        if _contains(small, site.node):
+            exprs.append(small)
+            names |= bound
+            break
+    else:
+        return False
+    changed = bool(names)
+    while changed:  # ``query = query.filter(...)``, ``stmt = query.options(...)``: the same statement grown
+        changed = False
+        for small, bound in statements:
+            if any(small is e for e in exprs):
+                continue
+            if names & set(load_names(small)):
+                exprs.append(small)
+                if bound - names:
+                    names |= bound
+                    changed = True
+    for expr in exprs:
+        for name in load_names(expr):
+            if name in derived and name not in names and name not in _HANDLES and "session" not in name:
+                return True
+    return False
