@@ -185,6 +185,19 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       user_id`): the owner is checked without denying access, so BKL202 does not report it either;
     - a lookup keyed on a parameter, in a helper given no principal (see above), and a route's call of a
       helper with a key that is not client data (a constant, a key read from a row loaded for the caller);
+    - a *personalised listing*: a query keyed on nothing (no client key, no predicate keyed on any value)
+      whose statement reads the principal only to shape each row for the caller
+      (`.options(with_expression(Comment.my_score, score_for(user)))`, `case((User.id.in_(followed_ids),
+      True))`): the function knew the caller and chose to list everyone's rows; a listing that never reads
+      the principal (the owner filter forgotten) is still reported;
+    - a key read from a row handed in: a parameter typed by an ORM table or by an alias naming only
+      tables (`Commentable = Article | Collection`), or narrowed by `isinstance(item, Data)`;
+    - a list of keys verified element by element before the lookup (`for name in names: if name not in
+      my_names: raise ...`, with `my_names` read from the caller's rows; a loop that can `continue` or
+      `break` past an element verifies nothing);
+    - an ORM bulk UPDATE or DELETE by primary key with no predicate of its own (`session.execute(
+      update(Project), updates)`) whose every `"id"` is read from a loaded row (`updates.append({"id":
+      p.id, ...})`): it writes that lookup's rows, and the lookup is what is reported or not;
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
