@@ -340,70 +340,114 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
 
 
 _HANDLES = ("db", "conn", "connection")
+# methods that run a query (or read its result): the statement's chain ends there
+_RUNNERS = frozenset({
+    "all", "first", "one", "one_or_none", "scalar", "scalars", "scalar_one", "scalar_one_or_none", "execute", "exec",
+    "count", "get", "paginate", "stream", "unique", "fetchall", "fetchone", "mappings",
+})
 
 
-def _statement_exprs(func: cst.FunctionDef) -> list[tuple[cst.CSTNode, set[str]]]:
-    """Each simple statement of the function (nested functions and classes left out) with the names it binds."""
-    out: list[tuple[cst.CSTNode, set[str]]] = []
+def _simple_statements(func: cst.FunctionDef) -> list[cst.CSTNode]:
+    """The function's simple statements (nested functions and classes left out)."""
+    out: list[cst.CSTNode] = []
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                bound: set[str] = set()
-                if isinstance(small, cst.Assign):
-                    bound = {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
-                elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and isinstance(small.target, cst.Name):
-                    bound = {small.target.value}
-                out.append((small, bound))
+            out.extend(node.body)
             continue
         stack.extend(iter_children(node))
     return out
 
 
-def _contains(tree: cst.CSTNode, target: cst.CSTNode) -> bool:
+def _parents(tree: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    out: dict[int, cst.CSTNode] = {}
     stack = [tree]
     while stack:
         node = stack.pop()
-        if node is target:
-            return True
-        stack.extend(iter_children(node))
-    return False
+        for child in iter_children(node):
+            out[id(child)] = node
+            stack.append(child)
+    return out
+
+
+def _chain(start: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> tuple[list[cst.CSTNode], cst.CSTNode]:
+    """The arguments of the builder calls chained on ``start`` (``select(M).where(...).options(...)``, or a
+    statement held in a name, ``query.options(...)``), up to a call that runs it, and the chain's last node."""
+    args: list[cst.CSTNode] = [a.value for a in start.args] if isinstance(start, cst.Call) else []
+    node = start
+    while True:
+        attr = parents.get(id(node))
+        if not (isinstance(attr, cst.Attribute) and attr.value is node) or attr.attr.value in _RUNNERS:
+            break
+        call = parents.get(id(attr))
+        if not (isinstance(call, cst.Call) and call.func is attr):
+            break
+        args.extend(a.value for a in call.args)
+        node = call
+    return args, node
+
+
+def _bound_to(small: cst.CSTNode, top: cst.CSTNode) -> set[str]:
+    """The names ``small`` binds to ``top`` itself (``query = select(M)...``, also awaited)."""
+    value = getattr(small, "value", None)
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if value is not top:
+        return set()
+    if isinstance(small, cst.Assign):
+        return {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        return {small.target.value}
+    return set()
 
 
 def personalised_listing(func: cst.FunctionDef, site: Site, derived: set[str]) -> bool:
     """A listing keyed on nothing (no client key, no predicate keyed on any value) whose statement reads the
     principal only to shape each row for the caller (``with_expression(Item.my_score, score_for(user))``,
-    ``case((User.id.in_(followed_ids), True))`` in its options, columns or ordering): the function knew
-    the caller and chose to list everyone's rows, a public listing personalised, not a forgotten owner
-    filter. A listing that never reads the principal (the filter forgotten) is still reported."""
-    if site.kind not in ("select", "query") or site.key_names or site.via:
+    ``case((User.id.in_(followed_ids), True))`` among the builder calls' arguments): the function knew the
+    caller and chose to list everyone's rows, a public listing personalised, not a forgotten owner filter.
+    A listing whose statement never reads the principal (the filter forgotten, even when the rows are then
+    serialised for the caller) is still reported."""
+    if site.kind not in ("select", "query") or site.key_names or site.via or not isinstance(site.node, cst.Call):
         return False
-    statements = _statement_exprs(func)
+    statements = _simple_statements(func)
+    args: list[cst.CSTNode] = []
     names: set[str] = set()
-    exprs: list[cst.CSTNode] = []
-    for small, bound in statements:
-        if _contains(small, site.node):
-            exprs.append(small)
-            names |= bound
+    for small in statements:
+        parents = _parents(small)
+        if id(site.node) in parents:
+            found, top = _chain(site.node, parents)
+            args.extend(found)
+            names |= _bound_to(small, top)
             break
     else:
         return False
-    changed = bool(names)
-    while changed:  # ``query = query.filter(...)``, ``stmt = query.options(...)``: the same statement grown
-        changed = False
-        for small, bound in statements:
-            if any(small is e for e in exprs):
-                continue
-            if names & set(load_names(small)):
-                exprs.append(small)
-                if bound - names:
-                    names |= bound
-                    changed = True
-    for expr in exprs:
+    seen: set[str] = set()
+    while names - seen:  # the statement held in a name and grown later: ``query.options(...)``
+        name = next(iter(names - seen))
+        seen.add(name)
+        for small in statements:
+            parents = _parents(small)
+            for node in _name_nodes(small, name):
+                found, top = _chain(node, parents)
+                args.extend(found)
+                names |= _bound_to(small, top)
+    for expr in args:
         for name in load_names(expr):
             if name in derived and name not in names and name not in _HANDLES and "session" not in name:
                 return True
     return False
+
+
+def _name_nodes(tree: cst.CSTNode, name: str) -> list[cst.Name]:
+    out: list[cst.Name] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            out.append(node)
+        stack.extend(iter_children(node))
+    return out
