@@ -549,7 +549,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return out
         found = project.resolve_symbol(target)
         if found is not None and found[2] == "functions":
-            out = (f"{found[0]}.{found[1]}",)
+            fq = f"{found[0]}.{found[1]}"
+            out = (fq,) if fq in nodes else ()  # (a function of a test module is no node)
         else:
             head, _, last = target.rpartition(".")
             cls = project.resolve_symbol(head) if head else None

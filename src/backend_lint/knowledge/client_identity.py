@@ -408,6 +408,7 @@ class _ClientAnalysis:
         scoped = self.scoped_pred_nodes()
         for key in {value_nodes[i] for i in value_nodes if i in scoped}:
             self.verified.add(key)
+        self.verified |= self._target_row_checked(value_nodes)
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
@@ -425,6 +426,7 @@ class _ClientAnalysis:
                 name = dotted_name(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
                 lowered = last_segment(name).lower() if name else ""
                 if not any(w in lowered for w in VERIFY_WORDS):
+                    self.verified |= self._decided_by_helper(node, value_nodes)
                     continue
                 keys = set()
                 derived = False
@@ -436,6 +438,114 @@ class _ClientAnalysis:
                         derived = True
                 if keys and derived:
                     self.verified |= keys
+
+
+    def _target_row_checked(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``target = repos.users.get_one(body.user_id)`` then ``if target.group_id != self.group_id: raise``:
+        the value names the subject of the action (a target user), and the row it loads is checked against
+        the principal before anything is done with it: the value is checked, as for a membership helper."""
+        out: set[tuple[str, str]] = set()
+        loaded: dict[str, set[tuple[str, str]]] = {}  # local row -> the identity values it was looked up by
+        for node in walk(self.func.body):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                if isinstance(value, cst.Call):
+                    keys = {value_nodes[i] for a in value.args for i in _under(a.value) if i in value_nodes}
+                    if keys:
+                        loaded.setdefault(node.targets[0].target.value, set()).update(keys)
+        if not loaded:
+            return out
+        for node in walk(self.func.body):
+            if not (isinstance(node, cst.If) and _exits(node.body)):
+                continue
+            for test in _conjuncts(node.test) if isinstance(node.test, cst.BooleanOperation) else [node.test]:
+                if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+                    continue
+                if not isinstance(test.comparisons[0].operator, (cst.NotEqual, cst.NotIn, cst.IsNot)):
+                    continue
+                sides = [test.left, test.comparisons[0].comparator]
+                for row_side, other in (sides, sides[::-1]):
+                    if (
+                        isinstance(row_side, cst.Attribute)
+                        and isinstance(row_side.value, cst.Name)
+                        and row_side.value.value in loaded
+                        and self.is_derived(other)
+                    ):
+                        out |= loaded[row_side.value.value]
+        return out
+
+    def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the
+        value, that reads the value only on a branch a test of the principal guards (``if can_manage(ctx):``,
+        ``if ctx.user.is_admin:``): what the client asks is honoured only for callers the helper elevates."""
+        if not isinstance(call.func, cst.Name) or self.ctx.module is None:
+            return set()
+        helper = next(
+            (st for st in self.ctx.module.body if isinstance(st, cst.FunctionDef) and st.name.value == call.func.value), None
+        )
+        if helper is None:
+            return set()
+        params = [p.name.value for p in list(helper.params.posonly_params) + list(helper.params.params)]
+        kwonly = {p.name.value for p in helper.params.kwonly_params}
+        principal_params: set[str] = set()
+        value_params: dict[str, set[tuple[str, str]]] = {}
+        for i, a in enumerate(call.args):
+            if a.star:
+                return set()
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None or (a.keyword is not None and param not in params and param not in kwonly):
+                continue
+            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
+            if keys:
+                value_params.setdefault(param, set()).update(keys)
+            elif self.is_derived(a.value):
+                principal_params.add(param)
+        if not principal_params or not value_params:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for param, keys in value_params.items():
+            if _read_only_under_principal_test(helper, param, principal_params):
+                out |= keys
+        return out
+
+
+def _exits(block: cst.BaseSuite) -> bool:
+    body = block.body if isinstance(block, cst.IndentedBlock) else []
+    if not body:
+        return isinstance(block, cst.SimpleStatementSuite) and bool(block.body) and isinstance(block.body[-1], (cst.Raise, cst.Return))
+    last = body[-1]
+    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], (cst.Raise, cst.Return))
+
+
+def _read_only_under_principal_test(func: cst.FunctionDef, name: str, principals: set[str]) -> bool:
+    """Every read of ``name`` in ``func`` sits in the body of an ``if`` whose test reads one of ``principals``
+    other than as a bare presence test (``if user:``); at least one read."""
+    reads = 0
+
+    def visit(node: cst.CSTNode, guarded: bool) -> bool:
+        nonlocal reads
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not func:
+            return True
+        if isinstance(node, cst.If):
+            test = node.test
+            elevated = not isinstance(test, cst.Name) and any(n in principals for n in load_names(test))
+            if any(n == name for n in load_names(test)) and not guarded:
+                return False
+            if not visit(node.body, guarded or elevated):
+                return False
+            return node.orelse is None or visit(node.orelse, guarded)
+        if isinstance(node, cst.Name) and node.value == name:
+            reads += 1
+            return guarded
+        if isinstance(node, cst.Attribute):
+            return visit(node.value, guarded)
+        if isinstance(node, cst.Arg) and node.keyword is not None:
+            return visit(node.value, guarded)
+        if isinstance(node, cst.Param):
+            return True
+        return all(visit(child, guarded) for child in node.children)
+
+    return visit(func.body, False) and reads > 0
 
 
 def _reads_name(expr: cst.CSTNode, name: str) -> bool:

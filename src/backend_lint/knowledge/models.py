@@ -18,6 +18,8 @@ Stable API (other families import it):
 
 from __future__ import annotations
 
+import re
+
 import ast
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
@@ -159,6 +161,41 @@ def is_table_model(project: Optional["ProjectIndex"], qualified: Optional[str]) 
     if project is None or not qualified:
         return False
     return project.memo(("models.table", qualified), lambda: _is_table(project, qualified))
+
+
+_UNION_PART = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def table_union_alias(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """A module-level alias naming only ORM table classes (``Commentable = Collection | Article | Edit``, also
+    ``Union[...]`` / ``Optional[...]`` of them): a parameter so typed is handed a row."""
+    if project is None or not qualified:
+        return False
+    return project.memo(("models.table_union", qualified), lambda: _table_union(project, qualified))
+
+
+def _table_union(project: "ProjectIndex", qualified: str) -> bool:
+    found = project.resolve_symbol(qualified)
+    if found is None or found[2] != "assignments":
+        return False
+    mod, name, _ = found
+    value = (project.modules[mod].get("assignments", {}).get(name) or {}).get("value") or ""
+    text = value.strip().strip("()")
+    for wrapper in ("typing.Union[", "Union[", "typing.Optional[", "Optional["):
+        if text.startswith(wrapper) and text.endswith("]"):
+            text = text[len(wrapper) : -1]
+            break
+    parts = [p.strip() for p in re.split(r"[|,]", text)]
+    parts = [p for p in parts if p and p != "None"]
+    if len(parts) < 2 and not value.strip().startswith(("Union[", "typing.Union[", "Optional[", "typing.Optional[")):
+        return False  # (a plain ``Alias = Model`` is resolved as the class itself)
+    if not parts or not all(_UNION_PART.match(p) for p in parts):
+        return False
+    for part in parts:
+        target = project.canonical(f"{mod}.{part}")
+        if not is_table_model(project, target):
+            return False
+    return True
 
 
 def _is_table(project: "ProjectIndex", qualified: str) -> bool:

@@ -41,6 +41,7 @@ from .models import (
     model_columns,
     project_identity_fields,
     relationships,
+    table_union_alias,
 )
 from .facts import orm_facts
 from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
@@ -317,6 +318,7 @@ class _Analyzer:
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
         self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
         self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
+        self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -341,7 +343,9 @@ class _Analyzer:
     def run(self) -> FunctionQueries:
         state: dict[str, Val] = {}
         for p in self.identity.params:
-            if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
+            if p.type and self.project is not None and (
+                is_table_model(self.project, self.project.canonical(p.type)) or table_union_alias(self.project, p.type)
+            ):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller
             elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
                 state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
@@ -535,6 +539,8 @@ class _Analyzer:
             inner = dict(state)
             self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
             self.merge_into(state, [inner, dict(state)])
+            if isinstance(stmt, cst.For):
+                self._elements_verified(stmt, inner, state)
             if stmt.orelse is not None:
                 self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
         elif isinstance(stmt, cst.With):
@@ -587,8 +593,10 @@ class _Analyzer:
             else_admin = else_admin or split_else
         body_state = dict(state)
         self._narrow(stmt.test, body_state, positive=True)
+        self._row_instance(stmt.test, body_state, positive=True)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
+        self._row_instance(stmt.test, else_state, positive=False)
         if stmt.orelse is not None:
             if isinstance(stmt.orelse, cst.If):
                 self.admin_depth += 1 if else_admin else 0
@@ -644,6 +652,74 @@ class _Analyzer:
                         if old.source is not None and (holder is None or not (holder.stmt or holder.rows)):
                             # ``ref = getattr(receipt, "buyer_ref")`` checked against the caller: so is ``receipt``
                             state[old.source[0]] = replace(holder or NOTHING, trusted=True)
+
+    def _row_instance(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
+        """``if isinstance(item, Data):`` (or the ``else`` of ``if not isinstance(item, Data):``): where the test
+        says the value is an instance of an ORM table, it is a row handed in, and its keys are not the client's."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, positive = test.expression, not positive
+        if not positive or not isinstance(test, cst.Call) or len(test.args) != 2:
+            return
+        if not (isinstance(test.func, cst.Name) and test.func.value == "isinstance" and isinstance(test.args[0].value, cst.Name)):
+            return
+        if self.model_of(test.args[1].value, state) is None:
+            return
+        name = test.args[0].value.value
+        old = state.get(name, NOTHING)
+        if not (old.stmt or old.rows):
+            state[name] = replace(old, trusted=True)
+
+    def _elements_verified(self, loop: cst.For, inner: dict[str, Val], state: dict[str, Val]) -> None:
+        """``for name in names: if name not in my_names: raise ...``: a loop that stops the function unless each
+        element of a local collection is verified against the principal (or read from a checked row) leaves
+        every element verified: so is the collection. A loop that can skip an element (``continue``,
+        ``break``) verifies nothing."""
+        if not (isinstance(loop.iter, cst.Name) and isinstance(loop.target, cst.Name)):
+            return
+        element = inner.get(loop.target.value)
+        if element is None or not element.trusted or element.stmt or element.rows:
+            return
+        stack: list[cst.CSTNode] = [loop.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Continue, cst.Break)):
+                return
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            stack.extend(iter_children(node))
+        old = state.get(loop.iter.value, NOTHING)
+        if not (old.stmt or old.rows):
+            state[loop.iter.value] = replace(old, trusted=True, derived=old.derived or element.derived)
+
+    def _track_row_keyed(self, name: str, method: str, call: cst.Call, state: dict[str, Val]) -> None:
+        """``updates.append({"id": p.id, ...})``: whether every dict put in the list so far is keyed (its
+        ``"id"``) on a value read from a loaded row or verified against the principal."""
+        ok = method == "append" and len(call.args) == 1 and isinstance(call.args[0].value, cst.Dict)
+        if ok:
+            key = None
+            for el in call.args[0].value.elements:  # type: ignore[attr-defined]
+                if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString) and el.key.evaluated_value == "id":
+                    key = el.value
+            if key is None:
+                ok = False
+            else:
+                v = self.ev(key, state)
+                ok = (v.trusted or v.derived) and not (v.stmt or v.rows)
+        self.row_keyed[name] = self.row_keyed.get(name, True) and ok
+
+    def _bulk_by_row_keys(self, first: Val, call: cst.Call, params: list[Val]) -> bool:
+        """``session.execute(update(Project), updates)``: an ORM bulk UPDATE (or DELETE) by primary key, with
+        no predicate of its own, addresses the rows whose ``"id"`` its parameters carry. When every one is
+        read from a loaded row (``{"id": p.id}`` for ``p`` in the rows a lookup returned) or verified, the
+        write is that lookup's rows: the lookup is what is reported or not (one finding per fetch)."""
+        if len(call.args) < 2 or call.args[1].keyword is not None:
+            return False
+        if not first.sites or any(s.kind not in ("update", "delete") or s.pred_nodes for s in first.sites):
+            return False
+        arg = call.args[1].value
+        if isinstance(arg, cst.Name) and arg.value in self.row_keyed:
+            return self.row_keyed[arg.value]
+        return isinstance(arg, (cst.ListComp, cst.List)) and (params[0].trusted or params[0].derived)
 
     def _verified_by_helper(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
         """``if not await lock_entry(session, version_id, user_id): raise``: a helper given the identity and a
@@ -1434,8 +1510,9 @@ class _Analyzer:
                 return recv
             if method in EXEC_METHODS and call.args:
                 first = self.ev(call.args[0].value, state)
-                for arg in call.args[1:]:
-                    self.ev(arg.value, state)
+                params = [self.ev(arg.value, state) for arg in call.args[1:]]
+                if first.stmt and self._bulk_by_row_keys(first, call, params):
+                    first = replace(first, scoped=True)
                 if first.stmt:
                     return self.execute(first)
                 return Val(derived=first.derived or recv.derived)
@@ -1454,6 +1531,7 @@ class _Analyzer:
             if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
                 name = func.value.value
                 old = state.get(name, NOTHING)
+                self._track_row_keyed(name, method, call, state)
                 scoped = pscoped = False
                 for a in call.args:
                     x, y = self.pred(a.value, state)
@@ -1509,6 +1587,8 @@ class _Analyzer:
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
             for a in call.args:
+                if _db_handle(a.value):
+                    continue  # (the session handed along is no value the helper verifies)
                 for n in _value_paths(a.value):
                     v = state.get(n)
                     if v is not None and (v.stmt or v.rows):
@@ -1593,7 +1673,7 @@ class _Analyzer:
             v = state.get(base.value) if isinstance(base, cst.Name) else None
             if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
-            elif self.is_derived(value, state):
+            elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
         if row is None or not principal:
             return None
@@ -2139,6 +2219,11 @@ def _sql_scopes(sql: str, identity_fields: frozenset[str], derived_binds: Iterab
 
 
 DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "md5", "hexdigest", "digest"})
+
+
+def _db_handle(expr: cst.BaseExpression) -> bool:
+    """``session`` / ``db`` / ``conn`` handed to a helper: a handle, never a value the principal verifies."""
+    return isinstance(expr, cst.Name) and (expr.value in ("db", "conn", "connection") or "session" in expr.value)
 
 
 def _store_class(project: "ProjectIndex", qualified: str) -> Optional[str]:

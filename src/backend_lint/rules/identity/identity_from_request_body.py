@@ -50,7 +50,11 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
     value and the principal), uses as a key in a lookup scoped to the principal, or overwrites before use
     (`payload.owner_id = current_user.id`, `update={"owner_id": ...}`, `exclude={"owner_id"}`, an explicit
-    keyword, or setting it on the new row before it is saved). Path parameters and values from
+    keyword, or setting it on the new row before it is saved), nor a field that names the target of the
+    action and keys the lookup of its row, which is then compared with the principal before a `raise` or
+    `return` (`target = session.get(User, body.user_id)`, `if target.group_id != user.group_id: raise`;
+    also when a function of the same module given the principal reads it only under a test of the
+    principal). Path parameters and values from
     `Depends(...)` are not client data; a class named like an ORM model but imported from elsewhere (a
     pydantic `User`) is resolved by its import. Handlers whose only auth dependency is an admin one are
     not checked. One finding per field and source, at its first read.

@@ -39,7 +39,13 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     Not reported: path parameters that address a resource (`/users/{user_id}/items`), values from
     `Depends(...)`, headers and cookies, a parameter the handler compares with the principal, checks
     membership for (a `check`/`ensure`/`verify`/... helper given the value and the principal), uses only
-    as a key in a lookup scoped to the principal, or overwrites before use. Handlers whose only auth
+    as a key in a lookup scoped to the principal, or overwrites before use. Nor a parameter handed, with
+    the principal, to a function of the same module that reads it only on a branch a test of the
+    principal guards (`if can_manage(ctx): fields["user_id"] = user_id`, `if ctx.user.is_admin:`): the
+    value is honoured only for callers the helper elevates (a bare presence test, `if user:`, guards
+    nothing). Nor a value that keys the lookup of a row (the target of the action, `target =
+    session.get(User, body.user_id)`) that is then compared with the principal before a `raise` or
+    `return` (`if target.group_id != user.group_id: raise ...`). Handlers whose only auth
     dependency is an admin one are not checked.
     Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
     project, `test_*.py`, `*_test.py` and `conftest.py`.

@@ -54,7 +54,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     returned comparison, or a call handing them on to another check), or a name in
     `authorization-helpers`. A token signer that raises only when a module setting is missing
     (`sign_token(user_id=user.id, project_id=row.id)`), or a loader that re-raises in an `except`, is not
-    a helper. A project function that returns the row's own model is a scoped fetch, not a check. A
+    a helper. Nor is a helper given only the database session besides the row
+    (`_check_project_has_active_runs(session=session, project_id=p.id)` decides on the project's runs,
+    not on who asks): the session handed along carries no principal, whatever helper it went through
+    before. A project function that returns the row's own model is a scoped fetch, not a check. A
     policy built from the row and handed to the helper counts as the row (`await authorize(user,
     DatasetPolicy.get(dataset))`).
 

@@ -10,6 +10,7 @@ from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack
 from ...knowledge.models import identity_columns, is_table_model, scoping_column
+from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -184,6 +185,19 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       user_id`): the owner is checked without denying access, so BKL202 does not report it either;
     - a lookup keyed on a parameter, in a helper given no principal (see above), and a route's call of a
       helper with a key that is not client data (a constant, a key read from a row loaded for the caller);
+    - a *personalised listing*: a query keyed on nothing (no client key, no predicate keyed on any value)
+      whose statement reads the principal only to shape each row for the caller
+      (`.options(with_expression(Comment.my_score, score_for(user)))`, `case((User.id.in_(followed_ids),
+      True))`): the function knew the caller and chose to list everyone's rows; a listing that never reads
+      the principal (the owner filter forgotten) is still reported;
+    - a key read from a row handed in: a parameter typed by an ORM table or by an alias naming only
+      tables (`Commentable = Article | Collection`), or narrowed by `isinstance(item, Data)`;
+    - a list of keys verified element by element before the lookup (`for name in names: if name not in
+      my_names: raise ...`, with `my_names` read from the caller's rows; a loop that can `continue` or
+      `break` past an element verifies nothing);
+    - an ORM bulk UPDATE or DELETE by primary key with no predicate of its own (`session.execute(
+      update(Project), updates)`) whose every `"id"` is read from a loaded row (`updates.append({"id":
+      p.id, ...})`): it writes that lookup's rows, and the lookup is what is reported or not;
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
@@ -253,7 +267,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         if not identity.in_scope:
             return
         found = isolation_findings(self.ctx, node, identity)
+        derived = found.queries.derived_names if found.queries is not None else set()
         for site, model in found.unscoped:
+            if derived and personalised_listing(node, site, derived):
+                continue
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
             if scoping is not None:  # the column the project scopes this model by comes first
@@ -320,3 +337,117 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         clause = f"{spelled}.{column} == {value}"
         anchor = site.anchor if site.anchor is not None else site.node
         return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(anchor, f".where({clause})")])
+
+
+_HANDLES = ("db", "conn", "connection")
+# methods that run a query (or read its result): the statement's chain ends there
+_RUNNERS = frozenset({
+    "all", "first", "one", "one_or_none", "scalar", "scalars", "scalar_one", "scalar_one_or_none", "execute", "exec",
+    "count", "get", "paginate", "stream", "unique", "fetchall", "fetchone", "mappings",
+})
+
+
+def _simple_statements(func: cst.FunctionDef) -> list[cst.CSTNode]:
+    """The function's simple statements (nested functions and classes left out)."""
+    out: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.SimpleStatementLine):
+            out.extend(node.body)
+            continue
+        stack.extend(iter_children(node))
+    return out
+
+
+def _parents(tree: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    out: dict[int, cst.CSTNode] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        for child in iter_children(node):
+            out[id(child)] = node
+            stack.append(child)
+    return out
+
+
+def _chain(start: cst.CSTNode, parents: dict[int, cst.CSTNode]) -> tuple[list[cst.CSTNode], cst.CSTNode]:
+    """The arguments of the builder calls chained on ``start`` (``select(M).where(...).options(...)``, or a
+    statement held in a name, ``query.options(...)``), up to a call that runs it, and the chain's last node."""
+    args: list[cst.CSTNode] = [a.value for a in start.args] if isinstance(start, cst.Call) else []
+    node = start
+    while True:
+        attr = parents.get(id(node))
+        if not (isinstance(attr, cst.Attribute) and attr.value is node) or attr.attr.value in _RUNNERS:
+            break
+        call = parents.get(id(attr))
+        if not (isinstance(call, cst.Call) and call.func is attr):
+            break
+        args.extend(a.value for a in call.args)
+        node = call
+    return args, node
+
+
+def _bound_to(small: cst.CSTNode, top: cst.CSTNode) -> set[str]:
+    """The names ``small`` binds to ``top`` itself (``query = select(M)...``, also awaited)."""
+    value = getattr(small, "value", None)
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if value is not top:
+        return set()
+    if isinstance(small, cst.Assign):
+        return {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+        return {small.target.value}
+    return set()
+
+
+def personalised_listing(func: cst.FunctionDef, site: Site, derived: set[str]) -> bool:
+    """A listing keyed on nothing (no client key, no predicate keyed on any value) whose statement reads the
+    principal only to shape each row for the caller (``with_expression(Item.my_score, score_for(user))``,
+    ``case((User.id.in_(followed_ids), True))`` among the builder calls' arguments): the function knew the
+    caller and chose to list everyone's rows, a public listing personalised, not a forgotten owner filter.
+    A listing whose statement never reads the principal (the filter forgotten, even when the rows are then
+    serialised for the caller) is still reported."""
+    if site.kind not in ("select", "query") or site.key_names or site.via or not isinstance(site.node, cst.Call):
+        return False
+    statements = _simple_statements(func)
+    args: list[cst.CSTNode] = []
+    names: set[str] = set()
+    for small in statements:
+        parents = _parents(small)
+        if id(site.node) in parents:
+            found, top = _chain(site.node, parents)
+            args.extend(found)
+            names |= _bound_to(small, top)
+            break
+    else:
+        return False
+    seen: set[str] = set()
+    while names - seen:  # the statement held in a name and grown later: ``query.options(...)``
+        name = next(iter(names - seen))
+        seen.add(name)
+        for small in statements:
+            parents = _parents(small)
+            for node in _name_nodes(small, name):
+                found, top = _chain(node, parents)
+                args.extend(found)
+                names |= _bound_to(small, top)
+    for expr in args:
+        for name in load_names(expr):
+            if name in derived and name not in names and name not in _HANDLES and "session" not in name:
+                return True
+    return False
+
+
+def _name_nodes(tree: cst.CSTNode, name: str) -> list[cst.Name]:
+    out: list[cst.Name] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            out.append(node)
+        stack.extend(iter_children(node))
+    return out

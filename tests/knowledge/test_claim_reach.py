@@ -1,0 +1,56 @@
+"""Which functions make a request-flow claim (``knowledge.auth.no_claim_reason``): the reach from routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend_lint.ground.config import Settings
+from backend_lint.knowledge.auth import no_claim_reason
+from backend_lint.knowledge.index import ProjectIndex
+
+FILES = {
+    "app/__init__.py": "",
+    "app/routes.py": '''
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from tests.helpers import load_item
+from app.service import list_items
+
+router = APIRouter()
+ItemDep = Annotated[dict, Depends(load_item)]
+
+
+@router.get("/items/{item_id}")
+def read_item(item: ItemDep):
+    return list_items(item)
+''',
+    "app/service.py": '''
+def list_items(item):
+    return [item]
+
+
+def unused(item):
+    return item
+''',
+    "tests/__init__.py": "",
+    "tests/helpers.py": '''
+def load_item(item_id: int):
+    return {"id": item_id}
+''',
+}
+
+
+def test_dependency_alias_into_a_test_module(tmp_path: Path) -> None:
+    # an ``Annotated`` dependency resolving to a function of a test module (no node of the graph) is no root
+    paths = []
+    for rel, text in FILES.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        paths.append(str(p))
+    index = ProjectIndex.build(str(tmp_path), paths, jobs=1)
+    settings = Settings()
+    assert no_claim_reason(index, settings, "app.service.list_items") is None
+    assert no_claim_reason(index, settings, "app.service.unused") is not None
