@@ -176,7 +176,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
             if helper is not None:
                 column = helper.column or (columns[0] if columns else None)
                 where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
-                message = f"Access to `{helper.name}` (`{short}`) is decided by `{helper.helper}()` after an unscoped fetch; {where}"
+                row = f"`{helper.name}` (`{short}`)" if helper.name is not None else f"the fetched `{short}` row"
+                message = f"Access to {row} is decided by `{helper.helper}()` after an unscoped fetch; {where}"
+            elif id(comparison) in found.compared_columns:  # an owner column outside the identity fields
+                column = found.compared_columns[id(comparison)]
+                message = f"Ownership of `{short}` is checked on `{column}` after an unscoped fetch; filter on `{column}` in the query"
             elif columns:
                 message = self.message.format(model=short, column=columns[0])
             else:
