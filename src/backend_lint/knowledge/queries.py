@@ -40,6 +40,7 @@ from .models import (
     membership_partners,
     model_columns,
     project_identity_fields,
+    scoping_column,
     relationships,
 )
 from .facts import orm_facts
@@ -1671,6 +1672,8 @@ class _Analyzer:
                 column = None  # through a relationship: named only when it ends on an identity column
         elif column is not None and column not in identity_columns(self.project, self.settings, v.model):
             column = None
+        if column is None and whole and self.project is not None and q is not None:
+            column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
 
     def refetch_check(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> None:
@@ -1829,6 +1832,9 @@ class _Analyzer:
             if v.derived or v.trusted or not (names & client):
                 continue
             model, chain = unscoped[param]
+            if cls is not None and "." in name and chain and is_table_model(project, cls):
+                # a mixin's classmethod called on the model: named as the route calls it (``Volume.one_by_id()``)
+                chain = (f"{last_segment(cls)}.{name.rsplit('.', 1)[1]}()",) + chain[1:]
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
@@ -2390,6 +2396,47 @@ def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(reversed(list(iter_children(node))))
 
 
+
+
+def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str, model: str) -> Optional[str]:
+    """The column of ``model`` an authorisation helper handed the whole row decides on: attributes of its
+    parameters it compares (``param_compared`` index facts), also in the project functions it calls (two
+    levels: ``ensure_visible(obj, ctx)`` -> ``is_visible(obj, ctx)`` comparing ``obj.owner_principal_id``).
+    The model's scoping column when it is among them, else an identity column, else the one column compared;
+    ``None`` when nothing (or several unrelated columns) is compared."""
+
+    def build() -> Optional[str]:
+        found = project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        attrs: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        frontier = [(found[0], found[1])]
+        for _ in range(3):
+            nxt: list[tuple[str, str]] = []
+            for mod, name in frontier:
+                if (mod, name) in seen or len(seen) >= 24:
+                    continue
+                seen.add((mod, name))
+                fn = orm_facts(project.modules[mod]).get("functions", {}).get(name) or {}
+                attrs.update(fn.get("param_compared", ()))
+                for target in fn.get("calls_out", ()):
+                    sub = project.resolve_symbol(target)
+                    if sub is not None and sub[2] == "functions":
+                        nxt.append((sub[0], sub[1]))
+            frontier = nxt
+        cols = (attrs & set(model_columns(project, model))) - {"id"}
+        if not cols:
+            return None
+        scoping = scoping_column(project, settings, model)
+        if scoping in cols:
+            return scoping
+        for c in identity_columns(project, settings, model):
+            if c in cols:
+                return c
+        return next(iter(cols)) if len(cols) == 1 else None
+
+    return project.memo(("queries.helper_column", q, model, settings.identity_fields), build)
 
 
 def flow_facts(project: "ProjectIndex", module: str) -> dict:

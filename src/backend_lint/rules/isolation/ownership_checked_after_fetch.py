@@ -40,7 +40,13 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     says it looks the row up by the key it is handed, with no owner predicate), and `is_owner =
     item.owner_id == user.id` tested later; `str(row.user_id) != str(user.id)` counts. The message names
     the identity column the project constrains for that model in its own queries (`workspace_id` rather
-    than an audit `created_by_id`). The comparison must be
+    than an audit `created_by_id`). A column that is none of the identity fields counts when the row's
+    own column is compared with the principal's id itself (`if dashboard.create_by !=
+    str(current_user.id): raise`: the project scopes that model by `create_by`, and the message names it);
+    compared with anything else (`report.reviewer != reviewer`) it is no ownership check. Rows of an
+    active-record model count as well: a classmethod of a mixin the models inherit (`await
+    Volume.one_by_id(session, id)`, whose body is `session.get(cls, id)` or `select(cls)...`) is a lookup of
+    the model it is called on. The comparison must be
     an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
 
@@ -52,9 +58,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     `permission`, `access`, `member`, `can_`, `has_`, ...) *and* decides on what it is given (a `raise` or
     a `return False` under a test of its parameters or of values computed from them, an `assert` on them, a
     returned comparison, or a call handing them on to another check), or a name in
-    `authorization-helpers`. A token signer that raises only when a module setting is missing
+    `authorization-helpers`. A project function that decides on what it is given and returns a verdict
+    counts whatever its name when the caller raises on it (`if not api_key or not _api_key_in_scope(api_key,
+    ctx): raise ...`). The row may be handed over as the object itself, also as the fetch written in the
+    call (`return ensure_visible(await Volume.one_by_id(session, id), ctx)`). A token signer that raises only when a module setting is missing
     (`sign_token(user_id=user.id, project_id=row.id)`), or a loader that re-raises in an `except`, is not
-    a helper. A project function that returns the row's own model is a scoped fetch, not a check. A
+    a helper. A project function given the row's key that returns the row's own model is a scoped fetch,
+    not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
+    a check. A function given the row that only formats or logs it decides nothing. A
     policy built from the row and handed to the helper counts as the row (`await authorize(user,
     DatasetPolicy.get(dataset))`).
 
