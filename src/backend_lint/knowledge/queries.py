@@ -323,6 +323,9 @@ class _Analyzer:
         self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        # a test that decides access is being read: a column outside the identity fields compared with the
+        # principal's id counts there only (``principal_column``), never as an owner gate
+        self.in_decision = False
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -897,7 +900,12 @@ class _Analyzer:
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
         self.ev(expr, state)
         found: list[Comparison] = []
-        for c in self.comparisons_in(expr, state):
+        self.in_decision = decision
+        try:
+            tested = self.comparisons_in(expr, state)
+        finally:
+            self.in_decision = False
+        for c in tested:
             if id(c.node) in self.not_access:
                 for site in c.row.sites:  # the owner is compared without deciding access: no claim either way
                     site.owner_gated = True
@@ -982,7 +990,7 @@ class _Analyzer:
             if row is not None and self.is_derived(b, state):
                 direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
                 return Comparison(node, row[0], row[1], direct=direct)
-        for a, b in ((left, right), (right, left)):
+        for a, b in ((left, right), (right, left)) if self.in_decision else ():
             found = self.principal_column(a, b, state)
             if found is not None:
                 return Comparison(node, found[0], found[1], column=found[2])
