@@ -40,7 +40,6 @@ from .models import (
     membership_partners,
     model_columns,
     project_identity_fields,
-    scoping_column,
     relationships,
 )
 from .facts import orm_facts
@@ -2410,8 +2409,8 @@ def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str
     """The column of ``model`` an authorisation helper handed the whole row decides on: attributes of its
     parameters it compares (``param_compared`` index facts), also in the project functions it calls (two
     levels: ``ensure_visible(obj, ctx)`` -> ``is_visible(obj, ctx)`` comparing ``obj.owner_principal_id``).
-    The model's scoping column when it is among them, else an identity column, else the one column compared;
-    ``None`` when nothing (or several unrelated columns) is compared."""
+    Only a column outside the identity fields, the one compared (``None`` when the helper compares an identity
+    column: the message then names the model's scoping column, as for any check)."""
 
     def build() -> Optional[str]:
         found = project.resolve_symbol(q)
@@ -2434,14 +2433,8 @@ def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str
                         nxt.append((sub[0], sub[1]))
             frontier = nxt
         cols = (attrs & set(model_columns(project, model))) - {"id"}
-        if not cols:
-            return None
-        scoping = scoping_column(project, settings, model)
-        if scoping in cols:
-            return scoping
-        for c in identity_columns(project, settings, model):
-            if c in cols:
-                return c
+        if not cols or cols & set(identity_columns(project, settings, model)):
+            return None  # an identity column among them: the message names the model's scoping column
         return next(iter(cols)) if len(cols) == 1 else None
 
     return project.memo(("queries.helper_column", q, model, settings.identity_fields), build)

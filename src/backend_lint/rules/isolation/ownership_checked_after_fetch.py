@@ -61,7 +61,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     `authorization-helpers`. A project function that decides on what it is given and returns a verdict
     counts whatever its name when the caller raises on it (`if not api_key or not _api_key_in_scope(api_key,
     ctx): raise ...`). The row may be handed over as the object itself, also as the fetch written in the
-    call (`return ensure_visible(await Volume.one_by_id(session, id), ctx)`). A token signer that raises only when a module setting is missing
+    call (`return ensure_visible(await Volume.one_by_id(session, id), ctx)`); when such a helper (or a function
+    it calls) compares one column of the row that is none of the identity fields and no identity column
+    (`obj.owner_principal_id == ctx.current_principal_id`), the message names that column. A token signer that raises only when a module setting is missing
     (`sign_token(user_id=user.id, project_id=row.id)`), or a loader that re-raises in an `except`, is not
     a helper. A project function given the row's key that returns the row's own model is a scoped fetch,
     not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
