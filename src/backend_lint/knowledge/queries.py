@@ -236,6 +236,9 @@ class Val:
     # a string whose SQL is read (a literal, an f-string of read parts, a join of read strings): ``clause``
     # says it holds an owner predicate; a string not read (``opaque``) makes ``text(...)`` opaque
     text: bool = False
+    # built by a project function given the principal (``vis = _visibility_sql(ctx)``): where it is absent
+    # (``if vis is not None: stmt = stmt.where(vis)``), the helper decided that no filter applies to this caller
+    built: bool = False
 
 
 NOTHING = Val()
@@ -319,6 +322,11 @@ class _Analyzer:
         self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
         self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
+        # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
+        self.deciding_calls: set[int] = set()
+        # a test that decides access is being read: a column outside the identity fields compared with the
+        # principal's id counts there only (``principal_column``), never as an owner gate
+        self.in_decision = False
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -497,7 +505,7 @@ class _Analyzer:
         result = None
         if isinstance(test, cst.Name):
             v = state.get(test.value)
-            if v is not None and (v.ident or (v.container and v.clause)):
+            if v is not None and (v.ident or v.built or (v.container and v.clause)):
                 # a list of conditions that holds an owner predicate on every way the identity is present
                 # (``terms.append(M.user_id == user_id)`` under ``if user_id is not None``) is empty only
                 # where it is absent: ``if terms: stmt = stmt.where(or_(*terms))``
@@ -510,7 +518,7 @@ class _Analyzer:
             and test.comparisons[0].comparator.value == "None"
         ):
             v = state.get(test.left.value)
-            if v is not None and v.ident:
+            if v is not None and (v.ident or v.built):
                 op = test.comparisons[0].operator
                 if isinstance(op, (cst.IsNot, cst.NotEqual)):
                     result = "present"
@@ -580,6 +588,8 @@ class _Analyzer:
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
         )
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
+        if decision:
+            self.deciding_calls.update(_tested_calls(stmt.test))
         self.test(stmt.test, state, decision=decision)
         polarity = self._admin_test(stmt.test)
         presence = self._presence_test(stmt.test, state)
@@ -839,6 +849,7 @@ class _Analyzer:
                 scoped_when=scoped_when,
                 container=any(v.container for v in vals),
                 text=all(v.text for v in vals) and every,
+                built=all(v.built for v in vals) and every,
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
@@ -964,7 +975,12 @@ class _Analyzer:
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
         self.ev(expr, state)
         found: list[Comparison] = []
-        for c in self.comparisons_in(expr, state):
+        self.in_decision = decision
+        try:
+            tested = self.comparisons_in(expr, state)
+        finally:
+            self.in_decision = False
+        for c in tested:
             if id(c.node) in self.not_access:
                 for site in c.row.sites:  # the owner is compared without deciding access: no claim either way
                     site.owner_gated = True
@@ -1049,7 +1065,41 @@ class _Analyzer:
             if row is not None and self.is_derived(b, state):
                 direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
                 return Comparison(node, row[0], row[1], direct=direct)
+        for a, b in ((left, right), (right, left)) if self.in_decision else ():
+            found = self.principal_column(a, b, state)
+            if found is not None:
+                return Comparison(node, found[0], found[1], column=found[2])
         return None
+
+    def principal_column(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str, str]]:
+        """``row.create_by != str(current_user.id)``: a column of a fetched owned row that is not among the
+        identity fields, compared with the principal's own id (or an identity parameter itself): the project
+        scopes the model by that column (RULES.md: the scoping column is the one the project compares with the
+        principal). (row, variable, column)."""
+        expr = _unwrap(self.ctx, expr)
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return None
+        column = expr.attr.value
+        v = state.get(expr.value.value)
+        if v is None or not v.rows or not v.model or v.derived or column == "id":
+            return None
+        if v.model in self.principal_types or column not in model_columns(self.project, v.model):
+            return None
+        other = _unwrap(self.ctx, other)
+        if isinstance(other, cst.Name):
+            if other.value not in self.identity.identity_params:
+                return None
+        elif isinstance(other, cst.Attribute) and (other.attr.value == "id" or other.attr.value in self.identity_fields):
+            root = other.value
+            while isinstance(root, cst.Attribute):  # ``ctx.user.id``
+                root = root.value
+            if not (isinstance(root, cst.Name) and root.value in self.identity.principals):
+                return None
+        else:
+            return None
+        return v, expr.value.value, column
 
     def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
         """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""
@@ -1573,7 +1623,7 @@ class _Analyzer:
             return Val(sites=sites, stmt=True, opaque=True)
         if derived:
             self.refetch_check(call, q, state)
-            check = self.authorization_check(call, q, name, state)
+            check = self.authorization_check(call, q, name, state, args)
             if check is not None:
                 self.out.checks.append(check)
                 # after the helper decided, the row and the key it was looked up by are the principal's
@@ -1636,20 +1686,38 @@ class _Analyzer:
         # a digest of a secret the client presents (``code_hash = get_token_hash(code)``): a lookup keyed on it is
         # authorised by holding the secret (token exchange, invites), not by who asks, like a capability column
         digest = _digest_call(name)
-        return Val(derived=derived or identity_kw, trusted=digest or any(v.trusted for v in vals))
+        built = derived and self._project_function(q)
+        return Val(derived=derived or identity_kw, trusted=digest or any(v.trusted for v in vals), built=built)
 
-    def authorization_check(self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val]) -> Optional[Comparison]:
+    def authorization_check(
+        self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val], vals: Sequence[Val] = ()
+    ) -> Optional[Comparison]:
         """``check_permission(session, user, row.workspace_id, ...)``: an authorisation helper given the
         principal (or an identity value) and a fetched row or one of its attributes decides access to the
         row after the load (BKL202 at the call). A helper is a configured ``authorization-helpers`` name, a
         project function that raises and returns no model, or a function named like a check (``VERIFY_WORDS``)
-        that returns no model."""
-        if not self._authorization_helper(q, name):
+        that returns no model, or a project function that decides on its parameters whose verdict the caller
+        raises on (``if not _api_key_in_scope(api_key, ctx): raise``). The row is a local holding it, one of
+        its attributes, or the fetch itself written as the argument (``ensure_visible(await
+        Item.one_by_id(session, id), ctx)``)."""
+        if not self._authorization_helper(q, name, call):
             return None
-        row: Optional[tuple[Val, str, Optional[str]]] = None
+        row: Optional[tuple[Val, Optional[str], Optional[str]]] = None
         principal = False
+        whole = False  # the row object itself is handed over, not its key
         candidates: list[cst.BaseExpression] = []
-        for a in call.args:
+        for i, a in enumerate(call.args):
+            inline = vals[i] if i < len(vals) else NOTHING
+            if (
+                row is None
+                and inline.rows
+                and inline.model
+                and not inline.derived
+                and (inline.sites or inline.repo)
+                and isinstance(_unwrap(self.ctx, a.value), (cst.Call, cst.Await))
+            ):
+                row, whole = (inline, None, None), True  # ``ensure_visible(await Item.one_by_id(...), ctx)``
+                continue
             candidates.append(a.value)
             inner = _unwrap(self.ctx, a.value)
             if isinstance(inner, cst.Call) and not self.is_derived(a.value, state):
@@ -1673,21 +1741,26 @@ class _Analyzer:
             v = state.get(base.value) if isinstance(base, cst.Name) else None
             if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
+                whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
         if row is None or not principal:
             return None
         v, var, column = row
-        if self.project is not None and q is not None:
+        if self.project is not None and q is not None and not whole:
             found = self.project.resolve_symbol(q)
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
             if fn and fn.get("returns") and self.project.canonical(fn["returns"]) == v.model:
-                return None  # the row's model fetched again, given the principal: a scoped fetch, not a check
+                # the row's model fetched again by its key, given the principal: a scoped fetch, not a check (a
+                # helper handed the row object itself and returning it, ``ensure_visible(row, ctx) -> Item``, checks)
+                return None
         if column is not None and "." in column:
             if column.rsplit(".", 1)[1] not in self.identity_fields:
                 column = None  # through a relationship: named only when it ends on an identity column
         elif column is not None and column not in identity_columns(self.project, self.settings, v.model):
             column = None
+        if column is None and whole and self.project is not None and q is not None:
+            column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
 
     def refetch_check(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> None:
@@ -1735,6 +1808,10 @@ class _Analyzer:
             for site in v.sites:
                 site.refetched = True
 
+    def _project_function(self, q: Optional[str]) -> bool:
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        return found is not None and found[2] == "functions"
+
     def _raising_helper(self, q: Optional[str]) -> bool:
         """A project function that raises (``_load_readable_document(key, session,
         auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
@@ -1750,7 +1827,7 @@ class _Analyzer:
         failure, whatever parameters it takes, is not an authorisation helper."""
         return found[1] in flow_facts(self.project, found[0]).get("deciders", ())  # type: ignore[arg-type]
 
-    def _authorization_helper(self, q: Optional[str], name: str) -> bool:
+    def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers
         if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
             return True
@@ -1758,7 +1835,9 @@ class _Analyzer:
         if found is not None and found[2] == "functions":
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
             named = any(w in name.lower() for w in VERIFY_WORDS)
-            return (bool(fn.get("raises")) or named) and self._decides(found)
+            # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name
+            verdict = call is not None and id(call) in self.deciding_calls
+            return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
         return any(w in name.lower() for w in VERIFY_WORDS)
@@ -1840,6 +1919,9 @@ class _Analyzer:
             if v.derived or v.trusted or not (names & client):
                 continue
             model, chain = unscoped[param]
+            if cls is not None and "." in name and chain and is_table_model(project, cls):
+                # a mixin's classmethod called on the model: named as the route calls it (``Volume.one_by_id()``)
+                chain = (f"{last_segment(cls)}.{name.rsplit('.', 1)[1]}()",) + chain[1:]
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
@@ -2239,6 +2321,26 @@ def _digest_call(name: str) -> bool:
     return lowered in DIGEST_CALLS or any(w in ("hash", "hashed", "digest", "hmac") for w in words) or lowered.startswith("hash")
 
 
+def _tested_calls(test: cst.BaseExpression) -> Iterator[int]:
+    """The calls whose verdict an ``if`` test reads: ``f(...)``, ``not f(...)``, ``await f(...)``, joined by
+    ``and`` / ``or``, or compared with ``True`` / ``False`` / ``None``."""
+    stack: list[cst.BaseExpression] = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.BooleanOperation):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            stack.append(node.expression)
+        elif isinstance(node, cst.Await):
+            stack.append(node.expression)
+        elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            other = node.comparisons[0].comparator
+            if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
+                stack.append(node.left)
+        elif isinstance(node, cst.Call):
+            yield id(node)
+
+
 def _calls_helper(expr: cst.BaseExpression) -> bool:
     """A column expression that calls a function by name (``visible_to(user)``, ``f(user).label("x")``)."""
     for node in _walk_expr(expr):
@@ -2388,6 +2490,41 @@ def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 
+def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str, model: str) -> Optional[str]:
+    """The column of ``model`` an authorisation helper handed the whole row decides on: attributes of its
+    parameters it compares (``param_compared`` index facts), also in the project functions it calls (two
+    levels: ``ensure_visible(obj, ctx)`` -> ``is_visible(obj, ctx)`` comparing ``obj.owner_principal_id``).
+    Only a column outside the identity fields, the one compared (``None`` when the helper compares an identity
+    column: the message then names the model's scoping column, as for any check)."""
+
+    def build() -> Optional[str]:
+        found = project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        attrs: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        frontier = [(found[0], found[1])]
+        for _ in range(3):
+            nxt: list[tuple[str, str]] = []
+            for mod, name in frontier:
+                if (mod, name) in seen or len(seen) >= 24:
+                    continue
+                seen.add((mod, name))
+                fn = orm_facts(project.modules[mod]).get("functions", {}).get(name) or {}
+                attrs.update(fn.get("param_compared", ()))
+                for target in fn.get("calls_out", ()):
+                    sub = project.resolve_symbol(target)
+                    if sub is not None and sub[2] == "functions":
+                        nxt.append((sub[0], sub[1]))
+            frontier = nxt
+        cols = (attrs & set(model_columns(project, model))) - {"id"}
+        if not cols or cols & set(identity_columns(project, settings, model)):
+            return None  # an identity column among them: the message names the model's scoping column
+        return next(iter(cols)) if len(cols) == 1 else None
+
+    return project.memo(("queries.helper_column", q, model, settings.identity_fields), build)
+
+
 def flow_facts(project: "ProjectIndex", module: str) -> dict:
     """The module's ``flow`` index facts (``index/extractors/flow.py``)."""
     facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
@@ -2522,6 +2659,8 @@ class IsolationFindings:
     unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
     checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
     helper_checks: dict[int, Comparison] = field(default_factory=dict)  # id(call) -> an authorisation helper's check
+    # id(comparison) -> the row's column compared with the principal when it is none of the identity fields
+    compared_columns: dict[int, str] = field(default_factory=dict)
     identity: Optional[Identity] = None
     queries: Optional[FunctionQueries] = None
 
@@ -2580,6 +2719,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         out.checked_after.append((check.node, row.model))
         if check.helper is not None:
             out.helper_checks[id(check.node)] = check
+        elif check.column is not None:
+            out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity)
     guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     for site in fq.sites:

@@ -103,6 +103,10 @@ def specialised(
     if not fetches or is_table_model(project, defining):
         return target
     model = repository_model(project, receiver)
+    if model is None and is_table_model(project, receiver):
+        # active record: a mixin's classmethod called on the model (``Item.one_by_id(session, id)``, whose
+        # body is ``session.get(cls, id)``): ``cls`` is the model it is called on
+        model = receiver
     if model is None:
         return target
     mine = {n for n, _ in project.class_mro(receiver)}

@@ -40,7 +40,13 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     says it looks the row up by the key it is handed, with no owner predicate), and `is_owner =
     item.owner_id == user.id` tested later; `str(row.user_id) != str(user.id)` counts. The message names
     the identity column the project constrains for that model in its own queries (`workspace_id` rather
-    than an audit `created_by_id`). The comparison must be
+    than an audit `created_by_id`). A column that is none of the identity fields counts when the row's
+    own column is compared with the principal's id itself (`if dashboard.create_by !=
+    str(current_user.id): raise`: the project scopes that model by `create_by`, and the message names it);
+    compared with anything else (`report.reviewer != reviewer`) it is no ownership check. Rows of an
+    active-record model count as well: a classmethod of a mixin the models inherit (`await
+    Volume.one_by_id(session, id)`, whose body is `session.get(cls, id)` or `select(cls)...`) is a lookup of
+    the model it is called on. The comparison must be
     an access decision (its `if` raises, returns or drops the row). It is reported; the fetch itself is
     then not reported by BKL201 (one finding per fetch).
 
@@ -52,12 +58,20 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     `permission`, `access`, `member`, `can_`, `has_`, ...) *and* decides on what it is given (a `raise` or
     a `return False` under a test of its parameters or of values computed from them, an `assert` on them, a
     returned comparison, or a call handing them on to another check), or a name in
-    `authorization-helpers`. A token signer that raises only when a module setting is missing
+    `authorization-helpers`. A project function that decides on what it is given and returns a verdict
+    counts whatever its name when the caller raises on it (`if not api_key or not _api_key_in_scope(api_key,
+    ctx): raise ...`). The row may be handed over as the object itself, also as the fetch written in the
+    call (`return ensure_visible(await Volume.one_by_id(session, id), ctx)`); when such a helper (or a function
+    it calls) compares one column of the row that is none of the identity fields and no identity column
+    (`obj.owner_principal_id == ctx.current_principal_id`), the message names that column. A token signer that raises only when a module setting is missing
     (`sign_token(user_id=user.id, project_id=row.id)`), or a loader that re-raises in an `except`, is not
     a helper. Nor is a helper given only the database session besides the row
     (`_check_project_has_active_runs(session=session, project_id=p.id)` decides on the project's runs,
     not on who asks): the session handed along carries no principal, whatever helper it went through
-    before. A project function that returns the row's own model is a scoped fetch, not a check. A
+    before.
+    A project function given the row's key that returns the row's own model is a scoped fetch,
+    not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
+    a check. A function given the row that only formats or logs it decides nothing. A
     policy built from the row and handed to the helper counts as the row (`await authorize(user,
     DatasetPolicy.get(dataset))`).
 
@@ -179,7 +193,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
             if helper is not None:
                 column = helper.column or (columns[0] if columns else None)
                 where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
-                message = f"Access to `{helper.name}` (`{short}`) is decided by `{helper.helper}()` after an unscoped fetch; {where}"
+                row = f"`{helper.name}` (`{short}`)" if helper.name is not None else f"the fetched `{short}` row"
+                message = f"Access to {row} is decided by `{helper.helper}()` after an unscoped fetch; {where}"
+            elif id(comparison) in found.compared_columns:  # an owner column outside the identity fields
+                column = found.compared_columns[id(comparison)]
+                message = f"Ownership of `{short}` is checked on `{column}` after an unscoped fetch; filter on `{column}` in the query"
             elif columns:
                 message = self.message.format(model=short, column=columns[0])
             else:

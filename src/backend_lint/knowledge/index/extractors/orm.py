@@ -431,6 +431,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         "line": stmt.lineno,
     }
     out.update(_body_facts(stmt, resolve))
+    compared = _param_attributes_compared(stmt)
+    if compared:
+        out["param_compared"] = compared
     feeds = _principal_feeds(stmt, out["params"], resolve)
     if feeds:
         out["feeds"] = feeds
@@ -447,6 +450,48 @@ ID_ATTRIBUTES = frozenset({"id", "user_id", "uid", "uuid", "pk"})
 _ID_WRAPPERS = frozenset({"str", "int", "UUID"})
 _CLIENT_PARAM_MARKERS = frozenset({"Path", "Query", "Body", "Form"})
 _PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "dict", "list", "Any"})
+
+
+def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Attributes of the function's parameters that it compares (``obj.owner_principal_id ==
+    ctx.current_principal_id``, ``str(row.create_by) != ...``): the columns an authorisation helper given a
+    row decides on (``knowledge.queries`` names them in BKL202's message). Cheap: only ``Compare`` nodes."""
+    args = fn.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
+    if not params:
+        return []
+    def read(node: ast.AST) -> Optional[str]:
+        """``param.attr`` / ``getattr(param, "attr", ...)``, through ``str()`` / ``int()`` / ``UUID()``."""
+        while node.__class__ is ast.Call and node.func.__class__ is ast.Name and node.args:  # type: ignore[attr-defined]
+            if node.func.id in _ID_WRAPPERS:  # type: ignore[attr-defined]
+                node = node.args[0]  # type: ignore[attr-defined]
+            elif node.func.id == "getattr" and len(node.args) >= 2:  # type: ignore[attr-defined]
+                base, attr = node.args[0], node.args[1]  # type: ignore[attr-defined]
+                if base.__class__ is ast.Name and base.id in params and attr.__class__ is ast.Constant and isinstance(attr.value, str):  # type: ignore[attr-defined]
+                    return attr.value  # type: ignore[attr-defined]
+                return None
+            else:
+                return None
+        if node.__class__ is ast.Attribute and node.value.__class__ is ast.Name and node.value.id in params:  # type: ignore[attr-defined]
+            return node.attr  # type: ignore[attr-defined]
+        return None
+
+    nodes = walk_function(fn)
+    held: dict[str, str] = {}  # ``owner = getattr(resource, "owner_principal_id", None)``
+    for node in nodes:
+        if node.__class__ is ast.Assign and len(node.targets) == 1 and node.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+            attr = read(node.value)  # type: ignore[attr-defined]
+            if attr is not None:
+                held[node.targets[0].id] = attr  # type: ignore[attr-defined]
+    out: set[str] = set()
+    for node in nodes:
+        if node.__class__ is not ast.Compare:
+            continue
+        for side in [node.left, *node.comparators]:  # type: ignore[attr-defined]
+            attr = held.get(side.id) if side.__class__ is ast.Name else read(side)  # type: ignore[attr-defined]
+            if attr is not None:
+                out.add(attr)
+    return sorted(out)
 
 
 def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]], resolve: Resolve) -> list[dict[str, Any]]:
