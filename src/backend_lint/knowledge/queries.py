@@ -342,7 +342,10 @@ class _Analyzer:
         state: dict[str, Val] = {}
         for p in self.identity.params:
             if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
-                state[p.name] = Val(trusted=True)  # a row handed in by the caller
+                handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
+                # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
+                # repository's row (a check of it here is BKL202)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
             elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
                 state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
         for name in self.identity.closure_trusted:
@@ -2398,6 +2401,46 @@ def _helper_unscoped(
                 model, chain = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain)
     return out
+
+
+def dependency_row(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str], model: str) -> Optional[str]:
+    """``row: Article = Depends(validate_article)``: the owned model ``model`` when the dependency function
+    ``provider`` hands on a row of it that it looked up by a key the client supplies (a plain, path or query
+    parameter of the dependency) with no owner predicate and no ownership comparison of its own (its flow
+    summary, through the helpers it calls: ``helper_unscoped``), and returns a value. The function receiving
+    the row decides access to it, if anything does."""
+    if project is None or not provider:
+        return None
+    key = ("queries.dependency_row", provider, model, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _dependency_row(project, settings, provider, model))
+
+
+def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str, model: str) -> Optional[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return None
+    if not is_owned(project, settings, model) or globally_scoped(project, model):
+        return None
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+    if summary is None or fn is None or not summary.get("returns"):
+        return None
+    keys = set()
+    plain = ("str", "int", "UUID", "UUID4")
+    for p in fn.get("params", ()):
+        marker = last_segment(p.get("marker"))
+        if (p.get("alias") and last_segment(p["alias"]) not in plain) or p.get("name") in ("self", "cls", "request", "websocket"):
+            continue  # (an ``Annotated`` alias held in a name: a dependency, not a key)
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            keys.add(p.get("name"))
+    if not keys:
+        return None
+    reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
+    canonical = project.canonical(model)
+    for k in keys:
+        if k in reached and project.canonical(reached[k][0]) == canonical:
+            return model
+    return None
 
 
 def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:
