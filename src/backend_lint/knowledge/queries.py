@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, route_path_guards
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
@@ -2407,15 +2407,16 @@ def dependency_row(project: Optional["ProjectIndex"], settings: "Settings", prov
     """``row: Article = Depends(validate_article)``: the owned model ``model`` when the dependency function
     ``provider`` hands on a row of it that it looked up by a key the client supplies (a plain, path or query
     parameter of the dependency) with no owner predicate and no ownership comparison of its own (its flow
-    summary, through the helpers it calls: ``helper_unscoped``), and returns a value. The function receiving
-    the row decides access to it, if anything does."""
+    summary, through the helpers it calls: ``helper_unscoped``), and returns a value; or that receives such a
+    row from another dependency and hands it on, not given the caller (so deciding nothing on who asks). The
+    function receiving the row decides access to it, if anything does."""
     if project is None or not provider:
         return None
     key = ("queries.dependency_row", provider, model, settings.identity_fields, settings.owned_models, settings.not_owned_models)
     return project.memo(key, lambda: _dependency_row(project, settings, provider, model))
 
 
-def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str, model: str) -> Optional[str]:
+def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str, model: str, _depth: int = 0) -> Optional[str]:
     found = project.resolve_symbol(provider)
     if found is None or found[2] != "functions":
         return None
@@ -2423,8 +2424,9 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
         return None
     summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
-    if summary is None or fn is None or not summary.get("returns"):
+    if fn is None or (summary is not None and not summary.get("returns")):
         return None
+    summary = summary or {}  # (no summary: no lookup, no comparison, nothing handed on; the receiver's type says it returns the row)
     keys = set()
     plain = ("str", "int", "UUID", "UUID4")
     for p in fn.get("params", ()):
@@ -2433,10 +2435,21 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
             continue  # (an ``Annotated`` alias held in a name: a dependency, not a key)
         if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
             keys.add(p.get("name"))
+    canonical = project.canonical(model)
     if not keys:
+        # ``validate_edit_pending(edit: Edit = Depends(validate_edit_id)) -> Edit``: a dependency that receives
+        # the row from another one and hands it on, comparing no owner itself
+        cols = set(identity_columns(project, settings, model)) | set(project_identity_fields(project, settings))
+        if cols & set(summary.get("compared", ())) or _depth >= 4:
+            return None
+        if any(param_dependency(project, settings, p).kind is not None for p in fn.get("params", ())):
+            return None  # given the caller: it may decide on the row itself (a check the index does not summarise)
+        for p in fn.get("params", ()):
+            if p.get("dependency") and not p.get("called") and p.get("type") and project.canonical(p["type"]) == canonical:
+                if p["dependency"] != provider and _dependency_row(project, settings, p["dependency"], model, _depth + 1):
+                    return model
         return None
     reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
-    canonical = project.canonical(model)
     for k in keys:
         if k in reached and project.canonical(reached[k][0]) == canonical:
             return model
