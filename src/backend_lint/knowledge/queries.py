@@ -2442,7 +2442,7 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
         cols = set(identity_columns(project, settings, model)) | set(project_identity_fields(project, settings))
         if cols & set(summary.get("compared", ())) or _depth >= 4:
             return None
-        if any(param_dependency(project, settings, p).kind is not None for p in fn.get("params", ())):
+        if any((k := param_dependency(project, settings, p)).kind is not None and not k.resource for p in fn.get("params", ())):
             return None  # given the caller: it may decide on the row itself (a check the index does not summarise)
         for p in fn.get("params", ()):
             if p.get("dependency") and not p.get("called") and p.get("type") and project.canonical(p["type"]) == canonical:
