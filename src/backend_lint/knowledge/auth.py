@@ -1259,6 +1259,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.identity_params.setdefault(path, identity_field)
         if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
             ident.admin = True
+        if ident.principals and _admin_surface(route, params):
+            ident.admin = True
         return ident
     if _is_task(ctx, func):
         return ident
@@ -1513,6 +1515,24 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str])
                     block = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
                     if block and isinstance(block[-1], cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in block[-1].body):
                         return True
+    return False
+
+
+def _admin_surface(route: RouteInfo, params: list[ParamInfo]) -> bool:
+    """A route under the admin surface (a path segment ``admin...``: ``/admin/chat-sessions/{id}``) whose caller
+    comes through a dependency factory given a role or permission (``Depends(require_permission(
+    Permission.READ_QUERY_HISTORY))``): the project gates it by a permission and files it with its admin
+    pages, so it is admin-only whatever the permission is called. A path alone, with a plain dependency, is
+    not read as a gate."""
+    if not route.path or not any(seg.lower().startswith("admin") for seg in route.path.split("/")):
+        return False
+    for p in params:
+        call = p.marker_node
+        if p.dependency.kind != "auth" or call is None or not call.args:
+            continue
+        target = call.args[0].value
+        if isinstance(target, cst.Call) and any(a.keyword is None or a.keyword.value not in ("optional", "auto_error") for a in target.args):
+            return True
     return False
 
 
