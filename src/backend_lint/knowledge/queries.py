@@ -2445,9 +2445,11 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
         if any((k := param_dependency(project, settings, p)).kind is not None and not k.resource for p in fn.get("params", ())):
             return None  # given the caller: it may decide on the row itself (a check the index does not summarise)
         for p in fn.get("params", ()):
-            if p.get("dependency") and not p.get("called") and p.get("type") and project.canonical(p["type"]) == canonical:
-                if p["dependency"] != provider and _dependency_row(project, settings, p["dependency"], model, _depth + 1):
-                    return model
+            if (
+                p.get("dependency") and not p.get("called") and p.get("type") and project.canonical(p["type"]) == canonical
+                and p["dependency"] != provider and _dependency_row(project, settings, p["dependency"], model, _depth + 1)
+            ):
+                return model
         return None
     reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
     for k in keys:

@@ -139,7 +139,7 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
             for p in fn.get("params", ()):
                 dep = p.get("dependency")
                 if isinstance(dep, str) and dep and p.get("called"):
-                    args = tuple([*p.get("args", ()), *(p.get("kwargs") or {}).values()])
+                    args = (*p.get("args", ()), *(p.get("kwargs") or {}).values())
                     factories.setdefault(index.canonical(dep), set()).add(args if privileged_arguments(args, None) else ())
                     continue
                 if isinstance(dep, str) and dep:
