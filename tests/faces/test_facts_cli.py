@@ -348,3 +348,26 @@ def test_facts_name_the_functions_that_make_no_claim(tmp_path: Path) -> None:
     assert ("app.repository", "DatasetRepository.all_for") not in why
     text = run_cli("facts", str(root), "--no-cache").stdout
     assert "app.service.count_datasets: no route reaches it" in text
+
+
+def test_facts_list_dependency_factories(tmp_path: Path) -> None:
+    """``Depends(is_user_allowed_to([...]))``: the factories whose returned function authenticates are auth
+    dependencies, with why; one given a privileged permission or group is an admin dependency; a pagination or
+    rate-limit factory is neither (the fixture app of BKL202's ``dependency_factories``)."""
+    root = tmp_path / "dependency_factories"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "isolation" / "BKL202" / "dependency_factories", root,
+                    ignore=shutil.ignore_patterns("*.fixed.py"))
+    (root / "pyproject.toml").write_text("")
+    r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    auth = {d["name"]: d for d in data["auth_dependencies"]}
+    admin = {d["name"]: d for d in data["admin_dependencies"]}
+    assert auth["is_user_allowed_to(...)"]["principal"] == "app.models.User"
+    assert auth["is_user_allowed_to(...)"]["why"].startswith("a dependency factory: FastAPI runs the function it returns, `is_user_allowed_to`")
+    assert "verifies the credential `token`" in auth["auth_required(...)"]["why"]
+    assert "is_user_in(GroupType.admin)" in admin and "is_user_allowed_to([ShopPermissions.manage_shop])" in admin
+    assert admin["is_user_in(GroupType.admin)"]["why"].startswith("given a privileged role or permission (`GroupType.admin`)")
+    # voters hold one of the permissions: no admin gate
+    assert not any("vote" in name for name in admin)
+    assert not any(name.startswith(("paginate", "rate_limit")) for name in (*auth, *admin))

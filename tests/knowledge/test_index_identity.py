@@ -266,3 +266,19 @@ def test_readme_multi_tenant_example_is_valid() -> None:
     assert "team_id" in settings.identity_fields and "tenant_id" in settings.identity_fields
     assert settings.identity_attribute("tenant_id") == "tenant_id"
     assert "get_current_member" in settings.auth_dependencies
+
+
+def test_privileged_factory_arguments() -> None:
+    """A role or permission handed to an authenticating dependency factory gates the route to admins when it
+    names one (every element of a list doing so); ordinary permissions and flags do not."""
+    from backend_lint.knowledge.auth import privileged_arguments
+
+    assert privileged_arguments(["GroupType.admin"], None)
+    assert privileged_arguments(["[CdrPermissions.manage_cdr]"], None)
+    assert privileged_arguments([], {"permissions": "[constants.PERMISSION_ADMIN_UPDATE_USER]"})
+    assert privileged_arguments(["Role.MODERATOR"], None)
+    assert not privileged_arguments(["[CdrPermissions.access_cdr]"], None)
+    assert not privileged_arguments(["[Perms.vote, Perms.manage_campaign]"], None)  # voters are let in too
+    assert not privileged_arguments([], {"allow_admin": "True", "optional": "False"})
+    assert not privileged_arguments(["Scope.unmanaged_items"], None)
+    assert not privileged_arguments(None, None)

@@ -109,8 +109,15 @@ def classify_dependency(
     spelling: Optional[str] = None,
     kwargs: Optional[dict[str, str]] = None,
     _depth: int = 0,
+    called: bool = False,
+    args: Optional[list[str]] = None,
 ) -> DependencyKind:
-    """Is the callable given to ``Depends``/``Security`` an auth (or admin) dependency?"""
+    """Is the callable given to ``Depends``/``Security`` an auth (or admin) dependency?
+
+    ``called``: the marker calls it (``Depends(is_user_in(GroupType.admin))``, ``args`` its positional
+    arguments): a dependency factory, whose returned inner function is the dependency (``makes`` index
+    facts); a factory that authenticates and is given a privileged role or permission
+    (``privileged_arguments``) gates the route to admins."""
     if not dependency and not spelling:
         return NOT_AUTH
     kwargs = kwargs or {}
@@ -121,6 +128,7 @@ def classify_dependency(
         or any(w in lowered for w in ADMIN_WORDS)
         or kwargs.get("superuser") == "True"
     )
+    privileged = called and privileged_arguments(args, kwargs)
     target = None
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
@@ -130,7 +138,7 @@ def classify_dependency(
             # instance the factory returns, so the dependency is that class's ``__call__``
             found = classify_dependency(project, settings, built, None, kwargs, _depth + 1)
             if found.kind is not None:
-                return DependencyKind("admin", found.principal_type) if admin else found
+                return DependencyKind("admin", found.principal_type) if admin or privileged else found
     principal_type = None
     credentials = resource = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
@@ -141,6 +149,11 @@ def classify_dependency(
         fn = None
         if kind == "functions":
             fn = orm.get("functions", {}).get(attr)
+            if called and fn is not None and fn.get("makes"):
+                # a dependency factory: FastAPI runs the function it returns (``is_user_allowed_to([...])``
+                # returns ``async def checker(user=Depends(is_user())) -> User``), read like any dependency
+                fn = fn["makes"]
+                auth = auth or bool(AUTH_NAME.search(str(fn.get("name", "")).lower()))
         elif kind == "classes":
             # a class dependency, ``Depends(JWTBearer())``: a subclass of a security scheme, or a class whose
             # ``__call__`` does what an auth dependency does
@@ -168,7 +181,7 @@ def classify_dependency(
                 if cls is not None:
                     found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
                     if found.kind is not None:
-                        return DependencyKind("admin", found.principal_type) if admin else found
+                        return DependencyKind("admin", found.principal_type) if admin or privileged else found
         if fn is not None:
             principal_type = fn.get("returns")
             if fn.get("auth"):
@@ -191,6 +204,10 @@ def classify_dependency(
                             pass  # it handles the raw credential: what it returns is the principal
                         elif principal_type and inner.principal_type and project.canonical(principal_type) == project.canonical(inner.principal_type):  # type: ignore[union-attr]
                             pass  # passes the principal on
+                        elif principal_type and not _takes_client_key(fn) and _returns_user_model(project, principal_type):  # type: ignore[arg-type]
+                            # ``get_user(user_id: str = Depends(token_user_id), db=...) -> CoreUser``: the caller's
+                            # own user row, loaded from the authenticated identity alone (no key the client names)
+                            pass
                         elif not principal_type and not _takes_client_key(fn):
                             principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
                         elif principal_type and not _takes_client_key(fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
@@ -214,12 +231,39 @@ def classify_dependency(
         auth = auth or spelling.endswith("fastapi_users.current_user")
     if not auth and not admin:
         return NOT_AUTH
+    admin = admin or (auth and privileged)
     if admin and not auth:
         # an admin gate is still an auth dependency, of the admin kind
         return DependencyKind("admin", principal_type)
     if admin:
         return DependencyKind("admin", principal_type)
     return DependencyKind("auth", principal_type, credentials, resource)
+
+
+# Words of a role or permission handed to an authenticating dependency factory that restrict the route to
+# privileged callers: ``is_user_in(GroupType.admin)``, ``auth_required([PERMISSION_ADMIN_UPDATE_USER])``,
+# ``is_user_allowed_to([CdrPermissions.manage_cdr])``, ``require_role(Role.MODERATOR)``. A word starts a
+# segment of the spelling (``unmanaged`` is not one); permissions that name a resource and an ordinary action
+# (``access_cdr``, ``article:update``, ``vote``) are what members hold: such a route makes its claims.
+_PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:admin|superuser|manage|moderat)")
+
+
+def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]]) -> bool:
+    """An argument of a dependency factory's call names a privileged role or permission (``_PRIVILEGED``):
+    a value, never a keyword's name (``allow_admin=False`` is no gate). A list or tuple counts only when every
+    element does: ``[CampaignPermissions.vote, CampaignPermissions.manage_campaign]`` lets voters in too (a
+    list of alternatives that ordinary members hold one of is no admin gate)."""
+    for v in (*(args or ()), *((kwargs or {}).values())):
+        if not v or v in ("True", "False", "None"):
+            continue
+        try:
+            node = ast.parse(v, mode="eval").body
+        except SyntaxError:
+            node = None
+        parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
+        if parts and all(_PRIVILEGED.search(x.lower()) for x in parts):
+            return True
+    return False
 
 
 def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:
@@ -391,7 +435,7 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
     """Classify one parameter as stored by the ``orm`` extractor."""
     marker = p.get("marker")
     if marker and last_segment(marker) in DEPENDENCY_MARKERS:
-        found = classify_dependency(project, settings, p.get("dependency"), None, p.get("kwargs"), _depth)
+        found = classify_dependency(project, settings, p.get("dependency"), None, p.get("kwargs"), _depth, bool(p.get("called")), p.get("args"))
         if found.kind is not None:
             return DependencyKind(found.kind, found.principal_type or p.get("type"), found.credentials, found.resource)
         if _matches_class(p.get("type"), settings):
@@ -430,7 +474,7 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
         return DependencyKind("auth", None) if configured else NOT_AUTH
     if last_segment(entry.get("marker")) not in DEPENDENCY_MARKERS:
         return NOT_AUTH
-    kind = classify_dependency(project, settings, entry.get("dependency"), None, entry.get("kwargs"), _depth)
+    kind = classify_dependency(project, settings, entry.get("dependency"), None, entry.get("kwargs"), _depth, bool(entry.get("called")), entry.get("args"))
     alias_admin = any(w in last_segment(alias_q).lower() for w in ADMIN_WORDS)
     if kind.kind is None:
         if configured or _matches_class(entry.get("type"), settings):
@@ -667,7 +711,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return False  # (``db: Session``: no dependency to classify)
         assert settings is not None
         said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
-        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS):
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs")):
             return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 
@@ -778,8 +822,15 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
         for name, fn in orm.get("functions", {}).items():
             # an auth dependency by configuration or by its chain; "admin"-named functions are not
             # dependencies unless something depends on them
+            if fn.get("route"):
+                continue  # a request handler is no dependency: what it returns is the response
             if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
+            elif fn.get("makes") and fn["makes"].get("returns"):
+                # a dependency factory: what the function it returns yields (``is_user_in(group)`` -> ``User``)
+                kind = classify_dependency(project, settings, f"{mod}.{name}", None, None, 0, True)
+                if kind.kind == "auth" and not kind.credentials and not kind.resource and kind.principal_type:
+                    out.add(project.canonical(kind.principal_type))
         for name, fn in orm.get("callables", {}).items():
             # a class dependency (``Depends(JWTBearer())``, ``Depends(Factory.get_verifier(...))``): what its
             # ``__call__`` returns
@@ -841,6 +892,9 @@ class ParamInfo:
     marker: Optional[str]  # last name of Depends/Security/Body/Query/... (default or Annotated)
     dependency: DependencyKind = NOT_AUTH
     marker_node: Optional[cst.Call] = None
+    # the resolved callable given to ``Depends`` / ``Security`` (``None`` for a call of a factory, for a
+    # class, or when there is none): ``knowledge.queries`` reads the row a dependency hands on
+    provider: Optional[str] = None
 
 
 def param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
@@ -879,7 +933,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             spelling = None
             if isinstance(p.default, cst.Call) and p.default.args:
                 spelling = dotted_name(p.default.args[0].value) if not isinstance(p.default.args[0].value, cst.Call) else dotted_name(p.default.args[0].value.func)  # type: ignore[union-attr]
-            kind = classify_dependency(project, settings, marker_info.get("dependency"), spelling, marker_info.get("kwargs"))
+            kind = classify_dependency(project, settings, marker_info.get("dependency"), spelling, marker_info.get("kwargs"), 0, bool(marker_info.get("called")), marker_info.get("args"))
             if kind.kind is None and _matches_class(type_q, settings):
                 kind = DependencyKind("auth", type_q)
         if kind.kind is not None and not kind.principal_type:
@@ -893,7 +947,10 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
                     marker = last_segment(a.get("marker"))
                     if a.get("type"):
                         type_q = a["type"]
-        out.append(ParamInfo(name, p, type_q, marker, kind, marker_node))
+        provider = None
+        if marker_info is not None and last_segment(marker_info.get("marker")) in DEPENDENCY_MARKERS and not marker_info.get("called"):
+            provider = marker_info.get("dependency")
+        out.append(ParamInfo(name, p, type_q, marker, kind, marker_node, provider))
     return out
 
 
@@ -944,9 +1001,11 @@ def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind
             func = target.func if isinstance(target, cst.Call) else target
             q = ctx.qualified_name(func)
             kwargs = {}
+            args: list[str] = []
             if isinstance(target, cst.Call):
                 kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
-            out.append(classify_dependency(ctx.project, ctx.settings, q, dotted_name(func), kwargs))
+                args = [_code(ctx, a.value) for a in target.args if a.keyword is None and not a.star]
+            out.append(classify_dependency(ctx.project, ctx.settings, q, dotted_name(func), kwargs, 0, isinstance(target, cst.Call), args))
     return out
 
 
@@ -1168,6 +1227,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             else:
                 ident.identity_params.setdefault(path, identity_field)
         if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
+            ident.admin = True
+        if ident.principals and _admin_surface(route, params):
             ident.admin = True
         return ident
     if _is_task(ctx, func):
@@ -1423,6 +1484,24 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str])
                     block = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
                     if block and isinstance(block[-1], cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in block[-1].body):
                         return True
+    return False
+
+
+def _admin_surface(route: RouteInfo, params: list[ParamInfo]) -> bool:
+    """A route under the admin surface (a path segment ``admin...``: ``/admin/chat-sessions/{id}``) whose caller
+    comes through a dependency factory given a role or permission (``Depends(require_permission(
+    Permission.READ_QUERY_HISTORY))``): the project gates it by a permission and files it with its admin
+    pages, so it is admin-only whatever the permission is called. A path alone, with a plain dependency, is
+    not read as a gate."""
+    if not route.path or not any(seg.lower().startswith("admin") for seg in route.path.split("/")):
+        return False
+    for p in params:
+        call = p.marker_node
+        if p.dependency.kind != "auth" or call is None or not call.args:
+            continue
+        target = call.args[0].value
+        if isinstance(target, cst.Call) and any(a.keyword is None or a.keyword.value not in ("optional", "auto_error") for a in target.args):
+            return True
     return False
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, route_path_guards
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
@@ -351,10 +351,13 @@ class _Analyzer:
     def run(self) -> FunctionQueries:
         state: dict[str, Val] = {}
         for p in self.identity.params:
-            if p.type and self.project is not None and (
-                is_table_model(self.project, self.project.canonical(p.type)) or table_union_alias(self.project, p.type)
-            ):
-                state[p.name] = Val(trusted=True)  # a row handed in by the caller
+            if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
+                handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
+                # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
+                # repository's row (a check of it here is BKL202)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+            elif p.type and self.project is not None and table_union_alias(self.project, p.type):
+                state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
             elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
                 state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
         for name in self.identity.closure_trusted:
@@ -2620,6 +2623,61 @@ def _helper_unscoped(
                 model, chain = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain)
     return out
+
+
+def dependency_row(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str], model: str) -> Optional[str]:
+    """``row: Article = Depends(validate_article)``: the owned model ``model`` when the dependency function
+    ``provider`` hands on a row of it that it looked up by a key the client supplies (a plain, path or query
+    parameter of the dependency) with no owner predicate and no ownership comparison of its own (its flow
+    summary, through the helpers it calls: ``helper_unscoped``), and returns a value; or that receives such a
+    row from another dependency and hands it on, not given the caller (so deciding nothing on who asks). The
+    function receiving the row decides access to it, if anything does."""
+    if project is None or not provider:
+        return None
+    key = ("queries.dependency_row", provider, model, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _dependency_row(project, settings, provider, model))
+
+
+def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str, model: str, _depth: int = 0) -> Optional[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return None
+    if not is_owned(project, settings, model) or globally_scoped(project, model):
+        return None
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+    if fn is None or (summary is not None and not summary.get("returns")):
+        return None
+    summary = summary or {}  # (no summary: no lookup, no comparison, nothing handed on; the receiver's type says it returns the row)
+    keys = set()
+    plain = ("str", "int", "UUID", "UUID4")
+    for p in fn.get("params", ()):
+        marker = last_segment(p.get("marker"))
+        if (p.get("alias") and last_segment(p["alias"]) not in plain) or p.get("name") in ("self", "cls", "request", "websocket"):
+            continue  # (an ``Annotated`` alias held in a name: a dependency, not a key)
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            keys.add(p.get("name"))
+    canonical = project.canonical(model)
+    if not keys:
+        # ``validate_edit_pending(edit: Edit = Depends(validate_edit_id)) -> Edit``: a dependency that receives
+        # the row from another one and hands it on, comparing no owner itself
+        cols = set(identity_columns(project, settings, model)) | set(project_identity_fields(project, settings))
+        if cols & set(summary.get("compared", ())) or _depth >= 4:
+            return None
+        if any((k := param_dependency(project, settings, p)).kind is not None and not k.resource for p in fn.get("params", ())):
+            return None  # given the caller: it may decide on the row itself (a check the index does not summarise)
+        for p in fn.get("params", ()):
+            if (
+                p.get("dependency") and not p.get("called") and p.get("type") and project.canonical(p["type"]) == canonical
+                and p["dependency"] != provider and _dependency_row(project, settings, p["dependency"], model, _depth + 1)
+            ):
+                return model
+        return None
+    reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
+    for k in keys:
+        if k in reached and project.canonical(reached[k][0]) == canonical:
+            return model
+    return None
 
 
 def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:

@@ -23,6 +23,7 @@ from ..auth import (
     no_claim_reason,
     param_dependency,
     principal_classes,
+    privileged_arguments,
 )
 from ..facts import orm_facts
 from ..imports import last_segment
@@ -61,8 +62,9 @@ def _module_names(index: "ProjectIndex") -> dict[str, str]:
     return {_rel(index, p): index.by_path[p] for p in sorted(index.by_path)}
 
 
-def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: DependencyKind) -> str:
-    """A short reason, in the order ``classify_dependency`` decides."""
+def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: DependencyKind, factory: bool = False, args: tuple[str, ...] = ()) -> str:
+    """A short reason, in the order ``classify_dependency`` decides (``factory``: called in the marker,
+    ``Depends(is_user_in(GroupType.admin))``, with ``args`` its arguments)."""
     name = last_segment(q)
     reasons: list[str] = []
     if any(q == e or q.endswith("." + e) or name == e for e in settings.auth_dependencies):
@@ -72,6 +74,8 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
             reasons.append("named in `admin-dependencies`")
         elif any(w in name.lower() for w in ADMIN_WORDS):
             reasons.append("its name says admin/superuser")
+        elif args:
+            reasons.append(f"given a privileged role or permission (`{', '.join(args)}`)")
     if AUTH_NAME.search(name.lower()):
         reasons.append("its name says it yields the current user")
     found = index.resolve_symbol(q)
@@ -80,12 +84,17 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
         orm = orm_facts(index.modules[mod])
         if what == "functions":
             fn = orm.get("functions", {}).get(attr) or {}
+            if factory and fn.get("makes"):
+                fn = fn["makes"]
+                reasons.append(f"a dependency factory: FastAPI runs the function it returns, `{fn.get('name')}`")
+                if AUTH_NAME.search(str(fn.get("name", "")).lower()):
+                    reasons.append("whose name says it yields the current user")
             if fn.get("auth"):
                 reasons.append("; ".join(fn["auth"]))
             for p in fn.get("params", ()):
                 dep = p.get("dependency")
-                if dep and (is_security_scheme(dep) or classify_dependency(index, settings, dep).kind is not None):
-                    reasons.append(f"depends on `{dep}`")
+                if dep and (is_security_scheme(dep) or classify_dependency(index, settings, dep, None, p.get("kwargs"), 0, bool(p.get("called")), p.get("args")).kind is not None):
+                    reasons.append(f"depends on `{dep}{'(...)' if p.get('called') else ''}`")
                     break
                 if dep is None and p.get("marker") and auth_library(index, p.get("type")):
                     reasons.append(f"depends on `{p['type']}` (an authentication library's class)")
@@ -121,11 +130,18 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
     """The auth and admin dependencies among what the project's functions and aliases depend on."""
     used: dict[str, str] = {}  # dependency -> a module that uses it
     aliases: list[tuple[str, str]] = []
+    factories: dict[str, set[tuple[str, ...]]] = {}  # dependency factory -> the privileged arguments it is given
     for mod, facts in index.iter_modules():
         orm = orm_facts(facts)
-        for fn in list(orm.get("functions", {}).values()) + list(orm.get("callables", {}).values()):
+        fns = list(orm.get("functions", {}).values()) + list(orm.get("callables", {}).values())
+        fns += [fn["makes"] for fn in orm.get("functions", {}).values() if fn.get("makes")]
+        for fn in fns:
             for p in fn.get("params", ()):
                 dep = p.get("dependency")
+                if isinstance(dep, str) and dep and p.get("called"):
+                    args = (*p.get("args", ()), *(p.get("kwargs") or {}).values())
+                    factories.setdefault(index.canonical(dep), set()).add(args if privileged_arguments(args, None) else ())
+                    continue
                 if isinstance(dep, str) and dep:
                     used.setdefault(index.canonical(dep), mod)
                 elif dep is None and p.get("marker") and auth_library(index, p.get("type")):
@@ -148,6 +164,30 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
             "why": _why_dependency(index, settings, q, kind),
         }
         (admin if kind.kind == "admin" else auth).append(row)
+    for q in sorted(factories):
+        found = index.resolve_symbol(q)
+        if found is None or found[2] != "functions" or not orm_facts(index.modules[found[0]]).get("functions", {}).get(found[1], {}).get("makes"):
+            if q not in used:
+                used[q] = ""
+                kind = classify_dependency(index, settings, q)  # (a class or an annotated factory: as before)
+                if kind.kind is not None:
+                    row = {
+                        "name": last_segment(q), "module": found[0] if found else q.rpartition(".")[0],
+                        "principal": kind.principal_type, "credentials_only": kind.credentials,
+                        "why": _why_dependency(index, settings, q, kind),
+                    }
+                    (admin if kind.kind == "admin" else auth).append(row)
+            continue
+        for args in sorted(factories[q]):
+            kind = classify_dependency(index, settings, q, None, None, 0, True, list(args))
+            if kind.kind is None:
+                break  # (not an auth factory: no argument makes it one)
+            row = {
+                "name": f"{last_segment(q)}({', '.join(args) if args else '...'})", "module": found[0],
+                "principal": kind.principal_type, "credentials_only": kind.credentials,
+                "why": _why_dependency(index, settings, q, kind, True, args if kind.kind == "admin" else ()),
+            }
+            (admin if kind.kind == "admin" else auth).append(row)
     for mod, name in aliases:
         kind = alias_dependency(index, settings, f"{mod}.{name}")
         if kind.kind is None:

@@ -84,6 +84,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     that attribute only: a row then loaded by another attribute of the body and compared with it is
     reported. Methods of class-based views (`@cbv(router)`, `@controller(router)`) whose class or a base
     class declares `user = Depends(<auth dependency>)` have `self.user` as the principal.
+    A row handed on by a dependency (`note: Note = Depends(validate_note)`, where `validate_note` looks the
+    row up by a path or query key with no owner predicate and no check of its own) and compared with the
+    principal in the dependency or handler that receives it is reported at that comparison.
 
     The check may be made on the row's parent: a row looked up by an attribute of the fetched row (`tenant
     = ...where(Tenant.id == role.tenant_id)`) whose owner is compared with the principal (`if

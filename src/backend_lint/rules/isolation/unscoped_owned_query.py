@@ -55,7 +55,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `login`, `oidc`, ...: `Security(auth0.get_user)` with `auth0 = Auth0(...)`, also when an `if` arm binds a
     stand-in, `Depends(propel.require_user)` with `propel` returned by a project function, `Authorize: AuthJWT =
     Depends()`); a dependency built on one of these that takes no key from the client and returns a non-table
-    object is the caller's context (`get_context(...) -> ApiContext`);
+    object is the caller's context (`get_context(...) -> ApiContext`); a dependency factory called in the
+    marker (`Depends(is_user_allowed_to([...]))`, `Depends(auth_required(scope=[...]))`) when the function it
+    returns does any of this (a factory given a role or permission that names `admin`, `superuser`,
+    `manage...` or `moderat...`, every element of a list doing so, `is_user_in(GroupType.admin)`, gates the
+    route to admins: no claim there; `is_user_allowed_to([Perms.vote, Perms.manage_x])` lets voters in);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's

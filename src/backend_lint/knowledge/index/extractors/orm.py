@@ -11,7 +11,9 @@ Stored under ``facts["extra"]["orm"]``:
 - ``aliases``: ``{name: {"type", "marker", "dependency", "kwargs"}}`` for ``X = Annotated[T, Depends(f)]``
   and for a marker held in a name, ``X = Depends(f)`` (``type`` None).
 - ``functions``: ``{name: {"returns", "params": [{"name", "type", "marker", "dependency", "kwargs"}]}}``
-  for top-level functions, with the dependency markers of their parameters resolved.
+  for top-level functions, with the dependency markers of their parameters resolved (``called`` and ``args``
+  when the marker calls a factory, ``Depends(is_user_in(GroupType.admin))``), and ``makes`` for a dependency
+  factory: the facts of the inner function it returns (``_made_dependency``).
   Plus what its body says (``_body_facts``): ``auth`` (token decoding), ``raises``, ``calls_out``,
   ``background_out``, ``name_calls`` (calls the imports cannot resolve, by the called name: ``self.repo.get_one``
   -> ``get_one``), ``refs_out`` (project functions handed to a call as values: callbacks, ``Depends(f)``),
@@ -133,6 +135,8 @@ def call_marker(call: ast.expr, resolve: Resolve) -> Optional[dict[str, Any]]:
         return None
     dep = None
     dep_kwargs: dict[str, str] = {}
+    dep_args: list[str] = []
+    called = False
     target: Optional[ast.expr] = call.args[0] if call.args else None
     for kw in call.keywords:
         if kw.arg == "dependency":
@@ -140,12 +144,20 @@ def call_marker(call: ast.expr, resolve: Resolve) -> Optional[dict[str, Any]]:
     if target is not None:
         if isinstance(target, ast.Call):
             dep = resolve(target.func)
+            called = True
             dep_kwargs = {k.arg: ast.unparse(k.value) for k in target.keywords if k.arg}
+            dep_args = [ast.unparse(a)[:200] for a in target.args]
         elif isinstance(target, (ast.Name, ast.Attribute)):
             dep = resolve(target)
     out: dict[str, Any] = {"marker": q, "dependency": dep}
     if dep_kwargs:
         out["kwargs"] = dep_kwargs
+    if called:
+        # ``Depends(is_user_in(GroupType.admin))``: FastAPI calls what the factory returns, per request; its
+        # positional arguments are kept for the admin reading (``knowledge.auth``)
+        out["called"] = True
+        if dep_args:
+            out["args"] = dep_args
     scopes = next((k.value for k in call.keywords if k.arg == "scopes"), None)
     if scopes is not None:
         out["scopes"] = ast.unparse(scopes)
@@ -424,7 +436,7 @@ def _route_decorator(d: ast.expr) -> bool:
     return True
 
 
-def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
+def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {
         "returns": main_type(stmt.returns, resolve),
         "params": _param_facts(stmt.args, resolve),
@@ -434,6 +446,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     compared = _param_attributes_compared(stmt)
     if compared:
         out["param_compared"] = compared
+    made = _made_dependency(stmt, resolve, _depth)
+    if made:
+        out.update(made)
     feeds = _principal_feeds(stmt, out["params"], resolve)
     if feeds:
         out["feeds"] = feeds
@@ -442,6 +457,42 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
             out["task"] = True
+    return out
+
+
+def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
+    """A dependency factory: a function that returns a function it defines (``def is_user_in(group): async def
+    checker(user=Depends(current)) -> User: ...; return checker``) or an instance of a class
+    (``return RoleChecker(roles)``, read elsewhere). ``Depends(factory(...))`` has FastAPI call what the factory returns, per
+    request, so that is the dependency. ``makes``: the inner function's facts (``_function_facts``, plus its
+    ``name``), kept only when it takes a dependency marker or reads a token (a closure that is no dependency
+    costs nothing). (A factory returning a class instance is read from its return annotation:
+    ``knowledge.auth._built_dependency_class``.)"""
+    nested: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    returned: list[ast.expr] = []
+    stack: list[ast.AST] = list(fn.body)
+    while stack:
+        node = stack.pop()
+        kind = node.__class__
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            nested[node.name] = node  # type: ignore[attr-defined]
+            continue
+        if kind is ast.ClassDef or kind is ast.Lambda:
+            continue
+        if kind is ast.Return and node.value is not None:  # type: ignore[attr-defined]
+            returned.append(node.value)  # type: ignore[attr-defined]
+        stack.extend(ast.iter_child_nodes(node))
+    out: dict[str, Any] = {}
+    for value in returned:
+        if value.__class__ is ast.Name and value.id in nested and _depth < 3:  # type: ignore[attr-defined]
+            inner = nested[value.id]  # type: ignore[attr-defined]
+            facts = _function_facts(inner, resolve, _depth + 1)
+            if facts.get("auth") or any(_last(p.get("marker")) in ("Depends", "Security") for p in facts["params"]):
+                facts["name"] = inner.name
+                for key in ("feeds", "route", "tool", "task", "line"):
+                    facts.pop(key, None)
+                out["makes"] = facts
+                return out
     return out
 
 
