@@ -480,3 +480,53 @@ def test_a_workspace_lints_an_unsaved_buffer_against_its_warm_index(tmp_path: Pa
     codes(models, MODELS_OWNED)
     assert "BKL201" in codes(routes, ROUTES)
     assert (root / "app/models.py").read_text() == MODELS_OWNED  # a buffer is never written
+
+
+def test_the_stored_listing_sees_ignore_files_edited_in_place(tmp_path: Path) -> None:
+    """The stored listing stats a directory's ``.gitignore`` and ``.git/info/exclude`` only where they were
+    there (an entry added to a directory changes its mtime); an existing one edited in place, or an exclude
+    file created inside an existing ``.git``, still makes the listing stale."""
+    import os
+    import time
+
+    from backend_lint.ground import discovery as files_mod
+    from backend_lint.ground.config import Settings
+
+    root = tmp_path / "proj"
+    (root / ".git" / "info").mkdir(parents=True)
+    (root / "app" / "sub").mkdir(parents=True)
+    (root / "app" / "a.py").write_text("x = 1\n")
+    (root / "app" / "sub" / "b.py").write_text("y = 2\n")
+    (root / "app" / ".gitignore").write_text("nothing/\n")
+    cache = str(tmp_path / "cache")
+    settings = Settings(root=str(root))
+    tick = [20]
+
+    def listing() -> list[str]:
+        files_mod._WALKS.clear()
+        return sorted(os.path.relpath(f, root) for f in files_mod.project_python_files(str(root), settings, True, cache))
+
+    def age(*paths: Path) -> None:  # as if written long before the listing (each time at another moment)
+        tick[0] -= 1
+        for p in paths:
+            os.utime(p, ns=(time.time_ns() - tick[0] * 1_000_000_000,) * 2)
+
+    everything = [root, root / ".git", root / ".git" / "info", root / "app", root / "app" / "sub", root / "app" / ".gitignore"]
+    age(*everything)
+    both = [os.path.join("app", "a.py"), os.path.join("app", "sub", "b.py")]
+    assert listing() == both
+    walks = []
+    real = files_mod._iter_python_files
+    files_mod._iter_python_files = lambda *a, **k: (walks.append(1), real(*a, **k))[1]
+    try:
+        assert listing() == both and not walks  # stored
+        (root / "app" / ".gitignore").write_text("sub/\n")  # edited in place: its directory's mtime stays
+        age(root / "app" / ".gitignore")
+        assert listing() == [os.path.join("app", "a.py")] and walks
+        walks.clear()
+        assert listing() == [os.path.join("app", "a.py")] and not walks
+        (root / ".git" / "info" / "exclude").write_text("app/a.py\n")  # inside .git: the root's mtime stays
+        age(root / ".git" / "info" / "exclude", root / ".git" / "info")
+        assert listing() == [] and walks
+    finally:
+        files_mod._iter_python_files = real

@@ -290,21 +290,30 @@ def excluded_below_root(path: str, settings: Settings) -> bool:
 _RACY_NS = RACY_NS  # a directory changed this close to the listing may change again unseen (coarse mtimes)
 
 
-def _stamp(directory: str) -> Optional[list]:
-    """What a directory's listing depends on: its own mtime (entries added, removed, renamed) and its
-    ``.gitignore``'s, or its ``.git/info/exclude``'s for a repository root (``None`` when the directory
-    is gone)."""
+_IGNORE_FILES = (GITIGNORE, os.path.join(*GIT_EXCLUDE))  # (a directory's own ``.gitignore``; a repository root's)
+
+
+def _stamp(directory: str, present: Optional[list] = None) -> Optional[list]:
+    """What a directory's listing depends on: its own mtime (entries added, removed, renamed), the latest
+    mtime of its ``.gitignore`` and of its ``.git/info/exclude`` (a repository root's; -1 when neither is
+    there) and which of ``.gitignore`` and ``.git`` it holds (``None`` when the directory is gone).
+    ``present``: the stored answer to the last, valid while the directory's mtime is the stored one (an
+    entry added or removed changes it): then only what is there is stat'ed, one call for most directories."""
     try:
         own = os.stat(directory).st_mtime_ns
     except OSError:
         return None
+    if present is None:
+        present = [int(os.path.lexists(os.path.join(directory, n.split(os.sep)[0]))) for n in _IGNORE_FILES]
     ignore = -1
-    for name in (GITIGNORE, os.path.join(*GIT_EXCLUDE)):  # (the latest change of either)
+    for name, there in zip(_IGNORE_FILES, present):  # (the latest change of either)
+        if not there:
+            continue
         try:
             ignore = max(ignore, os.stat(os.path.join(directory, name)).st_mtime_ns)
         except OSError:
             pass
-    return [own, ignore]
+    return [own, ignore, present]
 
 
 def _stored_walk_path(cache_dir: str, key: tuple) -> tuple[str, str]:
@@ -329,8 +338,10 @@ def _stored_walk(cache_dir: str, key: tuple, p: str) -> Optional[list[str]]:
             return None
         if key[-1] and git_root != _git_root(p):
             return None
-        for d, own, ignore in dirs:
-            if _stamp(d) != [own, ignore] or written - own <= _RACY_NS or written - ignore <= _RACY_NS:
+        for d, own, ignore, present in dirs:
+            if not (isinstance(present, list) and len(present) == len(_IGNORE_FILES)):
+                return None
+            if written - own <= _RACY_NS or written - ignore <= _RACY_NS or _stamp(d, present) != [own, ignore, present]:
                 return None
         return files
     except (OSError, ValueError, KeyError, TypeError):
@@ -362,11 +373,12 @@ def abspath_maker() -> Callable[[str], str]:
     join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
     sep = os.sep
     plain = os.altsep is None and cwd == normpath(cwd)
-    odd = (sep + ".", sep + sep)
+    dot, dot_sep, double = sep + ".", "." + sep, sep + sep
 
     def absolute(path: str) -> str:
-        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
-            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
+        rest = path[2:] if path.startswith(dot_sep) else path  # (a walk of "." yields "./a/b.py")
+        if plain and rest and rest[0] not in (".", sep) and rest[-1] != sep and dot not in rest and double not in rest:
+            return cwd + sep + rest if cwd != sep else sep + rest  # (what the walk yields: normal already)
         return normpath(path if isabs(path) else join(cwd, path))
 
     return absolute

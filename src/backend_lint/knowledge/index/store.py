@@ -4,7 +4,8 @@ Files in the cache directory (one set per project root and per version of the ex
 
 - ``index-<id>.json``: a framed file (see ``cache.py``: a header line with the sha256 of each section)
   holding the manifest (per file: mtime, size, content digest, facts digest, module name, whether it
-  parsed, where its facts live) and a *delta*: the facts of files that changed since the base was written;
+  parsed, where its facts live, a digest of its absolute imports) and a *delta*: the facts of files that
+  changed since the base was written;
 - ``index-<id>-<sha>.facts.json``: the *base*, every module's facts at some point, written whole and
   never modified (a new base gets a new name): a section listing the paths, then one section per
   module, so that a run that needs a few modules decodes only those.
@@ -59,10 +60,12 @@ class IndexStore:
         out: dict[str, Entry] = {}
         for path, row in rows.items():
             try:
-                mtime, size, digest, facts_digest, module, is_package, parsed, in_base = row
+                mtime, size, digest, facts_digest, module, is_package, parsed, in_base, imports = row
+                if not isinstance(imports, str):
+                    continue  # (what the roots read of the file unknown: extracted again)
                 out[path] = Entry(
                     [int(mtime), int(size)], str(digest), str(facts_digest), str(module), bool(is_package),
-                    bool(parsed), None, bool(in_base) and self._base_name is not None,
+                    bool(parsed), None, bool(in_base) and self._base_name is not None, imports_digest=imports,
                 )
             except (TypeError, ValueError):
                 continue
