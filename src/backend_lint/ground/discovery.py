@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from .. import __version__
 from .cache import load_checked, store_checked
 from .config import Settings
-from .inputs import GIT_EXCLUDE, GITIGNORE, RACY_NS, per_run
+from .inputs import GIT_EXCLUDE, GITIGNORE, RACY_NS, declared_inputs, per_run, remember_listing
 
 
 class _GitIgnores:
@@ -338,11 +338,13 @@ def _stored_walk(cache_dir: str, key: tuple, p: str) -> Optional[list[str]]:
             return None
         if key[-1] and git_root != _git_root(p):
             return None
-        for d, own, ignore, present in dirs:
+        for d, own, ignore, present, _ in dirs:
             if not (isinstance(present, list) and len(present) == len(_IGNORE_FILES)):
                 return None
             if written - own <= _RACY_NS or written - ignore <= _RACY_NS or _stamp(d, present) != [own, ignore, present]:
                 return None
+        for d, own, _, _, inputs in dirs:  # (the run key's stamp of the declared inputs lists none of them again)
+            remember_listing(d, own, inputs)
         return files
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -356,7 +358,11 @@ def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[s
         stamp = _stamp(d)
         if stamp is None:
             return
-        stamps.append([d, *stamp])
+        try:
+            inputs = declared_inputs(d, os.listdir(d))  # (``None``: listed by each run, ``inputs_stamp``)
+        except OSError:
+            return
+        stamps.append([d, *stamp, inputs])
     git_root = _git_root(p) if key[-1] else None
     path, ident = _stored_walk_path(cache_dir, key)
     store_checked(path, ident, {"written": written, "git": git_root, "dirs": stamps, "files": files})
