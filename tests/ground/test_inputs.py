@@ -136,3 +136,15 @@ def test_the_inputs_stamp_reuses_a_trusted_stored_listing(tmp_path: Path, monkey
     assert str(root / "app") in calls and stamp != listed
     inputs.forget()
     assert inputs_stamp(files) == stamp
+
+
+def test_the_stamps_dirname_is_os_path_dirname() -> None:
+    import random
+
+    from backend_lint.ground.inputs import _dirname
+
+    rng = random.Random(3)
+    parts = ["a", "b.py", ".", "..", "", "//", "x"]
+    for _ in range(5000):
+        path = rng.choice(("/", "", "./")) + "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
+        assert _dirname(path) == os.path.dirname(path), path

@@ -383,8 +383,11 @@ def abspath_maker() -> Callable[[str], str]:
 
     def absolute(path: str) -> str:
         rest = path[2:] if path.startswith(dot_sep) else path  # (a walk of "." yields "./a/b.py")
-        if plain and rest and rest[0] not in (".", sep) and rest[-1] != sep and dot not in rest and double not in rest:
-            return cwd + sep + rest if cwd != sep else sep + rest  # (what the walk yields: normal already)
+        if plain and rest and rest[-1] != sep and dot not in rest and double not in rest:
+            if path[0] == sep:
+                return path  # (absolute and normal already: the walk of an absolute root yields these)
+            if rest[0] not in (".", sep):
+                return cwd + sep + rest if cwd != sep else sep + rest  # (what the walk yields: normal already)
         return normpath(path if isabs(path) else join(cwd, path))
 
     return absolute

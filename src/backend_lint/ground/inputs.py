@@ -115,7 +115,7 @@ def _listed_inputs(directory: str) -> list[str]:
 def directories_of(paths: Iterable[str]) -> list[str]:
     """The directories of ``paths`` (absolute) and every ancestor of them, each once, sorted."""
     out: set[str] = set()
-    for first in {os.path.dirname(p) for p in paths}:  # (a directory made absolute once, not a file)
+    for first in {_dirname(p) for p in paths}:  # (a directory made absolute once, not a file)
         d = os.path.abspath(first)
         while d not in out:
             out.add(d)
@@ -124,6 +124,11 @@ def directories_of(paths: Iterable[str]) -> list[str]:
                 break
             d = parent
     return sorted(out)
+
+
+def _dirname(path: str, sep: str = os.sep) -> str:
+    head = path.rpartition(sep)[0]
+    return head if head and head[-1] != sep and os.altsep is None else os.path.dirname(path)
 
 
 def inputs_stamp(paths: Iterable[str]) -> str:
