@@ -239,17 +239,22 @@ def test_a_forged_entry_with_a_valid_checksum_is_validated_entry_by_entry(tmp_pa
     expected = _agree(root)
     results = [p for p in _cache_files(root) if p.name.startswith("results-")]
     assert results
+    import hashlib
+
+    forged = 0
     for p in results:
         lines = p.read_bytes().split(b"\n")
         header = json.loads(lines[0])
-        body = json.loads(lines[1])
-        for key in body["files"]:
-            body["files"][key] = ["not-a-digest", None, None, [["BKL999"]]]
-        raw = json.dumps(body).encode()
-        import hashlib
-
-        header["sections"] = [hashlib.sha256(raw).hexdigest()]
-        p.write_bytes(json.dumps(header).encode() + b"\n" + raw + b"\n")
+        sections = lines[1 : 1 + len(header["sections"])]
+        for i in range(1, len(sections)):  # (section 0: the project-wide findings; then the files' buckets)
+            body = json.loads(sections[i])
+            for key in body:
+                body[key] = ["not-a-digest", None, None, [["BKL999"]]]
+                forged += 1
+            sections[i] = json.dumps(body).encode()
+        header["sections"] = [hashlib.sha256(raw).hexdigest() for raw in sections]
+        p.write_bytes(json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n")
+    assert forged
     assert _json(root) == expected
 
 
@@ -530,3 +535,40 @@ def test_the_stored_listing_sees_ignore_files_edited_in_place(tmp_path: Path) ->
         assert listing() == [] and walks
     finally:
         files_mod._iter_python_files = real
+
+
+def test_a_save_re_encodes_only_the_buckets_it_changed(tmp_path: Path) -> None:
+    """The results file holds one section per bucket of files: a run that stores one file's entry decodes and
+    writes again that file's bucket only, copies the others as they were, and never copies a damaged one."""
+    from backend_lint.ground import cache as cache_mod
+
+    cache_dir, root = str(tmp_path / "c"), str(tmp_path)
+    first = ResultCache(cache_dir, root, "k")
+    paths = [f"/p/m{i}.py" for i in range(300)]
+    for p in paths:
+        first.store(p, "d" + p, p, None, [])
+    first.save()
+
+    def sections() -> list[bytes]:
+        lines = Path(first.path).read_bytes().split(b"\n")
+        return lines[1 : 1 + len(json.loads(lines[0])["sections"])]
+
+    before = sections()
+    one = ResultCache(cache_dir, root, "k")
+    assert one.lookup(paths[0], "d" + paths[0], paths[0], None, paths[0]) == []
+    one.store(paths[1], "new", paths[1], None, [])
+    one.save()
+    touched = {cache_mod._bucket(paths[0]), cache_mod._bucket(paths[1])}
+    assert set(one._buckets) == touched  # (decoded: the buckets of the two files it asked about)
+    after = sections()
+    changed = [i for i in range(len(after)) if after[i] != before[i]]
+    assert changed == [1 + cache_mod._bucket(paths[1])]
+    damaged = 1 + next(i for i in range(cache_mod._BUCKETS) if i not in touched and before[1 + i] != b"{}")
+    data = Path(first.path).read_bytes().replace(after[damaged], after[damaged].replace(b'"d/p', b'"X/p', 1))
+    Path(first.path).write_bytes(data)
+    other = ResultCache(cache_dir, root, "k")
+    other.store(paths[1], "newer", paths[1], None, [])
+    other.save()
+    entries = ResultCache(cache_dir, root, "k").entries
+    assert entries[paths[1]][0] == "newer"
+    assert sections()[damaged] == b"{}" and len(entries) == 300 - sum(cache_mod._bucket(p) == damaged - 1 for p in paths)
