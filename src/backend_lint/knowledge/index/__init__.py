@@ -701,6 +701,7 @@ class _ModuleNamer:
         self._units = units
         self._src = src
         self._bases: dict[str, Optional[str]] = {}
+        self._prefixes: dict[str, str] = {}  # a directory in a package -> its dotted name ("" outside packages)
 
     def _from_roots(self, abspath: str, directory: str, base: str) -> Optional[tuple[str, bool]]:
         if not self._units and not self._src:
@@ -747,9 +748,18 @@ class _ModuleNamer:
         return self._rel[directory]
 
     def __call__(self, abspath: str) -> tuple[str, bool]:
-        directory, base = os.path.split(abspath)
+        directory, _, base = abspath.rpartition(os.sep)
+        if not directory or directory[-1] == os.sep or os.altsep is not None:
+            directory, base = os.path.split(abspath)
         if not base.endswith(".py") or not directory:
             return module_name_for(abspath, self.root)
+        if not self._units and not self._src:  # (the usual case: the directory's dotted name, once per directory)
+            prefix = self._prefixes.get(directory)
+            if prefix is None:
+                chain = self._chain(directory)
+                prefix = self._prefixes[directory] = ".".join(reversed(chain)) if chain else ""
+            if prefix:
+                return (prefix, True) if base == "__init__.py" else (f"{prefix}.{base[:-3]}" if base != ".py" else prefix, False)
         named = self._from_roots(abspath, directory, base)
         if named is not None:
             return named
