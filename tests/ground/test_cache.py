@@ -572,3 +572,23 @@ def test_a_save_re_encodes_only_the_buckets_it_changed(tmp_path: Path) -> None:
     entries = ResultCache(cache_dir, root, "k").entries
     assert entries[paths[1]][0] == "newer"
     assert sections()[damaged] == b"{}" and len(entries) == 300 - sum(cache_mod._bucket(p) == damaged - 1 for p in paths)
+
+
+def test_a_sized_framed_file_is_read_section_by_section_and_checked(tmp_path: Path) -> None:
+    """``Framed.open`` (the index's base of facts) reads the header, then only the sections asked for; a
+    section that fails its checksum, a truncated or a padded file is never trusted."""
+    from backend_lint.ground.cache import Framed, write_framed
+
+    path = str(tmp_path / "base.json")
+    sections = [json.dumps({"n": i, "pad": "x" * i}).encode() for i in range(50)]
+    assert write_framed(path, {"key": "k"}, sections, sized=True)
+    framed = Framed.open(path, "k")
+    assert framed is not None and framed.section(7) == {"n": 7, "pad": "x" * 7} and framed.section(49)["n"] == 49
+    assert Framed.open(path, "other") is None
+    data = Path(path).read_bytes()
+    Path(path).write_bytes(data.replace(b'{"n": 7,', b'{"n": 6,'))  # same size, wrong checksum
+    damaged = Framed.open(path, "k")
+    assert damaged is not None and damaged.section(7) is None and damaged.section(8) == {"n": 8, "pad": "x" * 8}
+    for bad in (data[:-1], data + b"\n"):
+        Path(path).write_bytes(bad)
+        assert Framed.open(path, "k") is None

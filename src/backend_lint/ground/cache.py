@@ -80,10 +80,13 @@ def code_digest(parts: Iterable[str] = ("",)) -> str:
 
 # --- framed files: a header line with checksums, then one JSON section per line ----------------------------
 
-def write_framed(path: str, header: dict, sections: list[bytes], shas: Optional[list[str]] = None) -> bool:
+def write_framed(path: str, header: dict, sections: list[bytes], shas: Optional[list[str]] = None, sized: bool = False) -> bool:
     """Atomically write ``header`` + sections (each one line of JSON; ``shas``: their sha256, when known).
-    Returns False when it could not."""
+    ``sized``: the header also gives each section's length, so that ``Framed.open`` reads only the sections
+    asked for. Returns False when it could not."""
     header = dict(header, format=FORMAT, sections=shas if shas is not None else [hashlib.sha256(s).hexdigest() for s in sections])
+    if sized:
+        header["sizes"] = [len(s) for s in sections]
     data = json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n"
     return atomic_write(path, data)
 
@@ -161,6 +164,32 @@ class Framed:
         framed = cls(header, sections)
         return framed
 
+    @classmethod
+    def open(cls, path: str, key: str) -> Optional["Framed"]:
+        """``read`` for a file written ``sized``: reads the header only, and each section when it is asked for
+        (a run that needs a few modules' facts does not read the whole base of facts)."""
+        try:
+            fh = open(path, "rb")
+        except OSError:
+            return None
+        try:
+            first = fh.readline()
+            header = json.loads(first)
+            size = os.fstat(fh.fileno()).st_size
+        except (OSError, ValueError):
+            fh.close()
+            return None
+        shas = header.get("sections") if isinstance(header, dict) else None
+        sizes = header.get("sizes") if isinstance(header, dict) else None
+        if (
+            header.get("format") != FORMAT or header.get("key") != key or not isinstance(shas, list)
+            or not isinstance(sizes, list) or len(sizes) != len(shas) or not all(isinstance(n, int) and n >= 0 for n in sizes)
+            or size != len(first) + sum(sizes) + len(sizes) or not first.endswith(b"\n")
+        ):
+            fh.close()
+            return None  # truncated, padded or not sized: never trusted
+        return cls(header, _Sections(fh, len(first), sizes))
+
     def raw(self, i: int) -> Optional[bytes]:
         """Section ``i`` as stored, when it passes its checksum (``None`` otherwise)."""
         try:
@@ -182,6 +211,32 @@ class Framed:
             value = None
         self._checked[i] = value
         return value
+
+
+class _Sections:
+    """The sections of a sized framed file, each read from it when indexed (``os.pread``: forked workers share
+    the open file, not a file position)."""
+
+    def __init__(self, fh: Any, start: int, sizes: list[int]) -> None:
+        self._fh = fh
+        self._offsets: list[int] = []
+        for n in sizes:
+            self._offsets.append(start)
+            start += n + 1
+        self._sizes = sizes
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def __getitem__(self, i: int) -> bytes:
+        offset, size = self._offsets[i], self._sizes[i]
+        try:
+            if hasattr(os, "pread"):
+                return os.pread(self._fh.fileno(), size, offset)
+            self._fh.seek(offset)
+            return self._fh.read(size)
+        except (OSError, ValueError):
+            return b""  # (fails its checksum: never trusted)
 
 
 def digest_json(value: Any) -> str:

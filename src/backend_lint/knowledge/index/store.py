@@ -96,7 +96,7 @@ class IndexStore:
         """The base file (read once; a section per module, each checked and decoded only when asked
         for) and the section of each path."""
         if self._base_framed is None and self._base_name is not None:
-            framed = Framed.read(os.path.join(self.cache_dir, self._base_name), self.key)
+            framed = Framed.open(os.path.join(self.cache_dir, self._base_name), self.key)  # (sections read when asked for)
             paths = framed.section(0) if framed is not None else None
             if isinstance(paths, list):
                 self._base_framed = framed
@@ -116,7 +116,7 @@ class IndexStore:
             sections += [entries[p].encoded or encode_facts(entries[p].facts) for p in paths]
             digest = hashlib.sha256(b"\n".join(sections)).hexdigest()
             base_name = f"index-{self.ident}-{digest[:16]}.facts.json"
-            if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections):
+            if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections, sized=True):
                 return
             self._base_framed, self._base_where = None, {}
             for e in entries.values():
