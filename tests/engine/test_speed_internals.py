@@ -311,7 +311,7 @@ def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     cases = ["/abs/x.py", "/", ".", "..", "a/", "a\\b.py"]
     for _ in range(3000):
         path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
-        cases.append(("/" if rng.random() < 0.2 else "") + path)
+        cases.append(rng.choice(("/", "./", "", "", "")) + path)
     absolute = abspath_maker()
     for case in cases:
         if case:
@@ -321,7 +321,7 @@ def test_fast_abspath_is_abspath(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
     layout = [
         "pkg/__init__.py", "pkg/a.py", "pkg/sub/__init__.py", "pkg/sub/b.py", "src/lib/c.py", "loose/d.py",
-        "migrations/versions/0001_x.py", "e.py", "ns/pkg2/__init__.py", "ns/pkg2/f.py",
+        "migrations/versions/0001_x.py", "e.py", "ns/pkg2/__init__.py", "ns/pkg2/f.py", "pkg/sub/g.py", "loose/h.py",
     ]
     for rel in layout:
         p = tmp_path / rel
@@ -329,7 +329,7 @@ def test_module_namer_is_module_name_for(tmp_path: Path) -> None:
         p.write_text("x = 1\n")
     (tmp_path / "link.py").symlink_to(tmp_path / "pkg" / "a.py")
     namer = _ModuleNamer(str(tmp_path))
-    for p in sorted(tmp_path.rglob("*.py")):
+    for p in sorted(tmp_path.rglob("*.py")) * 2:  # (the second time from its per-directory memo)
         assert namer(str(p)) == module_name_for(str(p), str(tmp_path)), p
     outside = _ModuleNamer(str(tmp_path / "pkg"))
     for p in sorted(tmp_path.rglob("*.py")):

@@ -239,17 +239,22 @@ def test_a_forged_entry_with_a_valid_checksum_is_validated_entry_by_entry(tmp_pa
     expected = _agree(root)
     results = [p for p in _cache_files(root) if p.name.startswith("results-")]
     assert results
+    import hashlib
+
+    forged = 0
     for p in results:
         lines = p.read_bytes().split(b"\n")
         header = json.loads(lines[0])
-        body = json.loads(lines[1])
-        for key in body["files"]:
-            body["files"][key] = ["not-a-digest", None, None, [["BKL999"]]]
-        raw = json.dumps(body).encode()
-        import hashlib
-
-        header["sections"] = [hashlib.sha256(raw).hexdigest()]
-        p.write_bytes(json.dumps(header).encode() + b"\n" + raw + b"\n")
+        sections = lines[1 : 1 + len(header["sections"])]
+        for i in range(1, len(sections)):  # (section 0: the project-wide findings; then the files' buckets)
+            body = json.loads(sections[i])
+            for key in body:
+                body[key] = ["not-a-digest", None, None, [["BKL999"]]]
+                forged += 1
+            sections[i] = json.dumps(body).encode()
+        header["sections"] = [hashlib.sha256(raw).hexdigest() for raw in sections]
+        p.write_bytes(json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n")
+    assert forged
     assert _json(root) == expected
 
 
@@ -480,3 +485,110 @@ def test_a_workspace_lints_an_unsaved_buffer_against_its_warm_index(tmp_path: Pa
     codes(models, MODELS_OWNED)
     assert "BKL201" in codes(routes, ROUTES)
     assert (root / "app/models.py").read_text() == MODELS_OWNED  # a buffer is never written
+
+
+def test_the_stored_listing_sees_ignore_files_edited_in_place(tmp_path: Path) -> None:
+    """The stored listing stats a directory's ``.gitignore`` and ``.git/info/exclude`` only where they were
+    there (an entry added to a directory changes its mtime); an existing one edited in place, or an exclude
+    file created inside an existing ``.git``, still makes the listing stale."""
+    import os
+    import time
+
+    from backend_lint.ground import discovery as files_mod
+    from backend_lint.ground.config import Settings
+
+    root = tmp_path / "proj"
+    (root / ".git" / "info").mkdir(parents=True)
+    (root / "app" / "sub").mkdir(parents=True)
+    (root / "app" / "a.py").write_text("x = 1\n")
+    (root / "app" / "sub" / "b.py").write_text("y = 2\n")
+    (root / "app" / ".gitignore").write_text("nothing/\n")
+    cache = str(tmp_path / "cache")
+    settings = Settings(root=str(root))
+    tick = [20]
+
+    def listing() -> list[str]:
+        files_mod._WALKS.clear()
+        return sorted(os.path.relpath(f, root) for f in files_mod.project_python_files(str(root), settings, True, cache))
+
+    def age(*paths: Path) -> None:  # as if written long before the listing (each time at another moment)
+        tick[0] -= 1
+        for p in paths:
+            os.utime(p, ns=(time.time_ns() - tick[0] * 1_000_000_000,) * 2)
+
+    everything = [root, root / ".git", root / ".git" / "info", root / "app", root / "app" / "sub", root / "app" / ".gitignore"]
+    age(*everything)
+    both = [os.path.join("app", "a.py"), os.path.join("app", "sub", "b.py")]
+    assert listing() == both
+    walks = []
+    real = files_mod._iter_python_files
+    files_mod._iter_python_files = lambda *a, **k: (walks.append(1), real(*a, **k))[1]
+    try:
+        assert listing() == both and not walks  # stored
+        (root / "app" / ".gitignore").write_text("sub/\n")  # edited in place: its directory's mtime stays
+        age(root / "app" / ".gitignore")
+        assert listing() == [os.path.join("app", "a.py")] and walks
+        walks.clear()
+        assert listing() == [os.path.join("app", "a.py")] and not walks
+        (root / ".git" / "info" / "exclude").write_text("app/a.py\n")  # inside .git: the root's mtime stays
+        age(root / ".git" / "info" / "exclude", root / ".git" / "info")
+        assert listing() == [] and walks
+    finally:
+        files_mod._iter_python_files = real
+
+
+def test_a_save_re_encodes_only_the_buckets_it_changed(tmp_path: Path) -> None:
+    """The results file holds one section per bucket of files: a run that stores one file's entry decodes and
+    writes again that file's bucket only, copies the others as they were, and never copies a damaged one."""
+    from backend_lint.ground import cache as cache_mod
+
+    cache_dir, root = str(tmp_path / "c"), str(tmp_path)
+    first = ResultCache(cache_dir, root, "k")
+    paths = [f"/p/m{i}.py" for i in range(300)]
+    for p in paths:
+        first.store(p, "d" + p, p, None, [])
+    first.save()
+
+    def sections() -> list[bytes]:
+        lines = Path(first.path).read_bytes().split(b"\n")
+        return lines[1 : 1 + len(json.loads(lines[0])["sections"])]
+
+    before = sections()
+    one = ResultCache(cache_dir, root, "k")
+    assert one.lookup(paths[0], "d" + paths[0], paths[0], None, paths[0]) == []
+    one.store(paths[1], "new", paths[1], None, [])
+    one.save()
+    touched = {cache_mod._bucket(paths[0]), cache_mod._bucket(paths[1])}
+    assert set(one._buckets) == touched  # (decoded: the buckets of the two files it asked about)
+    after = sections()
+    changed = [i for i in range(len(after)) if after[i] != before[i]]
+    assert changed == [1 + cache_mod._bucket(paths[1])]
+    damaged = 1 + next(i for i in range(cache_mod._BUCKETS) if i not in touched and before[1 + i] != b"{}")
+    data = Path(first.path).read_bytes().replace(after[damaged], after[damaged].replace(b'"d/p', b'"X/p', 1))
+    Path(first.path).write_bytes(data)
+    other = ResultCache(cache_dir, root, "k")
+    other.store(paths[1], "newer", paths[1], None, [])
+    other.save()
+    entries = ResultCache(cache_dir, root, "k").entries
+    assert entries[paths[1]][0] == "newer"
+    assert sections()[damaged] == b"{}" and len(entries) == 300 - sum(cache_mod._bucket(p) == damaged - 1 for p in paths)
+
+
+def test_a_sized_framed_file_is_read_section_by_section_and_checked(tmp_path: Path) -> None:
+    """``Framed.open`` (the index's base of facts) reads the header, then only the sections asked for; a
+    section that fails its checksum, a truncated or a padded file is never trusted."""
+    from backend_lint.ground.cache import Framed, write_framed
+
+    path = str(tmp_path / "base.json")
+    sections = [json.dumps({"n": i, "pad": "x" * i}).encode() for i in range(50)]
+    assert write_framed(path, {"key": "k"}, sections, sized=True)
+    framed = Framed.open(path, "k")
+    assert framed is not None and framed.section(7) == {"n": 7, "pad": "x" * 7} and framed.section(49)["n"] == 49
+    assert Framed.open(path, "other") is None
+    data = Path(path).read_bytes()
+    Path(path).write_bytes(data.replace(b'{"n": 7,', b'{"n": 6,'))  # same size, wrong checksum
+    damaged = Framed.open(path, "k")
+    assert damaged is not None and damaged.section(7) is None and damaged.section(8) == {"n": 8, "pad": "x" * 8}
+    for bad in (data[:-1], data + b"\n"):
+        Path(path).write_bytes(bad)
+        assert Framed.open(path, "k") is None

@@ -91,3 +91,60 @@ def test_a_warm_workspace_sees_a_pin_changed_between_two_buffers(tmp_path: Path)
     assert [d.code for d in workspace.lint_buffer(path, model).diagnostics] == []
     (root / "requirements.txt").write_text("sqlmodel==0.0.24\n")
     assert [d.code for d in workspace.lint_buffer(path, model).diagnostics] == ["BKL305"]
+
+
+def test_the_inputs_stamp_reuses_a_trusted_stored_listing(tmp_path: Path, monkeypatch) -> None:
+    """A replayed stored listing of the project (its directories unchanged) also says which declared inputs
+    each directory holds: the run key's stamp then lists none of those directories (their inputs are still
+    read), and comes out the same as when it lists them; a directory changed since is listed again."""
+    import time
+
+    from backend_lint.ground import discovery, inputs
+    from backend_lint.ground.config import Settings
+
+    root = tmp_path / "proj"
+    layout = {
+        "pyproject.toml": "[project]\nname = 'x'\n", "app/a.py": "x = 1\n", "app/requirements.txt": "sqlmodel\n",
+        "app/sub/b.py": "x = 1\n", "app/sub/.gitignore": "build/\n", "svc/c.py": "x = 1\n",
+        "svc/requirements/base.txt": "sqlmodel\n", "lib/d.py": "x = 1\n", "lib/alembic.ini": "[alembic]\n",
+    }
+    for rel, text in layout.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    then = time.time_ns() - 10_000_000_000
+    for p in [root, *root.rglob("*")]:
+        os.utime(p, ns=(then, then))
+    cache = str(tmp_path / "cache")
+    settings = Settings(root=str(root))
+
+    def walk() -> list[str]:
+        inputs.forget()
+        return discovery.project_python_files(str(root), settings, True, cache)
+
+    files = walk()  # listed, and stored
+    listed = inputs_stamp(files)
+    assert files == walk()  # replayed from the store: the directories' inputs are remembered
+    calls: list[str] = []
+    real = inputs.input_files
+    monkeypatch.setattr(inputs, "input_files", lambda d: (calls.append(d), real(d))[1])
+    assert inputs_stamp(files) == listed
+    assert str(root / "svc") in calls  # (a ``requirements`` directory: listed by every run)
+    assert not {str(root), str(root / "app"), str(root / "app" / "sub"), str(root / "lib")} & set(calls)
+    (root / "app" / "poetry.lock").write_text("# pins\n")  # changes the directory: listed again
+    calls.clear()
+    stamp = inputs_stamp(files)
+    assert str(root / "app") in calls and stamp != listed
+    inputs.forget()
+    assert inputs_stamp(files) == stamp
+
+
+def test_the_stamps_dirname_is_os_path_dirname() -> None:
+    import random
+
+    from backend_lint.ground.inputs import _dirname
+
+    rng = random.Random(3)
+    parts = ["a", "b.py", ".", "..", "", "//", "x"]
+    for _ in range(5000):
+        path = rng.choice(("/", "", "./")) + "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
+        assert _dirname(path) == os.path.dirname(path), path

@@ -226,3 +226,29 @@ def test_a_module_with_pep_758_except_keeps_its_facts(tmp_path: Path) -> None:
     index = _build(tmp_path, files)
     facts = index.modules["app.deps"]
     assert facts["parsed"] and "get_principal" in facts["functions"]
+
+
+def test_a_changed_file_with_the_same_imports_writes_no_roots_file(tmp_path: Path) -> None:
+    """What the roots were inferred from is a digest of each file's absolute imports, kept in the index's
+    manifest: a file edited without changing its imports leaves the stored roots alone (not read per file,
+    not written again), and a changed import infers them again."""
+    root = tmp_path / "p"
+    files = {
+        "apps/api/__init__.py": "",
+        "apps/api/src/__init__.py": "",
+        "apps/api/src/db.py": MODELS,
+        "apps/api/src/routes.py": "from src.db import Course\nfrom src import db\n",
+    }
+    cache = tmp_path / "cache"
+    _build(root, files, cache_dir=str(cache))
+    (stored,) = [p for p in cache.iterdir() if p.name.startswith("roots-")]  # one file: no per-file rows beside it
+    before = stored.read_bytes(), stored.stat().st_ino, stored.stat().st_mtime_ns
+    routes = root / "apps/api/src/routes.py"
+    routes.write_text("from src.db import Course\nfrom src import db\n\n\ndef f():\n    return db\n")
+    again = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=str(cache), jobs=1)
+    assert not again.facts_loaded and _names(again, root)["apps/api/src/db.py"] == "src.db"
+    assert (stored.read_bytes(), stored.stat().st_ino, stored.stat().st_mtime_ns) == before
+    routes.write_text("from src.db import Course\nfrom src import db\nfrom src.gone import x\n")
+    third = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=str(cache), jobs=1)
+    assert third.roots_report is not None and third.roots_report.unresolved == [[str(routes), "src.gone"]]
+    assert stored.read_bytes() != before[0]

@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import sys
+import zlib
 from typing import Any, Iterable, Optional
 
 from .. import __version__
@@ -79,9 +80,13 @@ def code_digest(parts: Iterable[str] = ("",)) -> str:
 
 # --- framed files: a header line with checksums, then one JSON section per line ----------------------------
 
-def write_framed(path: str, header: dict, sections: list[bytes]) -> bool:
-    """Atomically write ``header`` + sections (each one line of JSON). Returns False when it could not."""
-    header = dict(header, format=FORMAT, sections=[hashlib.sha256(s).hexdigest() for s in sections])
+def write_framed(path: str, header: dict, sections: list[bytes], shas: Optional[list[str]] = None, sized: bool = False) -> bool:
+    """Atomically write ``header`` + sections (each one line of JSON; ``shas``: their sha256, when known).
+    ``sized``: the header also gives each section's length, so that ``Framed.open`` reads only the sections
+    asked for. Returns False when it could not."""
+    header = dict(header, format=FORMAT, sections=shas if shas is not None else [hashlib.sha256(s).hexdigest() for s in sections])
+    if sized:
+        header["sizes"] = [len(s) for s in sections]
     data = json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n"
     return atomic_write(path, data)
 
@@ -159,6 +164,40 @@ class Framed:
         framed = cls(header, sections)
         return framed
 
+    @classmethod
+    def open(cls, path: str, key: str) -> Optional["Framed"]:
+        """``read`` for a file written ``sized``: reads the header only, and each section when it is asked for
+        (a run that needs a few modules' facts does not read the whole base of facts)."""
+        try:
+            fh = open(path, "rb")
+        except OSError:
+            return None
+        try:
+            first = fh.readline()
+            header = json.loads(first)
+            size = os.fstat(fh.fileno()).st_size
+        except (OSError, ValueError):
+            fh.close()
+            return None
+        shas = header.get("sections") if isinstance(header, dict) else None
+        sizes = header.get("sizes") if isinstance(header, dict) else None
+        if (
+            header.get("format") != FORMAT or header.get("key") != key or not isinstance(shas, list)
+            or not isinstance(sizes, list) or len(sizes) != len(shas) or not all(isinstance(n, int) and n >= 0 for n in sizes)
+            or size != len(first) + sum(sizes) + len(sizes) or not first.endswith(b"\n")
+        ):
+            fh.close()
+            return None  # truncated, padded or not sized: never trusted
+        return cls(header, _Sections(fh, len(first), sizes))
+
+    def raw(self, i: int) -> Optional[bytes]:
+        """Section ``i`` as stored, when it passes its checksum (``None`` otherwise)."""
+        try:
+            raw = self._raw[i]
+            return raw if hashlib.sha256(raw).hexdigest() == self.header["sections"][i] else None
+        except (IndexError, TypeError):
+            return None
+
     def section(self, i: int) -> Any:
         """The parsed JSON of section ``i``, or ``None`` when it is damaged."""
         if i in self._checked:
@@ -172,6 +211,32 @@ class Framed:
             value = None
         self._checked[i] = value
         return value
+
+
+class _Sections:
+    """The sections of a sized framed file, each read from it when indexed (``os.pread``: forked workers share
+    the open file, not a file position)."""
+
+    def __init__(self, fh: Any, start: int, sizes: list[int]) -> None:
+        self._fh = fh
+        self._offsets: list[int] = []
+        for n in sizes:
+            self._offsets.append(start)
+            start += n + 1
+        self._sizes = sizes
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def __getitem__(self, i: int) -> bytes:
+        offset, size = self._offsets[i], self._sizes[i]
+        try:
+            if hasattr(os, "pread"):
+                return os.pread(self._fh.fileno(), size, offset)
+            self._fh.seek(offset)
+            return self._fh.read(size)
+        except (OSError, ValueError):
+            return b""  # (fails its checksum: never trusted)
 
 
 def digest_json(value: Any) -> str:
@@ -234,6 +299,16 @@ def run_key(settings: Any, codes: Iterable[str], extra: Any = None, paths: Itera
     )
 
 
+# The results file holds one section per bucket of files (by a checksum of the path): a run that looks up a
+# few files (a pre-commit run on one changed file) decodes and re-encodes only their buckets; the others are
+# copied as they are (their checksums verified first).
+_BUCKETS = 64
+
+
+def _bucket(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % _BUCKETS
+
+
 class ResultCache:
     """Findings per file, for one project root and one run key (settings, codes, code version)."""
 
@@ -242,25 +317,55 @@ class ResultCache:
         self.key = key
         name = hashlib.sha256(f"{os.path.abspath(root)}|{key}".encode()).hexdigest()[:20]
         self.path = os.path.join(cache_dir, f"results-{name}.json")
-        self.entries: dict[str, list] = {}
-        self.project_entry: Optional[list] = None
         self.dirty = False
-        self._loaded_entries: dict[str, list] = {}
         # the file as it was when read (``save`` reads it again only when another run replaced it since)
         self._seen = _file_identity(self.path)
-        framed = Framed.read(self.path, key)
-        if framed is not None:
-            body = framed.section(0)
-            if isinstance(body, dict) and isinstance(body.get("files"), dict):
-                self._loaded_entries = body["files"]
-                self.entries = dict(self._loaded_entries)
-                project = body.get("project")
-                self.project_entry = project if isinstance(project, list) else None
+        self._framed = self._read()
+        self._buckets: dict[int, dict] = {}  # decoded buckets, this run's changes in them
+        self._changes: dict[str, Optional[list]] = {}  # what this run stored (``None``: dropped as damaged)
+        self._project: Any = None
+        self._project_read = False
+        self._project_changed = False
+
+    def _read(self) -> Optional[Framed]:
+        framed = Framed.read(self.path, self.key)
+        if framed is None or framed.header.get("buckets") != _BUCKETS or len(framed.header["sections"]) != _BUCKETS + 1:
+            return None
+        return framed
+
+    def _bucket_of(self, abspath: str) -> dict:
+        i = _bucket(abspath)
+        found = self._buckets.get(i)
+        if found is None:
+            raw = self._framed.section(i + 1) if self._framed is not None else None
+            found = self._buckets[i] = raw if isinstance(raw, dict) else {}
+        return found
+
+    @property
+    def entries(self) -> dict[str, list]:
+        """Every file's entry (each bucket decoded)."""
+        out: dict[str, list] = {}
+        for i in range(_BUCKETS):
+            raw = self._buckets.get(i)
+            if raw is None and self._framed is not None:
+                raw = self._framed.section(i + 1)
+            out.update(raw if isinstance(raw, dict) else {})
+        return out
+
+    @property
+    def project_entry(self) -> Optional[list]:
+        if not self._project_read:
+            self._project_read = True
+            found = self._framed.section(0) if self._framed is not None else None
+            self._project = found if isinstance(found, list) else None
+        return self._project
 
     # A file entry: [content digest, module name, project digest or None, [diagnostic rows]]
     def lookup(self, abspath: str, digest: Optional[str], module: Optional[str], project_digest: Optional[str], path: str) -> Optional[list]:
-        entry = self.entries.get(abspath)
-        if entry is None or digest is None:
+        if digest is None:
+            return None
+        entry = self._bucket_of(abspath).get(abspath)
+        if entry is None:
             return None
         try:
             stored_digest, stored_module, stored_project, rows = entry
@@ -270,12 +375,15 @@ class ResultCache:
                 return None
             return [load_diagnostic(r, path) for r in rows]
         except (TypeError, ValueError, KeyError):
-            self.entries.pop(abspath, None)
+            self._bucket_of(abspath).pop(abspath, None)
+            self._changes[abspath] = None
             self.dirty = True
             return None
 
     def store(self, abspath: str, digest: str, module: Optional[str], project_digest: Optional[str], diagnostics: list) -> None:
-        self.entries[abspath] = [digest, module, project_digest, [dump_diagnostic(d) for d in diagnostics]]
+        entry = [digest, module, project_digest, [dump_diagnostic(d) for d in diagnostics]]
+        self._bucket_of(abspath)[abspath] = entry
+        self._changes[abspath] = entry
         self.dirty = True
 
     def lookup_project(self, project_digest: str, codes: Iterable[str]) -> Optional[list]:
@@ -291,31 +399,47 @@ class ResultCache:
             return None
 
     def store_project(self, project_digest: str, codes: Iterable[str], diagnostics: list) -> None:
-        self.project_entry = [project_digest, sorted(codes), [[d.path, dump_diagnostic(d)] for d in diagnostics]]
+        self._project = [project_digest, sorted(codes), [[d.path, dump_diagnostic(d)] for d in diagnostics]]
+        self._project_read = self._project_changed = True
         self.dirty = True
 
     def save(self) -> None:
         if not self.dirty:
             return
-        entries = self.entries
-        # Another run may have written since we read: keep what it added that we did not touch. (Every
-        # write replaces the file by a rename: the same inode, size and mtime is the file this run read.)
+        # Another run may have written since we read: keep what it wrote, with this run's changes on top.
+        # (Every write replaces the file by a rename: the same inode, size and mtime is the file this run read.)
         now = _file_identity(self.path)
-        framed = Framed.read(self.path, self.key) if now is not None and now != self._seen else None
-        if framed is not None:
-            body = framed.section(0)
-            if isinstance(body, dict) and isinstance(body.get("files"), dict):
-                merged = dict(body["files"])
-                for k, v in entries.items():
-                    merged[k] = v
-                for k in set(self._loaded_entries) - set(entries):
-                    merged.pop(k, None)  # dropped by us as damaged
-                entries = merged
-        body = json.dumps({"files": entries, "project": self.project_entry}, separators=(",", ":")).encode()
-        write_framed(self.path, {"key": self.key}, [body])
+        if now is not None and now != self._seen:
+            other = self._read()
+            if other is not None:
+                self._framed, self._buckets = other, {}
+                if not self._project_changed:
+                    self._project_read = False
+                for p, entry in self._changes.items():
+                    bucket = self._bucket_of(p)
+                    if entry is None:
+                        bucket.pop(p, None)
+                    else:
+                        bucket[p] = entry
+        changed = {_bucket(p) for p in self._changes}
+        sections: list[bytes] = [json.dumps(self.project_entry, separators=(",", ":")).encode()]
+        shas = [hashlib.sha256(sections[0]).hexdigest()]
+        for i in range(_BUCKETS):
+            raw = self._framed.raw(i + 1) if i not in changed and self._framed is not None else None
+            if raw is not None:  # (as read, its checksum verified)
+                shas.append(self._framed.header["sections"][i + 1])  # type: ignore[union-attr]
+            else:
+                bucket = self._buckets.get(i)
+                if bucket is None:
+                    found = self._framed.section(i + 1) if self._framed is not None else None
+                    bucket = found if isinstance(found, dict) else {}
+                raw = json.dumps(bucket, separators=(",", ":")).encode()
+                shas.append(hashlib.sha256(raw).hexdigest())
+            sections.append(raw)
+        header = {"key": self.key, "buckets": _BUCKETS}
+        write_framed(self.path, header, sections, shas)
         self._seen = _file_identity(self.path)
-        self.entries = entries  # (with what another run had added: a second save keeps it)
-        self._loaded_entries = dict(entries)
+        self._framed = Framed(dict(header, format=FORMAT, sections=shas), sections)
         self.dirty = False
 
 

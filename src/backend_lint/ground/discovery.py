@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from .. import __version__
 from .cache import load_checked, store_checked
 from .config import Settings
-from .inputs import GIT_EXCLUDE, GITIGNORE, RACY_NS, per_run
+from .inputs import GIT_EXCLUDE, GITIGNORE, RACY_NS, declared_inputs, per_run, remember_listing
 
 
 class _GitIgnores:
@@ -290,21 +290,30 @@ def excluded_below_root(path: str, settings: Settings) -> bool:
 _RACY_NS = RACY_NS  # a directory changed this close to the listing may change again unseen (coarse mtimes)
 
 
-def _stamp(directory: str) -> Optional[list]:
-    """What a directory's listing depends on: its own mtime (entries added, removed, renamed) and its
-    ``.gitignore``'s, or its ``.git/info/exclude``'s for a repository root (``None`` when the directory
-    is gone)."""
+_IGNORE_FILES = (GITIGNORE, os.path.join(*GIT_EXCLUDE))  # (a directory's own ``.gitignore``; a repository root's)
+
+
+def _stamp(directory: str, present: Optional[list] = None) -> Optional[list]:
+    """What a directory's listing depends on: its own mtime (entries added, removed, renamed), the latest
+    mtime of its ``.gitignore`` and of its ``.git/info/exclude`` (a repository root's; -1 when neither is
+    there) and which of ``.gitignore`` and ``.git`` it holds (``None`` when the directory is gone).
+    ``present``: the stored answer to the last, valid while the directory's mtime is the stored one (an
+    entry added or removed changes it): then only what is there is stat'ed, one call for most directories."""
     try:
         own = os.stat(directory).st_mtime_ns
     except OSError:
         return None
+    if present is None:
+        present = [int(os.path.lexists(os.path.join(directory, n.split(os.sep)[0]))) for n in _IGNORE_FILES]
     ignore = -1
-    for name in (GITIGNORE, os.path.join(*GIT_EXCLUDE)):  # (the latest change of either)
+    for name, there in zip(_IGNORE_FILES, present):  # (the latest change of either)
+        if not there:
+            continue
         try:
             ignore = max(ignore, os.stat(os.path.join(directory, name)).st_mtime_ns)
         except OSError:
             pass
-    return [own, ignore]
+    return [own, ignore, present]
 
 
 def _stored_walk_path(cache_dir: str, key: tuple) -> tuple[str, str]:
@@ -329,9 +338,13 @@ def _stored_walk(cache_dir: str, key: tuple, p: str) -> Optional[list[str]]:
             return None
         if key[-1] and git_root != _git_root(p):
             return None
-        for d, own, ignore in dirs:
-            if _stamp(d) != [own, ignore] or written - own <= _RACY_NS or written - ignore <= _RACY_NS:
+        for d, own, ignore, present, _ in dirs:
+            if not (isinstance(present, list) and len(present) == len(_IGNORE_FILES)):
                 return None
+            if written - own <= _RACY_NS or written - ignore <= _RACY_NS or _stamp(d, present) != [own, ignore, present]:
+                return None
+        for d, own, _, _, inputs in dirs:  # (the run key's stamp of the declared inputs lists none of them again)
+            remember_listing(d, own, inputs)
         return files
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -345,7 +358,11 @@ def _store_walk(cache_dir: str, key: tuple, p: str, written: int, record: list[s
         stamp = _stamp(d)
         if stamp is None:
             return
-        stamps.append([d, *stamp])
+        try:
+            inputs = declared_inputs(d, os.listdir(d))  # (``None``: listed by each run, ``inputs_stamp``)
+        except OSError:
+            return
+        stamps.append([d, *stamp, inputs])
     git_root = _git_root(p) if key[-1] else None
     path, ident = _stored_walk_path(cache_dir, key)
     store_checked(path, ident, {"written": written, "git": git_root, "dirs": stamps, "files": files})
@@ -362,11 +379,15 @@ def abspath_maker() -> Callable[[str], str]:
     join, normpath, isabs = os.path.join, os.path.normpath, os.path.isabs
     sep = os.sep
     plain = os.altsep is None and cwd == normpath(cwd)
-    odd = (sep + ".", sep + sep)
+    dot, dot_sep, double = sep + ".", "." + sep, sep + sep
 
     def absolute(path: str) -> str:
-        if plain and path and path[0] not in (".", sep) and path[-1] != sep and not any(o in path for o in odd):
-            return cwd + sep + path if cwd != sep else sep + path  # (what the walk yields: normal already)
+        rest = path[2:] if path.startswith(dot_sep) else path  # (a walk of "." yields "./a/b.py")
+        if plain and rest and rest[-1] != sep and dot not in rest and double not in rest:
+            if path[0] == sep:
+                return path  # (absolute and normal already: the walk of an absolute root yields these)
+            if rest[0] not in (".", sep):
+                return cwd + sep + rest if cwd != sep else sep + rest  # (what the walk yields: normal already)
         return normpath(path if isabs(path) else join(cwd, path))
 
     return absolute

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
 
 # -- the declarations ------------------------------------------------------------------------------------
 LOCK_FILES = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
@@ -70,17 +70,52 @@ def input_files(directory: str) -> list[str]:
         names = os.listdir(directory)
     except OSError:
         return []
+    return [os.path.join(directory, n) for n in _declared(directory, names)]
+
+
+def _declared(directory: str, names: list[str]) -> list[str]:
     found = {n for n in names if n in _NAMED}
     found.update(pin_files(directory, names))
     if ".git" in names:
         found.add(os.path.join(*GIT_EXCLUDE))
-    return sorted(os.path.join(directory, n) for n in found)
+    return sorted(found)
+
+
+def declared_inputs(directory: str, names: list[str]) -> Optional[list[str]]:
+    """The declared inputs of ``directory`` (relative to it, sorted) given its entries ``names``; ``None`` when
+    they depend on more than its own listing (a ``requirements`` directory: its files are inputs too)."""
+    if REQUIREMENTS_DIR in names:
+        return None
+    return _declared(directory, names)
+
+
+# A directory (absolute) -> (its mtime, its declared inputs) as a stored listing of the project, replayed by
+# this run, found them (``ground/discovery.py``: that listing is trusted only while none of its directories
+# changed): ``inputs_stamp`` stats such a directory instead of listing it.
+_WALKED: dict[str, tuple[int, list[str]]] = {}
+
+
+def remember_listing(directory: str, mtime_ns: int, names: Any) -> None:
+    """What a trusted stored listing says of ``directory`` (absolute): its mtime and its declared inputs."""
+    if isinstance(names, list) and all(isinstance(n, str) for n in names):
+        _WALKED[directory] = (mtime_ns, names)
+
+
+def _listed_inputs(directory: str) -> list[str]:
+    walked = _WALKED.get(directory)
+    if walked is not None:
+        try:
+            if os.stat(directory).st_mtime_ns == walked[0]:  # (an entry added or removed changes it)
+                return [os.path.join(directory, n) for n in walked[1]]
+        except OSError:
+            pass
+    return input_files(directory)
 
 
 def directories_of(paths: Iterable[str]) -> list[str]:
     """The directories of ``paths`` (absolute) and every ancestor of them, each once, sorted."""
     out: set[str] = set()
-    for first in {os.path.dirname(p) for p in paths}:  # (a directory made absolute once, not a file)
+    for first in {_dirname(p) for p in paths}:  # (a directory made absolute once, not a file)
         d = os.path.abspath(first)
         while d not in out:
             out.add(d)
@@ -91,12 +126,17 @@ def directories_of(paths: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+def _dirname(path: str, sep: str = os.sep) -> str:
+    head = path.rpartition(sep)[0]
+    return head if head and head[-1] != sep and os.altsep is None else os.path.dirname(path)
+
+
 def inputs_stamp(paths: Iterable[str]) -> str:
     """A digest of the content of every declared input in the directories of ``paths`` and their
     ancestors. Content, not mtimes: an edit within one timestamp tick is seen as well."""
     h = hashlib.sha256()
     for directory in directories_of(paths):
-        feed_own_inputs(h, directory)
+        _feed(h, _listed_inputs(directory))
     return h.hexdigest()
 
 
@@ -109,7 +149,11 @@ def own_inputs_stamp(directory: str) -> str:
 
 def feed_own_inputs(h: Any, directory: str) -> None:
     """Add each declared input of ``directory`` (its path and a digest of its content) to the hash ``h``."""
-    for path in input_files(directory):
+    _feed(h, input_files(directory))
+
+
+def _feed(h: Any, paths: list[str]) -> None:
+    for path in paths:
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
@@ -119,7 +163,7 @@ def feed_own_inputs(h: Any, directory: str) -> None:
 
 
 # -- process-wide memos of the inputs ------------------------------------------------------------------------
-_PER_RUN: list[Any] = []
+_PER_RUN: list[Any] = [_WALKED]
 
 
 def per_run(memo: Callable) -> Callable:

@@ -201,20 +201,14 @@ class ProjectIndex:
         else:
             index._modules = None
             index._facts_loader = store.load_facts if store is not None else None
-        inputs = index._roots_inputs()
-        if previous is not None and isinstance(stored_roots, dict) and stored_roots.get("inputs") == inputs:
+        if previous is not None and isinstance(stored_roots, dict) and stored_roots.get("inputs") == index._roots_inputs():
+            # the same files with the same absolute imports (whatever else changed in them): the roots stand
             index.roots_report = previous
-        elif previous is not None and (rows := index._same_imports(roots_path + ".imports", roots_key)) is not None:  # type: ignore[operator]
-            # files changed, but not their absolute imports (nor the set of files): the roots stand
-            index.roots_report = previous
-            store_checked(roots_path, roots_key, {"inputs": inputs, "report": previous.to_json()})  # type: ignore[arg-type]
-            index._store_imports(roots_path + ".imports", roots_key, rows)  # type: ignore[operator]
         else:
             if index._apply_roots(jobs=jobs, keep=store is not None):
                 changed = True
             if roots_path is not None and index.roots_report is not None:
                 store_checked(roots_path, roots_key, {"inputs": index._roots_inputs(), "report": index.roots_report.to_json()})
-                index._store_imports(roots_path + ".imports", roots_key)
         index._set_aliases()
         if store is not None and changed:
             store.save(index, started)
@@ -249,42 +243,13 @@ class ProjectIndex:
 
     # -- import roots ----------------------------------------------------------------------------------
     def _roots_inputs(self) -> str:
-        """What the inferred roots depend on: every file's path and content, and the ``src`` key."""
+        """What the inferred roots depend on: every file's path and absolute imports (a digest of them, kept in
+        the manifest: a file whose imports did not change is not read), and the ``src`` key."""
         h = hashlib.sha256()
         for abspath in sorted(self._entries):
-            h.update(f"{abspath}\0{self._entries[abspath].digest}\n".encode())
+            h.update(f"{abspath}\0{self._entries[abspath].imports_key()}\n".encode())
         h.update(repr(sorted(self._src)).encode())
         return h.hexdigest()
-
-    def _store_imports(self, path: str, key: str, old: Optional[dict] = None) -> None:
-        """Per file, its content digest and absolute imports: what the roots were inferred from (rows of
-        files whose facts are not loaded come from ``old``, the stored rows, when their content is the same)."""
-        rows = {}
-        for p, e in self._entries.items():
-            if e.facts is not None:
-                rows[p] = [e.digest, e.facts.get("absolute_imports", [])]
-            elif old is not None and isinstance(old.get(p), list) and old[p][0] == e.digest:
-                rows[p] = old[p]
-            else:
-                return
-        store_checked(path, key, rows)
-
-    def _same_imports(self, path: str, key: str) -> Optional[dict]:
-        """The stored rows, when the files are those the stored roots were inferred from and every file whose
-        content changed since (extracted again by this build, so its facts are here) has the same absolute
-        imports; else ``None``."""
-        rows = load_checked(path, key)
-        if not isinstance(rows, dict) or len(rows) != len(self._entries):
-            return None
-        for p, e in self._entries.items():
-            row = rows.get(p)
-            if not isinstance(row, list) or len(row) != 2:
-                return None
-            if row[0] == e.digest:
-                continue
-            if e.facts is None or e.facts.get("absolute_imports", []) != row[1]:
-                return None
-        return rows
 
     def _apply_roots(self, texts: Optional[dict[str, str]] = None, jobs: int = 1, keep: bool = True) -> bool:
         """Infer the import roots from every module's absolute imports; name again (and extract again)
@@ -640,7 +605,10 @@ def _extract_one(
     digest = hashlib.sha256(raw).hexdigest()
     if stored is not None and stored.digest == digest and (stored.module, stored.is_package) == name:
         # touched, not changed: keep the facts (still on disk if they were not loaded)
-        return Entry(stamp, digest, stored.facts_digest, stored.module, stored.is_package, stored.parsed, stored.facts, stored.in_base)
+        return Entry(
+            stamp, digest, stored.facts_digest, stored.module, stored.is_package, stored.parsed, stored.facts, stored.in_base,
+            imports_digest=stored.imports_digest,
+        )
     from .extract import extract_module  # (every extractor, ~25 ms: only files not in the store)
 
     text = _decode(raw)
@@ -714,6 +682,7 @@ def _reextract(index: "ProjectIndex", abspath: str, e: Entry) -> None:
     e.facts = new.facts
     e.digest = new.digest
     e.facts_digest = new.facts_digest
+    e.imports_digest = None
     e.parsed = new.parsed
     e.in_base = False
     index._project_digest = None
@@ -732,6 +701,7 @@ class _ModuleNamer:
         self._units = units
         self._src = src
         self._bases: dict[str, Optional[str]] = {}
+        self._prefixes: dict[str, str] = {}  # a directory in a package -> its dotted name ("" outside packages)
 
     def _from_roots(self, abspath: str, directory: str, base: str) -> Optional[tuple[str, bool]]:
         if not self._units and not self._src:
@@ -778,9 +748,18 @@ class _ModuleNamer:
         return self._rel[directory]
 
     def __call__(self, abspath: str) -> tuple[str, bool]:
-        directory, base = os.path.split(abspath)
+        directory, _, base = abspath.rpartition(os.sep)
+        if not directory or directory[-1] == os.sep or os.altsep is not None:
+            directory, base = os.path.split(abspath)
         if not base.endswith(".py") or not directory:
             return module_name_for(abspath, self.root)
+        if not self._units and not self._src:  # (the usual case: the directory's dotted name, once per directory)
+            prefix = self._prefixes.get(directory)
+            if prefix is None:
+                chain = self._chain(directory)
+                prefix = self._prefixes[directory] = ".".join(reversed(chain)) if chain else ""
+            if prefix:
+                return (prefix, True) if base == "__init__.py" else (f"{prefix}.{base[:-3]}" if base != ".py" else prefix, False)
         named = self._from_roots(abspath, directory, base)
         if named is not None:
             return named

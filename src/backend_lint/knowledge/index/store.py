@@ -4,7 +4,8 @@ Files in the cache directory (one set per project root and per version of the ex
 
 - ``index-<id>.json``: a framed file (see ``cache.py``: a header line with the sha256 of each section)
   holding the manifest (per file: mtime, size, content digest, facts digest, module name, whether it
-  parsed, where its facts live) and a *delta*: the facts of files that changed since the base was written;
+  parsed, where its facts live, a digest of its absolute imports) and a *delta*: the facts of files that
+  changed since the base was written;
 - ``index-<id>-<sha>.facts.json``: the *base*, every module's facts at some point, written whole and
   never modified (a new base gets a new name): a section listing the paths, then one section per
   module, so that a run that needs a few modules decodes only those.
@@ -59,10 +60,12 @@ class IndexStore:
         out: dict[str, Entry] = {}
         for path, row in rows.items():
             try:
-                mtime, size, digest, facts_digest, module, is_package, parsed, in_base = row
+                mtime, size, digest, facts_digest, module, is_package, parsed, in_base, imports = row
+                if not isinstance(imports, str):
+                    continue  # (what the roots read of the file unknown: extracted again)
                 out[path] = Entry(
                     [int(mtime), int(size)], str(digest), str(facts_digest), str(module), bool(is_package),
-                    bool(parsed), None, bool(in_base) and self._base_name is not None,
+                    bool(parsed), None, bool(in_base) and self._base_name is not None, imports_digest=imports,
                 )
             except (TypeError, ValueError):
                 continue
@@ -93,7 +96,7 @@ class IndexStore:
         """The base file (read once; a section per module, each checked and decoded only when asked
         for) and the section of each path."""
         if self._base_framed is None and self._base_name is not None:
-            framed = Framed.read(os.path.join(self.cache_dir, self._base_name), self.key)
+            framed = Framed.open(os.path.join(self.cache_dir, self._base_name), self.key)  # (sections read when asked for)
             paths = framed.section(0) if framed is not None else None
             if isinstance(paths, list):
                 self._base_framed = framed
@@ -113,7 +116,7 @@ class IndexStore:
             sections += [entries[p].encoded or encode_facts(entries[p].facts) for p in paths]
             digest = hashlib.sha256(b"\n".join(sections)).hexdigest()
             base_name = f"index-{self.ident}-{digest[:16]}.facts.json"
-            if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections):
+            if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections, sized=True):
                 return
             self._base_framed, self._base_where = None, {}
             for e in entries.values():
