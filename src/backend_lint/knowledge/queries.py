@@ -1723,7 +1723,10 @@ class _Analyzer:
                 continue
             candidates.append(a.value)
             inner = _unwrap(self.ctx, a.value)
-            if isinstance(inner, cst.Call) and not self.is_derived(a.value, state):
+            if isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
+                # the row's attribute among others: ``is_member_of_any(user, [ADMIN, row.manager_group_id])``
+                candidates.extend(e.value for e in inner.elements if isinstance(e, cst.Element))
+            elif isinstance(inner, cst.Call) and not self.is_derived(a.value, state):
                 # a policy built from the row (``authorize(user, DatasetPolicy.get(dataset))``): the helper decides
                 # on what the policy was given
                 candidates.extend(b.value for b in inner.args if b.star == "")
