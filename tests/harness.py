@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,3 +277,15 @@ def strip_stale_markers(text: str, diagnostics: list, keep: frozenset = frozense
             body = line.rstrip("\r\n")
             lines[i] = MARKER.sub(rewrite, body) + line[len(body):]
     return "".join(lines)
+
+
+def index_of_files(root: Path, files: dict[str, str]) -> ProjectIndex:
+    """Write ``files`` (relative path -> source, dedented) under ``root`` and build the project index over them."""
+    sources = {}
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = textwrap.dedent(text).lstrip("\n")
+        path.write_text(body)
+        sources[str(path)] = body
+    return ProjectIndex.from_sources(str(root), sources)

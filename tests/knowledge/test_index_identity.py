@@ -4,13 +4,13 @@ with optionality, dependency aliases and auth dependencies, global loader criter
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 from backend_lint.ground.config import Settings, settings_from_table
 from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.knowledge import models as M
 from backend_lint.knowledge.auth import alias_dependency, classify_dependency, principal_classes
+from harness import index_of_files
 
 SETTINGS = Settings()
 
@@ -140,14 +140,7 @@ PROJECT = {
 
 
 def _index(tmp_path: Path, files: dict[str, str] = PROJECT) -> ProjectIndex:
-    sources = {}
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = textwrap.dedent(text).lstrip("\n")
-        path.write_text(body)
-        sources[str(path)] = body
-    return ProjectIndex.from_sources(str(tmp_path), sources)
+    return index_of_files(tmp_path, files)
 
 
 def test_models_columns_and_owners_across_modules(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ of ``index/extractors/orm.py``)."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from backend_lint.ground.config import Settings
@@ -12,6 +11,7 @@ from backend_lint.knowledge.auth import principal_fed_parameters
 from backend_lint.knowledge.facts import orm_facts
 from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.knowledge.repositories import repository_model, self_attribute_class
+from harness import index_of_files
 
 FILES = {
     "app/__init__.py": "",
@@ -99,14 +99,7 @@ FILES = {
 
 
 def _index(tmp_path: Path) -> ProjectIndex:
-    sources = {}
-    for name, text in FILES.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = textwrap.dedent(text).lstrip("\n")
-        path.write_text(body)
-        sources[str(path)] = body
-    return ProjectIndex.from_sources(str(tmp_path), sources)
+    return index_of_files(tmp_path, FILES)
 
 
 def test_repository_models_and_held_repositories(tmp_path: Path) -> None:
