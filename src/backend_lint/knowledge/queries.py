@@ -627,9 +627,12 @@ class _Analyzer:
         body_state = dict(state)
         self._narrow(stmt.test, body_state, positive=True)
         self._row_instance(stmt.test, body_state, positive=True)
+        else_exits = isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
+        self._found_by_scoped_load(stmt.test, body_state, present=True, decides=else_exits)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
         self._row_instance(stmt.test, else_state, positive=False)
+        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body))
         if stmt.orelse is not None:
             if isinstance(stmt.orelse, cst.If):
                 self.admin_depth += 1 if else_admin else 0
@@ -647,12 +650,6 @@ class _Analyzer:
             self._narrow(stmt.test, else_state, positive=False)
             self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
-            for name in self._found_names(stmt.test):
-                # ``project = get_project(db, project_id, user.id)`` then ``if project is None: raise``: the
-                # load scoped to the principal found the row, the keys it was given are the caller's
-                v = state.get(name)
-                if v is not None and v.lookup and v.lookup_scoped:
-                    self._verify_loaded(name, state, stmt.test, None)
         elif isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body):
             self.merge_into(state, [body_state])
         else:
@@ -1938,7 +1935,14 @@ class _Analyzer:
         return not v.stmt and bool(v.lookup or v.keys or any(s.key_names for s in v.sites))
 
     def _verify_loaded(
-        self, name: str, state: dict[str, Val], node: cst.CSTNode, helper: Optional[str], depth: int = 0, seen: Optional[set] = None
+        self,
+        name: str,
+        state: dict[str, Val],
+        node: cst.CSTNode,
+        helper: Optional[str],
+        depth: int = 0,
+        seen: Optional[set] = None,
+        record: bool = True,
     ) -> None:
         """The value held in ``name`` is checked on this path (found by a load scoped to the principal, or
         decided on by a check): the keys it was looked up by are verified (``checked``), and so is a value it
@@ -1953,11 +1957,14 @@ class _Analyzer:
         v = state.get(name)
         if v is None or not self._loaded(v):
             return
-        if depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo):
+        if record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo):
             # (a check through another loaded value: a direct check of the row, if any, is the one reported)
             self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
         keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
-        state[name] = replace(v, derived=True) if v.rows else replace(v, trusted=True, checked=True)
+        if not v.rows:
+            state[name] = replace(v, trusted=True, checked=True)
+        elif record:
+            state[name] = replace(v, derived=True)  # (as after a check of the row: not reported twice)
         for key in sorted(keys):
             root, _, rest = key.partition(".")
             if root == name:
@@ -1967,7 +1974,7 @@ class _Analyzer:
                 continue  # the principal's own values (``user.id``)
             if rest and held is not None and self._loaded(held):
                 if rest.split(".", 1)[0] not in PRIMARY_KEY_NAMES:
-                    self._verify_loaded(root, state, node, helper, depth + 1, seen)
+                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record)
                 continue
             old = state.get(key)
             if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
@@ -2035,21 +2042,25 @@ class _Analyzer:
                     out.append((a.value.value, node))
         return out
 
-    @staticmethod
-    def _found_names(test: cst.BaseExpression) -> list[str]:
-        """Locals an ``if`` that exits tests for absence (``if x is None or not x.active: raise``): past it, each
-        holds a value."""
-        out: list[str] = []
+    def _found_by_scoped_load(self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool) -> None:
+        """``board = get_board_for(db, board_id, user.id)`` then ``if board is None: raise``: on the way where
+        the test says the value is there (``present``: the body of ``if board:`` / ``if board and ...:``; else
+        the ``else`` way of ``if board is None or not board.active:``), a load scoped to the principal found
+        the row: the keys it was given are the caller's on that way. Only when the other way exits (``decides``)
+        is it a check of the rows it was looked up through (BKL202 there)."""
         stack = [test]
+        joint = cst.And if present else cst.Or
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, joint):
                 stack.extend((node.left, node.right))
                 continue
             found = _simple_condition(node)
-            if found is not None and not found[1]:
-                out.append(found[0])
-        return out
+            if found is None or found[1] != present:
+                continue
+            v = state.get(found[0])
+            if v is not None and v.lookup and v.lookup_scoped:
+                self._verify_loaded(found[0], state, test, None, record=decides)
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
