@@ -170,6 +170,8 @@ LIBRARY_CRUD_METHODS = frozenset(
 )
 LIBRARY_CRUD_WRITES = frozenset({"update", "delete", "db_delete", "remove"})
 LIBRARY_CRUD_WORDS = ("crud", "repo", "dao")
+# attributes that hold a row's own key: a value looked up by ``parent.id`` is the parent's child (or the parent)
+PRIMARY_KEY_NAMES = frozenset({"id", "pk", "uuid", "key"})
 UNWRAP_CALLS = frozenset({"str", "int", "UUID", "uuid.UUID", "builtins.str", "builtins.int", "repr", "UUID4"})
 
 
@@ -239,6 +241,14 @@ class Val:
     # built by a project function given the principal (``vis = _visibility_sql(ctx)``): where it is absent
     # (``if vis is not None: stmt = stmt.where(vis)``), the helper decided that no filter applies to this caller
     built: bool = False
+    # what a project helper that is no repository of a model returned (a schema of the row, ``get_team(db,
+    # team_id) -> TeamSchema``): the key paths its lookup was given (``lookup``), and whether it was given the
+    # principal and scopes by it (``lookup_scoped``). A check of the value, or of its parent, checks the keys
+    lookup: frozenset = frozenset()
+    lookup_scoped: bool = False
+    # a client key verified on this path (``_verify_loaded``): the row it addresses, or its parent, was loaded
+    # with the owner predicate and found, or checked; ``trusted`` with it. Holds only on the paths that checked
+    checked: bool = False
 
 
 NOTHING = Val()
@@ -468,7 +478,7 @@ class _Analyzer:
             return lb and rb, le or re_
         if isinstance(test, cst.Await):
             test = test.expression
-        if isinstance(test, cst.Call) and self._global_permission_test(test, state):
+        if isinstance(test, cst.Call) and (self._global_permission_test(test, state) or self._bypass_test(test)):
             return True, False
         polarity = self._admin_test(test)
         presence = self._presence_test(test, state)
@@ -497,6 +507,16 @@ class _Analyzer:
             else:
                 return False
         return principal and constant
+
+    def _bypass_test(self, call: cst.Call) -> bool:
+        """``if bypass_tenant_filter(ctx):``: a test of the principal alone (no row, no key) whose name says the
+        caller bypasses the scope holds only for elevated callers (platform admins, system accounts): the body
+        is an elevated way, like an admin role's."""
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if "bypass" not in name.lower() or not call.args:
+            return False
+        return all(isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in call.args)
 
     def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
         """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
@@ -607,9 +627,12 @@ class _Analyzer:
         body_state = dict(state)
         self._narrow(stmt.test, body_state, positive=True)
         self._row_instance(stmt.test, body_state, positive=True)
+        else_exits = isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
+        self._found_by_scoped_load(stmt.test, body_state, present=True, decides=else_exits)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
         self._row_instance(stmt.test, else_state, positive=False)
+        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body))
         if stmt.orelse is not None:
             if isinstance(stmt.orelse, cst.If):
                 self.admin_depth += 1 if else_admin else 0
@@ -817,7 +840,8 @@ class _Analyzer:
             vals = [b[k] for b in branches if k in b]
             first = vals[0]
             if len(vals) == 1:
-                state[k] = first
+                # a key verified on one way only (``checked``) is not verified where the ways join
+                state[k] = replace(first, trusted=False, checked=False) if first.checked and len(branches) > 1 else first
                 continue
             every = len(vals) == len(branches)
             scoped_when: frozenset = frozenset()
@@ -853,6 +877,9 @@ class _Analyzer:
                 container=any(v.container for v in vals),
                 text=all(v.text for v in vals) and every,
                 built=all(v.built for v in vals) and every,
+                lookup=first.lookup if all(v.lookup == first.lookup for v in vals) and every else frozenset(),
+                lookup_scoped=all(v.lookup_scoped for v in vals) and every,
+                checked=all(v.checked for v in vals) and every,
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
@@ -999,6 +1026,8 @@ class _Analyzer:
             return
         for c in found:
             self.out.checks.append(c)
+            if c.name is not None:
+                self._verify_loaded(c.name, state, c.node, c.helper)  # (the values it was looked up through)
             # after the check the row (and the key it was looked up by) is the principal's
             if c.name is not None and c.name in state:
                 state[c.name] = replace(state[c.name], derived=True)
@@ -1008,6 +1037,8 @@ class _Analyzer:
                         state[key] = replace(state[key], derived=True)
                     else:
                         state[key] = Val(derived=True)
+        for name, node in self._compared_values(expr, state):
+            self._verify_loaded(name, state, node, None)
 
     def mark_owner_gated(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
         """An owner equality that the value requires (a conjunct: ``a and row.user_id == user_id``)."""
@@ -1624,6 +1655,7 @@ class _Analyzer:
                 self.consume(v)
                 return replace(v, derived=derived)
             return Val(sites=sites, stmt=True, opaque=True)
+        operands = self._checked_operands(call, state) if derived else []
         if derived:
             self.refetch_check(call, q, state)
             check = self.authorization_check(call, q, name, state, args)
@@ -1648,6 +1680,9 @@ class _Analyzer:
                         state[n] = replace(v, derived=True)
                     elif v is None or not v.derived:
                         state[n] = replace(v or NOTHING, derived=True)
+        if operands and self._deciding_check(call, q, name):
+            for local in operands:
+                self._verify_loaded(local, state, call, name)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
             return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source)
         if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
@@ -1655,8 +1690,8 @@ class _Analyzer:
             if isinstance(attr, cst.SimpleString):  # ``getattr(receipt, "buyer_ref", None)``
                 base = args[0]
                 return Val(derived=base.derived, trusted=base.trusted or base.rows, source=(call.args[0].value.value, attr.value.strip("\"'")))
+        recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
         if self.identity.route is not None:
-            recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
             followed = self.followed_fetch(call, q, recv, args, state)
             if followed is not None:
                 return followed
@@ -1682,7 +1717,9 @@ class _Analyzer:
             for a, v in zip(call.args, args):
                 if not (v.stmt or v.container or v.rows):
                     names |= self.key_names(a.value, state)
-            return replace(repo, keys=frozenset(names)) if names else repo
+            repo = replace(repo, keys=frozenset(names)) if names else repo
+            lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state)
+            return replace(repo, lookup=lookup, lookup_scoped=lookup_scoped) if lookup else repo
         instance = self.instance_of(q, call, state)
         if instance is not None:
             return Val(instance=instance, derived=derived)
@@ -1690,7 +1727,14 @@ class _Analyzer:
         # authorised by holding the secret (token exchange, invites), not by who asks, like a capability column
         digest = _digest_call(name)
         built = derived and self._project_function(q)
-        return Val(derived=derived or identity_kw, trusted=digest or any(v.trusted for v in vals), built=built)
+        lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state) if (q is not None or isinstance(func, cst.Attribute)) else (frozenset(), False)
+        return Val(
+            derived=derived or identity_kw,
+            trusted=digest or any(v.trusted for v in vals),
+            built=built,
+            lookup=lookup,
+            lookup_scoped=lookup_scoped,
+        )
 
     def authorization_check(
         self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val], vals: Sequence[Val] = ()
@@ -1813,6 +1857,210 @@ class _Analyzer:
         for v in rows:
             for site in v.sites:
                 site.refetched = True
+
+    # -- checked on the path: a load scoped to the principal that found the row, or a check of the row or of
+    # its parent, verifies the keys it was looked up by (later lookups by them are the same row's, or its
+    # children's) ---------------------------------------------------------------------------------------------
+    def _callee_summary(self, call: cst.Call, q: Optional[str], recv: Val, state: dict[str, Val]) -> Optional[tuple]:
+        """(module, class, name, flow summary) of the project function or method a call reaches."""
+        project = self.project
+        if project is None:
+            return None
+        if q is not None:
+            found = project.resolve_symbol(q)
+            if found is not None and found[2] == "functions":
+                summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                return (found[0], None, found[1], summary) if summary is not None else None
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            instance = self.receiver_instance(func.value, recv)
+            cls = instance[0] if instance is not None else None
+            if cls is None and isinstance(func.value, (cst.Name, cst.Attribute)):
+                cls = self.model_of(func.value, state)
+            if cls is not None:
+                return specialised(project, cls, method_summary(project, cls, func.attr.value))
+        return None
+
+    def helper_lookup(self, call: cst.Call, q: Optional[str], recv: Val, args: list[Val], state: dict[str, Val]) -> tuple[frozenset, bool]:
+        """``team = get_team(db, team_id)``, ``seat = get_seat(db, user_id=user.id, board_id=board_id)``: a
+        project helper whose summary looks a row of a table up by some of its parameters. Returns the key paths
+        the call hands to those parameters (not the principal's values, not the session) and whether it is
+        given the principal and uses it to scope (an identity column among its predicates or comparisons, or
+        the principal handed on to another call). Nothing when the helper looks nothing up."""
+        project = self.project
+        target = self._callee_summary(call, q, recv, state)
+        if target is None or project is None:
+            return frozenset(), False
+        _, cls, _, summary = target
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        keyed: set[str] = set()
+        models: list[str] = []
+        for fetch in summary.get("fetches", ()):
+            found = project.get_class(fetch["model"])
+            if found is None or not is_table_model(project, found[0]):
+                continue
+            keyed.update(fetch.get("keys", ()))
+            models.append(found[0])
+        if not keyed:
+            return frozenset(), False
+        keys: set[str] = set()
+        principal_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return frozenset(), False  # (arguments we cannot map to parameters)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            v = args[i] if i < len(args) else NOTHING
+            if param is None or _db_handle(a.value):
+                continue
+            if v.derived:
+                principal_params.add(param)
+            elif param in keyed and not (v.stmt or v.rows or v.container):
+                keys |= self.key_names(a.value, state)
+        if not keys:
+            return frozenset(), False
+        scoped = False
+        if principal_params and not principal_params <= set(summary.get("unused", ())):
+            cols: set[str] = set()
+            for m in models:
+                cols |= set(identity_columns(project, self.settings, m))
+            cols = cols or set(self.identity_fields)
+            scoped = bool(cols & set(summary.get("preds", ())) or cols & set(summary.get("compared", ())))
+            scoped = scoped or any(any(p in principal_params for _, p in c.get("args", ())) for c in summary.get("calls", ()))
+        return frozenset(keys), scoped
+
+    @staticmethod
+    def _loaded(v: Val) -> bool:
+        """A value looked up by keys we know: a fetched row (its sites' keys, a repository's), a helper's."""
+        return not v.stmt and bool(v.lookup or v.keys or any(s.key_names for s in v.sites))
+
+    def _verify_loaded(
+        self,
+        name: str,
+        state: dict[str, Val],
+        node: cst.CSTNode,
+        helper: Optional[str],
+        depth: int = 0,
+        seen: Optional[set] = None,
+        record: bool = True,
+    ) -> None:
+        """The value held in ``name`` is checked on this path (found by a load scoped to the principal, or
+        decided on by a check): the keys it was looked up by are verified (``checked``), and so is a value it
+        was looked up through (``team = get_team(db, template.team_id)``: the template is the team's, a check
+        of the team covers it). A value looked up by another's primary key (``get_child(db, parent.id)``) is
+        the other's child: checking it says nothing of the other. A fetched row of an owned model reached that
+        way, loaded unscoped, is checked after its fetch: BKL202 at ``node`` (``helper`` names the check)."""
+        seen = seen if seen is not None else set()
+        if name in seen:
+            return
+        seen.add(name)
+        v = state.get(name)
+        if v is None or not self._loaded(v):
+            return
+        if record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo):
+            # (a check through another loaded value: a direct check of the row, if any, is the one reported)
+            self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
+        keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
+        if not v.rows:
+            state[name] = replace(v, trusted=True, checked=True)
+        elif record:
+            state[name] = replace(v, derived=True)  # (as after a check of the row: not reported twice)
+        for key in sorted(keys):
+            root, _, rest = key.partition(".")
+            if root == name:
+                continue
+            held = state.get(root)
+            if held is not None and held.derived and not self._loaded(held):
+                continue  # the principal's own values (``user.id``)
+            if rest and held is not None and self._loaded(held):
+                if rest.split(".", 1)[0] not in PRIMARY_KEY_NAMES:
+                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record)
+                continue
+            old = state.get(key)
+            if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
+                state[key] = replace(old or NOTHING, trusted=True, checked=True)
+
+    def _checked_operands(self, call: cst.Call, state: dict[str, Val]) -> list[str]:
+        """Locals holding a looked-up value that a check is handed: the value, one of its attributes
+        (``team.group_id``), inside a list literal (``[ADMIN, team.group_id]``) or a policy built from it."""
+        out: list[str] = []
+        candidates: list[cst.BaseExpression] = []
+        for a in call.args:
+            if _db_handle(a.value):
+                continue
+            candidates.append(a.value)
+            inner = _unwrap(self.ctx, a.value)
+            if isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
+                candidates.extend(e.value for e in inner.elements if isinstance(e, cst.Element))
+            elif isinstance(inner, cst.Call):
+                candidates.extend(b.value for b in inner.args if b.star == "")
+        for value in candidates:
+            expr = _unwrap(self.ctx, value)
+            while isinstance(expr, cst.Attribute):
+                expr = expr.value
+            if isinstance(expr, cst.Name) and expr.value not in out:
+                v = state.get(expr.value)
+                if v is not None and not v.derived and self._loaded(v):
+                    out.append(expr.value)
+        return out
+
+    def _deciding_check(self, call: cst.Call, q: Optional[str], name: str) -> bool:
+        """A check whose failure stops the function: an authorisation helper whose verdict an ``if`` that
+        exits tests, or a project function that raises when it denies."""
+        if id(call) in self.deciding_calls and self._authorization_helper(q, name, call):
+            return True
+        return self._raising_helper(q)
+
+    def _principal_side(self, expr: cst.BaseExpression) -> bool:
+        """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
+        expr = _unwrap(self.ctx, expr)
+        if isinstance(expr, cst.Name):
+            return expr.value in self.identity.identity_params
+        if isinstance(expr, cst.Attribute) and (expr.attr.value == "id" or expr.attr.value in self.identity_fields):
+            root = expr.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            return isinstance(root, cst.Name) and root.value in self.identity.principals
+        return False
+
+    def _compared_values(self, test: cst.BaseExpression, state: dict[str, Val]) -> list[tuple[str, cst.Comparison]]:
+        """Locals holding a looked-up value that is no row of a known model (a schema a helper returned) whose
+        attribute a deciding test compares with the principal's id (``structure.manager_user_id != user.id``)."""
+        out: list[tuple[str, cst.Comparison]] = []
+        for node in _walk_expr(test):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1 or id(node) in self.not_access:
+                continue
+            left, right = node.left, node.comparisons[0].comparator
+            for a, b in ((left, right), (right, left)):
+                a = _unwrap(self.ctx, a)
+                if not (isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name)) or a.attr.value in PRIMARY_KEY_NAMES:
+                    continue
+                v = state.get(a.value.value)
+                if v is None or v.rows or v.derived or not self._loaded(v) or not self._principal_side(b):
+                    continue
+                if all(n != a.value.value for n, _ in out):
+                    out.append((a.value.value, node))
+        return out
+
+    def _found_by_scoped_load(self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool) -> None:
+        """``board = get_board_for(db, board_id, user.id)`` then ``if board is None: raise``: on the way where
+        the test says the value is there (``present``: the body of ``if board:`` / ``if board and ...:``; else
+        the ``else`` way of ``if board is None or not board.active:``), a load scoped to the principal found
+        the row: the keys it was given are the caller's on that way. Only when the other way exits (``decides``)
+        is it a check of the rows it was looked up through (BKL202 there)."""
+        stack = [test]
+        joint = cst.And if present else cst.Or
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, joint):
+                stack.extend((node.left, node.right))
+                continue
+            found = _simple_condition(node)
+            if found is None or found[1] != present:
+                continue
+            v = state.get(found[0])
+            if v is not None and v.lookup and v.lookup_scoped:
+                self._verify_loaded(found[0], state, test, None, record=decides)
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None

@@ -95,6 +95,15 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     (`owner_id`, `user.id`) is reported, not one with values only derived from another loaded row (`if
     role.tenant_id not in [t.id for t in target_user.tenants]`, the tenants of the user the request names);
     such a comparison is reported only when it is the row's only check.
+    The parent may also be reached through a chain and checked by a helper or found by a load scoped to
+    the caller: `letter = crud.get_letter(db, letter_id)`, `template = crud.get_template(db,
+    letter.template_id)`, `team = crud.get_team(db, template.team_id)`, then `if not in_any_group(user,
+    [ADMIN, team.manager_group]): raise` (also when the helpers return schemas of the rows, not the rows);
+    `shop = crud.get_shop(db, seat.shop_id)` then `if shop is None or shop.manager_id != user.id: raise`;
+    `board = crud.get_board_for(db, card.board_id, user.id)` then `if board is None: raise`. The row's
+    access is decided there (reported at that check, not as BKL201 at the fetch), and later lookups by the
+    row's key on that path are covered. A parent the client names by another key (`get_team(db, team_id)`),
+    or a helper's verdict that stops nothing, decides nothing about the row.
 
     Comparisons on cache or token state, of a path parameter before any fetch, or of the principal
     table's own key are not ownership checks of a row and are not reported. Nor are checks of a row looked

@@ -177,6 +177,22 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       whatever its name), a key given with the identity to a helper whose failure stops the function
       (`if not lock_entry(session, key, user_id): raise`), or, in a callback nested in a service (not in
       a route handler), a parameter of the enclosing service, which its caller handed in;
+    - a key checked earlier on the same path: the row it addresses was loaded with the owner predicate and
+      found (`board = get_board_for(db, board_id, user.id)` then `if board is None: raise`, also `if seat is
+      None or not seat.can_manage: raise`; a helper counts when it is given the principal and its index
+      summary filters by an identity column, compares one or hands the principal on), or was checked (an
+      ownership comparison, also of a schema a helper returned: `if shop.manager_id != user.id: raise`; an
+      authorisation helper whose failure stops the function: `if not in_any_group(user, [ADMIN,
+      team.manager_group]): raise`). Later lookups by that key are that row's or its children's
+      (`crud.delete_board(db, board_id)`, `list_cards(db, board_id)`), and a check of a parent reached
+      through the row's foreign key (`team = get_team(db, template.team_id)`) covers the row and its key
+      (`list_letters(db, template_id)`). Not covered: a check on one branch only, a load that is never
+      tested for absence, a helper that ignores the principal it is given, a lookup by another client key,
+      and a parent reached through a child looked up by the parent's own key (`first_letter(db,
+      template.id)` checked says nothing of the template's other letters);
+    - a query on the branch of a test of the principal alone named like a bypass of the scope (`if
+      bypass_tenant_filter(ctx):`, for platform admins and system accounts): an elevated way; a test given a
+      key too (`bypass_for(user, name)`) is no such gate;
     - a lookup keyed on a secret the caller holds: a column named like a token, a secret, an invite, a
       nonce or a one-time password (`Invite.invite_token == token`): holding the secret is the
       authorisation;

@@ -312,8 +312,11 @@ def _column_filters(pred: ast.AST, plain: set[str], resolve: Resolve, filters: d
     """Record the parameters a predicate compares with a model's column (``Message.lang == lang``,
     ``Item.id.in_(ids)``) in ``filters``; return the parameters it reads in any other way."""
     covered: set[int] = set()
+    tests: dict[int, str] = {}  # ``Item.end >= start if start else true()``: the value tested before it is compared
     for node in walk(pred):
         t = type(node)
+        if t is ast.IfExp and type(node.test) is ast.Name:  # type: ignore[attr-defined]
+            tests[id(node.test)] = node.test.id  # type: ignore[attr-defined]
         if t is ast.Compare and len(node.comparators) == 1:  # type: ignore[attr-defined]
             pairs = ((node.left, node.comparators[0]), (node.comparators[0], node.left))  # type: ignore[attr-defined]
         elif t is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "in_" and len(node.args) == 1:  # type: ignore[attr-defined]
@@ -331,6 +334,8 @@ def _column_filters(pred: ast.AST, plain: set[str], resolve: Resolve, filters: d
             if model:
                 filters.setdefault(value.id, set()).add((model, column.attr))  # type: ignore[attr-defined]
                 covered.add(id(value))
+    compared = {n.id for n in walk(pred) if id(n) in covered}  # type: ignore[attr-defined]
+    covered |= {i for i, name in tests.items() if name in compared}
     return {n.id for n in walk(pred) if type(n) is ast.Name and n.id in plain and id(n) not in covered}  # type: ignore[attr-defined]
 
 
