@@ -547,8 +547,9 @@ def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> li
 
 def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]], resolve: Resolve) -> list[dict[str, Any]]:
     """What a route or a function taking dependencies hands to the functions it calls: ``[{"target", "route",
-    "args": [[position or keyword, own parameter, "id" | "raw"]]}]``, ``id`` for the id of a dependency
-    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``raw`` for a route's own client
+    "args": [[position or keyword, own parameter, "id" | "whole" | "raw"]]}]``, ``id`` for the id of a dependency
+    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``whole`` for a dependency parameter
+    handed on as it is (``token_user_id`` when the dependency returns the caller's id), ``raw`` for a route's own client
     parameter or a part of it (``payload.user_id``). ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
     parameters receive the principal's id (the dependency being an auth dependency) and never client data."""
     deps = {
@@ -560,6 +561,12 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     )
     if not deps and not route:
         return []
+    # handed on as it is: a parameter with an explicit marker (a route's ``Annotated`` alias too), never a
+    # typed parameter of a plain function (``db: Session``)
+    whole = {
+        p["name"] for p in params
+        if _last(p.get("marker")) in ("Depends", "Security") or (route and p["name"] in deps)
+    }
     # (a parameter annotated with a class may be a body model or an auth alias: its ``.id`` counts as the
     # principal's only when the project-level reading finds an auth dependency behind it, anything else of
     # it as client data)
@@ -575,6 +582,8 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             expr = expr.args[0]
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
             return "id", expr.value.id
+        if isinstance(expr, ast.Name) and expr.id in whole:
+            return "whole", expr.id  # the dependency's value itself (``token_user_id`` from ``get_sub(...) -> int``)
         base = expr
         while isinstance(base, (ast.Attribute, ast.Subscript)):
             base = base.value  # ``payload.user_id``, ``data["user_id"]``: still the client's
@@ -597,7 +606,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             found = kind(k.value) if k.arg else None
             if found is not None:
                 given.append([k.arg, found[1], found[0]])
-        if not given or not any(g[2] == "id" for g in given) and not route:
+        if not given or not any(g[2] in ("id", "whole") for g in given) and not route:
             continue
         target = resolve(node.func)
         if target and "." in target:
