@@ -40,7 +40,9 @@ Stored under ``facts["extra"]["orm"]``:
   for a function that copies every key of a parameter onto an object with a ``setattr`` loop (``for k, v in
   updates.items(): setattr(row, k, v)``, ``items`` ; over ``payload.model_dump(...)``, ``dump``) with no
   allow-list (a test of the key other than ``hasattr``): the update form of a spread (BKL101,
-  ``knowledge.update_spread``).
+  ``knowledge.update_spread``); the loop may run over a local bound once to such a dump (``data =
+  payload.model_dump(exclude_unset=True)``), and ``writes`` names the fields the function writes itself
+  (``row.user_id = user_id``, ``data["user_id"] = ...``, ``data.pop("user_id")``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -745,6 +747,19 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     if not params:
         return None
     applies: dict[str, str] = {}
+    # ``data = payload.model_dump(exclude_unset=True)`` then ``for k, v in data.items(): setattr(...)``: a dump
+    # of a parameter held in a local bound once (also the parameter's own name rebound to its dump)
+    bound: dict[str, int] = {}
+    held: dict[str, ast.expr] = {}
+    for node in walk_function(fn):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                for n in ast.walk(t):
+                    if isinstance(n, ast.Name):
+                        bound[n.id] = bound.get(n.id, 0) + 1
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                held[node.targets[0].id] = node.value
     for node in walk_function(fn):
         if not isinstance(node, (ast.For, ast.AsyncFor)):
             continue
@@ -753,6 +768,10 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
             continue
         source = it.func.value
         mode = "items"
+        if isinstance(source, ast.Name) and bound.get(source.id) == 1 and source.id in held:
+            dumped = held[source.id]
+            if isinstance(dumped, ast.Call) and isinstance(dumped.func, ast.Attribute) and dumped.func.attr in _DUMPS:
+                source = dumped
         if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in _DUMPS:
             if any(k.arg in ("include", "exclude") for k in source.keywords):
                 continue  # an allow-list, or fields kept out: read by the rule in the handler, not here
@@ -779,7 +798,24 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
             applies.setdefault(source.id, mode)
     if not applies:
         return None
-    return {"params": names, "applies": applies}
+    # fields the function writes itself, whatever the loop set: ``row.user_id = user_id``,
+    # ``data["user_id"] = ...``, ``data.pop("user_id")``, ``del data["user_id"]``
+    writes: set[str] = set()
+    for node in walk_function(fn):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id not in ("self", "cls"):
+                    writes.add(t.attr)
+                elif isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                    writes.add(t.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "pop" and node.args:
+            if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                writes.add(node.args[0].value)
+    out: dict[str, Any] = {"params": names, "applies": applies}
+    if writes:
+        out["writes"] = sorted(writes)
+    return out
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
