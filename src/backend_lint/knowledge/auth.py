@@ -1321,7 +1321,17 @@ def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str
     if found.kind != "auth" or found.credentials or found.resource:
         return False
     t = found.principal_type
-    return bool(t) and last_segment(t) in ("int", "str", "UUID")
+    kind = last_segment(t) if t else None
+    if kind in ("int", "UUID"):
+        return True
+    if kind != "str":
+        return False
+    # a ``str`` is the caller's id only when the dependency itself decodes a token (``sub`` of a JWT): one that
+    # passes the scheme's value on (``get_access_token(token=Depends(oauth2)) -> str``) yields the raw token
+    target = project.resolve_symbol(p["dependency"]) if p.get("dependency") else None
+    if target is None or target[2] != "functions":
+        return False
+    return bool(orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("auth"))
 
 
 def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
