@@ -125,7 +125,6 @@ def summarise(
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
-                load_counts[node.id] = load_counts.get(node.id, 0) + 1  # type: ignore[attr-defined]
             continue
         if t in _SKIP:
             continue
@@ -247,6 +246,10 @@ def summarise(
     unused = sorted(plain - loaded)
     if unused:
         out["unused"] = unused
+    if store_reads:  # (a second look, only for a function that keeps a parameter on ``self``)
+        for node in own_nodes(fn)[0]:
+            if type(node) is ast.Name and node.id in store_reads and type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
+                load_counts[node.id] = load_counts.get(node.id, 0) + 1  # type: ignore[attr-defined]
     kept = sorted(p for p, n in store_reads.items() if load_counts.get(p) == n)
     if kept:
         out["kept"] = kept

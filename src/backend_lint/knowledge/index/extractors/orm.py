@@ -751,15 +751,19 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     # of a parameter held in a local bound once (also the parameter's own name rebound to its dump)
     bound: dict[str, int] = {}
     held: dict[str, ast.expr] = {}
-    for node in walk_function(fn):
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                for n in ast.walk(t):
-                    if isinstance(n, ast.Name):
-                        bound[n.id] = bound.get(n.id, 0) + 1
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                held[node.targets[0].id] = node.value
+    locals_read = False
+
+    def read_locals() -> None:  # (only for a function with such a loop over a local)
+        for node in walk_function(fn):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    for n in ast.walk(t):
+                        if isinstance(n, ast.Name):
+                            bound[n.id] = bound.get(n.id, 0) + 1
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    held[node.targets[0].id] = node.value
+
     for node in walk_function(fn):
         if not isinstance(node, (ast.For, ast.AsyncFor)):
             continue
@@ -768,6 +772,9 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
             continue
         source = it.func.value
         mode = "items"
+        if isinstance(source, ast.Name) and not locals_read:
+            read_locals()
+            locals_read = True
         if isinstance(source, ast.Name) and bound.get(source.id) == 1 and source.id in held:
             dumped = held[source.id]
             if isinstance(dumped, ast.Call) and isinstance(dumped.func, ast.Attribute) and dumped.func.attr in _DUMPS:
