@@ -1895,7 +1895,8 @@ class _Analyzer:
 
     def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val]) -> Optional[Val]:
         """``activity = crud.get_activity_by_id(activity_id, db)`` in a function that is not a route but knows
-        who asks (a principal-fed parameter): a project function whose summary (``flow`` index facts) looks
+        who asks (a principal, an identity parameter, or a parameter its callers fill with the principal's id,
+        ``token_user_id``): a project function whose summary (``flow`` index facts) looks
         the row up by the parameter it is handed, with no owner predicate and no ownership comparison, and
         returns a value. The row is the helper's like a repository's (``repo``): no BKL201 claim here (the
         route that hands the key is reported, at its call, when nothing checks), a BKL202 check when the
