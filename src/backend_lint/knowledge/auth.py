@@ -1296,6 +1296,9 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
                             continue
                         if kind == "raw":
                             client.setdefault(key, set()).add(name)
+                        elif kind == "whole":
+                            if param in own and _scalar_principal(project, settings, own[param]):
+                                principal.setdefault(key, set()).add(name)  # the dependency yields the caller's id
                         elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
                             principal.setdefault(key, set()).add(name)
                         elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
@@ -1309,6 +1312,26 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
 
     # stored next to the index: a run that lints one file reads it instead of every module's facts
     return project.stored_memo(f"auth.principal_fed:{_settings_key(settings)!r}", build, load=dict)
+
+
+def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:
+    """A parameter whose auth dependency yields the caller's id itself (``get_sub_from_access_token -> int``),
+    not a credential nor a principal object: handed on as it is, it is the principal's id."""
+    found = param_dependency(project, settings, p)
+    if found.kind != "auth" or found.credentials or found.resource:
+        return False
+    t = found.principal_type
+    kind = last_segment(t) if t else None
+    if kind in ("int", "UUID"):
+        return True
+    if kind != "str":
+        return False
+    # a ``str`` is the caller's id only when the dependency itself decodes a token (``sub`` of a JWT): one that
+    # passes the scheme's value on (``get_access_token(token=Depends(oauth2)) -> str``) yields the raw token
+    target = project.resolve_symbol(p["dependency"]) if p.get("dependency") else None
+    if target is None or target[2] != "functions":
+        return False
+    return bool(orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("auth"))
 
 
 def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

@@ -36,6 +36,7 @@ from .models import (
     identifying_column,
     identity_columns,
     is_owned,
+    is_pydantic_model,
     is_table_model,
     membership_partners,
     model_columns,
@@ -607,9 +608,13 @@ class _Analyzer:
         # nested defs and classes are analysed on their own
 
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
-        decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or (
+        decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
-        )
+        ) or _nested_exit(stmt.body)
+        # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
+        # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
+        flags = () if decision else _flag_assignments(stmt)
+        flag_checks = self.comparisons_in(stmt.test, state) if flags else []
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
         if decision:
             self.deciding_calls.update(_tested_calls(stmt.test))
@@ -655,6 +660,9 @@ class _Analyzer:
         else:
             condition = _simple_condition(stmt.test)
             self.merge_into(state, [body_state, else_state], condition)
+        if flag_checks:
+            for flag in flags:
+                self.pending_owner_flags[flag] = flag_checks
 
     def _narrow(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
         """Where the test holds (``positive``) or failed (``if key != allowed: raise``), a key compared equal
@@ -808,6 +816,25 @@ class _Analyzer:
                         and any(isinstance(t.target, cst.Name) and state.get(t.target.value, NOTHING).rows for t in small.targets)
                     ):
                         return True
+        return False
+
+    def _drops_rows(self, block: cst.BaseSuite, state: dict[str, Val]) -> bool:
+        """``if not is_owner: streams = [s for s in streams if not s.hidden]``: fetched rows filtered in Python
+        (rows the caller is not shown are dropped)."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        for stmt in body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                    continue
+                name = small.targets[0].target.value
+                value = small.value
+                if not (isinstance(value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and state.get(name, NOTHING).rows):
+                    continue
+                comp = value.for_in
+                if isinstance(comp.iter, cst.Name) and comp.iter.value == name and comp.ifs and comp.inner_for_in is None:
+                    return True
         return False
 
     def _branch(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val], admin: bool) -> None:
@@ -1702,6 +1729,8 @@ class _Analyzer:
         repo = self.repository_fetch(q, derived or identity_kw)
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
+        if repo is None and self.identity.route is None:
+            repo = self.summary_row_fetch(call, q, args)
         if repo is not None:
             keys = [
                 v
@@ -2112,6 +2141,41 @@ class _Analyzer:
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
+    def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val]) -> Optional[Val]:
+        """``activity = crud.get_activity_by_id(activity_id, db)`` in a function that is not a route but knows
+        who asks (a principal, an identity parameter, or a parameter its callers fill with the principal's id,
+        ``token_user_id``): a project function whose summary (``flow`` index facts) looks
+        the row up by the parameter it is handed, with no owner predicate and no ownership comparison, and
+        returns a value. The row is the helper's like a repository's (``repo``): no BKL201 claim here (the
+        route that hands the key is reported, at its call, when nothing checks), a BKL202 check when the
+        owner is compared with who asks. A helper given who asks is not this (it scopes or checks)."""
+        project = self.project
+        if project is None or q is None:
+            return None
+        found = project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        if summary is None or not summary.get("returns"):
+            return None
+        unscoped = helper_unscoped(project, self.settings, found[0], None, found[1], summary)
+        if not unscoped:
+            return None
+        params = summary.get("params", [])
+        model = None
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            v = args[i] if i < len(args) else NOTHING
+            if v.derived or (a.keyword is not None and a.keyword.value in self.identity_fields):
+                return None  # given who asks
+            if param in unscoped and not v.trusted and model is None:
+                model = unscoped[param][0]
+        if model is None:
+            return None
+        return Val(rows=True, model=model, repo=True)
+
     # -- following the request into helpers ------------------------------------------------------------
     def followed_fetch(self, call: cst.Call, q: Optional[str], recv: Val, args: list[Val], state: dict[str, Val]) -> Optional[Val]:
         """A route hands a client key to a project function or method whose summary (``flow`` index facts)
@@ -2128,6 +2192,8 @@ class _Analyzer:
                 summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
                 if summary is not None:
                     target = (found[0], None, found[1], summary)
+        if target is None and q is not None:
+            target = self.constructor_summary(q)
         if target is None and isinstance(func, cst.Attribute):
             instance = self.receiver_instance(func.value, recv)
             cls = instance[0] if instance is not None else None
@@ -2148,7 +2214,8 @@ class _Analyzer:
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         client = self.client_params()
-        unused = set(summary.get("unused", ()))
+        # (a parameter the helper only keeps on the object, ``self.user = user``, decides nothing there)
+        unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
         for i, a in enumerate(call.args):
             # who asks, handed to a helper that uses it, answers for the lookup (the helper scopes or checks)
             v = args[i] if i < len(args) else NOTHING
@@ -2183,6 +2250,16 @@ class _Analyzer:
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
+
+    def constructor_summary(self, q: str) -> Optional[tuple[str, str, str, dict]]:
+        """``ChatFlow(db_session=session, chat_id=body.chat_id, ...)``: a project class (no table, no pydantic
+        model) built with the client's key, whose ``__init__`` looks the row up (its method summary): the
+        lookup is the caller's, at the constructor's call."""
+        project = self.project
+        found = project.get_class(q) if project is not None else None
+        if found is None or is_table_model(project, found[0]) or is_pydantic_model(project, found[0]):
+            return None
+        return method_summary(project, found[0], "__init__")
 
     def client_params(self) -> set[str]:
         """The route's parameters that the client supplies (path, query, body, form): not dependencies; and
@@ -2568,6 +2645,18 @@ def _store_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
     return found[0] if found is not None and not is_table_model(project, found[0]) else None
 
 
+def _module_instance_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
+    """``chat_repo`` of ``chat_repo = ChatRepo()`` (a module-level instance, also re-exported): its project
+    class when it is no table model."""
+    found = project.resolve_symbol(qualified)
+    if found is None or found[2] != "assignments":
+        return None
+    call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
+    if call is None or not call.get("func"):
+        return None
+    return _store_class(project, call["func"])
+
+
 def _digest_call(name: str) -> bool:
     """``get_token_hash(code)``, ``hash_token(raw)``, ``hashlib.sha256(...)``: a function that digests a secret."""
     lowered = name.lower()
@@ -2601,6 +2690,45 @@ def _calls_helper(expr: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
             return True
     return False
+
+
+def _nested_exit(block: cst.BaseSuite) -> bool:
+    """The body leads into an ``if`` that raises or returns (``if row.author != user: if not
+    can_moderate(user): raise ...``): the outer test decides who goes on to that exit."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for stmt in block.body:
+        if isinstance(stmt, cst.If):
+            if _Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body)):
+                return True
+            if _nested_exit(stmt.body):
+                return True
+    return False
+
+
+def _flag_assignments(stmt: cst.If) -> tuple[str, ...]:
+    """The names an ``if`` (and its ``else``) only sets to constants (``is_owner = False``): a flag the test
+    decides, read later; ``()`` when a branch does anything else."""
+    names: list[str] = []
+    blocks = [stmt.body] + ([stmt.orelse.body] if isinstance(stmt.orelse, cst.Else) else [])
+    if stmt.orelse is not None and not isinstance(stmt.orelse, cst.Else):
+        return ()
+    for block in blocks:
+        lines = block.body if isinstance(block, cst.IndentedBlock) else [block]
+        for line in lines:
+            if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                return ()
+            for small in line.body:
+                if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                    return ()
+                value = small.value
+                if not (
+                    (isinstance(value, cst.Name) and value.value in ("True", "False", "None"))
+                    or isinstance(value, (cst.Integer, cst.SimpleString))
+                ):
+                    return ()
+                names.append(small.targets[0].target.value)
+    return tuple(dict.fromkeys(names))
 
 
 def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
@@ -2851,9 +2979,10 @@ def _helper_unscoped(
                 if s is not None:
                     sub = (found[0], None, found[1], s)
             elif found is None and "." in target:
-                # a class or static method called on a store class (``InteractionStore.delete(db, key)``)
+                # a class or static method called on a store class (``InteractionStore.delete(db, key)``), or a
+                # method of a module-level instance of one (``chat_repo = ChatRepo()``, ``chat_repo.get(db, id)``)
                 owner, _, method = target.rpartition(".")
-                store = _store_class(project, owner)
+                store = _store_class(project, owner) or _module_instance_class(project, owner)
                 if store is not None:
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):

@@ -254,8 +254,8 @@ class _Analysis:
         out: list[UpdateSpread] = []
         seen: set[tuple[int, str]] = set()
 
-        def add(node: cst.CSTNode, param: str, carried: frozenset[str], how: str) -> None:
-            for f in sorted(carried - written):
+        def add(node: cst.CSTNode, param: str, carried: frozenset[str], how: str, overwritten: frozenset[str] = frozenset()) -> None:
+            for f in sorted(carried - written - overwritten):
                 if (id(node), f) not in seen:
                     seen.add((id(node), f))
                     out.append(UpdateSpread(node, f, f"{param}.model_dump()` applied field by field {how}"))
@@ -274,6 +274,7 @@ class _Analysis:
                 params = facts.get("params", [])
                 offset = 1 if isinstance(n.func, cst.Attribute) and params[:1] and params[0] in ("self", "cls") else 0
                 applies = facts.get("applies", {})
+                overwritten = frozenset(facts.get("writes", ()))  # the callee writes the field itself
                 for i, a in enumerate(n.args):
                     if a.star:
                         break
@@ -284,9 +285,9 @@ class _Analysis:
                     if mode == "items":
                         found = dump_in(a.value)
                         if found is not None:
-                            add(found[2], found[0], found[1], f"by `{name}()")
+                            add(found[2], found[0], found[1], f"by `{name}()", overwritten)
                     elif isinstance(a.value, cst.Name) and a.value.value in bodies:
-                        add(a.value, a.value.value, bodies[a.value.value], f"by `{name}()")
+                        add(a.value, a.value.value, bodies[a.value.value], f"by `{name}()", overwritten)
         return out
 
 

@@ -42,9 +42,12 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     field. The update form counts too: such a body model dumped (`payload.model_dump(exclude_unset=True)`)
     and applied key by key with a `setattr` loop, in the handler or in the project function or method the
     handler hands the dump (or the model) to (`service.update(id, payload.model_dump())` with `for key,
-    value in updates.items(): setattr(row, key, value)`); it is reported at the dump (the read of the
-    identity value), unless the loop tests its key against an allow-list, the dump keeps the field out
-    (`exclude={"owner_id"}`, `include=...`), or the handler writes the field itself.
+    value in updates.items(): setattr(row, key, value)`), also through a local of the callee bound once to
+    the dump (`data = payload.model_dump(exclude_unset=True)`, `for key, value in data.items(): setattr(row,
+    key, value)` in the CRUD helper the handler hands `payload` to); it is reported at the dump or at the
+    model handed on (the read of the identity value), unless the loop tests its key against an allow-list,
+    the dump keeps the field out (`exclude={"owner_id"}`, `include=...`), or the handler or the callee
+    writes the field itself (`row.owner_id = user_id` after the loop, `data.pop("owner_id")`).
 
     Not reported: a field the handler compares with the principal (`if payload.owner_id !=
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the

@@ -88,6 +88,21 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     row up by a path or query key with no owner predicate and no check of its own) and compared with the
     principal in the dependency or handler that receives it is reported at that comparison.
 
+    CRUD helpers count when the route hands them who asks: a parameter that every authenticated caller
+    fills with the principal's id (`current_user_id=str(user.id)`, or the value of an auth dependency that
+    returns the caller's id itself, `token_user_id: Annotated[int, Depends(get_sub_from_token)]` handed on
+    as it is) holds the principal in the helper. A row the helper gets from another project function whose
+    summary looks it up by the key it is handed with no owner predicate (`activity =
+    crud.get_activity_by_id(activity_id, db)`), then compares with that parameter, is reported there. The
+    comparison decides access when the row is hidden rather than refused, too: `return None` for anyone but
+    the owner (the route answers `404` or an empty body), an owner flag set in an `if` and tested by an exit
+    later (`is_owner = True`, `if token_user_id != ride.user_id: is_owner = False`, `if not is_owner and
+    ride.hide_splits: return None`), fetched rows filtered in Python for non-owners (`if uid !=
+    ride.user_id: splits = [s for s in splits if ...]`), or a comparison that leads into a nested `if` that
+    raises or returns (`if article.author != user: if not can_moderate(user): raise ...`). Fields blanked
+    for non-owners while the row is still returned, a flag only reported back, or a nested `if` that does
+    not exit decide nothing.
+
     The check may be made on the row's parent: a row looked up by an attribute of the fetched row (`tenant
     = ...where(Tenant.id == role.tenant_id)`) whose owner is compared with the principal (`if
     tenant.owner_id != owner_id: raise`) decides access to the fetched row, and is reported there, naming

@@ -100,7 +100,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     The request is followed, not the function: a route's client key (path, query, body or form value)
     handed to a project function, a repository method (`store.fetch(job_id)`, `self.repo.get_one(id)`) or
     a model's or a store class's class or static method (`Job.by_key(session, job_id)`,
-    `JobStore.get_job(db=db, job_id=job_id)`) whose body, directly or through the helpers it
+    `JobStore.get_job(db=db, job_id=job_id)`), or a project class built with it (`ChatFlow(db_session=db,
+    chat_id=body.chat_id, ...)`, whose `__init__` looks the row up; also through a module-level instance of a
+    store class, `chat_repo = ChatRepo()`, `chat_repo.get(db, chat_id)`) whose body, directly or through the helpers it
     hands the key to, looks a row of an owned model up by it with no owner predicate and no ownership
     comparison is reported at the route's call, the message naming the chain (per-function summaries
     computed with `ast` when the project is indexed). A key addresses rows: a
@@ -111,7 +113,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     (`Counter.period == period` for a `(user_id, period)` key: one row per owner, across owners). A local
     that only copies a parameter or its attribute (`post_id = post.id`, `key = uuid.UUID(raw_id)`) keys
     the lookup on that parameter, also in the route (`persona_id = int(assistant_id)`). A helper given the principal or an identity value
-    answers for the lookup, unless it never reads it. So does a repository object built with the principal whose method
+    answers for the lookup, unless it never reads it or only keeps it on the object (`self.user = user` in an
+    `__init__` that looks the row up by the key alone). So does a repository object built with the principal whose method
     compares a column with an attribute of what it holds (`Message.api_client_id == self.api_client.id`). A helper that is not a route and is given no
     principal makes no claim of its own for a lookup keyed on one of its parameters: the key is its
     caller's (a background job's, an agent tool's, or a route's, which is then reported at its call).

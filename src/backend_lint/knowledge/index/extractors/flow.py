@@ -21,7 +21,9 @@ scoping column. A summary is kept only when it says something:
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``;
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
-- ``unused``: parameters the body never reads (an identity handed in and forgotten).
+- ``unused``: parameters the body never reads (an identity handed in and forgotten);
+- ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
+  looks up meanwhile is not decided by them.
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -116,6 +118,8 @@ def summarise(
     copies = _param_copies(fn, plain)  # ``message_id = message.id``: a local that only copies a parameter
     keyish = plain | set(copies) if copies else plain
     loaded: set[str] = set()
+    store_reads: dict[str, int] = {}  # parameter -> loads that only keep it on the object (``self.user = user``)
+    load_counts: dict[str, int] = {}
     for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
         t = type(node)
         if t is ast.Name:
@@ -124,6 +128,10 @@ def summarise(
             continue
         if t in _SKIP:
             continue
+        if t is ast.Assign and type(node.value) is ast.Name and node.value.id in plain and all(  # type: ignore[attr-defined]
+            type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id == "self" for x in node.targets  # type: ignore[attr-defined]
+        ):
+            store_reads[node.value.id] = store_reads.get(node.value.id, 0) + 1  # type: ignore[attr-defined]
         if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
             if value is not None and not (type(value) is ast.Constant and value.value is None):
@@ -238,6 +246,13 @@ def summarise(
     unused = sorted(plain - loaded)
     if unused:
         out["unused"] = unused
+    if store_reads:  # (a second look, only for a function that keeps a parameter on ``self``)
+        for node in own_nodes(fn)[0]:
+            if type(node) is ast.Name and node.id in store_reads and type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
+                load_counts[node.id] = load_counts.get(node.id, 0) + 1  # type: ignore[attr-defined]
+    kept = sorted(p for p, n in store_reads.items() if load_counts.get(p) == n)
+    if kept:
+        out["kept"] = kept
     return out
 
 

@@ -40,7 +40,9 @@ Stored under ``facts["extra"]["orm"]``:
   for a function that copies every key of a parameter onto an object with a ``setattr`` loop (``for k, v in
   updates.items(): setattr(row, k, v)``, ``items`` ; over ``payload.model_dump(...)``, ``dump``) with no
   allow-list (a test of the key other than ``hasattr``): the update form of a spread (BKL101,
-  ``knowledge.update_spread``).
+  ``knowledge.update_spread``); the loop may run over a local bound once to such a dump (``data =
+  payload.model_dump(exclude_unset=True)``), and ``writes`` names the fields the function writes itself
+  (``row.user_id = user_id``, ``data["user_id"] = ...``, ``data.pop("user_id")``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -547,8 +549,9 @@ def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> li
 
 def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]], resolve: Resolve) -> list[dict[str, Any]]:
     """What a route or a function taking dependencies hands to the functions it calls: ``[{"target", "route",
-    "args": [[position or keyword, own parameter, "id" | "raw"]]}]``, ``id`` for the id of a dependency
-    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``raw`` for a route's own client
+    "args": [[position or keyword, own parameter, "id" | "whole" | "raw"]]}]``, ``id`` for the id of a dependency
+    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``whole`` for a dependency parameter
+    handed on as it is (``token_user_id`` when the dependency returns the caller's id), ``raw`` for a route's own client
     parameter or a part of it (``payload.user_id``). ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
     parameters receive the principal's id (the dependency being an auth dependency) and never client data."""
     deps = {
@@ -560,6 +563,12 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     )
     if not deps and not route:
         return []
+    # handed on as it is: a parameter with an explicit marker (a route's ``Annotated`` alias too), never a
+    # typed parameter of a plain function (``db: Session``)
+    whole = {
+        p["name"] for p in params
+        if _last(p.get("marker")) in ("Depends", "Security") or (route and p["name"] in deps)
+    }
     # (a parameter annotated with a class may be a body model or an auth alias: its ``.id`` counts as the
     # principal's only when the project-level reading finds an auth dependency behind it, anything else of
     # it as client data)
@@ -575,6 +584,8 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             expr = expr.args[0]
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
             return "id", expr.value.id
+        if isinstance(expr, ast.Name) and expr.id in whole:
+            return "whole", expr.id  # the dependency's value itself (``token_user_id`` from ``get_sub(...) -> int``)
         base = expr
         while isinstance(base, (ast.Attribute, ast.Subscript)):
             base = base.value  # ``payload.user_id``, ``data["user_id"]``: still the client's
@@ -597,7 +608,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             found = kind(k.value) if k.arg else None
             if found is not None:
                 given.append([k.arg, found[1], found[0]])
-        if not given or not any(g[2] == "id" for g in given) and not route:
+        if not given or not any(g[2] in ("id", "whole") for g in given) and not route:
             continue
         target = resolve(node.func)
         if target and "." in target:
@@ -736,6 +747,23 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     if not params:
         return None
     applies: dict[str, str] = {}
+    # ``data = payload.model_dump(exclude_unset=True)`` then ``for k, v in data.items(): setattr(...)``: a dump
+    # of a parameter held in a local bound once (also the parameter's own name rebound to its dump)
+    bound: dict[str, int] = {}
+    held: dict[str, ast.expr] = {}
+    locals_read = False
+
+    def read_locals() -> None:  # (only for a function with such a loop over a local)
+        for node in walk_function(fn):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    for n in ast.walk(t):
+                        if isinstance(n, ast.Name):
+                            bound[n.id] = bound.get(n.id, 0) + 1
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    held[node.targets[0].id] = node.value
+
     for node in walk_function(fn):
         if not isinstance(node, (ast.For, ast.AsyncFor)):
             continue
@@ -744,6 +772,13 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
             continue
         source = it.func.value
         mode = "items"
+        if isinstance(source, ast.Name) and not locals_read:
+            read_locals()
+            locals_read = True
+        if isinstance(source, ast.Name) and bound.get(source.id) == 1 and source.id in held:
+            dumped = held[source.id]
+            if isinstance(dumped, ast.Call) and isinstance(dumped.func, ast.Attribute) and dumped.func.attr in _DUMPS:
+                source = dumped
         if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr in _DUMPS:
             if any(k.arg in ("include", "exclude") for k in source.keywords):
                 continue  # an allow-list, or fields kept out: read by the rule in the handler, not here
@@ -770,7 +805,24 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
             applies.setdefault(source.id, mode)
     if not applies:
         return None
-    return {"params": names, "applies": applies}
+    # fields the function writes itself, whatever the loop set: ``row.user_id = user_id``,
+    # ``data["user_id"] = ...``, ``data.pop("user_id")``, ``del data["user_id"]``
+    writes: set[str] = set()
+    for node in walk_function(fn):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id not in ("self", "cls"):
+                    writes.add(t.attr)
+                elif isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                    writes.add(t.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "pop" and node.args:
+            if isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                writes.add(node.args[0].value)
+    out: dict[str, Any] = {"params": names, "applies": applies}
+    if writes:
+        out["writes"] = sorted(writes)
+    return out
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
