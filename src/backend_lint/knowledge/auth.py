@@ -1415,7 +1415,7 @@ def authentication_middleware(project: Optional["ProjectIndex"]) -> bool:
         return False
 
     def build() -> bool:
-        return any(orm_facts(facts).get("auth_middleware") for _mod, facts in project.iter_modules())
+        return any(orm_facts(facts).get("auth_middleware") for mod, facts in project.iter_modules() if not _test_module_name(mod))
 
     return bool(project.stored_memo("auth.authentication_middleware", build, load=bool))
 
