@@ -1251,7 +1251,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if ident.authenticated:
             for path in request_user_principals(ctx, func, params):
                 ident.principals.setdefault(path, None)
-        if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
+        gate = set(ident.principals)
+        if ident.authenticated and authentication_middleware(ctx.project):
+            # ``assert_admin(request)``: the request carries the middleware's caller
+            gate |= {p.name for p in params if p.type and last_segment(p.type) in REQUEST_CLASSES}
+        if gate and _admin_gate(ctx, func, gate):
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True
@@ -1532,8 +1536,11 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str]) -> bool:
     """A top-level statement that lets only admins through: ``require_admin(current_user)`` /
-    ``await check_superuser(user)``, or ``if not current_user.is_superuser: raise ...``."""
+    ``await check_superuser(user)``, or ``if not current_user.is_superuser: raise ...``. A principal read from the
+    request (``request.user``) is handed on as the request: ``assert_admin(request)``."""
     body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+    carriers = {p.split(".", 1)[0] for p in principals if "." in p}
+    principals = set(principals) | carriers
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
