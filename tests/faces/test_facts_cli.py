@@ -384,7 +384,7 @@ def test_facts_list_route_wrappers_and_why_request_user_is_the_caller(tmp_path: 
     root = make_project(tmp_path, files)
     data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
     wrappers = {w["name"]: w for w in data["route_wrappers"]}
-    assert wrappers["guarded"]["registers"] and wrappers["guarded"]["handlers"] == 4
+    assert wrappers["guarded"]["registers"] and wrappers["guarded"]["handlers"] == 5
     assert "Security(app.guard.bearer)" in wrappers["guarded"]["why"]
     assert "AuthenticationMiddleware" in wrappers["guarded"]["principal"] and "app.main" in wrappers["guarded"]["principal"]
     assert not wrappers["timed"]["registers"]
