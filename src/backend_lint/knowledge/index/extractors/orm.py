@@ -485,7 +485,7 @@ def _registers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
     names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
     if len(names) < 2 or not fn.body:
         return None
-    for node in ast.walk(fn):
+    for node in walk_function(fn):  # (the walk every extractor shares; nested functions included)
         if node.__class__ is not ast.Call:
             continue
         inner = node.func  # type: ignore[attr-defined]
