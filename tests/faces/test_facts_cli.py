@@ -371,3 +371,20 @@ def test_facts_list_dependency_factories(tmp_path: Path) -> None:
     # voters hold one of the permissions: no admin gate
     assert not any("vote" in name for name in admin)
     assert not any(name.startswith(("paginate", "rate_limit")) for name in (*auth, *admin))
+
+
+WRAPPER_FIXTURE = Path(__file__).parent.parent / "fixtures" / "isolation" / "_projects" / "wrapper_routes"
+
+
+def test_facts_list_route_wrappers_and_why_request_user_is_the_caller(tmp_path: Path) -> None:
+    """``@guarded(router.get, "/x", [...])``: ``facts`` lists the wrapper, how many handlers it registers, its
+    dependencies, and that ``request.user`` is the caller (AuthenticationMiddleware installed, the wrapper's
+    scheme authenticates); a decorator handed ``router.get`` that never registers with it is no route."""
+    files = {p.relative_to(WRAPPER_FIXTURE).as_posix(): p.read_text() for p in WRAPPER_FIXTURE.rglob("*.py")}
+    root = make_project(tmp_path, files)
+    data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
+    wrappers = {w["name"]: w for w in data["route_wrappers"]}
+    assert wrappers["guarded"]["registers"] and wrappers["guarded"]["handlers"] == 5
+    assert "Security(app.guard.bearer)" in wrappers["guarded"]["why"]
+    assert "AuthenticationMiddleware" in wrappers["guarded"]["principal"] and "app.main" in wrappers["guarded"]["principal"]
+    assert not wrappers["timed"]["registers"]

@@ -228,6 +228,24 @@ def test_a_module_with_pep_758_except_keeps_its_facts(tmp_path: Path) -> None:
     assert facts["parsed"] and "get_principal" in facts["functions"]
 
 
+def test_a_module_with_pep_695_type_parameters_keeps_its_facts(tmp_path: Path) -> None:
+    """``class Page[T: Base](...)``, ``def filter[Q: Select | Update](...)`` and ``type X = ...`` (Python 3.12) in a
+    repository module: an older parser must not drop the module's facts (romm's handlers and route modules)."""
+    files = {
+        "app/__init__.py": "",
+        "app/store.py": (
+            "from sqlalchemy import Select, Update\n\n\nclass Page[T: object](list[T]):\n    pass\n\n\n"
+            "class Store:\n    def filter[Q: Select[tuple[int]] | Update](\n        self, query: Q\n    ) -> Q:\n"
+            "        return query\n\n    def get(self, item_id: int) -> int:\n        return item_id\n\n\n"
+            "type Key = int\nstore = Store()\n"
+        ),
+    }
+    index = _build(tmp_path, files)
+    facts = index.modules["app.store"]
+    assert facts["parsed"] and {"Page", "Store"} <= set(facts["classes"])
+    assert {"Key", "store"} <= set(facts["assignments"])
+
+
 def test_a_changed_file_with_the_same_imports_writes_no_roots_file(tmp_path: Path) -> None:
     """What the roots were inferred from is a digest of each file's absolute imports, kept in the index's
     manifest: a file edited without changing its imports leaves the stored roots alone (not read per file,

@@ -82,6 +82,13 @@ def render_text(data: dict[str, Any]) -> str:
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]
+    rows = data.get("route_wrappers") or []
+    if rows:
+        lines += ["", _count(rows, "Route wrappers (decorators handed a router's method)") + ":"]
+        for w in rows:
+            lines.append(f"  {w['module']}.{w['name']} ({w['handlers']} handlers): {w['why']}")
+            if w.get("principal"):
+                lines.append(f"    {w['principal']}")
     if data.get("family2_silent"):
         lines += ["", "Family 2 (BKL2xx) makes no claim here:"]
         lines += [f"  {w}" for w in data["family2_silent"]]

@@ -31,7 +31,7 @@ from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
-from .fastapi import RouteInfo, route_info
+from .fastapi import RouteInfo, index_route, route_info, route_wrapper
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
 from .facts import orm_facts
@@ -715,7 +715,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 
-    routes = [q for q, fn in nodes.items() if fn.get("route")]
+    route_of = {q: index_route(project, fn) for q, fn in nodes.items() if fn.get("route")}
+    routes = [q for q, yes in route_of.items() if yes]
     tasks = [q for q, fn in nodes.items() if fn.get("task")]
     tasks += [t for fn in nodes.values() for c in fn.get("background_out", ()) for t in _as_nodes(targets(c))]
     if not routes:
@@ -726,7 +727,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     roots: list[str] = []
     for q, fn in nodes.items():
         params = fn.get("params", ())
-        if fn.get("route"):
+        if route_of.get(q):
             if fn.get("admin_gate") or (settings is not None and any(admin_param(p) for p in params)):
                 admin.append(q)
             else:
@@ -744,7 +745,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     for q in reach(tasks) - claims:
         out.setdefault(q, "task")
     for q, fn in nodes.items():
-        if q not in claims and not fn.get("route"):
+        if q not in claims and not route_of.get(q):
             out.setdefault(q, "none")
     for q in routes:
         out.pop(q, None)  # a request handler makes its own claims (or none, when admin-only)
@@ -1020,7 +1021,18 @@ def _decorator_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> l
     router = module_assignments(ctx).get(route.router)
     if isinstance(router, cst.Call):
         out.extend(_dependencies_arg(ctx, router))
+    out.extend(_wrapper_dependencies(ctx, route))
     return out
+
+
+def _wrapper_dependencies(ctx: "FileContext", route: RouteInfo) -> list[DependencyKind]:
+    """The ``dependencies=[...]`` a route-registering wrapper hands the router method (``protected_route(
+    router.get, ...)`` calling ``method(path, dependencies=[Security(oauth2_scheme, scopes=scopes)])``),
+    classified like a route decorator's own."""
+    if route.wrapper is None or ctx.project is None:
+        return []
+    registers = route_wrapper(ctx.project, route.wrapper) or {}
+    return [param_dependency(ctx.project, ctx.settings, marker) for marker in registers.get("dependencies", ())]
 
 
 def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
@@ -1197,7 +1209,17 @@ def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
             return True
         if p.annotation is not None and any(n in names for n in _leaf_names(p.annotation.annotation)):
             return True
-    return False
+    return _request_user_helper(ctx, params)
+
+
+def _request_user_helper(ctx: "FileContext", params: list) -> bool:
+    """A function given the request (``def _get_owned_playlist(request: Request, id: int)``) in an app whose
+    ``request.user`` an authentication middleware sets: ``request.user`` may be the caller."""
+    if ".user" not in ctx.source:
+        return False
+    if not any(p.annotation is not None and not REQUEST_CLASSES.isdisjoint(_leaf_names(p.annotation.annotation)) for p in params):
+        return False
+    return authentication_middleware(ctx.project)
 
 
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
@@ -1226,7 +1248,14 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.principals.setdefault(path, None)
             else:
                 ident.identity_params.setdefault(path, identity_field)
-        if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
+        if ident.authenticated:
+            for path in request_user_principals(ctx, func, params):
+                ident.principals.setdefault(path, None)
+        gate = set(ident.principals)
+        if ident.authenticated and authentication_middleware(ctx.project):
+            # ``assert_admin(request)``: the request carries the middleware's caller
+            gate |= {p.name for p in params if p.type and last_segment(p.type) in REQUEST_CLASSES}
+        if gate and _admin_gate(ctx, func, gate):
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True
@@ -1259,6 +1288,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.identity_params[p.name] = p.name
         elif p.name in fed and p.name not in ident.principals:
             ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
+    if enclosing is None and authentication_middleware(project):
+        # a helper given the request by the routes that reach it (``_get_owned_playlist(request, id)``): the
+        # middleware's ``request.user`` is the caller there too
+        for path in request_user_principals(ctx, func, params):
+            ident.principals.setdefault(path, None)
     return ident
 
 
@@ -1400,6 +1434,51 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
     return {k: v for k, v in out.items() if k not in written}
 
 
+def authentication_middleware(project: Optional["ProjectIndex"]) -> bool:
+    """The app installs Starlette's ``AuthenticationMiddleware`` (``app.add_middleware(AuthenticationMiddleware,
+    backend=...)``, ``Middleware(AuthenticationMiddleware, ...)``, index fact ``auth_middleware``): every request's
+    ``request.user`` is what the project's backend authenticated."""
+    if project is None:
+        return False
+
+    def build() -> bool:
+        return any(orm_facts(facts).get("auth_middleware") for mod, facts in project.iter_modules() if not _test_module_name(mod))
+
+    return bool(project.stored_memo("auth.authentication_middleware", build, load=bool))
+
+
+def request_user_principals(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> list[str]:
+    """``request.user`` as the caller of an authenticated route (an auth dependency guards it: a parameter,
+    the decorator's, the router's or a registering wrapper's ``dependencies=[...]``) in an app that installs
+    Starlette's ``AuthenticationMiddleware``: the middleware's backend authenticated the request, and the
+    route's auth dependency refuses anonymous callers, so ``request.user`` is the principal. Read, never
+    written; only for a parameter typed as FastAPI's / Starlette's ``Request``. (Without the middleware
+    ``request.user`` is not set at all; an unauthenticated route's ``request.user`` may be anonymous.)"""
+    if ".user" not in ctx.source or not authentication_middleware(ctx.project):
+        return []
+    names = {
+        p.name for p in params
+        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
+    }
+    if not names:
+        return []
+    found: set[str] = set()
+    written: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            written |= {dotted_name(t) or "" for t in targets}
+        if (
+            isinstance(node, cst.Attribute) and node.attr.value == "user"
+            and isinstance(node.value, cst.Name) and node.value.value in names
+        ):
+            found.add(f"{node.value.value}.user")
+        stack.extend(iter_children(node))
+    return sorted(found - written)
+
+
 LOG_METHODS = frozenset(
     {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "adebug", "ainfo", "awarning", "aerror", "aexception"}
 )
@@ -1480,8 +1559,11 @@ def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str]) -> bool:
     """A top-level statement that lets only admins through: ``require_admin(current_user)`` /
-    ``await check_superuser(user)``, or ``if not current_user.is_superuser: raise ...``."""
+    ``await check_superuser(user)``, or ``if not current_user.is_superuser: raise ...``. A principal read from the
+    request (``request.user``) is handed on as the request: ``assert_admin(request)``."""
     body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+    carriers = {p.split(".", 1)[0] for p in principals if "." in p}
+    principals = set(principals) | carriers
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:

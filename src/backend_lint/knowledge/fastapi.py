@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from ..ground.lazy import lazy_import
 
 from .cst import iter_children
+from .facts import orm_facts
 from .imports import dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +55,9 @@ class RouteInfo:
     router: str
     func: cst.FunctionDef
     websocket: bool = False
+    # a route registered through a project wrapper handed the router's method (``@protected_route(router.get,
+    # "/x", [Scope.READ])``): the wrapper's qualified name (its ``dependencies=[...]``: ``wrapper_dependencies``)
+    wrapper: Optional[str] = None
 
     @property
     def is_update(self) -> bool:
@@ -278,6 +282,10 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
         else:
             methods = frozenset({attr.upper()})
         return RouteInfo(methods, _string_arg(call, 0, "path"), dec, router, func, websocket=attr == "websocket")
+    for dec in func.decorators:
+        found = _wrapped_route(ctx, table, func, dec)
+        if found is not None:
+            return found
     registered = added_routes(ctx).get(func.name.value)
     if registered is not None:
         methods, path, router, call = registered
@@ -285,6 +293,61 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
         # are the route's
         return RouteInfo(methods, path, cst.Decorator(decorator=call), router, func)
     return None
+
+
+def route_wrapper(project: Optional["ProjectIndex"], qualified: Optional[str]) -> Optional[dict[str, Any]]:
+    """What a project decorator factory does with the router method it is handed, when it registers a route
+    with it (index fact ``registers``: it calls that parameter, ``method(path, dependencies=[...], **kw)``,
+    and applies the result to the decorated function, as ``router.get(path)(fn)`` does): ``{"method": index
+    of the method parameter, "path": index of the path parameter or None, "dependencies": [markers]}``. A
+    decorator that is handed ``router.get`` but never registers with it is no route (``None``)."""
+    if project is None or not qualified:
+        return None
+    found = project.resolve_symbol(qualified)
+    if found is None or found[2] != "functions":
+        return None
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+    registers = fn.get("registers") if fn else None
+    return registers if isinstance(registers, dict) else None
+
+
+def index_route(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> bool:
+    """An index function or method entry (``orm`` facts) is a request handler: ``route``, and when it was
+    registered through a project wrapper (``route_wrapper``), that wrapper registers routes."""
+    if not fn.get("route"):
+        return False
+    wrapper = fn.get("route_wrapper")
+    return wrapper is None or route_wrapper(project, wrapper) is not None
+
+
+def _wrapped_route(ctx: "FileContext", table: RouterTable, func: cst.FunctionDef, dec: cst.Decorator) -> Optional[RouteInfo]:
+    """``@wrapper(router.get, "/path", ...)`` where ``wrapper`` is a project function that registers the route
+    with the router method it is handed (``route_wrapper``)."""
+    call = dec.decorator
+    if not isinstance(call, cst.Call) or len(call.args) < 2:
+        return None
+    first = call.args[0]
+    if first.keyword is not None or first.star or not isinstance(first.value, cst.Attribute):
+        return None
+    attr = first.value.attr.value
+    if attr not in ROUTE_DECORATORS or not table.is_router(first.value.value):
+        return None
+    wrapper = ctx.qualified_name(call.func)
+    registers = route_wrapper(ctx.project, wrapper)
+    if registers is None or registers.get("method") != 0:
+        return None
+    path = None
+    position = registers.get("path")
+    if isinstance(position, int):
+        path = _string_arg(call, position, "path")
+    if attr == "api_route":
+        methods = _methods_arg(call)
+    elif attr == "websocket":
+        methods = frozenset({"WEBSOCKET"})
+    else:
+        methods = frozenset({attr.upper()})
+    router = dotted_name(first.value.value) or "?"
+    return RouteInfo(methods, path, dec, router, func, websocket=attr == "websocket", wrapper=wrapper)
 
 
 def added_routes(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional[str], str, cst.Call]]:

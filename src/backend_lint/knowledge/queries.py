@@ -1064,6 +1064,12 @@ class _Analyzer:
                         state[key] = replace(state[key], derived=True)
                     else:
                         state[key] = Val(derived=True)
+            for key in sorted(c.row.keys):
+                # a row from a repository keeps the keys it was given (``get_collection(id)``): as after a helper's
+                # check, a later write by that key (``delete_collection(id)``) is this row's, one finding per fetch
+                old = state.get(key)
+                if old is None or not (old.stmt or old.rows):
+                    state[key] = replace(old or NOTHING, derived=True)
         for name, node in self._compared_values(expr, state):
             self._verify_loaded(name, state, node, None)
 

@@ -372,17 +372,61 @@ class TreeHandover:
         return found[1] if found[0] == source else None
 
 
+# PEP 695 (Python 3.12): ``class Page[T: Base](...)``, ``def filter[Q: Select | Update](...)``, ``type X = ...``.
+# An older parser rejects the whole module (romm's repositories and route modules); the type parameters say
+# nothing the facts use, so they are blanked out (spaces, columns kept) and ``type X = v`` is read as ``X = v``.
+_TYPE_PARAMS_HEAD = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+[ \t]*(\[)", re.M)
+_TYPE_ALIAS = re.compile(r"^([ \t]*)type([ \t]+)(\w+)(?=[ \t]*[\[=])", re.M)
+
+
+def _blank_type_params(source: str) -> str:
+    out = list(source)
+    for m in _TYPE_PARAMS_HEAD.finditer(source):
+        start = m.start(1)
+        depth = 0
+        end = None
+        for i in range(start, len(source)):
+            ch = source[i]
+            if ch in "[(":
+                depth += 1
+            elif ch in "])":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end is None:
+            continue
+        for i in range(start, end + 1):
+            if out[i] == "\n":
+                out[i - 1] = "\\"  # (a header over several lines stays one logical line)
+            else:
+                out[i] = " "
+    text = "".join(out)
+
+    def alias(m: "re.Match[str]") -> str:
+        name = m.group(3)
+        return f"{m.group(1)}{name}{' ' * (len('type') + len(m.group(2)))}"
+
+    return _TYPE_ALIAS.sub(alias, text)  # (``type G[T] = v`` reads as ``G[T] = v``: valid, and no fact)
+
+
 def _parse(source: str, path: str) -> tuple[Optional[ast.Module], bool]:
-    """The tree, and whether it is the tree of a patched text (PEP 758's ``except A, B:``, below)."""
-    for attempt in range(2):
+    """The tree, and whether it is the tree of a patched text (PEP 758's ``except A, B:``, PEP 695's type
+    parameters, above)."""
+    for attempt in range(3):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return ast.parse(source, filename=path), bool(attempt)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            if attempt or not isinstance(exc, SyntaxError) or "except" not in source:
+            if attempt == 2 or not isinstance(exc, SyntaxError):
                 return None, False
-            patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", source)
+            patched = source
+            if "except" in source:
+                patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", patched)
+            if patched == source or attempt == 1:
+                if "[" in source and ("def" in source or "class" in source or "type" in source):
+                    patched = _blank_type_params(patched)
             if patched == source:
                 return None, False
             source = patched

@@ -12,6 +12,8 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..auth import (
+    _test_module_name,
+    authentication_middleware,
     ADMIN_WORDS,
     AUTH_NAME,
     DependencyKind,
@@ -26,6 +28,7 @@ from ..auth import (
     privileged_arguments,
 )
 from ..facts import orm_facts
+from ..fastapi import route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_column, owner_like_columns
 from ..queries import VERIFY_WORDS
@@ -325,9 +328,17 @@ def _route_principals(index: "ProjectIndex", settings: "Settings") -> tuple[int,
         described = orm_facts(facts).get("functions", {})
         for name, fn in facts.get("functions", {}).items():
             decorators = fn.get("decorators") or ()
-            if not any("." in (d or "") and last_segment(d) in ROUTE_DECORATORS for d in decorators):
+            wrapper = described.get(name, {}).get("route_wrapper")
+            if wrapper and route_wrapper(index, wrapper) is not None:
+                routes += 1
+                markers = (route_wrapper(index, wrapper) or {}).get("dependencies", ())
+                if authentication_middleware(index) and any(param_dependency(index, settings, m).kind is not None for m in markers):
+                    authenticated += 1  # ``request.user`` behind the middleware (``route_wrappers``)
+                    continue
+            elif not any("." in (d or "") and last_segment(d) in ROUTE_DECORATORS for d in decorators):
                 continue
-            routes += 1
+            else:
+                routes += 1
             params = described.get(name, {}).get("params", ())
             if any(param_dependency(index, settings, p).kind is not None for p in params):
                 authenticated += 1
@@ -359,6 +370,49 @@ def _no_claim_functions(index: "ProjectIndex", settings: "Settings") -> list[dic
     return out
 
 
+def _route_wrappers(index: "ProjectIndex", settings: "Settings") -> list[dict[str, Any]]:
+    """Project decorator factories handed a router's method (``@protected_route(router.get, "/x", [...])``): how
+    many handlers each registers, what its ``dependencies=[...]`` are, and whether ``request.user`` is the caller
+    of those handlers (``knowledge.auth.request_user_principals``). A wrapper that never registers what it is
+    handed is listed as no route."""
+    counts: dict[str, int] = {}
+    for _, facts in index.iter_modules():
+        orm = orm_facts(facts)
+        for kind in ("functions", "methods"):
+            for fn in orm.get(kind, {}).values():
+                wrapper = fn.get("route_wrapper")
+                if wrapper:
+                    counts[wrapper] = counts.get(wrapper, 0) + 1
+    middleware = [mod for mod, facts in index.iter_modules() if orm_facts(facts).get("auth_middleware") and not _test_module_name(mod)]
+    out: list[dict[str, Any]] = []
+    for wrapper, n in sorted(counts.items()):
+        registers = route_wrapper(index, wrapper)
+        found = index.resolve_symbol(wrapper)
+        module, name = (found[0], found[1]) if found else wrapper.rpartition(".")[::2]
+        if registers is None:
+            out.append({"module": module, "name": name, "handlers": n, "registers": False,
+                        "why": "handed a router's method but never registers with it: its functions are no routes"})
+            continue
+        deps = []
+        authenticates = False
+        for marker in registers.get("dependencies", ()):
+            kind = param_dependency(index, settings, marker)
+            authenticates = authenticates or kind.kind is not None
+            deps.append(f"`{last_segment(marker.get('marker'))}({marker.get('dependency')})`: {kind.kind or 'not auth'}")
+        why = "registers the route with the router method it is handed (`method(path, ...)(fn)`)"
+        if deps:
+            why += "; dependencies " + ", ".join(deps)
+        if authenticates and middleware:
+            principal = (f"`request.user` read in its handlers is the caller: the app installs Starlette's "
+                         f"`AuthenticationMiddleware` ({', '.join(middleware[:3])}) and the wrapper's dependencies authenticate")
+        elif authenticates:
+            principal = "authenticated, but no `AuthenticationMiddleware` is installed: `request.user` is not read as the caller"
+        else:
+            principal = "its dependencies do not authenticate: its handlers have no principal from it"
+        out.append({"module": module, "name": name, "handlers": n, "registers": True, "why": why, "principal": principal})
+    return out
+
+
 def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]:
     """Everything above, one JSON-able object."""
     index.load_facts()
@@ -380,6 +434,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "owned_models": _owned_models(index, settings),
         "migration_trees": _migration_trees(index),
         "no_claim_functions": _no_claim_functions(index, settings),
+        "route_wrappers": _route_wrappers(index, settings),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out

@@ -6,7 +6,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import interesting_names, principal_fed_names
+from ...knowledge.auth import REQUEST_CLASSES, interesting_names, principal_fed_names
+from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.tree_facts import TreeFacts
 from .screens import defaults, leaf_names, parameters
@@ -25,18 +26,20 @@ def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool
         wanted = interesting_names(project, settings)
         plain = set(settings.principal_parameters) | set(settings.identity_fields) | set(principal_fed_names(project, settings))
         carries = route = False
+        # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
+        requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
         for func in facts.functions:
             if not carries:
                 if any(isinstance(d, ast.Call) for d in defaults(func)):
                     carries = True
                 else:
                     for p in parameters(func):
-                        if p.arg in plain or (p.annotation is not None and any(n in wanted for n in leaf_names(p.annotation))):
+                        if p.arg in plain or (p.annotation is not None and any(n in wanted or n in requests for n in leaf_names(p.annotation))):
                             carries = True
                             break
             if not route or not carries:
                 for dec in func.decorator_list:
-                    if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
+                    if (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS) or wrapped_route(dec):
                         route = True
                         args = func.args.posonlyargs + func.args.args
                         if args and args[0].arg == "self":

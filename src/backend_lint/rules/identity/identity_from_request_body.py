@@ -22,7 +22,7 @@ SPEC = RuleSpec(
     name="identity-from-request-body",
     message="`{field}` is taken from client data (`{source}`); read it from the auth dependency",
     fix_availability=FixAvailability.SOMETIMES,
-    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route"),
+    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", ".get,", ".post,", ".put,", ".patch,", ".delete,"),
     screen=route_handler,
     local=True,
 )

@@ -21,7 +21,7 @@ SPEC = RuleSpec(
     name="identity-parameter-from-client",
     message="Identity parameter `{field}` comes from the client; take it from the auth dependency",
     fix_availability=FixAvailability.SOMETIMES,
-    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route"),
+    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", ".get,", ".post,", ".put,", ".patch,", ".delete,"),
     screen=route_handler,
     local=True,
 )

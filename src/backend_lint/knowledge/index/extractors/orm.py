@@ -53,7 +53,7 @@ import ast
 import builtins
 from typing import Any, Optional
 
-from ._common import Resolve, store, walk_function
+from ._common import Resolve, mentions, store, walk_function
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -376,11 +376,19 @@ ROUTE_DECORATORS = frozenset({"get", "post", "put", "patch", "delete", "head", "
 _BUILTINS = frozenset(dir(builtins))
 
 
-def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
+def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[Resolve] = None) -> dict[str, Any]:
     """``route``: the function is a request handler (a decorator ``<x>.get(...)`` / ``.post(...)`` / ...);
+    ``route_wrapper``: the decorator is a project wrapper handed the router's method
+    (``@protected_route(router.get, "/x", [...])``, ``wrapped_route``), its resolved name: a request handler
+    when the wrapper registers what it is given (``registers``, read by ``knowledge.fastapi.index_route``);
     ``admin_gate``: its body opens with an admin check on one of its parameters (``require_admin(user)``,
     ``if not user.is_superuser: raise``), read by ``knowledge.auth.claim_reach``."""
+    wrapper = None
     if not any(_route_decorator(d) for d in fn.decorator_list):
+        wrapped = next((d for d in fn.decorator_list if wrapped_route(d)), None)
+        if wrapped is not None:
+            wrapper = (resolve(wrapped.func) if resolve is not None else None) or _unparse_name(wrapped.func)  # type: ignore[attr-defined]
+    if wrapper is None and not any(_route_decorator(d) for d in fn.decorator_list):
         if any(
             (d.func if d.__class__ is ast.Call else d).__class__ is ast.Attribute and (d.func if d.__class__ is ast.Call else d).attr == "tool"  # type: ignore[attr-defined]
             for d in fn.decorator_list
@@ -388,6 +396,8 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
             return {"tool": True}  # ``@mcp.tool()``: an MCP server's tool, called with the client's arguments
         return {}
     out: dict[str, Any] = {"route": True}
+    if wrapper is not None:
+        out["route_wrapper"] = wrapper
     params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
     for stmt in fn.body:
         value = stmt.value if stmt.__class__ is ast.Expr else None  # type: ignore[attr-defined]
@@ -438,6 +448,68 @@ def _route_decorator(d: ast.expr) -> bool:
     return True
 
 
+# Starlette's middleware that authenticates every request with the app's backend and sets ``request.user``
+AUTH_MIDDLEWARES = frozenset({"starlette.middleware.authentication.AuthenticationMiddleware", "fastapi.middleware.authentication.AuthenticationMiddleware"})
+
+
+# The methods of a router that a wrapper is handed (``@protected_route(router.get, "/x", [...])``)
+WRAPPED_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket"})
+
+
+def wrapped_route(d: ast.expr) -> bool:
+    """``@wrapper(<x>.get, "/path", ...)``: a decorator factory handed a router's method and then a route path
+    (a string starting with ``/``, or empty). Whether the wrapper registers the route is read from its body
+    (``registers``)."""
+    if d.__class__ is not ast.Call or len(d.args) < 2:  # type: ignore[attr-defined]
+        return False
+    first, second = d.args[0], d.args[1]  # type: ignore[attr-defined]
+    return (
+        first.__class__ is ast.Attribute and first.attr in WRAPPED_METHODS  # type: ignore[attr-defined]
+        and second.__class__ is ast.Constant and isinstance(second.value, str) and second.value[:1] in ("/", "")  # type: ignore[attr-defined]
+    )
+
+
+def _unparse_name(node: ast.expr) -> Optional[str]:
+    parts: list[str] = []
+    while node.__class__ is ast.Attribute:
+        parts.append(node.attr)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+    if node.__class__ is not ast.Name:
+        return None
+    return ".".join([node.id, *reversed(parts)])  # type: ignore[attr-defined]
+
+
+def _registers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A route-registering wrapper: somewhere in its body (its nested decorator included) it calls one of its
+    parameters and applies the result to a function, ``method(path, dependencies=[...], **kw)(fn)``, as
+    FastAPI's ``router.get(path, ...)(fn)`` does. ``{"method": index of that parameter, "path": index of the
+    parameter handed on as the path (or None), "dependencies": [markers of its ``dependencies=[...]``]}``."""
+    names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
+    if len(names) < 2 or not fn.body:
+        return None
+    for node in walk_function(fn):  # (the walk every extractor shares; nested functions included)
+        if node.__class__ is not ast.Call:
+            continue
+        inner = node.func  # type: ignore[attr-defined]
+        if inner.__class__ is not ast.Call or inner.func.__class__ is not ast.Name or inner.func.id not in names:  # type: ignore[attr-defined]
+            continue
+        if len(node.args) != 1:  # type: ignore[attr-defined]
+            continue
+        path = None
+        first = inner.args[0] if inner.args else next((k.value for k in inner.keywords if k.arg == "path"), None)  # type: ignore[attr-defined]
+        if first is not None and first.__class__ is ast.Name and first.id in names:  # type: ignore[attr-defined]
+            path = names.index(first.id)  # type: ignore[attr-defined]
+        deps: list[dict[str, Any]] = []
+        for k in inner.keywords:  # type: ignore[attr-defined]
+            if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
+                for el in k.value.elts:
+                    found = call_marker(el, resolve)
+                    if found is not None:
+                        deps.append(found)
+        return {"method": names.index(inner.func.id), "path": path, "dependencies": deps}  # type: ignore[attr-defined]
+    return None
+
+
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {
         "returns": main_type(stmt.returns, resolve),
@@ -454,7 +526,10 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     feeds = _principal_feeds(stmt, out["params"], resolve)
     if feeds:
         out["feeds"] = feeds
-    out.update(_route_facts(stmt))
+    out.update(_route_facts(stmt, resolve))
+    registers = _registers(stmt, resolve)
+    if registers is not None:
+        out["registers"] = registers
     for dec in stmt.decorator_list:
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
@@ -870,7 +945,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     body = _body_facts(stmt, resolve)
                     method_calls.update(body.get("calls_out", ()))
                     entry = {k: v for k, v in body.items() if k in _REACH_KEYS}
-                    entry.update(_route_facts(stmt))
+                    entry.update(_route_facts(stmt, resolve))
                     if entry.get("route") or any(
                         d is not None and d.__class__ is ast.Call and _last(resolve(d.func)) in _MARKERS  # type: ignore[attr-defined]
                         for d in (*stmt.args.defaults, *stmt.args.kw_defaults)
@@ -964,6 +1039,14 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         prefixes.add(kw.value.value)
 
     scan_prefixes(tree.body, 0)
+    if mentions("AuthenticationMiddleware"):
+        # ``app.add_middleware(AuthenticationMiddleware, backend=...)`` / ``Middleware(AuthenticationMiddleware,
+        # ...)``: Starlette sets ``request.user`` from the project's backend (``knowledge.auth``)
+        for node in ast.walk(tree):
+            if node.__class__ is ast.Call and node.args and node.args[0].__class__ in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
+                if resolve(node.args[0]) in AUTH_MIDDLEWARES:  # type: ignore[attr-defined]
+                    out["auth_middleware"] = True
+                    break
     if prefixes:
         out["route_prefixes"] = sorted(prefixes)
     criteria: list[str] = []
