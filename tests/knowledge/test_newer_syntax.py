@@ -192,6 +192,9 @@ def test_check_says_once_on_stderr_which_modules_have_no_facts(tmp_path: Path) -
     data = json.loads(r.stdout)
     assert [(Path(d["filename"]).name, d["code"]) for d in data if d["code"] == "BKL900"] == [("broken.py", "BKL900")]
     assert r.stderr.decode().count("syntax newer than Python") == 1
+    for _ in range(2):  # (a cold run that stores the index, then a warm one that reads it)
+        r = run_cli("check", "--cache-dir", str(tmp_path / "cache"), "--jobs", "1", "--select", "BKL3", cwd=root)
+        assert r.stderr.decode().count("uses syntax newer than Python") == 1
     r = run_cli("facts", "--no-cache", "--output-format", "json", cwd=root)
     facts = json.loads(r.stdout)
     assert facts["unparsed_modules"] == ["app/broken.py", "app/report.py"]
