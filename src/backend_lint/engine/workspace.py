@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional, Sequence
 
@@ -414,6 +415,24 @@ def _warn_unresolved(index: ProjectIndex, warn: Callable[[str], None]) -> bool:
     return True
 
 
+def _warn_newer_syntax(index: ProjectIndex, warn: Callable[[str], None]) -> bool:
+    """Once per run: the files this Python cannot read for the index because they use newer syntax (libcst,
+    hence the rules, parse them; their facts are missing, so findings that need them are too). True when said."""
+    found = index.newer_syntax_paths()
+    if not found:
+        return False
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    shown = ", ".join(os.path.relpath(p, index.root) for p in found[:3]) + (", ..." if len(found) > 3 else "")
+    n = len(found)
+    warn(
+        f"{n} module{'s' if n != 1 else ''} ({shown}) use{'s' if n == 1 else ''} syntax newer than Python {version}, "
+        f"which runs backend-lint: {'its' if n == 1 else 'their'} facts (models, auth dependencies) are missing and "
+        "findings that need them may be too. Run backend-lint under the project's Python; `backend-lint facts` "
+        "lists the modules without facts"
+    )
+    return True
+
+
 def _nested_excludes(groups: list, settings: Settings, named: list[str], force_exclude: bool) -> list:
     """A group whose closest configuration is not the run's also drops the files its own patterns exclude
     (found by walking: a file named on the command line stays, unless ``--force-exclude``)."""
@@ -429,6 +448,7 @@ def _nested_excludes(groups: list, settings: Settings, named: list[str], force_e
 
 def _lint_groups(groups, settings, workspace, request, options, outcomes, project, result, warn=None) -> None:
     """Lint each group of files with its settings (its own workspace unless one was given)."""
+    warn_newer = warn
     for group_settings, group_files in groups:
         group_options = options
         if group_settings is not settings and options.use_cache and not request.cache_dir:
@@ -442,6 +462,9 @@ def _lint_groups(groups, settings, workspace, request, options, outcomes, projec
         if warn is not None and group_workspace.index is not None:
             warned = _warn_unresolved(group_workspace.index, warn)
             warn = None if warned else warn  # once per run
+        if warn_newer is not None and group_workspace.index is not None:
+            warned = _warn_newer_syntax(group_workspace.index, warn_newer)
+            warn_newer = None if warned else warn_newer  # once per run
         for o in lint_paths(group_workspace.engine, group_files, group_options):
             outcomes[o.path] = o
         project.extend(_project_findings(group_workspace, group_files))

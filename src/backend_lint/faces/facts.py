@@ -69,6 +69,10 @@ def render_text(data: dict[str, Any]) -> str:
     if data["unparsed_modules"]:
         lines.append(f"Modules Python could not parse (no facts): {', '.join(data['unparsed_modules'][:10])}"
                      + (" ..." if len(data["unparsed_modules"]) > 10 else ""))
+    newer = data.get("newer_syntax_modules") or []
+    if newer:
+        lines.append(f"  of which use syntax newer than Python {sys.version_info[0]}.{sys.version_info[1]}, which runs backend-lint "
+                     f"(run it under the project's Python): {', '.join(newer[:10])}" + (" ..." if len(newer) > 10 else ""))
     for key, title in (("auth_dependencies", "Auth dependencies"), ("admin_dependencies", "Admin dependencies")):
         rows = data[key]
         lines += ["", _count(rows, title) + ":"]

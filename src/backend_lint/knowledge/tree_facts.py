@@ -19,10 +19,13 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # and operator singletons (``Load``, ``Add``, ``Eq``), which are not indexed.
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "module", "level", "kind", "type_comment", "conversion", "is_async", "asname"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_TYPE_ALIAS = getattr(ast, "TypeAlias", None)  # (3.12+: its ``name`` is a ``Name`` node, not a string)
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
-    fields = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+    fields = () if kind is ast.Constant else tuple(
+        f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS or (f == "name" and kind is _TYPE_ALIAS)
+    )
     _CHILD_FIELDS[kind] = fields
     return fields
 

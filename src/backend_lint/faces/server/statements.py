@@ -381,7 +381,7 @@ def _stub(stmt: Any) -> Any:
     else:
         args = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
         node = ast.FunctionDef(name=stmt.name, args=args, body=[ast.Pass()], decorator_list=[], returns=None, type_comment=None)
-    if hasattr(node, "type_params"):  # (Python 3.12+)
+    if "type_params" in node._fields:  # (Python 3.12+; 3.12's constructor leaves it unset, so ``hasattr`` is False)
         node.type_params = []
     return ast.fix_missing_locations(ast.copy_location(node, stmt))
 

@@ -226,6 +226,17 @@ class ProjectIndex:
             return None
         return handover.take(os.path.abspath(path), text)
 
+    def newer_syntax_paths(self) -> list[str]:
+        """The files (absolute paths, sorted) that have no facts because they use syntax newer than the running
+        Python's ``ast`` reads, even respelled (``knowledge/newer_syntax.py``): libcst parses them, so they are
+        not syntax errors (no BKL900 says anything about them). Reads only the facts of files that did not parse."""
+        unparsed = [p for p, e in self._entries.items() if not e.parsed]
+        if not unparsed:
+            return []
+        if self._modules is None:
+            self._load_paths([p for p in unparsed if self._entries[p].facts is None])
+        return sorted(p for p in unparsed if (self._entries[p].facts or {}).get("newer_syntax"))
+
     def load_facts(self) -> None:
         """Read every module's facts now (before forking workers, so that they share them)."""
         if self._modules is None:

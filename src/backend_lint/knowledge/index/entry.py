@@ -8,7 +8,7 @@ import json
 from typing import Any, Optional
 
 # The stored index depends on the code that extracts facts: a digest of these sources is in its key.
-EXTRACTION_CODE = ("__init__.py", "knowledge", "ground/io.py", "engine/parsing.py")
+EXTRACTION_CODE = ("__init__.py", "knowledge", "ground/io.py", "ground/parsing.py")
 
 
 class Entry:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
-import re
 import warnings
 from functools import lru_cache
 from typing import Any, Callable, Optional
@@ -23,6 +22,7 @@ from . import extractors
 from .extractors._common import begin_module, end_module
 
 FACTS_VERSION = "1"
+_TypeAlias = getattr(ast, "TypeAlias", ())  # (Python 3.12+)
 
 
 def _unparse(node: Optional[ast.AST]) -> Optional[str]:
@@ -240,8 +240,8 @@ def _collect_imports(
                 imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
         elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             local.add(stmt.name)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, _TypeAlias)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.name if isinstance(stmt, _TypeAlias) else stmt.target]
             for t in targets:
                 if isinstance(t, ast.Name):
                     local.add(t.id)
@@ -337,11 +337,6 @@ def extractor_names() -> tuple[str, ...]:
     return tuple(name for name, _ in _extractors())
 
 
-# PEP 758 (Python 3.14): ``except A, B:`` without parentheses. An older parser rejects the whole module, and
-# the project would lose its facts (often the auth module); read it as ``except (A, B):`` instead.
-_BARE_EXCEPT_TUPLE = re.compile(r"^([ \t]*except\*?[ \t]+)([^()\n:#]+,[^()\n:#]+?)([ \t]*:)", re.M)
-
-
 class TreeHandover:
     """CPython trees the index parsed in this process, handed to the lint of the same text so that a file is
     parsed with ``ast`` once per run (the screens and positions read the same tree). Each is taken once;
@@ -372,65 +367,22 @@ class TreeHandover:
         return found[1] if found[0] == source else None
 
 
-# PEP 695 (Python 3.12): ``class Page[T: Base](...)``, ``def filter[Q: Select | Update](...)``, ``type X = ...``.
-# An older parser rejects the whole module (romm's repositories and route modules); the type parameters say
-# nothing the facts use, so they are blanked out (spaces, columns kept) and ``type X = v`` is read as ``X = v``.
-_TYPE_PARAMS_HEAD = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+[ \t]*(\[)", re.M)
-_TYPE_ALIAS = re.compile(r"^([ \t]*)type([ \t]+)(\w+)(?=[ \t]*[\[=])", re.M)
+def _parse(source: str, path: str) -> tuple[Optional[ast.Module], bool, bool]:
+    """The tree; whether it is the tree of a respelled text (syntax newer than the running Python's, read
+    by ``knowledge/newer_syntax.py``: never handed over to the lint); whether the module uses syntax newer
+    than the running Python's that even the respelling could not read (no tree then)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename=path), False, False
+    except SyntaxError:
+        pass
+    except (ValueError, RecursionError, MemoryError):
+        return None, False, False
+    from ..newer_syntax import older_tree  # (libcst and a subprocess guard: only for a module ``ast`` refused)
 
-
-def _blank_type_params(source: str) -> str:
-    out = list(source)
-    for m in _TYPE_PARAMS_HEAD.finditer(source):
-        start = m.start(1)
-        depth = 0
-        end = None
-        for i in range(start, len(source)):
-            ch = source[i]
-            if ch in "[(":
-                depth += 1
-            elif ch in "])":
-                depth -= 1
-                if depth == 0:
-                    end = i
-                    break
-        if end is None:
-            continue
-        for i in range(start, end + 1):
-            if out[i] == "\n":
-                out[i - 1] = "\\"  # (a header over several lines stays one logical line)
-            else:
-                out[i] = " "
-    text = "".join(out)
-
-    def alias(m: "re.Match[str]") -> str:
-        name = m.group(3)
-        return f"{m.group(1)}{name}{' ' * (len('type') + len(m.group(2)))}"
-
-    return _TYPE_ALIAS.sub(alias, text)  # (``type G[T] = v`` reads as ``G[T] = v``: valid, and no fact)
-
-
-def _parse(source: str, path: str) -> tuple[Optional[ast.Module], bool]:
-    """The tree, and whether it is the tree of a patched text (PEP 758's ``except A, B:``, PEP 695's type
-    parameters, above)."""
-    for attempt in range(3):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return ast.parse(source, filename=path), bool(attempt)
-        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-            if attempt == 2 or not isinstance(exc, SyntaxError):
-                return None, False
-            patched = source
-            if "except" in source:
-                patched = _BARE_EXCEPT_TUPLE.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}", patched)
-            if patched == source or attempt == 1:
-                if "[" in source and ("def" in source or "class" in source or "type" in source):
-                    patched = _blank_type_params(patched)
-            if patched == source:
-                return None, False
-            source = patched
-    return None, False
+    tree, newer = older_tree(source, path)
+    return tree, tree is not None, newer and tree is None
 
 
 def extract_module(
@@ -452,7 +404,9 @@ def extract_module(
     }
     patched = tree is not None  # (a tree given by the caller is its own: never handed over to the lint)
     if tree is None:
-        tree, patched = _parse(source, path)
+        tree, patched, newer = _parse(source, path)
+        if newer:
+            facts["newer_syntax"] = True  # (libcst reads it, this Python's ``ast`` cannot: said by ``check``)
     if tree is None:
         return facts
     facts["parsed"] = True
@@ -481,8 +435,9 @@ def extract_module(
                 "params": _param_facts(stmt.args),
                 "returns": _unparse(stmt.returns),
             }
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign, _TypeAlias)) and stmt.value is not None:
+            # (PEP 695 ``type X = V`` is ``X = V`` here, as the respelling reads it on an older Python)
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.name if isinstance(stmt, _TypeAlias) else stmt.target]
             for t in targets:
                 if isinstance(t, ast.Name):
                     facts["assignments"][t.id] = {

@@ -427,6 +427,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "own_imports": report.own_imports if report is not None else 0,
         "unresolved_imports": unresolved,
         "unparsed_modules": sorted(_rel(index, p) for p, m in index.by_path.items() if not index.modules.get(m, {"parsed": True}).get("parsed")),
+        "newer_syntax_modules": [_rel(index, p) for p in index.newer_syntax_paths()],
         "auth_dependencies": auth,
         "admin_dependencies": admin,
         "principal_classes": sorted(principal_classes(index, settings)),

@@ -24,13 +24,16 @@ def store(facts: dict[str, Any], family: str, out: dict[str, Any], **parts: Any)
 # operator singletons (``Load``, ``Add``, ``Eq``). Same list as ``knowledge.tree_facts``.
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "module", "level", "kind", "type_comment", "conversion", "is_async", "asname"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_TYPE_ALIAS = getattr(ast, "TypeAlias", None)  # (3.12+: its ``name`` is a ``Name`` node, not a string)
 
 
 def _getter(kind: type) -> Any:
     """How ``walk`` / ``own_nodes`` / ``children`` read a node kind's child fields, in field order: ``None``
     (no child field), ``(1, attrgetter(field))`` or ``(2, attrgetter(*fields))`` (one C call for every field
     instead of a ``getattr`` per field)."""
-    fields = () if kind is ast.Constant else tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+    fields = () if kind is ast.Constant else tuple(
+        f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS or (f == "name" and kind is _TYPE_ALIAS)
+    )
     _CHILD_FIELDS[kind] = fields
     found = None if not fields else ((1, attrgetter(fields[0])) if len(fields) == 1 else (2, attrgetter(*fields)))
     _GETTERS[kind] = found
