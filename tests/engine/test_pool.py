@@ -47,6 +47,25 @@ def test_prime_derives_the_project_words_before_any_file_is_linted(tmp_path: Pat
     assert Engine(settings, project=None).prime(texts) == 0  # no index: nothing to derive
 
 
+def test_prime_derives_the_facts_the_visitors_read(tmp_path: Path) -> None:
+    """``RuleSpec.project_facts``: the parent also derives what the rules' visitors read from the index (families
+    1-2's call reach and identity fields), which every worker would otherwise derive again."""
+    root = _project(tmp_path)
+    settings = discover_settings(str(root))
+    files = [str(f) for f in iter_python_files([str(root)], settings)]
+    project = ProjectIndex.build(str(root), files, jobs=1)
+    engine = Engine(settings, project=project)
+    texts = [(f, Path(f).read_text(encoding="utf-8")) for f in files]
+    assert engine.prime(texts) >= 1
+    keys = set(project._memo)
+    assert any(k[0] == "stored" and k[1].startswith("auth.claim_reach") for k in keys if isinstance(k, tuple))
+    assert any(k[0] == "models.project_identity_fields" for k in keys if isinstance(k, tuple))
+    # a rule no sampled file's text lets through derives nothing ahead: a run selecting only family 4
+    quiet = ProjectIndex.build(str(root), files, jobs=1)
+    Engine(settings, codes=["BKL421"], project=quiet).prime(texts)
+    assert ("alembic.mapped_tables",) not in quiet._memo
+
+
 def test_a_pooled_run_reports_what_one_process_reports(tmp_path: Path) -> None:
     """The CLI (the installed entry point, a subprocess) with two workers forked from a primed parent and with
     one process: the same JSON, findings included."""

@@ -90,6 +90,11 @@ class RuleSpec:
     # The language server then re-walks just an edited function (``faces/server/statements.py``); a
     # differential test holds it to a full lint (``tests/server/test_statement_differential.py``).
     local: bool = False
+    # ``(project, settings) -> None``: derives the project-wide facts the rule's visitor reads from the index
+    # (``ProjectIndex.memo`` / ``stored_memo``: table maps, call reach...). A pooled run calls it once in the
+    # parent before it forks (``Engine.prime``), so the workers share the facts instead of each deriving them.
+    # Pure, like every memo: it changes no finding. ``None``: nothing worth deriving ahead.
+    project_facts: Optional[Callable[[Any, Any], Any]] = None
 
 
 class Report:
@@ -134,6 +139,9 @@ class Rule:
     # and reaches libcst only if a screen lets a rule through.
     may_fire_tree: ClassVar[Optional[Any]] = None
 
+    # ``spec.project_facts``: derives, ahead of a pool's fork, the project-wide facts the visitor reads.
+    project_facts: ClassVar[Optional[Any]] = None
+
     # ``requires`` for a run's settings: rules whose trigger words are configurable (project helper names)
     # override this; the default is ``requires``.
     @classmethod
@@ -161,6 +169,7 @@ class Rule:
             cls.opt_in = spec.opt_in
             cls.local = spec.local
             cls.may_fire_tree = staticmethod(spec.screen) if spec.screen is not None else None
+            cls.project_facts = staticmethod(spec.project_facts) if spec.project_facts is not None else None
 
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx

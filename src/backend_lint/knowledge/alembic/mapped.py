@@ -109,6 +109,12 @@ def mapped_tables(project: Any) -> dict:
     return project.memo(("alembic.mapped_tables",), lambda: _build(project))
 
 
+def derive_mapped_tables(project: Any, settings: Any = None) -> None:
+    """``mapped_tables`` derived now (``RuleSpec.project_facts`` of the rules that read it: a pool's parent
+    derives it once before forking its workers)."""
+    mapped_tables(project)
+
+
 def mapped_column(project: Any, table: str, column: str) -> Optional[MappedColumn]:
     entry = mapped_tables(project).get(table)
     return entry.columns.get(column) if entry is not None else None

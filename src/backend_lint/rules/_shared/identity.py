@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ...ground.lazy import lazy_import
 
-from ...knowledge.auth import Identity, class_principals, function_identity, test_or_script_module
+from ...knowledge.auth import Identity, class_principals, function_identity, no_claim_reason, test_or_script_module
+from ...knowledge.models import project_identity_fields
 from ...knowledge.queries import function_queries
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -76,3 +77,11 @@ def _test_or_script(ctx) -> bool:
 def _takes_self(node: cst.FunctionDef) -> bool:
     params = node.params.posonly_params or node.params.params
     return bool(params) and params[0].name.value == "self"
+
+
+def identity_project_facts(project, settings) -> None:
+    """``RuleSpec.project_facts`` of families 1 and 2: the project-wide facts a file's first function makes
+    every process derive (which functions make no identity claim, ``auth.no_claim_reason``'s call reach, and
+    the project's identity fields), derived by a pool's parent once before it forks its workers."""
+    no_claim_reason(project, settings, "")
+    project_identity_fields(project, settings)

@@ -11,7 +11,7 @@ from ._analysis import client_identity_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from ...knowledge.client_identity import client_identity_findings
 from ...knowledge.update_spread import update_spread_findings
-from .._shared.identity import IdentityStack
+from .._shared.identity import IdentityStack, identity_project_facts
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -24,6 +24,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", ".get,", ".post,", ".put,", ".patch,", ".delete,"),
     screen=route_handler,
+    project_facts=identity_project_facts,
     local=True,
 )
 

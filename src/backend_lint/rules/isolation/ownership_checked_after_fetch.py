@@ -7,7 +7,7 @@ from ...ground.lazy import lazy_import
 from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
-from .._shared.identity import IdentityStack
+from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import identity_columns, scoping_column
 from ...knowledge.queries import isolation_findings
 
@@ -25,6 +25,7 @@ SPEC = RuleSpec(
     # the project index for every file)
     requires=("==", "!=", " in ", " is ", "select", ".get", "query"),
     screen=isolation_may_fire,
+    project_facts=identity_project_facts,
     local=True,
 )
 

@@ -8,7 +8,7 @@ from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
-from .._shared.identity import IdentityStack
+from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import identity_columns, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, isolation_findings
@@ -26,6 +26,7 @@ SPEC = RuleSpec(
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
     requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user"),
     screen=isolation_may_fire,
+    project_facts=identity_project_facts,
     local=True,
 )
 

@@ -29,7 +29,7 @@ from ...knowledge.imports import dotted_name
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit
 from ._locks import _helper_created_tables, _places
-from ._screens import revision_functions
+from ._screens import upgrade_method_calls
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -165,24 +165,13 @@ def add_keyword(module: cst.Module, call: cst.Call, text: str, indent: Optional[
 def upgrade_calls(facts: TreeFacts, methods: Iterable[str], skip_batch: bool = False) -> list[ast.Call]:
     """The calls ``<anything>.<method>(...)`` inside ``upgrade()`` (with ``skip_batch``, not on a receiver
     bound by ``with ...batch_alter_table(...) as <name>:``)."""
-    upgrade, _ = revision_functions(facts)
-    if upgrade is None:
-        return []
+    method_calls, batches = upgrade_method_calls(facts)
     wanted = frozenset(methods)
-    batches: set = set()
-    calls = []
-    for node in ast.walk(upgrade):
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                expr = item.context_expr
-                if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "batch_alter_table":
-                    if isinstance(item.optional_vars, ast.Name):
-                        batches.add(item.optional_vars.id)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in wanted:
-            calls.append(node)
+    calls = [c for c in method_calls if c.func.attr in wanted]
     if skip_batch:
         calls = [c for c in calls if not (isinstance(c.func.value, ast.Name) and c.func.value.id in batches)]
     return calls
+
 
 
 def keyword_is(call: ast.Call, name: str, *values: object) -> bool:

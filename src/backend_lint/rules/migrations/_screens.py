@@ -24,3 +24,27 @@ def revision_functions(facts: TreeFacts) -> tuple[Optional[Any], Optional[Any]]:
         return upgrade, downgrade
 
     return facts.cached("alembic.functions", build)
+
+
+def upgrade_method_calls(facts: TreeFacts) -> tuple[list[ast.Call], frozenset[str]]:
+    """Every call ``<anything>.<method>(...)`` inside ``upgrade()`` (in ``ast.walk``'s order) and the names bound
+    by ``with ...batch_alter_table(...) as <name>:`` there: one walk per file for every family-4 screen."""
+
+    def build() -> tuple[list[ast.Call], frozenset[str]]:
+        upgrade, _ = revision_functions(facts)
+        if upgrade is None:
+            return [], frozenset()
+        batches: set = set()
+        calls = []
+        for node in ast.walk(upgrade):
+            if isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    expr = item.context_expr
+                    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "batch_alter_table":
+                        if isinstance(item.optional_vars, ast.Name):
+                            batches.add(item.optional_vars.id)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                calls.append(node)
+        return calls, frozenset(batches)
+
+    return facts.cached("alembic.upgrade_method_calls", build)

@@ -8,7 +8,7 @@ from typing import Any, Optional
 from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import revision_info
-from ...knowledge.alembic.mapped import mapped_column
+from ...knowledge.alembic.mapped import derive_mapped_tables, mapped_column
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, call_name, column_call, is_literal, keyword, keyword_is, lock_ops, lock_screen, positional_calls
@@ -45,6 +45,7 @@ SPEC = RuleSpec(
     requires=("add_column",),
     migration_only=True,
     screen=add_required_column,
+    project_facts=derive_mapped_tables,
 )
 
 

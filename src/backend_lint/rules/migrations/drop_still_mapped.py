@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
-from ...knowledge.alembic.mapped import mapped_tables
+from ...knowledge.alembic.mapped import derive_mapped_tables, mapped_tables
 from ...knowledge.alembic.siblings import created_again
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, deploy_ops, upgrade_calls
@@ -26,6 +26,7 @@ SPEC = RuleSpec(
     requires=("drop_column", "drop_table"),
     migration_only=True,
     screen=drop_still_mapped,
+    project_facts=derive_mapped_tables,
 )
 
 

@@ -30,7 +30,7 @@ from ...ground.lazy import lazy_import
 from ...knowledge.alembic_ops import ALIASES, CREATE_CONSTRAINT, DROP_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
 from ...knowledge.index.extract import ast_dotted as _dotted
 from ...knowledge.tree_facts import TreeFacts
-from ._screens import revision_functions
+from ._screens import revision_functions, upgrade_method_calls
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
@@ -343,14 +343,14 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) 
     return (kind, schema, name, table) if name is not None else None
 
 
-def _upgrade_objects(upgrade: Any, consts: dict) -> tuple[list[tuple], list[tuple]]:
+def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
     """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
     anything the screen does not read (an operation nested in a branch, a loop or an expression, a rename,
     a comment), or creates and drops objects of one name (the simulation's net creates)."""
     statements = _op_statements(upgrade.body, OP_METHODS, consts)
     read = {id(call) for _, call, _ in statements}
-    for node in ast.walk(upgrade):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in OP_METHODS and id(node) not in read:
+    for node in calls:  # (every ``<anything>.<method>(...)`` call of the upgrade: ``upgrade_method_calls``)
+        if node.func.attr in OP_METHODS and id(node) not in read:
             raise _Unknown  # an operation in a branch, a loop, an expression, or on another receiver
     created: list[tuple] = []
     dropped: list[tuple] = []
@@ -419,10 +419,8 @@ def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
     upgrade, downgrade = revision_functions(facts)
     if upgrade is None or downgrade is None:
         return False
-    if not any(
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in OP_METHODS
-        for node in ast.walk(upgrade)
-    ):
+    calls = upgrade_method_calls(facts)[0]
+    if not any(node.func.attr in OP_METHODS for node in calls):
         return False  # no operation in the upgrade (its helpers are not read): nothing to undo
     if isinstance(upgrade, ast.AsyncFunctionDef) or isinstance(downgrade, ast.AsyncFunctionDef):
         return True
@@ -433,7 +431,7 @@ def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
     )
     try:
         consts = _constants(facts)
-        created, dropped = _upgrade_objects(upgrade, consts)
+        created, dropped = _upgrade_objects(upgrade, consts, calls)
         removed, restored, complete = _downgrade_ops(downgrade, module_functions, consts)
     except _Unknown:
         return True
