@@ -959,6 +959,15 @@ def _ast_twins(ctx: "FileContext") -> dict[int, Any]:
     return ctx.cached("auth.ast_twins", build)
 
 
+def _twin_or_parse(ctx: "FileContext", twin: Optional[ast.expr], node: cst.CSTNode) -> Optional[ast.expr]:
+    """CPython's node of ``node`` from the file's tree when it is on one line; else ``_to_ast``'s own parse of
+    its text, which fails where the text breaks a line outside brackets of its own (``User`` and ``| None`` on
+    two lines of a parameter list): its answer stands, ``None`` included."""
+    if twin is not None and twin.lineno == twin.end_lineno:
+        return twin
+    return _to_ast(ctx, node)
+
+
 def _param_asts(ctx: "FileContext", func: cst.FunctionDef, params: list) -> Optional[list]:
     """``(annotation, default)`` of each of ``params`` (``func``'s, positional and keyword-only) as CPython's
     nodes, taken from the file's tree: what ``_to_ast`` would parse from their text, without printing and parsing
@@ -1000,15 +1009,12 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
     twins = _param_asts(ctx, func, params)
     for i, p in enumerate(params):
         name = p.name.value
-        if twins is not None:
-            ann = twins[i][0] if p.annotation is not None else None
-        else:
-            ann = _to_ast(ctx, p.annotation.annotation) if p.annotation is not None else None
+        ann = _twin_or_parse(ctx, twins[i][0] if twins is not None else None, p.annotation.annotation) if p.annotation is not None else None
         type_q = main_type(ann, resolve) if ann is not None else None
         marker_info: Optional[dict[str, Any]] = None
         marker_node = None
         if isinstance(p.default, cst.Call):
-            d = twins[i][1] if twins is not None else _to_ast(ctx, p.default)
+            d = _twin_or_parse(ctx, twins[i][1] if twins is not None else None, p.default)
             if isinstance(d, ast.Call) and last_segment(resolve(d.func)) in DEPENDENCY_MARKERS | CLIENT_MARKERS | NOT_CLIENT_MARKERS:
                 marker_info = call_marker(d, resolve)
                 marker_node = p.default
