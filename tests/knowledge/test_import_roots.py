@@ -270,3 +270,74 @@ def test_a_changed_file_with_the_same_imports_writes_no_roots_file(tmp_path: Pat
     third = ProjectIndex.build(str(root), [str(root / f) for f in files], cache_dir=str(cache), jobs=1)
     assert third.roots_report is not None and third.roots_report.unresolved == [[str(routes), "src.gone"]]
     assert stored.read_bytes() != before[0]
+
+
+def _no_guess(monkeypatch) -> None:
+    monkeypatch.setattr(ProjectIndex, "_guess_units", lambda self, files, max_size: frozenset())
+
+
+def _counting_extractions(monkeypatch) -> list[str]:
+    from backend_lint.knowledge.index import extract
+
+    seen: list[str] = []
+    real = extract.extract_module
+
+    def counted(source, path, *args, **kwargs):
+        seen.append(path)
+        return real(source, path, *args, **kwargs)
+
+    monkeypatch.setattr(extract, "extract_module", counted)
+    return seen
+
+
+# A distribution directory holding a package's sub-tree (``dist-1.0/acme/server``, no ``acme/__init__.py``) that
+# imports itself as ``acme.server``: the roots rename all of it. The package's ``__init__`` re-exports a model by
+# a relative import, which the roots read under the module's default name (``server.models.Course``, not a
+# module of ``acme.server``): ``from acme.server import Course`` resolves from ``dist-1.0``.
+DISTRIBUTION = {
+    "dist-1.0/acme/server/__init__.py": "from .models import Course\n",
+    "dist-1.0/acme/server/models.py": MODELS,
+    "dist-1.0/acme/server/api/__init__.py": "",
+    "dist-1.0/acme/server/api/items.py": "from acme.server import Course\nfrom ..models import Course as Row\n",
+    "dist-1.0/acme/server/api/users.py": "from acme.server import Course\nfrom acme.server.api import items\n",
+}
+
+
+def test_modules_the_roots_rename_are_extracted_once_under_their_names(tmp_path: Path, monkeypatch) -> None:
+    """A cold build guesses the roots from the files' import lines before extracting them: the renamed modules
+    are extracted once, with the names, facts and roots of a build that extracts them again after the roots."""
+    seen = _counting_extractions(monkeypatch)
+    guessed = _build(tmp_path / "a", DISTRIBUTION)
+    assert sorted(seen) == sorted(str(tmp_path / "a" / rel) for rel in DISTRIBUTION)  # each file once
+    assert _names(guessed, tmp_path / "a")["dist-1.0/acme/server/api/items.py"] == "acme.server.api.items"
+    _no_guess(monkeypatch)
+    seen.clear()
+    again = _build(tmp_path / "b", DISTRIBUTION)
+    assert len(seen) == 2 * len(DISTRIBUTION)  # under the default names, then under the roots' names
+    assert _names(again, tmp_path / "b") == _names(guessed, tmp_path / "a")
+    assert guessed.roots_report is not None and again.roots_report is not None
+    assert guessed.roots_report.roots() == [str(tmp_path / "a" / "dist-1.0")]
+    assert again.roots_report.roots() == [str(tmp_path / "b" / "dist-1.0")]
+    for rel in DISTRIBUTION:
+        a = dict(guessed.modules[guessed.by_path[str(tmp_path / "a" / rel)]])
+        b = dict(again.modules[again.by_path[str(tmp_path / "b" / rel)]])
+        a.pop("path"), b.pop("path")
+        assert a == b
+
+
+def test_a_wrong_guess_of_the_roots_is_corrected_after_the_extraction(tmp_path: Path, monkeypatch) -> None:
+    """Import lines inside a docstring make the guess name ``vendor/lib`` a unit; the extracted facts have no
+    such import: the module is named by default, its facts extracted again under that name."""
+    files = {
+        "tools/helper.py": '"""Usage:\n\nfrom lib.core import thing\nfrom lib.extra import other\n"""\n',
+        "vendor/lib/core.py": "thing = 1\n",
+        "vendor/lib/extra.py": "other = 2\n",
+    }
+    seen = _counting_extractions(monkeypatch)
+    index = _build(tmp_path / "a", files)
+    assert len(seen) == 5  # ``core.py`` and ``extra.py`` twice
+    assert _names(index, tmp_path / "a")["vendor/lib/core.py"] == "vendor.lib.core"
+    assert index.modules["vendor.lib.core"]["module"] == "vendor.lib.core"
+    _no_guess(monkeypatch)
+    plain = _build(tmp_path / "b", files)
+    assert _names(plain, tmp_path / "b") == _names(index, tmp_path / "a")

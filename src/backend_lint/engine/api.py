@@ -305,6 +305,7 @@ class Engine:
         result.module = module
         ctx = FileContext(source, path, self.settings, probe if probe is not None else self.project)
         ctx.module = module
+        ctx.tree = tree
         table = self.table
         instances: list[Optional[Rule]] = []
         for cls in active:

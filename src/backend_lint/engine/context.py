@@ -43,6 +43,7 @@ class FileContext:
         self._module_name: Optional[tuple[str, bool]] = None
         self._is_migration: Optional[bool] = None
         self.walk_path: Optional[list] = None  # the traversal's current ancestors (``Walker.path``)
+        self.tree: Any = None  # CPython's tree of ``source`` when the engine has it (the screens' or the index's)
 
     # -- reports -------------------------------------------------------------------------------------
     def add_report(self, report: "Report") -> None:
@@ -56,6 +57,7 @@ class FileContext:
         would keep the whole libcst tree alive until the cyclic collector runs."""
         self._memo.clear()
         self.module = None
+        self.tree = None
         self.reports = []
 
     # -- shared facts --------------------------------------------------------------------------------

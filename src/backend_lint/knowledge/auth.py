@@ -885,6 +885,105 @@ def _to_ast(ctx: "FileContext", node: Optional[cst.CSTNode]) -> Optional[ast.exp
         return None
 
 
+def _cst_defs(body: Any, out: list) -> list:
+    """The function definitions under ``body`` (a libcst block's statements), in the order of the source: what
+    ``_ast_defs`` lists of CPython's tree of the same text. Only blocks hold definitions."""
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            out.append(stmt)
+            _cst_defs(_block(stmt.body), out)
+        elif isinstance(stmt, cst.ClassDef):
+            _cst_defs(_block(stmt.body), out)
+        elif isinstance(stmt, (cst.If, cst.For, cst.While)):
+            _cst_defs(_block(stmt.body), out)
+            orelse = stmt.orelse
+            if isinstance(orelse, cst.If):
+                _cst_defs((orelse,), out)
+            elif orelse is not None:
+                _cst_defs(_block(orelse.body), out)
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            _cst_defs(_block(stmt.body), out)
+            for handler in stmt.handlers:
+                _cst_defs(_block(handler.body), out)
+            for part in (stmt.orelse, stmt.finalbody):
+                if part is not None:
+                    _cst_defs(_block(part.body), out)
+        elif isinstance(stmt, cst.With):
+            _cst_defs(_block(stmt.body), out)
+        elif isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                _cst_defs(_block(case.body), out)
+    return out
+
+
+def _block(suite: Any) -> Any:
+    return suite.body if isinstance(suite, cst.IndentedBlock) else ()
+
+
+def _ast_defs(body: list, out: list) -> list:
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.append(stmt)
+            _ast_defs(stmt.body, out)
+        elif isinstance(stmt, ast.ClassDef):
+            _ast_defs(stmt.body, out)
+        elif isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            _ast_defs(stmt.body, out)
+            _ast_defs(stmt.orelse, out)
+        elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            _ast_defs(stmt.body, out)
+            for handler in stmt.handlers:
+                _ast_defs(handler.body, out)
+            _ast_defs(stmt.orelse, out)
+            _ast_defs(stmt.finalbody, out)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            _ast_defs(stmt.body, out)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                _ast_defs(case.body, out)
+    return out
+
+
+def _ast_twins(ctx: "FileContext") -> dict[int, Any]:
+    """``id(libcst function) -> CPython's node of the same definition`` when the engine handed over CPython's tree
+    of the file (``FileContext.tree``); empty otherwise, or when the two trees do not list the same functions."""
+
+    def build() -> dict[int, Any]:
+        tree, module = ctx.tree, ctx.module
+        if tree is None or module is None:
+            return {}
+        ours, theirs = _cst_defs(module.body, []), _ast_defs(tree.body, [])
+        if len(ours) != len(theirs) or any(a.name.value != b.name for a, b in zip(ours, theirs)):
+            return {}
+        return {id(a): b for a, b in zip(ours, theirs)}
+
+    return ctx.cached("auth.ast_twins", build)
+
+
+def _twin_or_parse(ctx: "FileContext", twin: Optional[ast.expr], node: cst.CSTNode) -> Optional[ast.expr]:
+    """CPython's node of ``node`` from the file's tree when it is on one line; else ``_to_ast``'s own parse of
+    its text, which fails where the text breaks a line outside brackets of its own (``User`` and ``| None`` on
+    two lines of a parameter list): its answer stands, ``None`` included."""
+    if twin is not None and twin.lineno == twin.end_lineno:
+        return twin
+    return _to_ast(ctx, node)
+
+
+def _param_asts(ctx: "FileContext", func: cst.FunctionDef, params: list) -> Optional[list]:
+    """``(annotation, default)`` of each of ``params`` (``func``'s, positional and keyword-only) as CPython's
+    nodes, taken from the file's tree: what ``_to_ast`` would parse from their text, without printing and parsing
+    each one again. ``None`` when the file's tree is not at hand."""
+    twin = _ast_twins(ctx).get(id(func))
+    if twin is None:
+        return None
+    args = twin.args
+    positional = args.posonlyargs + args.args
+    if len(positional) + len(args.kwonlyargs) != len(params):
+        return None
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    return [(a.annotation, d) for a, d in zip(positional, defaults)] + list(zip((a.annotation for a in args.kwonlyargs), args.kw_defaults))
+
+
 @dataclass
 class ParamInfo:
     name: str
@@ -908,14 +1007,15 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
     project = ctx.project
     out: list[ParamInfo] = []
     params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
-    for p in params:
+    twins = _param_asts(ctx, func, params)
+    for i, p in enumerate(params):
         name = p.name.value
-        ann = _to_ast(ctx, p.annotation.annotation) if p.annotation is not None else None
+        ann = _twin_or_parse(ctx, twins[i][0] if twins is not None else None, p.annotation.annotation) if p.annotation is not None else None
         type_q = main_type(ann, resolve) if ann is not None else None
         marker_info: Optional[dict[str, Any]] = None
         marker_node = None
         if isinstance(p.default, cst.Call):
-            d = _to_ast(ctx, p.default)
+            d = _twin_or_parse(ctx, twins[i][1] if twins is not None else None, p.default)
             if isinstance(d, ast.Call) and last_segment(resolve(d.func)) in DEPENDENCY_MARKERS | CLIENT_MARKERS | NOT_CLIENT_MARKERS:
                 marker_info = call_marker(d, resolve)
                 marker_node = p.default

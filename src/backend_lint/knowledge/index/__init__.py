@@ -22,9 +22,9 @@ from ...ground.cache import code_digest, load_checked, store_checked
 from ...ground.discovery import abspath_maker
 from ...ground.gc_tuning import collections_paused, tune_gc
 from ...ground.inputs import RACY_NS
-from ..modules import module_name_for
+from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
-from .roots import RootsReport, base_dir_for, infer_roots
+from .roots import RootsReport, base_dir_for, guess_imports, guessed_defines, infer_roots
 
 class ProjectIndex:
     def __init__(self, root: str) -> None:
@@ -153,6 +153,12 @@ class ProjectIndex:
         previous = RootsReport.from_json(stored_roots.get("report")) if isinstance(stored_roots, dict) else None
         if previous is not None:
             index._units = frozenset(previous.units)
+        elif not stored:
+            # a cold build: the roots guessed from the files' import lines (without a parse), so that the modules
+            # they rename are extracted once, under their names; the roots inferred from the extracted facts
+            # decide (``_apply_roots`` extracts again the files a wrong guess named otherwise)
+            files = list(files)
+            index._units = index._guess_units(files, max_size)
         namer = _ModuleNamer(index.root, index._units, index._src)
         todo: list[tuple[str, list, Optional[Entry], tuple[str, bool]]] = []
         entries: dict[str, Optional[Entry]] = {}
@@ -262,6 +268,33 @@ class ProjectIndex:
         h.update(repr(sorted(self._src)).encode())
         return h.hexdigest()
 
+    def _guess_units(self, files: list, max_size: Optional[int]) -> frozenset[str]:
+        """The units ``infer_roots`` finds from the import lines of ``files`` (``roots.guess_imports``), every
+        file's names taken as unknown: a guess, checked by ``_apply_roots`` once the facts are extracted."""
+        default = _ModuleNamer(self.root)
+        absolute = abspath_maker()
+        names: dict[str, tuple[str, bool]] = {}
+        imports: dict[str, list] = {}
+        bound: dict[str, Optional[list]] = {}
+        for f in files:
+            abspath = absolute(f)
+            if abspath in names:
+                continue
+            try:
+                with open(abspath, "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                continue
+            if max_size is not None and len(raw) > max_size:
+                continue
+            names[abspath] = default(abspath)
+            imports[abspath], bound[abspath] = guess_imports(raw.decode("utf-8", "replace"))
+        if not names:
+            return frozenset()
+        return frozenset(infer_roots(
+            self.root, names, imports.__getitem__, lambda path, module: guessed_defines(bound[path], module), self._src
+        ).units)
+
     def _apply_roots(self, texts: Optional[dict[str, str]] = None, jobs: int = 1, keep: bool = True) -> bool:
         """Infer the import roots from every module's absolute imports; name again (and extract again)
         the files whose name they change, in a pool when there are many (``jobs``, ``keep``: as ``build``'s
@@ -269,6 +302,9 @@ class ProjectIndex:
         self.load_facts()
         default = _ModuleNamer(self.root)
         files = {p: default(p) for p in self._entries}
+        # the names the inference reads relative imports under: those of the roots' first guess, whatever
+        # names the modules were extracted under (``build`` extracts them under guessed roots)
+        first = _ModuleNamer(self.root, frozenset(), self._src) if self._src else None
 
         def imports_of(path: str) -> list:
             facts = self._entries[path].facts
@@ -277,10 +313,19 @@ class ProjectIndex:
         def defines(path: str, module: str) -> Optional[set[str]]:
             e = self._entries.get(path)
             facts = e.facts if e is not None else None
-            if not facts or not facts.get("parsed") or facts.get("star_imports"):
+            if not facts or not facts.get("parsed"):
                 return None
+            named, is_package = first(path) if first is not None else files[path]
+            spelled = facts.get("import_spellings") or {}
+            if any(resolve_relative(named, is_package, level, mod) for level, mod in spelled.get("stars", ())):
+                return None
+            relative = spelled.get("names", {})
             names = set(facts.get("classes", ())) | set(facts.get("functions", ())) | set(facts.get("assignments", ()))
             for local, target in facts.get("imports", {}).items():  # not what ``openai.py`` imports from ``openai``
+                if local in relative:
+                    level, mod, name = relative[local]
+                    base = resolve_relative(named, is_package, level, mod)
+                    target = f"{base}.{name}" if base else name
                 if isinstance(target, str) and target != module and not target.startswith(module + "."):
                     names.add(local)
             return names

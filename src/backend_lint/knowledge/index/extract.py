@@ -213,11 +213,14 @@ class _Resolver:
 
 def _collect_imports(
     body: list[ast.stmt], module: str, is_package: bool, imports: dict[str, str], local: set[str],
-    absolute: Optional[list] = None, stars: Optional[list] = None,
+    absolute: Optional[list] = None, stars: Optional[list] = None, spelled: Optional[dict] = None,
 ) -> None:
     """Top-level bindings. ``absolute`` collects the absolute imports as ``[module, names]`` (``names`` is
     ``None`` for ``import module``): the project index infers its import roots from them; ``stars`` collects
-    the modules ``from module import *`` reads (resolved)."""
+    the modules ``from module import *`` reads (resolved). ``spelled`` keeps what depends on ``module``'s name
+    as written: ``names``, local -> ``[level, module, name]`` of the relative imports that bind it last, and
+    ``stars``, ``[level, module]`` of every star import (``import_spellings`` facts: the import roots read them
+    under the name a module would have without the roots, whatever name it was extracted under)."""
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
@@ -225,19 +228,32 @@ def _collect_imports(
                     absolute.append([alias.name, None])
                 if alias.asname:
                     imports[alias.asname] = alias.name
+                    if spelled is not None:
+                        spelled["names"].pop(alias.asname, None)
                 else:
                     top = alias.name.split(".")[0]
                     imports[top] = top
+                    if spelled is not None:
+                        spelled["names"].pop(top, None)
         elif isinstance(stmt, ast.ImportFrom):
-            base = resolve_relative(module, is_package, stmt.level or 0, stmt.module or "")
+            level = stmt.level or 0
+            base = resolve_relative(module, is_package, level, stmt.module or "")
             if absolute is not None and not stmt.level and stmt.module:
                 absolute.append([stmt.module, [alias.name for alias in stmt.names]])
             for alias in stmt.names:
                 if alias.name == "*":
                     if stars is not None and base and base not in stars:
                         stars.append(base)
+                    if spelled is not None:
+                        spelled["stars"].append([level, stmt.module or ""])
                     continue
-                imports[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
+                local_name = alias.asname or alias.name
+                imports[local_name] = f"{base}.{alias.name}" if base else alias.name
+                if spelled is not None:
+                    if level:
+                        spelled["names"][local_name] = [level, stmt.module or "", alias.name]
+                    else:
+                        spelled["names"].pop(local_name, None)
         elif isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             local.add(stmt.name)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign, _TypeAlias)):
@@ -246,13 +262,13 @@ def _collect_imports(
                 if isinstance(t, ast.Name):
                     local.add(t.id)
         elif isinstance(stmt, ast.If):
-            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars)
-            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars)
+            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars, spelled)
+            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars, spelled)
         elif isinstance(stmt, ast.Try):
-            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars)
+            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars, spelled)
             for h in stmt.handlers:
-                _collect_imports(h.body, module, is_package, imports, local, absolute, stars)
-            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars)
+                _collect_imports(h.body, module, is_package, imports, local, absolute, stars, spelled)
+            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars, spelled)
 
 
 def _dunder_all(body: list[ast.stmt]) -> Optional[list[str]]:
@@ -414,12 +430,15 @@ def extract_module(
     local: set[str] = set()
     absolute: list = []
     stars: list = []
-    _collect_imports(tree.body, module, is_package, imports, local, absolute, stars)
+    spelled: dict[str, Any] = {"names": {}, "stars": []}
+    _collect_imports(tree.body, module, is_package, imports, local, absolute, stars, spelled)
     facts["imports"] = imports
     if absolute:
         facts["absolute_imports"] = absolute
     if stars:
         facts["star_imports"] = stars
+    if spelled["names"] or spelled["stars"]:
+        facts["import_spellings"] = spelled
     dunder_all = _dunder_all(tree.body) if "__all__" in source else None
     if dunder_all is not None:
         facts["all"] = dunder_all

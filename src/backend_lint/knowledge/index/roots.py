@@ -22,6 +22,7 @@ chosen), so the result can be stored and reused while no file changes.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
@@ -285,6 +286,67 @@ imports from ``module`` itself left out (``None``: unknown);
             continue  # the module is there; the names it imports are not visibly defined (``__getattr__``)
         unresolved.append([path, module])
     return RootsReport(sorted(units), src_dirs, own, unresolved)
+
+
+# ``from a.b import c, d`` / ``from .a import (c,\n d)`` / ``import a.b as c, d`` at the start of a line (any
+# indentation), and the names a line at the left margin binds (``def``, ``class``, an assignment): what
+# ``guess_imports`` reads, without parsing
+# (a line starts after ``\n``, not at ``^``: a literal first character lets the regular expression engine skip
+# to the next line instead of trying every position)
+_IMPORT_LINE = re.compile(
+    r"\n[ \t]*(?:from[ \t]+(\.*[A-Za-z_][\w.]*|\.+)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n#;]*))"
+)
+_BINDING_LINE = re.compile(r"\n(?:(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=(?!=))")
+
+
+def guess_imports(text: str) -> tuple[list, Optional[list]]:
+    """The absolute imports of ``text`` as ``absolute_imports`` facts spell them, and the top-level names it
+    binds as ``infer_roots``' ``defines`` reads them (``None`` with a star import), read from its lines without
+    a parse: a guess (imports inside functions or strings count too, odd spellings may be missed), for guessing
+    the roots before the project is extracted (``ProjectIndex.build``), never for deciding them."""
+    out: list = []
+    text = "\n" + text
+    bound: list = [m.group(1) or m.group(2) for m in _BINDING_LINE.finditer(text)]
+    if "import" not in text:
+        return out, bound
+    star = False
+    for m in _IMPORT_LINE.finditer(text):
+        if m.group(1):
+            names = []
+            for part in m.group(2).strip().strip("()").replace("\\\n", " ").split(","):
+                bits = part.split()
+                if not bits or bits[0].startswith("#"):
+                    continue
+                if bits[0] == "*":
+                    star = True
+                names.append(bits[0])
+                bound.append((m.group(1), bits[0], bits[-1]))
+            if not m.group(1).startswith("."):
+                out.append([m.group(1), names])
+        else:
+            for part in m.group(3).split(","):
+                bits = part.split()
+                if bits:
+                    out.append([bits[0], None])
+                    bound.append((bits[0], None, bits[-1] if len(bits) > 1 else bits[0].split(".")[0]))
+    return out, None if star else bound
+
+
+def guessed_defines(bound: Optional[list], module: str) -> Optional[set[str]]:
+    """``defines`` of a file from what ``guess_imports`` read: its names, those it imports from ``module``
+    itself left out."""
+    if bound is None:
+        return None
+    names: set[str] = set()
+    for b in bound:
+        if isinstance(b, str):
+            names.add(b)
+            continue
+        source, name, local = b
+        target = source if name is None else f"{source}.{name}"
+        if source.startswith(".") or (target != module and not target.startswith(module + ".")):
+            names.add(local)
+    return names
 
 
 def base_dir_for(directory: str, units: frozenset[str], src: frozenset[str], stop: str) -> Optional[str]:
