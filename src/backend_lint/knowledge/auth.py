@@ -1191,7 +1191,7 @@ def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     plain = set(settings.principal_parameters) | set(settings.identity_fields)
     params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
     for p in params:
-        if p.name.value in plain:
+        if p.name.value in plain or p.name.value.lower() in AUTHORIZATION_PARAMS:
             return True
         if isinstance(p.default, cst.Call):
             return True
@@ -1226,6 +1226,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.principals.setdefault(path, None)
             else:
                 ident.identity_params.setdefault(path, identity_field)
+        for name, (identity_field, _why) in decoded_caller(ctx, func, params, True).items():
+            # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
+            ident.authenticated = True
+            if identity_field is None:
+                ident.principals.setdefault(name, None)
+            else:
+                ident.identity_params.setdefault(name, identity_field)
         if ident.principals and _admin_gate(ctx, func, set(ident.principals)):
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
@@ -1259,6 +1266,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.identity_params[p.name] = p.name
         elif p.name in fed and p.name not in ident.principals:
             ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
+    for name, (identity_field, _why) in decoded_caller(ctx, func, params, False).items():
+        # a service handed the header decodes the caller itself (``authorization`` passed on by the route)
+        if identity_field is None:
+            ident.principals.setdefault(name, None)
+        else:
+            ident.identity_params.setdefault(name, identity_field)
     return ident
 
 
@@ -1375,6 +1388,200 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
                     out[f"{base.value.value}.state.{attr}"] = attr
         stack.extend(iter_children(node))
     return {k: v for k, v in out.items() if k not in written}
+
+
+# --- the caller decoded in a handler's body (no dependency) ---------------------------------------------
+
+# Parameters that carry the request's credential into a handler: ``authorization: str = Header(None)``, a
+# cookie, the request itself (its headers), a security scheme's credentials; and, in any function, a
+# parameter named like the ``Authorization`` header (nothing else is called that).
+CREDENTIAL_MARKERS = frozenset({"Header", "Cookie"})
+AUTHORIZATION_PARAMS = frozenset({"authorization", "auth_header", "authorization_header", "bearer", "bearer_token"})
+# a third-party verifier of a credential reached from a project function: ``firebase_admin.auth.verify_id_token``,
+# ``jwt.decode`` spelled through another module
+_VERIFIER = re.compile(r"^(verify|decode|validate)")
+_VERIFIER_PACKAGE = re.compile(r"auth|jwt|jose|token|session")
+
+
+def _token_decode(q: Optional[str]) -> bool:
+    """``jwt.decode`` (PyJWT), ``jose.jwt.decode``, ``authlib.jose.jwt.decode``: as the index's ``auth`` facts."""
+    return bool(q) and last_segment(q) == "decode" and q.split(".", 1)[0] in ("jwt", "jose", "authlib")  # type: ignore[union-attr]
+
+
+def authenticating_function(project: Optional["ProjectIndex"], q: Optional[str], _depth: int = 0) -> Optional[str]:
+    """Why the project function ``q`` authenticates a credential it is given, or ``None``: its body decodes a
+    token or verifies the credential (the index's ``auth`` facts), or it calls, up to four calls deep through
+    the index, a project function that does or a verifier of an authentication library
+    (``firebase_admin.auth.verify_id_token``). What such a function returns, given the request's credential,
+    is the caller's identity (``user_id, tenant_id = get_current_user_id(authorization)``)."""
+    if project is None or not q:
+        return None
+    cache: dict[str, Optional[str]] = project.memo("auth.authenticating", dict)
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "functions":
+        return None
+    key = f"{found[0]}.{found[1]}"
+    if key in cache:
+        return cache[key]
+    cache[key] = None  # (a cycle authenticates nothing)
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    why: Optional[str] = None
+    if fn.get("auth"):
+        why = fn["auth"][0]
+    elif _depth < 4:
+        for t in fn.get("calls_out", ()):
+            if _token_decode(t):
+                why = f"decodes a token (`{t}`)"
+                break
+            if project.split(t) is None and "." in t and _VERIFIER.match(last_segment(t)) and _VERIFIER_PACKAGE.search(t.rsplit(".", 1)[0].lower()):
+                if t.split(".", 1)[0] not in _NOT_AUTH_PACKAGES:
+                    why = f"verifies the credential (`{t}`)"
+                    break
+            inner = authenticating_function(project, t, _depth + 1)
+            if inner is not None:
+                why = f"calls `{last_segment(t)}()`, which {inner}"
+                break
+    cache[key] = why
+    return why
+
+
+def authenticating_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Bare names of project functions that may authenticate a credential (``authenticating_function``,
+    matched by name, a superset): for the screens, so that a file whose handlers decode the caller in their
+    body reaches the request-flow rules."""
+    if project is None:
+        return frozenset()
+
+    def build() -> tuple[str, ...]:
+        calls: dict[str, set[str]] = {}
+        names: set[str] = set()
+        for mod, facts in project.iter_modules():
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                if fn.get("route"):
+                    continue
+                if fn.get("auth") or any(_token_decode(t) for t in fn.get("calls_out", ())):
+                    names.add(name)
+                else:
+                    calls.setdefault(name, set()).update(last_segment(t) for t in fn.get("calls_out", ()))
+        for _ in range(4):
+            more = {n for n, called in calls.items() if n not in names and called & names}
+            if not more:
+                break
+            names |= more
+        return tuple(sorted(names))
+
+    return frozenset(project.stored_memo("auth.authenticating_names", build, load=tuple))
+
+
+def _credential_param(p: ParamInfo, route: bool) -> bool:
+    if p.name.lower() in AUTHORIZATION_PARAMS:
+        return True
+    if not route:
+        return False
+    if p.marker in CREDENTIAL_MARKERS:
+        return True
+    if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette"):
+        return True
+    return p.dependency.kind == "auth" and p.dependency.credentials  # ``creds = Depends(HTTPBearer())``
+
+
+def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo], route: bool) -> dict[str, tuple[Optional[str], str]]:
+    """Names a function binds to the caller's identity in its own body, with no dependency doing it:
+    ``user_id, tenant_id = get_current_user_id(authorization)`` where the argument carries the request's
+    credential (``_credential_param``, or a local made from one: ``token = authorization.split()[1]``) and the
+    callee authenticates it (``authenticating_function``), or ``payload = jwt.decode(token, ...)`` inline.
+    ``{name: (identity field or None for the principal, why)}``, bound from that line on. A token handed in
+    the body (an invitation's, a reset link's) is a capability, not the caller; a header never decoded says
+    nothing."""
+    credentials = {p.name for p in params if _credential_param(p, route)}
+    if not credentials:
+        return {}
+    project = ctx.project
+    fields = set(ctx.settings.identity_fields)
+    out: dict[str, tuple[Optional[str], str]] = {}
+
+    def names_in(node: cst.CSTNode) -> set[str]:
+        found: set[str] = set()
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, cst.Name):
+                found.add(n.value)
+            elif isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            else:
+                stack.extend(iter_children(n))
+        return found
+
+    def targets_of(t: cst.BaseExpression) -> list[str]:
+        if isinstance(t, cst.Name):
+            return [t.value]
+        if isinstance(t, (cst.Tuple, cst.List)):
+            return [e.value.value for e in t.elements if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)]
+        return []
+
+    def visit(stmts: Iterable[cst.CSTNode]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        targets = [n for t in small.targets for n in targets_of(t.target)]
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        targets = targets_of(small.target)
+                    else:
+                        continue
+                    value = small.value
+                    if value is None or not targets:
+                        continue
+                    call = value.expression if isinstance(value, cst.Await) else value
+                    used = names_in(value)
+                    if not used & credentials:
+                        continue
+                    why = None
+                    if isinstance(call, cst.Call) and isinstance(call.func, (cst.Name, cst.Attribute)):
+                        q = ctx.qualified_name(call.func)
+                        if _token_decode(q):
+                            why = f"decodes a token (`{q}`)"
+                        else:
+                            inner = authenticating_function(project, q)
+                            if inner is not None:
+                                why = f"`{last_segment(q)}()` {inner}"
+                    if why is None:
+                        func_ = call.func if isinstance(call, cst.Call) else None
+                        if isinstance(func_, cst.Name) or (isinstance(func_, cst.Attribute) and not names_in(func_.value) & credentials):
+                            continue  # the credential handed to something else
+                        # a part of the credential: ``authorization.split(" ")[1]``, ``request.headers.get(...)``
+                        credentials.update(targets)  # ``token = authorization.split(" ")[1]``
+                        continue
+                    for n in targets:
+                        credentials.discard(n)
+                        out[n] = (n if n in fields else None, why)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+                visit(_suite_statements(stmt))
+
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+    visit(body)
+    return out
+
+
+def _suite_statements(stmt: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements of a compound statement's blocks (``if``/``else``, ``try``/``except``/``finally``,
+    ``with``, loops), in order."""
+    out: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [stmt]
+    while stack:
+        n = stack.pop(0)
+        for attr in ("body", "orelse", "handlers", "finalbody"):
+            part = getattr(n, attr, None)
+            if part is None:
+                continue
+            parts = part if isinstance(part, (list, tuple)) else [part]
+            for b in parts:
+                if isinstance(b, cst.IndentedBlock):
+                    out.extend(b.body)
+                elif isinstance(b, (cst.Else, cst.ExceptHandler, cst.Finally, cst.If)):
+                    stack.append(b)
+    return out
 
 
 LOG_METHODS = frozenset(
@@ -1529,6 +1736,8 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= {last_segment(e) for e in settings.auth_dependencies}
         words |= set(interesting_names(project, settings))
         words |= set(principal_fed_names(project, settings))
+        # a handler that decodes the caller in its body: ``get_current_user_id(authorization)``, ``jwt.decode``
+        words |= set(authenticating_names(project)) | {"jwt.decode"}
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
