@@ -1226,6 +1226,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.principals.setdefault(path, None)
             else:
                 ident.identity_params.setdefault(path, identity_field)
+        for path, identity_field in request_state_identity_fields(ctx, func, params).items():
+            ident.identity_params.setdefault(path, identity_field)  # ``request.state.session.user_id``
         for name, (identity_field, _why) in decoded_caller(ctx, func, params, True).items():
             # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
             ident.authenticated = True
@@ -1562,6 +1564,38 @@ def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[Param
     body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
     visit(body)
     return out
+
+
+def request_state_identity_fields(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, str]:
+    """``request.state.session.user_id`` / ``request.state.auth.tenant_id``: an identity field read off an object
+    that the app's middleware put on the request (``{path: identity field}``), the caller's id whatever the object
+    is called; read, never written in the handler."""
+    names = {
+        p.name for p in params
+        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
+    }
+    if not names:
+        return {}
+    fields = set(ctx.settings.identity_fields)
+    out: dict[str, str] = {}
+    written: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            written |= {dotted_name(t) or "" for t in targets}
+        if isinstance(node, cst.Attribute) and node.attr.value in fields:
+            holder = node.value
+            state = holder.value if isinstance(holder, cst.Attribute) else None
+            if (
+                isinstance(state, cst.Attribute) and state.attr.value == "state"
+                and isinstance(state.value, cst.Name) and state.value.value in names
+            ):
+                out[f"{state.value.value}.state.{holder.attr.value}.{node.attr.value}"] = node.attr.value  # type: ignore[union-attr]
+                continue
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in written and k.rsplit(".", 1)[0] not in written}
 
 
 def _suite_statements(stmt: cst.CSTNode) -> list[cst.CSTNode]:

@@ -546,6 +546,14 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
         kind = node.__class__
         if kind is ast.Attribute and node.value.__class__ is ast.Name and node.value.id == "self":  # type: ignore[attr-defined]
             reads_self = True
+        elif kind is ast.Call and node.keywords:  # type: ignore[attr-defined]
+            # ``Member.query.filter_by(org_id=self.id, user_id=user_id)``: a membership lookup keyed on the parameter
+            keyed = [(k.arg, param_of(k.value)) for k in node.keywords if k.arg]  # type: ignore[attr-defined]
+            if any(name is not None and _id_attribute(arg) for arg, name in keyed) and any(
+                k.value.__class__ is ast.Attribute and k.value.value.__class__ is ast.Name and k.value.value.id == "self"  # type: ignore[attr-defined]
+                for k in node.keywords  # type: ignore[attr-defined]
+            ):
+                found.update(name for arg, name in keyed if name is not None and _id_attribute(arg))
         elif kind is ast.Compare:
             sides = [node.left, *node.comparators]  # type: ignore[attr-defined]
             for i, op in enumerate(node.ops):  # type: ignore[attr-defined]
