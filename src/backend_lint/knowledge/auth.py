@@ -1111,6 +1111,9 @@ class Identity:
     # an auth dependency guards the handler (a parameter, or ``dependencies=[...]`` of the route or of
     # its router): the identity is knowable even when no parameter carries it
     authenticated: bool = False
+    # the assignments (node ids) that decode the caller in the body (``user_id = get_current_user_id(
+    # authorization)``, ``decoded_caller``): what they bind is the principal's, not what the call evaluates to
+    decoding: set[int] = field(default_factory=set)
 
     @property
     def in_scope(self) -> bool:
@@ -1228,9 +1231,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.identity_params.setdefault(path, identity_field)
         for path, identity_field in request_state_identity_fields(ctx, func, params).items():
             ident.identity_params.setdefault(path, identity_field)  # ``request.state.session.user_id``
-        for name, (identity_field, _why) in decoded_caller(ctx, func, params, True).items():
+        for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, True).items():
             # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
             ident.authenticated = True
+            ident.decoding.add(node)
             if identity_field is None:
                 ident.principals.setdefault(name, None)
             else:
@@ -1268,8 +1272,9 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.identity_params[p.name] = p.name
         elif p.name in fed and p.name not in ident.principals:
             ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
-    for name, (identity_field, _why) in decoded_caller(ctx, func, params, False).items():
+    for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, False).items():
         # a service handed the header decodes the caller itself (``authorization`` passed on by the route)
+        ident.decoding.add(node)
         if identity_field is None:
             ident.principals.setdefault(name, None)
         else:
@@ -1487,12 +1492,12 @@ def _credential_param(p: ParamInfo, route: bool) -> bool:
     return p.dependency.kind == "auth" and p.dependency.credentials  # ``creds = Depends(HTTPBearer())``
 
 
-def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo], route: bool) -> dict[str, tuple[Optional[str], str]]:
+def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo], route: bool) -> dict[str, tuple[Optional[str], str, int]]:
     """Names a function binds to the caller's identity in its own body, with no dependency doing it:
     ``user_id, tenant_id = get_current_user_id(authorization)`` where the argument carries the request's
     credential (``_credential_param``, or a local made from one: ``token = authorization.split()[1]``) and the
     callee authenticates it (``authenticating_function``), or ``payload = jwt.decode(token, ...)`` inline.
-    ``{name: (identity field or None for the principal, why)}``, bound from that line on. A token handed in
+    ``{name: (identity field or None for the principal, why, id of the assignment)}``, bound from that line on. A token handed in
     the body (an invitation's, a reset link's) is a capability, not the caller; a header never decoded says
     nothing."""
     credentials = {p.name for p in params if _credential_param(p, route)}
@@ -1500,7 +1505,7 @@ def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[Param
         return {}
     project = ctx.project
     fields = set(ctx.settings.identity_fields)
-    out: dict[str, tuple[Optional[str], str]] = {}
+    out: dict[str, tuple[Optional[str], str, int]] = {}
 
     def names_in(node: cst.CSTNode) -> set[str]:
         found: set[str] = set()
@@ -1535,7 +1540,7 @@ def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[Param
                     value = small.value
                     if value is None or not targets:
                         continue
-                    call = value.expression if isinstance(value, cst.Await) else value
+                    call = _decoded_base(value)
                     used = names_in(value)
                     if not used & credentials:
                         continue
@@ -1557,7 +1562,7 @@ def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[Param
                         continue
                     for n in targets:
                         credentials.discard(n)
-                        out[n] = (n if n in fields else None, why)
+                        out[n] = (n if n in fields else None, why, id(small))
             elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
                 visit(_suite_statements(stmt))
 
@@ -1596,6 +1601,24 @@ def request_state_identity_fields(ctx: "FileContext", func: cst.FunctionDef, par
                 continue
         stack.extend(iter_children(node))
     return {k: v for k, v in out.items() if k not in written and k.rsplit(".", 1)[0] not in written}
+
+
+def _decoded_base(value: cst.BaseExpression) -> cst.BaseExpression:
+    """The call a value reads its part of: ``decode(token)["sub"]``, ``decode(token).get("sub")``,
+    ``(await verify(token)).user_id``, ``int(decode(token)["sub"])`` -> the ``decode`` / ``verify`` call."""
+    while True:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        elif isinstance(value, cst.Subscript):
+            value = value.value
+        elif isinstance(value, cst.Attribute) and not isinstance(value.value, cst.Name):
+            value = value.value
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get" and not isinstance(value.func.value, (cst.Name, cst.Attribute)):
+            value = value.func.value
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("int", "str", "UUID") and len(value.args) == 1:
+            value = value.args[0].value
+        else:
+            return value
 
 
 def _suite_statements(stmt: cst.CSTNode) -> list[cst.CSTNode]:

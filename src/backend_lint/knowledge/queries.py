@@ -856,6 +856,15 @@ class _Analyzer:
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if self.identity.decoding and id(small) in self.identity.decoding and isinstance(small, (cst.Assign, cst.AnnAssign)):
+            # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded here (``auth.decoded_caller``)
+            self.ev(small.value, state)  # type: ignore[arg-type]
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for t in targets:
+                for n in ([t] if isinstance(t, cst.Name) else [e.value for e in getattr(t, "elements", ())]):
+                    if isinstance(n, cst.Name):
+                        self.bind(n, Val(derived=True, ident=True), state)
+            return
         if isinstance(small, cst.Assign) and self._keyed_store(small, state):
             return
         if isinstance(small, cst.Assign):
