@@ -2971,8 +2971,8 @@ def _keyed_by_caller(identity: Identity, site: Site) -> bool:
     claim is made where a route's client key reaches it (``knowledge.flow``). A helper given the principal
     answers for it (its caller trusts it), and a lookup keyed on nothing the caller gave (a list that forgets
     the owner filter) is the helper's own."""
-    if identity.route is not None or identity.principals or identity.closure_derived:
-        return False
+    if identity.route is not None or identity.principals or identity.closure_derived or identity.decoding:
+        return False  # (a helper that decodes the caller itself answers for the caller, as if given the principal)
     plain = {p.name for p in identity.params} - set(identity.identity_params) - {"self", "cls"}
     return bool({k.split(".", 1)[0] for k in site.key_names} & plain)
 
