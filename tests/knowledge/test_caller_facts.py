@@ -118,3 +118,17 @@ def test_model_methods_that_authorise(tmp_path: Path) -> None:
     assert "authorises" not in methods["Team.same_team"]  # a constant
     inherited = row_method_facts(project, "shop.models.Team", "led_by")
     assert inherited is not None and inherited["authorises"] == ["user"]
+
+
+def test_facts_report_decoders_and_authorising_methods(tmp_path: Path) -> None:
+    from backend_lint.ground.config import Settings
+    from backend_lint.knowledge.index.report import project_facts
+
+    project = index_of_files(tmp_path, {**TOKENS, **MODELS})
+    data = project_facts(project, Settings())
+    decoders = {f"{r['module']}.{r['name']}" for r in data["caller_decoders"]}
+    assert {"svc.tokens.caller", "svc.tokens.firebase_caller"} <= decoders
+    assert "svc.tokens.language" not in decoders
+    helpers = {f"{r['module']}.{r['name']}": r["why"] for r in data["authorization_helpers"]}
+    assert "`user_id`" in helpers["shop.models.Team.has"]
+    assert "shop.models.Team.painted" not in helpers
