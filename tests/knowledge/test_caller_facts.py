@@ -104,6 +104,15 @@ MODELS = {
 
             def same_team(self, other_id: int) -> bool:
                 return other_id == 3
+
+            def member_for(self, user_id: int):
+                for m in self.members:
+                    if m.user_id == user_id:
+                        return m
+                return None
+
+            def __eq__(self, other) -> bool:
+                return self.id == other.id
     """,
 }
 
@@ -116,6 +125,8 @@ def test_model_methods_that_authorise(tmp_path: Path) -> None:
     assert methods["TeamBase.led_by"]["authorises"] == ["user"]
     assert "authorises" not in methods["Team.painted"]  # a column that is no id, compared with a parameter
     assert "authorises" not in methods["Team.same_team"]  # a constant
+    assert "authorises" not in methods["Team.member_for"]  # returns a member row, not a verdict
+    assert "authorises" not in methods.get("Team.__eq__", {})  # compares two objects
     inherited = row_method_facts(project, "shop.models.Team", "led_by")
     assert inherited is not None and inherited["authorises"] == ["user"]
 

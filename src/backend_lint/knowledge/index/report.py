@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..auth import (
     ADMIN_WORDS,
     AUTH_NAME,
+    AUTHORIZATION_PARAMS,
     DependencyKind,
     alias_dependency,
     auth_library,
@@ -242,6 +243,17 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
     return sorted(out, key=lambda r: (r["module"], r["name"]))
 
 
+def _credential_like(p: dict[str, Any]) -> bool:
+    """A parameter that can carry the request's credential: the ``Authorization`` header, a token, a cookie, the
+    request itself or a security scheme's credentials."""
+    name = str(p.get("name", "")).lower()
+    if name in AUTHORIZATION_PARAMS or name in ("request", "credentials", "creds", "cookie", "cookies"):
+        return True
+    if any(w in name for w in ("token", "jwt", "session")):
+        return True
+    return last_segment(p.get("type")) in ("Request", "HTTPConnection", "WebSocket", "HTTPAuthorizationCredentials")
+
+
 def _caller_decoders(index: "ProjectIndex") -> list[dict[str, str]]:
     """Project functions that authenticate a credential they are handed (decode a token, verify it, or call one
     that does): a handler that calls one with its ``Authorization`` header, a cookie or the request has the
@@ -253,6 +265,8 @@ def _caller_decoders(index: "ProjectIndex") -> list[dict[str, str]]:
                 continue
             if any(last_segment(p.get("marker")) in ("Depends", "Security") for p in fn["params"]):
                 continue  # a dependency: listed with the auth dependencies
+            if not any(_credential_like(p) for p in fn["params"]):
+                continue  # handed no credential (a job, a tool that authenticates on its own)
             why = authenticating_function(index, f"{mod}.{name}")
             if why is not None:
                 out.append({"name": name, "module": mod, "why": why})

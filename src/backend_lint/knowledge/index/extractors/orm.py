@@ -513,10 +513,16 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     "fr"``) decides nothing about anyone."""
     args = fn.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-    if not params or params[0] not in ("self", "cls") or len(params) < 2:
-        return []
+    if not params or params[0] not in ("self", "cls") or len(params) < 2 or fn.name.startswith("__"):
+        return []  # (``__eq__(self, other)`` compares two objects, it authorises no one)
+    returns = fn.returns
+    if returns is not None and not (returns.__class__ is ast.Name and returns.id in ("bool", "None")) and not (
+        returns.__class__ is ast.Constant and returns.value is None
+    ):
+        return []  # returns something else than a verdict (a member row looked up by id)
     own = set(params[1:])
     reads_self = False
+    verdicts = True
     found: set[str] = set()
 
     def param_of(node: ast.AST) -> Optional[str]:
@@ -546,6 +552,8 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
         kind = node.__class__
         if kind is ast.Attribute and node.value.__class__ is ast.Name and node.value.id == "self":  # type: ignore[attr-defined]
             reads_self = True
+        elif kind is ast.Return and node.value is not None and not _verdict(node.value):  # type: ignore[attr-defined]
+            verdicts = False
         elif kind is ast.Call and node.keywords:  # type: ignore[attr-defined]
             # ``Member.query.filter_by(org_id=self.id, user_id=user_id)``: a membership lookup keyed on the parameter
             keyed = [(k.arg, param_of(k.value)) for k in node.keywords if k.arg]  # type: ignore[attr-defined]
@@ -565,7 +573,26 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
                     name = param_of(a)
                     if name is not None and param_of(b) is None and row_side(b, membership and b is right):
                         found.add(name)
-    return sorted(found) if reads_self else []
+    return sorted(found) if reads_self and verdicts else []
+
+
+def _verdict(value: ast.expr) -> bool:
+    """A returned yes or no: a comparison, ``and`` / ``or`` / ``not``, ``any(...)`` / ``all(...)`` / ``bool(...)``,
+    a boolean constant, a ``.count()`` / ``.exists()``, or a call of another method of the object
+    (``self.is_owner(user_id)``)."""
+    kind = value.__class__
+    if kind in (ast.Compare, ast.BoolOp) or (kind is ast.UnaryOp and value.op.__class__ is ast.Not):  # type: ignore[attr-defined]
+        return True
+    if kind is ast.Constant:
+        return value.value in (True, False, None)  # type: ignore[attr-defined]
+    if kind is ast.Call:
+        func = value.func  # type: ignore[attr-defined]
+        if func.__class__ is ast.Name:
+            return func.id in ("any", "all", "bool")
+        if func.__class__ is ast.Attribute and func.attr in ("count", "exists"):
+            return True  # ``session.query(Member).filter_by(...).count()``: how many seats, read as yes or no
+        return func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self"
+    return False
 
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"})
