@@ -1452,34 +1452,6 @@ def authenticating_function(project: Optional["ProjectIndex"], q: Optional[str],
     return why
 
 
-def authenticating_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
-    """Bare names of project functions that may authenticate a credential (``authenticating_function``,
-    matched by name, a superset): for the screens, so that a file whose handlers decode the caller in their
-    body reaches the request-flow rules."""
-    if project is None:
-        return frozenset()
-
-    def build() -> tuple[str, ...]:
-        calls: dict[str, set[str]] = {}
-        names: set[str] = set()
-        for mod, facts in project.iter_modules():
-            for name, fn in orm_facts(facts).get("functions", {}).items():
-                if fn.get("route"):
-                    continue
-                if fn.get("auth") or any(_token_decode(t) for t in fn.get("calls_out", ())):
-                    names.add(name)
-                else:
-                    calls.setdefault(name, set()).update(last_segment(t) for t in fn.get("calls_out", ()))
-        for _ in range(4):
-            more = {n for n, called in calls.items() if n not in names and called & names}
-            if not more:
-                break
-            names |= more
-        return tuple(sorted(names))
-
-    return frozenset(project.stored_memo("auth.authenticating_names", build, load=tuple))
-
-
 def _credential_param(p: ParamInfo, route: bool) -> bool:
     if p.name.lower() in AUTHORIZATION_PARAMS:
         return True
@@ -1793,9 +1765,11 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= {last_segment(e) for e in settings.auth_dependencies}
         words |= set(interesting_names(project, settings))
         words |= set(principal_fed_names(project, settings))
-        # a handler that decodes the caller in its body: ``get_current_user_id(authorization)``, ``jwt.decode``,
-        # the header or cookie it is handed (a short name, ``load``, would let every file through)
-        words |= {n for n in authenticating_names(project) if len(n) >= 6} | {"jwt.decode", "Header(", "Cookie("}
+        # a handler that decodes the caller in its body (``get_current_user_id(authorization)``, ``jwt.decode``)
+        # from the header, the cookie or the request it is handed (``request.headers["Authorization"]``). (Not
+        # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
+        # the language server.)
+        words |= {"jwt.decode", "Header(", "Cookie(", "uthorization"}
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
