@@ -83,6 +83,12 @@ def render_text(data: dict[str, Any]) -> str:
     rows = data["authorization_helpers"]
     lines += ["", _count(rows, "Authorisation helpers") + ":"]
     lines += [f"  {h['module']}.{h['name']}: {h['why']}" for h in rows]
+    rows = data.get("caller_decoders") or []
+    if rows:
+        lines += ["", _count(rows, "Functions that decode the caller from a credential they are handed") + ":"]
+        lines += [f"  {f['module']}.{f['name']}: {f['why']}" for f in rows[:30]]
+        if len(rows) > 30:
+            lines.append(f"  ... and {len(rows) - 30} more (--output-format json lists them all)")
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]

@@ -1223,6 +1223,9 @@ class Identity:
     # an auth dependency guards the handler (a parameter, or ``dependencies=[...]`` of the route or of
     # its router): the identity is knowable even when no parameter carries it
     authenticated: bool = False
+    # the assignments (node ids) that decode the caller in the body (``user_id = get_current_user_id(
+    # authorization)``, ``decoded_caller``): what they bind is the principal's, not what the call evaluates to
+    decoding: set[int] = field(default_factory=set)
 
     @property
     def in_scope(self) -> bool:
@@ -1303,7 +1306,7 @@ def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     plain = set(settings.principal_parameters) | set(settings.identity_fields)
     params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
     for p in params:
-        if p.name.value in plain:
+        if p.name.value in plain or p.name.value.lower() in AUTHORIZATION_PARAMS:
             return True
         if isinstance(p.default, cst.Call):
             return True
@@ -1351,6 +1354,16 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if ident.authenticated:
             for path in request_user_principals(ctx, func, params):
                 ident.principals.setdefault(path, None)
+        for path, identity_field in request_state_identity_fields(ctx, func, params).items():
+            ident.identity_params.setdefault(path, identity_field)  # ``request.state.session.user_id``
+        for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, True).items():
+            # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
+            ident.authenticated = True
+            ident.decoding.add(node)
+            if identity_field is None:
+                ident.principals.setdefault(name, None)
+            else:
+                ident.identity_params.setdefault(name, identity_field)
         gate = set(ident.principals)
         if ident.authenticated and authentication_middleware(ctx.project):
             # ``assert_admin(request)``: the request carries the middleware's caller
@@ -1393,6 +1406,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         # middleware's ``request.user`` is the caller there too
         for path in request_user_principals(ctx, func, params):
             ident.principals.setdefault(path, None)
+    for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, False).items():
+        # a service handed the header decodes the caller itself (``authorization`` passed on by the route)
+        ident.decoding.add(node)
+        if identity_field is None:
+            ident.principals.setdefault(name, None)
+        else:
+            ident.identity_params.setdefault(name, identity_field)
     return ident
 
 
@@ -1532,6 +1552,222 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
                     out[f"{base.value.value}.state.{attr}"] = attr
         stack.extend(iter_children(node))
     return {k: v for k, v in out.items() if k not in written}
+
+
+# --- the caller decoded in a handler's body (no dependency) ---------------------------------------------
+
+# Parameters that carry the request's credential into a handler: ``authorization: str = Header(None)``, a
+# cookie, the request itself (its headers), a security scheme's credentials; and, in any function, a
+# parameter named like the ``Authorization`` header (nothing else is called that).
+CREDENTIAL_MARKERS = frozenset({"Header", "Cookie"})
+AUTHORIZATION_PARAMS = frozenset({"authorization", "auth_header", "authorization_header", "bearer", "bearer_token"})
+# a third-party verifier of a credential reached from a project function: ``firebase_admin.auth.verify_id_token``,
+# ``jwt.decode`` spelled through another module
+_VERIFIER = re.compile(r"^(verify|decode|validate)")
+_VERIFIER_PACKAGE = re.compile(r"auth|jwt|jose|token|session")
+
+
+def _token_decode(q: Optional[str]) -> bool:
+    """``jwt.decode`` (PyJWT), ``jose.jwt.decode``, ``authlib.jose.jwt.decode``: as the index's ``auth`` facts."""
+    return bool(q) and last_segment(q) == "decode" and q.split(".", 1)[0] in ("jwt", "jose", "authlib")  # type: ignore[union-attr]
+
+
+def authenticating_function(project: Optional["ProjectIndex"], q: Optional[str], _depth: int = 0) -> Optional[str]:
+    """Why the project function ``q`` authenticates a credential it is given, or ``None``: its body decodes a
+    token or verifies the credential (the index's ``auth`` facts), or it calls, up to four calls deep through
+    the index, a project function that does or a verifier of an authentication library
+    (``firebase_admin.auth.verify_id_token``). What such a function returns, given the request's credential,
+    is the caller's identity (``user_id, tenant_id = get_current_user_id(authorization)``)."""
+    if project is None or not q:
+        return None
+    cache: dict[str, Optional[str]] = project.memo("auth.authenticating", dict)
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "functions":
+        return None
+    key = f"{found[0]}.{found[1]}"
+    if key in cache:
+        return cache[key]
+    cache[key] = None  # (a cycle authenticates nothing)
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    why: Optional[str] = None
+    if fn.get("auth"):
+        why = fn["auth"][0]
+    elif _depth < 4:
+        for t in fn.get("calls_out", ()):
+            if _token_decode(t):
+                why = f"decodes a token (`{t}`)"
+                break
+            if project.split(t) is None and "." in t and _VERIFIER.match(last_segment(t)) and _VERIFIER_PACKAGE.search(t.rsplit(".", 1)[0].lower()):
+                if t.split(".", 1)[0] not in _NOT_AUTH_PACKAGES:
+                    why = f"verifies the credential (`{t}`)"
+                    break
+            inner = authenticating_function(project, t, _depth + 1)
+            if inner is not None:
+                why = f"calls `{last_segment(t)}()`, which {inner}"
+                break
+    cache[key] = why
+    return why
+
+
+def _credential_param(p: ParamInfo, route: bool) -> bool:
+    if p.name.lower() in AUTHORIZATION_PARAMS:
+        return True
+    if not route:
+        return False
+    if p.marker in CREDENTIAL_MARKERS:
+        return True
+    if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette"):
+        return True
+    return p.dependency.kind == "auth" and p.dependency.credentials  # ``creds = Depends(HTTPBearer())``
+
+
+def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo], route: bool) -> dict[str, tuple[Optional[str], str, int]]:
+    """Names a function binds to the caller's identity in its own body, with no dependency doing it:
+    ``user_id, tenant_id = get_current_user_id(authorization)`` where the argument carries the request's
+    credential (``_credential_param``, or a local made from one: ``token = authorization.split()[1]``) and the
+    callee authenticates it (``authenticating_function``), or ``payload = jwt.decode(token, ...)`` inline.
+    ``{name: (identity field or None for the principal, why, id of the assignment)}``, bound from that line on. A token handed in
+    the body (an invitation's, a reset link's) is a capability, not the caller; a header never decoded says
+    nothing."""
+    credentials = {p.name for p in params if _credential_param(p, route)}
+    if not credentials:
+        return {}
+    project = ctx.project
+    fields = set(ctx.settings.identity_fields)
+    out: dict[str, tuple[Optional[str], str, int]] = {}
+
+    def names_in(node: cst.CSTNode) -> set[str]:
+        found: set[str] = set()
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, cst.Name):
+                found.add(n.value)
+            elif isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            else:
+                stack.extend(iter_children(n))
+        return found
+
+    def targets_of(t: cst.BaseExpression) -> list[str]:
+        if isinstance(t, cst.Name):
+            return [t.value]
+        if isinstance(t, (cst.Tuple, cst.List)):
+            return [e.value.value for e in t.elements if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)]
+        return []
+
+    def visit(stmts: Iterable[cst.CSTNode]) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        targets = [n for t in small.targets for n in targets_of(t.target)]
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        targets = targets_of(small.target)
+                    else:
+                        continue
+                    value = small.value
+                    if value is None or not targets:
+                        continue
+                    call = _decoded_base(value)
+                    used = names_in(value)
+                    if not used & credentials:
+                        continue
+                    why = None
+                    if isinstance(call, cst.Call) and isinstance(call.func, (cst.Name, cst.Attribute)):
+                        q = ctx.qualified_name(call.func)
+                        if _token_decode(q):
+                            why = f"decodes a token (`{q}`)"
+                        else:
+                            inner = authenticating_function(project, q)
+                            if inner is not None:
+                                why = f"`{last_segment(q)}()` {inner}"
+                    if why is None:
+                        func_ = call.func if isinstance(call, cst.Call) else None
+                        if isinstance(func_, cst.Name) or (isinstance(func_, cst.Attribute) and not names_in(func_.value) & credentials):
+                            continue  # the credential handed to something else
+                        # a part of the credential: ``authorization.split(" ")[1]``, ``request.headers.get(...)``
+                        credentials.update(targets)  # ``token = authorization.split(" ")[1]``
+                        continue
+                    for n in targets:
+                        credentials.discard(n)
+                        out[n] = (n if n in fields else None, why, id(small))
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+                visit(_suite_statements(stmt))
+
+    body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
+    visit(body)
+    return out
+
+
+def request_state_identity_fields(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, str]:
+    """``request.state.session.user_id`` / ``request.state.auth.tenant_id``: an identity field read off an object
+    that the app's middleware put on the request (``{path: identity field}``), the caller's id whatever the object
+    is called; read, never written in the handler."""
+    names = {
+        p.name for p in params
+        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
+    }
+    if not names:
+        return {}
+    fields = set(ctx.settings.identity_fields)
+    out: dict[str, str] = {}
+    written: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            written |= {dotted_name(t) or "" for t in targets}
+        if isinstance(node, cst.Attribute) and node.attr.value in fields:
+            holder = node.value
+            state = holder.value if isinstance(holder, cst.Attribute) else None
+            if (
+                isinstance(state, cst.Attribute) and state.attr.value == "state"
+                and isinstance(state.value, cst.Name) and state.value.value in names
+            ):
+                out[f"{state.value.value}.state.{holder.attr.value}.{node.attr.value}"] = node.attr.value  # type: ignore[union-attr]
+                continue
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in written and k.rsplit(".", 1)[0] not in written}
+
+
+def _decoded_base(value: cst.BaseExpression) -> cst.BaseExpression:
+    """The call a value reads its part of: ``decode(token)["sub"]``, ``decode(token).get("sub")``,
+    ``(await verify(token)).user_id``, ``int(decode(token)["sub"])`` -> the ``decode`` / ``verify`` call."""
+    while True:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        elif isinstance(value, cst.Subscript):
+            value = value.value
+        elif isinstance(value, cst.Attribute) and not isinstance(value.value, cst.Name):
+            value = value.value
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get" and not isinstance(value.func.value, (cst.Name, cst.Attribute)):
+            value = value.func.value
+        elif isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("int", "str", "UUID") and len(value.args) == 1:
+            value = value.args[0].value
+        else:
+            return value
+
+
+def _suite_statements(stmt: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements of a compound statement's blocks (``if``/``else``, ``try``/``except``/``finally``,
+    ``with``, loops), in order."""
+    out: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [stmt]
+    while stack:
+        n = stack.pop(0)
+        for attr in ("body", "orelse", "handlers", "finalbody"):
+            part = getattr(n, attr, None)
+            if part is None:
+                continue
+            parts = part if isinstance(part, (list, tuple)) else [part]
+            for b in parts:
+                if isinstance(b, cst.IndentedBlock):
+                    out.extend(b.body)
+                elif isinstance(b, (cst.Else, cst.ExceptHandler, cst.Finally, cst.If)):
+                    stack.append(b)
+    return out
 
 
 def authentication_middleware(project: Optional["ProjectIndex"]) -> bool:
@@ -1734,6 +1970,11 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= {last_segment(e) for e in settings.auth_dependencies}
         words |= set(interesting_names(project, settings))
         words |= set(principal_fed_names(project, settings))
+        # a handler that decodes the caller in its body (``get_current_user_id(authorization)``, ``jwt.decode``)
+        # from the header, the cookie or the request it is handed (``request.headers["Authorization"]``). (Not
+        # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
+        # the language server.)
+        words |= {"jwt.decode", "Header(", "Cookie(", "uthorization"}
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []

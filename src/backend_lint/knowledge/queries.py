@@ -910,6 +910,15 @@ class _Analyzer:
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if self.identity.decoding and id(small) in self.identity.decoding and isinstance(small, (cst.Assign, cst.AnnAssign)):
+            # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded here (``auth.decoded_caller``)
+            self.ev(small.value, state)  # type: ignore[arg-type]
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for t in targets:
+                for n in ([t] if isinstance(t, cst.Name) else [e.value for e in getattr(t, "elements", ())]):
+                    if isinstance(n, cst.Name):
+                        self.bind(n, Val(derived=True, ident=True), state)
+            return
         if isinstance(small, cst.Assign) and self._keyed_store(small, state):
             return
         if isinstance(small, cst.Assign):
@@ -1691,7 +1700,7 @@ class _Analyzer:
         operands = self._checked_operands(call, state) if derived else []
         if derived:
             self.refetch_check(call, q, state)
-            check = self.authorization_check(call, q, name, state, args)
+            check = self.row_method_check(call, state) or self.authorization_check(call, q, name, state, args)
             if check is not None:
                 self.out.checks.append(check)
                 # after the helper decided, the row and the key it was looked up by are the principal's
@@ -1847,6 +1856,39 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def row_method_check(self, call: cst.Call, state: dict[str, Val]) -> Optional[Comparison]:
+        """``project.org.is_user_member(user.id)`` / ``board.visible_to(user)``: a method of the fetched row's
+        model, or of a model its relationships reach, that compares a parameter with the owner or the members
+        (the index's ``authorises`` method facts), called with the principal: an authorisation check of the
+        row after an unscoped load (BKL202 at the call), whatever the method is called."""
+        func = call.func
+        if self.project is None or not isinstance(func, cst.Attribute):
+            return None
+        path = func.value.value if isinstance(func.value, cst.Name) else _path(func.value)
+        if path is None:
+            return None
+        var, *rels = path.split(".")
+        v = state.get(var)
+        if v is None or not (v.rows and v.model and not v.derived and (v.sites or v.repo)):
+            return None
+        model: Optional[str] = v.model
+        for rel in rels:
+            model = relationships(self.project, model).get(rel) if model else None
+        if model is None:
+            return None
+        entry = row_method_facts(self.project, model, func.attr.value)
+        checked = set(entry.get("authorises", ())) if entry else set()
+        if not checked:
+            return None
+        names = entry.get("args") or [p.get("name") for p in entry.get("params", ())][1:]  # type: ignore[union-attr]
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+            if param in checked and self.is_derived(a.value, state) and not _db_handle(a.value):
+                return Comparison(call, v, var, helper=f"{path}.{func.attr.value}", column=None)
+        return None
 
     def refetch_check(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> None:
         """``existing = fetch_item_for_user(db, item_id=existing.id, user=user)`` after an unscoped load of
@@ -2913,6 +2955,18 @@ def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str
     return project.memo(("queries.helper_column", q, model, settings.identity_fields), build)
 
 
+def row_method_facts(project: "ProjectIndex", model: str, method: str) -> Optional[dict]:
+    """The ``methods`` index entry of ``model.method``, found through the model's bases."""
+    for owner, _ in project.class_mro(model):
+        found = project.resolve_symbol(owner)
+        if found is None or found[2] != "classes":
+            continue
+        entry = orm_facts(project.modules[found[0]]).get("methods", {}).get(f"{found[1]}.{method}")
+        if entry is not None:
+            return entry
+    return None
+
+
 def flow_facts(project: "ProjectIndex", module: str) -> dict:
     """The module's ``flow`` index facts (``index/extractors/flow.py``)."""
     facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
@@ -3300,8 +3354,8 @@ def _keyed_by_caller(identity: Identity, site: Site) -> bool:
     claim is made where a route's client key reaches it (``knowledge.flow``). A helper given the principal
     answers for it (its caller trusts it), and a lookup keyed on nothing the caller gave (a list that forgets
     the owner filter) is the helper's own."""
-    if identity.route is not None or identity.principals or identity.closure_derived:
-        return False
+    if identity.route is not None or identity.principals or identity.closure_derived or identity.decoding:
+        return False  # (a helper that decodes the caller itself answers for the caller, as if given the principal)
     plain = {p.name for p in identity.params} - set(identity.identity_params) - {"self", "cls"}
     return bool({k.split(".", 1)[0] for k in site.key_names} & plain)
 

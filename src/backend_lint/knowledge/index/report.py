@@ -16,9 +16,11 @@ from ..auth import (
     authentication_middleware,
     ADMIN_WORDS,
     AUTH_NAME,
+    AUTHORIZATION_PARAMS,
     DependencyKind,
     alias_dependency,
     auth_library,
+    authenticating_function,
     classify_dependency,
     is_security_scheme,
     library_dependency,
@@ -233,6 +235,44 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
             why = f"its name says `{words[0]}`, it takes `{who[0]}`"
             why += " and it raises" if fn.get("raises") else ""
             out.append({"name": name, "module": mod, "why": why})
+        for name, entry in orm.get("methods", {}).items():
+            # a table model's method that compares what it is given with the row's owner or members
+            # (``org.is_member(user_id)``): called with the principal on a fetched row, it decides access
+            checked = entry.get("authorises")
+            if checked and is_table_model(index, f"{mod}.{name.split('.', 1)[0]}"):
+                params = ", ".join(f"`{c}`" for c in checked)
+                why = f"a method of the model that compares {params} with the row's owner or members"
+                out.append({"name": name, "module": mod, "why": why})
+    return sorted(out, key=lambda r: (r["module"], r["name"]))
+
+
+def _credential_like(p: dict[str, Any]) -> bool:
+    """A parameter that can carry the request's credential: the ``Authorization`` header, a token, a cookie, the
+    request itself or a security scheme's credentials."""
+    name = str(p.get("name", "")).lower()
+    if name in AUTHORIZATION_PARAMS or name in ("request", "credentials", "creds", "cookie", "cookies"):
+        return True
+    if any(w in name for w in ("token", "jwt", "session")):
+        return True
+    return last_segment(p.get("type")) in ("Request", "HTTPConnection", "WebSocket", "HTTPAuthorizationCredentials")
+
+
+def _caller_decoders(index: "ProjectIndex") -> list[dict[str, str]]:
+    """Project functions that authenticate a credential they are handed (decode a token, verify it, or call one
+    that does): a handler that calls one with its ``Authorization`` header, a cookie or the request has the
+    caller in what it returns (``user_id, tenant_id = get_current_user_id(authorization)``)."""
+    out: list[dict[str, str]] = []
+    for mod, facts in index.iter_modules():
+        for name, fn in orm_facts(facts).get("functions", {}).items():
+            if fn.get("route") or not fn.get("params"):
+                continue
+            if any(last_segment(p.get("marker")) in ("Depends", "Security") for p in fn["params"]):
+                continue  # a dependency: listed with the auth dependencies
+            if not any(_credential_like(p) for p in fn["params"]):
+                continue  # handed no credential (a job, a tool that authenticates on its own)
+            why = authenticating_function(index, f"{mod}.{name}")
+            if why is not None:
+                out.append({"name": name, "module": mod, "why": why})
     return sorted(out, key=lambda r: (r["module"], r["name"]))
 
 
@@ -343,6 +383,9 @@ def _route_principals(index: "ProjectIndex", settings: "Settings") -> tuple[int,
             if any(param_dependency(index, settings, p).kind is not None for p in params):
                 authenticated += 1
                 continue
+            if any(authenticating_function(index, t) for t in described.get(name, {}).get("calls_out", ())):
+                authenticated += 1  # decodes the caller in its body (``get_current_user_id(authorization)``)
+                continue
             for p in params:
                 if p.get("name") in fields and not p.get("dependency"):
                     client[p["name"]] = client.get(p["name"], 0) + 1
@@ -432,6 +475,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "admin_dependencies": admin,
         "principal_classes": sorted(principal_classes(index, settings)),
         "authorization_helpers": _authorization_helpers(index, settings),
+        "caller_decoders": _caller_decoders(index),
         "owned_models": _owned_models(index, settings),
         "migration_trees": _migration_trees(index),
         "no_claim_functions": _no_claim_functions(index, settings),

@@ -104,6 +104,15 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     for non-owners while the row is still returned, a flag only reported back, or a nested `if` that does
     not exit decide nothing.
 
+    A method of the row's model, or of a model its relationships reach, that compares what it is given
+    with the row's owner or members and returns a verdict (`def is_user_member(self, user_id): return
+    any(m.user_id == user_id for m in self.members)`, `self.owner_id == user.id`, a membership lookup
+    `filter_by(org_id=self.id, user_id=user_id)`) is an authorisation helper too when it is called with
+    the principal after the load: `if not project.org.is_user_member(user.id): raise ...` is reported at
+    the call, naming the row (`project`) and the method (`project.org.is_user_member()`). Whatever the
+    method is called; a method that compares a parameter with a constant, returns a row, or is called
+    with another user's id (`org.is_user_member(invitee_id)`) decides nothing about the caller.
+
     The check may be made on the row's parent: a row looked up by an attribute of the fetched row (`tenant
     = ...where(Tenant.id == role.tenant_id)`) whose owner is compared with the principal (`if
     tenant.owner_id != owner_id: raise`) decides access to the fetched row, and is reported there, naming

@@ -24,7 +24,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user"),
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie("),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,
@@ -62,6 +62,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `manage...` or `moderat...`, every element of a list doing so, `is_user_in(GroupType.admin)`, gates the
     route to admins: no claim there; `is_user_allowed_to([Perms.vote, Perms.manage_x])` lets voters in);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
+    with the caller decoded in the handler's body, no dependency involved: `user_id, tenant_id =
+    get_current_user_id(authorization)` where the argument carries the request's credential (a `Header()` or
+    `Cookie()` parameter, the `Request`, a security scheme's credentials, or a local made from one:
+    `token = authorization.split(" ")[1]`) and the project function called authenticates it (decodes a token
+    or verifies the credential, itself or through the functions it calls, up to four calls deep), or
+    `payload = jwt.decode(token, ...)` inline; what the assignment binds is the caller's from that line on,
+    as is a claim read off it (`decode(token)["sub"]`). A token handed in the body (an invitation's, a
+    reset link's) is a capability, not the caller; a header the handler never decodes says nothing. A
+    service handed the header (`authorization`) that decodes the caller itself answers for the caller. An
+    identity field read off an object the app's middleware put on the request (`request.state.session.user_id`)
+    is the caller's id. Or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
     class) or an identity value (a parameter named like an identity field) as a parameter. A dependency

@@ -573,6 +573,105 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     return out
 
 
+_CHECK_OPS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)
+
+
+def _id_attribute(attr: str) -> bool:
+    return attr in ID_ATTRIBUTES or attr.endswith(("_id", "_ids", "_uuid")) or attr in ("members", "owners", "users", "admins", "editors", "viewers", "collaborators")
+
+
+def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """A method that decides whether someone it is given may use the object: it compares a parameter (a user
+    id, or a user's ``.id``) with the object's owner or members (``self.owner_id == user_id``, ``any(m.user_id
+    == user_id for m in self.members)``, ``user.id in self.member_ids``, a membership query ``where(
+    Member.user_id == user_id, Member.org_id == self.id)``). The parameters so compared, by name
+    (``authorises`` of a ``methods`` entry): a row's method called with the principal is an authorisation
+    check of that row (``knowledge.queries``, BKL202). A parameter compared with a constant (``locale ==
+    "fr"``) decides nothing about anyone."""
+    args = fn.args
+    params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    if not params or params[0] not in ("self", "cls") or len(params) < 2 or fn.name.startswith("__"):
+        return []  # (``__eq__(self, other)`` compares two objects, it authorises no one)
+    returns = fn.returns
+    if returns is not None and not (returns.__class__ is ast.Name and returns.id in ("bool", "None")) and not (
+        returns.__class__ is ast.Constant and returns.value is None
+    ):
+        return []  # returns something else than a verdict (a member row looked up by id)
+    own = set(params[1:])
+    reads_self = False
+    verdicts = True
+    found: set[str] = set()
+
+    def param_of(node: ast.AST) -> Optional[str]:
+        while node.__class__ is ast.Call and node.func.__class__ is ast.Name and node.func.id in _ID_WRAPPERS and len(node.args) == 1:  # type: ignore[attr-defined]
+            node = node.args[0]  # type: ignore[attr-defined]
+        if node.__class__ is ast.Name and node.id in own:  # type: ignore[attr-defined]
+            return node.id  # type: ignore[attr-defined]
+        if node.__class__ is ast.Attribute and node.value.__class__ is ast.Name and node.value.id in own and node.attr in ID_ATTRIBUTES:  # type: ignore[attr-defined]
+            return node.value.id  # type: ignore[attr-defined]
+        return None
+
+    def row_side(node: ast.AST, membership: bool) -> bool:
+        """Reads an id of the object or of a row (``self.owner_id``, ``m.user_id``, ``Member.user_id``), or, for
+        ``in``, a collection held by the object (``self.members``)."""
+        for n in ast.walk(node):
+            if n.__class__ is ast.Attribute:
+                root = n
+                while root.__class__ is ast.Attribute:
+                    root = root.value  # type: ignore[attr-defined]
+                if root.__class__ is ast.Name and root.id in own:  # type: ignore[attr-defined]
+                    continue
+                if _id_attribute(n.attr) or (membership and root.__class__ is ast.Name and root.id == "self"):  # type: ignore[attr-defined]
+                    return True
+        return False
+
+    for node in walk_function(fn):
+        kind = node.__class__
+        if kind is ast.Attribute and node.value.__class__ is ast.Name and node.value.id == "self":  # type: ignore[attr-defined]
+            reads_self = True
+        elif kind is ast.Return and node.value is not None and not _verdict(node.value):  # type: ignore[attr-defined]
+            verdicts = False
+        elif kind is ast.Call and node.keywords:  # type: ignore[attr-defined]
+            # ``Member.query.filter_by(org_id=self.id, user_id=user_id)``: a membership lookup keyed on the parameter
+            keyed = [(k.arg, param_of(k.value)) for k in node.keywords if k.arg]  # type: ignore[attr-defined]
+            if any(name is not None and _id_attribute(arg) for arg, name in keyed) and any(
+                k.value.__class__ is ast.Attribute and k.value.value.__class__ is ast.Name and k.value.value.id == "self"  # type: ignore[attr-defined]
+                for k in node.keywords  # type: ignore[attr-defined]
+            ):
+                found.update(name for arg, name in keyed if name is not None and _id_attribute(arg))
+        elif kind is ast.Compare:
+            sides = [node.left, *node.comparators]  # type: ignore[attr-defined]
+            for i, op in enumerate(node.ops):  # type: ignore[attr-defined]
+                if not isinstance(op, _CHECK_OPS):
+                    continue
+                left, right = sides[i], sides[i + 1]
+                membership = isinstance(op, (ast.In, ast.NotIn))
+                for a, b in ((left, right), (right, left)):
+                    name = param_of(a)
+                    if name is not None and param_of(b) is None and row_side(b, membership and b is right):
+                        found.add(name)
+    return sorted(found) if reads_self and verdicts else []
+
+
+def _verdict(value: ast.expr) -> bool:
+    """A returned yes or no: a comparison, ``and`` / ``or`` / ``not``, ``any(...)`` / ``all(...)`` / ``bool(...)``,
+    a boolean constant, a ``.count()`` / ``.exists()``, or a call of another method of the object
+    (``self.is_owner(user_id)``)."""
+    kind = value.__class__
+    if kind in (ast.Compare, ast.BoolOp) or (kind is ast.UnaryOp and value.op.__class__ is ast.Not):  # type: ignore[attr-defined]
+        return True
+    if kind is ast.Constant:
+        return value.value in (True, False, None)  # type: ignore[attr-defined]
+    if kind is ast.Call:
+        func = value.func  # type: ignore[attr-defined]
+        if func.__class__ is ast.Name:
+            return func.id in ("any", "all", "bool")
+        if func.__class__ is ast.Attribute and func.attr in ("count", "exists"):
+            return True  # ``session.query(Member).filter_by(...).count()``: how many seats, read as yes or no
+        return func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id == "self"
+    return False
+
+
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"})
 ID_ATTRIBUTES = frozenset({"id", "user_id", "uid", "uuid", "pk"})
 _ID_WRAPPERS = frozenset({"str", "int", "UUID"})
@@ -953,6 +1052,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         entry["params"] = _param_facts(stmt.args, resolve)  # a handler's dependencies
                     else:
                         entry["args"] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)][1:]
+                    checked = _caller_check(stmt)
+                    if checked:
+                        entry["authorises"] = checked
                     methods[f"{node.name}.{stmt.name}"] = entry
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
