@@ -201,6 +201,16 @@ def update_snapshots() -> bool:
 # -- findings, snapshots -------------------------------------------------------------------------------
 
 _FINDINGS: dict = {}
+_RESULTS: dict = {}
+
+
+def lint_result(fixture: Fixture, f: FixtureFile):
+    """The file rules' ``LintResult`` for one file of the fixture (skipping on, as a run lints), computed once
+    per file and shared by the tests that read it (the runs are deterministic)."""
+    key = (fixture.id, str(f.path))
+    if key not in _RESULTS:
+        _RESULTS[key] = fixture.engine().lint_source(f.text, str(f.path))
+    return _RESULTS[key]
 
 
 def fixture_findings(fixture: Fixture) -> list:
@@ -209,7 +219,7 @@ def fixture_findings(fixture: Fixture) -> list:
     if fixture.id not in _FINDINGS:
         out = []
         for f in fixture.files:
-            result = fixture.engine().lint_source(f.text, str(f.path))
+            result = lint_result(fixture, f)
             assert not result.errors, result.errors
             out.append((f, list(result.diagnostics) + project_findings(fixture, f)))
         _FINDINGS[fixture.id] = out

@@ -168,12 +168,14 @@ def test_mistyped_config_value(tmp_path: Path) -> None:
 
 
 def test_a_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch) -> None:
-    """If a worker process dies anyway (a native crash no guard foresaw), the run goes on."""
+    """If a worker process dies anyway (a native crash no guard foresaw), the run goes on. The crashing file
+    is the largest, so the pool deals it first (files go out by size): the pool breaks on its first chunk,
+    whatever the timing, and every other file is linted again in a process of its own."""
     import backend_lint.engine.run as runner
     from backend_lint.engine.run import RunOptions, lint_paths
 
-    root = make_project(tmp_path, {f"m{i:02d}.py": EMPTY_DOWNGRADE.replace('"a1"', f'"r{i}"') + "x = 1\n" * 4000 for i in range(20)})
-    (root / "crash.py").write_text("# CRASH-HERE\n" + "x = 1\n" * 4000)
+    root = make_project(tmp_path, {f"m{i:02d}.py": EMPTY_DOWNGRADE.replace('"a1"', f'"r{i}"') + "x = 1\n" * 40 for i in range(20)})
+    (root / "crash.py").write_text("# CRASH-HERE\n" + "x = 1\n" * 400)
     real = runner.process_file
 
     def process_file(engine, path, options):

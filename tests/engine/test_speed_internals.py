@@ -46,11 +46,17 @@ def _sources(limit: int = 40) -> list[tuple[str, str]]:
     return out
 
 
+_PARSED: dict = {}
+
+
 def _parse(text: str):
-    try:
-        return cst.parse_module(text)
-    except Exception:
-        return None
+    """libcst's tree of ``text``, parsed once for the module's tests (trees are immutable; ~30 MB for all)."""
+    if text not in _PARSED:
+        try:
+            _PARSED[text] = cst.parse_module(text)
+        except Exception:
+            _PARSED[text] = None
+    return _PARSED[text]
 
 
 def test_node_offsets_agree_with_position_provider() -> None:

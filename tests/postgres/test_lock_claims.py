@@ -176,8 +176,10 @@ def test_bkl414_the_fix_commits_on_its_own_and_a_later_failure_does_not_restore_
     assert pg.scalar("SELECT to_regclass('ix_accounts_owner_id')") is None, "the concurrent drop was undone"
 
 
-def _wait_for(predicate, what: str, timeout: float = 20.0):
-    """Poll a condition the server reports (not a timed race): the barrier for the tests below."""
+def _wait_for(predicate, what: str, timeout: float = 300.0):
+    """Poll a condition the server reports (not a timed race): the barrier for the tests below. The timeout
+    only ends a broken run, so it is far above what a loaded machine needs (the migration's thread starts
+    Alembic and connects before its statement can wait)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -219,7 +221,7 @@ def _while_waiting_behind_old_code(pg: PgDatabase, revision: str, old_code_state
     finally:
         old_code.execute("COMMIT")
         old_code.close()
-        migration.join(60)
+        migration.join(300)  # (a broken run only: the revision finishes once the old code commits)
     assert not migration.is_alive()
     return attempts, held, _ok(result["run"])
 

@@ -19,6 +19,7 @@ from harness import (
     Fixture,
     example_sources,
     fixture_findings,
+    lint_result,
     load_fixtures,
     render_snapshot,
     snapshot_path,
@@ -65,7 +66,7 @@ def test_findings_snapshot(fixture: Fixture) -> None:
 @pytest.mark.parametrize("fixture", FIXTURES, ids=_ids)
 def test_skipping_never_changes_findings(fixture: Fixture) -> None:
     for f in fixture.files:
-        fast = fixture.engine(skip=True).lint_source(f.text, str(f.path)).diagnostics
+        fast = lint_result(fixture, f).diagnostics  # (skipping on: the run the other tests read)
         slow = fixture.engine(skip=False).lint_source(f.text, str(f.path)).diagnostics
         key = lambda d: (d.row, d.column, d.code, d.message)
         assert [key(d) for d in fast] == [key(d) for d in slow]
@@ -75,7 +76,7 @@ def test_skipping_never_changes_findings(fixture: Fixture) -> None:
 def test_fix_availability_is_honest(fixture: Fixture) -> None:
     by_code = {r.code: r for r in all_rules()}
     for f in fixture.files:
-        for d in fixture.engine().lint_source(f.text, str(f.path)).diagnostics:
+        for d in lint_result(fixture, f).diagnostics:
             promised = by_code[d.code].fix_availability
             if promised is FixAvailability.NONE:
                 assert d.fix is None, f"{d.code} declares no fix but emitted one at {f.path.name}:{d.row}"
@@ -91,7 +92,7 @@ def test_fixed_snapshot(fixture: Fixture) -> None:
     project_names = {r.name for r in all_rules() if r.project_rule}
     for f in fixture.files:
         engine = fixture.engine()
-        result = engine.lint_source(f.text, str(f.path))
+        result = lint_result(fixture, f)
         has_fix = any(d.fix is not None and d.fix.edits and d.fix.applicability.value != "display-only" for d in result.diagnostics)
         snapshot = f.fixed_path
         if not has_fix:

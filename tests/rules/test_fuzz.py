@@ -72,11 +72,23 @@ def check_source(source: str, path: str = "fuzz.py", with_engine: Optional[Engin
         assert again == fixed, "fixing is not idempotent"
 
 
+_GRAMMAR = None
+
+
+def grammar():
+    """hypothesmith's program strategy, built once: ``from_grammar()`` compiles a Lark parser of Python's
+    grammar on each call (about a second of CPU), which drawing from a new one per example paid 40 times."""
+    global _GRAMMAR
+    if _GRAMMAR is None:
+        hypothesmith = pytest.importorskip("hypothesmith")
+        _GRAMMAR = hypothesmith.from_grammar()
+    return _GRAMMAR
+
+
 @FUZZ_SETTINGS
 @given(st.data())
 def test_generated_programs(data) -> None:
-    hypothesmith = pytest.importorskip("hypothesmith")
-    source = data.draw(hypothesmith.from_grammar())
+    source = data.draw(grammar())
     check_source(source)
 
 
