@@ -1518,14 +1518,19 @@ REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})
 REQUEST_STATE_PRINCIPALS = frozenset({"user", "current_user", "principal", "identity", "auth_user", "caller", "account", "member"})
 
 
+def _request_params(params: list[ParamInfo]) -> set[str]:
+    """The parameters typed as FastAPI's / Starlette's ``Request`` (or ``HTTPConnection`` / ``WebSocket``)."""
+    return {
+        p.name for p in params
+        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
+    }
+
+
 def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, Optional[str]]:
     """What a route handler reads of the caller from the request itself: ``request.state.user`` (a middleware
     or dependency that authenticated the request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
     identity field. Only for a parameter typed as FastAPI's / Starlette's ``Request``; read, never written."""
-    names = {
-        p.name for p in params
-        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
-    }
+    names = _request_params(params)
     if not names:
         return {}
     fields = set(ctx.settings.identity_fields)
@@ -1704,10 +1709,7 @@ def request_state_identity_fields(ctx: "FileContext", func: cst.FunctionDef, par
     """``request.state.session.user_id`` / ``request.state.auth.tenant_id``: an identity field read off an object
     that the app's middleware put on the request (``{path: identity field}``), the caller's id whatever the object
     is called; read, never written in the handler."""
-    names = {
-        p.name for p in params
-        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
-    }
+    names = _request_params(params)
     if not names:
         return {}
     fields = set(ctx.settings.identity_fields)
@@ -1792,10 +1794,7 @@ def request_user_principals(ctx: "FileContext", func: cst.FunctionDef, params: l
     ``request.user`` is not set at all; an unauthenticated route's ``request.user`` may be anonymous.)"""
     if ".user" not in ctx.source or not authentication_middleware(ctx.project):
         return []
-    names = {
-        p.name for p in params
-        if p.type and last_segment(p.type) in REQUEST_CLASSES and p.type.split(".")[0] in ("fastapi", "starlette")
-    }
+    names = _request_params(params)
     if not names:
         return []
     found: set[str] = set()
