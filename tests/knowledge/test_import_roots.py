@@ -55,6 +55,45 @@ def test_stray_init_above_the_real_root(tmp_path: Path) -> None:
     assert index.roots_report.unresolved == []
 
 
+def test_a_stray_init_in_the_project_root_itself_outvoted_by_imports_from_it(tmp_path: Path) -> None:
+    """``backend/__init__.py`` in the linted root, while the app imports from inside it (``from utils.auth
+    import ...`` hundreds of times) and names it as a package once: the root's own directories are units."""
+    root = tmp_path / "backend"
+    files = {
+        "__init__.py": "",
+        "utils/__init__.py": "",
+        "utils/auth.py": "def current_user_id(authorization): ...\n",
+        "db/__init__.py": "",
+        "db/models.py": MODELS,
+        "utils/monitoring.py": "from backend.utils.auth import current_user_id\n",
+    }
+    for i in range(12):
+        files[f"apps/r{i}.py"] = "from utils.auth import current_user_id\nfrom db.models import Course\n"
+    index = _build(root, files)
+    names = _names(index, root)
+    assert names["utils/auth.py"] == "utils.auth"
+    assert index.get_class("db.models.Course") is not None
+    assert index.roots_report is not None and index.roots_report.unresolved == []
+
+
+def test_a_package_named_by_its_package_name_stays_a_package(tmp_path: Path) -> None:
+    """The same layout imported by its package name as often as from inside: no unit."""
+    root = tmp_path / "backend"
+    files = {
+        "__init__.py": "",
+        "utils/__init__.py": "",
+        "utils/auth.py": "def current_user_id(authorization): ...\n",
+        "db/__init__.py": "",
+        "db/models.py": MODELS,
+    }
+    for i in range(3):
+        files[f"apps/r{i}.py"] = "from utils.auth import current_user_id\n"
+        files[f"apps/p{i}.py"] = "from backend.utils.auth import current_user_id\n"
+    index = _build(root, files)
+    names = _names(index, root)
+    assert names["utils/auth.py"] == "backend.utils.auth"
+
+
 def test_script_directory_and_a_lookalike_alembic_directory(tmp_path: Path) -> None:
     files = {
         "pyproject.toml": "",

@@ -30,6 +30,9 @@ from typing import Any, Callable, Iterable, Optional
 # a directory is a root when at least this many (importing file, module) pairs of ``from`` imports resolve
 # from it (the names they import defined there); then each of its units needs one import more than the
 # default names of the same files get
+# a package directory whose absolute imports of its own modules (``from utils.x import``, as a root) outnumber
+# the project's imports of it by its package name this many times over is a root all the same
+ROOT_OVER_PACKAGE = 10
 MIN_ROOT_IMPORTS = 2
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 
@@ -256,7 +259,13 @@ imports from ``module`` itself left out (``None``: unknown);
         """``D`` is a package the project imports by its default name (``mem0/llms`` of ``mem0.llms``): its
         siblings' bare imports (``from openai import OpenAI`` beside ``openai.py``) name other packages."""
         init = files.get(os.path.join(d, "__init__.py"))
-        return init is not None and bool(init[0]) and default_count.get(init[0], 0) > 0
+        if init is None or not init[0]:
+            return False
+        uses = default_count.get(init[0], 0)
+        # ... unless the project imports from ``D`` as a root far more often than it names ``D`` as a package
+        # (a stray ``__init__.py`` in the app's own root, hundreds of ``from utils.x import`` beside one
+        # ``from backend.consts import``)
+        return uses > 0 and uses * ROOT_OVER_PACKAGE > verified.get(d, 0)
 
     units: set[str] = set()
     for (d, head), count in sorted(score.items()):
