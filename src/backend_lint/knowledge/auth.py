@@ -1354,8 +1354,6 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if ident.authenticated:
             for path in request_user_principals(ctx, func, params):
                 ident.principals.setdefault(path, None)
-        for path, identity_field in request_state_identity_fields(ctx, func, params).items():
-            ident.identity_params.setdefault(path, identity_field)  # ``request.state.session.user_id``
         for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, True).items():
             # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
             ident.authenticated = True
@@ -1529,7 +1527,8 @@ def _request_params(params: list[ParamInfo]) -> set[str]:
 def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, Optional[str]]:
     """What a route handler reads of the caller from the request itself: ``request.state.user`` (a middleware
     or dependency that authenticated the request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
-    identity field. Only for a parameter typed as FastAPI's / Starlette's ``Request``; read, never written."""
+    identity field, and ``request.state.session.user_id`` -> ``user_id`` whatever the object is called. Only for a
+    parameter typed as FastAPI's / Starlette's ``Request``; read, never written (nor the object it is read off)."""
     names = _request_params(params)
     if not names:
         return {}
@@ -1555,8 +1554,15 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
                     out[f"{base.value.value}.state.{attr}"] = None
                 elif attr in fields:
                     out[f"{base.value.value}.state.{attr}"] = attr
+            elif (
+                attr in fields and isinstance(base, cst.Attribute) and isinstance(base.value, cst.Attribute)
+                and base.value.attr.value == "state"
+                and isinstance(base.value.value, cst.Name) and base.value.value.value in names
+            ):
+                # ``request.state.session.user_id``: an identity field of whatever object the middleware put there
+                out[f"{base.value.value.value}.state.{base.attr.value}.{attr}"] = attr
         stack.extend(iter_children(node))
-    return {k: v for k, v in out.items() if k not in written}
+    return {k: v for k, v in out.items() if k not in written and (k.count(".") < 3 or k.rsplit(".", 1)[0] not in written)}
 
 
 # --- the caller decoded in a handler's body (no dependency) ---------------------------------------------
@@ -1703,35 +1709,6 @@ def decoded_caller(ctx: "FileContext", func: cst.FunctionDef, params: list[Param
     body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
     visit(body)
     return out
-
-
-def request_state_identity_fields(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, str]:
-    """``request.state.session.user_id`` / ``request.state.auth.tenant_id``: an identity field read off an object
-    that the app's middleware put on the request (``{path: identity field}``), the caller's id whatever the object
-    is called; read, never written in the handler."""
-    names = _request_params(params)
-    if not names:
-        return {}
-    fields = set(ctx.settings.identity_fields)
-    out: dict[str, str] = {}
-    written: set[str] = set()
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            written |= {dotted_name(t) or "" for t in targets}
-        if isinstance(node, cst.Attribute) and node.attr.value in fields:
-            holder = node.value
-            state = holder.value if isinstance(holder, cst.Attribute) else None
-            if (
-                isinstance(state, cst.Attribute) and state.attr.value == "state"
-                and isinstance(state.value, cst.Name) and state.value.value in names
-            ):
-                out[f"{state.value.value}.state.{holder.attr.value}.{node.attr.value}"] = node.attr.value  # type: ignore[union-attr]
-                continue
-        stack.extend(iter_children(node))
-    return {k: v for k, v in out.items() if k not in written and k.rsplit(".", 1)[0] not in written}
 
 
 def _decoded_base(value: cst.BaseExpression) -> cst.BaseExpression:
