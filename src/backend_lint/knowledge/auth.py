@@ -728,7 +728,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     for q, fn in nodes.items():
         params = fn.get("params", ())
         if route_of.get(q):
-            if fn.get("admin_gate") or (settings is not None and any(admin_param(p) for p in params)):
+            if fn.get("admin_gate") or (settings is not None and any(admin_param(p) for p in params)) or admin_decorated(project, fn):
                 admin.append(q)
             else:
                 roots.append(q)
@@ -1312,6 +1312,8 @@ def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
             return True
         if p.annotation is not None and any(n in names for n in _leaf_names(p.annotation.annotation)):
             return True
+    if params and func.decorators and decorated_caller(ctx, func) is not None:
+        return True  # ``@require_auth(...)`` hands the view the caller
     return _request_user_helper(ctx, params)
 
 
@@ -1378,6 +1380,20 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     project = ctx.project
     principal_types = principal_classes(project, settings)
     identity_fields = set(settings.identity_fields)
+    passed = decorated_caller(ctx, func) if func.decorators else None
+    if passed is not None:
+        # a Flask view whose decorator authenticates the request and hands it the caller (``return f(auth_user,
+        # *args, **kwargs)``): that parameter is the principal; ``role=UserRole.ADMIN`` makes the view admin-only
+        position, admin, _why = passed
+        ids = {id(n) for n in (*func.params.posonly_params, *func.params.params)}
+        positional = [p for p in params if id(p.node) in ids]
+        if position < len(positional):
+            receiver = positional[position]
+            type_q = project.canonical(receiver.type) if (project is not None and receiver.type) else receiver.type
+            ident.principals[receiver.name] = type_q
+            ident.authenticated = True
+        if admin:
+            ident.admin = True
     for p in params:
         if p.name in ("self", "cls"):
             continue
@@ -2042,3 +2058,130 @@ def _class_principals(ctx: "FileContext", cls: cst.ClassDef) -> tuple[dict[str, 
                     kind = classify_dependency(project, settings, f"{where[0]}.{spelled}", spelled)
                     add(field_name, kind, f.get("annotation_qualified"))
     return out, admin
+
+
+# --- decorators that hand the view the caller (Flask's ``@require_auth(role=...)``, ``@login_required``) ------
+
+
+def caller_decorator(project: Optional["ProjectIndex"], q: Optional[str]) -> Optional[dict[str, Any]]:
+    """What the decorator (or decorator factory) named ``q`` does with the view it wraps, when it hands it the
+    caller it authenticated: the index fact ``passes_caller`` of a project function, or of the ``__call__`` of
+    the class a module-level name is an instance of (``require_auth = CustomResourceProtector()``), kept only
+    when the local handed on is proved to be the caller: its value comes from a call that authenticates
+    (``_authenticating_target``: ``resp = User.decode_auth_token(token)``, whose body decodes a JWT).
+    ``{"position": the view's parameter that receives the caller, "factory": the decorator is called
+    (``@require_auth(...)``), "gates": {decorator parameter compared with the caller, then rejected: its
+    position}, "why"}``; ``None`` otherwise (a decorator that hands on ``args[0]`` proves nothing)."""
+    if project is None or not q:
+        return None
+    cache: dict[str, Optional[dict[str, Any]]] = project.memo("auth.caller_decorators", dict)
+    if q in cache:
+        return cache[q]
+    cache[q] = None
+    facts = _passes_caller_facts(project, q)
+    if facts is not None:
+        for source in facts.get("sources", ()):
+            why = _authenticating_target(project, source)
+            if why is not None:
+                cache[q] = {**facts, "why": f"it hands the view what `{last_segment(source)}()` gives, which {why}"}
+                break
+    return cache[q]
+
+
+def _passes_caller_facts(project: "ProjectIndex", q: str) -> Optional[dict[str, Any]]:
+    found = project.resolve_symbol(q)
+    if found is None:
+        return None
+    mod, name, kind = found
+    if kind == "functions":
+        return (orm_facts(project.modules[mod]).get("functions", {}).get(name) or {}).get("passes_caller")
+    if kind != "assignments":
+        return None
+    call = project.modules[mod]["assignments"][name].get("call")
+    cls = project.get_class(call) if call else None
+    if cls is None:
+        return None
+    for base, _facts in project.class_mro(cls[0]):
+        where = project.resolve_symbol(base)
+        if where is not None and where[2] == "classes":
+            entry = orm_facts(project.modules[where[0]]).get("callables", {}).get(where[1])
+            if entry is not None:
+                return entry.get("passes_caller")
+    return None
+
+
+def _authenticating_target(project: "ProjectIndex", target: str) -> Optional[str]:
+    """Why calling ``target`` (a project function, or a method of a project class: ``User.decode_auth_token``)
+    authenticates a credential, or ``None`` (``authenticating_function``)."""
+    if _token_decode(target):
+        return f"decodes a token (`{target}`)"
+    why = authenticating_function(project, target)
+    if why is not None:
+        return why
+    owner, _, method = target.rpartition(".")
+    cls = project.get_class(owner) if owner else None
+    if cls is None:
+        return None
+    mod, _, name = cls[0].rpartition(".")
+    entry = orm_facts(project.modules[mod]).get("methods", {}).get(f"{name}.{method}") if mod in project.modules else None
+    for t in (entry or {}).get("calls_out", ()):
+        if _token_decode(t):
+            return f"decodes a token (`{t}`)"
+        inner = authenticating_function(project, t)
+        if inner is not None:
+            return f"calls `{last_segment(t)}()`, which {inner}"
+    return None
+
+
+def _privileged_gate(gates: dict[str, Optional[int]], args: Iterable[tuple[Optional[str], str]]) -> bool:
+    """A value handed to a parameter the decorator compares with the caller and rejects on
+    (``role=UserRole.MODERATOR``) names a privileged role (``privileged_arguments``): only the privileged
+    pass. ``args``: (keyword or None, source) in call order."""
+    positions = {i: p for p, i in gates.items() if i is not None}
+    position = 0
+    for keyword, value in args:
+        if keyword is None:
+            param = positions.get(position)
+            position += 1
+        else:
+            param = keyword if keyword in gates else None
+        if param is not None and privileged_arguments([value], None):
+            return True
+    return False
+
+
+def decorated_caller(ctx: "FileContext", func: cst.FunctionDef) -> Optional[tuple[int, bool, str]]:
+    """The view's caller handed in by a decorator (``caller_decorator``): (position of the parameter that
+    receives it, whether the decorator admits only privileged callers here, why), or ``None``."""
+    if not func.decorators or ctx.project is None:
+        return None
+    for dec in func.decorators:
+        expr = dec.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        target = call.func if call is not None else expr
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            continue
+        info = caller_decorator(ctx.project, ctx.qualified_name(target))
+        if info is None or bool(info.get("factory")) != (call is not None):
+            continue
+        admin = call is not None and _privileged_gate(
+            info.get("gates") or {}, [(a.keyword.value if a.keyword is not None else None, _code(ctx, a.value)) for a in call.args if not a.star]
+        )
+        return int(info.get("position", 0)), admin, str(info.get("why"))
+    return None
+
+
+def admin_decorated(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> bool:
+    """An index request handler (``route``) whose decorator hands it the caller and admits only privileged
+    callers (``@require_auth(scopes=[...], role=UserRole.ADMIN)``): ``decorated_caller`` on the index's
+    ``decorators`` fact."""
+    for d in fn.get("decorators", ()):
+        if not d.get("called"):
+            continue
+        info = caller_decorator(project, d.get("func"))
+        if info is None or not info.get("factory"):
+            continue
+        args = [(None, v) for v in d.get("args", ())] + [(k, v) for k, v in (d.get("kwargs") or {}).items()]
+        if _privileged_gate(info.get("gates") or {}, args):
+            return True
+    return False

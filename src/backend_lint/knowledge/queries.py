@@ -200,6 +200,8 @@ class Site:
     # the row's key handed, with the principal, to the project's own access-checked getter of the same model
     # (``fetch_item_for_user(db, item.id, user)``): access is decided there, on every path that uses the row
     refetched: bool = False
+    # filtered by a predicate built from the principal, executed here or not (a statement returned to the caller)
+    principal_filtered: bool = False
 
     @property
     def unscoped(self) -> bool:
@@ -1248,7 +1250,13 @@ class _Analyzer:
     def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
         """(identity predicate, built from the principal) for a where/filter argument."""
         scoped = pscoped = False
+        excluding: set[int] = set()  # an exclusion of owners (``Comment.user_id.not_in(blocked)``): scopes nothing
         for node in _walk_expr(expr):
+            if excluding and id(node) in excluding:
+                continue
+            if isinstance(node, (cst.Call, cst.Comparison)) and _excludes_owners(node, self.identity_fields):
+                excluding.update(id(n) for n in _walk_expr(node))
+                continue
             if isinstance(node, cst.Attribute):
                 attr = node.attr.value
                 lowered = attr.lower()
@@ -2648,6 +2656,9 @@ class _Analyzer:
         if opaque:
             recv = replace(recv, opaque=True)  # SQL we cannot read: no claim
         if method in STMT_METHODS:
+            if pscoped:
+                for s in recv.sites:
+                    s.principal_filtered = True
             return replace(recv, scoped=scoped, pscoped=pscoped)
         if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
@@ -2898,6 +2909,24 @@ def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
             yield child
         else:
             yield from _expr_children(child)
+
+
+# Column methods that keep the rows whose value is NOT among the given ones
+_EXCLUDING_METHODS = frozenset({"not_in", "notin_"})
+
+
+def _excludes_owners(node: cst.CSTNode, identity_fields: Iterable[str]) -> bool:
+    """An exclusion on an identity column (``Comment.user_id.not_in(blocked_ids)``, ``Item.owner_id != x``,
+    ``Item.owner_id not in ids``): it drops some owners' rows and keeps every other owner's, so it scopes
+    nothing, whatever it is compared with (the caller's blocked users)."""
+    column: Optional[cst.CSTNode] = None
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _EXCLUDING_METHODS:
+            column = node.func.value
+    elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        if isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.NotIn)):
+            column = node.left
+    return isinstance(column, cst.Attribute) and column.attr.value in identity_fields
 
 
 def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -3235,8 +3264,78 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if fq.checks and _existence_only(func, site):
             continue
+        if _key_for_caller_query(func, site, fq.sites):
+            continue
         out.unscoped.append((site, model))
     return out
+
+
+def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:
+    """The row is looked up only to turn the client's key into its primary key, which then only filters a
+    query the function scopes by the principal (``equipment = Equipment.query.filter_by(uuid=uuid).first()``,
+    ``equipment_id = equipment.id if equipment else 0``, ``filters.append(Link.equipment_id == equipment_id)``
+    beside ``Workout.user_id == auth_user.id``): nothing of the row leaves, and another owner's row matches
+    none of the caller's rows. Every read of the row is a presence test or its key (``row.id``) held in a
+    local or compared; every read of such a local is a comparison."""
+    if len(site.row_names) != 1 or not any(s is not site and (s.pscoped or s.principal_filtered) for s in sites):
+        return False
+    row = next(iter(site.row_names))
+    keys: set[str] = set()
+    compared: set[int] = set()  # names read inside a comparison
+    tested: set[int] = set()  # names read as a presence test
+    key_reads: list[tuple[cst.Attribute, Optional[str]]] = []  # ``row.id`` and the local it is assigned to
+    loads: list[cst.Name] = []
+    stores: set[int] = set()
+
+    def visit(node: cst.CSTNode, target: Optional[str]) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return
+        if isinstance(node, cst.Comparison):
+            compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
+        elif isinstance(node, (cst.If, cst.While, cst.IfExp)):
+            test = node.test
+            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test = test.expression
+            parts = test.values if isinstance(test, cst.BooleanOperation) else [test]  # type: ignore[attr-defined]
+            tested.update(id(p) for p in parts if isinstance(p, cst.Name))
+        if isinstance(node, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            name = targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
+            for t in targets:
+                stores.update(id(n) for n in _walk_expr(t) if isinstance(n, cst.Name))
+            for t in targets:
+                visit(t, None)
+            if node.value is not None:
+                visit(node.value, name)
+            return
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value == row and node.attr.value in PRIMARY_KEY_NAMES:
+                key_reads.append((node, target))
+            else:
+                visit(node.value, target)
+            return
+        if isinstance(node, cst.Name):
+            loads.append(node)
+        for child in iter_children(node):
+            visit(child, target)
+
+    visit(func.body, None)
+    for node, target in key_reads:
+        if target is not None:
+            keys.add(target)
+        elif id(node.value) not in compared:
+            return False
+    if not keys and not key_reads:
+        return False
+    for name in loads:
+        if id(name) in stores:
+            continue
+        if name.value == row:
+            if id(name) not in tested:
+                return False
+        elif name.value in keys and id(name) not in compared:
+            return False
+    return True
 
 
 def _parent_sites(row: Val, named_sites: dict[str, Site]) -> list[Site]:

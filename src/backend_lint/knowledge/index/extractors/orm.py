@@ -398,6 +398,9 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[R
     out: dict[str, Any] = {"route": True}
     if wrapper is not None:
         out["route_wrapper"] = wrapper
+    decorators = _decorator_facts(fn, resolve) if resolve is not None and len(fn.decorator_list) > 1 else None
+    if decorators:
+        out["decorators"] = decorators
     params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
     for stmt in fn.body:
         value = stmt.value if stmt.__class__ is ast.Expr else None  # type: ignore[attr-defined]
@@ -510,6 +513,132 @@ def _registers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
     return None
 
 
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if n.__class__ is ast.Name}  # type: ignore[attr-defined]
+
+
+def _direct_defs(body: list[ast.stmt]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [s for s in body if s.__class__ is ast.FunctionDef or s.__class__ is ast.AsyncFunctionDef]  # type: ignore[misc]
+
+
+def _passes_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A decorator, or a decorator factory, that hands the view it wraps a caller it looked up itself (Flask's
+    ``@require_auth(scopes=[...], role=UserRole.ADMIN)`` / ``@login_required``): a function nested in ``fn`` calls
+    the decorated function (a parameter of ``fn``, or of a function nested in it) with a local of its own as a
+    positional argument, ``return f(auth_user, *args, **kwargs)``. ``{"position": that argument's index,
+    "factory": the decorated function is a nested function's parameter (the decorator is ``fn(...)``, called),
+    "sources": the calls the local's value comes from (through the locals it is computed from: ``resp =
+    User.decode_auth_token(token)``, ``auth_user = User.query.filter_by(id=resp).first()``), "gates": {parameter
+    of ``fn``: its position among the positional parameters, ``self`` excluded, or None} for the parameters
+    compared with the local in a test that exits (``if role and auth_user.role < role.value: return
+    Forbidden()``)}``. ``knowledge.auth.caller_decorator`` decides from the sources whether the local is the
+    authenticated caller. ``None`` for anything else."""
+    outer = _direct_defs(fn.body)
+    if not outer:
+        return None
+    chain: list[tuple[ast.AST, ast.FunctionDef | ast.AsyncFunctionDef]] = [(fn, d) for d in outer]
+    depth = 0
+    while chain and depth < 3:
+        depth += 1
+        nxt: list[tuple[ast.AST, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+        for holder, inner in chain:
+            args = holder.args  # type: ignore[attr-defined]
+            wrapped = {a.arg for a in (*args.posonlyargs, *args.args)} - {"self", "cls"}
+            found = _calls_wrapped(inner, wrapped) if wrapped else None
+            if found is not None:
+                position, local = found
+                return {
+                    "position": position,
+                    "factory": holder is not fn,
+                    "sources": _local_sources(inner, local, resolve),
+                    "gates": _caller_gates(fn, inner, local),
+                }
+            nxt.extend((inner, d) for d in _direct_defs(inner.body))
+        chain = nxt
+    return None
+
+
+def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[str]) -> Optional[tuple[int, str]]:
+    """``f(auth_user, *args, **kwargs)`` in ``inner`` with ``f`` among ``wrapped``: (position, local)."""
+    own = {a.arg for a in (*inner.args.posonlyargs, *inner.args.args, *inner.args.kwonlyargs)}
+    for node in ast.walk(inner):
+        if node.__class__ is not ast.Call or node.func.__class__ is not ast.Name or node.func.id not in wrapped:  # type: ignore[attr-defined]
+            continue
+        for i, arg in enumerate(node.args):  # type: ignore[attr-defined]
+            if arg.__class__ is ast.Starred:
+                break
+            if arg.__class__ is ast.Name and arg.id not in own and arg.id not in wrapped:  # type: ignore[attr-defined]
+                return i, arg.id  # type: ignore[attr-defined]
+    return None
+
+
+def _local_sources(inner: ast.FunctionDef | ast.AsyncFunctionDef, local: str, resolve: Resolve) -> list[str]:
+    assigned: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(inner):
+        kind = node.__class__
+        if kind is ast.Assign:
+            for t in node.targets:  # type: ignore[attr-defined]
+                for name in _names_in(t):
+                    assigned.setdefault(name, []).append(node.value)  # type: ignore[attr-defined]
+        elif kind is ast.AnnAssign and node.value is not None and node.target.__class__ is ast.Name:  # type: ignore[attr-defined]
+            assigned.setdefault(node.target.id, []).append(node.value)  # type: ignore[attr-defined]
+    sources: set[str] = set()
+    seen = {local}
+    todo = [local]
+    while todo:
+        for value in assigned.get(todo.pop(), ()):
+            for node in ast.walk(value):
+                if node.__class__ is ast.Call:
+                    q = resolve(node.func) or _unparse_name(node.func)  # type: ignore[attr-defined]
+                    if q:
+                        sources.add(q)
+                elif node.__class__ is ast.Name and node.id in assigned and node.id not in seen:  # type: ignore[attr-defined]
+                    seen.add(node.id)  # type: ignore[attr-defined]
+                    todo.append(node.id)  # type: ignore[attr-defined]
+    return sorted(sources)
+
+
+def _caller_gates(fn: ast.FunctionDef | ast.AsyncFunctionDef, inner: ast.FunctionDef | ast.AsyncFunctionDef, local: str) -> dict[str, Optional[int]]:
+    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args) if a.arg not in ("self", "cls")]
+    params = set(positional) | {a.arg for a in fn.args.kwonlyargs}
+    out: dict[str, Optional[int]] = {}
+    for node in ast.walk(inner):
+        if node.__class__ is not ast.If or not node.body or node.body[-1].__class__ not in (ast.Return, ast.Raise):  # type: ignore[attr-defined]
+            continue
+        for cmp in ast.walk(node.test):  # type: ignore[attr-defined]
+            if cmp.__class__ is not ast.Compare:
+                continue
+            sides = [_names_in(cmp.left), *(_names_in(c) for c in cmp.comparators)]  # type: ignore[attr-defined]
+            if not any(local in s for s in sides):
+                continue
+            for s in sides:
+                if local in s:
+                    continue
+                for p in s & params:
+                    out[p] = positional.index(p) if p in positional else None
+    return out
+
+
+def _decorator_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> list[dict[str, Any]]:
+    """The decorators of a request handler other than the route's own (``@require_auth(scopes=[...],
+    role=UserRole.MODERATOR)``): ``{"func", "called", "args", "kwargs"}``, read by ``knowledge.auth``."""
+    out: list[dict[str, Any]] = []
+    for d in fn.decorator_list:
+        if _route_decorator(d):
+            continue
+        call = d if d.__class__ is ast.Call else None
+        target = call.func if call is not None else d  # type: ignore[attr-defined]
+        q = resolve(target) if target.__class__ in (ast.Name, ast.Attribute) else None
+        if not q:
+            continue
+        entry: dict[str, Any] = {"func": q, "called": call is not None}
+        if call is not None:
+            entry["args"] = [ast.unparse(a)[:200] for a in call.args if a.__class__ is not ast.Starred]  # type: ignore[attr-defined]
+            entry["kwargs"] = {k.arg: ast.unparse(k.value)[:200] for k in call.keywords if k.arg}  # type: ignore[attr-defined]
+        out.append(entry)
+    return out
+
+
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {
         "returns": main_type(stmt.returns, resolve),
@@ -530,6 +659,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     registers = _registers(stmt, resolve)
     if registers is not None:
         out["registers"] = registers
+    passes = _passes_caller(stmt, resolve)
+    if passes is not None:
+        out["passes_caller"] = passes
     for dec in stmt.decorator_list:
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
