@@ -89,6 +89,13 @@ def render_text(data: dict[str, Any]) -> str:
         lines += [f"  {f['module']}.{f['name']}: {f['why']}" for f in rows[:30]]
         if len(rows) > 30:
             lines.append(f"  ... and {len(rows) - 30} more (--output-format json lists them all)")
+    rows = data.get("caller_decorators") or []
+    if rows:
+        lines += ["", _count(rows, "Decorators that hand the view the caller (Flask-style views)") + ":"]
+        for d in rows:
+            gates = ", ".join(f"`{g}`" for g in d.get("gates") or ())
+            gate = f"; a privileged value for {gates} makes the view admin-only" if gates else ""
+            lines.append(f"  {d['name']}: {d['why']}{gate}")
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]

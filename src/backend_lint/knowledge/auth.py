@@ -1967,6 +1967,7 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
         # the language server.)
         words |= {"jwt.decode", "Header(", "Cookie(", "uthorization"}
+        words |= caller_decorator_names(project)  # ``@require_auth(...)`` hands a Flask view the caller
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
@@ -2185,3 +2186,36 @@ def admin_decorated(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> bo
         if _privileged_gate(info.get("gates") or {}, args):
             return True
     return False
+
+
+def caller_decorators(project: Optional["ProjectIndex"]) -> list[str]:
+    """Qualified names of the project's decorators that hand the view the caller (``caller_decorator``): the
+    functions, and the module-level instances of classes whose ``__call__`` does (``require_auth =
+    CustomResourceProtector()``)."""
+    if project is None:
+        return []
+    out: list[str] = []
+    classes: set[str] = set()
+    for mod, facts in project.iter_modules():
+        orm = orm_facts(facts)
+        for name, fn in orm.get("functions", {}).items():
+            if fn.get("passes_caller") and caller_decorator(project, f"{mod}.{name}") is not None:
+                out.append(f"{mod}.{name}")
+        for name, fn in orm.get("callables", {}).items():
+            if fn.get("passes_caller"):
+                classes.add(f"{mod}.{name}")
+    if classes:
+        for mod, facts in project.iter_modules():
+            for name, call in orm_facts(facts).get("calls", {}).items():
+                func = call.get("func")
+                if func and project.canonical(func) in classes and caller_decorator(project, f"{mod}.{name}") is not None:
+                    out.append(f"{mod}.{name}")
+    return sorted(out)
+
+
+def caller_decorator_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Bare names of ``caller_decorators``: the screens of families 1 and 2 let a function decorated by one
+    through."""
+    if project is None:
+        return frozenset()
+    return frozenset(project.stored_memo("auth.caller_decorator_names", lambda: sorted({last_segment(q) for q in caller_decorators(project)}), load=list))

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..auth import (
     _test_module_name,
+    caller_decorator,
+    caller_decorators,
     authentication_middleware,
     ADMIN_WORDS,
     AUTH_NAME,
@@ -343,7 +345,7 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
                 why += (f"; identity-named parameters the others take from the client: {shown} (no rule trusts them "
                         "as the caller; BKL102 reports them only on a route that also authenticates)")
             out.append(why)
-    if not auth:
+    if not auth and not data.get("caller_decorators"):
         out.append("no auth dependency is recognised: no route has a principal (name one in `auth-dependencies`)")
     elif credentials_only:
         out.append(
@@ -480,6 +482,10 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "migration_trees": _migration_trees(index),
         "no_claim_functions": _no_claim_functions(index, settings),
         "route_wrappers": _route_wrappers(index, settings),
+        "caller_decorators": [
+            {"name": q, "why": (caller_decorator(index, q) or {}).get("why", ""), "gates": sorted((caller_decorator(index, q) or {}).get("gates") or ())}
+            for q in caller_decorators(index)
+        ],
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out

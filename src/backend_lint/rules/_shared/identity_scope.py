@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import REQUEST_CLASSES, interesting_names, principal_fed_names
+from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, interesting_names, principal_fed_names
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.tree_facts import TreeFacts
@@ -28,9 +28,12 @@ def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool
         carries = route = False
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
         requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
+        handing = caller_decorator_names(project)  # ``@require_auth(...)`` hands the view the caller
         for func in facts.functions:
             if not carries:
                 if any(isinstance(d, ast.Call) for d in defaults(func)):
+                    carries = True
+                elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
                     carries = True
                 else:
                     for p in parameters(func):
