@@ -19,7 +19,9 @@ Stored under ``facts["extra"]["orm"]``:
   -> ``get_one``), ``refs_out`` (project functions handed to a call as values: callbacks, ``Depends(f)``),
   ``task`` for a background job, ``route`` for a request handler (``@router.get(...)``), ``routes_inside``
   for a router factory (a nested request handler), ``tool`` for an MCP tool (``@mcp.tool()``) and ``admin_gate`` when its body opens with an admin check
-  on a parameter.
+  on a parameter; ``decorators`` for a request handler's other decorators (``@require_auth(role=...)``: func,
+  called, args, kwargs), and ``passes_caller`` for a decorator (factory) that hands the view it wraps a local it
+  looked up itself (``return f(auth_user, *args, **kwargs)``: ``_passes_caller``; also on ``callables``).
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
 - ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
   ``route`` / ``admin_gate`` and, for a request handler or a method taking dependency markers, ``params``
