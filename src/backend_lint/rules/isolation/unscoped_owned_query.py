@@ -72,7 +72,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     reset link's) is a capability, not the caller; a header the handler never decodes says nothing. A
     service handed the header (`authorization`) that decodes the caller itself answers for the caller. An
     identity field read off an object the app's middleware put on the request (`request.state.session.user_id`)
-    is the caller's id. Or
+    is the caller's id. Or in a Flask view whose decorator hands it the caller it authenticated (the project's
+    decorator, or decorator factory, calls the view with a local whose value comes from a call that decodes or
+    verifies the request's credential: `return f(auth_user, *args, **kwargs)` after `User.decode_auth_token(
+    token)`): that parameter of the view is the principal; a privileged value (`admin`, `moderat...`, ...) for a
+    decorator parameter the decorator compares with the caller and rejects on (`@require_auth(role=
+    UserRole.MODERATOR)` with `if role and auth_user.role < role.value: return Forbidden()`) makes the view
+    admin-only, and so are the helpers only such views reach; the same word for a parameter the decorator only
+    records gates nothing. Or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
     class) or an identity value (a parameter named like an identity field) as a parameter. A dependency
@@ -98,6 +105,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     column (`Item.owner_id == ...`, `.in_(...)`, `.is_(None)`, `filter_by(owner_id=...)`, inside
     `and_`/`or_`, in a join condition or on a joined membership table), a relationship to the principal
     (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query.
+    An exclusion on the identity column (`Post.author_id.not_in(blocked_ids)`, `Post.author_id != x`,
+    `not in`) keeps every other owner's rows: it does not count, whatever it is compared with. A row looked
+    up only to turn the client's key into its primary key, which then only filters a query the function
+    scopes by the principal (`label_id = label.id if label else 0`, then `Post.label_id == label_id` beside
+    `Post.author_id == user.id`), makes no claim: nothing of the row leaves.
     A statement handed to a helper together with the principal is scoped; handed to a helper without it,
     no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
     f-string or a concatenation of read parts, an `" AND ".join(...)` of read strings, or a local bound to
