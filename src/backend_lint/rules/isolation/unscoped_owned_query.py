@@ -204,7 +204,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       (`list_letters(db, template_id)`). Not covered: a check on one branch only, a load that is never
       tested for absence, a helper that ignores the principal it is given, a lookup by another client key,
       and a parent reached through a child looked up by the parent's own key (`first_letter(db,
-      template.id)` checked says nothing of the template's other letters);
+      template.id)` checked says nothing of the template's other letters). A key named like a key
+      (`session_id`, `chat_session_id`) handed to such a helper is a key, not the database session. Where an
+      authentication middleware sets `request.user`, the request handed to a project function that reads its
+      `.user` (`playlist = _get_owned_playlist(request, id)`, which raises unless the owner is the caller)
+      hands that function the caller: the key is verified as by any helper given the principal; a function
+      handed the request that reads only its headers, or reads the caller without deciding anything, is not
+      a check;
     - a query on the branch of a test of the principal alone named like a bypass of the scope (`if
       bypass_tenant_filter(ctx):`, for platform admins and system accounts): an elevated way; a test given a
       key too (`bypass_for(user, name)`) is no such gate;
