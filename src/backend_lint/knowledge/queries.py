@@ -1276,7 +1276,7 @@ class _Analyzer:
                 if v is not None:
                     if v.derived and not v.container:
                         scoped = pscoped = True
-                    if v.clause or v.trusted or v.rows or (v.stmt and v.scoped):
+                    if v.clause or v.trusted or (v.rows and not self._client_row(v)) or (v.stmt and v.scoped):
                         scoped = True
                         pscoped = pscoped or v.pscoped
             elif isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "false" and not node.args:
@@ -1472,7 +1472,7 @@ class _Analyzer:
                 source = (expr.value.value, expr.attr.value)
             elif base.source is not None:
                 source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
-            return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident, source=source)
+            return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
         if isinstance(expr, cst.Call):
             return self.call(expr, state)
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -1560,6 +1560,23 @@ class _Analyzer:
             return Val(derived=v.derived, trusted=v.trusted, source=source)
         vals = [self.ev(c, state) for c in _expr_children(expr)]
         return _merge_flags(vals)
+
+    def _client_row(self, row: Val) -> bool:
+        """A row of a table that is not owned, looked up with no predicate but the client's key (``chunk =
+        ...where(Chunk.id == chunk_id)``): its columns are as much the client's choice as the key, so a row
+        looked up by one of them (``Document.id == chunk.document_id``) is looked up by a client key."""
+        if not row.sites or row.derived or row.scoped or row.model is None or self.identity.route is None or self.project is None:
+            return False
+        if is_owned(self.project, self.settings, row.model):
+            return False
+        client = self.client_params()
+        for site in row.sites:
+            if not site.unscoped and site.consumptions:
+                return False
+            roots = {k.split(".", 1)[0] for k in site.key_names}
+            if not roots or not roots <= client:
+                return False
+        return True
 
     def call(self, call: cst.Call, state: dict[str, Val]) -> Val:
         func = call.func
