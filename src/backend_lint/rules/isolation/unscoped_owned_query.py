@@ -184,7 +184,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
       membership by its own id is still reported;
-    - a key that is the caller's already: read from a fetched row or a row handed in, compared equal to
+    - a key that is the caller's already: read from a fetched row (not from a row of a table that is not
+      owned, looked up by the client's key alone: `page = ...where(Page.id == page_id)` then `Book.id ==
+      page.book_id` is a lookup by the client's choice) or a row handed in, compared equal to
       such a value (`if folder_id == authorized_folder_id:`), a service parameter named `authorized_*`,
       `verified_*`, `trusted_*` or `claimed_*` (the caller vouches for it, or hands in the verified
       identity's own claims, `claimed_workspace_ids=identity.workspace_ids`; in a route handler it is
