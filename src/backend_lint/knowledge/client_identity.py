@@ -35,6 +35,9 @@ cst = lazy_import("libcst")
 
 REQUEST_CLASSES = frozenset({"starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request", "starlette.requests.HTTPConnection"})
 REQUEST_DATA_METHODS = frozenset({"json", "form"})
+# after a manager gate, identity fields that name a person (the member acted on); scope fields stay findings
+PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
+MANAGE_WORD = "manag"
 DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_json"})
 VALIDATE_METHODS = frozenset({"model_validate", "from_orm", "parse_obj", "validate", "model_construct"})
 
@@ -409,6 +412,7 @@ class _ClientAnalysis:
         for key in {value_nodes[i] for i in value_nodes if i in scoped}:
             self.verified.add(key)
         self.verified |= self._target_row_checked(value_nodes)
+        self.verified |= self._after_manager_gate(reads, param_uses)
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
@@ -473,6 +477,50 @@ class _ClientAnalysis:
                     ):
                         out |= loaded[row_side.value.value]
         return out
+
+    def _after_manager_gate(self, reads, param_uses) -> set[tuple[str, str]]:
+        """``self.checks.can_manage()`` / ``if mine is None or not mine.can_manage_sellers: raise`` as a statement
+        of the handler's body, about the caller (it reads the principal or a value derived from it), before any
+        use: only managers go on, and a person's id the client names afterwards (``body.user_id``) is the member
+        the manager acts on (adds as a seller, grants permissions to), not who acts. Fields that name a scope
+        (``tenant_id``, ``organization_id``) stay the caller's to prove."""
+        gate: Optional[int] = None
+        for stmt in self.func.body.body if isinstance(self.func.body, cst.IndentedBlock) else ():
+            if self._manager_gate(stmt):
+                gate = self.order.get(id(stmt))
+                break
+        if gate is None:
+            return set()
+        out: set[tuple[str, str]] = set()
+        uses = [(src, f, node) for src, f, node in reads] + [(n, n, node) for n, nodes in param_uses.items() for node in nodes]
+        for src, f, node in uses:
+            if f in PERSON_FIELDS and self.order.get(id(node), 0) > gate:
+                out.add((src, f))
+        return out
+
+    def _manager_gate(self, stmt: cst.CSTNode) -> bool:
+        """A statement that stops callers who do not manage: a bare call named for managing
+        (``ensure_can_manage(user, store)``, ``self.checks.can_manage()``) or an ``if`` that exits when a test
+        of the caller's management right fails; the call or the test reads the principal."""
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr):
+            value = stmt.body[0].value
+            value = value.expression if isinstance(value, cst.Await) else value
+            if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+                return False
+            name = last_segment(dotted_name(value.func) or "").lower()
+            return MANAGE_WORD in name and self._reads_caller(value)
+        if isinstance(stmt, cst.If) and _exits(stmt.body):
+            for node in walk(stmt.test):
+                word = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+                if MANAGE_WORD in word.lower() and self._reads_caller(node):
+                    return True
+        return False
+
+    def _reads_caller(self, expr: cst.CSTNode) -> bool:
+        """The principal, a value derived from it (the caller's own membership row), or ``self`` of a class-based
+        view whose class holds the principal."""
+        names = set(load_names(expr))
+        return bool(names & self.derived) or ("self" in names and any(p.startswith("self.") for p in self.identity.principals))
 
     def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the

@@ -1284,7 +1284,7 @@ class _Analyzer:
                 if v is not None:
                     if v.derived and not v.container:
                         scoped = pscoped = True
-                    if v.clause or v.trusted or v.rows or (v.stmt and v.scoped):
+                    if v.clause or v.trusted or (v.rows and not self._client_row(v)) or (v.stmt and v.scoped):
                         scoped = True
                         pscoped = pscoped or v.pscoped
             elif isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "false" and not node.args:
@@ -1480,7 +1480,7 @@ class _Analyzer:
                 source = (expr.value.value, expr.attr.value)
             elif base.source is not None:
                 source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
-            return Val(derived=base.derived, trusted=base.trusted or base.rows, ident=base.ident, source=source)
+            return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
         if isinstance(expr, cst.Call):
             return self.call(expr, state)
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
@@ -1568,6 +1568,23 @@ class _Analyzer:
             return Val(derived=v.derived, trusted=v.trusted, source=source)
         vals = [self.ev(c, state) for c in _expr_children(expr)]
         return _merge_flags(vals)
+
+    def _client_row(self, row: Val) -> bool:
+        """A row of a table that is not owned, looked up with no predicate but the client's key (``chunk =
+        ...where(Chunk.id == chunk_id)``): its columns are as much the client's choice as the key, so a row
+        looked up by one of them (``Document.id == chunk.document_id``) is looked up by a client key."""
+        if not row.sites or row.derived or row.scoped or row.model is None or self.identity.route is None or self.project is None:
+            return False
+        if is_owned(self.project, self.settings, row.model):
+            return False
+        client = self.client_params()
+        for site in row.sites:
+            if not site.unscoped and site.consumptions:
+                return False
+            roots = {k.split(".", 1)[0] for k in site.key_names}
+            if not roots or not roots <= client:
+                return False
+        return True
 
     def call(self, call: cst.Call, state: dict[str, Val]) -> Val:
         func = call.func
@@ -1688,7 +1705,7 @@ class _Analyzer:
         return self.helper_call(call, q, args, args, state)
 
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
-        derived = any(v.derived for v in vals)
+        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q)
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
         stmts = [v for v in args if v.stmt]
         func = call.func
@@ -1759,7 +1776,7 @@ class _Analyzer:
                 v
                 for a, v in zip(call.args, args)
                 if not (v.stmt or v.container)
-                and not (isinstance(a.value, cst.Name) and (a.value.value in ("db", "conn", "connection") or "session" in a.value.value))
+                and not _db_handle(a.value)
             ]
             if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
                 # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
@@ -1787,6 +1804,30 @@ class _Analyzer:
             lookup=lookup,
             lookup_scoped=lookup_scoped,
         )
+
+    def _hands_caller_request(self, call: cst.Call, q: Optional[str]) -> bool:
+        """``_get_owned_playlist(request, id)`` where ``request.user`` is this function's caller (an
+        authentication middleware sets it): a project function that reads the ``.user`` of the request it is
+        handed (index fact ``user_read``) reads the same caller, so the call hands it the principal, as
+        ``helper(current_user, id)`` would (a helper that raises then answers for ``id``)."""
+        if self.project is None or q is None or not any(p.endswith(".user") for p in self.identity.principals):
+            return False
+        found = self.project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        reads = set(fn.get("user_read", ()))
+        if not reads:
+            return False
+        names = [p.get("name") for p in fn.get("params", ())]
+        for i, a in enumerate(call.args):
+            if a.star:
+                return False
+            if isinstance(a.value, cst.Name) and f"{a.value.value}.user" in self.identity.principals:
+                param = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+                if param in reads:
+                    return True
+        return False
 
     def authorization_check(
         self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val], vals: Sequence[Val] = ()
@@ -2694,8 +2735,18 @@ DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake
 
 
 def _db_handle(expr: cst.BaseExpression) -> bool:
-    """``session`` / ``db`` / ``conn`` handed to a helper: a handle, never a value the principal verifies."""
-    return isinstance(expr, cst.Name) and (expr.value in ("db", "conn", "connection") or "session" in expr.value)
+    """``session`` / ``db`` / ``conn`` handed to a helper: a handle, never a value the principal verifies
+    (``session_id``, the key of a sync or chat session row, is a key, not a handle)."""
+    return isinstance(expr, cst.Name) and (
+        expr.value in ("db", "conn", "connection") or ("session" in expr.value and not _key_name(expr.value))
+    )
+
+
+def _key_name(name: str) -> bool:
+    """``session_id`` / ``chat_session_ids`` / ``sessionId`` / ``session_uuid`` / ``session_key``: a name that
+    holds a row's key, whatever the row."""
+    lowered = name.lower()
+    return lowered.endswith(("id", "ids", "_uuid", "_key", "_pk"))
 
 
 def _store_class(project: "ProjectIndex", qualified: str) -> Optional[str]:

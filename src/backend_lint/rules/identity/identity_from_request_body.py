@@ -58,7 +58,11 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     action and keys the lookup of its row, which is then compared with the principal before a `raise` or
     `return` (`target = session.get(User, body.user_id)`, `if target.group_id != user.group_id: raise`;
     also when a function of the same module given the principal reads it only under a test of the
-    principal). Path parameters and values from
+    principal), nor a person's id (`user_id`, `owner_id`, `author_id`, `creator_id`, `created_by_id`) read after
+    a statement of the handler that stops callers who do not manage (a bare call named for managing,
+    `ensure_can_manage(user, shop_id)` / `self.checks.can_manage()`, or an `if` that exits when the caller's
+    own row or the principal fails a managing test, `if mine is None or not mine.can_manage_sellers: raise`):
+    that id names the member the manager acts on; a scope id (`organization_id`) stays reported. Path parameters and values from
     `Depends(...)` are not client data; a class named like an ORM model but imported from elsewhere (a
     pydantic `User`) is resolved by its import. Handlers whose only auth dependency is an admin one are
     not checked. One finding per field and source, at its first read.

@@ -196,7 +196,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
       membership by its own id is still reported;
-    - a key that is the caller's already: read from a fetched row or a row handed in, compared equal to
+    - a key that is the caller's already: read from a fetched row (not from a row of a table that is not
+      owned, looked up by the client's key alone: `page = ...where(Page.id == page_id)` then `Book.id ==
+      page.book_id` is a lookup by the client's choice) or a row handed in, compared equal to
       such a value (`if folder_id == authorized_folder_id:`), a service parameter named `authorized_*`,
       `verified_*`, `trusted_*` or `claimed_*` (the caller vouches for it, or hands in the verified
       identity's own claims, `claimed_workspace_ids=identity.workspace_ids`; in a route handler it is
@@ -216,7 +218,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       (`list_letters(db, template_id)`). Not covered: a check on one branch only, a load that is never
       tested for absence, a helper that ignores the principal it is given, a lookup by another client key,
       and a parent reached through a child looked up by the parent's own key (`first_letter(db,
-      template.id)` checked says nothing of the template's other letters);
+      template.id)` checked says nothing of the template's other letters). A key named like a key
+      (`session_id`, `chat_session_id`) handed to such a helper is a key, not the database session. Where an
+      authentication middleware sets `request.user`, the request handed to a project function that reads its
+      `.user` (`playlist = _get_owned_playlist(request, id)`, which raises unless the owner is the caller)
+      hands that function the caller: the key is verified as by any helper given the principal; a function
+      handed the request that reads only its headers, or reads the caller without deciding anything, is not
+      a check;
     - a query on the branch of a test of the principal alone named like a bypass of the scope (`if
       bypass_tenant_filter(ctx):`, for platform admins and system accounts): an elevated way; a test given a
       key too (`bypass_for(user, name)`) is no such gate;

@@ -651,6 +651,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     compared = _param_attributes_compared(stmt)
     if compared:
         out["param_compared"] = compared
+    user_read = _request_user_read(stmt, out["params"])
+    if user_read:
+        out["user_read"] = user_read
     made = _made_dependency(stmt, resolve, _depth)
     if made:
         out.update(made)
@@ -811,6 +814,24 @@ ID_ATTRIBUTES = frozenset({"id", "user_id", "uid", "uuid", "pk"})
 _ID_WRAPPERS = frozenset({"str", "int", "UUID"})
 _CLIENT_PARAM_MARKERS = frozenset({"Path", "Query", "Body", "Form"})
 _PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "dict", "list", "Any"})
+
+
+_REQUEST_TYPES = ("Request", "HTTPConnection", "WebSocket")
+
+
+def _request_user_read(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]]) -> list[str]:
+    """Parameters typed as the request (``request: Request``) whose ``.user`` the function reads
+    (``playlist.user_id != request.user.id``): where an authentication middleware sets it, the function reads
+    its caller off the request it is handed (``knowledge.queries``: a route handing its request to such a
+    helper hands it the principal). Cheap: only modules that spell ``.user``, only request parameters."""
+    requests = {p["name"] for p in params if (p.get("type") or "").rsplit(".", 1)[-1] in _REQUEST_TYPES}
+    if not requests or not mentions(".user"):
+        return []
+    out: set[str] = set()
+    for node in walk_function(fn):
+        if node.__class__ is ast.Attribute and node.attr == "user" and node.value.__class__ is ast.Name and node.value.id in requests:  # type: ignore[attr-defined]
+            out.add(node.value.id)  # type: ignore[attr-defined]
+    return sorted(out)
 
 
 def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
