@@ -116,7 +116,8 @@ def summarise(
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     instances = _instances(fn, resolve) if plain else {}
     copies = _param_copies(fn, plain)  # ``message_id = message.id``: a local that only copies a parameter
-    loop_copies = _loop_copies(fn, plain)  # ``for group_id in group_ids``: an element of a parameter
+    # ``for group_id in group_ids``: an element of a parameter (the loop is met before the calls in its body)
+    loop_copies: dict[str, str] = {}
     keyish = plain | set(copies) if copies else plain
     loaded: set[str] = set()
     store_reads: dict[str, int] = {}  # parameter -> loads that only keep it on the object (``self.user = user``)
@@ -128,6 +129,10 @@ def summarise(
                 loaded.add(node.id)  # type: ignore[attr-defined]
             continue
         if t in _SKIP:
+            continue
+        if t is ast.For and type(node.target) is ast.Name and type(node.iter) is ast.Name and node.iter.id in plain:  # type: ignore[attr-defined]
+            if node.target.id not in plain:  # type: ignore[attr-defined]
+                loop_copies[node.target.id] = node.iter.id  # type: ignore[attr-defined]
             continue
         if t is ast.Assign and type(node.value) is ast.Name and node.value.id in plain and all(  # type: ignore[attr-defined]
             type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id == "self" for x in node.targets  # type: ignore[attr-defined]
@@ -431,22 +436,6 @@ def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
             elif not (type(value) is ast.Constant and value.value is None):
                 other.add(target.id)
     return {k: v for k, v in out.items() if k not in other and converted.get(k, v) <= v}
-
-
-def _loop_copies(fn: ast.AST, plain: set[str]) -> dict[str, str]:
-    """Loop variables that run over a parameter's elements (``for group_id in group_ids:``) and are not
-    assigned otherwise: handing one on hands on the parameter's keys, one at a time."""
-    if not plain or not mentions("for "):
-        return {}
-    out: dict[str, str] = {}
-    stored: dict[str, int] = {}
-    for node in own_nodes(fn)[0]:
-        t = type(node)
-        if (t is ast.For or t is ast.AsyncFor) and type(node.target) is ast.Name and type(node.iter) is ast.Name and node.iter.id in plain:  # type: ignore[attr-defined]
-            out[node.target.id] = node.iter.id  # type: ignore[attr-defined]
-        elif t is ast.Name and type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-            stored[node.id] = stored.get(node.id, 0) + 1  # type: ignore[attr-defined]
-    return {k: v for k, v in out.items() if k not in plain and stored.get(k, 0) == 1}
 
 
 def _back(names: set[str], copies: dict[str, set[str]]) -> set[str]:
