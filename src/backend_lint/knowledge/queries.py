@@ -32,6 +32,7 @@ from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, ro
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
+    column_traits,
     globally_scoped,
     identifying_column,
     identity_columns,
@@ -3023,7 +3024,7 @@ def _helper_unscoped(
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
     fields = set(project_identity_fields(project, settings))
-    for fetch in summary.get("fetches", ()):
+    for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
             continue
@@ -3491,3 +3492,26 @@ def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: st
         if by and set(identity_columns(project, settings, row[0])) - by:
             return True
     return False
+
+
+def _addressed_first(project: "ProjectIndex", summary: dict) -> list[dict]:
+    """The summary's fetches, those whose key is compared with the model's primary key first: a helper that
+    deletes a group by ``group_id`` and then its memberships by the same ``group_id`` is named by the group
+    (the row the key addresses), not by the membership table."""
+    fetches = list(summary.get("fetches", ()))
+    if len(fetches) < 2:
+        return fetches
+    filters = summary.get("filters", {})
+
+    def addressed(fetch: dict) -> bool:
+        for k in fetch.get("keys", ()):
+            for entry in filters.get(k, ()):
+                model, _, column = entry.rpartition(":")
+                if model == fetch["model"]:
+                    found = project.get_class(model)
+                    traits = column_traits(project, found[0], column) if found is not None else None
+                    if traits is not None and traits.primary_key:
+                        return True
+        return False
+
+    return sorted(fetches, key=lambda f: not addressed(f))
