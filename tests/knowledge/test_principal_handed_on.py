@@ -132,3 +132,27 @@ def test_principal_passes_through(tmp_path: Path) -> None:
     assert _passes(index, "move_many")
     assert not _passes(index, "move_as_root")  # a platform role (no tenant on the caller's row): admin-only
     assert not _passes(index, "move_if_mine")  # compared
+
+
+def test_facts_do_not_call_decoded_callers_silent(tmp_path: Path) -> None:
+    # routes that decode the caller in their body have a principal: ``facts`` does not say that none has one
+    from backend_lint.knowledge.index.report import project_facts
+
+    files = dict(FILES)
+    files["app/tokens.py"] = "import jwt\n\n\ndef caller(authorization):\n    return jwt.decode(authorization, 'k', algorithms=['HS256'])['sub']\n"
+    files["app/routes.py"] = (
+        "from typing import Optional\n\nfrom fastapi import APIRouter, Header\n\nfrom app.service import move\n"
+        "from app.tokens import caller\n\nrouter = APIRouter()\n\n\n@router.put('/shelves/{shelf_id}')\n"
+        "def move_endpoint(shelf_id: int, place: str, authorization: Optional[str] = Header(None)):\n"
+        "    return move(shelf_id, place, caller(authorization))\n"
+    )
+    paths = []
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        paths.append(str(p))
+    index = ProjectIndex.build(str(tmp_path), paths, jobs=1)
+    data = project_facts(index, Settings())
+    assert data["caller_decoders"]
+    assert not any("no route has a principal" in why for why in data["family2_silent"])
