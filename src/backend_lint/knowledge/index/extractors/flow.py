@@ -122,14 +122,20 @@ def summarise(
     loaded: set[str] = set()
     store_reads: dict[str, int] = {}  # parameter -> loads that only keep it on the object (``self.user = user``)
     load_counts: dict[str, int] = {}
+    reads: dict[str, int] = {}  # parameter -> its loads
+    handed: dict[str, int] = {}  # parameter -> its loads that only hand it on or write it down (``_idle``)
     for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
         t = type(node)
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
+                if node.id in plain:  # type: ignore[attr-defined]
+                    reads[node.id] = reads.get(node.id, 0) + 1  # type: ignore[attr-defined]
             continue
         if t in _SKIP:
             continue
+        if t in _DATA_PARENTS and plain:
+            _hand(node, t, plain, handed)
         if t is ast.For and type(node.target) is ast.Name and type(node.iter) is ast.Name and node.iter.id in plain:  # type: ignore[attr-defined]
             if node.target.id not in plain:  # type: ignore[attr-defined]
                 loop_copies[node.target.id] = node.iter.id  # type: ignore[attr-defined]
@@ -264,7 +270,7 @@ def summarise(
     if kept:
         out["kept"] = kept
     keyed_params = set().union(*(f["keys"] for f in fetches)) if fetches else set()
-    idle = _idle_params(fn, (plain & loaded) - keyed_params)
+    idle = sorted(p for p, n in reads.items() if handed.get(p) == n and p not in keyed_params)
     if idle:
         out["idle"] = idle
     if calls and mentions_lowered("admin", "superuser"):
@@ -278,47 +284,34 @@ _EXITS = (ast.Raise, ast.Return)
 _ADMIN_WORDS = ("admin", "superuser")
 
 
-def _idle_params(fn: ast.AST, params: set[str]) -> list[str]:
-    """Parameters whose every read only hands the value on or writes it down: a call's argument (judged by
-    the reader through ``calls``), a value stored into a dict or an attribute (``update["updated_by"] =
-    user_id``, ``{"created_by": user_id}``), a formatted string, a presence test (``if user_id:``, ``is
-    None``) or the returned value. Such a parameter is compared with nothing here (``idle``): a caller's id
-    handed in only for the audit columns and the log decides no access in this function."""
-    if not params:
-        return []
-    reads: dict[str, int] = {}
-    handed: dict[str, int] = {}
+_DATA_PARENTS = frozenset({ast.Call, ast.FormattedValue, ast.Return, ast.Dict, ast.Assign, ast.If, ast.While, ast.IfExp})
 
-    def hand(node: Optional[ast.AST]) -> None:
-        if type(node) is ast.Name and node.id in params:  # type: ignore[attr-defined]
-            handed[node.id] = handed.get(node.id, 0) + 1  # type: ignore[attr-defined]
 
-    for node in own_nodes(fn)[0]:
-        t = type(node)
-        if t is ast.Name:
-            if node.id in params and type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
-                reads[node.id] = reads.get(node.id, 0) + 1  # type: ignore[attr-defined]
-        elif t is ast.Call:
-            for a in node.args:  # type: ignore[attr-defined]
-                hand(a)
-            for k in node.keywords:  # type: ignore[attr-defined]
-                hand(k.value)
-        elif t is ast.FormattedValue or t is ast.Return:
-            hand(node.value)  # type: ignore[attr-defined]
-        elif t is ast.Dict:
-            for v in node.values:  # type: ignore[attr-defined]
-                hand(v)
-        elif t is ast.Assign:
-            if all(type(x) in (ast.Subscript, ast.Attribute) for x in node.targets):  # type: ignore[attr-defined]
-                hand(node.value)  # type: ignore[attr-defined]
-        elif t is ast.If or t is ast.While or t is ast.IfExp:
-            test = node.test  # type: ignore[attr-defined]
-            if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
-                test = test.operand
-            if type(test) is ast.Compare and len(test.comparators) == 1 and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None:
-                test = test.left
-            hand(test)
-    return sorted(p for p, n in reads.items() if handed.get(p) == n)
+def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
+    """Count the parameters ``node`` only hands on or writes down (``idle`` in the summary: every read of the
+    parameter is one of these): a call's argument (judged by the reader through ``calls``), a value stored
+    into a dict or an attribute (``update["updated_by"] = user_id``, ``{"created_by": user_id}``), a
+    formatted string, a presence test (``if user_id:``, ``is None``) or the returned value. Such a parameter
+    is compared with nothing in the function: a caller's id handed in only for the audit columns and the log
+    decides no access there."""
+    if t is ast.Call:
+        values = list(node.args) + [k.value for k in node.keywords]
+    elif t is ast.FormattedValue or t is ast.Return:
+        values = [node.value]
+    elif t is ast.Dict:
+        values = node.values
+    elif t is ast.Assign:
+        values = [node.value] if all(type(x) in (ast.Subscript, ast.Attribute) for x in node.targets) else []
+    else:
+        test = node.test
+        if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+            test = test.operand
+        if type(test) is ast.Compare and len(test.comparators) == 1 and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None:
+            test = test.left
+        values = [test]
+    for v in values:
+        if type(v) is ast.Name and v.id in plain:
+            handed[v.id] = handed.get(v.id, 0) + 1
 
 
 def _admin_guards(fn: ast.AST, resolve: Resolve) -> list[list[Any]]:
