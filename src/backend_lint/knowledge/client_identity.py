@@ -427,6 +427,7 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
             elif isinstance(node, cst.Call):
+                self.verified |= self._subject_beside_caller(node, value_nodes)
                 name = dotted_name(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
                 lowered = last_segment(name).lower() if name else ""
                 if not any(w in lowered for w in VERIFY_WORDS):
@@ -443,6 +444,26 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _subject_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``add_member(group_id=group_id, user_id=body.user_id, current_user_id=current_user_id)``: the call
+        is handed the caller's own id under a longer name of the same field (``current_user_id``,
+        ``acting_user_id``) beside the client's value under the field's name: the value names the subject
+        of the action (the member to add), and who asks is told apart. Not a finding for that field."""
+        out: set[tuple[str, str]] = set()
+        caller_kw = {
+            a.keyword.value for a in call.args if a.keyword is not None and self.is_derived(a.value) and not a.star
+        }
+        if not caller_kw:
+            return out
+        for a in call.args:
+            if a.keyword is None or a.keyword.value not in self.fields:
+                continue
+            field_name = a.keyword.value
+            if not any(k != field_name and k.endswith("_" + field_name) for k in caller_kw):
+                continue
+            out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes and value_nodes[i][1] == field_name}
+        return out
 
     def _target_row_checked(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``target = repos.users.get_one(body.user_id)`` then ``if target.group_id != self.group_id: raise``:

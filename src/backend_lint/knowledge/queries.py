@@ -32,6 +32,7 @@ from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, ro
 from .cst import iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
+    column_traits,
     globally_scoped,
     identifying_column,
     identity_columns,
@@ -279,7 +280,7 @@ VERIFY_WORDS = (
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
 # secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
-CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "nonce", "otp", "passcode"})
+CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce", "otp", "passcode"})
 
 
 def capability_column(name: str) -> bool:
@@ -2313,14 +2314,21 @@ class _Analyzer:
         client = self.client_params()
         # (a parameter the helper only keeps on the object, ``self.user = user``, decides nothing there)
         unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
+        handed: list[str] = []  # who asks, handed to the helper that uses it
+        handed_client = False  # an identity-named argument the client supplies (``tenant_id=request.tenant_id``)
         for i, a in enumerate(call.args):
-            # who asks, handed to a helper that uses it, answers for the lookup (the helper scopes or checks)
+            # who asks, handed to a helper that uses it, answers for the lookup (the helper scopes or checks),
+            # unless it only hands it on or writes it down there (``principal_passes_through``)
             v = args[i] if i < len(args) else NOTHING
             identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
+            if identity_kw and not v.derived and self._client_value(a.value, v):
+                identity_kw, handed_client = False, True
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
-                if param is None or param not in unused:
+                if param is None or (param not in unused and "idle" not in summary):
                     return None
+                if param not in unused:
+                    handed.append(param)
         for i, a in enumerate(call.args):
             if a.star:
                 continue
@@ -2330,13 +2338,15 @@ class _Analyzer:
                 param = params[i + offset]
             else:
                 continue
-            if param not in unscoped:
-                continue
+            if param not in unscoped or (handed_client and param in self.identity_fields):
+                continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             v = args[i] if i < len(args) else NOTHING
             names = set(load_names(a.value))
             if v.derived or v.trusted or not (names & client):
                 continue
             model, chain = unscoped[param]
+            if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model) for p in handed):
+                return None
             if cls is not None and "." in name and chain and is_table_model(project, cls):
                 # a mixin's classmethod called on the model: named as the route calls it (``Volume.one_by_id()``)
                 chain = (f"{last_segment(cls)}.{name.rsplit('.', 1)[1]}()",) + chain[1:]
@@ -2347,6 +2357,13 @@ class _Analyzer:
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
+
+    def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
+        """``tenant_id=tenant_id`` with the route's path parameter, ``user_id=request.user_id`` from the body:
+        an identity-named argument whose value the client supplies is not who asks."""
+        if v.derived or v.trusted or self.identity.route is None:
+            return False
+        return bool(set(load_names(expr)) & self.client_params())
 
     def constructor_summary(self, q: str) -> Optional[tuple[str, str, str, dict]]:
         """``ChatFlow(db_session=session, chat_id=body.chat_id, ...)``: a project class (no table, no pydantic
@@ -3087,7 +3104,7 @@ def _helper_unscoped(
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
     fields = set(project_identity_fields(project, settings))
-    for fetch in summary.get("fetches", ()):
+    for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
             continue
@@ -3524,3 +3541,127 @@ def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:
                 if found is not None and found[0] == model:
                     return True
     return False
+
+
+def _summary_of_call(
+    project: "ProjectIndex", cls: Optional[str], target: str
+) -> Optional[tuple[str, Optional[str], str, dict]]:
+    """(module, class, name, summary) of a call recorded in a flow summary (``calls[].target``), resolved as
+    ``helper_unscoped`` resolves it; ``None`` when it is not a summarised project function or method."""
+    if target.startswith("self.") and cls is not None and target.count(".") == 2:
+        return held_method_summary(project, cls, target)
+    if target.startswith("self.") and cls is not None:
+        return specialised(project, cls, method_summary(project, cls, target[5:]))
+    found = project.resolve_symbol(target)
+    if found is not None and found[2] == "functions":
+        s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        return (found[0], None, found[1], s) if s is not None else None
+    if found is None and "." in target:
+        owner, _, method = target.rpartition(".")
+        store = _store_class(project, owner) or _module_instance_class(project, owner)
+        if store is not None:
+            return specialised(project, store, method_summary(project, store, method))
+    return None
+
+
+def principal_passes_through(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict,
+    param: str, model: str, _depth: int = 0,
+) -> bool:
+    """Whether the caller's id handed to a project function as ``param`` decides nothing there about rows of
+    ``model`` (the owned model a client key handed beside it reaches unscoped): the function only hands it on
+    or writes it down (``idle`` in its flow summary: audit columns, logs, presence tests), to helpers that do
+    the same, that look up the caller's own row on another table (``get_user_tenant_by_user_id(user_id)``,
+    whose role may then be tested), or that write rows of another table. A role test read from the caller's
+    row in a tenant (``user_role != "ADMIN"``) is no ownership check of a row outside that tenant. Anything else (a comparison, a predicate on ``model``, an
+    authorisation helper, a lookup given the caller and the key, a platform admin guard, a function the
+    index cannot see) is taken to decide, as before: the function scopes or checks."""
+    if param in summary.get("unused", ()) or param in summary.get("kept", ()):
+        return True
+    if param not in summary.get("idle", ()) or _depth > 3:
+        return False
+    canonical = project.canonical(model)
+    for source, words in summary.get("admin_guards", ()):
+        if not _tenant_role_guard(project, settings, source, words):
+            return False
+    for c in summary.get("calls", ()):
+        spots = [where for where, p in c["args"] if p == param]
+        if not spots:
+            continue
+        target = c["target"]
+        if any(w in last_segment(target).lower() for w in VERIFY_WORDS):
+            return False
+        sub = _summary_of_call(project, cls, target)
+        if sub is None:
+            found = project.resolve_symbol(target)
+            if found is not None and found[2] == "functions":
+                return False  # a project function with nothing summarised: it may compare
+            continue  # a library call, a row's constructor
+        sub_mod, sub_cls, sub_name, sub_summary = sub
+        sub_params = sub_summary.get("params", [])
+        offset = 1 if (sub_cls is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        others = {p for _, p in c["args"] if p != param}
+        for where in spots:
+            tp = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
+            if tp is None:
+                return False
+            keyed = [f for f in sub_summary.get("fetches", ()) if tp in f.get("keys", ())]
+            if keyed:
+                for f in keyed:
+                    found = project.get_class(f["model"])
+                    if found is None or project.canonical(found[0]) == canonical:
+                        return False  # a predicate on the model itself: scoped or checked there
+                    if others and sub_summary.get("returns"):
+                        return False  # a lookup given the caller and another key: a membership check
+                continue  # the caller's own row on another table, or a write keyed on the caller
+            if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1):
+                return False
+    return True
+
+
+def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: str, words: list) -> bool:
+    """An admin guard whose role is read from the caller's row in a tenant (the source lookup's table carries
+    an identity column beside the one the caller's row is found by: ``UserTenant.tenant_id``) and that lets
+    a plain ``admin`` through (not only a super user): the role of a tenant's administrator, which says
+    nothing about rows outside that tenant."""
+    if not source:
+        return False
+    if not any("admin" in w and not any(x in w for x in ("super", "platform", "system", "root")) for w in words):
+        return False
+    found = project.resolve_symbol(source)
+    if found is None or found[2] != "functions":
+        return False
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
+    filters = summary.get("filters", {})
+    for f in summary.get("fetches", ()):
+        row = project.get_class(f["model"])
+        if row is None or not is_table_model(project, row[0]):
+            continue
+        # the columns the caller's row is found by (``UserTenant.user_id == user_id``) are not its tenant
+        by = {entry.rpartition(":")[2] for k in f.get("keys", ()) for entry in filters.get(k, ())}
+        if by and set(identity_columns(project, settings, row[0])) - by:
+            return True
+    return False
+
+
+def _addressed_first(project: "ProjectIndex", summary: dict) -> list[dict]:
+    """The summary's fetches, those whose key is compared with the model's primary key first: a helper that
+    deletes a group by ``group_id`` and then its memberships by the same ``group_id`` is named by the group
+    (the row the key addresses), not by the membership table."""
+    fetches = list(summary.get("fetches", ()))
+    if len(fetches) < 2:
+        return fetches
+    filters = summary.get("filters", {})
+
+    def addressed(fetch: dict) -> bool:
+        for k in fetch.get("keys", ()):
+            for entry in filters.get(k, ()):
+                model, _, column = entry.rpartition(":")
+                if model == fetch["model"]:
+                    found = project.get_class(model)
+                    traits = column_traits(project, found[0], column) if found is not None else None
+                    if traits is not None and traits.primary_key:
+                        return True
+        return False
+
+    return sorted(fetches, key=lambda f: not addressed(f))

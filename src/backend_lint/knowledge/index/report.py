@@ -345,7 +345,8 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
                 why += (f"; identity-named parameters the others take from the client: {shown} (no rule trusts them "
                         "as the caller; BKL102 reports them only on a route that also authenticates)")
             out.append(why)
-    if not auth and not data.get("caller_decorators"):
+    if not auth and not data.get("caller_decorators") and not data.get("caller_decoders"):
+        # (views handed the caller by a decorator, or routes that decode it in their body, have one)
         out.append("no auth dependency is recognised: no route has a principal (name one in `auth-dependencies`)")
     elif credentials_only:
         out.append(

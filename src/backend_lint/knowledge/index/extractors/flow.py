@@ -33,7 +33,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, mentions, own_nodes, store, walk, walk_function
+from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
 from .orm import main_type
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
@@ -116,17 +116,29 @@ def summarise(
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     instances = _instances(fn, resolve) if plain else {}
     copies = _param_copies(fn, plain)  # ``message_id = message.id``: a local that only copies a parameter
+    # ``for group_id in group_ids``: an element of a parameter (the loop is met before the calls in its body)
+    loop_copies: dict[str, str] = {}
     keyish = plain | set(copies) if copies else plain
     loaded: set[str] = set()
     store_reads: dict[str, int] = {}  # parameter -> loads that only keep it on the object (``self.user = user``)
     load_counts: dict[str, int] = {}
+    reads: dict[str, int] = {}  # parameter -> its loads
+    handed: dict[str, int] = {}  # parameter -> its loads that only hand it on or write it down (``_idle``)
     for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
         t = type(node)
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
+                if node.id in plain:  # type: ignore[attr-defined]
+                    reads[node.id] = reads.get(node.id, 0) + 1  # type: ignore[attr-defined]
             continue
         if t in _SKIP:
+            continue
+        if t in _DATA_PARENTS and plain:
+            _hand(node, t, plain, handed)
+        if t is ast.For and type(node.target) is ast.Name and type(node.iter) is ast.Name and node.iter.id in plain:  # type: ignore[attr-defined]
+            if node.target.id not in plain:  # type: ignore[attr-defined]
+                loop_copies[node.target.id] = node.iter.id  # type: ignore[attr-defined]
             continue
         if t is ast.Assign and type(node.value) is ast.Name and node.value.id in plain and all(  # type: ignore[attr-defined]
             type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id == "self" for x in node.targets  # type: ignore[attr-defined]
@@ -201,9 +213,13 @@ def summarise(
             for i, a in enumerate(node.args):  # type: ignore[attr-defined]
                 if type(a) is ast.Name and a.id in plain:
                     passed.append([i, a.id])
+                elif type(a) is ast.Name and a.id in loop_copies:
+                    passed.append([i, loop_copies[a.id]])  # ``for group_id in group_ids: add(group_id)``
             for k in node.keywords:  # type: ignore[attr-defined]
                 if k.arg and type(k.value) is ast.Name and k.value.id in plain:
                     passed.append([k.arg, k.value.id])
+                elif k.arg and type(k.value) is ast.Name and k.value.id in loop_copies:
+                    passed.append([k.arg, loop_copies[k.value.id]])
             if passed:
                 if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
                     target: Optional[str] = f"self.{func.attr}"
@@ -253,6 +269,95 @@ def summarise(
     kept = sorted(p for p, n in store_reads.items() if load_counts.get(p) == n)
     if kept:
         out["kept"] = kept
+    keyed_params = set().union(*(f["keys"] for f in fetches)) if fetches else set()
+    idle = sorted(p for p, n in reads.items() if handed.get(p) == n and p not in keyed_params)
+    if idle:
+        out["idle"] = idle
+    if calls and mentions_lowered("admin", "superuser"):
+        guards = _admin_guards(fn, resolve)
+        if guards:
+            out["admin_guards"] = guards
+    return out
+
+
+_EXITS = (ast.Raise, ast.Return)
+_ADMIN_WORDS = ("admin", "superuser")
+
+
+_DATA_PARENTS = frozenset({ast.Call, ast.FormattedValue, ast.Return, ast.Dict, ast.Assign, ast.If, ast.While, ast.IfExp})
+
+
+def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
+    """Count the parameters ``node`` only hands on or writes down (``idle`` in the summary: every read of the
+    parameter is one of these): a call's argument (judged by the reader through ``calls``), a value stored
+    into a dict or an attribute (``update["updated_by"] = user_id``, ``{"created_by": user_id}``), a
+    formatted string, a presence test (``if user_id:``, ``is None``) or the returned value. Such a parameter
+    is compared with nothing in the function: a caller's id handed in only for the audit columns and the log
+    decides no access there."""
+    if t is ast.Call:
+        values = list(node.args) + [k.value for k in node.keywords]
+    elif t is ast.FormattedValue or t is ast.Return:
+        values = [node.value]
+    elif t is ast.Dict:
+        values = node.values
+    elif t is ast.Assign:
+        values = [node.value] if all(type(x) in (ast.Subscript, ast.Attribute) for x in node.targets) else []
+    else:
+        test = node.test
+        if type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+            test = test.operand
+        if type(test) is ast.Compare and len(test.comparators) == 1 and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None:
+            test = test.left
+        values = [test]
+    for v in values:
+        if type(v) is ast.Name and v.id in plain:
+            handed[v.id] = handed.get(v.id, 0) + 1
+
+
+def _admin_guards(fn: ast.AST, resolve: Resolve) -> list[list[Any]]:
+    """``if user_role not in ["SU", "ADMIN"]: raise ...``: an exit guarded by a test that names an admin role,
+    as ``[source, words]``: ``source`` the call whose result the role is read from (``user_info =
+    get_user_tenant_by_user_id(user_id)``; ``user_role = user_info.get("user_role")``), "" when it is not
+    read from a call's result, and the test's lower-cased string constants."""
+    nodes = own_nodes(fn)[0]
+    assigned: dict[str, Any] = {}
+    for node in nodes:
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:  # type: ignore[attr-defined]
+            name = node.targets[0].id  # type: ignore[attr-defined]
+            assigned[name] = None if name in assigned else node.value  # type: ignore[attr-defined]
+    out: list[list[Any]] = []
+    for node in nodes:
+        if type(node) is not ast.If or not node.body or type(node.body[-1]) not in _EXITS:  # type: ignore[attr-defined]
+            continue
+        inside = walk(node.test)  # type: ignore[attr-defined]
+        words = sorted({n.value.lower() for n in inside if type(n) is ast.Constant and isinstance(n.value, str)})
+        names = [n.attr if type(n) is ast.Attribute else (n.id if type(n) is ast.Name else "") for n in inside]
+        if not any(w in x for w in _ADMIN_WORDS for x in words + [n.lower() for n in names]):
+            continue
+        source = ""
+        for n in inside:
+            value: Any = n
+            for _ in range(3):  # ``role`` <- ``info.get("role")`` <- ``info`` <- ``lookup(user_id)``
+                while type(value) in (ast.Call, ast.Subscript, ast.Attribute) and not (
+                    type(value) is ast.Call and type(value.func) is ast.Name
+                ):
+                    value = value.func.value if type(value) is ast.Call and type(value.func) is ast.Attribute else getattr(value, "value", None)
+                if type(value) is ast.Name:
+                    value = assigned.get(value.id)
+                if type(value) is ast.Await:
+                    value = value.value
+                if type(value) is ast.Call and type(value.func) is ast.Attribute and type(value.func.value) is ast.Name and value.func.value.id in assigned:
+                    value = assigned.get(value.func.value.id)  # ``info.get("role")``: read from the local ``info``
+                    if type(value) is ast.Await:
+                        value = value.value
+                if type(value) is ast.Call and type(value.func) in (ast.Name, ast.Attribute):
+                    found = resolve(value.func)
+                    if found:
+                        source = found
+                    break
+            if source:
+                break
+        out.append([source, words])
     return out
 
 
@@ -296,6 +401,7 @@ def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
         return {}
     out: dict[str, set[str]] = {}
     other: set[str] = set()
+    converted: dict[str, set[str]] = {}
     for node in own_nodes(fn)[0]:
         if type(node) is not ast.Assign:
             continue
@@ -309,11 +415,20 @@ def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
                 value = value.args[0]  # ``str(x)``, ``uuid.UUID(x)``
             while type(value) is ast.Attribute:
                 value = value.value
+            if type(value) in (ast.List, ast.Tuple, ast.Set) and len(value.elts) == 1:  # type: ignore[attr-defined]
+                value = value.elts[0]  # type: ignore[attr-defined]  (``group_ids = [group_id]``)
             if type(value) is ast.Name and value.id in plain and target.id not in plain:
                 out.setdefault(target.id, set()).add(value.id)
+            elif (
+                type(value) is ast.Call and len(value.args) == 1 and not value.keywords  # type: ignore[attr-defined]
+                and type(value.args[0]) is ast.Name and value.args[0].id in plain  # type: ignore[attr-defined]
+            ):
+                # ``group_ids = convert_string_to_list(group_id)`` on one branch, ``[group_id]`` on another: a
+                # copy when another branch copies the same parameter
+                converted.setdefault(target.id, set()).add(value.args[0].id)  # type: ignore[attr-defined]
             elif not (type(value) is ast.Constant and value.value is None):
                 other.add(target.id)
-    return {k: v for k, v in out.items() if k not in other}
+    return {k: v for k, v in out.items() if k not in other and converted.get(k, v) <= v}
 
 
 def _back(names: set[str], copies: dict[str, set[str]]) -> set[str]:
