@@ -1987,6 +1987,9 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
         # the language server.)
         words |= {"jwt.decode", "Header(", "Cookie(", "uthorization"}
+        # a class-based view registered under an authenticating route class, or a base of one: its methods read
+        # the caller off ``self.request`` (``view_classes``), whatever the file spells
+        words |= set(configured_view_names(project))
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
@@ -2170,7 +2173,7 @@ def view_request_attributes(ctx: "FileContext", func: cst.FunctionDef) -> set[st
     (``self.request = request``)."""
     project = ctx.project
     name = definition_names_of(ctx).get(id(func)) or ""
-    if project is None or "." not in name or "request" not in ctx.source:
+    if project is None or "." not in name:
         return set()
     try:
         module = ctx.module_name
@@ -2271,3 +2274,10 @@ def _configured_route_nodes(
         by_name.setdefault("__call__", []).append(q)
         out.append(q)
     return out
+
+
+def configured_view_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """The short names of ``view_classes``: a file that defines one may have the caller in scope."""
+    if project is None:
+        return frozenset()
+    return frozenset(q.rsplit(".", 1)[-1] for q in view_classes(project))
