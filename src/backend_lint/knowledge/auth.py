@@ -2233,11 +2233,11 @@ def _view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[tuple[fr
     project = ctx.project
     if project is None or "request" not in ctx.source:
         return None
-    name = definition_names_of(ctx).get(id(func)) or ""
-    if "." not in name:
-        return None
     classes = view_classes(project)
     if not classes:
+        return None
+    name = definition_names_of(ctx).get(id(func)) or ""
+    if "." not in name:
         return None
     try:
         module = ctx.module_name

@@ -304,7 +304,7 @@ def _configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[Rou
     """A top-level function, or the ``__call__`` of a top-level class-based view, that a project helper
     registers from a configuration list (``config_routes``)."""
     project = ctx.project
-    if project is None or "(" not in ctx.source:
+    if project is None or not config_routes(project):
         return None
     name = definition_names_of(ctx).get(id(func))
     if name is None:

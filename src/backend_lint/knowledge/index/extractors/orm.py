@@ -718,7 +718,7 @@ def _id_attribute(attr: str) -> bool:
     return attr in ID_ATTRIBUTES or attr.endswith(("_id", "_ids", "_uuid")) or attr in ("members", "owners", "users", "admins", "editors", "viewers", "collaborators")
 
 
-def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef, lookups: Optional[dict[str, tuple[list[str], list[str]]]] = None, verdict: bool = True) -> list[str]:
+def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef, lookups: Optional["_MemberLookups"] = None, verdict: bool = True) -> list[str]:
     """A method that decides whether someone it is given may use the object: it compares a parameter (a user
     id, or a user's ``.id``) with the object's owner or members (``self.owner_id == user_id``, ``any(m.user_id
     == user_id for m in self.members)``, ``user.id in self.member_ids``, a membership query ``where(
@@ -775,11 +775,12 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef, lookups: Optional[
         elif kind is ast.Return and node.value is not None and not _verdict(node.value):  # type: ignore[attr-defined]
             verdicts = False
         if (
-            lookups and kind is ast.Call and node.func.__class__ is ast.Attribute  # type: ignore[attr-defined]
-            and node.func.value.__class__ is ast.Name and node.func.value.id == "self" and node.func.attr in lookups  # type: ignore[attr-defined]
+            lookups is not None and kind is ast.Call and node.func.__class__ is ast.Attribute  # type: ignore[attr-defined]
+            and node.func.value.__class__ is ast.Name and node.func.value.id == "self" and node.func.attr in lookups.methods  # type: ignore[attr-defined]
+            and node.func.attr != fn.name and lookups.compared(node.func.attr)[1]  # type: ignore[attr-defined]
         ):
             # ``self.get_user_membership(user_id)``: a method of the object that compares what it is handed
-            names, compared = lookups[node.func.attr]  # type: ignore[attr-defined]
+            names, compared = lookups.compared(node.func.attr)  # type: ignore[attr-defined]
             for i, a in enumerate(node.args):  # type: ignore[attr-defined]
                 name = param_of(a)
                 if name is not None and i < len(names) and names[i] in compared:
@@ -810,33 +811,28 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef, lookups: Optional[
     return sorted(found) if reads_self and (verdicts or not verdict) else []
 
 
-def _member_lookups(node: ast.ClassDef) -> dict[str, tuple[list[str], list[str]]]:
-    """Methods of a class that compare a parameter with the object's owner or members whatever they return
-    (``get_user_membership(self, user_id)`` returning the member row): name -> (parameters after ``self``,
-    parameters so compared). Only for a class whose methods call one another (``self.<method>(``)."""
-    out: dict[str, tuple[list[str], list[str]]] = {}
-    methods = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
-    if len(methods) < 2:
-        return out
-    names = {m.name for m in methods}
-    called = False
-    for m in methods:
-        for n in walk_function(m):
-            if (
-                n.__class__ is ast.Call and n.func.__class__ is ast.Attribute and n.func.value.__class__ is ast.Name
-                and n.func.value.id == "self" and n.func.attr in names
-            ):
-                called = True
-                break
-        if called:
-            break
-    if not called:
-        return out
-    for m in methods:
-        compared = _caller_check(m, None, verdict=False)
-        if compared:
-            out[m.name] = ([a.arg for a in (*m.args.posonlyargs, *m.args.args, *m.args.kwonlyargs)][1:], compared)
-    return out
+class _MemberLookups:
+    """The methods of a class, and, computed when first asked, which of its parameters each compares with the
+    object's owner or members whatever it returns (``get_user_membership(self, user_id)`` returning the member
+    row): (parameters after ``self``, parameters so compared). A verdict method handing a parameter on to one
+    (``return self.get_user_membership(user_id) is not None``) decides on it too (``_caller_check``)."""
+
+    __slots__ = ("methods", "_found")
+
+    def __init__(self, node: ast.ClassDef) -> None:
+        self.methods = {s.name: s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self._found: dict[str, tuple[list[str], list[str]]] = {}
+
+    def compared(self, name: str) -> tuple[list[str], list[str]]:
+        found = self._found.get(name)
+        if found is None:
+            m = self.methods[name]
+            self._found[name] = ([], [])  # (a method calling itself compares nothing more)
+            found = self._found[name] = (
+                [a.arg for a in (*m.args.posonlyargs, *m.args.args, *m.args.kwonlyargs)][1:],
+                _caller_check(m, None, verdict=False),
+            )
+        return found
 
 
 def _verdict(value: ast.expr) -> bool:
@@ -1219,7 +1215,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
         if generic:
             generic_args[node.name] = [g for g in generic if g]
-        lookups = _member_lookups(node)
+        lookups = _MemberLookups(node)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.returns is not None:
