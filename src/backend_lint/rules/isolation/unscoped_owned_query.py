@@ -72,7 +72,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     reset link's) is a capability, not the caller; a header the handler never decodes says nothing. A
     service handed the header (`authorization`) that decodes the caller itself answers for the caller. An
     identity field read off an object the app's middleware put on the request (`request.state.session.user_id`)
-    is the caller's id. Or
+    is the caller's id. A route registered under a custom route class that authenticates
+    (`APIRouter(route_class=AuthenticatedRoute)`, a project `APIRoute` subclass whose `get_route_handler`
+    reads the request's cookie or header, raises without a valid one and puts the caller on
+    `request.state`, `request.state.session = ...`) has that object as its principal, read or not; an
+    endpoint marked by a project decorator with the attribute the route class reads to let it through
+    (`getattr(self.endpoint, "is_public", False)`) has none. Routes are also found where a project helper
+    registers them from a list of configuration objects (`register_routes(router, route_config)` looping
+    `router.add_api_route(path=config.path, endpoint=config.as_view(), methods=[method])` over
+    `[RouteConfig(path="/projects/{project_id}", endpoint=get_project, methods=["GET"]), ...]`), the
+    endpoint a function or a class-based view whose `__call__` handles the request; the view's methods, and
+    those of its project base classes, read the caller off the request it holds (`self.request`). Or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
     class) or an identity value (a parameter named like an identity field) as a parameter. A dependency
