@@ -48,3 +48,52 @@ def test_verdict_methods_through_a_member_lookup() -> None:
     assert methods["Company.has_seat"]["authorises"] == ["user_id"]
     assert methods["Company.is_manager"]["authorises"] == ["user_id"]
     assert "authorises" not in methods["Company.find_seat"]  # returns the seat, decides nothing itself
+
+
+API_ROUTE = {
+    "svc/__init__.py": "",
+    "svc/views.py": """
+        def show_item(item_id: int):
+            return item_id
+
+
+        def hide_item(item_id: int):
+            return item_id
+    """,
+    "svc/app.py": """
+        from collections import namedtuple
+
+        from fastapi import APIRouter
+
+        from .views import hide_item, show_item
+
+        Route = namedtuple("Route", "url view verbs")
+
+
+        def attach(target, table):
+            for row in table:
+                target.api_route(row.url, methods=row.verbs)(row.view)
+
+
+        def attach_nothing(target, table):
+            for row in table:
+                target.include_router(row.view)
+
+
+        ROUTES = [Route(url="/items/{item_id}", view=show_item, verbs=["GET", "HEAD"])]
+        HIDDEN = [Route(url="/hidden/{item_id}", view=hide_item, verbs=["GET"])]
+        api = APIRouter()
+        attach(api, ROUTES)
+        attach_nothing(api, HIDDEN)
+    """,
+}
+
+
+def test_routes_registered_with_api_route(tmp_path: Path) -> None:
+    from harness import index_of_files
+
+    project = index_of_files(tmp_path, API_ROUTE)
+    routes = config_routes(project)
+    assert routes["svc.views.show_item"][0]["methods"] == ["GET", "HEAD"]
+    assert routes["svc.views.show_item"][0]["route_class"] is None
+    assert "svc.views.hide_item" not in routes

@@ -513,7 +513,8 @@ def _registers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
 def _registers_configs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, Any]]:
     """A helper that registers routes from a list of configuration objects it is handed: it loops over one
     of its parameters (``for config in configs:``) and, in that loop, calls ``<router>.add_api_route(...)``
-    on another of its parameters with an endpoint read off the loop variable (``endpoint=config.endpoint``,
+    (or ``<router>.api_route(path, ...)(endpoint)``) on another of its parameters with an endpoint read off
+    the loop variable (``endpoint=config.endpoint``,
     or ``config.as_view()``, a method of the configuration's class). ``{"router": index of the router
     parameter, "configs": index of the list parameter, "endpoint": field read (or None), "endpoint_method":
     method called (or None), "path": field or None, "methods": field or None}``, read by
@@ -538,15 +539,29 @@ def _registers_configs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[d
             if node.__class__ is ast.For and node.target.__class__ is ast.Name and field(node.iter) is not None:
                 inner[node.target.id] = field(node.iter)  # type: ignore[assignment]
         for node in walk(loop):
-            if node.__class__ is not ast.Call or node.func.__class__ is not ast.Attribute or node.func.attr != "add_api_route":
+            if node.__class__ is not ast.Call:
                 continue
-            router = node.func.value
+            func = node.func
+            if func.__class__ is ast.Attribute and func.attr == "add_api_route":
+                router = func.value
+                given = {k.arg: k.value for k in node.keywords if k.arg}
+                for i, key in enumerate(("path", "endpoint")):
+                    if i < len(node.args):
+                        given.setdefault(key, node.args[i])
+            elif (
+                func.__class__ is ast.Call and func.func.__class__ is ast.Attribute and func.func.attr == "api_route"
+                and len(node.args) == 1 and not node.keywords
+            ):
+                # ``router.api_route(config.path, methods=config.methods)(config.endpoint)``
+                router = func.func.value
+                given = {k.arg: k.value for k in func.keywords if k.arg}
+                if func.args:
+                    given.setdefault("path", func.args[0])
+                given["endpoint"] = node.args[0]
+            else:
+                continue
             if router.__class__ is not ast.Name or router.id not in names or router.id == loop.iter.id:  # type: ignore[attr-defined]
                 continue
-            given = {k.arg: k.value for k in node.keywords if k.arg}
-            for i, key in enumerate(("path", "endpoint")):
-                if i < len(node.args):
-                    given.setdefault(key, node.args[i])
             endpoint = given.get("endpoint")
             out: dict[str, Any] = {"router": names.index(router.id), "configs": names.index(loop.iter.id)}  # type: ignore[attr-defined]
             if field(endpoint) is not None:
@@ -662,7 +677,7 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     registers = _registers(stmt, resolve)
     if registers is not None:
         out["registers"] = registers
-    configs = _registers_configs(stmt) if mentions("add_api_route") else None
+    configs = _registers_configs(stmt) if mentions("add_api_route", "api_route") else None
     if configs is not None:
         out["registers_configs"] = configs
     marks = _attributes_set(stmt) if mentions(" = True") else []
