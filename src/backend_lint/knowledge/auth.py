@@ -31,7 +31,7 @@ from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
-from .fastapi import RouteInfo, index_route, route_info, route_wrapper
+from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
 from .facts import orm_facts
@@ -1145,7 +1145,7 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     class handed to one (``Depends(PermissionsDependency([TaskEditPermission]))``), whose methods (or a base
     class's) read ``request.path_params["task_id"]`` and decide. The route's own load by such a parameter is
     checked already (families 2 makes no BKL201 claim for it)."""
-    route = route_info(ctx, func)
+    route = route_info(ctx, func) or configured_route(ctx, func)
     project = ctx.project
     if route is None or project is None or not route.path:
         return frozenset()
@@ -1329,7 +1329,7 @@ def _request_user_helper(ctx: "FileContext", params: list) -> bool:
 
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
-    route = route_info(ctx, func)
+    route = route_info(ctx, func) or configured_route(ctx, func)
     fed = principal_fed_here(ctx, func) if route is None and enclosing is None else frozenset()
     view = _view_helper(ctx, func) if route is None and enclosing is None else None
     if route is None and (enclosing is None or not enclosing.in_scope) and not fed and view is None and not _may_carry_identity(ctx, func):

@@ -297,12 +297,18 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
         # the registering call stands for the decorator: its keywords (``response_model=``, ``dependencies=``)
         # are the route's
         return RouteInfo(methods, path, cst.Decorator(decorator=call), router, func)
-    return _configured_route(ctx, func)
+    return None
+
+
+def configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo]:
+    """A top-level function, or the ``__call__`` of a top-level class-based view, that a project helper
+    registers from a configuration list (``config_routes``). Read by families 1 and 2 (``knowledge.auth``)
+    beside ``route_info``; the other families' screens do not look for such routes, so ``route_info`` does not
+    answer for them."""
+    return ctx.cached(("fastapi.configured_route", id(func)), lambda: _configured_route(ctx, func))
 
 
 def _configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo]:
-    """A top-level function, or the ``__call__`` of a top-level class-based view, that a project helper
-    registers from a configuration list (``config_routes``)."""
     project = ctx.project
     if project is None or not config_routes(project):
         return None
