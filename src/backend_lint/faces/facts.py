@@ -106,6 +106,10 @@ def render_text(data: dict[str, Any]) -> str:
             lines.append(f"  {w['module']}.{w['name']} ({w['handlers']} handlers): {w['why']}")
             if w.get("principal"):
                 lines.append(f"    {w['principal']}")
+    rows = data.get("configured_routes") or []
+    if rows:
+        lines += ["", _count(rows, "Routes registered from configuration lists (by module and route class)") + ":"]
+        lines += [f"  {r['module']} ({r['endpoints']} endpoints): {r['why']}" for r in rows]
     if data.get("family2_silent"):
         lines += ["", "Family 2 (BKL2xx) makes no claim here:"]
         lines += [f"  {w}" for w in data["family2_silent"]]

@@ -31,7 +31,7 @@ from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
-from .fastapi import RouteInfo, index_route, route_info, route_wrapper
+from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
 from .facts import orm_facts
@@ -716,6 +716,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         return param_dependency(project, settings, p).kind == "admin"
 
     route_of = {q: index_route(project, fn) for q, fn in nodes.items() if fn.get("route")}
+    for q in _configured_route_nodes(project, nodes, node_module, by_name):
+        route_of[q] = True  # registered from a configuration list (``knowledge.fastapi.config_routes``)
     routes = [q for q, yes in route_of.items() if yes]
     tasks = [q for q, fn in nodes.items() if fn.get("task")]
     tasks += [t for fn in nodes.values() for c in fn.get("background_out", ()) for t in _as_nodes(targets(c))]
@@ -1143,7 +1145,7 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     class handed to one (``Depends(PermissionsDependency([TaskEditPermission]))``), whose methods (or a base
     class's) read ``request.path_params["task_id"]`` and decide. The route's own load by such a parameter is
     checked already (families 2 makes no BKL201 claim for it)."""
-    route = route_info(ctx, func)
+    route = route_info(ctx, func) or configured_route(ctx, func)
     project = ctx.project
     if route is None or project is None or not route.path:
         return frozenset()
@@ -1329,9 +1331,10 @@ def _request_user_helper(ctx: "FileContext", params: list) -> bool:
 
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
-    route = route_info(ctx, func)
+    route = route_info(ctx, func) or configured_route(ctx, func)
     fed = principal_fed_here(ctx, func) if route is None and enclosing is None else frozenset()
-    if route is None and (enclosing is None or not enclosing.in_scope) and not fed and not _may_carry_identity(ctx, func):
+    view = _view_helper(ctx, func) if route is None and enclosing is None else None
+    if route is None and (enclosing is None or not enclosing.in_scope) and not fed and view is None and not _may_carry_identity(ctx, func):
         return Identity()  # no parameter can carry the principal or an identity value
     params = param_infos(ctx, func)
     ident = Identity(route=route, params=params)
@@ -1348,11 +1351,20 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         for p in params:
             if p.dependency.kind == "auth" and not p.dependency.credentials:
                 ident.principals[p.name] = p.dependency.principal_type
-        for path, identity_field in _request_identity(ctx, func, params).items():
+        held = frozenset(view_request_attributes(ctx, func)) if route.configured else frozenset()
+        for path, identity_field in _request_identity(ctx, func, params, held).items():
             if identity_field is None:
                 ident.principals.setdefault(path, None)
             else:
                 ident.identity_params.setdefault(path, identity_field)
+        state = route_class_caller(ctx, func, route)
+        if state is not None:
+            # ``APIRouter(route_class=AuthenticatedRoute)``: the route class authenticated the request and put
+            # the caller on ``request.state``
+            ident.authenticated = True
+            for req in sorted(_request_params(params) | held):
+                for attr in state:
+                    ident.principals.setdefault(f"{req}.state.{attr}", None)
         if ident.authenticated:
             for path in request_user_principals(ctx, func, params):
                 ident.principals.setdefault(path, None)
@@ -1375,6 +1387,18 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         return ident
     if _is_task(ctx, func):
         return ident
+    if view is not None:
+        # a method of a class-based view (or of its base) that reads the caller off ``self.request``
+        held, state = view
+        for path, identity_field in _request_identity(ctx, func, params, held).items():
+            if identity_field is None:
+                ident.principals.setdefault(path, None)
+            else:
+                ident.identity_params.setdefault(path, identity_field)
+        if ident.principals or ident.identity_params:
+            for req in sorted(held):
+                for attr in state:
+                    ident.principals.setdefault(f"{req}.state.{attr}", None)
     if enclosing is None and project_function_no_claim(ctx, func) is not None:
         return Identity(route=None, params=params, admin=ident.admin)  # no non-admin route reaches it: no claim
     project = ctx.project
@@ -1540,12 +1564,13 @@ def _request_params(params: list[ParamInfo]) -> set[str]:
     }
 
 
-def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> dict[str, Optional[str]]:
+def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo], held: frozenset[str] = frozenset()) -> dict[str, Optional[str]]:
     """What a route handler reads of the caller from the request itself: ``request.state.user`` (a middleware
     or dependency that authenticated the request) -> ``None`` (the principal); ``request.state.user_id`` / ``request.state.tenant_id`` -> that
     identity field, and ``request.state.session.user_id`` -> ``user_id`` whatever the object is called. Only for a
-    parameter typed as FastAPI's / Starlette's ``Request``; read, never written (nor the object it is read off)."""
-    names = _request_params(params)
+    parameter typed as FastAPI's / Starlette's ``Request``, or the request a class-based view holds (``held``:
+    ``self.request``); read, never written (nor the object it is read off)."""
+    names = _request_params(params) | held
     if not names:
         return {}
     fields = set(ctx.settings.identity_fields)
@@ -1564,21 +1589,32 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
             # datasets shared by every user of an instance, more often than to decide who may read one)
             if (
                 isinstance(base, cst.Attribute) and base.attr.value == "state"
-                and isinstance(base.value, cst.Name) and base.value.value in names
+                and _request_name(base.value, names) is not None
             ):
+                req = _request_name(base.value, names)
                 if attr in REQUEST_STATE_PRINCIPALS:
-                    out[f"{base.value.value}.state.{attr}"] = None
+                    out[f"{req}.state.{attr}"] = None
                 elif attr in fields:
-                    out[f"{base.value.value}.state.{attr}"] = attr
+                    out[f"{req}.state.{attr}"] = attr
             elif (
                 attr in fields and isinstance(base, cst.Attribute) and isinstance(base.value, cst.Attribute)
                 and base.value.attr.value == "state"
-                and isinstance(base.value.value, cst.Name) and base.value.value.value in names
+                and _request_name(base.value.value, names) is not None
             ):
                 # ``request.state.session.user_id``: an identity field of whatever object the middleware put there
-                out[f"{base.value.value.value}.state.{base.attr.value}.{attr}"] = attr
+                out[f"{_request_name(base.value.value, names)}.state.{base.attr.value}.{attr}"] = attr
         stack.extend(iter_children(node))
     return {k: v for k, v in out.items() if k not in written and (k.count(".") < 3 or k.rsplit(".", 1)[0] not in written)}
+
+
+def _request_name(node: cst.BaseExpression, names: set[str] | frozenset[str]) -> Optional[str]:
+    """``request`` (a parameter) or ``self.request`` (held by a class-based view) when ``node`` spells one."""
+    if isinstance(node, cst.Name):
+        return node.value if node.value in names else None
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        spelled = f"self.{node.attr.value}"
+        return spelled if spelled in names else None
+    return None
 
 
 # --- the caller decoded in a handler's body (no dependency) ---------------------------------------------
@@ -1968,6 +2004,9 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         # the language server.)
         words |= {"jwt.decode", "Header(", "Cookie(", "uthorization"}
         words |= caller_decorator_names(project)  # ``@require_auth(...)`` hands a Flask view the caller
+        # a class-based view registered under an authenticating route class, or a base of one: its methods read
+        # the caller off ``self.request`` (``view_classes``), whatever the file spells
+        words |= set(configured_view_names(project))
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
@@ -2219,3 +2258,203 @@ def caller_decorator_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
     if project is None:
         return frozenset()
     return frozenset(project.stored_memo("auth.caller_decorator_names", lambda: sorted({last_segment(q) for q in caller_decorators(project)}), load=list))
+
+
+# --- routes under an authenticating route class; class-based views' ``self.request`` ----------------------
+
+ROUTE_CLASSES = frozenset({"fastapi.routing.APIRoute", "fastapi.APIRoute"})
+
+
+def authenticating_route_class(project: Optional["ProjectIndex"], q: Optional[str]) -> Optional[dict[str, Any]]:
+    """What a custom route class (``APIRouter(route_class=AuthenticatedRoute)``) does for every route of its
+    router, when it authenticates the request: a project class deriving from FastAPI's ``APIRoute`` whose
+    ``get_route_handler`` override (itself or a base's; index fact ``route_classes``) puts an object on
+    ``request.state`` (``request.state.session = self._get_session(request)``), raises, and reads the
+    request's cookies or headers or calls a project function that authenticates a credential
+    (``authenticating_function``). ``{"state": [attributes set on request.state], "exempt": [attributes
+    read off the endpoint that let it skip the check, ``getattr(self.endpoint, "is_public", False)``]}``,
+    or ``None``: a route class that only times or logs requests authenticates no one."""
+    if project is None or not q:
+        return None
+    found = project.get_class(q)
+    if found is None:
+        return None
+    mro = project.class_mro(found[0])
+    if not any(name in ROUTE_CLASSES for name, _ in mro):
+        return None
+    for name, facts in mro:
+        split = project.split(name) if facts is not None else None
+        if split is None:
+            continue
+        orm = orm_facts(project.modules[split[0]])
+        entry = orm.get("route_classes", {}).get(split[1])  # type: ignore[attr-defined]
+        if entry is None:
+            continue
+        if not entry.get("state") or not entry.get("raises"):
+            return None
+        verified = bool(entry.get("credential"))
+        if not verified:
+            prefix = f"{split[1]}."
+            for method, m in orm.get("methods", {}).items():  # type: ignore[attr-defined]
+                if method.startswith(prefix) and any(authenticating_function(project, t) for t in m.get("calls_out", ())):
+                    verified = True
+                    break
+        return {"state": list(entry["state"]), "exempt": list(entry.get("exempt") or ())} if verified else None
+    return None
+
+
+def _exempt_endpoint(ctx: "FileContext", func: cst.FunctionDef, exempt: list[str]) -> bool:
+    """The endpoint (the function, or the class of a class-based view's ``__call__``) carries a project
+    decorator that sets one of the attributes the route class reads to skip its check
+    (``@public_route`` setting ``wrapper.is_public = True``; index fact ``marks``)."""
+    project = ctx.project
+    if project is None or not exempt:
+        return False
+    decorators = list(func.decorators)
+    name = definition_names_of(ctx).get(id(func)) or ""
+    if "." in name and ctx.module is not None:
+        cls_name = name.split(".", 1)[0]
+        for stmt in ctx.module.body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == cls_name:
+                decorators.extend(stmt.decorators)
+    for dec in decorators:
+        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        q = ctx.qualified_name(expr)
+        found = project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "functions":
+            continue
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        if set(fn.get("marks", ())) & set(exempt):
+            return True
+    return False
+
+
+def route_class_caller(ctx: "FileContext", func: cst.FunctionDef, route: Optional[RouteInfo]) -> Optional[list[str]]:
+    """For a route registered under an authenticating route class (``authenticating_route_class``) whose
+    endpoint is not exempted: the attributes that class puts on ``request.state`` (the caller's session or
+    user); ``None`` otherwise."""
+    if route is None or not route.route_class:
+        return None
+    found = authenticating_route_class(ctx.project, route.route_class)
+    if found is None or _exempt_endpoint(ctx, func, found["exempt"]):
+        return None
+    return found["state"]
+
+
+_REQUEST_TYPES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request"})
+
+
+def view_request_attributes(ctx: "FileContext", func: cst.FunctionDef) -> set[str]:
+    """``{"self.request"}`` for a method of a class-based view that holds the request on the object: the
+    class or a project base declares ``request: Request`` or its ``__init__`` keeps a ``Request`` parameter
+    (``self.request = request``)."""
+    project = ctx.project
+    name = definition_names_of(ctx).get(id(func)) or ""
+    if project is None or "." not in name:
+        return set()
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return set()
+    cls = f"{module}.{name.split('.', 1)[0]}"
+    return project.memo(("auth.view_request", cls), lambda: _view_request(project, cls))
+
+
+def _view_request(project: "ProjectIndex", cls: str) -> set[str]:
+    out: set[str] = set()
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        for attr, f in facts.get("fields", {}).items():
+            if f.get("annotation_qualified") in _REQUEST_TYPES:
+                out.add(f"self.{attr}")
+        split = project.split(name)
+        if split is not None:
+            held = orm_facts(project.modules[split[0]]).get("self_types", {}).get(split[1], {})
+            out.update(f"self.{attr}" for attr, t in held.items() if t in _REQUEST_TYPES)
+    return out
+
+
+def view_classes(project: Optional["ProjectIndex"]) -> dict[str, list[str]]:
+    """Class-based views registered from configuration lists under an authenticating route class, and every
+    project base class of theirs: ``{class: [attributes the route class puts on request.state]}``. Their
+    methods (``get_project(self, project_id)`` of a base view, called by the views' ``__call__``) read the
+    caller off ``self.request`` as the views do."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        from .fastapi import config_routes
+
+        out: dict[str, list[str]] = {}
+        for endpoint, entries in config_routes(project).items():
+            if project.get_class(endpoint) is None:
+                continue
+            for entry in entries:
+                found = authenticating_route_class(project, entry.get("route_class"))
+                if found is None:
+                    continue
+                for name, facts in project.class_mro(endpoint):
+                    if facts is not None:
+                        out.setdefault(name, [])
+                        out[name] = sorted(set(out[name]) | set(found["state"]))
+        return out
+
+    return project.memo("auth.view_classes", build)
+
+
+def _view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[tuple[frozenset[str], list[str]]]:
+    """For a method (not ``__call__``) of a class-based view registered under an authenticating route class,
+    or of a project base of one (``view_classes``), that holds the request (``view_request_attributes``):
+    (the request's names, the attributes the route class puts on ``request.state``)."""
+    project = ctx.project
+    if project is None or "request" not in ctx.source:
+        return None
+    classes = view_classes(project)
+    if not classes:
+        return None
+    name = definition_names_of(ctx).get(id(func)) or ""
+    if "." not in name:
+        return None
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return None
+    state = classes.get(f"{module}.{name.split('.', 1)[0]}")
+    if state is None:
+        return None
+    held = view_request_attributes(ctx, func)
+    return (frozenset(held), state) if held else None
+
+
+def _configured_route_nodes(
+    project: "ProjectIndex", nodes: dict[str, dict[str, Any]], node_module: dict[str, str], by_name: dict[str, list[str]]
+) -> list[str]:
+    """The nodes of ``_claim_reach``'s graph that handle routes registered from configuration lists: a
+    function endpoint, or a class-based view's ``__call__`` (index ``callables``; added to the graph here)."""
+    from .fastapi import config_routes
+
+    out: list[str] = []
+    for endpoint in config_routes(project):
+        if endpoint in nodes:
+            out.append(endpoint)
+            continue
+        split = project.split(endpoint)
+        if split is None or project.get_class(endpoint) is None:
+            continue
+        call = orm_facts(project.modules[split[0]]).get("callables", {}).get(split[1])
+        if call is None:
+            continue
+        q = f"{endpoint}.__call__"
+        nodes[q] = call
+        node_module[q] = split[0]
+        by_name.setdefault("__call__", []).append(q)
+        out.append(q)
+    return out
+
+
+def configured_view_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """The short names of ``view_classes``: a file that defines one may have the caller in scope."""
+    if project is None:
+        return frozenset()
+    return frozenset(q.rsplit(".", 1)[-1] for q in view_classes(project))

@@ -52,6 +52,9 @@ class OrmFacts(TypedDict, total=False):
     class_models: dict[str, str]
     self_types: dict[str, dict[str, str]]
     appliers: dict[str, dict[str, Any]]
+    # routes registered from lists of configuration objects (``knowledge.fastapi.config_routes``)
+    route_classes: dict[str, dict[str, Any]]
+    module_calls: list[dict[str, Any]]
 
 
 class TimeAlias(TypedDict, total=False):

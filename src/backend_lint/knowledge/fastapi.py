@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..ground.lazy import lazy_import
 
-from .cst import iter_children
+from .cst import definition_names_of, iter_children
 from .facts import orm_facts
 from .imports import dotted_name
 
@@ -58,6 +58,11 @@ class RouteInfo:
     # a route registered through a project wrapper handed the router's method (``@protected_route(router.get,
     # "/x", [Scope.READ])``): the wrapper's qualified name (its ``dependencies=[...]``: ``wrapper_dependencies``)
     wrapper: Optional[str] = None
+    # a route registered from a configuration list (``config_routes``): the route class its router was given
+    # (``APIRouter(route_class=AuthenticatedRoute)``), qualified, when any
+    route_class: Optional[str] = None
+    # ``True`` for such a route: registered by a project helper, not by a decorator or ``add_api_route`` here
+    configured: bool = False
 
     @property
     def is_update(self) -> bool:
@@ -295,6 +300,41 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
     return None
 
 
+def configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo]:
+    """A top-level function, or the ``__call__`` of a top-level class-based view, that a project helper
+    registers from a configuration list (``config_routes``). Read by families 1 and 2 (``knowledge.auth``)
+    beside ``route_info``; the other families' screens do not look for such routes, so ``route_info`` does not
+    answer for them."""
+    return ctx.cached(("fastapi.configured_route", id(func)), lambda: _configured_route(ctx, func))
+
+
+def _configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo]:
+    project = ctx.project
+    if project is None or not config_routes(project):
+        return None
+    name = definition_names_of(ctx).get(id(func))
+    if name is None:
+        return None
+    if "." in name:
+        cls, _, method = name.partition(".")
+        if method != "__call__":
+            return None
+        name = cls
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return None
+    if not module:
+        return None
+    found = config_route(project, f"{module}.{name}")
+    if found is None:
+        return None
+    return RouteInfo(
+        frozenset(found.get("methods") or ("GET",)), found.get("path"), None, "?", func,
+        route_class=found.get("route_class"), configured=True,
+    )
+
+
 def route_wrapper(project: Optional["ProjectIndex"], qualified: Optional[str]) -> Optional[dict[str, Any]]:
     """What a project decorator factory does with the router method it is handed, when it registers a route
     with it (index fact ``registers``: it calls that parameter, ``method(path, dependencies=[...], **kw)``,
@@ -424,3 +464,155 @@ def path_parameters(path: Optional[str]) -> frozenset[str]:
         out.add(path[start + 1 : end].split(":")[0].strip())
         i = end + 1
     return frozenset(out)
+
+
+# --- routes registered from lists of configuration objects ---------------------------------------------
+
+def config_routes(project: Optional["ProjectIndex"]) -> dict[str, list[dict[str, Any]]]:
+    """Endpoints registered by a project helper that loops over configuration objects and hands each one's
+    fields to ``<router>.add_api_route(...)`` (index fact ``registers_configs``: ``register_routes(router,
+    route_config)`` with ``for config in configs: router.add_api_route(path=config.path,
+    endpoint=config.as_view(), methods=[method])``), called at module level with a router (a name bound to a
+    router class's call) and a module-level list of calls (``[RouteConfig(path="/x/{id}", endpoint=view,
+    methods=["GET"]), ...]``): ``{qualified endpoint (a function, or a class-based view): [{"methods",
+    "path", "route_class", "module", "line"}]}``. The endpoint is the keyword named by the field the helper
+    reads (through a zero-argument method of the configuration's class returning ``self.<field>``); what
+    cannot be proved (a list built otherwise, a router the index cannot follow) registers nothing."""
+    if project is None:
+        return {}
+    return project.stored_memo("fastapi.config_routes", lambda: _config_routes(project), load=dict)
+
+
+def _config_routes(project: "ProjectIndex") -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for mod, facts in project.iter_modules():
+        for call in orm_facts(facts).get("module_calls", ()):
+            helper = _config_helper(project, call.get("func"))
+            if helper is None:
+                continue
+            router = _argument(call, helper["router"], None)
+            configs = _argument(call, helper["configs"], None)
+            if router is None or configs is None:
+                continue
+            made = _router_made(project, router)
+            if made is None:
+                continue
+            route_class = made
+            for entry in _config_entries(project, configs, helper):
+                entry["route_class"] = route_class or None
+                entry["module"] = mod
+                entry["line"] = call.get("line")
+                out.setdefault(entry.pop("endpoint"), []).append(entry)
+    return out
+
+
+def _config_helper(project: "ProjectIndex", func: Optional[str]) -> Optional[dict[str, Any]]:
+    if not func:
+        return None
+    found = project.resolve_symbol(func)
+    if found is None or found[2] != "functions":
+        return None
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    helper = fn.get("registers_configs")
+    if not isinstance(helper, dict):
+        return None
+    params = [p.get("name") for p in fn.get("params", ())] or [p.get("name") for p in project.modules[found[0]]["functions"][found[1]].get("params", ())]
+    return {**helper, "params": params}
+
+
+def _argument(call: dict[str, Any], index: int, default: Any) -> Any:
+    args = call.get("args") or []
+    if index < len(args):
+        return args[index]
+    return default
+
+
+def _router_made(project: "ProjectIndex", name: str) -> Optional[str]:
+    """For a module-level name bound to a router (``router = APIRouter(route_class=AuthenticatedRoute)``):
+    the qualified route class given to it, ``""`` when none; ``None`` when the name holds no router."""
+    found = project.resolve_symbol(name)
+    if found is None or found[2] != "assignments":
+        return None
+    mod, var, _ = found
+    facts = project.modules[mod]["assignments"][var]
+    if not makes_router(project, facts.get("call")):
+        return None
+    value = _parse(facts.get("value"))
+    if not isinstance(value, ast.Call):
+        return ""
+    for kw in value.keywords:
+        if kw.arg == "route_class" and isinstance(kw.value, (ast.Name, ast.Attribute)):
+            target = _resolve_in(project, mod, kw.value)
+            return project.canonical(target) if target else ""
+    return ""
+
+
+def _config_entries(project: "ProjectIndex", name: str, helper: dict[str, Any]) -> list[dict[str, Any]]:
+    """The endpoints of a module-level list of configuration calls, with their paths and methods."""
+    found = project.resolve_symbol(name)
+    if found is None or found[2] != "assignments":
+        return []
+    mod, var, _ = found
+    value = _parse(project.modules[mod]["assignments"][var].get("value"))
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return []
+    out: list[dict[str, Any]] = []
+    fields: dict[str, Optional[str]] = {}
+    for el in value.elts:
+        if not isinstance(el, ast.Call) or not isinstance(el.func, (ast.Name, ast.Attribute)):
+            continue
+        cls = _resolve_in(project, mod, el.func)
+        if cls is None:
+            continue
+        if cls not in fields:
+            fields[cls] = _endpoint_field(project, cls, helper)
+        endpoint_field = fields[cls]
+        if endpoint_field is None:
+            continue
+        given = {kw.arg: kw.value for kw in el.keywords if kw.arg}
+        endpoint = given.get(endpoint_field)
+        if not isinstance(endpoint, (ast.Name, ast.Attribute)):
+            continue
+        target = _resolve_in(project, mod, endpoint)
+        if target is None:
+            continue
+        path = given.get(helper.get("path") or "")
+        methods = given.get(helper.get("methods") or "")
+        out.append({
+            "endpoint": project.canonical(target),
+            "path": path.value if isinstance(path, ast.Constant) and isinstance(path.value, str) else None,
+            "methods": sorted(
+                str(e.value).upper() for e in methods.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+            ) if isinstance(methods, (ast.List, ast.Tuple)) else ["GET"],
+        })
+    return out
+
+
+def _endpoint_field(project: "ProjectIndex", cls: str, helper: dict[str, Any]) -> Optional[str]:
+    """The keyword of a configuration call that holds the endpoint: the field the helper reads
+    (``config.endpoint``), or the field a zero-argument method of the configuration's class returns
+    (``config.as_view()`` returning ``self.endpoint``)."""
+    if helper.get("endpoint"):
+        return helper["endpoint"]
+    method = helper.get("endpoint_method")
+    found = project.get_class(cls)
+    if not method or found is None:
+        return None
+    for name, _facts in project.class_mro(found[0]):
+        split = project.split(name)
+        if split is None:
+            continue
+        entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{split[1]}.{method}")  # type: ignore[attr-defined]
+        if entry is not None:
+            returned = entry.get("returns_self") or []
+            return returned[0] if len(returned) == 1 else None
+    return None
+
+
+def config_route(project: Optional["ProjectIndex"], qualified: Optional[str]) -> Optional[dict[str, Any]]:
+    """The first registration of a function or a class-based view from configuration lists
+    (``config_routes``), or ``None``."""
+    if project is None or not qualified:
+        return None
+    found = config_routes(project).get(qualified)
+    return found[0] if found else None

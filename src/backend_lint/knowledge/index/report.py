@@ -32,7 +32,7 @@ from ..auth import (
     privileged_arguments,
 )
 from ..facts import orm_facts
-from ..fastapi import route_wrapper
+from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_column, owner_like_columns
 from ..queries import VERIFY_WORDS
@@ -345,8 +345,14 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
                 why += (f"; identity-named parameters the others take from the client: {shown} (no rule trusts them "
                         "as the caller; BKL102 reports them only on a route that also authenticates)")
             out.append(why)
-    if not auth and not data.get("caller_decorators") and not data.get("caller_decoders"):
-        # (views handed the caller by a decorator, or routes that decode it in their body, have one)
+    if (
+        not auth
+        and not data.get("caller_decorators")
+        and not data.get("caller_decoders")
+        and not any(r.get("authenticates") for r in data.get("configured_routes") or ())
+    ):
+        # (views handed the caller by a decorator, routes that decode it in their body, and routes under an
+        # authenticating route class have one)
         out.append("no auth dependency is recognised: no route has a principal (name one in `auth-dependencies`)")
     elif credentials_only:
         out.append(
@@ -459,6 +465,33 @@ def _route_wrappers(index: "ProjectIndex", settings: "Settings") -> list[dict[st
     return out
 
 
+def _configured_routes(index: "ProjectIndex") -> list[dict[str, Any]]:
+    """Routes registered from configuration lists by a project helper (``knowledge.fastapi.config_routes``),
+    per registering module and route class: how many endpoints, and whether the route class authenticates
+    them (``knowledge.auth.authenticating_route_class``: the caller then lives on ``request.state``)."""
+    from ..auth import authenticating_route_class
+
+    groups: dict[tuple[str, str], int] = {}
+    for entries in config_routes(index).values():
+        for e in entries:
+            key = (e.get("module") or "?", e.get("route_class") or "")
+            groups[key] = groups.get(key, 0) + 1
+    out: list[dict[str, Any]] = []
+    for (module, route_class), n in sorted(groups.items()):
+        found = authenticating_route_class(index, route_class) if route_class else None
+        if found is not None:
+            why = (f"route class `{route_class}` authenticates every request and puts the caller on "
+                   + ", ".join(f"`request.state.{a}`" for a in found["state"]))
+            if found["exempt"]:
+                why += " (endpoints marked " + ", ".join(f"`{a}`" for a in found["exempt"]) + " skip it)"
+        elif route_class:
+            why = f"route class `{route_class}` authenticates no one (no credential read and refused)"
+        else:
+            why = "no route class: authenticated only by what the endpoints themselves read"
+        out.append({"module": module, "route_class": route_class or None, "endpoints": n, "authenticates": found is not None, "why": why})
+    return out
+
+
 def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]:
     """Everything above, one JSON-able object."""
     index.load_facts()
@@ -487,6 +520,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
             {"name": q, "why": (caller_decorator(index, q) or {}).get("why", ""), "gates": sorted((caller_decorator(index, q) or {}).get("gates") or ())}
             for q in caller_decorators(index)
         ],
+        "configured_routes": _configured_routes(index),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out

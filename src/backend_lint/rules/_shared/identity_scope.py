@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, interesting_names, principal_fed_names
+from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_view_names, interesting_names, principal_fed_names
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.tree_facts import TreeFacts
@@ -29,7 +29,13 @@ def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
         requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
         handing = caller_decorator_names(project)  # ``@require_auth(...)`` hands the view the caller
+        # a class-based view registered under an authenticating route class (``knowledge.auth.view_classes``):
+        # its methods read the caller off ``self.request``
+        views = any(v in facts.source for v in configured_view_names(project))
         for func in facts.functions:
+            if not carries and views:
+                args = func.args.posonlyargs + func.args.args
+                carries = bool(args) and args[0].arg == "self"
             if not carries:
                 if any(isinstance(d, ast.Call) for d in defaults(func)):
                     carries = True

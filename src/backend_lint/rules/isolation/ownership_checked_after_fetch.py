@@ -111,7 +111,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     the principal after the load: `if not project.org.is_user_member(user.id): raise ...` is reported at
     the call, naming the row (`project`) and the method (`project.org.is_user_member()`). Whatever the
     method is called; a method that compares a parameter with a constant, returns a row, or is called
-    with another user's id (`org.is_user_member(invitee_id)`) decides nothing about the caller.
+    with another user's id (`org.is_user_member(invitee_id)`) decides nothing about the caller. A verdict
+    method that hands its parameter on to another method of the same class comparing it with the members
+    (`def is_user_member(self, user_id): return self.get_user_membership(user_id) is not None`, the lookup
+    returning the member row) decides on it too.
 
     The check may be made on the row's parent: a row looked up by an attribute of the fetched row (`tenant
     = ...where(Tenant.id == role.tenant_id)`) whose owner is compared with the principal (`if

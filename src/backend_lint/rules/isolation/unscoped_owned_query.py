@@ -24,7 +24,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie("),
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__"),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,
@@ -79,7 +79,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     decorator parameter the decorator compares with the caller and rejects on (`@require_auth(role=
     UserRole.MODERATOR)` with `if role and auth_user.role < role.value: return Forbidden()`) makes the view
     admin-only, and so are the helpers only such views reach; the same word for a parameter the decorator only
-    records gates nothing. Or
+    records gates nothing. A route registered under a custom route class that authenticates
+    (`APIRouter(route_class=AuthenticatedRoute)`, a project `APIRoute` subclass whose `get_route_handler`
+    reads the request's cookie or header, raises without a valid one and puts the caller on
+    `request.state`, `request.state.session = ...`) has that object as its principal, read or not; an
+    endpoint marked by a project decorator with the attribute the route class reads to let it through
+    (`getattr(self.endpoint, "is_public", False)`) has none. Routes are also found where a project helper
+    registers them from a list of configuration objects (`register_routes(router, route_config)` looping
+    `router.add_api_route(path=config.path, endpoint=config.as_view(), methods=[method])` over
+    `[RouteConfig(path="/projects/{project_id}", endpoint=get_project, methods=["GET"]), ...]`), the
+    endpoint a function or a class-based view whose `__call__` handles the request; the view's methods, and
+    those of its project base classes, read the caller off the request it holds (`self.request`). Or
     in a function
     that takes the principal (a parameter named in `principal-parameters` or typed as the principal's
     class) or an identity value (a parameter named like an identity field) as a parameter. A dependency

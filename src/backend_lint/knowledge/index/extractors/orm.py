@@ -55,7 +55,7 @@ import ast
 import builtins
 from typing import Any, Optional
 
-from ._common import Resolve, mentions, store, walk_function
+from ._common import Resolve, mentions, store, walk, walk_function
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -639,6 +639,151 @@ def _decorator_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
             entry["kwargs"] = {k.arg: ast.unparse(k.value)[:200] for k in call.keywords if k.arg}  # type: ignore[attr-defined]
         out.append(entry)
     return out
+def _registers_configs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, Any]]:
+    """A helper that registers routes from a list of configuration objects it is handed: it loops over one
+    of its parameters (``for config in configs:``) and, in that loop, calls ``<router>.add_api_route(...)``
+    (or ``<router>.api_route(path, ...)(endpoint)``) on another of its parameters with an endpoint read off
+    the loop variable (``endpoint=config.endpoint``,
+    or ``config.as_view()``, a method of the configuration's class). ``{"router": index of the router
+    parameter, "configs": index of the list parameter, "endpoint": field read (or None), "endpoint_method":
+    method called (or None), "path": field or None, "methods": field or None}``, read by
+    ``knowledge.fastapi.config_routes``."""
+    names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)]
+    if len(names) < 2:
+        return None
+    for loop in walk_function(fn):
+        if loop.__class__ is not ast.For or loop.target.__class__ is not ast.Name or loop.iter.__class__ is not ast.Name:  # type: ignore[attr-defined]
+            continue
+        if loop.iter.id not in names:  # type: ignore[attr-defined]
+            continue
+        var = loop.target.id  # type: ignore[attr-defined]
+        inner: dict[str, str] = {}  # ``for method in config.methods:``: a name bound to a field's elements
+
+        def field(node: Optional[ast.expr]) -> Optional[str]:
+            if node.__class__ is ast.Attribute and node.value.__class__ is ast.Name and node.value.id == var:  # type: ignore[union-attr]
+                return node.attr  # type: ignore[union-attr]
+            return None
+
+        for node in walk(loop):
+            if node.__class__ is ast.For and node.target.__class__ is ast.Name and field(node.iter) is not None:
+                inner[node.target.id] = field(node.iter)  # type: ignore[assignment]
+        for node in walk(loop):
+            if node.__class__ is not ast.Call:
+                continue
+            func = node.func
+            if func.__class__ is ast.Attribute and func.attr == "add_api_route":
+                router = func.value
+                given = {k.arg: k.value for k in node.keywords if k.arg}
+                for i, key in enumerate(("path", "endpoint")):
+                    if i < len(node.args):
+                        given.setdefault(key, node.args[i])
+            elif (
+                func.__class__ is ast.Call and func.func.__class__ is ast.Attribute and func.func.attr == "api_route"
+                and len(node.args) == 1 and not node.keywords
+            ):
+                # ``router.api_route(config.path, methods=config.methods)(config.endpoint)``
+                router = func.func.value
+                given = {k.arg: k.value for k in func.keywords if k.arg}
+                if func.args:
+                    given.setdefault("path", func.args[0])
+                given["endpoint"] = node.args[0]
+            else:
+                continue
+            if router.__class__ is not ast.Name or router.id not in names or router.id == loop.iter.id:  # type: ignore[attr-defined]
+                continue
+            endpoint = given.get("endpoint")
+            out: dict[str, Any] = {"router": names.index(router.id), "configs": names.index(loop.iter.id)}  # type: ignore[attr-defined]
+            if field(endpoint) is not None:
+                out["endpoint"] = field(endpoint)
+            elif endpoint.__class__ is ast.Call and not endpoint.args and field(endpoint.func) is not None:  # type: ignore[union-attr]
+                out["endpoint_method"] = field(endpoint.func)  # type: ignore[union-attr]
+            else:
+                continue
+            out["path"] = field(given.get("path"))
+            methods = given.get("methods")
+            if methods.__class__ in (ast.List, ast.Tuple) and len(methods.elts) == 1 and methods.elts[0].__class__ is ast.Name:  # type: ignore[union-attr]
+                out["methods"] = inner.get(methods.elts[0].id)  # type: ignore[union-attr]
+            else:
+                out["methods"] = field(methods)
+            return out
+    return None
+
+
+def _module_call(call: ast.Call, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A module-level call of a project function handed two names or more (``register_routes(router,
+    route_config, prefix="/x")``): the function, its arguments' resolved names (``None`` for another
+    expression) and keywords, for ``knowledge.fastapi.config_routes``. Calls of a method (``app.include_router``)
+    and calls given fewer than two names are left out."""
+    if call.func.__class__ is not ast.Name:
+        return None
+    args = [resolve(a) if a.__class__ in (ast.Name, ast.Attribute) else None for a in call.args]
+    kwargs = {k.arg: resolve(k.value) for k in call.keywords if k.arg and k.value.__class__ in (ast.Name, ast.Attribute)}
+    if sum(1 for a in args if a) + len(kwargs) < 2:
+        return None
+    func = resolve(call.func)
+    if not func or "." not in func:
+        return None
+    return {"func": func, "args": args, "kwargs": kwargs, "line": call.lineno}
+
+
+def _self_field_returned(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """``self.<field>`` returned by a method that takes nothing but ``self`` (``def as_view(self): ... return
+    self.endpoint``): the fields a route-configuration method may hand back as the endpoint."""
+    args = fn.args
+    if [a.arg for a in (*args.posonlyargs, *args.args)] != ["self"] or args.kwonlyargs or args.vararg or args.kwarg:
+        return []
+    out = []
+    for node in walk_function(fn):
+        if node.__class__ is ast.Return and node.value.__class__ is ast.Attribute and node.value.value.__class__ is ast.Name and node.value.value.id == "self":  # type: ignore[attr-defined]
+            out.append(node.value.attr)  # type: ignore[attr-defined]
+    return sorted(set(out))
+
+
+def _route_class_facts(node: ast.ClassDef) -> Optional[dict[str, Any]]:
+    """A custom route class (``class AuthenticatedRoute(APIRoute)`` overriding ``get_route_handler``): what its
+    methods do with the request, for ``knowledge.auth.authenticating_route_class``. ``state``: attributes it
+    sets on ``request.state`` (``request.state.session = ...``); ``credential``: it reads the request's
+    cookies, headers or authorization; ``raises``: it raises; ``exempt``: attributes it reads off the
+    endpoint with ``getattr(self.endpoint, "is_public", False)`` (an endpoint carrying one may skip the
+    check)."""
+    methods = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not any(m.name == "get_route_handler" for m in methods):
+        return None
+    state: set[str] = set()
+    exempt: set[str] = set()
+    credential = raises = False
+    for m in methods:
+        for n in walk_function(m):
+            kind = n.__class__
+            if kind is ast.Raise:
+                raises = True
+            elif kind is ast.Attribute:
+                if n.attr in ("cookies", "headers"):
+                    credential = True
+                if n.value.__class__ is ast.Attribute and n.value.attr == "state" and n.ctx.__class__ is ast.Store:
+                    state.add(n.attr)
+            elif kind is ast.Call and n.func.__class__ is ast.Name and n.func.id == "getattr" and len(n.args) >= 2:
+                first, second = n.args[0], n.args[1]
+                if (
+                    first.__class__ is ast.Attribute and first.attr == "endpoint"
+                    and second.__class__ is ast.Constant and isinstance(second.value, str)
+                ):
+                    exempt.add(second.value)
+    return {"state": sorted(state), "credential": credential, "raises": raises, "exempt": sorted(exempt)}
+
+
+def _attributes_set(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """Attributes a decorator sets on a function object (``wrapper.is_public = True``, nested functions'
+    included): what it marks an endpoint with (``_route_class_facts``' ``exempt``)."""
+    out: set[str] = set()
+    for n in walk_function(fn):
+        if n.__class__ is ast.Assign:
+            for t in n.targets:  # type: ignore[attr-defined]
+                if t.__class__ is ast.Attribute and t.value.__class__ is ast.Name and t.value.id not in ("self", "cls") and t.value.id != "request":  # type: ignore[attr-defined]
+                    value = n.value  # type: ignore[attr-defined]
+                    if value.__class__ is ast.Constant and value.value is True:
+                        out.add(t.attr)  # type: ignore[attr-defined]
+    return sorted(out)
 
 
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
@@ -667,6 +812,12 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     passes = _passes_caller(stmt, resolve)
     if passes is not None:
         out["passes_caller"] = passes
+    configs = _registers_configs(stmt) if mentions("add_api_route", "api_route") else None
+    if configs is not None:
+        out["registers_configs"] = configs
+    marks = _attributes_set(stmt) if mentions(" = True") else []
+    if marks:
+        out["marks"] = marks
     for dec in stmt.decorator_list:
         expr = dec.func if isinstance(dec, ast.Call) else dec
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
@@ -717,20 +868,25 @@ def _id_attribute(attr: str) -> bool:
     return attr in ID_ATTRIBUTES or attr.endswith(("_id", "_ids", "_uuid")) or attr in ("members", "owners", "users", "admins", "editors", "viewers", "collaborators")
 
 
-def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef, lookups: Optional["_MemberLookups"] = None, verdict: bool = True) -> list[str]:
     """A method that decides whether someone it is given may use the object: it compares a parameter (a user
     id, or a user's ``.id``) with the object's owner or members (``self.owner_id == user_id``, ``any(m.user_id
     == user_id for m in self.members)``, ``user.id in self.member_ids``, a membership query ``where(
     Member.user_id == user_id, Member.org_id == self.id)``). The parameters so compared, by name
     (``authorises`` of a ``methods`` entry): a row's method called with the principal is an authorisation
     check of that row (``knowledge.queries``, BKL202). A parameter compared with a constant (``locale ==
-    "fr"``) decides nothing about anyone."""
+    "fr"``) decides nothing about anyone.
+
+    ``lookups``: the other methods of the class, each with its parameters and those it compares so (whatever
+    it returns: ``get_user_membership(user_id)`` returning the member row): a verdict method handing a
+    parameter on to one (``return self.get_user_membership(user_id) is not None``) decides on it too.
+    ``verdict=False`` answers for such a lookup (the return is not required to be a verdict)."""
     args = fn.args
     params = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
     if not params or params[0] not in ("self", "cls") or len(params) < 2 or fn.name.startswith("__"):
         return []  # (``__eq__(self, other)`` compares two objects, it authorises no one)
     returns = fn.returns
-    if returns is not None and not (returns.__class__ is ast.Name and returns.id in ("bool", "None")) and not (
+    if verdict and returns is not None and not (returns.__class__ is ast.Name and returns.id in ("bool", "None")) and not (
         returns.__class__ is ast.Constant and returns.value is None
     ):
         return []  # returns something else than a verdict (a member row looked up by id)
@@ -768,7 +924,22 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
             reads_self = True
         elif kind is ast.Return and node.value is not None and not _verdict(node.value):  # type: ignore[attr-defined]
             verdicts = False
-        elif kind is ast.Call and node.keywords:  # type: ignore[attr-defined]
+        if (
+            lookups is not None and kind is ast.Call and node.func.__class__ is ast.Attribute  # type: ignore[attr-defined]
+            and node.func.value.__class__ is ast.Name and node.func.value.id == "self" and node.func.attr in lookups.methods  # type: ignore[attr-defined]
+            and node.func.attr != fn.name and lookups.compared(node.func.attr)[1]  # type: ignore[attr-defined]
+        ):
+            # ``self.get_user_membership(user_id)``: a method of the object that compares what it is handed
+            names, compared = lookups.compared(node.func.attr)  # type: ignore[attr-defined]
+            for i, a in enumerate(node.args):  # type: ignore[attr-defined]
+                name = param_of(a)
+                if name is not None and i < len(names) and names[i] in compared:
+                    found.add(name)
+            for k in node.keywords:  # type: ignore[attr-defined]
+                name = param_of(k.value)
+                if name is not None and k.arg in compared:
+                    found.add(name)
+        if kind is ast.Call and node.keywords:  # type: ignore[attr-defined]
             # ``Member.query.filter_by(org_id=self.id, user_id=user_id)``: a membership lookup keyed on the parameter
             keyed = [(k.arg, param_of(k.value)) for k in node.keywords if k.arg]  # type: ignore[attr-defined]
             if any(name is not None and _id_attribute(arg) for arg, name in keyed) and any(
@@ -787,7 +958,31 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
                     name = param_of(a)
                     if name is not None and param_of(b) is None and row_side(b, membership and b is right):
                         found.add(name)
-    return sorted(found) if reads_self and verdicts else []
+    return sorted(found) if reads_self and (verdicts or not verdict) else []
+
+
+class _MemberLookups:
+    """The methods of a class, and, computed when first asked, which of its parameters each compares with the
+    object's owner or members whatever it returns (``get_user_membership(self, user_id)`` returning the member
+    row): (parameters after ``self``, parameters so compared). A verdict method handing a parameter on to one
+    (``return self.get_user_membership(user_id) is not None``) decides on it too (``_caller_check``)."""
+
+    __slots__ = ("methods", "_found")
+
+    def __init__(self, node: ast.ClassDef) -> None:
+        self.methods = {s.name: s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self._found: dict[str, tuple[list[str], list[str]]] = {}
+
+    def compared(self, name: str) -> tuple[list[str], list[str]]:
+        found = self._found.get(name)
+        if found is None:
+            m = self.methods[name]
+            self._found[name] = ([], [])  # (a method calling itself compares nothing more)
+            found = self._found[name] = (
+                [a.arg for a in (*m.args.posonlyargs, *m.args.args, *m.args.kwonlyargs)][1:],
+                _caller_check(m, None, verdict=False),
+            )
+        return found
 
 
 def _verdict(value: ast.expr) -> bool:
@@ -1169,6 +1364,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     self_types: dict[str, dict[str, str]] = {}
     appliers: dict[str, Any] = {}
     methods: dict[str, Any] = {}
+    route_classes: dict[str, Any] = {}
+    module_calls: list[dict[str, Any]] = []
 
     def visit_class(node: ast.ClassDef) -> None:
         for sub in node.body:
@@ -1186,6 +1383,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
         if generic:
             generic_args[node.name] = [g for g in generic if g]
+        lookups = _MemberLookups(node)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.returns is not None:
@@ -1207,9 +1405,12 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         entry["params"] = _param_facts(stmt.args, resolve)  # a handler's dependencies
                     else:
                         entry["args"] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)][1:]
-                    checked = _caller_check(stmt)
+                    checked = _caller_check(stmt, lookups)
                     if checked:
                         entry["authorises"] = checked
+                    returned = _self_field_returned(stmt)
+                    if returned:
+                        entry["returns_self"] = returned
                     methods[f"{node.name}.{stmt.name}"] = entry
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
@@ -1225,6 +1426,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             relationships[node.name] = rels
         if returns:
             method_returns[node.name] = returns
+        if mentions("get_route_handler"):
+            found = _route_class_facts(node)
+            if found is not None:
+                route_classes[node.name] = found
 
     def visit_alias(name: str, value: ast.expr) -> None:
         if isinstance(value, ast.Subscript):
@@ -1257,6 +1462,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 visit_alias(stmt.target.id, stmt.value)
                 if isinstance(stmt.value, ast.Call):
                     calls[stmt.target.id] = _call_facts(stmt.value, resolve)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                found = _module_call(stmt.value, resolve)
+                if found is not None:
+                    module_calls.append(found)
             elif type(stmt).__name__ == "TypeAlias":  # ``type X = Annotated[...]`` (3.12)
                 name = getattr(stmt, "name", None)
                 if isinstance(name, ast.Name):
@@ -1333,4 +1542,6 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         self_types=self_types,
         appliers=appliers,
         methods=methods,
+        route_classes=route_classes,
+        module_calls=module_calls,
     )
