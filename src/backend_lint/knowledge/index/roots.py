@@ -177,12 +177,18 @@ imports from ``module`` itself left out (``None``: unknown);
             return names is None or any(f"{module}.{n}" in default_names or f"{module}.{n}" in default_prefixes for n in names)
         return False
 
+    defined: dict[tuple[str, str], Optional[set[str]]] = {}  # (file, module) -> ``defines``: the same import in many files
+
     def provides(d: str, module: str, names: Optional[set[str]]) -> bool:
         target = modules_at.get((d, module))
         if target is not None:
             if names is None or "*" in names:
                 return True
-            bound = defines(target, module)
+            key = (target, module)
+            if key in defined:
+                bound = defined[key]
+            else:
+                bound = defined[key] = defines(target, module)
             return bound is None or any(n in bound or (d, f"{module}.{n}") in modules_at or (d, f"{module}.{n}") in dirs_at for n in names)
         if (d, module) in dirs_at and names is not None:  # a namespace directory: the names must be its modules
             return any((d, f"{module}.{n}") in modules_at or (d, f"{module}.{n}") in dirs_at for n in names)

@@ -55,7 +55,7 @@ import ast
 import builtins
 from typing import Any, Optional
 
-from ._common import Resolve, mentions, store, walk, walk_function
+from ._common import Resolve, mentions, own_nodes, store, walk, walk_function
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -833,20 +833,11 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     ``name``), kept only when it takes a dependency marker or reads a token (a closure that is no dependency
     costs nothing). (A factory returning a class instance is read from its return annotation:
     ``knowledge.auth._built_dependency_class``.)"""
-    nested: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-    returned: list[ast.expr] = []
-    stack: list[ast.AST] = list(fn.body)
-    while stack:
-        node = stack.pop()
-        kind = node.__class__
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-            nested[node.name] = node  # type: ignore[attr-defined]
-            continue
-        if kind is ast.ClassDef or kind is ast.Lambda:
-            continue
-        if kind is ast.Return and node.value is not None:  # type: ignore[attr-defined]
-            returned.append(node.value)  # type: ignore[attr-defined]
-        stack.extend(ast.iter_child_nodes(node))
+    nodes, inner_functions = own_nodes(fn)  # (the function's own nodes, shared with the flow and validation extractors)
+    nested: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {f.name: f for f in inner_functions}
+    returned: list[ast.expr] = [
+        node.value for node in nodes if node.__class__ is ast.Return and node.value is not None  # type: ignore[attr-defined]
+    ]
     out: dict[str, Any] = {}
     for value in returned:
         if value.__class__ is ast.Name and value.id in nested and _depth < 3:  # type: ignore[attr-defined]
@@ -1224,7 +1215,7 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
             a = stmt.args
             annotated = {x.arg: x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None}
-            for sub in ast.walk(stmt):
+            for sub in walk_function(stmt):  # (``ast.walk``'s order; shared with the other extractors)
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "__init__":
                     base = sub.func.value
                     if isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "super":
@@ -1268,8 +1259,8 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     a = fn.args
     names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
     params = set(names) - {"self", "cls"}
-    if not params:
-        return None
+    if not params or not mentions("items"):
+        return None  # (every shape below loops over ``<x>.items()``: a module that never spells it has none)
     applies: dict[str, str] = {}
     # ``data = payload.model_dump(exclude_unset=True)`` then ``for k, v in data.items(): setattr(...)``: a dump
     # of a parameter held in a local bound once (also the parameter's own name rebound to its dump)
