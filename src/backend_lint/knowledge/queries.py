@@ -3364,7 +3364,16 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             test = node.test
             while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
                 test = test.expression
-            parts = test.values if isinstance(test, cst.BooleanOperation) else [test]  # type: ignore[attr-defined]
+            parts: list[cst.BaseExpression] = []
+            pending: list[cst.BaseExpression] = [test]
+            while pending:  # ``a and b or c``: libcst nests binary ``BooleanOperation`` nodes (left, right)
+                part = pending.pop()
+                while isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not):
+                    part = part.expression
+                if isinstance(part, cst.BooleanOperation):
+                    pending.extend((part.left, part.right))
+                else:
+                    parts.append(part)
             tested.update(id(p) for p in parts if isinstance(p, cst.Name))
         if isinstance(node, (cst.Assign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
