@@ -320,9 +320,9 @@ def _name_lines(facts: TreeFacts, foreign: frozenset[str] = frozenset()) -> dict
     for n in facts.nodes(ast.keyword):
         if n.arg:
             add(n.arg, n.lineno)
-    for n in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-        add(n.name, n.lineno)
-        if getattr(n, "returns", None) is not None:
+    for n in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
+        # (a definition's own name is no use of it: ``_defined`` reads what a statement binds)
+        if n.returns is not None:
             annotations.append(n.returns)
     annotations.extend(n.annotation for n in facts.nodes(ast.AnnAssign))
     for annotation in annotations:
@@ -396,18 +396,20 @@ def _span(node: Any) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
-def _defined(stmt: Any, out: set[str]) -> set[str]:
-    """The names a module-level statement binds (and a class's attributes and methods; the bodies of
-    ``if`` / ``try`` / ``with`` blocks): a superset."""
+def _defined(stmt: Any, out: set[str], owned: set[str]) -> set[str]:
+    """The names a module-level statement that spells an ``owned`` name binds (and a class's attributes and
+    methods; the bodies of ``if`` / ``try`` / ``with`` blocks): a superset. An import binds only the names
+    of what it imports that are owned (``from .models import Item as Row``: ``Row``)."""
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
         out.add(stmt.name)
     elif isinstance(stmt, ast.ClassDef):
         out.add(stmt.name)
         for inner in stmt.body:
-            _defined(inner, out)
+            _defined(inner, out, owned)
     elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
         for a in stmt.names:
-            out.add(a.asname or a.name.split(".")[0])
+            if not owned.isdisjoint(a.name.split(".")):
+                out.add(a.asname or a.name.split(".")[0])
     elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         for t in targets:
@@ -415,7 +417,7 @@ def _defined(stmt: Any, out: set[str]) -> set[str]:
     else:
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for inner in getattr(stmt, field, None) or ():
-                _defined(inner, out)
+                _defined(inner, out, owned)
     return out
 
 
@@ -435,8 +437,9 @@ def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool
         for i, ((first, last), stmt) in enumerate(tops):
             if i in done or not _hit(hits, first, last):
                 continue
-            done.add(i)
-            fresh |= {w for w in _defined(stmt, set()) if w in lines and w not in owned}
+            if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                done.add(i)  # (an import's names are read again as the owned names grow)
+            fresh |= {w for w in _defined(stmt, set(), owned) if w in lines and w not in owned}
         owned |= fresh
     if not hits:
         return False
