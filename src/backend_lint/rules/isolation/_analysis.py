@@ -260,11 +260,16 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
 
 
 def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:
-    """Family 2's text prefilter: the text contains one of ``_owned_words`` (a superset of the names test
-    below: no parse needed, so a file no rule of the family can fire on is not even ``ast``-parsed)."""
+    """Family 2's text prefilter: the text's words hold one of ``_owned_words`` (a superset of the names test
+    below: every identifier the code spells is a word of its text; no parse needed, so a file no rule of the
+    family can fire on is not even ``ast``-parsed). A text with non-ASCII characters is searched for each
+    name instead (an identifier there may be spelled in another normal form than the index's)."""
     if project is None:
         return False  # no index: no model is owned (``knowledge.models.is_owned``)
-    return _owned_words(project, settings).in_text(source)
+    vocabulary = _owned_words(project, settings)
+    if not source.isascii():
+        return vocabulary.in_text(source)
+    return vocabulary.in_names(set(_WORD.findall(source)))
 
 
 def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool:
