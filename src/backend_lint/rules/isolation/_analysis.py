@@ -103,7 +103,7 @@ def _owned_words(project: Any, settings: Any) -> Vocabulary:
         }
 
     def load() -> Vocabulary:
-        raw = project.stored_memo(f"screens.owned.v3:{key!r}", build)
+        raw = project.stored_memo(f"screens.owned:{key!r}", build)
         return Vocabulary(frozenset(raw["words"]), {m: frozenset(r) for m, r in raw["methods"].items()})
 
     return project.memo(("isolation.vocabulary", key), load)
@@ -269,7 +269,21 @@ def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:
     vocabulary = _owned_words(project, settings)
     if not source.isascii():
         return vocabulary.in_text(source)
-    return vocabulary.in_names(set(_WORD.findall(source)))
+    return vocabulary.in_names(_text_words(source))
+
+
+_last_text: tuple[Optional[str], frozenset[str]] = (None, frozenset())  # both rules of the family ask in turn
+
+
+def _text_words(source: str) -> frozenset[str]:
+    """The words of ``source`` (the last text's kept: one tuple, replaced whole)."""
+    global _last_text
+    last = _last_text
+    if last[0] is source:
+        return last[1]
+    words = frozenset(_WORD.findall(source))
+    _last_text = (source, words)
+    return words
 
 
 def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool:
