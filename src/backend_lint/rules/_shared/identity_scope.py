@@ -13,61 +13,79 @@ from ...knowledge.tree_facts import TreeFacts
 from .screens import defaults, leaf_names, parameters
 
 
-def _identity_shape(facts: TreeFacts, project: Any, settings: Any) -> tuple[bool, bool]:
-    """(a function can carry the principal or an identity value, a function is a route handler).
+def route_method(func: Any) -> bool:
+    """A route handler by its decorator (``@<router>.<method>(...)``, or a wrapped route)."""
+    return any(
+        (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS) or wrapped_route(dec)
+        for dec in func.decorator_list
+    )
+
+
+def takes_self(func: Any) -> bool:
+    args = func.args.posonlyargs + func.args.args
+    return bool(args) and args[0].arg == "self"
+
+
+def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[tuple[Any, ...], bool]:
+    """(the functions that can carry the principal or an identity value, a function is a route handler).
 
     Mirrors ``knowledge.auth._function_identity``: a function that is not a route handler and whose
     enclosing function has nothing in scope gets an identity only through a parameter named like a
     principal or an identity field, a parameter with a call as default (``Depends(...)``), or one whose
     annotation names an auth alias, ``Depends``/``Security`` or a principal class. Route handlers are
-    the decorated ones (``@<router>.<method>(...)``) and those given to ``add_api_route``."""
+    the decorated ones (``@<router>.<method>(...)``) and those given to ``add_api_route``. A route that
+    is a method (``self`` first) of a class-based view carries too: ``self.user`` may be the principal
+    in every method of its class. The carriers are listed per function (a nested function sees what its
+    enclosing function has in scope: the enclosing one is the carrier), for family 2's screen."""
 
-    def build() -> tuple[bool, bool]:
+    def build() -> tuple[tuple[Any, ...], bool]:
         wanted = interesting_names(project, settings)
         plain = set(settings.principal_parameters) | set(settings.identity_fields) | set(principal_fed_names(project, settings))
-        carries = route = False
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
         requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
         handing = caller_decorator_names(project)  # ``@require_auth(...)`` hands the view the caller
         # a class-based view registered under an authenticating route class (``knowledge.auth.view_classes``):
         # its methods read the caller off ``self.request``
         views = any(v in facts.source for v in configured_view_names(project))
+        carriers: list[Any] = []
+        route = False
         for func in facts.functions:
-            if not carries and views:
-                args = func.args.posonlyargs + func.args.args
-                carries = bool(args) and args[0].arg == "self"
-            if not carries:
-                if any(isinstance(d, ast.Call) for d in defaults(func)):
-                    carries = True
-                elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
-                    carries = True
-                else:
-                    for p in parameters(func):
-                        if p.arg in plain or (p.annotation is not None and any(n in wanted or n in requests for n in leaf_names(p.annotation))):
-                            carries = True
-                            break
-            if not route or not carries:
-                for dec in func.decorator_list:
-                    if (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS) or wrapped_route(dec):
-                        route = True
-                        args = func.args.posonlyargs + func.args.args
-                        if args and args[0].arg == "self":
-                            carries = True  # a class-based view's route: ``self.user`` may be the principal
+            carries = False
+            if views and takes_self(func):
+                carries = True  # a method of a class-based view: the caller is read off ``self.request``
+            elif any(isinstance(d, ast.Call) for d in defaults(func)):
+                carries = True
+            elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
+                carries = True
+            else:
+                for p in parameters(func):
+                    if p.arg in plain or (p.annotation is not None and any(n in wanted or n in requests for n in leaf_names(p.annotation))):
+                        carries = True
                         break
-            if carries and route:
-                break
+            if route_method(func):
+                route = True
+                if takes_self(func):
+                    carries = True  # a class-based view's route: ``self.user`` may be the principal
+            if carries:
+                carriers.append(func)
         if not route and "add_api_route" in facts.names:
             route = True
-        return carries, route
+        return tuple(carriers), route
 
     return facts.cached("identity", build)
 
 
+def identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[Any, ...]:
+    """Family 2: the functions that can have a principal or an identity value in scope (each with the
+    functions nested in it); a class-based view's route method stands for its whole class."""
+    return _identity_carriers(facts, project, settings)[0]
+
+
 def identity_in_scope(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """Family 2: some function can have a principal or an identity value in scope."""
-    return _identity_shape(facts, project, settings)[0]
+    return bool(_identity_carriers(facts, project, settings)[0])
 
 
 def route_handler(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """Family 1: some function is a route handler (its identity may also come from ``dependencies=``)."""
-    return _identity_shape(facts, project, settings)[1]
+    return _identity_carriers(facts, project, settings)[1]

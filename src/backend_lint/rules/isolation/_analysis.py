@@ -3,96 +3,287 @@
 
 from __future__ import annotations
 
+import ast
+import bisect
+import re
 from typing import Any, Optional
 
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.tree_facts import TreeFacts
-from .._shared.identity_scope import identity_in_scope
+from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
 
 
-# Module-level calls that bind another name to a model itself (not a repository built for it)
-_ALIAS_CALLS = frozenset({"sqlalchemy.orm.aliased", "sqlalchemy.orm.util.aliased"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 
 
-def _owned_words(project: Any, settings: Any) -> frozenset[str]:
+class Vocabulary:
+    """The names through which a file can reach a row of an owned model: ``words`` (any one spelled may
+    lead there) and ``methods`` (a method name that leads there only when called on an object of its
+    class: ``{method: the names through which a file can reach such an object}``)."""
+
+    __slots__ = ("words", "methods")
+
+    def __init__(self, words: frozenset[str], methods: dict[str, frozenset[str]]) -> None:
+        self.words = words
+        self.methods = methods
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.methods)
+
+    def in_text(self, source: str) -> bool:
+        return any(w in source for w in self.words) or any(
+            m in source and any(r in source for r in receivers) for m, receivers in self.methods.items()
+        )
+
+    def in_names(self, names: Any) -> bool:
+        return not self.words.isdisjoint(names) or any(m in names and not receivers.isdisjoint(names) for m, receivers in self.methods.items())
+
+    def spelled(self, names: Any) -> set[str]:
+        """The words of ``names`` that lead to an owned row in a file that spells ``names``."""
+        out = {w for w in names if w in self.words}
+        out.update(m for m, receivers in self.methods.items() if m in names and not receivers.isdisjoint(names))
+        return out
+
+
+def _owned_words(project: Any, settings: Any) -> Vocabulary:
     """Names through which a file can reach an owned ORM model (``knowledge.queries``: a query's entity is
     ``model_of`` a name or an attribute, or the model a project function or repository method returns):
-    the owned models' names, the project functions and methods returning one, and every name a project
-    module re-exports them under. ``"*"`` when repositories take owned models as generic arguments or
-    constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module): then any method name
-    may fetch rows, and the screen lets every file through (``Alias = aliased(Item)`` only adds ``Alias``). Stored per project and per the settings that
-    decide ownership."""
+    the owned models' names, the project functions returning one or looking one up (``_fetching_helpers``),
+    the methods doing so together with the names that reach their class (``_receivers``), and every name a
+    project module re-exports or aliases them under. Repositories that take owned models as generic arguments
+    or constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module) fetch rows through
+    any method: the names that reach one of their objects are words (``Alias = aliased(Item)`` only adds
+    ``Alias``). Stored per project and per the settings that decide ownership."""
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models)
 
-    def build() -> frozenset[str]:
+    def build() -> dict[str, Any]:
         owned: set[str] = set()
         for q, _ in project.iter_classes():
             if is_table_model(project, q) and is_owned(project, settings, q):
                 owned.add(q)
         if not owned:
-            return frozenset()
+            return {"words": [], "methods": {}}
 
         def is_owned_class(name: Optional[str]) -> bool:
             found = project.get_class(name) if name else None
             return found is not None and found[0] in owned
 
+        receivers = _Receivers(project)
         words = {q.rsplit(".", 1)[-1] for q in owned}
-        for _, mfacts in project.iter_modules():
+        methods: dict[str, set[str]] = {}  # method -> its classes (qualified)
+        for mod, mfacts in project.iter_modules():
             orm = mfacts.get("extra", {}).get("orm", {})
-            for generic in orm.get("generic_args", {}).values():
-                if any(is_owned_class(g) for g in generic):
-                    return frozenset({"*"})
             for bound, call in orm.get("calls", {}).items():
                 if any(is_owned_class(a) for a in call.get("args", ())):
-                    if call.get("func") in _ALIAS_CALLS:
-                        words.add(bound)  # ``Alias = aliased(Item)``: a second name for the model, no repository
-                        continue
-                    return frozenset({"*"})
+                    # ``Alias = aliased(Item)``: a second name for the model; ``crud_item = CRUDItem(Item)``: an
+                    # object fetching its rows (a library CRUD object or a project repository)
+                    words.add(bound)
             for name, fn in orm.get("functions", {}).items():
                 if fn.get("returns") and project.canonical(fn["returns"]) in owned:
                     words.add(name)
-            for methods in orm.get("method_returns", {}).values():
-                words.update(m for m, r in methods.items() if is_owned_class(r))
-        words |= _fetching_helpers(project, is_owned_class)
-        return reexport_closure(project, words)
+            for cls, returns in orm.get("method_returns", {}).items():
+                for m, r in returns.items():
+                    if is_owned_class(r):
+                        methods.setdefault(m, set()).add(f"{mod}.{cls}")
+        repositories = _owned_repositories(project, is_owned_class)
+        words |= receivers.of(repositories)
+        helpers, helper_methods = _fetching_helpers(project, is_owned_class, repositories)
+        words |= helpers
+        for m, classes in helper_methods.items():
+            methods.setdefault(m, set()).update(classes)
+        for m in [m for m in methods if m.startswith("__") and m.endswith("__")]:
+            # called without its name: ``Conversation(...)`` runs ``__init__``, ``gate(...)`` ``__call__``
+            words |= receivers.of(methods.pop(m))
+        words = set(reexport_closure(project, words))
+        return {
+            "words": sorted(words),
+            "methods": {m: sorted(receivers.of(classes)) for m, classes in sorted(methods.items()) if m not in words},
+        }
 
-    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.stored_memo(f"screens.owned:{key!r}", build, load=frozenset)
+    def load() -> Vocabulary:
+        raw = project.stored_memo(f"screens.owned:{key!r}", build)
+        return Vocabulary(frozenset(raw["words"]), {m: frozenset(r) for m, r in raw["methods"].items()})
+
+    return project.memo(("isolation.vocabulary", key), load)
 
 
-def _fetching_helpers(project: Any, is_owned_class: Any) -> set[str]:
-    """Names of project functions and methods whose summary (``flow`` index facts) looks a row of an owned
-    model up by a parameter, and of those that hand a parameter on to one of them (two steps): a route file
-    that calls one can reach an owned row without naming the model."""
-    found: set[str] = set()
+class _Receivers:
+    """The names through which a file can reach an object (or the class) of some project classes
+    (``queries.receiver_instance``, ``model_of``): the names of the classes and of their subclasses (called,
+    typed, their class methods called), the module-level objects built from them (``item_dao = ItemDAO()``),
+    the ``self`` attributes an ``__init__`` keeps one in (``self._items``), and the module-level names whose
+    value spells one of these (``ItemRepoDep = Annotated[ItemRepository, Depends(...)]``, ``Repo =
+    ItemRepository``) or that re-export one, to a fixpoint."""
+
+    def __init__(self, project: Any) -> None:
+        self.project = project
+        subclasses: dict[str, set[str]] = {}
+        for q, _ in project.iter_classes():
+            for name, _facts in project.class_mro(q):
+                subclasses.setdefault(name, set()).add(q)
+        self.subclasses = subclasses
+        built: dict[str, set[str]] = {}  # class -> module-level names bound to an object of it
+        held: dict[str, set[str]] = {}  # class -> ``self`` attributes holding one
+        spelled_in: dict[str, set[str]] = {}  # word -> module-level names whose value or import target spells it
+        for _, mfacts in project.iter_modules():
+            orm = mfacts.get("extra", {}).get("orm", {})
+            for bound, call in orm.get("calls", {}).items():
+                found = project.get_class(call["func"]) if call.get("func") else None
+                if found is not None:
+                    built.setdefault(found[0], set()).add(bound)
+            for attrs in orm.get("self_types", {}).values():
+                for attr, cls in attrs.items():
+                    found = project.get_class(cls) if cls else None
+                    if found is not None:
+                        held.setdefault(found[0], set()).add(attr)
+            for name, assignment in mfacts.get("assignments", {}).items():
+                value = assignment.get("value") if isinstance(assignment, dict) else None
+                # another name for a class (``Repo = ItemRepository``) or a type made of it (``Annotated[...]``,
+                # ``Optional[...]``); a call's value is an object (``built``), a list's (``__all__``) no class
+                if isinstance(value, str) and (assignment.get("subscript") or _DOTTED.match(value)):
+                    for w in set(_WORD.findall(value)):
+                        if w != name:
+                            spelled_in.setdefault(w, set()).add(name)
+            for local, target in mfacts.get("imports", {}).items():
+                if isinstance(target, str):
+                    tail = target.rsplit(".", 1)[-1]
+                    if tail != local:
+                        spelled_in.setdefault(tail, set()).add(local)
+        self.built, self.held, self.spelled_in = built, held, spelled_in
+
+    def of(self, classes: Any) -> set[str]:
+        names: set[str] = set()
+        for c in classes:
+            found = self.project.get_class(c)
+            q = found[0] if found is not None else c
+            for sub in self.subclasses.get(q, {q}):
+                names.add(sub.rsplit(".", 1)[-1])
+                names |= self.built.get(sub, set())
+                names |= self.held.get(sub, set())
+        todo = list(names)
+        while todo:
+            for more in self.spelled_in.get(todo.pop(), ()):
+                if more not in names:
+                    names.add(more)
+                    todo.append(more)
+        return names
+
+
+def _owned_repositories(project: Any, is_owned_class: Any) -> frozenset[str]:
+    """Project classes an object of which can fetch rows of an owned model through any of its methods
+    (``knowledge.queries``' ``repository_method_fetch``): a class of its MRO takes an owned model as a
+    generic argument (``class ItemDAO(BaseDAO[Item])``) or names one in its body (``model = Item``)."""
+    direct: set[str] = set()
+    for mod, mfacts in project.iter_modules():
+        orm = mfacts.get("extra", {}).get("orm", {})
+        for short, generic in orm.get("generic_args", {}).items():
+            if any(is_owned_class(g) for g in generic):
+                direct.add(f"{mod}.{short}")
+        for short, model in orm.get("class_models", {}).items():
+            if is_owned_class(model):
+                direct.add(f"{mod}.{short}")
+    if not direct:
+        return frozenset()
+    out = set()
+    for q, _ in project.iter_classes():
+        if any(name in direct for name, _facts in project.class_mro(q)):
+            out.add(q)
+    return frozenset(out)
+
+
+def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset[str] = frozenset()) -> tuple[set[str], dict[str, set[str]]]:
+    """Project functions and methods whose summary (``flow`` index facts) looks a row of an owned model up
+    by a parameter or calls a method of an owned repository class (``repositories``), and those that hand a
+    parameter on to one of them (two steps): a route file that calls one can reach an owned row without
+    naming the model. A call the index resolved (a project function, a method of a project class or of one
+    of its bases) matches that function; another (``self.repo.get(...)``) matches by its last name. Returns
+    the functions' names and ``{method: its classes}``."""
+    found: set[str] = set()  # qualified
     summaries: list[tuple[str, dict]] = []
-    for _, mfacts in project.iter_modules():
+    owners: dict[str, str] = {}  # a method's qualified name -> its class
+    # a call of a repository's method may be recorded on the class that defines it (a generic base)
+    targets = {name for q in repositories for name, _facts in project.class_mro(q)}
+    for mod, mfacts in project.iter_modules():
         flow = mfacts.get("extra", {}).get("flow", {})
         for kind in ("functions", "methods"):
             for name, summary in flow.get(kind, {}).items():
-                short = name.rsplit(".", 1)[-1]
-                summaries.append((short, summary))
+                q = f"{mod}.{name}"
+                summaries.append((q, summary))
+                if kind == "methods" and "." in name:
+                    owners[q] = f"{mod}.{name.rsplit('.', 1)[0]}"
                 if any(is_owned_class(f["model"]) for f in summary.get("fetches", ())):
-                    found.add(short)
+                    found.add(q)
+                elif targets and any(c["target"].rsplit(".", 1)[0] in targets for c in summary.get("calls", ())):
+                    found.add(q)
+    known = {q for q, _ in summaries}
+    resolved: dict[str, Any] = {}
+
+    def resolve(target: str) -> Any:
+        """The qualified summaries a call target may be (a tuple), or ``None``: match by last name."""
+        if target in resolved:
+            return resolved[target]
+        out: Any = None
+        if target in known:
+            out = (target,)
+        elif "." in target:
+            owner, method = target.rsplit(".", 1)
+            cls = project.get_class(owner)
+            if cls is not None:
+                out = tuple(f"{name}.{method}" for name, _facts in project.class_mro(cls[0]))
+        resolved[target] = out
+        return out
+
     for _ in range(2):
-        more = {
-            short
-            for short, summary in summaries
-            if short not in found and any(c["target"].rsplit(".", 1)[-1] in found for c in summary.get("calls", ()))
-        }
+        shorts = {q.rsplit(".", 1)[-1] for q in found}
+        more = set()
+        for q, summary in summaries:
+            if q in found:
+                continue
+            for c in summary.get("calls", ()):
+                at = resolve(c["target"])
+                if (at is None and c["target"].rsplit(".", 1)[-1] in shorts) or (at is not None and not found.isdisjoint(at)):
+                    more.add(q)
+                    break
         if not more:
             break
         found |= more
-    return found
+    functions: set[str] = set()
+    methods: dict[str, set[str]] = {}
+    for q in found:
+        if q in owners:
+            methods.setdefault(q.rsplit(".", 1)[-1], set()).add(owners[q])
+        else:
+            functions.add(q.rsplit(".", 1)[-1])
+    return functions, {m: classes for m, classes in methods.items() if m not in functions}
 
 
 def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:
-    """Family 2's text prefilter: the text contains one of ``_owned_words`` (a superset of the names test
-    below: no parse needed, so a file no rule of the family can fire on is not even ``ast``-parsed)."""
+    """Family 2's text prefilter: the text's words hold one of ``_owned_words`` (a superset of the names test
+    below: every identifier the code spells is a word of its text; no parse needed, so a file no rule of the
+    family can fire on is not even ``ast``-parsed). A text with non-ASCII characters is searched for each
+    name instead (an identifier there may be spelled in another normal form than the index's)."""
     if project is None:
         return False  # no index: no model is owned (``knowledge.models.is_owned``)
-    words = _owned_words(project, settings)
-    return "*" in words or any(w in source for w in words)
+    vocabulary = _owned_words(project, settings)
+    if not source.isascii():
+        return vocabulary.in_text(source)
+    return vocabulary.in_names(_text_words(source))
+
+
+_last_text: tuple[Optional[str], frozenset[str]] = (None, frozenset())  # both rules of the family ask in turn
+
+
+def _text_words(source: str) -> frozenset[str]:
+    """The words of ``source`` (the last text's kept: one tuple, replaced whole)."""
+    global _last_text
+    last = _last_text
+    if last[0] is source:
+        return last[1]
+    words = frozenset(_WORD.findall(source))
+    _last_text = (source, words)
+    return words
 
 
 def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool:
@@ -100,10 +291,190 @@ def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool
     ``_owned_words`` (an alias of it inside the file names it too, on its right-hand side)."""
     if project is None:
         return False  # no index: no model is owned (``knowledge.models.is_owned``)
-    words = _owned_words(project, settings)
-    return "*" in words or not words.isdisjoint(facts.names)
+    return _owned_words(project, settings).in_names(facts.names)
 
 
 def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
-    """Families 2's screen: an owned model within reach and an identity in scope."""
-    return owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings)
+    """Families 2's screen: an owned model within reach and an identity in scope, in one function. The
+    rules report inside a function whose identity is in scope (``IdentityStack.on_function``), about a
+    query or a fetch that function (or one nested in it) spells: a function that can carry the identity
+    (``identity_carriers``; a class-based view's route stands for its class) must spell an owned word."""
+    if not (owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings)):
+        return False
+    return facts.cached("isolation.carrier_owned", lambda: _carrier_spells_owned(facts, project, settings))
+
+
+
+
+def _name_lines(facts: TreeFacts, foreign: frozenset[str] = frozenset()) -> dict[str, list[int]]:
+    """Every identifier the file spells (as ``TreeFacts.names``) and every word of the strings in its
+    annotations (forward references: ``"Item"``), with the lines it is spelled on; a bare name of
+    ``foreign`` (``_foreign_names``) is left out."""
+    out: dict[str, list[int]] = {}
+
+    def add(name: str, line: int) -> None:
+        found = out.get(name)
+        if found is None:
+            out[name] = [line]
+        else:
+            found.append(line)
+
+    for n in facts.nodes(ast.Name):
+        if n.id not in foreign:
+            add(n.id, n.lineno)
+    for n in facts.nodes(ast.Attribute):
+        add(n.attr, n.end_lineno or n.lineno)
+    for n in facts.nodes(ast.alias):
+        if (n.asname or n.name) in foreign:
+            continue
+        for part in n.name.split("."):
+            add(part, n.lineno)
+        if n.asname:
+            add(n.asname, n.lineno)
+    annotations: list[Any] = []
+    for n in facts.nodes(ast.arg):
+        add(n.arg, n.lineno)
+        if n.annotation is not None:
+            annotations.append(n.annotation)
+    for n in facts.nodes(ast.keyword):
+        if n.arg:
+            add(n.arg, n.lineno)
+    for n in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
+        # (a definition's own name is no use of it: ``_defined`` reads what a statement binds)
+        if n.returns is not None:
+            annotations.append(n.returns)
+    annotations.extend(n.annotation for n in facts.nodes(ast.AnnAssign))
+    for annotation in annotations:
+        for n in ast.walk(annotation):
+            if isinstance(n, ast.Constant) and isinstance(n.value, str):
+                for w in set(_WORD.findall(n.value)):
+                    add(w, n.lineno)
+    return out
+
+
+def _project_packages(project: Any) -> frozenset[str]:
+    """The first segments of the project's module names (and of their names before the import roots)."""
+
+    def build() -> frozenset[str]:
+        tops = {m.split(".", 1)[0] for m in project.module_names()}
+        aliases = getattr(project, "aliases", None) or {}
+        tops.update(str(k).split(".", 1)[0] for k in aliases)
+        return frozenset(tops)
+
+    return project.memo("isolation.project_packages", build)
+
+
+def _foreign_names(facts: TreeFacts, project: Any) -> frozenset[str]:
+    """Names the file binds once, by an absolute import from a package outside the project (``from
+    fastapi import Query``), and by nothing else (no other import, assignment, parameter, definition, and
+    no star import): a bare use of one is that package's object, never a project model or helper, whatever
+    its name (``Query`` is also a model of some projects)."""
+    candidates: set[str] = set()
+    bound: dict[str, int] = {}
+
+    def bind(name: Optional[str]) -> None:
+        if name:
+            bound[name] = bound.get(name, 0) + 1
+
+    tops = None
+    for node in facts.nodes(ast.ImportFrom):
+        for a in node.names:
+            if a.name == "*":
+                return frozenset()
+            bind(a.asname or a.name)
+            if node.level == 0 and node.module:
+                if tops is None:
+                    tops = _project_packages(project)
+                if node.module.split(".", 1)[0] not in tops:
+                    candidates.add(a.asname or a.name)
+    if not candidates:
+        return frozenset()
+    for node in facts.nodes(ast.Import):
+        for a in node.names:
+            bind(a.asname or a.name.split(".", 1)[0])
+    for n in facts.nodes(ast.Name):
+        if not isinstance(n.ctx, ast.Load):
+            bind(n.id)
+    for n in facts.nodes(ast.arg):
+        bind(n.arg)
+    for n in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+        bind(n.name)
+    for n in facts.nodes(ast.ExceptHandler, ast.MatchAs, ast.MatchStar):
+        bind(n.name)
+    for n in facts.nodes(ast.MatchMapping):
+        bind(n.rest)
+    for n in facts.nodes(ast.Global, ast.Nonlocal):
+        for name in n.names:
+            bind(name)
+    return frozenset(n for n in candidates if bound.get(n) == 1)
+
+
+def _span(node: Any) -> tuple[int, int]:
+    """The lines of a statement, its decorators included."""
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])
+    return first, node.end_lineno or node.lineno
+
+
+def _defined(stmt: Any, out: set[str], owned: set[str]) -> set[str]:
+    """The names a module-level statement that spells an ``owned`` name binds (and a class's attributes and
+    methods; the bodies of ``if`` / ``try`` / ``with`` blocks): a superset. An import binds only the names
+    of what it imports that are owned (``from .models import Item as Row``: ``Row``)."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        out.add(stmt.name)
+    elif isinstance(stmt, ast.ClassDef):
+        out.add(stmt.name)
+        for inner in stmt.body:
+            _defined(inner, out, owned)
+    elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        for a in stmt.names:
+            if not owned.isdisjoint(a.name.split(".")):
+                out.add(a.asname or a.name.split(".")[0])
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for t in targets:
+            out.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+    else:
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            for inner in getattr(stmt, field, None) or ():
+                _defined(inner, out, owned)
+    return out
+
+
+def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """Some function that can carry the identity (with the functions nested in it) spells an owned word,
+    or a module-level name whose statement spells one (to a fixpoint: ``ItemDep = Annotated[Item,
+    Depends(...)]``, ``dao = ItemDAO()``, ``from .daos import ItemDAO as Items``, a helper of the file)."""
+    lines = _name_lines(facts, _foreign_names(facts, project))
+    owned = _owned_words(project, settings).spelled(lines)
+    tops = [(_span(stmt), stmt) for stmt in facts.tree.body]
+    done: set[int] = set()
+    hits: list[int] = []
+    fresh = set(owned)
+    while fresh:
+        hits = sorted(line for w in owned for line in lines[w])
+        fresh = set()
+        for i, ((first, last), stmt) in enumerate(tops):
+            if i in done or not _hit(hits, first, last):
+                continue
+            if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                done.add(i)  # (an import's names are read again as the owned names grow)
+            fresh |= {w for w in _defined(stmt, set(), owned) if w in lines and w not in owned}
+        owned |= fresh
+    if not hits:
+        return False
+    regions = []
+    views = False
+    for func in identity_carriers(facts, project, settings):
+        regions.append(_span(func))
+        views = views or (route_method(func) and takes_self(func))
+    if views:
+        # a class-based view's route: ``self.user`` (``knowledge.auth.class_principals``, a class attribute
+        # ``user = Depends(...)`` of the class or a base) is in scope in every method of every class
+        regions.extend(_span(cls) for cls in facts.nodes(ast.ClassDef))
+    return any(_hit(hits, first, last) for first, last in regions)
+
+
+def _hit(hits: list[int], first: int, last: int) -> bool:
+    """Some line of ``hits`` (sorted) lies in ``first..last``."""
+    i = bisect.bisect_left(hits, first)
+    return i < len(hits) and hits[i] <= last

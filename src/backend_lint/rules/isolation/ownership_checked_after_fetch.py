@@ -217,7 +217,8 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
 
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
-        return owned_model_spelled(source, project, settings) and may_have_identity(source, project, settings)
+        # the identity words first: cheaper to scan for than the owned words, and they pass fewer files (run 27)
+        return may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope:

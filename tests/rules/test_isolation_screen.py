@@ -1,0 +1,54 @@
+"""Family 2's screen decides per function (``rules/isolation/_analysis.py``): a file reaches libcst for BKL201 /
+BKL202 only when a function that can carry the identity spells a name that can lead to an owned row.
+
+The skip-equivalence tests (``test_skip_equivalence.py``) prove on every fixture that skipping changes no
+finding; these tests keep that proof from being vacuous for this screen: on ``per_function_screen`` it must
+skip the files where only a function without identity reaches an owned model, or where ``Query`` is FastAPI's,
+and keep the ones with findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend_lint.knowledge.tree_facts import tree_facts
+from backend_lint.rules.isolation._analysis import _owned_words, isolation_may_fire, owned_model_spelled
+
+from harness import load_fixtures
+
+FIXTURE = "isolation/BKL201/per_function_screen/"
+
+
+def _fixture():
+    return next(f for f in load_fixtures() if f.id == FIXTURE)
+
+
+def _screen(fixture, name: str) -> bool:
+    path = Path(fixture.root) / "app" / name
+    facts = tree_facts(path.read_text())
+    return isolation_may_fire(facts, fixture.project, fixture.settings)
+
+
+def test_screen_keeps_the_files_with_findings() -> None:
+    fixture = _fixture()
+    assert _screen(fixture, "routes_dao.py")  # a generic DAO: its class, a module-level object, an Annotated alias
+    assert _screen(fixture, "routes_saved.py")  # the model ``Query``, a service method through its object
+
+
+def test_screen_skips_per_function() -> None:
+    fixture = _fixture()
+    # the file names ``Note`` (a helper without identity), the route carrying the identity does not
+    assert owned_model_spelled((Path(fixture.root) / "app" / "routes_split.py").read_text(), fixture.project, fixture.settings)
+    assert not _screen(fixture, "routes_split.py")
+    # ``Query`` is FastAPI's (imported once from outside the project); ``cache.load`` is no ``NoteService.load``
+    assert not _screen(fixture, "routes_search.py")
+
+
+def test_repositories_expand_to_their_names() -> None:
+    """A repository generic over an owned model (``NoteDAO(BaseDAO[Note])``) no longer makes every name a word
+    (``*``): the names that reach it (the class, its module-level object, an ``Annotated`` alias) are words,
+    and a method is a word only together with the names that reach its class."""
+    fixture = _fixture()
+    vocabulary = _owned_words(fixture.project, fixture.settings)
+    assert "*" not in vocabulary.words
+    assert {"Note", "Query", "NoteDAO", "notes", "NoteDaoDep"} <= vocabulary.words
+    assert "load" not in vocabulary.words and {"NoteService", "note_service"} <= vocabulary.methods["load"]
