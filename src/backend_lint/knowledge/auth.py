@@ -2007,6 +2007,7 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         # a class-based view registered under an authenticating route class, or a base of one: its methods read
         # the caller off ``self.request`` (``view_classes``), whatever the file spells
         words |= set(configured_view_names(project))
+        words |= set(configured_endpoint_names(project))  # functions registered under such a route class
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
@@ -2458,3 +2459,24 @@ def configured_view_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
     if project is None:
         return frozenset()
     return frozenset(q.rsplit(".", 1)[-1] for q in view_classes(project))
+
+
+def configured_endpoint_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """The short names of the functions registered from configuration lists under an authenticating route
+    class (``config_routes``, ``authenticating_route_class``): their request carries the caller, whatever the
+    file spells, so the screens of families 1 and 2 let such a function through."""
+    if project is None:
+        return frozenset()
+
+    def build() -> list[str]:
+        from .fastapi import config_routes
+
+        out: set[str] = set()
+        for endpoint, entries in config_routes(project).items():
+            if project.get_class(endpoint) is not None:
+                continue  # a class-based view: ``configured_view_names``
+            if any(authenticating_route_class(project, e.get("route_class")) is not None for e in entries):
+                out.add(endpoint.rsplit(".", 1)[-1])
+        return sorted(out)
+
+    return frozenset(project.memo("auth.configured_endpoint_names", build))

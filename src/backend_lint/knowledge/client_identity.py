@@ -134,7 +134,19 @@ class _ClientAnalysis:
 
     # -- helpers -------------------------------------------------------------------------------------------
     def is_derived(self, expr: cst.CSTNode) -> bool:
-        return any(n in self.derived for n in load_names(expr))
+        if any(n in self.derived for n in load_names(expr)):
+            return True
+        # a principal that is an attribute path (``request.state.session``, put there by an authenticating
+        # route class): an expression reading it or below it (``request.state.session.user_id``)
+        dotted = [p for p in self.identity.principals if "." in p]
+        if not dotted:
+            return False
+        for node in walk(expr):
+            if isinstance(node, cst.Attribute):
+                name = dotted_name(node) or ""
+                if any(name == p or name.startswith(p + ".") for p in dotted):
+                    return True
+        return False
 
     def scoped_pred_nodes(self) -> set[int]:
         """Nodes inside a conjunct of a lookup that another conjunct scopes to the principal
@@ -497,6 +509,20 @@ class _ClientAnalysis:
                         and self.is_derived(other)
                     ):
                         out |= loaded[row_side.value.value]
+            for part in _operands(node.test):
+                # ``if not org or not org.is_user_admin_or_owner(caller_id): raise``: a method of the looked-up
+                # row, handed the caller, decides whether to go on (a membership or role verdict on the row)
+                if not (isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not)):
+                    continue
+                call = part.expression
+                if (
+                    isinstance(call, cst.Call)
+                    and isinstance(call.func, cst.Attribute)
+                    and isinstance(call.func.value, cst.Name)
+                    and call.func.value.value in loaded
+                    and any(self.is_derived(a.value) for a in call.args)
+                ):
+                    out |= loaded[call.func.value.value]
         return out
 
     def _after_manager_gate(self, reads, param_uses) -> set[tuple[str, str]]:
@@ -628,6 +654,13 @@ def _reads_attribute(expr: cst.CSTNode, key: tuple[str, str]) -> bool:
         if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and (n.value.value, _subscript_key(n)) == key:
             return True
     return False
+
+
+def _operands(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``a or not b and c`` -> ``[a, not b, c]``: the operands of nested boolean operations."""
+    if isinstance(node, cst.BooleanOperation):
+        return _operands(node.left) + _operands(node.right)
+    return [node]
 
 
 def _conjuncts(node: cst.CSTNode) -> list[cst.CSTNode]:

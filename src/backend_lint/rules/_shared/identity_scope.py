@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_view_names, interesting_names, principal_fed_names
+from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, interesting_names, principal_fed_names
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.tree_facts import TreeFacts
@@ -47,6 +47,9 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         # a class-based view registered under an authenticating route class (``knowledge.auth.view_classes``):
         # its methods read the caller off ``self.request``
         views = any(v in facts.source for v in configured_view_names(project))
+        # functions registered from configuration lists under an authenticating route class: routes whose
+        # request carries the caller (``knowledge.auth.configured_endpoint_names``)
+        endpoints = configured_endpoint_names(project)
         carriers: list[Any] = []
         route = False
         for func in facts.functions:
@@ -62,6 +65,8 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
                     if p.arg in plain or (p.annotation is not None and any(n in wanted or n in requests for n in leaf_names(p.annotation))):
                         carries = True
                         break
+            if endpoints and func.name in endpoints:
+                carries = route = True
             if route_method(func):
                 route = True
                 if takes_self(func):
