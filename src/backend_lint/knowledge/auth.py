@@ -1145,7 +1145,7 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     class handed to one (``Depends(PermissionsDependency([TaskEditPermission]))``), whose methods (or a base
     class's) read ``request.path_params["task_id"]`` and decide. The route's own load by such a parameter is
     checked already (families 2 makes no BKL201 claim for it)."""
-    route = route_info(ctx, func) or configured_route(ctx, func)
+    route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
     project = ctx.project
     if route is None or project is None or not route.path:
         return frozenset()
@@ -1331,7 +1331,7 @@ def _request_user_helper(ctx: "FileContext", params: list) -> bool:
 
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
-    route = route_info(ctx, func) or configured_route(ctx, func)
+    route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
     fed = principal_fed_here(ctx, func) if route is None and enclosing is None else frozenset()
     view = _view_helper(ctx, func) if route is None and enclosing is None else None
     if route is None and (enclosing is None or not enclosing.in_scope) and not fed and view is None and not _may_carry_identity(ctx, func):
@@ -2480,3 +2480,14 @@ def configured_endpoint_names(project: Optional["ProjectIndex"]) -> frozenset[st
         return sorted(out)
 
     return frozenset(project.memo("auth.configured_endpoint_names", build))
+
+
+def _guarded_configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo]:
+    """A route registered from a configuration list (``configured_route``) counts for families 1-2 only under an
+    authenticating route class (``authenticating_route_class``): the screens let exactly those endpoints
+    through (``configured_endpoint_names``, ``configured_view_names``), and a route a screen skips must not be
+    one a visitor reports on."""
+    route = configured_route(ctx, func)
+    if route is None or authenticating_route_class(ctx.project, route.route_class) is None:
+        return None
+    return route

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.reexports import reexport_closure
+from ...knowledge.repositories import self_attribute_class
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
 
@@ -193,6 +194,17 @@ def _owned_repositories(project: Any, is_owned_class: Any) -> frozenset[str]:
     return frozenset(out)
 
 
+def _held_repository_call(project: Any, cls: str, target: str, targets: set[str]) -> bool:
+    """``self.<attr>.<method>`` called in a method of ``cls`` whose ``__init__`` (or a base's) keeps an instance
+    of one of ``targets`` (owned repository classes and their bases) in ``self.<attr>``
+    (``repositories.self_attribute_class``, the reading ``queries`` uses for the receiver)."""
+    parts = target.split(".")
+    if len(parts) != 3 or parts[0] != "self":
+        return False
+    held = self_attribute_class(project, cls, parts[1])
+    return held is not None and held in targets
+
+
 def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset[str] = frozenset()) -> tuple[set[str], dict[str, set[str]]]:
     """Project functions and methods whose summary (``flow`` index facts) looks a row of an owned model up
     by a parameter or calls a method of an owned repository class (``repositories``), and those that hand a
@@ -217,6 +229,8 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
                     found.add(q)
                 elif targets and any(c["target"].rsplit(".", 1)[0] in targets for c in summary.get("calls", ())):
                     found.add(q)
+                elif targets and q in owners and any(_held_repository_call(project, owners[q], c["target"], targets) for c in summary.get("calls", ())):
+                    found.add(q)  # ``self.repo.get(item_id)`` where ``__init__`` keeps an owned repository in ``self.repo``
     known = {q for q, _ in summaries}
     resolved: dict[str, Any] = {}
 

@@ -287,6 +287,10 @@ _ADMIN_WORDS = ("admin", "superuser")
 _DATA_PARENTS = frozenset({ast.Call, ast.FormattedValue, ast.Return, ast.Dict, ast.Assign, ast.If, ast.While, ast.IfExp})
 
 
+# query methods whose arguments are predicates (a parameter read there filters rows)
+_PREDICATE_METHODS = frozenset({"filter", "filter_by", "where", "having"})
+
+
 def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
     """Count the parameters ``node`` only hands on or writes down (``idle`` in the summary: every read of the
     parameter is one of these): a call's argument (judged by the reader through ``calls``), a value stored
@@ -295,6 +299,8 @@ def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
     is compared with nothing in the function: a caller's id handed in only for the audit columns and the log
     decides no access there."""
     if t is ast.Call:
+        if type(node.func) is ast.Attribute and node.func.attr in _PREDICATE_METHODS:
+            return  # ``q.filter_by(owner_id=user_id)``: the parameter filters a query there, it is not handed on
         values = list(node.args) + [k.value for k in node.keywords]
     elif t is ast.FormattedValue or t is ast.Return:
         values = [node.value]
