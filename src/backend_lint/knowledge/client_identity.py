@@ -18,7 +18,7 @@ from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
 from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo
-from .cst import load_names, walk
+from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
@@ -509,7 +509,7 @@ class _ClientAnalysis:
                         and self.is_derived(other)
                     ):
                         out |= loaded[row_side.value.value]
-            for part in _operands(node.test):
+            for part in bool_operands(node.test):
                 # ``if not org or not org.is_user_admin_or_owner(caller_id): raise``: a method of the looked-up
                 # row, handed the caller, decides whether to go on (a membership or role verdict on the row)
                 if not (isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not)):
@@ -654,13 +654,6 @@ def _reads_attribute(expr: cst.CSTNode, key: tuple[str, str]) -> bool:
         if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and (n.value.value, _subscript_key(n)) == key:
             return True
     return False
-
-
-def _operands(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """``a or not b and c`` -> ``[a, not b, c]``: the operands of nested boolean operations."""
-    if isinstance(node, cst.BooleanOperation):
-        return _operands(node.left) + _operands(node.right)
-    return [node]
 
 
 def _conjuncts(node: cst.CSTNode) -> list[cst.CSTNode]:

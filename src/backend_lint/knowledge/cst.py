@@ -216,3 +216,19 @@ def definition_names_of(ctx) -> dict[int, str]:
     """``definition_names`` of the file a ``FileContext`` holds, computed once per file."""
     module = ctx.module
     return ctx.cached("cst.definition_names", lambda: definition_names(module) if module is not None else {})
+
+
+def bool_operands(expr: cst.CSTNode, unwrap_not: bool = False) -> list[cst.CSTNode]:
+    """The operands of nested boolean operations (libcst nests ``a and b or c`` as binary ``BooleanOperation``
+    nodes with ``left``/``right``): ``[a, b, c]``; with ``unwrap_not``, ``not x`` yields ``x`` (also at the top)."""
+    out: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        while unwrap_not and isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            node = node.expression
+        if isinstance(node, cst.BooleanOperation):
+            stack.extend((node.right, node.left))
+        else:
+            out.append(node)
+    return out

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 from ..ground.lazy import lazy_import
 
 from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, route_path_guards
-from .cst import iter_children, load_names
+from .cst import bool_operands, iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
     column_traits,
@@ -3361,20 +3361,7 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
         if isinstance(node, cst.Comparison):
             compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
         elif isinstance(node, (cst.If, cst.While, cst.IfExp)):
-            test = node.test
-            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-                test = test.expression
-            parts: list[cst.BaseExpression] = []
-            pending: list[cst.BaseExpression] = [test]
-            while pending:  # ``a and b or c``: libcst nests binary ``BooleanOperation`` nodes (left, right)
-                part = pending.pop()
-                while isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not):
-                    part = part.expression
-                if isinstance(part, cst.BooleanOperation):
-                    pending.extend((part.left, part.right))
-                else:
-                    parts.append(part)
-            tested.update(id(p) for p in parts if isinstance(p, cst.Name))
+            tested.update(id(p) for p in bool_operands(node.test, unwrap_not=True) if isinstance(p, cst.Name))
         if isinstance(node, (cst.Assign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             name = targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
