@@ -254,6 +254,16 @@ def _string_arg(call: cst.Call, position: int, keyword: str) -> Optional[str]:
     return None
 
 
+def _route_methods(attr: str, call: cst.Call) -> frozenset[str]:
+    """The HTTP methods of a route registered by ``<router>.<attr>(...)``: ``api_route``'s ``methods=[...]``,
+    ``WEBSOCKET`` for ``websocket``, else the method's own name."""
+    if attr == "api_route":
+        return _methods_arg(call)
+    if attr == "websocket":
+        return frozenset({"WEBSOCKET"})
+    return frozenset({attr.upper()})
+
+
 def _methods_arg(call: cst.Call) -> frozenset[str]:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "methods" and isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
@@ -280,13 +290,7 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
         if attr not in ROUTE_DECORATORS or not table.is_router(call.func.value):
             continue
         router = dotted_name(call.func.value) or "?"
-        if attr == "api_route":
-            methods = _methods_arg(call)
-        elif attr == "websocket":
-            methods = frozenset({"WEBSOCKET"})
-        else:
-            methods = frozenset({attr.upper()})
-        return RouteInfo(methods, _string_arg(call, 0, "path"), dec, router, func, websocket=attr == "websocket")
+        return RouteInfo(_route_methods(attr, call), _string_arg(call, 0, "path"), dec, router, func, websocket=attr == "websocket")
     for dec in func.decorators:
         found = _wrapped_route(ctx, table, func, dec)
         if found is not None:
@@ -380,14 +384,8 @@ def _wrapped_route(ctx: "FileContext", table: RouterTable, func: cst.FunctionDef
     position = registers.get("path")
     if isinstance(position, int):
         path = _string_arg(call, position, "path")
-    if attr == "api_route":
-        methods = _methods_arg(call)
-    elif attr == "websocket":
-        methods = frozenset({"WEBSOCKET"})
-    else:
-        methods = frozenset({attr.upper()})
     router = dotted_name(first.value.value) or "?"
-    return RouteInfo(methods, path, dec, router, func, websocket=attr == "websocket", wrapper=wrapper)
+    return RouteInfo(_route_methods(attr, call), path, dec, router, func, websocket=attr == "websocket", wrapper=wrapper)
 
 
 def added_routes(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional[str], str, cst.Call]]:
