@@ -28,6 +28,7 @@ from ..ground.config import DEFAULT_IDENTITY_FIELDS
 from .index.extract import ast_dotted
 from .schemas import annotation_admits_none, parse_expr, schema_info
 from .facts import orm_facts
+from .tree_facts import walk as ast_walk
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..ground.config import Settings
@@ -437,7 +438,7 @@ def column_traits(project: Optional["ProjectIndex"], qualified: Optional[str], c
     keywords: dict[str, Any] = {}
     foreign_key = False
     if value is not None:
-        for node in ast.walk(value):
+        for node in ast_walk(value):
             if isinstance(node, ast.Call):
                 if _last(ast_dotted(node.func)) in ("ForeignKey", "ForeignKeyConstraint"):
                     foreign_key = True
@@ -466,7 +467,7 @@ def _table_constraints(project: "ProjectIndex", qualified: str) -> list[tuple[st
         node = parse_expr(raw.get("value")) if raw else None
         if node is None:
             continue
-        for call in ast.walk(node):
+        for call in ast_walk(node):
             if isinstance(call, ast.Call) and _last(ast_dotted(call.func)) in ("UniqueConstraint", "PrimaryKeyConstraint"):
                 cols = tuple(a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
                 if cols:

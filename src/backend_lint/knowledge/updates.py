@@ -41,6 +41,7 @@ from .schemas import (  # noqa: F401  (re-exported: family 5 rules import them f
     schema_info,
     uses_pydantic_v1,
 )
+from .tree_facts import walk as ast_walk
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -217,7 +218,7 @@ def field_element_classes(project: Optional["ProjectIndex"], f: SchemaField) -> 
     module = f.owner.rsplit(".", 1)[0]
     facts = project.modules.get(module, {})
     out = []
-    for sub in ast.walk(node) if node is not None else []:
+    for sub in ast_walk(node) if node is not None else []:
         if isinstance(sub, ast.Subscript) and (ast_dotted(sub.value) or "").rsplit(".", 1)[-1] in _SEQUENCES:
             inner = sub.slice.elts[0] if isinstance(sub.slice, ast.Tuple) and sub.slice.elts else sub.slice
             name = ast_dotted(inner)

@@ -28,6 +28,7 @@ from .datetimes import NOT_BODY_MARKERS
 from .fastapi import is_router_receiver, makes_router
 from .models import is_pydantic_model, is_table_model
 from .schemas import SCHEMA_ROOTS, parse_expr
+from .tree_facts import walk as ast_walk
 
 if TYPE_CHECKING:  # pragma: no cover
     from .index import ProjectIndex
@@ -209,7 +210,7 @@ def text_annotation(annotation: Optional[str]) -> bool:
         node = parse_expr(node.value)
     if node is None:
         return False
-    names = {n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))}
+    names = {n.id if isinstance(n, ast.Name) else n.attr for n in ast_walk(node) if isinstance(n, (ast.Name, ast.Attribute))}
     return bool(names & _TEXT_TYPES) and not names & _HARMLESS_TYPES
 
 
@@ -273,7 +274,7 @@ def _alias_targets(project: "ProjectIndex", name: str, markers: Optional[list[st
         for meta in items[1:]:
             if isinstance(meta, ast.Call):
                 markers.append(resolve(meta.func) or "")
-    names = [resolve(n) for n in ast.walk(items[0]) if isinstance(n, (ast.Name, ast.Attribute))]
+    names = [resolve(n) for n in ast_walk(items[0]) if isinstance(n, (ast.Name, ast.Attribute))]
     out = []
     for q in names:
         found = project.get_class(q) if q else None
@@ -316,7 +317,7 @@ def _nested(project: "ProjectIndex", canonical: str) -> list[str]:
             node = parse_expr(f.get("annotation"))
             if node is None:
                 continue
-            names = [resolve(n) for n in ast.walk(node) if isinstance(n, (ast.Name, ast.Attribute))]
+            names = [resolve(n) for n in ast_walk(node) if isinstance(n, (ast.Name, ast.Attribute))]
             out.extend(q for q in _classes(project, [n for n in names if n]) if q not in out)
     return out
 

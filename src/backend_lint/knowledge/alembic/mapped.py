@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from ..models import column_traits, is_table_model, model_columns
 from ..schemas import parse_expr
+from ..tree_facts import walk as ast_walk
 
 _COLUMN_CALLS = ("Column", "mapped_column")
 
@@ -51,7 +52,7 @@ def _column_db_name(value: Optional[str]) -> Optional[str]:
     node = parse_expr(value)
     if node is None:
         return None
-    for call in ast.walk(node):
+    for call in ast_walk(node):
         if isinstance(call, ast.Call):
             func = call.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None

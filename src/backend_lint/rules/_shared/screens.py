@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Optional
 
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.tree_facts import walk as ast_walk
 
 __all__ = [
     "defaults",
@@ -54,7 +55,7 @@ def leaf_names(node: Optional[ast.AST]) -> Iterable[str]:
     """Names, attribute names and words inside string annotations of an expression."""
     if node is None:
         return
-    for n in ast.walk(node):
+    for n in ast_walk(node):
         if isinstance(n, ast.Name):
             yield n.id
         elif isinstance(n, ast.Attribute):

@@ -13,6 +13,7 @@ from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import self_attribute_class
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
+from ...knowledge.tree_facts import walk as ast_walk
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -359,7 +360,7 @@ def _name_lines(facts: TreeFacts, foreign: frozenset[str] = frozenset()) -> dict
             annotations.append(n.returns)
     annotations.extend(n.annotation for n in facts.nodes(ast.AnnAssign))
     for annotation in annotations:
-        for n in ast.walk(annotation):
+        for n in ast_walk(annotation):
             if isinstance(n, ast.Constant) and isinstance(n.value, str):
                 for w in set(_WORD.findall(n.value)):
                     add(w, n.lineno)
@@ -446,7 +447,7 @@ def _defined(stmt: Any, out: set[str], owned: set[str]) -> set[str]:
     elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
         for t in targets:
-            out.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+            out.update(n.id for n in ast_walk(t) if isinstance(n, ast.Name))
     else:
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for inner in getattr(stmt, field, None) or ():

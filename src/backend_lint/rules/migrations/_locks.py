@@ -28,6 +28,7 @@ from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
 from ._screens import revision_functions
+from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -222,7 +223,7 @@ def index_screen(facts: TreeFacts, settings: Any, method: Optional[str], concurr
     batches: set = set()
     created: set = set()
     calls: list = []
-    for node in ast.walk(upgrade):
+    for node in ast_walk(upgrade):
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 expr = item.context_expr

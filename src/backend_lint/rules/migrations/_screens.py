@@ -8,6 +8,7 @@ import ast
 from typing import Any, Optional
 
 from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.tree_facts import walk as ast_walk
 
 
 def revision_functions(facts: TreeFacts) -> tuple[Optional[Any], Optional[Any]]:
@@ -36,7 +37,7 @@ def upgrade_method_calls(facts: TreeFacts) -> tuple[list[ast.Call], frozenset[st
             return [], frozenset()
         batches: set = set()
         calls = []
-        for node in ast.walk(upgrade):
+        for node in ast_walk(upgrade):
             if isinstance(node, (ast.With, ast.AsyncWith)):
                 for item in node.items:
                     expr = item.context_expr

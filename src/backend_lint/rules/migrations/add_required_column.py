@@ -12,6 +12,7 @@ from ...knowledge.alembic.mapped import derive_mapped_tables, mapped_column
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, call_name, column_call, is_literal, keyword, keyword_is, lock_ops, lock_screen, positional_calls
+from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -23,7 +24,7 @@ _GENERATED = frozenset({"Computed", "Identity", "Sequence"})
 def _may_be_required(call: ast.Call) -> bool:
     """``add_column`` holding a ``Column(..., nullable=False)`` without a ``server_default`` other than
     ``None`` (the visitor reads more)."""
-    for node in ast.walk(call):
+    for node in ast_walk(call):
         if isinstance(node, ast.Call) and node is not call:
             if keyword_is(node, "nullable", False) and (
                 not any(kw.arg == "server_default" for kw in node.keywords) or keyword_is(node, "server_default", None)

@@ -34,6 +34,7 @@ from ._screens import revision_functions, upgrade_method_calls
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
+from ...knowledge.tree_facts import children as ast_children, walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -256,7 +257,7 @@ def _scope_nodes(facts: TreeFacts) -> list[ast.AST]:
             stack.extend(node.bases)
             stack.extend(k.value for k in node.keywords)
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(ast_children(node))
     return out
 
 
@@ -383,7 +384,7 @@ def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) ->
     restored: set[tuple] = set()
     complete = True
     read = {id(call) for _, call, _ in statements}
-    for node in ast.walk(downgrade):
+    for node in ast_walk(downgrade):
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in OP_METHODS and id(node) not in read:

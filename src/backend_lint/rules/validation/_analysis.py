@@ -19,6 +19,7 @@ from ...knowledge.reexports import reexport_closure
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import leaking_fields, strictness_missing, unbounded_fields
 from ..api import Rule
+from ...knowledge.tree_facts import walk as ast_walk
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -101,7 +102,7 @@ def untyped_source(facts: TreeFacts) -> bool:
         for arg in facts.nodes(ast.arg):
             if arg.annotation is None:
                 continue
-            for n in ast.walk(arg.annotation):
+            for n in ast_walk(arg.annotation):
                 if (isinstance(n, ast.Name) and n.id in _UNTYPED) or (isinstance(n, ast.Attribute) and n.attr in _UNTYPED):
                     return True
         return False

@@ -12,6 +12,7 @@ from ...knowledge.imports import last_segment
 from ...knowledge.models import is_table_model
 from ...knowledge.validation import _resolver
 from ._analysis import own_statements, project_class
+from ...knowledge.tree_facts import walk as ast_walk
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -137,7 +138,7 @@ class Rows:
                 return None
         resolve = _resolver(project, mod)
         tables = set()
-        for sub in ast.walk(node):
+        for sub in ast_walk(node):
             if isinstance(sub, (ast.Name, ast.Attribute)):
                 r = resolve(sub)
                 if r is None:

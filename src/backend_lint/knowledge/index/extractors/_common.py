@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import ast
 import unicodedata
-from operator import attrgetter
 from typing import Any, Callable, Optional
+
+# The readers of a node kind's child fields, the breadth-first ``walk`` and ``children`` live in
+# ``knowledge.tree_facts`` (the rules' screens walk with them too); re-exported for the extractors.
+from ...tree_facts import _GETTERS, _getter, children, walk  # noqa: F401
 
 Resolve = Callable[[ast.AST], Optional[str]]
 
@@ -18,63 +21,6 @@ def store(facts: dict[str, Any], family: str, out: dict[str, Any], **parts: Any)
             out[key] = value
     if out:
         facts["extra"][family] = out
-
-
-# Fields that never hold a node an extractor asks for: identifiers, constants, and the expression-context and
-# operator singletons (``Load``, ``Add``, ``Eq``). Same list as ``knowledge.tree_facts``.
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "module", "level", "kind", "type_comment", "conversion", "is_async", "asname"})
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-_TYPE_ALIAS = getattr(ast, "TypeAlias", None)  # (3.12+: its ``name`` is a ``Name`` node, not a string)
-
-
-def _getter(kind: type) -> Any:
-    """How ``walk`` / ``own_nodes`` / ``children`` read a node kind's child fields, in field order: ``None``
-    (no child field), ``(1, attrgetter(field))`` or ``(2, attrgetter(*fields))`` (one C call for every field
-    instead of a ``getattr`` per field)."""
-    fields = () if kind is ast.Constant else tuple(
-        f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS or (f == "name" and kind is _TYPE_ALIAS)
-    )
-    _CHILD_FIELDS[kind] = fields
-    found = None if not fields else ((1, attrgetter(fields[0])) if len(fields) == 1 else (2, attrgetter(*fields)))
-    _GETTERS[kind] = found
-    return found
-
-
-_GETTERS: dict[type, Any] = {}
-
-
-def walk(node: ast.AST) -> list[Any]:
-    """``list(ast.walk(node))`` in the same (breadth-first) order, without the context and operator
-    singletons, and about three times faster: ``ast.walk`` is a generator over two more generators
-    (``iter_child_nodes``, ``iter_fields``), and reads every field of every node. The list may also hold the
-    ``None`` and ``str`` items of list fields (``Dict.keys``, ``Global.names``): callers select by node type."""
-    out: list[Any] = [node]
-    getters = _GETTERS
-    append, extend = out.append, out.extend
-    for current in out:  # (a list's iterator also yields the items appended while it runs: breadth first)
-        kind = current.__class__
-        try:
-            found = getters[kind]
-        except KeyError:
-            found = _getter(kind)
-        if found is None:
-            continue
-        if found[0] == 1:
-            value = found[1](current)
-            if value is not None:
-                if value.__class__ is list:
-                    extend(value)  # may hold ``None`` (``Dict.keys``) or ``str`` (``Global.names``): see above
-                else:
-                    append(value)
-            continue
-        for value in found[1](current):
-            if value is None:
-                continue
-            if value.__class__ is list:
-                extend(value)
-            else:
-                append(value)
-    return out
 
 
 class _Module:
@@ -201,23 +147,3 @@ def own_nodes(fn: ast.AST) -> tuple[list[Any], list[Any]]:
     if current is not None:
         current.walks[key] = result  # type: ignore[assignment]
     return result
-
-
-def children(node: Any) -> list[Any]:
-    """``list(ast.iter_child_nodes(node))`` in the same order, without the context and operator singletons;
-    like ``walk``, it may hold the ``None`` and ``str`` items of list fields, and takes them (no children)."""
-    try:
-        found = _GETTERS[node.__class__]
-    except KeyError:
-        found = _getter(node.__class__)
-    out: list[Any] = []
-    if found is None:
-        return out
-    for value in (found[1](node),) if found[0] == 1 else found[1](node):
-        if value is None:
-            continue
-        if value.__class__ is list:
-            out.extend(value)
-        else:
-            out.append(value)
-    return out

@@ -516,7 +516,7 @@ def _registers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
 
 
 def _names_in(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if n.__class__ is ast.Name}  # type: ignore[attr-defined]
+    return {n.id for n in walk(node) if n.__class__ is ast.Name}  # type: ignore[attr-defined]
 
 
 def _direct_defs(body: list[ast.stmt]) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
@@ -563,7 +563,7 @@ def _passes_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
 def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[str]) -> Optional[tuple[int, str]]:
     """``f(auth_user, *args, **kwargs)`` in ``inner`` with ``f`` among ``wrapped``: (position, local)."""
     own = {a.arg for a in (*inner.args.posonlyargs, *inner.args.args, *inner.args.kwonlyargs)}
-    for node in ast.walk(inner):
+    for node in walk(inner):
         if node.__class__ is not ast.Call or node.func.__class__ is not ast.Name or node.func.id not in wrapped:  # type: ignore[attr-defined]
             continue
         for i, arg in enumerate(node.args):  # type: ignore[attr-defined]
@@ -576,7 +576,7 @@ def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[s
 
 def _local_sources(inner: ast.FunctionDef | ast.AsyncFunctionDef, local: str, resolve: Resolve) -> list[str]:
     assigned: dict[str, list[ast.expr]] = {}
-    for node in ast.walk(inner):
+    for node in walk(inner):
         kind = node.__class__
         if kind is ast.Assign:
             for t in node.targets:  # type: ignore[attr-defined]
@@ -589,7 +589,7 @@ def _local_sources(inner: ast.FunctionDef | ast.AsyncFunctionDef, local: str, re
     todo = [local]
     while todo:
         for value in assigned.get(todo.pop(), ()):
-            for node in ast.walk(value):
+            for node in walk(value):
                 if node.__class__ is ast.Call:
                     q = resolve(node.func) or _unparse_name(node.func)  # type: ignore[attr-defined]
                     if q:
@@ -604,10 +604,10 @@ def _caller_gates(fn: ast.FunctionDef | ast.AsyncFunctionDef, inner: ast.Functio
     positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args) if a.arg not in ("self", "cls")]
     params = set(positional) | {a.arg for a in fn.args.kwonlyargs}
     out: dict[str, Optional[int]] = {}
-    for node in ast.walk(inner):
+    for node in walk(inner):
         if node.__class__ is not ast.If or not node.body or node.body[-1].__class__ not in (ast.Return, ast.Raise):  # type: ignore[attr-defined]
             continue
-        for cmp in ast.walk(node.test):  # type: ignore[attr-defined]
+        for cmp in walk(node.test):  # type: ignore[attr-defined]
             if cmp.__class__ is not ast.Compare:
                 continue
             sides = [_names_in(cmp.left), *(_names_in(c) for c in cmp.comparators)]  # type: ignore[attr-defined]
@@ -898,7 +898,7 @@ def _caller_check(fn: ast.FunctionDef | ast.AsyncFunctionDef, lookups: Optional[
     def row_side(node: ast.AST, membership: bool) -> bool:
         """Reads an id of the object or of a row (``self.owner_id``, ``m.user_id``, ``Member.user_id``), or, for
         ``in``, a collection held by the object (``self.members``)."""
-        for n in ast.walk(node):
+        for n in walk(node):
             if n.__class__ is ast.Attribute:
                 root = n
                 while root.__class__ is ast.Attribute:
@@ -1273,7 +1273,7 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for t in targets:
-                    for n in ast.walk(t):
+                    for n in walk(t):
                         if isinstance(n, ast.Name):
                             bound[n.id] = bound.get(n.id, 0) + 1
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -1306,14 +1306,14 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
         key = target.elts[0].id
         sets = False
         allow = False
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr" and len(sub.args) == 3:
                 if isinstance(sub.args[1], ast.Name) and sub.args[1].id == key:
                     sets = True
             elif isinstance(sub, (ast.If, ast.IfExp, ast.comprehension)):
                 tests = sub.ifs if isinstance(sub, ast.comprehension) else [sub.test]
                 for test in tests:
-                    for t in ast.walk(test):
+                    for t in walk(test):
                         if isinstance(t, ast.Compare) and any(isinstance(n, ast.Name) and n.id == key for n in [t.left, *t.comparators]):
                             allow = True  # ``if key in ALLOWED`` / ``if key != "owner_id"``
         if sets and not allow:
@@ -1499,7 +1499,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     if mentions("AuthenticationMiddleware"):
         # ``app.add_middleware(AuthenticationMiddleware, backend=...)`` / ``Middleware(AuthenticationMiddleware,
         # ...)``: Starlette sets ``request.user`` from the project's backend (``knowledge.auth``)
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if node.__class__ is ast.Call and node.args and node.args[0].__class__ in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
                 if resolve(node.args[0]) in AUTH_MIDDLEWARES:  # type: ignore[attr-defined]
                     out["auth_middleware"] = True
@@ -1508,7 +1508,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         out["route_prefixes"] = sorted(prefixes)
     criteria: list[str] = []
     for fn in _listener_functions(tree, resolve):
-        for node in ast.walk(fn):
+        for node in walk(fn):
             if isinstance(node, ast.Call) and _last(resolve(node.func)) == "with_loader_criteria" and node.args:
                 target = node.args[0]
                 if isinstance(target, (ast.Name, ast.Attribute)):

@@ -319,7 +319,7 @@ _MASK_WORDS = ("mask", "redact", "obfuscat", "censor")
 
 def _masks(node: ast.AST) -> bool:
     """The expression masks a value: ``mask_key(k)``, ``redact(...)``, ``secret.get_value(apply_mask=True)``."""
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.keyword) and sub.arg and "mask" in sub.arg:
             if isinstance(sub.value, ast.Constant) and sub.value.value is True:
                 return True
