@@ -33,6 +33,9 @@ class ProjectIndex:
         self.by_path: dict[str, str] = {}
         self.sources: dict[str, str] = {}  # module -> content digest
         self._memo: dict[Any, Any] = {}
+        # ``resolve_symbol``'s answers once every module's facts are loaded (the rules ask ~150 k times per run
+        # for a few thousand names); dropped whenever the modules, their names or the aliases change
+        self._symbols: dict[str, Optional[tuple[str, str, str]]] = {}
         # Storage: per path, what the manifest knows; facts are loaded only when a rule asks for them.
         self._entries: dict[str, Entry] = {}
         self._facts_loader: Optional[Any] = None
@@ -64,6 +67,7 @@ class ProjectIndex:
     @modules.setter
     def modules(self, value: dict[str, dict[str, Any]]) -> None:
         self._modules = value
+        self._symbols = {}
 
     def _load_paths(self, paths: list[str]) -> None:
         if self._facts_loader is not None:
@@ -88,6 +92,7 @@ class ProjectIndex:
             modules[e.module] = e.facts
             by_path[abspath] = e.module
         self._modules = modules
+        self._symbols = {}
 
     @property
     def facts_loaded(self) -> bool:
@@ -364,12 +369,14 @@ class ProjectIndex:
             self._lazy = None
             self._materialize()
             self._memo.clear()
+            self._symbols = {}
             self._project_digest = None
         return renamed
 
     def _set_aliases(self) -> None:
         """The default name of every module that the roots renamed -> its name (``split`` follows them)."""
         self.aliases = {}
+        self._symbols = {}
         if not self._units and not self._src:
             return
         default = _ModuleNamer(self.root)
@@ -407,6 +414,7 @@ class ProjectIndex:
             stamp, digest, _facts_digest(facts, encoded), name, bool(facts.get("is_package")), bool(facts.get("parsed")), facts
         )
         self._memo.clear()
+        self._symbols = {}
         self._project_digest = None
         self._derived = None
         self._derived_path = None  # the stored values describe the project before this change
@@ -493,6 +501,15 @@ class ProjectIndex:
 
     def resolve_symbol(self, qualified: str, _depth: int = 0) -> Optional[tuple[str, str, str]]:
         """Follow re-exports: returns (module, name, kind) where kind is class/function/assignment."""
+        if _depth == 0 and self._modules is not None:  # (every module loaded: the answer is kept, see ``_symbols``)
+            try:
+                return self._symbols[qualified]
+            except KeyError:
+                found = self._symbols[qualified] = self._resolve_symbol(qualified, 0)
+                return found
+        return self._resolve_symbol(qualified, _depth)
+
+    def _resolve_symbol(self, qualified: str, _depth: int) -> Optional[tuple[str, str, str]]:
         if _depth > 10:
             return None
         split = self.split(qualified)
