@@ -891,12 +891,15 @@ def _cst_defs(body: Any, out: list) -> list:
     """The function definitions under ``body`` (a libcst block's statements), in the order of the source: what
     ``_ast_defs`` lists of CPython's tree of the same text. Only blocks hold definitions."""
     for stmt in body:
-        if isinstance(stmt, cst.FunctionDef):
+        kind = type(stmt)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.SimpleStatementLine:
+            continue  # (most statements: none of the kinds below)
+        if kind is cst.FunctionDef:
             out.append(stmt)
             _cst_defs(_block(stmt.body), out)
-        elif isinstance(stmt, cst.ClassDef):
+        elif kind is cst.ClassDef:
             _cst_defs(_block(stmt.body), out)
-        elif isinstance(stmt, (cst.If, cst.For, cst.While)):
+        elif kind is cst.If or kind is cst.For or kind is cst.While:
             _cst_defs(_block(stmt.body), out)
             orelse = stmt.orelse
             if isinstance(orelse, cst.If):

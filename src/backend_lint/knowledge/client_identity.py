@@ -221,17 +221,19 @@ class _ClientAnalysis:
         attr_targets: set[int] = set()
         non_load: set[int] = set()  # attribute names, keywords and parameters are not reads
         for node in walk(self.func.body):
-            if isinstance(node, cst.Attribute):
+            kind = type(node)  # (``is`` on the node's type: these classes have no subclass, and a failing
+            # ``isinstance`` on libcst's ABCs is a call into ``abc``)
+            if kind is cst.Attribute:
                 non_load.add(id(node.attr))
-            elif isinstance(node, cst.Arg) and node.keyword is not None:
+            elif kind is cst.Arg and node.keyword is not None:
                 non_load.add(id(node.keyword))
-            elif isinstance(node, cst.Param):
+            elif kind is cst.Param:
                 non_load.add(id(node.name))
-            elif isinstance(node, cst.Name) and id(node) in non_load:
+            elif kind is cst.Name and id(node) in non_load:
                 continue
             # assignments: dump variables, request data, overwrites
-            if isinstance(node, (cst.Assign, cst.AnnAssign)):
-                targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if kind is cst.Assign or kind is cst.AnnAssign:
+                targets = [t.target for t in node.targets] if kind is cst.Assign else [node.target]
                 value = node.value
                 flat: list[cst.BaseExpression] = []
                 while targets:
@@ -268,15 +270,15 @@ class _ClientAnalysis:
                         spread = self._spread(call)
                         if spread is not None:
                             assigned_targets[targets[0].value] = f"<orm:{id(call)}>"
-            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
+            if kind is cst.Attribute and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
                 src = node.value.value
                 if src in self.body_params and node.attr.value in self.fields:
                     reads.append((src, node.attr.value, node))
-            elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
+            elif kind is cst.Subscript and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
                 key_name = _subscript_key(node)
                 if key_name in self.fields and node.value.value in self.data_vars:
                     reads.append((node.value.value, key_name, node))
-            elif isinstance(node, cst.Call):
+            elif kind is cst.Call:
                 func = node.func
                 if (
                     isinstance(func, cst.Attribute)
@@ -297,7 +299,7 @@ class _ClientAnalysis:
                     columns = set(model_columns(self.project, model))
                     for f in sorted((fields & self.fields & columns) - excluded - overridden):
                         spreads.append((src, f, arg.value if arg is not None else node, node, arg))
-            elif isinstance(node, cst.Name) and node.value in param_uses:
+            elif kind is cst.Name and node.value in param_uses:
                 param_uses[node.value].append(node)
         findings: list[ClientFinding] = []
         self._verify(reads, spreads, param_uses)

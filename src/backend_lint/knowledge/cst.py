@@ -152,19 +152,20 @@ def load_names(expr: cst.CSTNode) -> Iterator[str]:
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Name):
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.Name:
             yield node.value
             continue
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             stack.append(node.value)
             continue
-        if isinstance(node, cst.Arg):
+        if kind is cst.Arg:
             stack.append(node.value)
             continue
-        if isinstance(node, cst.Lambda):
+        if kind is cst.Lambda:
             stack.append(node.body)
             continue
-        stack.extend(iter_children(node))
+        stack.extend(child_list(node))
 
 
 # The walk's primitives under public names, for the engine's walker (engine/walker.py).

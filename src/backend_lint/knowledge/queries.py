@@ -1359,7 +1359,8 @@ class _Analyzer:
             return any(n in names for n in load_names(expr))
 
         for node in _walk_expr(self.func.body):
-            if isinstance(node, cst.Assign) and from_identity(node.value):
+            kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+            if kind is cst.Assign and from_identity(node.value):
                 for t in node.targets:
                     target = t.target
                     if isinstance(target, cst.Subscript) and len(target.slice) == 1:
@@ -1368,13 +1369,13 @@ class _Analyzer:
                             key = index.value.evaluated_value
                             if isinstance(key, str):
                                 out.add(key)
-            elif isinstance(node, cst.Dict):
+            elif kind is cst.Dict:
                 for el in node.elements:
                     if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString) and from_identity(el.value):
                         key = el.key.evaluated_value
                         if isinstance(key, str):
                             out.add(key)
-            elif isinstance(node, cst.Call):
+            elif kind is cst.Call:
                 for a in node.args:
                     if a.keyword is not None and from_identity(a.value):
                         out.add(a.keyword.value)
@@ -3003,13 +3004,14 @@ def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, cst.Attribute):
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.Attribute:
             stack.append(node.value)
             continue
-        if isinstance(node, cst.Arg):
+        if kind is cst.Arg:
             stack.append(node.value)
             continue
-        if isinstance(node, cst.Lambda):
+        if kind is cst.Lambda:
             stack.append(node.body)
             continue
         stack.extend(reversed(list(iter_children(node))))
