@@ -1582,10 +1582,11 @@ def _request_identity(ctx: "FileContext", func: cst.FunctionDef, params: list[Pa
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.Assign or kind is cst.AnnAssign or kind is cst.AugAssign:
+            targets = [t.target for t in node.targets] if kind is cst.Assign else [node.target]
             written |= {dotted_name(t) or "" for t in targets}
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Attribute:
             base = node.value
             attr = node.attr.value
             # (Starlette's ``request.user`` is left out: apps read it to record who created a row, phoenix's

@@ -24,10 +24,10 @@ _BUILTINS = frozenset(dir(builtins))
 def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` as a string, or ``None`` when ``expr`` is not a plain dotted name."""
     parts: list[str] = []
-    while isinstance(expr, cst.Attribute):
+    while type(expr) is cst.Attribute:  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
         parts.append(expr.attr.value)
         expr = expr.value
-    if isinstance(expr, cst.Name):
+    if type(expr) is cst.Name:
         parts.append(expr.value)
         return ".".join(reversed(parts))
     return None
@@ -161,10 +161,10 @@ class ImportTable:
 
     def qualified_name(self, expr: cst.BaseExpression) -> Optional[str]:
         parts: list[str] = []
-        while isinstance(expr, cst.Attribute):
+        while type(expr) is cst.Attribute:  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
             parts.append(expr.attr.value)
             expr = expr.value
-        if not isinstance(expr, cst.Name):
+        if type(expr) is not cst.Name:
             return None
         head = self.resolve_name(expr.value)
         if head is None:

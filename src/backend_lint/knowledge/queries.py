@@ -1105,7 +1105,8 @@ class _Analyzer:
         out: list[Comparison] = []
 
         def visit(node: cst.CSTNode, scope: dict[str, Val]) -> None:
-            if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+            if kind is cst.ListComp or kind is cst.SetComp or kind is cst.GeneratorExp or kind is cst.DictComp:
                 inner = dict(scope)
                 comp: Optional[cst.CompFor] = node.for_in
                 while comp is not None:
@@ -1120,9 +1121,9 @@ class _Analyzer:
                 for part in (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,):  # type: ignore[attr-defined]
                     visit(part, inner)
                 return
-            if isinstance(node, cst.Lambda):
+            if kind is cst.Lambda:
                 return
-            if isinstance(node, cst.Comparison):
+            if kind is cst.Comparison:
                 c = self.comparison(node, scope)
                 if c is not None:
                     out.append(c)

@@ -538,11 +538,12 @@ class _Analyzer:
             if elements is not None:
                 self.elements[name] = elements
         for node in _walk_body(func):
-            if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+            kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+            if kind is cst.AssignTarget and isinstance(node.target, cst.Name):
                 self.assigned_names.add(node.target.value)
-            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and isinstance(node.target, cst.Name):
+            elif (kind is cst.AnnAssign or kind is cst.AugAssign) and isinstance(node.target, cst.Name):
                 self.assigned_names.add(node.target.value)
-            elif isinstance(node, cst.For):
+            elif kind is cst.For:
                 for t in _names_in(node.target):
                     self.assigned_names.add(t)
 
@@ -1197,7 +1198,8 @@ def _walk_body(func: cst.FunctionDef) -> Iterable[cst.CSTNode]:
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
             continue
         stack.extend(iter_children(node))
 

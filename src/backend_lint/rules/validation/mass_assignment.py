@@ -155,16 +155,17 @@ class MassAssignment(RouteRule):
             return
         self.assigned: dict[str, list[cst.BaseExpression]] = {}
         for n in own_statements(node):
-            if isinstance(n, cst.Assign):
+            if type(n) is cst.Assign:  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
                 for t in n.targets:
                     if isinstance(t.target, cst.Name):
                         self.assigned.setdefault(t.target.value, []).append(n.value)
         admin: Optional[bool] = None
         for n in own_statements(node):
             found = None
-            if isinstance(n, cst.For):
+            kind = type(n)
+            if kind is cst.For:
                 found = self._loop(n)
-            elif isinstance(n, cst.Call):
+            elif kind is cst.Call:
                 found = self._call(n)
             if found is None:
                 continue
