@@ -2896,9 +2896,10 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
             continue
-        if isinstance(node, cst.Assign):
+        if kind is cst.Assign:
             value = _unwrap(ctx, node.value)
             while isinstance(value, cst.Attribute):
                 value = value.value
@@ -2910,7 +2911,7 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
                     out[target.value] = value.value
                 else:
                     other.add(target.value)
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name):
+        elif (kind is cst.AugAssign or kind is cst.AnnAssign) and isinstance(node.target, cst.Name):
             other.add(node.target.value)
         stack.extend(iter_children(node))
     return {k: v for k, v in out.items() if k not in other}
