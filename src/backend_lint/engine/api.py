@@ -143,7 +143,8 @@ class Engine:
             rule_classes = [r for r in rules if r.code in self.codes and not r.internal and not r.project_rule]
             project_rules = [r for r in rules if r.code in self.codes and r.project_rule]
             self._loaded = (rule_classes, project_rules, None, {r.code: r for r in rules})
-            self._requires = {r: r.requires_for(self.settings) for r in rule_classes}  # once per run
+            # once per run; as tuples, so that rules asking for the same words (BKL101 and BKL102) share one search per file
+            self._requires = {r: _words_tuple(r.requires_for(self.settings)) for r in rule_classes}
         return self._loaded
 
     def preload(self) -> None:
@@ -182,6 +183,7 @@ class Engine:
         active: list[Optional[type[Rule]]] = []
         rule_classes = self.rule_classes  # (loads the rules and the run's ``requires_for`` table)
         requires_of = self._requires
+        answers: dict[tuple[str, ...], bool] = {}  # requires words -> whether the text holds one of them
         for cls in rule_classes:
             if ignored and any(cls.code.startswith(c) for c in ignored):
                 active.append(None)
@@ -192,9 +194,13 @@ class Engine:
                 continue
             if self.skip:
                 requires = requires_of[cls]
-                if requires is not None and not any(has(s) for s in requires):
-                    active.append(None)
-                    continue
+                if requires is not None:
+                    found = answers.get(requires)
+                    if found is None:
+                        found = answers[requires] = any(has(s) for s in requires)
+                    if not found:
+                        active.append(None)
+                        continue
                 if not cls.may_fire_for(source, project if project is not None else self.project, self.settings):
                     active.append(None)
                     continue
@@ -599,6 +605,11 @@ class Engine:
             cache.store_project(digest, codes, out)
             cache.save()
         return out
+
+
+def _words_tuple(words: Optional[Iterable[str]]) -> Optional[tuple[str, ...]]:
+    """A rule's ``requires`` words as a tuple (their order kept), ``None`` for none."""
+    return None if words is None else tuple(words)
 
 
 def _first_line(text: str) -> str:
