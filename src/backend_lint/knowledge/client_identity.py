@@ -270,15 +270,15 @@ class _ClientAnalysis:
                         spread = self._spread(call)
                         if spread is not None:
                             assigned_targets[targets[0].value] = f"<orm:{id(call)}>"
-            if kind is cst.Attribute and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
                 src = node.value.value
                 if src in self.body_params and node.attr.value in self.fields:
                     reads.append((src, node.attr.value, node))
-            elif kind is cst.Subscript and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
+            elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and id(node) not in attr_targets:
                 key_name = _subscript_key(node)
                 if key_name in self.fields and node.value.value in self.data_vars:
                     reads.append((node.value.value, key_name, node))
-            elif kind is cst.Call:
+            elif isinstance(node, cst.Call):
                 func = node.func
                 if (
                     isinstance(func, cst.Attribute)
@@ -299,7 +299,7 @@ class _ClientAnalysis:
                     columns = set(model_columns(self.project, model))
                     for f in sorted((fields & self.fields & columns) - excluded - overridden):
                         spreads.append((src, f, arg.value if arg is not None else node, node, arg))
-            elif kind is cst.Name and node.value in param_uses:
+            elif isinstance(node, cst.Name) and node.value in param_uses:
                 param_uses[node.value].append(node)
         findings: list[ClientFinding] = []
         self._verify(reads, spreads, param_uses)
