@@ -478,3 +478,38 @@ def test_index_hands_its_tree_to_the_lint_of_the_same_text(tmp_path: Path) -> No
     small.offer("/p/s.py", "x = 1\n", ast.parse("x = 1\n"))
     assert small.take("/p/big.py", "x = 1  # more than ten characters\n") is None
     assert small.take("/p/s.py", "x = 1\n") is not None and small.budget == 10
+
+
+# libcst node classes that hot loops compare with ``type(node) is cst.X`` instead of ``isinstance`` (a failing
+# ``isinstance`` on libcst's ABCs is a Python call into ``abc``): the two agree only while no class derives from them
+_TYPE_DISPATCHED = (
+    "Attribute", "Arg", "Param", "Name", "Assign", "AnnAssign", "AugAssign", "AssignTarget", "Lambda", "Dict", "Call",
+    "FunctionDef", "ClassDef", "SimpleStatementLine", "If", "For", "While", "ListComp", "SetComp", "GeneratorExp",
+    "DictComp", "Comparison",
+)
+
+
+def test_type_dispatched_libcst_classes_have_no_subclasses() -> None:
+    for name in _TYPE_DISPATCHED:
+        cls = getattr(cst, name)
+        assert cls.__subclasses__() == [], name
+
+
+def test_resolve_symbol_answers_follow_an_edit(tmp_path: Path) -> None:
+    """``ProjectIndex.resolve_symbol`` keeps its answers once every module is loaded; a module replaced from
+    new text (the language server, the fixer) drops them."""
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    models = tmp_path / "app" / "models.py"
+    models.write_text("class Item:\n    pass\n")
+    (tmp_path / "app" / "api.py").write_text("from app.models import Item\n")
+    files = [str(p) for p in sorted((tmp_path / "app").glob("*.py"))]
+    index = ProjectIndex.build(str(tmp_path), files, jobs=1)
+    assert index.resolve_symbol("app.api.Item") == ("app.models", "Item", "classes")
+    assert index.resolve_symbol("app.api.Item") == ("app.models", "Item", "classes")
+    index.update_source(str(models), "def Item():\n    pass\n")
+    assert index.resolve_symbol("app.api.Item") == ("app.models", "Item", "functions")
+    index.update_source(str(models), "Other = 1\n")
+    assert index.resolve_symbol("app.api.Item") is None
