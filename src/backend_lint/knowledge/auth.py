@@ -2491,3 +2491,84 @@ def _guarded_configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Opti
     if route is None or authenticating_route_class(ctx.project, route.route_class) is None:
         return None
     return route
+
+
+# --- decorators that check the view's keyword arguments themselves ------------------------------------------
+
+
+def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) -> dict[str, frozenset[str]]:
+    """What the decorator (or decorator factory) named ``q`` verifies among the keyword arguments of the view
+    it wraps (the index fact ``checks_kwargs``: ``@require_access(allowed_roles=[...])`` reads ``folder_id``
+    and ``current_user`` off ``kwargs``, loads the folder and hands it with the user to a check whose failure
+    raises): ``{key: the other keys handed to the check with it}``, kept only when the check decides (a project
+    function that raises or returns a verdict under a test of what it is given: ``flow`` index facts,
+    ``deciders``) and its failure stops the view (the call raises, or an ``if`` on its verdict raises, returns,
+    or calls a project function that raises). Which of the other keys is the caller is the route's to say
+    (``decorator_verified_keys``)."""
+    if project is None or not q:
+        return {}
+    cache: dict[str, dict[str, frozenset[str]]] = project.memo("auth.kwargs_checks", dict)
+    if q in cache:
+        return cache[q]
+    cache[q] = {}
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "functions":
+        return cache[q]
+    facts = (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("checks_kwargs") or {}
+    out: dict[str, frozenset[str]] = {}
+    for key, checks in facts.items():
+        others: set[str] = set()
+        for check in checks:
+            target = project.resolve_symbol(check.get("check") or "")
+            if target is None or target[2] != "functions":
+                continue
+            deciders = project.modules[target[0]].get("extra", {}).get("flow", {}).get("deciders", ())
+            if target[1] not in deciders:
+                continue  # a loader or a logger handed the key and the caller decides nothing
+            fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+            exit_ = check.get("exit")
+            if exit_ is None:
+                stops = bool(fn.get("raises"))  # called alone: it denies by raising
+            elif exit_ in ("raise", "return"):
+                stops = True
+            else:
+                where = project.resolve_symbol(exit_)
+                stops = where is not None and where[2] == "functions" and bool(
+                    (orm_facts(project.modules[where[0]]).get("functions", {}).get(where[1]) or {}).get("raises")
+                )
+            if stops:
+                others.update(check.get("with") or ())
+        if others:
+            out[key] = frozenset(others)
+    cache[q] = out
+    return out
+
+
+def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principals: Iterable[str]) -> frozenset[str]:
+    """Parameters of a route that a decorator applied under the route's own (so that it wraps what the router
+    calls) verifies against the caller (``kwargs_access_checks``): the decorator hands the value of that key,
+    or a row looked up by it, together with the route's principal parameter (by name: FastAPI calls the view
+    with keyword arguments) to a check that denies. Loads by such a parameter, in the route and in the helpers
+    it hands it to, are checked already. A decorator listed above the route's wraps a function the router
+    never calls: it checks nothing."""
+    project = ctx.project
+    principals = set(principals)
+    if project is None or not principals or not func.decorators:
+        return frozenset()
+    route = route_info(ctx, func)
+    if route is None:
+        return frozenset()
+    decorators = list(func.decorators)
+    if route.decorator is not None and any(d is route.decorator for d in decorators):
+        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    out: set[str] = set()
+    for dec in decorators:
+        expr = dec.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            continue
+        for key, others in kwargs_access_checks(project, ctx.qualified_name(target)).items():
+            if key in params and key not in principals and not others.isdisjoint(principals):
+                out.add(key)
+    return frozenset(out)

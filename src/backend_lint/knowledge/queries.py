@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, Identity, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
@@ -3295,10 +3295,15 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
     # with values only derived from another loaded row (the target user's tenants)
     checks.sort(key=lambda c: not c.direct)
+    guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
+    if identity.route is not None:
+        guarded |= decorator_verified_keys(ctx, func, identity.principals)
     for check in checks:
         row = check.row
         if row.scoped or row.opaque or not row.model:
             continue
+        if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
+            continue  # the row's key was verified before the route ran: the check here decides nothing new
         if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
             continue
         if row.sites and not any(s.unscoped for s in row.sites):
@@ -3317,15 +3322,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity)
-    guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     for site in fq.sites:
         model = owned_site_model(ctx, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
             continue
         if gate:
             continue
-        if guarded and site.key_names and {k.split(".", 1)[0] for k in site.key_names} <= guarded:
-            continue  # a route dependency loads the row by this path parameter and decides on the caller
+        if guarded and _guarded_site(site, guarded):
+            continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
         if _roster_read(ctx, site, model):
             continue
         if _keyed_by_caller(identity, site):
@@ -3336,6 +3340,11 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         out.unscoped.append((site, model))
     return out
+
+
+def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:
+    """The lookup is keyed only on parameters a route dependency or decorator verified against the caller."""
+    return bool(site.key_names) and {k.split(".", 1)[0] for k in site.key_names} <= guarded
 
 
 def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:

@@ -560,6 +560,122 @@ def _passes_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
     return None
 
 
+def _checks_kwargs(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A decorator (or factory) that checks the view's keyword arguments itself (openrelik's
+    ``@require_access(allowed_roles=[...])``): a function nested in ``fn`` takes ``**kwargs`` and calls the
+    decorated function (a parameter of ``fn`` or of a function nested in it) with ``**kwargs``; it, or a nested
+    function it hands ``kwargs`` to (``_check_access(kwargs)``), reads keys off them (``folder_id =
+    kwargs.get("folder_id")``, ``kwargs["file_id"]``) and hands a value made from one key (the key itself, or
+    a row looked up by it: ``folder = db.get(Folder, folder_id)``) together with a value of another key
+    (``current_user``) to a call that decides: tested by an ``if`` whose body ends in ``raise`` / ``return``
+    or in a call (``raise_authorization_error(...)``, named in ``exit``), or called alone (it raises).
+    ``{key: [{"check": the call's target, "with": [the other keys handed with it], "exit": "raise" |
+    "return" | a target | None (called alone)}]}``; ``knowledge.auth.kwargs_access_checks`` decides whether
+    the call is an authorisation helper and the other key the caller. ``None`` for anything else."""
+    nested = [n for n in ast.walk(fn) if n is not fn and n.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef)]
+    if not nested:
+        return None
+    wrapped = {a.arg for d in (fn, *nested) for a in (*d.args.posonlyargs, *d.args.args)} - {"self", "cls"}  # type: ignore[attr-defined]
+    holders: dict[int, tuple[Any, set[str]]] = {}
+    for d in nested:
+        kw = d.args.kwarg  # type: ignore[attr-defined]
+        if kw is None:
+            continue
+        for node in ast.walk(d):
+            if (
+                node.__class__ is ast.Call and node.func.__class__ is ast.Name and node.func.id in wrapped  # type: ignore[attr-defined]
+                and any(k.arg is None and k.value.__class__ is ast.Name and k.value.id == kw.arg for k in node.keywords)  # type: ignore[attr-defined]
+            ):
+                holders[id(d)] = (d, {kw.arg})
+                break
+    if not holders:
+        return None
+    by_name = {d.name: d for d in nested}  # type: ignore[attr-defined]
+    for d, names in list(holders.values()):  # ``_check_access(kwargs)``: the helper's parameter holds them too
+        for node in ast.walk(d):
+            if node.__class__ is ast.Call and node.func.__class__ is ast.Name and node.func.id in by_name:  # type: ignore[attr-defined]
+                g = by_name[node.func.id]  # type: ignore[attr-defined]
+                gparams = [a.arg for a in (*g.args.posonlyargs, *g.args.args)]
+                for i, a in enumerate(node.args):  # type: ignore[attr-defined]
+                    if a.__class__ is ast.Name and a.id in names and i < len(gparams):  # type: ignore[attr-defined]
+                        holders.setdefault(id(g), (g, set()))[1].add(gparams[i])
+    out: dict[str, list[dict[str, Any]]] = {}
+    for d, names in holders.values():
+        _kwargs_checks_in(d, names, resolve, out)
+    return out or None
+
+
+def _kwarg_key(node: ast.AST, names: set[str]) -> Optional[str]:
+    """``kwargs.get("folder_id")`` / ``kwargs["folder_id"]`` with ``kwargs`` among ``names``: the key."""
+    if node.__class__ is ast.Subscript:
+        base, key = node.value, node.slice  # type: ignore[attr-defined]
+    elif node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "get" and node.args:  # type: ignore[attr-defined]
+        base, key = node.func.value, node.args[0]  # type: ignore[attr-defined]
+    else:
+        return None
+    if base.__class__ is ast.Name and base.id in names and key.__class__ is ast.Constant and isinstance(key.value, str):  # type: ignore[attr-defined]
+        return key.value  # type: ignore[attr-defined]
+    return None
+
+
+def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, list[dict[str, Any]]]) -> None:
+    keyed: dict[str, str] = {}  # local -> the key its value comes from (the key read, or a row looked up by it)
+    assigns = sorted(
+        (n for n in ast.walk(d) if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name),  # type: ignore[attr-defined]
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for n in assigns:
+        target, value = n.targets[0].id, n.value  # type: ignore[attr-defined]
+        key = _kwarg_key(value, names)
+        if key is None and value.__class__ is ast.Call:
+            keys = set()
+            for a in (*value.args, *(k.value for k in value.keywords)):  # type: ignore[attr-defined]
+                read = _kwarg_key(a, names)
+                keys |= {read} if read is not None else {keyed[x] for x in _names_in(a) if x in keyed}
+            key = keys.pop() if len(keys) == 1 else None  # ``int(folder_id)``, ``db.get(Folder, folder_id)``
+        if key is not None:
+            keyed[target] = key
+        else:
+            keyed.pop(target, None)
+    if not keyed:
+        return
+
+    def keys_of(call: ast.Call) -> list[str]:
+        found: list[str] = []
+        for a in (*call.args, *(k.value for k in call.keywords)):
+            key = keyed.get(a.id) if a.__class__ is ast.Name else _kwarg_key(a, names)  # type: ignore[attr-defined]
+            if key is not None and key not in found:
+                found.append(key)
+        return found
+
+    def record(call: ast.Call, exit_: Optional[str]) -> None:
+        keys = keys_of(call)
+        if len(keys) < 2:
+            return
+        target = resolve(call.func) or _unparse_name(call.func)
+        if not target:
+            return
+        for k in keys:
+            out.setdefault(k, []).append({"check": target, "with": [o for o in keys if o != k], "exit": exit_})
+
+    for node in ast.walk(d):
+        if node.__class__ is ast.If and node.body:  # type: ignore[attr-defined]
+            last = node.body[-1]  # type: ignore[attr-defined]
+            if last.__class__ is ast.Raise:
+                exit_: Optional[str] = "raise"
+            elif last.__class__ is ast.Return:
+                exit_ = "return"
+            elif last.__class__ is ast.Expr and last.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+                exit_ = resolve(last.value.func) or _unparse_name(last.value.func)  # type: ignore[attr-defined]
+            else:
+                continue
+            for sub in ast.walk(node.test):  # type: ignore[attr-defined]
+                if sub.__class__ is ast.Call:
+                    record(sub, exit_)  # type: ignore[arg-type]
+        elif node.__class__ is ast.Expr and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+            record(node.value, None)  # type: ignore[attr-defined]
+
+
 def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[str]) -> Optional[tuple[int, str]]:
     """``f(auth_user, *args, **kwargs)`` in ``inner`` with ``f`` among ``wrapped``: (position, local)."""
     own = {a.arg for a in (*inner.args.posonlyargs, *inner.args.args, *inner.args.kwonlyargs)}
@@ -812,6 +928,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     passes = _passes_caller(stmt, resolve)
     if passes is not None:
         out["passes_caller"] = passes
+    checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
+    if checks is not None:
+        out["checks_kwargs"] = checks
     configs = _registers_configs(stmt) if mentions("add_api_route", "api_route") else None
     if configs is not None:
         out["registers_configs"] = configs
