@@ -122,6 +122,8 @@ STMT_METHODS = frozenset(
         "with_parent",
     }
 )
+# SQLAlchemy's functions that combine statements (``union(a, b)``): their rows are those of the statements
+SET_OPERATIONS = frozenset({"union", "union_all", "intersect", "intersect_all", "except_", "except_all"})
 QUERY_RESULT_METHODS = frozenset(
     {
         "first",
@@ -1612,6 +1614,16 @@ class _Analyzer:
             vals = [self.ev(a.value, state) for a in call.args]
             scoped, pscoped = self.pred(call, state)
             return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
+        if q is not None and last_segment(q) in SET_OPERATIONS and q.split(".")[0] in STATEMENT_MODULES and call.args:
+            # ``union(owned_ids, shared_ids)``: the rows of its statements, scoped when every one of them is
+            vals = [self.ev(a.value, state) for a in call.args]
+            stmts = [v for v in vals if v.stmt]
+            if stmts and len(stmts) == len(vals) and all(v.scoped for v in stmts):
+                sites = tuple(s for v in stmts for s in v.sites)
+                return Val(sites=sites, stmt=True, scoped=True, pscoped=all(v.pscoped for v in stmts))
+            if stmts:
+                return Val(sites=tuple(s for v in stmts if not v.scoped for s in v.sites), stmt=True)
+            return self.helper_call(call, q, vals, vals, state)
         if q is not None and last_segment(q) == "text" and q.split(".")[0] in STATEMENT_MODULES and call.args:
             # ``text(sql)``: a textual clause, scoped when its SQL compares an identity column with a bound
             # parameter (or one bound from the principal); SQL we cannot read makes no claim
