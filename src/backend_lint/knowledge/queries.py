@@ -1903,6 +1903,8 @@ class _Analyzer:
         if row is None or not principal:
             return None
         v, var, column = row
+        if v.model and self._principal_written_down(call, q, state, v.model):
+            return None
         if self.project is not None and q is not None and not whole:
             found = self.project.resolve_symbol(q)
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
@@ -1918,6 +1920,29 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _principal_written_down(self, call: cst.Call, q: Optional[str], state: dict[str, Val], model: str) -> bool:
+        """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
+        ``create_subfolder_in_db(db, folder_id=row.folder.parent_id, new_folder=..., current_user=user)`` puts the
+        caller on the rows it creates, and raises only on a bad storage name): it decides nothing about the row."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
+        if summary is None:
+            return False
+        params = summary.get("params", [])
+        handed: list[str] = []
+        for i, a in enumerate(call.args):
+            if a.star or _db_handle(a.value) or not self.is_derived(a.value, state):
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                return False
+            handed.append(param)
+        return bool(handed) and all(
+            principal_passes_through(self.project, self.settings, found[0], None, found[1], summary, p, model) for p in handed  # type: ignore[arg-type]
+        )
 
     def row_method_check(self, call: cst.Call, state: dict[str, Val]) -> Optional[Comparison]:
         """``project.org.is_user_member(user.id)`` / ``board.visible_to(user)``: a method of the fetched row's
