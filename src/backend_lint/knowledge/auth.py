@@ -1228,6 +1228,10 @@ class Identity:
     # the assignments (node ids) that decode the caller in the body (``user_id = get_current_user_id(
     # authorization)``, ``decoded_caller``): what they bind is the principal's, not what the call evaluates to
     decoding: set[int] = field(default_factory=set)
+    # a route guarded by an auth dependency that hands it no principal (the route's, its router's or an
+    # ``include_router(..., dependencies=[Depends(auth)])`` entry, ``included_dependencies``): family 2 claims its
+    # lookups keyed on a client key (nothing of the caller is in scope to scope them by)
+    router_auth: bool = False
 
     @property
     def in_scope(self) -> bool:
@@ -1376,6 +1380,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.principals.setdefault(name, None)
             else:
                 ident.identity_params.setdefault(name, identity_field)
+        included = included_dependencies(ctx, route)
+        if any(k.kind == "admin" for k in included):
+            ident.admin = True  # ``include_router(admin.router, dependencies=[Depends(require_admin)])``
+        elif any(k.kind == "auth" for k in included):
+            ident.authenticated = True
         gate = set(ident.principals)
         if ident.authenticated and authentication_middleware(ctx.project):
             # ``assert_admin(request)``: the request carries the middleware's caller
@@ -1384,6 +1393,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True
+        if not ident.principals and not ident.identity_params and not ident.admin and any(
+            k.kind == "auth" and not k.credentials and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
+        ):
+            # the route's or its router's dependencies authenticate a caller the handler never takes (a
+            # credential or a resource a dependency hands over is no caller: no claim there, as before)
+            ident.router_auth = True
         return ident
     if _is_task(ctx, func):
         return ident
@@ -2572,3 +2587,40 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
             if key in params and key not in principals and not others.isdisjoint(principals):
                 out.add(key)
     return frozenset(out)
+
+
+# --- dependencies an ``include_router(...)`` call adds to every route of a router -------------------------------
+
+
+def _included_markers(project: "ProjectIndex") -> dict[str, list[dict[str, Any]]]:
+    """``{router (canonical): [dependency markers]}`` from every module's ``include_router(router,
+    dependencies=[...])`` calls (index fact ``included``)."""
+
+    def build() -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for _mod, facts in project.iter_modules():
+            for entry in orm_facts(facts).get("included", ()):
+                out.setdefault(project.canonical(entry["router"]), []).extend(entry.get("dependencies", ()))
+        return out
+
+    return project.memo("auth.included_markers", build)
+
+
+def included_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> list[DependencyKind]:
+    """The dependencies another module adds to this route's router when it includes it
+    (``api.include_router(workflows.router, dependencies=[Depends(get_current_active_user)])``), classified
+    like a route decorator's own (``_decorator_dependencies`` reads those of this module)."""
+    project = ctx.project
+    if project is None or route is None or not route.router or route.router == "?":
+        return []
+    markers = _included_markers(project)
+    if not markers:
+        return []
+    found = markers.get(project.canonical(f"{ctx.module_name}.{route.router}"))
+    return [param_dependency(project, ctx.settings, m) for m in found] if found else []
+
+
+def router_auth_routes(project: Optional["ProjectIndex"]) -> bool:
+    """Some router of the project is included with ``dependencies=[...]``: family 2's screen lets every route
+    handler through (its auth may come from another module)."""
+    return project is not None and bool(_included_markers(project))

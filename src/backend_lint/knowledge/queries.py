@@ -3304,7 +3304,7 @@ def isolation_findings(ctx: "FileContext", func: cst.FunctionDef, identity: Iden
 
 def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
     out = IsolationFindings(identity=identity)
-    if not identity.in_scope:
+    if not identity.in_scope and not identity.router_auth:
         return out
     fq = function_queries(ctx, func, identity)
     out.queries = fq
@@ -3367,6 +3367,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if guarded and _guarded_site(site, guarded):
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
+        if identity.router_auth and not _client_keyed(ctx, func, identity, site):
+            continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
         if _roster_read(ctx, site, model):
             continue
         if _keyed_by_caller(identity, site):
@@ -3377,6 +3379,18 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         out.unscoped.append((site, model))
     return out
+
+
+def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
+    """The lookup is keyed on a value the client supplies to the route (a path, query, body or form
+    parameter, or a local that only copies one)."""
+    params = {
+        p.name for p in identity.params
+        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+    }
+    copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
+    params |= {local for local, source in copies.items() if source in params}
+    return any(k.split(".", 1)[0] in params for k in site.key_names)
 
 
 def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:

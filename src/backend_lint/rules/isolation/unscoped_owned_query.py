@@ -330,7 +330,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         return may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
-        if not identity.in_scope:
+        if not identity.in_scope and not identity.router_auth:
             return
         found = isolation_findings(self.ctx, node, identity)
         derived = found.queries.derived_names if found.queries is not None else set()

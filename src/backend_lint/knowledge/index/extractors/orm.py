@@ -1625,6 +1625,24 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     break
     if prefixes:
         out["route_prefixes"] = sorted(prefixes)
+    if mentions("include_router"):
+        # ``api.include_router(items.router, prefix="/items", dependencies=[Depends(current_user)])``: the
+        # dependencies every route of the included router runs (``knowledge.auth.included_dependencies``)
+        included: list[dict[str, Any]] = []
+        for node in ast.walk(tree):
+            if (
+                node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "include_router"  # type: ignore[attr-defined]
+                and node.args and node.args[0].__class__ in (ast.Name, ast.Attribute)  # type: ignore[attr-defined]
+            ):
+                router = resolve(node.args[0]) or _unparse_name(node.args[0])  # type: ignore[attr-defined]
+                deps: list[dict[str, Any]] = []
+                for k in node.keywords:  # type: ignore[attr-defined]
+                    if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
+                        deps.extend(m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None)
+                if router and deps:
+                    included.append({"router": router, "dependencies": deps})
+        if included:
+            out["included"] = included
     criteria: list[str] = []
     for fn in _listener_functions(tree, resolve):
         for node in ast.walk(fn):
