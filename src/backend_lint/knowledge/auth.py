@@ -1381,6 +1381,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             else:
                 ident.identity_params.setdefault(name, identity_field)
         included = included_dependencies(ctx, route)
+        if permission_admin_decorated(ctx, func, route):
+            ident.admin = True  # ``@require_permission("logs:read")``: a permission only the wildcard role holds
         if any(k.kind == "admin" for k in included):
             ident.admin = True  # ``include_router(admin.router, dependencies=[Depends(require_admin)])``
         elif any(k.kind == "auth" for k in included):
@@ -2234,6 +2236,8 @@ def admin_decorated(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> bo
     for d in fn.get("decorators", ()):
         if not d.get("called"):
             continue
+        if _permission_gate_privileged(project, d):
+            return True
         info = caller_decorator(project, d.get("func"))
         if info is None or not info.get("factory"):
             continue
@@ -2529,7 +2533,7 @@ def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) ->
     found = project.resolve_symbol(q)
     if found is None or found[2] != "functions":
         return cache[q]
-    facts = (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("checks_kwargs") or {}
+    facts = ((orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("checks_kwargs") or {}).get("keys") or {}
     out: dict[str, frozenset[str]] = {}
     for key, checks in facts.items():
         others: set[str] = set()
@@ -2624,3 +2628,104 @@ def router_auth_routes(project: Optional["ProjectIndex"]) -> bool:
     """Some router of the project is included with ``dependencies=[...]``: family 2's screen lets every route
     handler through (its auth may come from another module)."""
     return project is not None and bool(_included_markers(project))
+
+
+# --- permission decorators whose permission only an administrator holds ---------------------------------------
+
+
+def _granted_lists(project: "ProjectIndex") -> list[list[str]]:
+    def build() -> list[list[str]]:
+        out: list[list[str]] = []
+        for _mod, facts in project.iter_modules():
+            out.extend(orm_facts(facts).get("permission_lists", ()))
+        return out
+
+    return project.memo("auth.permission_lists", build)
+
+
+def wildcard_only(project: Optional["ProjectIndex"], permission: str) -> bool:
+    """The project grants ``permission`` to no role by name: its roles' literal permission lists (index fact
+    ``permission_lists``: ``{"name": "viewer", "permissions": ["tools.read", ...]}``) hold a wildcard role
+    (``["*"]``) and at least one other list, and no list names this permission: only the wildcard
+    (administrator) role holds it."""
+    if project is None or not permission or permission == "*":
+        return False
+    lists = _granted_lists(project)
+    if not any(lst == ["*"] for lst in lists):
+        return False
+    named = [lst for lst in lists if lst != ["*"]]
+    return bool(named) and not any(permission in lst for lst in named)
+
+
+def _literal(ctx: "FileContext", expr: cst.BaseExpression) -> Optional[str]:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def permission_admin_decorated(ctx: "FileContext", func: cst.FunctionDef, route: Optional[RouteInfo]) -> bool:
+    """A route under a decorator factory (applied beneath the route's decorator) that hands one of its
+    parameters to a check whose verdict stops the view (index fact ``checks_kwargs``' ``gates``:
+    ``@require_permission("logs:read")`` -> ``granted = await check_permission(user, permission)``, ``if not
+    granted: raise HTTPException(403)``), given a value there that names a privileged role
+    (``privileged_arguments``) or a permission only the wildcard role holds (``wildcard_only``): admin-only."""
+    project = ctx.project
+    if project is None or route is None or not func.decorators:
+        return False
+    decorators = list(func.decorators)
+    if route.decorator is not None and any(d is route.decorator for d in decorators):
+        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
+    for dec in decorators:
+        call = dec.decorator
+        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            continue
+        found = project.resolve_symbol(ctx.qualified_name(call.func) or "")
+        if found is None or found[2] != "functions":
+            continue
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        gates = (fn.get("checks_kwargs") or {}).get("gates") or {}
+        if not gates:
+            continue
+        positions = {i: p for p, i in gates.items() if i >= 0}
+        position = 0
+        for a in call.args:
+            if a.star:
+                break
+            if a.keyword is None:
+                param = positions.get(position)
+                position += 1
+            else:
+                param = a.keyword.value if a.keyword.value in gates else None
+            if param is None:
+                continue
+            value = _literal(ctx, a.value)
+            if value is not None and (privileged_arguments([repr(value)], None) or wildcard_only(project, value)):
+                return True
+    return False
+
+
+def _permission_gate_privileged(project: Optional["ProjectIndex"], d: dict[str, Any]) -> bool:
+    """``permission_admin_decorated`` on the index's ``decorators`` fact of a request handler (its arguments
+    as source text)."""
+    found = project.resolve_symbol(d.get("func") or "") if project is not None else None
+    if found is None or found[2] != "functions":
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+    gates = (fn.get("checks_kwargs") or {}).get("gates") or {}
+    if not gates:
+        return False
+    positions = {i: p for p, i in gates.items() if i >= 0}
+    given = [(positions.get(i), v) for i, v in enumerate(d.get("args", ()))]
+    given += [(k if k in gates else None, v) for k, v in (d.get("kwargs") or {}).items()]
+    for param, source in given:
+        if param is None:
+            continue
+        try:
+            node = ast.parse(source, mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if privileged_arguments([source], None) or wildcard_only(project, node.value):
+                return True
+    return False

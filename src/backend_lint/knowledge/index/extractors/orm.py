@@ -599,10 +599,73 @@ def _checks_kwargs(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
                 for i, a in enumerate(node.args):  # type: ignore[attr-defined]
                     if a.__class__ is ast.Name and a.id in names and i < len(gparams):  # type: ignore[attr-defined]
                         holders.setdefault(id(g), (g, set()))[1].add(gparams[i])
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, Any] = {}
     for d, names in holders.values():
         _kwargs_checks_in(d, names, resolve, out)
+    gates = _factory_gates(fn, [d for d, _ in holders.values()])
+    if gates:
+        out = {"keys": out, "gates": gates} if out else {"gates": gates}
+    elif out:
+        out = {"keys": out}
     return out or None
+
+
+def _factory_gates(fn: Any, wrappers: list[Any]) -> dict[str, int]:
+    """Parameters of the decorator factory ``fn`` that a wrapper hands to a call whose verdict stops the view
+    (``granted = await check_permission(user, permission, ...)``, ``if not granted: raise HTTPException(403)``;
+    or the call is tested by the exiting ``if`` itself): ``{parameter: its position}``."""
+    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args) if a.arg not in ("self", "cls")]
+    params = set(positional) | {a.arg for a in fn.args.kwonlyargs}
+    out: dict[str, int] = {}
+    for w in wrappers:
+        verdicts: dict[str, set[str]] = {}  # local -> the factory parameters handed to the call it holds
+        tested: list[tuple[Any, set[str]]] = []
+        for node in ast.walk(w):
+            if node.__class__ is ast.Assign and len(node.targets) == 1 and node.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+                value = node.value.value if node.value.__class__ is ast.Await else node.value  # type: ignore[attr-defined]
+                if value.__class__ is ast.Call:
+                    handed = {a.id for a in (*value.args, *(k.value for k in value.keywords)) if a.__class__ is ast.Name} & params  # type: ignore[attr-defined]
+                    if handed:
+                        verdicts[node.targets[0].id] = handed  # type: ignore[attr-defined]
+            elif node.__class__ is ast.If and node.body and node.body[-1].__class__ in (ast.Raise, ast.Return):  # type: ignore[attr-defined]
+                found: set[str] = set()
+                for sub in ast.walk(node.test):  # type: ignore[attr-defined]
+                    if sub.__class__ is ast.Name and sub.id in verdicts:  # type: ignore[attr-defined]
+                        found |= verdicts[sub.id]  # type: ignore[attr-defined]
+                    elif sub.__class__ is ast.Call:
+                        found |= {a.id for a in (*sub.args, *(k.value for k in sub.keywords)) if a.__class__ is ast.Name} & params  # type: ignore[attr-defined]
+                tested.append((node, found))
+        for _node, found in tested:
+            for p in found:
+                out[p] = positional.index(p) if p in positional else -1
+    return out
+
+
+def _permission_lists(tree: ast.Module) -> list[list[str]]:
+    """Literal lists of strings given as a role's permissions (``{"name": "viewer", "permissions": ["tools.read",
+    ...]}``, ``Role(permissions=["*"])``): what each role is granted (``knowledge.auth.wildcard_only``)."""
+    out: list[list[str]] = []
+
+    def strings(value: Any) -> Optional[list[str]]:
+        if value.__class__ not in (ast.List, ast.Tuple, ast.Set) or not value.elts:
+            return None
+        found = [e.value for e in value.elts if e.__class__ is ast.Constant and isinstance(e.value, str)]
+        return found if len(found) == len(value.elts) else None
+
+    for node in ast.walk(tree):
+        if node.__class__ is ast.Dict:
+            for k, v in zip(node.keys, node.values):  # type: ignore[attr-defined]
+                if k is not None and k.__class__ is ast.Constant and k.value == "permissions":
+                    found = strings(v)
+                    if found is not None:
+                        out.append(found)
+        elif node.__class__ is ast.Call:
+            for k in node.keywords:  # type: ignore[attr-defined]
+                if k.arg == "permissions":
+                    found = strings(k.value)
+                    if found is not None:
+                        out.append(found)
+    return out
 
 
 def _kwarg_key(node: ast.AST, names: set[str]) -> Optional[str]:
@@ -1625,6 +1688,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     break
     if prefixes:
         out["route_prefixes"] = sorted(prefixes)
+    if mentions("permissions"):
+        lists = _permission_lists(tree)
+        if lists:
+            out["permission_lists"] = lists
     if mentions("include_router"):
         # ``api.include_router(items.router, prefix="/items", dependencies=[Depends(current_user)])``: the
         # dependencies every route of the included router runs (``knowledge.auth.included_dependencies``)
