@@ -681,6 +681,19 @@ def _kwarg_key(node: ast.AST, names: set[str]) -> Optional[str]:
     return None
 
 
+def _keys_in(expr: ast.AST, names: set[str], keyed: dict[str, str]) -> set[str]:
+    """The keys an argument is made from: read off ``kwargs`` (``int(kwargs.get("folder_id"))``) or held in a
+    local made from one."""
+    out: set[str] = set()
+    for node in ast.walk(expr):
+        read = _kwarg_key(node, names)
+        if read is not None:
+            out.add(read)
+        elif node.__class__ is ast.Name and node.id in keyed:  # type: ignore[attr-defined]
+            out.add(keyed[node.id])  # type: ignore[attr-defined]
+    return out
+
+
 def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, list[dict[str, Any]]]) -> None:
     keyed: dict[str, str] = {}  # local -> the key its value comes from (the key read, or a row looked up by it)
     assigns = sorted(
@@ -693,8 +706,7 @@ def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, 
         if key is None and value.__class__ is ast.Call:
             keys = set()
             for a in (*value.args, *(k.value for k in value.keywords)):  # type: ignore[attr-defined]
-                read = _kwarg_key(a, names)
-                keys |= {read} if read is not None else {keyed[x] for x in _names_in(a) if x in keyed}
+                keys |= _keys_in(a, names, keyed)
             key = keys.pop() if len(keys) == 1 else None  # ``int(folder_id)``, ``db.get(Folder, folder_id)``
         if key is not None:
             keyed[target] = key
@@ -706,9 +718,9 @@ def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, 
     def keys_of(call: ast.Call) -> list[str]:
         found: list[str] = []
         for a in (*call.args, *(k.value for k in call.keywords)):
-            key = keyed.get(a.id) if a.__class__ is ast.Name else _kwarg_key(a, names)  # type: ignore[attr-defined]
-            if key is not None and key not in found:
-                found.append(key)
+            for key in sorted(_keys_in(a, names, keyed)):
+                if key not in found:
+                    found.append(key)
         return found
 
     def record(call: ast.Call, exit_: Optional[str]) -> None:
