@@ -96,6 +96,12 @@ def render_text(data: dict[str, Any]) -> str:
             gates = ", ".join(f"`{g}`" for g in d.get("gates") or ())
             gate = f"; a privileged value for {gates} makes the view admin-only" if gates else ""
             lines.append(f"  {d['name']}: {d['why']}{gate}")
+    rows = data.get("kwargs_decorators") or []
+    if rows:
+        lines += ["", _count(rows, "Decorators that check the view's keyword arguments (a route's parameter of that name is verified when the route's principal is among those handed with it)") + ":"]
+        for d in rows:
+            keys = "; ".join(f"`{k}` with {', '.join(f'`{o}`' for o in others)}" for k, others in d["keys"].items())
+            lines.append(f"  {d['name']}: hands {keys} to a check that denies")
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]

@@ -1231,6 +1231,10 @@ class Identity:
     # the assignments (node ids) that decode the caller in the body (``user_id = get_current_user_id(
     # authorization)``, ``decoded_caller``): what they bind is the principal's, not what the call evaluates to
     decoding: set[int] = field(default_factory=set)
+    # a route guarded by an auth dependency that hands it no principal (the route's, its router's or an
+    # ``include_router(..., dependencies=[Depends(auth)])`` entry, ``included_dependencies``): family 2 claims its
+    # lookups keyed on a client key (nothing of the caller is in scope to scope them by)
+    router_auth: bool = False
 
     @property
     def in_scope(self) -> bool:
@@ -1379,6 +1383,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.principals.setdefault(name, None)
             else:
                 ident.identity_params.setdefault(name, identity_field)
+        included = included_dependencies(ctx, route)
+        if permission_admin_decorated(ctx, func, route):
+            ident.admin = True  # ``@require_permission("logs:read")``: a permission only the wildcard role holds
+        if any(k.kind == "admin" for k in included):
+            ident.admin = True  # ``include_router(admin.router, dependencies=[Depends(require_admin)])``
+        elif any(k.kind == "auth" for k in included):
+            ident.authenticated = True
         gate = set(ident.principals)
         if ident.authenticated and authentication_middleware(ctx.project):
             # ``assert_admin(request)``: the request carries the middleware's caller
@@ -1387,6 +1398,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True
+        if not ident.principals and not ident.identity_params and not ident.admin and any(
+            k.kind == "auth" and not k.credentials and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
+        ):
+            # the route's or its router's dependencies authenticate a caller the handler never takes (a
+            # credential or a resource a dependency hands over is no caller: no claim there, as before)
+            ident.router_auth = True
         return ident
     if _is_task(ctx, func):
         return ident
@@ -2223,6 +2240,8 @@ def admin_decorated(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> bo
     for d in fn.get("decorators", ()):
         if not d.get("called"):
             continue
+        if _permission_gate_privileged(project, d):
+            return True
         info = caller_decorator(project, d.get("func"))
         if info is None or not info.get("factory"):
             continue
@@ -2495,3 +2514,222 @@ def _guarded_configured_route(ctx: "FileContext", func: cst.FunctionDef) -> Opti
     if route is None or authenticating_route_class(ctx.project, route.route_class) is None:
         return None
     return route
+
+
+# --- decorators that check the view's keyword arguments themselves ------------------------------------------
+
+
+def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) -> dict[str, frozenset[str]]:
+    """What the decorator (or decorator factory) named ``q`` verifies among the keyword arguments of the view
+    it wraps (the index fact ``checks_kwargs``: ``@require_access(allowed_roles=[...])`` reads ``folder_id``
+    and ``current_user`` off ``kwargs``, loads the folder and hands it with the user to a check whose failure
+    raises): ``{key: the other keys handed to the check with it}``, kept only when the check decides (a project
+    function that raises or returns a verdict under a test of what it is given: ``flow`` index facts,
+    ``deciders``) and its failure stops the view (the call raises, or an ``if`` on its verdict raises, returns,
+    or calls a project function that raises). Which of the other keys is the caller is the route's to say
+    (``decorator_verified_keys``)."""
+    if project is None or not q:
+        return {}
+    cache: dict[str, dict[str, frozenset[str]]] = project.memo("auth.kwargs_checks", dict)
+    if q in cache:
+        return cache[q]
+    cache[q] = {}
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "functions":
+        return cache[q]
+    facts = ((orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("checks_kwargs") or {}).get("keys") or {}
+    out: dict[str, frozenset[str]] = {}
+    for key, checks in facts.items():
+        others: set[str] = set()
+        for check in checks:
+            target = project.resolve_symbol(check.get("check") or "")
+            if target is None or target[2] != "functions":
+                continue
+            deciders = project.modules[target[0]].get("extra", {}).get("flow", {}).get("deciders", ())
+            if target[1] not in deciders:
+                continue  # a loader or a logger handed the key and the caller decides nothing
+            fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+            exit_ = check.get("exit")
+            if exit_ is None:
+                stops = bool(fn.get("raises"))  # called alone: it denies by raising
+            elif exit_ in ("raise", "return"):
+                stops = True
+            else:
+                where = project.resolve_symbol(exit_)
+                stops = where is not None and where[2] == "functions" and bool(
+                    (orm_facts(project.modules[where[0]]).get("functions", {}).get(where[1]) or {}).get("raises")
+                )
+            if stops:
+                others.update(check.get("with") or ())
+        if others:
+            out[key] = frozenset(others)
+    cache[q] = out
+    return out
+
+
+def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principals: Iterable[str]) -> frozenset[str]:
+    """Parameters of a route that a decorator applied under the route's own (so that it wraps what the router
+    calls) verifies against the caller (``kwargs_access_checks``): the decorator hands the value of that key,
+    or a row looked up by it, together with the route's principal parameter (by name: FastAPI calls the view
+    with keyword arguments) to a check that denies. Loads by such a parameter, in the route and in the helpers
+    it hands it to, are checked already. A decorator listed above the route's wraps a function the router
+    never calls: it checks nothing."""
+    project = ctx.project
+    principals = set(principals)
+    if project is None or not principals or not func.decorators:
+        return frozenset()
+    route = route_info(ctx, func)
+    if route is None:
+        return frozenset()
+    decorators = list(func.decorators)
+    if route.decorator is not None and any(d is route.decorator for d in decorators):
+        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    out: set[str] = set()
+    for dec in decorators:
+        expr = dec.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            continue
+        for key, others in kwargs_access_checks(project, ctx.qualified_name(target)).items():
+            if key in params and key not in principals and not others.isdisjoint(principals):
+                out.add(key)
+    return frozenset(out)
+
+
+# --- dependencies an ``include_router(...)`` call adds to every route of a router -------------------------------
+
+
+def _included_markers(project: "ProjectIndex") -> dict[str, list[dict[str, Any]]]:
+    """``{router (canonical): [dependency markers]}`` from every module's ``include_router(router,
+    dependencies=[...])`` calls (index fact ``included``)."""
+
+    def build() -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for _mod, facts in project.iter_modules():
+            for entry in orm_facts(facts).get("included", ()):
+                out.setdefault(project.canonical(entry["router"]), []).extend(entry.get("dependencies", ()))
+        return out
+
+    return project.memo("auth.included_markers", build)
+
+
+def included_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> list[DependencyKind]:
+    """The dependencies another module adds to this route's router when it includes it
+    (``api.include_router(workflows.router, dependencies=[Depends(get_current_active_user)])``), classified
+    like a route decorator's own (``_decorator_dependencies`` reads those of this module)."""
+    project = ctx.project
+    if project is None or route is None or not route.router or route.router == "?":
+        return []
+    markers = _included_markers(project)
+    if not markers:
+        return []
+    found = markers.get(project.canonical(f"{ctx.module_name}.{route.router}"))
+    return [param_dependency(project, ctx.settings, m) for m in found] if found else []
+
+
+def router_auth_routes(project: Optional["ProjectIndex"]) -> bool:
+    """Some router of the project is included with ``dependencies=[...]``: family 2's screen lets every route
+    handler through (its auth may come from another module)."""
+    return project is not None and bool(_included_markers(project))
+
+
+# --- permission decorators whose permission only an administrator holds ---------------------------------------
+
+
+def _granted_lists(project: "ProjectIndex") -> list[list[str]]:
+    def build() -> list[list[str]]:
+        out: list[list[str]] = []
+        for _mod, facts in project.iter_modules():
+            out.extend(orm_facts(facts).get("permission_lists", ()))
+        return out
+
+    return project.memo("auth.permission_lists", build)
+
+
+def wildcard_only(project: Optional["ProjectIndex"], permission: str) -> bool:
+    """The project grants ``permission`` to no role by name: its roles' literal permission lists (index fact
+    ``permission_lists``: ``{"name": "viewer", "permissions": ["tools.read", ...]}``) hold a wildcard role
+    (``["*"]``) and at least one other list, and no list names this permission: only the wildcard
+    (administrator) role holds it."""
+    if project is None or not permission or permission == "*":
+        return False
+    lists = _granted_lists(project)
+    if not any(lst == ["*"] for lst in lists):
+        return False
+    named = [lst for lst in lists if lst != ["*"]]
+    return bool(named) and not any(permission in lst for lst in named)
+
+
+def _literal(ctx: "FileContext", expr: cst.BaseExpression) -> Optional[str]:
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def permission_admin_decorated(ctx: "FileContext", func: cst.FunctionDef, route: Optional[RouteInfo]) -> bool:
+    """A route under a decorator factory (applied beneath the route's decorator) that hands one of its
+    parameters to a check whose verdict stops the view (index fact ``checks_kwargs``' ``gates``:
+    ``@require_permission("logs:read")`` -> ``granted = await check_permission(user, permission)``, ``if not
+    granted: raise HTTPException(403)``), given a value there that names a privileged role
+    (``privileged_arguments``) or a permission only the wildcard role holds (``wildcard_only``): admin-only."""
+    project = ctx.project
+    if project is None or route is None or not func.decorators:
+        return False
+    decorators = list(func.decorators)
+    if route.decorator is not None and any(d is route.decorator for d in decorators):
+        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
+    for dec in decorators:
+        call = dec.decorator
+        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            continue
+        found = project.resolve_symbol(ctx.qualified_name(call.func) or "")
+        if found is None or found[2] != "functions":
+            continue
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        gates = (fn.get("checks_kwargs") or {}).get("gates") or {}
+        if not gates:
+            continue
+        positions = {i: p for p, i in gates.items() if i >= 0}
+        position = 0
+        for a in call.args:
+            if a.star:
+                break
+            if a.keyword is None:
+                param = positions.get(position)
+                position += 1
+            else:
+                param = a.keyword.value if a.keyword.value in gates else None
+            if param is None:
+                continue
+            value = _literal(ctx, a.value)
+            if value is not None and (privileged_arguments([repr(value)], None) or wildcard_only(project, value)):
+                return True
+    return False
+
+
+def _permission_gate_privileged(project: Optional["ProjectIndex"], d: dict[str, Any]) -> bool:
+    """``permission_admin_decorated`` on the index's ``decorators`` fact of a request handler (its arguments
+    as source text)."""
+    found = project.resolve_symbol(d.get("func") or "") if project is not None else None
+    if found is None or found[2] != "functions":
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+    gates = (fn.get("checks_kwargs") or {}).get("gates") or {}
+    if not gates:
+        return False
+    positions = {i: p for p, i in gates.items() if i >= 0}
+    given = [(positions.get(i), v) for i, v in enumerate(d.get("args", ()))]
+    given += [(k if k in gates else None, v) for k, v in (d.get("kwargs") or {}).items()]
+    for param, source in given:
+        if param is None:
+            continue
+        try:
+            node = ast.parse(source, mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if privileged_arguments([source], None) or wildcard_only(project, node.value):
+                return True
+    return False

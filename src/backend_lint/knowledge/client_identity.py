@@ -601,7 +601,7 @@ class _ClientAnalysis:
             return set()
         out: set[tuple[str, str]] = set()
         for param, keys in value_params.items():
-            if _read_only_under_principal_test(helper, param, principal_params):
+            if _read_only_under_principal_test(helper, param, principal_params) or _refused_unless_caller(helper, param, principal_params):
                 out |= keys
         return out
 
@@ -643,6 +643,38 @@ def _read_only_under_principal_test(func: cst.FunctionDef, name: str, principals
         return all(visit(child, guarded) for child in node.children)
 
     return visit(func.body, False) and reads > 0
+
+
+def _refused_unless_caller(func: cst.FunctionDef, name: str, principals: set[str]) -> bool:
+    """``func`` compares ``name`` with a value it computes from one of ``principals`` (``user_id =
+    _user_of(user)``) in the test of an ``if`` that exits (``if input_user_id and input_user_id != user_id:
+    raise HTTPException(403)``), at its top level before any other read of ``name``: a value the client sends
+    is refused unless it names the caller."""
+    derived = set(principals)
+    for stmt in func.body.body if isinstance(func.body, cst.IndentedBlock) else ():
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and not derived.isdisjoint(load_names(small.value)):
+                    for t in small.targets:
+                        if isinstance(t.target, cst.Name):
+                            derived.add(t.target.value)
+            if any(n == name for n in load_names(stmt)):
+                return False  # read (handed on, stored) before any test refuses it
+            continue
+        if not isinstance(stmt, cst.If):
+            if any(n == name for n in load_names(stmt)):
+                return False
+            continue
+        names = set(load_names(stmt.test))
+        if name in names and _exits(stmt.body):
+            for node in walk(stmt.test):
+                if isinstance(node, cst.Comparison) and any(isinstance(c.operator, (cst.NotEqual, cst.IsNot)) for c in node.comparisons):
+                    sides = [node.left] + [c.comparator for c in node.comparisons]
+                    if any(_reads_name(x, name) for x in sides) and any(not derived.isdisjoint(load_names(x)) for x in sides if not _reads_name(x, name)):
+                        return True
+        if name in names or any(n == name for n in load_names(stmt.body)):
+            return False
+    return False
 
 
 def _reads_name(expr: cst.CSTNode, name: str) -> bool:

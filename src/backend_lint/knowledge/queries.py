@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, Identity, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names
 from .imports import dotted_name, last_segment
 from .models import (
@@ -122,6 +122,8 @@ STMT_METHODS = frozenset(
         "with_parent",
     }
 )
+# SQLAlchemy's functions that combine statements (``union(a, b)``): their rows are those of the statements
+SET_OPERATIONS = frozenset({"union", "union_all", "intersect", "intersect_all", "except_", "except_all"})
 QUERY_RESULT_METHODS = frozenset(
     {
         "first",
@@ -1614,6 +1616,16 @@ class _Analyzer:
             vals = [self.ev(a.value, state) for a in call.args]
             scoped, pscoped = self.pred(call, state)
             return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
+        if q is not None and last_segment(q) in SET_OPERATIONS and q.split(".")[0] in STATEMENT_MODULES and call.args:
+            # ``union(owned_ids, shared_ids)``: the rows of its statements, scoped when every one of them is
+            vals = [self.ev(a.value, state) for a in call.args]
+            stmts = [v for v in vals if v.stmt]
+            if stmts and len(stmts) == len(vals) and all(v.scoped for v in stmts):
+                sites = tuple(s for v in stmts for s in v.sites)
+                return Val(sites=sites, stmt=True, scoped=True, pscoped=all(v.pscoped for v in stmts))
+            if stmts:
+                return Val(sites=tuple(s for v in stmts if not v.scoped for s in v.sites), stmt=True)
+            return self.helper_call(call, q, vals, vals, state)
         if q is not None and last_segment(q) == "text" and q.split(".")[0] in STATEMENT_MODULES and call.args:
             # ``text(sql)``: a textual clause, scoped when its SQL compares an identity column with a bound
             # parameter (or one bound from the principal); SQL we cannot read makes no claim
@@ -1893,6 +1905,8 @@ class _Analyzer:
         if row is None or not principal:
             return None
         v, var, column = row
+        if v.model and self._principal_written_down(call, q, state, v.model):
+            return None
         if self.project is not None and q is not None and not whole:
             found = self.project.resolve_symbol(q)
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
@@ -1908,6 +1922,29 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _principal_written_down(self, call: cst.Call, q: Optional[str], state: dict[str, Val], model: str) -> bool:
+        """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
+        ``create_subfolder_in_db(db, folder_id=row.folder.parent_id, new_folder=..., current_user=user)`` puts the
+        caller on the rows it creates, and raises only on a bad storage name): it decides nothing about the row."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
+        if summary is None:
+            return False
+        params = summary.get("params", [])
+        handed: list[str] = []
+        for i, a in enumerate(call.args):
+            if a.star or _db_handle(a.value) or not self.is_derived(a.value, state):
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                return False
+            handed.append(param)
+        return bool(handed) and all(
+            principal_passes_through(self.project, self.settings, found[0], None, found[1], summary, p, model) for p in handed  # type: ignore[arg-type]
+        )
 
     def row_method_check(self, call: cst.Call, state: dict[str, Val]) -> Optional[Comparison]:
         """``project.org.is_user_member(user.id)`` / ``board.visible_to(user)``: a method of the fetched row's
@@ -3271,7 +3308,7 @@ def isolation_findings(ctx: "FileContext", func: cst.FunctionDef, identity: Iden
 
 def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
     out = IsolationFindings(identity=identity)
-    if not identity.in_scope:
+    if not identity.in_scope and not identity.router_auth:
         return out
     fq = function_queries(ctx, func, identity)
     out.queries = fq
@@ -3299,10 +3336,15 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
     # with values only derived from another loaded row (the target user's tenants)
     checks.sort(key=lambda c: not c.direct)
+    guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
+    if identity.route is not None:
+        guarded |= decorator_verified_keys(ctx, func, identity.principals)
     for check in checks:
         row = check.row
         if row.scoped or row.opaque or not row.model:
             continue
+        if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
+            continue  # the row's key was verified before the route ran: the check here decides nothing new
         if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
             continue
         if row.sites and not any(s.unscoped for s in row.sites):
@@ -3321,15 +3363,16 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity)
-    guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     for site in fq.sites:
         model = owned_site_model(ctx, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
             continue
         if gate:
             continue
-        if guarded and site.key_names and {k.split(".", 1)[0] for k in site.key_names} <= guarded:
-            continue  # a route dependency loads the row by this path parameter and decides on the caller
+        if guarded and _guarded_site(site, guarded):
+            continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
+        if identity.router_auth and not _client_keyed(ctx, func, identity, site):
+            continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
         if _roster_read(ctx, site, model):
             continue
         if _keyed_by_caller(identity, site):
@@ -3340,6 +3383,23 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         out.unscoped.append((site, model))
     return out
+
+
+def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
+    """The lookup is keyed on a value the client supplies to the route (a path, query, body or form
+    parameter, or a local that only copies one)."""
+    params = {
+        p.name for p in identity.params
+        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+    }
+    copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
+    params |= {local for local, source in copies.items() if source in params}
+    return any(k.split(".", 1)[0] in params for k in site.key_names)
+
+
+def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:
+    """The lookup is keyed only on parameters a route dependency or decorator verified against the caller."""
+    return bool(site.key_names) and {k.split(".", 1)[0] for k in site.key_names} <= guarded
 
 
 def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:

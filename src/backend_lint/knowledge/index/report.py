@@ -15,6 +15,7 @@ from ..auth import (
     _test_module_name,
     caller_decorator,
     caller_decorators,
+    kwargs_access_checks,
     authentication_middleware,
     ADMIN_WORDS,
     AUTH_NAME,
@@ -521,7 +522,21 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
             for q in caller_decorators(index)
         ],
         "configured_routes": _configured_routes(index),
+        "kwargs_decorators": _kwargs_decorators(index),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out
 
+
+
+def _kwargs_decorators(index: "ProjectIndex") -> list[dict[str, Any]]:
+    """Decorators that verify keys of the view's keyword arguments against another of them
+    (``knowledge.auth.kwargs_access_checks``): ``{"name", "keys": {key: [the keys handed with it]}}``."""
+    out: list[dict[str, Any]] = []
+    for mod, facts in index.iter_modules():
+        for name, fn in orm_facts(facts).get("functions", {}).items():
+            if fn.get("checks_kwargs"):
+                found = kwargs_access_checks(index, f"{mod}.{name}")
+                if found:
+                    out.append({"name": f"{mod}.{name}", "keys": {k: sorted(v) for k, v in sorted(found.items())}})
+    return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, interesting_names, principal_fed_names
+from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, interesting_names, principal_fed_names, router_auth_routes
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.tree_facts import TreeFacts
@@ -50,6 +50,9 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         # functions registered from configuration lists under an authenticating route class: routes whose
         # request carries the caller (``knowledge.auth.configured_endpoint_names``)
         endpoints = configured_endpoint_names(project)
+        # a router included with ``dependencies=[Depends(auth)]`` elsewhere: its routes are authenticated with no
+        # principal parameter (``knowledge.auth.Identity.router_auth``), and family 2 claims their keyed lookups
+        included = router_auth_routes(project)
         carriers: list[Any] = []
         route = False
         for func in facts.functions:
@@ -69,8 +72,10 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
                 carries = route = True
             if route_method(func):
                 route = True
-                if takes_self(func):
-                    carries = True  # a class-based view's route: ``self.user`` may be the principal
+                if takes_self(func) or included or "dependencies" in facts.source:
+                    # a class-based view's route: ``self.user`` may be the principal; a route whose router
+                    # authenticates it (``dependencies=[...]`` here or in an ``include_router`` call)
+                    carries = True
             if carries:
                 carriers.append(func)
         if not route and "add_api_route" in facts.names:

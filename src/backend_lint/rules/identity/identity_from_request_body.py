@@ -61,7 +61,9 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     action and keys the lookup of its row, which is then compared with the principal before a `raise` or
     `return` (`target = session.get(User, body.user_id)`, `if target.group_id != user.group_id: raise`;
     also when a function of the same module given the principal reads it only under a test of the
-    principal), nor a person's id (`user_id`, `owner_id`, `author_id`, `creator_id`, `created_by_id`) read after
+    principal), nor a field handed with the principal to a function of the same module that refuses it
+    unless it names the caller before reading it otherwise (`user_id = _resolve_user_id(body.user_id, user)`
+    with `if asked and asked != _email_of(user): raise HTTPException(403)`), nor a person's id (`user_id`, `owner_id`, `author_id`, `creator_id`, `created_by_id`) read after
     a statement of the handler that stops callers who do not manage (a bare call named for managing,
     `ensure_can_manage(user, shop_id)` / `self.checks.can_manage()`, or an `if` that exits when the caller's
     own row or the principal fails a managing test, `if mine is None or not mine.can_manage_sellers: raise`):

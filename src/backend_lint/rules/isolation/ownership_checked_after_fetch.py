@@ -69,7 +69,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     a helper. Nor is a helper given only the database session besides the row
     (`_check_project_has_active_runs(session=session, project_id=p.id)` decides on the project's runs,
     not on who asks): the session handed along carries no principal, whatever helper it went through
-    before.
+    before. Nor is a project function given the principal only to hand it on or write it down
+    (`create_subfolder(db, folder_id=row.folder.parent_id, new=..., current_user=user)` puts the caller on
+    the rows it creates and raises only on a bad storage name): the load stays BKL201. And a later check of
+    a row whose key a route decorator already verified against the caller (see BKL201) is not reported.
     A project function given the row's key that returns the row's own model is a scoped fetch,
     not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
     a check. A function given the row that only formats or logs it decides nothing. A

@@ -156,7 +156,15 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     constrains for that model in its queries (`workspace_id` for a note whose `created_by_id` is an audit
     column), the first configured identity column otherwise. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
     are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
-    tasks and functions with no principal make no claim.
+    tasks and functions with no principal make no claim; so does a route under a permission decorator
+    (a decorator factory whose wrapper hands its argument to a check whose verdict stops the view,
+    `@require_permission("logs:read")`) given a privileged value (`admin...`) or a permission that no role of
+    the project's literal role lists names while one role holds the wildcard (`{"name": "owner",
+    "permissions": ["*"]}`): only the administrator holds it. A route authenticated only by a dependency of
+    its own decorator, of its router or of another module's `include_router(router, dependencies=[Depends(
+    current_user)])`, with no principal parameter, has no caller in scope to scope by: its lookups keyed on a
+    client key (path, query, body, form) are reported, nothing else is; an admin dependency there makes its
+    routes admin-only.
     A function that is not a route handler makes a claim only when a route that is not admin-only (or a
     dependency, a router factory's nested route, an MCP tool `@mcp.tool()`) reaches it through the
     project's calls (functions, methods of services and repositories, what is handed to a call as a
@@ -194,6 +202,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       none in scope, and a list of conditions that holds the owner predicate on every way the identity is
       present is empty only where it is absent (`if terms: stmt = stmt.where(or_(*terms))`); a guard on
       another flag (`if not include_all:`) leaves a way with the identity and no predicate: reported;
+    - a route's load by a parameter that a decorator applied beneath the route's decorator verifies itself:
+      the decorator's wrapper reads the key off the view's keyword arguments (`kwargs.get("folder_id")`),
+      hands it, or a row looked up by it, together with the route's principal parameter (read off
+      `kwargs` by its name) to a check whose failure stops the view (a project function that decides on
+      what it is given, called alone and raising, or whose verdict an `if` tests before raising, returning
+      or calling a function that raises: openrelik's `@require_access(allowed_roles=[...])`); loads by that
+      parameter in the route and in the helpers it hands it to are checked. Another key of the same route
+      is still the client's; a decorator listed above the route's decorator wraps a function the router
+      never calls, and a decorator that hands the key to a logger decides nothing: both still reported;
+    - a listing over a union of statements (`union(owned_ids, shared_ids)`, also feeding a recursive CTE
+      the listing is joined to) each of which is scoped;
     - a route's load by a path parameter that one of its dependencies loads and decides on: a dependency
       function given the caller (an auth dependency among its parameters) that raises or returns a
       verdict on that parameter, or a dependency class, or a permission class handed to one
@@ -330,7 +349,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         return may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
-        if not identity.in_scope:
+        if not identity.in_scope and not identity.router_auth:
             return
         found = isolation_findings(self.ctx, node, identity)
         derived = found.queries.derived_names if found.queries is not None else set()

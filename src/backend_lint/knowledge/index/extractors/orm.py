@@ -560,6 +560,197 @@ def _passes_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
     return None
 
 
+def _checks_kwargs(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A decorator (or factory) that checks the view's keyword arguments itself (openrelik's
+    ``@require_access(allowed_roles=[...])``): a function nested in ``fn`` takes ``**kwargs`` and calls the
+    decorated function (a parameter of ``fn`` or of a function nested in it) with ``**kwargs``; it, or a nested
+    function it hands ``kwargs`` to (``_check_access(kwargs)``), reads keys off them (``folder_id =
+    kwargs.get("folder_id")``, ``kwargs["file_id"]``) and hands a value made from one key (the key itself, or
+    a row looked up by it: ``folder = db.get(Folder, folder_id)``) together with a value of another key
+    (``current_user``) to a call that decides: tested by an ``if`` whose body ends in ``raise`` / ``return``
+    or in a call (``raise_authorization_error(...)``, named in ``exit``), or called alone (it raises).
+    ``{key: [{"check": the call's target, "with": [the other keys handed with it], "exit": "raise" |
+    "return" | a target | None (called alone)}]}``; ``knowledge.auth.kwargs_access_checks`` decides whether
+    the call is an authorisation helper and the other key the caller. ``None`` for anything else."""
+    nested = [n for n in ast.walk(fn) if n is not fn and n.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef)]
+    if not nested:
+        return None
+    wrapped = {a.arg for d in (fn, *nested) for a in (*d.args.posonlyargs, *d.args.args)} - {"self", "cls"}  # type: ignore[attr-defined]
+    holders: dict[int, tuple[Any, set[str]]] = {}
+    for d in nested:
+        kw = d.args.kwarg  # type: ignore[attr-defined]
+        if kw is None:
+            continue
+        for node in ast.walk(d):
+            if (
+                node.__class__ is ast.Call and node.func.__class__ is ast.Name and node.func.id in wrapped  # type: ignore[attr-defined]
+                and any(k.arg is None and k.value.__class__ is ast.Name and k.value.id == kw.arg for k in node.keywords)  # type: ignore[attr-defined]
+            ):
+                holders[id(d)] = (d, {kw.arg})
+                break
+    if not holders:
+        return None
+    by_name = {d.name: d for d in nested}  # type: ignore[attr-defined]
+    for d, names in list(holders.values()):  # ``_check_access(kwargs)``: the helper's parameter holds them too
+        for node in ast.walk(d):
+            if node.__class__ is ast.Call and node.func.__class__ is ast.Name and node.func.id in by_name:  # type: ignore[attr-defined]
+                g = by_name[node.func.id]  # type: ignore[attr-defined]
+                gparams = [a.arg for a in (*g.args.posonlyargs, *g.args.args)]
+                for i, a in enumerate(node.args):  # type: ignore[attr-defined]
+                    if a.__class__ is ast.Name and a.id in names and i < len(gparams):  # type: ignore[attr-defined]
+                        holders.setdefault(id(g), (g, set()))[1].add(gparams[i])
+    out: dict[str, Any] = {}
+    for d, names in holders.values():
+        _kwargs_checks_in(d, names, resolve, out)
+    gates = _factory_gates(fn, [d for d, _ in holders.values()])
+    if gates:
+        out = {"keys": out, "gates": gates} if out else {"gates": gates}
+    elif out:
+        out = {"keys": out}
+    return out or None
+
+
+def _factory_gates(fn: Any, wrappers: list[Any]) -> dict[str, int]:
+    """Parameters of the decorator factory ``fn`` that a wrapper hands to a call whose verdict stops the view
+    (``granted = await check_permission(user, permission, ...)``, ``if not granted: raise HTTPException(403)``;
+    or the call is tested by the exiting ``if`` itself): ``{parameter: its position}``."""
+    positional = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args) if a.arg not in ("self", "cls")]
+    params = set(positional) | {a.arg for a in fn.args.kwonlyargs}
+    out: dict[str, int] = {}
+    for w in wrappers:
+        verdicts: dict[str, set[str]] = {}  # local -> the factory parameters handed to the call it holds
+        tested: list[tuple[Any, set[str]]] = []
+        for node in ast.walk(w):
+            if node.__class__ is ast.Assign and len(node.targets) == 1 and node.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+                value = node.value.value if node.value.__class__ is ast.Await else node.value  # type: ignore[attr-defined]
+                if value.__class__ is ast.Call:
+                    handed = {a.id for a in (*value.args, *(k.value for k in value.keywords)) if a.__class__ is ast.Name} & params  # type: ignore[attr-defined]
+                    if handed:
+                        verdicts[node.targets[0].id] = handed  # type: ignore[attr-defined]
+            elif node.__class__ is ast.If and node.body and node.body[-1].__class__ in (ast.Raise, ast.Return):  # type: ignore[attr-defined]
+                found: set[str] = set()
+                for sub in ast.walk(node.test):  # type: ignore[attr-defined]
+                    if sub.__class__ is ast.Name and sub.id in verdicts:  # type: ignore[attr-defined]
+                        found |= verdicts[sub.id]  # type: ignore[attr-defined]
+                    elif sub.__class__ is ast.Call:
+                        found |= {a.id for a in (*sub.args, *(k.value for k in sub.keywords)) if a.__class__ is ast.Name} & params  # type: ignore[attr-defined]
+                tested.append((node, found))
+        for _node, found in tested:
+            for p in found:
+                out[p] = positional.index(p) if p in positional else -1
+    return out
+
+
+def _permission_lists(tree: ast.Module) -> list[list[str]]:
+    """Literal lists of strings given as a role's permissions (``{"name": "viewer", "permissions": ["tools.read",
+    ...]}``, ``Role(permissions=["*"])``): what each role is granted (``knowledge.auth.wildcard_only``)."""
+    out: list[list[str]] = []
+
+    def strings(value: Any) -> Optional[list[str]]:
+        if value.__class__ not in (ast.List, ast.Tuple, ast.Set) or not value.elts:
+            return None
+        found = [e.value for e in value.elts if e.__class__ is ast.Constant and isinstance(e.value, str)]
+        return found if len(found) == len(value.elts) else None
+
+    for node in ast.walk(tree):
+        if node.__class__ is ast.Dict:
+            for k, v in zip(node.keys, node.values):  # type: ignore[attr-defined]
+                if k is not None and k.__class__ is ast.Constant and k.value == "permissions":
+                    found = strings(v)
+                    if found is not None:
+                        out.append(found)
+        elif node.__class__ is ast.Call:
+            for k in node.keywords:  # type: ignore[attr-defined]
+                if k.arg == "permissions":
+                    found = strings(k.value)
+                    if found is not None:
+                        out.append(found)
+    return out
+
+
+def _kwarg_key(node: ast.AST, names: set[str]) -> Optional[str]:
+    """``kwargs.get("folder_id")`` / ``kwargs["folder_id"]`` with ``kwargs`` among ``names``: the key."""
+    if node.__class__ is ast.Subscript:
+        base, key = node.value, node.slice  # type: ignore[attr-defined]
+    elif node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "get" and node.args:  # type: ignore[attr-defined]
+        base, key = node.func.value, node.args[0]  # type: ignore[attr-defined]
+    else:
+        return None
+    if base.__class__ is ast.Name and base.id in names and key.__class__ is ast.Constant and isinstance(key.value, str):  # type: ignore[attr-defined]
+        return key.value  # type: ignore[attr-defined]
+    return None
+
+
+def _keys_in(expr: ast.AST, names: set[str], keyed: dict[str, str]) -> set[str]:
+    """The keys an argument is made from: read off ``kwargs`` (``int(kwargs.get("folder_id"))``) or held in a
+    local made from one."""
+    out: set[str] = set()
+    for node in ast.walk(expr):
+        read = _kwarg_key(node, names)
+        if read is not None:
+            out.add(read)
+        elif node.__class__ is ast.Name and node.id in keyed:  # type: ignore[attr-defined]
+            out.add(keyed[node.id])  # type: ignore[attr-defined]
+    return out
+
+
+def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, list[dict[str, Any]]]) -> None:
+    keyed: dict[str, str] = {}  # local -> the key its value comes from (the key read, or a row looked up by it)
+    assigns = sorted(
+        (n for n in ast.walk(d) if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name),  # type: ignore[attr-defined]
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for n in assigns:
+        target, value = n.targets[0].id, n.value  # type: ignore[attr-defined]
+        key = _kwarg_key(value, names)
+        if key is None and value.__class__ is ast.Call:
+            keys = set()
+            for a in (*value.args, *(k.value for k in value.keywords)):  # type: ignore[attr-defined]
+                keys |= _keys_in(a, names, keyed)
+            key = keys.pop() if len(keys) == 1 else None  # ``int(folder_id)``, ``db.get(Folder, folder_id)``
+        if key is not None:
+            keyed[target] = key
+        else:
+            keyed.pop(target, None)
+    if not keyed:
+        return
+
+    def keys_of(call: ast.Call) -> list[str]:
+        found: list[str] = []
+        for a in (*call.args, *(k.value for k in call.keywords)):
+            for key in sorted(_keys_in(a, names, keyed)):
+                if key not in found:
+                    found.append(key)
+        return found
+
+    def record(call: ast.Call, exit_: Optional[str]) -> None:
+        keys = keys_of(call)
+        if len(keys) < 2:
+            return
+        target = resolve(call.func) or _unparse_name(call.func)
+        if not target:
+            return
+        for k in keys:
+            out.setdefault(k, []).append({"check": target, "with": [o for o in keys if o != k], "exit": exit_})
+
+    for node in ast.walk(d):
+        if node.__class__ is ast.If and node.body:  # type: ignore[attr-defined]
+            last = node.body[-1]  # type: ignore[attr-defined]
+            if last.__class__ is ast.Raise:
+                exit_: Optional[str] = "raise"
+            elif last.__class__ is ast.Return:
+                exit_ = "return"
+            elif last.__class__ is ast.Expr and last.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+                exit_ = resolve(last.value.func) or _unparse_name(last.value.func)  # type: ignore[attr-defined]
+            else:
+                continue
+            for sub in ast.walk(node.test):  # type: ignore[attr-defined]
+                if sub.__class__ is ast.Call:
+                    record(sub, exit_)  # type: ignore[arg-type]
+        elif node.__class__ is ast.Expr and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+            record(node.value, None)  # type: ignore[attr-defined]
+
+
 def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[str]) -> Optional[tuple[int, str]]:
     """``f(auth_user, *args, **kwargs)`` in ``inner`` with ``f`` among ``wrapped``: (position, local)."""
     own = {a.arg for a in (*inner.args.posonlyargs, *inner.args.args, *inner.args.kwonlyargs)}
@@ -812,6 +1003,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     passes = _passes_caller(stmt, resolve)
     if passes is not None:
         out["passes_caller"] = passes
+    checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
+    if checks is not None:
+        out["checks_kwargs"] = checks
     configs = _registers_configs(stmt) if mentions("add_api_route", "api_route") else None
     if configs is not None:
         out["registers_configs"] = configs
@@ -1506,6 +1700,28 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     break
     if prefixes:
         out["route_prefixes"] = sorted(prefixes)
+    if mentions("permissions"):
+        lists = _permission_lists(tree)
+        if lists:
+            out["permission_lists"] = lists
+    if mentions("include_router"):
+        # ``api.include_router(items.router, prefix="/items", dependencies=[Depends(current_user)])``: the
+        # dependencies every route of the included router runs (``knowledge.auth.included_dependencies``)
+        included: list[dict[str, Any]] = []
+        for node in ast.walk(tree):
+            if (
+                node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "include_router"  # type: ignore[attr-defined]
+                and node.args and node.args[0].__class__ in (ast.Name, ast.Attribute)  # type: ignore[attr-defined]
+            ):
+                router = resolve(node.args[0]) or _unparse_name(node.args[0])  # type: ignore[attr-defined]
+                deps: list[dict[str, Any]] = []
+                for k in node.keywords:  # type: ignore[attr-defined]
+                    if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
+                        deps.extend(m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None)
+                if router and deps:
+                    included.append({"router": router, "dependencies": deps})
+        if included:
+            out["included"] = included
     criteria: list[str] = []
     for fn in _listener_functions(tree, resolve):
         for node in walk(fn):
