@@ -340,7 +340,10 @@ def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Sett
     if project is None or not qualified:
         return configured
     inferred = tuple(c for c in cols if c not in configured and owner_reference(project, qualified, c))
-    return configured + inferred
+    from .scoping import inferred_columns  # (reads this module's facts about tables)
+
+    used = tuple(c for c in inferred_columns(project, settings, qualified) if c in cols and c not in configured and c not in inferred)
+    return configured + inferred + used
 
 
 # ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``
@@ -371,7 +374,14 @@ def project_identity_fields(project: Optional["ProjectIndex"], settings: Optiona
     if project is None:
         return fields
     key = ("models.project_identity_fields", fields)
-    return project.memo(key, lambda: fields + tuple(sorted(_owner_references(project, settings))))
+    return project.memo(key, lambda: fields + tuple(sorted(_owner_references(project, settings) | _used_columns(project, settings, fields))))
+
+
+def _used_columns(project: "ProjectIndex", settings: Optional["Settings"], fields: tuple[str, ...]) -> set[str]:
+    """The scoping columns the project uses that are no identity field (``knowledge.scoping``)."""
+    from .scoping import inferred_scoping
+
+    return {c for per in inferred_scoping(project, settings).values() for c in per if c not in fields}
 
 
 def _owner_references(project: "ProjectIndex", settings: Optional["Settings"]) -> set[str]:

@@ -1,0 +1,330 @@
+"""Index facts for the scoping columns a project uses when they are not identity fields: where a column of a
+model is compared with the caller (or scopes a query by the caller), read by ``knowledge.scoping``.
+
+Stored under ``facts["extra"]["scoping"]`` (every name resolved with the module's own imports, nothing imported;
+the caller is only *spelled* here, ``knowledge.scoping`` decides with the settings which spellings are the
+caller's):
+
+- ``direct``: ``[[model, column, who, line, how]]``: ``model`` a resolved dotted name (or a list of candidate
+  names for a row whose model is read off its lookup, or ``""`` when unknown), ``who`` the dotted spelling of
+  the other side (``current_user.id``, ``g.user.id``, ``user_email``), ``how`` one of
+  - ``predicate``: ``M.C == who`` / ``who == M.C`` / ``M.C.in_(who)`` inside ``where`` / ``filter`` /
+    ``having``, or ``filter_by(C=who)`` after ``select(M)`` / ``query(M)`` / ``M.query``: the query is scoped
+    by ``C``;
+  - ``compare``: ``row.C ==/!= who`` in the test of an ``if`` that exits (``raise`` / ``return`` / ``abort``)
+    or in a ``return``: an access decision in Python (``row`` from a lookup of ``M`` in the same function, or a
+    parameter annotated with ``M``);
+  - ``method``: ``self.C ==/!= who`` in a method of the model (or of a mixin: the reader gives it to the table
+    models that inherit the method and declare ``C``).
+- ``calls``: ``[[target, model, column, at, who_at, who, line]]``: a call handing a helper the caller (``who``,
+  at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column`` ``""``);
+  ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
+- ``deciders``: ``{name: {"params", "rows": [[row_param, column, who_param]], "pairs": [[param, who_param]]}}``:
+  a function (or ``Class.method``) comparing ``row_param.C`` with ``who_param``, or comparing / using two of its
+  parameters together in one query's predicates (a membership lookup: ``UserClient.user_id == user_id,
+  UserClient.client_id == client_id``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Optional
+
+from ._common import Resolve, mentions, store, walk_function
+
+PRED_CALLS = frozenset({"where", "filter", "having", "filter_by", "join", "outerjoin"})
+LOOKUP_CALLS = frozenset({"get", "select", "query", "get_or_404", "first_or_404", "one_or_404", "scalar", "execute", "exec", "scalars"})
+_EXITS = frozenset({"abort", "abort_with", "deny"})
+_SELF = frozenset({"self", "cls"})
+_NOT_CALLERS = frozenset({"db", "session", "conn", "connection", "request", "cursor", "query", "stmt"})
+_NOT_ROWS = frozenset({"Any", "typing.Any", "Optional", "typing.Optional", "Session", "AsyncSession", "Request", "Response"})
+# words of a spelling that may be the caller (``current_user.id``, ``g.user.id``, ``user_email``, ``actor``):
+# a cheap filter here; ``knowledge.scoping`` decides with the settings
+_CALLER_WORDS = ("user", "principal", "actor", "caller", "identity", "subject", "auth", "member", "account", "requester")
+
+
+def _callerish(who: str) -> bool:
+    lowered = who.lower()
+    return any(w in lowered for w in _CALLER_WORDS)
+
+
+def ast_dotted_name(node: ast.AST) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _dotted(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for names and attributes, ``f()`` spelled ``f()`` for a call without arguments (``get_jwt_identity()``),
+    through ``str()`` / ``int()`` / ``UUID()``."""
+    while isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and isinstance(node.func, ast.Name) and node.func.id in ("str", "int", "UUID"):
+        node = node.args[0]
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        inner = _dotted(node.func)
+        return None if inner is None else inner + "()"
+    return ast_dotted_name(node)
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, (ast.Raise, ast.Return)):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            name = stmt.value.func.attr if isinstance(stmt.value.func, ast.Attribute) else getattr(stmt.value.func, "id", "")
+            if name in _EXITS:
+                return True
+    return False
+
+
+def _column_of(node: ast.AST, rows: set[str]) -> Optional[tuple[str, str]]:
+    """``row.C`` (``row`` in ``rows``) or ``getattr(row, "C")`` -> (row, C)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in rows:
+        return node.value.id, node.attr
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2
+        and isinstance(node.args[0], ast.Name) and node.args[0].id in rows
+        and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+    ):
+        return node.args[0].id, node.args[1].value
+    return None
+
+
+def _row_models(fn: ast.AST, resolve: Resolve) -> dict[str, list[str]]:
+    """Locals (and parameters) holding a row, with the names its lookup spells that may be its model:
+    ``row = db.get(M, k)`` / ``M.get(k)`` / ``M.query.filter(...).first()`` / ``select(M)...`` ->
+    ``[M]``; ``row: M`` / a parameter annotated ``M`` -> ``[M]``. The reader keeps the table models."""
+    out: dict[str, list[str]] = {}
+    args = getattr(fn, "args", None)
+    if args is not None:
+        for a in args.posonlyargs + args.args + args.kwonlyargs:
+            if a.annotation is not None and isinstance(a.annotation, (ast.Name, ast.Attribute)):
+                q = resolve(a.annotation)
+                if q and q.rsplit(".", 1)[-1][:1].isupper() and q not in _NOT_ROWS:
+                    out[a.arg] = [q]
+    for node in walk_function(fn):
+        target: Optional[ast.AST] = None
+        value: Optional[ast.AST] = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+            if isinstance(target, ast.Name) and isinstance(node.annotation, (ast.Name, ast.Attribute)):
+                q = resolve(node.annotation)
+                if q and q.rsplit(".", 1)[-1][:1].isupper() and q not in _NOT_ROWS:
+                    out[target.id] = [q]
+                    continue
+        if not isinstance(target, ast.Name) or value is None:
+            continue
+        if isinstance(value, ast.Await):
+            value = value.value
+        names: list[str] = []
+        current: Any = value
+        while isinstance(current, (ast.Call, ast.Attribute, ast.Subscript)):
+            if isinstance(current, ast.Call):
+                func = current.func
+                if isinstance(func, ast.Attribute) and func.attr in LOOKUP_CALLS | {"first", "one", "one_or_none", "scalar_one_or_none", "scalar_one", "filter", "filter_by", "where"}:
+                    if func.attr in ("get", "select", "query") and current.args and isinstance(current.args[0], (ast.Name, ast.Attribute)):
+                        q = resolve(current.args[0])
+                        if q:
+                            names.append(q)
+                    current = func.value
+                    continue
+                if isinstance(func, ast.Name) and func.id in ("select",) and current.args and isinstance(current.args[0], (ast.Name, ast.Attribute)):
+                    q = resolve(current.args[0])
+                    if q:
+                        names.append(q)
+                    break
+                current = func
+                continue
+            if isinstance(current, ast.Attribute):
+                if current.attr == "query" or (current.attr[:1].isupper() and isinstance(current.value, (ast.Name, ast.Attribute))):
+                    base = current.value if current.attr == "query" else current
+                    q = resolve(base)
+                    if q:
+                        names.append(q)
+                    break
+                current = current.value
+                continue
+            current = current.value
+        if isinstance(current, ast.Name) and current.id[:1].isupper():
+            q = resolve(current)
+            if q:
+                names.append(q)
+        if names:
+            out[target.id] = names
+        else:
+            out.pop(target.id, None)
+    return out
+
+
+def _params(fn: ast.AST) -> list[str]:
+    a = fn.args  # type: ignore[attr-defined]
+    return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+
+
+def _decider(fn: ast.AST) -> Optional[dict[str, Any]]:
+    """What a function compares among its parameters: ``p_row.C`` with ``p_who`` (``rows``), or two parameters
+    with each other or side by side in one query's predicates (``pairs``)."""
+    params = _params(fn)
+    names = set(params) - _SELF - _NOT_CALLERS
+    if len(names) < 2:
+        return None
+    rows: set[tuple[str, str, str]] = set()
+    pairs: set[tuple[str, str]] = set()
+    for node in walk_function(fn):
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            left, right = node.left, node.comparators[0]
+            for a, b in ((left, right), (right, left)):
+                col = _column_of(a, names)
+                who = _dotted(b)
+                if col is not None and who is not None and who in names and who != col[0]:
+                    rows.add((col[0], col[1], who))
+            if isinstance(left, ast.Name) and isinstance(right, ast.Name) and left.id in names and right.id in names and left.id != right.id:
+                pairs.add((left.id, right.id))
+                pairs.add((right.id, left.id))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
+            used: list[str] = []
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                for sub in ast.walk(arg):
+                    if isinstance(sub, ast.Name) and sub.id in names and sub.id not in used:
+                        used.append(sub.id)
+            if len(used) == 2:
+                pairs.add((used[0], used[1]))
+                pairs.add((used[1], used[0]))
+    if not rows and not pairs:
+        return None
+    return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+
+
+def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list) -> None:
+    rows = _row_models(fn, resolve)
+    row_names = set(rows)
+    params = set(_params(fn))
+    in_method = owner is not None and "self" in params
+    if in_method:
+        rows["self"] = [owner]  # type: ignore[list-item]
+        row_names.add("self")
+    decisions: set[int] = set()
+    for node in walk_function(fn):
+        if isinstance(node, ast.If) and _exits(node.body):
+            decisions.update(id(n) for n in ast.walk(node.test))
+        elif isinstance(node, ast.Return) and node.value is not None:
+            decisions.update(id(n) for n in ast.walk(node.value))
+    for node in walk_function(fn):
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and id(node) in decisions:
+            left, right = node.left, node.comparators[0]
+            for a, b in ((left, right), (right, left)):
+                col = _column_of(a, row_names)
+                who = _dotted(b)
+                if col is None or who is None or who.split(".")[0] == col[0] or not _callerish(who):
+                    continue
+                how = "method" if col[0] == "self" else "compare"
+                direct.append([rows[col[0]], col[1], who, node.lineno, how])
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq):
+            # ``M.C == who`` on the class: a SQL expression (a predicate, or one kept for ``where(or_(*conditions))``)
+            for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+                if isinstance(a, ast.Attribute) and isinstance(a.value, (ast.Name, ast.Attribute)) and a.value.__class__ is not ast.Call:
+                    head = ast_dotted_name(a.value)
+                    if head is None or head.split(".")[0] in row_names or not head.rsplit(".", 1)[-1][:1].isupper():
+                        continue
+                    model = resolve(a.value)
+                    who = _dotted(b)
+                    if model and who is not None and _callerish(who) and who.split(".")[0] != head.split(".")[0]:
+                        direct.append([model, a.attr, who, node.lineno, "predicate"])
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("filter_by", "in_"):
+            if node.func.attr == "filter_by":
+                models = _statement_models(node.func.value, resolve)
+                for k in node.keywords:
+                    who = _dotted(k.value) if k.arg else None
+                    if who is not None and models and _callerish(who):
+                        direct.append([models, k.arg, who, node.lineno, "predicate"])
+            elif len(node.args) == 1 and isinstance(node.func.value, ast.Attribute) and isinstance(node.func.value.value, (ast.Name, ast.Attribute)):
+                head = ast_dotted_name(node.func.value.value)
+                model = resolve(node.func.value.value) if head and head.rsplit(".", 1)[-1][:1].isupper() else None
+                who = _dotted(node.args[0])
+                if model and who is not None and _callerish(who):
+                    direct.append([model, node.func.value.attr, who, node.lineno, "predicate"])
+        if isinstance(node, ast.Call) and (node.args or node.keywords):
+            _call(node, resolve, rows, row_names, calls)
+
+
+def _statement_models(node: ast.AST, resolve: Resolve) -> list[str]:
+    """The model of ``select(M)...`` / ``x.query(M)...`` / ``M.query...`` a ``filter_by`` is chained on."""
+    current: Any = node
+    while True:
+        if isinstance(current, ast.Call):
+            func = current.func
+            if (isinstance(func, ast.Name) and func.id == "select") or (isinstance(func, ast.Attribute) and func.attr in ("query", "select")):
+                if current.args and isinstance(current.args[0], (ast.Name, ast.Attribute)):
+                    q = resolve(current.args[0])
+                    return [q] if q else []
+                return []
+            current = func.value if isinstance(func, ast.Attribute) else None
+        elif isinstance(current, ast.Attribute):
+            if current.attr == "query":
+                q = resolve(current.value)
+                return [q] if q else []
+            current = current.value
+        else:
+            return []
+
+
+def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_names: set[str], calls: list) -> None:
+    given: list[tuple[Any, str, str]] = []  # (at, row, column or "")
+    others: list[tuple[Any, str]] = []  # (at, spelling)
+    items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
+    items += [(k.arg, k.value) for k in node.keywords if k.arg]
+    for at, value in items:
+        if isinstance(value, ast.Await):
+            value = value.value
+        parts = value.values if isinstance(value, ast.BoolOp) else [value]  # ``household_id or self.household_id``
+        for part in parts:
+            col = _column_of(part, row_names)
+            if col is not None:
+                given.append((at, col[0], col[1]))
+                break
+            if isinstance(part, ast.Name) and part.id in row_names and part.id != "self":
+                given.append((at, part.id, ""))
+                break
+        else:
+            who = _dotted(value)
+            if who is not None and _callerish(who):
+                others.append((at, who))
+    if not given or not others:
+        return
+    target = resolve(node.func)
+    if not target or not target.rsplit(".", 1)[-1][:1].islower():
+        return  # (a class built from the row: no decision)
+    if isinstance(node.func, ast.Attribute):
+        target = target if "." in target else node.func.attr
+    for at, row, column in given:
+        for who_at, who in others:
+            calls.append([target, rows[row], column, at, who_at, who, node.lineno])
+
+
+def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
+    if not mentions("==", "!=", "filter_by", "in_(", "(") or not mentions("def "):
+        return
+    direct: list[Any] = []
+    calls: list[Any] = []
+    deciders: dict[str, Any] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            _function(stmt, resolve, None, direct, calls)
+            found = _decider(stmt)
+            if found is not None:
+                deciders[stmt.name] = found
+        elif isinstance(stmt, ast.ClassDef):
+            owner = resolve(ast.Name(id=stmt.name, ctx=ast.Load()))
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    _function(sub, resolve, owner, direct, calls)
+                    found = _decider(sub)
+                    if found is not None:
+                        deciders[f"{stmt.name}.{sub.name}"] = found
+    store(facts, "scoping", {}, direct=direct, calls=calls, deciders=deciders)
