@@ -204,6 +204,7 @@ def _decider(fn: ast.AST) -> Optional[dict[str, Any]]:
 def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list) -> None:
     rows = _row_models(fn, resolve)
     row_names = set(rows)
+    annotated = frozenset(a for a in _params(fn) if a in rows)  # (parameters typed with a class: maybe the principal)
     params = set(_params(fn))
     in_method = owner is not None and "self" in params
     if in_method:
@@ -249,8 +250,34 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                 who = _dotted(node.args[0])
                 if model and who is not None and _callerish(who):
                     direct.append([model, node.func.value.attr, who, node.lineno, "predicate"])
+        if in_method and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
+            _membership(node, owner, direct)  # type: ignore[arg-type]
         if isinstance(node, ast.Call) and (node.args or node.keywords):
-            _call(node, resolve, rows, row_names, calls)
+            _call(node, resolve, rows, row_names, calls, annotated)
+
+
+def _membership(node: ast.Call, owner: str, direct: list) -> None:
+    """In a method of ``owner``: a lookup keyed by ``self.C`` and the caller together (``filter_by(pantry_id=
+    self.pantry_id, user_id=user_id)``, ``where(M.pantry_id == self.pantry_id, M.user_id == user.id)``): a
+    membership of the caller in the object's ``C`` decides."""
+    values = [k.value for k in node.keywords if k.arg] + list(node.args)
+    columns: list[str] = []
+    whos: list[str] = []
+    for value in values:
+        for sub in ast.walk(value):
+            sides = [sub] if sub is value and not isinstance(sub, ast.Compare) else (
+                [sub.left, *sub.comparators] if isinstance(sub, ast.Compare) else []
+            )
+            for side in sides:
+                if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id == "self":
+                    columns.append(side.attr)
+                else:
+                    who = _dotted(side)
+                    if who is not None and not who.startswith("self.") and who[:1].islower() and _callerish(who):
+                        whos.append(who)
+    for column in columns:
+        for who in whos:
+            direct.append([owner, column, who, node.lineno, "method"])
 
 
 def _statement_models(node: ast.AST, resolve: Resolve) -> list[str]:
@@ -274,7 +301,7 @@ def _statement_models(node: ast.AST, resolve: Resolve) -> list[str]:
             return []
 
 
-def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_names: set[str], calls: list) -> None:
+def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_names: set[str], calls: list, annotated: frozenset[str]) -> None:
     given: list[tuple[Any, str, str]] = []  # (at, row, column or "")
     others: list[tuple[Any, str]] = []  # (at, spelling)
     items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
@@ -283,18 +310,24 @@ def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_name
         if isinstance(value, ast.Await):
             value = value.value
         parts = value.values if isinstance(value, ast.BoolOp) else [value]  # ``household_id or self.household_id``
+        row_part: Optional[tuple[str, str]] = None
         for part in parts:
+            head = part.value if isinstance(part, ast.Attribute) else part
+            if isinstance(head, ast.Name) and head.id in annotated and _callerish(head.id):
+                continue  # ``user.id`` of a ``user: CurrentUser`` parameter: the caller, not a row
             col = _column_of(part, row_names)
             if col is not None:
-                given.append((at, col[0], col[1]))
+                row_part = col
                 break
             if isinstance(part, ast.Name) and part.id in row_names and part.id != "self":
-                given.append((at, part.id, ""))
+                row_part = (part.id, "")
                 break
-        else:
-            who = _dotted(value)
-            if who is not None and _callerish(who):
-                others.append((at, who))
+        if row_part is not None:
+            given.append((at, row_part[0], row_part[1]))
+            continue
+        who = _dotted(value)
+        if who is not None and _callerish(who):
+            others.append((at, who))
     if not given or not others:
         return
     target = resolve(node.func)
