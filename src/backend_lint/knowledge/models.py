@@ -595,7 +595,11 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
     found = project.get_class(qualified)
     canonical = found[0] if found else qualified
     counts = uses.get(canonical, {})
-    best = max(cols, key=lambda c: (counts.get(c, 0), -cols.index(c)))
+    from .scoping import inferred_columns
+
+    # (a column the project compares with the caller, ``knowledge.scoping``, before an identity field it does not)
+    compared = set(inferred_columns(project, settings, canonical))
+    best = max(cols, key=lambda c: (counts.get(c, 0), c in compared, -cols.index(c)))
     return best
 
 
