@@ -45,7 +45,7 @@ _CALLER_HEADS = frozenset({"user", "caller", "principal", "actor"})
 _IDENTITY_SUFFIXES = frozenset({"id", "email", "uuid"})
 _CALLER_CALLS = frozenset({"get_jwt_identity()", "get_current_user()", "current_user()"})
 # a row's own key or natural key: compared with the caller it is the principal's own table, no owner column
-_NOT_SCOPING = frozenset({"id", "uuid", "pk", "email", "username", "name", "login", "sub", "key", "slug", "token"})
+_NOT_SCOPING = frozenset({"id", "uuid", "pk", "email", "username", "user", "user_name", "name", "login", "sub", "key", "slug", "token"})
 # a column held by more models than this is too common to be read off a row whose model is unknown
 _UNKNOWN_ROW_LIMIT = 3
 
@@ -169,10 +169,11 @@ def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[s
     bare = target.rsplit(".", 1)[-1]
     candidates = deciders.get(bare, [])
     resolved = project.resolve_symbol(target) if "." in target and not target.startswith("self.") else None
-    if resolved is not None:
-        key = f"{resolved[0]}.{resolved[1]}"
-        candidates = [c for c in candidates if c[0] == key]
-    elif len(candidates) != 1:
+    keys = {target} | ({f"{resolved[0]}.{resolved[1]}"} if resolved is not None else set())
+    exact = [c for c in candidates if c[0] in keys]  # (``pkg.mod.Member.find_by_ids``: the method itself)
+    if exact:
+        candidates = exact
+    elif resolved is not None or len(candidates) != 1:
         return None  # (a name several helpers share, none resolved: no claim)
     for _, summary in candidates:
         params = summary["params"]

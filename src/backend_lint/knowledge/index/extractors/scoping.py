@@ -205,6 +205,12 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
     rows = _row_models(fn, resolve)
     row_names = set(rows)
     annotated = frozenset(a for a in _params(fn) if a in rows)  # (parameters typed with a class: maybe the principal)
+    # locals bound from a call (``alert = get_alert_by_id(alert_id)``): a row of a model the reader may not know
+    assigned = frozenset(
+        n.targets[0].id for n in walk_function(fn)
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+        and isinstance(n.value.value if isinstance(n.value, ast.Await) else n.value, ast.Call)
+    )
     params = set(_params(fn))
     in_method = owner is not None and "self" in params
     if in_method:
@@ -253,7 +259,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         if in_method and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
             _membership(node, owner, direct)  # type: ignore[arg-type]
         if isinstance(node, ast.Call) and (node.args or node.keywords):
-            _call(node, resolve, rows, row_names, calls, annotated)
+            _call(node, resolve, rows, row_names, calls, annotated, assigned)
 
 
 def _membership(node: ast.Call, owner: str, direct: list) -> None:
@@ -301,7 +307,9 @@ def _statement_models(node: ast.AST, resolve: Resolve) -> list[str]:
             return []
 
 
-def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_names: set[str], calls: list, annotated: frozenset[str]) -> None:
+def _call(
+    node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_names: set[str], calls: list, annotated: frozenset[str], assigned: frozenset[str]
+) -> None:
     given: list[tuple[Any, str, str]] = []  # (at, row, column or "")
     others: list[tuple[Any, str]] = []  # (at, spelling)
     items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
@@ -322,6 +330,12 @@ def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_name
             if isinstance(part, ast.Name) and part.id in row_names and part.id != "self":
                 row_part = (part.id, "")
                 break
+            if (
+                isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id in assigned
+                and part.attr[:1].islower() and not _callerish(part.value.id)
+            ):
+                row_part = (part.value.id, part.attr)  # ``alert.alert_customer_id`` of a row read by a project helper
+                break
         if row_part is not None:
             given.append((at, row_part[0], row_part[1]))
             continue
@@ -337,7 +351,7 @@ def _call(node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_name
         target = target if "." in target else node.func.attr
     for at, row, column in given:
         for who_at, who in others:
-            calls.append([target, rows[row], column, at, who_at, who, node.lineno])
+            calls.append([target, rows.get(row, []), column, at, who_at, who, node.lineno])
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
