@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
-from ._common import Resolve, mentions, store, walk_function
+from ._common import Resolve, mentions, store, walk, walk_function
 
 PRED_CALLS = frozenset({"where", "filter", "having", "filter_by", "join", "outerjoin"})
 LOOKUP_CALLS = frozenset({"get", "select", "query", "get_or_404", "first_or_404", "one_or_404", "scalar", "execute", "exec", "scalars"})
@@ -44,8 +44,14 @@ _CALLER_WORDS = ("user", "principal", "actor", "caller", "identity", "subject", 
 
 
 def _callerish(who: str) -> bool:
-    lowered = who.lower()
-    return any(w in lowered for w in _CALLER_WORDS)
+    found = _CALLERISH.get(who)
+    if found is None:
+        lowered = who.lower()
+        found = _CALLERISH[who] = any(w in lowered for w in _CALLER_WORDS)
+    return found
+
+
+_CALLERISH: dict[str, bool] = {}
 
 
 def ast_dotted_name(node: ast.AST) -> Optional[str]:
@@ -94,7 +100,21 @@ def _column_of(node: ast.AST, rows: set[str]) -> Optional[tuple[str, str]]:
     return None
 
 
-def _row_models(fn: ast.AST, resolve: Resolve) -> dict[str, list[str]]:
+def _buckets(fn: ast.AST) -> dict[type, list[Any]]:
+    """The function's nodes by kind (one pass over its shared walk)."""
+    out: dict[type, list[Any]] = {}
+    for node in walk_function(fn):
+        kind = node.__class__
+        if kind in _KINDS:
+            out.setdefault(kind, []).append(node)
+    return out
+
+
+_KINDS = frozenset({ast.Assign, ast.AnnAssign, ast.If, ast.Return, ast.Compare, ast.Call})
+_NONE: list[Any] = []
+
+
+def _row_models(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> dict[str, list[str]]:
     """Locals (and parameters) holding a row, with the names its lookup spells that may be its model:
     ``row = db.get(M, k)`` / ``M.get(k)`` / ``M.query.filter(...).first()`` / ``select(M)...`` ->
     ``[M]``; ``row: M`` / a parameter annotated ``M`` -> ``[M]``. The reader keeps the table models."""
@@ -106,7 +126,7 @@ def _row_models(fn: ast.AST, resolve: Resolve) -> dict[str, list[str]]:
                 q = resolve(a.annotation)
                 if q and q.rsplit(".", 1)[-1][:1].isupper() and q not in _NOT_ROWS:
                     out[a.arg] = [q]
-    for node in walk_function(fn):
+    for node in kinds.get(ast.Assign, _NONE) + kinds.get(ast.AnnAssign, _NONE):
         target: Optional[ast.AST] = None
         value: Optional[ast.AST] = None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -167,7 +187,7 @@ def _params(fn: ast.AST) -> list[str]:
     return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
 
 
-def _decider(fn: ast.AST) -> Optional[dict[str, Any]]:
+def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, Any]]:
     """What a function compares among its parameters: ``p_row.C`` with ``p_who`` (``rows``), or two parameters
     with each other or side by side in one query's predicates (``pairs``)."""
     params = _params(fn)
@@ -176,7 +196,7 @@ def _decider(fn: ast.AST) -> Optional[dict[str, Any]]:
         return None
     rows: set[tuple[str, str, str]] = set()
     pairs: set[tuple[str, str]] = set()
-    for node in walk_function(fn):
+    for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
             left, right = node.left, node.comparators[0]
             for a, b in ((left, right), (right, left)):
@@ -190,7 +210,7 @@ def _decider(fn: ast.AST) -> Optional[dict[str, Any]]:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
             used: list[str] = []
             for arg in list(node.args) + [k.value for k in node.keywords]:
-                for sub in ast.walk(arg):
+                for sub in walk(arg):
                     if isinstance(sub, ast.Name) and sub.id in names and sub.id not in used:
                         used.append(sub.id)
             if len(used) == 2:
@@ -201,14 +221,14 @@ def _decider(fn: ast.AST) -> Optional[dict[str, Any]]:
     return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
 
 
-def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list) -> None:
-    rows = _row_models(fn, resolve)
+def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list, kinds: dict[type, list[Any]]) -> None:
+    rows = _row_models(fn, resolve, kinds)
     row_names = set(rows)
     annotated = frozenset(a for a in _params(fn) if a in rows)  # (parameters typed with a class: maybe the principal)
     # locals bound from a call (``alert = get_alert_by_id(alert_id)``): a row of a model the reader may not know
     assigned = frozenset(
-        n.targets[0].id for n in walk_function(fn)
-        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+        n.targets[0].id for n in kinds.get(ast.Assign, _NONE)
+        if len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
         and isinstance(n.value.value if isinstance(n.value, ast.Await) else n.value, ast.Call)
     )
     params = set(_params(fn))
@@ -217,12 +237,13 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         rows["self"] = [owner]  # type: ignore[list-item]
         row_names.add("self")
     decisions: set[int] = set()
-    for node in walk_function(fn):
-        if isinstance(node, ast.If) and _exits(node.body):
-            decisions.update(id(n) for n in ast.walk(node.test))
-        elif isinstance(node, ast.Return) and node.value is not None:
-            decisions.update(id(n) for n in ast.walk(node.value))
-    for node in walk_function(fn):
+    for node in kinds.get(ast.If, _NONE):
+        if _exits(node.body):
+            decisions.update(id(n) for n in walk(node.test))
+    for node in kinds.get(ast.Return, _NONE):
+        if node.value is not None:
+            decisions.update(id(n) for n in walk(node.value))
+    for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and id(node) in decisions:
             left, right = node.left, node.comparators[0]
             for a, b in ((left, right), (right, left)):
@@ -270,7 +291,7 @@ def _membership(node: ast.Call, owner: str, direct: list) -> None:
     columns: list[str] = []
     whos: list[str] = []
     for value in values:
-        for sub in ast.walk(value):
+        for sub in walk(value):
             sides = [sub] if sub is value and not isinstance(sub, ast.Compare) else (
                 [sub.left, *sub.comparators] if isinstance(sub, ast.Compare) else []
             )
@@ -314,6 +335,11 @@ def _call(
     others: list[tuple[Any, str]] = []  # (at, spelling)
     items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
     items += [(k.arg, k.value) for k in node.keywords if k.arg]
+    if len(items) < 2:
+        return
+    spelled = [_dotted(v.value if isinstance(v, ast.Await) else v) for _, v in items]
+    if not any(w is not None and _callerish(w) for w in spelled):
+        return  # (no argument may be the caller: most calls)
     for at, value in items:
         if isinstance(value, ast.Await):
             value = value.value
@@ -362,16 +388,18 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     deciders: dict[str, Any] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            _function(stmt, resolve, None, direct, calls)
-            found = _decider(stmt)
+            kinds = _buckets(stmt)
+            _function(stmt, resolve, None, direct, calls, kinds)
+            found = _decider(stmt, kinds)
             if found is not None:
                 deciders[stmt.name] = found
         elif isinstance(stmt, ast.ClassDef):
             owner = resolve(ast.Name(id=stmt.name, ctx=ast.Load()))
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    _function(sub, resolve, owner, direct, calls)
-                    found = _decider(sub)
+                    kinds = _buckets(sub)
+                    _function(sub, resolve, owner, direct, calls, kinds)
+                    found = _decider(sub, kinds)
                     if found is not None:
                         deciders[f"{stmt.name}.{sub.name}"] = found
     store(facts, "scoping", {}, direct=direct, calls=calls, deciders=deciders)
