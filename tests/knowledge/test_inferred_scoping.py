@@ -45,6 +45,19 @@ PROJECT = {
             squad_id: Mapped[int] = mapped_column(ForeignKey("squad.id"))
 
 
+        class Poll(Base):
+            __tablename__ = "poll"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+
+
+        class Ballot(Base):
+            __tablename__ = "ballot"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+            voter_ref: Mapped[int] = mapped_column(ForeignKey("account_row.id"))
+
+
         class Flag(Base):
             __tablename__ = "flag"
             id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +66,7 @@ PROJECT = {
     "app/service.py": """
         from sqlalchemy import select
 
-        from .models import Account, Flag, Gadget, Widget
+        from .models import Account, Ballot, Flag, Gadget, Poll, Widget
 
 
         def my_widgets(session, user_email: str):
@@ -69,6 +82,17 @@ PROJECT = {
 
         def flags_like_mine(session, current_user):
             return session.scalars(select(Flag).where(Flag.state == current_user.state)).all()
+
+
+        def already_voted(session, user_id, section_id) -> bool:
+            return session.scalars(select(Ballot).where(Ballot.voter_ref == user_id, Ballot.section_id == section_id)).first() is not None
+
+
+        def vote(session, poll_id, current_user):
+            poll = session.get(Poll, poll_id)
+            # a lookup keyed by the caller and the row's column whose answer refuses a second vote: no access decision
+            if already_voted(session, current_user.id, poll.section_id):
+                raise ValueError("voted")
 
 
         def me(session, user_email: str):
@@ -100,6 +124,7 @@ def test_columns_compared_with_the_caller_scope_their_model(project) -> None:
     # compared with a principal attribute that is no identity, or the principal's own natural key: not owned
     assert not M.is_owned(project, SETTINGS, "app.models.Flag")
     assert not M.is_owned(project, SETTINGS, "app.models.Account")
+    assert not M.is_owned(project, SETTINGS, "app.models.Poll")
     assert "maker_email" in M.project_identity_fields(project, SETTINGS)
     assert caller_values(project, SETTINGS) == frozenset({"user_email"})
 

@@ -52,6 +52,9 @@ def _callerish(who: str) -> bool:
 
 
 _CALLERISH: dict[str, bool] = {}
+# a helper handed a row (or its column) and the caller decides access when its name says so (``check_resource_ownership``,
+# ``user_has_client_access``, ``can_see_desk``, ``is_member``); a method of the row's own model need not
+_ACCESS_WORDS = ("access", "member", "permission", "permit", "owner", "ownership", "owns", "allowed", "authori", "can_", "belong", "visible", "check", "ensure", "require", "verify", "assert")
 
 
 def ast_dotted_name(node: ast.AST) -> Optional[str]:
@@ -375,7 +378,10 @@ def _call(
         return  # (a class built from the row: no decision)
     if isinstance(node.func, ast.Attribute):
         target = target if "." in target else node.func.attr
+    bare = target.rsplit(".", 1)[-1].lower()
     for at, row, column in given:
+        if row != "self" and not any(w in bare for w in _ACCESS_WORDS):
+            continue  # (``has_user_voted_for_section(user.id, lst.section_id)``: a lookup, not an access decision)
         for who_at, who in others:
             calls.append([target, rows.get(row, []), column, at, who_at, who, node.lineno])
 
