@@ -115,7 +115,8 @@ def test_caller_spellings() -> None:
 
 def test_columns_compared_with_the_caller_scope_their_model(project) -> None:
     found = inferred_scoping(project, SETTINGS)
-    assert set(found) == {"app.models.Widget", "app.models.Gadget"}
+    assert set(found) == {"app.models.Widget", "app.models.Gadget", "app.models.Ballot"}
+    assert set(found["app.models.Ballot"]) == {"voter_ref"}  # (the membership row: keyed by the caller's id)
     assert set(found["app.models.Widget"]) == {"maker_email"}
     assert "app.service:" in found["app.models.Widget"]["maker_email"]
     assert set(found["app.models.Gadget"]) == {"squad_id"}
