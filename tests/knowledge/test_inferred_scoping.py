@@ -107,9 +107,9 @@ def project(tmp_path: Path):
 
 
 def test_caller_spellings() -> None:
-    for who in ("current_user.id", "g.user.id", "user.email", "user.household_id", "self.user.id", "user_email", "requesting_user_email", "current_user_id", "get_jwt_identity()"):
+    for who in ("current_user.id", "g.user.id", "user.email", "user.household_id", "self.user.id", "user_email", "requesting_user_email", "current_user_id", "current_principal_id", "get_jwt_identity()"):
         assert is_caller(who, SETTINGS), who
-    for who in ("user.status", "user.name", "owner_email", "email", "payload.user_id", "team_id", "user.profile.id", "tool.owner_email"):
+    for who in ("user.status", "user.name", "owner_email", "email", "payload.user_id", "team_id", "user.profile.id", "tool.owner_email", "principal_id"):
         assert not is_caller(who, SETTINGS), who
 
 

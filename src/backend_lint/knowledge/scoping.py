@@ -41,7 +41,7 @@ _PRINCIPALS = frozenset({"current_user", "user", "principal", "actor", "caller",
 _ID_ATTRIBUTES = frozenset({"id", "uuid", "pk", "email", "sub", "username", "user_id"})
 # the words a name of the caller's identity is made of (``requesting_user_email``, ``current_user_id``)
 _CALLER_WORDS = frozenset({"current", "user", "caller", "requesting", "request", "auth", "authenticated", "principal", "actor", "logged", "in", "my"})
-_CALLER_HEADS = frozenset({"user", "caller", "principal", "actor"})
+_QUALIFIERS = frozenset({"current", "requesting", "auth", "authenticated", "logged", "my"})
 _IDENTITY_SUFFIXES = frozenset({"id", "email", "uuid"})
 _CALLER_CALLS = frozenset({"get_jwt_identity()", "get_current_user()", "current_user()"})
 # a row's own key or natural key: compared with the caller it is the principal's own table, no owner column
@@ -66,10 +66,12 @@ def is_caller(who: str, settings: Optional["Settings"]) -> bool:
     if rest:
         return False
     words = head.split("_")
-    return (
-        len(words) >= 2 and words[-1] in _IDENTITY_SUFFIXES and set(words[:-1]) <= _CALLER_WORDS
-        and bool(_CALLER_HEADS & set(words[:-1]))
-    )
+    if len(words) < 2 or words[-1] not in _IDENTITY_SUFFIXES or not set(words[:-1]) <= _CALLER_WORDS:
+        return False
+    named = set(words[:-1])
+    # ``user_email``, ``caller_id``; ``principal_id`` / ``actor_id`` alone may name anyone (a grant's target):
+    # only ``current_principal_id``, ``requesting_actor_id``
+    return bool(named & {"user", "caller"}) or bool(named & {"principal", "actor"} and named & _QUALIFIERS)
 
 
 def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> dict[str, dict[str, str]]:

@@ -54,6 +54,7 @@ def _callerish(who: str) -> bool:
 _CALLERISH: dict[str, bool] = {}
 # a helper handed a row (or its column) and the caller decides access when its name says so (``check_resource_ownership``,
 # ``user_has_client_access``, ``can_see_desk``, ``is_member``); a method of the row's own model need not
+_WRITE_VERBS = ("delete", "remove", "create", "add", "update", "set_", "insert", "save", "log", "record", "notify", "send")
 _ACCESS_WORDS = ("access", "member", "permission", "permit", "owner", "ownership", "owns", "allowed", "authori", "can_", "belong", "visible", "check", "ensure", "require", "verify", "assert")
 
 
@@ -380,7 +381,7 @@ def _call(
         target = target if "." in target else node.func.attr
     bare = target.rsplit(".", 1)[-1].lower()
     for at, row, column in given:
-        if row != "self" and not any(w in bare for w in _ACCESS_WORDS):
+        if row != "self" and (not any(w in bare for w in _ACCESS_WORDS) or bare.startswith(_WRITE_VERBS)):
             continue  # (``has_user_voted_for_section(user.id, lst.section_id)``: a lookup, not an access decision)
         for who_at, who in others:
             calls.append([target, rows.get(row, []), column, at, who_at, who, node.lineno])
