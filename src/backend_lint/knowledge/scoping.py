@@ -152,15 +152,18 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         found = facts.get("extra", {}).get("scoping")
         if not found:
             continue
-        for models, column, who, line, how in found.get("direct", ()):
-            if is_caller(who, settings):
-                add(models, column, f"{how}: compared with `{who}` in {mod}:{line}", who)
-        for target, models, column, at, who_at, who, line in found.get("calls", ()):
-            if not is_caller(who, settings):
-                continue
-            decided = _decided(project, deciders, target, column, at, who_at)
-            if decided:
-                add(models, decided, f"helper: `{target.rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{line}", who, unknown_ok=bool(column))
+        for per in found.get("functions", {}).values():
+            for d in per.get("direct", ()):
+                who = d["who"]
+                if is_caller(who, settings):
+                    add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
+            for c in per.get("calls", ()):
+                who, column = c["who"], c["column"]
+                if not is_caller(who, settings):
+                    continue
+                decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
+                if decided:
+                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
     return out, frozenset(callers)
 
 

@@ -1,24 +1,26 @@
 """Index facts for the scoping columns a project uses when they are not identity fields: where a column of a
 model is compared with the caller (or scopes a query by the caller), read by ``knowledge.scoping``.
 
-Stored under ``facts["extra"]["scoping"]`` (every name resolved with the module's own imports, nothing imported;
-the caller is only *spelled* here, ``knowledge.scoping`` decides with the settings which spellings are the
-caller's):
+Stored under ``facts["extra"]["scoping"]`` as ``{"functions": {name: {"direct": [...], "calls": [...]}},
+"deciders": {name: ...}}``, keyed by the function's name (``Class.method`` for a method) so that an edit inside one
+function patches its own entry (``faces/server/function_facts.py``; line numbers under ``line`` keys). Every
+name is resolved with the module's own imports, nothing imported; the caller is only *spelled* here,
+``knowledge.scoping`` decides with the settings which spellings are the caller's.
 
-- ``direct``: ``[[model, column, who, line, how]]``: ``model`` a resolved dotted name (or a list of candidate
-  names for a row whose model is read off its lookup, or ``""`` when unknown), ``who`` the dotted spelling of
-  the other side (``current_user.id``, ``g.user.id``, ``user_email``), ``how`` one of
-  - ``predicate``: ``M.C == who`` / ``who == M.C`` / ``M.C.in_(who)`` inside ``where`` / ``filter`` /
-    ``having``, or ``filter_by(C=who)`` after ``select(M)`` / ``query(M)`` / ``M.query``: the query is scoped
-    by ``C``;
+- ``direct``: ``{"model", "column", "who", "how", "line"}``: ``model`` a resolved dotted name (or a list of
+  candidate names for a row whose model is read off its lookup), ``who`` the dotted spelling of the other side
+  (``current_user.id``, ``g.user.id``, ``user_email``), ``how`` one of
+  - ``predicate``: ``M.C == who`` / ``who == M.C`` on the class (a SQL expression) / ``M.C.in_(who)``, or
+    ``filter_by(C=who)`` after ``select(M)`` / ``query(M)`` / ``M.query``: the query is scoped by ``C``;
   - ``compare``: ``row.C ==/!= who`` in the test of an ``if`` that exits (``raise`` / ``return`` / ``abort``)
     or in a ``return``: an access decision in Python (``row`` from a lookup of ``M`` in the same function, or a
     parameter annotated with ``M``);
   - ``method``: ``self.C ==/!= who`` in a method of the model (or of a mixin: the reader gives it to the table
-    models that inherit the method and declare ``C``).
-- ``calls``: ``[[target, model, column, at, who_at, who, line]]``: a call handing a helper the caller (``who``,
-  at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column`` ``""``);
-  ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
+    models that inherit the method and declare ``C``), or a lookup keyed by ``self.C`` and ``who`` together.
+- ``calls``: ``{"target", "model", "column", "at", "who_at", "who", "line"}``: a call handing a helper named
+  for access (``check_*``, ``*_access``, ``*member*``, ``can_*``, ...; not a write: ``delete_*``) the caller
+  (``who``, at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column``
+  ``""``); ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
 - ``deciders``: ``{name: {"params", "rows": [[row_param, column, who_param]], "pairs": [[param, who_param]]}}``:
   a function (or ``Class.method``) comparing ``row_param.C`` with ``who_param``, or comparing / using two of its
   parameters together in one query's predicates (a membership lookup: ``UserClient.user_id == user_id,
@@ -256,7 +258,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                 if col is None or who is None or who.split(".")[0] == col[0] or not _callerish(who):
                     continue
                 how = "method" if col[0] == "self" else "compare"
-                direct.append([rows[col[0]], col[1], who, node.lineno, how])
+                direct.append({"model": rows[col[0]], "column": col[1], "who": who, "how": how, "line": node.lineno})
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq):
             # ``M.C == who`` on the class: a SQL expression (a predicate, or one kept for ``where(or_(*conditions))``)
             for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
@@ -267,20 +269,20 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     model = resolve(a.value)
                     who = _dotted(b)
                     if model and who is not None and _callerish(who) and who.split(".")[0] != head.split(".")[0]:
-                        direct.append([model, a.attr, who, node.lineno, "predicate"])
+                        direct.append({"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno})
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("filter_by", "in_"):
             if node.func.attr == "filter_by":
                 models = _statement_models(node.func.value, resolve)
                 for k in node.keywords:
                     who = _dotted(k.value) if k.arg else None
                     if who is not None and models and _callerish(who):
-                        direct.append([models, k.arg, who, node.lineno, "predicate"])
+                        direct.append({"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno})
             elif len(node.args) == 1 and isinstance(node.func.value, ast.Attribute) and isinstance(node.func.value.value, (ast.Name, ast.Attribute)):
                 head = ast_dotted_name(node.func.value.value)
                 model = resolve(node.func.value.value) if head and head.rsplit(".", 1)[-1][:1].isupper() else None
                 who = _dotted(node.args[0])
                 if model and who is not None and _callerish(who):
-                    direct.append([model, node.func.value.attr, who, node.lineno, "predicate"])
+                    direct.append({"model": model, "column": node.func.value.attr, "who": who, "how": "predicate", "line": node.lineno})
         if in_method and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
             _membership(node, owner, direct)  # type: ignore[arg-type]
         if isinstance(node, ast.Call) and (node.args or node.keywords):
@@ -308,7 +310,7 @@ def _membership(node: ast.Call, owner: str, direct: list) -> None:
                         whos.append(who)
     for column in columns:
         for who in whos:
-            direct.append([owner, column, who, node.lineno, "method"])
+            direct.append({"model": owner, "column": column, "who": who, "how": "method", "line": node.lineno})
 
 
 def _statement_models(node: ast.AST, resolve: Resolve) -> list[str]:
@@ -384,29 +386,33 @@ def _call(
         if row != "self" and (not any(w in bare for w in _ACCESS_WORDS) or bare.startswith(_WRITE_VERBS)):
             continue  # (``has_user_voted_for_section(user.id, lst.section_id)``: a lookup, not an access decision)
         for who_at, who in others:
-            calls.append([target, rows.get(row, []), column, at, who_at, who, node.lineno])
+            calls.append({"target": target, "model": rows.get(row, []), "column": column, "at": at, "who_at": who_at, "who": who, "line": node.lineno})
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     if not mentions("==", "!=", "filter_by", "in_(", "(") or not mentions("def "):
         return
-    direct: list[Any] = []
-    calls: list[Any] = []
+    functions: dict[str, Any] = {}
     deciders: dict[str, Any] = {}
+
+    def one(fn: ast.AST, key: str, owner: Optional[str]) -> None:
+        direct: list[Any] = []
+        calls: list[Any] = []
+        kinds = _buckets(fn)
+        _function(fn, resolve, owner, direct, calls, kinds)
+        if direct or calls:
+            functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls)) if v}
+        found = _decider(fn, kinds)
+        if found is not None:
+            deciders[key] = found
+
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            kinds = _buckets(stmt)
-            _function(stmt, resolve, None, direct, calls, kinds)
-            found = _decider(stmt, kinds)
-            if found is not None:
-                deciders[stmt.name] = found
+            one(stmt, stmt.name, None)
         elif isinstance(stmt, ast.ClassDef):
             owner = resolve(ast.Name(id=stmt.name, ctx=ast.Load()))
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    kinds = _buckets(sub)
-                    _function(sub, resolve, owner, direct, calls, kinds)
-                    found = _decider(sub, kinds)
-                    if found is not None:
-                        deciders[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "scoping", {}, direct=direct, calls=calls, deciders=deciders)
+                    one(sub, f"{stmt.name}.{sub.name}", owner)
+    del one  # (the closure's cycle would hold the module's trees until the cyclic collector runs)
+    store(facts, "scoping", {}, functions=functions, deciders=deciders)
