@@ -34,6 +34,7 @@ from .cst import definition_names_of, iter_children
 from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
+from .scoping import caller_values
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1312,7 +1313,7 @@ def _leaf_names(node: Optional[cst.CSTNode]) -> Iterator[str]:
 def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     settings = ctx.settings
     names = interesting_names(ctx.project, settings)
-    plain = set(settings.principal_parameters) | set(settings.identity_fields)
+    plain = set(settings.principal_parameters) | set(settings.identity_fields) | caller_values(ctx.project, settings)
     params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
     for p in params:
         if p.name.value in plain or p.name.value.lower() in AUTHORIZATION_PARAMS:
@@ -1459,6 +1460,9 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.identity_params[p.name] = p.name
         elif p.name in fed and p.name not in ident.principals:
             ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
+        elif p.name in caller_values(project, settings) and (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")):
+            if not _written_only(ctx, func, p.name):
+                ident.identity_params[p.name] = p.name  # ``user_email``: the project scopes rows by it (knowledge.scoping)
     if enclosing is None and authentication_middleware(project):
         # a helper given the request by the routes that reach it (``_get_owned_playlist(request, id)``): the
         # middleware's ``request.user`` is the caller there too

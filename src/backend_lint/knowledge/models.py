@@ -341,7 +341,10 @@ def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Sett
     if project is None or not qualified:
         return configured
     inferred = tuple(c for c in cols if c not in configured and owner_reference(project, qualified, c))
-    return configured + inferred
+    from .scoping import inferred_columns  # (reads this module's facts about tables)
+
+    used = tuple(c for c in inferred_columns(project, settings, qualified) if c in cols and c not in configured and c not in inferred)
+    return configured + inferred + used
 
 
 # ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``
@@ -372,7 +375,14 @@ def project_identity_fields(project: Optional["ProjectIndex"], settings: Optiona
     if project is None:
         return fields
     key = ("models.project_identity_fields", fields)
-    return project.memo(key, lambda: fields + tuple(sorted(_owner_references(project, settings))))
+    return project.memo(key, lambda: fields + tuple(sorted(_owner_references(project, settings) | _used_columns(project, settings, fields))))
+
+
+def _used_columns(project: "ProjectIndex", settings: Optional["Settings"], fields: tuple[str, ...]) -> set[str]:
+    """The scoping columns the project uses that are no identity field (``knowledge.scoping``)."""
+    from .scoping import inferred_scoping
+
+    return {c for per in inferred_scoping(project, settings).values() for c in per if c not in fields}
 
 
 def _owner_references(project: "ProjectIndex", settings: Optional["Settings"]) -> set[str]:
@@ -586,7 +596,11 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
     found = project.get_class(qualified)
     canonical = found[0] if found else qualified
     counts = uses.get(canonical, {})
-    best = max(cols, key=lambda c: (counts.get(c, 0), -cols.index(c)))
+    from .scoping import inferred_columns
+
+    # (a column the project compares with the caller, ``knowledge.scoping``, before an identity field it does not)
+    compared = set(inferred_columns(project, settings, canonical))
+    best = max(cols, key=lambda c: (counts.get(c, 0), c in compared, -cols.index(c)))
     return best
 
 

@@ -35,8 +35,9 @@ from ..auth import (
 from ..facts import orm_facts
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
-from ..models import identity_columns, is_owned, is_table_model, owner_column, owner_like_columns
+from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
 from ..queries import VERIFY_WORDS
+from ..scoping import inferred_scoping
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...ground.config import Settings
@@ -290,8 +291,12 @@ def _owned_models(index: "ProjectIndex", settings: "Settings") -> list[dict[str,
         if forced and not columns:
             why = "named in `owned-models`"
         else:
-            why = f"a table with the identity column{'s' if len(columns) > 1 else ''} {', '.join(f'`{c}`' for c in columns)}"
-        out.append({"name": name, "module": mod, "scoping_column": owner_column(index, settings, q),
+            used = inferred_scoping(index, settings).get(q, {})
+            named = [c for c in columns if c not in used]
+            parts = [f"a table with the identity column{'s' if len(named) > 1 else ''} {', '.join(f'`{c}`' for c in named)}"] if named else []
+            parts += [f"`{c}` the project compares with the caller ({used[c]})" for c in columns if c in used]
+            why = "; ".join(parts)
+        out.append({"name": name, "module": mod, "scoping_column": scoping_column(index, settings, q),
                     "identity_columns": columns, "why": why})
     return sorted(out, key=lambda r: (r["module"], r["name"]))
 

@@ -39,7 +39,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     (itself or through a mixin or base class, in any module; `owned-models` / `not-owned-models`
     override), or with an owner reference: a foreign key named only by owner words before the user or
     account table (`created_by_user_id = mapped_column(ForeignKey("user.id"))`, `owner_account_id`; not
-    `on_behalf_of_user_id`, `reviewer_user_id` or a column that is no foreign key). A table is an SQLModel
+    `on_behalf_of_user_id`, `reviewer_user_id` or a column that is no foreign key), or with a column the
+    project itself compares with the caller (`knowledge.scoping`, with no configuration): a query predicate
+    `Tool.owner_email == user_email`, an access decision `if board.crew_id != user.crew_id: raise`, an
+    authorisation helper given the caller and the row or its column whose body compares them or looks them up
+    together (`user_has_client_access(current_user.id, alert.alert_customer_id)`, a membership query on both),
+    or a method of the model or its mixin doing so with `self.<column>` (`HouseholdMember.find_by_ids(
+    self.household_id, current_user.id)`); the caller is the principal or one of its identity attributes
+    (`user.id`, `user.email`, `g.user.id`, `user.household_id`) or a value named as its identity (`user_id`,
+    `user_email`), never another attribute (`user.status`) nor the row's own natural key (`User.email ==
+    user_email` reads the principal's table). A parameter named as the caller's identity that the project
+    scopes rows by (`user_email`) then holds who asks, as a `user_id` parameter does. A table is an SQLModel
     `table=True` class, a subclass of a declarative base, or a class that names its table
     (`__tablename__`) and declares `Column(...)` / `mapped_column(...)` attributes whatever its base (one
     made by a project function, `Model = create_model(db)`). The identity is available in a route

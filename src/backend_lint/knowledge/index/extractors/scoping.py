@@ -1,0 +1,418 @@
+"""Index facts for the scoping columns a project uses when they are not identity fields: where a column of a
+model is compared with the caller (or scopes a query by the caller), read by ``knowledge.scoping``.
+
+Stored under ``facts["extra"]["scoping"]`` as ``{"functions": {name: {"direct": [...], "calls": [...]}},
+"deciders": {name: ...}}``, keyed by the function's name (``Class.method`` for a method) so that an edit inside one
+function patches its own entry (``faces/server/function_facts.py``; line numbers under ``line`` keys). Every
+name is resolved with the module's own imports, nothing imported; the caller is only *spelled* here,
+``knowledge.scoping`` decides with the settings which spellings are the caller's.
+
+- ``direct``: ``{"model", "column", "who", "how", "line"}``: ``model`` a resolved dotted name (or a list of
+  candidate names for a row whose model is read off its lookup), ``who`` the dotted spelling of the other side
+  (``current_user.id``, ``g.user.id``, ``user_email``), ``how`` one of
+  - ``predicate``: ``M.C == who`` / ``who == M.C`` on the class (a SQL expression) / ``M.C.in_(who)``, or
+    ``filter_by(C=who)`` after ``select(M)`` / ``query(M)`` / ``M.query``: the query is scoped by ``C``;
+  - ``compare``: ``row.C ==/!= who`` in the test of an ``if`` that exits (``raise`` / ``return`` / ``abort``)
+    or in a ``return``: an access decision in Python (``row`` from a lookup of ``M`` in the same function, or a
+    parameter annotated with ``M``);
+  - ``method``: ``self.C ==/!= who`` in a method of the model (or of a mixin: the reader gives it to the table
+    models that inherit the method and declare ``C``), or a lookup keyed by ``self.C`` and ``who`` together.
+- ``calls``: ``{"target", "model", "column", "at", "who_at", "who", "line"}``: a call handing a helper named
+  for access (``check_*``, ``*_access``, ``*member*``, ``can_*``, ...; not a write: ``delete_*``) the caller
+  (``who``, at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column``
+  ``""``); ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
+- ``deciders``: ``{name: {"params", "rows": [[row_param, column, who_param]], "pairs": [[param, who_param]]}}``:
+  a function (or ``Class.method``) comparing ``row_param.C`` with ``who_param``, or comparing / using two of its
+  parameters together in one query's predicates (a membership lookup: ``UserClient.user_id == user_id,
+  UserClient.client_id == client_id``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Optional
+
+from ._common import Resolve, mentions, store, walk, walk_function
+
+PRED_CALLS = frozenset({"where", "filter", "having", "filter_by", "join", "outerjoin"})
+LOOKUP_CALLS = frozenset({"get", "select", "query", "get_or_404", "first_or_404", "one_or_404", "scalar", "execute", "exec", "scalars"})
+_EXITS = frozenset({"abort", "abort_with", "deny"})
+_SELF = frozenset({"self", "cls"})
+_NOT_CALLERS = frozenset({"db", "session", "conn", "connection", "request", "cursor", "query", "stmt"})
+_NOT_ROWS = frozenset({"Any", "typing.Any", "Optional", "typing.Optional", "Session", "AsyncSession", "Request", "Response"})
+# words of a spelling that may be the caller (``current_user.id``, ``g.user.id``, ``user_email``, ``actor``):
+# a cheap filter here; ``knowledge.scoping`` decides with the settings
+_CALLER_WORDS = ("user", "principal", "actor", "caller", "identity", "subject", "auth", "member", "account", "requester")
+
+
+def _callerish(who: str) -> bool:
+    found = _CALLERISH.get(who)
+    if found is None:
+        lowered = who.lower()
+        found = _CALLERISH[who] = any(w in lowered for w in _CALLER_WORDS)
+    return found
+
+
+_CALLERISH: dict[str, bool] = {}
+# a helper handed a row (or its column) and the caller decides access when its name says so (``check_resource_ownership``,
+# ``user_has_client_access``, ``can_see_desk``, ``is_member``); a method of the row's own model need not
+_WRITE_VERBS = ("delete", "remove", "create", "add", "update", "set_", "insert", "save", "log", "record", "notify", "send")
+_ACCESS_WORDS = ("access", "member", "permission", "permit", "owner", "ownership", "owns", "allowed", "authori", "can_", "belong", "visible", "check", "ensure", "require", "verify", "assert")
+
+
+def ast_dotted_name(node: ast.AST) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _dotted(node: ast.AST) -> Optional[str]:
+    """``a.b.c`` for names and attributes, ``f()`` spelled ``f()`` for a call without arguments (``get_jwt_identity()``),
+    through ``str()`` / ``int()`` / ``UUID()``."""
+    while isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and isinstance(node.func, ast.Name) and node.func.id in ("str", "int", "UUID"):
+        node = node.args[0]
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        inner = _dotted(node.func)
+        return None if inner is None else inner + "()"
+    return ast_dotted_name(node)
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    for stmt in body:
+        if isinstance(stmt, (ast.Raise, ast.Return)):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            name = stmt.value.func.attr if isinstance(stmt.value.func, ast.Attribute) else getattr(stmt.value.func, "id", "")
+            if name in _EXITS:
+                return True
+    return False
+
+
+def _column_of(node: ast.AST, rows: set[str]) -> Optional[tuple[str, str]]:
+    """``row.C`` (``row`` in ``rows``) or ``getattr(row, "C")`` -> (row, C)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in rows:
+        return node.value.id, node.attr
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2
+        and isinstance(node.args[0], ast.Name) and node.args[0].id in rows
+        and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)
+    ):
+        return node.args[0].id, node.args[1].value
+    return None
+
+
+def _buckets(fn: ast.AST) -> dict[type, list[Any]]:
+    """The function's nodes by kind (one pass over its shared walk)."""
+    out: dict[type, list[Any]] = {}
+    for node in walk_function(fn):
+        kind = node.__class__
+        if kind in _KINDS:
+            out.setdefault(kind, []).append(node)
+    return out
+
+
+_KINDS = frozenset({ast.Assign, ast.AnnAssign, ast.If, ast.Return, ast.Compare, ast.Call})
+_NONE: list[Any] = []
+
+
+def _row_models(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> dict[str, list[str]]:
+    """Locals (and parameters) holding a row, with the names its lookup spells that may be its model:
+    ``row = db.get(M, k)`` / ``M.get(k)`` / ``M.query.filter(...).first()`` / ``select(M)...`` ->
+    ``[M]``; ``row: M`` / a parameter annotated ``M`` -> ``[M]``. The reader keeps the table models."""
+    out: dict[str, list[str]] = {}
+    args = getattr(fn, "args", None)
+    if args is not None:
+        for a in args.posonlyargs + args.args + args.kwonlyargs:
+            if a.annotation is not None and isinstance(a.annotation, (ast.Name, ast.Attribute)):
+                q = resolve(a.annotation)
+                if q and q.rsplit(".", 1)[-1][:1].isupper() and q not in _NOT_ROWS:
+                    out[a.arg] = [q]
+    for node in kinds.get(ast.Assign, _NONE) + kinds.get(ast.AnnAssign, _NONE):
+        target: Optional[ast.AST] = None
+        value: Optional[ast.AST] = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+            if isinstance(target, ast.Name) and isinstance(node.annotation, (ast.Name, ast.Attribute)):
+                q = resolve(node.annotation)
+                if q and q.rsplit(".", 1)[-1][:1].isupper() and q not in _NOT_ROWS:
+                    out[target.id] = [q]
+                    continue
+        if not isinstance(target, ast.Name) or value is None:
+            continue
+        if isinstance(value, ast.Await):
+            value = value.value
+        names: list[str] = []
+        current: Any = value
+        while isinstance(current, (ast.Call, ast.Attribute, ast.Subscript)):
+            if isinstance(current, ast.Call):
+                func = current.func
+                if isinstance(func, ast.Attribute) and func.attr in LOOKUP_CALLS | {"first", "one", "one_or_none", "scalar_one_or_none", "scalar_one", "filter", "filter_by", "where"}:
+                    if func.attr in ("get", "select", "query") and current.args and isinstance(current.args[0], (ast.Name, ast.Attribute)):
+                        q = resolve(current.args[0])
+                        if q:
+                            names.append(q)
+                    current = func.value
+                    continue
+                if isinstance(func, ast.Name) and func.id in ("select",) and current.args and isinstance(current.args[0], (ast.Name, ast.Attribute)):
+                    q = resolve(current.args[0])
+                    if q:
+                        names.append(q)
+                    break
+                current = func
+                continue
+            if isinstance(current, ast.Attribute):
+                if current.attr == "query" or (current.attr[:1].isupper() and isinstance(current.value, (ast.Name, ast.Attribute))):
+                    base = current.value if current.attr == "query" else current
+                    q = resolve(base)
+                    if q:
+                        names.append(q)
+                    break
+                current = current.value
+                continue
+            current = current.value
+        if isinstance(current, ast.Name) and current.id[:1].isupper():
+            q = resolve(current)
+            if q:
+                names.append(q)
+        if names:
+            out[target.id] = names
+        else:
+            out.pop(target.id, None)
+    return out
+
+
+def _params(fn: ast.AST) -> list[str]:
+    a = fn.args  # type: ignore[attr-defined]
+    return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+
+
+def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, Any]]:
+    """What a function compares among its parameters: ``p_row.C`` with ``p_who`` (``rows``), or two parameters
+    with each other or side by side in one query's predicates (``pairs``)."""
+    params = _params(fn)
+    names = set(params) - _SELF - _NOT_CALLERS
+    if len(names) < 2:
+        return None
+    rows: set[tuple[str, str, str]] = set()
+    pairs: set[tuple[str, str]] = set()
+    for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            left, right = node.left, node.comparators[0]
+            for a, b in ((left, right), (right, left)):
+                col = _column_of(a, names)
+                who = _dotted(b)
+                if col is not None and who is not None and who in names and who != col[0]:
+                    rows.add((col[0], col[1], who))
+            if isinstance(left, ast.Name) and isinstance(right, ast.Name) and left.id in names and right.id in names and left.id != right.id:
+                pairs.add((left.id, right.id))
+                pairs.add((right.id, left.id))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
+            used: list[str] = []
+            for arg in list(node.args) + [k.value for k in node.keywords]:
+                for sub in walk(arg):
+                    if isinstance(sub, ast.Name) and sub.id in names and sub.id not in used:
+                        used.append(sub.id)
+            if len(used) == 2:
+                pairs.add((used[0], used[1]))
+                pairs.add((used[1], used[0]))
+    if not rows and not pairs:
+        return None
+    return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+
+
+def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list, kinds: dict[type, list[Any]]) -> None:
+    rows = _row_models(fn, resolve, kinds)
+    row_names = set(rows)
+    annotated = frozenset(a for a in _params(fn) if a in rows)  # (parameters typed with a class: maybe the principal)
+    # locals bound from a call (``alert = get_alert_by_id(alert_id)``): a row of a model the reader may not know
+    assigned = frozenset(
+        n.targets[0].id for n in kinds.get(ast.Assign, _NONE)
+        if len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+        and isinstance(n.value.value if isinstance(n.value, ast.Await) else n.value, ast.Call)
+    )
+    params = set(_params(fn))
+    in_method = owner is not None and "self" in params
+    if in_method:
+        rows["self"] = [owner]  # type: ignore[list-item]
+        row_names.add("self")
+    decisions: set[int] = set()
+    for node in kinds.get(ast.If, _NONE):
+        if _exits(node.body):
+            decisions.update(id(n) for n in walk(node.test))
+    for node in kinds.get(ast.Return, _NONE):
+        if node.value is not None:
+            decisions.update(id(n) for n in walk(node.value))
+    for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and id(node) in decisions:
+            left, right = node.left, node.comparators[0]
+            for a, b in ((left, right), (right, left)):
+                col = _column_of(a, row_names)
+                who = _dotted(b)
+                if col is None or who is None or who.split(".")[0] == col[0] or not _callerish(who):
+                    continue
+                how = "method" if col[0] == "self" else "compare"
+                direct.append({"model": rows[col[0]], "column": col[1], "who": who, "how": how, "line": node.lineno})
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq):
+            # ``M.C == who`` on the class: a SQL expression (a predicate, or one kept for ``where(or_(*conditions))``)
+            for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+                if isinstance(a, ast.Attribute) and isinstance(a.value, (ast.Name, ast.Attribute)) and a.value.__class__ is not ast.Call:
+                    head = ast_dotted_name(a.value)
+                    if head is None or head.split(".")[0] in row_names or not head.rsplit(".", 1)[-1][:1].isupper():
+                        continue
+                    model = resolve(a.value)
+                    who = _dotted(b)
+                    if model and who is not None and _callerish(who) and who.split(".")[0] != head.split(".")[0]:
+                        direct.append({"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno})
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("filter_by", "in_"):
+            if node.func.attr == "filter_by":
+                models = _statement_models(node.func.value, resolve)
+                for k in node.keywords:
+                    who = _dotted(k.value) if k.arg else None
+                    if who is not None and models and _callerish(who):
+                        direct.append({"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno})
+            elif len(node.args) == 1 and isinstance(node.func.value, ast.Attribute) and isinstance(node.func.value.value, (ast.Name, ast.Attribute)):
+                head = ast_dotted_name(node.func.value.value)
+                model = resolve(node.func.value.value) if head and head.rsplit(".", 1)[-1][:1].isupper() else None
+                who = _dotted(node.args[0])
+                if model and who is not None and _callerish(who):
+                    direct.append({"model": model, "column": node.func.value.attr, "who": who, "how": "predicate", "line": node.lineno})
+        if in_method and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
+            _membership(node, owner, direct)  # type: ignore[arg-type]
+        if isinstance(node, ast.Call) and (node.args or node.keywords):
+            _call(node, resolve, rows, row_names, calls, annotated, assigned)
+
+
+def _membership(node: ast.Call, owner: str, direct: list) -> None:
+    """In a method of ``owner``: a lookup keyed by ``self.C`` and the caller together (``filter_by(pantry_id=
+    self.pantry_id, user_id=user_id)``, ``where(M.pantry_id == self.pantry_id, M.user_id == user.id)``): a
+    membership of the caller in the object's ``C`` decides."""
+    values = [k.value for k in node.keywords if k.arg] + list(node.args)
+    columns: list[str] = []
+    whos: list[str] = []
+    for value in values:
+        for sub in walk(value):
+            sides = [sub] if sub is value and not isinstance(sub, ast.Compare) else (
+                [sub.left, *sub.comparators] if isinstance(sub, ast.Compare) else []
+            )
+            for side in sides:
+                if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.value.id == "self":
+                    columns.append(side.attr)
+                else:
+                    who = _dotted(side)
+                    if who is not None and not who.startswith("self.") and who[:1].islower() and _callerish(who):
+                        whos.append(who)
+    for column in columns:
+        for who in whos:
+            direct.append({"model": owner, "column": column, "who": who, "how": "method", "line": node.lineno})
+
+
+def _statement_models(node: ast.AST, resolve: Resolve) -> list[str]:
+    """The model of ``select(M)...`` / ``x.query(M)...`` / ``M.query...`` a ``filter_by`` is chained on."""
+    current: Any = node
+    while True:
+        if isinstance(current, ast.Call):
+            func = current.func
+            if (isinstance(func, ast.Name) and func.id == "select") or (isinstance(func, ast.Attribute) and func.attr in ("query", "select")):
+                if current.args and isinstance(current.args[0], (ast.Name, ast.Attribute)):
+                    q = resolve(current.args[0])
+                    return [q] if q else []
+                return []
+            current = func.value if isinstance(func, ast.Attribute) else None
+        elif isinstance(current, ast.Attribute):
+            if current.attr == "query":
+                q = resolve(current.value)
+                return [q] if q else []
+            current = current.value
+        else:
+            return []
+
+
+def _call(
+    node: ast.Call, resolve: Resolve, rows: dict[str, list[str]], row_names: set[str], calls: list, annotated: frozenset[str], assigned: frozenset[str]
+) -> None:
+    given: list[tuple[Any, str, str]] = []  # (at, row, column or "")
+    others: list[tuple[Any, str]] = []  # (at, spelling)
+    items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
+    items += [(k.arg, k.value) for k in node.keywords if k.arg]
+    if len(items) < 2:
+        return
+    spelled = [_dotted(v.value if isinstance(v, ast.Await) else v) for _, v in items]
+    if not any(w is not None and _callerish(w) for w in spelled):
+        return  # (no argument may be the caller: most calls)
+    for at, value in items:
+        if isinstance(value, ast.Await):
+            value = value.value
+        parts = value.values if isinstance(value, ast.BoolOp) else [value]  # ``household_id or self.household_id``
+        row_part: Optional[tuple[str, str]] = None
+        for part in parts:
+            head = part.value if isinstance(part, ast.Attribute) else part
+            if isinstance(head, ast.Name) and head.id in annotated and _callerish(head.id):
+                continue  # ``user.id`` of a ``user: CurrentUser`` parameter: the caller, not a row
+            col = _column_of(part, row_names)
+            if col is not None:
+                row_part = col
+                break
+            if isinstance(part, ast.Name) and part.id in row_names and part.id != "self":
+                row_part = (part.id, "")
+                break
+            if (
+                isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id in assigned
+                and part.attr[:1].islower() and not _callerish(part.value.id)
+            ):
+                row_part = (part.value.id, part.attr)  # ``alert.alert_customer_id`` of a row read by a project helper
+                break
+        if row_part is not None:
+            given.append((at, row_part[0], row_part[1]))
+            continue
+        who = _dotted(value)
+        if who is not None and _callerish(who):
+            others.append((at, who))
+    if not given or not others:
+        return
+    target = resolve(node.func)
+    if not target or not target.rsplit(".", 1)[-1][:1].islower():
+        return  # (a class built from the row: no decision)
+    if isinstance(node.func, ast.Attribute):
+        target = target if "." in target else node.func.attr
+    bare = target.rsplit(".", 1)[-1].lower()
+    for at, row, column in given:
+        if row != "self" and (not any(w in bare for w in _ACCESS_WORDS) or bare.startswith(_WRITE_VERBS)):
+            continue  # (``has_user_voted_for_section(user.id, lst.section_id)``: a lookup, not an access decision)
+        for who_at, who in others:
+            calls.append({"target": target, "model": rows.get(row, []), "column": column, "at": at, "who_at": who_at, "who": who, "line": node.lineno})
+
+
+def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
+    if not mentions("==", "!=", "filter_by", "in_(", "(") or not mentions("def "):
+        return
+    functions: dict[str, Any] = {}
+    deciders: dict[str, Any] = {}
+
+    def one(fn: ast.AST, key: str, owner: Optional[str]) -> None:
+        direct: list[Any] = []
+        calls: list[Any] = []
+        kinds = _buckets(fn)
+        _function(fn, resolve, owner, direct, calls, kinds)
+        if direct or calls:
+            functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls)) if v}
+        found = _decider(fn, kinds)
+        if found is not None:
+            deciders[key] = found
+
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            one(stmt, stmt.name, None)
+        elif isinstance(stmt, ast.ClassDef):
+            owner = resolve(ast.Name(id=stmt.name, ctx=ast.Load()))
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    one(sub, f"{stmt.name}.{sub.name}", owner)
+    del one  # (the closure's cycle would hold the module's trees until the cyclic collector runs)
+    store(facts, "scoping", {}, functions=functions, deciders=deciders)

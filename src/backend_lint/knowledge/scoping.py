@@ -1,0 +1,221 @@
+"""The scoping columns a project uses that are not identity fields (RULES.md: "the scoping column is the one the
+project uses: per owned model, the identity column the project compares with the principal elsewhere").
+
+A column ``C`` of a table model ``M`` that is none of the identity fields is a scoping column of ``M`` (and ``M``
+owned) when the project, somewhere, compares it with the caller as an access decision or scopes a query by it
+(the ``scoping`` index facts, ``index/extractors/scoping.py``):
+
+- a query predicate ``M.C == <caller>`` / ``filter_by(C=<caller>)`` / ``M.C.in_(<caller>)``: the project
+  scopes ``M``'s queries by ``C`` (``Tool.owner_email == user_email``, ``Task.init_user_id == g.user.id``);
+- a comparison ``row.C != <caller>`` with ``row`` a row of ``M`` (a lookup of ``M`` in the same function, or a
+  parameter annotated ``M``) in the test of an ``if`` that exits, or in a ``return``: an access decision;
+- an authorisation helper given the caller and ``row.C`` (or the row), whose own body compares that with the
+  caller (``resource.owner_email == user_email``) or looks both up together in one query's predicates (a
+  membership lookup: ``UserClient.user_id == user_id, UserClient.client_id == client_id``):
+  ``user_has_client_access(current_user.id, alert.alert_customer_id)``;
+- a method of ``M`` or of a mixin of ``M`` comparing ``self.C`` with the caller, or handing ``self.C`` and the
+  caller to such a membership lookup (``HouseholdMember.find_by_ids(self.household_id, current_user.id)``).
+
+*The caller* is strict: the principal object or one of its identity attributes (``current_user``, ``user.id``,
+``g.user.id``, ``user.email``, ``user.household_id``: a principal parameter name, read through ``self`` /
+``g`` / ``request`` / ``request.state``, and ``id`` / ``uuid`` / ``pk`` / ``email`` / ``sub`` / ``username``
+or any ``*_id`` of it), or a value named as the caller's identity (``user_id``, ``current_user_id``,
+``user_email``, ``requesting_user_email``). A principal attribute that is no identity (``status``, ``name``,
+``role``) says nothing about who owns the row; nor do the row's own key or natural keys (``id``, ``email``,
+``name``: comparing them with the caller is reading the principal's own table).
+
+Configured ``identity-fields`` / ``owned-models`` still come first and ``not-owned-models`` removes a model
+(``models.is_owned``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from ..ground.config import Settings
+    from .index import ProjectIndex
+
+# the spelling's head names the principal's holder and is dropped: ``self.user``, ``g.user``, ``request.state.user``
+_HOLDERS = frozenset({"self", "g", "flask", "request", "state", "ctx", "context", "info"})
+_PRINCIPALS = frozenset({"current_user", "user", "principal", "actor", "caller", "auth_user", "requester", "current_principal", "requesting_user", "logged_in_user", "auth_subject"})
+_ID_ATTRIBUTES = frozenset({"id", "uuid", "pk", "email", "sub", "username", "user_id"})
+# the words a name of the caller's identity is made of (``requesting_user_email``, ``current_user_id``)
+_CALLER_WORDS = frozenset({"current", "user", "caller", "requesting", "request", "auth", "authenticated", "principal", "actor", "logged", "in", "my"})
+_QUALIFIERS = frozenset({"current", "requesting", "auth", "authenticated", "logged", "my"})
+_IDENTITY_SUFFIXES = frozenset({"id", "email", "uuid"})
+_CALLER_CALLS = frozenset({"get_jwt_identity()", "get_current_user()", "current_user()"})
+# a row's own key or natural key: compared with the caller it is the principal's own table, no owner column
+_NOT_SCOPING = frozenset({"id", "uuid", "pk", "email", "username", "user", "user_name", "name", "login", "sub", "key", "slug", "token"})
+# a column held by more models than this is too common to be read off a row whose model is unknown
+_UNKNOWN_ROW_LIMIT = 3
+
+
+def is_caller(who: str, settings: Optional["Settings"]) -> bool:
+    """Whether a spelling (``current_user.id``, ``g.user.id``, ``user_email``) is the caller or its identity."""
+    if who in _CALLER_CALLS:
+        return True
+    parts = who.split(".")
+    while len(parts) > 1 and parts[0] in _HOLDERS:
+        parts = parts[1:]
+    principals = set(_PRINCIPALS) | set(settings.principal_parameters if settings is not None else ())
+    head, rest = parts[0], parts[1:]
+    if head.endswith("()"):
+        return False
+    if head in principals:
+        return not rest or (len(rest) == 1 and (rest[0] in _ID_ATTRIBUTES or rest[0].endswith("_id")))
+    if rest:
+        return False
+    words = head.split("_")
+    if len(words) < 2 or words[-1] not in _IDENTITY_SUFFIXES or not set(words[:-1]) <= _CALLER_WORDS:
+        return False
+    named = set(words[:-1])
+    # ``user_email``, ``caller_id``; ``principal_id`` / ``actor_id`` alone may name anyone (a grant's target):
+    # only ``current_principal_id``, ``requesting_actor_id``
+    return bool(named & {"user", "caller"}) or bool(named & {"principal", "actor"} and named & _QUALIFIERS)
+
+
+def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> dict[str, dict[str, str]]:
+    """``{model: {column: why}}``: the table models' columns that the project compares with the caller
+    (module docstring), none of them an identity field; ``why`` names the first place found."""
+    if project is None:
+        return {}
+    fields = tuple(settings.identity_fields) if settings is not None else ()
+    principals = tuple(settings.principal_parameters) if settings is not None else ()
+    return _inferred(project, settings)[0]
+
+
+def _inferred(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    fields = tuple(settings.identity_fields) if settings is not None else ()
+    principals = tuple(settings.principal_parameters) if settings is not None else ()
+    return project.memo(("scoping.inferred", fields, principals), lambda: _infer(project, settings))
+
+
+def inferred_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> tuple[str, ...]:
+    if project is None or not qualified:
+        return ()
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    return tuple(sorted(inferred_scoping(project, settings).get(canonical, {})))
+
+
+def why(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: str, column: str) -> Optional[str]:
+    return inferred_scoping(project, settings).get(qualified, {}).get(column)
+
+
+def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    from .models import identity_fields, is_table_model, model_columns
+
+    fields = set(identity_fields(settings))
+    tables: dict[str, frozenset[str]] = {}
+    holders: dict[str, list[str]] = {}
+    for q, _ in project.iter_classes():
+        if is_table_model(project, q):
+            cols = frozenset(model_columns(project, q))
+            tables[q] = cols
+            for c in cols:
+                holders.setdefault(c, []).append(q)
+    if not tables:
+        return {}, frozenset()
+    out: dict[str, dict[str, str]] = {}
+    callers: set[str] = set()
+    subclasses: dict[str, list[str]] = {}
+    for q in tables:
+        for name, _ in project.class_mro(q):
+            subclasses.setdefault(name, []).append(q)
+
+    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False) -> None:
+        if column in fields or column in _NOT_SCOPING or not column[:1].islower():
+            return
+        candidates = [models] if isinstance(models, str) else list(models or ())
+        targets: list[str] = []
+        for m in candidates:
+            found = project.get_class(m) if m else None
+            if found is None:
+                continue
+            for q in subclasses.get(found[0], ()):  # the model itself, or the table models a mixin is part of
+                if column in tables[q] and q not in targets:
+                    targets.append(q)
+        if not targets and unknown_ok and not any(project.get_class(m) for m in candidates if m):
+            held = holders.get(column, [])
+            if len(held) <= _UNKNOWN_ROW_LIMIT:
+                targets = list(held)
+        for q in targets:
+            out.setdefault(q, {}).setdefault(column, where)
+        if targets:
+            callers.add(who)
+
+    deciders: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # bare name -> [(qualified, summary)]
+    for mod, facts in project.iter_modules():
+        for name, summary in facts.get("extra", {}).get("scoping", {}).get("deciders", {}).items():
+            deciders.setdefault(name.rsplit(".", 1)[-1], []).append((f"{mod}.{name}", summary))
+    for mod, facts in project.iter_modules():
+        found = facts.get("extra", {}).get("scoping")
+        if not found:
+            continue
+        for per in found.get("functions", {}).values():
+            for d in per.get("direct", ()):
+                who = d["who"]
+                if is_caller(who, settings):
+                    add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
+            for c in per.get("calls", ()):
+                who, column = c["who"], c["column"]
+                if not is_caller(who, settings):
+                    continue
+                decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
+                if decided:
+                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
+    return out, frozenset(callers)
+
+
+def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, column: str, at: Any, who_at: Any) -> Optional[str]:
+    """The column a helper decides on, handed the row's ``column`` (or the row, ``column == ""``) at ``at`` and
+    the caller at ``who_at``: ``column`` when its summary compares or looks up the two parameters together, the
+    column it compares of the row parameter with the caller's when handed the row."""
+    bare = target.rsplit(".", 1)[-1]
+    candidates = deciders.get(bare, [])
+    resolved = project.resolve_symbol(target) if "." in target and not target.startswith("self.") else None
+    keys = {target} | ({f"{resolved[0]}.{resolved[1]}"} if resolved is not None else set())
+    exact = [c for c in candidates if c[0] in keys]  # (``pkg.mod.Member.find_by_ids``: the method itself)
+    if exact:
+        candidates = exact
+    elif resolved is not None or len(candidates) != 1:
+        return None  # (a name several helpers share, none resolved: no claim)
+    for _, summary in candidates:
+        params = summary["params"]
+        offset = 1 if params and params[0] in ("self", "cls") and "." in target else 0
+
+        def name(where: Any) -> Optional[str]:
+            if isinstance(where, int):
+                i = where + offset
+                return params[i] if i < len(params) else None
+            return where if where in params else None
+
+        row, caller = name(at), name(who_at)
+        if row is None or caller is None or row == caller:
+            continue
+        if column:
+            if [row, caller] in summary.get("pairs", ()):
+                return column
+        else:
+            for r_param, r_column, r_who in summary.get("rows", ()):
+                if r_param == row and r_who == caller:
+                    return r_column
+    return None
+
+
+def caller_values(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> frozenset[str]:
+    """Names of the caller's identity (``user_email``, ``requesting_user_email``: ``is_caller``, none of them a
+    principal object nor an identity field) that the project compares with an inferred scoping column: a
+    parameter so named holds who asks, as a ``user_id`` parameter does (``knowledge.auth``, family 2's screen)."""
+    if project is None:
+        return frozenset()
+    fields = tuple(settings.identity_fields) if settings is not None else ()
+    principals = tuple(settings.principal_parameters) if settings is not None else ()
+
+    def build() -> frozenset[str]:
+        return frozenset(
+            who for who in _inferred(project, settings)[1]
+            if "." not in who and who not in fields and who not in principals and who not in _PRINCIPALS and is_caller(who, settings)
+        )
+
+    return project.memo(("scoping.caller_values", fields, principals), build)

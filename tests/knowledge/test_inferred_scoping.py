@@ -1,0 +1,138 @@
+"""Scoping columns that are no identity field, inferred from where the project compares a column with the
+caller (``knowledge.scoping``, ``index/extractors/scoping.py``); configuration still decides first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend_lint.ground.config import Settings, settings_from_table
+from backend_lint.knowledge import models as M
+from backend_lint.knowledge.scoping import caller_values, inferred_scoping, is_caller
+from harness import index_of_files
+
+SETTINGS = Settings()
+
+PROJECT = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from sqlalchemy import ForeignKey, String
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Account(Base):
+            __tablename__ = "account_row"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            email: Mapped[str] = mapped_column(String(200))
+            squad_id: Mapped[int] = mapped_column(ForeignKey("squad.id"))
+            state: Mapped[str] = mapped_column(String(20))
+
+
+        class Widget(Base):
+            __tablename__ = "widget"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            maker_email: Mapped[str] = mapped_column(String(200))
+
+
+        class Gadget(Base):
+            __tablename__ = "gadget"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            squad_id: Mapped[int] = mapped_column(ForeignKey("squad.id"))
+
+
+        class Poll(Base):
+            __tablename__ = "poll"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+
+
+        class Ballot(Base):
+            __tablename__ = "ballot"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+            voter_ref: Mapped[int] = mapped_column(ForeignKey("account_row.id"))
+
+
+        class Flag(Base):
+            __tablename__ = "flag"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            state: Mapped[str] = mapped_column(String(20))
+    """,
+    "app/service.py": """
+        from sqlalchemy import select
+
+        from .models import Account, Ballot, Flag, Gadget, Poll, Widget
+
+
+        def my_widgets(session, user_email: str):
+            return session.scalars(select(Widget).where(Widget.maker_email == user_email)).all()
+
+
+        def read_gadget(session, gadget_id, current_user):
+            gadget = session.get(Gadget, gadget_id)
+            if gadget.squad_id != current_user.squad_id:
+                raise PermissionError()
+            return gadget
+
+
+        def flags_like_mine(session, current_user):
+            return session.scalars(select(Flag).where(Flag.state == current_user.state)).all()
+
+
+        def already_voted(session, user_id, section_id) -> bool:
+            return session.scalars(select(Ballot).where(Ballot.voter_ref == user_id, Ballot.section_id == section_id)).first() is not None
+
+
+        def vote(session, poll_id, current_user):
+            poll = session.get(Poll, poll_id)
+            # a lookup keyed by the caller and the row's column whose answer refuses a second vote: no access decision
+            if already_voted(session, current_user.id, poll.section_id):
+                raise ValueError("voted")
+
+
+        def me(session, user_email: str):
+            return session.scalars(select(Account).where(Account.email == user_email)).first()
+    """,
+}
+
+
+@pytest.fixture()
+def project(tmp_path: Path):
+    return index_of_files(tmp_path, PROJECT)
+
+
+def test_caller_spellings() -> None:
+    for who in ("current_user.id", "g.user.id", "user.email", "user.household_id", "self.user.id", "user_email", "requesting_user_email", "current_user_id", "current_principal_id", "get_jwt_identity()"):
+        assert is_caller(who, SETTINGS), who
+    for who in ("user.status", "user.name", "owner_email", "email", "payload.user_id", "team_id", "user.profile.id", "tool.owner_email", "principal_id"):
+        assert not is_caller(who, SETTINGS), who
+
+
+def test_columns_compared_with_the_caller_scope_their_model(project) -> None:
+    found = inferred_scoping(project, SETTINGS)
+    assert set(found) == {"app.models.Widget", "app.models.Gadget", "app.models.Ballot"}
+    assert set(found["app.models.Ballot"]) == {"voter_ref"}  # (the membership row: keyed by the caller's id)
+    assert set(found["app.models.Widget"]) == {"maker_email"}
+    assert "app.service:" in found["app.models.Widget"]["maker_email"]
+    assert set(found["app.models.Gadget"]) == {"squad_id"}
+    assert M.is_owned(project, SETTINGS, "app.models.Widget")
+    assert M.scoping_column(project, SETTINGS, "app.models.Gadget") == "squad_id"
+    # compared with a principal attribute that is no identity, or the principal's own natural key: not owned
+    assert not M.is_owned(project, SETTINGS, "app.models.Flag")
+    assert not M.is_owned(project, SETTINGS, "app.models.Account")
+    assert not M.is_owned(project, SETTINGS, "app.models.Poll")
+    assert "maker_email" in M.project_identity_fields(project, SETTINGS)
+    assert caller_values(project, SETTINGS) == frozenset({"user_email"})
+
+
+def test_configuration_still_decides(project) -> None:
+    table = {"not-owned-models": ["Widget"], "identity-fields": ["owner_id"]}
+    settings = settings_from_table(table, Path("pyproject.toml"), Path("."))
+    assert not M.is_owned(project, settings, "app.models.Widget")
+    assert M.is_owned(project, settings, "app.models.Gadget")  # inferred whatever the identity fields
+    assert M.identity_columns(project, settings, "app.models.Gadget") == ("squad_id",)
