@@ -9,6 +9,8 @@ from typing import Any
 from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, interesting_names, principal_fed_names
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
+from ...knowledge.flask import ROUTE_METHODS as FLASK_ROUTE_METHODS, view_class_names
+from ...knowledge.fastapi import HTTP_METHODS
 from ...knowledge.tree_facts import TreeFacts
 from .screens import defaults, leaf_names, parameters
 
@@ -19,6 +21,17 @@ def route_method(func: Any) -> bool:
         (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS) or wrapped_route(dec)
         for dec in func.decorator_list
     )
+
+
+def _flask_view(func: Any, view_classes: frozenset[str], url_rules: bool) -> bool:
+    """A Flask view by its shape (``knowledge.flask.flask_view``, a superset): ``@<x>.route(...)`` /
+    ``@<x>.get(...)``, an HTTP-method method in a file that spells a project view class, any function of a
+    file that calls ``add_url_rule``."""
+    if url_rules:
+        return True
+    if any(isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in FLASK_ROUTE_METHODS for dec in func.decorator_list):
+        return True
+    return bool(view_classes) and func.name in HTTP_METHODS and takes_self(func)
 
 
 def takes_self(func: Any) -> bool:
@@ -50,10 +63,16 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         # functions registered from configuration lists under an authenticating route class: routes whose
         # request carries the caller (``knowledge.auth.configured_endpoint_names``)
         endpoints = configured_endpoint_names(project)
+        # Flask views (``knowledge.flask``): authenticated by a decorator, the caller a global
+        flask = "flask" in facts.source
+        view_classes = frozenset(view_class_names(project)) & facts.names if flask else frozenset()
+        url_rules = flask and "add_url_rule" in facts.names
         carriers: list[Any] = []
         route = False
         for func in facts.functions:
             carries = False
+            if flask and _flask_view(func, view_classes, url_rules):
+                carries = route = True
             if views and takes_self(func):
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``
             elif any(isinstance(d, ast.Call) for d in defaults(func)):

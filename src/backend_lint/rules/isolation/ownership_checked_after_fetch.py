@@ -23,7 +23,7 @@ SPEC = RuleSpec(
     # (``row = db.get(...)`` / ``select(...)`` / ``.query(...)``, then ``check_permission(db, user, row.workspace_id)``);
     # a row from a repository function in a file with neither is not seen (no text prefilter would read
     # the project index for every file)
-    requires=("==", "!=", " in ", " is ", "select", ".get", "query"),
+    requires=("==", "!=", " in ", " is ", "select", ".get", "query", "flask"),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,

@@ -24,7 +24,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__"),
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__", "flask"),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,

@@ -144,6 +144,11 @@ def summarise(
             type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id == "self" for x in node.targets  # type: ignore[attr-defined]
         ):
             store_reads[node.value.id] = store_reads.get(node.value.id, 0) + 1  # type: ignore[attr-defined]
+        if t is ast.Attribute and node.attr == "query" and type(node.value) is ast.Name:  # type: ignore[attr-defined]
+            # Flask-SQLAlchemy's ``Item.query`` / ``cls.query`` in an active-record mixin: a query on the model
+            mq = model_name(node.value)  # type: ignore[attr-defined]
+            if mq and mq.rsplit(".", 1)[-1][:1].isupper():
+                statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
         if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
             if value is not None and not (type(value) is ast.Constant and value.value is None):
