@@ -601,7 +601,7 @@ class ProjectIndex:
             return made
         value = self.modules[mod]["assignments"][name].get("value")
         if isinstance(value, str) and value.replace(".", "").replace("_", "").isalnum():
-            target = self._in_module(mod, value)
+            target = self.name_in_module(mod, value)
             return self._find_made_base(target, depth + 1) if target and target != qualified else None
         return None
 
@@ -610,11 +610,11 @@ class ProjectIndex:
         if not call or (call.get("func") or "").rsplit(".", 1)[-1] not in factories:
             return None
         given = (call.get("kwargs") or {}).get(keyword)
-        target = self._in_module(mod, given) if isinstance(given, str) else None
+        target = self.name_in_module(mod, given) if isinstance(given, str) else None
         found = self.get_class(target) if target else None
         return found[0] if found is not None else None
 
-    def _in_module(self, mod: str, dotted: str) -> Optional[str]:
+    def name_in_module(self, mod: str, dotted: str) -> Optional[str]:
         """The qualified name a dotted name written in module ``mod`` has (its imports, its own names)."""
         head, _, rest = dotted.partition(".")
         if not head.isidentifier():

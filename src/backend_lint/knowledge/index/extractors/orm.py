@@ -605,7 +605,7 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                 why = f"calls `{name}()`"
         elif kind is ast.Attribute and n.attr in _AUTHENTICATED_FLAGS and why is None:
             why = f"reads `{n.attr}`"
-        elif kind is ast.If and why is None and n.body and n.body[-1].__class__ in (ast.Raise, ast.Return):
+        elif kind is ast.If and why is None and n.body and (n.body[-1].__class__ in (ast.Raise, ast.Return) or _aborts(n.body[-1])):
             for t in ast.walk(n.test):
                 if t.__class__ is ast.Attribute and _flask_g(t.value, resolve):
                     why = f"tests `g.{t.attr}` and exits"
@@ -659,7 +659,17 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                 return out
             nxt.extend((inner, d) for d in _direct_defs(inner.body))
         levels = nxt
-    return out if hook else None
+    # a hook registered by a call (``bp.before_request(load_account)``) or any function that authenticates and
+    # binds the caller on ``flask.g``: its attributes are the caller's
+    return out if hook or g_attrs else None
+
+
+def _aborts(stmt: ast.stmt) -> bool:
+    """``abort(401)``: Flask's (werkzeug's) call that raises, as a statement."""
+    if stmt.__class__ is not ast.Expr or stmt.value.__class__ is not ast.Call:  # type: ignore[attr-defined]
+        return False
+    func = stmt.value.func  # type: ignore[attr-defined]
+    return (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")) == "abort"
 
 
 def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[str]) -> Optional[tuple[int, str]]:
