@@ -36,7 +36,8 @@ cst = lazy_import("libcst")
 REQUEST_CLASSES = frozenset({"starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request", "starlette.requests.HTTPConnection"})
 REQUEST_DATA_METHODS = frozenset({"json", "form"})
 FLASK_REQUEST_METHODS = frozenset({"get_json"})
-FLASK_REQUEST_DATA = frozenset({"json", "form", "args", "values"})
+# the body (a query string's ``request.args`` filters what is listed: like a FastAPI query parameter, BKL102's)
+FLASK_REQUEST_DATA = frozenset({"json", "form"})
 # after a manager gate, identity fields that name a person (the member acted on); scope fields stay findings
 PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
 MANAGE_WORD = "manag"
@@ -74,7 +75,7 @@ class _ClientAnalysis:
         self.queries = function_queries(ctx, func, identity)
         self.derived = set(self.queries.derived_names) | set(identity.principals) | set(identity.identity_params)
         self.order = _order(func)
-        self.principal = next(iter(identity.principals), None)
+        self.principal = next((p for p in identity.principals if not p.startswith("<")), None)  # (a name code spells)
         self.body_params: dict[str, Optional[str]] = {}  # name -> schema class
         self.request_params: set[str] = set()
         self.data_vars: dict[str, str] = {}  # dict variable -> body parameter it was dumped from, or "" for request data
@@ -302,7 +303,7 @@ class _ClientAnalysis:
                     and str(node.args[0].value.evaluated_value) in self.fields
                     and self._request_data(func.value)
                 ):
-                    # ``request.args.get("user_id")`` / ``request.get_json().get("user_id")`` (Flask)
+                    # ``request.json.get("user_id")`` / ``request.get_json().get("user_id")`` (Flask)
                     reads.append((dotted_name(func.value) or "request", str(node.args[0].value.evaluated_value), node))
                 spread = self._spread(node)
                 if spread is not None:
@@ -391,7 +392,7 @@ class _ClientAnalysis:
             return value.attr.value == "query_params"
         flask = self._flask_request()
         if flask is not None:
-            # Flask's global request: ``request.get_json()``, ``request.json``, ``request.form``, ``request.args``
+            # Flask's global request body: ``request.get_json()``, ``request.json``, ``request.form``
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in FLASK_REQUEST_METHODS:
                 return dotted_name(value.func.value) == flask
             if isinstance(value, cst.Attribute) and value.attr.value in FLASK_REQUEST_DATA:

@@ -96,6 +96,8 @@ GLOBAL_PRINCIPALS = frozenset(
 PRINCIPAL_GETTERS = frozenset({"flask_jwt_extended.get_current_user", "flask_jwt_extended.utils.get_current_user", "flask_praetorian.current_user"})
 IDENTITY_GETTERS = frozenset({"flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.utils.get_jwt_identity"})
 FLASK_G = frozenset({"flask.g", "flask.globals.g"})
+# the principal of an authenticated view whose module spells no global that holds the caller
+CALLER = "<flask caller>"
 # the words of a file that may hold a Flask view (family 1 and 2 screens)
 SCREEN_WORDS = ("flask",)
 _ADMIN_NAME = re.compile(r"admin|superuser|moderat", re.I)
@@ -373,11 +375,6 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
     if why is None:
         return FlaskCaller(None, admin, principals, identity)
     g_attrs = principal_g_attributes(project)
-    # the caller is there whether the view reads it or not (as an auth dependency's parameter): the globals'
-    # usual spellings stand for it, and the body's own spellings are added below
-    principals["current_user"] = None
-    for attr in sorted(g_attrs):
-        principals[f"g.{attr}"] = None
     field = "user_id" if "user_id" in ctx.settings.identity_fields else (ctx.settings.identity_fields[0] if ctx.settings.identity_fields else "user_id")
     stack: list[Any] = [func.body]
     while stack:
@@ -397,6 +394,19 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         stack.extend(iter_children(node))
+    # the caller is there whether the view reads it or not (as an auth dependency's parameter is): the module's
+    # spellings of the globals stand for it after the body's own; with none, a name no code spells (no fix
+    # writes it: ``client_identity``)
+    for q in sorted(GLOBAL_PRINCIPALS):
+        local = ctx.imports.local_name_for(q)
+        if local:
+            principals.setdefault(local, None)
+    g_name = ctx.imports.local_name_for("flask.g") or ctx.imports.local_name_for("flask.globals.g")
+    if g_name:
+        for attr in sorted(g_attrs):
+            principals.setdefault(f"{g_name}.{attr}", None)
+    if not principals and not identity:
+        principals[CALLER] = None
     return FlaskCaller(why, admin, principals, identity, frozenset(injected))
 
 

@@ -72,6 +72,13 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
     project, `test_*.py`, `*_test.py` and `conftest.py`.
 
+    Flask views (BKL201's documentation says which shapes are understood, and when the view has the caller):
+    the request body, `request.get_json()`, `request.json` and `request.form`, is client data, read
+    directly (`request.json["user_id"]`, `request.json.get("user_id")`) or through a local (`data =
+    request.get_json()`); a view that no decorator authenticates makes no claim. The query string
+    (`request.args`) is not read: it names what a listing is filtered by. A value of the view's URL rule
+    (`<int:user_id>`) is a path parameter, as in FastAPI.
+
     ## Why is this bad?
     The client decides who owns the row: any user can create or move data into another user's (or
     tenant's) account by sending their id (mass assignment, OWASP API3/API1). The identity is already
