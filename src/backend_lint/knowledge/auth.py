@@ -32,6 +32,7 @@ from ..ground.lazy import lazy_import
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
 from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
+from .flask import flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
 from .scoping import caller_values
@@ -719,6 +720,9 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     route_of = {q: index_route(project, fn) for q, fn in nodes.items() if fn.get("route")}
     for q in _configured_route_nodes(project, nodes, node_module, by_name):
         route_of[q] = True  # registered from a configuration list (``knowledge.fastapi.config_routes``)
+    for q in view_class_methods(project):
+        if q in nodes:
+            route_of[q] = True  # a method of a Flask view class (``knowledge.flask``)
     routes = [q for q, yes in route_of.items() if yes]
     tasks = [q for q, fn in nodes.items() if fn.get("task")]
     tasks += [t for fn in nodes.values() for c in fn.get("background_out", ()) for t in _as_nodes(targets(c))]
@@ -1236,6 +1240,9 @@ class Identity:
     # ``include_router(..., dependencies=[Depends(auth)])`` entry, ``included_dependencies``): family 2 claims its
     # lookups keyed on a client key (nothing of the caller is in scope to scope them by)
     router_auth: bool = False
+    # a Flask view whose caller is a global (``current_user``, ``g.user``, ``knowledge.flask``): a permission
+    # helper reads it without being handed it
+    global_caller: bool = False
 
     @property
     def in_scope(self) -> bool:
@@ -1340,6 +1347,13 @@ def _request_user_helper(ctx: "FileContext", params: list) -> bool:
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
+    flask = None
+    if route is None and enclosing is None and flask_module(ctx):
+        flask = flask_view(ctx, func)
+        if flask is not None and func.decorators and decorated_caller(ctx, func) is not None:
+            flask = None  # a decorator hands the view the caller: read below, as a function given the principal
+        if flask is not None:
+            route = flask.route
     fed = principal_fed_here(ctx, func) if route is None and enclosing is None else frozenset()
     view = _view_helper(ctx, func) if route is None and enclosing is None else None
     if route is None and (enclosing is None or not enclosing.in_scope) and not fed and view is None and not _may_carry_identity(ctx, func):
@@ -1355,6 +1369,20 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     if any(k.kind == "admin" for k in kinds):
         ident.admin = True
     ident.authenticated = any(k.kind == "auth" for k in kinds)
+    if flask is not None:
+        # a Flask view: a decorator authenticates it, and the caller is a global (``current_user``, ``g.user``)
+        caller = flask_caller(ctx, func, flask)
+        if caller.admin:
+            ident.admin = True
+        if caller.authenticated is not None:
+            ident.authenticated = True
+            ident.global_caller = True
+            for name, type_q in caller.principals.items():
+                ident.principals.setdefault(name, type_q)
+            for name, identity_field in caller.identity_params.items():
+                ident.identity_params.setdefault(name, identity_field)
+            # a key the decorator filled after deciding on it (the case it checked the caller's access to)
+            ident.closure_derived |= {p.name for p in params if p.name in caller.injected}
     if route is not None:
         for p in params:
             if p.dependency.kind == "auth" and not p.dependency.credentials:

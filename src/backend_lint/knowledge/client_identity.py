@@ -35,6 +35,9 @@ cst = lazy_import("libcst")
 
 REQUEST_CLASSES = frozenset({"starlette.requests.Request", "fastapi.Request", "fastapi.requests.Request", "starlette.requests.HTTPConnection"})
 REQUEST_DATA_METHODS = frozenset({"json", "form"})
+FLASK_REQUEST_METHODS = frozenset({"get_json"})
+# the body (a query string's ``request.args`` filters what is listed: like a FastAPI query parameter, BKL102's)
+FLASK_REQUEST_DATA = frozenset({"json", "form"})
 # after a manager gate, identity fields that name a person (the member acted on); scope fields stay findings
 PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
 MANAGE_WORD = "manag"
@@ -72,7 +75,7 @@ class _ClientAnalysis:
         self.queries = function_queries(ctx, func, identity)
         self.derived = set(self.queries.derived_names) | set(identity.principals) | set(identity.identity_params)
         self.order = _order(func)
-        self.principal = next(iter(identity.principals), None)
+        self.principal = next((p for p in identity.principals if not p.startswith("<")), None)  # (a name code spells)
         self.body_params: dict[str, Optional[str]] = {}  # name -> schema class
         self.request_params: set[str] = set()
         self.data_vars: dict[str, str] = {}  # dict variable -> body parameter it was dumped from, or "" for request data
@@ -278,6 +281,10 @@ class _ClientAnalysis:
                 key_name = _subscript_key(node)
                 if key_name in self.fields and node.value.value in self.data_vars:
                     reads.append((node.value.value, key_name, node))
+            elif isinstance(node, cst.Subscript) and id(node) not in attr_targets and self._request_data(node.value):
+                key_name = _subscript_key(node)  # ``request.json["user_id"]`` (Flask)
+                if key_name in self.fields:
+                    reads.append((dotted_name(node.value) or "request", key_name, node))
             elif isinstance(node, cst.Call):
                 func = node.func
                 if (
@@ -290,6 +297,16 @@ class _ClientAnalysis:
                     and str(node.args[0].value.evaluated_value) in self.fields
                 ):
                     reads.append((func.value.value, str(node.args[0].value.evaluated_value), node))
+                elif (
+                    isinstance(func, cst.Attribute)
+                    and func.attr.value == "get"
+                    and node.args
+                    and isinstance(node.args[0].value, cst.SimpleString)
+                    and str(node.args[0].value.evaluated_value) in self.fields
+                    and self._request_data(func.value)
+                ):
+                    # ``request.json.get("user_id")`` / ``request.get_json().get("user_id")`` (Flask)
+                    reads.append((dotted_name(func.value) or "request", str(node.args[0].value.evaluated_value), node))
                 spread = self._spread(node)
                 if spread is not None:
                     src, model, arg, excluded, overridden = spread
@@ -375,7 +392,20 @@ class _ClientAnalysis:
                 return True
         if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value in self.request_params:
             return value.attr.value == "query_params"
+        flask = self._flask_request()
+        if flask is not None:
+            # Flask's global request body: ``request.get_json()``, ``request.json``, ``request.form``
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in FLASK_REQUEST_METHODS:
+                return dotted_name(value.func.value) == flask
+            if isinstance(value, cst.Attribute) and value.attr.value in FLASK_REQUEST_DATA:
+                return dotted_name(value.value) == flask
         return False
+
+    def _flask_request(self) -> Optional[str]:
+        """How the module spells Flask's ``request`` in a Flask view (``knowledge.flask``), or ``None``."""
+        if not self.identity.global_caller:
+            return None
+        return self.ctx.cached("client_identity.flask_request", lambda: self.ctx.imports.local_name_for("flask.request") or self.ctx.imports.local_name_for("flask.globals.request"))
 
     def _spread(self, call: cst.Call) -> Optional[tuple[str, str, Optional[cst.Arg], set[str], set[str]]]:
         """``Item(**payload.model_dump())`` / ``Item.model_validate(payload)`` -> (source, model, arg, excluded,

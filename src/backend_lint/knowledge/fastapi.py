@@ -17,6 +17,7 @@ Also here: the per-file ``RouterTable``.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -461,7 +462,13 @@ def path_parameters(path: Optional[str]) -> frozenset[str]:
             break
         out.add(path[start + 1 : end].split(":")[0].strip())
         i = end + 1
+    if "<" in path:
+        # a Flask rule: ``"/items/<int:item_id>/<name>"`` (``knowledge.flask``)
+        out.update(m.rsplit(":", 1)[-1].strip() for m in _FLASK_RULE_PART.findall(path))
     return frozenset(out)
+
+
+_FLASK_RULE_PART = re.compile(r"<([^<>]+)>")
 
 
 # --- routes registered from lists of configuration objects ---------------------------------------------

@@ -135,17 +135,23 @@ def _is_pydantic(project: "ProjectIndex", qualified: str) -> Optional[bool]:
     return None if unknown else False
 
 
-def _declarative_marker(project: "ProjectIndex", name: str) -> Optional[str]:
+def _declarative_marker(project: "ProjectIndex", name: str, _depth: int = 0) -> Optional[str]:
     """``"class"`` for DeclarativeBase itself, ``"base"`` for a declarative base object (subclasses are
-    tables), ``None`` otherwise."""
+    tables), ``None`` otherwise. A module-level alias of one (``Model = db.Model``) is one."""
     if name in DECLARATIVE_BASE_CLASSES:
         return "class"
     found = project.resolve_symbol(name)
     if found is not None and found[2] == "assignments":
         mod, attr, _ = found
-        call = project.modules[mod]["assignments"][attr].get("call") or ""
+        entry = project.modules[mod]["assignments"][attr]
+        call = entry.get("call") or ""
         if call in DECLARATIVE_BASE_FACTORIES or _last(call) in ("declarative_base", "generate_base"):
             return "base"
+        value = entry.get("value")
+        if not call and _depth < 4 and isinstance(value, str) and _UNION_PART.match(value):
+            target = project.name_in_module(mod, value)
+            if target and target != name:
+                return _declarative_marker(project, target, _depth + 1)
         return None
     # Flask-SQLAlchemy: ``db.Model`` where ``db = SQLAlchemy()``
     if name.endswith(".Model"):

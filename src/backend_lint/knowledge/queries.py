@@ -279,6 +279,8 @@ VERIFY_WORDS = (
     "member",
     "allowed",
 )
+# the words of a permission helper that needs no principal argument where the caller is a global (Flask)
+GLOBAL_CALLER_CHECK_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "owner", "member")
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
 # secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
@@ -291,6 +293,12 @@ def capability_column(name: str) -> bool:
 # Parameters of a service whose name says the caller already authorised the value, or that it is one of the
 # verified identity's own claims (``claimed_workspace_ids=identity.workspace_ids``: a token's claims).
 AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_", "claimed_")
+
+
+def _common_model(vals: list[Val]) -> Optional[str]:
+    """The model of joined values: the one every value that has one names (a ``None`` way names none)."""
+    models = {v.model for v in vals if v.model is not None or v.rows or v.stmt}
+    return next(iter(models)) if len(models) == 1 else None
 
 
 def _merge_flags(vals: Iterable[Val]) -> Val:
@@ -803,10 +811,12 @@ class _Analyzer:
         body = block.body if isinstance(block, cst.IndentedBlock) else []
         if not body:
             if isinstance(block, cst.SimpleStatementSuite) and block.body:
-                return isinstance(block.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
+                return isinstance(block.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(block.body[-1])
             return False
         last = body[-1]
-        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break))
+        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and (
+            isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(last.body[-1])
+        )
 
     def _nulls_row(self, block: cst.BaseSuite, state: dict[str, Val]) -> bool:
         """``if ...: item = None`` (the fetched row is dropped)."""
@@ -901,7 +911,8 @@ class _Analyzer:
                 derived=any(v.derived for v in vals),
                 trusted=all(v.trusted or v.derived for v in vals) and every,
                 clause=all(v.clause for v in vals) and every,
-                model=first.model if all(v.model == first.model for v in vals) else None,
+                # (a way that binds no row, ``token = None``, has no model: the rows' model holds where they join)
+                model=_common_model(vals),
                 repo=any(v.repo for v in vals),
                 alias=first.alias if all(v.alias == first.alias for v in vals) else None,
                 ident=any(v.ident for v in vals) and not any(v.rows or v.stmt for v in vals),
@@ -912,6 +923,8 @@ class _Analyzer:
                 lookup=first.lookup if all(v.lookup == first.lookup for v in vals) and every else frozenset(),
                 lookup_scoped=all(v.lookup_scoped for v in vals) and every,
                 checked=all(v.checked for v in vals) and every,
+                # a row from a repository on one way at least: the keys it was given on any of them
+                keys=frozenset().union(*(v.keys for v in vals)),
             )
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
@@ -1174,10 +1187,7 @@ class _Analyzer:
             if other.value not in self.identity.identity_params:
                 return None
         elif isinstance(other, cst.Attribute) and (other.attr.value == "id" or other.attr.value in self.identity_fields):
-            root = other.value
-            while isinstance(root, cst.Attribute):  # ``ctx.user.id``
-                root = root.value
-            if not (isinstance(root, cst.Name) and root.value in self.identity.principals):
+            if not self._on_principal(other.value):  # ``ctx.user.id``, ``g.user.id``
                 return None
         else:
             return None
@@ -1720,11 +1730,11 @@ class _Analyzer:
         return self.helper_call(call, q, args, args, state)
 
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
-        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q)
-        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
-        stmts = [v for v in args if v.stmt]
         func = call.func
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
+        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name)
+        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
+        stmts = [v for v in args if v.stmt]
         if stmts:
             if name in PAGINATORS:
                 for v in stmts:
@@ -1902,7 +1912,7 @@ class _Analyzer:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
-        if row is None or not principal:
+        if row is None or not (principal or self._reads_global_caller(name)):
             return None
         v, var, column = row
         if v.model and self._principal_written_down(call, q, state, v.model):
@@ -2183,11 +2193,19 @@ class _Analyzer:
         if isinstance(expr, cst.Name):
             return expr.value in self.identity.identity_params
         if isinstance(expr, cst.Attribute) and (expr.attr.value == "id" or expr.attr.value in self.identity_fields):
-            root = expr.value
-            while isinstance(root, cst.Attribute):
-                root = root.value
-            return isinstance(root, cst.Name) and root.value in self.identity.principals
+            return self._on_principal(expr.value)
         return False
+
+    def _on_principal(self, expr: cst.BaseExpression) -> bool:
+        """``user`` / ``ctx.user``: a principal or an object reached from one; also a principal that is an
+        attribute path (``g.user``, ``request.state.user``)."""
+        root = expr
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value in self.identity.principals:
+            return True
+        path = dotted_name(expr) if isinstance(expr, cst.Attribute) else None
+        return path is not None and any(path == p or path.startswith(p + ".") for p in self.identity.principals if "." in p)
 
     def _compared_values(self, test: cst.BaseExpression, state: dict[str, Val]) -> list[tuple[str, cst.Comparison]]:
         """Locals holding a looked-up value that is no row of a known model (a schema a helper returned) whose
@@ -2246,6 +2264,13 @@ class _Analyzer:
         or returns a verdict under a test of its parameters. A token signer or a file loader that raises on
         failure, whatever parameters it takes, is not an authorisation helper."""
         return found[1] in flow_facts(self.project, found[0]).get("deciders", ())  # type: ignore[arg-type]
+
+    def _reads_global_caller(self, name: str) -> bool:
+        """In a Flask view whose caller is a global (``Identity.global_caller``), a permission helper
+        (``self.r.allowed_for_org(P.VIEW, node.organization_id)``) reads the caller itself: handed the row, it
+        decides on who asks as if it were given the principal."""
+        low = name.lower()
+        return self.identity.global_caller and any(w in low for w in GLOBAL_CALLER_CHECK_WORDS)
 
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers
@@ -3001,6 +3026,11 @@ def _value_paths(expr: cst.CSTNode) -> Iterator[str]:
         if isinstance(node, cst.Lambda):
             continue
         stack.extend(iter_children(node))
+
+
+def _aborts(small: cst.CSTNode) -> bool:
+    """``abort(404)`` (Flask's, werkzeug's): a call that raises, written as a statement."""
+    return isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and last_segment(dotted_name(small.value.func)) == "abort"
 
 
 def _path_prefixes(expr: cst.CSTNode) -> Iterator[str]:

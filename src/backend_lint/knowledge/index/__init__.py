@@ -585,10 +585,65 @@ class ProjectIndex:
                 for base in found[1].get("bases", []):
                     if base:
                         visit(base, depth + 1)
+            elif depth:
+                made = self._made_base(q)
+                if made is not None:
+                    visit(made, depth + 1)
 
         visit(qualified, 0)
         del visit  # (a recursive closure: a reference cycle per call, ~8,000 per linted file, left to the collector)
         return out
+
+    def _made_base(self, qualified: str) -> Optional[str]:
+        """The project class a declarative base made by a call was given (``Base = declarative_base(cls=ModelBase)``,
+        Flask-SQLAlchemy's ``db = SQLAlchemy(model_class=ModelBase)`` read as ``db.Model``, also through a module-level
+        alias ``Model = db.Model``): its methods are the models' (``Item.get(id)``). ``None`` otherwise."""
+        return self.memo(("index.made_base", qualified), lambda: self._find_made_base(qualified, 0))
+
+    def _find_made_base(self, qualified: str, depth: int) -> Optional[str]:
+        if depth > 4 or "." not in qualified:
+            return None
+        found = self.resolve_symbol(qualified)
+        if found is None:
+            head, _, attr = qualified.rpartition(".")
+            holder = self.resolve_symbol(head) if attr == "Model" else None
+            if holder is None or holder[2] != "assignments":
+                return None
+            return self._factory_class(holder[0], holder[1], ("SQLAlchemy",), "model_class")
+        mod, name, kind = found
+        if kind != "assignments":
+            return None
+        made = self._factory_class(mod, name, ("declarative_base", "as_declarative"), "cls")
+        if made is not None:
+            return made
+        value = self.modules[mod]["assignments"][name].get("value")
+        if isinstance(value, str) and value.replace(".", "").replace("_", "").isalnum():
+            target = self.name_in_module(mod, value)
+            return self._find_made_base(target, depth + 1) if target and target != qualified else None
+        return None
+
+    def _factory_class(self, mod: str, name: str, factories: tuple[str, ...], keyword: str) -> Optional[str]:
+        call = self.modules[mod].get("extra", {}).get("orm", {}).get("calls", {}).get(name)
+        if not call or (call.get("func") or "").rsplit(".", 1)[-1] not in factories:
+            return None
+        given = (call.get("kwargs") or {}).get(keyword)
+        target = self.name_in_module(mod, given) if isinstance(given, str) else None
+        found = self.get_class(target) if target else None
+        return found[0] if found is not None else None
+
+    def name_in_module(self, mod: str, dotted: str) -> Optional[str]:
+        """The qualified name a dotted name written in module ``mod`` has (its imports, its own names)."""
+        head, _, rest = dotted.partition(".")
+        if not head.isidentifier():
+            return None
+        facts = self.modules[mod]
+        if head in facts.get("imports", {}):
+            base = facts["imports"][head]
+        elif any(head in facts.get(kind, {}) for kind in ("classes", "functions", "assignments")):
+            base = f"{mod}.{head}"
+        else:
+            return None
+        return f"{base}.{rest}" if rest else base
 
     def iter_classes(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for mod, facts in self.modules.items():

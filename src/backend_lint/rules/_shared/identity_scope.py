@@ -10,6 +10,8 @@ from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configure
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.scoping import caller_values
+from ...knowledge.flask import ROUTE_METHODS as FLASK_ROUTE_METHODS, view_class_names
+from ...knowledge.fastapi import HTTP_METHODS
 from ...knowledge.tree_facts import TreeFacts
 from .screens import defaults, leaf_names, parameters
 
@@ -20,6 +22,17 @@ def route_method(func: Any) -> bool:
         (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS) or wrapped_route(dec)
         for dec in func.decorator_list
     )
+
+
+def _flask_view(func: Any, view_classes: frozenset[str], url_rules: bool) -> bool:
+    """A Flask view by its shape (``knowledge.flask.flask_view``, a superset): ``@<x>.route(...)`` /
+    ``@<x>.get(...)``, an HTTP-method method in a file that spells a project view class, any function of a
+    file that calls ``add_url_rule``."""
+    if url_rules:
+        return True
+    if any(isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in FLASK_ROUTE_METHODS for dec in func.decorator_list):
+        return True
+    return bool(view_classes) and func.name in HTTP_METHODS and takes_self(func)
 
 
 def takes_self(func: Any) -> bool:
@@ -54,10 +67,16 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         # a router included with ``dependencies=[Depends(auth)]`` elsewhere: its routes are authenticated with no
         # principal parameter (``knowledge.auth.Identity.router_auth``), and family 2 claims their keyed lookups
         included = router_auth_routes(project)
+        # Flask views (``knowledge.flask``): authenticated by a decorator, the caller a global
+        flask = "flask" in facts.source
+        view_classes = frozenset(view_class_names(project)) & facts.names if flask else frozenset()
+        url_rules = flask and "add_url_rule" in facts.names
         carriers: list[Any] = []
         route = False
         for func in facts.functions:
             carries = False
+            if flask and _flask_view(func, view_classes, url_rules):
+                carries = route = True
             if views and takes_self(func):
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``
             elif any(isinstance(d, ast.Call) for d in defaults(func)):

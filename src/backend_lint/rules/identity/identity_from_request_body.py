@@ -22,7 +22,7 @@ SPEC = RuleSpec(
     name="identity-from-request-body",
     message="`{field}` is taken from client data (`{source}`); read it from the auth dependency",
     fix_availability=FixAvailability.SOMETIMES,
-    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", ".get,", ".post,", ".put,", ".patch,", ".delete,",
+    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", "flask", ".get,", ".post,", ".put,", ".patch,", ".delete,",
               # a function registered from a configuration list under an authenticating route class names no
               # route word in its own file (``knowledge.auth.configured_endpoint_names``): it takes the request
               "Request"),
@@ -73,6 +73,13 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     not checked. One finding per field and source, at its first read.
     Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
     project, `test_*.py`, `*_test.py` and `conftest.py`.
+
+    Flask views (BKL201's documentation says which shapes are understood, and when the view has the caller):
+    the request body, `request.get_json()`, `request.json` and `request.form`, is client data, read
+    directly (`request.json["user_id"]`, `request.json.get("user_id")`) or through a local (`data =
+    request.get_json()`); a view that no decorator authenticates makes no claim. The query string
+    (`request.args`) is not read: it names what a listing is filtered by. A value of the view's URL rule
+    (`<int:user_id>`) is a path parameter, as in FastAPI.
 
     ## Why is this bad?
     The client decides who owns the row: any user can create or move data into another user's (or

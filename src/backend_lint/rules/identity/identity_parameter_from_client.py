@@ -21,7 +21,7 @@ SPEC = RuleSpec(
     name="identity-parameter-from-client",
     message="Identity parameter `{field}` comes from the client; take it from the auth dependency",
     fix_availability=FixAvailability.SOMETIMES,
-    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", ".get,", ".post,", ".put,", ".patch,", ".delete,",
+    requires=(".get(", ".post(", ".put(", ".patch(", ".delete(", ".api_route(", ".websocket(", "add_api_route", "flask", ".get,", ".post,", ".put,", ".patch,", ".delete,",
               # a function registered from a configuration list under an authenticating route class names no
               # route word in its own file (``knowledge.auth.configured_endpoint_names``): it takes the request
               "Request"),

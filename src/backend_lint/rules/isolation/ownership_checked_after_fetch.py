@@ -23,7 +23,7 @@ SPEC = RuleSpec(
     # (``row = db.get(...)`` / ``select(...)`` / ``.query(...)``, then ``check_permission(db, user, row.workspace_id)``);
     # a row from a repository function in a file with neither is not seen (no text prefilter would read
     # the project index for every file)
-    requires=("==", "!=", " in ", " is ", "select", ".get", "query"),
+    requires=("==", "!=", " in ", " is ", "select", ".get", "query", "flask"),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,
@@ -153,6 +153,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     and `seed*.py`. Nor does a function that is not a route handler when no route that is not admin-only
     reaches it through the project's calls (as for BKL201: CLI commands, background jobs, admin-only
     routes, functions nothing calls).
+
+    Flask views are read as for BKL201 (its documentation says which shapes): there the caller is a global,
+    so a permission helper named like one (`allowed`, `permission`, `access`, `can_`, `authoriz`, `owner`,
+    `member`) handed the fetched row or its owner column decides on who asks without being handed the caller
+    (`if not self.rules.allowed_for_org(P.VIEW, node.organization_id): return {...}, 403`), and `abort(404)`
+    under the comparison exits as `raise` does. Active-record lookups through the models' shared base count:
+    `Model.query` in a classmethod (`cls.query.filter(cls.id == id).first()`), and a base handed to
+    `declarative_base(cls=...)` or Flask-SQLAlchemy's `SQLAlchemy(model_class=...)` is a base of every model.
 
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle

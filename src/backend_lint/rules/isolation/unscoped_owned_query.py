@@ -24,7 +24,7 @@ SPEC = RuleSpec(
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
     # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__"),
+    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__", "flask"),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,
@@ -297,6 +297,28 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       act for that user when it reads. An identity parameter that is not used at all still counts:
       forgetting it (`def get_items(db, user_id)` that never filters) is the bug this rule is for.
 
+    Flask views (Flask is in scope for families 1 and 2): a function decorated `@<app or blueprint>.route(...)`
+    or `.get/.post/.put/.patch/.delete(...)` on a `Flask` / `Blueprint` object (flask, flask-smorest, APIFlask,
+    or a project subclass), a function registered in its module with `add_url_rule(rule, endpoint,
+    view_func=fn)`, and the HTTP-method methods (`get`, `post`, ...) of a class deriving from `MethodView` /
+    `View` or a Flask-RESTful / Flask-RESTX `Resource` (Flask-RESTful's `api.add_resource(Cls, ...)` and
+    `add_url_rule(..., view_func=Cls.as_view(...))` register every such method); every parameter of a view is a
+    value of its URL rule (`<int:jar_id>`, a path parameter). A view has the caller when a decorator
+    authenticates it: Flask-Login's `login_required`, flask-jwt-extended's `jwt_required()` (not
+    `optional=True`), Flask-Security's `auth_required`, an `HTTPAuth` object's `login_required`, a class's
+    `method_decorators` / `decorators` list, or a project decorator (a factory, or a module-level alias of a
+    factory's result: `with_user = only_for(("user",))`) whose wrapper calls `verify_jwt_in_request()` /
+    `get_jwt_identity()` / a `verify`/`decode` of a token or session, reads `is_authenticated`, or tests an
+    attribute of `flask.g` and exits (`raise`, `return`, `abort(401)`). The caller is then a global:
+    `current_user` (Flask-Login, flask-jwt-extended, Flask-Security), the `flask.g` attributes an
+    authenticating decorator or request hook binds to a value (`g.user = user`, `g.auth_user =
+    APIKey.verify_token(token)`), a local bound to `get_current_user()`, or to `get_jwt_identity()` (the
+    caller's id). A decorator named for administrators (`admin`, `superuser`, `moderat...`) or given such a
+    role makes the view admin-only; a view argument the decorator fills itself after deciding on it
+    (`kwargs.update({"caseid": caseid})`) is not the client's. Not understood: a view authenticated only by
+    a `before_request` hook (no decorator on it), a view registered through a wrapper call
+    (`view_func=login_required(fn)`), GraphQL resolvers, Flask-Admin views.
+
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
     delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
@@ -420,7 +442,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 value, column = col, col
                 break
             attr = self.ctx.settings.identity_attribute(col)
-            principal = next(iter(identity.principals), None)
+            principal = next((p for p in identity.principals if not p.startswith("<")), None)  # (a name code spells)
             if attr and principal:
                 holder = self._principal_path(principal, identity.principals[principal], attr)
                 if holder is None:

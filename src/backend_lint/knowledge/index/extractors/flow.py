@@ -124,7 +124,14 @@ def summarise(
     load_counts: dict[str, int] = {}
     reads: dict[str, int] = {}  # parameter -> its loads
     handed: dict[str, int] = {}  # parameter -> its loads that only hand it on or write it down (``_idle``)
-    for node in own_nodes(fn)[0]:  # (shared with the validation extractor)
+    own = own_nodes(fn)[0]  # (shared with the validation extractor)
+    # a lookup that is only the test of an ``if`` that raises (``if db.query(cls).filter_by(name=name).first():
+    # raise AlreadyExists``) refuses a request: it hands no row on, it is no fetch
+    refused: set[int] = set()
+    for node in own:
+        if type(node) is ast.If and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
+            refused.update(id(n) for n in ast.walk(node.test))  # type: ignore[attr-defined]
+    for node in own:
         t = type(node)
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
@@ -144,6 +151,11 @@ def summarise(
             type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id == "self" for x in node.targets  # type: ignore[attr-defined]
         ):
             store_reads[node.value.id] = store_reads.get(node.value.id, 0) + 1  # type: ignore[attr-defined]
+        if t is ast.Attribute and node.attr == "query" and type(node.value) is ast.Name and id(node) not in refused:  # type: ignore[attr-defined]
+            # Flask-SQLAlchemy's ``Item.query`` / ``cls.query`` in an active-record mixin: a query on the model
+            mq = model_name(node.value)  # type: ignore[attr-defined]
+            if mq and mq.rsplit(".", 1)[-1][:1].isupper():
+                statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
         if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
             if value is not None and not (type(value) is ast.Constant and value.value is None):
@@ -187,7 +199,9 @@ def summarise(
                             filters.setdefault(k.value.id, set()).add((filter_base, k.arg))
                         else:
                             keyed |= _names(k.value) & keyish
-                if last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
+                if id(node) in refused:
+                    pass
+                elif last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
                     keys = _back(set().union(*(_names(a) for a in node.args[1:])) & keyish, copies)  # type: ignore[attr-defined]
                     if keys:
                         q = model_name(node.args[0])  # type: ignore[attr-defined]
@@ -201,7 +215,7 @@ def summarise(
                 last = func.id
             else:
                 continue
-            if last in STATEMENTS and node.args:  # type: ignore[attr-defined]
+            if last in STATEMENTS and node.args and id(node) not in refused:  # type: ignore[attr-defined]
                 q = resolve(func)
                 if q and q.split(".")[0] in STATEMENT_MODULES:
                     mq = model_name(node.args[0])  # type: ignore[attr-defined]

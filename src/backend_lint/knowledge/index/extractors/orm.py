@@ -749,6 +749,116 @@ def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, 
                     record(sub, exit_)  # type: ignore[arg-type]
         elif node.__class__ is ast.Expr and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
             record(node.value, None)  # type: ignore[attr-defined]
+# Flask: calls that authenticate the request (flask-jwt-extended, Flask-Login, Flask-Security, a decode or a
+# verification of a token or session) and the attributes of the authenticated user that say whether one is there
+_FLASK_AUTH_CALLS = frozenset(
+    {
+        "verify_jwt_in_request", "get_jwt_identity", "get_jwt", "get_current_user", "jwt_required", "login_required",
+        "fresh_login_required", "auth_required", "token_required", "decode_token",
+    }
+)
+_AUTH_VERB = ("verify", "decode", "validate", "authenticate")
+_AUTH_OBJECT = ("token", "jwt", "session", "auth", "credential", "password", "api_key", "apikey")
+_AUTHENTICATED_FLAGS = frozenset({"is_authenticated", "is_anonymous", "is_active"})
+
+
+def _authenticating_call(name: str) -> bool:
+    low = name.lower()
+    return name in _FLASK_AUTH_CALLS or (low.startswith(_AUTH_VERB) and any(w in low for w in _AUTH_OBJECT))
+
+
+def _flask_g(node: ast.AST, resolve: Resolve) -> bool:
+    return node.__class__ is ast.Name and (resolve(node) or "") in ("flask.g", "flask.globals.g")  # type: ignore[attr-defined]
+
+
+def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A Flask decorator (or decorator factory) or request hook that authenticates the request: its body, or a
+    function nested in it, calls what authenticates (``verify_jwt_in_request()``, ``get_jwt_identity()``,
+    ``User.verify_session_token(token)``, a ``decode``/``verify`` of a token or session), hands the wrapper to
+    ``jwt_required()`` / ``login_required``, reads ``current_user.is_authenticated``, or tests an attribute of
+    ``flask.g`` and exits (``if not g.auth_user: raise Unauthorized()``). ``{"why": the call or test,
+    "g": the ``flask.g`` attributes it binds to a name or a call's value (``g.user = user``, the caller it
+    found), "wraps": it calls a function parameter of itself or of an enclosing level (a decorator),
+    "factory": that parameter belongs to a nested level (the decorator is ``fn(...)``), "hook": decorated
+    ``@<app or blueprint>.before_request`` / ``before_app_request``}``, or ``None``."""
+    why: Optional[str] = None
+    g_attrs: set[str] = set()
+    injected: set[str] = set()
+    nodes = walk_function(fn)
+    for n in nodes:
+        kind = n.__class__
+        if kind is ast.Call:
+            func = n.func
+            name = func.attr if func.__class__ is ast.Attribute else (func.id if func.__class__ is ast.Name else "")
+            if why is None and name and _authenticating_call(name):
+                why = f"calls `{name}()`"
+        elif kind is ast.Attribute and n.attr in _AUTHENTICATED_FLAGS and why is None:
+            why = f"reads `{n.attr}`"
+        elif kind is ast.If and why is None and n.body and (n.body[-1].__class__ in (ast.Raise, ast.Return) or _aborts(n.body[-1])):
+            for t in ast.walk(n.test):
+                if t.__class__ is ast.Attribute and _flask_g(t.value, resolve):
+                    why = f"tests `g.{t.attr}` and exits"
+                    break
+        if kind is ast.Call and n.func.__class__ is ast.Attribute and n.func.attr == "update" and n.func.value.__class__ is ast.Name and n.func.value.id == "kwargs":
+            for a in n.args:  # ``kwargs.update({"caseid": caseid})``: the decorator hands the view that value
+                if a.__class__ is ast.Dict:
+                    injected.update(k.value for k in a.keys if k.__class__ is ast.Constant and isinstance(k.value, str))
+        elif kind is ast.Assign:
+            for t in n.targets:  # ``kwargs["caseid"] = caseid``
+                if t.__class__ is ast.Subscript and t.value.__class__ is ast.Name and t.value.id == "kwargs" and t.slice.__class__ is ast.Constant and isinstance(t.slice.value, str):
+                    injected.add(t.slice.value)
+        if kind is ast.Assign:
+            value = n.value
+            if value.__class__ in (ast.Name, ast.Call) or (value.__class__ is ast.Attribute and not _flask_g(value.value, resolve)):
+                for t in n.targets:
+                    for el in (t.elts if t.__class__ is ast.Tuple else [t]):
+                        if el.__class__ is ast.Attribute and _flask_g(el.value, resolve):
+                            g_attrs.add(el.attr)
+            elif value.__class__ is ast.Tuple:
+                for t in n.targets:
+                    for el in (t.elts if t.__class__ is ast.Tuple else [t]):
+                        if el.__class__ is ast.Attribute and _flask_g(el.value, resolve):
+                            g_attrs.add(el.attr)
+    if why is None:
+        return None
+    out: dict[str, Any] = {"why": why, "g": sorted(g_attrs)}
+    if injected:
+        out["injects"] = sorted(injected)
+    hook = any(
+        (d.func if d.__class__ is ast.Call else d).__class__ is ast.Attribute
+        and (d.func if d.__class__ is ast.Call else d).attr in ("before_request", "before_app_request")  # type: ignore[attr-defined]
+        for d in fn.decorator_list
+    )
+    if hook:
+        out["hook"] = True
+    levels = [(fn, d) for d in _direct_defs(fn.body)]
+    depth = 0
+    while levels and depth < 3:
+        depth += 1
+        nxt = []
+        for holder, inner in levels:
+            args = holder.args
+            wrapped = {a.arg for a in (*args.posonlyargs, *args.args)} - {"self", "cls"}
+            if wrapped and any(
+                c.__class__ is ast.Call and c.func.__class__ is ast.Name and c.func.id in wrapped for c in walk(inner)
+            ):
+                out["wraps"] = True
+                if holder is not fn:
+                    out["factory"] = True
+                return out
+            nxt.extend((inner, d) for d in _direct_defs(inner.body))
+        levels = nxt
+    # a hook registered by a call (``bp.before_request(load_account)``) or any function that authenticates and
+    # binds the caller on ``flask.g``: its attributes are the caller's
+    return out if hook or g_attrs else None
+
+
+def _aborts(stmt: ast.stmt) -> bool:
+    """``abort(401)``: Flask's (werkzeug's) call that raises, as a statement."""
+    if stmt.__class__ is not ast.Expr or stmt.value.__class__ is not ast.Call:  # type: ignore[attr-defined]
+        return False
+    func = stmt.value.func  # type: ignore[attr-defined]
+    return (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")) == "abort"
 
 
 def _calls_wrapped(inner: ast.FunctionDef | ast.AsyncFunctionDef, wrapped: set[str]) -> Optional[tuple[int, str]]:
@@ -1006,6 +1116,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
     if checks is not None:
         out["checks_kwargs"] = checks
+    flask = _flask_auth(stmt, resolve) if _depth == 0 and mentions("flask") and stmt.decorator_list.__class__ is list else None
+    if flask is not None:
+        out["flask_auth"] = flask
     configs = _registers_configs(stmt) if mentions("add_api_route", "api_route") else None
     if configs is not None:
         out["registers_configs"] = configs

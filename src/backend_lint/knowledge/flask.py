@@ -1,0 +1,463 @@
+"""Flask vocabulary for families 1 and 2: views, the decorators that authenticate them, and the request's caller.
+
+A *Flask view* is
+- a function decorated ``@<app or blueprint>.route(rule, methods=[...])`` or ``.get/post/put/patch/delete(rule)``
+  where the receiver holds a ``Flask`` / ``Blueprint`` (flask, flask-smorest, APIFlask) or a project subclass,
+  made in the module or imported from another project module;
+- a function registered with ``<x>.add_url_rule(rule, endpoint, view_func=fn)`` in its module;
+- a method named after an HTTP method (``get``, ``post``, ...) of a class deriving from ``flask.views.MethodView`` /
+  ``View`` or a Flask-RESTful / Flask-RESTX ``Resource`` (directly or through project bases): Flask-RESTful's
+  ``api.add_resource(Cls, rule)`` and ``bp.add_url_rule(rule, view_func=Cls.as_view(...))`` register every such
+  method, and the class's ``method_decorators`` / ``decorators`` lists wrap each of them.
+Every parameter of a view is a value of the URL rule (``<int:id>``): the client's key.
+
+A view is *authenticated* when one of its decorators is Flask-Login's ``login_required``, flask-jwt-extended's
+``jwt_required()``, Flask-Security's ``auth_required`` / ``login_required``, an ``HTTPAuth`` object's
+``login_required``, or a project decorator (or decorator factory, also through a module-level alias of the
+factory's result: ``with_user = only_for(("user",))``) whose wrapper authenticates (index fact ``flask_auth``:
+it calls ``verify_jwt_in_request()`` / ``get_jwt_identity()`` / a ``verify``/``decode`` of a token or session,
+reads ``current_user.is_authenticated``, or tests an attribute of ``flask.g`` and exits). A decorator named for
+administrators (``admin``, ``superuser``) or given such a role (``@roles_required("admin")``,
+``@requires(Permissions.server_administrator)``) makes the view admin-only.
+
+The *caller* of an authenticated view is a global: Flask-Login's / flask-jwt-extended's / Flask-Security's
+``current_user``, an attribute of ``flask.g`` that an authenticating decorator or ``before_request`` hook binds to
+a value it computed (``g.user = user``, ``g.auth_user = APIKey.verify_token(token)``), and a local bound to
+``get_current_user()`` (the principal) or ``get_jwt_identity()`` (the caller's id).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..ground.lazy import lazy_import
+
+from .cst import definition_names_of, iter_children
+from .facts import orm_facts
+from .fastapi import HTTP_METHODS, RouteInfo
+from .imports import dotted_name, last_segment
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine.context import FileContext
+    from .index import ProjectIndex
+
+cst = lazy_import("libcst")
+
+FLASK_ROUTERS = frozenset(
+    {
+        "flask.Flask",
+        "flask.app.Flask",
+        "flask.Blueprint",
+        "flask.blueprints.Blueprint",
+        "flask_smorest.Blueprint",
+        "flask_smorest.blueprint.Blueprint",
+        "apiflask.APIFlask",
+        "apiflask.APIBlueprint",
+    }
+)
+VIEW_CLASSES = frozenset(
+    {
+        "flask.views.MethodView",
+        "flask.views.View",
+        "flask.MethodView",
+        "flask_restful.Resource",
+        "flask_restx.Resource",
+        "flask_restplus.Resource",
+        "flask_smorest.MethodView",
+    }
+)
+ROUTE_METHODS = frozenset(("route",) + HTTP_METHODS[:5])
+LIBRARY_AUTH_DECORATORS = frozenset(
+    {
+        "flask_login.login_required",
+        "flask_login.fresh_login_required",
+        "flask_login.utils.login_required",
+        "flask_login.utils.fresh_login_required",
+        "flask_jwt_extended.jwt_required",
+        "flask_jwt_extended.view_decorators.jwt_required",
+        "flask_security.auth_required",
+        "flask_security.login_required",
+        "flask_security.decorators.auth_required",
+        "flask_security.decorators.login_required",
+        "flask_praetorian.auth_required",
+    }
+)
+GLOBAL_PRINCIPALS = frozenset(
+    {
+        "flask_login.current_user",
+        "flask_login.utils.current_user",
+        "flask_jwt_extended.current_user",
+        "flask_jwt_extended.utils.current_user",
+        "flask_security.current_user",
+    }
+)
+PRINCIPAL_GETTERS = frozenset({"flask_jwt_extended.get_current_user", "flask_jwt_extended.utils.get_current_user", "flask_praetorian.current_user"})
+IDENTITY_GETTERS = frozenset({"flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.utils.get_jwt_identity"})
+FLASK_G = frozenset({"flask.g", "flask.globals.g"})
+# the principal of an authenticated view whose module spells no global that holds the caller
+CALLER = "<flask caller>"
+# the words of a file that may hold a Flask view (family 1 and 2 screens)
+SCREEN_WORDS = ("flask",)
+_ADMIN_NAME = re.compile(r"admin|superuser|moderat", re.I)
+
+
+@dataclass
+class FlaskView:
+    route: RouteInfo
+    decorators: tuple[Any, ...]  # decorator expressions (the function's own and its class's ``method_decorators``)
+
+
+def flask_module(ctx: "FileContext") -> bool:
+    return "flask" in ctx.source
+
+
+def flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    """The Flask view this function is, or ``None``."""
+    if not flask_module(ctx) and "add_url_rule" not in ctx.source and ctx.project is None:
+        return None
+    return ctx.cached(("flask.view", id(func)), lambda: _flask_view(ctx, func))
+
+
+def _module_routers(ctx: "FileContext") -> frozenset[str]:
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for stmt in ctx.module.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, cst.Call):
+                    if makes_flask_router(ctx.project, ctx.qualified_name(small.value.func)):
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        out.update(t.value for t in targets if isinstance(t, cst.Name))
+        return frozenset(out)
+
+    return ctx.cached("flask.routers", build)
+
+
+def makes_flask_router(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:
+    """Calling ``q`` makes a Flask app or blueprint: one of ``FLASK_ROUTERS`` or a project subclass."""
+    if not q:
+        return False
+    if q in FLASK_ROUTERS:
+        return True
+    if project is None:
+        return False
+    cls = project.get_class(q)
+    return cls is not None and any(name in FLASK_ROUTERS for name, _facts in project.class_mro(cls[0]))
+
+
+def _is_router(ctx: "FileContext", expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Name) and expr.value in _module_routers(ctx):
+        return True
+    project = ctx.project
+    q = ctx.qualified_name(expr)
+    if project is None or not q:
+        return False
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "assignments":
+        return False
+    return makes_flask_router(project, project.modules[found[0]]["assignments"][found[1]].get("call"))
+
+
+def _string(call: cst.Call, position: int, keywords: tuple[str, ...]) -> Optional[str]:
+    for i, arg in enumerate(call.args):
+        if (arg.keyword is None and arg.star == "" and i == position) or (arg.keyword is not None and arg.keyword.value in keywords):
+            return arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else None  # type: ignore[return-value]
+    return None
+
+
+def _methods(call: cst.Call, default: str) -> frozenset[str]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "methods" and isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
+            return frozenset(str(el.value.evaluated_value).upper() for el in arg.value.elements if isinstance(el.value, cst.SimpleString))
+    return frozenset({default})
+
+
+def _rule_of_params(func: cst.FunctionDef) -> str:
+    """A rule naming every parameter of the view (Flask hands the view the rule's values as keywords)."""
+    names = [p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params) if p.name.value not in ("self", "cls")]
+    return "/" + "/".join(f"<{n}>" for n in names)
+
+
+def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    for dec in func.decorators:
+        call = dec.decorator
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            continue
+        attr = call.func.attr.value
+        if attr not in ROUTE_METHODS or not _is_router(ctx, call.func.value):
+            continue
+        methods = _methods(call, "GET") if attr == "route" else frozenset({attr.upper()})
+        rule = _string(call, 0, ("rule",))
+        route = RouteInfo(methods, rule if rule is not None else _rule_of_params(func), None, dotted_name(call.func.value) or "?", func)
+        return FlaskView(route, tuple(d.decorator for d in func.decorators))
+    name = definition_names_of(ctx).get(id(func))
+    if name is None:
+        return None
+    if "." not in name:
+        registered = _url_rules(ctx).get(name)
+        if registered is None:
+            return None
+        methods, rule = registered
+        route = RouteInfo(methods, rule if rule is not None else _rule_of_params(func), None, "?", func)
+        return FlaskView(route, tuple(d.decorator for d in func.decorators))
+    cls_name, _, method = name.partition(".")
+    if method not in HTTP_METHODS or "." in cls_name or ctx.project is None:
+        return None
+    cls_node = next((s for s in ctx.module.body if isinstance(s, cst.ClassDef) and s.name.value == cls_name), None)
+    if cls_node is None or not _view_class(ctx, cls_node):
+        return None
+    route = RouteInfo(frozenset({method.upper()}), _rule_of_params(func), None, "?", func)
+    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node))
+
+
+def _view_class(ctx: "FileContext", cls: cst.ClassDef) -> bool:
+    project = ctx.project
+    if project is None:
+        return False
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return False
+    if not module:
+        return False
+    return any(name in VIEW_CLASSES for name, _facts in project.class_mro(f"{module}.{cls.name.value}"))
+
+
+def _class_decorators(cls: cst.ClassDef) -> tuple[Any, ...]:
+    """Flask-RESTful's ``method_decorators = [...]`` (or ``{"get": [...]}``) and ``View.decorators = [...]``."""
+    out: list[Any] = []
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.Assign) or not any(isinstance(t.target, cst.Name) and t.target.value in ("method_decorators", "decorators") for t in small.targets):
+                continue
+            value = small.value
+            if isinstance(value, (cst.List, cst.Tuple)):
+                out.extend(el.value for el in value.elements)
+            elif isinstance(value, cst.Dict):
+                for el in value.elements:
+                    if isinstance(el, cst.DictElement) and isinstance(el.value, (cst.List, cst.Tuple)):
+                        out.extend(e.value for e in el.value.elements)
+    return tuple(out)
+
+
+def _url_rules(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional[str]]]:
+    """Functions of the module registered with ``<x>.add_url_rule(rule, endpoint, view_func=fn, methods=[...])``."""
+
+    def build() -> dict[str, tuple[frozenset[str], Optional[str]]]:
+        out: dict[str, tuple[frozenset[str], Optional[str]]] = {}
+        if "add_url_rule" not in ctx.source:
+            return out
+        stack: list[Any] = [ctx.module]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_url_rule":
+                view = None
+                for i, arg in enumerate(node.args):
+                    if (arg.keyword is None and arg.star == "" and i == 2) or (arg.keyword is not None and arg.keyword.value == "view_func"):
+                        view = arg.value
+                if isinstance(view, cst.Name):
+                    out.setdefault(view.value, (_methods(node, "GET"), _string(node, 0, ("rule",))))
+            stack.extend(iter_children(node))
+        return out
+
+    return ctx.cached("flask.url_rules", build)
+
+
+# --- authentication ---------------------------------------------------------------------------------------
+
+
+def _function_flask_auth(project: "ProjectIndex", q: str) -> Optional[dict[str, Any]]:
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "functions":
+        return None
+    return (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("flask_auth")
+
+
+def authenticating_decorator(project: Optional["ProjectIndex"], q: Optional[str], called: bool) -> Optional[str]:
+    """Why the decorator named ``q`` (``called``: written ``@q(...)``) authenticates the request, or ``None``."""
+    if not q:
+        return None
+    if q in LIBRARY_AUTH_DECORATORS:
+        return f"`{q}`"
+    if project is None:
+        return None
+    facts = _function_flask_auth(project, q)
+    if facts is not None and facts.get("wraps") and bool(facts.get("factory")) == called:
+        return f"`{last_segment(q)}` {facts.get('why')}"
+    if called:
+        return None
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "assignments":
+        return None
+    call = project.modules[found[0]]["assignments"][found[1]].get("call")
+    facts = _function_flask_auth(project, call) if call else None
+    if facts is not None and facts.get("wraps") and facts.get("factory"):
+        return f"`{last_segment(q)}` (made by `{last_segment(call)}()`, which {facts.get('why')})"  # ``with_user = only_for(("user",))``
+    return None
+
+
+def principal_g_attributes(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """The attributes of ``flask.g`` that an authenticating decorator or ``before_request`` hook binds."""
+    if project is None:
+        return frozenset()
+
+    def build() -> list[str]:
+        out: set[str] = set()
+        for _mod, facts in project.iter_modules():
+            for fn in orm_facts(facts).get("functions", {}).values():
+                found = fn.get("flask_auth")
+                if found is not None:
+                    out.update(found.get("g", ()))
+        return sorted(out)
+
+    return frozenset(project.stored_memo("flask.principal_g", build, load=list))
+
+
+def _decorator_parts(expr: Any) -> tuple[Any, bool, Any]:
+    call = expr if isinstance(expr, cst.Call) else None
+    if call is not None and isinstance(call.func, cst.Call):
+        call = call.func  # ``jwt_required()(view)`` written as a list element: the factory's call
+    target = call.func if call is not None else expr
+    return target, call is not None, call
+
+
+@dataclass
+class FlaskCaller:
+    authenticated: Optional[str]  # why, or None
+    admin: bool
+    principals: dict[str, Optional[str]]
+    identity_params: dict[str, str]
+    # the view's parameters an authenticating decorator fills itself after deciding on them
+    # (``kwargs.update({"caseid": caseid})`` once the caller's access to the case is checked): not the client's
+    injected: frozenset[str] = frozenset()
+
+
+def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> FlaskCaller:
+    """Who calls the view: whether a decorator authenticates it, whether it admits administrators only, and
+    the globals and locals that hold the caller in its body (read only when it is authenticated)."""
+    from .auth import privileged_arguments  # (auth imports this module)
+
+    project = ctx.project
+    why = None
+    admin = False
+    injected: set[str] = set()
+    for expr in view.decorators:
+        target, called, call = _decorator_parts(expr)
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            continue
+        q = ctx.qualified_name(target) or dotted_name(target)
+        name = last_segment(q) or ""
+        if _ADMIN_NAME.search(name):
+            admin = True
+        if call is not None:
+            sources = [ctx.module.code_for_node(a.value) for a in call.args if not a.star]
+            if sources and any(_ADMIN_NAME.search(s) for s in sources) and privileged_arguments(sources, None):
+                admin = True
+        if call is not None and any(
+            a.keyword is not None and a.keyword.value == "optional" and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args
+        ):
+            continue  # ``jwt_required(optional=True)``: anyone passes
+        found = authenticating_decorator(project, q, called)
+        if found is not None and project is not None:
+            injected |= set(decorator_injects(project, q))
+        if found is None and isinstance(target, cst.Attribute) and target.attr.value == "login_required":
+            found = f"`{dotted_name(target)}`"  # an ``HTTPAuth`` object's decorator
+        if found is not None and why is None:
+            why = found
+    principals: dict[str, Optional[str]] = {}
+    identity: dict[str, str] = {}
+    if why is None:
+        return FlaskCaller(None, admin, principals, identity)
+    g_attrs = principal_g_attributes(project)
+    field = "user_id" if "user_id" in ctx.settings.identity_fields else (ctx.settings.identity_fields[0] if ctx.settings.identity_fields else "user_id")
+    stack: list[Any] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            if node.value not in principals and ctx.qualified_name(node) in GLOBAL_PRINCIPALS:
+                principals[node.value] = None
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.attr.value in g_attrs:
+            if ctx.qualified_name(node.value) in FLASK_G:
+                principals.setdefault(f"{node.value.value}.{node.attr.value}", None)
+        elif isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) and isinstance(node.value, cst.Call):
+            got = ctx.qualified_name(node.value.func)
+            if got in PRINCIPAL_GETTERS:
+                principals.setdefault(node.targets[0].target.value, None)
+            elif got in IDENTITY_GETTERS:
+                identity.setdefault(node.targets[0].target.value, field)
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(iter_children(node))
+    # the caller is there whether the view reads it or not (as an auth dependency's parameter is): the module's
+    # spellings of the globals stand for it after the body's own; with none, a name no code spells (no fix
+    # writes it: ``client_identity``)
+    for q in sorted(GLOBAL_PRINCIPALS):
+        local = ctx.imports.local_name_for(q)
+        if local:
+            principals.setdefault(local, None)
+    g_name = ctx.imports.local_name_for("flask.g") or ctx.imports.local_name_for("flask.globals.g")
+    if g_name:
+        for attr in sorted(g_attrs):
+            principals.setdefault(f"{g_name}.{attr}", None)
+    if not principals and not identity:
+        principals[CALLER] = None
+    return FlaskCaller(why, admin, principals, identity, frozenset(injected))
+
+
+def decorator_injects(project: "ProjectIndex", q: Optional[str]) -> list[str]:
+    """The keyword arguments an authenticating project decorator hands the view (index fact ``flask_auth``'s
+    ``injects``), also through a module-level alias of a factory's result."""
+    if not q:
+        return []
+    facts = _function_flask_auth(project, q)
+    if facts is None:
+        found = project.resolve_symbol(q)
+        if found is not None and found[2] == "assignments":
+            call = project.modules[found[0]]["assignments"][found[1]].get("call")
+            facts = _function_flask_auth(project, call) if call else None
+    return list((facts or {}).get("injects", ()))
+
+
+# --- screens (``ast``) ------------------------------------------------------------------------------------
+
+
+def view_class_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Bare names of the project's Flask view classes (a class deriving from one of ``VIEW_CLASSES``): a method
+    of one is a view (the screens of families 1 and 2)."""
+    if project is None:
+        return frozenset()
+
+    def build() -> list[str]:
+        out = set()
+        for q, _facts in project.iter_classes():
+            if any(name in VIEW_CLASSES for name, _f in project.class_mro(q)):
+                out.add(q.rsplit(".", 1)[-1])
+        return sorted(out)
+
+    return frozenset(project.stored_memo("flask.view_classes", build, load=list))
+
+
+def view_class_methods(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Qualified ``module.Class.method`` of the HTTP-method methods of the project's Flask view classes: request
+    handlers for ``knowledge.auth.claim_reach``."""
+    if project is None:
+        return frozenset()
+
+    def build() -> list[str]:
+        out = set()
+        for q, facts in project.iter_classes():
+            if any(name in VIEW_CLASSES for name, _f in project.class_mro(q)):
+                mod, _, cls = q.rpartition(".")
+                methods = orm_facts(project.modules[mod]).get("methods", {}) if mod in project.modules else {}
+                for m in HTTP_METHODS:
+                    if f"{cls}.{m}" in methods:
+                        out.add(f"{q}.{m}")
+        return sorted(out)
+
+    return frozenset(project.stored_memo("flask.view_methods", build, load=list))
