@@ -1078,6 +1078,7 @@ class _Analyzer:
         if not decision:
             self.mark_owner_gated(expr, state)
             return
+        self._tied_to_checked_parent(expr, state)
         for c in found:
             self.out.checks.append(c)
             if c.name is not None:
@@ -1099,6 +1100,38 @@ class _Analyzer:
                     state[key] = replace(old or NOTHING, derived=True)
         for name, node in self._compared_values(expr, state):
             self._verify_loaded(name, state, node, None)
+
+    def _tied_to_checked_parent(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if layer.atlas_id != atlas.id: abort(404)`` where ``atlas`` was checked for the caller (a checking
+        helper returned it, or a check decided on it): the child looked up by its own id is verified through
+        the parent it must belong to (RULES.md: a key read from a row fetched with a check is trusted). No
+        claim on the child's lookup either way: the parent's check is the access decision."""
+        for node in _walk_expr(expr):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            if not isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.Equal, cst.IsNot, cst.Is)):
+                continue
+            left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+            for child, parent in ((left, right), (right, left)):
+                if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
+                    continue
+                if not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
+                    continue
+                column = child.attr.value
+                c, p = state.get(child.value.value), state.get(parent.value.value)
+                if c is None or p is None or not (c.rows and c.model and c.sites) or c.derived:
+                    continue
+                if not (p.rows and p.model and p.derived) or p.model == c.model or not column.endswith("_id"):
+                    continue
+                if column not in model_columns(self.project, c.model):
+                    continue
+                traits = column_traits(self.project, c.model, column)
+                if traits is not None and traits.foreign_key is False:
+                    continue
+                for site in c.sites:
+                    site.owner_gated = True
+                state[child.value.value] = replace(c, derived=True)
+                break
 
     def mark_owner_gated(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
         """An owner equality that the value requires (a conjunct: ``a and row.user_id == user_id``)."""
@@ -2372,7 +2405,7 @@ class _Analyzer:
             return None
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary)
         if not unscoped:
-            return None
+            return self._checked_by_helper(summary)
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         client = self.client_params()
@@ -2421,6 +2454,22 @@ class _Analyzer:
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
+
+    def _checked_by_helper(self, summary: dict) -> Optional[Val]:
+        """``sketch = Sketch.get_with_acl(sketch_id)``: a helper that looks a row up and refuses the request
+        unless a permission check handed who asks passes (``checked`` in its summary; who asks is its
+        parameter's default, the view's global caller, or an argument) returns a row checked for the caller:
+        its key and the keys read from it are not the client's (a child tied to it is checked through it)."""
+        if not summary.get("checked") or not summary.get("returns"):
+            return None
+        project = self.project
+        models = {f["model"] for f in summary.get("fetches", ())}
+        if len(models) != 1 or project is None:
+            return None
+        found = project.get_class(next(iter(models)))
+        if found is None or not is_table_model(project, found[0]):
+            return None
+        return Val(rows=True, model=found[0], scoped=True, derived=True)
 
     def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
         """``tenant_id=tenant_id`` with the route's path parameter, ``user_id=request.user_id`` from the body:
@@ -3183,14 +3232,14 @@ def _helper_unscoped(
         if not is_owned(project, settings, model) or globally_scoped(project, model):
             continue
         cols = set(identity_columns(project, settings, model)) or fields
-        if cols & preds or cols & compared or any(capability_column(p) for p in preds):
+        if cols & preds or cols & compared or any(capability_column(p) for p in preds) or summary.get("checked"):
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
         filters = summary.get("filters", {})
         for k in fetch.get("keys", ()):
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",)))
-    if depth >= 3 or fields & compared:
+    if depth >= 3 or fields & compared or summary.get("checked"):
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     for c in summary.get("calls", ()):
