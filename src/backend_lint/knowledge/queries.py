@@ -1113,21 +1113,30 @@ class _Analyzer:
                 continue
             left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
             for child, parent in ((left, right), (right, left)):
-                if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
-                    continue
                 if not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
                     continue
-                column = child.attr.value
-                c, p = state.get(child.value.value), state.get(parent.value.value)
-                if c is None or p is None or not (c.rows and c.model and c.sites) or c.derived:
+                p = state.get(parent.value.value)
+                if p is None or not (p.rows and p.model and p.derived):
                     continue
-                if not (p.rows and p.model and p.derived) or p.model == c.model or not column.endswith("_id"):
+                # ``child.parent_id`` (a foreign-key column) or ``child.parent.id`` (a relationship's key)
+                relation = None
+                if isinstance(child, cst.Attribute) and child.attr.value in PRIMARY_KEY_NAMES and isinstance(child.value, cst.Attribute):
+                    relation, child = child.value.attr.value, child.value
+                if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
                     continue
-                if column not in model_columns(self.project, c.model):
+                c = state.get(child.value.value)
+                if c is None or not (c.rows and c.model and c.sites) or c.derived or p.model == c.model:
                     continue
-                traits = column_traits(self.project, c.model, column)
-                if traits is not None and traits.foreign_key is False:
-                    continue
+                if relation is not None:
+                    if relation not in relationships(self.project, c.model) and f"{relation}_id" not in model_columns(self.project, c.model):
+                        continue  # (a backref declared on the parent: its foreign key names it)
+                else:
+                    column = child.attr.value
+                    if not column.endswith("_id") or column not in model_columns(self.project, c.model):
+                        continue
+                    traits = column_traits(self.project, c.model, column)
+                    if traits is not None and traits.foreign_key is False:
+                        continue
                 for site in c.sites:
                     site.owner_gated = True
                 state[child.value.value] = replace(c, derived=True)
