@@ -24,9 +24,10 @@ scoping column. A summary is kept only when it says something:
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
-- ``checked``: parameters handed to a permission method or function whose refusal exits
+- ``checked``: names handed to a permission method or function whose refusal exits
   (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``): the function checks access
-  itself with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``).
+  itself, with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``) or a global
+  caller it reads (``current_user``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -342,7 +343,8 @@ def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
     if not any(w in name.lower() for w in _PERMISSION_WORDS):
         return set()
     values = list(call.args) + [k.value for k in call.keywords]
-    return {v.id for v in values if isinstance(v, ast.Name) and v.id in plain}
+    # a parameter (who the caller names), or a module's global caller (``current_user``)
+    return {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
 _ADMIN_WORDS = ("admin", "superuser")
 
 
