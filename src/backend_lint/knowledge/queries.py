@@ -1138,14 +1138,17 @@ class _Analyzer:
                 continue
             left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
             for child, parent in ((left, right), (right, left)):
-                if not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
+                whole = isinstance(parent, cst.Name)  # ``child.parent != parent``: the related row itself
+                if not whole and not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
                     continue
-                p = state.get(parent.value.value)
-                if p is None or not (p.rows and p.model and p.derived):
-                    continue
+                p = state.get(parent.value if whole else parent.value.value)  # type: ignore[union-attr,arg-type]
+                if p is None or not (p.rows and p.model and p.derived) or p.model in self.principal_types:
+                    continue  # (who asks is no parent: ``row.user != current_user`` is an owner check)
                 # ``child.parent_id`` (a foreign-key column) or ``child.parent.id`` (a relationship's key)
                 relation = None
-                if isinstance(child, cst.Attribute) and child.attr.value in PRIMARY_KEY_NAMES and isinstance(child.value, cst.Attribute):
+                if whole and isinstance(child, cst.Attribute):
+                    relation = child.attr.value
+                elif isinstance(child, cst.Attribute) and child.attr.value in PRIMARY_KEY_NAMES and isinstance(child.value, cst.Attribute):
                     relation, child = child.value.attr.value, child.value
                 if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
                     continue
