@@ -665,6 +665,7 @@ class _Analyzer:
         if body_admin:
             body_state = self._as_admin(body_state)
         if self._exits(stmt.body):
+            self._key_in_checked(stmt.test, state)
             self._narrow(stmt.test, else_state, positive=False)
             self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
@@ -709,6 +710,30 @@ class _Analyzer:
                         if old.source is not None and (holder is None or not (holder.stmt or holder.rows)):
                             # ``ref = getattr(receipt, "buyer_ref")`` checked against the caller: so is ``receipt``
                             state[old.source[0]] = replace(holder or NOTHING, trusted=True)
+
+    def _key_in_checked(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if index_name not in names: abort(400)`` where ``names`` was read from a row checked for the caller
+        (``{t.index_name for t in board.items}``): the rows looked up earlier by that key are tied to the checked
+        row: no claim on their lookups either way (as for a child tied to its checked parent)."""
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.NotIn)):
+            return
+        key = _unwrap(self.ctx, test.left)
+        if isinstance(key, cst.Attribute) and isinstance(key.value, cst.Name):
+            row = state.get(key.value.value)  # ``if index.name not in names``: the row itself
+            if row is None or not (row.rows and row.sites) or row.derived:
+                return
+        elif not isinstance(key, cst.Name):
+            return
+        allowed = self.ev(test.comparisons[0].comparator, state)
+        if not allowed.derived or allowed.stmt:
+            return
+        if isinstance(key, cst.Attribute):
+            for site in row.sites:
+                site.owner_gated = True
+            return
+        for site in self.out.sites:
+            if key.value in site.key_names:
+                site.owner_gated = True
 
     def _row_instance(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
         """``if isinstance(item, Data):`` (or the ``else`` of ``if not isinstance(item, Data):``): where the test
@@ -1078,6 +1103,7 @@ class _Analyzer:
         if not decision:
             self.mark_owner_gated(expr, state)
             return
+        self._tied_to_checked_parent(expr, state)
         for c in found:
             self.out.checks.append(c)
             if c.name is not None:
@@ -1099,6 +1125,71 @@ class _Analyzer:
                     state[key] = replace(old or NOTHING, derived=True)
         for name, node in self._compared_values(expr, state):
             self._verify_loaded(name, state, node, None)
+
+    def _tied_to_checked_parent(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if layer.atlas_id != atlas.id: abort(404)`` where ``atlas`` was checked for the caller (a checking
+        helper returned it, or a check decided on it): the child looked up by its own id is verified through
+        the parent it must belong to (RULES.md: a key read from a row fetched with a check is trusted). No
+        claim on the child's lookup either way: the parent's check is the access decision."""
+        for node in _walk_expr(expr):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            if not isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.Equal, cst.IsNot, cst.Is)):
+                continue
+            left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+            for child, parent in ((left, right), (right, left)):
+                whole = isinstance(parent, cst.Name)  # ``child.parent != parent``: the related row itself
+                if not whole and not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
+                    continue
+                p = state.get(parent.value if whole else parent.value.value)  # type: ignore[union-attr,arg-type]
+                if p is None or not (p.rows and p.model and p.derived) or p.model in self.principal_types:
+                    continue  # (who asks is no parent: ``row.user != current_user`` is an owner check)
+                # ``child.parent_id`` (a foreign-key column) or ``child.parent.id`` (a relationship's key)
+                relation = None
+                if whole and isinstance(child, cst.Attribute):
+                    relation = child.attr.value
+                elif isinstance(child, cst.Attribute) and child.attr.value in PRIMARY_KEY_NAMES and isinstance(child.value, cst.Attribute):
+                    relation, child = child.value.attr.value, child.value
+                if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
+                    continue
+                c = state.get(child.value.value)
+                if c is None or not (c.rows and c.model and (c.sites or c.repo)) or c.derived or p.model == c.model:
+                    continue
+                if relation is not None:
+                    if relation not in relationships(self.project, c.model) and f"{relation}_id" not in model_columns(self.project, c.model):
+                        continue  # (a backref declared on the parent: its foreign key names it)
+                else:
+                    column = child.attr.value
+                    if not column.endswith("_id") or column not in model_columns(self.project, c.model):
+                        continue
+                    traits = column_traits(self.project, c.model, column)
+                    if traits is not None and traits.foreign_key is False:
+                        continue
+                for site in c.sites:
+                    site.owner_gated = True
+                state[child.value.value] = replace(c, derived=True)
+                break
+            else:
+                self._points_to(left, right, state) or self._points_to(right, left, state)
+
+    def _points_to(self, ref: cst.BaseExpression, target: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        """``if timeline.index_id != index.id: abort(404)`` where ``timeline`` is checked for the caller: the row
+        looked up (``index``) is the one the checked row's foreign key names: no claim on its lookup."""
+        if not (isinstance(ref, cst.Attribute) and isinstance(ref.value, cst.Name) and ref.attr.value.endswith("_id")):
+            return False
+        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.attr.value in PRIMARY_KEY_NAMES):
+            return False
+        r, t = state.get(ref.value.value), state.get(target.value.value)
+        if r is None or t is None or not (r.rows and r.model and r.derived):
+            return False
+        if not (t.rows and t.model and t.sites) or t.derived or t.model == r.model:
+            return False
+        if ref.attr.value not in model_columns(self.project, r.model):
+            return False
+        for site in t.sites:
+            site.owner_gated = True
+        state[target.value.value] = replace(t, derived=True)
+        return True
 
     def mark_owner_gated(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
         """An owner equality that the value requires (a conjunct: ``a and row.user_id == user_id``)."""
@@ -2363,6 +2454,11 @@ class _Analyzer:
                 cls = self.model_of(func.value, state)  # active record: ``Item.get_by_id(session, id)``
             if cls is not None:
                 target = specialised(project, cls, method_summary(project, cls, func.attr.value))
+        if target is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            # ``sketch = self._get_sketch(sketch_id)``: a method of the view's own class that loads and checks
+            owner = enclosing_class(self.ctx, self.func)
+            found_method = method_summary(project, owner, func.attr.value) if owner is not None else None
+            return self._checked_by_helper(found_method[3], call, state) if found_method is not None else None
         if target is None:
             return None
         mod, cls, name, summary = target
@@ -2372,7 +2468,7 @@ class _Analyzer:
             return None
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary)
         if not unscoped:
-            return None
+            return self._checked_by_helper(summary, call, state)
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         client = self.client_params()
@@ -2421,6 +2517,30 @@ class _Analyzer:
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
+
+    def _checked_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> Optional[Val]:
+        """``sketch = Sketch.get_with_acl(sketch_id)``: a helper that looks a row up and refuses the request
+        unless a permission check handed who asks passes (``checked`` in its summary; who asks is its
+        parameter's default, the view's global caller, or an argument) returns a row checked for the caller:
+        its key and the keys read from it are not the client's (a child tied to it is checked through it)."""
+        if not summary.get("checked") or not summary.get("returns"):
+            return None
+        project = self.project
+        if project is None:
+            return None
+        models = {f["model"] for f in summary.get("fetches", ())}
+        if not models:
+            # ``sketch = Sketch.get_with_acl(sketch_id)`` then the check: the model whose loader it calls
+            models = {c["target"].rpartition(".")[0] for c in summary.get("calls", ()) if "." in c["target"]}
+        found_models = {found[0] for found in map(project.get_class, models) if found is not None and is_table_model(project, found[0])}
+        if len(found_models) != 1:
+            return None
+        for a in call.args:  # the keys it was handed address the checked row (``filter_by(sketch_id=sketch_id)``)
+            if isinstance(a.value, cst.Name):
+                old = state.get(a.value.value)
+                if old is None or not (old.stmt or old.rows):
+                    state[a.value.value] = replace(old or NOTHING, derived=True)
+        return Val(rows=True, model=next(iter(found_models)), scoped=True, derived=True)
 
     def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
         """``tenant_id=tenant_id`` with the route's path parameter, ``user_id=request.user_id`` from the body:
@@ -3183,14 +3303,14 @@ def _helper_unscoped(
         if not is_owned(project, settings, model) or globally_scoped(project, model):
             continue
         cols = set(identity_columns(project, settings, model)) or fields
-        if cols & preds or cols & compared or any(capability_column(p) for p in preds):
+        if cols & preds or cols & compared or any(capability_column(p) for p in preds) or summary.get("checked"):
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
         filters = summary.get("filters", {})
         for k in fetch.get("keys", ()):
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",)))
-    if depth >= 3 or fields & compared:
+    if depth >= 3 or fields & compared or summary.get("checked"):
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     for c in summary.get("calls", ()):

@@ -23,7 +23,11 @@ scoping column. A summary is kept only when it says something:
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
-  looks up meanwhile is not decided by them.
+  looks up meanwhile is not decided by them;
+- ``checked``: names handed to a permission method or function whose refusal exits
+  (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``): the function checks access
+  itself, with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``) or a global
+  caller it reads (``current_user``).
 
 Every name is resolved with the module's own imports; nothing is imported.
 """
@@ -131,8 +135,11 @@ def summarise(
     for node in own:
         if type(node) is ast.If and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
             refused.update(id(n) for n in ast.walk(node.test))  # type: ignore[attr-defined]
+    checked: set[str] = set()
     for node in own:
         t = type(node)
+        if t is ast.If and plain:
+            checked |= _permission_exit(node, plain)  # type: ignore[arg-type]
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
@@ -258,6 +265,8 @@ def summarise(
     if not fetches and not calls:
         return None
     out: dict[str, Any] = {"params": params}
+    if checked:
+        out["checked"] = sorted(checked)
     if fetches:
         out["fetches"] = fetches
     if preds:
@@ -295,6 +304,47 @@ def summarise(
 
 
 _EXITS = (ast.Raise, ast.Return)
+# words of a method or function that decides whether who is handed to it may use a row
+_PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris")
+
+
+def _exit_statement(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, _EXITS):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        return name == "abort"
+    return False
+
+
+def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
+    """``if not row.has_permission(user=user, permission="read"): abort(403)``: the parameters handed to a
+    permission call whose refusal exits (``not call``, ``call is None``, ``call == False``)."""
+    if not node.body or not _exit_statement(node.body[-1]):
+        return set()
+    test = node.test
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        call = test.operand
+    elif (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Is, ast.Eq))
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value in (None, False)
+    ):
+        call = test.left
+    else:
+        return set()
+    if not isinstance(call, ast.Call):
+        return set()
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+    if not any(w in name.lower() for w in _PERMISSION_WORDS):
+        return set()
+    values = list(call.args) + [k.value for k in call.keywords]
+    # a parameter (who the caller names), or a module's global caller (``current_user``)
+    return {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
 _ADMIN_WORDS = ("admin", "superuser")
 
 
