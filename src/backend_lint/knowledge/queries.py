@@ -2070,6 +2070,13 @@ class _Analyzer:
         entry = row_method_facts(self.project, model, func.attr.value)
         checked = set(entry.get("authorises", ())) if entry else set()
         if not checked:
+            if entry is not None and self._reads_global_caller(func.attr.value):
+                # ``shoppinglist.checkAuthorized()`` in a Flask view whose caller is a global: a permission method of
+                # the row's model (or its mixin) that refuses on a permission verdict (the flow summary's ``checked``)
+                # decides on who asks without being handed the caller
+                found = method_summary(self.project, model, func.attr.value)
+                if found is not None and found[3].get("checked"):
+                    return Comparison(call, v, var, helper=f"{path}.{func.attr.value}", column=None)
             return None
         names = entry.get("args") or [p.get("name") for p in entry.get("params", ())][1:]  # type: ignore[union-attr]
         for i, a in enumerate(call.args):
