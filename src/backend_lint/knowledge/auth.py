@@ -32,7 +32,7 @@ from ..ground.lazy import lazy_import
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
 from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
-from .flask import flask_caller, flask_module, flask_view, view_class_methods
+from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
 from .scoping import caller_values
@@ -2061,6 +2061,8 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         # the caller off ``self.request`` (``view_classes``), whatever the file spells
         words |= set(configured_view_names(project))
         words |= set(configured_endpoint_names(project))  # functions registered under such a route class
+        # a Flask view authenticated by a decorator: the caller is a global the module need not spell (``knowledge.flask``)
+        words |= set(FLASK_SCREEN_WORDS)
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
