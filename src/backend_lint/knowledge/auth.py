@@ -31,7 +31,7 @@ from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
-from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
+from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
@@ -2063,6 +2063,10 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= set(configured_endpoint_names(project))  # functions registered under such a route class
         # a Flask view authenticated by a decorator: the caller is a global the module need not spell (``knowledge.flask``)
         words |= set(FLASK_SCREEN_WORDS)
+        if router_auth_routes(project):
+            # a route authenticated only where its router is included (``Identity.router_auth``): its module need
+            # spell no marker, no principal; it spells its route decorator (the family's ``requires`` words)
+            words |= {f".{m}(" for m in ROUTE_DECORATORS} | {"add_api_route"}
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []
