@@ -2051,6 +2051,7 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= {last_segment(e) for e in settings.auth_dependencies}
         words |= set(interesting_names(project, settings))
         words |= set(principal_fed_names(project, settings))
+        words |= set(caller_values(project, settings))  # ``caller_email`` the project scopes rows by (``knowledge.scoping``)
         # a handler that decodes the caller in its body (``get_current_user_id(authorization)``, ``jwt.decode``)
         # from the header, the cookie or the request it is handed (``request.headers["Authorization"]``). (Not
         # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
