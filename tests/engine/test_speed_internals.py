@@ -416,6 +416,36 @@ def test_stored_memo_outlives_the_run_and_follows_the_facts(tmp_path: Path) -> N
     assert len(calls) == 3  # a damaged file is ignored and rewritten
 
 
+def test_stored_owned_words_follow_the_principal_parameters(tmp_path: Path) -> None:
+    """Family 2's owned-model vocabulary is stored with the index (``screens.owned``); a model is owned by a column
+    the project compares with the caller (``knowledge.scoping``), and who the caller is depends on
+    ``principal-parameters``: a run with other principal parameters over the same facts must not read the
+    vocabulary another run stored."""
+    from backend_lint.ground.config import Settings
+    from backend_lint.knowledge.index import ProjectIndex
+    from backend_lint.rules.isolation._analysis import owned_model_spelled
+
+    (tmp_path / "models.py").write_text(
+        "import sqlalchemy as sa\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\n"
+        "class Crate(Base):\n    __tablename__ = 'crate'\n    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    keeper_id = sa.Column(sa.Integer)\n"
+    )
+    (tmp_path / "mine.py").write_text(
+        "import sqlalchemy as sa\nfrom models import Crate\n\n\n"
+        "def mine(db, member):\n    return db.scalars(sa.select(Crate).where(Crate.keeper_id == member.id)).all()\n"
+    )
+    files = [str(tmp_path / "models.py"), str(tmp_path / "mine.py")]
+    cache = str(tmp_path / ".cache")
+    text = "def one(db, crate_id):\n    return db.get(Crate, crate_id)\n"
+    first = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert not owned_model_spelled(text, first, Settings())  # ``member`` is nobody by default: Crate is not owned
+    member = Settings(principal_parameters=("member",))
+    fresh = ProjectIndex.build(str(tmp_path), files)
+    assert owned_model_spelled(text, fresh, member)  # ``member.id`` is the caller: Crate is owned by keeper_id
+    second = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert owned_model_spelled(text, second, member)  # not the first run's stored words
+
+
 _LIBCST_PROBE = (
     "import sys\n"
     "from backend_lint.faces.cli import main\n"

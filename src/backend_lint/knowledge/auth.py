@@ -31,8 +31,8 @@ from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
-from .fastapi import RouteInfo, configured_route, index_route, route_info, route_wrapper
-from .flask import flask_caller, flask_module, flask_view, view_class_methods
+from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
+from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model
 from .scoping import caller_values
@@ -2051,6 +2051,7 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= {last_segment(e) for e in settings.auth_dependencies}
         words |= set(interesting_names(project, settings))
         words |= set(principal_fed_names(project, settings))
+        words |= set(caller_values(project, settings))  # ``caller_email`` the project scopes rows by (``knowledge.scoping``)
         # a handler that decodes the caller in its body (``get_current_user_id(authorization)``, ``jwt.decode``)
         # from the header, the cookie or the request it is handed (``request.headers["Authorization"]``). (Not
         # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
@@ -2061,6 +2062,12 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         # the caller off ``self.request`` (``view_classes``), whatever the file spells
         words |= set(configured_view_names(project))
         words |= set(configured_endpoint_names(project))  # functions registered under such a route class
+        # a Flask view authenticated by a decorator: the caller is a global the module need not spell (``knowledge.flask``)
+        words |= set(FLASK_SCREEN_WORDS)
+        if router_auth_routes(project):
+            # a route authenticated only where its router is included (``Identity.router_auth``): its module need
+            # spell no marker, no principal; it spells its route decorator (the family's ``requires`` words)
+            words |= {f".{m}(" for m in ROUTE_DECORATORS} | {"add_api_route"}
         # a word that contains another adds nothing to an ``any(w in source)`` test
         kept = sorted(words, key=len)
         out: list[str] = []

@@ -58,7 +58,8 @@ def _owned_words(project: Any, settings: Any) -> Vocabulary:
     or constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module) fetch rows through
     any method: the names that reach one of their objects are words (``Alias = aliased(Item)`` only adds
     ``Alias``). Stored per project and per the settings that decide ownership."""
-    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    # (``principal_parameters``: who the caller is decides the columns ``knowledge.scoping`` infers, so ownership)
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
 
     def build() -> dict[str, Any]:
         owned: set[str] = set()
