@@ -32,6 +32,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
+from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from ._common import Resolve, mentions, store, walk, walk_function
 
 PRED_CALLS = frozenset({"where", "filter", "having", "filter_by", "join", "outerjoin"})
@@ -60,17 +61,6 @@ _WRITE_VERBS = ("delete", "remove", "create", "add", "update", "set_", "insert",
 _ACCESS_WORDS = ("access", "member", "permission", "permit", "owner", "ownership", "owns", "allowed", "authori", "can_", "belong", "visible", "check", "ensure", "require", "verify", "assert")
 
 
-def ast_dotted_name(node: ast.AST) -> Optional[str]:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def _dotted(node: ast.AST) -> Optional[str]:
     """``a.b.c`` for names and attributes, ``f()`` spelled ``f()`` for a call without arguments (``get_jwt_identity()``),
     through ``str()`` / ``int()`` / ``UUID()``."""
@@ -79,7 +69,7 @@ def _dotted(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Call) and not node.args and not node.keywords:
         inner = _dotted(node.func)
         return None if inner is None else inner + "()"
-    return ast_dotted_name(node)
+    return ast_dotted(node)
 
 
 def _exits(body: list[ast.stmt]) -> bool:
@@ -263,7 +253,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
             # ``M.C == who`` on the class: a SQL expression (a predicate, or one kept for ``where(or_(*conditions))``)
             for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
                 if isinstance(a, ast.Attribute) and isinstance(a.value, (ast.Name, ast.Attribute)) and a.value.__class__ is not ast.Call:
-                    head = ast_dotted_name(a.value)
+                    head = ast_dotted(a.value)
                     if head is None or head.split(".")[0] in row_names or not head.rsplit(".", 1)[-1][:1].isupper():
                         continue
                     model = resolve(a.value)
@@ -278,7 +268,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     if who is not None and models and _callerish(who):
                         direct.append({"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno})
             elif len(node.args) == 1 and isinstance(node.func.value, ast.Attribute) and isinstance(node.func.value.value, (ast.Name, ast.Attribute)):
-                head = ast_dotted_name(node.func.value.value)
+                head = ast_dotted(node.func.value.value)
                 model = resolve(node.func.value.value) if head and head.rsplit(".", 1)[-1][:1].isupper() else None
                 who = _dotted(node.args[0])
                 if model and who is not None and _callerish(who):
