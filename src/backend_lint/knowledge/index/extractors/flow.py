@@ -38,7 +38,7 @@ import ast
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
-from .orm import main_type
+from .orm import exit_statement, main_type
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 STATEMENTS = frozenset({"select", "update", "delete"})
@@ -308,20 +308,10 @@ _EXITS = (ast.Raise, ast.Return)
 _PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris")
 
 
-def _exit_statement(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, _EXITS):
-        return True
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-        func = stmt.value.func
-        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-        return name == "abort"
-    return False
-
-
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
     """``if not row.has_permission(user=user, permission="read"): abort(403)``: the parameters handed to a
     permission call whose refusal exits (``not call``, ``call is None``, ``call == False``)."""
-    if not node.body or not _exit_statement(node.body[-1]):
+    if not node.body or not exit_statement(node.body[-1]):
         return set()
     test = node.test
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):

@@ -794,7 +794,7 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                 why = f"calls `{name}()`"
         elif kind is ast.Attribute and n.attr in _AUTHENTICATED_FLAGS and why is None:
             why = f"reads `{n.attr}`"
-        elif kind is ast.If and why is None and n.body and (n.body[-1].__class__ in (ast.Raise, ast.Return) or _aborts(n.body[-1])):
+        elif kind is ast.If and why is None and n.body and exit_statement(n.body[-1]):
             for t in ast.walk(n.test):
                 if t.__class__ is ast.Attribute and _flask_g(t.value, resolve):
                     why = f"tests `g.{t.attr}` and exits"
@@ -853,8 +853,11 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     return out if hook or g_attrs else None
 
 
-def _aborts(stmt: ast.stmt) -> bool:
-    """``abort(401)``: Flask's (werkzeug's) call that raises, as a statement."""
+def exit_statement(stmt: ast.stmt) -> bool:
+    """A statement that leaves the function: ``raise``, ``return``, or Flask's (werkzeug's) ``abort(401)``,
+    which raises (also read by the flow extractor's permission exits)."""
+    if stmt.__class__ in (ast.Raise, ast.Return):
+        return True
     if stmt.__class__ is not ast.Expr or stmt.value.__class__ is not ast.Call:  # type: ignore[attr-defined]
         return False
     func = stmt.value.func  # type: ignore[attr-defined]
