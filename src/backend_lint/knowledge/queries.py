@@ -46,6 +46,7 @@ from .models import (
     table_union_alias,
 )
 from .facts import orm_facts
+from .index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
 from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -280,7 +281,6 @@ VERIFY_WORDS = (
     "allowed",
 )
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
-GLOBAL_CALLER_CHECK_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "owner", "member")
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
 # secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
@@ -2368,7 +2368,7 @@ class _Analyzer:
         (``self.r.allowed_for_org(P.VIEW, node.organization_id)``) reads the caller itself: handed the row, it
         decides on who asks as if it were given the principal."""
         low = name.lower()
-        return self.identity.global_caller and any(w in low for w in GLOBAL_CALLER_CHECK_WORDS)
+        return self.identity.global_caller and any(w in low for w in PERMISSION_WORDS)
 
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers

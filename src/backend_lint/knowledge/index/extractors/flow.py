@@ -304,8 +304,9 @@ def summarise(
 
 
 _EXITS = (ast.Raise, ast.Return)
-# words of a method or function that decides whether who is handed to it may use a row
-_PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris")
+# words of a method or function that decides whether who asks may use a row (also read by ``knowledge.queries``
+# for a Flask view's permission helpers, which read the global caller themselves)
+PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris", "owner", "member")
 
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
@@ -330,7 +331,7 @@ def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
         return set()
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-    if not any(w in name.lower() for w in _PERMISSION_WORDS):
+    if not any(w in name.lower() for w in PERMISSION_WORDS):
         return set()
     values = list(call.args) + [k.value for k in call.keywords]
     # a parameter (who the caller names), or a module's global caller (``current_user``)
