@@ -636,7 +636,7 @@ def _factory_gates(fn: Any, wrappers: list[Any]) -> dict[str, int]:
                         found |= {a.id for a in (*sub.args, *(k.value for k in sub.keywords)) if a.__class__ is ast.Name} & params  # type: ignore[attr-defined]
                 tested.append((node, found))
         for _node, found in tested:
-            for p in found:
+            for p in sorted(found):  # (a set: in order, so that the facts do not depend on the hash seed)
                 out[p] = positional.index(p) if p in positional else -1
     return out
 
