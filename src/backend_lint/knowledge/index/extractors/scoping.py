@@ -96,14 +96,23 @@ def _column_of(node: ast.AST, rows: set[str]) -> Optional[tuple[str, str]]:
     return None
 
 
-def _buckets(fn: ast.AST) -> dict[type, list[Any]]:
-    """The function's nodes by kind (one pass over its shared walk)."""
+def _buckets(fn: ast.AST, look: bool) -> tuple[dict[type, list[Any]], bool]:
+    """The function's nodes by kind (one pass over its shared walk), and (when ``look``) whether a name or
+    attribute of it (decorators included) is ``_callerish``: every ``who`` ``_function`` records is made of them."""
     out: dict[type, list[Any]] = {}
+    caller = not look
+    known = _CALLERISH
     for node in walk_function(fn):
         kind = node.__class__
         if kind in _KINDS:
             out.setdefault(kind, []).append(node)
-    return out
+        elif caller:
+            continue
+        elif kind is ast.Name or kind is ast.Attribute:
+            word = node.id if kind is ast.Name else node.attr  # type: ignore[attr-defined]
+            found = known.get(word)
+            caller = _callerish(word) if found is None else found
+    return out, caller and look
 
 
 _KINDS = frozenset({ast.Assign, ast.AnnAssign, ast.If, ast.Return, ast.Compare, ast.Call})
@@ -391,8 +400,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     def one(fn: ast.AST, key: str, owner: Optional[str]) -> None:
         direct: list[Any] = []
         calls: list[Any] = []
-        kinds = _buckets(fn)
-        if callerish:
+        kinds, caller = _buckets(fn, callerish)
+        if caller:
             _function(fn, resolve, owner, direct, calls, kinds)
         if direct or calls:
             functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls)) if v}
