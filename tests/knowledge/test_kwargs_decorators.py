@@ -113,3 +113,30 @@ def test_included_router_dependencies_and_permission_lists(tmp_path: Path) -> No
     assert wildcard_only(project, "logs:read")  # no role names it: only the wildcard role holds it
     assert not wildcard_only(project, "boxes.read")
     assert not wildcard_only(project, "*")
+
+
+LICENSED = {
+    "shop/__init__.py": "",
+    # the Apache License's header spells the word; only the second module lists a role's permissions
+    "shop/header_only.py": '''
+        # See the License for the specific language governing permissions and limitations
+        # under the License.
+        ROLES = [{"name": "clerk", "grants": ["till.open"]}]
+    ''',
+    "shop/roles.py": '''
+        # See the License for the specific language governing permissions and limitations
+        # under the License.
+        def make_role(**kw):
+            return kw
+
+
+        CLERK = make_role(name="clerk", permissions=["till.open", "till.close"])
+        OWNER = {"name": "owner", 'permissions': ["*"]}
+    ''',
+}
+
+
+def test_permission_lists_behind_a_license_header(tmp_path: Path) -> None:
+    project = index_of_files(tmp_path, LICENSED)
+    assert "permission_lists" not in orm_facts(project.modules["shop.header_only"])
+    assert orm_facts(project.modules["shop.roles"])["permission_lists"] == [["till.open", "till.close"], ["*"]]

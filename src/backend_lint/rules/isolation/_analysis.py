@@ -431,16 +431,21 @@ def _span(node: Any) -> tuple[int, int]:
     return first, node.end_lineno or node.lineno
 
 
-def _defined(stmt: Any, out: set[str], owned: set[str]) -> set[str]:
+def _defined(stmt: Any, out: set[str], owned: set[str], hit: Any, whole: frozenset[str]) -> set[str]:
     """The names a module-level statement that spells an ``owned`` name binds (and a class's attributes and
     methods; the bodies of ``if`` / ``try`` / ``with`` blocks): a superset. An import binds only the names
-    of what it imports that are owned (``from .models import Item as Row``: ``Row``)."""
+    of what it imports that are owned (``from .models import Item as Row``: ``Row``). A class binds its
+    name, and the attributes and methods of the statements of its body that spell an owned name themselves
+    (``hit(first, last)``: a line of them does), or all of them when its name is in ``whole`` (a class that
+    reaches owned rows: ``self.<anything>`` in it may be a fetch of one)."""
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
         out.add(stmt.name)
     elif isinstance(stmt, ast.ClassDef):
         out.add(stmt.name)
+        every = stmt.name in whole
         for inner in stmt.body:
-            _defined(inner, out, owned)
+            if every or hit(*_span(inner)):
+                _defined(inner, out, owned, hit, whole)
     elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
         for a in stmt.names:
             if not owned.isdisjoint(a.name.split(".")):
@@ -452,7 +457,7 @@ def _defined(stmt: Any, out: set[str], owned: set[str]) -> set[str]:
     else:
         for field in ("body", "orelse", "finalbody", "handlers", "cases"):
             for inner in getattr(stmt, field, None) or ():
-                _defined(inner, out, owned)
+                _defined(inner, out, owned, hit, whole)
     return out
 
 
@@ -462,19 +467,24 @@ def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool
     Depends(...)]``, ``dao = ItemDAO()``, ``from .daos import ItemDAO as Items``, a helper of the file)."""
     lines = _name_lines(facts, _foreign_names(facts, project))
     owned = _owned_words(project, settings).spelled(lines)
+    whole = frozenset(owned)  # (the classes among them reach owned rows: every attribute of theirs may lead to one)
     tops = [(_span(stmt), stmt) for stmt in facts.tree.body]
     done: set[int] = set()
     hits: list[int] = []
     fresh = set(owned)
+
+    def hit(first: int, last: int) -> bool:
+        return _hit(hits, first, last)
+
     while fresh:
         hits = sorted(line for w in owned for line in lines[w])
         fresh = set()
         for i, ((first, last), stmt) in enumerate(tops):
             if i in done or not _hit(hits, first, last):
                 continue
-            if not isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                done.add(i)  # (an import's names are read again as the owned names grow)
-            fresh |= {w for w in _defined(stmt, set(), owned) if w in lines and w not in owned}
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                done.add(i)  # (an import's, a class's or a block's names are read again as the owned names grow)
+            fresh |= {w for w in _defined(stmt, set(), owned, hit, whole) if w in lines and w not in owned}
         owned |= fresh
     if not hits:
         return False

@@ -53,6 +53,12 @@ def end_module() -> None:
     _current = None
 
 
+def module_text() -> Optional[str]:
+    """The text of the module being extracted (in NFKC when it is not ASCII), ``None`` outside ``extract_module``."""
+    current = _current
+    return None if current is None else current.text
+
+
 def mentions(*words: str) -> bool:
     """Whether the module being extracted may spell one of ``words`` (always yes outside ``extract_module``):
     no word in the text, no identifier, attribute or keyword by that name."""
