@@ -231,6 +231,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a *catalogue*: a model whose identity columns are all optional and point to no table (no foreign
       key), and whose rows carry a globally unique key (`name = Field(unique=True)`); a role list with an
       empty-by-default `workspace_id` is shared by everyone, not owned;
+    - a default identity name that names another table's row: `author_id` or `account_id` referencing a
+      project table that is no party (`Book.author_id` holding an `Author` row's id, by its foreign key or,
+      with none, by the one table model the column names: `authors` / `Author`). A party is a model whose
+      class name says so (`user`, `account`, `org...`, `tenant`, `team`, `member`, `customer`, ...), that
+      has a password column, is owned itself, or is the principal's class; `user_id`, `owner_id`,
+      `organization_id` and the other default names keep their meaning whatever table they reference;
     - a roster: a query on a membership table (its identity column shares a composite unique or primary
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
