@@ -423,8 +423,17 @@ class _Analyzer:
             left = self._admin_test(test.left)
             right = self._admin_test(test.right)
             if isinstance(test.operator, cst.Or):
-                return "positive" if "positive" in (left, right) else None
+                # (``not hasattr(user, "is_admin") or not user.is_admin``: true for every non-admin)
+                return "positive" if "positive" in (left, right) else ("negated" if "negated" in (left, right) else None)
             return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
+            # ``getattr(user, "is_super_admin", False)``
+            args = test.args
+            if len(args) >= 2 and isinstance(args[1].value, cst.SimpleString):
+                lowered = args[1].value.value.lower()
+                if any(w in lowered for w in ADMIN_WORDS) or "is_staff" in lowered or "is_root" in lowered:
+                    return "positive"
+            return None
         if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
             node = test.func if isinstance(test, cst.Call) else test
             name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
