@@ -130,8 +130,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     up only to turn the client's key into its primary key, which then only filters a query the function
     scopes by the principal (`label_id = label.id if label else 0`, then `Post.label_id == label_id` beside
     `Post.author_id == user.id`), makes no claim: nothing of the row leaves.
-    A statement handed to a helper together with the principal is scoped; handed to a helper without it,
-    no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
+    A statement handed to a helper together with the principal is scoped (also in a service a route's key
+    is followed into: `TenantFilter.apply(self.db.query(Job), Job, self.organization_id)`, an identity value
+    among the helper's arguments); handed to a helper without it, no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
     f-string or a concatenation of read parts, an `" AND ".join(...)` of read strings, or a local bound to
     one on every branch; it scopes when it compares an identity column with a bound parameter (`"owner_id
     = :owner_id"`), any column with a parameter this function binds from the principal
