@@ -3545,6 +3545,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if fq.checks and _existence_only(func, site):
             continue
+        if _existence_only(func, site, refusing=True):
+            continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
@@ -3696,14 +3698,19 @@ def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
     return decides
 
 
-def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
+def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:
     """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
     returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
-    authorisation helper on the row that matters): the load reveals nothing of the row."""
-    if len(site.row_names) != 1:
+    authorisation helper on the row that matters): the load reveals nothing of the row. ``refusing``: every
+    test refuses the request when the row exists (``if existing_user: raise HTTPException(400, "Email already
+    registered")``, also ``is not None``), in any function: a uniqueness check, whose only answer is that a
+    row with that value exists; the row may come through the statement's result (``result = await
+    db.execute(stmt)``, ``existing_user = result.scalars().first()``), read once."""
+    names = set(site.row_names)
+    if not names or (len(names) != 1 and not refusing):
         return False
-    name = next(iter(site.row_names))
-    tests = uses = 0
+    tests = dict.fromkeys(names, 0)
+    uses = dict.fromkeys(names, 0)
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
@@ -3711,34 +3718,53 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
             continue
         if isinstance(node, (cst.If, cst.While)):
             test = node.test
+            negated = False
             while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
                 test = test.expression
-            if isinstance(test, cst.Name) and test.value == name:
-                tests += 1
+                negated = not negated
+            if isinstance(test, cst.Name) and test.value in names:
+                tests[test.value] += 1
+                if refusing and (negated or not _refuses(node)):
+                    return False
             elif (
                 isinstance(test, cst.Comparison)
                 and isinstance(test.left, cst.Name)
-                and test.left.value == name
+                and test.left.value in names
                 and len(test.comparisons) == 1
                 and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
                 and isinstance(test.comparisons[0].comparator, cst.Name)
                 and test.comparisons[0].comparator.value == "None"
             ):
-                tests += 1
+                tests[test.left.value] += 1
+                present = isinstance(test.comparisons[0].operator, cst.IsNot) != negated
+                if refusing and (not present or not _refuses(node)):
+                    return False
             else:
                 stack.append(node.test)
             stack.append(node.body)
             if node.orelse is not None:
                 stack.append(node.orelse)
             continue
-        if isinstance(node, cst.Name) and node.value == name:
-            uses += 1
+        if isinstance(node, cst.Name) and node.value in names:
+            uses[node.value] += 1
         elif isinstance(node, cst.Attribute):
             stack.append(node.value)
             continue
         stack.extend(iter_children(node))
-    # the assignment itself is one use of the name
-    return tests > 0 and uses <= 1
+    # the assignment itself is one use of the name; a result read once more hands the row to the tested name
+    tested = [n for n in names if tests[n]]
+    if len(tested) != 1 or uses[tested[0]] > 1:
+        return False
+    return all(tests[n] == 0 and uses[n] == 2 for n in names if n != tested[0])
+
+
+def _refuses(node: cst.CSTNode) -> bool:
+    """An ``if`` (not a loop) whose body ends by raising."""
+    if not isinstance(node, cst.If):
+        return False
+    stmts = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+    last = stmts[-1] if stmts else None
+    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Raise)
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:

@@ -280,6 +280,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a row only tested for existence (`if board is None: raise HTTPException(404)`) and never read,
       returned or handed on, in a function that decides access on another row (an ownership comparison
       or an authorisation helper): the load reveals nothing of the row;
+    - a uniqueness check: a row looked up only to refuse the request when it exists (`if existing_user:
+      raise HTTPException(400, "Email already registered")`, also `is not None`, also through the
+      statement's result read once, `existing = result.scalars().first()`), never read, returned or handed
+      on: the only answer is that such a row exists;
     - a key read from an object that was checked against the caller through a local (`ref =
       getattr(receipt, "buyer_ref")`, `if ref != str(user.id): raise`, then a lookup by `receipt.id`);
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==
