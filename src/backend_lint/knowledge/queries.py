@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 from ..ground.lazy import lazy_import
 
 from .auth import ADMIN_WORDS, Identity, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
-from .cst import bool_operands, iter_children, load_names
+from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
     column_traits,
@@ -3711,6 +3711,13 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
         return False
     tests = dict.fromkeys(names, 0)
     uses = dict.fromkeys(names, 0)
+    binds = dict.fromkeys(names, 0)
+    targets: set[int] = set()
+    if len(names) > 1:
+        for node in cst_walk(func.body):
+            if isinstance(node, cst.Assign):
+                for t in node.targets:
+                    targets.add(id(t.target))
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
@@ -3747,15 +3754,18 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
             continue
         if isinstance(node, cst.Name) and node.value in names:
             uses[node.value] += 1
+            if id(node) in targets:
+                binds[node.value] += 1
         elif isinstance(node, cst.Attribute):
             stack.append(node.value)
             continue
         stack.extend(iter_children(node))
-    # the assignment itself is one use of the name; a result read once more hands the row to the tested name
+    # the assignment itself is one use of the name; a result read once after each binding (``result = await
+    # db.execute(...)`` reused for the next statement) hands the row to the tested name
     tested = [n for n in names if tests[n]]
     if len(tested) != 1 or uses[tested[0]] > 1:
         return False
-    return all(tests[n] == 0 and uses[n] == 2 for n in names if n != tested[0])
+    return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
 
 
 def _refuses(node: cst.CSTNode) -> bool:
