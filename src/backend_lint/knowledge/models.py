@@ -346,6 +346,7 @@ def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Sett
     configured = tuple(f for f in identity_fields(settings) if f in cols)
     if project is None or not qualified:
         return configured
+    configured = tuple(f for f in configured if not names_other_table(project, settings, qualified, f))
     inferred = tuple(c for c in cols if c not in configured and owner_reference(project, qualified, c))
     from .scoping import inferred_columns  # (reads this module's facts about tables)
 
@@ -372,6 +373,140 @@ def owner_reference(project: Optional["ProjectIndex"], qualified: Optional[str],
         return False
     traits = column_traits(project, qualified, column)
     return traits is not None and bool(traits.foreign_key)
+
+
+# Words of a model that stands for a party, one who can own rows (a word of its class name starts with one)
+_PARTY_WORDS = (
+    "user", "account", "member", "org", "tenant", "workspace", "team", "owner", "customer", "person", "people",
+    "profile", "company", "client", "group", "staff", "employee", "admin", "principal", "identity", "login",
+    "subscriber", "household", "creator", "party",
+)
+# Default identity fields whose name says the row's owner is a party whatever the table is called
+# (``user_id`` referencing a ``gardener`` login table): only ``author_id`` and ``account_id`` may name a
+# catalogue's or a ledger's row
+_PARTY_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "created_by_id", "tenant_id", "organization_id", "org_id", "workspace_id"})
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def names_other_table(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str], column: str) -> bool:
+    """A default identity field whose name may mean another thing than a party (``author_id``, ``account_id``;
+    not ``user_id``, ``owner_id``, ``organization_id``, ...) that references a project table which is no
+    party: a catalogue's ``Book.author_id`` holding an ``Author`` row's id (``ForeignKey("authors.id")``, or no
+    foreign key and one table model named by the column, ``authors`` / ``Author``). Such a column says which
+    row of that table the row belongs to, not who owns it. The referenced model is a party when a word of its
+    class name says so (``user``, ``account``, ``org...``, ``tenant``, ``workspace``, ``team``, ``member``,
+    ``customer``, ``profile``, ``company``, ...: a ledger's ``ChartOfAccounts`` stays one), it has a password
+    column (a login table), it is owned itself (an identity field of its own: ownership through a parent
+    row), or it is, or is related by inheritance to, the principal's class. Unknown targets (no readable
+    foreign key, no table of that name, several) keep the column an identity column. Configured identity
+    fields are kept whatever they reference."""
+    if project is None or not qualified or column not in DEFAULT_IDENTITY_FIELDS or column in _PARTY_COLUMNS:
+        return False
+    return project.memo(
+        ("models.names_other_table", qualified, column, identity_fields(settings)),
+        lambda: _names_other_table(project, settings, qualified, column),
+    )
+
+
+def _names_other_table(project: "ProjectIndex", settings: Optional["Settings"], qualified: str, column: str) -> bool:
+    found = project.get_class(qualified)
+    if found is None:
+        return False
+    target = referenced_model(project, found[0], column)
+    if target is None or target == found[0]:
+        return False
+    return not _party_model(project, settings, target)
+
+
+def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[str]:
+    """The project table model a column references: its foreign key's table (``ForeignKey("authors.id")``,
+    ``ForeignKey(Author.id)``, SQLModel's ``foreign_key="authors.id"``), or, for a ``*_id`` column with no
+    foreign key, the one table model named by the column (``author_id`` -> table ``authors`` / ``author``, or
+    class ``Author``). ``None`` when unknown or ambiguous."""
+    if project is None or not qualified:
+        return None
+    info = model_columns(project, qualified).get(column)
+    if info is None:
+        return None
+    owner = project.get_class(info.owner)
+    raw = owner[1].get("fields", {}).get(column) if owner is not None else None
+    if raw is None:
+        return None
+    value = parse_expr(raw.get("value"))
+    reference: Optional[ast.expr] = None
+    has_key = False
+    if value is not None:
+        for node in ast_walk(value):
+            if isinstance(node, ast.Call):
+                if _last(ast_dotted(node.func)) == "ForeignKey":
+                    has_key = True
+                    reference = node.args[0] if node.args else None
+                elif _last(ast_dotted(node.func)) == "ForeignKeyConstraint":
+                    return None
+                for kw in node.keywords:
+                    if kw.arg == "foreign_key":
+                        has_key = True
+                        reference = kw.value
+    tables = project.memo("models.tables_by_name", lambda: _tables_by_name(project))
+    if has_key:
+        if isinstance(reference, ast.Constant) and isinstance(reference.value, str):
+            parts = reference.value.split(".")
+            hits = tables.get(parts[-2] if len(parts) >= 2 else parts[0], ())
+            return hits[0] if len(hits) == 1 else None
+        dotted = ast_dotted(reference) if reference is not None else None
+        if dotted and "." in dotted:
+            split = project.split(info.owner)
+            target = project.name_in_module(split[0], dotted.rsplit(".", 1)[0]) if split else None
+            cls = project.get_class(target) if target else None
+            return cls[0] if cls is not None and is_table_model(project, cls[0]) else None
+        return None
+    if not column.endswith("_id"):
+        return None
+    prefix = column[: -len("_id")].lower()
+    hits = set(tables.get(prefix, ())) | set(tables.get(prefix + "s", ())) | set(tables.get(prefix + "es", ()))
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
+def _snake(name: str) -> str:
+    return "_".join(w.lower() for w in _CAMEL.findall(name))
+
+
+def _tables_by_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    """Table name -> table models: ``__tablename__`` when a literal, else the class name (SQLModel's default
+    lower case, and snake case); the snake-case class name is a name of the model too."""
+    out: dict[str, list[str]] = {}
+    for q, facts in project.iter_classes():
+        if not is_table_model(project, q):
+            continue
+        names = {_snake(_last(q)), _last(q).lower()}
+        raw = facts.get("fields", {}).get("__tablename__")
+        node = parse_expr(raw.get("value")) if raw else None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names.add(node.value.lower())
+        for name in names:
+            if q not in out.setdefault(name, []):
+                out[name].append(q)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _party_model(project: "ProjectIndex", settings: Optional["Settings"], target: str) -> bool:
+    words = _CAMEL.findall(_last(target))
+    if any(w.lower().startswith(_PARTY_WORDS) for w in words):
+        return True
+    columns = model_columns(project, target)
+    if any("password" in c.lower() for c in columns):
+        return True
+    if any(f in columns for f in identity_fields(settings)):
+        return True
+    if settings is None:
+        return True  # (no principal to compare with: keep the column)
+    from .auth import principal_classes  # (auth reads this module)
+
+    related = {name for name, _ in _mro(project, target)}
+    for principal in principal_classes(project, settings):
+        if principal in related or target in {name for name, _ in _mro(project, principal)}:
+            return True
+    return False
 
 
 def project_identity_fields(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 from ..ground.lazy import lazy_import
 
 from .auth import ADMIN_WORDS, Identity, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
-from .cst import bool_operands, iter_children, load_names
+from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
     column_traits,
@@ -423,8 +423,17 @@ class _Analyzer:
             left = self._admin_test(test.left)
             right = self._admin_test(test.right)
             if isinstance(test.operator, cst.Or):
-                return "positive" if "positive" in (left, right) else None
+                # (``not hasattr(user, "is_admin") or not user.is_admin``: true for every non-admin)
+                return "positive" if "positive" in (left, right) else ("negated" if "negated" in (left, right) else None)
             return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
+            # ``getattr(user, "is_super_admin", False)``
+            args = test.args
+            if len(args) >= 2 and isinstance(args[1].value, cst.SimpleString):
+                lowered = args[1].value.value.lower()
+                if any(w in lowered for w in ADMIN_WORDS) or "is_staff" in lowered or "is_root" in lowered:
+                    return "positive"
+            return None
         if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
             node = test.func if isinstance(test, cst.Call) else test
             name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
@@ -3536,6 +3545,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if fq.checks and _existence_only(func, site):
             continue
+        if _existence_only(func, site, refusing=True):
+            continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
@@ -3687,14 +3698,26 @@ def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
     return decides
 
 
-def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
+def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:
     """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
     returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
-    authorisation helper on the row that matters): the load reveals nothing of the row."""
-    if len(site.row_names) != 1:
+    authorisation helper on the row that matters): the load reveals nothing of the row. ``refusing``: every
+    test refuses the request when the row exists (``if existing_user: raise HTTPException(400, "Email already
+    registered")``, also ``is not None``), in any function: a uniqueness check, whose only answer is that a
+    row with that value exists; the row may come through the statement's result (``result = await
+    db.execute(stmt)``, ``existing_user = result.scalars().first()``), read once."""
+    names = set(site.row_names)
+    if not names or (len(names) != 1 and not refusing):
         return False
-    name = next(iter(site.row_names))
-    tests = uses = 0
+    tests = dict.fromkeys(names, 0)
+    uses = dict.fromkeys(names, 0)
+    binds = dict.fromkeys(names, 0)
+    targets: set[int] = set()
+    if len(names) > 1:
+        for node in cst_walk(func.body):
+            if isinstance(node, cst.Assign):
+                for t in node.targets:
+                    targets.add(id(t.target))
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
@@ -3702,34 +3725,56 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
             continue
         if isinstance(node, (cst.If, cst.While)):
             test = node.test
+            negated = False
             while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
                 test = test.expression
-            if isinstance(test, cst.Name) and test.value == name:
-                tests += 1
+                negated = not negated
+            if isinstance(test, cst.Name) and test.value in names:
+                tests[test.value] += 1
+                if refusing and (negated or not _refuses(node)):
+                    return False
             elif (
                 isinstance(test, cst.Comparison)
                 and isinstance(test.left, cst.Name)
-                and test.left.value == name
+                and test.left.value in names
                 and len(test.comparisons) == 1
                 and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
                 and isinstance(test.comparisons[0].comparator, cst.Name)
                 and test.comparisons[0].comparator.value == "None"
             ):
-                tests += 1
+                tests[test.left.value] += 1
+                present = isinstance(test.comparisons[0].operator, cst.IsNot) != negated
+                if refusing and (not present or not _refuses(node)):
+                    return False
             else:
                 stack.append(node.test)
             stack.append(node.body)
             if node.orelse is not None:
                 stack.append(node.orelse)
             continue
-        if isinstance(node, cst.Name) and node.value == name:
-            uses += 1
+        if isinstance(node, cst.Name) and node.value in names:
+            uses[node.value] += 1
+            if id(node) in targets:
+                binds[node.value] += 1
         elif isinstance(node, cst.Attribute):
             stack.append(node.value)
             continue
         stack.extend(iter_children(node))
-    # the assignment itself is one use of the name
-    return tests > 0 and uses <= 1
+    # the assignment itself is one use of the name; a result read once after each binding (``result = await
+    # db.execute(...)`` reused for the next statement) hands the row to the tested name
+    tested = [n for n in names if tests[n]]
+    if len(tested) != 1 or uses[tested[0]] > 1:
+        return False
+    return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
+
+
+def _refuses(node: cst.CSTNode) -> bool:
+    """An ``if`` (not a loop) whose body ends by raising."""
+    if not isinstance(node, cst.If):
+        return False
+    stmts = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+    last = stmts[-1] if stmts else None
+    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Raise)
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:

@@ -130,8 +130,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     up only to turn the client's key into its primary key, which then only filters a query the function
     scopes by the principal (`label_id = label.id if label else 0`, then `Post.label_id == label_id` beside
     `Post.author_id == user.id`), makes no claim: nothing of the row leaves.
-    A statement handed to a helper together with the principal is scoped; handed to a helper without it,
-    no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
+    A statement handed to a helper together with the principal is scoped (also in a service a route's key
+    is followed into: `TenantFilter.apply(self.db.query(Job), Job, self.organization_id)`, an identity value
+    among the helper's arguments); handed to a helper without it, no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
     f-string or a concatenation of read parts, an `" AND ".join(...)` of read strings, or a local bound to
     one on every branch; it scopes when it compares an identity column with a bound parameter (`"owner_id
     = :owner_id"`), any column with a parameter this function binds from the principal
@@ -231,6 +232,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a *catalogue*: a model whose identity columns are all optional and point to no table (no foreign
       key), and whose rows carry a globally unique key (`name = Field(unique=True)`); a role list with an
       empty-by-default `workspace_id` is shared by everyone, not owned;
+    - a default identity name that names another table's row: `author_id` or `account_id` referencing a
+      project table that is no party (`Book.author_id` holding an `Author` row's id, by its foreign key or,
+      with none, by the one table model the column names: `authors` / `Author`). A party is a model whose
+      class name says so (`user`, `account`, `org...`, `tenant`, `team`, `member`, `customer`, ...), that
+      has a password column, is owned itself, or is the principal's class; `user_id`, `owner_id`,
+      `organization_id` and the other default names keep their meaning whatever table they reference;
     - a roster: a query on a membership table (its identity column shares a composite unique or primary
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
@@ -273,6 +280,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a row only tested for existence (`if board is None: raise HTTPException(404)`) and never read,
       returned or handed on, in a function that decides access on another row (an ownership comparison
       or an authorisation helper): the load reveals nothing of the row;
+    - a uniqueness check: a row looked up only to refuse the request when it exists (`if existing_user:
+      raise HTTPException(400, "Email already registered")`, also `is not None`, also through the
+      statement's result read once, `existing = result.scalars().first()`), never read, returned or handed
+      on: the only answer is that such a row exists;
     - a key read from an object that was checked against the caller through a local (`ref =
       getattr(receipt, "buyer_ref")`, `if ref != str(user.id): raise`, then a lookup by `receipt.id`);
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==

@@ -75,6 +75,22 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
 _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
+def _statement_expr(node: ast.AST) -> bool:
+    """An inline query: ``<x>.query(M)`` or ``select(M)`` / ``update(M)`` / ``delete(M)``, with builder calls chained
+    on it (``.filter(...)``, ``.where(...)``)."""
+    while type(node) is ast.Call:
+        func = node.func  # type: ignore[attr-defined]
+        if type(func) is ast.Attribute:
+            if func.attr == "query" or func.attr in STATEMENTS:
+                return True
+            node = func.value
+        elif type(func) is ast.Name:
+            return func.id in STATEMENTS
+        else:
+            return False
+    return False
+
+
 def summarise(
     fn: ast.FunctionDef | ast.AsyncFunctionDef,
     resolve: Resolve,
@@ -222,6 +238,12 @@ def summarise(
                 last = func.id
             else:
                 continue
+            if last not in PRED_METHODS and node.args and any(_statement_expr(a) for a in node.args):  # type: ignore[attr-defined]
+                # ``filter_by_tenant(self.db.query(Job), Job, self.organization_id)``: a statement handed to a
+                # helper with the values it scopes it by (an identity among them scopes the lookups)
+                for a in (*node.args, *(k.value for k in node.keywords)):  # type: ignore[attr-defined]
+                    if not _statement_expr(a):
+                        preds |= _attr_names(a) | _names(a)
             if last in STATEMENTS and node.args and id(node) not in refused:  # type: ignore[attr-defined]
                 q = resolve(func)
                 if q and q.split(".")[0] in STATEMENT_MODULES:

@@ -404,29 +404,101 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[R
     if decorators:
         out["decorators"] = decorators
     params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
-    for stmt in fn.body:
+    if admin_gate(fn.body, params):
+        out["admin_gate"] = True
+    return out
+
+
+def admin_gate(body: list[ast.stmt], params: set[str]) -> bool:
+    """A top-level statement (also in a top-level ``try``) that lets only admins through, on one of ``params``
+    or a name unpacked from one (``current_user, org_id = auth``): ``require_admin(user)``, or an ``if`` that
+    raises for every caller who is not an admin (``if not user.is_superuser: raise``, ``if not getattr(user,
+    "is_super_admin", False):``, ``if not hasattr(user, "is_admin") or not user.is_admin:``, ``if
+    user.role.name not in ["admin", "super_admin"]:``). The ``ast`` twin of ``knowledge.auth._admin_gate``."""
+    names = set(params)
+    stmts = list(body)
+    while stmts:
+        stmt = stmts.pop(0)
+        if stmt.__class__ is ast.Try:
+            stmts[:0] = list(stmt.body)  # type: ignore[attr-defined]
+            continue
+        if stmt.__class__ is ast.Assign and stmt.value.__class__ is ast.Name and stmt.value.id in names:  # type: ignore[attr-defined]
+            for target in stmt.targets:  # type: ignore[attr-defined]
+                for e in (target.elts if target.__class__ in (ast.Tuple, ast.List) else [target]):
+                    if e.__class__ is ast.Name:
+                        names.add(e.id)
+            continue
         value = stmt.value if stmt.__class__ is ast.Expr else None  # type: ignore[attr-defined]
         if value.__class__ is ast.Await:
             value = value.value  # type: ignore[union-attr]
         if value.__class__ is ast.Call:
             func = value.func  # type: ignore[union-attr]
             name = (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")).lower()
-            if any(w in name for w in _ADMIN_WORDS) and any(a.__class__ is ast.Name and a.id in params for a in value.args):  # type: ignore[union-attr, attr-defined]
-                out["admin_gate"] = True
-                break
-        elif stmt.__class__ is ast.If and not stmt.orelse:  # type: ignore[attr-defined]
-            test = stmt.test  # type: ignore[attr-defined]
-            if (
-                test.__class__ is ast.UnaryOp and test.op.__class__ is ast.Not
-                and test.operand.__class__ is ast.Attribute and test.operand.value.__class__ is ast.Name
-                and test.operand.value.id in params and any(w in test.operand.attr.lower() for w in _ADMIN_WORDS)
-                and stmt.body and stmt.body[-1].__class__ is ast.Raise  # type: ignore[attr-defined]
-            ):
-                out["admin_gate"] = True
-                break
-    return out
+            if any(w in name for w in _ADMIN_WORDS) and any(a.__class__ is ast.Name and a.id in names for a in value.args):  # type: ignore[union-attr, attr-defined]
+                return True
+        elif stmt.__class__ is ast.If and not stmt.orelse and _refuses_non_admins(stmt.test, names):  # type: ignore[attr-defined]
+            if stmt.body and stmt.body[-1].__class__ is ast.Raise:  # type: ignore[attr-defined]
+                return True
+    return False
 
 
+def _refuses_non_admins(test: ast.expr, names: set[str]) -> bool:
+    if test.__class__ is ast.BoolOp and test.op.__class__ is ast.Or:  # type: ignore[attr-defined]
+        return any(_refuses_non_admins(v, names) for v in test.values)  # type: ignore[attr-defined]
+    if test.__class__ is ast.UnaryOp and test.op.__class__ is ast.Not:  # type: ignore[attr-defined]
+        return _admin_only_test(test.operand, names)  # type: ignore[attr-defined]
+    if test.__class__ is ast.Compare and len(test.ops) == 1 and test.ops[0].__class__ in (ast.NotIn, ast.NotEq):  # type: ignore[attr-defined]
+        return _on_names(test.left, names) and _admin_values(test.comparators[0])  # type: ignore[attr-defined]
+    return False
+
+
+def _admin_only_test(test: ast.expr, names: set[str]) -> bool:
+    if test.__class__ is ast.BoolOp and test.op.__class__ is ast.And:  # type: ignore[attr-defined]
+        return any(_admin_only_test(v, names) for v in test.values)  # type: ignore[attr-defined]
+    if test.__class__ is ast.Await:
+        test = test.value  # type: ignore[attr-defined]
+    if test.__class__ is ast.Attribute:
+        return _on_names(test.value, names) and any(w in test.attr.lower() for w in _ADMIN_ATTRIBUTE_WORDS)  # type: ignore[attr-defined]
+    if test.__class__ is ast.Call:
+        func = test.func  # type: ignore[attr-defined]
+        name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")
+        args = test.args  # type: ignore[attr-defined]
+        if name in ("getattr", "hasattr") and len(args) >= 2 and args[1].__class__ is ast.Constant and isinstance(args[1].value, str):
+            return _on_names(args[0], names) and any(w in args[1].value.lower() for w in _ADMIN_ATTRIBUTE_WORDS)
+        if not any(w in name.lower() for w in _ADMIN_WORDS):
+            return False
+        if func.__class__ is ast.Attribute and not _on_names(func.value, names):  # type: ignore[attr-defined]
+            return False
+        on = [a for a in args if _on_names(a, names)]
+        return (bool(on) or func.__class__ is ast.Attribute) and all(_on_names(a, names) or a.__class__ is ast.Constant for a in args)
+    if test.__class__ is ast.Compare and len(test.ops) == 1 and test.ops[0].__class__ in (ast.In, ast.Eq):  # type: ignore[attr-defined]
+        return _on_names(test.left, names) and _admin_values(test.comparators[0])  # type: ignore[attr-defined]
+    return False
+
+
+def _on_names(node: ast.expr, names: set[str]) -> bool:
+    while node.__class__ is ast.Attribute:
+        node = node.value  # type: ignore[attr-defined]
+    return node.__class__ is ast.Name and node.id in names  # type: ignore[attr-defined]
+
+
+def _admin_values(node: ast.expr) -> bool:
+    items = node.elts if node.__class__ in (ast.List, ast.Tuple, ast.Set) else [node]  # type: ignore[attr-defined]
+    if not items:
+        return False
+    for item in items:
+        if item.__class__ is ast.Constant and isinstance(item.value, str):  # type: ignore[attr-defined]
+            text = item.value.lower()  # type: ignore[attr-defined]
+        elif item.__class__ is ast.Attribute:
+            text = item.attr.lower()  # type: ignore[attr-defined]
+        else:
+            return False
+        if not any(w in text for w in _ADMIN_WORDS):
+            return False
+    return True
+
+
+_ADMIN_ATTRIBUTE_WORDS = ("superuser", "admin", "staff")
 _ADMIN_WORDS = ("superuser", "admin")
 
 
