@@ -582,6 +582,11 @@ class _Analyzer:
             else:
                 self.test(stmt.test, state, decision=False)
             inner = dict(state)
+            if isinstance(stmt, cst.For) and it.rows and it.sites:
+                # ``for row in rows: if not can_read(user, row): continue``: each row filtered by an access check
+                for sub in stmt.body.body:  # type: ignore[attr-defined]
+                    if isinstance(sub, cst.If) and self._skips(sub.body):
+                        self._row_filter(sub.test, inner, it, set(load_names(stmt.target)))
             self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
             self.merge_into(state, [inner, dict(state)])
             if isinstance(stmt, cst.For):
@@ -842,6 +847,38 @@ class _Analyzer:
         return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and (
             isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(last.body[-1])
         )
+
+    @staticmethod
+    def _skips(block: cst.BaseSuite) -> bool:
+        """The block ends in ``continue``: a loop's element is skipped."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        last = body[-1] if body else None
+        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Continue)
+
+    def _row_filter(self, test: cst.BaseExpression, state: dict[str, Val], rows: Val, targets: set[str]) -> None:
+        """Rows filtered one by one by an access check given the principal and the row (``[e for e in items if
+        has_permission(user, e, READ).permitted]``, ``for e in items: if not can_read(user, e): continue``): the
+        caller is shown only the rows the project's check lets through, which is the access decision for a
+        listing (no claim on its lookup either way)."""
+        stack: list[cst.CSTNode] = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Lambda, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                continue
+            if isinstance(node, cst.Call):
+                func = node.func
+                q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+                name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
+                values = [a.value for a in node.args]
+                if (
+                    self._authorization_helper(q, name, node)
+                    and any(self.is_derived(v, state) and not _db_handle(v) for v in values)
+                    and any(not targets.isdisjoint(load_names(v)) for v in values)
+                ):
+                    for site in rows.sites:
+                        site.owner_gated = True
+                    return
+            stack.extend(iter_children(node))
 
     def _nulls_row(self, block: cst.BaseSuite, state: dict[str, Val]) -> bool:
         """``if ...: item = None`` (the fetched row is dropped)."""
@@ -1665,6 +1702,9 @@ class _Analyzer:
                 self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
                 if isinstance(comp.target, cst.Name) and isinstance(comp.iter, cst.Name):
                     targets[comp.target.value] = comp.iter.value
+                if it.rows and it.sites:
+                    for cond in comp.ifs:  # ``[r for r in rows if can_read(user, r)]``
+                        self._row_filter(cond.test, inner, it, set(load_names(comp.target)))
                 comp = comp.inner_for_in
             elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
             v = self.ev(elt, inner)
@@ -1998,7 +2038,7 @@ class _Analyzer:
                     # through a local or a loop over the rows' values: ``space = card.workspace_id``
                     base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
-            if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
+            if row is None and v is not None and v.rows and (v.model or self._several_models(v)) and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
@@ -2006,6 +2046,8 @@ class _Analyzer:
         if row is None or not (principal or self._reads_global_caller(name)):
             return None
         v, var, column = row
+        if v.model is None:  # a row of one of several models (``_several_models``): the helper decides on it
+            return Comparison(call, v, var, helper=name, column=None)
         if v.model and self._principal_written_down(call, q, state, v.model):
             return None
         if self.project is not None and q is not None and not whole:
@@ -2023,6 +2065,13 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    @staticmethod
+    def _several_models(v: Val) -> bool:
+        """A row bound to lookups of different models on different ways (``if kind == "project": item =
+        ...query(Project)... elif kind == "report": item = ...query(Report)...``): it has no common model, each
+        way's lookup names its own."""
+        return len(v.sites) > 1 and len({s.entities[0] for s in v.sites if s.entities}) > 1
 
     def _principal_written_down(self, call: cst.Call, q: Optional[str], state: dict[str, Val], model: str) -> bool:
         """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
@@ -3480,6 +3529,16 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     checks: list[Comparison] = []
     for check in fq.checks:
         row = check.row
+        if not row.model and len(row.sites) > 1 and not row.scoped:
+            # a row of one of several models, one per way: the check decides on the lookup of each way; the
+            # first owned one is named, the others are checked by the same call (one finding per check)
+            owned = [(s, owned_site_model(ctx, s)) for s in row.sites]
+            owned = [(s, m) for s, m in owned if m is not None]
+            if owned:
+                for s, _ in owned[1:]:
+                    s.checked_after.append(check.node)
+                checks.append(replace(check, row=replace(row, sites=tuple(s for s, _ in owned[:1]), model=owned[0][1])))
+            continue
         if row.sites and (row.scoped or not any(s.unscoped for s in row.sites)):
             for parent in _parent_sites(row, named_sites):
                 model = owned_site_model(ctx, parent)
