@@ -2514,7 +2514,17 @@ class _Analyzer:
             # ``sketch = self._get_sketch(sketch_id)``: a method of the view's own class that loads and checks
             owner = enclosing_class(self.ctx, self.func)
             found_method = method_summary(project, owner, func.attr.value) if owner is not None else None
-            return self._checked_by_helper(found_method[3], call, state) if found_method is not None else None
+            if found_method is None:
+                return None
+            checked = self._checked_by_helper(found_method[3], call, state)
+            if checked is None and self._verifying_method(func.attr.value, found_method[3]):
+                # ``self._verify_sketch_and_datasource(sketch_id, datasource_id)``: the keys are verified there
+                for a in call.args:
+                    if isinstance(a.value, cst.Name):
+                        old = state.get(a.value.value)
+                        if old is None or not (old.stmt or old.rows):
+                            state[a.value.value] = replace(old or NOTHING, derived=True)
+            return checked
         if target is None:
             return None
         mod, cls, name, summary = target
@@ -2573,6 +2583,27 @@ class _Analyzer:
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
+
+    def _verifying_method(self, name: str, summary: dict) -> bool:
+        """In a Flask view whose caller is a global, a method of the view's own class named like a check
+        (``_verify_sketch_and_datasource``) that hands one of its parameters to a helper that loads a row and
+        refuses unless the caller's permission check passes (``Sketch.get_with_acl(sketch_id)``, ``checked`` in
+        its summary): the method verifies what it is handed for the caller (the other keys are tied there to
+        the checked row), as a permission helper handed the row does."""
+        project = self.project
+        if project is None or not self.identity.global_caller or not any(w in name.lower() for w in VERIFY_WORDS):
+            return False
+        params = set(summary.get("params", ())) - {"self", "cls"}
+        for c in summary.get("calls", ()):
+            if not any(p in params for _, p in c.get("args", ())):
+                continue
+            target = c.get("target", "")
+            owner, _, method = target.rpartition(".")
+            found = project.get_class(owner) if owner and not target.startswith("self.") else None
+            sub = method_summary(project, found[0], method) if found is not None else None
+            if sub is not None and sub[3].get("checked") and sub[3].get("returns"):
+                return True
+        return False
 
     def _checked_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> Optional[Val]:
         """``sketch = Sketch.get_with_acl(sketch_id)``: a helper that looks a row up and refuses the request
@@ -3589,11 +3620,18 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
         if identity.router_auth and not _client_keyed(ctx, func, identity, site):
             continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
+        if identity.global_caller and site.kind in ("select", "query") and not (site.key_names or site.via or site.pred_nodes):
+            # a Flask view handed no caller (a decorator authenticates it, the caller is a global): a listing
+            # keyed on nothing is the view's catalogue (rules, templates, groups), as for a route whose router
+            # authenticates; only a lookup by a key is claimed
+            continue
         if _roster_read(ctx, site, model):
             continue
         if _keyed_by_caller(identity, site):
             continue
         if fq.checks and _existence_only(func, site):
+            continue
+        if _refused_if_found(func, site):
             continue
         if _key_for_caller_query(func, site, fq.sites):
             continue
@@ -3640,6 +3678,10 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             return
         if isinstance(node, cst.Comparison):
             compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "filter_by":
+            # ``Event.query.filter_by(sketch=sketch, searchindex=searchindex)``: the row itself as a relationship's
+            # value in a predicate, as ``Event.searchindex_id == searchindex.id``
+            compared.update(id(a.value) for a in node.args if a.keyword is not None and isinstance(a.value, cst.Name))
         elif isinstance(node, (cst.If, cst.While, cst.IfExp)):
             tested.update(id(p) for p in bool_operands(node.test, unwrap_not=True) if isinstance(p, cst.Name))
         if isinstance(node, (cst.Assign, cst.AnnAssign)):
@@ -3658,6 +3700,9 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             else:
                 visit(node.value, target)
             return
+        if isinstance(node, cst.Arg):
+            visit(node.value, target)  # (a keyword's name is no read)
+            return
         if isinstance(node, cst.Name):
             loads.append(node)
         for child in iter_children(node):
@@ -3669,13 +3714,13 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             keys.add(target)
         elif id(node.value) not in compared:
             return False
-    if not keys and not key_reads:
+    if not keys and not key_reads and not any(n.value == row and id(n) in compared for n in loads):
         return False
     for name in loads:
         if id(name) in stores:
             continue
         if name.value == row:
-            if id(name) not in tested:
+            if id(name) not in tested and id(name) not in compared:
                 return False
         elif name.value in keys and id(name) not in compared:
             return False
@@ -3789,6 +3834,45 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
         stack.extend(iter_children(node))
     # the assignment itself is one use of the name
     return tests > 0 and uses <= 1
+
+
+def _refused_if_found(func: cst.FunctionDef, site: Site) -> bool:
+    """A uniqueness lookup: the row is only tested for presence by ``if row:`` (``if row is not None:``)
+    whose body exits (``abort(400, "already exists")``, ``raise``), and never read otherwise: the request is
+    refused when it is there, nothing of the row is served or changed (as for a lookup that is itself the
+    test of an ``if`` that raises, ``flow``'s ``refused``)."""
+    if len(site.row_names) != 1:
+        return False
+    name = next(iter(site.row_names))
+    refusals = uses = 0
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.If):
+            test = node.test
+            present = isinstance(test, cst.Name) and test.value == name or (
+                isinstance(test, cst.Comparison)
+                and isinstance(test.left, cst.Name)
+                and test.left.value == name
+                and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.IsNot)
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value == "None"
+            )
+            if present and _Analyzer._exits(node.body) and node.orelse is None:
+                refusals += 1
+                stack.append(node.body)
+                continue
+        if isinstance(node, cst.Name) and node.value == name:
+            uses += 1
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        stack.extend(iter_children(node))
+    # the assignment itself is one use of the name
+    return refusals > 0 and uses <= 1
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
