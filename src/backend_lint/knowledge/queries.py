@@ -2528,7 +2528,7 @@ class _Analyzer:
         if target is None:
             return None
         mod, cls, name, summary = target
-        if recv.derived and summary.get("held_preds"):
+        if recv.derived and _held_scope(project, cls, summary):
             # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
             # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
             return None
@@ -3834,6 +3834,23 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
         stack.extend(iter_children(node))
     # the assignment itself is one use of the name
     return tests > 0 and uses <= 1
+
+
+def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
+    """The method compares a column with what its object holds (``held_preds``: ``APIKey.project_id ==
+    self.project_id``), itself or through the methods of its own class it hands a parameter to
+    (``delete(key_id)`` calling ``self.read_one(key_id)``)."""
+    if summary.get("held_preds"):
+        return True
+    if cls is None or _depth > 2:
+        return False
+    for c in summary.get("calls", ()):
+        target = c.get("target", "")
+        if target.startswith("self.") and target.count(".") == 1:
+            sub = method_summary(project, cls, target[5:])
+            if sub is not None and _held_scope(project, sub[1], sub[3], _depth + 1):
+                return True
+    return False
 
 
 def _refused_if_found(func: cst.FunctionDef, site: Site) -> bool:

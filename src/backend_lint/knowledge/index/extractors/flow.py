@@ -535,10 +535,20 @@ def _held_value(pred: ast.AST) -> bool:
     self.client.id``, ``Model.workspace_id == self.role.workspace_id``): the object answers for the scope."""
     if type(pred) is not ast.Compare:
         return any(_held_value(a) for a in getattr(pred, "args", ())) if type(pred) is ast.Call else False
-    for side in [pred.left, *pred.comparators]:
+    sides = [pred.left, *pred.comparators]
+    for side in sides:
         if type(side) is ast.Attribute and type(side.value) is ast.Attribute:
             base = side.value.value
             if type(base) is ast.Name and base.id == "self":
+                return True
+    if len(sides) == 2:
+        # ``APIKey.project_id == self.project_id``: a CRUD object built for one project (``APIKeyCrud(session,
+        # project_id=...)``) compares a model's ``*_id`` column with the id it holds
+        for a, b in (sides, sides[::-1]):
+            if (
+                type(a) is ast.Attribute and type(a.value) is ast.Name and a.value.id[:1].isupper() and a.attr.endswith("_id")
+                and type(b) is ast.Attribute and type(b.value) is ast.Name and b.value.id == "self" and b.attr == a.attr
+            ):
                 return True
     return False
 
