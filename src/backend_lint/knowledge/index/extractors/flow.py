@@ -246,6 +246,14 @@ def summarise(
                     target: Optional[str] = f"self.{func.attr}"
                 elif ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in instances:
                     target = f"{instances[func.value.id]}.{func.attr}"  # ``repo = ItemRepository(db); repo.get(key)``
+                elif (
+                    ft is ast.Attribute and type(func.value) is ast.Call and isinstance(func.value.func, (ast.Name, ast.Attribute))
+                    and (func.value.func.attr if type(func.value.func) is ast.Attribute else func.value.func.id)[:1].isupper()
+                ):
+                    # ``JournalService(self.session)._get_owned_journal(journal_id, user_id)``: a method of an
+                    # object built on the spot
+                    built = resolve(func.value.func)
+                    target = f"{built}.{func.attr}" if built else None
                 else:
                     target = resolve(func)
                 if target:
