@@ -348,6 +348,9 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
+        # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
+        self.pending_ties: dict[str, list[Site]] = {}
         # a test that decides access is being read: a column outside the identity fields compared with the
         # principal's id counts there only (``principal_column``), never as an owner gate
         self.in_decision = False
@@ -671,6 +674,7 @@ class _Analyzer:
             body_state = self._as_admin(body_state)
         if self._exits(stmt.body):
             self._key_in_checked(stmt.test, state)
+            self._tie_pending(stmt.test, state)
             self._narrow(stmt.test, else_state, positive=False)
             self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
@@ -739,6 +743,30 @@ class _Analyzer:
         for site in self.out.sites:
             if key.value in site.key_names:
                 site.owner_gated = True
+
+    def _tie_pending(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if score_set not in collection.score_sets: raise HTTPException(409)`` where ``collection`` was
+        loaded and is not checked yet: the child is refused unless it belongs to that row; when the row is
+        checked for the caller later (``assert_permission(user, collection, ...)`` before anything is done), the
+        child is tied to a checked parent (``_tied_to_checked_parent``): no claim on its lookup either way."""
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.NotIn)):
+            return
+        child, members = _unwrap(self.ctx, test.left), _unwrap(self.ctx, test.comparisons[0].comparator)
+        if not (isinstance(child, cst.Name) and isinstance(members, cst.Attribute) and isinstance(members.value, cst.Name)):
+            return
+        c, p = state.get(child.value), state.get(members.value.value)
+        if c is None or not (c.rows and c.model and c.sites) or c.derived:
+            return
+        if p is None or not (p.rows and p.model and (p.sites or p.repo)) or p.derived or p.model == c.model:
+            return
+        if members.attr.value not in relationships(self.project, p.model):
+            return
+        self.pending_ties.setdefault(members.value.value, []).extend(c.sites)
+
+    def _parent_checked(self, name: Optional[str]) -> None:
+        """The row held in ``name`` was checked for the caller: the children tied to it before are verified."""
+        for site in self.pending_ties.pop(name, ()) if name is not None else ():
+            site.owner_gated = True
 
     def _row_instance(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
         """``if isinstance(item, Data):`` (or the ``else`` of ``if not isinstance(item, Data):``): where the test
@@ -1143,6 +1171,7 @@ class _Analyzer:
         self._tied_to_checked_parent(expr, state)
         for c in found:
             self.out.checks.append(c)
+            self._parent_checked(c.name)
             if c.name is not None:
                 self._verify_loaded(c.name, state, c.node, c.helper)  # (the values it was looked up through)
             # after the check the row (and the key it was looked up by) is the principal's
@@ -1884,6 +1913,8 @@ class _Analyzer:
             check = self.row_method_check(call, state) or self.authorization_check(call, q, name, state, args)
             if check is not None:
                 self.out.checks.append(check)
+                if self._deciding_check(call, q, name):
+                    self._parent_checked(check.name)
                 # after the helper decided, the row and the key it was looked up by are the principal's
                 if check.name is not None and check.name in state:
                     state[check.name] = replace(state[check.name], derived=True)
