@@ -2582,7 +2582,7 @@ class _Analyzer:
                 identity_kw, handed_client = False, True
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
-                if param is None or (param not in unused and "idle" not in summary):
+                if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
                     return None
                 if param not in unused:
                     handed.append(param)
@@ -3986,7 +3986,7 @@ def principal_passes_through(
     index cannot see) is taken to decide, as before: the function scopes or checks."""
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
-    if param not in summary.get("idle", ()) or _depth > 3:
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 3:
         return False
     canonical = project.canonical(model)
     for source, words in summary.get("admin_guards", ()):
