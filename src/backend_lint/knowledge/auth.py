@@ -2011,8 +2011,8 @@ def _principal_recorded_only(ctx: "FileContext", func: cst.FunctionDef, name: st
             return False
         params = summary.get("params", [])
         target = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
-        if target is None or not (target in summary.get("idle", ()) or target in summary.get("unused", ())):
-            return False
+        if target is None or target not in summary.get("idle", ()):
+            return False  # (a getter given the caller that ignores it records nothing: ``fetch_plain(db, id, user=user)``)
         # handed on there only to what is no check (a model's constructor, a log)
         for c in summary.get("calls", ()):
             if any(p == target for _, p in c.get("args", ())) and any(w in last_segment(c.get("target", "")).lower() for w in VERIFY_WORDS):
