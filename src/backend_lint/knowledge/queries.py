@@ -348,6 +348,9 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
+        # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
+        self.pending_ties: dict[str, list[Site]] = {}
         # a test that decides access is being read: a column outside the identity fields compared with the
         # principal's id counts there only (``principal_column``), never as an owner gate
         self.in_decision = False
@@ -591,6 +594,11 @@ class _Analyzer:
             else:
                 self.test(stmt.test, state, decision=False)
             inner = dict(state)
+            if isinstance(stmt, cst.For) and it.rows and it.sites:
+                # ``for row in rows: if not can_read(user, row): continue``: each row filtered by an access check
+                for sub in stmt.body.body:  # type: ignore[attr-defined]
+                    if isinstance(sub, cst.If) and self._skips(sub.body):
+                        self._row_filter(sub.test, inner, it, set(load_names(stmt.target)))
             self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
             self.merge_into(state, [inner, dict(state)])
             if isinstance(stmt, cst.For):
@@ -675,6 +683,7 @@ class _Analyzer:
             body_state = self._as_admin(body_state)
         if self._exits(stmt.body):
             self._key_in_checked(stmt.test, state)
+            self._tie_pending(stmt.test, state)
             self._narrow(stmt.test, else_state, positive=False)
             self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
@@ -743,6 +752,30 @@ class _Analyzer:
         for site in self.out.sites:
             if key.value in site.key_names:
                 site.owner_gated = True
+
+    def _tie_pending(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if score_set not in collection.score_sets: raise HTTPException(409)`` where ``collection`` was
+        loaded and is not checked yet: the child is refused unless it belongs to that row; when the row is
+        checked for the caller later (``assert_permission(user, collection, ...)`` before anything is done), the
+        child is tied to a checked parent (``_tied_to_checked_parent``): no claim on its lookup either way."""
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.NotIn)):
+            return
+        child, members = _unwrap(self.ctx, test.left), _unwrap(self.ctx, test.comparisons[0].comparator)
+        if not (isinstance(child, cst.Name) and isinstance(members, cst.Attribute) and isinstance(members.value, cst.Name)):
+            return
+        c, p = state.get(child.value), state.get(members.value.value)
+        if c is None or not (c.rows and c.model and c.sites) or c.derived:
+            return
+        if p is None or not (p.rows and p.model and (p.sites or p.repo)) or p.derived or p.model == c.model:
+            return
+        if members.attr.value not in relationships(self.project, p.model):
+            return
+        self.pending_ties.setdefault(members.value.value, []).extend(c.sites)
+
+    def _parent_checked(self, name: Optional[str]) -> None:
+        """The row held in ``name`` was checked for the caller: the children tied to it before are verified."""
+        for site in self.pending_ties.pop(name, ()) if name is not None else ():
+            site.owner_gated = True
 
     def _row_instance(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
         """``if isinstance(item, Data):`` (or the ``else`` of ``if not isinstance(item, Data):``): where the test
@@ -851,6 +884,38 @@ class _Analyzer:
         return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and (
             isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(last.body[-1])
         )
+
+    @staticmethod
+    def _skips(block: cst.BaseSuite) -> bool:
+        """The block ends in ``continue``: a loop's element is skipped."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else []
+        last = body[-1] if body else None
+        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Continue)
+
+    def _row_filter(self, test: cst.BaseExpression, state: dict[str, Val], rows: Val, targets: set[str]) -> None:
+        """Rows filtered one by one by an access check given the principal and the row (``[e for e in items if
+        has_permission(user, e, READ).permitted]``, ``for e in items: if not can_read(user, e): continue``): the
+        caller is shown only the rows the project's check lets through, which is the access decision for a
+        listing (no claim on its lookup either way)."""
+        stack: list[cst.CSTNode] = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Lambda, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+                continue
+            if isinstance(node, cst.Call):
+                func = node.func
+                q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+                name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
+                values = [a.value for a in node.args]
+                if (
+                    self._authorization_helper(q, name, node)
+                    and any(self.is_derived(v, state) and not _db_handle(v) for v in values)
+                    and any(not targets.isdisjoint(load_names(v)) for v in values)
+                ):
+                    for site in rows.sites:
+                        site.owner_gated = True
+                    return
+            stack.extend(iter_children(node))
 
     def _nulls_row(self, block: cst.BaseSuite, state: dict[str, Val]) -> bool:
         """``if ...: item = None`` (the fetched row is dropped)."""
@@ -1115,6 +1180,7 @@ class _Analyzer:
         self._tied_to_checked_parent(expr, state)
         for c in found:
             self.out.checks.append(c)
+            self._parent_checked(c.name)
             if c.name is not None:
                 self._verify_loaded(c.name, state, c.node, c.helper)  # (the values it was looked up through)
             # after the check the row (and the key it was looked up by) is the principal's
@@ -1674,6 +1740,9 @@ class _Analyzer:
                 self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
                 if isinstance(comp.target, cst.Name) and isinstance(comp.iter, cst.Name):
                     targets[comp.target.value] = comp.iter.value
+                if it.rows and it.sites:
+                    for cond in comp.ifs:  # ``[r for r in rows if can_read(user, r)]``
+                        self._row_filter(cond.test, inner, it, set(load_names(comp.target)))
                 comp = comp.inner_for_in
             elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
             v = self.ev(elt, inner)
@@ -1853,6 +1922,8 @@ class _Analyzer:
             check = self.row_method_check(call, state) or self.authorization_check(call, q, name, state, args)
             if check is not None:
                 self.out.checks.append(check)
+                if self._deciding_check(call, q, name):
+                    self._parent_checked(check.name)
                 # after the helper decided, the row and the key it was looked up by are the principal's
                 if check.name is not None and check.name in state:
                     state[check.name] = replace(state[check.name], derived=True)
@@ -2007,7 +2078,7 @@ class _Analyzer:
                     # through a local or a loop over the rows' values: ``space = card.workspace_id``
                     base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
-            if row is None and v is not None and v.rows and v.model and not v.derived and (v.sites or v.repo):
+            if row is None and v is not None and v.rows and (v.model or self._several_models(v)) and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
@@ -2015,6 +2086,8 @@ class _Analyzer:
         if row is None or not (principal or self._reads_global_caller(name)):
             return None
         v, var, column = row
+        if v.model is None:  # a row of one of several models (``_several_models``): the helper decides on it
+            return Comparison(call, v, var, helper=name, column=None)
         if v.model and self._principal_written_down(call, q, state, v.model):
             return None
         if self.project is not None and q is not None and not whole:
@@ -2032,6 +2105,13 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    @staticmethod
+    def _several_models(v: Val) -> bool:
+        """A row bound to lookups of different models on different ways (``if kind == "project": item =
+        ...query(Project)... elif kind == "report": item = ...query(Report)...``): it has no common model, each
+        way's lookup names its own."""
+        return len(v.sites) > 1 and len({s.entities[0] for s in v.sites if s.entities}) > 1
 
     def _principal_written_down(self, call: cst.Call, q: Optional[str], state: dict[str, Val], model: str) -> bool:
         """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
@@ -2474,11 +2554,21 @@ class _Analyzer:
             # ``sketch = self._get_sketch(sketch_id)``: a method of the view's own class that loads and checks
             owner = enclosing_class(self.ctx, self.func)
             found_method = method_summary(project, owner, func.attr.value) if owner is not None else None
-            return self._checked_by_helper(found_method[3], call, state) if found_method is not None else None
+            if found_method is None:
+                return None
+            checked = self._checked_by_helper(found_method[3], call, state)
+            if checked is None and self._verifying_method(func.attr.value, found_method[3]):
+                # ``self._verify_sketch_and_datasource(sketch_id, datasource_id)``: the keys are verified there
+                for a in call.args:
+                    if isinstance(a.value, cst.Name):
+                        old = state.get(a.value.value)
+                        if old is None or not (old.stmt or old.rows):
+                            state[a.value.value] = replace(old or NOTHING, derived=True)
+            return checked
         if target is None:
             return None
         mod, cls, name, summary = target
-        if recv.derived and summary.get("held_preds"):
+        if recv.derived and _held_scope(project, cls, summary):
             # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
             # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
             return None
@@ -2501,7 +2591,7 @@ class _Analyzer:
                 identity_kw, handed_client = False, True
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
-                if param is None or (param not in unused and "idle" not in summary):
+                if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
                     return None
                 if param not in unused:
                     handed.append(param)
@@ -2533,6 +2623,27 @@ class _Analyzer:
             site.consumptions.append((False, False))
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
         return None
+
+    def _verifying_method(self, name: str, summary: dict) -> bool:
+        """In a Flask view whose caller is a global, a method of the view's own class named like a check
+        (``_verify_sketch_and_datasource``) that hands one of its parameters to a helper that loads a row and
+        refuses unless the caller's permission check passes (``Sketch.get_with_acl(sketch_id)``, ``checked`` in
+        its summary): the method verifies what it is handed for the caller (the other keys are tied there to
+        the checked row), as a permission helper handed the row does."""
+        project = self.project
+        if project is None or not self.identity.global_caller or not any(w in name.lower() for w in VERIFY_WORDS):
+            return False
+        params = set(summary.get("params", ())) - {"self", "cls"}
+        for c in summary.get("calls", ()):
+            if not any(p in params for _, p in c.get("args", ())):
+                continue
+            target = c.get("target", "")
+            owner, _, method = target.rpartition(".")
+            found = project.get_class(owner) if owner and not target.startswith("self.") else None
+            sub = method_summary(project, found[0], method) if found is not None else None
+            if sub is not None and sub[3].get("checked") and sub[3].get("returns"):
+                return True
+        return False
 
     def _checked_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> Optional[Val]:
         """``sketch = Sketch.get_with_acl(sketch_id)``: a helper that looks a row up and refuses the request
@@ -3489,6 +3600,16 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     checks: list[Comparison] = []
     for check in fq.checks:
         row = check.row
+        if not row.model and len(row.sites) > 1 and not row.scoped:
+            # a row of one of several models, one per way: the check decides on the lookup of each way; the
+            # first owned one is named, the others are checked by the same call (one finding per check)
+            owned = [(s, owned_site_model(ctx, s)) for s in row.sites]
+            owned = [(s, m) for s, m in owned if m is not None]
+            if owned:
+                for s, _ in owned[1:]:
+                    s.checked_after.append(check.node)
+                checks.append(replace(check, row=replace(row, sites=tuple(s for s, _ in owned[:1]), model=owned[0][1])))
+            continue
         if row.sites and (row.scoped or not any(s.unscoped for s in row.sites)):
             for parent in _parent_sites(row, named_sites):
                 model = owned_site_model(ctx, parent)
@@ -3539,6 +3660,11 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
         if identity.router_auth and not _client_keyed(ctx, func, identity, site):
             continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
+        if identity.global_caller and site.kind in ("select", "query") and not (site.key_names or site.via or site.pred_nodes):
+            # a Flask view handed no caller (a decorator authenticates it, the caller is a global): a listing
+            # keyed on nothing is the view's catalogue (rules, templates, groups), as for a route whose router
+            # authenticates; only a lookup by a key is claimed
+            continue
         if _roster_read(ctx, site, model):
             continue
         if _keyed_by_caller(identity, site):
@@ -3547,6 +3673,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
+        if _refused_if_found(func, site):
+            continue
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
@@ -3592,6 +3720,10 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             return
         if isinstance(node, cst.Comparison):
             compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "filter_by":
+            # ``Event.query.filter_by(sketch=sketch, searchindex=searchindex)``: the row itself as a relationship's
+            # value in a predicate, as ``Event.searchindex_id == searchindex.id``
+            compared.update(id(a.value) for a in node.args if a.keyword is not None and isinstance(a.value, cst.Name))
         elif isinstance(node, (cst.If, cst.While, cst.IfExp)):
             tested.update(id(p) for p in bool_operands(node.test, unwrap_not=True) if isinstance(p, cst.Name))
         if isinstance(node, (cst.Assign, cst.AnnAssign)):
@@ -3610,6 +3742,9 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             else:
                 visit(node.value, target)
             return
+        if isinstance(node, cst.Arg):
+            visit(node.value, target)  # (a keyword's name is no read)
+            return
         if isinstance(node, cst.Name):
             loads.append(node)
         for child in iter_children(node):
@@ -3621,13 +3756,13 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
             keys.add(target)
         elif id(node.value) not in compared:
             return False
-    if not keys and not key_reads:
+    if not keys and not key_reads and not any(n.value == row and id(n) in compared for n in loads):
         return False
     for name in loads:
         if id(name) in stores:
             continue
         if name.value == row:
-            if id(name) not in tested:
+            if id(name) not in tested and id(name) not in compared:
                 return False
         elif name.value in keys and id(name) not in compared:
             return False
@@ -3777,6 +3912,62 @@ def _refuses(node: cst.CSTNode) -> bool:
     return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Raise)
 
 
+def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
+    """The method compares a column with what its object holds (``held_preds``: ``APIKey.project_id ==
+    self.project_id``), itself or through the methods of its own class it hands a parameter to
+    (``delete(key_id)`` calling ``self.read_one(key_id)``)."""
+    if summary.get("held_preds"):
+        return True
+    if cls is None or _depth > 2:
+        return False
+    for c in summary.get("calls", ()):
+        target = c.get("target", "")
+        if target.startswith("self.") and target.count(".") == 1:
+            sub = method_summary(project, cls, target[5:])
+            if sub is not None and _held_scope(project, sub[1], sub[3], _depth + 1):
+                return True
+    return False
+
+
+def _refused_if_found(func: cst.FunctionDef, site: Site) -> bool:
+    """A uniqueness lookup: the row is only tested for presence by ``if row:`` (``if row is not None:``)
+    whose body exits (``abort(400, "already exists")``, ``raise``), and never read otherwise: the request is
+    refused when it is there, nothing of the row is served or changed (as for a lookup that is itself the
+    test of an ``if`` that raises, ``flow``'s ``refused``)."""
+    if len(site.row_names) != 1:
+        return False
+    name = next(iter(site.row_names))
+    refusals = uses = 0
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.If):
+            test = node.test
+            present = isinstance(test, cst.Name) and test.value == name or (
+                isinstance(test, cst.Comparison)
+                and isinstance(test.left, cst.Name)
+                and test.left.value == name
+                and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.IsNot)
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value == "None"
+            )
+            if present and _Analyzer._exits(node.body) and node.orelse is None:
+                refusals += 1
+                stack.append(node.body)
+                continue
+        if isinstance(node, cst.Name) and node.value == name:
+            uses += 1
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        stack.extend(iter_children(node))
+    # the assignment itself is one use of the name
+    return refusals > 0 and uses <= 1
+
+
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
     """Follow the request, not the function: a helper (not a route handler) that is handed no principal,
     only identity values, and looks a row up by a key its caller handed in makes no claim of its own; the
@@ -3840,7 +4031,7 @@ def principal_passes_through(
     index cannot see) is taken to decide, as before: the function scopes or checks."""
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
-    if param not in summary.get("idle", ()) or _depth > 3:
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 3:
         return False
     canonical = project.canonical(model)
     for source, words in summary.get("admin_guards", ()):

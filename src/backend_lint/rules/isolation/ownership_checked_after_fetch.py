@@ -73,6 +73,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     (`create_subfolder(db, folder_id=row.folder.parent_id, new=..., current_user=user)` puts the caller on
     the rows it creates and raises only on a bad storage name): the load stays BKL201. And a later check of
     a row whose key a route decorator already verified against the caller (see BKL201) is not reported.
+    A row bound on each way to a lookup of another model (`if kind == "atlas": item = ...query(Atlas)...
+    elif kind == "chart": item = ...query(Chart)...`) and handed to such a helper is checked there, whatever
+    the helper's verdict then serves (`return has_permission(user, item, action).permitted`, a permission
+    probe): one finding at the helper's call, naming the first owned model.
     A project function given the row's key that returns the row's own model is a scoped fetch,
     not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
     a check. A function given the row that only formats or logs it decides nothing. A

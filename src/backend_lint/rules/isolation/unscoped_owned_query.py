@@ -295,6 +295,31 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       (`.options(with_expression(Comment.my_score, score_for(user)))`, `case((User.id.in_(followed_ids),
       True))`): the function knew the caller and chose to list everyone's rows; a listing that never reads
       the principal (the owner filter forgotten) is still reported;
+    - rows filtered one by one by an access check given the principal and the row (`[e for e in items if
+      has_permission(user, e, Action.READ).permitted]`, `for e in items: if not can_read(user, e): continue`):
+      the listing shows only what the project's check lets through; a filter on a plain attribute (`if
+      e.published`), a check that only orders or counts the rows, still reported;
+    - a uniqueness lookup: the row is only tested for presence by an `if` whose body exits (`if taken:
+      abort(409)`) and never read otherwise;
+    - a row used only as a `filter_by` value (`Event.query.filter_by(sketch=sketch, searchindex=index)`) or
+      for its key in a query scoped by the principal or a row checked for it: nothing of it leaves;
+    - a child refused unless it is in a relationship of another loaded row (`if score_set not in
+      collection.score_sets: raise HTTPException(409)`) that is checked for the caller afterwards
+      (`assert_permission(user, collection, ...)`): tied to a checked parent; with no such check, reported;
+    - a CRUD object built with the caller's value (`APIKeyCrud(session, project_id=ctx.project_.id)`) whose
+      method compares the model's column with what it holds (`APIKey.project_id == self.project_id`),
+      itself or through a method of its class (`delete` calling `self.read_one`): built with a client key,
+      still reported;
+    - in a service given the principal only to record who acted (a new row's constructor keyword,
+      `created_by=user`; an attribute of a row handed in, `calibration.modified_by = user`; a callee that
+      only hands it on; the test of an `if` that only sets values), its own reads: the route that hands it
+      a key answers for the key (reported at the route's call unless the route verified it); writing the
+      caller onto the row it looks up (`item.updated_by = user`) acts on that row: still reported;
+    - in a Flask view whose caller is a global (a decorator authenticates it), a listing keyed on nothing
+      (`SigmaRule.query.all()`): the view's catalogue, as for a route whose router authenticates; a method of
+      the view's class named like a check (`self._verify_sketch_and_datasource(sketch_id, datasource_id)`)
+      that hands its key to a loader refusing without the caller's permission (`Sketch.get_with_acl(...)`)
+      verifies the keys it is handed;
     - a key read from a row handed in: a parameter typed by an ORM table or by an alias naming only
       tables (`Commentable = Article | Collection`), or narrowed by `isinstance(item, Data)`;
     - a list of keys verified element by element before the lookup (`for name in names: if name not in

@@ -268,6 +268,14 @@ def summarise(
                     target: Optional[str] = f"self.{func.attr}"
                 elif ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in instances:
                     target = f"{instances[func.value.id]}.{func.attr}"  # ``repo = ItemRepository(db); repo.get(key)``
+                elif (
+                    ft is ast.Attribute and type(func.value) is ast.Call and isinstance(func.value.func, (ast.Name, ast.Attribute))
+                    and (func.value.func.attr if type(func.value.func) is ast.Attribute else func.value.func.id)[:1].isupper()
+                ):
+                    # ``JournalService(self.session)._get_owned_journal(journal_id, user_id)``: a method of an
+                    # object built on the spot
+                    built = resolve(func.value.func)
+                    target = f"{built}.{func.attr}" if built else None
                 else:
                     target = resolve(func)
                 if target:
@@ -318,6 +326,10 @@ def summarise(
     idle = sorted(p for p, n in reads.items() if handed.get(p) == n and p not in keyed_params)
     if idle:
         out["idle"] = idle
+    if fetches:
+        recorded = sorted(p for p in plain - set(idle) - keyed_params if p in reads and _recorded_only(fn, p, plain))
+        if recorded:
+            out["recorded"] = recorded
     if calls and mentions_lowered("admin", "superuser"):
         guards = _admin_guards(fn, resolve)
         if guards:
@@ -359,6 +371,70 @@ def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
     # a parameter (who the caller names), or a module's global caller (``current_user``)
     return {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
 _ADMIN_WORDS = ("admin", "superuser")
+
+
+def _block_exits(stmts: list[ast.stmt]) -> bool:
+    for stmt in stmts:
+        for node in ast.walk(stmt):
+            t = type(node)
+            if t in (ast.Raise, ast.Return, ast.Continue, ast.Break):
+                return True
+            if t is ast.Call and type(node.func) is ast.Name and node.func.id == "abort":  # type: ignore[attr-defined]
+                return True
+    return False
+
+
+def _recorded_only(fn: ast.AST, param: str, plain: set[str]) -> bool:
+    """``recorded`` in the summary: the parameter only records who acted: a keyword of a class's constructor
+    (``ScoreCalibration(created_by=user)``), assigned to an attribute of another parameter (``calibration.modified_by
+    = user``), handed to a call (the reader judges the callee, as for ``idle``), or read in the test of an ``if``
+    that only sets values (no exit); log calls and f-strings aside. Who acted, written down, decides nothing."""
+    writes = 0
+    other = False
+
+    def visit(node: ast.AST, neutral: bool) -> None:
+        nonlocal writes, other
+        if other or isinstance(node, _SKIP):
+            return
+        t = type(node)
+        if t is ast.Name:
+            if node.id == param and not neutral:  # type: ignore[attr-defined]
+                other = True
+            return
+        if t is ast.JoinedStr:
+            return
+        if t is ast.If:
+            flag = not _block_exits(node.body) and not _block_exits(node.orelse)  # type: ignore[attr-defined]
+            visit(node.test, neutral or flag)  # type: ignore[attr-defined]
+            for sub in node.body + node.orelse:  # type: ignore[attr-defined]
+                visit(sub, neutral)
+            return
+        if t is ast.Assign and type(node.value) is ast.Name and node.value.id == param:  # type: ignore[attr-defined]
+            if all(type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id in plain and x.value.id != param for x in node.targets):  # type: ignore[attr-defined]
+                writes += 1
+                return
+        if t is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+            log = type(func) is ast.Attribute and "log" in ast.unparse(func.value).lower()
+            visit(func, neutral)
+            for a in node.args:  # type: ignore[attr-defined]
+                if type(a) is ast.Name and a.id == param:
+                    writes += 1  # handed on: the reader judges the callee (``calls``)
+                else:
+                    visit(a, neutral or log)
+            for k in node.keywords:  # type: ignore[attr-defined]
+                if type(k.value) is ast.Name and k.value.id == param and (name[:1].isupper() or k.arg is not None):
+                    writes += 1
+                else:
+                    visit(k.value, neutral or log)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, neutral)
+
+    for stmt in fn.body:  # type: ignore[attr-defined]
+        visit(stmt, False)
+    return writes > 0 and not other
 
 
 _DATA_PARENTS = frozenset({ast.Call, ast.FormattedValue, ast.Return, ast.Dict, ast.Assign, ast.If, ast.While, ast.IfExp})
@@ -557,10 +633,20 @@ def _held_value(pred: ast.AST) -> bool:
     self.client.id``, ``Model.workspace_id == self.role.workspace_id``): the object answers for the scope."""
     if type(pred) is not ast.Compare:
         return any(_held_value(a) for a in getattr(pred, "args", ())) if type(pred) is ast.Call else False
-    for side in [pred.left, *pred.comparators]:
+    sides = [pred.left, *pred.comparators]
+    for side in sides:
         if type(side) is ast.Attribute and type(side.value) is ast.Attribute:
             base = side.value.value
             if type(base) is ast.Name and base.id == "self":
+                return True
+    if len(sides) == 2:
+        # ``APIKey.project_id == self.project_id``: a CRUD object built for one project (``APIKeyCrud(session,
+        # project_id=...)``) compares a model's ``*_id`` column with the id it holds
+        for a, b in (sides, sides[::-1]):
+            if (
+                type(a) is ast.Attribute and type(a.value) is ast.Name and a.value.id[:1].isupper() and a.attr.endswith("_id")
+                and type(b) is ast.Attribute and type(b.value) is ast.Name and b.value.id == "self" and b.attr == a.attr
+            ):
                 return True
     return False
 

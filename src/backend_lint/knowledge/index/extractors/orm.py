@@ -1241,7 +1241,9 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
         if value.__class__ is ast.Name and value.id in nested and _depth < 3:  # type: ignore[attr-defined]
             inner = nested[value.id]  # type: ignore[attr-defined]
             facts = _function_facts(inner, resolve, _depth + 1)
-            if facts.get("auth") or any(_last(p.get("marker")) in ("Depends", "Security") for p in facts["params"]):
+            # (a parameter typed by an alias may be an ``Annotated[..., Depends(...)]`` alias of another module:
+            # ``auth_context: AuthContextDep``, read by ``auth.alias_dependency``)
+            if facts.get("auth") or any(_last(p.get("marker")) in ("Depends", "Security") or p.get("alias") for p in facts["params"]):
                 facts["name"] = inner.name
                 for key in ("feeds", "route", "tool", "task", "line"):
                     facts.pop(key, None)
