@@ -271,13 +271,15 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
 def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:
     """The project class whose instance a dependency factory returns, when that class is callable (has a
     ``__call__``): a function or a class's method annotated to return it (``def get_auth_verifier(scopes) ->
-    AuthVerifierBase``). A value of such a class given to ``Depends`` is called by FastAPI per request; the
+    AuthVerifierBase``), or a function with no annotation whose every ``return`` builds one (``return
+    CombinedEnforcement(module, action)``, index fact ``builds``). A value of such a class given to ``Depends`` is called by FastAPI per request; the
     factory itself is not the dependency. ``None`` for anything else."""
     returns: Optional[str] = None
     if target is not None:
         if target[2] != "functions":
             return None
-        returns = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("returns")
+        fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {})
+        returns = fn.get("returns") or fn.get("builds")
     elif "." in dependency:
         owner, method = dependency.rsplit(".", 1)
         cls = project.get_class(owner)
