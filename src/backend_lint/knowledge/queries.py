@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
@@ -1886,7 +1886,7 @@ class _Analyzer:
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is None and self.identity.route is None:
-            repo = self.summary_row_fetch(call, q, args)
+            repo = self.summary_row_fetch(call, q, args, state)
         if repo is not None:
             keys = [
                 v
@@ -2401,7 +2401,19 @@ class _Analyzer:
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
-    def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val]) -> Optional[Val]:
+    def call_models(self, call: cst.Call, state: dict[str, Val]) -> list[tuple[Union[int, str], str]]:
+        """The table classes a call hands along, by argument position or keyword (``must_exist(db, Note,
+        note_id)``): what a generic getter's model parameter is (``handed_models``)."""
+        out: list[tuple[Union[int, str], str]] = []
+        for i, a in enumerate(call.args):
+            if a.star or not isinstance(a.value, (cst.Name, cst.Attribute)):
+                continue
+            model = self.model_of(a.value, state)
+            if model is not None:
+                out.append((a.keyword.value if a.keyword is not None else i, model))
+        return out
+
+    def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val], state: Optional[dict[str, Val]] = None) -> Optional[Val]:
         """``activity = crud.get_activity_by_id(activity_id, db)`` in a function that is not a route but knows
         who asks (a principal, an identity parameter, or a parameter its callers fill with the principal's id,
         ``token_user_id``): a project function whose summary (``flow`` index facts) looks
@@ -2410,23 +2422,33 @@ class _Analyzer:
         route that hands the key is reported, at its call, when nothing checks), a BKL202 check when the
         owner is compared with who asks. A helper given who asks is not this (it scopes or checks)."""
         project = self.project
-        if project is None or q is None:
+        if project is None:
             return None
-        found = project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
+        target: Optional[tuple[str, Optional[str], str, dict]] = None
+        found = project.resolve_symbol(q) if q is not None else None
+        if found is not None and found[2] == "functions":
+            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            if summary is not None:
+                target = (found[0], None, found[1], summary)
+        func = call.func
+        if target is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            # ``star = self.fetch(star_id)``: a method of the service's own class that looks the row up
+            owner = enclosing_class(self.ctx, self.func)
+            target = method_summary(project, owner, func.attr.value) if owner is not None else None
+        if target is None or not target[3].get("returns"):
             return None
-        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
-        if summary is None or not summary.get("returns"):
-            return None
-        unscoped = helper_unscoped(project, self.settings, found[0], None, found[1], summary)
+        mod, cls, name, summary = target
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state or {}))
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
         if not unscoped:
             return None
-        params = summary.get("params", [])
         model = None
         for i, a in enumerate(call.args):
             if a.star:
                 return None
-            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
             v = args[i] if i < len(args) else NOTHING
             if v.derived or (a.keyword is not None and a.keyword.value in self.identity_fields):
                 return None  # given who asks
@@ -2473,11 +2495,12 @@ class _Analyzer:
             # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
             # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
             return None
-        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary)
-        if not unscoped:
-            return self._checked_by_helper(summary, call, state)
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state))
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
+        if not unscoped:
+            return self._checked_by_helper(summary, call, state)
         client = self.client_params()
         # (a parameter the helper only keeps on the object, ``self.user = user``, decides nothing there)
         unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
@@ -3285,13 +3308,51 @@ def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[t
 
 
 def helper_unscoped(
-    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, _depth: int = 0
+    project: "ProjectIndex",
+    settings: "Settings",
+    module: str,
+    cls: Optional[str],
+    name: str,
+    summary: dict,
+    _depth: int = 0,
+    models: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
-    it hands them to: ``{parameter: (model, call chain)}``."""
-    key = ("flow.unscoped", module, cls, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, summary, _depth))
+    it hands them to: ``{parameter: (model, call chain)}``. ``models``: the classes the caller hands to the
+    function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``)."""
+    key = ("flow.unscoped", module, cls, name, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth))
+
+
+def with_models(summary: dict, models: dict[str, str]) -> dict:
+    """A generic getter's summary (its lookups on a model parameter, ``model_param`` of a ``flow`` fetch) with
+    the classes its caller hands in: ``db.get(model, ident=key)`` called as ``must_exist(db, Note, note_id)``
+    is a lookup of ``Note``. Lookups on a model parameter the caller fills with no class are dropped."""
+    fetches = summary.get("fetches")
+    if not fetches or not any("model_param" in f for f in fetches):
+        return summary
+    filled = [
+        f if "model_param" not in f else dict(f, model=models[f["model_param"]])
+        for f in fetches
+        if "model_param" not in f or f["model_param"] in models
+    ]
+    return dict(summary, fetches=filled)
+
+
+def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, str], str]]) -> tuple[tuple[str, str], ...]:
+    """The classes a call hands to a generic getter's model parameters (``given``: argument position or keyword,
+    class), by parameter name; ``offset`` 1 for a method's ``self``."""
+    wanted = {f["model_param"] for f in summary.get("fetches", ()) if "model_param" in f}
+    if not wanted:
+        return ()
+    params = summary.get("params", [])
+    out: dict[str, str] = {}
+    for where, q in given:
+        param = where if isinstance(where, str) else (params[where + offset] if where + offset < len(params) else None)
+        if param in wanted:
+            out[param] = q
+    return tuple(sorted(out.items()))
 
 
 def _helper_unscoped(
@@ -3342,11 +3403,12 @@ def _helper_unscoped(
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
-        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)
-        if not inner:
-            continue
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        given = handed_models(sub[3], offset, c.get("models", ()))
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given)
+        if not inner:
+            continue
         for where, param in c["args"]:
             if param not in params or param in out:
                 continue

@@ -13,13 +13,16 @@ scoping column. A summary is kept only when it says something:
 - ``fetches``: ``[{"model", "keys", "line"}]``: a row lookup on ``model`` (a resolved dotted name, possibly
   not a model at all: the reader checks) keyed on the parameters ``keys``: ``<x>.get(M, p)``,
   ``select(M)`` / ``<x>.query(M)`` / ``update(M)`` / ``delete(M)`` with ``p`` in a predicate of the function
-  (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments);
+  (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments); a generic getter's lookup on a model it is
+  handed (``db.get(model, ident=key)``, ``select(model).where(model.id == key)``) has ``model`` empty and
+  ``model_param`` the parameter: the reader fills in the class the caller passes;
 - ``preds``: attribute names and ``filter_by`` keywords used in the function's predicates (an identity
   column among them scopes the lookups: coarse on purpose, it errs on the side of no claim);
 - ``compared``: attribute names compared in the function (``row.user_id != user_id``, also through
   ``str()``): the function checks ownership itself;
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
-  ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``;
+  ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
+  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
@@ -73,6 +76,11 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
 
 
 _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+MODEL_PARAM = "param:"  # (a lookup's model spelled by a parameter, while a summary is built)
+
+
+def _ident(call: ast.Call) -> bool:
+    return any(k.arg == "ident" for k in call.keywords)
 
 
 def summarise(
@@ -90,6 +98,8 @@ def summarise(
             return None
         if owner is not None and isinstance(model, ast.Name) and model.id in ("cls", "self"):
             return resolve(ast.Name(id=owner, ctx=ast.Load()))
+        if isinstance(model, ast.Name) and model.id in plain:
+            return MODEL_PARAM + model.id  # ``db.get(model, key)``: the model the caller hands in
         return resolve(model)
 
     def count(base: ast.AST, column: str) -> None:
@@ -208,11 +218,13 @@ def summarise(
                             keyed |= _names(k.value) & keyish
                 if id(node) in refused:
                     pass
-                elif last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
-                    keys = _back(set().union(*(_names(a) for a in node.args[1:])) & keyish, copies)  # type: ignore[attr-defined]
+                elif last in GET_METHODS and node.args and (len(node.args) >= 2 or _ident(node)):  # type: ignore[attr-defined]
+                    # ``session.get(Item, key)``, also ``session.get(model, ident=key)``
+                    key_args = [*node.args[1:], *(k.value for k in node.keywords if k.arg == "ident")]  # type: ignore[attr-defined]
+                    keys = _back(set().union(*(_names(a) for a in key_args)) & keyish, copies)
                     if keys:
                         q = model_name(node.args[0])  # type: ignore[attr-defined]
-                        if q and q.rsplit(".", 1)[-1][:1].isupper():
+                        if q and (q.rsplit(".", 1)[-1][:1].isupper() or q.startswith(MODEL_PARAM)):
                             fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})  # type: ignore[attr-defined]
                 elif last == "query" and node.args:  # type: ignore[attr-defined]
                     q = model_name(node.args[0])  # type: ignore[attr-defined]
@@ -242,6 +254,16 @@ def summarise(
                 elif k.arg and type(k.value) is ast.Name and k.value.id in loop_copies:
                     passed.append([k.arg, loop_copies[k.value.id]])
             if passed:
+                # classes handed along (``must_exist(db, Note, note_id)``): a generic getter's model
+                models = [
+                    [i, q]
+                    for i, a in enumerate(node.args)  # type: ignore[attr-defined]
+                    if type(a) in (ast.Name, ast.Attribute) and (q := resolve(a)) and q.rsplit(".", 1)[-1][:1].isupper()
+                ] + [
+                    [k.arg, q]
+                    for k in node.keywords  # type: ignore[attr-defined]
+                    if k.arg and type(k.value) in (ast.Name, ast.Attribute) and (q := resolve(k.value)) and q.rsplit(".", 1)[-1][:1].isupper()
+                ]
                 if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
                     target: Optional[str] = f"self.{func.attr}"
                 elif ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in instances:
@@ -249,7 +271,7 @@ def summarise(
                 else:
                     target = resolve(func)
                 if target:
-                    calls.append({"target": target, "args": passed})
+                    calls.append({"target": target, "args": passed, **({"models": models} if models else {})})
     if not plain:
         return None
     if copies:
@@ -262,6 +284,11 @@ def summarise(
     if pred_keys:
         for model, line in statement_models:
             fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
+    for f in fetches:
+        if f["model"].startswith(MODEL_PARAM):
+            # a generic getter: the model is the parameter's (``model_param``), the caller's class
+            f["model_param"] = f["model"][len(MODEL_PARAM):]
+            f["model"] = ""
     if not fetches and not calls:
         return None
     out: dict[str, Any] = {"params": params}
