@@ -1112,7 +1112,7 @@ class _Analyzer:
             if c.name is not None and c.name in state:
                 state[c.name] = replace(state[c.name], derived=True)
             for site in c.row.sites:
-                for key in site.key_names:
+                for key in [*site.key_names, *self._key_copies(site.key_names)]:
                     if key in state:
                         state[key] = replace(state[key], derived=True)
                     else:
@@ -1125,6 +1125,16 @@ class _Analyzer:
                     state[key] = replace(old or NOTHING, derived=True)
         for name, node in self._compared_values(expr, state):
             self._verify_loaded(name, state, node, None)
+
+    def _key_copies(self, keys: Iterable[str]) -> list[str]:
+        """Locals that only copy one of a checked row's keys (``comment_uuid = UUID(comment_id)``, the site
+        naming the route's ``comment_id``): a later lookup by the copy is the checked row's (one finding per
+        fetch)."""
+        plain = {k for k in keys if "." not in k}
+        if not plain:
+            return []
+        copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        return sorted(local for local, source in copies.items() if source in plain and local not in plain)
 
     def _tied_to_checked_parent(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
         """``if layer.atlas_id != atlas.id: abort(404)`` where ``atlas`` was checked for the caller (a checking
