@@ -3608,6 +3608,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if fq.checks and _existence_only(func, site):
             continue
+        if _duplicate_guard(func, site):
+            continue
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
@@ -3802,6 +3804,40 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
         stack.extend(iter_children(node))
     # the assignment itself is one use of the name
     return tests > 0 and uses <= 1
+
+
+def _duplicate_guard(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row is only the test of an ``if`` that refuses the request when a row exists (``existing =
+    ....first()`` then ``if existing: raise HTTPException(400, "already exists")``): a uniqueness guard. The
+    request goes on only when nothing was found, so no row is returned, changed or used (as the flow
+    summaries read ``if db.query(...).first(): raise``). A test that refuses when no row exists (``if not
+    parent: raise 404``) guards a later use of the key: not this."""
+    names = site.row_names
+    if not names:
+        return False
+    guards = 0
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
+            continue  # ``existing = result.scalar_one_or_none()``: the row handed from one local to the next
+        if isinstance(node, cst.If):
+            test = node.test
+            if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.IsNot):
+                right = test.comparisons[0].comparator
+                test = test.left if isinstance(right, cst.Name) and right.value == "None" else test
+            if isinstance(test, cst.Name) and test.value in names and _Analyzer._exits(node.body):
+                guards += 1
+                stack.append(node.body)
+                if node.orelse is not None:
+                    stack.append(node.orelse)
+                continue
+        if isinstance(node, cst.Name) and node.value in names:
+            return False  # read otherwise
+        stack.extend(iter_children(node))
+    return guards > 0
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
