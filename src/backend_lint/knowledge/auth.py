@@ -212,6 +212,10 @@ def classify_dependency(
                             pass
                         elif not principal_type and not _takes_client_key(fn):
                             principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
+                        elif last_segment(principal_type) in _SCALAR_NAMES and not _takes_client_key(fn):
+                            # ``require_current_organization_id(user=Depends(current_user)) -> int``: a value of
+                            # the caller's, from the authenticated request alone (its tenant's id): who asks
+                            pass
                         elif principal_type and not _takes_client_key(fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
                             # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
                             # pydantic model): built from the authenticated request alone, no key the client
