@@ -1833,7 +1833,7 @@ class _Analyzer:
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
         func = call.func
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
-        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name)
+        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
         stmts = [v for v in args if v.stmt]
         if stmts:
@@ -2013,7 +2013,7 @@ class _Analyzer:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
-        if row is None or not (principal or self._reads_global_caller(name)):
+        if row is None or not (principal or self._reads_global_caller(name, q)):
             return None
         v, var, column = row
         if v.model and self._principal_written_down(call, q, state, v.model):
@@ -2373,12 +2373,24 @@ class _Analyzer:
         failure, whatever parameters it takes, is not an authorisation helper."""
         return found[1] in flow_facts(self.project, found[0]).get("deciders", ())  # type: ignore[arg-type]
 
-    def _reads_global_caller(self, name: str) -> bool:
+    def _reads_global_caller(self, name: str, q: Optional[str] = None) -> bool:
         """In a Flask view whose caller is a global (``Identity.global_caller``), a permission helper
         (``self.r.allowed_for_org(P.VIEW, node.organization_id)``) reads the caller itself: handed the row, it
-        decides on who asks as if it were given the principal."""
+        decides on who asks as if it were given the principal. So does a project function that refuses unless
+        a permission call it makes passes (``checked`` in its flow summary: ``delete_shelf_helper(shelf)``
+        opening with ``if not shelf or not check_shelf_edit_permissions(shelf): return False``)."""
+        if not self.identity.global_caller:
+            return False
         low = name.lower()
-        return self.identity.global_caller and any(w in low for w in PERMISSION_WORDS)
+        return any(w in low for w in PERMISSION_WORDS) or self._checks_itself(q)
+
+    def _checks_itself(self, q: Optional[str]) -> bool:
+        """``q`` is a project function whose flow summary says it checks access itself (``checked``)."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
+        return bool(summary and summary.get("checked"))
 
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers
@@ -2390,6 +2402,8 @@ class _Analyzer:
             named = any(w in name.lower() for w in VERIFY_WORDS)
             # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name
             verdict = call is not None and id(call) in self.deciding_calls
+            if self.identity.global_caller and self._checks_itself(q):
+                return True  # it refuses unless its own permission check passes (``_reads_global_caller``)
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check

@@ -338,31 +338,36 @@ PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "auth
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
     """``if not row.has_permission(user=user, permission="read"): abort(403)``: the parameters handed to a
-    permission call whose refusal exits (``not call``, ``call is None``, ``call == False``)."""
+    permission call whose refusal exits (``not call``, ``call is None``, ``call == False``), also as one of the
+    alternatives of an ``or`` (``if not shelf or not check_shelf_edit_permissions(shelf): return False``)."""
     if not node.body or not exit_statement(node.body[-1]):
         return set()
     test = node.test
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        call = test.operand
-    elif (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], (ast.Is, ast.Eq))
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value in (None, False)
-    ):
-        call = test.left
-    else:
-        return set()
-    if not isinstance(call, ast.Call):
-        return set()
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-    if not any(w in name.lower() for w in PERMISSION_WORDS):
-        return set()
-    values = list(call.args) + [k.value for k in call.keywords]
-    # a parameter (who the caller names), or a module's global caller (``current_user``)
-    return {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
+    tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+    out: set[str] = set()
+    for test in tests:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            call = test.operand
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Is, ast.Eq))
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value in (None, False)
+        ):
+            call = test.left
+        else:
+            continue
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        if not any(w in name.lower() for w in PERMISSION_WORDS):
+            continue
+        values = list(call.args) + [k.value for k in call.keywords]
+        # a parameter (who the caller names), or a module's global caller (``current_user``)
+        out |= {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
+    return out
 _ADMIN_WORDS = ("admin", "superuser")
 
 
