@@ -28,8 +28,9 @@ scoping column. A summary is kept only when it says something:
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
 - ``checked``: names handed to a permission method or function whose refusal exits
-  (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``): the function checks access
-  itself, with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``) or a global
+  (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``; or that gates an ``if`` whose
+  ``else`` exits, ``if shelf and check_shelf_view_permissions(shelf): ... else: return redirect(...)``):
+  the function checks access itself, with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``) or a global
   caller it reads (``current_user``).
 
 Every name is resolved with the module's own imports; nothing is imported.
@@ -149,7 +150,7 @@ def summarise(
     for node in own:
         t = type(node)
         if t is ast.If and plain:
-            checked |= _permission_exit(node, plain)  # type: ignore[arg-type]
+            checked |= _permission_exit(node, plain) | _permission_gate(node, plain)  # type: ignore[arg-type]
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
@@ -368,6 +369,29 @@ def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
         # a parameter (who the caller names), or a module's global caller (``current_user``)
         out |= {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
     return out
+
+
+def _permission_gate(node: ast.If, plain: set[str]) -> set[str]:
+    """``if shelf and check_shelf_view_permissions(shelf): <serve it> else: return redirect(...)``: the names
+    handed to a permission call that is the test (or one of the ``and``-ed tests) of an ``if`` whose ``else``
+    exits: the row is served only when the check passes."""
+    if not node.orelse or not exit_statement(node.orelse[-1]):
+        return set()
+    test = node.test
+    tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    out: set[str] = set()
+    for call in tests:
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        if not any(w in name.lower() for w in PERMISSION_WORDS):
+            continue
+        values = list(call.args) + [k.value for k in call.keywords]
+        out |= {v.id for v in values if isinstance(v, ast.Name) and v.id not in ("self", "cls")}
+    return out
+
+
 _ADMIN_WORDS = ("admin", "superuser")
 
 
