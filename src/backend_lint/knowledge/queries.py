@@ -3822,7 +3822,7 @@ def _existence_only(func: cst.FunctionDef, site: Site) -> bool:
 
 def _duplicate_guard(func: cst.FunctionDef, site: Site) -> bool:
     """The fetched row is only the test of an ``if`` that refuses the request when a row exists (``existing =
-    ....first()`` then ``if existing: raise HTTPException(400, "already exists")``): a uniqueness guard. The
+    ....first()`` then ``if existing: raise HTTPException(400, "already exists")``, or ``abort(400)``): a uniqueness guard. The
     request goes on only when nothing was found, so no row is returned, changed or used (as the flow
     summaries read ``if db.query(...).first(): raise``). A test that refuses when no row exists (``if not
     parent: raise 404``) guards a later use of the key: not this."""
@@ -3842,7 +3842,7 @@ def _duplicate_guard(func: cst.FunctionDef, site: Site) -> bool:
             if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.IsNot):
                 right = test.comparisons[0].comparator
                 test = test.left if isinstance(right, cst.Name) and right.value == "None" else test
-            if isinstance(test, cst.Name) and test.value in names and _Analyzer._exits(node.body):
+            if isinstance(test, cst.Name) and test.value in names and _refuses(node.body):
                 guards += 1
                 stack.append(node.body)
                 if node.orelse is not None:
@@ -3852,6 +3852,16 @@ def _duplicate_guard(func: cst.FunctionDef, site: Site) -> bool:
             return False  # read otherwise
         stack.extend(iter_children(node))
     return guards > 0
+
+
+def _refuses(block: cst.BaseSuite) -> bool:
+    """The block ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a ``return`` may serve the
+    row's result: ``if success: return {...}``)."""
+    body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine) and last.body:
+        last = last.body[-1]
+    return isinstance(last, cst.Raise) or (last is not None and _aborts(last))
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
