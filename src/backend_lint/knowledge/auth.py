@@ -212,6 +212,10 @@ def classify_dependency(
                             pass
                         elif not principal_type and not _takes_client_key(fn):
                             principal_type = inner.principal_type  # ``def active(user=Depends(current)): return user``
+                        elif last_segment(principal_type) in _SCALAR_NAMES and not _takes_client_key(fn):
+                            # ``require_current_organization_id(user=Depends(current_user)) -> int``: a value of
+                            # the caller's, from the authenticated request alone (its tenant's id): who asks
+                            pass
                         elif principal_type and not _takes_client_key(fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
                             # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
                             # pydantic model): built from the authenticated request alone, no key the client
@@ -271,13 +275,15 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
 def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:
     """The project class whose instance a dependency factory returns, when that class is callable (has a
     ``__call__``): a function or a class's method annotated to return it (``def get_auth_verifier(scopes) ->
-    AuthVerifierBase``). A value of such a class given to ``Depends`` is called by FastAPI per request; the
+    AuthVerifierBase``), or a function with no annotation whose every ``return`` builds one (``return
+    CombinedEnforcement(module, action)``, index fact ``builds``). A value of such a class given to ``Depends`` is called by FastAPI per request; the
     factory itself is not the dependency. ``None`` for anything else."""
     returns: Optional[str] = None
     if target is not None:
         if target[2] != "functions":
             return None
-        returns = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("returns")
+        fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {})
+        returns = fn.get("returns") or fn.get("builds")
     elif "." in dependency:
         owner, method = dependency.rsplit(".", 1)
         cls = project.get_class(owner)

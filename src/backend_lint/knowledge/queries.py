@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
@@ -1187,7 +1187,7 @@ class _Analyzer:
             if c.name is not None and c.name in state:
                 state[c.name] = replace(state[c.name], derived=True)
             for site in c.row.sites:
-                for key in site.key_names:
+                for key in [*site.key_names, *self._key_copies(site.key_names)]:
                     if key in state:
                         state[key] = replace(state[key], derived=True)
                     else:
@@ -1200,6 +1200,16 @@ class _Analyzer:
                     state[key] = replace(old or NOTHING, derived=True)
         for name, node in self._compared_values(expr, state):
             self._verify_loaded(name, state, node, None)
+
+    def _key_copies(self, keys: Iterable[str]) -> list[str]:
+        """Locals that only copy one of a checked row's keys (``comment_uuid = UUID(comment_id)``, the site
+        naming the route's ``comment_id``): a later lookup by the copy is the checked row's (one finding per
+        fetch)."""
+        plain = {k for k in keys if "." not in k}
+        if not plain:
+            return []
+        copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        return sorted(local for local, source in copies.items() if source in plain and local not in plain)
 
     def _tied_to_checked_parent(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
         """``if layer.atlas_id != atlas.id: abort(404)`` where ``atlas`` was checked for the caller (a checking
@@ -1901,7 +1911,7 @@ class _Analyzer:
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
         func = call.func
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
-        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name)
+        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
         stmts = [v for v in args if v.stmt]
         if stmts:
@@ -1966,7 +1976,7 @@ class _Analyzer:
         if repo is None and isinstance(func, cst.Attribute):
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is None and self.identity.route is None:
-            repo = self.summary_row_fetch(call, q, args)
+            repo = self.summary_row_fetch(call, q, args, state)
         if repo is not None:
             keys = [
                 v
@@ -2083,7 +2093,7 @@ class _Analyzer:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
-        if row is None or not (principal or self._reads_global_caller(name)):
+        if row is None or not (principal or self._reads_global_caller(name, q)):
             return None
         v, var, column = row
         if v.model is None:  # a row of one of several models (``_several_models``): the helper decides on it
@@ -2452,12 +2462,24 @@ class _Analyzer:
         failure, whatever parameters it takes, is not an authorisation helper."""
         return found[1] in flow_facts(self.project, found[0]).get("deciders", ())  # type: ignore[arg-type]
 
-    def _reads_global_caller(self, name: str) -> bool:
+    def _reads_global_caller(self, name: str, q: Optional[str] = None) -> bool:
         """In a Flask view whose caller is a global (``Identity.global_caller``), a permission helper
         (``self.r.allowed_for_org(P.VIEW, node.organization_id)``) reads the caller itself: handed the row, it
-        decides on who asks as if it were given the principal."""
+        decides on who asks as if it were given the principal. So does a project function that refuses unless
+        a permission call it makes passes (``checked`` in its flow summary: ``delete_shelf_helper(shelf)``
+        opening with ``if not shelf or not check_shelf_edit_permissions(shelf): return False``)."""
+        if not self.identity.global_caller:
+            return False
         low = name.lower()
-        return self.identity.global_caller and any(w in low for w in PERMISSION_WORDS)
+        return any(w in low for w in PERMISSION_WORDS) or self._checks_itself(q)
+
+    def _checks_itself(self, q: Optional[str]) -> bool:
+        """``q`` is a project function whose flow summary says it checks access itself (``checked``)."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
+        return bool(summary and summary.get("checked"))
 
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers
@@ -2469,6 +2491,8 @@ class _Analyzer:
             named = any(w in name.lower() for w in VERIFY_WORDS)
             # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name
             verdict = call is not None and id(call) in self.deciding_calls
+            if self.identity.global_caller and self._checks_itself(q):
+                return True  # it refuses unless its own permission check passes (``_reads_global_caller``)
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
@@ -2490,7 +2514,19 @@ class _Analyzer:
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
-    def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val]) -> Optional[Val]:
+    def call_models(self, call: cst.Call, state: dict[str, Val]) -> list[tuple[Union[int, str], str]]:
+        """The table classes a call hands along, by argument position or keyword (``must_exist(db, Note,
+        note_id)``): what a generic getter's model parameter is (``handed_models``)."""
+        out: list[tuple[Union[int, str], str]] = []
+        for i, a in enumerate(call.args):
+            if a.star or not isinstance(a.value, (cst.Name, cst.Attribute)):
+                continue
+            model = self.model_of(a.value, state)
+            if model is not None:
+                out.append((a.keyword.value if a.keyword is not None else i, model))
+        return out
+
+    def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val], state: Optional[dict[str, Val]] = None) -> Optional[Val]:
         """``activity = crud.get_activity_by_id(activity_id, db)`` in a function that is not a route but knows
         who asks (a principal, an identity parameter, or a parameter its callers fill with the principal's id,
         ``token_user_id``): a project function whose summary (``flow`` index facts) looks
@@ -2499,23 +2535,33 @@ class _Analyzer:
         route that hands the key is reported, at its call, when nothing checks), a BKL202 check when the
         owner is compared with who asks. A helper given who asks is not this (it scopes or checks)."""
         project = self.project
-        if project is None or q is None:
+        if project is None:
             return None
-        found = project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
+        target: Optional[tuple[str, Optional[str], str, dict]] = None
+        found = project.resolve_symbol(q) if q is not None else None
+        if found is not None and found[2] == "functions":
+            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            if summary is not None:
+                target = (found[0], None, found[1], summary)
+        func = call.func
+        if target is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            # ``star = self.fetch(star_id)``: a method of the service's own class that looks the row up
+            owner = enclosing_class(self.ctx, self.func)
+            target = method_summary(project, owner, func.attr.value) if owner is not None else None
+        if target is None or not target[3].get("returns"):
             return None
-        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
-        if summary is None or not summary.get("returns"):
-            return None
-        unscoped = helper_unscoped(project, self.settings, found[0], None, found[1], summary)
+        mod, cls, name, summary = target
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state or {}))
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
         if not unscoped:
             return None
-        params = summary.get("params", [])
         model = None
         for i, a in enumerate(call.args):
             if a.star:
                 return None
-            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
             v = args[i] if i < len(args) else NOTHING
             if v.derived or (a.keyword is not None and a.keyword.value in self.identity_fields):
                 return None  # given who asks
@@ -2572,11 +2618,12 @@ class _Analyzer:
             # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
             # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
             return None
-        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary)
-        if not unscoped:
-            return self._checked_by_helper(summary, call, state)
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state))
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
+        if not unscoped:
+            return self._checked_by_helper(summary, call, state)
         client = self.client_params()
         # (a parameter the helper only keeps on the object, ``self.user = user``, decides nothing there)
         unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
@@ -3405,13 +3452,51 @@ def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[t
 
 
 def helper_unscoped(
-    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, _depth: int = 0
+    project: "ProjectIndex",
+    settings: "Settings",
+    module: str,
+    cls: Optional[str],
+    name: str,
+    summary: dict,
+    _depth: int = 0,
+    models: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
-    it hands them to: ``{parameter: (model, call chain)}``."""
-    key = ("flow.unscoped", module, cls, name, settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, summary, _depth))
+    it hands them to: ``{parameter: (model, call chain)}``. ``models``: the classes the caller hands to the
+    function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``)."""
+    key = ("flow.unscoped", module, cls, name, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth))
+
+
+def with_models(summary: dict, models: dict[str, str]) -> dict:
+    """A generic getter's summary (its lookups on a model parameter, ``model_param`` of a ``flow`` fetch) with
+    the classes its caller hands in: ``db.get(model, ident=key)`` called as ``must_exist(db, Note, note_id)``
+    is a lookup of ``Note``. Lookups on a model parameter the caller fills with no class are dropped."""
+    fetches = summary.get("fetches")
+    if not fetches or not any("model_param" in f for f in fetches):
+        return summary
+    filled = [
+        f if "model_param" not in f else dict(f, model=models[f["model_param"]])
+        for f in fetches
+        if "model_param" not in f or f["model_param"] in models
+    ]
+    return dict(summary, fetches=filled)
+
+
+def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, str], str]]) -> tuple[tuple[str, str], ...]:
+    """The classes a call hands to a generic getter's model parameters (``given``: argument position or keyword,
+    class), by parameter name; ``offset`` 1 for a method's ``self``."""
+    wanted = {f["model_param"] for f in summary.get("fetches", ()) if "model_param" in f}
+    if not wanted:
+        return ()
+    params = summary.get("params", [])
+    out: dict[str, str] = {}
+    for where, q in given:
+        param = where if isinstance(where, str) else (params[where + offset] if where + offset < len(params) else None)
+        if param in wanted:
+            out[param] = q
+    return tuple(sorted(out.items()))
 
 
 def _helper_unscoped(
@@ -3462,11 +3547,12 @@ def _helper_unscoped(
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
-        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1)
-        if not inner:
-            continue
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        given = handed_models(sub[3], offset, c.get("models", ()))
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given)
+        if not inner:
+            continue
         for where, param in c["args"]:
             if param not in params or param in out:
                 continue
@@ -3675,6 +3761,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _refused_if_found(func, site):
             continue
+        if _duplicate_guard(func, site):
+            continue
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
@@ -3866,7 +3954,7 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
                 negated = not negated
             if isinstance(test, cst.Name) and test.value in names:
                 tests[test.value] += 1
-                if refusing and (negated or not _refuses(node)):
+                if refusing and (negated or not _if_refuses(node)):
                     return False
             elif (
                 isinstance(test, cst.Comparison)
@@ -3879,7 +3967,7 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
             ):
                 tests[test.left.value] += 1
                 present = isinstance(test.comparisons[0].operator, cst.IsNot) != negated
-                if refusing and (not present or not _refuses(node)):
+                if refusing and (not present or not _if_refuses(node)):
                     return False
             else:
                 stack.append(node.test)
@@ -3903,7 +3991,7 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
 
 
-def _refuses(node: cst.CSTNode) -> bool:
+def _if_refuses(node: cst.CSTNode) -> bool:
     """An ``if`` (not a loop) whose body ends by raising."""
     if not isinstance(node, cst.If):
         return False
@@ -3966,6 +4054,50 @@ def _refused_if_found(func: cst.FunctionDef, site: Site) -> bool:
         stack.extend(iter_children(node))
     # the assignment itself is one use of the name
     return refusals > 0 and uses <= 1
+
+
+def _duplicate_guard(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row is only the test of an ``if`` that refuses the request when a row exists (``existing =
+    ....first()`` then ``if existing: raise HTTPException(400, "already exists")``, or ``abort(400)``): a uniqueness guard. The
+    request goes on only when nothing was found, so no row is returned, changed or used (as the flow
+    summaries read ``if db.query(...).first(): raise``). A test that refuses when no row exists (``if not
+    parent: raise 404``) guards a later use of the key: not this."""
+    names = site.row_names
+    if not names:
+        return False
+    guards = 0
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
+            continue  # ``existing = result.scalar_one_or_none()``: the row handed from one local to the next
+        if isinstance(node, cst.If):
+            test = node.test
+            if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.IsNot):
+                right = test.comparisons[0].comparator
+                test = test.left if isinstance(right, cst.Name) and right.value == "None" else test
+            if isinstance(test, cst.Name) and test.value in names and _refuses(node.body):
+                guards += 1
+                stack.append(node.body)
+                if node.orelse is not None:
+                    stack.append(node.orelse)
+                continue
+        if isinstance(node, cst.Name) and node.value in names:
+            return False  # read otherwise
+        stack.extend(iter_children(node))
+    return guards > 0
+
+
+def _refuses(block: cst.BaseSuite) -> bool:
+    """The block ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a ``return`` may serve the
+    row's result: ``if success: return {...}``)."""
+    body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine) and last.body:
+        last = last.body[-1]
+    return isinstance(last, cst.Raise) or (last is not None and _aborts(last))
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:

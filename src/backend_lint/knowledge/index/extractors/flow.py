@@ -13,20 +13,24 @@ scoping column. A summary is kept only when it says something:
 - ``fetches``: ``[{"model", "keys", "line"}]``: a row lookup on ``model`` (a resolved dotted name, possibly
   not a model at all: the reader checks) keyed on the parameters ``keys``: ``<x>.get(M, p)``,
   ``select(M)`` / ``<x>.query(M)`` / ``update(M)`` / ``delete(M)`` with ``p`` in a predicate of the function
-  (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments);
+  (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments); a generic getter's lookup on a model it is
+  handed (``db.get(model, ident=key)``, ``select(model).where(model.id == key)``) has ``model`` empty and
+  ``model_param`` the parameter: the reader fills in the class the caller passes;
 - ``preds``: attribute names and ``filter_by`` keywords used in the function's predicates (an identity
   column among them scopes the lookups: coarse on purpose, it errs on the side of no claim);
 - ``compared``: attribute names compared in the function (``row.user_id != user_id``, also through
   ``str()``): the function checks ownership itself;
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
-  ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``;
+  ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
+  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
 - ``checked``: names handed to a permission method or function whose refusal exits
-  (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``): the function checks access
-  itself, with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``) or a global
+  (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``; or that gates an ``if`` whose
+  ``else`` exits, ``if shelf and check_shelf_view_permissions(shelf): ... else: return redirect(...)``):
+  the function checks access itself, with who it is given (an ACL mixin's ``get_with_acl(cls, id, user=current_user)``) or a global
   caller it reads (``current_user``).
 
 Every name is resolved with the module's own imports; nothing is imported.
@@ -73,6 +77,11 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
 
 
 _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+MODEL_PARAM = "param:"  # (a lookup's model spelled by a parameter, while a summary is built)
+
+
+def _ident(call: ast.Call) -> bool:
+    return any(k.arg == "ident" for k in call.keywords)
 
 
 def _statement_expr(node: ast.AST) -> bool:
@@ -106,6 +115,8 @@ def summarise(
             return None
         if owner is not None and isinstance(model, ast.Name) and model.id in ("cls", "self"):
             return resolve(ast.Name(id=owner, ctx=ast.Load()))
+        if isinstance(model, ast.Name) and model.id in plain:
+            return MODEL_PARAM + model.id  # ``db.get(model, key)``: the model the caller hands in
         return resolve(model)
 
     def count(base: ast.AST, column: str) -> None:
@@ -155,7 +166,7 @@ def summarise(
     for node in own:
         t = type(node)
         if t is ast.If and plain:
-            checked |= _permission_exit(node, plain)  # type: ignore[arg-type]
+            checked |= _permission_exit(node, plain) | _permission_gate(node, plain)  # type: ignore[arg-type]
         if t is ast.Name:
             if type(node.ctx) is not ast.Store:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
@@ -224,11 +235,13 @@ def summarise(
                             keyed |= _names(k.value) & keyish
                 if id(node) in refused:
                     pass
-                elif last in GET_METHODS and len(node.args) >= 2:  # type: ignore[attr-defined]
-                    keys = _back(set().union(*(_names(a) for a in node.args[1:])) & keyish, copies)  # type: ignore[attr-defined]
+                elif last in GET_METHODS and node.args and (len(node.args) >= 2 or _ident(node)):  # type: ignore[attr-defined]
+                    # ``session.get(Item, key)``, also ``session.get(model, ident=key)``
+                    key_args = [*node.args[1:], *(k.value for k in node.keywords if k.arg == "ident")]  # type: ignore[attr-defined]
+                    keys = _back(set().union(*(_names(a) for a in key_args)) & keyish, copies)
                     if keys:
                         q = model_name(node.args[0])  # type: ignore[attr-defined]
-                        if q and q.rsplit(".", 1)[-1][:1].isupper():
+                        if q and (q.rsplit(".", 1)[-1][:1].isupper() or q.startswith(MODEL_PARAM)):
                             fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})  # type: ignore[attr-defined]
                 elif last == "query" and node.args:  # type: ignore[attr-defined]
                     q = model_name(node.args[0])  # type: ignore[attr-defined]
@@ -264,6 +277,16 @@ def summarise(
                 elif k.arg and type(k.value) is ast.Name and k.value.id in loop_copies:
                     passed.append([k.arg, loop_copies[k.value.id]])
             if passed:
+                # classes handed along (``must_exist(db, Note, note_id)``): a generic getter's model
+                models = [
+                    [i, q]
+                    for i, a in enumerate(node.args)  # type: ignore[attr-defined]
+                    if type(a) in (ast.Name, ast.Attribute) and (q := resolve(a)) and q.rsplit(".", 1)[-1][:1].isupper()
+                ] + [
+                    [k.arg, q]
+                    for k in node.keywords  # type: ignore[attr-defined]
+                    if k.arg and type(k.value) in (ast.Name, ast.Attribute) and (q := resolve(k.value)) and q.rsplit(".", 1)[-1][:1].isupper()
+                ]
                 if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
                     target: Optional[str] = f"self.{func.attr}"
                 elif ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in instances:
@@ -279,7 +302,7 @@ def summarise(
                 else:
                     target = resolve(func)
                 if target:
-                    calls.append({"target": target, "args": passed})
+                    calls.append({"target": target, "args": passed, **({"models": models} if models else {})})
     if not plain:
         return None
     if copies:
@@ -292,6 +315,11 @@ def summarise(
     if pred_keys:
         for model, line in statement_models:
             fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
+    for f in fetches:
+        if f["model"].startswith(MODEL_PARAM):
+            # a generic getter: the model is the parameter's (``model_param``), the caller's class
+            f["model_param"] = f["model"][len(MODEL_PARAM):]
+            f["model"] = ""
     if not fetches and not calls:
         return None
     out: dict[str, Any] = {"params": params}
@@ -345,31 +373,59 @@ PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "auth
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
     """``if not row.has_permission(user=user, permission="read"): abort(403)``: the parameters handed to a
-    permission call whose refusal exits (``not call``, ``call is None``, ``call == False``)."""
+    permission call whose refusal exits (``not call``, ``call is None``, ``call == False``), also as one of the
+    alternatives of an ``or`` (``if not shelf or not check_shelf_edit_permissions(shelf): return False``)."""
     if not node.body or not exit_statement(node.body[-1]):
         return set()
     test = node.test
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        call = test.operand
-    elif (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], (ast.Is, ast.Eq))
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value in (None, False)
-    ):
-        call = test.left
-    else:
+    tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) else [test]
+    out: set[str] = set()
+    for test in tests:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            call = test.operand
+        elif (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], (ast.Is, ast.Eq))
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value in (None, False)
+        ):
+            call = test.left
+        else:
+            continue
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        if not any(w in name.lower() for w in PERMISSION_WORDS):
+            continue
+        values = list(call.args) + [k.value for k in call.keywords]
+        # a parameter (who the caller names), or a module's global caller (``current_user``)
+        out |= {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
+    return out
+
+
+def _permission_gate(node: ast.If, plain: set[str]) -> set[str]:
+    """``if shelf and check_shelf_view_permissions(shelf): <serve it> else: return redirect(...)``: the names
+    handed to a permission call that is the test (or one of the ``and``-ed tests) of an ``if`` whose ``else``
+    exits: the row is served only when the check passes."""
+    if not node.orelse or not exit_statement(node.orelse[-1]):
         return set()
-    if not isinstance(call, ast.Call):
-        return set()
-    func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-    if not any(w in name.lower() for w in PERMISSION_WORDS):
-        return set()
-    values = list(call.args) + [k.value for k in call.keywords]
-    # a parameter (who the caller names), or a module's global caller (``current_user``)
-    return {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
+    test = node.test
+    tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    out: set[str] = set()
+    for call in tests:
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+        if not any(w in name.lower() for w in PERMISSION_WORDS):
+            continue
+        values = list(call.args) + [k.value for k in call.keywords]
+        out |= {v.id for v in values if isinstance(v, ast.Name) and v.id not in ("self", "cls")}
+    return out
+
+
 _ADMIN_WORDS = ("admin", "superuser")
 
 

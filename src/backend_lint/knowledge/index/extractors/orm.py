@@ -1229,8 +1229,9 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     (``return RoleChecker(roles)``, read elsewhere). ``Depends(factory(...))`` has FastAPI call what the factory returns, per
     request, so that is the dependency. ``makes``: the inner function's facts (``_function_facts``, plus its
     ``name``), kept only when it takes a dependency marker or reads a token (a closure that is no dependency
-    costs nothing). (A factory returning a class instance is read from its return annotation:
-    ``knowledge.auth._built_dependency_class``.)"""
+    costs nothing). ``builds``: the callable every ``return`` calls, when the function has no return
+    annotation (``return CombinedEnforcement(module, action)``). (A factory returning a class instance is read
+    from its return annotation, or from ``builds``: ``knowledge.auth._built_dependency_class``.)"""
     nodes, inner_functions = own_nodes(fn)  # (the function's own nodes, shared with the flow and validation extractors)
     nested: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {f.name: f for f in inner_functions}
     returned: list[ast.expr] = [
@@ -1249,6 +1250,10 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
                     facts.pop(key, None)
                 out["makes"] = facts
                 return out
+    # ``return CombinedEnforcement(module, action)`` (no annotation): FastAPI calls the instance, per request
+    built = {resolve(v.func) for v in returned if v.__class__ is ast.Call and v.func.__class__ in (ast.Name, ast.Attribute)}  # type: ignore[attr-defined]
+    if len(built) == 1 and len(returned) == sum(1 for v in returned if v.__class__ is ast.Call) and None not in built and fn.returns is None:
+        out["builds"] = built.pop()
     return out
 
 
