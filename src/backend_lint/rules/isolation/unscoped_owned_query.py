@@ -132,7 +132,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `Post.author_id == user.id`), makes no claim: nothing of the row leaves.
     A statement handed to a helper together with the principal is scoped (also in a service a route's key
     is followed into: `TenantFilter.apply(self.db.query(Job), Job, self.organization_id)`, an identity value
-    among the helper's arguments); handed to a helper without it, no claim is made. A raw SQL clause (`.where(text(sql))`) is read when its text is: a literal, an
+    among the helper's arguments); handed to a helper without it, no claim is made. A raw SQL clause
+    (`.where(text(sql))`) is read when its text is: a literal, an
     f-string or a concatenation of read parts, an `" AND ".join(...)` of read strings, or a local bound to
     one on every branch; it scopes when it compares an identity column with a bound parameter (`"owner_id
     = :owner_id"`), any column with a parameter this function binds from the principal
