@@ -42,6 +42,7 @@ import ast
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
+from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
@@ -77,6 +78,32 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
 
 
 _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _with_local_imports(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Resolve:
+    """``resolve`` that also knows the function's own absolute imports (``from app.models.email import Email``
+    written in the body, to dodge an import cycle): a lookup on ``Email`` there is a lookup on that model."""
+    local: dict[str, str] = {}
+    for node in own_nodes(fn)[0]:
+        if type(node) is ast.ImportFrom and node.module and not node.level:  # type: ignore[attr-defined]
+            for alias in node.names:  # type: ignore[attr-defined]
+                if alias.name != "*":
+                    local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
+    if not local:
+        return resolve
+
+    def resolve_local(node: ast.AST) -> Optional[str]:
+        head = node
+        while type(head) is ast.Attribute:
+            head = head.value  # type: ignore[attr-defined]
+        if type(head) is ast.Name and head.id in local:  # type: ignore[attr-defined]
+            dotted = ast_dotted(node) if type(node) is ast.Attribute else head.id  # type: ignore[attr-defined]
+            if dotted is not None:
+                first, _, rest = dotted.partition(".")
+                return f"{local[first]}.{rest}" if rest else local[first]
+        return resolve(node)
+
+    return resolve_local
 MODEL_PARAM = "param:"  # (a lookup's model spelled by a parameter, while a summary is built)
 
 
@@ -108,6 +135,8 @@ def summarise(
 ) -> Optional[dict[str, Any]]:
     """The summary of one function (``None`` when it says nothing); ``owner`` is the class of a method
     (``select(cls)`` is a query on it). Scoping evidence met on the way is added to ``evidence``."""
+    if mentions("import"):
+        resolve = _with_local_imports(fn, resolve)
 
     def model_name(node: ast.AST) -> Optional[str]:
         model = _model_expr(node)
