@@ -3759,10 +3759,6 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
-        if _refused_if_found(func, site):
-            continue
-        if _duplicate_guard(func, site):
-            continue
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
@@ -3991,15 +3987,6 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
 
 
-def _if_refuses(node: cst.CSTNode) -> bool:
-    """An ``if`` (not a loop) whose body ends by raising."""
-    if not isinstance(node, cst.If):
-        return False
-    stmts = node.body.body if isinstance(node.body, cst.IndentedBlock) else []
-    last = stmts[-1] if stmts else None
-    return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and isinstance(last.body[-1], cst.Raise)
-
-
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
     """The method compares a column with what its object holds (``held_preds``: ``APIKey.project_id ==
     self.project_id``), itself or through the methods of its own class it hands a parameter to
@@ -4017,82 +4004,12 @@ def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _dep
     return False
 
 
-def _refused_if_found(func: cst.FunctionDef, site: Site) -> bool:
-    """A uniqueness lookup: the row is only tested for presence by ``if row:`` (``if row is not None:``)
-    whose body exits (``abort(400, "already exists")``, ``raise``), and never read otherwise: the request is
-    refused when it is there, nothing of the row is served or changed (as for a lookup that is itself the
-    test of an ``if`` that raises, ``flow``'s ``refused``)."""
-    if len(site.row_names) != 1:
+def _if_refuses(node: cst.CSTNode) -> bool:
+    """An ``if`` (not a loop) whose body ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a
+    ``return`` may serve the row's result: ``if success: return {...}``)."""
+    if not isinstance(node, cst.If):
         return False
-    name = next(iter(site.row_names))
-    refusals = uses = 0
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        if isinstance(node, cst.If):
-            test = node.test
-            present = isinstance(test, cst.Name) and test.value == name or (
-                isinstance(test, cst.Comparison)
-                and isinstance(test.left, cst.Name)
-                and test.left.value == name
-                and len(test.comparisons) == 1
-                and isinstance(test.comparisons[0].operator, cst.IsNot)
-                and isinstance(test.comparisons[0].comparator, cst.Name)
-                and test.comparisons[0].comparator.value == "None"
-            )
-            if present and _Analyzer._exits(node.body) and node.orelse is None:
-                refusals += 1
-                stack.append(node.body)
-                continue
-        if isinstance(node, cst.Name) and node.value == name:
-            uses += 1
-        elif isinstance(node, cst.Attribute):
-            stack.append(node.value)
-            continue
-        stack.extend(iter_children(node))
-    # the assignment itself is one use of the name
-    return refusals > 0 and uses <= 1
-
-
-def _duplicate_guard(func: cst.FunctionDef, site: Site) -> bool:
-    """The fetched row is only the test of an ``if`` that refuses the request when a row exists (``existing =
-    ....first()`` then ``if existing: raise HTTPException(400, "already exists")``, or ``abort(400)``): a uniqueness guard. The
-    request goes on only when nothing was found, so no row is returned, changed or used (as the flow
-    summaries read ``if db.query(...).first(): raise``). A test that refuses when no row exists (``if not
-    parent: raise 404``) guards a later use of the key: not this."""
-    names = site.row_names
-    if not names:
-        return False
-    guards = 0
-    stack: list[cst.CSTNode] = [func.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        if isinstance(node, cst.Assign) and all(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
-            continue  # ``existing = result.scalar_one_or_none()``: the row handed from one local to the next
-        if isinstance(node, cst.If):
-            test = node.test
-            if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, cst.IsNot):
-                right = test.comparisons[0].comparator
-                test = test.left if isinstance(right, cst.Name) and right.value == "None" else test
-            if isinstance(test, cst.Name) and test.value in names and _refuses(node.body):
-                guards += 1
-                stack.append(node.body)
-                if node.orelse is not None:
-                    stack.append(node.orelse)
-                continue
-        if isinstance(node, cst.Name) and node.value in names:
-            return False  # read otherwise
-        stack.extend(iter_children(node))
-    return guards > 0
-
-
-def _refuses(block: cst.BaseSuite) -> bool:
-    """The block ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a ``return`` may serve the
-    row's result: ``if success: return {...}``)."""
+    block = node.body
     body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
     last = body[-1] if body else None
     if isinstance(last, cst.SimpleStatementLine) and last.body:
