@@ -229,6 +229,8 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
                     owners[q] = f"{mod}.{name.rsplit('.', 1)[0]}"
                 if any(is_owned_class(f["model"]) for f in summary.get("fetches", ())):
                     found.add(q)
+                elif any(is_owned_class(m) for c in summary.get("calls", ()) for _, m in c.get("models", ())):
+                    found.add(q)  # ``must_exist(db, Note, note_id)``: an owned class handed to a generic getter
                 elif targets and any(c["target"].rsplit(".", 1)[0] in targets for c in summary.get("calls", ())):
                     found.add(q)
                 elif targets and q in owners and any(_held_repository_call(project, owners[q], c["target"], targets) for c in summary.get("calls", ())):
