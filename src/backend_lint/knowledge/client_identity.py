@@ -22,7 +22,7 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import VERIFY_WORDS, function_queries
+from .queries import VERIFY_WORDS, flow_facts, function_queries, method_summary
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -476,6 +476,7 @@ class _ClientAnalysis:
                 lowered = last_segment(name).lower() if name else ""
                 if not any(w in lowered for w in VERIFY_WORDS):
                     self.verified |= self._decided_by_helper(node, value_nodes)
+                    self.verified |= self._scoped_project_lookup(node, value_nodes)
                     continue
                 keys = set()
                 derived = False
@@ -600,6 +601,54 @@ class _ClientAnalysis:
         view whose class holds the principal."""
         names = set(load_names(expr))
         return bool(names & self.derived) or ("self" in names and any(p.startswith("self.") for p in self.identity.principals))
+
+    def _scoped_project_lookup(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``grantee = User.get_by_id_and_org(req["user_id"], self.current_org)``: a project function or model
+        method whose lookup (``flow`` summary ``fetches``) is keyed both on the value and on the principal's
+        value handed beside it: a key in a lookup scoped to the principal (the row named is one of the
+        caller's, or the lookup fails)."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        q = self.ctx.qualified_name(call.func)
+        if not q:
+            return set()
+        summary = None
+        offset = 0
+        found = project.resolve_symbol(q)
+        if found is not None and found[2] == "functions":
+            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        elif "." in q:
+            owner, _, method = q.rpartition(".")
+            cls = project.get_class(owner)
+            target = method_summary(project, cls[0], method) if cls is not None else None
+            if target is not None:
+                summary = target[3]
+                offset = 1 if summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
+        if not summary:
+            return set()
+        params = summary.get("params", [])
+        value_params: dict[str, set[tuple[str, str]]] = {}
+        principal_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return set()
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if param is None:
+                continue
+            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
+            if keys:
+                value_params.setdefault(param, set()).update(keys)
+            elif self.is_derived(a.value):
+                principal_params.add(param)
+        out: set[tuple[str, str]] = set()
+        for fetch in summary.get("fetches", ()):
+            fetch_keys = set(fetch.get("keys", ()))
+            if principal_params & fetch_keys:
+                for param, keys in value_params.items():
+                    if param in fetch_keys:
+                        out |= keys
+        return out
 
     def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the

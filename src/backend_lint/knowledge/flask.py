@@ -107,6 +107,11 @@ _ADMIN_NAME = re.compile(r"admin|superuser|moderat", re.I)
 class FlaskView:
     route: RouteInfo
     decorators: tuple[Any, ...]  # decorator expressions (the function's own and its class's ``method_decorators``)
+    # the ``decorators`` / ``method_decorators`` of the class's project bases, resolved where they are written:
+    # (qualified name, called)
+    inherited: tuple[tuple[str, bool], ...] = ()
+    # properties of the class (or its project bases) that hold the caller's values (``caller_attributes``)
+    caller_attributes: tuple[str, ...] = ()
 
 
 def flask_module(ctx: "FileContext") -> bool:
@@ -210,7 +215,89 @@ def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView
     if cls_node is None or not _view_class(ctx, cls_node):
         return None
     route = RouteInfo(frozenset({method.upper()}), _rule_of_params(func), None, "?", func)
-    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node))
+    q = f"{ctx.module_name}.{cls_name}"
+    inherited = _inherited_decorators(ctx.project, q)
+    held = caller_attributes(ctx.project, q)
+    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node), inherited, held)
+
+
+def _inherited_decorators(project: "ProjectIndex", q: str) -> tuple[tuple[str, bool], ...]:
+    """The ``decorators = [login_required]`` / ``method_decorators`` lists of the project bases of the view class
+    ``q`` (redash's ``BaseResource``), each decorator resolved in its base's module: (qualified name, called).
+    The class's own list is read from its tree (``_class_decorators``)."""
+    import ast
+
+    out: list[tuple[str, bool]] = []
+    for name, facts in project.class_mro(q)[1:]:
+        if not facts:
+            continue
+        where = project.split(name)
+        if where is None:
+            continue
+        imports = project.modules[where[0]].get("imports", {})
+        for attr in ("decorators", "method_decorators"):
+            value = facts.get("fields", {}).get(attr, {}).get("value")
+            if not value:
+                continue
+            try:
+                node = ast.parse(value, mode="eval").body
+            except SyntaxError:
+                continue
+            elements = node.elts if isinstance(node, (ast.List, ast.Tuple)) else []
+            for el in elements:
+                called = isinstance(el, ast.Call)
+                target = el.func if called else el
+                spelled = ast.unparse(target) if isinstance(target, (ast.Name, ast.Attribute)) else None
+                if not spelled:
+                    continue
+                head, _, rest = spelled.partition(".")
+                resolved = imports.get(head)
+                out.append(((f"{resolved}.{rest}" if rest else resolved) if resolved else f"{where[0]}.{spelled}", called))
+        if out:
+            break  # the nearest base that sets the list: Python's attribute lookup
+    return tuple(out)
+
+
+_PROXIES = frozenset({"werkzeug.local.LocalProxy", "werkzeug.LocalProxy"})
+_NOT_CALLER_PROXIES = frozenset({"current_app", "request", "session", "g"})
+
+
+def caller_attributes(project: Optional["ProjectIndex"], q: str) -> tuple[str, ...]:
+    """Properties of the view class ``q`` or of its project bases that return the caller or a value of the
+    caller's (index fact ``property``: ``return current_user._get_current_object()``, ``return g.user``,
+    ``return current_user.org``, or a project ``LocalProxy`` named ``current_<x>``, redash's ``current_org``):
+    ``self.<name>`` in the class's methods holds the caller's value (redash's ``self.current_user`` /
+    ``self.current_org``)."""
+    if project is None:
+        return ()
+    g_attrs = principal_g_attributes(project)
+    out: list[str] = []
+    for name, facts in project.class_mro(q):
+        if not facts:
+            continue
+        where = project.split(name)
+        if where is None:
+            continue
+        methods = orm_facts(project.modules[where[0]]).get("methods", {})
+        for method in facts.get("methods", ()):
+            held = (methods.get(f"{where[1]}.{method}") or {}).get("property")
+            if held and method not in out and _caller_value(project, held, g_attrs):
+                out.append(method)
+    return tuple(out)
+
+
+def _caller_value(project: "ProjectIndex", dotted: str, g_attrs: frozenset[str]) -> bool:
+    if any(dotted == p or dotted.startswith(p + ".") for p in GLOBAL_PRINCIPALS):
+        return True
+    for g in FLASK_G:
+        if dotted.startswith(g + "."):
+            return dotted[len(g) + 1 :].split(".")[0] in g_attrs
+    found = project.resolve_symbol(dotted)
+    if found is None or found[2] != "assignments":
+        return False
+    name = found[1]
+    call = project.modules[found[0]]["assignments"][found[1]].get("call")
+    return call in _PROXIES and name.startswith("current_") and name not in _NOT_CALLER_PROXIES
 
 
 def _view_class(ctx: "FileContext", cls: cst.ClassDef) -> bool:
@@ -370,6 +457,12 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             found = f"`{dotted_name(target)}`"  # an ``HTTPAuth`` object's decorator
         if found is not None and why is None:
             why = found
+    for q, called in view.inherited:
+        if _ADMIN_NAME.search(last_segment(q) or ""):
+            admin = True
+        found = authenticating_decorator(project, q, called)
+        if found is not None and why is None:
+            why = found
     principals: dict[str, Optional[str]] = {}
     identity: dict[str, str] = {}
     if why is None:
@@ -401,6 +494,8 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         local = ctx.imports.local_name_for(q)
         if local:
             principals.setdefault(local, None)
+    for attr in view.caller_attributes:
+        principals.setdefault(f"self.{attr}", None)  # ``self.current_user`` / ``self.current_org`` of the base
     g_name = ctx.imports.local_name_for("flask.g") or ctx.imports.local_name_for("flask.globals.g")
     if g_name:
         for attr in sorted(g_attrs):

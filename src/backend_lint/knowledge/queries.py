@@ -443,6 +443,10 @@ class _Analyzer:
             lowered = name.lower()
             if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
                 return "positive"
+            if isinstance(test, cst.Call) and lowered.startswith(("has_", "is_")) and any(
+                isinstance(a.value, cst.SimpleString) and any(w in a.value.value.lower() for w in ADMIN_WORDS) for a in test.args
+            ):
+                return "positive"  # ``user.has_permission("admin")``, ``user.has_role("superuser")``
             return None
         if isinstance(test, cst.Comparison):
             words: list[str] = []
@@ -699,11 +703,22 @@ class _Analyzer:
     def _narrow(self, test: cst.BaseExpression, state: dict[str, Val], positive: bool) -> None:
         """Where the test holds (``positive``) or failed (``if key != allowed: raise``), a key compared equal
         to a trusted or verified value (``if folder_id == authorized_folder_id:``) is as good as that value."""
-        stack = [test]
+        stack = [(test, positive)]
         while stack:
-            node = stack.pop()
-            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And if positive else cst.Or):
-                stack.extend((node.left, node.right))
+            node, positive = stack.pop()
+            if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+                stack.append((node.expression, not positive))
+                continue
+            if isinstance(node, cst.BooleanOperation):
+                if isinstance(node.operator, cst.And if positive else cst.Or):
+                    stack.extend(((node.left, positive), (node.right, positive)))
+                    continue
+                # ``if not (user.has_permission("admin") or int(group_id) in user.group_ids): abort(403)``: for
+                # everyone but administrators (an admin branch makes no claim), the other side holds
+                admin = "positive" if positive else "negated"
+                for a, b in ((node.left, node.right), (node.right, node.left)):
+                    if self._admin_test(a) == admin:
+                        stack.append((b, positive))
                 continue
             if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
                 continue
@@ -2373,7 +2388,9 @@ class _Analyzer:
                 expr = expr.value
             if isinstance(expr, cst.Name) and expr.value not in out:
                 v = state.get(expr.value)
-                if v is not None and not v.derived and self._loaded(v):
+                if v is not None and (not v.derived or (v.rows and (v.scoped or v.lookup_scoped))) and self._loaded(v):
+                    # (a row a helper found scoped to the caller, ``Alert.get_by_id_and_org(alert_id,
+                    # self.current_org)``, is derived from the caller: a check of it still verifies its keys)
                     out.append(expr.value)
         return out
 
@@ -2382,7 +2399,9 @@ class _Analyzer:
         exits tests, or a project function that raises when it denies."""
         if id(call) in self.deciding_calls and self._authorization_helper(q, name, call):
             return True
-        return self._raising_helper(q)
+        # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
+        # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
+        return self._raising_helper(q) or self._checks_itself(q)
 
     def _principal_side(self, expr: cst.BaseExpression) -> bool:
         """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
@@ -3077,6 +3096,11 @@ class _Analyzer:
                     s.principal_filtered = True
             return replace(recv, scoped=scoped, pscoped=pscoped)
         if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
+            if method in GET_METHODS:
+                # ``Widget.query.get_or_404(widget_id)``: a lookup keyed on its argument (not a listing)
+                for arg in call.args:
+                    for s in recv.sites:
+                        s.key_names |= self.key_names(arg.value, state)
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         if method in EXEC_METHODS:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))

@@ -1131,6 +1131,23 @@ def _self_field_returned(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str
     return sorted(set(out))
 
 
+def _property_value(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+    """The dotted name a ``@property`` returns and nothing else (``return current_user._get_current_object()``,
+    ``return g.user``, ``return current_user.org``): what ``self.<name>`` holds in the class's methods
+    (``knowledge.flask.caller_attributes``)."""
+    if not any(d.__class__ is ast.Name and d.id in ("property", "cached_property") for d in fn.decorator_list):  # type: ignore[attr-defined]
+        return None
+    body = [s for s in fn.body if not (s.__class__ is ast.Expr and s.value.__class__ is ast.Constant)]  # type: ignore[attr-defined]
+    if len(body) != 1 or body[0].__class__ is not ast.Return:
+        return None
+    value = body[0].value  # type: ignore[attr-defined]
+    if value.__class__ is ast.Call and not value.args and not value.keywords and value.func.__class__ is ast.Attribute and value.func.attr == "_get_current_object":  # type: ignore[attr-defined]
+        value = value.func.value  # type: ignore[attr-defined]  (werkzeug's proxy, unwrapped: the same object)
+    if value.__class__ not in (ast.Name, ast.Attribute):
+        return None
+    return resolve(value)
+
+
 def _route_class_facts(node: ast.ClassDef) -> Optional[dict[str, Any]]:
     """A custom route class (``class AuthenticatedRoute(APIRoute)`` overriding ``get_route_handler``): what its
     methods do with the request, for ``knowledge.auth.authenticating_route_class``. ``state``: attributes it
@@ -1807,6 +1824,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     returned = _self_field_returned(stmt)
                     if returned:
                         entry["returns_self"] = returned
+                    held = _property_value(stmt, resolve)
+                    if held:
+                        entry["property"] = held
                     methods[f"{node.name}.{stmt.name}"] = entry
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
