@@ -2122,7 +2122,11 @@ class _Analyzer:
         """``board = get_board(db, board_id)`` then ``check_board_permission(db, user, board_id, ...)``: the helper
         is given the key the row was looked up by rather than the row; it verified that key, so it decides access
         to the row loaded by it (the first such row, in the order of the locals)."""
-        names = {_unwrap(self.ctx, c).value for c in candidates if isinstance(_unwrap(self.ctx, c), cst.Name)}
+        names = {
+            inner.value
+            for inner in (_unwrap(self.ctx, c) for c in candidates)
+            if isinstance(inner, cst.Name) and not _db_handle(inner)  # (the session is handed to every lookup)
+        }
         names = {n for n in names if not (state.get(n) is not None and (state[n].rows or state[n].stmt or state[n].derived))}
         if not names:
             return None
