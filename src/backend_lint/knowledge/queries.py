@@ -2093,7 +2093,7 @@ class _Analyzer:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
-        if row is None and principal and any(w in name.lower() for w in VERIFY_WORDS):
+        if row is None and principal and any(w in name.lower() for w in VERIFY_WORDS) and self._hands_principal(candidates):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
             row = self._row_by_key(candidates, state)
@@ -2119,6 +2119,17 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _hands_principal(self, candidates: list) -> bool:
+        """The principal itself (``current_user``, ``user.id``) among a helper's arguments: an identity-named value
+        (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
+        for c in candidates:
+            inner = _unwrap(self.ctx, c)
+            while isinstance(inner, cst.Attribute):
+                inner = inner.value
+            if isinstance(inner, cst.Name) and inner.value in self.identity.principals:
+                return True
+        return False
 
     def _row_by_key(self, candidates: list, state: dict[str, Val]) -> Optional[tuple[Val, Optional[str], Optional[str]]]:
         """``board = get_board(db, board_id)`` then ``check_board_permission(db, user, board_id, ...)``: the helper
