@@ -140,3 +140,26 @@ def test_facts_report_decoders_and_authorising_methods(tmp_path: Path) -> None:
     helpers = {f"{r['module']}.{r['name']}": r["why"] for r in data["authorization_helpers"]}
     assert "`user_id`" in helpers["shop.models.Team.has"]
     assert "shop.models.Team.painted" not in helpers
+
+
+def test_facts_leave_test_functions_out_of_the_authorisation_helpers(tmp_path: Path) -> None:
+    """A test named like a check and given a user (``test_delete_shelf_permission(client, user)``) decides
+    nothing a request asks for; the same function in the application is a helper."""
+    from backend_lint.ground.config import Settings
+    from backend_lint.knowledge.index.report import project_facts
+
+    body = """
+        def check_shelf_permission(db, user, shelf_id):
+            if user.id not in db.members(shelf_id):
+                raise PermissionError("no")
+    """
+    test_body = """
+        def test_delete_shelf_permission(client, user):
+            if user.id is None:
+                raise AssertionError("no user")
+    """
+    files = {"lib/__init__.py": "", "lib/access.py": body, "lib/tests/__init__.py": "", "lib/tests/test_access.py": test_body}
+    data = project_facts(index_of_files(tmp_path, files), Settings())
+    helpers = {f"{r['module']}.{r['name']}" for r in data["authorization_helpers"]}
+    assert "lib.access.check_shelf_permission" in helpers
+    assert not any(".tests." in h for h in helpers)

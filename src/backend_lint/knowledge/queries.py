@@ -2108,6 +2108,10 @@ class _Analyzer:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
+        if row is None and principal and any(w in name.lower() for w in VERIFY_WORDS) and self._hands_principal(candidates):
+            # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
+            # workspace_id=...)``, decides nothing about the rows loaded by that key)
+            row = self._row_by_key(candidates, state)
         if row is None or not (principal or self._reads_global_caller(name, q)):
             return None
         v, var, column = row
@@ -2130,6 +2134,37 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _hands_principal(self, candidates: list) -> bool:
+        """The principal itself (``current_user``, ``user.id``) among a helper's arguments: an identity-named value
+        (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
+        for c in candidates:
+            inner = _unwrap(self.ctx, c)
+            while isinstance(inner, cst.Attribute):
+                inner = inner.value
+            if isinstance(inner, cst.Name) and inner.value in self.identity.principals:
+                return True
+        return False
+
+    def _row_by_key(self, candidates: list, state: dict[str, Val]) -> Optional[tuple[Val, Optional[str], Optional[str]]]:
+        """``board = get_board(db, board_id)`` then ``check_board_permission(db, user, board_id, ...)``: the helper
+        is given the key the row was looked up by rather than the row; it verified that key, so it decides access
+        to the row loaded by it (the first such row, in the order of the locals)."""
+        names = {
+            inner.value
+            for inner in (_unwrap(self.ctx, c) for c in candidates)
+            if isinstance(inner, cst.Name) and not _db_handle(inner)  # (the session is handed to every lookup)
+        }
+        names = {n for n in names if not (state.get(n) is not None and (state[n].rows or state[n].stmt or state[n].derived))}
+        if not names:
+            return None
+        for local, v in state.items():
+            if not (v.rows and v.model and not v.derived and not v.scoped and (v.sites or v.repo)):
+                continue
+            keys = set(v.keys) | {k for site in v.sites for k in site.key_names}
+            if keys & names:
+                return v, local, None
+        return None
 
     @staticmethod
     def _several_models(v: Val) -> bool:
@@ -2567,6 +2602,11 @@ class _Analyzer:
             # ``star = self.fetch(star_id)``: a method of the service's own class that looks the row up
             owner = enclosing_class(self.ctx, self.func)
             target = method_summary(project, owner, func.attr.value) if owner is not None else None
+        if target is None and q is not None and isinstance(func, cst.Attribute) and "." in q:
+            # ``board = BoardsRepository.get_board(db, board_id)``: a static or class method called on its
+            # project class (no return annotation for ``repository_method_fetch`` to read)
+            owner_class = project.get_class(q.rsplit(".", 1)[0])
+            target = method_summary(project, owner_class[0], func.attr.value) if owner_class is not None else None
         if target is None or not target[3].get("returns"):
             return None
         mod, cls, name, summary = target
