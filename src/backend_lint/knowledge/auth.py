@@ -258,8 +258,14 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
     """An argument of a dependency factory's call names a privileged role or permission (``_PRIVILEGED``):
     a value, never a keyword's name (``allow_admin=False`` is no gate). A list or tuple counts only when every
     element does: ``[CampaignPermissions.vote, CampaignPermissions.manage_campaign]`` lets voters in too (a
-    list of alternatives that ordinary members hold one of is no admin gate)."""
-    for v in (*(args or ()), *((kwargs or {}).values())):
+    list of alternatives that ordinary members hold one of is no admin gate). So do several positional values of
+    one enum (``require_role(RoleEnum.owner, RoleEnum.admin)``, a ``*roles`` factory): alternatives, where an org
+    ``owner`` is a membership role, not the site administrator."""
+    args = list(args or ())
+    heads = {a.rpartition(".")[0] for a in args}
+    if len(args) > 1 and len(heads) == 1 and "" not in heads:
+        args = [f"[{', '.join(args)}]"]
+    for v in (*args, *((kwargs or {}).values())):
         if not v or v in ("True", "False", "None"):
             continue
         try:
