@@ -236,8 +236,14 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                    or (p.get("type") and index.canonical(p["type"]) in principals)]
             if not who or not (fn.get("raises") or last_segment(fn.get("returns")) in ("", "bool", "None")):
                 continue  # given neither the principal nor an identity value, or returns no verdict
-            if name not in facts.get("extra", {}).get("flow", {}).get("deciders", ()):
+            flow = facts.get("extra", {}).get("flow", {})
+            if name not in flow.get("deciders", ()):
                 continue  # raises or returns nothing decided on what it is given (a token signer, a loader)
+            on = flow.get("decided_on", {}).get(name)
+            if on is not None:
+                who = [w for w in who if w in on]
+                if not who:
+                    continue  # decides on what it loads, never on who asks (an ML check run given the org id)
             why = f"its name says `{words[0]}`, it takes `{who[0]}`"
             why += " and it raises" if fn.get("raises") else ""
             out.append({"name": name, "module": mod, "why": why})

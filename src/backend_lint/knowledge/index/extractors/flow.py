@@ -736,18 +736,21 @@ def _held_value(pred: ast.AST) -> bool:
     return False
 
 
-def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]] = None) -> bool:
     """The function decides on what it is given: a ``raise`` under a test that reads a parameter (or a local
     computed from one), an ``assert`` on one, an unconditional ``raise`` (a stub that always denies), or a
     ``return`` of a comparison / ``not`` / boolean operation reading one. A ``raise`` in an ``except``
     handler or under a test of module state only (``if not _SECRET_KEY: raise``) decides nothing: a token
-    signer or a file loader that raises on failure is not an authorisation helper."""
+    signer or a file loader that raises on failure is not an authorisation helper. ``only``: the decision must
+    read one of these parameters (``decided_on``)."""
     args = fn.args
     derived = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
     if args.vararg is not None:
         derived.add(args.vararg.arg)
     if args.kwarg is not None:
         derived.add(args.kwarg.arg)
+    if only is not None:
+        derived &= only
     if not derived:
         return False
     nodes = walk_function(fn)
@@ -858,6 +861,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     methods: dict[str, Any] = {}
     evidence: dict[str, dict[str, int]] = {}
     deciders: list[str] = []
+    decided_on: dict[str, list[str]] = {}
     guards: dict[str, list[str]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -866,6 +870,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 functions[stmt.name] = found
             if decides(stmt):
                 deciders.append(stmt.name)
+                a = stmt.args
+                # the parameters a decision reads (``run_check_per_window(check_id, session, organization_id)``
+                # raises on the check it loads, never on the organisation: no verdict on who asks)
+                decided_on[stmt.name] = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls") and decides(stmt, {x.arg})]
                 a = stmt.args
                 if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
                     x.annotation is not None and type(x.annotation) is ast.Subscript for x in a.args + a.kwonlyargs
@@ -882,4 +890,4 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, guards=guards)
+    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, decided_on=decided_on, guards=guards)
