@@ -785,7 +785,11 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         for stmt in stmts:
             t = type(stmt)
             if t is ast.Raise:
-                return True  # guarded by a test of what it was given, or unconditional
+                if only is None or guarded:
+                    return True  # guarded by a test of what it was given, or unconditional
+                continue
+            if only is not None and t is ast.If and _names(stmt.test) & derived and any(type(x) in (ast.Return, ast.Raise) for x in stmt.body):  # type: ignore[attr-defined]
+                guarded = True  # ``if obj and is_visible(obj, ctx): return obj`` then ``raise``: refused otherwise
             if t is ast.Expr and type(stmt.value) in (ast.Call, ast.Await):  # type: ignore[attr-defined]
                 call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
                 if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
@@ -803,6 +807,8 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                 reads = bool(_names(stmt.test) & derived)  # type: ignore[attr-defined]
                 if reads and (visit(stmt.body, True) or visit(stmt.orelse, True)):  # type: ignore[attr-defined]
                     return True
+                if only is not None and not reads and (visit(stmt.body, guarded) or visit(stmt.orelse, guarded)):  # type: ignore[attr-defined]
+                    return True  # (``only``: a test of these parameters around or inside a test of others)
                 if not reads and _returns_verdict(stmt.body, derived) | _returns_verdict(stmt.orelse, derived):  # type: ignore[attr-defined]
                     return True
             elif t is ast.Try or type(stmt).__name__ == "TryStar":
