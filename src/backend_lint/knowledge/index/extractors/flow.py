@@ -790,6 +790,10 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                 continue
             if only is not None and t is ast.If and _names(stmt.test) & derived and any(type(x) in (ast.Return, ast.Raise) for x in stmt.body):  # type: ignore[attr-defined]
                 guarded = True  # ``if obj and is_visible(obj, ctx): return obj`` then ``raise``: refused otherwise
+            if only is not None and (t is ast.Assign or t is ast.AnnAssign) and stmt.value is not None:  # type: ignore[attr-defined]
+                call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
+                if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
+                    return True  # ``workflow = await _get_workflow_check_access(user_id=user_id, ...)``: handed on to a check
             if t is ast.Expr and type(stmt.value) in (ast.Call, ast.Await):  # type: ignore[attr-defined]
                 call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
                 if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
