@@ -275,8 +275,6 @@ def _caller_decoders(index: "ProjectIndex") -> list[dict[str, str]]:
     caller in what it returns (``user_id, tenant_id = get_current_user_id(authorization)``)."""
     out: list[dict[str, str]] = []
     for mod, facts in index.iter_modules():
-        if _test_module_name(mod):
-            continue  # a test's own token handling decodes no request's caller
         for name, fn in orm_facts(facts).get("functions", {}).items():
             if fn.get("route") or not fn.get("params"):
                 continue
