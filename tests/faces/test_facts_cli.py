@@ -388,3 +388,43 @@ def test_facts_list_route_wrappers_and_why_request_user_is_the_caller(tmp_path: 
     assert "Security(app.guard.bearer)" in wrappers["guarded"]["why"]
     assert "AuthenticationMiddleware" in wrappers["guarded"]["principal"] and "app.main" in wrappers["guarded"]["principal"]
     assert not wrappers["timed"]["registers"]
+
+
+def test_facts_list_no_test_function_as_an_authorisation_helper(tmp_path: Path) -> None:
+    """A test named like a check and given a user (``test_access_check(user_id, client)``) guards no request:
+    ``facts`` lists it as no authorisation helper (session 16, hold-out 18's bctsales and deepchecks)."""
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/access.py": "def check_access(course, user_id):\n    if course.owner_id != user_id:\n        raise PermissionError\n",
+        "tests/test_access.py": (
+            "import jwt\n\n\ndef test_access_check(user_id, client):\n    if client.get(user_id).status_code != 200:\n        raise AssertionError\n\n\n"
+            "def read_token(token, client):\n    return jwt.decode(token, 'k', algorithms=['HS256'])\n"
+        ),
+    }
+    root = make_project(tmp_path, files)
+    data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
+    helpers = {d["name"] for d in data["authorization_helpers"]}
+    assert helpers == {"check_access"}, helpers
+
+
+def test_facts_authorisation_helper_decides_on_who_asks(tmp_path: Path) -> None:
+    """A function named like a check and given the org id that raises only on what it loads
+    (``run_check_per_window(check_id, organization_id)``: an ML check) is no authorisation helper; one whose
+    refusal reads the identity value it is given is (session 16, hold-out 18's deepchecks)."""
+    files = {
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/runs.py": (
+            "def run_check_window(check_id, organization_id=None):\n"
+            "    rows = load(check_id, organization_id)\n"
+            "    if not check_id:\n        raise ValueError('no check')\n    return rows\n\n\n"
+            "def check_course_owner(course, owner_id):\n"
+            "    if course.owner_id != owner_id:\n        raise PermissionError\n\n\n"
+            "def load(check_id, organization_id):\n    return []\n"
+        ),
+    }
+    root = make_project(tmp_path, files, pyproject='[tool.backend-lint]\nidentity-fields = ["owner_id", "organization_id"]\n')
+    data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
+    helpers = {d["name"]: d["why"] for d in data["authorization_helpers"]}
+    assert set(helpers) == {"check_course_owner"}, helpers

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
-from .index.extractors.orm import annotated_marker, call_marker, main_type  # the same parsing as the index
+from .index.extractors.orm import annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
 from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
@@ -258,8 +258,14 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
     """An argument of a dependency factory's call names a privileged role or permission (``_PRIVILEGED``):
     a value, never a keyword's name (``allow_admin=False`` is no gate). A list or tuple counts only when every
     element does: ``[CampaignPermissions.vote, CampaignPermissions.manage_campaign]`` lets voters in too (a
-    list of alternatives that ordinary members hold one of is no admin gate)."""
-    for v in (*(args or ()), *((kwargs or {}).values())):
+    list of alternatives that ordinary members hold one of is no admin gate). So do several positional values of
+    one enum (``require_role(RoleEnum.owner, RoleEnum.admin)``, a ``*roles`` factory): alternatives, where an org
+    ``owner`` is a membership role, not the site administrator."""
+    args = list(args or ())
+    heads = {a.rpartition(".")[0] for a in args}
+    if len(args) > 1 and len(heads) == 1 and "" not in heads:
+        args = [f"[{', '.join(args)}]"]
+    for v in (*args, *((kwargs or {}).values())):
         if not v or v in ("True", "False", "None"):
             continue
         try:
@@ -455,7 +461,28 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
     alias = p.get("alias")
     if alias and project is not None:
         return alias_dependency(project, settings, alias, _depth)
+    if p.get("factory"):
+        return factory_dependency(project, settings, p["factory"], p.get("args"), p.get("kwargs"), _depth)
     return NOT_AUTH
+
+
+def factory_dependency(
+    project: Optional["ProjectIndex"], settings: "Settings", factory: str, args: Optional[list[str]], kwargs: Optional[dict[str, str]], _depth: int = 0
+) -> DependencyKind:
+    """``user: Annotated[User, RequireScopes(Scopes(...))]``: a call with no marker in ``Annotated``. It is a
+    dependency when the project's function returns ``Depends(inner)`` (the index's ``makes`` with ``marked``), or
+    when the configuration names it (``auth-dependencies``); then it is read like ``Depends(factory(...))``."""
+    configured = _entry_matches(factory, None, settings.auth_dependencies + settings.admin_dependencies)
+    if not configured:
+        if project is None:
+            return NOT_AUTH
+        target = project.resolve_symbol(factory)
+        if target is None or target[2] != "functions":
+            return NOT_AUTH
+        fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+        if not (fn.get("makes") or {}).get("marked"):
+            return NOT_AUTH
+    return classify_dependency(project, settings, factory, None, kwargs, _depth, True, args)
 
 
 def _library_class(project: Optional["ProjectIndex"], type_q: Optional[str]) -> bool:
@@ -1037,6 +1064,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
                 marker_node = p.default
         if marker_info is None and ann is not None:
             marker_info = annotated_marker(ann, resolve)
+        factory_info = annotated_factory(ann, resolve) if marker_info is None and isinstance(ann, (ast.Subscript, ast.Constant)) else None
         entry: dict[str, Any] = {"name": name, "type": type_q}
         if marker_info is not None:
             entry.update(marker_info)
@@ -1044,6 +1072,8 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             entry["alias"] = resolve(ann)
         if marker_info is None and "alias" not in entry and isinstance(p.default, (cst.Name, cst.Attribute)):
             entry["alias"] = ctx.qualified_name(p.default)  # ``token: str = DependsJwtAuth``, a marker held in a name
+        if factory_info is not None and "alias" not in entry:
+            entry.update(factory_info)
         kind = param_dependency(project, settings, entry)
         if kind.kind is None and marker_info is not None and last_segment(marker_info.get("marker")) in DEPENDENCY_MARKERS:
             # ``Depends(current_user)`` spelled with a local or unresolvable name
@@ -1056,6 +1086,8 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
         if kind.kind is not None and not kind.principal_type:
             kind = DependencyKind(kind.kind, type_q, kind.credentials, kind.resource)
         marker = last_segment(marker_info.get("marker")) if marker_info else None
+        if marker is None and "factory" in entry and kind.kind is not None:
+            marker = "Depends"  # ``Annotated[User, RequireScopes(...)]``: the factory returns the marker
         if marker is None and entry.get("alias") and project is not None:
             alias_found = project.resolve_symbol(entry["alias"])
             if alias_found is not None and alias_found[2] == "assignments":

@@ -228,6 +228,8 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
             if any(c == name or q == c or q.endswith("." + c) for c in configured):
                 out.append({"name": name, "module": mod, "why": "named in `authorization-helpers`"})
                 continue
+            if _test_module_name(mod):
+                continue  # ``test_scheduler_on_non_label_check(user)``: a test asserts, it guards no request
             words = [w for w in VERIFY_WORDS if w in name.lower()]
             params = [p for p in fn.get("params", ()) if p.get("name") not in ("self", "cls")]
             if not words or len(params) < 2 or any(p.get("dependency") for p in params):
@@ -236,8 +238,14 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                    or (p.get("type") and index.canonical(p["type"]) in principals)]
             if not who or not (fn.get("raises") or last_segment(fn.get("returns")) in ("", "bool", "None")):
                 continue  # given neither the principal nor an identity value, or returns no verdict
-            if name not in facts.get("extra", {}).get("flow", {}).get("deciders", ()):
+            flow = facts.get("extra", {}).get("flow", {})
+            if name not in flow.get("deciders", ()):
                 continue  # raises or returns nothing decided on what it is given (a token signer, a loader)
+            on = flow.get("decided_on", {}).get(name)
+            if on is not None:
+                who = [w for w in who if w in on]
+                if not who:
+                    continue  # decides on what it loads, never on who asks (an ML check run given the org id)
             why = f"its name says `{words[0]}`, it takes `{who[0]}`"
             why += " and it raises" if fn.get("raises") else ""
             out.append({"name": name, "module": mod, "why": why})

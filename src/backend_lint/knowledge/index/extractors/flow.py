@@ -736,18 +736,21 @@ def _held_value(pred: ast.AST) -> bool:
     return False
 
 
-def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]] = None) -> bool:
     """The function decides on what it is given: a ``raise`` under a test that reads a parameter (or a local
     computed from one), an ``assert`` on one, an unconditional ``raise`` (a stub that always denies), or a
     ``return`` of a comparison / ``not`` / boolean operation reading one. A ``raise`` in an ``except``
     handler or under a test of module state only (``if not _SECRET_KEY: raise``) decides nothing: a token
-    signer or a file loader that raises on failure is not an authorisation helper."""
+    signer or a file loader that raises on failure is not an authorisation helper. ``only``: the decision must
+    read one of these parameters (``decided_on``)."""
     args = fn.args
     derived = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
     if args.vararg is not None:
         derived.add(args.vararg.arg)
     if args.kwarg is not None:
         derived.add(args.kwarg.arg)
+    if only is not None:
+        derived &= only
     if not derived:
         return False
     nodes = walk_function(fn)
@@ -782,7 +785,15 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for stmt in stmts:
             t = type(stmt)
             if t is ast.Raise:
-                return True  # guarded by a test of what it was given, or unconditional
+                if only is None or guarded:
+                    return True  # guarded by a test of what it was given, or unconditional
+                continue
+            if only is not None and t is ast.If and _names(stmt.test) & derived and any(type(x) in (ast.Return, ast.Raise) for x in stmt.body):  # type: ignore[attr-defined]
+                guarded = True  # ``if obj and is_visible(obj, ctx): return obj`` then ``raise``: refused otherwise
+            if only is not None and (t is ast.Assign or t is ast.AnnAssign) and stmt.value is not None:  # type: ignore[attr-defined]
+                call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
+                if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
+                    return True  # ``workflow = await _get_workflow_check_access(user_id=user_id, ...)``: handed on to a check
             if t is ast.Expr and type(stmt.value) in (ast.Call, ast.Await):  # type: ignore[attr-defined]
                 call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
                 if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
@@ -800,6 +811,8 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 reads = bool(_names(stmt.test) & derived)  # type: ignore[attr-defined]
                 if reads and (visit(stmt.body, True) or visit(stmt.orelse, True)):  # type: ignore[attr-defined]
                     return True
+                if only is not None and not reads and (visit(stmt.body, guarded) or visit(stmt.orelse, guarded)):  # type: ignore[attr-defined]
+                    return True  # (``only``: a test of these parameters around or inside a test of others)
                 if not reads and _returns_verdict(stmt.body, derived) | _returns_verdict(stmt.orelse, derived):  # type: ignore[attr-defined]
                     return True
             elif t is ast.Try or type(stmt).__name__ == "TryStar":
@@ -858,6 +871,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     methods: dict[str, Any] = {}
     evidence: dict[str, dict[str, int]] = {}
     deciders: list[str] = []
+    decided_on: dict[str, list[str]] = {}
     guards: dict[str, list[str]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -866,6 +880,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 functions[stmt.name] = found
             if decides(stmt):
                 deciders.append(stmt.name)
+                a = stmt.args
+                # the parameters a decision reads (``run_check_per_window(check_id, session, organization_id)``
+                # raises on the check it loads, never on the organisation: no verdict on who asks)
+                decided_on[stmt.name] = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls") and decides(stmt, {x.arg})]
                 a = stmt.args
                 if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
                     x.annotation is not None and type(x.annotation) is ast.Subscript for x in a.args + a.kwonlyargs
@@ -882,4 +900,4 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, guards=guards)
+    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, decided_on=decided_on, guards=guards)

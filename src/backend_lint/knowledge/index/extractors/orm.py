@@ -186,6 +186,29 @@ def annotated_marker(node: Optional[ast.expr], resolve: Resolve) -> Optional[dic
     return None
 
 
+def annotated_factory(node: Optional[ast.expr], resolve: Resolve) -> Optional[dict[str, Any]]:
+    """``Annotated[User, RequireScopes(Scopes(...))]`` with no marker: a call that may be a factory returning
+    ``Depends(inner)`` (FastAPI reads the marker the call returns). ``{"factory": q, "args": [...], "kwargs":
+    {...}}``; whether it is one is read from the project (``knowledge.auth.param_dependency``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        node = _string_type(node.value)
+    if not isinstance(node, ast.Subscript):
+        return None
+    head = resolve(node.value) or ""
+    if not ((head in _ANNOTATED or _last(head) == "Annotated") and isinstance(node.slice, ast.Tuple)):
+        return None
+    for meta in node.slice.elts[1:]:
+        if isinstance(meta, ast.Call) and isinstance(meta.func, (ast.Name, ast.Attribute)):
+            q = resolve(meta.func)
+            if q and _last(q) not in _MARKERS:
+                out: dict[str, Any] = {"factory": q, "args": [ast.unparse(a)[:200] for a in meta.args]}
+                kwargs = {k.arg: ast.unparse(k.value) for k in meta.keywords if k.arg}
+                if kwargs:
+                    out["kwargs"] = kwargs
+                return out
+    return None
+
+
 def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
     positional = args.posonlyargs + args.args
     defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -198,6 +221,8 @@ def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
             found = annotated_marker(a.annotation, resolve)
         if found is None and isinstance(a.annotation, (ast.Name, ast.Attribute)):
             entry["alias"] = resolve(a.annotation)
+        if found is None and a.annotation is not None and "alias" not in entry:
+            found = annotated_factory(a.annotation, resolve)
         if found is None and isinstance(d, (ast.Name, ast.Attribute)) and "alias" not in entry:
             entry["alias"] = resolve(d)  # ``token: str = DependsJwtAuth`` (a marker held in a module-level name)
         if found is not None:
@@ -1256,9 +1281,20 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     ]
     out: dict[str, Any] = {}
     for value in returned:
+        marker = False
+        if (
+            value.__class__ is ast.Call
+            and _last(resolve(value.func)) in ("Depends", "Security")  # type: ignore[attr-defined]
+            and len(value.args) == 1  # type: ignore[attr-defined]
+            and value.args[0].__class__ is ast.Name  # type: ignore[attr-defined]
+        ):
+            # ``return Depends(dependency)``: used as ``Annotated[User, RequireScopes(...)]``, the marker is the call
+            value, marker = value.args[0], True  # type: ignore[attr-defined]
         if value.__class__ is ast.Name and value.id in nested and _depth < 3:  # type: ignore[attr-defined]
             inner = nested[value.id]  # type: ignore[attr-defined]
             facts = _function_facts(inner, resolve, _depth + 1)
+            if marker:
+                facts["marked"] = True
             # (a parameter typed by an alias may be an ``Annotated[..., Depends(...)]`` alias of another module:
             # ``auth_context: AuthContextDep``, read by ``auth.alias_dependency``)
             if facts.get("auth") or any(_last(p.get("marker")) in ("Depends", "Security") or p.get("alias") for p in facts["params"]):
