@@ -220,8 +220,6 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
     identity_names = set(settings.principal_parameters) | set(settings.identity_fields)
     principals = principal_classes(index, settings)
     for mod, facts in index.iter_modules():
-        if _test_module_name(mod):
-            continue  # tests (``test_delete_user_permission(client, user)``) check nothing a request asks for
         orm = orm_facts(facts)
         for name, fn in orm.get("functions", {}).items():
             q = f"{mod}.{name}"
