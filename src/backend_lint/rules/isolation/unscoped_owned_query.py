@@ -343,14 +343,16 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     value of its URL rule (`<int:jar_id>`, a path parameter). A view has the caller when a decorator
     authenticates it: Flask-Login's `login_required`, flask-jwt-extended's `jwt_required()` (not
     `optional=True`), Flask-Security's `auth_required`, an `HTTPAuth` object's `login_required`, a class's
-    `method_decorators` / `decorators` list, or a project decorator (a factory, or a module-level alias of a
+    `method_decorators` / `decorators` list (also inherited from a project base class in another module), or a
+    project decorator (a factory, or a module-level alias of a
     factory's result: `with_user = only_for(("user",))`) whose wrapper calls `verify_jwt_in_request()` /
     `get_jwt_identity()` / a `verify`/`decode` of a token or session, reads `is_authenticated`, or tests an
     attribute of `flask.g` and exits (`raise`, `return`, `abort(401)`). The caller is then a global:
     `current_user` (Flask-Login, flask-jwt-extended, Flask-Security), the `flask.g` attributes an
     authenticating decorator or request hook binds to a value (`g.user = user`, `g.auth_user =
     APIKey.verify_token(token)`), a local bound to `get_current_user()`, or to `get_jwt_identity()` (the
-    caller's id). A decorator named for administrators (`admin`, `superuser`, `moderat...`) or given such a
+    caller's id), and in a view class the properties of its project base class that return one of these
+    (`self.current_user`, `self.current_org` returning a project `current_org` proxy). A decorator named for administrators (`admin`, `superuser`, `moderat...`) or given such a
     role makes the view admin-only; a view argument the decorator fills itself after deciding on it
     (`kwargs.update({"caseid": caseid})`) is not the client's. Not understood: a view authenticated only by
     a `before_request` hook (no decorator on it), a view registered through a wrapper call
