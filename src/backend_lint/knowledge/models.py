@@ -418,11 +418,8 @@ def _names_other_table(project: "ProjectIndex", settings: Optional["Settings"], 
     return not _party_model(project, settings, target)
 
 
-def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[str]:
-    """The project table model a column references: its foreign key's table (``ForeignKey("authors.id")``,
-    ``ForeignKey(Author.id)``, SQLModel's ``foreign_key="authors.id"``), or, for a ``*_id`` column with no
-    foreign key, the one table model named by the column (``author_id`` -> table ``authors`` / ``author``, or
-    class ``Author``). ``None`` when unknown or ambiguous."""
+def _declared_field(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[tuple[str, dict[str, Any]]]:
+    """The class of the model's MRO that declares a column, with the index's facts of the declaration, or ``None``."""
     if project is None or not qualified:
         return None
     info = model_columns(project, qualified).get(column)
@@ -430,8 +427,18 @@ def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str]
         return None
     owner = project.get_class(info.owner)
     raw = owner[1].get("fields", {}).get(column) if owner is not None else None
-    if raw is None:
+    return (info.owner, raw) if raw is not None else None
+
+
+def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[str]:
+    """The project table model a column references: its foreign key's table (``ForeignKey("authors.id")``,
+    ``ForeignKey(Author.id)``, SQLModel's ``foreign_key="authors.id"``), or, for a ``*_id`` column with no
+    foreign key, the one table model named by the column (``author_id`` -> table ``authors`` / ``author``, or
+    class ``Author``). ``None`` when unknown or ambiguous."""
+    declared = _declared_field(project, qualified, column)
+    if declared is None:
         return None
+    declaring, raw = declared
     value = parse_expr(raw.get("value"))
     reference: Optional[ast.expr] = None
     has_key = False
@@ -455,7 +462,7 @@ def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str]
             return hits[0] if len(hits) == 1 else None
         dotted = ast_dotted(reference) if reference is not None else None
         if dotted and "." in dotted:
-            split = project.split(info.owner)
+            split = project.split(declaring)
             target = project.name_in_module(split[0], dotted.rsplit(".", 1)[0]) if split else None
             cls = project.get_class(target) if target else None
             return cls[0] if cls is not None and is_table_model(project, cls[0]) else None
@@ -576,15 +583,10 @@ class ColumnTraits:
 def column_traits(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[ColumnTraits]:
     """What a column's declaration says (``Field(...)`` / ``Column(...)`` / ``mapped_column(...)`` and the
     annotation), or ``None`` when it is not declared as a readable field (``declared_attr``, unknown base)."""
-    if project is None or not qualified:
+    declared = _declared_field(project, qualified, column)
+    if declared is None:
         return None
-    info = model_columns(project, qualified).get(column)
-    if info is None:
-        return None
-    owner = project.get_class(info.owner)
-    raw = owner[1].get("fields", {}).get(column) if owner is not None else None
-    if raw is None:
-        return None
+    declaring, raw = declared
     value = parse_expr(raw.get("value"))
     keywords: dict[str, Any] = {}
     foreign_key = False

@@ -422,15 +422,8 @@ def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
             call = test.left
         else:
             continue
-        if not isinstance(call, ast.Call):
-            continue
-        func = call.func
-        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-        if not any(w in name.lower() for w in PERMISSION_WORDS):
-            continue
-        values = list(call.args) + [k.value for k in call.keywords]
         # a parameter (who the caller names), or a module's global caller (``current_user``)
-        out |= {v.id for v in values if isinstance(v, ast.Name) and (v.id in plain or v.id not in ("self", "cls"))}
+        out |= {n for n in _permission_call_names(call) if n in plain or n not in ("self", "cls")}
     return out
 
 
@@ -444,15 +437,21 @@ def _permission_gate(node: ast.If, plain: set[str]) -> set[str]:
     tests = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
     out: set[str] = set()
     for call in tests:
-        if not isinstance(call, ast.Call):
-            continue
-        func = call.func
-        name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
-        if not any(w in name.lower() for w in PERMISSION_WORDS):
-            continue
-        values = list(call.args) + [k.value for k in call.keywords]
-        out |= {v.id for v in values if isinstance(v, ast.Name) and v.id not in ("self", "cls")}
+        out |= {n for n in _permission_call_names(call) if n not in ("self", "cls")}
     return out
+
+
+def _permission_call_names(call: ast.AST) -> list[str]:
+    """The plain names handed to a call named like a permission check (``check_shelf_edit_permissions(shelf)``);
+    none for anything else."""
+    if not isinstance(call, ast.Call):
+        return []
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else (func.id if isinstance(func, ast.Name) else "")
+    if not any(w in name.lower() for w in PERMISSION_WORDS):
+        return []
+    values = list(call.args) + [k.value for k in call.keywords]
+    return [v.id for v in values if isinstance(v, ast.Name)]
 
 
 _ADMIN_WORDS = ("admin", "superuser")
