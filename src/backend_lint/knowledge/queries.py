@@ -2149,7 +2149,7 @@ class _Analyzer:
     def _row_by_key(self, candidates: list, state: dict[str, Val]) -> Optional[tuple[Val, Optional[str], Optional[str]]]:
         """``board = get_board(db, board_id)`` then ``check_board_permission(db, user, board_id, ...)``: the helper
         is given the key the row was looked up by rather than the row; it verified that key, so it decides access
-        to the row loaded by it (the first such row, in the order of the locals)."""
+        to the row loaded by it (the first such row, by the locals' names)."""
         names = {
             inner.value
             for inner in (_unwrap(self.ctx, c) for c in candidates)
@@ -2158,7 +2158,10 @@ class _Analyzer:
         names = {n for n in names if not (state.get(n) is not None and (state[n].rows or state[n].stmt or state[n].derived))}
         if not names:
             return None
-        for local, v in state.items():
+        # (by name, not by the order of ``state``: a merge of branches' states may follow a set's order, which
+        # changes with the hash seed from one process to the next)
+        for local in sorted(state):
+            v = state[local]
             if not (v.rows and v.model and not v.derived and not v.scoped and (v.sites or v.repo)):
                 continue
             keys = set(v.keys) | {k for site in v.sites for k in site.key_names}
