@@ -890,15 +890,8 @@ class _Analyzer:
 
     @staticmethod
     def _exits(block: cst.BaseSuite) -> bool:
-        body = block.body if isinstance(block, cst.IndentedBlock) else []
-        if not body:
-            if isinstance(block, cst.SimpleStatementSuite) and block.body:
-                return isinstance(block.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(block.body[-1])
-            return False
-        last = body[-1]
-        return isinstance(last, cst.SimpleStatementLine) and bool(last.body) and (
-            isinstance(last.body[-1], (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(last.body[-1])
-        )
+        last = _last_small_statement(block)
+        return last is not None and (isinstance(last, (cst.Raise, cst.Return, cst.Continue, cst.Break)) or _aborts(last))
 
     @staticmethod
     def _skips(block: cst.BaseSuite) -> bool:
@@ -4076,12 +4069,18 @@ def _if_refuses(node: cst.CSTNode) -> bool:
     ``return`` may serve the row's result: ``if success: return {...}``)."""
     if not isinstance(node, cst.If):
         return False
-    block = node.body
-    body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    last = _last_small_statement(node.body)
+    return last is not None and (isinstance(last, cst.Raise) or _aborts(last))
+
+
+def _last_small_statement(block: cst.BaseSuite) -> Optional[cst.BaseSmallStatement]:
+    """The last simple statement of a block (``raise ...`` in ``if x:\n    raise ...`` or ``if x: raise ...``), or
+    ``None`` when the block ends with a compound statement."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        return block.body[-1] if block.body else None
+    body = block.body if isinstance(block, cst.IndentedBlock) else ()
     last = body[-1] if body else None
-    if isinstance(last, cst.SimpleStatementLine) and last.body:
-        last = last.body[-1]
-    return isinstance(last, cst.Raise) or (last is not None and _aborts(last))
+    return last.body[-1] if isinstance(last, cst.SimpleStatementLine) and last.body else None
 
 
 def _keyed_by_caller(identity: Identity, site: Site) -> bool:
