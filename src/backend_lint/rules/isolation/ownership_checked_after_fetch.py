@@ -246,7 +246,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
                 columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             helper = found.helper_checks.get(id(comparison))
-            if helper is not None:
+            origin = found.origins.get(id(comparison))
+            if origin is not None:  # the checked row was looked up from a row the client chose, which it decides on
+                local, child = origin
+                column = helper.column if helper is not None and helper.column else (columns[0] if columns else None)
+                where = f"filter on its `{short}`'s `{column}` in the query" if column else "filter by owner in the query"
+                how = f"`{helper.helper}()` on its `{short}`" if helper is not None else f"a check of its `{short}`"
+                message = f"Access to `{local}` (`{child.rsplit('.', 1)[-1]}`) is decided by {how} after an unscoped fetch; {where}"
+            elif helper is not None:
                 column = helper.column or (columns[0] if columns else None)
                 where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
                 row = f"`{helper.name}` (`{short}`)" if helper.name is not None else f"the fetched `{short}` row"
