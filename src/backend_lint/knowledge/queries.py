@@ -40,6 +40,7 @@ from .models import (
     is_pydantic_model,
     is_table_model,
     membership_partners,
+    reference_path,
     model_columns,
     project_identity_fields,
     relationships,
@@ -332,6 +333,10 @@ class FunctionQueries:
         self.sites: list[Site] = []
         self.checks: list[Comparison] = []  # BKL202 candidates (row identity compared with the principal)
         self.derived_names: set[str] = set()
+        # rows of a table with no identity column looked up by a client key (``tag = get_tag(db, tag_id)``) in
+        # a function that checks another row, their table's parent through its foreign keys (a board checked
+        # by the client's other key), and never tied to that row: (fetch, model, parent model, reference path)
+        self.untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = []
 
 
 class _Analyzer:
@@ -353,6 +358,8 @@ class _Analyzer:
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
+        # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
+        self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
         # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
         # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
         self.pending_ties: dict[str, list[Site]] = {}
@@ -403,7 +410,53 @@ class _Analyzer:
         body = self.func.body
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
+        self._untied(state)
         return self.out
+
+    def _owned(self, model: str) -> bool:
+        return is_owned(self.project, self.settings, model)
+
+    def _untied(self, state: dict[str, Val]) -> None:
+        """``board = get_board(db, board_id)``, ``check_board_permission(db, user, board_id)``, then ``tag =
+        get_tag(db, tag_id)``: the tag's table has no identity column, it is the board's through ``Tag.board_id``,
+        and nothing ties this tag to the checked board (no check of its own board, no comparison with the checked
+        row's key): a tag of any board is served (``FunctionQueries.untied``)."""
+        if self.project is None:
+            return
+        parents = [
+            c.row.model for c in self.out.checks
+            if c.row.model and c.row.origin is None and not c.row.scoped and c.name is not None and self._owned(c.row.model)
+        ]
+        if not parents:
+            return
+        fetches = list(self.client_fetches)
+        for site in self.out.sites:
+            if len(site.row_names) != 1 or len(site.entities) != 1 or self._owned(site.entities[0]):
+                continue
+            if self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+                fetches.append((site.node, site.entities[0], frozenset(site.key_names)))
+        if not fetches:
+            return
+        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
+        tied |= {c.name for c in self.out.checks if c.name is not None}
+        names = _assigned_names(self.ctx, self.func)
+        seen_keys: set[str] = set()
+        for node, model, keys in fetches:
+            local = names.get(id(node))
+            if local is None:
+                site = next((s for s in self.out.sites if s.node is node), None)
+                local = next(iter(site.row_names)) if site is not None and site.row_names else None
+            if local is None or local in tied or not keys or keys & seen_keys:
+                continue
+            held = state.get(local)
+            if held is None or held.derived or held.model != model:
+                continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
+            for parent in parents:
+                path = reference_path(self.project, model, parent)
+                if path is not None:
+                    seen_keys |= keys
+                    self.out.untied.append((node, model, parent, path))
+                    break
 
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
@@ -2049,12 +2102,15 @@ class _Analyzer:
                 return replace(repo, repo=False, scoped=True)
             names: set[str] = set()
             for a, v in zip(call.args, args):
-                if not (v.stmt or v.container or v.rows):
+                if not (v.stmt or v.container or v.rows or _db_handle(a.value)):
+                    # (the session handed along is no key: a check of the row must not verify it)
                     names |= self.key_names(a.value, state)
             repo = replace(repo, keys=frozenset(names)) if names else repo
             if repo.repo:
                 origin = self._client_origin(call, args, state)
                 repo = replace(repo, origin=origin) if origin is not None else repo
+                if origin is None and repo.model and self._client_repo_row(repo) and not self._owned(repo.model):
+                    self.client_fetches.append((call, repo.model, repo.keys))
             lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state)
             return replace(repo, lookup=lookup, lookup_scoped=lookup_scoped) if lookup else repo
         instance = self.instance_of(q, call, state)
@@ -3358,6 +3414,24 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
+def _assigned_names(ctx: "FileContext", func: cst.FunctionDef) -> dict[int, str]:
+    """id(call) -> the local a simple assignment binds its value to (``tag = get_tag(db, tag_id)``, ``x = await
+    load(...)``), in the function's own body (not nested functions)."""
+    def build() -> dict[int, str]:
+        out: dict[int, str] = {}
+        stack: list[cst.CSTNode] = [func.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                out[id(value)] = node.targets[0].target.value
+            stack.extend(iter_children(node))
+        return out
+    return ctx.cached(("queries.assigned", id(func)), build)
+
+
 def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
     """Locals of a function assigned only copies of one name (``persona_id = int(assistant_id)``,
     ``key = body.item_id``): ``{local: name}``. A local also assigned anything else is left out."""
@@ -3771,6 +3845,7 @@ def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
 class IsolationFindings:
     unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
     checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
+    untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = field(default_factory=list)  # FunctionQueries.untied
     helper_checks: dict[int, Comparison] = field(default_factory=dict)  # id(call) -> an authorisation helper's check
     # id(comparison) -> the row's column compared with the principal when it is none of the identity fields
     compared_columns: dict[int, str] = field(default_factory=dict)
@@ -3892,7 +3967,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
+    if not gate and not identity.router_auth:
+        out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     return out
+
+
+def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
+    site = next((s for s in fq.sites if s.node is node), None)
+    return site is not None and _guarded_site(site, guarded)
 
 
 def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:

@@ -440,6 +440,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 keys = ", ".join(f"`{k}`" for k in sorted(site.key_names))
                 message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
             self.report(site.node, message, self._fix(site, model, columns, identity))
+        for fetch, model, parent, path in found.untied:
+            short, owner = model.rsplit(".", 1)[-1], parent.rsplit(".", 1)[-1]
+            through = " -> ".join(f"`{c}`" for c in path)
+            message = (
+                f"Query on `{short}` (owned through `{owner}` by {through}) is not tied to the `{owner}` checked here; "
+                f"filter it by the checked row's key"
+            )
+            self.report(fetch, message)
 
     def _principal_path(self, name: str, type_q: Optional[str], attr: str) -> Optional[str]:
         """Where the principal's ``attr`` lives: ``user`` for the user model itself, ``p.account`` for a
