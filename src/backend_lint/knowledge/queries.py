@@ -440,6 +440,7 @@ class _Analyzer:
         tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
         tied |= {c.name for c in self.out.checks if c.name is not None}
         names = _assigned_names(self.ctx, self.func)
+        compared = _compared_attributes(self.func)
         seen_keys: set[str] = set()
         for node, model, keys in fetches:
             local = names.get(id(node))
@@ -453,6 +454,8 @@ class _Analyzer:
                 continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
             for parent in parents:
                 path = reference_path(self.project, model, parent)
+                if path is not None and (local, path[0]) in compared:
+                    break  # ``if file.document_id != document_id: raise``: the row's reference is tested
                 if path is not None:
                     seen_keys |= keys
                     self.out.untied.append((node, model, parent, path))
@@ -3413,6 +3416,18 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
+
+def _compared_attributes(func: cst.FunctionDef) -> set[tuple[str, str]]:
+    """(local, attribute) read as an operand of a comparison in the function (``file.document_id != document_id``)."""
+    out: set[tuple[str, str]] = set()
+    for node in cst_walk(func.body):
+        if not isinstance(node, cst.Comparison):
+            continue
+        for operand in [node.left] + [c.comparator for c in node.comparisons]:
+            if isinstance(operand, cst.Attribute) and isinstance(operand.value, cst.Name):
+                out.add((operand.value.value, operand.attr.value))
+    return out
+
 
 def _assigned_names(ctx: "FileContext", func: cst.FunctionDef) -> dict[int, str]:
     """id(call) -> the local a simple assignment binds its value to (``tag = get_tag(db, tag_id)``, ``x = await
