@@ -23,8 +23,12 @@ SPEC = RuleSpec(
     message="Query on owned model `{model}` has no predicate on `{column}`",
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
-    # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__", "flask"),
+    # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``); or a check of a parent row
+    # (BKL202's words: a comparison, a presence test) beside a child row served untied to it (``untied``)
+    requires=(
+        "select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user",
+        "Header(", "Cookie(", "__call__", "flask", "==", "!=", " in ", " is ",
+    ),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,
