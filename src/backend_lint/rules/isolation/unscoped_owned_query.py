@@ -362,6 +362,15 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     a `before_request` hook (no decorator on it), a view registered through a wrapper call
     (`view_func=login_required(fn)`), GraphQL resolvers, Flask-Admin views.
 
+    A row of a table with no identity column counts when it belongs to an owned table through its foreign
+    keys (`Tag.board_id -> Board`, `Card.column_id -> Column.board_id -> Board`, at most three tables away)
+    and the function checks a loaded row of that owned table, but looks the child up by another client key
+    and never ties it to the checked row (`board = get_board(db, board_id)`, `check_board_permission(db,
+    user, board_id)`, then `tag = get_tag(db, tag_id)`: a tag of any board is served). It is reported at the
+    child's lookup, once per client key. Tied means: a check of the child's own chain (BKL202 then), or a
+    comparison of its reference column (`if tag.board_id != board.id: raise`). A helper given only the
+    parent's key, with no parent row loaded, names no table: no claim.
+
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
     delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
