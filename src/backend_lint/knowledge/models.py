@@ -474,6 +474,35 @@ def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str]
     return next(iter(hits)) if len(hits) == 1 else None
 
 
+def reference_path(project: Optional["ProjectIndex"], child: Optional[str], target: str, depth: int = 3) -> Optional[tuple[str, ...]]:
+    """The foreign-key columns that lead from a row of ``child`` to its row of ``target`` (``Card`` to ``Board``:
+    ``("column_id", "board_id")``, through ``Column``), at most ``depth`` tables away; the shortest, first by
+    column name. ``None`` when no such chain of references is declared (or ``child`` is ``target``)."""
+    if project is None or not child or child == target:
+        return None
+    return project.memo(("models.reference_path", child, target, depth), lambda: _reference_path(project, child, target, depth))
+
+
+def _reference_path(project: "ProjectIndex", child: str, target: str, depth: int) -> Optional[tuple[str, ...]]:
+    frontier: list[tuple[str, tuple[str, ...]]] = [(child, ())]
+    seen = {child}
+    for _ in range(depth):
+        following: list[tuple[str, tuple[str, ...]]] = []
+        for model, path in frontier:
+            for column in sorted(model_columns(project, model)):
+                if not column.endswith("_id"):
+                    continue
+                ref = referenced_model(project, model, column)
+                if ref is None or ref in seen:
+                    continue
+                if ref == target:
+                    return path + (column,)
+                seen.add(ref)
+                following.append((ref, path + (column,)))
+        frontier = following
+    return None
+
+
 def _snake(name: str) -> str:
     return "_".join(w.lower() for w in _CAMEL.findall(name))
 

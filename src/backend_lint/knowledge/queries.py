@@ -40,6 +40,7 @@ from .models import (
     is_pydantic_model,
     is_table_model,
     membership_partners,
+    reference_path,
     model_columns,
     project_identity_fields,
     relationships,
@@ -256,6 +257,10 @@ class Val:
     # a client key verified on this path (``_verify_loaded``): the row it addresses, or its parent, was loaded
     # with the owner predicate and found, or checked; ``trusted`` with it. Holds only on the paths that checked
     checked: bool = False
+    # for rows looked up by a key read off a row the client chose (``board = get_board(db, column.board_id)``
+    # after ``column = get_column(db, column_id)``): (the local, the model) of that first client-keyed row of
+    # the chain; a check of this row decides access to that one (``_client_origin``)
+    origin: Optional[tuple[str, str]] = None
 
 
 NOTHING = Val()
@@ -328,6 +333,10 @@ class FunctionQueries:
         self.sites: list[Site] = []
         self.checks: list[Comparison] = []  # BKL202 candidates (row identity compared with the principal)
         self.derived_names: set[str] = set()
+        # rows of a table with no identity column looked up by a client key (``tag = get_tag(db, tag_id)``) in
+        # a function that checks another row, their table's parent through its foreign keys (a board checked
+        # by the client's other key), and never tied to that row: (fetch, model, parent model, reference path)
+        self.untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = []
 
 
 class _Analyzer:
@@ -348,6 +357,9 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
+        # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
+        self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
         # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
         # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
         self.pending_ties: dict[str, list[Site]] = {}
@@ -398,7 +410,56 @@ class _Analyzer:
         body = self.func.body
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
+        self._untied(state)
         return self.out
+
+    def _owned(self, model: str) -> bool:
+        return is_owned(self.project, self.settings, model)
+
+    def _untied(self, state: dict[str, Val]) -> None:
+        """``board = get_board(db, board_id)``, ``check_board_permission(db, user, board_id)``, then ``tag =
+        get_tag(db, tag_id)``: the tag's table has no identity column, it is the board's through ``Tag.board_id``,
+        and nothing ties this tag to the checked board (no check of its own board, no comparison with the checked
+        row's key): a tag of any board is served (``FunctionQueries.untied``)."""
+        if self.project is None:
+            return
+        parents = [
+            c.row.model for c in self.out.checks
+            if c.row.model and c.row.origin is None and not c.row.scoped and c.name is not None and self._owned(c.row.model)
+        ]
+        if not parents:
+            return
+        fetches = list(self.client_fetches)
+        for site in self.out.sites:
+            if len(site.row_names) != 1 or len(site.entities) != 1 or self._owned(site.entities[0]):
+                continue
+            if self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+                fetches.append((site.node, site.entities[0], frozenset(site.key_names)))
+        if not fetches:
+            return
+        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
+        tied |= {c.name for c in self.out.checks if c.name is not None}
+        names = _assigned_names(self.ctx, self.func)
+        compared = _compared_attributes(self.func)
+        seen_keys: set[str] = set()
+        for node, model, keys in fetches:
+            local = names.get(id(node))
+            if local is None:
+                site = next((s for s in self.out.sites if s.node is node), None)
+                local = next(iter(site.row_names)) if site is not None and site.row_names else None
+            if local is None or local in tied or not keys or keys & seen_keys:
+                continue
+            held = state.get(local)
+            if held is None or held.derived or held.model != model:
+                continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
+            for parent in parents:
+                path = reference_path(self.project, model, parent)
+                if path is not None and (local, path[0]) in compared:
+                    break  # ``if file.document_id != document_id: raise``: the row's reference is tested
+                if path is not None:
+                    seen_keys |= keys
+                    self.out.untied.append((node, model, parent, path))
+                    break
 
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
@@ -463,6 +524,11 @@ class _Analyzer:
                     return "negated"
         return None
 
+    def _conflict_answer(self, body: cst.BaseSuite) -> bool:
+        """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists")."""
+        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
+        return "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower()
+
     def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
         """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
         conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
@@ -474,8 +540,7 @@ class _Analyzer:
         comparisons = [n for n in _walk_expr(stmt.test) if isinstance(n, cst.Comparison)]
         if not comparisons:
             return []
-        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
-        if "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower():
+        if self._conflict_answer(body):
             return comparisons
         stmts = body.body if isinstance(body, cst.IndentedBlock) else []
         last = stmts[-1] if stmts else None
@@ -650,6 +715,10 @@ class _Analyzer:
         flags = () if decision else _flag_assignments(stmt)
         flag_checks = self.comparisons_in(stmt.test, state) if flags else []
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
+        if self._exits(stmt.body) and self._conflict_answer(stmt.body):
+            # ``if is_member(db, board.id, user.id): raise HTTPException(409, "already a member")``: a helper's
+            # verdict that refuses a duplicate decides no access
+            self.conflict_calls.update(_tested_calls(stmt.test))
         if decision:
             self.deciding_calls.update(_tested_calls(stmt.test))
         self.test(stmt.test, state, decision=decision)
@@ -1775,9 +1844,16 @@ class _Analyzer:
         """A row of a table that is not owned, looked up with no predicate but the client's key (``chunk =
         ...where(Chunk.id == chunk_id)``): its columns are as much the client's choice as the key, so a row
         looked up by one of them (``Document.id == chunk.document_id``) is looked up by a client key."""
-        if not row.sites or row.derived or row.scoped or row.model is None or self.identity.route is None or self.project is None:
+        if row.derived or row.scoped or row.model is None or self.project is None:
             return False
+        if row.origin is not None:
+            return True  # keyed on a column of a row the client chose: as much the client's choice
+        if not row.sites:
+            # (a row of an owned table too: unscoped and not checked yet, its parent's check decides on it)
+            return self._client_repo_row(row)
         if is_owned(self.project, self.settings, row.model):
+            return False
+        if self.identity.route is None:
             return False
         client = self.client_params()
         for site in row.sites:
@@ -1787,6 +1863,35 @@ class _Analyzer:
             if not roots or not roots <= client:
                 return False
         return True
+
+    def _client_repo_row(self, row: Val) -> bool:
+        """A row of a table that is not owned from a project lookup given only keys the caller of this function
+        names (``column = ColumnsRepository.get_column(db, column_id)`` in a route or in a service a route
+        reaches, whose parameters carry the client's keys): its columns are the client's choice as well."""
+        if not row.repo or not row.keys:
+            return False
+        if self.identity.route is not None:
+            client = self.client_params()
+        else:
+            client = {
+                p.name for p in self.identity.params
+                if p.name not in ("self", "cls") and p.name not in self.identity.principals
+                and p.name not in self.identity.identity_params and p.name not in self.identity.closure_trusted
+            }
+        roots = {k.split(".", 1)[0] for k in row.keys}
+        return bool(roots) and roots <= client
+
+    def _client_origin(self, call: cst.Call, args: list[Val], state: dict[str, Val]) -> Optional[tuple[str, str]]:
+        """The client-keyed row (``_client_row``) whose column keys this lookup (``get_board(db,
+        column.board_id)``), or the first row of its chain (``card -> column -> board``): (local, model)."""
+        for a, v in zip(call.args, args):
+            if v.source is None or "." in v.source[1] or v.rows or v.stmt:
+                continue
+            held = state.get(v.source[0])
+            if held is None or not held.rows or held.model is None or not self._client_row(held):
+                continue
+            return held.origin or (v.source[0], held.model)
+        return None
 
     def call(self, call: cst.Call, state: dict[str, Val]) -> Val:
         func = call.func
@@ -1938,6 +2043,8 @@ class _Analyzer:
         if derived:
             self.refetch_check(call, q, state)
             check = self.row_method_check(call, state) or self.authorization_check(call, q, name, state, args)
+            if check is not None and id(call) in self.conflict_calls:
+                check = None
             if check is not None:
                 self.out.checks.append(check)
                 if self._deciding_check(call, q, name):
@@ -1998,9 +2105,15 @@ class _Analyzer:
                 return replace(repo, repo=False, scoped=True)
             names: set[str] = set()
             for a, v in zip(call.args, args):
-                if not (v.stmt or v.container or v.rows):
+                if not (v.stmt or v.container or v.rows or _db_handle(a.value)):
+                    # (the session handed along is no key: a check of the row must not verify it)
                     names |= self.key_names(a.value, state)
             repo = replace(repo, keys=frozenset(names)) if names else repo
+            if repo.repo:
+                origin = self._client_origin(call, args, state)
+                repo = replace(repo, origin=origin) if origin is not None else repo
+                if origin is None and repo.model and self._client_repo_row(repo) and not self._owned(repo.model):
+                    self.client_fetches.append((call, repo.model, repo.keys))
             lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state)
             return replace(repo, lookup=lookup, lookup_scoped=lookup_scoped) if lookup else repo
         instance = self.instance_of(q, call, state)
@@ -3304,6 +3417,36 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 
 # --- helpers ------------------------------------------------------------------------------------------------
 
+def _compared_attributes(func: cst.FunctionDef) -> set[tuple[str, str]]:
+    """(local, attribute) read as an operand of a comparison in the function (``file.document_id != document_id``)."""
+    out: set[tuple[str, str]] = set()
+    for node in cst_walk(func.body):
+        if not isinstance(node, cst.Comparison):
+            continue
+        for operand in [node.left] + [c.comparator for c in node.comparisons]:
+            if isinstance(operand, cst.Attribute) and isinstance(operand.value, cst.Name):
+                out.add((operand.value.value, operand.attr.value))
+    return out
+
+
+def _assigned_names(ctx: "FileContext", func: cst.FunctionDef) -> dict[int, str]:
+    """id(call) -> the local a simple assignment binds its value to (``tag = get_tag(db, tag_id)``, ``x = await
+    load(...)``), in the function's own body (not nested functions)."""
+    def build() -> dict[int, str]:
+        out: dict[int, str] = {}
+        stack: list[cst.CSTNode] = [func.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                out[id(value)] = node.targets[0].target.value
+            stack.extend(iter_children(node))
+        return out
+    return ctx.cached(("queries.assigned", id(func)), build)
+
+
 def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
     """Locals of a function assigned only copies of one name (``persona_id = int(assistant_id)``,
     ``key = body.item_id``): ``{local: name}``. A local also assigned anything else is left out."""
@@ -3717,9 +3860,13 @@ def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
 class IsolationFindings:
     unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
     checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
+    untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = field(default_factory=list)  # FunctionQueries.untied
     helper_checks: dict[int, Comparison] = field(default_factory=dict)  # id(call) -> an authorisation helper's check
     # id(comparison) -> the row's column compared with the principal when it is none of the identity fields
     compared_columns: dict[int, str] = field(default_factory=dict)
+    # id(comparison) -> (local, model) of the client-keyed row the checked row was looked up from (``Val.origin``):
+    # the check decides access to that row, which the message names
+    origins: dict[int, tuple[str, str]] = field(default_factory=dict)
     identity: Optional[Identity] = None
     queries: Optional[FunctionQueries] = None
 
@@ -3769,6 +3916,12 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
     # with values only derived from another loaded row (the target user's tenants)
     checks.sort(key=lambda c: not c.direct)
+    # rows checked themselves (``if checklist.author_id != user.id``): a check of their parent decides nothing more
+    checked_locals = {
+        c.name for c in checks
+        if c.name is not None and c.row.origin is None and c.row.repo and c.row.model
+        and is_owned(project, settings, c.row.model)
+    }
     guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     if identity.route is not None:
         guarded |= decorator_verified_keys(ctx, func, identity.principals)
@@ -3785,12 +3938,19 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if not row.sites and not row.repo:
             continue
         key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
+        if row.origin is not None:
+            # one finding per client-keyed row, at the first check of its chain (``card -> column -> board``)
+            if row.origin[0] in checked_locals:
+                continue
+            key = ("origin", row.origin[0])
         if key in seen:
             continue
         seen.add(key)
         for s in row.sites:
             s.checked_after.append(check.node)
         out.checked_after.append((check.node, row.model))
+        if row.origin is not None:
+            out.origins[id(check.node)] = row.origin
         if check.helper is not None:
             out.helper_checks[id(check.node)] = check
         elif check.column is not None:
@@ -3822,7 +3982,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if _key_for_caller_query(func, site, fq.sites):
             continue
         out.unscoped.append((site, model))
+    if not gate and not identity.router_auth:
+        out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     return out
+
+
+def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
+    site = next((s for s in fq.sites if s.node is node), None)
+    return site is not None and _guarded_site(site, guarded)
 
 
 def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:

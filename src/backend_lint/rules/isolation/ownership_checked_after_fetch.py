@@ -166,6 +166,16 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     `Model.query` in a classmethod (`cls.query.filter(cls.id == id).first()`), and a base handed to
     `declarative_base(cls=...)` or Flask-SQLAlchemy's `SQLAlchemy(model_class=...)` is a base of every model.
 
+    The chain may start at a row of a table with no identity column looked up from a repository by the
+    client's key (a route's parameter, or a parameter of a service a route reaches): `card =
+    CardsRepository.get_card(db, card_id)`, `column = ColumnsRepository.get_column(db, card.column_id)`,
+    `board = BoardsRepository.get_board(db, column.board_id)`, then `check_board_permission(db, user,
+    board.id, ...)`. The keys read off such a row are the client's choice as well, so the board's check
+    decides access to the card: reported at the check, naming the first row of the chain (`card`) and the
+    table checked. One finding per such row; none when that row is checked itself. A helper's verdict
+    tested by an `if` that answers a conflict (`if is_member(db, board.id, user.id): raise
+    HTTPException(409)`) decides no access.
+
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle
     (a `403` for someone else's id, a `404` for a missing one), the unscoped load runs for every guess,
@@ -246,7 +256,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
                 columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             helper = found.helper_checks.get(id(comparison))
-            if helper is not None:
+            origin = found.origins.get(id(comparison))
+            if origin is not None:  # the checked row was looked up from a row the client chose, which it decides on
+                local, child = origin
+                column = helper.column if helper is not None and helper.column else (columns[0] if columns else None)
+                where = f"filter on its `{short}`'s `{column}` in the query" if column else "filter by owner in the query"
+                how = f"`{helper.helper}()` on its `{short}`" if helper is not None else f"a check of its `{short}`"
+                message = f"Access to `{local}` (`{child.rsplit('.', 1)[-1]}`) is decided by {how} after an unscoped fetch; {where}"
+            elif helper is not None:
                 column = helper.column or (columns[0] if columns else None)
                 where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
                 row = f"`{helper.name}` (`{short}`)" if helper.name is not None else f"the fetched `{short}` row"

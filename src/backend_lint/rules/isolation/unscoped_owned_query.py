@@ -23,8 +23,12 @@ SPEC = RuleSpec(
     message="Query on owned model `{model}` has no predicate on `{column}`",
     fix_availability=FixAvailability.SOMETIMES,
     # a lookup spelled in the file, or a route (``Depends`` / ``Security``) that may hand a client key to a
-    # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``)
-    requires=("select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user", "Header(", "Cookie(", "__call__", "flask"),
+    # helper whose summary looks a row up by it (``knowledge.queries.followed_fetch``); or a check of a parent row
+    # (BKL202's words: a comparison, a presence test) beside a child row served untied to it (``untied``)
+    requires=(
+        "select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user",
+        "Header(", "Cookie(", "__call__", "flask", "==", "!=", " in ", " is ",
+    ),
     screen=isolation_may_fire,
     project_facts=identity_project_facts,
     local=True,
@@ -358,6 +362,15 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     a `before_request` hook (no decorator on it), a view registered through a wrapper call
     (`view_func=login_required(fn)`), GraphQL resolvers, Flask-Admin views.
 
+    A row of a table with no identity column counts when it belongs to an owned table through its foreign
+    keys (`Tag.board_id -> Board`, `Card.column_id -> Column.board_id -> Board`, at most three tables away)
+    and the function checks a loaded row of that owned table, but looks the child up by another client key
+    and never ties it to the checked row (`board = get_board(db, board_id)`, `check_board_permission(db,
+    user, board_id)`, then `tag = get_tag(db, tag_id)`: a tag of any board is served). It is reported at the
+    child's lookup, once per client key. Tied means: a check of the child's own chain (BKL202 then), or a
+    comparison of its reference column (`if tag.board_id != board.id: raise`). A helper given only the
+    parent's key, with no parent row loaded, names no table: no claim.
+
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
     delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
@@ -440,6 +453,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 keys = ", ".join(f"`{k}`" for k in sorted(site.key_names))
                 message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
             self.report(site.node, message, self._fix(site, model, columns, identity))
+        for fetch, model, parent, path in found.untied:
+            short, owner = model.rsplit(".", 1)[-1], parent.rsplit(".", 1)[-1]
+            through = " -> ".join(f"`{c}`" for c in path)
+            message = (
+                f"Query on `{short}` (owned through `{owner}` by {through}) is not tied to the `{owner}` checked here; "
+                f"filter it by the checked row's key"
+            )
+            self.report(fetch, message)
 
     def _principal_path(self, name: str, type_q: Optional[str], attr: str) -> Optional[str]:
         """Where the principal's ``attr`` lives: ``user`` for the user model itself, ``p.account`` for a
