@@ -206,6 +206,10 @@ class Site:
     refetched: bool = False
     # filtered by a predicate built from the principal, executed here or not (a statement returned to the caller)
     principal_filtered: bool = False
+    # scoped only by an identity-named parameter used as the row's own key, in a function also given the
+    # principal (``Org.id == org_id`` beside ``user``): the key names which row, not who asks; a later
+    # comparison of the row with the principal decides access (BKL202, ``_key_only_scoped``)
+    key_only_scoped: bool = False
 
     @property
     def unscoped(self) -> bool:
@@ -1445,6 +1449,26 @@ class _Analyzer:
         return False
 
     # -- predicates --------------------------------------------------------------------------------------
+    def _identity_param_key(self, expr: cst.BaseExpression) -> bool:
+        """``Org.id == org_id`` in a function given the principal besides the identity-named parameter
+        ``org_id``: the parameter is the row's own key (which row), handed in by the caller, not an identity
+        of the principal's (``require_org_role(organization_id, db, user)``, called with a path key)."""
+        if not self.identity.principals or not isinstance(expr, cst.Comparison) or len(expr.comparisons) != 1:
+            return False
+        if not isinstance(expr.comparisons[0].operator, cst.Equal):
+            return False
+        for a, b in ((expr.left, expr.comparisons[0].comparator), (expr.comparisons[0].comparator, expr.left)):
+            if (
+                isinstance(a, cst.Attribute)
+                and a.attr.value == "id"
+                and isinstance(b, cst.Name)
+                and b.value in self.identity.identity_params
+                and b.value not in self.identity.principals
+                and self.model_of(a.value, {}) is not None
+            ):
+                return True
+        return False
+
     def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
         """(identity predicate, built from the principal) for a where/filter argument."""
         scoped = pscoped = False
@@ -2492,6 +2516,36 @@ class _Analyzer:
             v = state.get(found[0])
             if v is not None and v.lookup and v.lookup_scoped:
                 self._verify_loaded(found[0], state, test, None, record=decides)
+            elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
+                self._membership_found(found[0], v, state, test)
+
+    def _principal_keyed(self, v: Val) -> bool:
+        """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
+        principals = set(self.identity.principals)
+        return bool(principals) and all(any(not principals.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
+
+    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression) -> None:
+        """``project = ...filter(Project.id == project_id).first()``, then ``membership = ...filter(
+        ProjectMember.project_id == project_id, ProjectMember.user_id == user.id).first()`` and ``if not
+        membership: raise``: a lookup filtered by the principal and keyed on the key an unscoped row was
+        loaded by found the caller's link to that row; where it is missing the request is refused. Access to
+        the row is decided after its fetch (BKL202 at the test, naming the row)."""
+        keys = {k for s in v.sites for k in s.key_names}
+        keys = {k for k in keys if k.split(".", 1)[0] not in self.identity.principals}  # (the caller's own side)
+        if not keys:
+            return
+        models = {e for s in v.sites for e in s.entities}
+        for other_name, other in list(state.items()):
+            if other_name == name or "." in other_name or other is v:
+                continue
+            if not (other.rows and other.model and not (other.derived or other.scoped) and (other.sites or other.repo)):
+                continue
+            if other.model in models or (other.sites and not any(s.unscoped for s in other.sites)):
+                continue  # (a row from a repository function not given the principal has no site here)
+            other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
+            if other_keys and other_keys <= keys:
+                self.out.checks.append(Comparison(test, other, other_name))
+                state[other_name] = replace(other, derived=True)  # (as after a check of the row)
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
@@ -3071,6 +3125,7 @@ class _Analyzer:
         arg_vals = [self.ev(a.value, state) for a in call.args]
         opaque = False
         if method in PRED_METHODS:
+            key_only = None  # every scoping argument is the row's own key given as an identity parameter
             for arg, v in zip(call.args, arg_vals):
                 for s in recv.sites:
                     s.pred_nodes.append(arg.value)
@@ -3080,7 +3135,12 @@ class _Analyzer:
                     if v.text or v.opaque:  # ``where(text(sql))``, a textual clause held in a local
                         a, b = a or v.clause, b or v.pscoped
                     opaque = opaque or (v.opaque and not a)
+                if a:
+                    key_only = (key_only is not False) and self._identity_param_key(arg.value)
                 scoped, pscoped = scoped or a, pscoped or b
+            if key_only and not recv.scoped:
+                for s in recv.sites:
+                    s.key_only_scoped = True
         elif method == "filter_by":
             for arg in call.args:
                 if arg.keyword is not None:
@@ -3774,13 +3834,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         guarded |= decorator_verified_keys(ctx, func, identity.principals)
     for check in checks:
         row = check.row
-        if row.scoped or row.opaque or not row.model:
+        key_only = _key_only_scoped(check, identity)
+        if (row.scoped and not key_only) or row.opaque or not row.model:
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
             continue
-        if row.sites and not any(s.unscoped for s in row.sites):
+        if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
         if not row.sites and not row.repo:
             continue
@@ -3821,8 +3882,20 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _key_for_caller_query(func, site, fq.sites):
             continue
+        if _secret_gated(func, site):
+            continue
         out.unscoped.append((site, model))
     return out
+
+
+def _key_only_scoped(check: Comparison, identity: Identity) -> bool:
+    """The checked row was scoped only by an identity-named parameter used as its own key (``Site.
+    key_only_scoped``), and the check compares it with the principal (``if org.owner_id == user.id: return
+    org``, or hands the principal to a helper): the function itself does not take the key for the caller's."""
+    row = check.row
+    if not row.scoped or not row.sites or not all(s.key_only_scoped for s in row.sites):
+        return False
+    return any(n in identity.principals for n in load_names(check.node))
 
 
 def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
@@ -4060,6 +4133,27 @@ def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _dep
         if target.startswith("self.") and target.count(".") == 1:
             sub = method_summary(project, cls, target[5:])
             if sub is not None and _held_scope(project, sub[1], sub[3], _depth + 1):
+                return True
+    return False
+
+
+def _secret_gated(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row's secret is compared with what the client presents and the request refused when
+    they differ (``if not hmac.compare_digest(hash_token(token), inv.token_hash): raise ...``, ``if
+    row.invite_token != body.token: raise``): the row is authorised by holding its secret, as a lookup keyed
+    on a capability column is (RULES: invites, token exchange). A check is there: no BKL201."""
+    if not site.row_names:
+        return False
+    for node in cst_walk(func.body):
+        if not _if_refuses(node) or set(load_names(node.test)) <= site.row_names:  # type: ignore[attr-defined]
+            continue  # (``if not inv.token: raise`` compares the secret with nothing the client presents)
+        for sub in _walk_expr(node.test):  # type: ignore[attr-defined]
+            if (
+                isinstance(sub, cst.Attribute)
+                and isinstance(sub.value, cst.Name)
+                and sub.value.value in site.row_names
+                and capability_column(sub.attr.value)
+            ):
                 return True
     return False
 
