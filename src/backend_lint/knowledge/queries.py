@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -291,6 +291,11 @@ VISIBILITY_WORDS = ("public", "visibility")
 CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce", "otp", "passcode"})
 
 
+# What a branch refusing a duplicate says (``raise IntegrityError(f"... already registered with email ...")``,
+# "already exists", "already taken", "already in use"): a uniqueness conflict, not an access decision
+_UNIQUENESS_WORDS = re.compile(r"already (?:exist|registered|taken|in use)|IntegrityError", re.IGNORECASE)
+
+
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
@@ -479,7 +484,7 @@ class _Analyzer:
         if not comparisons:
             return []
         code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
-        if "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower():
+        if "409" in code or "CONFLICT" in code.upper() or _UNIQUENESS_WORDS.search(code):
             return comparisons
         stmts = body.body if isinstance(body, cst.IndentedBlock) else []
         last = stmts[-1] if stmts else None
@@ -2078,10 +2083,11 @@ class _Analyzer:
         raises on (``if not _api_key_in_scope(api_key, ctx): raise``). The row is a local holding it, one of
         its attributes, or the fetch itself written as the argument (``ensure_visible(await
         Item.one_by_id(session, id), ctx)``)."""
-        if not self._authorization_helper(q, name, call):
+        on_principal = self._principal_method_check(call)
+        if not on_principal and not self._authorization_helper(q, name, call):
             return None
         row: Optional[tuple[Val, Optional[str], Optional[str]]] = None
-        principal = False
+        principal = on_principal
         whole = False  # the row object itself is handed over, not its key
         candidates: list[cst.BaseExpression] = []
         for i, a in enumerate(call.args):
@@ -2151,6 +2157,22 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _principal_method_check(self, call: cst.Call) -> bool:
+        """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
+        class that identifies the caller on demand (``knowledge.auth.authenticating_class``): a method of it
+        that takes arguments and raises an ``HTTPException`` decides on what it is given for that caller, as
+        a helper handed the principal does."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)) or self.project is None:
+            return False
+        cls = self.identity.principals.get(func.value.value)
+        found = self.project.get_class(cls) if cls else None
+        if found is None or func.attr.value not in found[1].get("methods", ()):
+            return False
+        mod, name = found[0].rsplit(".", 1)
+        method = orm_facts(self.project.modules[mod]).get("methods", {}).get(f"{name}.{func.attr.value}") or {}
+        return bool(method.get("args")) and refusing_method(self.project, found[0], func.attr.value)
 
     def _hands_principal(self, candidates: list) -> bool:
         """The principal itself (``current_user``, ``user.id``) among a helper's arguments: an identity-named value
@@ -2454,6 +2476,8 @@ class _Analyzer:
         exits tests, or a project function that raises when it denies."""
         if id(call) in self.deciding_calls and self._authorization_helper(q, name, call):
             return True
+        if self._principal_method_check(call):
+            return True  # ``auth.assert_package_delete(version.package)``: the principal object refuses by raising
         # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
         # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
         return self._raising_helper(q) or self._checks_itself(q)
@@ -2974,9 +2998,11 @@ class _Analyzer:
                         model = generic
         elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
             model = generic
+        summary = method_summary(project, cls, method)
+        if model is None and not returns and summary is not None:
+            model = _single_lookup_model(summary[3], method)
         if model is None:
             return None
-        summary = method_summary(project, cls, method)
         if summary is not None and any(capability_column(p) for p in summary[3].get("preds", ())):
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
@@ -3571,6 +3597,19 @@ def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[t
     return None
 
 
+def _single_lookup_model(summary: dict, method: str) -> Optional[str]:
+    """``def get_job(self, job_id): job = self.db.query(Job).filter(Job.id == job_id).one_or_none(); return
+    job``: an unannotated getter of a data-access class whose summary returns what it looks up, one lookup of
+    one model keyed on its own parameters: the row of that model."""
+    fetches = summary.get("fetches", ())
+    if not summary.get("returns") or len(fetches) != 1 or not method.startswith(("get", "find", "read", "fetch", "load")):
+        return None
+    keys = set(fetches[0].get("keys", ()))
+    if not keys or not keys <= set(summary.get("params", ())):
+        return None
+    return fetches[0].get("model")
+
+
 def helper_unscoped(
     project: "ProjectIndex",
     settings: "Settings",
@@ -3734,11 +3773,30 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
             ):
                 return model
         return None
+    if _asks_principal_object(project, settings, fn):
+        return None
     reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
     for k in keys:
         if k in reached and project.canonical(reached[k][0]) == canonical:
             return model
     return None
+
+
+def _asks_principal_object(project: "ProjectIndex", settings: "Settings", fn: dict) -> bool:
+    """The dependency is given the caller as an object that decides access (``auth: Rules =
+    Depends(get_rules)``, ``knowledge.auth.authenticating_class``) and calls one of its methods: it decides on
+    the row itself (``auth.assert_jobs(job.owner_id)``, reported there), a check the flow summary does not hold."""
+    called = set(fn.get("name_calls", ()))
+    for p in fn.get("params", ()):
+        kind = param_dependency(project, settings, p)
+        cls = authenticating_class(project, kind.principal_type) if kind.kind is not None and not kind.resource else None
+        if cls is None:
+            continue
+        found = project.get_class(cls)
+        methods = set(found[1].get("methods", ())) if found is not None else set()
+        if called & methods or any(c.partition(".")[0] == p.get("name") and c.partition(".")[2] in methods for c in fn.get("calls_out", ())):
+            return True
+    return False
 
 
 def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:
