@@ -229,6 +229,13 @@ def classify_dependency(
                         break
             if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
                 auth = True  # returns the project's user model, from the request alone
+            if not auth and not principal_type and fn.get("builds") and not _takes_client_key(fn):
+                rules = authenticating_class(project, fn["builds"])
+                if rules is not None:
+                    # ``get_rules(request, session=Depends(get_session), db=...)`` returning ``Rules(api_key,
+                    # session, db)``, whose ``assert_user()`` refuses an anonymous caller with a 401: the object
+                    # answers who asks (its methods decide access), built from the request alone
+                    auth, principal_type = True, rules
     elif dependency and is_security_scheme(dependency):
         auth = credentials = True  # ``Depends(HTTPBearer())`` inline
     elif dependency and project is not None and library_dependency(project, dependency):
@@ -333,6 +340,45 @@ _SCALAR_NAMES = frozenset({"str", "int", "UUID", "UUID4", "float", "bool"})
 # handle that reads the caller's verified token, ``Authorize.get_jwt_subject()``).
 _AUTH_PACKAGE = re.compile(r"auth|jwt|login|oidc|keycloak|clerk|supertokens|stytch|descope|kinde|cognito")
 _NOT_AUTH_PACKAGES = frozenset({"fastapi", "starlette", "pydantic", "sqlalchemy", "sqlmodel", "typing"})
+
+
+def authenticating_class(project: Optional["ProjectIndex"], q: Optional[str]) -> Optional[str]:
+    """``q`` is a project class with a method taking nothing but ``self`` that refuses the caller as
+    unauthenticated (it raises an ``HTTPException`` with a 401 status: ``assert_user()``, ``require_login()``):
+    an object built per request that identifies the caller on demand. Its canonical name, else None."""
+    if project is None or not q:
+        return None
+    found = project.get_class(q)
+    if found is None:
+        return None
+    cls, facts = found
+    mod, name = cls.rsplit(".", 1)
+    methods = orm_facts(project.modules[mod]).get("methods", {})
+    for method in facts.get("methods", ()):
+        m = methods.get(f"{name}.{method}") or {}
+        if m.get("args") or method.startswith("__"):
+            continue
+        if any(last_segment(c) == "HTTPException" for c in m.get("calls_out", ())) and any(
+            "401" in r or last_segment(r) == "HTTP_401_UNAUTHORIZED" for r in m.get("refs_out", ())
+        ):
+            return cls
+    return None
+
+
+def refusing_method(project: Optional["ProjectIndex"], cls: Optional[str], method: str, _depth: int = 0) -> bool:
+    """``cls.method`` raises an ``HTTPException``, itself or through another method of the same object it calls
+    (``assert_package_delete(self, package)`` handing on to ``self.assert_channel_or_package_roles(...)``)."""
+    if project is None or not cls or _depth > 4:
+        return False
+    found = project.get_class(cls)
+    if found is None or method not in found[1].get("methods", ()):
+        return False
+    mod, name = found[0].rsplit(".", 1)
+    facts = orm_facts(project.modules[mod]).get("methods", {}).get(f"{name}.{method}") or {}
+    calls = facts.get("calls_out", ())
+    if any(last_segment(c) == "HTTPException" for c in calls):
+        return True
+    return any(c.startswith("self.") and refusing_method(project, found[0], c[5:], _depth + 1) for c in calls if c.count(".") == 1)
 
 
 def auth_library(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -207,6 +207,10 @@ class Site:
     refetched: bool = False
     # filtered by a predicate built from the principal, executed here or not (a statement returned to the caller)
     principal_filtered: bool = False
+    # scoped only by an identity-named parameter used as the row's own key, in a function also given the
+    # principal (``Org.id == org_id`` beside ``user``): the key names which row, not who asks; a later
+    # comparison of the row with the principal decides access (BKL202, ``_key_only_scoped``)
+    key_only_scoped: bool = False
 
     @property
     def unscoped(self) -> bool:
@@ -290,6 +294,11 @@ VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
 # secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
 CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce", "otp", "passcode"})
+
+
+# What a branch refusing a duplicate says (``raise IntegrityError(f"... already registered with email ...")``,
+# "already exists", "already taken", "already in use"): a uniqueness conflict, not an access decision
+_UNIQUENESS_WORDS = re.compile(r"already (?:exist|registered|taken|in use)|IntegrityError", re.IGNORECASE)
 
 
 def capability_column(name: str) -> bool:
@@ -525,9 +534,10 @@ class _Analyzer:
         return None
 
     def _conflict_answer(self, body: cst.BaseSuite) -> bool:
-        """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists")."""
+        """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists / registered / taken /
+        in use" / ``IntegrityError``)."""
         code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
-        return "409" in code or "CONFLICT" in code.upper() or "already exist" in code.lower()
+        return "409" in code or "CONFLICT" in code.upper() or bool(_UNIQUENESS_WORDS.search(code))
 
     def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
         """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
@@ -1514,6 +1524,26 @@ class _Analyzer:
         return False
 
     # -- predicates --------------------------------------------------------------------------------------
+    def _identity_param_key(self, expr: cst.BaseExpression) -> bool:
+        """``Org.id == org_id`` in a function given the principal besides the identity-named parameter
+        ``org_id``: the parameter is the row's own key (which row), handed in by the caller, not an identity
+        of the principal's (``require_org_role(organization_id, db, user)``, called with a path key)."""
+        if not self.identity.principals or not isinstance(expr, cst.Comparison) or len(expr.comparisons) != 1:
+            return False
+        if not isinstance(expr.comparisons[0].operator, cst.Equal):
+            return False
+        for a, b in ((expr.left, expr.comparisons[0].comparator), (expr.comparisons[0].comparator, expr.left)):
+            if (
+                isinstance(a, cst.Attribute)
+                and a.attr.value == "id"
+                and isinstance(b, cst.Name)
+                and b.value in self.identity.identity_params
+                and b.value not in self.identity.principals
+                and self.model_of(a.value, {}) is not None
+            ):
+                return True
+        return False
+
     def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
         """(identity predicate, built from the principal) for a where/filter argument."""
         scoped = pscoped = False
@@ -2167,10 +2197,11 @@ class _Analyzer:
         raises on (``if not _api_key_in_scope(api_key, ctx): raise``). The row is a local holding it, one of
         its attributes, or the fetch itself written as the argument (``ensure_visible(await
         Item.one_by_id(session, id), ctx)``)."""
-        if not self._authorization_helper(q, name, call):
+        on_principal = self._principal_method_check(call)
+        if not on_principal and not self._authorization_helper(q, name, call):
             return None
         row: Optional[tuple[Val, Optional[str], Optional[str]]] = None
-        principal = False
+        principal = on_principal
         whole = False  # the row object itself is handed over, not its key
         candidates: list[cst.BaseExpression] = []
         for i, a in enumerate(call.args):
@@ -2240,6 +2271,22 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _principal_method_check(self, call: cst.Call) -> bool:
+        """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
+        class that identifies the caller on demand (``knowledge.auth.authenticating_class``): a method of it
+        that takes arguments and raises an ``HTTPException`` decides on what it is given for that caller, as
+        a helper handed the principal does."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)) or self.project is None:
+            return False
+        cls = self.identity.principals.get(func.value.value)
+        found = self.project.get_class(cls) if cls else None
+        if found is None or func.attr.value not in found[1].get("methods", ()):
+            return False
+        mod, name = found[0].rsplit(".", 1)
+        method = orm_facts(self.project.modules[mod]).get("methods", {}).get(f"{name}.{func.attr.value}") or {}
+        return bool(method.get("args")) and refusing_method(self.project, found[0], func.attr.value)
 
     def _hands_principal(self, candidates: list) -> bool:
         """The principal itself (``current_user``, ``user.id``) among a helper's arguments: an identity-named value
@@ -2543,6 +2590,8 @@ class _Analyzer:
         exits tests, or a project function that raises when it denies."""
         if id(call) in self.deciding_calls and self._authorization_helper(q, name, call):
             return True
+        if self._principal_method_check(call):
+            return True  # ``auth.assert_package_delete(version.package)``: the principal object refuses by raising
         # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
         # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
         return self._raising_helper(q) or self._checks_itself(q)
@@ -2605,6 +2654,36 @@ class _Analyzer:
             v = state.get(found[0])
             if v is not None and v.lookup and v.lookup_scoped:
                 self._verify_loaded(found[0], state, test, None, record=decides)
+            elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
+                self._membership_found(found[0], v, state, test)
+
+    def _principal_keyed(self, v: Val) -> bool:
+        """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
+        principals = set(self.identity.principals)
+        return bool(principals) and all(any(not principals.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
+
+    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression) -> None:
+        """``project = ...filter(Project.id == project_id).first()``, then ``membership = ...filter(
+        ProjectMember.project_id == project_id, ProjectMember.user_id == user.id).first()`` and ``if not
+        membership: raise``: a lookup filtered by the principal and keyed on the key an unscoped row was
+        loaded by found the caller's link to that row; where it is missing the request is refused. Access to
+        the row is decided after its fetch (BKL202 at the test, naming the row)."""
+        keys = {k for s in v.sites for k in s.key_names}
+        keys = {k for k in keys if k.split(".", 1)[0] not in self.identity.principals}  # (the caller's own side)
+        if not keys:
+            return
+        models = {e for s in v.sites for e in s.entities}
+        for other_name, other in list(state.items()):
+            if other_name == name or "." in other_name or other is v:
+                continue
+            if not (other.rows and other.model and not (other.derived or other.scoped) and (other.sites or other.repo)):
+                continue
+            if other.model in models or (other.sites and not any(s.unscoped for s in other.sites)):
+                continue  # (a row from a repository function not given the principal has no site here)
+            other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
+            if other_keys and other_keys <= keys:
+                self.out.checks.append(Comparison(test, other, other_name))
+                state[other_name] = replace(other, derived=True)  # (as after a check of the row)
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
@@ -3033,9 +3112,11 @@ class _Analyzer:
                         model = generic
         elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
             model = generic
+        summary = method_summary(project, cls, method)
+        if model is None and not returns and summary is not None:
+            model = _single_lookup_model(summary[3], method)
         if model is None:
             return None
-        summary = method_summary(project, cls, method)
         if summary is not None and any(capability_column(p) for p in summary[3].get("preds", ())):
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
@@ -3184,6 +3265,7 @@ class _Analyzer:
         arg_vals = [self.ev(a.value, state) for a in call.args]
         opaque = False
         if method in PRED_METHODS:
+            key_only = None  # every scoping argument is the row's own key given as an identity parameter
             for arg, v in zip(call.args, arg_vals):
                 for s in recv.sites:
                     s.pred_nodes.append(arg.value)
@@ -3193,7 +3275,12 @@ class _Analyzer:
                     if v.text or v.opaque:  # ``where(text(sql))``, a textual clause held in a local
                         a, b = a or v.clause, b or v.pscoped
                     opaque = opaque or (v.opaque and not a)
+                if a:
+                    key_only = (key_only is not False) and self._identity_param_key(arg.value)
                 scoped, pscoped = scoped or a, pscoped or b
+            if key_only and not recv.scoped:
+                for s in recv.sites:
+                    s.key_only_scoped = True
         elif method == "filter_by":
             for arg in call.args:
                 if arg.keyword is not None:
@@ -3654,6 +3741,19 @@ def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[t
     return None
 
 
+def _single_lookup_model(summary: dict, method: str) -> Optional[str]:
+    """``def get_job(self, job_id): job = self.db.query(Job).filter(Job.id == job_id).one_or_none(); return
+    job``: an unannotated getter of a data-access class whose summary returns what it looks up, one lookup of
+    one model keyed on its own parameters: the row of that model."""
+    fetches = summary.get("fetches", ())
+    if not summary.get("returns") or len(fetches) != 1 or not method.startswith(("get", "find", "read", "fetch", "load")):
+        return None
+    keys = set(fetches[0].get("keys", ()))
+    if not keys or not keys <= set(summary.get("params", ())):
+        return None
+    return fetches[0].get("model")
+
+
 def helper_unscoped(
     project: "ProjectIndex",
     settings: "Settings",
@@ -3817,11 +3917,30 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
             ):
                 return model
         return None
+    if _asks_principal_object(project, settings, fn):
+        return None
     reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
     for k in keys:
         if k in reached and project.canonical(reached[k][0]) == canonical:
             return model
     return None
+
+
+def _asks_principal_object(project: "ProjectIndex", settings: "Settings", fn: dict) -> bool:
+    """The dependency is given the caller as an object that decides access (``auth: Rules =
+    Depends(get_rules)``, ``knowledge.auth.authenticating_class``) and calls one of its methods: it decides on
+    the row itself (``auth.assert_jobs(job.owner_id)``, reported there), a check the flow summary does not hold."""
+    called = set(fn.get("name_calls", ()))
+    for p in fn.get("params", ()):
+        kind = param_dependency(project, settings, p)
+        cls = authenticating_class(project, kind.principal_type) if kind.kind is not None and not kind.resource else None
+        if cls is None:
+            continue
+        found = project.get_class(cls)
+        methods = set(found[1].get("methods", ())) if found is not None else set()
+        if called & methods or any(c.partition(".")[0] == p.get("name") and c.partition(".")[2] in methods for c in fn.get("calls_out", ())):
+            return True
+    return False
 
 
 def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:
@@ -3927,13 +4046,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         guarded |= decorator_verified_keys(ctx, func, identity.principals)
     for check in checks:
         row = check.row
-        if row.scoped or row.opaque or not row.model:
+        key_only = _key_only_scoped(check, identity)
+        if (row.scoped and not key_only) or row.opaque or not row.model:
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
             continue
-        if row.sites and not any(s.unscoped for s in row.sites):
+        if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
         if not row.sites and not row.repo:
             continue
@@ -3981,6 +4101,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _key_for_caller_query(func, site, fq.sites):
             continue
+        if _secret_gated(func, site):
+            continue
         out.unscoped.append((site, model))
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
@@ -3990,6 +4112,16 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
     site = next((s for s in fq.sites if s.node is node), None)
     return site is not None and _guarded_site(site, guarded)
+
+
+def _key_only_scoped(check: Comparison, identity: Identity) -> bool:
+    """The checked row was scoped only by an identity-named parameter used as its own key (``Site.
+    key_only_scoped``), and the check compares it with the principal (``if org.owner_id == user.id: return
+    org``, or hands the principal to a helper): the function itself does not take the key for the caller's."""
+    row = check.row
+    if not row.scoped or not row.sites or not all(s.key_only_scoped for s in row.sites):
+        return False
+    return any(n in identity.principals for n in load_names(check.node))
 
 
 def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
@@ -4227,6 +4359,27 @@ def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _dep
         if target.startswith("self.") and target.count(".") == 1:
             sub = method_summary(project, cls, target[5:])
             if sub is not None and _held_scope(project, sub[1], sub[3], _depth + 1):
+                return True
+    return False
+
+
+def _secret_gated(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row's secret is compared with what the client presents and the request refused when
+    they differ (``if not hmac.compare_digest(hash_token(token), inv.token_hash): raise ...``, ``if
+    row.invite_token != body.token: raise``): the row is authorised by holding its secret, as a lookup keyed
+    on a capability column is (RULES: invites, token exchange). A check is there: no BKL201."""
+    if not site.row_names:
+        return False
+    for node in cst_walk(func.body):
+        if not _if_refuses(node) or set(load_names(node.test)) <= site.row_names:  # type: ignore[attr-defined]
+            continue  # (``if not inv.token: raise`` compares the secret with nothing the client presents)
+        for sub in _walk_expr(node.test):  # type: ignore[attr-defined]
+            if (
+                isinstance(sub, cst.Attribute)
+                and isinstance(sub.value, cst.Name)
+                and sub.value.value in site.row_names
+                and capability_column(sub.attr.value)
+            ):
                 return True
     return False
 
