@@ -22,7 +22,7 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import VERIFY_WORDS, flow_facts, function_queries, method_summary
+from .queries import VERIFY_WORDS, flow_facts, function_queries, keys_scoped_beside, method_summary
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -610,20 +610,23 @@ class _ClientAnalysis:
         project = self.ctx.project
         if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
             return set()
-        q = self.ctx.qualified_name(call.func)
+        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
         if not q:
             return set()
         summary = None
         offset = 0
+        where: tuple[str, Optional[str]] = ("", None)
         found = project.resolve_symbol(q)
         if found is not None and found[2] == "functions":
             summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            where = (found[0], None)
         elif "." in q:
             owner, _, method = q.rpartition(".")
             cls = project.get_class(owner)
             target = method_summary(project, cls[0], method) if cls is not None else None
             if target is not None:
                 summary = target[3]
+                where = (target[0], target[1])
                 offset = 1 if summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
         if not summary:
             return set()
@@ -639,16 +642,38 @@ class _ClientAnalysis:
             keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
             if keys:
                 value_params.setdefault(param, set()).update(keys)
-            elif self.is_derived(a.value):
+            elif self.is_derived(a.value) or self._checked_scope(a.value):
                 principal_params.add(param)
         out: set[tuple[str, str]] = set()
-        for fetch in summary.get("fetches", ()):
-            fetch_keys = set(fetch.get("keys", ()))
-            if principal_params & fetch_keys:
-                for param, keys in value_params.items():
-                    if param in fetch_keys:
-                        out |= keys
+        if not principal_params or not value_params:
+            return out
+        # keyed beside the principal in the function's own lookup or in one it hands both on to
+        for param in keys_scoped_beside(project, where[0], where[1], summary, frozenset(value_params), frozenset(principal_params)):
+            out |= value_params[param]
         return out
+
+    def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:
+        """``service.list_documents`` where ``service: DocumentService = Depends(_get_service)`` is a parameter
+        of the handler annotated with a project class: ``<that class>.list_documents``."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        name = func.value.value
+        p = next((p for p in self.identity.params if p.name == name), None)
+        if p is None or not p.type or self.project is None:
+            return None
+        type_q = self.project.canonical(p.type)
+        if self.project.get_class(type_q) is None:
+            return None
+        return f"{type_q}.{func.attr.value}"
+
+    def _checked_scope(self, expr: cst.BaseExpression) -> bool:
+        """A parameter bound by an auth dependency that yields the resource it checked the caller against
+        (``org_id: UUID = Depends(get_current_org_id)``, which verifies a membership for the path org and
+        returns its id): a lookup keyed on it is scoped to what the caller was let into."""
+        if not isinstance(expr, cst.Name):
+            return False
+        p = next((p for p in self.identity.params if p.name == expr.value), None)
+        return p is not None and p.dependency.kind == "auth" and p.dependency.resource
 
     def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the
