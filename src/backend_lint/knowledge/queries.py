@@ -339,6 +339,7 @@ class _Analyzer:
         self.settings = ctx.settings
         self.identity_fields = frozenset(project_identity_fields(self.project, self.settings))
         self.out = FunctionQueries()
+        self.owner_sites: set[int] = set()  # update/delete sites returning the row's identity column (``_returned_owner``)
         self.admin_depth = 0
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
@@ -1383,6 +1384,11 @@ class _Analyzer:
         if isinstance(expr, cst.Name):
             # through a local: ``owner = note.owner_id`` then ``if owner != user.id: raise``
             held = state.get(expr.value)
+            if (
+                held is not None and held.rows and held.model and not held.derived and held.sites
+                and all(id(s) in self.owner_sites for s in held.sites)
+            ):
+                return held, expr.value  # ``owner = (await db.execute(update(M)...returning(M.user_id))).scalar()``
             if held is None or held.source is None or held.derived or held.rows:
                 return None
             var, column = held.source
@@ -1423,6 +1429,23 @@ class _Analyzer:
         if attr in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, attr):
             return v, base.value
         return None
+
+    def _returned_owner(self, call: cst.Call, recv: Val) -> None:
+        """``update(Note).where(Note.id == key).returning(Note.user_id)``: a write (or delete) that hands back one
+        identity column of the row it touched; the scalar it yields is that row's owner (``owner_sites``)."""
+        if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+            return
+        arg = call.args[0].value
+        if not (isinstance(arg, cst.Attribute) and isinstance(arg.value, (cst.Name, cst.Attribute))):
+            return
+        for site in recv.sites:
+            if site.kind in ("update", "delete") and len(site.entities) == 1:
+                q = self.ctx.qualified_name(arg.value)
+                found = self.project.get_class(q) if (q and self.project is not None) else None
+                if found is not None and found[0] == site.entities[0] and arg.attr.value in identity_columns(
+                    self.project, self.settings, site.entities[0]
+                ):
+                    self.owner_sites.add(id(site))
 
     def _identity_relationship(self, model: str, rel: str) -> bool:
         targets = relationships(self.project, model)
@@ -3124,6 +3147,8 @@ class _Analyzer:
                     scoped, pscoped = True, pscoped or v.pscoped
         elif method == "params" and any(v.derived for v in arg_vals):
             scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+        elif method == "returning":
+            self._returned_owner(call, recv)
         if opaque:
             recv = replace(recv, opaque=True)  # SQL we cannot read: no claim
         if method in STMT_METHODS:
