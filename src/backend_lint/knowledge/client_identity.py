@@ -108,7 +108,7 @@ class _ClientAnalysis:
     # -- classification of parameters ------------------------------------------------------------------
     def classify_params(self) -> list[ParamInfo]:
         route = self.identity.route
-        path_params = _path_params(route, self.project)
+        path_params = _route_path_params(self.ctx, route)
         constant = self._constant_path(route)
         if constant is not None:
             path_params = path_params | path_parameters(constant)
@@ -123,8 +123,8 @@ class _ClientAnalysis:
             if type_q in REQUEST_CLASSES or (type_q and type_q.rsplit(".", 1)[-1] == "Request" and p.name == "request"):
                 self.request_params.add(p.name)
                 continue
-            if p.name in path_params:
-                continue
+            if p.name in path_params and p.marker not in ("Query", "Body", "Form"):
+                continue  # (FastAPI refuses ``Query()`` on a path parameter: a marked one is the client's)
             if unknown_path and p.marker not in ("Query", "Body", "Form"):
                 continue  # the path is not a literal we can read: the parameter may be one of its segments
             if type_q and self.project is not None and self.project.get_class(type_q) is not None:
@@ -823,6 +823,60 @@ def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] =
         return frozenset(out)
 
     return own | project.memo("auth.prefix_path_params", build)
+
+
+def _route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozenset[str]:
+    """``_path_params``, less the parameters that only the prefix of another router of the route's own module
+    declares (``router = APIRouter(prefix="/ws/{workspace_id}/folder")`` beside ``plain = APIRouter(prefix=
+    "/ws/folder")`` that the route is on): that prefix is not the route's. Kept when the module hands the
+    route's router to ``include_router`` (it may sit under the other one)."""
+    project = ctx.project
+    found = _path_params(route, project)
+    if project is None or route is None or ctx.module is None or not route.router or "." in route.router:
+        return found
+    foreign: set[str] = set()
+    kept: set[str] = set()
+    for stmt in ctx.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            target = None
+            value = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                target, value = small.targets[0].target.value, small.value
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                target, value = small.target.value, small.value
+            elif isinstance(small, cst.Expr):
+                value = small.value
+            if not isinstance(value, cst.Call):
+                continue
+            name = last_segment(dotted_name(value.func) or "") if isinstance(value.func, (cst.Name, cst.Attribute)) else ""
+            if name == "include_router" and any(isinstance(a.value, cst.Name) and a.value.value == route.router for a in value.args):
+                return found
+            for a in value.args:
+                if a.keyword is not None and a.keyword.value == "prefix" and isinstance(a.value, cst.SimpleString):
+                    prefix = a.value.evaluated_value
+                    if not isinstance(prefix, str):
+                        continue
+                    if target is not None and target != route.router and name == "APIRouter":
+                        foreign |= path_parameters(prefix)
+                    else:
+                        kept |= path_parameters(prefix)
+    if not foreign:
+        return found
+    here = ctx.module_name
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for module, facts in project.iter_modules():
+            if module != here:
+                for prefix in orm_facts(facts).get("route_prefixes", ()):
+                    out |= path_parameters(prefix)
+        return frozenset(out)
+
+    elsewhere = kept | project.memo(("auth.prefix_path_params_elsewhere", here), build)
+    own = path_parameters(route.path) if route.path else frozenset()
+    return frozenset(p for p in found if p in own or p in elsewhere or p not in foreign)
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:
