@@ -633,6 +633,7 @@ class _ClientAnalysis:
         params = summary.get("params", [])
         value_params: dict[str, set[tuple[str, str]]] = {}
         principal_params: set[str] = set()
+        scope_params: set[str] = set()
         for i, a in enumerate(call.args):
             if a.star:
                 return set()
@@ -642,13 +643,21 @@ class _ClientAnalysis:
             keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
             if keys:
                 value_params.setdefault(param, set()).update(keys)
-            elif self.is_derived(a.value) or self._checked_scope(a.value):
+            elif self._checked_scope(a.value):
+                scope_params.add(param)
+            elif self.is_derived(a.value):
                 principal_params.add(param)
         out: set[tuple[str, str]] = set()
-        if not principal_params or not value_params:
+        if not (principal_params or scope_params) or not value_params:
             return out
-        # keyed beside the principal in the function's own lookup or in one it hands both on to
-        for param in keys_scoped_beside(project, where[0], where[1], summary, frozenset(value_params), frozenset(principal_params)):
+        values = frozenset(value_params)
+        # keyed beside the principal in the function's own lookup; beside a checked tenant's id also in a lookup
+        # the function hands both on to (service -> repository). The principal goes everywhere: one scoped
+        # lookup deep down says nothing of the value's other uses, so the principal is not followed
+        found = keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(principal_params | scope_params), depth=0)
+        if scope_params:
+            found |= keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(scope_params))
+        for param in found:
             out |= value_params[param]
         return out
 

@@ -4159,7 +4159,7 @@ def _summary_of_call(
 
 def keys_scoped_beside(
     project: "ProjectIndex", module: str, cls: Optional[str], summary: dict, values: frozenset[str],
-    principals: frozenset[str], _depth: int = 0,
+    principals: frozenset[str], depth: int = 2, _depth: int = 0,
 ) -> set[str]:
     """The parameters among ``values`` of a summarised project function that key a row lookup also keyed on
     one of ``principals`` (the caller's or the checked tenant's value handed beside them), in the function or
@@ -4171,7 +4171,7 @@ def keys_scoped_beside(
         keys = set(fetch.get("keys", ()))
         if principals & keys:
             out |= values & keys
-    if _depth >= 2:
+    if _depth >= depth:
         return out
     for c in summary.get("calls", ()):
         handed_values: dict[object, str] = {}
@@ -4198,7 +4198,7 @@ def keys_scoped_beside(
         inner_principals = frozenset(n for n in (named(w) for w in handed_principals) if n is not None)
         if not inner_values or not inner_principals:
             continue
-        found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, _depth + 1)
+        found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, depth, _depth + 1)
         out |= {inner_values[k] for k in found}
     return out
 
