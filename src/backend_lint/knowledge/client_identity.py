@@ -22,7 +22,7 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import VERIFY_WORDS, flow_facts, function_queries, method_summary
+from .queries import VERIFY_WORDS, flow_facts, function_queries, keys_scoped_beside, method_summary
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +108,7 @@ class _ClientAnalysis:
     # -- classification of parameters ------------------------------------------------------------------
     def classify_params(self) -> list[ParamInfo]:
         route = self.identity.route
-        path_params = _path_params(route, self.project)
+        path_params = _route_path_params(self.ctx, route)
         constant = self._constant_path(route)
         if constant is not None:
             path_params = path_params | path_parameters(constant)
@@ -123,8 +123,8 @@ class _ClientAnalysis:
             if type_q in REQUEST_CLASSES or (type_q and type_q.rsplit(".", 1)[-1] == "Request" and p.name == "request"):
                 self.request_params.add(p.name)
                 continue
-            if p.name in path_params:
-                continue
+            if p.name in path_params and p.marker not in ("Query", "Body", "Form"):
+                continue  # (FastAPI refuses ``Query()`` on a path parameter: a marked one is the client's)
             if unknown_path and p.marker not in ("Query", "Body", "Form"):
                 continue  # the path is not a literal we can read: the parameter may be one of its segments
             if type_q and self.project is not None and self.project.get_class(type_q) is not None:
@@ -610,26 +610,30 @@ class _ClientAnalysis:
         project = self.ctx.project
         if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
             return set()
-        q = self.ctx.qualified_name(call.func)
+        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
         if not q:
             return set()
         summary = None
         offset = 0
+        where: tuple[str, Optional[str]] = ("", None)
         found = project.resolve_symbol(q)
         if found is not None and found[2] == "functions":
             summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            where = (found[0], None)
         elif "." in q:
             owner, _, method = q.rpartition(".")
             cls = project.get_class(owner)
             target = method_summary(project, cls[0], method) if cls is not None else None
             if target is not None:
                 summary = target[3]
+                where = (target[0], target[1])
                 offset = 1 if summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
         if not summary:
             return set()
         params = summary.get("params", [])
         value_params: dict[str, set[tuple[str, str]]] = {}
         principal_params: set[str] = set()
+        scope_params: set[str] = set()
         for i, a in enumerate(call.args):
             if a.star:
                 return set()
@@ -639,16 +643,46 @@ class _ClientAnalysis:
             keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
             if keys:
                 value_params.setdefault(param, set()).update(keys)
+            elif self._checked_scope(a.value):
+                scope_params.add(param)
             elif self.is_derived(a.value):
                 principal_params.add(param)
         out: set[tuple[str, str]] = set()
-        for fetch in summary.get("fetches", ()):
-            fetch_keys = set(fetch.get("keys", ()))
-            if principal_params & fetch_keys:
-                for param, keys in value_params.items():
-                    if param in fetch_keys:
-                        out |= keys
+        if not (principal_params or scope_params) or not value_params:
+            return out
+        values = frozenset(value_params)
+        # keyed beside the principal in the function's own lookup; beside a checked tenant's id also in a lookup
+        # the function hands both on to (service -> repository). The principal goes everywhere: one scoped
+        # lookup deep down says nothing of the value's other uses, so the principal is not followed
+        found = keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(principal_params | scope_params), depth=0)
+        if scope_params:
+            found |= keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(scope_params))
+        for param in found:
+            out |= value_params[param]
         return out
+
+    def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:
+        """``service.list_documents`` where ``service: DocumentService = Depends(_get_service)`` is a parameter
+        of the handler annotated with a project class: ``<that class>.list_documents``."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        name = func.value.value
+        p = next((p for p in self.identity.params if p.name == name), None)
+        if p is None or not p.type or self.project is None:
+            return None
+        type_q = self.project.canonical(p.type)
+        if self.project.get_class(type_q) is None:
+            return None
+        return f"{type_q}.{func.attr.value}"
+
+    def _checked_scope(self, expr: cst.BaseExpression) -> bool:
+        """A parameter bound by an auth dependency that yields the resource it checked the caller against
+        (``org_id: UUID = Depends(get_current_org_id)``, which verifies a membership for the path org and
+        returns its id): a lookup keyed on it is scoped to what the caller was let into."""
+        if not isinstance(expr, cst.Name):
+            return False
+        p = next((p for p in self.identity.params if p.name == expr.value), None)
+        return p is not None and p.dependency.kind == "auth" and p.dependency.resource
 
     def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the
@@ -798,6 +832,60 @@ def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] =
         return frozenset(out)
 
     return own | project.memo("auth.prefix_path_params", build)
+
+
+def _route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozenset[str]:
+    """``_path_params``, less the parameters that only the prefix of another router of the route's own module
+    declares (``router = APIRouter(prefix="/ws/{workspace_id}/folder")`` beside ``plain = APIRouter(prefix=
+    "/ws/folder")`` that the route is on): that prefix is not the route's. Kept when the module hands the
+    route's router to ``include_router`` (it may sit under the other one)."""
+    project = ctx.project
+    found = _path_params(route, project)
+    if project is None or route is None or ctx.module is None or not route.router or "." in route.router:
+        return found
+    foreign: set[str] = set()
+    kept: set[str] = set()
+    for stmt in ctx.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            target = None
+            value = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                target, value = small.targets[0].target.value, small.value
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                target, value = small.target.value, small.value
+            elif isinstance(small, cst.Expr):
+                value = small.value
+            if not isinstance(value, cst.Call):
+                continue
+            name = last_segment(dotted_name(value.func) or "") if isinstance(value.func, (cst.Name, cst.Attribute)) else ""
+            if name == "include_router" and any(isinstance(a.value, cst.Name) and a.value.value == route.router for a in value.args):
+                return found
+            for a in value.args:
+                if a.keyword is not None and a.keyword.value == "prefix" and isinstance(a.value, cst.SimpleString):
+                    prefix = a.value.evaluated_value
+                    if not isinstance(prefix, str):
+                        continue
+                    if target is not None and target != route.router and name == "APIRouter":
+                        foreign |= path_parameters(prefix)
+                    else:
+                        kept |= path_parameters(prefix)
+    if not foreign:
+        return found
+    here = ctx.module_name
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for module, facts in project.iter_modules():
+            if module != here:
+                for prefix in orm_facts(facts).get("route_prefixes", ()):
+                    out |= path_parameters(prefix)
+        return frozenset(out)
+
+    elsewhere = kept | project.memo(("auth.prefix_path_params_elsewhere", here), build)
+    own = path_parameters(route.path) if route.path else frozenset()
+    return frozenset(p for p in found if p in own or p in elsewhere or p not in foreign)
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:

@@ -357,6 +357,7 @@ class _Analyzer:
         self.settings = ctx.settings
         self.identity_fields = frozenset(project_identity_fields(self.project, self.settings))
         self.out = FunctionQueries()
+        self.owner_sites: set[int] = set()  # update/delete sites returning the row's identity column (``_returned_owner``)
         self.admin_depth = 0
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
@@ -1462,6 +1463,11 @@ class _Analyzer:
         if isinstance(expr, cst.Name):
             # through a local: ``owner = note.owner_id`` then ``if owner != user.id: raise``
             held = state.get(expr.value)
+            if (
+                held is not None and held.rows and held.model and not held.derived and held.sites
+                and all(id(s) in self.owner_sites for s in held.sites)
+            ):
+                return held, expr.value  # ``owner = (await db.execute(update(M)...returning(M.user_id))).scalar()``
             if held is None or held.source is None or held.derived or held.rows:
                 return None
             var, column = held.source
@@ -1502,6 +1508,23 @@ class _Analyzer:
         if attr in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, attr):
             return v, base.value
         return None
+
+    def _returned_owner(self, call: cst.Call, recv: Val) -> None:
+        """``update(Note).where(Note.id == key).returning(Note.user_id)``: a write (or delete) that hands back one
+        identity column of the row it touched; the scalar it yields is that row's owner (``owner_sites``)."""
+        if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+            return
+        arg = call.args[0].value
+        if not (isinstance(arg, cst.Attribute) and isinstance(arg.value, (cst.Name, cst.Attribute))):
+            return
+        for site in recv.sites:
+            if site.kind in ("update", "delete") and len(site.entities) == 1:
+                q = self.ctx.qualified_name(arg.value)
+                found = self.project.get_class(q) if (q and self.project is not None) else None
+                if found is not None and found[0] == site.entities[0] and arg.attr.value in identity_columns(
+                    self.project, self.settings, site.entities[0]
+                ):
+                    self.owner_sites.add(id(site))
 
     def _identity_relationship(self, model: str, rel: str) -> bool:
         targets = relationships(self.project, model)
@@ -3324,6 +3347,8 @@ class _Analyzer:
                     scoped, pscoped = True, pscoped or v.pscoped
         elif method == "params" and any(v.derived for v in arg_vals):
             scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+        elif method == "returning":
+            self._returned_owner(call, recv)
         if opaque:
             recv = replace(recv, opaque=True)  # SQL we cannot read: no claim
         if method in STMT_METHODS:
@@ -4450,6 +4475,52 @@ def _summary_of_call(
         if store is not None:
             return specialised(project, store, method_summary(project, store, method))
     return None
+
+
+def keys_scoped_beside(
+    project: "ProjectIndex", module: str, cls: Optional[str], summary: dict, values: frozenset[str],
+    principals: frozenset[str], depth: int = 2, _depth: int = 0,
+) -> set[str]:
+    """The parameters among ``values`` of a summarised project function that key a row lookup also keyed on
+    one of ``principals`` (the caller's or the checked tenant's value handed beside them), in the function or
+    in a project function it hands both on to (``service.list(org_id, workspace_id)`` ->
+    ``repo.query(org_id, workspace_id)`` -> ``select(Doc).where(Doc.organization_id == org_id)`` ...
+    ``.where(Doc.workspace_id == workspace_id)``): a key inside a lookup scoped to the principal."""
+    out: set[str] = set()
+    for fetch in summary.get("fetches", ()):
+        keys = set(fetch.get("keys", ()))
+        if principals & keys:
+            out |= values & keys
+    if _depth >= depth:
+        return out
+    for c in summary.get("calls", ()):
+        handed_values: dict[object, str] = {}
+        handed_principals: list[object] = []
+        for where, param in c.get("args", ()):
+            if param in values and param not in out:
+                handed_values[where] = param
+            elif param in principals:
+                handed_principals.append(where)
+        if not handed_values or not handed_principals:
+            continue
+        sub = _summary_of_call(project, cls, c["target"])
+        if sub is None or sub[3] is summary:
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return sub_params[where + offset] if where + offset < len(sub_params) else None
+            return where if isinstance(where, str) else None
+
+        inner_values = {named(w): p for w, p in handed_values.items() if named(w) is not None}
+        inner_principals = frozenset(n for n in (named(w) for w in handed_principals) if n is not None)
+        if not inner_values or not inner_principals:
+            continue
+        found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, depth, _depth + 1)
+        out |= {inner_values[k] for k in found}
+    return out
 
 
 def principal_passes_through(
