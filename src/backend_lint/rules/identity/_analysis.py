@@ -7,6 +7,7 @@ from typing import Any
 
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.schemas import schema_fields
+from .._shared.identity_text import spells_any
 
 
 def _client_identity_words(project: Any, settings: Any) -> frozenset[str]:
@@ -48,4 +49,4 @@ def _client_identity_words(project: Any, settings: Any) -> frozenset[str]:
 def client_identity_spelled(source: str, project: Any, settings: Any) -> bool:
     """Family 1's text prefilter: the text spells an identity field or a class carrying one (a substring
     test: names, attributes, string keys and string annotations alike). No parse needed."""
-    return any(w in source for w in _client_identity_words(project, settings))
+    return spells_any(source, _client_identity_words(project, settings))

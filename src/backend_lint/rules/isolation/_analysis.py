@@ -20,6 +20,9 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 
 
+_last_in_text: tuple[Optional[str], Any, bool] = (None, None, False)
+
+
 class Vocabulary:
     """The names through which a file can reach a row of an owned model: ``words`` (any one spelled may
     lead there) and ``methods`` (a method name that leads there only when called on an object of its
@@ -35,9 +38,17 @@ class Vocabulary:
         return bool(self.words or self.methods)
 
     def in_text(self, source: str) -> bool:
-        return any(w in source for w in self.words) or any(
+        """Some word, or some method and one of its receivers, is a substring of ``source`` (the answer is kept
+        for the last text: both rules of the family ask)."""
+        global _last_in_text
+        last = _last_in_text
+        if last[0] is source and last[1] is self:
+            return last[2]
+        found = any(w in source for w in self.words) or any(
             m in source and any(r in source for r in receivers) for m, receivers in self.methods.items()
         )
+        _last_in_text = (source, self, found)
+        return found
 
     def in_names(self, names: Any) -> bool:
         return not self.words.isdisjoint(names) or any(m in names and not receivers.isdisjoint(names) for m, receivers in self.methods.items())

@@ -735,13 +735,25 @@ def _held_value(pred: ast.AST) -> bool:
     return False
 
 
-def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]] = None) -> bool:
+def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]] = None, memo: Optional[dict[Any, Any]] = None) -> bool:
     """The function decides on what it is given: a ``raise`` under a test that reads a parameter (or a local
     computed from one), an ``assert`` on one, an unconditional ``raise`` (a stub that always denies), or a
     ``return`` of a comparison / ``not`` / boolean operation reading one. A ``raise`` in an ``except``
     handler or under a test of module state only (``if not _SECRET_KEY: raise``) decides nothing: a token
     signer or a file loader that raises on failure is not an authorisation helper. ``only``: the decision must
-    read one of these parameters (``decided_on``)."""
+    read one of these parameters (``decided_on``). ``memo``: a dict shared by the questions about one function
+    (``fn`` unchanged between them): the names each node reads and the pre-check's answer are computed once."""
+    if memo is None:
+        names = _names
+    else:
+
+        def names(node: ast.AST) -> set[str]:  # (callers only read the set)
+            key = id(node)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _names(node)
+            return found
+
     args = fn.args
     derived = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
     if args.vararg is not None:
@@ -753,31 +765,24 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
     if not derived:
         return False
     nodes = walk_function(fn)
-    for node in nodes:  # cheap pre-check: nothing can decide without one of the statements ``visit`` takes
-        t = type(node)
-        if t is ast.Raise or t is ast.Assert:
-            break
-        if t is ast.Return:
-            value = node.value  # type: ignore[attr-defined]
-            if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
-                break
-        elif t is ast.Expr:
-            call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
-            if type(call) is ast.Call and _check_name(call.func):
-                break
-    else:
+    possible = None if memo is None else memo.get("possible")
+    if possible is None:
+        possible = _may_decide(nodes)
+        if memo is not None:
+            memo["possible"] = possible
+    if not possible:
         return False
     for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
         for node in nodes:
             t = type(node)
             if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
                 value = node.value  # type: ignore[attr-defined]
-                if value is not None and _names(value) & derived:
+                if value is not None and names(value) & derived:
                     targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
                     for target in targets:
                         derived |= {n.id for n in walk(target) if type(n) is ast.Name}
             elif t is ast.For or t is ast.AsyncFor:
-                if _names(node.iter) & derived:  # type: ignore[attr-defined]
+                if names(node.iter) & derived:  # type: ignore[attr-defined]
                     derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
 
     def visit(stmts: list[ast.stmt], guarded: bool) -> bool:
@@ -787,32 +792,32 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                 if only is None or guarded:
                     return True  # guarded by a test of what it was given, or unconditional
                 continue
-            if only is not None and t is ast.If and _names(stmt.test) & derived and any(type(x) in (ast.Return, ast.Raise) for x in stmt.body):  # type: ignore[attr-defined]
+            if only is not None and t is ast.If and names(stmt.test) & derived and any(type(x) in (ast.Return, ast.Raise) for x in stmt.body):  # type: ignore[attr-defined]
                 guarded = True  # ``if obj and is_visible(obj, ctx): return obj`` then ``raise``: refused otherwise
             if only is not None and (t is ast.Assign or t is ast.AnnAssign) and stmt.value is not None:  # type: ignore[attr-defined]
                 call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
-                if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
+                if type(call) is ast.Call and names(call) & derived and _check_name(call.func):
                     return True  # ``workflow = await _get_workflow_check_access(user_id=user_id, ...)``: handed on to a check
             if t is ast.Expr and type(stmt.value) in (ast.Call, ast.Await):  # type: ignore[attr-defined]
                 call = stmt.value.value if type(stmt.value) is ast.Await else stmt.value  # type: ignore[attr-defined]
-                if type(call) is ast.Call and _names(call) & derived and _check_name(call.func):
+                if type(call) is ast.Call and names(call) & derived and _check_name(call.func):
                     return True  # hands what it was given on to another check (``_check(user, row)``)
             if t is ast.Assert:
-                if _names(stmt.test) & derived:  # type: ignore[attr-defined]
+                if names(stmt.test) & derived:  # type: ignore[attr-defined]
                     return True
             elif t is ast.Return:
                 value = stmt.value  # type: ignore[attr-defined]
-                if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and _names(value) & derived:
+                if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and names(value) & derived:
                     return True
                 if guarded and type(value) is ast.Constant and type(value.value) is bool:  # type: ignore[union-attr]
                     return True  # ``if not row: return False``
             elif t is ast.If or t is ast.While:
-                reads = bool(_names(stmt.test) & derived)  # type: ignore[attr-defined]
+                reads = bool(names(stmt.test) & derived)  # type: ignore[attr-defined]
                 if reads and (visit(stmt.body, True) or visit(stmt.orelse, True)):  # type: ignore[attr-defined]
                     return True
                 if only is not None and not reads and (visit(stmt.body, guarded) or visit(stmt.orelse, guarded)):  # type: ignore[attr-defined]
                     return True  # (``only``: a test of these parameters around or inside a test of others)
-                if not reads and _returns_verdict(stmt.body, derived) | _returns_verdict(stmt.orelse, derived):  # type: ignore[attr-defined]
+                if not reads and _returns_verdict(stmt.body, derived, names) | _returns_verdict(stmt.orelse, derived, names):  # type: ignore[attr-defined]
                     return True
             elif t is ast.Try or type(stmt).__name__ == "TryStar":
                 if visit(stmt.body, guarded) or visit(stmt.orelse, guarded) or visit(stmt.finalbody, guarded):  # type: ignore[attr-defined]
@@ -823,6 +828,23 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         return False
 
     return visit(fn.body, False)
+
+
+def _may_decide(nodes: list[Any]) -> bool:
+    """``decides``' cheap pre-check: nothing can decide without one of the statements its ``visit`` takes."""
+    for node in nodes:
+        t = type(node)
+        if t is ast.Raise or t is ast.Assert:
+            return True
+        if t is ast.Return:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
+                return True
+        elif t is ast.Expr:
+            call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
+            if type(call) is ast.Call and _check_name(call.func):
+                return True
+    return False
 
 
 _CHECK_WORDS = ("check", "ensure", "verify", "assert", "require", "authoriz", "authoris", "validate", "permission", "access", "guard", "enforce", "deny")
@@ -856,11 +878,11 @@ def _path_reads(fn: ast.AST) -> set[str]:
     return out
 
 
-def _returns_verdict(stmts: list[ast.stmt], derived: set[str]) -> bool:
+def _returns_verdict(stmts: list[ast.stmt], derived: set[str], names: Any = _names) -> bool:
     for node in stmts:
         for sub in walk(node):
             if type(sub) is ast.Return and sub.value is not None and type(sub.value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call):
-                if _names(sub.value) & derived:
+                if names(sub.value) & derived:
                     return True
     return False
 
@@ -877,12 +899,19 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             found = summarise(stmt, resolve, None, evidence)
             if found is not None:
                 functions[stmt.name] = found
-            if decides(stmt):
+            memo: dict[Any, Any] = {}  # (the questions about this function share the names its nodes read)
+            if decides(stmt, None, memo):
                 deciders.append(stmt.name)
                 a = stmt.args
                 # the parameters a decision reads (``run_check_per_window(check_id, session, organization_id)``
                 # raises on the check it loads, never on the organisation: no verdict on who asks)
-                decided_on[stmt.name] = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls") and decides(stmt, {x.arg})]
+                # (a parameter the body never reads as a name decides nothing: no test, assignment or return of it
+                # can read it, so ``decides`` is not asked)
+                read_names = {n.id for n in walk_function(stmt) if type(n) is ast.Name}
+                decided_on[stmt.name] = [
+                    x.arg for x in a.posonlyargs + a.args + a.kwonlyargs
+                    if x.arg not in ("self", "cls") and x.arg in read_names and decides(stmt, {x.arg}, memo)
+                ]
                 a = stmt.args
                 if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
                     x.annotation is not None and type(x.annotation) is ast.Subscript for x in a.args + a.kwonlyargs
