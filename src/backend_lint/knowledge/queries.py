@@ -3137,7 +3137,9 @@ class _Analyzer:
             model = generic
         summary = method_summary(project, cls, method)
         if model is None and not returns and summary is not None:
-            model = _single_lookup_model(summary[3], method)
+            single = _single_lookup_model(summary[3], method)
+            found = project.get_class(single) if single is not None else None
+            model = found[0] if found is not None else single  # (the class's own name, not a re-export's)
         if model is None:
             return None
         if summary is not None and any(capability_column(p) for p in summary[3].get("preds", ())):
