@@ -464,7 +464,7 @@ class _Analyzer:
                 continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
             for parent in parents:
                 path = reference_path(self.project, model, parent)
-                if path is not None and (local, path[0]) in compared:
+                if path is not None and ((local, path[0]) in compared or (local, "") in compared):
                     break  # ``if file.document_id != document_id: raise``: the row's reference is tested
                 if path is not None:
                     seen_keys |= keys
@@ -3532,11 +3532,18 @@ def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
 # --- helpers ------------------------------------------------------------------------------------------------
 
 def _compared_attributes(func: cst.FunctionDef) -> set[tuple[str, str]]:
-    """(local, attribute) read as an operand of a comparison in the function (``file.document_id != document_id``)."""
+    """(local, attribute) read as an operand of a comparison in the function (``file.document_id != document_id``);
+    (local, "") for a local tested as a member of a row's collection (``if aisle not in depot.aisles: raise``)."""
     out: set[tuple[str, str]] = set()
     for node in cst_walk(func.body):
         if not isinstance(node, cst.Comparison):
             continue
+        if (
+            isinstance(node.left, cst.Name) and len(node.comparisons) == 1
+            and isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn))
+            and isinstance(node.comparisons[0].comparator, cst.Attribute)
+        ):
+            out.add((node.left.value, ""))
         for operand in [node.left] + [c.comparator for c in node.comparisons]:
             if isinstance(operand, cst.Attribute) and isinstance(operand.value, cst.Name):
                 out.add((operand.value.value, operand.attr.value))
