@@ -4408,13 +4408,21 @@ def _secret_gated(func: cst.FunctionDef, site: Site) -> bool:
         if not _if_refuses(node) or set(load_names(node.test)) <= site.row_names:  # type: ignore[attr-defined]
             continue  # (``if not inv.token: raise`` compares the secret with nothing the client presents)
         for sub in _walk_expr(node.test):  # type: ignore[attr-defined]
-            if (
-                isinstance(sub, cst.Attribute)
-                and isinstance(sub.value, cst.Name)
-                and sub.value.value in site.row_names
-                and capability_column(sub.attr.value)
-            ):
-                return True
+            # (compared for equality or handed to a call: ``if chat.token_count > MAX_TOKENS`` is a quota, no secret)
+            if isinstance(sub, cst.Comparison) and all(isinstance(c.operator, (cst.Equal, cst.NotEqual)) for c in sub.comparisons):
+                operands = [sub.left] + [c.comparator for c in sub.comparisons]
+            elif isinstance(sub, cst.Call):
+                operands = [a.value for a in sub.args]
+            else:
+                continue
+            for operand in operands:
+                if (
+                    isinstance(operand, cst.Attribute)
+                    and isinstance(operand.value, cst.Name)
+                    and operand.value.value in site.row_names
+                    and capability_column(operand.attr.value)
+                ):
+                    return True
     return False
 
 
