@@ -3306,6 +3306,9 @@ class _Analyzer:
             if key_only and not recv.scoped:
                 for s in recv.sites:
                     s.key_only_scoped = True
+            elif key_only is False:
+                for s in recv.sites:
+                    s.key_only_scoped = False  # ``.where(Org.id == org_id).where(Org.owner_id == user.id)``: scoped for the caller
         elif method == "filter_by":
             for arg in call.args:
                 if arg.keyword is not None:
