@@ -368,7 +368,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     and never ties it to the checked row (`board = get_board(db, board_id)`, `check_board_permission(db,
     user, board_id)`, then `tag = get_tag(db, tag_id)`: a tag of any board is served). It is reported at the
     child's lookup, once per client key. Tied means: a check of the child's own chain (BKL202 then), or a
-    comparison of its reference column (`if tag.board_id != board.id: raise`). A helper given only the
+    comparison of its reference column (`if tag.board_id != board.id: raise`), or a test of its
+    membership in a row's collection (`if tag not in board.tags: raise`). A helper given only the
     parent's key, with no parent row loaded, names no table: no claim.
 
     ## Why is this bad?
