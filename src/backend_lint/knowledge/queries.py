@@ -165,6 +165,9 @@ ROW_METHODS = frozenset(
         "one_or_404",
     }
 )
+# a result wrapper's accessors (``returns``' ``Success(row)``, a project's ``AppResult``): the row it holds, read
+# off a repository method's value (``invoice = (await repo.find_by_id(id)).unwrap()``)
+RESULT_UNWRAP = frozenset({"unwrap", "value_or", "unwrap_or", "unwrap_or_none"})
 GET_METHODS = frozenset({"get", "get_one", "get_or_404", "aget", "get_object_or_404"})
 # methods of a library CRUD object built for a model (fastcrud's ``FastCRUD(Item)``) that look rows up by
 # the filters they are given: reads, and writes addressed by a key
@@ -2025,7 +2028,7 @@ class _Analyzer:
             recv = self.ev(func.value, state)
             if recv.stmt:
                 return self.chain(call, method, recv, state)
-            if recv.rows and method in ROW_METHODS | QUERY_RESULT_METHODS:
+            if recv.rows and (method in ROW_METHODS | QUERY_RESULT_METHODS or (method in RESULT_UNWRAP and recv.model)):
                 for arg in call.args:
                     self.ev(arg.value, state)
                 return recv

@@ -1481,6 +1481,26 @@ def _request_user_read(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[
     return sorted(out)
 
 
+def _wrapped_return(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+    """The class a method returns inside a result wrapper: annotated ``-> AppResult[Invoice | None]`` (a
+    subscripted type with one argument, the class) and returning a local wrapped in a one-argument call
+    (``return Success(invoice)``, ``return Ok(row)``): the caller unwraps it (``result.unwrap()``) and holds the
+    row (``method_returns``)."""
+    ann = fn.returns
+    if ann.__class__ is not ast.Subscript or ann.slice.__class__ is ast.Tuple:  # type: ignore[union-attr]
+        return None
+    wrapped = False
+    for node in walk_function(fn):
+        if node.__class__ is ast.Return and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+            call = node.value  # type: ignore[attr-defined]
+            if len(call.args) == 1 and not call.keywords and call.args[0].__class__ is ast.Name and call.func.__class__ in (ast.Name, ast.Attribute):
+                wrapped = True
+                break
+    if not wrapped:
+        return None
+    return main_type(ann.slice, resolve)  # type: ignore[union-attr]
+
+
 # Columns that place a row in a tenant (an organisation, a workspace, a company): a lookup filtered on one of
 # them loads the row within that tenant.
 TENANT_COLUMNS = ("tenant_id", "organization_id", "org_id", "workspace_id", "company_id")
@@ -1866,7 +1886,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.returns is not None:
-                    returns[stmt.name] = main_type(stmt.returns, resolve)
+                    returns[stmt.name] = main_type(stmt.returns, resolve) or _wrapped_return(stmt, resolve)
                 if stmt.name == "__call__":
                     callables[node.name] = _function_facts(stmt, resolve)
                 else:
