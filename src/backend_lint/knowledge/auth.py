@@ -1443,10 +1443,17 @@ def _leaf_names(node: Optional[cst.CSTNode]) -> Iterator[str]:
             stack.extend(iter_children(n))
 
 
+def current_identity_names(settings: "Settings") -> set[str]:
+    """``current_user_id``, ``current_tenant_id``: a parameter named the caller's own identity field (the
+    ``current_`` prefix says whose), held like ``user_id`` in a use case the route hands it to
+    (``pod_use_case.delete_pod(pod_id, current_user_id)``)."""
+    return {f"current_{f}" for f in settings.identity_fields}
+
+
 def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     settings = ctx.settings
     names = interesting_names(ctx.project, settings)
-    plain = set(settings.principal_parameters) | set(settings.identity_fields) | caller_values(ctx.project, settings)
+    plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | caller_values(ctx.project, settings)
     params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
     for p in params:
         if p.name.value in plain or p.name.value.lower() in AUTHORIZATION_PARAMS:
@@ -1578,7 +1585,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         return Identity(route=None, params=params, admin=ident.admin)  # no non-admin route reaches it: no claim
     project = ctx.project
     principal_types = principal_classes(project, settings)
-    identity_fields = set(settings.identity_fields)
+    identity_fields = set(settings.identity_fields) | current_identity_names(settings)
     passed = decorated_caller(ctx, func) if func.decorators else None
     if passed is not None:
         # a Flask view whose decorator authenticates the request and hands it the caller (``return f(auth_user,
