@@ -142,6 +142,7 @@ def classify_dependency(
             if found.kind is not None:
                 return DependencyKind("admin", found.principal_type) if admin or privileged else found
     principal_type = None
+    fn: Optional[dict[str, Any]] = None
     credentials = resource = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
     if target is not None:
@@ -245,12 +246,53 @@ def classify_dependency(
     if not auth and not admin:
         return NOT_AUTH
     admin = admin or (auth and privileged)
+    if (
+        admin and auth and not privileged and fn is not None and project is not None
+        and not _entry_matches(dependency, spelling, settings.admin_dependencies) and kwargs.get("superuser") != "True"
+        and _tenant_role_gate(project, lowered, fn)
+    ):
+        # ``get_current_admin(user=Depends(get_current_user))`` refusing callers whose ``role`` is not owner/admin,
+        # where ``get_current_user`` loads the caller within the request's tenant: a tenant's administrator,
+        # still bound to that tenant's rows (RULES.md: only a site-wide admin dependency makes no claim)
+        return DependencyKind("auth", principal_type, credentials, resource)
     if admin and not auth:
         # an admin gate is still an auth dependency, of the admin kind
         return DependencyKind("admin", principal_type)
     if admin:
         return DependencyKind("admin", principal_type)
     return DependencyKind("auth", principal_type, credentials, resource)
+
+
+def _tenant_role_gate(project: "ProjectIndex", lowered: str, fn: dict[str, Any], _depth: int = 0) -> bool:
+    """An admin dependency by its name whose gate is a role of a user loaded within a tenant: it compares its
+    principal's ``role`` (``if user.role not in {"owner", "admin"}: raise``; no ``is_superuser`` / ``is_staff`` /
+    ``is_admin`` flag, no ``superuser`` / ``super_admin`` in its name) and the user comes from a dependency (up to
+    three deep) that filters its lookup on a tenant column (index fact ``tenant_filtered``: ``User.tenant_id ==
+    tenant.id``). Such an administrator administers one tenant, not the site."""
+    if "super" in lowered or "platform" in lowered or "staff" in lowered:
+        return False
+    compared = fn.get("param_compared") or ()
+    if not any(c in ("role", "roles") or c.endswith("_role") for c in compared):
+        return False
+    if any("super" in c or "staff" in c or c.startswith("is_") for c in compared):
+        return False
+    return _loads_within_tenant(project, fn, 0)
+
+
+def _loads_within_tenant(project: "ProjectIndex", fn: dict[str, Any], depth: int) -> bool:
+    if fn.get("tenant_filtered"):
+        return True
+    if depth >= 3:
+        return False
+    for p in fn.get("params", ()):
+        dep = p.get("dependency")
+        found = project.resolve_symbol(dep) if dep else None
+        if found is None or found[2] != "functions":
+            continue
+        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+        if inner is not None and _loads_within_tenant(project, inner, depth + 1):
+            return True
+    return False
 
 
 # Words of a role or permission handed to an authenticating dependency factory that restrict the route to
@@ -1401,10 +1443,17 @@ def _leaf_names(node: Optional[cst.CSTNode]) -> Iterator[str]:
             stack.extend(iter_children(n))
 
 
+def current_identity_names(settings: "Settings") -> set[str]:
+    """``current_user_id``, ``current_tenant_id``: a parameter named the caller's own identity field (the
+    ``current_`` prefix says whose), held like ``user_id`` in a use case the route hands it to
+    (``pod_use_case.delete_pod(pod_id, current_user_id)``)."""
+    return {f"current_{f}" for f in settings.identity_fields}
+
+
 def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     settings = ctx.settings
     names = interesting_names(ctx.project, settings)
-    plain = set(settings.principal_parameters) | set(settings.identity_fields) | caller_values(ctx.project, settings)
+    plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | caller_values(ctx.project, settings)
     params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
     for p in params:
         if p.name.value in plain or p.name.value.lower() in AUTHORIZATION_PARAMS:
@@ -1536,7 +1585,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         return Identity(route=None, params=params, admin=ident.admin)  # no non-admin route reaches it: no claim
     project = ctx.project
     principal_types = principal_classes(project, settings)
-    identity_fields = set(settings.identity_fields)
+    identity_fields = set(settings.identity_fields) | current_identity_names(settings)
     passed = decorated_caller(ctx, func) if func.decorators else None
     if passed is not None:
         # a Flask view whose decorator authenticates the request and hands it the caller (``return f(auth_user,

@@ -165,6 +165,9 @@ ROW_METHODS = frozenset(
         "one_or_404",
     }
 )
+# a result wrapper's accessors (``returns``' ``Success(row)``, a project's ``AppResult``): the row it holds, read
+# off a repository method's value (``invoice = (await repo.find_by_id(id)).unwrap()``)
+RESULT_UNWRAP = frozenset({"unwrap", "value_or", "unwrap_or", "unwrap_or_none"})
 GET_METHODS = frozenset({"get", "get_one", "get_or_404", "aget", "get_object_or_404"})
 # methods of a library CRUD object built for a model (fastcrud's ``FastCRUD(Item)``) that look rows up by
 # the filters they are given: reads, and writes addressed by a key
@@ -2025,7 +2028,7 @@ class _Analyzer:
             recv = self.ev(func.value, state)
             if recv.stmt:
                 return self.chain(call, method, recv, state)
-            if recv.rows and method in ROW_METHODS | QUERY_RESULT_METHODS:
+            if recv.rows and (method in ROW_METHODS | QUERY_RESULT_METHODS or (method in RESULT_UNWRAP and recv.model)):
                 for arg in call.args:
                     self.ev(arg.value, state)
                 return recv
@@ -3024,7 +3027,9 @@ class _Analyzer:
         if q is None or self.project is None:
             return None
         found = self.project.get_class(q)
-        if found is None or is_table_model(self.project, found[0]):
+        if found is None:
+            return self._factory_instance(q)
+        if is_table_model(self.project, found[0]):
             return None
         hint = None
         for a in call.args:
@@ -3033,6 +3038,26 @@ class _Analyzer:
                 hint = model
                 break
         return found[0], hint
+
+    def _factory_instance(self, q: str) -> Optional[tuple[str, Optional[str]]]:
+        """``service = get_service(session)``: a project function that builds a service (annotated ``->
+        ListSettingsService`` or returning ``ListSettingsService(...)``, index facts ``returns`` / ``builds``),
+        whose class keeps what its ``__init__`` is given on ``self`` (``self_types``: its repositories): the
+        instance, as for the class called inline. A function returning a model or a plain data holder is not
+        one."""
+        project = self.project
+        symbol = project.resolve_symbol(q) if project is not None else None
+        if symbol is None or symbol[2] != "functions":
+            return None
+        fn = orm_facts(project.modules[symbol[0]]).get("functions", {}).get(symbol[1]) or {}  # type: ignore[union-attr]
+        made = fn.get("returns") or fn.get("builds")
+        found = project.get_class(made) if made else None  # type: ignore[union-attr]
+        if found is None or is_table_model(project, found[0]):  # type: ignore[arg-type]
+            return None
+        mod, _, short = found[0].rpartition(".")
+        if not orm_facts(project.modules[mod]).get("self_types", {}).get(short) if mod in project.modules else True:  # type: ignore[union-attr]
+            return None
+        return found[0], None
 
     def receiver_instance(self, expr: cst.BaseExpression, recv: Val) -> Optional[tuple[str, Optional[str]]]:
         if recv.instance is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, interesting_names, principal_fed_names, router_auth_routes
+from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, router_auth_routes
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.scoping import caller_values
@@ -54,7 +54,7 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
 
     def build() -> tuple[tuple[Any, ...], bool]:
         wanted = interesting_names(project, settings)
-        plain = set(settings.principal_parameters) | set(settings.identity_fields) | set(principal_fed_names(project, settings)) | set(caller_values(project, settings))
+        plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | set(principal_fed_names(project, settings)) | set(caller_values(project, settings))
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
         requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
         handing = caller_decorator_names(project)  # ``@require_auth(...)`` hands the view the caller

@@ -1239,6 +1239,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     feeds = _principal_feeds(stmt, out["params"], resolve)
     if feeds:
         out["feeds"] = feeds
+    scoped = _tenant_filtered(stmt) if mentions(*TENANT_COLUMNS) else None
+    if scoped:
+        out["tenant_filtered"] = scoped
     out.update(_route_facts(stmt, resolve))
     registers = _registers(stmt, resolve)
     if registers is not None:
@@ -1476,6 +1479,53 @@ def _request_user_read(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[
         if node.__class__ is ast.Attribute and node.attr == "user" and node.value.__class__ is ast.Name and node.value.id in requests:  # type: ignore[attr-defined]
             out.add(node.value.id)  # type: ignore[attr-defined]
     return sorted(out)
+
+
+def _wrapped_return(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+    """The class a method returns inside a result wrapper: annotated ``-> AppResult[Invoice | None]`` (a
+    subscripted type with one argument, the class) and returning a local wrapped in a one-argument call
+    (``return Success(invoice)``, ``return Ok(row)``): the caller unwraps it (``result.unwrap()``) and holds the
+    row (``method_returns``)."""
+    ann = fn.returns
+    if ann.__class__ is not ast.Subscript or ann.slice.__class__ is ast.Tuple:  # type: ignore[union-attr]
+        return None
+    wrapped = False
+    for node in walk_function(fn):
+        if node.__class__ is ast.Return and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+            call = node.value  # type: ignore[attr-defined]
+            if len(call.args) == 1 and not call.keywords and call.args[0].__class__ is ast.Name and call.func.__class__ in (ast.Name, ast.Attribute):
+                wrapped = True
+                break
+    if not wrapped:
+        return None
+    return main_type(ann.slice, resolve)  # type: ignore[union-attr]
+
+
+# Columns that place a row in a tenant (an organisation, a workspace, a company): a lookup filtered on one of
+# them loads the row within that tenant.
+TENANT_COLUMNS = ("tenant_id", "organization_id", "org_id", "workspace_id", "company_id")
+
+
+def _tenant_filtered(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[str]:
+    """A lookup in the function filtered on a model's tenant column, ``User.tenant_id == tenant.id`` (a class
+    attribute compared with a value that is not a constant) or ``.filter_by(tenant_id=tenant.id)``: the column's
+    name. What ``get_current_user(tenant=Depends(get_current_tenant))`` does when it loads the caller within the
+    request's tenant (``knowledge.auth.classify_dependency``: a role read off such a user is a tenant's role)."""
+    for node in walk_function(fn):
+        kind = node.__class__
+        if kind is ast.Compare and len(node.ops) == 1 and node.ops[0].__class__ is ast.Eq:  # type: ignore[attr-defined]
+            for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):  # type: ignore[attr-defined]
+                if (
+                    a.__class__ is ast.Attribute and a.attr in TENANT_COLUMNS  # type: ignore[attr-defined]
+                    and a.value.__class__ is ast.Name and a.value.id[:1].isupper()  # type: ignore[attr-defined]
+                    and b.__class__ is not ast.Constant
+                ):
+                    return a.attr  # type: ignore[attr-defined]
+        elif kind is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "filter_by":  # type: ignore[attr-defined]
+            for k in node.keywords:  # type: ignore[attr-defined]
+                if k.arg in TENANT_COLUMNS and k.value.__class__ is not ast.Constant:
+                    return k.arg
+    return None
 
 
 def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
@@ -1836,7 +1886,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.returns is not None:
-                    returns[stmt.name] = main_type(stmt.returns, resolve)
+                    returns[stmt.name] = main_type(stmt.returns, resolve) or _wrapped_return(stmt, resolve)
                 if stmt.name == "__call__":
                     callables[node.name] = _function_facts(stmt, resolve)
                 else:
