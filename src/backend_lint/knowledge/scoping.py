@@ -164,7 +164,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                 decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
                 if decided:
                     add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
-    _written(project, settings, out, tables, fields, add)
+    callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
 
 
@@ -172,7 +172,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
 _ACTOR_WORDS = frozenset({
     "by", "created", "updated", "modified", "deleted", "edited", "reviewed", "reviewer", "approved", "approver", "creator",
     "editor", "modifier", "sender", "recipient", "receiver", "assignee", "assigned", "inviter", "invited", "invitee",
-    "actor", "last", "performed", "triggered", "requested", "requester", "submitted", "uploaded", "uploader", "changed", "closed",
+    "actor", "last", "performed", "triggered", "requested", "requester", "submitted", "uploaded", "uploader", "changed", "closed", "reporter", "reported",
 })
 
 
@@ -191,12 +191,14 @@ def _principal_identity(who: str, settings: Optional["Settings"]) -> bool:
     )
 
 
-def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]], fields: set[str], add: Any) -> None:
+def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]], fields: set[str], add: Any) -> set[str]:
     """A column the project fills from the caller's identity when it creates rows (``Image(user_profile_id=
     user.profile.id)``, or ``service.create_image(payload, user.profile.id)`` whose ``create_image(self,
     payload, user_profile_id)`` builds ``Image(user_profile_id=user_profile_id)``): the model's owner column,
     for a table model that has no identity field and no other scoping column found (a column naming who acted
-    or whom the row is for, ``created_by``, ``reviewer_id``, ``recipient_id``, is none)."""
+    or whom the row is for, ``created_by``, ``reviewer_id``, ``recipient_id``, is none). Returns the names of
+    the caller's identity so written into any column of a table model (``reporter_id=current_user_id``: the
+    project holds who asks in ``current_user_id``, ``caller_values``)."""
     builders: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     writes: list[tuple[str, dict[str, Any]]] = []
     for mod, facts in project.iter_modules():
@@ -207,8 +209,9 @@ def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[
             builders.setdefault(name.rsplit(".", 1)[-1], []).append((f"{mod}.{name}", summary))
         for per in found.get("functions", {}).values():
             writes.extend((mod, w) for w in per.get("writes", ()))
+    callers: set[str] = set()
     if not writes:
-        return
+        return callers
     before = set(out)
     for mod, w in writes:
         who = w["who"]
@@ -220,11 +223,15 @@ def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[
         else:
             written = _built(project, builders, w["target"], w["at"])
         for model, column in written:
-            if model not in tables or model in before or column not in tables[model] or tables[model] & fields:
+            if model not in tables or column not in tables[model]:
+                continue
+            callers.add(who)
+            if model in before or tables[model] & fields:
                 continue
             if column.endswith("_by") or set(column.split("_")) & _ACTOR_WORDS:
                 continue
             add(model, column, f"written: filled from `{who}` in {mod}:{w['line']}", who)
+    return callers
 
 
 def _built(project: "ProjectIndex", builders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, at: Any) -> list[tuple[str, str]]:
