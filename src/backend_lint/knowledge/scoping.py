@@ -172,7 +172,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
 _ACTOR_WORDS = frozenset({
     "by", "created", "updated", "modified", "deleted", "edited", "reviewed", "reviewer", "approved", "approver", "creator",
     "editor", "modifier", "sender", "recipient", "receiver", "assignee", "assigned", "inviter", "invited", "invitee",
-    "actor", "last", "performed", "triggered", "requested", "requester", "submitted", "uploaded", "uploader", "changed", "closed", "reporter", "reported",
+    "actor", "last", "performed", "triggered", "requested", "requester", "submitted", "uploaded", "uploader", "changed", "closed", "reporter", "reported", "opened",
 })
 
 

@@ -247,16 +247,25 @@ def _builds(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> list
     return out
 
 
-def _writes(node: ast.Call, resolve: Resolve, writes: list) -> None:
+# the heads of a spelling that reach the caller without being a parameter (``g.user.id``, ``request.state.user``,
+# ``self.user``, flask-login's ``current_user``)
+_SCOPE_HEADS = frozenset({"self", "g", "flask", "request", "current_user"})
+
+
+def _writes(node: ast.Call, resolve: Resolve, writes: list, params: set[str]) -> None:
     """A caller-spelled value written into a column (``M(..., C=user.profile.id)``: ``{"model", "column", "who",
     "line"}``) or handed to a project function (``service.create(payload, user.profile.id)``: ``{"target",
     "at", "who", "line"}``, only a spelling through an attribute or a ``*_id`` name: the caller's identity, not
-    the principal object)."""
+    the principal object). Only a spelling whose head is a parameter of the function or reaches the caller from
+    outside (``_SCOPE_HEADS``): a local ``user = Users(...)`` built on sign-up is a new row, not who asks."""
     if not isinstance(node.func, (ast.Name, ast.Attribute)):
         return
     items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
     items += [(k.arg, k.value) for k in node.keywords if k.arg]
-    found = [(at, who) for at, who in ((at, _dotted(v)) for at, v in items) if who is not None and _callerish(who)]
+    found = [
+        (at, who) for at, who in ((at, _dotted(v)) for at, v in items)
+        if who is not None and _callerish(who) and (who.split(".")[0] in params or who.split(".")[0] in _SCOPE_HEADS)
+    ]
     if not found:
         return
     target = resolve(node.func)
@@ -334,7 +343,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
             _membership(node, owner, direct)  # type: ignore[arg-type]
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
-            _writes(node, resolve, writes)
+            _writes(node, resolve, writes, params)
 
 
 def _membership(node: ast.Call, owner: str, direct: list) -> None:
