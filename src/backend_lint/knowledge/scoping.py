@@ -164,7 +164,103 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                 decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
                 if decided:
                     add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
+    callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+# a column that says who acted on a row, or whom it is for, is filled from the principal too: no owner
+_ACTOR_WORDS = frozenset({
+    "by", "created", "updated", "modified", "deleted", "edited", "reviewed", "reviewer", "approved", "approver", "creator",
+    "editor", "modifier", "sender", "recipient", "receiver", "assignee", "assigned", "inviter", "invited", "invitee",
+    "actor", "last", "performed", "triggered", "requested", "requester", "submitted", "uploaded", "uploader", "changed", "closed", "reporter", "reported", "opened",
+})
+
+
+def _principal_identity(who: str, settings: Optional["Settings"]) -> bool:
+    """The caller's identity, or the identity of an object the principal holds (``user.profile.id``,
+    ``current_user.user_profile.id``: the caller's own profile)."""
+    if is_caller(who, settings):
+        return True
+    parts = who.split(".")
+    while len(parts) > 1 and parts[0] in _HOLDERS:
+        parts = parts[1:]
+    principals = set(_PRINCIPALS) | set(settings.principal_parameters if settings is not None else ())
+    return (
+        len(parts) == 3 and parts[0] in principals and parts[1][:1].islower() and not parts[1].endswith("()")
+        and (parts[2] in _ID_ATTRIBUTES or parts[2].endswith("_id"))
+    )
+
+
+def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]], fields: set[str], add: Any) -> set[str]:
+    """A column the project fills from the caller's identity when it creates rows (``Image(user_profile_id=
+    user.profile.id)``, or ``service.create_image(payload, user.profile.id)`` whose ``create_image(self,
+    payload, user_profile_id)`` builds ``Image(user_profile_id=user_profile_id)``): the model's owner column,
+    for a table model that has no identity field and no other scoping column found (a column naming who acted
+    or whom the row is for, ``created_by``, ``reviewer_id``, ``recipient_id``, is none). Returns the names of
+    the caller's identity so written into any column of a table model (``reporter_id=current_user_id``: the
+    project holds who asks in ``current_user_id``, ``caller_values``)."""
+    builders: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    writes: list[tuple[str, dict[str, Any]]] = []
+    for mod, facts in project.iter_modules():
+        found = facts.get("extra", {}).get("scoping")
+        if not found:
+            continue
+        for name, summary in found.get("builders", {}).items():
+            builders.setdefault(name.rsplit(".", 1)[-1], []).append((f"{mod}.{name}", summary))
+        for per in found.get("functions", {}).values():
+            writes.extend((mod, w) for w in per.get("writes", ()))
+    callers: set[str] = set()
+    if not writes:
+        return callers
+    before = set(out)
+    for mod, w in writes:
+        who = w["who"]
+        if not _principal_identity(who, settings):
+            continue
+        if "model" in w:
+            found_cls = project.get_class(w["model"])
+            written = [(found_cls[0], w["column"])] if found_cls else []
+        else:
+            written = _built(project, builders, w["target"], w["at"])
+        for model, column in written:
+            if model not in tables or column not in tables[model]:
+                continue
+            callers.add(who)
+            if model in before or tables[model] & fields:
+                continue
+            if column.endswith("_by") or set(column.split("_")) & _ACTOR_WORDS:
+                continue
+            add(model, column, f"written: filled from `{who}` in {mod}:{w['line']}", who)
+    return callers
+
+
+def _built(project: "ProjectIndex", builders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, at: Any) -> list[tuple[str, str]]:
+    """``(model, column)`` a function builds from the parameter at ``at`` (a position or a keyword)."""
+    bare = target.rsplit(".", 1)[-1]
+    candidates = builders.get(bare, [])
+    resolved = project.resolve_symbol(target) if "." in target and not target.startswith("self.") else None
+    keys = {target} | ({f"{resolved[0]}.{resolved[1]}"} if resolved is not None else set())
+    exact = [c for c in candidates if c[0] in keys]
+    if exact:
+        candidates = exact
+    elif resolved is not None or len(candidates) != 1:
+        return []
+    out: list[tuple[str, str]] = []
+    for qualified, summary in candidates:
+        params = summary["params"]
+        offset = 1 if params and params[0] in ("self", "cls") and "." in target else 0
+        if isinstance(at, int):
+            i = at + offset
+            param = params[i] if i < len(params) else None
+        else:
+            param = at if at in params else None
+        if param is None:
+            continue
+        for p, model, column in summary["builds"]:
+            found = project.get_class(model) if p == param else None
+            if found is not None:
+                out.append((found[0], column))
+    return out
 
 
 def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, column: str, at: Any, who_at: Any) -> Optional[str]:

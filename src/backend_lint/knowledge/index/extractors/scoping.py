@@ -21,6 +21,9 @@ name is resolved with the module's own imports, nothing imported; the caller is 
   for access (``check_*``, ``*_access``, ``*member*``, ``can_*``, ...; not a write: ``delete_*``) the caller
   (``who``, at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column``
   ``""``); ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
+- ``writes`` (in ``functions``): a caller-spelled value written into a column of a class built in the function
+  (``{"model", "column", "who", "line"}``) or handed to a function (``{"target", "at", "who", "line"}``).
+- ``builders``: ``{name: {"params", "builds": [[param, model, column]]}}``: a function building ``M(C=param)``.
 - ``deciders``: ``{name: {"params", "rows": [[row_param, column, who_param]], "pairs": [[param, who_param]]}}``:
   a function (or ``Class.method``) comparing ``row_param.C`` with ``who_param``, or comparing / using two of its
   parameters together in one query's predicates (a membership lookup: ``UserClient.user_id == user_id,
@@ -226,7 +229,61 @@ def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, An
     return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
 
 
-def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list, kinds: dict[type, list[Any]]) -> None:
+def _builds(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> list[list[str]]:
+    """``M(..., C=p)`` with ``p`` a parameter of the function (not ``self``): ``[p, M, C]`` (``M`` a class, resolved)."""
+    params = set(_params(fn)) - _SELF
+    out: list[list[str]] = []
+    for node in kinds.get(ast.Call, _NONE):
+        if not node.keywords or not isinstance(node.func, (ast.Name, ast.Attribute)):
+            continue
+        for k in node.keywords:
+            if k.arg and isinstance(k.value, ast.Name) and k.value.id in params:
+                q = resolve(node.func)
+                if not q or not q.rsplit(".", 1)[-1][:1].isupper():
+                    break
+                entry = [k.value.id, q, k.arg]
+                if entry not in out:
+                    out.append(entry)
+    return out
+
+
+# the heads of a spelling that reach the caller without being a parameter (``g.user.id``, ``request.state.user``,
+# ``self.user``, flask-login's ``current_user``)
+_SCOPE_HEADS = frozenset({"self", "g", "flask", "request", "current_user"})
+
+
+def _writes(node: ast.Call, resolve: Resolve, writes: list, params: set[str]) -> None:
+    """A caller-spelled value written into a column (``M(..., C=user.profile.id)``: ``{"model", "column", "who",
+    "line"}``) or handed to a project function (``service.create(payload, user.profile.id)``: ``{"target",
+    "at", "who", "line"}``, only a spelling through an attribute or a ``*_id`` name: the caller's identity, not
+    the principal object). Only a spelling whose head is a parameter of the function or reaches the caller from
+    outside (``_SCOPE_HEADS``): a local ``user = Users(...)`` built on sign-up is a new row, not who asks."""
+    if not isinstance(node.func, (ast.Name, ast.Attribute)):
+        return
+    items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
+    items += [(k.arg, k.value) for k in node.keywords if k.arg]
+    found = [
+        (at, who) for at, who in ((at, _dotted(v)) for at, v in items)
+        if who is not None and _callerish(who) and (who.split(".")[0] in params or who.split(".")[0] in _SCOPE_HEADS)
+    ]
+    if not found:
+        return
+    target = resolve(node.func)
+    if not target:
+        return
+    if target.rsplit(".", 1)[-1][:1].isupper():
+        for at, who in found:
+            if isinstance(at, str):
+                writes.append({"model": target, "column": at, "who": who, "line": node.lineno})
+        return
+    if isinstance(node.func, ast.Attribute) and "." not in target:
+        target = node.func.attr
+    for at, who in found:
+        if "." in who or who.endswith("_id"):
+            writes.append({"target": target, "at": at, "who": who, "line": node.lineno})
+
+
+def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list, kinds: dict[type, list[Any]], writes: list) -> None:
     rows = _row_models(fn, resolve, kinds)
     row_names = set(rows)
     annotated = frozenset(a for a in _params(fn) if a in rows)  # (parameters typed with a class: maybe the principal)
@@ -286,6 +343,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
             _membership(node, owner, direct)  # type: ignore[arg-type]
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
+            _writes(node, resolve, writes, params)
 
 
 def _membership(node: ast.Call, owner: str, direct: list) -> None:
@@ -393,6 +451,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         return
     functions: dict[str, Any] = {}
     deciders: dict[str, Any] = {}
+    builders: dict[str, Any] = {}
     # every ``direct`` and ``calls`` entry has a ``who`` that ``_callerish`` accepts: an identifier of the text
     # holding one of ``_CALLER_WORDS`` in lower case (1,580 of the default bench group's 2,413 modules hold none)
     callerish = mentions_lowered(*_CALLER_WORDS)
@@ -400,14 +459,18 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     def one(fn: ast.AST, key: str, owner: Optional[str]) -> None:
         direct: list[Any] = []
         calls: list[Any] = []
+        writes: list[Any] = []
         kinds, caller = _buckets(fn, callerish)
         if caller:
-            _function(fn, resolve, owner, direct, calls, kinds)
-        if direct or calls:
-            functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls)) if v}
+            _function(fn, resolve, owner, direct, calls, kinds, writes)
+        if direct or calls or writes:
+            functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls), ("writes", writes)) if v}
         found = _decider(fn, kinds)
         if found is not None:
             deciders[key] = found
+        built = _builds(fn, resolve, kinds)
+        if built:
+            builders[key] = {"params": _params(fn), "builds": built}
 
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -418,4 +481,4 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     one(sub, f"{stmt.name}.{sub.name}", owner)
     del one  # (the closure's cycle would hold the module's trees until the cyclic collector runs)
-    store(facts, "scoping", {}, functions=functions, deciders=deciders)
+    store(facts, "scoping", {}, functions=functions, deciders=deciders, builders=builders)
