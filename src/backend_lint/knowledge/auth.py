@@ -259,6 +259,24 @@ def classify_dependency(
 # segment of the spelling (``unmanaged`` is not one); permissions that name a resource and an ordinary action
 # (``access_cdr``, ``article:update``, ``vote``) are what members hold: such a route makes its claims.
 _PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:admin|superuser|manage|moderat)")
+# A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
+# "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other
+# people's accounts, roles and the audit log is the administrators' work, whatever the action. Words of the
+# value (a string's text, or an enum member's own name: ``Roles.EDITOR`` is a role, not the ``roles``
+# subject); the singular ``user`` is no such subject (``"user:read"`` is what every member holds).
+_ADMINISTERED = frozenset({"users", "roles", "audit", "audits"})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _administers_accounts(value: str) -> bool:
+    text = value.strip()
+    if text[:1] in ("'", '"'):
+        text = text.strip("'\"")
+    elif "(" not in text:
+        text = text.rpartition(".")[2]
+    else:
+        return False
+    return bool(set(_WORD.findall(text.lower())) & _ADMINISTERED)
 
 
 def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]]) -> bool:
@@ -280,7 +298,7 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
         except SyntaxError:
             node = None
         parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
-        if parts and all(_PRIVILEGED.search(x.lower()) for x in parts):
+        if parts and all(_PRIVILEGED.search(x.lower()) or _administers_accounts(x) for x in parts):
             return True
     return False
 
