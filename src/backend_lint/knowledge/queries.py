@@ -596,9 +596,11 @@ class _Analyzer:
         last = stmts[-1] if stmts else None
         if not (isinstance(last, cst.SimpleStatementLine) and last.body):
             return []
-        if not isinstance(last.body[-1], cst.Raise) and not (self._bare_return(last.body[-1]) and not self._refuses_anyone()):
-            # (a bare ``return`` when the caller is the owner, in a function that refuses nobody, skips work for
-            # the owner: ``if not pod or user_id == pod.owner_id: return`` before counting a view)
+        skip = len(stmts) == 1 and len(last.body) == 1 and self._bare_return(last.body[0]) and not self._refuses_anyone()
+        if not isinstance(last.body[-1], cst.Raise) and not skip:
+            # (a branch that is only a bare ``return`` when the caller is the owner, in a function that refuses
+            # nobody, skips work for the owner: ``if not pod or user_id == pod.owner_id: return`` before counting
+            # a view; a branch that first works on the owner's row, then returns, decides on it)
             return []
         out: list[cst.Comparison] = []
         stack: list[cst.BaseExpression] = [stmt.test]
