@@ -130,7 +130,7 @@ def classify_dependency(
         or any(w in lowered for w in ADMIN_WORDS)
         or kwargs.get("superuser") == "True"
     )
-    privileged = called and privileged_arguments(args, kwargs)
+    privileged = called and privileged_arguments(args, kwargs, accounts=not multi_tenant(project, settings))
     target = None
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
@@ -301,11 +301,52 @@ def _loads_within_tenant(project: "ProjectIndex", fn: dict[str, Any], depth: int
 # segment of the spelling (``unmanaged`` is not one); permissions that name a resource and an ordinary action
 # (``access_cdr``, ``article:update``, ``vote``) are what members hold: such a route makes its claims.
 _PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:admin|superuser|manage|moderat)")
+# A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
+# "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other
+# people's accounts, roles and the audit log is the administrators' work, whatever the action. Words of the
+# value (a string's text, or an enum member's own name: ``Roles.EDITOR`` is a role, not the ``roles``
+# subject); the singular ``user`` is no such subject (``"user:read"`` is what every member holds).
+_ADMINISTERED = frozenset({"users", "roles", "audit", "audits"})
+_WORD = re.compile(r"[a-z0-9]+")
 
 
-def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]]) -> bool:
+def _administers_accounts(value: str) -> bool:
+    text = value.strip()
+    if text[:1] in ("'", '"'):
+        text = text.strip("'\"")
+    elif "(" not in text:
+        text = text.rpartition(".")[2]
+    else:
+        return False
+    return bool(set(_WORD.findall(text.lower())) & _ADMINISTERED)
+
+
+# identity columns that name a tenant: a project whose owned models carry one is multi-tenant
+_TENANT_COLUMNS = frozenset({"tenant_id", "organization_id", "organisation_id", "org_id", "workspace_id", "company_id", "team_id"})
+
+
+def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> bool:
+    """Some table model of the project has a tenant identity column (``organization_id``, ``tenant_id``...):
+    there, a permission on the accounts (``users``, ``roles``, ``audit``) may be a tenant administrator's, whose
+    routes still owe the tenant's scope, so it makes no admin gate (``_administers_accounts``)."""
+    if project is None:
+        return True
+
+    def build() -> bool:
+        from .models import identity_columns
+
+        for q, _ in project.iter_classes():
+            if is_table_model(project, q) and _TENANT_COLUMNS & set(identity_columns(project, settings, q)):
+                return True
+        return False
+
+    return project.memo(("auth.multi_tenant", settings.identity_fields), build)
+
+
+def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]], accounts: bool = False) -> bool:
     """An argument of a dependency factory's call names a privileged role or permission (``_PRIVILEGED``):
-    a value, never a keyword's name (``allow_admin=False`` is no gate). A list or tuple counts only when every
+    a value, never a keyword's name (``allow_admin=False`` is no gate). With ``accounts`` (a project that is not
+    multi-tenant, ``multi_tenant``), a permission on the accounts themselves too (``_administers_accounts``). A list or tuple counts only when every
     element does: ``[CampaignPermissions.vote, CampaignPermissions.manage_campaign]`` lets voters in too (a
     list of alternatives that ordinary members hold one of is no admin gate). So do several positional values of
     one enum (``require_role(RoleEnum.owner, RoleEnum.admin)``, a ``*roles`` factory): alternatives, where an org
@@ -322,7 +363,7 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
         except SyntaxError:
             node = None
         parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
-        if parts and all(_PRIVILEGED.search(x.lower()) for x in parts):
+        if parts and all(_PRIVILEGED.search(x.lower()) or (accounts and _administers_accounts(x)) for x in parts):
             return True
     return False
 
@@ -834,7 +875,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return False  # (``db: Session``: no dependency to classify)
         assert settings is not None
         said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
-        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs")):
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs"), accounts=not multi_tenant(project, settings)):
             return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 

@@ -347,11 +347,76 @@ def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Sett
     if project is None or not qualified:
         return configured
     configured = tuple(f for f in configured if not names_other_table(project, settings, qualified, f))
+    if configured:
+        audit = audit_columns(project, settings)
+        if audit:
+            configured = tuple(f for f in configured if (cols[f].owner, f) not in audit)
     inferred = tuple(c for c in cols if c not in configured and owner_reference(project, qualified, c))
     from .scoping import inferred_columns  # (reads this module's facts about tables)
 
     used = tuple(c for c in inferred_columns(project, settings, qualified) if c in cols and c not in configured and c not in inferred)
     return configured + inferred + used
+
+
+# a base or mixin whose identity column is an audit field: held by at least this many table models, and by
+# at least this share of all the project's table models
+_AUDIT_MIN_MODELS = 3
+_AUDIT_MIN_SHARE = 0.5
+
+
+def audit_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> frozenset[tuple[str, str]]:
+    """``{(base, column)}``: identity columns declared on a base class or mixin that is no table itself
+    (the declarative ``Base``, an ``AuditMixin``) and inherited by (nearly) every table model of the project
+    (``_AUDIT_MIN_MODELS``, ``_AUDIT_MIN_SHARE``), which the project never constrains anywhere: no query
+    predicate, ``filter_by`` keyword or comparison on the column in any function (the ``flow`` and
+    ``scoping`` index facts), only writes (``created_by_id=user_id``). Such a column records who touched
+    the row, it does not say who owns it (RULES.md: "``workspace_id`` for a model whose ``created_by_id`` is
+    an audit field"): a model holding it through that base is not owned by it. A model that declares the
+    column itself, or another identity column (``UserListPreset.user_id``), keeps it."""
+    if project is None:
+        return frozenset()
+    return project.memo(("models.audit_columns", identity_fields(settings)), lambda: _audit_columns(project, settings))
+
+
+def _audit_columns(project: "ProjectIndex", settings: Optional["Settings"]) -> frozenset[tuple[str, str]]:
+    fields = set(identity_fields(settings))
+    tables = [q for q, _ in project.iter_classes() if is_table_model(project, q)]
+    if len(tables) < _AUDIT_MIN_MODELS:
+        return frozenset()
+    held: dict[tuple[str, str], int] = {}
+    for q in tables:
+        for name, info in model_columns(project, q).items():
+            if name in fields and info.owner != q:
+                held[(info.owner, name)] = held.get((info.owner, name), 0) + 1
+    shared = {
+        key for key, n in held.items()
+        if n >= _AUDIT_MIN_MODELS and n >= _AUDIT_MIN_SHARE * len(tables) and not is_table_model(project, key[0])
+    }
+    if not shared:
+        return frozenset()
+    constrained = _constrained_columns(project)
+    return frozenset(key for key in shared if key[1] not in constrained)
+
+
+def _constrained_columns(project: "ProjectIndex") -> set[str]:
+    """Column names the project uses in a query predicate or a comparison anywhere (coarse: any model)."""
+    out: set[str] = set()
+    for _, facts in project.iter_modules():
+        extra = facts.get("extra", {})
+        flow = extra.get("flow", {})
+        for per in flow.get("scoping", {}).values():
+            out.update(per)
+        for group in ("functions", "methods"):
+            for summary in flow.get(group, {}).values():
+                out.update(summary.get("preds", ()))
+                out.update(summary.get("compared", ()))
+        for per in extra.get("scoping", {}).get("functions", {}).values():
+            for d in per.get("direct", ()):
+                out.add(d["column"])
+            for c in per.get("calls", ()):
+                if c.get("column"):
+                    out.add(c["column"])
+    return out
 
 
 # ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``

@@ -292,6 +292,40 @@ VERIFY_WORDS = (
     "member",
     "allowed",
 )
+# Verbs that start a writer's name: ``add_member(room_id, user_id)`` / ``remove_member`` put a person into a
+# group or take them out, they decide no access (``is_member`` / ``ensure_member`` / ``require_membership`` do)
+_WRITER_VERBS = frozenset({"add", "remove", "delete", "create", "insert", "update", "set", "save", "invite", "kick", "join", "leave", "append", "register", "upsert"})
+
+
+def _holding_equalities(value: cst.BaseExpression) -> list[cst.Comparison]:
+    """The equality comparisons that hold when a flag's value is true: ``a == b``, ``any(x.c == b for x in
+    xs)``, and those of ``and`` / ``or`` operands (never under ``not``)."""
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Comparison):
+        ok = len(value.comparisons) == 1 and isinstance(value.comparisons[0].operator, (cst.Equal, cst.Is))
+        return [value] if ok else []
+    if isinstance(value, cst.BooleanOperation):
+        return _holding_equalities(value.left) + _holding_equalities(value.right)
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "any" and len(value.args) == 1:
+        inner = value.args[0].value
+        if isinstance(inner, (cst.GeneratorExp, cst.ListComp)) and inner.for_in.inner_for_in is None and not inner.for_in.ifs:
+            return _holding_equalities(inner.elt)
+    return []
+
+
+def named_like_check(name: str) -> bool:
+    """A function name that says it checks a value against the caller (``VERIFY_WORDS``), unless it is a
+    writer whose only such word is ``member`` (``add_member``, ``remove_pod_member``)."""
+    lowered = name.lower()
+    words = [w for w in VERIFY_WORDS if w in lowered]
+    if not words:
+        return False
+    if words == ["member"] and lowered.lstrip("_").split("_", 1)[0] in _WRITER_VERBS:
+        return False
+    return True
+
+
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
@@ -365,6 +399,8 @@ class _Analyzer:
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
+        # flag -> the equalities that hold when it is true (``already = any(m.user_id == uid for m in members)``)
+        self.equality_flags: dict[str, list[cst.Comparison]] = {}
         self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
         self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
@@ -552,24 +588,52 @@ class _Analyzer:
         if not self._exits(body):
             return []
         comparisons = [n for n in _walk_expr(stmt.test) if isinstance(n, cst.Comparison)]
+        for n in _walk_expr(stmt.test):
+            if isinstance(n, cst.Name) and n.value in self.equality_flags:
+                comparisons.extend(self.equality_flags[n.value])
         if not comparisons:
             return []
         if self._conflict_answer(body):
             return comparisons
         stmts = body.body if isinstance(body, cst.IndentedBlock) else []
         last = stmts[-1] if stmts else None
-        if not (isinstance(last, cst.SimpleStatementLine) and last.body and isinstance(last.body[-1], cst.Raise)):
+        if not (isinstance(last, cst.SimpleStatementLine) and last.body):
+            return []
+        skip = len(stmts) == 1 and len(last.body) == 1 and self._bare_return(last.body[0]) and not self._refuses_anyone()
+        if not isinstance(last.body[-1], cst.Raise) and not skip:
+            # (a branch that is only a bare ``return`` when the caller is the owner, in a function that refuses
+            # nobody, skips work for the owner: ``if not pod or user_id == pod.owner_id: return`` before counting
+            # a view; a branch that first works on the owner's row, then returns, decides on it)
             return []
         out: list[cst.Comparison] = []
         stack: list[cst.BaseExpression] = [stmt.test]
-        while stack:  # the conjuncts that must hold for the raise (not under ``not``)
+        while stack:  # the leaves each of which holds on the way to the exit (not under ``not``)
             node = stack.pop()
-            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+            if isinstance(node, cst.BooleanOperation):
                 stack.extend((node.left, node.right))
             elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
                 if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
                     out.append(node)
+            elif isinstance(node, cst.Name) and node.value in self.equality_flags:
+                # ``already_member = any(m.user_id == user_id for m in members)`` then ``if already_member: raise``
+                out.extend(self.equality_flags[node.value])
         return out
+
+    @staticmethod
+    def _bare_return(small: cst.BaseSmallStatement) -> bool:
+        return isinstance(small, cst.Return) and (small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"))
+
+    def _refuses_anyone(self) -> bool:
+        """The function raises somewhere, or returns a verdict (``return True`` / ``False``)."""
+        def build() -> bool:
+            for node in _walk_expr(self.func.body):
+                if isinstance(node, cst.Raise):
+                    return True
+                if isinstance(node, cst.Return) and isinstance(node.value, cst.Name) and node.value.value in ("True", "False"):
+                    return True
+            return False
+
+        return self.ctx.cached(("queries.refuses_anyone", id(self.func)), build)
 
     def _elevated_split(self, test: cst.BaseExpression, state: dict[str, Val]) -> tuple[bool, bool]:
         """(the test holds only on identity-less or elevated ways, it fails only on such ways), through
@@ -1144,6 +1208,11 @@ class _Analyzer:
                 if checks and isinstance(t.target, cst.Name):
                     # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
                     self.pending_owner_flags[t.target.value] = checks
+                    held = _holding_equalities(small.value)
+                    if held:
+                        self.equality_flags[t.target.value] = held
+                    else:
+                        self.equality_flags.pop(t.target.value, None)
                 self.mark_owner_assignment(t.target, v, state)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
@@ -1263,8 +1332,12 @@ class _Analyzer:
         for node in _walk_expr(expr):
             if isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
                 pending = self.pending_owner_flags.pop(node.value)
+                for c in pending:
+                    if id(c.node) in self.not_access:
+                        for site in c.row.sites:
+                            site.owner_gated = True
                 if decision:
-                    found.extend(pending)
+                    found.extend(c for c in pending if id(c.node) not in self.not_access)
         if not decision:
             self.mark_owner_gated(expr, state)
             return
@@ -2271,7 +2344,7 @@ class _Analyzer:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
-        if row is None and principal and any(w in name.lower() for w in VERIFY_WORDS) and self._hands_principal(candidates):
+        if row is None and principal and named_like_check(name) and self._hands_principal(candidates):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
             row = self._row_by_key(candidates, state)
@@ -2756,7 +2829,7 @@ class _Analyzer:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
         if found is not None and found[2] == "functions":
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
-            named = any(w in name.lower() for w in VERIFY_WORDS)
+            named = named_like_check(name)
             # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name
             verdict = call is not None and id(call) in self.deciding_calls
             if self.identity.global_caller and self._checks_itself(q):
@@ -2764,7 +2837,7 @@ class _Analyzer:
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
-        return any(w in name.lower() for w in VERIFY_WORDS)
+        return named_like_check(name)
 
     def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
         """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
