@@ -13,14 +13,12 @@ from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import self_attribute_class
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
+from .._shared.identity_text import remembered
 from ...knowledge.tree_facts import walk as ast_walk
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
-
-
-_last_in_text: tuple[Optional[str], Any, bool] = (None, None, False)
 
 
 class Vocabulary:
@@ -40,15 +38,9 @@ class Vocabulary:
     def in_text(self, source: str) -> bool:
         """Some word, or some method and one of its receivers, is a substring of ``source`` (the answer is kept
         for the last text: both rules of the family ask)."""
-        global _last_in_text
-        last = _last_in_text
-        if last[0] is source and last[1] is self:
-            return last[2]
-        found = any(w in source for w in self.words) or any(
+        return remembered("vocabulary", source, self, lambda: any(w in source for w in self.words) or any(
             m in source and any(r in source for r in receivers) for m, receivers in self.methods.items()
-        )
-        _last_in_text = (source, self, found)
-        return found
+        ))
 
     def in_names(self, names: Any) -> bool:
         return not self.words.isdisjoint(names) or any(m in names and not receivers.isdisjoint(names) for m, receivers in self.methods.items())
