@@ -843,9 +843,35 @@ def _route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozen
     found = _path_params(route, project)
     if project is None or route is None or ctx.module is None or not route.router or "." in route.router:
         return found
-    foreign: set[str] = set()
-    kept: set[str] = set()
-    for stmt in ctx.module.body:
+    included, routers, other = ctx.cached(("client.module_prefixes",), lambda: _module_prefixes(ctx.module))
+    if route.router in included:
+        return found
+    foreign = set().union(*(params for name, params in routers.items() if name != route.router))
+    if not foreign:
+        return found
+    kept = other | routers.get(route.router, frozenset())
+    here = ctx.module_name
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for module, facts in project.iter_modules():
+            if module != here:
+                for prefix in orm_facts(facts).get("route_prefixes", ()):
+                    out |= path_parameters(prefix)
+        return frozenset(out)
+
+    elsewhere = kept | project.memo(("auth.prefix_path_params_elsewhere", here), build)
+    own = path_parameters(route.path) if route.path else frozenset()
+    return frozenset(p for p in found if p in own or p in elsewhere or p not in foreign)
+
+
+def _module_prefixes(module: cst.Module) -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+    """What a module's top-level statements say of router prefixes: the names it hands to ``include_router``,
+    the path parameters of each ``name = APIRouter(prefix=...)``, and those of every other ``prefix=`` literal."""
+    included: set[str] = set()
+    routers: dict[str, frozenset[str]] = {}
+    other: set[str] = set()
+    for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
@@ -860,32 +886,18 @@ def _route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozen
             if not isinstance(value, cst.Call):
                 continue
             name = last_segment(dotted_name(value.func) or "") if isinstance(value.func, (cst.Name, cst.Attribute)) else ""
-            if name == "include_router" and any(isinstance(a.value, cst.Name) and a.value.value == route.router for a in value.args):
-                return found
+            if name == "include_router":
+                included.update(a.value.value for a in value.args if isinstance(a.value, cst.Name))
             for a in value.args:
                 if a.keyword is not None and a.keyword.value == "prefix" and isinstance(a.value, cst.SimpleString):
                     prefix = a.value.evaluated_value
                     if not isinstance(prefix, str):
                         continue
-                    if target is not None and target != route.router and name == "APIRouter":
-                        foreign |= path_parameters(prefix)
+                    if target is not None and name == "APIRouter":
+                        routers[target] = routers.get(target, frozenset()) | path_parameters(prefix)
                     else:
-                        kept |= path_parameters(prefix)
-    if not foreign:
-        return found
-    here = ctx.module_name
-
-    def build() -> frozenset[str]:
-        out: set[str] = set()
-        for module, facts in project.iter_modules():
-            if module != here:
-                for prefix in orm_facts(facts).get("route_prefixes", ()):
-                    out |= path_parameters(prefix)
-        return frozenset(out)
-
-    elsewhere = kept | project.memo(("auth.prefix_path_params_elsewhere", here), build)
-    own = path_parameters(route.path) if route.path else frozenset()
-    return frozenset(p for p in found if p in own or p in elsewhere or p not in foreign)
+                        other |= path_parameters(prefix)
+    return frozenset(included), routers, frozenset(other)
 
 
 def _subscript_key(node: cst.Subscript) -> Optional[str]:
