@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
-from .index.extractors.orm import annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
+from .index.extractors.orm import TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children
 from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
-from .models import is_pydantic_model, is_table_model
+from .models import identity_columns, is_pydantic_model, is_table_model
 from .scoping import caller_values
 from .facts import orm_facts
 
@@ -321,10 +321,6 @@ def _administers_accounts(value: str) -> bool:
     return bool(set(_WORD.findall(text.lower())) & _ADMINISTERED)
 
 
-# identity columns that name a tenant: a project whose owned models carry one is multi-tenant
-_TENANT_COLUMNS = frozenset({"tenant_id", "organization_id", "organisation_id", "org_id", "workspace_id", "company_id", "team_id"})
-
-
 def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> bool:
     """Some table model of the project has a tenant identity column (``organization_id``, ``tenant_id``...):
     there, a permission on the accounts (``users``, ``roles``, ``audit``) may be a tenant administrator's, whose
@@ -333,10 +329,8 @@ def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> boo
         return True
 
     def build() -> bool:
-        from .models import identity_columns
-
         for q, _ in project.iter_classes():
-            if is_table_model(project, q) and _TENANT_COLUMNS & set(identity_columns(project, settings, q)):
+            if is_table_model(project, q) and TENANT_COLUMNS & set(identity_columns(project, settings, q)):
                 return True
         return False
 

@@ -1501,9 +1501,10 @@ def _wrapped_return(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve
     return main_type(ann.slice, resolve)  # type: ignore[union-attr]
 
 
-# Columns that place a row in a tenant (an organisation, a workspace, a company): a lookup filtered on one of
-# them loads the row within that tenant.
-TENANT_COLUMNS = ("tenant_id", "organization_id", "org_id", "workspace_id", "company_id")
+# Columns that place a row in a tenant (an organisation, a workspace, a company, a team): a lookup filtered on
+# one of them loads the row within that tenant; a project whose owned models carry one is multi-tenant
+# (``knowledge.auth.multi_tenant``).
+TENANT_COLUMNS = frozenset({"tenant_id", "organization_id", "organisation_id", "org_id", "workspace_id", "company_id", "team_id"})
 
 
 def _tenant_filtered(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[str]:
