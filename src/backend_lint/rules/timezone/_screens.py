@@ -5,7 +5,7 @@ read. The words themselves are the visitors' (``knowledge/datetime_words.py``, t
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from ...knowledge.datetime_words import DATETIME, NAIVE_PYDANTIC, helper_requires, receivers, tails
 from ...knowledge.tree_facts import TreeFacts
@@ -13,6 +13,7 @@ from .._shared.screens import last_name, leaf_names, named, project_closure, rea
 
 __all__ = [
     "Members",
+    "import_targets",
     "helper_words",
     "annotated_in_classes",
     "datetime_annotation_names",
@@ -57,6 +58,50 @@ class Members:
         if self.names.isdisjoint(_callee_names(facts)):
             return []
         return [c for c in facts.calls if self(c.func)]
+
+
+def import_targets(facts: TreeFacts) -> Optional[dict[str, Optional[frozenset[str]]]]:
+    """Name -> the qualified names the file's import table (``knowledge/imports.ImportTable``, which the
+    visitors resolve callees with) may bind it to, read off the file's absolute imports anywhere in it
+    (``from m import b as x``: ``x`` -> ``m.b``; ``import a.b as x``: ``a.b``; ``import a.b``: ``a`` -> ``a``).
+    ``None`` for a name that some other binding the table keeps may give a meaning the file alone does not
+    tell: an assignment, a ``def`` or ``class``, a relative import. A name absent from the map has no binding
+    in the table (it resolves to nothing, or to ``builtins``). The whole map is ``None`` when the file has a
+    ``from m import *`` (any name may come from it)."""
+
+    def build() -> Optional[dict[str, Optional[frozenset[str]]]]:
+        found: dict[str, Optional[set[str]]] = {}
+
+        def bind(name: str, qualified: Optional[str]) -> None:
+            if qualified is None:
+                found[name] = None
+            elif name not in found:
+                found[name] = {qualified}
+            elif found[name] is not None:
+                found[name].add(qualified)  # type: ignore[union-attr]
+
+        for node in facts.nodes(ast.ImportFrom):
+            absolute = not node.level and node.module
+            for alias in node.names:
+                if alias.name == "*":
+                    return None
+                bind(alias.asname or alias.name, f"{node.module}.{alias.name}" if absolute else None)
+        for node in facts.nodes(ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bind(alias.asname, alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    bind(top, top)
+        for node in facts.nodes(ast.Assign, ast.AnnAssign):
+            for target in node.targets if isinstance(node, ast.Assign) else (node.target,):
+                if isinstance(target, ast.Name):
+                    bind(target.id, None)
+        for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            bind(node.name, None)
+        return {k: (frozenset(v) if v is not None else None) for k, v in found.items()}
+
+    return facts.cached("screens.import_targets", build)
 
 
 def _callee_names(facts: TreeFacts) -> frozenset[str]:

@@ -9,7 +9,7 @@ from ...values import Edit, Fix, FixAvailability
 from ..api import RuleSpec
 from .._shared.screens import named, reach
 from ...knowledge.tree_facts import TreeFacts
-from ._screens import Members, helper_words
+from ._screens import Members, helper_words, import_targets
 from ...knowledge.datetimes import (
     CALL_KINDS,
     ChainTracker,
@@ -30,16 +30,21 @@ cst = lazy_import("libcst")
 _MIN_MAX = {"datetime.datetime.min": "min", "datetime.datetime.max": "max"}
 
 
-# ``datetime.now(tz)`` / ``datetime.fromtimestamp(ts, tz)``: where the rule reads the timezone argument (visitor
-# and screen)
+# ``datetime.now(tz)`` / ``datetime.fromtimestamp(ts, tz)`` / ``datetime(y, m, d, ..., tzinfo)``: where the rule
+# reads the timezone argument (visitor and screen), by the call's kind (``CALL_KINDS``)
 _TZ_POSITION = {"now": 0, "fromtimestamp": 1}
+_TZINFO_POSITION = 7
+_TZ_ARGUMENT = {"now": ("tz", _TZ_POSITION["now"]), "fromtimestamp": ("tz", _TZ_POSITION["fromtimestamp"]), "constructor": ("tzinfo", _TZINFO_POSITION)}
+# an attribute callee ``<x>.<tail>`` the screen reads the arguments of: the kind its tail stands for (``x.datetime``
+# can only be the constructor; ``x.fromtimestamp`` is read as ``datetime.fromtimestamp``, as before)
+_ATTRIBUTE_KIND = {"now": "now", "fromtimestamp": "fromtimestamp", "datetime": "constructor"}
 
 
-def _tz_given(call: ast.Call, position: int) -> bool:
-    """``knowledge.datetimes.argument`` / ``has_star`` on ``ast``: a ``tz`` argument other than ``None``, or
-    ``*args`` / ``**kwargs`` that may carry one (BKL301 then stays quiet on this call)."""
+def _tz_given(call: ast.Call, position: int, keyword: str = "tz") -> bool:
+    """``knowledge.datetimes.argument`` / ``has_star`` on ``ast``: a ``keyword`` argument other than ``None``,
+    or ``*args`` / ``**kwargs`` that may carry one (BKL301 then stays quiet on this call)."""
     for kw in call.keywords:
-        if kw.arg == "tz":
+        if kw.arg == keyword:
             return not (isinstance(kw.value, ast.Constant) and kw.value.value is None)
     positional = [a for a in call.args if not isinstance(a, ast.Starred)]
     if len(positional) > position:
@@ -48,15 +53,50 @@ def _tz_given(call: ast.Call, position: int) -> bool:
     return any(isinstance(a, ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords)
 
 
+def _quiet_by_arguments(call: ast.Call, kind: Optional[str]) -> bool:
+    """The visitor stays quiet on this call of ``kind`` whatever follows it: ``now`` / ``fromtimestamp`` given a
+    timezone, the constructor given ``tzinfo`` or no argument at all (``_tz_argument``, ``_constructor``)."""
+    found = _TZ_ARGUMENT.get(kind) if kind is not None else None
+    if found is None:
+        return False
+    if kind == "constructor" and not call.args and not call.keywords:
+        return True
+    return _tz_given(call, found[1], found[0])
+
+
+def _name_may_report(call: ast.Call, name: str, targets: Any, helpers: frozenset[str]) -> bool:
+    """A call of the plain name ``name``: whether the import table may resolve it to a call the rule reports
+    (``targets``: ``import_targets``). A name bound only by absolute imports of other things (Prefect's
+    ``from prefect.types._datetime import now``) cannot; one bound to the constructor or ``now`` may only
+    when its arguments leave the timezone out."""
+    if targets is None:
+        return True
+    bound = targets.get(name, frozenset())
+    if bound is None:
+        return True
+    for qualified in bound:
+        if qualified in helpers:
+            return True
+        if qualified in _REPORTED and not _quiet_by_arguments(call, CALL_KINDS[qualified]):
+            return True
+    return False
+
+
 def naive_datetime_call(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """BKL301: a call whose callee may resolve to ``datetime.now/today/fromtimestamp/strptime``,
     ``datetime(...)``, ``date.today/fromtimestamp`` or a configured helper, or an attribute ``<x>.min`` /
     ``<x>.max`` where ``x`` may be the ``datetime`` class."""
     members = Members(facts, _REPORTED, helper_words(settings))
+    helpers: Optional[frozenset[str]] = None
     for call in members.called(facts):
         func = call.func
-        position = _TZ_POSITION.get(func.attr) if isinstance(func, ast.Attribute) and func.attr not in members.helpers else None
-        if position is None or not _tz_given(call, position):
+        if isinstance(func, ast.Name):
+            if helpers is None:
+                helpers = frozenset(getattr(settings, "naive_datetime_functions", ()))
+            if _name_may_report(call, func.id, import_targets(facts), helpers):
+                return True
+            continue
+        if func.attr in members.helpers or not _quiet_by_arguments(call, _ATTRIBUTE_KIND.get(func.attr)):
             return True
     if "min" in facts.names or "max" in facts.names:
         classes = reach(facts, ("datetime",))
@@ -238,7 +278,7 @@ class NaiveDatetimeCall(ScopedRule):
         replaced = self.chain.replace_tzinfo(node, through_replace=True)
         if replaced is not None and not is_none(replaced.value):
             return
-        arg = argument(node, "tzinfo", 7)
+        arg = argument(node, "tzinfo", _TZINFO_POSITION)
         if arg is not None and not is_none(arg.value):
             return
         if arg is None and has_star(node):
