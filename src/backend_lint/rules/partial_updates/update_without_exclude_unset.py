@@ -22,20 +22,49 @@ from ...knowledge.updates import (
 cst = lazy_import("libcst")
 
 
+def _first_positional(call: ast.Call) -> Any:
+    """``jsonable_encoder(x, ...)``: the dumped expression ``updates.dump_of`` reads (the first argument, when
+    it is neither a keyword nor starred)."""
+    return call.args[0] if call.args else None
+
+
+def _quiet_dump(call: ast.Call, receiver: Any) -> bool:
+    """``knowledge.updates.dump_of`` on ``ast``: a dump call the rule never reports, whatever its flow: its
+    receiver is not a plain name (no dump is recorded), or its arguments skip unset fields or make no claim
+    (``exclude_unset=`` other than a literal ``False``, ``exclude_defaults=`` other than ``False``, a literal
+    ``exclude_none=True``: BKL502's, or ``**options``)."""
+    if not isinstance(receiver, ast.Name):
+        return True
+    for kw in call.keywords:
+        if kw.arg is None:
+            return True  # opaque
+        if kw.arg in ("exclude_unset", "exclude_defaults"):
+            if not (isinstance(kw.value, ast.Constant) and kw.value.value is False):
+                return True
+        elif kw.arg == "exclude_none" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+            return True
+    return False
+
+
 def update_without_exclude_unset(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """BKL501: a dump (``.model_dump()`` / ``.dict()`` / ``.model_dump_for_orm()``, ``jsonable_encoder``,
     ``vars(x)``, ``x.__dict__``, ``for k, v in x``, ``.sqlmodel_update(x)``) inside a function that may be
     an update context."""
-    methods = DUMP_METHODS | {"sqlmodel_update"}
     encoders = reach(facts, ("jsonable_encoder",))
     nodes: list[Any] = []
     for call in facts.calls:
         func = call.func
         if isinstance(func, ast.Attribute):
-            if func.attr in methods or func.attr in encoders:
+            if func.attr == "sqlmodel_update":
                 nodes.append(call)
-        elif isinstance(func, ast.Name) and (func.id == "vars" or func.id in encoders):
-            nodes.append(call)
+            elif func.attr in DUMP_METHODS:
+                if not _quiet_dump(call, func.value):
+                    nodes.append(call)
+            elif func.attr in encoders and not _quiet_dump(call, _first_positional(call)):
+                nodes.append(call)
+        elif isinstance(func, ast.Name):
+            if func.id == "vars" or (func.id in encoders and not _quiet_dump(call, _first_positional(call))):
+                nodes.append(call)
     nodes.extend(n for n in facts.nodes(ast.Attribute) if n.attr == "__dict__")
     for loop in facts.nodes(ast.For, ast.AsyncFor, ast.comprehension):
         if isinstance(loop.iter, ast.Name) and isinstance(loop.target, ast.Tuple):
