@@ -71,9 +71,10 @@ def _name_may_report(call: ast.Call, name: str, targets: Any, helpers: frozenset
     when its arguments leave the timezone out."""
     if targets is None:
         return True
-    bound = targets.get(name, frozenset())
+    bound = targets.get(name)
     if bound is None:
-        return True
+        # some binding the imports do not tell, or none: then the table resolves a builtin's name to ``builtins``
+        return name in targets or f"builtins.{name}" in helpers
     for qualified in bound:
         if qualified in helpers:
             return True
