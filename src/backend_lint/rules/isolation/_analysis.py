@@ -321,7 +321,9 @@ def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """Families 2's screen: an owned model within reach and an identity in scope, in one function. The
     rules report inside a function whose identity is in scope (``IdentityStack.on_function``), about a
     query or a fetch that function (or one nested in it) spells: a function that can carry the identity
-    (``identity_carriers``; a class-based view's route stands for its class) must spell an owned word."""
+    (``identity_carriers``; a class-based view's route stands for its class) must spell an owned word, and
+    not be a top-level function or method that no route reaches (``_no_claim_functions``: it has no identity
+    in scope). Test code and scripts make no claim at all."""
     if not (owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings)):
         return False
     path = getattr(project, "linted_path", None)
