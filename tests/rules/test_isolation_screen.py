@@ -52,3 +52,24 @@ def test_repositories_expand_to_their_names() -> None:
     assert "*" not in vocabulary.words
     assert {"Note", "Query", "NoteDAO", "notes", "NoteDaoDep"} <= vocabulary.words
     assert "load" not in vocabulary.words and {"NoteService", "note_service"} <= vocabulary.methods["load"]
+
+
+def _screen_as_linted(fixture, name: str) -> bool:
+    """The screen as the engine asks it: through the probe that knows the linted file's path (its module)."""
+    from backend_lint.engine.api import ProjectProbe
+
+    path = Path(fixture.root) / "app" / name
+    facts = tree_facts(path.read_text())
+    return isolation_may_fire(facts, ProjectProbe(fixture.project, str(path)), fixture.settings)
+
+
+def test_screen_skips_functions_no_route_reaches() -> None:
+    """``knowledge.claims.no_claim_functions``: a top-level function or method no route reaches makes no claim,
+    so a carrier of that kind alone does not bring the file to libcst; a function nested in one, a method of a
+    class holding the caller (``user = Depends(...)``) and a helper a route reaches still do."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL201/unreached_screen/")
+    assert _screen(fixture, "exports.py")  # without the file's module (no probe): nothing is decided
+    assert not _screen_as_linted(fixture, "exports.py")
+    assert _screen_as_linted(fixture, "ledgers.py")
+    assert _screen_as_linted(fixture, "nested.py")
+    assert _screen_as_linted(fixture, "views.py")

@@ -79,6 +79,11 @@ class ProjectProbe:
         return self._index.module_info(path)
 
     @property
+    def linted_path(self) -> str:
+        """The path of the file being linted: a screen asks for its module (``module_info(linted_path)``)."""
+        return self._path
+
+    @property
     def unprobed(self) -> Any:
         """The index itself, for a question whose answer is not worth a dependency (see the callers)."""
         return self._index

@@ -8,6 +8,8 @@ import bisect
 import re
 from typing import Any, Optional
 
+from ...knowledge.auth import test_or_script_module
+from ...knowledge.claims import no_claim_functions
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import self_attribute_class
@@ -319,9 +321,14 @@ def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """Families 2's screen: an owned model within reach and an identity in scope, in one function. The
     rules report inside a function whose identity is in scope (``IdentityStack.on_function``), about a
     query or a fetch that function (or one nested in it) spells: a function that can carry the identity
-    (``identity_carriers``; a class-based view's route stands for its class) must spell an owned word."""
+    (``identity_carriers``; a class-based view's route stands for its class) must spell an owned word, and
+    not be a top-level function or method that no route reaches (``_no_claim_functions``: it has no identity
+    in scope). Test code and scripts make no claim at all."""
     if not (owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings)):
         return False
+    path = getattr(project, "linted_path", None)
+    if path and test_or_script_module(path, project.root):
+        return False  # test code and scripts make no claim (``IdentityStack`` calls no ``on_function`` there)
     return facts.cached("isolation.carrier_owned", lambda: _carrier_spells_owned(facts, project, settings))
 
 
@@ -495,14 +502,27 @@ def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool
         return False
     regions = []
     views = False
+    quiet = _no_claim_functions(facts, project, settings)
     for func in identity_carriers(facts, project, settings):
-        regions.append(_span(func))
         views = views or (route_method(func) and takes_self(func))
+        if id(func) not in quiet:
+            regions.append(_span(func))
     if views:
         # a class-based view's route: ``self.user`` (``knowledge.auth.class_principals``, a class attribute
         # ``user = Depends(...)`` of the class or a base) is in scope in every method of every class
         regions.extend(_span(cls) for cls in facts.nodes(ast.ClassDef))
     return any(_hit(hits, first, last) for first, last in regions)
+
+
+def _no_claim_functions(facts: TreeFacts, project: Any, settings: Any) -> frozenset[int]:
+    """The carriers that report nothing in their own body (``knowledge.claims.no_claim_functions``: no route
+    reaches them, so ``auth._function_identity`` gives them no identity); a function nested in one is a carrier
+    of its own. Only where the file's module is known (the engine's ``ProjectProbe.linted_path``)."""
+    path = getattr(project, "linted_path", None)
+    info = project.module_info(path) if path else None
+    if info is None:
+        return frozenset()
+    return no_claim_functions(facts.tree, facts.source, info[0], project, settings)
 
 
 def _hit(hits: list[int], first: int, last: int) -> bool:

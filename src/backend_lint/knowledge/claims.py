@@ -1,0 +1,105 @@
+"""Which functions of a file make no identity claim, read on CPython's ``ast`` with the index's facts: the
+screens' half of ``auth._function_identity``'s "no non-admin route reaches it" (``auth.no_claim_reason``).
+
+A top-level function (also inside a top-level ``if`` / ``try``) or a method of a top-level class that is not a
+request handler gets no principal and no identity value when ``no_claim_reason`` names a reason for it: families 1
+and 2 then report nothing in its own body (a function nested in it decides for itself). ``no_claim_functions``
+answers only where that is certain on ``ast``; anything that may be a route by libcst's reading (a route
+decorator, a wrapped route, a registration by ``add_api_route`` or from a configuration list, a Flask view) or a
+method that may read a class-based view's ``self.<principal>`` (``auth.class_principals``) is left out."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Iterable, Iterator, Optional
+
+from .auth import DEPENDENCY_MARKERS, configured_endpoint_names, no_claim_reason
+from .fastapi import ROUTE_DECORATORS
+from .imports import last_segment
+
+
+def ast_definition_names(body: Iterable[ast.stmt]) -> Iterator[tuple[str, Any, Optional[ast.ClassDef]]]:
+    """``(name, function, class)`` as the index names a definition within its module (``cst.definition_names``
+    on ``ast``): ``"f"`` for a top-level function, ``"C.m"`` for a method of a top-level class, both also inside
+    top-level ``if`` / ``try`` blocks (``cst.top_level_statements``: a ``try``'s body, handlers and ``else``)."""
+    for stmt in _top_level(body):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt.name, stmt, None
+        elif isinstance(stmt, ast.ClassDef):
+            for sub in stmt.body:
+                if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield f"{stmt.name}.{sub.name}", sub, stmt
+
+
+def _top_level(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _top_level(stmt.body)
+            yield from _top_level(stmt.orelse)
+        elif isinstance(stmt, ast.Try):
+            yield from _top_level(stmt.body)
+            for handler in stmt.handlers:
+                yield from _top_level(handler.body)
+            yield from _top_level(stmt.orelse)
+
+
+def _may_be_route(func: Any) -> bool:
+    """A decorator that may make ``func`` a route by libcst's reading (``fastapi.route_info``): a call of a
+    router's method (``@router.get(...)``), or a call handed one first (``@wrapper(router.get, ...)``); a
+    superset, the router not checked."""
+    for dec in func.decorator_list:
+        if not isinstance(dec, ast.Call):
+            continue
+        if isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
+            return True
+        if dec.args and isinstance(dec.args[0], ast.Attribute) and dec.args[0].attr in ROUTE_DECORATORS:
+            return True
+    return False
+
+
+def _class_may_hold_principal(cls: ast.ClassDef, project: Any) -> bool:
+    """``auth.class_principals`` may give the class's methods ``self.<name>``: its body binds a name to a
+    call (``user = Depends(current_user)``: any call, a superset), or it has a base and some project class
+    holds a ``Depends`` / ``Security`` field (the bases are read from the index there)."""
+    for stmt in cls.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Call):
+            return True
+    return bool(cls.bases) and _dependency_fields(project)
+
+
+def _dependency_fields(project: Any) -> bool:
+    """Some project class has a field whose value calls ``Depends`` / ``Security`` (a class-based view's base)."""
+
+    def build() -> bool:
+        for _q, facts in project.iter_classes():
+            for f in (facts or {}).get("fields", {}).values():
+                if last_segment(f.get("call")) in DEPENDENCY_MARKERS:
+                    return True
+        return False
+
+    return project.memo("claims.dependency_fields", build)
+
+
+def no_claim_functions(tree: ast.Module, source: str, module: Optional[str], project: Any, settings: Any) -> frozenset[int]:
+    """The ids of the top-level functions and methods of top-level classes of ``tree`` (the module ``module``
+    of the index) that make no identity claim for certain: not a route by any reading, no class-based view's
+    principal, and ``auth.no_claim_reason`` names a reason. Empty when the file may register routes by a call
+    (``add_api_route``) or is a Flask module."""
+    if project is None or not module or "add_api_route" in source or "flask" in source:
+        return frozenset()
+    endpoints = configured_endpoint_names(project)
+    out: set[int] = set()
+    for name, func, cls in ast_definition_names(tree.body):
+        if func.name in endpoints or _may_be_route(func):
+            continue
+        if cls is not None and _takes_self(func) and _class_may_hold_principal(cls, project):
+            continue
+        if no_claim_reason(project, settings, f"{module}.{name}") is not None:
+            out.add(id(func))
+    return frozenset(out)
+
+
+def _takes_self(func: Any) -> bool:
+    args = func.args.posonlyargs + func.args.args
+    return bool(args) and args[0].arg == "self"
