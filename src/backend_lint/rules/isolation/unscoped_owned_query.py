@@ -446,7 +446,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             if scoping is not None:  # the column the project scopes this model by comes first
                 columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
-            if columns:
+            if site.owner_value:
+                message = f"Query on owned model `{short}` compares `{site.owner_value}` only with a key the client chose"
+            elif columns:
                 message = self.message.format(model=short, column=columns[0])
             else:  # owned by configuration, through another table
                 message = f"Query on owned model `{short}` has no owner predicate"
