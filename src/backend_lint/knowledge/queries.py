@@ -3026,7 +3026,7 @@ class _Analyzer:
                 continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
-            if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model) for p in handed):
+            if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model, 0, param) for p in handed):
                 return None
             if cls is not None and "." in name and chain and is_table_model(project, cls):
                 # a mixin's classmethod called on the model: named as the route calls it (``Volume.one_by_id()``)
@@ -4737,7 +4737,7 @@ def keys_scoped_beside(
 
 def principal_passes_through(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict,
-    param: str, model: str, _depth: int = 0,
+    param: str, model: str, _depth: int = 0, key: Optional[str] = None,
 ) -> bool:
     """Whether the caller's id handed to a project function as ``param`` decides nothing there about rows of
     ``model`` (the owned model a client key handed beside it reaches unscoped): the function only hands it on
@@ -4746,10 +4746,13 @@ def principal_passes_through(
     whose role may then be tested), or that write rows of another table. A role test read from the caller's
     row in a tenant (``user_role != "ADMIN"``) is no ownership check of a row outside that tenant. Anything else (a comparison, a predicate on ``model``, an
     authorisation helper, a lookup given the caller and the key, a platform admin guard, a function the
-    index cannot see) is taken to decide, as before: the function scopes or checks."""
+    index cannot see) is taken to decide, as before: the function scopes or checks. ``key``, when known, is the
+    function's parameter that carries the client's key (``""``: none of them does): a lookup given the caller
+    without the key (``clear_default(user_id, table)`` beside ``update(preset_id)``) decides nothing about the
+    key's row when it is a write (returns nothing) or is on another table."""
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 3:
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 5:
         return False
     canonical = project.canonical(model)
     for source, words in summary.get("admin_guards", ()):
@@ -4772,6 +4775,14 @@ def principal_passes_through(
         sub_params = sub_summary.get("params", [])
         offset = 1 if (sub_cls is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         others = {p for _, p in c["args"] if p != param}
+        # without the client's key (known not to be handed here): the caller's own rows, apart from the key's
+        apart = key is not None and not any(p == key for _, p in c["args"])
+        sub_key: Optional[str] = None
+        if key is not None:
+            sub_key = ""
+            for where, p in c["args"]:
+                if p == key:
+                    sub_key = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
         for where in spots:
             tp = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
             if tp is None:
@@ -4780,12 +4791,14 @@ def principal_passes_through(
             if keyed:
                 for f in keyed:
                     found = project.get_class(f["model"])
-                    if found is None or project.canonical(found[0]) == canonical:
+                    if found is None:
+                        return False
+                    if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
-                    if others and sub_summary.get("returns"):
+                    if others and sub_summary.get("returns") and not apart:
                         return False  # a lookup given the caller and another key: a membership check
                 continue  # the caller's own row on another table, or a write keyed on the caller
-            if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1):
+            if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
 
