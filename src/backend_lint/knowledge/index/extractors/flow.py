@@ -23,6 +23,11 @@ scoping column. A summary is kept only when it says something:
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
   class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``);
+- ``filters``: ``{parameter: ["model:column"]}`` for the parameters a predicate only compares with model
+  columns; beside it ``bound``, the columns a predicate compares with anything but a parameter
+  (``Item.owner_id == user.id``), and ``pred_compared``, the attributes compared only inside predicates (not
+  ``row.user_id != user_id``): an owner column compared with a parameter alone is keyed by whoever the caller
+  names (``knowledge.queries._owner_value_params``);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
