@@ -3124,6 +3124,21 @@ class _Analyzer:
         route = self.identity.route
         if route is None or self.identity.admin:
             return frozenset()
+        for node in cst_walk(self.func.params):
+            if (
+                isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "Security"
+                and any(a.keyword is not None and a.keyword.value == "scopes" for a in node.args)
+            ):
+                return frozenset()  # granted by OAuth2 scopes (``scopes=["users:write"]``): the grant names who may act on whom
+        read = {n.value for n in cst_walk(self.func.body) if isinstance(n, cst.Name)}
+        project = self.project
+        if not any(
+            name in read or (kind is not None and project is not None and project.get_class(kind) is not None)
+            for name, kind in self.identity.principals.items()
+        ):
+            # a route that holds no caller (``_check_scopes: Security(check_scopes, scopes=[...])`` unread):
+            # authorised by a scope alone, it acts for whoever holds it, the path names the subject
+            return frozenset()
         path = route_path_params(self.ctx, route)
         keys = {p.name for p in self.identity.params if p.name in path and p.marker not in ("Query", "Body", "Form")}
         keys &= set(self.client_params())
@@ -3132,6 +3147,8 @@ class _Analyzer:
         who = set(self.identity.principals) | (set(self.identity.identity_params) - keys)
         allowed: set[int] = set()
         for node in cst_walk(self.func.body):
+            if isinstance(node, cst.If) and set(load_names(node.test)) & who and _if_refuses(node) and not _presence_only(node.test):
+                return frozenset()  # the route decides on the caller itself (on what, the index cannot say)
             if isinstance(node, cst.Attribute):
                 allowed.add(id(node.attr))
             elif isinstance(node, cst.Arg) and node.keyword is not None:
@@ -4619,6 +4636,16 @@ def _secret_gated(func: cst.FunctionDef, site: Site) -> bool:
                 ):
                     return True
     return False
+
+
+def _presence_only(test: cst.BaseExpression) -> bool:
+    """``user``, ``not user``, ``user is None``, ``user is not None``: a test that someone is signed in."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        if isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None":
+            test = test.left
+    return isinstance(test, cst.Name)
 
 
 def _if_refuses(node: cst.CSTNode) -> bool:
