@@ -108,7 +108,7 @@ class _ClientAnalysis:
     # -- classification of parameters ------------------------------------------------------------------
     def classify_params(self) -> list[ParamInfo]:
         route = self.identity.route
-        path_params = _route_path_params(self.ctx, route)
+        path_params = route_path_params(self.ctx, route)
         constant = self._constant_path(route)
         if constant is not None:
             path_params = path_params | path_parameters(constant)
@@ -834,7 +834,7 @@ def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] =
     return own | project.memo("auth.prefix_path_params", build)
 
 
-def _route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozenset[str]:
+def route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozenset[str]:
     """``_path_params``, less the parameters that only the prefix of another router of the route's own module
     declares (``router = APIRouter(prefix="/ws/{workspace_id}/folder")`` beside ``plain = APIRouter(prefix=
     "/ws/folder")`` that the route is on): that prefix is not the route's. Kept when the module hands the

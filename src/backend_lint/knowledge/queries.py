@@ -214,6 +214,9 @@ class Site:
     # principal (``Org.id == org_id`` beside ``user``): the key names which row, not who asks; a later
     # comparison of the row with the principal decides access (BKL202, ``_key_only_scoped``)
     key_only_scoped: bool = False
+    # a helper's lookup whose owner column is compared only with the client's path key handed in
+    # (``fetch_by_user(db, user_id=user_id)``): the column, for the message
+    owner_value: str = ""
 
     @property
     def unscoped(self) -> bool:
@@ -2967,7 +2970,7 @@ class _Analyzer:
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         given = handed_models(summary, offset, self.call_models(call, state))
-        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True)
         if not unscoped:
             return self._checked_by_helper(summary, call, state)
         client = self.client_params()
@@ -2975,9 +2978,20 @@ class _Analyzer:
         unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
         handed: list[str] = []  # who asks, handed to the helper that uses it
         handed_client = False  # an identity-named argument the client supplies (``tenant_id=request.tenant_id``)
+        # a path key named like an identity field (``/users/{user_id}/payments``) that the route only hands on:
+        # whose rows, the client's choice, when the helper compares its owner column with it alone
+        loose = self._loose_path_keys(call) if any(u[2] for u in unscoped.values()) else frozenset()
         for i, a in enumerate(call.args):
             # who asks, handed to a helper that uses it, answers for the lookup (the helper scopes or checks),
             # unless it only hands it on or writes it down there (``principal_passes_through``)
+            if a.star:
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if isinstance(a.value, cst.Name) and a.value.value in loose and param in unscoped and unscoped[param][2]:
+                if i < len(args):
+                    args[i] = NOTHING  # (the client's, not who asks)
+                handed_client = True
+                continue
             v = args[i] if i < len(args) else NOTHING
             identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
             if identity_kw and not v.derived and self._client_value(a.value, v):
@@ -2997,20 +3011,29 @@ class _Analyzer:
                 param = params[i + offset]
             else:
                 continue
-            if param not in unscoped or (handed_client and param in self.identity_fields):
-                continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
+            if param not in unscoped:
+                continue
+            model, chain, owner_column = unscoped[param]
             v = args[i] if i < len(args) else NOTHING
             names = set(load_names(a.value))
+            if owner_column:
+                # the helper's owner column is compared only with this argument: a path key there names
+                # whose rows (``fetch_by_user(db, user_id=user_id)`` on ``/users/{user_id}/payments``); a
+                # query or body value is family 1's (BKL101/BKL102 report it at the parameter)
+                if not (isinstance(a.value, cst.Name) and a.value.value in loose):
+                    continue
+            elif handed_client and param in self.identity_fields:
+                continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
-            model, chain = unscoped[param]
-            if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model) for p in handed):
+            if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model, 0, param) for p in handed):
                 return None
             if cls is not None and "." in name and chain and is_table_model(project, cls):
                 # a mixin's classmethod called on the model: named as the route calls it (``Volume.one_by_id()``)
                 chain = (f"{last_segment(cls)}.{name.rsplit('.', 1)[1]}()",) + chain[1:]
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
+            site.owner_value = owner_column
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
             site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
             site.consumptions.append((False, False))
@@ -3089,6 +3112,59 @@ class _Analyzer:
             and p.name not in self.identity.principals
         }
         return params | self._client_copies(params)
+
+    def _loose_path_keys(self, call: cst.Call) -> frozenset[str]:
+        """The route's path parameters (also of a router prefix; not marked as query, body or form values)
+        that the handler never checks: each read is an argument of a call that is handed nothing of who asks
+        (``call`` among them), or sits in an f-string (a log line). A path key named like an identity field
+        starts as the caller's (``identity_params``); one compared with the principal, handed to a check
+        with it, or reassigned is not loose."""
+        from .client_identity import route_path_params  # (client_identity reads this module)
+
+        route = self.identity.route
+        if route is None or self.identity.admin:
+            return frozenset()
+        for node in cst_walk(self.func.params):
+            if (
+                isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "Security"
+                and any(a.keyword is not None and a.keyword.value == "scopes" for a in node.args)
+            ):
+                return frozenset()  # granted by OAuth2 scopes (``scopes=["users:write"]``): the grant names who may act on whom
+        read = {n.value for n in cst_walk(self.func.body) if isinstance(n, cst.Name)}
+        project = self.project
+        if not any(
+            name in read or (kind is not None and project is not None and project.get_class(kind) is not None)
+            for name, kind in self.identity.principals.items()
+        ):
+            # a route that holds no caller (``_check_scopes: Security(check_scopes, scopes=[...])`` unread):
+            # authorised by a scope alone, it acts for whoever holds it, the path names the subject
+            return frozenset()
+        path = route_path_params(self.ctx, route)
+        keys = {p.name for p in self.identity.params if p.name in path and p.marker not in ("Query", "Body", "Form")}
+        keys &= set(self.client_params())
+        if not keys:
+            return frozenset()
+        who = set(self.identity.principals) | (set(self.identity.identity_params) - keys)
+        allowed: set[int] = set()
+        for node in cst_walk(self.func.body):
+            if isinstance(node, cst.If) and set(load_names(node.test)) & who and _if_refuses(node) and not _presence_only(node.test):
+                return frozenset()  # the route decides on the caller itself (on what, the index cannot say)
+            if isinstance(node, cst.Attribute):
+                allowed.add(id(node.attr))
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                allowed.add(id(node.keyword))
+            if isinstance(node, cst.FormattedString):
+                allowed.update(id(n) for n in cst_walk(node) if isinstance(n, cst.Name))
+            elif isinstance(node, cst.Call):
+                handed = [a.value for a in node.args]
+                if any(set(load_names(h)) & who for h in handed):
+                    continue
+                allowed.update(id(h) for h in handed if isinstance(h, cst.Name))
+        out = set(keys)
+        for node in cst_walk(self.func.body):
+            if isinstance(node, cst.Name) and node.value in out and id(node) not in allowed:
+                out.discard(node.value)  # read otherwise: compared, tested, reassigned, handed with who asks
+        return frozenset(out)
 
     def _client_copies(self, params: set[str]) -> set[str]:
         found = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
@@ -3898,13 +3974,22 @@ def helper_unscoped(
     summary: dict,
     _depth: int = 0,
     models: tuple[tuple[str, str], ...] = (),
-) -> dict[str, tuple[str, tuple[str, ...]]]:
+    owner_values: bool = False,
+) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
-    it hands them to: ``{parameter: (model, call chain)}``. ``models``: the classes the caller hands to the
-    function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``)."""
-    key = ("flow.unscoped", module, cls, name, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.memo(key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth))
+    it hands them to: ``{parameter: (model, call chain, "")}``. ``models``: the classes the caller hands to the
+    function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``).
+    With ``owner_values``, also the parameters that are the only value the lookup's owner column is compared
+    with (``Payment.user_id == user_id``, nothing else on ``user_id``): ``(model, call chain, column)``; the
+    owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201)."""
+    key = (
+        "flow.unscoped", module, cls, name, models, owner_values,
+        settings.identity_fields, settings.owned_models, settings.not_owned_models,
+    )
+    return project.memo(
+        key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)
+    )
 
 
 def with_models(summary: dict, models: dict[str, str]) -> dict:
@@ -3938,13 +4023,15 @@ def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, s
 
 
 def _helper_unscoped(
-    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int
-) -> dict[str, tuple[str, tuple[str, ...]]]:
-    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int,
+    owner_values: bool = False,
+) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    out: dict[str, tuple[str, tuple[str, ...], str]] = {}
     short = name.rsplit(".", 1)[-1] if cls is None else name
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
     fields = set(project_identity_fields(project, settings))
+    filters = summary.get("filters", {})
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
@@ -3954,12 +4041,14 @@ def _helper_unscoped(
             continue
         cols = set(identity_columns(project, settings, model)) or fields
         if cols & preds or cols & compared or any(capability_column(p) for p in preds) or summary.get("checked"):
+            if owner_values and cols & preds and not any(capability_column(p) for p in preds) and not summary.get("checked"):
+                for k, column in _owner_value_params(project, summary, model, cols & preds).items():
+                    out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
-        filters = summary.get("filters", {})
         for k in fetch.get("keys", ()):
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
-            out.setdefault(k, (model, (f"{short}()",)))
+            out.setdefault(k, (model, (f"{short}()",), ""))
     if depth >= 3 or fields & compared or summary.get("checked"):
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
@@ -3988,7 +4077,7 @@ def _helper_unscoped(
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
-        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given)
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
         if not inner:
             continue
         for where, param in c["args"]:
@@ -3999,9 +4088,31 @@ def _helper_unscoped(
             else:
                 target_param = where
             if target_param in inner:
-                model, chain = inner[target_param]
-                out[param] = (model, (f"{short}()",) + chain)
+                model, chain, column = inner[target_param]
+                out[param] = (model, (f"{short}()",) + chain, column)
     return out
+
+
+def _owner_value_params(project: "ProjectIndex", summary: dict, model: str, scoped: set[str]) -> dict[str, str]:
+    """The parameters that are the only values a helper's predicates compare the identity columns ``scoped``
+    of ``model`` with (``filters`` of the ``flow`` summary; no column of them is compared with anything else,
+    ``bound``): ``{parameter: column}``. Empty when a visibility column is in the predicates (a listing of
+    public rows besides one owner's may be intended) or the helper compares with what its object holds."""
+    outside = set(summary.get("compared", ())) - set(summary.get("pred_compared", ()))
+    if summary.get("held_preds") or (set(summary.get("bound", ())) | outside) & scoped:
+        return {}  # (also compared with something else, or checked in Python: ``row.user_id != user_id``)
+    if any(w in p.lower() for p in summary.get("preds", ()) for w in VISIBILITY_WORDS):
+        return {}
+    out: dict[str, str] = {}
+    covered: set[str] = set()
+    for param, entries in summary.get("filters", {}).items():
+        for entry in entries:
+            owner, _, column = entry.rpartition(":")
+            found = project.get_class(owner) if column in scoped else None
+            if found is not None and found[0] == model:
+                out.setdefault(param, column)
+                covered.add(column)
+    return out if covered == scoped else {}
 
 
 def dependency_row(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str], model: str) -> Optional[str]:
@@ -4527,6 +4638,16 @@ def _secret_gated(func: cst.FunctionDef, site: Site) -> bool:
     return False
 
 
+def _presence_only(test: cst.BaseExpression) -> bool:
+    """``user``, ``not user``, ``user is None``, ``user is not None``: a test that someone is signed in."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        if isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None":
+            test = test.left
+    return isinstance(test, cst.Name)
+
+
 def _if_refuses(node: cst.CSTNode) -> bool:
     """An ``if`` (not a loop) whose body ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a
     ``return`` may serve the row's result: ``if success: return {...}``)."""
@@ -4643,7 +4764,7 @@ def keys_scoped_beside(
 
 def principal_passes_through(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict,
-    param: str, model: str, _depth: int = 0,
+    param: str, model: str, _depth: int = 0, key: Optional[str] = None,
 ) -> bool:
     """Whether the caller's id handed to a project function as ``param`` decides nothing there about rows of
     ``model`` (the owned model a client key handed beside it reaches unscoped): the function only hands it on
@@ -4652,10 +4773,13 @@ def principal_passes_through(
     whose role may then be tested), or that write rows of another table. A role test read from the caller's
     row in a tenant (``user_role != "ADMIN"``) is no ownership check of a row outside that tenant. Anything else (a comparison, a predicate on ``model``, an
     authorisation helper, a lookup given the caller and the key, a platform admin guard, a function the
-    index cannot see) is taken to decide, as before: the function scopes or checks."""
+    index cannot see) is taken to decide, as before: the function scopes or checks. ``key``, when known, is the
+    function's parameter that carries the client's key (``""``: none of them does): a lookup given the caller
+    without the key (``clear_default(user_id, table)`` beside ``update(preset_id)``) decides nothing about the
+    key's row when it is a write (returns nothing) or is on another table."""
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 3:
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 5:
         return False
     canonical = project.canonical(model)
     for source, words in summary.get("admin_guards", ()):
@@ -4678,6 +4802,14 @@ def principal_passes_through(
         sub_params = sub_summary.get("params", [])
         offset = 1 if (sub_cls is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         others = {p for _, p in c["args"] if p != param}
+        # without the client's key (known not to be handed here): the caller's own rows, apart from the key's
+        apart = key is not None and not any(p == key for _, p in c["args"])
+        sub_key: Optional[str] = None
+        if key is not None:
+            sub_key = ""
+            for where, p in c["args"]:
+                if p == key:
+                    sub_key = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
         for where in spots:
             tp = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
             if tp is None:
@@ -4686,12 +4818,14 @@ def principal_passes_through(
             if keyed:
                 for f in keyed:
                     found = project.get_class(f["model"])
-                    if found is None or project.canonical(found[0]) == canonical:
+                    if found is None:
+                        return False
+                    if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
-                    if others and sub_summary.get("returns"):
+                    if others and sub_summary.get("returns") and not apart:
                         return False  # a lookup given the caller and another key: a membership check
                 continue  # the caller's own row on another table, or a write keyed on the caller
-            if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1):
+            if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
 

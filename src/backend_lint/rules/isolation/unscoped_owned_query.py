@@ -372,6 +372,18 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     membership in a row's collection (`if tag not in board.tags: raise`). A helper given only the
     parent's key, with no parent row loaded, names no table: no claim.
 
+    The owner named by the client: a route hands a path parameter (`/users/{user_id}/payments`, also
+    `Path(...)`) to a project function or method whose predicates compare the model's identity column with
+    that parameter alone (`Payment.user_id == user_id`, `filter_by(user_id=user_id, role_id=role_id)`; no
+    other value on that column, no comparison of it in Python, no visibility column such as `is_public`): the
+    lookup is scoped to whoever the client names. Reported at the call when the route reads the path key only
+    as an argument of calls handed nothing of the caller (and in log f-strings); a path key compared with the
+    principal first (`if user_id != current_user.id: raise`), a key from a dependency, and admin-only routes
+    make no claim. A query-string or body value there is family 1's (BKL102/BKL101 at the parameter).
+    The caller's id handed to a helper beside the client key does not answer for the key's row when the
+    helper only uses it apart from the key: a write on the caller's other rows (`clear_default(user_id,
+    table)` before `update(preset_id)`), or a lookup on another table.
+
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
     delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
@@ -446,7 +458,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             if scoping is not None:  # the column the project scopes this model by comes first
                 columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
-            if columns:
+            if site.owner_value:
+                message = f"Query on owned model `{short}` compares `{site.owner_value}` only with a key the client chose"
+            elif columns:
                 message = self.message.format(model=short, column=columns[0])
             else:  # owned by configuration, through another table
                 message = f"Query on owned model `{short}` has no owner predicate"

@@ -23,6 +23,11 @@ scoping column. A summary is kept only when it says something:
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
   class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``);
+- ``filters``: ``{parameter: ["model:column"]}`` for the parameters a predicate only compares with model
+  columns; beside it ``bound``, the columns a predicate compares with anything but a parameter
+  (``Item.owner_id == user.id``), and ``pred_compared``, the attributes compared only inside predicates (not
+  ``row.user_id != user_id``): an owner column compared with a parameter alone is keyed by whoever the caller
+  names (``knowledge.queries._owner_value_params``);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
@@ -173,6 +178,9 @@ def summarise(
     returns = False
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
     filters: dict[str, set[tuple[str, str]]] = {}  # parameter -> (model, column) it is compared with in a predicate
+    bound: set[str] = set()  # columns a predicate compares with a value that is not a parameter (``user.id``)
+    in_preds: set[int] = set()  # the comparisons inside predicates
+    row_compared: set[str] = set()  # attributes compared outside predicates (``row.user_id != user_id``)
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     instances = _instances(fn, resolve) if plain else {}
     copies = _param_copies(fn, plain)  # ``message_id = message.id``: a local that only copies a parameter
@@ -230,18 +238,21 @@ def summarise(
                 if type(side) is ast.Attribute:
                     compared.add(side.attr)
                     count(side.value, side.attr)
+                    if id(node) not in in_preds:
+                        row_compared.add(side.attr)
         elif t is ast.Call:
             func = node.func  # type: ignore[attr-defined]
             ft = type(func)
             if ft is ast.Attribute:
                 last = func.attr
                 if last in PRED_METHODS:
+                    in_preds.update(id(n) for a in node.args for n in walk(a) if type(n) is ast.Compare)  # type: ignore[attr-defined]
                     for a in node.args:  # type: ignore[attr-defined]
                         pred_keys |= _names(a) & keyish
                         preds |= _attr_names(a)
                         held = held or _held_value(a)
                         if last != "get":
-                            keyed |= _column_filters(a, keyish, resolve, filters)
+                            keyed |= _column_filters(a, keyish, resolve, filters, bound)
                         else:
                             keyed |= _names(a) & keyish
                     filter_base: Optional[str] = None
@@ -262,6 +273,8 @@ def summarise(
                             filters.setdefault(k.value.id, set()).add((filter_base, k.arg))
                         else:
                             keyed |= _names(k.value) & keyish
+                            if k.arg:
+                                bound.add(k.arg)
                 if id(node) in refused:
                     pass
                 elif last in GET_METHODS and node.args and (len(node.args) >= 2 or _ident(node)):  # type: ignore[attr-defined]
@@ -369,6 +382,10 @@ def summarise(
     only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
     if only_filters:
         out["filters"] = only_filters
+        if bound:
+            out["bound"] = sorted(bound)
+        if compared - row_compared:
+            out["pred_compared"] = sorted(compared - row_compared)
     unused = sorted(plain - loaded)
     if unused:
         out["unused"] = unused
@@ -681,9 +698,12 @@ def _back(names: set[str], copies: dict[str, set[str]]) -> set[str]:
     return out
 
 
-def _column_filters(pred: ast.AST, plain: set[str], resolve: Resolve, filters: dict[str, set[tuple[str, str]]]) -> set[str]:
+def _column_filters(
+    pred: ast.AST, plain: set[str], resolve: Resolve, filters: dict[str, set[tuple[str, str]]], bound: set[str]
+) -> set[str]:
     """Record the parameters a predicate compares with a model's column (``Message.lang == lang``,
-    ``Item.id.in_(ids)``) in ``filters``; return the parameters it reads in any other way."""
+    ``Item.id.in_(ids)``) in ``filters``, and in ``bound`` the columns it compares with anything else
+    (``Item.owner_id == user.id``); return the parameters it reads in any other way."""
     covered: set[int] = set()
     tests: dict[int, str] = {}  # ``Item.end >= start if start else true()``: the value tested before it is compared
     for node in walk(pred):
@@ -701,7 +721,10 @@ def _column_filters(pred: ast.AST, plain: set[str], resolve: Resolve, filters: d
                 continue
             base = column.value
             last = base.attr if type(base) is ast.Attribute else base.id  # type: ignore[union-attr]
-            if not last[:1].isupper() or type(value) is not ast.Name or value.id not in plain:  # type: ignore[attr-defined]
+            if not last[:1].isupper():
+                continue
+            if type(value) is not ast.Name or value.id not in plain:  # type: ignore[attr-defined]
+                bound.add(column.attr)
                 continue
             model = resolve(base)
             if model:
