@@ -1286,6 +1286,25 @@ def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind
     return out
 
 
+def permission_gated_route(ctx: "FileContext", route: Optional[RouteInfo]) -> bool:
+    """The route's decorator gates it with an authenticating dependency factory given a permission
+    (``@router.post("", dependencies=[Depends(require_permission("create", "notifications"))])``): only callers
+    granted that permission reach the handler (an RBAC staff action)."""
+    if route is None or route.decorator is None or not isinstance(route.decorator.decorator, cst.Call):
+        return False
+    for dep in dependencies_elements(ctx, route.decorator.decorator):
+        if not (isinstance(dep, cst.Call) and dep.args and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS):
+            continue
+        target = dep.args[0].value
+        if not isinstance(target, cst.Call) or not target.args or not all(isinstance(a.value, (cst.SimpleString, cst.Attribute)) for a in target.args):
+            continue
+        args = [_code(ctx, a.value) for a in target.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+        if classify_dependency(ctx.project, ctx.settings, ctx.qualified_name(target.func), dotted_name(target.func), kwargs, 0, True, args).kind is not None:
+            return True
+    return False
+
+
 def _decorator_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> list[DependencyKind]:
     """``@router.get(..., dependencies=[Depends(f)])`` and ``router = APIRouter(dependencies=[...])`` (same
     module); a list held in a module-level name is followed."""
