@@ -230,10 +230,12 @@ def classify_dependency(
                         break
             if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
                 auth = True  # returns the project's user model, from the request alone
-            if not auth and not _takes_client_key(fn) and body_authenticates(project, fn, 0) is not None:
+            if not auth and fn.get("raises") and not _takes_client_key(fn) and refusing_authenticator(project, fn) is not None:
                 # ``get_principal(request)`` reading the bearer header by hand and handing it to
-                # ``get_jwt_validator(settings).validate_token(token)``: what it returns, from the request alone,
-                # is the caller (transitively through project functions and methods, up to four calls deep)
+                # ``get_jwt_validator(settings).validate_token(token)``, refusing a caller it cannot identify:
+                # what it returns, from the request alone, is the caller (transitively through project functions
+                # and methods, up to four calls deep). One that never raises is optional auth (``return None``
+                # for an anonymous caller): the route it guards still serves anyone, and it is no auth dependency
                 auth = True
             if not auth and not principal_type and fn.get("builds") and not _takes_client_key(fn):
                 rules = authenticating_class(project, fn["builds"])
@@ -1940,6 +1942,29 @@ def body_authenticates(project: "ProjectIndex", fn: dict[str, Any], _depth: int)
             inner = authenticating_method(project, made[0], name, _depth + 1)
             if inner is not None:
                 return f"calls `{last_segment(made[0])}.{name}()`, which {inner}"
+    return None
+
+
+def refusing_authenticator(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> Optional[str]:
+    """Why a dependency that raises (index fact ``raises``) identifies the caller through what it calls
+    (``body_authenticates``), or through a dependency it takes that does without refusing anyone
+    (``require_principal(principal=Depends(optional_principal))`` raising 401 when that yields ``None``)."""
+    if project is None:
+        return None
+    why = body_authenticates(project, fn, 0)
+    if why is not None:
+        return why
+    for p in fn.get("params", ()):
+        dep = p.get("dependency")
+        found = project.resolve_symbol(dep) if dep and last_segment(p.get("marker")) in DEPENDENCY_MARKERS else None
+        if found is None or found[2] != "functions":
+            continue
+        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        if _takes_client_key(inner):
+            continue
+        why = body_authenticates(project, inner, 1)
+        if why is not None:
+            return f"refuses the caller `{last_segment(dep)}` (which {why}) leaves unidentified"
     return None
 
 

@@ -24,7 +24,7 @@ from ..auth import (
     alias_dependency,
     auth_library,
     authenticating_function,
-    body_authenticates,
+    refusing_authenticator,
     classify_dependency,
     is_security_scheme,
     library_dependency,
@@ -109,8 +109,8 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
                 if dep is None and p.get("marker") and auth_library(index, p.get("type")):
                     reasons.append(f"depends on `{p['type']}` (an authentication library's class)")
                     break
-            if not reasons:
-                through = body_authenticates(index, fn, 0)
+            if not reasons and fn.get("raises"):
+                through = refusing_authenticator(index, fn)
                 if through is not None:
                     reasons.append(through)
             if fn.get("returns") and not reasons:
