@@ -230,6 +230,13 @@ def classify_dependency(
                         break
             if not auth and principal_type and _returns_user_model(project, principal_type) and not _takes_client_key(fn):
                 auth = True  # returns the project's user model, from the request alone
+            if not auth and fn.get("raises") and not _takes_client_key(fn) and refusing_authenticator(project, fn) is not None:
+                # ``get_principal(request)`` reading the bearer header by hand and handing it to
+                # ``get_jwt_validator(settings).validate_token(token)``, refusing a caller it cannot identify:
+                # what it returns, from the request alone, is the caller (transitively through project functions
+                # and methods, up to four calls deep). One that never raises is optional auth (``return None``
+                # for an anonymous caller): the route it guards still serves anyone, and it is no auth dependency
+                auth = True
             if not auth and not principal_type and fn.get("builds") and not _takes_client_key(fn):
                 rules = authenticating_class(project, fn["builds"])
                 if rules is not None:
@@ -1281,6 +1288,25 @@ def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind
     return out
 
 
+def permission_gated_route(ctx: "FileContext", route: Optional[RouteInfo]) -> bool:
+    """The route's decorator gates it with an authenticating dependency factory given a permission
+    (``@router.post("", dependencies=[Depends(require_permission("create", "notifications"))])``): only callers
+    granted that permission reach the handler (an RBAC staff action)."""
+    if route is None or route.decorator is None or not isinstance(route.decorator.decorator, cst.Call):
+        return False
+    for dep in dependencies_elements(ctx, route.decorator.decorator):
+        if not (isinstance(dep, cst.Call) and dep.args and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS):
+            continue
+        target = dep.args[0].value
+        if not isinstance(target, cst.Call) or not target.args or not all(isinstance(a.value, (cst.SimpleString, cst.Attribute)) for a in target.args):
+            continue
+        args = [_code(ctx, a.value) for a in target.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+        if classify_dependency(ctx.project, ctx.settings, ctx.qualified_name(target.func), dotted_name(target.func), kwargs, 0, True, args).kind is not None:
+            return True
+    return False
+
+
 def _decorator_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> list[DependencyKind]:
     """``@router.get(..., dependencies=[Depends(f)])`` and ``router = APIRouter(dependencies=[...])`` (same
     module); a list held in a module-level name is followed."""
@@ -1877,23 +1903,97 @@ def authenticating_function(project: Optional["ProjectIndex"], q: Optional[str],
         return cache[key]
     cache[key] = None  # (a cycle authenticates nothing)
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-    why: Optional[str] = None
-    if fn.get("auth"):
-        why = fn["auth"][0]
-    elif _depth < 4:
-        for t in fn.get("calls_out", ()):
-            if _token_decode(t):
-                why = f"decodes a token (`{t}`)"
-                break
-            if project.split(t) is None and "." in t and _VERIFIER.match(last_segment(t)) and _VERIFIER_PACKAGE.search(t.rsplit(".", 1)[0].lower()):
-                if t.split(".", 1)[0] not in _NOT_AUTH_PACKAGES:
-                    why = f"verifies the credential (`{t}`)"
-                    break
-            inner = authenticating_function(project, t, _depth + 1)
-            if inner is not None:
-                why = f"calls `{last_segment(t)}()`, which {inner}"
-                break
+    why = fn["auth"][0] if fn.get("auth") else body_authenticates(project, fn, _depth)
     cache[key] = why
+    return why
+
+
+def body_authenticates(project: "ProjectIndex", fn: dict[str, Any], _depth: int) -> Optional[str]:
+    """Why a function's (or method's) index facts say it authenticates through what it calls: a token decoder,
+    a library's verifier, a project function that authenticates (``authenticating_function``), or a method
+    that does on an object a project call made (``get_jwt_validator(settings).validate_token(token)``,
+    ``JwtValidator(...).validate_token(token)``: the method is read on the class the callee returns)."""
+    if _depth >= 4:
+        return None
+    calls = fn.get("calls_out", ())
+    for t in calls:
+        if _token_decode(t):
+            return f"decodes a token (`{t}`)"
+        if project.split(t) is None and "." in t and _VERIFIER.match(last_segment(t)) and _VERIFIER_PACKAGE.search(t.rsplit(".", 1)[0].lower()):
+            if t.split(".", 1)[0] not in _NOT_AUTH_PACKAGES:
+                return f"verifies the credential (`{t}`)"
+        inner = authenticating_function(project, t, _depth + 1)
+        if inner is not None:
+            return f"calls `{last_segment(t)}()`, which {inner}"
+    names = fn.get("name_calls", ())
+    if not names:
+        return None
+    for t in calls:
+        made = project.get_class(t)
+        if made is None:
+            found = project.resolve_symbol(t)
+            if found is None or found[2] != "functions":
+                continue
+            returns = (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("returns")
+            made = project.get_class(returns) if returns else None
+        if made is None:
+            continue
+        for name in names:
+            inner = authenticating_method(project, made[0], name, _depth + 1)
+            if inner is not None:
+                return f"calls `{last_segment(made[0])}.{name}()`, which {inner}"
+    return None
+
+
+def refusing_authenticator(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> Optional[str]:
+    """Why a dependency that raises (index fact ``raises``) identifies the caller through what it calls
+    (``body_authenticates``), or through a dependency it takes that does without refusing anyone
+    (``require_principal(principal=Depends(optional_principal))`` raising 401 when that yields ``None``)."""
+    if project is None:
+        return None
+    why = body_authenticates(project, fn, 0)
+    if why is not None:
+        return why
+    for p in fn.get("params", ()):
+        dep = p.get("dependency")
+        found = project.resolve_symbol(dep) if dep and last_segment(p.get("marker")) in DEPENDENCY_MARKERS else None
+        if found is None or found[2] != "functions":
+            continue
+        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        if _takes_client_key(inner):
+            continue
+        why = body_authenticates(project, inner, 1)
+        if why is not None:
+            return f"refuses the caller `{last_segment(dep)}` (which {why}) leaves unidentified"
+    return None
+
+
+def authenticating_method(project: Optional["ProjectIndex"], cls: Optional[str], method: str, _depth: int = 0) -> Optional[str]:
+    """Why ``cls.method`` (or the method of that name on a base) authenticates, as ``authenticating_function``
+    does for a function: its body decodes a token, or calls what does (also another method of its own)."""
+    if project is None or not cls or _depth >= 4:
+        return None
+    cache: dict[tuple[str, str], Optional[str]] = project.memo("auth.authenticating_method", dict)
+    if (cls, method) in cache:
+        return cache[(cls, method)]
+    cache[(cls, method)] = None
+    why: Optional[str] = None
+    for q, facts in project.class_mro(cls):
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        mod, name = q.rsplit(".", 1)
+        m = orm_facts(project.modules[mod]).get("methods", {}).get(f"{name}.{method}") or {}
+        why = body_authenticates(project, {"calls_out": m.get("calls_out", ())}, _depth)
+        if why is None:
+            others = [c[5:] for c in m.get("calls_out", ()) if c.startswith("self.") and c.count(".") == 1]
+            for other in others:
+                if other != method and other in facts.get("methods", ()):
+                    why = authenticating_method(project, q, other, _depth + 1)
+                    if why is not None:
+                        why = f"calls `self.{other}()`, which {why}"
+                        break
+        break
+    cache[(cls, method)] = why
     return why
 
 

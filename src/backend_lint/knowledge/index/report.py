@@ -24,6 +24,7 @@ from ..auth import (
     alias_dependency,
     auth_library,
     authenticating_function,
+    refusing_authenticator,
     classify_dependency,
     is_security_scheme,
     library_dependency,
@@ -108,6 +109,10 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
                 if dep is None and p.get("marker") and auth_library(index, p.get("type")):
                     reasons.append(f"depends on `{p['type']}` (an authentication library's class)")
                     break
+            if not reasons and fn.get("raises"):
+                through = refusing_authenticator(index, fn)
+                if through is not None:
+                    reasons.append(through)
             if fn.get("returns") and not reasons:
                 reasons.append(f"returns the user model `{fn['returns']}`")
         elif what == "classes":

@@ -67,7 +67,10 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     a statement of the handler that stops callers who do not manage (a bare call named for managing,
     `ensure_can_manage(user, shop_id)` / `self.checks.can_manage()`, or an `if` that exits when the caller's
     own row or the principal fails a managing test, `if mine is None or not mine.can_manage_sellers: raise`):
-    that id names the member the manager acts on; a scope id (`organization_id`) stays reported. Path parameters and values from
+    that id names the member the manager acts on; a scope id (`organization_id`) stays reported. The same holds for a
+    person's id in a handler that names no caller and whose decorator gates it with a permission given to an
+    authenticating dependency factory (`dependencies=[Depends(require_permission("create", "notifications"))]`:
+    the recipient the permitted staff member chooses). Path parameters and values from
     `Depends(...)` are not client data; a class named like an ORM model but imported from elsewhere (a
     pydantic `User`) is resolved by its import. Handlers whose only auth dependency is an admin one are
     not checked. One finding per field and source, at its first read.
