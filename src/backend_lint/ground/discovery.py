@@ -35,7 +35,7 @@ class _GitIgnores:
                 import pathspec  # (58 ms; only for a project with a .gitignore)
 
                 with open(path, encoding="utf-8", errors="replace") as fh:
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", fh)
+                    spec = pathspec.GitIgnoreSpec.from_lines(fh)  # (git's own matching; "gitwildmatch" is deprecated in pathspec 1.x)
             except (OSError, ImportError):
                 spec = None
         self._specs[key] = spec
