@@ -34,11 +34,96 @@ def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
             if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS):
                 continue
             given = next((k.value for k in dec.keywords if k.arg == "response_model"), None)
-            if given is None or (isinstance(given, ast.Constant) and given.value is None):
+            if given is None:
+                if func.returns is not None and _names_no_table(facts, words, func.returns):
+                    continue  # the return annotation decides, and ``_judge`` says no claim
+                return True
+            if isinstance(given, ast.Constant) and given.value is None:
                 return True
             if not words.isdisjoint(leaf_names(given)):
                 return True
     return False
+
+
+def _names_no_table(facts: TreeFacts, words: frozenset[str], node: ast.expr, depth: int = 0) -> bool:
+    """The annotation ``annotation_names`` reads (on libcst, the same walk) names something ``_judge`` returns
+    ``None`` for whatever the rows: a name that is neither untyped, nor ``typing.`` / ``fastapi_pagination.``,
+    nor a table model (its last name is none of ``table_words``, which holds every name a project class is
+    imported under). Only names whose binding the file shows (``_plain_binding``); strings, ``None`` and
+    anything else prove nothing."""
+    if depth > 8:
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _names_no_table(facts, words, node.left, depth + 1) or _names_no_table(facts, words, node.right, depth + 1)
+    if isinstance(node, ast.Subscript):
+        head = _spelled(node.value)
+        if head is None or _plain_binding(facts, head[0]) is None:
+            return False
+        inner = node.slice
+        if isinstance(inner, ast.Tuple):
+            if not inner.elts or inner.col_offset != inner.elts[0].col_offset:
+                return False  # ``X[(A, B)]``: libcst reads one item, a tuple
+            items = inner.elts
+        else:
+            items = [inner]
+        if head[1] == "Annotated" or "Annotated" in _plain_binding(facts, head[0]):
+            items = items[:1]
+        return any(_names_no_table(facts, words, item, depth + 1) for item in items)
+    spelled = _spelled(node)
+    if spelled is None:
+        return False
+    root, leaf = spelled
+    originals = _plain_binding(facts, root)
+    if originals is None or leaf in _UNTYPED or leaf in words:
+        return False
+    if isinstance(node, ast.Name) and any(o in _UNTYPED or o in words for o in originals):
+        return False
+    return True
+
+
+def _spelled(node: ast.expr) -> Optional[tuple[str, str]]:
+    """(root name, last name) of ``a.b.C`` / ``C``."""
+    leaf = node.attr if isinstance(node, ast.Attribute) else None
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id == "None":
+        return None
+    return node.id, leaf if leaf is not None else node.id
+
+
+_NO_CLAIM_MODULES = ("typing", "fastapi_pagination")
+
+
+def _plain_binding(facts: TreeFacts, root: str) -> Optional[frozenset[str]]:
+    """The original names ``root`` is imported as (``from m import A as root``: ``A``), when the file binds
+    ``root`` by imports from modules other than ``typing*`` / ``fastapi_pagination*``, a ``def`` / ``class``,
+    or not at all; ``None`` when an assignment binds it (``ImportTable`` follows ``X = models.Item``), the file
+    has a ``*`` import, or an import from those modules could."""
+
+    def build() -> Optional[frozenset[str]]:
+        if root in _NO_CLAIM_MODULES:
+            return None
+        out = set()
+        for n in facts.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(n, ast.ImportFrom):
+                module = n.module or ""
+                for alias in n.names:
+                    if alias.name == "*":
+                        return None
+                    if (alias.asname or alias.name) == root:
+                        if module.startswith(_NO_CLAIM_MODULES):
+                            return None
+                        out.add(alias.name)
+            else:
+                for alias in n.names:
+                    if (alias.asname or alias.name.split(".")[0]) == root and alias.name.startswith(_NO_CLAIM_MODULES):
+                        return None
+        for n in facts.nodes(ast.Name):
+            if n.id == root and not isinstance(n.ctx, ast.Load):
+                return None
+        return frozenset(out)
+
+    return facts.cached(("validation.binding", root), build)
 
 
 SPEC = RuleSpec(
