@@ -10,7 +10,8 @@ from ...knowledge.imports import last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
-from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, table_words, status_code
+from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, own_nodes,
+                        plain_binding, spelled_name, status_code, table_words)
 from ._rows import Rows, is_response_object, returned_values
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -33,6 +34,8 @@ def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
         for dec in func.decorator_list:
             if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS):
                 continue
+            if not _returns_value(facts, func):
+                break  # ``returned_values`` is empty: nothing to judge
             given = next((k.value for k in dec.keywords if k.arg == "response_model"), None)
             if given is None:
                 if func.returns is not None and _names_no_table(facts, words, func.returns):
@@ -49,16 +52,17 @@ def _names_no_table(facts: TreeFacts, words: frozenset[str], node: ast.expr, dep
     """The annotation ``annotation_names`` reads (on libcst, the same walk) names something ``_judge`` returns
     ``None`` for whatever the rows: a name that is neither untyped, nor ``typing.`` / ``fastapi_pagination.``,
     nor a table model (its last name is none of ``table_words``, which holds every name a project class is
-    imported under). Only names whose binding the file shows (``_plain_binding``); strings, ``None`` and
+    imported under). Only names whose binding the file shows (``plain_binding``) and ``None``; strings and
     anything else prove nothing."""
     if depth > 8:
         return False
+    if isinstance(node, ast.Constant) and node.value is None:
+        return True  # libcst's ``None`` is a name, ``builtins.None``: no project class
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         return _names_no_table(facts, words, node.left, depth + 1) or _names_no_table(facts, words, node.right, depth + 1)
     if isinstance(node, ast.Subscript):
-        head = _spelled(node.value)
-        if head is None or _plain_binding(facts, head[0]) is None:
-            return False
+        head = spelled_name(node.value)
+        binding = plain_binding(facts, head[0]) if head is not None else None
         inner = node.slice
         if isinstance(inner, ast.Tuple):
             if not inner.elts or inner.col_offset != inner.elts[0].col_offset:
@@ -66,14 +70,14 @@ def _names_no_table(facts: TreeFacts, words: frozenset[str], node: ast.expr, dep
             items = inner.elts
         else:
             items = [inner]
-        if head[1] == "Annotated" or "Annotated" in _plain_binding(facts, head[0]):
-            items = items[:1]
+        if head is None or binding is None or head[1] == "Annotated" or "Annotated" in binding:
+            items = items[:1]  # ``Annotated[T, ...]`` (or a head that may be it): ``T``; read in any case
         return any(_names_no_table(facts, words, item, depth + 1) for item in items)
-    spelled = _spelled(node)
+    spelled = spelled_name(node)
     if spelled is None:
         return False
     root, leaf = spelled
-    originals = _plain_binding(facts, root)
+    originals = plain_binding(facts, root)
     if originals is None or leaf in _UNTYPED or leaf in words:
         return False
     if isinstance(node, ast.Name) and any(o in _UNTYPED or o in words for o in originals):
@@ -81,49 +85,9 @@ def _names_no_table(facts: TreeFacts, words: frozenset[str], node: ast.expr, dep
     return True
 
 
-def _spelled(node: ast.expr) -> Optional[tuple[str, str]]:
-    """(root name, last name) of ``a.b.C`` / ``C``."""
-    leaf = node.attr if isinstance(node, ast.Attribute) else None
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id == "None":
-        return None
-    return node.id, leaf if leaf is not None else node.id
-
-
-_NO_CLAIM_MODULES = ("typing", "fastapi_pagination")
-
-
-def _plain_binding(facts: TreeFacts, root: str) -> Optional[frozenset[str]]:
-    """The original names ``root`` is imported as (``from m import A as root``: ``A``), when the file binds
-    ``root`` by imports from modules other than ``typing*`` / ``fastapi_pagination*``, a ``def`` / ``class``,
-    or not at all; ``None`` when an assignment binds it (``ImportTable`` follows ``X = models.Item``), the file
-    has a ``*`` import, or an import from those modules could."""
-
-    def build() -> Optional[frozenset[str]]:
-        if root in _NO_CLAIM_MODULES:
-            return None
-        out = set()
-        for n in facts.nodes(ast.Import, ast.ImportFrom):
-            if isinstance(n, ast.ImportFrom):
-                module = n.module or ""
-                for alias in n.names:
-                    if alias.name == "*":
-                        return None
-                    if (alias.asname or alias.name) == root:
-                        if module.startswith(_NO_CLAIM_MODULES):
-                            return None
-                        out.add(alias.name)
-            else:
-                for alias in n.names:
-                    if (alias.asname or alias.name.split(".")[0]) == root and alias.name.startswith(_NO_CLAIM_MODULES):
-                        return None
-        for n in facts.nodes(ast.Name):
-            if n.id == root and not isinstance(n.ctx, ast.Load):
-                return None
-        return frozenset(out)
-
-    return facts.cached(("validation.binding", root), build)
+def _returns_value(facts: TreeFacts, func: Any) -> bool:
+    """``returned_values``: a ``return <value>`` in the function's own body."""
+    return facts.cached(("validation.returns", id(func)), lambda: any(type(n) is ast.Return and n.value is not None for n in own_nodes(func)))
 
 
 SPEC = RuleSpec(
