@@ -20,6 +20,7 @@ from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import leaking_fields, strictness_missing, unbounded_fields
 from ..api import Rule
 from ...knowledge.tree_facts import walk as ast_walk
+from .._shared.screens import leaf_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -135,6 +136,95 @@ def declares_strictless_class(facts: TreeFacts, project: Any, settings: Any) -> 
 
 def declares_unbounded_class(facts: TreeFacts, project: Any, settings: Any) -> bool:
     return declares_class_in(facts, project, "validation.unbounded", unbounded_fields)
+
+
+def spelled_name(node: ast.expr) -> Optional[tuple[str, str]]:
+    """(root name, last name) of ``a.b.C`` / ``C``."""
+    leaf = node.attr if isinstance(node, ast.Attribute) else None
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id == "None":
+        return None
+    return node.id, leaf if leaf is not None else node.id
+
+
+NO_CLAIM_MODULES = ("typing", "fastapi_pagination")
+
+
+def plain_binding(facts: TreeFacts, root: str) -> Optional[frozenset[str]]:
+    """The original names ``root`` is imported as (``from m import A as root``: ``A``), when the file binds
+    ``root`` by imports from modules other than ``typing*`` / ``fastapi_pagination*``, a ``def`` / ``class``,
+    or not at all; ``None`` when an assignment binds it (``ImportTable`` follows ``X = models.Item``), the file
+    has a ``*`` import, or an import from those modules could."""
+
+    def build() -> Optional[frozenset[str]]:
+        if root in NO_CLAIM_MODULES:
+            return None
+        out = set()
+        for n in facts.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(n, ast.ImportFrom):
+                module = n.module or ""
+                for alias in n.names:
+                    if alias.name == "*":
+                        return None
+                    if (alias.asname or alias.name) == root:
+                        if module.startswith(NO_CLAIM_MODULES):
+                            return None
+                        out.add(alias.name)
+            else:
+                for alias in n.names:
+                    if (alias.asname or alias.name.split(".")[0]) == root and alias.name.startswith(NO_CLAIM_MODULES):
+                        return None
+        for n in facts.nodes(ast.Name):
+            if n.id == root and not isinstance(n.ctx, ast.Load):
+                return None
+        return frozenset(out)
+
+    return facts.cached(("validation.binding", root), build)
+
+
+def own_nodes(func: Any) -> Iterator[ast.AST]:
+    """Every node of an ``ast`` function body, nested functions, classes and lambdas left out: what
+    ``own_statements`` walks on libcst."""
+    nested = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    stack: list[ast.AST] = [s for s in reversed(func.body) if not isinstance(s, nested)]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(c for c in reversed(list(ast.iter_child_nodes(node))) if not isinstance(c, nested))
+
+
+def route_functions(facts: TreeFacts) -> Optional[list[Any]]:
+    """The functions a ``RouteRule`` may take for routes: decorated ``@<x>.<route method>(...)`` or
+    ``@wrapper(<x>.<route method>, ...)`` (``route_info``, ``local_route``); ``None`` when the file calls
+    ``add_api_route`` (any function may be registered)."""
+
+    def build() -> Optional[list[Any]]:
+        if "add_api_route" in facts.names:
+            return None
+        out = []
+        for func in facts.functions:
+            for dec in func.decorator_list:
+                if not isinstance(dec, ast.Call):
+                    continue
+                head = dec.func if isinstance(dec.func, ast.Attribute) else dec.args[0] if dec.args else None
+                if isinstance(head, ast.Attribute) and head.attr in ROUTE_DECORATORS:
+                    out.append(func)
+                    break
+        return out
+
+    return facts.cached("validation.route_functions", build)
+
+
+def may_name_table(facts: TreeFacts, words: frozenset[str], expr: ast.expr) -> bool:
+    """``project_class`` may resolve ``expr`` to a table model: a dotted name one of whose names (or the original
+    name its root is imported as) is one of ``table_words``, or whose root the file binds in a way
+    ``plain_binding`` does not read."""
+    spelled = spelled_name(expr)
+    if spelled is None:
+        return False  # ``call().Item``: ``qualified_name`` reads dotted names only
+    originals = plain_binding(facts, spelled[0])
+    return originals is None or not words.isdisjoint(originals) or not words.isdisjoint(leaf_names(expr))
 
 
 # --- rules -------------------------------------------------------------------------------------------------

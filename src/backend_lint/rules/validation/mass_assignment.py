@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
@@ -12,7 +13,8 @@ from ...knowledge.schemas import schema_info
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import PRIVILEGED_FIELDS
 from ..api import RuleSpec
-from ._analysis import RouteRule, has_route, names_table, own_statements, request_reads, untyped_annotation
+from ._analysis import (RouteRule, has_route, may_name_table, names_table, own_nodes, own_statements, request_reads, route_functions,
+                        table_words, untyped_annotation)
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -31,7 +33,34 @@ def mass_assignment(facts: TreeFacts, project: Any, settings: Any) -> bool:
     if not any(w in src for w in ("setattr", "**", "model_validate", "from_orm", "parse_obj", "sqlmodel_update")):
         return False
     names = facts.names
-    return "sqlmodel_update" in names or ("setattr" in names and "items" in names) or names_table(facts, project)
+    if not ("sqlmodel_update" in names or ("setattr" in names and "items" in names) or names_table(facts, project)):
+        return False
+    routes = route_functions(facts)
+    if routes is None:
+        return True
+    words = table_words(project)
+    return any(_may_assign(facts, words, func) for func in routes)
+
+
+def _may_assign(facts: TreeFacts, words: frozenset[str], func: Any) -> bool:
+    """The handler's own body holds a statement ``on_route`` reports: a loop over ``.items()`` (``_loop``),
+    ``sqlmodel_update(...)``, ``<table>.model_validate(...)`` / ``from_orm`` / ``parse_obj`` or
+    ``<table>(**...)`` (``_call``; ``may_name_table`` for the table)."""
+    for n in own_nodes(func):
+        kind = type(n)
+        if kind is ast.For or kind is ast.AsyncFor:
+            it = n.iter
+            if isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and it.func.attr == "items":
+                return True
+        elif kind is ast.Call:
+            f = n.func
+            if isinstance(f, ast.Attribute) and f.attr == "sqlmodel_update" and (n.args or n.keywords):
+                return True
+            if isinstance(f, ast.Attribute) and f.attr in _VALIDATE and (n.args or n.keywords) and may_name_table(facts, words, f.value):
+                return True
+            if any(k.arg is None for k in n.keywords) and may_name_table(facts, words, f):
+                return True
+    return False
 
 
 SPEC = RuleSpec(

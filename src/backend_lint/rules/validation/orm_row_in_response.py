@@ -10,7 +10,8 @@ from ...knowledge.imports import last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
-from ._analysis import RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, table_words, status_code
+from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, own_nodes,
+                        plain_binding, spelled_name, status_code, table_words)
 from ._rows import Rows, is_response_object, returned_values
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -33,12 +34,60 @@ def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
         for dec in func.decorator_list:
             if not (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS):
                 continue
+            if not _returns_value(facts, func):
+                break  # ``returned_values`` is empty: nothing to judge
             given = next((k.value for k in dec.keywords if k.arg == "response_model"), None)
-            if given is None or (isinstance(given, ast.Constant) and given.value is None):
+            if given is None:
+                if func.returns is not None and _names_no_table(facts, words, func.returns):
+                    continue  # the return annotation decides, and ``_judge`` says no claim
+                return True
+            if isinstance(given, ast.Constant) and given.value is None:
                 return True
             if not words.isdisjoint(leaf_names(given)):
                 return True
     return False
+
+
+def _names_no_table(facts: TreeFacts, words: frozenset[str], node: ast.expr, depth: int = 0) -> bool:
+    """The annotation ``annotation_names`` reads (on libcst, the same walk) names something ``_judge`` returns
+    ``None`` for whatever the rows: a name that is neither untyped, nor ``typing.`` / ``fastapi_pagination.``,
+    nor a table model (its last name is none of ``table_words``, which holds every name a project class is
+    imported under). Only names whose binding the file shows (``plain_binding``) and ``None``; strings and
+    anything else prove nothing."""
+    if depth > 8:
+        return False
+    if isinstance(node, ast.Constant) and node.value is None:
+        return True  # libcst's ``None`` is a name, ``builtins.None``: no project class
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _names_no_table(facts, words, node.left, depth + 1) or _names_no_table(facts, words, node.right, depth + 1)
+    if isinstance(node, ast.Subscript):
+        head = spelled_name(node.value)
+        binding = plain_binding(facts, head[0]) if head is not None else None
+        inner = node.slice
+        if isinstance(inner, ast.Tuple):
+            if not inner.elts or inner.col_offset != inner.elts[0].col_offset:
+                return False  # ``X[(A, B)]``: libcst reads one item, a tuple
+            items = inner.elts
+        else:
+            items = [inner]
+        if head is None or binding is None or head[1] == "Annotated" or "Annotated" in binding:
+            items = items[:1]  # ``Annotated[T, ...]`` (or a head that may be it): ``T``; read in any case
+        return any(_names_no_table(facts, words, item, depth + 1) for item in items)
+    spelled = spelled_name(node)
+    if spelled is None:
+        return False
+    root, leaf = spelled
+    originals = plain_binding(facts, root)
+    if originals is None or leaf in _UNTYPED or leaf in words:
+        return False
+    if isinstance(node, ast.Name) and any(o in _UNTYPED or o in words for o in originals):
+        return False
+    return True
+
+
+def _returns_value(facts: TreeFacts, func: Any) -> bool:
+    """``returned_values``: a ``return <value>`` in the function's own body."""
+    return facts.cached(("validation.returns", id(func)), lambda: any(type(n) is ast.Return and n.value is not None for n in own_nodes(func)))
 
 
 SPEC = RuleSpec(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from ...ground.lazy import lazy_import
@@ -25,11 +26,34 @@ def table_model_as_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
     # type of the ``Annotated`` alias it names): one of them must name a table model
     words = table_words(project)
     return any(
-        not words.isdisjoint(leaf_names(a.annotation))
+        not words.isdisjoint(leaf_names(type_part(facts, a.annotation)))
         for f in facts.functions
         for a in f.args.posonlyargs + f.args.args + f.args.kwonlyargs
         if a.annotation is not None
     )
+
+
+def type_part(facts: TreeFacts, ann: ast.expr) -> ast.expr:
+    """What of a parameter annotation can name its type (``main_type``): of ``Annotated[T, Depends(...)]`` only
+    ``T`` (the metadata names dependencies and markers, never the type), when ``Annotated`` is spelled so and
+    the file binds no other name as ``Annotated``; else the whole annotation."""
+    if isinstance(ann, ast.Subscript):
+        head = ann.value
+        spelled = head.id if isinstance(head, ast.Name) else head.attr if isinstance(head, ast.Attribute) else None
+        if spelled == "Annotated" and not _rebinds_annotated(facts):
+            inner = ann.slice
+            return inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+    return ann
+
+
+def _rebinds_annotated(facts: TreeFacts) -> bool:
+    def build() -> bool:
+        for n in facts.nodes(ast.Import, ast.ImportFrom):
+            if any(a.asname == "Annotated" and (isinstance(n, ast.Import) or a.name != "Annotated") for a in n.names):
+                return True
+        return any(n.id == "Annotated" and not isinstance(n.ctx, ast.Load) for n in facts.nodes(ast.Name))
+
+    return facts.cached("validation.rebinds_annotated", build)
 
 
 SPEC = RuleSpec(
