@@ -997,6 +997,11 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
                 continue  # a request handler is no dependency: what it returns is the response
             if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
+            elif fn.get("returns_row") and not fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", None):
+                # ``def get_current_user(token=Depends(scheme), session=...)`` with no return annotation, whose
+                # every ``return`` is the row it loads of the user model (``session.get(User, int(sub))``)
+                if _returns_user_model(project, fn["returns_row"]):
+                    out.add(project.canonical(fn["returns_row"]))
             elif fn.get("makes") and fn["makes"].get("returns"):
                 # a dependency factory: what the function it returns yields (``is_user_in(group)`` -> ``User``)
                 kind = classify_dependency(project, settings, f"{mod}.{name}", None, None, 0, True)
