@@ -231,6 +231,56 @@ def test_custom_auth_dependency_through_a_chain(tmp_path: Path) -> None:
     assert classify_dependency(idx, configured, "svc.auth.active_member").kind == "auth"
 
 
+def test_unannotated_auth_dependency_yields_the_user_row_it_loads(tmp_path: Path) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/models.py": """
+            from sqlmodel import Field, SQLModel
+
+
+            class User(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+
+
+            class Widget(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+        """,
+        "svc/auth.py": """
+            import jwt
+            from fastapi import Depends
+            from fastapi.security import OAuth2PasswordBearer
+            from sqlmodel import select
+
+            from .models import User, Widget
+
+            scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+            def get_current_user(token: str = Depends(scheme), session=Depends(object)):
+                sub = jwt.decode(token, "k", algorithms=["HS256"]).get("sub")
+                user = session.get(User, int(sub))
+                if user is None:
+                    raise ValueError()
+                return user
+
+
+            def get_user_by_name(token: str = Depends(scheme), session=Depends(object)):
+                name = jwt.decode(token, "k", algorithms=["HS256"]).get("name")
+                return session.exec(select(User).where(User.id == 1)).first()
+
+
+            def get_widget_holder(token: str = Depends(scheme), session=Depends(object)):
+                jwt.decode(token, "k", algorithms=["HS256"])
+                widget = session.get(Widget, 1)
+                return widget
+        """,
+    }
+    idx = _index(tmp_path, files)
+    assert classify_dependency(idx, SETTINGS, "svc.auth.get_current_user").kind == "auth"
+    # the user model's row it returns (no annotation) is the principal's class; a row of another model is not
+    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User"})
+
+
 def test_index_is_stored_and_reused(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     _index(root)
