@@ -325,3 +325,65 @@ def test_privileged_factory_arguments() -> None:
     assert not privileged_arguments([], {"allow_admin": "True", "optional": "False"})
     assert not privileged_arguments(["Scope.unmanaged_items"], None)
     assert not privileged_arguments(None, None)
+
+
+def test_principal_classes_leave_out_verdicts_and_responses(tmp_path: Path) -> None:
+    """What an auth dependency returns is the principal's class; a verdict a dependency factory's gate returns
+    (``require_access(action)`` -> ``Verdict``) and the response of a service that takes a request body and
+    depends on the caller are not. A context object built from the authenticated request alone still is."""
+    files = {
+        "svc/__init__.py": "",
+        "svc/models.py": """
+            from pydantic import BaseModel
+            from sqlmodel import Field, SQLModel
+
+
+            class User(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+
+
+            class Verdict(BaseModel):
+                allowed: bool
+                user_id: int | None = None
+
+
+            class ChatIn(BaseModel):
+                text: str
+
+
+            class ChatOut(BaseModel):
+                reply: str
+
+
+            class CallerContext(BaseModel):
+                user_id: int
+        """,
+        "svc/auth.py": """
+            from fastapi import Depends, HTTPException, Request
+
+            from .models import CallerContext, ChatIn, ChatOut, User, Verdict
+
+
+            def get_current_user(request: Request) -> User:
+                ...
+
+
+            def require_access(action: str):
+                async def dependency(request: Request, current_user: User = Depends(get_current_user)) -> Verdict:
+                    verdict = Verdict(allowed=action == "read", user_id=current_user.id)
+                    if not verdict.allowed:
+                        raise HTTPException(status_code=403)
+                    return verdict
+                return dependency
+
+
+            async def start_chat(request: Request, body: ChatIn, current_user: User = Depends(get_current_user)) -> ChatOut:
+                return ChatOut(reply=body.text)
+
+
+            def get_context(current_user: User = Depends(get_current_user)) -> CallerContext:
+                return CallerContext(user_id=current_user.id)
+        """,
+    }
+    idx = _index(tmp_path, files)
+    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User", "svc.models.CallerContext"})

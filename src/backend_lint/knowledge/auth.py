@@ -217,7 +217,7 @@ def classify_dependency(
                             # ``require_current_organization_id(user=Depends(current_user)) -> int``: a value of
                             # the caller's, from the authenticated request alone (its tenant's id): who asks
                             pass
-                        elif principal_type and not _takes_client_key(fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
+                        elif principal_type and not _takes_client_key(fn) and not _takes_body(project, fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
                             # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
                             # pydantic model): built from the authenticated request alone, no key the client
                             # names: the caller's context. A service or repository built with the caller
@@ -538,6 +538,23 @@ def _returns_client_data(project: "ProjectIndex", fn: dict[str, Any], returns: s
         if found is None:
             continue
         if found[0] in related or any(q == project.canonical(returns) for q, _ in project.class_mro(found[0])):
+            return True
+    return False
+
+
+def _takes_body(project: "ProjectIndex", fn: dict[str, Any]) -> bool:
+    """A request-body parameter (``Body()`` / ``Form()``, or a project pydantic class with no marker): a function
+    that acts on what the client sent (``ai_start_activity_chat_session(request, chat_session_object:
+    StartActivityAIChatSession, current_user=Depends(...)) -> ActivityAIChatSessionResponse``): what it returns is
+    a response, not the caller's context."""
+    for p in fn.get("params", ()):
+        if p.get("dependency"):
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Body", "Form"):
+            return True
+        type_q = p.get("type")
+        if not p.get("marker") and type_q and is_pydantic_model(project, type_q):
             return True
     return False
 
@@ -1005,7 +1022,9 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
             elif fn.get("makes") and fn["makes"].get("returns"):
                 # a dependency factory: what the function it returns yields (``is_user_in(group)`` -> ``User``)
                 kind = classify_dependency(project, settings, f"{mod}.{name}", None, None, 0, True)
-                if kind.kind == "auth" and not kind.credentials and not kind.resource and kind.principal_type:
+                if kind.kind == "auth" and not kind.credentials and not kind.resource and kind.principal_type and not _data_holder(project, kind.principal_type):
+                    # (a value object its inner function builds, ``require_resource_access(action)`` ->
+                    # ``AccessDecision``, is the gate's verdict on a resource, not who asks)
                     out.add(project.canonical(kind.principal_type))
         for name, fn in orm.get("callables", {}).items():
             # a class dependency (``Depends(JWTBearer())``, ``Depends(Factory.get_verifier(...))``): what its
