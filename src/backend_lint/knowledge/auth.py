@@ -1022,9 +1022,7 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
             elif fn.get("makes") and fn["makes"].get("returns"):
                 # a dependency factory: what the function it returns yields (``is_user_in(group)`` -> ``User``)
                 kind = classify_dependency(project, settings, f"{mod}.{name}", None, None, 0, True)
-                if kind.kind == "auth" and not kind.credentials and not kind.resource and kind.principal_type and not _data_holder(project, kind.principal_type):
-                    # (a value object its inner function builds, ``require_resource_access(action)`` ->
-                    # ``AccessDecision``, is the gate's verdict on a resource, not who asks)
+                if kind.kind == "auth" and not kind.credentials and not kind.resource and kind.principal_type:
                     out.add(project.canonical(kind.principal_type))
         for name, fn in orm.get("callables", {}).items():
             # a class dependency (``Depends(JWTBearer())``, ``Depends(Factory.get_verifier(...))``): what its
