@@ -156,11 +156,17 @@ def test_the_principal_tables_own_key_is_no_scoping_column(tmp_path: Path) -> No
             class Note(SQLModel, table=True):
                 id: int = Field(primary_key=True)
                 writer_uuid: str = ""
+
+
+            class Fan(SQLModel, table=True):
+                # ``fan_id`` names its table but references another row: who the row is about, an owner
+                fan_id: int = Field(foreign_key="person.id", primary_key=True)
+                idol_id: int = Field(foreign_key="person.id", primary_key=True)
         """,
         "svc/service.py": """
             from sqlmodel import select
 
-            from .models import Note, Person
+            from .models import Fan, Note, Person
 
 
             def confirm(session, token_data, user_uuid: str):
@@ -173,6 +179,10 @@ def test_the_principal_tables_own_key_is_no_scoping_column(tmp_path: Path) -> No
                 return session.exec(select(Person).where(Person.person_uuid == current_user.person_uuid)).first()
 
 
+            def my_idols(session, user_id: int):
+                return session.exec(select(Fan).where(Fan.fan_id == user_id)).all()
+
+
             def my_notes(session, current_user):
                 return session.exec(select(Note).where(Note.writer_uuid == current_user.uuid)).all()
         """,
@@ -182,3 +192,4 @@ def test_the_principal_tables_own_key_is_no_scoping_column(tmp_path: Path) -> No
     assert "svc.models.Person" not in found
     assert not M.is_owned(idx, SETTINGS, "svc.models.Person")
     assert set(found["svc.models.Note"]) == {"writer_uuid"}
+    assert set(found["svc.models.Fan"]) == {"fan_id"}

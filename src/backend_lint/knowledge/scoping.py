@@ -178,11 +178,13 @@ def _own_key(project: "ProjectIndex", model: str, column: str) -> bool:
     """``column`` is the row's own key spelled with its table's name (``User.user_uuid``, ``Account.account_id``,
     ``users.user_id``): compared with the caller it reads the principal's own table (a lookup of a user by its
     uuid), it names no owner of the row (RULES.md: "of the principal table's own key")."""
-    from .models import _snake
+    from .models import _snake, referenced_model
 
     words = column.split("_")
     if len(words) < 2 or words[-1] not in _OWN_KEY_SUFFIXES:
         return False
+    if referenced_model(project, model, column) not in (None, model):
+        return False  # a reference to another row (``Follower.follower_id`` -> ``users.id``): who the row is about
     head = "_".join(words[:-1])
     found = project.get_class(model)
     facts = found[1] if found else {}
