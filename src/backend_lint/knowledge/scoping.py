@@ -139,6 +139,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             held = holders.get(column, [])
             if len(held) <= _UNKNOWN_ROW_LIMIT:
                 targets = list(held)
+        targets = [q for q in targets if not _own_key(project, q, column)]
         for q in targets:
             out.setdefault(q, {}).setdefault(column, where)
         if targets:
@@ -166,6 +167,33 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+# the words a model's class name may carry beside the name of what its rows are (``UserModel``, ``DBUser``)
+_CLASS_WORDS = frozenset({"model", "orm", "db", "table", "entity", "record", "row", "sql"})
+_OWN_KEY_SUFFIXES = frozenset({"id", "uuid", "pk", "key", "email", "name"})
+
+
+def _own_key(project: "ProjectIndex", model: str, column: str) -> bool:
+    """``column`` is the row's own key spelled with its table's name (``User.user_uuid``, ``Account.account_id``,
+    ``users.user_id``): compared with the caller it reads the principal's own table (a lookup of a user by its
+    uuid), it names no owner of the row (RULES.md: "of the principal table's own key")."""
+    from .models import _snake, referenced_model
+
+    words = column.split("_")
+    if len(words) < 2 or words[-1] not in _OWN_KEY_SUFFIXES:
+        return False
+    if referenced_model(project, model, column) not in (None, model):
+        return False  # a reference to another row (``Follower.follower_id`` -> ``users.id``): who the row is about
+    head = "_".join(words[:-1])
+    found = project.get_class(model)
+    facts = found[1] if found else {}
+    names = {"_".join(w for w in _snake(model.rsplit(".", 1)[-1]).split("_") if w not in _CLASS_WORDS)}
+    raw = facts.get("fields", {}).get("__tablename__") if isinstance(facts, dict) else None
+    value = raw.get("value") if isinstance(raw, dict) else None
+    if isinstance(value, str) and value[:1] in "'\"":
+        names.add(value.strip("'\"").lower())
+    return any(head == n or head + "s" == n or head + "es" == n for n in names if n)
 
 
 # a column that says who acted on a row, or whom it is for, is filled from the principal too: no owner

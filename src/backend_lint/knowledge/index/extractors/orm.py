@@ -1227,6 +1227,10 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         "line": stmt.lineno,
     }
     out.update(_body_facts(stmt, resolve))
+    if out["returns"] is None and stmt.returns is None and any(p.get("dependency") for p in out["params"]):
+        row = _returned_row(stmt, resolve)
+        if row:
+            out["returns_row"] = row
     compared = _param_attributes_compared(stmt)
     if compared:
         out["param_compared"] = compared
@@ -1266,6 +1270,55 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         if _last(resolve(expr) or (expr.attr if isinstance(expr, ast.Attribute) else getattr(expr, "id", None))) in TASK_DECORATORS:
             out["task"] = True
     return out
+
+
+_ROW_TAILS = frozenset({"first", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "scalar", "get"})
+
+
+def _loaded_model(value: ast.expr, resolve: Resolve) -> Optional[str]:
+    """The model a single-row load returns: ``session.get(User, id)``, ``session.exec(select(User)...).first()``,
+    ``db.query(User).filter(...).first()``, ``(await db.execute(...)).scalars().first()``."""
+    while value.__class__ is ast.Await:
+        value = value.value  # type: ignore[attr-defined]
+    if value.__class__ is not ast.Call or value.func.__class__ is not ast.Attribute:  # type: ignore[attr-defined]
+        return None
+    tail = value.func.attr  # type: ignore[attr-defined]
+    if tail not in _ROW_TAILS:
+        return None
+    if tail == "get":
+        args = value.args  # type: ignore[attr-defined]
+        if len(args) >= 2 and args[0].__class__ in (ast.Name, ast.Attribute):
+            return resolve(args[0])
+        return None
+    for n in ast.walk(value):
+        if n.__class__ is ast.Call and n.args and n.args[0].__class__ in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
+            head = n.func  # type: ignore[attr-defined]
+            name = head.attr if head.__class__ is ast.Attribute else getattr(head, "id", None)
+            if name in ("select", "query") and len(n.args) == 1:  # type: ignore[attr-defined]
+                return resolve(n.args[0])  # type: ignore[attr-defined]
+    return None
+
+
+def _returned_row(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+    """A function without a return annotation whose every value returned is one row it loads (``user =
+    session.get(User, int(user_id))`` ... ``return user``): that model (the qualified name), else None."""
+    nodes, _ = own_nodes(fn)
+    loaded: dict[str, Optional[str]] = {}
+    returned: list[ast.expr] = []
+    for n in nodes:
+        if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+            name = n.targets[0].id  # type: ignore[attr-defined]
+            model = _loaded_model(n.value, resolve)  # type: ignore[attr-defined]
+            loaded[name] = model if loaded.get(name, model) == model else None
+        elif n.__class__ is ast.Return and n.value is not None:  # type: ignore[attr-defined]
+            returned.append(n.value)  # type: ignore[attr-defined]
+    models = set()
+    for value in returned:
+        model = loaded.get(value.id) if value.__class__ is ast.Name else _loaded_model(value, resolve)  # type: ignore[attr-defined]
+        if not model:
+            return None
+        models.add(model)
+    return models.pop() if len(models) == 1 else None
 
 
 def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
