@@ -409,6 +409,8 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        # of those, calls whose verdict is held in a local first (``rights = get_rights(user_id, row.org_id)``)
+        self.held_verdicts: set[int] = set()
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
         # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
         self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
@@ -460,6 +462,8 @@ class _Analyzer:
         for name in self.identity.identity_params:
             state[name] = Val(derived=True, ident=True)
         body = self.func.body
+        self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
+        self.deciding_calls.update(self.held_verdicts)
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
         self._untied(state)
@@ -2844,6 +2848,11 @@ class _Analyzer:
             verdict = call is not None and id(call) in self.deciding_calls
             if self.identity.global_caller and self._checks_itself(q):
                 return True  # it refuses unless its own permission check passes (``_reads_global_caller``)
+            if verdict and id(call) in self.held_verdicts and _rights_name(name):
+                # ``rights = await _get_user_rights(user_id, row.org_id)``, then ``if not rights.get("update"):
+                # raise``: a lookup of the caller's rights whose answer the caller refuses on (one that fetches
+                # the row's own model again by its key is a scoped fetch: ``authorization_check``)
+                return True
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
@@ -3638,6 +3647,77 @@ def _tested_calls(test: cst.BaseExpression) -> Iterator[int]:
                 stack.append(node.left)
         elif isinstance(node, cst.Call):
             yield id(node)
+
+
+_RIGHTS_WORDS = ("right", "permission", "role", "access", "allowed", "member", "can_", "authoriz", "authoris", "privilege")
+
+
+def _rights_name(name: str) -> bool:
+    """``_get_user_rights``, ``get_permissions``, ``user_roles_in``: a function named for what the caller may do."""
+    lowered = name.lower()
+    return any(w in lowered for w in _RIGHTS_WORDS)
+
+
+def _verdicts_held(stmts: Sequence[cst.CSTNode]) -> set[int]:
+    """Calls whose verdict reaches, through locals, an ``if`` that exits: ``rights = await get_rights(user_id,
+    row.org_id)``, ``allowed = rights.get("update", False) or is_owner``, then ``if not allowed: raise``. The
+    verdict is read as a truth value only: the local itself, ``not``, ``and`` / ``or``, ``.get(...)``, a
+    subscript or an attribute of it, a comparison with ``True`` / ``False`` / ``None`` or a membership test in it
+    (``row.status == "closed"`` reads a value, not a verdict). Read in statement order, nested blocks included
+    (not nested functions); a local bound to anything else loses its calls."""
+    held: dict[str, frozenset[int]] = {}
+    out: set[int] = set()
+
+    def verdict(expr: cst.BaseExpression) -> frozenset[int]:
+        if isinstance(expr, cst.Name):
+            return held.get(expr.value, frozenset())
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+            return verdict(expr.expression)
+        if isinstance(expr, cst.BooleanOperation):
+            return verdict(expr.left) | verdict(expr.right)
+        if isinstance(expr, cst.Await):
+            return verdict(expr.expression)
+        if isinstance(expr, (cst.Subscript, cst.Attribute)):
+            return verdict(expr.value)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+            return verdict(expr.func.value)
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+            op, other = expr.comparisons[0].operator, expr.comparisons[0].comparator
+            if isinstance(op, (cst.In, cst.NotIn)):
+                return verdict(other)
+            if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
+                return verdict(expr.left)
+        return frozenset()
+
+    def bind(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Name):
+            return
+        inner = value.expression if isinstance(value, cst.Await) else value
+        found = frozenset({id(inner)}) if isinstance(inner, cst.Call) and not verdict(inner) else verdict(value)
+        if found:
+            held[target.value] = found
+        else:
+            held.pop(target.value, None)
+
+    def walk(block: Sequence[cst.CSTNode]) -> None:
+        for stmt in block:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                        bind(small.targets[0].target, small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        bind(small.target, small.value)
+            elif isinstance(stmt, cst.If):
+                if held and (_Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body))):
+                    out.update(verdict(stmt.test))
+                walk(stmt.body.body)  # type: ignore[attr-defined]
+                if stmt.orelse is not None:
+                    walk([stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body)  # type: ignore[attr-defined]
+            elif isinstance(stmt, (cst.For, cst.While, cst.With, cst.Try)):
+                walk(stmt.body.body)  # type: ignore[attr-defined]
+
+    walk(stmts)
+    return out
 
 
 def _calls_helper(expr: cst.BaseExpression) -> bool:
