@@ -1318,8 +1318,32 @@ class _Analyzer:
             for stale in [k for k in state if k.startswith(prefix)]:
                 del state[stale]  # what was verified of the old value
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for el in target.elements:
-                self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
+            joined = self._joined_entities(target, v)
+            for i, el in enumerate(target.elements):
+                model = joined[i] if joined else None
+                if model is not None:
+                    # ``activity, course = result`` of ``select(Activity, Course).join(Course)``: each element is a
+                    # row of its entity, from the one fetch (a check of the parent tied by the join decides it)
+                    self.bind(el.value, Val(derived=v.derived, trusted=v.trusted, rows=True, model=model, sites=v.sites), state)
+                else:
+                    self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
+
+    def _joined_entities(self, target: cst.BaseExpression, v: Val) -> list[Optional[str]]:
+        """The entity each element of a tuple target unpacks from one row of a multi-entity fetch that joins them
+        (``select(Activity, Course, User).join(Course)...first()``): owned models only, none for the principal's
+        table or an element of another shape; ``[]`` when the value is no such row."""
+        elements = getattr(target, "elements", ())
+        if not (v.rows and len(v.sites) == 1 and not v.derived and self.project is not None):
+            return []
+        site = v.sites[0]
+        if site.kind not in ("select", "query") or len(site.entities) != len(elements) or len(elements) < 2:
+            return []
+        if any(el.value.__class__ is not cst.Name for el in elements) or not site.pred_nodes:
+            return []
+        return [
+            e if (self._owned(e) and e not in self.principal_types) else None
+            for e in site.entities
+        ]
 
     # -- BKL202: comparisons in tests ----------------------------------------------------------------------
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
@@ -1882,6 +1906,13 @@ class _Analyzer:
             source = None
             if isinstance(expr.value, cst.Name):
                 source = (expr.value.value, expr.attr.value)
+            elif (
+                isinstance(expr.value, cst.Subscript)
+                and isinstance(expr.value.value, cst.Name)
+                and (held := state.get(expr.value.value.value)) is not None
+                and held.rows
+            ):
+                source = (expr.value.value.value, expr.attr.value)  # ``links[0].org_id``: an attribute of the rows
             elif base.source is not None:
                 source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
             return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
