@@ -341,6 +341,13 @@ CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce"
 _UNIQUENESS_WORDS = re.compile(r"already (?:exist|registered|taken|in use)|IntegrityError", re.IGNORECASE)
 
 
+# An answer that refuses the request as invalid or too frequent, and one that refuses the caller
+_INVALID_STATUS = re.compile(r"\b(?:400|422|429)\b|BAD_REQUEST|UNPROCESSABLE|TOO_MANY_REQUESTS")
+_ACCESS_STATUS = re.compile(r"\b(?:401|403|404)\b|UNAUTHORIZED|FORBIDDEN|NOT_FOUND")
+# Helpers named for a rate limit, or for sending a message: whatever they raise or verify, no access decision
+_NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|email)_", re.IGNORECASE)
+
+
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
@@ -586,6 +593,15 @@ class _Analyzer:
         code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
         return "409" in code or "CONFLICT" in code.upper() or bool(_UNIQUENESS_WORDS.search(code))
 
+    def _invalid_answer(self, body: cst.BaseSuite) -> bool:
+        """The branch raises an ``HTTPException`` answered 400 / 422 / 429 (``BAD_REQUEST``, ``UNPROCESSABLE``,
+        ``TOO_MANY_REQUESTS``): the request is refused as malformed or too frequent, not for who asks."""
+        last = _last_small_statement(body)
+        if not isinstance(last, cst.Raise) or self.ctx.module is None:
+            return False
+        code = self.ctx.module.code_for_node(last)
+        return bool(_INVALID_STATUS.search(code)) and not _ACCESS_STATUS.search(code)
+
     def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
         """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
         conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
@@ -800,9 +816,10 @@ class _Analyzer:
         flags = () if decision else _flag_assignments(stmt)
         flag_checks = self.comparisons_in(stmt.test, state) if flags else []
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
-        if self._exits(stmt.body) and self._conflict_answer(stmt.body):
+        if self._exits(stmt.body) and (self._conflict_answer(stmt.body) or self._invalid_answer(stmt.body)):
             # ``if is_member(db, board.id, user.id): raise HTTPException(409, "already a member")``: a helper's
-            # verdict that refuses a duplicate decides no access
+            # verdict that refuses a duplicate decides no access; nor does one answered as an invalid request
+            # (``if await _would_create_cycle(db, folder.id, parent.id): raise HTTPException(400, ...)``)
             self.conflict_calls.update(_tested_calls(stmt.test))
         if decision:
             self.deciding_calls.update(_tested_calls(stmt.test))
@@ -2871,6 +2888,8 @@ class _Analyzer:
         configured = self.settings.authorization_helpers
         if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
             return True
+        if _NOT_ACCESS_HELPER.search(name):
+            return False  # ``enforce_ai_rate_limit(user_id, org.id)``, ``send_verification_email(user)``
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
         if found is not None and found[2] == "functions":
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
