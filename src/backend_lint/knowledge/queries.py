@@ -3527,7 +3527,13 @@ class _Analyzer:
 
     def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
         scoped, pscoped = recv.scoped, recv.pscoped
+        before = len(self.out.sites)
         arg_vals = [self.ev(a.value, state) for a in call.args]
+        if method in ("order_by", "group_by") and recv.stmt:
+            # ``.order_by(session.query(Pref.language).count().desc())``: a query run only to order another's rows
+            # hands the caller nothing of its own (no claim either way)
+            for site in self.out.sites[before:]:
+                site.owner_gated = True
         opaque = False
         if method in PRED_METHODS:
             key_only = None  # every scoping argument is the row's own key given as an identity parameter
