@@ -341,6 +341,13 @@ CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce"
 _UNIQUENESS_WORDS = re.compile(r"already (?:exist|registered|taken|in use)|IntegrityError", re.IGNORECASE)
 
 
+# An answer that refuses the request as invalid or too frequent, and one that refuses the caller
+_INVALID_STATUS = re.compile(r"\b(?:400|422|429)\b|BAD_REQUEST|UNPROCESSABLE|TOO_MANY_REQUESTS")
+_ACCESS_STATUS = re.compile(r"\b(?:401|403|404)\b|UNAUTHORIZED|FORBIDDEN|NOT_FOUND")
+# Helpers named for a rate limit, or for sending a message: whatever they raise or verify, no access decision
+_NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|email)_", re.IGNORECASE)
+
+
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
@@ -409,6 +416,8 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        # of those, calls whose verdict is held in a local first (``rights = get_rights(user_id, row.org_id)``)
+        self.held_verdicts: set[int] = set()
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
         # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
         self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
@@ -460,6 +469,8 @@ class _Analyzer:
         for name in self.identity.identity_params:
             state[name] = Val(derived=True, ident=True)
         body = self.func.body
+        self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
+        self.deciding_calls.update(self.held_verdicts)
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
         self._untied(state)
@@ -581,6 +592,15 @@ class _Analyzer:
         in use" / ``IntegrityError``)."""
         code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
         return "409" in code or "CONFLICT" in code.upper() or bool(_UNIQUENESS_WORDS.search(code))
+
+    def _invalid_answer(self, body: cst.BaseSuite) -> bool:
+        """The branch raises an ``HTTPException`` answered 400 / 422 / 429 (``BAD_REQUEST``, ``UNPROCESSABLE``,
+        ``TOO_MANY_REQUESTS``): the request is refused as malformed or too frequent, not for who asks."""
+        last = _last_small_statement(body)
+        if not isinstance(last, cst.Raise) or self.ctx.module is None:
+            return False
+        code = self.ctx.module.code_for_node(last)
+        return bool(_INVALID_STATUS.search(code)) and not _ACCESS_STATUS.search(code)
 
     def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
         """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
@@ -796,9 +816,10 @@ class _Analyzer:
         flags = () if decision else _flag_assignments(stmt)
         flag_checks = self.comparisons_in(stmt.test, state) if flags else []
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
-        if self._exits(stmt.body) and self._conflict_answer(stmt.body):
+        if self._exits(stmt.body) and (self._conflict_answer(stmt.body) or self._invalid_answer(stmt.body)):
             # ``if is_member(db, board.id, user.id): raise HTTPException(409, "already a member")``: a helper's
-            # verdict that refuses a duplicate decides no access
+            # verdict that refuses a duplicate decides no access; nor does one answered as an invalid request
+            # (``if await _would_create_cycle(db, folder.id, parent.id): raise HTTPException(400, ...)``)
             self.conflict_calls.update(_tested_calls(stmt.test))
         if decision:
             self.deciding_calls.update(_tested_calls(stmt.test))
@@ -1314,8 +1335,32 @@ class _Analyzer:
             for stale in [k for k in state if k.startswith(prefix)]:
                 del state[stale]  # what was verified of the old value
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for el in target.elements:
-                self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
+            joined = self._joined_entities(target, v)
+            for i, el in enumerate(target.elements):
+                model = joined[i] if joined else None
+                if model is not None:
+                    # ``activity, course = result`` of ``select(Activity, Course).join(Course)``: each element is a
+                    # row of its entity, from the one fetch (a check of the parent tied by the join decides it)
+                    self.bind(el.value, Val(derived=v.derived, trusted=v.trusted, rows=True, model=model, sites=v.sites), state)
+                else:
+                    self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
+
+    def _joined_entities(self, target: cst.BaseExpression, v: Val) -> list[Optional[str]]:
+        """The entity each element of a tuple target unpacks from one row of a multi-entity fetch that joins them
+        (``select(Activity, Course, User).join(Course)...first()``): owned models only, none for the principal's
+        table or an element of another shape; ``[]`` when the value is no such row."""
+        elements = getattr(target, "elements", ())
+        if not (v.rows and len(v.sites) == 1 and not v.derived and self.project is not None):
+            return []
+        site = v.sites[0]
+        if site.kind not in ("select", "query") or len(site.entities) != len(elements) or len(elements) < 2:
+            return []
+        if any(el.value.__class__ is not cst.Name for el in elements) or not site.pred_nodes:
+            return []
+        return [
+            e if (self._owned(e) and e not in self.principal_types) else None
+            for e in site.entities
+        ]
 
     # -- BKL202: comparisons in tests ----------------------------------------------------------------------
     def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
@@ -1878,6 +1923,13 @@ class _Analyzer:
             source = None
             if isinstance(expr.value, cst.Name):
                 source = (expr.value.value, expr.attr.value)
+            elif (
+                isinstance(expr.value, cst.Subscript)
+                and isinstance(expr.value.value, cst.Name)
+                and (held := state.get(expr.value.value.value)) is not None
+                and held.rows
+            ):
+                source = (expr.value.value.value, expr.attr.value)  # ``links[0].org_id``: an attribute of the rows
             elif base.source is not None:
                 source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
             return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
@@ -2836,6 +2888,8 @@ class _Analyzer:
         configured = self.settings.authorization_helpers
         if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
             return True
+        if _NOT_ACCESS_HELPER.search(name):
+            return False  # ``enforce_ai_rate_limit(user_id, org.id)``, ``send_verification_email(user)``
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
         if found is not None and found[2] == "functions":
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
@@ -2844,6 +2898,11 @@ class _Analyzer:
             verdict = call is not None and id(call) in self.deciding_calls
             if self.identity.global_caller and self._checks_itself(q):
                 return True  # it refuses unless its own permission check passes (``_reads_global_caller``)
+            if verdict and id(call) in self.held_verdicts and _rights_name(name):
+                # ``rights = await _get_user_rights(user_id, row.org_id)``, then ``if not rights.get("update"):
+                # raise``: a lookup of the caller's rights whose answer the caller refuses on (one that fetches
+                # the row's own model again by its key is a scoped fetch: ``authorization_check``)
+                return True
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
@@ -3468,7 +3527,13 @@ class _Analyzer:
 
     def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
         scoped, pscoped = recv.scoped, recv.pscoped
+        before = len(self.out.sites)
         arg_vals = [self.ev(a.value, state) for a in call.args]
+        if method in ("order_by", "group_by") and recv.stmt:
+            # ``.order_by(session.query(Pref.language).count().desc())``: a query run only to order another's rows
+            # hands the caller nothing of its own (no claim either way)
+            for site in self.out.sites[before:]:
+                site.owner_gated = True
         opaque = False
         if method in PRED_METHODS:
             key_only = None  # every scoping argument is the row's own key given as an identity parameter
@@ -3638,6 +3703,77 @@ def _tested_calls(test: cst.BaseExpression) -> Iterator[int]:
                 stack.append(node.left)
         elif isinstance(node, cst.Call):
             yield id(node)
+
+
+_RIGHTS_WORDS = ("right", "permission", "role", "access", "allowed", "member", "can_", "authoriz", "authoris", "privilege")
+
+
+def _rights_name(name: str) -> bool:
+    """``_get_user_rights``, ``get_permissions``, ``user_roles_in``: a function named for what the caller may do."""
+    lowered = name.lower()
+    return any(w in lowered for w in _RIGHTS_WORDS)
+
+
+def _verdicts_held(stmts: Sequence[cst.CSTNode]) -> set[int]:
+    """Calls whose verdict reaches, through locals, an ``if`` that exits: ``rights = await get_rights(user_id,
+    row.org_id)``, ``allowed = rights.get("update", False) or is_owner``, then ``if not allowed: raise``. The
+    verdict is read as a truth value only: the local itself, ``not``, ``and`` / ``or``, ``.get(...)``, a
+    subscript or an attribute of it, a comparison with ``True`` / ``False`` / ``None`` or a membership test in it
+    (``row.status == "closed"`` reads a value, not a verdict). Read in statement order, nested blocks included
+    (not nested functions); a local bound to anything else loses its calls."""
+    held: dict[str, frozenset[int]] = {}
+    out: set[int] = set()
+
+    def verdict(expr: cst.BaseExpression) -> frozenset[int]:
+        if isinstance(expr, cst.Name):
+            return held.get(expr.value, frozenset())
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+            return verdict(expr.expression)
+        if isinstance(expr, cst.BooleanOperation):
+            return verdict(expr.left) | verdict(expr.right)
+        if isinstance(expr, cst.Await):
+            return verdict(expr.expression)
+        if isinstance(expr, (cst.Subscript, cst.Attribute)):
+            return verdict(expr.value)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+            return verdict(expr.func.value)
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+            op, other = expr.comparisons[0].operator, expr.comparisons[0].comparator
+            if isinstance(op, (cst.In, cst.NotIn)):
+                return verdict(other)
+            if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
+                return verdict(expr.left)
+        return frozenset()
+
+    def bind(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Name):
+            return
+        inner = value.expression if isinstance(value, cst.Await) else value
+        found = frozenset({id(inner)}) if isinstance(inner, cst.Call) and not verdict(inner) else verdict(value)
+        if found:
+            held[target.value] = found
+        else:
+            held.pop(target.value, None)
+
+    def walk(block: Sequence[cst.CSTNode]) -> None:
+        for stmt in block:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                        bind(small.targets[0].target, small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        bind(small.target, small.value)
+            elif isinstance(stmt, cst.If):
+                if held and (_Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body))):
+                    out.update(verdict(stmt.test))
+                walk(stmt.body.body)  # type: ignore[attr-defined]
+                if stmt.orelse is not None:
+                    walk([stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body)  # type: ignore[attr-defined]
+            elif isinstance(stmt, (cst.For, cst.While, cst.With, cst.Try)):
+                walk(stmt.body.body)  # type: ignore[attr-defined]
+
+    walk(stmts)
+    return out
 
 
 def _calls_helper(expr: cst.BaseExpression) -> bool:
