@@ -4087,7 +4087,8 @@ def _helper_unscoped(
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
         if not inner:
             continue
-        for where, param in c["args"]:
+        # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
+        for where, param in [*c["args"], *c.get("attr_args", ())]:
             if param not in params or param in out:
                 continue
             if isinstance(where, int):
@@ -4793,12 +4794,13 @@ def principal_passes_through(
         if not _tenant_role_guard(project, settings, source, words):
             return False
     for c in summary.get("calls", ()):
-        spots = [where for where, p in c["args"] if p == param]
+        handed_args = [*c["args"], *c.get("attr_args", ())]  # (``current_user.id``, ``msg.project_id`` too)
+        spots = [where for where, p in handed_args if p == param]
         if not spots:
             continue
         target = c["target"]
-        if any(w in last_segment(target).lower() for w in VERIFY_WORDS):
-            return False
+        if any(w in last_segment(target).lower().replace("requirement", "") for w in VERIFY_WORDS):
+            return False  # (``replace_requirements``: the noun, no ``require_*`` check)
         sub = _summary_of_call(project, cls, target)
         if sub is None:
             found = project.resolve_symbol(target)
@@ -4808,13 +4810,13 @@ def principal_passes_through(
         sub_mod, sub_cls, sub_name, sub_summary = sub
         sub_params = sub_summary.get("params", [])
         offset = 1 if (sub_cls is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
-        others = {p for _, p in c["args"] if p != param}
+        others = {p for _, p in handed_args if p != param}
         # without the client's key (known not to be handed here): the caller's own rows, apart from the key's
-        apart = key is not None and not any(p == key for _, p in c["args"])
+        apart = key is not None and not any(p == key for _, p in handed_args)
         sub_key: Optional[str] = None
         if key is not None:
             sub_key = ""
-            for where, p in c["args"]:
+            for where, p in handed_args:
                 if p == key:
                     sub_key = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
         for where in spots:
