@@ -4798,6 +4798,9 @@ def principal_passes_through(
         spots = [where for where, p in handed_args if p == param]
         if not spots:
             continue
+        # ``_get_group_in_org(group_key, token_user.org_id)``: the caller's id or tenant read off the principal and
+        # handed to a lookup by another key returns a row of the caller's tenant (a parent that may scope)
+        tenant_spots = {where for where, p in c.get("attr_args", ()) if p == param}
         target = c["target"]
         if any(w in last_segment(target).lower().replace("requirement", "") for w in VERIFY_WORDS):
             return False  # (``replace_requirements``: the noun, no ``require_*`` check)
@@ -4831,7 +4834,7 @@ def principal_passes_through(
                         return False
                     if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
-                    if others and sub_summary.get("returns") and not apart:
+                    if others and sub_summary.get("returns") and (not apart or where in tenant_spots):
                         return False  # a lookup given the caller and another key: a membership check
                 continue  # the caller's own row on another table, or a write keyed on the caller
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
