@@ -588,7 +588,7 @@ def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
     for v in values:
         if type(v) is ast.Name and v.id in plain:
             handed[v.id] = handed.get(v.id, 0) + 1
-        elif t is ast.Call and _id_of_param(v, plain):
+        elif t is ast.Call and type(node.func) is ast.Name and node.func.id[:1].islower() and _id_of_param(v, plain):
             handed[v.value.id] = handed.get(v.value.id, 0) + 1  # ``current_user.id`` handed on (``attr_args``)
 
 
