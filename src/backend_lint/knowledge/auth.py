@@ -2305,7 +2305,7 @@ def _principal_recorded_only(ctx: "FileContext", func: cst.FunctionDef, name: st
             return False  # (a getter given the caller that ignores it records nothing: ``fetch_plain(db, id, user=user)``)
         # handed on there only to what is no check (a model's constructor, a log)
         for c in summary.get("calls", ()):
-            if any(p == target for _, p in c.get("args", ())) and any(w in last_segment(c.get("target", "")).lower() for w in VERIFY_WORDS):
+            if any(p == target for _, p in (*c.get("args", ()), *c.get("attr_args", ()))) and any(w in last_segment(c.get("target", "")).lower() for w in VERIFY_WORDS):
                 return False
         return True
 

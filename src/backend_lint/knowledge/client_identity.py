@@ -464,6 +464,16 @@ class _ClientAnalysis:
             for src, f, _node in reads:
                 if f in PERSON_FIELDS:
                     self.verified.add((src, f))
+        # ``target = str(args.user_id)`` then ``if target not in (str(current_user.id), ...): raise``: a local that
+        # only copies a client value (also through ``str()`` / ``int()``) stands for it in a comparison
+        copies: dict[str, set[tuple[str, str]]] = {}
+        for node in walk(self.func.body):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                value = node.value
+                while isinstance(value, cst.Call) and len(value.args) == 1 and dotted_name(value.func) in ("str", "int", "UUID", "uuid.UUID"):
+                    value = value.args[0].value
+                if id(value) in value_nodes:
+                    copies.setdefault(node.targets[0].target.value, set()).add(value_nodes[id(value)])
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
@@ -471,6 +481,8 @@ class _ClientAnalysis:
                 derived = False
                 for side in sides:
                     found = {value_nodes[i] for i in _under(side) if i in value_nodes}
+                    if not found and isinstance(side, cst.Name) and side.value in copies:
+                        found = copies[side.value]
                     if found:
                         keys |= found
                     elif self.is_derived(side):

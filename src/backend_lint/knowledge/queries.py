@@ -4223,7 +4223,8 @@ def _helper_unscoped(
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
         if not inner:
             continue
-        for where, param in c["args"]:
+        # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
+        for where, param in [*c["args"], *c.get("attr_args", ())]:
             if param not in params or param in out:
                 continue
             if isinstance(where, int):
@@ -4929,12 +4930,16 @@ def principal_passes_through(
         if not _tenant_role_guard(project, settings, source, words):
             return False
     for c in summary.get("calls", ()):
-        spots = [where for where, p in c["args"] if p == param]
+        handed_args = [*c["args"], *c.get("attr_args", ())]  # (``current_user.id``, ``msg.project_id`` too)
+        spots = [where for where, p in handed_args if p == param]
         if not spots:
             continue
+        # ``_get_group_in_org(group_key, token_user.org_id)``: the caller's id or tenant read off the principal and
+        # handed to a lookup by another key returns a row of the caller's tenant (a parent that may scope)
+        tenant_spots = {where for where, p in c.get("attr_args", ()) if p == param}
         target = c["target"]
-        if any(w in last_segment(target).lower() for w in VERIFY_WORDS):
-            return False
+        if any(w in last_segment(target).lower().replace("requirement", "") for w in VERIFY_WORDS):
+            return False  # (``replace_requirements``: the noun, no ``require_*`` check)
         sub = _summary_of_call(project, cls, target)
         if sub is None:
             found = project.resolve_symbol(target)
@@ -4944,13 +4949,13 @@ def principal_passes_through(
         sub_mod, sub_cls, sub_name, sub_summary = sub
         sub_params = sub_summary.get("params", [])
         offset = 1 if (sub_cls is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
-        others = {p for _, p in c["args"] if p != param}
+        others = {p for _, p in handed_args if p != param}
         # without the client's key (known not to be handed here): the caller's own rows, apart from the key's
-        apart = key is not None and not any(p == key for _, p in c["args"])
+        apart = key is not None and not any(p == key for _, p in handed_args)
         sub_key: Optional[str] = None
         if key is not None:
             sub_key = ""
-            for where, p in c["args"]:
+            for where, p in handed_args:
                 if p == key:
                     sub_key = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
         for where in spots:
@@ -4965,7 +4970,7 @@ def principal_passes_through(
                         return False
                     if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
-                    if others and sub_summary.get("returns") and not apart:
+                    if others and sub_summary.get("returns") and (not apart or where in tenant_spots):
                         return False  # a lookup given the caller and another key: a membership check
                 continue  # the caller's own row on another table, or a write keyed on the caller
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):

@@ -22,7 +22,8 @@ scoping column. A summary is kept only when it says something:
   ``str()``): the function checks ownership itself;
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
-  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``);
+  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``); ``attr_args``, the same
+  for an id read off a parameter (``msg.project_id``, ``current_user.id``: ``[position or keyword, "msg"]``);
 - ``filters``: ``{parameter: ["model:column"]}`` for the parameters a predicate only compares with model
   columns; beside it ``bound``, the columns a predicate compares with anything but a parameter
   (``Item.owner_id == user.id``), and ``pred_compared``, the attributes compared only inside predicates (not
@@ -75,6 +76,11 @@ def _attr_names(node: ast.AST) -> set[str]:
 
 
 def _model_expr(node: ast.AST) -> Optional[ast.AST]:
+    if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "func" and len(node.args) == 1
+    ):
+        node = node.args[0]  # ``select(func.max(Item.number))``: an aggregate over ``Item``'s rows
     if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)) and node.attr[:1].islower():
         return node.value  # ``select(Item.id)``: a query on ``Item``
     if isinstance(node, (ast.Name, ast.Attribute)):
@@ -318,7 +324,14 @@ def summarise(
                     passed.append([k.arg, k.value.id])
                 elif k.arg and type(k.value) is ast.Name and k.value.id in loop_copies:
                     passed.append([k.arg, loop_copies[k.value.id]])
-            if passed:
+            # ``replace_rows(session, msg.project_id, current_user.id)``: an id read off a parameter (a body
+            # model's key, the caller's id) and handed on
+            attr_passed = [
+                [where, a.value.id]
+                for where, a in [*enumerate(node.args), *((k.arg, k.value) for k in node.keywords if k.arg)]  # type: ignore[attr-defined]
+                if _id_of_param(a, plain)
+            ]
+            if passed or attr_passed:
                 # classes handed along (``must_exist(db, Note, note_id)``): a generic getter's model
                 models = [
                     [i, q]
@@ -344,7 +357,10 @@ def summarise(
                 else:
                     target = resolve(func)
                 if target:
-                    calls.append({"target": target, "args": passed, **({"models": models} if models else {})})
+                    calls.append({
+                        "target": target, "args": passed, **({"models": models} if models else {}),
+                        **({"attr_args": attr_passed} if attr_passed else {}),
+                    })
     if not plain:
         return None
     if copies:
@@ -572,6 +588,16 @@ def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
     for v in values:
         if type(v) is ast.Name and v.id in plain:
             handed[v.id] = handed.get(v.id, 0) + 1
+        elif t is ast.Call and type(node.func) is ast.Name and node.func.id[:1].islower() and _id_of_param(v, plain):
+            handed[v.value.id] = handed.get(v.value.id, 0) + 1  # ``current_user.id`` handed on (``attr_args``)
+
+
+def _id_of_param(node: Any, plain: set[str]) -> bool:
+    """``msg.project_id``, ``current_user.id``: an id read off a parameter."""
+    return (
+        type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id in plain
+        and (node.attr == "id" or node.attr.endswith("_id"))
+    )
 
 
 def _admin_guards(fn: ast.AST, resolve: Resolve) -> list[list[Any]]:
