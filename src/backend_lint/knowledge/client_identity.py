@@ -474,6 +474,11 @@ class _ClientAnalysis:
                     value = value.args[0].value
                 if id(value) in value_nodes:
                     copies.setdefault(node.targets[0].target.value, set()).add(value_nodes[id(value)])
+        if copies:  # a name bound anywhere else too (``current_user, org_id = auth`` then ``org_id = organization_id``
+            # in one branch) is no copy: its other value may be the caller's
+            for name, count in _bindings(self.func).items():
+                if name in copies and count > 1:
+                    del copies[name]
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
@@ -978,3 +983,32 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
     return ctx.cached(("auth.client_identity", id(func)), build)
 
 
+def _bindings(func: "cst.FunctionDef") -> dict[str, int]:
+    """How many times each plain name is bound in ``func`` (its parameters, assignment, loop, ``with``, walrus and
+    import targets, tuples unpacked; nested scopes included: a copy is trusted only when nothing else binds it)."""
+    counts: dict[str, int] = {}
+
+    def add(target: "cst.CSTNode") -> None:
+        if isinstance(target, cst.Name):
+            counts[target.value] = counts.get(target.value, 0) + 1
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                add(element.value)
+        elif isinstance(target, cst.StarredElement):
+            add(target.value)
+
+    for param in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params):
+        add(param.name)
+    for node in walk(func.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                add(t.target)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            add(node.target)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            add(node.target)
+        elif isinstance(node, cst.NamedExpr):
+            add(node.target)
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            add(node.asname.name)
+    return counts
