@@ -2292,9 +2292,9 @@ def _principal_recorded_only(ctx: "FileContext", func: cst.FunctionDef, name: st
         found = project.resolve_symbol(q) if q else None
         if found is None or found[2] != "functions":
             return False
-        from .queries import VERIFY_WORDS, flow_facts  # (queries imports this module)
+        from .queries import flow_facts, spells_check  # (queries imports this module)
 
-        if any(w in found[1].lower() for w in VERIFY_WORDS):
+        if spells_check(found[1]):
             return False  # handed to a check (``assert_permission(user, item, ...)``)
         summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
         if summary is None:
@@ -2305,7 +2305,7 @@ def _principal_recorded_only(ctx: "FileContext", func: cst.FunctionDef, name: st
             return False  # (a getter given the caller that ignores it records nothing: ``fetch_plain(db, id, user=user)``)
         # handed on there only to what is no check (a model's constructor, a log)
         for c in summary.get("calls", ()):
-            if any(p == target for _, p in (*c.get("args", ()), *c.get("attr_args", ()))) and any(w in last_segment(c.get("target", "")).lower() for w in VERIFY_WORDS):
+            if any(p == target for _, p in (*c.get("args", ()), *c.get("attr_args", ()))) and spells_check(last_segment(c.get("target", ""))):
                 return False
         return True
 

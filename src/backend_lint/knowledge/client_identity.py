@@ -22,7 +22,7 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import VERIFY_WORDS, flow_facts, function_queries, keys_scoped_beside, method_summary
+from .queries import flow_facts, function_queries, keys_scoped_beside, method_summary, spells_check
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -497,8 +497,7 @@ class _ClientAnalysis:
             elif isinstance(node, cst.Call):
                 self.verified |= self._subject_beside_caller(node, value_nodes)
                 name = dotted_name(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
-                lowered = last_segment(name).lower() if name else ""
-                if not any(w in lowered for w in VERIFY_WORDS):
+                if not spells_check(last_segment(name) if name else ""):
                     self.verified |= self._decided_by_helper(node, value_nodes)
                     self.verified |= self._scoped_project_lookup(node, value_nodes)
                     continue

@@ -317,11 +317,23 @@ def _holding_equalities(value: cst.BaseExpression) -> list[cst.Comparison]:
     return []
 
 
+def verify_words_in(name: str) -> list[str]:
+    """The ``VERIFY_WORDS`` a name spells, any case; the noun ``requirement`` spells no ``require`` (a
+    ``replace_requirements`` writer is no ``require_*`` check)."""
+    lowered = name.lower().replace("requirement", "")
+    return [w for w in VERIFY_WORDS if w in lowered]
+
+
+def spells_check(name: str) -> bool:
+    """A name that says it checks a value (``VERIFY_WORDS``: ``ensure_flow_access``, ``check_member``)."""
+    return bool(verify_words_in(name))
+
+
 def named_like_check(name: str) -> bool:
     """A function name that says it checks a value against the caller (``VERIFY_WORDS``), unless it is a
     writer whose only such word is ``member`` (``add_member``, ``remove_pod_member``)."""
     lowered = name.lower()
-    words = [w for w in VERIFY_WORDS if w in lowered]
+    words = verify_words_in(name)
     if not words:
         return False
     if words == ["member"] and lowered.lstrip("_").split("_", 1)[0] in _WRITER_VERBS:
@@ -2247,7 +2259,7 @@ class _Analyzer:
                     old = state.get(key)
                     if old is None or not (old.stmt or old.rows):
                         state[key] = replace(old or NOTHING, derived=True)
-        if derived and (any(w in name.lower() for w in VERIFY_WORDS) or self._raising_helper(q)):
+        if derived and (spells_check(name) or self._raising_helper(q)):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
             for a in call.args:
@@ -3113,7 +3125,7 @@ class _Analyzer:
         its summary): the method verifies what it is handed for the caller (the other keys are tied there to
         the checked row), as a permission helper handed the row does."""
         project = self.project
-        if project is None or not self.identity.global_caller or not any(w in name.lower() for w in VERIFY_WORDS):
+        if project is None or not self.identity.global_caller or not spells_check(name):
             return False
         params = set(summary.get("params", ())) - {"self", "cls"}
         for c in summary.get("calls", ()):
@@ -4938,8 +4950,8 @@ def principal_passes_through(
         # handed to a lookup by another key returns a row of the caller's tenant (a parent that may scope)
         tenant_spots = {where for where, p in c.get("attr_args", ()) if p == param}
         target = c["target"]
-        if any(w in last_segment(target).lower().replace("requirement", "") for w in VERIFY_WORDS):
-            return False  # (``replace_requirements``: the noun, no ``require_*`` check)
+        if spells_check(last_segment(target)):
+            return False
         sub = _summary_of_call(project, cls, target)
         if sub is None:
             found = project.resolve_symbol(target)

@@ -37,7 +37,7 @@ from ..facts import orm_facts
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
-from ..queries import VERIFY_WORDS
+from ..queries import verify_words_in
 from ..scoping import inferred_scoping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -233,7 +233,7 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                 continue
             if _test_module_name(mod):
                 continue  # ``test_scheduler_on_non_label_check(user)``: a test asserts, it guards no request
-            words = [w for w in VERIFY_WORDS if w in name.lower()]
+            words = verify_words_in(name)
             params = [p for p in fn.get("params", ()) if p.get("name") not in ("self", "cls")]
             if not words or len(params) < 2 or any(p.get("dependency") for p in params):
                 continue  # a dependency (``Depends``) is not a helper called after a load
