@@ -79,8 +79,6 @@ def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Sett
     (module docstring), none of them an identity field; ``why`` names the first place found."""
     if project is None:
         return {}
-    fields = tuple(settings.identity_fields) if settings is not None else ()
-    principals = tuple(settings.principal_parameters) if settings is not None else ()
     return _inferred(project, settings)[0]
 
 
