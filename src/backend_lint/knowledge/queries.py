@@ -4951,6 +4951,8 @@ def principal_passes_through(
         tenant_spots = {where for where, p in c.get("attr_args", ()) if p == param}
         target = c["target"]
         if spells_check(last_segment(target)):
+            if _check_of_another_row(c, param, key):
+                continue
             return False
         sub = _summary_of_call(project, cls, target)
         if sub is None:
@@ -4988,6 +4990,20 @@ def principal_passes_through(
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
+
+
+def _check_of_another_row(call: dict, param: str, key: Optional[str]) -> bool:
+    """A check given the caller and only rows made from other parameters than the client's key (``organisation
+    = check_model_existence(db, Organisation, org_id)``, then ``check_user_in_org(user=current_user,
+    organisation=organisation)``, the product then loaded by ``product_id`` alone): it decides on that other row,
+    nothing about the key's. Needs the key known and every argument accounted for (``rows`` in the summary);
+    a check handed the key, a local made from it, or nothing but the caller still decides."""
+    rows = call.get("rows")
+    if not key or not rows:
+        return False
+    if any(p == key for _, p in (*call["args"], *call.get("attr_args", ()))):
+        return False
+    return all(made and key not in made and made != [param] for _, made in rows)
 
 
 def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: str, words: list) -> bool:
