@@ -58,6 +58,26 @@ def own_site(db, crate_id, user):
 def ranked(db, crate_id, user):
     check_rank(user, "lead")
     return fetch(db, Crate, crate_id)
+
+
+def check_site_crew(db, user, site_id):
+    if user not in fetch(db, Site, site_id).crew:
+        raise PermissionError
+
+
+def check_crate(db, user, crate_id):
+    if fetch(db, Crate, crate_id).org_id not in user.sites:
+        raise PermissionError
+
+
+def by_site_key(db, site_id, crate_id, user):
+    check_site_crew(db, user, site_id)
+    return fetch(db, Crate, crate_id)
+
+
+def by_crate_key(db, crate_id, user):
+    check_crate(db, user, crate_id)
+    return fetch(db, Crate, crate_id)
 ''',
 }
 
@@ -88,5 +108,7 @@ def test_check_of_another_row(tmp_path: Path) -> None:
     assert own["rows"] == [[1, ["crate_id", "db"]]]
     assert not passes("own_site")  # the crate's own site: decided
     rank = next(c for c in fns["ranked"]["calls"] if c["target"] == "yard.crates.check_rank")
-    assert "rows" not in rank  # a constant: not every argument accounted for
+    assert "rows" not in rank and "whole" not in rank  # a constant: not every argument accounted for
     assert not passes("ranked")
+    assert passes("by_site_key")  # membership checked by the site's key
+    assert not passes("by_crate_key")  # the check is handed the crate's key

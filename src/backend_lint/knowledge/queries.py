@@ -4993,17 +4993,21 @@ def principal_passes_through(
 
 
 def _check_of_another_row(call: dict, param: str, key: Optional[str]) -> bool:
-    """A check given the caller and only rows made from other parameters than the client's key (``organisation
-    = check_model_existence(db, Organisation, org_id)``, then ``check_user_in_org(user=current_user,
-    organisation=organisation)``, the product then loaded by ``product_id`` alone): it decides on that other row,
-    nothing about the key's. Needs the key known and every argument accounted for (``rows`` in the summary);
-    a check handed the key, a local made from it, or nothing but the caller still decides."""
-    rows = call.get("rows")
-    if not key or not rows:
+    """A check given the caller and only another row or its key, made from other parameters than the client's
+    key (``organisation = check_model_existence(db, Organisation, org_id)``, then ``check_user_in_org(user=
+    current_user, organisation=organisation)``, or ``ensure_member(db, user, org_id)``; the product then loaded
+    by ``product_id`` alone): it decides on that other row, nothing about the key's. Needs the key known and
+    every argument accounted for (``whole`` in the summary); a check handed the key, a local made from it, or
+    nothing but the caller (and the session) still decides."""
+    if not key or not call.get("whole"):
         return False
-    if any(p == key for _, p in (*call["args"], *call.get("attr_args", ()))):
+    handed = [p for _, p in (*call["args"], *call.get("attr_args", ()))]
+    if key in handed:
         return False
-    return all(made and key not in made and made != [param] for _, made in rows)
+    rows = call.get("rows", ())
+    if not all(made and key not in made and made != [param] for _, made in rows):
+        return False
+    return bool(rows) or any(p != param and (p.endswith("_id") or p.endswith("_ids")) for p in handed)
 
 
 def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: str, words: list) -> bool:

@@ -24,10 +24,10 @@ scoping column. A summary is kept only when it says something:
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
   class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``); ``attr_args``, the same
   for an id read off a parameter (``msg.project_id``, ``current_user.id``: ``[position or keyword, "msg"]``);
-  for a call named like a check, ``rows``: ``[[position or keyword, [parameters]]]``, the locals it is handed
-  with the parameters each was made from (``check_user_in_org(user=user, organisation=organisation)`` after
-  ``organisation = get(db, Organisation, org_id)``), kept only when every argument is a parameter, an id read
-  off one or such a local;
+  for a call named like a check, ``whole`` when every argument is a parameter, an id read off one or a local
+  made from parameters, and then ``rows``: ``[[position or keyword, [parameters]]]``, those locals with the
+  parameters each was made from (``check_user_in_org(user=user, organisation=organisation)`` after
+  ``organisation = get(db, Organisation, org_id)``);
 - ``filters``: ``{parameter: ["model:column"]}`` for the parameters a predicate only compares with model
   columns; beside it ``bound``, the columns a predicate compares with anything but a parameter
   (``Item.owner_id == user.id``), and ``pred_compared``, the attributes compared only inside predicates (not
@@ -362,19 +362,21 @@ def summarise(
                 else:
                     target = resolve(func)
                 rows: list[list[Any]] = []
+                whole = False
                 if target and _check_name(func):
                     # ``check_user_in_org(user=current_user, organisation=organisation)``: the locals handed to a
                     # check, with the parameters they were made from (``organisation = get(db, Org, org_id)``)
                     if provenance is None:
                         provenance = _local_provenance(fn, plain)
                     rows, loose = _check_rows(node, plain, provenance)
+                    whole = not loose
                     if loose:
                         rows = []
                 if target:
                     calls.append({
                         "target": target, "args": passed, **({"models": models} if models else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
-                        **({"rows": rows} if rows else {}),
+                        **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
                     })
     if not plain:
         return None
