@@ -4951,6 +4951,8 @@ def principal_passes_through(
         tenant_spots = {where for where, p in c.get("attr_args", ()) if p == param}
         target = c["target"]
         if spells_check(last_segment(target)):
+            if _check_of_another_row(c, param, key):
+                continue
             return False
         sub = _summary_of_call(project, cls, target)
         if sub is None:
@@ -4988,6 +4990,24 @@ def principal_passes_through(
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
+
+
+def _check_of_another_row(call: dict, param: str, key: Optional[str]) -> bool:
+    """A check given the caller and only another row or its key, made from other parameters than the client's
+    key (``organisation = check_model_existence(db, Organisation, org_id)``, then ``check_user_in_org(user=
+    current_user, organisation=organisation)``, or ``ensure_member(db, user, org_id)``; the product then loaded
+    by ``product_id`` alone): it decides on that other row, nothing about the key's. Needs the key known and
+    every argument accounted for (``whole`` in the summary); a check handed the key, a local made from it, or
+    nothing but the caller (and the session) still decides."""
+    if not key or not call.get("whole"):
+        return False
+    handed = [p for _, p in (*call["args"], *call.get("attr_args", ()))]
+    if key in handed:
+        return False
+    rows = call.get("rows", ())
+    if not all(made and key not in made and made != [param] for _, made in rows):
+        return False
+    return bool(rows) or any(p != param and (p.endswith("_id") or p.endswith("_ids")) for p in handed)
 
 
 def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: str, words: list) -> bool:

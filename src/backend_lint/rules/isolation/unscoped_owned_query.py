@@ -164,7 +164,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     that only copies a parameter or its attribute (`post_id = post.id`, `key = uuid.UUID(raw_id)`) keys
     the lookup on that parameter, also in the route (`persona_id = int(assistant_id)`). A helper given the principal or an identity value
     answers for the lookup, unless it never reads it or only keeps it on the object (`self.user = user` in an
-    `__init__` that looks the row up by the key alone). So does a repository object built with the principal whose method
+    `__init__` that looks the row up by the key alone), or hands it only to a check of another row, given
+    nothing made from the key (`organisation = get(db, Organisation, org_id)`, `check_user_in_org(user,
+    organisation)` or `ensure_member(db, user, org_id)`, then the product by `product_id` alone: membership of
+    the path's organisation says nothing of a product of another one). So does a repository object built with the principal whose method
     compares a column with an attribute of what it holds (`Message.api_client_id == self.api_client.id`). A helper that is not a route and is given no
     principal makes no claim of its own for a lookup keyed on one of its parameters: the key is its
     caller's (a background job's, an agent tool's, or a route's, which is then reported at its call).

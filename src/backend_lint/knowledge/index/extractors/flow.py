@@ -24,6 +24,10 @@ scoping column. A summary is kept only when it says something:
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
   class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``); ``attr_args``, the same
   for an id read off a parameter (``msg.project_id``, ``current_user.id``: ``[position or keyword, "msg"]``);
+  for a call named like a check, ``whole`` when every argument is a parameter, an id read off one or a local
+  made from parameters, and then ``rows``: ``[[position or keyword, [parameters]]]``, those locals with the
+  parameters each was made from (``check_user_in_org(user=user, organisation=organisation)`` after
+  ``organisation = get(db, Organisation, org_id)``);
 - ``filters``: ``{parameter: ["model:column"]}`` for the parameters a predicate only compares with model
   columns; beside it ``bound``, the columns a predicate compares with anything but a parameter
   (``Item.owner_id == user.id``), and ``pred_compared``, the attributes compared only inside predicates (not
@@ -206,6 +210,7 @@ def summarise(
         if type(node) is ast.If and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
             refused.update(id(n) for n in ast.walk(node.test))  # type: ignore[attr-defined]
     checked: set[str] = set()
+    provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     for node in own:
         t = type(node)
         if t is ast.If and plain:
@@ -356,10 +361,22 @@ def summarise(
                     target = f"{built}.{func.attr}" if built else None
                 else:
                     target = resolve(func)
+                rows: list[list[Any]] = []
+                whole = False
+                if target and _check_name(func):
+                    # ``check_user_in_org(user=current_user, organisation=organisation)``: the locals handed to a
+                    # check, with the parameters they were made from (``organisation = get(db, Org, org_id)``)
+                    if provenance is None:
+                        provenance = _local_provenance(fn, plain)
+                    rows, loose = _check_rows(node, plain, provenance)
+                    whole = not loose
+                    if loose:
+                        rows = []
                 if target:
                     calls.append({
                         "target": target, "args": passed, **({"models": models} if models else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
+                        **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
                     })
     if not plain:
         return None
@@ -590,6 +607,59 @@ def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:
             handed[v.id] = handed.get(v.id, 0) + 1
         elif t is ast.Call and type(node.func) is ast.Name and node.func.id[:1].islower() and _id_of_param(v, plain):
             handed[v.value.id] = handed.get(v.value.id, 0) + 1  # ``current_user.id`` handed on (``attr_args``)
+
+
+def _local_provenance(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
+    """The parameters each local of the function is made from, through other locals (``organisation =
+    check_model_existence(db, Organisation, org_id)``: ``{"organisation": {"db", "org_id"}}``); a local
+    assigned several times holds the union."""
+    direct: dict[str, set[str]] = {}
+    for node in own_nodes(fn)[0]:
+        t = type(node)
+        if t is ast.Assign:
+            targets = [x for x in node.targets if type(x) is ast.Name]  # type: ignore[attr-defined]
+        elif t is ast.AnnAssign and node.value is not None and type(node.target) is ast.Name:  # type: ignore[attr-defined]
+            targets = [node.target]  # type: ignore[attr-defined]
+        else:
+            continue
+        names = _names(node.value)  # type: ignore[attr-defined]
+        for x in targets:
+            if x.id not in plain:
+                direct.setdefault(x.id, set()).update(names)
+    out: dict[str, set[str]] = {}
+
+    def of(local: str, seen: frozenset[str]) -> set[str]:
+        found: set[str] = set()
+        for n in direct.get(local, ()):
+            if n in plain:
+                found.add(n)
+            elif n in direct and n not in seen:
+                found |= of(n, seen | {n})
+        return found
+
+    for local in direct:
+        out[local] = of(local, frozenset({local}))
+    return out
+
+
+def _check_rows(call: Any, plain: set[str], provenance: dict[str, set[str]]) -> tuple[list[list[Any]], bool]:
+    """The locals handed to a check with the parameters each is made from (``[[where, [params]]]``), and
+    whether an argument is neither a parameter, an id read off one, nor such a local (a constant, an
+    expression: ``loose``)."""
+    rows: list[list[Any]] = []
+    loose = False
+    for where, a in [*enumerate(call.args), *((k.arg, k.value) for k in call.keywords)]:
+        if where is None:
+            loose = True  # ``**kwargs``
+        elif type(a) is ast.Name and a.id in plain:
+            continue
+        elif _id_of_param(a, plain):
+            continue
+        elif type(a) is ast.Name and provenance.get(a.id):
+            rows.append([where, sorted(provenance[a.id])])
+        else:
+            loose = True
+    return rows, loose
 
 
 def _id_of_param(node: Any, plain: set[str]) -> bool:
