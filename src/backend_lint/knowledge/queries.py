@@ -2767,7 +2767,7 @@ class _Analyzer:
             return True  # ``auth.assert_package_delete(version.package)``: the principal object refuses by raising
         # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
         # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
-        return self._raising_helper(q) or self._checks_itself(q)
+        return self._raising_helper(q) or self._checks_itself(q) or self._delegating_check(q, name)
 
     def _principal_side(self, expr: cst.BaseExpression) -> bool:
         """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
@@ -2870,6 +2870,21 @@ class _Analyzer:
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return bool(fn.get("raises")) and self._decides(found)
+
+    def _delegating_check(self, q: Optional[str], name: str) -> bool:
+        """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
+        hands the decision to project checks that raise (``await check_resource_access(...)``, one for each
+        kind of caller): it refuses by raising as they do, so a check through it stops the function."""
+        if not named_like_check(name) or _NOT_ACCESS_HELPER.search(name):
+            return False
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions" or not self._decides(found):
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+        return any(
+            callee != q and named_like_check(last_segment(callee)) and self._raising_helper(callee)
+            for callee in fn.get("calls_out", ())
+        )
 
     def _decides(self, found: tuple) -> bool:
         """The project function decides on what it is given (``flow`` index facts, ``deciders``): it raises
