@@ -2713,6 +2713,8 @@ class _Analyzer:
             # (a check through another loaded value: a direct check of the row, if any, is the one reported)
             self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
         keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
+        if record and v.rows and v.model and v.sites:
+            self._same_key_relatives(v, keys, state)
         if not v.rows:
             state[name] = replace(v, trusted=True, checked=True)
         elif record:
@@ -2731,6 +2733,33 @@ class _Analyzer:
             old = state.get(key)
             if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
                 state[key] = replace(old or NOTHING, trusted=True, checked=True)
+
+    def _same_key_relatives(self, v: Val, keys: set[str], state: dict[str, Val]) -> None:
+        """``chapters = select(Chapter).where(Chapter.course_id == course_id)`` loaded before ``course`` (by
+        ``Course.id == course_id``) is checked for the caller: a row of a table that references the checked
+        row's table, or that it references, looked up earlier by nothing but the same parameter, is tied to
+        the checked row by that key (RULES: the check of the parent the child is tied to decides; the check
+        is reported, once, at the parent). No claim on its lookup either way, and its rows are the caller's.
+        Only rows whose local is still bound on this path (a branch that returned them earlier was not checked)."""
+        plain = {k for k in keys if "." not in k}
+        if not plain or not plain <= {p.name for p in self.identity.params} or self.project is None:
+            return
+        for site in self.out.sites:
+            if site in v.sites or len(site.entities) != 1 or site.entities[0] == v.model or not site.key_names:
+                continue
+            if not set(site.key_names) <= plain:
+                continue
+            # (bound on this path: the rows themselves, or what was built from them, ``[ChapterRead(**c.model_dump())
+            # for c in chapters]``)
+            held = [n for n in site.row_names if n in state and not state[n].stmt]
+            if not held:
+                continue
+            model = site.entities[0]
+            if reference_path(self.project, model, v.model, 1) is None and reference_path(self.project, v.model, model, 1) is None:
+                continue
+            site.owner_gated = True
+            for n in held:
+                state[n] = replace(state[n], derived=True)
 
     def _checked_operands(self, call: cst.Call, state: dict[str, Val]) -> list[str]:
         """Locals holding a looked-up value that a check is handed: the value, one of its attributes
