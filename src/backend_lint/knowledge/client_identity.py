@@ -22,7 +22,7 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import flow_facts, function_queries, keys_scoped_beside, method_summary, spells_check
+from .queries import _db_handle, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, spells_check
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -544,6 +544,9 @@ class _ClientAnalysis:
                 value = node.value.expression if isinstance(node.value, cst.Await) else node.value
                 if isinstance(value, cst.Call):
                     keys = {value_nodes[i] for a in value.args for i in _under(a.value) if i in value_nodes}
+                    # (or through a statement built from it: ``statement = select(Org).where(Org.id ==
+                    # body.org_id)`` then ``org = (await db.execute(statement)).scalars().first()``)
+                    keys |= {k for n in load_names(value) if n in loaded for k in loaded[n]}
                     if keys:
                         loaded.setdefault(node.targets[0].target.value, set()).update(keys)
         if not loaded:
@@ -579,7 +582,29 @@ class _ClientAnalysis:
                     and any(self.is_derived(a.value) for a in call.args)
                 ):
                     out |= loaded[call.func.value.value]
+                out |= self._row_handed_to_check(call, loaded)
         return out
+
+    def _row_handed_to_check(self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]]) -> set[tuple[str, str]]:
+        """``if not await verify_user_org_membership(caller_id(current_user), org.id, db): raise``: a helper
+        named like a check, handed the caller and the looked-up row (or its attribute), decides whether to go
+        on: the value the row was looked up by is checked."""
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        if not named_like_check(last_segment(dotted_name(call.func) or "")):
+            return set()
+        rows: set[tuple[str, str]] = set()
+        caller = False
+        for a in call.args:
+            value = a.value
+            base = value.value if isinstance(value, cst.Attribute) else value
+            if isinstance(base, cst.Name) and base.value in loaded:
+                rows |= loaded[base.value]
+            elif self.is_derived(value) and not _db_handle(value):
+                caller = True  # (the session handed along is no caller)
+        return rows if caller else set()
 
     def _after_manager_gate(self, reads, param_uses) -> set[tuple[str, str]]:
         """``self.checks.can_manage()`` / ``if mine is None or not mine.can_manage_sellers: raise`` as a statement
