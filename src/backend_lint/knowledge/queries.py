@@ -2737,7 +2737,7 @@ class _Analyzer:
     def _same_key_relatives(self, v: Val, keys: set[str], state: dict[str, Val]) -> None:
         """``chapters = select(Chapter).where(Chapter.course_id == course_id)`` loaded before ``course`` (by
         ``Course.id == course_id``) is checked for the caller: a row of a table that references the checked
-        row's table, or that it references, looked up earlier by nothing but the same parameter, is tied to
+        row's table, or that it references, looked up earlier by exactly the same parameters, is tied to
         the checked row by that key (RULES: the check of the parent the child is tied to decides; the check
         is reported, once, at the parent). No claim on its lookup either way, and its rows are the caller's.
         Only rows whose local is still bound on this path (a branch that returned them earlier was not checked)."""
@@ -2747,8 +2747,8 @@ class _Analyzer:
         for site in self.out.sites:
             if site in v.sites or len(site.entities) != 1 or site.entities[0] == v.model or not site.key_names:
                 continue
-            if not set(site.key_names) <= plain:
-                continue
+            if set(site.key_names) != plain:
+                continue  # (a card looked up by its own id and its board's: the card's check says nothing of the board)
             # (bound on this path: the rows themselves, or what was built from them, ``[ChapterRead(**c.model_dump())
             # for c in chapters]``)
             held = [n for n in site.row_names if n in state and not state[n].stmt]
