@@ -22,7 +22,7 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import flow_facts, function_queries, keys_scoped_beside, method_summary, spells_check
+from .queries import _db_handle, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, spells_check
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -500,6 +500,7 @@ class _ClientAnalysis:
                 if not spells_check(last_segment(name) if name else ""):
                     self.verified |= self._decided_by_helper(node, value_nodes)
                     self.verified |= self._scoped_project_lookup(node, value_nodes)
+                    self.verified |= self._checked_in_service(node, value_nodes)
                     continue
                 keys = set()
                 derived = False
@@ -544,6 +545,9 @@ class _ClientAnalysis:
                 value = node.value.expression if isinstance(node.value, cst.Await) else node.value
                 if isinstance(value, cst.Call):
                     keys = {value_nodes[i] for a in value.args for i in _under(a.value) if i in value_nodes}
+                    # (or through a statement built from it: ``statement = select(Org).where(Org.id ==
+                    # body.org_id)`` then ``org = (await db.execute(statement)).scalars().first()``)
+                    keys |= {k for n in load_names(value) if n in loaded for k in loaded[n]}
                     if keys:
                         loaded.setdefault(node.targets[0].target.value, set()).update(keys)
         if not loaded:
@@ -579,7 +583,29 @@ class _ClientAnalysis:
                     and any(self.is_derived(a.value) for a in call.args)
                 ):
                     out |= loaded[call.func.value.value]
+                out |= self._row_handed_to_check(call, loaded)
         return out
+
+    def _row_handed_to_check(self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]]) -> set[tuple[str, str]]:
+        """``if not await verify_user_org_membership(caller_id(current_user), org.id, db): raise``: a helper
+        named like a check, handed the caller and the looked-up row (or its attribute), decides whether to go
+        on: the value the row was looked up by is checked."""
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        if not named_like_check(last_segment(dotted_name(call.func) or "")):
+            return set()
+        rows: set[tuple[str, str]] = set()
+        caller = False
+        for a in call.args:
+            value = a.value
+            base = value.value if isinstance(value, cst.Attribute) else value
+            if isinstance(base, cst.Name) and base.value in loaded:
+                rows |= loaded[base.value]
+            elif self.is_derived(value) and not _db_handle(value):
+                caller = True  # (the session handed along is no caller)
+        return rows if caller else set()
 
     def _after_manager_gate(self, reads, param_uses) -> set[tuple[str, str]]:
         """``self.checks.can_manage()`` / ``if mine is None or not mine.can_manage_sellers: raise`` as a statement
@@ -682,6 +708,62 @@ class _ClientAnalysis:
             found |= keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(scope_params))
         for param in found:
             out |= value_params[param]
+        return out
+
+    def _checked_in_service(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``create_board(request, org_id, body, current_user, db)`` whose body runs ``await
+        require_org_membership(acting_id(current_user), org_id, db)``: a project function handed the caller and
+        the value hands the value on to a project check that refuses by raising (named like a check, deciding
+        on the value and on a person's id: ``user_id``), the person's id not taken from a parameter other
+        than the caller's (``flow`` summary ``calls``): the service checks membership for the value."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        q = self.ctx.qualified_name(call.func)
+        found = project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "functions":
+            return set()
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
+        params = summary.get("params", [])
+        value_params: dict[str, set[tuple[str, str]]] = {}
+        principal_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return set()
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                continue
+            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
+            if keys:
+                value_params.setdefault(param, set()).update(keys)
+            elif self.is_derived(a.value):
+                principal_params.add(param)
+        if not principal_params or not value_params:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for handed in summary.get("calls", ()):
+            target = project.resolve_symbol(handed.get("target") or "")
+            if target is None or target[2] != "functions" or not named_like_check(target[1]):
+                continue
+            flow = flow_facts(project, target[0])
+            fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+            if target[1] not in flow.get("deciders", ()) or not fn.get("raises"):
+                continue
+            names = [p.get("name") for p in fn.get("params", ())]
+            decided = set(flow.get("decided_on", {}).get(target[1], ()))
+
+            def param_at(where: object) -> Optional[str]:
+                if isinstance(where, int):
+                    return names[where] if where < len(names) else None
+                return where if where in names else None  # type: ignore[return-value]
+
+            bound = {param_at(w): p for w, p in [*handed.get("args", ()), *handed.get("attr_args", ())]}
+            people = [n for n in names if n in PERSON_FIELDS and n in decided]
+            if not people or any(bound.get(n) is not None and bound[n] not in principal_params for n in people):
+                continue  # (a person's id the client named, handed on from another parameter, decides nothing)
+            for w, p in handed.get("args", ()):
+                if p in value_params and param_at(w) in decided and param_at(w) not in people:
+                    out |= value_params[p]
         return out
 
     def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:

@@ -2713,6 +2713,8 @@ class _Analyzer:
             # (a check through another loaded value: a direct check of the row, if any, is the one reported)
             self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
         keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
+        if record and v.rows and v.model and v.sites:
+            self._same_key_relatives(v, keys, state)
         if not v.rows:
             state[name] = replace(v, trusted=True, checked=True)
         elif record:
@@ -2731,6 +2733,33 @@ class _Analyzer:
             old = state.get(key)
             if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
                 state[key] = replace(old or NOTHING, trusted=True, checked=True)
+
+    def _same_key_relatives(self, v: Val, keys: set[str], state: dict[str, Val]) -> None:
+        """``chapters = select(Chapter).where(Chapter.course_id == course_id)`` loaded before ``course`` (by
+        ``Course.id == course_id``) is checked for the caller: a row of a table that references the checked
+        row's table, or that it references, looked up earlier by exactly the same parameters, is tied to
+        the checked row by that key (RULES: the check of the parent the child is tied to decides; the check
+        is reported, once, at the parent). No claim on its lookup either way, and its rows are the caller's.
+        Only rows whose local is still bound on this path (a branch that returned them earlier was not checked)."""
+        plain = {k for k in keys if "." not in k}
+        if not plain or not plain <= {p.name for p in self.identity.params} or self.project is None:
+            return
+        for site in self.out.sites:
+            if site in v.sites or len(site.entities) != 1 or site.entities[0] == v.model or not site.key_names:
+                continue
+            if set(site.key_names) != plain:
+                continue  # (a card looked up by its own id and its board's: the card's check says nothing of the board)
+            # (bound on this path: the rows themselves, or what was built from them, ``[ChapterRead(**c.model_dump())
+            # for c in chapters]``)
+            held = [n for n in site.row_names if n in state and not state[n].stmt]
+            if not held:
+                continue
+            model = site.entities[0]
+            if reference_path(self.project, model, v.model, 1) is None and reference_path(self.project, v.model, model, 1) is None:
+                continue
+            site.owner_gated = True
+            for n in held:
+                state[n] = replace(state[n], derived=True)
 
     def _checked_operands(self, call: cst.Call, state: dict[str, Val]) -> list[str]:
         """Locals holding a looked-up value that a check is handed: the value, one of its attributes
@@ -2767,7 +2796,7 @@ class _Analyzer:
             return True  # ``auth.assert_package_delete(version.package)``: the principal object refuses by raising
         # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
         # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
-        return self._raising_helper(q) or self._checks_itself(q)
+        return self._raising_helper(q) or self._checks_itself(q) or self._delegating_check(q, name)
 
     def _principal_side(self, expr: cst.BaseExpression) -> bool:
         """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
@@ -2870,6 +2899,21 @@ class _Analyzer:
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return bool(fn.get("raises")) and self._decides(found)
+
+    def _delegating_check(self, q: Optional[str], name: str) -> bool:
+        """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
+        hands the decision to project checks that raise (``await check_resource_access(...)``, one for each
+        kind of caller): it refuses by raising as they do, so a check through it stops the function."""
+        if not named_like_check(name) or _NOT_ACCESS_HELPER.search(name):
+            return False
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions" or not self._decides(found):
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+        return any(
+            callee != q and named_like_check(last_segment(callee)) and self._raising_helper(callee)
+            for callee in fn.get("calls_out", ())
+        )
 
     def _decides(self, found: tuple) -> bool:
         """The project function decides on what it is given (``flow`` index facts, ``deciders``): it raises

@@ -925,7 +925,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                 if names(stmt.test) & derived:  # type: ignore[attr-defined]
                     return True
             elif t is ast.Return:
-                value = stmt.value  # type: ignore[attr-defined]
+                value = _awaited_verdict(stmt.value)  # type: ignore[attr-defined]
                 if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and names(value) & derived:
                     return True
                 if guarded and type(value) is ast.Constant and type(value.value) is bool:  # type: ignore[union-attr]
@@ -956,7 +956,7 @@ def _may_decide(nodes: list[Any]) -> bool:
         if t is ast.Raise or t is ast.Assert:
             return True
         if t is ast.Return:
-            value = node.value  # type: ignore[attr-defined]
+            value = _awaited_verdict(node.value)  # type: ignore[attr-defined]
             if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
                 return True
         elif t is ast.Expr:
@@ -970,6 +970,15 @@ _CHECK_WORDS = ("check", "ensure", "verify", "assert", "require", "authoriz", "a
 
 
 _VERDICTS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)
+
+
+def _awaited_verdict(value: Any) -> Any:
+    """``return await is_org_member(user_id, org_id, db)``: the awaited answer of a plain function is returned
+    as ``return is_org_member(...)`` would be in synchronous code (a method's, ``await session.get(...)``, stays
+    an ``Await``: a row, no verdict)."""
+    if type(value) is ast.Await and type(value.value) is ast.Call and type(value.value.func) is ast.Name:
+        return value.value
+    return value
 
 
 def _check_name(func: ast.AST) -> bool:
