@@ -92,8 +92,8 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``
             elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
                 carries = True
-            else:
-                carries = _parameters_carry(func, plain, wanted, requests, depends)
+            elif _parameters_carry(func, plain, wanted, requests, depends):
+                carries = True
             if endpoints and func.name in endpoints:
                 carries = route = True
             if route_method(func):
