@@ -73,3 +73,16 @@ def test_screen_skips_functions_no_route_reaches() -> None:
     assert _screen_as_linted(fixture, "ledgers.py")
     assert _screen_as_linted(fixture, "nested.py")
     assert _screen_as_linted(fixture, "views.py")
+
+
+def test_screen_reads_dependencies() -> None:
+    """``knowledge.claims.dependency_may_carry``: a route whose dependencies the index classifies as no auth
+    dependency (a session, a page size, ``Annotated`` aliases of them, ``Path()`` / ``Query()``) carries no
+    identity, so its loads do not bring the file to libcst; the caller's alias, an auth ``Depends``, a router's
+    own ``dependencies=[...]`` and a credential header still do."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL201/dependency_screen/")
+    assert _screen(fixture, "public.py")  # without the file's module (no probe): nothing is decided
+    assert not _screen_as_linted(fixture, "public.py")
+    assert _screen_as_linted(fixture, "mine.py")
+    assert _screen_as_linted(fixture, "guarded.py")
+    assert _screen_as_linted(fixture, "header.py")

@@ -11,9 +11,11 @@ method that may read a class-based view's ``self.<principal>`` (``auth.class_pri
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Iterable, Iterator, Optional
 
-from .auth import DEPENDENCY_MARKERS, configured_endpoint_names, no_claim_reason
+from .auth import CREDENTIAL_MARKERS, DEPENDENCY_MARKERS, classify_dependency, configured_endpoint_names, no_claim_reason, param_dependency
+from .facts import orm_facts
 from .fastapi import ROUTE_DECORATORS
 from .imports import last_segment
 
@@ -103,3 +105,86 @@ def no_claim_functions(tree: ast.Module, source: str, module: Optional[str], pro
 def _takes_self(func: Any) -> bool:
     args = func.args.posonlyargs + func.args.args
     return bool(args) and args[0].arg == "self"
+
+
+def dependency_may_carry(func: Any, module: Optional[str], project: Any, settings: Any, weak: frozenset[str], strong: frozenset[str]) -> bool:
+    """Some parameter of ``func`` whose only claim to carry the caller is a dependency (a call as its default, or
+    an annotation spelling one of ``weak``: ``Depends`` / ``Security`` or an alias of an ``Annotated[...,
+    Depends(...)]``) may carry it by libcst's reading (``auth._param_infos``: ``param_dependency``, then the
+    dependency classified by its spelling). Answered from the index's facts of the function's parameters (the
+    same parsing, ``orm._param_facts``) for a top-level function only; anything else, a call that is no
+    dependency marker (``Header()``, ``Query()``), a parameter the facts do not decode, may carry.
+    ``strong``: the last names of the principal classes and configured auth dependencies (an alias typed by one
+    gives a principal in a function no route reaches)."""
+    if project is None or not module:
+        return True
+    mfacts = project.modules.get(module)
+    entry = orm_facts(mfacts).get("functions", {}).get(func.name) if mfacts is not None else None
+    if not entry or entry.get("line") != func.lineno:
+        return True
+    a = func.args
+    positional = list(a.posonlyargs) + list(a.args)
+    pairs = list(zip(positional, [None] * (len(positional) - len(a.defaults)) + list(a.defaults))) + list(zip(a.kwonlyargs, a.kw_defaults))
+    facts = entry.get("params") or []
+    if [p.get("name") for p in facts] != [arg.arg for arg, _ in pairs]:
+        return True
+    for rest in (a.vararg, a.kwarg):
+        if rest is not None and rest.annotation is not None and any(n in weak for n in _leaves(rest.annotation)):
+            return True
+    for (arg, default), p in zip(pairs, facts):
+        call = isinstance(default, ast.Call)
+        weak_annotation = arg.annotation is not None and any(n in weak for n in _leaves(arg.annotation))
+        if not call and not weak_annotation:
+            continue
+        marker = last_segment(p.get("marker"))
+        if call:
+            spelled = last_segment(_spelled(default.func))
+            if not spelled or spelled in CREDENTIAL_MARKERS or marker in CREDENTIAL_MARKERS:
+                return True  # ``Header()``, ``Cookie()``: a credential the body may decode
+        if param_dependency(project, settings, p).kind is not None:
+            return True
+        if marker in DEPENDENCY_MARKERS:
+            spelling = None  # (``Depends(current_user)`` spelled with a name the index does not resolve)
+            if call and default.args:
+                first = default.args[0]
+                spelling = _spelled(first.func if isinstance(first, ast.Call) else first)
+            found = classify_dependency(project, settings, p.get("dependency"), spelling, p.get("kwargs"), 0, bool(p.get("called")), p.get("args"))
+            if found.kind is not None:
+                return True
+        elif p.get("alias"):
+            # an alias typed by a principal class gives a principal where no route is (``type_q in principal_types``)
+            target = project.resolve_symbol(p["alias"])
+            held = orm_facts(project.modules[target[0]]).get("aliases", {}).get(target[1]) if target is not None and target[2] == "assignments" else None
+            if held is not None and last_segment(held.get("type")) in strong:
+                return True
+            if held is None and weak_annotation:
+                return True  # an annotation spelling an alias the index does not hold: not decided here
+        elif weak_annotation and not p.get("factory") and not marker:
+            return True  # ``Optional[ItemDep]``: not decoded here
+    return False
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _leaves(node: ast.AST) -> Iterator[str]:
+    """Names, attribute names and words of string constants (forward references) of an annotation."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name):
+            yield n.id
+        elif isinstance(n, ast.Attribute):
+            yield n.attr
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            yield from _WORD.findall(n.value)
+
+
+def _spelled(node: Any) -> Optional[str]:
+    """``a.b.c`` of a Name / Attribute chain (``dotted_name`` on ``ast``), else ``None``."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

@@ -4,16 +4,22 @@ scope, and whether one is a route handler (one ``ast`` pass, memoised on the fil
 from __future__ import annotations
 
 import ast
-from typing import Any
+import re
+from typing import Any, Optional
 
-from ...knowledge.auth import REQUEST_CLASSES, caller_decorator_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, router_auth_routes
+from ...knowledge.auth import AUTHORIZATION_PARAMS, REQUEST_CLASSES, principal_classes, caller_decorator_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, router_auth_routes
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.scoping import caller_values
 from ...knowledge.flask import ROUTE_METHODS as FLASK_ROUTE_METHODS, view_class_names
 from ...knowledge.fastapi import HTTP_METHODS
 from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.claims import dependency_may_carry
+from ...knowledge.imports import last_segment
 from .screens import defaults, leaf_names, parameters
+
+
+_DEPENDENCIES_KEYWORD = re.compile(r"\bdependencies\s*=")
 
 
 def route_method(func: Any) -> bool:
@@ -71,6 +77,11 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         flask = "flask" in facts.source
         view_classes = frozenset(view_class_names(project)) & facts.names if flask else frozenset()
         url_rules = flask and "add_url_rule" in facts.names
+        depends = _Dependencies(facts, project, settings, wanted)
+        # ``dependencies=[...]`` of a route's decorator or of its router built in this module (``auth.
+        # _decorator_dependencies``), or handed to the router's method by a wrapper (the index's ``registers``)
+        listed = "dependencies" in facts.source
+        keyword = listed and _DEPENDENCIES_KEYWORD.search(facts.source) is not None
         carriers: list[Any] = []
         route = False
         for func in facts.functions:
@@ -79,20 +90,15 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
                 carries = route = True
             if views and takes_self(func):
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``
-            elif any(isinstance(d, ast.Call) for d in defaults(func)):
-                carries = True
             elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
                 carries = True
-            else:
-                for p in parameters(func):
-                    if p.arg in plain or (p.annotation is not None and any(n in wanted or n in requests for n in leaf_names(p.annotation))):
-                        carries = True
-                        break
+            elif _parameters_carry(func, plain, wanted, requests, depends):
+                carries = True
             if endpoints and func.name in endpoints:
                 carries = route = True
             if route_method(func):
                 route = True
-                if takes_self(func) or included or "dependencies" in facts.source:
+                if takes_self(func) or included or keyword or (listed and any(wrapped_route(d) for d in func.decorator_list)):
                     # a class-based view's route: ``self.user`` may be the principal; a route whose router
                     # authenticates it (``dependencies=[...]`` here or in an ``include_router`` call)
                     carries = True
@@ -103,6 +109,57 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         return tuple(carriers), route
 
     return facts.cached("identity", build)
+
+
+def _parameters_carry(func: Any, plain: set[str], wanted: frozenset[str], requests: frozenset[str], depends: "_Dependencies") -> bool:
+    """A parameter of ``func`` may carry the principal or an identity value (``auth._function_identity`` through
+    ``auth._may_carry_identity``): named like one, typed by a principal class, an auth alias or a request (read
+    for ``request.user``), or given by a dependency (a call as its default, ``Annotated[..., Depends(...)]``)
+    that ``depends`` cannot rule out."""
+    dependency = any(isinstance(d, ast.Call) for d in defaults(func))
+    for p in parameters(func):
+        if p.arg in plain:
+            return True
+        if p.annotation is not None:
+            for n in leaf_names(p.annotation):
+                if n in requests or (n in wanted and n not in depends.weak):
+                    return True
+                if n in depends.weak:
+                    dependency = True
+    return dependency and depends.may_carry(func)
+
+
+class _Dependencies:
+    """Which dependencies of a function may carry the caller (``knowledge.claims.dependency_may_carry``): a
+    function with a request parameter or an ``authorization`` one (a credential decoded in the body) keeps any
+    dependency, as does a function not at the top level of a module the index knows."""
+
+    def __init__(self, facts: TreeFacts, project: Any, settings: Any, wanted: frozenset[str]) -> None:
+        strong = {last_segment(q) for q in principal_classes(project, settings)} | {last_segment(e) for e in settings.auth_dependencies}
+        # ``Depends`` / ``Security`` and the aliases of ``Annotated[..., Depends(...)]``: a dependency, classified below
+        self.weak = frozenset(wanted - strong)
+        self.strong = frozenset(strong)
+        self.facts, self.project, self.settings = facts, project, settings
+        self._module: Any = False
+
+    def module(self) -> Optional[str]:
+        if self._module is False:
+            path = getattr(self.project, "linted_path", None)
+            info = self.project.module_info(path) if path else None
+            self._module = info[0] if info is not None else None
+        return self._module
+
+    def may_carry(self, func: Any) -> bool:
+        if self.project is None:
+            return True
+        for p in parameters(func):
+            if p.arg.lower() in AUTHORIZATION_PARAMS:
+                return True
+            if p.annotation is not None and any(n in REQUEST_CLASSES for n in leaf_names(p.annotation)):
+                return True
+        if func not in self.facts.tree.body:
+            return True  # (a method, a nested function, one inside a top-level block: not read here)
+        return dependency_may_carry(func, self.module(), self.project, self.settings, self.weak, self.strong)
 
 
 def identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[Any, ...]:
