@@ -1,7 +1,8 @@
 """Family 6's screens read what the visitors read (run 36): BKL601 the return annotation ``_judge`` reads and
 whether the handler returns a value, BKL604 only the type of an ``Annotated`` parameter, BKL605 each handler's
 own statements; run 39: BKL604 only route handlers' parameters, and not those whose marker (a default, the
-``Annotated`` metadata, a project alias) is a dependency's or another non-body marker. The quiet fixtures written for them never reach libcst, their naive twins do.
+``Annotated`` metadata, a project alias) is a dependency's or another non-body marker; BKL603 per route
+handler: an untyped source (such a parameter, or a ``.json()`` / ``.form()`` read) and a write in its own body. The quiet fixtures written for them never reach libcst, their naive twins do.
 
 The screens' soundness is the fixtures' (``test_skip_equivalence.py`` lints every fixture with skipping on
 and off); this checks that the new reads actually keep files away from libcst.
@@ -26,6 +27,8 @@ CASES = [
     ("validation/BKL605/quiet_route_bodies_naive.py", "BKL605", True),
     ("validation/BKL604/quiet_dependency_markers.py", "BKL604", False),
     ("validation/BKL604/quiet_dependency_markers_naive.py", "BKL604", True),
+    ("validation/BKL603/quiet_handler_sources.py", "BKL603", False),
+    ("validation/BKL603/quiet_handler_sources_naive.py", "BKL603", True),
 ]
 
 
