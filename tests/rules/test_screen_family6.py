@@ -1,6 +1,8 @@
 """Family 6's screens read what the visitors read (run 36): BKL601 the return annotation ``_judge`` reads and
 whether the handler returns a value, BKL604 only the type of an ``Annotated`` parameter, BKL605 each handler's
-own statements. The quiet fixtures written for them never reach libcst, their naive twins do.
+own statements; run 39: BKL604 only route handlers' parameters, and not those whose marker (a default, the
+``Annotated`` metadata, a project alias) is a dependency's or another non-body marker; BKL603 per route
+handler: an untyped source (such a parameter, or a ``.json()`` / ``.form()`` read) and a write in its own body. The quiet fixtures written for them never reach libcst, their naive twins do.
 
 The screens' soundness is the fixtures' (``test_skip_equivalence.py`` lints every fixture with skipping on
 and off); this checks that the new reads actually keep files away from libcst.
@@ -23,6 +25,10 @@ CASES = [
     ("validation/BKL601/quiet_return_annotations_naive.py", "BKL601", True),
     ("validation/BKL605/quiet_route_bodies.py", "BKL605", False),
     ("validation/BKL605/quiet_route_bodies_naive.py", "BKL605", True),
+    ("validation/BKL604/quiet_dependency_markers.py", "BKL604", False),
+    ("validation/BKL604/quiet_dependency_markers_naive.py", "BKL604", True),
+    ("validation/BKL603/quiet_handler_sources.py", "BKL603", False),
+    ("validation/BKL603/quiet_handler_sources_naive.py", "BKL603", True),
 ]
 
 
@@ -66,11 +72,85 @@ _TABLE = textwrap.dedent(
     [
         # the table only in ``Annotated``'s metadata: a dependency, never the body's type
         ('@router.get("/crates")\ndef list_crates(kind: Annotated[str, Depends(crate_filter), Crate]) -> None: ...\n', False),
-        ('@router.post("/crates")\ndef add_crate(crate: Annotated[Crate, Depends(crate_filter)]) -> None: ...\n', True),
+        # the table as the type of a dependency (its marker is not the body's: run 39), and in a helper
+        ('@router.post("/crates")\ndef add_crate(crate: Annotated[Crate, Depends(crate_filter)]) -> None: ...\n', False),
+        ('@router.post("/crates")\ndef add_crate(crate: Crate = Depends(crate_filter)) -> None: ...\n', False),
+        ('@router.get("/crates")\ndef list_crates(kind: Annotated[str, Query()]) -> None: ...\n\ndef fill(crate: Crate) -> None: ...\n', False),
+        ('@router.post("/crates")\ndef add_crate(crate: Annotated[Crate, Body(embed=True)]) -> None: ...\n', True),
+        ('@router.post("/crates")\ndef add_crate(crate: Annotated[Crate, "note", Body()]) -> None: ...\n', True),
         ('@router.post("/crates")\ndef add_crate(crate: Crate) -> None: ...\n', True),
+        # a marker the file alone cannot read (a local name): the screen lets the file through
+        ('def marker() -> None: ...\n\n@router.post("/crates")\ndef add_crate(crate: Annotated[Crate, marker()]) -> None: ...\n', True),
     ],
 )
 def test_bkl604_reads_annotated_type(tmp_path, handler: str, parsed: bool) -> None:
     path = tmp_path / "crates.py"
-    result = _lint(path, _TABLE + handler, "BKL604")
+    text = _TABLE.replace("Depends, Query", "Body, Depends, Query") + handler
+    result = _lint(path, text, "BKL604")
     assert result.parsed is parsed
+    project = ProjectIndex.from_sources(str(tmp_path), {str(path): text})
+    unskipped = Engine(Settings(), ["BKL604"], project, skip=False).lint_source(text, str(path))
+    assert result.diagnostics == unskipped.diagnostics
+    assert bool(result.diagnostics) is parsed  # every case the screen lets through is one the rule reports
+
+
+# a project whose dependency aliases live in another module (``CurrentAccount = Annotated[Account, Depends(...)]``)
+_ALIASES = {
+    "svc/__init__.py": "",
+    "svc/tables.py": textwrap.dedent(
+        """\
+        from typing import Optional
+
+        from sqlmodel import Field, SQLModel
+
+
+        class Account(SQLModel, table=True):
+            id: Optional[int] = Field(default=None, primary_key=True)
+            email: str
+        """
+    ),
+    "svc/deps.py": textwrap.dedent(
+        """\
+        from typing import Annotated
+
+        from fastapi import Body, Depends
+
+        from svc.tables import Account
+
+
+        def current_account() -> Account: ...
+
+
+        CurrentAccount = Annotated[Account, Depends(current_account)]
+        AccountBody = Annotated[Account, Body(embed=True)]
+        """
+    ),
+}
+_ROUTES = textwrap.dedent(
+    """\
+    from fastapi import APIRouter
+
+    from svc.deps import {name}
+
+    router = APIRouter()
+
+
+    @router.post("/accounts/me")
+    def touch(account: {name}) -> None: ...
+    """
+)
+
+
+@pytest.mark.parametrize("name, parsed", [("CurrentAccount", False), ("AccountBody", True)])
+def test_bkl604_reads_alias_markers(tmp_path, name: str, parsed: bool) -> None:
+    sources = {}
+    for rel, text in {**_ALIASES, "svc/routes.py": _ROUTES.format(name=name)}.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        sources[str(target)] = text
+    project = ProjectIndex.from_sources(str(tmp_path), sources)
+    path = str(tmp_path / "svc/routes.py")
+    result = Engine(Settings(root=str(tmp_path)), ["BKL604"], project, skip=True).lint_source(sources[path], path)
+    assert result.parsed is parsed
+    assert bool(result.diagnostics) is parsed

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -393,40 +393,46 @@ def _pin_in_dir(directory: str) -> Optional[tuple[int, ...]]:
 
 
 def sqlmodel_version(ctx: "FileContext") -> Optional[tuple[int, ...]]:
+    """The lowest SQLModel version the project of ``ctx``'s file admits (``sqlmodel_version_at``)."""
+    return ctx.cached("datetimes.sqlmodel_version", lambda: sqlmodel_version_at(ctx.settings, ctx.path))
+
+
+def sqlmodel_version_at(settings: Any, path: str) -> Optional[tuple[int, ...]]:
     """The lowest SQLModel version the project admits: the setting, else the nearest lock file or pin
     between the file's directory and the project root; ``None`` when nothing names SQLModel. A file
     outside the run's root (``backend-lint check projA projB`` takes its settings from ``projA``) is
     read against its own project: the search goes up to the first directory with project metadata, so
-    the answer does not depend on the order of the paths on the command line."""
-    setting = ctx.settings.sqlmodel_version
+    the answer does not depend on the order of the paths on the command line. Takes the settings and
+    the file's path only, so that BKL305's ``ast`` screen asks what its visitor asks."""
+    setting = settings.sqlmodel_version
     if setting:
         return parse_version(setting)
-
-    def find() -> Optional[tuple[int, ...]]:
-        root = os.path.abspath(ctx.settings.root or ".")
-        directory = os.path.dirname(os.path.abspath(ctx.path))
-        inside = (directory + os.sep).startswith(root + os.sep) or directory == root
-        for _ in range(12):
-            found = _pin_in_dir(directory)
-            if found is not None:
-                return found
-            if inside and directory == root:
-                break
-            if not inside and _is_project_dir(directory):
-                break
-            if os.path.dirname(directory) == directory:
-                break
-            directory = os.path.dirname(directory)
-        return None
-
-    return ctx.cached("datetimes.sqlmodel_version", find)
+    root = os.path.abspath(settings.root or ".")
+    directory = os.path.dirname(os.path.abspath(path))
+    inside = (directory + os.sep).startswith(root + os.sep) or directory == root
+    for _ in range(12):
+        found = _pin_in_dir(directory)
+        if found is not None:
+            return found
+        if inside and directory == root:
+            break
+        if not inside and _is_project_dir(directory):
+            break
+        if os.path.dirname(directory) == directory:
+            break
+        directory = os.path.dirname(directory)
+    return None
 
 
 def sqlmodel_stores_aware(ctx: "FileContext") -> bool:
     """From SQLModel 0.0.45 a plain ``datetime`` table field is stored aware (``UTCDateTime``).
 
     Implicit fields are naive when any version the project admits is older (or when no pin is found)."""
-    version = sqlmodel_version(ctx)
+    return version_stores_aware(sqlmodel_version(ctx))
+
+
+def version_stores_aware(version: Optional[tuple[int, ...]]) -> bool:
+    """``sqlmodel_stores_aware`` of a version ``sqlmodel_version_at`` read (BKL305's screen asks it too)."""
     return version is not None and version >= SQLMODEL_AWARE_FROM
 
 

@@ -188,3 +188,13 @@ def datetime_annotation_names(facts: TreeFacts, project: Any) -> frozenset[str]:
         "screens.tz.annotation_names",
         lambda: reach(facts, (*tails((DATETIME, *NAIVE_PYDANTIC)), *tz_alias_names(project, "annotation"))),
     )
+
+
+def aware_field_names(facts: TreeFacts, project: Any) -> frozenset[str]:
+    """The names of ``datetime_annotation_names`` that still make a SQLModel table field naive where the
+    project's SQLModel stores ``datetime`` aware (BKL305's ``_sqlmodel``: ``NaiveDatetime`` and project
+    time aliases; a ``datetime`` field is then stored aware)."""
+    return facts.cached(
+        "screens.tz.aware_field_names",
+        lambda: reach(facts, (*tails(NAIVE_PYDANTIC), *tz_alias_names(project, "annotation"))),
+    )

@@ -12,7 +12,14 @@ from ...knowledge.datetime_words import MAPPED, tails
 from ...knowledge.index.extractors.timezone import DATETIME_TYPES
 from ...knowledge.modules import looks_like_migration
 from ...knowledge.tree_facts import FUNCTIONS, TreeFacts
-from ._screens import annotated_in_classes, datetime_annotation_names, tz_alias_names, words_or_time_alias
+from ._screens import (
+    annotated_in_classes,
+    aware_field_names,
+    datetime_annotation_names,
+    import_targets,
+    tz_alias_names,
+    words_or_time_alias,
+)
 from .._shared.add_import import ensure_imports
 from ...knowledge.datetimes import (
     SQLMODEL_BASES,
@@ -22,6 +29,8 @@ from ...knowledge.datetimes import (
     mapped_datetime_state,
     sqlmodel_stores_aware,
     sqlmodel_table_fields,
+    sqlmodel_version_at,
+    version_stores_aware,
 )
 from ._analysis import (
     AnnotationHit,
@@ -46,6 +55,9 @@ _COLUMN_TAILS = frozenset({"Column", _MAPPED_COLUMN})
 _ALTER_TAIL = "alter_column"
 _FIELD_TAIL = "Field"
 _TYPE_WORDS = frozenset(tails(DATETIME_TYPES))  # ``DateTime``, ``TIMESTAMP``
+# SQLModel ``Field(...)`` keywords with which the explicit column or type decides, not the annotation
+# (``_sqlmodel`` returns; the type is checked where it is written); the screen reads the same words
+_EXPLICIT_FIELD_KEYWORDS = ("sa_column", "sa_type")
 
 
 class _ClassInfo:
@@ -132,6 +144,33 @@ def _mapped_without_type(value: Optional[ast.expr], columns: frozenset[str]) -> 
     return not args or (len(args) == 1 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str))
 
 
+def _explicit_sqlmodel_field(value: Optional[ast.expr], targets: Optional[dict[str, Optional[frozenset[str]]]]) -> bool:
+    """``x: T = Field(..., sa_column=...)`` (or ``sa_type=``, or ``**options``) where the file's imports
+    (``import_targets``) bind ``Field`` / ``<m>.Field`` to SQLModel's only: ``_sqlmodel`` returns before it
+    reads the annotation (the explicit type is screened with the column types, ``_naive_column_type``)."""
+    if not isinstance(value, ast.Call) or targets is None:
+        return False
+    if not any(kw.arg is None or kw.arg in _EXPLICIT_FIELD_KEYWORDS for kw in value.keywords):
+        return False
+    func = value.func
+    if isinstance(func, ast.Name):
+        bound = targets.get(func.id)
+        return bound is not None and bound <= SQLMODEL_FIELDS
+    if isinstance(func, ast.Attribute) and func.attr == _FIELD_TAIL and isinstance(func.value, ast.Name):
+        bound = targets.get(func.value.id)
+        return bound is not None and all(f"{b}.{_FIELD_TAIL}" in SQLMODEL_FIELDS for b in bound)
+    return False
+
+
+def _stores_aware(project: Any, settings: Any) -> bool:
+    """``sqlmodel_stores_aware`` for the file being screened: its path is the project probe's
+    (``linted_path``); without one (no index) only the ``sqlmodel-version`` setting can answer."""
+    path = getattr(project, "linted_path", None) if project is not None else None
+    if path is None and not settings.sqlmodel_version:
+        return False
+    return version_stores_aware(sqlmodel_version_at(settings, path or "."))
+
+
 def naive_datetime_column(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """BKL305: the file spells ``DateTime``, ``TIMESTAMP`` or a project time alias (a column type), or a
     class body annotates a field with a ``datetime`` / ``NaiveDatetime`` / project alias inside
@@ -146,6 +185,7 @@ def naive_datetime_column(facts: TreeFacts, project: Any, settings: Any) -> bool
     mapped = reach(facts, tails(MAPPED))
     columns = reach(facts, (_MAPPED_COLUMN,))
     bases: Optional[frozenset[str]] = None
+    aware: Optional[bool] = None
     for cls, ann, spelled in entries:
         if spelled.isdisjoint(wanted):
             continue
@@ -155,6 +195,12 @@ def naive_datetime_column(facts: TreeFacts, project: Any, settings: Any) -> bool
             # else the rule's ``_mapped`` stays quiet, unless ``Mapped`` is not SQLAlchemy's: the table path
         if not isinstance(ann.target, ast.Name):
             continue
+        if _explicit_sqlmodel_field(ann.value, import_targets(facts)):
+            continue
+        if aware is None:
+            aware = _stores_aware(project, settings)
+        if aware and spelled.isdisjoint(aware_field_names(facts, project)):
+            continue  # the visitor's ``_sqlmodel``: this SQLModel stores a ``datetime`` field aware
         if any(kw.arg == "table" and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in cls.keywords):
             return True
         if project is not None:
@@ -383,7 +429,7 @@ class NaiveDatetimeColumn(ScopedRule):
             qualified, tail = callee_tail(self, value.func)
             if qualified in SQLMODEL_FIELDS or (tail == "Field" and qualified is None):
                 field_call = value
-                if keyword_arg(value, "sa_column") is not None or keyword_arg(value, "sa_type") is not None:
+                if any(keyword_arg(value, k) is not None for k in _EXPLICIT_FIELD_KEYWORDS):
                     return  # the explicit column / type decides (checked where it is written)
                 if any(a.star == "**" for a in value.args):
                     return

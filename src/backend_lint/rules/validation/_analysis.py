@@ -11,6 +11,7 @@ from ...ground.lazy import lazy_import
 
 from ...knowledge.auth import ParamInfo, param_infos
 from ...knowledge.facts import orm_facts
+from ...knowledge.index.extractors.orm import PARAM_MARKERS
 from ...knowledge.cst import child_list, walk
 from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, makes_router, route_info
 from ...knowledge.imports import dotted_name, last_segment
@@ -21,6 +22,7 @@ from ...knowledge.validation import leaking_fields, strictness_missing, unbounde
 from ..api import Rule
 from ...knowledge.tree_facts import walk as ast_walk
 from .._shared.screens import leaf_names
+from ..timezone._screens import import_targets
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -98,7 +100,7 @@ def untyped_source(facts: TreeFacts) -> bool:
 
     def build() -> bool:
         names = facts.names
-        if "Request" in names and not names.isdisjoint(_READS):
+        if "Request" in names and not names.isdisjoint(REQUEST_READS):
             return True
         for arg in facts.nodes(ast.arg):
             if arg.annotation is None:
@@ -214,6 +216,86 @@ def route_functions(facts: TreeFacts) -> Optional[list[Any]]:
         return out
 
     return facts.cached("validation.route_functions", build)
+
+
+def _resolved_last(facts: TreeFacts, node: ast.expr) -> Optional[str]:
+    """The last segment of what ``ast_resolver`` resolves a callee or name to, read off the file's imports
+    (``import_targets``): ``x.M`` -> ``M`` (a dotted name); a name the imports bind -> the last segment of its
+    targets (when they agree); a name no binding names -> itself. ``None`` when the file alone cannot tell."""
+    if isinstance(node, ast.Attribute):
+        root: ast.expr = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return node.attr if isinstance(root, ast.Name) else None
+    if not isinstance(node, ast.Name):
+        return None
+    targets = import_targets(facts)
+    if targets is None:
+        return None
+    if node.id not in targets:
+        return node.id
+    bound = targets[node.id]
+    lasts = {b.rsplit(".", 1)[-1] for b in bound} if bound is not None else set()
+    return lasts.pop() if len(lasts) == 1 else None
+
+
+def screened_marker(facts: TreeFacts, project: Any, ann: ast.expr, default: Optional[ast.expr]) -> Optional[str]:
+    """The marker ``param_infos`` gives a parameter (``ParamInfo.marker``), when the file and the index tell it:
+    a marker call as the default, else the first marker call in ``Annotated[T, ...]``'s metadata, else, for
+    an annotation naming a module-level alias of another module (``CurrentUser = Annotated[User,
+    Depends(...)]``), the alias' marker (``orm_facts(...)["aliases"]``). ``None``: no marker, or unknown."""
+    if isinstance(default, ast.Call):
+        last = _resolved_last(facts, default.func)
+        if last is None:
+            return None
+        if last in PARAM_MARKERS:
+            return last
+    if isinstance(ann, ast.Subscript):
+        inner = ann.slice
+        if type_part(facts, ann) is ann or not isinstance(inner, ast.Tuple):
+            return None  # not ``Annotated[...]`` as the screen reads it, or no metadata
+        for meta in inner.elts[1:]:
+            if isinstance(meta, ast.Call):
+                last = _resolved_last(facts, meta.func)
+                if last is None:
+                    return None
+                if last in PARAM_MARKERS:
+                    return last
+        return None
+    if not isinstance(ann, ast.Name):
+        return None
+    targets = import_targets(facts)
+    bound = targets.get(ann.id) if targets is not None else None
+    if bound is None or len(bound) != 1:
+        return None
+    found = project.resolve_symbol(next(iter(bound)))
+    if found is None or found[2] != "assignments":
+        return None
+    alias = orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1])
+    return last_segment(alias.get("marker")) if alias else None
+
+
+def type_part(facts: TreeFacts, ann: ast.expr) -> ast.expr:
+    """What of a parameter annotation can name its type (``main_type``): of ``Annotated[T, Depends(...)]`` only
+    ``T`` (the metadata names dependencies and markers, never the type), when ``Annotated`` is spelled so and
+    the file binds no other name as ``Annotated``; else the whole annotation."""
+    if isinstance(ann, ast.Subscript):
+        head = ann.value
+        spelled = head.id if isinstance(head, ast.Name) else head.attr if isinstance(head, ast.Attribute) else None
+        if spelled == "Annotated" and not _rebinds_annotated(facts):
+            inner = ann.slice
+            return inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
+    return ann
+
+
+def _rebinds_annotated(facts: TreeFacts) -> bool:
+    def build() -> bool:
+        for n in facts.nodes(ast.Import, ast.ImportFrom):
+            if any(a.asname == "Annotated" and (isinstance(n, ast.Import) or a.name != "Annotated") for a in n.names):
+                return True
+        return any(n.id == "Annotated" and not isinstance(n.ctx, ast.Load) for n in facts.nodes(ast.Name))
+
+    return facts.cached("validation.rebinds_annotated", build)
 
 
 def may_name_table(facts: TreeFacts, words: frozenset[str], expr: ast.expr) -> bool:
@@ -493,7 +575,7 @@ def own_statements(func: cst.FunctionDef) -> Iterator[cst.CSTNode]:
 
 _UNTYPED = frozenset({"dict", "Dict", "Any", "Mapping", "MutableMapping", "JSON", "Json", "object"})
 _LISTS = frozenset({"list", "List", "Sequence"})
-_READS = ("json", "form")  # what ``request_reads`` reads a ``Request`` with
+REQUEST_READS = ("json", "form")  # what ``request_reads`` reads a ``Request`` with
 
 
 def untyped_annotation(ann: cst.BaseExpression) -> bool:
@@ -509,6 +591,23 @@ def untyped_annotation(ann: cst.BaseExpression) -> bool:
             return untyped_annotation(items[0])
         if head == "Annotated" and items:
             return untyped_annotation(items[0])
+    return False
+
+
+def untyped_annotation_tree(ann: ast.expr) -> bool:
+    """``untyped_annotation`` on CPython's tree (BKL603's screen): the same names, heads and items."""
+    if isinstance(ann, (ast.Name, ast.Attribute)):
+        return (ann.id if isinstance(ann, ast.Name) else ann.attr) in _UNTYPED
+    if isinstance(ann, ast.Subscript):
+        spelled = spelled_name(ann.value)
+        head = spelled[1] if spelled is not None else ""
+        items = ann.slice.elts if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        if head in _UNTYPED:
+            return True
+        if head in _LISTS and len(items) == 1:
+            return untyped_annotation_tree(items[0])
+        if head == "Annotated" and items:
+            return untyped_annotation_tree(items[0])
     return False
 
 
@@ -535,7 +634,7 @@ def _read_call(value: cst.BaseExpression, requests: set[str]) -> Optional[str]:
     if (
         isinstance(value, cst.Call)
         and isinstance(value.func, cst.Attribute)
-        and value.func.attr.value in _READS
+        and value.func.attr.value in REQUEST_READS
         and isinstance(value.func.value, cst.Name)
         and value.func.value.value in requests
     ):

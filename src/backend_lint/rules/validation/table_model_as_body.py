@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
@@ -11,49 +11,34 @@ from ...knowledge.models import is_pydantic_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
-from ._analysis import RouteRule, has_route, table_words
+from ._analysis import NOT_BODY, RouteRule, has_route, route_functions, screened_marker, table_words, type_part
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
 
 
 def table_model_as_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
-    """BKL604: a route handler, and a parameter annotation that names a table model (``table_words``: the
-    model may come from any module, through an alias or a re-export)."""
+    """BKL604: a route handler (``route_functions``), and a parameter annotation that names a table model
+    (``table_words``: the model may come from any module, through an alias or a re-export), unless the
+    parameter's marker is one ``body_params`` leaves out (``NOT_BODY``, read as ``param_infos`` reads it:
+    ``screened_marker``)."""
     if project is None or not has_route(facts):
         return False
     # a body parameter's type comes from its annotation alone (``param_infos``: the class it names, or the
     # type of the ``Annotated`` alias it names): one of them must name a table model
     words = table_words(project)
-    return any(
-        not words.isdisjoint(leaf_names(type_part(facts, a.annotation)))
-        for f in facts.functions
-        for a in f.args.posonlyargs + f.args.args + f.args.kwonlyargs
-        if a.annotation is not None
-    )
-
-
-def type_part(facts: TreeFacts, ann: ast.expr) -> ast.expr:
-    """What of a parameter annotation can name its type (``main_type``): of ``Annotated[T, Depends(...)]`` only
-    ``T`` (the metadata names dependencies and markers, never the type), when ``Annotated`` is spelled so and
-    the file binds no other name as ``Annotated``; else the whole annotation."""
-    if isinstance(ann, ast.Subscript):
-        head = ann.value
-        spelled = head.id if isinstance(head, ast.Name) else head.attr if isinstance(head, ast.Attribute) else None
-        if spelled == "Annotated" and not _rebinds_annotated(facts):
-            inner = ann.slice
-            return inner.elts[0] if isinstance(inner, ast.Tuple) and inner.elts else inner
-    return ann
-
-
-def _rebinds_annotated(facts: TreeFacts) -> bool:
-    def build() -> bool:
-        for n in facts.nodes(ast.Import, ast.ImportFrom):
-            if any(a.asname == "Annotated" and (isinstance(n, ast.Import) or a.name != "Annotated") for a in n.names):
-                return True
-        return any(n.id == "Annotated" and not isinstance(n.ctx, ast.Load) for n in facts.nodes(ast.Name))
-
-    return facts.cached("validation.rebinds_annotated", build)
+    functions = route_functions(facts)
+    for f in facts.functions if functions is None else functions:
+        a = f.args
+        positional = a.posonlyargs + a.args
+        defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+        for arg, default in zip(positional + a.kwonlyargs, defaults + list(a.kw_defaults)):
+            if arg.annotation is None or words.isdisjoint(leaf_names(type_part(facts, arg.annotation))):
+                continue
+            if screened_marker(facts, project, arg.annotation, default) in NOT_BODY:
+                continue
+            return True
+    return False
 
 
 SPEC = RuleSpec(

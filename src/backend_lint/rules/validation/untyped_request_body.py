@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Any, Iterator, Optional
 
 from ...ground.lazy import lazy_import
@@ -9,7 +10,20 @@ from ...knowledge.cst import iter_children
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
-from ._analysis import RouteRule, has_route, own_statements, request_reads, untyped_annotation, untyped_source
+from ._analysis import (
+    NOT_BODY,
+    REQUEST_READS,
+    RouteRule,
+    has_route,
+    own_nodes,
+    own_statements,
+    request_reads,
+    route_functions,
+    screened_marker,
+    untyped_annotation,
+    untyped_annotation_tree,
+    untyped_source,
+)
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -40,7 +54,45 @@ def untyped_request_body(facts: TreeFacts, project: Any, settings: Any) -> bool:
     names = facts.names
     if names.isdisjoint(_WRITE_WORDS) and not any(n.startswith(WRITER_PREFIXES) for n in names):
         return False
-    return untyped_source(facts)
+    if not untyped_source(facts):
+        return False
+    routes = route_functions(facts)
+    return any(_handler_may_report(facts, project, f) for f in (facts.functions if routes is None else routes))
+
+
+def _handler_may_report(facts: TreeFacts, project: Any, func: Any) -> bool:
+    """What ``on_route`` needs of one handler, read on ``ast``: an untyped source (a parameter whose annotation
+    ``untyped_annotation`` calls untyped and whose marker does not leave it out of the body, or a
+    ``<parameter>.json()`` / ``.form()`` call in its own body: ``request_reads``) and, in its own body, a call
+    ``_written`` may count as a write (the last name of its callee a write word or a writer's prefix)."""
+    a = func.args
+    params = a.posonlyargs + a.args + a.kwonlyargs
+    defaults = [None] * (len(a.posonlyargs) + len(a.args) - len(a.defaults)) + list(a.defaults) + list(a.kw_defaults)
+    source = any(
+        p.annotation is not None
+        and untyped_annotation_tree(p.annotation)
+        and (project is None or screened_marker(facts, project, p.annotation, d) not in NOT_BODY)
+        for p, d in zip(params, defaults)
+    )
+    names = {p.arg for p in params}
+    writes = False
+    for n in own_nodes(func):
+        if type(n) is not ast.Call:
+            continue
+        func_node = n.func
+        if isinstance(func_node, ast.Attribute):
+            last = func_node.attr
+            if last in REQUEST_READS and isinstance(func_node.value, ast.Name) and func_node.value.id in names:
+                source = True
+        elif isinstance(func_node, ast.Name):
+            last = func_node.id
+        else:
+            continue
+        if last in _WRITE_WORDS or last.startswith(WRITER_PREFIXES):
+            writes = True
+        if source and writes:
+            return True
+    return False
 
 
 SPEC = RuleSpec(

@@ -84,6 +84,7 @@ _WRAPPERS = frozenset(
     }
 )
 _MARKERS = frozenset({"Depends", "Security", "Body", "Form", "Query", "Path", "Header", "Cookie", "File"})
+PARAM_MARKERS = _MARKERS  # the parameter markers ``call_marker`` reads (BKL604's screen reads the same)
 
 
 def _last(q: Optional[str]) -> str:
