@@ -4880,12 +4880,15 @@ def keys_scoped_beside(
     one of ``principals`` (the caller's or the checked tenant's value handed beside them), in the function or
     in a project function it hands both on to (``service.list(org_id, workspace_id)`` ->
     ``repo.query(org_id, workspace_id)`` -> ``select(Doc).where(Doc.organization_id == org_id)`` ...
-    ``.where(Doc.workspace_id == workspace_id)``): a key inside a lookup scoped to the principal."""
+    ``.where(Doc.workspace_id == workspace_id)``): a key inside a lookup scoped to the principal. Also those
+    the function hands, with one of ``principals``, to a call named for a check (``keys_checked_beside``)."""
     out: set[str] = set()
     for fetch in summary.get("fetches", ()):
         keys = set(fetch.get("keys", ()))
         if principals & keys:
             out |= values & keys
+    if _depth == 0:
+        out |= keys_checked_beside(project, cls, summary, values, principals)
     if _depth >= depth:
         return out
     for c in summary.get("calls", ()):
@@ -4915,6 +4918,50 @@ def keys_scoped_beside(
             continue
         found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, depth, _depth + 1)
         out |= {inner_values[k] for k in found}
+    return out
+
+
+def keys_checked_beside(
+    project: "ProjectIndex", cls: Optional[str], summary: dict, values: frozenset[str], principals: frozenset[str],
+    _depth: int = 0,
+) -> set[str]:
+    """The parameters among ``values`` of a summarised project function that it hands, with one of
+    ``principals``, to a call named for a check (``self._assert_workspace_access(workspace_id, current_user)``),
+    there or in a project function it hands both on to (``get_usage(...)`` -> ``get_impact(...)``, two calls
+    deep at most): checked against the caller, as the route's own ``check_*(value, user)`` call would be."""
+    out: set[str] = set()
+    for c in summary.get("calls", ()):
+        handed_values: dict[object, str] = {}
+        handed_principals: list[object] = []
+        for where, param in c.get("args", ()):
+            if param in values:
+                handed_values[where] = param
+            elif param in principals:
+                handed_principals.append(where)
+        if not handed_values or not handed_principals:
+            continue
+        target = c.get("target", "")
+        if named_like_check(last_segment(target)):
+            out |= set(handed_values.values())
+            continue
+        if _depth >= 2:
+            continue
+        sub = _summary_of_call(project, cls, target)
+        if sub is None or sub[3] is summary:
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return sub_params[where + offset] if where + offset < len(sub_params) else None
+            return where if isinstance(where, str) else None
+
+        inner_values = {named(w): p for w, p in handed_values.items() if named(w) is not None}
+        inner_principals = frozenset(n for n in (named(w) for w in handed_principals) if n is not None)
+        if inner_values and inner_principals:
+            found = keys_checked_beside(project, sub[1], sub[3], frozenset(inner_values), inner_principals, _depth + 1)
+            out |= {inner_values[k] for k in found if k in inner_values}
     return out
 
 
