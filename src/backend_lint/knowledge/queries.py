@@ -871,6 +871,7 @@ class _Analyzer:
         if self._exits(stmt.body):
             self._key_in_checked(stmt.test, state)
             self._tie_pending(stmt.test, state)
+            self._tied_to_decided_key(stmt.test, state)
             self._narrow(stmt.test, else_state, positive=False)
             self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
@@ -1480,6 +1481,58 @@ class _Analyzer:
                 break
             else:
                 self._points_to(left, right, state) or self._points_to(right, left, state)
+
+    def _tied_to_decided_key(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if course.org_id != org_id: raise HTTPException(400)`` in a route that hands ``org_id``, with the
+        caller, to a project function that decides on it (``create_community(request, org_id, ..., current_user,
+        db)``; flow ``decided_on``): the row must belong to the tenant the caller is then authorised for, as a
+        row tied to a checked parent (``_tied_to_checked_parent``). No claim on its lookup either way."""
+        if self.identity.route is None or self.project is None:
+            return
+        for node in _walk_expr(test):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            if not isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
+                continue
+            left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+            for row_side, key in ((left, right), (right, left)):
+                if not (isinstance(row_side, cst.Attribute) and isinstance(row_side.value, cst.Name) and isinstance(key, cst.Name)):
+                    continue
+                c = state.get(row_side.value.value)
+                k = state.get(key.value)
+                if c is None or not (c.rows and c.model and c.sites) or c.derived or (k is not None and (k.derived or k.rows)):
+                    continue
+                if key.value not in self.client_params() or row_side.attr.value not in identity_columns(self.project, self.settings, c.model):
+                    continue
+                if not self._decided_with_caller(key.value, state):
+                    continue
+                for site in c.sites:
+                    site.owner_gated = True
+                state[row_side.value.value] = replace(c, derived=True)
+                break
+
+    def _decided_with_caller(self, name: str, state: dict[str, Val]) -> bool:
+        """The function hands ``name``, beside a value derived from the principal, to a project function whose
+        decision reads the parameter it lands in (flow ``decided_on``)."""
+        for call in cst_walk(self.func.body):
+            if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+                continue
+            spots = [i for i, a in enumerate(call.args) if isinstance(a.value, cst.Name) and a.value.value == name and not a.star]
+            if not spots or not any(self.is_derived(a.value, state) for a in call.args if not a.star):
+                continue
+            q = self.ctx.qualified_name(call.func)
+            found = self.project.resolve_symbol(q) if q else None
+            if found is None or found[2] != "functions":
+                continue
+            flow = flow_facts(self.project, found[0])
+            params = (flow.get("functions", {}).get(found[1]) or {}).get("params", [])
+            decided = set(flow.get("decided_on", {}).get(found[1], ()))
+            for i in spots:
+                a = call.args[i]
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param is not None and param in decided:
+                    return True
+        return False
 
     def _points_to(self, ref: cst.BaseExpression, target: cst.BaseExpression, state: dict[str, Val]) -> bool:
         """``if timeline.index_id != index.id: abort(404)`` where ``timeline`` is checked for the caller: the row
