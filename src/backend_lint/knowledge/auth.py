@@ -1366,7 +1366,11 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     project = ctx.project
     if route is None or project is None or not route.path:
         return frozenset()
-    path_params = set(re.findall(r"{(\w+)(?::\w+)?}", route.path))
+    from .client_identity import route_path_params  # (client_identity reads this module)
+
+    # with the router's prefix (``APIRouter(prefix="/bi-dashboard/{organization_id}")``): FastAPI fills a
+    # dependency's ``organization_id`` from the prefix's segment as from the route's own
+    path_params = set(re.findall(r"{(\w+)(?::\w+)?}", route.path)) | set(route_path_params(ctx, route))
     if not path_params:
         return frozenset()
     targets: list[cst.BaseExpression] = []
@@ -1419,10 +1423,31 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
                 # a dependency function decides on the caller only when it is given one (an auth dependency
                 # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard
                 fn = orm_facts(facts or {}).get("functions", {}).get(name) or {}
-                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" for fp in fn.get("params", ())):
+                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in fn.get("params", ())):
                     continue
             guarded |= read
     return frozenset(guarded)
+
+
+def _caller_reading_dependency(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:
+    """A dependency parameter whose project function reads the caller itself by calling an auth dependency
+    (``has_organization_access(request, organization_id)`` opening with ``user = get_current_user(request)``,
+    then refusing an organisation outside the user's): not an auth dependency by its signature (it takes the
+    client's key), but what it decides, it decides on the caller."""
+    marker = p.get("marker")
+    dep = p.get("dependency")
+    if not (marker and last_segment(marker) in DEPENDENCY_MARKERS and dep):
+        return False
+    found = project.resolve_symbol(dep)
+    if found is None or found[2] != "functions":
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    if not fn.get("raises"):
+        return False
+    for called in fn.get("calls_out", ()):
+        if called != dep and classify_dependency(project, settings, called).kind == "auth":
+            return True
+    return False
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
-from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, permission_gated_route
+from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, permission_gated_route, route_path_guards
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
@@ -490,7 +490,7 @@ class _ClientAnalysis:
                         found = copies[side.value]
                     if found:
                         keys |= found
-                    elif self.is_derived(side):
+                    elif self.is_derived(side) or self._guarded_key(side):
                         derived = True
                 if keys and derived:
                     self.verified |= keys
@@ -513,6 +513,15 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _guarded_key(self, expr: cst.BaseExpression) -> bool:
+        """A path parameter of the route that one of its dependencies authorises for the caller
+        (``auth.route_path_guards``: ``_org=Depends(get_organization)`` checking the prefix's ``organization_id``):
+        a body value compared with it (``if body.organization_id != organization_id: raise``) is the checked one."""
+        if not isinstance(expr, cst.Name) or self.identity.route is None:
+            return False
+        guarded = self.ctx.cached(("client.route_path_guards", id(self.func)), lambda: route_path_guards(self.ctx, self.func))
+        return expr.value in guarded
 
     def _subject_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``add_member(group_id=group_id, user_id=body.user_id, current_user_id=current_user_id)``: the call

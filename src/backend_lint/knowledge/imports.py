@@ -130,6 +130,21 @@ class ImportTable:
             self.bindings[local] = f"{base}.{name}" if base else name
             self.local_names.discard(local)
 
+    def add_function_imports(self, func: cst.FunctionDef) -> None:
+        """Bind the imports a function's own body makes (``from app.models import Workspace`` written inside
+        it, to dodge an import cycle), as the traversal would once it reaches them, before the function is
+        read: the first function of a module to import a model locally uses it as the later ones do. Nested
+        functions and classes keep theirs."""
+        pending: list[cst.CSTNode] = [func.body]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, (cst.Import, cst.ImportFrom)):
+                self.add_import(node)
+            elif isinstance(node, cst.SimpleStatementLine):
+                pending.extend(node.body)
+            elif isinstance(node, (cst.IndentedBlock, cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.Finally, cst.With, cst.For, cst.While)):
+                pending.extend(c for c in node.children if isinstance(c, (cst.BaseSuite, cst.BaseStatement, cst.BaseSmallStatement, cst.If, cst.Else, cst.ExceptHandler, cst.Finally)))
+
     # -- queries -------------------------------------------------------------------------------------
     def resolve_name(self, name: str) -> Optional[str]:
         bound = self.bindings.get(name)

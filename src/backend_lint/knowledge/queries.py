@@ -871,6 +871,7 @@ class _Analyzer:
         if self._exits(stmt.body):
             self._key_in_checked(stmt.test, state)
             self._tie_pending(stmt.test, state)
+            self._tied_to_decided_key(stmt.test, state)
             self._narrow(stmt.test, else_state, positive=False)
             self._verified_by_helper(stmt.test, else_state)
             self.merge_into(state, [else_state])
@@ -1480,6 +1481,58 @@ class _Analyzer:
                 break
             else:
                 self._points_to(left, right, state) or self._points_to(right, left, state)
+
+    def _tied_to_decided_key(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if course.org_id != org_id: raise HTTPException(400)`` in a route that hands ``org_id``, with the
+        caller, to a project function that decides on it (``create_community(request, org_id, ..., current_user,
+        db)``; flow ``decided_on``): the row must belong to the tenant the caller is then authorised for, as a
+        row tied to a checked parent (``_tied_to_checked_parent``). No claim on its lookup either way."""
+        if self.identity.route is None or self.project is None:
+            return
+        for node in _walk_expr(test):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            if not isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
+                continue
+            left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+            for row_side, key in ((left, right), (right, left)):
+                if not (isinstance(row_side, cst.Attribute) and isinstance(row_side.value, cst.Name) and isinstance(key, cst.Name)):
+                    continue
+                c = state.get(row_side.value.value)
+                k = state.get(key.value)
+                if c is None or not (c.rows and c.model and c.sites) or c.derived or (k is not None and (k.derived or k.rows)):
+                    continue
+                if key.value not in self.client_params() or row_side.attr.value not in identity_columns(self.project, self.settings, c.model):
+                    continue
+                if not self._decided_with_caller(key.value, state):
+                    continue
+                for site in c.sites:
+                    site.owner_gated = True
+                state[row_side.value.value] = replace(c, derived=True)
+                break
+
+    def _decided_with_caller(self, name: str, state: dict[str, Val]) -> bool:
+        """The function hands ``name``, beside a value derived from the principal, to a project function whose
+        decision reads the parameter it lands in (flow ``decided_on``)."""
+        for call in cst_walk(self.func.body):
+            if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+                continue
+            spots = [i for i, a in enumerate(call.args) if isinstance(a.value, cst.Name) and a.value.value == name and not a.star]
+            if not spots or not any(self.is_derived(a.value, state) for a in call.args if not a.star):
+                continue
+            q = self.ctx.qualified_name(call.func)
+            found = self.project.resolve_symbol(q) if q else None
+            if found is None or found[2] != "functions":
+                continue
+            flow = flow_facts(self.project, found[0])
+            params = (flow.get("functions", {}).get(found[1]) or {}).get("params", [])
+            decided = set(flow.get("decided_on", {}).get(found[1], ()))
+            for i in spots:
+                a = call.args[i]
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param is not None and param in decided:
+                    return True
+        return False
 
     def _points_to(self, ref: cst.BaseExpression, target: cst.BaseExpression, state: dict[str, Val]) -> bool:
         """``if timeline.index_id != index.id: abort(404)`` where ``timeline`` is checked for the caller: the row
@@ -4924,12 +4977,15 @@ def keys_scoped_beside(
     one of ``principals`` (the caller's or the checked tenant's value handed beside them), in the function or
     in a project function it hands both on to (``service.list(org_id, workspace_id)`` ->
     ``repo.query(org_id, workspace_id)`` -> ``select(Doc).where(Doc.organization_id == org_id)`` ...
-    ``.where(Doc.workspace_id == workspace_id)``): a key inside a lookup scoped to the principal."""
+    ``.where(Doc.workspace_id == workspace_id)``): a key inside a lookup scoped to the principal. Also those
+    the function hands, with one of ``principals``, to a call named for a check (``keys_checked_beside``)."""
     out: set[str] = set()
     for fetch in summary.get("fetches", ()):
         keys = set(fetch.get("keys", ()))
         if principals & keys:
             out |= values & keys
+    if _depth == 0:
+        out |= keys_checked_beside(project, cls, summary, values, principals)
     if _depth >= depth:
         return out
     for c in summary.get("calls", ()):
@@ -4959,6 +5015,50 @@ def keys_scoped_beside(
             continue
         found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, depth, _depth + 1)
         out |= {inner_values[k] for k in found}
+    return out
+
+
+def keys_checked_beside(
+    project: "ProjectIndex", cls: Optional[str], summary: dict, values: frozenset[str], principals: frozenset[str],
+    _depth: int = 0,
+) -> set[str]:
+    """The parameters among ``values`` of a summarised project function that it hands, with one of
+    ``principals``, to a call named for a check (``self._assert_workspace_access(workspace_id, current_user)``),
+    there or in a project function it hands both on to (``get_usage(...)`` -> ``get_impact(...)``, two calls
+    deep at most): checked against the caller, as the route's own ``check_*(value, user)`` call would be."""
+    out: set[str] = set()
+    for c in summary.get("calls", ()):
+        handed_values: dict[object, str] = {}
+        handed_principals: list[object] = []
+        for where, param in c.get("args", ()):
+            if param in values:
+                handed_values[where] = param
+            elif param in principals:
+                handed_principals.append(where)
+        if not handed_values or not handed_principals:
+            continue
+        target = c.get("target", "")
+        if named_like_check(last_segment(target)):
+            out |= set(handed_values.values())
+            continue
+        if _depth >= 2:
+            continue
+        sub = _summary_of_call(project, cls, target)
+        if sub is None or sub[3] is summary:
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return sub_params[where + offset] if where + offset < len(sub_params) else None
+            return where if isinstance(where, str) else None
+
+        inner_values = {named(w): p for w, p in handed_values.items() if named(w) is not None}
+        inner_principals = frozenset(n for n in (named(w) for w in handed_principals) if n is not None)
+        if inner_values and inner_principals:
+            found = keys_checked_beside(project, sub[1], sub[3], frozenset(inner_values), inner_principals, _depth + 1)
+            out |= {inner_values[k] for k in found if k in inner_values}
     return out
 
 

@@ -25,6 +25,7 @@ class IdentityStack:
         stack = self.__dict__.setdefault("_identity_stack", [])
         parent = stack[-1] if stack else None
         enclosing = parent[1] if parent else None
+        self.ctx.imports.add_function_imports(node)  # type: ignore[attr-defined]
         ident = function_identity(self.ctx, node, enclosing)  # type: ignore[attr-defined]
         classes = self.__dict__.get("_class_stack")
         if parent is None and stack and classes and _takes_self(node):
