@@ -1683,6 +1683,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.authenticated = True
         if admin:
             ident.admin = True
+    # a FastAPI dependency (it takes ``Depends(...)`` itself): FastAPI fills its plain parameters from the path or
+    # the query string, as a handler's (``get_organization_by_id(organization_id: str, user=Depends(current_user))``
+    # loads the organisation the client names), unless the project's callers hand it the principal's id
+    dependency_fn = route is None and enclosing is None and any(p.marker in DEPENDENCY_MARKERS for p in params)
     for p in params:
         if p.name in ("self", "cls"):
             continue
@@ -1692,6 +1696,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             continue
         if p.marker is not None and p.marker in CLIENT_MARKERS | NOT_CLIENT_MARKERS:
             continue  # a dependency function's request parameter: client data, not identity
+        if dependency_fn and p.marker is None and p.name not in fed:
+            continue
         type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
         if type_q and type_q in principal_types:
             if route is None and enclosing is None and _principal_recorded_only(ctx, func, p.name):
