@@ -1689,6 +1689,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     dependency_fn = route is None and enclosing is None and any(p.marker in DEPENDENCY_MARKERS for p in params)
     # a key the routes hand on as the client sent it, and no caller hands the principal's id: the client's key
     client = principal_fed_here(ctx, func, client_fed_parameters) if enclosing is None else frozenset()
+    client_keys: dict[str, str] = {}  # (kept when nothing else says who asks: see the end)
     for p in params:
         if p.name in ("self", "cls"):
             continue
@@ -1699,6 +1700,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if p.marker is not None and p.marker in CLIENT_MARKERS | NOT_CLIENT_MARKERS:
             continue  # a dependency function's request parameter: client data, not identity
         if (dependency_fn and p.marker is None and p.name not in fed) or p.name in client:
+            if p.name in identity_fields or p.name in caller_values(project, settings):
+                client_keys[p.name] = p.name
             continue
         type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
         if type_q and type_q in principal_types:
@@ -1731,6 +1734,14 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.principals.setdefault(name, None)
         else:
             ident.identity_params.setdefault(name, identity_field)
+    if client_keys and not ident.principals and not ident.identity_params:
+        # the client's keys are all the function is given: read by their names, as before (``role_in_member_tenant(
+        # db, user_id, role_id)`` compares a row with the target user's: its claim is made there)
+        for name in client_keys:
+            p = next(p for p in params if p.name == name)
+            type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
+            if (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")) and not _written_only(ctx, func, name):
+                ident.identity_params[name] = name
     return ident
 
 
