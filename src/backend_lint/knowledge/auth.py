@@ -1699,9 +1699,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             continue
         if p.marker is not None and p.marker in CLIENT_MARKERS | NOT_CLIENT_MARKERS:
             continue  # a dependency function's request parameter: client data, not identity
-        if (dependency_fn and p.marker is None and p.name not in fed) or p.name in client:
-            if p.name in identity_fields or p.name in caller_values(project, settings):
-                client_keys[p.name] = p.name
+        if p.name in identity_fields and ((dependency_fn and p.marker is None and p.name not in fed) or p.name in client):
+            # (an identity field's name only: a key the project scopes rows by, ``project_id`` in ``caller_values``,
+            # keeps its reading)
+            client_keys[p.name] = p.name
             continue
         type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
         if type_q and type_q in principal_types:
