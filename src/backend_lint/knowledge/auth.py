@@ -1708,6 +1708,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.authenticated = True
         if admin:
             ident.admin = True
+    # a FastAPI dependency (it takes ``Depends(...)`` itself): FastAPI fills its plain parameters from the path or
+    # the query string, as a handler's (``get_organization_by_id(organization_id: str, user=Depends(current_user))``
+    # loads the organisation the client names), unless the project's callers hand it the principal's id
+    dependency_fn = route is None and enclosing is None and any(p.marker in DEPENDENCY_MARKERS for p in params)
+    # a key the routes hand on as the client sent it, and no caller hands the principal's id: the client's key
+    client = principal_fed_here(ctx, func, client_fed_parameters) if enclosing is None else frozenset()
+    client_keys: dict[str, str] = {}  # (kept when nothing else says who asks: see the end)
     for p in params:
         if p.name in ("self", "cls"):
             continue
@@ -1717,6 +1724,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             continue
         if p.marker is not None and p.marker in CLIENT_MARKERS | NOT_CLIENT_MARKERS:
             continue  # a dependency function's request parameter: client data, not identity
+        if p.name in identity_fields and ((dependency_fn and p.marker is None and p.name not in fed) or p.name in client):
+            # (an identity field's name only: a key the project scopes rows by, ``project_id`` in ``caller_values``,
+            # keeps its reading)
+            client_keys[p.name] = p.name
+            continue
         type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
         if type_q and type_q in principal_types:
             if route is None and enclosing is None and _principal_recorded_only(ctx, func, p.name):
@@ -1748,6 +1760,14 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.principals.setdefault(name, None)
         else:
             ident.identity_params.setdefault(name, identity_field)
+    if client_keys and not ident.principals and not ident.identity_params:
+        # the client's keys are all the function is given: read by their names, as before (``role_in_member_tenant(
+        # db, user_id, role_id)`` compares a row with the target user's: its claim is made there)
+        for name in client_keys:
+            p = next(p for p in params if p.name == name)
+            type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
+            if (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")) and not _written_only(ctx, func, name):
+                ident.identity_params[name] = name
     return ident
 
 
@@ -1760,6 +1780,43 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
         return {}
 
     def build() -> dict[str, list[str]]:
+        principal, client = _fed_parameters(project, settings)
+        out: dict[str, list[str]] = {}
+        for key, names in principal.items():
+            kept = sorted(names - client.get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    # stored next to the index: a run that lints one file reads it instead of every module's facts
+    return project.stored_memo(f"auth.principal_fed:{_settings_key(settings)!r}", build, load=dict)
+
+
+def client_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
+    """``{function: parameters}``: parameters of project functions that a route hands its own client data (a path,
+    query or body value passed as it is) and no caller hands the principal's id: in the callee such a parameter
+    is the key the client names, whatever its name (``get_workspace(db, workspace_id, user_id)`` called with the
+    route's path ``workspace_id``), not an identity value the caller vouches for."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        principal, client = _fed_parameters(project, settings)
+        out: dict[str, list[str]] = {}
+        for key, names in client.items():
+            kept = sorted(names - principal.get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    return project.stored_memo(f"auth.client_fed:{_settings_key(settings)!r}", build, load=dict)
+
+
+def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(principal, client): per project function, the parameters its callers hand the principal's id, and those
+    a route hands its own client data (the ``feeds`` facts of ``index/extractors/orm.py``)."""
+
+    def build() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         principal: dict[str, set[str]] = {}
         client: dict[str, set[str]] = {}
         callee_params: dict[str, list[str]] = {}
@@ -1792,15 +1849,9 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
                             principal.setdefault(key, set()).add(name)
                         elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
                             client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
-        out: dict[str, list[str]] = {}
-        for key, names in principal.items():
-            kept = sorted(names - client.get(key, set()))
-            if kept:
-                out[key] = kept
-        return out
+        return principal, client
 
-    # stored next to the index: a run that lints one file reads it instead of every module's facts
-    return project.stored_memo(f"auth.principal_fed:{_settings_key(settings)!r}", build, load=dict)
+    return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
 
 
 def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:
@@ -1834,8 +1885,9 @@ def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings")
     )
 
 
-def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
-    """``principal_fed_parameters`` for a top-level function of the file being linted."""
+def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = None) -> frozenset[str]:
+    """``principal_fed_parameters`` (``fed``: ``client_fed_parameters``) for a top-level function of the file
+    being linted."""
     project = ctx.project
     if project is None or ctx.module is None or not any(s is func for s in ctx.module.body):
         return frozenset()
@@ -1845,7 +1897,7 @@ def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[s
         return frozenset()
     if not module:
         return frozenset()
-    return frozenset(principal_fed_parameters(project, ctx.settings).get(f"{module}.{func.name.value}", ()))
+    return frozenset((fed or principal_fed_parameters)(project, ctx.settings).get(f"{module}.{func.name.value}", ()))
 
 
 REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})

@@ -2312,8 +2312,9 @@ class _Analyzer:
                     old = state.get(key)
                     if old is None or not (old.stmt or old.rows):
                         state[key] = replace(old or NOTHING, derived=True)
-        if derived and (spells_check(name) or self._raising_helper(q)):
-            # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified
+        if derived and (spells_check(name) or self._raising_helper(q) or (id(call) in self.held_verdicts and _rights_name(name))):
+            # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified (also
+            # ``rights = _get_user_rights(user_id, org_id)`` whose verdict the function exits on)
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
             for a in call.args:
                 if _db_handle(a.value):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
 def reexport_closure(project: Any, names: Iterable[str]) -> frozenset[str]:
     """``names`` (last names of project symbols) plus every name a project module imports them under,
-    transitively: a module's ``from .types import TZ as Stamp`` re-exports ``TZ`` as ``Stamp``, and
-    ``project.resolve_symbol`` follows such chains. A superset: names are matched, not modules."""
+    transitively: a module's ``from .types import TZ as Stamp`` re-exports ``TZ`` as ``Stamp``, ``Stamp = TZ``
+    binds it again, and ``project.resolve_symbol`` follows such chains. A superset: names are matched, not modules."""
     found = set(n for n in names if n)
     if not found:
         return frozenset()
@@ -17,6 +20,14 @@ def reexport_closure(project: Any, names: Iterable[str]) -> frozenset[str]:
         for local, target in mfacts.get("imports", {}).items():
             if isinstance(target, str):
                 tail = target.rsplit(".", 1)[-1]
+                if tail != local:
+                    pairs.append((local, tail))
+        for local, assignment in mfacts.get("assignments", {}).items():
+            # another name bound to it (``Table = EventsTable``, ``Item = models.Item``): ``index`` resolves
+            # ``events.Table`` to the class
+            value = assignment.get("value") if isinstance(assignment, dict) else None
+            if isinstance(value, str) and _DOTTED.match(value):
+                tail = value.rsplit(".", 1)[-1]
                 if tail != local:
                     pairs.append((local, tail))
     changed = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 import threading
 import time
@@ -25,6 +26,8 @@ from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
 from .roots import RootsReport, base_dir_for, guess_imports, guessed_defines, infer_roots
+
+_DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 class ProjectIndex:
     def __init__(self, root: str) -> None:
@@ -522,6 +525,10 @@ class ProjectIndex:
             return None
         for kind in ("classes", "functions", "assignments"):
             if head in facts.get(kind, {}):
+                if kind == "assignments":
+                    aliased = self._class_alias(mod, head, _depth)
+                    if aliased is not None:
+                        return aliased
                 return mod, head, kind
         target = facts.get("imports", {}).get(head)
         if target and target != qualified:
@@ -530,6 +537,19 @@ class ProjectIndex:
         if star is not None:
             return self.resolve_symbol(f"{star}.{head}", _depth + 1)
         return None
+
+    def _class_alias(self, mod: str, name: str, _depth: int) -> Optional[tuple[str, str, str]]:
+        """The project class a module-level name is another name for (``Table = EventsTable``, also
+        ``Item = models.Item``), so that ``events.Table`` is the model wherever a class is resolved; ``None``
+        for any other value (a call, a subscript, a name that is not a project class)."""
+        value = self.modules[mod]["assignments"][name].get("value")
+        if not isinstance(value, str) or not _DOTTED_NAME.match(value) or value == name:
+            return None
+        target = self.name_in_module(mod, value)
+        if target is None or target == f"{mod}.{name}":
+            return None
+        found = self.resolve_symbol(target, _depth + 1)
+        return found if found is not None and found[2] == "classes" else None
 
     def exports(self, module: str, name: str, _depth: int = 0) -> bool:
         """Whether ``from module import *`` binds ``name``: its ``__all__`` when it has one, else its public

@@ -37,7 +37,7 @@ from ..facts import orm_facts
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
-from ..queries import verify_words_in
+from ..queries import named_like_check, verify_words_in
 from ..scoping import inferred_scoping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -249,8 +249,15 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                 who = [w for w in who if w in on]
                 if not who:
                     continue  # decides on what it loads, never on who asks (an ML check run given the org id)
-            why = f"its name says `{words[0]}`, it takes `{who[0]}`"
-            why += " and it raises" if fn.get("raises") else ""
+            if named_like_check(name):
+                why = f"its name says `{words[0]}`, it takes `{who[0]}`"
+                why += " and it raises" if fn.get("raises") else ""
+            elif fn.get("raises"):
+                # ``add_workspace_member(db, workspace_id, user_id)``: a writer, whose name says no check, that
+                # refuses a caller on what it is given (as ``queries`` reads a raising helper that decides)
+                why = f"it takes `{who[0]}` and raises on what it is given (its name says it writes)"
+            else:
+                continue  # a writer named `*_member` that returns what it wrote decides nothing
             out.append({"name": name, "module": mod, "why": why})
         for name, entry in orm.get("methods", {}).items():
             # a table model's method that compares what it is given with the row's owner or members
