@@ -16,6 +16,7 @@ from ...knowledge.fastapi import HTTP_METHODS
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.claims import dependency_may_carry
 from ...knowledge.imports import last_segment
+from ...knowledge.reexports import reexport_closure
 from .screens import defaults, leaf_names, parameters
 
 
@@ -60,6 +61,10 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
 
     def build() -> tuple[tuple[Any, ...], bool]:
         wanted = interesting_names(project, settings)
+        if project is not None:
+            # and the names modules import them under (``from .security import SignedIn as Me``): the index's
+            # parameter facts follow the import, so ``me: Me`` is the auth alias (``_Dependencies`` classifies it)
+            wanted = project.memo(("identity_scope.wanted", wanted), lambda base=wanted: reexport_closure(project, base))
         plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | set(principal_fed_names(project, settings)) | set(caller_values(project, settings))
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
         requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
