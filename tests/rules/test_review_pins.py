@@ -44,3 +44,14 @@ def test_pins_lint_cleanly() -> None:
 )
 def test_audit_call_named_like_check_decides_nothing() -> None:
     assert ("app/routes.py", 19, "BKL102") in _findings("audit_named_like_check", ["BKL102"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="client_identity._row_handed_to_check takes any helper named like a check (named_like_check: `has_`) "
+    "handed the caller and the looked-up row as a membership verdict, without reading the helper: "
+    "`has_free_seats(acting_id(me), school.id, db)`, a plan limit that never reads the caller's id, silences "
+    "BKL101 on the body's org_id (renamed `free_seats_left`, BKL101 fires)",
+)
+def test_seat_limit_named_like_check_decides_nothing() -> None:
+    assert ("app/routes.py", 86, "BKL101") in _findings("seat_limit_named_like_check", ["BKL101"])
