@@ -135,15 +135,36 @@ class ImportTable:
         it, to dodge an import cycle), as the traversal would once it reaches them, before the function is
         read: the first function of a module to import a model locally uses it as the later ones do. Nested
         functions and classes keep theirs."""
-        pending: list[cst.CSTNode] = [func.body]
+        # The statement-holding fields of each block kind, in the order of ``node.children`` (which libcst
+        # builds by rebuilding the node through a visitor, and whose other children are whitespace, headers
+        # and expressions): a stack, so the order decides which of two imports of one name binds last.
+        # Exact types (``is``): a failing ``isinstance`` on libcst's ABCs calls into ``abc``.
+        pending: list[Any] = [func.body]
+        pop, push, extend = pending.pop, pending.append, pending.extend
+        imports = (cst.Import, cst.ImportFrom)
+        lines = (cst.SimpleStatementLine, cst.IndentedBlock)
+        with_orelse = (cst.If, cst.For, cst.While)
+        only_body = (cst.Else, cst.ExceptHandler, cst.Finally, cst.With)
         while pending:
-            node = pending.pop()
-            if isinstance(node, (cst.Import, cst.ImportFrom)):
+            node = pop()
+            kind = type(node)
+            if kind in imports:
                 self.add_import(node)
-            elif isinstance(node, cst.SimpleStatementLine):
-                pending.extend(node.body)
-            elif isinstance(node, (cst.IndentedBlock, cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.Finally, cst.With, cst.For, cst.While)):
-                pending.extend(c for c in node.children if isinstance(c, (cst.BaseSuite, cst.BaseStatement, cst.BaseSmallStatement, cst.If, cst.Else, cst.ExceptHandler, cst.Finally)))
+            elif kind in lines:
+                extend(node.body)
+            elif kind in with_orelse:
+                push(node.body)
+                if node.orelse is not None:
+                    push(node.orelse)
+            elif kind in only_body:
+                push(node.body)
+            elif kind is cst.Try:
+                push(node.body)
+                extend(node.handlers)
+                if node.orelse is not None:
+                    push(node.orelse)
+                if node.finalbody is not None:
+                    push(node.finalbody)
 
     # -- queries -------------------------------------------------------------------------------------
     def resolve_name(self, name: str) -> Optional[str]:

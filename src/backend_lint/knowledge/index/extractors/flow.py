@@ -891,8 +891,13 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
             memo["possible"] = possible
     if not possible:
         return False
+    steps = None if memo is None else memo.get("steps")
+    if steps is None:  # (the statements the passes below read, in walk order: the same for every question)
+        steps = [node for node in nodes if type(node) in _DERIVING]
+        if memo is not None:
+            memo["steps"] = steps
     for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
-        for node in nodes:
+        for node in steps:
             t = type(node)
             if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
                 value = node.value  # type: ignore[attr-defined]
@@ -947,6 +952,9 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         return False
 
     return visit(fn.body, False)
+
+
+_DERIVING = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor})  # (``decides``' passes)
 
 
 def _may_decide(nodes: list[Any]) -> bool:
