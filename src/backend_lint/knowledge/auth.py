@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
-from .cst import definition_names_of, iter_children
+from .cst import definition_names_of, iter_children, walk as walk_nodes
 from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
@@ -2514,6 +2514,25 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str])
             if block and isinstance(block[-1], cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in block[-1].body):
                 return True
     return False
+
+
+def admin_branch_nodes(func: cst.FunctionDef, principals: set[str]) -> frozenset[int]:
+    """The nodes of ``func`` that run only for an admin caller: the body of an ``if`` whose test holds only for
+    admins (``if current_user.role == Role.admin:``), the ``else`` of one whose test holds for every caller who
+    is not one (``if current_user.role != Role.admin: ... else: ...``)."""
+    out: set[int] = set()
+
+    def inside(node: cst.CSTNode) -> None:
+        out.update(id(n) for n in walk_nodes(node))
+
+    for node in walk_nodes(func.body):
+        if not isinstance(node, cst.If):
+            continue
+        if _admin_only_test(node.test, principals):
+            inside(node.body)
+        elif node.orelse is not None and _refuses_non_admins(node.test, principals):
+            inside(node.orelse)
+    return frozenset(out)
 
 
 def _refuses_non_admins(test: cst.BaseExpression, principals: set[str]) -> bool:

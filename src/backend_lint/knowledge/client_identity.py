@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
-from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, permission_gated_route, route_path_guards
+from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, permission_gated_route, route_path_guards
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
@@ -457,6 +457,7 @@ class _ClientAnalysis:
             self.verified.add(key)
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
+        self.verified |= self._read_only_for_admins(reads, param_uses)
         if not self.identity.principals and permission_gated_route(self.ctx, self.identity.route):
             # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
             # require_permission("create", "notifications"))]``): a person's id in the body is whom the permitted
@@ -470,9 +471,14 @@ class _ClientAnalysis:
         copy_targets: list[tuple[cst.Assign, tuple[str, str]]] = []
         for node in walk(self.func.body):
             if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-                value = node.value
-                while isinstance(value, cst.Call) and len(value.args) == 1 and dotted_name(value.func) in ("str", "int", "UUID", "uuid.UUID"):
-                    value = value.args[0].value
+                value = _unwrap_conversion(node.value)
+                if isinstance(value, cst.IfExp):
+                    # ``target = int(user_id) if user_id is not None else int(current_user.id)``: the client's
+                    # value, or the caller's own
+                    sides = [_unwrap_conversion(value.body), _unwrap_conversion(value.orelse)]
+                    picked = [x for x in sides if id(x) in value_nodes]
+                    if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
+                        value = picked[0]
                 if id(value) in value_nodes:
                     copies.setdefault(node.targets[0].target.value, set()).add(value_nodes[id(value)])
                     copy_targets.append((node, value_nodes[id(value)]))
@@ -518,6 +524,22 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
+        """``if current_user.role != Role.admin: target = current_user.id`` / ``else: target = req.user_id``:
+        a value read only on a branch that runs for admin callers alone (``auth.admin_branch_nodes``) is whom
+        the admin acts for, honoured for no one else (as a handler whose only auth dependency is an admin one)."""
+        nodes: dict[tuple[str, str], list[int]] = {}
+        for src, f, node in reads:
+            nodes.setdefault((src, f), []).append(id(node))
+        for name, uses in param_uses.items():
+            nodes.setdefault((name, name), []).extend(id(n) for n in uses)
+        if not nodes:
+            return set()
+        admin = admin_branch_nodes(self.func, set(self.derived))
+        if not admin:
+            return set()
+        return {key for key, ids in nodes.items() if ids and all(i in admin for i in ids)}
 
     def _guarded_key(self, expr: cst.BaseExpression) -> bool:
         """A path parameter of the route that one of its dependencies authorises for the caller
@@ -1076,6 +1098,13 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
         return _ClientAnalysis(ctx, func, identity).run()
 
     return ctx.cached(("auth.client_identity", id(func)), build)
+
+
+def _unwrap_conversion(value: cst.BaseExpression) -> cst.BaseExpression:
+    """``str(x)`` / ``int(x)`` / ``UUID(x)`` -> ``x``."""
+    while isinstance(value, cst.Call) and len(value.args) == 1 and dotted_name(value.func) in ("str", "int", "UUID", "uuid.UUID"):
+        value = value.args[0].value
+    return value
 
 
 def _copy_uses(
