@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
-from .cst import definition_names_of, iter_children
+from .cst import definition_names_of, iter_children, walk as walk_nodes
 from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
 from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
@@ -1371,7 +1371,17 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     # with the router's prefix (``APIRouter(prefix="/bi-dashboard/{organization_id}")``): FastAPI fills a
     # dependency's ``organization_id`` from the prefix's segment as from the route's own
     path_params = set(re.findall(r"{(\w+)(?::\w+)?}", route.path)) | set(route_path_params(ctx, route))
-    if not path_params:
+    # the route's own query-string scalars (``project_id: Optional[UUID] = None``): FastAPI fills a dependency's
+    # query parameter of the same name (``project_id: str = Query(None)`` of ``get_project``) from the same value
+    query_params = {
+        p.name
+        for p in param_infos(ctx, func)
+        if p.name not in path_params
+        and p.marker in (None, "Query")
+        and p.dependency.kind is None
+        and not (p.type and project.get_class(p.type) is not None)
+    }
+    if not path_params and not query_params:
         return frozenset()
     targets: list[cst.BaseExpression] = []
 
@@ -1419,10 +1429,14 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
             facts = project.modules.get(mod) if hasattr(project.modules, "get") else None
             flow = (facts or {}).get("extra", {}).get("flow", {})
             read = set(flow.get("guards", {}).get(name, ())) & path_params
+            fn = (orm_facts(facts or {}).get("functions", {}).get(name) or {}) if found[2] == "functions" else {}
+            if query_params and fn:
+                read |= set(flow.get("guards", {}).get(name, ())) & {
+                    fp.get("name") for fp in fn.get("params", ()) if last_segment(fp.get("marker") or "Query") == "Query"
+                } & query_params
             if read and found[2] == "functions":
                 # a dependency function decides on the caller only when it is given one (an auth dependency
                 # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard
-                fn = orm_facts(facts or {}).get("functions", {}).get(name) or {}
                 if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in fn.get("params", ())):
                     continue
             guarded |= read
@@ -2500,6 +2514,25 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str])
             if block and isinstance(block[-1], cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in block[-1].body):
                 return True
     return False
+
+
+def admin_branch_nodes(func: cst.FunctionDef, principals: set[str]) -> frozenset[int]:
+    """The nodes of ``func`` that run only for an admin caller: the body of an ``if`` whose test holds only for
+    admins (``if current_user.role == Role.admin:``), the ``else`` of one whose test holds for every caller who
+    is not one (``if current_user.role != Role.admin: ... else: ...``)."""
+    out: set[int] = set()
+
+    def inside(node: cst.CSTNode) -> None:
+        out.update(id(n) for n in walk_nodes(node))
+
+    for node in walk_nodes(func.body):
+        if not isinstance(node, cst.If):
+            continue
+        if _admin_only_test(node.test, principals):
+            inside(node.body)
+        elif node.orelse is not None and _refuses_non_admins(node.test, principals):
+            inside(node.orelse)
+    return frozenset(out)
 
 
 def _refuses_non_admins(test: cst.BaseExpression, principals: set[str]) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
-from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, permission_gated_route, route_path_guards
+from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, permission_gated_route, route_path_guards
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
@@ -457,6 +457,7 @@ class _ClientAnalysis:
             self.verified.add(key)
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
+        self.verified |= self._read_only_for_admins(reads, param_uses)
         if not self.identity.principals and permission_gated_route(self.ctx, self.identity.route):
             # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
             # require_permission("create", "notifications"))]``): a person's id in the body is whom the permitted
@@ -467,13 +468,23 @@ class _ClientAnalysis:
         # ``target = str(args.user_id)`` then ``if target not in (str(current_user.id), ...): raise``: a local that
         # only copies a client value (also through ``str()`` / ``int()``) stands for it in a comparison
         copies: dict[str, set[tuple[str, str]]] = {}
+        copy_targets: list[tuple[cst.Assign, tuple[str, str]]] = []
         for node in walk(self.func.body):
             if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-                value = node.value
-                while isinstance(value, cst.Call) and len(value.args) == 1 and dotted_name(value.func) in ("str", "int", "UUID", "uuid.UUID"):
-                    value = value.args[0].value
+                value = _unwrap_conversion(node.value)
+                if isinstance(value, cst.IfExp):
+                    # ``target = int(user_id) if user_id is not None else int(current_user.id)``: the client's
+                    # value, or the caller's own
+                    sides = [_unwrap_conversion(value.body), _unwrap_conversion(value.orelse)]
+                    picked = [x for x in sides if id(x) in value_nodes]
+                    if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
+                        value = picked[0]
                 if id(value) in value_nodes:
                     copies.setdefault(node.targets[0].target.value, set()).add(value_nodes[id(value)])
+                    copy_targets.append((node, value_nodes[id(value)]))
+        # ``workspace_id = body.workspace_id`` then ``get_workspace(db, workspace_id=workspace_id, user_id=user.id)``:
+        # a call handed the copy where only the copy reaches it stands for the value (see ``_copy_uses``)
+        call_nodes = {**value_nodes, **_copy_uses(self.func, copy_targets, self.order)} if copy_targets else value_nodes
         if copies:  # a name bound anywhere else too (``current_user, org_id = auth`` then ``org_id = organization_id``
             # in one branch) is no copy: its other value may be the caller's
             for name, count in _bindings(self.func).items():
@@ -495,17 +506,17 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
             elif isinstance(node, cst.Call):
-                self.verified |= self._subject_beside_caller(node, value_nodes)
+                self.verified |= self._subject_beside_caller(node, call_nodes)
                 name = dotted_name(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
                 if not spells_check(last_segment(name) if name else ""):
-                    self.verified |= self._decided_by_helper(node, value_nodes)
-                    self.verified |= self._scoped_project_lookup(node, value_nodes)
-                    self.verified |= self._checked_in_service(node, value_nodes)
+                    self.verified |= self._decided_by_helper(node, call_nodes)
+                    self.verified |= self._scoped_project_lookup(node, call_nodes)
+                    self.verified |= self._checked_in_service(node, call_nodes)
                     continue
                 keys = set()
                 derived = False
                 for arg in node.args:
-                    found = {value_nodes[i] for i in _under(arg.value) if i in value_nodes}
+                    found = {call_nodes[i] for i in _under(arg.value) if i in call_nodes}
                     if found:
                         keys |= found
                     elif self.is_derived(arg.value):
@@ -513,6 +524,22 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
+        """``if current_user.role != Role.admin: target = current_user.id`` / ``else: target = req.user_id``:
+        a value read only on a branch that runs for admin callers alone (``auth.admin_branch_nodes``) is whom
+        the admin acts for, honoured for no one else (as a handler whose only auth dependency is an admin one)."""
+        nodes: dict[tuple[str, str], list[int]] = {}
+        for src, f, node in reads:
+            nodes.setdefault((src, f), []).append(id(node))
+        for name, uses in param_uses.items():
+            nodes.setdefault((name, name), []).extend(id(n) for n in uses)
+        if not nodes:
+            return set()
+        admin = admin_branch_nodes(self.func, set(self.derived))
+        if not admin:
+            return set()
+        return {key for key, ids in nodes.items() if ids and all(i in admin for i in ids)}
 
     def _guarded_key(self, expr: cst.BaseExpression) -> bool:
         """A path parameter of the route that one of its dependencies authorises for the caller
@@ -1073,14 +1100,64 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
     return ctx.cached(("auth.client_identity", id(func)), build)
 
 
+def _unwrap_conversion(value: cst.BaseExpression) -> cst.BaseExpression:
+    """``str(x)`` / ``int(x)`` / ``UUID(x)`` -> ``x``."""
+    while isinstance(value, cst.Call) and len(value.args) == 1 and dotted_name(value.func) in ("str", "int", "UUID", "uuid.UUID"):
+        value = value.args[0].value
+    return value
+
+
+def _copy_uses(
+    func: "cst.FunctionDef", copy_targets: list[tuple["cst.Assign", tuple[str, str]]], order: dict[int, int]
+) -> dict[int, tuple[str, str]]:
+    """Reads of a local that copies a client value (``workspace_id = body.workspace_id``) that only the copy
+    reaches: after it, with no other binding of the name between them in the source, nor in a loop around the
+    read (``workspace_id = workspace.id`` further down, in another branch, does not change what the read sees)."""
+    bindings = _binding_nodes(func)
+    not_loads: set[int] = {id(n) for nodes in bindings.values() for n in nodes}
+    loops: list[set[int]] = []  # the nodes under each loop
+    for node in walk(func.body):
+        if isinstance(node, cst.Attribute):
+            not_loads.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            not_loads.add(id(node.keyword))
+        elif isinstance(node, (cst.Param, cst.ImportAlias)):
+            not_loads |= _under(node)
+        elif isinstance(node, (cst.For, cst.While, cst.CompFor)):
+            loops.append(_under(node))
+    out: dict[int, tuple[str, str]] = {}
+    for assign, key in copy_targets:
+        target = assign.targets[0].target
+        if not isinstance(target, cst.Name):
+            continue
+        others = [b for b in bindings.get(target.value, []) if b is not target]
+        start = order.get(id(assign), 0)
+        inside = _under(assign)
+        for node in walk(func.body):
+            if not (isinstance(node, cst.Name) and node.value == target.value) or id(node) in not_loads or id(node) in inside:
+                continue
+            at = order.get(id(node), 0)
+            if at <= start or any(start < order.get(id(b), 0) < at for b in others):
+                continue
+            if any(id(node) in loop and any(id(b) in loop for b in others) for loop in loops):
+                continue
+            out[id(node)] = key
+    return out
+
+
 def _bindings(func: "cst.FunctionDef") -> dict[str, int]:
     """How many times each plain name is bound in ``func`` (its parameters, assignment, loop, ``with``, walrus and
     import targets, tuples unpacked; nested scopes included: a copy is trusted only when nothing else binds it)."""
-    counts: dict[str, int] = {}
+    return {name: len(nodes) for name, nodes in _binding_nodes(func).items()}
+
+
+def _binding_nodes(func: "cst.FunctionDef") -> dict[str, list["cst.Name"]]:
+    """The ``Name`` nodes that bind each plain name in ``func`` (as ``_bindings`` counts them)."""
+    counts: dict[str, list[cst.Name]] = {}
 
     def add(target: "cst.CSTNode") -> None:
         if isinstance(target, cst.Name):
-            counts[target.value] = counts.get(target.value, 0) + 1
+            counts.setdefault(target.value, []).append(target)
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 add(element.value)
