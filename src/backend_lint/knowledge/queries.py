@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -4551,7 +4551,9 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
             continue  # the row's key was verified before the route ran: the check here decides nothing new
-        if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
+        if globally_scoped(project, row.model):
+            continue
+        if not is_owned(project, settings, row.model) and not _helper_decided_row(project, settings, check):
             continue
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
@@ -4607,6 +4609,20 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     return out
+
+
+def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", check: Comparison) -> bool:
+    """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
+    ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
+    authorisation helper (``self.__check_authorized(current_user, connection)``): the project itself decides
+    who may reach the row, after the load (BKL202 at the helper). Only BKL202: with no scoping column known,
+    a load of the model that nothing checks is not claimed."""
+    model = check.row.model
+    if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
+        return False
+    # a user row (the principal's table, or one named like it) handed to a membership check (``is_member(org,
+    # invitee)``) asks whether that user belongs, not whether the caller may reach the row
+    return not USER_CLASS.search(last_segment(model)) and model not in principal_classes(project, settings)
 
 
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
