@@ -4611,6 +4611,41 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     return out
 
 
+def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Tables with no identity column whose rows the project hands to its own checks: a function or method
+    named like a check (``named_like_check``) with a parameter annotated with the table (``def
+    __check_authorized(self, current_user, connection: Optional[LLMConnection])``, ``def _enforce_job_access(
+    self, job: JobRecord, ...)``). A row of one loaded by a key and handed to such a helper with the principal
+    is decided after the load (``_helper_decided_row``); family 2's screens let the names reaching these
+    tables through. Tables named like the principal's (``User``) and the principal classes are not: a user
+    handed to a membership check is asked about, not guarded."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        found: set[str] = set()
+        for _, facts in project.iter_modules():
+            orm = orm_facts(facts)
+            typed: list[tuple[str, Iterable[Optional[str]]]] = [
+                (name, (p.get("type") for p in fn.get("params", ()))) for name, fn in orm.get("functions", {}).items()
+            ]
+            typed += [(name.rsplit(".", 1)[-1], entry.get("arg_types", {}).values()) for name, entry in orm.get("methods", {}).items()]
+            for name, types in typed:
+                if not named_like_check(name):
+                    continue
+                for t in types:
+                    cls = project.get_class(t) if t else None
+                    if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
+                        continue
+                    if is_table_model(project, cls[0]) and not is_owned(project, settings, cls[0]):
+                        found.add(cls[0])
+        return frozenset(found)
+
+    return project.memo(("queries.helper_checked_tables", key), build)
+
+
 def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", check: Comparison) -> bool:
     """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
     ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
@@ -4620,9 +4655,7 @@ def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings",
     model = check.row.model
     if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
         return False
-    # a user row (the principal's table, or one named like it) handed to a membership check (``is_member(org,
-    # invitee)``) asks whether that user belongs, not whether the caller may reach the row
-    return not USER_CLASS.search(last_segment(model)) and model not in principal_classes(project, settings)
+    return model in helper_checked_tables(project, settings)
 
 
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
