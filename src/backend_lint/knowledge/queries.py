@@ -4553,7 +4553,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if not is_owned(project, settings, row.model) and not _helper_decided_row(project, settings, check):
+        if not is_owned(project, settings, row.model) and not _helper_decided_row(project, settings, identity, check):
             continue
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
@@ -4646,7 +4646,7 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
     return project.memo(("queries.helper_checked_tables", key), build)
 
 
-def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", check: Comparison) -> bool:
+def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", identity: Identity, check: Comparison) -> bool:
     """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
     ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
     authorisation helper (``self.__check_authorized(current_user, connection)``): the project itself decides
@@ -4655,7 +4655,18 @@ def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings",
     model = check.row.model
     if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
         return False
-    return model in helper_checked_tables(project, settings)
+    if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
+        return False
+    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter): a helper given only keys
+    # the function checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
+    names = identity.names()
+    for arg in check.node.args:
+        inner = arg.value
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if isinstance(inner, cst.Name) and inner.value in names:
+            return True
+    return False
 
 
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
