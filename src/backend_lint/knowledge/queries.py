@@ -4657,6 +4657,11 @@ def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings",
         return False
     if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
         return False
+    func = check.node.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in identity.principals:
+        # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
+        # identity column are the tenants it grants (a channel, a workspace by name), not rows owned in them
+        return False
     # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter): a helper given only keys
     # the function checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
     names = identity.names()
