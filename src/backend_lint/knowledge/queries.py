@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -4551,7 +4551,9 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
             continue  # the row's key was verified before the route ran: the check here decides nothing new
-        if not is_owned(project, settings, row.model) or globally_scoped(project, row.model):
+        if globally_scoped(project, row.model):
+            continue
+        if not is_owned(project, settings, row.model) and not _helper_decided_row(project, settings, identity, check):
             continue
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
@@ -4607,6 +4609,69 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     return out
+
+
+def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Tables with no identity column whose rows the project hands to its own checks: a function or method
+    named like a check (``named_like_check``) with a parameter annotated with the table (``def
+    __check_authorized(self, current_user, connection: Optional[LLMConnection])``, ``def _enforce_job_access(
+    self, job: JobRecord, ...)``). A row of one loaded by a key and handed to such a helper with the principal
+    is decided after the load (``_helper_decided_row``); family 2's screens let the names reaching these
+    tables through. Tables named like the principal's (``User``) and the principal classes are not: a user
+    handed to a membership check is asked about, not guarded."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        found: set[str] = set()
+        for _, facts in project.iter_modules():
+            orm = orm_facts(facts)
+            typed: list[tuple[str, Iterable[Optional[str]]]] = [
+                (name, (p.get("type") for p in fn.get("params", ()))) for name, fn in orm.get("functions", {}).items()
+            ]
+            typed += [(name.rsplit(".", 1)[-1], entry.get("arg_types", {}).values()) for name, entry in orm.get("methods", {}).items()]
+            for name, types in typed:
+                if not named_like_check(name):
+                    continue
+                for t in types:
+                    cls = project.get_class(t) if t else None
+                    if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
+                        continue
+                    if is_table_model(project, cls[0]) and not is_owned(project, settings, cls[0]):
+                        found.add(cls[0])
+        return frozenset(found)
+
+    return project.memo(("queries.helper_checked_tables", key), build)
+
+
+def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", identity: Identity, check: Comparison) -> bool:
+    """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
+    ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
+    authorisation helper (``self.__check_authorized(current_user, connection)``): the project itself decides
+    who may reach the row, after the load (BKL202 at the helper). Only BKL202: with no scoping column known,
+    a load of the model that nothing checks is not claimed."""
+    model = check.row.model
+    if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
+        return False
+    if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
+        return False
+    func = check.node.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in identity.principals:
+        # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
+        # identity column are the tenants it grants (a channel, a workspace by name), not rows owned in them
+        return False
+    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter): a helper given only keys
+    # the function checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
+    names = identity.names()
+    for arg in check.node.args:
+        inner = arg.value
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if isinstance(inner, cst.Name) and inner.value in names:
+            return True
+    return False
 
 
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:

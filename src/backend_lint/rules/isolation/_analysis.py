@@ -11,6 +11,7 @@ from typing import Any, Optional
 from ...knowledge.auth import test_or_script_module
 from ...knowledge.claims import no_claim_functions
 from ...knowledge.models import is_owned, is_table_model
+from ...knowledge.queries import helper_checked_tables
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import self_attribute_class
 from ...knowledge.tree_facts import TreeFacts
@@ -71,6 +72,8 @@ def _owned_words(project: Any, settings: Any) -> Vocabulary:
         for q, _ in project.iter_classes():
             if is_table_model(project, q) and is_owned(project, settings, q):
                 owned.add(q)
+        # tables with no identity column that the project's checks are handed (BKL202 at such a check)
+        owned |= helper_checked_tables(project, settings)
         if not owned:
             return {"words": [], "methods": {}}
 

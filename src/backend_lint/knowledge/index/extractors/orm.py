@@ -1959,6 +1959,14 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         entry["params"] = _param_facts(stmt.args, resolve)  # a handler's dependencies
                     else:
                         entry["args"] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)][1:]
+                        # the classes its parameters are annotated with (``job: JobRecord``): the rows a check
+                        # method is handed (``knowledge.queries.helper_checked_tables``)
+                        typed = {
+                            a.arg: t for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)[1:]
+                            if a.annotation is not None and (t := main_type(a.annotation, resolve))
+                        }
+                        if typed:
+                            entry["arg_types"] = typed
                     checked = _caller_check(stmt, lookups)
                     if checked:
                         entry["authorises"] = checked
