@@ -11,13 +11,14 @@ method that may read a class-based view's ``self.<principal>`` (``auth.class_pri
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any, Iterable, Iterator, Optional
 
 from .auth import CREDENTIAL_MARKERS, DEPENDENCY_MARKERS, classify_dependency, configured_endpoint_names, no_claim_reason, param_dependency
 from .facts import orm_facts
 from .fastapi import ROUTE_DECORATORS
 from .imports import last_segment
+from .index.extract import ast_dotted
+from .tree_facts import leaf_names
 
 
 def ast_definition_names(body: Iterable[ast.stmt]) -> Iterator[tuple[str, Any, Optional[ast.ClassDef]]]:
@@ -129,16 +130,16 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
     if [p.get("name") for p in facts] != [arg.arg for arg, _ in pairs]:
         return True
     for rest in (a.vararg, a.kwarg):
-        if rest is not None and rest.annotation is not None and any(n in weak for n in _leaves(rest.annotation)):
+        if rest is not None and rest.annotation is not None and any(n in weak for n in leaf_names(rest.annotation)):
             return True
     for (arg, default), p in zip(pairs, facts):
         call = isinstance(default, ast.Call)
-        weak_annotation = arg.annotation is not None and any(n in weak for n in _leaves(arg.annotation))
+        weak_annotation = arg.annotation is not None and any(n in weak for n in leaf_names(arg.annotation))
         if not call and not weak_annotation:
             continue
         marker = last_segment(p.get("marker"))
         if call:
-            spelled = last_segment(_spelled(default.func))
+            spelled = last_segment(ast_dotted(default.func))
             if not spelled or spelled in CREDENTIAL_MARKERS or marker in CREDENTIAL_MARKERS:
                 return True  # ``Header()``, ``Cookie()``: a credential the body may decode
         if param_dependency(project, settings, p).kind is not None:
@@ -147,7 +148,7 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
             spelling = None  # (``Depends(current_user)`` spelled with a name the index does not resolve)
             if call and default.args:
                 first = default.args[0]
-                spelling = _spelled(first.func if isinstance(first, ast.Call) else first)
+                spelling = ast_dotted(first.func if isinstance(first, ast.Call) else first)
             found = classify_dependency(project, settings, p.get("dependency"), spelling, p.get("kwargs"), 0, bool(p.get("called")), p.get("args"))
             if found.kind is not None:
                 return True
@@ -162,29 +163,3 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
         elif weak_annotation and not p.get("factory") and not marker:
             return True  # ``Optional[ItemDep]``: not decoded here
     return False
-
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _leaves(node: ast.AST) -> Iterator[str]:
-    """Names, attribute names and words of string constants (forward references) of an annotation."""
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name):
-            yield n.id
-        elif isinstance(n, ast.Attribute):
-            yield n.attr
-        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
-            yield from _WORD.findall(n.value)
-
-
-def _spelled(node: Any) -> Optional[str]:
-    """``a.b.c`` of a Name / Attribute chain (``dotted_name`` on ``ast``), else ``None``."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))

@@ -9,9 +9,10 @@ reads the tree for ``# noqa`` placement.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from operator import attrgetter
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
@@ -78,6 +79,23 @@ def walk(node: ast.AST) -> list[Any]:
             else:
                 append(value)
     return out
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def leaf_names(node: Optional[ast.AST]) -> Iterable[str]:
+    """Names, attribute names and words inside string annotations of an expression (shared by the rules'
+    screens and ``claims``)."""
+    if node is None:
+        return
+    for n in walk(node):
+        if isinstance(n, ast.Name):
+            yield n.id
+        elif isinstance(n, ast.Attribute):
+            yield n.attr
+        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
+            yield from _WORD.findall(n.value)
 
 
 def children(node: Any) -> list[Any]:

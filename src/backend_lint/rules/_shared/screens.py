@@ -16,12 +16,10 @@ closure of a set of names, stored once per index.
 from __future__ import annotations
 
 import ast
-import re
 from typing import Any, Callable, Iterable, Optional
 
 from ...knowledge.reexports import reexport_closure
-from ...knowledge.tree_facts import TreeFacts
-from ...knowledge.tree_facts import walk as ast_walk
+from ...knowledge.tree_facts import TreeFacts, leaf_names
 
 __all__ = [
     "defaults",
@@ -48,20 +46,7 @@ def last_name(node: Any) -> Optional[str]:
     return None
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-
-def leaf_names(node: Optional[ast.AST]) -> Iterable[str]:
-    """Names, attribute names and words inside string annotations of an expression."""
-    if node is None:
-        return
-    for n in ast_walk(node):
-        if isinstance(n, ast.Name):
-            yield n.id
-        elif isinstance(n, ast.Attribute):
-            yield n.attr
-        elif isinstance(n, ast.Constant) and isinstance(n.value, str):
-            yield from _WORD.findall(n.value)
 
 
 def parameters(func: Any) -> list[ast.arg]:
