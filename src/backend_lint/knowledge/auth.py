@@ -31,7 +31,7 @@ from ..ground.lazy import lazy_import
 
 from .index.extractors.orm import TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children, walk as walk_nodes
-from .fastapi import ROUTE_DECORATORS, RouteInfo, configured_route, index_route, route_info, route_wrapper
+from .fastapi import ROUTE_DECORATORS, RouteInfo, config_routes, configured_route, index_route, route_info, route_wrapper
 from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import identity_columns, is_pydantic_model, is_table_model
@@ -3040,8 +3040,6 @@ def view_classes(project: Optional["ProjectIndex"]) -> dict[str, list[str]]:
         return {}
 
     def build() -> dict[str, list[str]]:
-        from .fastapi import config_routes
-
         out: dict[str, list[str]] = {}
         for endpoint, entries in config_routes(project).items():
             if project.get_class(endpoint) is None:
@@ -3088,8 +3086,6 @@ def _configured_route_nodes(
 ) -> list[str]:
     """The nodes of ``_claim_reach``'s graph that handle routes registered from configuration lists: a
     function endpoint, or a class-based view's ``__call__`` (index ``callables``; added to the graph here)."""
-    from .fastapi import config_routes
-
     out: list[str] = []
     for endpoint in config_routes(project):
         if endpoint in nodes:
@@ -3124,8 +3120,6 @@ def configured_endpoint_names(project: Optional["ProjectIndex"]) -> frozenset[st
         return frozenset()
 
     def build() -> list[str]:
-        from .fastapi import config_routes
-
         out: set[str] = set()
         for endpoint, entries in config_routes(project).items():
             if project.get_class(endpoint) is not None:

@@ -28,6 +28,7 @@ a value it computed (``g.user = user``, ``g.auth_user = APIKey.verify_token(toke
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
@@ -225,8 +226,6 @@ def _inherited_decorators(project: "ProjectIndex", q: str) -> tuple[tuple[str, b
     """The ``decorators = [login_required]`` / ``method_decorators`` lists of the project bases of the view class
     ``q`` (redash's ``BaseResource``), each decorator resolved in its base's module: (qualified name, called).
     The class's own list is read from its tree (``_class_decorators``)."""
-    import ast
-
     out: list[tuple[str, bool]] = []
     for name, facts in project.class_mro(q)[1:]:
         if not facts:

@@ -622,7 +622,7 @@ def project_identity_fields(project: Optional["ProjectIndex"], settings: Optiona
 
 def _used_columns(project: "ProjectIndex", settings: Optional["Settings"], fields: tuple[str, ...]) -> set[str]:
     """The scoping columns the project uses that are no identity field (``knowledge.scoping``)."""
-    from .scoping import inferred_scoping
+    from .scoping import inferred_scoping  # (scoping reads this module)
 
     return {c for per in inferred_scoping(project, settings).values() for c in per if c not in fields}
 
@@ -833,7 +833,7 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
     found = project.get_class(qualified)
     canonical = found[0] if found else qualified
     counts = uses.get(canonical, {})
-    from .scoping import inferred_columns
+    from .scoping import inferred_columns  # (scoping reads this module)
 
     # (a column the project compares with the caller, ``knowledge.scoping``, before an identity field it does not)
     compared = set(inferred_columns(project, settings, canonical))

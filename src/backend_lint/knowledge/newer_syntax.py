@@ -28,7 +28,10 @@ import re
 import warnings
 from typing import Any, Optional
 
+from ..ground.lazy import lazy_import
 from ..ground.parsing import ParseFailure, parse_module
+
+cst = lazy_import("libcst")  # (only for a module CPython's ``ast`` refused)
 
 _NEWLINE = re.compile(r"\r\n?|\n")  # (libcst's line breaks, which its positions count)
 
@@ -59,12 +62,9 @@ def older_tree(source: str, filename: str = "<unknown>") -> tuple[Optional[ast.M
 def respelled(source: str, module: Any) -> Optional[str]:
     """``source`` (which libcst parsed into ``module``) with the newer syntax spelled as above; ``None``
     when nothing was found to respell."""
-    import libcst as cst
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
     starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    wrapper = cst.metadata.MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(cst.metadata.PositionProvider)
 
     def span(node: Any) -> tuple[int, int]:
         r = positions[node]
@@ -122,8 +122,6 @@ def _blank(text: str) -> str:
 
 def _quotes_inside(node: Any, source: str, span: Any) -> list[tuple[int, int, str]]:
     """PEP 701: the strings inside ``node``'s replacement fields that reuse its quote, given the other one."""
-    import libcst as cst
-
     quote = node.end
     if quote not in ("'", '"'):  # (a triple-quoted f-string already holds either quote in its fields)
         return []

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from .models import _snake, identity_fields, is_table_model, model_columns, referenced_model
+
 if TYPE_CHECKING:
     from ..ground.config import Settings
     from .index import ProjectIndex
@@ -101,8 +103,6 @@ def why(project: Optional["ProjectIndex"], settings: Optional["Settings"], quali
 
 
 def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
-    from .models import identity_fields, is_table_model, model_columns
-
     fields = set(identity_fields(settings))
     tables: dict[str, frozenset[str]] = {}
     holders: dict[str, list[str]] = {}
@@ -176,8 +176,6 @@ def _own_key(project: "ProjectIndex", model: str, column: str) -> bool:
     """``column`` is the row's own key spelled with its table's name (``User.user_uuid``, ``Account.account_id``,
     ``users.user_id``): compared with the caller it reads the principal's own table (a lookup of a user by its
     uuid), it names no owner of the row (RULES.md: "of the principal table's own key")."""
-    from .models import _snake, referenced_model
-
     words = column.split("_")
     if len(words) < 2 or words[-1] not in _OWN_KEY_SUFFIXES:
         return False
@@ -268,8 +266,6 @@ def _under_owned_parent(project: "ProjectIndex", model: str, written: str, table
     the row belongs to its parent, and a column filled from the caller when it is made (``Job.user_email``) is a
     snapshot of who submitted it, not its owner (fractal-server's ``JobV2``, hold-out 16). The ``written`` column
     itself is no parent (``Image(user_profile_id=user.profile.id)``: the caller's own profile owns the row)."""
-    from .models import referenced_model
-
     caller_table = referenced_model(project, model, written)  # (``curator_ref`` -> members: the caller's own table)
     for column in sorted(tables[model] - {written}):
         parent = referenced_model(project, model, column)

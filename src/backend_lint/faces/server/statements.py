@@ -40,11 +40,20 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
 from ...engine.api import Engine, FileResult, InternalError, ProjectProbe
+from ...engine.context import FileContext
 from ...engine.noqa import FILE_NOQA
+from ...engine.parsing import ParseFailure, parse_module
 from ...engine.positions import Positions, SourceLines, statement_offsets
+from ...engine.walker import Walker
+from ...ground.lazy import lazy_import
+from ...knowledge.cst import iter_children
+from ...knowledge.imports import ImportTable
+from ...knowledge.modules import looks_like_migration as _looks_like_migration
 from ...values import Diagnostic, Fix, Location, ResolvedEdit
 from .function_facts import same_but_lines
 from .incremental import changed_span
+
+cst = lazy_import("libcst")  # (loaded already whenever a kept module exists)
 
 _IMPORT_WORD = re.compile(r"\bimport\b")
 
@@ -72,7 +81,6 @@ class Layout:
 def layout_of(text: str, module: Any) -> Optional[Layout]:
     """Where each top-level statement of ``module`` (the libcst module of ``text``) starts, its leading
     comment and blank lines included; ``None`` when CPython's parser and libcst do not line up."""
-    import libcst as cst  # (libcst is loaded already: the module was parsed)
 
     try:
         tree = ast.parse(text)
@@ -127,13 +135,6 @@ def relint_function(
     (``tree``: CPython's tree of ``new``, the function spliced into the layout's, or ``None``; ``part``: the
     function's facts before and after, its name and first row, for ``function_facts.patch_facts``) and
     answers whether every other finding of the file still holds (``None``: lint the file)."""
-    import libcst as cst  # (loaded already: the kept module)
-
-    from ...engine.context import FileContext
-    from ...engine.parsing import ParseFailure, parse_module
-    from ...engine.walker import Walker
-    from ...knowledge.imports import ImportTable
-
     if old == new or FILE_NOQA.search(new) or engine.too_large(new):
         return None
     start, old_end, new_end = changed_span(old, new)
@@ -403,8 +404,6 @@ def _spliced_tree(layout: Layout, i: int, text: str, row: int, function: Any = N
 def _same_header(new: Any, old: Any) -> bool:
     """Whether two versions of a function differ in their body only (decorators, name, signature, comments
     around the ``def`` line the same); the bodies are not compared."""
-    import libcst as cst
-
     empty = cst.IndentedBlock(body=())
     return new.with_changes(body=empty, leading_lines=()).deep_equals(old.with_changes(body=empty, leading_lines=()))
 
@@ -413,18 +412,8 @@ def _is_local(cls: type) -> bool:
     return bool(getattr(cls, "local", False)) and not any(hasattr(cls, m) for m in ("visit_Module", "leave_Module"))
 
 
-def _looks_like_migration(text: str) -> bool:
-    from ...knowledge.modules import looks_like_migration
-
-    return looks_like_migration(text)
-
-
 def _imports_in(stmt: Any) -> list:
     """The ``Import`` / ``ImportFrom`` nodes of a statement, in the traversal's order."""
-    import libcst as cst
-
-    from ...knowledge.cst import iter_children
-
     out: list = []
     stack = [stmt]
     while stack:
@@ -596,8 +585,6 @@ def relayout(layout: Layout, old: str, new: str) -> Optional[Layout]:
     blank lines only, the code tokens the same), when the edit lies in one top-level statement (its
     leading lines or its body: a comment inside a function): that statement is parsed again alone and
     spliced, as ``relint_function`` splices an edited function; ``None`` otherwise."""
-    from ...engine.parsing import ParseFailure, parse_module
-
     start, old_end, new_end = changed_span(old, new)
     offsets, rows, module = layout.offsets, layout.rows, layout.module
     i = bisect_right(offsets, start) - 1

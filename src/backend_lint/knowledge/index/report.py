@@ -24,6 +24,7 @@ from ..auth import (
     alias_dependency,
     auth_library,
     authenticating_function,
+    authenticating_route_class,
     refusing_authenticator,
     classify_dependency,
     is_security_scheme,
@@ -495,8 +496,6 @@ def _configured_routes(index: "ProjectIndex") -> list[dict[str, Any]]:
     """Routes registered from configuration lists by a project helper (``knowledge.fastapi.config_routes``),
     per registering module and route class: how many endpoints, and whether the route class authenticates
     them (``knowledge.auth.authenticating_route_class``: the caller then lives on ``request.state``)."""
-    from ..auth import authenticating_route_class
-
     groups: dict[tuple[str, str], int] = {}
     for entries in config_routes(index).values():
         for e in entries:

@@ -13,7 +13,7 @@ from ...knowledge.auth import ParamInfo, param_infos
 from ...knowledge.facts import orm_facts
 from ...knowledge.index.extractors.orm import PARAM_MARKERS
 from ...knowledge.cst import child_list, walk
-from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, makes_router, route_info
+from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, makes_router, path_parameters, route_info
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.models import is_pydantic_model, is_table_model
 from ...knowledge.reexports import reexport_closure
@@ -396,8 +396,6 @@ class RouteRule(Rule):
 
     def body_params(self, func: cst.FunctionDef, route: RouteInfo) -> list[ParamInfo]:
         """Parameters FastAPI fills from the request body (no marker, ``Body()``, ``Form()``)."""
-        from ...knowledge.fastapi import path_parameters
-
         path = path_parameters(route.path)
         out = []
         for p in param_infos(self.ctx, func):
