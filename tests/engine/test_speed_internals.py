@@ -680,3 +680,22 @@ def test_screens_read_the_index_record_of_the_same_text(tmp_path: Path, monkeypa
     assert with_route.parsed and parses == [routes.read_text()]
     plain = Engine(Settings(), codes, index, skip=False).lint_source(routes.read_text(), str(routes))
     assert [(d.code, d.row) for d in with_route.diagnostics] == [(d.code, d.row) for d in plain.diagnostics]
+
+
+def test_tree_facts_from_a_record_parse_when_read() -> None:
+    """A ``TreeFacts`` made from the index's record answers the recorded facts without a tree, parses when
+    anything else is read, and says when that parse failed (the engine then screens nothing: as for a text
+    CPython cannot parse)."""
+    import ast
+
+    from backend_lint.knowledge.tree_facts import TreeFacts, screen_record
+
+    text = "class A:\n    pass\n\n\ndef f(x):\n    return x\n"
+    facts = TreeFacts(text, None, screen_record(ast.parse(text)))
+    assert facts.top_classes == ["A"] and facts.route_decorated is False and facts.parsed_tree is None
+    assert "x" in facts.names and facts.parsed_tree is not None and not facts.failed
+    assert ast.dump(facts.tree) == ast.dump(ast.parse(text))
+    broken = TreeFacts("def f(:\n", None, {"route": False, "classes": []})
+    assert broken.nodes(ast.FunctionDef) == [] and broken.failed and broken.parsed_tree is None
+    unrecorded = TreeFacts(text, ast.parse(text))
+    assert unrecorded.top_classes == ["A"] and unrecorded.route_decorated is False

@@ -43,8 +43,11 @@ def has_route(facts: TreeFacts) -> bool:
     """Some function is decorated ``@<x>.<http method>(...)`` or the file calls ``add_api_route``."""
 
     def build() -> bool:
-        # (``route_decorated``: recorded by the project index, so that a file without a route is not parsed again)
-        return facts.route_decorated or ("add_api_route" in facts.source and "add_api_route" in facts.names)
+        # (``route_decorated``: recorded by the project index, so that a file without a route is not parsed again;
+        # an identifier is a word of the text, but for one spelled in another normal form: non-ASCII text)
+        if facts.route_decorated:
+            return True
+        return ("add_api_route" in facts.source or not facts.source.isascii()) and "add_api_route" in facts.names
 
     return facts.cached("validation.route", build)
 
