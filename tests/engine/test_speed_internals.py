@@ -632,7 +632,7 @@ def test_route_decorated_reads_every_function() -> None:
             continue
         assert route_decorated(tree) == every_function(tree)
         assert top_classes(tree) == [s.name for s in tree.body if isinstance(s, ast.ClassDef)]
-        assert screen_record(tree) == {"route": route_decorated(tree), "classes": top_classes(tree)}
+        assert screen_record(tree, text) == {"route": route_decorated(tree), "classes": top_classes(tree)}
         checked += 1
     assert checked > 10
 
@@ -691,7 +691,7 @@ def test_tree_facts_from_a_record_parse_when_read() -> None:
     from backend_lint.knowledge.tree_facts import TreeFacts, screen_record
 
     text = "class A:\n    pass\n\n\ndef f(x):\n    return x\n"
-    facts = TreeFacts(text, None, screen_record(ast.parse(text)))
+    facts = TreeFacts(text, None, screen_record(ast.parse(text), text))
     assert facts.top_classes == ["A"] and facts.route_decorated is False and facts.parsed_tree is None
     assert "x" in facts.names and facts.parsed_tree is not None and not facts.failed
     assert ast.dump(facts.tree) == ast.dump(ast.parse(text))

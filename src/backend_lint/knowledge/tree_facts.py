@@ -128,6 +128,7 @@ def children(node: Any) -> list[Any]:
 # The fields of a statement (or an ``except`` clause, a ``case``) that hold statements: every function of a
 # module is reached through them (a function is a statement; no expression holds one).
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCKS: dict[type, tuple[str, ...]] = {}  # node kind -> its fields among ``_BLOCK_FIELDS``
 
 
 def route_decorated(tree: ast.Module) -> bool:
@@ -135,6 +136,7 @@ def route_decorated(tree: ast.Module) -> bool:
     ``@<x>.<route method>(...)`` (``ROUTE_DECORATORS``). Reads statements only, not expressions."""
     stack: list[Any] = list(tree.body)
     pop, extend = stack.pop, stack.extend
+    blocks = _BLOCKS
     while stack:
         node = pop()
         kind = node.__class__
@@ -142,8 +144,11 @@ def route_decorated(tree: ast.Module) -> bool:
             for dec in node.decorator_list:
                 if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
                     return True
-        for field in _BLOCK_FIELDS:
-            value = getattr(node, field, None)
+        fields = blocks.get(kind)
+        if fields is None:
+            fields = blocks[kind] = tuple(f for f in _BLOCK_FIELDS if f in getattr(kind, "_fields", ()))
+        for field in fields:
+            value = getattr(node, field)
             if value.__class__ is list:
                 extend(value)
     return False
@@ -154,11 +159,12 @@ def top_classes(tree: ast.Module) -> list[str]:
     return [s.name for s in tree.body if isinstance(s, ast.ClassDef)]
 
 
-def screen_record(tree: ast.Module) -> dict[str, Any]:
-    """What the project index records of a file's tree for the screens (JSON: stored with the file's facts):
-    ``route`` (``route_decorated``), ``classes`` (``top_classes``). A :class:`TreeFacts` given the record
-    answers ``route_decorated`` and ``top_classes`` without a tree."""
-    return {"route": route_decorated(tree), "classes": top_classes(tree)}
+def screen_record(tree: ast.Module, source: str) -> dict[str, Any]:
+    """What the project index records of a file's tree (of ``source``) for the screens (JSON: stored with the
+    file's facts): ``route`` (``route_decorated``), ``classes`` (``top_classes``). A :class:`TreeFacts` given
+    the record answers ``route_decorated`` and ``top_classes`` without a tree."""
+    # (a decorator is spelled ``@``: most files have none, and no statement of theirs is read)
+    return {"route": "@" in source and route_decorated(tree), "classes": top_classes(tree)}
 
 
 class TreeFacts:
@@ -201,7 +207,7 @@ class TreeFacts:
         record = self._record
         if record is not None:
             return record["route"]  # type: ignore[no-any-return]
-        return self.cached("tree_facts.route", lambda: route_decorated(self.tree))  # type: ignore[no-any-return]
+        return self.cached("tree_facts.route", lambda: "@" in self.source and route_decorated(self.tree))  # type: ignore[no-any-return]
 
     @property
     def top_classes(self) -> list[str]:

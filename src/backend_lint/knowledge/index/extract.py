@@ -432,7 +432,7 @@ def extract_module(
     if not respelled:
         # what the rules' screens read of this text, so that they need not parse it again (``TreeFacts``);
         # not of a respelled tree (the screens never see one: CPython cannot parse that text)
-        facts["screen"] = screen_record(tree)
+        facts["screen"] = screen_record(tree, source)
     imports: dict[str, str] = {}
     local: set[str] = set()
     absolute: list = []
