@@ -543,3 +543,159 @@ def test_resolve_symbol_answers_follow_an_edit(tmp_path: Path) -> None:
     assert index.resolve_symbol("app.api.Item") == ("app.models", "Item", "functions")
     index.update_source(str(models), "Other = 1\n")
     assert index.resolve_symbol("app.api.Item") is None
+
+
+_ROUTE_SHAPES = '''\
+import fastapi
+router = fastapi.APIRouter()
+
+class Views:
+    @router.get("/a")
+    def a(self): ...
+
+def outer():
+    if flag:
+        @router.post("/b")
+        async def b(): ...
+    else:
+        for x in xs:
+            pass
+        else:
+            while y:
+                pass
+            else:
+                with ctx():
+                    try:
+                        pass
+                    except E:
+                        @router.put("/c")
+                        def c(): ...
+                    else:
+                        pass
+                    finally:
+                        @app.websocket("/d")
+                        def d(): ...
+
+match command:
+    case [first, *rest] if first:
+        class Inner:
+            @router.api_route("/e")
+            def e(self): ...
+    case _:
+        @decorator
+        @router.delete
+        def f(): ...
+
+try:
+    pass
+except* ValueError:
+    @router.patch("/g")
+    def g(): ...
+
+lam = lambda: (yield)
+'''
+
+
+def test_route_decorated_reads_every_function() -> None:
+    """``tree_facts.route_decorated`` (what the project index records for family 6's ``has_route``) walks
+    statements only: it finds the route decorators that a look at every function of the file finds, at any
+    depth and in every kind of block; ``top_classes`` is the module's top-level class statements."""
+    import ast
+
+    from backend_lint.knowledge.tree_facts import ROUTE_DECORATORS, TreeFacts, route_decorated, screen_record, top_classes
+
+    def every_function(tree: ast.Module) -> bool:
+        return any(
+            isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS
+            for func in TreeFacts("", tree).functions for dec in func.decorator_list
+        )
+
+    tree = ast.parse(_ROUTE_SHAPES)
+    assert route_decorated(tree)
+    # each route decorator alone, the others made plain: still found
+    routes = ["@router.get(", "@router.post(", "@router.put(", "@app.websocket(", "@router.api_route(", "@router.patch("]
+    for kept in routes:
+        text = _ROUTE_SHAPES
+        for other in routes:
+            if other != kept:
+                text = text.replace(other, "@plain(")
+        assert route_decorated(ast.parse(text)) and every_function(ast.parse(text)), kept
+    plain = _ROUTE_SHAPES
+    for r in routes:
+        plain = plain.replace(r, "@plain(")
+    assert not route_decorated(ast.parse(plain)) and not every_function(ast.parse(plain))  # (``@router.delete``: no call)
+    checked = 0
+    for _, text in _sources(40):
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            continue
+        assert route_decorated(tree) == every_function(tree)
+        assert top_classes(tree) == [s.name for s in tree.body if isinstance(s, ast.ClassDef)]
+        assert screen_record(tree, text) == {"route": route_decorated(tree), "classes": top_classes(tree)}
+        checked += 1
+    assert checked > 10
+
+
+def test_screens_read_the_index_record_of_the_same_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project index records what family 6's screens read first (``screen_record``) with a file's facts: the
+    lint of that very text does not parse the file with ``ast`` when the record decides (no route, no class a
+    rule names); a file a screen must read further, or another text, is parsed as before; findings are the same
+    either way."""
+    from backend_lint.engine.api import Engine
+    from backend_lint.ground.config import Settings
+    from backend_lint.knowledge import tree_facts as tf
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "app").mkdir()
+    quiet = tmp_path / "app" / "quiet.py"
+    quiet.write_text("class Plain:\n    pass\n\n\ndef helper(x):\n    return x\n")
+    routes = tmp_path / "app" / "routes.py"
+    routes.write_text(
+        "from fastapi import APIRouter\nfrom pydantic import BaseModel\n\nrouter = APIRouter()\n\n\n"
+        "class Note(BaseModel):\n    body: str\n\n\n@router.post('/notes')\ndef add(payload: dict):\n    save(payload)\n    return payload\n"
+    )
+    index = ProjectIndex.build(str(tmp_path), [str(quiet), str(routes)], jobs=1)
+    for f in (quiet, routes):
+        index.take_tree(str(f), f.read_text())  # (not the handed-over tree: the record is what is read here)
+    assert index.screen_record(str(quiet), quiet.read_text()) == {"route": False, "classes": ["Plain"]}
+    assert index.screen_record(str(quiet), quiet.read_text() + "\n") is None  # another text: no record
+    assert index.screen_record(str(routes), routes.read_text())["route"] is True
+    parses: list[str] = []
+    real = tf._parse
+
+    def counted(source: str):
+        parses.append(source)
+        return real(source)
+
+    monkeypatch.setattr(tf, "_parse", counted)
+    codes = ["BKL601", "BKL602", "BKL603", "BKL604", "BKL605", "BKL606", "BKL607"]
+    engine = Engine(Settings(), codes, index, skip=True)
+    result = engine.lint_source(quiet.read_text(), str(quiet))
+    assert not result.parsed and not result.diagnostics and parses == []
+    edited = quiet.read_text() + "\n"  # not the indexed text: parsed for the screens, as before
+    assert not engine.lint_source(edited, str(quiet)).parsed and parses == [edited]
+    parses.clear()
+    with_route = engine.lint_source(routes.read_text(), str(routes))
+    assert with_route.parsed and parses == [routes.read_text()]
+    plain = Engine(Settings(), codes, index, skip=False).lint_source(routes.read_text(), str(routes))
+    assert [(d.code, d.row) for d in with_route.diagnostics] == [(d.code, d.row) for d in plain.diagnostics]
+
+
+def test_tree_facts_from_a_record_parse_when_read() -> None:
+    """A ``TreeFacts`` made from the index's record answers the recorded facts without a tree, parses when
+    anything else is read, and says when that parse failed (the engine then screens nothing: as for a text
+    CPython cannot parse)."""
+    import ast
+
+    from backend_lint.knowledge.tree_facts import TreeFacts, screen_record
+
+    text = "class A:\n    pass\n\n\ndef f(x):\n    return x\n"
+    facts = TreeFacts(text, None, screen_record(ast.parse(text), text))
+    assert facts.top_classes == ["A"] and facts.route_decorated is False and facts.parsed_tree is None
+    assert "x" in facts.names and facts.parsed_tree is not None and not facts.failed
+    assert ast.dump(facts.tree) == ast.dump(ast.parse(text))
+    broken = TreeFacts("def f(:\n", None, {"route": False, "classes": []})
+    assert broken.nodes(ast.FunctionDef) == [] and broken.failed and broken.parsed_tree is None
+    unrecorded = TreeFacts(text, ast.parse(text))
+    assert unrecorded.top_classes == ["A"] and unrecorded.route_decorated is False

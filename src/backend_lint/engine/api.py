@@ -215,18 +215,32 @@ class Engine:
     def _screen(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> list[Optional[type[Rule]]]:
         return self._screen_with_tree(active, source, project, tree)[0]
 
-    def _screen_with_tree(self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None) -> tuple[list[Optional[type[Rule]]], Any]:
+    def _screen_with_tree(
+        self, active: list[Optional[type[Rule]]], source: str, project: Any, tree: Any = None, path: Optional[str] = None
+    ) -> tuple[list[Optional[type[Rule]]], Any]:
         """Drop the rules whose ``ast`` screen says they cannot fire (``rules/_shared/screens.py``). Only worth an
         ``ast.parse`` when every active rule has a screen: one without forces the libcst parse anyway.
         Also returns CPython's tree of the file (``tree`` or the one parsed here; ``None`` when there is
-        none): the positions of findings start from its line numbers."""
+        none): the positions of findings start from its line numbers. ``path``: the linted file's, whose
+        ``source`` the project index may have recorded facts of (``ProjectIndex.screen_record``): then the file
+        is parsed only if a screen reads more than the record (the tree is then ``None`` when no rule is left)."""
         if any(cls is not None and cls.may_fire_tree is None for cls in active):
             return active, tree
-        facts = TreeFacts(source, tree) if tree is not None else tree_facts(source)
+        record = None
+        if tree is None and path is not None and self.project is not None:
+            find = getattr(self.project, "screen_record", None)
+            record = find(path, source) if find is not None else None
+        if tree is not None or record is not None:
+            facts: Optional[TreeFacts] = TreeFacts(source, tree, record)
+        else:
+            facts = tree_facts(source)
         if facts is None:  # CPython cannot parse it: libcst decides (and reports BKL900)
             return active, None
         project = project if project is not None else self.project
-        return [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active], facts.tree
+        kept = [cls if cls is not None and cls.may_fire_tree(facts, project, self.settings) else None for cls in active]
+        if facts.failed:  # (a deferred parse failed: as ``tree_facts`` returning ``None``)
+            return active, None
+        return kept, facts.tree if any(kept) else facts.parsed_tree
 
     def prime(self, files: Iterable[tuple[str, str]]) -> int:
         """Run the text prefilters and ``ast`` screens of ``files`` ((path, text) pairs) without linting them,
@@ -295,7 +309,7 @@ class Engine:
         is_migration = self._has_migration_rules and looks_like_migration(source)
         active = self._active_rules(source, path, is_migration, probe)
         if self.skip and any(active):
-            active, tree = self._screen_with_tree(active, source, probe, tree)
+            active, tree = self._screen_with_tree(active, source, probe, tree, path)
         result.uses_project = probe is not None and probe.used
         if not any(active):
             # Nothing can fire here: libcst never sees the file. Still report unparsable files, cheaply:

@@ -26,6 +26,8 @@ from ..ground.lazy import lazy_import
 from .cst import definition_names_of, iter_children
 from .facts import orm_facts
 from .imports import dotted_name
+# (``HTTP_METHODS``, ``ROUTE_DECORATORS``: defined beside the screens' tree facts, which the project index records)
+from .tree_facts import HTTP_METHODS, ROUTE_DECORATORS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -34,8 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
-ROUTE_DECORATORS = frozenset(HTTP_METHODS + ("api_route", "websocket"))
 ROUTER_CLASSES = frozenset(
     {
         "fastapi.APIRouter",

@@ -4,6 +4,10 @@ Parsing with libcst costs about ten times what ``ast.parse`` costs, so when ever
 file has a screen (``RuleSpec.screen``), the engine parses the file with ``ast`` once, hands every screen
 the same :class:`TreeFacts`, and reaches libcst only when a screen lets a rule through. The engine also
 reads the tree for ``# noqa`` placement.
+
+The project index records a few facts of each file it parses (``screen_record``, beside its other facts, so
+that a warm run keeps them): a :class:`TreeFacts` made from that record parses the file only when a screen
+reads more than the record holds (``TreeFacts.tree``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from operator import attrgetter
 from typing import Any, Callable, Iterable, Optional
 
 FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+# a route handler's decorator: ``@<router>.<one of these>(...)`` (``knowledge.fastapi`` re-exports both)
+ROUTE_DECORATORS = frozenset(HTTP_METHODS + ("api_route", "websocket"))
 
 
 # Fields that never hold a node a screen asks for: identifiers and constants, and the expression context
@@ -118,17 +125,97 @@ def children(node: Any) -> list[Any]:
     return out
 
 
+# The fields of a statement (or an ``except`` clause, a ``case``) that hold statements: every function of a
+# module is reached through them (a function is a statement; no expression holds one).
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCKS: dict[type, tuple[str, ...]] = {}  # node kind -> its fields among ``_BLOCK_FIELDS``
+
+
+def route_decorated(tree: ast.Module) -> bool:
+    """Some function of the module, at any depth (a method, a nested function), is decorated
+    ``@<x>.<route method>(...)`` (``ROUTE_DECORATORS``). Reads statements only, not expressions."""
+    stack: list[Any] = list(tree.body)
+    pop, extend = stack.pop, stack.extend
+    blocks = _BLOCKS
+    while stack:
+        node = pop()
+        kind = node.__class__
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            for dec in node.decorator_list:
+                if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
+                    return True
+        fields = blocks.get(kind)
+        if fields is None:
+            fields = blocks[kind] = tuple(f for f in _BLOCK_FIELDS if f in getattr(kind, "_fields", ()))
+        for field in fields:
+            value = getattr(node, field)
+            if value.__class__ is list:
+                extend(value)
+    return False
+
+
+def top_classes(tree: ast.Module) -> list[str]:
+    """The names of the module's top-level classes, in order."""
+    return [s.name for s in tree.body if isinstance(s, ast.ClassDef)]
+
+
+def screen_record(tree: ast.Module, source: str) -> dict[str, Any]:
+    """What the project index records of a file's tree (of ``source``) for the screens (JSON: stored with the
+    file's facts): ``route`` (``route_decorated``), ``classes`` (``top_classes``). A :class:`TreeFacts` given
+    the record answers ``route_decorated`` and ``top_classes`` without a tree."""
+    # (a decorator is spelled ``@``: most files have none, and no statement of theirs is read)
+    return {"route": "@" in source and route_decorated(tree), "classes": top_classes(tree)}
+
+
 class TreeFacts:
-    """One file's ``ast`` with the node lists screens ask for, each computed once."""
+    """One file's ``ast`` with the node lists screens ask for, each computed once. Made with ``tree=None`` and
+    the index's ``record`` of the same text (``screen_record``), it parses the text when something first
+    reads ``tree`` (or a node list, or the names); if CPython then cannot parse it (it parsed that very
+    text for the index: never expected), ``failed`` is set and ``tree`` is an empty module, for the caller
+    to discard whatever was read from it."""
 
-    __slots__ = ("source", "tree", "_by_type", "_names", "memo")
+    __slots__ = ("source", "_tree", "_record", "failed", "_by_type", "_names", "memo")
 
-    def __init__(self, source: str, tree: ast.Module) -> None:
+    def __init__(self, source: str, tree: Optional[ast.Module], record: Optional[dict[str, Any]] = None) -> None:
         self.source = source
-        self.tree = tree
+        self._tree = tree
+        self._record = record
+        self.failed = False
         self._by_type: Optional[dict[type, list[ast.AST]]] = None
         self._names: Optional[frozenset[str]] = None
         self.memo: dict[Any, Any] = {}
+
+    @property
+    def tree(self) -> ast.Module:
+        tree = self._tree
+        if tree is None:
+            tree = _parse(self.source)
+            if tree is None:
+                self.failed = True
+                tree = ast.Module(body=[], type_ignores=[])
+            self._tree = tree
+        return tree
+
+    @property
+    def parsed_tree(self) -> Optional[ast.Module]:
+        """The tree if it was parsed (or given), without parsing it; ``None`` after a failed parse."""
+        return None if self.failed else self._tree
+
+    @property
+    def route_decorated(self) -> bool:
+        """``route_decorated`` of the tree (from the index's record when there is one)."""
+        record = self._record
+        if record is not None:
+            return record["route"]  # type: ignore[no-any-return]
+        return self.cached("tree_facts.route", lambda: "@" in self.source and route_decorated(self.tree))  # type: ignore[no-any-return]
+
+    @property
+    def top_classes(self) -> list[str]:
+        """``top_classes`` of the tree (from the index's record when there is one)."""
+        record = self._record
+        if record is not None:
+            return record["classes"]  # type: ignore[no-any-return]
+        return self.cached("tree_facts.classes", lambda: top_classes(self.tree))  # type: ignore[no-any-return]
 
     def _index(self) -> dict[type, list[ast.AST]]:
         if self._by_type is None:
@@ -208,12 +295,16 @@ class TreeFacts:
             return value
 
 
-def tree_facts(source: str) -> Optional[TreeFacts]:
-    """The file's ``TreeFacts``, or ``None`` when CPython cannot parse it (libcst then decides)."""
+def _parse(source: str) -> Optional[ast.Module]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+            return ast.parse(source)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    return TreeFacts(source, tree)
+
+
+def tree_facts(source: str) -> Optional[TreeFacts]:
+    """The file's ``TreeFacts``, or ``None`` when CPython cannot parse it (libcst then decides)."""
+    tree = _parse(source)
+    return TreeFacts(source, tree) if tree is not None else None

@@ -232,6 +232,22 @@ class ProjectIndex:
             index._derived_path = os.path.join(store.cache_dir, f"derived-{store.ident}.json")
         return index
 
+    def screen_record(self, path: str, text: str) -> Optional[dict[str, Any]]:
+        """What the index recorded for the screens (``tree_facts.screen_record``) of ``path`` if ``text`` is the
+        very text it indexed and CPython parsed it (``None`` otherwise, or when the file's facts are not loaded:
+        no store is read for it)."""
+        e = self._entries.get(os.path.abspath(path))
+        if e is None or e.facts is None or not e.parsed:
+            return None
+        record = e.facts.get("screen")
+        if record is None:
+            return None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return record if hashlib.sha256(data).hexdigest() == e.digest else None  # type: ignore[no-any-return]
+
     def take_tree(self, path: str, text: str) -> Optional[Any]:
         """CPython's tree of ``text`` if this process parsed that very text of ``path`` for the index (each
         tree is handed over once; ``None`` otherwise): a file is parsed with ``ast`` once per run."""

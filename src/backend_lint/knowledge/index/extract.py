@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from ..modules import resolve_relative
+from ..tree_facts import screen_record
 from . import extractors
 from .extractors._common import begin_module, end_module
 
@@ -419,13 +420,19 @@ def extract_module(
         "extra": {},
     }
     patched = tree is not None  # (a tree given by the caller is its own: never handed over to the lint)
+    respelled = False
     if tree is None:
-        tree, patched, newer = _parse(source, path)
+        tree, respelled, newer = _parse(source, path)
+        patched = respelled
         if newer:
             facts["newer_syntax"] = True  # (libcst reads it, this Python's ``ast`` cannot: said by ``check``)
     if tree is None:
         return facts
     facts["parsed"] = True
+    if not respelled:
+        # what the rules' screens read of this text, so that they need not parse it again (``TreeFacts``);
+        # not of a respelled tree (the screens never see one: CPython cannot parse that text)
+        facts["screen"] = screen_record(tree, source)
     imports: dict[str, str] = {}
     local: set[str] = set()
     absolute: list = []

@@ -43,11 +43,11 @@ def has_route(facts: TreeFacts) -> bool:
     """Some function is decorated ``@<x>.<http method>(...)`` or the file calls ``add_api_route``."""
 
     def build() -> bool:
-        for func in facts.functions:
-            for dec in func.decorator_list:
-                if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS:
-                    return True
-        return "add_api_route" in facts.names
+        # (``route_decorated``: recorded by the project index, so that a file without a route is not parsed again;
+        # an identifier is a word of the text, but for one spelled in another normal form: non-ASCII text)
+        if facts.route_decorated:
+            return True
+        return ("add_api_route" in facts.source or not facts.source.isascii()) and "add_api_route" in facts.names
 
     return facts.cached("validation.route", build)
 
@@ -121,7 +121,7 @@ def _class_names(project: Any, key: str, build: Any) -> frozenset[str]:
 
 def declares_class_in(facts: TreeFacts, project: Any, key: str, build: Any) -> bool:
     """A top-level class of the file is named like one of the project classes ``build(project)`` lists."""
-    classes = [s.name for s in facts.tree.body if isinstance(s, ast.ClassDef)]
+    classes = facts.top_classes  # (recorded by the project index: no parse for it)
     if not classes or project is None:  # (the file's own facts first: a file without classes never reads the index)
         return False
     names = _class_names(project, key, build)
