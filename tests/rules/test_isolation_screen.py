@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend_lint.knowledge.tree_facts import tree_facts
-from backend_lint.rules.isolation._analysis import _owned_words, isolation_may_fire, owned_model_spelled
+from backend_lint.rules.isolation._analysis import _owned_words, _vocabularies, isolation_may_fire, owned_model_spelled
 
 from harness import load_fixtures
 
@@ -86,3 +86,24 @@ def test_screen_reads_dependencies() -> None:
     assert _screen_as_linted(fixture, "mine.py")
     assert _screen_as_linted(fixture, "guarded.py")
     assert _screen_as_linted(fixture, "header.py")
+
+
+def test_screen_lets_checked_tables_through_only_beside_a_check() -> None:
+    """A table the project's checks are handed (``queries.helper_checked_tables``) is reported only at such a
+    check: a route that loads one and calls no check does not bring the file to libcst, one that calls the
+    check (by its name, through its module, or under an alias) does."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL202/checked_table_screen/")
+    owned, full = _vocabularies(fixture.project, fixture.settings)
+    assert "Crate" in full.words and "Crate" not in owned.words
+    assert not _screen_as_linted(fixture, "crates_listing.py")
+    assert _screen_as_linted(fixture, "crates_checked.py")
+
+
+def test_screen_reads_function_words_only_off_modules() -> None:
+    """A word that names only a module-level function (``load_ledger``) leads to it as ``module.load_ledger``,
+    never as a method of a local object (``cache.load_ledger``: ``queries._Analyzer`` resolves no such call to
+    the function)."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL202/checked_table_screen/")
+    assert "load_ledger" in _owned_words(fixture.project, fixture.settings).functions
+    assert _screen_as_linted(fixture, "ledgers_module.py")
+    assert not _screen_as_linted(fixture, "ledgers_cache.py")
