@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend_lint.knowledge.tree_facts import tree_facts
-from backend_lint.rules.isolation._analysis import _owned_words, isolation_may_fire, owned_model_spelled
+from backend_lint.rules.isolation._analysis import _owned_words, _vocabularies, isolation_may_fire, owned_model_spelled
 
 from harness import load_fixtures
 
@@ -86,3 +86,106 @@ def test_screen_reads_dependencies() -> None:
     assert _screen_as_linted(fixture, "mine.py")
     assert _screen_as_linted(fixture, "guarded.py")
     assert _screen_as_linted(fixture, "header.py")
+
+
+def test_screen_lets_checked_tables_through_only_beside_a_check() -> None:
+    """A table the project's checks are handed (``queries.helper_checked_tables``) is reported only at such a
+    check: a route that loads one and calls no check does not bring the file to libcst, one that calls the
+    check (by its name, through its module, or under an alias) does."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL202/checked_table_screen/")
+    owned, full = _vocabularies(fixture.project, fixture.settings)
+    assert "Crate" in full.words and "Crate" not in owned.words
+    assert not _screen_as_linted(fixture, "crates_listing.py")
+    assert _screen_as_linted(fixture, "crates_checked.py")
+
+
+def test_screen_reads_function_words_only_off_modules() -> None:
+    """A word that names only a module-level function (``load_ledger``) leads to it as ``module.load_ledger``,
+    never as a method of a local object (``cache.load_ledger``: ``queries._Analyzer`` resolves no such call to
+    the function)."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL202/checked_table_screen/")
+    assert "load_ledger" in _owned_words(fixture.project, fixture.settings).functions
+    assert _screen_as_linted(fixture, "ledgers_module.py")
+    assert not _screen_as_linted(fixture, "ledgers_cache.py")
+
+
+_FED = {
+    "app/__init__.py": "",
+    "app/models.py": """
+        from typing import Optional
+
+        from sqlmodel import Field, SQLModel
+
+        class Ride(SQLModel, table=True):
+            id: Optional[int] = Field(default=None, primary_key=True)
+            user_id: int
+    """,
+    "app/deps.py": """
+        import jwt
+        from fastapi import Depends
+        from fastapi.security import OAuth2PasswordBearer
+
+        bearer = OAuth2PasswordBearer(tokenUrl="t")
+
+        def caller_id(token: str = Depends(bearer)) -> int:
+            return int(jwt.decode(token, "k", algorithms=["HS256"])["sub"])
+    """,
+    "app/routes.py": """
+        from typing import Annotated
+
+        from fastapi import APIRouter, Depends
+
+        from .deps import caller_id
+        from .rides import laps
+        from .totals import tally
+
+        router = APIRouter()
+
+        @router.get("/rides/{ride_id}")
+        def ride(ride_id: int, uid: Annotated[int, Depends(caller_id)]):
+            return laps(None, ride_id, uid)
+
+        @router.get("/totals/{ride_id}")
+        def total(ride_id: int, uid: Annotated[int, Depends(caller_id)]):
+            return tally(None, ride_id, ride_id)
+    """,
+    "app/rides.py": """
+        from sqlmodel import select
+
+        from .models import Ride
+
+        def laps(db, ride_id, rider_ref):
+            return db.exec(select(Ride).where(Ride.id == ride_id)).first()
+    """,
+    "app/totals.py": """
+        from sqlmodel import select
+
+        from .models import Ride
+
+        def tally(db, ride_id, rider_ref):
+            # the same parameter name, but no caller hands this function the principal's id
+            return db.exec(select(Ride).where(Ride.id == ride_id)).first()
+    """,
+}
+
+
+def test_screen_reads_fed_parameters_per_function(tmp_path: Path) -> None:
+    """A parameter the callers hand the principal's id (``auth.principal_fed_parameters``) carries the identity
+    in that function only (``auth.principal_fed_here``): another function's parameter of the same name does not
+    bring its file to libcst."""
+    from backend_lint.engine.api import ProjectProbe
+    from backend_lint.ground.config import Settings
+
+    from harness import index_of_files
+
+    project = index_of_files(tmp_path, _FED)
+    settings = Settings()
+
+    def screen(name: str) -> bool:
+        path = tmp_path / "app" / name
+        return isolation_may_fire(tree_facts(path.read_text()), ProjectProbe(project, str(path)), settings)
+
+    assert screen("rides.py")
+    assert not screen("totals.py")
+    # without the file's module (no probe): every fed name counts
+    assert isolation_may_fire(tree_facts((tmp_path / "app" / "totals.py").read_text()), project, settings)

@@ -7,7 +7,7 @@ import ast
 import re
 from typing import Any, Optional
 
-from ...knowledge.auth import AUTHORIZATION_PARAMS, REQUEST_CLASSES, principal_classes, caller_decorator_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, router_auth_routes
+from ...knowledge.auth import AUTHORIZATION_PARAMS, REQUEST_CLASSES, principal_classes, caller_decorator_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, principal_fed_parameters, router_auth_routes
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.scoping import caller_values
@@ -65,7 +65,8 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
             # and the names modules import them under (``from .security import SignedIn as Me``): the index's
             # parameter facts follow the import, so ``me: Me`` is the auth alias (``_Dependencies`` classifies it)
             wanted = project.memo(("identity_scope.wanted", wanted), lambda base=wanted: reexport_closure(project, base))
-        plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | set(principal_fed_names(project, settings)) | set(caller_values(project, settings))
+        plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | set(caller_values(project, settings))
+        fed = _FedParameters(facts, project, settings)
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
         requests = REQUEST_CLASSES if ".user" in facts.source else frozenset()
         handing = caller_decorator_names(project)  # ``@require_auth(...)`` hands the view the caller
@@ -97,7 +98,7 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``
             elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
                 carries = True
-            elif _parameters_carry(func, plain, wanted, requests, depends):
+            elif _parameters_carry(func, plain, wanted, requests, depends, fed.of(func)):
                 carries = True
             if endpoints and func.name in endpoints:
                 carries = route = True
@@ -116,14 +117,16 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
     return facts.cached("identity", build)
 
 
-def _parameters_carry(func: Any, plain: set[str], wanted: frozenset[str], requests: frozenset[str], depends: "_Dependencies") -> bool:
+def _parameters_carry(
+    func: Any, plain: set[str], wanted: frozenset[str], requests: frozenset[str], depends: "_Dependencies", fed: Any = frozenset()
+) -> bool:
     """A parameter of ``func`` may carry the principal or an identity value (``auth._function_identity`` through
-    ``auth._may_carry_identity``): named like one, typed by a principal class, an auth alias or a request (read
-    for ``request.user``), or given by a dependency (a call as its default, ``Annotated[..., Depends(...)]``)
-    that ``depends`` cannot rule out."""
+    ``auth._may_carry_identity``, or one its callers hand the principal's id, ``fed``): named like one, typed by
+    a principal class, an auth alias or a request (read for ``request.user``), or given by a dependency (a call
+    as its default, ``Annotated[..., Depends(...)]``) that ``depends`` cannot rule out."""
     dependency = any(isinstance(d, ast.Call) for d in defaults(func))
     for p in parameters(func):
-        if p.arg in plain:
+        if p.arg in plain or p.arg in fed:
             return True
         if p.annotation is not None:
             for n in leaf_names(p.annotation):
@@ -132,6 +135,32 @@ def _parameters_carry(func: Any, plain: set[str], wanted: frozenset[str], reques
                 if n in depends.weak:
                     dependency = True
     return dependency and depends.may_carry(func)
+
+
+class _FedParameters:
+    """The parameters of a function its callers hand the principal's id (``auth.principal_fed_here``: only a
+    function of the module's own body, looked up by its module and name); every such parameter name of the
+    project (``auth.principal_fed_names``) where the file's module is not known."""
+
+    def __init__(self, facts: TreeFacts, project: Any, settings: Any) -> None:
+        self.facts, self.project, self.settings = facts, project, settings
+        self._module: Any = False
+        self._top: Optional[set[int]] = None
+
+    def of(self, func: Any) -> Any:
+        if self.project is None:
+            return frozenset()
+        if self._module is False:
+            path = getattr(self.project, "linted_path", None)
+            info = self.project.module_info(path) if path else None
+            self._module = info[0] if info is not None else None
+        if not self._module:
+            return principal_fed_names(self.project, self.settings)
+        if self._top is None:
+            self._top = {id(stmt) for stmt in self.facts.tree.body}
+        if id(func) not in self._top:
+            return frozenset()  # (a method, a nested function, one inside a top-level block: ``principal_fed_here``)
+        return principal_fed_parameters(self.project, self.settings).get(f"{self._module}.{func.name}", ())
 
 
 class _Dependencies:

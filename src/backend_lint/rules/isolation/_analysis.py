@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from ...knowledge.auth import test_or_script_module
 from ...knowledge.claims import no_claim_functions
+from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.queries import helper_checked_tables
 from ...knowledge.reexports import reexport_closure
@@ -27,13 +28,19 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
 class Vocabulary:
     """The names through which a file can reach a row of an owned model: ``words`` (any one spelled may
     lead there) and ``methods`` (a method name that leads there only when called on an object of its
-    class: ``{method: the names through which a file can reach such an object}``)."""
+    class: ``{method: the names through which a file can reach such an object}``); ``functions``, the words
+    that name only module-level functions (a use ``x.<word>`` leads there only when ``x`` may name a module)."""
 
-    __slots__ = ("words", "methods")
+    __slots__ = ("words", "methods", "functions")
 
-    def __init__(self, words: frozenset[str], methods: dict[str, frozenset[str]]) -> None:
+    def __init__(self, words: frozenset[str], methods: dict[str, frozenset[str]], functions: frozenset[str] = frozenset()) -> None:
         self.words = words
         self.methods = methods
+        self.functions = functions
+
+    @classmethod
+    def load(cls, raw: dict[str, Any]) -> "Vocabulary":
+        return cls(frozenset(raw["words"]), {m: frozenset(r) for m, r in raw["methods"].items()}, frozenset(raw["functions"]))
 
     def __bool__(self) -> bool:
         return bool(self.words or self.methods)
@@ -56,6 +63,11 @@ class Vocabulary:
 
 
 def _owned_words(project: Any, settings: Any) -> Vocabulary:
+    """Names through which a file can reach a row family 2 may report on: ``_vocabularies``' second."""
+    return _vocabularies(project, settings)[1]
+
+
+def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
     """Names through which a file can reach an owned ORM model (``knowledge.queries``: a query's entity is
     ``model_of`` a name or an attribute, or the model a project function or repository method returns):
     the owned models' names, the project functions returning one or looking one up (``_fetching_helpers``),
@@ -63,7 +75,10 @@ def _owned_words(project: Any, settings: Any) -> Vocabulary:
     project module re-exports or aliases them under. Repositories that take owned models as generic arguments
     or constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module) fetch rows through
     any method: the names that reach one of their objects are words (``Alias = aliased(Item)`` only adds
-    ``Alias``). Stored per project and per the settings that decide ownership."""
+    ``Alias``). Two vocabularies: the owned models' alone, and the owned models' together with the tables the
+    project's checks are handed (``queries.helper_checked_tables``: reported only at such a check, so they
+    matter only in a function that calls one, ``_carrier_spells_owned``); the same object twice when there
+    are no such tables. Stored per project and per the settings that decide ownership."""
     # (``principal_parameters``: who the caller is decides the columns ``knowledge.scoping`` infers, so ownership)
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
 
@@ -73,51 +88,72 @@ def _owned_words(project: Any, settings: Any) -> Vocabulary:
             if is_table_model(project, q) and is_owned(project, settings, q):
                 owned.add(q)
         # tables with no identity column that the project's checks are handed (BKL202 at such a check)
-        owned |= helper_checked_tables(project, settings)
-        if not owned:
-            return {"words": [], "methods": {}}
-
-        def is_owned_class(name: Optional[str]) -> bool:
-            found = project.get_class(name) if name else None
-            return found is not None and found[0] in owned
-
-        receivers = _Receivers(project)
-        words = {q.rsplit(".", 1)[-1] for q in owned}
-        methods: dict[str, set[str]] = {}  # method -> its classes (qualified)
-        for mod, mfacts in project.iter_modules():
-            orm = mfacts.get("extra", {}).get("orm", {})
-            for bound, call in orm.get("calls", {}).items():
-                if any(is_owned_class(a) for a in call.get("args", ())):
-                    # ``Alias = aliased(Item)``: a second name for the model; ``crud_item = CRUDItem(Item)``: an
-                    # object fetching its rows (a library CRUD object or a project repository)
-                    words.add(bound)
-            for name, fn in orm.get("functions", {}).items():
-                if fn.get("returns") and project.canonical(fn["returns"]) in owned:
-                    words.add(name)
-            for cls, returns in orm.get("method_returns", {}).items():
-                for m, r in returns.items():
-                    if is_owned_class(r):
-                        methods.setdefault(m, set()).add(f"{mod}.{cls}")
-        repositories = _owned_repositories(project, is_owned_class)
-        words |= receivers.of(repositories)
-        helpers, helper_methods = _fetching_helpers(project, is_owned_class, repositories)
-        words |= helpers
-        for m, classes in helper_methods.items():
-            methods.setdefault(m, set()).update(classes)
-        for m in [m for m in methods if m.startswith("__") and m.endswith("__")]:
-            # called without its name: ``Conversation(...)`` runs ``__init__``, ``gate(...)`` ``__call__``
-            words |= receivers.of(methods.pop(m))
-        words = set(reexport_closure(project, words))
+        checked = set(helper_checked_tables(project, settings)) - owned
+        receivers: list[_Receivers] = []  # (built once, when some table is owned or checked)
         return {
-            "words": sorted(words),
-            "methods": {m: sorted(receivers.of(classes)) for m, classes in sorted(methods.items()) if m not in words},
+            "owned": _vocabulary_of(project, owned, receivers),
+            "checked": _vocabulary_of(project, owned | checked, receivers) if checked else None,
         }
 
-    def load() -> Vocabulary:
+    def load() -> tuple[Vocabulary, Vocabulary]:
         raw = project.stored_memo(f"screens.owned:{key!r}", build)
-        return Vocabulary(frozenset(raw["words"]), {m: frozenset(r) for m, r in raw["methods"].items()})
+        owned = Vocabulary.load(raw["owned"])
+        return owned, (Vocabulary.load(raw["checked"]) if raw["checked"] is not None else owned)
 
     return project.memo(("isolation.vocabulary", key), load)
+
+
+def _vocabulary_of(project: Any, owned: set[str], built: list["_Receivers"]) -> dict[str, Any]:
+    """``_vocabularies``' words and methods for the tables ``owned`` (JSON-able); ``built`` holds the
+    project's ``_Receivers`` once made."""
+    if not owned:
+        return {"words": [], "methods": {}, "functions": []}
+    if not built:
+        built.append(_Receivers(project))
+    receivers = built[0]
+
+    def is_owned_class(name: Optional[str]) -> bool:
+        found = project.get_class(name) if name else None
+        return found is not None and found[0] in owned
+
+    words = {q.rsplit(".", 1)[-1] for q in owned}
+    functions: set[str] = set()  # (module-level functions: reached by their name or as a module's attribute)
+    methods: dict[str, set[str]] = {}  # method -> its classes (qualified)
+    for mod, mfacts in project.iter_modules():
+        orm = mfacts.get("extra", {}).get("orm", {})
+        for bound, call in orm.get("calls", {}).items():
+            if any(is_owned_class(a) for a in call.get("args", ())):
+                # ``Alias = aliased(Item)``: a second name for the model; ``crud_item = CRUDItem(Item)``: an
+                # object fetching its rows (a library CRUD object or a project repository)
+                words.add(bound)
+        for name, fn in orm.get("functions", {}).items():
+            if fn.get("returns") and project.canonical(fn["returns"]) in owned:
+                functions.add(name)
+        for cls, returns in orm.get("method_returns", {}).items():
+            for m, r in returns.items():
+                if is_owned_class(r):
+                    methods.setdefault(m, set()).add(f"{mod}.{cls}")
+    repositories = _owned_repositories(project, is_owned_class)
+    words |= receivers.of(repositories)
+    helpers, helper_methods = _fetching_helpers(project, is_owned_class, repositories)
+    functions |= helpers
+    for m, classes in helper_methods.items():
+        methods.setdefault(m, set()).update(classes)
+    method_names = set(methods)
+    for m in [m for m in methods if m.startswith("__") and m.endswith("__")]:
+        # called without its name: ``Conversation(...)`` runs ``__init__``, ``gate(...)`` ``__call__``
+        words |= receivers.of(methods.pop(m))
+    words = set(reexport_closure(project, words))
+    functions = set(reexport_closure(project, functions))
+    # the words that name nothing but module-level functions (and the names modules import or bind them under):
+    # ``queries._Analyzer`` resolves ``x.<word>(...)`` to one only when ``x`` names a module (``_name_lines``)
+    only_functions = functions - words - method_names
+    words |= functions
+    return {
+        "words": sorted(words),
+        "methods": {m: sorted(receivers.of(classes)) for m, classes in sorted(methods.items()) if m not in words},
+        "functions": sorted(only_functions),
+    }
 
 
 class _Receivers:
@@ -337,11 +373,15 @@ def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
 
 
 
-def _name_lines(facts: TreeFacts, foreign: frozenset[str] = frozenset()) -> dict[str, list[int]]:
+def _name_lines(
+    facts: TreeFacts, foreign: frozenset[str] = frozenset(), functions: frozenset[str] = frozenset(), loose: Optional[dict[str, list[int]]] = None
+) -> dict[str, list[int]]:
     """Every identifier the file spells (as ``TreeFacts.names``) and every word of the strings in its
     annotations (forward references: ``"Item"``), with the lines it is spelled on; a bare name of
-    ``foreign`` (``_foreign_names``) is left out."""
+    ``foreign`` (``_foreign_names``) is left out. An attribute named one of ``functions`` read off a value
+    that names no module (``fetch_flow.resolvable_roots``: ``self.db.delete``) is also kept in ``loose``."""
     out: dict[str, list[int]] = {}
+    roots: Any = False  # (read when some attribute is named one of ``functions``)
 
     def add(name: str, line: int) -> None:
         found = out.get(name)
@@ -355,6 +395,14 @@ def _name_lines(facts: TreeFacts, foreign: frozenset[str] = frozenset()) -> dict
             add(n.id, n.lineno)
     for n in facts.nodes(ast.Attribute):
         add(n.attr, n.end_lineno or n.lineno)
+        if n.attr in functions and loose is not None:
+            if roots is False:
+                roots = resolvable_roots(facts.tree)
+            root = n.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if roots is not None and not (isinstance(root, ast.Name) and root.id in roots):
+                loose.setdefault(n.attr, []).append(n.end_lineno or n.lineno)
     for n in facts.nodes(ast.alias):
         if (n.asname or n.name) in foreign:
             continue
@@ -479,9 +527,74 @@ def _defined(stmt: Any, out: set[str], owned: set[str], hit: Any, whole: frozens
 def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool:
     """Some function that can carry the identity (with the functions nested in it) spells an owned word,
     or a module-level name whose statement spells one (to a fixpoint: ``ItemDep = Annotated[Item,
-    Depends(...)]``, ``dao = ItemDAO()``, ``from .daos import ItemDAO as Items``, a helper of the file)."""
-    lines = _name_lines(facts, _foreign_names(facts, project))
-    owned = _owned_words(project, settings).spelled(lines)
+    Depends(...)]``, ``dao = ItemDAO()``, ``from .daos import ItemDAO as Items``, a helper of the file). A
+    word that reaches only a table the project's checks are handed (``_vocabularies``) counts only in a
+    function that also calls what may be such a check (``fetch_flow.deciding_call_lines``): the rules report
+    those rows only at one (``queries._helper_decided_row``)."""
+    owned_words, all_words = _vocabularies(project, settings)
+    loose: dict[str, list[int]] = {}
+    lines = _name_lines(facts, _foreign_names(facts, project), owned_words.functions | all_words.functions, loose)
+    hits = _spelling_lines(facts, _strict(lines, loose, owned_words), owned_words)
+    carriers: Optional[list[tuple[int, int]]] = None
+    if hits:
+        carriers = _carrier_regions(facts, project, settings)
+        if any(_hit(hits, first, last) for first, last, _ in carriers):
+            return True
+    if all_words is owned_words:
+        return False
+    lines = _strict(lines, loose, all_words)
+    if not all_words.spelled(lines):
+        return False
+    hits = _spelling_lines(facts, lines, all_words)
+    if not hits:
+        return False
+    if carriers is None:
+        carriers = _carrier_regions(facts, project, settings)
+    calls = deciding_call_lines(facts.calls, facts.tree, deciding_names(project, settings))
+    return any(_hit(hits, first, last) and _hit(calls, body, last) for first, last, body in carriers)
+
+
+def _strict(lines: dict[str, list[int]], loose: dict[str, list[int]], vocabulary: Vocabulary) -> dict[str, list[int]]:
+    """``lines`` without the ``loose`` uses of the words that name only module-level functions in
+    ``vocabulary`` (``self.db.delete(row)`` is no call of a project function ``delete``)."""
+    cut = [w for w in loose if w in vocabulary.functions]
+    if not cut:
+        return lines
+    out = dict(lines)
+    for w in cut:
+        rest = list(out[w])
+        for line in loose[w]:
+            rest.remove(line)
+        if rest:
+            out[w] = rest
+        else:
+            del out[w]
+    return out
+
+
+def _carrier_regions(facts: TreeFacts, project: Any, settings: Any) -> list[tuple[int, int, int]]:
+    """The lines of the functions that can carry the identity and make a claim (with a class-based view's
+    route, every class of the file): ``(first, last, body)``, ``first`` the first line of its decorators,
+    ``body`` the first of its body (the calls ``queries._Analyzer`` reads lie in ``body..last``)."""
+    regions = []
+    views = False
+    quiet = _no_claim_functions(facts, project, settings)
+    for func in identity_carriers(facts, project, settings):
+        views = views or (route_method(func) and takes_self(func))
+        if id(func) not in quiet:
+            first, last = _span(func)
+            regions.append((first, last, func.body[0].lineno))
+    if views:
+        # a class-based view's route: ``self.user`` (``knowledge.auth.class_principals``, a class attribute
+        # ``user = Depends(...)`` of the class or a base) is in scope in every method of every class
+        regions.extend((first, last, first) for first, last in (_span(cls) for cls in facts.nodes(ast.ClassDef)))
+    return regions
+
+
+def _spelling_lines(facts: TreeFacts, lines: dict[str, list[int]], vocabulary: Vocabulary) -> list[int]:
+    """The lines (sorted) that spell a word of ``vocabulary``, or a module-level name whose statement spells
+    one (to a fixpoint)."""
+    owned = vocabulary.spelled(lines)
     whole = frozenset(owned)  # (the classes among them reach owned rows: every attribute of theirs may lead to one)
     tops = [(_span(stmt), stmt) for stmt in facts.tree.body]
     done: set[int] = set()
@@ -501,20 +614,7 @@ def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool
                 done.add(i)  # (an import's, a class's or a block's names are read again as the owned names grow)
             fresh |= {w for w in _defined(stmt, set(), owned, hit, whole) if w in lines and w not in owned}
         owned |= fresh
-    if not hits:
-        return False
-    regions = []
-    views = False
-    quiet = _no_claim_functions(facts, project, settings)
-    for func in identity_carriers(facts, project, settings):
-        views = views or (route_method(func) and takes_self(func))
-        if id(func) not in quiet:
-            regions.append(_span(func))
-    if views:
-        # a class-based view's route: ``self.user`` (``knowledge.auth.class_principals``, a class attribute
-        # ``user = Depends(...)`` of the class or a base) is in scope in every method of every class
-        regions.extend(_span(cls) for cls in facts.nodes(ast.ClassDef))
-    return any(_hit(hits, first, last) for first, last in regions)
+    return hits
 
 
 def _no_claim_functions(facts: TreeFacts, project: Any, settings: Any) -> frozenset[int]:
