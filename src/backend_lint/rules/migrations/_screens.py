@@ -1,5 +1,5 @@
-"""What the family-4 screens (BKL401-BKL404) share: a revision module's top-level ``upgrade`` and
-``downgrade`` on CPython's ``ast``. Each rule's screen is in its own file; the operation tables they read are
+"""What the family-4 screens share: a revision module's top-level ``upgrade`` and ``downgrade`` on CPython's
+``ast``, the calls of the upgrade, and the names of their objects as the simulation's ``Env`` reads them. Each rule's screen is in its own file; the operation tables they read are
 ``knowledge/alembic_ops.py``, shared with the libcst analysis in ``knowledge/alembic/``."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
+from ...knowledge.alembic_ops import ALIASES, NAME_WRAPPERS, PARAMS
+from ...knowledge.index.extract import ast_dotted
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.tree_facts import walk as ast_walk
 
@@ -49,3 +51,205 @@ def upgrade_method_calls(facts: TreeFacts) -> tuple[list[ast.Call], frozenset[st
         return calls, frozenset(batches)
 
     return facts.cached("alembic.upgrade_method_calls", build)
+
+
+# -- names, as the simulation's ``Env`` reads them (BKL404, BKL420, BKL421 screens) ----------------------
+
+
+class Unreadable(Exception):
+    """A value the screen does not read: the file goes to libcst."""
+
+
+def screen_string(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
+    """A name as ``Env.resolve_str`` reads it, for literals and ``module_constants`` only: ``None`` for ``None``;
+    raises on the rest."""
+    if expr is None:
+        return None
+    if isinstance(expr, ast.Constant):
+        if expr.value is None or isinstance(expr.value, str):
+            return expr.value
+        raise Unreadable
+    if isinstance(expr, ast.Name) and expr.id in consts:
+        return consts[expr.id]
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if tail in NAME_WRAPPERS and expr.args and not isinstance(expr.args[0], ast.Starred):
+            return screen_string(expr.args[0], consts)
+    raise Unreadable
+
+
+def module_constants(facts: TreeFacts) -> dict[str, str]:
+    """Module constants as the simulation's ``Env`` resolves them, on a narrower reading: a name bound once
+    in the whole file, by a top-level ``NAME = "literal"`` (no other assignment, parameter, import,
+    definition, ``global`` or ``del`` of it anywhere, so no scope can see another value)."""
+
+    def build() -> dict[str, str]:
+        bindings: dict[str, int] = {}
+
+        def bind(name: Optional[str]) -> None:
+            if name:
+                bindings[name] = bindings.get(name, 0) + 1
+
+        for node in facts.nodes(ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                bind(node.id)
+        for node in facts.nodes(ast.arg):
+            bind(node.arg)
+        for node in facts.nodes(ast.alias):
+            bind(node.asname or node.name.split(".")[0])
+        for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler):
+            bind(node.name)
+        for node in facts.nodes(ast.Global, ast.Nonlocal):
+            for name in node.names:
+                bind(name)
+                bind(name)  # never a constant
+        for kind in ("MatchAs", "MatchStar"):
+            if hasattr(ast, kind):
+                for node in facts.nodes(getattr(ast, kind)):
+                    bind(node.name)
+        if hasattr(ast, "MatchMapping"):
+            for node in facts.nodes(ast.MatchMapping):
+                bind(node.rest)
+        out: dict[str, str] = {}
+        for stmt in facts.tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                target = stmt.target
+            else:
+                continue
+            value = stmt.value
+            if (
+                isinstance(target, ast.Name)
+                and bindings.get(target.id) == 1
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            ):
+                out[target.id] = value.value
+        return out
+
+    return facts.cached("alembic.constants", build)
+
+
+def bind_args(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:
+    names = [n for n in PARAMS[method] if not (batch and n in ("table_name", "source_table"))]
+    aliases = ALIASES.get(method, {})
+    params: dict = {}
+    kwargs: dict = {}
+    for i, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            raise Unreadable
+        if i < len(names):
+            params[names[i]] = arg
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise Unreadable
+        key = aliases.get(kw.arg, kw.arg)
+        if key in names:
+            params[key] = kw.value
+        else:
+            kwargs[key] = kw.value
+    return params, kwargs
+
+
+def column_name(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
+    """``column_name_of``: the name of ``sa.Column("name", ...)``; ``None`` where the analysis claims nothing."""
+    if not isinstance(expr, ast.Call):
+        return None
+    dotted = ast_dotted(expr.func) or ""
+    if dotted.split(".")[-1] not in ("Column", "mapped_column"):
+        return None
+    if any(isinstance(a, ast.Starred) for a in expr.args):
+        raise Unreadable
+    if expr.args:
+        return screen_string(expr.args[0], consts)
+    for kw in expr.keywords:
+        if kw.arg == "name":
+            return screen_string(kw.value, consts)
+    return None
+
+
+def upgrade_readings(facts: TreeFacts, call: ast.Call) -> list[tuple[Optional[str], dict]]:
+    """(table, parameters) of a call ``<receiver>.<method>(...)`` of ``upgrade()`` (``upgrade_method_calls``),
+    every way the reader may bind it: on ``op`` (the table among the arguments) and, when the receiver is a
+    name bound by ``with ...batch_alter_table(...) as <name>:``, on the table of each ``batch_alter_table``
+    call of the upgrade. A superset of the reader's one reading; raises ``Unreadable`` on any name it does
+    not read."""
+    calls, batches = upgrade_method_calls(facts)
+    consts = module_constants(facts)
+    method = call.func.attr  # type: ignore[attr-defined]
+    receiver = call.func.value  # type: ignore[attr-defined]
+    batch = isinstance(receiver, ast.Name) and receiver.id in batches
+    out = []
+    if not batch or receiver.id == "op" or any((a.asname or a.name.split(".")[0]) == receiver.id for a in facts.nodes(ast.alias)):
+        # (a batch receiver is read as ``op`` only under that name or an import's: ``Env``'s ``alembic.op``)
+        table_param = "source_table" if method == "create_foreign_key" else "table_name"
+        params, _ = bind_args(method, call, False)
+        out.append((screen_string(params.get(table_param), consts), params))
+    if batch:
+        params, _ = bind_args(method, call, True)
+        header = batch_headers(facts).get(id(call))
+        for header in [header] if header is not None else [c for c in calls if c.func.attr == "batch_alter_table"]:
+            out.append((screen_string(_batch_table(header), consts), params))
+    return out
+
+
+def batch_headers(facts: TreeFacts) -> dict[int, ast.Call]:
+    """``id(call)`` -> the ``batch_alter_table(...)`` call of the innermost one-item ``with ... as <name>:``
+    of ``upgrade()`` around ``call`` that binds the call's receiver ``<name>`` (the reader's ``Batch``)."""
+
+    def build() -> dict[int, ast.Call]:
+        upgrade, _ = revision_functions(facts)
+        out: dict[int, ast.Call] = {}
+        if upgrade is None:
+            return out
+        for node in ast_walk(upgrade):  # (an outer ``with`` before the ones inside it)
+            if not isinstance(node, ast.With) or len(node.items) != 1:
+                continue
+            item = node.items[0]
+            header = item.context_expr
+            if not (isinstance(header, ast.Call) and isinstance(header.func, ast.Attribute) and header.func.attr == "batch_alter_table"):
+                continue
+            if not isinstance(item.optional_vars, ast.Name):
+                continue
+            name = item.optional_vars.id
+            for stmt in node.body:
+                for inner in ast_walk(stmt):
+                    if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                        receiver = inner.func.value
+                        if isinstance(receiver, ast.Name) and receiver.id == name:
+                            out[id(inner)] = header
+        return out
+
+    return facts.cached("alembic.batch_headers", build)
+
+
+def body_text(facts: TreeFacts, func: Any) -> Optional[str]:
+    """The whole lines of a function's body statements: a part of what libcst's ``code_for_node(func.body)``
+    holds (that also has the comments around them); ``None`` when the body starts on the ``def`` line or the
+    file has ``\r`` line ends (the lines would not be ``ast``'s)."""
+    source = facts.source
+    if "\r" in source or not func.body:
+        return None
+    lines = source.split("\n")
+    first, last = func.body[0], func.body[-1]
+    if lines[first.lineno - 1][: first.col_offset].strip():
+        return None
+    return "\n".join(lines[first.lineno - 1 : last.end_lineno])
+
+
+def _batch_table(call: ast.Call) -> Optional[ast.expr]:
+    """The table argument of ``batch_alter_table(...)`` as the reader binds it (raises on ``*args``)."""
+    table = None
+    for i, arg in enumerate(call.args):
+        if isinstance(arg, ast.Starred):
+            raise Unreadable
+        if i == 0:
+            table = arg
+    for kw in call.keywords:
+        if kw.arg == "table_name":
+            table = kw.value
+        elif kw.arg is None:
+            raise Unreadable
+    return table

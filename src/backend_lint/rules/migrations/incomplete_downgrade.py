@@ -27,10 +27,10 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
-from ...knowledge.alembic_ops import ALIASES, CREATE_CONSTRAINT, DROP_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
-from ...knowledge.index.extract import ast_dotted as _dotted
+from ...knowledge.alembic_ops import CREATE_CONSTRAINT, DROP_METHODS, OP_METHODS
 from ...knowledge.tree_facts import TreeFacts
-from ._screens import revision_functions, upgrade_method_calls
+from ._screens import Unreadable as _Unknown, bind_args as _bind, module_constants as _constants, revision_functions, screen_string as _string, upgrade_method_calls
+from ._screens import column_name as _column_name
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
@@ -43,120 +43,6 @@ cst = lazy_import("libcst")
 # left to the simulation)
 _UP_READ = frozenset({"create_table", "add_column", "create_index", "alter_column"}) | (CREATE_CONSTRAINT - {"create_exclude_constraint"})
 _DOWN_READ = DROP_METHODS - {"drop_table_comment"}
-
-
-class _Unknown(Exception):
-    """A value the screen does not read: the file goes to libcst."""
-
-
-def _string(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
-    """A name as ``Env.resolve_str`` reads it, for literals and ``_constants`` only: ``None`` for ``None``;
-    raises on the rest."""
-    if expr is None:
-        return None
-    if isinstance(expr, ast.Constant):
-        if expr.value is None or isinstance(expr.value, str):
-            return expr.value
-        raise _Unknown
-    if isinstance(expr, ast.Name) and expr.id in consts:
-        return consts[expr.id]
-    if isinstance(expr, ast.Call):
-        func = expr.func
-        tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if tail in NAME_WRAPPERS and expr.args and not isinstance(expr.args[0], ast.Starred):
-            return _string(expr.args[0], consts)
-    raise _Unknown
-
-
-def _constants(facts: TreeFacts) -> dict[str, str]:
-    """Module constants as the simulation's ``Env`` resolves them, on a narrower reading: a name bound once
-    in the whole file, by a top-level ``NAME = "literal"`` (no other assignment, parameter, import,
-    definition, ``global`` or ``del`` of it anywhere, so no scope can see another value)."""
-
-    def build() -> dict[str, str]:
-        bindings: dict[str, int] = {}
-
-        def bind(name: Optional[str]) -> None:
-            if name:
-                bindings[name] = bindings.get(name, 0) + 1
-
-        for node in facts.nodes(ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                bind(node.id)
-        for node in facts.nodes(ast.arg):
-            bind(node.arg)
-        for node in facts.nodes(ast.alias):
-            bind(node.asname or node.name.split(".")[0])
-        for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler):
-            bind(node.name)
-        for node in facts.nodes(ast.Global, ast.Nonlocal):
-            for name in node.names:
-                bind(name)
-                bind(name)  # never a constant
-        for kind in ("MatchAs", "MatchStar"):
-            if hasattr(ast, kind):
-                for node in facts.nodes(getattr(ast, kind)):
-                    bind(node.name)
-        if hasattr(ast, "MatchMapping"):
-            for node in facts.nodes(ast.MatchMapping):
-                bind(node.rest)
-        out: dict[str, str] = {}
-        for stmt in facts.tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                target = stmt.target
-            else:
-                continue
-            value = stmt.value
-            if (
-                isinstance(target, ast.Name)
-                and bindings.get(target.id) == 1
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-            ):
-                out[target.id] = value.value
-        return out
-
-    return facts.cached("alembic.constants", build)
-
-
-def _bind(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:
-    names = [n for n in PARAMS[method] if not (batch and n in ("table_name", "source_table"))]
-    aliases = ALIASES.get(method, {})
-    params: dict = {}
-    kwargs: dict = {}
-    for i, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
-            raise _Unknown
-        if i < len(names):
-            params[names[i]] = arg
-    for kw in call.keywords:
-        if kw.arg is None:
-            raise _Unknown
-        key = aliases.get(kw.arg, kw.arg)
-        if key in names:
-            params[key] = kw.value
-        else:
-            kwargs[key] = kw.value
-    return params, kwargs
-
-
-def _column_name(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
-    """``column_name_of``: the name of ``sa.Column("name", ...)``; ``None`` where the analysis claims nothing."""
-    if not isinstance(expr, ast.Call):
-        return None
-    dotted = _dotted(expr.func) or ""
-    if dotted.split(".")[-1] not in ("Column", "mapped_column"):
-        return None
-    if any(isinstance(a, ast.Starred) for a in expr.args):
-        raise _Unknown
-    if expr.args:
-        return _string(expr.args[0], consts)
-    for kw in expr.keywords:
-        if kw.arg == "name":
-            return _string(kw.value, consts)
-    return None
 
 
 class _Batch:
