@@ -96,10 +96,12 @@ def test_a_missing_drop_lets_the_revision_through(change: str, why) -> None:
 
 def test_what_the_screen_does_not_read_goes_to_libcst() -> None:
     cases = [
-        # a constant bound twice or shadowed, an operation in a loop, a rename, ``op`` rebound, a drop in the upgrade
+        # a constant bound twice or shadowed, a rename, ``op`` rebound, a drop in the upgrade
         _revision(['op.create_table(TABLE, sa.Column("id", sa.Integer()))'], ['op.drop_table("tag")'], extra='TABLE = "tag"\nTABLE = "other"\n'),
         _revision(['TABLE = "tag"', 'op.create_table(TABLE)'], ['op.drop_table("tag")'], extra='TABLE = "other"\n'),
-        _revision(['for _ in range(2):\n    op.create_table("tag")'], ['op.drop_table("tag")']),
+        # an operation statement the screen does not reach: a result kept, an ``async with`` block
+        _revision(['t = op.create_table("tag")'], ['pass']),
+        _revision(['async with ctx():\n    op.create_table("tag")'], ['op.drop_column("t", "a")']),
         _revision(['op.create_table("tag")'], ['op.rename_table("tag", "old")', 'op.drop_table("tag")']),
         _revision(['op.create_table("tag")'], ['op.drop_table("tag")'], extra="op = object()\n"),
         # a drop in the upgrade that the downgrade re-creates, then drops again (or through a helper)
@@ -130,9 +132,21 @@ def test_constants_and_branches_are_read() -> None:
              'except Exception as e:', '    print(e)'],
         ),
     ]
+    # operations the simulation's upgrade skips (the reader reads them ``in_loop``): in a loop, inside an
+    # expression (airflow's ``for table in (...)``, superset's ``(batch_op.add_column(...),)``), and those
+    # in a ``with`` block that is not a batch block are read in place (airflow's ``with disable_sqlite_fkeys(op):``)
+    cases += [
+        _revision(['for _ in range(2):\n    op.create_table("tag")'], ['op.drop_table("tag")']),
+        _revision(['for t in ("a", "b"):', '    with op.batch_alter_table(t) as b:', '        b.add_column(sa.Column("x", sa.Text()))'], ['op.drop_column("zz", "y")']),
+        _revision(['with op.batch_alter_table("a") as b:', '    (b.add_column(sa.Column("x", sa.Text())),)'], ['op.drop_column("zz", "y")']),
+        _revision(['with op.batch_alter_table("a") as b:', '    b.add_column(sa.Column("x", sa.Text()))'],
+                  ['with disable_checks(op):', '    with op.batch_alter_table("a") as b:', '        b.drop_column("x")']),
+    ]
     for source in cases:
         assert _findings(source) == set(), source
         assert _screened(source)["BKL404"] is False, source
+    kept = cases[-1].replace('        b.drop_column("x")\n', '        b.drop_column("y")\n')
+    assert _findings(kept) == {"BKL404"} and _screened(kept)["BKL404"] is True
     missing = cases[2].replace('        batch_op.drop_column("icon")\n', "        pass\n")
     assert _findings(missing) == {"BKL404"} and _screened(missing)["BKL404"] is True
 
@@ -218,6 +232,12 @@ def _block(rng: random.Random, down: bool) -> list[str]:
         return ["if TABLE in []:", "    " + _op(rng, down), "else:", "    " + _op(rng, down)]
     if kind < 0.93:
         return ["try:", "    " + _op(rng, down), "except Exception:", "    " + _op(rng, down)]
+    if kind < 0.95:
+        return ["with disable_checks(op):", "    " + _op(rng, down)]
+    if kind < 0.96:
+        return [f"({_op(rng, down)},)"]
+    if kind < 0.97:
+        return ["while False:", "    " + _op(rng, down)]
     return ["for name in ['x']:", "    " + _op(rng, down)]
 
 

@@ -91,7 +91,8 @@ def _op_statements(body: list, methods: frozenset, consts: dict) -> list[tuple[s
     """The ``op.<method>(...)`` statements of a function body and those of its batch blocks: (method, call,
     batch). Statements in the arms of an ``if`` or a ``try`` count like top-level ones: the simulation reads
     every arm as done (the reader keeps no condition but an upgrade drop's guard, which only makes it
-    more lenient); loops, other ``with`` blocks and nested functions are not entered."""
+    more lenient), and so do those of any other ``with`` block (the reader reads its body in place);
+    loops and nested functions are not entered, nor a batch block inside a batch block."""
     out: list[tuple[str, ast.Call, Optional[_Batch]]] = []
 
     def one(stmt: ast.stmt, receiver: str, batch: Optional[_Batch]) -> None:
@@ -113,11 +114,14 @@ def _op_statements(body: list, methods: frozenset, consts: dict) -> list[tuple[s
                 block(stmt.orelse, receiver, batch)
                 block(stmt.finalbody, receiver, batch)
                 continue
-            header = _batch_header(stmt, consts) if batch is None else None
-            if header is not None:
-                block(stmt.body, header.receiver, header)  # type: ignore[attr-defined]
-            else:
-                one(stmt, receiver, batch)
+            if isinstance(stmt, ast.With):
+                header = _batch_header(stmt, consts)
+                if header is None:
+                    block(stmt.body, receiver, batch)  # (the reader reads any other ``with`` block's body in place)
+                elif batch is None:
+                    block(stmt.body, header.receiver, header)
+                continue  # (a batch block inside a batch block is left unread)
+            one(stmt, receiver, batch)
 
     block(body, "op", None)
     return out
@@ -232,13 +236,16 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) 
 
 def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
     """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
-    anything the screen does not read (an operation nested in a branch, a loop or an expression, a rename,
-    a comment), or creates and drops objects of one name (the simulation's net creates)."""
+    anything the screen does not read (an operation statement it does not reach, a rename, a comment), or
+    creates and drops objects of one name (the simulation's net creates). Operations in a loop, in a nested
+    definition or inside an expression do not count: the reader marks them ``in_loop`` (or never reads
+    them) and the simulation's upgrade skips them."""
     statements = _op_statements(upgrade.body, OP_METHODS, consts)
     read = {id(call) for _, call, _ in statements}
+    skipped = _skipped_calls(upgrade)
     for node in calls:  # (every ``<anything>.<method>(...)`` call of the upgrade: ``upgrade_method_calls``)
-        if node.func.attr in OP_METHODS and id(node) not in read:
-            raise _Unknown  # an operation in a branch, a loop, an expression, or on another receiver
+        if node.func.attr in OP_METHODS and id(node) not in read and id(node) not in skipped:
+            raise _Unknown  # an operation statement in a block not read, or on another receiver
     created: list[tuple] = []
     dropped: list[tuple] = []
     for method, call, batch in statements:
@@ -251,6 +258,26 @@ def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tupl
     if any(_loose(k) in names for k in dropped):
         raise _Unknown
     return created, dropped
+
+
+def _skipped_calls(upgrade: Any) -> set[int]:
+    """``id`` of the calls of ``upgrade()`` the simulation skips: those in a loop (``for``, ``while``: the
+    reader reads their bodies ``in_loop``), in a nested definition or lambda (never read), and every call
+    that is not itself the value of a statement (``x.y(op.f(...))``, ``(batch_op.add_column(...),)``, an
+    ``if`` test, a ``with`` item: the reader reads those through ``_expression``, ``in_loop``)."""
+    inside: set[int] = set()
+    direct: set[int] = set()
+    nested = (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    for node in ast_walk(upgrade):
+        if node is upgrade or id(node) in inside:
+            continue
+        if isinstance(node, nested):
+            inside.update(id(n) for n in ast_walk(node))
+        elif isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)):
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if isinstance(value, ast.Call):
+                direct.add(id(value))
+    return {id(n) for n in ast_walk(upgrade) if isinstance(n, ast.Call) and (id(n) in inside or id(n) not in direct)}
 
 
 def _loose(key: tuple) -> tuple:
