@@ -352,3 +352,59 @@ def _drop_heavy(seed: int) -> str:
 def test_generated_drops_never_hide_a_finding() -> None:
     proven_clean = _never_hidden(_drop_heavy, 300)
     assert proven_clean >= 40, proven_clean
+
+
+def _recreating(seed: int) -> str:
+    """Upgrades that drop an object and make it again (airflow's foreign keys around a type change), or
+    make it and drop it, in several arms or under another name, case, schema or kind; downgrades that
+    drop it, re-create it, both, or forget."""
+    rng = random.Random(seed)
+    pairs = [
+        ('op.drop_constraint("fk_a", "t1", type_="foreignkey"{s})', 'op.create_foreign_key("fk_a", "t1", "t2", ["a"], ["id"]{fs})'),
+        ('op.drop_index("ix_a", table_name="t1"{s})', 'op.create_index("ix_a", "t1", ["a"]{s})'),
+        ('op.drop_table("t1"{s})', 'op.create_table("t1", sa.Column("id", sa.Integer()){s})'),
+        ('op.drop_column("t1", "a"{s})', 'op.add_column("t1", sa.Column("a", sa.Integer()){s})'),
+        ('op.drop_constraint("ix_a", "t1"{s})', 'op.create_index("ix_a", "t1", ["a"]{s})'),
+    ]
+    undo = {
+        "create_foreign_key": 'op.drop_constraint("fk_a", "t1", type_="foreignkey"{s})',
+        "create_index": 'op.drop_index("ix_a", table_name="t1"{s})',
+        "create_table": 'op.drop_table("t1"{s})',
+        "add_column": 'op.drop_column("t1", "a"{s})',
+    }
+    up: list[str] = []
+    down: list[str] = []
+    for _ in range(rng.randint(1, 2)):
+        drop, create = rng.choice(pairs)
+        s1, s2 = rng.choice(["", ', schema="s"']), rng.choice(["", ', schema="s"'])
+        drop = drop.format(s=s1, fs=s1.replace("schema", "source_schema"))
+        create = create.format(s=s2, fs=s2.replace("schema", "source_schema"))
+        if rng.random() < 0.15:
+            create = create.replace('"t1"', '"T1"').replace('"fk_a"', '"FK_A"').replace('"ix_a"', '"IX_A"').replace('"a"', '"A"')
+        roll = rng.random()
+        if roll < 0.6:
+            up += [drop, create]
+        elif roll < 0.75:
+            up += [create, drop]
+        elif roll < 0.85:
+            up += ["if TABLE:", "    " + drop, "else:", "    " + drop, create, create]
+        else:
+            up += [drop, create, drop]
+        method = create.split("(")[0].split(".")[-1]
+        inverse = undo.get(method, 'op.drop_index("ix_a"{s})').format(s=s2)
+        roll = rng.random()
+        if roll < 0.65:
+            down.append(inverse)
+        elif roll < 0.8:
+            down += [inverse, create]
+        elif roll < 0.9:
+            down.append(create)
+        else:
+            down.append('op.drop_table("t2")')
+    rng.shuffle(down)
+    return _revision(up, down, extra='TABLE = "t1"\n')
+
+
+def test_generated_re_creations_never_hide_a_finding() -> None:
+    proven_clean = _never_hidden(_recreating, 300)
+    assert proven_clean >= 20, proven_clean

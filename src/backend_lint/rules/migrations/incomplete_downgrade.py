@@ -237,7 +237,7 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) 
 def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
     """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
     anything the screen does not read (an operation statement it does not reach, a rename, a comment), or
-    creates and drops objects of one name (the simulation's net creates). Operations in a loop, in a nested
+    creates and drops objects of one name in another way than ``_recreated``. Operations in a loop, in a nested
     definition or inside an expression do not count: the reader marks them ``in_loop`` (or never reads
     them) and the simulation's upgrade skips them."""
     statements = _op_statements(upgrade.body, OP_METHODS, consts)
@@ -246,18 +246,38 @@ def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tupl
     for node in calls:  # (every ``<anything>.<method>(...)`` call of the upgrade: ``upgrade_method_calls``)
         if node.func.attr in OP_METHODS and id(node) not in read and id(node) not in skipped:
             raise _Unknown  # an operation statement in a block not read, or on another receiver
-    created: list[tuple] = []
-    dropped: list[tuple] = []
+    ordered: list[tuple[bool, tuple]] = []  # (a drop, key), in the reader's order
     for method, call, batch in statements:
         if method not in _UP_READ and method not in _DOWN_READ:
             raise _Unknown  # renames, comments, exclude constraints: the simulation decides
         key = _op_key(method, call, batch, consts)
         if key is not None:
-            (created if method not in _DOWN_READ else dropped).append(key)
-    names = {_loose(k) for k in created}
-    if any(_loose(k) in names for k in dropped):
-        raise _Unknown
+            ordered.append((method in _DOWN_READ, key))
+    created = [k for drop, k in ordered if not drop]
+    dropped = [k for drop, k in ordered if drop]
+    both = {_loose(k) for k in created} & {_loose(k) for k in dropped}
+    for name in both:
+        if not _recreated([(drop, k) for drop, k in ordered if _loose(k) == name]):
+            raise _Unknown
+        dropped = [k for k in dropped if _loose(k) != name]
     return created, dropped
+
+
+def _recreated(steps: list[tuple[bool, tuple]]) -> bool:
+    """The operations on one name are drops of one object, then creates of that same object (airflow's
+    foreign keys dropped and re-made around a type change): the simulation's ``_undrop`` takes each drop
+    back at the first create (same kind, schema and name; table and column for those), so the object is a
+    net create that the downgrade must drop, and nothing the downgrade must re-create."""
+    if not steps[0][0]:
+        return False
+    first = steps[0][1]
+    same = first if first[0] in ("table", "column") else first[:3]
+    creating = False
+    for drop, key in steps:
+        if (key if key[0] in ("table", "column") else key[:3]) != same or (drop and creating):
+            return False
+        creating = not drop
+    return True
 
 
 def _skipped_calls(upgrade: Any) -> set[int]:
