@@ -142,10 +142,24 @@ def test_constants_and_branches_are_read() -> None:
         _revision(['with op.batch_alter_table("a") as b:', '    b.add_column(sa.Column("x", sa.Text()))'],
                   ['with disable_checks(op):', '    with op.batch_alter_table("a") as b:', '        b.drop_column("x")']),
     ]
+    # names computed at run time (the simulation passes over such an upgrade operation, and a downgrade drop
+    # of one silences what it may drop): superset's ``generic_find_fk_constraint_name(...)``, langflow's
+    # ``_get_fk_constraint_name(conn, ...)``, a local bound twice
+    cases += [
+        _revision(['fk = find_fk(op.get_bind(), "t")', 'with op.batch_alter_table("t") as b:', '    b.drop_constraint(fk, type_="foreignkey")',
+                   '    b.create_foreign_key("fk_t_u", "u", ["u_id"], ["id"])'],
+                  ['with op.batch_alter_table("t") as b:', '    b.drop_constraint("fk_t_u", type_="foreignkey")']),
+        _revision(['op.create_foreign_key("fk_t_u", "t", "u", ["u_id"], ["id"])'],
+                  ['name = "a"', 'if x:', '    name = "b"', 'op.drop_constraint(name, "t", type_="foreignkey")']),
+        _revision(['op.create_index("ix_t_a", "t", ["a"])', 'op.drop_index(names["old"], table_name="t")'], ['op.drop_index(find("t"), table_name="t")']),
+    ]
     for source in cases:
         assert _findings(source) == set(), source
         assert _screened(source)["BKL404"] is False, source
-    kept = cases[-1].replace('        b.drop_column("x")\n', '        b.drop_column("y")\n')
+    # a local bound once to a literal is that literal to the simulation: the screen does not read it
+    literal = _revision(['op.create_foreign_key("fk_t_u", "t", "u", ["u_id"], ["id"])'], ['name = "other"', 'op.drop_constraint(name, "t")'])
+    assert _findings(literal) == {"BKL404"} and _screened(literal)["BKL404"] is True
+    kept = cases[-4].replace('        b.drop_column("x")\n', '        b.drop_column("y")\n')
     assert _findings(kept) == {"BKL404"} and _screened(kept)["BKL404"] is True
     missing = cases[2].replace('        batch_op.drop_column("icon")\n', "        pass\n")
     assert _findings(missing) == {"BKL404"} and _screened(missing)["BKL404"] is True
@@ -176,9 +190,12 @@ def test_empty_downgrade_screen() -> None:
 
 # --- generated revisions ---------------------------------------------------------------------------------
 
-TABLES = ['"t1"', '"t2"', '"T1"', "TABLE"]
-COLUMNS = ['"a"', '"b"']
-NAMES = ['"ix_a"', 'op.f("ix_b")', '"uq_a"', "None", '"IX_A"']
+TABLES = ['"t1"', '"t2"', '"T1"', "TABLE", "tables[0]"]
+COLUMNS = ['"a"', '"b"', "cols[0]"]
+# names the simulation reads as ``DYNAMIC`` (a call, a subscript, a local bound twice or to a call) or as a
+# local's literal (``ix_one``), which the screen does not read
+NAMES = ['"ix_a"', 'op.f("ix_b")', '"uq_a"', "None", '"IX_A"', 'find_name("t1")', 'names["ix"]', "ix_dyn", "ix_two", "ix_one"]
+LOCALS = ['ix_dyn = find_name("t1")', 'ix_two = "ix_a"', 'ix_two = "ix_b"', 'ix_one = "ix_a"']
 SCHEMAS = ["", ', schema="s"', ", schema=None"]
 
 
@@ -251,6 +268,10 @@ def _generated(seed: int) -> str:
         down += _block(rng, down=True)
     if rng.random() < 0.1:
         down.insert(0, 'raise NotImplementedError("one way")')
+    if rng.random() < 0.5:
+        up[:0] = LOCALS
+    if rng.random() < 0.5:
+        down[:0] = LOCALS
     # a mirrored half: most real downgrades undo what the upgrade did
     if rng.random() < 0.5:
         mirror = {"create_table(": "drop_table(", "create_index(": "drop_index(", "add_column(": "drop_column(",

@@ -253,3 +253,110 @@ def _batch_table(call: ast.Call) -> Optional[ast.expr]:
         elif kw.arg is None:
             raise Unreadable
     return table
+
+
+# -- names that are never a string to ``Env`` ------------------------------------------------------------
+
+
+def _bound(target: ast.expr) -> list[str]:
+    """``revision.bound_names`` on ``ast``: the names a target binds (names, tuples, lists, starred)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for e in target.elts for n in _bound(e)]
+    if isinstance(target, ast.Starred):
+        return _bound(target.value)
+    return []
+
+
+def function_scope(facts: TreeFacts, func: Any) -> tuple[dict[str, ast.expr], frozenset[str]]:
+    """``Env._scan`` of a function on ``ast``: (its single-assignment locals and their values, every local
+    name), counted as the scan counts them (the whole body, nested definitions included; a parameter, an
+    augmented or loop target, a ``with`` / ``except`` / walrus / import name counts twice). ``None`` when the
+    body holds a node the scan reads differently on libcst (``except*``): ``never_str`` is then unsure."""
+
+    def build() -> Optional[tuple[dict[str, ast.expr], frozenset[str]]]:
+        counts: dict[str, int] = {}
+        exprs: dict[str, ast.expr] = {}
+
+        def add(name: str, n: int) -> None:
+            counts[name] = counts.get(name, 0) + n
+
+        args = func.args
+        for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+            if a is not None:
+                add(a.arg, 2)
+        for stmt in func.body:
+            for node in ast_walk(stmt):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    add(node.name, 1)
+                elif isinstance(node, ast.Assign):
+                    for target in node.targets:
+                        for n in _bound(target):
+                            add(n, 1)
+                            if isinstance(target, ast.Name) and len(node.targets) == 1:
+                                exprs[n] = node.value
+                            else:
+                                add(n, 1)
+                elif isinstance(node, ast.AnnAssign):
+                    for n in _bound(node.target):
+                        add(n, 1)
+                        if node.value is not None:
+                            exprs[n] = node.value
+                elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr)):
+                    for n in _bound(node.target):
+                        add(n, 2)
+                elif isinstance(node, ast.withitem):
+                    if node.optional_vars is not None:
+                        for n in _bound(node.optional_vars):
+                            add(n, 2)
+                elif isinstance(node, ast.ExceptHandler):
+                    if node.name:
+                        add(node.name, 2)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    for alias in node.names:
+                        if alias.name != "*":
+                            add(alias.asname or (alias.name.split(".")[0] if isinstance(node, ast.Import) else alias.name), 2)
+                elif getattr(ast, "TryStar", None) is not None and isinstance(node, ast.TryStar):
+                    return None
+        return {n: v for n, v in exprs.items() if counts.get(n) == 1}, frozenset(counts)
+
+    return facts.cached(("alembic.function_scope", id(func)), build)
+
+
+def never_str(expr: Optional[ast.expr], facts: TreeFacts, func: Any) -> bool:
+    """Whether ``Env.resolve_str`` in ``func``'s own scope (``upgrade()``, a batch block in it) certainly gives
+    no string (``None`` or ``DYNAMIC``: ``env_kind``)."""
+    return env_kind(expr, facts, func) in ("none", "dynamic")
+
+
+def env_kind(expr: Optional[ast.expr], facts: TreeFacts, func: Any, resolving: frozenset = frozenset()) -> str:
+    """What ``Env.resolve_str`` in ``func``'s own scope gives: ``"none"`` (no argument, ``None``),
+    ``"dynamic"`` (``DYNAMIC`` for certain: another constant, a call but ``op.f(...)`` and the other
+    ``NAME_WRAPPERS``, a subscript, an attribute, a list, a local bound more than once or to such a value),
+    or ``"unsure"`` (a string, or the screen cannot tell: a module name, ``+``, f-strings)."""
+    if expr is None:
+        return "none"
+    if isinstance(expr, ast.Constant):
+        return "none" if expr.value is None else "unsure" if isinstance(expr.value, str) else "dynamic"
+    if isinstance(expr, ast.Name):
+        scope = function_scope(facts, func)
+        if scope is None:
+            return "unsure"
+        exprs, names = scope
+        if expr.id in exprs:
+            return "dynamic" if expr.id in resolving else env_kind(exprs[expr.id], facts, func, resolving | {expr.id})
+        return "dynamic" if expr.id in names else "unsure"  # a local bound more than once; else a module name
+    if isinstance(expr, ast.Call):
+        func_expr = expr.func
+        tail = func_expr.attr if isinstance(func_expr, ast.Attribute) else func_expr.id if isinstance(func_expr, ast.Name) else ""
+        if tail not in NAME_WRAPPERS:
+            return "dynamic"
+        if expr.args:
+            first = expr.args[0]
+            return "unsure" if isinstance(first, ast.Starred) else env_kind(first, facts, func, resolving)
+        # ``f(name=...)``: a keyword first; ``f(**kw)``: unsure
+        return "unsure" if any(kw.arg is None for kw in expr.keywords) else "dynamic"
+    if isinstance(expr, ast.BinOp):
+        return "unsure" if isinstance(expr.op, ast.Add) else "dynamic"
+    return "unsure" if isinstance(expr, ast.JoinedStr) else "dynamic"

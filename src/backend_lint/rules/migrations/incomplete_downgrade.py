@@ -30,7 +30,8 @@ from ...ground.lazy import lazy_import
 from ...knowledge.alembic_ops import CREATE_CONSTRAINT, DROP_METHODS, OP_METHODS
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import Unreadable as _Unknown, bind_args as _bind, module_constants as _constants, revision_functions, screen_string as _string, upgrade_method_calls
-from ._screens import column_name as _column_name
+from ._screens import column_name as _column_name, env_kind, never_str
+from ...knowledge.index.extract import ast_dotted as _dotted
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
@@ -202,14 +203,18 @@ def _renames(facts: TreeFacts) -> bool:
     return False
 
 
-def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) -> Optional[tuple]:
+def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict, facts: Optional[TreeFacts] = None, upgrade: Any = None) -> Optional[tuple]:
     """The object an operation is about, as a key: ("table", schema, table), ("column", schema, table,
     column), ("index" / "constraint", schema, name, table); ``None`` for an operation on an unnamed object
     (no claim: ``None`` constraint names, a column not written as ``sa.Column("name", ...)``) and for
-    ``alter_column`` without a rename. Raises on names the screen does not read."""
+    ``alter_column`` without a rename. Raises on names the screen does not read. With ``upgrade`` (an
+    operation of that function), also ``None`` for an operation the simulation's upgrade passes over
+    because a name it needs is never a string (``never_str``: a run-time value, a local bound twice)."""
     if batch is not None and method in ("create_table", "drop_table"):
         raise _Unknown
     params, kwargs = _bind(method, call, batch is not None)
+    if upgrade is not None and facts is not None and _passed_over(method, params, batch, facts, upgrade):
+        return None
     if batch is not None:
         table: Optional[str] = batch.table
         schema = batch.schema
@@ -234,7 +239,30 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) 
     return (kind, schema, name, table) if name is not None else None
 
 
-def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
+def _passed_over(method: str, params: dict, batch: Optional[_Batch], facts: TreeFacts, upgrade: Any) -> bool:
+    """``_Simulation.up`` returns at once: the table of a table or column operation, the column of a column
+    operation or the name of an index or constraint operation is not a string."""
+    if method in ("create_table", "drop_table", "add_column", "drop_column") and batch is None:
+        if never_str(params.get("table_name"), facts, upgrade):
+            return True
+    if method == "drop_column":
+        return never_str(params.get("column_name"), facts, upgrade)
+    if method == "add_column":
+        column = params.get("column")
+        if isinstance(column, ast.Call) and (_dotted(column.func) or "").split(".")[-1] in ("Column", "mapped_column"):
+            if any(isinstance(a, ast.Starred) for a in column.args):
+                return False
+            named = column.args[0] if column.args else next((kw.value for kw in column.keywords if kw.arg == "name"), None)
+            return named is not None and never_str(named, facts, upgrade)
+        return False  # (not a column call: ``_column_name`` says so already)
+    if method in ("create_index", "drop_index"):
+        return never_str(params.get("index_name"), facts, upgrade)
+    if method in CREATE_CONSTRAINT or method == "drop_constraint":
+        return never_str(params.get("constraint_name"), facts, upgrade)
+    return False
+
+
+def _upgrade_objects(facts: TreeFacts, upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
     """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
     anything the screen does not read (an operation statement it does not reach, a rename, a comment), or
     creates and drops objects of one name in another way than ``_recreated``. Operations in a loop, in a nested
@@ -250,7 +278,7 @@ def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tupl
     for method, call, batch in statements:
         if method not in _UP_READ and method not in _DOWN_READ:
             raise _Unknown  # renames, comments, exclude constraints: the simulation decides
-        key = _op_key(method, call, batch, consts)
+        key = _op_key(method, call, batch, consts, facts, upgrade)
         if key is not None:
             ordered.append((method in _DOWN_READ, key))
     created = [k for drop, k in ordered if not drop]
@@ -309,12 +337,14 @@ def _loose(key: tuple) -> tuple:
     return ("named", key[2].lower())
 
 
-def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) -> tuple[set[tuple], set[tuple], bool]:
+def _downgrade_ops(facts: TreeFacts, downgrade: Any, module_functions: frozenset, consts: dict) -> tuple[set[tuple], set[tuple], bool, set]:
     """(keys the downgrade's top-level drops remove, keys its top-level creates restore, whether those
-    top-level statements are all it does to the schema). Names it cannot read are left out."""
+    top-level statements are all it does to the schema, the wildcards its drops of ``DYNAMIC`` names add
+    (``_wildcards``)). Names it cannot read are left out."""
     statements = _op_statements(downgrade.body, _DOWN_READ | _UP_READ, consts)
     removed: set[tuple] = set()
     restored: set[tuple] = set()
+    wildcard: set = set()
     complete = True
     read = {id(call) for _, call, _ in statements}
     for node in ast_walk(downgrade):
@@ -326,6 +356,8 @@ def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) ->
                 complete = False  # a helper of the module: the analysis reads it in place
     for method, call, batch in statements:
         try:
+            if method in _DOWN_READ:
+                wildcard |= _wildcards(method, _bind(method, call, batch is not None)[0], batch, facts, downgrade)
             key = _op_key(method, call, batch, consts)
         except _Unknown:
             complete = False
@@ -338,7 +370,35 @@ def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) ->
             removed.add(key[:3] if key[0] in ("index", "constraint") else key)
         else:
             restored.add(key)
-    return removed, restored, complete
+    return removed, restored, complete, wildcard
+
+
+def _wildcards(method: str, params: dict, batch: Optional[_Batch], facts: TreeFacts, downgrade: Any) -> set:
+    """What ``_Simulation.down`` adds to the wildcards for a drop of a ``DYNAMIC`` name (``env_kind``):
+    ``"all"`` for a table; dropped columns, indexes and constraints for a column; indexes and
+    constraints for an index or a constraint."""
+
+    def dynamic(param: str) -> bool:
+        return env_kind(params.get(param), facts, downgrade) == "dynamic"
+
+    if method == "drop_table":
+        return {"all"} if batch is None and dynamic("table_name") else set()
+    if method == "drop_column":
+        if (batch is None and dynamic("table_name")) or dynamic("column_name"):
+            return {("drop", "column"), ("drop", "index"), ("drop", "constraint")}
+        return set()
+    if method in ("drop_index", "drop_constraint"):
+        if dynamic("index_name" if method == "drop_index" else "constraint_name"):
+            return {("drop", "index"), ("drop", "constraint")}
+    return set()
+
+
+def _suppressed(kind: str, wildcard: set) -> bool:
+    """``_Simulation.findings``' ``suppressed("drop", kind, ...)`` on the wildcards alone."""
+    if "all" in wildcard:
+        return True
+    kinds = {kind, "table"} | ({"column"} if kind in ("index", "constraint") else set())
+    return any(("drop", k) in wildcard for k in kinds)
 
 
 def _restores(dropped: tuple, restored: set[tuple]) -> bool:
@@ -365,12 +425,16 @@ def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
     )
     try:
         consts = _constants(facts)
-        created, dropped = _upgrade_objects(upgrade, consts, calls)
-        removed, restored, complete = _downgrade_ops(downgrade, module_functions, consts)
+        created, dropped = _upgrade_objects(facts, upgrade, consts, calls)
+        removed, restored, complete, wildcard = _downgrade_ops(facts, downgrade, module_functions, consts)
     except _Unknown:
         return True
+    if "all" in wildcard:
+        return False  # (every finding of the simulation is suppressed)
     for obj in created:
         kind, schema = obj[0], obj[1]
+        if _suppressed(kind, wildcard):
+            continue
         if kind == "table":
             if obj not in removed:
                 return True
