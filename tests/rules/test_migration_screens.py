@@ -429,3 +429,35 @@ def _recreating(seed: int) -> str:
 def test_generated_re_creations_never_hide_a_finding() -> None:
     proven_clean = _never_hidden(_recreating, 300)
     assert proven_clean >= 20, proven_clean
+
+
+def test_lock_screens_read_the_dialect_of_the_linted_path(tmp_path) -> None:
+    """A revision under ``versions/sqlite/`` runs on SQLite (``dialect_of``): the lock rules' screens keep it
+    from libcst when the engine knows its path (a project index); the same revision under
+    ``versions/postgresql/`` is linted and found."""
+    from backend_lint.ground.config import discover_settings
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    text = (
+        'from alembic import op\n\nrevision = "b2"\ndown_revision = "a1"\n\n\ndef upgrade():\n'
+        '    op.create_index("ix_t_a", "t", ["a"])\n    op.alter_column("t", "a", nullable=False)\n\n\n'
+        'def downgrade():\n    op.alter_column("t", "a", nullable=True)\n    op.drop_index("ix_t_a", table_name="t")\n'
+    )
+    paths = {}
+    for dialect in ("sqlite", "postgresql"):
+        folder = tmp_path / "migrations" / "versions" / dialect
+        folder.mkdir(parents=True)
+        paths[dialect] = folder / "b2_index.py"
+        paths[dialect].write_text(text)
+    settings = discover_settings(str(tmp_path))
+    project = ProjectIndex.build(str(tmp_path), [str(p) for p in paths.values()], cache_dir=None)
+    for skip in (True, False):
+        engine = Engine(settings, ["BKL412", "BKL416"], project=project, skip=skip)
+        on_sqlite = engine.lint_source(text, str(paths["sqlite"]))
+        on_postgres = engine.lint_source(text, str(paths["postgresql"]))
+        assert on_sqlite.diagnostics == [] and on_sqlite.parsed is not skip
+        assert {d.code for d in on_postgres.diagnostics} == {"BKL412", "BKL416"} and on_postgres.parsed
+    # without a project index the screens know the setting only, and let the file through
+    alone = Engine(settings, ["BKL412", "BKL416"]).lint_source(text, str(paths["sqlite"]))
+    assert alone.diagnostics == [] and alone.parsed

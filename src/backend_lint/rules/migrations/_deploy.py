@@ -29,7 +29,7 @@ from ...knowledge.imports import dotted_name
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit
 from ._locks import _helper_created_tables, _places
-from ._screens import upgrade_method_calls
+from ._screens import off_postgres, upgrade_method_calls
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -184,9 +184,8 @@ def keyword_is(call: ast.Call, name: str, *values: object) -> bool:
     return False
 
 
-def lock_screen(facts: TreeFacts, settings: Any, methods: Iterable[str], wanted: Any = None) -> bool:
-    """A lock rule's screen: not a project set to SQLite or MySQL, and ``upgrade()`` calls one of ``methods``
-    on ``op`` (not ``batch_op``), for which ``wanted(call)`` holds when given."""
-    if getattr(settings, "migration_dialect", None) in ("sqlite", "mysql"):
-        return False
-    return any(wanted is None or wanted(call) for call in upgrade_calls(facts, methods, skip_batch=True))
+def lock_screen(facts: TreeFacts, project: Any, settings: Any, methods: Iterable[str], wanted: Any = None) -> bool:
+    """A lock rule's screen: ``upgrade()`` calls one of ``methods`` on ``op`` (not ``batch_op``), for which
+    ``wanted(call)`` holds when given, in a revision that runs on Postgres (``off_postgres``)."""
+    calls = upgrade_calls(facts, methods, skip_batch=True)
+    return any(wanted is None or wanted(call) for call in calls) and not off_postgres(facts, project, settings)

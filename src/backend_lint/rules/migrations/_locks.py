@@ -27,7 +27,7 @@ from ...knowledge.alembic.revision import DYNAMIC
 from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
-from ._screens import revision_functions
+from ._screens import off_postgres, revision_functions
 from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -210,11 +210,12 @@ def _ast_table(call: ast.Call) -> Optional[str]:
     return _ast_str(call.args[1]) if len(call.args) > 1 else None
 
 
-def index_screen(facts: TreeFacts, settings: Any, method: Optional[str], concurrent: bool) -> bool:
+def index_screen(facts: TreeFacts, project: Any, settings: Any, method: Optional[str], concurrent: bool) -> bool:
     """Whether ``upgrade()`` has an index call the visitors may claim: ``method`` (any of the two when
     ``None``), with ``postgresql_concurrently=`` given or not as ``concurrent`` says, not on a
     ``batch_op`` receiver nor on a table that a ``create_table("<literal>", ...)`` without ``schema=``
-    makes in the same function. Never stricter than ``index_ops``: it reads less."""
+    makes in the same function, in a revision that runs on Postgres (``off_postgres``). Never stricter than
+    ``index_ops``: it reads less."""
     if getattr(settings, "migration_dialect", None) in ("sqlite", "mysql"):
         return False
     upgrade, _ = revision_functions(facts)
@@ -255,7 +256,7 @@ def index_screen(facts: TreeFacts, settings: Any, method: Optional[str], concurr
             table = _ast_table(call)
             if table is not None and table in created:
                 continue
-        return True
+        return not off_postgres(facts, project, settings)
     return False
 
 

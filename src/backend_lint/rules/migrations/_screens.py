@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Optional
 
+from ...knowledge.alembic.dialect import POSTGRESQL, dialect_of
 from ...knowledge.alembic_ops import ALIASES, NAME_WRAPPERS, PARAMS
 from ...knowledge.index.extract import ast_dotted
 from ...knowledge.tree_facts import TreeFacts
@@ -360,3 +361,15 @@ def env_kind(expr: Optional[ast.expr], facts: TreeFacts, func: Any, resolving: f
     if isinstance(expr, ast.BinOp):
         return "unsure" if isinstance(expr.op, ast.Add) else "dynamic"
     return "unsure" if isinstance(expr, ast.JoinedStr) else "dynamic"
+
+
+def off_postgres(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """The revision runs on another database than Postgres, as the lock rules' visitors read it
+    (``knowledge.alembic.dialect.dialect_of``): from the ``migration-dialect`` setting, else from the linted
+    path (the engine's ``ProjectProbe.linted_path``: prefect's ``versions/sqlite/``), the project's pins and the
+    file; without a path (no project index), the setting alone."""
+    setting = getattr(settings, "migration_dialect", None)
+    if setting:
+        return setting != POSTGRESQL
+    path = getattr(project, "linted_path", None) if project is not None else None
+    return isinstance(path, str) and dialect_of(settings, path, facts.source) != POSTGRESQL

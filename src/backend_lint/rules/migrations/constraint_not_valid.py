@@ -18,7 +18,7 @@ _METHODS = ("create_foreign_key", "create_check_constraint", "add_column")
 
 def constraint_not_valid(facts: Any, project: Any, settings: Any) -> bool:
     """BKL417: ``create_foreign_key`` / ``create_check_constraint`` / ``add_column`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, _METHODS)
+    return lock_screen(facts, project, settings, _METHODS)
 
 
 SPEC = RuleSpec(
