@@ -461,3 +461,52 @@ def test_lock_screens_read_the_dialect_of_the_linted_path(tmp_path) -> None:
     # without a project index the screens know the setting only, and let the file through
     alone = Engine(settings, ["BKL412", "BKL416"]).lint_source(text, str(paths["sqlite"]))
     assert alone.diagnostics == [] and alone.parsed
+
+
+def _made_tables(seed: int) -> str:
+    """Index operations on tables an upgrade makes (langflow's ``op.create_table(_TABLE, ...)`` then
+    ``op.create_index(..., _TABLE, ...)``), before or after, in branches that name a database or not, in
+    loops, under a schema, through constants bound once or twice."""
+    rng = random.Random(seed)
+    tables = ["T_ONE", "T_TWO", '"t1"', "T_LOCAL"]
+    up: list[str] = []
+    for _ in range(rng.randint(1, 4)):
+        t = rng.choice(tables)
+        schema = rng.choice(["", "", ', schema="s"'])
+        create = f'op.create_table({t}, sa.Column("a", sa.Integer()){schema})'
+        index = rng.choice([f'op.create_index("ix_{len(up)}", {t}, ["a"])', f'op.drop_index("ix_{len(up)}", table_name={t})'])
+        roll = rng.random()
+        if roll < 0.4:
+            up += [create, index]
+        elif roll < 0.5:
+            up += [index, create]
+        elif roll < 0.6:
+            up += ['if op.get_bind().dialect.name == "sqlite":', "    " + create, index]
+        elif roll < 0.7:
+            up += ["if not exists(T_ONE):", "    " + create, "    " + index]
+        elif roll < 0.8:
+            up += ["for _ in range(1):", "    " + create, index]
+        elif roll < 0.9:
+            up += ["try:", "    " + create, "except Exception:", "    pass", index]
+        else:
+            up += [index]
+    extra = 'T_ONE = "t1"\nT_TWO = "t2"\nT_TWO = "t3"\n'
+    return _revision(["T_LOCAL = 't4'", *up], ['op.drop_table("t1")'], extra=extra)
+
+
+def test_generated_index_screens_never_hide_a_finding() -> None:
+    from backend_lint.rules.migrations import blocking_index_creation, blocking_index_drop
+
+    settings = Settings(migration_dialect="postgresql")
+    screens = {m.SPEC.code: m.SPEC.screen for m in (blocking_index_creation, blocking_index_drop)}
+    engine = Engine(settings, list(screens), skip=False)
+    kept_away = 0
+    for seed in range(300):
+        source = _made_tables(seed)
+        found = {d.code for d in engine.lint_source(source, "versions/0001_x.py").diagnostics}
+        facts = tree_facts(source)
+        for code, screen in screens.items():
+            passed = screen(facts, None, settings)
+            assert passed or code not in found, f"the {code} screen hid a finding (seed {seed}):\n{source}"
+            kept_away += not passed
+    assert kept_away >= 60, kept_away

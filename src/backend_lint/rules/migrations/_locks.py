@@ -27,7 +27,7 @@ from ...knowledge.alembic.revision import DYNAMIC
 from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
-from ._screens import off_postgres, revision_functions
+from ._screens import Unreadable, bind_args, module_constants, off_postgres, op_is_alembic, revision_functions, screen_string
 from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -256,8 +256,69 @@ def index_screen(facts: TreeFacts, project: Any, settings: Any, method: Optional
             table = _ast_table(call)
             if table is not None and table in created:
                 continue
+            if _made_before(facts, upgrade, call):
+                continue
         return not off_postgres(facts, project, settings)
     return False
+
+
+def _made_before(facts: TreeFacts, upgrade: Any, call: ast.Call) -> bool:
+    """The table of an index call is made earlier in ``upgrade()`` by an ``op.create_table(NAME, ...)``
+    statement without ``schema=`` that ``index_ops`` counts: Alembic's ``op``, a name read as the
+    simulation's ``Env`` reads it (a literal or a module constant: langflow's ``op.create_table(_TABLE, ...)``),
+    not in a loop or a nested definition, and in no ``if`` arm whose header names a database (``_places``
+    may read it as run on another database only)."""
+    try:
+        params, _ = bind_args(call.func.attr, call, False)  # type: ignore[attr-defined]
+        table = screen_string(params.get("table_name"), module_constants(facts))
+    except Unreadable:
+        return False
+    at = (call.lineno, call.col_offset)
+    return table is not None and any(end < at and made == table for end, made in _tables_made(facts, upgrade))
+
+
+def _tables_made(facts: TreeFacts, upgrade: Any) -> list[tuple[tuple[int, int], str]]:
+    """(where the statement ends, table) of each ``op.create_table(...)`` statement ``_made_before`` reads."""
+
+    def build() -> list[tuple[tuple[int, int], str]]:
+        out: list[tuple[tuple[int, int], str]] = []
+        if not op_is_alembic(facts):
+            return out
+        consts = module_constants(facts)
+        lines = facts.source.split("\n") if "\r" not in facts.source else None
+
+        def neutral_header(stmt: ast.If) -> bool:
+            if lines is None or not stmt.body:
+                return False
+            header = "\n".join(lines[stmt.lineno - 1 : stmt.body[0].lineno])  # (from ``if`` to the body: the test's code and more)
+            return not (_OTHER_DIALECT.search(header) or _POSTGRES.search(header))
+
+        def block(stmts: list) -> None:
+            for stmt in stmts:
+                if isinstance(stmt, ast.If):
+                    if neutral_header(stmt):
+                        block(stmt.body)
+                        block(stmt.orelse)
+                elif isinstance(stmt, ast.With):
+                    block(stmt.body)
+                elif isinstance(stmt, ast.Try):
+                    for part in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+                        block(part)
+                elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                    func = stmt.value.func
+                    if isinstance(func, ast.Attribute) and func.attr == "create_table" and isinstance(func.value, ast.Name) and func.value.id == "op":
+                        try:
+                            params, kwargs = bind_args("create_table", stmt.value, False)
+                            table = screen_string(params.get("table_name"), consts)
+                        except Unreadable:
+                            continue
+                        if table is not None and "schema" not in kwargs:
+                            out.append(((stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0), table))
+
+        block(upgrade.body)
+        return out
+
+    return facts.cached("alembic.tables_made", build)
 
 
 def concurrent_index_fix(ctx: Any, item: IndexOp, safe: bool) -> Optional[Fix]:

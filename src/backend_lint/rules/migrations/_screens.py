@@ -11,6 +11,7 @@ from ...knowledge.alembic.dialect import POSTGRESQL, dialect_of
 from ...knowledge.alembic_ops import ALIASES, NAME_WRAPPERS, PARAMS
 from ...knowledge.index.extract import ast_dotted
 from ...knowledge.tree_facts import TreeFacts
+from ...knowledge.tree_facts import children as ast_children
 from ...knowledge.tree_facts import walk as ast_walk
 
 
@@ -373,3 +374,74 @@ def off_postgres(facts: TreeFacts, project: Any, settings: Any) -> bool:
         return setting != POSTGRESQL
     path = getattr(project, "linted_path", None) if project is not None else None
     return isinstance(path, str) and dialect_of(settings, path, facts.source) != POSTGRESQL
+
+
+# -- ``op`` is Alembic's ------------------------------------------------------------------------------------
+
+
+def _scope_nodes(facts: TreeFacts) -> list[ast.AST]:
+    """The nodes whose bindings can change what ``op`` means in ``upgrade``/``downgrade``: the module's
+    own scope and those two functions whole. Other functions and classes are entered only for their
+    name (``def op``) and the expressions evaluated at the module level; their bodies bind locally."""
+    upgrade, downgrade = revision_functions(facts)
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = list(facts.tree.body)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not upgrade and node is not downgrade:
+            stack.extend(getattr(node, "decorator_list", ()))
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.ClassDef):
+            stack.extend(node.decorator_list)
+            stack.extend(node.bases)
+            stack.extend(k.value for k in node.keywords)
+            continue
+        stack.extend(ast_children(node))
+    return out
+
+
+def _imports_alembic_op(stmt: ast.stmt) -> bool:
+    """``from alembic import op`` or ``import alembic.op as op``."""
+    if isinstance(stmt, ast.ImportFrom):
+        return stmt.module == "alembic" and stmt.level == 0 and any(a.name == "op" and a.asname is None for a in stmt.names)
+    if isinstance(stmt, ast.Import):
+        return any(a.name == "alembic.op" and a.asname == "op" for a in stmt.names)
+    return False
+
+
+def op_is_alembic(facts: TreeFacts) -> bool:
+    """``op`` in ``upgrade``/``downgrade`` is Alembic's (a top-level import) and nothing
+    else binds that name there or at the module level (helpers taking an ``op`` parameter are fine)."""
+    return facts.cached("alembic.op_is_alembic", lambda: _op_is_alembic(facts))
+
+
+def _op_is_alembic(facts: TreeFacts) -> bool:
+    if not any(_imports_alembic_op(stmt) for stmt in facts.tree.body):
+        return False
+    if any("op" in n.names for n in facts.nodes(ast.Global)):
+        return False
+    match_kinds = tuple(k for k in (getattr(ast, "MatchAs", None), getattr(ast, "MatchStar", None)) if k is not None)
+    for node in _scope_nodes(facts):
+        if isinstance(node, ast.Name):
+            if node.id == "op" and not isinstance(node.ctx, ast.Load):
+                return False
+        elif isinstance(node, ast.Import):
+            if any((a.asname or a.name.split(".")[0]) == "op" and a.name != "alembic.op" for a in node.names):
+                return False
+        elif isinstance(node, ast.ImportFrom):
+            for a in node.names:
+                if (a.asname or a.name) == "op" and not (node.module == "alembic" and node.level == 0 and a.name == "op"):
+                    return False
+        elif isinstance(node, ast.arg):
+            if node.arg == "op":
+                return False
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)):
+            if node.name == "op":
+                return False
+        elif match_kinds and isinstance(node, match_kinds):
+            if node.name == "op":  # type: ignore[attr-defined]
+                return False
+    return True

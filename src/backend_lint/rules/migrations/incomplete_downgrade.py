@@ -30,12 +30,12 @@ from ...ground.lazy import lazy_import
 from ...knowledge.alembic_ops import CREATE_CONSTRAINT, DROP_METHODS, OP_METHODS
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import Unreadable as _Unknown, bind_args as _bind, module_constants as _constants, revision_functions, screen_string as _string, upgrade_method_calls
-from ._screens import column_name as _column_name, env_kind, never_str
+from ._screens import column_name as _column_name, env_kind, never_str, op_is_alembic as _op_is_alembic
 from ...knowledge.index.extract import ast_dotted as _dotted
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
-from ...knowledge.tree_facts import children as ast_children, walk as ast_walk
+from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -126,70 +126,6 @@ def _op_statements(body: list, methods: frozenset, consts: dict) -> list[tuple[s
 
     block(body, "op", None)
     return out
-
-
-def _scope_nodes(facts: TreeFacts) -> list[ast.AST]:
-    """The nodes whose bindings can change what ``op`` means in ``upgrade``/``downgrade``: the module's
-    own scope and those two functions whole. Other functions and classes are entered only for their
-    name (``def op``) and the expressions evaluated at the module level; their bodies bind locally."""
-    upgrade, downgrade = revision_functions(facts)
-    out: list[ast.AST] = []
-    stack: list[ast.AST] = list(facts.tree.body)
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not upgrade and node is not downgrade:
-            stack.extend(getattr(node, "decorator_list", ()))
-            stack.extend(node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, ast.ClassDef):
-            stack.extend(node.decorator_list)
-            stack.extend(node.bases)
-            stack.extend(k.value for k in node.keywords)
-            continue
-        stack.extend(ast_children(node))
-    return out
-
-
-def _imports_alembic_op(stmt: ast.stmt) -> bool:
-    """``from alembic import op`` or ``import alembic.op as op``."""
-    if isinstance(stmt, ast.ImportFrom):
-        return stmt.module == "alembic" and stmt.level == 0 and any(a.name == "op" and a.asname is None for a in stmt.names)
-    if isinstance(stmt, ast.Import):
-        return any(a.name == "alembic.op" and a.asname == "op" for a in stmt.names)
-    return False
-
-
-def _op_is_alembic(facts: TreeFacts) -> bool:
-    """``op`` in ``upgrade``/``downgrade`` is Alembic's (a top-level import) and nothing
-    else binds that name there or at the module level (helpers taking an ``op`` parameter are fine)."""
-    if not any(_imports_alembic_op(stmt) for stmt in facts.tree.body):
-        return False
-    if any("op" in n.names for n in facts.nodes(ast.Global)):
-        return False
-    match_kinds = tuple(k for k in (getattr(ast, "MatchAs", None), getattr(ast, "MatchStar", None)) if k is not None)
-    for node in _scope_nodes(facts):
-        if isinstance(node, ast.Name):
-            if node.id == "op" and not isinstance(node.ctx, ast.Load):
-                return False
-        elif isinstance(node, ast.Import):
-            if any((a.asname or a.name.split(".")[0]) == "op" and a.name != "alembic.op" for a in node.names):
-                return False
-        elif isinstance(node, ast.ImportFrom):
-            for a in node.names:
-                if (a.asname or a.name) == "op" and not (node.module == "alembic" and node.level == 0 and a.name == "op"):
-                    return False
-        elif isinstance(node, ast.arg):
-            if node.arg == "op":
-                return False
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)):
-            if node.name == "op":
-                return False
-        elif match_kinds and isinstance(node, match_kinds):
-            if node.name == "op":  # type: ignore[attr-defined]
-                return False
-    return True
 
 
 def _renames(facts: TreeFacts) -> bool:
