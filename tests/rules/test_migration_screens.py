@@ -464,7 +464,7 @@ def test_lock_screens_read_the_dialect_of_the_linted_path(tmp_path) -> None:
 
 
 def _made_tables(seed: int) -> str:
-    """Index operations on tables an upgrade makes (langflow's ``op.create_table(_TABLE, ...)`` then
+    """Index and lock operations on tables an upgrade makes (langflow's ``op.create_table(_TABLE, ...)`` then
     ``op.create_index(..., _TABLE, ...)``), before or after, in branches that name a database or not, in
     loops, under a schema, through constants bound once or twice."""
     rng = random.Random(seed)
@@ -474,7 +474,18 @@ def _made_tables(seed: int) -> str:
         t = rng.choice(tables)
         schema = rng.choice(["", "", ', schema="s"'])
         create = f'op.create_table({t}, sa.Column("a", sa.Integer()){schema})'
-        index = rng.choice([f'op.create_index("ix_{len(up)}", {t}, ["a"])', f'op.drop_index("ix_{len(up)}", table_name={t})'])
+        index = rng.choice([
+            f'op.create_index("ix_{len(up)}", {t}, ["a"])',
+            f'op.drop_index("ix_{len(up)}", table_name={t})',
+            f'op.create_foreign_key("fk_{len(up)}", {t}, "u", ["a"], ["id"])',
+            f'op.create_foreign_key("fk_{len(up)}", {t}, "u", ["a"], ["id"], postgresql_not_valid=True)',
+            f'op.create_check_constraint("ck_{len(up)}", {t}, "a > 0")',
+            f'op.add_column({t}, sa.Column("b", sa.Integer(), sa.ForeignKey("u.id")))',
+            f'op.add_column({t}, sa.Column("b", sa.Integer(), nullable=False))',
+            f'op.add_column({t}, sa.Column("b", sa.Integer()))',
+            f'op.alter_column({t}, "a", nullable=False)',
+            f'op.alter_column({t}, "a", type_=sa.BigInteger())',
+        ])
         roll = rng.random()
         if roll < 0.4:
             up += [create, index]
@@ -494,11 +505,14 @@ def _made_tables(seed: int) -> str:
     return _revision(["T_LOCAL = 't4'", *up], ['op.drop_table("t1")'], extra=extra)
 
 
-def test_generated_index_screens_never_hide_a_finding() -> None:
-    from backend_lint.rules.migrations import blocking_index_creation, blocking_index_drop
+def test_generated_lock_screens_never_hide_a_finding() -> None:
+    from backend_lint.rules.migrations import (
+        add_required_column, blocking_index_creation, blocking_index_drop, column_type_change, constraint_not_valid, set_not_null,
+    )
 
     settings = Settings(migration_dialect="postgresql")
-    screens = {m.SPEC.code: m.SPEC.screen for m in (blocking_index_creation, blocking_index_drop)}
+    modules = (blocking_index_creation, blocking_index_drop, constraint_not_valid, add_required_column, set_not_null, column_type_change)
+    screens = {m.SPEC.code: m.SPEC.screen for m in modules}
     engine = Engine(settings, list(screens), skip=False)
     kept_away = 0
     for seed in range(300):

@@ -263,18 +263,60 @@ def index_screen(facts: TreeFacts, project: Any, settings: Any, method: Optional
 
 
 def _made_before(facts: TreeFacts, upgrade: Any, call: ast.Call) -> bool:
-    """The table of an index call is made earlier in ``upgrade()`` by an ``op.create_table(NAME, ...)``
-    statement without ``schema=`` that ``index_ops`` counts: Alembic's ``op``, a name read as the
-    simulation's ``Env`` reads it (a literal or a module constant: langflow's ``op.create_table(_TABLE, ...)``),
-    not in a loop or a nested definition, and in no ``if`` arm whose header names a database (``_places``
-    may read it as run on another database only)."""
+    """The table of an index call is made earlier in ``upgrade()`` (``made_earlier``)."""
+    return made_earlier(facts, upgrade, call, "table_name")
+
+
+def made_earlier(facts: TreeFacts, upgrade: Any, call: ast.Call, param: str) -> bool:
+    """The table ``param`` of an operation call of ``upgrade()`` names is one the visitors count as made in
+    the same revision before it (``index_ops`` / ``deploy_ops``' new tables): a literal
+    ``<anything>.create_table("name", ...)`` anywhere in the function (``_helper_created_tables``), or an
+    ``op.create_table(NAME, ...)`` statement without ``schema=`` before the call, ``NAME`` a literal or a
+    module constant, not in a loop, a nested definition or an ``if`` arm whose header names a database
+    (``_places`` may read it as run on another database only). ``False`` when unsure."""
     try:
         params, _ = bind_args(call.func.attr, call, False)  # type: ignore[attr-defined]
-        table = screen_string(params.get("table_name"), module_constants(facts))
+        table = screen_string(params.get(param), module_constants(facts))
     except Unreadable:
         return False
+    if table is None:
+        return False
+    if table in _literal_tables(facts, upgrade):
+        return True
     at = (call.lineno, call.col_offset)
-    return table is not None and any(end < at and made == table for end, made in _tables_made(facts, upgrade))
+    return any(end < at and made == table for end, made in _tables_made(facts, upgrade))
+
+
+_SIMPLE_STRING = re.compile(r"""[rRuU]?(?:"[^"\\\n]*"|'[^'\\\n]*')""")
+
+
+def _literal_tables(facts: TreeFacts, upgrade: Any) -> frozenset[str]:
+    """``_helper_created_tables`` on ``ast``: the first positional argument of every call named
+    ``create_table`` in the function's body, when it is one plain string literal (not implicitly
+    concatenated: libcst's ``SimpleString``)."""
+
+    def build() -> frozenset[str]:
+        out = set()
+        lines = facts.source.split("\n") if "\r" not in facts.source else None
+        if lines is None:
+            return frozenset()
+        for stmt in upgrade.body:
+            for node in ast_walk(stmt):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+                first = node.args[0]
+                if name != "create_table" or not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+                    continue
+                if first.lineno != first.end_lineno:
+                    continue
+                text = lines[first.lineno - 1].encode("utf-8")[first.col_offset : first.end_col_offset].decode("utf-8", "replace")
+                if _SIMPLE_STRING.fullmatch(text):
+                    out.add(first.value)
+        return frozenset(out)
+
+    return facts.cached("alembic.literal_tables", build)
 
 
 def _tables_made(facts: TreeFacts, upgrade: Any) -> list[tuple[tuple[int, int], str]]:
