@@ -96,10 +96,12 @@ def test_a_missing_drop_lets_the_revision_through(change: str, why) -> None:
 
 def test_what_the_screen_does_not_read_goes_to_libcst() -> None:
     cases = [
-        # a constant bound twice or shadowed, an operation in a loop, a rename, ``op`` rebound, a drop in the upgrade
+        # a constant bound twice or shadowed, a rename, ``op`` rebound, a drop in the upgrade
         _revision(['op.create_table(TABLE, sa.Column("id", sa.Integer()))'], ['op.drop_table("tag")'], extra='TABLE = "tag"\nTABLE = "other"\n'),
         _revision(['TABLE = "tag"', 'op.create_table(TABLE)'], ['op.drop_table("tag")'], extra='TABLE = "other"\n'),
-        _revision(['for _ in range(2):\n    op.create_table("tag")'], ['op.drop_table("tag")']),
+        # an operation statement the screen does not reach: a result kept, an ``async with`` block
+        _revision(['t = op.create_table("tag")'], ['pass']),
+        _revision(['async with ctx():\n    op.create_table("tag")'], ['op.drop_column("t", "a")']),
         _revision(['op.create_table("tag")'], ['op.rename_table("tag", "old")', 'op.drop_table("tag")']),
         _revision(['op.create_table("tag")'], ['op.drop_table("tag")'], extra="op = object()\n"),
         # a drop in the upgrade that the downgrade re-creates, then drops again (or through a helper)
@@ -130,9 +132,35 @@ def test_constants_and_branches_are_read() -> None:
              'except Exception as e:', '    print(e)'],
         ),
     ]
+    # operations the simulation's upgrade skips (the reader reads them ``in_loop``): in a loop, inside an
+    # expression (airflow's ``for table in (...)``, superset's ``(batch_op.add_column(...),)``), and those
+    # in a ``with`` block that is not a batch block are read in place (airflow's ``with disable_sqlite_fkeys(op):``)
+    cases += [
+        _revision(['for _ in range(2):\n    op.create_table("tag")'], ['op.drop_table("tag")']),
+        _revision(['for t in ("a", "b"):', '    with op.batch_alter_table(t) as b:', '        b.add_column(sa.Column("x", sa.Text()))'], ['op.drop_column("zz", "y")']),
+        _revision(['with op.batch_alter_table("a") as b:', '    (b.add_column(sa.Column("x", sa.Text())),)'], ['op.drop_column("zz", "y")']),
+        _revision(['with op.batch_alter_table("a") as b:', '    b.add_column(sa.Column("x", sa.Text()))'],
+                  ['with disable_checks(op):', '    with op.batch_alter_table("a") as b:', '        b.drop_column("x")']),
+    ]
+    # names computed at run time (the simulation passes over such an upgrade operation, and a downgrade drop
+    # of one silences what it may drop): superset's ``generic_find_fk_constraint_name(...)``, langflow's
+    # ``_get_fk_constraint_name(conn, ...)``, a local bound twice
+    cases += [
+        _revision(['fk = find_fk(op.get_bind(), "t")', 'with op.batch_alter_table("t") as b:', '    b.drop_constraint(fk, type_="foreignkey")',
+                   '    b.create_foreign_key("fk_t_u", "u", ["u_id"], ["id"])'],
+                  ['with op.batch_alter_table("t") as b:', '    b.drop_constraint("fk_t_u", type_="foreignkey")']),
+        _revision(['op.create_foreign_key("fk_t_u", "t", "u", ["u_id"], ["id"])'],
+                  ['name = "a"', 'if x:', '    name = "b"', 'op.drop_constraint(name, "t", type_="foreignkey")']),
+        _revision(['op.create_index("ix_t_a", "t", ["a"])', 'op.drop_index(names["old"], table_name="t")'], ['op.drop_index(find("t"), table_name="t")']),
+    ]
     for source in cases:
         assert _findings(source) == set(), source
         assert _screened(source)["BKL404"] is False, source
+    # a local bound once to a literal is that literal to the simulation: the screen does not read it
+    literal = _revision(['op.create_foreign_key("fk_t_u", "t", "u", ["u_id"], ["id"])'], ['name = "other"', 'op.drop_constraint(name, "t")'])
+    assert _findings(literal) == {"BKL404"} and _screened(literal)["BKL404"] is True
+    kept = cases[-4].replace('        b.drop_column("x")\n', '        b.drop_column("y")\n')
+    assert _findings(kept) == {"BKL404"} and _screened(kept)["BKL404"] is True
     missing = cases[2].replace('        batch_op.drop_column("icon")\n', "        pass\n")
     assert _findings(missing) == {"BKL404"} and _screened(missing)["BKL404"] is True
 
@@ -162,9 +190,12 @@ def test_empty_downgrade_screen() -> None:
 
 # --- generated revisions ---------------------------------------------------------------------------------
 
-TABLES = ['"t1"', '"t2"', '"T1"', "TABLE"]
-COLUMNS = ['"a"', '"b"']
-NAMES = ['"ix_a"', 'op.f("ix_b")', '"uq_a"', "None", '"IX_A"']
+TABLES = ['"t1"', '"t2"', '"T1"', "TABLE", "tables[0]"]
+COLUMNS = ['"a"', '"b"', "cols[0]"]
+# names the simulation reads as ``DYNAMIC`` (a call, a subscript, a local bound twice or to a call) or as a
+# local's literal (``ix_one``), which the screen does not read
+NAMES = ['"ix_a"', 'op.f("ix_b")', '"uq_a"', "None", '"IX_A"', 'find_name("t1")', 'names["ix"]', "ix_dyn", "ix_two", "ix_one"]
+LOCALS = ['ix_dyn = find_name("t1")', 'ix_two = "ix_a"', 'ix_two = "ix_b"', 'ix_one = "ix_a"']
 SCHEMAS = ["", ', schema="s"', ", schema=None"]
 
 
@@ -218,6 +249,12 @@ def _block(rng: random.Random, down: bool) -> list[str]:
         return ["if TABLE in []:", "    " + _op(rng, down), "else:", "    " + _op(rng, down)]
     if kind < 0.93:
         return ["try:", "    " + _op(rng, down), "except Exception:", "    " + _op(rng, down)]
+    if kind < 0.95:
+        return ["with disable_checks(op):", "    " + _op(rng, down)]
+    if kind < 0.96:
+        return [f"({_op(rng, down)},)"]
+    if kind < 0.97:
+        return ["while False:", "    " + _op(rng, down)]
     return ["for name in ['x']:", "    " + _op(rng, down)]
 
 
@@ -231,6 +268,10 @@ def _generated(seed: int) -> str:
         down += _block(rng, down=True)
     if rng.random() < 0.1:
         down.insert(0, 'raise NotImplementedError("one way")')
+    if rng.random() < 0.5:
+        up[:0] = LOCALS
+    if rng.random() < 0.5:
+        down[:0] = LOCALS
     # a mirrored half: most real downgrades undo what the upgrade did
     if rng.random() < 0.5:
         mirror = {"create_table(": "drop_table(", "create_index(": "drop_index(", "add_column(": "drop_column(",
@@ -332,3 +373,154 @@ def _drop_heavy(seed: int) -> str:
 def test_generated_drops_never_hide_a_finding() -> None:
     proven_clean = _never_hidden(_drop_heavy, 300)
     assert proven_clean >= 40, proven_clean
+
+
+def _recreating(seed: int) -> str:
+    """Upgrades that drop an object and make it again (airflow's foreign keys around a type change), or
+    make it and drop it, in several arms or under another name, case, schema or kind; downgrades that
+    drop it, re-create it, both, or forget."""
+    rng = random.Random(seed)
+    pairs = [
+        ('op.drop_constraint("fk_a", "t1", type_="foreignkey"{s})', 'op.create_foreign_key("fk_a", "t1", "t2", ["a"], ["id"]{fs})'),
+        ('op.drop_index("ix_a", table_name="t1"{s})', 'op.create_index("ix_a", "t1", ["a"]{s})'),
+        ('op.drop_table("t1"{s})', 'op.create_table("t1", sa.Column("id", sa.Integer()){s})'),
+        ('op.drop_column("t1", "a"{s})', 'op.add_column("t1", sa.Column("a", sa.Integer()){s})'),
+        ('op.drop_constraint("ix_a", "t1"{s})', 'op.create_index("ix_a", "t1", ["a"]{s})'),
+    ]
+    undo = {
+        "create_foreign_key": 'op.drop_constraint("fk_a", "t1", type_="foreignkey"{s})',
+        "create_index": 'op.drop_index("ix_a", table_name="t1"{s})',
+        "create_table": 'op.drop_table("t1"{s})',
+        "add_column": 'op.drop_column("t1", "a"{s})',
+    }
+    up: list[str] = []
+    down: list[str] = []
+    for _ in range(rng.randint(1, 2)):
+        drop, create = rng.choice(pairs)
+        s1, s2 = rng.choice(["", ', schema="s"']), rng.choice(["", ', schema="s"'])
+        drop = drop.format(s=s1, fs=s1.replace("schema", "source_schema"))
+        create = create.format(s=s2, fs=s2.replace("schema", "source_schema"))
+        if rng.random() < 0.15:
+            create = create.replace('"t1"', '"T1"').replace('"fk_a"', '"FK_A"').replace('"ix_a"', '"IX_A"').replace('"a"', '"A"')
+        roll = rng.random()
+        if roll < 0.6:
+            up += [drop, create]
+        elif roll < 0.75:
+            up += [create, drop]
+        elif roll < 0.85:
+            up += ["if TABLE:", "    " + drop, "else:", "    " + drop, create, create]
+        else:
+            up += [drop, create, drop]
+        method = create.split("(")[0].split(".")[-1]
+        inverse = undo.get(method, 'op.drop_index("ix_a"{s})').format(s=s2)
+        roll = rng.random()
+        if roll < 0.65:
+            down.append(inverse)
+        elif roll < 0.8:
+            down += [inverse, create]
+        elif roll < 0.9:
+            down.append(create)
+        else:
+            down.append('op.drop_table("t2")')
+    rng.shuffle(down)
+    return _revision(up, down, extra='TABLE = "t1"\n')
+
+
+def test_generated_re_creations_never_hide_a_finding() -> None:
+    proven_clean = _never_hidden(_recreating, 300)
+    assert proven_clean >= 20, proven_clean
+
+
+def test_lock_screens_read_the_dialect_of_the_linted_path(tmp_path) -> None:
+    """A revision under ``versions/sqlite/`` runs on SQLite (``dialect_of``): the lock rules' screens keep it
+    from libcst when the engine knows its path (a project index); the same revision under
+    ``versions/postgresql/`` is linted and found."""
+    from backend_lint.ground.config import discover_settings
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    text = (
+        'from alembic import op\n\nrevision = "b2"\ndown_revision = "a1"\n\n\ndef upgrade():\n'
+        '    op.create_index("ix_t_a", "t", ["a"])\n    op.alter_column("t", "a", nullable=False)\n\n\n'
+        'def downgrade():\n    op.alter_column("t", "a", nullable=True)\n    op.drop_index("ix_t_a", table_name="t")\n'
+    )
+    paths = {}
+    for dialect in ("sqlite", "postgresql"):
+        folder = tmp_path / "migrations" / "versions" / dialect
+        folder.mkdir(parents=True)
+        paths[dialect] = folder / "b2_index.py"
+        paths[dialect].write_text(text)
+    settings = discover_settings(str(tmp_path))
+    project = ProjectIndex.build(str(tmp_path), [str(p) for p in paths.values()], cache_dir=None)
+    for skip in (True, False):
+        engine = Engine(settings, ["BKL412", "BKL416"], project=project, skip=skip)
+        on_sqlite = engine.lint_source(text, str(paths["sqlite"]))
+        on_postgres = engine.lint_source(text, str(paths["postgresql"]))
+        assert on_sqlite.diagnostics == [] and on_sqlite.parsed is not skip
+        assert {d.code for d in on_postgres.diagnostics} == {"BKL412", "BKL416"} and on_postgres.parsed
+    # without a project index the screens know the setting only, and let the file through
+    alone = Engine(settings, ["BKL412", "BKL416"]).lint_source(text, str(paths["sqlite"]))
+    assert alone.diagnostics == [] and alone.parsed
+
+
+def _made_tables(seed: int) -> str:
+    """Index and lock operations on tables an upgrade makes (langflow's ``op.create_table(_TABLE, ...)`` then
+    ``op.create_index(..., _TABLE, ...)``), before or after, in branches that name a database or not, in
+    loops, under a schema, through constants bound once or twice."""
+    rng = random.Random(seed)
+    tables = ["T_ONE", "T_TWO", '"t1"', "T_LOCAL"]
+    up: list[str] = []
+    for _ in range(rng.randint(1, 4)):
+        t = rng.choice(tables)
+        schema = rng.choice(["", "", ', schema="s"'])
+        create = f'op.create_table({t}, sa.Column("a", sa.Integer()){schema})'
+        index = rng.choice([
+            f'op.create_index("ix_{len(up)}", {t}, ["a"])',
+            f'op.drop_index("ix_{len(up)}", table_name={t})',
+            f'op.create_foreign_key("fk_{len(up)}", {t}, "u", ["a"], ["id"])',
+            f'op.create_foreign_key("fk_{len(up)}", {t}, "u", ["a"], ["id"], postgresql_not_valid=True)',
+            f'op.create_check_constraint("ck_{len(up)}", {t}, "a > 0")',
+            f'op.add_column({t}, sa.Column("b", sa.Integer(), sa.ForeignKey("u.id")))',
+            f'op.add_column({t}, sa.Column("b", sa.Integer(), nullable=False))',
+            f'op.add_column({t}, sa.Column("b", sa.Integer()))',
+            f'op.alter_column({t}, "a", nullable=False)',
+            f'op.alter_column({t}, "a", type_=sa.BigInteger())',
+        ])
+        roll = rng.random()
+        if roll < 0.4:
+            up += [create, index]
+        elif roll < 0.5:
+            up += [index, create]
+        elif roll < 0.6:
+            up += ['if op.get_bind().dialect.name == "sqlite":', "    " + create, index]
+        elif roll < 0.7:
+            up += ["if not exists(T_ONE):", "    " + create, "    " + index]
+        elif roll < 0.8:
+            up += ["for _ in range(1):", "    " + create, index]
+        elif roll < 0.9:
+            up += ["try:", "    " + create, "except Exception:", "    pass", index]
+        else:
+            up += [index]
+    extra = 'T_ONE = "t1"\nT_TWO = "t2"\nT_TWO = "t3"\n'
+    return _revision(["T_LOCAL = 't4'", *up], ['op.drop_table("t1")'], extra=extra)
+
+
+def test_generated_lock_screens_never_hide_a_finding() -> None:
+    from backend_lint.rules.migrations import (
+        add_required_column, blocking_index_creation, blocking_index_drop, column_type_change, constraint_not_valid, set_not_null,
+    )
+
+    settings = Settings(migration_dialect="postgresql")
+    modules = (blocking_index_creation, blocking_index_drop, constraint_not_valid, add_required_column, set_not_null, column_type_change)
+    screens = {m.SPEC.code: m.SPEC.screen for m in modules}
+    engine = Engine(settings, list(screens), skip=False)
+    kept_away = 0
+    for seed in range(300):
+        source = _made_tables(seed)
+        found = {d.code for d in engine.lint_source(source, "versions/0001_x.py").diagnostics}
+        facts = tree_facts(source)
+        for code, screen in screens.items():
+            passed = screen(facts, None, settings)
+            assert passed or code not in found, f"the {code} screen hid a finding (seed {seed}):\n{source}"
+            kept_away += not passed
+    assert kept_away >= 60, kept_away

@@ -129,23 +129,25 @@ def project_dialect(path: str, root: str, ini: bool) -> Optional[str]:
     return None
 
 
+def dialect_of(settings: Any, path: str, source: str) -> str:
+    """The dialect a revision at ``path`` with text ``source`` runs on (see the module docstring); also the
+    family-4 lock screens' answer, from the linted path (``rules/migrations/_screens.py``)."""
+    setting = getattr(settings, "migration_dialect", None)
+    if setting:
+        return setting
+    root = settings.root
+    return (
+        path_dialect(path)
+        or project_dialect(path, root, ini=False)
+        or file_dialect(source)
+        or project_dialect(path, root, ini=True)
+        or POSTGRESQL
+    )
+
+
 def migration_dialect(ctx: Any) -> str:
-    """The dialect the revision in ``ctx`` runs on (see the module docstring)."""
-
-    def find() -> str:
-        setting = getattr(ctx.settings, "migration_dialect", None)
-        if setting:
-            return setting
-        root = ctx.settings.root
-        return (
-            path_dialect(ctx.path)
-            or project_dialect(ctx.path, root, ini=False)
-            or file_dialect(ctx.source)
-            or project_dialect(ctx.path, root, ini=True)
-            or POSTGRESQL
-        )
-
-    return ctx.cached("alembic.dialect", find)
+    """The dialect the revision in ``ctx`` runs on (``dialect_of``)."""
+    return ctx.cached("alembic.dialect", lambda: dialect_of(ctx.settings, ctx.path, ctx.source))
 
 
 _ENGINE_CALLS = re.compile(r"\b(?:engine_from_config|async_engine_from_config|create_engine|create_async_engine)\s*\(")

@@ -25,11 +25,12 @@ from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.dialect import POSTGRESQL, migration_dialect
 from ...knowledge.alembic.reader import read_function
 from ...knowledge.alembic.revision import DYNAMIC
+from ...knowledge.alembic_ops import TABLE_PARAM
 from ...knowledge.imports import dotted_name
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit
-from ._locks import _helper_created_tables, _places
-from ._screens import upgrade_method_calls
+from ._locks import _helper_created_tables, _places, made_earlier
+from ._screens import off_postgres, revision_functions, upgrade_method_calls
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -184,9 +185,15 @@ def keyword_is(call: ast.Call, name: str, *values: object) -> bool:
     return False
 
 
-def lock_screen(facts: TreeFacts, settings: Any, methods: Iterable[str], wanted: Any = None) -> bool:
-    """A lock rule's screen: not a project set to SQLite or MySQL, and ``upgrade()`` calls one of ``methods``
-    on ``op`` (not ``batch_op``), for which ``wanted(call)`` holds when given."""
-    if getattr(settings, "migration_dialect", None) in ("sqlite", "mysql"):
-        return False
-    return any(wanted is None or wanted(call) for call in upgrade_calls(facts, methods, skip_batch=True))
+def lock_screen(facts: TreeFacts, project: Any, settings: Any, methods: Iterable[str], wanted: Any = None) -> bool:
+    """A lock rule's screen: ``upgrade()`` calls one of ``methods`` on ``op`` (not ``batch_op``), for which
+    ``wanted(call)`` holds when given, on a table not made earlier in the revision (``made_earlier``: the
+    visitors' ``new_table``), in a revision that runs on Postgres (``off_postgres``)."""
+    upgrade = revision_functions(facts)[0]
+
+    def claims(call: ast.Call) -> bool:
+        if wanted is not None and not wanted(call):
+            return False
+        return not made_earlier(facts, upgrade, call, TABLE_PARAM.get(call.func.attr, "table_name"))  # type: ignore[attr-defined]
+
+    return any(claims(call) for call in upgrade_calls(facts, methods, skip_batch=True)) and not off_postgres(facts, project, settings)

@@ -27,7 +27,7 @@ from ...knowledge.alembic.revision import DYNAMIC
 from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
-from ._screens import revision_functions
+from ._screens import Unreadable, bind_args, module_constants, off_postgres, op_is_alembic, revision_functions, screen_string
 from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -210,11 +210,12 @@ def _ast_table(call: ast.Call) -> Optional[str]:
     return _ast_str(call.args[1]) if len(call.args) > 1 else None
 
 
-def index_screen(facts: TreeFacts, settings: Any, method: Optional[str], concurrent: bool) -> bool:
+def index_screen(facts: TreeFacts, project: Any, settings: Any, method: Optional[str], concurrent: bool) -> bool:
     """Whether ``upgrade()`` has an index call the visitors may claim: ``method`` (any of the two when
     ``None``), with ``postgresql_concurrently=`` given or not as ``concurrent`` says, not on a
     ``batch_op`` receiver nor on a table that a ``create_table("<literal>", ...)`` without ``schema=``
-    makes in the same function. Never stricter than ``index_ops``: it reads less."""
+    makes in the same function, in a revision that runs on Postgres (``off_postgres``). Never stricter than
+    ``index_ops``: it reads less."""
     if getattr(settings, "migration_dialect", None) in ("sqlite", "mysql"):
         return False
     upgrade, _ = revision_functions(facts)
@@ -255,8 +256,111 @@ def index_screen(facts: TreeFacts, settings: Any, method: Optional[str], concurr
             table = _ast_table(call)
             if table is not None and table in created:
                 continue
-        return True
+            if _made_before(facts, upgrade, call):
+                continue
+        return not off_postgres(facts, project, settings)
     return False
+
+
+def _made_before(facts: TreeFacts, upgrade: Any, call: ast.Call) -> bool:
+    """The table of an index call is made earlier in ``upgrade()`` (``made_earlier``)."""
+    return made_earlier(facts, upgrade, call, "table_name")
+
+
+def made_earlier(facts: TreeFacts, upgrade: Any, call: ast.Call, param: str) -> bool:
+    """The table ``param`` of an operation call of ``upgrade()`` names is one the visitors count as made in
+    the same revision before it (``index_ops`` / ``deploy_ops``' new tables): a literal
+    ``<anything>.create_table("name", ...)`` anywhere in the function (``_helper_created_tables``), or an
+    ``op.create_table(NAME, ...)`` statement without ``schema=`` before the call, ``NAME`` a literal or a
+    module constant, not in a loop, a nested definition or an ``if`` arm whose header names a database
+    (``_places`` may read it as run on another database only). ``False`` when unsure."""
+    try:
+        params, _ = bind_args(call.func.attr, call, False)  # type: ignore[attr-defined]
+        table = screen_string(params.get(param), module_constants(facts))
+    except Unreadable:
+        return False
+    if table is None:
+        return False
+    if table in _literal_tables(facts, upgrade):
+        return True
+    at = (call.lineno, call.col_offset)
+    return any(end < at and made == table for end, made in _tables_made(facts, upgrade))
+
+
+_SIMPLE_STRING = re.compile(r"""[rRuU]?(?:"[^"\\\n]*"|'[^'\\\n]*')""")
+
+
+def _literal_tables(facts: TreeFacts, upgrade: Any) -> frozenset[str]:
+    """``_helper_created_tables`` on ``ast``: the first positional argument of every call named
+    ``create_table`` in the function's body, when it is one plain string literal (not implicitly
+    concatenated: libcst's ``SimpleString``)."""
+
+    def build() -> frozenset[str]:
+        out = set()
+        lines = facts.source.split("\n") if "\r" not in facts.source else None
+        if lines is None:
+            return frozenset()
+        for stmt in upgrade.body:
+            for node in ast_walk(stmt):
+                if not isinstance(node, ast.Call) or not node.args:
+                    continue
+                func = node.func
+                name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+                first = node.args[0]
+                if name != "create_table" or not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+                    continue
+                if first.lineno != first.end_lineno:
+                    continue
+                text = lines[first.lineno - 1].encode("utf-8")[first.col_offset : first.end_col_offset].decode("utf-8", "replace")
+                if _SIMPLE_STRING.fullmatch(text):
+                    out.add(first.value)
+        return frozenset(out)
+
+    return facts.cached("alembic.literal_tables", build)
+
+
+def _tables_made(facts: TreeFacts, upgrade: Any) -> list[tuple[tuple[int, int], str]]:
+    """(where the statement ends, table) of each ``op.create_table(...)`` statement ``_made_before`` reads."""
+
+    def build() -> list[tuple[tuple[int, int], str]]:
+        out: list[tuple[tuple[int, int], str]] = []
+        if not op_is_alembic(facts):
+            return out
+        consts = module_constants(facts)
+        lines = facts.source.split("\n") if "\r" not in facts.source else None
+
+        def neutral_header(stmt: ast.If) -> bool:
+            if lines is None or not stmt.body:
+                return False
+            header = "\n".join(lines[stmt.lineno - 1 : stmt.body[0].lineno])  # (from ``if`` to the body: the test's code and more)
+            return not (_OTHER_DIALECT.search(header) or _POSTGRES.search(header))
+
+        def block(stmts: list) -> None:
+            for stmt in stmts:
+                if isinstance(stmt, ast.If):
+                    if neutral_header(stmt):
+                        block(stmt.body)
+                        block(stmt.orelse)
+                elif isinstance(stmt, ast.With):
+                    block(stmt.body)
+                elif isinstance(stmt, ast.Try):
+                    for part in (stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody):
+                        block(part)
+                elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                    func = stmt.value.func
+                    if isinstance(func, ast.Attribute) and func.attr == "create_table" and isinstance(func.value, ast.Name) and func.value.id == "op":
+                        try:
+                            params, kwargs = bind_args("create_table", stmt.value, False)
+                            table = screen_string(params.get("table_name"), consts)
+                        except Unreadable:
+                            continue
+                        if table is not None and "schema" not in kwargs:
+                            out.append(((stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0), table))
+
+        block(upgrade.body)
+        return out
+
+    return facts.cached("alembic.tables_made", build)
 
 
 def concurrent_index_fix(ctx: Any, item: IndexOp, safe: bool) -> Optional[Fix]:

@@ -35,7 +35,7 @@ def _may_be_required(call: ast.Call) -> bool:
 
 def add_required_column(facts: Any, project: Any, settings: Any) -> bool:
     """BKL410: ``op.add_column`` of a column that may be ``nullable=False`` without a server default."""
-    return lock_screen(facts, settings, ("add_column",), _may_be_required)
+    return lock_screen(facts, project, settings, ("add_column",), _may_be_required)
 
 
 SPEC = RuleSpec(

@@ -15,7 +15,7 @@ cst = lazy_import("libcst")
 
 def blocking_index_creation(facts: Any, project: Any, settings: Any) -> bool:
     """BKL412: an index operation inside ``upgrade()``."""
-    return index_screen(facts, settings, "create_index", concurrent=False)
+    return index_screen(facts, project, settings, "create_index", concurrent=False)
 
 
 SPEC = RuleSpec(

@@ -15,7 +15,7 @@ cst = lazy_import("libcst")
 
 def blocking_index_drop(facts: Any, project: Any, settings: Any) -> bool:
     """BKL414: an index operation inside ``upgrade()``."""
-    return index_screen(facts, settings, "drop_index", concurrent=False)
+    return index_screen(facts, project, settings, "drop_index", concurrent=False)
 
 
 SPEC = RuleSpec(

@@ -17,7 +17,7 @@ _METHODS = ("create_unique_constraint", "create_primary_key")
 
 def blocking_unique_constraint(facts: Any, project: Any, settings: Any) -> bool:
     """BKL418: ``create_unique_constraint`` / ``create_primary_key`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, _METHODS)
+    return lock_screen(facts, project, settings, _METHODS)
 
 
 SPEC = RuleSpec(

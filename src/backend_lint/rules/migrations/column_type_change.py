@@ -19,7 +19,7 @@ _TEXT = frozenset({"Text", "TEXT", "UnicodeText", "CITEXT"})
 
 def column_type_change(facts: Any, project: Any, settings: Any) -> bool:
     """BKL415: ``alter_column`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, ("alter_column",), lambda call: any(kw.arg in ("type_", None) for kw in call.keywords))
+    return lock_screen(facts, project, settings, ("alter_column",), lambda call: any(kw.arg in ("type_", None) for kw in call.keywords))
 
 
 SPEC = RuleSpec(

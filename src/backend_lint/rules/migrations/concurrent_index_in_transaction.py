@@ -17,7 +17,7 @@ cst = lazy_import("libcst")
 
 def concurrent_index_in_transaction(facts: Any, project: Any, settings: Any) -> bool:
     """BKL413: an index operation inside ``upgrade()``."""
-    return index_screen(facts, settings, None, concurrent=True)
+    return index_screen(facts, project, settings, None, concurrent=True)
 
 
 SPEC = RuleSpec(

@@ -1,13 +1,16 @@
 """BKL417 constraint-not-valid: a foreign key or check constraint validated under lock on an existing table."""
 from __future__ import annotations
 
+import ast
 from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
 from ...values import Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import add_keyword, call_name, column_call, is_literal, keyword, lock_ops, lock_screen, positional_calls
+from ._deploy import COLUMN_CALLS, add_keyword, call_name, column_call, is_literal, keyword, lock_ops, lock_screen, positional_calls
+from ._screens import Unreadable, bind_args
+from ...knowledge.index.extract import ast_dotted
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -17,8 +20,25 @@ _METHODS = ("create_foreign_key", "create_check_constraint", "add_column")
 
 
 def constraint_not_valid(facts: Any, project: Any, settings: Any) -> bool:
-    """BKL417: ``create_foreign_key`` / ``create_check_constraint`` / ``add_column`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, _METHODS)
+    """BKL417: ``create_foreign_key`` / ``create_check_constraint`` without ``postgresql_not_valid=True``,
+    or ``add_column`` of a ``Column(...)`` with a positional ``ForeignKey(...)``, inside ``upgrade()``
+    (``lock_screen``)."""
+    return lock_screen(facts, project, settings, _METHODS, _may_claim)
+
+
+def _may_claim(call: ast.Call) -> bool:
+    """What the visitor reads of one call, on ``ast``: ``True`` when unsure."""
+    if call.func.attr != "add_column":  # type: ignore[attr-defined]
+        return not any(kw.arg == NOT_VALID and isinstance(kw.value, ast.Constant) and kw.value.value is True for kw in call.keywords)
+    try:
+        column = bind_args("add_column", call, False)[0].get("column")
+    except Unreadable:
+        return True
+    if not isinstance(column, ast.Call) or (ast_dotted(column.func) or "").rsplit(".", 1)[-1] not in COLUMN_CALLS:
+        return False  # (``column_call``: no ``Column(...)`` written in the call)
+    return any(
+        isinstance(arg, ast.Call) and (ast_dotted(arg.func) or "").rsplit(".", 1)[-1] == "ForeignKey" for arg in column.args
+    )
 
 
 SPEC = RuleSpec(

@@ -9,14 +9,32 @@ from ...knowledge.alembic.mapped import derive_mapped_tables, mapped_tables
 from ...knowledge.alembic.siblings import created_again
 from ..api import Rule, RuleSpec
 from ._deploy import DeployOp, deploy_ops, upgrade_calls
+from ._screens import Unreadable, module_constants, screen_string, upgrade_readings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
 
 
 def drop_still_mapped(facts: Any, project: Any, settings: Any) -> bool:
-    """BKL421: ``drop_column`` / ``drop_table`` inside ``upgrade()``."""
-    return bool(upgrade_calls(facts, ("drop_column", "drop_table")))
+    """BKL421: ``drop_column`` / ``drop_table`` inside ``upgrade()`` of a table that a model maps (and, for a
+    column, of a column it maps), every way the reader may bind the call (``upgrade_readings``); any name
+    the screen does not read lets the file through."""
+    calls = upgrade_calls(facts, ("drop_column", "drop_table"))
+    if not calls or project is None:
+        return bool(calls)
+    tables = mapped_tables(project)
+    consts = module_constants(facts)
+    try:
+        for call in calls:
+            for table, params in upgrade_readings(facts, call):
+                mapped = tables.get(table)
+                if mapped is None:
+                    continue
+                if call.func.attr == "drop_table" or screen_string(params.get("column_name"), consts) in mapped.columns:
+                    return True
+    except Unreadable:
+        return True
+    return False
 
 
 SPEC = RuleSpec(

@@ -27,14 +27,15 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
-from ...knowledge.alembic_ops import ALIASES, CREATE_CONSTRAINT, DROP_METHODS, NAME_WRAPPERS, OP_METHODS, PARAMS
-from ...knowledge.index.extract import ast_dotted as _dotted
+from ...knowledge.alembic_ops import CREATE_CONSTRAINT, DROP_METHODS, OP_METHODS
 from ...knowledge.tree_facts import TreeFacts
-from ._screens import revision_functions, upgrade_method_calls
+from ._screens import Unreadable as _Unknown, bind_args as _bind, module_constants as _constants, revision_functions, screen_string as _string, upgrade_method_calls
+from ._screens import column_name as _column_name, env_kind, never_str, op_is_alembic as _op_is_alembic
+from ...knowledge.index.extract import ast_dotted as _dotted
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import analyse, is_noop_body, revision_info, unconditional_raise
 from ._downgrade import mirror_message
-from ...knowledge.tree_facts import children as ast_children, walk as ast_walk
+from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -43,120 +44,6 @@ cst = lazy_import("libcst")
 # left to the simulation)
 _UP_READ = frozenset({"create_table", "add_column", "create_index", "alter_column"}) | (CREATE_CONSTRAINT - {"create_exclude_constraint"})
 _DOWN_READ = DROP_METHODS - {"drop_table_comment"}
-
-
-class _Unknown(Exception):
-    """A value the screen does not read: the file goes to libcst."""
-
-
-def _string(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
-    """A name as ``Env.resolve_str`` reads it, for literals and ``_constants`` only: ``None`` for ``None``;
-    raises on the rest."""
-    if expr is None:
-        return None
-    if isinstance(expr, ast.Constant):
-        if expr.value is None or isinstance(expr.value, str):
-            return expr.value
-        raise _Unknown
-    if isinstance(expr, ast.Name) and expr.id in consts:
-        return consts[expr.id]
-    if isinstance(expr, ast.Call):
-        func = expr.func
-        tail = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-        if tail in NAME_WRAPPERS and expr.args and not isinstance(expr.args[0], ast.Starred):
-            return _string(expr.args[0], consts)
-    raise _Unknown
-
-
-def _constants(facts: TreeFacts) -> dict[str, str]:
-    """Module constants as the simulation's ``Env`` resolves them, on a narrower reading: a name bound once
-    in the whole file, by a top-level ``NAME = "literal"`` (no other assignment, parameter, import,
-    definition, ``global`` or ``del`` of it anywhere, so no scope can see another value)."""
-
-    def build() -> dict[str, str]:
-        bindings: dict[str, int] = {}
-
-        def bind(name: Optional[str]) -> None:
-            if name:
-                bindings[name] = bindings.get(name, 0) + 1
-
-        for node in facts.nodes(ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                bind(node.id)
-        for node in facts.nodes(ast.arg):
-            bind(node.arg)
-        for node in facts.nodes(ast.alias):
-            bind(node.asname or node.name.split(".")[0])
-        for node in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler):
-            bind(node.name)
-        for node in facts.nodes(ast.Global, ast.Nonlocal):
-            for name in node.names:
-                bind(name)
-                bind(name)  # never a constant
-        for kind in ("MatchAs", "MatchStar"):
-            if hasattr(ast, kind):
-                for node in facts.nodes(getattr(ast, kind)):
-                    bind(node.name)
-        if hasattr(ast, "MatchMapping"):
-            for node in facts.nodes(ast.MatchMapping):
-                bind(node.rest)
-        out: dict[str, str] = {}
-        for stmt in facts.tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                target = stmt.target
-            else:
-                continue
-            value = stmt.value
-            if (
-                isinstance(target, ast.Name)
-                and bindings.get(target.id) == 1
-                and isinstance(value, ast.Constant)
-                and isinstance(value.value, str)
-            ):
-                out[target.id] = value.value
-        return out
-
-    return facts.cached("alembic.constants", build)
-
-
-def _bind(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:
-    names = [n for n in PARAMS[method] if not (batch and n in ("table_name", "source_table"))]
-    aliases = ALIASES.get(method, {})
-    params: dict = {}
-    kwargs: dict = {}
-    for i, arg in enumerate(call.args):
-        if isinstance(arg, ast.Starred):
-            raise _Unknown
-        if i < len(names):
-            params[names[i]] = arg
-    for kw in call.keywords:
-        if kw.arg is None:
-            raise _Unknown
-        key = aliases.get(kw.arg, kw.arg)
-        if key in names:
-            params[key] = kw.value
-        else:
-            kwargs[key] = kw.value
-    return params, kwargs
-
-
-def _column_name(expr: Optional[ast.expr], consts: dict) -> Optional[str]:
-    """``column_name_of``: the name of ``sa.Column("name", ...)``; ``None`` where the analysis claims nothing."""
-    if not isinstance(expr, ast.Call):
-        return None
-    dotted = _dotted(expr.func) or ""
-    if dotted.split(".")[-1] not in ("Column", "mapped_column"):
-        return None
-    if any(isinstance(a, ast.Starred) for a in expr.args):
-        raise _Unknown
-    if expr.args:
-        return _string(expr.args[0], consts)
-    for kw in expr.keywords:
-        if kw.arg == "name":
-            return _string(kw.value, consts)
-    return None
 
 
 class _Batch:
@@ -205,7 +92,8 @@ def _op_statements(body: list, methods: frozenset, consts: dict) -> list[tuple[s
     """The ``op.<method>(...)`` statements of a function body and those of its batch blocks: (method, call,
     batch). Statements in the arms of an ``if`` or a ``try`` count like top-level ones: the simulation reads
     every arm as done (the reader keeps no condition but an upgrade drop's guard, which only makes it
-    more lenient); loops, other ``with`` blocks and nested functions are not entered."""
+    more lenient), and so do those of any other ``with`` block (the reader reads its body in place);
+    loops and nested functions are not entered, nor a batch block inside a batch block."""
     out: list[tuple[str, ast.Call, Optional[_Batch]]] = []
 
     def one(stmt: ast.stmt, receiver: str, batch: Optional[_Batch]) -> None:
@@ -227,78 +115,17 @@ def _op_statements(body: list, methods: frozenset, consts: dict) -> list[tuple[s
                 block(stmt.orelse, receiver, batch)
                 block(stmt.finalbody, receiver, batch)
                 continue
-            header = _batch_header(stmt, consts) if batch is None else None
-            if header is not None:
-                block(stmt.body, header.receiver, header)  # type: ignore[attr-defined]
-            else:
-                one(stmt, receiver, batch)
+            if isinstance(stmt, ast.With):
+                header = _batch_header(stmt, consts)
+                if header is None:
+                    block(stmt.body, receiver, batch)  # (the reader reads any other ``with`` block's body in place)
+                elif batch is None:
+                    block(stmt.body, header.receiver, header)
+                continue  # (a batch block inside a batch block is left unread)
+            one(stmt, receiver, batch)
 
     block(body, "op", None)
     return out
-
-
-def _scope_nodes(facts: TreeFacts) -> list[ast.AST]:
-    """The nodes whose bindings can change what ``op`` means in ``upgrade``/``downgrade``: the module's
-    own scope and those two functions whole. Other functions and classes are entered only for their
-    name (``def op``) and the expressions evaluated at the module level; their bodies bind locally."""
-    upgrade, downgrade = revision_functions(facts)
-    out: list[ast.AST] = []
-    stack: list[ast.AST] = list(facts.tree.body)
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and node is not upgrade and node is not downgrade:
-            stack.extend(getattr(node, "decorator_list", ()))
-            stack.extend(node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, ast.ClassDef):
-            stack.extend(node.decorator_list)
-            stack.extend(node.bases)
-            stack.extend(k.value for k in node.keywords)
-            continue
-        stack.extend(ast_children(node))
-    return out
-
-
-def _imports_alembic_op(stmt: ast.stmt) -> bool:
-    """``from alembic import op`` or ``import alembic.op as op``."""
-    if isinstance(stmt, ast.ImportFrom):
-        return stmt.module == "alembic" and stmt.level == 0 and any(a.name == "op" and a.asname is None for a in stmt.names)
-    if isinstance(stmt, ast.Import):
-        return any(a.name == "alembic.op" and a.asname == "op" for a in stmt.names)
-    return False
-
-
-def _op_is_alembic(facts: TreeFacts) -> bool:
-    """``op`` in ``upgrade``/``downgrade`` is Alembic's (a top-level import) and nothing
-    else binds that name there or at the module level (helpers taking an ``op`` parameter are fine)."""
-    if not any(_imports_alembic_op(stmt) for stmt in facts.tree.body):
-        return False
-    if any("op" in n.names for n in facts.nodes(ast.Global)):
-        return False
-    match_kinds = tuple(k for k in (getattr(ast, "MatchAs", None), getattr(ast, "MatchStar", None)) if k is not None)
-    for node in _scope_nodes(facts):
-        if isinstance(node, ast.Name):
-            if node.id == "op" and not isinstance(node.ctx, ast.Load):
-                return False
-        elif isinstance(node, ast.Import):
-            if any((a.asname or a.name.split(".")[0]) == "op" and a.name != "alembic.op" for a in node.names):
-                return False
-        elif isinstance(node, ast.ImportFrom):
-            for a in node.names:
-                if (a.asname or a.name) == "op" and not (node.module == "alembic" and node.level == 0 and a.name == "op"):
-                    return False
-        elif isinstance(node, ast.arg):
-            if node.arg == "op":
-                return False
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)):
-            if node.name == "op":
-                return False
-        elif match_kinds and isinstance(node, match_kinds):
-            if node.name == "op":  # type: ignore[attr-defined]
-                return False
-    return True
 
 
 def _renames(facts: TreeFacts) -> bool:
@@ -312,14 +139,18 @@ def _renames(facts: TreeFacts) -> bool:
     return False
 
 
-def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) -> Optional[tuple]:
+def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict, facts: Optional[TreeFacts] = None, upgrade: Any = None) -> Optional[tuple]:
     """The object an operation is about, as a key: ("table", schema, table), ("column", schema, table,
     column), ("index" / "constraint", schema, name, table); ``None`` for an operation on an unnamed object
     (no claim: ``None`` constraint names, a column not written as ``sa.Column("name", ...)``) and for
-    ``alter_column`` without a rename. Raises on names the screen does not read."""
+    ``alter_column`` without a rename. Raises on names the screen does not read. With ``upgrade`` (an
+    operation of that function), also ``None`` for an operation the simulation's upgrade passes over
+    because a name it needs is never a string (``never_str``: a run-time value, a local bound twice)."""
     if batch is not None and method in ("create_table", "drop_table"):
         raise _Unknown
     params, kwargs = _bind(method, call, batch is not None)
+    if upgrade is not None and facts is not None and _passed_over(method, params, batch, facts, upgrade):
+        return None
     if batch is not None:
         table: Optional[str] = batch.table
         schema = batch.schema
@@ -344,27 +175,93 @@ def _op_key(method: str, call: ast.Call, batch: Optional[_Batch], consts: dict) 
     return (kind, schema, name, table) if name is not None else None
 
 
-def _upgrade_objects(upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
+def _passed_over(method: str, params: dict, batch: Optional[_Batch], facts: TreeFacts, upgrade: Any) -> bool:
+    """``_Simulation.up`` returns at once: the table of a table or column operation, the column of a column
+    operation or the name of an index or constraint operation is not a string."""
+    if method in ("create_table", "drop_table", "add_column", "drop_column") and batch is None:
+        if never_str(params.get("table_name"), facts, upgrade):
+            return True
+    if method == "drop_column":
+        return never_str(params.get("column_name"), facts, upgrade)
+    if method == "add_column":
+        column = params.get("column")
+        if isinstance(column, ast.Call) and (_dotted(column.func) or "").split(".")[-1] in ("Column", "mapped_column"):
+            if any(isinstance(a, ast.Starred) for a in column.args):
+                return False
+            named = column.args[0] if column.args else next((kw.value for kw in column.keywords if kw.arg == "name"), None)
+            return named is not None and never_str(named, facts, upgrade)
+        return False  # (not a column call: ``_column_name`` says so already)
+    if method in ("create_index", "drop_index"):
+        return never_str(params.get("index_name"), facts, upgrade)
+    if method in CREATE_CONSTRAINT or method == "drop_constraint":
+        return never_str(params.get("constraint_name"), facts, upgrade)
+    return False
+
+
+def _upgrade_objects(facts: TreeFacts, upgrade: Any, consts: dict, calls: list) -> tuple[list[tuple], list[tuple]]:
     """(objects the upgrade creates, objects it drops), as ``_op_key`` keys. Raises when the upgrade does
-    anything the screen does not read (an operation nested in a branch, a loop or an expression, a rename,
-    a comment), or creates and drops objects of one name (the simulation's net creates)."""
+    anything the screen does not read (an operation statement it does not reach, a rename, a comment), or
+    creates and drops objects of one name in another way than ``_recreated``. Operations in a loop, in a nested
+    definition or inside an expression do not count: the reader marks them ``in_loop`` (or never reads
+    them) and the simulation's upgrade skips them."""
     statements = _op_statements(upgrade.body, OP_METHODS, consts)
     read = {id(call) for _, call, _ in statements}
+    skipped = _skipped_calls(upgrade)
     for node in calls:  # (every ``<anything>.<method>(...)`` call of the upgrade: ``upgrade_method_calls``)
-        if node.func.attr in OP_METHODS and id(node) not in read:
-            raise _Unknown  # an operation in a branch, a loop, an expression, or on another receiver
-    created: list[tuple] = []
-    dropped: list[tuple] = []
+        if node.func.attr in OP_METHODS and id(node) not in read and id(node) not in skipped:
+            raise _Unknown  # an operation statement in a block not read, or on another receiver
+    ordered: list[tuple[bool, tuple]] = []  # (a drop, key), in the reader's order
     for method, call, batch in statements:
         if method not in _UP_READ and method not in _DOWN_READ:
             raise _Unknown  # renames, comments, exclude constraints: the simulation decides
-        key = _op_key(method, call, batch, consts)
+        key = _op_key(method, call, batch, consts, facts, upgrade)
         if key is not None:
-            (created if method not in _DOWN_READ else dropped).append(key)
-    names = {_loose(k) for k in created}
-    if any(_loose(k) in names for k in dropped):
-        raise _Unknown
+            ordered.append((method in _DOWN_READ, key))
+    created = [k for drop, k in ordered if not drop]
+    dropped = [k for drop, k in ordered if drop]
+    both = {_loose(k) for k in created} & {_loose(k) for k in dropped}
+    for name in both:
+        if not _recreated([(drop, k) for drop, k in ordered if _loose(k) == name]):
+            raise _Unknown
+        dropped = [k for k in dropped if _loose(k) != name]
     return created, dropped
+
+
+def _recreated(steps: list[tuple[bool, tuple]]) -> bool:
+    """The operations on one name are drops of one object, then creates of that same object (airflow's
+    foreign keys dropped and re-made around a type change): the simulation's ``_undrop`` takes each drop
+    back at the first create (same kind, schema and name; table and column for those), so the object is a
+    net create that the downgrade must drop, and nothing the downgrade must re-create."""
+    if not steps[0][0]:
+        return False
+    first = steps[0][1]
+    same = first if first[0] in ("table", "column") else first[:3]
+    creating = False
+    for drop, key in steps:
+        if (key if key[0] in ("table", "column") else key[:3]) != same or (drop and creating):
+            return False
+        creating = not drop
+    return True
+
+
+def _skipped_calls(upgrade: Any) -> set[int]:
+    """``id`` of the calls of ``upgrade()`` the simulation skips: those in a loop (``for``, ``while``: the
+    reader reads their bodies ``in_loop``), in a nested definition or lambda (never read), and every call
+    that is not itself the value of a statement (``x.y(op.f(...))``, ``(batch_op.add_column(...),)``, an
+    ``if`` test, a ``with`` item: the reader reads those through ``_expression``, ``in_loop``)."""
+    inside: set[int] = set()
+    direct: set[int] = set()
+    nested = (ast.For, ast.AsyncFor, ast.While, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    for node in ast_walk(upgrade):
+        if node is upgrade or id(node) in inside:
+            continue
+        if isinstance(node, nested):
+            inside.update(id(n) for n in ast_walk(node))
+        elif isinstance(node, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)):
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if isinstance(value, ast.Call):
+                direct.add(id(value))
+    return {id(n) for n in ast_walk(upgrade) if isinstance(n, ast.Call) and (id(n) in inside or id(n) not in direct)}
 
 
 def _loose(key: tuple) -> tuple:
@@ -376,12 +273,14 @@ def _loose(key: tuple) -> tuple:
     return ("named", key[2].lower())
 
 
-def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) -> tuple[set[tuple], set[tuple], bool]:
+def _downgrade_ops(facts: TreeFacts, downgrade: Any, module_functions: frozenset, consts: dict) -> tuple[set[tuple], set[tuple], bool, set]:
     """(keys the downgrade's top-level drops remove, keys its top-level creates restore, whether those
-    top-level statements are all it does to the schema). Names it cannot read are left out."""
+    top-level statements are all it does to the schema, the wildcards its drops of ``DYNAMIC`` names add
+    (``_wildcards``)). Names it cannot read are left out."""
     statements = _op_statements(downgrade.body, _DOWN_READ | _UP_READ, consts)
     removed: set[tuple] = set()
     restored: set[tuple] = set()
+    wildcard: set = set()
     complete = True
     read = {id(call) for _, call, _ in statements}
     for node in ast_walk(downgrade):
@@ -393,6 +292,8 @@ def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) ->
                 complete = False  # a helper of the module: the analysis reads it in place
     for method, call, batch in statements:
         try:
+            if method in _DOWN_READ:
+                wildcard |= _wildcards(method, _bind(method, call, batch is not None)[0], batch, facts, downgrade)
             key = _op_key(method, call, batch, consts)
         except _Unknown:
             complete = False
@@ -405,7 +306,35 @@ def _downgrade_ops(downgrade: Any, module_functions: frozenset, consts: dict) ->
             removed.add(key[:3] if key[0] in ("index", "constraint") else key)
         else:
             restored.add(key)
-    return removed, restored, complete
+    return removed, restored, complete, wildcard
+
+
+def _wildcards(method: str, params: dict, batch: Optional[_Batch], facts: TreeFacts, downgrade: Any) -> set:
+    """What ``_Simulation.down`` adds to the wildcards for a drop of a ``DYNAMIC`` name (``env_kind``):
+    ``"all"`` for a table; dropped columns, indexes and constraints for a column; indexes and
+    constraints for an index or a constraint."""
+
+    def dynamic(param: str) -> bool:
+        return env_kind(params.get(param), facts, downgrade) == "dynamic"
+
+    if method == "drop_table":
+        return {"all"} if batch is None and dynamic("table_name") else set()
+    if method == "drop_column":
+        if (batch is None and dynamic("table_name")) or dynamic("column_name"):
+            return {("drop", "column"), ("drop", "index"), ("drop", "constraint")}
+        return set()
+    if method in ("drop_index", "drop_constraint"):
+        if dynamic("index_name" if method == "drop_index" else "constraint_name"):
+            return {("drop", "index"), ("drop", "constraint")}
+    return set()
+
+
+def _suppressed(kind: str, wildcard: set) -> bool:
+    """``_Simulation.findings``' ``suppressed("drop", kind, ...)`` on the wildcards alone."""
+    if "all" in wildcard:
+        return True
+    kinds = {kind, "table"} | ({"column"} if kind in ("index", "constraint") else set())
+    return any(("drop", k) in wildcard for k in kinds)
 
 
 def _restores(dropped: tuple, restored: set[tuple]) -> bool:
@@ -432,12 +361,16 @@ def incomplete_downgrade(facts: TreeFacts, project: Any, settings: Any) -> bool:
     )
     try:
         consts = _constants(facts)
-        created, dropped = _upgrade_objects(upgrade, consts, calls)
-        removed, restored, complete = _downgrade_ops(downgrade, module_functions, consts)
+        created, dropped = _upgrade_objects(facts, upgrade, consts, calls)
+        removed, restored, complete, wildcard = _downgrade_ops(facts, downgrade, module_functions, consts)
     except _Unknown:
         return True
+    if "all" in wildcard:
+        return False  # (every finding of the simulation is suppressed)
     for obj in created:
         kind, schema = obj[0], obj[1]
+        if _suppressed(kind, wildcard):
+            continue
         if kind == "table":
             if obj not in removed:
                 return True

@@ -12,6 +12,7 @@ from ...knowledge.alembic.reader import read_function
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
 from ._deploy import call_name, column_call, deploy_ops, positional_calls, upgrade_calls
+from ._screens import Unreadable, body_text, column_name, module_constants, revision_functions, screen_string, upgrade_readings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -56,8 +57,29 @@ def _matching(dropped: list, added: list) -> dict:
 
 
 def probable_rename_by_drop_and_add(facts: Any, project: Any, settings: Any) -> bool:
-    """BKL420: ``drop_column`` and ``add_column`` inside ``upgrade()``."""
-    return bool(upgrade_calls(facts, ("drop_column",))) and bool(upgrade_calls(facts, ("add_column",)))
+    """BKL420: ``drop_column`` and ``add_column`` of ``sa.Column("name", ...)`` inside ``upgrade()`` on one
+    table, under different but similar names (``_similar``), every way the reader may bind the calls
+    (``upgrade_readings``), and no data step in the upgrade's body (``_DATA_STEP``); any name the screen does
+    not read lets the file through."""
+    drops = upgrade_calls(facts, ("drop_column",))
+    adds = upgrade_calls(facts, ("add_column",))
+    if not drops or not adds:
+        return False
+    text = body_text(facts, revision_functions(facts)[0])
+    if text is not None and _DATA_STEP.search(text):
+        return False  # (a part of the body's code: the visitor's search finds it too)
+    consts = module_constants(facts)
+    try:
+        dropped = {(t, screen_string(p.get("column_name"), consts)) for call in drops for t, p in upgrade_readings(facts, call)}
+        added = {(t, column_name(p.get("column"), consts)) for call in adds for t, p in upgrade_readings(facts, call)}
+    except Unreadable:
+        return True
+    return any(
+        table is not None and old is not None and new is not None and new != old and _similar(old, new)
+        for table, old in dropped
+        for other, new in added
+        if other == table
+    )
 
 
 SPEC = RuleSpec(

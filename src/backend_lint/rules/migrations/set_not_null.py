@@ -15,7 +15,7 @@ cst = lazy_import("libcst")
 
 def set_not_null(facts: Any, project: Any, settings: Any) -> bool:
     """BKL416: ``op.alter_column(..., nullable=False)`` inside ``upgrade()``."""
-    return lock_screen(facts, settings, ("alter_column",), lambda call: keyword_is(call, "nullable", False))
+    return lock_screen(facts, project, settings, ("alter_column",), lambda call: keyword_is(call, "nullable", False))
 
 
 SPEC = RuleSpec(

@@ -21,7 +21,7 @@ _VOLATILE_CALL = re.compile(r"\b(" + "|".join(VOLATILE) + r")\s*\(")
 
 def volatile_server_default(facts: Any, project: Any, settings: Any) -> bool:
     """BKL411: ``add_column`` inside ``upgrade()`` naming a volatile function."""
-    return lock_screen(facts, settings, ("add_column",)) and bool(_VOLATILE_CALL.search(facts.source))
+    return lock_screen(facts, project, settings, ("add_column",)) and bool(_VOLATILE_CALL.search(facts.source))
 
 
 SPEC = RuleSpec(
