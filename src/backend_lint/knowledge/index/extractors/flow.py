@@ -1053,46 +1053,19 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
     from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` under tests (the tests'
     parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
     answers, an enum chosen by a test) and anything returned under a test (``if row.owner_id != user.id:
-    return None``, ``return Access.NONE``). A ``raise`` in an ``except`` handler decides nothing (as in
-    ``decides``). ``verify_member(account_id, school_id)`` that returns ``school_id > 0`` decides on the
-    school alone: no group holds the account."""
+    return None``). A ``raise`` in an ``except`` handler decides nothing (as in ``decides``).
+    ``verify_member(account_id, school_id)`` that returns ``school_id > 0`` decides on the school alone: no
+    group holds the account."""
     a = fn.args
     params = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
     if len(params) < 2:
         return []
-    origin: dict[str, frozenset[str]] = {p: frozenset((p,)) for p in params}
+    raw: set[frozenset[str]] = set()  # the names each decision reads, before locals are traced to parameters
+    plain = frozenset(params)
 
-    def reads(node: Any) -> frozenset[str]:
-        out: frozenset[str] = frozenset()
-        for n in _names(node):
-            found = origin.get(n)
-            if found:
-                out |= found
-        return out
-
-    steps = [node for node in walk_function(fn) if type(node) in _DERIVING]
-    for _ in range(2):  # locals made from parameters (two passes, as ``decides``)
-        for node in steps:
-            t = type(node)
-            if t is ast.For or t is ast.AsyncFor:
-                value, targets = node.iter, [node.target]  # type: ignore[attr-defined]
-            else:
-                value = node.value  # type: ignore[attr-defined]
-                targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
-            if value is None:
-                continue
-            found = reads(value)
-            if not found:
-                continue
-            for target in targets:
-                for n in walk(target):
-                    if type(n) is ast.Name and n.id not in params:
-                        origin[n.id] = origin.get(n.id, frozenset()) | found
-    groups: set[frozenset[str]] = set()
-
-    def add(group: frozenset[str]) -> None:
-        if len(group) >= 2:
-            groups.add(group)
+    def add(names: frozenset[str]) -> None:
+        if len(names) >= 2 or (names and not names <= plain):  # (one local may be made from two parameters)
+            raw.add(names)
 
     def visit(stmts: list[Any], guard: frozenset[str]) -> None:
         for stmt in stmts:
@@ -1100,7 +1073,7 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
             if t is ast.Raise:
                 add(guard)
             elif t is ast.Assert:
-                add(guard | reads(stmt.test))
+                add(guard | _names(stmt.test))
             elif t is ast.Return:
                 value = stmt.value
                 if type(value) is ast.Await:
@@ -1109,13 +1082,13 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                     continue
                 add(guard)  # (anything returned under a test decides)
                 for part in _verdict_parts(value):
-                    add(guard | reads(part))
+                    add(guard | _names(part))
             elif t is ast.Expr:
                 call = stmt.value
                 if guard and type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "abort":
                     add(guard)
             elif t is ast.If or t is ast.While:
-                inner = guard | reads(stmt.test)
+                inner = guard | _names(stmt.test)
                 visit(stmt.body, inner)
                 visit(stmt.orelse, inner)
             elif t is ast.Try or type(stmt).__name__ == "TryStar":
@@ -1126,6 +1099,40 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                 visit(stmt.body, guard)
 
     visit(fn.body, frozenset())
+    if not raw:
+        return []
+    origin: dict[str, frozenset[str]] = {p: frozenset((p,)) for p in params}
+    if any(n not in origin for names in raw for n in names):
+        # locals made from parameters (two passes, as ``decides``)
+        steps = [node for node in walk_function(fn) if type(node) in _DERIVING]
+        for _ in range(2):
+            for node in steps:
+                t = type(node)
+                if t is ast.For or t is ast.AsyncFor:
+                    value, targets = node.iter, [node.target]  # type: ignore[attr-defined]
+                else:
+                    value = node.value  # type: ignore[attr-defined]
+                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                if value is None:
+                    continue
+                found: frozenset[str] = frozenset()
+                for n in _names(value):
+                    if n in origin:
+                        found |= origin[n]
+                if not found:
+                    continue
+                for target in targets:
+                    for n in walk(target):
+                        if type(n) is ast.Name and n.id not in params:
+                            origin[n.id] = origin.get(n.id, frozenset()) | found
+    groups: set[frozenset[str]] = set()
+    for names in raw:
+        group: frozenset[str] = frozenset()
+        for n in names:
+            if n in origin:
+                group |= origin[n]
+        if len(group) >= 2:
+            groups.add(group)
     return sorted(sorted(g) for g in groups)
 
 
