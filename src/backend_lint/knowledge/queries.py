@@ -5160,7 +5160,10 @@ def callee_decides(
         target = c.get("target", "")
         sub = project_callee(project, cls, target)
         if sub is None:
-            if named_like_check(last_segment(target)):
+            last = last_segment(target)
+            # a library's check, by its name (a class of the project or anything built, ``TenantMember(...)``,
+            # decides nothing)
+            if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
                 return True
             continue
         if any(callee_decides(project, sub, wa, wb, _depth + 1) for wa in at_a for wb in at_b):
