@@ -66,6 +66,18 @@ def swallowed(person, shelf_id):
         raise PermissionError
 
 
+def mailed(person, shelf_id):
+    sent = mail(person.email, shelf_id)
+    if not sent:
+        raise HTTPException(status_code=500)
+
+
+def refused(person, shelf_id):
+    seat = lookup(person, shelf_id)
+    if seat is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN)
+
+
 def hands_on(person, shelf_id):
     require_pair(person.id, shelf_id)
 
@@ -104,8 +116,9 @@ def test_verdict_groups(tmp_path: Path) -> None:
     assert checks["answers"]["groups"] == [["person", "shelf"]]  # the dict's answer, not the id beside it
     assert checks["looked_up"]["groups"] == [["db", "person", "shelf_id"]]  # a local made from both
     assert checks["guarded_none"]["groups"] == [["person", "shelf"]]
+    assert checks["refused"]["groups"] == [["person", "shelf_id"]]  # a 403
     assert checks["Keeper.allows"]["params"] == ["self", "person", "shelf"]
-    for name in ("shelf_open", "log_only", "plan", "swallowed", "hands_on", "hands_log", "Keeper._inner"):
+    for name in ("shelf_open", "log_only", "plan", "swallowed", "mailed", "hands_on", "hands_log", "Keeper._inner"):
         assert name not in checks, name
 
 

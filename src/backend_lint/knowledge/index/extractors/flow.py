@@ -53,6 +53,7 @@ Every name is resolved with the module's own imports; nothing is imported.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
@@ -1048,12 +1049,39 @@ def _verdict_parts(value: Any) -> list[Any]:
     return []
 
 
+_ACCESS_CODES = frozenset({401, 403, 404})
+_STATUS_NAME = re.compile(r"HTTP_(\d{3})")
+_OTHER_STATUS_WORDS = ("BAD_REQUEST", "CONFLICT", "UNPROCESSABLE", "TOO_MANY", "PAYMENT_REQUIRED", "SERVER_ERROR", "UNAVAILABLE")
+
+
+def _answers_otherwise(node: Any) -> bool:
+    """A refusal that answers with a status saying the request is invalid, too frequent, unpaid or failed
+    (``HTTPException(status_code=500)``, ``status.HTTP_400_BAD_REQUEST``, ``abort(409)``), never 401 / 403 / 404:
+    no decision about who asks (an exception with no status, ``PermissionError``, may be one)."""
+    if node is None:
+        return False
+    codes: list[int] = []
+    for n in walk(node):
+        t = type(n)
+        if t is ast.Constant and type(n.value) is int and 100 <= n.value <= 599:  # type: ignore[attr-defined]
+            codes.append(n.value)  # type: ignore[attr-defined]
+        elif t is ast.Attribute or t is ast.Name:
+            word = n.attr if t is ast.Attribute else n.id  # type: ignore[attr-defined]
+            found = _STATUS_NAME.search(word)
+            if found:
+                codes.append(int(found.group(1)))
+            elif word.isupper() and any(w in word for w in _OTHER_STATUS_WORDS):
+                codes.append(0)
+    return bool(codes) and not any(c in _ACCESS_CODES for c in codes)
+
+
 def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
     """The decisions of a function on what it is given, each as the parameters it reads (through locals made
     from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` under tests (the tests'
     parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
     answers, an enum chosen by a test) and anything returned under a test (``if row.owner_id != user.id:
-    return None``). A ``raise`` in an ``except`` handler decides nothing (as in ``decides``).
+    return None``). A ``raise`` in an ``except`` handler decides nothing (as in ``decides``), nor one that
+    answers 400, 409, 422, 429, 500 ... (``_answers_otherwise``: an invalid request, a failed send).
     ``verify_member(account_id, school_id)`` that returns ``school_id > 0`` decides on the school alone: no
     group holds the account."""
     a = fn.args
@@ -1071,7 +1099,8 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
         for stmt in stmts:
             t = type(stmt)
             if t is ast.Raise:
-                add(guard)
+                if not _answers_otherwise(stmt.exc):
+                    add(guard)
             elif t is ast.Assert:
                 add(guard | _names(stmt.test))
             elif t is ast.Return:
@@ -1080,12 +1109,14 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                     value = value.value
                 if value is None:
                     continue
+                if type(value) is ast.Call and _answers_otherwise(value):
+                    continue  # (``return JSONResponse(status_code=400, ...)``)
                 add(guard)  # (anything returned under a test decides)
                 for part in _verdict_parts(value):
                     add(guard | _names(part))
             elif t is ast.Expr:
                 call = stmt.value
-                if guard and type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "abort":
+                if guard and type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "abort" and not _answers_otherwise(call):
                     add(guard)
             elif t is ast.If or t is ast.While:
                 inner = guard | _names(stmt.test)
