@@ -78,6 +78,12 @@ def refused(person, shelf_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN)
 
 
+def denied(person, shelf_id):
+    seat = lookup(person, shelf_id)
+    if seat is None:
+        raise_forbidden("no seat")
+
+
 def hands_on(person, shelf_id):
     require_pair(person.id, shelf_id)
 
@@ -117,6 +123,7 @@ def test_verdict_groups(tmp_path: Path) -> None:
     assert checks["looked_up"]["groups"] == [["db", "person", "shelf_id"]]  # a local made from both
     assert checks["guarded_none"]["groups"] == [["person", "shelf"]]
     assert checks["refused"]["groups"] == [["person", "shelf_id"]]  # a 403
+    assert checks["denied"]["groups"] == [["person", "shelf_id"]]  # a helper that raises
     assert checks["Keeper.allows"]["params"] == ["self", "person", "shelf"]
     for name in ("shelf_open", "log_only", "plan", "swallowed", "mailed", "hands_on", "hands_log", "Keeper._inner"):
         assert name not in checks, name

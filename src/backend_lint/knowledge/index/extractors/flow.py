@@ -1075,10 +1075,20 @@ def _answers_otherwise(node: Any) -> bool:
     return bool(codes) and not any(c in _ACCESS_CODES for c in codes)
 
 
+_REFUSING_WORDS = ("abort", "raise", "deny", "forbid", "reject", "throw", "unauthori")
+
+
+def _refusing_call(func: Any) -> bool:
+    """``abort(403)``, ``raise_forbidden()``, ``self._deny()``: a call whose name says it refuses the request."""
+    name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+    lowered = name.lower()
+    return any(w in lowered for w in _REFUSING_WORDS)
+
+
 def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
     """The decisions of a function on what it is given, each as the parameters it reads (through locals made
-    from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` under tests (the tests'
-    parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
+    from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` / ``raise_forbidden()`` under
+    tests (the tests' parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
     answers, an enum chosen by a test) and anything returned under a test (``if row.owner_id != user.id:
     return None``). A ``raise`` in an ``except`` handler decides nothing (as in ``decides``), nor one that
     answers 400, 409, 422, 429, 500 ... (``_answers_otherwise``: an invalid request, a failed send).
@@ -1116,8 +1126,10 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                     add(guard | _names(part))
             elif t is ast.Expr:
                 call = stmt.value
-                if guard and type(call) is ast.Call and type(call.func) is ast.Name and call.func.id == "abort" and not _answers_otherwise(call):
-                    add(guard)
+                if type(call) is ast.Await:
+                    call = call.value
+                if guard and type(call) is ast.Call and _refusing_call(call.func) and not _answers_otherwise(call):
+                    add(guard)  # ``abort(403)``, ``raise_forbidden()`` under a test
             elif t is ast.If or t is ast.While:
                 inner = guard | _names(stmt.test)
                 visit(stmt.body, inner)
