@@ -22,7 +22,10 @@ from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
-from .queries import _db_handle, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, spells_check
+from .queries import (
+    _db_handle, callee_decides, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, project_callee,
+    spells_check,
+)
 from .facts import orm_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -624,24 +627,41 @@ class _ClientAnalysis:
 
     def _row_handed_to_check(self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]]) -> set[tuple[str, str]]:
         """``if not await verify_user_org_membership(caller_id(current_user), org.id, db): raise``: a helper
-        named like a check, handed the caller and the looked-up row (or its attribute), decides whether to go
-        on: the value the row was looked up by is checked."""
+        handed the caller and the looked-up row (or its attribute) decides whether to go on: the value the row
+        was looked up by is checked. A project helper must decide on both in its body (``callee_decides``:
+        ``has_free_seats(acting_id(me), school.id, db)`` that reads only the school decides nothing about who
+        asks); one the index does not know, by its name (``named_like_check``)."""
         if isinstance(call, cst.Await):
             call = call.expression
         if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
             return set()
-        if not named_like_check(last_segment(dotted_name(call.func) or "")):
+        callee = None
+        if self.ctx.project is not None:
+            q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
+            callee = project_callee(self.ctx.project, None, q) if q else None
+        if callee is None and not named_like_check(last_segment(dotted_name(call.func) or "")):
             return set()
         rows: set[tuple[str, str]] = set()
-        caller = False
-        for a in call.args:
+        row_at: list[object] = []
+        caller_at: list[object] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return set()
+            where: object = a.keyword.value if a.keyword is not None else i
             value = a.value
             base = value.value if isinstance(value, cst.Attribute) else value
             if isinstance(base, cst.Name) and base.value in loaded:
                 rows |= loaded[base.value]
+                row_at.append(where)
             elif self.is_derived(value) and not _db_handle(value):
-                caller = True  # (the session handed along is no caller)
-        return rows if caller else set()
+                caller_at.append(where)  # (the session handed along is no caller)
+        if not caller_at:
+            return set()
+        if callee is not None and not any(
+            callee_decides(self.ctx.project, callee, c, r) for c in caller_at for r in row_at  # type: ignore[arg-type]
+        ):
+            return set()
+        return rows
 
     def _after_manager_gate(self, reads, param_uses) -> set[tuple[str, str]]:
         """``self.checks.can_manage()`` / ``if mine is None or not mine.can_manage_sellers: raise`` as a statement

@@ -5084,14 +5084,103 @@ def keys_scoped_beside(
     return out
 
 
+def method_home(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, Optional[str], str]]:
+    """(module, class, ``Class.method``) of the project class in ``cls``'s bases that defines ``method``
+    (summarised or not); ``None`` when no project class of the chain defines it (a library base's)."""
+    for name, facts in project.class_mro(cls):
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        return (where[0], name, f"{where[1]}.{method}") if where is not None else None
+    return None
+
+
+def project_callee(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[tuple[str, Optional[str], str]]:
+    """(module, class, key of its ``flow`` facts) of a call's target (a flow summary's ``calls[].target``, or a
+    qualified name) when it is a function or a method of the project, whose body the index has read:
+    ``self._assert_access`` in a method of ``cls``, ``self.perms.can_edit`` (the class ``__init__`` keeps in
+    ``perms``), ``app.access.require_member``, ``app.access.Policy.can_edit``. ``None``: not the project's (a
+    library's, a builtin) or not resolved: only its name can say what it does."""
+    if not target:
+        return None
+    if target.startswith("self."):
+        parts = target.split(".")
+        if cls is None or len(parts) > 3:
+            return None
+        if len(parts) == 2:
+            return method_home(project, cls, parts[1])
+        held = self_attribute_class(project, cls, parts[1])
+        return method_home(project, held, parts[2]) if held is not None else None
+    found = project.resolve_symbol(target)
+    if found is not None:
+        return (found[0], None, found[1]) if found[2] == "functions" else None
+    if "." in target:
+        owner, _, method = target.rpartition(".")
+        klass = project.get_class(owner)
+        held = klass[0] if klass is not None else _module_instance_class(project, owner)
+        if held is not None:
+            return method_home(project, held, method)
+    return None
+
+
+def callee_decides(
+    project: "ProjectIndex", callee: tuple[str, Optional[str], str], first: object, second: object, _depth: int = 0
+) -> bool:
+    """Whether the project function or method ``callee`` (``project_callee``), handed two values at ``first``
+    and ``second`` (argument position or keyword, as the call hands them), decides on both: one of its
+    decisions (``flow`` facts ``checks``: a ``raise`` under a test, a verdict returned) reads a value made
+    from both, or it hands both on to a call that does (a project helper, read the same way, two calls deep
+    at most; a callee the index does not know, by its name: ``named_like_check``). ``_record_access(tenant_id,
+    reader)`` that only logs, ``has_free_seats(account_id, school_id)`` that decides on the school alone: no."""
+    module, cls, key = callee
+    flow = flow_facts(project, module)
+    entry = flow.get("checks", {}).get(key)
+    summary = (flow.get("methods", {}) if cls is not None else flow.get("functions", {})).get(key)
+    params = (entry or summary or {}).get("params", [])
+    offset = 1 if cls is not None and params[:1] in (["self"], ["cls"]) else 0
+
+    def named(where: object) -> Optional[str]:
+        if isinstance(where, int):
+            return params[where + offset] if 0 <= where + offset < len(params) else None
+        return where if isinstance(where, str) and where in params else None
+
+    a, b = named(first), named(second)
+    if a is None or b is None or a == b:
+        return False
+    if entry and any(a in g and b in g for g in entry.get("groups", ())):
+        return True
+    if not summary or _depth >= 2:
+        return False
+    for c in summary.get("calls", ()):
+        handed = [*c.get("args", ()), *c.get("attr_args", ())]
+        at_a = [w for w, p in handed if p == a]
+        at_b = [w for w, p in handed if p == b]
+        if not at_a or not at_b:
+            continue
+        target = c.get("target", "")
+        sub = project_callee(project, cls, target)
+        if sub is None:
+            last = last_segment(target)
+            # a library's check, by its name (a class of the project or anything built, ``TenantMember(...)``,
+            # decides nothing)
+            if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+                return True
+            continue
+        if any(callee_decides(project, sub, wa, wb, _depth + 1) for wa in at_a for wb in at_b):
+            return True
+    return False
+
+
 def keys_checked_beside(
     project: "ProjectIndex", cls: Optional[str], summary: dict, values: frozenset[str], principals: frozenset[str],
     _depth: int = 0,
 ) -> set[str]:
     """The parameters among ``values`` of a summarised project function that it hands, with one of
-    ``principals``, to a call named for a check (``self._assert_workspace_access(workspace_id, current_user)``),
-    there or in a project function it hands both on to (``get_usage(...)`` -> ``get_impact(...)``, two calls
-    deep at most): checked against the caller, as the route's own ``check_*(value, user)`` call would be."""
+    ``principals``, to a check (``self._assert_workspace_access(workspace_id, current_user)``), there or in a
+    project function it hands both on to (``get_usage(...)`` -> ``get_impact(...)``, two calls deep at most):
+    checked against the caller, as the route's own ``check_*(value, user)`` call would be. A project callee is
+    a check when its body decides on both (``callee_decides``), whatever its name; only a callee the index does
+    not know is taken for a check by its name (``named_like_check``)."""
     out: set[str] = set()
     for c in summary.get("calls", ()):
         handed_values: dict[object, str] = {}
@@ -5104,7 +5193,15 @@ def keys_checked_beside(
         if not handed_values or not handed_principals:
             continue
         target = c.get("target", "")
-        if named_like_check(last_segment(target)):
+        callee = project_callee(project, cls, target)
+        if callee is not None:
+            decided = {
+                p for w, p in handed_values.items() if any(callee_decides(project, callee, pw, w) for pw in handed_principals)
+            }
+            if decided:
+                out |= decided
+                continue
+        elif named_like_check(last_segment(target)):
             out |= set(handed_values.values())
             continue
         if _depth >= 2:

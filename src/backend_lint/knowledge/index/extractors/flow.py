@@ -37,6 +37,10 @@ scoping column. A summary is kept only when it says something:
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
+- ``checks`` (beside ``functions`` and ``methods``, keyed the same way): ``{name: {"params", "groups"}}``, the
+  decisions a function or method takes on what it is given, each group the parameters one decision reads
+  (``verdict_groups``): whether a project helper handed the caller and a key decides on both, read from its
+  body rather than from its name (``knowledge.queries.callee_decides``);
 - ``checked``: names handed to a permission method or function whose refusal exits
   (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``; or that gates an ``if`` whose
   ``else`` exits, ``if shelf and check_shelf_view_permissions(shelf): ... else: return redirect(...)``):
@@ -49,6 +53,7 @@ Every name is resolved with the module's own imports; nothing is imported.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
@@ -1023,6 +1028,165 @@ def _returns_verdict(stmts: list[ast.stmt], derived: set[str], names: Any = _nam
     return False
 
 
+_VERDICT_VALUES = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.IfExp)
+_VERDICT_CALLS = frozenset({"any", "all", "bool"})
+
+
+def _verdict_parts(value: Any) -> list[Any]:
+    """The answers a returned value holds: the value itself when it is a comparison, ``not``, ``and`` / ``or``,
+    a conditional (``Access.EDIT if row.owner_id == user.id else Access.NONE``), ``any(...)`` / ``all(...)`` /
+    ``bool(...)``; those among the values of a dict, list or tuple (``{"edit": row.owner_id == user.id, "by":
+    user.id}``: the comparison, not the id written beside it)."""
+    t = type(value)
+    if t in _VERDICT_VALUES:
+        return [value]
+    if t is ast.Call and type(value.func) is ast.Name and value.func.id in _VERDICT_CALLS:
+        return [value]
+    if t is ast.Dict:
+        return [p for v in value.values for p in _verdict_parts(v)]
+    if t in (ast.List, ast.Tuple):
+        return [p for v in value.elts for p in _verdict_parts(v)]
+    return []
+
+
+_ACCESS_CODES = frozenset({401, 403, 404})
+_STATUS_NAME = re.compile(r"HTTP_(\d{3})")
+_OTHER_STATUS_WORDS = ("BAD_REQUEST", "CONFLICT", "UNPROCESSABLE", "TOO_MANY", "PAYMENT_REQUIRED", "SERVER_ERROR", "UNAVAILABLE")
+
+
+def _answers_otherwise(node: Any) -> bool:
+    """A refusal that answers with a status saying the request is invalid, too frequent, unpaid or failed
+    (``HTTPException(status_code=500)``, ``status.HTTP_400_BAD_REQUEST``, ``abort(409)``), never 401 / 403 / 404:
+    no decision about who asks (an exception with no status, ``PermissionError``, may be one)."""
+    if node is None:
+        return False
+    codes: list[int] = []
+    for n in walk(node):
+        t = type(n)
+        if t is ast.Constant and type(n.value) is int and 100 <= n.value <= 599:  # type: ignore[attr-defined]
+            codes.append(n.value)  # type: ignore[attr-defined]
+        elif t is ast.Attribute or t is ast.Name:
+            word = n.attr if t is ast.Attribute else n.id  # type: ignore[attr-defined]
+            found = _STATUS_NAME.search(word)
+            if found:
+                codes.append(int(found.group(1)))
+            elif word.isupper() and any(w in word for w in _OTHER_STATUS_WORDS):
+                codes.append(0)
+    return bool(codes) and not any(c in _ACCESS_CODES for c in codes)
+
+
+_REFUSING_WORDS = ("abort", "raise", "deny", "forbid", "reject", "throw", "unauthori")
+
+
+def _refusing_call(func: Any) -> bool:
+    """``abort(403)``, ``raise_forbidden()``, ``self._deny()``: a call whose name says it refuses the request."""
+    name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+    lowered = name.lower()
+    return any(w in lowered for w in _REFUSING_WORDS)
+
+
+def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
+    """The decisions of a function on what it is given, each as the parameters it reads (through locals made
+    from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` / ``raise_forbidden()`` under
+    tests (the tests' parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
+    answers, an enum chosen by a test) and anything returned under a test (``if row.owner_id != user.id:
+    return None``). A ``raise`` in an ``except`` handler decides nothing (as in ``decides``), nor one that
+    answers 400, 409, 422, 429, 500 ... (``_answers_otherwise``: an invalid request, a failed send).
+    ``verify_member(account_id, school_id)`` that returns ``school_id > 0`` decides on the school alone: no
+    group holds the account."""
+    a = fn.args
+    params = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
+    if len(params) < 2:
+        return []
+    raw: set[frozenset[str]] = set()  # the names each decision reads, before locals are traced to parameters
+    plain = frozenset(params)
+
+    def add(names: frozenset[str]) -> None:
+        if len(names) >= 2 or (names and not names <= plain):  # (one local may be made from two parameters)
+            raw.add(names)
+
+    def visit(stmts: list[Any], guard: frozenset[str]) -> None:
+        for stmt in stmts:
+            t = type(stmt)
+            if t is ast.Raise:
+                if not _answers_otherwise(stmt.exc):
+                    add(guard)
+            elif t is ast.Assert:
+                add(guard | _names(stmt.test))
+            elif t is ast.Return:
+                value = stmt.value
+                if type(value) is ast.Await:
+                    value = value.value
+                if value is None:
+                    continue
+                if type(value) is ast.Call and _answers_otherwise(value):
+                    continue  # (``return JSONResponse(status_code=400, ...)``)
+                add(guard)  # (anything returned under a test decides)
+                for part in _verdict_parts(value):
+                    add(guard | _names(part))
+            elif t is ast.Expr:
+                call = stmt.value
+                if type(call) is ast.Await:
+                    call = call.value
+                if guard and type(call) is ast.Call and _refusing_call(call.func) and not _answers_otherwise(call):
+                    add(guard)  # ``abort(403)``, ``raise_forbidden()`` under a test
+            elif t is ast.If or t is ast.While:
+                inner = guard | _names(stmt.test)
+                visit(stmt.body, inner)
+                visit(stmt.orelse, inner)
+            elif t is ast.Try or type(stmt).__name__ == "TryStar":
+                visit(stmt.body, guard)
+                visit(stmt.orelse, guard)
+                visit(stmt.finalbody, guard)
+            elif t in (ast.With, ast.AsyncWith, ast.For, ast.AsyncFor):
+                visit(stmt.body, guard)
+
+    visit(fn.body, frozenset())
+    if not raw:
+        return []
+    origin: dict[str, frozenset[str]] = {p: frozenset((p,)) for p in params}
+    if any(n not in origin for names in raw for n in names):
+        # locals made from parameters (two passes, as ``decides``)
+        steps = [node for node in walk_function(fn) if type(node) in _DERIVING]
+        for _ in range(2):
+            for node in steps:
+                t = type(node)
+                if t is ast.For or t is ast.AsyncFor:
+                    value, targets = node.iter, [node.target]  # type: ignore[attr-defined]
+                else:
+                    value = node.value  # type: ignore[attr-defined]
+                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                if value is None:
+                    continue
+                found: frozenset[str] = frozenset()
+                for n in _names(value):
+                    if n in origin:
+                        found |= origin[n]
+                if not found:
+                    continue
+                for target in targets:
+                    for n in walk(target):
+                        if type(n) is ast.Name and n.id not in params:
+                            origin[n.id] = origin.get(n.id, frozenset()) | found
+    groups: set[frozenset[str]] = set()
+    for names in raw:
+        group: frozenset[str] = frozenset()
+        for n in names:
+            if n in origin:
+                group |= origin[n]
+        if len(group) >= 2:
+            groups.add(group)
+    return sorted(sorted(g) for g in groups)
+
+
+def _checks_entry(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, Any]]:
+    groups = verdict_groups(fn)
+    if not groups:
+        return None
+    a = fn.args
+    return {"params": [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs], "groups": groups}
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -1030,11 +1194,15 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     deciders: list[str] = []
     decided_on: dict[str, list[str]] = {}
     guards: dict[str, list[str]] = {}
+    checks: dict[str, Any] = {}  # function or ``Class.method`` -> ``_checks_entry``
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence)
             if found is not None:
                 functions[stmt.name] = found
+            entry = _checks_entry(stmt)
+            if entry is not None:
+                checks[stmt.name] = entry
             memo: dict[Any, Any] = {}  # (the questions about this function share the names its nodes read)
             if decides(stmt, None, memo):
                 deciders.append(stmt.name)
@@ -1064,4 +1232,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, decided_on=decided_on, guards=guards)
+                    entry = _checks_entry(sub)
+                    if entry is not None:
+                        checks[f"{stmt.name}.{sub.name}"] = entry
+    store(
+        facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
+        decided_on=decided_on, guards=guards, checks=checks,
+    )
