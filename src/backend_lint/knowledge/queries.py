@@ -1169,9 +1169,12 @@ class _Analyzer:
         keys: set[str] = set()
         for b in branches:
             keys.update(b)
+        sourced: dict[str, list[tuple[str, str]]] = {}
         for k in keys:
             vals = [b[k] for b in branches if k in b]
             first = vals[0]
+            if len(vals) > 1 and any(v.source is not None for v in vals):
+                sourced[k] = [v.source for v in vals if v.source is not None]
             if len(vals) == 1:
                 # a key verified on one way only (``checked``) is not verified where the ways join
                 state[k] = replace(first, trusted=False, checked=False) if first.checked and len(branches) > 1 else first
@@ -1217,6 +1220,18 @@ class _Analyzer:
                 # a row from a repository on one way at least: the keys it was given on any of them
                 keys=frozenset().union(*(v.keys for v in vals)),
             )
+        for k, sources in sourced.items():
+            # ``org_id = course.org_id`` on the way that loaded ``course`` (another row's key, or a constant, on the
+            # other ways): where the ways join, ``org_id`` still holds that row's column on its way, so a check of
+            # ``org_id`` after the join decides on that row there (the first way's row that is still bound)
+            merged = state[k]
+            if merged.source is not None or merged.rows or merged.stmt:
+                continue
+            for source in sources:
+                holder = state.get(source[0])
+                if holder is not None and holder.rows and holder.model is not None and not holder.derived:
+                    state[k] = replace(merged, source=source)
+                    break
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
         if self.identity.decoding and id(small) in self.identity.decoding and isinstance(small, (cst.Assign, cst.AnnAssign)):
@@ -2356,15 +2371,16 @@ class _Analyzer:
                 if not (v.stmt or v.container)
                 and not _db_handle(a.value)
             ]
-            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
-                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
-                # not a key the client controls, as for ``session.get`` with such a key
-                return replace(repo, repo=False, scoped=True)
             names: set[str] = set()
             for a, v in zip(call.args, args):
                 if not (v.stmt or v.container or v.rows or _db_handle(a.value)):
                     # (the session handed along is no key: a check of the row must not verify it)
                     names |= self.key_names(a.value, state)
+            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
+                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
+                # not a key the client controls, as for ``session.get`` with such a key; the keys it was given
+                # name that row (``project``), whose lookup a check of this one decides on (``_parent_sites``)
+                return replace(repo, repo=False, scoped=True, keys=frozenset(names))
             repo = replace(repo, keys=frozenset(names)) if names else repo
             if repo.repo:
                 origin = self._client_origin(call, args, state)
@@ -2463,7 +2479,7 @@ class _Analyzer:
                     base = base.value
             elif isinstance(expr, cst.Name):
                 held = state.get(expr.value)
-                if held is not None and held.source is not None and not held.derived and not held.rows:
+                if held is not None and held.source is not None and not held.rows and (not held.derived or self._joined_source(held, state)):
                     # through a local or a loop over the rows' values: ``space = card.workspace_id``
                     base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
@@ -2498,6 +2514,15 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    @staticmethod
+    def _joined_source(held: Val, state: dict[str, Val]) -> bool:
+        """A local derived from the caller on one way and read off a fetched row on another (``org_id =
+        course.org_id`` where ``course`` was loaded, ``org_id = link.org_id`` of the caller's own link
+        elsewhere, ``merge_into``): handed to a check after the ways join, it is that row's column on the
+        row's way, and the row (not derived from the caller itself) is what the check decides on there."""
+        holder = state.get(held.source[0]) if held.source is not None else None
+        return holder is not None and holder.rows and holder.model is not None and not holder.derived
 
     def _principal_method_check(self, call: cst.Call) -> bool:
         """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
@@ -4522,7 +4547,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
                     s.checked_after.append(check.node)
                 checks.append(replace(check, row=replace(row, sites=tuple(s for s, _ in owned[:1]), model=owned[0][1])))
             continue
-        if row.sites and (row.scoped or not any(s.unscoped for s in row.sites)):
+        if (row.sites and (row.scoped or not any(s.unscoped for s in row.sites))) or (not row.sites and row.scoped and row.keys):
             for parent in _parent_sites(row, named_sites):
                 model = owned_site_model(ctx, parent)
                 if model is not None:
@@ -4780,8 +4805,12 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
 def _parent_sites(row: Val, named_sites: dict[str, Site]) -> list[Site]:
     """The fetches whose row's attribute keyed this row's lookup (``Tenant.id == role.tenant_id``)."""
     out: list[Site] = []
-    for s in row.sites:
-        for key in sorted(s.key_names):
+    keyed = [(s, sorted(s.key_names)) for s in row.sites]
+    if not row.sites and row.keys:
+        # a project helper's row keyed on a loaded row's attribute (``get_org(db, project.organization_id)``)
+        keyed = [(None, sorted(row.keys))]
+    for s, keys in keyed:
+        for key in keys:
             if "." not in key:
                 continue
             parent = named_sites.get(key.split(".", 1)[0])
