@@ -341,6 +341,8 @@ def named_like_check(name: str) -> bool:
     return True
 
 
+# the project's stand-in for a caller with no credential (``AnonymousUser``, ``UnauthenticatedUser``)
+_ANONYMOUS_CLASS = re.compile(r"^_?(?:Anonymous|Unauthenticated)")
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
@@ -439,6 +441,10 @@ class _Analyzer:
         # a test that decides access is being read: a column outside the identity fields compared with the
         # principal's id counts there only (``principal_column``), never as an owner gate
         self.in_decision = False
+        # flags set ``True`` only on elevated ways (``sees_all = True`` under an admin test, or in a loop over the
+        # caller's roles under ``if role.id in ADMIN_ROLE_IDS``), and flags bound otherwise anywhere
+        self.elevated_flags: set[str] = set()
+        self.plain_flags: set[str] = set()
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -548,6 +554,16 @@ class _Analyzer:
                     self.admin_depth -= 1
                 return
 
+    def _note_flag(self, name: str, value: cst.BaseExpression) -> None:
+        """``sees_all = False`` leaves a flag as it is; ``sees_all = True`` on an elevated way (an admin
+        branch) makes it an elevated flag, anywhere else (or any other value) a plain one (``_admin_test``)."""
+        if isinstance(value, cst.Name) and value.value == "False":
+            return
+        if isinstance(value, cst.Name) and value.value == "True" and self.admin_depth > 0:
+            self.elevated_flags.add(name)
+        else:
+            self.plain_flags.add(name)
+
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
             return False
@@ -573,6 +589,8 @@ class _Analyzer:
                 if any(w in lowered for w in ADMIN_WORDS) or "is_staff" in lowered or "is_root" in lowered:
                     return "positive"
             return None
+        if isinstance(test, cst.Name) and test.value in self.elevated_flags and test.value not in self.plain_flags:
+            return "positive"  # ``if sees_all:`` where ``sees_all`` was set ``True`` on elevated ways only
         if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
             node = test.func if isinstance(test, cst.Call) else test
             name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
@@ -591,6 +609,8 @@ class _Analyzer:
                     words.append(n.value.lower())
                 elif isinstance(n, cst.Attribute):
                     words.append(n.attr.value.lower())
+                elif isinstance(n, cst.Name) and n.value.isupper():
+                    words.append(n.value.lower())  # a constant: ``if role.id in ADMIN_OR_MAINTAINER_ROLE_IDS``
             if any(w in word for w in ADMIN_WORDS for word in words):
                 ops = [c.operator for c in test.comparisons]
                 if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
@@ -726,6 +746,19 @@ class _Analyzer:
             return False
         return all(isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in call.args)
 
+    def _anonymous_test(self, test: cst.BaseExpression) -> bool:
+        """``isinstance(current_user, AnonymousUser)``: the principal tested for the project's stand-in of a
+        caller who presented no credential (a class named ``Anonymous*`` / ``Unauthenticated*``, also in a
+        tuple): where it holds, there is no identity."""
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" and len(test.args) == 2):
+            return False
+        subject, kinds = test.args[0].value, test.args[1].value
+        if not (isinstance(subject, cst.Name) and subject.value in self.identity.principals):
+            return False
+        names = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        leaves = [n.attr.value if isinstance(n, cst.Attribute) else (n.value if isinstance(n, cst.Name) else "") for n in names]
+        return bool(leaves) and all(_ANONYMOUS_CLASS.match(leaf) for leaf in leaves)
+
     def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
         """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
         ``if user_id is None:`` / ``if not user_id:`` -> "absent" (the body has none)."""
@@ -734,7 +767,9 @@ class _Analyzer:
             negate = not negate
             test = test.expression
         result = None
-        if isinstance(test, cst.Name):
+        if self._anonymous_test(test):
+            result = "absent"
+        elif isinstance(test, cst.Name):
             v = state.get(test.value)
             if v is not None and (v.ident or v.built or (v.container and v.clause)):
                 # a list of conditions that holds an owner predicate on every way the identity is present
@@ -1252,6 +1287,8 @@ class _Analyzer:
             keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:
                 self.bind(t.target, v, state)
+                if isinstance(t.target, cst.Name):
+                    self._note_flag(t.target.value, small.value)
                 if keys is not None and isinstance(t.target, cst.Name):
                     self.clause_keys[t.target.value] = frozenset(keys)
                 if v.rows and isinstance(t.target, cst.Name):

@@ -217,8 +217,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       global permission of the principal alone (`has_global_permission(user, Permission.MANAGE_ITEMS)`,
       constants only, no row or key), or no principal (`if user and not has_global_permission(...):
       stmt = stmt.where(Item.user_id == user.id)`: scoped on every other way); the way where the identity
-      itself is absent (`elif user_id is not None: terms.append(Item.user_id == user_id)`, `if user:`) has
-      none in scope, and a list of conditions that holds the owner predicate on every way the identity is
+      itself is absent (`elif user_id is not None: terms.append(Item.user_id == user_id)`, `if user:`,
+      `if isinstance(current_user, AnonymousUser):`, a class named `Anonymous*` / `Unauthenticated*`) has
+      none in scope, a flag set `True` only on elevated ways (`sees_all = True` under an admin test, or in a
+      loop over the caller's roles under `if role.id in ADMIN_ROLE_IDS:`) makes `if sees_all:` an elevated
+      way (set anywhere else too, `if drafts: sees_all = True`, it is the client's wish: still reported), and a list of conditions that holds the owner predicate on every way the identity is
       present is empty only where it is absent (`if terms: stmt = stmt.where(or_(*terms))`); a guard on
       another flag (`if not include_all:`) leaves a way with the identity and no predicate: reported;
     - a route's load by a parameter that a decorator applied beneath the route's decorator verifies itself:
