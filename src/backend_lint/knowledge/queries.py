@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, ANONYMOUS_CLASS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -341,8 +341,6 @@ def named_like_check(name: str) -> bool:
     return True
 
 
-# the project's stand-in for a caller with no credential (``AnonymousUser``, ``UnauthenticatedUser``)
-_ANONYMOUS_CLASS = re.compile(r"^_?(?:Anonymous|Unauthenticated)")
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
@@ -757,7 +755,7 @@ class _Analyzer:
             return False
         names = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
         leaves = [n.attr.value if isinstance(n, cst.Attribute) else (n.value if isinstance(n, cst.Name) else "") for n in names]
-        return bool(leaves) and all(_ANONYMOUS_CLASS.match(leaf) for leaf in leaves)
+        return bool(leaves) and all(ANONYMOUS_CLASS.match(leaf) for leaf in leaves)
 
     def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
         """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
