@@ -4637,7 +4637,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             out.helper_checks[id(check.node)] = check
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
-    gate = identity.route is None and _access_gate(func, identity)
+    gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
     for site in fq.sites:
         model = owned_site_model(ctx, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
@@ -4861,13 +4861,15 @@ GATE_PREFIXES = (
 GATE_WORDS = ("_can_", "can_access", "has_access", "_is_allowed", "_may_")
 
 
-def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
+def _access_gate(func: cst.FunctionDef, identity: Identity, rows: Optional[set[str]] = None) -> bool:
     """The function is itself an access gate (``_assert_can_edit(user, item_id, db) -> None``,
     ``can_link_config(user, config_id, db) -> bool``): named like a check, it returns nothing or a verdict
     (never a row), and it decides with the principal (hands it to a call or compares it). The rows it
     loads are what it decides on, not rows served to a request: its loads make no BKL201 claim (its callers
     make theirs: a route that ignores its verdict, or a row it loads itself, is reported there)."""
     name = func.name.value.lstrip("_").lower()
+    if rows is not None and _rights_report(func, identity, rows):
+        return True
     if not (name.startswith(GATE_PREFIXES) or any(w in "_" + name for w in GATE_WORDS)):
         return False
     returns = func.returns.annotation if func.returns is not None else None
@@ -4903,6 +4905,78 @@ def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
                     break
         stack.extend(iter_children(node))
     return decides
+
+
+_REPORT_ENDINGS = ("_rights", "_permissions")
+
+
+def _leaks_row(expr: cst.CSTNode, rows: set[str]) -> bool:
+    """The expression holds a fetched row itself, or a method's answer on it (``board``, ``board.model_dump()``),
+    not only its columns (``board.open_to_all``) or a verdict on it (``seat is not None``)."""
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.func.value.value in rows:
+            return True
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in rows:
+            continue
+        if isinstance(node, cst.Comparison) or (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)):
+            continue  # a verdict on it (``seat is not None``, ``not seat``)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and isinstance(node.for_in.target, cst.Name):
+            # ``[m.group_id for m in memberships]``: the rows' columns, each element a row of the list
+            if _leaks_row(node.elt, rows | {node.for_in.target.value}):
+                return True
+            continue
+        if isinstance(node, cst.Name) and node.value in rows:
+            return True
+        stack.extend(iter_children(node))
+    return False
+
+
+def _rights_report(func: cst.FunctionDef, identity: Identity, rows: set[str]) -> bool:
+    """``get_course_user_rights(request, course_uuid, current_user, db) -> dict``: a function named for the
+    caller's rights (``*_rights`` / ``*_permissions``), typed to return a ``dict``, that returns only a dict it
+    builds itself (a literal, or a local bound to one) and reads the principal: it reports what the caller may
+    do with the row it loads, not the row (what it sets in the dict are verdicts and the row's columns); its
+    loads make no BKL201 claim, as an access gate's. A report that returns anything else, or puts a row itself
+    (or a method's answer on it, ``board.model_dump()``) into the dict, is no such report."""
+    name = func.name.value.lower()
+    if not name.endswith(_REPORT_ENDINGS):
+        return False
+    returns = func.returns.annotation if func.returns is not None else None
+    base = returns.value if isinstance(returns, cst.Subscript) else returns
+    if not (isinstance(base, cst.Name) and base.value in ("dict", "Dict")):
+        return False
+    names = identity.names()
+    if not names:
+        return False
+    literals: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Dict):
+            literals.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and (
+            isinstance(node.value, cst.Dict) or any(isinstance(t.target, cst.Subscript) for t in node.targets)
+        ) and _leaks_row(node.value, rows):
+            return False  # ``rights["board"] = board``
+    reads_principal = False
+    returned = False
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Return):
+            value = node.value
+            if not (isinstance(value, cst.Dict) or (isinstance(value, cst.Name) and value.value in literals)):
+                return False
+            if isinstance(value, cst.Dict) and _leaks_row(value, rows):
+                return False
+            returned = True
+        if isinstance(node, cst.Name) and node.value in names:
+            reads_principal = True
+        stack.extend(iter_children(node))
+    return returned and reads_principal
 
 
 def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:

@@ -209,6 +209,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       returning nothing or a verdict (`-> None` / `-> bool`, a comparison, `all(...)`, never a row), and
       deciding with the principal it is given (hands it to a call or compares it): the rows it loads are
       what it decides on;
+    - a load inside a *rights report*: not a route, named `*_rights` / `*_permissions`, typed `-> dict`,
+      reading the principal, and returning only a dict it builds (`rights = {...}`, `return rights`) that
+      holds verdicts and the row's columns, never the row itself nor a method's answer on it
+      (`get_course_user_rights(request, course_uuid, current_user, db) -> dict`: what the caller may do with
+      the row, for the UI); a dict holding the row (`{"board": board}`, `board.model_dump()`) is still
+      reported;
     - a load followed by the project's own access-checked getter of the same model, given the principal
       and the row's key (`existing = fetch_item_for_user(db, item_id=existing.id, user=user)`): the getter
       decides (its index summary filters through, compares or hands on the principal); a getter that
