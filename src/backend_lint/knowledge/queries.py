@@ -1121,7 +1121,29 @@ class _Analyzer:
         """Rows filtered one by one by an access check given the principal and the row (``[e for e in items if
         has_permission(user, e, READ).permitted]``, ``for e in items: if not can_read(user, e): continue``): the
         caller is shown only the rows the project's check lets through, which is the access decision for a
-        listing (no claim on its lookup either way)."""
+        listing (no claim on its lookup either way). So does a test, holding on its own or beside others under
+        ``and``, that the row's column is among values derived from the caller (``{r.uuid for r in links if
+        r.group_id in my_group_ids}``, the caller's groups read by a query scoped to them)."""
+        conjuncts: list[cst.BaseExpression] = []
+        pending: list[cst.BaseExpression] = [test]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                pending.extend((node.left, node.right))
+            else:
+                conjuncts.append(node)
+        for conjunct in conjuncts:
+            if (
+                isinstance(conjunct, cst.Comparison)
+                and len(conjunct.comparisons) == 1
+                and isinstance(conjunct.comparisons[0].operator, cst.In)
+                and set(load_names(conjunct.left)) and set(load_names(conjunct.left)) <= targets
+                and targets.isdisjoint(load_names(conjunct.comparisons[0].comparator))
+                and self.is_derived(conjunct.comparisons[0].comparator, state)
+            ):
+                for site in rows.sites:
+                    site.owner_gated = True
+                return
         stack: list[cst.CSTNode] = [test]
         while stack:
             node = stack.pop()

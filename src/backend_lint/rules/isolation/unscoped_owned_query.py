@@ -314,8 +314,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       the principal (the owner filter forgotten) is still reported;
     - rows filtered one by one by an access check given the principal and the row (`[e for e in items if
       has_permission(user, e, Action.READ).permitted]`, `for e in items: if not can_read(user, e): continue`):
-      the listing shows only what the project's check lets through; a filter on a plain attribute (`if
-      e.published`), a check that only orders or counts the rows, still reported;
+      the listing shows only what the project's check lets through; so does a comprehension keeping the rows
+      whose column is among values read for the caller (`{r.uuid for r in links if r.group_id in mine}`,
+      `mine` from a query scoped to the caller; beside other tests under `and`, not under `or`); a filter on
+      a plain attribute (`if e.published`), on a set the caller did not produce, a check that only orders or
+      counts the rows, still reported;
     - a uniqueness lookup: the row is only tested for presence by an `if` whose body exits (`if taken:
       abort(409)`) and never read otherwise;
     - a row used only as a `filter_by` value (`Event.query.filter_by(sketch=sketch, searchindex=index)`) or
