@@ -2150,8 +2150,11 @@ class _Analyzer:
             inner = dict(state)
             targets: dict[str, str] = {}  # comprehension variable -> the local it iterates over
             comp = expr.for_in
+            comp_rows: Optional[Val] = None
             while comp is not None:
                 it = self.ev(comp.iter, inner)
+                if comp is expr.for_in and it.rows and it.sites:
+                    comp_rows = it
                 self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
                 if isinstance(comp.target, cst.Name) and isinstance(comp.iter, cst.Name):
                     targets[comp.target.value] = comp.iter.value
@@ -2159,6 +2162,17 @@ class _Analyzer:
                     for cond in comp.ifs:  # ``[r for r in rows if can_read(user, r)]``
                         self._row_filter(cond.test, inner, it, set(load_names(comp.target)))
                 comp = comp.inner_for_in
+            if (
+                isinstance(expr, cst.DictComp)
+                and comp_rows is not None
+                and isinstance(expr.value, cst.Name)
+                and isinstance(expr.for_in.target, cst.Name)
+                and expr.value.value == expr.for_in.target.value
+                and expr.for_in.inner_for_in is None
+                and not expr.for_in.ifs
+            ):
+                # ``{c.id: c for c in rows}``: the rows, looked up by their key (``by_id.get(chapter_id)``)
+                return comp_rows
             elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
             v = self.ev(elt, inner)
             source = None

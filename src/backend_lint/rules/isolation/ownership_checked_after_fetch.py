@@ -85,7 +85,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
 
     The check may be made through a local or in a loop (`space = card.workspace_id` then
     `require_role(db, user, space)`; `for space in {c.workspace_id for c in cards}: require_role(...)`;
-    `for card in cards: require_role(db, user, card.workspace_id)`), through a relationship
+    `for card in cards: require_role(db, user, card.workspace_id)`; rows mapped by their key, `by_id = {c.id: c
+    for c in cards}`, then `card = by_id.get(card_id)` and `if card.board_id != board.id: raise` against a
+    checked board), through a relationship
     (`message.thread.workspace_id`, named in the message), or inside a comprehension whose result decides
     (`foreign = [c.id for c in cards if c.workspace_id != target.workspace_id]`, then `if foreign: raise`).
     A local bound on one way from the row's column and on the others from something else (`org_id =
