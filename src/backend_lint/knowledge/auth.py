@@ -71,6 +71,8 @@ SCALAR_TYPES = frozenset(
     }
 )
 ADMIN_WORDS = ("superuser", "admin")
+# the project's stand-in for a caller who presented no credential (``AnonymousUser``, ``UnauthenticatedUser``)
+ANONYMOUS_CLASS = re.compile(r"^_?(?:Anonymous|Unauthenticated)")
 # Dependency names that say they yield the caller, beyond the configured list: ``get_current_verified_user``,
 # ``get_current_user_from_token``, ``get_authenticated_user``.
 AUTH_NAME = re.compile(r"(current|authenticated)_(\w*_)?user(_|$)")
@@ -1599,6 +1601,36 @@ def _request_user_helper(ctx: "FileContext", params: list) -> bool:
     return authentication_middleware(ctx.project)
 
 
+def _anonymous_stand_in(p: ParamInfo) -> bool:
+    """``current_user: AnonymousUser = Depends(get_current_user)``: a parameter annotated only with the project's
+    stand-in for a caller with no credential (``ANONYMOUS_CLASS``; ``Optional`` / ``None`` aside) says that the
+    handler serves callers who are not signed in (a third-party login, a public page): it carries no principal,
+    whatever its dependency can return."""
+    if p.node.annotation is None:
+        return False
+    ann: Optional[cst.BaseExpression] = p.node.annotation.annotation
+    if isinstance(ann, cst.Subscript) and isinstance(ann.value, cst.Name) and ann.value.value == "Annotated":
+        # ``Annotated[AnonymousUser, Depends(...)]``: the first element is the type
+        first = ann.slice[0].slice if ann.slice else None
+        ann = first.value if isinstance(first, cst.Index) else None
+    names: list[str] = []
+    stack = [ann] if ann is not None else []
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            names.append(n.value)
+        elif isinstance(n, cst.Attribute):
+            names.append(n.attr.value)  # ``models.AnonymousUser``
+        elif isinstance(n, cst.BinaryOperation):
+            stack.extend((n.left, n.right))  # ``AnonymousUser | None``
+        elif isinstance(n, cst.Subscript):
+            stack.extend(e.slice.value for e in n.slice if isinstance(e.slice, cst.Index))  # ``Optional[...]``
+        else:
+            return False
+    names = [n for n in names if n != "None"]
+    return bool(names) and all(ANONYMOUS_CLASS.match(n) for n in names)
+
+
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
@@ -1620,7 +1652,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         ident.identity_params.update(enclosing.identity_params)
     elif enclosing is not None and enclosing.admin:
         ident.admin = True
-    kinds = [p.dependency for p in params] + _decorator_dependencies(ctx, route)
+    kinds = [p.dependency for p in params if not _anonymous_stand_in(p)] + _decorator_dependencies(ctx, route)
     if any(k.kind == "admin" for k in kinds):
         ident.admin = True
     ident.authenticated = any(k.kind == "auth" for k in kinds)
@@ -1640,7 +1672,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.closure_derived |= {p.name for p in params if p.name in caller.injected}
     if route is not None:
         for p in params:
-            if p.dependency.kind == "auth" and not p.dependency.credentials:
+            if p.dependency.kind == "auth" and not p.dependency.credentials and not _anonymous_stand_in(p):
                 ident.principals[p.name] = p.dependency.principal_type
         held = frozenset(view_request_attributes(ctx, func)) if route.configured else frozenset()
         for path, identity_field in _request_identity(ctx, func, params, held).items():
@@ -1659,7 +1691,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if ident.authenticated:
             for path in request_user_principals(ctx, func, params):
                 ident.principals.setdefault(path, None)
-        for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, True).items():
+        # a handler whose auth parameter is the anonymous stand-in (``current_user: AnonymousUser = Depends(...)``)
+        # serves callers who are not signed in: what its body authenticates (a third-party login's token) is
+        # the one signing in, not a caller to scope by
+        serves_anonymous = not ident.principals and any(p.dependency.kind == "auth" and _anonymous_stand_in(p) for p in params)
+        decoded = {} if serves_anonymous else decoded_caller(ctx, func, params, True)
+        for name, (identity_field, _why, node) in decoded.items():
             # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
             ident.authenticated = True
             ident.decoding.add(node)

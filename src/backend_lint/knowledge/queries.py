@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, ANONYMOUS_CLASS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -439,6 +439,10 @@ class _Analyzer:
         # a test that decides access is being read: a column outside the identity fields compared with the
         # principal's id counts there only (``principal_column``), never as an owner gate
         self.in_decision = False
+        # flags set ``True`` only on elevated ways (``sees_all = True`` under an admin test, or in a loop over the
+        # caller's roles under ``if role.id in ADMIN_ROLE_IDS``), and flags bound otherwise anywhere
+        self.elevated_flags: set[str] = set()
+        self.plain_flags: set[str] = set()
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -548,6 +552,16 @@ class _Analyzer:
                     self.admin_depth -= 1
                 return
 
+    def _note_flag(self, name: str, value: cst.BaseExpression) -> None:
+        """``sees_all = False`` leaves a flag as it is; ``sees_all = True`` on an elevated way (an admin
+        branch) makes it an elevated flag, anywhere else (or any other value) a plain one (``_admin_test``)."""
+        if isinstance(value, cst.Name) and value.value == "False":
+            return
+        if isinstance(value, cst.Name) and value.value == "True" and self.admin_depth > 0:
+            self.elevated_flags.add(name)
+        else:
+            self.plain_flags.add(name)
+
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
             return False
@@ -573,6 +587,8 @@ class _Analyzer:
                 if any(w in lowered for w in ADMIN_WORDS) or "is_staff" in lowered or "is_root" in lowered:
                     return "positive"
             return None
+        if isinstance(test, cst.Name) and test.value in self.elevated_flags and test.value not in self.plain_flags:
+            return "positive"  # ``if sees_all:`` where ``sees_all`` was set ``True`` on elevated ways only
         if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
             node = test.func if isinstance(test, cst.Call) else test
             name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
@@ -591,6 +607,8 @@ class _Analyzer:
                     words.append(n.value.lower())
                 elif isinstance(n, cst.Attribute):
                     words.append(n.attr.value.lower())
+                elif isinstance(n, cst.Name) and n.value.isupper():
+                    words.append(n.value.lower())  # a constant: ``if role.id in ADMIN_OR_MAINTAINER_ROLE_IDS``
             if any(w in word for w in ADMIN_WORDS for word in words):
                 ops = [c.operator for c in test.comparisons]
                 if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
@@ -726,6 +744,19 @@ class _Analyzer:
             return False
         return all(isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in call.args)
 
+    def _anonymous_test(self, test: cst.BaseExpression) -> bool:
+        """``isinstance(current_user, AnonymousUser)``: the principal tested for the project's stand-in of a
+        caller who presented no credential (a class named ``Anonymous*`` / ``Unauthenticated*``, also in a
+        tuple): where it holds, there is no identity."""
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" and len(test.args) == 2):
+            return False
+        subject, kinds = test.args[0].value, test.args[1].value
+        if not (isinstance(subject, cst.Name) and subject.value in self.identity.principals):
+            return False
+        names = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        leaves = [n.attr.value if isinstance(n, cst.Attribute) else (n.value if isinstance(n, cst.Name) else "") for n in names]
+        return bool(leaves) and all(ANONYMOUS_CLASS.match(leaf) for leaf in leaves)
+
     def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
         """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
         ``if user_id is None:`` / ``if not user_id:`` -> "absent" (the body has none)."""
@@ -734,7 +765,9 @@ class _Analyzer:
             negate = not negate
             test = test.expression
         result = None
-        if isinstance(test, cst.Name):
+        if self._anonymous_test(test):
+            result = "absent"
+        elif isinstance(test, cst.Name):
             v = state.get(test.value)
             if v is not None and (v.ident or v.built or (v.container and v.clause)):
                 # a list of conditions that holds an owner predicate on every way the identity is present
@@ -1088,7 +1121,29 @@ class _Analyzer:
         """Rows filtered one by one by an access check given the principal and the row (``[e for e in items if
         has_permission(user, e, READ).permitted]``, ``for e in items: if not can_read(user, e): continue``): the
         caller is shown only the rows the project's check lets through, which is the access decision for a
-        listing (no claim on its lookup either way)."""
+        listing (no claim on its lookup either way). So does a test, holding on its own or beside others under
+        ``and``, that the row's column is among values derived from the caller (``{r.uuid for r in links if
+        r.group_id in my_group_ids}``, the caller's groups read by a query scoped to them)."""
+        conjuncts: list[cst.BaseExpression] = []
+        pending: list[cst.BaseExpression] = [test]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                pending.extend((node.left, node.right))
+            else:
+                conjuncts.append(node)
+        for conjunct in conjuncts:
+            if (
+                isinstance(conjunct, cst.Comparison)
+                and len(conjunct.comparisons) == 1
+                and isinstance(conjunct.comparisons[0].operator, cst.In)
+                and set(load_names(conjunct.left)) and set(load_names(conjunct.left)) <= targets
+                and targets.isdisjoint(load_names(conjunct.comparisons[0].comparator))
+                and self.is_derived(conjunct.comparisons[0].comparator, state)
+            ):
+                for site in rows.sites:
+                    site.owner_gated = True
+                return
         stack: list[cst.CSTNode] = [test]
         while stack:
             node = stack.pop()
@@ -1169,9 +1224,12 @@ class _Analyzer:
         keys: set[str] = set()
         for b in branches:
             keys.update(b)
+        sourced: dict[str, list[tuple[str, str]]] = {}
         for k in keys:
             vals = [b[k] for b in branches if k in b]
             first = vals[0]
+            if len(vals) > 1 and any(v.source is not None for v in vals):
+                sourced[k] = [v.source for v in vals if v.source is not None]
             if len(vals) == 1:
                 # a key verified on one way only (``checked``) is not verified where the ways join
                 state[k] = replace(first, trusted=False, checked=False) if first.checked and len(branches) > 1 else first
@@ -1217,6 +1275,18 @@ class _Analyzer:
                 # a row from a repository on one way at least: the keys it was given on any of them
                 keys=frozenset().union(*(v.keys for v in vals)),
             )
+        for k, sources in sourced.items():
+            # ``org_id = course.org_id`` on the way that loaded ``course`` (another row's key, or a constant, on the
+            # other ways): where the ways join, ``org_id`` still holds that row's column on its way, so a check of
+            # ``org_id`` after the join decides on that row there (the first way's row that is still bound)
+            merged = state[k]
+            if merged.source is not None or merged.rows or merged.stmt:
+                continue
+            for source in sources:
+                holder = state.get(source[0])
+                if holder is not None and holder.rows and holder.model is not None and not holder.derived:
+                    state[k] = replace(merged, source=source)
+                    break
 
     def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
         if self.identity.decoding and id(small) in self.identity.decoding and isinstance(small, (cst.Assign, cst.AnnAssign)):
@@ -1237,6 +1307,8 @@ class _Analyzer:
             keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:
                 self.bind(t.target, v, state)
+                if isinstance(t.target, cst.Name):
+                    self._note_flag(t.target.value, small.value)
                 if keys is not None and isinstance(t.target, cst.Name):
                     self.clause_keys[t.target.value] = frozenset(keys)
                 if v.rows and isinstance(t.target, cst.Name):
@@ -2078,8 +2150,11 @@ class _Analyzer:
             inner = dict(state)
             targets: dict[str, str] = {}  # comprehension variable -> the local it iterates over
             comp = expr.for_in
+            comp_rows: Optional[Val] = None
             while comp is not None:
                 it = self.ev(comp.iter, inner)
+                if comp is expr.for_in and it.rows and it.sites:
+                    comp_rows = it
                 self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
                 if isinstance(comp.target, cst.Name) and isinstance(comp.iter, cst.Name):
                     targets[comp.target.value] = comp.iter.value
@@ -2087,6 +2162,17 @@ class _Analyzer:
                     for cond in comp.ifs:  # ``[r for r in rows if can_read(user, r)]``
                         self._row_filter(cond.test, inner, it, set(load_names(comp.target)))
                 comp = comp.inner_for_in
+            if (
+                isinstance(expr, cst.DictComp)
+                and comp_rows is not None
+                and isinstance(expr.value, cst.Name)
+                and isinstance(expr.for_in.target, cst.Name)
+                and expr.value.value == expr.for_in.target.value
+                and expr.for_in.inner_for_in is None
+                and not expr.for_in.ifs
+            ):
+                # ``{c.id: c for c in rows}``: the rows, looked up by their key (``by_id.get(chapter_id)``)
+                return comp_rows
             elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
             v = self.ev(elt, inner)
             source = None
@@ -2356,15 +2442,16 @@ class _Analyzer:
                 if not (v.stmt or v.container)
                 and not _db_handle(a.value)
             ]
-            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
-                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
-                # not a key the client controls, as for ``session.get`` with such a key
-                return replace(repo, repo=False, scoped=True)
             names: set[str] = set()
             for a, v in zip(call.args, args):
                 if not (v.stmt or v.container or v.rows or _db_handle(a.value)):
                     # (the session handed along is no key: a check of the row must not verify it)
                     names |= self.key_names(a.value, state)
+            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
+                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
+                # not a key the client controls, as for ``session.get`` with such a key; the keys it was given
+                # name that row (``project``), whose lookup a check of this one decides on (``_parent_sites``)
+                return replace(repo, repo=False, scoped=True, keys=frozenset(names))
             repo = replace(repo, keys=frozenset(names)) if names else repo
             if repo.repo:
                 origin = self._client_origin(call, args, state)
@@ -2463,7 +2550,7 @@ class _Analyzer:
                     base = base.value
             elif isinstance(expr, cst.Name):
                 held = state.get(expr.value)
-                if held is not None and held.source is not None and not held.derived and not held.rows:
+                if held is not None and held.source is not None and not held.rows and (not held.derived or self._joined_source(held, state)):
                     # through a local or a loop over the rows' values: ``space = card.workspace_id``
                     base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
@@ -2498,6 +2585,15 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    @staticmethod
+    def _joined_source(held: Val, state: dict[str, Val]) -> bool:
+        """A local derived from the caller on one way and read off a fetched row on another (``org_id =
+        course.org_id`` where ``course`` was loaded, ``org_id = link.org_id`` of the caller's own link
+        elsewhere, ``merge_into``): handed to a check after the ways join, it is that row's column on the
+        row's way, and the row (not derived from the caller itself) is what the check decides on there."""
+        holder = state.get(held.source[0]) if held.source is not None else None
+        return holder is not None and holder.rows and holder.model is not None and not holder.derived
 
     def _principal_method_check(self, call: cst.Call) -> bool:
         """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
@@ -4522,7 +4618,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
                     s.checked_after.append(check.node)
                 checks.append(replace(check, row=replace(row, sites=tuple(s for s, _ in owned[:1]), model=owned[0][1])))
             continue
-        if row.sites and (row.scoped or not any(s.unscoped for s in row.sites)):
+        if (row.sites and (row.scoped or not any(s.unscoped for s in row.sites))) or (not row.sites and row.scoped and row.keys):
             for parent in _parent_sites(row, named_sites):
                 model = owned_site_model(ctx, parent)
                 if model is not None:
@@ -4577,7 +4673,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             out.helper_checks[id(check.node)] = check
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
-    gate = identity.route is None and _access_gate(func, identity)
+    gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
     for site in fq.sites:
         model = owned_site_model(ctx, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
@@ -4780,8 +4876,12 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
 def _parent_sites(row: Val, named_sites: dict[str, Site]) -> list[Site]:
     """The fetches whose row's attribute keyed this row's lookup (``Tenant.id == role.tenant_id``)."""
     out: list[Site] = []
-    for s in row.sites:
-        for key in sorted(s.key_names):
+    keyed = [(s, sorted(s.key_names)) for s in row.sites]
+    if not row.sites and row.keys:
+        # a project helper's row keyed on a loaded row's attribute (``get_org(db, project.organization_id)``)
+        keyed = [(None, sorted(row.keys))]
+    for s, keys in keyed:
+        for key in keys:
             if "." not in key:
                 continue
             parent = named_sites.get(key.split(".", 1)[0])
@@ -4797,13 +4897,15 @@ GATE_PREFIXES = (
 GATE_WORDS = ("_can_", "can_access", "has_access", "_is_allowed", "_may_")
 
 
-def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
+def _access_gate(func: cst.FunctionDef, identity: Identity, rows: Optional[set[str]] = None) -> bool:
     """The function is itself an access gate (``_assert_can_edit(user, item_id, db) -> None``,
     ``can_link_config(user, config_id, db) -> bool``): named like a check, it returns nothing or a verdict
     (never a row), and it decides with the principal (hands it to a call or compares it). The rows it
     loads are what it decides on, not rows served to a request: its loads make no BKL201 claim (its callers
     make theirs: a route that ignores its verdict, or a row it loads itself, is reported there)."""
     name = func.name.value.lstrip("_").lower()
+    if rows is not None and _rights_report(func, identity, rows):
+        return True
     if not (name.startswith(GATE_PREFIXES) or any(w in "_" + name for w in GATE_WORDS)):
         return False
     returns = func.returns.annotation if func.returns is not None else None
@@ -4839,6 +4941,78 @@ def _access_gate(func: cst.FunctionDef, identity: Identity) -> bool:
                     break
         stack.extend(iter_children(node))
     return decides
+
+
+_REPORT_ENDINGS = ("_rights", "_permissions")
+
+
+def _leaks_row(expr: cst.CSTNode, rows: set[str]) -> bool:
+    """The expression holds a fetched row itself, or a method's answer on it (``board``, ``board.model_dump()``),
+    not only its columns (``board.open_to_all``) or a verdict on it (``seat is not None``)."""
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.func.value.value in rows:
+            return True
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in rows:
+            continue
+        if isinstance(node, cst.Comparison) or (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)):
+            continue  # a verdict on it (``seat is not None``, ``not seat``)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and isinstance(node.for_in.target, cst.Name):
+            # ``[m.group_id for m in memberships]``: the rows' columns, each element a row of the list
+            if _leaks_row(node.elt, rows | {node.for_in.target.value}):
+                return True
+            continue
+        if isinstance(node, cst.Name) and node.value in rows:
+            return True
+        stack.extend(iter_children(node))
+    return False
+
+
+def _rights_report(func: cst.FunctionDef, identity: Identity, rows: set[str]) -> bool:
+    """``get_course_user_rights(request, course_uuid, current_user, db) -> dict``: a function named for the
+    caller's rights (``*_rights`` / ``*_permissions``), typed to return a ``dict``, that returns only a dict it
+    builds itself (a literal, or a local bound to one) and reads the principal: it reports what the caller may
+    do with the row it loads, not the row (what it sets in the dict are verdicts and the row's columns); its
+    loads make no BKL201 claim, as an access gate's. A report that returns anything else, or puts a row itself
+    (or a method's answer on it, ``board.model_dump()``) into the dict, is no such report."""
+    name = func.name.value.lower()
+    if not name.endswith(_REPORT_ENDINGS):
+        return False
+    returns = func.returns.annotation if func.returns is not None else None
+    base = returns.value if isinstance(returns, cst.Subscript) else returns
+    if not (isinstance(base, cst.Name) and base.value in ("dict", "Dict")):
+        return False
+    names = identity.names()
+    if not names:
+        return False
+    literals: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Dict):
+            literals.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and (
+            isinstance(node.value, cst.Dict) or any(isinstance(t.target, cst.Subscript) for t in node.targets)
+        ) and _leaks_row(node.value, rows):
+            return False  # ``rights["board"] = board``
+    reads_principal = False
+    returned = False
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Return):
+            value = node.value
+            if not (isinstance(value, cst.Dict) or (isinstance(value, cst.Name) and value.value in literals)):
+                return False
+            if isinstance(value, cst.Dict) and _leaks_row(value, rows):
+                return False
+            returned = True
+        if isinstance(node, cst.Name) and node.value in names:
+            reads_principal = True
+        stack.extend(iter_children(node))
+    return returned and reads_principal
 
 
 def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:

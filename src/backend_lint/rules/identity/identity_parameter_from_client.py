@@ -38,7 +38,11 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     `Body()`, `Form()` or the query string, in a handler that also has an auth dependency. The auth
     dependency is a parameter or sits in the `dependencies=[...]` of the route or of its router. The identity
     fields are the `identity-fields` setting (`user_id`, `owner_id`, `tenant_id`, `organization_id` and
-    more by default); names match exactly (`on_behalf_of_user_id` is not `user_id`).
+    more by default); names match exactly (`on_behalf_of_user_id` is not `user_id`). An auth parameter
+    annotated only with the project's stand-in for a caller with no credential (`current_user: AnonymousUser
+    = Depends(get_current_user)`, a class named `Anonymous*` / `Unauthenticated*`) says the handler serves
+    callers who are not signed in: it is no auth dependency, and a credential its body authenticates (a
+    third-party login's token) is the one signing in, not a caller (families 1 and 2 make no claim there).
 
     Not reported: path parameters that address a resource (`/users/{user_id}/items`), values from
     `Depends(...)`, headers and cookies, a parameter the handler compares with the principal, checks

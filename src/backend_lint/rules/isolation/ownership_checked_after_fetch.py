@@ -85,9 +85,15 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
 
     The check may be made through a local or in a loop (`space = card.workspace_id` then
     `require_role(db, user, space)`; `for space in {c.workspace_id for c in cards}: require_role(...)`;
-    `for card in cards: require_role(db, user, card.workspace_id)`), through a relationship
+    `for card in cards: require_role(db, user, card.workspace_id)`; rows mapped by their key, `by_id = {c.id: c
+    for c in cards}`, then `card = by_id.get(card_id)` and `if card.board_id != board.id: raise` against a
+    checked board), through a relationship
     (`message.thread.workspace_id`, named in the message), or inside a comprehension whose result decides
     (`foreign = [c.id for c in cards if c.workspace_id != target.workspace_id]`, then `if foreign: raise`).
+    A local bound on one way from the row's column and on the others from something else (`org_id =
+    course.org_id` where the course was loaded, `org_id = link.org_id` of the caller's own membership
+    elsewhere) and checked once the ways join (`if not await is_member(user.id, org_id, db): raise`) decides
+    on the row on its way (the first such row, when several ways load one).
     A helper given an attribute of the request body (`require_role(db, user, body.workspace_id)`) verifies
     that attribute only: a row then loaded by another attribute of the body and compared with it is
     reported. Methods of class-based views (`@cbv(router)`, `@controller(router)`) whose class or a base
@@ -135,7 +141,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     letter.template_id)`, `team = crud.get_team(db, template.team_id)`, then `if not in_any_group(user,
     [ADMIN, team.manager_group]): raise` (also when the helpers return schemas of the rows, not the rows);
     `shop = crud.get_shop(db, seat.shop_id)` then `if shop is None or shop.manager_id != user.id: raise`;
-    `board = crud.get_board_for(db, card.board_id, user.id)` then `if board is None: raise`. The row's
+    `board = crud.get_board_for(db, card.board_id, user.id)` then `if board is None: raise`; an owned parent
+    loaded by a project helper from the row's column (`club = await ClubStore.by_id(db, voucher.club_id)`,
+    then `is_owner = club and club.owner_id == user.id`, `if not (is_owner or ...): raise`). The row's
     access is decided there (reported at that check, not as BKL201 at the fetch), and later lookups by the
     row's key on that path are covered. A parent the client names by another key (`get_team(db, team_id)`),
     or a helper's verdict that stops nothing, decides nothing about the row.

@@ -209,6 +209,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       returning nothing or a verdict (`-> None` / `-> bool`, a comparison, `all(...)`, never a row), and
       deciding with the principal it is given (hands it to a call or compares it): the rows it loads are
       what it decides on;
+    - a load inside a *rights report*: not a route, named `*_rights` / `*_permissions`, typed `-> dict`,
+      reading the principal, and returning only a dict it builds (`rights = {...}`, `return rights`) that
+      holds verdicts and the row's columns, never the row itself nor a method's answer on it
+      (`get_course_user_rights(request, course_uuid, current_user, db) -> dict`: what the caller may do with
+      the row, for the UI); a dict holding the row (`{"board": board}`, `board.model_dump()`) is still
+      reported;
     - a load followed by the project's own access-checked getter of the same model, given the principal
       and the row's key (`existing = fetch_item_for_user(db, item_id=existing.id, user=user)`): the getter
       decides (its index summary filters through, compares or hands on the principal); a getter that
@@ -217,8 +223,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       global permission of the principal alone (`has_global_permission(user, Permission.MANAGE_ITEMS)`,
       constants only, no row or key), or no principal (`if user and not has_global_permission(...):
       stmt = stmt.where(Item.user_id == user.id)`: scoped on every other way); the way where the identity
-      itself is absent (`elif user_id is not None: terms.append(Item.user_id == user_id)`, `if user:`) has
-      none in scope, and a list of conditions that holds the owner predicate on every way the identity is
+      itself is absent (`elif user_id is not None: terms.append(Item.user_id == user_id)`, `if user:`,
+      `if isinstance(current_user, AnonymousUser):`, a class named `Anonymous*` / `Unauthenticated*`) has
+      none in scope, a flag set `True` only on elevated ways (`sees_all = True` under an admin test, or in a
+      loop over the caller's roles under `if role.id in ADMIN_ROLE_IDS:`) makes `if sees_all:` an elevated
+      way (set anywhere else too, `if drafts: sees_all = True`, it is the client's wish: still reported), and a list of conditions that holds the owner predicate on every way the identity is
       present is empty only where it is absent (`if terms: stmt = stmt.where(or_(*terms))`); a guard on
       another flag (`if not include_all:`) leaves a way with the identity and no predicate: reported;
     - a route's load by a parameter that a decorator applied beneath the route's decorator verifies itself:
@@ -305,8 +314,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       the principal (the owner filter forgotten) is still reported;
     - rows filtered one by one by an access check given the principal and the row (`[e for e in items if
       has_permission(user, e, Action.READ).permitted]`, `for e in items: if not can_read(user, e): continue`):
-      the listing shows only what the project's check lets through; a filter on a plain attribute (`if
-      e.published`), a check that only orders or counts the rows, still reported;
+      the listing shows only what the project's check lets through; so does a comprehension keeping the rows
+      whose column is among values read for the caller (`{r.uuid for r in links if r.group_id in mine}`,
+      `mine` from a query scoped to the caller; beside other tests under `and`, not under `or`); a filter on
+      a plain attribute (`if e.published`), on a set the caller did not produce, a check that only orders or
+      counts the rows, still reported;
     - a uniqueness lookup: the row is only tested for presence by an `if` whose body exits (`if taken:
       abort(409)`) and never read otherwise;
     - a row used only as a `filter_by` value (`Event.query.filter_by(sketch=sketch, searchindex=index)`) or
