@@ -2321,6 +2321,10 @@ class _Analyzer:
                     continue  # (the session handed along is no value the helper verifies)
                 for n in _value_paths(a.value):
                     v = state.get(n)
+                    if self._asked_user(v) and not self._hands_principal([b.value for b in call.args]):
+                        # a user row looked up by the client's key (``invitee``) and asked about: it is who the check
+                        # is about, not who asks (verified, it would stand for the caller in the next check)
+                        continue
                     if v is not None and (v.stmt or v.rows):
                         state[n] = replace(v, derived=True)
                     elif v is None or not v.derived:
@@ -2467,6 +2471,8 @@ class _Analyzer:
                     # through a local or a loop over the rows' values: ``space = card.workspace_id``
                     base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
+            if self._asked_user(v) and not self._hands_principal(candidates):
+                continue  # (``is_member(organization, invitee)``: the user asked about, no row guarded)
             if row is None and v is not None and v.rows and (v.model or self._several_models(v)) and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
                 whole = column is None and expr is base
@@ -2498,6 +2504,13 @@ class _Analyzer:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column)
+
+    def _asked_user(self, v: Optional[Val]) -> bool:
+        """A row of a user table with no scoping of its own, not the caller's (``invitee = users.get_by_username(
+        name)``): handed to a membership check that is not handed who asks (``is_member(organization, invitee)``),
+        it is the user asked about (is this user a member?), not a row the check guards nor a value it verifies
+        (verified, it would stand for the caller in the next check)."""
+        return v is not None and bool(v.rows and v.model and not v.derived and USER_CLASS.search(last_segment(v.model)) and not self._owned(v.model))
 
     def _principal_method_check(self, call: cst.Call) -> bool:
         """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
@@ -2835,6 +2848,8 @@ class _Analyzer:
                 expr = expr.value
             if isinstance(expr, cst.Name) and expr.value not in out:
                 v = state.get(expr.value)
+                if self._asked_user(v) and not self._hands_principal(candidates):
+                    continue
                 if v is not None and (not v.derived or (v.rows and (v.scoped or v.lookup_scoped))) and self._loaded(v):
                     # (a row a helper found scoped to the caller, ``Alert.get_by_id_and_org(alert_id,
                     # self.current_org)``, is derived from the caller: a check of it still verifies its keys)
@@ -4553,7 +4568,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if not is_owned(project, settings, row.model) and not _helper_decided_row(project, settings, identity, check):
+        if not is_owned(project, settings, row.model) and not _helper_decided_row(ctx, func, identity, check):
             continue
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
@@ -4646,25 +4661,28 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
     return project.memo(("queries.helper_checked_tables", key), build)
 
 
-def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", identity: Identity, check: Comparison) -> bool:
+def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, check: Comparison) -> bool:
     """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
     ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
     authorisation helper (``self.__check_authorized(current_user, connection)``): the project itself decides
     who may reach the row, after the load (BKL202 at the helper). Only BKL202: with no scoping column known,
     a load of the model that nothing checks is not claimed."""
+    project, settings = ctx.project, ctx.settings
     model = check.row.model
     if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
         return False
     if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
         return False
-    func = check.node.func
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in identity.principals:
+    func_node = check.node.func
+    if isinstance(func_node, cst.Attribute) and isinstance(func_node.value, cst.Name) and func_node.value.value in identity.principals:
         # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
         # identity column are the tenants it grants (a channel, a workspace by name), not rows owned in them
         return False
-    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter): a helper given only keys
-    # the function checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
+    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter, or a local computed from
+    # who asks alone, ``db_user = await self._resolve_user(user)``): a helper given only keys the function
+    # checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
     names = identity.names()
+    names |= ctx.cached(("queries.caller_locals", id(func)), lambda: _caller_locals(ctx, func, frozenset(names)))
     for arg in check.node.args:
         inner = arg.value
         while isinstance(inner, cst.Attribute):
@@ -4672,6 +4690,58 @@ def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings",
         if isinstance(inner, cst.Name) and inner.value in names:
             return True
     return False
+
+
+def _caller_locals(ctx: "FileContext", func: cst.FunctionDef, names: frozenset[str]) -> frozenset[str]:
+    """Locals of a function bound only to a call handed who asks and nothing else but the session
+    (``db_requester = await self._resolve_user(requester)``, ``me = users.get(db, current_user.id)``): the
+    caller's own row or value, as the principal is. A call also handed a key (``member = get_member(user,
+    org_id)``) and a local bound anything else are left out."""
+    bound: set[str] = set()
+    other: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+            continue
+        if kind is cst.Assign or kind is cst.AnnAssign:
+            targets = [t.target for t in node.targets] if kind is cst.Assign else [node.target]
+            value = node.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            caller = isinstance(value, cst.Call) and _handed_only_caller(value, names)
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    (bound if caller else other).add(target.value)
+                else:
+                    other.update(n.value for n in cst_walk(target) if isinstance(n, cst.Name))
+        elif kind is cst.AugAssign and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+        elif kind is cst.For or kind is cst.CompFor or kind is cst.WithItem or kind is cst.NamedExpr:
+            target = getattr(node, "target", None) or getattr(getattr(node, "asname", None), "name", None)
+            for n in cst_walk(target) if target is not None else ():
+                if isinstance(n, cst.Name):
+                    other.add(n.value)
+        stack.extend(iter_children(node))
+    return frozenset(bound - other - names)
+
+
+def _handed_only_caller(call: cst.Call, names: frozenset[str]) -> bool:
+    """A call whose arguments are who asks (a name of ``names`` or an attribute chain on one) and sessions."""
+    handed = False
+    for a in call.args:
+        if a.star:
+            return False
+        if _db_handle(a.value):
+            continue
+        inner = a.value
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if not (isinstance(inner, cst.Name) and inner.value in names):
+            return False
+        handed = True
+    return handed
 
 
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
