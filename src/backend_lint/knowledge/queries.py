@@ -1613,11 +1613,41 @@ class _Analyzer:
             if row is not None and self.is_derived(b, state):
                 direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
                 return Comparison(node, row[0], row[1], direct=direct)
+        for a, b in ((left, right), (right, left)):
+            held = self.row_among_callers(a, b, isinstance(op, (cst.In, cst.NotIn)), state)
+            if held is not None:
+                return Comparison(node, held[0], held[1], direct=False)
         for a, b in ((left, right), (right, left)) if self.in_decision else ():
             found = self.principal_column(a, b, state)
             if found is not None:
                 return Comparison(node, found[0], found[1], column=found[2])
         return None
+
+    def row_among_callers(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, member: bool, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str]]:
+        """``any(p.id == project.id for p in user_projects)`` / ``project in user_projects``: a row of an owned
+        model loaded without an owner predicate, its key compared with the keys of rows of the same model that
+        were looked up for the caller (``user_projects = repo.list_for_user(user.id)``): access is decided in
+        Python against the caller's rows (BKL202). (row, variable)"""
+        expr, other = _unwrap(self.ctx, expr), _unwrap(self.ctx, other)
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "id" and isinstance(expr.value, cst.Name) and not member:
+            var = expr.value.value
+            if not (isinstance(other, cst.Attribute) and other.attr.value == "id" and isinstance(other.value, cst.Name)):
+                return None
+            theirs = other.value.value
+        elif isinstance(expr, cst.Name) and member and isinstance(other, cst.Name):
+            var, theirs = expr.value, other.value
+        else:
+            return None
+        v, held = state.get(var), state.get(theirs)
+        if v is None or held is None or theirs in self.identity.names():
+            return None
+        if not (v.rows and v.model and not v.derived and not v.scoped and (v.sites or v.repo)):
+            return None
+        if not (held.rows and held.derived and held.model == v.model and not (held.sites and not held.scoped)):
+            return None
+        return (v, var) if self._owned(v.model) else None
 
     def principal_column(
         self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
@@ -3193,7 +3223,15 @@ class _Analyzer:
                     return None
                 if param not in unused:
                     handed.append(param)
-        for i, a in enumerate(call.args):
+        principals = principal_classes(project, self.settings)
+
+        def account_lookup(i: int, a: cst.Arg) -> bool:
+            # (a key reaching a lookup of the principal's own kind of row, ``AuthIdentity`` by the invitee's
+            # email, is named after a key reaching a resource's: ``Workspace`` by ``resource_id``)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            return param in unscoped and unscoped[param][0] in principals
+
+        for i, a in sorted(enumerate(call.args), key=lambda p: account_lookup(*p)):
             if a.star:
                 continue
             if a.keyword is not None:
@@ -4308,9 +4346,11 @@ def _helper_unscoped(
         if not is_owned(project, settings, model) or globally_scoped(project, model):
             continue
         cols = set(identity_columns(project, settings, model)) or fields
-        if cols & preds or cols & compared or any(capability_column(p) for p in preds) or summary.get("checked"):
-            if owner_values and cols & preds and not any(capability_column(p) for p in preds) and not summary.get("checked"):
-                for k, column in _owner_value_params(project, summary, model, cols & preds).items():
+        # (the predicates of this lookup, when the summary could tell them from the other lookups')
+        own = set(fetch["preds"]) if "preds" in fetch else preds
+        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(capability_column(p) for p in own) or summary.get("checked"):
+            if owner_values and cols & own and not any(capability_column(p) for p in own) and not summary.get("checked"):
+                for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
         for k in fetch.get("keys", ()):
@@ -5215,9 +5255,18 @@ def principal_passes_through(
     key's row when it is a write (returns nothing) or is on another table."""
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 5:
+    own_lookup = param in summary.get("own_lookups", ())
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup) or _depth > 5:
         return False
     canonical = project.canonical(model)
+    if own_lookup:
+        # its own lookups by the caller's id alone (``User.id == inviter_id``): the caller's own row, on another table
+        for f in summary.get("fetches", ()):
+            if param not in f.get("keys", ()):
+                continue
+            found = project.get_class(f["model"])
+            if found is None or project.canonical(found[0]) == canonical:
+                return False
     for source, words in summary.get("admin_guards", ()):
         if not _tenant_role_guard(project, settings, source, words):
             return False
