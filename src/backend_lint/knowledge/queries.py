@@ -4353,7 +4353,7 @@ def _helper_unscoped(
                 for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
-        for k in fetch.get("keys", ()):
+        for k in fetch.get("own_keys", fetch.get("keys", ())):
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
@@ -5262,7 +5262,7 @@ def principal_passes_through(
     if own_lookup:
         # its own lookups by the caller's id alone (``User.id == inviter_id``): the caller's own row, on another table
         for f in summary.get("fetches", ()):
-            if param not in f.get("keys", ()):
+            if param not in f.get("own_keys", f.get("keys", ())):
                 continue
             found = project.get_class(f["model"])
             if found is None or project.canonical(found[0]) == canonical:

@@ -15,7 +15,13 @@ scoping column. A summary is kept only when it says something:
   ``select(M)`` / ``<x>.query(M)`` / ``update(M)`` / ``delete(M)`` with ``p`` in a predicate of the function
   (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments); a generic getter's lookup on a model it is
   handed (``db.get(model, ident=key)``, ``select(model).where(model.id == key)``) has ``model`` empty and
-  ``model_param`` the parameter: the reader fills in the class the caller passes;
+  ``model_param`` the parameter: the reader fills in the class the caller passes; when the function's
+  statements are on several models and share no join or subquery, each statement's lookup also has
+  ``own_keys`` (the keys a predicate compares with that model's columns, or reads otherwise), ``preds`` (that
+  model's predicate columns, and those of no known model) and ``compared`` (the attributes compared outside
+  predicates): a route's key is claimed by what that lookup itself is keyed and scoped on;
+- ``own_lookups``: parameters only handed on or written down besides being the one key of lookups of their
+  own (``User.id == inviter_id``, the caller's own row; ``knowledge.queries.principal_passes_through``);
 - ``preds``: attribute names and ``filter_by`` keywords used in the function's predicates (an identity
   column among them scopes the lookups: coarse on purpose, it errs on the side of no claim);
 - ``compared``: attribute names compared in the function (``row.user_id != user_id``, also through
@@ -399,15 +405,13 @@ def summarise(
         # (and the predicate names of other models' columns do not scope it: ``"preds"`` per fetch)
         loose = preds - set().union(*(cols for m, cols in model_cols.items() if m)) if narrow else set()
         for model, line in statement_models:
-            if not narrow:
-                fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
-                continue
-            keys = {p for p in pred_keys if p in keyed or p not in filters or any(m == model for m, _ in filters[p])}
-            if keys:
-                fetches.append({
-                    "model": model, "keys": sorted(keys), "line": line,
-                    "preds": sorted(loose | model_cols.get(model, set())), "compared": sorted(row_compared),
-                })
+            fetch: dict[str, Any] = {"model": model, "keys": sorted(pred_keys), "line": line}
+            if narrow:
+                # (``keys`` stay the function's, as the readers of a route's family-1 keys expect; the claim of a
+                # route's key reaching this lookup reads ``own_keys``)
+                own_keys = {p for p in pred_keys if p in keyed or p not in filters or any(m == model for m, _ in filters[p])}
+                fetch.update(own_keys=sorted(own_keys), preds=sorted(loose | model_cols.get(model, set())), compared=sorted(row_compared))
+            fetches.append(fetch)
     for f in fetches:
         if f["model"].startswith(MODEL_PARAM):
             # a generic getter: the model is the parameter's (``model_param``), the caller's class
@@ -453,10 +457,10 @@ def summarise(
         out["idle"] = idle
     # ``inviter_id``: only handed on, written down, and the one key of lookups of its own (``User.id ==
     # inviter_id``, the caller's own row for its name): per-lookup keys only (``"preds"`` in the fetches)
-    alone = {f["keys"][0] for f in fetches if "preds" in f and len(f["keys"]) == 1}
+    alone = {f["own_keys"][0] for f in fetches if len(f.get("own_keys", ())) == 1}
     own_lookups = sorted(
         p for p in alone
-        if p not in keyed and all(p not in f["keys"] or len(f["keys"]) == 1 for f in fetches)
+        if p not in keyed and all(p not in f.get("own_keys", f["keys"]) or len(f.get("own_keys", f["keys"])) == 1 for f in fetches)
         and reads.get(p, 0) == handed.get(p, 0) + filter_loads.get(p, 0)
     )
     if own_lookups:
