@@ -1881,12 +1881,16 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
                 for feed in feeds:
                     found = project.resolve_symbol(feed["target"])
                     if found is None or found[2] != "functions":
-                        continue
-                    key = f"{found[0]}.{found[1]}"
-                    if key not in callee_params:
-                        target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-                        callee_params[key] = [fp["name"] for fp in target.get("params", ())]
-                    names = callee_params[key]
+                        method = _typed_receiver_method(project, own, feed["target"])
+                        if method is None:
+                            continue
+                        key, names = method
+                    else:
+                        key = f"{found[0]}.{found[1]}"
+                        if key not in callee_params:
+                            target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+                            callee_params[key] = [fp["name"] for fp in target.get("params", ())]
+                        names = callee_params[key]
                     for where, param, kind in feed["args"]:
                         name = names[where] if isinstance(where, int) and where < len(names) else where
                         if not isinstance(name, str) or name not in names:
@@ -1903,6 +1907,30 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
         return principal, client
 
     return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
+
+
+def _typed_receiver_method(project: "ProjectIndex", own: dict[str, dict[str, Any]], target: str) -> Optional[tuple[str, list[str]]]:
+    """``organization_service.create_project`` called by a route whose parameter ``organization_service:
+    OrganizationService = Depends(...)`` is typed with a project class: the method (``"<module>.<Class>.<method>"``,
+    its parameters after ``self``), looked up along the class's bases."""
+    head, _, method = target.partition(".")
+    p = own.get(head)
+    if p is None or not method or "." in method or not p.get("type"):
+        return None
+    found = project.get_class(p["type"])
+    if found is None:
+        return None
+    for name, facts in project.class_mro(found[0]):
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        split = project.split(name)
+        if not split:
+            return None
+        entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{name.rsplit('.', 1)[-1]}.{method}") or {}
+        if "args" not in entry:
+            return None  # (a handler's method, or no facts: its parameters are not known)
+        return f"{name}.{method}", list(entry["args"])
+    return None
 
 
 def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:
@@ -1940,15 +1968,29 @@ def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = Non
     """``principal_fed_parameters`` (``fed``: ``client_fed_parameters``) for a top-level function of the file
     being linted."""
     project = ctx.project
-    if project is None or ctx.module is None or not any(s is func for s in ctx.module.body):
+    if project is None or ctx.module is None:
         return frozenset()
+    if any(s is func for s in ctx.module.body):
+        local = func.name.value
+    else:
+        # a method of a top-level class (``OrganizationService.create_project``, called on a typed dependency)
+        owner = next(
+            (
+                s for s in ctx.module.body
+                if type(s) is cst.ClassDef and isinstance(s.body, cst.IndentedBlock) and any(b is func for b in s.body.body)
+            ),
+            None,
+        )
+        if owner is None:
+            return frozenset()
+        local = f"{owner.name.value}.{func.name.value}"
     try:
         module = ctx.module_name
     except Exception:  # a file outside the index's roots
         return frozenset()
     if not module:
         return frozenset()
-    return frozenset((fed or principal_fed_parameters)(project, ctx.settings).get(f"{module}.{func.name.value}", ()))
+    return frozenset((fed or principal_fed_parameters)(project, ctx.settings).get(f"{module}.{local}", ()))
 
 
 REQUEST_CLASSES = frozenset({"Request", "HTTPConnection", "WebSocket"})

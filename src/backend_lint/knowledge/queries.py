@@ -1685,11 +1685,41 @@ class _Analyzer:
             if row is not None and self.is_derived(b, state):
                 direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
                 return Comparison(node, row[0], row[1], direct=direct)
+        for a, b in ((left, right), (right, left)):
+            held = self.row_among_callers(a, b, isinstance(op, (cst.In, cst.NotIn)), state)
+            if held is not None:
+                return Comparison(node, held[0], held[1], direct=False)
         for a, b in ((left, right), (right, left)) if self.in_decision else ():
             found = self.principal_column(a, b, state)
             if found is not None:
                 return Comparison(node, found[0], found[1], column=found[2])
         return None
+
+    def row_among_callers(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, member: bool, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str]]:
+        """``any(p.id == project.id for p in user_projects)`` / ``project in user_projects``: a row of an owned
+        model loaded without an owner predicate, its key compared with the keys of rows of the same model that
+        were looked up for the caller (``user_projects = repo.list_for_user(user.id)``): access is decided in
+        Python against the caller's rows (BKL202). (row, variable)"""
+        expr, other = _unwrap(self.ctx, expr), _unwrap(self.ctx, other)
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "id" and isinstance(expr.value, cst.Name) and not member:
+            var = expr.value.value
+            if not (isinstance(other, cst.Attribute) and other.attr.value == "id" and isinstance(other.value, cst.Name)):
+                return None
+            theirs = other.value.value
+        elif isinstance(expr, cst.Name) and member and isinstance(other, cst.Name):
+            var, theirs = expr.value, other.value
+        else:
+            return None
+        v, held = state.get(var), state.get(theirs)
+        if v is None or held is None or theirs in self.identity.names():
+            return None
+        if not (v.rows and v.model and not v.derived and not v.scoped and (v.sites or v.repo)):
+            return None
+        if not (held.rows and held.derived and held.model == v.model and not (held.sites and not held.scoped)):
+            return None
+        return (v, var) if self._owned(v.model) else None
 
     def principal_column(
         self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
@@ -2407,6 +2437,10 @@ class _Analyzer:
                     continue  # (the session handed along is no value the helper verifies)
                 for n in _value_paths(a.value):
                     v = state.get(n)
+                    if self._asked_user(v) and not self._hands_principal([b.value for b in call.args]):
+                        # a user row looked up by the client's key (``invitee``) and asked about: it is who the check
+                        # is about, not who asks (verified, it would stand for the caller in the next check)
+                        continue
                     if v is not None and (v.stmt or v.rows):
                         state[n] = replace(v, derived=True)
                     elif v is None or not v.derived:
@@ -2554,6 +2588,8 @@ class _Analyzer:
                     # through a local or a loop over the rows' values: ``space = card.workspace_id``
                     base, column = cst.Name(held.source[0]), held.source[1]
             v = state.get(base.value) if isinstance(base, cst.Name) else None
+            if self._asked_user(v) and not self._hands_principal(candidates):
+                continue  # (``is_member(organization, invitee)``: the user asked about, no row guarded)
             if row is None and v is not None and v.rows and (v.model or self._several_models(v)) and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
                 whole = column is None and expr is base
@@ -2594,6 +2630,13 @@ class _Analyzer:
         row's way, and the row (not derived from the caller itself) is what the check decides on there."""
         holder = state.get(held.source[0]) if held.source is not None else None
         return holder is not None and holder.rows and holder.model is not None and not holder.derived
+
+    def _asked_user(self, v: Optional[Val]) -> bool:
+        """A row of a user table with no scoping of its own, not the caller's (``invitee = users.get_by_username(
+        name)``): handed to a membership check that is not handed who asks (``is_member(organization, invitee)``),
+        it is the user asked about (is this user a member?), not a row the check guards nor a value it verifies
+        (verified, it would stand for the caller in the next check)."""
+        return v is not None and bool(v.rows and v.model and not v.derived and USER_CLASS.search(last_segment(v.model)) and not self._owned(v.model))
 
     def _principal_method_check(self, call: cst.Call) -> bool:
         """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
@@ -2931,6 +2974,8 @@ class _Analyzer:
                 expr = expr.value
             if isinstance(expr, cst.Name) and expr.value not in out:
                 v = state.get(expr.value)
+                if self._asked_user(v) and not self._hands_principal(candidates):
+                    continue
                 if v is not None and (not v.derived or (v.rows and (v.scoped or v.lookup_scoped))) and self._loaded(v):
                     # (a row a helper found scoped to the caller, ``Alert.get_by_id_and_org(alert_id,
                     # self.current_org)``, is derived from the caller: a check of it still verifies its keys)
@@ -3274,7 +3319,15 @@ class _Analyzer:
                     return None
                 if param not in unused:
                     handed.append(param)
-        for i, a in enumerate(call.args):
+        principals = principal_classes(project, self.settings)
+
+        def account_lookup(i: int, a: cst.Arg) -> bool:
+            # (a key reaching a lookup of the principal's own kind of row, ``AuthIdentity`` by the invitee's
+            # email, is named after a key reaching a resource's: ``Workspace`` by ``resource_id``)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            return param in unscoped and unscoped[param][0] in principals
+
+        for i, a in sorted(enumerate(call.args), key=lambda p: account_lookup(*p)):
             if a.star:
                 continue
             if a.keyword is not None:
@@ -4389,12 +4442,14 @@ def _helper_unscoped(
         if not is_owned(project, settings, model) or globally_scoped(project, model):
             continue
         cols = set(identity_columns(project, settings, model)) or fields
-        if cols & preds or cols & compared or any(capability_column(p) for p in preds) or summary.get("checked"):
-            if owner_values and cols & preds and not any(capability_column(p) for p in preds) and not summary.get("checked"):
-                for k, column in _owner_value_params(project, summary, model, cols & preds).items():
+        # (the predicates of this lookup, when the summary could tell them from the other lookups')
+        own = set(fetch["preds"]) if "preds" in fetch else preds
+        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(capability_column(p) for p in own) or summary.get("checked"):
+            if owner_values and cols & own and not any(capability_column(p) for p in own) and not summary.get("checked"):
+                for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
-        for k in fetch.get("keys", ()):
+        for k in fetch.get("own_keys", fetch.get("keys", ())):
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
@@ -4649,7 +4704,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if not is_owned(project, settings, row.model) and not _helper_decided_row(project, settings, identity, check):
+        if not is_owned(project, settings, row.model) and not _helper_decided_row(ctx, func, identity, check):
             continue
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
@@ -4742,25 +4797,28 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
     return project.memo(("queries.helper_checked_tables", key), build)
 
 
-def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings", identity: Identity, check: Comparison) -> bool:
+def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, check: Comparison) -> bool:
     """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
     ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
     authorisation helper (``self.__check_authorized(current_user, connection)``): the project itself decides
     who may reach the row, after the load (BKL202 at the helper). Only BKL202: with no scoping column known,
     a load of the model that nothing checks is not claimed."""
+    project, settings = ctx.project, ctx.settings
     model = check.row.model
     if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
         return False
     if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
         return False
-    func = check.node.func
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in identity.principals:
+    func_node = check.node.func
+    if isinstance(func_node, cst.Attribute) and isinstance(func_node.value, cst.Name) and func_node.value.value in identity.principals:
         # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
         # identity column are the tenants it grants (a channel, a workspace by name), not rows owned in them
         return False
-    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter): a helper given only keys
-    # the function checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
+    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter, or a local computed from
+    # who asks alone, ``db_user = await self._resolve_user(user)``): a helper given only keys the function
+    # checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
     names = identity.names()
+    names |= ctx.cached(("queries.caller_locals", id(func)), lambda: _caller_locals(ctx, func, frozenset(names)))
     for arg in check.node.args:
         inner = arg.value
         while isinstance(inner, cst.Attribute):
@@ -4768,6 +4826,58 @@ def _helper_decided_row(project: Optional["ProjectIndex"], settings: "Settings",
         if isinstance(inner, cst.Name) and inner.value in names:
             return True
     return False
+
+
+def _caller_locals(ctx: "FileContext", func: cst.FunctionDef, names: frozenset[str]) -> frozenset[str]:
+    """Locals of a function bound only to a call handed who asks and nothing else but the session
+    (``db_requester = await self._resolve_user(requester)``, ``me = users.get(db, current_user.id)``): the
+    caller's own row or value, as the principal is. A call also handed a key (``member = get_member(user,
+    org_id)``) and a local bound anything else are left out."""
+    bound: set[str] = set()
+    other: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+            continue
+        if kind is cst.Assign or kind is cst.AnnAssign:
+            targets = [t.target for t in node.targets] if kind is cst.Assign else [node.target]
+            value = node.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            caller = isinstance(value, cst.Call) and _handed_only_caller(value, names)
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    (bound if caller else other).add(target.value)
+                else:
+                    other.update(n.value for n in cst_walk(target) if isinstance(n, cst.Name))
+        elif kind is cst.AugAssign and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+        elif kind is cst.For or kind is cst.CompFor or kind is cst.WithItem or kind is cst.NamedExpr:
+            target = getattr(node, "target", None) or getattr(getattr(node, "asname", None), "name", None)
+            for n in cst_walk(target) if target is not None else ():
+                if isinstance(n, cst.Name):
+                    other.add(n.value)
+        stack.extend(iter_children(node))
+    return frozenset(bound - other - names)
+
+
+def _handed_only_caller(call: cst.Call, names: frozenset[str]) -> bool:
+    """A call whose arguments are who asks (a name of ``names`` or an attribute chain on one) and sessions."""
+    handed = False
+    for a in call.args:
+        if a.star:
+            return False
+        if _db_handle(a.value):
+            continue
+        inner = a.value
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if not (isinstance(inner, cst.Name) and inner.value in names):
+            return False
+        handed = True
+    return handed
 
 
 def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
@@ -5416,9 +5526,18 @@ def principal_passes_through(
     key's row when it is a write (returns nothing) or is on another table."""
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ())) or _depth > 5:
+    own_lookup = param in summary.get("own_lookups", ())
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup) or _depth > 5:
         return False
     canonical = project.canonical(model)
+    if own_lookup:
+        # its own lookups by the caller's id alone (``User.id == inviter_id``): the caller's own row, on another table
+        for f in summary.get("fetches", ()):
+            if param not in f.get("own_keys", f.get("keys", ())):
+                continue
+            found = project.get_class(f["model"])
+            if found is None or project.canonical(found[0]) == canonical:
+                return False
     for source, words in summary.get("admin_guards", ()):
         if not _tenant_role_guard(project, settings, source, words):
             return False

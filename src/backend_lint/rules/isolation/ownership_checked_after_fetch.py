@@ -83,6 +83,14 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     policy built from the row and handed to the helper counts as the row (`await authorize(user,
     DatasetPolicy.get(dataset))`).
 
+    Who asks may be handed to the helper as a value computed from the principal alone (`db_user = await
+    self._resolve_user(user)`, then `is_member(organization, db_user)`); a user row the client names
+    (`invitee = users.get_by_username(name)`, then `is_member(organization, invitee)`) is the user asked
+    about, not who asks, and the check decides nothing about access. The row's key may also be compared
+    with the keys of rows of the same model looked up for the caller (`mine = repo.list_for_user(user.id)`,
+    then `if not any(p.id == project.id for p in mine): raise ...` or `if project not in mine: raise
+    ...`): access is decided in Python against the caller's rows, reported at that test.
+
     The check may be made through a local or in a loop (`space = card.workspace_id` then
     `require_role(db, user, space)`; `for space in {c.workspace_id for c in cards}: require_role(...)`;
     `for card in cards: require_role(db, user, card.workspace_id)`; rows mapped by their key, `by_id = {c.id: c

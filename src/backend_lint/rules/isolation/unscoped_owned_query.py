@@ -334,7 +334,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       `created_by=user`; an attribute of a row handed in, `calibration.modified_by = user`; a callee that
       only hands it on; the test of an `if` that only sets values), its own reads: the route that hands it
       a key answers for the key (reported at the route's call unless the route verified it); writing the
-      caller onto the row it looks up (`item.updated_by = user`) acts on that row: still reported;
+      caller onto the row it looks up (`item.updated_by = user`) acts on that row: still reported. The
+      same for the caller's id handed to a service that only writes it down and looks up the caller's own
+      row by it alone on another table (`inviter = db.query(User).filter(User.id == inviter_id).first()`
+      for a name in an e-mail): a route handing that service a key it looks a resource up by
+      (`Workspace.id == resource_id`, on one branch of the service's `if kind == ...`) is reported at its
+      call. The keys and predicates of each model's lookups are told apart when the service's statements
+      share no join or subquery (a predicate on `OrganizationMember.organization_id` scopes no `Workspace`);
     - in a Flask view whose caller is a global (a decorator authenticates it), a listing keyed on nothing
       (`SigmaRule.query.all()`): the view's catalogue, as for a route whose router authenticates; a method of
       the view's class named like a check (`self._verify_sketch_and_datasource(sketch_id, datasource_id)`)

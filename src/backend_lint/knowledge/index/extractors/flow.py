@@ -15,7 +15,13 @@ scoping column. A summary is kept only when it says something:
   ``select(M)`` / ``<x>.query(M)`` / ``update(M)`` / ``delete(M)`` with ``p`` in a predicate of the function
   (``where`` / ``filter`` / ``filter_by`` / ``get`` arguments); a generic getter's lookup on a model it is
   handed (``db.get(model, ident=key)``, ``select(model).where(model.id == key)``) has ``model`` empty and
-  ``model_param`` the parameter: the reader fills in the class the caller passes;
+  ``model_param`` the parameter: the reader fills in the class the caller passes; when the function's
+  statements are on several models and share no join or subquery, each statement's lookup also has
+  ``own_keys`` (the keys a predicate compares with that model's columns, or reads otherwise), ``preds`` (that
+  model's predicate columns, and those of no known model) and ``compared`` (the attributes compared outside
+  predicates): a route's key is claimed by what that lookup itself is keyed and scoped on;
+- ``own_lookups``: parameters only handed on or written down besides being the one key of lookups of their
+  own (``User.id == inviter_id``, the caller's own row; ``knowledge.queries.principal_passes_through``);
 - ``preds``: attribute names and ``filter_by`` keywords used in the function's predicates (an identity
   column among them scopes the lookups: coarse on purpose, it errs on the side of no claim);
 - ``compared``: attribute names compared in the function (``row.user_id != user_id``, also through
@@ -193,6 +199,8 @@ def summarise(
     returns = False
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
     filters: dict[str, set[tuple[str, str]]] = {}  # parameter -> (model, column) it is compared with in a predicate
+    model_cols: dict[str, set[str]] = {}  # model -> its columns named in predicates ("": a column of no known model)
+    filter_loads: dict[str, int] = {}  # parameter -> its loads compared with a model's column in a predicate
     bound: set[str] = set()  # columns a predicate compares with a value that is not a parameter (``user.id``)
     in_preds: set[int] = set()  # the comparisons inside predicates
     row_compared: set[str] = set()  # attributes compared outside predicates (``row.user_id != user_id``)
@@ -266,9 +274,10 @@ def summarise(
                     for a in node.args:  # type: ignore[attr-defined]
                         pred_keys |= _names(a) & keyish
                         preds |= _attr_names(a)
+                        _model_columns(a, resolve, model_cols)
                         held = held or _held_value(a)
                         if last != "get":
-                            keyed |= _column_filters(a, keyish, resolve, filters, bound)
+                            keyed |= _column_filters(a, keyish, resolve, filters, bound, filter_loads)
                         else:
                             keyed |= _names(a) & keyish
                     filter_base: Optional[str] = None
@@ -285,6 +294,7 @@ def summarise(
                         pred_keys |= _names(k.value) & keyish
                         if k.arg:
                             preds.add(k.arg)
+                            model_cols.setdefault(filter_base or "", set()).add(k.arg)
                         if k.arg and filter_base and type(k.value) is ast.Name and k.value.id in keyish:
                             filters.setdefault(k.value.id, set()).add((filter_base, k.arg))
                         else:
@@ -393,8 +403,20 @@ def summarise(
                 merged.setdefault(p, set()).update(cols)
         filters = merged
     if pred_keys:
+        # a parameter a predicate only compares with columns of other models (``inviter_id`` with ``User.id``)
+        # is no key of this statement's lookup (``Workspace`` by ``resource_id``): per model, when no join or
+        # subquery can carry one statement's predicate onto another model
+        narrow = len({m for m, _ in statement_models}) > 1 and not _joins(own)
+        # (and the predicate names of other models' columns do not scope it: ``"preds"`` per fetch)
+        loose = preds - set().union(*(cols for m, cols in model_cols.items() if m)) if narrow else set()
         for model, line in statement_models:
-            fetches.append({"model": model, "keys": sorted(pred_keys), "line": line})
+            fetch: dict[str, Any] = {"model": model, "keys": sorted(pred_keys), "line": line}
+            if narrow:
+                # (``keys`` stay the function's, as the readers of a route's family-1 keys expect; the claim of a
+                # route's key reaching this lookup reads ``own_keys``)
+                own_keys = {p for p in pred_keys if p in keyed or p not in filters or any(m == model for m, _ in filters[p])}
+                fetch.update(own_keys=sorted(own_keys), preds=sorted(loose | model_cols.get(model, set())), compared=sorted(row_compared))
+            fetches.append(fetch)
     for f in fetches:
         if f["model"].startswith(MODEL_PARAM):
             # a generic getter: the model is the parameter's (``model_param``), the caller's class
@@ -438,6 +460,16 @@ def summarise(
     idle = sorted(p for p, n in reads.items() if handed.get(p) == n and p not in keyed_params)
     if idle:
         out["idle"] = idle
+    # ``inviter_id``: only handed on, written down, and the one key of lookups of its own (``User.id ==
+    # inviter_id``, the caller's own row for its name): per-lookup keys only (``"preds"`` in the fetches)
+    alone = {f["own_keys"][0] for f in fetches if len(f.get("own_keys", ())) == 1}
+    own_lookups = sorted(
+        p for p in alone
+        if p not in keyed and all(p not in f.get("own_keys", f["keys"]) or len(f.get("own_keys", f["keys"])) == 1 for f in fetches)
+        and reads.get(p, 0) == handed.get(p, 0) + filter_loads.get(p, 0)
+    )
+    if own_lookups:
+        out["own_lookups"] = own_lookups
     if fetches:
         recorded = sorted(p for p in plain - set(idle) - keyed_params if p in reads and _recorded_only(fn, p, plain))
         if recorded:
@@ -800,7 +832,8 @@ def _back(names: set[str], copies: dict[str, set[str]]) -> set[str]:
 
 
 def _column_filters(
-    pred: ast.AST, plain: set[str], resolve: Resolve, filters: dict[str, set[tuple[str, str]]], bound: set[str]
+    pred: ast.AST, plain: set[str], resolve: Resolve, filters: dict[str, set[tuple[str, str]]], bound: set[str],
+    loads: Optional[dict[str, int]] = None,
 ) -> set[str]:
     """Record the parameters a predicate compares with a model's column (``Message.lang == lang``,
     ``Item.id.in_(ids)``) in ``filters``, and in ``bound`` the columns it compares with anything else
@@ -831,9 +864,42 @@ def _column_filters(
             if model:
                 filters.setdefault(value.id, set()).add((model, column.attr))  # type: ignore[attr-defined]
                 covered.add(id(value))
+                if loads is not None:
+                    loads[value.id] = loads.get(value.id, 0) + 1  # type: ignore[attr-defined]
     compared = {n.id for n in walk(pred) if id(n) in covered}  # type: ignore[attr-defined]
     covered |= {i for i, name in tests.items() if name in compared}
     return {n.id for n in walk(pred) if type(n) is ast.Name and n.id in plain and id(n) not in covered}  # type: ignore[attr-defined]
+
+
+def _model_columns(pred: ast.AST, resolve: Resolve, out: dict[str, set[str]]) -> None:
+    """``Workspace.id == key``: the columns of each model (a capitalised name) a predicate names."""
+    for n in walk(pred):
+        if type(n) is ast.Attribute and isinstance(n.value, (ast.Name, ast.Attribute)):  # type: ignore[attr-defined]
+            base = n.value  # type: ignore[attr-defined]
+            last = base.attr if type(base) is ast.Attribute else base.id  # type: ignore[union-attr]
+            if last[:1].isupper():
+                model = resolve(base)
+                if model:
+                    out.setdefault(model, set()).add(n.attr)  # type: ignore[attr-defined]
+
+
+_JOINS = frozenset({"join", "outerjoin", "join_from", "select_from", "exists", "subquery", "scalar_subquery", "any", "has", "correlate", "cte", "union", "union_all"})
+
+
+def _joins(own: list) -> bool:
+    """A join, a subquery or a relationship test in the function: a predicate there may constrain another
+    statement's model (``select(A).join(B).where(B.user_id == user_id)``)."""
+    for n in own:
+        if type(n) is not ast.Call:
+            continue
+        if type(n.func) is ast.Attribute and n.func.attr in _JOINS:  # type: ignore[attr-defined]
+            return True
+        name = n.func.attr if type(n.func) is ast.Attribute else (n.func.id if type(n.func) is ast.Name else "")  # type: ignore[attr-defined]
+        if (name in PRED_METHODS or name in STATEMENTS or name == "in_") and any(
+            _statement_expr(x) for a in n.args for x in walk(a)  # type: ignore[attr-defined]
+        ):
+            return True  # (``Item.id.in_(select(Member.item_id).where(...))``: a statement inside a predicate)
+    return False
 
 
 def _held_value(pred: ast.AST) -> bool:
