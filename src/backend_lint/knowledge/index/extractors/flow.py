@@ -49,6 +49,7 @@ Every name is resolved with the module's own imports; nothing is imported.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
@@ -448,6 +449,31 @@ _EXITS = (ast.Raise, ast.Return)
 # words of a method or function that decides whether who asks may use a row (also read by ``knowledge.queries``
 # for a Flask view's permission helpers, which read the global caller themselves)
 PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris", "owner", "member")
+
+
+_VERDICT_CALL = re.compile(r"^_*(is|has|can|check|allow|may|permit)")
+
+
+def _answers_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of the method hands back nothing or a verdict (a comparison, ``not``, a boolean
+    operation or constant, a call named like a verdict: ``self._has_permission(...)``): a check, not a getter
+    or a writer that also refuses (``create(subject, ...)`` returning the new row)."""
+    for node in walk_function(fn):
+        if type(node) is not ast.Return or node.value is None:
+            continue
+        value = node.value
+        t = type(value)
+        if t is ast.Constant and value.value in (None, True, False):
+            continue
+        if t in (ast.Compare, ast.BoolOp) or (t is ast.UnaryOp and type(value.op) is ast.Not):
+            continue
+        if t is ast.Call:
+            func = value.func
+            name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+            if _VERDICT_CALL.match(name) or name in ("any", "all", "bool"):
+                continue
+        return False
+    return True
 
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
@@ -1030,6 +1056,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     deciders: list[str] = []
     decided_on: dict[str, list[str]] = {}
     guards: dict[str, list[str]] = {}
+    method_deciders: dict[str, Any] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence)
@@ -1064,4 +1091,28 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-    store(facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, decided_on=decided_on, guards=guards)
+                    a = sub.args
+                    given = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
+                    sub_memo: dict[Any, Any] = {}
+                    if len(given) >= 2 and decides(sub, None, sub_memo):
+                        # a method given a subject and what it acts on that decides on both
+                        # (``PermissionService.enforce(self, subject, action, resource)``): ``how`` is ``raise``
+                        # when it denies by raising, ``verdict`` when it returns one; ``on``: the parameters its
+                        # decision reads (a getter raising "not found" decides on its key alone)
+                        read_names = {n.id for n in walk_function(sub) if type(n) is ast.Name}
+                        on = [x for x in given if x in read_names and decides(sub, {x}, sub_memo)]
+                        # a check loads nothing by the resource's key alone (``_check_site_admin_permissions(user,
+                        # site_id)`` looks the membership up by both, ``allows(subject, ...)`` the subject's own
+                        # grants by the subject, handed first); a service's operation given the subject loads its
+                        # row by the key and decides "not found" on it (``delete(subject, id)``)
+                        lone = any(
+                            set(f.get("keys", ())) & set(on) and len(set(f.get("keys", ())) & set(on)) < 2 and given[0] not in f.get("keys", ())
+                            for f in (found or {}).get("fetches", ())
+                        )
+                        if len(on) >= 2 and not lone and _answers_only(sub):
+                            raises = any(type(n) is ast.Raise for n in walk_function(sub))
+                            method_deciders[f"{stmt.name}.{sub.name}"] = {"how": "raise" if raises else "verdict", "on": on}
+    store(
+        facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders, decided_on=decided_on,
+        guards=guards, method_deciders=method_deciders,
+    )
