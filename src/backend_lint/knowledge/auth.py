@@ -152,6 +152,18 @@ def classify_dependency(
         fn = None
         if kind == "functions":
             fn = orm.get("functions", {}).get(attr)
+            forwards = (fn or {}).get("forwards") if called and not (fn or {}).get("makes") else None
+            if forwards and _depth < 6:
+                # ``Security(require_workspace("runs.read"))`` where ``require_workspace`` returns
+                # ``require_permission(key, workspace_param=...)``: the dependency is what the factory it calls
+                # makes. Given a permission and forwarding it with the scope left out (``require_global(key)``
+                # returning ``require_permission(key, workspace_param=None)``), it demands the permission
+                # site-wide: an admin gate; a scoped one (``require_workspace``) is the tenant's own gate
+                found = classify_dependency(project, settings, forwards["func"], None, None, _depth + 1, True, None)
+                if found.kind is not None:
+                    if admin or (forwards.get("none") and (args or kwargs)):
+                        return DependencyKind("admin", found.principal_type)
+                    return DependencyKind("auth", found.principal_type, found.credentials, found.resource)
             if called and fn is not None and fn.get("makes"):
                 # a dependency factory: FastAPI runs the function it returns (``is_user_allowed_to([...])``
                 # returns ``async def checker(user=Depends(is_user())) -> User``), read like any dependency

@@ -451,14 +451,18 @@ _EXITS = (ast.Raise, ast.Return)
 PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris", "owner", "member")
 
 
+_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "remove", "unlink", "rmtree", "rename", "write_text", "write_bytes", "bulk_save_objects"})
 _VERDICT_CALL = re.compile(r"^_*(is|has|can|check|allow|may|permit)")
 
 
 def _answers_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Every ``return`` of the method hands back nothing or a verdict (a comparison, ``not``, a boolean
     operation or constant, a call named like a verdict: ``self._has_permission(...)``): a check, not a getter
-    or a writer that also refuses (``create(subject, ...)`` returning the new row)."""
+    or a writer that also refuses (``create(subject, ...)`` returning the new row, ``delete_file(workspace_id,
+    path)`` removing what it checked)."""
     for node in walk_function(fn):
+        if type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr in _WRITES:  # type: ignore[attr-defined]
+            return False
         if type(node) is not ast.Return or node.value is None:
             continue
         value = node.value
