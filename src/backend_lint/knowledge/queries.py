@@ -4351,6 +4351,8 @@ def _helper_unscoped(
     compared = set(summary.get("compared", ()))
     fields = set(project_identity_fields(project, settings))
     filters = summary.get("filters", {})
+    # a check of its own, or a deciding method of a service it holds handed what it loaded
+    checked = bool(summary.get("checked")) or held_decider_call(project, cls, summary)
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
@@ -4359,7 +4361,6 @@ def _helper_unscoped(
         if not is_owned(project, settings, model) or globally_scoped(project, model):
             continue
         cols = set(identity_columns(project, settings, model)) or fields
-        checked = summary.get("checked") or held_decider_call(project, cls, summary)
         if cols & preds or cols & compared or any(capability_column(p) for p in preds) or checked:
             if owner_values and cols & preds and not any(capability_column(p) for p in preds) and not summary.get("checked"):
                 for k, column in _owner_value_params(project, summary, model, cols & preds).items():
@@ -4369,7 +4370,7 @@ def _helper_unscoped(
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
-    if depth >= 3 or fields & compared or summary.get("checked") or held_decider_call(project, cls, summary):
+    if depth >= 3 or fields & compared or checked:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     for c in summary.get("calls", ()):
