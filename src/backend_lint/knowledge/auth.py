@@ -154,6 +154,18 @@ def classify_dependency(
         fn = None
         if kind == "functions":
             fn = orm.get("functions", {}).get(attr)
+            forwards = (fn or {}).get("forwards") if called and not (fn or {}).get("makes") else None
+            if forwards and _depth < 6:
+                # ``Security(require_workspace("runs.read"))`` where ``require_workspace`` returns
+                # ``require_permission(key, workspace_param=...)``: the dependency is what the factory it calls
+                # makes. Given a permission and forwarding it with the scope left out (``require_global(key)``
+                # returning ``require_permission(key, workspace_param=None)``), it demands the permission
+                # site-wide: an admin gate; a scoped one (``require_workspace``) is the tenant's own gate
+                found = classify_dependency(project, settings, forwards["func"], None, None, _depth + 1, True, None)
+                if found.kind is not None:
+                    if admin or (forwards.get("none") and (args or kwargs)):
+                        return DependencyKind("admin", found.principal_type)
+                    return DependencyKind("auth", found.principal_type, found.credentials, found.resource)
             if called and fn is not None and fn.get("makes"):
                 # a dependency factory: FastAPI runs the function it returns (``is_user_allowed_to([...])``
                 # returns ``async def checker(user=Depends(is_user())) -> User``), read like any dependency
@@ -1588,16 +1600,20 @@ def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
             return True
     if params and func.decorators and decorated_caller(ctx, func) is not None:
         return True  # ``@require_auth(...)`` hands the view the caller
-    return _request_user_helper(ctx, params)
+    return _request_user_helper(ctx, func, params)
 
 
-def _request_user_helper(ctx: "FileContext", params: list) -> bool:
-    """A function given the request (``def _get_owned_playlist(request: Request, id: int)``) in an app whose
-    ``request.user`` an authentication middleware sets: ``request.user`` may be the caller."""
+def _request_user_helper(ctx: "FileContext", func: cst.FunctionDef, params: list) -> bool:
+    """A function given the request (``def _get_owned_playlist(request: Request, id: int)``), or a method of a
+    class that holds it (``self.request``, ``view_request_attributes``: a service or validation class FastAPI
+    builds per request), in an app whose ``request.user`` an authentication middleware sets: ``request.user``
+    may be the caller."""
     if ".user" not in ctx.source:
         return False
     if not any(p.annotation is not None and not REQUEST_CLASSES.isdisjoint(_leaf_names(p.annotation.annotation)) for p in params):
-        return False
+        if "self.request" not in ctx.source or not authentication_middleware(ctx.project):
+            return False
+        return bool(view_request_attributes(ctx, func))
     return authentication_middleware(ctx.project)
 
 
@@ -1800,9 +1816,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             if not _written_only(ctx, func, p.name):
                 ident.identity_params[p.name] = p.name  # ``user_email``: the project scopes rows by it (knowledge.scoping)
     if enclosing is None and authentication_middleware(project):
-        # a helper given the request by the routes that reach it (``_get_owned_playlist(request, id)``): the
-        # middleware's ``request.user`` is the caller there too
-        for path in request_user_principals(ctx, func, params):
+        # a helper given the request by the routes that reach it (``_get_owned_playlist(request, id)``), or a
+        # method of a class FastAPI builds with the request (``self.request``): the middleware's
+        # ``request.user`` is the caller there too
+        held = frozenset(view_request_attributes(ctx, func)) if "self.request" in ctx.source else frozenset()
+        for path in request_user_principals(ctx, func, params, held):
             ident.principals.setdefault(path, None)
     for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, False).items():
         # a service handed the header decodes the caller itself (``authorization`` passed on by the route)
@@ -2331,16 +2349,17 @@ def authentication_middleware(project: Optional["ProjectIndex"]) -> bool:
     return bool(project.stored_memo("auth.authentication_middleware", build, load=bool))
 
 
-def request_user_principals(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo]) -> list[str]:
+def request_user_principals(ctx: "FileContext", func: cst.FunctionDef, params: list[ParamInfo], held: frozenset[str] = frozenset()) -> list[str]:
     """``request.user`` as the caller of an authenticated route (an auth dependency guards it: a parameter,
     the decorator's, the router's or a registering wrapper's ``dependencies=[...]``) in an app that installs
     Starlette's ``AuthenticationMiddleware``: the middleware's backend authenticated the request, and the
     route's auth dependency refuses anonymous callers, so ``request.user`` is the principal. Read, never
-    written; only for a parameter typed as FastAPI's / Starlette's ``Request``. (Without the middleware
-    ``request.user`` is not set at all; an unauthenticated route's ``request.user`` may be anonymous.)"""
+    written; only for a parameter typed as FastAPI's / Starlette's ``Request``, or the request an object holds
+    (``held``: ``self.request``, ``view_request_attributes``). (Without the middleware ``request.user`` is not
+    set at all; an unauthenticated route's ``request.user`` may be anonymous.)"""
     if ".user" not in ctx.source or not authentication_middleware(ctx.project):
         return []
-    names = _request_params(params)
+    names = _request_params(params) | held
     if not names:
         return []
     found: set[str] = set()
@@ -2351,11 +2370,10 @@ def request_user_principals(ctx: "FileContext", func: cst.FunctionDef, params: l
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             written |= {dotted_name(t) or "" for t in targets}
-        if (
-            isinstance(node, cst.Attribute) and node.attr.value == "user"
-            and isinstance(node.value, cst.Name) and node.value.value in names
-        ):
-            found.add(f"{node.value.value}.user")
+        if isinstance(node, cst.Attribute) and node.attr.value == "user":
+            req = _request_name(node.value, names)
+            if req is not None:
+                found.add(f"{req}.user")
         stack.extend(iter_children(node))
     return sorted(found - written)
 

@@ -2569,6 +2569,9 @@ class _Analyzer:
             if isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
                 # the row's attribute among others: ``is_member_of_any(user, [ADMIN, row.manager_group_id])``
                 candidates.extend(e.value for e in inner.elements if isinstance(e, cst.Element))
+            elif isinstance(inner, cst.FormattedString):
+                # a resource named from the row: ``enforce(subject, "events.delete", f"organization/{event.organization_id}")``
+                candidates.extend(p.expression for p in inner.parts if isinstance(p, cst.FormattedStringExpression))
             elif isinstance(inner, cst.Call) and not self.is_derived(a.value, state):
                 # a policy built from the row (``authorize(user, DatasetPolicy.get(dataset))``): the helper decides
                 # on what the policy was given
@@ -2991,7 +2994,7 @@ class _Analyzer:
             return True  # ``auth.assert_package_delete(version.package)``: the principal object refuses by raising
         # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
         # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
-        return self._raising_helper(q) or self._checks_itself(q) or self._delegating_check(q, name)
+        return self._raising_helper(q) or self._checks_itself(q) or self._delegating_check(q, name) or (self._deciding_method(call) or {}).get("how") == "raise"
 
     def _principal_side(self, expr: cst.BaseExpression) -> bool:
         """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
@@ -3135,12 +3138,32 @@ class _Analyzer:
         summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
         return bool(summary and summary.get("checked"))
 
+    def _deciding_method(self, call: Optional[cst.Call]) -> Optional[dict]:
+        """``self._permission.enforce(subject, action, resource)``: a method of a project service the class
+        holds (``self._permission``, kept by ``__init__`` from an injected ``PermissionService``) that decides
+        on the subject and the resource it is given (``held_method_decides``); ``None`` otherwise."""
+        if call is None or self.project is None or not isinstance(call.func, cst.Attribute):
+            return None
+        receiver = call.func.value
+        if isinstance(receiver, cst.Name) and receiver.value == "self":
+            owner = enclosing_class(self.ctx, self.func)  # ``self._check_site_admin_permissions(user, site_id)``
+            return held_method_decides(self.project, owner, call.func.attr.value) if owner is not None else None
+        held = self.held_instance(receiver)
+        if held is None:
+            return None
+        return held_method_decides(self.project, held[0], call.func.attr.value)
+
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers
         if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
             return True
         if _NOT_ACCESS_HELPER.search(name):
             return False  # ``enforce_ai_rate_limit(user_id, org.id)``, ``send_verification_email(user)``
+        method = self._deciding_method(call)
+        if method is not None:
+            # a service's method that decides on the subject and the resource it is handed: a check when it
+            # raises, or when the caller raises on its verdict
+            return method["how"] == "raise" or id(call) in self.deciding_calls
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
         if found is not None and found[2] == "functions":
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
@@ -4424,6 +4447,49 @@ def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, s
     return tuple(sorted(out.items()))
 
 
+def held_method_decides(project: "ProjectIndex", cls: str, method: str) -> Optional[dict]:
+    """``method`` of ``cls`` or of its first base defining it decides on two or more of the parameters it is
+    given (``method_deciders`` of the ``flow`` index facts): ``{"how": "raise" | "verdict", "on": [parameters]}``;
+    ``None`` otherwise."""
+    for name, facts in project.class_mro(cls):
+        where = project.split(name) if facts is not None else None
+        if where is None:
+            continue
+        found = flow_facts(project, where[0]).get("method_deciders", {}).get(f"{where[1]}.{method}")
+        if found is not None:
+            return found
+        if method in facts.get("methods", ()):
+            return None
+    return None
+
+
+def held_decider_call(project: "ProjectIndex", cls: Optional[str], summary: dict) -> bool:
+    """A method's summary calls a deciding method of a service its class holds, handing it one of its
+    parameters (``self._permission.enforce(subject, "events.delete", f"organization/{event.organization_id}")``):
+    the helper decides access itself (BKL202 there, when it knows who asks), like a ``checked`` summary."""
+    if cls is None or not summary.get("calls"):
+        return False
+    for c in summary.get("calls", ()):
+        target = c["target"]
+        if not (target.startswith("self.") and target.count(".") in (1, 2) and c.get("args")):
+            continue
+        if target.count(".") == 1:
+            held: Optional[str] = cls  # ``self._check_site_admin_permissions(user, site_id)``: its own class's
+            method = target[5:]
+        else:
+            _self, attr, method = target.split(".")
+            held = self_attribute_class(project, cls, attr)
+        found = held_method_decides(project, held, method) if held is not None else None
+        if found is None:
+            continue
+        where = project.split(held)
+        params = [p for p in (flow_facts(project, where[0]).get("methods", {}).get(f"{where[1]}.{method}") or {}).get("params", ()) if p not in ("self", "cls")] if where else []
+        handed = {params[i] if isinstance(i, int) and i < len(params) else i for i, _param in c["args"]}
+        if handed & set(found["on"]):
+            return True  # hands one of its parameters to what the method decides on
+    return False
+
+
 def _helper_unscoped(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int,
     owner_values: bool = False,
@@ -4434,6 +4500,8 @@ def _helper_unscoped(
     compared = set(summary.get("compared", ()))
     fields = set(project_identity_fields(project, settings))
     filters = summary.get("filters", {})
+    # a check of its own, or a deciding method of a service it holds handed what it loaded
+    checked = bool(summary.get("checked")) or held_decider_call(project, cls, summary)
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
@@ -4444,7 +4512,7 @@ def _helper_unscoped(
         cols = set(identity_columns(project, settings, model)) or fields
         # (the predicates of this lookup, when the summary could tell them from the other lookups')
         own = set(fetch["preds"]) if "preds" in fetch else preds
-        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(capability_column(p) for p in own) or summary.get("checked"):
+        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(capability_column(p) for p in own) or checked:
             if owner_values and cols & own and not any(capability_column(p) for p in own) and not summary.get("checked"):
                 for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
@@ -4453,7 +4521,7 @@ def _helper_unscoped(
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
-    if depth >= 3 or fields & compared or summary.get("checked"):
+    if depth >= 3 or fields & compared or checked:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     for c in summary.get("calls", ()):

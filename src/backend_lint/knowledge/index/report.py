@@ -260,6 +260,7 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
             else:
                 continue  # a writer named `*_member` that returns what it wrote decides nothing
             out.append({"name": name, "module": mod, "why": why})
+        deciders = facts.get("extra", {}).get("flow", {}).get("method_deciders", {})
         for name, entry in orm.get("methods", {}).items():
             # a table model's method that compares what it is given with the row's owner or members
             # (``org.is_member(user_id)``): called with the principal on a fetched row, it decides access
@@ -268,6 +269,17 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                 params = ", ".join(f"`{c}`" for c in checked)
                 why = f"a method of the model that compares {params} with the row's owner or members"
                 out.append({"name": name, "module": mod, "why": why})
+                continue
+            decider = deciders.get(name)
+            if decider is None or _test_module_name(mod):
+                continue
+            # a service's method given the subject and what it acts on that decides on both
+            # (``PermissionService.enforce(subject, action, resource)``; ``queries._deciding_method``)
+            types = entry.get("arg_types") or {}
+            who = [a for a in decider["on"] if a in identity_names or (types.get(a) and index.canonical(types[a]) in principals)]
+            if who:
+                verdict = "raises when it denies" if decider["how"] == "raise" else "returns a verdict"
+                out.append({"name": name, "module": mod, "why": f"a method that decides on `{who[0]}` and what it is handed; it {verdict}"})
     return sorted(out, key=lambda r: (r["module"], r["name"]))
 
 

@@ -73,6 +73,9 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         # a class-based view registered under an authenticating route class (``knowledge.auth.view_classes``):
         # its methods read the caller off ``self.request``
         views = any(v in facts.source for v in configured_view_names(project))
+        # a service or validation class FastAPI builds with the request (``self.request = request``): its methods
+        # read the authentication middleware's ``request.user`` off ``self.request`` (``auth._request_user_helper``)
+        held = bool(requests) and "self.request" in facts.source
         # functions registered from configuration lists under an authenticating route class: routes whose
         # request carries the caller (``knowledge.auth.configured_endpoint_names``)
         endpoints = configured_endpoint_names(project)
@@ -94,7 +97,7 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
             carries = False
             if flask and _flask_view(func, view_classes, url_rules):
                 carries = route = True
-            if views and takes_self(func):
+            if (views or held) and takes_self(func):
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``
             elif handing and any(n in handing for d in func.decorator_list for n in leaf_names(d.func if isinstance(d, ast.Call) else d)):
                 carries = True

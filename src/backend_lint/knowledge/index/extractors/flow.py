@@ -487,6 +487,35 @@ _EXITS = (ast.Raise, ast.Return)
 PERMISSION_WORDS = ("allowed", "permission", "access", "can_", "authoriz", "authoris", "owner", "member")
 
 
+_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "remove", "unlink", "rmtree", "rename", "write_text", "write_bytes", "bulk_save_objects"})
+_VERDICT_CALL = re.compile(r"^_*(is|has|can|check|allow|may|permit)")
+
+
+def _answers_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of the method hands back nothing or a verdict (a comparison, ``not``, a boolean
+    operation or constant, a call named like a verdict: ``self._has_permission(...)``): a check, not a getter
+    or a writer that also refuses (``create(subject, ...)`` returning the new row, ``delete_file(workspace_id,
+    path)`` removing what it checked)."""
+    for node in walk_function(fn):
+        if type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr in _WRITES:  # type: ignore[attr-defined]
+            return False
+        if type(node) is not ast.Return or node.value is None:
+            continue
+        value = node.value
+        t = type(value)
+        if t is ast.Constant and value.value in (None, True, False):
+            continue
+        if t in (ast.Compare, ast.BoolOp) or (t is ast.UnaryOp and type(value.op) is ast.Not):
+            continue
+        if t is ast.Call:
+            func = value.func
+            name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+            if _VERDICT_CALL.match(name) or name in ("any", "all", "bool"):
+                continue
+        return False
+    return True
+
+
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
     """``if not row.has_permission(user=user, permission="read"): abort(403)``: the parameters handed to a
     permission call whose refusal exits (``not call``, ``call is None``, ``call == False``), also as one of the
@@ -1261,6 +1290,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     decided_on: dict[str, list[str]] = {}
     guards: dict[str, list[str]] = {}
     checks: dict[str, Any] = {}  # function or ``Class.method`` -> ``_checks_entry``
+    method_deciders: dict[str, Any] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence)
@@ -1301,7 +1331,28 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     entry = _checks_entry(sub)
                     if entry is not None:
                         checks[f"{stmt.name}.{sub.name}"] = entry
+                    a = sub.args
+                    given = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
+                    sub_memo: dict[Any, Any] = {}
+                    if len(given) >= 2 and decides(sub, None, sub_memo):
+                        # a method given a subject and what it acts on that decides on both
+                        # (``PermissionService.enforce(self, subject, action, resource)``): ``how`` is ``raise``
+                        # when it denies by raising, ``verdict`` when it returns one; ``on``: the parameters its
+                        # decision reads (a getter raising "not found" decides on its key alone)
+                        read_names = {n.id for n in walk_function(sub) if type(n) is ast.Name}
+                        on = [x for x in given if x in read_names and decides(sub, {x}, sub_memo)]
+                        # a check loads nothing by the resource's key alone (``_check_site_admin_permissions(user,
+                        # site_id)`` looks the membership up by both, ``allows(subject, ...)`` the subject's own
+                        # grants by the subject, handed first); a service's operation given the subject loads its
+                        # row by the key and decides "not found" on it (``delete(subject, id)``)
+                        lone = any(
+                            set(f.get("keys", ())) & set(on) and len(set(f.get("keys", ())) & set(on)) < 2 and given[0] not in f.get("keys", ())
+                            for f in (found or {}).get("fetches", ())
+                        )
+                        if len(on) >= 2 and not lone and _answers_only(sub):
+                            raises = any(type(n) is ast.Raise for n in walk_function(sub))
+                            method_deciders[f"{stmt.name}.{sub.name}"] = {"how": "raise" if raises else "verdict", "on": on}
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
-        decided_on=decided_on, guards=guards, checks=checks,
+        decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders,
     )

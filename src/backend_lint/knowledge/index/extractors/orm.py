@@ -1364,6 +1364,15 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     built = {resolve(v.func) for v in returned if v.__class__ is ast.Call and v.func.__class__ in (ast.Name, ast.Attribute)}  # type: ignore[attr-defined]
     if len(built) == 1 and len(returned) == sum(1 for v in returned if v.__class__ is ast.Call) and None not in built and fn.returns is None:
         out["builds"] = built.pop()
+    elif len(built) == 1 and len(returned) == 1 and None not in built and not nested:
+        # ``def require_global(key): return require_permission(key, workspace_param=None)``: a factory handing
+        # its arguments on to another factory (``knowledge.auth.classify_dependency`` reads the one it calls);
+        # ``none``: the keywords it passes as ``None`` (a scope left out: a site-wide gate)
+        call = returned[0]
+        out["forwards"] = {
+            "func": built.pop(),
+            "none": sorted(k.arg for k in call.keywords if k.arg and k.value.__class__ is ast.Constant and k.value.value is None),  # type: ignore[attr-defined]
+        }
     return out
 
 
