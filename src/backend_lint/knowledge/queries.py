@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, USER_CLASS, Identity, admin_decorated, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards, _test_module_name
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -3243,7 +3243,7 @@ class _Analyzer:
         parameter's default, the view's global caller, or an argument) returns a row checked for the caller:
         its key and the keys read from it are not the client's (a child tied to it is checked through it)."""
         if not summary.get("checked") or not summary.get("returns"):
-            return None
+            return self._compared_by_helper(summary, call, state)
         project = self.project
         if project is None:
             return None
@@ -3260,6 +3260,41 @@ class _Analyzer:
                 if old is None or not (old.stmt or old.rows):
                     state[a.value.value] = replace(old or NOTHING, derived=True)
         return Val(rows=True, model=next(iter(found_models)), scoped=True, derived=True)
+
+    def _compared_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> None:
+        """``_require_workspace_run(service=service, workspace_id=workspace_id, run_id=run_id)``: a project helper
+        handed an identity value and a key, which looks the row up by the key and compares the row's
+        identity column with what it is given (``if run.workspace_id != workspace_id: raise``; BKL202 there,
+        at the helper's check): the key is checked on this path, later lookups by it (``service.cancel_run(
+        run_id=run_id)``) are the checked row's (one finding per fetch)."""
+        params = summary.get("params", [])
+        compared = set(summary.get("compared", ())) - set(summary.get("pred_compared", ()))
+        if not compared & self.identity_fields:
+            return None
+        offset = 1 if params[:1] in (["self"], ["cls"]) else 0
+        handed = {p for c in summary.get("calls", ()) for _, p in c.get("args", ())}
+        handed |= {k for f in summary.get("fetches", ()) for k in f.get("keys", ())}
+        derived = False
+        keys: list[str] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if param is None or _db_handle(a.value):
+                continue
+            if param in compared and param in self.identity_fields:
+                # the identity value the helper compares the row with: the caller's, or the route's own key of the
+                # same name (``workspace_id``), the one the helper's check is reported against (BKL202 there)
+                derived = True
+            elif isinstance(a.value, cst.Name) and param in handed and not self.is_derived(a.value, state):
+                keys.append(a.value.value)
+        if not derived:
+            return None
+        for key in keys:
+            old = state.get(key)
+            if old is None or not (old.stmt or old.rows):
+                state[key] = replace(old or NOTHING, derived=True)
+        return None
 
     def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
         """``tenant_id=tenant_id`` with the route's path parameter, ``user_id=request.user_id`` from the body:
@@ -4605,10 +4640,72 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _secret_gated(func, site):
             continue
+        if _public_read(ctx, func, site, model):
+            continue
         out.unscoped.append((site, model))
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     return out
+
+
+def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Owned models whose rows the project serves to every caller: a request handler that is not admin-only
+    selects the model with no predicate at all (``lists`` in its flow summary: a feed, ``select(Pin).order_by(
+    ...).offset(o).limit(n)``). Reading one such row by its id reveals nothing the feed does not (``_public_read``);
+    the feed itself is still reported when its handler has the caller in scope."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies)
+
+    def build() -> frozenset[str]:
+        found: set[str] = set()
+        for mod, facts in project.iter_modules():
+            if _test_module_name(mod):
+                continue
+            summaries = flow_facts(project, mod).get("functions", {})
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                lists = (summaries.get(name) or {}).get("lists")
+                if not lists or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
+                    continue
+                said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
+                if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
+                    continue  # (an admin lists every row: that says nothing of what users see)
+                for m in lists:
+                    cls = project.get_class(m)
+                    if cls is not None and is_owned(project, settings, cls[0]):
+                        found.add(cls[0])
+        return frozenset(found)
+
+    return project.memo(("queries.public_models", key), build)
+
+
+# calls that write rows: a function that makes one is not only reading what it fetched
+_WRITE_CALLS = frozenset({
+    "insert", "update", "delete", "add", "add_all", "merge", "commit", "flush", "setattr", "bulk_save_objects",
+    "bulk_update_mappings", "bulk_insert_mappings", "remove", "save", "upsert",
+})
+
+
+def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+    """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
+    read: a plain lookup (not a helper's), in a function that writes nothing (no ``insert`` / ``update`` /
+    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object). An update or a delete of
+    such a row, or any write beside the read (a comment added under it), is still reported."""
+    if site.kind not in ("select", "query", "get") or site.via or not site.key_names:
+        return False
+    if model not in public_models(ctx.project, ctx.settings):
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Call):
+            f = node.func
+            name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+            if name in _WRITE_CALLS:
+                return False
+        elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
+                return False
+    return True
 
 
 def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
