@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, USER_CLASS, Identity, admin_decorated, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards, _test_module_name
+from .auth import ADMIN_WORDS, USER_CLASS, Identity, admin_decorated, authenticating_class, privileged_arguments, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards, _test_module_name
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -539,14 +539,49 @@ class _Analyzer:
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
             self.statement(stmt, state)
-            if isinstance(stmt, cst.If) and self._guards_admin(stmt):
-                # ``if not user.is_superuser: raise ...``: the rest of the block is admin-only
+            if (isinstance(stmt, cst.If) and self._guards_admin(stmt)) or self._admin_permission_gate(stmt):
+                # ``if not user.is_superuser: raise ...``, ``self._permission.enforce(subject, "hiring.admin",
+                # "*")``: the rest of the block is admin-only
                 self.admin_depth += 1
                 try:
                     self.block(stmts[i + 1 :], state)
                 finally:
                     self.admin_depth -= 1
                 return
+
+    def _admin_permission_gate(self, stmt: cst.CSTNode) -> bool:
+        """``self._permission.enforce(subject, "hiring.admin", "*")``, ``require_permission(user, Perm.MANAGE_USERS)``:
+        a call made as a statement of its own (its refusal raises), named for a permission check (or ``enforce``), given the
+        principal and constants only, one of them naming a privileged permission (``admin``, ``superuser``,
+        ``manage...``, ``moderat...``, as for a dependency factory's argument): what follows runs for
+        administrators only. A verdict (``is_*`` / ``has_*`` / ``can_*``, a bare ``check``) thrown away
+        decides nothing, and a permission on a row or a key (``f"course_sites/{site_id}"``) is no global one."""
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return False
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not call.args:
+            return False
+        callee = dotted_name(call.func) or ""
+        name = last_segment(callee).lower()
+        if not (spells_check(callee) or name.lstrip("_").startswith("enforce")) or name.lstrip("_").startswith(("is_", "has_", "can_")) or name == "check":
+            return False
+        principal = False
+        constants: list[str] = []
+        for a in call.args:
+            value = a.value
+            if isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.SimpleString) or (
+                isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))
+            ):
+                constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
+            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
+                continue
+            else:
+                return False
+        return principal and privileged_arguments([c for c in constants if c], None)
 
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
