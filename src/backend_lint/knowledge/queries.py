@@ -4684,31 +4684,79 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
 
 
 def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
-    """Owned models whose rows the project serves to every caller: a request handler that is not admin-only
-    selects the model with no predicate at all (``lists`` in its flow summary: a feed, ``select(Pin).order_by(
-    ...).offset(o).limit(n)``). Reading one such row by its id reveals nothing the feed does not (``_public_read``);
-    the feed itself is still reported when its handler has the caller in scope."""
+    """Owned models whose rows the project serves to every caller: a request handler that is not admin-only and
+    never reads the caller (no principal parameter, or one it leaves unused) selects the model with no
+    predicate on its identity columns and no key from a parameter, itself or in a project function it calls
+    (a feed, ``select(Pin).order_by(...).offset(o).limit(n)``; a search over every row; a directory listed by a
+    service, ``event_service.get_paginated_events(params)``). Reading one such row by its id reveals nothing
+    the listing does not (``_public_read``); the listing itself is still reported where the caller is in scope."""
     if project is None:
         return frozenset()
-    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies)
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+           settings.principal_parameters)
+
+    def listed(summary: dict) -> set[str]:
+        out: set[str] = set()
+        preds = set(summary.get("preds", ()))
+        filters = summary.get("filters", {})
+
+        def by_key(fetch: dict) -> bool:
+            """Looked up by a parameter compared with a key column (``Item.id == item_id``), or used otherwise;
+            a parameter compared only with plain columns (``Item.field == field``) filters a listing."""
+            for k in fetch.get("keys", ()):
+                columns = [c.rpartition(":")[2] for c in filters.get(k, ()) if c.rpartition(":")[0] == fetch.get("model")]
+                if not columns or any(c in PRIMARY_KEY_NAMES or _key_name(c) or c in ("slug", "name", "email") for c in columns):
+                    return True
+            return False
+
+        keyed = {f.get("model") for f in summary.get("fetches", ()) if by_key(f)}
+        for m in (*summary.get("lists", ()), *summary.get("selects", ())):
+            cls = project.get_class(m)
+            if cls is None or m in keyed or not is_owned(project, settings, cls[0]):
+                continue
+            if preds & set(identity_columns(project, settings, cls[0])):
+                continue
+            out.add(cls[0])
+        return out
 
     def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        callers = set(settings.principal_parameters) | set(settings.identity_fields)
         found: set[str] = set()
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
             summaries = flow_facts(project, mod).get("functions", {})
             for name, fn in orm_facts(facts).get("functions", {}).items():
-                lists = (summaries.get(name) or {}).get("lists")
-                if not lists or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
+                summary = summaries.get(name)
+                if not summary or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
                     continue
                 said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
                 if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
                     continue  # (an admin lists every row: that says nothing of what users see)
-                for m in lists:
-                    cls = project.get_class(m)
-                    if cls is not None and is_owned(project, settings, cls[0]):
-                        found.add(cls[0])
+                unused = set(summary.get("unused", ()))
+                reads_caller = any(
+                    p.get("name") not in unused and (
+                        p.get("name") in callers
+                        or (p.get("type") and project.canonical(p["type"]) in principals)
+                        or param_dependency(project, settings, p).kind == "auth"
+                    )
+                    for p in fn.get("params", ())
+                )
+                if reads_caller:
+                    continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
+                found |= listed(summary)
+                typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
+                for c in summary.get("calls", ()):
+                    target = c.get("target", "")
+                    head, _, method = target.partition(".")
+                    cls = project.get_class(typed[head]) if head in typed and method and "." not in method else None
+                    if cls is not None:  # ``event_service.list_events(...)`` with ``event_service: EventService = Depends()``
+                        sub = specialised(project, cls[0], method_summary(project, cls[0], method))
+                    else:
+                        sub = _summary_of_call(project, None, target)
+                    if sub is not None and sub[3] is not summary:
+                        found |= listed(sub[3])
         return frozenset(found)
 
     return project.memo(("queries.public_models", key), build)
@@ -4721,12 +4769,26 @@ _WRITE_CALLS = frozenset({
 })
 
 
+# the first word of a project function that writes (``update_doctor``, ``mark_printed``); ``append`` / ``join``
+# are list and string methods as often as anything
+_WRITE_VERBS = (_WRITER_VERBS - {"append", "join"}) | {
+    "patch", "edit", "modify", "write", "put", "deactivate", "reactivate", "archive", "restore", "assign", "mark",
+    "toggle", "change", "rename", "move", "upload", "attach", "detach", "approve", "reject", "cancel", "bulk", "replace",
+}
+_READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count", "retrieve", "show", "view", "by_")
+
+
 def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
     """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
-    read: a plain lookup (not a helper's), in a function that writes nothing (no ``insert`` / ``update`` /
+    read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
+    ...), in a function that writes nothing (no ``insert`` / ``update`` /
     ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object). An update or a delete of
     such a row, or any write beside the read (a comment added under it), is still reported."""
-    if site.kind not in ("select", "query", "get") or site.via or not site.key_names:
+    if site.via:
+        # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
+        if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
+            return False
+    elif site.kind not in ("select", "query", "get") or not site.key_names:
         return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
@@ -4734,8 +4796,8 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         if isinstance(node, cst.Call):
             f = node.func
             name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
-            if name in _WRITE_CALLS:
-                return False
+            if name in _WRITE_CALLS or ("_" in name.strip("_") and name.lstrip("_").split("_", 1)[0] in _WRITE_VERBS):
+                return False  # (``db.add(row)``, ``service.update_doctor(...)``)
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):

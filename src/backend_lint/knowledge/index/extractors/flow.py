@@ -34,7 +34,9 @@ scoping column. A summary is kept only when it says something:
   ``row.user_id != user_id``): an owner column compared with a parameter alone is keyed by whoever the caller
   names (``knowledge.queries._owner_value_params``);
 - ``lists``: the models a function with no predicate at all selects (``select(Pin).offset(o).limit(n)``):
-  every row of the model, whoever owns it (``knowledge.queries.public_models``);
+  every row of the model, whoever owns it (``knowledge.queries.public_models``); ``selects`` otherwise, the
+  models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
+  columns);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
@@ -403,11 +405,13 @@ def summarise(
             f["model"] = ""
     # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
-    if not fetches and not calls and not lists:
+    if not fetches and not calls and not lists and not selected:
         return None
     out: dict[str, Any] = {"params": params}
     if lists:
         out["lists"] = lists
+    elif selected:
+        out["selects"] = sorted(selected)
     if checked:
         out["checked"] = sorted(checked)
     if fetches:
