@@ -405,7 +405,7 @@ def summarise(
             f["model"] = ""
     # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
-    if not fetches and not calls and not lists and not selected:
+    if not fetches and not calls and not lists:
         return None
     out: dict[str, Any] = {"params": params}
     if lists:
