@@ -4696,28 +4696,26 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
            settings.principal_parameters)
 
     def listed(summary: dict) -> set[str]:
-        out: set[str] = set()
-        preds = set(summary.get("preds", ()))
-        filters = summary.get("filters", {})
-
-        def by_key(fetch: dict) -> bool:
-            """Looked up by a parameter compared with a key column (``Item.id == item_id``), or used otherwise;
-            a parameter compared only with plain columns (``Item.field == field``) filters a listing."""
-            for k in fetch.get("keys", ()):
-                columns = [c.rpartition(":")[2] for c in filters.get(k, ()) if c.rpartition(":")[0] == fetch.get("model")]
-                if not columns or any(c in PRIMARY_KEY_NAMES or _key_name(c) or c in ("slug", "name", "email") for c in columns):
-                    return True
-            return False
-
-        keyed = {f.get("model") for f in summary.get("fetches", ()) if by_key(f)}
-        for m in (*summary.get("lists", ()), *summary.get("selects", ())):
+        """The owned models the function lists in full: no predicate at all (``lists``), or a lookup keyed on a
+        parameter whose predicates name only plain columns (``selects``, no column that is a key, an identity or
+        a capability: ``Clinician.field == field``, ``Doctor.specialization.ilike(...)``); a predicate on a value
+        that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing."""
+        out: set[str] = set(summary.get("lists", ()))
+        if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
+            preds = set(summary.get("preds", ()))
+            filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
+            plain = bool(summary.get("fetches")) and not any(
+                c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
+                for c in preds | filtered
+            )
+            if plain:  # (``Doctor.specialization.ilike(f"%{specialization}%")``, ``Doctor.is_active == True``)
+                out |= set(summary["selects"])
+        found: set[str] = set()
+        for m in out:
             cls = project.get_class(m)
-            if cls is None or m in keyed or not is_owned(project, settings, cls[0]):
-                continue
-            if preds & set(identity_columns(project, settings, cls[0])):
-                continue
-            out.add(cls[0])
-        return out
+            if cls is not None and is_owned(project, settings, cls[0]) and not set(summary.get("preds", ())) & set(identity_columns(project, settings, cls[0])):
+                found.add(cls[0])
+        return found
 
     def build() -> frozenset[str]:
         principals = principal_classes(project, settings)
@@ -4734,6 +4732,8 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
                 if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
                     continue  # (an admin lists every row: that says nothing of what users see)
+                if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
+                    continue  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
                 unused = set(summary.get("unused", ()))
                 reads_caller = any(
                     p.get("name") not in unused and (
@@ -4760,6 +4760,10 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found)
 
     return project.memo(("queries.public_models", key), build)
+
+
+# words of a gate named in a route's decorator (``dependencies=[Depends(require_platform_staff)]``)
+_STAFF_WORDS = ADMIN_WORDS + ("staff", "privileg", "platform", "root", "moderat", "manage")
 
 
 # calls that write rows: a function that makes one is not only reading what it fetched
