@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 from ..ground.lazy import lazy_import
 
-from .auth import ADMIN_WORDS, ANONYMOUS_CLASS, USER_CLASS, Identity, authenticating_class, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards
+from .auth import ADMIN_WORDS, ANONYMOUS_CLASS, USER_CLASS, Identity, admin_decorated, authenticating_class, privileged_arguments, refusing_method, decorator_verified_keys, param_dependency, principal_classes, route_path_guards, _test_module_name
 from .cst import bool_operands, iter_children, load_names, walk as cst_walk
 from .imports import dotted_name, last_segment
 from .models import (
@@ -543,8 +543,9 @@ class _Analyzer:
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
             self.statement(stmt, state)
-            if isinstance(stmt, cst.If) and self._guards_admin(stmt):
-                # ``if not user.is_superuser: raise ...``: the rest of the block is admin-only
+            if (isinstance(stmt, cst.If) and self._guards_admin(stmt)) or self._admin_permission_gate(stmt):
+                # ``if not user.is_superuser: raise ...``, ``self._permission.enforce(subject, "hiring.admin",
+                # "*")``: the rest of the block is admin-only
                 self.admin_depth += 1
                 try:
                     self.block(stmts[i + 1 :], state)
@@ -561,6 +562,40 @@ class _Analyzer:
             self.elevated_flags.add(name)
         else:
             self.plain_flags.add(name)
+
+    def _admin_permission_gate(self, stmt: cst.CSTNode) -> bool:
+        """``self._permission.enforce(subject, "hiring.admin", "*")``, ``require_permission(user, Perm.MANAGE_USERS)``:
+        a call made as a statement of its own (its refusal raises), named for a permission check (or ``enforce``), given the
+        principal and constants only, one of them naming a privileged permission (``admin``, ``superuser``,
+        ``manage...``, ``moderat...``, as for a dependency factory's argument): what follows runs for
+        administrators only. A verdict (``is_*`` / ``has_*`` / ``can_*``, a bare ``check``) thrown away
+        decides nothing, and a permission on a row or a key (``f"course_sites/{site_id}"``) is no global one."""
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return False
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not call.args:
+            return False
+        callee = dotted_name(call.func) or ""
+        name = last_segment(callee).lower()
+        if not (spells_check(callee) or name.lstrip("_").startswith("enforce")) or name.lstrip("_").startswith(("is_", "has_", "can_")) or name == "check":
+            return False
+        principal = False
+        constants: list[str] = []
+        for a in call.args:
+            value = a.value
+            if isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.SimpleString) or (
+                isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))
+            ):
+                constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
+            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
+                continue
+            else:
+                return False
+        return principal and privileged_arguments([c for c in constants if c], None)
 
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
@@ -3415,7 +3450,7 @@ class _Analyzer:
         parameter's default, the view's global caller, or an argument) returns a row checked for the caller:
         its key and the keys read from it are not the client's (a child tied to it is checked through it)."""
         if not summary.get("checked") or not summary.get("returns"):
-            return None
+            return self._compared_by_helper(summary, call, state)
         project = self.project
         if project is None:
             return None
@@ -3432,6 +3467,41 @@ class _Analyzer:
                 if old is None or not (old.stmt or old.rows):
                     state[a.value.value] = replace(old or NOTHING, derived=True)
         return Val(rows=True, model=next(iter(found_models)), scoped=True, derived=True)
+
+    def _compared_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> None:
+        """``_require_workspace_run(service=service, workspace_id=workspace_id, run_id=run_id)``: a project helper
+        handed an identity value and a key, which looks the row up by the key and compares the row's
+        identity column with what it is given (``if run.workspace_id != workspace_id: raise``; BKL202 there,
+        at the helper's check): the key is checked on this path, later lookups by it (``service.cancel_run(
+        run_id=run_id)``) are the checked row's (one finding per fetch)."""
+        params = summary.get("params", [])
+        compared = set(summary.get("compared", ())) - set(summary.get("pred_compared", ()))
+        if not compared & self.identity_fields:
+            return None
+        offset = 1 if params[:1] in (["self"], ["cls"]) else 0
+        handed = {p for c in summary.get("calls", ()) for _, p in c.get("args", ())}
+        handed |= {k for f in summary.get("fetches", ()) for k in f.get("keys", ())}
+        derived = False
+        keys: list[str] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if param is None or _db_handle(a.value):
+                continue
+            if param in compared and param in self.identity_fields:
+                # the identity value the helper compares the row with: the caller's, or the route's own key of the
+                # same name (``workspace_id``), the one the helper's check is reported against (BKL202 there)
+                derived = True
+            elif isinstance(a.value, cst.Name) and param in handed and not self.is_derived(a.value, state):
+                keys.append(a.value.value)
+        if not derived:
+            return None
+        for key in keys:
+            old = state.get(key)
+            if old is None or not (old.stmt or old.rows):
+                state[key] = replace(old or NOTHING, derived=True)
+        return None
 
     def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
         """``tenant_id=tenant_id`` with the route's path parameter, ``user_id=request.user_id`` from the body:
@@ -4824,10 +4894,138 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _secret_gated(func, site):
             continue
+        if _public_read(ctx, func, site, model):
+            continue
         out.unscoped.append((site, model))
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     return out
+
+
+def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Owned models whose rows the project serves to every caller: a request handler that is not admin-only and
+    never reads the caller (no principal parameter, or one it leaves unused) selects the model with no
+    predicate on its identity columns and no key from a parameter, itself or in a project function it calls
+    (a feed, ``select(Pin).order_by(...).offset(o).limit(n)``; a search over every row; a directory listed by a
+    service, ``event_service.get_paginated_events(params)``). Reading one such row by its id reveals nothing
+    the listing does not (``_public_read``); the listing itself is still reported where the caller is in scope."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+           settings.principal_parameters)
+
+    def listed(summary: dict) -> set[str]:
+        """The owned models the function lists in full: no predicate at all (``lists``), or a lookup keyed on a
+        parameter whose predicates name only plain columns (``selects``, no column that is a key, an identity or
+        a capability: ``Clinician.field == field``, ``Doctor.specialization.ilike(...)``); a predicate on a value
+        that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing."""
+        out: set[str] = set(summary.get("lists", ()))
+        if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
+            preds = set(summary.get("preds", ()))
+            filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
+            plain = bool(summary.get("fetches")) and not any(
+                c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
+                for c in preds | filtered
+            )
+            if plain:  # (``Doctor.specialization.ilike(f"%{specialization}%")``, ``Doctor.is_active == True``)
+                out |= set(summary["selects"])
+        found: set[str] = set()
+        for m in out:
+            cls = project.get_class(m)
+            if cls is not None and is_owned(project, settings, cls[0]) and not set(summary.get("preds", ())) & set(identity_columns(project, settings, cls[0])):
+                found.add(cls[0])
+        return found
+
+    def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        callers = set(settings.principal_parameters) | set(settings.identity_fields)
+        found: set[str] = set()
+        for mod, facts in project.iter_modules():
+            if _test_module_name(mod):
+                continue
+            summaries = flow_facts(project, mod).get("functions", {})
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                summary = summaries.get(name)
+                if not summary or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
+                    continue
+                said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
+                if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
+                    continue  # (an admin lists every row: that says nothing of what users see)
+                if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
+                    continue  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
+                unused = set(summary.get("unused", ()))
+                reads_caller = any(
+                    p.get("name") not in unused and (
+                        p.get("name") in callers
+                        or (p.get("type") and project.canonical(p["type"]) in principals)
+                        or param_dependency(project, settings, p).kind == "auth"
+                    )
+                    for p in fn.get("params", ())
+                )
+                if reads_caller:
+                    continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
+                found |= listed(summary)
+                typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
+                for c in summary.get("calls", ()):
+                    target = c.get("target", "")
+                    head, _, method = target.partition(".")
+                    cls = project.get_class(typed[head]) if head in typed and method and "." not in method else None
+                    if cls is not None:  # ``event_service.list_events(...)`` with ``event_service: EventService = Depends()``
+                        sub = specialised(project, cls[0], method_summary(project, cls[0], method))
+                    else:
+                        sub = _summary_of_call(project, None, target)
+                    if sub is not None and sub[3] is not summary:
+                        found |= listed(sub[3])
+        return frozenset(found)
+
+    return project.memo(("queries.public_models", key), build)
+
+
+# words of a gate named in a route's decorator (``dependencies=[Depends(require_platform_staff)]``)
+_STAFF_WORDS = ADMIN_WORDS + ("staff", "privileg", "platform", "root", "moderat", "manage")
+
+
+# calls that write rows: a function that makes one is not only reading what it fetched
+_WRITE_CALLS = frozenset({
+    "insert", "update", "delete", "add", "add_all", "merge", "commit", "flush", "setattr", "bulk_save_objects",
+    "bulk_update_mappings", "bulk_insert_mappings", "remove", "save", "upsert",
+})
+
+
+# the first word of a project function that writes (``update_doctor``, ``mark_printed``); ``append`` / ``join``
+# are list and string methods as often as anything
+_WRITE_VERBS = (_WRITER_VERBS - {"append", "join"}) | {
+    "patch", "edit", "modify", "write", "put", "deactivate", "reactivate", "archive", "restore", "assign", "mark",
+    "toggle", "change", "rename", "move", "upload", "attach", "detach", "approve", "reject", "cancel", "bulk", "replace",
+}
+_READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count", "retrieve", "show", "view", "by_")
+
+
+def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+    """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
+    read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
+    ...), in a function that writes nothing (no ``insert`` / ``update`` /
+    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object). An update or a delete of
+    such a row, or any write beside the read (a comment added under it), is still reported."""
+    if site.via:
+        # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
+        if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
+            return False
+    elif site.kind not in ("select", "query", "get") or not site.key_names:
+        return False
+    if model not in public_models(ctx.project, ctx.settings):
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Call):
+            f = node.func
+            name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+            if name in _WRITE_CALLS or ("_" in name.strip("_") and name.lstrip("_").split("_", 1)[0] in _WRITE_VERBS):
+                return False  # (``db.add(row)``, ``service.update_doctor(...)``)
+        elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
+                return False
+    return True
 
 
 def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

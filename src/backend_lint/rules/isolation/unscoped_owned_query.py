@@ -354,6 +354,27 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - an ORM bulk UPDATE or DELETE by primary key with no predicate of its own (`session.execute(
       update(Project), updates)`) whose every `"id"` is read from a loaded row (`updates.append({"id":
       p.id, ...})`): it writes that lookup's rows, and the lookup is what is reported or not;
+    - a row of a *public* model only read: the project serves the model's rows to every caller, so reading one
+      by its id reveals nothing more. A model is public when a request handler that is not admin-only and never
+      reads the caller (no principal parameter, or one it leaves unused) selects its rows with no predicate on
+      an identity column and no key from a parameter, itself or in a project function it calls (a feed,
+      `select(Pin).order_by(Pin.id.desc()).offset(o).limit(n)`; a directory, `doctor_service.find_by_field(db,
+      field)` comparing only a plain column). Only reads: a plain lookup by a key, or one through project
+      helpers each named for a read (`get_*`, `find_*`, `list_*`, `fetch_*`, ...), in a function that writes
+      nothing (no `insert` / `update` / `delete` / `add` / `commit` call, no project call named for a write,
+      `update_doctor(...)`, `mark_printed(...)`, no attribute assigned). An update or a delete of such a row,
+      or a write beside the read (tags attached to the pin read), is still reported, and so is the listing
+      itself where the caller is in scope: a forgotten owner filter there is one finding, not one per read;
+    - a lookup by a key that a project helper handed the same key and an identity value checked earlier on
+      the path: the helper loads the row by the key and compares its identity column with the value
+      (`_require_workspace_run(service=service, workspace_id=workspace_id, run_id=run_id)` whose body raises
+      unless `run.workspace_id == workspace_id`; BKL202 reports that comparison): a later lookup by that key
+      (`service.cancel_run(run_id=run_id)`) is the checked row's (one finding per fetch);
+    - what follows a permission check made as a statement of its own (its refusal raises), named for a check
+      (or `enforce`), given the principal and constants only, one of them a privileged permission
+      (`self._permission.enforce(subject, "hiring.admin", "*")`, `require_permission(user, Perm.MANAGE_USERS)`):
+      the rest of the function runs for administrators only. An ordinary permission (`"roster.read"`), a
+      permission on a key (`f"sites/{site_id}"`) or a verdict thrown away (`grants.check(...)`) gates nothing;
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
@@ -408,6 +429,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
     delete any other user's row by guessing ids (IDOR, OWASP API1 broken object level authorization).
+    Rows the project itself lists to every caller (a public feed or directory, see above) are public: reading
+    one by id is not such a leak, changing or deleting one still is.
 
     ## Example
     ```python

@@ -39,6 +39,10 @@ scoping column. A summary is kept only when it says something:
   (``Item.owner_id == user.id``), and ``pred_compared``, the attributes compared only inside predicates (not
   ``row.user_id != user_id``): an owner column compared with a parameter alone is keyed by whoever the caller
   names (``knowledge.queries._owner_value_params``);
+- ``lists``: the models a function with no predicate at all selects (``select(Pin).offset(o).limit(n)``):
+  every row of the model, whoever owns it (``knowledge.queries.public_models``); ``selects`` otherwise, the
+  models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
+  columns);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
@@ -192,6 +196,7 @@ def summarise(
         return None  # (nothing to summarise, and no ``*_id`` column to count)
     fetches: list[dict[str, Any]] = []
     statement_models: list[tuple[str, int]] = []
+    selected: set[str] = set()  # models of ``select(M)`` / ``<x>.query(M)`` statements (``lists``)
     pred_keys: set[str] = set()
     preds: set[str] = set()
     compared: set[str] = set()
@@ -315,6 +320,7 @@ def summarise(
                     q = model_name(node.args[0])  # type: ignore[attr-defined]
                     if q:
                         statement_models.append((q, node.lineno))  # type: ignore[attr-defined]
+                        selected.add(q)
             elif ft is ast.Name:
                 last = func.id
             else:
@@ -331,6 +337,8 @@ def summarise(
                     mq = model_name(node.args[0])  # type: ignore[attr-defined]
                     if mq:
                         statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
+                        if last == "select":
+                            selected.add(mq)
             if not plain:
                 continue
             passed: list[list[Any]] = []
@@ -422,9 +430,15 @@ def summarise(
             # a generic getter: the model is the parameter's (``model_param``), the caller's class
             f["model_param"] = f["model"][len(MODEL_PARAM):]
             f["model"] = ""
-    if not fetches and not calls:
+    # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
+    lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
+    if not fetches and not calls and not lists:
         return None
     out: dict[str, Any] = {"params": params}
+    if lists:
+        out["lists"] = lists
+    elif selected:
+        out["selects"] = sorted(selected)
     if checked:
         out["checked"] = sorted(checked)
     if fetches:
