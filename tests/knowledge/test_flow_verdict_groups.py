@@ -84,6 +84,14 @@ def denied(person, shelf_id):
         raise_forbidden("no seat")
 
 
+def allow_listed(shelf, person):
+    if shelf.public:
+        return
+    if shelf.keeper_id == person.id:
+        return
+    raise PermissionError
+
+
 def hands_on(person, shelf_id):
     require_pair(person.id, shelf_id)
 
@@ -124,6 +132,7 @@ def test_verdict_groups(tmp_path: Path) -> None:
     assert checks["guarded_none"]["groups"] == [["person", "shelf"]]
     assert checks["refused"]["groups"] == [["person", "shelf_id"]]  # a 403
     assert checks["denied"]["groups"] == [["person", "shelf_id"]]  # a helper that raises
+    assert checks["allow_listed"]["groups"] == [["person", "shelf"]]  # early returns, then a refusal
     assert checks["Keeper.allows"]["params"] == ["self", "person", "shelf"]
     for name in ("shelf_open", "log_only", "plan", "swallowed", "mailed", "hands_on", "hands_log", "Keeper._inner"):
         assert name not in checks, name

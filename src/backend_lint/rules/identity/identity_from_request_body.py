@@ -55,7 +55,9 @@ class IdentityFromRequestBody(IdentityStack, Rule):
 
     Not reported: a field the handler compares with the principal (`if payload.owner_id !=
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
-    value and the principal), uses as a key in a lookup scoped to the principal, or overwrites before use
+    value and the principal; for a row looked up by the value and handed with the caller to a project helper
+    whose refusal stops the handler, the helper's body must decide on both: `has_free_seats(acting_id(me),
+    school.id, db)` that reads only the school checks nothing), uses as a key in a lookup scoped to the principal, or overwrites before use
     (`payload.owner_id = current_user.id`, `update={"owner_id": ...}`, `exclude={"owner_id"}`, an explicit
     keyword, or setting it on the new row before it is saved), nor a field that names the target of the
     action and keys the lookup of its row, which is then compared with the principal before a `raise` or

@@ -47,7 +47,12 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     Not reported: path parameters that address a resource (`/users/{user_id}/items`), values from
     `Depends(...)`, headers and cookies, a parameter the handler compares with the principal, checks
     membership for (a `check`/`ensure`/`verify`/... helper given the value and the principal), uses only
-    as a key in a lookup scoped to the principal, or overwrites before use. Nor a parameter handed, with
+    as a key in a lookup scoped to the principal, or overwrites before use. Nor a parameter handed, with the
+    principal, to a service that hands both to a check: a project helper is one when its body decides on both
+    (raises, or returns a verdict, on a value made from the two: `self._home_ledger(tenant_id, clerk)`, a held
+    policy's `can_read(clerk, tenant_id)`, a dict or enum of rights the service exits on), whatever its name; a
+    library's helper by its name. A helper that only records the caller, or decides on the value alone, checks
+    nothing. Nor a parameter handed, with
     the principal, to a function of the same module that reads it only on a branch a test of the
     principal guards (`if can_manage(ctx): fields["user_id"] = user_id`, `if ctx.user.is_admin:`): the
     value is honoured only for callers the helper elevates (a bare presence test, `if user:`, guards

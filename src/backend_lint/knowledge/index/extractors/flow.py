@@ -1199,7 +1199,8 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
     from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` / ``raise_forbidden()`` under
     tests (the tests' parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
     answers, an enum chosen by a test) and anything returned under a test (``if row.owner_id != user.id:
-    return None``). A ``raise`` in an ``except`` handler decides nothing (as in ``decides``), nor one that
+    return None``); a ``raise`` after ``if``s that return early (``if row.created_by == user_id: return`` ...
+    ``raise HTTPException(403)``) reads their tests too. A ``raise`` in an ``except`` handler decides nothing (as in ``decides``), nor one that
     answers 400, 409, 422, 429, 500 ... (``_answers_otherwise``: an invalid request, a failed send).
     ``verify_member(account_id, school_id)`` that returns ``school_id > 0`` decides on the school alone: no
     group holds the account."""
@@ -1214,12 +1215,16 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
         if len(names) >= 2 or (names and not names <= plain):  # (one local may be made from two parameters)
             raw.add(names)
 
+    # the tests of the ``if``s met so far that return early (``if playground.created_by == acting_id: return``):
+    # a refusal after them (the closing ``raise HTTPException(403)``) is reached only when they all failed
+    escaped: set[str] = set()
+
     def visit(stmts: list[Any], guard: frozenset[str]) -> None:
         for stmt in stmts:
             t = type(stmt)
             if t is ast.Raise:
                 if not _answers_otherwise(stmt.exc):
-                    add(guard)
+                    add(guard | escaped)
             elif t is ast.Assert:
                 add(guard | _names(stmt.test))
             elif t is ast.Return:
@@ -1243,6 +1248,8 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                 inner = guard | _names(stmt.test)
                 visit(stmt.body, inner)
                 visit(stmt.orelse, inner)
+                if t is ast.If and any(type(x) is ast.Return for x in stmt.body):
+                    escaped.update(inner)
             elif t is ast.Try or type(stmt).__name__ == "TryStar":
                 visit(stmt.body, guard)
                 visit(stmt.orelse, guard)
