@@ -115,14 +115,15 @@ def deciding_call_lines(calls: Any, tree: ast.Module, names: DecidingNames) -> l
     return out
 
 
-def resolvable_roots(tree: ast.Module) -> Optional[frozenset[str]]:
+def resolvable_roots(tree: ast.Module, imports: Any = None) -> Optional[frozenset[str]]:
     """The names ``x`` through which ``_Analyzer`` may resolve ``x.f(...)`` to a module-level function of the
     project (``imports.ImportTable.qualified_name``: a name bound by an import anywhere in the file, or by a
     module-level statement: an assignment, possibly of a module, a definition), or ``None`` when a star import
     may bind any name. A method of a parameter, a local or ``self`` (``self.db.delete(row)``) it does not
-    resolve to a module's function."""
+    resolve to a module's function. ``imports``: the file's ``Import`` / ``ImportFrom`` nodes, when listed
+    already (``TreeFacts.nodes``)."""
     out: set[str] = set()
-    for node in ast.walk(tree):
+    for node in (imports if imports is not None else ast.walk(tree)):
         if isinstance(node, ast.ImportFrom):
             for a in node.names:
                 if a.name == "*":

@@ -397,7 +397,7 @@ def _name_lines(
         add(n.attr, n.end_lineno or n.lineno)
         if n.attr in functions and loose is not None:
             if roots is False:
-                roots = resolvable_roots(facts.tree)
+                roots = resolvable_roots(facts.tree, facts.nodes(ast.Import, ast.ImportFrom))
             root = n.value
             while isinstance(root, ast.Attribute):
                 root = root.value
