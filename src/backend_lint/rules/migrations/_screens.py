@@ -114,14 +114,7 @@ def module_constants(facts: TreeFacts) -> dict[str, str]:
             for node in facts.nodes(ast.MatchMapping):
                 bind(node.rest)
         out: dict[str, str] = {}
-        for stmt in facts.tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-                target = stmt.target
-            else:
-                continue
-            value = stmt.value
+        for target, value in top_assignments(facts.tree):
             if (
                 isinstance(target, ast.Name)
                 and bindings.get(target.id) == 1
@@ -132,6 +125,17 @@ def module_constants(facts: TreeFacts) -> dict[str, str]:
         return out
 
     return facts.cached("alembic.constants", build)
+
+
+def top_assignments(tree: ast.Module) -> list[tuple[ast.expr, ast.expr]]:
+    """The module's top-level single-target assignments (``X = ...``, ``X: T = ...``), as (target, value)."""
+    out: list[tuple[ast.expr, ast.expr]] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            out.append((stmt.targets[0], stmt.value))
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            out.append((stmt.target, stmt.value))
+    return out
 
 
 def bind_args(method: str, call: ast.Call, batch: bool) -> tuple[dict, dict]:

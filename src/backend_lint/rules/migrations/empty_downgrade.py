@@ -10,7 +10,7 @@ from ...values import FixAvailability
 from ...knowledge.alembic_ops import LOG_METHODS, LOGGER_FACTORIES, OUTPUT_CALLS, PRINT_FUNCTIONS
 from ...knowledge.index.extract import ast_dotted as _dotted
 from ...knowledge.tree_facts import TreeFacts
-from ._screens import revision_functions
+from ._screens import revision_functions, top_assignments
 from ..api import Rule, RuleSpec
 from ...knowledge.alembic import is_noop_body, revision_info
 from ._downgrade import downgrade_fix
@@ -81,15 +81,9 @@ def _noop(body: list, loose: bool) -> bool:
 def _is_merge(facts: TreeFacts) -> bool:
     """``RevisionModule.is_merge``: the last top-level ``down_revision = (...)`` names several parents."""
     value = None
-    for stmt in facts.tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target = stmt.targets[0]
-        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-            target = stmt.target
-        else:
-            continue
+    for target, assigned in top_assignments(facts.tree):
         if isinstance(target, ast.Name) and target.id == "down_revision":
-            value = stmt.value
+            value = assigned
     return isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) > 1
 
 
