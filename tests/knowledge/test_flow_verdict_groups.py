@@ -151,8 +151,9 @@ def test_callee_decides(tmp_path: Path) -> None:
     assert not decides("desk.rules.shelf_open", 0, 1)  # the shelf alone
     assert not decides("desk.rules.log_only", 0, 1)
     assert not decides("desk.rules.plan", 0, 1)
-    assert decides("desk.rules.hands_on", 0, 1)  # handed on (``person.id``) to a check
+    # not named like a check: its body decides its own business (validation, quotas, defaults), not who asks
+    assert not decides("desk.rules.hands_on", 0, 1)
     assert not decides("desk.rules.hands_log", 0, 1)
-    assert decides("desk.rules.Keeper.allows", 0, 1)  # a method: ``self`` is not an argument
-    assert decides("self._inner", 0, 1, cls="desk.rules.Keeper")  # handed on to ``self.allows``
+    assert not decides("desk.rules.Keeper.allows", 0, 1)  # (a method: ``self`` is not an argument; ``allows`` is not named like a check)
+    assert not decides("self._inner", 0, 1, cls="desk.rules.Keeper")  # (the same: ``_inner`` is not named like a check)
     assert project_callee(index, None, "print") is None  # not the project's: its name decides

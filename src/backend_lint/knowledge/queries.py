@@ -5683,6 +5683,8 @@ def callee_decides(
     at most; a callee the index does not know, by its name: ``named_like_check``). ``_record_access(tenant_id,
     reader)`` that only logs, ``has_free_seats(account_id, school_id)`` that decides on the school alone: no."""
     module, cls, key = callee
+    if not named_like_check(last_segment(key)):
+        return False  # (a function not named for checking decides its own business: validation, quotas, defaults)
     flow = flow_facts(project, module)
     entry = flow.get("checks", {}).get(key)
     summary = (flow.get("methods", {}) if cls is not None else flow.get("functions", {})).get(key)
