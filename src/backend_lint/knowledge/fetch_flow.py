@@ -59,31 +59,33 @@ def deciding_names(project: Any, settings: Any) -> DecidingNames:
     return project.memo(("fetch_flow.deciding_names", settings.authorization_helpers), build)
 
 
-def _imported_names(tree: ast.Module) -> dict[str, str]:
-    """The names a module binds by an import (at any depth), each with the last segment of what it imports
-    (``from .auth import check_access as allowed``: ``allowed`` -> ``check_access``; ``import app.auth as
-    a``: ``a`` -> ``auth``; ``import app.auth``: ``app`` -> ``app``)."""
-    out: dict[str, str] = {}
-    for stmt in ast.walk(tree):
+def _imported_names(imports: Any) -> dict[str, set[str]]:
+    """The names a module binds by an import (``imports``: its ``Import`` / ``ImportFrom`` nodes at any depth),
+    each with the last segments of what it may import (``from .auth import check_access as allowed``:
+    ``allowed`` -> ``check_access``; ``import app.auth as a``: ``a`` -> ``auth``; ``import app.auth``: ``app`` ->
+    ``app``); a name bound by several imports keeps them all."""
+    out: dict[str, set[str]] = {}
+    for stmt in imports:
         if isinstance(stmt, ast.ImportFrom):
             for a in stmt.names:
-                out[a.asname or a.name] = a.name
+                out.setdefault(a.asname or a.name, set()).add(a.name)
         elif isinstance(stmt, ast.Import):
             for a in stmt.names:
                 if a.asname:
-                    out[a.asname] = a.name.rsplit(".", 1)[-1]
+                    out.setdefault(a.asname, set()).add(a.name.rsplit(".", 1)[-1])
                 else:
                     head = a.name.split(".", 1)[0]
-                    out[head] = head
+                    out.setdefault(head, set()).add(head)
     return out
 
 
-def deciding_call_lines(calls: Any, tree: ast.Module, names: DecidingNames) -> list[int]:
+def deciding_call_lines(calls: Any, imports: Any, names: DecidingNames) -> list[int]:
     """The lines (sorted) of the calls among ``calls`` that ``_Analyzer`` may take for a check (a superset):
     a call whose last name, or the name it imports, is named like a check or is one of ``names.anywhere``,
     or, called by a bare name or through an imported name (``auth.check(...)``), one of ``names.resolved``
-    (``_Analyzer`` resolves such a call to a project function; a method of a local object it does not)."""
-    imported: Optional[dict[str, str]] = None
+    (``_Analyzer`` resolves such a call to a project function; a method of a local object it does not).
+    ``imports``: the file's ``Import`` / ``ImportFrom`` nodes (``TreeFacts.nodes``), read only when needed."""
+    imported: Optional[dict[str, set[str]]] = None
     out = []
     for call in calls:
         func = call.func
@@ -102,13 +104,13 @@ def deciding_call_lines(calls: Any, tree: ast.Module, names: DecidingNames) -> l
         if not isinstance(root, ast.Name):
             continue
         if imported is None:
-            imported = _imported_names(tree)
-        target = imported.get(root.id)
+            imported = _imported_names(imports)
+        targets = imported.get(root.id, ())
         if func is root:
-            found = target is not None and (named_like_check(target) or target in names.resolved or target in names.anywhere)
+            found = any(named_like_check(t) or t in names.resolved or t in names.anywhere for t in targets)
             found = found or leaf in names.resolved  # (a function of the module, or one it binds by assignment)
         else:
-            found = target is not None and leaf in names.resolved
+            found = bool(targets) and leaf in names.resolved
         if found:
             out.append(call.lineno)
     out.sort()

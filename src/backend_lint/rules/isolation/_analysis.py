@@ -550,7 +550,7 @@ def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool
         return False
     if carriers is None:
         carriers = _carrier_regions(facts, project, settings)
-    calls = deciding_call_lines(facts.calls, facts.tree, deciding_names(project, settings))
+    calls = deciding_call_lines(facts.calls, facts.nodes(ast.Import, ast.ImportFrom), deciding_names(project, settings))
     return any(_hit(hits, first, last) and _hit(calls, body, last) for first, last, body in carriers)
 
 
