@@ -4521,14 +4521,24 @@ def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, s
 def held_method_decides(project: "ProjectIndex", cls: str, method: str) -> Optional[dict]:
     """``method`` of ``cls`` or of its first base defining it decides on two or more of the parameters it is
     given (``method_deciders`` of the ``flow`` index facts): ``{"how": "raise" | "verdict", "on": [parameters]}``;
-    ``None`` otherwise."""
+    ``None`` otherwise. A method not named like a check must decide access on two of them (``access_groups``
+    of its ``checks``: a refusal of the caller, an exception named for access, a predicate's answer), not its
+    own business (``delete_report(report_id, user)`` raising a service error on the report's state)."""
     for name, facts in project.class_mro(cls):
         where = project.split(name) if facts is not None else None
         if where is None:
             continue
-        found = flow_facts(project, where[0]).get("method_deciders", {}).get(f"{where[1]}.{method}")
+        flow = flow_facts(project, where[0])
+        key = f"{where[1]}.{method}"
+        found = flow.get("method_deciders", {}).get(key)
         if found is not None:
-            return found
+            if named_like_check(method):
+                return found
+            entry = flow.get("checks", {}).get(key)
+            on = set(found.get("on", ()))
+            if entry and any(len(on & set(g)) >= 2 for g in access_groups(project, entry)):
+                return found
+            return None
         if method in facts.get("methods", ()):
             return None
     return None
