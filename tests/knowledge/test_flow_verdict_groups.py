@@ -137,6 +137,12 @@ def chosen(person, shelf):
     return person.default_view
 
 
+def saved(person, shelf_id):
+    # a writer that says whether it wrote: no predicate on the person and the shelf
+    result = db.execute(insert(Loan).values(person_id=person.id, shelf_id=shelf_id))
+    return result.rowcount > 0
+
+
 def hands_quota(person, shelf_id):
     quota(person, shelf_id)
 
@@ -183,7 +189,7 @@ def test_verdict_groups(tmp_path: Path) -> None:
     assert checks["answers"]["verdicts"] == [["person", "shelf"]]
     assert checks["based"]["refuses"] == [["desk.rules.ShelfRefused", ["person", "shelf_id"]]]
     assert checks["quota"]["refuses"] == [["desk.rules.QuotaExceeded", ["person", "shelf_id"]]]
-    for name in ("default_shelf", "chosen", "guarded_none"):  # business: a ``ValueError``, a choice returned
+    for name in ("default_shelf", "chosen", "guarded_none", "saved"):  # business: a ``ValueError``, a choice, a write
         assert checks[name]["groups"] and set(checks[name]) == {"params", "groups"}, name
     for name in ("shelf_open", "log_only", "plan", "swallowed", "mailed", "hands_on", "hands_log", "Keeper._inner"):
         assert name not in checks, name
@@ -212,7 +218,7 @@ def test_callee_decides(tmp_path: Path) -> None:
     assert decides("desk.rules.based", 0, 1)  # ``ShelfRefused(PermissionError)``
     assert decides("desk.rules.looked_up", 1, 2)
     # ... but validation, quotas and choices on both are its own business
-    for name in ("default_shelf", "quota", "hands_quota", "chosen"):
+    for name in ("default_shelf", "quota", "hands_quota", "chosen", "saved"):
         assert not decides(f"desk.rules.{name}", 0, 1), name
     assert decides("desk.rules.guarded_none", 0, 1)  # (named like a check, ``guard``: any decision on both, as before)
     assert project_callee(index, None, "print") is None  # not the project's: its name decides

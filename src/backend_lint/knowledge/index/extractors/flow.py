@@ -1253,15 +1253,25 @@ def _refusal_kind(node: Any, resolve: Optional[Resolve]) -> Any:
     return dotted or False
 
 
+_STATEMENT_WRITES = frozenset({"insert", "update", "upsert", "values", "save", "bulk_insert_mappings", "bulk_update_mappings"})
+
+
 def _predicate(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Every ``return`` of the function hands back a verdict (a comparison, ``not``, ``and`` / ``or``, a
     conditional, ``any`` / ``all`` / ``bool``, a dict or tuple of such answers, a call named like a verdict) or
     ``None`` / ``True`` / ``False``, and one at least hands back a verdict: its caller decides on the answer
     (``seat_holder(account_id, school_id)`` returning ``account_id in STAFF[school_id]``). A function that
     returns a row, an id or a choice under its tests (``resolve_pinned_config(...)`` returning the config it
-    picked) is no predicate."""
+    picked) is no predicate, nor one that writes and says whether it did (``create_record(data, user_id,
+    tenant_id)`` building ``insert(Record).values(...)`` and returning ``result.rowcount > 0``)."""
     some = False
     for node in walk_function(fn):
+        if type(node) is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+            if name in _WRITES or name in _STATEMENT_WRITES:
+                return False
+            continue
         if type(node) is not ast.Return or node.value is None:
             continue
         value = node.value
