@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Optional
 from ..ground.lazy import lazy_import
 
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
+from .index.extractors.flow import answers_otherwise
 from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, permission_gated_route, route_path_guards
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
@@ -622,15 +623,18 @@ class _ClientAnalysis:
                     and any(self.is_derived(a.value) for a in call.args)
                 ):
                     out |= loaded[call.func.value.value]
-                out |= self._row_handed_to_check(call, loaded)
+                out |= self._row_handed_to_check(call, loaded, not _refuses_otherwise(node.body))
         return out
 
-    def _row_handed_to_check(self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]]) -> set[tuple[str, str]]:
+    def _row_handed_to_check(
+        self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]], verdicts: bool = True,
+    ) -> set[tuple[str, str]]:
         """``if not await verify_user_org_membership(caller_id(current_user), org.id, db): raise``: a helper
         handed the caller and the looked-up row (or its attribute) decides whether to go on: the value the row
         was looked up by is checked. A project helper must decide on both in its body (``callee_decides``:
         ``has_free_seats(acting_id(me), school.id, db)`` that reads only the school decides nothing about who
-        asks); one the index does not know, by its name (``named_like_check``)."""
+        asks); one the index does not know, by its name (``named_like_check``). ``verdicts``: the route refuses
+        access on the answer (not ``raise HTTPException(status_code=402)``), so a predicate's answer decides."""
         if isinstance(call, cst.Await):
             call = call.expression
         if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
@@ -658,7 +662,7 @@ class _ClientAnalysis:
         if not caller_at:
             return set()
         if callee is not None and not any(
-            callee_decides(self.ctx.project, callee, c, r) for c in caller_at for r in row_at  # type: ignore[arg-type]
+            callee_decides(self.ctx.project, callee, c, r, verdicts=verdicts) for c in caller_at for r in row_at  # type: ignore[arg-type]
         ):
             return set()
         return rows
@@ -878,6 +882,22 @@ class _ClientAnalysis:
             if _read_only_under_principal_test(helper, param, principal_params) or _refused_unless_caller(helper, param, principal_params):
                 out |= keys
         return out
+
+
+def _refuses_otherwise(block: cst.BaseSuite) -> bool:
+    """The block ends in a ``raise`` that answers with a status saying something else than access
+    (``raise HTTPException(status_code=402)``: a plan limit; ``flow._answers_otherwise``)."""
+    body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else []
+    last = body[-1] if body else None
+    if isinstance(last, cst.SimpleStatementLine) and last.body:
+        last = last.body[-1]
+    if not isinstance(last, cst.Raise) or last.exc is None:
+        return False
+    try:
+        exc = ast.parse(cst.Module([]).code_for_node(last.exc), mode="eval").body
+    except SyntaxError:
+        return False
+    return answers_otherwise(exc)
 
 
 def _exits(block: cst.BaseSuite) -> bool:

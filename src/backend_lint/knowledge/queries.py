@@ -48,6 +48,7 @@ from .models import (
 )
 from .facts import orm_facts
 from .index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
+from .index.extractors.flow import access_name  # an exception or refusal named for access
 from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -4520,14 +4521,24 @@ def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, s
 def held_method_decides(project: "ProjectIndex", cls: str, method: str) -> Optional[dict]:
     """``method`` of ``cls`` or of its first base defining it decides on two or more of the parameters it is
     given (``method_deciders`` of the ``flow`` index facts): ``{"how": "raise" | "verdict", "on": [parameters]}``;
-    ``None`` otherwise."""
+    ``None`` otherwise. A method not named like a check must decide access on two of them (``access_groups``
+    of its ``checks``: a refusal of the caller, an exception named for access, a predicate's answer), not its
+    own business (``delete_report(report_id, user)`` raising a service error on the report's state)."""
     for name, facts in project.class_mro(cls):
         where = project.split(name) if facts is not None else None
         if where is None:
             continue
-        found = flow_facts(project, where[0]).get("method_deciders", {}).get(f"{where[1]}.{method}")
+        flow = flow_facts(project, where[0])
+        key = f"{where[1]}.{method}"
+        found = flow.get("method_deciders", {}).get(key)
         if found is not None:
-            return found
+            if named_like_check(method):
+                return found
+            entry = flow.get("checks", {}).get(key)
+            on = set(found.get("on", ()))
+            if entry and any(len(on & set(g)) >= 2 for g in access_groups(project, entry)):
+                return found
+            return None
         if method in facts.get("methods", ()):
             return None
     return None
@@ -5673,18 +5684,41 @@ def project_callee(project: "ProjectIndex", cls: Optional[str], target: str) -> 
     return None
 
 
+def access_exception(project: "ProjectIndex", name: str) -> bool:
+    """The exception class ``name`` (a dotted name a helper raises, whose own name says nothing of access)
+    refuses access through a base named for it (``class NotYourLedger(PermissionError)``,
+    ``class SeatRefused(ForbiddenError)``); ``QuotaExceeded(Exception)`` does not."""
+    return any(access_name(last_segment(q)) for q, _ in project.class_mro(name))
+
+
+def access_groups(project: "ProjectIndex", entry: dict, verdicts: bool = True) -> list[list[str]]:
+    """The decision groups of a ``checks`` entry that are access decisions: a refusal of the caller
+    (``access``), a refusal with an exception whose bases say access (``refuses``), and, when the caller
+    refuses on the answer (``verdicts``), a predicate's answers. Not: validation, quotas, choices."""
+    out = list(entry.get("access", ()))
+    if verdicts:
+        out += entry.get("verdicts", ())
+    out += [g for name, g in entry.get("refuses", ()) if access_exception(project, name)]
+    return out
+
+
 def callee_decides(
-    project: "ProjectIndex", callee: tuple[str, Optional[str], str], first: object, second: object, _depth: int = 0
+    project: "ProjectIndex", callee: tuple[str, Optional[str], str], first: object, second: object, _depth: int = 0,
+    verdicts: bool = True,
 ) -> bool:
     """Whether the project function or method ``callee`` (``project_callee``), handed two values at ``first``
     and ``second`` (argument position or keyword, as the call hands them), decides on both: one of its
     decisions (``flow`` facts ``checks``: a ``raise`` under a test, a verdict returned) reads a value made
     from both, or it hands both on to a call that does (a project helper, read the same way, two calls deep
     at most; a callee the index does not know, by its name: ``named_like_check``). ``_record_access(tenant_id,
-    reader)`` that only logs, ``has_free_seats(account_id, school_id)`` that decides on the school alone: no."""
+    reader)`` that only logs, ``has_free_seats(account_id, school_id)`` that decides on the school alone: no.
+    A callee named like a check decides by any of its decisions; one that is not must decide access
+    (``access_groups``: a 401 / 403 / 404 refusal, an exception named for access, a predicate whose caller
+    refuses): validation, quota and default-choice branches on both (``ValueError``, a config picked under a
+    test) are its own business. ``verdicts``: whether the caller refuses on a predicate's answer (``False``
+    when it answers 402 on it)."""
     module, cls, key = callee
-    if not named_like_check(last_segment(key)):
-        return False  # (a function not named for checking decides its own business: validation, quotas, defaults)
+    check_named = named_like_check(last_segment(key))
     flow = flow_facts(project, module)
     entry = flow.get("checks", {}).get(key)
     summary = (flow.get("methods", {}) if cls is not None else flow.get("functions", {})).get(key)
@@ -5699,7 +5733,9 @@ def callee_decides(
     a, b = named(first), named(second)
     if a is None or b is None or a == b:
         return False
-    if entry and any(a in g and b in g for g in entry.get("groups", ())):
+    if entry and any(
+        a in g and b in g for g in (entry.get("groups", ()) if check_named else access_groups(project, entry, verdicts))
+    ):
         return True
     if not summary or _depth >= 2:
         return False
@@ -5718,7 +5754,7 @@ def callee_decides(
             if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
                 return True
             continue
-        if any(callee_decides(project, sub, wa, wb, _depth + 1) for wa in at_a for wb in at_b):
+        if any(callee_decides(project, sub, wa, wb, _depth + 1, verdicts) for wa in at_a for wb in at_b):
             return True
     return False
 

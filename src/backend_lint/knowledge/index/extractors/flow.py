@@ -50,7 +50,11 @@ scoping column. A summary is kept only when it says something:
 - ``checks`` (beside ``functions`` and ``methods``, keyed the same way): ``{name: {"params", "groups"}}``, the
   decisions a function or method takes on what it is given, each group the parameters one decision reads
   (``verdict_groups``): whether a project helper handed the caller and a key decides on both, read from its
-  body rather than from its name (``knowledge.queries.callee_decides``);
+  body rather than from its name (``knowledge.queries.callee_decides``); beside them ``access`` (the groups a
+  refusal of the caller decides: 401 / 403 / 404, an exception named for access), ``verdicts`` (the groups of a
+  predicate, whose caller refuses on the answer) and ``refuses`` (``[[exception, group]]``, a project or
+  library exception class whose bases decide): what tells an access decision from business logic
+  (validation, quotas, choices) when the helper is not named like a check;
 - ``checked``: names handed to a permission method or function whose refusal exits
   (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``; or that gates an ``if`` whose
   ``else`` exits, ``if shelf and check_shelf_view_permissions(shelf): ... else: return redirect(...)``):
@@ -1184,6 +1188,9 @@ def _answers_otherwise(node: Any) -> bool:
     return bool(codes) and not any(c in _ACCESS_CODES for c in codes)
 
 
+answers_otherwise = _answers_otherwise  # (for the route's own refusal: ``client_identity``)
+
+
 _REFUSING_WORDS = ("abort", "raise", "deny", "forbid", "reject", "throw", "unauthori")
 
 
@@ -1194,7 +1201,104 @@ def _refusing_call(func: Any) -> bool:
     return any(w in lowered for w in _REFUSING_WORDS)
 
 
+# The name of an exception (or of a refusing call) that says the caller may not have what it asked for
+# (``ForbiddenError``, ``PermissionDeniedError``, ``NotAuthorized``, ``InsufficientProjectPermissionError``,
+# ``raise_forbidden()``, ``self._deny()``), or hides it as absent (``DocumentNotFoundError``, as a 404 does):
+# matched on the name lowered, underscores dropped
+ACCESS_NAME = re.compile(
+    r"forbid|unauthori[sz]|notauthori[sz]|permission|denied|deny|notallowed|notpermitted|notowner|notmember"
+    r"|insufficient(?:priv|right|role|scope|perm|access)|accessdenied|notfound"
+)
+_BUILTIN_EXCEPTIONS = frozenset(
+    n for n in dir(__import__("builtins")) if n[:1].isupper() and n.endswith(("Error", "Exception", "Exit", "Interrupt"))
+)
+
+
+def access_name(name: str) -> bool:
+    """``ACCESS_NAME`` in a name (any case, underscores ignored)."""
+    return bool(ACCESS_NAME.search(name.lower().replace("_", "")))
+
+
+def _refusal_kind(node: Any, resolve: Optional[Resolve]) -> Any:
+    """What a refusal (the ``exc`` of a ``raise``, or a refusing call) says: ``True`` when it refuses the caller
+    access (a status 401 / 403 / 404, ``status.HTTP_403_FORBIDDEN``, ``abort(404)``; an exception or refusing
+    call whose name says so, ``ACCESS_NAME``), ``False`` when it says nothing of access (``ValueError(...)``,
+    ``HTTPException(500)``, a bare ``raise``, ``raise exc``), or the dotted name of an exception class of the
+    project or a library whose name says neither (``NotYourLedger``): its bases decide
+    (``queries.access_exception``). A 404 counts: real helpers hide a row the caller may not see as absent
+    (``if doc.owner_id != user.id: raise HTTPException(404)``, 15 of 56 owner comparisons that refuse across
+    the labelled apps and hold-outs)."""
+    if node is None:
+        return False
+    for n in walk(node):
+        t = type(n)
+        if t is ast.Constant and type(n.value) is int and n.value in _ACCESS_CODES:  # type: ignore[attr-defined]
+            return True
+        if t is ast.Attribute or t is ast.Name:
+            word = n.attr if t is ast.Attribute else n.id  # type: ignore[attr-defined]
+            found = _STATUS_NAME.search(word)
+            if found and int(found.group(1)) in _ACCESS_CODES:
+                return True
+    func = node.func if type(node) is ast.Call else node
+    if type(func) is ast.Call:
+        func = func.func  # (``raise make_error()(...)``: rare; read the inner callee)
+    if type(func) is not ast.Name and type(func) is not ast.Attribute:
+        return False
+    name = func.attr if type(func) is ast.Attribute else func.id  # type: ignore[union-attr]
+    if access_name(name):
+        return True
+    if not name[:1].isupper() or name in _BUILTIN_EXCEPTIONS or name == "HTTPException":
+        return False  # (``raise exc``, a builtin, an HTTP error with another status or none)
+    dotted = (resolve(func) if resolve is not None else None) or ast_dotted(func)
+    return dotted or False
+
+
+_STATEMENT_WRITES = frozenset({"insert", "update", "upsert", "values", "save", "bulk_insert_mappings", "bulk_update_mappings"})
+
+
+def _predicate(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of the function hands back a verdict (a comparison, ``not``, ``and`` / ``or``, a
+    conditional, ``any`` / ``all`` / ``bool``, a dict or tuple of such answers, a call named like a verdict) or
+    ``None`` / ``True`` / ``False``, and one at least hands back a verdict: its caller decides on the answer
+    (``seat_holder(account_id, school_id)`` returning ``account_id in STAFF[school_id]``). A function that
+    returns a row, an id or a choice under its tests (``resolve_pinned_config(...)`` returning the config it
+    picked) is no predicate, nor one that writes and says whether it did (``create_record(data, user_id,
+    tenant_id)`` building ``insert(Record).values(...)`` and returning ``result.rowcount > 0``)."""
+    some = False
+    for node in walk_function(fn):
+        if type(node) is ast.Call:
+            func = node.func  # type: ignore[attr-defined]
+            name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+            if name in _WRITES or name in _STATEMENT_WRITES:
+                return False
+            continue
+        if type(node) is not ast.Return or node.value is None:
+            continue
+        value = node.value
+        if type(value) is ast.Await:
+            value = value.value
+        t = type(value)
+        if t is ast.Constant and value.value in (None, True, False):  # type: ignore[attr-defined]
+            continue
+        if _verdict_parts(value):
+            some = True
+            continue
+        if t is ast.Call:
+            func = value.func  # type: ignore[attr-defined]
+            name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
+            if _VERDICT_CALL.match(name):
+                some = True
+                continue
+        return False
+    return some
+
+
 def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
+    """The groups of ``decision_groups``: the parameters each decision of the function reads."""
+    return decision_groups(fn)["groups"]
+
+
+def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[Resolve] = None) -> dict[str, Any]:
     """The decisions of a function on what it is given, each as the parameters it reads (through locals made
     from them), when one reads two parameters or more: a ``raise`` / ``abort(...)`` / ``raise_forbidden()`` under
     tests (the tests' parameters), an ``assert``, a verdict returned (``return account_id in school.member_ids``, a dict of
@@ -1203,17 +1307,27 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
     ``raise HTTPException(403)``) reads their tests too. A ``raise`` in an ``except`` handler decides nothing (as in ``decides``), nor one that
     answers 400, 409, 422, 429, 500 ... (``_answers_otherwise``: an invalid request, a failed send).
     ``verify_member(account_id, school_id)`` that returns ``school_id > 0`` decides on the school alone: no
-    group holds the account."""
+    group holds the account.
+
+    Returns ``{"groups": [...]}`` and, for the groups that are access decisions (what the refusal says, not
+    the function's name): ``access``, the groups a refusal of the caller decides (``_refusal_kind``: 401 / 403
+    / 404, ``PermissionError``, ``ForbiddenError``, ``raise_forbidden()``); ``verdicts``, the groups of a
+    predicate (``_predicate``: it answers yes or no and its caller refuses); ``refuses``, ``[[exception,
+    group]]`` for a refusal with an exception class of the project or a library whose name says neither (its
+    bases decide). The rest is business logic: a ``ValueError``, an ``assert``, a choice returned under a
+    test (``if thread.pinned_id is not None: return Resolution(...)``)."""
     a = fn.args
     params = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
     if len(params) < 2:
-        return []
-    raw: set[frozenset[str]] = set()  # the names each decision reads, before locals are traced to parameters
+        return {"groups": []}
+    # the names each decision reads, before locals are traced to parameters, with what each decision is:
+    # True (refuses access), False (business), "verdict" (an answer returned), or an exception's dotted name
+    raw: dict[frozenset[str], set[Any]] = {}
     plain = frozenset(params)
 
-    def add(names: frozenset[str]) -> None:
+    def add(names: frozenset[str], kind: Any = False) -> None:
         if len(names) >= 2 or (names and not names <= plain):  # (one local may be made from two parameters)
-            raw.add(names)
+            raw.setdefault(names, set()).add(kind)
 
     # the tests of the ``if``s met so far that return early (``if playground.created_by == acting_id: return``):
     # a refusal after them (the closing ``raise HTTPException(403)``) is reached only when they all failed
@@ -1224,7 +1338,7 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
             t = type(stmt)
             if t is ast.Raise:
                 if not _answers_otherwise(stmt.exc):
-                    add(guard | escaped)
+                    add(guard | escaped, _refusal_kind(stmt.exc, resolve))
             elif t is ast.Assert:
                 add(guard | _names(stmt.test))
             elif t is ast.Return:
@@ -1235,15 +1349,15 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                     continue
                 if type(value) is ast.Call and _answers_otherwise(value):
                     continue  # (``return JSONResponse(status_code=400, ...)``)
-                add(guard)  # (anything returned under a test decides)
+                add(guard, "verdict")  # (anything returned under a test decides)
                 for part in _verdict_parts(value):
-                    add(guard | _names(part))
+                    add(guard | _names(part), "verdict")
             elif t is ast.Expr:
                 call = stmt.value
                 if type(call) is ast.Await:
                     call = call.value
                 if guard and type(call) is ast.Call and _refusing_call(call.func) and not _answers_otherwise(call):
-                    add(guard)  # ``abort(403)``, ``raise_forbidden()`` under a test
+                    add(guard, _refusal_kind(call, None) is True)  # ``abort(403)``, ``raise_forbidden()`` under a test
             elif t is ast.If or t is ast.While:
                 inner = guard | _names(stmt.test)
                 visit(stmt.body, inner)
@@ -1259,7 +1373,7 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
 
     visit(fn.body, frozenset())
     if not raw:
-        return []
+        return {"groups": []}
     origin: dict[str, frozenset[str]] = {p: frozenset((p,)) for p in params}
     if any(n not in origin for names in raw for n in names):
         # locals made from parameters (two passes, as ``decides``)
@@ -1284,23 +1398,41 @@ def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]
                     for n in walk(target):
                         if type(n) is ast.Name and n.id not in params:
                             origin[n.id] = origin.get(n.id, frozenset()) | found
-    groups: set[frozenset[str]] = set()
-    for names in raw:
+    groups: dict[frozenset[str], set[Any]] = {}
+    for names, kinds in raw.items():
         group: frozenset[str] = frozenset()
         for n in names:
             if n in origin:
                 group |= origin[n]
         if len(group) >= 2:
-            groups.add(group)
-    return sorted(sorted(g) for g in groups)
+            groups.setdefault(group, set()).update(kinds)
+    out: dict[str, Any] = {"groups": sorted(sorted(g) for g in groups)}
+    predicate: Optional[bool] = None
+    access, verdicts, refuses = [], [], []
+    for group, kinds in groups.items():
+        if True in kinds:
+            access.append(sorted(group))
+            continue
+        if "verdict" in kinds:
+            if predicate is None:
+                predicate = _predicate(fn)
+            if predicate:
+                verdicts.append(sorted(group))
+        for kind in kinds:
+            if isinstance(kind, str) and kind != "verdict":
+                refuses.append([kind, sorted(group)])
+    for key, found in (("access", access), ("verdicts", verdicts), ("refuses", refuses)):
+        if found:
+            out[key] = sorted(found)
+    return out
 
 
-def _checks_entry(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, Any]]:
-    groups = verdict_groups(fn)
-    if not groups:
+def _checks_entry(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[Resolve] = None) -> Optional[dict[str, Any]]:
+    found = decision_groups(fn, resolve)
+    if not found["groups"]:
         return None
     a = fn.args
-    return {"params": [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs], "groups": groups}
+    return {"params": [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs], **found}
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
@@ -1317,7 +1449,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             found = summarise(stmt, resolve, None, evidence)
             if found is not None:
                 functions[stmt.name] = found
-            entry = _checks_entry(stmt)
+            entry = _checks_entry(stmt, resolve)
             if entry is not None:
                 checks[stmt.name] = entry
             memo: dict[Any, Any] = {}  # (the questions about this function share the names its nodes read)
@@ -1349,7 +1481,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
-                    entry = _checks_entry(sub)
+                    entry = _checks_entry(sub, resolve)
                     if entry is not None:
                         checks[f"{stmt.name}.{sub.name}"] = entry
                     a = sub.args
