@@ -591,11 +591,13 @@ class _Analyzer:
                 isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))
             ):
                 constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
+            elif isinstance(value, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in value.parts):
+                constants.append("".join(p.value for p in value.parts if isinstance(p, cst.FormattedStringText)))  # ``f"room/"``
             elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
                 continue
             else:
                 return False
-        return principal and privileged_arguments([c for c in constants if c], None)
+        return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
 
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
@@ -4979,6 +4981,24 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found)
 
     return project.memo(("queries.public_models", key), build)
+
+
+def _every_resource(constants: Sequence[str]) -> bool:
+    """Constants of a permission check, past the first (the action), that ask about every resource of the
+    project or of a kind: a wildcard (``"*"``, ``"course_site/*"``) or a collection's root (``"article/"``).
+    Only a grant on every such resource answers, so the check names no row: it asks who the caller is site-wide
+    (as ``require_global(key)`` does, a permission with its scope left out), and what follows is no
+    object-level decision (``enforce(subject, "hiring.summary", "*")``, ``enforce(subject, "article.list",
+    "article/")``). A resource built from a key (``f"course_site/{site_id}"``) is not one."""
+    for c in constants[1:]:
+        text = c.strip()
+        if text[:1] in "\"'" and text[-1:] == text[:1]:
+            text = text.strip("\"'")
+        elif "'" in text or '"' in text:
+            continue  # (a prefixed string: ``b"*"``, ``r"..."``)
+        if text == "*" or (len(text) > 1 and text.endswith(("/", "/*", ":*")) and " " not in text):
+            return True
+    return False
 
 
 # words of a gate named in a route's decorator (``dependencies=[Depends(require_platform_staff)]``)
