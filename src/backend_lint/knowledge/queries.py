@@ -593,8 +593,10 @@ class _Analyzer:
                 constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
             elif isinstance(value, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in value.parts):
                 constants.append("".join(p.value for p in value.parts if isinstance(p, cst.FormattedStringText)))  # ``f"room/"``
-            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
-                continue
+            elif isinstance(value, cst.Name) and (
+                value.value in ("db", "db_session", "session") or value.value.lower().endswith(("service", "svc"))
+            ):
+                continue  # (the session, or the service that holds the grants: ``service=service``)
             else:
                 return False
         return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
@@ -765,8 +767,10 @@ class _Analyzer:
                 constant = True  # ``Permission.MANAGE_AGENTS``
             elif isinstance(value, cst.Name) and value.value in self.identity.principals:
                 principal = True
-            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
-                continue
+            elif isinstance(value, cst.Name) and (
+                value.value in ("db", "db_session", "session") or value.value.lower().endswith(("service", "svc"))
+            ):
+                continue  # (the session, or the service that holds the grants: ``service=service``)
             else:
                 return False
         return principal and constant
