@@ -4900,7 +4900,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _secret_gated(func, site):
             continue
-        if _public_read(ctx, func, site, model):
+        if _public_read(ctx, func, site, model, identity):
             continue
         out.unscoped.append((site, model))
     if not gate and not identity.router_auth:
@@ -5025,12 +5025,15 @@ _WRITE_VERBS = (_WRITER_VERBS - {"append", "join"}) | {
 _READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count", "retrieve", "show", "view", "by_")
 
 
-def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity] = None) -> bool:
     """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
     read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
     ...), in a function that writes nothing (no ``insert`` / ``update`` /
-    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object). An update or a delete of
-    such a row, or any write beside the read (a comment added under it), is still reported."""
+    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object) but the caller's own rows: an
+    ``insert`` / ``update`` / ``delete`` statement that sets or tests an identity column with the caller
+    (``insert(Like).values(user_id=user_id, pin_id=pin_id)``, ``delete(Like).where(Like.user_id == user_id)``), and
+    the ``commit`` / ``flush`` that follow. An update or a delete of the public row itself, or any other write
+    beside the read (tags attached to it, a link row with no owner), is still reported."""
     if site.via:
         # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
         if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
@@ -5039,10 +5042,15 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
+    own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
     for node in cst_walk(func.body):
         if isinstance(node, cst.Call):
+            if id(node) in own:
+                continue
             f = node.func
             name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+            if own and name in ("commit", "flush", "refresh"):
+                continue  # (committing the caller's own row)
             if name in _WRITE_CALLS or ("_" in name.strip("_") and name.lstrip("_").split("_", 1)[0] in _WRITE_VERBS):
                 return False  # (``db.add(row)``, ``service.update_doctor(...)``)
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
@@ -5050,6 +5058,50 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
             if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
                 return False
     return True
+
+
+def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> set[int]:
+    """The ``insert(...)`` / ``update(...)`` / ``delete(...)`` calls of ``func`` whose statement (the chain of calls
+    built on them) sets an identity column to the caller (``.values(user_id=user_id)``) or tests one against it
+    (``.where(Like.user_id == user_id)``): writes of the caller's own rows. Empty when any such write is not."""
+    callers = identity.names()
+    columns = set(ctx.settings.identity_fields)
+    if not callers:
+        return set()
+
+    def caller_value(node: cst.BaseExpression) -> bool:
+        text = dotted_name(node) or ""
+        return bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+
+    def owns(expr: cst.CSTNode) -> bool:
+        for n in cst_walk(expr):
+            if isinstance(n, cst.Arg) and n.keyword is not None and n.keyword.value in columns and caller_value(n.value):
+                return True
+            if isinstance(n, cst.Comparison) and len(n.comparisons) == 1 and isinstance(n.comparisons[0].operator, cst.Equal):
+                left, right = n.left, n.comparisons[0].comparator
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(a, cst.Attribute) and a.attr.value in columns and caller_value(b):
+                        return True
+        return False
+
+    # the outermost call chains: ``insert(M).values(...).returning(M)`` is one statement
+    found: set[int] = set()
+    inner: set[int] = set()
+    for node in cst_walk(func.body):
+        if not isinstance(node, cst.Call) or id(node) in inner:
+            continue
+        chain: list[cst.Call] = []
+        cur: cst.BaseExpression = node
+        while isinstance(cur, cst.Call):
+            chain.append(cur)
+            inner.add(id(cur))
+            cur = cur.func.value if isinstance(cur.func, cst.Attribute) else cur.func
+        base = chain[-1]
+        if isinstance(base.func, cst.Name) and base.func.value in ("insert", "update", "delete"):
+            if not owns(node):
+                return set()
+            found.add(id(base))
+    return found
 
 
 def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
