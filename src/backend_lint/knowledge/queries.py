@@ -640,6 +640,9 @@ class _Analyzer:
                 return "positive"  # ``user.has_permission("admin")``, ``user.has_role("superuser")``
             return None
         if isinstance(test, cst.Comparison):
+            named = _named_account_test(test)
+            if named is not None:
+                return named  # ``if user.username != "danya": raise``: one account, named in the code, gets through
             words: list[str] = []
             for n in _walk_expr(test):
                 if isinstance(n, cst.SimpleString):
@@ -4985,6 +4988,28 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found)
 
     return project.memo(("queries.public_models", key), build)
+
+
+# the attributes that name an account (``user.username != "root"``)
+_ACCOUNT_NAME_ATTRS = frozenset({"username", "user_name", "login", "email", "handle"})
+
+
+def _named_account_test(test: cst.Comparison) -> Optional[str]:
+    """A comparison of an account's name (``.username`` / ``.email`` / ``.login``) with string literals only:
+    "negated" when it holds for every account but the named ones (``!=`` / ``not in``), "positive" for ``==`` /
+    ``in``. The code lets named accounts through, which is a hard-coded administrator gate."""
+    if len(test.comparisons) != 1 or not isinstance(test.left, cst.Attribute) or test.left.attr.value not in _ACCOUNT_NAME_ATTRS:
+        return None
+    target = test.comparisons[0]
+    right = target.comparator
+    values = [e.value for e in right.elements] if isinstance(right, (cst.List, cst.Tuple, cst.Set)) else [right]
+    if not values or not all(isinstance(v, cst.SimpleString) and v.value.strip("'\"bBrRuU") for v in values):
+        return None  # (an empty string is a presence test, not a name)
+    if isinstance(target.operator, (cst.NotEqual, cst.NotIn)):
+        return "negated"
+    if isinstance(target.operator, (cst.Equal, cst.In)):
+        return "positive"
+    return None
 
 
 def _every_resource(constants: Sequence[str]) -> bool:
