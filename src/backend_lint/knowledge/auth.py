@@ -1649,13 +1649,16 @@ def _anonymous_stand_in(p: ParamInfo) -> bool:
 
 def _owner_compared_past_gate(ctx: "FileContext", func: cst.FunctionDef, params: list) -> bool:
     """A route with a privileged dependency (``Security(require_global("api_keys.manage_all"))``) that also takes
-    the caller from an authentication dependency and compares a row's identity column with that caller in its own
-    body (``if record.user_id != principal.user_id: raise``): the handler itself says whose the row is, so the
-    gate does not make it admin-only and what it fetches is claimed as on any route (BKL202 at the comparison)."""
+    the caller from an authentication dependency and compares a row's user identity column (not a tenant's) with
+    that caller in its own body (``if record.user_id != principal.user_id: raise``): the handler itself says the row
+    must be the caller's own, so the gate does not make it admin-only and what it fetches is claimed as on any
+    route (BKL202 at the comparison)."""
     callers = {p.name for p in params if p.dependency.kind == "auth" and not p.dependency.credentials and not _anonymous_stand_in(p)}
     if not callers:
         return False
-    columns = set(ctx.settings.identity_fields)
+    # a user's own column, not a tenant's: under a superuser gate, ``if role.tenant_id != tenant_id: raise`` keeps
+    # a tenant administrator to the tenant, and the route stays an administrator's
+    columns = set(ctx.settings.identity_fields) - TENANT_COLUMNS
 
     def side(node: "cst.BaseExpression") -> Optional[str]:
         """"row" for ``<name>.<identity column>`` not off a caller, "caller" for a caller or one of its attributes."""
