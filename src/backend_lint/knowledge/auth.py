@@ -75,7 +75,7 @@ ADMIN_WORDS = ("superuser", "admin")
 ANONYMOUS_CLASS = re.compile(r"^_?(?:Anonymous|Unauthenticated)")
 # Dependency names that say they yield the caller, beyond the configured list: ``get_current_verified_user``,
 # ``get_current_user_from_token``, ``get_authenticated_user``.
-AUTH_NAME = re.compile(r"(current|authenticated)_(\w*_)?user(_|$)")
+AUTH_NAME = re.compile(r"(current|authenticated)_(\w*_)?(user|principal)(_|$)")
 TASK_DECORATORS = ("task", "shared_task", "actor", "periodic_task", "job", "cron")
 
 
@@ -1647,6 +1647,40 @@ def _anonymous_stand_in(p: ParamInfo) -> bool:
     return bool(names) and all(ANONYMOUS_CLASS.match(n) for n in names)
 
 
+def _owner_compared_past_gate(ctx: "FileContext", func: cst.FunctionDef, params: list) -> bool:
+    """A route with a privileged dependency (``Security(require_global("api_keys.manage_all"))``) that also takes
+    the caller from an authentication dependency and compares a row's user identity column (not a tenant's) with
+    that caller in its own body (``if record.user_id != principal.user_id: raise``): the handler itself says the row
+    must be the caller's own, so the gate does not make it admin-only and what it fetches is claimed as on any
+    route (BKL202 at the comparison)."""
+    callers = {p.name for p in params if p.dependency.kind == "auth" and not p.dependency.credentials and not _anonymous_stand_in(p)}
+    if not callers:
+        return False
+    # a user's own column, not a tenant's: under a superuser gate, ``if role.tenant_id != tenant_id: raise`` keeps
+    # a tenant administrator to the tenant, and the route stays an administrator's
+    columns = set(ctx.settings.identity_fields) - TENANT_COLUMNS
+
+    def side(node: "cst.BaseExpression") -> Optional[str]:
+        """"row" for ``<name>.<identity column>`` not off a caller, "caller" for a caller or one of its attributes."""
+        if isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.func, cst.Name) and node.func.value in ("str", "UUID", "int"):
+            node = node.args[0].value
+        if isinstance(node, cst.Name):
+            return "caller" if node.value in callers else None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            if node.value.value in callers:
+                return "caller"
+            if node.attr.value in columns:
+                return "row"
+        return None
+
+    for node in walk_nodes(func.body):
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            op = node.comparisons[0].operator
+            if isinstance(op, (cst.Equal, cst.NotEqual)) and {side(node.left), side(node.comparisons[0].comparator)} == {"row", "caller"}:
+                return True
+    return False
+
+
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
@@ -1669,7 +1703,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     elif enclosing is not None and enclosing.admin:
         ident.admin = True
     kinds = [p.dependency for p in params if not _anonymous_stand_in(p)] + _decorator_dependencies(ctx, route)
-    if any(k.kind == "admin" for k in kinds):
+    if any(k.kind == "admin" for k in kinds) and not (route is not None and _owner_compared_past_gate(ctx, func, params)):
         ident.admin = True
     ident.authenticated = any(k.kind == "auth" for k in kinds)
     if flask is not None:

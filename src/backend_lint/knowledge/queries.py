@@ -592,11 +592,15 @@ class _Analyzer:
                 isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))
             ):
                 constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
-            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
-                continue
+            elif isinstance(value, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in value.parts):
+                constants.append("".join(p.value for p in value.parts if isinstance(p, cst.FormattedStringText)))  # ``f"room/"``
+            elif isinstance(value, cst.Name) and (
+                value.value in ("db", "db_session", "session") or value.value.lower().endswith(("service", "svc"))
+            ):
+                continue  # (the session, or the service that holds the grants: ``service=service``)
             else:
                 return False
-        return principal and privileged_arguments([c for c in constants if c], None)
+        return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
 
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
@@ -637,6 +641,9 @@ class _Analyzer:
                 return "positive"  # ``user.has_permission("admin")``, ``user.has_role("superuser")``
             return None
         if isinstance(test, cst.Comparison):
+            named = _named_account_test(test)
+            if named is not None:
+                return named  # ``if user.username != "danya": raise``: one account, named in the code, gets through
             words: list[str] = []
             for n in _walk_expr(test):
                 if isinstance(n, cst.SimpleString):
@@ -764,8 +771,10 @@ class _Analyzer:
                 constant = True  # ``Permission.MANAGE_AGENTS``
             elif isinstance(value, cst.Name) and value.value in self.identity.principals:
                 principal = True
-            elif isinstance(value, cst.Name) and value.value in ("db", "db_session", "session"):
-                continue
+            elif isinstance(value, cst.Name) and (
+                value.value in ("db", "db_session", "session") or value.value.lower().endswith(("service", "svc"))
+            ):
+                continue  # (the session, or the service that holds the grants: ``service=service``)
             else:
                 return False
         return principal and constant
@@ -4905,7 +4914,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _secret_gated(func, site):
             continue
-        if _public_read(ctx, func, site, model):
+        if _public_read(ctx, func, site, model, identity):
             continue
         out.unscoped.append((site, model))
     if not gate and not identity.router_auth:
@@ -4992,6 +5001,46 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
     return project.memo(("queries.public_models", key), build)
 
 
+# the attributes that name an account (``user.username != "root"``)
+_ACCOUNT_NAME_ATTRS = frozenset({"username", "user_name", "login", "email", "handle"})
+
+
+def _named_account_test(test: cst.Comparison) -> Optional[str]:
+    """A comparison of an account's name (``.username`` / ``.email`` / ``.login``) with string literals only:
+    "negated" when it holds for every account but the named ones (``!=`` / ``not in``), "positive" for ``==`` /
+    ``in``. The code lets named accounts through, which is a hard-coded administrator gate."""
+    if len(test.comparisons) != 1 or not isinstance(test.left, cst.Attribute) or test.left.attr.value not in _ACCOUNT_NAME_ATTRS:
+        return None
+    target = test.comparisons[0]
+    right = target.comparator
+    values = [e.value for e in right.elements] if isinstance(right, (cst.List, cst.Tuple, cst.Set)) else [right]
+    if not values or not all(isinstance(v, cst.SimpleString) and v.value.strip("'\"bBrRuU") for v in values):
+        return None  # (an empty string is a presence test, not a name)
+    if isinstance(target.operator, (cst.NotEqual, cst.NotIn)):
+        return "negated"
+    if isinstance(target.operator, (cst.Equal, cst.In)):
+        return "positive"
+    return None
+
+
+def _every_resource(constants: Sequence[str]) -> bool:
+    """Constants of a permission check, past the first (the action), that ask about every resource of the
+    project or of a kind: a wildcard (``"*"``, ``"course_site/*"``) or a collection's root (``"article/"``).
+    Only a grant on every such resource answers, so the check names no row: it asks who the caller is site-wide
+    (as ``require_global(key)`` does, a permission with its scope left out), and what follows is no
+    object-level decision (``enforce(subject, "hiring.summary", "*")``, ``enforce(subject, "article.list",
+    "article/")``). A resource built from a key (``f"course_site/{site_id}"``) is not one."""
+    for c in constants[1:]:
+        text = c.strip()
+        if text[:1] in "\"'" and text[-1:] == text[:1]:
+            text = text.strip("\"'")
+        elif "'" in text or '"' in text:
+            continue  # (a prefixed string: ``b"*"``, ``r"..."``)
+        if text == "*" or (len(text) > 1 and text.endswith(("/", "/*", ":*")) and " " not in text):
+            return True
+    return False
+
+
 # words of a gate named in a route's decorator (``dependencies=[Depends(require_platform_staff)]``)
 _STAFF_WORDS = ADMIN_WORDS + ("staff", "privileg", "platform", "root", "moderat", "manage")
 
@@ -5012,12 +5061,15 @@ _WRITE_VERBS = (_WRITER_VERBS - {"append", "join"}) | {
 _READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count", "retrieve", "show", "view", "by_")
 
 
-def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity] = None) -> bool:
     """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
     read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
     ...), in a function that writes nothing (no ``insert`` / ``update`` /
-    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object). An update or a delete of
-    such a row, or any write beside the read (a comment added under it), is still reported."""
+    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object) but the caller's own rows: an
+    ``insert`` / ``update`` / ``delete`` statement that sets or tests an identity column with the caller
+    (``insert(Like).values(user_id=user_id, pin_id=pin_id)``, ``delete(Like).where(Like.user_id == user_id)``), and
+    the ``commit`` / ``flush`` that follow. An update or a delete of the public row itself, or any other write
+    beside the read (tags attached to it, a link row with no owner), is still reported."""
     if site.via:
         # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
         if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
@@ -5026,10 +5078,15 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
+    own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
     for node in cst_walk(func.body):
         if isinstance(node, cst.Call):
+            if id(node) in own:
+                continue
             f = node.func
             name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+            if own and name in ("commit", "flush", "refresh"):
+                continue  # (committing the caller's own row)
             if name in _WRITE_CALLS or ("_" in name.strip("_") and name.lstrip("_").split("_", 1)[0] in _WRITE_VERBS):
                 return False  # (``db.add(row)``, ``service.update_doctor(...)``)
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
@@ -5037,6 +5094,50 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
             if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
                 return False
     return True
+
+
+def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> set[int]:
+    """The ``insert(...)`` / ``update(...)`` / ``delete(...)`` calls of ``func`` whose statement (the chain of calls
+    built on them) sets an identity column to the caller (``.values(user_id=user_id)``) or tests one against it
+    (``.where(Like.user_id == user_id)``): writes of the caller's own rows. Empty when any such write is not."""
+    callers = identity.names()
+    columns = set(ctx.settings.identity_fields)
+    if not callers:
+        return set()
+
+    def caller_value(node: cst.BaseExpression) -> bool:
+        text = dotted_name(node) or ""
+        return bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+
+    def owns(expr: cst.CSTNode) -> bool:
+        for n in cst_walk(expr):
+            if isinstance(n, cst.Arg) and n.keyword is not None and n.keyword.value in columns and caller_value(n.value):
+                return True
+            if isinstance(n, cst.Comparison) and len(n.comparisons) == 1 and isinstance(n.comparisons[0].operator, cst.Equal):
+                left, right = n.left, n.comparisons[0].comparator
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(a, cst.Attribute) and a.attr.value in columns and caller_value(b):
+                        return True
+        return False
+
+    # the outermost call chains: ``insert(M).values(...).returning(M)`` is one statement
+    found: set[int] = set()
+    inner: set[int] = set()
+    for node in cst_walk(func.body):
+        if not isinstance(node, cst.Call) or id(node) in inner:
+            continue
+        chain: list[cst.Call] = []
+        cur: cst.BaseExpression = node
+        while isinstance(cur, cst.Call):
+            chain.append(cur)
+            inner.add(id(cur))
+            cur = cur.func.value if isinstance(cur.func, cst.Attribute) else cur.func
+        base = chain[-1]
+        if isinstance(base.func, cst.Name) and base.func.value in ("insert", "update", "delete"):
+            if not owns(node):
+                return set()
+            found.add(id(base))
+    return found
 
 
 def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

@@ -373,8 +373,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - what follows a permission check made as a statement of its own (its refusal raises), named for a check
       (or `enforce`), given the principal and constants only, one of them a privileged permission
       (`self._permission.enforce(subject, "hiring.admin", "*")`, `require_permission(user, Perm.MANAGE_USERS)`):
-      the rest of the function runs for administrators only. An ordinary permission (`"roster.read"`), a
-      permission on a key (`f"sites/{site_id}"`) or a verdict thrown away (`grants.check(...)`) gates nothing;
+      the rest of the function runs for administrators only. So does any permission asked about every resource
+      (`enforce(subject, "hiring.summary", "*")`, a collection's root `"article/"`: only a site-wide grant
+      answers, as `require_global(key)` asks), and a test that lets only accounts named in the code through
+      (`if user.username != "root": raise`). A permission on a key (`f"sites/{site_id}"`), a bare word
+      (`"loans"`) or a verdict thrown away (`grants.check(...)`) gates nothing; the session and the grants
+      service may be handed to the check too (`service=service`);
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
