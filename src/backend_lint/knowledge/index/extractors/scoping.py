@@ -260,6 +260,14 @@ def _writes(node: ast.Call, resolve: Resolve, writes: list, params: set[str]) ->
     outside (``_SCOPE_HEADS``): a local ``user = Users(...)`` built on sign-up is a new row, not who asks."""
     if not isinstance(node.func, (ast.Name, ast.Attribute)):
         return
+    inserted = _inserted_model(node, resolve)
+    if inserted is not None:
+        # ``insert(M).values(chat_id=chat.id, user_id_=user_id)``: the row made, as ``M(...)`` would be
+        for k in node.keywords:
+            who = _dotted(k.value) if k.arg else None
+            if who is not None and _callerish(who) and (who.split(".")[0] in params or who.split(".")[0] in _SCOPE_HEADS):
+                writes.append({"model": inserted, "column": k.arg, "who": who, "line": node.lineno})
+        return
     items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
     items += [(k.arg, k.value) for k in node.keywords if k.arg]
     found = [
@@ -281,6 +289,19 @@ def _writes(node: ast.Call, resolve: Resolve, writes: list, params: set[str]) ->
     for at, who in found:
         if "." in who or who.endswith("_id"):
             writes.append({"target": target, "at": at, "who": who, "line": node.lineno})
+
+
+def _inserted_model(node: ast.Call, resolve: Resolve) -> Optional[str]:
+    """``M`` of ``insert(M).values(...)`` (a class, resolved), else ``None``."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != "values" or not isinstance(func.value, ast.Call):
+        return None
+    inner = func.value
+    name = inner.func.attr if isinstance(inner.func, ast.Attribute) else getattr(inner.func, "id", "")
+    if name != "insert" or len(inner.args) != 1 or not isinstance(inner.args[0], (ast.Name, ast.Attribute)):
+        return None
+    q = resolve(inner.args[0])
+    return q if q and q.rsplit(".", 1)[-1][:1].isupper() else None
 
 
 def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list, kinds: dict[type, list[Any]], writes: list) -> None:
