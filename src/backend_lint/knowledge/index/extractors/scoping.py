@@ -406,6 +406,19 @@ def _via(who: str, own: dict[str, dict[str, Any]]) -> Optional[dict[str, Any]]:
 _OWN_ROW_KEYS = frozenset({"id", "uuid", "pk"})
 
 
+def _selected(value: ast.AST, resolve: Resolve) -> list[str]:
+    """The models a statement handed to the session selects (``await db.scalar(select(M).where(...))``)."""
+    out: list[str] = []
+    for sub in walk(value):
+        if isinstance(sub, ast.Call) and sub.args and isinstance(sub.args[0], (ast.Name, ast.Attribute)):
+            name = sub.func.attr if isinstance(sub.func, ast.Attribute) else getattr(sub.func, "id", "")
+            if name in ("select", "query"):
+                q = resolve(sub.args[0])
+                if q and q.rsplit(".", 1)[-1][:1].isupper():
+                    out.append(q)
+    return out
+
+
 def _own_rows(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]], rows: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
     """Locals holding a row the caller owns: bound once in the function, by a lookup of one model ``M`` whose
     predicates compare ``M.C`` with a caller-spelled value (``doctor = db.query(Doctor).filter(Doctor.user_id ==
@@ -424,7 +437,7 @@ def _own_rows(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]], rows:
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             continue
         local = node.targets[0].id
-        models = rows.get(local)
+        models = rows.get(local) or _selected(node.value, resolve)
         if bound.get(local) != 1 or not models or len(set(models)) != 1 or _callerish(local):
             continue
         model = models[0]
