@@ -16,6 +16,10 @@ owned) when the project, somewhere, compares it with the caller as an access dec
 - a method of ``M`` or of a mixin of ``M`` comparing ``self.C`` with the caller, or handing ``self.C`` and the
   caller to such a membership lookup (``HouseholdMember.find_by_ids(self.household_id, current_user.id)``).
 
+- a comparison or predicate of ``M.C`` with the key of a row the caller owns (``str(prescription.doctor_id) !=
+  str(doctor.id)`` after ``doctor = db.query(Doctor).filter(Doctor.user_id == current_user.id).first()``), where
+  ``C`` references that row's model, in at least ``_OWN_ROW_MIN`` functions (``_own_row_evidence``).
+
 *The caller* is strict: the principal object or one of its identity attributes (``current_user``, ``user.id``,
 ``g.user.id``, ``user.email``, ``user.household_id``: a principal parameter name, read through ``self`` /
 ``g`` / ``request`` / ``request.state``, and ``id`` / ``uuid`` / ``pk`` / ``email`` / ``sub`` / ``username``

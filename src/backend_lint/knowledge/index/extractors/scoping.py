@@ -17,11 +17,16 @@ name is resolved with the module's own imports, nothing imported; the caller is 
     parameter annotated with ``M``);
   - ``method``: ``self.C ==/!= who`` in a method of the model (or of a mixin: the reader gives it to the table
     models that inherit the method and declare ``C``), or a lookup keyed by ``self.C`` and ``who`` together.
+  A ``direct`` entry whose ``who`` is the key of a row the caller owns (``doctor.id`` of ``doctor = db.query(Doctor)
+  .filter(Doctor.user_id == current_user.id).first()``, ``_own_rows``) carries ``via`` (that lookup: ``{"model",
+  "column", "who", "line"}``) and, for ``compare``, ``row`` (the compared row's local; ``model`` may then be empty:
+  a row a project helper returned).
 - ``calls``: ``{"target", "model", "column", "at", "who_at", "who", "line"}``: a call handing a helper named
   for access (``check_*``, ``*_access``, ``*member*``, ``can_*``, ...; not a write: ``delete_*``) the caller
   (``who``, at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column``
   ``""``); ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
 - ``writes`` (in ``functions``): a caller-spelled value written into a column of a class built in the function
+  (or of ``insert(M).values(C=...)``)
   (``{"model", "column", "who", "line"}``) or handed to a function (``{"target", "at", "who", "line"}``).
 - ``builders``: ``{name: {"params", "builds": [[param, model, column]]}}``: a function building ``M(C=param)``.
 - ``deciders``: ``{name: {"params", "rows": [[row_param, column, who_param]], "pairs": [[param, who_param]]}}``:
