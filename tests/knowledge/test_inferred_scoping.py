@@ -193,3 +193,132 @@ def test_the_principal_tables_own_key_is_no_scoping_column(tmp_path: Path) -> No
     assert not M.is_owned(idx, SETTINGS, "svc.models.Person")
     assert set(found["svc.models.Note"]) == {"writer_uuid"}
     assert set(found["svc.models.Fan"]) == {"fan_id"}
+
+
+OWN_ROW = {
+    "ward/__init__.py": "",
+    "ward/models.py": """
+        from sqlalchemy import Column, ForeignKey, Integer, String, insert
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+
+
+        class Person(Base):
+            __tablename__ = "people"
+            id = Column(Integer, primary_key=True)
+
+
+        class Nurse(Base):
+            __tablename__ = "nurses"
+            id = Column(Integer, primary_key=True)
+            user_id = Column(Integer, ForeignKey("people.id"))
+
+
+        class Round(Base):
+            __tablename__ = "rounds"
+            id = Column(Integer, primary_key=True)
+            nurse_id = Column(Integer, ForeignKey("nurses.id"))
+
+
+        class Bed(Base):
+            __tablename__ = "beds"
+            id = Column(Integer, primary_key=True)
+            nurse_id = Column(Integer, ForeignKey("nurses.id"))
+
+
+        class Cart(Base):
+            __tablename__ = "carts"
+            id = Column(Integer, primary_key=True)
+            nurse_id = Column(Integer, ForeignKey("nurses.id"))
+
+
+        class Tray(Base):
+            __tablename__ = "trays"
+            id = Column(Integer, primary_key=True)
+            pusher = Column(Integer)
+
+
+        class Note(Base):
+            __tablename__ = "notes"
+            id = Column(Integer, primary_key=True)
+            writer_ref = Column(Integer)
+    """,
+    "ward/views.py": """
+        from sqlalchemy import insert, select
+
+        from .models import Bed, Cart, Note, Nurse, Round, Tray
+
+
+        def read_round(db, current_user, round_id):
+            rnd = db.get(Round, round_id)
+            me = db.query(Nurse).filter(Nurse.user_id == current_user.id).first()
+            if str(rnd.nurse_id) != str(me.id):
+                raise PermissionError()
+            return rnd
+
+
+        def my_rounds(db, current_user):
+            nurse = db.scalar(select(Nurse).where(Nurse.user_id == current_user.id))
+            return db.scalars(select(Round).where(Round.nurse_id == nurse.id)).all()
+
+
+        def read_bed(db, current_user, bed_id):
+            # one comparison only: not enough
+            bed = db.get(Bed, bed_id)
+            me = db.query(Nurse).filter(Nurse.user_id == current_user.id).first()
+            if bed.nurse_id != me.id:
+                raise PermissionError()
+            return bed
+
+
+        def read_cart(db, current_user, cart_id, nurse_id):
+            cart = db.get(Cart, cart_id)
+            other = db.query(Nurse).filter(Nurse.id == nurse_id).first()  # a nurse the client names
+            if cart.nurse_id != other.id:
+                raise LookupError()
+            return cart
+
+
+        def move_cart(db, current_user, cart_id, nurse_id):
+            cart = db.get(Cart, cart_id)
+            other = db.query(Nurse).filter(Nurse.id == nurse_id).first()
+            if cart.nurse_id != other.id:
+                raise LookupError()
+            return cart
+
+
+        def read_tray(db, current_user, tray_id):
+            tray = db.get(Tray, tray_id)
+            me = db.query(Nurse).filter(Nurse.user_id == current_user.id).first()
+            if tray.pusher != me.id:  # references no nurse
+                raise PermissionError()
+            return tray
+
+
+        def push_tray(db, current_user, tray_id):
+            tray = db.get(Tray, tray_id)
+            me = db.query(Nurse).filter(Nurse.user_id == current_user.id).first()
+            if tray.pusher != me.id:
+                raise PermissionError()
+            return tray
+
+
+        async def write_note(db, user_id, text):
+            await db.execute(insert(Note).values(writer_ref=user_id, body=text))
+    """,
+}
+
+
+def test_columns_compared_with_a_row_the_caller_owns(tmp_path: Path) -> None:
+    """``Round.nurse_id`` compared with the id of the caller's own ``Nurse`` row in two functions is Round's owner
+    column; one function (``Bed``), a Nurse row the client named (``Cart``) or a column that references no nurse
+    (``Tray.pusher``) are not. ``insert(Note).values(writer_ref=user_id)`` writes the caller into Note."""
+    idx = index_of_files(tmp_path, OWN_ROW)
+    found = inferred_scoping(idx, SETTINGS)
+    assert set(found.get("ward.models.Round", {})) == {"nurse_id"}
+    assert "the caller's own `Nurse`" in found["ward.models.Round"]["nurse_id"]
+    assert M.scoping_column(idx, SETTINGS, "ward.models.Round") == "nurse_id"
+    for model in ("Bed", "Cart", "Tray"):
+        assert not M.is_owned(idx, SETTINGS, f"ward.models.{model}"), model
+    assert set(found.get("ward.models.Note", {})) == {"writer_ref"}

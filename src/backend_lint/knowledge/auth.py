@@ -199,6 +199,15 @@ def classify_dependency(
                     found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
                     if found.kind is not None:
                         return DependencyKind("admin", found.principal_type) if admin or privileged else found
+                elif _makes_dependency(project, call["func"]):
+                    # ``require_staff = require_role(["doctor", "nurse"])`` then ``Depends(require_staff)``: the
+                    # factory's call made once at import, read as ``Depends(require_role([...]))`` is
+                    found = classify_dependency(
+                        project, settings, call["func"], None, call.get("kwargs"), _depth + 1, True,
+                        list(call.get("args", ())) + list(call.get("values", ())),
+                    )
+                    if found.kind is not None:
+                        return DependencyKind("admin", found.principal_type) if admin else found
         if fn is not None:
             principal_type = fn.get("returns")
             if fn.get("auth"):
@@ -381,6 +390,14 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
         if parts and all(_PRIVILEGED.search(x.lower()) or (accounts and _administers_accounts(x)) for x in parts):
             return True
     return False
+
+
+def _makes_dependency(project: "ProjectIndex", func: str) -> bool:
+    """``func`` is a project function returning the dependency it defines (index fact ``makes``)."""
+    target = project.resolve_symbol(func)
+    if target is None or target[2] != "functions":
+        return False
+    return bool(orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("makes"))
 
 
 def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Optional[tuple[str, str, str]]) -> Optional[str]:

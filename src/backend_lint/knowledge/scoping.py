@@ -16,6 +16,10 @@ owned) when the project, somewhere, compares it with the caller as an access dec
 - a method of ``M`` or of a mixin of ``M`` comparing ``self.C`` with the caller, or handing ``self.C`` and the
   caller to such a membership lookup (``HouseholdMember.find_by_ids(self.household_id, current_user.id)``).
 
+- a comparison or predicate of ``M.C`` with the key of a row the caller owns (``str(prescription.doctor_id) !=
+  str(doctor.id)`` after ``doctor = db.query(Doctor).filter(Doctor.user_id == current_user.id).first()``), where
+  ``C`` references that row's model, in at least ``_OWN_ROW_MIN`` functions (``_own_row_evidence``).
+
 *The caller* is strict: the principal object or one of its identity attributes (``current_user``, ``user.id``,
 ``g.user.id``, ``user.email``, ``user.household_id``: a principal parameter name, read through ``self`` /
 ``g`` / ``request`` / ``request.state``, and ``id`` / ``uuid`` / ``pk`` / ``email`` / ``sub`` / ``username``
@@ -143,6 +147,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         if targets:
             callers.add(who)
 
+    owned_rows: dict[tuple[str, str], dict[str, str]] = {}  # (model, column) -> {function: why}
     deciders: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # bare name -> [(qualified, summary)]
     for mod, facts in project.iter_modules():
         for name, summary in facts.get("extra", {}).get("scoping", {}).get("deciders", {}).items():
@@ -151,9 +156,12 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         found = facts.get("extra", {}).get("scoping")
         if not found:
             continue
-        for per in found.get("functions", {}).values():
+        for fname, per in found.get("functions", {}).items():
             for d in per.get("direct", ()):
                 who = d["who"]
+                if "via" in d:
+                    _own_row_evidence(project, settings, fields, tables, holders, d, f"{mod}.{fname}", mod, owned_rows)
+                    continue
                 if is_caller(who, settings):
                     add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
             for c in per.get("calls", ()):
@@ -163,8 +171,77 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                 decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
                 if decided:
                     add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
+    for (model, column), where in sorted(owned_rows.items()):
+        if len(where) >= _OWN_ROW_MIN and column not in out.get(model, {}):
+            out.setdefault(model, {})[column] = where[sorted(where)[0]]
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+# how many functions must compare a column with the key of a row the caller owns before the column is the
+# model's owner column (one such comparison may be a role branch or a look-alike: bench/families12/README.md,
+# "Session 21, H143")
+_OWN_ROW_MIN = 2
+
+
+def _own_row_evidence(
+    project: "ProjectIndex", settings: Optional["Settings"], fields: set[str], tables: dict[str, frozenset[str]],
+    holders: dict[str, list[str]], d: dict[str, Any], function: str, mod: str, owned_rows: dict[tuple[str, str], dict[str, str]],
+) -> None:
+    """A column compared with the key of a row the caller owns (``str(prescription.doctor_id) != str(doctor.id)``
+    after ``doctor = db.query(Doctor).filter(Doctor.user_id == current_user.id).first()``; ``Prescription.doctor_id
+    == doctor.id`` in a query): the caller's own ``Doctor`` owns the row through ``doctor_id``. Only a column that
+    references that model (its foreign key, or named ``<model>_id`` where the table says nothing), of a model the
+    lookup of the row names or, for a row a helper returned, the one table holding such a column (or the one
+    named like the local: ``prescription``)."""
+    via = d["via"]
+    column = d["column"]
+    if column in fields or column in _NOT_SCOPING or not column[:1].islower() or not is_caller(via.get("who", ""), settings):
+        return
+    name = via.get("model", "")
+    found = project.get_class(name) if name else None
+    if found is not None:
+        parent = found[0]
+    else:
+        # imported inside the function (``from app.models.doctor import Doctor`` in a role branch): the one
+        # table model of that name
+        named = [q for q in tables if q.rsplit(".", 1)[-1] == name] if "." not in name else []
+        if len(named) != 1:
+            return
+        parent = named[0]
+    if parent not in tables:
+        return
+    snake = _snake(parent.rsplit(".", 1)[-1])
+
+    def references(q: str) -> bool:
+        if column not in tables.get(q, ()):
+            return False
+        ref = referenced_model(project, q, column)
+        if ref is not None:
+            return ref == parent
+        return column == f"{snake}_id"
+
+    models = [d["model"]] if isinstance(d["model"], str) else list(d["model"] or ())
+    targets: list[str] = []
+    for m in models:
+        got = project.get_class(m) if m else None
+        if got is not None and references(got[0]):
+            targets.append(got[0])
+    if not models:
+        targets = [q for q in holders.get(column, ()) if references(q)]
+        if len(targets) > 1:
+            row = d.get("row", "")
+            targets = [q for q in targets if _snake(q.rsplit(".", 1)[-1]) == row]
+        if len(targets) != 1:
+            return
+    for q in targets:
+        if q == parent:
+            continue
+        why = (
+            f"{d['how']}: compared with `{d['who']}`, the caller's own `{parent.rsplit('.', 1)[-1]}` "
+            f"(`{via['column']}` == `{via['who']}`), in {mod}:{d['line']}"
+        )
+        owned_rows.setdefault((q, column), {}).setdefault(function, why)
 
 
 # the words a model's class name may carry beside the name of what its rows are (``UserModel``, ``DBUser``)

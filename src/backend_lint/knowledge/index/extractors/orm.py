@@ -1708,6 +1708,9 @@ def _call_facts(call: ast.Call, resolve: Resolve) -> dict[str, Any]:
     args = [resolve(a) for a in call.args if isinstance(a, (ast.Name, ast.Attribute))]
     if args:
         out["args"] = args  # ``item = CRUDItem(Item)``: the model a repository object is built for
+    values = [ast.unparse(a) for a in call.args if isinstance(a, (ast.Constant, ast.List, ast.Tuple, ast.Set))]
+    if values:
+        out["values"] = values  # ``require_staff = require_role(["doctor", "nurse"])``: a factory's literal arguments
     return out
 
 

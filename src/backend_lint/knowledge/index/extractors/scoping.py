@@ -17,11 +17,16 @@ name is resolved with the module's own imports, nothing imported; the caller is 
     parameter annotated with ``M``);
   - ``method``: ``self.C ==/!= who`` in a method of the model (or of a mixin: the reader gives it to the table
     models that inherit the method and declare ``C``), or a lookup keyed by ``self.C`` and ``who`` together.
+  A ``direct`` entry whose ``who`` is the key of a row the caller owns (``doctor.id`` of ``doctor = db.query(Doctor)
+  .filter(Doctor.user_id == current_user.id).first()``, ``_own_rows``) carries ``via`` (that lookup: ``{"model",
+  "column", "who", "line"}``) and, for ``compare``, ``row`` (the compared row's local; ``model`` may then be empty:
+  a row a project helper returned).
 - ``calls``: ``{"target", "model", "column", "at", "who_at", "who", "line"}``: a call handing a helper named
   for access (``check_*``, ``*_access``, ``*member*``, ``can_*``, ...; not a write: ``delete_*``) the caller
   (``who``, at ``who_at``) and a row's column (``row.C`` / ``self.C`` at ``at``) or the row itself (``column``
   ``""``); ``at`` / ``who_at`` a position or a keyword. The helper decides when its own summary says so.
 - ``writes`` (in ``functions``): a caller-spelled value written into a column of a class built in the function
+  (or of ``insert(M).values(C=...)``)
   (``{"model", "column", "who", "line"}``) or handed to a function (``{"target", "at", "who", "line"}``).
 - ``builders``: ``{name: {"params", "builds": [[param, model, column]]}}``: a function building ``M(C=param)``.
 - ``deciders``: ``{name: {"params", "rows": [[row_param, column, who_param]], "pairs": [[param, who_param]]}}``:
@@ -260,6 +265,14 @@ def _writes(node: ast.Call, resolve: Resolve, writes: list, params: set[str]) ->
     outside (``_SCOPE_HEADS``): a local ``user = Users(...)`` built on sign-up is a new row, not who asks."""
     if not isinstance(node.func, (ast.Name, ast.Attribute)):
         return
+    inserted = _inserted_model(node, resolve)
+    if inserted is not None:
+        # ``insert(M).values(chat_id=chat.id, user_id_=user_id)``: the row made, as ``M(...)`` would be
+        for k in node.keywords:
+            who = _dotted(k.value) if k.arg else None
+            if who is not None and _callerish(who) and (who.split(".")[0] in params or who.split(".")[0] in _SCOPE_HEADS):
+                writes.append({"model": inserted, "column": k.arg, "who": who, "line": node.lineno})
+        return
     items: list[tuple[Any, ast.AST]] = [(i, a) for i, a in enumerate(node.args) if not isinstance(a, ast.Starred)]
     items += [(k.arg, k.value) for k in node.keywords if k.arg]
     found = [
@@ -283,6 +296,19 @@ def _writes(node: ast.Call, resolve: Resolve, writes: list, params: set[str]) ->
             writes.append({"target": target, "at": at, "who": who, "line": node.lineno})
 
 
+def _inserted_model(node: ast.Call, resolve: Resolve) -> Optional[str]:
+    """``M`` of ``insert(M).values(...)`` (a class, resolved), else ``None``."""
+    func = node.func
+    if not isinstance(func, ast.Attribute) or func.attr != "values" or not isinstance(func.value, ast.Call):
+        return None
+    inner = func.value
+    name = inner.func.attr if isinstance(inner.func, ast.Attribute) else getattr(inner.func, "id", "")
+    if name != "insert" or len(inner.args) != 1 or not isinstance(inner.args[0], (ast.Name, ast.Attribute)):
+        return None
+    q = resolve(inner.args[0])
+    return q if q and q.rsplit(".", 1)[-1][:1].isupper() else None
+
+
 def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list, calls: list, kinds: dict[type, list[Any]], writes: list) -> None:
     rows = _row_models(fn, resolve, kinds)
     row_names = set(rows)
@@ -294,6 +320,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         and isinstance(n.value.value if isinstance(n.value, ast.Await) else n.value, ast.Call)
     )
     params = set(_params(fn))
+    own = _own_rows(fn, resolve, kinds, rows)
     in_method = owner is not None and "self" in params
     if in_method:
         rows["self"] = [owner]  # type: ignore[list-item]
@@ -311,10 +338,21 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
             for a, b in ((left, right), (right, left)):
                 col = _column_of(a, row_names)
                 who = _dotted(b)
-                if col is None or who is None or who.split(".")[0] == col[0] or not _callerish(who):
+                via = _via(who, own) if who is not None else None
+                if via is not None and col is None:
+                    # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
+                    # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
+                    col = _column_of(_unwrapped(a), row_names | assigned)
+                if col is None or who is None or who.split(".")[0] == col[0]:
+                    continue
+                if via is None and not _callerish(who):
                     continue
                 how = "method" if col[0] == "self" else "compare"
-                direct.append({"model": rows[col[0]], "column": col[1], "who": who, "how": how, "line": node.lineno})
+                entry = {"model": rows.get(col[0], []), "column": col[1], "who": who, "how": how, "line": node.lineno}
+                if via is not None:
+                    entry["via"] = via
+                    entry["row"] = col[0]
+                direct.append(entry)
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq):
             # ``M.C == who`` on the class: a SQL expression (a predicate, or one kept for ``where(or_(*conditions))``)
             for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
@@ -324,15 +362,23 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                         continue
                     model = resolve(a.value)
                     who = _dotted(b)
-                    if model and who is not None and _callerish(who) and who.split(".")[0] != head.split(".")[0]:
-                        direct.append({"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno})
+                    via = _via(who, own) if who is not None else None
+                    if model and who is not None and (via is not None or _callerish(who)) and who.split(".")[0] != head.split(".")[0]:
+                        entry = {"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno}
+                        if via is not None:
+                            entry["via"] = via
+                        direct.append(entry)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("filter_by", "in_"):
             if node.func.attr == "filter_by":
                 models = _statement_models(node.func.value, resolve)
                 for k in node.keywords:
                     who = _dotted(k.value) if k.arg else None
-                    if who is not None and models and _callerish(who):
-                        direct.append({"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno})
+                    via = _via(who, own) if who is not None else None
+                    if who is not None and models and (via is not None or _callerish(who)):
+                        entry = {"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno}
+                        if via is not None:
+                            entry["via"] = via
+                        direct.append(entry)
             elif len(node.args) == 1 and isinstance(node.func.value, ast.Attribute) and isinstance(node.func.value.value, (ast.Name, ast.Attribute)):
                 head = ast_dotted(node.func.value.value)
                 model = resolve(node.func.value.value) if head and head.rsplit(".", 1)[-1][:1].isupper() else None
@@ -344,6 +390,90 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
             _writes(node, resolve, writes, params)
+
+
+def _unwrapped(node: ast.AST) -> ast.AST:
+    while isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords and isinstance(node.func, ast.Name) and node.func.id in ("str", "int", "UUID"):
+        node = node.args[0]
+    return node
+
+
+def _via(who: str, own: dict[str, dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """``who`` is the key of a row the caller owns (``doctor.id`` of ``doctor = db.query(Doctor).filter(
+    Doctor.user_id == current_user.id).first()``): that row's lookup (``{"model", "column", "who", "line"}``)."""
+    parts = who.split(".")
+    if len(parts) != 2 or parts[1] not in _OWN_ROW_KEYS:
+        return None
+    return own.get(parts[0])
+
+
+# the attributes of a row that are its own key (``doctor.id``)
+_OWN_ROW_KEYS = frozenset({"id", "uuid", "pk"})
+
+
+def _selected(value: ast.AST, resolve: Resolve) -> list[str]:
+    """The models a statement handed to the session selects (``await db.scalar(select(M).where(...))``)."""
+    out: list[str] = []
+    for sub in walk(value):
+        if isinstance(sub, ast.Call) and sub.args and isinstance(sub.args[0], (ast.Name, ast.Attribute)):
+            name = sub.func.attr if isinstance(sub.func, ast.Attribute) else getattr(sub.func, "id", "")
+            if name in ("select", "query"):
+                q = resolve(sub.args[0])
+                if q and q.rsplit(".", 1)[-1][:1].isupper():
+                    out.append(q)
+    return out
+
+
+def _own_rows(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]], rows: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """Locals holding a row the caller owns: bound once in the function, by a lookup of one model ``M`` whose
+    predicates compare ``M.C`` with a caller-spelled value (``doctor = db.query(Doctor).filter(Doctor.user_id ==
+    current_user.id).first()``, ``select(M).where(M.C == user.id)``, ``filter_by(C=current_user.id)``):
+    ``{local: {"model", "column", "who", "line"}}``. A local bound more than once, or a lookup whose predicates
+    also name another value, is no such row (``User.id == member_id``: a row the client chose)."""
+    bound: dict[str, int] = {}
+    for node in kinds.get(ast.Assign, _NONE) + kinds.get(ast.AnnAssign, _NONE):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for t in targets:
+            for sub in walk(t):
+                if isinstance(sub, ast.Name):
+                    bound[sub.id] = bound.get(sub.id, 0) + 1
+    out: dict[str, dict[str, Any]] = {}
+    for node in kinds.get(ast.Assign, _NONE):
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            continue
+        local = node.targets[0].id
+        models = rows.get(local) or _selected(node.value, resolve)
+        if bound.get(local) != 1 or not models or len(set(models)) != 1 or _callerish(local):
+            continue
+        model = models[0]
+        found: list[tuple[str, str]] = []
+        other = False
+        for sub in walk(node.value):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in ("where", "filter", "filter_by"):
+                for k in sub.keywords:
+                    who = _dotted(k.value) if k.arg else None
+                    if who is not None and _callerish(who):
+                        found.append((k.arg, who))  # type: ignore[arg-type]
+                    else:
+                        other = True
+                for arg in sub.args:
+                    for cmp in walk(arg):
+                        if not isinstance(cmp, ast.Compare) or len(cmp.comparators) != 1:
+                            continue
+                        if not isinstance(cmp.ops[0], ast.Eq):
+                            other = True
+                            continue
+                        for a, b in ((cmp.left, cmp.comparators[0]), (cmp.comparators[0], cmp.left)):
+                            if isinstance(a, ast.Attribute) and isinstance(a.value, (ast.Name, ast.Attribute)) and resolve(a.value) == model:
+                                who = _dotted(b)
+                                if who is not None and _callerish(who):
+                                    found.append((a.attr, who))
+                                else:
+                                    other = other or not isinstance(b, ast.Constant)
+                                break
+        if len(found) == 1 and not other:
+            out[local] = {"model": model, "column": found[0][0], "who": found[0][1], "line": node.lineno}
+    return out
 
 
 def _membership(node: ast.Call, owner: str, direct: list) -> None:
