@@ -449,7 +449,7 @@ _PARTY_WORDS = (
 # Default identity fields whose name says the row's owner is a party whatever the table is called
 # (``user_id`` referencing a ``gardener`` login table): only ``author_id`` and ``account_id`` may name a
 # catalogue's or a ledger's row
-_PARTY_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "created_by_id", "tenant_id", "organization_id", "org_id", "workspace_id"})
+_PARTY_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "created_by_id", "tenant_id", "organization_id", "organisation_id", "org_id", "workspace_id"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
 
