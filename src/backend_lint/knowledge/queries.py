@@ -48,7 +48,7 @@ from .models import (
 )
 from .facts import orm_facts
 from .index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
-from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
+from .repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -472,6 +472,10 @@ class _Analyzer:
                 # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
                 # repository's row (a check of it here is BKL202)
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+            elif p.type and self.project is not None and (core := core_row_table(self.project, p.type)) is not None:
+                # an object made from a Core table's row (``project: Project = Depends(current_project)``)
+                handed = dependency_row(self.project, self.settings, p.provider, core)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
             elif p.type and self.project is not None and table_union_alias(self.project, p.type):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
             elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
@@ -890,7 +894,7 @@ class _Analyzer:
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
-        ) or _nested_exit(stmt.body)
+        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body)
         # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
         # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
         flags = () if decision else _flag_assignments(stmt)
@@ -3133,6 +3137,24 @@ class _Analyzer:
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return bool(fn.get("raises")) and self._decides(found)
 
+    def _ends_in_raising_check(self, block: cst.BaseSuite, _depth: int = 0) -> bool:
+        """The block ends in a call of a project function that denies by raising (``_raising_helper``), also on
+        every way out of a ``try`` (``if not is_owner: try: permission = await permissions.find(project.id,
+        user.id); assert_viewable(user, permission) except NotFoundError: assert_viewable(user, None)``): the
+        test decides who is spared that check, as a test whose body raises."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else ()
+        last = body[-1] if body else None
+        if isinstance(last, cst.Try) and _depth < 2:
+            ways = [last.body] + [h.body for h in last.handlers]
+            return bool(last.handlers) and all(self._ends_in_raising_check(w, _depth + 1) for w in ways)
+        small = _last_small_statement(block)
+        if not isinstance(small, cst.Expr):
+            return False
+        value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+        if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+            return False
+        return self._raising_helper(self.ctx.qualified_name(value.func))
+
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
         hands the decision to project checks that raise (``await check_resource_access(...)``, one for each
@@ -3640,7 +3662,8 @@ class _Analyzer:
                 if p.name == expr.value and p.type:
                     found = project.get_class(p.type)
                     if found is not None and not is_table_model(project, found[0]):
-                        return found[0], None
+                        # (an interface the project implements once: that class, ``sole_implementation``)
+                        return sole_implementation(project, found[0]) or found[0], None
         q = self.ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         if q is None:
             return None
@@ -4432,7 +4455,9 @@ def flow_facts(project: "ProjectIndex", module: str) -> dict:
 
 
 def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, str, str, dict]]:
-    """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it."""
+    """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it; for an
+    interface the project implements once, of that implementation (``repositories.sole_implementation``)."""
+    cls = sole_implementation(project, cls) or cls
     for name, facts in project.class_mro(cls):
         if facts is None:
             continue

@@ -1912,6 +1912,60 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     return out
 
 
+_CORE_TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
+
+
+def core_tables(tree: ast.Module, resolve: Resolve) -> dict[str, dict[str, Any]]:
+    """SQLAlchemy Core tables made at module level (``projects = Table("projects", metadata, Column("owner_id",
+    UUID, ForeignKey("users.id")), ...)``), as the class facts ``extract_module`` keeps for a mapped class: the
+    table's name as ``__tablename__`` and each ``Column("name", ...)`` as a field whose value is the whole
+    ``Column(...)`` call (its ``ForeignKey`` and keywords read as a mapped column's). Marked ``core_table``: a
+    query on ``projects`` (``select(projects).where(projects.c.owner_id == ...)``) is a query on that table, and
+    ``knowledge.models`` reads it as a table model. Only a literal table name and at least one literal column."""
+    out: dict[str, dict[str, Any]] = {}
+    for stmt in tree.body:
+        if stmt.__class__ is not ast.Assign or len(stmt.targets) != 1 or stmt.targets[0].__class__ is not ast.Name:  # type: ignore[attr-defined]
+            continue
+        value = stmt.value  # type: ignore[attr-defined]
+        if value.__class__ is not ast.Call or not value.args:
+            continue
+        called = resolve(value.func) or ""
+        if called not in _CORE_TABLE_CALLS and not (called == "Table" or called.endswith(".Table") and "sqlalchemy" in called):
+            continue
+        first = value.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            continue
+        fields: dict[str, Any] = {
+            "__tablename__": {"annotation": None, "annotation_qualified": None, "value": repr(first.value), "call": None, "line": stmt.lineno}
+        }
+        for arg in value.args[1:]:
+            if not (isinstance(arg, ast.Call) and _last(resolve(arg.func)) == "Column" and arg.args):
+                continue
+            name = arg.args[0]
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)) or name.value.startswith("__"):
+                continue
+            fields[name.value] = {
+                "annotation": None,
+                "annotation_qualified": None,
+                "value": ast.unparse(arg),
+                "call": resolve(arg.func),
+                "line": arg.lineno,
+            }
+        if len(fields) < 2:
+            continue
+        out[stmt.targets[0].id] = {  # type: ignore[attr-defined]
+            "line": stmt.lineno,
+            "bases": [],
+            "bases_source": [],
+            "keywords": {},
+            "decorators": [],
+            "fields": fields,
+            "methods": [],
+            "core_table": True,
+        }
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     out: dict[str, Any] = {}
     declared: dict[str, list[str]] = {}
@@ -2120,6 +2174,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     q = resolve(target)
                     if q and q not in criteria:
                         criteria.append(q)
+    if mentions("Table("):
+        for name, table in core_tables(tree, resolve).items():
+            facts["classes"].setdefault(name, table)
     store(
         facts,
         "orm",
