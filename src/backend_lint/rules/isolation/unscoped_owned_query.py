@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
-from ...knowledge.models import identity_columns, is_table_model, scoping_column
+from ...knowledge.models import core_table, identity_columns, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, isolation_findings
 
@@ -570,7 +570,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 break
         if value is None:
             return None
-        clause = f"{spelled}.{column} == {value}"
+        # (a Core table's columns are read through ``.c``: ``boards.c.owner_id``)
+        clause = f"{spelled}{'.c' if core_table(self.ctx.project, model) else ''}.{column} == {value}"
         anchor = site.anchor if site.anchor is not None else site.node
         return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(anchor, f".where({clause})")])
 
