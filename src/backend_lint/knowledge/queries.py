@@ -271,6 +271,10 @@ class Val:
     # after ``column = get_column(db, column_id)``): (the local, the model) of that first client-keyed row of
     # the chain; a check of this row decides access to that one (``_client_origin``)
     origin: Optional[tuple[str, str]] = None
+    # a value the client sent in a header, the query string or a cookie, read by hand (``request.headers.get(
+    # "X-Workspace-ID")``, or returned by a project helper that reads it so, ``returns_client_value``): an
+    # identity column compared with it names whichever owner the client chose, so that predicate scopes nothing
+    client: bool = False
 
 
 NOTHING = Val()
@@ -1907,6 +1911,9 @@ class _Analyzer:
             if isinstance(node, (cst.Call, cst.Comparison)) and _excludes_owners(node, self.identity_fields):
                 excluding.update(id(n) for n in _walk_expr(node))
                 continue
+            if isinstance(node, cst.Comparison) and self._client_compared(node, state):
+                excluding.update(id(n) for n in _walk_expr(node))  # (a tenant the client chose: no scope)
+                continue
             if isinstance(node, cst.Attribute):
                 attr = node.attr.value
                 lowered = attr.lower()
@@ -2434,6 +2441,8 @@ class _Analyzer:
 
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
         func = call.func
+        if self._client_sent(call, q):
+            return Val(client=True)
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
         derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
@@ -2488,7 +2497,7 @@ class _Analyzer:
             for local in operands:
                 self._verify_loaded(local, state, call, name)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
-            return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source)
+            return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source, client=args[0].client)
         if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
             attr = call.args[1].value
             if isinstance(attr, cst.SimpleString):  # ``getattr(receipt, "buyer_ref", None)``
@@ -2548,6 +2557,35 @@ class _Analyzer:
             lookup=lookup,
             lookup_scoped=lookup_scoped,
         )
+
+    def _client_sent(self, call: cst.Call, q: Optional[str]) -> bool:
+        """``request.headers.get("X-Workspace-ID")`` (also ``query_params`` / ``cookies``) on a request this
+        function is handed, or a project function or method that returns such a value unchecked (``flow``
+        facts ``client_values``: ``WorkspaceContextInjector.get_workspace_id(request, current_user)``)."""
+        func = call.func
+        if (
+            isinstance(func, cst.Attribute) and func.attr.value == "get"
+            and isinstance(func.value, cst.Attribute) and func.value.attr.value in ("headers", "query_params", "cookies")
+            and isinstance(func.value.value, cst.Name) and func.value.value.value in self.func_params
+        ):
+            return True
+        project = self.project
+        if q is None or project is None:
+            return False
+        return client_value_function(project, q)
+
+    def _client_compared(self, node: cst.Comparison, state: dict[str, Val]) -> bool:
+        """``Chart.workspace_id == workspace_id`` where ``workspace_id`` is a client's value read by hand
+        (``Val.client``): the predicate keeps whichever tenant's rows the client named."""
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.In)):
+            return False
+        left, right = node.left, node.comparisons[0].comparator
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, cst.Attribute) and a.attr.value in self.identity_fields and isinstance(b, cst.Name):
+                v = state.get(b.value)
+                if v is not None and v.client and not (v.derived or v.checked):  # (verified with the caller: a scope)
+                    return True
+        return False
 
     def _hands_caller_request(self, call: cst.Call, q: Optional[str]) -> bool:
         """``_get_owned_playlist(request, id)`` where ``request.user`` is this function's caller (an
@@ -5051,6 +5089,20 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
             if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
                 return False
     return True
+
+
+def client_value_function(project: "ProjectIndex", q: str) -> bool:
+    """``q`` names a project function, or a method of a project class, that returns a value the client sent in
+    a header, the query string or a cookie, unchecked (``extractors.orm.returns_client_value``)."""
+    found = project.resolve_symbol(q)
+    if found is not None and found[2] == "functions":
+        return found[1] in orm_facts(project.modules[found[0]]).get("client_values", ())
+    owner, _, method = q.rpartition(".")
+    cls = project.get_class(owner) if owner else None
+    if cls is None:
+        return False
+    mod, _, short = cls[0].rpartition(".")
+    return mod in project.modules and f"{short}.{method}" in orm_facts(project.modules[mod]).get("client_values", ())
 
 
 def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

@@ -1912,6 +1912,72 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     return out
 
 
+_CLIENT_CARRIERS = frozenset({"headers", "query_params", "cookies"})
+_CONVERSIONS = frozenset({"int", "str", "UUID", "uuid.UUID", "strip", "lower", "upper"})
+
+
+def returns_client_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function may return a value the client sent in a header, the query string or a cookie, read from a
+    request it is handed (``workspace_id = int(request.headers.get("X-Workspace-ID"))`` ... ``return
+    workspace_id``), and hands that value to no other call before (no membership check of it: only a
+    conversion, ``int(...)``, ``str(...)``). What it returns is then a key the client chose, whoever else the
+    function is given (``get_workspace_id(request, current_user)`` preferring the header to the user's own
+    workspace)."""
+    names = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+
+    def carrier(node: ast.AST) -> bool:
+        for sub in ast.walk(node):
+            if (
+                isinstance(sub, ast.Attribute) and sub.attr in _CLIENT_CARRIERS
+                and isinstance(sub.value, ast.Name) and sub.value.id in names
+            ):
+                return True
+        return False
+
+    client: set[str] = set()
+    nodes = list(walk(fn))
+    for _ in range(3):
+        grown = False
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                target, value = node.targets[0].id, node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                target, value = node.target.id, node.value
+            else:
+                continue
+            if target in client:
+                continue
+            inner = value
+            while isinstance(inner, ast.Call) and _last(ast_dotted_name(inner.func)) in _CONVERSIONS and inner.args:
+                inner = inner.args[0]
+            if carrier(inner) or (isinstance(inner, ast.Name) and inner.id in client):
+                client.add(target)
+                grown = True
+        if not grown:
+            break
+    if not client:
+        return False
+    returned = False
+    for node in nodes:
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in client:
+            returned = True
+        elif isinstance(node, ast.Call) and _last(ast_dotted_name(node.func)) not in _CONVERSIONS:
+            if any(isinstance(a, ast.Name) and a.id in client for a in (*node.args, *(k.value for k in node.keywords))):
+                return False  # handed to a check (or anything else): no claim
+    return returned
+
+
+def ast_dotted_name(node: ast.AST) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
 _CORE_TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
 
 
@@ -1983,6 +2049,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     methods: dict[str, Any] = {}
     route_classes: dict[str, Any] = {}
     module_calls: list[dict[str, Any]] = []
+    client_values: list[str] = []  # functions / ``Class.method`` returning a header's, query's or cookie's value
+    headers = mentions("headers", "query_params", "cookies")
 
     def visit_class(node: ast.ClassDef) -> None:
         for sub in node.body:
@@ -2040,6 +2108,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     if held:
                         entry["property"] = held
                     methods[f"{node.name}.{stmt.name}"] = entry
+                    if headers and returns_client_value(stmt):
+                        client_values.append(f"{node.name}.{stmt.name}")
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -2077,6 +2147,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions[stmt.name] = _function_facts(stmt, resolve)
+                if headers and returns_client_value(stmt):
+                    client_values.append(stmt.name)
                 found = _applied(stmt)
                 if found is not None:
                     appliers[stmt.name] = found
@@ -2197,4 +2269,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         methods=methods,
         route_classes=route_classes,
         module_calls=module_calls,
+        client_values=client_values,
     )
