@@ -3749,6 +3749,8 @@ class _Analyzer:
             model = self.model_of(func.value, self._state) if isinstance(func.value, (cst.Name, cst.Attribute)) else None
             if model is None:
                 return None
+            if func.attr.value.startswith(_CONSTRUCTOR_PREFIXES) and method_summary(project, model, func.attr.value) is None:
+                return None  # ``ProblemORM.from_problem(body)``: a class method building a new row, no lookup
             instance = (model, model)
         cls, hint = instance
         method = func.attr.value
@@ -5089,6 +5091,10 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
             if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
                 return False
     return True
+
+
+# class methods of a model that build a row rather than look one up (``from_schema``, ``create``, ``new``)
+_CONSTRUCTOR_PREFIXES = ("from_", "create", "new", "build", "make")
 
 
 def client_value_function(project: "ProjectIndex", q: str) -> bool:
