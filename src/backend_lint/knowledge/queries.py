@@ -367,6 +367,30 @@ _NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|ema
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
+
+
+_SECRET_KEY_COLUMNS = frozenset({"code", "key"})
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def secret_key_column(project: Optional["ProjectIndex"], model: Optional[str], name: str) -> bool:
+    """``capability_column``, or the ``code`` / ``key`` of a table named for a capability (``invites.c.code``,
+    ``OrganisationInvitationKey.key``): whoever holds the invitation's code may redeem it."""
+    if capability_column(name):
+        return True
+    if name not in _SECRET_KEY_COLUMNS or project is None or not model:
+        return False
+    found = project.get_class(model)
+    names = [model.rsplit(".", 1)[-1]]
+    raw = found[1].get("fields", {}).get("__tablename__") if found is not None else None
+    if raw and isinstance(raw.get("value"), str):
+        names.append(raw["value"].strip("'\""))
+    for spelled in names:
+        for word in _WORDS.findall(spelled):
+            lowered = word.lower()
+            if lowered in CAPABILITY_WORDS or lowered.rstrip("s") in CAPABILITY_WORDS:
+                return True
+    return False
 # Parameters of a service whose name says the caller already authorised the value, or that it is one of the
 # verified identity's own claims (``claimed_workspace_ids=identity.workspace_ids``: a token's claims).
 AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_", "claimed_")
@@ -1925,9 +1949,10 @@ class _Analyzer:
                 if attr in self.identity_fields and not self.is_derived(node.value, state):
                     scoped = True
                 elif (
-                    capability_column(attr)
-                    and isinstance(node.value, (cst.Name, cst.Attribute))
-                    and self.model_of(node.value, state) is not None
+                    isinstance(node.value, (cst.Name, cst.Attribute))
+                    and (attr in _SECRET_KEY_COLUMNS or capability_column(attr))
+                    and (keyed := self.model_of(node.value, state)) is not None
+                    and secret_key_column(self.project, keyed, attr)
                 ):
                     scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
                 elif any(w in lowered for w in VISIBILITY_WORDS):
@@ -3797,7 +3822,7 @@ class _Analyzer:
             model = found[0] if found is not None else single  # (the class's own name, not a re-export's)
         if model is None:
             return None
-        if summary is not None and any(capability_column(p) for p in summary[3].get("preds", ())):
+        if summary is not None and any(secret_key_column(project, model, p) for p in summary[3].get("preds", ())):
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
@@ -4647,8 +4672,8 @@ def _helper_unscoped(
         cols = set(identity_columns(project, settings, model)) or fields
         # (the predicates of this lookup, when the summary could tell them from the other lookups')
         own = set(fetch["preds"]) if "preds" in fetch else preds
-        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(capability_column(p) for p in own) or checked:
-            if owner_values and cols & own and not any(capability_column(p) for p in own) and not summary.get("checked"):
+        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(secret_key_column(project, model, p) for p in own) or checked:
+            if owner_values and cols & own and not any(secret_key_column(project, model, p) for p in own) and not summary.get("checked"):
                 for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
