@@ -507,12 +507,17 @@ def _core_names_other_table(project: "ProjectIndex", settings: Optional["Setting
     user table when its name says so (``users``, ``accounts``, ``logins``) or it has a password column (the
     principal's class is not asked: it is read from these facts). A Core table spells its references, so a
     person column with no foreign key (``Column("owner_id", UUID)``, holding a person's or a pet's id) is no
-    identity column either; a foreign key to a table the index does not know keeps it one."""
+    identity column either, nor is one of an association table (every column a foreign key:
+    ``article_author(article_id, user_id)`` links an article to its authors); a foreign key to a table the
+    index does not know keeps it one."""
     traits = column_traits(project, qualified, column)
     if traits is None:
         return False
     if not traits.foreign_key:
         return True  # (a Core table spells its references: a bare ``owner_id`` says nothing of a user)
+    columns = model_columns(project, qualified)
+    if len(columns) >= 2 and all((column_traits(project, qualified, c) or ColumnTraits(False, False, False, False)).foreign_key for c in columns):
+        return True  # an association table (``article_author(article_id, user_id)``): it links rows, nobody owns a link
     target = referenced_model(project, qualified, column)
     if target is None or target == qualified:
         return False
