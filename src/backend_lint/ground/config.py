@@ -33,6 +33,7 @@ DEFAULT_IDENTITY_FIELDS = (
     "created_by_id",
     "tenant_id",
     "organization_id",
+    "organisation_id",
     "org_id",
     "account_id",
     "workspace_id",

@@ -240,7 +240,10 @@ def classify_dependency(
                             # ``require_current_organization_id(user=Depends(current_user)) -> int``: a value of
                             # the caller's, from the authenticated request alone (its tenant's id): who asks
                             pass
-                        elif principal_type and not _takes_client_key(fn) and not _takes_body(project, fn) and _data_holder(project, principal_type):  # type: ignore[arg-type]
+                        elif (
+                            principal_type and not _takes_client_key(fn) and not _takes_body(project, fn) and _data_holder(project, principal_type)  # type: ignore[arg-type]
+                            and not _keyed_resource(project, settings, fn, principal_type, _depth)  # type: ignore[arg-type]
+                        ):
                             # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
                             # pydantic model): built from the authenticated request alone, no key the client
                             # names: the caller's context. A service or repository built with the caller
@@ -607,6 +610,43 @@ def _data_holder(project: "ProjectIndex", type_q: str) -> bool:
         if any(last_segment(d) in _DATACLASS_DECORATORS and d.split(".")[0] in ("dataclasses", "attr", "attrs", "pydantic") for d in decorators):
             return True
     return False
+
+
+def _keyed_resource(project: "ProjectIndex", settings: "Settings", fn: dict[str, Any], type_q: str, _depth: int = 0) -> bool:
+    """A dependency given the caller that still answers for a key the client names, so what it returns is a
+    resource, not the caller's context: a key typed with a project alias of a plain type (``person_id:
+    Identifier`` where ``Identifier: TypeAlias = UUID | str``), or a value of the class it returns handed in by
+    another dependency that takes such a key (``viewable_project(user=Depends(authenticated_user), project:
+    Project = Depends(current_project)) -> Project``, ``current_project(project_id = Path(...))``)."""
+    canonical = project.canonical(type_q)
+    for p in fn.get("params", ()):
+        if p.get("name") in ("self", "cls", "request", "websocket"):
+            continue
+        if not p.get("marker") and p.get("type") and _scalar_alias(project, p["type"]):
+            return True
+        dependency = p.get("dependency")
+        if not dependency or not p.get("type") or project.canonical(p["type"]) != canonical or _depth >= 4:
+            continue
+        found = project.resolve_symbol(dependency)
+        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) if found is not None and found[2] == "functions" else None
+        if inner is not None and (_takes_client_key(inner) or _keyed_resource(project, settings, inner, type_q, _depth + 1)):
+            return True
+    return False
+
+
+def _scalar_alias(project: "ProjectIndex", type_q: str) -> bool:
+    """A project alias of plain types (``Identifier: TypeAlias = UUID | str``, ``Key = Union[int, str]``)."""
+    found = project.resolve_symbol(type_q)
+    if found is None or found[2] != "assignments":
+        return False
+    value = (project.modules[found[0]].get("assignments", {}).get(found[1]) or {}).get("value") or ""
+    text = value.strip()
+    for wrapper in ("typing.Union[", "Union[", "typing.Optional[", "Optional["):
+        if text.startswith(wrapper) and text.endswith("]"):
+            text = text[len(wrapper) : -1]
+            break
+    parts = [part.strip() for part in re.split(r"[|,]", text) if part.strip() and part.strip() != "None"]
+    return bool(parts) and all(last_segment(part) in _SCALAR_NAMES for part in parts)
 
 
 def _takes_client_key(fn: dict[str, Any]) -> bool:

@@ -449,7 +449,7 @@ _PARTY_WORDS = (
 # Default identity fields whose name says the row's owner is a party whatever the table is called
 # (``user_id`` referencing a ``gardener`` login table): only ``author_id`` and ``account_id`` may name a
 # catalogue's or a ledger's row
-_PARTY_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "created_by_id", "tenant_id", "organization_id", "org_id", "workspace_id"})
+_PARTY_COLUMNS = frozenset({"user_id", "owner_id", "creator_id", "created_by_id", "tenant_id", "organization_id", "organisation_id", "org_id", "workspace_id"})
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
 
@@ -465,7 +465,11 @@ def names_other_table(project: Optional["ProjectIndex"], settings: Optional["Set
     row), or it is, or is related by inheritance to, the principal's class. Unknown targets (no readable
     foreign key, no table of that name, several) keep the column an identity column. Configured identity
     fields are kept whatever they reference."""
-    if project is None or not qualified or column not in DEFAULT_IDENTITY_FIELDS or column in _PARTY_COLUMNS:
+    if project is None or not qualified or column not in DEFAULT_IDENTITY_FIELDS:
+        return False
+    if column not in _TENANT_FIELDS and core_table(project, qualified):
+        return project.memo(("models.core_other_table", qualified, column), lambda: _core_names_other_table(project, settings, qualified, column))
+    if column in _PARTY_COLUMNS:
         return False
     return project.memo(
         ("models.names_other_table", qualified, column, identity_fields(settings)),
@@ -481,6 +485,56 @@ def _names_other_table(project: "ProjectIndex", settings: Optional["Settings"], 
     if target is None or target == found[0]:
         return False
     return not _party_model(project, settings, target)
+
+
+# default identity fields that name a tenant (a workspace's, an organisation's row), not a person
+_TENANT_FIELDS = frozenset({"tenant_id", "organization_id", "organisation_id", "org_id", "workspace_id"})
+_USER_TABLE_WORDS = ("user", "account", "login")
+
+
+def core_table(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """A SQLAlchemy Core ``Table(...)`` the index reads as a table model (``extractors.orm.core_tables``)."""
+    if project is None or not qualified:
+        return False
+    found = project.get_class(qualified)
+    return found is not None and bool(found[1].get("core_table"))
+
+
+def _core_names_other_table(project: "ProjectIndex", settings: Optional["Settings"], qualified: str, column: str) -> bool:
+    """A Core table's person column (``owner_id``, ``user_id``, ...) whose foreign key points at a table that is
+    no user table: ``pets.owner_id`` referencing ``people.id`` (the beneficiary a pet belongs to) says whose
+    pet it is, not which user owns the row. The foreign key decides, not the name: the referenced table is a
+    user table when its name says so (``users``, ``accounts``, ``logins``) or it has a password column (the
+    principal's class is not asked: it is read from these facts). A Core table spells its references, so a
+    person column with no foreign key (``Column("owner_id", UUID)``, holding a person's or a pet's id) is no
+    identity column either, nor is one of an association table (every column a foreign key:
+    ``article_author(article_id, user_id)`` links an article to its authors); a foreign key to a table the
+    index does not know keeps it one."""
+    traits = column_traits(project, qualified, column)
+    if traits is None:
+        return False
+    if not traits.foreign_key:
+        return True  # (a Core table spells its references: a bare ``owner_id`` says nothing of a user)
+    columns = model_columns(project, qualified)
+    if len(columns) >= 2 and all((column_traits(project, qualified, c) or ColumnTraits(False, False, False, False)).foreign_key for c in columns):
+        return True  # an association table (``article_author(article_id, user_id)``): it links rows, nobody owns a link
+    target = referenced_model(project, qualified, column)
+    if target is None or target == qualified:
+        return False
+    return not _user_table(project, target)
+
+
+def _user_table(project: "ProjectIndex", target: str) -> bool:
+    found = project.get_class(target)
+    names = [_last(target)]
+    raw = found[1].get("fields", {}).get("__tablename__") if found is not None else None
+    node = parse_expr(raw.get("value")) if raw else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        names.append(node.value)
+    for name in names:
+        if any(w.lower().startswith(_USER_TABLE_WORDS) for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w):
+            return True
+    return any("password" in c.lower() for c in model_columns(project, target))
 
 
 def _declared_field(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[tuple[str, dict[str, Any]]]:

@@ -49,7 +49,7 @@ from .models import (
 from .facts import orm_facts
 from .index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
 from .index.extractors.flow import access_name  # an exception or refusal named for access
-from .repositories import enclosing_class, repository_model, self_attribute_class, specialised
+from .repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -272,6 +272,10 @@ class Val:
     # after ``column = get_column(db, column_id)``): (the local, the model) of that first client-keyed row of
     # the chain; a check of this row decides access to that one (``_client_origin``)
     origin: Optional[tuple[str, str]] = None
+    # a value the client sent in a header, the query string or a cookie, read by hand (``request.headers.get(
+    # "X-Workspace-ID")``, or returned by a project helper that reads it so, ``returns_client_value``): an
+    # identity column compared with it names whichever owner the client chose, so that predicate scopes nothing
+    client: bool = False
 
 
 NOTHING = Val()
@@ -364,6 +368,30 @@ _NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|ema
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
+
+
+_SECRET_KEY_COLUMNS = frozenset({"code", "key"})
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
+
+
+def secret_key_column(project: Optional["ProjectIndex"], model: Optional[str], name: str) -> bool:
+    """``capability_column``, or the ``code`` / ``key`` of a table named for a capability (``invites.c.code``,
+    ``OrganisationInvitationKey.key``): whoever holds the invitation's code may redeem it."""
+    if capability_column(name):
+        return True
+    if name not in _SECRET_KEY_COLUMNS or project is None or not model:
+        return False
+    found = project.get_class(model)
+    names = [model.rsplit(".", 1)[-1]]
+    raw = found[1].get("fields", {}).get("__tablename__") if found is not None else None
+    if raw and isinstance(raw.get("value"), str):
+        names.append(raw["value"].strip("'\""))
+    for spelled in names:
+        for word in _WORDS.findall(spelled):
+            lowered = word.lower()
+            if lowered in CAPABILITY_WORDS or lowered.rstrip("s") in CAPABILITY_WORDS:
+                return True
+    return False
 # Parameters of a service whose name says the caller already authorised the value, or that it is one of the
 # verified identity's own claims (``claimed_workspace_ids=identity.workspace_ids``: a token's claims).
 AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_", "claimed_")
@@ -472,6 +500,10 @@ class _Analyzer:
                 handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
                 # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
                 # repository's row (a check of it here is BKL202)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+            elif p.type and self.project is not None and (core := core_row_table(self.project, p.type)) is not None:
+                # an object made from a Core table's row (``project: Project = Depends(current_project)``)
+                handed = dependency_row(self.project, self.settings, p.provider, core)
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
             elif p.type and self.project is not None and table_union_alias(self.project, p.type):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
@@ -900,7 +932,7 @@ class _Analyzer:
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
-        ) or _nested_exit(stmt.body)
+        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body)
         # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
         # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
         flags = () if decision else _flag_assignments(stmt)
@@ -1913,6 +1945,9 @@ class _Analyzer:
             if isinstance(node, (cst.Call, cst.Comparison)) and _excludes_owners(node, self.identity_fields):
                 excluding.update(id(n) for n in _walk_expr(node))
                 continue
+            if isinstance(node, cst.Comparison) and self._client_compared(node, state):
+                excluding.update(id(n) for n in _walk_expr(node))  # (a tenant the client chose: no scope)
+                continue
             if isinstance(node, cst.Attribute):
                 attr = node.attr.value
                 lowered = attr.lower()
@@ -1924,9 +1959,10 @@ class _Analyzer:
                 if attr in self.identity_fields and not self.is_derived(node.value, state):
                     scoped = True
                 elif (
-                    capability_column(attr)
-                    and isinstance(node.value, (cst.Name, cst.Attribute))
-                    and self.model_of(node.value, state) is not None
+                    isinstance(node.value, (cst.Name, cst.Attribute))
+                    and (attr in _SECRET_KEY_COLUMNS or capability_column(attr))
+                    and (keyed := self.model_of(node.value, state)) is not None
+                    and secret_key_column(self.project, keyed, attr)
                 ):
                     scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
                 elif any(w in lowered for w in VISIBILITY_WORDS):
@@ -2440,6 +2476,8 @@ class _Analyzer:
 
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
         func = call.func
+        if self._client_sent(call, q):
+            return Val(client=True)
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
         derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
         identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
@@ -2494,7 +2532,7 @@ class _Analyzer:
             for local in operands:
                 self._verify_loaded(local, state, call, name)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
-            return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source)
+            return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source, client=args[0].client)
         if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
             attr = call.args[1].value
             if isinstance(attr, cst.SimpleString):  # ``getattr(receipt, "buyer_ref", None)``
@@ -2554,6 +2592,35 @@ class _Analyzer:
             lookup=lookup,
             lookup_scoped=lookup_scoped,
         )
+
+    def _client_sent(self, call: cst.Call, q: Optional[str]) -> bool:
+        """``request.headers.get("X-Workspace-ID")`` (also ``query_params`` / ``cookies``) on a request this
+        function is handed, or a project function or method that returns such a value unchecked (``flow``
+        facts ``client_values``: ``WorkspaceContextInjector.get_workspace_id(request, current_user)``)."""
+        func = call.func
+        if (
+            isinstance(func, cst.Attribute) and func.attr.value == "get"
+            and isinstance(func.value, cst.Attribute) and func.value.attr.value in ("headers", "query_params", "cookies")
+            and isinstance(func.value.value, cst.Name) and func.value.value.value in self.func_params
+        ):
+            return True
+        project = self.project
+        if q is None or project is None:
+            return False
+        return client_value_function(project, q)
+
+    def _client_compared(self, node: cst.Comparison, state: dict[str, Val]) -> bool:
+        """``Chart.workspace_id == workspace_id`` where ``workspace_id`` is a client's value read by hand
+        (``Val.client``): the predicate keeps whichever tenant's rows the client named."""
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.In)):
+            return False
+        left, right = node.left, node.comparisons[0].comparator
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, cst.Attribute) and a.attr.value in self.identity_fields and isinstance(b, cst.Name):
+                v = state.get(b.value)
+                if v is not None and v.client and not (v.derived or v.checked):  # (verified with the caller: a scope)
+                    return True
+        return False
 
     def _hands_caller_request(self, call: cst.Call, q: Optional[str]) -> bool:
         """``_get_owned_playlist(request, id)`` where ``request.user`` is this function's caller (an
@@ -3143,6 +3210,24 @@ class _Analyzer:
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return bool(fn.get("raises")) and self._decides(found)
 
+    def _ends_in_raising_check(self, block: cst.BaseSuite, _depth: int = 0) -> bool:
+        """The block ends in a call of a project function that denies by raising (``_raising_helper``), also on
+        every way out of a ``try`` (``if not is_owner: try: permission = await permissions.find(project.id,
+        user.id); assert_viewable(user, permission) except NotFoundError: assert_viewable(user, None)``): the
+        test decides who is spared that check, as a test whose body raises."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else ()
+        last = body[-1] if body else None
+        if isinstance(last, cst.Try) and _depth < 2:
+            ways = [last.body] + [h.body for h in last.handlers]
+            return bool(last.handlers) and all(self._ends_in_raising_check(w, _depth + 1) for w in ways)
+        small = _last_small_statement(block)
+        if not isinstance(small, cst.Expr):
+            return False
+        value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+        if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+            return False
+        return self._raising_helper(self.ctx.qualified_name(value.func))
+
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
         hands the decision to project checks that raise (``await check_resource_access(...)``, one for each
@@ -3650,7 +3735,8 @@ class _Analyzer:
                 if p.name == expr.value and p.type:
                     found = project.get_class(p.type)
                     if found is not None and not is_table_model(project, found[0]):
-                        return found[0], None
+                        # (an interface the project implements once: that class, ``sole_implementation``)
+                        return sole_implementation(project, found[0]) or found[0], None
         q = self.ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         if q is None:
             return None
@@ -3698,6 +3784,8 @@ class _Analyzer:
             model = self.model_of(func.value, self._state) if isinstance(func.value, (cst.Name, cst.Attribute)) else None
             if model is None:
                 return None
+            if func.attr.value.startswith(_CONSTRUCTOR_PREFIXES) and method_summary(project, model, func.attr.value) is None:
+                return None  # ``ProblemORM.from_problem(body)``: a class method building a new row, no lookup
             instance = (model, model)
         cls, hint = instance
         method = func.attr.value
@@ -3744,7 +3832,7 @@ class _Analyzer:
             model = found[0] if found is not None else single  # (the class's own name, not a re-export's)
         if model is None:
             return None
-        if summary is not None and any(capability_column(p) for p in summary[3].get("preds", ())):
+        if summary is not None and any(secret_key_column(project, model, p) for p in summary[3].get("preds", ())):
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
@@ -4442,7 +4530,9 @@ def flow_facts(project: "ProjectIndex", module: str) -> dict:
 
 
 def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, str, str, dict]]:
-    """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it."""
+    """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it; for an
+    interface the project implements once, of that implementation (``repositories.sole_implementation``)."""
+    cls = sole_implementation(project, cls) or cls
     for name, facts in project.class_mro(cls):
         if facts is None:
             continue
@@ -4602,8 +4692,8 @@ def _helper_unscoped(
         cols = set(identity_columns(project, settings, model)) or fields
         # (the predicates of this lookup, when the summary could tell them from the other lookups')
         own = set(fetch["preds"]) if "preds" in fetch else preds
-        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(capability_column(p) for p in own) or checked:
-            if owner_values and cols & own and not any(capability_column(p) for p in own) and not summary.get("checked"):
+        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(secret_key_column(project, model, p) for p in own) or checked:
+            if owner_values and cols & own and not any(secret_key_column(project, model, p) for p in own) and not summary.get("checked"):
                 for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
@@ -5138,6 +5228,23 @@ def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
                 return set()
             found.add(id(base))
     return found
+
+# class methods of a model that build a row rather than look one up (``from_schema``, ``create``, ``new``)
+_CONSTRUCTOR_PREFIXES = ("from_", "create", "new", "build", "make")
+
+
+def client_value_function(project: "ProjectIndex", q: str) -> bool:
+    """``q`` names a project function, or a method of a project class, that returns a value the client sent in
+    a header, the query string or a cookie, unchecked (``extractors.orm.returns_client_value``)."""
+    found = project.resolve_symbol(q)
+    if found is not None and found[2] == "functions":
+        return found[1] in orm_facts(project.modules[found[0]]).get("client_values", ())
+    owner, _, method = q.rpartition(".")
+    cls = project.get_class(owner) if owner else None
+    if cls is None:
+        return False
+    mod, _, short = cls[0].rpartition(".")
+    return mod in project.modules and f"{short}.{method}" in orm_facts(project.modules[mod]).get("client_values", ())
 
 
 def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from .cst import definition_names_of
 from .facts import orm_facts
-from .models import is_table_model
+from .models import core_table, is_table_model
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -63,7 +63,7 @@ def repository_model(project: "ProjectIndex", cls: str) -> Optional[str]:
 
 def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Optional[str]:
     """The project class (not a table model) of ``self.<attr>`` in a method of ``cls``, as its ``__init__`` (or a
-    base's) keeps it."""
+    base's) keeps it; an interface's sole implementation (``sole_implementation``) for the interface."""
     for name, facts in project.class_mro(cls):
         if facts is None:
             continue
@@ -73,8 +73,37 @@ def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Option
             found = project.get_class(kind)
             if found is None or is_table_model(project, found[0]):
                 return None
-            return found[0]
+            return sole_implementation(project, found[0]) or found[0]
     return None
+
+
+_INTERFACE_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "abc.ABC", "Protocol", "ABC"})
+
+
+def sole_implementation(project: "ProjectIndex", cls: str) -> Optional[str]:
+    """The one project class that subclasses ``cls`` when ``cls`` is an interface (a ``Protocol`` or an ``ABC``
+    the project declares: ``class IPetsRepository(Protocol)`` with ``class PetsRepository(IPetsRepository)``):
+    a service typed with the interface (``repo: IPetsRepository``, ``pets: IPetsService = Depends(...)``) runs
+    that class's methods. ``None`` when ``cls`` is no interface, or none or several classes implement it."""
+    return project.memo(("repositories.sole_implementation", cls), lambda: _sole_implementation(project, cls))
+
+
+def _sole_implementation(project: "ProjectIndex", cls: str) -> Optional[str]:
+    found = project.get_class(cls)
+    if found is None or not any(b in _INTERFACE_BASES for b in found[1].get("bases", ())):
+        return None
+    canonical = found[0]
+    hits: list[str] = []
+    for q, facts in project.iter_classes():
+        if q == canonical or not facts.get("bases"):
+            continue
+        for b in facts["bases"]:
+            if b and (b == canonical or project.canonical(b) == canonical):
+                hits.append(q)
+                break
+        if len(hits) > 1:
+            return None
+    return hits[0] if hits else None
 
 
 def enclosing_class(ctx: "FileContext", func: "cst.FunctionDef") -> Optional[str]:
@@ -114,3 +143,42 @@ def specialised(
     if changed == fetches:
         return target
     return mod, receiver, name, dict(summary, fetches=changed)
+
+
+def core_row_table(project: "ProjectIndex", cls: Optional[str]) -> Optional[str]:
+    """The SQLAlchemy Core table whose rows the project hands around as objects of ``cls``: every project function
+    or method annotated to return ``cls`` (``-> Optional[Pet]``, ``-> List[Pet]``) that looks a table up (``flow``
+    index facts) looks up the same Core table (``select(pets).where(pets.c.id == pet_id)``, then ``Pet(**row)``).
+    ``None`` when ``cls`` is a table model itself, no such function looks a Core table up, or they look up
+    several tables."""
+    if not cls:
+        return None
+    return project.memo(("repositories.core_rows", None), lambda: _core_rows(project)).get(project.canonical(cls))
+
+
+def _core_rows(project: "ProjectIndex") -> dict[str, str]:
+    seen: dict[str, set[str]] = {}
+    for mod, mfacts in project.iter_modules():
+        extra = mfacts.get("extra", {})
+        flow, orm = extra.get("flow", {}), extra.get("orm", {})
+        if not flow:
+            continue
+        returned: list[tuple[Optional[str], dict]] = []
+        for name, summary in flow.get("functions", {}).items():
+            returned.append(((orm.get("functions", {}).get(name) or {}).get("returns"), summary))
+        for name, summary in flow.get("methods", {}).items():
+            owner, _, method = name.rpartition(".")
+            returned.append((orm.get("method_returns", {}).get(owner, {}).get(method), summary))
+        for made, summary in returned:
+            if not made or not summary.get("fetches"):
+                continue
+            found = project.get_class(made)
+            if found is None or is_table_model(project, found[0]):
+                continue
+            tables = {f.get("model") for f in summary["fetches"]}
+            canonical = {project.canonical(t) for t in tables if t}
+            if len(canonical) == 1 and core_table(project, next(iter(canonical))):
+                seen.setdefault(found[0], set()).update(canonical)
+            else:
+                seen.setdefault(found[0], set()).add("")  # (several tables, or an ORM one: no single answer)
+    return {cls: next(iter(tables)) for cls, tables in seen.items() if len(tables) == 1 and "" not in tables}

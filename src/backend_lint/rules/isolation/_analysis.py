@@ -14,7 +14,7 @@ from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolva
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.queries import helper_checked_tables
 from ...knowledge.reexports import reexport_closure
-from ...knowledge.repositories import self_attribute_class
+from ...knowledge.repositories import self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
 from .._shared.identity_text import remembered
@@ -205,7 +205,7 @@ class _Receivers:
         for c in classes:
             found = self.project.get_class(c)
             q = found[0] if found is not None else c
-            for sub in self.subclasses.get(q, {q}):
+            for sub in self.subclasses.get(q, {q}) | self._interfaces(q):
                 names.add(sub.rsplit(".", 1)[-1])
                 names |= self.built.get(sub, set())
                 names |= self.held.get(sub, set())
@@ -216,6 +216,16 @@ class _Receivers:
                     names.add(more)
                     todo.append(more)
         return names
+
+
+    def _interfaces(self, q: str) -> set[str]:
+        """The interfaces ``q`` is the sole implementation of (``IPetsRepository`` for ``PetsRepository``): a
+        parameter or a ``self`` attribute typed with one runs ``q``'s methods (``queries.receiver_instance``)."""
+        out: set[str] = set()
+        for name, _facts in self.project.class_mro(q)[1:]:
+            if sole_implementation(self.project, name) == q:
+                out.add(name)
+        return out
 
 
 def _owned_repositories(project: Any, is_owned_class: Any) -> frozenset[str]:

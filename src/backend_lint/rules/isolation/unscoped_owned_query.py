@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
-from ...knowledge.models import identity_columns, is_table_model, scoping_column
+from ...knowledge.models import core_table, identity_columns, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, isolation_findings
 
@@ -155,7 +155,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     store class, `chat_repo = ChatRepo()`, `chat_repo.get(db, chat_id)`) whose body, directly or through the helpers it
     hands the key to, looks a row of an owned model up by it with no owner predicate and no ownership
     comparison is reported at the route's call, the message naming the chain (per-function summaries
-    computed with `ast` when the project is indexed). A key addresses rows: a
+    computed with `ast` when the project is indexed); a receiver typed with an interface the project
+    implements once (`pets: IPetsService`, a `Protocol` with one subclass) runs that class's methods. A
+    tenant key the client sent in a header, the query string or a cookie, read by hand or returned unchecked
+    by a project helper (`get_workspace_id(request, current_user)` preferring `X-Workspace-ID` to the
+    user's own workspace), scopes nothing: `Chart.workspace_id == workspace_id` with it is reported, unless
+    a check given the caller verified it first (`is_workspace_editor_or_above(db, user.id, workspace_id)`).
+    A key addresses rows: a
     value the helper compares only with plain attributes of the model (`Note.lang == lang`,
     `Note.status.in_(statuses)`: not the primary key, a unique column or one in a unique constraint, a
     foreign key, nor a column named like an identifier such as `*_id`, `slug`, `name`, `email`) filters
@@ -254,7 +260,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       with none, by the one table model the column names: `authors` / `Author`). A party is a model whose
       class name says so (`user`, `account`, `org...`, `tenant`, `team`, `member`, `customer`, ...), that
       has a password column, is owned itself, or is the principal's class; `user_id`, `owner_id`,
-      `organization_id` and the other default names keep their meaning whatever table they reference;
+      `organization_id` and the other default names keep their meaning whatever table they reference,
+      except on a SQLAlchemy Core table (`pets = Table("pets", metadata, Column("owner_id", ...,
+      ForeignKey("people.id")))`): there a person column (`owner_id`, `user_id`, ...) is an identity column
+      only when its foreign key points at a user table (named `users` / `accounts`, or with a password
+      column); queries on Core tables read `pets.c.owner_id == ...` as a predicate on that table;
     - a roster: a query on a membership table (its identity column shares a composite unique or primary
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
@@ -292,8 +302,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       bypass_tenant_filter(ctx):`, for platform admins and system accounts): an elevated way; a test given a
       key too (`bypass_for(user, name)`) is no such gate;
     - a lookup keyed on a secret the caller holds: a column named like a token, a secret, an invite, a
-      nonce or a one-time password (`Invite.invite_token == token`): holding the secret is the
-      authorisation;
+      nonce or a one-time password (`Invite.invite_token == token`), or the `code` / `key` of a table
+      named for one (`invites.c.code == code`, `OrganisationInvitationKey.key == data.key`): holding the
+      secret is the authorisation;
     - a row only tested for existence (`if board is None: raise HTTPException(404)`) and never read,
       returned or handed on, in a function that decides access on another row (an ownership comparison
       or an authorisation helper): the load reveals nothing of the row;
@@ -574,7 +585,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 break
         if value is None:
             return None
-        clause = f"{spelled}.{column} == {value}"
+        # (a Core table's columns are read through ``.c``: ``boards.c.owner_id``)
+        clause = f"{spelled}{'.c' if core_table(self.ctx.project, model) else ''}.{column} == {value}"
         anchor = site.anchor if site.anchor is not None else site.node
         return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(anchor, f".where({clause})")])
 

@@ -1915,6 +1915,126 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     return out
 
 
+_CLIENT_CARRIERS = frozenset({"headers", "query_params", "cookies"})
+_CONVERSIONS = frozenset({"int", "str", "UUID", "uuid.UUID", "strip", "lower", "upper"})
+
+
+def returns_client_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function may return a value the client sent in a header, the query string or a cookie, read from a
+    request it is handed (``workspace_id = int(request.headers.get("X-Workspace-ID"))`` ... ``return
+    workspace_id``), and hands that value to no other call before (no membership check of it: only a
+    conversion, ``int(...)``, ``str(...)``). What it returns is then a key the client chose, whoever else the
+    function is given (``get_workspace_id(request, current_user)`` preferring the header to the user's own
+    workspace)."""
+    names = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
+
+    def carrier(node: ast.AST) -> bool:
+        for sub in ast.walk(node):
+            if (
+                isinstance(sub, ast.Attribute) and sub.attr in _CLIENT_CARRIERS
+                and isinstance(sub.value, ast.Name) and sub.value.id in names
+            ):
+                return True
+        return False
+
+    client: set[str] = set()
+    nodes = list(walk(fn))
+    for _ in range(3):
+        grown = False
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                target, value = node.targets[0].id, node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                target, value = node.target.id, node.value
+            else:
+                continue
+            if target in client:
+                continue
+            inner = value
+            while isinstance(inner, ast.Call) and _last(ast_dotted_name(inner.func)) in _CONVERSIONS and inner.args:
+                inner = inner.args[0]
+            if carrier(inner) or (isinstance(inner, ast.Name) and inner.id in client):
+                client.add(target)
+                grown = True
+        if not grown:
+            break
+    if not client:
+        return False
+    returned = False
+    for node in nodes:
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in client:
+            returned = True
+        elif isinstance(node, ast.Call) and _last(ast_dotted_name(node.func)) not in _CONVERSIONS:
+            if any(isinstance(a, ast.Name) and a.id in client for a in (*node.args, *(k.value for k in node.keywords))):
+                return False  # handed to a check (or anything else): no claim
+    return returned
+
+
+def ast_dotted_name(node: ast.AST) -> Optional[str]:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+_CORE_TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
+
+
+def core_tables(tree: ast.Module, resolve: Resolve) -> dict[str, dict[str, Any]]:
+    """SQLAlchemy Core tables made at module level (``projects = Table("projects", metadata, Column("owner_id",
+    UUID, ForeignKey("users.id")), ...)``), as the class facts ``extract_module`` keeps for a mapped class: the
+    table's name as ``__tablename__`` and each ``Column("name", ...)`` as a field whose value is the whole
+    ``Column(...)`` call (its ``ForeignKey`` and keywords read as a mapped column's). Marked ``core_table``: a
+    query on ``projects`` (``select(projects).where(projects.c.owner_id == ...)``) is a query on that table, and
+    ``knowledge.models`` reads it as a table model. Only a literal table name and at least one literal column."""
+    out: dict[str, dict[str, Any]] = {}
+    for stmt in tree.body:
+        if stmt.__class__ is not ast.Assign or len(stmt.targets) != 1 or stmt.targets[0].__class__ is not ast.Name:  # type: ignore[attr-defined]
+            continue
+        value = stmt.value  # type: ignore[attr-defined]
+        if value.__class__ is not ast.Call or not value.args:
+            continue
+        called = resolve(value.func) or ""
+        if called not in _CORE_TABLE_CALLS and not (called == "Table" or called.endswith(".Table") and "sqlalchemy" in called):
+            continue
+        first = value.args[0]
+        if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+            continue
+        fields: dict[str, Any] = {
+            "__tablename__": {"annotation": None, "annotation_qualified": None, "value": repr(first.value), "call": None, "line": stmt.lineno}
+        }
+        for arg in value.args[1:]:
+            if not (isinstance(arg, ast.Call) and _last(resolve(arg.func)) == "Column" and arg.args):
+                continue
+            name = arg.args[0]
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)) or name.value.startswith("__"):
+                continue
+            fields[name.value] = {
+                "annotation": None,
+                "annotation_qualified": None,
+                "value": ast.unparse(arg),
+                "call": resolve(arg.func),
+                "line": arg.lineno,
+            }
+        if len(fields) < 2:
+            continue
+        out[stmt.targets[0].id] = {  # type: ignore[attr-defined]
+            "line": stmt.lineno,
+            "bases": [],
+            "bases_source": [],
+            "keywords": {},
+            "decorators": [],
+            "fields": fields,
+            "methods": [],
+            "core_table": True,
+        }
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     out: dict[str, Any] = {}
     declared: dict[str, list[str]] = {}
@@ -1932,6 +2052,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     methods: dict[str, Any] = {}
     route_classes: dict[str, Any] = {}
     module_calls: list[dict[str, Any]] = []
+    client_values: list[str] = []  # functions / ``Class.method`` returning a header's, query's or cookie's value
+    headers = mentions("headers", "query_params", "cookies")
 
     def visit_class(node: ast.ClassDef) -> None:
         for sub in node.body:
@@ -1989,6 +2111,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     if held:
                         entry["property"] = held
                     methods[f"{node.name}.{stmt.name}"] = entry
+                    if headers and returns_client_value(stmt):
+                        client_values.append(f"{node.name}.{stmt.name}")
                 if any(_is_declared_attr(d, resolve) for d in stmt.decorator_list):
                     declared.setdefault(node.name, []).append(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
@@ -2026,6 +2150,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 functions[stmt.name] = _function_facts(stmt, resolve)
+                if headers and returns_client_value(stmt):
+                    client_values.append(stmt.name)
                 found = _applied(stmt)
                 if found is not None:
                     appliers[stmt.name] = found
@@ -2123,6 +2249,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     q = resolve(target)
                     if q and q not in criteria:
                         criteria.append(q)
+    if mentions("Table("):
+        for name, table in core_tables(tree, resolve).items():
+            facts["classes"].setdefault(name, table)
     store(
         facts,
         "orm",
@@ -2143,4 +2272,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         methods=methods,
         route_classes=route_classes,
         module_calls=module_calls,
+        client_values=client_values,
     )
