@@ -5229,6 +5229,7 @@ def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
             found.add(id(base))
     return found
 
+
 # class methods of a model that build a row rather than look one up (``from_schema``, ``create``, ``new``)
 _CONSTRUCTOR_PREFIXES = ("from_", "create", "new", "build", "make")
 
