@@ -66,7 +66,7 @@ import ast
 import re
 from typing import Any, Optional
 
-from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
+from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
 
@@ -108,6 +108,36 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
 
 
 _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# the node kinds ``summarise``'s loop reads (the others it passes over)
+_SUMMARISED = frozenset({
+    ast.If, ast.Name, ast.For, ast.Assign, ast.Attribute, ast.Return, ast.Compare, ast.Call,
+    ast.FormattedValue, ast.Dict, ast.While, ast.IfExp,
+})
+
+
+def _count_evidence(own: list[Any], count: Any, model_name: Any) -> None:
+    """What ``summarise``'s loop does for a function with no parameter but ``self`` / ``cls``: count the
+    ``*_id`` columns its comparisons and ``filter_by`` keywords constrain (the scoping evidence); nothing else
+    of that loop reaches a summary there."""
+    for node in own:
+        t = type(node)
+        if t is ast.Compare:
+            for side in [node.left] + node.comparators:
+                while type(side) is ast.Call and type(side.func) is ast.Name and side.func.id in UNWRAP and side.args:
+                    side = side.args[0]
+                if type(side) is ast.Attribute:
+                    count(side.value, side.attr)
+        elif t is ast.Call:
+            func = node.func
+            if type(func) is ast.Attribute and func.attr == "filter_by":
+                base = func.value
+                while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", "select"):
+                    base = base.func.value
+                if type(base) is ast.Call and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                    model_name(base.args[0])
+                    for k in node.keywords:
+                        if k.arg:
+                            count(base.args[0], k.arg)
 
 
 def _with_local_imports(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Resolve:
@@ -192,8 +222,10 @@ def summarise(
     args = fn.args
     params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
     plain = set(params) - {"self", "cls"}
-    if not plain and (evidence is None or not mentions("_id")):
-        return None  # (nothing to summarise, and no ``*_id`` column to count)
+    if not plain:
+        if evidence is not None and mentions("_id"):
+            _count_evidence(own_nodes(fn)[0], count, model_name)
+        return None  # (nothing to summarise but the ``*_id`` columns to count)
     fetches: list[dict[str, Any]] = []
     statement_models: list[tuple[str, int]] = []
     selected: set[str] = set()  # models of ``select(M)`` / ``<x>.query(M)`` statements (``lists``)
@@ -226,11 +258,13 @@ def summarise(
     refused: set[int] = set()
     for node in own:
         if type(node) is ast.If and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
-            refused.update(id(n) for n in ast.walk(node.test))  # type: ignore[attr-defined]
+            refused.update(id(n) for n in walk(node.test))  # type: ignore[attr-defined]
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     for node in own:
         t = type(node)
+        if t not in _SUMMARISED:
+            continue  # (a node kind no branch below reads: most of them)
         if t is ast.If and plain:
             checked |= _permission_exit(node, plain) | _permission_gate(node, plain)  # type: ignore[arg-type]
         if t is ast.Name:
@@ -589,7 +623,7 @@ _ADMIN_WORDS = ("admin", "superuser")
 
 def _block_exits(stmts: list[ast.stmt]) -> bool:
     for stmt in stmts:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             t = type(node)
             if t in (ast.Raise, ast.Return, ast.Continue, ast.Break):
                 return True
@@ -630,21 +664,33 @@ def _recorded_only(fn: ast.AST, param: str, plain: set[str]) -> bool:
         if t is ast.Call:
             func = node.func  # type: ignore[attr-defined]
             name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
-            log = type(func) is ast.Attribute and "log" in ast.unparse(func.value).lower()
+            log: Optional[bool] = None  # (``ast.unparse`` of the receiver: only when an argument is read otherwise)
+
+            def quiet(value: ast.AST) -> bool:
+                nonlocal log
+                if neutral:
+                    return True
+                if not any(type(n) is ast.Name and n.id == param for n in walk(value)):  # type: ignore[attr-defined]
+                    return False  # (neutral or not, nothing there reads the parameter as a name)
+                if log is None:
+                    log = type(func) is ast.Attribute and "log" in ast.unparse(func.value).lower()
+                return log
+
             visit(func, neutral)
             for a in node.args:  # type: ignore[attr-defined]
                 if type(a) is ast.Name and a.id == param:
                     writes += 1  # handed on: the reader judges the callee (``calls``)
                 else:
-                    visit(a, neutral or log)
+                    visit(a, quiet(a))
             for k in node.keywords:  # type: ignore[attr-defined]
                 if type(k.value) is ast.Name and k.value.id == param and (name[:1].isupper() or k.arg is not None):
                     writes += 1
                 else:
-                    visit(k.value, neutral or log)
+                    visit(k.value, quiet(k.value))
             return
-        for child in ast.iter_child_nodes(node):
-            visit(child, neutral)
+        for child in children(node):
+            if isinstance(child, ast.AST):  # (``children`` may hold ``None`` and ``str`` items)
+                visit(child, neutral)
 
     for stmt in fn.body:  # type: ignore[attr-defined]
         visit(stmt, False)
