@@ -66,6 +66,7 @@ import ast
 import re
 from typing import Any, Optional
 
+from . import _common
 from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
@@ -140,12 +141,36 @@ def _count_evidence(own: list[Any], count: Any, model_name: Any) -> None:
                             count(base.args[0], k.arg)
 
 
+_KINDS = (ast.Assign, ast.ImportFrom, ast.If)  # (what ``summarise``'s helpers read of a function's own nodes)
+
+
+def _own_kinds(fn: ast.AST) -> dict[type, list[Any]]:
+    """The function's own nodes (``own_nodes``) of the kinds ``summarise``'s helpers read (assignments, imports,
+    ``if`` statements), each kind in ``own_nodes`` order: one pass for all of them, kept with the function's
+    walks while the module is extracted."""
+    current = _common._current
+    key = ("flow.kinds", id(fn))
+    if current is not None:
+        found = current.walks.get(key)  # type: ignore[call-overload]
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    kinds: dict[type, list[Any]] = {k: [] for k in _KINDS}
+    get = kinds.get
+    for node in own_nodes(fn)[0]:
+        bucket = get(node.__class__)
+        if bucket is not None:
+            bucket.append(node)
+    if current is not None:
+        current.walks[key] = kinds  # type: ignore[index]
+    return kinds
+
+
 def _with_local_imports(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Resolve:
     """``resolve`` that also knows the function's own absolute imports (``from app.models.email import Email``
     written in the body, to dodge an import cycle): a lookup on ``Email`` there is a lookup on that model."""
     local: dict[str, str] = {}
-    for node in own_nodes(fn)[0]:
-        if type(node) is ast.ImportFrom and node.module and not node.level:  # type: ignore[attr-defined]
+    for node in _own_kinds(fn)[ast.ImportFrom]:
+        if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name != "*":
                     local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
@@ -256,8 +281,8 @@ def summarise(
     # a lookup that is only the test of an ``if`` that raises (``if db.query(cls).filter_by(name=name).first():
     # raise AlreadyExists``) refuses a request: it hands no row on, it is no fetch
     refused: set[int] = set()
-    for node in own:
-        if type(node) is ast.If and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
+    for node in _own_kinds(fn)[ast.If]:
+        if node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
             refused.update(id(n) for n in walk(node.test))  # type: ignore[attr-defined]
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
@@ -855,9 +880,7 @@ def _instances(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
             if q and q.rsplit(".", 1)[-1][:1].isupper():
                 out[x.arg] = q
     other: set[str] = set()
-    for node in own_nodes(fn)[0]:
-        if type(node) is not ast.Assign:
-            continue
+    for node in _own_kinds(fn)[ast.Assign]:
         for target in node.targets:  # type: ignore[attr-defined]
             if type(target) is not ast.Name:
                 continue
@@ -884,9 +907,7 @@ def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     other: set[str] = set()
     converted: dict[str, set[str]] = {}
-    for node in own_nodes(fn)[0]:
-        if type(node) is not ast.Assign:
-            continue
+    for node in _own_kinds(fn)[ast.Assign]:
         for target in node.targets:  # type: ignore[attr-defined]
             if type(target) is not ast.Name:
                 continue
@@ -1039,6 +1060,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         derived.add(args.vararg.arg)
     if args.kwarg is not None:
         derived.add(args.kwarg.arg)
+    start = frozenset(derived)
     if only is not None:
         derived &= only
     if not derived:
@@ -1056,18 +1078,14 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         steps = [node for node in nodes if type(node) in _DERIVING]
         if memo is not None:
             memo["steps"] = steps
-    for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
-        for node in steps:
-            t = type(node)
-            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
-                value = node.value  # type: ignore[attr-defined]
-                if value is not None and names(value) & derived:
-                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
-                    for target in targets:
-                        derived |= {n.id for n in walk(target) if type(n) is ast.Name}
-            elif t is ast.For or t is ast.AsyncFor:
-                if names(node.iter) & derived:  # type: ignore[attr-defined]
-                    derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
+    if only is not None and memo is not None:
+        # (the passes below, for every parameter at once: which parameters each name is computed from)
+        labels = memo.get("labels")
+        if labels is None:
+            labels = memo["labels"] = _derivation_labels(steps, names, start)
+        derived = {n for n, found in labels.items() if not found.isdisjoint(derived)}
+    else:
+        _derive(steps, names, derived)
 
     def visit(stmts: list[ast.stmt], guarded: bool) -> bool:
         for stmt in stmts:
@@ -1115,6 +1133,55 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
 
 
 _DERIVING = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor})  # (``decides``' passes)
+
+
+def _derive(steps: list[Any], names: Any, derived: set[str]) -> None:
+    """Add to ``derived`` the locals computed from one of its names (two passes: order does not matter much
+    here)."""
+    for _ in range(2):
+        for node in steps:
+            t = type(node)
+            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                value = node.value  # type: ignore[attr-defined]
+                if value is not None and names(value) & derived:
+                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                    for target in targets:
+                        derived |= {n.id for n in walk(target) if type(n) is ast.Name}
+            elif t is ast.For or t is ast.AsyncFor:
+                if names(node.iter) & derived:  # type: ignore[attr-defined]
+                    derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
+
+
+def _derivation_labels(steps: list[Any], names: Any, start: frozenset[str]) -> dict[str, set[str]]:
+    """``_derive`` from each name of ``start`` at once: ``{name: the names of start it is computed from}``.
+    A step adds its targets when its value reads a derived name, so the passes from a set are the union of
+    the passes from each of its names, step by step: ``_derive`` from ``{p}`` gives the names whose labels
+    hold ``p``."""
+    labels: dict[str, set[str]] = {p: {p} for p in start}
+    for _ in range(2):
+        for node in steps:
+            t = type(node)
+            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                value = node.value  # type: ignore[attr-defined]
+                if value is None:
+                    continue
+                targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+            elif t is ast.For or t is ast.AsyncFor:
+                value, targets = node.iter, [node.target]  # type: ignore[attr-defined]
+            else:
+                continue
+            found: set[str] = set()
+            for n in names(value):
+                got = labels.get(n)
+                if got:
+                    found |= got
+            if not found:
+                continue
+            for target in targets:
+                for n in walk(target):
+                    if type(n) is ast.Name:
+                        labels.setdefault(n.id, set()).update(found)
+    return labels
 
 
 def _may_decide(nodes: list[Any]) -> bool:
