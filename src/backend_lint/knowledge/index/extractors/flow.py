@@ -70,7 +70,8 @@ import ast
 import re
 from typing import Any, Optional
 
-from ._common import Resolve, mentions, mentions_lowered, own_nodes, store, walk, walk_function
+from . import _common
+from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
 
@@ -112,14 +113,68 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
 
 
 _SKIP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+# the node kinds ``summarise``'s loop reads (the others it passes over)
+_SUMMARISED = frozenset({
+    ast.If, ast.Name, ast.For, ast.Assign, ast.Attribute, ast.Return, ast.Compare, ast.Call,
+    ast.FormattedValue, ast.Dict, ast.While, ast.IfExp,
+})
+
+
+def _count_evidence(own: list[Any], count: Any, model_name: Any) -> None:
+    """What ``summarise``'s loop does for a function with no parameter but ``self`` / ``cls``: count the
+    ``*_id`` columns its comparisons and ``filter_by`` keywords constrain (the scoping evidence); nothing else
+    of that loop reaches a summary there."""
+    for node in own:
+        t = type(node)
+        if t is ast.Compare:
+            for side in [node.left] + node.comparators:
+                while type(side) is ast.Call and type(side.func) is ast.Name and side.func.id in UNWRAP and side.args:
+                    side = side.args[0]
+                if type(side) is ast.Attribute:
+                    count(side.value, side.attr)
+        elif t is ast.Call:
+            func = node.func
+            if type(func) is ast.Attribute and func.attr == "filter_by":
+                base = func.value
+                while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", "select"):
+                    base = base.func.value
+                if type(base) is ast.Call and base.args and isinstance(base.args[0], (ast.Name, ast.Attribute)):
+                    model_name(base.args[0])
+                    for k in node.keywords:
+                        if k.arg:
+                            count(base.args[0], k.arg)
+
+
+_KINDS = (ast.Assign, ast.ImportFrom, ast.If)  # (what ``summarise``'s helpers read of a function's own nodes)
+
+
+def _own_kinds(fn: ast.AST) -> dict[type, list[Any]]:
+    """The function's own nodes (``own_nodes``) of the kinds ``summarise``'s helpers read (assignments, imports,
+    ``if`` statements), each kind in ``own_nodes`` order: one pass for all of them, kept with the function's
+    walks while the module is extracted."""
+    current = _common._current
+    key = ("flow.kinds", id(fn))
+    if current is not None:
+        found = current.walks.get(key)  # type: ignore[call-overload]
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    kinds: dict[type, list[Any]] = {k: [] for k in _KINDS}
+    get = kinds.get
+    for node in own_nodes(fn)[0]:
+        bucket = get(node.__class__)
+        if bucket is not None:
+            bucket.append(node)
+    if current is not None:
+        current.walks[key] = kinds  # type: ignore[index]
+    return kinds
 
 
 def _with_local_imports(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Resolve:
     """``resolve`` that also knows the function's own absolute imports (``from app.models.email import Email``
     written in the body, to dodge an import cycle): a lookup on ``Email`` there is a lookup on that model."""
     local: dict[str, str] = {}
-    for node in own_nodes(fn)[0]:
-        if type(node) is ast.ImportFrom and node.module and not node.level:  # type: ignore[attr-defined]
+    for node in _own_kinds(fn)[ast.ImportFrom]:
+        if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name != "*":
                     local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
@@ -196,8 +251,10 @@ def summarise(
     args = fn.args
     params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
     plain = set(params) - {"self", "cls"}
-    if not plain and (evidence is None or not mentions("_id")):
-        return None  # (nothing to summarise, and no ``*_id`` column to count)
+    if not plain:
+        if evidence is not None and mentions("_id"):
+            _count_evidence(own_nodes(fn)[0], count, model_name)
+        return None  # (nothing to summarise but the ``*_id`` columns to count)
     fetches: list[dict[str, Any]] = []
     statement_models: list[tuple[str, int]] = []
     selected: set[str] = set()  # models of ``select(M)`` / ``<x>.query(M)`` statements (``lists``)
@@ -228,13 +285,15 @@ def summarise(
     # a lookup that is only the test of an ``if`` that raises (``if db.query(cls).filter_by(name=name).first():
     # raise AlreadyExists``) refuses a request: it hands no row on, it is no fetch
     refused: set[int] = set()
-    for node in own:
-        if type(node) is ast.If and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
-            refused.update(id(n) for n in ast.walk(node.test))  # type: ignore[attr-defined]
+    for node in _own_kinds(fn)[ast.If]:
+        if node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
+            refused.update(id(n) for n in walk(node.test))  # type: ignore[attr-defined]
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     for node in own:
         t = type(node)
+        if t not in _SUMMARISED:
+            continue  # (a node kind no branch below reads: most of them)
         if t is ast.If and plain:
             checked |= _permission_exit(node, plain) | _permission_gate(node, plain)  # type: ignore[arg-type]
         if t is ast.Name:
@@ -593,7 +652,7 @@ _ADMIN_WORDS = ("admin", "superuser")
 
 def _block_exits(stmts: list[ast.stmt]) -> bool:
     for stmt in stmts:
-        for node in ast.walk(stmt):
+        for node in walk(stmt):
             t = type(node)
             if t in (ast.Raise, ast.Return, ast.Continue, ast.Break):
                 return True
@@ -634,21 +693,33 @@ def _recorded_only(fn: ast.AST, param: str, plain: set[str]) -> bool:
         if t is ast.Call:
             func = node.func  # type: ignore[attr-defined]
             name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")
-            log = type(func) is ast.Attribute and "log" in ast.unparse(func.value).lower()
+            log: Optional[bool] = None  # (``ast.unparse`` of the receiver: only when an argument is read otherwise)
+
+            def quiet(value: ast.AST) -> bool:
+                nonlocal log
+                if neutral:
+                    return True
+                if not any(type(n) is ast.Name and n.id == param for n in walk(value)):  # type: ignore[attr-defined]
+                    return False  # (neutral or not, nothing there reads the parameter as a name)
+                if log is None:
+                    log = type(func) is ast.Attribute and "log" in ast.unparse(func.value).lower()
+                return log
+
             visit(func, neutral)
             for a in node.args:  # type: ignore[attr-defined]
                 if type(a) is ast.Name and a.id == param:
                     writes += 1  # handed on: the reader judges the callee (``calls``)
                 else:
-                    visit(a, neutral or log)
+                    visit(a, quiet(a))
             for k in node.keywords:  # type: ignore[attr-defined]
                 if type(k.value) is ast.Name and k.value.id == param and (name[:1].isupper() or k.arg is not None):
                     writes += 1
                 else:
-                    visit(k.value, neutral or log)
+                    visit(k.value, quiet(k.value))
             return
-        for child in ast.iter_child_nodes(node):
-            visit(child, neutral)
+        for child in children(node):
+            if isinstance(child, ast.AST):  # (``children`` may hold ``None`` and ``str`` items)
+                visit(child, neutral)
 
     for stmt in fn.body:  # type: ignore[attr-defined]
         visit(stmt, False)
@@ -813,9 +884,7 @@ def _instances(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
             if q and q.rsplit(".", 1)[-1][:1].isupper():
                 out[x.arg] = q
     other: set[str] = set()
-    for node in own_nodes(fn)[0]:
-        if type(node) is not ast.Assign:
-            continue
+    for node in _own_kinds(fn)[ast.Assign]:
         for target in node.targets:  # type: ignore[attr-defined]
             if type(target) is not ast.Name:
                 continue
@@ -842,9 +911,7 @@ def _param_copies(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     other: set[str] = set()
     converted: dict[str, set[str]] = {}
-    for node in own_nodes(fn)[0]:
-        if type(node) is not ast.Assign:
-            continue
+    for node in _own_kinds(fn)[ast.Assign]:
         for target in node.targets:  # type: ignore[attr-defined]
             if type(target) is not ast.Name:
                 continue
@@ -997,6 +1064,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         derived.add(args.vararg.arg)
     if args.kwarg is not None:
         derived.add(args.kwarg.arg)
+    start = frozenset(derived)
     if only is not None:
         derived &= only
     if not derived:
@@ -1014,18 +1082,14 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
         steps = [node for node in nodes if type(node) in _DERIVING]
         if memo is not None:
             memo["steps"] = steps
-    for _ in range(2):  # locals computed from a parameter (two passes: order does not matter much here)
-        for node in steps:
-            t = type(node)
-            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
-                value = node.value  # type: ignore[attr-defined]
-                if value is not None and names(value) & derived:
-                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
-                    for target in targets:
-                        derived |= {n.id for n in walk(target) if type(n) is ast.Name}
-            elif t is ast.For or t is ast.AsyncFor:
-                if names(node.iter) & derived:  # type: ignore[attr-defined]
-                    derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
+    if only is not None and memo is not None:
+        # (the passes below, for every parameter at once: which parameters each name is computed from)
+        labels = memo.get("labels")
+        if labels is None:
+            labels = memo["labels"] = _derivation_labels(steps, names, start)
+        derived = {n for n, found in labels.items() if not found.isdisjoint(derived)}
+    else:
+        _derive(steps, names, derived)
 
     def visit(stmts: list[ast.stmt], guarded: bool) -> bool:
         for stmt in stmts:
@@ -1073,6 +1137,55 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
 
 
 _DERIVING = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor})  # (``decides``' passes)
+
+
+def _derive(steps: list[Any], names: Any, derived: set[str]) -> None:
+    """Add to ``derived`` the locals computed from one of its names (two passes: order does not matter much
+    here)."""
+    for _ in range(2):
+        for node in steps:
+            t = type(node)
+            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                value = node.value  # type: ignore[attr-defined]
+                if value is not None and names(value) & derived:
+                    targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+                    for target in targets:
+                        derived |= {n.id for n in walk(target) if type(n) is ast.Name}
+            elif t is ast.For or t is ast.AsyncFor:
+                if names(node.iter) & derived:  # type: ignore[attr-defined]
+                    derived |= {n.id for n in walk(node.target) if type(n) is ast.Name}  # type: ignore[attr-defined]
+
+
+def _derivation_labels(steps: list[Any], names: Any, start: frozenset[str]) -> dict[str, set[str]]:
+    """``_derive`` from each name of ``start`` at once: ``{name: the names of start it is computed from}``.
+    A step adds its targets when its value reads a derived name, so the passes from a set are the union of
+    the passes from each of its names, step by step: ``_derive`` from ``{p}`` gives the names whose labels
+    hold ``p``."""
+    labels: dict[str, set[str]] = {p: {p} for p in start}
+    for _ in range(2):
+        for node in steps:
+            t = type(node)
+            if t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign:
+                value = node.value  # type: ignore[attr-defined]
+                if value is None:
+                    continue
+                targets = node.targets if t is ast.Assign else [node.target]  # type: ignore[attr-defined]
+            elif t is ast.For or t is ast.AsyncFor:
+                value, targets = node.iter, [node.target]  # type: ignore[attr-defined]
+            else:
+                continue
+            found: set[str] = set()
+            for n in names(value):
+                got = labels.get(n)
+                if got:
+                    found |= got
+            if not found:
+                continue
+            for target in targets:
+                for n in walk(target):
+                    if type(n) is ast.Name:
+                        labels.setdefault(n.id, set()).update(found)
+    return labels
 
 
 def _may_decide(nodes: list[Any]) -> bool:
