@@ -7,12 +7,14 @@ from ...ground.lazy import lazy_import
 
 from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo
 from ...knowledge.imports import last_segment
+from ...knowledge.models import is_table_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
 from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, may_name_table, names_table, NO_CLAIM_MODULES, own_nodes,
                         plain_binding, spelled_name, status_code, table_words)
-from ._rows import BUILDERS, MANY_ROWS, ONE_ROW, PASS_THROUGH, Rows, is_response_object, returned_values
+from ..timezone._screens import import_targets
+from ._rows import BUILDERS, MANY_ROWS, ONE_ROW, PASS_THROUGH, Rows, function_returns_table, is_response_object, returned_values
 
 _CHAINED = PASS_THROUGH | ONE_ROW | MANY_ROWS
 
@@ -42,31 +44,78 @@ def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
             if given is None:
                 if func.returns is not None and _names_no_table(facts, words, func.returns):
                     continue  # the return annotation decides, and ``_judge`` says no claim
-                if func.returns is not None and _annotation_may_name_table(facts, words, func.returns):
+                if func.returns is not None and _annotation_may_name_table(facts, project, words, func.returns):
                     return True  # ``_judge`` may find a table model: reported without reading the rows
-                if _may_return_row(facts, words, func):
+                if _may_return_row(facts, project, words, func):
                     return True  # no response type (or an untyped one): ``Rows.model_of`` decides
                 continue
             if isinstance(given, ast.Constant) and given.value is None:
-                if _may_return_row(facts, words, func):
+                if _may_return_row(facts, project, words, func):
                     return True
                 continue
-            if not words.isdisjoint(leaf_names(given)):
+            if not words.isdisjoint(leaf_names(given)) and _annotation_may_name_table(facts, project, words, given):
                 return True
     return False
 
 
-def _annotation_may_name_table(facts: TreeFacts, words: frozenset[str], node: ast.expr) -> bool:
-    """A name of the annotation may resolve to a table model (``may_name_table``), or it holds a string
-    (``annotation_names`` reads inside): ``_judge`` may then answer a table whatever the rows."""
+def _annotation_may_name_table(facts: TreeFacts, project: Any, words: frozenset[str], node: ast.expr) -> bool:
+    """A name of the annotation may resolve to a table model (``may_name_table``, unless the file binds its root
+    only by ``typing`` imports or the file's imports resolve it to a project class that is no table), or it holds
+    a string (``annotation_names`` reads inside): ``_judge`` may then answer a table whatever the rows."""
     for n in ast.walk(node):
         if isinstance(n, ast.Constant) and isinstance(n.value, str):
             return True
         if isinstance(n, (ast.Name, ast.Attribute)) and may_name_table(facts, words, n):
             spelled = spelled_name(n)
-            if spelled is None or not _no_claim_root(facts, spelled[0]):
+            if spelled is None or not (_no_claim_root(facts, spelled[0]) or _no_table_class(facts, project, n)):
                 return True
     return False
+
+
+def _qualified(facts: TreeFacts, node: ast.expr) -> Optional[list[str]]:
+    """Every qualified name the file's imports may give the dotted name ``node`` (``import_targets``: the
+    import table the visitors' ``qualified_name`` reads), or ``None`` when its root has another binding or none."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    targets = import_targets(facts)
+    bound = targets.get(node.id) if targets is not None else None
+    if not bound:
+        return None
+    suffix = "".join("." + p for p in reversed(parts))
+    return [target + suffix for target in sorted(bound)]
+
+
+def _no_table_class(facts: TreeFacts, project: Any, node: ast.expr) -> bool:
+    """Every qualified name the file's imports may give ``node`` is a project class that is not a table model
+    (Prefect's ``schemas.core.Flow`` beside the ORM's ``Flow``). ``False`` when one is unknown."""
+    names = _qualified(facts, node)
+    if names is None:
+        return False
+    for q in names:
+        found = project.get_class(q)
+        if found is None or is_table_model(project, found[0]) is not False:
+            return False
+    return True
+
+
+def _no_row_source(facts: TreeFacts, project: Any, node: ast.expr, call: bool) -> bool:
+    """Every qualified name the file's imports may give ``node`` is neither a table model (``project_class``)
+    nor, for a callee (``call``), a project function whose return annotation names one (``_project_function``:
+    ``function_returns_table``). ``False`` when a name cannot be read so."""
+    names = _qualified(facts, node)
+    if names is None:
+        return False
+    for q in names:
+        found = project.get_class(q)
+        if found is not None and is_table_model(project, found[0]) is not False:
+            return False
+        if call and found is None and function_returns_table(project, q) is not None:
+            return False
+    return True
 
 
 def _no_claim_root(facts: TreeFacts, root: str) -> bool:
@@ -102,7 +151,7 @@ def _no_claim_root(facts: TreeFacts, root: str) -> bool:
     return facts.cached(("validation.no_claim_root", root), build)
 
 
-def _may_return_row(facts: TreeFacts, words: frozenset[str], func: Any) -> bool:
+def _may_return_row(facts: TreeFacts, project: Any, words: frozenset[str], func: Any) -> bool:
     """``Rows.model_of`` may find a table model for one of the values the function returns (its own
     ``return <value>`` statements), read on ``ast`` as ``Rows`` reads libcst: an awaited value, a name
     through its own assignments (``Assign`` / ``AnnAssign`` to a plain name in the function's own body) or
@@ -138,14 +187,14 @@ def _may_return_row(facts: TreeFacts, words: frozenset[str], func: Any) -> bool:
             if d is not None:
                 defaults[p.arg] = d
 
-        def table(expr: ast.expr) -> bool:  # ``Rows.table``
+        def table(expr: ast.expr, call: bool = False) -> bool:  # ``Rows.table`` (and ``_project_function``: ``call``)
             if type(expr) is ast.Starred:
                 expr = expr.value
-            return may_name_table(facts, words, expr)
+            return may_name_table(facts, words, expr) and not _no_row_source(facts, project, expr, call)
 
         def param_table(name: str) -> bool:  # ``param_infos``' type of the parameter: its annotation, an alias
             p = params[name]
-            if p.annotation is not None and _annotation_may_name_table(facts, words, p.annotation):
+            if p.annotation is not None and _annotation_may_name_table(facts, project, words, p.annotation):
                 return True
             d = defaults.get(name)
             return d is not None and isinstance(d, (ast.Name, ast.Attribute)) and table(d)
@@ -192,7 +241,7 @@ def _may_return_row(facts: TreeFacts, words: frozenset[str], func: Any) -> bool:
             if kind is not ast.Call:
                 return False
             callee = expr.func  # type: ignore[attr-defined]
-            if table(callee):
+            if table(callee, True):
                 return True  # ``Item(...)``, and a project function ``table_words`` names
             if type(callee) is ast.Attribute:
                 attr = callee.attr
