@@ -46,6 +46,8 @@ def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
                     continue  # the return annotation decides, and ``_judge`` says no claim
                 if func.returns is not None and _annotation_may_name_table(facts, project, words, func.returns):
                     return True  # ``_judge`` may find a table model: reported without reading the rows
+                if func.returns is not None and _names_project_class(facts, project, func.returns):
+                    continue  # no table, and a class ``_judge`` answers ``None`` for: the rows are not read
                 if _may_return_row(facts, project, words, func):
                     return True  # no response type (or an untyped one): ``Rows.model_of`` decides
                 continue
@@ -70,6 +72,34 @@ def _annotation_may_name_table(facts: TreeFacts, project: Any, words: frozenset[
             if spelled is None or not (_no_claim_root(facts, spelled[0]) or _no_table_class(facts, project, n)):
                 return True
     return False
+
+
+def _names_project_class(facts: TreeFacts, project: Any, node: ast.expr, depth: int = 0) -> bool:
+    """``annotation_names`` of the annotation holds a name the file's imports resolve only to project classes
+    (``get_class``) whose last name is not untyped: ``_judge`` returns ``None`` at that name at the latest, when
+    no name of the annotation is a table model (``_annotation_may_name_table`` said so first). Read as
+    ``annotation_names`` walks: both sides of ``|``, a subscript's first item (``Annotated``'s only one), a
+    dotted name."""
+    if depth > 8:
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _names_project_class(facts, project, node.left, depth + 1) or _names_project_class(facts, project, node.right, depth + 1)
+    if isinstance(node, ast.Subscript):
+        inner = node.slice
+        if isinstance(inner, ast.Tuple):
+            if not inner.elts or inner.col_offset != inner.elts[0].col_offset:
+                return False  # ``X[(A, B)]``: libcst reads one item, a tuple
+            inner = inner.elts[0]
+        return _names_project_class(facts, project, inner, depth + 1)
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    names = _qualified(facts, node)
+    if not names:
+        return False
+    for q in names:
+        if last_segment(q) in _UNTYPED or q.startswith(("typing.", "fastapi_pagination.")) or project.get_class(q) is None:
+            return False
+    return True
 
 
 def _qualified(facts: TreeFacts, node: ast.expr) -> Optional[list[str]]:
