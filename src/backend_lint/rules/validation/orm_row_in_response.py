@@ -11,9 +11,8 @@ from ...knowledge.models import is_table_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
-from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, may_name_table, names_table, NO_CLAIM_MODULES, own_nodes,
+from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, import_qualified, is_schema, may_name_table, names_table, NO_CLAIM_MODULES, no_table_class, own_nodes,
                         plain_binding, spelled_name, status_code, table_words)
-from ..timezone._screens import import_targets
 from ._rows import BUILDERS, MANY_ROWS, ONE_ROW, PASS_THROUGH, Rows, function_returns_table, is_response_object, returned_values
 
 _CHAINED = PASS_THROUGH | ONE_ROW | MANY_ROWS
@@ -69,7 +68,7 @@ def _annotation_may_name_table(facts: TreeFacts, project: Any, words: frozenset[
             return True
         if isinstance(n, (ast.Name, ast.Attribute)) and may_name_table(facts, words, n):
             spelled = spelled_name(n)
-            if spelled is None or not (_no_claim_root(facts, spelled[0]) or _no_table_class(facts, project, n)):
+            if spelled is None or not (_no_claim_root(facts, spelled[0]) or no_table_class(facts, project, n)):
                 return True
     return False
 
@@ -93,7 +92,7 @@ def _names_project_class(facts: TreeFacts, project: Any, node: ast.expr, depth: 
         return _names_project_class(facts, project, inner, depth + 1)
     if not isinstance(node, (ast.Name, ast.Attribute)):
         return False
-    names = _qualified(facts, node)
+    names = import_qualified(facts, node)
     if not names:
         return False
     for q in names:
@@ -102,41 +101,11 @@ def _names_project_class(facts: TreeFacts, project: Any, node: ast.expr, depth: 
     return True
 
 
-def _qualified(facts: TreeFacts, node: ast.expr) -> Optional[list[str]]:
-    """Every qualified name the file's imports may give the dotted name ``node`` (``import_targets``: the
-    import table the visitors' ``qualified_name`` reads), or ``None`` when its root has another binding or none."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    targets = import_targets(facts)
-    bound = targets.get(node.id) if targets is not None else None
-    if not bound:
-        return None
-    suffix = "".join("." + p for p in reversed(parts))
-    return [target + suffix for target in sorted(bound)]
-
-
-def _no_table_class(facts: TreeFacts, project: Any, node: ast.expr) -> bool:
-    """Every qualified name the file's imports may give ``node`` is a project class that is not a table model
-    (Prefect's ``schemas.core.Flow`` beside the ORM's ``Flow``). ``False`` when one is unknown."""
-    names = _qualified(facts, node)
-    if names is None:
-        return False
-    for q in names:
-        found = project.get_class(q)
-        if found is None or is_table_model(project, found[0]) is not False:
-            return False
-    return True
-
-
 def _no_row_source(facts: TreeFacts, project: Any, node: ast.expr, call: bool) -> bool:
     """Every qualified name the file's imports may give ``node`` is neither a table model (``project_class``)
     nor, for a callee (``call``), a project function whose return annotation names one (``_project_function``:
     ``function_returns_table``). ``False`` when a name cannot be read so."""
-    names = _qualified(facts, node)
+    names = import_qualified(facts, node)
     if names is None:
         return False
     for q in names:
