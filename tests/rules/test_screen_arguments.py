@@ -17,6 +17,8 @@ from harness import FIXTURES
 CASES = [
     ("timezone/BKL301/naive_datetime_call_bound_names.py", "BKL301", False),
     ("timezone/BKL301/naive_datetime_call_bound_names_naive.py", "BKL301", True),
+    ("timezone/BKL301/aware_bounds.py", "BKL301", False),
+    ("timezone/BKL301/aware_bounds_naive.py", "BKL301", True),
     ("partial_updates/BKL501/quiet_dump_arguments.py", "BKL501", False),
     ("partial_updates/BKL501/quiet_dump_arguments_naive.py", "BKL501", True),
 ]

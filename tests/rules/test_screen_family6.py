@@ -29,6 +29,8 @@ CASES = [
     ("validation/BKL604/quiet_dependency_markers_naive.py", "BKL604", True),
     ("validation/BKL603/quiet_handler_sources.py", "BKL603", False),
     ("validation/BKL603/quiet_handler_sources_naive.py", "BKL603", True),
+    ("validation/BKL601/quiet_returned_values.py", "BKL601", False),
+    ("validation/BKL601/quiet_returned_values_naive.py", "BKL601", True),
 ]
 
 
@@ -154,3 +156,21 @@ def test_bkl604_reads_alias_markers(tmp_path, name: str, parsed: bool) -> None:
     result = Engine(Settings(root=str(tmp_path)), ["BKL604"], project, skip=True).lint_source(sources[path], path)
     assert result.parsed is parsed
     assert bool(result.diagnostics) is parsed
+
+
+def test_bkl601_schemas_named_like_tables() -> None:
+    """Session 21 (H145): names the file's imports resolve to a project class that is no table (a schema named
+    like a table), or to a function whose return annotation names no table, keep a route module from libcst;
+    the twin whose names resolve to the table models reaches it and is reported."""
+    root = FIXTURES / "validation/BKL601/schemas_named_like_tables"
+    sources = {str(p): p.read_text() for p in sorted(root.rglob("*.py"))}
+    project = ProjectIndex.from_sources(str(root), sources)
+    engine = Engine(Settings(), ["BKL601"], project, skip=True)
+    quiet = str(root / "depot/routes.py")
+    naive = str(root / "depot/routes_naive.py")
+    result = engine.lint_source(sources[quiet], quiet)
+    assert not result.parsed and not result.diagnostics
+    result = engine.lint_source(sources[naive], naive)
+    assert result.parsed and len(result.diagnostics) == 3
+    unskipped = Engine(Settings(), ["BKL601"], project, skip=False)
+    assert not unskipped.lint_source(sources[quiet], quiet).diagnostics

@@ -101,10 +101,31 @@ def naive_datetime_call(facts: TreeFacts, project: Any, settings: Any) -> bool:
             return True
     if "min" in facts.names or "max" in facts.names:
         classes = reach(facts, ("datetime",))
+        quiet = _aware_bounds(facts)
         for node in facts.nodes(ast.Attribute):
-            if node.attr in ("min", "max") and named(node.value, classes):
+            if node.attr in ("min", "max") and id(node) not in quiet and named(node.value, classes):
                 return True
     return False
+
+
+def _aware_bounds(facts: TreeFacts) -> frozenset[int]:
+    """The ``<x>.min`` / ``<x>.max`` attributes the visitor leaves (``ChainTracker.of``: the access applied to
+    them and its call): ``.time()`` called on them, or ``.replace(tzinfo=...)`` called on them with a ``tzinfo=``
+    other than ``None`` (``datetime.min.replace(tzinfo=timezone.utc)``)."""
+    out = set()
+    for call in facts.nodes(ast.Call):
+        func = call.func
+        if type(func) is not ast.Attribute or func.attr not in ("time", "replace"):
+            continue
+        bound = func.value
+        if type(bound) is not ast.Attribute or bound.attr not in ("min", "max"):
+            continue
+        if func.attr == "replace":
+            tz = next((k.value for k in call.keywords if k.arg == "tzinfo"), None)
+            if tz is None or (type(tz) is ast.Constant and tz.value is None):
+                continue
+        out.add(id(bound))
+    return frozenset(out)
 
 
 SPEC = RuleSpec(

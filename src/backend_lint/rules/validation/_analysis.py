@@ -309,6 +309,37 @@ def may_name_table(facts: TreeFacts, words: frozenset[str], expr: ast.expr) -> b
     return originals is None or not words.isdisjoint(originals) or not words.isdisjoint(leaf_names(expr))
 
 
+def import_qualified(facts: TreeFacts, node: ast.expr) -> Optional[list[str]]:
+    """Every qualified name the file's imports may give the dotted name ``node`` (``import_targets``: the
+    import table the visitors' ``qualified_name`` reads), or ``None`` when its root has another binding or none."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    targets = import_targets(facts)
+    bound = targets.get(node.id) if targets is not None else None
+    if not bound:
+        return None
+    suffix = "".join("." + p for p in reversed(parts))
+    return [target + suffix for target in sorted(bound)]
+
+
+def no_table_class(facts: TreeFacts, project: Any, node: ast.expr) -> bool:
+    """``project_class`` cannot resolve ``node`` to a table model: every qualified name the file's imports may give
+    it (``import_qualified``) is no project class (``get_class``) or one that is not a table model. ``False`` when
+    a name cannot be read so."""
+    names = import_qualified(facts, node)
+    if names is None:
+        return False
+    for q in names:
+        found = project.get_class(q)
+        if found is not None and is_table_model(project, found[0]) is not False:
+            return False
+    return True
+
+
 # --- rules -------------------------------------------------------------------------------------------------
 
 class ClassRule(Rule):

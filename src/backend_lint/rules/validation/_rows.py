@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ...ground.lazy import lazy_import
 
@@ -120,35 +120,41 @@ class Rows:
         q = self.ctx.qualified_name(func)
         if q is None or project is None:
             return None
-        found = project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
-            return None
-        mod, name, _ = found
-        returns = project.modules[mod]["functions"][name].get("returns")
-        if not returns:
-            return None
+        return function_returns_table(project, q)
+
+
+def function_returns_table(project: Any, q: str) -> Optional[str]:
+    """The table model the return annotation of the project function ``q`` names (one, and no other class), else
+    ``None`` (``Rows._project_function``; the screen asks it of the qualified names the file's imports give)."""
+    found = project.resolve_symbol(q)
+    if found is None or found[2] != "functions":
+        return None
+    mod, name, _ = found
+    returns = project.modules[mod]["functions"][name].get("returns")
+    if not returns:
+        return None
+    try:
+        node = ast.parse(returns, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            node = ast.parse(returns, mode="eval").body
+            node = ast.parse(node.value, mode="eval").body
         except SyntaxError:
             return None
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            try:
-                node = ast.parse(node.value, mode="eval").body
-            except SyntaxError:
-                return None
-        resolve = _resolver(project, mod)
-        tables = set()
-        for sub in ast_walk(node):
-            if isinstance(sub, (ast.Name, ast.Attribute)):
-                r = resolve(sub)
-                if r is None:
-                    continue
-                cls = project.get_class(r)
-                if cls is not None:
-                    if not is_table_model(project, cls[0]):
-                        return None
-                    tables.add(cls[0])
-        return tables.pop() if len(tables) == 1 else None
+    resolve = _resolver(project, mod)
+    tables = set()
+    for sub in ast_walk(node):
+        if isinstance(sub, (ast.Name, ast.Attribute)):
+            r = resolve(sub)
+            if r is None:
+                continue
+            cls = project.get_class(r)
+            if cls is not None:
+                if not is_table_model(project, cls[0]):
+                    return None
+                tables.add(cls[0])
+    return tables.pop() if len(tables) == 1 else None
 
 
 def returned_values(func: cst.FunctionDef) -> list[cst.BaseExpression]:

@@ -13,7 +13,7 @@ from ...knowledge.schemas import schema_info
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import PRIVILEGED_FIELDS
 from ..api import RuleSpec
-from ._analysis import (RouteRule, has_route, may_name_table, names_table, own_nodes, own_statements, request_reads, route_functions,
+from ._analysis import (RouteRule, has_route, may_name_table, names_table, no_table_class, own_nodes, own_statements, request_reads, route_functions,
                         table_words, untyped_annotation)
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -39,10 +39,10 @@ def mass_assignment(facts: TreeFacts, project: Any, settings: Any) -> bool:
     if routes is None:
         return True
     words = table_words(project)
-    return any(_may_assign(facts, words, func) for func in routes)
+    return any(_may_assign(facts, project, words, func) for func in routes)
 
 
-def _may_assign(facts: TreeFacts, words: frozenset[str], func: Any) -> bool:
+def _may_assign(facts: TreeFacts, project: Any, words: frozenset[str], func: Any) -> bool:
     """The handler's own body holds a statement ``on_route`` reports: a loop over ``.items()`` (``_loop``),
     ``sqlmodel_update(...)``, ``<table>.model_validate(...)`` / ``from_orm`` / ``parse_obj`` or
     ``<table>(**...)`` (``_call``; ``may_name_table`` for the table)."""
@@ -56,11 +56,17 @@ def _may_assign(facts: TreeFacts, words: frozenset[str], func: Any) -> bool:
             f = n.func
             if isinstance(f, ast.Attribute) and f.attr == "sqlmodel_update" and (n.args or n.keywords):
                 return True
-            if isinstance(f, ast.Attribute) and f.attr in _VALIDATE and (n.args or n.keywords) and may_name_table(facts, words, f.value):
+            if isinstance(f, ast.Attribute) and f.attr in _VALIDATE and (n.args or n.keywords) and _may_be_table(facts, project, words, f.value):
                 return True
-            if any(k.arg is None for k in n.keywords) and may_name_table(facts, words, f):
+            if any(k.arg is None for k in n.keywords) and _may_be_table(facts, project, words, f):
                 return True
     return False
+
+
+def _may_be_table(facts: TreeFacts, project: Any, words: frozenset[str], expr: ast.expr) -> bool:
+    """``canonical_class`` (``project_class``) may resolve ``expr`` to a table model: ``may_name_table``, unless the
+    file's imports resolve it only to names that are no table model (``no_table_class``)."""
+    return may_name_table(facts, words, expr) and not no_table_class(facts, project, expr)
 
 
 SPEC = RuleSpec(

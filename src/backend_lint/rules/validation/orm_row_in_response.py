@@ -7,12 +7,15 @@ from ...ground.lazy import lazy_import
 
 from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo
 from ...knowledge.imports import last_segment
+from ...knowledge.models import is_table_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
-from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, is_schema, names_table, own_nodes,
+from ._analysis import (RESPONSE_CLASSES, RouteRule, annotation_names, decorator_keyword, has_route, import_qualified, is_schema, may_name_table, names_table, NO_CLAIM_MODULES, no_table_class, own_nodes,
                         plain_binding, spelled_name, status_code, table_words)
-from ._rows import Rows, is_response_object, returned_values
+from ._rows import BUILDERS, MANY_ROWS, ONE_ROW, PASS_THROUGH, Rows, function_returns_table, is_response_object, returned_values
+
+_CHAINED = PASS_THROUGH | ONE_ROW | MANY_ROWS
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -40,12 +43,220 @@ def orm_row_in_response(facts: TreeFacts, project: Any, settings: Any) -> bool:
             if given is None:
                 if func.returns is not None and _names_no_table(facts, words, func.returns):
                     continue  # the return annotation decides, and ``_judge`` says no claim
-                return True
+                if func.returns is not None and _annotation_may_name_table(facts, project, words, func.returns):
+                    return True  # ``_judge`` may find a table model: reported without reading the rows
+                if func.returns is not None and _names_project_class(facts, project, func.returns):
+                    continue  # no table, and a class ``_judge`` answers ``None`` for: the rows are not read
+                if _may_return_row(facts, project, words, func):
+                    return True  # no response type (or an untyped one): ``Rows.model_of`` decides
+                continue
             if isinstance(given, ast.Constant) and given.value is None:
-                return True
-            if not words.isdisjoint(leaf_names(given)):
+                if _may_return_row(facts, project, words, func):
+                    return True
+                continue
+            if not words.isdisjoint(leaf_names(given)) and _annotation_may_name_table(facts, project, words, given):
                 return True
     return False
+
+
+def _annotation_may_name_table(facts: TreeFacts, project: Any, words: frozenset[str], node: ast.expr) -> bool:
+    """A name of the annotation may resolve to a table model (``may_name_table``, unless the file binds its root
+    only by ``typing`` imports or the file's imports resolve it to a project class that is no table), or it holds
+    a string (``annotation_names`` reads inside): ``_judge`` may then answer a table whatever the rows."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            return True
+        if isinstance(n, (ast.Name, ast.Attribute)) and may_name_table(facts, words, n):
+            spelled = spelled_name(n)
+            if spelled is None or not (_no_claim_root(facts, spelled[0]) or no_table_class(facts, project, n)):
+                return True
+    return False
+
+
+def _names_project_class(facts: TreeFacts, project: Any, node: ast.expr, depth: int = 0) -> bool:
+    """``annotation_names`` of the annotation holds a name the file's imports resolve only to project classes
+    (``get_class``) whose last name is not untyped: ``_judge`` returns ``None`` at that name at the latest, when
+    no name of the annotation is a table model (``_annotation_may_name_table`` said so first). Read as
+    ``annotation_names`` walks: both sides of ``|``, a subscript's first item (``Annotated``'s only one), a
+    dotted name."""
+    if depth > 8:
+        return False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _names_project_class(facts, project, node.left, depth + 1) or _names_project_class(facts, project, node.right, depth + 1)
+    if isinstance(node, ast.Subscript):
+        inner = node.slice
+        if isinstance(inner, ast.Tuple):
+            if not inner.elts or inner.col_offset != inner.elts[0].col_offset:
+                return False  # ``X[(A, B)]``: libcst reads one item, a tuple
+            inner = inner.elts[0]
+        return _names_project_class(facts, project, inner, depth + 1)
+    if not isinstance(node, (ast.Name, ast.Attribute)):
+        return False
+    names = import_qualified(facts, node)
+    if not names:
+        return False
+    for q in names:
+        if last_segment(q) in _UNTYPED or q.startswith(("typing.", "fastapi_pagination.")) or project.get_class(q) is None:
+            return False
+    return True
+
+
+def _no_row_source(facts: TreeFacts, project: Any, node: ast.expr, call: bool) -> bool:
+    """Every qualified name the file's imports may give ``node`` is neither a table model (``project_class``)
+    nor, for a callee (``call``), a project function whose return annotation names one (``_project_function``:
+    ``function_returns_table``). ``False`` when a name cannot be read so."""
+    names = import_qualified(facts, node)
+    if names is None:
+        return False
+    for q in names:
+        found = project.get_class(q)
+        if found is not None and is_table_model(project, found[0]) is not False:
+            return False
+        if call and found is None and function_returns_table(project, q) is not None:
+            return False
+    return True
+
+
+def _no_claim_root(facts: TreeFacts, root: str) -> bool:
+    """The file binds ``root`` only by imports from ``typing*`` / ``fastapi_pagination*`` (``NO_CLAIM_MODULES``),
+    at least one, and no assignment, ``def``, ``class`` or ``*`` import: a name under it resolves to one of those
+    modules (``Optional``, ``typing.Any``), never to a project class."""
+
+    def build() -> bool:
+        found = False
+        for n in facts.nodes(ast.Import, ast.ImportFrom):
+            if isinstance(n, ast.ImportFrom):
+                module = n.module or "" if not n.level else ""
+                for alias in n.names:
+                    if alias.name == "*":
+                        return False
+                    if (alias.asname or alias.name) == root:
+                        if not module.startswith(NO_CLAIM_MODULES):
+                            return False
+                        found = True
+            else:
+                for alias in n.names:
+                    if (alias.asname or alias.name.split(".")[0]) == root:
+                        if not alias.name.startswith(NO_CLAIM_MODULES):
+                            return False
+                        found = True
+        if not found:
+            return False
+        for n in facts.nodes(ast.Name):
+            if n.id == root and not isinstance(n.ctx, ast.Load):
+                return False
+        return not any(d.name == root for d in facts.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+
+    return facts.cached(("validation.no_claim_root", root), build)
+
+
+def _may_return_row(facts: TreeFacts, project: Any, words: frozenset[str], func: Any) -> bool:
+    """``Rows.model_of`` may find a table model for one of the values the function returns (its own
+    ``return <value>`` statements), read on ``ast`` as ``Rows`` reads libcst: an awaited value, a name
+    through its own assignments (``Assign`` / ``AnnAssign`` to a plain name in the function's own body) or
+    its parameter's type, and a call: a table's constructor or validator (``Item(...)``,
+    ``Item.model_validate(...)``), ``<x>.get(Item, ...)``, a result chain built on ``select(Item)`` /
+    ``query(Item)``, or a project function whose return annotation names a table. Every name the visitor
+    resolves to a class or function must pass ``may_name_table`` for a row to be possible; when in doubt,
+    ``True``."""
+
+    def build() -> bool:
+        assigned: dict[str, list[ast.expr]] = {}
+        returned: list[ast.expr] = []
+        for node in own_nodes(func):
+            kind = type(node)
+            if kind is ast.AnnAssign:
+                if node.value is not None and type(node.target) is ast.Name:
+                    assigned.setdefault(node.target.id, []).append(node.value)
+            elif kind is ast.Assign:
+                for t in node.targets:
+                    if type(t) is ast.Name:
+                        assigned.setdefault(t.id, []).append(node.value)
+            elif kind is ast.Return and node.value is not None:
+                returned.append(node.value)
+        if not returned:
+            return False
+        a = func.args
+        params: dict[str, ast.arg] = {p.arg: p for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
+        defaults: dict[str, ast.expr] = {}
+        positional = [*a.posonlyargs, *a.args]
+        for p, d in zip(positional[len(positional) - len(a.defaults):], a.defaults):
+            defaults[p.arg] = d
+        for p, d in zip(a.kwonlyargs, a.kw_defaults):
+            if d is not None:
+                defaults[p.arg] = d
+
+        def table(expr: ast.expr, call: bool = False) -> bool:  # ``Rows.table`` (and ``_project_function``: ``call``)
+            if type(expr) is ast.Starred:
+                expr = expr.value
+            return may_name_table(facts, words, expr) and not _no_row_source(facts, project, expr, call)
+
+        def param_table(name: str) -> bool:  # ``param_infos``' type of the parameter: its annotation, an alias
+            p = params[name]
+            if p.annotation is not None and _annotation_may_name_table(facts, project, words, p.annotation):
+                return True
+            d = defaults.get(name)
+            return d is not None and isinstance(d, (ast.Name, ast.Attribute)) and table(d)
+
+        def built(expr: ast.expr, depth: int) -> bool:  # ``Rows._built``
+            if depth > 24:
+                return True
+            for _ in range(12):
+                if type(expr) is ast.Await:
+                    expr = expr.value
+                    continue
+                if type(expr) is not ast.Call:
+                    return False
+                callee = expr.func
+                name = callee.attr if type(callee) is ast.Attribute else (callee.id if type(callee) is ast.Name else "")
+                if name in BUILDERS:
+                    plain = [x for x in expr.args if type(x) is not ast.Starred]
+                    return len(plain) == 1 and table(plain[0])
+                if name in ("exec", "execute", "scalars", "scalar", "paginate") and (expr.args or expr.keywords):
+                    for inner in [*expr.args, *(k.value for k in expr.keywords)]:
+                        if type(inner) is ast.Starred:
+                            inner = inner.value
+                        if built(inner, depth + 1):
+                            return True
+                        if type(inner) is ast.Name and any(built(v, depth + 1) for v in assigned.get(inner.id, ())):
+                            return True
+                if type(callee) is ast.Attribute and name in _CHAINED:
+                    expr = callee.value
+                    continue
+                return False
+            return True
+
+        def model_of(expr: ast.expr, depth: int) -> bool:  # ``Rows.model_of``
+            if depth > 6:
+                return False
+            kind = type(expr)
+            if kind is ast.Await:
+                return model_of(expr.value, depth + 1)  # type: ignore[attr-defined]
+            if kind is ast.Name:
+                values = assigned.get(expr.id)  # type: ignore[attr-defined]
+                if values:
+                    return any(model_of(v, depth + 1) for v in values)
+                return expr.id in params and param_table(expr.id)  # type: ignore[attr-defined]
+            if kind is not ast.Call:
+                return False
+            callee = expr.func  # type: ignore[attr-defined]
+            if table(callee, True):
+                return True  # ``Item(...)``, and a project function ``table_words`` names
+            if type(callee) is ast.Attribute:
+                attr = callee.attr
+                if attr in ("model_validate", "from_orm", "parse_obj", "validate"):
+                    return table(callee.value)
+                if attr == "get":
+                    firsts = [*expr.args[:1], *(k.value for k in expr.keywords if k.arg is None)]  # type: ignore[attr-defined]
+                    if any(table(f) for f in firsts):
+                        return True
+                if attr in ONE_ROW or attr in MANY_ROWS:
+                    return built(callee.value, depth)
+            return False  # ``_project_function``: a function whose return names a table is one of ``table_words``
+
+        return any(model_of(v, 0) for v in returned)
+
+    return facts.cached(("validation.may_return_row", id(func)), build)
 
 
 def _names_no_table(facts: TreeFacts, words: frozenset[str], node: ast.expr, depth: int = 0) -> bool:
