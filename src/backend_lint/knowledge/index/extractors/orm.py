@@ -55,6 +55,7 @@ import ast
 import builtins
 from typing import Any, Optional
 
+from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function
 
 
@@ -1951,7 +1952,7 @@ def returns_client_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
             if target in client:
                 continue
             inner = value
-            while isinstance(inner, ast.Call) and _last(ast_dotted_name(inner.func)) in _CONVERSIONS and inner.args:
+            while isinstance(inner, ast.Call) and _last(ast_dotted(inner.func)) in _CONVERSIONS and inner.args:
                 inner = inner.args[0]
             if carrier(inner) or (isinstance(inner, ast.Name) and inner.id in client):
                 client.add(target)
@@ -1964,21 +1965,10 @@ def returns_client_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for node in nodes:
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Name) and node.value.id in client:
             returned = True
-        elif isinstance(node, ast.Call) and _last(ast_dotted_name(node.func)) not in _CONVERSIONS:
+        elif isinstance(node, ast.Call) and _last(ast_dotted(node.func)) not in _CONVERSIONS:
             if any(isinstance(a, ast.Name) and a.id in client for a in (*node.args, *(k.value for k in node.keywords))):
                 return False  # handed to a check (or anything else): no claim
     return returned
-
-
-def ast_dotted_name(node: ast.AST) -> Optional[str]:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 _CORE_TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
