@@ -525,16 +525,21 @@ def _core_names_other_table(project: "ProjectIndex", settings: Optional["Setting
 
 
 def _user_table(project: "ProjectIndex", target: str) -> bool:
-    found = project.get_class(target)
-    names = [_last(target)]
+    if any(w.startswith(_USER_TABLE_WORDS) for w in table_words(project, target)):
+        return True
+    return any("password" in c.lower() for c in model_columns(project, target))
+
+
+def table_words(project: "ProjectIndex", qualified: str) -> list[str]:
+    """The lowered words of a model's class name and of its literal ``__tablename__`` (a Core table's name):
+    ``OrganisationInvitationKey`` -> organisation, invitation, key; ``"user_accounts"`` -> user, accounts."""
+    found = project.get_class(qualified)
+    names = [_last(qualified)]
     raw = found[1].get("fields", {}).get("__tablename__") if found is not None else None
     node = parse_expr(raw.get("value")) if raw else None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         names.append(node.value)
-    for name in names:
-        if any(w.lower().startswith(_USER_TABLE_WORDS) for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name) if w):
-            return True
-    return any("password" in c.lower() for c in model_columns(project, target))
+    return [w.lower() for name in names for w in _CAMEL.findall(name)]
 
 
 def _declared_field(project: Optional["ProjectIndex"], qualified: Optional[str], column: str) -> Optional[tuple[str, dict[str, Any]]]:

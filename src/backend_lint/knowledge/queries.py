@@ -45,10 +45,12 @@ from .models import (
     project_identity_fields,
     relationships,
     table_union_alias,
+    table_words,
 )
 from .facts import orm_facts
 from .index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
 from .index.extractors.flow import access_name  # an exception or refusal named for access
+from .index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
 from .repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -371,7 +373,6 @@ def capability_column(name: str) -> bool:
 
 
 _SECRET_KEY_COLUMNS = frozenset({"code", "key"})
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+")
 
 
 def secret_key_column(project: Optional["ProjectIndex"], model: Optional[str], name: str) -> bool:
@@ -381,17 +382,7 @@ def secret_key_column(project: Optional["ProjectIndex"], model: Optional[str], n
         return True
     if name not in _SECRET_KEY_COLUMNS or project is None or not model:
         return False
-    found = project.get_class(model)
-    names = [model.rsplit(".", 1)[-1]]
-    raw = found[1].get("fields", {}).get("__tablename__") if found is not None else None
-    if raw and isinstance(raw.get("value"), str):
-        names.append(raw["value"].strip("'\""))
-    for spelled in names:
-        for word in _WORDS.findall(spelled):
-            lowered = word.lower()
-            if lowered in CAPABILITY_WORDS or lowered.rstrip("s") in CAPABILITY_WORDS:
-                return True
-    return False
+    return any(w in CAPABILITY_WORDS or w.rstrip("s") in CAPABILITY_WORDS for w in table_words(project, model))
 # Parameters of a service whose name says the caller already authorised the value, or that it is one of the
 # verified identity's own claims (``claimed_workspace_ids=identity.workspace_ids``: a token's claims).
 AUTHORIZED_PREFIXES = ("authorized_", "authorised_", "verified_", "trusted_", "claimed_")
@@ -626,10 +617,8 @@ class _Analyzer:
                 constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
             elif isinstance(value, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in value.parts):
                 constants.append("".join(p.value for p in value.parts if isinstance(p, cst.FormattedStringText)))  # ``f"room/"``
-            elif isinstance(value, cst.Name) and (
-                value.value in ("db", "db_session", "session") or value.value.lower().endswith(("service", "svc"))
-            ):
-                continue  # (the session, or the service that holds the grants: ``service=service``)
+            elif isinstance(value, cst.Name) and _session_or_grants(value.value):
+                continue
             else:
                 return False
         return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
@@ -803,10 +792,8 @@ class _Analyzer:
                 constant = True  # ``Permission.MANAGE_AGENTS``
             elif isinstance(value, cst.Name) and value.value in self.identity.principals:
                 principal = True
-            elif isinstance(value, cst.Name) and (
-                value.value in ("db", "db_session", "session") or value.value.lower().endswith(("service", "svc"))
-            ):
-                continue  # (the session, or the service that holds the grants: ``service=service``)
+            elif isinstance(value, cst.Name) and _session_or_grants(value.value):
+                continue
             else:
                 return False
         return principal and constant
@@ -2600,7 +2587,7 @@ class _Analyzer:
         func = call.func
         if (
             isinstance(func, cst.Attribute) and func.attr.value == "get"
-            and isinstance(func.value, cst.Attribute) and func.value.attr.value in ("headers", "query_params", "cookies")
+            and isinstance(func.value, cst.Attribute) and func.value.attr.value in CLIENT_CARRIERS
             and isinstance(func.value.value, cst.Name) and func.value.value.value in self.func_params
         ):
             return True
@@ -5111,6 +5098,12 @@ def _named_account_test(test: cst.Comparison) -> Optional[str]:
     if isinstance(target.operator, (cst.Equal, cst.In)):
         return "positive"
     return None
+
+
+def _session_or_grants(name: str) -> bool:
+    """An argument of a permission check that is neither the caller nor what is asked about: the session, or the
+    service that holds the grants (``service=service``)."""
+    return name in ("db", "db_session", "session") or name.lower().endswith(("service", "svc"))
 
 
 def _every_resource(constants: Sequence[str]) -> bool:

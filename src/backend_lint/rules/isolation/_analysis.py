@@ -217,7 +217,6 @@ class _Receivers:
                     todo.append(more)
         return names
 
-
     def _interfaces(self, q: str) -> set[str]:
         """The interfaces ``q`` is the sole implementation of (``IPetsRepository`` for ``PetsRepository``): a
         parameter or a ``self`` attribute typed with one runs ``q``'s methods (``queries.receiver_instance``)."""

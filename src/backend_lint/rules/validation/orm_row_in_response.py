@@ -7,7 +7,6 @@ from ...ground.lazy import lazy_import
 
 from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo
 from ...knowledge.imports import last_segment
-from ...knowledge.models import is_table_model
 from ...knowledge.tree_facts import TreeFacts
 from ..api import RuleSpec
 from .._shared.screens import leaf_names
@@ -105,16 +104,14 @@ def _no_row_source(facts: TreeFacts, project: Any, node: ast.expr, call: bool) -
     """Every qualified name the file's imports may give ``node`` is neither a table model (``project_class``)
     nor, for a callee (``call``), a project function whose return annotation names one (``_project_function``:
     ``function_returns_table``). ``False`` when a name cannot be read so."""
-    names = import_qualified(facts, node)
-    if names is None:
+    if not no_table_class(facts, project, node):
         return False
-    for q in names:
-        found = project.get_class(q)
-        if found is not None and is_table_model(project, found[0]) is not False:
-            return False
-        if call and found is None and function_returns_table(project, q) is not None:
-            return False
-    return True
+    if not call:
+        return True
+    return all(  # (``no_table_class`` read the names: they are there)
+        project.get_class(q) is not None or function_returns_table(project, q) is None
+        for q in import_qualified(facts, node) or ()
+    )
 
 
 def _no_claim_root(facts: TreeFacts, root: str) -> bool:

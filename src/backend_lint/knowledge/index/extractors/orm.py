@@ -1916,7 +1916,7 @@ def _applied(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[dict[str, A
     return out
 
 
-_CLIENT_CARRIERS = frozenset({"headers", "query_params", "cookies"})
+CLIENT_CARRIERS = frozenset({"headers", "query_params", "cookies"})  # (the request attributes holding what the client sent)
 _CONVERSIONS = frozenset({"int", "str", "UUID", "uuid.UUID", "strip", "lower", "upper"})
 
 
@@ -1932,7 +1932,7 @@ def returns_client_value(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     def carrier(node: ast.AST) -> bool:
         for sub in ast.walk(node):
             if (
-                isinstance(sub, ast.Attribute) and sub.attr in _CLIENT_CARRIERS
+                isinstance(sub, ast.Attribute) and sub.attr in CLIENT_CARRIERS
                 and isinstance(sub.value, ast.Name) and sub.value.id in names
             ):
                 return True
@@ -2043,7 +2043,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     route_classes: dict[str, Any] = {}
     module_calls: list[dict[str, Any]] = []
     client_values: list[str] = []  # functions / ``Class.method`` returning a header's, query's or cookie's value
-    headers = mentions("headers", "query_params", "cookies")
+    headers = mentions(*CLIENT_CARRIERS)
 
     def visit_class(node: ast.ClassDef) -> None:
         for sub in node.body:
