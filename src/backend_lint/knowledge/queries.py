@@ -4772,7 +4772,7 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
     found = project.resolve_symbol(provider)
     if found is None or found[2] != "functions":
         return None
-    if not is_owned(project, settings, model) or globally_scoped(project, model):
+    if not (is_owned(project, settings, model) or _decided_table(project, settings, model)) or globally_scoped(project, model):
         return None
     summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
@@ -4804,6 +4804,15 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
                 return model
         return None
     if _asks_principal_object(project, settings, fn):
+        return None
+    if not is_owned(project, settings, model):
+        # a table the project's checks decide on (``_decided_table``): looked up here by the client's key, with
+        # nothing checked on the way (``get_problem_by_id(id) -> ProblemORM``)
+        if summary.get("checked") or held_decider_call(project, None, summary):
+            return None
+        for fetch in summary.get("fetches", ()):
+            if project.canonical(fetch["model"]) == canonical and keys & set(fetch.get("own_keys", fetch.get("keys", ()))):
+                return model
         return None
     reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
     for k in keys:
@@ -5271,9 +5280,90 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
                         continue
                     if is_table_model(project, cls[0]) and not is_owned(project, settings, cls[0]):
                         found.add(cls[0])
+        found.update(loaded_then_decided(project, settings))
         return frozenset(found)
 
     return project.memo(("queries.helper_checked_tables", key), build)
+
+
+def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    return model in helper_checked_tables(project, settings)
+
+
+def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[str]:
+    """The name of a call's target when it decides access (``flow`` facts ``checks``): a project function or
+    method named like a check that decides on what it is given, or one deciding access whatever its name
+    (``access_groups``: a 401 / 403 / 404 refusal, an access-named exception, a verdict); a library's callee
+    by its name alone (``named_like_check``). ``None`` otherwise."""
+    last = last_segment(target)
+    sub = project_callee(project, cls, target)
+    if sub is None:
+        if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+            return last
+        return None
+    entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2])
+    if not entry:
+        return None
+    if (named_like_check(last) and entry.get("groups")) or access_groups(project, entry):
+        return last
+    return None
+
+
+def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
+    """Tables with no identity column whose rows a project function holds (a parameter annotated with the
+    table, a dependency's row, a lookup of its own or a project helper returning the row) while it calls an
+    access decision (``_deciding_call``): ``{table: (function, decision)}``, the first such function. Only a
+    candidate: a row of one is decided after its load when the row itself (or an attribute of it) is handed
+    to that decision together with who asks (``_helper_decided_row``, BKL202 at the call). Tables named like
+    the principal's and the principal classes are not: a user handed to a check is asked about."""
+    if project is None:
+        return {}
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> dict[str, tuple[str, str]]:
+        principals = principal_classes(project, settings)
+        found: dict[str, tuple[str, str]] = {}
+
+        def table(name: Optional[str]) -> Optional[str]:
+            cls = project.get_class(name) if name else None
+            if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
+                return None
+            if not is_table_model(project, cls[0]) or is_owned(project, settings, cls[0]):
+                return None
+            return cls[0]
+
+        def returned(cls: Optional[str], target: str) -> Optional[str]:
+            sub = project_callee(project, cls, target)
+            if sub is None:
+                return None
+            orm = orm_facts(project.modules[sub[0]])
+            if sub[1] is None:
+                return (orm.get("functions", {}).get(sub[2]) or {}).get("returns")
+            short, _, method = sub[2].rpartition(".")
+            return orm.get("method_returns", {}).get(short, {}).get(method)
+
+        for mod, facts in project.iter_modules():
+            flow = flow_facts(project, mod)
+            orm = orm_facts(facts)
+            entries = [(name, None, s, [p.get("type") for p in (orm.get("functions", {}).get(name) or {}).get("params", ())])
+                       for name, s in flow.get("functions", {}).items()]
+            for name, s in flow.get("methods", {}).items():
+                owner = f"{mod}.{name.rsplit('.', 1)[0]}" if "." in name else None
+                entries.append((name, owner, s, list((orm.get("methods", {}).get(name) or {}).get("arg_types", {}).values())))
+            for name, owner, s, types in entries:
+                calls = s.get("calls", ())
+                decision = next((d for c in calls if (d := _deciding_call(project, owner, c.get("target", ""))) is not None), None)
+                if decision is None:
+                    continue
+                held = [table(t) for t in types]
+                held += [table(f.get("model")) for f in s.get("fetches", ())]
+                held += [table(returned(owner, c.get("target", ""))) for c in calls]
+                for t in held:
+                    if t is not None and t not in found:
+                        found[t] = (f"{mod}.{name}", decision)
+        return found
+
+    return project.memo(("queries.loaded_then_decided", key), build)
 
 
 def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, check: Comparison) -> bool:
