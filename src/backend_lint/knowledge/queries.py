@@ -5342,22 +5342,34 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
             short, _, method = sub[2].rpartition(".")
             return orm.get("method_returns", {}).get(short, {}).get(method)
 
+        deciding: dict[tuple[Optional[str], str], Optional[str]] = {}
+
+        def decision_of(owner: Optional[str], target: str) -> Optional[str]:
+            k = (owner if target.startswith("self.") else None, target)
+            if k not in deciding:
+                deciding[k] = _deciding_call(project, owner, target)
+            return deciding[k]
+
         for mod, facts in project.iter_modules():
-            flow = flow_facts(project, mod)
             orm = orm_facts(facts)
-            entries = [(name, None, s, [p.get("type") for p in (orm.get("functions", {}).get(name) or {}).get("params", ())])
-                       for name, s in flow.get("functions", {}).items()]
-            for name, s in flow.get("methods", {}).items():
-                owner = f"{mod}.{name.rsplit('.', 1)[0]}" if "." in name else None
-                entries.append((name, owner, s, list((orm.get("methods", {}).get(name) or {}).get("arg_types", {}).values())))
-            for name, owner, s, types in entries:
-                calls = s.get("calls", ())
-                decision = next((d for c in calls if (d := _deciding_call(project, owner, c.get("target", ""))) is not None), None)
+            flow = flow_facts(project, mod)
+            entries = [
+                (name, None, fn, [p.get("type") for p in fn.get("params", ())], flow.get("functions", {}).get(name) or {})
+                for name, fn in orm.get("functions", {}).items()
+            ]
+            for name, fn in orm.get("methods", {}).items():
+                owner = f"{mod}.{name.rsplit('.', 1)[0]}"
+                types = list(fn.get("arg_types", {}).values()) + [p.get("type") for p in fn.get("params", ())]
+                entries.append((name, owner, fn, types, flow.get("methods", {}).get(name) or {}))
+            for name, owner, fn, types, summary in entries:
+                calls = fn.get("calls_out", ())
+                decision = next((d for c in calls if (d := decision_of(owner, c)) is not None), None)
                 if decision is None:
                     continue
                 held = [table(t) for t in types]
-                held += [table(f.get("model")) for f in s.get("fetches", ())]
-                held += [table(returned(owner, c.get("target", ""))) for c in calls]
+                held += [table(r) for r in fn.get("refs_out", ())]
+                held += [table(f.get("model")) for f in summary.get("fetches", ())]
+                held += [table(returned(owner, c)) for c in calls]
                 for t in held:
                     if t is not None and t not in found:
                         found[t] = (f"{mod}.{name}", decision)
