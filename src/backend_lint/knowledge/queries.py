@@ -5329,7 +5329,7 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
             if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
                 return None
             if not is_table_model(project, cls[0]) or is_owned(project, settings, cls[0]):
-                return None
+                return None  # (a Core table's rows handed around as objects are not followed: no finding needs them yet)
             return cls[0]
 
         def returned(cls: Optional[str], target: str) -> Optional[str]:
@@ -5362,7 +5362,11 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
                 types = list(fn.get("arg_types", {}).values()) + [p.get("type") for p in fn.get("params", ())]
                 entries.append((name, owner, fn, types, flow.get("methods", {}).get(name) or {}))
             for name, owner, fn, types, summary in entries:
-                calls = fn.get("calls_out", ())
+                calls = list(fn.get("calls_out", ()))
+                # ``pets.get_pet(pet_id)`` on a parameter annotated with a service class (``pets: IPetsService``)
+                typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
+                typed.update(fn.get("arg_types", {}))
+                calls += [f"{typed[head]}.{rest}" for c in calls if (head := c.partition(".")[0]) in typed and (rest := c.partition(".")[2]) and "." not in rest]
                 decision = next((d for c in calls if (d := decision_of(owner, c)) is not None), None)
                 if decision is None:
                     continue
