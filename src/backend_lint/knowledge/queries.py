@@ -412,6 +412,9 @@ class Comparison:
     # the other side names the principal or an identity value itself (``owner_id``, ``user.id``), not a
     # value only derived from one through a loaded row (``[t.id for t in target_user.tenants]``)
     direct: bool = True
+    # the row's attribute handed to the helper when it is no identity column (``queue.course_site_id``,
+    # ``sensor.planter.greenhouse_ref``): what a table owned only through the project's checks is owned by
+    through: Optional[str] = None
 
 
 class FunctionQueries:
@@ -2715,6 +2718,8 @@ class _Analyzer:
                 # the row's model fetched again by its key, given the principal: a scoped fetch, not a check (a
                 # helper handed the row object itself and returning it, ``ensure_visible(row, ctx) -> Item``, checks)
                 return None
+        # (a key column, not a relationship handed whole: ``planter.greenhouse`` names no column to filter on)
+        through = column if column is not None and column.rsplit(".", 1)[-1].endswith(("_id", "_ref", "_key", "_uuid")) else None
         if column is not None and "." in column:
             if column.rsplit(".", 1)[1] not in self.identity_fields:
                 column = None  # through a relationship: named only when it ends on an identity column
@@ -2722,7 +2727,7 @@ class _Analyzer:
             column = None
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
-        return Comparison(call, v, var, helper=name, column=column)
+        return Comparison(call, v, var, helper=name, column=column, through=through if column is None else None)
 
     @staticmethod
     def _joined_source(held: Val, state: dict[str, Val]) -> bool:
