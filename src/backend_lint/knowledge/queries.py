@@ -2520,7 +2520,7 @@ class _Analyzer:
                         state[n] = replace(v or NOTHING, derived=True)
         if operands and self._deciding_check(call, q, name):
             for local in operands:
-                self._verify_loaded(local, state, call, name)
+                self._verify_loaded(local, state, call, name, conflict=id(call) in self.conflict_calls)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
             return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source, client=args[0].client)
         if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
@@ -2995,6 +2995,7 @@ class _Analyzer:
         depth: int = 0,
         seen: Optional[set] = None,
         record: bool = True,
+        conflict: bool = False,
     ) -> None:
         """The value held in ``name`` is checked on this path (found by a load scoped to the principal, or
         decided on by a check): the keys it was looked up by are verified (``checked``), and so is a value it
@@ -3009,7 +3010,12 @@ class _Analyzer:
         v = state.get(name)
         if v is None or not self._loaded(v):
             return
-        if record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo):
+        if (
+            record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo)
+            # (a verdict refusing a duplicate, ``if is_member(db, board.id, user.id): raise HTTPException(409)``,
+            # decides no access to a row of a table owned only through the project's checks)
+            and not (conflict and not self._owned(v.model))
+        ):
             # (a check through another loaded value: a direct check of the row, if any, is the one reported)
             self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
         keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
@@ -3028,7 +3034,7 @@ class _Analyzer:
                 continue  # the principal's own values (``user.id``)
             if rest and held is not None and self._loaded(held):
                 if rest.split(".", 1)[0] not in PRIMARY_KEY_NAMES:
-                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record)
+                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record, conflict)
                 continue
             old = state.get(key)
             if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
@@ -4944,6 +4950,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     if identity.route is not None:
         guarded |= decorator_verified_keys(ctx, func, identity.principals)
+    owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
     for check in checks:
         row = check.row
         key_only = _key_only_scoped(check, identity)
@@ -4953,8 +4960,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if not is_owned(project, settings, row.model) and not _helper_decided_row(ctx, func, identity, check):
-            continue
+        if not is_owned(project, settings, row.model) and (id(check.node) in owned_checks or not _helper_decided_row(ctx, func, identity, check)):
+            continue  # (a check that decides on an owned row too is reported for that row: one finding per check)
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
         if not row.sites and not row.repo:
