@@ -104,7 +104,10 @@ def render_text(data: dict[str, Any]) -> str:
             lines.append(f"  {d['name']}: hands {keys} to a check that denies")
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
-    lines += [f"  {m['module']}.{m['name']}: scoped by `{m['scoping_column']}`; {m['why']}" for m in rows]
+    lines += [
+        f"  {m['module']}.{m['name']}: " + (f"checked after the load; {m['why']}" if m.get("checked_only") else f"scoped by `{m['scoping_column']}`; {m['why']}")
+        for m in rows
+    ]
     rows = data.get("route_wrappers") or []
     if rows:
         lines += ["", _count(rows, "Route wrappers (decorators handed a router's method)") + ":"]

@@ -412,6 +412,9 @@ class Comparison:
     # the other side names the principal or an identity value itself (``owner_id``, ``user.id``), not a
     # value only derived from one through a loaded row (``[t.id for t in target_user.tenants]``)
     direct: bool = True
+    # the row's attribute handed to the helper when it is no identity column (``queue.course_site_id``,
+    # ``sensor.planter.greenhouse_ref``): what a table owned only through the project's checks is owned by
+    through: Optional[str] = None
 
 
 class FunctionQueries:
@@ -2517,7 +2520,7 @@ class _Analyzer:
                         state[n] = replace(v or NOTHING, derived=True)
         if operands and self._deciding_check(call, q, name):
             for local in operands:
-                self._verify_loaded(local, state, call, name)
+                self._verify_loaded(local, state, call, name, conflict=id(call) in self.conflict_calls)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
             return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source, client=args[0].client)
         if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
@@ -2715,6 +2718,8 @@ class _Analyzer:
                 # the row's model fetched again by its key, given the principal: a scoped fetch, not a check (a
                 # helper handed the row object itself and returning it, ``ensure_visible(row, ctx) -> Item``, checks)
                 return None
+        # (a key column, not a relationship handed whole: ``planter.greenhouse`` names no column to filter on)
+        through = column if column is not None and column.rsplit(".", 1)[-1].endswith(("_id", "_ref", "_key", "_uuid")) else None
         if column is not None and "." in column:
             if column.rsplit(".", 1)[1] not in self.identity_fields:
                 column = None  # through a relationship: named only when it ends on an identity column
@@ -2722,7 +2727,7 @@ class _Analyzer:
             column = None
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
-        return Comparison(call, v, var, helper=name, column=column)
+        return Comparison(call, v, var, helper=name, column=column, through=through if column is None else None)
 
     @staticmethod
     def _joined_source(held: Val, state: dict[str, Val]) -> bool:
@@ -2990,6 +2995,7 @@ class _Analyzer:
         depth: int = 0,
         seen: Optional[set] = None,
         record: bool = True,
+        conflict: bool = False,
     ) -> None:
         """The value held in ``name`` is checked on this path (found by a load scoped to the principal, or
         decided on by a check): the keys it was looked up by are verified (``checked``), and so is a value it
@@ -3004,7 +3010,12 @@ class _Analyzer:
         v = state.get(name)
         if v is None or not self._loaded(v):
             return
-        if record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo):
+        if (
+            record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo)
+            # (a verdict refusing a duplicate, ``if is_member(db, board.id, user.id): raise HTTPException(409)``,
+            # decides no access to a row of a table owned only through the project's checks)
+            and not (conflict and not self._owned(v.model))
+        ):
             # (a check through another loaded value: a direct check of the row, if any, is the one reported)
             self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
         keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
@@ -3023,7 +3034,7 @@ class _Analyzer:
                 continue  # the principal's own values (``user.id``)
             if rest and held is not None and self._loaded(held):
                 if rest.split(".", 1)[0] not in PRIMARY_KEY_NAMES:
-                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record)
+                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record, conflict)
                 continue
             old = state.get(key)
             if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
@@ -4772,7 +4783,7 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
     found = project.resolve_symbol(provider)
     if found is None or found[2] != "functions":
         return None
-    if not is_owned(project, settings, model) or globally_scoped(project, model):
+    if not (is_owned(project, settings, model) or _decided_table(project, settings, model)) or globally_scoped(project, model):
         return None
     summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
@@ -4804,6 +4815,15 @@ def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str
                 return model
         return None
     if _asks_principal_object(project, settings, fn):
+        return None
+    if not is_owned(project, settings, model):
+        # a table the project's checks decide on (``_decided_table``): looked up here by the client's key, with
+        # nothing checked on the way (``get_problem_by_id(id) -> ProblemORM``)
+        if summary.get("checked") or held_decider_call(project, None, summary):
+            return None
+        for fetch in summary.get("fetches", ()):
+            if project.canonical(fetch["model"]) == canonical and keys & set(fetch.get("own_keys", fetch.get("keys", ()))):
+                return model
         return None
     reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
     for k in keys:
@@ -4930,6 +4950,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
     if identity.route is not None:
         guarded |= decorator_verified_keys(ctx, func, identity.principals)
+    owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
     for check in checks:
         row = check.row
         key_only = _key_only_scoped(check, identity)
@@ -4939,8 +4960,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if not is_owned(project, settings, row.model) and not _helper_decided_row(ctx, func, identity, check):
-            continue
+        if not is_owned(project, settings, row.model) and (id(check.node) in owned_checks or not _helper_decided_row(ctx, func, identity, check)):
+            continue  # (a check that decides on an owned row too is reported for that row: one finding per check)
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
         if not row.sites and not row.repo:
@@ -5271,9 +5292,106 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
                         continue
                     if is_table_model(project, cls[0]) and not is_owned(project, settings, cls[0]):
                         found.add(cls[0])
+        found.update(loaded_then_decided(project, settings))
         return frozenset(found)
 
     return project.memo(("queries.helper_checked_tables", key), build)
+
+
+def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    return model in helper_checked_tables(project, settings)
+
+
+def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[str]:
+    """The name of a call's target when it decides access (``flow`` facts ``checks``): a project function or
+    method named like a check that decides on what it is given, or one deciding access whatever its name
+    (``access_groups``: a 401 / 403 / 404 refusal, an access-named exception, a verdict); a library's callee
+    by its name alone (``named_like_check``). ``None`` otherwise."""
+    last = last_segment(target)
+    sub = project_callee(project, cls, target)
+    if sub is None:
+        if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+            return last
+        return None
+    entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2])
+    if not entry:
+        return None
+    if (named_like_check(last) and entry.get("groups")) or access_groups(project, entry):
+        return last
+    return None
+
+
+def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
+    """Tables with no identity column whose rows a project function holds (a parameter annotated with the
+    table, a dependency's row, a lookup of its own or a project helper returning the row) while it calls an
+    access decision (``_deciding_call``): ``{table: (function, decision)}``, the first such function. Only a
+    candidate: a row of one is decided after its load when the row itself (or an attribute of it) is handed
+    to that decision together with who asks (``_helper_decided_row``, BKL202 at the call). Tables named like
+    the principal's and the principal classes are not: a user handed to a check is asked about."""
+    if project is None:
+        return {}
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> dict[str, tuple[str, str]]:
+        principals = principal_classes(project, settings)
+        found: dict[str, tuple[str, str]] = {}
+
+        def table(name: Optional[str]) -> Optional[str]:
+            cls = project.get_class(name) if name else None
+            if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
+                return None
+            if not is_table_model(project, cls[0]) or is_owned(project, settings, cls[0]):
+                return None  # (a Core table's rows handed around as objects are not followed: no finding needs them yet)
+            return cls[0]
+
+        def returned(cls: Optional[str], target: str) -> Optional[str]:
+            sub = project_callee(project, cls, target)
+            if sub is None:
+                return None
+            orm = orm_facts(project.modules[sub[0]])
+            if sub[1] is None:
+                return (orm.get("functions", {}).get(sub[2]) or {}).get("returns")
+            short, _, method = sub[2].rpartition(".")
+            return orm.get("method_returns", {}).get(short, {}).get(method)
+
+        deciding: dict[tuple[Optional[str], str], Optional[str]] = {}
+
+        def decision_of(owner: Optional[str], target: str) -> Optional[str]:
+            k = (owner if target.startswith("self.") else None, target)
+            if k not in deciding:
+                deciding[k] = _deciding_call(project, owner, target)
+            return deciding[k]
+
+        for mod, facts in project.iter_modules():
+            orm = orm_facts(facts)
+            flow = flow_facts(project, mod)
+            entries = [
+                (name, None, fn, [p.get("type") for p in fn.get("params", ())], flow.get("functions", {}).get(name) or {})
+                for name, fn in orm.get("functions", {}).items()
+            ]
+            for name, fn in orm.get("methods", {}).items():
+                owner = f"{mod}.{name.rsplit('.', 1)[0]}"
+                types = list(fn.get("arg_types", {}).values()) + [p.get("type") for p in fn.get("params", ())]
+                entries.append((name, owner, fn, types, flow.get("methods", {}).get(name) or {}))
+            for name, owner, fn, types, summary in entries:
+                calls = list(fn.get("calls_out", ()))
+                # ``pets.get_pet(pet_id)`` on a parameter annotated with a service class (``pets: IPetsService``)
+                typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
+                typed.update(fn.get("arg_types", {}))
+                calls += [f"{typed[head]}.{rest}" for c in calls if (head := c.partition(".")[0]) in typed and (rest := c.partition(".")[2]) and "." not in rest]
+                decision = next((d for c in calls if (d := decision_of(owner, c)) is not None), None)
+                if decision is None:
+                    continue
+                held = [table(t) for t in types]
+                held += [table(r) for r in fn.get("refs_out", ())]
+                held += [table(f.get("model")) for f in summary.get("fetches", ())]
+                held += [table(returned(owner, c)) for c in calls]
+                for t in held:
+                    if t is not None and t not in found:
+                        found[t] = (f"{mod}.{name}", decision)
+        return found
+
+    return project.memo(("queries.loaded_then_decided", key), build)
 
 
 def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, check: Comparison) -> bool:

@@ -38,7 +38,7 @@ from ..facts import orm_facts
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
-from ..queries import named_like_check, verify_words_in
+from ..queries import helper_checked_tables, loaded_then_decided, named_like_check, verify_words_in
 from ..scoping import inferred_scoping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -331,7 +331,29 @@ def _owned_models(index: "ProjectIndex", settings: "Settings") -> list[dict[str,
             why = "; ".join(parts)
         out.append({"name": name, "module": mod, "scoping_column": scoping_column(index, settings, q),
                     "identity_columns": columns, "why": why})
-    return sorted(out, key=lambda r: (r["module"], r["name"]))
+    out.sort(key=lambda r: (r["module"], r["name"]))
+    return out + _checked_models(index, settings)
+
+
+def _checked_models(index: "ProjectIndex", settings: "Settings") -> list[dict[str, Any]]:
+    """Tables with no identity column owned through the project's own access decisions (``queries.
+    helper_checked_tables``): a load of one by a client key is reported only at such a decision made after it
+    (BKL202), never as BKL201. Listed after the owned models, ``checked_only``."""
+    decided = loaded_then_decided(index, settings)
+    out = []
+    for q in sorted(helper_checked_tables(index, settings)):
+        if is_owned(index, settings, q):
+            continue
+        mod, _, name = q.rpartition(".")
+        if q in decided:
+            fn, decision = decided[q]
+            why = (f"rows held by `{fn.rsplit('.', 1)[-1]}` ({fn.rpartition('.')[0]}) while it calls the access decision "
+                   f"`{decision}()`: owned through what that decision is handed with the caller (the row, or its column)")
+        else:
+            why = "a parameter of a check helper is annotated with it: owned through that helper's decision"
+        out.append({"name": name, "module": mod, "scoping_column": None, "identity_columns": [], "checked_only": True,
+                    "why": why + "; BKL202 at such a check only, never BKL201"})
+    return out
 
 
 def _migration_trees(index: "ProjectIndex") -> list[dict[str, Any]]:
@@ -356,7 +378,7 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
     """Why family 2 (BKL2xx) can make no claim on this project, when it cannot: no owned model, or no
     principal anywhere (auth dependencies that yield credentials only)."""
     out: list[str] = []
-    if not data["owned_models"]:
+    if not [m for m in data["owned_models"] if not m.get("checked_only")]:
         fields = ", ".join(f"`{f}`" for f in settings.identity_fields[:6])
         why = f"no table model has an identity column ({fields}, ...): no model is owned"
         unmapped = [q for q, facts in index.iter_classes() if "__tablename__" in facts.get("fields", {}) and not is_table_model(index, q)]

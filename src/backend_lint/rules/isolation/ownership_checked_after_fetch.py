@@ -8,7 +8,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
-from ...knowledge.models import identity_columns, scoping_column
+from ...knowledge.models import identity_columns, is_owned, scoping_column
 from ...knowledge.queries import isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -281,7 +281,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
                 message = f"Access to `{local}` (`{child.rsplit('.', 1)[-1]}`) is decided by {how} after an unscoped fetch; {where}"
             elif helper is not None:
                 column = helper.column or (columns[0] if columns else None)
-                where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
+                if column is None and helper.through and not is_owned(self.ctx.project, self.ctx.settings, model):
+                    # a table owned only through the project's checks: the attribute the check was handed
+                    where = f"filter on `{helper.through}` (what the check decides on) in the query"
+                else:
+                    where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
                 row = f"`{helper.name}` (`{short}`)" if helper.name is not None else f"the fetched `{short}` row"
                 message = f"Access to {row} is decided by `{helper.helper}()` after an unscoped fetch; {where}"
             elif id(comparison) in found.compared_columns:  # an owner column outside the identity fields

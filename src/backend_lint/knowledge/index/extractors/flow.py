@@ -287,7 +287,8 @@ def summarise(
     refused: set[int] = set()
     for node in _own_kinds(fn)[ast.If]:
         if node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
-            refused.update(id(n) for n in walk(node.test))  # type: ignore[attr-defined]
+            kept = _bound_when_found(node.test)  # type: ignore[attr-defined]
+            refused.update(id(n) for n in walk(node.test) if id(n) not in kept)  # type: ignore[attr-defined]
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     for node in own:
@@ -795,6 +796,22 @@ def _local_provenance(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
     for local in direct:
         out[local] = of(local, frozenset({local}))
     return out
+
+
+def _bound_when_found(test: ast.AST) -> set[int]:
+    """``if (row := db.scalar(select(M).where(M.id == key))) is None: raise NotFound``: the lookup bound by the
+    walrus is refused only when absent; the row it finds is handed on (a fetch). The ids of its nodes."""
+    inner = test
+    if type(inner) is ast.UnaryOp and type(inner.op) is ast.Not:  # type: ignore[attr-defined]
+        inner = inner.operand  # type: ignore[attr-defined]
+    elif (
+        type(inner) is ast.Compare and len(inner.ops) == 1 and type(inner.ops[0]) is ast.Is  # type: ignore[attr-defined]
+        and type(inner.comparators[0]) is ast.Constant and inner.comparators[0].value is None  # type: ignore[attr-defined]
+    ):
+        inner = inner.left  # type: ignore[attr-defined]
+    if type(inner) is not ast.NamedExpr:
+        return set()
+    return {id(n) for n in walk(inner)}
 
 
 def _check_rows(call: Any, plain: set[str], provenance: dict[str, set[str]]) -> tuple[list[list[Any]], bool]:

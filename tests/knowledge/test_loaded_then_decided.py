@@ -1,0 +1,112 @@
+"""Tables with no identity column whose rows a function holds while it calls an access decision
+(``queries.loaded_then_decided``, joined to ``helper_checked_tables``), and a lookup bound by a walrus in an
+``if`` that raises only when nothing is found: a fetch (``flow`` summary), not a refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend_lint.ground.config import Settings
+from backend_lint.knowledge.index import ProjectIndex
+from backend_lint.knowledge.queries import flow_facts, helper_checked_tables, loaded_then_decided
+
+FILES = {
+    "kiln/__init__.py": "",
+    "kiln/models.py": '''
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Potter(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+
+
+class Studio(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+
+
+class Batch(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    studio_ref: int
+    label: str
+
+
+class Glaze(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+''',
+    "kiln/rules.py": '''
+from fastapi import HTTPException
+
+
+def may_fire(potter_id: int, studio_ref: int) -> None:
+    if (potter_id, studio_ref) not in _crew():
+        raise HTTPException(status_code=403)
+
+
+def glaze_in_stock(name: str, count: int) -> None:
+    if count <= 0 and name:
+        raise HTTPException(status_code=409)
+
+
+def _crew() -> set:
+    raise NotImplementedError
+''',
+    "kiln/views.py": '''
+from fastapi import HTTPException
+from sqlmodel import Session, select
+
+from kiln.models import Batch, Glaze
+from kiln.rules import glaze_in_stock, may_fire
+
+
+def load_batch(session: Session, key: int) -> Batch:
+    if (batch := session.scalar(select(Batch).where(Batch.id == key))) is None:
+        raise HTTPException(status_code=404)
+    return batch
+
+
+def refuse_taken(session: Session, name: str) -> None:
+    if session.scalar(select(Glaze).where(Glaze.name == name)):
+        raise HTTPException(status_code=409)
+
+
+def fire(session: Session, key: int, potter_id: int) -> Batch:
+    batch = session.get(Batch, key)
+    may_fire(potter_id, batch.studio_ref)
+    return batch
+
+
+def mix(session: Session, name: str, count: int) -> None:
+    glaze = session.scalar(select(Glaze).where(Glaze.name == name))
+    glaze_in_stock(glaze.name, count)
+''',
+}
+
+
+def _index(tmp_path: Path) -> ProjectIndex:
+    paths = []
+    for rel, text in FILES.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        paths.append(str(p))
+    return ProjectIndex.build(str(tmp_path), paths, jobs=1)
+
+
+def test_walrus_lookup_refused_when_absent_is_a_fetch(tmp_path: Path) -> None:
+    functions = flow_facts(_index(tmp_path), "kiln.views").get("functions", {})
+    assert [f["model"] for f in functions["load_batch"].get("fetches", ())] == ["kiln.models.Batch"]
+    # a lookup that is only the test of an ``if`` that raises (a uniqueness refusal) stays no fetch
+    assert not (functions.get("refuse_taken") or {}).get("fetches")
+
+
+def test_tables_held_while_an_access_decision_is_called(tmp_path: Path) -> None:
+    index = _index(tmp_path)
+    decided = loaded_then_decided(index, Settings())
+    assert decided["kiln.models.Batch"] == ("kiln.views.fire", "may_fire")
+    # a 409 refusal decides no access; the principal-like table and tables no decision sees are not listed
+    assert "kiln.models.Glaze" not in decided and "kiln.models.Studio" not in decided
+    assert "kiln.models.Potter" not in decided
+    assert "kiln.models.Batch" in helper_checked_tables(index, Settings())
