@@ -41,6 +41,7 @@ from .models import (
     is_table_model,
     membership_partners,
     reference_path,
+    referenced_model,
     model_columns,
     project_identity_fields,
     relationships,
@@ -5037,6 +5038,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         principals = principal_classes(project, settings)
         callers = set(settings.principal_parameters) | set(settings.identity_fields)
         found: set[str] = set()
+        open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -5062,6 +5064,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 if reads_caller:
                     continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
                 found |= listed(summary)
+                open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
                 for c in summary.get("calls", ()):
                     target = c.get("target", "")
@@ -5073,9 +5076,62 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                         sub = _summary_of_call(project, None, target)
                     if sub is not None and sub[3] is not summary:
                         found |= listed(sub[3])
+                        open_summaries.append(sub[3])
+        if found:
+            found |= _public_children(project, settings, open_summaries, frozenset(found))
         return frozenset(found)
 
     return project.memo(("queries.public_models", key), build)
+
+
+def _public_children(project: "ProjectIndex", settings: "Settings", summaries: list[dict], public: frozenset[str]) -> set[str]:
+    """Owned models listed under a public parent: a route that never reads the caller (``public_models``' routes,
+    and the project functions they call) looks the model's rows up by a foreign key to a public model and by
+    plain columns only (the comments of a pin, ``select(Comment).where(Comment.pin_id == pin_id)``; the likes of a
+    pin counted), so any caller reads them beside the parent; read to a fixed point (the replies of a public
+    comment, ``Comment.comment_id == comment_id``). A model the project also collects per owner (a lookup whose
+    only predicates on the model are its identity columns: ``select(Order).where(Order.user_id == user.id)``, the
+    caller's own orders) is no such content and stays private, whatever a route lists by its parent."""
+    per_owner: set[str] = set()
+    for mod, _facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue
+        for summary in flow_facts(project, mod).get("functions", {}).values():
+            for fetch in summary.get("fetches", ()):
+                cls = project.get_class(fetch.get("model") or "")
+                if cls is None or not is_owned(project, settings, cls[0]):
+                    continue
+                cols = set(fetch["preds"]) if "preds" in fetch else set(summary.get("preds", ()))
+                owners = set(identity_columns(project, settings, cls[0]))
+                if cols and cols <= owners:
+                    per_owner.add(cls[0])
+    found: set[str] = set()
+    known = set(public)
+    changed = True
+    while changed:
+        changed = False
+        for summary in summaries:
+            if summary.get("bound") or summary.get("held_preds"):
+                continue
+            for fetch in summary.get("fetches", ()):
+                cls = project.get_class(fetch.get("model") or "")
+                if cls is None or cls[0] in known or cls[0] in per_owner or not is_owned(project, settings, cls[0]):
+                    continue
+                model = cls[0]
+                cols = set(fetch["preds"]) if "preds" in fetch else set(summary.get("preds", ()))
+                owners = set(identity_columns(project, settings, model))
+                if not cols or cols & owners or cols & PRIMARY_KEY_NAMES:
+                    continue
+                parents = {c for c in cols if referenced_model(project, model, c) in known}
+                if not parents or any(
+                    c not in parents and (_key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields)
+                    for c in cols
+                ):
+                    continue
+                found.add(model)
+                known.add(model)
+                changed = True
+    return found
 
 
 # the attributes that name an account (``user.username != "root"``)
