@@ -449,6 +449,7 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        self.top_statements: set[int] = set()  # the statements of the function body itself
         # of those, calls whose verdict is held in a local first (``rights = get_rights(user_id, row.org_id)``)
         self.held_verdicts: set[int] = set()
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
@@ -512,6 +513,7 @@ class _Analyzer:
         body = self.func.body
         self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
+        self.top_statements = {id(st) for st in body.body}  # type: ignore[attr-defined]
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
         self._untied(state)
@@ -568,6 +570,14 @@ class _Analyzer:
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
             self.statement(stmt, state)
+            if id(stmt) not in self.top_statements:
+                continue  # (a check on one way only: a key first named there would stay derived past the join)
+            for key in self._permission_checked_keys(stmt):
+                # ``self._permission.enforce(subject, "hiring.get_status", f"course_site/{course_site_id}")``: the
+                # key is the caller's to use on this path (as after ``_compared_by_helper``)
+                old = state.get(key)
+                if old is None or not (old.stmt or old.rows):
+                    state[key] = replace(old or NOTHING, derived=True)
             if (isinstance(stmt, cst.If) and self._guards_admin(stmt)) or self._admin_permission_gate(stmt):
                 # ``if not user.is_superuser: raise ...``, ``self._permission.enforce(subject, "hiring.admin",
                 # "*")``: the rest of the block is admin-only
@@ -623,6 +633,62 @@ class _Analyzer:
             else:
                 return False
         return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
+
+    def _keyed_permission_call(self, stmt: cst.CSTNode) -> list[str]:
+        """The keys named in the resource of a permission check made as a statement: a call named for a check
+        (or ``enforce``), given the principal, constants and one f-string resource built from keys
+        (``self._permission_svc.enforce(subject, "applications.delete", f"applications/{application_id}")``,
+        ``f"course_sites/term:{term_id}"``, ``f"section/{section.id}"``). The service answers whether the caller
+        may act on that resource, so each key in it is decided with the caller (a refusal raises). A verdict
+        thrown away (``is_*`` / ``has_*`` / ``can_*``, a bare ``check``) decides nothing."""
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return []
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not call.args:
+            return []
+        callee = dotted_name(call.func) or ""
+        name = last_segment(callee).lower()
+        if not (spells_check(callee) or name.lstrip("_").startswith("enforce")) or name.lstrip("_").startswith(("is_", "has_", "can_")) or name == "check":
+            return []
+        principal = False
+        keys: list[str] = []
+        for a in call.args:
+            value = a.value
+            if isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.SimpleString) or (isinstance(value, cst.Name) and _session_or_grants(value.value)):
+                continue
+            elif isinstance(value, cst.FormattedString) and not keys:
+                for part in value.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        text = dotted_name(part.expression) or ""
+                        if not text or part.format_spec is not None or text.split(".", 1)[0] in self.identity.principals:
+                            return []
+                        keys.append(text)
+            else:
+                return []
+        return keys if principal else []
+
+    def _permission_checked_keys(self, stmt: cst.CSTNode) -> list[str]:
+        """The keys a statement checks with a permission service (``_keyed_permission_call``), also as the body
+        of an ``if`` whose test asks about the caller first (``if not self._is_instructor(subject, course_site):
+        self._permission.enforce(subject, "hiring.get_assignments", f"course_site/{course_site_id}")``): the
+        caller passes either way only when one of the two answers for them."""
+        keys = self._keyed_permission_call(stmt)
+        if keys or not isinstance(stmt, cst.If) or stmt.orelse is not None or len(stmt.body.body) != 1:
+            return keys
+        test = stmt.test
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test = test.expression
+        if isinstance(test, cst.Await):
+            test = test.expression
+        if not isinstance(test, cst.Call) or not any(
+            isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in test.args
+        ):
+            return []
+        return self._keyed_permission_call(stmt.body.body[0])
 
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
