@@ -5100,11 +5100,12 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 found.add(cls[0])
         return found
 
-    def build() -> frozenset[str]:
+    def build() -> tuple[frozenset[str], dict[str, int]]:
         principals = principal_classes(project, settings)
         callers = set(settings.principal_parameters) | set(settings.identity_fields)
         found: set[str] = set()
         open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
+        routes_listing: dict[str, set[str]] = {}  # model -> the routes that list it in full
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -5129,7 +5130,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 )
                 if reads_caller:
                     continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
-                found |= listed(summary)
+                here = listed(summary)
                 open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
                 for c in summary.get("calls", ()):
@@ -5141,13 +5142,27 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                     else:
                         sub = _summary_of_call(project, None, target)
                     if sub is not None and sub[3] is not summary:
-                        found |= listed(sub[3])
+                        here |= listed(sub[3])
                         open_summaries.append(sub[3])
+                found |= here
+                for m in here:
+                    routes_listing.setdefault(m, set()).add(f"{mod}:{name}")
         if found:
             found |= _public_children(project, settings, open_summaries, frozenset(found))
-        return frozenset(found)
+        return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
 
-    return project.memo(("queries.public_models", key), build)
+    return project.memo(("queries.public_models", key), build)[0]
+
+
+def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, int]:
+    """For each public model (``public_models``), how many request handlers that never read the caller list it
+    in full (a feed, a search, a cached copy of the feed)."""
+    if project is None:
+        return {}
+    public_models(project, settings)
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+           settings.principal_parameters)
+    return project.memo(("queries.public_models", key), lambda: (frozenset(), {}))[1]
 
 
 def _public_children(project: "ProjectIndex", settings: "Settings", summaries: list[dict], public: frozenset[str]) -> set[str]:
@@ -5279,11 +5294,14 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
         if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
             return False
-    elif site.kind not in ("select", "query", "get") or not site.key_names:
+    elif site.kind not in ("select", "query", "get"):
+        return False
+    elif not site.key_names and not _served_listing(ctx, func, site, model, identity):
         return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
     own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
+    containers = _local_containers(func)
     for node in cst_walk(func.body):
         if isinstance(node, cst.Call):
             if id(node) in own:
@@ -5296,9 +5314,44 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
                 return False  # (``db.add(row)``, ``service.update_doctor(...)``)
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
-                return False
+            if any(
+                isinstance(t, cst.Attribute)
+                or (isinstance(t, cst.Subscript) and not (isinstance(t.value, cst.Name) and t.value.value in containers))
+                for t in targets
+            ):
+                return False  # (``result[pin.id] = pin`` fills a dict made here: no row written)
     return True
+
+
+def _local_containers(func: cst.FunctionDef) -> set[str]:
+    """Names bound in ``func`` to a new dict, list or set only (``result = {}``, ``seen: dict[int, Pin] = dict()``):
+    what is stored in them is the function's own, no row."""
+    made: set[str] = set()
+    other: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            value = node.value
+            fresh = isinstance(value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)) or (
+                isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("dict", "list", "set", "defaultdict")
+            )
+            for t in targets:
+                if isinstance(t, cst.Name):
+                    (made if fresh else other).add(t.value)
+    return made - other
+
+
+def _served_listing(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity]) -> bool:
+    """A listing keyed on nothing (``select(Pin).order_by(...).offset(o).limit(n)``) in a function that never
+    reads the caller, of a model several such handlers list in full (``public_listings``: the feed, its cached
+    copy, the first pin of every tag): the project serves the rows to everyone on purpose. One such listing alone
+    stays reported (a forgotten owner filter looks the same)."""
+    if identity is None or site.via or site.pred_nodes:
+        return False
+    if public_listings(ctx.project, ctx.settings).get(model, 0) < 2:
+        return False
+    names = identity.names()
+    return not any(isinstance(n, cst.Name) and n.value in names for n in cst_walk(func.body))
 
 
 def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> set[int]:
