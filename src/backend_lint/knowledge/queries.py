@@ -3248,6 +3248,8 @@ class _Analyzer:
                 continue  # (a row from a repository function not given the principal has no site here)
             other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
             if other_keys and other_keys <= keys:
+                if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
+                    continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
                 self.out.checks.append(Comparison(test, other, other_name))
                 state[other_name] = replace(other, derived=True)  # (as after a check of the row)
 
