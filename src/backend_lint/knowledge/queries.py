@@ -5056,6 +5056,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
+        if _uniqueness_probe(func, site):
+            continue  # ``if existing.scalar_one_or_none(): slug = f"{slug}-{suffix}"``: a free value picked
         if _key_for_caller_query(func, site, fq.sites):
             continue
         if _secret_gated(func, site):
@@ -5849,6 +5851,48 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     if len(tested) != 1 or uses[tested[0]] > 1:
         return False
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
+
+
+def _uniqueness_probe(func: cst.FunctionDef, site: Site) -> bool:
+    """A lookup keyed only on values the function computes itself (``slug = slugify(body.title)``, ``code =
+    "".join(secrets.choice(alphabet) for _ in range(5))``), never on a parameter as given, whose row is only
+    tested in ``if`` / ``while`` conditions (``if existing.scalar_one_or_none(): slug = f"{slug}-{n}"``, ``if not
+    existing: return code``) and never read, returned or handed on: the function picks a value no row holds yet,
+    and learns only that one exists."""
+    if not site.key_names or not site.row_names or site.via:
+        return False
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    computed: set[str] = set()
+    plain: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            value = node.value
+            if isinstance(value, (cst.Call, cst.FormattedString, cst.BinaryOperation)) and not isinstance(value, cst.Name):
+                computed.add(name)
+            else:
+                plain.add(name)
+    if not all(k in computed and k not in plain and k not in params for k in site.key_names):
+        return False
+    names = set(site.row_names)
+    in_tests: set[int] = set()
+    tested = False
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            for n in cst_walk(node.test):
+                if isinstance(n, cst.Name) and n.value in names:
+                    in_tests.add(id(n))
+                    tested = True
+    if not tested:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                if isinstance(t.target, cst.Name) and t.target.value in names:
+                    in_tests.add(id(t.target))  # (the binding itself)
+        if isinstance(node, cst.Name) and node.value in names and id(node) not in in_tests:
+            return False
+    return True
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
