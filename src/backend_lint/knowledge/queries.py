@@ -5109,7 +5109,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         callers = set(settings.principal_parameters) | set(settings.identity_fields)
         found: set[str] = set()
         open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
-        routes_listing: dict[str, set[str]] = {}  # model -> the routes that list it in full
+        routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -5150,7 +5150,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                         open_summaries.append(sub[3])
                 found |= here
                 for m in here:
-                    routes_listing.setdefault(m, set()).add(f"{mod}:{name}")
+                    routes_listing.setdefault(m, set()).add(mod)
         if found:
             found |= _public_children(project, settings, open_summaries, frozenset(found))
         return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
@@ -5159,8 +5159,10 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
 
 
 def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, int]:
-    """For each public model (``public_models``), how many request handlers that never read the caller list it
-    in full (a feed, a search, a cached copy of the feed)."""
+    """For each public model (``public_models``), in how many modules request handlers that never read the
+    caller list it in full (the feed, a cached copy of the feed in a module of its own, a tag browser): handlers
+    of one module alone may repeat one forgotten owner filter (and a caller read only in a ``lambda`` looks
+    unread to a flow summary)."""
     if project is None:
         return {}
     public_models(project, settings)
@@ -5347,9 +5349,9 @@ def _local_containers(func: cst.FunctionDef) -> set[str]:
 
 def _served_listing(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity]) -> bool:
     """A listing keyed on nothing (``select(Pin).order_by(...).offset(o).limit(n)``) in a function that never
-    reads the caller, of a model several such handlers list in full (``public_listings``: the feed, its cached
-    copy, the first pin of every tag): the project serves the rows to everyone on purpose. One such listing alone
-    stays reported (a forgotten owner filter looks the same)."""
+    reads the caller, of a model such handlers in two modules or more list in full (``public_listings``: the
+    feed, its cached copy, the first pin of every tag): the project serves the rows to everyone on purpose. The
+    listings of one module alone stay reported (a forgotten owner filter looks the same)."""
     if identity is None or site.via or site.pred_nodes:
         return False
     if public_listings(ctx.project, ctx.settings).get(model, 0) < 2:
