@@ -41,6 +41,7 @@ from .models import (
     is_table_model,
     membership_partners,
     reference_path,
+    referenced_model,
     model_columns,
     project_identity_fields,
     relationships,
@@ -451,6 +452,7 @@ class _Analyzer:
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
+        self.top_statements: set[int] = set()  # the statements of the function body itself
         # of those, calls whose verdict is held in a local first (``rights = get_rights(user_id, row.org_id)``)
         self.held_verdicts: set[int] = set()
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
@@ -514,6 +516,7 @@ class _Analyzer:
         body = self.func.body
         self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
+        self.top_statements = {id(st) for st in body.body}  # type: ignore[attr-defined]
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
         self._untied(state)
@@ -570,6 +573,14 @@ class _Analyzer:
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
             self.statement(stmt, state)
+            if id(stmt) not in self.top_statements:
+                continue  # (a check on one way only: a key first named there would stay derived past the join)
+            for key in self._permission_checked_keys(stmt):
+                # ``self._permission.enforce(subject, "hiring.get_status", f"course_site/{course_site_id}")``: the
+                # key is the caller's to use on this path (as after ``_compared_by_helper``)
+                old = state.get(key)
+                if old is None or not (old.stmt or old.rows):
+                    state[key] = replace(old or NOTHING, derived=True)
             if (isinstance(stmt, cst.If) and self._guards_admin(stmt)) or self._admin_permission_gate(stmt):
                 # ``if not user.is_superuser: raise ...``, ``self._permission.enforce(subject, "hiring.admin",
                 # "*")``: the rest of the block is admin-only
@@ -625,6 +636,62 @@ class _Analyzer:
             else:
                 return False
         return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
+
+    def _keyed_permission_call(self, stmt: cst.CSTNode) -> list[str]:
+        """The keys named in the resource of a permission check made as a statement: a call named for a check
+        (or ``enforce``), given the principal, constants and one f-string resource built from keys
+        (``self._permission_svc.enforce(subject, "applications.delete", f"applications/{application_id}")``,
+        ``f"course_sites/term:{term_id}"``, ``f"section/{section.id}"``). The service answers whether the caller
+        may act on that resource, so each key in it is decided with the caller (a refusal raises). A verdict
+        thrown away (``is_*`` / ``has_*`` / ``can_*``, a bare ``check``) decides nothing."""
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return []
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not call.args:
+            return []
+        callee = dotted_name(call.func) or ""
+        name = last_segment(callee).lower()
+        if not (spells_check(callee) or name.lstrip("_").startswith("enforce")) or name.lstrip("_").startswith(("is_", "has_", "can_")) or name == "check":
+            return []
+        principal = False
+        keys: list[str] = []
+        for a in call.args:
+            value = a.value
+            if isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.SimpleString) or (isinstance(value, cst.Name) and _session_or_grants(value.value)):
+                continue
+            elif isinstance(value, cst.FormattedString) and not keys:
+                for part in value.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        text = dotted_name(part.expression) or ""
+                        if not text or part.format_spec is not None or text.split(".", 1)[0] in self.identity.principals:
+                            return []
+                        keys.append(text)
+            else:
+                return []
+        return keys if principal else []
+
+    def _permission_checked_keys(self, stmt: cst.CSTNode) -> list[str]:
+        """The keys a statement checks with a permission service (``_keyed_permission_call``), also as the body
+        of an ``if`` whose test asks about the caller first (``if not self._is_instructor(subject, course_site):
+        self._permission.enforce(subject, "hiring.get_assignments", f"course_site/{course_site_id}")``): the
+        caller passes either way only when one of the two answers for them."""
+        keys = self._keyed_permission_call(stmt)
+        if keys or not isinstance(stmt, cst.If) or stmt.orelse is not None or len(stmt.body.body) != 1:
+            return keys
+        test = stmt.test
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test = test.expression
+        if isinstance(test, cst.Await):
+            test = test.expression
+        if not isinstance(test, cst.Call) or not any(
+            isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in test.args
+        ):
+            return []
+        return self._keyed_permission_call(stmt.body.body[0])
 
     def _guards_admin(self, stmt: cst.If) -> bool:
         if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
@@ -3192,6 +3259,8 @@ class _Analyzer:
                 continue  # (a row from a repository function not given the principal has no site here)
             other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
             if other_keys and other_keys <= keys:
+                if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
+                    continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
                 self.out.checks.append(Comparison(test, other, other_name))
                 state[other_name] = replace(other, derived=True)  # (as after a check of the row)
 
@@ -5008,6 +5077,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
+        if _uniqueness_probe(func, site):
+            continue  # ``if existing.scalar_one_or_none(): slug = f"{slug}-{suffix}"``: a free value picked
         if _key_for_caller_query(func, site, fq.sites):
             continue
         if _secret_gated(func, site):
@@ -5054,10 +5125,12 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 found.add(cls[0])
         return found
 
-    def build() -> frozenset[str]:
+    def build() -> tuple[frozenset[str], dict[str, int]]:
         principals = principal_classes(project, settings)
         callers = set(settings.principal_parameters) | set(settings.identity_fields)
         found: set[str] = set()
+        open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
+        routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -5082,7 +5155,8 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 )
                 if reads_caller:
                     continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
-                found |= listed(summary)
+                here = listed(summary)
+                open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
                 for c in summary.get("calls", ()):
                     target = c.get("target", "")
@@ -5093,10 +5167,79 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                     else:
                         sub = _summary_of_call(project, None, target)
                     if sub is not None and sub[3] is not summary:
-                        found |= listed(sub[3])
-        return frozenset(found)
+                        here |= listed(sub[3])
+                        open_summaries.append(sub[3])
+                found |= here
+                for m in here:
+                    routes_listing.setdefault(m, set()).add(mod)
+        if found:
+            found |= _public_children(project, settings, open_summaries, frozenset(found))
+        return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
 
-    return project.memo(("queries.public_models", key), build)
+    return project.memo(("queries.public_models", key), build)[0]
+
+
+def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, int]:
+    """For each public model (``public_models``), in how many modules request handlers that never read the
+    caller list it in full (the feed, a cached copy of the feed in a module of its own, a tag browser): handlers
+    of one module alone may repeat one forgotten owner filter (and a caller read only in a ``lambda`` looks
+    unread to a flow summary)."""
+    if project is None:
+        return {}
+    public_models(project, settings)
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+           settings.principal_parameters)
+    return project.memo(("queries.public_models", key), lambda: (frozenset(), {}))[1]
+
+
+def _public_children(project: "ProjectIndex", settings: "Settings", summaries: list[dict], public: frozenset[str]) -> set[str]:
+    """Owned models listed under a public parent: a route that never reads the caller (``public_models``' routes,
+    and the project functions they call) looks the model's rows up by a foreign key to a public model and by
+    plain columns only (the comments of a pin, ``select(Comment).where(Comment.pin_id == pin_id)``; the likes of a
+    pin counted), so any caller reads them beside the parent; read to a fixed point (the replies of a public
+    comment, ``Comment.comment_id == comment_id``). A model the project also collects per owner (a lookup whose
+    only predicates on the model are its identity columns: ``select(Order).where(Order.user_id == user.id)``, the
+    caller's own orders) is no such content and stays private, whatever a route lists by its parent."""
+    per_owner: set[str] = set()
+    for mod, _facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue
+        for summary in flow_facts(project, mod).get("functions", {}).values():
+            for fetch in summary.get("fetches", ()):
+                cls = project.get_class(fetch.get("model") or "")
+                if cls is None or not is_owned(project, settings, cls[0]):
+                    continue
+                cols = set(fetch["preds"]) if "preds" in fetch else set(summary.get("preds", ()))
+                owners = set(identity_columns(project, settings, cls[0]))
+                if cols and cols <= owners:
+                    per_owner.add(cls[0])
+    found: set[str] = set()
+    known = set(public)
+    changed = True
+    while changed:
+        changed = False
+        for summary in summaries:
+            if summary.get("bound") or summary.get("held_preds"):
+                continue
+            for fetch in summary.get("fetches", ()):
+                cls = project.get_class(fetch.get("model") or "")
+                if cls is None or cls[0] in known or cls[0] in per_owner or not is_owned(project, settings, cls[0]):
+                    continue
+                model = cls[0]
+                cols = set(fetch["preds"]) if "preds" in fetch else set(summary.get("preds", ()))
+                owners = set(identity_columns(project, settings, model))
+                if not cols or cols & owners or cols & PRIMARY_KEY_NAMES:
+                    continue
+                parents = {c for c in cols if referenced_model(project, model, c) in known}
+                if not parents or any(
+                    c not in parents and (_key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields)
+                    for c in cols
+                ):
+                    continue
+                found.add(model)
+                known.add(model)
+                changed = True
+    return found
 
 
 # the attributes that name an account (``user.username != "root"``)
@@ -5178,11 +5321,14 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
         if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
             return False
-    elif site.kind not in ("select", "query", "get") or not site.key_names:
+    elif site.kind not in ("select", "query", "get"):
+        return False
+    elif not site.key_names and not _served_listing(ctx, func, site, model, identity):
         return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
     own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
+    containers = _local_containers(func)
     for node in cst_walk(func.body):
         if isinstance(node, cst.Call):
             if id(node) in own:
@@ -5195,9 +5341,44 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
                 return False  # (``db.add(row)``, ``service.update_doctor(...)``)
         elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            if any(isinstance(t, (cst.Attribute, cst.Subscript)) for t in targets):
-                return False
+            if any(
+                isinstance(t, cst.Attribute)
+                or (isinstance(t, cst.Subscript) and not (isinstance(t.value, cst.Name) and t.value.value in containers))
+                for t in targets
+            ):
+                return False  # (``result[pin.id] = pin`` fills a dict made here: no row written)
     return True
+
+
+def _local_containers(func: cst.FunctionDef) -> set[str]:
+    """Names bound in ``func`` to a new dict, list or set only (``result = {}``, ``seen: dict[int, Pin] = dict()``):
+    what is stored in them is the function's own, no row."""
+    made: set[str] = set()
+    other: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            value = node.value
+            fresh = isinstance(value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)) or (
+                isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("dict", "list", "set", "defaultdict")
+            )
+            for t in targets:
+                if isinstance(t, cst.Name):
+                    (made if fresh else other).add(t.value)
+    return made - other
+
+
+def _served_listing(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity]) -> bool:
+    """A listing keyed on nothing (``select(Pin).order_by(...).offset(o).limit(n)``) in a function that never
+    reads the caller, of a model such handlers in two modules or more list in full (``public_listings``: the
+    feed, its cached copy, the first pin of every tag): the project serves the rows to everyone on purpose. The
+    listings of one module alone stay reported (a forgotten owner filter looks the same)."""
+    if identity is None or site.via or site.pred_nodes:
+        return False
+    if public_listings(ctx.project, ctx.settings).get(model, 0) < 2:
+        return False
+    names = identity.names()
+    return not any(isinstance(n, cst.Name) and n.value in names for n in cst_walk(func.body))
 
 
 def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> set[int]:
@@ -5790,6 +5971,48 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     if len(tested) != 1 or uses[tested[0]] > 1:
         return False
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
+
+
+def _uniqueness_probe(func: cst.FunctionDef, site: Site) -> bool:
+    """A lookup keyed only on values the function computes itself (``slug = slugify(body.title)``, ``code =
+    "".join(secrets.choice(alphabet) for _ in range(5))``), never on a parameter as given, whose row is only
+    tested in ``if`` / ``while`` conditions (``if existing.scalar_one_or_none(): slug = f"{slug}-{n}"``, ``if not
+    existing: return code``) and never read, returned or handed on: the function picks a value no row holds yet,
+    and learns only that one exists."""
+    if not site.key_names or not site.row_names or site.via:
+        return False
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    computed: set[str] = set()
+    plain: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            value = node.value
+            if isinstance(value, (cst.Call, cst.FormattedString, cst.BinaryOperation)) and not isinstance(value, cst.Name):
+                computed.add(name)
+            else:
+                plain.add(name)
+    if not all(k in computed and k not in plain and k not in params for k in site.key_names):
+        return False
+    names = set(site.row_names)
+    in_tests: set[int] = set()
+    tested = False
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            for n in cst_walk(node.test):
+                if isinstance(n, cst.Name) and n.value in names:
+                    in_tests.add(id(n))
+                    tested = True
+    if not tested:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                if isinstance(t.target, cst.Name) and t.target.value in names:
+                    in_tests.add(id(t.target))  # (the binding itself)
+        if isinstance(node, cst.Name) and node.value in names and id(node) not in in_tests:
+            return False
+    return True
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
