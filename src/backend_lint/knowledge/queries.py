@@ -4662,6 +4662,8 @@ def _helper_unscoped(
     owner_values: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     out: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    if summary.get("verdict"):
+        return out  # a yes or no (``return query.first() is None``): no row leaves the helper (RULES: an existence oracle)
     short = name.rsplit(".", 1)[-1] if cls is None else name
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
@@ -4692,6 +4694,8 @@ def _helper_unscoped(
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     for c in summary.get("calls", ()):
+        if c.get("tested"):
+            continue  # the helper's row is only tested for presence here: a yes or no, no row used
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
         if target.startswith("self.") and cls is not None and target.count(".") == 2:
