@@ -4694,8 +4694,6 @@ def _helper_unscoped(
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     for c in summary.get("calls", ()):
-        if c.get("tested"):
-            continue  # the helper's row is only tested for presence here: a yes or no, no row used
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
         if target.startswith("self.") and cls is not None and target.count(".") == 2:
@@ -4717,6 +4715,8 @@ def _helper_unscoped(
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
+        if c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"):
+            continue  # a getter whose row is only tested for presence here: a yes or no, no row used or changed
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
@@ -4991,6 +4991,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
+        if _yes_no_lookup(func, site):
+            continue  # only tested for presence (or counted): a yes or no, no row returned, changed or used
         if _key_for_caller_query(func, site, fq.sites):
             continue
         if _secret_gated(func, site):
@@ -5676,6 +5678,82 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     if len(tested) != 1 or uses[tested[0]] > 1:
         return False
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
+
+
+_YES_NO_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "remove", "bulk_save_objects", "save", "update"})
+
+
+def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``(name, present)`` for a test that only asks whether a local holds a row or a count (``x``, ``not x``,
+    ``x is None``, ``x is not None``, ``x > 0``, ``x == 0``); ``present`` when it holds as the row exists."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, negated = test.expression, not negated
+    if isinstance(test, cst.Name):
+        return test.value, not negated
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot)):
+            return test.left.value, isinstance(op, cst.IsNot) != negated
+        if isinstance(right, cst.Integer) and isinstance(op, (cst.GreaterThan, cst.GreaterThanEqual, cst.NotEqual, cst.Equal, cst.LessThan, cst.LessThanEqual)):
+            value = int(right.value, 0) if right.value.isdigit() else None
+            if value is None:
+                return None
+            present = isinstance(op, (cst.GreaterThan, cst.NotEqual)) or (isinstance(op, cst.GreaterThanEqual) and value >= 1)
+            return test.left.value, present != negated
+    return None
+
+
+def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
+    """The lookup only answers yes or no (RULES: BKL201 is a row returned, changed or used): its row or count,
+    bound to one local, is read only by presence tests (``if not doctor: errors.append(...)``, ``while temp is
+    not None:`` around a fresh random token, ``if in_use > 0: raise ValueError(f"... {in_use} ...")``, the count
+    also in the message), never returned, read, changed or handed on. In a function that writes, every test
+    must refuse (or retry) while the row exists: a write after ``if not parent: raise`` attaches something to
+    the row's key, which is the finding."""
+    names = set(site.row_names)
+    if len(names) != 1 or site.kind == "helper":
+        return False  # (a helper's answer, ``success = await svc.remove_role(...)``, may follow a change of the row)
+    name = next(iter(names))
+    site_stmt_ids: set[int] = set()
+    count = False
+    writes = False
+    tests: list[tuple[cst.CSTNode, bool]] = []
+    tested_names: set[int] = set()
+    messages: set[int] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            if any(n is site.node for n in cst_walk(node.value)):
+                if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name) or node.targets[0].target.value != name:
+                    return False
+                site_stmt_ids.add(id(node.targets[0].target))
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                count = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("count", "scalar") and any(
+                    isinstance(n, (cst.Name, cst.Attribute)) and (n.value if isinstance(n, cst.Name) else n.attr.value) == "count" for n in cst_walk(value)
+                )
+            elif any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                if not (isinstance(node.value, cst.Name) and node.value.value in ("None", "True", "False")):
+                    return False
+                site_stmt_ids.update(id(t.target) for t in node.targets)
+        elif isinstance(node, (cst.If, cst.While)):
+            found = _present_test(node.test)
+            if found is not None and found[0] == name:
+                tests.append((node, found[1]))
+                tested_names.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.FormattedStringExpression) and count:
+            messages.update(id(n) for n in cst_walk(node.expression) if isinstance(n, cst.Name))  # (the count in a message)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _YES_NO_WRITES:
+            writes = True
+    if not tests:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Name) and node.value == name and id(node) not in tested_names and id(node) not in site_stmt_ids and id(node) not in messages:
+            return False  # read otherwise: the row is used
+    if writes:
+        return all(
+            present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests
+        )
+    return True
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:

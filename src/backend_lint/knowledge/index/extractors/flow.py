@@ -46,7 +46,8 @@ scoping column. A summary is kept only when it says something:
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``verdict``: the function writes nothing and every ``return`` is a yes or no (``return q.first() is None``):
   what it looks up never leaves it (``verdict_function``); a call entry has ``tested`` when the function only
-  tests the call's result for presence (``tested_calls``): the lookup behind it answers yes or no;
+  tests the call's result for presence (``tested_calls``): the lookup behind it answers yes or no, unless
+  the callee changes something (``writes``: a write call or an attribute set on what it looked up);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
@@ -525,6 +526,8 @@ def summarise(
         out["held_preds"] = True
     if (fetches or calls) and verdict_function(fn):
         out["verdict"] = True
+    elif fetches and _changes(fn):
+        out["writes"] = True
     only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
     if only_filters:
         out["filters"] = only_filters
@@ -667,6 +670,21 @@ def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
             continue
         out.add(id(binds[name][0]))
     return out
+
+
+def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function writes (``add``, ``commit``, ``delete``, ...) or sets an attribute of something other than
+    itself (``assignment.is_active = False``)."""
+    for n in walk_function(fn):
+        t = type(n)
+        if t is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _WRITES:
+            return True
+        if t in (ast.Assign, ast.AugAssign) and any(
+            type(x) is ast.Attribute and not (type(x.value) is ast.Name and x.value.id == "self")
+            for x in (n.targets if t is ast.Assign else [n.target])
+        ):
+            return True
+    return False
 
 
 def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
