@@ -4993,6 +4993,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _yes_no_lookup(func, site):
             continue  # only tested for presence (or counted): a yes or no, no row returned, changed or used
+        if _child_of_checked_parent(func, site, fq.sites):
+            continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
         if _key_for_caller_query(func, site, fq.sites):
             continue
         if _secret_gated(func, site):
@@ -5754,6 +5756,36 @@ def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
             present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests
         )
     return True
+
+
+def _child_of_checked_parent(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:
+    """Children fetched by the key of a parent the function has just loaded with the owner predicate and refused
+    when missing (``task = query(Task).filter(Task.id == task_id, Task.organization_id == org_id).first()``,
+    ``if not task: raise 404``, then ``query(TaskTimeLog).filter(TaskTimeLog.task_id == task_id)``): past the
+    refusal the key is the key of a row fetched with a check, which RULES.md trusts. The parent comes first in
+    the function, is consumed with an identity predicate on every way, and holds every key of the child's lookup."""
+    keys = set(site.key_names)
+    if not keys or site.kind == "helper":
+        return False
+    order: Optional[dict[int, int]] = None
+    for parent in sites:
+        if parent is site or parent.unscoped or not parent.consumptions or parent.admin or len(parent.row_names) != 1:
+            continue
+        if not keys <= set(parent.key_names) or not parent.entities or set(parent.entities) & set(site.entities):
+            continue
+        if order is None:
+            order = {id(n): i for i, n in enumerate(cst_walk(func.body))}
+        if order.get(id(parent.node), -1) < 0 or order.get(id(parent.node), -1) >= order.get(id(site.node), -1):
+            continue
+        row = next(iter(parent.row_names))
+        for node in cst_walk(func.body):
+            if not isinstance(node, cst.If) or not _if_refuses(node) or order.get(id(node), -1) >= order[id(site.node)]:
+                continue
+            for operand in bool_operands(node.test):
+                found = _present_test(operand)  # type: ignore[arg-type]
+                if found == (row, False):
+                    return True
+    return False
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
