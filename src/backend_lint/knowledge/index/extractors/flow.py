@@ -474,6 +474,17 @@ def summarise(
                     })
     if not plain:
         return None
+    if statement_models and mentions("count"):
+        # a count only tested (``in_use = query(M).filter(M.policy_id == policy_id).count()``, ``if in_use > 0:
+        # raise``): a yes or no, no lookup of a row (``tested_calls``)
+        if tested is None:
+            tested = tested_calls(fn)
+        if tested:
+            lines = {
+                n.lineno for c in walk_function(fn) if type(c) is ast.Call and id(c) in tested
+                and type(c.func) is ast.Attribute and c.func.attr == "count" for n in walk(c.func.value) if hasattr(n, "lineno")
+            }
+            statement_models = [(m, line) for m, line in statement_models if line not in lines]
     if copies:
         pred_keys, keyed = _back(pred_keys, copies), _back(keyed, copies)
         merged: dict[str, set[tuple[str, str]]] = {}
@@ -648,12 +659,16 @@ def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
         return set()
     tests: dict[str, list[tuple[Any, bool]]] = {}
     tested_loads: set[int] = set()
+    counts = {n for n in names if type(binds[n][0].func) is ast.Attribute and binds[n][0].func.attr == "count"}
     for node in walk_function(fn):
         if type(node) in (ast.If, ast.While):
             found = _present_test(node.test)
             if found is not None and found[0] in names:
                 tests.setdefault(found[0], []).append((node, found[1]))
                 tested_loads.update(id(n) for n in walk(node.test) if type(n) is ast.Name)
+        elif type(node) is ast.FormattedValue and counts:
+            # (a count in a message: ``raise ValueError(f"... tracking {n} tickets")``)
+            tested_loads.update(id(n) for n in walk(node.value) if type(n) is ast.Name and n.id in counts)
     loads: dict[str, int] = {}
     for node in walk_function(fn):
         if type(node) is ast.Name and node.id in names and type(node.ctx) is ast.Load and id(node) not in tested_loads:
