@@ -4995,6 +4995,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # only tested for presence (or counted): a yes or no, no row returned, changed or used
         if _child_of_checked_parent(func, site, fq.sites):
             continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
+        if _merged_into_guarded(ctx, func, site, model):
+            continue  # handed only to a method of another row that leaves unless both share the owner column
         if _key_for_caller_query(func, site, fq.sites):
             continue
         if _secret_gated(func, site):
@@ -5786,6 +5788,47 @@ def _child_of_checked_parent(func: cst.FunctionDef, site: Site, sites: Sequence[
                 if found == (row, False):
                     return True
     return False
+
+
+def _merged_into_guarded(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+    """The fetched row is only tested for presence and handed to a method of another row of its model that
+    leaves unless both share an identity column (``merge = Category.find_by_id(args["merge_category_id"])``,
+    ``if merge: category.merge(merge)``, ``def merge(self, other): if self.household_id != other.household_id:
+    return``): the row is used only when it belongs where the checked row does (a guard in the model)."""
+    project = ctx.project
+    names = set(site.row_names)
+    if project is None or len(names) != 1:
+        return False
+    name = next(iter(names))
+    cols = set(identity_columns(project, ctx.settings, model))
+    if not cols:
+        return False
+    guarded: set[int] = set()
+    for node in cst_walk(func.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name)):
+            continue
+        if node.func.value.value == name:
+            continue
+        positions = [i for i, a in enumerate(node.args) if isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None]
+        if not positions:
+            continue
+        found = method_summary(project, model, node.func.attr.value)
+        if found is None:
+            continue
+        params = [p for p in found[3].get("params", ()) if p not in ("self", "cls")]
+        same = {(p, c) for p, c in found[3].get("same_owner", ())}
+        if all(i < len(params) and any((params[i], c) in same for c in cols) for i in positions):
+            guarded.update(id(node.args[i].value) for i in positions)
+    if not guarded:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            found_test = _present_test(node.test)
+            if found_test is not None and found_test[0] == name:
+                guarded.update(id(n) for n in cst_walk(node.test))
+        elif isinstance(node, cst.Assign) and any(n is site.node for n in cst_walk(node.value)):
+            guarded.update(id(t.target) for t in node.targets)
+    return not any(isinstance(n, cst.Name) and n.value == name and id(n) not in guarded for n in cst_walk(func.body))
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:

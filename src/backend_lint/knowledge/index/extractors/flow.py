@@ -44,6 +44,8 @@ scoping column. A summary is kept only when it says something:
   models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
   columns);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
+- ``same_owner``: ``[[parameter, column]]``, a method that leaves at once unless the row it is handed shares
+  that column with its own object (``if self.household_id != other.household_id: return``);
 - ``verdict``: the function writes nothing and every ``return`` is a yes or no (``return q.first() is None``):
   what it looks up never leaves it (``verdict_function``); a call entry has ``tested`` when the function only
   tests the call's result for presence (``tested_calls``): the lookup behind it answers yes or no, unless
@@ -514,9 +516,12 @@ def summarise(
             f["model"] = ""
     # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
-    if not fetches and not calls and not lists:
+    same = _same_owner_guards(fn, plain) if owner is not None else []
+    if not fetches and not calls and not lists and not same:
         return None
     out: dict[str, Any] = {"params": params}
+    if same:
+        out["same_owner"] = same
     if lists:
         out["lists"] = lists
     elif selected:
@@ -700,6 +705,28 @@ def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         ):
             return True
     return False
+
+
+def _same_owner_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
+    """``[[parameter, column]]`` for a method that leaves at once unless a row it is handed shares a column with
+    its own object: ``def merge(self, other): if self.household_id != other.household_id: return`` (a statement
+    of the body's top level, before anything else reads the parameter)."""
+    out: list[list[str]] = []
+    for stmt in fn.body:
+        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+            continue  # (the docstring)
+        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise):
+            break
+        test = stmt.test
+        if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot):
+            a, b = test.left, test.comparators[0]
+            if type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr and type(a.value) is ast.Name and type(b.value) is ast.Name:
+                names = {a.value.id, b.value.id}
+                if "self" in names and len(names & plain) == 1:
+                    out.append([next(iter(names & plain)), a.attr])
+                    continue
+        break
+    return out
 
 
 def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
