@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -135,7 +135,7 @@ class _ClientAnalysis:
                 if is_pydantic_model(self.project, type_q):
                     self.body_params[p.name] = type_q
                 continue
-            if p.name in self.fields:
+            if p.name in self.fields and not _typed_reference(p.name, self.identity.params):
                 candidates.append(p)
         return candidates
 
@@ -1219,3 +1219,12 @@ def _binding_nodes(func: "cst.FunctionDef") -> dict[str, list["cst.Name"]]:
         elif isinstance(node, cst.WithItem) and node.asname is not None:
             add(node.asname.name)
     return counts
+
+
+def _typed_reference(name: str, params: "Iterable[ParamInfo]") -> bool:
+    """``account_id`` beside an ``account_type`` parameter (``"vendor"`` / ``"customer"``): the client picks a
+    kind of account and one of them to filter a ledger by, a reference to a business record of the tenant,
+    not whose rows (BKL102 is about an identity the handler trusts as the caller's)."""
+    stem = name[: -len("_id")] if name.endswith("_id") else None
+    return bool(stem) and any(p.name in (f"{stem}_type", f"{stem}_kind") for p in params)
+
