@@ -678,7 +678,7 @@ def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     for node in walk_function(fn):
         if type(node) is ast.Name and node.id in names and type(node.ctx) is ast.Load and id(node) not in tested_loads:
             loads[node.id] = loads.get(node.id, 0) + 1
-    writes = any(type(n) is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _WRITES for n in walk_function(fn))
+    writes = any(type(n) is ast.Call and _write_call(n) for n in walk_function(fn))
     out: set[int] = set()
     for name in names:
         if loads.get(name) or not tests.get(name):
@@ -692,12 +692,24 @@ def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     return out
 
 
+_STATEMENT_WRITES = frozenset({"update", "delete", "insert", "values", "bulk_update_mappings", "bulk_insert_mappings"})
+
+
+def _write_call(n: ast.Call) -> bool:
+    """``session.add(row)``, ``db.commit()``, and the statements that change rows (``query.update({...})``,
+    ``update(M).values(...)``, ``delete(M)``)."""
+    f = n.func
+    if type(f) is ast.Attribute:
+        return f.attr in _WRITES or f.attr in _STATEMENT_WRITES
+    return type(f) is ast.Name and f.id in _STATEMENT_WRITES
+
+
 def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function writes (``add``, ``commit``, ``delete``, ...) or sets an attribute of something other than
     itself (``assignment.is_active = False``)."""
     for n in walk_function(fn):
         t = type(n)
-        if t is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _WRITES:
+        if t is ast.Call and _write_call(n):
             return True
         if t in (ast.Assign, ast.AugAssign) and any(
             type(x) is ast.Attribute and not (type(x.value) is ast.Name and x.value.id == "self")
@@ -735,7 +747,7 @@ def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     answered = False
     for n in walk_function(fn):
         t = type(n)
-        if t is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _WRITES:
+        if t is ast.Call and _write_call(n):
             return False
         if t in (ast.Assign, ast.AugAssign) and any(type(x) is ast.Attribute for x in (n.targets if t is ast.Assign else [n.target])):
             return False  # (``row.status = ...``: a change, committed by whoever holds the session)
