@@ -11,8 +11,9 @@ replacement pairs); the rules turn them into messages and fixes. The handler's f
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -135,7 +136,7 @@ class _ClientAnalysis:
                 if is_pydantic_model(self.project, type_q):
                     self.body_params[p.name] = type_q
                 continue
-            if p.name in self.fields:
+            if p.name in self.fields and not _typed_reference(p.name, self.identity.params):
                 candidates.append(p)
         return candidates
 
@@ -1135,9 +1136,26 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
     def build() -> list[ClientFinding]:
         if identity.route is None or identity.admin or not (identity.principals or identity.authenticated):
             return []
-        return _ClientAnalysis(ctx, func, identity).run()
+        found = _ClientAnalysis(ctx, func, identity).run()
+        if found and _member_action(func.name.value):
+            # ``add_user_to_group(group_id, request: AddUser)``: the body's ``user_id`` is the member acted on
+            found = [f for f in found if f.kind == "spread" or f.field not in MEMBER_TARGET_FIELDS]
+        return found
 
     return ctx.cached(("auth.client_identity", id(func)), build)
+
+
+# identity fields that name a user as the object of a membership action (not a tenant or owner column)
+MEMBER_TARGET_FIELDS = frozenset({"user_id", "member_id"})
+_MEMBER_ACTION = re.compile(r"(^|_)(add|remove|invite|kick|ban|promote|demote|assign|unassign)_(user|member)s?(_|$)")
+
+
+def _member_action(name: str) -> bool:
+    """A handler named for adding or removing a user or member (``add_user_to_group``,
+    ``remove_user_from_workspace``, ``invite_member``): the user it is given is the one acted on, whom the
+    client must name (RULES: BKL101/BKL102 are about trusting a value as the caller's); whether the caller
+    may manage that group is family 2's (the container's key) or a function-level check."""
+    return bool(_MEMBER_ACTION.search(name.lower()))
 
 
 def _unwrap_conversion(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -1219,3 +1237,12 @@ def _binding_nodes(func: "cst.FunctionDef") -> dict[str, list["cst.Name"]]:
         elif isinstance(node, cst.WithItem) and node.asname is not None:
             add(node.asname.name)
     return counts
+
+
+def _typed_reference(name: str, params: "Iterable[ParamInfo]") -> bool:
+    """``account_id`` beside an ``account_type`` parameter (``"vendor"`` / ``"customer"``): the client picks a
+    kind of account and one of them to filter a ledger by, a reference to a business record of the tenant,
+    not whose rows (BKL102 is about an identity the handler trusts as the caller's)."""
+    stem = name[: -len("_id")] if name.endswith("_id") else None
+    return bool(stem) and any(p.name in (f"{stem}_type", f"{stem}_kind") for p in params)
+

@@ -4742,6 +4742,8 @@ def _helper_unscoped(
     owner_values: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     out: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    if summary.get("verdict"):
+        return out  # a yes or no (``return query.first() is None``): no row leaves the helper (RULES: an existence oracle)
     short = name.rsplit(".", 1)[-1] if cls is None else name
     preds = set(summary.get("preds", ()))
     compared = set(summary.get("compared", ()))
@@ -4793,6 +4795,8 @@ def _helper_unscoped(
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
+        if c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"):
+            continue  # a getter whose row is only tested for presence here: a yes or no, no row used or changed
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
@@ -5079,6 +5083,13 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _uniqueness_probe(func, site):
             continue  # ``if existing.scalar_one_or_none(): slug = f"{slug}-{suffix}"``: a free value picked
+
+        if _yes_no_lookup(func, site):
+            continue  # only tested for presence (or counted): a yes or no, no row returned, changed or used
+        if _child_of_checked_parent(func, site, fq.sites):
+            continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
+        if _merged_into_guarded(ctx, func, site, model):
+            continue  # handed only to a method of another row that leaves unless both share the owner column
         if _key_for_caller_query(func, site, fq.sites):
             continue
         if _secret_gated(func, site):
@@ -6013,6 +6024,153 @@ def _uniqueness_probe(func: cst.FunctionDef, site: Site) -> bool:
         if isinstance(node, cst.Name) and node.value in names and id(node) not in in_tests:
             return False
     return True
+
+
+_YES_NO_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "remove", "bulk_save_objects", "save", "update"})
+
+
+def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``(name, present)`` for a test that only asks whether a local holds a row or a count (``x``, ``not x``,
+    ``x is None``, ``x is not None``, ``x > 0``, ``x == 0``); ``present`` when it holds as the row exists."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, negated = test.expression, not negated
+    if isinstance(test, cst.Name):
+        return test.value, not negated
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot)):
+            return test.left.value, isinstance(op, cst.IsNot) != negated
+        if isinstance(right, cst.Integer) and isinstance(op, (cst.GreaterThan, cst.GreaterThanEqual, cst.NotEqual, cst.Equal, cst.LessThan, cst.LessThanEqual)):
+            value = int(right.value, 0) if right.value.isdigit() else None
+            if value is None:
+                return None
+            present = isinstance(op, (cst.GreaterThan, cst.NotEqual)) or (isinstance(op, cst.GreaterThanEqual) and value >= 1)
+            return test.left.value, present != negated
+    return None
+
+
+def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
+    """The lookup only answers yes or no (RULES: BKL201 is a row returned, changed or used): its row or count,
+    bound to one local, is read only by presence tests (``if not doctor: errors.append(...)``, ``while temp is
+    not None:`` around a fresh random token, ``if in_use > 0: raise ValueError(f"... {in_use} ...")``, the count
+    also in the message), never returned, read, changed or handed on. In a function that writes, every test
+    must refuse (or retry) while the row exists: a write after ``if not parent: raise`` attaches something to
+    the row's key, which is the finding."""
+    names = set(site.row_names)
+    if len(names) != 1 or site.kind == "helper":
+        return False  # (a helper's answer, ``success = await svc.remove_role(...)``, may follow a change of the row)
+    name = next(iter(names))
+    site_stmt_ids: set[int] = set()
+    count = False
+    writes = False
+    tests: list[tuple[cst.CSTNode, bool]] = []
+    tested_names: set[int] = set()
+    messages: set[int] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            if any(n is site.node for n in cst_walk(node.value)):
+                if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name) or node.targets[0].target.value != name:
+                    return False
+                site_stmt_ids.add(id(node.targets[0].target))
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                count = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("count", "scalar") and any(
+                    isinstance(n, (cst.Name, cst.Attribute)) and (n.value if isinstance(n, cst.Name) else n.attr.value) == "count" for n in cst_walk(value)
+                )
+            elif any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                if not (isinstance(node.value, cst.Name) and node.value.value in ("None", "True", "False")):
+                    return False
+                site_stmt_ids.update(id(t.target) for t in node.targets)
+        elif isinstance(node, (cst.If, cst.While)):
+            found = _present_test(node.test)
+            if found is not None and found[0] == name:
+                tests.append((node, found[1]))
+                tested_names.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.FormattedStringExpression) and count:
+            messages.update(id(n) for n in cst_walk(node.expression) if isinstance(n, cst.Name))  # (the count in a message)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _YES_NO_WRITES:
+            writes = True
+    if not tests:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Name) and node.value == name and id(node) not in tested_names and id(node) not in site_stmt_ids and id(node) not in messages:
+            return False  # read otherwise: the row is used
+    if writes:
+        return all(
+            present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests
+        )
+    return True
+
+
+def _child_of_checked_parent(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:
+    """Children fetched by the key of a parent the function has just loaded with the owner predicate and refused
+    when missing (``task = query(Task).filter(Task.id == task_id, Task.organization_id == org_id).first()``,
+    ``if not task: raise 404``, then ``query(TaskTimeLog).filter(TaskTimeLog.task_id == task_id)``): past the
+    refusal the key is the key of a row fetched with a check, which RULES.md trusts. The parent comes first in
+    the function, is consumed with an identity predicate on every way, and holds every key of the child's lookup."""
+    keys = set(site.key_names)
+    if not keys or site.kind == "helper":
+        return False
+    order: Optional[dict[int, int]] = None
+    for parent in sites:
+        if parent is site or parent.unscoped or not parent.consumptions or parent.admin or len(parent.row_names) != 1:
+            continue
+        if not keys <= set(parent.key_names) or not parent.entities or set(parent.entities) & set(site.entities):
+            continue
+        if order is None:
+            order = {id(n): i for i, n in enumerate(cst_walk(func.body))}
+        if order.get(id(parent.node), -1) < 0 or order.get(id(parent.node), -1) >= order.get(id(site.node), -1):
+            continue
+        row = next(iter(parent.row_names))
+        for node in cst_walk(func.body):
+            if not isinstance(node, cst.If) or not _if_refuses(node) or order.get(id(node), -1) >= order[id(site.node)]:
+                continue
+            for operand in bool_operands(node.test):
+                found = _present_test(operand)  # type: ignore[arg-type]
+                if found == (row, False):
+                    return True
+    return False
+
+
+def _merged_into_guarded(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+    """The fetched row is only tested for presence and handed to a method of another row of its model that
+    leaves unless both share an identity column (``merge = Category.find_by_id(args["merge_category_id"])``,
+    ``if merge: category.merge(merge)``, ``def merge(self, other): if self.household_id != other.household_id:
+    return``): the row is used only when it belongs where the checked row does (a guard in the model)."""
+    project = ctx.project
+    names = set(site.row_names)
+    if project is None or len(names) != 1:
+        return False
+    name = next(iter(names))
+    cols = set(identity_columns(project, ctx.settings, model))
+    if not cols:
+        return False
+    guarded: set[int] = set()
+    for node in cst_walk(func.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name)):
+            continue
+        if node.func.value.value == name:
+            continue
+        positions = [i for i, a in enumerate(node.args) if isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None]
+        if not positions:
+            continue
+        found = method_summary(project, model, node.func.attr.value)
+        if found is None:
+            continue
+        params = [p for p in found[3].get("params", ()) if p not in ("self", "cls")]
+        same = {(p, c) for p, c in found[3].get("same_owner", ())}
+        if all(i < len(params) and any((params[i], c) in same for c in cols) for i in positions):
+            guarded.update(id(node.args[i].value) for i in positions)
+    if not guarded:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            found_test = _present_test(node.test)
+            if found_test is not None and found_test[0] == name:
+                guarded.update(id(n) for n in cst_walk(node.test))
+        elif isinstance(node, cst.Assign) and any(n is site.node for n in cst_walk(node.value)):
+            guarded.update(id(t.target) for t in node.targets)
+    return not any(isinstance(n, cst.Name) and n.value == name and id(n) not in guarded for n in cst_walk(func.body))
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:

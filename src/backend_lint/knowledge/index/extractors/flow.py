@@ -44,6 +44,12 @@ scoping column. A summary is kept only when it says something:
   models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
   columns);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
+- ``same_owner``: ``[[parameter, column]]``, a method that leaves at once unless the row it is handed shares
+  that column with its own object (``if self.household_id != other.household_id: return``);
+- ``verdict``: the function writes nothing and every ``return`` is a yes or no (``return q.first() is None``):
+  what it looks up never leaves it (``verdict_function``); a call entry has ``tested`` when the function only
+  tests the call's result for presence (``tested_calls``): the lookup behind it answers yes or no, unless
+  the callee changes something (``writes``: a write call or an attribute set on what it looked up);
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
@@ -291,6 +297,7 @@ def summarise(
             refused.update(id(n) for n in walk(node.test) if id(n) not in kept)  # type: ignore[attr-defined]
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
+    tested: Optional[set[int]] = None  # (``tested_calls``, computed at the first call handed a parameter)
     for node in own:
         t = type(node)
         if t not in _SUMMARISED:
@@ -460,13 +467,27 @@ def summarise(
                     if loose:
                         rows = []
                 if target:
+                    if tested is None:
+                        tested = tested_calls(fn)
                     calls.append({
                         "target": target, "args": passed, **({"models": models} if models else {}),
+                        **({"tested": True} if id(node) in tested else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
                         **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
                     })
     if not plain:
         return None
+    if statement_models and mentions("count"):
+        # a count only tested (``in_use = query(M).filter(M.policy_id == policy_id).count()``, ``if in_use > 0:
+        # raise``): a yes or no, no lookup of a row (``tested_calls``)
+        if tested is None:
+            tested = tested_calls(fn)
+        if tested:
+            lines = {
+                n.lineno for c in walk_function(fn) if type(c) is ast.Call and id(c) in tested
+                and type(c.func) is ast.Attribute and c.func.attr == "count" for n in walk(c.func.value) if hasattr(n, "lineno")
+            }
+            statement_models = [(m, line) for m, line in statement_models if line not in lines]
     if copies:
         pred_keys, keyed = _back(pred_keys, copies), _back(keyed, copies)
         merged: dict[str, set[tuple[str, str]]] = {}
@@ -496,9 +517,12 @@ def summarise(
             f["model"] = ""
     # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
-    if not fetches and not calls and not lists:
+    same = _same_owner_guards(fn, plain) if owner is not None else []
+    if not fetches and not calls and not lists and not same:
         return None
     out: dict[str, Any] = {"params": params}
+    if same:
+        out["same_owner"] = same
     if lists:
         out["lists"] = lists
     elif selected:
@@ -517,6 +541,10 @@ def summarise(
         out["returns"] = True
     if held:
         out["held_preds"] = True
+    if (fetches or calls) and verdict_function(fn):
+        out["verdict"] = True
+    elif fetches and _changes(fn):
+        out["writes"] = True
     only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
     if only_filters:
         out["filters"] = only_filters
@@ -592,6 +620,152 @@ def _answers_only(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
                 continue
         return False
     return True
+
+
+def _present_test(test: Any) -> Optional[tuple[str, bool]]:
+    """``(name, present)`` for a test that only asks whether a local holds a row or a count: ``x``, ``not x``,
+    ``x is None``, ``x is not None``, ``x > 0``, ``x == 0``; ``present`` when the test holds as the row exists."""
+    negated = False
+    while type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+        test, negated = test.operand, not negated
+    if type(test) is ast.Name:
+        return test.id, not negated
+    if type(test) is ast.Compare and len(test.ops) == 1 and type(test.left) is ast.Name:
+        op, right = test.ops[0], test.comparators[0]
+        if type(right) is ast.Constant and right.value is None and type(op) in (ast.Is, ast.IsNot):
+            return test.left.id, (type(op) is ast.IsNot) != negated
+        if type(right) is ast.Constant and type(right.value) is int and not isinstance(right.value, bool):
+            if type(op) in (ast.Gt, ast.GtE, ast.NotEq, ast.Eq, ast.Lt, ast.LtE):
+                present = type(op) in (ast.Gt, ast.NotEq) or (type(op) is ast.GtE and right.value >= 1)
+                return test.left.id, present != negated
+    return None
+
+
+def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
+    """The calls whose result (a row or a count, bound to a local) the function only tests for presence
+    (``doctor = self._get_doctor_by_id(key)`` read only as ``if not doctor: errors.append(...)``; ``temp =
+    Tokens.query.filter_by(value=v).first()`` read only by ``while temp is not None``): the lookup answers yes
+    or no, the row is never returned, read, changed or handed on. When the function writes (``add``,
+    ``commit``, ``delete``, ...), only tests that refuse or retry while the row exists count (a uniqueness
+    check, a collision retry): a write after ``if not parent: raise`` attaches something to the row's key."""
+    binds: dict[str, list[Any]] = {}
+    other: set[str] = set()
+    for node in walk_function(fn):
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+            value = node.value.value if type(node.value) is ast.Await else node.value
+            name = node.targets[0].id
+            if type(value) is ast.Call:
+                binds.setdefault(name, []).append(value)
+            elif not (type(value) is ast.Constant and value.value in (None, True, False)):
+                other.add(name)
+        elif type(node) in (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr):
+            other |= {n.id for n in walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Store}
+    names = {n for n, calls in binds.items() if len(calls) == 1 and n not in other}
+    if not names:
+        return set()
+    tests: dict[str, list[tuple[Any, bool]]] = {}
+    tested_loads: set[int] = set()
+    counts = {n for n in names if type(binds[n][0].func) is ast.Attribute and binds[n][0].func.attr == "count"}
+    for node in walk_function(fn):
+        if type(node) in (ast.If, ast.While):
+            found = _present_test(node.test)
+            if found is not None and found[0] in names:
+                tests.setdefault(found[0], []).append((node, found[1]))
+                tested_loads.update(id(n) for n in walk(node.test) if type(n) is ast.Name)
+        elif type(node) is ast.FormattedValue and counts:
+            # (a count in a message: ``raise ValueError(f"... tracking {n} tickets")``)
+            tested_loads.update(id(n) for n in walk(node.value) if type(n) is ast.Name and n.id in counts)
+    loads: dict[str, int] = {}
+    for node in walk_function(fn):
+        if type(node) is ast.Name and node.id in names and type(node.ctx) is ast.Load and id(node) not in tested_loads:
+            loads[node.id] = loads.get(node.id, 0) + 1
+    writes = any(type(n) is ast.Call and _write_call(n) for n in walk_function(fn))
+    out: set[int] = set()
+    for name in names:
+        if loads.get(name) or not tests.get(name):
+            continue
+        if writes and not all(
+            (type(node) is ast.While and present) or (type(node) is ast.If and present and node.body and type(node.body[-1]) is ast.Raise)
+            for node, present in tests[name]
+        ):
+            continue
+        out.add(id(binds[name][0]))
+    return out
+
+
+_STATEMENT_WRITES = frozenset({"update", "delete", "insert", "values", "bulk_update_mappings", "bulk_insert_mappings"})
+
+
+def _write_call(n: ast.Call) -> bool:
+    """``session.add(row)``, ``db.commit()``, and the statements that change rows (``query.update({...})``,
+    ``update(M).values(...)``, ``delete(M)``)."""
+    f = n.func
+    if type(f) is ast.Attribute:
+        return f.attr in _WRITES or f.attr in _STATEMENT_WRITES
+    return type(f) is ast.Name and f.id in _STATEMENT_WRITES
+
+
+def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function writes (``add``, ``commit``, ``delete``, ...) or sets an attribute of something other than
+    itself (``assignment.is_active = False``)."""
+    for n in walk_function(fn):
+        t = type(n)
+        if t is ast.Call and _write_call(n):
+            return True
+        if t in (ast.Assign, ast.AugAssign) and any(
+            type(x) is ast.Attribute and not (type(x.value) is ast.Name and x.value.id == "self")
+            for x in (n.targets if t is ast.Assign else [n.target])
+        ):
+            return True
+    return False
+
+
+def _same_owner_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
+    """``[[parameter, column]]`` for a method that leaves at once unless a row it is handed shares a column with
+    its own object: ``def merge(self, other): if self.household_id != other.household_id: return`` (a statement
+    of the body's top level, before anything else reads the parameter)."""
+    out: list[list[str]] = []
+    for stmt in fn.body:
+        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+            continue  # (the docstring)
+        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise):
+            break
+        test = stmt.test
+        if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot):
+            a, b = test.left, test.comparators[0]
+            if type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr and type(a.value) is ast.Name and type(b.value) is ast.Name:
+                names = {a.value.id, b.value.id}
+                if "self" in names and len(names & plain) == 1:
+                    out.append([next(iter(names & plain)), a.attr])
+                    continue
+        break
+    return out
+
+
+def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """The function writes nothing and answers only yes or no (every ``return`` a verdict, one at least with a
+    value: ``return query.first() is None``): what it looks up never leaves it."""
+    answered = False
+    for n in walk_function(fn):
+        t = type(n)
+        if t is ast.Call and _write_call(n):
+            return False
+        if t in (ast.Assign, ast.AugAssign) and any(type(x) is ast.Attribute for x in (n.targets if t is ast.Assign else [n.target])):
+            return False  # (``row.status = ...``: a change, committed by whoever holds the session)
+        if t is not ast.Return or n.value is None:
+            continue
+        v = n.value
+        if type(v) is ast.Constant and v.value is None:
+            continue
+        if type(v) is ast.Constant and v.value in (True, False):
+            answered = True
+        elif type(v) is ast.Compare or (type(v) is ast.UnaryOp and type(v.op) is ast.Not):
+            answered = True
+        elif type(v) is ast.Call and type(v.func) is ast.Name and v.func.id == "bool":
+            answered = True
+        else:
+            return False  # (``return query.all()``: rows; a bool operation may hand back either operand)
+    return answered
 
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
