@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
-from .index.extractors.orm import TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
+from .index.extractors.orm import GLOBAL_CALLER_MARK, INLINE_CHECK, TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children, walk as walk_nodes
 from .fastapi import ROUTE_DECORATORS, RouteInfo, config_routes, configured_route, index_route, route_info, route_wrapper
-from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
+from .flask import ROUTE_METHODS as FLASK_ROUTE_METHODS, SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import identity_columns, is_pydantic_model, is_table_model
 from .scoping import caller_values
@@ -3356,6 +3356,9 @@ def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) ->
     for key, checks in facts.items():
         others: set[str] = set()
         for check in checks:
+            if check.get("check") == INLINE_CHECK:
+                others.update(check.get("with") or ())  # the wrapper's own ``if`` denied: the test is the check
+                continue
             target = project.resolve_symbol(check.get("check") or "")
             if target is None or target[2] != "functions":
                 continue
@@ -3393,11 +3396,21 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
     if project is None or not principals or not func.decorators:
         return frozenset()
     route = route_info(ctx, func)
-    if route is None:
+    flask = None
+    if route is None and flask_module(ctx):
+        flask = flask_view(ctx, func)
+    if route is None and flask is None:
         return frozenset()
     decorators = list(func.decorators)
-    if route.decorator is not None and any(d is route.decorator for d in decorators):
+    if route is not None and route.decorator is not None and any(d is route.decorator for d in decorators):
         decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
+    elif flask is not None:
+        # a Flask view: what the last ``@<blueprint>.route(...)`` wraps (several rules may be stacked); a
+        # decorator of a Flask global caller (``current_user``) decides for the view's caller
+        routing = [i for i, d in enumerate(decorators) if _flask_routing(d.decorator)]
+        if routing:
+            decorators = decorators[routing[-1] + 1 :]
+        principals.add(GLOBAL_CALLER_MARK)
     params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
     out: set[str] = set()
     for dec in decorators:
@@ -3409,6 +3422,11 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
             if key in params and key not in principals and not others.isdisjoint(principals):
                 out.add(key)
     return frozenset(out)
+
+
+def _flask_routing(expr: Any) -> bool:
+    """``@bp.route(...)`` / ``@app.get(...)``: a call of a routing method (the view's rule)."""
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in FLASK_ROUTE_METHODS
 
 
 # --- dependencies an ``include_router(...)`` call adds to every route of a router -------------------------------

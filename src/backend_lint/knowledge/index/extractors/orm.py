@@ -701,6 +701,7 @@ def _checks_kwargs(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
     out: dict[str, Any] = {}
     for d, names in holders.values():
         _kwargs_checks_in(d, names, resolve, out)
+        _inline_kwargs_checks(d, names, wrapped, resolve, out)
     gates = _factory_gates(fn, [d for d, _ in holders.values()])
     if gates:
         out = {"keys": out, "gates": gates} if out else {"gates": gates}
@@ -864,6 +865,92 @@ def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, 
                     record(sub, exit_)  # type: ignore[arg-type]
         elif node.__class__ is ast.Expr and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
             record(node.value, None)  # type: ignore[attr-defined]
+# the globals that hold the caller of a Flask view (``knowledge.flask.GLOBAL_PRINCIPALS``; the index may not import
+# knowledge), and the marker ``checks_kwargs`` records for them
+_GLOBAL_CALLERS = frozenset(
+    {
+        "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
+        "flask_jwt_extended.utils.current_user", "flask_security.current_user",
+    }
+)
+GLOBAL_CALLER_MARK = "<caller>"
+INLINE_CHECK = "<inline>"
+
+
+def _global_caller(node: ast.AST, resolve: Resolve) -> bool:
+    """``current_user`` (Flask-Login, flask-jwt-extended, Flask-Security) or an attribute of ``flask.g``."""
+    if node.__class__ is ast.Name:
+        return (resolve(node) or "") in _GLOBAL_CALLERS
+    return node.__class__ is ast.Attribute and _flask_g(node.value, resolve)  # type: ignore[attr-defined]
+
+
+def _denies(stmt: ast.stmt, wrapped: set[str]) -> Optional[str]:
+    """How the last statement of an ``if`` body stops the view, or ``None``: ``raise``, ``abort(403)`` (a
+    ``429`` is a rate limit, not an access decision), or a ``return`` of anything but the wrapped view's call."""
+    if stmt.__class__ is ast.Raise:
+        return "raise"
+    value = stmt.value if stmt.__class__ in (ast.Return, ast.Expr) else None  # type: ignore[attr-defined]
+    if value is not None and value.__class__ is ast.Call:
+        func = value.func  # type: ignore[attr-defined]
+        name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")
+        if name in wrapped:
+            return None  # ``if current_user.is_admin: return f(*args, **kwargs)``: lets it through
+        if name == "abort":
+            code = value.args[0] if value.args else None  # type: ignore[attr-defined]
+            if code is not None and code.__class__ is ast.Constant and code.value not in (401, 403, 404):  # type: ignore[attr-defined]
+                return None
+            return "raise"
+    if stmt.__class__ is ast.Return:
+        return "return"
+    return None
+
+
+def _inline_kwargs_checks(d: Any, names: set[str], wrapped: set[str], resolve: Resolve, out: dict[str, list[dict[str, Any]]]) -> None:
+    """A Flask decorator's wrapper that decides on a key of the view's keyword arguments itself, with the global
+    caller (MOSP's ``@check_collection_edit_permission``: ``obj = Collection.query.filter(Collection.id ==
+    kwargs.get("collection_id")).first()``, ``if obj.creator_id != current_user.id: return abort(403)``; or the
+    caller inside the lookup: ``.filter(Model.organization.has(Organization.id.in_(... current_user ...)))``,
+    ``if not obj.first(): return abort(403)``; or ``if not current_user.is_member(schema.org_id): abort(403)``):
+    an ``if`` whose body ends in a denial (``_denies``) and whose test reads a value made from one key (the key
+    itself or a row looked up by it) and the caller (in the test, or in the lookup the test reads). Recorded as
+    ``{key: [{"check": INLINE_CHECK, "with": [GLOBAL_CALLER_MARK], "exit": ...}]}``."""
+    keyed: dict[str, str] = {}
+    callered: set[str] = set()
+    assigns = sorted(
+        (n for n in ast.walk(d) if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name),  # type: ignore[attr-defined]
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for n in assigns:
+        target, value = n.targets[0].id, n.value  # type: ignore[attr-defined]
+        keys = _keys_in(value, names, keyed)
+        if len(keys) == 1:
+            keyed[target] = keys.pop()
+        else:
+            keyed.pop(target, None)
+        if any(_global_caller(x, resolve) or (x.__class__ is ast.Name and x.id in callered) for x in ast.walk(value)):  # type: ignore[attr-defined]
+            callered.add(target)
+        else:
+            callered.discard(target)
+    for node in ast.walk(d):
+        if node.__class__ is not ast.If or not node.body:  # type: ignore[attr-defined]
+            continue
+        exit_ = _denies(node.body[-1], wrapped)  # type: ignore[attr-defined]
+        if exit_ is None:
+            continue
+        keys = _keys_in(node.test, names, keyed)  # type: ignore[attr-defined]
+        if len(keys) != 1:
+            continue
+        caller = any(
+            _global_caller(x, resolve) or (x.__class__ is ast.Name and x.id in callered)  # type: ignore[attr-defined]
+            for x in ast.walk(node.test)  # type: ignore[attr-defined]
+        )
+        if caller:
+            entry = {"check": INLINE_CHECK, "with": [GLOBAL_CALLER_MARK], "exit": exit_}
+            found = out.setdefault(keys.pop(), [])
+            if entry not in found:
+                found.append(entry)
+
+
 # Flask: calls that authenticate the request (flask-jwt-extended, Flask-Login, Flask-Security, a decode or a
 # verification of a token or session) and the attributes of the authenticated user that say whether one is there
 _FLASK_AUTH_CALLS = frozenset(
