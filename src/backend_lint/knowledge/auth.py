@@ -263,6 +263,12 @@ def classify_dependency(
                 # and methods, up to four calls deep). One that never raises is optional auth (``return None``
                 # for an anonymous caller): the route it guards still serves anyone, and it is no auth dependency
                 auth = True
+            lookup = fn.get("credential_lookup")
+            if not auth and lookup and not _takes_client_key(fn):
+                # ``verify_worker_token(request, db)``: a header's token looked up, 401 when no row answers, and
+                # the token's holder returned (a workspace): the caller, identified by what it sent
+                auth = True
+                principal_type = principal_type or lookup.get("returns")
             if not auth and not principal_type and fn.get("builds") and not _takes_client_key(fn):
                 rules = authenticating_class(project, fn["builds"])
                 if rules is not None:

@@ -114,6 +114,9 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
                 through = refusing_authenticator(index, fn)
                 if through is not None:
                     reasons.append(through)
+            lookup = fn.get("credential_lookup")
+            if lookup and not reasons:
+                reasons.append(f"looks up the `{lookup.get('header')}` header's credential and refuses (raises) when nothing answers")
             if fn.get("returns") and not reasons:
                 reasons.append(f"returns the user model `{fn['returns']}`")
         elif what == "classes":

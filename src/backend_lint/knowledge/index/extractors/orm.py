@@ -1342,6 +1342,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     passes = _passes_caller(stmt, resolve)
     if passes is not None:
         out["passes_caller"] = passes
+    lookup = _credential_lookup(stmt, resolve) if mentions("headers", "cookies") else None
+    if lookup is not None:
+        out["credential_lookup"] = lookup
     checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
     if checks is not None:
         out["checks_kwargs"] = checks
@@ -1386,6 +1389,70 @@ def _loaded_model(value: ast.expr, resolve: Resolve) -> Optional[str]:
             if name in ("select", "query") and len(n.args) == 1:  # type: ignore[attr-defined]
                 return resolve(n.args[0])  # type: ignore[attr-defined]
     return None
+
+
+def _credential_lookup(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A dependency that authenticates a credential the client sends in a header or cookie by looking it up
+    (dropbase's ``verify_worker_token``: ``worker_token = request.headers.get("dropbase-token")``, ``target =
+    crud.token.get_token_by_value(db, token=worker_token)``, ``if not target: raise HTTPException(401)``, then
+    ``return workspace``): a value read off ``<x>.headers`` / ``<x>.cookies`` is handed to a call whose result
+    an ``if`` ending in ``raise`` tests, and what the function returns is neither that value nor a value read
+    straight from it (a plain token string is a credential, not a caller). ``{"header": the key read,
+    "returns": the annotation of the returned local (``workspace: Workspace = ...``), or None}``."""
+    nodes, _ = own_nodes(fn)
+    read: dict[str, str] = {}  # local -> the header / cookie key it holds
+    results: set[str] = set()  # locals holding a lookup by such a value
+    annotated: dict[str, ast.expr] = {}
+    returned: list[ast.expr] = []
+    tested: list[ast.If] = []
+
+    def carried(node: ast.AST) -> Optional[str]:
+        if node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "get" and node.args:  # type: ignore[attr-defined]
+            base, key = node.func.value, node.args[0]  # type: ignore[attr-defined]
+        elif node.__class__ is ast.Subscript:
+            base, key = node.value, node.slice  # type: ignore[attr-defined]
+        else:
+            return None
+        if base.__class__ is ast.Attribute and base.attr in ("headers", "cookies") and key.__class__ is ast.Constant and isinstance(key.value, str):  # type: ignore[attr-defined]
+            return key.value  # type: ignore[attr-defined]
+        return None
+
+    ordered = sorted((n for n in nodes if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+    for n in ordered:
+        kind = n.__class__
+        if kind in (ast.Assign, ast.AnnAssign):
+            target = n.targets[0] if kind is ast.Assign and len(n.targets) == 1 else getattr(n, "target", None)  # type: ignore[attr-defined]
+            value = n.value  # type: ignore[attr-defined]
+            if target is None or target.__class__ is not ast.Name or value is None:
+                continue
+            if kind is ast.AnnAssign:
+                annotated[target.id] = n.annotation  # type: ignore[attr-defined]
+            key = carried(value)
+            if key is not None:
+                read[target.id] = key
+                continue
+            call = value.value if value.__class__ is ast.Await else value  # type: ignore[attr-defined]
+            if call.__class__ is ast.Call and any(
+                a.__class__ is ast.Name and a.id in read for a in (*call.args, *(k.value for k in call.keywords))  # type: ignore[attr-defined]
+            ):
+                results.add(target.id)
+        elif kind is ast.If and n.body and n.body[-1].__class__ is ast.Raise:  # type: ignore[attr-defined]
+            tested.append(n)  # type: ignore[arg-type]
+        elif kind is ast.Return and n.value is not None:  # type: ignore[attr-defined]
+            returned.append(n.value)  # type: ignore[attr-defined]
+    if not read or not results or not returned:
+        return None
+    if not any(x.__class__ is ast.Name and x.id in results for t in tested for x in ast.walk(t.test)):  # type: ignore[attr-defined]
+        return None  # the lookup's answer never refuses anyone
+    for value in returned:
+        if value.__class__ is ast.Name and value.id in read:  # type: ignore[attr-defined]
+            return None  # hands the raw credential on
+        if carried(value) is not None or value.__class__ is ast.Constant:
+            return None
+    out: dict[str, Any] = {"header": sorted(set(read.values()))[0], "returns": None}
+    if len(returned) == 1 and returned[0].__class__ is ast.Name and returned[0].id in annotated:  # type: ignore[attr-defined]
+        out["returns"] = main_type(annotated[returned[0].id], resolve)  # type: ignore[attr-defined]
+    return out
 
 
 def _returned_row(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
@@ -2303,6 +2370,20 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         # ``api.include_router(items.router, prefix="/items", dependencies=[Depends(current_user)])``: the
         # dependencies every route of the included router runs (``knowledge.auth.included_dependencies``)
         included: list[dict[str, Any]] = []
+        # ``require_token_routes = APIRouter(dependencies=[Depends(verify_worker_token)])`` then
+        # ``require_token_routes.include_router(worker.app_router)``: the including router's own dependencies run
+        # for every route it includes, as FastAPI merges them into each route
+        parents: dict[str, list[dict[str, Any]]] = {}
+        for stmt in tree.body:
+            if (
+                stmt.__class__ is ast.Assign and len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Name  # type: ignore[attr-defined]
+                and stmt.value.__class__ is ast.Call and _last(resolve(stmt.value.func)) == "APIRouter"  # type: ignore[attr-defined]
+            ):
+                for k in stmt.value.keywords:  # type: ignore[attr-defined]
+                    if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
+                        found = [m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None]
+                        if found:
+                            parents[stmt.targets[0].id] = found  # type: ignore[attr-defined]
         for node in walk(tree):
             if (
                 node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "include_router"  # type: ignore[attr-defined]
@@ -2310,6 +2391,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             ):
                 router = resolve(node.args[0]) or _unparse_name(node.args[0])  # type: ignore[attr-defined]
                 deps: list[dict[str, Any]] = []
+                holder = node.func.value  # type: ignore[attr-defined]
+                if holder.__class__ is ast.Name and holder.id in parents:
+                    deps.extend(parents[holder.id])
                 for k in node.keywords:  # type: ignore[attr-defined]
                     if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
                         deps.extend(m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None)
