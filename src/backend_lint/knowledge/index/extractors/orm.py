@@ -1391,6 +1391,9 @@ def _loaded_model(value: ast.expr, resolve: Resolve) -> Optional[str]:
     return None
 
 
+_CONVERSIONS = frozenset({"int", "str", "bytes", "UUID", "uuid", "len", "bool"})
+
+
 def _credential_lookup(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
     """A dependency that authenticates a credential the client sends in a header or cookie by looking it up
     (dropbase's ``verify_worker_token``: ``worker_token = request.headers.get("dropbase-token")``, ``target =
@@ -1432,10 +1435,18 @@ def _credential_lookup(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Reso
                 read[target.id] = key
                 continue
             call = value.value if value.__class__ is ast.Await else value  # type: ignore[attr-defined]
-            if call.__class__ is ast.Call and any(
-                a.__class__ is ast.Name and a.id in read for a in (*call.args, *(k.value for k in call.keywords))  # type: ignore[attr-defined]
+            if call.__class__ is not ast.Call:
+                continue
+            func = call.func  # type: ignore[attr-defined]
+            if (func.__class__ is ast.Name and func.id in _CONVERSIONS) or (
+                func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id in read
             ):
-                results.add(target.id)
+                # ``int(sent)``, ``sent.strip()``, ``sent.split(" ")[1]``: still the credential itself
+                if any(a.__class__ is ast.Name and a.id in read for a in ast.walk(call)):  # type: ignore[attr-defined]
+                    read[target.id] = next(iter(read.values()))
+                continue
+            if any(a.__class__ is ast.Name and a.id in read for a in ast.walk(call)):  # type: ignore[attr-defined]
+                results.add(target.id)  # ``db.exec(select(Key).where(Key.secret == sent)).first()``: a lookup by it
         elif kind is ast.If and n.body and n.body[-1].__class__ is ast.Raise:  # type: ignore[attr-defined]
             tested.append(n)  # type: ignore[arg-type]
         elif kind is ast.Return and n.value is not None:  # type: ignore[attr-defined]
