@@ -699,14 +699,20 @@ def _checks_kwargs(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
                     if a.__class__ is ast.Name and a.id in names and i < len(gparams):  # type: ignore[attr-defined]
                         holders.setdefault(id(g), (g, set()))[1].add(gparams[i])
     out: dict[str, Any] = {}
+    inline: list[str] = []
     for d, names in holders.values():
         _kwargs_checks_in(d, names, resolve, out)
+        before = sum(len(v) for v in out.values())
         _inline_kwargs_checks(d, names, wrapped, resolve, out)
+        if sum(len(v) for v in out.values()) > before:
+            inline.append(d.name)  # (the wrapper that decides with the global caller: ``knowledge.auth``)
     gates = _factory_gates(fn, [d for d, _ in holders.values()])
     if gates:
         out = {"keys": out, "gates": gates} if out else {"gates": gates}
     elif out:
         out = {"keys": out}
+    if inline and out:
+        out["inline_wrappers"] = sorted(set(inline))
     return out or None
 
 
