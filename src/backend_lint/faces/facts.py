@@ -100,8 +100,15 @@ def render_text(data: dict[str, Any]) -> str:
     if rows:
         lines += ["", _count(rows, "Decorators that check the view's keyword arguments (a route's parameter of that name is verified when the route's principal is among those handed with it)") + ":"]
         for d in rows:
-            keys = "; ".join(f"`{k}` with {', '.join(f'`{o}`' for o in others)}" for k, others in d["keys"].items())
+            keys = "; ".join(
+                f"`{k}` with the Flask view's caller (`current_user`)" if others == ["<caller>"] else f"`{k}` with {', '.join(f'`{o}`' for o in others)}"
+                for k, others in d["keys"].items()
+            )
             lines.append(f"  {d['name']}: hands {keys} to a check that denies")
+    rows = data.get("flask_callers") or []
+    if rows:
+        lines += ["", _count(rows, "Flask authentication the views use (an authenticated view's caller is the library's `current_user`)") + ":"]
+        lines += [f"  {r['name']}: imported by {r['modules']} module{'s' if r['modules'] != 1 else ''}" for r in rows]
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [

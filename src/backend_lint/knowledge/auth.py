@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
-from .index.extractors.orm import TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
+from .index.extractors.orm import GLOBAL_CALLER_MARK, INLINE_CHECK, TENANT_COLUMNS, annotated_factory, annotated_marker, call_marker, main_type  # the same parsing as the index
 from .cst import definition_names_of, iter_children, walk as walk_nodes
 from .fastapi import ROUTE_DECORATORS, RouteInfo, config_routes, configured_route, index_route, route_info, route_wrapper
-from .flask import SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, view_class_methods
+from .flask import GLOBAL_PRINCIPALS, ROUTE_METHODS as FLASK_ROUTE_METHODS, SCREEN_WORDS as FLASK_SCREEN_WORDS, flask_caller, flask_module, flask_view, principal_g_attributes, view_class_methods
 from .imports import dotted_name, last_segment
 from .models import identity_columns, is_pydantic_model, is_table_model
 from .scoping import caller_values
@@ -263,6 +263,12 @@ def classify_dependency(
                 # and methods, up to four calls deep). One that never raises is optional auth (``return None``
                 # for an anonymous caller): the route it guards still serves anyone, and it is no auth dependency
                 auth = True
+            lookup = fn.get("credential_lookup")
+            if not auth and lookup and not _takes_client_key(fn):
+                # ``verify_worker_token(request, db)``: a header's token looked up, 401 when no row answers, and
+                # the token's holder returned (a workspace): the caller, identified by what it sent
+                auth = True
+                principal_type = principal_type or lookup.get("returns")
             if not auth and not principal_type and fn.get("builds") and not _takes_client_key(fn):
                 rules = authenticating_class(project, fn["builds"])
                 if rules is not None:
@@ -1741,6 +1747,8 @@ def _owner_compared_past_gate(ctx: "FileContext", func: cst.FunctionDef, params:
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
+    if route is None and enclosing is not None and flask_module(ctx) and id(func) in _deciding_wrappers(ctx):
+        return _deciding_wrapper_identity(ctx, func)
     flask = None
     if route is None and enclosing is None and flask_module(ctx):
         flask = flask_view(ctx, func)
@@ -3356,6 +3364,9 @@ def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) ->
     for key, checks in facts.items():
         others: set[str] = set()
         for check in checks:
+            if check.get("check") == INLINE_CHECK:
+                others.update(check.get("with") or ())  # the wrapper's own ``if`` denied: the test is the check
+                continue
             target = project.resolve_symbol(check.get("check") or "")
             if target is None or target[2] != "functions":
                 continue
@@ -3393,11 +3404,21 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
     if project is None or not principals or not func.decorators:
         return frozenset()
     route = route_info(ctx, func)
-    if route is None:
+    flask = None
+    if route is None and flask_module(ctx):
+        flask = flask_view(ctx, func)
+    if route is None and flask is None:
         return frozenset()
     decorators = list(func.decorators)
-    if route.decorator is not None and any(d is route.decorator for d in decorators):
+    if route is not None and route.decorator is not None and any(d is route.decorator for d in decorators):
         decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
+    elif flask is not None:
+        # a Flask view: what the last ``@<blueprint>.route(...)`` wraps (several rules may be stacked); a
+        # decorator of a Flask global caller (``current_user``) decides for the view's caller
+        routing = [i for i, d in enumerate(decorators) if _flask_routing(d.decorator)]
+        if routing:
+            decorators = decorators[routing[-1] + 1 :]
+        principals.add(GLOBAL_CALLER_MARK)
     params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
     out: set[str] = set()
     for dec in decorators:
@@ -3409,6 +3430,74 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
             if key in params and key not in principals and not others.isdisjoint(principals):
                 out.add(key)
     return frozenset(out)
+
+
+def deciding_wrapper_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Names of the wrappers of the project's Flask decorators that decide on a view's key with the global
+    caller (index fact ``checks_kwargs``' ``inline_wrappers``): family 2's screen lets them through."""
+    if project is None:
+        return frozenset()
+
+    def build() -> list[str]:
+        out: set[str] = set()
+        for _mod, facts in project.iter_modules():
+            for fn in orm_facts(facts).get("functions", {}).values():
+                out.update((fn.get("checks_kwargs") or {}).get("inline_wrappers") or ())
+        return sorted(out)
+
+    return frozenset(project.stored_memo("auth.deciding_wrapper_names", build, load=list))
+
+
+def _deciding_wrappers(ctx: "FileContext") -> frozenset[int]:
+    """The nested functions (cst node ids) of this module that are the wrapper of a module-level decorator
+    whose wrapper decides on a key of the view's keyword arguments with the global caller (index fact
+    ``checks_kwargs``' ``inline_wrappers``: MOSP's ``@check_collection_edit_permission``)."""
+    project = ctx.project
+    if project is None or ctx.module is None:
+        return frozenset()
+
+    def build() -> frozenset[int]:
+        facts = project.modules.get(ctx.module_name) if ctx.module_name else None
+        functions = orm_facts(facts).get("functions", {}) if facts else {}
+        out: set[int] = set()
+        for stmt in ctx.module.body:
+            if not isinstance(stmt, cst.FunctionDef):
+                continue
+            wrappers = ((functions.get(stmt.name.value) or {}).get("checks_kwargs") or {}).get("inline_wrappers")
+            if not wrappers:
+                continue
+            for node in walk_nodes(stmt.body):
+                if isinstance(node, cst.FunctionDef) and node.name.value in wrappers:
+                    out.add(id(node))
+        return frozenset(out)
+
+    return ctx.cached("auth.deciding_wrappers", build)
+
+
+def _deciding_wrapper_identity(ctx: "FileContext", func: cst.FunctionDef) -> Identity:
+    """The wrapper of a Flask decorator that loads the row the view's key names and decides on it with the
+    global caller (``obj = Collection.query.filter(Collection.id == kwargs.get("collection_id")).first()``, ``if
+    obj.creator_id != current_user.id: abort(403)``): it runs in the view's request, before the view, with the
+    view's keyword arguments (the URL's values: the client's keys) and the Flask caller (``current_user``,
+    ``flask.g``'s caller attributes). Read as an authenticated view: its check of the row it loads is the
+    route's (BKL202 at the check), and the views it wraps load by a verified key (``decorator_verified_keys``)."""
+    params = param_infos(ctx, func)
+    route = RouteInfo(frozenset({"GET"}), "/<kwargs>", None, "?", func)
+    ident = Identity(route=route, params=params, authenticated=True, global_caller=True)
+    for q in sorted(GLOBAL_PRINCIPALS):
+        local = ctx.imports.local_name_for(q)
+        if local:
+            ident.principals.setdefault(local, None)
+    g_name = ctx.imports.local_name_for("flask.g") or ctx.imports.local_name_for("flask.globals.g")
+    if g_name:
+        for attr in sorted(principal_g_attributes(ctx.project)):
+            ident.principals.setdefault(f"{g_name}.{attr}", None)
+    return ident
+
+
+def _flask_routing(expr: Any) -> bool:
+    """``@bp.route(...)`` / ``@app.get(...)``: a call of a routing method (the view's rule)."""
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in FLASK_ROUTE_METHODS
 
 
 # --- dependencies an ``include_router(...)`` call adds to every route of a router -------------------------------

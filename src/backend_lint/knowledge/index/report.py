@@ -35,6 +35,7 @@ from ..auth import (
     privileged_arguments,
 )
 from ..facts import orm_facts
+from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
@@ -114,6 +115,9 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
                 through = refusing_authenticator(index, fn)
                 if through is not None:
                     reasons.append(through)
+            lookup = fn.get("credential_lookup")
+            if lookup and not reasons:
+                reasons.append(f"looks up the `{lookup.get('header')}` header's credential and refuses (raises) when nothing answers")
             if fn.get("returns") and not reasons:
                 reasons.append(f"returns the user model `{fn['returns']}`")
         elif what == "classes":
@@ -410,6 +414,7 @@ def _family2_silent(data: dict[str, Any], index: "ProjectIndex", settings: "Sett
         not auth
         and not data.get("caller_decorators")
         and not data.get("caller_decoders")
+        and not data.get("flask_callers")
         and not any(r.get("authenticates") for r in data.get("configured_routes") or ())
     ):
         # (views handed the caller by a decorator, routes that decode it in their body, and routes under an
@@ -581,10 +586,24 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         ],
         "configured_routes": _configured_routes(index),
         "kwargs_decorators": _kwargs_decorators(index),
+        "flask_callers": _flask_callers(index),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out
 
+
+
+def _flask_callers(index: "ProjectIndex") -> list[dict[str, Any]]:
+    """The Flask authentication decorators and caller globals of a library (Flask-Login's ``login_required`` /
+    ``current_user``, flask-jwt-extended's, Flask-Security's) the project's modules import: a view they
+    authenticate has a principal (``knowledge.flask.flask_caller``), although no FastAPI auth dependency is
+    there. ``{"name": the library's name, "modules": how many modules import it}``."""
+    wanted = LIBRARY_AUTH_DECORATORS | GLOBAL_PRINCIPALS
+    counts: dict[str, int] = {}
+    for _mod, facts in index.iter_modules():
+        for q in set((facts.get("imports") or {}).values()) & wanted:
+            counts[q] = counts.get(q, 0) + 1
+    return [{"name": q, "modules": n} for q, n in sorted(counts.items())]
 
 
 def _kwargs_decorators(index: "ProjectIndex") -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import ast
 import re
 from typing import Any, Optional
 
-from ...knowledge.auth import AUTHORIZATION_PARAMS, REQUEST_CLASSES, principal_classes, caller_decorator_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, principal_fed_parameters, router_auth_routes
+from ...knowledge.auth import AUTHORIZATION_PARAMS, REQUEST_CLASSES, principal_classes, caller_decorator_names, deciding_wrapper_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, principal_fed_parameters, router_auth_routes
 from ...knowledge.index.extractors.orm import wrapped_route
 from ...knowledge.fastapi import ROUTE_DECORATORS
 from ...knowledge.scoping import caller_values
@@ -84,6 +84,9 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         included = router_auth_routes(project)
         # Flask views (``knowledge.flask``): authenticated by a decorator, the caller a global
         flask = "flask" in facts.source
+        # the wrapper of a Flask decorator that decides on the view's key with the global caller
+        # (``knowledge.auth._deciding_wrapper_identity``): read as an authenticated view
+        deciding = deciding_wrapper_names(project) & facts.names if flask else frozenset()
         view_classes = frozenset(view_class_names(project)) & facts.names if flask else frozenset()
         url_rules = flask and "add_url_rule" in facts.names
         depends = _Dependencies(facts, project, settings, wanted)
@@ -96,6 +99,8 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         for func in facts.functions:
             carries = False
             if flask and _flask_view(func, view_classes, url_rules):
+                carries = route = True
+            if deciding and func.name in deciding and func.args.kwarg is not None:
                 carries = route = True
             if (views or held) and takes_self(func):
                 carries = True  # a method of a class-based view: the caller is read off ``self.request``

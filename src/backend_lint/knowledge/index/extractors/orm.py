@@ -699,13 +699,20 @@ def _checks_kwargs(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
                     if a.__class__ is ast.Name and a.id in names and i < len(gparams):  # type: ignore[attr-defined]
                         holders.setdefault(id(g), (g, set()))[1].add(gparams[i])
     out: dict[str, Any] = {}
+    inline: list[str] = []
     for d, names in holders.values():
         _kwargs_checks_in(d, names, resolve, out)
+        before = sum(len(v) for v in out.values())
+        _inline_kwargs_checks(d, names, wrapped, resolve, out)
+        if sum(len(v) for v in out.values()) > before:
+            inline.append(d.name)  # (the wrapper that decides with the global caller: ``knowledge.auth``)
     gates = _factory_gates(fn, [d for d, _ in holders.values()])
     if gates:
         out = {"keys": out, "gates": gates} if out else {"gates": gates}
     elif out:
         out = {"keys": out}
+    if inline and out:
+        out["inline_wrappers"] = sorted(set(inline))
     return out or None
 
 
@@ -864,6 +871,92 @@ def _kwargs_checks_in(d: Any, names: set[str], resolve: Resolve, out: dict[str, 
                     record(sub, exit_)  # type: ignore[arg-type]
         elif node.__class__ is ast.Expr and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
             record(node.value, None)  # type: ignore[attr-defined]
+# the globals that hold the caller of a Flask view (``knowledge.flask.GLOBAL_PRINCIPALS``; the index may not import
+# knowledge), and the marker ``checks_kwargs`` records for them
+_GLOBAL_CALLERS = frozenset(
+    {
+        "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
+        "flask_jwt_extended.utils.current_user", "flask_security.current_user",
+    }
+)
+GLOBAL_CALLER_MARK = "<caller>"
+INLINE_CHECK = "<inline>"
+
+
+def _global_caller(node: ast.AST, resolve: Resolve) -> bool:
+    """``current_user`` (Flask-Login, flask-jwt-extended, Flask-Security) or an attribute of ``flask.g``."""
+    if node.__class__ is ast.Name:
+        return (resolve(node) or "") in _GLOBAL_CALLERS
+    return node.__class__ is ast.Attribute and _flask_g(node.value, resolve)  # type: ignore[attr-defined]
+
+
+def _denies(stmt: ast.stmt, wrapped: set[str]) -> Optional[str]:
+    """How the last statement of an ``if`` body stops the view, or ``None``: ``raise``, ``abort(403)`` (a
+    ``429`` is a rate limit, not an access decision), or a ``return`` of anything but the wrapped view's call."""
+    if stmt.__class__ is ast.Raise:
+        return "raise"
+    value = stmt.value if stmt.__class__ in (ast.Return, ast.Expr) else None  # type: ignore[attr-defined]
+    if value is not None and value.__class__ is ast.Call:
+        func = value.func  # type: ignore[attr-defined]
+        name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")
+        if name in wrapped:
+            return None  # ``if current_user.is_admin: return f(*args, **kwargs)``: lets it through
+        if name == "abort":
+            code = value.args[0] if value.args else None  # type: ignore[attr-defined]
+            if code is not None and code.__class__ is ast.Constant and code.value not in (401, 403, 404):  # type: ignore[attr-defined]
+                return None
+            return "raise"
+    if stmt.__class__ is ast.Return:
+        return "return"
+    return None
+
+
+def _inline_kwargs_checks(d: Any, names: set[str], wrapped: set[str], resolve: Resolve, out: dict[str, list[dict[str, Any]]]) -> None:
+    """A Flask decorator's wrapper that decides on a key of the view's keyword arguments itself, with the global
+    caller (MOSP's ``@check_collection_edit_permission``: ``obj = Collection.query.filter(Collection.id ==
+    kwargs.get("collection_id")).first()``, ``if obj.creator_id != current_user.id: return abort(403)``; or the
+    caller inside the lookup: ``.filter(Model.organization.has(Organization.id.in_(... current_user ...)))``,
+    ``if not obj.first(): return abort(403)``; or ``if not current_user.is_member(schema.org_id): abort(403)``):
+    an ``if`` whose body ends in a denial (``_denies``) and whose test reads a value made from one key (the key
+    itself or a row looked up by it) and the caller (in the test, or in the lookup the test reads). Recorded as
+    ``{key: [{"check": INLINE_CHECK, "with": [GLOBAL_CALLER_MARK], "exit": ...}]}``."""
+    keyed: dict[str, str] = {}
+    callered: set[str] = set()
+    assigns = sorted(
+        (n for n in ast.walk(d) if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name),  # type: ignore[attr-defined]
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    for n in assigns:
+        target, value = n.targets[0].id, n.value  # type: ignore[attr-defined]
+        keys = _keys_in(value, names, keyed)
+        if len(keys) == 1:
+            keyed[target] = keys.pop()
+        else:
+            keyed.pop(target, None)
+        if any(_global_caller(x, resolve) or (x.__class__ is ast.Name and x.id in callered) for x in ast.walk(value)):  # type: ignore[attr-defined]
+            callered.add(target)
+        else:
+            callered.discard(target)
+    for node in ast.walk(d):
+        if node.__class__ is not ast.If or not node.body:  # type: ignore[attr-defined]
+            continue
+        exit_ = _denies(node.body[-1], wrapped)  # type: ignore[attr-defined]
+        if exit_ is None:
+            continue
+        keys = _keys_in(node.test, names, keyed)  # type: ignore[attr-defined]
+        if len(keys) != 1:
+            continue
+        caller = any(
+            _global_caller(x, resolve) or (x.__class__ is ast.Name and x.id in callered)  # type: ignore[attr-defined]
+            for x in ast.walk(node.test)  # type: ignore[attr-defined]
+        )
+        if caller:
+            entry = {"check": INLINE_CHECK, "with": [GLOBAL_CALLER_MARK], "exit": exit_}
+            found = out.setdefault(keys.pop(), [])
+            if entry not in found:
+                found.append(entry)
+
+
 # Flask: calls that authenticate the request (flask-jwt-extended, Flask-Login, Flask-Security, a decode or a
 # verification of a token or session) and the attributes of the authenticated user that say whether one is there
 _FLASK_AUTH_CALLS = frozenset(
@@ -1255,6 +1348,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     passes = _passes_caller(stmt, resolve)
     if passes is not None:
         out["passes_caller"] = passes
+    lookup = _credential_lookup(stmt, resolve) if mentions("headers", "cookies") else None
+    if lookup is not None:
+        out["credential_lookup"] = lookup
     checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
     if checks is not None:
         out["checks_kwargs"] = checks
@@ -1299,6 +1395,81 @@ def _loaded_model(value: ast.expr, resolve: Resolve) -> Optional[str]:
             if name in ("select", "query") and len(n.args) == 1:  # type: ignore[attr-defined]
                 return resolve(n.args[0])  # type: ignore[attr-defined]
     return None
+
+
+_CONVERSIONS = frozenset({"int", "str", "bytes", "UUID", "uuid", "len", "bool"})
+
+
+def _credential_lookup(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A dependency that authenticates a credential the client sends in a header or cookie by looking it up
+    (dropbase's ``verify_worker_token``: ``worker_token = request.headers.get("dropbase-token")``, ``target =
+    crud.token.get_token_by_value(db, token=worker_token)``, ``if not target: raise HTTPException(401)``, then
+    ``return workspace``): a value read off ``<x>.headers`` / ``<x>.cookies`` is handed to a call whose result
+    an ``if`` ending in ``raise`` tests, and what the function returns is neither that value nor a value read
+    straight from it (a plain token string is a credential, not a caller). ``{"header": the key read,
+    "returns": the annotation of the returned local (``workspace: Workspace = ...``), or None}``."""
+    nodes, _ = own_nodes(fn)
+    read: dict[str, str] = {}  # local -> the header / cookie key it holds
+    results: set[str] = set()  # locals holding a lookup by such a value
+    annotated: dict[str, ast.expr] = {}
+    returned: list[ast.expr] = []
+    tested: list[ast.If] = []
+
+    def carried(node: ast.AST) -> Optional[str]:
+        if node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "get" and node.args:  # type: ignore[attr-defined]
+            base, key = node.func.value, node.args[0]  # type: ignore[attr-defined]
+        elif node.__class__ is ast.Subscript:
+            base, key = node.value, node.slice  # type: ignore[attr-defined]
+        else:
+            return None
+        if base.__class__ is ast.Attribute and base.attr in ("headers", "cookies") and key.__class__ is ast.Constant and isinstance(key.value, str):  # type: ignore[attr-defined]
+            return key.value  # type: ignore[attr-defined]
+        return None
+
+    ordered = sorted((n for n in nodes if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+    for n in ordered:
+        kind = n.__class__
+        if kind in (ast.Assign, ast.AnnAssign):
+            target = n.targets[0] if kind is ast.Assign and len(n.targets) == 1 else getattr(n, "target", None)  # type: ignore[attr-defined]
+            value = n.value  # type: ignore[attr-defined]
+            if target is None or target.__class__ is not ast.Name or value is None:
+                continue
+            if kind is ast.AnnAssign:
+                annotated[target.id] = n.annotation  # type: ignore[attr-defined]
+            key = carried(value)
+            if key is not None:
+                read[target.id] = key
+                continue
+            call = value.value if value.__class__ is ast.Await else value  # type: ignore[attr-defined]
+            if call.__class__ is not ast.Call:
+                continue
+            func = call.func  # type: ignore[attr-defined]
+            if (func.__class__ is ast.Name and func.id in _CONVERSIONS) or (
+                func.__class__ is ast.Attribute and func.value.__class__ is ast.Name and func.value.id in read
+            ):
+                # ``int(sent)``, ``sent.strip()``, ``sent.split(" ")[1]``: still the credential itself
+                if any(a.__class__ is ast.Name and a.id in read for a in ast.walk(call)):  # type: ignore[attr-defined]
+                    read[target.id] = next(iter(read.values()))
+                continue
+            if any(a.__class__ is ast.Name and a.id in read for a in ast.walk(call)):  # type: ignore[attr-defined]
+                results.add(target.id)  # ``db.exec(select(Key).where(Key.secret == sent)).first()``: a lookup by it
+        elif kind is ast.If and n.body and n.body[-1].__class__ is ast.Raise:  # type: ignore[attr-defined]
+            tested.append(n)  # type: ignore[arg-type]
+        elif kind is ast.Return and n.value is not None:  # type: ignore[attr-defined]
+            returned.append(n.value)  # type: ignore[attr-defined]
+    if not read or not results or not returned:
+        return None
+    if not any(x.__class__ is ast.Name and x.id in results for t in tested for x in ast.walk(t.test)):  # type: ignore[attr-defined]
+        return None  # the lookup's answer never refuses anyone
+    for value in returned:
+        if value.__class__ is ast.Name and value.id in read:  # type: ignore[attr-defined]
+            return None  # hands the raw credential on
+        if carried(value) is not None or value.__class__ is ast.Constant:
+            return None
+    out: dict[str, Any] = {"header": sorted(set(read.values()))[0], "returns": None}
+    if len(returned) == 1 and returned[0].__class__ is ast.Name and returned[0].id in annotated:  # type: ignore[attr-defined]
+        out["returns"] = main_type(annotated[returned[0].id], resolve)  # type: ignore[attr-defined]
+    return out
 
 
 def _returned_row(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
@@ -2216,6 +2387,20 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         # ``api.include_router(items.router, prefix="/items", dependencies=[Depends(current_user)])``: the
         # dependencies every route of the included router runs (``knowledge.auth.included_dependencies``)
         included: list[dict[str, Any]] = []
+        # ``require_token_routes = APIRouter(dependencies=[Depends(verify_worker_token)])`` then
+        # ``require_token_routes.include_router(worker.app_router)``: the including router's own dependencies run
+        # for every route it includes, as FastAPI merges them into each route
+        parents: dict[str, list[dict[str, Any]]] = {}
+        for stmt in tree.body:
+            if (
+                stmt.__class__ is ast.Assign and len(stmt.targets) == 1 and stmt.targets[0].__class__ is ast.Name  # type: ignore[attr-defined]
+                and stmt.value.__class__ is ast.Call and _last(resolve(stmt.value.func)) == "APIRouter"  # type: ignore[attr-defined]
+            ):
+                for k in stmt.value.keywords:  # type: ignore[attr-defined]
+                    if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
+                        found = [m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None]
+                        if found:
+                            parents[stmt.targets[0].id] = found  # type: ignore[attr-defined]
         for node in walk(tree):
             if (
                 node.__class__ is ast.Call and node.func.__class__ is ast.Attribute and node.func.attr == "include_router"  # type: ignore[attr-defined]
@@ -2223,6 +2408,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             ):
                 router = resolve(node.args[0]) or _unparse_name(node.args[0])  # type: ignore[attr-defined]
                 deps: list[dict[str, Any]] = []
+                holder = node.func.value  # type: ignore[attr-defined]
+                if holder.__class__ is ast.Name and holder.id in parents:
+                    deps.extend(parents[holder.id])
                 for k in node.keywords:  # type: ignore[attr-defined]
                     if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
                         deps.extend(m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None)
