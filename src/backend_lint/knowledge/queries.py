@@ -460,7 +460,8 @@ class _Analyzer:
         # parameters holding a row a dependency checked (``checked_parent_model``): name -> table model
         self.checked_parents: dict[str, str] = {}
         # helper calls reaching a child of one untied to it: (call, model, parent parameter, parent model, path, chain)
-        self.child_fetches: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...]]] = []
+        self.child_fetches: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
+        self.checked_parent_keys: set[str] = set()  # the route's keys those dependencies took and checked
         # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
         # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
         self.pending_ties: dict[str, list[Site]] = {}
@@ -517,6 +518,10 @@ class _Analyzer:
         for name in self.identity.identity_params:
             state[name] = Val(derived=True, ident=True)
         self.checked_parents = self._checked_parents()
+        if self.checked_parents and self.project is not None:
+            for p in self.identity.params:
+                if p.name in self.checked_parents and p.provider:
+                    self.checked_parent_keys |= checked_parent_keys(self.project, self.settings, p.provider)
         body = self.func.body
         self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
@@ -585,15 +590,17 @@ class _Analyzer:
         project = self.project
         assert project is not None
         mod, cls, name, summary = target
+        held = set(self.checked_parents) | self.checked_parent_keys
         for a in call.args:
-            if set(load_names(a.value)) & set(self.checked_parents):
-                return
+            if set(load_names(a.value)) & held:
+                return  # (handed the checked row, or the key its dependency checked: the helper may scope by it)
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         given = handed_models(summary, offset, self.call_models(call, state))
         client = self.client_params()
+        best: Optional[tuple] = None  # (the nearest checked row: the flight before its project)
         for parent_name, parent in self.checked_parents.items():
-            reached = child_untied_params(project, mod, cls, name, summary, parent, given)
+            reached = child_untied_params(project, self.settings, mod, cls, name, summary, parent, given)
             if not reached:
                 continue
             for i, a in enumerate(call.args):
@@ -603,11 +610,15 @@ class _Analyzer:
                 if param not in reached:
                     continue
                 v = args[i] if i < len(args) else NOTHING
-                if v.derived or v.trusted or not (set(load_names(a.value)) & client):
+                keys = frozenset(load_names(a.value)) & client
+                if v.derived or v.trusted or not keys:
                     continue
                 model, chain, path = reached[param]
-                self.child_fetches.append((call, model, parent_name, parent, path, chain))
-                return
+                if best is None or len(path) < len(best[4]):
+                    best = (call, model, parent_name, parent, path, chain, keys)
+                break
+        if best is not None:
+            self.child_fetches.append(best)
 
     def _untied_children(self, state: dict[str, Val]) -> None:
         """Rows of a child of a row a dependency checked, looked up by the client's key and never tied to it
@@ -617,33 +628,45 @@ class _Analyzer:
         if not self.checked_parents or self.project is None:
             return
         fetches = list(self.child_fetches)
+        client = self.client_params()
         for site in self.out.sites:
             if len(site.entities) != 1 or site.admin or self._owned(site.entities[0]):
                 continue
-            if not self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+            roots = frozenset(k.split(".", 1)[0] for k in site.key_names)
+            if roots & self.checked_parent_keys or not self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
                 continue
-            for parent_name, parent in self.checked_parents.items():
-                path = reference_path(self.project, site.entities[0], parent)
-                if path is not None:
-                    fetches.append((site.node, site.entities[0], parent_name, parent, path, ()))
-                    break
+            found = [
+                (path, parent_name, parent) for parent_name, parent in self.checked_parents.items()
+                if (path := reference_path(self.project, site.entities[0], parent)) is not None
+            ]
+            if found:
+                path, parent_name, parent = min(found, key=lambda f: len(f[0]))
+                fetches.append((site.node, site.entities[0], parent_name, parent, path, (), roots & client))
         if not fetches:
             return
         tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
         tied |= {c.name for c in self.out.checks if c.name is not None}
         names = _assigned_names(self.ctx, self.func)
         compared = _compared_attributes(self.func)
-        seen: set[int] = set()
-        for node, model, parent_name, parent, path, chain in fetches:
-            if id(node) in seen:
-                continue
+        untied: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
+        tied_keys: set[str] = set()
+        for fetch in fetches:
+            node, path = fetch[0], fetch[4]
             local = names.get(id(node))
             if local is None:
                 site = next((s for s in self.out.sites if s.node is node), None)
                 local = next(iter(site.row_names)) if site is not None and site.row_names else None
             if local is not None and (local in tied or (local, "") in compared or any((local, c) in compared for c in path)):
+                tied_keys |= fetch[6]  # (a later lookup by the same key reads the row found tied)
                 continue
-            seen.add(id(node))
+            untied.append(fetch)
+        seen_nodes: set[int] = set()
+        seen_keys: set[str] = set()
+        for node, model, parent_name, parent, path, chain, keys in untied:
+            if id(node) in seen_nodes or keys & (tied_keys | seen_keys):
+                continue  # one finding per key
+            seen_nodes.add(id(node))
+            seen_keys |= keys
             self.out.untied_children.append((node, model, parent_name, parent, path, chain))
 
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
@@ -6329,20 +6352,21 @@ def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]
 
 
 def child_untied_params(
-    project: "ProjectIndex", module: str, cls: Optional[str], name: str, summary: dict, parent: str,
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str,
     models: tuple[tuple[str, str], ...] = (),
 ) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Parameters of a project function or method that reach a lookup of a table that is not ``parent`` but
     references it through its foreign keys (``DataProduct.flight_id`` -> ``Flight``), with no predicate on a
     column of that reference path and no comparison of one (``row.flight_id != flight_id``), directly or through
     the helpers it hands them to: ``{parameter: (model, call chain, reference path)}``, the shortest path first.
-    A function that checks access itself (``checked``) answers for what it loads."""
-    key = ("flow.child_untied", module, cls, name, parent, models)
-    return project.memo(key, lambda: _child_untied_params(project, module, cls, name, with_models(summary, dict(models)), parent, 0))
+    A function that checks access itself (``checked``) answers for what it loads; an owned table's lookup is
+    ``helper_unscoped``'s (reported by its owner column)."""
+    key = ("flow.child_untied", module, cls, name, parent, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0))
 
 
 def _child_untied_params(
-    project: "ProjectIndex", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int
 ) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
     if summary.get("checked"):
@@ -6352,7 +6376,7 @@ def _child_untied_params(
     compared = set(summary.get("compared", ()))
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch.get("model") or "")
-        if found is None or not is_table_model(project, found[0]) or found[0] == parent:
+        if found is None or not is_table_model(project, found[0]) or found[0] == parent or is_owned(project, settings, found[0]):
             continue
         path = reference_path(project, found[0], parent)
         if path is None:
@@ -6384,7 +6408,7 @@ def _child_untied_params(
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
-        inner = _child_untied_params(project, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1)
+        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1)
         if not inner:
             continue
         for where, param in c["args"]:
@@ -6438,3 +6462,35 @@ def checked_parent_params(ctx: "FileContext", identity: Identity) -> dict[str, s
             if model is not None:
                 out[p.name] = model
     return out
+
+
+def checked_parent_keys(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str]) -> frozenset[str]:
+    """The client keys a dependency handing on a checked row takes (``checked_parent_model``), with those of
+    the checked rows it is handed in turn (``flight_id``, ``project_id`` for ``can_read_flight``): the route's
+    values of them name the checked rows, not a child."""
+    if project is None or not provider:
+        return frozenset()
+    return project.memo(("queries.checked_parent_keys", provider), lambda: _checked_parent_keys(project, settings, provider, 0))
+
+
+def _checked_parent_keys(project: "ProjectIndex", settings: "Settings", provider: str, depth: int) -> frozenset[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return frozenset()
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    plain = ("str", "int", "UUID", "UUID4")
+    out: set[str] = set()
+    for p in fn.get("params", ()):
+        name = p.get("name")
+        if name in ("self", "cls", "request", "websocket"):
+            continue
+        if p.get("dependency"):
+            if depth < 4 and _checked_parent_model(project, settings, p["dependency"], p.get("type"), depth + 1):
+                out |= _checked_parent_keys(project, settings, p["dependency"], depth + 1)
+            continue
+        if p.get("alias") and last_segment(p["alias"]) not in plain:
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            out.add(name)
+    return frozenset(out)
