@@ -429,6 +429,10 @@ class FunctionQueries:
         # a function that checks another row, their table's parent through its foreign keys (a board checked
         # by the client's other key), and never tied to that row: (fetch, model, parent model, reference path)
         self.untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = []
+        # rows of a table referencing a row a dependency checked (``flight = Depends(can_read_flight)``) looked up
+        # by the client's own key with no predicate on the reference and never compared with the checked row:
+        # (fetch, model, parent parameter, parent model, reference path, helper chain)
+        self.untied_children: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...]]] = []
 
 
 class _Analyzer:
@@ -458,6 +462,11 @@ class _Analyzer:
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
         # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
         self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
+        # parameters holding a row a dependency checked (``checked_parent_model``): name -> table model
+        self.checked_parents: dict[str, str] = {}
+        # helper calls reaching a child of one untied to it: (call, model, parent parameter, parent model, path, chain)
+        self.child_fetches: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
+        self.checked_parent_keys: set[str] = set()  # the route's keys those dependencies took and checked
         # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
         # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
         self.pending_ties: dict[str, list[Site]] = {}
@@ -513,6 +522,11 @@ class _Analyzer:
             state[name] = Val(derived=True, ident=True)
         for name in self.identity.identity_params:
             state[name] = Val(derived=True, ident=True)
+        self.checked_parents = self._checked_parents()
+        if self.checked_parents and self.project is not None:
+            for p in self.identity.params:
+                if p.name in self.checked_parents and p.provider:
+                    self.checked_parent_keys |= checked_parent_keys(self.project, self.settings, p.provider)
         body = self.func.body
         self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
@@ -520,6 +534,7 @@ class _Analyzer:
         self.block(body.body, state)  # type: ignore[arg-type]
         self.out.derived_names = {n for n, v in state.items() if v.derived}
         self._untied(state)
+        self._untied_children(state)
         return self.out
 
     def _owned(self, model: str) -> bool:
@@ -569,6 +584,96 @@ class _Analyzer:
                     seen_keys |= keys
                     self.out.untied.append((node, model, parent, path))
                     break
+
+    def _checked_parents(self) -> dict[str, str]:
+        return checked_parent_params(self.ctx, self.identity)
+
+    def _note_child_fetch(self, call: cst.Call, target: tuple, args: list[Val], state: dict[str, Val]) -> None:
+        """``crud.data_product.get_single_by_id(db, data_product_id=data_product_id)`` under ``flight =
+        Depends(can_read_write_flight)``: the route's client key reaches a lookup of a child of the checked row
+        with no predicate on its reference to it (``child_untied_params``). A call also handed the checked row
+        (or a value read off it) leaves the scoping to the helper."""
+        project = self.project
+        assert project is not None
+        mod, cls, name, summary = target
+        held = set(self.checked_parents) | self.checked_parent_keys
+        for a in call.args:
+            if set(load_names(a.value)) & held:
+                return  # (handed the checked row, or the key its dependency checked: the helper may scope by it)
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state))
+        client = self.client_params()
+        best: Optional[tuple] = None  # (the nearest checked row: the flight before its project)
+        for parent_name, parent in self.checked_parents.items():
+            reached = child_untied_params(project, self.settings, mod, cls, name, summary, parent, given)
+            if not reached:
+                continue
+            for i, a in enumerate(call.args):
+                if a.star:
+                    continue
+                param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+                if param not in reached:
+                    continue
+                v = args[i] if i < len(args) else NOTHING
+                keys = frozenset(load_names(a.value)) & client
+                if v.derived or v.trusted or not keys:
+                    continue
+                model, chain, path = reached[param]
+                if best is None or len(path) < len(best[4]):
+                    best = (call, model, parent_name, parent, path, chain, keys)
+                break
+        if best is not None:
+            self.child_fetches.append(best)
+
+    def _untied_children(self, state: dict[str, Val]) -> None:
+        """Rows of a child of a row a dependency checked, looked up by the client's key and never tied to it
+        (``FunctionQueries.untied_children``): through a helper (``child_fetches``) or here (an unscoped site
+        keyed on client values only). A row compared afterwards with the checked row (``if dp.flight_id !=
+        flight.id: raise``) or handed to a check is tied."""
+        if not self.checked_parents or self.project is None:
+            return
+        fetches = list(self.child_fetches)
+        client = self.client_params()
+        for site in self.out.sites:
+            if len(site.entities) != 1 or site.admin or self._owned(site.entities[0]):
+                continue
+            roots = frozenset(k.split(".", 1)[0] for k in site.key_names)
+            if roots & self.checked_parent_keys or not self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+                continue
+            found = [
+                (path, parent_name, parent) for parent_name, parent in self.checked_parents.items()
+                if (path := reference_path(self.project, site.entities[0], parent)) is not None
+            ]
+            if found:
+                path, parent_name, parent = min(found, key=lambda f: len(f[0]))
+                fetches.append((site.node, site.entities[0], parent_name, parent, path, (), roots & client))
+        if not fetches:
+            return
+        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
+        tied |= {c.name for c in self.out.checks if c.name is not None}
+        names = _assigned_names(self.ctx, self.func)
+        compared = _compared_attributes(self.func)
+        untied: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
+        tied_keys: set[str] = set()
+        for fetch in fetches:
+            node, path = fetch[0], fetch[4]
+            local = names.get(id(node))
+            if local is None:
+                site = next((s for s in self.out.sites if s.node is node), None)
+                local = next(iter(site.row_names)) if site is not None and site.row_names else None
+            if local is not None and (local in tied or (local, "") in compared or any((local, c) in compared for c in path)):
+                tied_keys |= fetch[6]  # (a later lookup by the same key reads the row found tied)
+                continue
+            untied.append(fetch)
+        seen_nodes: set[int] = set()
+        seen_keys: set[str] = set()
+        for node, model, parent_name, parent, path, chain, keys in untied:
+            if id(node) in seen_nodes or keys & (tied_keys | seen_keys):
+                continue  # one finding per key
+            seen_nodes.add(id(node))
+            seen_keys |= keys
+            self.out.untied_children.append((node, model, parent_name, parent, path, chain))
 
     def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
         for i, stmt in enumerate(stmts):
@@ -3500,6 +3605,8 @@ class _Analyzer:
         if target is None:
             return None
         mod, cls, name, summary = target
+        if self.checked_parents:
+            self._note_child_fetch(call, target, args, state)
         if recv.derived and _held_scope(project, cls, summary):
             # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
             # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
@@ -4959,6 +5066,7 @@ class IsolationFindings:
     unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
     checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
     untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = field(default_factory=list)  # FunctionQueries.untied
+    untied_children: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
     helper_checks: dict[int, Comparison] = field(default_factory=dict)  # id(call) -> an authorisation helper's check
     # id(comparison) -> the row's column compared with the principal when it is none of the identity fields
     compared_columns: dict[int, str] = field(default_factory=dict)
@@ -5099,6 +5207,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         out.unscoped.append((site, model))
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
+    if not gate:
+        out.untied_children = list(fq.untied_children)
     return out
 
 
@@ -6661,3 +6771,225 @@ def _addressed_first(project: "ProjectIndex", summary: dict) -> list[dict]:
         return False
 
     return sorted(fetches, key=lambda f: not addressed(f))
+
+
+# -- a child row loaded by its own key under a row a dependency checked (H157, issue 17) ---------------------------
+
+
+def checked_parent_model(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str], type_q: Optional[str]) -> Optional[str]:
+    """``flight: Flight = Depends(can_read_flight)``: the table model of the row a dependency hands on after
+    deciding access to it: the dependency takes a key the client supplies (a plain, path or query parameter)
+    and hands it to a call together with who asks (its auth dependency's value, ``user_id=current_user.id``)
+    or with a row another such dependency checked (``project_id=project.id`` under ``Depends(can_read_project)``),
+    and returns a value. The row's model is the dependency's (or the receiving parameter's) type when a table,
+    else the one table model named like that class (``schemas.Project`` for ``models.Project``). ``None`` for
+    anything else (no key, no caller, a lookup by the key alone: ``dependency_row``'s shape)."""
+    if project is None or not provider:
+        return None
+    key = ("queries.checked_parent_model", provider, type_q, settings.identity_fields)
+    return project.memo(key, lambda: _checked_parent_model(project, settings, provider, type_q, 0))
+
+
+def _checked_parent_model(project: "ProjectIndex", settings: "Settings", provider: str, type_q: Optional[str], depth: int) -> Optional[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return None
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+    if fn is None or summary is None or not summary.get("returns"):
+        return None
+    model = _row_table_named(project, type_q) or _row_table_named(project, fn.get("returns"))
+    if model is None:
+        return None
+    plain = ("str", "int", "UUID", "UUID4")
+    keys: set[str] = set()
+    askers: set[str] = set()
+    for p in fn.get("params", ()):
+        name = p.get("name")
+        if name in ("self", "cls", "request", "websocket"):
+            continue
+        if p.get("dependency"):
+            kind = param_dependency(project, settings, p)
+            if kind.kind is not None and not kind.resource:
+                askers.add(name)  # who asks
+            elif depth < 4 and _checked_parent_model(project, settings, p["dependency"], p.get("type"), depth + 1):
+                askers.add(name)  # a row checked above (the flight's project)
+            continue
+        if p.get("alias") and last_segment(p["alias"]) not in plain:
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            keys.add(name)
+    if not keys or not askers:
+        return None
+    for c in summary.get("calls", ()):
+        handed = {p for _, p in c.get("args", ())} | {p for _, p in c.get("attr_args", ())}
+        if handed & keys and handed & askers:
+            return model
+    return None
+
+
+def _row_table_named(project: "ProjectIndex", type_q: Optional[str]) -> Optional[str]:
+    """The table model ``type_q`` is, or the only table model whose class has its name (a response schema
+    named for its table: ``schemas.Flight`` for ``models.Flight``)."""
+    if not type_q:
+        return None
+    canonical = project.canonical(type_q)
+    if is_table_model(project, canonical):
+        return canonical
+    by_name = project.memo(("queries.tables_by_class_name",), lambda: _tables_by_class_name(project))
+    found = by_name.get(last_segment(type_q), ())
+    return found[0] if len(found) == 1 else None
+
+
+def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for q, _ in project.iter_classes():
+        if is_table_model(project, q):
+            out.setdefault(last_segment(q), []).append(q)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def child_untied_params(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str,
+    models: tuple[tuple[str, str], ...] = (),
+) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Parameters of a project function or method that reach a lookup of a table that is not ``parent`` but
+    references it through its foreign keys (``DataProduct.flight_id`` -> ``Flight``), with no predicate on a
+    column of that reference path and no comparison of one (``row.flight_id != flight_id``), directly or through
+    the helpers it hands them to: ``{parameter: (model, call chain, reference path)}``, the shortest path first.
+    A function that checks access itself (``checked``) answers for what it loads; an owned table's lookup is
+    ``helper_unscoped``'s (reported by its owner column)."""
+    key = ("flow.child_untied", module, cls, name, parent, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0))
+
+
+def _child_untied_params(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int
+) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    if summary.get("checked"):
+        return out
+    short = name.rsplit(".", 1)[-1] if cls is None else name
+    preds = set(summary.get("preds", ()))
+    compared = set(summary.get("compared", ()))
+    for fetch in _addressed_first(project, summary):
+        found = project.get_class(fetch.get("model") or "")
+        if found is None or not is_table_model(project, found[0]) or found[0] == parent or is_owned(project, settings, found[0]):
+            continue
+        path = reference_path(project, found[0], parent)
+        if path is None:
+            continue
+        own = set(fetch["preds"]) if "preds" in fetch else preds
+        seen = set(fetch["compared"]) if "compared" in fetch else compared
+        if set(path) & (own | seen):
+            continue  # scoped by (or compared with) the reference to the parent
+        for k in fetch.get("own_keys", fetch.get("keys", ())):
+            old = out.get(k)
+            if old is None or len(path) < len(old[2]):
+                out[k] = (found[0], (f"{short}()",), path)
+    if depth >= 3:
+        return out
+    params = summary.get("params", [])
+    for c in summary.get("calls", ()):
+        target = c["target"]
+        sub: Optional[tuple[str, Optional[str], str, dict]] = None
+        if target.startswith("self.") and cls is not None and target.count(".") == 1:
+            sub = specialised(project, cls, method_summary(project, cls, target[5:]))
+        elif not target.startswith("self."):
+            found_fn = project.resolve_symbol(target)
+            if found_fn is not None and found_fn[2] == "functions":
+                s = flow_facts(project, found_fn[0]).get("functions", {}).get(found_fn[1])
+                if s is not None:
+                    sub = (found_fn[0], None, found_fn[1], s)
+        if sub is None or (sub[0], sub[2]) == (module, name):
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        given = handed_models(sub[3], offset, c.get("models", ()))
+        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1)
+        if not inner:
+            continue
+        for where, param in c["args"]:
+            if param not in params or param in out:
+                continue
+            target_param = (sub_params[where + offset] if where + offset < len(sub_params) else None) if isinstance(where, int) else where
+            if target_param in inner:
+                model, chain, path = inner[target_param]
+                out[param] = (model, (f"{short}()",) + chain, path)
+    return out
+
+
+def checked_parent_dependencies(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The project functions that are dependencies handing on a row they checked (``checked_parent_model`` by
+    their own return type), by qualified name: family 2's screen lets a file that names one through (a route
+    under one may load a child of the row untied to it)."""
+    if project is None:
+        return frozenset()
+    key = ("queries.checked_parent_dependencies", settings.identity_fields)
+    return project.memo(key, lambda: _checked_parent_dependencies(project, settings))
+
+
+def _checked_parent_dependencies(project: "ProjectIndex", settings: "Settings") -> frozenset[str]:
+    out: set[str] = set()
+    for mod, facts in project.modules.items():
+        functions = orm_facts(facts).get("functions", {})
+        if not functions:
+            continue
+        summaries = flow_facts(project, mod).get("functions", {})
+        for name, fn in functions.items():
+            summary = summaries.get(name)
+            if summary is None or not summary.get("returns") or not summary.get("calls") or not fn.get("returns"):
+                continue
+            if not any(p.get("dependency") for p in fn.get("params", ())):
+                continue
+            if checked_parent_model(project, settings, f"{mod}.{name}", None) is not None:
+                out.add(f"{mod}.{name}")
+    return frozenset(out)
+
+
+def checked_parent_params(ctx: "FileContext", identity: Identity) -> dict[str, str]:
+    """A route's parameters holding a row its dependency checked (``checked_parent_model``): name -> table
+    model; none in an admin-only route."""
+    project = ctx.project
+    if project is None or identity.route is None or identity.admin:
+        return {}
+    out: dict[str, str] = {}
+    for p in identity.params:
+        if p.provider and p.marker in ("Depends", "Security"):
+            model = checked_parent_model(project, ctx.settings, p.provider, p.type)
+            if model is not None:
+                out[p.name] = model
+    return out
+
+
+def checked_parent_keys(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str]) -> frozenset[str]:
+    """The client keys a dependency handing on a checked row takes (``checked_parent_model``), with those of
+    the checked rows it is handed in turn (``flight_id``, ``project_id`` for ``can_read_flight``): the route's
+    values of them name the checked rows, not a child."""
+    if project is None or not provider:
+        return frozenset()
+    return project.memo(("queries.checked_parent_keys", provider), lambda: _checked_parent_keys(project, settings, provider, 0))
+
+
+def _checked_parent_keys(project: "ProjectIndex", settings: "Settings", provider: str, depth: int) -> frozenset[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return frozenset()
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    plain = ("str", "int", "UUID", "UUID4")
+    out: set[str] = set()
+    for p in fn.get("params", ()):
+        name = p.get("name")
+        if name in ("self", "cls", "request", "websocket"):
+            continue
+        if p.get("dependency"):
+            if depth < 4 and _checked_parent_model(project, settings, p["dependency"], p.get("type"), depth + 1):
+                out |= _checked_parent_keys(project, settings, p["dependency"], depth + 1)
+            continue
+        if p.get("alias") and last_segment(p["alias"]) not in plain:
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            out.add(name)
+    return frozenset(out)

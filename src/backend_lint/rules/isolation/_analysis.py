@@ -12,7 +12,7 @@ from ...knowledge.auth import test_or_script_module
 from ...knowledge.claims import no_claim_functions
 from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
-from ...knowledge.queries import helper_checked_tables
+from ...knowledge.queries import checked_parent_dependencies, helper_checked_tables
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
@@ -330,6 +330,28 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
     return functions, {m: classes for m, classes in methods.items() if m not in functions}
 
 
+def checked_parent_words(project: Any, settings: Any) -> frozenset[str]:
+    """The names of the project's dependencies that hand on a row they checked
+    (``queries.checked_parent_dependencies``): a route naming one may load a child of that row untied to it
+    (BKL201), whether or not the file names an owned model."""
+    if project is None:
+        return frozenset()
+    return project.memo(
+        ("isolation.checked_parent_words", settings.identity_fields),
+        lambda: frozenset(q.rsplit(".", 1)[-1] for q in checked_parent_dependencies(project, settings)),
+    )
+
+
+def checked_parent_spelled(source: str, project: Any, settings: Any) -> bool:
+    """The text's words hold one of ``checked_parent_words``."""
+    words = checked_parent_words(project, settings)
+    if not words:
+        return False
+    if not source.isascii():
+        return any(w in source for w in words)
+    return not words.isdisjoint(_text_words(source))
+
+
 def owned_model_spelled(source: str, project: Any, settings: Any) -> bool:
     """Family 2's text prefilter: the text's words hold one of ``_owned_words`` (a superset of the names test
     below: every identifier the code spells is a word of its text; no parse needed, so a file no rule of the
@@ -372,12 +394,18 @@ def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
     (``identity_carriers``; a class-based view's route stands for its class) must spell an owned word, and
     not be a top-level function or method that no route reaches (``_no_claim_functions``: it has no identity
     in scope). Test code and scripts make no claim at all."""
-    if not (owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings)):
+    if owned_model_reachable(facts, project, settings) and identity_in_scope(facts, project, settings):
+        path = getattr(project, "linted_path", None)
+        if path and test_or_script_module(path, project.root):
+            return False  # test code and scripts make no claim (``IdentityStack`` calls no ``on_function`` there)
+        if facts.cached("isolation.carrier_owned", lambda: _carrier_spells_owned(facts, project, settings)):
+            return True
+    # a route under a dependency handing on a row it checked, with or without the caller in scope (BKL201 on a
+    # child of that row untied to it, ``knowledge.queries.checked_parent_model``)
+    if not _checked_parent_named(facts, project, settings):
         return False
     path = getattr(project, "linted_path", None)
-    if path and test_or_script_module(path, project.root):
-        return False  # test code and scripts make no claim (``IdentityStack`` calls no ``on_function`` there)
-    return facts.cached("isolation.carrier_owned", lambda: _carrier_spells_owned(facts, project, settings))
+    return not (path and test_or_script_module(path, project.root))
 
 
 
@@ -641,3 +669,11 @@ def _hit(hits: list[int], first: int, last: int) -> bool:
     """Some line of ``hits`` (sorted) lies in ``first..last``."""
     i = bisect.bisect_left(hits, first)
     return i < len(hits) and hits[i] <= last
+
+
+def _checked_parent_named(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """The file spells the name of a dependency handing on a row it checked (``checked_parent_words``)."""
+    if project is None:
+        return False
+    words = checked_parent_words(project, settings)
+    return bool(words) and not words.isdisjoint(facts.names)

@@ -6,12 +6,12 @@ from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._analysis import isolation_may_fire, owned_model_spelled
+from ._analysis import checked_parent_spelled, isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, identity_columns, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
-from ...knowledge.queries import Site, isolation_findings
+from ...knowledge.queries import Site, checked_parent_params, function_queries, isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -502,10 +502,16 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     @classmethod
     def may_fire_for(cls, source: str, project: Any, settings: Any) -> bool:
         # the identity words first: cheaper to scan for than the owned words, and they pass fewer files (run 27)
-        return may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
+        # (or a dependency handing on a row it checked named: a child of that row loaded untied to it)
+        return (
+            may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
+        ) or checked_parent_spelled(source, project, settings)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope and not identity.router_auth:
+            if checked_parent_params(self.ctx, identity):
+                # no caller in scope, a row a dependency checked: only its untied children are claimed
+                self._report_untied_children(function_queries(self.ctx, node, identity).untied_children)
             return
         found = isolation_findings(self.ctx, node, identity)
         derived = found.queries.derived_names if found.queries is not None else set()
@@ -534,6 +540,16 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 f"Query on `{short}` (owned through `{owner}` by {through}) is not tied to the `{owner}` checked here; "
                 f"filter it by the checked row's key"
             )
+            self.report(fetch, message)
+        self._report_untied_children(found.untied_children)
+
+    def _report_untied_children(self, found: list) -> None:
+        for fetch, model, parent_name, parent, path, chain in found:
+            short, owner = model.rsplit(".", 1)[-1], parent.rsplit(".", 1)[-1]
+            through = " -> ".join(f"`{c}`" for c in path)
+            message = f"Query on `{short}` is not tied to the checked `{parent_name}` (`{owner}`): filter on {through}"
+            if chain:
+                message += f" (reached through {' -> '.join(f'`{c}`' for c in chain)})"
             self.report(fetch, message)
 
     def _principal_path(self, name: str, type_q: Optional[str], attr: str) -> Optional[str]:
