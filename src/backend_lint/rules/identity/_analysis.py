@@ -67,8 +67,8 @@ def client_identity_route(facts: TreeFacts, project: Any, settings: Any) -> bool
     spread or dumped (its class or alias spelled in the handler). So a handler counts when, between its first
     decorator and its last line, it spells a class word of ``_client_identity_words`` (or a name a module-level
     statement spelling a word binds: ``from .schemas import ItemCreate as Body``, to a fixpoint) anywhere, or
-    an identity field inside a parameter's name, an attribute's name or a string (not as a bare local name nor
-    as a keyword's: ``service.list(user_id=user.id)`` reads nothing from the client). A route an admin
+    an identity field as a parameter's name, an attribute's name or a string (not as a bare local name nor as a
+    keyword's: ``service.list(user_id=user.id)`` reads nothing from the client). A route an admin
     dependency gates for certain (``claims.admin_gated``) makes no claim; test code and scripts make none.
     Where routes may be registered without a decorator (``add_api_route``, a Flask module, a configured
     endpoint or view), the answer is ``route_handler``'s."""
@@ -91,7 +91,7 @@ def _client_route(facts: TreeFacts, project: Any, settings: Any) -> bool:
         return True  # (a route by another reading: not decided here)
     info = project.module_info(path) if path else None
     module = info[0] if info is not None else None
-    fields = tuple(settings.identity_fields)
+    fields = frozenset(settings.identity_fields)
     words = set(_client_identity_words(project, settings))
     lines = source.splitlines(keepends=True)
     _module_bindings(facts.tree, lines, words)
@@ -110,9 +110,10 @@ def _client_route(facts: TreeFacts, project: Any, settings: Any) -> bool:
     return False
 
 
-def _field_read(func: Any, fields: tuple[str, ...]) -> bool:
-    """An identity field inside a parameter's name, an attribute's name or a string of ``func`` (its
-    decorators, signature and body, nested functions included)."""
+def _field_read(func: Any, fields: frozenset[str]) -> bool:
+    """An identity field as a parameter's name, an attribute's name or a string of ``func`` (its decorators,
+    signature and body, nested functions included): ``client_identity`` matches those exactly (``p.name in
+    fields``, ``payload.<field>``, ``data["<field>"]``, ``data.get("<field>")``)."""
     for node in ast.walk(func):
         kind = type(node)
         if kind is ast.Attribute:
@@ -123,33 +124,58 @@ def _field_read(func: Any, fields: tuple[str, ...]) -> bool:
             spelled = node.value
         else:
             continue
-        if any(f in spelled for f in fields):
+        if spelled in fields:
             return True
     return False
 
 
 def _module_bindings(tree: ast.Module, lines: list[str], words: set[str]) -> None:
-    """Add to ``words`` the names module-level statements (not function definitions) bind when their text spells
-    one of ``words``, to a fixpoint."""
-    pending = []
-    for stmt in tree.body:
+    """Add to ``words`` the names the module's own statements (not function definitions) bind to what spells
+    one of ``words``, to a fixpoint: an import's names that spell one (``ItemCreate as Body``), the targets of
+    an assignment and the name of a class whose text spells one (``Payload = Annotated[ItemCreate, Body()]``);
+    the bodies of top-level ``if`` / ``try`` / ``with`` / loops are read statement by statement."""
+    units: list[tuple[str, Any]] = []
+
+    def add(stmt: Any) -> None:
         if isinstance(stmt, _DEFINITIONS):
-            continue
+            return
+        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)) or type(stmt).__name__ in ("TryStar", "Match"):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                for inner in getattr(stmt, field, None) or ():
+                    add(inner)
+            for case in getattr(stmt, "cases", None) or ():
+                for inner in case.body:
+                    add(inner)
+            if isinstance(stmt, ast.ExceptHandler):
+                return
+            return
+        if isinstance(stmt, ast.ExceptHandler):
+            for inner in stmt.body:
+                add(inner)
+            return
         first = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", ())])
-        pending.append(("".join(lines[first - 1:stmt.end_lineno or stmt.lineno]), stmt))
+        units.append(("".join(lines[first - 1:stmt.end_lineno or stmt.lineno]), stmt))
+
+    for stmt in tree.body:
+        add(stmt)
     grew = True
-    while grew and pending:
+    while grew and units:
         grew = False
         rest = []
-        for text, stmt in pending:
-            if any(w in text for w in words):
+        for text, stmt in units:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                bound = {a.asname or a.name.split(".", 1)[0] for a in stmt.names if any(w in a.name for w in words)}
+                if len(bound) < len(stmt.names):
+                    rest.append((text, stmt))  # (its other names may spell a word the fixpoint adds)
+            elif any(w in text for w in words):
                 bound = _bound_names(stmt)
-                if not bound <= words:
-                    words |= bound
-                    grew = True
             else:
                 rest.append((text, stmt))
-        pending = rest
+                continue
+            if not bound <= words:
+                words |= bound
+                grew = True
+        units = rest
 
 
 def _bound_names(stmt: Any) -> set[str]:
@@ -157,8 +183,6 @@ def _bound_names(stmt: Any) -> set[str]:
     for node in ast.walk(stmt):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             out.add(node.id)
-        elif isinstance(node, ast.alias):
-            out.add(node.asname or node.name.split(".", 1)[0])
         elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             out.add(node.name)
     return out
