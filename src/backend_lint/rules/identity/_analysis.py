@@ -67,8 +67,9 @@ def client_identity_route(facts: TreeFacts, project: Any, settings: Any) -> bool
     spread or dumped (its class or alias spelled in the handler). So a handler counts when, between its first
     decorator and its last line, it spells a class word of ``_client_identity_words`` (or a name a module-level
     statement spelling a word binds: ``from .schemas import ItemCreate as Body``, to a fixpoint) anywhere, or
-    an identity field as a parameter's name, an attribute's name or a string (not as a bare local name nor as a
-    keyword's: ``service.list(user_id=user.id)`` reads nothing from the client). A route an admin
+    an identity field as a parameter's name, a string, or an attribute read off one of its parameters (not as a
+    bare local name, a keyword's name, nor an attribute of anything else: ``service.list(user_id=user.user_id)``
+    reads nothing from the client). A route an admin
     dependency gates for certain (``claims.admin_gated``) makes no claim; test code and scripts make none.
     Where routes may be registered without a decorator (``add_api_route``, a Flask module, a configured
     endpoint or view), the answer is ``route_handler``'s."""
@@ -111,20 +112,22 @@ def _client_route(facts: TreeFacts, project: Any, settings: Any) -> bool:
 
 
 def _field_read(func: Any, fields: frozenset[str]) -> bool:
-    """An identity field as a parameter's name, an attribute's name or a string of ``func`` (its decorators,
-    signature and body, nested functions included): ``client_identity`` matches those exactly (``p.name in
-    fields``, ``payload.<field>``, ``data["<field>"]``, ``data.get("<field>")``)."""
+    """An identity field as a parameter's name, a string, or an attribute read off one of the handler's own
+    parameters (``payload.owner_id``), anywhere in ``func`` (decorators, signature, body, nested functions):
+    ``client_identity`` matches those exactly (``p.name in fields``; ``data["<field>"]`` / ``data.get("<field>")``;
+    ``<name>.<field>`` with ``<name>`` a body parameter), and reads no other attribute (``current_user.user_id``,
+    ``row.owner_id``)."""
+    a = func.args
+    params = {arg.arg for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if arg is not None}
     for node in ast.walk(func):
         kind = type(node)
         if kind is ast.Attribute:
-            spelled = node.attr
+            if node.attr in fields and type(node.value) is ast.Name and node.value.id in params:
+                return True
         elif kind is ast.arg:
-            spelled = node.arg
-        elif kind is ast.Constant and isinstance(node.value, str):
-            spelled = node.value
-        else:
-            continue
-        if spelled in fields:
+            if node.arg in fields:
+                return True
+        elif kind is ast.Constant and isinstance(node.value, str) and node.value in fields:
             return True
     return False
 
