@@ -13,11 +13,12 @@ from __future__ import annotations
 import ast
 from typing import Any, Iterable, Iterator, Optional
 
-from .auth import CREDENTIAL_MARKERS, DEPENDENCY_MARKERS, classify_dependency, configured_endpoint_names, no_claim_reason, param_dependency
+from .auth import ANONYMOUS_CLASS, CREDENTIAL_MARKERS, DEPENDENCY_MARKERS, classify_dependency, configured_endpoint_names, no_claim_reason, param_dependency
 from .facts import orm_facts
 from .fastapi import ROUTE_DECORATORS
 from .imports import last_segment
 from .index.extract import ast_dotted
+from .index.extractors.orm import TENANT_COLUMNS
 from .tree_facts import leaf_names
 
 
@@ -47,7 +48,7 @@ def _top_level(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _top_level(stmt.orelse)
 
 
-def _may_be_route(func: Any) -> bool:
+def may_be_route(func: Any) -> bool:
     """A decorator that may make ``func`` a route by libcst's reading (``fastapi.route_info``): a call of a
     router's method (``@router.get(...)``), or a call handed one first (``@wrapper(router.get, ...)``); a
     superset, the router not checked."""
@@ -94,7 +95,7 @@ def no_claim_functions(tree: ast.Module, source: str, module: Optional[str], pro
     endpoints = configured_endpoint_names(project)
     out: set[int] = set()
     for name, func, cls in ast_definition_names(tree.body):
-        if func.name in endpoints or _may_be_route(func):
+        if func.name in endpoints or may_be_route(func):
             continue
         if cls is not None and _takes_self(func) and _class_may_hold_principal(cls, project):
             continue
@@ -162,4 +163,53 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
                 return True  # an annotation spelling an alias the index does not hold: not decided here
         elif weak_annotation and not p.get("factory") and not marker:
             return True  # ``Optional[ItemDep]``: not decoded here
+    return False
+
+
+_UNWRAPPED = frozenset({"str", "UUID", "int"})
+
+
+def admin_gated(func: Any, module: Optional[str], project: Any, settings: Any) -> bool:
+    """A top-level function that ``auth._function_identity`` makes admin-only for certain, so families 1-2 give it
+    (and the functions nested in it) no identity in scope: a parameter whose dependency is an admin gate
+    (``param_dependency`` on the index's facts of its parameters, the same parsing as ``auth._param_infos``; not
+    one whose annotation may name the anonymous stand-in, ``auth._anonymous_stand_in``), and no comparison in its
+    body that may hold a row's user column against the caller (``auth._owner_compared_past_gate``, read as a
+    superset: any ``==`` / ``!=`` with ``<name>.<identity field>`` on a side, tenant columns aside). Anything the
+    facts do not decide (a method, a function the index does not hold as written) is not gated here."""
+    if project is None or not module:
+        return False
+    mfacts = project.modules.get(module)
+    entry = orm_facts(mfacts).get("functions", {}).get(func.name) if mfacts is not None else None
+    if not entry or entry.get("line") != func.lineno:
+        return False
+    a = func.args
+    args = list(a.posonlyargs) + list(a.args) + list(a.kwonlyargs)
+    facts = entry.get("params") or []
+    if [p.get("name") for p in facts] != [arg.arg for arg in args]:
+        return False
+    for arg, p in zip(args, facts):
+        if arg.annotation is not None and any(ANONYMOUS_CLASS.match(n) for n in leaf_names(arg.annotation)):
+            continue
+        if param_dependency(project, settings, p).kind == "admin":
+            return not _may_compare_owner(func, settings)
+    return False
+
+
+def _may_compare_owner(func: Any, settings: Any) -> bool:
+    """Some ``==`` / ``!=`` of the body has ``<name>.<column>`` on a side (``str()`` / ``UUID()`` / ``int()``
+    unwrapped), the column a user identity field (``auth._owner_compared_past_gate``'s "row" side)."""
+    columns = set(settings.identity_fields) - TENANT_COLUMNS
+    for stmt in func.body:
+        for node in ast.walk(stmt):
+            if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
+                continue
+            for side in (node.left, node.comparators[0]):
+                if (
+                    isinstance(side, ast.Call) and isinstance(side.func, ast.Name) and side.func.id in _UNWRAPPED
+                    and len(side.args) + len(side.keywords) == 1
+                ):
+                    side = side.args[0] if side.args else side.keywords[0].value
+                if isinstance(side, ast.Attribute) and isinstance(side.value, ast.Name) and side.attr in columns:
+                    return True
     return False

@@ -6,8 +6,7 @@ from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from .._shared.identity_scope import route_handler
-from ._analysis import client_identity_spelled
+from ._analysis import client_identity_route, client_identity_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from ...knowledge.client_identity import client_identity_findings
 from .._shared.identity import IdentityStack, identity_project_facts
@@ -25,7 +24,7 @@ SPEC = RuleSpec(
               # a function registered from a configuration list under an authenticating route class names no
               # route word in its own file (``knowledge.auth.configured_endpoint_names``): it takes the request
               "Request"),
-    screen=route_handler,
+    screen=client_identity_route,
     project_facts=identity_project_facts,
     local=True,
 )

@@ -9,7 +9,7 @@ import re
 from typing import Any, Optional
 
 from ...knowledge.auth import test_or_script_module
-from ...knowledge.claims import no_claim_functions
+from ...knowledge.claims import admin_gated, no_claim_functions
 from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.queries import checked_parent_dependencies, helper_checked_tables
@@ -612,15 +612,28 @@ def _strict(lines: dict[str, list[int]], loose: dict[str, list[int]], vocabulary
 def _carrier_regions(facts: TreeFacts, project: Any, settings: Any) -> list[tuple[int, int, int]]:
     """The lines of the functions that can carry the identity and make a claim (with a class-based view's
     route, every class of the file): ``(first, last, body)``, ``first`` the first line of its decorators,
-    ``body`` the first of its body (the calls ``queries._Analyzer`` reads lie in ``body..last``)."""
+    ``body`` the first of its body (the calls ``queries._Analyzer`` reads lie in ``body..last``). A top-level
+    function that an admin dependency gates for certain (``claims.admin_gated``) has no identity in scope."""
     regions = []
     views = False
     quiet = _no_claim_functions(facts, project, settings)
+    top: Optional[set[int]] = None
+    module: Any = False
     for func in identity_carriers(facts, project, settings):
         views = views or (route_method(func) and takes_self(func))
-        if id(func) not in quiet:
-            first, last = _span(func)
-            regions.append((first, last, func.body[0].lineno))
+        if id(func) in quiet:
+            continue
+        if top is None:
+            top = {id(stmt) for stmt in facts.tree.body}
+        if id(func) in top:
+            if module is False:
+                path = getattr(project, "linted_path", None)
+                info = project.module_info(path) if path else None
+                module = info[0] if info is not None else None
+            if admin_gated(func, module, project, settings):
+                continue  # admin-only for certain (``auth._function_identity``): nothing in scope there, nor nested
+        first, last = _span(func)
+        regions.append((first, last, func.body[0].lineno))
     if views:
         # a class-based view's route: ``self.user`` (``knowledge.auth.class_principals``, a class attribute
         # ``user = Depends(...)`` of the class or a base) is in scope in every method of every class
