@@ -5623,6 +5623,11 @@ def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> 
     return None
 
 
+# tables that are the scope permissions are granted on (an organisation, a tenant, a workspace, an account): a
+# check of the caller on one is about the scope itself, found by the key it is checked by, not a row owned in it
+_SCOPE_TABLE = re.compile(r"(?i)^(?:organi[sz]ation|org|tenant|workspace|account|company)(?:entity|model|orm|table|db)?$")
+
+
 def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
     """Tables with no identity column whose rows a project function holds (a parameter annotated with the
     table, a dependency's row, a lookup of its own or a project helper returning the row) while it calls an
@@ -5642,6 +5647,8 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
             cls = project.get_class(name) if name else None
             if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
                 return None
+            if _SCOPE_TABLE.search(last_segment(cls[0])):
+                return None  # the scope a permission is granted on, found to check it (``enforce(user, f"organization/{org.id}")``)
             if not is_table_model(project, cls[0]) or is_owned(project, settings, cls[0]):
                 return None  # (a Core table's rows handed around as objects are not followed: no finding needs them yet)
             return cls[0]
@@ -5708,6 +5715,9 @@ def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
         return False
     if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
         return False
+    row = check.row
+    if not (row.trusted and row.repo) and not row.lookup and not row.keys and not any(s.key_names for s in row.sites):
+        return False  # (rows listed, not looked up by a key: ``for ws in repo.list_all(): perms(user, ws.id)``)
     func_node = check.node.func
     if isinstance(func_node, cst.Attribute) and isinstance(func_node.value, cst.Name) and func_node.value.value in identity.principals:
         # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
