@@ -3528,7 +3528,31 @@ def included_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> lis
     if not markers:
         return []
     found = markers.get(project.canonical(f"{ctx.module_name}.{route.router}"))
-    return [param_dependency(project, ctx.settings, m) for m in found] if found else []
+    if not found:
+        return []
+    out: list[DependencyKind] = []
+    for m in found:
+        kind = param_dependency(project, ctx.settings, m)
+        if m.get("parent") and kind.kind is not None and not _named_or_refusing_auth(project, m.get("dependency")):
+            continue  # an including router's quota or optional check (``check_api_quota_optional``): not the caller
+        out.append(kind)
+    return out
+
+
+def _named_or_refusing_auth(project: "ProjectIndex", dependency: Optional[str]) -> bool:
+    """An including router's own dependency read as its routes' authentication (``_included_markers``' parent
+    entries): named for the caller (``get_current_user``), decoding a token itself, or looking a header's
+    credential up and refusing (``credential_lookup``: ``verify_worker_token``). A dependency that only depends
+    on a scheme and lets an anonymous request through (an optional quota check) is not."""
+    if not dependency:
+        return False
+    if AUTH_NAME.search((last_segment(dependency) or "").lower()):
+        return True
+    target = project.resolve_symbol(dependency)
+    if target is None or target[2] != "functions":
+        return False
+    fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+    return bool(fn.get("auth") or fn.get("credential_lookup"))
 
 
 def router_auth_routes(project: Optional["ProjectIndex"]) -> bool:

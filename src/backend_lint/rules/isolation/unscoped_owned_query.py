@@ -64,7 +64,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     any module, depends on a security scheme, decodes a token, reads a fastapi-users strategy's token or
     returns the project's user model from the request alone, or hands a credential parameter it is given
     (`token`, `api_key`, `password`, ...) to a check, raises and returns a value (`def user_is_available(user_id
-    = Form(...), token = Form(...), db = ...)` returning `user_id`); class dependencies whose `__call__` does so;
+    = Form(...), token = Form(...), db = ...)` returning `user_id`), or reads a header or cookie value, looks a row up
+    by it, raises when the lookup's answer tests false and returns something else than that value (a worker's
+    `verify_worker_token(request, db)` returning the token's workspace: the workspace is the caller; a
+    dependency that only insists the header is there and returns the string, or never refuses, is none);
+    class dependencies whose `__call__` does so;
     in a class-based view, a class attribute `user = Depends(...)` of the class or a base class, read as
     `self.user`; an object of a third-party authentication library (a package whose name says `auth`, `jwt`,
     `login`, `oidc`, ...: `Security(auth0.get_user)` with `auth0 = Auth0(...)`, also when an `if` arm binds a
@@ -186,8 +190,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `@require_permission("logs:read")`) given a privileged value (`admin...`) or a permission that no role of
     the project's literal role lists names while one role holds the wildcard (`{"name": "owner",
     "permissions": ["*"]}`): only the administrator holds it. A route authenticated only by a dependency of
-    its own decorator, of its router or of another module's `include_router(router, dependencies=[Depends(
-    current_user)])`, with no principal parameter, has no caller in scope to scope by: its lookups keyed on a
+    its own decorator, of its router, of another module's `include_router(router, dependencies=[Depends(
+    current_user)])` or of the router that includes it when the dependency is named for the caller, decodes a
+    token or looks a header's credential up (`keyed = APIRouter(dependencies=[Depends(venue_from_key)])`,
+    `keyed.include_router(playlists.router)`), with no principal parameter, has no caller in scope to scope by: its lookups keyed on a
     client key (path, query, body, form) are reported, nothing else is; an admin dependency there makes its
     routes admin-only.
     A function that is not a route handler makes a claim only when a route that is not admin-only (or a
@@ -244,7 +250,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       or calling a function that raises: openrelik's `@require_access(allowed_roles=[...])`); loads by that
       parameter in the route and in the helpers it hands it to are checked. Another key of the same route
       is still the client's; a decorator listed above the route's decorator wraps a function the router
-      never calls, and a decorator that hands the key to a logger decides nothing: both still reported;
+      never calls, and a decorator that hands the key to a logger decides nothing: both still reported.
+      In a Flask view the wrapper may decide itself with the global caller: an `if` that ends in a denial
+      (`raise`, `abort(401/403/404)`, a `return` of anything but the view's call) tests the key, or a row looked
+      up by it, together with `current_user` / `flask.g` (`if book.creator_id != current_user.id: return
+      abort(403)`), or tests a lookup that put the caller in its own filter (`.filter(Model.id == key)
+      .filter(Model.org_id.in_(<current_user's orgs>))`, `if not found.first(): abort(403)`). A `429` (a rate
+      limit) and a test that only lets the view through (`if current_user.is_admin: return view(...)`) decide
+      nothing;
     - a listing over a union of statements (`union(owned_ids, shared_ids)`, also feeding a recursive CTE
       the listing is joined to) each of which is scoped;
     - a route's load by a path parameter that one of its dependencies loads and decides on: a dependency

@@ -2410,7 +2410,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 deps: list[dict[str, Any]] = []
                 holder = node.func.value  # type: ignore[attr-defined]
                 if holder.__class__ is ast.Name and holder.id in parents:
-                    deps.extend(parents[holder.id])
+                    deps.extend({**m, "parent": True} for m in parents[holder.id])
                 for k in node.keywords:  # type: ignore[attr-defined]
                     if k.arg == "dependencies" and isinstance(k.value, (ast.List, ast.Tuple)):
                         deps.extend(m for m in (call_marker(el, resolve) for el in k.value.elts) if m is not None)
