@@ -6174,9 +6174,10 @@ def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
     """The lookup only answers yes or no (RULES: BKL201 is a row returned, changed or used): its row or count,
     bound to one local, is read only by presence tests (``if not doctor: errors.append(...)``, ``while temp is
     not None:`` around a fresh random token, ``if in_use > 0: raise ValueError(f"... {in_use} ...")``, the count
-    also in the message), never returned, read, changed or handed on. In a function that writes, every test
-    must refuse (or retry) while the row exists: a write after ``if not parent: raise`` attaches something to
-    the row's key, which is the finding."""
+    also in the message), never returned, read, changed or handed on. In a function that writes, or that reads
+    the lookup's key elsewhere, every test must refuse (or retry) while the row exists: a write after ``if not
+    parent: raise`` attaches something to the row's key, and children listed by the same key after it are the
+    parent's (which is the finding when they are not owned models of their own)."""
     names = set(site.row_names)
     if len(names) != 1 or site.kind == "helper":
         return False  # (a helper's answer, ``success = await svc.remove_role(...)``, may follow a change of the row)
@@ -6212,9 +6213,16 @@ def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
             writes = True
     if not tests:
         return False
+    site_nodes: set[int] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and any(n is site.node for n in cst_walk(node.value)):
+            site_nodes.update(id(n) for n in cst_walk(node))
+    keys = {k.split(".", 1)[0] for k in site.key_names}
     for node in cst_walk(func.body):
         if isinstance(node, cst.Name) and node.value == name and id(node) not in tested_names and id(node) not in site_stmt_ids and id(node) not in messages:
             return False  # read otherwise: the row is used
+        if isinstance(node, cst.Name) and node.value in keys and id(node) not in site_nodes and id(node) not in messages:
+            writes = True  # the key goes on (``if not parent: raise 404``, then its children by the same key)
     if writes:
         return all(
             present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests
