@@ -540,6 +540,13 @@ class _Analyzer:
     def _owned(self, model: str) -> bool:
         return is_owned(self.project, self.settings, model)
 
+    def _tie_readings(self) -> tuple[set[str], dict[int, str], set[tuple[str, str]]]:
+        """What ties a fetched row after the walk: the rows and names the checks read, the local each fetch is bound
+        to, and the attributes the function compares (read by ``_untied`` and ``_untied_children``)."""
+        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
+        tied |= {c.name for c in self.out.checks if c.name is not None}
+        return tied, _assigned_names(self.ctx, self.func), _compared_attributes(self.func)
+
     def _untied(self, state: dict[str, Val]) -> None:
         """``board = get_board(db, board_id)``, ``check_board_permission(db, user, board_id)``, then ``tag =
         get_tag(db, tag_id)``: the tag's table has no identity column, it is the board's through ``Tag.board_id``,
@@ -561,10 +568,7 @@ class _Analyzer:
                 fetches.append((site.node, site.entities[0], frozenset(site.key_names)))
         if not fetches:
             return
-        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
-        tied |= {c.name for c in self.out.checks if c.name is not None}
-        names = _assigned_names(self.ctx, self.func)
-        compared = _compared_attributes(self.func)
+        tied, names, compared = self._tie_readings()
         seen_keys: set[str] = set()
         for node, model, keys in fetches:
             local = names.get(id(node))
@@ -650,10 +654,7 @@ class _Analyzer:
                 fetches.append((site.node, site.entities[0], parent_name, parent, path, (), roots & client))
         if not fetches:
             return
-        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
-        tied |= {c.name for c in self.out.checks if c.name is not None}
-        names = _assigned_names(self.ctx, self.func)
-        compared = _compared_attributes(self.func)
+        tied, names, compared = self._tie_readings()
         untied: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
         tied_keys: set[str] = set()
         for fetch in fetches:
