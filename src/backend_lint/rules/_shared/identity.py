@@ -1,7 +1,7 @@
 """The rules' side of "who is asking": the ``Identity`` of the enclosing functions during one traversal.
 
-``knowledge/auth.py`` answers which names carry the principal into one function (``function_identity``) and
-``knowledge/queries.py`` which names a function derives from its fetches; this mixin stacks the answers so that
+``knowledge/auth/`` answers which names carry the principal into one function (``function_identity``) and
+``knowledge/queries/`` which names a function derives from its fetches; this mixin stacks the answers so that
 a nested function sees its closure's principal (families 1 and 2).
 """
 

@@ -1,0 +1,649 @@
+"""``function_identity(ctx, func)``: what a function knows about who is asking (``Identity``), the parameters
+routes feed with the principal or the client's values, and the words a file needs for a function to have one."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from ...ground.lazy import lazy_import
+from ..cst import definition_names_of, iter_children, walk as walk_nodes
+from ..facts import orm_facts
+from ..fastapi import ROUTE_DECORATORS, route_info
+from ..flask import flask_caller, flask_module, flask_view, SCREEN_WORDS as FLASK_SCREEN_WORDS
+from ..imports import dotted_name, last_segment
+from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
+from ..scoping import caller_values
+from .dependencies import (
+    _request_identity,
+    _request_params,
+    _settings_key,
+    ANONYMOUS_CLASS,
+    authentication_middleware,
+    AUTHORIZATION_PARAMS,
+    CLIENT_MARKERS,
+    decoded_caller,
+    DEPENDENCY_MARKERS,
+    NOT_CLIENT_MARKERS,
+    param_dependency,
+    REQUEST_CLASSES,
+    request_user_principals,
+    SCALAR_TYPES,
+    TASK_DECORATORS,
+)
+from .params import param_infos
+from .principals import Identity, principal_classes
+from .admin import _admin_gate, _admin_surface, _could_be_principal
+from .recorded import _principal_recorded_only, _written_only
+from .gates import (
+    _deciding_wrapper_identity,
+    _deciding_wrappers,
+    included_dependencies,
+    permission_admin_decorated,
+    router_auth_routes,
+)
+from .decorators import caller_decorator_names, decorated_caller
+from .views import (
+    _guarded_configured_route,
+    _view_helper,
+    configured_endpoint_names,
+    configured_view_names,
+    route_class_caller,
+    view_request_attributes,
+)
+from .routes import _decorator_dependencies
+from .reach import no_claim_reason
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ...ground.config import Settings
+    from ..index import ProjectIndex
+    from .params import ParamInfo
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+def project_function_no_claim(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
+    """``no_claim_reason`` for a top-level function or a method of a top-level class of the file being linted."""
+    project = ctx.project
+    if project is None or ctx.module is None:
+        return None
+    name = definition_names_of(ctx).get(id(func))
+    if name is None:
+        return None
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return None
+    return no_claim_reason(project, ctx.settings, f"{module}.{name}") if module else None
+
+
+def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    for dec in func.decorators:
+        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        name = last_segment(ctx.qualified_name(expr) or dotted_name(expr))
+        if name in TASK_DECORATORS:
+            return True
+    return False
+
+
+def function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity] = None) -> Identity:
+    return ctx.cached(("auth.identity", id(func)), lambda: _function_identity(ctx, func, enclosing))
+
+
+def interesting_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Bare names that can make a parameter carry the principal: principal classes, auth aliases and the
+    configured auth dependencies (a cheap pre-check before resolving a function's parameters)."""
+
+    def build() -> frozenset[str]:
+        out = {last_segment(q) for q in principal_classes(project, settings)}
+        out |= {last_segment(e) for e in settings.auth_dependencies}
+        out |= {"Depends", "Security"}
+        if project is not None:
+            for mod, facts in project.iter_modules():
+                for name, entry in orm_facts(facts).get("aliases", {}).items():
+                    if last_segment(entry.get("marker")) in DEPENDENCY_MARKERS:
+                        out.add(name)
+        return frozenset(out)
+
+    if project is None:
+        return build()
+    return project.stored_memo(f"auth.interesting_names:{_settings_key(settings)!r}", build, load=frozenset)
+
+
+def _leaf_names(node: Optional[cst.CSTNode]) -> Iterator[str]:
+    if node is None:
+        return
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            yield n.value
+        elif isinstance(n, cst.Attribute):
+            yield n.attr.value
+            stack.append(n.value)
+        elif isinstance(n, cst.SimpleString):
+            yield from re.findall(r"[A-Za-z_][A-Za-z0-9_]*", n.value)
+        else:
+            stack.extend(iter_children(n))
+
+
+def current_identity_names(settings: "Settings") -> set[str]:
+    """``current_user_id``, ``current_tenant_id``: a parameter named the caller's own identity field (the
+    ``current_`` prefix says whose), held like ``user_id`` in a use case the route hands it to
+    (``pod_use_case.delete_pod(pod_id, current_user_id)``)."""
+    return {f"current_{f}" for f in settings.identity_fields}
+
+
+def _may_carry_identity(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    settings = ctx.settings
+    names = interesting_names(ctx.project, settings)
+    plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | caller_values(ctx.project, settings)
+    params = list(func.params.posonly_params) + list(func.params.params) + list(func.params.kwonly_params)
+    for p in params:
+        if p.name.value in plain or p.name.value.lower() in AUTHORIZATION_PARAMS:
+            return True
+        if isinstance(p.default, cst.Call):
+            return True
+        if p.annotation is not None and any(n in names for n in _leaf_names(p.annotation.annotation)):
+            return True
+    if params and func.decorators and decorated_caller(ctx, func) is not None:
+        return True  # ``@require_auth(...)`` hands the view the caller
+    return _request_user_helper(ctx, func, params)
+
+
+def _request_user_helper(ctx: "FileContext", func: cst.FunctionDef, params: list) -> bool:
+    """A function given the request (``def _get_owned_playlist(request: Request, id: int)``), or a method of a
+    class that holds it (``self.request``, ``view_request_attributes``: a service or validation class FastAPI
+    builds per request), in an app whose ``request.user`` an authentication middleware sets: ``request.user``
+    may be the caller."""
+    if ".user" not in ctx.source:
+        return False
+    if not any(p.annotation is not None and not REQUEST_CLASSES.isdisjoint(_leaf_names(p.annotation.annotation)) for p in params):
+        if "self.request" not in ctx.source or not authentication_middleware(ctx.project):
+            return False
+        return bool(view_request_attributes(ctx, func))
+    return authentication_middleware(ctx.project)
+
+
+def _anonymous_stand_in(p: ParamInfo) -> bool:
+    """``current_user: AnonymousUser = Depends(get_current_user)``: a parameter annotated only with the project's
+    stand-in for a caller with no credential (``ANONYMOUS_CLASS``; ``Optional`` / ``None`` aside) says that the
+    handler serves callers who are not signed in (a third-party login, a public page): it carries no principal,
+    whatever its dependency can return."""
+    if p.node.annotation is None:
+        return False
+    ann: Optional[cst.BaseExpression] = p.node.annotation.annotation
+    if isinstance(ann, cst.Subscript) and isinstance(ann.value, cst.Name) and ann.value.value == "Annotated":
+        # ``Annotated[AnonymousUser, Depends(...)]``: the first element is the type
+        first = ann.slice[0].slice if ann.slice else None
+        ann = first.value if isinstance(first, cst.Index) else None
+    names: list[str] = []
+    stack = [ann] if ann is not None else []
+    while stack:
+        n = stack.pop()
+        if isinstance(n, cst.Name):
+            names.append(n.value)
+        elif isinstance(n, cst.Attribute):
+            names.append(n.attr.value)  # ``models.AnonymousUser``
+        elif isinstance(n, cst.BinaryOperation):
+            stack.extend((n.left, n.right))  # ``AnonymousUser | None``
+        elif isinstance(n, cst.Subscript):
+            stack.extend(e.slice.value for e in n.slice if isinstance(e.slice, cst.Index))  # ``Optional[...]``
+        else:
+            return False
+    names = [n for n in names if n != "None"]
+    return bool(names) and all(ANONYMOUS_CLASS.match(n) for n in names)
+
+
+def _owner_compared_past_gate(ctx: "FileContext", func: cst.FunctionDef, params: list) -> bool:
+    """A route with a privileged dependency (``Security(require_global("api_keys.manage_all"))``) that also takes
+    the caller from an authentication dependency and compares a row's user identity column (not a tenant's) with
+    that caller in its own body (``if record.user_id != principal.user_id: raise``): the handler itself says the row
+    must be the caller's own, so the gate does not make it admin-only and what it fetches is claimed as on any
+    route (BKL202 at the comparison)."""
+    callers = {p.name for p in params if p.dependency.kind == "auth" and not p.dependency.credentials and not _anonymous_stand_in(p)}
+    if not callers:
+        return False
+    # a user's own column, not a tenant's: under a superuser gate, ``if role.tenant_id != tenant_id: raise`` keeps
+    # a tenant administrator to the tenant, and the route stays an administrator's
+    columns = set(ctx.settings.identity_fields) - TENANT_COLUMNS
+
+    def side(node: "cst.BaseExpression") -> Optional[str]:
+        """"row" for ``<name>.<identity column>`` not off a caller, "caller" for a caller or one of its attributes."""
+        if isinstance(node, cst.Call) and len(node.args) == 1 and isinstance(node.func, cst.Name) and node.func.value in ("str", "UUID", "int"):
+            node = node.args[0].value
+        if isinstance(node, cst.Name):
+            return "caller" if node.value in callers else None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            if node.value.value in callers:
+                return "caller"
+            if node.attr.value in columns:
+                return "row"
+        return None
+
+    for node in walk_nodes(func.body):
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            op = node.comparisons[0].operator
+            if isinstance(op, (cst.Equal, cst.NotEqual)) and {side(node.left), side(node.comparisons[0].comparator)} == {"row", "caller"}:
+                return True
+    return False
+
+
+def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
+    settings = ctx.settings
+    route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
+    if route is None and enclosing is not None and flask_module(ctx) and id(func) in _deciding_wrappers(ctx):
+        return _deciding_wrapper_identity(ctx, func)
+    flask = None
+    if route is None and enclosing is None and flask_module(ctx):
+        flask = flask_view(ctx, func)
+        if flask is not None and func.decorators and decorated_caller(ctx, func) is not None:
+            flask = None  # a decorator hands the view the caller: read below, as a function given the principal
+        if flask is not None:
+            route = flask.route
+    fed = principal_fed_here(ctx, func) if route is None and enclosing is None else frozenset()
+    view = _view_helper(ctx, func) if route is None and enclosing is None else None
+    if route is None and (enclosing is None or not enclosing.in_scope) and not fed and view is None and not _may_carry_identity(ctx, func):
+        return Identity()  # no parameter can carry the principal or an identity value
+    params = param_infos(ctx, func)
+    ident = Identity(route=route, params=params)
+    if enclosing is not None and not enclosing.admin:
+        ident.principals.update(enclosing.principals)
+        ident.identity_params.update(enclosing.identity_params)
+    elif enclosing is not None and enclosing.admin:
+        ident.admin = True
+    kinds = [p.dependency for p in params if not _anonymous_stand_in(p)] + _decorator_dependencies(ctx, route)
+    if any(k.kind == "admin" for k in kinds) and not (route is not None and _owner_compared_past_gate(ctx, func, params)):
+        ident.admin = True
+    ident.authenticated = any(k.kind == "auth" for k in kinds)
+    if flask is not None:
+        # a Flask view: a decorator authenticates it, and the caller is a global (``current_user``, ``g.user``)
+        caller = flask_caller(ctx, func, flask)
+        if caller.admin:
+            ident.admin = True
+        if caller.authenticated is not None:
+            ident.authenticated = True
+            ident.global_caller = True
+            for name, type_q in caller.principals.items():
+                ident.principals.setdefault(name, type_q)
+            for name, identity_field in caller.identity_params.items():
+                ident.identity_params.setdefault(name, identity_field)
+            # a key the decorator filled after deciding on it (the case it checked the caller's access to)
+            ident.closure_derived |= {p.name for p in params if p.name in caller.injected}
+    if route is not None:
+        for p in params:
+            if p.dependency.kind == "auth" and not p.dependency.credentials and not _anonymous_stand_in(p):
+                ident.principals[p.name] = p.dependency.principal_type
+        held = frozenset(view_request_attributes(ctx, func)) if route.configured else frozenset()
+        for path, identity_field in _request_identity(ctx, func, params, held).items():
+            if identity_field is None:
+                ident.principals.setdefault(path, None)
+            else:
+                ident.identity_params.setdefault(path, identity_field)
+        state = route_class_caller(ctx, func, route)
+        if state is not None:
+            # ``APIRouter(route_class=AuthenticatedRoute)``: the route class authenticated the request and put
+            # the caller on ``request.state``
+            ident.authenticated = True
+            for req in sorted(_request_params(params) | held):
+                for attr in state:
+                    ident.principals.setdefault(f"{req}.state.{attr}", None)
+        if ident.authenticated:
+            for path in request_user_principals(ctx, func, params):
+                ident.principals.setdefault(path, None)
+        # a handler whose auth parameter is the anonymous stand-in (``current_user: AnonymousUser = Depends(...)``)
+        # serves callers who are not signed in: what its body authenticates (a third-party login's token) is
+        # the one signing in, not a caller to scope by
+        serves_anonymous = not ident.principals and any(p.dependency.kind == "auth" and _anonymous_stand_in(p) for p in params)
+        decoded = {} if serves_anonymous else decoded_caller(ctx, func, params, True)
+        for name, (identity_field, _why, node) in decoded.items():
+            # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded in the body
+            ident.authenticated = True
+            ident.decoding.add(node)
+            if identity_field is None:
+                ident.principals.setdefault(name, None)
+            else:
+                ident.identity_params.setdefault(name, identity_field)
+        included = included_dependencies(ctx, route)
+        if permission_admin_decorated(ctx, func, route):
+            ident.admin = True  # ``@require_permission("logs:read")``: a permission only the wildcard role holds
+        if any(k.kind == "admin" for k in included):
+            ident.admin = True  # ``include_router(admin.router, dependencies=[Depends(require_admin)])``
+        elif any(k.kind == "auth" for k in included):
+            ident.authenticated = True
+        gate = set(ident.principals)
+        if ident.authenticated and authentication_middleware(ctx.project):
+            # ``assert_admin(request)``: the request carries the middleware's caller
+            gate |= {p.name for p in params if p.type and last_segment(p.type) in REQUEST_CLASSES}
+        if gate and _admin_gate(ctx, func, gate):
+            ident.admin = True
+        if ident.principals and _admin_surface(route, params):
+            ident.admin = True
+        if not ident.principals and not ident.identity_params and not ident.admin and any(
+            k.kind == "auth" and not k.credentials and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
+        ):
+            # the route's or its router's dependencies authenticate a caller the handler never takes (a
+            # credential or a resource a dependency hands over is no caller: no claim there, as before)
+            ident.router_auth = True
+        return ident
+    if _is_task(ctx, func):
+        return ident
+    if view is not None:
+        # a method of a class-based view (or of its base) that reads the caller off ``self.request``
+        held, state = view
+        for path, identity_field in _request_identity(ctx, func, params, held).items():
+            if identity_field is None:
+                ident.principals.setdefault(path, None)
+            else:
+                ident.identity_params.setdefault(path, identity_field)
+        if ident.principals or ident.identity_params:
+            for req in sorted(held):
+                for attr in state:
+                    ident.principals.setdefault(f"{req}.state.{attr}", None)
+    if enclosing is None and project_function_no_claim(ctx, func) is not None:
+        return Identity(route=None, params=params, admin=ident.admin)  # no non-admin route reaches it: no claim
+    project = ctx.project
+    principal_types = principal_classes(project, settings)
+    identity_fields = set(settings.identity_fields) | current_identity_names(settings)
+    passed = decorated_caller(ctx, func) if func.decorators else None
+    if passed is not None:
+        # a Flask view whose decorator authenticates the request and hands it the caller (``return f(auth_user,
+        # *args, **kwargs)``): that parameter is the principal; ``role=UserRole.ADMIN`` makes the view admin-only
+        position, admin, _why = passed
+        ids = {id(n) for n in (*func.params.posonly_params, *func.params.params)}
+        positional = [p for p in params if id(p.node) in ids]
+        if position < len(positional):
+            receiver = positional[position]
+            type_q = project.canonical(receiver.type) if (project is not None and receiver.type) else receiver.type
+            ident.principals[receiver.name] = type_q
+            ident.authenticated = True
+        if admin:
+            ident.admin = True
+    # a FastAPI dependency (it takes ``Depends(...)`` itself): FastAPI fills its plain parameters from the path or
+    # the query string, as a handler's (``get_organization_by_id(organization_id: str, user=Depends(current_user))``
+    # loads the organisation the client names), unless the project's callers hand it the principal's id
+    dependency_fn = route is None and enclosing is None and any(p.marker in DEPENDENCY_MARKERS for p in params)
+    # a key the routes hand on as the client sent it, and no caller hands the principal's id: the client's key
+    client = principal_fed_here(ctx, func, client_fed_parameters) if enclosing is None else frozenset()
+    client_keys: dict[str, str] = {}  # (kept when nothing else says who asks: see the end)
+    for p in params:
+        if p.name in ("self", "cls"):
+            continue
+        if p.dependency.kind == "auth":
+            if not p.dependency.credentials:
+                ident.principals[p.name] = p.dependency.principal_type
+            continue
+        if p.marker is not None and p.marker in CLIENT_MARKERS | NOT_CLIENT_MARKERS:
+            continue  # a dependency function's request parameter: client data, not identity
+        if p.name in identity_fields and ((dependency_fn and p.marker is None and p.name not in fed) or p.name in client):
+            # (an identity field's name only: a key the project scopes rows by, ``project_id`` in ``caller_values``,
+            # keeps its reading)
+            client_keys[p.name] = p.name
+            continue
+        type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
+        if type_q and type_q in principal_types:
+            if route is None and enclosing is None and _principal_recorded_only(ctx, func, p.name):
+                continue
+            ident.principals[p.name] = type_q
+            continue
+        if p.name in settings.principal_parameters and _could_be_principal(ctx, type_q):
+            if route is None and enclosing is None and _principal_recorded_only(ctx, func, p.name):
+                continue
+            ident.principals[p.name] = type_q
+            continue
+        if p.name in identity_fields and (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")):
+            if not _written_only(ctx, func, p.name):
+                ident.identity_params[p.name] = p.name
+        elif p.name in fed and p.name not in ident.principals:
+            ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
+        elif p.name in caller_values(project, settings) and (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")):
+            if not _written_only(ctx, func, p.name):
+                ident.identity_params[p.name] = p.name  # ``user_email``: the project scopes rows by it (knowledge.scoping)
+    if enclosing is None and authentication_middleware(project):
+        # a helper given the request by the routes that reach it (``_get_owned_playlist(request, id)``), or a
+        # method of a class FastAPI builds with the request (``self.request``): the middleware's
+        # ``request.user`` is the caller there too
+        held = frozenset(view_request_attributes(ctx, func)) if "self.request" in ctx.source else frozenset()
+        for path in request_user_principals(ctx, func, params, held):
+            ident.principals.setdefault(path, None)
+    for name, (identity_field, _why, node) in decoded_caller(ctx, func, params, False).items():
+        # a service handed the header decodes the caller itself (``authorization`` passed on by the route)
+        ident.decoding.add(node)
+        if identity_field is None:
+            ident.principals.setdefault(name, None)
+        else:
+            ident.identity_params.setdefault(name, identity_field)
+    if client_keys and not ident.principals and not ident.identity_params:
+        # the client's keys are all the function is given: read by their names, as before (``role_in_member_tenant(
+        # db, user_id, role_id)`` compares a row with the target user's: its claim is made there)
+        for name in client_keys:
+            p = next(p for p in params if p.name == name)
+            type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
+            if (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")) and not _written_only(ctx, func, name):
+                ident.identity_params[name] = name
+    return ident
+
+
+def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
+    """``{function: parameters}``: parameters of project functions that an authenticated caller hands the
+    principal's id (``current_user_id=str(current_user.id)``, the dependency being an auth dependency) and no
+    route hands its own client data (a path, query or body parameter passed as it is): under any name,
+    such a parameter holds who asks in the callee (the ``feeds`` facts of ``index/extractors/orm.py``)."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        principal, client = _fed_parameters(project, settings)
+        out: dict[str, list[str]] = {}
+        for key, names in principal.items():
+            kept = sorted(names - client.get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    # stored next to the index: a run that lints one file reads it instead of every module's facts
+    return project.stored_memo(f"auth.principal_fed:{_settings_key(settings)!r}", build, load=dict)
+
+
+def client_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
+    """``{function: parameters}``: parameters of project functions that a route hands its own client data (a path,
+    query or body value passed as it is) and no caller hands the principal's id: in the callee such a parameter
+    is the key the client names, whatever its name (``get_workspace(db, workspace_id, user_id)`` called with the
+    route's path ``workspace_id``), not an identity value the caller vouches for."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        principal, client = _fed_parameters(project, settings)
+        out: dict[str, list[str]] = {}
+        for key, names in client.items():
+            kept = sorted(names - principal.get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    return project.stored_memo(f"auth.client_fed:{_settings_key(settings)!r}", build, load=dict)
+
+
+def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(principal, client): per project function, the parameters its callers hand the principal's id, and those
+    a route hands its own client data (the ``feeds`` facts of ``index/extractors/orm.py``)."""
+
+    def build() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        principal: dict[str, set[str]] = {}
+        client: dict[str, set[str]] = {}
+        callee_params: dict[str, list[str]] = {}
+        for mod, facts in project.iter_modules():
+            functions = orm_facts(facts).get("functions", {})
+            for caller, fn in functions.items():
+                feeds = fn.get("feeds")
+                if not feeds:
+                    continue
+                own = {fp["name"]: fp for fp in fn.get("params", ())}
+                for feed in feeds:
+                    found = project.resolve_symbol(feed["target"])
+                    if found is None or found[2] != "functions":
+                        method = _typed_receiver_method(project, own, feed["target"])
+                        if method is None:
+                            continue
+                        key, names = method
+                    else:
+                        key = f"{found[0]}.{found[1]}"
+                        if key not in callee_params:
+                            target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+                            callee_params[key] = [fp["name"] for fp in target.get("params", ())]
+                        names = callee_params[key]
+                    for where, param, kind in feed["args"]:
+                        name = names[where] if isinstance(where, int) and where < len(names) else where
+                        if not isinstance(name, str) or name not in names:
+                            continue
+                        if kind == "raw":
+                            client.setdefault(key, set()).add(name)
+                        elif kind == "whole":
+                            if param in own and _scalar_principal(project, settings, own[param]):
+                                principal.setdefault(key, set()).add(name)  # the dependency yields the caller's id
+                        elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
+                            principal.setdefault(key, set()).add(name)
+                        elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
+                            client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+        return principal, client
+
+    return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
+
+
+def _typed_receiver_method(project: "ProjectIndex", own: dict[str, dict[str, Any]], target: str) -> Optional[tuple[str, list[str]]]:
+    """``organization_service.create_project`` called by a route whose parameter ``organization_service:
+    OrganizationService = Depends(...)`` is typed with a project class: the method (``"<module>.<Class>.<method>"``,
+    its parameters after ``self``), looked up along the class's bases."""
+    head, _, method = target.partition(".")
+    p = own.get(head)
+    if p is None or not method or "." in method or not p.get("type"):
+        return None
+    found = project.get_class(p["type"])
+    if found is None:
+        return None
+    for name, facts in project.class_mro(found[0]):
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        split = project.split(name)
+        if not split:
+            return None
+        entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{name.rsplit('.', 1)[-1]}.{method}") or {}
+        if "args" not in entry:
+            return None  # (a handler's method, or no facts: its parameters are not known)
+        return f"{name}.{method}", list(entry["args"])
+    return None
+
+
+def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:
+    """A parameter whose auth dependency yields the caller's id itself (``get_sub_from_access_token -> int``),
+    not a credential nor a principal object: handed on as it is, it is the principal's id."""
+    found = param_dependency(project, settings, p)
+    if found.kind != "auth" or found.credentials or found.resource:
+        return False
+    t = found.principal_type
+    kind = last_segment(t) if t else None
+    if kind in ("int", "UUID"):
+        return True
+    if kind != "str":
+        return False
+    # a ``str`` is the caller's id only when the dependency itself decodes a token (``sub`` of a JWT): one that
+    # passes the scheme's value on (``get_access_token(token=Depends(oauth2)) -> str``) yields the raw token
+    target = project.resolve_symbol(p["dependency"]) if p.get("dependency") else None
+    if target is None or target[2] != "functions":
+        return False
+    return bool(orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("auth"))
+
+
+def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The names of every ``principal_fed_parameters`` parameter (for the screens)."""
+    if project is None:
+        return frozenset()
+    return project.stored_memo(
+        f"auth.principal_fed_names:{_settings_key(settings)!r}",
+        lambda: tuple(sorted({n for names in principal_fed_parameters(project, settings).values() for n in names})),
+        load=tuple,
+    )
+
+
+def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = None) -> frozenset[str]:
+    """``principal_fed_parameters`` (``fed``: ``client_fed_parameters``) for a top-level function of the file
+    being linted."""
+    project = ctx.project
+    if project is None or ctx.module is None:
+        return frozenset()
+    if any(s is func for s in ctx.module.body):
+        local = func.name.value
+    else:
+        # a method of a top-level class (``OrganizationService.create_project``, called on a typed dependency)
+        owner = next(
+            (
+                s for s in ctx.module.body
+                if type(s) is cst.ClassDef and isinstance(s.body, cst.IndentedBlock) and any(b is func for b in s.body.body)
+            ),
+            None,
+        )
+        if owner is None:
+            return frozenset()
+        local = f"{owner.name.value}.{func.name.value}"
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return frozenset()
+    if not module:
+        return frozenset()
+    return frozenset((fed or principal_fed_parameters)(project, ctx.settings).get(f"{module}.{local}", ()))
+
+
+def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> tuple[str, ...]:
+    """Substrings one of which a file must contain for a function in it to have the identity in scope:
+    principal parameter names, identity fields, ``Depends`` / ``Security``, auth dependency names, and
+    the project's auth aliases and principal classes (``CurrentUser``, ``User``)."""
+
+    def build() -> tuple[str, ...]:
+        words = set(settings.principal_parameters) | set(settings.identity_fields) | {"Depends", "Security"}
+        words |= {last_segment(e) for e in settings.auth_dependencies}
+        words |= set(interesting_names(project, settings))
+        words |= set(principal_fed_names(project, settings))
+        words |= set(caller_values(project, settings))  # ``caller_email`` the project scopes rows by (``knowledge.scoping``)
+        # a handler that decodes the caller in its body (``get_current_user_id(authorization)``, ``jwt.decode``)
+        # from the header, the cookie or the request it is handed (``request.headers["Authorization"]``). (Not
+        # the decoders' names: a memo reading every function's calls would go stale on any edit of a call, in
+        # the language server.)
+        words |= {"jwt.decode", "Header(", "Cookie(", "uthorization"}
+        words |= caller_decorator_names(project)  # ``@require_auth(...)`` hands a Flask view the caller
+        # a class-based view registered under an authenticating route class, or a base of one: its methods read
+        # the caller off ``self.request`` (``view_classes``), whatever the file spells
+        words |= set(configured_view_names(project))
+        words |= set(configured_endpoint_names(project))  # functions registered under such a route class
+        # a Flask view authenticated by a decorator: the caller is a global the module need not spell (``knowledge.flask``)
+        words |= set(FLASK_SCREEN_WORDS)
+        if router_auth_routes(project):
+            # a route authenticated only where its router is included (``Identity.router_auth``): its module need
+            # spell no marker, no principal; it spells its route decorator (the family's ``requires`` words)
+            words |= {f".{m}(" for m in ROUTE_DECORATORS} | {"add_api_route"}
+        # a word that contains another adds nothing to an ``any(w in source)`` test
+        kept = sorted(words, key=len)
+        out: list[str] = []
+        for w in kept:
+            if w and not any(k in w for k in out):
+                out.append(w)
+        return tuple(out)
+
+    if project is None:
+        return build()
+    return project.stored_memo(f"auth.identity_words:{_settings_key(settings)!r}", build, load=tuple)
+
+
+_LAST_IDENTITY_TEST: list = [None, None, None, False]  # (source, project, settings, answer): four rules ask per file
+
+
+def may_have_identity(source: str, project: Any, settings: "Settings") -> bool:
+    last = _LAST_IDENTITY_TEST
+    if last[0] is source and last[1] is project and last[2] is settings:
+        return last[3]
+    answer = any(w in source for w in identity_words(project, settings))
+    last[:] = [source, project, settings, answer]
+    return answer

@@ -1,0 +1,213 @@
+"""A route's dependencies: ``dependencies=[...]`` on the decorator, the router or a wrapper, permission-gated
+routes, and the path parameters a dependency guards (``route_path_guards``)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, Optional
+
+from ...ground.lazy import lazy_import
+from ..facts import orm_facts
+from ..fastapi import route_info, route_wrapper, RouteInfo
+from ..imports import dotted_name, last_segment
+from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, param_dependency
+from .params import _code, module_assignments, param_infos
+from .views import _guarded_configured_route
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ...ground.config import Settings
+    from ..index import ProjectIndex
+    from .dependencies import DependencyKind
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+def dependencies_elements(ctx: "FileContext", call: cst.Call) -> list[cst.BaseExpression]:
+    """The elements of a call's ``dependencies=[...]`` (a list or tuple, also held in a module-level name)."""
+    out: list[cst.BaseExpression] = []
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value != "dependencies":
+            continue
+        value = arg.value
+        if isinstance(value, cst.Name):
+            value = module_assignments(ctx).get(value.value, value)
+        if isinstance(value, (cst.List, cst.Tuple)):
+            out.extend(el.value for el in value.elements)
+    return out
+
+
+def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind]:
+    out: list[DependencyKind] = []
+    for dep in dependencies_elements(ctx, call):
+        if isinstance(dep, (cst.Name, cst.Attribute)) and ctx.project is not None:
+            q = ctx.qualified_name(dep)  # ``dependencies=[DependsJwtAuth]``: ``DependsJwtAuth = Depends(HTTPBearer())``
+            if q:
+                out.append(alias_dependency(ctx.project, ctx.settings, q))
+            continue
+        if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
+            target = dep.args[0].value
+            func = target.func if isinstance(target, cst.Call) else target
+            q = ctx.qualified_name(func)
+            kwargs = {}
+            args: list[str] = []
+            if isinstance(target, cst.Call):
+                kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+                args = [_code(ctx, a.value) for a in target.args if a.keyword is None and not a.star]
+            out.append(classify_dependency(ctx.project, ctx.settings, q, dotted_name(func), kwargs, 0, isinstance(target, cst.Call), args))
+    return out
+
+
+def permission_gated_route(ctx: "FileContext", route: Optional[RouteInfo]) -> bool:
+    """The route's decorator gates it with an authenticating dependency factory given a permission
+    (``@router.post("", dependencies=[Depends(require_permission("create", "notifications"))])``): only callers
+    granted that permission reach the handler (an RBAC staff action)."""
+    if route is None or route.decorator is None or not isinstance(route.decorator.decorator, cst.Call):
+        return False
+    for dep in dependencies_elements(ctx, route.decorator.decorator):
+        if not (isinstance(dep, cst.Call) and dep.args and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS):
+            continue
+        target = dep.args[0].value
+        if not isinstance(target, cst.Call) or not target.args or not all(isinstance(a.value, (cst.SimpleString, cst.Attribute)) for a in target.args):
+            continue
+        args = [_code(ctx, a.value) for a in target.args if a.keyword is None and not a.star]
+        kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+        if classify_dependency(ctx.project, ctx.settings, ctx.qualified_name(target.func), dotted_name(target.func), kwargs, 0, True, args).kind is not None:
+            return True
+    return False
+
+
+def _decorator_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> list[DependencyKind]:
+    """``@router.get(..., dependencies=[Depends(f)])`` and ``router = APIRouter(dependencies=[...])`` (same
+    module); a list held in a module-level name is followed."""
+    out: list[DependencyKind] = []
+    if route is None:
+        return out
+    if route.decorator is not None and isinstance(route.decorator.decorator, cst.Call):
+        out.extend(_dependencies_arg(ctx, route.decorator.decorator))
+    router = module_assignments(ctx).get(route.router)
+    if isinstance(router, cst.Call):
+        out.extend(_dependencies_arg(ctx, router))
+    out.extend(_wrapper_dependencies(ctx, route))
+    return out
+
+
+def _wrapper_dependencies(ctx: "FileContext", route: RouteInfo) -> list[DependencyKind]:
+    """The ``dependencies=[...]`` a route-registering wrapper hands the router method (``protected_route(
+    router.get, ...)`` calling ``method(path, dependencies=[Security(oauth2_scheme, scopes=scopes)])``),
+    classified like a route decorator's own."""
+    if route.wrapper is None or ctx.project is None:
+        return []
+    registers = route_wrapper(ctx.project, route.wrapper) or {}
+    return [param_dependency(ctx.project, ctx.settings, marker) for marker in registers.get("dependencies", ())]
+
+
+def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Path parameters of a route that one of its dependencies (its parameters' ``Depends(...)``, the
+    decorator's or its router's ``dependencies=[...]``) loads and decides on: a project function that raises
+    or returns a verdict on what it is given (``flow`` index facts, ``guards``: its parameters, which FastAPI
+    fills from the path by name, and ``request.path_params[...]`` it reads), or a dependency class, or a
+    class handed to one (``Depends(PermissionsDependency([TaskEditPermission]))``), whose methods (or a base
+    class's) read ``request.path_params["task_id"]`` and decide. The route's own load by such a parameter is
+    checked already (families 2 makes no BKL201 claim for it)."""
+    route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
+    project = ctx.project
+    if route is None or project is None or not route.path:
+        return frozenset()
+    from ..client_identity import route_path_params  # (client_identity reads this module)
+
+    # with the router's prefix (``APIRouter(prefix="/bi-dashboard/{organization_id}")``): FastAPI fills a
+    # dependency's ``organization_id`` from the prefix's segment as from the route's own
+    path_params = set(re.findall(r"{(\w+)(?::\w+)?}", route.path)) | set(route_path_params(ctx, route))
+    # the route's own query-string scalars (``project_id: Optional[UUID] = None``): FastAPI fills a dependency's
+    # query parameter of the same name (``project_id: str = Query(None)`` of ``get_project``) from the same value
+    query_params = {
+        p.name
+        for p in param_infos(ctx, func)
+        if p.name not in path_params
+        and p.marker in (None, "Query")
+        and p.dependency.kind is None
+        and not (p.type and project.get_class(p.type) is not None)
+    }
+    if not path_params and not query_params:
+        return frozenset()
+    targets: list[cst.BaseExpression] = []
+
+    def from_depends(dep: cst.BaseExpression) -> None:
+        if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
+            target = dep.args[0].value
+            if isinstance(target, cst.Call):
+                targets.append(target.func)
+                for a in target.args:
+                    value = a.value
+                    items = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
+                    targets.extend(i for i in items if isinstance(i, (cst.Name, cst.Attribute)))
+            else:
+                targets.append(target)
+
+    def from_list(call: cst.BaseExpression) -> None:
+        if isinstance(call, cst.Call):
+            for dep in dependencies_elements(ctx, call):
+                from_depends(dep)
+
+    if route.decorator is not None:
+        from_list(route.decorator.decorator)
+    from_list(module_assignments(ctx).get(route.router))  # type: ignore[arg-type]
+    for p in param_infos(ctx, func):
+        if p.marker_node is not None:
+            from_depends(p.marker_node)
+    guarded: set[str] = set()
+    for target in targets:
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            continue
+        q = ctx.qualified_name(target)
+        found = project.resolve_symbol(q) if q else None
+        if found is None:
+            continue
+        names = [found[1]]
+        mods = [found[0]]
+        if found[2] == "classes":
+            names, mods = [], []
+            for name, _facts in project.class_mro(f"{found[0]}.{found[1]}"):
+                where = project.split(name)
+                if where is not None:
+                    mods.append(where[0])
+                    names.append(where[1])
+        for mod, name in zip(mods, names):
+            facts = project.modules.get(mod) if hasattr(project.modules, "get") else None
+            flow = (facts or {}).get("extra", {}).get("flow", {})
+            read = set(flow.get("guards", {}).get(name, ())) & path_params
+            fn = (orm_facts(facts or {}).get("functions", {}).get(name) or {}) if found[2] == "functions" else {}
+            if query_params and fn:
+                read |= set(flow.get("guards", {}).get(name, ())) & {
+                    fp.get("name") for fp in fn.get("params", ()) if last_segment(fp.get("marker") or "Query") == "Query"
+                } & query_params
+            if read and found[2] == "functions":
+                # a dependency function decides on the caller only when it is given one (an auth dependency
+                # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard
+                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in fn.get("params", ())):
+                    continue
+            guarded |= read
+    return frozenset(guarded)
+
+
+def _caller_reading_dependency(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:
+    """A dependency parameter whose project function reads the caller itself by calling an auth dependency
+    (``has_organization_access(request, organization_id)`` opening with ``user = get_current_user(request)``,
+    then refusing an organisation outside the user's): not an auth dependency by its signature (it takes the
+    client's key), but what it decides, it decides on the caller."""
+    marker = p.get("marker")
+    dep = p.get("dependency")
+    if not (marker and last_segment(marker) in DEPENDENCY_MARKERS and dep):
+        return False
+    found = project.resolve_symbol(dep)
+    if found is None or found[2] != "functions":
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    if not fn.get("raises"):
+        return False
+    for called in fn.get("calls_out", ()):
+        if called != dep and classify_dependency(project, settings, called).kind == "auth":
+            return True
+    return False

@@ -1,0 +1,813 @@
+"""``function_queries(ctx, func, identity)``: one function body walked in order, like a tiny abstract interpreter
+(``_Analyzer``), into its query sites, rows, checks and consumptions (see the package docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from ...ground.lazy import lazy_import
+from ..auth import Identity, principal_classes
+from ..cst import load_names
+from ..imports import last_segment
+from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
+from ..repositories import core_row_table
+from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, dependency_row, handed_models
+from .syntax import (
+    _assigned_names,
+    _compared_attributes,
+    _flag_assignments,
+    _simple_condition,
+    _tested_calls,
+    _walk_expr,
+)
+from .values import _common_model, _merge_flags, Comparison, FunctionQueries, NOTHING, Site, Val
+from .vocabulary import _holding_equalities, AUTHORIZED_PREFIXES, STATEMENT_MODULES
+from .gates import _GateTests
+from .narrowing import _Narrowing
+from .predicates import _Predicates
+from .expressions import _Expressions
+from .decisions import _Decisions
+from .fetches import _Fetches
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _Fetches):
+    """One function body walked in order (``run``): statements, branches and their merges here; what a test, an
+    expression, a call, a check or a fetch means is read by the mixins (gates, narrowing, predicates, expressions,
+    decisions, fetches)."""
+
+    def __init__(self, ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> None:
+        self.ctx = ctx
+        self.func = func
+        self.identity = identity
+        self.project = ctx.project
+        self.settings = ctx.settings
+        self.identity_fields = frozenset(project_identity_fields(self.project, self.settings))
+        self.out = FunctionQueries()
+        self.owner_sites: set[int] = set()  # update/delete sites returning the row's identity column (``_returned_owner``)
+        self.admin_depth = 0
+        self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
+        self.principal_types = principal_classes(self.project, self.settings)
+        self.pending_owner_flags: dict[str, list[Comparison]] = {}
+        # flag -> the equalities that hold when it is true (``already = any(m.user_id == uid for m in members)``)
+        self.equality_flags: dict[str, list[cst.Comparison]] = {}
+        self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
+        self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
+        self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
+        # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
+        self.deciding_calls: set[int] = set()
+        self.top_statements: set[int] = set()  # the statements of the function body itself
+        # of those, calls whose verdict is held in a local first (``rights = get_rights(user_id, row.org_id)``)
+        self.held_verdicts: set[int] = set()
+        self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
+        # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
+        self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
+        # parameters holding a row a dependency checked (``checked_parent_model``): name -> table model
+        self.checked_parents: dict[str, str] = {}
+        # helper calls reaching a child of one untied to it: (call, model, parent parameter, parent model, path, chain)
+        self.child_fetches: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
+        self.checked_parent_keys: set[str] = set()  # the route's keys those dependencies took and checked
+        # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
+        # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
+        self.pending_ties: dict[str, list[Site]] = {}
+        # a test that decides access is being read: a column outside the identity fields compared with the
+        # principal's id counts there only (``principal_column``), never as an owner gate
+        self.in_decision = False
+        # flags set ``True`` only on elevated ways (``sees_all = True`` under an admin test, or in a loop over the
+        # caller's roles under ``if role.id in ADMIN_ROLE_IDS``), and flags bound otherwise anywhere
+        self.elevated_flags: set[str] = set()
+        self.plain_flags: set[str] = set()
+
+    # -- names -----------------------------------------------------------------------------------------
+    def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
+        if isinstance(expr, cst.Name):
+            v = state.get(expr.value)
+            if v is not None:
+                return v.alias
+        if not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(expr)
+        if q is None or self.project is None:
+            return None
+        cache = self.ctx.cached("queries.model_cache", dict)
+        if q in cache:
+            return cache[q]
+        found = self.project.get_class(q)
+        result = found[0] if found is not None and is_table_model(self.project, found[0]) else None
+        cache[q] = result
+        return result
+
+    # -- statements ------------------------------------------------------------------------------------
+    def run(self) -> FunctionQueries:
+        state: dict[str, Val] = {}
+        for p in self.identity.params:
+            if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
+                handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
+                # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
+                # repository's row (a check of it here is BKL202)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+            elif p.type and self.project is not None and (core := core_row_table(self.project, p.type)) is not None:
+                # an object made from a Core table's row (``project: Project = Depends(current_project)``)
+                handed = dependency_row(self.project, self.settings, p.provider, core)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+            elif p.type and self.project is not None and table_union_alias(self.project, p.type):
+                state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
+            elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
+                state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
+        for name in self.identity.closure_trusted:
+            state[name] = Val(trusted=True)  # a key the enclosing service was handed by its caller
+        for name in self.identity.closure_derived:
+            state[name] = Val(derived=True)
+        for name in self.identity.principals:
+            state[name] = Val(derived=True, ident=True)
+        for name in self.identity.identity_params:
+            state[name] = Val(derived=True, ident=True)
+        self.checked_parents = self._checked_parents()
+        if self.checked_parents and self.project is not None:
+            for p in self.identity.params:
+                if p.name in self.checked_parents and p.provider:
+                    self.checked_parent_keys |= checked_parent_keys(self.project, self.settings, p.provider)
+        body = self.func.body
+        self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
+        self.deciding_calls.update(self.held_verdicts)
+        self.top_statements = {id(st) for st in body.body}  # type: ignore[attr-defined]
+        self.block(body.body, state)  # type: ignore[arg-type]
+        self.out.derived_names = {n for n, v in state.items() if v.derived}
+        self._untied(state)
+        self._untied_children(state)
+        return self.out
+
+    def _owned(self, model: str) -> bool:
+        return is_owned(self.project, self.settings, model)
+
+    def _tie_readings(self) -> tuple[set[str], dict[int, str], set[tuple[str, str]]]:
+        """What ties a fetched row after the walk: the rows and names the checks read, the local each fetch is bound
+        to, and the attributes the function compares (read by ``_untied`` and ``_untied_children``)."""
+        tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
+        tied |= {c.name for c in self.out.checks if c.name is not None}
+        return tied, _assigned_names(self.ctx, self.func), _compared_attributes(self.func)
+
+    def _untied(self, state: dict[str, Val]) -> None:
+        """``board = get_board(db, board_id)``, ``check_board_permission(db, user, board_id)``, then ``tag =
+        get_tag(db, tag_id)``: the tag's table has no identity column, it is the board's through ``Tag.board_id``,
+        and nothing ties this tag to the checked board (no check of its own board, no comparison with the checked
+        row's key): a tag of any board is served (``FunctionQueries.untied``)."""
+        if self.project is None:
+            return
+        parents = [
+            c.row.model for c in self.out.checks
+            if c.row.model and c.row.origin is None and not c.row.scoped and c.name is not None and self._owned(c.row.model)
+        ]
+        if not parents:
+            return
+        fetches = list(self.client_fetches)
+        for site in self.out.sites:
+            if len(site.row_names) != 1 or len(site.entities) != 1 or self._owned(site.entities[0]):
+                continue
+            if self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+                fetches.append((site.node, site.entities[0], frozenset(site.key_names)))
+        if not fetches:
+            return
+        tied, names, compared = self._tie_readings()
+        seen_keys: set[str] = set()
+        for node, model, keys in fetches:
+            local = names.get(id(node))
+            if local is None:
+                site = next((s for s in self.out.sites if s.node is node), None)
+                local = next(iter(site.row_names)) if site is not None and site.row_names else None
+            if local is None or local in tied or not keys or keys & seen_keys:
+                continue
+            held = state.get(local)
+            if held is None or held.derived or held.model != model:
+                continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
+            for parent in parents:
+                path = reference_path(self.project, model, parent)
+                if path is not None and ((local, path[0]) in compared or (local, "") in compared):
+                    break  # ``if file.document_id != document_id: raise``: the row's reference is tested
+                if path is not None:
+                    seen_keys |= keys
+                    self.out.untied.append((node, model, parent, path))
+                    break
+
+    def _checked_parents(self) -> dict[str, str]:
+        return checked_parent_params(self.ctx, self.identity)
+
+    def _note_child_fetch(self, call: cst.Call, target: tuple, args: list[Val], state: dict[str, Val]) -> None:
+        """``crud.data_product.get_single_by_id(db, data_product_id=data_product_id)`` under ``flight =
+        Depends(can_read_write_flight)``: the route's client key reaches a lookup of a child of the checked row
+        with no predicate on its reference to it (``child_untied_params``). A call also handed the checked row
+        (or a value read off it) leaves the scoping to the helper."""
+        project = self.project
+        assert project is not None
+        mod, cls, name, summary = target
+        held = set(self.checked_parents) | self.checked_parent_keys
+        for a in call.args:
+            if set(load_names(a.value)) & held:
+                return  # (handed the checked row, or the key its dependency checked: the helper may scope by it)
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state))
+        client = self.client_params()
+        best: Optional[tuple] = None  # (the nearest checked row: the flight before its project)
+        for parent_name, parent in self.checked_parents.items():
+            reached = child_untied_params(project, self.settings, mod, cls, name, summary, parent, given)
+            if not reached:
+                continue
+            for i, a in enumerate(call.args):
+                if a.star:
+                    continue
+                param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+                if param not in reached:
+                    continue
+                v = args[i] if i < len(args) else NOTHING
+                keys = frozenset(load_names(a.value)) & client
+                if v.derived or v.trusted or not keys:
+                    continue
+                model, chain, path = reached[param]
+                if best is None or len(path) < len(best[4]):
+                    best = (call, model, parent_name, parent, path, chain, keys)
+                break
+        if best is not None:
+            self.child_fetches.append(best)
+
+    def _untied_children(self, state: dict[str, Val]) -> None:
+        """Rows of a child of a row a dependency checked, looked up by the client's key and never tied to it
+        (``FunctionQueries.untied_children``): through a helper (``child_fetches``) or here (an unscoped site
+        keyed on client values only). A row compared afterwards with the checked row (``if dp.flight_id !=
+        flight.id: raise``) or handed to a check is tied."""
+        if not self.checked_parents or self.project is None:
+            return
+        fetches = list(self.child_fetches)
+        client = self.client_params()
+        for site in self.out.sites:
+            if len(site.entities) != 1 or site.admin or self._owned(site.entities[0]):
+                continue
+            roots = frozenset(k.split(".", 1)[0] for k in site.key_names)
+            if roots & self.checked_parent_keys or not self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+                continue
+            found = [
+                (path, parent_name, parent) for parent_name, parent in self.checked_parents.items()
+                if (path := reference_path(self.project, site.entities[0], parent)) is not None
+            ]
+            if found:
+                path, parent_name, parent = min(found, key=lambda f: len(f[0]))
+                fetches.append((site.node, site.entities[0], parent_name, parent, path, (), roots & client))
+        if not fetches:
+            return
+        tied, names, compared = self._tie_readings()
+        untied: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
+        tied_keys: set[str] = set()
+        for fetch in fetches:
+            node, path = fetch[0], fetch[4]
+            local = names.get(id(node))
+            if local is None:
+                site = next((s for s in self.out.sites if s.node is node), None)
+                local = next(iter(site.row_names)) if site is not None and site.row_names else None
+            if local is not None and (local in tied or (local, "") in compared or any((local, c) in compared for c in path)):
+                tied_keys |= fetch[6]  # (a later lookup by the same key reads the row found tied)
+                continue
+            untied.append(fetch)
+        seen_nodes: set[int] = set()
+        seen_keys: set[str] = set()
+        for node, model, parent_name, parent, path, chain, keys in untied:
+            if id(node) in seen_nodes or keys & (tied_keys | seen_keys):
+                continue  # one finding per key
+            seen_nodes.add(id(node))
+            seen_keys |= keys
+            self.out.untied_children.append((node, model, parent_name, parent, path, chain))
+
+    def block(self, stmts: Sequence[cst.CSTNode], state: dict[str, Val]) -> None:
+        for i, stmt in enumerate(stmts):
+            self.statement(stmt, state)
+            if id(stmt) not in self.top_statements:
+                continue  # (a check on one way only: a key first named there would stay derived past the join)
+            for key in self._permission_checked_keys(stmt):
+                # ``self._permission.enforce(subject, "hiring.get_status", f"course_site/{course_site_id}")``: the
+                # key is the caller's to use on this path (as after ``_compared_by_helper``)
+                old = state.get(key)
+                if old is None or not (old.stmt or old.rows):
+                    state[key] = replace(old or NOTHING, derived=True)
+            if (isinstance(stmt, cst.If) and self._guards_admin(stmt)) or self._admin_permission_gate(stmt):
+                # ``if not user.is_superuser: raise ...``, ``self._permission.enforce(subject, "hiring.admin",
+                # "*")``: the rest of the block is admin-only
+                self.admin_depth += 1
+                try:
+                    self.block(stmts[i + 1 :], state)
+                finally:
+                    self.admin_depth -= 1
+                return
+
+    def _note_flag(self, name: str, value: cst.BaseExpression) -> None:
+        """``sees_all = False`` leaves a flag as it is; ``sees_all = True`` on an elevated way (an admin
+        branch) makes it an elevated flag, anywhere else (or any other value) a plain one (``_admin_test``)."""
+        if isinstance(value, cst.Name) and value.value == "False":
+            return
+        if isinstance(value, cst.Name) and value.value == "True" and self.admin_depth > 0:
+            self.elevated_flags.add(name)
+        else:
+            self.plain_flags.add(name)
+
+    def statement(self, stmt: cst.CSTNode, state: dict[str, Val]) -> None:
+        self._state = state
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.small(small, state)
+        elif isinstance(stmt, cst.If):
+            self.if_stmt(stmt, state)
+        elif isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                it = self.ev(stmt.iter, state)
+                if it.rows:
+                    self.bind(stmt.target, replace(it, opaque=False, sites=it.sites), state)
+                else:
+                    self.bind(stmt.target, replace(_merge_flags([it]), source=it.source), state)
+            else:
+                self.test(stmt.test, state, decision=False)
+            inner = dict(state)
+            if isinstance(stmt, cst.For) and it.rows and it.sites:
+                # ``for row in rows: if not can_read(user, row): continue``: each row filtered by an access check
+                for sub in stmt.body.body:  # type: ignore[attr-defined]
+                    if isinstance(sub, cst.If) and self._skips(sub.body):
+                        self._row_filter(sub.test, inner, it, set(load_names(stmt.target)))
+            self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            self.merge_into(state, [inner, dict(state)])
+            if isinstance(stmt, cst.For):
+                self._elements_verified(stmt, inner, state)
+            if stmt.orelse is not None:
+                self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                v = self.ev(item.item, state)
+                if item.asname is not None:
+                    self.bind(item.asname.name, v, state)
+            self.block(stmt.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            before = dict(state)
+            self.block(stmt.body.body, state)  # type: ignore[attr-defined]
+            if stmt.orelse is not None:  # type: ignore[attr-defined]
+                self.block(stmt.orelse.body.body, state)  # type: ignore[attr-defined]
+            branches = [dict(state)]
+            for h in stmt.handlers:  # type: ignore[attr-defined]
+                inner = dict(before)
+                self.block(h.body.body, inner)
+                if not self._exits(h.body):
+                    branches.append(inner)
+            if len(branches) > 1:
+                self.merge_into(state, branches)
+            if stmt.finalbody is not None:  # type: ignore[attr-defined]
+                self.block(stmt.finalbody.body.body, state)  # type: ignore[attr-defined]
+        elif isinstance(stmt, cst.Match):
+            self.ev(stmt.subject, state)
+            branches = []
+            for case in stmt.cases:
+                inner = dict(state)
+                self.block(case.body.body, inner)  # type: ignore[attr-defined]
+                branches.append(inner)
+            branches.append(dict(state))
+            self.merge_into(state, branches)
+        # nested defs and classes are analysed on their own
+
+    def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
+        decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
+            isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
+        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body)
+        # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
+        # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
+        flags = () if decision else _flag_assignments(stmt)
+        flag_checks = self.comparisons_in(stmt.test, state) if flags else []
+        self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
+        if self._exits(stmt.body) and (self._conflict_answer(stmt.body) or self._invalid_answer(stmt.body)):
+            # ``if is_member(db, board.id, user.id): raise HTTPException(409, "already a member")``: a helper's
+            # verdict that refuses a duplicate decides no access; nor does one answered as an invalid request
+            # (``if await _would_create_cycle(db, folder.id, parent.id): raise HTTPException(400, ...)``)
+            self.conflict_calls.update(_tested_calls(stmt.test))
+        if decision:
+            self.deciding_calls.update(_tested_calls(stmt.test))
+        self.test(stmt.test, state, decision=decision)
+        polarity = self._admin_test(stmt.test)
+        presence = self._presence_test(stmt.test, state)
+        body_admin = polarity == "positive" or presence == "absent"
+        else_admin = polarity == "negated" or presence == "present"
+        if isinstance(stmt.test, (cst.BooleanOperation, cst.UnaryOperation, cst.Call, cst.Await)):
+            # ``if user and not has_global_permission(user, Permission.MANAGE):``: the else branch is
+            # identity-less or elevated on every way it can be taken
+            split_body, split_else = self._elevated_split(stmt.test, state)
+            body_admin = body_admin or split_body
+            else_admin = else_admin or split_else
+        body_state = dict(state)
+        self._narrow(stmt.test, body_state, positive=True)
+        self._row_instance(stmt.test, body_state, positive=True)
+        else_exits = isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
+        self._found_by_scoped_load(stmt.test, body_state, present=True, decides=else_exits)
+        self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
+        else_state = dict(state)
+        self._row_instance(stmt.test, else_state, positive=False)
+        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body))
+        if stmt.orelse is not None:
+            if isinstance(stmt.orelse, cst.If):
+                self.admin_depth += 1 if else_admin else 0
+                try:
+                    self.if_stmt(stmt.orelse, else_state)
+                finally:
+                    self.admin_depth -= 1 if else_admin else 0
+            else:
+                self._branch(stmt.orelse.body.body, else_state, else_admin)  # type: ignore[attr-defined]
+        if else_admin:
+            else_state = self._as_admin(else_state)
+        if body_admin:
+            body_state = self._as_admin(body_state)
+        if self._exits(stmt.body):
+            self._key_in_checked(stmt.test, state)
+            self._tie_pending(stmt.test, state)
+            self._tied_to_decided_key(stmt.test, state)
+            self._narrow(stmt.test, else_state, positive=False)
+            self._verified_by_helper(stmt.test, else_state)
+            self.merge_into(state, [else_state])
+        elif isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body):
+            self.merge_into(state, [body_state])
+        else:
+            condition = _simple_condition(stmt.test)
+            self.merge_into(state, [body_state, else_state], condition)
+        if flag_checks:
+            for flag in flags:
+                self.pending_owner_flags[flag] = flag_checks
+
+    @staticmethod
+    def merge_into(state: dict[str, Val], branches: list[dict[str, Val]], condition: Optional[tuple[str, bool]] = None) -> None:
+        keys: set[str] = set()
+        for b in branches:
+            keys.update(b)
+        sourced: dict[str, list[tuple[str, str]]] = {}
+        for k in keys:
+            vals = [b[k] for b in branches if k in b]
+            first = vals[0]
+            if len(vals) > 1 and any(v.source is not None for v in vals):
+                sourced[k] = [v.source for v in vals if v.source is not None]
+            if len(vals) == 1:
+                # a key verified on one way only (``checked``) is not verified where the ways join
+                state[k] = replace(first, trusted=False, checked=False) if first.checked and len(branches) > 1 else first
+                continue
+            every = len(vals) == len(branches)
+            scoped_when: frozenset = frozenset()
+            if condition is not None and every and len(vals) == 2 and vals[0].stmt and vals[1].stmt:
+                name, truthy = condition
+                a, b = vals
+                scoped_when = a.scoped_when & b.scoped_when
+                if a.scoped and not b.scoped:
+                    scoped_when |= {(name, truthy)} | b.scoped_when
+                elif b.scoped and not a.scoped:
+                    scoped_when |= {(name, not truthy)} | a.scoped_when
+            both_ways = any((n, not t) in scoped_when for n, t in scoped_when)
+            sites: list[Site] = []
+            for v in vals:
+                for s in v.sites:
+                    if s not in sites:
+                        sites.append(s)
+            state[k] = Val(
+                sites=tuple(sites),
+                stmt=any(v.stmt for v in vals),
+                rows=any(v.rows for v in vals),
+                scoped=(all(v.scoped for v in vals) and every) or both_ways,
+                pscoped=all(v.pscoped for v in vals) and every,
+                opaque=any(v.opaque for v in vals),
+                derived=any(v.derived for v in vals),
+                trusted=all(v.trusted or v.derived for v in vals) and every,
+                clause=all(v.clause for v in vals) and every,
+                # (a way that binds no row, ``token = None``, has no model: the rows' model holds where they join)
+                model=_common_model(vals),
+                repo=any(v.repo for v in vals),
+                alias=first.alias if all(v.alias == first.alias for v in vals) else None,
+                ident=any(v.ident for v in vals) and not any(v.rows or v.stmt for v in vals),
+                scoped_when=scoped_when,
+                container=any(v.container for v in vals),
+                text=all(v.text for v in vals) and every,
+                built=all(v.built for v in vals) and every,
+                lookup=first.lookup if all(v.lookup == first.lookup for v in vals) and every else frozenset(),
+                lookup_scoped=all(v.lookup_scoped for v in vals) and every,
+                checked=all(v.checked for v in vals) and every,
+                # a row from a repository on one way at least: the keys it was given on any of them
+                keys=frozenset().union(*(v.keys for v in vals)),
+            )
+        for k, sources in sourced.items():
+            # ``org_id = course.org_id`` on the way that loaded ``course`` (another row's key, or a constant, on the
+            # other ways): where the ways join, ``org_id`` still holds that row's column on its way, so a check of
+            # ``org_id`` after the join decides on that row there (the first way's row that is still bound)
+            merged = state[k]
+            if merged.source is not None or merged.rows or merged.stmt:
+                continue
+            for source in sources:
+                holder = state.get(source[0])
+                if holder is not None and holder.rows and holder.model is not None and not holder.derived:
+                    state[k] = replace(merged, source=source)
+                    break
+
+    def small(self, small: cst.CSTNode, state: dict[str, Val]) -> None:
+        if self.identity.decoding and id(small) in self.identity.decoding and isinstance(small, (cst.Assign, cst.AnnAssign)):
+            # ``user_id, tenant_id = get_current_user_id(authorization)``: the caller, decoded here (``auth.decoded_caller``)
+            self.ev(small.value, state)  # type: ignore[arg-type]
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for t in targets:
+                for n in ([t] if isinstance(t, cst.Name) else [e.value for e in getattr(t, "elements", ())]):
+                    if isinstance(n, cst.Name):
+                        self.bind(n, Val(derived=True, ident=True), state)
+            return
+        if isinstance(small, cst.Assign) and self._keyed_store(small, state):
+            return
+        if isinstance(small, cst.Assign):
+            v = self.ev(small.value, state)
+            checks = self.comparisons_in(small.value, state)
+            self.mark_owner_gated(small.value, state)
+            keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
+            for t in small.targets:
+                self.bind(t.target, v, state)
+                if isinstance(t.target, cst.Name):
+                    self._note_flag(t.target.value, small.value)
+                if keys is not None and isinstance(t.target, cst.Name):
+                    self.clause_keys[t.target.value] = frozenset(keys)
+                if v.rows and isinstance(t.target, cst.Name):
+                    for s in v.sites:
+                        s.row_names.add(t.target.value)
+                if checks and isinstance(t.target, cst.Name):
+                    # ``is_owner = item.owner_id == user.id`` then ``if not is_owner: raise``
+                    self.pending_owner_flags[t.target.value] = checks
+                    held = _holding_equalities(small.value)
+                    if held:
+                        self.equality_flags[t.target.value] = held
+                    else:
+                        self.equality_flags.pop(t.target.value, None)
+                self.mark_owner_assignment(t.target, v, state)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                v = self.ev(small.value, state)
+                self.bind(small.target, v, state)
+                self.mark_owner_assignment(small.target, v, state)
+        elif isinstance(small, cst.AugAssign):
+            v = self.ev(small.value, state)
+            if isinstance(small.target, cst.Name):
+                old = state.get(small.target.value, NOTHING)
+                scoped, pscoped = self.pred(small.value, state)
+                state[small.target.value] = replace(
+                    old,
+                    clause=old.clause or v.clause or scoped,
+                    pscoped=old.pscoped or pscoped,
+                    derived=old.derived or v.derived,
+                    text=old.text and v.text,  # ``sql += " AND owner_id = :uid"``
+                )
+        elif isinstance(small, cst.Expr):
+            if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # (docstrings: nothing to read)
+                self.ev(small.value, state)
+        elif isinstance(small, cst.Return):
+            if small.value is not None:
+                self.consume(self.ev(small.value, state))
+        elif isinstance(small, cst.Assert):
+            self.test(small.test, state, decision=True)
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.ev(small.exc, state)
+
+    def _keyed_store(self, small: cst.Assign, state: dict[str, Val]) -> bool:
+        """``hashes = {}`` then ``hashes[h] = f`` for each ``h`` derived from the principal (a digest of a
+        verified workspace id): the dict's keys are the principal's, so ``hashes.keys()`` keys a lookup scoped
+        to it. One key from elsewhere and the dict is nothing special. Returns whether it handled the line."""
+        if len(small.targets) == 1 and isinstance(small.value, (cst.Dict, cst.Call)):
+            target = small.targets[0].target
+            value = small.value
+            empty = (isinstance(value, cst.Dict) and not value.elements) or (
+                isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict" and not value.args
+            )
+            if empty and isinstance(target, cst.Name):
+                self.bind(target, NOTHING, state)
+                self.keyed_stores.add(target.value)
+                return True
+            return False
+        if len(small.targets) != 1:
+            return False
+        target = small.targets[0].target
+        if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in self.keyed_stores):
+            return False
+        if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+            return False
+        name = target.value.value
+        key = self.ev(target.slice[0].slice.value, state)
+        self.ev(small.value, state)
+        old = state.get(name, NOTHING)
+        if old.stmt or old.rows or old.container:
+            self.keyed_stores.discard(name)
+            return True
+        if key.derived and not (key.stmt or key.rows or key.container):
+            state[name] = Val(derived=True)
+        else:
+            self.keyed_stores.discard(name)
+            state[name] = NOTHING
+        return True
+
+    def mark_owner_assignment(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
+        """``project.user_id = current_user.id``: the object now belongs to the principal."""
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.attr.value in self.identity_fields
+            and v.derived
+        ):
+            name = target.value.value
+            state[name] = replace(state.get(name, NOTHING), derived=True)
+
+    def _clause_expr(self, expr: cst.BaseExpression) -> bool:
+        """A predicate held in a local: a comparison, ``a & b`` / ``a | b``, ``and_(...)`` / ``or_(...)``."""
+        if isinstance(expr, (cst.Comparison, cst.BooleanOperation)):
+            return True
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.BitAnd, cst.BitOr)):
+            return True
+        if isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)):
+            q = self.ctx.qualified_name(expr.func)
+            return q is not None and last_segment(q) in ("and_", "or_") and q.split(".")[0] in STATEMENT_MODULES
+        return False
+
+    def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
+        if isinstance(target, cst.Name):
+            self.clause_keys.pop(target.value, None)
+            self.keyed_stores.discard(target.value)
+            state[target.value] = v
+            self.pending_owner_flags.pop(target.value, None)
+            prefix = target.value + "."
+            for stale in [k for k in state if k.startswith(prefix)]:
+                del state[stale]  # what was verified of the old value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            joined = self._joined_entities(target, v)
+            for i, el in enumerate(target.elements):
+                model = joined[i] if joined else None
+                if model is not None:
+                    # ``activity, course = result`` of ``select(Activity, Course).join(Course)``: each element is a
+                    # row of its entity, from the one fetch (a check of the parent tied by the join decides it)
+                    self.bind(el.value, Val(derived=v.derived, trusted=v.trusted, rows=True, model=model, sites=v.sites), state)
+                else:
+                    self.bind(el.value, Val(derived=v.derived, trusted=v.trusted or v.rows, rows=v.rows), state)
+
+    def _joined_entities(self, target: cst.BaseExpression, v: Val) -> list[Optional[str]]:
+        """The entity each element of a tuple target unpacks from one row of a multi-entity fetch that joins them
+        (``select(Activity, Course, User).join(Course)...first()``): owned models only, none for the principal's
+        table or an element of another shape; ``[]`` when the value is no such row."""
+        elements = getattr(target, "elements", ())
+        if not (v.rows and len(v.sites) == 1 and not v.derived and self.project is not None):
+            return []
+        site = v.sites[0]
+        if site.kind not in ("select", "query") or len(site.entities) != len(elements) or len(elements) < 2:
+            return []
+        if any(el.value.__class__ is not cst.Name for el in elements) or not site.pred_nodes:
+            return []
+        return [
+            e if (self._owned(e) and e not in self.principal_types) else None
+            for e in site.entities
+        ]
+
+    @property
+    def func_params(self) -> set[str]:
+        return {p.name for p in self.identity.params}
+
+    # -- expressions ---------------------------------------------------------------------------------------
+    def consume(self, v: Val) -> None:
+        if not v.stmt:
+            return
+        for s in v.sites:
+            # executed in an admin-only (or identity-less) branch: that way makes no claim
+            s.consumptions.append((v.scoped or self.admin_depth > 0, v.opaque))
+            if v.pscoped:
+                s.pscoped = True
+
+    def new_site(self, node: cst.CSTNode, kind: str, entities: list[str], model_nodes: list[cst.BaseExpression]) -> Site:
+        site = Site(node, kind, entities, model_nodes, admin=self.admin_depth > 0)
+        self.out.sites.append(site)
+        return site
+
+    def entities(
+        self, args: Sequence[cst.Arg], state: dict[str, Val], columns: bool = False
+    ) -> tuple[list[str], list[cst.BaseExpression]]:
+        entities: list[str] = []
+        nodes: list[cst.BaseExpression] = []
+        for arg in args:
+            if arg.keyword is not None:
+                continue
+            value = arg.value
+            if columns and self._holds_subquery(value):
+                # ``select(select(Item.id).where(...).exists())``, ``select(exists().where(...))``: the inner
+                # statement is a query of its own (with its own predicates); the outer one selects a boolean
+                continue
+            model = self.model_of(value, state)
+            if model is None and isinstance(value, cst.Attribute):
+                model = self.model_of(value.value, state)
+                if model is not None:
+                    value = value.value
+            if model is None:
+                for node in _walk_expr(value):
+                    if isinstance(node, cst.Attribute) and isinstance(node.value, (cst.Name, cst.Attribute)):
+                        model = self.model_of(node.value, state)
+                        if model is not None:
+                            value = node.value
+                            break
+            if model is not None and model not in entities:
+                entities.append(model)
+                nodes.append(value)
+        return entities, nodes
+
+    def _holds_subquery(self, value: cst.BaseExpression) -> bool:
+        """An entity argument that contains a statement call: ``select(...)`` or ``exists(...)`` of
+        SQLAlchemy / SQLModel, or a ``.exists()`` / ``.subquery()`` / ``.scalar_subquery()`` of one."""
+        if not isinstance(value, cst.Call):
+            return False
+        for node in _walk_expr(value):
+            if not isinstance(node, cst.Call):
+                continue
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in ("exists", "subquery", "scalar_subquery"):
+                return True
+            if isinstance(func, (cst.Name, cst.Attribute)):
+                q = self.ctx.qualified_name(func)
+                if q is not None and last_segment(q) in ("select", "exists") and q.split(".")[0] in STATEMENT_MODULES:
+                    return True
+        return False
+
+
+def _verdicts_held(stmts: Sequence[cst.CSTNode]) -> set[int]:
+    """Calls whose verdict reaches, through locals, an ``if`` that exits: ``rights = await get_rights(user_id,
+    row.org_id)``, ``allowed = rights.get("update", False) or is_owner``, then ``if not allowed: raise``. The
+    verdict is read as a truth value only: the local itself, ``not``, ``and`` / ``or``, ``.get(...)``, a
+    subscript or an attribute of it, a comparison with ``True`` / ``False`` / ``None`` or a membership test in it
+    (``row.status == "closed"`` reads a value, not a verdict). Read in statement order, nested blocks included
+    (not nested functions); a local bound to anything else loses its calls."""
+    held: dict[str, frozenset[int]] = {}
+    out: set[int] = set()
+
+    def verdict(expr: cst.BaseExpression) -> frozenset[int]:
+        if isinstance(expr, cst.Name):
+            return held.get(expr.value, frozenset())
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+            return verdict(expr.expression)
+        if isinstance(expr, cst.BooleanOperation):
+            return verdict(expr.left) | verdict(expr.right)
+        if isinstance(expr, cst.Await):
+            return verdict(expr.expression)
+        if isinstance(expr, (cst.Subscript, cst.Attribute)):
+            return verdict(expr.value)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+            return verdict(expr.func.value)
+        if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+            op, other = expr.comparisons[0].operator, expr.comparisons[0].comparator
+            if isinstance(op, (cst.In, cst.NotIn)):
+                return verdict(other)
+            if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
+                return verdict(expr.left)
+        return frozenset()
+
+    def bind(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if not isinstance(target, cst.Name):
+            return
+        inner = value.expression if isinstance(value, cst.Await) else value
+        found = frozenset({id(inner)}) if isinstance(inner, cst.Call) and not verdict(inner) else verdict(value)
+        if found:
+            held[target.value] = found
+        else:
+            held.pop(target.value, None)
+
+    def walk(block: Sequence[cst.CSTNode]) -> None:
+        for stmt in block:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                        bind(small.targets[0].target, small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        bind(small.target, small.value)
+            elif isinstance(stmt, cst.If):
+                if held and (_Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body))):
+                    out.update(verdict(stmt.test))
+                walk(stmt.body.body)  # type: ignore[attr-defined]
+                if stmt.orelse is not None:
+                    walk([stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body)  # type: ignore[attr-defined]
+            elif isinstance(stmt, (cst.For, cst.While, cst.With, cst.Try)):
+                walk(stmt.body.body)  # type: ignore[attr-defined]
+
+    walk(stmts)
+    return out
+
+
+def _nested_exit(block: cst.BaseSuite) -> bool:
+    """The body leads into an ``if`` that raises or returns (``if row.author != user: if not
+    can_moderate(user): raise ...``): the outer test decides who goes on to that exit."""
+    if not isinstance(block, cst.IndentedBlock):
+        return False
+    for stmt in block.body:
+        if isinstance(stmt, cst.If):
+            if _Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body)):
+                return True
+            if _nested_exit(stmt.body):
+                return True
+    return False
+
+
+def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
+    return ctx.cached(("queries.function", id(func)), lambda: _Analyzer(ctx, func, identity).run())

@@ -1,0 +1,845 @@
+"""Checks beside and after a fetch: tables the project's own helpers check, rows a helper decided on, keys scoped or
+checked beside the client's key, and project callees that make an access decision (``callee_decides``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from ...ground.lazy import lazy_import
+from ..auth import Identity
+from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
+from ..imports import last_segment
+from ..models import identity_columns, is_owned, is_table_model, membership_partners
+from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
+from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr
+from .summaries import (
+    _summary_of_call,
+    access_groups,
+    flow_facts,
+    helper_checked_tables,
+    method_summary,
+    project_callee,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ..index import ProjectIndex
+    from .values import Comparison, FunctionQueries, Site, Val
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, check: Comparison) -> bool:
+    """A row of a table with no identity column (``LLMConnection`` tied to organisations many-to-many, a
+    ``JobRecord`` keyed by ``organisation_id``) loaded by a key and handed whole, with the principal, to an
+    authorisation helper (``self.__check_authorized(current_user, connection)``): the project itself decides
+    who may reach the row, after the load (BKL202 at the helper). Only BKL202: with no scoping column known,
+    a load of the model that nothing checks is not claimed."""
+    project, settings = ctx.project, ctx.settings
+    model = check.row.model
+    if check.helper is None or check.name is None or check.column is not None or not is_table_model(project, model):
+        return False
+    if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
+        return False
+    row = check.row
+    if not (row.trusted and row.repo) and not row.lookup and not row.keys and not any(s.key_names for s in row.sites):
+        return False  # (rows listed, not looked up by a key: ``for ws in repo.list_all(): perms(user, ws.id)``)
+    func_node = check.node.func
+    if isinstance(func_node, cst.Attribute) and isinstance(func_node.value, cst.Name) and func_node.value.value in identity.principals:
+        # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
+        # identity column are the tenants it grants (a channel, a workspace by name), not rows owned in them
+        return False
+    # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter, or a local computed from
+    # who asks alone, ``db_user = await self._resolve_user(user)``): a helper given only keys the function
+    # checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
+    names = identity.names()
+    names |= ctx.cached(("queries.caller_locals", id(func)), lambda: _caller_locals(ctx, func, frozenset(names)))
+    for arg in check.node.args:
+        inner = arg.value
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if isinstance(inner, cst.Name) and inner.value in names:
+            return True
+    return False
+
+
+def _caller_locals(ctx: "FileContext", func: cst.FunctionDef, names: frozenset[str]) -> frozenset[str]:
+    """Locals of a function bound only to a call handed who asks and nothing else but the session
+    (``db_requester = await self._resolve_user(requester)``, ``me = users.get(db, current_user.id)``): the
+    caller's own row or value, as the principal is. A call also handed a key (``member = get_member(user,
+    org_id)``) and a local bound anything else are left out."""
+    bound: set[str] = set()
+    other: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+            continue
+        if kind is cst.Assign or kind is cst.AnnAssign:
+            targets = [t.target for t in node.targets] if kind is cst.Assign else [node.target]
+            value = node.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            caller = isinstance(value, cst.Call) and _handed_only_caller(value, names)
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    (bound if caller else other).add(target.value)
+                else:
+                    other.update(n.value for n in cst_walk(target) if isinstance(n, cst.Name))
+        elif kind is cst.AugAssign and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+        elif kind is cst.For or kind is cst.CompFor or kind is cst.WithItem or kind is cst.NamedExpr:
+            target = getattr(node, "target", None) or getattr(getattr(node, "asname", None), "name", None)
+            for n in cst_walk(target) if target is not None else ():
+                if isinstance(n, cst.Name):
+                    other.add(n.value)
+        stack.extend(iter_children(node))
+    return frozenset(bound - other - names)
+
+
+def _handed_only_caller(call: cst.Call, names: frozenset[str]) -> bool:
+    """A call whose arguments are who asks (a name of ``names`` or an attribute chain on one) and sessions."""
+    handed = False
+    for a in call.args:
+        if a.star:
+            return False
+        if _db_handle(a.value):
+            continue
+        inner = a.value
+        while isinstance(inner, cst.Attribute):
+            inner = inner.value
+        if not (isinstance(inner, cst.Name) and inner.value in names):
+            return False
+        handed = True
+    return handed
+
+
+def _guarded_node(fq: FunctionQueries, node: cst.CSTNode, guarded: frozenset[str]) -> bool:
+    site = next((s for s in fq.sites if s.node is node), None)
+    return site is not None and _guarded_site(site, guarded)
+
+
+def _key_only_scoped(check: Comparison, identity: Identity) -> bool:
+    """The checked row was scoped only by an identity-named parameter used as its own key (``Site.
+    key_only_scoped``), and the check compares it with the principal (``if org.owner_id == user.id: return
+    org``, or hands the principal to a helper): the function itself does not take the key for the caller's."""
+    row = check.row
+    if not row.scoped or not row.sites or not all(s.key_only_scoped for s in row.sites):
+        return False
+    return any(n in identity.principals for n in load_names(check.node))
+
+
+def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
+    """The lookup is keyed on a value the client supplies to the route (a path, query, body or form
+    parameter, or a local that only copies one)."""
+    params = {
+        p.name for p in identity.params
+        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+    }
+    copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
+    params |= {local for local, source in copies.items() if source in params}
+    return any(k.split(".", 1)[0] in params for k in site.key_names)
+
+
+def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:
+    """The lookup is keyed only on parameters a route dependency or decorator verified against the caller."""
+    return bool(site.key_names) and {k.split(".", 1)[0] for k in site.key_names} <= guarded
+
+
+def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:
+    """The row is looked up only to turn the client's key into its primary key, which then only filters a
+    query the function scopes by the principal (``equipment = Equipment.query.filter_by(uuid=uuid).first()``,
+    ``equipment_id = equipment.id if equipment else 0``, ``filters.append(Link.equipment_id == equipment_id)``
+    beside ``Workout.user_id == auth_user.id``): nothing of the row leaves, and another owner's row matches
+    none of the caller's rows. Every read of the row is a presence test or its key (``row.id``) held in a
+    local or compared; every read of such a local is a comparison."""
+    if len(site.row_names) != 1 or not any(s is not site and (s.pscoped or s.principal_filtered) for s in sites):
+        return False
+    row = next(iter(site.row_names))
+    keys: set[str] = set()
+    compared: set[int] = set()  # names read inside a comparison
+    tested: set[int] = set()  # names read as a presence test
+    key_reads: list[tuple[cst.Attribute, Optional[str]]] = []  # ``row.id`` and the local it is assigned to
+    loads: list[cst.Name] = []
+    stores: set[int] = set()
+
+    def visit(node: cst.CSTNode, target: Optional[str]) -> None:
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return
+        if isinstance(node, cst.Comparison):
+            compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "filter_by":
+            # ``Event.query.filter_by(sketch=sketch, searchindex=searchindex)``: the row itself as a relationship's
+            # value in a predicate, as ``Event.searchindex_id == searchindex.id``
+            compared.update(id(a.value) for a in node.args if a.keyword is not None and isinstance(a.value, cst.Name))
+        elif isinstance(node, (cst.If, cst.While, cst.IfExp)):
+            tested.update(id(p) for p in bool_operands(node.test, unwrap_not=True) if isinstance(p, cst.Name))
+        if isinstance(node, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            name = targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
+            for t in targets:
+                stores.update(id(n) for n in _walk_expr(t) if isinstance(n, cst.Name))
+            for t in targets:
+                visit(t, None)
+            if node.value is not None:
+                visit(node.value, name)
+            return
+        if isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value == row and node.attr.value in PRIMARY_KEY_NAMES:
+                key_reads.append((node, target))
+            else:
+                visit(node.value, target)
+            return
+        if isinstance(node, cst.Arg):
+            visit(node.value, target)  # (a keyword's name is no read)
+            return
+        if isinstance(node, cst.Name):
+            loads.append(node)
+        for child in iter_children(node):
+            visit(child, target)
+
+    visit(func.body, None)
+    for node, target in key_reads:
+        if target is not None:
+            keys.add(target)
+        elif id(node.value) not in compared:
+            return False
+    if not keys and not key_reads and not any(n.value == row and id(n) in compared for n in loads):
+        return False
+    for name in loads:
+        if id(name) in stores:
+            continue
+        if name.value == row:
+            if id(name) not in tested and id(name) not in compared:
+                return False
+        elif name.value in keys and id(name) not in compared:
+            return False
+    return True
+
+
+def _parent_sites(row: Val, named_sites: dict[str, Site]) -> list[Site]:
+    """The fetches whose row's attribute keyed this row's lookup (``Tenant.id == role.tenant_id``)."""
+    out: list[Site] = []
+    keyed = [(s, sorted(s.key_names)) for s in row.sites]
+    if not row.sites and row.keys:
+        # a project helper's row keyed on a loaded row's attribute (``get_org(db, project.organization_id)``)
+        keyed = [(None, sorted(row.keys))]
+    for s, keys in keyed:
+        for key in keys:
+            if "." not in key:
+                continue
+            parent = named_sites.get(key.split(".", 1)[0])
+            if parent is not None and parent is not s and parent not in out:
+                out.append(parent)
+    return out
+
+
+GATE_PREFIXES = (
+    "assert_", "check_", "ensure_", "verify_", "validate_", "require_", "authorize_", "authorise_", "can_", "has_",
+    "may_", "is_allowed", "guard_", "enforce_",
+)
+GATE_WORDS = ("_can_", "can_access", "has_access", "_is_allowed", "_may_")
+
+
+def _access_gate(func: cst.FunctionDef, identity: Identity, rows: Optional[set[str]] = None) -> bool:
+    """The function is itself an access gate (``_assert_can_edit(user, item_id, db) -> None``,
+    ``can_link_config(user, config_id, db) -> bool``): named like a check, it returns nothing or a verdict
+    (never a row), and it decides with the principal (hands it to a call or compares it). The rows it
+    loads are what it decides on, not rows served to a request: its loads make no BKL201 claim (its callers
+    make theirs: a route that ignores its verdict, or a row it loads itself, is reported there)."""
+    name = func.name.value.lstrip("_").lower()
+    if rows is not None and _rights_report(func, identity, rows):
+        return True
+    if not (name.startswith(GATE_PREFIXES) or any(w in "_" + name for w in GATE_WORDS)):
+        return False
+    returns = func.returns.annotation if func.returns is not None else None
+    if returns is not None and not (isinstance(returns, cst.Name) and returns.value in ("None", "bool")):
+        return False
+    names = identity.names()
+    if not names:
+        return False
+    decides = False
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Return) and returns is None and node.value is not None:
+            value = node.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            verdict = isinstance(value, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation)) or (
+                isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+            )
+            if isinstance(value, cst.Call):
+                callee = value.func.attr.value if isinstance(value.func, cst.Attribute) else (value.func.value if isinstance(value.func, cst.Name) else "")
+                callee = callee.lstrip("_").lower()
+                verdict = callee in ("all", "any", "bool", "isinstance") or callee.startswith(GATE_PREFIXES) or any(w in "_" + callee for w in GATE_WORDS)
+            if not verdict:
+                return False  # returns something that may be a row
+        if isinstance(node, (cst.Call, cst.Comparison)) and not decides:
+            parts = [a.value for a in node.args] if isinstance(node, cst.Call) else [node.left] + [c.comparator for c in node.comparisons]
+            for part in parts:
+                if any(n in names for n in load_names(part)):
+                    decides = True
+                    break
+        stack.extend(iter_children(node))
+    return decides
+
+
+_REPORT_ENDINGS = ("_rights", "_permissions")
+
+
+def _leaks_row(expr: cst.CSTNode, rows: set[str]) -> bool:
+    """The expression holds a fetched row itself, or a method's answer on it (``board``, ``board.model_dump()``),
+    not only its columns (``board.open_to_all``) or a verdict on it (``seat is not None``)."""
+    stack: list[cst.CSTNode] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.func.value.value in rows:
+            return True
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in rows:
+            continue
+        if isinstance(node, cst.Comparison) or (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not)):
+            continue  # a verdict on it (``seat is not None``, ``not seat``)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and isinstance(node.for_in.target, cst.Name):
+            # ``[m.group_id for m in memberships]``: the rows' columns, each element a row of the list
+            if _leaks_row(node.elt, rows | {node.for_in.target.value}):
+                return True
+            continue
+        if isinstance(node, cst.Name) and node.value in rows:
+            return True
+        stack.extend(iter_children(node))
+    return False
+
+
+def _rights_report(func: cst.FunctionDef, identity: Identity, rows: set[str]) -> bool:
+    """``get_course_user_rights(request, course_uuid, current_user, db) -> dict``: a function named for the
+    caller's rights (``*_rights`` / ``*_permissions``), typed to return a ``dict``, that returns only a dict it
+    builds itself (a literal, or a local bound to one) and reads the principal: it reports what the caller may
+    do with the row it loads, not the row (what it sets in the dict are verdicts and the row's columns); its
+    loads make no BKL201 claim, as an access gate's. A report that returns anything else, or puts a row itself
+    (or a method's answer on it, ``board.model_dump()``) into the dict, is no such report."""
+    name = func.name.value.lower()
+    if not name.endswith(_REPORT_ENDINGS):
+        return False
+    returns = func.returns.annotation if func.returns is not None else None
+    base = returns.value if isinstance(returns, cst.Subscript) else returns
+    if not (isinstance(base, cst.Name) and base.value in ("dict", "Dict")):
+        return False
+    names = identity.names()
+    if not names:
+        return False
+    literals: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Dict):
+            literals.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and (
+            isinstance(node.value, cst.Dict) or any(isinstance(t.target, cst.Subscript) for t in node.targets)
+        ) and _leaks_row(node.value, rows):
+            return False  # ``rights["board"] = board``
+    reads_principal = False
+    returned = False
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(node, cst.Return):
+            value = node.value
+            if not (isinstance(value, cst.Dict) or (isinstance(value, cst.Name) and value.value in literals)):
+                return False
+            if isinstance(value, cst.Dict) and _leaks_row(value, rows):
+                return False
+            returned = True
+        if isinstance(node, cst.Name) and node.value in names:
+            reads_principal = True
+        stack.extend(iter_children(node))
+    return returned and reads_principal
+
+
+def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:
+    """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
+    returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
+    authorisation helper on the row that matters): the load reveals nothing of the row. ``refusing``: every
+    test refuses the request when the row exists (``if existing_user: raise HTTPException(400, "Email already
+    registered")``, also ``is not None``), in any function: a uniqueness check, whose only answer is that a
+    row with that value exists; the row may come through the statement's result (``result = await
+    db.execute(stmt)``, ``existing_user = result.scalars().first()``), read once."""
+    names = set(site.row_names)
+    if not names or (len(names) != 1 and not refusing):
+        return False
+    tests = dict.fromkeys(names, 0)
+    uses = dict.fromkeys(names, 0)
+    binds = dict.fromkeys(names, 0)
+    targets: set[int] = set()
+    if len(names) > 1:
+        for node in cst_walk(func.body):
+            if isinstance(node, cst.Assign):
+                for t in node.targets:
+                    targets.add(id(t.target))
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        if isinstance(node, (cst.If, cst.While)):
+            test = node.test
+            negated = False
+            while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+                test = test.expression
+                negated = not negated
+            if isinstance(test, cst.Name) and test.value in names:
+                tests[test.value] += 1
+                if refusing and (negated or not _if_refuses(node)):
+                    return False
+            elif (
+                isinstance(test, cst.Comparison)
+                and isinstance(test.left, cst.Name)
+                and test.left.value in names
+                and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
+                and isinstance(test.comparisons[0].comparator, cst.Name)
+                and test.comparisons[0].comparator.value == "None"
+            ):
+                tests[test.left.value] += 1
+                present = isinstance(test.comparisons[0].operator, cst.IsNot) != negated
+                if refusing and (not present or not _if_refuses(node)):
+                    return False
+            else:
+                stack.append(node.test)
+            stack.append(node.body)
+            if node.orelse is not None:
+                stack.append(node.orelse)
+            continue
+        if isinstance(node, cst.Name) and node.value in names:
+            uses[node.value] += 1
+            if id(node) in targets:
+                binds[node.value] += 1
+        elif isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        stack.extend(iter_children(node))
+    # the assignment itself is one use of the name; a result read once after each binding (``result = await
+    # db.execute(...)`` reused for the next statement) hands the row to the tested name
+    tested = [n for n in names if tests[n]]
+    if len(tested) != 1 or uses[tested[0]] > 1:
+        return False
+    return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
+
+
+def _uniqueness_probe(func: cst.FunctionDef, site: Site) -> bool:
+    """A lookup keyed only on values the function computes itself (``slug = slugify(body.title)``, ``code =
+    "".join(secrets.choice(alphabet) for _ in range(5))``), never on a parameter as given, whose row is only
+    tested in ``if`` / ``while`` conditions (``if existing.scalar_one_or_none(): slug = f"{slug}-{n}"``, ``if not
+    existing: return code``) and never read, returned or handed on: the function picks a value no row holds yet,
+    and learns only that one exists."""
+    if not site.key_names or not site.row_names or site.via:
+        return False
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    computed: set[str] = set()
+    plain: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            value = node.value
+            if isinstance(value, (cst.Call, cst.FormattedString, cst.BinaryOperation)) and not isinstance(value, cst.Name):
+                computed.add(name)
+            else:
+                plain.add(name)
+    if not all(k in computed and k not in plain and k not in params for k in site.key_names):
+        return False
+    names = set(site.row_names)
+    in_tests: set[int] = set()
+    tested = False
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            for n in cst_walk(node.test):
+                if isinstance(n, cst.Name) and n.value in names:
+                    in_tests.add(id(n))
+                    tested = True
+    if not tested:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                if isinstance(t.target, cst.Name) and t.target.value in names:
+                    in_tests.add(id(t.target))  # (the binding itself)
+        if isinstance(node, cst.Name) and node.value in names and id(node) not in in_tests:
+            return False
+    return True
+
+
+_YES_NO_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "remove", "bulk_save_objects", "save", "update"})
+
+
+def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``(name, present)`` for a test that only asks whether a local holds a row or a count (``x``, ``not x``,
+    ``x is None``, ``x is not None``, ``x > 0``, ``x == 0``); ``present`` when it holds as the row exists."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, negated = test.expression, not negated
+    if isinstance(test, cst.Name):
+        return test.value, not negated
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot)):
+            return test.left.value, isinstance(op, cst.IsNot) != negated
+        if isinstance(right, cst.Integer) and isinstance(op, (cst.GreaterThan, cst.GreaterThanEqual, cst.NotEqual, cst.Equal, cst.LessThan, cst.LessThanEqual)):
+            value = int(right.value, 0) if right.value.isdigit() else None
+            if value is None:
+                return None
+            present = isinstance(op, (cst.GreaterThan, cst.NotEqual)) or (isinstance(op, cst.GreaterThanEqual) and value >= 1)
+            return test.left.value, present != negated
+    return None
+
+
+def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
+    """The lookup only answers yes or no (RULES: BKL201 is a row returned, changed or used): its row or count,
+    bound to one local, is read only by presence tests (``if not doctor: errors.append(...)``, ``while temp is
+    not None:`` around a fresh random token, ``if in_use > 0: raise ValueError(f"... {in_use} ...")``, the count
+    also in the message), never returned, read, changed or handed on. In a function that writes, or that reads
+    the lookup's key elsewhere, every test must refuse (or retry) while the row exists: a write after ``if not
+    parent: raise`` attaches something to the row's key, and children listed by the same key after it are the
+    parent's (which is the finding when they are not owned models of their own)."""
+    names = set(site.row_names)
+    if len(names) != 1 or site.kind == "helper":
+        return False  # (a helper's answer, ``success = await svc.remove_role(...)``, may follow a change of the row)
+    name = next(iter(names))
+    site_stmt_ids: set[int] = set()
+    count = False
+    writes = False
+    tests: list[tuple[cst.CSTNode, bool]] = []
+    tested_names: set[int] = set()
+    messages: set[int] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            if any(n is site.node for n in cst_walk(node.value)):
+                if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name) or node.targets[0].target.value != name:
+                    return False
+                site_stmt_ids.add(id(node.targets[0].target))
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                count = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("count", "scalar") and any(
+                    isinstance(n, (cst.Name, cst.Attribute)) and (n.value if isinstance(n, cst.Name) else n.attr.value) == "count" for n in cst_walk(value)
+                )
+            elif any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                if not (isinstance(node.value, cst.Name) and node.value.value in ("None", "True", "False")):
+                    return False
+                site_stmt_ids.update(id(t.target) for t in node.targets)
+        elif isinstance(node, (cst.If, cst.While)):
+            found = _present_test(node.test)
+            if found is not None and found[0] == name:
+                tests.append((node, found[1]))
+                tested_names.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.FormattedStringExpression) and count:
+            messages.update(id(n) for n in cst_walk(node.expression) if isinstance(n, cst.Name))  # (the count in a message)
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _YES_NO_WRITES:
+            writes = True
+    if not tests:
+        return False
+    site_nodes: set[int] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and any(n is site.node for n in cst_walk(node.value)):
+            site_nodes.update(id(n) for n in cst_walk(node))
+    keys = {k.split(".", 1)[0] for k in site.key_names}
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Name) and node.value == name and id(node) not in tested_names and id(node) not in site_stmt_ids and id(node) not in messages:
+            return False  # read otherwise: the row is used
+        if isinstance(node, cst.Name) and node.value in keys and id(node) not in site_nodes and id(node) not in messages:
+            writes = True  # the key goes on (``if not parent: raise 404``, then its children by the same key)
+    if writes:
+        return all(
+            present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests
+        )
+    return True
+
+
+def _child_of_checked_parent(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:
+    """Children fetched by the key of a parent the function has just loaded with the owner predicate and refused
+    when missing (``task = query(Task).filter(Task.id == task_id, Task.organization_id == org_id).first()``,
+    ``if not task: raise 404``, then ``query(TaskTimeLog).filter(TaskTimeLog.task_id == task_id)``): past the
+    refusal the key is the key of a row fetched with a check, which RULES.md trusts. The parent comes first in
+    the function, is consumed with an identity predicate on every way, and holds every key of the child's lookup."""
+    keys = set(site.key_names)
+    if not keys or site.kind == "helper":
+        return False
+    order: Optional[dict[int, int]] = None
+    for parent in sites:
+        if parent is site or parent.unscoped or not parent.consumptions or parent.admin or len(parent.row_names) != 1:
+            continue
+        if not keys <= set(parent.key_names) or not parent.entities or set(parent.entities) & set(site.entities):
+            continue
+        if order is None:
+            order = {id(n): i for i, n in enumerate(cst_walk(func.body))}
+        if order.get(id(parent.node), -1) < 0 or order.get(id(parent.node), -1) >= order.get(id(site.node), -1):
+            continue
+        row = next(iter(parent.row_names))
+        for node in cst_walk(func.body):
+            if not isinstance(node, cst.If) or not _if_refuses(node) or order.get(id(node), -1) >= order[id(site.node)]:
+                continue
+            for operand in bool_operands(node.test):
+                found = _present_test(operand)  # type: ignore[arg-type]
+                if found == (row, False):
+                    return True
+    return False
+
+
+def _merged_into_guarded(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str) -> bool:
+    """The fetched row is only tested for presence and handed to a method of another row of its model that
+    leaves unless both share an identity column (``merge = Category.find_by_id(args["merge_category_id"])``,
+    ``if merge: category.merge(merge)``, ``def merge(self, other): if self.household_id != other.household_id:
+    return``): the row is used only when it belongs where the checked row does (a guard in the model)."""
+    project = ctx.project
+    names = set(site.row_names)
+    if project is None or len(names) != 1:
+        return False
+    name = next(iter(names))
+    cols = set(identity_columns(project, ctx.settings, model))
+    if not cols:
+        return False
+    guarded: set[int] = set()
+    for node in cst_walk(func.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name)):
+            continue
+        if node.func.value.value == name:
+            continue
+        positions = [i for i, a in enumerate(node.args) if isinstance(a.value, cst.Name) and a.value.value == name and a.keyword is None]
+        if not positions:
+            continue
+        found = method_summary(project, model, node.func.attr.value)
+        if found is None:
+            continue
+        params = [p for p in found[3].get("params", ()) if p not in ("self", "cls")]
+        same = {(p, c) for p, c in found[3].get("same_owner", ())}
+        if all(i < len(params) and any((params[i], c) in same for c in cols) for i in positions):
+            guarded.update(id(node.args[i].value) for i in positions)
+    if not guarded:
+        return False
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            found_test = _present_test(node.test)
+            if found_test is not None and found_test[0] == name:
+                guarded.update(id(n) for n in cst_walk(node.test))
+        elif isinstance(node, cst.Assign) and any(n is site.node for n in cst_walk(node.value)):
+            guarded.update(id(t.target) for t in node.targets)
+    return not any(isinstance(n, cst.Name) and n.value == name and id(n) not in guarded for n in cst_walk(func.body))
+
+
+def _secret_gated(func: cst.FunctionDef, site: Site) -> bool:
+    """The fetched row's secret is compared with what the client presents and the request refused when
+    they differ (``if not hmac.compare_digest(hash_token(token), inv.token_hash): raise ...``, ``if
+    row.invite_token != body.token: raise``): the row is authorised by holding its secret, as a lookup keyed
+    on a capability column is (RULES: invites, token exchange). A check is there: no BKL201."""
+    if not site.row_names:
+        return False
+    for node in cst_walk(func.body):
+        if not _if_refuses(node) or set(load_names(node.test)) <= site.row_names:  # type: ignore[attr-defined]
+            continue  # (``if not inv.token: raise`` compares the secret with nothing the client presents)
+        for sub in _walk_expr(node.test):  # type: ignore[attr-defined]
+            # (compared for equality or handed to a call: ``if chat.token_count > MAX_TOKENS`` is a quota, no secret)
+            if isinstance(sub, cst.Comparison) and all(isinstance(c.operator, (cst.Equal, cst.NotEqual)) for c in sub.comparisons):
+                operands = [sub.left] + [c.comparator for c in sub.comparisons]
+            elif isinstance(sub, cst.Call):
+                operands = [a.value for a in sub.args]
+            else:
+                continue
+            for operand in operands:
+                if (
+                    isinstance(operand, cst.Attribute)
+                    and isinstance(operand.value, cst.Name)
+                    and operand.value.value in site.row_names
+                    and capability_column(operand.attr.value)
+                ):
+                    return True
+    return False
+
+
+def _keyed_by_caller(identity: Identity, site: Site) -> bool:
+    """Follow the request, not the function: a helper (not a route handler) that is handed no principal,
+    only identity values, and looks a row up by a key its caller handed in makes no claim of its own; the
+    claim is made where a route's client key reaches it (``knowledge.flow``). A helper given the principal
+    answers for it (its caller trusts it), and a lookup keyed on nothing the caller gave (a list that forgets
+    the owner filter) is the helper's own."""
+    if identity.route is not None or identity.principals or identity.closure_derived or identity.decoding:
+        return False  # (a helper that decodes the caller itself answers for the caller, as if given the principal)
+    plain = {p.name for p in identity.params} - set(identity.identity_params) - {"self", "cls"}
+    return bool({k.split(".", 1)[0] for k in site.key_names} & plain)
+
+
+def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:
+    """A query on a membership table filtered by the group it links to (``Member.team_id == team_id``): it
+    lists a group's roster; the identity column of such a row names the member, not an owner."""
+    partners = membership_partners(ctx.project, ctx.settings, model)
+    if not partners or any(e != model and is_owned(ctx.project, ctx.settings, e) for e in site.entities):
+        return False
+    for pred in site.pred_nodes:
+        for node in _walk_expr(pred):
+            if isinstance(node, cst.Attribute) and node.attr.value in partners and isinstance(node.value, (cst.Name, cst.Attribute)):
+                q = ctx.qualified_name(node.value)
+                found = ctx.project.get_class(q) if (q and ctx.project is not None) else None
+                if found is not None and found[0] == model:
+                    return True
+    return False
+
+
+def keys_scoped_beside(
+    project: "ProjectIndex", module: str, cls: Optional[str], summary: dict, values: frozenset[str],
+    principals: frozenset[str], depth: int = 2, _depth: int = 0,
+) -> set[str]:
+    """The parameters among ``values`` of a summarised project function that key a row lookup also keyed on
+    one of ``principals`` (the caller's or the checked tenant's value handed beside them), in the function or
+    in a project function it hands both on to (``service.list(org_id, workspace_id)`` ->
+    ``repo.query(org_id, workspace_id)`` -> ``select(Doc).where(Doc.organization_id == org_id)`` ...
+    ``.where(Doc.workspace_id == workspace_id)``): a key inside a lookup scoped to the principal. Also those
+    the function hands, with one of ``principals``, to a call named for a check (``keys_checked_beside``)."""
+    out: set[str] = set()
+    for fetch in summary.get("fetches", ()):
+        keys = set(fetch.get("keys", ()))
+        if principals & keys:
+            out |= values & keys
+    if _depth == 0:
+        out |= keys_checked_beside(project, cls, summary, values, principals)
+    if _depth >= depth:
+        return out
+    for c in summary.get("calls", ()):
+        handed_values: dict[object, str] = {}
+        handed_principals: list[object] = []
+        for where, param in c.get("args", ()):
+            if param in values and param not in out:
+                handed_values[where] = param
+            elif param in principals:
+                handed_principals.append(where)
+        if not handed_values or not handed_principals:
+            continue
+        sub = _summary_of_call(project, cls, c["target"])
+        if sub is None or sub[3] is summary:
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return sub_params[where + offset] if where + offset < len(sub_params) else None
+            return where if isinstance(where, str) else None
+
+        inner_values = {named(w): p for w, p in handed_values.items() if named(w) is not None}
+        inner_principals = frozenset(n for n in (named(w) for w in handed_principals) if n is not None)
+        if not inner_values or not inner_principals:
+            continue
+        found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, depth, _depth + 1)
+        out |= {inner_values[k] for k in found}
+    return out
+
+
+def callee_decides(
+    project: "ProjectIndex", callee: tuple[str, Optional[str], str], first: object, second: object, _depth: int = 0,
+    verdicts: bool = True,
+) -> bool:
+    """Whether the project function or method ``callee`` (``project_callee``), handed two values at ``first``
+    and ``second`` (argument position or keyword, as the call hands them), decides on both: one of its
+    decisions (``flow`` facts ``checks``: a ``raise`` under a test, a verdict returned) reads a value made
+    from both, or it hands both on to a call that does (a project helper, read the same way, two calls deep
+    at most; a callee the index does not know, by its name: ``named_like_check``). ``_record_access(tenant_id,
+    reader)`` that only logs, ``has_free_seats(account_id, school_id)`` that decides on the school alone: no.
+    A callee named like a check decides by any of its decisions; one that is not must decide access
+    (``access_groups``: a 401 / 403 / 404 refusal, an exception named for access, a predicate whose caller
+    refuses): validation, quota and default-choice branches on both (``ValueError``, a config picked under a
+    test) are its own business. ``verdicts``: whether the caller refuses on a predicate's answer (``False``
+    when it answers 402 on it)."""
+    module, cls, key = callee
+    check_named = named_like_check(last_segment(key))
+    flow = flow_facts(project, module)
+    entry = flow.get("checks", {}).get(key)
+    summary = (flow.get("methods", {}) if cls is not None else flow.get("functions", {})).get(key)
+    params = (entry or summary or {}).get("params", [])
+    offset = 1 if cls is not None and params[:1] in (["self"], ["cls"]) else 0
+
+    def named(where: object) -> Optional[str]:
+        if isinstance(where, int):
+            return params[where + offset] if 0 <= where + offset < len(params) else None
+        return where if isinstance(where, str) and where in params else None
+
+    a, b = named(first), named(second)
+    if a is None or b is None or a == b:
+        return False
+    if entry and any(
+        a in g and b in g for g in (entry.get("groups", ()) if check_named else access_groups(project, entry, verdicts))
+    ):
+        return True
+    if not summary or _depth >= 2:
+        return False
+    for c in summary.get("calls", ()):
+        handed = [*c.get("args", ()), *c.get("attr_args", ())]
+        at_a = [w for w, p in handed if p == a]
+        at_b = [w for w, p in handed if p == b]
+        if not at_a or not at_b:
+            continue
+        target = c.get("target", "")
+        sub = project_callee(project, cls, target)
+        if sub is None:
+            last = last_segment(target)
+            # a library's check, by its name (a class of the project or anything built, ``TenantMember(...)``,
+            # decides nothing)
+            if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+                return True
+            continue
+        if any(callee_decides(project, sub, wa, wb, _depth + 1, verdicts) for wa in at_a for wb in at_b):
+            return True
+    return False
+
+
+def keys_checked_beside(
+    project: "ProjectIndex", cls: Optional[str], summary: dict, values: frozenset[str], principals: frozenset[str],
+    _depth: int = 0,
+) -> set[str]:
+    """The parameters among ``values`` of a summarised project function that it hands, with one of
+    ``principals``, to a check (``self._assert_workspace_access(workspace_id, current_user)``), there or in a
+    project function it hands both on to (``get_usage(...)`` -> ``get_impact(...)``, two calls deep at most):
+    checked against the caller, as the route's own ``check_*(value, user)`` call would be. A project callee is
+    a check when its body decides on both (``callee_decides``), whatever its name; only a callee the index does
+    not know is taken for a check by its name (``named_like_check``)."""
+    out: set[str] = set()
+    for c in summary.get("calls", ()):
+        handed_values: dict[object, str] = {}
+        handed_principals: list[object] = []
+        for where, param in c.get("args", ()):
+            if param in values:
+                handed_values[where] = param
+            elif param in principals:
+                handed_principals.append(where)
+        if not handed_values or not handed_principals:
+            continue
+        target = c.get("target", "")
+        callee = project_callee(project, cls, target)
+        if callee is not None:
+            decided = {
+                p for w, p in handed_values.items() if any(callee_decides(project, callee, pw, w) for pw in handed_principals)
+            }
+            if decided:
+                out |= decided
+                continue
+        elif named_like_check(last_segment(target)):
+            out |= set(handed_values.values())
+            continue
+        if _depth >= 2:
+            continue
+        sub = _summary_of_call(project, cls, target)
+        if sub is None or sub[3] is summary:
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return sub_params[where + offset] if where + offset < len(sub_params) else None
+            return where if isinstance(where, str) else None
+
+        inner_values = {named(w): p for w, p in handed_values.items() if named(w) is not None}
+        inner_principals = frozenset(n for n in (named(w) for w in handed_principals) if n is not None)
+        if inner_values and inner_principals:
+            found = keys_checked_beside(project, sub[1], sub[3], frozenset(inner_values), inner_principals, _depth + 1)
+            out |= {inner_values[k] for k in found if k in inner_values}
+    return out

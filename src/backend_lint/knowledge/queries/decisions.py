@@ -1,0 +1,794 @@
+"""Access decisions after a load: authorisation helpers, a row's own check methods, re-fetches, verifying methods
+and helpers that compare a row with the caller.
+
+A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state through ``self``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional, Sequence
+
+from ...ground.lazy import lazy_import
+from ..auth import refusing_method, USER_CLASS
+from ..cst import load_names
+from ..facts import orm_facts
+from ..imports import dotted_name, last_segment
+from ..index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
+from ..models import identity_columns, is_table_model, reference_path, relationships
+from ..repositories import enclosing_class, specialised
+from .public import _public_read
+from .summaries import (
+    flow_facts,
+    held_method_decides,
+    helper_compared_column,
+    method_summary,
+    principal_passes_through,
+    row_method_facts,
+)
+from .syntax import _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr
+from .values import Comparison, NOTHING, Val
+from .vocabulary import _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+class _Decisions:
+    """Access decisions after a load: authorisation helpers, a row's own check methods, re-fetches, verifying methods
+    and helpers that compare a row with the caller."""
+
+    def authorization_check(
+        self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val], vals: Sequence[Val] = ()
+    ) -> Optional[Comparison]:
+        """``check_permission(session, user, row.workspace_id, ...)``: an authorisation helper given the
+        principal (or an identity value) and a fetched row or one of its attributes decides access to the
+        row after the load (BKL202 at the call). A helper is a configured ``authorization-helpers`` name, a
+        project function that raises and returns no model, or a function named like a check (``VERIFY_WORDS``)
+        that returns no model, or a project function that decides on its parameters whose verdict the caller
+        raises on (``if not _api_key_in_scope(api_key, ctx): raise``). The row is a local holding it, one of
+        its attributes, or the fetch itself written as the argument (``ensure_visible(await
+        Item.one_by_id(session, id), ctx)``)."""
+        on_principal = self._principal_method_check(call)
+        if not on_principal and not self._authorization_helper(q, name, call):
+            return None
+        row: Optional[tuple[Val, Optional[str], Optional[str]]] = None
+        principal = on_principal
+        whole = False  # the row object itself is handed over, not its key
+        candidates: list[cst.BaseExpression] = []
+        for i, a in enumerate(call.args):
+            inline = vals[i] if i < len(vals) else NOTHING
+            if (
+                row is None
+                and inline.rows
+                and inline.model
+                and not inline.derived
+                and (inline.sites or inline.repo)
+                and isinstance(_unwrap(self.ctx, a.value), (cst.Call, cst.Await))
+            ):
+                row, whole = (inline, None, None), True  # ``ensure_visible(await Item.one_by_id(...), ctx)``
+                continue
+            candidates.append(a.value)
+            inner = _unwrap(self.ctx, a.value)
+            if isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
+                # the row's attribute among others: ``is_member_of_any(user, [ADMIN, row.manager_group_id])``
+                candidates.extend(e.value for e in inner.elements if isinstance(e, cst.Element))
+            elif isinstance(inner, cst.FormattedString):
+                # a resource named from the row: ``enforce(subject, "events.delete", f"organization/{event.organization_id}")``
+                candidates.extend(p.expression for p in inner.parts if isinstance(p, cst.FormattedStringExpression))
+            elif isinstance(inner, cst.Call) and not self.is_derived(a.value, state):
+                # a policy built from the row (``authorize(user, DatasetPolicy.get(dataset))``): the helper decides
+                # on what the policy was given
+                candidates.extend(b.value for b in inner.args if b.star == "")
+        for value in candidates:
+            expr = _unwrap(self.ctx, value)
+            base, column = expr, None
+            if isinstance(expr, cst.Attribute):
+                path = _path(expr)
+                column = path.split(".", 1)[1] if path is not None else expr.attr.value
+                base = expr.value
+                while isinstance(base, cst.Attribute):  # ``message.thread.workspace_id``: "thread.workspace_id"
+                    base = base.value
+            elif isinstance(expr, cst.Name):
+                held = state.get(expr.value)
+                if held is not None and held.source is not None and not held.rows and (not held.derived or self._joined_source(held, state)):
+                    # through a local or a loop over the rows' values: ``space = card.workspace_id``
+                    base, column = cst.Name(held.source[0]), held.source[1]
+            v = state.get(base.value) if isinstance(base, cst.Name) else None
+            if self._asked_user(v) and not self._hands_principal(candidates):
+                continue  # (``is_member(organization, invitee)``: the user asked about, no row guarded)
+            if row is None and v is not None and v.rows and (v.model or self._several_models(v)) and not v.derived and (v.sites or v.repo):
+                row = (v, base.value, column)  # type: ignore[union-attr]
+                whole = column is None and expr is base
+            elif self.is_derived(value, state) and not _db_handle(value):
+                principal = True
+        if row is None and principal and named_like_check(name) and self._hands_principal(candidates):
+            # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
+            # workspace_id=...)``, decides nothing about the rows loaded by that key)
+            row = self._row_by_key(candidates, state)
+        if row is None or not (principal or self._reads_global_caller(name, q)):
+            return None
+        v, var, column = row
+        if v.model is None:  # a row of one of several models (``_several_models``): the helper decides on it
+            return Comparison(call, v, var, helper=name, column=None)
+        if v.model and self._principal_written_down(call, q, state, v.model):
+            return None
+        if self.project is not None and q is not None and not whole:
+            found = self.project.resolve_symbol(q)
+            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
+            if fn and fn.get("returns") and self.project.canonical(fn["returns"]) == v.model:
+                # the row's model fetched again by its key, given the principal: a scoped fetch, not a check (a
+                # helper handed the row object itself and returning it, ``ensure_visible(row, ctx) -> Item``, checks)
+                return None
+        # (a key column, not a relationship handed whole: ``planter.greenhouse`` names no column to filter on)
+        through = column if column is not None and column.rsplit(".", 1)[-1].endswith(("_id", "_ref", "_key", "_uuid")) else None
+        if column is not None and "." in column:
+            if column.rsplit(".", 1)[1] not in self.identity_fields:
+                column = None  # through a relationship: named only when it ends on an identity column
+        elif column is not None and column not in identity_columns(self.project, self.settings, v.model):
+            column = None
+        if column is None and whole and self.project is not None and q is not None:
+            column = helper_compared_column(self.project, self.settings, q, v.model)
+        return Comparison(call, v, var, helper=name, column=column, through=through if column is None else None)
+
+    @staticmethod
+    def _joined_source(held: Val, state: dict[str, Val]) -> bool:
+        """A local derived from the caller on one way and read off a fetched row on another (``org_id =
+        course.org_id`` where ``course`` was loaded, ``org_id = link.org_id`` of the caller's own link
+        elsewhere, ``merge_into``): handed to a check after the ways join, it is that row's column on the
+        row's way, and the row (not derived from the caller itself) is what the check decides on there."""
+        holder = state.get(held.source[0]) if held.source is not None else None
+        return holder is not None and holder.rows and holder.model is not None and not holder.derived
+
+    def _asked_user(self, v: Optional[Val]) -> bool:
+        """A row of a user table with no scoping of its own, not the caller's (``invitee = users.get_by_username(
+        name)``): handed to a membership check that is not handed who asks (``is_member(organization, invitee)``),
+        it is the user asked about (is this user a member?), not a row the check guards nor a value it verifies
+        (verified, it would stand for the caller in the next check)."""
+        return v is not None and bool(v.rows and v.model and not v.derived and USER_CLASS.search(last_segment(v.model)) and not self._owned(v.model))
+
+    def _principal_method_check(self, call: cst.Call) -> bool:
+        """``auth.assert_delete_api_key(api_key)`` where ``auth`` is the principal, an object of a project
+        class that identifies the caller on demand (``knowledge.auth.authenticating_class``): a method of it
+        that takes arguments and raises an ``HTTPException`` decides on what it is given for that caller, as
+        a helper handed the principal does."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)) or self.project is None:
+            return False
+        cls = self.identity.principals.get(func.value.value)
+        found = self.project.get_class(cls) if cls else None
+        if found is None or func.attr.value not in found[1].get("methods", ()):
+            return False
+        mod, name = found[0].rsplit(".", 1)
+        method = orm_facts(self.project.modules[mod]).get("methods", {}).get(f"{name}.{func.attr.value}") or {}
+        return bool(method.get("args")) and refusing_method(self.project, found[0], func.attr.value)
+
+    def _hands_principal(self, candidates: list) -> bool:
+        """The principal itself (``current_user``, ``user.id``) among a helper's arguments: an identity-named value
+        (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
+        for c in candidates:
+            inner = _unwrap(self.ctx, c)
+            while isinstance(inner, cst.Attribute):
+                inner = inner.value
+            if isinstance(inner, cst.Name) and inner.value in self.identity.principals:
+                return True
+        return False
+
+    def _row_by_key(self, candidates: list, state: dict[str, Val]) -> Optional[tuple[Val, Optional[str], Optional[str]]]:
+        """``board = get_board(db, board_id)`` then ``check_board_permission(db, user, board_id, ...)``: the helper
+        is given the key the row was looked up by rather than the row; it verified that key, so it decides access
+        to the row loaded by it (the first such row, by the locals' names)."""
+        names = {
+            inner.value
+            for inner in (_unwrap(self.ctx, c) for c in candidates)
+            if isinstance(inner, cst.Name) and not _db_handle(inner)  # (the session is handed to every lookup)
+        }
+        names = {n for n in names if not (state.get(n) is not None and (state[n].rows or state[n].stmt or state[n].derived))}
+        if not names:
+            return None
+        # (by name, not by the order of ``state``: a merge of branches' states may follow a set's order, which
+        # changes with the hash seed from one process to the next)
+        for local in sorted(state):
+            v = state[local]
+            if not (v.rows and v.model and not v.derived and not v.scoped and (v.sites or v.repo)):
+                continue
+            keys = set(v.keys) | {k for site in v.sites for k in site.key_names}
+            if keys & names:
+                return v, local, None
+        return None
+
+    @staticmethod
+    def _several_models(v: Val) -> bool:
+        """A row bound to lookups of different models on different ways (``if kind == "project": item =
+        ...query(Project)... elif kind == "report": item = ...query(Report)...``): it has no common model, each
+        way's lookup names its own."""
+        return len(v.sites) > 1 and len({s.entities[0] for s in v.sites if s.entities}) > 1
+
+    def _principal_written_down(self, call: cst.Call, q: Optional[str], state: dict[str, Val], model: str) -> bool:
+        """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
+        ``create_subfolder_in_db(db, folder_id=row.folder.parent_id, new_folder=..., current_user=user)`` puts the
+        caller on the rows it creates, and raises only on a bad storage name): it decides nothing about the row."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
+        if summary is None:
+            return False
+        params = summary.get("params", [])
+        handed: list[str] = []
+        for i, a in enumerate(call.args):
+            if a.star or _db_handle(a.value) or not self.is_derived(a.value, state):
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                return False
+            handed.append(param)
+        return bool(handed) and all(
+            principal_passes_through(self.project, self.settings, found[0], None, found[1], summary, p, model) for p in handed  # type: ignore[arg-type]
+        )
+
+    def row_method_check(self, call: cst.Call, state: dict[str, Val]) -> Optional[Comparison]:
+        """``project.org.is_user_member(user.id)`` / ``board.visible_to(user)``: a method of the fetched row's
+        model, or of a model its relationships reach, that compares a parameter with the owner or the members
+        (the index's ``authorises`` method facts), called with the principal: an authorisation check of the
+        row after an unscoped load (BKL202 at the call), whatever the method is called."""
+        func = call.func
+        if self.project is None or not isinstance(func, cst.Attribute):
+            return None
+        path = func.value.value if isinstance(func.value, cst.Name) else _path(func.value)
+        if path is None:
+            return None
+        var, *rels = path.split(".")
+        v = state.get(var)
+        if v is None or not (v.rows and v.model and not v.derived and (v.sites or v.repo)):
+            return None
+        model: Optional[str] = v.model
+        for rel in rels:
+            model = relationships(self.project, model).get(rel) if model else None
+        if model is None:
+            return None
+        entry = row_method_facts(self.project, model, func.attr.value)
+        checked = set(entry.get("authorises", ())) if entry else set()
+        if not checked:
+            if entry is not None and self._reads_global_caller(func.attr.value):
+                # ``shoppinglist.checkAuthorized()`` in a Flask view whose caller is a global: a permission method of
+                # the row's model (or its mixin) that refuses on a permission verdict (the flow summary's ``checked``)
+                # decides on who asks without being handed the caller
+                found = method_summary(self.project, model, func.attr.value)
+                if found is not None and found[3].get("checked"):
+                    return Comparison(call, v, var, helper=f"{path}.{func.attr.value}", column=None)
+            return None
+        names = entry.get("args") or [p.get("name") for p in entry.get("params", ())][1:]  # type: ignore[union-attr]
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+            if param in checked and self.is_derived(a.value, state) and not _db_handle(a.value):
+                return Comparison(call, v, var, helper=f"{path}.{func.attr.value}", column=None)
+        return None
+
+    def refetch_check(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> None:
+        """``existing = fetch_item_for_user(db, item_id=existing.id, user=user)`` after an unscoped load of
+        ``existing``: the project's own getter of the same model, given the principal and the row's key, decides
+        access (it filters or checks with the principal it is given, by its index summary); the unscoped
+        load is checked on every path that reaches the getter (no BKL201; not BKL202 either: the check is a
+        scoped fetch)."""
+        project = self.project
+        found = project.resolve_symbol(q) if (q is not None and project is not None) else None
+        if found is None or found[2] != "functions":
+            return
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        if not fn.get("returns"):
+            return
+        model = project.canonical(fn["returns"])
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        if summary is None:
+            return
+        params = summary.get("params", [])
+        rows: list[Val] = []
+        principal_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            expr = _unwrap(self.ctx, a.value)
+            if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+                v = state.get(expr.value.value)
+                if v is not None and v.rows and v.model == model and v.sites:
+                    rows.append(v)
+                    continue
+            if param is not None and self.is_derived(a.value, state):
+                principal_params.add(param)
+        if not rows or not principal_params:
+            return
+        if principal_params <= set(summary.get("unused", ())):
+            return  # handed the principal and ignores it: not access-checked
+        checked = any(any(p in principal_params for _, p in c.get("args", ())) for c in summary.get("calls", ()))
+        cols = set(identity_columns(project, self.settings, model)) or set(self.identity_fields)
+        checked = checked or bool(cols & set(summary.get("preds", ())) or cols & set(summary.get("compared", ())))
+        if not checked:
+            return
+        for v in rows:
+            for site in v.sites:
+                site.refetched = True
+
+    # -- checked on the path: a load scoped to the principal that found the row, or a check of the row or of
+    # its parent, verifies the keys it was looked up by (later lookups by them are the same row's, or its
+    # children's) ---------------------------------------------------------------------------------------------
+    def _callee_summary(self, call: cst.Call, q: Optional[str], recv: Val, state: dict[str, Val]) -> Optional[tuple]:
+        """(module, class, name, flow summary) of the project function or method a call reaches."""
+        project = self.project
+        if project is None:
+            return None
+        if q is not None:
+            found = project.resolve_symbol(q)
+            if found is not None and found[2] == "functions":
+                summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                return (found[0], None, found[1], summary) if summary is not None else None
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            instance = self.receiver_instance(func.value, recv)
+            cls = instance[0] if instance is not None else None
+            if cls is None and isinstance(func.value, (cst.Name, cst.Attribute)):
+                cls = self.model_of(func.value, state)
+            if cls is not None:
+                return specialised(project, cls, method_summary(project, cls, func.attr.value))
+        return None
+
+    def helper_lookup(self, call: cst.Call, q: Optional[str], recv: Val, args: list[Val], state: dict[str, Val]) -> tuple[frozenset, bool]:
+        """``team = get_team(db, team_id)``, ``seat = get_seat(db, user_id=user.id, board_id=board_id)``: a
+        project helper whose summary looks a row of a table up by some of its parameters. Returns the key paths
+        the call hands to those parameters (not the principal's values, not the session) and whether it is
+        given the principal and uses it to scope (an identity column among its predicates or comparisons, or
+        the principal handed on to another call). Nothing when the helper looks nothing up."""
+        project = self.project
+        target = self._callee_summary(call, q, recv, state)
+        if target is None or project is None:
+            return frozenset(), False
+        _, cls, _, summary = target
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        keyed: set[str] = set()
+        models: list[str] = []
+        for fetch in summary.get("fetches", ()):
+            found = project.get_class(fetch["model"])
+            if found is None or not is_table_model(project, found[0]):
+                continue
+            keyed.update(fetch.get("keys", ()))
+            models.append(found[0])
+        if not keyed:
+            return frozenset(), False
+        keys: set[str] = set()
+        principal_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return frozenset(), False  # (arguments we cannot map to parameters)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            v = args[i] if i < len(args) else NOTHING
+            if param is None or _db_handle(a.value):
+                continue
+            if v.derived:
+                principal_params.add(param)
+            elif param in keyed and not (v.stmt or v.rows or v.container):
+                keys |= self.key_names(a.value, state)
+        if not keys:
+            return frozenset(), False
+        scoped = False
+        if principal_params and not principal_params <= set(summary.get("unused", ())):
+            cols: set[str] = set()
+            for m in models:
+                cols |= set(identity_columns(project, self.settings, m))
+            cols = cols or set(self.identity_fields)
+            scoped = bool(cols & set(summary.get("preds", ())) or cols & set(summary.get("compared", ())))
+            scoped = scoped or any(any(p in principal_params for _, p in c.get("args", ())) for c in summary.get("calls", ()))
+        return frozenset(keys), scoped
+
+    @staticmethod
+    def _loaded(v: Val) -> bool:
+        """A value looked up by keys we know: a fetched row (its sites' keys, a repository's), a helper's."""
+        return not v.stmt and bool(v.lookup or v.keys or any(s.key_names for s in v.sites))
+
+    def _verify_loaded(
+        self,
+        name: str,
+        state: dict[str, Val],
+        node: cst.CSTNode,
+        helper: Optional[str],
+        depth: int = 0,
+        seen: Optional[set] = None,
+        record: bool = True,
+        conflict: bool = False,
+    ) -> None:
+        """The value held in ``name`` is checked on this path (found by a load scoped to the principal, or
+        decided on by a check): the keys it was looked up by are verified (``checked``), and so is a value it
+        was looked up through (``team = get_team(db, template.team_id)``: the template is the team's, a check
+        of the team covers it). A value looked up by another's primary key (``get_child(db, parent.id)``) is
+        the other's child: checking it says nothing of the other. A fetched row of an owned model reached that
+        way, loaded unscoped, is checked after its fetch: BKL202 at ``node`` (``helper`` names the check)."""
+        seen = seen if seen is not None else set()
+        if name in seen:
+            return
+        seen.add(name)
+        v = state.get(name)
+        if v is None or not self._loaded(v):
+            return
+        if (
+            record and depth > 0 and v.rows and v.model and not (v.derived or v.scoped) and (v.sites or v.repo)
+            # (a verdict refusing a duplicate, ``if is_member(db, board.id, user.id): raise HTTPException(409)``,
+            # decides no access to a row of a table owned only through the project's checks)
+            and not (conflict and not self._owned(v.model))
+        ):
+            # (a check through another loaded value: a direct check of the row, if any, is the one reported)
+            self.out.checks.append(Comparison(node, v, name, helper=helper, direct=False))
+        keys = set(v.lookup) | set(v.keys) | {k for s in v.sites for k in s.key_names}
+        if record and v.rows and v.model and v.sites:
+            self._same_key_relatives(v, keys, state)
+        if not v.rows:
+            state[name] = replace(v, trusted=True, checked=True)
+        elif record:
+            state[name] = replace(v, derived=True)  # (as after a check of the row: not reported twice)
+        for key in sorted(keys):
+            root, _, rest = key.partition(".")
+            if root == name:
+                continue
+            held = state.get(root)
+            if held is not None and held.derived and not self._loaded(held):
+                continue  # the principal's own values (``user.id``)
+            if rest and held is not None and self._loaded(held):
+                if rest.split(".", 1)[0] not in PRIMARY_KEY_NAMES:
+                    self._verify_loaded(root, state, node, helper, depth + 1, seen, record, conflict)
+                continue
+            old = state.get(key)
+            if old is None or not (old.stmt or old.rows or old.derived or old.trusted):
+                state[key] = replace(old or NOTHING, trusted=True, checked=True)
+
+    def _same_key_relatives(self, v: Val, keys: set[str], state: dict[str, Val]) -> None:
+        """``chapters = select(Chapter).where(Chapter.course_id == course_id)`` loaded before ``course`` (by
+        ``Course.id == course_id``) is checked for the caller: a row of a table that references the checked
+        row's table, or that it references, looked up earlier by exactly the same parameters, is tied to
+        the checked row by that key (RULES: the check of the parent the child is tied to decides; the check
+        is reported, once, at the parent). No claim on its lookup either way, and its rows are the caller's.
+        Only rows whose local is still bound on this path (a branch that returned them earlier was not checked)."""
+        plain = {k for k in keys if "." not in k}
+        if not plain or not plain <= {p.name for p in self.identity.params} or self.project is None:
+            return
+        for site in self.out.sites:
+            if site in v.sites or len(site.entities) != 1 or site.entities[0] == v.model or not site.key_names:
+                continue
+            if set(site.key_names) != plain:
+                continue  # (a card looked up by its own id and its board's: the card's check says nothing of the board)
+            # (bound on this path: the rows themselves, or what was built from them, ``[ChapterRead(**c.model_dump())
+            # for c in chapters]``)
+            held = [n for n in site.row_names if n in state and not state[n].stmt]
+            if not held:
+                continue
+            model = site.entities[0]
+            if reference_path(self.project, model, v.model, 1) is None and reference_path(self.project, v.model, model, 1) is None:
+                continue
+            site.owner_gated = True
+            for n in held:
+                state[n] = replace(state[n], derived=True)
+
+    def _checked_operands(self, call: cst.Call, state: dict[str, Val]) -> list[str]:
+        """Locals holding a looked-up value that a check is handed: the value, one of its attributes
+        (``team.group_id``), inside a list literal (``[ADMIN, team.group_id]``) or a policy built from it."""
+        out: list[str] = []
+        candidates: list[cst.BaseExpression] = []
+        for a in call.args:
+            if _db_handle(a.value):
+                continue
+            candidates.append(a.value)
+            inner = _unwrap(self.ctx, a.value)
+            if isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
+                candidates.extend(e.value for e in inner.elements if isinstance(e, cst.Element))
+            elif isinstance(inner, cst.Call):
+                candidates.extend(b.value for b in inner.args if b.star == "")
+        for value in candidates:
+            expr = _unwrap(self.ctx, value)
+            while isinstance(expr, cst.Attribute):
+                expr = expr.value
+            if isinstance(expr, cst.Name) and expr.value not in out:
+                v = state.get(expr.value)
+                if self._asked_user(v) and not self._hands_principal(candidates):
+                    continue
+                if v is not None and (not v.derived or (v.rows and (v.scoped or v.lookup_scoped))) and self._loaded(v):
+                    # (a row a helper found scoped to the caller, ``Alert.get_by_id_and_org(alert_id,
+                    # self.current_org)``, is derived from the caller: a check of it still verifies its keys)
+                    out.append(expr.value)
+        return out
+
+    def _deciding_check(self, call: cst.Call, q: Optional[str], name: str) -> bool:
+        """A check whose failure stops the function: an authorisation helper whose verdict an ``if`` that
+        exits tests, or a project function that raises when it denies."""
+        if id(call) in self.deciding_calls and self._authorization_helper(q, name, call):
+            return True
+        if self._principal_method_check(call):
+            return True  # ``auth.assert_package_delete(version.package)``: the principal object refuses by raising
+        # (or one that refuses itself unless a permission call it makes passes: ``require_access(obj, user)``
+        # opening ``if not has_access(obj, user): abort(403)``, ``checked`` in its flow summary)
+        return self._raising_helper(q) or self._checks_itself(q) or self._delegating_check(q, name) or (self._deciding_method(call) or {}).get("how") == "raise"
+
+    def _principal_side(self, expr: cst.BaseExpression) -> bool:
+        """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
+        expr = _unwrap(self.ctx, expr)
+        if isinstance(expr, cst.Name):
+            return expr.value in self.identity.identity_params
+        if isinstance(expr, cst.Attribute) and (expr.attr.value == "id" or expr.attr.value in self.identity_fields):
+            return self._on_principal(expr.value)
+        return False
+
+    def _on_principal(self, expr: cst.BaseExpression) -> bool:
+        """``user`` / ``ctx.user``: a principal or an object reached from one; also a principal that is an
+        attribute path (``g.user``, ``request.state.user``)."""
+        root = expr
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value in self.identity.principals:
+            return True
+        path = dotted_name(expr) if isinstance(expr, cst.Attribute) else None
+        return path is not None and any(path == p or path.startswith(p + ".") for p in self.identity.principals if "." in p)
+
+    def _compared_values(self, test: cst.BaseExpression, state: dict[str, Val]) -> list[tuple[str, cst.Comparison]]:
+        """Locals holding a looked-up value that is no row of a known model (a schema a helper returned) whose
+        attribute a deciding test compares with the principal's id (``structure.manager_user_id != user.id``)."""
+        out: list[tuple[str, cst.Comparison]] = []
+        for node in _walk_expr(test):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1 or id(node) in self.not_access:
+                continue
+            left, right = node.left, node.comparisons[0].comparator
+            for a, b in ((left, right), (right, left)):
+                a = _unwrap(self.ctx, a)
+                if not (isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name)) or a.attr.value in PRIMARY_KEY_NAMES:
+                    continue
+                v = state.get(a.value.value)
+                if v is None or v.rows or v.derived or not self._loaded(v) or not self._principal_side(b):
+                    continue
+                if all(n != a.value.value for n, _ in out):
+                    out.append((a.value.value, node))
+        return out
+
+    def _found_by_scoped_load(self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool) -> None:
+        """``board = get_board_for(db, board_id, user.id)`` then ``if board is None: raise``: on the way where
+        the test says the value is there (``present``: the body of ``if board:`` / ``if board and ...:``; else
+        the ``else`` way of ``if board is None or not board.active:``), a load scoped to the principal found
+        the row: the keys it was given are the caller's on that way. Only when the other way exits (``decides``)
+        is it a check of the rows it was looked up through (BKL202 there)."""
+        stack = [test]
+        joint = cst.And if present else cst.Or
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, joint):
+                stack.extend((node.left, node.right))
+                continue
+            found = _simple_condition(node)
+            if found is None or found[1] != present:
+                continue
+            v = state.get(found[0])
+            if v is not None and v.lookup and v.lookup_scoped:
+                self._verify_loaded(found[0], state, test, None, record=decides)
+            elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
+                self._membership_found(found[0], v, state, test)
+
+    def _principal_keyed(self, v: Val) -> bool:
+        """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
+        principals = set(self.identity.principals)
+        return bool(principals) and all(any(not principals.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
+
+    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression) -> None:
+        """``project = ...filter(Project.id == project_id).first()``, then ``membership = ...filter(
+        ProjectMember.project_id == project_id, ProjectMember.user_id == user.id).first()`` and ``if not
+        membership: raise``: a lookup filtered by the principal and keyed on the key an unscoped row was
+        loaded by found the caller's link to that row; where it is missing the request is refused. Access to
+        the row is decided after its fetch (BKL202 at the test, naming the row)."""
+        keys = {k for s in v.sites for k in s.key_names}
+        keys = {k for k in keys if k.split(".", 1)[0] not in self.identity.principals}  # (the caller's own side)
+        if not keys:
+            return
+        models = {e for s in v.sites for e in s.entities}
+        for other_name, other in list(state.items()):
+            if other_name == name or "." in other_name or other is v:
+                continue
+            if not (other.rows and other.model and not (other.derived or other.scoped) and (other.sites or other.repo)):
+                continue
+            if other.model in models or (other.sites and not any(s.unscoped for s in other.sites)):
+                continue  # (a row from a repository function not given the principal has no site here)
+            other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
+            if other_keys and other_keys <= keys:
+                if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
+                    continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
+                self.out.checks.append(Comparison(test, other, other_name))
+                state[other_name] = replace(other, derived=True)  # (as after a check of the row)
+
+    def _project_function(self, q: Optional[str]) -> bool:
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        return found is not None and found[2] == "functions"
+
+    def _raising_helper(self, q: Optional[str]) -> bool:
+        """A project function that raises (``_load_readable_document(key, session,
+        auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+        return bool(fn.get("raises")) and self._decides(found)
+
+    def _ends_in_raising_check(self, block: cst.BaseSuite, _depth: int = 0) -> bool:
+        """The block ends in a call of a project function that denies by raising (``_raising_helper``), also on
+        every way out of a ``try`` (``if not is_owner: try: permission = await permissions.find(project.id,
+        user.id); assert_viewable(user, permission) except NotFoundError: assert_viewable(user, None)``): the
+        test decides who is spared that check, as a test whose body raises."""
+        body = block.body if isinstance(block, cst.IndentedBlock) else ()
+        last = body[-1] if body else None
+        if isinstance(last, cst.Try) and _depth < 2:
+            ways = [last.body] + [h.body for h in last.handlers]
+            return bool(last.handlers) and all(self._ends_in_raising_check(w, _depth + 1) for w in ways)
+        small = _last_small_statement(block)
+        if not isinstance(small, cst.Expr):
+            return False
+        value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+        if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+            return False
+        return self._raising_helper(self.ctx.qualified_name(value.func))
+
+    def _delegating_check(self, q: Optional[str], name: str) -> bool:
+        """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
+        hands the decision to project checks that raise (``await check_resource_access(...)``, one for each
+        kind of caller): it refuses by raising as they do, so a check through it stops the function."""
+        if not named_like_check(name) or _NOT_ACCESS_HELPER.search(name):
+            return False
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions" or not self._decides(found):
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+        return any(
+            callee != q and named_like_check(last_segment(callee)) and self._raising_helper(callee)
+            for callee in fn.get("calls_out", ())
+        )
+
+    def _decides(self, found: tuple) -> bool:
+        """The project function decides on what it is given (``flow`` index facts, ``deciders``): it raises
+        or returns a verdict under a test of its parameters. A token signer or a file loader that raises on
+        failure, whatever parameters it takes, is not an authorisation helper."""
+        return found[1] in flow_facts(self.project, found[0]).get("deciders", ())  # type: ignore[arg-type]
+
+    def _reads_global_caller(self, name: str, q: Optional[str] = None) -> bool:
+        """In a Flask view whose caller is a global (``Identity.global_caller``), a permission helper
+        (``self.r.allowed_for_org(P.VIEW, node.organization_id)``) reads the caller itself: handed the row, it
+        decides on who asks as if it were given the principal. So does a project function that refuses unless
+        a permission call it makes passes (``checked`` in its flow summary: ``delete_shelf_helper(shelf)``
+        opening with ``if not shelf or not check_shelf_edit_permissions(shelf): return False``)."""
+        if not self.identity.global_caller:
+            return False
+        low = name.lower()
+        return any(w in low for w in PERMISSION_WORDS) or self._checks_itself(q)
+
+    def _checks_itself(self, q: Optional[str]) -> bool:
+        """``q`` is a project function whose flow summary says it checks access itself (``checked``)."""
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is None or found[2] != "functions":
+            return False
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
+        return bool(summary and summary.get("checked"))
+
+    def _deciding_method(self, call: Optional[cst.Call]) -> Optional[dict]:
+        """``self._permission.enforce(subject, action, resource)``: a method of a project service the class
+        holds (``self._permission``, kept by ``__init__`` from an injected ``PermissionService``) that decides
+        on the subject and the resource it is given (``held_method_decides``); ``None`` otherwise."""
+        if call is None or self.project is None or not isinstance(call.func, cst.Attribute):
+            return None
+        receiver = call.func.value
+        if isinstance(receiver, cst.Name) and receiver.value == "self":
+            owner = enclosing_class(self.ctx, self.func)  # ``self._check_site_admin_permissions(user, site_id)``
+            return held_method_decides(self.project, owner, call.func.attr.value) if owner is not None else None
+        held = self.held_instance(receiver)
+        if held is None:
+            return None
+        return held_method_decides(self.project, held[0], call.func.attr.value)
+
+    def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
+        configured = self.settings.authorization_helpers
+        if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
+            return True
+        if _NOT_ACCESS_HELPER.search(name):
+            return False  # ``enforce_ai_rate_limit(user_id, org.id)``, ``send_verification_email(user)``
+        method = self._deciding_method(call)
+        if method is not None:
+            # a service's method that decides on the subject and the resource it is handed: a check when it
+            # raises, or when the caller raises on its verdict
+            return method["how"] == "raise" or id(call) in self.deciding_calls
+        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        if found is not None and found[2] == "functions":
+            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
+            named = named_like_check(name)
+            # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name
+            verdict = call is not None and id(call) in self.deciding_calls
+            if self.identity.global_caller and self._checks_itself(q):
+                return True  # it refuses unless its own permission check passes (``_reads_global_caller``)
+            if verdict and id(call) in self.held_verdicts and _rights_name(name):
+                # ``rights = await _get_user_rights(user_id, row.org_id)``, then ``if not rights.get("update"):
+                # raise``: a lookup of the caller's rights whose answer the caller refuses on (one that fetches
+                # the row's own model again by its key is a scoped fetch: ``authorization_check``)
+                return True
+            return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
+        if found is not None:
+            return False  # a class or an object of the project: not a check
+        return named_like_check(name)
+
+    def _verifying_method(self, name: str, summary: dict) -> bool:
+        """In a Flask view whose caller is a global, a method of the view's own class named like a check
+        (``_verify_sketch_and_datasource``) that hands one of its parameters to a helper that loads a row and
+        refuses unless the caller's permission check passes (``Sketch.get_with_acl(sketch_id)``, ``checked`` in
+        its summary): the method verifies what it is handed for the caller (the other keys are tied there to
+        the checked row), as a permission helper handed the row does."""
+        project = self.project
+        if project is None or not self.identity.global_caller or not spells_check(name):
+            return False
+        params = set(summary.get("params", ())) - {"self", "cls"}
+        for c in summary.get("calls", ()):
+            if not any(p in params for _, p in c.get("args", ())):
+                continue
+            target = c.get("target", "")
+            owner, _, method = target.rpartition(".")
+            found = project.get_class(owner) if owner and not target.startswith("self.") else None
+            sub = method_summary(project, found[0], method) if found is not None else None
+            if sub is not None and sub[3].get("checked") and sub[3].get("returns"):
+                return True
+        return False
+
+    def _checked_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> Optional[Val]:
+        """``sketch = Sketch.get_with_acl(sketch_id)``: a helper that looks a row up and refuses the request
+        unless a permission check handed who asks passes (``checked`` in its summary; who asks is its
+        parameter's default, the view's global caller, or an argument) returns a row checked for the caller:
+        its key and the keys read from it are not the client's (a child tied to it is checked through it)."""
+        if not summary.get("checked") or not summary.get("returns"):
+            return self._compared_by_helper(summary, call, state)
+        project = self.project
+        if project is None:
+            return None
+        models = {f["model"] for f in summary.get("fetches", ())}
+        if not models:
+            # ``sketch = Sketch.get_with_acl(sketch_id)`` then the check: the model whose loader it calls
+            models = {c["target"].rpartition(".")[0] for c in summary.get("calls", ()) if "." in c["target"]}
+        found_models = {found[0] for found in map(project.get_class, models) if found is not None and is_table_model(project, found[0])}
+        if len(found_models) != 1:
+            return None
+        for a in call.args:  # the keys it was handed address the checked row (``filter_by(sketch_id=sketch_id)``)
+            if isinstance(a.value, cst.Name):
+                old = state.get(a.value.value)
+                if old is None or not (old.stmt or old.rows):
+                    state[a.value.value] = replace(old or NOTHING, derived=True)
+        return Val(rows=True, model=next(iter(found_models)), scoped=True, derived=True)
+
+    def _compared_by_helper(self, summary: dict, call: cst.Call, state: dict[str, Val]) -> None:
+        """``_require_workspace_run(service=service, workspace_id=workspace_id, run_id=run_id)``: a project helper
+        handed an identity value and a key, which looks the row up by the key and compares the row's
+        identity column with what it is given (``if run.workspace_id != workspace_id: raise``; BKL202 there,
+        at the helper's check): the key is checked on this path, later lookups by it (``service.cancel_run(
+        run_id=run_id)``) are the checked row's (one finding per fetch)."""
+        params = summary.get("params", [])
+        compared = set(summary.get("compared", ())) - set(summary.get("pred_compared", ()))
+        if not compared & self.identity_fields:
+            return None
+        offset = 1 if params[:1] in (["self"], ["cls"]) else 0
+        handed = {p for c in summary.get("calls", ()) for _, p in c.get("args", ())}
+        handed |= {k for f in summary.get("fetches", ()) for k in f.get("keys", ())}
+        derived = False
+        keys: list[str] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if param is None or _db_handle(a.value):
+                continue
+            if param in compared and param in self.identity_fields:
+                # the identity value the helper compares the row with: the caller's, or the route's own key of the
+                # same name (``workspace_id``), the one the helper's check is reported against (BKL202 there)
+                derived = True
+            elif isinstance(a.value, cst.Name) and param in handed and not self.is_derived(a.value, state):
+                keys.append(a.value.value)
+        if not derived:
+            return None
+        for key in keys:
+            old = state.get(key)
+            if old is None or not (old.stmt or old.rows):
+                state[key] = replace(old or NOTHING, derived=True)
+        return None

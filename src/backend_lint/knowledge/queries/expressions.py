@@ -1,0 +1,534 @@
+"""Expressions and calls: what a value holds (``ev``), a query site built or consumed by a call, a project helper's
+call followed through its summary, values the client sent.
+
+A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state through ``self``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional
+
+from ...ground.lazy import lazy_import
+from ..cst import load_names
+from ..facts import orm_facts
+from ..imports import last_segment
+from ..index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
+from ..models import is_owned
+from .summaries import client_value_function
+from .syntax import _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
+from .values import _merge_flags, NOTHING, Val
+from .vocabulary import (
+    EXEC_METHODS,
+    GET_METHODS,
+    PAGINATORS,
+    QUERY_RESULT_METHODS,
+    RESULT_UNWRAP,
+    ROW_METHODS,
+    SET_OPERATIONS,
+    spells_check,
+    STATEMENT_FUNCS,
+    STATEMENT_MODULES,
+)
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+class _Expressions:
+    """Expressions and calls: what a value holds (``ev``), a query site built or consumed by a call, a project helper's
+    call followed through its summary, values the client sent."""
+
+    def ev(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
+        if isinstance(expr, cst.Await):
+            return self.ev(expr.expression, state)
+        if isinstance(expr, cst.Name):
+            return state.get(expr.value, NOTHING)
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value == "query":
+                model = self.model_of(expr.value, state)
+                if model is not None:
+                    site = self.new_site(expr, "query", [model], [expr.value])
+                    return Val(sites=(site,), stmt=True)
+            path = _path(expr)
+            if path is not None and path in state:
+                return state[path]  # an attribute a helper verified (``check(db, user, body.workspace_id)``)
+            base = self.ev(expr.value, state)
+            if base.stmt and expr.attr.value in ("c", "columns", "statement", "selected_columns"):
+                return base
+            source = None
+            if isinstance(expr.value, cst.Name):
+                source = (expr.value.value, expr.attr.value)
+            elif (
+                isinstance(expr.value, cst.Subscript)
+                and isinstance(expr.value.value, cst.Name)
+                and (held := state.get(expr.value.value.value)) is not None
+                and held.rows
+            ):
+                source = (expr.value.value.value, expr.attr.value)  # ``links[0].org_id``: an attribute of the rows
+            elif base.source is not None:
+                source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
+            return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
+        if isinstance(expr, cst.Call):
+            return self.call(expr, state)
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return self.sql_string(expr, state)
+        if isinstance(expr, cst.Subscript):
+            base = self.ev(expr.value, state)
+            for el in expr.slice:
+                if isinstance(el.slice, cst.Index):
+                    self.ev(el.slice.value, state)
+            if base.rows:
+                return base
+            return Val(derived=base.derived, trusted=base.trusted)
+        if isinstance(expr, cst.BooleanOperation):
+            left = self.ev(expr.left, state)
+            right = self.ev(expr.right, state)
+            if left.rows or right.rows:
+                pick = left if left.rows else right
+                return replace(pick, derived=left.derived or right.derived)
+            return Val(derived=left.derived or right.derived, trusted=left.trusted and right.trusted, ident=left.ident or right.ident)
+        if isinstance(expr, cst.IfExp):
+            self.ev(expr.test, state)
+            a = self.ev(expr.body, state)
+            b = self.ev(expr.orelse, state)
+            if a.stmt or b.stmt or a.rows or b.rows:
+                tmp: dict[str, Val] = {}
+                branches = [{"x": a}, {"x": b}]
+                presence = self._presence_test(expr.test, state)
+                if presence == "present":
+                    branches = [{"x": a}, {"x": replace(b, scoped=True) if b.stmt else b}]
+                self.merge_into(tmp, branches)
+                return tmp["x"]
+            # ``conds = (Key.user_id.in_(scoped),) if tenant_id else ()`` then ``where(*conds)``: the clauses of the
+            # arm that has them (the other arm is empty: the caller has no such scope)
+            empty = [isinstance(e, (cst.List, cst.Tuple)) and not e.elements for e in (expr.body, expr.orelse)]
+            clause = (a.clause and b.clause) or (a.clause and empty[1]) or (b.clause and empty[0])
+            return Val(
+                derived=a.derived or b.derived, trusted=a.trusted and b.trusted, ident=a.ident or b.ident,
+                clause=clause, pscoped=clause and (a.pscoped or b.pscoped), container=clause and (a.container or b.container),
+            )
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            vals = [self.ev(el.value, state) for el in expr.elements]
+            scoped = pscoped = False
+            for el in expr.elements:
+                a, b = self.pred(el.value, state)
+                scoped, pscoped = scoped or a, pscoped or b
+            return Val(
+                derived=any(v.derived for v in vals),
+                clause=scoped or any(v.text and v.clause for v in vals),
+                pscoped=pscoped,
+                trusted=bool(vals) and all(v.trusted for v in vals),
+                container=True,
+                text=all(v.text for v in vals),  # SQL strings only (an empty list too: ``" AND ".join(parts)``)
+            )
+        if isinstance(expr, cst.NamedExpr):
+            v = self.ev(expr.value, state)
+            self.bind(expr.target, v, state)
+            return v
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left, right = self.ev(expr.left, state), self.ev(expr.right, state)
+            if left.text or right.text:  # ``base_sql + " AND owner_id = :uid"``
+                return Val(
+                    text=left.text and right.text,
+                    clause=(left.text and left.clause) or (right.text and right.clause),
+                    derived=left.derived or right.derived,
+                    trusted=left.trusted or right.trusted,
+                )
+            return _merge_flags([left, right])
+        if isinstance(expr, (cst.Comparison, cst.BinaryOperation, cst.UnaryOperation)):
+            vals = [self.ev(c, state) for c in _expr_children(expr)]
+            out = _merge_flags(vals)
+            if isinstance(expr, cst.Comparison):
+                scoped, pscoped = self.pred(expr, state)
+                out = replace(out, clause=scoped, pscoped=pscoped)
+            return out
+        if isinstance(expr, cst.Lambda):
+            return NOTHING
+        if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            inner = dict(state)
+            targets: dict[str, str] = {}  # comprehension variable -> the local it iterates over
+            comp = expr.for_in
+            comp_rows: Optional[Val] = None
+            while comp is not None:
+                it = self.ev(comp.iter, inner)
+                if comp is expr.for_in and it.rows and it.sites:
+                    comp_rows = it
+                self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)
+                if isinstance(comp.target, cst.Name) and isinstance(comp.iter, cst.Name):
+                    targets[comp.target.value] = comp.iter.value
+                if it.rows and it.sites:
+                    for cond in comp.ifs:  # ``[r for r in rows if can_read(user, r)]``
+                        self._row_filter(cond.test, inner, it, set(load_names(comp.target)))
+                comp = comp.inner_for_in
+            if (
+                isinstance(expr, cst.DictComp)
+                and comp_rows is not None
+                and isinstance(expr.value, cst.Name)
+                and isinstance(expr.for_in.target, cst.Name)
+                and expr.value.value == expr.for_in.target.value
+                and expr.for_in.inner_for_in is None
+                and not expr.for_in.ifs
+            ):
+                # ``{c.id: c for c in rows}``: the rows, looked up by their key (``by_id.get(chapter_id)``)
+                return comp_rows
+            elt = expr.key if isinstance(expr, cst.DictComp) else expr.elt  # type: ignore[attr-defined]
+            v = self.ev(elt, inner)
+            source = None
+            if v.source is not None and v.source[0] in targets:
+                source = (targets[v.source[0]], v.source[1])  # ``{c.workspace_id for c in cards}``
+            return Val(derived=v.derived, trusted=v.trusted, source=source)
+        vals = [self.ev(c, state) for c in _expr_children(expr)]
+        return _merge_flags(vals)
+
+    def _client_row(self, row: Val) -> bool:
+        """A row of a table that is not owned, looked up with no predicate but the client's key (``chunk =
+        ...where(Chunk.id == chunk_id)``): its columns are as much the client's choice as the key, so a row
+        looked up by one of them (``Document.id == chunk.document_id``) is looked up by a client key."""
+        if row.derived or row.scoped or row.model is None or self.project is None:
+            return False
+        if row.origin is not None:
+            return True  # keyed on a column of a row the client chose: as much the client's choice
+        if not row.sites:
+            # (a row of an owned table too: unscoped and not checked yet, its parent's check decides on it)
+            return self._client_repo_row(row)
+        if is_owned(self.project, self.settings, row.model):
+            return False
+        if self.identity.route is None:
+            return False
+        client = self.client_params()
+        for site in row.sites:
+            if not site.unscoped and site.consumptions:
+                return False
+            roots = {k.split(".", 1)[0] for k in site.key_names}
+            if not roots or not roots <= client:
+                return False
+        return True
+
+    def _client_repo_row(self, row: Val) -> bool:
+        """A row of a table that is not owned from a project lookup given only keys the caller of this function
+        names (``column = ColumnsRepository.get_column(db, column_id)`` in a route or in a service a route
+        reaches, whose parameters carry the client's keys): its columns are the client's choice as well."""
+        if not row.repo or not row.keys:
+            return False
+        if self.identity.route is not None:
+            client = self.client_params()
+        else:
+            client = {
+                p.name for p in self.identity.params
+                if p.name not in ("self", "cls") and p.name not in self.identity.principals
+                and p.name not in self.identity.identity_params and p.name not in self.identity.closure_trusted
+            }
+        roots = {k.split(".", 1)[0] for k in row.keys}
+        return bool(roots) and roots <= client
+
+    def _client_origin(self, call: cst.Call, args: list[Val], state: dict[str, Val]) -> Optional[tuple[str, str]]:
+        """The client-keyed row (``_client_row``) whose column keys this lookup (``get_board(db,
+        column.board_id)``), or the first row of its chain (``card -> column -> board``): (local, model)."""
+        for a, v in zip(call.args, args):
+            if v.source is None or "." in v.source[1] or v.rows or v.stmt:
+                continue
+            held = state.get(v.source[0])
+            if held is None or not held.rows or held.model is None or not self._client_row(held):
+                continue
+            return held.origin or (v.source[0], held.model)
+        return None
+
+    def call(self, call: cst.Call, state: dict[str, Val]) -> Val:
+        func = call.func
+        q = self.ctx.qualified_name(func) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        # select(...), update(...), delete(...)
+        if q is not None and last_segment(q) in STATEMENT_FUNCS and q.split(".")[0] in STATEMENT_MODULES:
+            is_select = last_segment(q) == "select"
+            entities, nodes = self.entities(call.args if is_select else call.args[:1], state, columns=is_select)
+            arg_vals = [self.ev(arg.value, state) for arg in call.args]
+            if not entities and last_segment(q) == "select":
+                inner = [v for v in arg_vals if v.stmt and v.sites]
+                if len(inner) == 1:  # ``select(<statement>.exists())``: executing it runs the inner query
+                    return inner[0]
+            site = self.new_site(call, last_segment(q), entities, nodes)
+            if is_select and entities and any(
+                v.derived and _calls_helper(a.value) for a, v in zip(call.args, arg_vals) if a.keyword is None
+            ):
+                # ``select(Item.id, visible_to(user).label("visible")).where(Item.id.in_(ids))``: the statement
+                # computes, per row, what the principal may see (a helper given the principal builds the
+                # column): the rows are answered for the caller, as for predicates built by such a helper
+                return Val(sites=(site,), stmt=True, scoped=True)
+            return Val(sites=(site,), stmt=True)
+        if q is not None and last_segment(q) in ("and_", "or_", "not_") and q.split(".")[0] in STATEMENT_MODULES:
+            vals = [self.ev(a.value, state) for a in call.args]
+            scoped, pscoped = self.pred(call, state)
+            return Val(derived=any(v.derived for v in vals), clause=scoped, pscoped=pscoped)
+        if q is not None and last_segment(q) in SET_OPERATIONS and q.split(".")[0] in STATEMENT_MODULES and call.args:
+            # ``union(owned_ids, shared_ids)``: the rows of its statements, scoped when every one of them is
+            vals = [self.ev(a.value, state) for a in call.args]
+            stmts = [v for v in vals if v.stmt]
+            if stmts and len(stmts) == len(vals) and all(v.scoped for v in stmts):
+                sites = tuple(s for v in stmts for s in v.sites)
+                return Val(sites=sites, stmt=True, scoped=True, pscoped=all(v.pscoped for v in stmts))
+            if stmts:
+                return Val(sites=tuple(s for v in stmts if not v.scoped for s in v.sites), stmt=True)
+            return self.helper_call(call, q, vals, vals, state)
+        if q is not None and last_segment(q) == "text" and q.split(".")[0] in STATEMENT_MODULES and call.args:
+            # ``text(sql)``: a textual clause, scoped when its SQL compares an identity column with a bound
+            # parameter (or one bound from the principal); SQL we cannot read makes no claim
+            a = self.ev(call.args[0].value, state)
+            for arg in call.args[1:]:
+                self.ev(arg.value, state)
+            scoped = (a.text and a.clause) or a.derived
+            return Val(clause=scoped, pscoped=a.derived, derived=a.derived, text=a.text, opaque=not (a.text or scoped))
+        if q is not None and last_segment(q) == "aliased" and call.args:
+            model = self.model_of(call.args[0].value, state)
+            return Val(alias=model)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            manager = self.filters_dict_fetch(call, method, state)
+            if manager is not None:
+                return manager
+            # session.get(Model, key)
+            if method in GET_METHODS and len(call.args) >= 2 and call.args[0].keyword is None:
+                model = self.model_of(call.args[0].value, state)
+                if model is not None:
+                    site = self.new_site(call, "get", [model], [call.args[0].value])
+                    keys = [a for a in call.args[1:]]
+                    vals = [self.ev(a.value, state) for a in keys]
+                    derived = any(v.derived for v in vals)
+                    scoped = derived or any(v.trusted for v in vals) or any(
+                        self.pred(a.value, state)[0] for a in keys if a.keyword is not None
+                    )
+                    for a in keys:
+                        site.key_names |= self.key_names(a.value, state)
+                    site.consumptions.append((scoped, False))
+                    site.pscoped = derived
+                    return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
+            if method == "query" and call.args:
+                entities, nodes = self.entities(call.args, state, columns=True)
+                arg_vals = [self.ev(arg.value, state) for arg in call.args]
+                inner = [v for v in arg_vals if v.stmt and v.sites]
+                if not entities and len(inner) == 1:  # ``db.query(select(...).where(...).exists())``
+                    return inner[0]
+                if entities:
+                    site = self.new_site(call, "query", entities, nodes)
+                    return Val(sites=(site,), stmt=True)
+            recv = self.ev(func.value, state)
+            if recv.stmt:
+                return self.chain(call, method, recv, state)
+            if recv.rows and (method in ROW_METHODS | QUERY_RESULT_METHODS or (method in RESULT_UNWRAP and recv.model)):
+                for arg in call.args:
+                    self.ev(arg.value, state)
+                return recv
+            if method in EXEC_METHODS and call.args:
+                first = self.ev(call.args[0].value, state)
+                params = [self.ev(arg.value, state) for arg in call.args[1:]]
+                if first.stmt and self._bulk_by_row_keys(first, call, params):
+                    first = replace(first, scoped=True)
+                if first.stmt:
+                    return self.execute(first)
+                return Val(derived=first.derived or recv.derived)
+            args = [self.ev(a.value, state) for a in call.args]
+            if method == "join" and recv.text and len(call.args) == 1 and not recv.stmt:
+                # ``" AND ".join(conditions)``: read when every part is; an owner predicate survives an AND
+                # join, not an OR join
+                sep = func.value.evaluated_value if isinstance(func.value, cst.SimpleString) else None
+                joined = args[0]
+                ands = isinstance(sep, str) and " or " not in sep.lower()
+                return Val(text=joined.text, clause=joined.text and joined.clause and ands, derived=joined.derived)
+            if method == "bindparams" and not (recv.stmt or recv.rows) and (recv.text or recv.opaque or recv.clause):
+                if any(a.derived for a in args):  # ``text(sql).bindparams(owner_id=user.id)``
+                    return replace(recv, clause=True, pscoped=True, opaque=False)
+                return recv
+            if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
+                name = func.value.value
+                old = state.get(name, NOTHING)
+                self._track_row_keyed(name, method, call, state)
+                scoped = pscoped = False
+                for a in call.args:
+                    x, y = self.pred(a.value, state)
+                    scoped, pscoped = scoped or x, pscoped or y
+                scoped = scoped or any(a.text and a.clause for a in args)  # ``parts.append("owner_id = :uid")``
+                if scoped or any(a.derived for a in args):
+                    state[name] = replace(
+                        old,
+                        clause=old.clause or scoped,
+                        pscoped=old.pscoped or pscoped,
+                        derived=old.derived or any(a.derived for a in args),
+                        container=True,
+                        text=old.text and all(a.text for a in args),
+                    )
+                elif old.container and old.text and not all(a.text for a in args):
+                    state[name] = replace(old, text=False)
+                return NOTHING
+            return self.helper_call(call, q, [recv] + args, args, state)
+        args = [self.ev(a.value, state) for a in call.args]
+        return self.helper_call(call, q, args, args, state)
+
+    def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
+        func = call.func
+        if self._client_sent(call, q):
+            return Val(client=True)
+        name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
+        derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
+        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
+        stmts = [v for v in args if v.stmt]
+        if stmts:
+            if name in PAGINATORS:
+                for v in stmts:
+                    self.consume(v)
+                return Val(rows=True, derived=derived)
+            sites = tuple(s for v in stmts for s in v.sites)
+            if derived or identity_kw:
+                # handed to a helper together with the principal: scoped
+                v = Val(sites=sites, stmt=True, scoped=True, pscoped=derived)
+                self.consume(v)
+                return replace(v, derived=derived)
+            return Val(sites=sites, stmt=True, opaque=True)
+        operands = self._checked_operands(call, state) if derived else []
+        if derived:
+            self.refetch_check(call, q, state)
+            check = self.row_method_check(call, state) or self.authorization_check(call, q, name, state, args)
+            if check is not None and id(call) in self.conflict_calls:
+                check = None
+            if check is not None:
+                self.out.checks.append(check)
+                if self._deciding_check(call, q, name):
+                    self._parent_checked(check.name)
+                # after the helper decided, the row and the key it was looked up by are the principal's
+                if check.name is not None and check.name in state:
+                    state[check.name] = replace(state[check.name], derived=True)
+                for key in [k for site in check.row.sites for k in site.key_names] + sorted(check.row.keys):
+                    old = state.get(key)
+                    if old is None or not (old.stmt or old.rows):
+                        state[key] = replace(old or NOTHING, derived=True)
+        if derived and (spells_check(name) or self._raising_helper(q) or (id(call) in self.held_verdicts and _rights_name(name))):
+            # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified (also
+            # ``rights = _get_user_rights(user_id, org_id)`` whose verdict the function exits on)
+            # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
+            for a in call.args:
+                if _db_handle(a.value):
+                    continue  # (the session handed along is no value the helper verifies)
+                for n in _value_paths(a.value):
+                    v = state.get(n)
+                    if self._asked_user(v) and not self._hands_principal([b.value for b in call.args]):
+                        # a user row looked up by the client's key (``invitee``) and asked about: it is who the check
+                        # is about, not who asks (verified, it would stand for the caller in the next check)
+                        continue
+                    if v is not None and (v.stmt or v.rows):
+                        state[n] = replace(v, derived=True)
+                    elif v is None or not v.derived:
+                        state[n] = replace(v or NOTHING, derived=True)
+        if operands and self._deciding_check(call, q, name):
+            for local in operands:
+                self._verify_loaded(local, state, call, name, conflict=id(call) in self.conflict_calls)
+        if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
+            return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source, client=args[0].client)
+        if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
+            attr = call.args[1].value
+            if isinstance(attr, cst.SimpleString):  # ``getattr(receipt, "buyer_ref", None)``
+                base = args[0]
+                return Val(derived=base.derived, trusted=base.trusted or base.rows, source=(call.args[0].value.value, attr.value.strip("\"'")))
+        recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
+        if self.identity.route is not None:
+            followed = self.followed_fetch(call, q, recv, args, state)
+            if followed is not None:
+                return followed
+        if isinstance(func, cst.Attribute):
+            library = self.library_crud_fetch(call, func, args, state)
+            if library is not None:
+                return library
+        repo = self.repository_fetch(q, derived or identity_kw)
+        if repo is None and isinstance(func, cst.Attribute):
+            repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
+        if repo is None and self.identity.route is None:
+            repo = self.summary_row_fetch(call, q, args, state)
+        if repo is not None:
+            keys = [
+                v
+                for a, v in zip(call.args, args)
+                if not (v.stmt or v.container)
+                and not _db_handle(a.value)
+            ]
+            names: set[str] = set()
+            for a, v in zip(call.args, args):
+                if not (v.stmt or v.container or v.rows or _db_handle(a.value)):
+                    # (the session handed along is no key: a check of the row must not verify it)
+                    names |= self.key_names(a.value, state)
+            if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
+                # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
+                # not a key the client controls, as for ``session.get`` with such a key; the keys it was given
+                # name that row (``project``), whose lookup a check of this one decides on (``_parent_sites``)
+                return replace(repo, repo=False, scoped=True, keys=frozenset(names))
+            repo = replace(repo, keys=frozenset(names)) if names else repo
+            if repo.repo:
+                origin = self._client_origin(call, args, state)
+                repo = replace(repo, origin=origin) if origin is not None else repo
+                if origin is None and repo.model and self._client_repo_row(repo) and not self._owned(repo.model):
+                    self.client_fetches.append((call, repo.model, repo.keys))
+            lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state)
+            return replace(repo, lookup=lookup, lookup_scoped=lookup_scoped) if lookup else repo
+        instance = self.instance_of(q, call, state)
+        if instance is not None:
+            return Val(instance=instance, derived=derived)
+        # a digest of a secret the client presents (``code_hash = get_token_hash(code)``): a lookup keyed on it is
+        # authorised by holding the secret (token exchange, invites), not by who asks, like a capability column
+        digest = _digest_call(name)
+        built = derived and self._project_function(q)
+        lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state) if (q is not None or isinstance(func, cst.Attribute)) else (frozenset(), False)
+        return Val(
+            derived=derived or identity_kw,
+            trusted=digest or any(v.trusted for v in vals),
+            built=built,
+            lookup=lookup,
+            lookup_scoped=lookup_scoped,
+        )
+
+    def _client_sent(self, call: cst.Call, q: Optional[str]) -> bool:
+        """``request.headers.get("X-Workspace-ID")`` (also ``query_params`` / ``cookies``) on a request this
+        function is handed, or a project function or method that returns such a value unchecked (``flow``
+        facts ``client_values``: ``WorkspaceContextInjector.get_workspace_id(request, current_user)``)."""
+        func = call.func
+        if (
+            isinstance(func, cst.Attribute) and func.attr.value == "get"
+            and isinstance(func.value, cst.Attribute) and func.value.attr.value in CLIENT_CARRIERS
+            and isinstance(func.value.value, cst.Name) and func.value.value.value in self.func_params
+        ):
+            return True
+        project = self.project
+        if q is None or project is None:
+            return False
+        return client_value_function(project, q)
+
+    def _client_compared(self, node: cst.Comparison, state: dict[str, Val]) -> bool:
+        """``Chart.workspace_id == workspace_id`` where ``workspace_id`` is a client's value read by hand
+        (``Val.client``): the predicate keeps whichever tenant's rows the client named."""
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.In)):
+            return False
+        left, right = node.left, node.comparisons[0].comparator
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, cst.Attribute) and a.attr.value in self.identity_fields and isinstance(b, cst.Name):
+                v = state.get(b.value)
+                if v is not None and v.client and not (v.derived or v.checked):  # (verified with the caller: a scope)
+                    return True
+        return False
+
+    def _hands_caller_request(self, call: cst.Call, q: Optional[str]) -> bool:
+        """``_get_owned_playlist(request, id)`` where ``request.user`` is this function's caller (an
+        authentication middleware sets it): a project function that reads the ``.user`` of the request it is
+        handed (index fact ``user_read``) reads the same caller, so the call hands it the principal, as
+        ``helper(current_user, id)`` would (a helper that raises then answers for ``id``)."""
+        if self.project is None or q is None or not any(p.endswith(".user") for p in self.identity.principals):
+            return False
+        found = self.project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return False
+        fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        reads = set(fn.get("user_read", ()))
+        if not reads:
+            return False
+        names = [p.get("name") for p in fn.get("params", ())]
+        for i, a in enumerate(call.args):
+            if a.star:
+                return False
+            if isinstance(a.value, cst.Name) and f"{a.value.value}.user" in self.identity.principals:
+                param = a.keyword.value if a.keyword is not None else (names[i] if i < len(names) else None)
+                if param in reads:
+                    return True
+        return False

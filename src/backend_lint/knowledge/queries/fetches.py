@@ -1,0 +1,728 @@
+"""Fetches through project code: repositories, summaries of helpers that load a row, library CRUD helpers, held
+instances and receivers, filter dictionaries, and the statement chains that execute a query.
+
+A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state through ``self``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Optional, Union
+
+from ...ground.lazy import lazy_import
+from ..auth import principal_classes
+from ..cst import load_names, walk as cst_walk
+from ..facts import orm_facts
+from ..imports import dotted_name, last_segment
+from ..models import identity_columns, is_pydantic_model, is_table_model, model_columns
+from ..repositories import enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
+from .summaries import (
+    _CONSTRUCTOR_PREFIXES,
+    _held_scope,
+    _single_lookup_model,
+    flow_facts,
+    handed_models,
+    helper_unscoped,
+    method_summary,
+    principal_passes_through,
+)
+from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
+from .values import NOTHING, Val
+from .vocabulary import (
+    EXEC_METHODS,
+    GET_METHODS,
+    JOIN_METHODS,
+    LIBRARY_CRUD_METHODS,
+    LIBRARY_CRUD_WORDS,
+    LIBRARY_CRUD_WRITES,
+    PRED_METHODS,
+    QUERY_RESULT_METHODS,
+    secret_key_column,
+    STMT_METHODS,
+)
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+class _Fetches:
+    """Fetches through project code: repositories, summaries of helpers that load a row, library CRUD helpers, held
+    instances and receivers, filter dictionaries, and the statement chains that execute a query."""
+
+    def repository_fetch(self, q: Optional[str], given_principal: bool) -> Optional[Val]:
+        """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
+        if q is None or self.project is None:
+            return None
+        found = self.project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        mod, name, _ = found
+        fn = orm_facts(self.project.modules[mod]).get("functions", {}).get(name)
+        if fn is None or not fn.get("returns"):
+            return None
+        model = self.project.canonical(fn["returns"])
+        if not is_table_model(self.project, model):
+            return None
+        return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def call_models(self, call: cst.Call, state: dict[str, Val]) -> list[tuple[Union[int, str], str]]:
+        """The table classes a call hands along, by argument position or keyword (``must_exist(db, Note,
+        note_id)``): what a generic getter's model parameter is (``handed_models``)."""
+        out: list[tuple[Union[int, str], str]] = []
+        for i, a in enumerate(call.args):
+            if a.star or not isinstance(a.value, (cst.Name, cst.Attribute)):
+                continue
+            model = self.model_of(a.value, state)
+            if model is not None:
+                out.append((a.keyword.value if a.keyword is not None else i, model))
+        return out
+
+    def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val], state: Optional[dict[str, Val]] = None) -> Optional[Val]:
+        """``activity = crud.get_activity_by_id(activity_id, db)`` in a function that is not a route but knows
+        who asks (a principal, an identity parameter, or a parameter its callers fill with the principal's id,
+        ``token_user_id``): a project function whose summary (``flow`` index facts) looks
+        the row up by the parameter it is handed, with no owner predicate and no ownership comparison, and
+        returns a value. The row is the helper's like a repository's (``repo``): no BKL201 claim here (the
+        route that hands the key is reported, at its call, when nothing checks), a BKL202 check when the
+        owner is compared with who asks. A helper given who asks is not this (it scopes or checks)."""
+        project = self.project
+        if project is None:
+            return None
+        target: Optional[tuple[str, Optional[str], str, dict]] = None
+        found = project.resolve_symbol(q) if q is not None else None
+        if found is not None and found[2] == "functions":
+            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            if summary is not None:
+                target = (found[0], None, found[1], summary)
+        func = call.func
+        if target is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            # ``star = self.fetch(star_id)``: a method of the service's own class that looks the row up
+            owner = enclosing_class(self.ctx, self.func)
+            target = method_summary(project, owner, func.attr.value) if owner is not None else None
+        if target is None and q is not None and isinstance(func, cst.Attribute) and "." in q:
+            # ``board = BoardsRepository.get_board(db, board_id)``: a static or class method called on its
+            # project class (no return annotation for ``repository_method_fetch`` to read)
+            owner_class = project.get_class(q.rsplit(".", 1)[0])
+            target = method_summary(project, owner_class[0], func.attr.value) if owner_class is not None else None
+        if target is None or not target[3].get("returns"):
+            return None
+        mod, cls, name, summary = target
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state or {}))
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
+        if not unscoped:
+            return None
+        model = None
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            v = args[i] if i < len(args) else NOTHING
+            if v.derived or (a.keyword is not None and a.keyword.value in self.identity_fields):
+                return None  # given who asks
+            if param in unscoped and not v.trusted and model is None:
+                model = unscoped[param][0]
+        if model is None:
+            return None
+        return Val(rows=True, model=model, repo=True)
+
+    # -- following the request into helpers ------------------------------------------------------------
+    def followed_fetch(self, call: cst.Call, q: Optional[str], recv: Val, args: list[Val], state: dict[str, Val]) -> Optional[Val]:
+        """A route hands a client key to a project function or method whose summary (``flow`` index facts)
+        says that parameter reaches an unscoped lookup of an owned model: the lookup is this route's, at
+        the call (a ``helper`` site naming the chain). The row comes back when the helper returns it."""
+        project = self.project
+        if project is None:
+            return None
+        target = None
+        func = call.func
+        if q is not None:
+            found = project.resolve_symbol(q)
+            if found is not None and found[2] == "functions":
+                summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                if summary is not None:
+                    target = (found[0], None, found[1], summary)
+        if target is None and q is not None:
+            target = self.constructor_summary(q)
+        if target is None and isinstance(func, cst.Attribute):
+            instance = self.receiver_instance(func.value, recv)
+            cls = instance[0] if instance is not None else None
+            if cls is None and isinstance(func.value, (cst.Name, cst.Attribute)):
+                cls = self.model_of(func.value, state)  # active record: ``Item.get_by_id(session, id)``
+            if cls is not None:
+                target = specialised(project, cls, method_summary(project, cls, func.attr.value))
+        if target is None and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            # ``sketch = self._get_sketch(sketch_id)``: a method of the view's own class that loads and checks
+            owner = enclosing_class(self.ctx, self.func)
+            found_method = method_summary(project, owner, func.attr.value) if owner is not None else None
+            if found_method is None:
+                return None
+            checked = self._checked_by_helper(found_method[3], call, state)
+            if checked is None and self._verifying_method(func.attr.value, found_method[3]):
+                # ``self._verify_sketch_and_datasource(sketch_id, datasource_id)``: the keys are verified there
+                for a in call.args:
+                    if isinstance(a.value, cst.Name):
+                        old = state.get(a.value.value)
+                        if old is None or not (old.stmt or old.rows):
+                            state[a.value.value] = replace(old or NOTHING, derived=True)
+            return checked
+        if target is None:
+            return None
+        mod, cls, name, summary = target
+        if self.checked_parents:
+            self._note_child_fetch(call, target, args, state)
+        if recv.derived and _held_scope(project, cls, summary):
+            # a repository built with the principal (``PromptRepository(db, api_client)``) whose method
+            # compares a column with what it holds (``Message.api_client_id == self.api_client.id``)
+            return None
+        params = summary.get("params", [])
+        offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        given = handed_models(summary, offset, self.call_models(call, state))
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True)
+        if not unscoped:
+            return self._checked_by_helper(summary, call, state)
+        client = self.client_params()
+        # (a parameter the helper only keeps on the object, ``self.user = user``, decides nothing there)
+        unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
+        handed: list[str] = []  # who asks, handed to the helper that uses it
+        handed_client = False  # an identity-named argument the client supplies (``tenant_id=request.tenant_id``)
+        # a path key named like an identity field (``/users/{user_id}/payments``) that the route only hands on:
+        # whose rows, the client's choice, when the helper compares its owner column with it alone
+        loose = self._loose_path_keys(call) if any(u[2] for u in unscoped.values()) else frozenset()
+        for i, a in enumerate(call.args):
+            # who asks, handed to a helper that uses it, answers for the lookup (the helper scopes or checks),
+            # unless it only hands it on or writes it down there (``principal_passes_through``)
+            if a.star:
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if isinstance(a.value, cst.Name) and a.value.value in loose and param in unscoped and unscoped[param][2]:
+                if i < len(args):
+                    args[i] = NOTHING  # (the client's, not who asks)
+                handed_client = True
+                continue
+            v = args[i] if i < len(args) else NOTHING
+            identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
+            if identity_kw and not v.derived and self._client_value(a.value, v):
+                identity_kw, handed_client = False, True
+            if v.derived or identity_kw:
+                param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+                if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
+                    return None
+                if param not in unused:
+                    handed.append(param)
+        principals = principal_classes(project, self.settings)
+
+        def account_lookup(i: int, a: cst.Arg) -> bool:
+            # (a key reaching a lookup of the principal's own kind of row, ``AuthIdentity`` by the invitee's
+            # email, is named after a key reaching a resource's: ``Workspace`` by ``resource_id``)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            return param in unscoped and unscoped[param][0] in principals
+
+        for i, a in sorted(enumerate(call.args), key=lambda p: account_lookup(*p)):
+            if a.star:
+                continue
+            if a.keyword is not None:
+                param = a.keyword.value
+            elif i + offset < len(params):
+                param = params[i + offset]
+            else:
+                continue
+            if param not in unscoped:
+                continue
+            model, chain, owner_column = unscoped[param]
+            v = args[i] if i < len(args) else NOTHING
+            names = set(load_names(a.value))
+            if owner_column:
+                # the helper's owner column is compared only with this argument: a path key there names
+                # whose rows (``fetch_by_user(db, user_id=user_id)`` on ``/users/{user_id}/payments``); a
+                # query or body value is family 1's (BKL101/BKL102 report it at the parameter)
+                if not (isinstance(a.value, cst.Name) and a.value.value in loose):
+                    continue
+            elif handed_client and param in self.identity_fields:
+                continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
+            if v.derived or v.trusted or not (names & client):
+                continue
+            if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model, 0, param) for p in handed):
+                return None
+            if cls is not None and "." in name and chain and is_table_model(project, cls):
+                # a mixin's classmethod called on the model: named as the route calls it (``Volume.one_by_id()``)
+                chain = (f"{last_segment(cls)}.{name.rsplit('.', 1)[1]}()",) + chain[1:]
+            site = self.new_site(call, "helper", [model], [])
+            site.via = chain
+            site.owner_value = owner_column
+            copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+            site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
+            site.consumptions.append((False, False))
+            return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
+        return None
+
+    def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
+        """``tenant_id=tenant_id`` with the route's path parameter, ``user_id=request.user_id`` from the body:
+        an identity-named argument whose value the client supplies is not who asks."""
+        if v.derived or v.trusted or self.identity.route is None:
+            return False
+        return bool(set(load_names(expr)) & self.client_params())
+
+    def constructor_summary(self, q: str) -> Optional[tuple[str, str, str, dict]]:
+        """``ChatFlow(db_session=session, chat_id=body.chat_id, ...)``: a project class (no table, no pydantic
+        model) built with the client's key, whose ``__init__`` looks the row up (its method summary): the
+        lookup is the caller's, at the constructor's call."""
+        project = self.project
+        found = project.get_class(q) if project is not None else None
+        if found is None or is_table_model(project, found[0]) or is_pydantic_model(project, found[0]):
+            return None
+        return method_summary(project, found[0], "__init__")
+
+    def client_params(self) -> set[str]:
+        """The route's parameters that the client supplies (path, query, body, form): not dependencies; and
+        the locals that only copy one of them (``persona_id = int(assistant_id)``)."""
+        params = {
+            p.name
+            for p in self.identity.params
+            if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+            and p.name not in self.identity.principals
+        }
+        return params | self._client_copies(params)
+
+    def _loose_path_keys(self, call: cst.Call) -> frozenset[str]:
+        """The route's path parameters (also of a router prefix; not marked as query, body or form values)
+        that the handler never checks: each read is an argument of a call that is handed nothing of who asks
+        (``call`` among them), or sits in an f-string (a log line). A path key named like an identity field
+        starts as the caller's (``identity_params``); one compared with the principal, handed to a check
+        with it, or reassigned is not loose."""
+        from ..client_identity import route_path_params  # (client_identity reads this module)
+
+        route = self.identity.route
+        if route is None or self.identity.admin:
+            return frozenset()
+        for node in cst_walk(self.func.params):
+            if (
+                isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "Security"
+                and any(a.keyword is not None and a.keyword.value == "scopes" for a in node.args)
+            ):
+                return frozenset()  # granted by OAuth2 scopes (``scopes=["users:write"]``): the grant names who may act on whom
+        read = {n.value for n in cst_walk(self.func.body) if isinstance(n, cst.Name)}
+        project = self.project
+        if not any(
+            name in read or (kind is not None and project is not None and project.get_class(kind) is not None)
+            for name, kind in self.identity.principals.items()
+        ):
+            # a route that holds no caller (``_check_scopes: Security(check_scopes, scopes=[...])`` unread):
+            # authorised by a scope alone, it acts for whoever holds it, the path names the subject
+            return frozenset()
+        path = route_path_params(self.ctx, route)
+        keys = {p.name for p in self.identity.params if p.name in path and p.marker not in ("Query", "Body", "Form")}
+        keys &= set(self.client_params())
+        if not keys:
+            return frozenset()
+        who = set(self.identity.principals) | (set(self.identity.identity_params) - keys)
+        allowed: set[int] = set()
+        for node in cst_walk(self.func.body):
+            if isinstance(node, cst.If) and set(load_names(node.test)) & who and _if_refuses(node) and not _presence_only(node.test):
+                return frozenset()  # the route decides on the caller itself (on what, the index cannot say)
+            if isinstance(node, cst.Attribute):
+                allowed.add(id(node.attr))
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                allowed.add(id(node.keyword))
+            if isinstance(node, cst.FormattedString):
+                allowed.update(id(n) for n in cst_walk(node) if isinstance(n, cst.Name))
+            elif isinstance(node, cst.Call):
+                handed = [a.value for a in node.args]
+                if any(set(load_names(h)) & who for h in handed):
+                    continue
+                allowed.update(id(h) for h in handed if isinstance(h, cst.Name))
+        out = set(keys)
+        for node in cst_walk(self.func.body):
+            if isinstance(node, cst.Name) and node.value in out and id(node) not in allowed:
+                out.discard(node.value)  # read otherwise: compared, tested, reassigned, handed with who asks
+        return frozenset(out)
+
+    def _client_copies(self, params: set[str]) -> set[str]:
+        found = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        return {local for local, source in found.items() if source in params}
+
+    # -- repositories ----------------------------------------------------------------------------------
+    def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
+        """``ItemRepository(session)`` / ``CRUDItem(Item)`` -> (class, model given as an argument)."""
+        if q is None or self.project is None:
+            return None
+        found = self.project.get_class(q)
+        if found is None:
+            return self._factory_instance(q)
+        if is_table_model(self.project, found[0]):
+            return None
+        hint = None
+        for a in call.args:
+            model = self.model_of(a.value, state)
+            if model is not None:
+                hint = model
+                break
+        return found[0], hint
+
+    def _factory_instance(self, q: str) -> Optional[tuple[str, Optional[str]]]:
+        """``service = get_service(session)``: a project function that builds a service (annotated ``->
+        ListSettingsService`` or returning ``ListSettingsService(...)``, index facts ``returns`` / ``builds``),
+        whose class keeps what its ``__init__`` is given on ``self`` (``self_types``: its repositories): the
+        instance, as for the class called inline. A function returning a model or a plain data holder is not
+        one."""
+        project = self.project
+        symbol = project.resolve_symbol(q) if project is not None else None
+        if symbol is None or symbol[2] != "functions":
+            return None
+        fn = orm_facts(project.modules[symbol[0]]).get("functions", {}).get(symbol[1]) or {}  # type: ignore[union-attr]
+        made = fn.get("returns") or fn.get("builds")
+        found = project.get_class(made) if made else None  # type: ignore[union-attr]
+        if found is None or is_table_model(project, found[0]):  # type: ignore[arg-type]
+            return None
+        mod, _, short = found[0].rpartition(".")
+        if not orm_facts(project.modules[mod]).get("self_types", {}).get(short) if mod in project.modules else True:  # type: ignore[union-attr]
+            return None
+        return found[0], None
+
+    def receiver_instance(self, expr: cst.BaseExpression, recv: Val) -> Optional[tuple[str, Optional[str]]]:
+        if recv.instance is not None:
+            return recv.instance
+        project = self.project
+        if project is None:
+            return None
+        held = self.held_instance(expr)
+        if held is not None:
+            return held
+        if isinstance(expr, cst.Name):
+            for p in self.identity.params:
+                if p.name == expr.value and p.type:
+                    found = project.get_class(p.type)
+                    if found is not None and not is_table_model(project, found[0]):
+                        # (an interface the project implements once: that class, ``sole_implementation``)
+                        return sole_implementation(project, found[0]) or found[0], None
+        q = self.ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if q is None:
+            return None
+        found_symbol = project.resolve_symbol(q)
+        if found_symbol is not None and found_symbol[2] == "classes":
+            # a store's class or static method called on the class (``InteractionStore.get(db, key)``)
+            store = _store_class(project, q)
+            return (store, None) if store is not None else None
+        if found_symbol is None or found_symbol[2] != "assignments":
+            return None
+        mod, name, _ = found_symbol
+        call = orm_facts(project.modules[mod]).get("calls", {}).get(name)
+        if call is None or not call.get("func"):
+            return None
+        cls = project.get_class(call["func"])
+        if cls is None or is_table_model(project, cls[0]):
+            return None
+        hint = None
+        for a in call.get("args", ()):
+            found = project.get_class(a)
+            if found is not None and is_table_model(project, found[0]):
+                hint = found[0]
+                break
+        return cls[0], hint
+
+    def held_instance(self, expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
+        """``self._items`` in a method of a service whose ``__init__`` keeps an ``ItemRepository`` there."""
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self"):
+            return None
+        owner = enclosing_class(self.ctx, self.func)
+        if owner is None or self.project is None:
+            return None
+        found = self_attribute_class(self.project, owner, expr.attr.value)
+        return (found, None) if found is not None else None
+
+    def repository_method_fetch(self, func: cst.Attribute, recv: Val, given_principal: bool) -> Optional[Val]:
+        """``crud.item.get(db, id=id)`` / ``repo.get_by_id(id)``: a method of a project repository class whose
+        return type is a model (or its generic model: ``CRUDBase[Item, ...]`` / ``CRUDItem(Item)``)."""
+        project = self.project
+        if project is None:
+            return None
+        instance = self.receiver_instance(func.value, recv)
+        if instance is None:
+            # active record: ``await Item.get(session, item_id)`` on the model class itself
+            model = self.model_of(func.value, self._state) if isinstance(func.value, (cst.Name, cst.Attribute)) else None
+            if model is None:
+                return None
+            if func.attr.value.startswith(_CONSTRUCTOR_PREFIXES) and method_summary(project, model, func.attr.value) is None:
+                return None  # ``ProblemORM.from_problem(body)``: a class method building a new row, no lookup
+            instance = (model, model)
+        cls, hint = instance
+        method = func.attr.value
+        returns: Optional[str] = None
+        found_method = False
+        generic: Optional[str] = hint
+        for name, facts in project.class_mro(cls):
+            if facts is None:
+                continue
+            orm = orm_facts(project.modules[project.split(name)[0]]) if project.split(name) else {}
+            short = name.rsplit(".", 1)[-1]
+            if generic is None:
+                for g in orm.get("generic_args", {}).get(short, ()):
+                    found = project.get_class(g)
+                    if found is not None and is_table_model(project, found[0]):
+                        generic = found[0]
+                        break
+            if not found_method and method in facts.get("methods", ()):
+                found_method = True
+                returns = orm.get("method_returns", {}).get(short, {}).get(method)
+        if not found_method:
+            return None
+        if generic is None:
+            generic = repository_model(project, cls)  # ``model = Item`` in the body, ``super().__init__(Item, db)``
+        model = None
+        if returns:
+            found = project.get_class(returns)
+            if found is not None and is_table_model(project, found[0]):
+                model = found[0]
+            elif last_segment(returns) == "Self" and generic is not None:
+                model = generic
+            elif found is None and generic is not None:
+                symbol = project.resolve_symbol(returns)
+                if symbol is not None and symbol[2] == "assignments":
+                    call = project.modules[symbol[0]]["assignments"][symbol[1]].get("call") or ""
+                    if last_segment(call) == "TypeVar":
+                        model = generic
+        elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
+            model = generic
+        summary = method_summary(project, cls, method)
+        if model is None and not returns and summary is not None:
+            single = _single_lookup_model(summary[3], method)
+            found = project.get_class(single) if single is not None else None
+            model = found[0] if found is not None else single  # (the class's own name, not a re-export's)
+        if model is None:
+            return None
+        if summary is not None and any(secret_key_column(project, model, p) for p in summary[3].get("preds", ())):
+            # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
+            return Val(rows=True, model=model, scoped=True)
+        return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def filters_dict_fetch(self, call: cst.Call, method: str, state: dict[str, Val]) -> Optional[Val]:
+        """A generic manager's lookup or write given the model and its filters as a dict (``db.get(Team,
+        filters={"id": team_id})``, ``db.delete(filters={"id": team_id}, model_class=Team)``): a lookup of
+        that model keyed on the dict's values, scoped when a key names an identity column (as ``filter_by``)
+        or a value comes from the principal."""
+        if method not in LIBRARY_CRUD_WRITES and method not in GET_METHODS:
+            return None
+        kwargs = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        filters, model_expr = kwargs.get("filters"), kwargs.get("model_class") or kwargs.get("model")
+        if model_expr is None and call.args and call.args[0].keyword is None:
+            model_expr = call.args[0].value
+        if not isinstance(filters, cst.Dict) or model_expr is None:
+            return None
+        model = self.model_of(model_expr, state)
+        if model is None or self.project is None or not is_table_model(self.project, model):
+            return None
+        owner_cols = set(identity_columns(self.project, self.settings, model))
+        scoped = pscoped = False
+        names: set[str] = set()
+        for el in filters.elements:
+            if not isinstance(el, cst.DictElement) or not isinstance(el.key, cst.SimpleString):
+                return None  # ``**extra``: filters we cannot read make no claim
+            v = self.ev(el.value, state)
+            if el.key.evaluated_value in owner_cols:
+                scoped = True
+            pscoped = pscoped or v.derived
+            scoped = scoped or v.derived or v.trusted
+            names |= self.key_names(el.value, state)
+        if not names:
+            return Val(rows=True, model=model)  # keyed on nothing the caller gave: no claim (as a library CRUD object)
+        site = self.new_site(call, "get", [model], [model_expr])
+        site.key_names |= names
+        site.consumptions.append((scoped or self.admin_depth > 0, False))
+        site.pscoped = pscoped
+        return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
+
+    def library_crud_model(self, expr: cst.BaseExpression) -> Optional[str]:
+        """``crud_notes = NoteCRUD(Note)`` with ``NoteCRUD = FastCRUD[Note, ...]`` (or ``FastCRUD(Note)``): an
+        object of a library CRUD / repository class (named so: ``crud``, ``repo``, ``dao``) built for a table
+        model, held in a module-level name. Its methods are not in the project, so their names say what
+        they do (``LIBRARY_CRUD_METHODS``). Project classes are read through their methods instead."""
+        project = self.project
+        if project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(expr)
+        found = project.resolve_symbol(q) if q is not None else None
+        if found is None or found[2] != "assignments":
+            return None
+        call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
+        if call is None or not call.get("func"):
+            return None
+        library = call["func"]
+        if project.get_class(library) is not None:
+            return None  # a project class: ``repository_method_fetch`` reads its methods
+        alias = project.resolve_symbol(library)
+        if alias is not None:
+            if alias[2] != "assignments":
+                return None  # a project function building the object: not a class we can name
+            subscript = project.modules[alias[0]]["assignments"][alias[1]].get("subscript")
+            if not subscript or project.resolve_symbol(subscript) is not None:
+                return None
+            library = subscript
+        if not any(w in last_segment(library).lower() for w in LIBRARY_CRUD_WORDS):
+            return None
+        for a in call.get("args", ()):
+            model = project.get_class(a)
+            if model is not None and is_table_model(project, model[0]):
+                return model[0]
+        return None
+
+    def library_crud_fetch(self, call: cst.Call, func: cst.Attribute, args: list[Val], state: dict[str, Val]) -> Optional[Val]:
+        """``await crud_notes.get(db, id=note_id)``: a lookup of the CRUD object's model filtered by the
+        keyword arguments that name its columns (fastcrud's ``**kwargs`` filters) or keyed on positional
+        values after the session. Scoped when a filter names an identity column of the model or a value
+        comes from the principal, as for ``filter_by``. Only lookups keyed on something are claimed."""
+        method = func.attr.value
+        if method not in LIBRARY_CRUD_METHODS:
+            return None
+        model = self.library_crud_model(func.value)
+        if model is None:
+            return None
+        columns = model_columns(self.project, model)
+        owner_cols = set(identity_columns(self.project, self.settings, model))
+        scoped = pscoped = False
+        keys: list[cst.BaseExpression] = []
+        for i, a in enumerate(call.args):
+            v = args[i] if i < len(args) else NOTHING
+            if a.star == "**":
+                if self.is_derived(a.value, state):
+                    scoped = pscoped = True
+                continue
+            if a.keyword is not None:
+                column = a.keyword.value.split("__", 1)[0]
+                if column not in columns:
+                    continue
+                if column in owner_cols:
+                    scoped = True
+                pscoped = pscoped or v.derived
+                if v.derived or v.trusted:
+                    scoped = True
+                keys.append(a.value)
+            elif i > 0 and not a.star and not (v.stmt or v.container):
+                scoped = scoped or v.derived or v.trusted
+                pscoped = pscoped or v.derived
+                keys.append(a.value)
+        names = set()
+        for k in keys:
+            names |= self.key_names(k, state)
+        if not names:
+            return None
+        if method in LIBRARY_CRUD_WRITES and any(model in s.entities and names <= s.key_names for s in self.out.sites):
+            # ``crud.update(db, object=values, id=item_id)`` after ``crud.get(db, id=item_id, ...)``: the write
+            # addresses the row that lookup loaded (and answers for): one finding per fetch
+            return Val(model=model)
+        site = self.new_site(call, "get", [model], [])
+        site.key_names |= names
+        site.consumptions.append((scoped or self.admin_depth > 0, False))
+        site.pscoped = pscoped
+        return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
+
+    def execute(self, v: Val) -> Val:
+        self.consume(v)
+        if v.pscoped:
+            # the keys of a lookup scoped to the principal are the principal's from now on
+            state = getattr(self, "_state", None)
+            if state is not None:
+                for s in v.sites:
+                    for key in s.key_names:
+                        old = state.get(key)
+                        if old is None or not (old.stmt or old.rows or old.derived):
+                            state[key] = replace(old or NOTHING, derived=True)
+        model = None
+        for s in v.sites:
+            if s.entities:
+                model = s.entities[0]
+                break
+        return Val(sites=v.sites, rows=True, model=model, scoped=v.scoped or v.opaque, derived=v.pscoped, opaque=v.opaque)
+
+    def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
+        scoped, pscoped = recv.scoped, recv.pscoped
+        before = len(self.out.sites)
+        arg_vals = [self.ev(a.value, state) for a in call.args]
+        if method in ("order_by", "group_by") and recv.stmt:
+            # ``.order_by(session.query(Pref.language).count().desc())``: a query run only to order another's rows
+            # hands the caller nothing of its own (no claim either way)
+            for site in self.out.sites[before:]:
+                site.owner_gated = True
+        opaque = False
+        if method in PRED_METHODS:
+            key_only = None  # every scoping argument is the row's own key given as an identity parameter
+            for arg, v in zip(call.args, arg_vals):
+                for s in recv.sites:
+                    s.pred_nodes.append(arg.value)
+                    s.key_names |= self.key_names(arg.value, state)
+                a, b = self.pred(arg.value, state)
+                if not (v.stmt or v.rows):
+                    if v.text or v.opaque:  # ``where(text(sql))``, a textual clause held in a local
+                        a, b = a or v.clause, b or v.pscoped
+                    opaque = opaque or (v.opaque and not a)
+                if a:
+                    key_only = (key_only is not False) and self._identity_param_key(arg.value)
+                scoped, pscoped = scoped or a, pscoped or b
+            if key_only and not recv.scoped:
+                for s in recv.sites:
+                    s.key_only_scoped = True
+            elif key_only is False:
+                for s in recv.sites:
+                    s.key_only_scoped = False  # ``.where(Org.id == org_id).where(Org.owner_id == user.id)``: scoped for the caller
+        elif method == "filter_by":
+            for arg in call.args:
+                if arg.keyword is not None:
+                    for s in recv.sites:
+                        s.pred_nodes.append(arg.value)
+                        s.key_names |= self.key_names(arg.value, state)
+                    if arg.keyword.value in self.identity_fields:
+                        scoped = True
+                    a, b = self.pred(arg.value, state)
+                    if b or any(state.get(n, NOTHING).trusted for n in load_names(arg.value)):
+                        scoped, pscoped = True, pscoped or b
+                elif arg.star == "**" and self.is_derived(arg.value, state):
+                    scoped = pscoped = True
+        elif method in JOIN_METHODS:
+            for arg in call.args[1:] if len(call.args) > 1 else []:
+                if arg.keyword is None and isinstance(arg.value, (cst.Comparison, cst.Call, cst.BooleanOperation, cst.BinaryOperation, cst.Name)):
+                    if isinstance(arg.value, cst.Name) and not state.get(arg.value.value, NOTHING).clause:
+                        continue
+                    for s in recv.sites:
+                        s.pred_nodes.append(arg.value)
+                    a, b = self.pred(arg.value, state)
+                    scoped, pscoped = scoped or a, pscoped or b
+        elif method == "options":
+            for arg in call.args:
+                value = arg.value
+                if isinstance(value, cst.Call) and last_segment(dotted_name(value.func)) == "with_loader_criteria":
+                    a, b = self.pred(value, state)
+                    scoped, pscoped = scoped or a, pscoped or b
+        elif method == "select_from":
+            for s in recv.sites:
+                if not s.entities:
+                    entities, nodes = self.entities(call.args, state)
+                    s.entities.extend(entities)
+                    s.model_nodes.extend(nodes)
+                    if entities:
+                        s.anchor = call
+            # ``select(func.count()).select_from(select(Doc).where(Doc.workspace_id == ws))``: the rows counted
+            # are those of a scoped statement
+            for v in arg_vals:
+                if v.stmt and v.scoped:
+                    scoped, pscoped = True, pscoped or v.pscoped
+        elif method == "params" and any(v.derived for v in arg_vals):
+            scoped = pscoped = True  # bound parameters of a textual clause, from the principal
+        elif method == "returning":
+            self._returned_owner(call, recv)
+        if opaque:
+            recv = replace(recv, opaque=True)  # SQL we cannot read: no claim
+        if method in STMT_METHODS:
+            if pscoped:
+                for s in recv.sites:
+                    s.principal_filtered = True
+            return replace(recv, scoped=scoped, pscoped=pscoped)
+        if any(s.kind == "query" for s in recv.sites) and method in QUERY_RESULT_METHODS:
+            if method in GET_METHODS:
+                # ``Widget.query.get_or_404(widget_id)``: a lookup keyed on its argument (not a listing)
+                for arg in call.args:
+                    for s in recv.sites:
+                        s.key_names |= self.key_names(arg.value, state)
+            return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
+        if method in EXEC_METHODS:
+            return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
+        # an unknown method on a statement: we cannot see what it does
+        return replace(recv, opaque=True)

@@ -1,0 +1,200 @@
+"""What BKL201 and BKL202 share: ``isolation_findings(ctx, func, identity)``, the unscoped fetches and the checks
+after them in one function, with the gates, public reads and helpers that answer for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Optional
+
+from ...ground.lazy import lazy_import
+from ..auth import decorator_verified_keys, Identity, route_path_guards
+from ..models import globally_scoped, is_owned
+from .values import Val
+from .analyzer import function_queries
+from .checks import (
+    _access_gate,
+    _child_of_checked_parent,
+    _client_keyed,
+    _existence_only,
+    _guarded_node,
+    _guarded_site,
+    _helper_decided_row,
+    _key_for_caller_query,
+    _key_only_scoped,
+    _keyed_by_caller,
+    _merged_into_guarded,
+    _parent_sites,
+    _roster_read,
+    _secret_gated,
+    _uniqueness_probe,
+    _yes_no_lookup,
+)
+from .public import _public_read
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from .values import Comparison, FunctionQueries, Site
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
+    """The first entity of the site that is owned and not scoped globally."""
+    for model in site.entities:
+        if is_owned(ctx.project, ctx.settings, model) and not globally_scoped(ctx.project, model):
+            return model
+    return None
+
+
+# --- findings shared by BKL201 and BKL202 ------------------------------------------------------------------
+
+@dataclass
+class IsolationFindings:
+    unscoped: list[tuple[Site, str]] = field(default_factory=list)  # (site, owned model)
+    checked_after: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (comparison, owned model)
+    untied: list[tuple[cst.CSTNode, str, str, tuple[str, ...]]] = field(default_factory=list)  # FunctionQueries.untied
+    untied_children: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    helper_checks: dict[int, Comparison] = field(default_factory=dict)  # id(call) -> an authorisation helper's check
+    # id(comparison) -> the row's column compared with the principal when it is none of the identity fields
+    compared_columns: dict[int, str] = field(default_factory=dict)
+    # id(comparison) -> (local, model) of the client-keyed row the checked row was looked up from (``Val.origin``):
+    # the check decides access to that row, which the message names
+    origins: dict[int, tuple[str, str]] = field(default_factory=dict)
+    identity: Optional[Identity] = None
+    queries: Optional[FunctionQueries] = None
+
+
+def isolation_findings(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
+    """BKL201 sites and BKL202 comparisons of one function, decided together (one finding per fetch)."""
+    return ctx.cached(("queries.isolation", id(func)), lambda: _isolation(ctx, func, identity))
+
+
+def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> IsolationFindings:
+    out = IsolationFindings(identity=identity)
+    if not identity.in_scope and not identity.router_auth:
+        return out
+    fq = function_queries(ctx, func, identity)
+    out.queries = fq
+    project, settings = ctx.project, ctx.settings
+    seen: set = set()
+    # a row looked up by an attribute of another fetched row (``tenant = ...where(Tenant.id == role.tenant_id)``):
+    # comparing its owner with the principal decides access to that other row (``tenant.owner_id != owner_id``)
+    named_sites: dict[str, Site] = {}
+    for site in fq.sites:
+        for name in site.row_names:
+            named_sites.setdefault(name, site)
+    checks: list[Comparison] = []
+    for check in fq.checks:
+        row = check.row
+        if not row.model and len(row.sites) > 1 and not row.scoped:
+            # a row of one of several models, one per way: the check decides on the lookup of each way; the
+            # first owned one is named, the others are checked by the same call (one finding per check)
+            owned = [(s, owned_site_model(ctx, s)) for s in row.sites]
+            owned = [(s, m) for s, m in owned if m is not None]
+            if owned:
+                for s, _ in owned[1:]:
+                    s.checked_after.append(check.node)
+                checks.append(replace(check, row=replace(row, sites=tuple(s for s, _ in owned[:1]), model=owned[0][1])))
+            continue
+        if (row.sites and (row.scoped or not any(s.unscoped for s in row.sites))) or (not row.sites and row.scoped and row.keys):
+            for parent in _parent_sites(row, named_sites):
+                model = owned_site_model(ctx, parent)
+                if model is not None:
+                    checks.append(replace(check, row=Val(sites=(parent,), rows=True, model=model)))
+                    break
+            else:
+                checks.append(check)
+        else:
+            checks.append(check)
+    # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
+    # with values only derived from another loaded row (the target user's tenants)
+    checks.sort(key=lambda c: not c.direct)
+    # rows checked themselves (``if checklist.author_id != user.id``): a check of their parent decides nothing more
+    checked_locals = {
+        c.name for c in checks
+        if c.name is not None and c.row.origin is None and c.row.repo and c.row.model
+        and is_owned(project, settings, c.row.model)
+    }
+    guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
+    if identity.route is not None:
+        guarded |= decorator_verified_keys(ctx, func, identity.principals)
+    owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
+    for check in checks:
+        row = check.row
+        key_only = _key_only_scoped(check, identity)
+        if (row.scoped and not key_only) or row.opaque or not row.model:
+            continue
+        if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
+            continue  # the row's key was verified before the route ran: the check here decides nothing new
+        if globally_scoped(project, row.model):
+            continue
+        if not is_owned(project, settings, row.model) and (id(check.node) in owned_checks or not _helper_decided_row(ctx, func, identity, check)):
+            continue  # (a check that decides on an owned row too is reported for that row: one finding per check)
+        if row.sites and not key_only and not any(s.unscoped for s in row.sites):
+            continue
+        if not row.sites and not row.repo:
+            continue
+        key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
+        if row.origin is not None:
+            # one finding per client-keyed row, at the first check of its chain (``card -> column -> board``)
+            if row.origin[0] in checked_locals:
+                continue
+            key = ("origin", row.origin[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        for s in row.sites:
+            s.checked_after.append(check.node)
+        out.checked_after.append((check.node, row.model))
+        if row.origin is not None:
+            out.origins[id(check.node)] = row.origin
+        if check.helper is not None:
+            out.helper_checks[id(check.node)] = check
+        elif check.column is not None:
+            out.compared_columns[id(check.node)] = check.column
+    gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
+    for site in fq.sites:
+        model = owned_site_model(ctx, site)
+        if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
+            continue
+        if gate:
+            continue
+        if guarded and _guarded_site(site, guarded):
+            continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
+        if identity.router_auth and not _client_keyed(ctx, func, identity, site):
+            continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
+        if identity.global_caller and site.kind in ("select", "query") and not (site.key_names or site.via or site.pred_nodes):
+            # a Flask view handed no caller (a decorator authenticates it, the caller is a global): a listing
+            # keyed on nothing is the view's catalogue (rules, templates, groups), as for a route whose router
+            # authenticates; only a lookup by a key is claimed
+            continue
+        if _roster_read(ctx, site, model):
+            continue
+        if _keyed_by_caller(identity, site):
+            continue
+        if fq.checks and _existence_only(func, site):
+            continue
+        if _existence_only(func, site, refusing=True):
+            continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
+        if _uniqueness_probe(func, site):
+            continue  # ``if existing.scalar_one_or_none(): slug = f"{slug}-{suffix}"``: a free value picked
+
+        if _yes_no_lookup(func, site):
+            continue  # only tested for presence (or counted): a yes or no, no row returned, changed or used
+        if _child_of_checked_parent(func, site, fq.sites):
+            continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
+        if _merged_into_guarded(ctx, func, site, model):
+            continue  # handed only to a method of another row that leaves unless both share the owner column
+        if _key_for_caller_query(func, site, fq.sites):
+            continue
+        if _secret_gated(func, site):
+            continue
+        if _public_read(ctx, func, site, model, identity):
+            continue
+        out.unscoped.append((site, model))
+    if not gate and not identity.router_auth:
+        out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
+    if not gate:
+        out.untied_children = list(fq.untied_children)
+    return out

@@ -1,0 +1,348 @@
+"""The tests that gate a whole function: an admin or staff test, a permission asked about every resource, a
+named-account test, a signed-in test; and the answers that are no access decision (conflict, invalid, quota).
+
+A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state through ``self``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from ...ground.lazy import lazy_import
+from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments
+from ..imports import dotted_name, last_segment
+from .syntax import _every_resource, _last_small_statement, _named_account_test, _session_or_grants, _walk_expr
+from .values import Val
+from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _UNIQUENESS_WORDS, spells_check
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+class _GateTests:
+    """The tests that gate a whole function: an admin or staff test, a permission asked about every resource, a
+    named-account test, a signed-in test; and the answers that are no access decision (conflict, invalid, quota)."""
+
+    def _admin_permission_gate(self, stmt: cst.CSTNode) -> bool:
+        """``self._permission.enforce(subject, "hiring.admin", "*")``, ``require_permission(user, Perm.MANAGE_USERS)``:
+        a call made as a statement of its own (its refusal raises), named for a permission check (or ``enforce``), given the
+        principal and constants only, one of them naming a privileged permission (``admin``, ``superuser``,
+        ``manage...``, ``moderat...``, as for a dependency factory's argument): what follows runs for
+        administrators only. A verdict (``is_*`` / ``has_*`` / ``can_*``, a bare ``check``) thrown away
+        decides nothing, and a permission on a row or a key (``f"course_sites/{site_id}"``) is no global one."""
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return False
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not call.args:
+            return False
+        callee = dotted_name(call.func) or ""
+        name = last_segment(callee).lower()
+        if not (spells_check(callee) or name.lstrip("_").startswith("enforce")) or name.lstrip("_").startswith(("is_", "has_", "can_")) or name == "check":
+            return False
+        principal = False
+        constants: list[str] = []
+        for a in call.args:
+            value = a.value
+            if isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.SimpleString) or (
+                isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))
+            ):
+                constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
+            elif isinstance(value, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in value.parts):
+                constants.append("".join(p.value for p in value.parts if isinstance(p, cst.FormattedStringText)))  # ``f"room/"``
+            elif isinstance(value, cst.Name) and _session_or_grants(value.value):
+                continue
+            else:
+                return False
+        return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
+
+    def _keyed_permission_call(self, stmt: cst.CSTNode) -> list[str]:
+        """The keys named in the resource of a permission check made as a statement: a call named for a check
+        (or ``enforce``), given the principal, constants and one f-string resource built from keys
+        (``self._permission_svc.enforce(subject, "applications.delete", f"applications/{application_id}")``,
+        ``f"course_sites/term:{term_id}"``, ``f"section/{section.id}"``). The service answers whether the caller
+        may act on that resource, so each key in it is decided with the caller (a refusal raises). A verdict
+        thrown away (``is_*`` / ``has_*`` / ``can_*``, a bare ``check``) decides nothing."""
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return []
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not call.args:
+            return []
+        callee = dotted_name(call.func) or ""
+        name = last_segment(callee).lower()
+        if not (spells_check(callee) or name.lstrip("_").startswith("enforce")) or name.lstrip("_").startswith(("is_", "has_", "can_")) or name == "check":
+            return []
+        principal = False
+        keys: list[str] = []
+        for a in call.args:
+            value = a.value
+            if isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.SimpleString) or (isinstance(value, cst.Name) and _session_or_grants(value.value)):
+                continue
+            elif isinstance(value, cst.FormattedString) and not keys:
+                for part in value.parts:
+                    if isinstance(part, cst.FormattedStringExpression):
+                        text = dotted_name(part.expression) or ""
+                        if not text or part.format_spec is not None or text.split(".", 1)[0] in self.identity.principals:
+                            return []
+                        keys.append(text)
+            else:
+                return []
+        return keys if principal else []
+
+    def _permission_checked_keys(self, stmt: cst.CSTNode) -> list[str]:
+        """The keys a statement checks with a permission service (``_keyed_permission_call``), also as the body
+        of an ``if`` whose test asks about the caller first (``if not self._is_instructor(subject, course_site):
+        self._permission.enforce(subject, "hiring.get_assignments", f"course_site/{course_site_id}")``): the
+        caller passes either way only when one of the two answers for them."""
+        keys = self._keyed_permission_call(stmt)
+        if keys or not isinstance(stmt, cst.If) or stmt.orelse is not None or len(stmt.body.body) != 1:
+            return keys
+        test = stmt.test
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test = test.expression
+        if isinstance(test, cst.Await):
+            test = test.expression
+        if not isinstance(test, cst.Call) or not any(
+            isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in test.args
+        ):
+            return []
+        return self._keyed_permission_call(stmt.body.body[0])
+
+    def _guards_admin(self, stmt: cst.If) -> bool:
+        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
+            return False
+        return self._exits(stmt.body)
+
+    def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
+        """"positive" when the test is true for admins, "negated" when true for non-admins."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self._admin_test(test.expression)
+            return {"positive": "negated", "negated": "positive"}.get(inner or "")
+        if isinstance(test, cst.BooleanOperation):
+            left = self._admin_test(test.left)
+            right = self._admin_test(test.right)
+            if isinstance(test.operator, cst.Or):
+                # (``not hasattr(user, "is_admin") or not user.is_admin``: true for every non-admin)
+                return "positive" if "positive" in (left, right) else ("negated" if "negated" in (left, right) else None)
+            return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+        if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
+            # ``getattr(user, "is_super_admin", False)``
+            args = test.args
+            if len(args) >= 2 and isinstance(args[1].value, cst.SimpleString):
+                lowered = args[1].value.value.lower()
+                if any(w in lowered for w in ADMIN_WORDS) or "is_staff" in lowered or "is_root" in lowered:
+                    return "positive"
+            return None
+        if isinstance(test, cst.Name) and test.value in self.elevated_flags and test.value not in self.plain_flags:
+            return "positive"  # ``if sees_all:`` where ``sees_all`` was set ``True`` on elevated ways only
+        if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
+            node = test.func if isinstance(test, cst.Call) else test
+            name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+            lowered = name.lower()
+            if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
+                return "positive"
+            if isinstance(test, cst.Call) and lowered.startswith(("has_", "is_")) and any(
+                isinstance(a.value, cst.SimpleString) and any(w in a.value.value.lower() for w in ADMIN_WORDS) for a in test.args
+            ):
+                return "positive"  # ``user.has_permission("admin")``, ``user.has_role("superuser")``
+            return None
+        if isinstance(test, cst.Comparison):
+            named = _named_account_test(test)
+            if named is not None:
+                return named  # ``if user.username != "danya": raise``: one account, named in the code, gets through
+            words: list[str] = []
+            for n in _walk_expr(test):
+                if isinstance(n, cst.SimpleString):
+                    words.append(n.value.lower())
+                elif isinstance(n, cst.Attribute):
+                    words.append(n.attr.value.lower())
+                elif isinstance(n, cst.Name) and n.value.isupper():
+                    words.append(n.value.lower())  # a constant: ``if role.id in ADMIN_OR_MAINTAINER_ROLE_IDS``
+            if any(w in word for w in ADMIN_WORDS for word in words):
+                ops = [c.operator for c in test.comparisons]
+                if all(isinstance(o, (cst.Equal, cst.In, cst.Is)) for o in ops):
+                    return "positive"
+                if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
+                    return "negated"
+        return None
+
+    def _conflict_answer(self, body: cst.BaseSuite) -> bool:
+        """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists / registered / taken /
+        in use" / ``IntegrityError``)."""
+        code = self.ctx.module.code_for_node(body) if self.ctx.module is not None else ""
+        return "409" in code or "CONFLICT" in code.upper() or bool(_UNIQUENESS_WORDS.search(code))
+
+    def _invalid_answer(self, body: cst.BaseSuite) -> bool:
+        """The branch raises an ``HTTPException`` answered 400 / 422 / 429 (``BAD_REQUEST``, ``UNPROCESSABLE``,
+        ``TOO_MANY_REQUESTS``): the request is refused as malformed or too frequent, not for who asks."""
+        last = _last_small_statement(body)
+        if not isinstance(last, cst.Raise) or self.ctx.module is None:
+            return False
+        code = self.ctx.module.code_for_node(last)
+        return bool(_INVALID_STATUS.search(code)) and not _ACCESS_STATUS.search(code)
+
+    def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
+        """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
+        conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
+        return error(409)``), and refusing the owner (``if row.user_id == user.id: raise "the owner cannot
+        leave"``: an equality that holds, not fails, on the raising branch)."""
+        body = stmt.body
+        if not self._exits(body):
+            return []
+        comparisons = [n for n in _walk_expr(stmt.test) if isinstance(n, cst.Comparison)]
+        for n in _walk_expr(stmt.test):
+            if isinstance(n, cst.Name) and n.value in self.equality_flags:
+                comparisons.extend(self.equality_flags[n.value])
+        if not comparisons:
+            return []
+        if self._conflict_answer(body):
+            return comparisons
+        stmts = body.body if isinstance(body, cst.IndentedBlock) else []
+        last = stmts[-1] if stmts else None
+        if not (isinstance(last, cst.SimpleStatementLine) and last.body):
+            return []
+        skip = len(stmts) == 1 and len(last.body) == 1 and self._bare_return(last.body[0]) and not self._refuses_anyone()
+        if not isinstance(last.body[-1], cst.Raise) and not skip:
+            # (a branch that is only a bare ``return`` when the caller is the owner, in a function that refuses
+            # nobody, skips work for the owner: ``if not pod or user_id == pod.owner_id: return`` before counting
+            # a view; a branch that first works on the owner's row, then returns, decides on it)
+            return []
+        out: list[cst.Comparison] = []
+        stack: list[cst.BaseExpression] = [stmt.test]
+        while stack:  # the leaves each of which holds on the way to the exit (not under ``not``)
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+                if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
+                    out.append(node)
+            elif isinstance(node, cst.Name) and node.value in self.equality_flags:
+                # ``already_member = any(m.user_id == user_id for m in members)`` then ``if already_member: raise``
+                out.extend(self.equality_flags[node.value])
+        return out
+
+    @staticmethod
+    def _bare_return(small: cst.BaseSmallStatement) -> bool:
+        return isinstance(small, cst.Return) and (small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"))
+
+    def _refuses_anyone(self) -> bool:
+        """The function raises somewhere, or returns a verdict (``return True`` / ``False``)."""
+        def build() -> bool:
+            for node in _walk_expr(self.func.body):
+                if isinstance(node, cst.Raise):
+                    return True
+                if isinstance(node, cst.Return) and isinstance(node.value, cst.Name) and node.value.value in ("True", "False"):
+                    return True
+            return False
+
+        return self.ctx.cached(("queries.refuses_anyone", id(self.func)), build)
+
+    def _elevated_split(self, test: cst.BaseExpression, state: dict[str, Val]) -> tuple[bool, bool]:
+        """(the test holds only on identity-less or elevated ways, it fails only on such ways), through
+        ``not`` / ``and`` / ``or``: a leaf is elevated when it names an admin role, tests a global permission
+        of the principal (``has_global_permission(user, Permission.MANAGE_AGENTS)``) or the principal's
+        presence (``user`` is present when it holds, absent when it fails)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            body, other = self._elevated_split(test.expression, state)
+            return other, body
+        if isinstance(test, cst.BooleanOperation):
+            lb, le = self._elevated_split(test.left, state)
+            rb, re_ = self._elevated_split(test.right, state)
+            if isinstance(test.operator, cst.And):
+                return lb or rb, le and re_
+            return lb and rb, le or re_
+        if isinstance(test, cst.Await):
+            test = test.expression
+        if isinstance(test, cst.Call) and (self._global_permission_test(test, state) or self._bypass_test(test)):
+            return True, False
+        polarity = self._admin_test(test)
+        presence = self._presence_test(test, state)
+        return polarity == "positive" or presence == "absent", polarity == "negated" or presence == "present"
+
+    def _global_permission_test(self, call: cst.Call, state: dict[str, Val]) -> bool:
+        """A role or permission test of the principal alone: a call given the principal and constants only
+        (``has_permission(user, Permission.MANAGE_AGENTS)``, ``user_has_role(user, "owner")``), none of them a
+        row or a key. Holding a global permission is an elevated way, like an admin role."""
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        lowered = name.lower()
+        if not any(w in lowered for w in ("permission", "role", "scope", "admin", "privilege")):
+            return False
+        principal = constant = False
+        for a in call.args:
+            value = a.value
+            if isinstance(value, (cst.SimpleString, cst.Integer)):
+                constant = True
+            elif isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute)):
+                constant = True  # ``Permission.MANAGE_AGENTS``
+            elif isinstance(value, cst.Name) and value.value in self.identity.principals:
+                principal = True
+            elif isinstance(value, cst.Name) and _session_or_grants(value.value):
+                continue
+            else:
+                return False
+        return principal and constant
+
+    def _bypass_test(self, call: cst.Call) -> bool:
+        """``if bypass_tenant_filter(ctx):``: a test of the principal alone (no row, no key) whose name says the
+        caller bypasses the scope holds only for elevated callers (platform admins, system accounts): the body
+        is an elevated way, like an admin role's."""
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        if "bypass" not in name.lower() or not call.args:
+            return False
+        return all(isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in call.args)
+
+    def _anonymous_test(self, test: cst.BaseExpression) -> bool:
+        """``isinstance(current_user, AnonymousUser)``: the principal tested for the project's stand-in of a
+        caller who presented no credential (a class named ``Anonymous*`` / ``Unauthenticated*``, also in a
+        tuple): where it holds, there is no identity."""
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance" and len(test.args) == 2):
+            return False
+        subject, kinds = test.args[0].value, test.args[1].value
+        if not (isinstance(subject, cst.Name) and subject.value in self.identity.principals):
+            return False
+        names = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+        leaves = [n.attr.value if isinstance(n, cst.Attribute) else (n.value if isinstance(n, cst.Name) else "") for n in names]
+        return bool(leaves) and all(ANONYMOUS_CLASS.match(leaf) for leaf in leaves)
+
+    def _presence_test(self, test: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
+        """``if user_id:`` / ``if user_id is not None:`` -> "present" (the else branch has no identity);
+        ``if user_id is None:`` / ``if not user_id:`` -> "absent" (the body has none)."""
+        negate = False
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            negate = not negate
+            test = test.expression
+        result = None
+        if self._anonymous_test(test):
+            result = "absent"
+        elif isinstance(test, cst.Name):
+            v = state.get(test.value)
+            if v is not None and (v.ident or v.built or (v.container and v.clause)):
+                # a list of conditions that holds an owner predicate on every way the identity is present
+                # (``terms.append(M.user_id == user_id)`` under ``if user_id is not None``) is empty only
+                # where it is absent: ``if terms: stmt = stmt.where(or_(*terms))``
+                result = "present"
+        elif (
+            isinstance(test, cst.Comparison)
+            and len(test.comparisons) == 1
+            and isinstance(test.left, cst.Name)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"
+        ):
+            v = state.get(test.left.value)
+            if v is not None and (v.ident or v.built):
+                op = test.comparisons[0].operator
+                if isinstance(op, (cst.IsNot, cst.NotEqual)):
+                    result = "present"
+                elif isinstance(op, (cst.Is, cst.Equal)):
+                    result = "absent"
+        if result is not None and negate:
+            result = "absent" if result == "present" else "present"
+        return result

@@ -1,0 +1,596 @@
+"""Tests and predicates: comparisons with the caller, a row's identity, owner columns, ``where``/``filter``
+predicates and raw SQL, values derived from the principal.
+
+A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state through ``self``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable, Optional
+
+from ...ground.lazy import lazy_import
+from ..cst import iter_children, load_names, walk as cst_walk
+from ..imports import dotted_name, last_segment
+from ..models import column_traits, identity_columns, model_columns, relationships
+from .summaries import flow_facts
+from .syntax import (
+    _excludes_owners,
+    _local_copies,
+    _path,
+    _path_prefixes,
+    _sql_scopes,
+    _unwrap,
+    _value_paths,
+    _walk_expr,
+)
+from .values import _merge_flags, Comparison, NOTHING, Val
+from .vocabulary import _SECRET_KEY_COLUMNS, capability_column, PRIMARY_KEY_NAMES, secret_key_column, VISIBILITY_WORDS
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+class _Predicates:
+    """Tests and predicates: comparisons with the caller, a row's identity, owner columns, ``where``/``filter``
+    predicates and raw SQL, values derived from the principal."""
+
+    # -- BKL202: comparisons in tests ----------------------------------------------------------------------
+    def test(self, expr: cst.BaseExpression, state: dict[str, Val], decision: bool) -> None:
+        self.ev(expr, state)
+        found: list[Comparison] = []
+        self.in_decision = decision
+        try:
+            tested = self.comparisons_in(expr, state)
+        finally:
+            self.in_decision = False
+        for c in tested:
+            if id(c.node) in self.not_access:
+                for site in c.row.sites:  # the owner is compared without deciding access: no claim either way
+                    site.owner_gated = True
+            else:
+                found.append(c)
+        for node in _walk_expr(expr):
+            if isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
+                pending = self.pending_owner_flags.pop(node.value)
+                for c in pending:
+                    if id(c.node) in self.not_access:
+                        for site in c.row.sites:
+                            site.owner_gated = True
+                if decision:
+                    found.extend(c for c in pending if id(c.node) not in self.not_access)
+        if not decision:
+            self.mark_owner_gated(expr, state)
+            return
+        self._tied_to_checked_parent(expr, state)
+        for c in found:
+            self.out.checks.append(c)
+            self._parent_checked(c.name)
+            if c.name is not None:
+                self._verify_loaded(c.name, state, c.node, c.helper)  # (the values it was looked up through)
+            # after the check the row (and the key it was looked up by) is the principal's
+            if c.name is not None and c.name in state:
+                state[c.name] = replace(state[c.name], derived=True)
+            for site in c.row.sites:
+                for key in [*site.key_names, *self._key_copies(site.key_names)]:
+                    if key in state:
+                        state[key] = replace(state[key], derived=True)
+                    else:
+                        state[key] = Val(derived=True)
+            for key in sorted(c.row.keys):
+                # a row from a repository keeps the keys it was given (``get_collection(id)``): as after a helper's
+                # check, a later write by that key (``delete_collection(id)``) is this row's, one finding per fetch
+                old = state.get(key)
+                if old is None or not (old.stmt or old.rows):
+                    state[key] = replace(old or NOTHING, derived=True)
+        for name, node in self._compared_values(expr, state):
+            self._verify_loaded(name, state, node, None)
+
+    def _key_copies(self, keys: Iterable[str]) -> list[str]:
+        """Locals that only copy one of a checked row's keys (``comment_uuid = UUID(comment_id)``, the site
+        naming the route's ``comment_id``): a later lookup by the copy is the checked row's (one finding per
+        fetch)."""
+        plain = {k for k in keys if "." not in k}
+        if not plain:
+            return []
+        copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        return sorted(local for local, source in copies.items() if source in plain and local not in plain)
+
+    def _tied_to_checked_parent(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if layer.atlas_id != atlas.id: abort(404)`` where ``atlas`` was checked for the caller (a checking
+        helper returned it, or a check decided on it): the child looked up by its own id is verified through
+        the parent it must belong to (RULES.md: a key read from a row fetched with a check is trusted). No
+        claim on the child's lookup either way: the parent's check is the access decision."""
+        for node in _walk_expr(expr):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            if not isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.Equal, cst.IsNot, cst.Is)):
+                continue
+            left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+            for child, parent in ((left, right), (right, left)):
+                whole = isinstance(parent, cst.Name)  # ``child.parent != parent``: the related row itself
+                if not whole and not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
+                    continue
+                p = state.get(parent.value if whole else parent.value.value)  # type: ignore[union-attr,arg-type]
+                if p is None or not (p.rows and p.model and p.derived) or p.model in self.principal_types:
+                    continue  # (who asks is no parent: ``row.user != current_user`` is an owner check)
+                # ``child.parent_id`` (a foreign-key column) or ``child.parent.id`` (a relationship's key)
+                relation = None
+                if whole and isinstance(child, cst.Attribute):
+                    relation = child.attr.value
+                elif isinstance(child, cst.Attribute) and child.attr.value in PRIMARY_KEY_NAMES and isinstance(child.value, cst.Attribute):
+                    relation, child = child.value.attr.value, child.value
+                if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
+                    continue
+                c = state.get(child.value.value)
+                if c is None or not (c.rows and c.model and (c.sites or c.repo)) or c.derived or p.model == c.model:
+                    continue
+                if relation is not None:
+                    if relation not in relationships(self.project, c.model) and f"{relation}_id" not in model_columns(self.project, c.model):
+                        continue  # (a backref declared on the parent: its foreign key names it)
+                else:
+                    column = child.attr.value
+                    if not column.endswith("_id") or column not in model_columns(self.project, c.model):
+                        continue
+                    traits = column_traits(self.project, c.model, column)
+                    if traits is not None and traits.foreign_key is False:
+                        continue
+                for site in c.sites:
+                    site.owner_gated = True
+                state[child.value.value] = replace(c, derived=True)
+                break
+            else:
+                self._points_to(left, right, state) or self._points_to(right, left, state)
+
+    def _tied_to_decided_key(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """``if course.org_id != org_id: raise HTTPException(400)`` in a route that hands ``org_id``, with the
+        caller, to a project function that decides on it (``create_community(request, org_id, ..., current_user,
+        db)``; flow ``decided_on``): the row must belong to the tenant the caller is then authorised for, as a
+        row tied to a checked parent (``_tied_to_checked_parent``). No claim on its lookup either way."""
+        if self.identity.route is None or self.project is None:
+            return
+        for node in _walk_expr(test):
+            if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                continue
+            if not isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
+                continue
+            left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+            for row_side, key in ((left, right), (right, left)):
+                if not (isinstance(row_side, cst.Attribute) and isinstance(row_side.value, cst.Name) and isinstance(key, cst.Name)):
+                    continue
+                c = state.get(row_side.value.value)
+                k = state.get(key.value)
+                if c is None or not (c.rows and c.model and c.sites) or c.derived or (k is not None and (k.derived or k.rows)):
+                    continue
+                if key.value not in self.client_params() or row_side.attr.value not in identity_columns(self.project, self.settings, c.model):
+                    continue
+                if not self._decided_with_caller(key.value, state):
+                    continue
+                for site in c.sites:
+                    site.owner_gated = True
+                state[row_side.value.value] = replace(c, derived=True)
+                break
+
+    def _decided_with_caller(self, name: str, state: dict[str, Val]) -> bool:
+        """The function hands ``name``, beside a value derived from the principal, to a project function whose
+        decision reads the parameter it lands in (flow ``decided_on``)."""
+        for call in cst_walk(self.func.body):
+            if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+                continue
+            spots = [i for i, a in enumerate(call.args) if isinstance(a.value, cst.Name) and a.value.value == name and not a.star]
+            if not spots or not any(self.is_derived(a.value, state) for a in call.args if not a.star):
+                continue
+            q = self.ctx.qualified_name(call.func)
+            found = self.project.resolve_symbol(q) if q else None
+            if found is None or found[2] != "functions":
+                continue
+            flow = flow_facts(self.project, found[0])
+            params = (flow.get("functions", {}).get(found[1]) or {}).get("params", [])
+            decided = set(flow.get("decided_on", {}).get(found[1], ()))
+            for i in spots:
+                a = call.args[i]
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param is not None and param in decided:
+                    return True
+        return False
+
+    def _points_to(self, ref: cst.BaseExpression, target: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        """``if timeline.index_id != index.id: abort(404)`` where ``timeline`` is checked for the caller: the row
+        looked up (``index``) is the one the checked row's foreign key names: no claim on its lookup."""
+        if not (isinstance(ref, cst.Attribute) and isinstance(ref.value, cst.Name) and ref.attr.value.endswith("_id")):
+            return False
+        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.attr.value in PRIMARY_KEY_NAMES):
+            return False
+        r, t = state.get(ref.value.value), state.get(target.value.value)
+        if r is None or t is None or not (r.rows and r.model and r.derived):
+            return False
+        if not (t.rows and t.model and t.sites) or t.derived or t.model == r.model:
+            return False
+        if ref.attr.value not in model_columns(self.project, r.model):
+            return False
+        for site in t.sites:
+            site.owner_gated = True
+        state[target.value.value] = replace(t, derived=True)
+        return True
+
+    def mark_owner_gated(self, expr: cst.BaseExpression, state: dict[str, Val]) -> None:
+        """An owner equality that the value requires (a conjunct: ``a and row.user_id == user_id``)."""
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                stack.extend((node.left, node.right))
+            elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+                if isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is, cst.In)):
+                    c = self.comparison(node, state)
+                    if c is not None:
+                        for site in c.row.sites:
+                            site.owner_gated = True
+
+    def comparisons_in(self, expr: cst.CSTNode, state: dict[str, Val]) -> list[Comparison]:
+        """Ownership comparisons in an expression, those inside comprehensions with the comprehension's
+        variables bound (``[d.id for d in docs if d.workspace_id != target.workspace_id]``)."""
+        out: list[Comparison] = []
+
+        def visit(node: cst.CSTNode, scope: dict[str, Val]) -> None:
+            kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+            if kind is cst.ListComp or kind is cst.SetComp or kind is cst.GeneratorExp or kind is cst.DictComp:
+                inner = dict(scope)
+                comp: Optional[cst.CompFor] = node.for_in
+                while comp is not None:
+                    visit(comp.iter, inner)
+                    it = self.ev(comp.iter, inner)
+                    element = replace(it, opaque=False) if it.rows else Val(derived=it.derived, trusted=it.trusted, source=it.source)
+                    if isinstance(comp.target, cst.Name):
+                        inner[comp.target.value] = element
+                    for cond in comp.ifs:
+                        visit(cond.test, inner)
+                    comp = comp.inner_for_in
+                for part in (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,):  # type: ignore[attr-defined]
+                    visit(part, inner)
+                return
+            if kind is cst.Lambda:
+                return
+            if kind is cst.Comparison:
+                c = self.comparison(node, scope)
+                if c is not None:
+                    out.append(c)
+            for child in iter_children(node):
+                visit(child, scope)
+
+        visit(expr, state)
+        return out
+
+    def comparison(self, node: cst.Comparison, state: dict[str, Val]) -> Optional[Comparison]:
+        if len(node.comparisons) != 1:
+            return None
+        op = node.comparisons[0].operator
+        if not isinstance(op, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot, cst.In, cst.NotIn)):
+            return None
+        left, right = node.left, node.comparisons[0].comparator
+        for a, b in ((left, right), (right, left)):
+            row = self.row_identity(a, state)
+            if row is not None and self.is_derived(b, state):
+                direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
+                return Comparison(node, row[0], row[1], direct=direct)
+        for a, b in ((left, right), (right, left)):
+            held = self.row_among_callers(a, b, isinstance(op, (cst.In, cst.NotIn)), state)
+            if held is not None:
+                return Comparison(node, held[0], held[1], direct=False)
+        for a, b in ((left, right), (right, left)) if self.in_decision else ():
+            found = self.principal_column(a, b, state)
+            if found is not None:
+                return Comparison(node, found[0], found[1], column=found[2])
+        return None
+
+    def row_among_callers(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, member: bool, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str]]:
+        """``any(p.id == project.id for p in user_projects)`` / ``project in user_projects``: a row of an owned
+        model loaded without an owner predicate, its key compared with the keys of rows of the same model that
+        were looked up for the caller (``user_projects = repo.list_for_user(user.id)``): access is decided in
+        Python against the caller's rows (BKL202). (row, variable)"""
+        expr, other = _unwrap(self.ctx, expr), _unwrap(self.ctx, other)
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "id" and isinstance(expr.value, cst.Name) and not member:
+            var = expr.value.value
+            if not (isinstance(other, cst.Attribute) and other.attr.value == "id" and isinstance(other.value, cst.Name)):
+                return None
+            theirs = other.value.value
+        elif isinstance(expr, cst.Name) and member and isinstance(other, cst.Name):
+            var, theirs = expr.value, other.value
+        else:
+            return None
+        v, held = state.get(var), state.get(theirs)
+        if v is None or held is None or theirs in self.identity.names():
+            return None
+        if not (v.rows and v.model and not v.derived and not v.scoped and (v.sites or v.repo)):
+            return None
+        if not (held.rows and held.derived and held.model == v.model and not (held.sites and not held.scoped)):
+            return None
+        return (v, var) if self._owned(v.model) else None
+
+    def principal_column(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str, str]]:
+        """``row.create_by != str(current_user.id)``: a column of a fetched owned row that is not among the
+        identity fields, compared with the principal's own id (or an identity parameter itself): the project
+        scopes the model by that column (RULES.md: the scoping column is the one the project compares with the
+        principal). (row, variable, column)."""
+        expr = _unwrap(self.ctx, expr)
+        if not (isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name)):
+            return None
+        column = expr.attr.value
+        v = state.get(expr.value.value)
+        if v is None or not v.rows or not v.model or v.derived or column == "id":
+            return None
+        if v.model in self.principal_types or column not in model_columns(self.project, v.model):
+            return None
+        other = _unwrap(self.ctx, other)
+        if isinstance(other, cst.Name):
+            if other.value not in self.identity.identity_params:
+                return None
+        elif isinstance(other, cst.Attribute) and (other.attr.value == "id" or other.attr.value in self.identity_fields):
+            if not self._on_principal(other.value):  # ``ctx.user.id``, ``g.user.id``
+                return None
+        else:
+            return None
+        return v, expr.value.value, column
+
+    def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
+        """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""
+        expr = _unwrap(self.ctx, expr)
+        if isinstance(expr, cst.Name):
+            # through a local: ``owner = note.owner_id`` then ``if owner != user.id: raise``
+            held = state.get(expr.value)
+            if (
+                held is not None and held.rows and held.model and not held.derived and held.sites
+                and all(id(s) in self.owner_sites for s in held.sites)
+            ):
+                return held, expr.value  # ``owner = (await db.execute(update(M)...returning(M.user_id))).scalar()``
+            if held is None or held.source is None or held.derived or held.rows:
+                return None
+            var, column = held.source
+            v = state.get(var)
+            if v is None or not v.rows or not v.model:
+                return None
+            if "." in column:  # ``space = card.board.workspace_id``
+                return (v, var) if column.rsplit(".", 1)[1] in self.identity_fields else None
+            if column in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, column):
+                return v, var
+            return None
+        if not isinstance(expr, cst.Attribute):
+            return None
+        base = expr.value
+        attr = expr.attr.value
+        if isinstance(base, cst.Attribute) and attr == "id":
+            inner, rel = base.value, base.attr.value
+            if isinstance(inner, cst.Name):
+                v = state.get(inner.value)
+                if v is not None and v.rows and v.model and self._identity_relationship(v.model, rel):
+                    return v, inner.value
+            return None
+        if isinstance(base, cst.Attribute) and attr in self.identity_fields:
+            # through a relationship: ``message.thread.workspace_id``
+            root = base
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):
+                v = state.get(root.value)
+                if v is not None and v.rows and v.model and not v.derived:
+                    return v, root.value
+            return None
+        if not isinstance(base, cst.Name):
+            return None
+        v = state.get(base.value)
+        if v is None or not v.rows or not v.model:
+            return None
+        if attr in identity_columns(self.project, self.settings, v.model) or self._identity_relationship(v.model, attr):
+            return v, base.value
+        return None
+
+    def _returned_owner(self, call: cst.Call, recv: Val) -> None:
+        """``update(Note).where(Note.id == key).returning(Note.user_id)``: a write (or delete) that hands back one
+        identity column of the row it touched; the scalar it yields is that row's owner (``owner_sites``)."""
+        if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+            return
+        arg = call.args[0].value
+        if not (isinstance(arg, cst.Attribute) and isinstance(arg.value, (cst.Name, cst.Attribute))):
+            return
+        for site in recv.sites:
+            if site.kind in ("update", "delete") and len(site.entities) == 1:
+                q = self.ctx.qualified_name(arg.value)
+                found = self.project.get_class(q) if (q and self.project is not None) else None
+                if found is not None and found[0] == site.entities[0] and arg.attr.value in identity_columns(
+                    self.project, self.settings, site.entities[0]
+                ):
+                    self.owner_sites.add(id(site))
+
+    def _identity_relationship(self, model: str, rel: str) -> bool:
+        targets = relationships(self.project, model)
+        if rel not in targets:
+            return False
+        if rel + "_id" in identity_columns(self.project, self.settings, model):
+            return True
+        target = targets[rel]
+        return target is not None and target in self.principal_types
+
+    def is_derived(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        for name in load_names(expr):
+            v = state.get(name)
+            if v is not None and v.derived:
+                return True
+        for path in _path_prefixes(expr):
+            v = state.get(path)
+            if v is not None and v.derived:
+                return True
+        return False
+
+    # -- predicates --------------------------------------------------------------------------------------
+    def _identity_param_key(self, expr: cst.BaseExpression) -> bool:
+        """``Org.id == org_id`` in a function given the principal besides the identity-named parameter
+        ``org_id``: the parameter is the row's own key (which row), handed in by the caller, not an identity
+        of the principal's (``require_org_role(organization_id, db, user)``, called with a path key)."""
+        if not self.identity.principals or not isinstance(expr, cst.Comparison) or len(expr.comparisons) != 1:
+            return False
+        if not isinstance(expr.comparisons[0].operator, cst.Equal):
+            return False
+        for a, b in ((expr.left, expr.comparisons[0].comparator), (expr.comparisons[0].comparator, expr.left)):
+            if (
+                isinstance(a, cst.Attribute)
+                and a.attr.value == "id"
+                and isinstance(b, cst.Name)
+                and b.value in self.identity.identity_params
+                and b.value not in self.identity.principals
+                and self.model_of(a.value, {}) is not None
+            ):
+                return True
+        return False
+
+    def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
+        """(identity predicate, built from the principal) for a where/filter argument."""
+        scoped = pscoped = False
+        excluding: set[int] = set()  # an exclusion of owners (``Comment.user_id.not_in(blocked)``): scopes nothing
+        for node in _walk_expr(expr):
+            if excluding and id(node) in excluding:
+                continue
+            if isinstance(node, (cst.Call, cst.Comparison)) and _excludes_owners(node, self.identity_fields):
+                excluding.update(id(n) for n in _walk_expr(node))
+                continue
+            if isinstance(node, cst.Comparison) and self._client_compared(node, state):
+                excluding.update(id(n) for n in _walk_expr(node))  # (a tenant the client chose: no scope)
+                continue
+            if isinstance(node, cst.Attribute):
+                attr = node.attr.value
+                lowered = attr.lower()
+                path = _path(node)
+                known = state.get(path) if path is not None else None
+                if known is not None and (known.derived or known.trusted):
+                    scoped = True  # an attribute a helper verified (``body.workspace_id``)
+                    pscoped = pscoped or known.derived
+                if attr in self.identity_fields and not self.is_derived(node.value, state):
+                    scoped = True
+                elif (
+                    isinstance(node.value, (cst.Name, cst.Attribute))
+                    and (attr in _SECRET_KEY_COLUMNS or capability_column(attr))
+                    and (keyed := self.model_of(node.value, state)) is not None
+                    and secret_key_column(self.project, keyed, attr)
+                ):
+                    scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
+                elif any(w in lowered for w in VISIBILITY_WORDS):
+                    scoped = True  # an explicit visibility choice (``Flow.access_type == PUBLIC``)
+                elif isinstance(node.value, (cst.Name, cst.Attribute)):
+                    model = self.model_of(node.value, state)
+                    if model is not None and self._identity_relationship(model, attr):
+                        scoped = True
+            elif isinstance(node, cst.Name):
+                v = state.get(node.value)
+                if v is not None:
+                    if v.derived and not v.container:
+                        scoped = pscoped = True
+                    if v.clause or v.trusted or (v.rows and not self._client_row(v)) or (v.stmt and v.scoped):
+                        scoped = True
+                        pscoped = pscoped or v.pscoped
+            elif isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "false" and not node.args:
+                scoped = True  # ``where(false())`` matches no row
+        return scoped, pscoped
+
+    def sql_string(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
+        """A string read as SQL: ``clause`` when it compares an identity column with a bound parameter
+        (``"owner_id = :owner_id"``, ``"d.user_id IN :ids"``), compares any column with a parameter bound from
+        the principal in this function (``params["app_id_val"] = auth.app_id``) or with an interpolated
+        value derived from it (``f"owner_id = '{user.id}'"``), tests the identity column for NULL, or matches
+        no row (``"1=0"``). ``text`` when every part is read: an interpolated value that is neither a read
+        string nor derived from the principal leaves it unread."""
+        pieces: list[str] = []
+        derived_marks: set[str] = set()
+        interpolated: list[Val] = []
+        readable = True
+        clause = False
+
+        def visit(node: cst.CSTNode) -> None:
+            nonlocal readable, clause
+            if isinstance(node, cst.SimpleString):
+                try:
+                    value = node.evaluated_value
+                except Exception:  # pragma: no cover - libcst reads every literal it parsed
+                    value = None
+                if isinstance(value, str):
+                    pieces.append(value)
+                else:
+                    readable = False
+            elif isinstance(node, cst.ConcatenatedString):
+                visit(node.left)
+                visit(node.right)
+            elif isinstance(node, cst.FormattedString):
+                for part in node.parts:
+                    if isinstance(part, cst.FormattedStringText):
+                        pieces.append(part.value)
+                        continue
+                    v = self.ev(part.expression, state)  # type: ignore[attr-defined]
+                    interpolated.append(v)
+                    mark = f"__bkl{len(pieces)}"
+                    if v.derived:
+                        derived_marks.add(mark)
+                    elif v.text:
+                        clause = clause or v.clause
+                    else:
+                        readable = False
+                    pieces.append(f":{mark}")
+            else:
+                readable = False
+
+        visit(expr)
+        sql = "".join(pieces)
+        lowered = sql.lower()
+        if not clause and ("=" in sql or "in" in lowered or "null" in lowered):  # (most strings are no SQL)
+            clause = _sql_scopes(sql, self.identity_fields, self._derived_binds() | derived_marks)
+        flags = _merge_flags(interpolated)  # ``f"{key}{user.id}"`` is built from the principal, as before
+        return Val(text=readable, clause=clause, derived=flags.derived, trusted=flags.trusted)
+
+    def _derived_binds(self) -> frozenset[str]:
+        """Names of SQL parameters this function binds from the principal or an identity value:
+        ``params["owner"] = user.id``, ``{"owner": user.id}``, ``dict(owner=user.id)``,
+        ``.bindparams(owner=user.id)``."""
+        cached = getattr(self, "_binds", None)
+        if cached is not None:
+            return cached
+        names = self.identity.names() | set(self.identity.closure_derived)
+        out: set[str] = set()
+
+        def from_identity(expr: cst.CSTNode) -> bool:
+            return any(n in names for n in load_names(expr))
+
+        for node in _walk_expr(self.func.body):
+            kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+            if kind is cst.Assign and from_identity(node.value):
+                for t in node.targets:
+                    target = t.target
+                    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+                        index = target.slice[0].slice
+                        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+                            key = index.value.evaluated_value
+                            if isinstance(key, str):
+                                out.add(key)
+            elif kind is cst.Dict:
+                for el in node.elements:
+                    if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString) and from_identity(el.value):
+                        key = el.key.evaluated_value
+                        if isinstance(key, str):
+                            out.add(key)
+            elif kind is cst.Call:
+                for a in node.args:
+                    if a.keyword is not None and from_identity(a.value):
+                        out.add(a.keyword.value)
+        self._binds = frozenset(out)
+        return self._binds
+
+    def key_names(self, expr: cst.CSTNode, state: dict[str, Val]) -> set[str]:
+        """What the lookup is keyed on: names, or attribute chains (``body.ids``: a check of the rows
+        verifies that attribute, not the rest of ``body``)."""
+        params = self.func_params
+        out: set[str] = set()
+        for n in _value_paths(expr):
+            if n in self.clause_keys:
+                out |= self.clause_keys[n]  # ``flt = Item.email == email`` then ``.filter(flt)``: keyed on ``email``
+            elif n.split(".", 1)[0] in state or n.split(".", 1)[0] in params:
+                out.add(n)
+        return out

@@ -1,0 +1,314 @@
+"""Owned models whose rows the project serves to every caller (``public_models``), and the reads of them that reveal
+nothing a listing does not (``_public_read``, ``_callers_own_writes``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ...ground.lazy import lazy_import
+from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, Identity, param_dependency, principal_classes
+from ..cst import walk as cst_walk
+from ..facts import orm_facts
+from ..imports import dotted_name, last_segment
+from ..models import identity_columns, is_owned, referenced_model
+from ..repositories import specialised
+from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
+from .syntax import _key_name
+from .summaries import _summary_of_call, flow_facts, method_summary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ...ground.config import Settings
+    from ..index import ProjectIndex
+    from .values import Site
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Owned models whose rows the project serves to every caller: a request handler that is not admin-only and
+    never reads the caller (no principal parameter, or one it leaves unused) selects the model with no
+    predicate on its identity columns and no key from a parameter, itself or in a project function it calls
+    (a feed, ``select(Pin).order_by(...).offset(o).limit(n)``; a search over every row; a directory listed by a
+    service, ``event_service.get_paginated_events(params)``). Reading one such row by its id reveals nothing
+    the listing does not (``_public_read``); the listing itself is still reported where the caller is in scope."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+           settings.principal_parameters)
+
+    def listed(summary: dict) -> set[str]:
+        """The owned models the function lists in full: no predicate at all (``lists``), or a lookup keyed on a
+        parameter whose predicates name only plain columns (``selects``, no column that is a key, an identity or
+        a capability: ``Clinician.field == field``, ``Doctor.specialization.ilike(...)``); a predicate on a value
+        that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing."""
+        out: set[str] = set(summary.get("lists", ()))
+        if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
+            preds = set(summary.get("preds", ()))
+            filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
+            plain = bool(summary.get("fetches")) and not any(
+                c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
+                for c in preds | filtered
+            )
+            if plain:  # (``Doctor.specialization.ilike(f"%{specialization}%")``, ``Doctor.is_active == True``)
+                out |= set(summary["selects"])
+        found: set[str] = set()
+        for m in out:
+            cls = project.get_class(m)
+            if cls is not None and is_owned(project, settings, cls[0]) and not set(summary.get("preds", ())) & set(identity_columns(project, settings, cls[0])):
+                found.add(cls[0])
+        return found
+
+    def build() -> tuple[frozenset[str], dict[str, int]]:
+        principals = principal_classes(project, settings)
+        callers = set(settings.principal_parameters) | set(settings.identity_fields)
+        found: set[str] = set()
+        open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
+        routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
+        for mod, facts in project.iter_modules():
+            if _test_module_name(mod):
+                continue
+            summaries = flow_facts(project, mod).get("functions", {})
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                summary = summaries.get(name)
+                if not summary or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
+                    continue
+                said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
+                if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
+                    continue  # (an admin lists every row: that says nothing of what users see)
+                if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
+                    continue  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
+                unused = set(summary.get("unused", ()))
+                reads_caller = any(
+                    p.get("name") not in unused and (
+                        p.get("name") in callers
+                        or (p.get("type") and project.canonical(p["type"]) in principals)
+                        or param_dependency(project, settings, p).kind == "auth"
+                    )
+                    for p in fn.get("params", ())
+                )
+                if reads_caller:
+                    continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
+                here = listed(summary)
+                open_summaries.append(summary)
+                typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
+                for c in summary.get("calls", ()):
+                    target = c.get("target", "")
+                    head, _, method = target.partition(".")
+                    cls = project.get_class(typed[head]) if head in typed and method and "." not in method else None
+                    if cls is not None:  # ``event_service.list_events(...)`` with ``event_service: EventService = Depends()``
+                        sub = specialised(project, cls[0], method_summary(project, cls[0], method))
+                    else:
+                        sub = _summary_of_call(project, None, target)
+                    if sub is not None and sub[3] is not summary:
+                        here |= listed(sub[3])
+                        open_summaries.append(sub[3])
+                found |= here
+                for m in here:
+                    routes_listing.setdefault(m, set()).add(mod)
+        if found:
+            found |= _public_children(project, settings, open_summaries, frozenset(found))
+        return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
+
+    return project.memo(("queries.public_models", key), build)[0]
+
+
+def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, int]:
+    """For each public model (``public_models``), in how many modules request handlers that never read the
+    caller list it in full (the feed, a cached copy of the feed in a module of its own, a tag browser): handlers
+    of one module alone may repeat one forgotten owner filter (and a caller read only in a ``lambda`` looks
+    unread to a flow summary)."""
+    if project is None:
+        return {}
+    public_models(project, settings)
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+           settings.principal_parameters)
+    return project.memo(("queries.public_models", key), lambda: (frozenset(), {}))[1]
+
+
+def _public_children(project: "ProjectIndex", settings: "Settings", summaries: list[dict], public: frozenset[str]) -> set[str]:
+    """Owned models listed under a public parent: a route that never reads the caller (``public_models``' routes,
+    and the project functions they call) looks the model's rows up by a foreign key to a public model and by
+    plain columns only (the comments of a pin, ``select(Comment).where(Comment.pin_id == pin_id)``; the likes of a
+    pin counted), so any caller reads them beside the parent; read to a fixed point (the replies of a public
+    comment, ``Comment.comment_id == comment_id``). A model the project also collects per owner (a lookup whose
+    only predicates on the model are its identity columns: ``select(Order).where(Order.user_id == user.id)``, the
+    caller's own orders) is no such content and stays private, whatever a route lists by its parent."""
+    per_owner: set[str] = set()
+    for mod, _facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue
+        for summary in flow_facts(project, mod).get("functions", {}).values():
+            for fetch in summary.get("fetches", ()):
+                cls = project.get_class(fetch.get("model") or "")
+                if cls is None or not is_owned(project, settings, cls[0]):
+                    continue
+                cols = set(fetch["preds"]) if "preds" in fetch else set(summary.get("preds", ()))
+                owners = set(identity_columns(project, settings, cls[0]))
+                if cols and cols <= owners:
+                    per_owner.add(cls[0])
+    found: set[str] = set()
+    known = set(public)
+    changed = True
+    while changed:
+        changed = False
+        for summary in summaries:
+            if summary.get("bound") or summary.get("held_preds"):
+                continue
+            for fetch in summary.get("fetches", ()):
+                cls = project.get_class(fetch.get("model") or "")
+                if cls is None or cls[0] in known or cls[0] in per_owner or not is_owned(project, settings, cls[0]):
+                    continue
+                model = cls[0]
+                cols = set(fetch["preds"]) if "preds" in fetch else set(summary.get("preds", ()))
+                owners = set(identity_columns(project, settings, model))
+                if not cols or cols & owners or cols & PRIMARY_KEY_NAMES:
+                    continue
+                parents = {c for c in cols if referenced_model(project, model, c) in known}
+                if not parents or any(
+                    c not in parents and (_key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields)
+                    for c in cols
+                ):
+                    continue
+                found.add(model)
+                known.add(model)
+                changed = True
+    return found
+
+
+# words of a gate named in a route's decorator (``dependencies=[Depends(require_platform_staff)]``)
+_STAFF_WORDS = ADMIN_WORDS + ("staff", "privileg", "platform", "root", "moderat", "manage")
+
+
+# calls that write rows: a function that makes one is not only reading what it fetched
+_WRITE_CALLS = frozenset({
+    "insert", "update", "delete", "add", "add_all", "merge", "commit", "flush", "setattr", "bulk_save_objects",
+    "bulk_update_mappings", "bulk_insert_mappings", "remove", "save", "upsert",
+})
+
+
+# the first word of a project function that writes (``update_doctor``, ``mark_printed``); ``append`` / ``join``
+# are list and string methods as often as anything
+_WRITE_VERBS = (_WRITER_VERBS - {"append", "join"}) | {
+    "patch", "edit", "modify", "write", "put", "deactivate", "reactivate", "archive", "restore", "assign", "mark",
+    "toggle", "change", "rename", "move", "upload", "attach", "detach", "approve", "reject", "cancel", "bulk", "replace",
+}
+_READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count", "retrieve", "show", "view", "by_")
+
+
+def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity] = None) -> bool:
+    """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
+    read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
+    ...), in a function that writes nothing (no ``insert`` / ``update`` /
+    ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object) but the caller's own rows: an
+    ``insert`` / ``update`` / ``delete`` statement that sets or tests an identity column with the caller
+    (``insert(Like).values(user_id=user_id, pin_id=pin_id)``, ``delete(Like).where(Like.user_id == user_id)``), and
+    the ``commit`` / ``flush`` that follow. An update or a delete of the public row itself, or any other write
+    beside the read (tags attached to it, a link row with no owner), is still reported."""
+    if site.via:
+        # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
+        if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
+            return False
+    elif site.kind not in ("select", "query", "get"):
+        return False
+    elif not site.key_names and not _served_listing(ctx, func, site, model, identity):
+        return False
+    if model not in public_models(ctx.project, ctx.settings):
+        return False
+    own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
+    containers = _local_containers(func)
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Call):
+            if id(node) in own:
+                continue
+            f = node.func
+            name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+            if own and name in ("commit", "flush", "refresh"):
+                continue  # (committing the caller's own row)
+            if name in _WRITE_CALLS or ("_" in name.strip("_") and name.lstrip("_").split("_", 1)[0] in _WRITE_VERBS):
+                return False  # (``db.add(row)``, ``service.update_doctor(...)``)
+        elif isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            if any(
+                isinstance(t, cst.Attribute)
+                or (isinstance(t, cst.Subscript) and not (isinstance(t.value, cst.Name) and t.value.value in containers))
+                for t in targets
+            ):
+                return False  # (``result[pin.id] = pin`` fills a dict made here: no row written)
+    return True
+
+
+def _local_containers(func: cst.FunctionDef) -> set[str]:
+    """Names bound in ``func`` to a new dict, list or set only (``result = {}``, ``seen: dict[int, Pin] = dict()``):
+    what is stored in them is the function's own, no row."""
+    made: set[str] = set()
+    other: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            value = node.value
+            fresh = isinstance(value, (cst.Dict, cst.List, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)) or (
+                isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("dict", "list", "set", "defaultdict")
+            )
+            for t in targets:
+                if isinstance(t, cst.Name):
+                    (made if fresh else other).add(t.value)
+    return made - other
+
+
+def _served_listing(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity]) -> bool:
+    """A listing keyed on nothing (``select(Pin).order_by(...).offset(o).limit(n)``) in a function that never
+    reads the caller, of a model such handlers in two modules or more list in full (``public_listings``: the
+    feed, its cached copy, the first pin of every tag): the project serves the rows to everyone on purpose. The
+    listings of one module alone stay reported (a forgotten owner filter looks the same)."""
+    if identity is None or site.via or site.pred_nodes:
+        return False
+    if public_listings(ctx.project, ctx.settings).get(model, 0) < 2:
+        return False
+    names = identity.names()
+    return not any(isinstance(n, cst.Name) and n.value in names for n in cst_walk(func.body))
+
+
+def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> set[int]:
+    """The ``insert(...)`` / ``update(...)`` / ``delete(...)`` calls of ``func`` whose statement (the chain of calls
+    built on them) sets an identity column to the caller (``.values(user_id=user_id)``) or tests one against it
+    (``.where(Like.user_id == user_id)``): writes of the caller's own rows. Empty when any such write is not."""
+    callers = identity.names()
+    columns = set(ctx.settings.identity_fields)
+    if not callers:
+        return set()
+
+    def caller_value(node: cst.BaseExpression) -> bool:
+        text = dotted_name(node) or ""
+        return bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+
+    def owns(expr: cst.CSTNode) -> bool:
+        for n in cst_walk(expr):
+            if isinstance(n, cst.Arg) and n.keyword is not None and n.keyword.value in columns and caller_value(n.value):
+                return True
+            if isinstance(n, cst.Comparison) and len(n.comparisons) == 1 and isinstance(n.comparisons[0].operator, cst.Equal):
+                left, right = n.left, n.comparisons[0].comparator
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(a, cst.Attribute) and a.attr.value in columns and caller_value(b):
+                        return True
+        return False
+
+    # the outermost call chains: ``insert(M).values(...).returning(M)`` is one statement
+    found: set[int] = set()
+    inner: set[int] = set()
+    for node in cst_walk(func.body):
+        if not isinstance(node, cst.Call) or id(node) in inner:
+            continue
+        chain: list[cst.Call] = []
+        cur: cst.BaseExpression = node
+        while isinstance(cur, cst.Call):
+            chain.append(cur)
+            inner.add(id(cur))
+            cur = cur.func.value if isinstance(cur.func, cst.Attribute) else cur.func
+        base = chain[-1]
+        if isinstance(base.func, cst.Name) and base.func.value in ("insert", "update", "delete"):
+            if not owns(node):
+                return set()
+            found.add(id(base))
+    return found

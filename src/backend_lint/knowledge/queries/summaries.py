@@ -1,0 +1,1052 @@
+"""Readers of the project index's per-function summaries (flow and orm facts): what a project helper, a held
+service's method or a dependency fetches, keys, checks and decides, and whether the caller's id handed to it
+decides anything."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterable, Optional, Union
+
+from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
+from ..facts import orm_facts
+from ..imports import last_segment
+from ..index.extractors.flow import access_name  # an exception or refusal named for access
+from ..models import (
+    column_traits,
+    globally_scoped,
+    identifying_column,
+    identity_columns,
+    is_owned,
+    is_table_model,
+    model_columns,
+    project_identity_fields,
+    reference_path,
+)
+from ..repositories import self_attribute_class, sole_implementation, specialised
+from .vocabulary import named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
+from .syntax import _module_instance_class, _store_class
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ...ground.config import Settings
+    from ..index import ProjectIndex
+
+
+def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str, model: str) -> Optional[str]:
+    """The column of ``model`` an authorisation helper handed the whole row decides on: attributes of its
+    parameters it compares (``param_compared`` index facts), also in the project functions it calls (two
+    levels: ``ensure_visible(obj, ctx)`` -> ``is_visible(obj, ctx)`` comparing ``obj.owner_principal_id``).
+    Only a column outside the identity fields, the one compared (``None`` when the helper compares an identity
+    column: the message then names the model's scoping column, as for any check)."""
+
+    def build() -> Optional[str]:
+        found = project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            return None
+        attrs: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        frontier = [(found[0], found[1])]
+        for _ in range(3):
+            nxt: list[tuple[str, str]] = []
+            for mod, name in frontier:
+                if (mod, name) in seen or len(seen) >= 24:
+                    continue
+                seen.add((mod, name))
+                fn = orm_facts(project.modules[mod]).get("functions", {}).get(name) or {}
+                attrs.update(fn.get("param_compared", ()))
+                for target in fn.get("calls_out", ()):
+                    sub = project.resolve_symbol(target)
+                    if sub is not None and sub[2] == "functions":
+                        nxt.append((sub[0], sub[1]))
+            frontier = nxt
+        cols = (attrs & set(model_columns(project, model))) - {"id"}
+        if not cols or cols & set(identity_columns(project, settings, model)):
+            return None  # an identity column among them: the message names the model's scoping column
+        return next(iter(cols)) if len(cols) == 1 else None
+
+    return project.memo(("queries.helper_column", q, model, settings.identity_fields), build)
+
+
+def row_method_facts(project: "ProjectIndex", model: str, method: str) -> Optional[dict]:
+    """The ``methods`` index entry of ``model.method``, found through the model's bases."""
+    for owner, _ in project.class_mro(model):
+        found = project.resolve_symbol(owner)
+        if found is None or found[2] != "classes":
+            continue
+        entry = orm_facts(project.modules[found[0]]).get("methods", {}).get(f"{found[1]}.{method}")
+        if entry is not None:
+            return entry
+    return None
+
+
+def flow_facts(project: "ProjectIndex", module: str) -> dict:
+    """The module's ``flow`` index facts (``index/extractors/flow.py``)."""
+    facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
+    return (facts or {}).get("extra", {}).get("flow", {})
+
+
+def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, str, str, dict]]:
+    """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it; for an
+    interface the project implements once, of that implementation (``repositories.sole_implementation``)."""
+    cls = sole_implementation(project, cls) or cls
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        where = project.split(name)
+        if where is None:
+            continue
+        summary = flow_facts(project, where[0]).get("methods", {}).get(f"{where[1]}.{method}")
+        if summary is not None:
+            return where[0], name, f"{where[1]}.{method}", summary
+        if method in facts.get("methods", ()):
+            return None  # defined there without a summary: it reaches no lookup
+    return None
+
+
+def _single_lookup_model(summary: dict, method: str) -> Optional[str]:
+    """``def get_job(self, job_id): job = self.db.query(Job).filter(Job.id == job_id).one_or_none(); return
+    job``: an unannotated getter of a data-access class whose summary returns what it looks up, one lookup of
+    one model keyed on its own parameters: the row of that model."""
+    fetches = summary.get("fetches", ())
+    if not summary.get("returns") or len(fetches) != 1 or not method.startswith(("get", "find", "read", "fetch", "load")):
+        return None
+    keys = set(fetches[0].get("keys", ()))
+    if not keys or not keys <= set(summary.get("params", ())):
+        return None
+    return fetches[0].get("model")
+
+
+def helper_unscoped(
+    project: "ProjectIndex",
+    settings: "Settings",
+    module: str,
+    cls: Optional[str],
+    name: str,
+    summary: dict,
+    _depth: int = 0,
+    models: tuple[tuple[str, str], ...] = (),
+    owner_values: bool = False,
+) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    """Parameters of a project function or method that reach a lookup of an owned model with no owner
+    predicate and no ownership comparison in the function that does it, directly or through the helpers
+    it hands them to: ``{parameter: (model, call chain, "")}``. ``models``: the classes the caller hands to the
+    function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``).
+    With ``owner_values``, also the parameters that are the only value the lookup's owner column is compared
+    with (``Payment.user_id == user_id``, nothing else on ``user_id``): ``(model, call chain, column)``; the
+    owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201)."""
+    key = (
+        "flow.unscoped", module, cls, name, models, owner_values,
+        settings.identity_fields, settings.owned_models, settings.not_owned_models,
+    )
+    return project.memo(
+        key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)
+    )
+
+
+def with_models(summary: dict, models: dict[str, str]) -> dict:
+    """A generic getter's summary (its lookups on a model parameter, ``model_param`` of a ``flow`` fetch) with
+    the classes its caller hands in: ``db.get(model, ident=key)`` called as ``must_exist(db, Note, note_id)``
+    is a lookup of ``Note``. Lookups on a model parameter the caller fills with no class are dropped."""
+    fetches = summary.get("fetches")
+    if not fetches or not any("model_param" in f for f in fetches):
+        return summary
+    filled = [
+        f if "model_param" not in f else dict(f, model=models[f["model_param"]])
+        for f in fetches
+        if "model_param" not in f or f["model_param"] in models
+    ]
+    return dict(summary, fetches=filled)
+
+
+def handed_models(summary: dict, offset: int, given: Iterable[tuple[Union[int, str], str]]) -> tuple[tuple[str, str], ...]:
+    """The classes a call hands to a generic getter's model parameters (``given``: argument position or keyword,
+    class), by parameter name; ``offset`` 1 for a method's ``self``."""
+    wanted = {f["model_param"] for f in summary.get("fetches", ()) if "model_param" in f}
+    if not wanted:
+        return ()
+    params = summary.get("params", [])
+    out: dict[str, str] = {}
+    for where, q in given:
+        param = where if isinstance(where, str) else (params[where + offset] if where + offset < len(params) else None)
+        if param in wanted:
+            out[param] = q
+    return tuple(sorted(out.items()))
+
+
+def held_method_decides(project: "ProjectIndex", cls: str, method: str) -> Optional[dict]:
+    """``method`` of ``cls`` or of its first base defining it decides on two or more of the parameters it is
+    given (``method_deciders`` of the ``flow`` index facts): ``{"how": "raise" | "verdict", "on": [parameters]}``;
+    ``None`` otherwise. A method not named like a check must decide access on two of them (``access_groups``
+    of its ``checks``: a refusal of the caller, an exception named for access, a predicate's answer), not its
+    own business (``delete_report(report_id, user)`` raising a service error on the report's state)."""
+    for name, facts in project.class_mro(cls):
+        where = project.split(name) if facts is not None else None
+        if where is None:
+            continue
+        flow = flow_facts(project, where[0])
+        key = f"{where[1]}.{method}"
+        found = flow.get("method_deciders", {}).get(key)
+        if found is not None:
+            if named_like_check(method):
+                return found
+            entry = flow.get("checks", {}).get(key)
+            on = set(found.get("on", ()))
+            if entry and any(len(on & set(g)) >= 2 for g in access_groups(project, entry)):
+                return found
+            return None
+        if method in facts.get("methods", ()):
+            return None
+    return None
+
+
+def held_decider_call(project: "ProjectIndex", cls: Optional[str], summary: dict) -> bool:
+    """A method's summary calls a deciding method of a service its class holds, handing it one of its
+    parameters (``self._permission.enforce(subject, "events.delete", f"organization/{event.organization_id}")``):
+    the helper decides access itself (BKL202 there, when it knows who asks), like a ``checked`` summary."""
+    if cls is None or not summary.get("calls"):
+        return False
+    for c in summary.get("calls", ()):
+        target = c["target"]
+        if not (target.startswith("self.") and target.count(".") in (1, 2) and c.get("args")):
+            continue
+        if target.count(".") == 1:
+            held: Optional[str] = cls  # ``self._check_site_admin_permissions(user, site_id)``: its own class's
+            method = target[5:]
+        else:
+            _self, attr, method = target.split(".")
+            held = self_attribute_class(project, cls, attr)
+        found = held_method_decides(project, held, method) if held is not None else None
+        if found is None:
+            continue
+        where = project.split(held)
+        params = [p for p in (flow_facts(project, where[0]).get("methods", {}).get(f"{where[1]}.{method}") or {}).get("params", ()) if p not in ("self", "cls")] if where else []
+        handed = {params[i] if isinstance(i, int) and i < len(params) else i for i, _param in c["args"]}
+        if handed & set(found["on"]):
+            return True  # hands one of its parameters to what the method decides on
+    return False
+
+
+def _helper_unscoped(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int,
+    owner_values: bool = False,
+) -> dict[str, tuple[str, tuple[str, ...], str]]:
+    out: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    if summary.get("verdict"):
+        return out  # a yes or no (``return query.first() is None``): no row leaves the helper (RULES: an existence oracle)
+    short = name.rsplit(".", 1)[-1] if cls is None else name
+    preds = set(summary.get("preds", ()))
+    compared = set(summary.get("compared", ()))
+    fields = set(project_identity_fields(project, settings))
+    filters = summary.get("filters", {})
+    # a check of its own, or a deciding method of a service it holds handed what it loaded
+    checked = bool(summary.get("checked")) or held_decider_call(project, cls, summary)
+    for fetch in _addressed_first(project, summary):
+        found = project.get_class(fetch["model"])
+        if found is None or not is_table_model(project, found[0]):
+            continue
+        model = found[0]
+        if not is_owned(project, settings, model) or globally_scoped(project, model):
+            continue
+        cols = set(identity_columns(project, settings, model)) or fields
+        # (the predicates of this lookup, when the summary could tell them from the other lookups')
+        own = set(fetch["preds"]) if "preds" in fetch else preds
+        if cols & own or cols & (set(fetch["compared"]) if "compared" in fetch else compared) or any(secret_key_column(project, model, p) for p in own) or checked:
+            if owner_values and cols & own and not any(secret_key_column(project, model, p) for p in own) and not summary.get("checked"):
+                for k, column in _owner_value_params(project, summary, model, cols & own).items():
+                    out.setdefault(k, (model, (f"{short}()",), column))
+            continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
+        for k in fetch.get("own_keys", fetch.get("keys", ())):
+            if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
+                continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
+            out.setdefault(k, (model, (f"{short}()",), ""))
+    if depth >= 3 or fields & compared or checked:
+        return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
+    params = summary.get("params", [])
+    for c in summary.get("calls", ()):
+        target = c["target"]
+        sub: Optional[tuple[str, Optional[str], str, dict]] = None
+        if target.startswith("self.") and cls is not None and target.count(".") == 2:
+            sub = held_method_summary(project, cls, target)  # ``self._items.get_by_id(key)``
+        elif target.startswith("self.") and cls is not None:
+            sub = specialised(project, cls, method_summary(project, cls, target[5:]))
+        else:
+            found = project.resolve_symbol(target)
+            if found is not None and found[2] == "functions":
+                s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                if s is not None:
+                    sub = (found[0], None, found[1], s)
+            elif found is None and "." in target:
+                # a class or static method called on a store class (``InteractionStore.delete(db, key)``), or a
+                # method of a module-level instance of one (``chat_repo = ChatRepo()``, ``chat_repo.get(db, id)``)
+                owner, _, method = target.rpartition(".")
+                store = _store_class(project, owner) or _module_instance_class(project, owner)
+                if store is not None:
+                    sub = specialised(project, store, method_summary(project, store, method))
+        if sub is None or (sub[0], sub[2]) == (module, name):
+            continue
+        if c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"):
+            continue  # a getter whose row is only tested for presence here: a yes or no, no row used or changed
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        given = handed_models(sub[3], offset, c.get("models", ()))
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
+        if not inner:
+            continue
+        # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
+        for where, param in [*c["args"], *c.get("attr_args", ())]:
+            if param not in params or param in out:
+                continue
+            if isinstance(where, int):
+                target_param = sub_params[where + offset] if where + offset < len(sub_params) else None
+            else:
+                target_param = where
+            if target_param in inner:
+                model, chain, column = inner[target_param]
+                out[param] = (model, (f"{short}()",) + chain, column)
+    return out
+
+
+def _owner_value_params(project: "ProjectIndex", summary: dict, model: str, scoped: set[str]) -> dict[str, str]:
+    """The parameters that are the only values a helper's predicates compare the identity columns ``scoped``
+    of ``model`` with (``filters`` of the ``flow`` summary; no column of them is compared with anything else,
+    ``bound``): ``{parameter: column}``. Empty when a visibility column is in the predicates (a listing of
+    public rows besides one owner's may be intended) or the helper compares with what its object holds."""
+    outside = set(summary.get("compared", ())) - set(summary.get("pred_compared", ()))
+    if summary.get("held_preds") or (set(summary.get("bound", ())) | outside) & scoped:
+        return {}  # (also compared with something else, or checked in Python: ``row.user_id != user_id``)
+    if any(w in p.lower() for p in summary.get("preds", ()) for w in VISIBILITY_WORDS):
+        return {}
+    out: dict[str, str] = {}
+    covered: set[str] = set()
+    for param, entries in summary.get("filters", {}).items():
+        for entry in entries:
+            owner, _, column = entry.rpartition(":")
+            found = project.get_class(owner) if column in scoped else None
+            if found is not None and found[0] == model:
+                out.setdefault(param, column)
+                covered.add(column)
+    return out if covered == scoped else {}
+
+
+def dependency_row(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str], model: str) -> Optional[str]:
+    """``row: Article = Depends(validate_article)``: the owned model ``model`` when the dependency function
+    ``provider`` hands on a row of it that it looked up by a key the client supplies (a plain, path or query
+    parameter of the dependency) with no owner predicate and no ownership comparison of its own (its flow
+    summary, through the helpers it calls: ``helper_unscoped``), and returns a value; or that receives such a
+    row from another dependency and hands it on, not given the caller (so deciding nothing on who asks). The
+    function receiving the row decides access to it, if anything does."""
+    if project is None or not provider:
+        return None
+    key = ("queries.dependency_row", provider, model, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _dependency_row(project, settings, provider, model))
+
+
+def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str, model: str, _depth: int = 0) -> Optional[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return None
+    if not (is_owned(project, settings, model) or _decided_table(project, settings, model)) or globally_scoped(project, model):
+        return None
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+    if fn is None or (summary is not None and not summary.get("returns")):
+        return None
+    summary = summary or {}  # (no summary: no lookup, no comparison, nothing handed on; the receiver's type says it returns the row)
+    keys = set()
+    plain = ("str", "int", "UUID", "UUID4")
+    for p in fn.get("params", ()):
+        marker = last_segment(p.get("marker"))
+        if (p.get("alias") and last_segment(p["alias"]) not in plain) or p.get("name") in ("self", "cls", "request", "websocket"):
+            continue  # (an ``Annotated`` alias held in a name: a dependency, not a key)
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            keys.add(p.get("name"))
+    canonical = project.canonical(model)
+    if not keys:
+        # ``validate_edit_pending(edit: Edit = Depends(validate_edit_id)) -> Edit``: a dependency that receives
+        # the row from another one and hands it on, comparing no owner itself
+        cols = set(identity_columns(project, settings, model)) | set(project_identity_fields(project, settings))
+        if cols & set(summary.get("compared", ())) or _depth >= 4:
+            return None
+        if any((k := param_dependency(project, settings, p)).kind is not None and not k.resource for p in fn.get("params", ())):
+            return None  # given the caller: it may decide on the row itself (a check the index does not summarise)
+        for p in fn.get("params", ()):
+            if (
+                p.get("dependency") and not p.get("called") and p.get("type") and project.canonical(p["type"]) == canonical
+                and p["dependency"] != provider and _dependency_row(project, settings, p["dependency"], model, _depth + 1)
+            ):
+                return model
+        return None
+    if _asks_principal_object(project, settings, fn):
+        return None
+    if not is_owned(project, settings, model):
+        # a table the project's checks decide on (``_decided_table``): looked up here by the client's key, with
+        # nothing checked on the way (``get_problem_by_id(id) -> ProblemORM``)
+        if summary.get("checked") or held_decider_call(project, None, summary):
+            return None
+        for fetch in summary.get("fetches", ()):
+            if project.canonical(fetch["model"]) == canonical and keys & set(fetch.get("own_keys", fetch.get("keys", ()))):
+                return model
+        return None
+    reached = helper_unscoped(project, settings, found[0], None, found[1], summary)
+    for k in keys:
+        if k in reached and project.canonical(reached[k][0]) == canonical:
+            return model
+    return None
+
+
+def _asks_principal_object(project: "ProjectIndex", settings: "Settings", fn: dict) -> bool:
+    """The dependency is given the caller as an object that decides access (``auth: Rules =
+    Depends(get_rules)``, ``knowledge.auth.authenticating_class``) and calls one of its methods: it decides on
+    the row itself (``auth.assert_jobs(job.owner_id)``, reported there), a check the flow summary does not hold."""
+    called = set(fn.get("name_calls", ()))
+    for p in fn.get("params", ()):
+        kind = param_dependency(project, settings, p)
+        cls = authenticating_class(project, kind.principal_type) if kind.kind is not None and not kind.resource else None
+        if cls is None:
+            continue
+        found = project.get_class(cls)
+        methods = set(found[1].get("methods", ())) if found is not None else set()
+        if called & methods or any(c.partition(".")[0] == p.get("name") and c.partition(".")[2] in methods for c in fn.get("calls_out", ())):
+            return True
+    return False
+
+
+def held_method_summary(project: "ProjectIndex", cls: str, target: str) -> Optional[tuple[str, str, str, dict]]:
+    """``self.<attribute>.<method>`` in a method of ``cls``: the summary of that method of the class ``__init__``
+    keeps there (``knowledge.repositories``)."""
+    _, attr, method = target.split(".")
+    held = self_attribute_class(project, cls, attr)
+    if held is None:
+        return None
+    return specialised(project, held, method_summary(project, held, method))
+
+
+def _identifying(project: "ProjectIndex", settings: "Settings", entry: str) -> bool:
+    model, _, column = entry.rpartition(":")
+    found = project.get_class(model)
+    if found is None or not is_table_model(project, found[0]):
+        return True
+    return identifying_column(project, settings, found[0], column)
+
+
+# class methods of a model that build a row rather than look one up (``from_schema``, ``create``, ``new``)
+_CONSTRUCTOR_PREFIXES = ("from_", "create", "new", "build", "make")
+
+
+def client_value_function(project: "ProjectIndex", q: str) -> bool:
+    """``q`` names a project function, or a method of a project class, that returns a value the client sent in
+    a header, the query string or a cookie, unchecked (``extractors.orm.returns_client_value``)."""
+    found = project.resolve_symbol(q)
+    if found is not None and found[2] == "functions":
+        return found[1] in orm_facts(project.modules[found[0]]).get("client_values", ())
+    owner, _, method = q.rpartition(".")
+    cls = project.get_class(owner) if owner else None
+    if cls is None:
+        return False
+    mod, _, short = cls[0].rpartition(".")
+    return mod in project.modules and f"{short}.{method}" in orm_facts(project.modules[mod]).get("client_values", ())
+
+
+def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Tables with no identity column whose rows the project hands to its own checks: a function or method
+    named like a check (``named_like_check``) with a parameter annotated with the table (``def
+    __check_authorized(self, current_user, connection: Optional[LLMConnection])``, ``def _enforce_job_access(
+    self, job: JobRecord, ...)``). A row of one loaded by a key and handed to such a helper with the principal
+    is decided after the load (``_helper_decided_row``); family 2's screens let the names reaching these
+    tables through. Tables named like the principal's (``User``) and the principal classes are not: a user
+    handed to a membership check is asked about, not guarded."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        found: set[str] = set()
+        for _, facts in project.iter_modules():
+            orm = orm_facts(facts)
+            typed: list[tuple[str, Iterable[Optional[str]]]] = [
+                (name, (p.get("type") for p in fn.get("params", ()))) for name, fn in orm.get("functions", {}).items()
+            ]
+            typed += [(name.rsplit(".", 1)[-1], entry.get("arg_types", {}).values()) for name, entry in orm.get("methods", {}).items()]
+            for name, types in typed:
+                if not named_like_check(name):
+                    continue
+                for t in types:
+                    cls = project.get_class(t) if t else None
+                    if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
+                        continue
+                    if is_table_model(project, cls[0]) and not is_owned(project, settings, cls[0]):
+                        found.add(cls[0])
+        found.update(loaded_then_decided(project, settings))
+        return frozenset(found)
+
+    return project.memo(("queries.helper_checked_tables", key), build)
+
+
+def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    return model in helper_checked_tables(project, settings)
+
+
+def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[str]:
+    """The name of a call's target when it decides access (``flow`` facts ``checks``): a project function or
+    method named like a check that decides on what it is given, or one deciding access whatever its name
+    (``access_groups``: a 401 / 403 / 404 refusal, an access-named exception, a verdict); a library's callee
+    by its name alone (``named_like_check``). ``None`` otherwise."""
+    last = last_segment(target)
+    sub = project_callee(project, cls, target)
+    if sub is None:
+        if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+            return last
+        return None
+    entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2])
+    if not entry:
+        return None
+    if (named_like_check(last) and entry.get("groups")) or access_groups(project, entry):
+        return last
+    return None
+
+
+# tables that are the scope permissions are granted on (an organisation, a tenant, a workspace, an account): a
+# check of the caller on one is about the scope itself, found by the key it is checked by, not a row owned in it
+_SCOPE_TABLE = re.compile(r"(?i)^(?:organi[sz]ation|org|tenant|workspace|account|company)(?:entity|model|orm|table|db)?$")
+
+
+def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
+    """Tables with no identity column whose rows a project function holds (a parameter annotated with the
+    table, a dependency's row, a lookup of its own or a project helper returning the row) while it calls an
+    access decision (``_deciding_call``): ``{table: (function, decision)}``, the first such function. Only a
+    candidate: a row of one is decided after its load when the row itself (or an attribute of it) is handed
+    to that decision together with who asks (``_helper_decided_row``, BKL202 at the call). Tables named like
+    the principal's and the principal classes are not: a user handed to a check is asked about."""
+    if project is None:
+        return {}
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> dict[str, tuple[str, str]]:
+        principals = principal_classes(project, settings)
+        found: dict[str, tuple[str, str]] = {}
+
+        def table(name: Optional[str]) -> Optional[str]:
+            cls = project.get_class(name) if name else None
+            if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
+                return None
+            if _SCOPE_TABLE.search(last_segment(cls[0])):
+                return None  # the scope a permission is granted on, found to check it (``enforce(user, f"organization/{org.id}")``)
+            if not is_table_model(project, cls[0]) or is_owned(project, settings, cls[0]):
+                return None  # (a Core table's rows handed around as objects are not followed: no finding needs them yet)
+            return cls[0]
+
+        def returned(cls: Optional[str], target: str) -> Optional[str]:
+            sub = project_callee(project, cls, target)
+            if sub is None:
+                return None
+            orm = orm_facts(project.modules[sub[0]])
+            if sub[1] is None:
+                return (orm.get("functions", {}).get(sub[2]) or {}).get("returns")
+            short, _, method = sub[2].rpartition(".")
+            return orm.get("method_returns", {}).get(short, {}).get(method)
+
+        deciding: dict[tuple[Optional[str], str], Optional[str]] = {}
+
+        def decision_of(owner: Optional[str], target: str) -> Optional[str]:
+            k = (owner if target.startswith("self.") else None, target)
+            if k not in deciding:
+                deciding[k] = _deciding_call(project, owner, target)
+            return deciding[k]
+
+        for mod, facts in project.iter_modules():
+            orm = orm_facts(facts)
+            flow = flow_facts(project, mod)
+            entries = [
+                (name, None, fn, [p.get("type") for p in fn.get("params", ())], flow.get("functions", {}).get(name) or {})
+                for name, fn in orm.get("functions", {}).items()
+            ]
+            for name, fn in orm.get("methods", {}).items():
+                owner = f"{mod}.{name.rsplit('.', 1)[0]}"
+                types = list(fn.get("arg_types", {}).values()) + [p.get("type") for p in fn.get("params", ())]
+                entries.append((name, owner, fn, types, flow.get("methods", {}).get(name) or {}))
+            for name, owner, fn, types, summary in entries:
+                calls = list(fn.get("calls_out", ()))
+                # ``pets.get_pet(pet_id)`` on a parameter annotated with a service class (``pets: IPetsService``)
+                typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
+                typed.update(fn.get("arg_types", {}))
+                calls += [f"{typed[head]}.{rest}" for c in calls if (head := c.partition(".")[0]) in typed and (rest := c.partition(".")[2]) and "." not in rest]
+                decision = next((d for c in calls if (d := decision_of(owner, c)) is not None), None)
+                if decision is None:
+                    continue
+                held = [table(t) for t in types]
+                held += [table(r) for r in fn.get("refs_out", ())]
+                held += [table(f.get("model")) for f in summary.get("fetches", ())]
+                held += [table(returned(owner, c)) for c in calls]
+                for t in held:
+                    if t is not None and t not in found:
+                        found[t] = (f"{mod}.{name}", decision)
+        return found
+
+    return project.memo(("queries.loaded_then_decided", key), build)
+
+
+def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
+    """The method compares a column with what its object holds (``held_preds``: ``APIKey.project_id ==
+    self.project_id``), itself or through the methods of its own class it hands a parameter to
+    (``delete(key_id)`` calling ``self.read_one(key_id)``)."""
+    if summary.get("held_preds"):
+        return True
+    if cls is None or _depth > 2:
+        return False
+    for c in summary.get("calls", ()):
+        target = c.get("target", "")
+        if target.startswith("self.") and target.count(".") == 1:
+            sub = method_summary(project, cls, target[5:])
+            if sub is not None and _held_scope(project, sub[1], sub[3], _depth + 1):
+                return True
+    return False
+
+
+def _summary_of_call(
+    project: "ProjectIndex", cls: Optional[str], target: str
+) -> Optional[tuple[str, Optional[str], str, dict]]:
+    """(module, class, name, summary) of a call recorded in a flow summary (``calls[].target``), resolved as
+    ``helper_unscoped`` resolves it; ``None`` when it is not a summarised project function or method."""
+    if target.startswith("self.") and cls is not None and target.count(".") == 2:
+        return held_method_summary(project, cls, target)
+    if target.startswith("self.") and cls is not None:
+        return specialised(project, cls, method_summary(project, cls, target[5:]))
+    found = project.resolve_symbol(target)
+    if found is not None and found[2] == "functions":
+        s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        return (found[0], None, found[1], s) if s is not None else None
+    if found is None and "." in target:
+        owner, _, method = target.rpartition(".")
+        store = _store_class(project, owner) or _module_instance_class(project, owner)
+        if store is not None:
+            return specialised(project, store, method_summary(project, store, method))
+    return None
+
+
+def method_home(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, Optional[str], str]]:
+    """(module, class, ``Class.method``) of the project class in ``cls``'s bases that defines ``method``
+    (summarised or not); ``None`` when no project class of the chain defines it (a library base's)."""
+    for name, facts in project.class_mro(cls):
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        return (where[0], name, f"{where[1]}.{method}") if where is not None else None
+    return None
+
+
+def project_callee(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[tuple[str, Optional[str], str]]:
+    """(module, class, key of its ``flow`` facts) of a call's target (a flow summary's ``calls[].target``, or a
+    qualified name) when it is a function or a method of the project, whose body the index has read:
+    ``self._assert_access`` in a method of ``cls``, ``self.perms.can_edit`` (the class ``__init__`` keeps in
+    ``perms``), ``app.access.require_member``, ``app.access.Policy.can_edit``. ``None``: not the project's (a
+    library's, a builtin) or not resolved: only its name can say what it does."""
+    if not target:
+        return None
+    if target.startswith("self."):
+        parts = target.split(".")
+        if cls is None or len(parts) > 3:
+            return None
+        if len(parts) == 2:
+            return method_home(project, cls, parts[1])
+        held = self_attribute_class(project, cls, parts[1])
+        return method_home(project, held, parts[2]) if held is not None else None
+    found = project.resolve_symbol(target)
+    if found is not None:
+        return (found[0], None, found[1]) if found[2] == "functions" else None
+    if "." in target:
+        owner, _, method = target.rpartition(".")
+        klass = project.get_class(owner)
+        held = klass[0] if klass is not None else _module_instance_class(project, owner)
+        if held is not None:
+            return method_home(project, held, method)
+    return None
+
+
+def access_exception(project: "ProjectIndex", name: str) -> bool:
+    """The exception class ``name`` (a dotted name a helper raises, whose own name says nothing of access)
+    refuses access through a base named for it (``class NotYourLedger(PermissionError)``,
+    ``class SeatRefused(ForbiddenError)``); ``QuotaExceeded(Exception)`` does not."""
+    return any(access_name(last_segment(q)) for q, _ in project.class_mro(name))
+
+
+def access_groups(project: "ProjectIndex", entry: dict, verdicts: bool = True) -> list[list[str]]:
+    """The decision groups of a ``checks`` entry that are access decisions: a refusal of the caller
+    (``access``), a refusal with an exception whose bases say access (``refuses``), and, when the caller
+    refuses on the answer (``verdicts``), a predicate's answers. Not: validation, quotas, choices."""
+    out = list(entry.get("access", ()))
+    if verdicts:
+        out += entry.get("verdicts", ())
+    out += [g for name, g in entry.get("refuses", ()) if access_exception(project, name)]
+    return out
+
+
+def principal_passes_through(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict,
+    param: str, model: str, _depth: int = 0, key: Optional[str] = None,
+) -> bool:
+    """Whether the caller's id handed to a project function as ``param`` decides nothing there about rows of
+    ``model`` (the owned model a client key handed beside it reaches unscoped): the function only hands it on
+    or writes it down (``idle`` in its flow summary: audit columns, logs, presence tests), to helpers that do
+    the same, that look up the caller's own row on another table (``get_user_tenant_by_user_id(user_id)``,
+    whose role may then be tested), or that write rows of another table. A role test read from the caller's
+    row in a tenant (``user_role != "ADMIN"``) is no ownership check of a row outside that tenant. Anything else (a comparison, a predicate on ``model``, an
+    authorisation helper, a lookup given the caller and the key, a platform admin guard, a function the
+    index cannot see) is taken to decide, as before: the function scopes or checks. ``key``, when known, is the
+    function's parameter that carries the client's key (``""``: none of them does): a lookup given the caller
+    without the key (``clear_default(user_id, table)`` beside ``update(preset_id)``) decides nothing about the
+    key's row when it is a write (returns nothing) or is on another table."""
+    if param in summary.get("unused", ()) or param in summary.get("kept", ()):
+        return True
+    own_lookup = param in summary.get("own_lookups", ())
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup) or _depth > 5:
+        return False
+    canonical = project.canonical(model)
+    if own_lookup:
+        # its own lookups by the caller's id alone (``User.id == inviter_id``): the caller's own row, on another table
+        for f in summary.get("fetches", ()):
+            if param not in f.get("own_keys", f.get("keys", ())):
+                continue
+            found = project.get_class(f["model"])
+            if found is None or project.canonical(found[0]) == canonical:
+                return False
+    for source, words in summary.get("admin_guards", ()):
+        if not _tenant_role_guard(project, settings, source, words):
+            return False
+    for c in summary.get("calls", ()):
+        handed_args = [*c["args"], *c.get("attr_args", ())]  # (``current_user.id``, ``msg.project_id`` too)
+        spots = [where for where, p in handed_args if p == param]
+        if not spots:
+            continue
+        # ``_get_group_in_org(group_key, token_user.org_id)``: the caller's id or tenant read off the principal and
+        # handed to a lookup by another key returns a row of the caller's tenant (a parent that may scope)
+        tenant_spots = {where for where, p in c.get("attr_args", ()) if p == param}
+        target = c["target"]
+        if spells_check(last_segment(target)):
+            if _check_of_another_row(c, param, key):
+                continue
+            return False
+        sub = _summary_of_call(project, cls, target)
+        if sub is None:
+            found = project.resolve_symbol(target)
+            if found is not None and found[2] == "functions":
+                return False  # a project function with nothing summarised: it may compare
+            continue  # a library call, a row's constructor
+        sub_mod, sub_cls, sub_name, sub_summary = sub
+        sub_params = sub_summary.get("params", [])
+        offset = 1 if (sub_cls is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        others = {p for _, p in handed_args if p != param}
+        # without the client's key (known not to be handed here): the caller's own rows, apart from the key's
+        apart = key is not None and not any(p == key for _, p in handed_args)
+        sub_key: Optional[str] = None
+        if key is not None:
+            sub_key = ""
+            for where, p in handed_args:
+                if p == key:
+                    sub_key = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
+        for where in spots:
+            tp = where if not isinstance(where, int) else (sub_params[where + offset] if where + offset < len(sub_params) else None)
+            if tp is None:
+                return False
+            keyed = [f for f in sub_summary.get("fetches", ()) if tp in f.get("keys", ())]
+            if keyed:
+                for f in keyed:
+                    found = project.get_class(f["model"])
+                    if found is None:
+                        return False
+                    if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
+                        return False  # a predicate on the model itself: scoped or checked there
+                    if others and sub_summary.get("returns") and (not apart or where in tenant_spots):
+                        return False  # a lookup given the caller and another key: a membership check
+                continue  # the caller's own row on another table, or a write keyed on the caller
+            if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
+                return False
+    return True
+
+
+def _check_of_another_row(call: dict, param: str, key: Optional[str]) -> bool:
+    """A check given the caller and only another row or its key, made from other parameters than the client's
+    key (``organisation = check_model_existence(db, Organisation, org_id)``, then ``check_user_in_org(user=
+    current_user, organisation=organisation)``, or ``ensure_member(db, user, org_id)``; the product then loaded
+    by ``product_id`` alone): it decides on that other row, nothing about the key's. Needs the key known and
+    every argument accounted for (``whole`` in the summary); a check handed the key, a local made from it, or
+    nothing but the caller (and the session) still decides."""
+    if not key or not call.get("whole"):
+        return False
+    handed = [p for _, p in (*call["args"], *call.get("attr_args", ()))]
+    if key in handed:
+        return False
+    rows = call.get("rows", ())
+    if not all(made and key not in made and made != [param] for _, made in rows):
+        return False
+    return bool(rows) or any(p != param and (p.endswith("_id") or p.endswith("_ids")) for p in handed)
+
+
+def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: str, words: list) -> bool:
+    """An admin guard whose role is read from the caller's row in a tenant (the source lookup's table carries
+    an identity column beside the one the caller's row is found by: ``UserTenant.tenant_id``) and that lets
+    a plain ``admin`` through (not only a super user): the role of a tenant's administrator, which says
+    nothing about rows outside that tenant."""
+    if not source:
+        return False
+    if not any("admin" in w and not any(x in w for x in ("super", "platform", "system", "root")) for w in words):
+        return False
+    found = project.resolve_symbol(source)
+    if found is None or found[2] != "functions":
+        return False
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
+    filters = summary.get("filters", {})
+    for f in summary.get("fetches", ()):
+        row = project.get_class(f["model"])
+        if row is None or not is_table_model(project, row[0]):
+            continue
+        # the columns the caller's row is found by (``UserTenant.user_id == user_id``) are not its tenant
+        by = {entry.rpartition(":")[2] for k in f.get("keys", ()) for entry in filters.get(k, ())}
+        if by and set(identity_columns(project, settings, row[0])) - by:
+            return True
+    return False
+
+
+def _addressed_first(project: "ProjectIndex", summary: dict) -> list[dict]:
+    """The summary's fetches, those whose key is compared with the model's primary key first: a helper that
+    deletes a group by ``group_id`` and then its memberships by the same ``group_id`` is named by the group
+    (the row the key addresses), not by the membership table."""
+    fetches = list(summary.get("fetches", ()))
+    if len(fetches) < 2:
+        return fetches
+    filters = summary.get("filters", {})
+
+    def addressed(fetch: dict) -> bool:
+        for k in fetch.get("keys", ()):
+            for entry in filters.get(k, ()):
+                model, _, column = entry.rpartition(":")
+                if model == fetch["model"]:
+                    found = project.get_class(model)
+                    traits = column_traits(project, found[0], column) if found is not None else None
+                    if traits is not None and traits.primary_key:
+                        return True
+        return False
+
+    return sorted(fetches, key=lambda f: not addressed(f))
+
+
+# -- a child row loaded by its own key under a row a dependency checked (H157, issue 17) ---------------------------
+
+
+def checked_parent_model(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str], type_q: Optional[str]) -> Optional[str]:
+    """``flight: Flight = Depends(can_read_flight)``: the table model of the row a dependency hands on after
+    deciding access to it: the dependency takes a key the client supplies (a plain, path or query parameter)
+    and hands it to a call together with who asks (its auth dependency's value, ``user_id=current_user.id``)
+    or with a row another such dependency checked (``project_id=project.id`` under ``Depends(can_read_project)``),
+    and returns a value. The row's model is the dependency's (or the receiving parameter's) type when a table,
+    else the one table model named like that class (``schemas.Project`` for ``models.Project``). ``None`` for
+    anything else (no key, no caller, a lookup by the key alone: ``dependency_row``'s shape)."""
+    if project is None or not provider:
+        return None
+    key = ("queries.checked_parent_model", provider, type_q, settings.identity_fields)
+    return project.memo(key, lambda: _checked_parent_model(project, settings, provider, type_q, 0))
+
+
+def _checked_parent_model(project: "ProjectIndex", settings: "Settings", provider: str, type_q: Optional[str], depth: int) -> Optional[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return None
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+    if fn is None or summary is None or not summary.get("returns"):
+        return None
+    model = _row_table_named(project, type_q) or _row_table_named(project, fn.get("returns"))
+    if model is None:
+        return None
+    plain = ("str", "int", "UUID", "UUID4")
+    keys: set[str] = set()
+    askers: set[str] = set()
+    for p in fn.get("params", ()):
+        name = p.get("name")
+        if name in ("self", "cls", "request", "websocket"):
+            continue
+        if p.get("dependency"):
+            kind = param_dependency(project, settings, p)
+            if kind.kind is not None and not kind.resource:
+                askers.add(name)  # who asks
+            elif depth < 4 and _checked_parent_model(project, settings, p["dependency"], p.get("type"), depth + 1):
+                askers.add(name)  # a row checked above (the flight's project)
+            continue
+        if p.get("alias") and last_segment(p["alias"]) not in plain:
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            keys.add(name)
+    if not keys or not askers:
+        return None
+    for c in summary.get("calls", ()):
+        handed = {p for _, p in c.get("args", ())} | {p for _, p in c.get("attr_args", ())}
+        if handed & keys and handed & askers:
+            return model
+    return None
+
+
+def _row_table_named(project: "ProjectIndex", type_q: Optional[str]) -> Optional[str]:
+    """The table model ``type_q`` is, or the only table model whose class has its name (a response schema
+    named for its table: ``schemas.Flight`` for ``models.Flight``)."""
+    if not type_q:
+        return None
+    canonical = project.canonical(type_q)
+    if is_table_model(project, canonical):
+        return canonical
+    by_name = project.memo(("queries.tables_by_class_name",), lambda: _tables_by_class_name(project))
+    found = by_name.get(last_segment(type_q), ())
+    return found[0] if len(found) == 1 else None
+
+
+def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for q, _ in project.iter_classes():
+        if is_table_model(project, q):
+            out.setdefault(last_segment(q), []).append(q)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def child_untied_params(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str,
+    models: tuple[tuple[str, str], ...] = (),
+) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Parameters of a project function or method that reach a lookup of a table that is not ``parent`` but
+    references it through its foreign keys (``DataProduct.flight_id`` -> ``Flight``), with no predicate on a
+    column of that reference path and no comparison of one (``row.flight_id != flight_id``), directly or through
+    the helpers it hands them to: ``{parameter: (model, call chain, reference path)}``, the shortest path first.
+    A function that checks access itself (``checked``) answers for what it loads; an owned table's lookup is
+    ``helper_unscoped``'s (reported by its owner column)."""
+    key = ("flow.child_untied", module, cls, name, parent, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0))
+
+
+def _child_untied_params(
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int
+) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    if summary.get("checked"):
+        return out
+    short = name.rsplit(".", 1)[-1] if cls is None else name
+    preds = set(summary.get("preds", ()))
+    compared = set(summary.get("compared", ()))
+    for fetch in _addressed_first(project, summary):
+        found = project.get_class(fetch.get("model") or "")
+        if found is None or not is_table_model(project, found[0]) or found[0] == parent or is_owned(project, settings, found[0]):
+            continue
+        path = reference_path(project, found[0], parent)
+        if path is None:
+            continue
+        own = set(fetch["preds"]) if "preds" in fetch else preds
+        seen = set(fetch["compared"]) if "compared" in fetch else compared
+        if set(path) & (own | seen):
+            continue  # scoped by (or compared with) the reference to the parent
+        for k in fetch.get("own_keys", fetch.get("keys", ())):
+            old = out.get(k)
+            if old is None or len(path) < len(old[2]):
+                out[k] = (found[0], (f"{short}()",), path)
+    if depth >= 3:
+        return out
+    params = summary.get("params", [])
+    for c in summary.get("calls", ()):
+        target = c["target"]
+        sub: Optional[tuple[str, Optional[str], str, dict]] = None
+        if target.startswith("self.") and cls is not None and target.count(".") == 1:
+            sub = specialised(project, cls, method_summary(project, cls, target[5:]))
+        elif not target.startswith("self."):
+            found_fn = project.resolve_symbol(target)
+            if found_fn is not None and found_fn[2] == "functions":
+                s = flow_facts(project, found_fn[0]).get("functions", {}).get(found_fn[1])
+                if s is not None:
+                    sub = (found_fn[0], None, found_fn[1], s)
+        if sub is None or (sub[0], sub[2]) == (module, name):
+            continue
+        sub_params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
+        given = handed_models(sub[3], offset, c.get("models", ()))
+        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1)
+        if not inner:
+            continue
+        for where, param in c["args"]:
+            if param not in params or param in out:
+                continue
+            target_param = (sub_params[where + offset] if where + offset < len(sub_params) else None) if isinstance(where, int) else where
+            if target_param in inner:
+                model, chain, path = inner[target_param]
+                out[param] = (model, (f"{short}()",) + chain, path)
+    return out
+
+
+def checked_parent_dependencies(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The project functions that are dependencies handing on a row they checked (``checked_parent_model`` by
+    their own return type), by qualified name: family 2's screen lets a file that names one through (a route
+    under one may load a child of the row untied to it)."""
+    if project is None:
+        return frozenset()
+    key = ("queries.checked_parent_dependencies", settings.identity_fields)
+    return project.memo(key, lambda: _checked_parent_dependencies(project, settings))
+
+
+def _checked_parent_dependencies(project: "ProjectIndex", settings: "Settings") -> frozenset[str]:
+    out: set[str] = set()
+    for mod, facts in project.modules.items():
+        functions = orm_facts(facts).get("functions", {})
+        if not functions:
+            continue
+        summaries = flow_facts(project, mod).get("functions", {})
+        for name, fn in functions.items():
+            summary = summaries.get(name)
+            if summary is None or not summary.get("returns") or not summary.get("calls") or not fn.get("returns"):
+                continue
+            if not any(p.get("dependency") for p in fn.get("params", ())):
+                continue
+            if checked_parent_model(project, settings, f"{mod}.{name}", None) is not None:
+                out.add(f"{mod}.{name}")
+    return frozenset(out)
+
+
+def checked_parent_params(ctx: "FileContext", identity: Identity) -> dict[str, str]:
+    """A route's parameters holding a row its dependency checked (``checked_parent_model``): name -> table
+    model; none in an admin-only route."""
+    project = ctx.project
+    if project is None or identity.route is None or identity.admin:
+        return {}
+    out: dict[str, str] = {}
+    for p in identity.params:
+        if p.provider and p.marker in ("Depends", "Security"):
+            model = checked_parent_model(project, ctx.settings, p.provider, p.type)
+            if model is not None:
+                out[p.name] = model
+    return out
+
+
+def checked_parent_keys(project: Optional["ProjectIndex"], settings: "Settings", provider: Optional[str]) -> frozenset[str]:
+    """The client keys a dependency handing on a checked row takes (``checked_parent_model``), with those of
+    the checked rows it is handed in turn (``flight_id``, ``project_id`` for ``can_read_flight``): the route's
+    values of them name the checked rows, not a child."""
+    if project is None or not provider:
+        return frozenset()
+    return project.memo(("queries.checked_parent_keys", provider), lambda: _checked_parent_keys(project, settings, provider, 0))
+
+
+def _checked_parent_keys(project: "ProjectIndex", settings: "Settings", provider: str, depth: int) -> frozenset[str]:
+    found = project.resolve_symbol(provider)
+    if found is None or found[2] != "functions":
+        return frozenset()
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    plain = ("str", "int", "UUID", "UUID4")
+    out: set[str] = set()
+    for p in fn.get("params", ()):
+        name = p.get("name")
+        if name in ("self", "cls", "request", "websocket"):
+            continue
+        if p.get("dependency"):
+            if depth < 4 and _checked_parent_model(project, settings, p["dependency"], p.get("type"), depth + 1):
+                out |= _checked_parent_keys(project, settings, p["dependency"], depth + 1)
+            continue
+        if p.get("alias") and last_segment(p["alias"]) not in plain:
+            continue
+        marker = last_segment(p.get("marker"))
+        if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
+            out.add(name)
+    return frozenset(out)

@@ -1,0 +1,423 @@
+"""Readers of libcst expressions and statements that the analysis shares: raw SQL scoping, tested calls, flags set
+under tests, value paths (``row.owner.id``), refusing ``if`` blocks, account-name and permission-constant tests."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+
+from ...ground.lazy import lazy_import
+from ..cst import iter_children, walk as cst_walk
+from ..facts import orm_facts
+from ..imports import dotted_name, last_segment
+from ..models import is_table_model
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ..index import ProjectIndex
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+
+_SQL_COLUMN = r"""(?:[A-Za-z_]\w*\.)?"?([A-Za-z_]\w*)"?"""
+_SQL_BIND = r"""['"]?:([A-Za-z_]\w*)"""
+_SQL_COMPARED = re.compile(_SQL_COLUMN + r"\s*(?:==?|\bIN\b|=\s*ANY)\s*\(?\s*" + _SQL_BIND, re.IGNORECASE)
+_SQL_COMPARED_REVERSED = re.compile(_SQL_BIND + r"""['"]?\s*=\s*""" + _SQL_COLUMN, re.IGNORECASE)
+_SQL_IS_NULL = re.compile(_SQL_COLUMN + r"\s+IS\s+NULL\b", re.IGNORECASE)
+_SQL_NO_ROW = re.compile(r"\s*\(?\s*1\s*=\s*0\s*\)?\s*")
+
+
+def _sql_scopes(sql: str, identity_fields: frozenset[str], derived_binds: Iterable[str]) -> bool:
+    """Whether a SQL condition holds an owner predicate (see ``_Analyzer.sql_string``)."""
+    if not sql or ":" not in sql and "null" not in sql.lower():
+        return bool(sql) and _SQL_NO_ROW.fullmatch(sql) is not None
+    binds = set(derived_binds)
+    for m in _SQL_COMPARED.finditer(sql):
+        if m.group(1) in identity_fields or m.group(2) in binds:
+            return True
+    for m in _SQL_COMPARED_REVERSED.finditer(sql):
+        if m.group(2) in identity_fields or m.group(1) in binds:
+            return True
+    return any(m.group(1) in identity_fields for m in _SQL_IS_NULL.finditer(sql))
+
+
+DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake2b", "blake2s", "md5", "hexdigest", "digest"})
+
+
+def _db_handle(expr: cst.BaseExpression) -> bool:
+    """``session`` / ``db`` / ``conn`` handed to a helper: a handle, never a value the principal verifies
+    (``session_id``, the key of a sync or chat session row, is a key, not a handle)."""
+    return isinstance(expr, cst.Name) and (
+        expr.value in ("db", "conn", "connection") or ("session" in expr.value and not _key_name(expr.value))
+    )
+
+
+def _key_name(name: str) -> bool:
+    """``session_id`` / ``chat_session_ids`` / ``sessionId`` / ``session_uuid`` / ``session_key``: a name that
+    holds a row's key, whatever the row."""
+    lowered = name.lower()
+    return lowered.endswith(("id", "ids", "_uuid", "_key", "_pk"))
+
+
+def _store_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
+    """The project class named ``qualified`` when it is no table model (a store, a repository, a service)."""
+    found = project.get_class(qualified)
+    return found[0] if found is not None and not is_table_model(project, found[0]) else None
+
+
+def _module_instance_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
+    """``chat_repo`` of ``chat_repo = ChatRepo()`` (a module-level instance, also re-exported): its project
+    class when it is no table model."""
+    found = project.resolve_symbol(qualified)
+    if found is None or found[2] != "assignments":
+        return None
+    call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
+    if call is None or not call.get("func"):
+        return None
+    return _store_class(project, call["func"])
+
+
+def _digest_call(name: str) -> bool:
+    """``get_token_hash(code)``, ``hash_token(raw)``, ``hashlib.sha256(...)``: a function that digests a secret."""
+    lowered = name.lower()
+    words = lowered.split("_")
+    return lowered in DIGEST_CALLS or any(w in ("hash", "hashed", "digest", "hmac") for w in words) or lowered.startswith("hash")
+
+
+def _tested_calls(test: cst.BaseExpression) -> Iterator[int]:
+    """The calls whose verdict an ``if`` test reads: ``f(...)``, ``not f(...)``, ``await f(...)``, joined by
+    ``and`` / ``or``, or compared with ``True`` / ``False`` / ``None``."""
+    stack: list[cst.BaseExpression] = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.BooleanOperation):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            stack.append(node.expression)
+        elif isinstance(node, cst.Await):
+            stack.append(node.expression)
+        elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            other = node.comparisons[0].comparator
+            if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
+                stack.append(node.left)
+        elif isinstance(node, cst.Call):
+            yield id(node)
+
+
+_RIGHTS_WORDS = ("right", "permission", "role", "access", "allowed", "member", "can_", "authoriz", "authoris", "privilege")
+
+
+def _rights_name(name: str) -> bool:
+    """``_get_user_rights``, ``get_permissions``, ``user_roles_in``: a function named for what the caller may do."""
+    lowered = name.lower()
+    return any(w in lowered for w in _RIGHTS_WORDS)
+
+
+def _calls_helper(expr: cst.BaseExpression) -> bool:
+    """A column expression that calls a function by name (``visible_to(user)``, ``f(user).label("x")``)."""
+    for node in _walk_expr(expr):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            return True
+    return False
+
+
+def _flag_assignments(stmt: cst.If) -> tuple[str, ...]:
+    """The names an ``if`` (and its ``else``) only sets to constants (``is_owner = False``): a flag the test
+    decides, read later; ``()`` when a branch does anything else."""
+    names: list[str] = []
+    blocks = [stmt.body] + ([stmt.orelse.body] if isinstance(stmt.orelse, cst.Else) else [])
+    if stmt.orelse is not None and not isinstance(stmt.orelse, cst.Else):
+        return ()
+    for block in blocks:
+        lines = block.body if isinstance(block, cst.IndentedBlock) else [block]
+        for line in lines:
+            if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                return ()
+            for small in line.body:
+                if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                    return ()
+                value = small.value
+                if not (
+                    (isinstance(value, cst.Name) and value.value in ("True", "False", "None"))
+                    or isinstance(value, (cst.Integer, cst.SimpleString))
+                ):
+                    return ()
+                names.append(small.targets[0].target.value)
+    return tuple(dict.fromkeys(names))
+
+
+def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``x`` / ``x is not None`` -> ("x", True); ``not x`` / ``x is None`` -> ("x", False)."""
+    negate = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negate = not negate
+        test = test.expression
+    out: Optional[tuple[str, bool]] = None
+    if isinstance(test, cst.Name) and test.value not in ("True", "False", "None"):
+        out = (test.value, True)
+    elif (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.left, cst.Name)
+        and isinstance(test.comparisons[0].comparator, cst.Name)
+        and test.comparisons[0].comparator.value == "None"
+    ):
+        op = test.comparisons[0].operator
+        if isinstance(op, (cst.IsNot, cst.NotEqual)):
+            out = (test.left.value, True)
+        elif isinstance(op, (cst.Is, cst.Equal)):
+            out = (test.left.value, False)
+    if out is not None and negate:
+        out = (out[0], not out[1])
+    return out
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+def _compared_attributes(func: cst.FunctionDef) -> set[tuple[str, str]]:
+    """(local, attribute) read as an operand of a comparison in the function (``file.document_id != document_id``);
+    (local, "") for a local tested as a member of a row's collection (``if aisle not in depot.aisles: raise``)."""
+    out: set[tuple[str, str]] = set()
+    for node in cst_walk(func.body):
+        if not isinstance(node, cst.Comparison):
+            continue
+        if (
+            isinstance(node.left, cst.Name) and len(node.comparisons) == 1
+            and isinstance(node.comparisons[0].operator, (cst.In, cst.NotIn))
+            and isinstance(node.comparisons[0].comparator, cst.Attribute)
+        ):
+            out.add((node.left.value, ""))
+        for operand in [node.left] + [c.comparator for c in node.comparisons]:
+            if isinstance(operand, cst.Attribute) and isinstance(operand.value, cst.Name):
+                out.add((operand.value.value, operand.attr.value))
+    return out
+
+
+def _assigned_names(ctx: "FileContext", func: cst.FunctionDef) -> dict[int, str]:
+    """id(call) -> the local a simple assignment binds its value to (``tag = get_tag(db, tag_id)``, ``x = await
+    load(...)``), in the function's own body (not nested functions)."""
+    def build() -> dict[int, str]:
+        out: dict[int, str] = {}
+        stack: list[cst.CSTNode] = [func.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                out[id(value)] = node.targets[0].target.value
+            stack.extend(iter_children(node))
+        return out
+    return ctx.cached(("queries.assigned", id(func)), build)
+
+
+def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
+    """Locals of a function assigned only copies of one name (``persona_id = int(assistant_id)``,
+    ``key = body.item_id``): ``{local: name}``. A local also assigned anything else is left out."""
+    out: dict[str, str] = {}
+    other: set[str] = set()
+    stack: list[cst.CSTNode] = [func.body]
+    while stack:
+        node = stack.pop()
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+            continue
+        if kind is cst.Assign:
+            value = _unwrap(ctx, node.value)
+            while isinstance(value, cst.Attribute):
+                value = value.value
+            for t in node.targets:
+                target = t.target
+                if not isinstance(target, cst.Name):
+                    continue
+                if isinstance(value, cst.Name) and value.value != target.value and out.get(target.value, value.value) == value.value:
+                    out[target.value] = value.value
+                else:
+                    other.add(target.value)
+        elif (kind is cst.AugAssign or kind is cst.AnnAssign) and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+        stack.extend(iter_children(node))
+    return {k: v for k, v in out.items() if k not in other}
+
+
+def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
+        name = dotted_name(expr.func) or ""
+        if last_segment(name) in ("str", "int", "UUID", "repr"):
+            expr = expr.args[0].value
+        else:
+            break
+    return expr
+
+
+def _path(expr: cst.CSTNode) -> Optional[str]:
+    """``body.workspace_id`` -> "body.workspace_id"; ``None`` unless a chain of names."""
+    parts: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name) or not parts:
+        return None
+    return ".".join([expr.value] + parts[::-1])
+
+
+def _value_paths(expr: cst.CSTNode) -> Iterator[str]:
+    """The longest name chains an expression reads: ``f(body.workspace_id, user)`` -> "body.workspace_id",
+    "user" (a method called on a chain reads its receiver)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            yield node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            path = _path(node)
+            if path is not None:
+                yield path
+            else:
+                stack.append(node.value)
+            continue
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            stack.append(node.func.value)
+            stack.extend(a.value for a in node.args)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Lambda):
+            continue
+        stack.extend(iter_children(node))
+
+
+def _aborts(small: cst.CSTNode) -> bool:
+    """``abort(404)`` (Flask's, werkzeug's): a call that raises, written as a statement."""
+    return isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and last_segment(dotted_name(small.value.func)) == "abort"
+
+
+def _path_prefixes(expr: cst.CSTNode) -> Iterator[str]:
+    """Every dotted prefix (two names or more) of the attribute chains of an expression."""
+    for path in _value_paths(expr):
+        parts = path.split(".")
+        for i in range(2, len(parts) + 1):
+            yield ".".join(parts[:i])
+
+
+def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
+    for child in iter_children(expr):
+        if isinstance(child, cst.BaseExpression):
+            yield child
+        else:
+            yield from _expr_children(child)
+
+
+# Column methods that keep the rows whose value is NOT among the given ones
+_EXCLUDING_METHODS = frozenset({"not_in", "notin_"})
+
+
+def _excludes_owners(node: cst.CSTNode, identity_fields: Iterable[str]) -> bool:
+    """An exclusion on an identity column (``Comment.user_id.not_in(blocked_ids)``, ``Item.owner_id != x``,
+    ``Item.owner_id not in ids``): it drops some owners' rows and keeps every other owner's, so it scopes
+    nothing, whatever it is compared with (the caller's blocked users)."""
+    column: Optional[cst.CSTNode] = None
+    if isinstance(node, cst.Call):
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _EXCLUDING_METHODS:
+            column = node.func.value
+    elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        if isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.NotIn)):
+            column = node.left
+    return isinstance(column, cst.Attribute) and column.attr.value in identity_fields
+
+
+def _walk_expr(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Nodes of an expression, not entering lambdas' parameters nor nested function bodies."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        kind = type(node)  # (``is``: no subclasses; a failing ``isinstance`` on libcst's ABCs calls into ``abc``)
+        if kind is cst.Attribute:
+            stack.append(node.value)
+            continue
+        if kind is cst.Arg:
+            stack.append(node.value)
+            continue
+        if kind is cst.Lambda:
+            stack.append(node.body)
+            continue
+        stack.extend(reversed(list(iter_children(node))))
+
+
+# the attributes that name an account (``user.username != "root"``)
+_ACCOUNT_NAME_ATTRS = frozenset({"username", "user_name", "login", "email", "handle"})
+
+
+def _named_account_test(test: cst.Comparison) -> Optional[str]:
+    """A comparison of an account's name (``.username`` / ``.email`` / ``.login``) with string literals only:
+    "negated" when it holds for every account but the named ones (``!=`` / ``not in``), "positive" for ``==`` /
+    ``in``. The code lets named accounts through, which is a hard-coded administrator gate."""
+    if len(test.comparisons) != 1 or not isinstance(test.left, cst.Attribute) or test.left.attr.value not in _ACCOUNT_NAME_ATTRS:
+        return None
+    target = test.comparisons[0]
+    right = target.comparator
+    values = [e.value for e in right.elements] if isinstance(right, (cst.List, cst.Tuple, cst.Set)) else [right]
+    if not values or not all(isinstance(v, cst.SimpleString) and v.value.strip("'\"bBrRuU") for v in values):
+        return None  # (an empty string is a presence test, not a name)
+    if isinstance(target.operator, (cst.NotEqual, cst.NotIn)):
+        return "negated"
+    if isinstance(target.operator, (cst.Equal, cst.In)):
+        return "positive"
+    return None
+
+
+def _session_or_grants(name: str) -> bool:
+    """An argument of a permission check that is neither the caller nor what is asked about: the session, or the
+    service that holds the grants (``service=service``)."""
+    return name in ("db", "db_session", "session") or name.lower().endswith(("service", "svc"))
+
+
+def _every_resource(constants: Sequence[str]) -> bool:
+    """Constants of a permission check, past the first (the action), that ask about every resource of the
+    project or of a kind: a wildcard (``"*"``, ``"course_site/*"``) or a collection's root (``"article/"``).
+    Only a grant on every such resource answers, so the check names no row: it asks who the caller is site-wide
+    (as ``require_global(key)`` does, a permission with its scope left out), and what follows is no
+    object-level decision (``enforce(subject, "hiring.summary", "*")``, ``enforce(subject, "article.list",
+    "article/")``). A resource built from a key (``f"course_site/{site_id}"``) is not one."""
+    for c in constants[1:]:
+        text = c.strip()
+        if text[:1] in "\"'" and text[-1:] == text[:1]:
+            text = text.strip("\"'")
+        elif "'" in text or '"' in text:
+            continue  # (a prefixed string: ``b"*"``, ``r"..."``)
+        if text == "*" or (len(text) > 1 and text.endswith(("/", "/*", ":*")) and " " not in text):
+            return True
+    return False
+
+
+def _presence_only(test: cst.BaseExpression) -> bool:
+    """``user``, ``not user``, ``user is None``, ``user is not None``: a test that someone is signed in."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        if isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot)) and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None":
+            test = test.left
+    return isinstance(test, cst.Name)
+
+
+def _if_refuses(node: cst.CSTNode) -> bool:
+    """An ``if`` (not a loop) whose body ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a
+    ``return`` may serve the row's result: ``if success: return {...}``)."""
+    if not isinstance(node, cst.If):
+        return False
+    last = _last_small_statement(node.body)
+    return last is not None and (isinstance(last, cst.Raise) or _aborts(last))
+
+
+def _last_small_statement(block: cst.BaseSuite) -> Optional[cst.BaseSmallStatement]:
+    """The last simple statement of a block (``raise ...`` in ``if x:\n    raise ...`` or ``if x: raise ...``), or
+    ``None`` when the block ends with a compound statement."""
+    if isinstance(block, cst.SimpleStatementSuite):
+        return block.body[-1] if block.body else None
+    body = block.body if isinstance(block, cst.IndentedBlock) else ()
+    last = body[-1] if body else None
+    return last.body[-1] if isinstance(last, cst.SimpleStatementLine) and last.body else None
