@@ -28,6 +28,11 @@ for s in "${sets[@]}"; do
       extract "$repo" "$commit" "$APPS/${repo#*/}"; done
   else
     tail -n +2 "$HERE/$s/apps.tsv" | while IFS=$'\t' read app repo commit root rest; do
-      extract "$repo" "$commit" "$BASE/$s/apps/$app"; done
+      fresh=1; [ -d "$BASE/$s/apps/$app" ] && fresh=0
+      extract "$repo" "$commit" "$BASE/$s/apps/$app" || continue
+      # a hold-out that audited part of an app names what it left out in drop.tsv (app, path): removed once, on extraction
+      [ $fresh = 1 ] && [ -f "$HERE/$s/drop.tsv" ] && awk -F'\t' -v a="$app" '$1 == a {print $2}' "$HERE/$s/drop.tsv" |
+        while read -r p; do rm -rf "$BASE/$s/apps/$app/$p"; done
+    done
   fi
 done
