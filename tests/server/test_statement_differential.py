@@ -288,15 +288,13 @@ def test_a_new_call_before_a_model_rewalks_the_function(tmp_path: Path) -> None:
     pair = _Pair(tmp_path, Path(path))
     edited = text.replace("    item.updated_at = datetime.utcnow()\n", "    item.updated_at = datetime.utcnow()\n    Item.touch(item)\n")
     pair.step(edited)
-    # (session 22: ``queries.loaded_then_decided`` reads every function's calls, so a new call anywhere may lint the
-    # file again instead of re-walking one function: slower, never different; narrowing its reads is left)
-    assert pair.taken <= 1
+    assert pair.taken == 1
     pair.fast.saved(pair.path)
     commented = edited.replace("    return [Item", "    # listed\n    return [Item")
     pair.step(commented)  # (a comment: reused)
     assert pair.fast.documents[pair.path].linted.how == "reused"
     pair.step(text.replace("    return [Item", "    # listed\n    return [Item"))  # the call taken away
-    assert pair.taken <= 2
+    assert pair.taken == 2
 
 
 # -- edits that change the index: every open file of a project ---------------------------------------------
@@ -487,10 +485,8 @@ def test_a_helper_edit_in_the_same_file(tmp_path: Path) -> None:
     # a new call in a function nobody reads: its facts change, that function alone is walked again, and its
     # part of the file's facts is patched into the index's (``function_facts.py``), not extracted again
     flushed = HELPERS.replace("    return 0\n", "    session.flush()\n    return 0\n")
-    # (session 22: ``queries.loaded_then_decided`` reads every function's calls, so a new call anywhere may lint the
-    # file again instead of re-walking one function: slower, never different; narrowing its reads is left)
-    assert check(flushed, 2) in ("function", "linted")
-    assert session.patched_facts <= 1
+    assert check(flushed, 2) == "function"
+    assert session.patched_facts == 1
     check_facts(session, path, flushed)
     # the helper no longer scopes on the caller: the route's finding appears (the route read that summary)
     unscoped = HELPERS.replace(", Job.user_id == user_id)", ")")

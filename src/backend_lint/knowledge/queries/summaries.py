@@ -557,8 +557,10 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
         for mod, facts in project.iter_modules():
             orm = orm_facts(facts)
             flow = flow_facts(project, mod)
+            # a route's parameter typed with a table and given by no dependency is the request's body, not a row
             entries = [
-                (name, None, fn, [p.get("type") for p in fn.get("params", ())], flow.get("functions", {}).get(name) or {})
+                (name, None, fn, [p.get("type") for p in fn.get("params", ()) if p.get("dependency") or not fn.get("route")],
+                 flow.get("functions", {}).get(name) or {})
                 for name, fn in orm.get("functions", {}).items()
             ]
             for name, fn in orm.get("methods", {}).items():
@@ -566,6 +568,14 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
                 types = list(fn.get("arg_types", {}).values()) + [p.get("type") for p in fn.get("params", ())]
                 entries.append((name, owner, fn, types, flow.get("methods", {}).get(name) or {}))
             for name, owner, fn, types, summary in entries:
+                # a function that holds no row of such a table by its parameters, references or own lookups is
+                # not read further: its calls (which change with every edit) stay unread, so the language server
+                # keeps its findings elsewhere when only they change
+                held = [table(t) for t in types]
+                held += [table(r) for r in fn.get("refs_out", ())]
+                held += [table(f.get("model")) for f in summary.get("fetches", ())]
+                if not any(held):
+                    continue
                 calls = list(fn.get("calls_out", ()))
                 # ``pets.get_pet(pet_id)`` on a parameter annotated with a service class (``pets: IPetsService``)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
@@ -574,9 +584,6 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
                 decision = next((d for c in calls if (d := decision_of(owner, c)) is not None), None)
                 if decision is None:
                     continue
-                held = [table(t) for t in types]
-                held += [table(r) for r in fn.get("refs_out", ())]
-                held += [table(f.get("model")) for f in summary.get("fetches", ())]
                 held += [table(returned(owner, c)) for c in calls]
                 for t in held:
                     if t is not None and t not in found:
