@@ -1,9 +1,13 @@
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
-# Nothing a test runs writes to the user's own cache directory: a scratch one for the session.
+# Nothing a test runs writes to the user's own cache directory: a scratch one for the session (one per xdist
+# worker), removed when the process that made it exits.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="backend-lint-tests-xdg-")
+atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
 # The test modules live in directories mirroring the package layers (tests/engine, faces, ground, knowledge,
 # rules); their shared helpers (harness.py, clihelpers.py) stay here, importable from every one of them.
