@@ -376,11 +376,10 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     uses = dict.fromkeys(names, 0)
     binds = dict.fromkeys(names, 0)
     targets: set[int] = set()
-    if len(names) > 1:
-        for node in cst_walk(func.body):
-            if isinstance(node, cst.Assign):
-                for t in node.targets:
-                    targets.add(id(t.target))
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                targets.add(id(t.target))
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
@@ -426,8 +425,8 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     # the assignment itself is one use of the name; a result read once after each binding (``result = await
     # db.execute(...)`` reused for the next statement) hands the row to the tested name
     tested = [n for n in names if tests[n]]
-    if len(tested) != 1 or uses[tested[0]] > 1:
-        return False
+    if len(tested) != 1 or (uses[tested[0]] > 1 and uses[tested[0]] != binds[tested[0]]):
+        return False  # (bound once, or once on each branch and never read: ``if b.email: taken = ...``, ``elif ...``)
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
 
 
