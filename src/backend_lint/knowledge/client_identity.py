@@ -519,7 +519,8 @@ class _ClientAnalysis:
                     self.verified |= self._checked_in_service(node, call_nodes)
                     continue
                 keys = set()
-                derived = False
+                # a check method of the caller itself (``current_user.is_organization_member(org_id)``)
+                derived = isinstance(node.func, cst.Attribute) and self.is_derived(node.func.value)
                 for arg in node.args:
                     found = {call_nodes[i] for i in _under(arg.value) if i in call_nodes}
                     if found:
