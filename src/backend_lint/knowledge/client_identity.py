@@ -519,7 +519,8 @@ class _ClientAnalysis:
                     self.verified |= self._checked_in_service(node, call_nodes)
                     continue
                 keys = set()
-                derived = False
+                # a check method of the caller itself (``current_user.is_organization_member(org_id)``)
+                derived = isinstance(node.func, cst.Attribute) and self.is_derived(node.func.value)
                 for arg in node.args:
                     found = {call_nodes[i] for i in _under(arg.value) if i in call_nodes}
                     if found:
@@ -829,11 +830,23 @@ class _ClientAnalysis:
 
     def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:
         """``service.list_documents`` where ``service: DocumentService = Depends(_get_service)`` is a parameter
-        of the handler annotated with a project class: ``<that class>.list_documents``."""
+        of the handler annotated with a project class, or a local the handler binds once to an instance of one
+        (``service = DocumentService(db)``): ``<that class>.list_documents``."""
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
             return None
         name = func.value.value
         p = next((p for p in self.identity.params if p.name == name), None)
+        if p is None and self.project is not None:
+            # ``service = ActionItemService(db)``, bound once in the handler: an instance of that project class
+            made = [
+                n.value for n in walk(self.func.body)
+                if isinstance(n, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in n.targets)
+            ]
+            if len(made) == 1 and isinstance(made[0], cst.Call) and isinstance(made[0].func, (cst.Name, cst.Attribute)):
+                made_q = self.ctx.qualified_name(made[0].func)
+                if made_q and self.project.get_class(self.project.canonical(made_q)) is not None:
+                    return f"{self.project.canonical(made_q)}.{func.attr.value}"
+            return None
         if p is None or not p.type or self.project is None:
             return None
         type_q = self.project.canonical(p.type)

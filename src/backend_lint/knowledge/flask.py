@@ -188,6 +188,7 @@ def _rule_of_params(func: cst.FunctionDef) -> str:
 
 
 def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    first: Optional[tuple[frozenset[str], Optional[str], cst.Call]] = None
     for dec in func.decorators:
         call = dec.decorator
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
@@ -197,7 +198,15 @@ def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView
             continue
         methods = _methods(call, "GET") if attr == "route" else frozenset({attr.upper()})
         rule = _string(call, 0, ("rule",))
-        route = RouteInfo(methods, rule if rule is not None else _rule_of_params(func), None, dotted_name(call.func.value) or "?", func)
+        if first is None:
+            first = (methods, rule, call)
+        elif rule is not None and first[1] is not None and rule.count("<") > first[1].count("<"):
+            # stacked rules (``/user/create`` and ``/user/edit/<int:user_id>``): the view's parameters are the
+            # variables of any of them (a rule without one hands the default), so the rule naming the most
+            first = (first[0], rule, first[2])
+    if first is not None:
+        methods, rule, call = first
+        route = RouteInfo(methods, rule if rule is not None else _rule_of_params(func), None, dotted_name(call.func.value) or "?", func)  # type: ignore[attr-defined]
         return FlaskView(route, tuple(d.decorator for d in func.decorators))
     name = definition_names_of(ctx).get(id(func))
     if name is None:

@@ -100,7 +100,7 @@ def _refuses_non_admins(test: cst.BaseExpression, principals: set[str]) -> bool:
 
 def _admin_only_test(test: cst.BaseExpression, principals: set[str]) -> bool:
     """The test holds only for admins: ``user.is_superuser``, ``getattr(user, "is_super_admin", False)``,
-    ``hasattr(user, "is_admin")``, ``is_admin(user)``, ``user.role == Role.ADMIN`` / ``in ["admin", ...]``, or a
+    ``hasattr(user, "is_admin")``, a claim of a dict principal (``user.get("is_superuser")``, ``user["is_admin"]``), ``is_admin(user)``, ``user.role == Role.ADMIN`` / ``in ["admin", ...]``, or a
     conjunction with such a part."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         return _admin_only_test(test.left, principals) or _admin_only_test(test.right, principals)
@@ -108,11 +108,21 @@ def _admin_only_test(test: cst.BaseExpression, principals: set[str]) -> bool:
         test = test.expression
     if isinstance(test, cst.Attribute):
         return _on_principal(test.value, principals) and any(w in test.attr.value.lower() for w in ADMIN_ATTRIBUTE_WORDS)
+    if isinstance(test, cst.Subscript) and len(test.slice) == 1 and isinstance(test.slice[0].slice, cst.Index):
+        key = test.slice[0].slice.value  # ``claims["is_admin"]``
+        return (
+            isinstance(key, cst.SimpleString)
+            and _on_principal(test.value, principals)
+            and any(w in key.value.lower() for w in ADMIN_ATTRIBUTE_WORDS)
+        )
     if isinstance(test, cst.Call) and isinstance(test.func, (cst.Name, cst.Attribute)):
         name = last_segment(dotted_name(test.func))
         args = [a.value for a in test.args]
         if name in ("getattr", "hasattr") and len(args) >= 2 and isinstance(args[1], cst.SimpleString):
             return _on_principal(args[0], principals) and any(w in args[1].value.lower() for w in ADMIN_ATTRIBUTE_WORDS)
+        # a principal that is a dict of claims: ``current_user.get("is_superuser", False)``
+        if name == "get" and isinstance(test.func, cst.Attribute) and args and isinstance(args[0], cst.SimpleString):
+            return _on_principal(test.func.value, principals) and any(w in args[0].value.lower() for w in ADMIN_ATTRIBUTE_WORDS)
         # ``is_admin(user)``, ``user.is_superuser()``: the principal alone (a row handed too is a permission on it)
         if not any(w in name.lower() for w in ADMIN_WORDS):
             return False

@@ -376,11 +376,10 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     uses = dict.fromkeys(names, 0)
     binds = dict.fromkeys(names, 0)
     targets: set[int] = set()
-    if len(names) > 1:
-        for node in cst_walk(func.body):
-            if isinstance(node, cst.Assign):
-                for t in node.targets:
-                    targets.add(id(t.target))
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                targets.add(id(t.target))
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
@@ -426,51 +425,9 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     # the assignment itself is one use of the name; a result read once after each binding (``result = await
     # db.execute(...)`` reused for the next statement) hands the row to the tested name
     tested = [n for n in names if tests[n]]
-    if len(tested) != 1 or uses[tested[0]] > 1:
-        return False
+    if len(tested) != 1 or (uses[tested[0]] > 1 and uses[tested[0]] != binds[tested[0]]):
+        return False  # (bound once, or once on each branch and never read: ``if b.email: taken = ...``, ``elif ...``)
     return all(tests[n] == 0 and binds[n] >= 1 and uses[n] - binds[n] <= binds[n] for n in names if n != tested[0])
-
-
-def _uniqueness_probe(func: cst.FunctionDef, site: Site) -> bool:
-    """A lookup keyed only on values the function computes itself (``slug = slugify(body.title)``, ``code =
-    "".join(secrets.choice(alphabet) for _ in range(5))``), never on a parameter as given, whose row is only
-    tested in ``if`` / ``while`` conditions (``if existing.scalar_one_or_none(): slug = f"{slug}-{n}"``, ``if not
-    existing: return code``) and never read, returned or handed on: the function picks a value no row holds yet,
-    and learns only that one exists."""
-    if not site.key_names or not site.row_names or site.via:
-        return False
-    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
-    computed: set[str] = set()
-    plain: set[str] = set()
-    for node in cst_walk(func.body):
-        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            name = node.targets[0].target.value
-            value = node.value
-            if isinstance(value, (cst.Call, cst.FormattedString, cst.BinaryOperation)) and not isinstance(value, cst.Name):
-                computed.add(name)
-            else:
-                plain.add(name)
-    if not all(k in computed and k not in plain and k not in params for k in site.key_names):
-        return False
-    names = set(site.row_names)
-    in_tests: set[int] = set()
-    tested = False
-    for node in cst_walk(func.body):
-        if isinstance(node, (cst.If, cst.While)):
-            for n in cst_walk(node.test):
-                if isinstance(n, cst.Name) and n.value in names:
-                    in_tests.add(id(n))
-                    tested = True
-    if not tested:
-        return False
-    for node in cst_walk(func.body):
-        if isinstance(node, cst.Assign):
-            for t in node.targets:
-                if isinstance(t.target, cst.Name) and t.target.value in names:
-                    in_tests.add(id(t.target))  # (the binding itself)
-        if isinstance(node, cst.Name) and node.value in names and id(node) not in in_tests:
-            return False
-    return True
 
 
 _YES_NO_WRITES = frozenset({"add", "add_all", "delete", "commit", "flush", "merge", "remove", "bulk_save_objects", "save", "update"})
@@ -497,63 +454,108 @@ def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     return None
 
 
-def _yes_no_lookup(func: cst.FunctionDef, site: Site) -> bool:
-    """The lookup only answers yes or no (RULES: BKL201 is a row returned, changed or used): its row or count,
-    bound to one local, is read only by presence tests (``if not doctor: errors.append(...)``, ``while temp is
-    not None:`` around a fresh random token, ``if in_use > 0: raise ValueError(f"... {in_use} ...")``, the count
-    also in the message), never returned, read, changed or handed on. In a function that writes, or that reads
-    the lookup's key elsewhere, every test must refuse (or retry) while the row exists: a write after ``if not
-    parent: raise`` attaches something to the row's key, and children listed by the same key after it are the
-    parent's (which is the finding when they are not owned models of their own)."""
+def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
+    """The lookup's row is only tested, never returned, read, changed or handed on (RULES: BKL201 is a row
+    returned, changed or used): its locals appear only in ``if`` / ``while`` conditions (a count also inside an
+    f-string message), besides their bindings. One reading for the three ways this answers nothing about
+    someone's row:
+
+    - **a value the function picked** (uniqueness probe): every key is a local the function computes itself
+      (``slug = slugify(body.title)``, ``code = "".join(secrets.choice(alphabet) for _ in range(5))``), never a
+      parameter as given, and the row's locals appear in conditions in any form (``if existing.
+      scalar_one_or_none(): slug = f"{slug}-{n}"``, ``if not existing: return code``), also in a function that
+      writes: it picks a value no row holds yet and learns only that one exists;
+    - **a yes or no** (yes/no lookup): the row or count, bound to one local, is read only by presence tests
+      (``if not doctor: errors.append(...)``, ``while temp is not None:``, ``if in_use > 0: raise ValueError(f"...
+      {in_use} ...")``) and the function changes nothing and hands the lookup's key on nowhere else (an exists
+      endpoint, a count);
+    - **a refusal** while the row exists: the same presence tests in a function that writes or reads the key
+      elsewhere, each refusing (or retrying) while the row exists (a uniqueness refusal, an in-use guard). A write
+      after ``if not parent: raise`` attaches something to the row's key, and children listed by the same key
+      after it are the parent's: still reported.
+
+    A helper's answer (``success = await svc.remove_role(...)``) may follow a change of the row: never read so."""
     names = set(site.row_names)
-    if len(names) != 1 or site.kind == "helper":
-        return False  # (a helper's answer, ``success = await svc.remove_role(...)``, may follow a change of the row)
-    name = next(iter(names))
-    site_stmt_ids: set[int] = set()
-    count = False
+    if not names:
+        return False
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    computed: set[str] = set()  # locals bound to a call, an f-string or an operation
+    plain: set[str] = set()  # locals bound otherwise
+    site_assigns: list[cst.Assign] = []
+    other_assigns: list[cst.Assign] = []  # assignments to a row local that are not the lookup's
+    in_condition: set[int] = set()  # every name node inside an ``if`` / ``while`` condition
+    presence: list[tuple[cst.CSTNode, str, bool]] = []  # (the ``if`` / ``while``, the local, holds as the row exists)
+    in_presence: set[int] = set()  # every name node of such a presence test
+    in_messages: set[int] = set()  # name nodes inside an f-string's ``{...}``
     writes = False
-    tests: list[tuple[cst.CSTNode, bool]] = []
-    tested_names: set[int] = set()
-    messages: set[int] = set()
     for node in cst_walk(func.body):
         if isinstance(node, cst.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                value = node.value
+                if isinstance(value, (cst.Call, cst.FormattedString, cst.BinaryOperation)):
+                    computed.add(node.targets[0].target.value)
+                else:
+                    plain.add(node.targets[0].target.value)
             if any(n is site.node for n in cst_walk(node.value)):
-                if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name) or node.targets[0].target.value != name:
-                    return False
-                site_stmt_ids.add(id(node.targets[0].target))
-                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-                count = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("count", "scalar") and any(
-                    isinstance(n, (cst.Name, cst.Attribute)) and (n.value if isinstance(n, cst.Name) else n.attr.value) == "count" for n in cst_walk(value)
-                )
-            elif any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-                if not (isinstance(node.value, cst.Name) and node.value.value in ("None", "True", "False")):
-                    return False
-                site_stmt_ids.update(id(t.target) for t in node.targets)
+                site_assigns.append(node)
+            elif any(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
+                other_assigns.append(node)
         elif isinstance(node, (cst.If, cst.While)):
+            in_condition.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
             found = _present_test(node.test)
-            if found is not None and found[0] == name:
-                tests.append((node, found[1]))
-                tested_names.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
-        elif isinstance(node, cst.FormattedStringExpression) and count:
-            messages.update(id(n) for n in cst_walk(node.expression) if isinstance(n, cst.Name))  # (the count in a message)
+            if found is not None and found[0] in names:
+                presence.append((node, found[0], found[1]))
+                in_presence.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
+        elif isinstance(node, cst.FormattedStringExpression):
+            in_messages.update(id(n) for n in cst_walk(node.expression) if isinstance(n, cst.Name))
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _YES_NO_WRITES:
             writes = True
+    row_uses = [n for n in cst_walk(func.body) if isinstance(n, cst.Name) and n.value in names]
+    bindings = {
+        id(t.target) for a in (*site_assigns, *other_assigns) for t in a.targets if isinstance(t.target, cst.Name) and t.target.value in names
+    }
+
+    # a value the function picked: keys computed here, the row's locals only in conditions
+    if (
+        site.key_names
+        and not site.via
+        and all(k in computed and k not in plain and k not in params for k in site.key_names)
+        and any(id(n) in in_condition for n in row_uses)
+        and all(id(n) in in_condition or id(n) in bindings for n in row_uses)
+    ):
+        return True
+
+    # a yes or no (or a refusal): one local, bound by the lookup alone (or reset to a constant), read only by
+    # presence tests (a count also in its message)
+    if len(names) != 1 or site.kind == "helper":
+        return False
+    name = next(iter(names))
+    count = False
+    for assign in site_assigns:
+        if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name) or assign.targets[0].target.value != name:
+            return False
+        value = assign.value.expression if isinstance(assign.value, cst.Await) else assign.value
+        count = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("count", "scalar") and any(
+            isinstance(n, (cst.Name, cst.Attribute)) and (n.value if isinstance(n, cst.Name) else n.attr.value) == "count" for n in cst_walk(value)
+        )
+    for assign in other_assigns:
+        if not (isinstance(assign.value, cst.Name) and assign.value.value in ("None", "True", "False")):
+            return False
+    tests = [(node, present) for node, local, present in presence if local == name]
     if not tests:
         return False
-    site_nodes: set[int] = set()
-    for node in cst_walk(func.body):
-        if isinstance(node, cst.Assign) and any(n is site.node for n in cst_walk(node.value)):
-            site_nodes.update(id(n) for n in cst_walk(node))
+    messages = in_messages if count else set()
+    site_nodes = {id(n) for a in site_assigns for n in cst_walk(a)}
     keys = {k.split(".", 1)[0] for k in site.key_names}
     for node in cst_walk(func.body):
-        if isinstance(node, cst.Name) and node.value == name and id(node) not in tested_names and id(node) not in site_stmt_ids and id(node) not in messages:
+        if not isinstance(node, cst.Name):
+            continue
+        if node.value == name and id(node) not in in_presence and id(node) not in bindings and id(node) not in messages:
             return False  # read otherwise: the row is used
-        if isinstance(node, cst.Name) and node.value in keys and id(node) not in site_nodes and id(node) not in messages:
+        if node.value in keys and id(node) not in site_nodes and id(node) not in messages:
             writes = True  # the key goes on (``if not parent: raise 404``, then its children by the same key)
     if writes:
-        return all(
-            present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests
-        )
+        return all(present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests)
     return True
 
 

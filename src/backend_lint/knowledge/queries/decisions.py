@@ -592,7 +592,10 @@ class _Decisions:
             if other.model in models or (other.sites and not any(s.unscoped for s in other.sites)):
                 continue  # (a row from a repository function not given the principal has no site here)
             other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
-            if other_keys and other_keys <= keys:
+            # keyed on the key the row was loaded by, or on the loaded row's own id (``Seat.session_id == s.id``
+            # after ``s = ...filter(Session.code == code).first()``)
+            by_row_id = any(k.partition(".")[0] == other_name and k.partition(".")[2] in PRIMARY_KEY_NAMES for k in keys)
+            if (other_keys and other_keys <= keys) or (other_keys and by_row_id):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
                     continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
                 self.out.checks.append(Comparison(test, other, other_name))

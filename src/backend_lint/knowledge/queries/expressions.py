@@ -245,6 +245,12 @@ class _Expressions:
                 inner = [v for v in arg_vals if v.stmt and v.sites]
                 if len(inner) == 1:  # ``select(<statement>.exists())``: executing it runs the inner query
                     return inner[0]
+                positional = [v for a, v in zip(call.args, arg_vals) if a.keyword is None]
+                if positional and all(v.derived and not v.stmt and not v.rows for v in positional):
+                    # ``owned = self._owned_ids(user_id).subquery()``, ``select(owned.c.id)``: the columns of a
+                    # subquery a helper built from the principal select the caller's keys, as the helper's
+                    # statement does when handed to ``.in_()`` directly
+                    return Val(derived=True)
             site = self.new_site(call, last_segment(q), entities, nodes)
             if is_select and entities and any(
                 v.derived and _calls_helper(a.value) for a, v in zip(call.args, arg_vals) if a.keyword is None

@@ -26,8 +26,7 @@ from .checks import (
     _parent_sites,
     _roster_read,
     _secret_gated,
-    _uniqueness_probe,
-    _yes_no_lookup,
+    _only_tested,
 )
 from .public import _public_read
 
@@ -177,11 +176,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
-        if _uniqueness_probe(func, site):
-            continue  # ``if existing.scalar_one_or_none(): slug = f"{slug}-{suffix}"``: a free value picked
-
-        if _yes_no_lookup(func, site):
-            continue  # only tested for presence (or counted): a yes or no, no row returned, changed or used
+        if _only_tested(func, site):
+            continue  # the row only tested: a free value picked, a yes or no, a refusal while it exists
         if _child_of_checked_parent(func, site, fq.sites):
             continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
         if _merged_into_guarded(ctx, func, site, model):

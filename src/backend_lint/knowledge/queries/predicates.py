@@ -99,7 +99,9 @@ class _Predicates:
         """``if layer.atlas_id != atlas.id: abort(404)`` where ``atlas`` was checked for the caller (a checking
         helper returned it, or a check decided on it): the child looked up by its own id is verified through
         the parent it must belong to (RULES.md: a key read from a row fetched with a check is trusted). No
-        claim on the child's lookup either way: the parent's check is the access decision."""
+        claim on the child's lookup either way: the parent's check is the access decision. The parent may also be
+        a route's parameter holding the row its dependency checked (``checked_parent_params``: ``if
+        berth.crew_id != crew.id: raise`` under ``crew: Crew = Depends(managed_crew)``)."""
         for node in _walk_expr(expr):
             if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
                 continue
@@ -110,7 +112,15 @@ class _Predicates:
                 whole = isinstance(parent, cst.Name)  # ``child.parent != parent``: the related row itself
                 if not whole and not (isinstance(parent, cst.Attribute) and isinstance(parent.value, cst.Name) and parent.attr.value in PRIMARY_KEY_NAMES):
                     continue
-                p = state.get(parent.value if whole else parent.value.value)  # type: ignore[union-attr,arg-type]
+                parent_name = parent.value if whole else parent.value.value  # type: ignore[union-attr]
+                p = state.get(parent_name)  # type: ignore[arg-type]
+                if (
+                    p is not None and not p.rows and p.trusted and parent_name in self.checked_parents
+                    and isinstance(node.comparisons[0].operator, (cst.NotEqual, cst.IsNot))
+                ):
+                    # a row a dependency checked (``crew: Crew = Depends(managed_crew)``), never rebound here, the
+                    # test refusing when the child's reference differs from it
+                    p = replace(p, rows=True, derived=True, model=self.checked_parents[parent_name])  # type: ignore[index]
                 if p is None or not (p.rows and p.model and p.derived) or p.model in self.principal_types:
                     continue  # (who asks is no parent: ``row.user != current_user`` is an owner check)
                 # ``child.parent_id`` (a foreign-key column) or ``child.parent.id`` (a relationship's key)
@@ -136,6 +146,12 @@ class _Predicates:
                         continue
                 for site in c.sites:
                     site.owner_gated = True
+                    # the key it was looked up by names the tied row: a later lookup by it is this row's (as after
+                    # a check, one finding per fetch)
+                    for key in [*site.key_names, *self._key_copies(site.key_names)]:
+                        old = state.get(key)
+                        if old is None or not (old.stmt or old.rows):
+                            state[key] = replace(old or NOTHING, derived=True)
                 state[child.value.value] = replace(c, derived=True)
                 break
             else:

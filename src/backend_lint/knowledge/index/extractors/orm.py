@@ -486,12 +486,19 @@ def _admin_only_test(test: ast.expr, names: set[str]) -> bool:
         test = test.value  # type: ignore[attr-defined]
     if test.__class__ is ast.Attribute:
         return _on_names(test.value, names) and any(w in test.attr.lower() for w in _ADMIN_ATTRIBUTE_WORDS)  # type: ignore[attr-defined]
+    if test.__class__ is ast.Subscript:  # ``claims["is_admin"]``: a claim of a dict principal
+        key = test.slice  # type: ignore[attr-defined]
+        return key.__class__ is ast.Constant and isinstance(key.value, str) and _on_names(test.value, names) and any(  # type: ignore[attr-defined]
+            w in key.value.lower() for w in _ADMIN_ATTRIBUTE_WORDS  # type: ignore[attr-defined]
+        )
     if test.__class__ is ast.Call:
         func = test.func  # type: ignore[attr-defined]
         name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")
         args = test.args  # type: ignore[attr-defined]
         if name in ("getattr", "hasattr") and len(args) >= 2 and args[1].__class__ is ast.Constant and isinstance(args[1].value, str):
             return _on_names(args[0], names) and any(w in args[1].value.lower() for w in _ADMIN_ATTRIBUTE_WORDS)
+        if name == "get" and func.__class__ is ast.Attribute and args and args[0].__class__ is ast.Constant and isinstance(args[0].value, str):
+            return _on_names(func.value, names) and any(w in args[0].value.lower() for w in _ADMIN_ATTRIBUTE_WORDS)  # type: ignore[attr-defined]
         if not any(w in name.lower() for w in _ADMIN_WORDS):
             return False
         if func.__class__ is ast.Attribute and not _on_names(func.value, names):  # type: ignore[attr-defined]
