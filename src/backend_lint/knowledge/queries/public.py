@@ -44,8 +44,10 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         a capability: ``Clinician.field == field``, ``Doctor.specialization.ilike(...)``); a predicate on a value
         that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing."""
         out: set[str] = set(summary.get("lists", ()))
+        # (a join condition between two models' columns, a text search's column: no value keys the rows by them)
+        loose = set(summary.get("joined", ())) | (set(summary.get("searched", ())) - set(settings.identity_fields))
+        preds = set(summary.get("preds", ())) - loose
         if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
-            preds = set(summary.get("preds", ()))
             filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
             plain = bool(summary.get("fetches")) and not any(
                 c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
@@ -56,7 +58,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         for m in out:
             cls = project.get_class(m)
-            if cls is not None and is_owned(project, settings, cls[0]) and not set(summary.get("preds", ())) & set(identity_columns(project, settings, cls[0])):
+            if cls is not None and is_owned(project, settings, cls[0]) and not preds & set(identity_columns(project, settings, cls[0])):
                 found.add(cls[0])
         return found
 
@@ -69,8 +71,11 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
-            summaries = flow_facts(project, mod).get("functions", {})
-            for name, fn in orm_facts(facts).get("functions", {}).items():
+            flow = flow_facts(project, mod)
+            summaries = {**flow.get("functions", {}), **flow.get("shadowed", {})}
+            orm = orm_facts(facts)
+            # (a handler a later ``def`` of the same name replaced is still registered: ``shadowed_routes``)
+            for name, fn in [*orm.get("functions", {}).items(), *orm.get("shadowed_routes", {}).items()]:
                 summary = summaries.get(name)
                 if not summary or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
                     continue
@@ -93,8 +98,14 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 here = listed(summary)
                 open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
-                for c in summary.get("calls", ()):
-                    target = c.get("target", "")
+                targets = [c.get("target", "") for c in summary.get("calls", ())]
+                # a service method handed no parameter of the route (``get_paginated_events(params, None)``,
+                # ``params`` a local): the summary records no such call, the route's ``calls_out`` does
+                targets += [
+                    t for t in fn.get("calls_out", ())
+                    if t.partition(".")[0] in typed and "." not in t.partition(".")[2] and t.partition(".")[2]
+                ]
+                for target in dict.fromkeys(targets):
                     head, _, method = target.partition(".")
                     cls = project.get_class(typed[head]) if head in typed and method and "." not in method else None
                     if cls is not None:  # ``event_service.list_events(...)`` with ``event_service: EventService = Depends()``
