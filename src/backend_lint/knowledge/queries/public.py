@@ -14,7 +14,8 @@ from ..models import identity_columns, is_owned, referenced_model
 from ..repositories import specialised
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _key_name
-from .summaries import _summary_of_call, flow_facts, method_summary
+from ..index.extractors.flow import MODEL_PARAM
+from .summaries import _summary_of_call, flow_facts, handed_models, method_summary, with_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -98,14 +99,14 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 here = listed(summary)
                 open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
-                targets = [c.get("target", "") for c in summary.get("calls", ())]
+                # (a generic lister handed filters or locals besides its class: what it selects by is unknown)
+                targets = {c.get("target", ""): c.get("models", ()) for c in summary.get("calls", ()) if not c.get("opaque")}
                 # a service method handed no parameter of the route (``get_paginated_events(params, None)``,
                 # ``params`` a local): the summary records no such call, the route's ``calls_out`` does
-                targets += [
-                    t for t in fn.get("calls_out", ())
-                    if t.partition(".")[0] in typed and "." not in t.partition(".")[2] and t.partition(".")[2]
-                ]
-                for target in dict.fromkeys(targets):
+                for t in fn.get("calls_out", ()):
+                    if t.partition(".")[0] in typed and "." not in t.partition(".")[2] and t.partition(".")[2]:
+                        targets.setdefault(t, ())
+                for target, given in targets.items():
                     head, _, method = target.partition(".")
                     cls = project.get_class(typed[head]) if head in typed and method and "." not in method else None
                     if cls is not None:  # ``event_service.list_events(...)`` with ``event_service: EventService = Depends()``
@@ -113,8 +114,12 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                     else:
                         sub = _summary_of_call(project, None, target)
                     if sub is not None and sub[3] is not summary:
-                        here |= listed(sub[3])
-                        open_summaries.append(sub[3])
+                        found_summary = sub[3]
+                        if given:  # ``paginated_response(db=db, model=Testimonial, ...)``: a generic lister
+                            offset = 1 if sub[1] is not None and found_summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
+                            found_summary = _with_listed_models(found_summary, dict(handed_models(found_summary, offset, given)))
+                        here |= listed(found_summary)
+                        open_summaries.append(found_summary)
                 found |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
@@ -123,6 +128,18 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
 
     return project.memo(("queries.public_models", key), build)[0]
+
+
+def _with_listed_models(summary: dict, models: dict[str, str]) -> dict:
+    """A generic lister's summary (``db.query(model)`` on its ``model`` parameter) with the classes its caller
+    hands in, in its lookups (``with_models``) and in the models it selects or lists."""
+    if not models:
+        return summary
+    out = with_models(summary, models)
+    for k in ("selects", "lists"):
+        if any(m.startswith(MODEL_PARAM) for m in summary.get(k, ())):
+            out = dict(out, **{k: [models.get(m[len(MODEL_PARAM):], m) if m.startswith(MODEL_PARAM) else m for m in summary[k]]})
+    return out
 
 
 def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, int]:
@@ -211,7 +228,7 @@ _READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count"
 def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity] = None) -> bool:
     """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
     read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
-    ...), in a function that writes nothing (no ``insert`` / ``update`` /
+    ...) or for the row's existence (``check_model_existence``), in a function that writes nothing (no ``insert`` / ``update`` /
     ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object) but the caller's own rows: an
     ``insert`` / ``update`` / ``delete`` statement that sets or tests an identity column with the caller
     (``insert(Like).values(user_id=user_id, pin_id=pin_id)``, ``delete(Like).where(Like.user_id == user_id)``), and
@@ -219,7 +236,11 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
     beside the read (tags attached to it, a link row with no owner), is still reported."""
     if site.via:
         # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
-        if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
+        # (or for a row's existence, ``check_model_existence(db, Testimonial, id)``: found or refused, only read)
+        if not all(
+            last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) or "exist" in last_segment(c.rstrip("()")).lower()
+            for c in site.via
+        ):
             return False
     elif site.kind not in ("select", "query", "get"):
         return False

@@ -28,7 +28,8 @@ scoping column. A summary is kept only when it says something:
   ``str()``): the function checks ownership itself;
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
-  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``); ``attr_args``, the same
+  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``), with ``opaque`` when the call is
+  also given something else than parameters, classes and constants (a dict of filters, a local: ``_opaque_arguments``); ``attr_args``, the same
   for an id read off a parameter (``msg.project_id``, ``current_user.id``: ``[position or keyword, "msg"]``);
   for a call named like a check, ``whole`` when every argument is a parameter, an id read off one or a local
   made from parameters, and then ``rows``: ``[[position or keyword, [parameters]]]``, those locals with the
@@ -110,6 +111,22 @@ def _attr_names(node: ast.AST) -> set[str]:
 
 # the methods of a text search on a column (``Event.name.ilike(f"%{q}%")``)
 _SEARCH_METHODS = frozenset({"ilike", "like", "icontains", "istartswith", "iendswith", "regexp_match"})
+
+
+def _opaque_arguments(call: ast.Call, plain: set[str]) -> bool:
+    """A call handing a class along (``paginated_response(db=db, model=Testimonial, skip=max(page, 0))``) is given
+    something else than parameters, classes, constants and plain expressions of those (``filters={"org_id":
+    org_id}``, a local): what it selects by cannot be read from its summary (``calls``' ``opaque``)."""
+    for a in (*call.args, *(k.value for k in call.keywords)):
+        if type(a) is ast.Starred:
+            return True
+        for n in walk(a):
+            t = type(n)
+            if t in (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.Lambda, ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp):
+                return True
+            if t is ast.Name and n.id not in plain and not n.id[:1].isupper() and n.id not in ("max", "min", "int", "str", "abs", "None", "True", "False"):  # type: ignore[attr-defined]
+                return True
+    return False
 
 
 def _model_column(node: ast.AST) -> Optional[str]:
@@ -512,8 +529,10 @@ def summarise(
                 if target:
                     if tested is None:
                         tested = tested_calls(fn)
+                    opaque = bool(models) and _opaque_arguments(node, plain)
                     calls.append({
                         "target": target, "args": passed, **({"models": models} if models else {}),
+                        **({"opaque": True} if opaque else {}),
                         **({"tested": True} if id(node) in tested else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
                         **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
