@@ -55,6 +55,8 @@ class OrmFacts(TypedDict, total=False):
     # routes registered from lists of configuration objects (``knowledge.fastapi.config_routes``)
     route_classes: dict[str, dict[str, Any]]
     module_calls: list[dict[str, Any]]
+    # request handlers a later ``def`` of the same name replaced (``name@line``): still registered routes
+    shadowed_routes: dict[str, FunctionEntry]
 
 
 class TimeAlias(TypedDict, total=False):

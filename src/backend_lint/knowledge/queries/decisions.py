@@ -25,7 +25,7 @@ from .summaries import (
     principal_passes_through,
     row_method_facts,
 )
-from .syntax import _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr
+from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -551,7 +551,12 @@ class _Decisions:
         the test says the value is there (``present``: the body of ``if board:`` / ``if board and ...:``; else
         the ``else`` way of ``if board is None or not board.active:``), a load scoped to the principal found
         the row: the keys it was given are the caller's on that way. Only when the other way exits (``decides``)
-        is it a check of the rows it was looked up through (BKL202 there)."""
+        is it a check of the rows it was looked up through (BKL202 there).
+
+        A value equal to a constant is there too (``role = get_role_in_team(user.email, team_id)`` then ``if role
+        != "owner": raise 403``: past it the caller's role was found, ``_constant_condition``), and a conjunct
+        that fails only on elevated ways says nothing of the others (``if not role and not is_admin: raise``:
+        past it, on every way but an administrator's, the role was found)."""
         stack = [test]
         joint = cst.And if present else cst.Or
         while stack:
@@ -559,11 +564,20 @@ class _Decisions:
             if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, joint):
                 stack.extend((node.left, node.right))
                 continue
-            found = _simple_condition(node)
+            if not present and decides and isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.And):
+                # (the refusal needs both: where an elevated way alone escapes it, the other conjunct decides)
+                left, right = self._elevated_split(node.left, state)[1], self._elevated_split(node.right, state)[1]
+                if left != right:
+                    stack.append(node.right if left else node.left)
+                continue
+            found = _simple_condition(node) or _constant_condition(node)
             if found is None or found[1] != present:
                 continue
             v = state.get(found[0])
             if v is not None and v.lookup and v.lookup_scoped:
+                if decides:
+                    # (a row loaded earlier by the same keys, unscoped: its access is decided here, BKL202)
+                    self._rows_decided_by(found[0], set(v.lookup), set(), state, test)
                 self._verify_loaded(found[0], state, test, None, record=decides)
             elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
                 self._membership_found(found[0], v, state, test)
@@ -580,10 +594,15 @@ class _Decisions:
         loaded by found the caller's link to that row; where it is missing the request is refused. Access to
         the row is decided after its fetch (BKL202 at the test, naming the row)."""
         keys = {k for s in v.sites for k in s.key_names}
+        self._rows_decided_by(name, keys, {e for s in v.sites for e in s.entities}, state, test)
+
+    def _rows_decided_by(self, name: str, keys: set[str], models: set[str], state: dict[str, Val], test: cst.BaseExpression) -> None:
+        """The unscoped rows (not of ``models``) loaded by some of ``keys``, whose access the test of ``name`` (the
+        caller's link found by those keys) decides: BKL202 at the test, naming each row."""
+        v = state[name]
         keys = {k for k in keys if k.split(".", 1)[0] not in self.identity.principals}  # (the caller's own side)
         if not keys:
             return
-        models = {e for s in v.sites for e in s.entities}
         for other_name, other in list(state.items()):
             if other_name == name or "." in other_name or other is v:
                 continue

@@ -14,7 +14,8 @@ from ..models import identity_columns, is_owned, referenced_model
 from ..repositories import specialised
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _key_name
-from .summaries import _summary_of_call, flow_facts, method_summary
+from ..index.extractors.flow import MODEL_PARAM
+from .summaries import _summary_of_call, flow_facts, handed_models, method_summary, with_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -44,8 +45,10 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         a capability: ``Clinician.field == field``, ``Doctor.specialization.ilike(...)``); a predicate on a value
         that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing."""
         out: set[str] = set(summary.get("lists", ()))
+        # (a join condition between two models' columns, a text search's column: no value keys the rows by them)
+        loose = set(summary.get("joined", ())) | (set(summary.get("searched", ())) - set(settings.identity_fields))
+        preds = set(summary.get("preds", ())) - loose
         if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
-            preds = set(summary.get("preds", ()))
             filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
             plain = bool(summary.get("fetches")) and not any(
                 c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
@@ -56,7 +59,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         for m in out:
             cls = project.get_class(m)
-            if cls is not None and is_owned(project, settings, cls[0]) and not set(summary.get("preds", ())) & set(identity_columns(project, settings, cls[0])):
+            if cls is not None and is_owned(project, settings, cls[0]) and not preds & set(identity_columns(project, settings, cls[0])):
                 found.add(cls[0])
         return found
 
@@ -69,8 +72,11 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
-            summaries = flow_facts(project, mod).get("functions", {})
-            for name, fn in orm_facts(facts).get("functions", {}).items():
+            flow = flow_facts(project, mod)
+            summaries = {**flow.get("functions", {}), **flow.get("shadowed", {})}
+            orm = orm_facts(facts)
+            # (a handler a later ``def`` of the same name replaced is still registered: ``shadowed_routes``)
+            for name, fn in [*orm.get("functions", {}).items(), *orm.get("shadowed_routes", {}).items()]:
                 summary = summaries.get(name)
                 if not summary or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
                     continue
@@ -93,8 +99,14 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 here = listed(summary)
                 open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
-                for c in summary.get("calls", ()):
-                    target = c.get("target", "")
+                # (a generic lister handed filters or locals besides its class: what it selects by is unknown)
+                targets = {c.get("target", ""): c.get("models", ()) for c in summary.get("calls", ()) if not c.get("opaque")}
+                # a service method handed no parameter of the route (``get_paginated_events(params, None)``,
+                # ``params`` a local): the summary records no such call, the route's ``calls_out`` does
+                for t in fn.get("calls_out", ()):
+                    if t.partition(".")[0] in typed and "." not in t.partition(".")[2] and t.partition(".")[2]:
+                        targets.setdefault(t, ())
+                for target, given in targets.items():
                     head, _, method = target.partition(".")
                     cls = project.get_class(typed[head]) if head in typed and method and "." not in method else None
                     if cls is not None:  # ``event_service.list_events(...)`` with ``event_service: EventService = Depends()``
@@ -102,8 +114,12 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                     else:
                         sub = _summary_of_call(project, None, target)
                     if sub is not None and sub[3] is not summary:
-                        here |= listed(sub[3])
-                        open_summaries.append(sub[3])
+                        found_summary = sub[3]
+                        if given:  # ``paginated_response(db=db, model=Testimonial, ...)``: a generic lister
+                            offset = 1 if sub[1] is not None and found_summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
+                            found_summary = _with_listed_models(found_summary, dict(handed_models(found_summary, offset, given)))
+                        here |= listed(found_summary)
+                        open_summaries.append(found_summary)
                 found |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
@@ -112,6 +128,18 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
 
     return project.memo(("queries.public_models", key), build)[0]
+
+
+def _with_listed_models(summary: dict, models: dict[str, str]) -> dict:
+    """A generic lister's summary (``db.query(model)`` on its ``model`` parameter) with the classes its caller
+    hands in, in its lookups (``with_models``) and in the models it selects or lists."""
+    if not models:
+        return summary
+    out = with_models(summary, models)
+    for k in ("selects", "lists"):
+        if any(m.startswith(MODEL_PARAM) for m in summary.get(k, ())):
+            out = dict(out, **{k: [models.get(m[len(MODEL_PARAM):], m) if m.startswith(MODEL_PARAM) else m for m in summary[k]]})
+    return out
 
 
 def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, int]:
@@ -200,7 +228,7 @@ _READ_VERBS = ("get", "find", "read", "fetch", "load", "list", "search", "count"
 def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity] = None) -> bool:
     """A row of a model the project serves to every caller (``public_models``) looked up by a key and only
     read: a plain lookup, or one through project helpers each named for a read (``get_*``, ``find_*``, ``list_*``,
-    ...), in a function that writes nothing (no ``insert`` / ``update`` /
+    ...) or for the row's existence (``check_model_existence``), in a function that writes nothing (no ``insert`` / ``update`` /
     ``delete`` / ``add`` / ``commit`` call, no attribute assigned on an object) but the caller's own rows: an
     ``insert`` / ``update`` / ``delete`` statement that sets or tests an identity column with the caller
     (``insert(Like).values(user_id=user_id, pin_id=pin_id)``, ``delete(Like).where(Like.user_id == user_id)``), and
@@ -208,7 +236,11 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
     beside the read (tags attached to it, a link row with no owner), is still reported."""
     if site.via:
         # through project helpers: each named for a read (``get_doctor_by_id`` -> ``Repo.get``)
-        if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
+        # (or for a row's existence, ``check_model_existence(db, Testimonial, id)``: found or refused, only read)
+        if not all(
+            last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) or "exist" in last_segment(c.rstrip("()")).lower()
+            for c in site.via
+        ):
             return False
     elif site.kind not in ("select", "query", "get"):
         return False

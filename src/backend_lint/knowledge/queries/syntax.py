@@ -147,6 +147,26 @@ def _flag_assignments(stmt: cst.If) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _constant_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``role == "owner"`` / ``role in ("owner", "admin")`` -> ("role", True): where the test holds, the value is
+    there (equal to a non-empty constant); ``role != "owner"`` / ``role not in (...)`` -> ("role", False): where
+    it fails, the value is there. Only a local name compared with non-empty string constants."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name)):
+        return None
+    op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+
+    def constant(node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.SimpleString) and len(node.evaluated_value or "") > 0
+
+    if isinstance(op, (cst.Equal, cst.NotEqual)) and constant(right):
+        return test.left.value, isinstance(op, cst.Equal)
+    if isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, (cst.Tuple, cst.List, cst.Set)) and right.elements and all(
+        constant(e.value) for e in right.elements
+    ):
+        return test.left.value, isinstance(op, cst.In)
+    return None
+
+
 def _simple_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     """``x`` / ``x is not None`` -> ("x", True); ``not x`` / ``x is None`` -> ("x", False)."""
     negate = False

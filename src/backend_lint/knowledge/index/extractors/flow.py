@@ -28,7 +28,8 @@ scoping column. A summary is kept only when it says something:
   ``str()``): the function checks ownership itself;
 - ``calls``: ``[{"target", "args"}]``: calls that pass a parameter on, ``target`` a resolved dotted name or
   ``self.<method>``, ``args`` ``[[position or keyword, parameter]]``, and ``models`` ``[[position or keyword,
-  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``); ``attr_args``, the same
+  class]]`` for the classes handed along (``must_exist(self.db, Star, star_id)``), with ``opaque`` when the call is
+  also given something else than parameters, classes and constants (a dict of filters, a local: ``_opaque_arguments``); ``attr_args``, the same
   for an id read off a parameter (``msg.project_id``, ``current_user.id``: ``[position or keyword, "msg"]``);
   for a call named like a check, ``whole`` when every argument is a parameter, an id read off one or a local
   made from parameters, and then ``rows``: ``[[position or keyword, [parameters]]]``, those locals with the
@@ -42,7 +43,8 @@ scoping column. A summary is kept only when it says something:
 - ``lists``: the models a function with no predicate at all selects (``select(Pin).offset(o).limit(n)``):
   every row of the model, whoever owns it (``knowledge.queries.public_models``); ``selects`` otherwise, the
   models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
-  columns);
+  columns), and ``joined`` / ``searched``, the predicates' columns named only in a join condition between two
+  models or as a text search's column (``loose_predicate_columns``: no value keys the rows by them);
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
 - ``same_owner``: ``[[parameter, column]]``, a method that leaves at once unless the row it is handed shares
   that column with its own object (``if self.household_id != other.household_id: return``);
@@ -53,6 +55,8 @@ scoping column. A summary is kept only when it says something:
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
+- ``shadowed`` (beside ``functions``): ``{"name@line": summary}``, the summary of a top-level function a later
+  ``def`` of the same name replaced (keyed as ``orm``'s ``shadowed_routes``: a request handler still registered);
 - ``checks`` (beside ``functions`` and ``methods``, keyed the same way): ``{name: {"params", "groups"}}``, the
   decisions a function or method takes on what it is given, each group the parameters one decision reads
   (``verdict_groups``): whether a project helper handed the caller and a key decides on both, read from its
@@ -103,6 +107,60 @@ def _attr_names(node: ast.AST) -> set[str]:
     if kind is ast.Name or kind is ast.Constant:
         return set()
     return {n.attr for n in walk(node) if type(n) is ast.Attribute}
+
+
+# the methods of a text search on a column (``Event.name.ilike(f"%{q}%")``)
+_SEARCH_METHODS = frozenset({"ilike", "like", "icontains", "istartswith", "iendswith", "regexp_match"})
+
+
+def _opaque_arguments(call: ast.Call, plain: set[str]) -> bool:
+    """A call handing a class along (``paginated_response(db=db, model=Testimonial, skip=max(page, 0))``) is given
+    something else than parameters, classes, constants and plain expressions of those (``filters={"org_id":
+    org_id}``, a local): what it selects by cannot be read from its summary (``calls``' ``opaque``)."""
+    for a in (*call.args, *(k.value for k in call.keywords)):
+        if type(a) is ast.Starred:
+            return True
+        for n in walk(a):
+            t = type(n)
+            if t in (ast.Dict, ast.List, ast.Set, ast.Tuple, ast.Lambda, ast.DictComp, ast.ListComp, ast.SetComp, ast.GeneratorExp):
+                return True
+            if t is ast.Name and n.id not in plain and not n.id[:1].isupper() and n.id not in ("max", "min", "int", "str", "abs", "None", "True", "False"):  # type: ignore[attr-defined]
+                return True
+    return False
+
+
+def _model_column(node: ast.AST) -> Optional[str]:
+    """``Event.organization_id`` (also ``models.Event.organization_id``): the model's name, when ``node`` is a
+    column of a class (a capitalised name) and not of a value (``row.user_id``)."""
+    if type(node) is not ast.Attribute:
+        return None
+    base = node.value  # type: ignore[attr-defined]
+    last = base.attr if type(base) is ast.Attribute else (base.id if type(base) is ast.Name else "")
+    return last if last[:1].isupper() else None
+
+
+def loose_predicate_columns(args: list[ast.AST]) -> tuple[set[str], set[str]]:
+    """The columns predicates name only where no value is compared: in a join condition between two models'
+    columns (``exists().where(Organization.id == Event.organization_id, ...)``: ``joined``), or as the column a
+    text search runs on (``Event.name.ilike(f"%{q}%")``: ``searched``). Neither keys the rows to one owner or one
+    row (``public_models``' listings); a column also compared with a value anywhere is in neither."""
+    joined: set[str] = set()
+    searched: set[str] = set()
+    skip: set[int] = set()
+    for a in args:
+        for n in walk(a):
+            t = type(n)
+            if t is ast.Compare and len(n.ops) == 1 and type(n.ops[0]) is ast.Eq:  # type: ignore[attr-defined]
+                left, right = n.left, n.comparators[0]  # type: ignore[attr-defined]
+                lm, rm = _model_column(left), _model_column(right)
+                if lm and rm and lm != rm:
+                    joined |= {left.attr, right.attr}  # type: ignore[attr-defined]
+                    skip |= {id(left), id(right)}
+            elif t is ast.Call and type(n.func) is ast.Attribute and n.func.attr in _SEARCH_METHODS and _model_column(n.func.value):  # type: ignore[attr-defined]
+                searched.add(n.func.value.attr)  # type: ignore[attr-defined]
+                skip |= {id(n.func), id(n.func.value)}  # type: ignore[attr-defined]
+    other = {n.attr for a in args for n in walk(a) if type(n) is ast.Attribute and id(n) not in skip}  # type: ignore[attr-defined]
+    return joined - other, searched - other - joined
 
 
 def _model_expr(node: ast.AST) -> Optional[ast.AST]:
@@ -275,6 +333,7 @@ def summarise(
     filter_loads: dict[str, int] = {}  # parameter -> its loads compared with a model's column in a predicate
     bound: set[str] = set()  # columns a predicate compares with a value that is not a parameter (``user.id``)
     in_preds: set[int] = set()  # the comparisons inside predicates
+    pred_args: list[ast.AST] = []  # the arguments of predicate methods (``loose_predicate_columns``)
     row_compared: set[str] = set()  # attributes compared outside predicates (``row.user_id != user_id``)
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     instances = _instances(fn, resolve) if plain else {}
@@ -350,6 +409,7 @@ def summarise(
                     for a in node.args:  # type: ignore[attr-defined]
                         pred_keys |= _names(a) & keyish
                         preds |= _attr_names(a)
+                        pred_args.append(a)
                         _model_columns(a, resolve, model_cols)
                         held = held or _held_value(a)
                         if last != "get":
@@ -469,8 +529,10 @@ def summarise(
                 if target:
                     if tested is None:
                         tested = tested_calls(fn)
+                    opaque = bool(models) and _opaque_arguments(node, plain)
                     calls.append({
                         "target": target, "args": passed, **({"models": models} if models else {}),
+                        **({"opaque": True} if opaque else {}),
                         **({"tested": True} if id(node) in tested else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
                         **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
@@ -541,6 +603,12 @@ def summarise(
         out["returns"] = True
     if held:
         out["held_preds"] = True
+    if preds and pred_args:
+        joined, searched = loose_predicate_columns(pred_args)
+        if joined:
+            out["joined"] = sorted(joined)
+        if searched:
+            out["searched"] = sorted(searched)
     if (fetches or calls) and verdict_function(fn):
         out["verdict"] = True
     elif fetches and _changes(fn):
@@ -1748,11 +1816,18 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     guards: dict[str, list[str]] = {}
     checks: dict[str, Any] = {}  # function or ``Class.method`` -> ``_checks_entry``
     method_deciders: dict[str, Any] = {}
+    shadowed: dict[str, Any] = {}  # ``name@line`` -> the summary of a function a later ``def`` replaced
+    defined: dict[str, int] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence)
+            if stmt.name in defined and stmt.name in functions:
+                # (a request handler of the same name registered earlier: ``orm``'s ``shadowed_routes``; the
+                # name keeps its last summary, as it did)
+                shadowed[f"{stmt.name}@{defined[stmt.name]}"] = functions[stmt.name]
             if found is not None:
                 functions[stmt.name] = found
+                defined[stmt.name] = stmt.lineno
             entry = _checks_entry(stmt, resolve)
             if entry is not None:
                 checks[stmt.name] = entry
@@ -1811,5 +1886,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                             method_deciders[f"{stmt.name}.{sub.name}"] = {"how": "raise" if raises else "verdict", "on": on}
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
-        decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders,
+        decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders, shadowed=shadowed,
     )

@@ -22,6 +22,10 @@ Stored under ``facts["extra"]["orm"]``:
   on a parameter; ``decorators`` for a request handler's other decorators (``@require_auth(role=...)``: func,
   called, args, kwargs), and ``passes_caller`` for a decorator (factory) that hands the view it wraps a local it
   looked up itself (``return f(auth_user, *args, **kwargs)``: ``_passes_caller``; also on ``callables``).
+- ``shadowed_routes``: ``{"name@line": {...}}``, the facts (as in ``functions``) of a request handler that a
+  later top-level ``def`` of the same name replaces in the module (two ``def list_events`` under different
+  paths): the decorator registered it, so it serves requests, though ``functions`` (what the name resolves to)
+  holds the last one only. Readers that enumerate request handlers read both (``queries.public_models``).
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
 - ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
   ``route`` / ``admin_gate`` and, for a request handler or a method taking dependency markers, ``params``
@@ -2221,6 +2225,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     route_classes: dict[str, Any] = {}
     module_calls: list[dict[str, Any]] = []
     client_values: list[str] = []  # functions / ``Class.method`` returning a header's, query's or cookie's value
+    shadowed: dict[str, Any] = {}  # ``name@line`` -> the facts of a request handler a later ``def`` replaced
     headers = mentions(*CLIENT_CARRIERS)
 
     def visit_class(node: ast.ClassDef) -> None:
@@ -2317,6 +2322,11 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if isinstance(stmt, ast.ClassDef):
                 visit_class(stmt)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                earlier = functions.get(stmt.name)
+                if earlier is not None and earlier.get("route"):
+                    # a request handler a later ``def`` of the same name replaces in the module is still
+                    # registered (the decorator ran): kept apart, by name and line (``shadowed_routes``)
+                    shadowed[f"{stmt.name}@{earlier.get('line')}"] = earlier
                 functions[stmt.name] = _function_facts(stmt, resolve)
                 if headers and returns_client_value(stmt):
                     client_values.append(stmt.name)
@@ -2458,4 +2468,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         route_classes=route_classes,
         module_calls=module_calls,
         client_values=client_values,
+        shadowed_routes=shadowed,
     )
