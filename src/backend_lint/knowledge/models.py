@@ -18,9 +18,8 @@ Stable API (other families import it):
 
 from __future__ import annotations
 
-import re
-
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
@@ -417,6 +416,31 @@ def _constrained_columns(project: "ProjectIndex") -> set[str]:
                 if c.get("column"):
                     out.add(c["column"])
     return out
+
+
+_CREATOR_COLUMN = re.compile(r"^(created_by|creator)(_user|_account)?(_id)?$")
+
+
+def creator_recorded_only(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """The model's only owner columns record who *made* the row (``created_by_id``, ``created_by_user_id``,
+    ``creator_id``), and the project never constrains them: no query predicate, ``filter_by`` keyword or
+    comparison on that column in any function (``_constrained_columns``, coarse: any model). A creator column
+    is written once, at creation; whether the rows are private to their creator is shown by the project reading
+    it as a scope. Without that, the rows are shared records (reference data: templates, classifications,
+    evidence types; a team's rows), and a load of one by its id claims nothing of its creator (family 2's
+    BKL201). A model the project compares by its creator anywhere keeps it (a saved filter read as
+    ``SavedFilter.created_by == current_user.id``); the name ``user_id`` / ``owner_id`` says owner by itself."""
+    if project is None or not qualified:
+        return False
+    cols = identity_columns(project, settings, qualified)
+    if not cols or not all(_CREATOR_COLUMN.match(c) for c in cols):
+        return False
+    if settings is not None:
+        found = project.get_class(qualified)
+        if _matches_config(found[0] if found else qualified, settings.owned_models):
+            return False
+    constrained = project.memo("models.constrained_columns", lambda: frozenset(_constrained_columns(project)))
+    return not any(c in constrained for c in cols)
 
 
 # ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``

@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import checked_parent_spelled, isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
-from ...knowledge.models import core_table, identity_columns, is_table_model, scoping_column
+from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, checked_parent_params, function_queries, isolation_findings
 
@@ -531,6 +531,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         for site, model in found.unscoped:
             if derived and personalised_listing(node, site, derived):
                 continue
+            if not site.owner_value and creator_recorded_only(self.ctx.project, self.ctx.settings, model):
+                continue  # a shared record: who made it is all its creator column says
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
             if scoping is not None:  # the column the project scopes this model by comes first
