@@ -126,6 +126,62 @@ def flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]
     return ctx.cached(("flask.view", id(func)), lambda: _flask_view(ctx, func))
 
 
+def flask_view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    """A method of a Flask view class (or of its project base) that the class's own authenticated views call on
+    ``self`` (vantage6's ``self.get_single_run(id)`` in ``Run.get`` under ``@only_for(...)``): it runs in the
+    view's request, so the view's caller (``current_user``, ``g.user``) is its caller too, and what the view
+    hands it is what the client sent. Read as a view whose decorators are those of the first such calling view
+    (its parameters the client's values), or ``None``. HTTP-method methods themselves are views
+    (``flask_view``); a method only the class's anonymous views call is no such helper."""
+    if ctx.project is None or not flask_module(ctx):
+        return None
+    return ctx.cached(("flask.view_helper", id(func)), lambda: _flask_view_helper(ctx, func))
+
+
+def _flask_view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    name = definition_names_of(ctx).get(id(func))
+    if name is None or name.count(".") != 1:
+        return None
+    cls_name, _, method = name.partition(".")
+    if method in HTTP_METHODS or method.startswith("__"):
+        return None
+    classes = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.ClassDef)}
+    if cls_name not in classes or not _view_class(ctx, classes[cls_name]):
+        return None
+    project = ctx.project
+    owner = f"{ctx.module_name}.{cls_name}"
+    for other_name, other in classes.items():
+        if other_name != cls_name and not any(n == owner for n, _f in project.class_mro(f"{ctx.module_name}.{other_name}")):
+            continue  # (the class itself or one deriving from it)
+        body = other.body.body if isinstance(other.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if not isinstance(stmt, cst.FunctionDef) or stmt.name.value not in HTTP_METHODS:
+                continue
+            if not _calls_self_method(stmt, method):
+                continue
+            view = flask_view(ctx, stmt)
+            if view is None or flask_caller(ctx, stmt, view).authenticated is None:
+                continue
+            route = RouteInfo(view.route.methods, _rule_of_params(func), None, "?", func)
+            return FlaskView(route, view.decorators, view.inherited, view.caller_attributes)
+    return None
+
+
+def _calls_self_method(func: cst.FunctionDef, method: str) -> bool:
+    stack: list[Any] = [func.body]
+    while stack:
+        node = stack.pop()
+        if (
+            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
+            and isinstance(node.func.value, cst.Name) and node.func.value.value == "self"
+        ):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(iter_children(node))
+    return False
+
+
 def _module_routers(ctx: "FileContext") -> frozenset[str]:
     def build() -> frozenset[str]:
         out: set[str] = set()
