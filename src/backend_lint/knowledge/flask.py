@@ -478,6 +478,9 @@ class FlaskCaller:
     # the view's parameters an authenticating decorator fills itself after deciding on them
     # (``kwargs.update({"caseid": caseid})`` once the caller's access to the case is checked): not the client's
     injected: frozenset[str] = frozenset()
+    # the only authentication is optional (``jwt_required(optional=True)``): anonymous callers are served too, so
+    # the caller answers for the checks the body makes (BKL202) but claims no row it loads unchecked (no BKL201)
+    optional: bool = False
 
 
 def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> FlaskCaller:
@@ -487,6 +490,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
 
     project = ctx.project
     why = None
+    optional: Optional[str] = None
     admin = False
     injected: set[str] = set()
     for expr in view.decorators:
@@ -504,7 +508,11 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         if call is not None and any(
             a.keyword is not None and a.keyword.value == "optional" and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args
         ):
-            continue  # ``jwt_required(optional=True)``: anyone passes
+            # ``jwt_required(optional=True)``: anyone passes; a caller who sent a token is still the library's
+            # ``current_user`` for the checks the body makes (``recipe.checkAuthorized()``)
+            if optional is None and authenticating_decorator(project, q, called) is not None:
+                optional = f"`{last_segment(q)}(optional=True)`"
+            continue
         found = authenticating_decorator(project, q, called)
         if found is not None and project is not None:
             injected |= set(decorator_injects(project, q))
@@ -520,6 +528,9 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             why = found
     principals: dict[str, Optional[str]] = {}
     identity: dict[str, str] = {}
+    optional_only = why is None and optional is not None
+    if optional_only:
+        why = optional
     if why is None:
         return FlaskCaller(None, admin, principals, identity)
     g_attrs = principal_g_attributes(project)
@@ -557,7 +568,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             principals.setdefault(f"{g_name}.{attr}", None)
     if not principals and not identity:
         principals[CALLER] = None
-    return FlaskCaller(why, admin, principals, identity, frozenset(injected))
+    return FlaskCaller(why, admin, principals, identity, frozenset(injected), optional_only)
 
 
 def decorator_injects(project: "ProjectIndex", q: Optional[str]) -> list[str]:

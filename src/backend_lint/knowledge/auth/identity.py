@@ -270,7 +270,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if caller.authenticated is not None:
             ident.authenticated = True
             ident.global_caller = True
-            ident.view_helper = view_helper
+            ident.view_helper = view_helper or caller.optional
             for name, type_q in caller.principals.items():
                 ident.principals.setdefault(name, type_q)
             for name, identity_field in caller.identity_params.items():
