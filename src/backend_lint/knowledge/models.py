@@ -423,8 +423,8 @@ _CREATOR_COLUMN = re.compile(r"^(created_by|creator)(_user|_account)?(_id)?$")
 
 def creator_recorded_only(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
     """The model's only owner columns record who *made* the row (``created_by_id``, ``created_by_user_id``,
-    ``creator_id``), and the project never constrains them on this model: no query predicate on the model's
-    column (``Bookmark.created_by_id == current_user.id``), no comparison of it with the caller. A creator column
+    ``creator_id``), and the project never constrains that column: no query predicate, ``filter_by`` keyword or
+    comparison on it in any function (``_constrained_columns``, by name). A creator column
     is written once, at creation; whether the rows are private to their creator is shown by the project reading
     it as a scope. Without that, the rows are shared records (reference data: templates, classifications,
     evidence types; a team's rows), and a load of one by its id claims nothing of its creator (family 2's
@@ -439,13 +439,10 @@ def creator_recorded_only(project: Optional["ProjectIndex"], settings: Optional[
     canonical = found[0] if found else qualified
     if settings is not None and _matches_config(canonical, settings.owned_models):
         return False
-    from .scoping import inferred_columns  # (scoping reads this module)
-
-    # this model's own evidence: its columns in query predicates (``Bookmark.created_by_id == ...``, the ``flow``
-    # facts' ``scoping``) and the columns the project compares with the caller (``knowledge.scoping``)
-    used = set(project.memo("models.scoping_evidence", lambda: _scoping_evidence(project)).get(canonical, {}))
-    used |= set(inferred_columns(project, settings, canonical))
-    return not any(c in used for c in cols)
+    # (coarse, by the column's name over every model: a library CRUD call's keyword, ``crud.get(db, id=key,
+    # created_by_user_id=me["id"])``, names no model in the index facts)
+    constrained = project.memo("models.constrained_columns", lambda: frozenset(_constrained_columns(project)))
+    return not any(c in constrained for c in cols)
 
 
 # ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``
