@@ -126,6 +126,62 @@ def flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]
     return ctx.cached(("flask.view", id(func)), lambda: _flask_view(ctx, func))
 
 
+def flask_view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    """A method of a Flask view class (or of its project base) that the class's own authenticated views call on
+    ``self`` (vantage6's ``self.get_single_run(id)`` in ``Run.get`` under ``@only_for(...)``): it runs in the
+    view's request, so the view's caller (``current_user``, ``g.user``) is its caller too, and what the view
+    hands it is what the client sent. Read as a view whose decorators are those of the first such calling view
+    (its parameters the client's values), or ``None``. HTTP-method methods themselves are views
+    (``flask_view``); a method only the class's anonymous views call is no such helper."""
+    if ctx.project is None or not flask_module(ctx):
+        return None
+    return ctx.cached(("flask.view_helper", id(func)), lambda: _flask_view_helper(ctx, func))
+
+
+def _flask_view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView]:
+    name = definition_names_of(ctx).get(id(func))
+    if name is None or name.count(".") != 1:
+        return None
+    cls_name, _, method = name.partition(".")
+    if method in HTTP_METHODS or method.startswith("__"):
+        return None
+    classes = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.ClassDef)}
+    if cls_name not in classes or not _view_class(ctx, classes[cls_name]):
+        return None
+    project = ctx.project
+    owner = f"{ctx.module_name}.{cls_name}"
+    for other_name, other in classes.items():
+        if other_name != cls_name and not any(n == owner for n, _f in project.class_mro(f"{ctx.module_name}.{other_name}")):
+            continue  # (the class itself or one deriving from it)
+        body = other.body.body if isinstance(other.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if not isinstance(stmt, cst.FunctionDef) or stmt.name.value not in HTTP_METHODS:
+                continue
+            if not _calls_self_method(stmt, method):
+                continue
+            view = flask_view(ctx, stmt)
+            if view is None or flask_caller(ctx, stmt, view).authenticated is None:
+                continue
+            route = RouteInfo(view.route.methods, _rule_of_params(func), None, "?", func)
+            return FlaskView(route, view.decorators, view.inherited, view.caller_attributes)
+    return None
+
+
+def _calls_self_method(func: cst.FunctionDef, method: str) -> bool:
+    stack: list[Any] = [func.body]
+    while stack:
+        node = stack.pop()
+        if (
+            isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
+            and isinstance(node.func.value, cst.Name) and node.func.value.value == "self"
+        ):
+            return True
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(iter_children(node))
+    return False
+
+
 def _module_routers(ctx: "FileContext") -> frozenset[str]:
     def build() -> frozenset[str]:
         out: set[str] = set()
@@ -431,6 +487,9 @@ class FlaskCaller:
     # the view's parameters an authenticating decorator fills itself after deciding on them
     # (``kwargs.update({"caseid": caseid})`` once the caller's access to the case is checked): not the client's
     injected: frozenset[str] = frozenset()
+    # the only authentication is optional (``jwt_required(optional=True)``): anonymous callers are served too, so
+    # the caller answers for the checks the body makes (BKL202) but claims no row it loads unchecked (no BKL201)
+    optional: bool = False
 
 
 def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> FlaskCaller:
@@ -440,6 +499,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
 
     project = ctx.project
     why = None
+    optional: Optional[str] = None
     admin = False
     injected: set[str] = set()
     for expr in view.decorators:
@@ -457,7 +517,11 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         if call is not None and any(
             a.keyword is not None and a.keyword.value == "optional" and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args
         ):
-            continue  # ``jwt_required(optional=True)``: anyone passes
+            # ``jwt_required(optional=True)``: anyone passes; a caller who sent a token is still the library's
+            # ``current_user`` for the checks the body makes (``recipe.checkAuthorized()``)
+            if optional is None and authenticating_decorator(project, q, called) is not None:
+                optional = f"`{last_segment(q)}(optional=True)`"
+            continue
         found = authenticating_decorator(project, q, called)
         if found is not None and project is not None:
             injected |= set(decorator_injects(project, q))
@@ -473,6 +537,9 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             why = found
     principals: dict[str, Optional[str]] = {}
     identity: dict[str, str] = {}
+    optional_only = why is None and optional is not None
+    if optional_only:
+        why = optional
     if why is None:
         return FlaskCaller(None, admin, principals, identity)
     g_attrs = principal_g_attributes(project)
@@ -510,7 +577,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             principals.setdefault(f"{g_name}.{attr}", None)
     if not principals and not identity:
         principals[CALLER] = None
-    return FlaskCaller(why, admin, principals, identity, frozenset(injected))
+    return FlaskCaller(why, admin, principals, identity, frozenset(injected), optional_only)
 
 
 def decorator_injects(project: "ProjectIndex", q: Optional[str]) -> list[str]:

@@ -18,9 +18,8 @@ Stable API (other families import it):
 
 from __future__ import annotations
 
-import re
-
 import ast
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
@@ -417,6 +416,57 @@ def _constrained_columns(project: "ProjectIndex") -> set[str]:
                 if c.get("column"):
                     out.add(c["column"])
     return out
+
+
+_CREATOR_COLUMN = re.compile(r"^(created_by|creator)(_user|_account)?(_id)?$")
+
+
+def creator_recorded_only(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """The model's only owner columns record who *made* the row (``created_by_id``, ``created_by_user_id``,
+    ``creator_id``), each may be empty (``nullable``: rows exist that nobody made, seeded or imported), and the
+    project never constrains that column: no query predicate, ``filter_by`` keyword or comparison on it in any
+    function (``_constrained_columns``, by name). A creator column is written once, at creation; whether the
+    rows are private to their creator is shown by the project reading it as a scope. Without that, the rows are shared records (reference data: templates, classifications,
+    evidence types; a team's rows), and a load of one by its id claims nothing of its creator (family 2's
+    BKL201). A model the project compares by its creator anywhere keeps it (a saved filter read as
+    ``SavedFilter.created_by == current_user.id``); the name ``user_id`` / ``owner_id`` says owner by itself."""
+    if project is None or not qualified:
+        return False
+    cols = identity_columns(project, settings, qualified)
+    if not cols or not all(_CREATOR_COLUMN.match(c) for c in cols):
+        return False
+    if not all(_may_be_empty(project, qualified, c) for c in cols):
+        return False  # every row names its maker: the author's own row (``Memo.created_by_id: Mapped[int]``)
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    if settings is not None and _matches_config(canonical, settings.owned_models):
+        return False
+    # (coarse, by the column's name over every model: a library CRUD call's keyword, ``crud.get(db, id=key,
+    # created_by_user_id=me["id"])``, names no model in the index facts)
+    constrained = project.memo("models.constrained_columns", lambda: frozenset(_constrained_columns(project)))
+    return not any(c in constrained for c in cols)
+
+
+def _may_be_empty(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    """The column admits NULL: ``nullable=True``, an annotation admitting ``None``, or SQLAlchemy's default for a
+    ``Column(...)`` / ``db.Column(...)`` declared with no annotation and no ``nullable`` (nullable unless a
+    primary key)."""
+    declared = _declared_field(project, qualified, column)
+    if declared is None:
+        return False
+    traits = column_traits(project, qualified, column)
+    if traits is None or traits.primary_key:
+        return False
+    if traits.nullable:
+        return True
+    raw = declared[1]
+    value = parse_expr(raw.get("value"))
+    if raw.get("annotation") or value is None:
+        return False
+    for node in ast_walk(value):
+        if isinstance(node, ast.Call) and any(kw.arg == "nullable" for kw in node.keywords):
+            return False  # (``nullable=False``, or a value that is no constant)
+    return isinstance(value, ast.Call) and _last(ast_dotted(value.func)) == "Column"
 
 
 # ``<owner words>_<user|account>_id``: ``created_by_user_id``, ``owner_user_id``, ``author_account_id``

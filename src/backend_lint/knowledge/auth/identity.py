@@ -10,7 +10,7 @@ from ...ground.lazy import lazy_import
 from ..cst import definition_names_of, iter_children, walk as walk_nodes
 from ..facts import orm_facts
 from ..fastapi import ROUTE_DECORATORS, route_info
-from ..flask import flask_caller, flask_module, flask_view, SCREEN_WORDS as FLASK_SCREEN_WORDS
+from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..scoping import caller_values
@@ -239,6 +239,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     flask = None
     if route is None and enclosing is None and flask_module(ctx):
         flask = flask_view(ctx, func)
+        view_helper = False
+        if flask is None:
+            flask = flask_view_helper(ctx, func)  # a method the class's authenticated views call on ``self``
+            view_helper = flask is not None
         if flask is not None and func.decorators and decorated_caller(ctx, func) is not None:
             flask = None  # a decorator hands the view the caller: read below, as a function given the principal
         if flask is not None:
@@ -266,6 +270,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if caller.authenticated is not None:
             ident.authenticated = True
             ident.global_caller = True
+            ident.view_helper = view_helper or caller.optional
             for name, type_q in caller.principals.items():
                 ident.principals.setdefault(name, type_q)
             for name, identity_field in caller.identity_params.items():

@@ -90,6 +90,10 @@ class Identity:
     # a Flask view whose caller is a global (``current_user``, ``g.user``, ``knowledge.flask``): a permission
     # helper reads it without being handed it
     global_caller: bool = False
+    # a method of a Flask view class that the class's authenticated views call on ``self`` (``flask_view_helper``):
+    # its checks after a fetch are the request's (BKL202); what it loads unchecked goes back to the view, which
+    # is read for that (no BKL201 here)
+    view_helper: bool = False
 
     @property
     def in_scope(self) -> bool:

@@ -681,6 +681,8 @@ class _Decisions:
         if not self.identity.global_caller:
             return False
         low = name.lower()
+        if "token" in low:
+            return self._checks_itself(q)  # ``client.do_access_token_request(...)``: a credential exchange, no permission
         return any(w in low for w in PERMISSION_WORDS) or self._checks_itself(q)
 
     def _checks_itself(self, q: Optional[str]) -> bool:

@@ -24,6 +24,7 @@ from .summaries import (
     helper_unscoped,
     method_summary,
     principal_passes_through,
+    with_handed_modules,
 )
 from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
@@ -76,6 +77,27 @@ class _Fetches:
                 out.append((a.keyword.value if a.keyword is not None else i, model))
         return out
 
+    def call_modules(self, call: cst.Call, params: list, offset: int) -> dict[str, str]:
+        """The project modules a call hands along, by the callee's parameter name (``get_role(db, role_id)``
+        with ``from app import db`` a module): what a helper's ``db.Role.get(...)`` looks up on
+        (``with_handed_modules``)."""
+        project = self.project
+        out: dict[str, str] = {}
+        if project is None:
+            return out
+        for i, a in enumerate(call.args):
+            if a.star:
+                break
+            if not isinstance(a.value, cst.Name):
+                continue
+            q = self.ctx.qualified_name(a.value)
+            if not q or q not in project.modules:
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+            if param:
+                out[param] = q
+        return out
+
     def summary_row_fetch(self, call: cst.Call, q: Optional[str], args: list[Val], state: Optional[dict[str, Val]] = None) -> Optional[Val]:
         """``activity = crud.get_activity_by_id(activity_id, db)`` in a function that is not a route but knows
         who asks (a principal, an identity parameter, or a parameter its callers fill with the principal's id,
@@ -108,6 +130,7 @@ class _Fetches:
         mod, cls, name, summary = target
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state or {}))
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
         if not unscoped:
@@ -177,6 +200,7 @@ class _Fetches:
             return None
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state))
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True)
         if not unscoped:

@@ -1057,3 +1057,34 @@ def _checked_parent_keys(project: "ProjectIndex", settings: "Settings", provider
         if marker in ("Path", "Query") or (not marker and (p.get("type") is None or last_segment(p.get("type")) in plain)):
             out.add(name)
     return frozenset(out)
+
+
+# an active-record lookup by primary key on a model class (``Role.get(role_id)``, Flask-SQLAlchemy's ``get_or_404``)
+_ACTIVE_RECORD_GETS = frozenset({"get", "get_or_404", "find_by_id", "get_by_id"})
+
+
+def with_handed_modules(summary: dict, offset: int, modules: dict[str, str]) -> dict:
+    """A helper that looks a row up on a *module* its caller hands in: ``get_role(db, role_id)`` whose body is
+    ``db.Role.get(role_id)``, called with ``db`` the project module that gathers the models (``from app import
+    db``). Python resolves ``db.Role`` on the module the caller passes, so the lookup is an active-record get
+    by primary key on ``<module>.Role`` keyed on the parameter: added to the summary's ``fetches`` (the flow
+    extractor, which sees only the parameter, recorded a call to ``db.Role.get``). ``modules``: parameter name
+    -> module, the arguments of this call that name a project module."""
+    if not modules or not summary.get("calls"):
+        return summary
+    params = summary.get("params", [])
+    added: list[dict] = []
+    for c in summary["calls"]:
+        parts = c.get("target", "").split(".")
+        if len(parts) != 3 or parts[0] not in modules or not parts[1][:1].isupper() or parts[2] not in _ACTIVE_RECORD_GETS:
+            continue
+        keys = sorted({p for where, p in c.get("args", ()) if where == 0 and p in params})
+        if keys:
+            added.append({"model": f"{modules[parts[0]]}.{parts[1]}", "keys": keys, "line": c.get("line", 0)})
+    if not added:
+        return summary
+    keyed = {k for f in added for k in f["keys"]}
+    out = dict(summary, fetches=[*summary.get("fetches", ()), *added])
+    if summary.get("idle"):
+        out["idle"] = [p for p in summary["idle"] if p not in keyed]
+    return out

@@ -181,6 +181,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     under the comparison exits as `raise` does. Active-record lookups through the models' shared base count:
     `Model.query` in a classmethod (`cls.query.filter(cls.id == id).first()`), and a base handed to
     `declarative_base(cls=...)` or Flask-SQLAlchemy's `SQLAlchemy(model_class=...)` is a base of every model.
+    A helper that looks the row up on a module its caller hands it (`get_role(db, id)` whose body is
+    `db.Role.get(id)`, called with `db` the project module that gathers the models) loads `Role` by that key.
+    A name spelling `token` (`client.do_access_token_request(...)`) is a credential exchange, no permission
+    helper. The checks of a view class's method that its authenticated views call on `self`, and of a view
+    under `jwt_required(optional=True)`, are read with the view's caller.
 
     The chain may start at a row of a table with no identity column looked up from a repository by the
     client's key (a route's parameter, or a parameter of a service a route reaches): `card =

@@ -9,7 +9,7 @@ from ..api import Rule, RuleSpec
 from ._analysis import checked_parent_spelled, isolation_may_fire, owned_model_spelled
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
-from ...knowledge.models import core_table, identity_columns, is_table_model, scoping_column
+from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.queries import Site, checked_parent_params, function_queries, isolation_findings
 
@@ -421,7 +421,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     project decorator (a factory, or a module-level alias of a
     factory's result: `with_user = only_for(("user",))`) whose wrapper calls `verify_jwt_in_request()` /
     `get_jwt_identity()` / a `verify`/`decode` of a token or session, reads `is_authenticated`, or tests an
-    attribute of `flask.g` and exits (`raise`, `return`, `abort(401)`). The caller is then a global:
+    attribute of `flask.g` and exits (`raise`, `return`, `abort(401)`), or refuses the request as anonymous
+    whatever its test calls: an `if` whose body answers 401 (`return error_response("Sign in", status=401)`,
+    `abort(401)`, `raise Unauthorized()`) or sends the browser to sign in (`return
+    redirect(url_for("auth.login"))`). `jwt_required(optional=True)` serves anonymous callers: the caller
+    answers for the checks the view makes (BKL202 reads them) but this rule claims nothing there. A method of a
+    view class that the class's authenticated views call on `self` (`self.get_single_run(id)`) runs in their
+    request with their caller: BKL202 reads its checks; what it loads unchecked goes back to the view, read there
+    (no finding in the method). The caller is then a global:
     `current_user` (Flask-Login, flask-jwt-extended, Flask-Security), the `flask.g` attributes an
     authenticating decorator or request hook binds to a value (`g.user = user`, `g.auth_user =
     APIKey.verify_token(token)`), a local bound to `get_current_user()`, or to `get_jwt_identity()` (the
@@ -431,6 +438,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     (`kwargs.update({"caseid": caseid})`) is not the client's. Not understood: a view authenticated only by
     a `before_request` hook (no decorator on it), a view registered through a wrapper call
     (`view_func=login_required(fn)`), GraphQL resolvers, Flask-Admin views.
+
+    A model whose only owner columns record who made the row (`created_by_id`, `created_by_user_id`,
+    `creator_id`), each of which may be empty (a nullable column: rows exist that nobody made, seeded reference
+    data), and which the project never constrains by that column anywhere (no query predicate, `filter_by`
+    keyword or comparison on it) holds shared records (templates, classifications, evidence types): a load by its
+    id is no finding. The project comparing the creator with the caller anywhere (`SavedFilter.created_by ==
+    current_user.id`), or a creator column every row must fill, keeps the model owned.
 
     A row of a table with no identity column counts when it belongs to an owned table through its foreign
     keys (`Tag.board_id -> Board`, `Card.column_id -> Column.board_id -> Board`, at most three tables away)
@@ -529,8 +543,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         found = isolation_findings(self.ctx, node, identity)
         derived = found.queries.derived_names if found.queries is not None else set()
         for site, model in found.unscoped:
+            if identity.view_helper:
+                break  # a view class's helper hands what it loads back to the view that called it
             if derived and personalised_listing(node, site, derived):
                 continue
+            if not site.owner_value and creator_recorded_only(self.ctx.project, self.ctx.settings, model):
+                continue  # a shared record: who made it is all its creator column says
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
             if scoping is not None:  # the column the project scopes this model by comes first

@@ -1018,6 +1018,9 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                 if t.__class__ is ast.Attribute and _flask_g(t.value, resolve):
                     why = f"tests `g.{t.attr}` and exits"
                     break
+            else:
+                if _refuses_unauthenticated(n.body[-1]):
+                    why = "refuses the request with 401 (no authenticated caller)"
         if kind is ast.Call and n.func.__class__ is ast.Attribute and n.func.attr == "update" and n.func.value.__class__ is ast.Name and n.func.value.id == "kwargs":
             for a in n.args:  # ``kwargs.update({"caseid": caseid})``: the decorator hands the view that value
                 if a.__class__ is ast.Dict:
@@ -1070,6 +1073,51 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     # a hook registered by a call (``bp.before_request(load_account)``) or any function that authenticates and
     # binds the caller on ``flask.g``: its attributes are the caller's
     return out if hook or g_attrs else None
+
+
+_UNAUTHORIZED_NAMES = frozenset({"Unauthorized", "UNAUTHORIZED", "HTTP_401_UNAUTHORIZED", "NotAuthenticated", "Unauthenticated"})
+
+
+def _refuses_unauthenticated(stmt: ast.stmt) -> bool:
+    """An exit that answers 401 (HTTP's "no authenticated caller"): ``return response_error("...", status=401)``,
+    ``abort(401)``, ``return {...}, 401``, ``raise Unauthorized()``, ``HTTPStatus.UNAUTHORIZED``. A wrapper that
+    leaves this way when its test fails refuses an anonymous request: it authenticates, whatever the test calls
+    (a project function reading the session, a token store, an API key table)."""
+    if stmt.__class__ is ast.Return and stmt.value.__class__ is ast.Call and _sign_in_redirect(stmt.value):  # type: ignore[attr-defined]
+        return True
+    for node in ast.walk(stmt):
+        kind = node.__class__
+        if kind is ast.Constant and node.value.__class__ is int and node.value == 401:  # type: ignore[attr-defined]
+            return True
+        if kind is ast.Name and node.id in _UNAUTHORIZED_NAMES:  # type: ignore[attr-defined]
+            return True
+        if kind is ast.Attribute and node.attr in _UNAUTHORIZED_NAMES:  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+_SIGN_IN_WORDS = ("login", "signin", "sign_in", "authenticat")
+
+
+def _sign_in_redirect(call: ast.Call) -> bool:
+    """``redirect(url_for("auth.login", next=request.url))``, ``redirect(not_authenticated_redirection_url(...))``:
+    the browser's way of answering 401, sending the anonymous caller to sign in."""
+    func = call.func
+    name = func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")  # type: ignore[attr-defined]
+    if name != "redirect" or not call.args:
+        return False
+    for node in ast.walk(call.args[0]):
+        text = ""
+        if node.__class__ is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+            text = node.value  # type: ignore[attr-defined]
+        elif node.__class__ is ast.Name:
+            text = node.id  # type: ignore[attr-defined]
+        elif node.__class__ is ast.Attribute:
+            text = node.attr  # type: ignore[attr-defined]
+        low = text.lower()
+        if any(w in low for w in _SIGN_IN_WORDS) and "logout" not in low:
+            return True
+    return False
 
 
 def exit_statement(stmt: ast.stmt) -> bool:
