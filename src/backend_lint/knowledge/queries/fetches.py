@@ -24,6 +24,7 @@ from .summaries import (
     helper_unscoped,
     method_summary,
     principal_passes_through,
+    summary_candidate_row,
 )
 from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
@@ -57,6 +58,11 @@ class _Fetches:
             return None
         mod, name, _ = found
         fn = orm_facts(self.project.modules[mod]).get("functions", {}).get(name)
+        if fn is not None and not fn.get("returns"):
+            model = summary_candidate_row(self.project, self.settings, mod, name)
+            if model is None:
+                return None
+            return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
         if fn is None or not fn.get("returns"):
             return None
         model = self.project.canonical(fn["returns"])
