@@ -32,6 +32,7 @@ from .dependencies import (
     TASK_DECORATORS,
 )
 from .params import param_infos
+from .request_authorizers import request_authorizers
 from .principals import Identity, principal_classes
 from .admin import _admin_gate, _admin_surface, _could_be_principal
 from .recorded import _principal_recorded_only, _written_only
@@ -281,6 +282,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         for p in params:
             if p.dependency.kind == "auth" and not p.dependency.credentials and not _anonymous_stand_in(p):
                 ident.principals[p.name] = p.dependency.principal_type
+        if not ident.principals:
+            # ``auth=Depends(get_auth)`` asked ``auth.authorize_request(request, ...)``: the object decides on
+            # the request's caller (``request_authorizers``)
+            ident.principals.update(request_authorizers(ctx, func, params))
         held = frozenset(view_request_attributes(ctx, func)) if route.configured else frozenset()
         for path, identity_field in _request_identity(ctx, func, params, held).items():
             if identity_field is None:

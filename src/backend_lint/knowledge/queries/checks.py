@@ -9,7 +9,7 @@ from ...ground.lazy import lazy_import
 from ..auth import Identity
 from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
 from ..imports import last_segment
-from ..models import identity_columns, is_owned, is_table_model, membership_partners
+from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr
 from .summaries import (
@@ -47,9 +47,12 @@ def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
         return False  # (rows listed, not looked up by a key: ``for ws in repo.list_all(): perms(user, ws.id)``)
     func_node = check.node.func
     if isinstance(func_node, cst.Attribute) and isinstance(func_node.value, cst.Name) and func_node.value.value in identity.principals:
-        # a method of the principal object (``auth.assert_channel_read(channel)``): rows it decides on with no
-        # identity column are the tenants it grants (a channel, a workspace by name), not rows owned in them
-        return False
+        # a method of the principal object (``auth.assert_channel_read(channel)``, ``(channel.name)``): rows it
+        # decides on with no identity column are the tenants it grants (a channel, a workspace by name), not rows
+        # owned in them; unless it is handed the row's parent (``auth.assert_package_delete(version.package)``,
+        # ``auth.authorize_request(request, f"{build.environment.namespace.name}/...")``): the row is owned
+        # through that parent and decided after its load (``_through_parent``)
+        return _through_parent(ctx, check)
     # handed who asks itself (``current_user``, ``user.id``, the ``user_id`` parameter, or a local computed from
     # who asks alone, ``db_user = await self._resolve_user(user)``): a helper given only keys the function
     # checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
@@ -60,6 +63,33 @@ def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
         while isinstance(inner, cst.Attribute):
             inner = inner.value
         if isinstance(inner, cst.Name) and inner.value in names:
+            return True
+    return False
+
+
+def _through_parent(ctx: "FileContext", check: Comparison) -> bool:
+    """The check is handed a value read off the checked row through one of its relationships (``version.package``,
+    ``build.environment.namespace.name``, also inside an f-string or a collection): it decides on the row's
+    parent, so the row is owned through it. The row itself or one of its own columns (``channel``,
+    ``channel.name``) is not: that is the scope the check grants."""
+    relations = relationships(ctx.project, check.row.model)
+    if not relations or check.name is None:
+        return False
+    values: list[cst.BaseExpression] = []
+    for arg in check.node.args:
+        inner = arg.value
+        if isinstance(inner, cst.FormattedString):
+            values.extend(p.expression for p in inner.parts if isinstance(p, cst.FormattedStringExpression))
+        elif isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
+            values.extend(e.value for e in inner.elements if isinstance(e, cst.Element))
+        else:
+            values.append(inner)
+    for value in values:
+        chain: list[str] = []
+        while isinstance(value, cst.Attribute):
+            chain.append(value.attr.value)
+            value = value.value
+        if chain and isinstance(value, cst.Name) and value.value == check.name and chain[-1] in relations:
             return True
     return False
 

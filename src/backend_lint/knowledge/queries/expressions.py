@@ -14,7 +14,7 @@ from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
 from ..models import is_owned
-from .summaries import client_value_function
+from .summaries import _decided_table, client_value_function
 from .syntax import _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
 from .vocabulary import (
@@ -445,6 +445,8 @@ class _Expressions:
             repo = self.repository_method_fetch(func, vals[0] if vals else NOTHING, derived or identity_kw)
         if repo is None and self.identity.route is None:
             repo = self.summary_row_fetch(call, q, args, state)
+        if repo is None:
+            repo = self.own_method_candidate_row(call, derived or identity_kw)
         if repo is not None:
             keys = [
                 v
@@ -457,6 +459,13 @@ class _Expressions:
                 if not (v.stmt or v.container or v.rows or _db_handle(a.value)):
                     # (the session handed along is no key: a check of the row must not verify it)
                     names |= self.key_names(a.value, state)
+            if repo.repo and keys and all(v.trusted and not v.rows for v in keys) and repo.model and not self._owned(repo.model):
+                origin = self._client_origin(call, args, state)
+                if origin is not None and not self._owned(origin[1]) and self.project is not None and _decided_table(self.project, self.settings, repo.model):
+                    # a row of a table the project decides on, keyed on a column of a row the client chose
+                    # (``connection = self._get_connection(agent.llm_connection_id)``): a check of it decides
+                    # on that row (reported at the check, naming the client's row)
+                    return replace(repo, keys=frozenset(names), origin=origin)
             if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
                 # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
                 # not a key the client controls, as for ``session.get`` with such a key; the keys it was given

@@ -13,7 +13,7 @@ from ..auth import principal_classes
 from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from ..models import identity_columns, is_pydantic_model, is_table_model, model_columns
+from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
 from ..repositories import enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
 from .summaries import (
     _CONSTRUCTOR_PREFIXES,
@@ -23,8 +23,11 @@ from .summaries import (
     handed_models,
     helper_unscoped,
     method_summary,
+    helper_checked_tables,
+    method_home,
     principal_passes_through,
     with_handed_modules,
+    summary_candidate_row,
 )
 from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
@@ -58,12 +61,42 @@ class _Fetches:
             return None
         mod, name, _ = found
         fn = orm_facts(self.project.modules[mod]).get("functions", {}).get(name)
+        if fn is not None and not fn.get("returns"):
+            model = summary_candidate_row(self.project, self.settings, mod, name)
+            if model is None:
+                return None
+            return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
         if fn is None or not fn.get("returns"):
             return None
         model = self.project.canonical(fn["returns"])
         if not is_table_model(self.project, model):
             return None
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def own_method_candidate_row(self, call: cst.Call, given_principal: bool) -> Optional[Val]:
+        """``connection = await self._get_llm_connection(agent.llm_connection_id)``: a method of the function's own
+        class annotated to return a row of a table the project decides on after the load
+        (``helper_checked_tables``: no identity column, its rows handed to access decisions). The row is the
+        helper's, like a repository's: BKL202 at a decision handed it, never BKL201. A method that checks
+        itself or answers yes or no is not this."""
+        project = self.project
+        func = call.func
+        if project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return None
+        owner = enclosing_class(self.ctx, self.func)
+        home = method_home(project, owner, func.attr.value) if owner is not None else None
+        if home is None:
+            return None
+        mod, _, key = home
+        short, _, method = key.rpartition(".")
+        returns = orm_facts(project.modules[mod]).get("method_returns", {}).get(short, {}).get(method)
+        found = project.get_class(returns) if returns else None
+        if found is None or is_owned(project, self.settings, found[0]) or found[0] not in helper_checked_tables(project, self.settings):
+            return None
+        summary = flow_facts(project, mod).get("methods", {}).get(key) or {}
+        if summary.get("checked") or summary.get("verdict"):
+            return None
+        return Val(rows=True, model=found[0], repo=not given_principal, scoped=given_principal, derived=given_principal)
 
     def call_models(self, call: cst.Call, state: dict[str, Val]) -> list[tuple[Union[int, str], str]]:
         """The table classes a call hands along, by argument position or keyword (``must_exist(db, Note,

@@ -1088,3 +1088,28 @@ def with_handed_modules(summary: dict, offset: int, modules: dict[str, str]) -> 
     if summary.get("idle"):
         out["idle"] = [p for p in summary["idle"] if p not in keyed]
     return out
+
+
+def summary_candidate_row(project: Optional["ProjectIndex"], settings: "Settings", module: str, name: str) -> Optional[str]:
+    """The table of the row a project function with no return annotation looks up by a key it is handed and
+    returns (``def get_build(db, build_id): return db.query(Build).filter(Build.id == build_id).first()``), when
+    that table is one the project decides on after the load (``helper_checked_tables``: no identity column, its
+    rows handed to access decisions); ``None`` otherwise (several tables, no key, a verdict, a check of its
+    own). Such a row is the helper's, like a repository's: BKL202 at a decision handed it (through its
+    parent), never BKL201."""
+    if project is None:
+        return None
+    summary = flow_facts(project, module).get("functions", {}).get(name)
+    if not summary or not summary.get("returns") or summary.get("verdict") or summary.get("checked"):
+        return None
+    fetches = summary.get("fetches", ())
+    models = {f.get("model") for f in fetches}
+    if len(models) != 1 or set(summary.get("selects", ())) - models:
+        return None
+    found = project.get_class(next(iter(models)) or "")
+    if found is None or found[0] not in helper_checked_tables(project, settings) or is_owned(project, settings, found[0]):
+        return None
+    params = set(summary.get("params", ()))
+    if not all(f.get("keys") and set(f["keys"]) <= params for f in fetches):
+        return None
+    return found[0]
