@@ -916,20 +916,22 @@ def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]
 
 def child_untied_params(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str,
-    models: tuple[tuple[str, str], ...] = (),
+    models: tuple[tuple[str, str], ...] = (), owned_too: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Parameters of a project function or method that reach a lookup of a table that is not ``parent`` but
     references it through its foreign keys (``DataProduct.flight_id`` -> ``Flight``), with no predicate on a
     column of that reference path and no comparison of one (``row.flight_id != flight_id``), directly or through
     the helpers it hands them to: ``{parameter: (model, call chain, reference path)}``, the shortest path first.
     A function that checks access itself (``checked``) answers for what it loads; an owned table's lookup is
-    ``helper_unscoped``'s (reported by its owner column)."""
-    key = ("flow.child_untied", module, cls, name, parent, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0))
+    ``helper_unscoped``'s (reported by its owner column), unless ``owned_too`` (the caller has no principal in
+    scope: no owner rule can answer for it, the checked parent is the only tie)."""
+    key = ("flow.child_untied", module, cls, name, parent, models, owned_too, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0, owned_too))
 
 
 def _child_untied_params(
-    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int,
+    owned_too: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
     if summary.get("checked"):
@@ -939,7 +941,7 @@ def _child_untied_params(
     compared = set(summary.get("compared", ()))
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch.get("model") or "")
-        if found is None or not is_table_model(project, found[0]) or found[0] == parent or is_owned(project, settings, found[0]):
+        if found is None or not is_table_model(project, found[0]) or found[0] == parent or (not owned_too and is_owned(project, settings, found[0])):
             continue
         path = reference_path(project, found[0], parent)
         if path is None:
@@ -971,7 +973,7 @@ def _child_untied_params(
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
-        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1)
+        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1, owned_too)
         if not inner:
             continue
         for where, param in c["args"]:
