@@ -271,11 +271,16 @@ def _refuses_its_identity(project: "ProjectIndex", settings: Optional["Settings"
     AccessDeniedError``) says by its own code that the parameter is the caller, whoever calls it: it makes a
     claim even when no route reaches it today (a service method the routes no longer call)."""
     name = qualified[len(module) + 1:]
-    entry = (project.modules[module] or {}).get("extra", {}).get("flow", {}).get("checks", {}).get(name)
+    flow = (project.modules[module] or {}).get("extra", {}).get("flow", {})
+    entry = flow.get("checks", {}).get(name)
     if not entry:
         return False
     fields = set(settings.identity_fields if settings is not None else DEFAULT_IDENTITY_FIELDS)
     fields |= {f"current_{f}" for f in fields}
+    # an identity-named parameter that keys the function's own lookup is the row's key, not the caller
+    # (``require_org_role(org_id, current_user)`` loads the organisation by ``org_id``)
+    summary = flow.get("methods" if "." in name else "functions", {}).get(name) or {}
+    fields -= {k.split(".", 1)[0] for f in summary.get("fetches", ()) for k in f.get("keys", ())}
     groups = list(entry.get("access", ()))
     groups += [g for name, g in entry.get("refuses", ()) if any(access_name(last_segment(q)) for q, _ in project.class_mro(name))]
     return any(len(group) >= 2 and fields.intersection(group) for group in groups)
