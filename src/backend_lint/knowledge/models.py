@@ -664,9 +664,14 @@ def _reference_path(project: "ProjectIndex", child: str, target: str, depth: int
         following: list[tuple[str, tuple[str, ...]]] = []
         for model, path in frontier:
             for column in sorted(model_columns(project, model)):
-                if not column.endswith("_id"):
+                if column.endswith("_uuid"):
+                    ref = _uuid_reference(project, model, column)
+                elif column.endswith("_id"):
+                    ref = referenced_model(project, model, column)
+                else:
                     continue
-                ref = referenced_model(project, model, column)
+                if ref != target and _polymorphic_reference(project, model, column, target):
+                    return path + (column,)
                 if ref is None or ref in seen:
                     continue
                 if ref == target:
@@ -675,6 +680,33 @@ def _reference_path(project: "ProjectIndex", child: str, target: str, depth: int
                 following.append((ref, path + (column,)))
         frontier = following
     return None
+
+
+def _uuid_reference(project: "ProjectIndex", model: str, column: str) -> Optional[str]:
+    """``project_uuid``: a ``*_uuid`` column with no foreign key names the one table model it references, as a
+    ``*_id`` column does (``referenced_model``); a declared foreign key decides as there."""
+    declared = referenced_model(project, model, column)
+    if declared is not None:
+        return declared
+    tables = project.memo("models.tables_by_name", lambda: _tables_by_name(project))
+    prefix = column[: -len("_uuid")].lower()
+    hits = set(tables.get(prefix, ())) | set(tables.get(prefix + "s", ())) | set(tables.get(prefix + "es", ()))
+    return next(iter(hits)) if len(hits) == 1 else None
+
+
+def _polymorphic_reference(project: "ProjectIndex", model: str, column: str, target: str) -> bool:
+    """``project_uuid`` beside ``project_type`` with no foreign key: a reference to one of several tables whose
+    names end in the prefix (``projects``, ``indoor_projects``): it may name a row of ``target`` when the target's
+    table is one of them."""
+    prefix, _, _ = column.rpartition("_")
+    if not prefix or f"{prefix}_type" not in model_columns(project, model):
+        return False
+    declared = _declared_field(project, model, column)
+    if declared is None or "ForeignKey" in str(declared[1].get("value") or "") or "foreign_key" in str(declared[1].get("value") or ""):
+        return False
+    tables = project.memo("models.tables_by_name", lambda: _tables_by_name(project))
+    names = [n for n, hits in tables.items() if target in hits]
+    return any(n in (f"{prefix}s", f"{prefix}es") or n.endswith((f"_{prefix}s", f"_{prefix}es")) for n in names)
 
 
 def _snake(name: str) -> str:

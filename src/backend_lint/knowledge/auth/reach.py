@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
+from ...ground.config import DEFAULT_IDENTITY_FIELDS
 from ..facts import orm_facts
 from ..fastapi import index_route
 from ..flask import view_class_methods
 from ..imports import last_segment
+from ..index.extractors.flow import access_name  # an exception or refusal named for access
 from .dependencies import (
     _settings_key,
     _test_module_name,
@@ -256,11 +258,32 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     for q in reach(tasks) - claims:
         out.setdefault(q, "task")
     for q, fn in nodes.items():
-        if q not in claims and not route_of.get(q):
+        if q not in claims and not route_of.get(q) and not _refuses_its_identity(project, settings, node_module[q], q):
             out.setdefault(q, "none")
     for q in routes:
         out.pop(q, None)  # a request handler makes its own claims (or none, when admin-only)
     return out
+
+
+def _refuses_its_identity(project: "ProjectIndex", settings: Optional["Settings"], module: str, qualified: str) -> bool:
+    """A function or method that refuses access itself on an identity parameter together with another value
+    (the ``access`` groups of its ``flow`` ``checks``: ``if collection.owner_id != user_id: raise
+    AccessDeniedError``) says by its own code that the parameter is the caller, whoever calls it: it makes a
+    claim even when no route reaches it today (a service method the routes no longer call)."""
+    name = qualified[len(module) + 1:]
+    flow = (project.modules[module] or {}).get("extra", {}).get("flow", {})
+    entry = flow.get("checks", {}).get(name)
+    if not entry:
+        return False
+    fields = set(settings.identity_fields if settings is not None else DEFAULT_IDENTITY_FIELDS)
+    fields |= {f"current_{f}" for f in fields}
+    # an identity-named parameter that keys the function's own lookup is the row's key, not the caller
+    # (``require_org_role(org_id, current_user)`` loads the organisation by ``org_id``)
+    summary = flow.get("methods" if "." in name else "functions", {}).get(name) or {}
+    fields -= {k.split(".", 1)[0] for f in summary.get("fetches", ()) for k in f.get("keys", ())}
+    groups = list(entry.get("access", ()))
+    groups += [g for name, g in entry.get("refuses", ()) if any(access_name(last_segment(q)) for q, _ in project.class_mro(name))]
+    return any(len(group) >= 2 and fields.intersection(group) for group in groups)
 
 
 def _background_only(project: "ProjectIndex") -> frozenset[str]:

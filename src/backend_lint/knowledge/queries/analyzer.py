@@ -195,6 +195,11 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                     self.out.untied.append((node, model, parent, path))
                     break
 
+    def _no_owner_rule(self) -> bool:
+        """No caller in scope (no principal, no identity parameter, no router-level auth): the owner rule claims
+        nothing here, so an owned child of a checked row is answered for by its tie to that row alone."""
+        return not (self.identity.admin or self.identity.in_scope or self.identity.router_auth)
+
     def _checked_parents(self) -> dict[str, str]:
         return checked_parent_params(self.ctx, self.identity)
 
@@ -216,7 +221,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         client = self.client_params()
         best: Optional[tuple] = None  # (the nearest checked row: the flight before its project)
         for parent_name, parent in self.checked_parents.items():
-            reached = child_untied_params(project, self.settings, mod, cls, name, summary, parent, given)
+            reached = child_untied_params(project, self.settings, mod, cls, name, summary, parent, given, owned_too=self._no_owner_rule())
             if not reached:
                 continue
             for i, a in enumerate(call.args):
@@ -246,8 +251,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         fetches = list(self.child_fetches)
         client = self.client_params()
         for site in self.out.sites:
-            if len(site.entities) != 1 or site.admin or self._owned(site.entities[0]):
-                continue
+            if len(site.entities) != 1 or site.admin or (not self._no_owner_rule() and self._owned(site.entities[0])):
+                continue  # (an owned row with a caller in scope is the owner rule's)
             roots = frozenset(k.split(".", 1)[0] for k in site.key_names)
             if roots & self.checked_parent_keys or not self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
                 continue

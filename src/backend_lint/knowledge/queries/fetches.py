@@ -14,7 +14,7 @@ from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
-from ..repositories import enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
+from ..repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
 from .summaries import (
     _CONSTRUCTOR_PREFIXES,
     _held_scope,
@@ -530,6 +530,8 @@ class _Fetches:
             found = project.get_class(returns)
             if found is not None and is_table_model(project, found[0]):
                 model = found[0]
+            elif found is not None and (core := core_row_table(project, found[0])) is not None:
+                model = core  # ``pets.get_pet(pet_id) -> Pet``: an entity built from one Core table's row
             elif last_segment(returns) == "Self" and generic is not None:
                 model = generic
             elif found is None and generic is not None:

@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
-from ..models import column_traits, identity_columns, model_columns, relationships
+from ..models import column_traits, identity_columns, is_owned, model_columns, relationships
 from .summaries import flow_facts
 from .syntax import (
     _excludes_owners,
@@ -392,7 +392,7 @@ class _Predicates:
             if isinstance(root, cst.Name):
                 v = state.get(root.value)
                 if v is not None and v.rows and v.model and not v.derived:
-                    return v, root.value
+                    return self._owned_through_relationship(v, root.value, base, attr) or (v, root.value)
             return None
         if not isinstance(base, cst.Name):
             return None
@@ -419,6 +419,29 @@ class _Predicates:
                     self.project, self.settings, site.entities[0]
                 ):
                     self.owner_sites.add(id(site))
+
+    def _owned_through_relationship(self, v: Val, var: str, base: cst.Attribute, attr: str) -> Optional[tuple[Val, str]]:
+        """``document.collection.owner_id`` for a fetched row of a table that is not owned: the relationships
+        named (``Document.collection`` -> ``Collection``) lead to an owned model whose identity column is
+        ``attr``: the comparison decides on that parent, reached through the row the client chose (the row's
+        ``origin``, as when the parent is looked up by the row's column). ``None`` otherwise."""
+        if self.project is None or is_owned(self.project, self.settings, v.model):
+            return None
+        names: list[str] = []
+        node: cst.BaseExpression = base
+        while isinstance(node, cst.Attribute):
+            names.append(node.attr.value)
+            node = node.value
+        model: Optional[str] = v.model
+        for rel in reversed(names):
+            model = relationships(self.project, model).get(rel) if model else None
+            if model is None:
+                return None
+        if model == v.model or not is_owned(self.project, self.settings, model):
+            return None
+        if attr not in identity_columns(self.project, self.settings, model):
+            return None
+        return replace(v, model=model, origin=v.origin or (var, v.model)), var
 
     def _identity_relationship(self, model: str, rel: str) -> bool:
         targets = relationships(self.project, model)

@@ -22,7 +22,7 @@ from ..models import (
     project_identity_fields,
     reference_path,
 )
-from ..repositories import self_attribute_class, sole_implementation, specialised
+from ..repositories import core_row_table, self_attribute_class, sole_implementation, specialised
 from .vocabulary import named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
 from .syntax import _module_instance_class, _store_class
 
@@ -528,6 +528,8 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
 
         def table(name: Optional[str]) -> Optional[str]:
             cls = project.get_class(name) if name else None
+            if cls is not None and (core := core_row_table(project, cls[0])) is not None and not USER_CLASS.search(last_segment(cls[0])):
+                cls = project.get_class(core) or cls  # ``Pet``: an entity built from one Core table's rows (``pets``)
             if cls is None or cls[0] in principals or USER_CLASS.search(last_segment(cls[0])):
                 return None
             if _SCOPE_TABLE.search(last_segment(cls[0])):
@@ -572,6 +574,7 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
                 # not read further: its calls (which change with every edit) stay unread, so the language server
                 # keeps its findings elsewhere when only they change
                 held = [table(t) for t in types]
+                held += [table(t) for t in _service_core_entities(project, types)]
                 held += [table(r) for r in fn.get("refs_out", ())]
                 held += [table(f.get("model")) for f in summary.get("fetches", ())]
                 if not any(held):
@@ -591,6 +594,35 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
         return found
 
     return project.memo(("queries.loaded_then_decided", key), build)
+
+
+def _service_core_entities(project: "ProjectIndex", types: Iterable[Optional[str]]) -> list[str]:
+    """The entity classes built from a Core table's rows (``repositories.core_row_table``) that the methods of
+    the services among ``types`` return (``pets: IPetsService`` whose ``get_pet`` returns ``Pet``, built from
+    ``pets`` rows): a function given such a service holds those rows when it calls them."""
+    out: list[str] = []
+    for t in types:
+        if not t:
+            continue
+        cls = project.get_class(t)
+        if cls is None:
+            continue
+        impl = sole_implementation(project, cls[0]) or cls[0]
+        out.extend(project.memo(("queries.service_core_entities", impl), lambda impl=impl: _core_entities_of(project, impl)))
+    return out
+
+
+def _core_entities_of(project: "ProjectIndex", cls: str) -> list[str]:
+    out: list[str] = []
+    for name, facts in project.class_mro(cls):
+        where = project.split(name) if facts is not None else None
+        if where is None:
+            continue
+        for made in orm_facts(project.modules[where[0]]).get("method_returns", {}).get(where[1], {}).values():
+            found = project.get_class(made) if made else None
+            if found is not None and core_row_table(project, found[0]) is not None and found[0] not in out:
+                out.append(found[0])
+    return out
 
 
 def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _depth: int = 0) -> bool:
@@ -916,20 +948,22 @@ def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]
 
 def child_untied_params(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str,
-    models: tuple[tuple[str, str], ...] = (),
+    models: tuple[tuple[str, str], ...] = (), owned_too: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Parameters of a project function or method that reach a lookup of a table that is not ``parent`` but
     references it through its foreign keys (``DataProduct.flight_id`` -> ``Flight``), with no predicate on a
     column of that reference path and no comparison of one (``row.flight_id != flight_id``), directly or through
     the helpers it hands them to: ``{parameter: (model, call chain, reference path)}``, the shortest path first.
     A function that checks access itself (``checked``) answers for what it loads; an owned table's lookup is
-    ``helper_unscoped``'s (reported by its owner column)."""
-    key = ("flow.child_untied", module, cls, name, parent, models, settings.identity_fields, settings.owned_models, settings.not_owned_models)
-    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0))
+    ``helper_unscoped``'s (reported by its owner column), unless ``owned_too`` (the caller has no principal in
+    scope: no owner rule can answer for it, the checked parent is the only tie)."""
+    key = ("flow.child_untied", module, cls, name, parent, models, owned_too, settings.identity_fields, settings.owned_models, settings.not_owned_models)
+    return project.memo(key, lambda: _child_untied_params(project, settings, module, cls, name, with_models(summary, dict(models)), parent, 0, owned_too))
 
 
 def _child_untied_params(
-    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int
+    project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, parent: str, depth: int,
+    owned_too: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     out: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
     if summary.get("checked"):
@@ -939,7 +973,7 @@ def _child_untied_params(
     compared = set(summary.get("compared", ()))
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch.get("model") or "")
-        if found is None or not is_table_model(project, found[0]) or found[0] == parent or is_owned(project, settings, found[0]):
+        if found is None or not is_table_model(project, found[0]) or found[0] == parent or (not owned_too and is_owned(project, settings, found[0])):
             continue
         path = reference_path(project, found[0], parent)
         if path is None:
@@ -971,7 +1005,7 @@ def _child_untied_params(
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
-        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1)
+        inner = _child_untied_params(project, settings, sub[0], sub[1], sub[2], with_models(sub[3], dict(given)), parent, depth + 1, owned_too)
         if not inner:
             continue
         for where, param in c["args"]:
