@@ -592,11 +592,18 @@ class _Decisions:
             if other.model in models or (other.sites and not any(s.unscoped for s in other.sites)):
                 continue  # (a row from a repository function not given the principal has no site here)
             other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
-            if other_keys and other_keys <= keys:
+            if (other_keys and other_keys <= keys) or self._keyed_by_row_column(other_name, keys):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
                     continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
                 self.out.checks.append(Comparison(test, other, other_name))
                 state[other_name] = replace(other, derived=True)  # (as after a check of the row)
+
+    @staticmethod
+    def _keyed_by_row_column(row_name: str, keys: set[str]) -> bool:
+        """``staff = ...filter(Staff.id == leave.staff_id, Staff.firm_id == current_user.firm_id).first()`` after
+        an unscoped load of ``leave``: the lookup (the principal's side already dropped from ``keys``) is keyed
+        on the loaded row's own columns only, so finding it in the caller's scope ties that row to the caller."""
+        return bool(keys) and all(k.split(".", 1)[0] == row_name and "." in k for k in keys)
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
