@@ -27,7 +27,7 @@ from .summaries import (
 )
 from .syntax import _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr
 from .values import Comparison, NOTHING, Val
-from .vocabulary import _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
+from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -546,7 +546,9 @@ class _Decisions:
                     out.append((a.value.value, node))
         return out
 
-    def _found_by_scoped_load(self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool) -> None:
+    def _found_by_scoped_load(
+        self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool, refusal: Optional[cst.CSTNode] = None,
+    ) -> None:
         """``board = get_board_for(db, board_id, user.id)`` then ``if board is None: raise``: on the way where
         the test says the value is there (``present``: the body of ``if board:`` / ``if board and ...:``; else
         the ``else`` way of ``if board is None or not board.active:``), a load scoped to the principal found
@@ -566,14 +568,22 @@ class _Decisions:
             if v is not None and v.lookup and v.lookup_scoped:
                 self._verify_loaded(found[0], state, test, None, record=decides)
             elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
-                self._membership_found(found[0], v, state, test)
+                self._membership_found(found[0], v, state, test, refuses=self._access_refusal(refusal))
 
     def _principal_keyed(self, v: Val) -> bool:
         """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
         principals = set(self.identity.principals)
         return bool(principals) and all(any(not principals.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
 
-    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression) -> None:
+    def _access_refusal(self, block: Optional[cst.CSTNode]) -> bool:
+        """The block taken when the lookup found nothing raises an access refusal (401 / 403 / 404), not a 400
+        or 422 (the caller's own vote missing is a bad request) nor a ``return`` (nothing found, nothing refused)."""
+        if block is None or self.ctx.module is None:
+            return False
+        text = self.ctx.module.code_for_node(block)
+        return "raise" in text and bool(_ACCESS_STATUS.search(text)) and not _INVALID_STATUS.search(text)
+
+    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression, refuses: bool = False) -> None:
         """``project = ...filter(Project.id == project_id).first()``, then ``membership = ...filter(
         ProjectMember.project_id == project_id, ProjectMember.user_id == user.id).first()`` and ``if not
         membership: raise``: a lookup filtered by the principal and keyed on the key an unscoped row was
@@ -592,7 +602,7 @@ class _Decisions:
             if other.model in models or (other.sites and not any(s.unscoped for s in other.sites)):
                 continue  # (a row from a repository function not given the principal has no site here)
             other_keys = set(other.keys) | {k for s in other.sites for k in s.key_names}
-            if (other_keys and other_keys <= keys) or self._keyed_by_row_column(other_name, keys):
+            if (other_keys and other_keys <= keys) or (refuses and self._keyed_by_row_column(other_name, keys)):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
                     continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
                 self.out.checks.append(Comparison(test, other, other_name))
