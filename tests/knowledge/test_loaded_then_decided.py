@@ -110,3 +110,71 @@ def test_tables_held_while_an_access_decision_is_called(tmp_path: Path) -> None:
     assert "kiln.models.Glaze" not in decided and "kiln.models.Studio" not in decided
     assert "kiln.models.Potter" not in decided
     assert "kiln.models.Batch" in helper_checked_tables(index, Settings())
+
+
+# A library's ``validate`` (pydantic, WTForms) checks that data is well formed, not who may see the row; a
+# library callee named for an access check still decides (session 23, H169; hold-out 26's lma and divbase)
+VALIDATING = {
+    "shelf/__init__.py": "",
+    "shelf/models.py": '''
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Notice(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    text: str
+
+
+class Drawer(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    zone: str
+
+
+class Rack(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    zone: str
+''',
+    "shelf/views.py": '''
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from acl_client import acl
+from shelf.models import Drawer, Notice, Rack
+
+
+class NoticeOut(BaseModel):
+    text: str
+
+
+def read_notice(session: Session, key: int) -> NoticeOut:
+    notice = session.get(Notice, key)
+    return NoticeOut.model_validate(notice)
+
+
+def edit_drawer(session: Session, key: int, form) -> Drawer:
+    drawer = session.get(Drawer, key)
+    if form.validate_on_submit():
+        drawer.zone = form.zone.data
+    return drawer
+
+
+def open_rack(session: Session, key: int, user_id: int) -> Rack:
+    rack = session.get(Rack, key)
+    acl.check_permission(user_id, rack.zone)
+    return rack
+''',
+}
+
+
+def test_library_validation_is_no_access_decision(tmp_path: Path) -> None:
+    paths = []
+    for rel, text in VALIDATING.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        paths.append(str(p))
+    decided = loaded_then_decided(ProjectIndex.build(str(tmp_path), paths, jobs=1), Settings())
+    assert "shelf.models.Notice" not in decided and "shelf.models.Drawer" not in decided
+    assert decided["shelf.models.Rack"] == ("shelf.views.open_rack", "check_permission")

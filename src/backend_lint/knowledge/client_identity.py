@@ -25,7 +25,7 @@ from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
 from .queries import (
-    _db_handle, callee_decides, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, project_callee,
+    _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, project_callee,
     spells_check,
 )
 from .facts import orm_facts
@@ -517,6 +517,7 @@ class _ClientAnalysis:
                     self.verified |= self._decided_by_helper(node, call_nodes)
                     self.verified |= self._scoped_project_lookup(node, call_nodes)
                     self.verified |= self._checked_in_service(node, call_nodes)
+                    self.verified |= self._target_of_authorised_action(node, call_nodes)
                     continue
                 keys = set()
                 # a check method of the caller itself (``current_user.is_organization_member(org_id)``)
@@ -826,6 +827,62 @@ class _ClientAnalysis:
             for w, p in handed.get("args", ()):
                 if p in value_params and param_at(w) in decided and param_at(w) not in people:
                     out |= value_params[p]
+        return out
+
+    def _target_of_authorised_action(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``TeamService(session).invite_user(team_id, user_id, moderator.id)`` whose method refuses unless the
+        caller may act on the team (its ``checks`` entry: an access decision on the principal's parameter and
+        ``team_id``, not on ``user_id``): the caller is authorised on another value the request names (the
+        parent), and a person's id handed beside it is whom the action is about (the invitee), not who asks.
+        Only person fields (``PERSON_FIELDS``): a scope field (``org_id``) handed beside stays a finding."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, cst.Attribute):
+            return set()
+        recv = call.func.value
+        target: Optional[str] = None
+        if isinstance(recv, cst.Call) and isinstance(recv.func, (cst.Name, cst.Attribute)):
+            cls_q = self.ctx.qualified_name(recv.func)
+            target = f"{cls_q}.{call.func.attr.value}" if cls_q else None
+        else:
+            target = self._typed_receiver_method(call.func)
+        callee = project_callee(project, None, target) if target else None
+        if callee is None or callee[1] is None:
+            return set()
+        flow = flow_facts(project, callee[0])
+        entry = flow.get("checks", {}).get(callee[2])
+        summary = flow.get("methods", {}).get(callee[2]) or {}
+        if not entry:
+            return set()
+        params = list((summary or entry).get("params", []))
+        if params[:1] in (["self"], ["cls"]):
+            params = params[1:]
+        value_params: dict[str, set[tuple[str, str]]] = {}
+        principal_params: set[str] = set()
+        other_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return set()
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                continue
+            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
+            if keys:
+                value_params.setdefault(param, set()).update(keys)
+            elif self.is_derived(a.value):
+                principal_params.add(param)
+            else:
+                other_params.add(param)
+        if not principal_params or not value_params or not other_params:
+            return set()
+        groups = [set(g) for g in access_groups(project, entry, verdicts=False)]
+        on_parent = [g for g in groups if g & principal_params and g & other_params]
+        if not on_parent:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for param, keys in value_params.items():
+            if any(param in g for g in groups):
+                continue  # (the value is itself decided on with the caller: ``_checked_in_service``'s business)
+            out |= {k for k in keys if k[1] in PERSON_FIELDS}
         return out
 
     def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:

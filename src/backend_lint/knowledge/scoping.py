@@ -36,6 +36,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from .models import _snake, identity_fields, is_table_model, model_columns, referenced_model
+from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
     from ..ground.config import Settings
@@ -162,6 +163,11 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                 if "via" in d:
                     _own_row_evidence(project, settings, fields, tables, holders, d, f"{mod}.{fname}", mod, owned_rows)
                     continue
+                if "repo" in d:
+                    model = _repository_row_model(project, mod, fname, d["repo"])
+                    if model is not None and is_caller(who, settings):
+                        add(model, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
+                    continue
                 if is_caller(who, settings):
                     add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
             for c in per.get("calls", ()):
@@ -176,6 +182,17 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+def _repository_row_model(project: "ProjectIndex", mod: str, function: str, attr: str) -> Optional[str]:
+    """The table model of a row a method's ``self.<attr>`` repository returned (``team = await
+    self.repo.get_by_id(team_id)`` in ``TeamService``, whose ``__init__`` keeps ``self.repo = TeamRepository(
+    session)``, a repository of ``Team``): ``repositories.repository_model`` of ``self.<attr>``'s class."""
+    cls, _, _ = function.rpartition(".")
+    if not cls:
+        return None
+    held = self_attribute_class(project, f"{mod}.{cls}", attr)
+    return repository_model(project, held) if held is not None else None
 
 
 # how many functions must compare a column with the key of a row the caller owns before the column is the

@@ -413,7 +413,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
         self._row_instance(stmt.test, else_state, positive=False)
-        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body))
+        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body), refusal=stmt.body)
         if stmt.orelse is not None:
             if isinstance(stmt.orelse, cst.If):
                 self.admin_depth += 1 if else_admin else 0

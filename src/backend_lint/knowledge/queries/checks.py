@@ -10,7 +10,7 @@ from ..auth import Identity
 from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
-from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
+from .vocabulary import capability_column, library_check_name, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr
 from .summaries import (
     _summary_of_call,
@@ -815,7 +815,7 @@ def callee_decides(
             last = last_segment(target)
             # a library's check, by its name (a class of the project or anything built, ``TenantMember(...)``,
             # decides nothing)
-            if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+            if not last[:1].isupper() and project.resolve_symbol(target) is None and library_check_name(last):
                 return True
             continue
         if any(callee_decides(project, sub, wa, wb, _depth + 1, verdicts) for wa in at_a for wb in at_b):

@@ -27,7 +27,7 @@ from .summaries import (
 )
 from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr
 from .values import Comparison, NOTHING, Val
-from .vocabulary import _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
+from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -546,7 +546,9 @@ class _Decisions:
                     out.append((a.value.value, node))
         return out
 
-    def _found_by_scoped_load(self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool) -> None:
+    def _found_by_scoped_load(
+        self, test: cst.BaseExpression, state: dict[str, Val], present: bool, decides: bool, refusal: Optional[cst.CSTNode] = None,
+    ) -> None:
         """``board = get_board_for(db, board_id, user.id)`` then ``if board is None: raise``: on the way where
         the test says the value is there (``present``: the body of ``if board:`` / ``if board and ...:``; else
         the ``else`` way of ``if board is None or not board.active:``), a load scoped to the principal found
@@ -580,23 +582,33 @@ class _Decisions:
                     self._rows_decided_by(found[0], set(v.lookup), set(), state, test)
                 self._verify_loaded(found[0], state, test, None, record=decides)
             elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
-                self._membership_found(found[0], v, state, test)
+                self._membership_found(found[0], v, state, test, refuses=self._access_refusal(refusal))
 
     def _principal_keyed(self, v: Val) -> bool:
         """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
         principals = set(self.identity.principals)
         return bool(principals) and all(any(not principals.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
 
-    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression) -> None:
+    def _access_refusal(self, block: Optional[cst.CSTNode]) -> bool:
+        """The block taken when the lookup found nothing raises an access refusal (401 / 403 / 404), not a 400
+        or 422 (the caller's own vote missing is a bad request) nor a ``return`` (nothing found, nothing refused)."""
+        if block is None or self.ctx.module is None:
+            return False
+        text = self.ctx.module.code_for_node(block)
+        return "raise" in text and bool(_ACCESS_STATUS.search(text)) and not _INVALID_STATUS.search(text)
+
+    def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression, refuses: bool = False) -> None:
         """``project = ...filter(Project.id == project_id).first()``, then ``membership = ...filter(
         ProjectMember.project_id == project_id, ProjectMember.user_id == user.id).first()`` and ``if not
         membership: raise``: a lookup filtered by the principal and keyed on the key an unscoped row was
         loaded by found the caller's link to that row; where it is missing the request is refused. Access to
         the row is decided after its fetch (BKL202 at the test, naming the row)."""
         keys = {k for s in v.sites for k in s.key_names}
-        self._rows_decided_by(name, keys, {e for s in v.sites for e in s.entities}, state, test)
+        self._rows_decided_by(name, keys, {e for s in v.sites for e in s.entities}, state, test, refuses)
 
-    def _rows_decided_by(self, name: str, keys: set[str], models: set[str], state: dict[str, Val], test: cst.BaseExpression) -> None:
+    def _rows_decided_by(
+        self, name: str, keys: set[str], models: set[str], state: dict[str, Val], test: cst.BaseExpression, refuses: bool = False
+    ) -> None:
         """The unscoped rows (not of ``models``) loaded by some of ``keys``, whose access the test of ``name`` (the
         caller's link found by those keys) decides: BKL202 at the test, naming each row."""
         v = state[name]
@@ -614,11 +626,25 @@ class _Decisions:
             # keyed on the key the row was loaded by, or on the loaded row's own id (``Seat.session_id == s.id``
             # after ``s = ...filter(Session.code == code).first()``)
             by_row_id = any(k.partition(".")[0] == other_name and k.partition(".")[2] in PRIMARY_KEY_NAMES for k in keys)
-            if (other_keys and other_keys <= keys) or (other_keys and by_row_id):
+            if (other_keys and other_keys <= keys) or (other_keys and by_row_id) or (
+                refuses and self._keyed_by_row_column(other_name, keys, other.model, v.model)
+            ):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
                     continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
                 self.out.checks.append(Comparison(test, other, other_name))
                 state[other_name] = replace(other, derived=True)  # (as after a check of the row)
+
+    def _keyed_by_row_column(self, row_name: str, keys: set[str], row_model: Optional[str], found_model: Optional[str]) -> bool:
+        """``staff = ...filter(Staff.id == leave.staff_id, Staff.firm_id == current_user.firm_id).first()`` after
+        an unscoped load of ``leave``: the lookup (the principal's side already dropped from ``keys``) is keyed
+        on the loaded row's own columns only, and one of them is the row's reference to the looked-up table
+        (``leave.staff_id`` -> ``Staff``), so finding it in the caller's scope ties that row to the caller. A
+        column of the row that refers elsewhere (``Seat.room_id == room.lobby_id``: a seat in another room) does
+        not."""
+        if not keys or not all(k.split(".", 1)[0] == row_name and "." in k for k in keys):
+            return False
+        path = reference_path(self.project, row_model, found_model, depth=1) if found_model else None
+        return path is not None and any(k.split(".", 1)[1] == path[0] for k in keys)
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None

@@ -23,7 +23,7 @@ from ..models import (
     reference_path,
 )
 from ..repositories import core_row_table, self_attribute_class, sole_implementation, specialised
-from .vocabulary import named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
+from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
 from .syntax import _module_instance_class, _store_class
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -495,7 +495,7 @@ def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> 
     last = last_segment(target)
     sub = project_callee(project, cls, target)
     if sub is None:
-        if not last[:1].isupper() and project.resolve_symbol(target) is None and named_like_check(last):
+        if not last[:1].isupper() and project.resolve_symbol(target) is None and library_check_name(last):
             return last
         return None
     entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2])

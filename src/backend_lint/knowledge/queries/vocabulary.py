@@ -207,6 +207,14 @@ def named_like_check(name: str) -> bool:
     return True
 
 
+def library_check_name(name: str) -> bool:
+    """A callee the index does not know (a library's method), named like a check that can decide access: as
+    ``named_like_check``, except a name whose only such word is ``validate``, which in a library names input
+    validation (WTForms ``form.validate_on_submit()``, pydantic ``Schema.model_validate(row)``, marshmallow
+    ``schema.validate(data)``): it answers whether data is well formed, never who may see a row."""
+    return named_like_check(name) and set(verify_words_in(name)) != {"validate"}
+
+
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
 VISIBILITY_WORDS = ("public", "visibility")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share

@@ -322,6 +322,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
     params = set(_params(fn))
     own = _own_rows(fn, resolve, kinds, rows)
     in_method = owner is not None and "self" in params
+    held = _repository_rows(kinds, row_names) if in_method else {}
     if in_method:
         rows["self"] = [owner]  # type: ignore[list-item]
         row_names.add("self")
@@ -339,6 +340,13 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                 col = _column_of(a, row_names)
                 who = _dotted(b)
                 via = _via(who, own) if who is not None else None
+                if col is None and via is None and held:
+                    # ``team = await self.repo.get_by_id(team_id)`` then ``if team.leaderId == user_id: return True``:
+                    # a row the service's repository returned; the reader finds its model through the repository
+                    col = _column_of(a, set(held))
+                    if col is not None and who is not None and _callerish(who) and who.split(".")[0] != col[0]:
+                        direct.append({"model": [], "column": col[1], "who": who, "how": "compare", "line": node.lineno, "repo": held[col[0]]})
+                    continue
                 if via is not None and col is None:
                     # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
                     # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
@@ -390,6 +398,30 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
             _writes(node, resolve, writes, params)
+
+
+def _repository_rows(kinds: dict[type, list[Any]], row_names: set[str]) -> dict[str, str]:
+    """Locals of a method bound once from a call on one of ``self``'s attributes (``team = await
+    self.repo.get_by_id(team_id)``) and not read off a lookup already: ``{local: attribute}``."""
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for n in kinds.get(ast.Assign, _NONE):
+        if len(n.targets) != 1 or not isinstance(n.targets[0], ast.Name):
+            continue
+        name = n.targets[0].id
+        value = n.value.value if isinstance(n.value, ast.Await) else n.value
+        if name in seen or name in row_names:
+            out.pop(name, None)
+            seen.add(name)
+            continue
+        seen.add(name)
+        if (
+            isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and isinstance(value.func.value, ast.Attribute) and isinstance(value.func.value.value, ast.Name)
+            and value.func.value.value.id == "self"
+        ):
+            out[name] = value.func.value.attr
+    return out
 
 
 def _unwrapped(node: ast.AST) -> ast.AST:
