@@ -199,6 +199,23 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     def _checked_parents(self) -> dict[str, str]:
         return checked_parent_params(self.ctx, self.identity)
 
+    def _note_method_child_call(self, call: cst.Call, recv: Val, args: list[Val], state: dict[str, Val]) -> None:
+        """``self.delete_events(event_id)`` (or a held service's method) under a parent a deciding method checked
+        in this function: the helper's lookups of the parent's children by the key handed here are this
+        function's (``_note_child_fetch``)."""
+        project = self.project
+        func = call.func
+        if project is None or not isinstance(func, cst.Attribute):
+            return
+        if isinstance(func.value, cst.Name) and func.value.value == "self":
+            owner = enclosing_class(self.ctx, self.func)
+        else:
+            instance = self.receiver_instance(func.value, recv)
+            owner = instance[0] if instance is not None else None
+        target = method_summary(project, owner, func.attr.value) if owner is not None else None
+        if target is not None:
+            self._note_child_fetch(call, target, args, state)
+
     def _method_checked_child(self, site: Site, roots: frozenset[str]) -> bool:
         """In a function that is no route, a lookup keyed only on what its caller handed it (its parameters, not
         the principal) under a parent a deciding method checked here (``_note_parent_checked_by_method``): the
