@@ -185,8 +185,8 @@ class _GateTests:
             node = test.func if isinstance(test, cst.Call) else test
             name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
             lowered = name.lower()
-            if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root"):
-                return "positive"
+            if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root", "is_government"):
+                return "positive"  # (``is_government``: a regulator's staff, as ``is_staff``)
             if isinstance(test, cst.Call) and lowered.startswith(("has_", "is_")) and any(
                 isinstance(a.value, cst.SimpleString) and any(w in a.value.value.lower() for w in ADMIN_WORDS) for a in test.args
             ):
