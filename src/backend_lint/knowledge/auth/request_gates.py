@@ -145,3 +145,31 @@ def request_gate_admin(project: Optional["ProjectIndex"], fn: dict[str, Any]) ->
             return True
     return False
 
+
+
+# (``views._REQUEST_TYPES``: this layer sits below ``views``)
+_HELD_REQUEST_TYPES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request"})
+
+
+def held_request_attributes(project: Optional["ProjectIndex"], cls: str) -> frozenset[str]:
+    """``{"self.request"}`` for a project class (or a base) that declares ``request: Request`` or keeps a
+    ``Request`` parameter of ``__init__`` (``self.request = request``): the same reading as
+    ``views.view_request_attributes``, by the class's name."""
+    if project is None:
+        return frozenset()
+
+    def build() -> frozenset[str]:
+        out: set[str] = set()
+        for name, facts in project.class_mro(cls):
+            if facts is None:
+                continue
+            for attr, f in facts.get("fields", {}).items():
+                if f.get("annotation_qualified") in _HELD_REQUEST_TYPES:
+                    out.add(f"self.{attr}")
+            split = project.split(name)
+            if split is not None:
+                held = orm_facts(project.modules[split[0]]).get("self_types", {}).get(split[1], {})
+                out.update(f"self.{attr}" for attr, t in held.items() if t in _HELD_REQUEST_TYPES)
+        return frozenset(out)
+
+    return project.memo(("auth.held_request", cls), build)

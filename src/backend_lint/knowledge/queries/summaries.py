@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
-from ..auth.views import _view_request  # (the classes holding the request: ``request_checked``)
+from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
@@ -1089,5 +1089,5 @@ def request_checked(project: Optional["ProjectIndex"], cls: Optional[str], metho
     entry = ((facts or {}).get("extra", {}).get("flow", {}).get("request_deciders") or {}).get(f"{name}.{short}")
     if not entry:
         return False
-    held = project.memo(("auth.view_request", cls), lambda: _view_request(project, cls))
+    held = held_request_attributes(project, cls)
     return any(f"self.{a}" in held for a in entry.get("held", ()))
