@@ -84,6 +84,7 @@ from .gates import (  # noqa: F401
     router_auth_routes,
     wildcard_only,
 )
+from .request_gates import held_request_attributes, request_gate, request_gate_admin, request_gate_keys, request_gated, staff_roles  # noqa: F401
 from .decorators import (  # noqa: F401
     admin_decorated,
     caller_decorator,

@@ -21,7 +21,8 @@ cst = lazy_import("libcst")
 
 
 # attributes of the principal that say it is an administrator (``is_admin``, ``is_superuser``, ``is_staff``)
-ADMIN_ATTRIBUTE_WORDS = ADMIN_WORDS + ("staff",)
+# (``is_government``: a regulator's own staff, lcfs's IDIR users, as ``is_staff``)
+ADMIN_ATTRIBUTE_WORDS = ADMIN_WORDS + ("staff", "government")
 
 
 def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str]) -> bool:
@@ -75,7 +76,31 @@ def admin_branch_nodes(func: cst.FunctionDef, principals: set[str]) -> frozenset
     def inside(node: cst.CSTNode) -> None:
         out.update(id(n) for n in walk_nodes(node))
 
+    def after_admin_part(test: cst.BaseExpression) -> None:
+        """``is_admin and x``: ``x`` is read only once the admin part held (short-circuit)."""
+        parts: list[cst.BaseExpression] = []
+        stack = [test]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, cst.BooleanOperation) and isinstance(t.operator, cst.And):
+                stack.extend((t.right, t.left))
+            else:
+                parts.append(t)
+        for i, part in enumerate(parts):
+            if _admin_only_test(part, principals):
+                for later in parts[i + 1 :]:
+                    inside(later)
+                return
+
     for node in walk_nodes(func.body):
+        if isinstance(node, cst.IfExp):
+            # ``organization_id if request.user.is_government and organization_id else request.user.organization_id``
+            if _admin_only_test(node.test, principals):
+                inside(node.body)
+                after_admin_part(node.test)
+            elif _refuses_non_admins(node.test, principals):
+                inside(node.orelse)
+            continue
         if not isinstance(node, cst.If):
             continue
         if _admin_only_test(node.test, principals):
@@ -138,8 +163,12 @@ def _admin_only_test(test: cst.BaseExpression, principals: set[str]) -> bool:
 
 
 def _on_principal(node: cst.BaseExpression, principals: set[str]) -> bool:
-    """The principal or an attribute path on it (``user``, ``user.role``, ``user.role.name``)."""
+    """The principal or an attribute path on it (``user``, ``user.role``, ``user.role.name``; also on a principal
+    that is itself a path: ``request.user.is_government``)."""
+    dotted = [p for p in principals if "." in p]
     while isinstance(node, cst.Attribute):
+        if dotted and dotted_name(node) in dotted:
+            return True
         node = node.value
     return isinstance(node, cst.Name) and node.value in principals
 

@@ -18,6 +18,7 @@ from .dependencies import (
 )
 from .params import _code
 from .gates import _permission_gate_privileged
+from .request_gates import request_gate_admin
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -222,7 +223,8 @@ def admin_decorated(project: Optional["ProjectIndex"], fn: dict[str, Any]) -> bo
         args = [(None, v) for v in d.get("args", ())] + [(k, v) for k, v in (d.get("kwargs") or {}).items()]
         if _privileged_gate(info.get("gates") or {}, args):
             return True
-    return False
+    # ``@view_handler([RoleEnum.GOVERNMENT])``: a request gate handed staff roles only
+    return request_gate_admin(project, fn)
 
 
 def caller_decorators(project: Optional["ProjectIndex"]) -> list[str]:

@@ -44,6 +44,7 @@ from .gates import (
     router_auth_routes,
 )
 from .decorators import caller_decorator_names, decorated_caller
+from .request_gates import request_gated
 from .views import (
     _guarded_configured_route,
     _view_helper,
@@ -263,6 +264,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     if any(k.kind == "admin" for k in kinds) and not (route is not None and _owner_compared_past_gate(ctx, func, params)):
         ident.admin = True
     ident.authenticated = any(k.kind == "auth" for k in kinds)
+    gated = request_gated(ctx, func, route) if route is not None and func.decorators else None
+    if gated is not None:
+        # ``@view_handler([...])``: the decorator refuses a request with no ``request.user``; with staff roles only
+        # (``[RoleEnum.GOVERNMENT]``) the route is the staff's
+        ident.authenticated = True
+        if gated[0]:
+            ident.admin = True
     if flask is not None:
         # a Flask view: a decorator authenticates it, and the caller is a global (``current_user``, ``g.user``)
         caller = flask_caller(ctx, func, flask)

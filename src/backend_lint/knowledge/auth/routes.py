@@ -12,6 +12,7 @@ from ..fastapi import route_info, route_wrapper, RouteInfo
 from ..imports import dotted_name, last_segment
 from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, param_dependency
 from .params import _code, module_assignments, param_infos
+from .request_gates import request_gate_keys
 from .views import _guarded_configured_route
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,6 +105,16 @@ def _wrapper_dependencies(ctx: "FileContext", route: RouteInfo) -> list[Dependen
 
 
 def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """``_route_path_guards``, and the keyword arguments a request gate compares with ``request.user`` and refuses
+    on (``request_gates.request_gate_keys``: ``@view_handler([...])`` and ``organization_id``)."""
+    guarded = _route_path_guards(ctx, func)
+    route = route_info(ctx, func)
+    if route is not None and func.decorators and ctx.project is not None:
+        guarded |= request_gate_keys(ctx, func, route)
+    return guarded
+
+
+def _route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
     """Path parameters of a route that one of its dependencies (its parameters' ``Depends(...)``, the
     decorator's or its router's ``dependencies=[...]``) loads and decides on: a project function that raises
     or returns a verdict on what it is given (``flow`` index facts, ``guards``: its parameters, which FastAPI

@@ -11,8 +11,8 @@ from ..auth import Identity, principal_classes
 from ..cst import load_names
 from ..imports import last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
-from ..repositories import core_row_table
-from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, dependency_row, handed_models
+from ..repositories import core_row_table, enclosing_class
+from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, dependency_row, handed_models, method_summary
 from .syntax import (
     _assigned_names,
     _compared_attributes,
@@ -22,7 +22,7 @@ from .syntax import (
     _walk_expr,
 )
 from .values import _common_model, _merge_flags, Comparison, FunctionQueries, NOTHING, Site, Val
-from .vocabulary import _holding_equalities, AUTHORIZED_PREFIXES, STATEMENT_MODULES
+from .vocabulary import _holding_equalities, AUTHORIZED_PREFIXES, PRIMARY_KEY_NAMES, STATEMENT_MODULES
 from .gates import _GateTests
 from .narrowing import _Narrowing
 from .predicates import _Predicates
@@ -73,6 +73,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         # helper calls reaching a child of one untied to it: (call, model, parent parameter, parent model, path, chain)
         self.child_fetches: list[tuple[cst.CSTNode, str, str, str, tuple[str, ...], tuple[str, ...], frozenset[str]]] = []
         self.checked_parent_keys: set[str] = set()  # the route's keys those dependencies took and checked
+        self.method_parent_keys: set[str] = set()  # keys a deciding method checked here (``_note_parent_checked_by_method``)
         # rows refused unless they belong to a row loaded but not checked yet (``if child not in parent.children:
         # raise``): parent local -> the child's lookups, no claim once the parent is checked (``_tie_pending``)
         self.pending_ties: dict[str, list[Site]] = {}
@@ -203,6 +204,90 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     def _checked_parents(self) -> dict[str, str]:
         return checked_parent_params(self.ctx, self.identity)
 
+    def _note_method_child_call(self, call: cst.Call, recv: Val, args: list[Val], state: dict[str, Val]) -> None:
+        """``self.delete_events(event_id)`` (or a held service's method) under a parent a deciding method checked
+        in this function: the helper's lookups of the parent's children by the key handed here are this
+        function's (``_note_child_fetch``)."""
+        project = self.project
+        func = call.func
+        if project is None or not isinstance(func, cst.Attribute):
+            return
+        if isinstance(func.value, cst.Name) and func.value.value == "self":
+            owner = enclosing_class(self.ctx, self.func)
+        else:
+            instance = self.receiver_instance(func.value, recv)
+            owner = instance[0] if instance is not None else None
+        target = method_summary(project, owner, func.attr.value) if owner is not None else None
+        if target is not None:
+            self._note_child_fetch(call, target, args, state)
+
+    def _method_checked_child(self, site: Site, roots: frozenset[str]) -> bool:
+        """In a function that is no route, a lookup keyed only on what its caller handed it (its parameters, not
+        the principal) under a parent a deciding method checked here (``_note_parent_checked_by_method``): the
+        key comes from the route that called it, as the checked parent's key does."""
+        if self.identity.route is not None or not self.method_parent_keys or not roots:
+            return False
+        if not site.unscoped and site.consumptions:
+            return False
+        given = {p.name for p in self.identity.params if p.name not in ("self", "cls") and p.name not in self.identity.principals}
+        return roots <= given and self._state_row_plain(roots)
+
+    def _state_row_plain(self, roots: frozenset[str]) -> bool:
+        state = getattr(self, "_state", None) or {}
+        return not any((v := state.get(r)) is not None and (v.derived or v.trusted) for r in roots)
+
+    def _note_parent_checked_by_method(self, stmt: cst.CSTNode) -> None:
+        """``self._check_site_admin_permissions(user, site_id)`` made as a statement of its own: a deciding method
+        (``_deciding_method``: it raises when it refuses) handed the caller and a key that it compares with the
+        primary key of a table (its summary's ``filters``: ``site_id`` against ``CourseSiteEntity.id``) checks
+        the row that key names for the caller. The key is a checked parent of this function, as a dependency's
+        checked row is for a route (``checked_parent_params``): a child of that table loaded here by its own key
+        and never tied to it is served from any parent (``_untied_children``, BKL201 at the child's lookup)."""
+        if self.project is None or not self.identity.principals or self.admin_depth:
+            return
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+            return
+        call = stmt.body[0].value
+        if isinstance(call, cst.Await):
+            call = call.expression
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+            return
+        if not any(isinstance(a.value, cst.Name) and a.value.value in self.identity.principals for a in call.args):
+            return
+        found = self._deciding_method(call)
+        if not found or found.get("how") != "raise" or found.get("asks"):
+            return
+        receiver = call.func.value
+        if isinstance(receiver, cst.Name) and receiver.value == "self":
+            owner = enclosing_class(self.ctx, self.func)
+        else:
+            held = self.held_instance(receiver)
+            owner = held[0] if held is not None else None
+        summary = method_summary(self.project, owner, call.func.attr.value) if owner is not None else None
+        if summary is None:
+            return
+        params = [p for p in summary[3].get("params", ()) if p not in ("self", "cls")]
+        filters = summary[3].get("filters", {})
+        on = set(found.get("on", ()))
+        for i, a in enumerate(call.args):
+            if a.star:
+                continue
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param not in on or not isinstance(a.value, cst.Name) or a.value.value in self.identity.principals:
+                continue
+            key = a.value.value
+            old = (getattr(self, "_state", None) or {}).get(key)
+            if old is not None and (old.rows or old.stmt):
+                continue  # (a row handed over, not its key)
+            for entry in filters.get(param, ()):
+                model, _, column = entry.rpartition(":")
+                table = self.project.get_class(model) if model else None
+                if column in PRIMARY_KEY_NAMES and table is not None and is_table_model(self.project, table[0]):
+                    self.checked_parents.setdefault(key, table[0])
+                    self.checked_parent_keys.add(key)
+                    self.method_parent_keys.add(key)
+                    break
+
     def _note_child_fetch(self, call: cst.Call, target: tuple, args: list[Val], state: dict[str, Val]) -> None:
         """``crud.data_product.get_single_by_id(db, data_product_id=data_product_id)`` under ``flight =
         Depends(can_read_write_flight)``: the route's client key reaches a lookup of a child of the checked row
@@ -254,7 +339,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             if len(site.entities) != 1 or site.admin or (not self._no_owner_rule() and self._owned(site.entities[0])):
                 continue  # (an owned row with a caller in scope is the owner rule's)
             roots = frozenset(k.split(".", 1)[0] for k in site.key_names)
-            if roots & self.checked_parent_keys or not self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])):
+            if roots & self.checked_parent_keys or not (
+                self._client_row(Val(sites=(site,), rows=True, model=site.entities[0])) or self._method_checked_child(site, roots)
+            ):
                 continue
             found = [
                 (path, parent_name, parent) for parent_name, parent in self.checked_parents.items()
@@ -292,6 +379,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             self.statement(stmt, state)
             if id(stmt) not in self.top_statements:
                 continue  # (a check on one way only: a key first named there would stay derived past the join)
+            self._note_parent_checked_by_method(stmt)
             for key in self._permission_checked_keys(stmt):
                 # ``self._permission.enforce(subject, "hiring.get_status", f"course_site/{course_site_id}")``: the
                 # key is the caller's to use on this path (as after ``_compared_by_helper``)

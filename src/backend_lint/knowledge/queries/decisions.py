@@ -105,7 +105,7 @@ class _Decisions:
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
             row = self._row_by_key(candidates, state)
-        if row is None or not (principal or self._reads_global_caller(name, q)):
+        if row is None or not (principal or self._reads_global_caller(name, q) or self._reads_held_request(call)):
             return None
         v, var, column = row
         if v.model is None:  # a row of one of several models (``_several_models``): the helper decides on it
@@ -710,6 +710,15 @@ class _Decisions:
         if "token" in low:
             return self._checks_itself(q)  # ``client.do_access_token_request(...)``: a credential exchange, no permission
         return any(w in low for w in PERMISSION_WORDS) or self._checks_itself(q)
+
+    def _reads_held_request(self, call: cst.Call) -> bool:
+        """In an authenticated route, a method of an object built with the request that refuses unless what its
+        parameter loads belongs to ``self.request.user`` (``summaries.request_checked``: lcfs's
+        ``report_validate.validate_organization_access(transfer.compliance_report_id)``) reads the caller itself."""
+        if not (self.identity.authenticated or self.identity.principals):
+            return False
+        found = self._deciding_method(call)
+        return bool(found) and found.get("asks") == "request"
 
     def _checks_itself(self, q: Optional[str]) -> bool:
         """``q`` is a project function whose flow summary says it checks access itself (``checked``)."""

@@ -432,6 +432,8 @@ class _Expressions:
                 base = args[0]
                 return Val(derived=base.derived, trusted=base.trusted or base.rows, source=(call.args[0].value.value, attr.value.strip("\"'")))
         recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
+        if self.identity.route is None and self.method_parent_keys and isinstance(func, cst.Attribute):
+            self._note_method_child_call(call, recv, args, state)  # (a parent a deciding method checked here)
         if self.identity.route is not None:
             followed = self.followed_fetch(call, q, recv, args, state)
             if followed is not None:

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
+from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
@@ -193,10 +194,19 @@ def held_method_decides(project: "ProjectIndex", cls: str, method: str) -> Optio
             on = set(found.get("on", ()))
             if entry and any(len(on & set(g)) >= 2 for g in access_groups(project, entry)):
                 return found
-            return None
+            return _request_decision(project, name, method, flow, key)
         if method in facts.get("methods", ()):
-            return None
+            return _request_decision(project, name, method, flow, key)
     return None
+
+
+def _request_decision(project: "ProjectIndex", cls: str, method: str, flow: dict, key: str) -> Optional[dict]:
+    """A method refusing unless what its parameter loads belongs to ``self.request.user``, the caller
+    (``request_checked``): it decides on that parameter with the caller it holds."""
+    if not request_checked(project, cls, method):
+        return None
+    entry = (flow.get("request_deciders") or {}).get(key) or {}
+    return {"how": "raise", "on": list(entry.get("on", ())), "asks": "request"}
 
 
 def held_decider_call(project: "ProjectIndex", cls: Optional[str], summary: dict) -> bool:
@@ -239,7 +249,7 @@ def _helper_unscoped(
     fields = set(project_identity_fields(project, settings))
     filters = summary.get("filters", {})
     # a check of its own, or a deciding method of a service it holds handed what it loaded
-    checked = bool(summary.get("checked")) or held_decider_call(project, cls, summary)
+    checked = bool(summary.get("checked")) or held_decider_call(project, cls, summary) or request_checked(project, cls, name)
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
@@ -1147,3 +1157,27 @@ def summary_candidate_row(project: Optional["ProjectIndex"], settings: "Settings
     if not all(f.get("keys") and set(f["keys"]) <= params for f in fetches):
         return None
     return found[0]
+
+
+# -- a method checking what it loads against ``self.request.user`` (H163, issue 17) ---------------------------------
+
+
+def request_checked(project: Optional["ProjectIndex"], cls: Optional[str], method: Optional[str]) -> bool:
+    """``method`` (``Class.method`` in its module, or the bare method) of the project class ``cls`` refuses access
+    under a test of a value made from its parameter together with ``self.<attr>.user``, where ``self.<attr>`` holds
+    the request FastAPI built it with (index fact ``request_deciders`` of the ``flow`` facts; the class declares or
+    keeps a ``Request``, ``view_request_attributes``): behind an authenticated route, ``request.user`` is the caller,
+    so the method checks what it loads for who asks (BKL202 there), like a helper handed the principal."""
+    if project is None or not cls or not method:
+        return False
+    where = project.split(cls)
+    if where is None:
+        return False
+    mod, name = where
+    short = method.rsplit(".", 1)[-1]
+    facts = project.modules.get(mod) if hasattr(project.modules, "get") else None
+    entry = ((facts or {}).get("extra", {}).get("flow", {}).get("request_deciders") or {}).get(f"{name}.{short}")
+    if not entry:
+        return False
+    held = held_request_attributes(project, cls)
+    return any(f"self.{a}" in held for a in entry.get("held", ()))

@@ -84,6 +84,7 @@ from . import _common
 from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
+from .request_gates import request_decides
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 STATEMENTS = frozenset({"select", "update", "delete"})
@@ -1818,6 +1819,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     method_deciders: dict[str, Any] = {}
     shadowed: dict[str, Any] = {}  # ``name@line`` -> the summary of a function a later ``def`` replaced
     defined: dict[str, int] = {}
+    request_deciders: dict[str, Any] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence)
@@ -1863,6 +1865,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     entry = _checks_entry(sub, resolve)
                     if entry is not None:
                         checks[f"{stmt.name}.{sub.name}"] = entry
+                    if mentions("self.") and mentions(".user"):
+                        asks = request_decides(sub, lambda exc: _refusal_kind(exc, resolve))
+                        if asks is not None:
+                            request_deciders[f"{stmt.name}.{sub.name}"] = asks  # (``knowledge.auth.request_gates``)
                     a = sub.args
                     given = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs if x.arg not in ("self", "cls")]
                     sub_memo: dict[Any, Any] = {}
@@ -1887,4 +1893,5 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
         decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders, shadowed=shadowed,
+        request_deciders=request_deciders,
     )

@@ -61,6 +61,7 @@ from typing import Any, Optional
 
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function
+from .request_gates import request_gate
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -1413,6 +1414,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
     if checks is not None:
         out["checks_kwargs"] = checks
+    gate = request_gate(stmt, resolve) if _depth == 0 and mentions("Request") and mentions("user") else None
+    if gate is not None:
+        out["request_gate"] = gate  # (``knowledge.auth.request_gates``)
     flask = _flask_auth(stmt, resolve) if _depth == 0 and mentions("flask") and stmt.decorator_list.__class__ is list else None
     if flask is not None:
         out["flask_auth"] = flask
