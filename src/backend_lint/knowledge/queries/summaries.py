@@ -135,8 +135,11 @@ def helper_unscoped(
     With ``owner_values``, also the parameters that are the only value the lookup's owner column is compared
     with (``Payment.user_id == user_id``, nothing else on ``user_id``): ``(model, call chain, column)``; the
     owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201)."""
+    # (the depth is part of the answer: the reading stops three calls down, so a helper first read deep inside
+    # another's chain would otherwise keep a shortened answer for every later reader, and findings would depend
+    # on the order files and functions are read in)
     key = (
-        "flow.unscoped", module, cls, name, models, owner_values,
+        "flow.unscoped", module, cls, name, models, owner_values, _depth,
         settings.identity_fields, settings.owned_models, settings.not_owned_models,
     )
     return project.memo(
