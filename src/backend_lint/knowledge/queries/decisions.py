@@ -626,8 +626,8 @@ class _Decisions:
             # keyed on the key the row was loaded by, or on the loaded row's own id (``Seat.session_id == s.id``
             # after ``s = ...filter(Session.code == code).first()``)
             by_row_id = any(k.partition(".")[0] == other_name and k.partition(".")[2] in PRIMARY_KEY_NAMES for k in keys)
-            if (other_keys and other_keys <= keys) or (other_keys and by_row_id) or (
-                refuses and self._keyed_by_row_column(other_name, keys, other.model, v.model)
+            if (other_keys and other_keys <= keys) or (
+                refuses and ((other_keys and by_row_id) or self._keyed_by_row_column(other_name, keys, other.model, v.model))
             ):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
                     continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
