@@ -137,6 +137,13 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     (`def is_user_member(self, user_id): return self.get_user_membership(user_id) is not None`, the lookup
     returning the member row) decides on it too.
 
+    The caller's link found by the row's key through a project helper given the principal decides too:
+    `team = service.get_team_by_id(team_id)`, then `role = service.get_user_role_in_team(user["email"],
+    team_id)` (a lookup by the caller's e-mail and the key) and `if role != "owner": raise` (a value equal to
+    a constant is there; also `role not in ("owner", "admin")`), or `if not role and not is_admin: raise` (an
+    administrator's escape beside it says nothing of the others): reported at the test, naming `team`. The
+    same test before the row's load checks the key, and the load makes no claim.
+
     The check may be made on the row's parent: a row looked up by an attribute of the fetched row (`tenant
     = ...where(Tenant.id == role.tenant_id)`) whose owner is compared with the principal (`if
     tenant.owner_id != owner_id: raise`) decides access to the fetched row, and is reported there, naming

@@ -383,8 +383,16 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       reads the caller (no principal parameter, or one it leaves unused) selects its rows with no predicate on
       an identity column and no key from a parameter, itself or in a project function it calls (a feed,
       `select(Pin).order_by(Pin.id.desc()).offset(o).limit(n)`; a directory, `doctor_service.find_by_field(db,
-      field)` comparing only a plain column). Only reads: a plain lookup by a key, or one through project
-      helpers each named for a read (`get_*`, `find_*`, `list_*`, `fetch_*`, ...), in a function that writes
+      field)` comparing only a plain column; a generic helper handed the class and nothing but parameters and
+      constants, `paginated_response(db=db, model=Testimonial, skip=max(page, 0), limit=size)`). Such a handler
+      counts though a later `def` of the same name replaces it in its module (the decorator registered it: an
+      anonymous `/unauthenticated/paginate` beside the authenticated `/paginate`, both `def list_events`), and
+      so does a service method it hands no parameter of its own (`event_service.get_paginated_events(params,
+      None)`); a join condition between two models' columns (`exists().where(Organization.id ==
+      Event.organization_id, Organization.name.ilike(f"%{q}%"))`) and a text search's column key no rows.
+      Only reads: a plain lookup by a key, or one through project helpers each named for a read (`get_*`,
+      `find_*`, `list_*`, `fetch_*`, ...) or for the row's existence (`check_model_existence(db, Testimonial,
+      id)`), in a function that writes
       nothing (no `insert` / `update` / `delete` / `add` / `commit` call, no project call named for a write,
       `update_doctor(...)`, `mark_printed(...)`, no attribute assigned). An update or a delete of such a row,
       or a write beside the read (tags attached to the pin read), is still reported, and so is the listing
