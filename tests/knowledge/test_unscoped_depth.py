@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import index_of_files
+
 from backend_lint.ground.config import Settings
-from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.knowledge.queries import flow_facts, helper_unscoped
 
 FILES = {
@@ -44,24 +45,14 @@ def step1(session, note_id):
 }
 
 
-def _index(tmp_path: Path) -> ProjectIndex:
-    paths = []
-    for rel, text in FILES.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-        paths.append(str(p))
-    return ProjectIndex.build(str(tmp_path), paths, jobs=1)
-
-
 def test_answer_does_not_depend_on_who_asked_first(tmp_path: Path) -> None:
     settings = Settings()
-    fresh = _index(tmp_path)
+    fresh = index_of_files(tmp_path / "a", FILES)
     fns = flow_facts(fresh, "svc.chain")["functions"]
     alone = helper_unscoped(fresh, settings, "svc.chain", None, "step3", fns["step3"])
     assert alone["note_id"][0] == "svc.models.Note"  # step3 -> load: an unscoped lookup by the key
 
-    index = _index(tmp_path)
+    index = index_of_files(tmp_path / "b", FILES)
     fns = flow_facts(index, "svc.chain")["functions"]
     # read deep first (as the last link of a chain three calls down), then as a helper of its own
     helper_unscoped(index, settings, "svc.chain", None, "step3", fns["step3"], 3)

@@ -788,19 +788,10 @@ class _ClientAnalysis:
             return set()
         summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
         params = summary.get("params", [])
-        value_params: dict[str, set[tuple[str, str]]] = {}
-        principal_params: set[str] = set()
-        for i, a in enumerate(call.args):
-            if a.star:
-                return set()
-            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
-            if param is None:
-                continue
-            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
-            if keys:
-                value_params.setdefault(param, set()).update(keys)
-            elif self.is_derived(a.value):
-                principal_params.add(param)
+        bound = self._bind_arguments(call, params, value_nodes)
+        if bound is None:
+            return set()
+        value_params, principal_params, _ = bound
         if not principal_params or not value_params:
             return set()
         out: set[tuple[str, str]] = set()
@@ -856,22 +847,10 @@ class _ClientAnalysis:
         params = list((summary or entry).get("params", []))
         if params[:1] in (["self"], ["cls"]):
             params = params[1:]
-        value_params: dict[str, set[tuple[str, str]]] = {}
-        principal_params: set[str] = set()
-        other_params: set[str] = set()
-        for i, a in enumerate(call.args):
-            if a.star:
-                return set()
-            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
-            if param is None:
-                continue
-            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
-            if keys:
-                value_params.setdefault(param, set()).update(keys)
-            elif self.is_derived(a.value):
-                principal_params.add(param)
-            else:
-                other_params.add(param)
+        bound = self._bind_arguments(call, params, value_nodes)
+        if bound is None:
+            return set()
+        value_params, principal_params, other_params = bound
         if not principal_params or not value_params or not other_params:
             return set()
         groups = [set(g) for g in access_groups(project, entry, verdicts=False)]
@@ -884,6 +863,30 @@ class _ClientAnalysis:
                 continue  # (the value is itself decided on with the caller: ``_checked_in_service``'s business)
             out |= {k for k in keys if k[1] in PERSON_FIELDS}
         return out
+
+    def _bind_arguments(
+        self, call: cst.Call, params: list[str], value_nodes: dict[int, tuple[str, str]]
+    ) -> Optional[tuple[dict[str, set[tuple[str, str]]], set[str], set[str]]]:
+        """The callee's parameters ``call`` fills (``params``: its names, ``self`` left out), in three groups: those
+        handed a client value (with the values), those handed the principal, and the others; ``None`` when an
+        argument is unpacked (``*args``, ``**kwargs``: which parameter it fills is unknown)."""
+        value_params: dict[str, set[tuple[str, str]]] = {}
+        principal_params: set[str] = set()
+        other_params: set[str] = set()
+        for i, a in enumerate(call.args):
+            if a.star:
+                return None
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                continue
+            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
+            if keys:
+                value_params.setdefault(param, set()).update(keys)
+            elif self.is_derived(a.value):
+                principal_params.add(param)
+            else:
+                other_params.add(param)
+        return value_params, principal_params, other_params
 
     def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:
         """``service.list_documents`` where ``service: DocumentService = Depends(_get_service)`` is a parameter
