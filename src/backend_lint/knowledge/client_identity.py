@@ -743,22 +743,10 @@ class _ClientAnalysis:
         if not summary:
             return set()
         params = summary.get("params", [])
-        value_params: dict[str, set[tuple[str, str]]] = {}
-        principal_params: set[str] = set()
-        scope_params: set[str] = set()
-        for i, a in enumerate(call.args):
-            if a.star:
-                return set()
-            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
-            if param is None:
-                continue
-            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
-            if keys:
-                value_params.setdefault(param, set()).update(keys)
-            elif self._checked_scope(a.value):
-                scope_params.add(param)
-            elif self.is_derived(a.value):
-                principal_params.add(param)
+        bound = self._bind_arguments(call, params[offset:], value_nodes, scopes=True)
+        if bound is None:
+            return set()
+        value_params, principal_params, _, scope_params = bound
         out: set[tuple[str, str]] = set()
         if not (principal_params or scope_params) or not value_params:
             return out
@@ -791,7 +779,7 @@ class _ClientAnalysis:
         bound = self._bind_arguments(call, params, value_nodes)
         if bound is None:
             return set()
-        value_params, principal_params, _ = bound
+        value_params, principal_params, _, _ = bound
         if not principal_params or not value_params:
             return set()
         out: set[tuple[str, str]] = set()
@@ -850,7 +838,7 @@ class _ClientAnalysis:
         bound = self._bind_arguments(call, params, value_nodes)
         if bound is None:
             return set()
-        value_params, principal_params, other_params = bound
+        value_params, principal_params, other_params, _ = bound
         if not principal_params or not value_params or not other_params:
             return set()
         groups = [set(g) for g in access_groups(project, entry, verdicts=False)]
@@ -865,14 +853,16 @@ class _ClientAnalysis:
         return out
 
     def _bind_arguments(
-        self, call: cst.Call, params: list[str], value_nodes: dict[int, tuple[str, str]]
-    ) -> Optional[tuple[dict[str, set[tuple[str, str]]], set[str], set[str]]]:
-        """The callee's parameters ``call`` fills (``params``: its names, ``self`` left out), in three groups: those
-        handed a client value (with the values), those handed the principal, and the others; ``None`` when an
-        argument is unpacked (``*args``, ``**kwargs``: which parameter it fills is unknown)."""
+        self, call: cst.Call, params: list[str], value_nodes: dict[int, tuple[str, str]], scopes: bool = False
+    ) -> Optional[tuple[dict[str, set[tuple[str, str]]], set[str], set[str], set[str]]]:
+        """The callee's parameters ``call`` fills (``params``: its names, ``self`` left out), in groups: those
+        handed a client value (with the values), those handed the principal, the others, and, with ``scopes``,
+        those handed a tenant the route checked (``_checked_scope``, taken before the principal); ``None`` when
+        an argument is unpacked (``*args``, ``**kwargs``: which parameter it fills is unknown)."""
         value_params: dict[str, set[tuple[str, str]]] = {}
         principal_params: set[str] = set()
         other_params: set[str] = set()
+        scope_params: set[str] = set()
         for i, a in enumerate(call.args):
             if a.star:
                 return None
@@ -882,11 +872,13 @@ class _ClientAnalysis:
             keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
             if keys:
                 value_params.setdefault(param, set()).update(keys)
+            elif scopes and self._checked_scope(a.value):
+                scope_params.add(param)
             elif self.is_derived(a.value):
                 principal_params.add(param)
             else:
                 other_params.add(param)
-        return value_params, principal_params, other_params
+        return value_params, principal_params, other_params, scope_params
 
     def _typed_receiver_method(self, func: cst.BaseExpression) -> Optional[str]:
         """``service.list_documents`` where ``service: DocumentService = Depends(_get_service)`` is a parameter

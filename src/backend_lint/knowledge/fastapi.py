@@ -69,6 +69,16 @@ class RouteInfo:
     def is_update(self) -> bool:
         return bool(self.methods & {"PUT", "PATCH"})
 
+    def wrapped_decorators(self) -> list[cst.Decorator]:
+        """The handler's decorators applied beneath the route's own (listed under it): they wrap what the router
+        calls. One listed above the route's wraps a function the router never calls. All of them when the
+        route was registered otherwise (``add_api_route``, a wrapper, configuration)."""
+        decorators = list(self.func.decorators)
+        for i, d in enumerate(decorators):
+            if d is self.decorator:
+                return decorators[i + 1 :]
+        return decorators
+
 
 _TYPE_HEADS = frozenset({"type", "builtins.type", "typing.Type", "typing_extensions.Type"})
 

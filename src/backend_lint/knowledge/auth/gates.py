@@ -103,10 +103,8 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
         flask = flask_view(ctx, func)
     if route is None and flask is None:
         return frozenset()
-    decorators = list(func.decorators)
-    if route is not None and route.decorator is not None and any(d is route.decorator for d in decorators):
-        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
-    elif flask is not None:
+    decorators = route.wrapped_decorators() if route is not None else list(func.decorators)
+    if route is None and flask is not None:
         # a Flask view: what the last ``@<blueprint>.route(...)`` wraps (several rules may be stacked); a
         # decorator of a Flask global caller (``current_user``) decides for the view's caller
         routing = [i for i, d in enumerate(decorators) if _flask_routing(d.decorator)]
@@ -298,10 +296,7 @@ def permission_admin_decorated(ctx: "FileContext", func: cst.FunctionDef, route:
     project = ctx.project
     if project is None or route is None or not func.decorators:
         return False
-    decorators = list(func.decorators)
-    if route.decorator is not None and any(d is route.decorator for d in decorators):
-        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
-    for dec in decorators:
+    for dec in route.wrapped_decorators():
         call = dec.decorator
         if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
             continue

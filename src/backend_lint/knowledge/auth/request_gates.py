@@ -93,11 +93,8 @@ def _gating_decorators(ctx: "FileContext", func: "cst.FunctionDef", route: Optio
     project = ctx.project
     if project is None or route is None or not func.decorators:
         return []
-    decorators = list(func.decorators)
-    if route.decorator is not None and any(d is route.decorator for d in decorators):
-        decorators = decorators[[i for i, d in enumerate(decorators) if d is route.decorator][0] + 1 :]
     out: list[tuple[Any, dict[str, Any]]] = []
-    for dec in decorators:
+    for dec in route.wrapped_decorators():
         expr = dec.decorator
         call = expr if isinstance(expr, cst.Call) else None
         target = call.func if call is not None else expr
@@ -147,14 +144,13 @@ def request_gate_admin(project: Optional["ProjectIndex"], fn: dict[str, Any]) ->
 
 
 
-# (``views._REQUEST_TYPES``: this layer sits below ``views``)
 _HELD_REQUEST_TYPES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request"})
 
 
 def held_request_attributes(project: Optional["ProjectIndex"], cls: str) -> frozenset[str]:
     """``{"self.request"}`` for a project class (or a base) that declares ``request: Request`` or keeps a
-    ``Request`` parameter of ``__init__`` (``self.request = request``): the same reading as
-    ``views.view_request_attributes``, by the class's name."""
+    ``Request`` parameter of ``__init__`` (``self.request = request``), by the class's name (also what
+    ``views.view_request_attributes`` reads for a method of a class-based view)."""
     if project is None:
         return frozenset()
 

@@ -9,6 +9,7 @@ from ..cst import definition_names_of
 from ..facts import orm_facts
 from ..fastapi import config_routes, configured_route, RouteInfo
 from .dependencies import authenticating_function
+from .request_gates import held_request_attributes
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -99,38 +100,19 @@ def route_class_caller(ctx: "FileContext", func: cst.FunctionDef, route: Optiona
     return found["state"]
 
 
-_REQUEST_TYPES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request"})
-
-
-def view_request_attributes(ctx: "FileContext", func: cst.FunctionDef) -> set[str]:
+def view_request_attributes(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
     """``{"self.request"}`` for a method of a class-based view that holds the request on the object: the
     class or a project base declares ``request: Request`` or its ``__init__`` keeps a ``Request`` parameter
-    (``self.request = request``)."""
+    (``self.request = request``): ``request_gates.held_request_attributes`` of the method's class."""
     project = ctx.project
     name = definition_names_of(ctx).get(id(func)) or ""
     if project is None or "." not in name:
-        return set()
+        return frozenset()
     try:
         module = ctx.module_name
     except Exception:  # a file outside the index's roots
-        return set()
-    cls = f"{module}.{name.split('.', 1)[0]}"
-    return project.memo(("auth.view_request", cls), lambda: _view_request(project, cls))
-
-
-def _view_request(project: "ProjectIndex", cls: str) -> set[str]:
-    out: set[str] = set()
-    for name, facts in project.class_mro(cls):
-        if facts is None:
-            continue
-        for attr, f in facts.get("fields", {}).items():
-            if f.get("annotation_qualified") in _REQUEST_TYPES:
-                out.add(f"self.{attr}")
-        split = project.split(name)
-        if split is not None:
-            held = orm_facts(project.modules[split[0]]).get("self_types", {}).get(split[1], {})
-            out.update(f"self.{attr}" for attr, t in held.items() if t in _REQUEST_TYPES)
-    return out
+        return frozenset()
+    return held_request_attributes(project, f"{module}.{name.split('.', 1)[0]}")
 
 
 def view_classes(project: Optional["ProjectIndex"]) -> dict[str, list[str]]:

@@ -227,15 +227,11 @@ def request_decides(fn: Any, refusal: Any) -> Optional[dict[str, Any]]:
         (n for n in nodes if n.__class__ in (ast.Assign, ast.AnnAssign)),
         key=lambda n: (n.lineno, n.col_offset),  # type: ignore[attr-defined]
     )
-    for n in assigns:
-        targets = n.targets if n.__class__ is ast.Assign else [n.target]  # type: ignore[attr-defined]
-        value = n.value  # type: ignore[attr-defined]
-        if value is None or len(targets) != 1 or targets[0].__class__ is not ast.Name:
-            continue
-        target = targets[0].id
+    def reads(expr: ast.AST) -> tuple[set[str], bool]:
+        """The parameters ``expr`` is made from (directly or through locals), and whether it reads the caller."""
         made: set[str] = set()
         caller = False
-        for x in walk(value):
+        for x in walk(expr):
             if x.__class__ is ast.Name:
                 if x.id in given:  # type: ignore[attr-defined]
                     made.add(x.id)  # type: ignore[attr-defined]
@@ -243,6 +239,15 @@ def request_decides(fn: Any, refusal: Any) -> Optional[dict[str, Any]]:
                 caller = caller or x.id in callered  # type: ignore[attr-defined]
             elif caller_read(x) is not None:
                 caller = True
+        return made, caller
+
+    for n in assigns:
+        targets = n.targets if n.__class__ is ast.Assign else [n.target]  # type: ignore[attr-defined]
+        value = n.value  # type: ignore[attr-defined]
+        if value is None or len(targets) != 1 or targets[0].__class__ is not ast.Name:
+            continue
+        target = targets[0].id
+        made, caller = reads(value)
         if made:
             from_params[target] = made
         else:
@@ -257,16 +262,7 @@ def request_decides(fn: Any, refusal: Any) -> Optional[dict[str, Any]]:
             continue
         if refusal(n.body[-1].exc) is not True:  # type: ignore[attr-defined]
             continue
-        made: set[str] = set()
-        caller = False
-        for x in walk(n.test):  # type: ignore[attr-defined]
-            if x.__class__ is ast.Name:
-                if x.id in given:  # type: ignore[attr-defined]
-                    made.add(x.id)  # type: ignore[attr-defined]
-                made |= from_params.get(x.id, set())  # type: ignore[attr-defined]
-                caller = caller or x.id in callered  # type: ignore[attr-defined]
-            elif caller_read(x) is not None:
-                caller = True
+        made, caller = reads(n.test)  # type: ignore[attr-defined]
         if caller and made:
             on |= made
     if not on:
