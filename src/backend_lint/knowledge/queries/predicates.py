@@ -522,6 +522,8 @@ class _Predicates:
 
     def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
         """(identity predicate, built from the principal) for a where/filter argument."""
+        if isinstance(expr, cst.Name) and expr.value == "False":
+            return True, False  # ``where(False)`` matches no row (as ``where(false())``)
         scoped = pscoped = False
         excluding: set[int] = set()  # an exclusion of owners (``Comment.user_id.not_in(blocked)``): scopes nothing
         for node in _walk_expr(expr):
