@@ -106,6 +106,7 @@ from .routes import (  # noqa: F401
     dependencies_elements,
     permission_gated_route,
     route_path_guards,
+    route_tenant_keys,
 )
 from .reach import (  # noqa: F401
     background_only,

@@ -717,6 +717,11 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
         return NOT_AUTH
     kind = classify_dependency(project, settings, entry.get("dependency"), None, entry.get("kwargs"), _depth, bool(entry.get("called")), entry.get("args"))
     alias_admin = any(w in last_segment(alias_q).lower() for w in ADMIN_WORDS)
+    if alias_admin and kind.kind == "auth" and _tenant_admin_alias(entry):
+        # ``WorkspaceAdminDep = Annotated[WorkspaceMember, Depends(get_workspace_admin)]``: the dependency's own
+        # name says admin, and what it does made it a tenant's administrator (``_tenant_role_gate``: a role of a
+        # membership row in the path's workspace); the alias's name says no more than the dependency's
+        alias_admin = False
     if kind.kind is None:
         if configured or _matches_class(entry.get("type"), settings):
             return DependencyKind("admin" if alias_admin else "auth", entry.get("type"))
@@ -724,6 +729,12 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
     if alias_admin or kind.kind == "admin":
         return DependencyKind("admin", entry.get("type") or kind.principal_type)
     return DependencyKind("auth", entry.get("type") or kind.principal_type, kind.credentials, kind.resource)
+
+
+def _tenant_admin_alias(entry: dict[str, Any]) -> bool:
+    """The alias hands a dependency function (not a factory's call) whose own name says admin."""
+    dep = entry.get("dependency")
+    return bool(dep) and not entry.get("called") and any(w in last_segment(dep).lower() for w in ADMIN_WORDS)
 
 
 _TEST_DIRS = frozenset({"tests", "test", "scripts", "seeding", "seeds", "seed", "fixtures"})

@@ -53,7 +53,7 @@ from .views import (
     route_class_caller,
     view_request_attributes,
 )
-from .routes import _decorator_dependencies
+from .routes import _decorator_dependencies, route_tenant_keys
 from .reach import no_claim_reason
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -339,6 +339,14 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True
+        if not ident.admin:
+            own = {p.name for p in params}
+            for name in route_tenant_keys(ctx, func):
+                # the path's tenant key a membership dependency bound to the caller (``get_workspace_member(
+                # workspace_id, current_user)`` refusing a caller with no membership row there), taken by the
+                # handler too: an identity value of the caller's from here on, as ``current_user.workspace_id``
+                if name in own:
+                    ident.identity_params.setdefault(name, name)
         if not ident.principals and not ident.identity_params and not ident.admin and any(
             k.kind == "auth" and not k.credentials and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
         ):

@@ -115,6 +115,25 @@ def route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
 
 
 def _route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    return _route_path_guard_facts(ctx, func)[0]
+
+
+def route_tenant_keys(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Path parameters of a route that a membership dependency binds to the caller: a dependency function (of
+    the route's parameters, its decorator's or router's ``dependencies=[...]``, an ``Annotated`` alias, or a
+    dependency of one, three deep) given the caller, deciding on the parameter (``guards``), whose own lookup
+    filters the tenant column of that name on it (``WorkspaceMember.workspace_id == workspace_id`` beside
+    ``WorkspaceMember.user_id == current_user.id``, then 403 when no row answers: index fact ``tenant_filtered``).
+    Past the dependency the key is the caller's own tenant: a lookup filtered on it is scoped, and a row
+    fetched without it and then compared with it is checked after the fetch (BKL202)."""
+    return _route_path_guard_facts(ctx, func)[1]
+
+
+def _route_path_guard_facts(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+    return ctx.cached(("auth.route_path_guards", id(func)), lambda: _route_path_guards_uncached(ctx, func))
+
+
+def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
     """Path parameters of a route that one of its dependencies (its parameters' ``Depends(...)``, the
     decorator's or its router's ``dependencies=[...]``) loads and decides on: a project function that raises
     or returns a verdict on what it is given (``flow`` index facts, ``guards``: its parameters, which FastAPI
@@ -125,7 +144,7 @@ def _route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[s
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
     project = ctx.project
     if route is None or project is None or not route.path:
-        return frozenset()
+        return frozenset(), frozenset()
     from ..client_identity import route_path_params  # (client_identity reads this module)
 
     # with the router's prefix (``APIRouter(prefix="/bi-dashboard/{organization_id}")``): FastAPI fills a
@@ -142,7 +161,7 @@ def _route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[s
         and not (p.type and project.get_class(p.type) is not None)
     }
     if not path_params and not query_params:
-        return frozenset()
+        return frozenset(), frozenset()
     targets: list[cst.BaseExpression] = []
 
     def from_depends(dep: cst.BaseExpression) -> None:
@@ -168,14 +187,30 @@ def _route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[s
     for p in param_infos(ctx, func):
         if p.marker_node is not None:
             from_depends(p.marker_node)
+    queue: list[tuple[Optional[str], int]] = [
+        (ctx.qualified_name(t), 0) for t in targets if isinstance(t, (cst.Name, cst.Attribute))
+    ]
+    queue.extend((q, 0) for q in _annotated_providers(ctx, func))
     guarded: set[str] = set()
-    for target in targets:
-        if not isinstance(target, (cst.Name, cst.Attribute)):
+    tenant: set[str] = set()  # (``route_tenant_keys``)
+    seen: set[str] = set()
+    while queue:
+        q, depth = queue.pop(0)
+        if not q or q in seen:
             continue
-        q = ctx.qualified_name(target)
-        found = project.resolve_symbol(q) if q else None
+        seen.add(q)
+        found = project.resolve_symbol(q)
         if found is None:
             continue
+        if found[2] == "functions" and depth < 3:
+            # a dependency's own dependencies: FastAPI fills their path parameters from the same request
+            # (``get_workspace_admin(member=Depends(get_workspace_member))``, where ``get_workspace_member(
+            # workspace_id, ...)`` decides on the path's workspace for the caller)
+            inner_fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+            queue.extend(
+                (fp.get("dependency"), depth + 1) for fp in inner_fn.get("params", ())
+                if fp.get("dependency") and not fp.get("called") and last_segment(fp.get("marker")) in DEPENDENCY_MARKERS
+            )
         names = [found[1]]
         mods = [found[0]]
         if found[2] == "classes":
@@ -199,8 +234,37 @@ def _route_path_guards(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[s
                 # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard
                 if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in fn.get("params", ())):
                     continue
+                column = fn.get("tenant_filtered")
+                if column in read and column in path_params:
+                    tenant.add(column)
             guarded |= read
-    return frozenset(guarded)
+    return frozenset(guarded), frozenset(tenant)
+
+
+def _annotated_providers(ctx: "FileContext", func: cst.FunctionDef) -> list[str]:
+    """The dependency functions of the route's parameters that carry no ``Depends(...)`` default: an inline
+    ``Annotated[Member, Depends(get_workspace_member)]`` or an ``Annotated`` alias of one (``member:
+    WorkspaceMemberDep``), resolved through the alias's index facts. A factory called in the marker is left
+    out (what it returns is the dependency)."""
+    project = ctx.project
+    out: list[str] = []
+    if project is None:
+        return out
+    for p in param_infos(ctx, func):
+        if p.marker_node is not None or p.dependency.kind is None:
+            continue
+        if p.provider:
+            out.append(p.provider)
+            continue
+        ann = p.node.annotation.annotation if p.node.annotation is not None else None
+        q = ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None
+        found = project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "assignments":
+            continue
+        entry = orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1])
+        if entry and entry.get("dependency") and not entry.get("called") and last_segment(entry.get("marker")) in DEPENDENCY_MARKERS:
+            out.append(entry["dependency"])
+    return out
 
 
 def _caller_reading_dependency(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:

@@ -484,6 +484,52 @@ def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     return None
 
 
+# what a statement's result hands back as its one row (or nothing): a test of it is a test of the row's presence
+_ONE_ROW_READS = frozenset({"scalar_one_or_none", "one_or_none", "first", "scalar"})
+
+
+def _result_present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``(name, present)`` for a test that asks whether the statement result held in a local has a row, reading
+    it in the test itself: ``if result.scalar_one_or_none(): raise``, ``if not res.scalars().first():``
+    (``_present_test`` for the row bound first)."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, negated = test.expression, not negated
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if not (isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot))):
+            return None
+        negated = negated != isinstance(op, cst.Is)
+        test = test.left
+    if not (isinstance(test, cst.Call) and not test.args and isinstance(test.func, cst.Attribute) and test.func.attr.value in _ONE_ROW_READS):
+        return None
+    inner = test.func.value
+    if isinstance(inner, cst.Call) and not inner.args and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "scalars":
+        inner = inner.func.value
+    return (inner.value, not negated) if isinstance(inner, cst.Name) else None
+
+
+def _rebound_span(func: cst.FunctionDef, site_assigns: list[cst.Assign], rebinds: list[cst.Assign]) -> Optional[set[int]]:
+    """The nodes from the lookup's one binding up to the next binding of the same local to something else
+    (``result = await db.execute(select(User)...)``, ``if result.scalar_one_or_none(): raise``, later ``result =
+    await db.execute(select(Role)...)`` and ``role = result.scalar_one_or_none()``): the uses of the lookup's
+    value, in source order (a binding before the lookup's holds the uses before it). An empty set when the local
+    is never rebound (every use is the lookup's); ``None`` when the span cannot be told (several bindings of the
+    lookup)."""
+    if not rebinds:
+        return set()
+    if len(site_assigns) != 1:
+        return None
+    nodes = list(cst_walk(func.body))
+    order = {id(n): i for i, n in enumerate(nodes)}
+    start = order.get(id(site_assigns[0]))
+    if start is None:
+        return None
+    later = [order[id(a)] for a in rebinds if id(a) in order and order[id(a)] > start]
+    end = min(later) if later else len(nodes)
+    return {id(n) for n in nodes[start:end]}
+
+
 def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
     """The lookup's row is only tested, never returned, read, changed or handed on (RULES: BKL201 is a row
     returned, changed or used): its locals appear only in ``if`` / ``while`` conditions (a count also inside an
@@ -532,7 +578,7 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
                 other_assigns.append(node)
         elif isinstance(node, (cst.If, cst.While)):
             in_condition.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
-            found = _present_test(node.test)
+            found = _present_test(node.test) or _result_present_test(node.test)
             if found is not None and found[0] in names:
                 presence.append((node, found[0], found[1]))
                 in_presence.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
@@ -568,10 +614,10 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
         count = isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ("count", "scalar") and any(
             isinstance(n, (cst.Name, cst.Attribute)) and (n.value if isinstance(n, cst.Name) else n.attr.value) == "count" for n in cst_walk(value)
         )
-    for assign in other_assigns:
-        if not (isinstance(assign.value, cst.Name) and assign.value.value in ("None", "True", "False")):
-            return False
-    tests = [(node, present) for node, local, present in presence if local == name]
+    live = _rebound_span(func, site_assigns, [a for a in other_assigns if not (isinstance(a.value, cst.Name) and a.value.value in ("None", "True", "False"))])
+    if live is None:
+        return False
+    tests = [(node, present) for node, local, present in presence if local == name and (not live or id(node) in live)]
     if not tests:
         return False
     messages = in_messages if count else set()
@@ -580,6 +626,8 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
     for node in cst_walk(func.body):
         if not isinstance(node, cst.Name):
             continue
+        if live and node.value == name and id(node) not in live:
+            continue  # the local rebound to another statement's result: that one's use
         if node.value == name and id(node) not in in_presence and id(node) not in bindings and id(node) not in messages:
             return False  # read otherwise: the row is used
         if node.value in keys and id(node) not in site_nodes and id(node) not in messages:

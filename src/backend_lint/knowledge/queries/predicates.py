@@ -377,6 +377,10 @@ class _Predicates:
             return None
         base = expr.value
         attr = expr.attr.value
+        if attr in self.identity_fields:
+            through = self._through_held_relationship(base, attr, state)
+            if through is not None:
+                return through
         if isinstance(base, cst.Attribute) and attr == "id":
             inner, rel = base.value, base.attr.value
             if isinstance(inner, cst.Name):
@@ -420,20 +424,52 @@ class _Predicates:
                 ):
                     self.owner_sites.add(id(site))
 
-    def _owned_through_relationship(self, v: Val, var: str, base: cst.Attribute, attr: str) -> Optional[tuple[Val, str]]:
-        """``document.collection.owner_id`` for a fetched row of a table that is not owned: the relationships
-        named (``Document.collection`` -> ``Collection``) lead to an owned model whose identity column is
-        ``attr``: the comparison decides on that parent, reached through the row the client chose (the row's
-        ``origin``, as when the parent is looked up by the row's column). ``None`` otherwise."""
-        if self.project is None or is_owned(self.project, self.settings, v.model):
-            return None
+    def _through_held_relationship(self, base: cst.BaseExpression, attr: str, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
+        """``project.owner_id`` where ``task = assignment.task`` and ``project = task.project`` held the
+        relationships of a fetched row in locals (``Val.source``: the row's local and the path read off it): read
+        as ``assignment.task.project.owner_id`` (``_owned_through_relationship``)."""
         names: list[str] = []
         node: cst.BaseExpression = base
         while isinstance(node, cst.Attribute):
             names.append(node.attr.value)
             node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        held = state.get(node.value)
+        if held is None or held.rows or held.derived or held.source is None:
+            return None
+        var, path = held.source
+        chain = path.split(".") + list(reversed(names))
+        v = state.get(var)
+        for _ in range(4):  # ``card = sticker.card``, ``board = card.board``: back to the fetched row
+            if v is None or v.rows or v.derived or v.source is None:
+                break
+            var, path = v.source
+            chain = path.split(".") + chain
+            v = state.get(var)
+        if v is None or not v.rows or not v.model or v.derived:
+            return None
+        return self._owned_through_names(v, var, chain, attr)
+
+    def _owned_through_relationship(self, v: Val, var: str, base: cst.Attribute, attr: str) -> Optional[tuple[Val, str]]:
+        """``document.collection.owner_id`` for a fetched row of a table that is not owned: the relationships
+        named (``Document.collection`` -> ``Collection``) lead to an owned model whose identity column is
+        ``attr``: the comparison decides on that parent, reached through the row the client chose (the row's
+        ``origin``, as when the parent is looked up by the row's column). ``None`` otherwise."""
+        names: list[str] = []
+        node: cst.BaseExpression = base
+        while isinstance(node, cst.Attribute):
+            names.append(node.attr.value)
+            node = node.value
+        return self._owned_through_names(v, var, list(reversed(names)), attr)
+
+    def _owned_through_names(self, v: Val, var: str, chain: list[str], attr: str) -> Optional[tuple[Val, str]]:
+        """The relationships ``chain`` (outermost first) from the row ``v`` of ``var`` to an owned model whose
+        identity column is ``attr`` (``_owned_through_relationship``)."""
+        if self.project is None or is_owned(self.project, self.settings, v.model):
+            return None
         model: Optional[str] = v.model
-        for rel in reversed(names):
+        for rel in chain:
             model = relationships(self.project, model).get(rel) if model else None
             if model is None:
                 return None
@@ -486,6 +522,8 @@ class _Predicates:
 
     def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
         """(identity predicate, built from the principal) for a where/filter argument."""
+        if isinstance(expr, cst.Name) and expr.value == "False":
+            return True, False  # ``where(False)`` matches no row (as ``where(false())``)
         scoped = pscoped = False
         excluding: set[int] = set()  # an exclusion of owners (``Comment.user_id.not_in(blocked)``): scopes nothing
         for node in _walk_expr(expr):
