@@ -275,6 +275,8 @@ def _helper_unscoped(
     if depth >= 3 or fields & compared or checked:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
+    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary)
+    followed: list[tuple[dict, list[str], int, dict, dict]] = []
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
@@ -303,19 +305,46 @@ def _helper_unscoped(
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
+        followed.append((c, sub_params, offset, inner, sub[3]))
+    verified = _verified_keys(params, fields, followed)
+    for c, sub_params, offset, inner, _ in followed:
         if not inner:
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
         for where, param in [*c["args"], *c.get("attr_args", ())]:
-            if param not in params or param in out:
+            if param not in params or param in out or param in verified:
                 continue
-            if isinstance(where, int):
-                target_param = sub_params[where + offset] if where + offset < len(sub_params) else None
-            else:
-                target_param = where
+            target_param = _callee_param(where, sub_params, offset)
             if target_param in inner:
                 model, chain, column = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain, column)
+    return out
+
+
+def _callee_param(where: Union[int, str], sub_params: list[str], offset: int) -> Optional[str]:
+    if isinstance(where, int):
+        return sub_params[where + offset] if where + offset < len(sub_params) else None
+    return where
+
+
+def _verified_keys(params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict]]) -> set[str]:
+    """The helper's key parameters it hands, beside an identity-named parameter of its own, to a project
+    lookup that does not reach an unscoped load with them (``formula_item_dao.get_by_id_and_workspace(session,
+    id=formula_item_id, workspace_id=workspace_id)``, then ``if not formula_item: raise``): the key is verified
+    for the tenant there, and a later load by it (``formula_item_dao.remove(session, id=formula_item_id)``)
+    addresses a row already checked. Only a callee that looks a row up by that key itself counts."""
+    out: set[str] = set()
+    for c, sub_params, offset, inner, callee in followed:
+        looked_up = {k for f in callee.get("fetches", ()) for k in f.get("keys", ())}
+        handed = [(where, param) for where, param in c["args"] if param in params]
+        if not any(param in fields for _, param in handed):
+            continue
+        for where, param in handed:
+            if param in fields:
+                continue
+            target_param = _callee_param(where, sub_params, offset)
+            if target_param is not None and target_param in looked_up and target_param not in inner:
+                out.add(param)
     return out
 
 
