@@ -275,8 +275,8 @@ def _helper_unscoped(
     if depth >= 3 or fields & compared or checked:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
-    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary)
-    followed: list[tuple[dict, list[str], int, dict, dict]] = []
+    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used)
+    followed: list[tuple[dict, list[str], int, dict, dict, bool]] = []
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
@@ -299,16 +299,17 @@ def _helper_unscoped(
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
-        if c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"):
-            continue  # a getter whose row is only tested for presence here: a yes or no, no row used or changed
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
-        followed.append((c, sub_params, offset, inner, sub[3]))
+        # a getter whose row is only tested for presence here is a yes or no, no row used or changed: it reaches
+        # nothing, but verifies the key when it is scoped (``_verified_keys``)
+        tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
+        followed.append((c, sub_params, offset, inner, sub[3], not tested_only))
     verified = _verified_keys(params, fields, followed)
-    for c, sub_params, offset, inner, _ in followed:
-        if not inner:
+    for c, sub_params, offset, inner, _, used in followed:
+        if not inner or not used:
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
         for where, param in [*c["args"], *c.get("attr_args", ())]:
@@ -327,14 +328,14 @@ def _callee_param(where: Union[int, str], sub_params: list[str], offset: int) ->
     return where
 
 
-def _verified_keys(params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict]]) -> set[str]:
+def _verified_keys(params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict, bool]]) -> set[str]:
     """The helper's key parameters it hands, beside an identity-named parameter of its own, to a project
     lookup that does not reach an unscoped load with them (``formula_item_dao.get_by_id_and_workspace(session,
     id=formula_item_id, workspace_id=workspace_id)``, then ``if not formula_item: raise``): the key is verified
     for the tenant there, and a later load by it (``formula_item_dao.remove(session, id=formula_item_id)``)
     addresses a row already checked. Only a callee that looks a row up by that key itself counts."""
     out: set[str] = set()
-    for c, sub_params, offset, inner, callee in followed:
+    for c, sub_params, offset, inner, callee, _ in followed:
         looked_up = {k for f in callee.get("fetches", ()) for k in f.get("keys", ())}
         handed = [(where, param) for where, param in c["args"] if param in params]
         if not any(param in fields for _, param in handed):
