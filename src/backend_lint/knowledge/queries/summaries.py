@@ -307,17 +307,19 @@ def _helper_unscoped(
         # nothing, but verifies the key when it is scoped (``_verified_keys``)
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
         followed.append((c, sub_params, offset, inner, sub[3], not tested_only))
-    verified = _verified_keys(params, fields, followed)
+    verified = _verified_keys(project, params, fields, followed)
     for c, sub_params, offset, inner, _, used in followed:
         if not inner or not used:
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
         for where, param in [*c["args"], *c.get("attr_args", ())]:
-            if param not in params or param in out or param in verified:
+            if param not in params or param in out:
                 continue
             target_param = _callee_param(where, sub_params, offset)
             if target_param in inner:
                 model, chain, column = inner[target_param]
+                if (project.canonical(model) or model) in verified.get(param, ()):
+                    continue  # (a row of the model the helper verified that key for, with the tenant)
                 out[param] = (model, (f"{short}()",) + chain, column)
     return out
 
@@ -328,24 +330,36 @@ def _callee_param(where: Union[int, str], sub_params: list[str], offset: int) ->
     return where
 
 
-def _verified_keys(params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict, bool]]) -> set[str]:
-    """The helper's key parameters it hands, beside an identity-named parameter of its own, to a project
-    lookup that does not reach an unscoped load with them (``formula_item_dao.get_by_id_and_workspace(session,
-    id=formula_item_id, workspace_id=workspace_id)``, then ``if not formula_item: raise``): the key is verified
-    for the tenant there, and a later load by it (``formula_item_dao.remove(session, id=formula_item_id)``)
-    addresses a row already checked. Only a callee that looks a row up by that key itself counts."""
-    out: set[str] = set()
+# identity fields that name a person, not a tenant (``client_identity.PERSON_FIELDS``, which imports this package)
+_PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
+
+
+def _verified_keys(
+    project: "ProjectIndex", params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict, bool]]
+) -> dict[str, set[str]]:
+    """``{key parameter: models}``: the helper's key parameters it hands, beside a tenant-named parameter of its own
+    (an identity field that names no person: ``workspace_id``, not the ``user_id`` of a user the request names), to
+    a project lookup of a row by that key, with the tenant in its predicate (``formula_item_dao.
+    get_by_id_and_workspace(session, id=formula_item_id, workspace_id=workspace_id)``, then ``if not formula_item:
+    raise``): the key is verified for the tenant there, and a load of a row of the same model by it
+    (``formula_item_dao.remove(session, id=formula_item_id)``) addresses a row already checked."""
+    out: dict[str, set[str]] = {}
+    tenants = fields - _PERSON_FIELDS
     for c, sub_params, offset, inner, callee, _ in followed:
-        looked_up = {k for f in callee.get("fetches", ()) for k in f.get("keys", ())}
         handed = [(where, param) for where, param in c["args"] if param in params]
-        if not any(param in fields for _, param in handed):
+        tenant_args = {_callee_param(where, sub_params, offset) for where, param in handed if param in tenants}
+        if not tenant_args:
             continue
         for where, param in handed:
             if param in fields:
                 continue
             target_param = _callee_param(where, sub_params, offset)
-            if target_param is not None and target_param in looked_up and target_param not in inner:
-                out.add(param)
+            if target_param is None or target_param in inner:
+                continue
+            for f in callee.get("fetches", ()):
+                keys = set(f.get("keys", ()))
+                if target_param in keys and keys & tenant_args and f.get("model"):
+                    out.setdefault(param, set()).add(project.canonical(f["model"]) or f["model"])
     return out
 
 
