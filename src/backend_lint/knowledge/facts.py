@@ -51,6 +51,8 @@ class OrmFacts(TypedDict, total=False):
     route_prefixes: list[str]
     class_models: dict[str, str]
     self_types: dict[str, dict[str, str]]
+    # what ``__init__`` keeps on ``self`` from a module-level name (``self.item_dao = item_dao``): qualified names
+    self_instances: dict[str, dict[str, str]]
     appliers: dict[str, dict[str, Any]]
     # routes registered from lists of configuration objects (``knowledge.fastapi.config_routes``)
     route_classes: dict[str, dict[str, Any]]

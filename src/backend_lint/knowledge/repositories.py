@@ -63,7 +63,9 @@ def repository_model(project: "ProjectIndex", cls: str) -> Optional[str]:
 
 def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Optional[str]:
     """The project class (not a table model) of ``self.<attr>`` in a method of ``cls``, as its ``__init__`` (or a
-    base's) keeps it; an interface's sole implementation (``sole_implementation``) for the interface."""
+    base's) keeps it; an interface's sole implementation (``sole_implementation``) for the interface. A
+    module-level instance kept there (``self.item_dao = item_dao``) is one of its class
+    (``module_instance_class``)."""
     for name, facts in project.class_mro(cls):
         if facts is None:
             continue
@@ -74,7 +76,27 @@ def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Option
             if found is None or is_table_model(project, found[0]):
                 return None
             return sole_implementation(project, found[0]) or found[0]
+        held = orm.get("self_instances", {}).get(short, {}).get(attr)
+        if held:
+            return module_instance_class(project, held)
     return None
+
+
+def module_instance_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
+    """The project class (not a table model) of a module-level instance (``item_dao = ItemDAO(Item)``,
+    ``item_service = ItemService()``) named by its qualified name, through re-exports; ``None`` for anything
+    else (a class, a function, a value that is no call of a project class)."""
+    found = project.resolve_symbol(qualified)
+    if found is None or found[2] != "assignments":
+        return None
+    mod, name, _ = found
+    call = orm_facts(project.modules[mod]).get("calls", {}).get(name) if mod in project.modules else None
+    if call is None or not call.get("func"):
+        return None
+    cls = project.get_class(call["func"])
+    if cls is None or is_table_model(project, cls[0]):
+        return None
+    return sole_implementation(project, cls[0]) or cls[0]
 
 
 _INTERFACE_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "abc.ABC", "Protocol", "ABC"})

@@ -6,7 +6,7 @@ A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from ...ground.lazy import lazy_import
 from ..auth import principal_classes
@@ -21,6 +21,7 @@ from .summaries import (
     _single_lookup_model,
     flow_facts,
     handed_models,
+    held_method_summary,
     helper_unscoped,
     method_summary,
     helper_checked_tables,
@@ -31,6 +32,9 @@ from .summaries import (
 )
 from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
+
+if TYPE_CHECKING:
+    from ..index import ProjectIndex
 from .vocabulary import (
     EXEC_METHODS,
     GET_METHODS,
@@ -549,7 +553,7 @@ class _Fetches:
             model = found[0] if found is not None else single  # (the class's own name, not a re-export's)
         if model is None:
             return None
-        if summary is not None and any(secret_key_column(project, model, p) for p in summary[3].get("preds", ())):
+        if summary is not None and _secret_keyed(project, summary[1], summary[3], model):
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
@@ -785,3 +789,22 @@ class _Fetches:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         # an unknown method on a statement: we cannot see what it does
         return replace(recv, opaque=True)
+
+
+def _secret_keyed(project: "ProjectIndex", cls: Optional[str], summary: dict, model: str, depth: int = 0) -> bool:
+    """The method's lookup filters a secret the caller holds (``secret_key_column``): in its own query, or, for a
+    method with no query of its own, in the query of a repository it holds on ``self`` and hands the key to
+    (``self.invitation_dao.get_by_token(session, token=invitation_token)`` in a manager's
+    ``validate_invitation(...)``)."""
+    if any(secret_key_column(project, model, p) for p in summary.get("preds", ())):
+        return True
+    if depth >= 2 or summary.get("fetches") or cls is None:
+        return False
+    for c in summary.get("calls", ()):
+        target = c.get("target", "")
+        if not (target.startswith("self.") and target.count(".") == 2 and c.get("args")):
+            continue
+        sub = held_method_summary(project, cls, target)
+        if sub is not None and _secret_keyed(project, sub[1], sub[3], model, depth + 1):
+            return True
+    return False

@@ -275,6 +275,8 @@ def _helper_unscoped(
     if depth >= 3 or fields & compared or checked:
         return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
+    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used)
+    followed: list[tuple[dict, list[str], int, dict, dict, bool]] = []
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
@@ -297,25 +299,67 @@ def _helper_unscoped(
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
-        if c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"):
-            continue  # a getter whose row is only tested for presence here: a yes or no, no row used or changed
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
         inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
-        if not inner:
+        # a getter whose row is only tested for presence here is a yes or no, no row used or changed: it reaches
+        # nothing, but verifies the key when it is scoped (``_verified_keys``)
+        tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
+        followed.append((c, sub_params, offset, inner, sub[3], not tested_only))
+    verified = _verified_keys(project, params, fields, followed)
+    for c, sub_params, offset, inner, _, used in followed:
+        if not inner or not used:
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
         for where, param in [*c["args"], *c.get("attr_args", ())]:
             if param not in params or param in out:
                 continue
-            if isinstance(where, int):
-                target_param = sub_params[where + offset] if where + offset < len(sub_params) else None
-            else:
-                target_param = where
+            target_param = _callee_param(where, sub_params, offset)
             if target_param in inner:
                 model, chain, column = inner[target_param]
+                if (project.canonical(model) or model) in verified.get(param, ()):
+                    continue  # (a row of the model the helper verified that key for, with the tenant)
                 out[param] = (model, (f"{short}()",) + chain, column)
+    return out
+
+
+def _callee_param(where: Union[int, str], sub_params: list[str], offset: int) -> Optional[str]:
+    if isinstance(where, int):
+        return sub_params[where + offset] if where + offset < len(sub_params) else None
+    return where
+
+
+# identity fields that name a person, not a tenant (``client_identity.PERSON_FIELDS``, which imports this package)
+_PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
+
+
+def _verified_keys(
+    project: "ProjectIndex", params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict, bool]]
+) -> dict[str, set[str]]:
+    """``{key parameter: models}``: the helper's key parameters it hands, beside a tenant-named parameter of its own
+    (an identity field that names no person: ``workspace_id``, not the ``user_id`` of a user the request names), to
+    a project lookup of a row by that key, with the tenant in its predicate (``formula_item_dao.
+    get_by_id_and_workspace(session, id=formula_item_id, workspace_id=workspace_id)``, then ``if not formula_item:
+    raise``): the key is verified for the tenant there, and a load of a row of the same model by it
+    (``formula_item_dao.remove(session, id=formula_item_id)``) addresses a row already checked."""
+    out: dict[str, set[str]] = {}
+    tenants = fields - _PERSON_FIELDS
+    for c, sub_params, offset, inner, callee, _ in followed:
+        handed = [(where, param) for where, param in c["args"] if param in params]
+        tenant_args = {_callee_param(where, sub_params, offset) for where, param in handed if param in tenants}
+        if not tenant_args:
+            continue
+        for where, param in handed:
+            if param in fields:
+                continue
+            target_param = _callee_param(where, sub_params, offset)
+            if target_param is None or target_param in inner:
+                continue
+            for f in callee.get("fetches", ()):
+                keys = set(f.get("keys", ()))
+                if target_param in keys and keys & tenant_args and f.get("model"):
+                    out.setdefault(param, set()).add(project.canonical(f["model"]) or f["model"])
     return out
 
 

@@ -14,7 +14,7 @@ from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolva
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.queries import checked_parent_dependencies, helper_checked_tables
 from ...knowledge.reexports import reexport_closure
-from ...knowledge.repositories import self_attribute_class, sole_implementation
+from ...knowledge.repositories import module_instance_class, self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
 from .._shared.identity_text import remembered
@@ -160,7 +160,8 @@ class _Receivers:
     """The names through which a file can reach an object (or the class) of some project classes
     (``queries.receiver_instance``, ``model_of``): the names of the classes and of their subclasses (called,
     typed, their class methods called), the module-level objects built from them (``item_dao = ItemDAO()``),
-    the ``self`` attributes an ``__init__`` keeps one in (``self._items``), and the module-level names whose
+    the ``self`` attributes an ``__init__`` keeps one in (``self._items``, or a module-level object of one,
+    ``self.item_dao = item_dao``), and the module-level names whose
     value spells one of these (``ItemRepoDep = Annotated[ItemRepository, Depends(...)]``, ``Repo =
     ItemRepository``) or that re-export one, to a fixpoint."""
 
@@ -185,6 +186,12 @@ class _Receivers:
                     found = project.get_class(cls) if cls else None
                     if found is not None:
                         held.setdefault(found[0], set()).add(attr)
+            for attrs in orm.get("self_instances", {}).values():
+                for attr, instance in attrs.items():
+                    # ``self.item_dao = item_dao``: a module-level object kept on ``self`` (``module_instance_class``)
+                    cls = module_instance_class(project, instance)
+                    if cls is not None:
+                        held.setdefault(cls, set()).add(attr)
             for name, assignment in mfacts.get("assignments", {}).items():
                 value = assignment.get("value") if isinstance(assignment, dict) else None
                 # another name for a class (``Repo = ItemRepository``) or a type made of it (``Annotated[...]``,

@@ -37,8 +37,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     predicate. For example `item = session.get(Item, item_id)` followed by `if item.owner_id !=
     current_user.id: raise ...`; also a row from a repository function or method that returns the model
     and is not given the principal (`crud.item.get(db, id=id)` on a `CRUDBase[Item, ...]`,
-    `repo.get_by_id(id)`, `await Item.get(session, id)`, or any helper whose summary in the project index
-    says it looks the row up by the key it is handed, with no owner predicate), and `is_owner =
+    `repo.get_by_id(id)`, `self.items.get(session, id=id)` where `__init__` keeps a module-level
+    `items = ItemStore(Item)` on `self`, `await Item.get(session, id)`, or any helper whose summary in the
+    project index says it looks the row up by the key it is handed, with no owner predicate), and `is_owner =
     item.owner_id == user.id` tested later; `str(row.user_id) != str(user.id)` counts. The message names
     the identity column the project constrains for that model in its own queries (`workspace_id` rather
     than an audit `created_by_id`). A column that is none of the identity fields counts when the row's

@@ -156,9 +156,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     a model's or a store class's class or static method (`Job.by_key(session, job_id)`,
     `JobStore.get_job(db=db, job_id=job_id)`), or a project class built with it (`ChatFlow(db_session=db,
     chat_id=body.chat_id, ...)`, whose `__init__` looks the row up; also through a module-level instance of a
-    store class, `chat_repo = ChatRepo()`, `chat_repo.get(db, chat_id)`) whose body, directly or through the helpers it
+    store class, `chat_repo = ChatRepo()`, `chat_repo.get(db, chat_id)`, or one an `__init__` keeps on `self`,
+    `self.item_dao = item_dao`) whose body, directly or through the helpers it
     hands the key to, looks a row of an owned model up by it with no owner predicate and no ownership
-    comparison is reported at the route's call, the message naming the chain (per-function summaries
+    comparison is reported at the route's call (not when that helper first handed the key, beside an
+    identity-named parameter of its own, to a lookup scoped by it: `self.steps.fetch_in_org(session, id=step_id,
+    org_id=org_id)`, then `self.steps.drop(session, id=step_id)` deletes the row already verified), the message naming the chain (per-function summaries
     computed with `ast` when the project is indexed); a receiver typed with an interface the project
     implements once (`pets: IPetsService`, a `Protocol` with one subclass) runs that class's methods. A
     tenant key the client sent in a header, the query string or a cookie, read by hand or returned unchecked

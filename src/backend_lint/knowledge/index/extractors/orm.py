@@ -41,7 +41,9 @@ Stored under ``facts["extra"]["orm"]``:
   ``model: type[Item] = Item``) or hands it to its base (``super().__init__(Item, session)``), and
   ``self_types``: ``{class: {attribute: class}}`` for what ``__init__`` keeps on ``self`` (``self._items =
   items`` with ``items: ItemRepository``, ``self.repo = ItemRepository(db)``): the queries a generic base writes
-  on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``).
+  on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``);
+  ``self_instances``: ``{class: {attribute: qualified name}}`` for a module-level instance ``__init__`` keeps
+  (``self.item_dao = item_dao``, imported from the module that makes ``item_dao = ItemDAO(Item)``).
 - ``appliers``: ``{function or "Class.method": {"params": [names], "applies": {param: "items" | "dump"}}}``
   for a function that copies every key of a parameter onto an object with a ``setattr`` loop (``for k, v in
   updates.items(): setattr(row, k, v)``, ``items`` ; over ``payload.model_dump(...)``, ``dump``) with no
@@ -2061,6 +2063,38 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
     return model, held
 
 
+def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) -> dict[str, str]:
+    """What ``__init__`` keeps on ``self`` from a module-level name rather than from what it is given or
+    builds: ``self.item_dao = item_dao`` (imported from the module that makes ``item_dao = ItemDAO(Item)``),
+    as ``{attribute: qualified name}``; ``knowledge.repositories`` reads the instance's class off that
+    module's facts. Parameters, ``self`` and names the module cannot resolve are left out."""
+    out: dict[str, str] = {}
+    for stmt in node.body:
+        if not (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__"):
+            continue
+        a = stmt.args
+        params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
+        if a.vararg is not None:
+            params.add(a.vararg.arg)
+        if a.kwarg is not None:
+            params.add(a.kwarg.arg)
+        for sub in walk_function(stmt):
+            if not (isinstance(sub, ast.Assign) and len(sub.targets) == 1):
+                continue
+            target, value = sub.targets[0], sub.value
+            if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):
+                continue
+            if target.attr in held or not isinstance(value, (ast.Name, ast.Attribute)):
+                continue
+            dotted = ast_dotted(value)
+            if dotted is None or dotted.partition(".")[0] in params:
+                continue
+            qualified = resolve(value)
+            if qualified and "." in qualified:
+                out[target.attr] = qualified
+    return out
+
+
 _DUMPS = frozenset({"model_dump", "dict"})
 
 
@@ -2272,6 +2306,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     method_calls: set[str] = set()
     class_models: dict[str, str] = {}
     self_types: dict[str, dict[str, str]] = {}
+    self_instances: dict[str, dict[str, str]] = {}
     appliers: dict[str, Any] = {}
     methods: dict[str, Any] = {}
     route_classes: dict[str, Any] = {}
@@ -2291,6 +2326,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             class_models[node.name] = model
         if held:
             self_types[node.name] = held
+        instances = _held_instances(node, resolve, held)
+        if instances:
+            self_instances[node.name] = instances
         rels: dict[str, str] = {}
         returns: dict[str, Optional[str]] = {}
         generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
@@ -2515,6 +2553,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         method_calls=sorted(method_calls),
         class_models=class_models,
         self_types=self_types,
+        self_instances=self_instances,
         appliers=appliers,
         methods=methods,
         route_classes=route_classes,
