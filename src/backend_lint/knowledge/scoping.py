@@ -133,9 +133,10 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         targets: list[str] = []
         for m in candidates:
             found = project.get_class(m) if m else None
-            if found is None:
+            name = found[0] if found is not None else _local_model(tables, m)
+            if name is None:
                 continue
-            for q in subclasses.get(found[0], ()):  # the model itself, or the table models a mixin is part of
+            for q in subclasses.get(name, ()):  # the model itself, or the table models a mixin is part of
                 if column in tables[q] and q not in targets:
                     targets.append(q)
         if not targets and unknown_ok and not any(project.get_class(m) for m in candidates if m):
@@ -182,6 +183,16 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+def _local_model(tables: dict[str, frozenset[str]], name: Any) -> Optional[str]:
+    """The table model a bare class name the module's imports do not resolve stands for: imported inside the
+    function (``from app.db.models import CollaborationNotification`` in a route's body), the one table model of
+    that name in the project (none when two share it)."""
+    if not isinstance(name, str) or not name or "." in name:
+        return None
+    named = [q for q in tables if q.rsplit(".", 1)[-1] == name]
+    return named[0] if len(named) == 1 else None
 
 
 def _repository_row_model(project: "ProjectIndex", mod: str, function: str, attr: str) -> Optional[str]:

@@ -510,8 +510,12 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
                 own = {fp["name"]: fp for fp in fn.get("params", ())}
                 for feed in feeds:
                     found = project.resolve_symbol(feed["target"])
+                    keywords_only = False
                     if found is None or found[2] != "functions":
                         method = _typed_receiver_method(project, own, feed["target"])
+                        if method is None:
+                            method = _class_method(project, feed["target"])
+                            keywords_only = True
                         if method is None:
                             continue
                         key, names = method
@@ -522,6 +526,8 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
                             callee_params[key] = [fp["name"] for fp in target.get("params", ())]
                         names = callee_params[key]
                     for where, param, kind in feed["args"]:
+                        if keywords_only and isinstance(where, int):
+                            continue
                         name = names[where] if isinstance(where, int) and where < len(names) else where
                         if not isinstance(name, str) or name not in names:
                             continue
@@ -559,6 +565,30 @@ def _typed_receiver_method(project: "ProjectIndex", own: dict[str, dict[str, Any
         entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{name.rsplit('.', 1)[-1]}.{method}") or {}
         if "args" not in entry:
             return None  # (a handler's method, or no facts: its parameters are not known)
+        return f"{name}.{method}", list(entry["args"])
+    return None
+
+
+def _class_method(project: "ProjectIndex", target: str) -> Optional[tuple[str, list[str]]]:
+    """``ApprovalService.approve`` called on the project class itself (a ``@staticmethod`` / ``@classmethod`` of a
+    service class the route imports): the method (``"<module>.<Class>.<method>"``) and its parameters after the
+    first. Whether the first is ``self`` / ``cls`` or a real parameter (``db`` of a static method) is not kept in
+    the facts, so the caller binds only the arguments it passes by keyword."""
+    cls, _, method = target.rpartition(".")
+    if not cls or not method:
+        return None
+    found = project.get_class(cls)
+    if found is None:
+        return None
+    for name, facts in project.class_mro(found[0]):
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        split = project.split(name)
+        if not split:
+            return None
+        entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{name.rsplit('.', 1)[-1]}.{method}") or {}
+        if "args" not in entry:
+            return None
         return f"{name}.{method}", list(entry["args"])
     return None
 

@@ -153,7 +153,7 @@ class _FedParameters:
     def __init__(self, facts: TreeFacts, project: Any, settings: Any) -> None:
         self.facts, self.project, self.settings = facts, project, settings
         self._module: Any = False
-        self._top: Optional[set[int]] = None
+        self._top: Optional[dict[int, str]] = None
 
     def of(self, func: Any) -> Any:
         if self.project is None:
@@ -165,10 +165,18 @@ class _FedParameters:
         if not self._module:
             return principal_fed_names(self.project, self.settings)
         if self._top is None:
-            self._top = {id(stmt) for stmt in self.facts.tree.body}
-        if id(func) not in self._top:
-            return frozenset()  # (a method, a nested function, one inside a top-level block: ``principal_fed_here``)
-        return principal_fed_parameters(self.project, self.settings).get(f"{self._module}.{func.name}", ())
+            self._top = {id(stmt): stmt.name for stmt in self.facts.tree.body if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            # a method of a top-level class (``ApprovalService.approve``, called on the class or on a typed
+            # dependency): ``principal_fed_here`` looks it up as ``<module>.<Class>.<method>``
+            for stmt in self.facts.tree.body:
+                if isinstance(stmt, ast.ClassDef):
+                    for item in stmt.body:
+                        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                            self._top[id(item)] = f"{stmt.name}.{item.name}"
+        local = self._top.get(id(func))
+        if local is None:
+            return frozenset()  # (a nested function, one inside a top-level block: ``principal_fed_here``)
+        return principal_fed_parameters(self.project, self.settings).get(f"{self._module}.{local}", ())
 
 
 class _Dependencies:
