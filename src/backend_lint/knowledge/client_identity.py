@@ -88,6 +88,7 @@ class _ClientAnalysis:
         self.verified: set[tuple[str, str]] = set()
         self.overwrites: dict[tuple[str, str], int] = {}  # (source, field) -> order of the first overwrite
         self._scoped_pred_nodes: Optional[set[int]] = None
+        self._callers: Optional[frozenset[str]] = None
 
     def _constant_path(self, route: Optional[RouteInfo]) -> Optional[str]:
         """``@router.get(urls.USER_DETAIL)``: the path held in a module-level string constant (any module)."""
@@ -567,7 +568,7 @@ class _ClientAnalysis:
             a.keyword.value for a in call.args if a.keyword is not None and self.is_derived(a.value) and not a.star
         }
         if not caller_kw:
-            return out
+            return self._person_beside_caller(call, value_nodes)
         for a in call.args:
             if a.keyword is None or a.keyword.value not in self.fields:
                 continue
@@ -575,7 +576,58 @@ class _ClientAnalysis:
             if not any(k != field_name and k.endswith("_" + field_name) for k in caller_kw):
                 continue
             out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes and value_nodes[i][1] == field_name}
+        return out | self._person_beside_caller(call, value_nodes)
+
+    def _person_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``service.add_approver(db, eo_id=eo_id, user_id=body.user_id, assigned_by=current_user.id)`` /
+        ``issue_user_token(token_user, body.user_id, db)``: a call handed a person's id from the client and, as
+        another argument under any name, the caller's own person (the principal, or its ``id``): the callee is
+        told who asks and whom the action is about (the approver to add, the user a token is issued for), so the
+        client's value names the subject, not the caller. Only person fields (``PERSON_FIELDS``): a scope field
+        (``organization_id``) handed beside the caller stays a finding; and not the constructor of an ORM table
+        (``Notification(user_id=body.user_id, created_by=user.id)`` stores the client's value as it is)."""
+        args = [a for a in call.args if not a.star]
+        if len(args) < 2 or self._orm_table(call.func) is not None:
+            return set()
+        caller_at = [
+            i for i, a in enumerate(args)
+            if self._caller_person(a.value) and not any(j in value_nodes for j in _under(a.value))
+        ]
+        if not caller_at:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for i, a in enumerate(args):
+            if any(k != i for k in caller_at):
+                out |= {value_nodes[j] for j in _under(a.value) if j in value_nodes and value_nodes[j][1] in PERSON_FIELDS}
         return out
+
+    def _caller_person(self, expr: cst.BaseExpression) -> bool:
+        """The principal (``current_user``), a local the handler binds once to a call handed the principal alone
+        (``token_user = _require_api_token(current_user)``), or the principal's own id (``current_user.id``,
+        ``me.user_id``). Not a scope unpacked beside it (``org_id`` of ``current_user, org_id = auth``)."""
+        names = self._caller_names()
+        if isinstance(expr, cst.Name):
+            return expr.value in names
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            return expr.value.value in names and (expr.attr.value == "id" or expr.attr.value in PERSON_FIELDS)
+        return False
+
+    def _caller_names(self) -> frozenset[str]:
+        if self._callers is None:
+            names = {p for p in self.identity.principals if "." not in p and not p.startswith("<")}
+            names |= {n for n, f in self.identity.identity_params.items() if f in PERSON_FIELDS and "." not in n}
+            bound = _bindings(self.func)
+            for node in walk(self.func.body):
+                if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+                    continue
+                target = node.targets[0].target.value
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                if bound.get(target, 0) != 1 or not isinstance(value, cst.Call) or not value.args:
+                    continue
+                if all(not a.star and a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
+                    names.add(target)
+            self._callers = frozenset(names)
+        return self._callers
 
     def _target_row_checked(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``target = repos.users.get_one(body.user_id)`` then ``if target.group_id != self.group_id: raise``:
