@@ -496,6 +496,12 @@ class _ClientAnalysis:
             for name, count in _bindings(self.func).items():
                 if name in copies and count > 1:
                     del copies[name]
+            # ``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then
+            # ``select(User).where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``:
+            # the copy is a key in a lookup scoped to the principal, as the value itself would be
+            for node in walk(self.func.body):
+                if isinstance(node, cst.Name) and node.value in copies and id(node) in scoped:
+                    self.verified |= copies[node.value]
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
