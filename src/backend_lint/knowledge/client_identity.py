@@ -29,6 +29,7 @@ from .queries import (
     spells_check,
 )
 from .facts import orm_facts
+from .queries.vocabulary import library_check_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -44,6 +45,8 @@ FLASK_REQUEST_METHODS = frozenset({"get_json"})
 # the body (a query string's ``request.args`` filters what is listed: like a FastAPI query parameter, BKL102's)
 FLASK_REQUEST_DATA = frozenset({"json", "form"})
 # after a manager gate, identity fields that name a person (the member acted on); scope fields stay findings
+# an answer that refuses the caller (not one that refuses the input: 400, 404)
+_REFUSES_CALLER = re.compile(r"\b(?:401|403)\b|UNAUTHORIZED|FORBIDDEN")
 PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
 MANAGE_WORD = "manag"
 DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_json"})
@@ -502,6 +505,8 @@ class _ClientAnalysis:
             for node in walk(self.func.body):
                 if isinstance(node, cst.Name) and node.value in copies and id(node) in scoped:
                     self.verified |= copies[node.value]
+        if self.identity.global_caller:
+            self.verified |= self._refused_by_global_check(call_nodes)
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
@@ -538,6 +543,31 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _refused_by_global_check(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``if not self.r.allowed_for_org(P.CREATE, org_id): return {...}, HTTPStatus.UNAUTHORIZED`` in a view whose
+        caller is a global (Flask's ``g.user``, ``current_user``): a call named for a permission (``allowed``,
+        ``permission``, ``access``, ``can_``; ``library_check_name``: not ``validate`` alone), handed the value (or
+        a copy of it), whose falsity ends the view with an access refusal (401 / 403): the permission helper reads
+        the caller from the global, so the value is checked for who asks."""
+        out: set[tuple[str, str]] = set()
+        for node in walk(self.func.body):
+            if not (isinstance(node, cst.If) and _exits(node.body)):
+                continue
+            refusal = self.ctx.module.code_for_node(node.body) if self.ctx.module is not None else ""
+            if not _REFUSES_CALLER.search(refusal):
+                continue
+            for part in bool_operands(node.test):
+                if not (isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not)):
+                    continue
+                call = part.expression.expression if isinstance(part.expression, cst.Await) else part.expression
+                if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+                    continue
+                if not library_check_name(last_segment(dotted_name(call.func) or "")):
+                    continue
+                for a in call.args:
+                    out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes}
+        return out
 
     def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
         """``if current_user.role != Role.admin: target = current_user.id`` / ``else: target = req.user_id``:
