@@ -29,6 +29,7 @@ from .queries import (
     spells_check,
 )
 from .facts import orm_facts
+from .queries.syntax import _module_instance_class
 from .queries.vocabulary import library_check_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -530,6 +531,7 @@ class _ClientAnalysis:
                     self.verified |= self._scoped_project_lookup(node, call_nodes)
                     self.verified |= self._checked_in_service(node, call_nodes)
                     self.verified |= self._target_of_authorised_action(node, call_nodes)
+                    self.verified |= self._decided_in_callee(node, call_nodes)
                     continue
                 keys = set()
                 # a check method of the caller itself (``current_user.is_organization_member(org_id)``)
@@ -823,7 +825,10 @@ class _ClientAnalysis:
         elif "." in q:
             owner, _, method = q.rpartition(".")
             cls = project.get_class(owner)
-            target = method_summary(project, cls[0], method) if cls is not None else None
+            # ``auth_service.switch_workspace(...)`` with ``auth_service = AuthService()`` at module level: the
+            # instance's class
+            held = cls[0] if cls is not None else _module_instance_class(project, owner)
+            target = method_summary(project, held, method) if held is not None else None
             if target is not None:
                 summary = target[3]
                 where = (target[0], target[1])
@@ -847,6 +852,35 @@ class _ClientAnalysis:
             found |= keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(scope_params))
         for param in found:
             out |= value_params[param]
+        return out
+
+    def _decided_in_callee(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``auth_service.switch_workspace(db=db, user_id=current_user.id, workspace_id=body.workspace_id)`` whose
+        method looks up the caller's membership of the workspace and raises when there is none: a project function
+        or method (also of a module-level instance) handed the caller and the value that decides access on both
+        (``callee_decides``: a refusal under a test reading a value made from both): the value is checked."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
+        callee = project_callee(project, None, q) if q else None
+        if callee is None:
+            return set()
+        value_at: dict[object, set[tuple[str, str]]] = {}
+        caller_at: list[object] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return set()
+            where: object = a.keyword.value if a.keyword is not None else i
+            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
+            if keys:
+                value_at[where] = keys
+            elif self._caller_person(a.value):
+                caller_at.append(where)
+        out: set[tuple[str, str]] = set()
+        for where, keys in value_at.items():
+            if any(callee_decides(project, callee, c, where) for c in caller_at):
+                out |= keys
         return out
 
     def _checked_in_service(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
