@@ -29,7 +29,8 @@ from .queries import (
     spells_check,
 )
 from .facts import orm_facts
-from .queries.syntax import _module_instance_class
+from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
+from .auth.params import _code
 from .queries.vocabulary import library_check_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -468,10 +469,11 @@ class _ClientAnalysis:
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
         self.verified |= self._read_only_for_admins(reads, param_uses)
-        if not self.identity.principals and permission_gated_route(self.ctx, self.identity.route):
+        if (not self.identity.principals and permission_gated_route(self.ctx, self.identity.route)) or _permission_factory_param(self.ctx, self.func):
             # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
-            # require_permission("create", "notifications"))]``): a person's id in the body is whom the permitted
-            # staff member acts on (the recipient), not who acts; scope fields stay findings
+            # require_permission("create", "notifications"))]``), or whose caller comes from such a factory itself
+            # (``auth = Depends(require_access("ab_testing", "create"))``): a person's id in the body is whom the
+            # permitted staff member acts on (the recipient, the subject), not who acts; scope fields stay findings
             for src, f, _node in reads:
                 if f in PERSON_FIELDS:
                     self.verified.add((src, f))
@@ -501,11 +503,8 @@ class _ClientAnalysis:
                 if name in copies and count > 1:
                     del copies[name]
             # ``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then
-            # ``select(User).where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``:
-            # the copy is a key in a lookup scoped to the principal, as the value itself would be
-            for node in walk(self.func.body):
-                if isinstance(node, cst.Name) and node.value in copies and id(node) in scoped:
-                    self.verified |= copies[node.value]
+            # ``select(User).where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``
+            self.verified |= self._copy_keys_caller_lookup(copies, value_nodes)
         if self.identity.global_caller:
             self.verified |= self._refused_by_global_check(call_nodes)
         for node in walk(self.func.body):
@@ -531,7 +530,6 @@ class _ClientAnalysis:
                     self.verified |= self._scoped_project_lookup(node, call_nodes)
                     self.verified |= self._checked_in_service(node, call_nodes)
                     self.verified |= self._target_of_authorised_action(node, call_nodes)
-                    self.verified |= self._decided_in_callee(node, call_nodes)
                     continue
                 keys = set()
                 # a check method of the caller itself (``current_user.is_organization_member(org_id)``)
@@ -569,6 +567,36 @@ class _ClientAnalysis:
                     continue
                 for a in call.args:
                     out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes}
+        return out
+
+    def _copy_keys_caller_lookup(
+        self, copies: dict[str, set[tuple[str, str]]], value_nodes: dict[int, tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then ``select(User)
+        .where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``: a local
+        that only copies the client's value keys a lookup another conjunct of which reads the principal itself
+        (``_caller_names``, not a name merely computed near it: ``entity_type``), and reads neither the copy nor a
+        client value: the copy is a key in a lookup scoped to the principal, as the value itself would be."""
+        out: set[tuple[str, str]] = set()
+        callers = self._caller_names()
+        for site in self.queries.sites:
+            conjuncts: list[cst.CSTNode] = []
+            for node in site.pred_nodes:
+                conjuncts.extend(_conjuncts(node))
+            scoping = [
+                c for c in conjuncts
+                if set(load_names(c)) & callers
+                and not set(load_names(c)) & set(copies)
+                and not any(i in value_nodes for i in _under(c))
+            ]
+            if not scoping:
+                continue
+            scoping_ids = {id(c) for c in scoping}
+            for c in conjuncts:
+                if id(c) in scoping_ids:
+                    continue
+                for name in set(load_names(c)) & set(copies):
+                    out |= copies[name]
         return out
 
     def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
@@ -825,10 +853,7 @@ class _ClientAnalysis:
         elif "." in q:
             owner, _, method = q.rpartition(".")
             cls = project.get_class(owner)
-            # ``auth_service.switch_workspace(...)`` with ``auth_service = AuthService()`` at module level: the
-            # instance's class
-            held = cls[0] if cls is not None else _module_instance_class(project, owner)
-            target = method_summary(project, held, method) if held is not None else None
+            target = method_summary(project, cls[0], method) if cls is not None else None
             if target is not None:
                 summary = target[3]
                 where = (target[0], target[1])
@@ -852,35 +877,6 @@ class _ClientAnalysis:
             found |= keys_scoped_beside(project, where[0], where[1], summary, values, frozenset(scope_params))
         for param in found:
             out |= value_params[param]
-        return out
-
-    def _decided_in_callee(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
-        """``auth_service.switch_workspace(db=db, user_id=current_user.id, workspace_id=body.workspace_id)`` whose
-        method looks up the caller's membership of the workspace and raises when there is none: a project function
-        or method (also of a module-level instance) handed the caller and the value that decides access on both
-        (``callee_decides``: a refusal under a test reading a value made from both): the value is checked."""
-        project = self.ctx.project
-        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
-            return set()
-        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
-        callee = project_callee(project, None, q) if q else None
-        if callee is None:
-            return set()
-        value_at: dict[object, set[tuple[str, str]]] = {}
-        caller_at: list[object] = []
-        for i, a in enumerate(call.args):
-            if a.star:
-                return set()
-            where: object = a.keyword.value if a.keyword is not None else i
-            keys = {value_nodes[j] for j in _under(a.value) if j in value_nodes}
-            if keys:
-                value_at[where] = keys
-            elif self._caller_person(a.value):
-                caller_at.append(where)
-        out: set[tuple[str, str]] = set()
-        for where, keys in value_at.items():
-            if any(callee_decides(project, callee, c, where) for c in caller_at):
-                out |= keys
         return out
 
     def _checked_in_service(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
@@ -1070,6 +1066,29 @@ class _ClientAnalysis:
             if _read_only_under_principal_test(helper, param, principal_params) or _refused_unless_caller(helper, param, principal_params):
                 out |= keys
         return out
+
+
+def _permission_factory_param(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """A parameter of the handler whose default is ``Depends(<factory>(<literals>))`` with an authenticating
+    dependency factory given a permission (``auth: tuple = Depends(require_access("ab_testing", "create"))``):
+    only callers granted that permission reach the handler, as with ``permission_gated_route``'s decorator form."""
+    params = func.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        dep = param.default
+        if not (isinstance(dep, cst.Call) and dep.args and isinstance(dep.func, (cst.Name, cst.Attribute))):
+            continue
+        if last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func) or "") not in DEPENDENCY_MARKERS:
+            continue
+        target = dep.args[0].value
+        if not isinstance(target, cst.Call) or not target.args or not isinstance(target.func, (cst.Name, cst.Attribute)):
+            continue
+        if not all(isinstance(a.value, (cst.SimpleString, cst.Attribute)) and not a.star for a in target.args):
+            continue
+        args = [_code(ctx, a.value) for a in target.args if a.keyword is None]
+        kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+        if classify_dependency(ctx.project, ctx.settings, ctx.qualified_name(target.func), dotted_name(target.func), kwargs, 0, True, args).kind is not None:
+            return True
+    return False
 
 
 def _refuses_otherwise(block: cst.BaseSuite) -> bool:
