@@ -47,6 +47,8 @@ FLASK_REQUEST_METHODS = frozenset({"get_json"})
 # the body (a query string's ``request.args`` filters what is listed: like a FastAPI query parameter, BKL102's)
 FLASK_REQUEST_DATA = frozenset({"json", "form"})
 # after a manager gate, identity fields that name a person (the member acted on); scope fields stay findings
+# a keyword that names who performs an action (``assigned_by``, ``granted_by_id``, ``actor_id``, ``acting_user``)
+_ACTOR_KEYWORD = re.compile(r"(?:^|_)by(?:_id)?$|^actor|^acting_|^requester|^performer")
 # an answer that refuses the caller (not one that refuses the input: 400, 404)
 _REFUSES_CALLER = re.compile(r"\b(?:401|403)\b|UNAUTHORIZED|FORBIDDEN")
 PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
@@ -645,11 +647,12 @@ class _ClientAnalysis:
         return out | self._person_beside_caller(call, value_nodes)
 
     def _person_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
-        """``service.add_approver(db, eo_id=eo_id, user_id=body.user_id, assigned_by=current_user.id)`` /
-        ``issue_user_token(token_user, body.user_id, db)``: a call handed a person's id from the client and, as
-        another argument under any name, the caller's own person (the principal, or its ``id``): the callee is
-        told who asks and whom the action is about (the approver to add, the user a token is issued for), so the
-        client's value names the subject, not the caller. Only person fields (``PERSON_FIELDS``): a scope field
+        """``service.add_approver(db, eo_id=eo_id, user_id=body.user_id, assigned_by=current_user.id)``: a call
+        handed a person's id from the client and, under a keyword that names the actor (``_ACTOR_KEYWORD``:
+        ``assigned_by``, ``performed_by_id``, ``actor_id``, ``requested_by``), the caller's own person (the
+        principal, or its ``id``): the callee is told who acts and whom the action is about (the approver to
+        add), so the client's value names the subject, not the caller. Handed the caller under any other name or
+        position (``_pick_user(body.user_id, who)``, ``jsonify(owner=owner_id, reader=user.id)``) it says nothing. Only person fields (``PERSON_FIELDS``): a scope field
         (``organization_id``) handed beside the caller stays a finding; and not the constructor of an ORM table
         (``Notification(user_id=body.user_id, created_by=user.id)`` stores the client's value as it is)."""
         args = [a for a in call.args if not a.star]
@@ -657,7 +660,8 @@ class _ClientAnalysis:
             return set()
         caller_at = [
             i for i, a in enumerate(args)
-            if self._caller_person(a.value) and not any(j in value_nodes for j in _under(a.value))
+            if a.keyword is not None and _ACTOR_KEYWORD.search(a.keyword.value)
+            and self._caller_person(a.value) and not any(j in value_nodes for j in _under(a.value))
         ]
         if not caller_at:
             return set()

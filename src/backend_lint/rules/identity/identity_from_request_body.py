@@ -73,10 +73,11 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     authenticating dependency factory (`dependencies=[Depends(require_permission("create", "notifications"))]`:
     the recipient the permitted staff member chooses), or whose caller comes from such a factory itself (`auth:
     tuple = Depends(require_access("ab_testing", "create"))`: the subject the permitted caller records). Nor a
-    person's id handed to a call beside the caller's own person under any other name or position
-    (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`, `issue_token(token_user, body.user_id)`
-    with `token_user = require_api_token(current_user)`): the callee is told who asks and whom the action is about
-    (not an ORM constructor, which stores the value as it is; a scope id handed so stays reported). A local that
+    person's id handed to a call beside the caller's own person under a keyword that names the actor
+    (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`; `*_by`, `*_by_id`, `actor*`,
+    `acting_*`): the callee is told who acts and whom the action is about (not an ORM constructor, which stores
+    the value as it is; a scope id handed so stays reported; the caller handed under another name or position
+    says nothing). A local that
     only copies the value (`target_id = body.user_id if body.user_id else current_user.id`) is the value: a key
     in a lookup another condition of which reads the caller (`.where(User.id == target_id).where(
     User.organization_id == current_user.organization_id)`) is a scoped key. In a view whose caller is a global
