@@ -29,6 +29,9 @@ from .queries import (
     spells_check,
 )
 from .facts import orm_facts
+from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
+from .auth.params import _code
+from .queries.vocabulary import library_check_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -44,6 +47,10 @@ FLASK_REQUEST_METHODS = frozenset({"get_json"})
 # the body (a query string's ``request.args`` filters what is listed: like a FastAPI query parameter, BKL102's)
 FLASK_REQUEST_DATA = frozenset({"json", "form"})
 # after a manager gate, identity fields that name a person (the member acted on); scope fields stay findings
+# a keyword that names who performs an action (``assigned_by``, ``granted_by_id``, ``actor_id``, ``acting_user``)
+_ACTOR_KEYWORD = re.compile(r"(?:^|_)by(?:_id)?$|^actor|^acting_|^requester|^performer")
+# an answer that refuses the caller (not one that refuses the input: 400, 404)
+_REFUSES_CALLER = re.compile(r"\b(?:401|403)\b|UNAUTHORIZED|FORBIDDEN")
 PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
 MANAGE_WORD = "manag"
 DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_json"})
@@ -88,6 +95,7 @@ class _ClientAnalysis:
         self.verified: set[tuple[str, str]] = set()
         self.overwrites: dict[tuple[str, str], int] = {}  # (source, field) -> order of the first overwrite
         self._scoped_pred_nodes: Optional[set[int]] = None
+        self._callers: Optional[frozenset[str]] = None
 
     def _constant_path(self, route: Optional[RouteInfo]) -> Optional[str]:
         """``@router.get(urls.USER_DETAIL)``: the path held in a module-level string constant (any module)."""
@@ -463,10 +471,11 @@ class _ClientAnalysis:
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
         self.verified |= self._read_only_for_admins(reads, param_uses)
-        if not self.identity.principals and permission_gated_route(self.ctx, self.identity.route):
+        if (not self.identity.principals and permission_gated_route(self.ctx, self.identity.route)) or _permission_factory_param(self.ctx, self.func):
             # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
-            # require_permission("create", "notifications"))]``): a person's id in the body is whom the permitted
-            # staff member acts on (the recipient), not who acts; scope fields stay findings
+            # require_permission("create", "notifications"))]``), or whose caller comes from such a factory itself
+            # (``auth = Depends(require_access("ab_testing", "create"))``): a person's id in the body is whom the
+            # permitted staff member acts on (the recipient, the subject), not who acts; scope fields stay findings
             for src, f, _node in reads:
                 if f in PERSON_FIELDS:
                     self.verified.add((src, f))
@@ -495,6 +504,11 @@ class _ClientAnalysis:
             for name, count in _bindings(self.func).items():
                 if name in copies and count > 1:
                     del copies[name]
+            # ``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then
+            # ``select(User).where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``
+            self.verified |= self._copy_keys_caller_lookup(copies, value_nodes)
+        if self.identity.global_caller:
+            self.verified |= self._refused_by_global_check(call_nodes)
         for node in walk(self.func.body):
             if isinstance(node, cst.Comparison):
                 sides = [node.left] + [c.comparator for c in node.comparisons]
@@ -532,6 +546,61 @@ class _ClientAnalysis:
                     self.verified |= keys
 
 
+    def _refused_by_global_check(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``if not self.r.allowed_for_org(P.CREATE, org_id): return {...}, HTTPStatus.UNAUTHORIZED`` in a view whose
+        caller is a global (Flask's ``g.user``, ``current_user``): a call named for a permission (``allowed``,
+        ``permission``, ``access``, ``can_``; ``library_check_name``: not ``validate`` alone), handed the value (or
+        a copy of it), whose falsity ends the view with an access refusal (401 / 403): the permission helper reads
+        the caller from the global, so the value is checked for who asks."""
+        out: set[tuple[str, str]] = set()
+        for node in walk(self.func.body):
+            if not (isinstance(node, cst.If) and _exits(node.body)):
+                continue
+            refusal = self.ctx.module.code_for_node(node.body) if self.ctx.module is not None else ""
+            if not _REFUSES_CALLER.search(refusal):
+                continue
+            for part in bool_operands(node.test):
+                if not (isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not)):
+                    continue
+                call = part.expression.expression if isinstance(part.expression, cst.Await) else part.expression
+                if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+                    continue
+                if not library_check_name(last_segment(dotted_name(call.func) or "")):
+                    continue
+                for a in call.args:
+                    out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes}
+        return out
+
+    def _copy_keys_caller_lookup(
+        self, copies: dict[str, set[tuple[str, str]]], value_nodes: dict[int, tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then ``select(User)
+        .where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``: a local
+        that only copies the client's value keys a lookup another conjunct of which reads the principal itself
+        (``_caller_names``, not a name merely computed near it: ``entity_type``), and reads neither the copy nor a
+        client value: the copy is a key in a lookup scoped to the principal, as the value itself would be."""
+        out: set[tuple[str, str]] = set()
+        callers = self._caller_names()
+        for site in self.queries.sites:
+            conjuncts: list[cst.CSTNode] = []
+            for node in site.pred_nodes:
+                conjuncts.extend(_conjuncts(node))
+            scoping = [
+                c for c in conjuncts
+                if set(load_names(c)) & callers
+                and not set(load_names(c)) & set(copies)
+                and not any(i in value_nodes for i in _under(c))
+            ]
+            if not scoping:
+                continue
+            scoping_ids = {id(c) for c in scoping}
+            for c in conjuncts:
+                if id(c) in scoping_ids:
+                    continue
+                for name in set(load_names(c)) & set(copies):
+                    out |= copies[name]
+        return out
+
     def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
         """``if current_user.role != Role.admin: target = current_user.id`` / ``else: target = req.user_id``:
         a value read only on a branch that runs for admin callers alone (``auth.admin_branch_nodes``) is whom
@@ -567,7 +636,7 @@ class _ClientAnalysis:
             a.keyword.value for a in call.args if a.keyword is not None and self.is_derived(a.value) and not a.star
         }
         if not caller_kw:
-            return out
+            return self._person_beside_caller(call, value_nodes)
         for a in call.args:
             if a.keyword is None or a.keyword.value not in self.fields:
                 continue
@@ -575,7 +644,60 @@ class _ClientAnalysis:
             if not any(k != field_name and k.endswith("_" + field_name) for k in caller_kw):
                 continue
             out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes and value_nodes[i][1] == field_name}
+        return out | self._person_beside_caller(call, value_nodes)
+
+    def _person_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``service.add_approver(db, eo_id=eo_id, user_id=body.user_id, assigned_by=current_user.id)``: a call
+        handed a person's id from the client and, under a keyword that names the actor (``_ACTOR_KEYWORD``:
+        ``assigned_by``, ``performed_by_id``, ``actor_id``, ``requested_by``), the caller's own person (the
+        principal, or its ``id``): the callee is told who acts and whom the action is about (the approver to
+        add), so the client's value names the subject, not the caller. Handed the caller under any other name or
+        position (``_pick_user(body.user_id, who)``, ``jsonify(owner=owner_id, reader=user.id)``) it says nothing. Only person fields (``PERSON_FIELDS``): a scope field
+        (``organization_id``) handed beside the caller stays a finding; and not the constructor of an ORM table
+        (``Notification(user_id=body.user_id, created_by=user.id)`` stores the client's value as it is)."""
+        args = [a for a in call.args if not a.star]
+        if len(args) < 2 or self._orm_table(call.func) is not None:
+            return set()
+        caller_at = [
+            i for i, a in enumerate(args)
+            if a.keyword is not None and _ACTOR_KEYWORD.search(a.keyword.value)
+            and self._caller_person(a.value) and not any(j in value_nodes for j in _under(a.value))
+        ]
+        if not caller_at:
+            return set()
+        out: set[tuple[str, str]] = set()
+        for i, a in enumerate(args):
+            if any(k != i for k in caller_at):
+                out |= {value_nodes[j] for j in _under(a.value) if j in value_nodes and value_nodes[j][1] in PERSON_FIELDS}
         return out
+
+    def _caller_person(self, expr: cst.BaseExpression) -> bool:
+        """The principal (``current_user``), a local the handler binds once to a call handed the principal alone
+        (``token_user = _require_api_token(current_user)``), or the principal's own id (``current_user.id``,
+        ``me.user_id``). Not a scope unpacked beside it (``org_id`` of ``current_user, org_id = auth``)."""
+        names = self._caller_names()
+        if isinstance(expr, cst.Name):
+            return expr.value in names
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            return expr.value.value in names and (expr.attr.value == "id" or expr.attr.value in PERSON_FIELDS)
+        return False
+
+    def _caller_names(self) -> frozenset[str]:
+        if self._callers is None:
+            names = {p for p in self.identity.principals if "." not in p and not p.startswith("<")}
+            names |= {n for n, f in self.identity.identity_params.items() if f in PERSON_FIELDS and "." not in n}
+            bound = _bindings(self.func)
+            for node in walk(self.func.body):
+                if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+                    continue
+                target = node.targets[0].target.value
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                if bound.get(target, 0) != 1 or not isinstance(value, cst.Call) or not value.args:
+                    continue
+                if all(not a.star and a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
+                    names.add(target)
+            self._callers = frozenset(names)
+        return self._callers
 
     def _target_row_checked(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``target = repos.users.get_one(body.user_id)`` then ``if target.group_id != self.group_id: raise``:
@@ -948,6 +1070,29 @@ class _ClientAnalysis:
             if _read_only_under_principal_test(helper, param, principal_params) or _refused_unless_caller(helper, param, principal_params):
                 out |= keys
         return out
+
+
+def _permission_factory_param(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """A parameter of the handler whose default is ``Depends(<factory>(<literals>))`` with an authenticating
+    dependency factory given a permission (``auth: tuple = Depends(require_access("ab_testing", "create"))``):
+    only callers granted that permission reach the handler, as with ``permission_gated_route``'s decorator form."""
+    params = func.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        dep = param.default
+        if not (isinstance(dep, cst.Call) and dep.args and isinstance(dep.func, (cst.Name, cst.Attribute))):
+            continue
+        if last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func) or "") not in DEPENDENCY_MARKERS:
+            continue
+        target = dep.args[0].value
+        if not isinstance(target, cst.Call) or not target.args or not isinstance(target.func, (cst.Name, cst.Attribute)):
+            continue
+        if not all(isinstance(a.value, (cst.SimpleString, cst.Attribute)) and not a.star for a in target.args):
+            continue
+        args = [_code(ctx, a.value) for a in target.args if a.keyword is None]
+        kwargs = {a.keyword.value: _code(ctx, a.value) for a in target.args if a.keyword is not None}
+        if classify_dependency(ctx.project, ctx.settings, ctx.qualified_name(target.func), dotted_name(target.func), kwargs, 0, True, args).kind is not None:
+            return True
+    return False
 
 
 def _refuses_otherwise(block: cst.BaseSuite) -> bool:

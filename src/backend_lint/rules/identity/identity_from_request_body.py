@@ -71,7 +71,19 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     that id names the member the manager acts on; a scope id (`organization_id`) stays reported. The same holds for a
     person's id in a handler that names no caller and whose decorator gates it with a permission given to an
     authenticating dependency factory (`dependencies=[Depends(require_permission("create", "notifications"))]`:
-    the recipient the permitted staff member chooses). Path parameters and values from
+    the recipient the permitted staff member chooses), or whose caller comes from such a factory itself (`auth:
+    tuple = Depends(require_access("ab_testing", "create"))`: the subject the permitted caller records). Nor a
+    person's id handed to a call beside the caller's own person under a keyword that names the actor
+    (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`; `*_by`, `*_by_id`, `actor*`,
+    `acting_*`): the callee is told who acts and whom the action is about (not an ORM constructor, which stores
+    the value as it is; a scope id handed so stays reported; the caller handed under another name or position
+    says nothing). A local that
+    only copies the value (`target_id = body.user_id if body.user_id else current_user.id`) is the value: a key
+    in a lookup another condition of which reads the caller (`.where(User.id == target_id).where(
+    User.organization_id == current_user.organization_id)`) is a scoped key. In a view whose caller is a global
+    (Flask), a value handed to a helper named for a permission (`allowed`, `permission`, `access`, `can_`) whose
+    "no" ends the view with 401 / 403 (`if not self.r.allowed_for_org(P.CREATE, org_id): return ..., 401`) is
+    checked: the helper reads the caller from the global. Path parameters and values from
     `Depends(...)` are not client data; a class named like an ORM model but imported from elsewhere (a
     pydantic `User`) is resolved by its import. Handlers whose only auth dependency is an admin one are
     not checked. One finding per field and source, at its first read.
