@@ -675,7 +675,15 @@ class _Decisions:
         value = small.value.expression if isinstance(small.value, cst.Await) else small.value
         if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
             return False
-        return self._raising_helper(self.ctx.qualified_name(value.func))
+        return self._raising_helper(self.ctx.qualified_name(value.func)) or self._raising_held_method(value)
+
+    def _raising_held_method(self, call: cst.Call) -> bool:
+        """``if not self._is_instructor(subject, site): self._permission.enforce(subject, action, resource)``:
+        the block ends in a method of a service the class holds that decides on the subject and the resource it
+        is handed by raising (``held_method_decides``, ``how == "raise"``). Whoever the test spares is spared
+        that refusal, so the test decides access as a test whose body raises does."""
+        method = self._deciding_method(call)
+        return method is not None and method.get("how") == "raise"
 
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
