@@ -10,11 +10,11 @@ from typing import Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import refusing_method, USER_CLASS
-from ..cst import load_names
+from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from ..index.extractors.flow import PERMISSION_WORDS  # a name that says it decides access
-from ..models import identity_columns, is_table_model, reference_path, relationships
+from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that says it decides access
+from ..models import identity_columns, is_table_model, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
 from .public import _public_read
 from .summaries import (
@@ -31,6 +31,38 @@ from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, nam
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
+
+
+def _length_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``len(members) == 0`` / ``len(members) < 1`` -> ("members", False); ``len(members) > 0`` / ``!= 0`` /
+    ``>= 1`` -> ("members", True): a list of found rows tested for being empty, as ``not members`` is."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return None
+    left, op, right = test.left, test.comparisons[0].operator, test.comparisons[0].comparator
+    if not (
+        isinstance(left, cst.Call) and isinstance(left.func, cst.Name) and left.func.value == "len"
+        and len(left.args) == 1 and isinstance(left.args[0].value, cst.Name) and isinstance(right, cst.Integer)
+    ):
+        return None
+    name, n = left.args[0].value.value, right.value
+    if (isinstance(op, cst.Equal) and n == "0") or (isinstance(op, cst.LessThan) and n == "1"):
+        return (name, False)
+    if (isinstance(op, (cst.GreaterThan, cst.NotEqual)) and n == "0") or (isinstance(op, cst.GreaterThanEqual) and n == "1"):
+        return (name, True)
+    return None
+
+
+def _raises_access_named(block: cst.CSTNode) -> bool:
+    """The block raises an exception whose name says it refuses access (``ACCESS_NAME``: ``PermissionDenied``,
+    ``CoursePermissionException``, ``Forbidden``)."""
+    for node in cst_walk(block):
+        if isinstance(node, cst.Raise) and node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
+            if isinstance(exc, cst.Attribute):
+                exc = exc.attr
+            if isinstance(exc, cst.Name) and exc.value[:1].isupper() and access_name(exc.value):
+                return True
+    return False
 
 
 class _Decisions:
@@ -572,7 +604,7 @@ class _Decisions:
                 if left != right:
                     stack.append(node.right if left else node.left)
                 continue
-            found = _simple_condition(node) or _constant_condition(node)
+            found = _simple_condition(node) or _constant_condition(node) or _length_condition(node)
             if found is None or found[1] != present:
                 continue
             v = state.get(found[0])
@@ -595,6 +627,8 @@ class _Decisions:
         if block is None or self.ctx.module is None:
             return False
         text = self.ctx.module.code_for_node(block)
+        if "raise" in text and _INVALID_STATUS.search(text) is None and _raises_access_named(block):
+            return True  # ``raise CoursePermissionException("not a member")``: the exception's name says it refuses access
         return "raise" in text and bool(_ACCESS_STATUS.search(text)) and not _INVALID_STATUS.search(text)
 
     def _membership_found(self, name: str, v: Val, state: dict[str, Val], test: cst.BaseExpression, refuses: bool = False) -> None:
@@ -626,12 +660,19 @@ class _Decisions:
             # keyed on the key the row was loaded by, or on the loaded row's own id (``Seat.session_id == s.id``
             # after ``s = ...filter(Session.code == code).first()``)
             by_row_id = any(k.partition(".")[0] == other_name and k.partition(".")[2] in PRIMARY_KEY_NAMES for k in keys)
+            through: Optional[str] = None
             if (other_keys and other_keys <= keys) or (
-                refuses and ((other_keys and by_row_id) or self._keyed_by_row_column(other_name, keys, other.model, v.model))
+                refuses and (
+                    (other_keys and by_row_id)
+                    or self._keyed_by_row_column(other_name, keys, other.model, v.model)
+                    or (through := self._keyed_through_referenced_table(other_name, keys, other.model, v, state))
+                )
             ):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
                     continue  # (``if like: return True``: whether the caller liked a public pin, in a read)
-                self.out.checks.append(Comparison(test, other, other_name))
+                # (found through the row's reference to a joined table: the project's own refusal decides on the
+                # row, which is owned through that reference when its table has no identity column)
+                self.out.checks.append(Comparison(test, other, other_name, column=through, membership=through is not None))
                 state[other_name] = replace(other, derived=True)  # (as after a check of the row)
 
     def _keyed_by_row_column(self, row_name: str, keys: set[str], row_model: Optional[str], found_model: Optional[str]) -> bool:
@@ -645,6 +686,37 @@ class _Decisions:
             return False
         path = reference_path(self.project, row_model, found_model, depth=1) if found_model else None
         return path is not None and any(k.split(".", 1)[1] == path[0] for k in keys)
+
+    def _keyed_through_referenced_table(self, row_name: str, keys: set[str], row_model: Optional[str], found: Val, state: dict[str, Val]) -> Optional[str]:
+        """``members = select(Member).where(Member.user_id == user.id).join(Section).join(Site).join(Hours)
+        .where(Hours.id == ticket.hours_id)`` after an unscoped load of ``ticket``: the caller's lookup (the
+        principal's side already dropped from ``keys``) is keyed on the loaded row's own columns only, and one
+        of them is compared with the primary key of the very table that column refers to (``ticket.hours_id``
+        -> ``Hours``, joined in): finding the caller there ties that row to the caller, as ``_keyed_by_row_column``
+        does for a reference to the looked-up table itself. A row column compared with a table it does not refer
+        to (``Hours.id == ticket.room_id``) does not. The row's column is returned."""
+        if row_model is None or not keys or not all(k.split(".", 1)[0] == row_name and "." in k for k in keys):
+            return None
+        for site in found.sites:
+            for pred in site.pred_nodes:
+                for node in _walk_expr(pred):
+                    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                        continue
+                    if not isinstance(node.comparisons[0].operator, cst.Equal):
+                        continue
+                    left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+                    for a, b in ((left, right), (right, left)):
+                        if not (isinstance(a, cst.Attribute) and a.attr.value in PRIMARY_KEY_NAMES):
+                            continue
+                        if not (isinstance(b, cst.Attribute) and isinstance(b.value, cst.Name) and b.value.value == row_name):
+                            continue
+                        if f"{row_name}.{b.attr.value}" not in keys:
+                            continue
+                        q = self.ctx.qualified_name(a.value) if isinstance(a.value, (cst.Name, cst.Attribute)) else None
+                        table = self.project.canonical(q) if (q and self.project is not None) else None
+                        if table and referenced_model(self.project, row_model, b.attr.value) == table:
+                            return b.attr.value
+        return None
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
@@ -675,7 +747,15 @@ class _Decisions:
         value = small.value.expression if isinstance(small.value, cst.Await) else small.value
         if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
             return False
-        return self._raising_helper(self.ctx.qualified_name(value.func))
+        return self._raising_helper(self.ctx.qualified_name(value.func)) or self._raising_held_method(value)
+
+    def _raising_held_method(self, call: cst.Call) -> bool:
+        """``if not self._is_instructor(subject, site): self._permission.enforce(subject, action, resource)``:
+        the block ends in a method of a service the class holds that decides on the subject and the resource it
+        is handed by raising (``held_method_decides``, ``how == "raise"``). Whoever the test spares is spared
+        that refusal, so the test decides access as a test whose body raises does."""
+        method = self._deciding_method(call)
+        return method is not None and method.get("how") == "raise"
 
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but

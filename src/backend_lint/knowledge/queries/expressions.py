@@ -91,6 +91,12 @@ class _Expressions:
             self.ev(expr.test, state)
             a = self.ev(expr.body, state)
             b = self.ev(expr.orelse, state)
+            # (``members[0] if len(members) > 0 else None``: the way that binds nothing leaves the rows of the
+            # other way as scoped as they were)
+            if _none_literal(expr.orelse) and a.rows and a.scoped:
+                b = replace(b, scoped=True)
+            elif _none_literal(expr.body) and b.rows and b.scoped:
+                a = replace(a, scoped=True)
             if a.stmt or b.stmt or a.rows or b.rows:
                 tmp: dict[str, Val] = {}
                 branches = [{"x": a}, {"x": b}]
@@ -549,3 +555,7 @@ class _Expressions:
                 if param in reads:
                     return True
         return False
+
+
+def _none_literal(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"

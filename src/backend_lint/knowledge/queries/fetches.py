@@ -162,6 +162,8 @@ class _Fetches:
             # project class (no return annotation for ``repository_method_fetch`` to read)
             owner_class = project.get_class(q.rsplit(".", 1)[0])
             target = method_summary(project, owner_class[0], func.attr.value) if owner_class is not None else None
+        if target is None:
+            target = self._held_method_summary(call)
         if target is None or not target[3].get("returns"):
             return None
         mod, cls, name, summary = target
@@ -185,6 +187,17 @@ class _Fetches:
         if model is None:
             return None
         return Val(rows=True, model=model, repo=True)
+
+    def _held_method_summary(self, call: cst.Call) -> Optional[tuple[str, str, str, dict]]:
+        """``report = await self.repo.get_report_schema_by_id(report_id)``: a method of a project service or
+        repository the class holds (``self.repo``, kept by ``__init__``), whose summary (``flow`` facts) says
+        what it looks up; what it returns may be a schema built from the row (no model annotation for
+        ``repository_method_fetch`` to read), it is still that row to a check of the caller here."""
+        func = call.func
+        if self.project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)):
+            return None
+        held = self.held_instance(func.value)
+        return method_summary(self.project, held[0], func.attr.value) if held is not None else None
 
     # -- following the request into helpers ------------------------------------------------------------
     def followed_fetch(self, call: cst.Call, q: Optional[str], recv: Val, args: list[Val], state: dict[str, Val]) -> Optional[Val]:

@@ -128,7 +128,9 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if not is_owned(project, settings, row.model) and (id(check.node) in owned_checks or not _helper_decided_row(ctx, func, identity, check)):
+        if not is_owned(project, settings, row.model) and (
+            id(check.node) in owned_checks or not (check.membership or _helper_decided_row(ctx, func, identity, check))
+        ):
             continue  # (a check that decides on an owned row too is reported for that row: one finding per check)
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue

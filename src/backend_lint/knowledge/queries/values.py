@@ -135,6 +135,10 @@ class Comparison:
     # the row's attribute handed to the helper when it is no identity column (``queue.course_site_id``,
     # ``sensor.planter.greenhouse_ref``): what a table owned only through the project's checks is owned by
     through: Optional[str] = None
+    # the caller's membership, looked up through the row's reference to a joined table (``Hours.id ==
+    # ticket.hours_id``) and refused when missing, decides on the row: the project's own check, reported for a
+    # table with no identity column too (``column`` names the reference)
+    membership: bool = False
 
 
 class FunctionQueries:
