@@ -173,6 +173,27 @@ def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity,
     return any(k.split(".", 1)[0] in params for k in site.key_names)
 
 
+def _caller_unread(func: cst.FunctionDef, identity: Identity) -> bool:
+    """The function is handed the caller (an auth dependency, a principal or identity-valued parameter) and
+    never reads it (``current_user: User = Depends(get_current_user),  # noqa: ARG001``, a service's
+    ``user_id: int | None = None`` kept for its signature): the parameter authenticates the request and
+    scopes nothing, as an auth dependency of the route's router does (``Identity.router_auth``)."""
+    names = identity.names()
+    if not names or identity.closure_derived or identity.closure_trusted or identity.decoding or identity.global_caller:
+        return False
+    params = func.params
+    declared = {
+        p.name.value
+        for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+    }
+    for extra in (params.star_arg, params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            declared.add(extra.name.value)
+    if not names <= declared:
+        return False
+    return not (names & set(load_names(func.body)))
+
+
 def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:
     """The lookup is keyed only on parameters a route dependency or decorator verified against the caller."""
     return bool(site.key_names) and {k.split(".", 1)[0] for k in site.key_names} <= guarded
