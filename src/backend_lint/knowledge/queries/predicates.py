@@ -494,6 +494,9 @@ class _Predicates:
             if isinstance(node, (cst.Call, cst.Comparison)) and _excludes_owners(node, self.identity_fields):
                 excluding.update(id(n) for n in _walk_expr(node))
                 continue
+            if isinstance(node, (cst.Comparison, cst.Call)) and _shared_flag_set(node):
+                scoped = True  # the rows the model marks shared with everyone (``ShortKey.is_global == True``)
+                continue
             if isinstance(node, cst.Comparison) and self._client_compared(node, state):
                 excluding.update(id(n) for n in _walk_expr(node))  # (a tenant the client chose: no scope)
                 continue
@@ -633,3 +636,27 @@ class _Predicates:
             elif n.split(".", 1)[0] in state or n.split(".", 1)[0] in params:
                 out.add(n)
         return out
+
+
+_SHARED_FLAGS = frozenset({"is_global", "is_shared", "shared", "is_public"})
+
+
+def _shared_flag_set(node: cst.CSTNode) -> bool:
+    """``Model.is_global == True`` / ``Model.is_shared.is_(True)``: a predicate keeping only the rows the model
+    itself marks shared with every caller (a boolean flag tested against the constant ``True``, never a
+    value the client chose): an explicit visibility choice, as ``Flow.access_type == PUBLIC`` is."""
+    if isinstance(node, cst.Comparison):
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
+            return False
+        column, value = node.left, node.comparisons[0].comparator
+    elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("is_", "__eq__") and len(node.args) == 1:
+        column, value = node.func.value, node.args[0].value
+    else:
+        return False
+    return (
+        isinstance(column, cst.Attribute)
+        and isinstance(column.value, (cst.Name, cst.Attribute))
+        and column.attr.value in _SHARED_FLAGS
+        and isinstance(value, cst.Name)
+        and value.value == "True"
+    )
