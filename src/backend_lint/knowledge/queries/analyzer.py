@@ -512,9 +512,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             else:
                 self._branch(stmt.orelse.body.body, else_state, else_admin)  # type: ignore[attr-defined]
         if else_admin:
-            else_state = self._as_admin(else_state)
+            else_state = _kept_clauses(self._as_admin(else_state), body_state, state)
         if body_admin:
-            body_state = self._as_admin(body_state)
+            body_state = _kept_clauses(self._as_admin(body_state), else_state, state)
         if self._exits(stmt.body):
             self._key_in_checked(stmt.test, state)
             self._tie_pending(stmt.test, state)
@@ -904,3 +904,21 @@ def _nested_exit(block: cst.BaseSuite) -> bool:
 
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
     return ctx.cached(("queries.function", id(func)), lambda: _Analyzer(ctx, func, identity).run())
+
+
+def _kept_clauses(admin_state: dict[str, Val], other: dict[str, Val], before: dict[str, Val]) -> dict[str, Val]:
+    """A list of conditions the other branch gave an owner predicate (``conditions.append(M.org_id == org_id)``
+    under ``if org_id is not None:``) and the identity-less (or elevated) branch left as it was: it holds the
+    predicate on every way the identity is there, also when it started as a helper's list
+    (``conditions = self._apply_filters(pagination)``), as ``_as_admin`` reads a list literal."""
+    out = admin_state
+    for k, v in other.items():
+        if not (v.container and v.clause) or v.stmt:
+            continue
+        mine = admin_state.get(k)
+        if mine is None or mine is not before.get(k) or mine.stmt or mine.rows or mine.container:
+            continue
+        if out is admin_state:
+            out = dict(admin_state)
+        out[k] = replace(mine, clause=True, pscoped=True, container=True)
+    return out

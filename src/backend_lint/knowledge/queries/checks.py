@@ -3,6 +3,7 @@ checked beside the client's key, and project callees that make an access decisio
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from ...ground.lazy import lazy_import
@@ -171,6 +172,32 @@ def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity,
     copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
     params |= {local for local, source in copies.items() if source in params}
     return any(k.split(".", 1)[0] in params for k in site.key_names)
+
+
+def _caller_unread(func: cst.FunctionDef, identity: Identity) -> bool:
+    """The function is handed the caller (an auth dependency, a principal or identity-valued parameter), never
+    reads it, and says so: the parameter carries ``# noqa: ARG001`` / ``ARG002`` (unused argument) or is named
+    with a leading underscore (``_current_user``). The parameter only authenticates the request and scopes
+    nothing, as an auth dependency of the route's router does (``Identity.router_auth``). An identity parameter
+    left unread without such a word stays in scope: a repository taking ``user_id`` and listing every row
+    forgot its filter."""
+    names = identity.names()
+    if not names or identity.closure_derived or identity.closure_trusted or identity.decoding or identity.global_caller:
+        return False
+    params = func.params
+    declared = {p.name.value: p for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    if not names <= set(declared):
+        return False
+    for name in names:
+        if name.startswith("_") and not name.startswith("__"):
+            continue
+        text = cst.Module(body=[]).code_for_node(declared[name])
+        if not _UNUSED_ARGUMENT.search(text):
+            return False
+    return not (names & set(load_names(func.body)))
+
+
+_UNUSED_ARGUMENT = re.compile(r"#\s*noqa\b[^\n]*\bARG00[1-5]\b|#\s*(?:pylint|pyright):[^\n]*unused-argument")
 
 
 def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:

@@ -13,6 +13,7 @@ from .values import Val
 from .analyzer import function_queries
 from .checks import (
     _access_gate,
+    _caller_unread,
     _child_of_checked_parent,
     _client_keyed,
     _existence_only,
@@ -155,6 +156,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
+    unread = _caller_unread(func, identity)
     for site in fq.sites:
         model = owned_site_model(ctx, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
@@ -165,6 +167,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
         if identity.router_auth and not _client_keyed(ctx, func, identity, site):
             continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
+        if unread and not _client_keyed(ctx, func, identity, site):
+            continue  # the caller handed in and never read: authenticated as above, nothing of it in scope
         if identity.global_caller and site.kind in ("select", "query") and not (site.key_names or site.via or site.pred_nodes):
             # a Flask view handed no caller (a decorator authenticates it, the caller is a global): a listing
             # keyed on nothing is the view's catalogue (rules, templates, groups), as for a route whose router

@@ -292,6 +292,10 @@ class _Predicates:
             held = self.row_among_callers(a, b, isinstance(op, (cst.In, cst.NotIn)), state)
             if held is not None:
                 return Comparison(node, held[0], held[1], direct=False)
+        for a, b in ((left, right), (right, left)):
+            held = self.key_of_callers_row(a, b, state)
+            if held is not None:
+                return Comparison(node, held[0], held[1], direct=False)
         for a, b in ((left, right), (right, left)) if self.in_decision else ():
             found = self.principal_column(a, b, state)
             if found is not None:
@@ -323,6 +327,32 @@ class _Predicates:
         if not (held.rows and held.derived and held.model == v.model and not (held.sites and not held.scoped)):
             return None
         return (v, var) if self._owned(v.model) else None
+
+    def key_of_callers_row(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str]]:
+        """``if not mine or mine.id != doctor_id: raise 403`` after ``doctor = get_doctor_by_id(db, doctor_id)``:
+        the key a row of an owned model was loaded by without an owner predicate, compared with the key of the
+        caller's own row of that model (``mine = get_doctor_by_user_id(db, user.id)``). The key names the loaded
+        row, so this is ``row_among_callers``' ``doctor.id == mine.id``: access decided in Python after the
+        fetch (BKL202). (row, variable)"""
+        expr, other = _unwrap(self.ctx, expr), _unwrap(self.ctx, other)
+        if not (isinstance(expr, cst.Attribute) and expr.attr.value == "id" and isinstance(expr.value, cst.Name)):
+            return None
+        if not isinstance(other, cst.Name) or other.value in self.identity.names():
+            return None
+        held = state.get(expr.value.value)
+        if held is None or not held.derived or held.sites and not held.scoped or expr.value.value in self.identity.names():
+            return None
+        key = other.value
+        for var, v in state.items():
+            if var == expr.value.value or not (v.rows and v.model and not v.derived and not v.scoped):
+                continue
+            if held.model is not None and held.model != v.model:
+                continue  # (a helper's answer of unknown model: a value derived from the caller, as the caller's row)
+            if v.sites and all(key in site.key_names and var in site.row_names for site in v.sites):
+                return (v, var) if self._owned(v.model) else None
+        return None
 
     def principal_column(
         self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
@@ -532,6 +562,9 @@ class _Predicates:
             if isinstance(node, (cst.Call, cst.Comparison)) and _excludes_owners(node, self.identity_fields):
                 excluding.update(id(n) for n in _walk_expr(node))
                 continue
+            if isinstance(node, (cst.Comparison, cst.Call)) and _shared_flag_set(node):
+                scoped = True  # the rows the model marks shared with everyone (``ShortKey.is_global == True``)
+                continue
             if isinstance(node, cst.Comparison) and self._client_compared(node, state):
                 excluding.update(id(n) for n in _walk_expr(node))  # (a tenant the client chose: no scope)
                 continue
@@ -671,3 +704,27 @@ class _Predicates:
             elif n.split(".", 1)[0] in state or n.split(".", 1)[0] in params:
                 out.add(n)
         return out
+
+
+_SHARED_FLAGS = frozenset({"is_global", "is_shared", "shared", "is_public"})
+
+
+def _shared_flag_set(node: cst.CSTNode) -> bool:
+    """``Model.is_global == True`` / ``Model.is_shared.is_(True)``: a predicate keeping only the rows the model
+    itself marks shared with every caller (a boolean flag tested against the constant ``True``, never a
+    value the client chose): an explicit visibility choice, as ``Flow.access_type == PUBLIC`` is."""
+    if isinstance(node, cst.Comparison):
+        if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
+            return False
+        column, value = node.left, node.comparisons[0].comparator
+    elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("is_", "__eq__") and len(node.args) == 1:
+        column, value = node.func.value, node.args[0].value
+    else:
+        return False
+    return (
+        isinstance(column, cst.Attribute)
+        and isinstance(column.value, (cst.Name, cst.Attribute))
+        and column.attr.value in _SHARED_FLAGS
+        and isinstance(value, cst.Name)
+        and value.value == "True"
+    )
