@@ -30,6 +30,12 @@ from .vocabulary import _SECRET_KEY_COLUMNS, capability_column, PRIMARY_KEY_NAME
 cst = lazy_import("libcst")
 
 
+def _global_scope_name(attr: str) -> bool:
+    """``TYPE_GLOBAL`` / ``GLOBAL`` (a constant naming the scope every tenant shares) or ``is_global`` (a flag
+    column marking such rows)."""
+    return (attr.isupper() and "GLOBAL" in attr.split("_")) or attr.lower() == "is_global"
+
+
 class _Predicates:
     """Tests and predicates: comparisons with the caller, a row's identity, owner columns, ``where``/``filter``
     predicates and raw SQL, values derived from the principal."""
@@ -514,8 +520,10 @@ class _Predicates:
                     and secret_key_column(self.project, keyed, attr)
                 ):
                     scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
-                elif any(w in lowered for w in VISIBILITY_WORDS):
-                    scoped = True  # an explicit visibility choice (``Flow.access_type == PUBLIC``)
+                elif any(w in lowered for w in VISIBILITY_WORDS) or _global_scope_name(attr):
+                    # an explicit visibility choice (``Flow.access_type == PUBLIC``; the rows every tenant shares,
+                    # ``Role.role_type == RoleTypeEnum.TYPE_GLOBAL``, ``Role.is_global``)
+                    scoped = True
                 elif isinstance(node.value, (cst.Name, cst.Attribute)):
                     model = self.model_of(node.value, state)
                     if model is not None and self._identity_relationship(model, attr):
