@@ -31,9 +31,9 @@ cst = lazy_import("libcst")
 
 
 def _global_scope_name(attr: str) -> bool:
-    """``TYPE_GLOBAL`` / ``GLOBAL`` (a constant naming the scope every tenant shares) or ``is_global`` (a flag
-    column marking such rows)."""
-    return (attr.isupper() and "GLOBAL" in attr.split("_")) or attr.lower() == "is_global"
+    """``TYPE_GLOBAL`` / ``GLOBAL``: a constant naming the scope every tenant shares (a flag column, ``is_global``,
+    may be compared with what the client sends: not read here)."""
+    return attr.isupper() and "GLOBAL" in attr.split("_")
 
 
 class _Predicates:
@@ -522,7 +522,7 @@ class _Predicates:
                     scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
                 elif any(w in lowered for w in VISIBILITY_WORDS) or _global_scope_name(attr):
                     # an explicit visibility choice (``Flow.access_type == PUBLIC``; the rows every tenant shares,
-                    # ``Role.role_type == RoleTypeEnum.TYPE_GLOBAL``, ``Role.is_global``)
+                    # ``Role.role_type == RoleTypeEnum.TYPE_GLOBAL``)
                     scoped = True
                 elif isinstance(node.value, (cst.Name, cst.Attribute)):
                     model = self.model_of(node.value, state)
