@@ -16,6 +16,7 @@ from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the ind
 from ..scoping import caller_values
 from .dependencies import (
     _request_identity,
+    ADMIN_WORDS,
     _request_params,
     _settings_key,
     ANONYMOUS_CLASS,
@@ -233,6 +234,27 @@ def _owner_compared_past_gate(ctx: "FileContext", func: cst.FunctionDef, params:
     return False
 
 
+def _admin_decorated(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """A decorator of the handler that is a project function named for administrators (``require_admin_permission``,
+    ``superuser_required``) and that raises (it refuses the request unless the caller is one): the handler is
+    admin-only, as under an admin dependency."""
+    project = ctx.project
+    if project is None:
+        return False
+    for dec in func.decorators:
+        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        q = ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        if q is None or not any(w in last_segment(q).lower() for w in ADMIN_WORDS):
+            continue
+        found = project.resolve_symbol(q)
+        if found is None or found[2] != "functions":
+            continue
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        if fn.get("raises"):
+            return True
+    return False
+
+
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
@@ -264,6 +286,8 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     if any(k.kind == "admin" for k in kinds) and not (route is not None and _owner_compared_past_gate(ctx, func, params)):
         ident.admin = True
     ident.authenticated = any(k.kind == "auth" for k in kinds)
+    if route is not None and flask is None and func.decorators and _admin_decorated(ctx, func):
+        ident.admin = True  # ``@require_admin_permission()`` under the route: the project's gate refuses others
     gated = request_gated(ctx, func, route) if route is not None and func.decorators else None
     if gated is not None:
         # ``@view_handler([...])``: the decorator refuses a request with no ``request.user``; with staff roles only

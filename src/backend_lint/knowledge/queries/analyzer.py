@@ -525,11 +525,25 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         elif isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body):
             self.merge_into(state, [body_state])
         else:
+            if stmt.orelse is None and self._admin_only_fallthrough(stmt.body):
+                # ``if user_id != current_user.id: requester = ...; if not requester.is_superuser: raise 403``: past
+                # the body only an administrator goes on, so for everyone else the test failed (``user_id`` is the
+                # caller's own), as when the body exits
+                self._narrow(stmt.test, else_state, positive=False)
             condition = _simple_condition(stmt.test)
             self.merge_into(state, [body_state, else_state], condition)
         if flag_checks:
             for flag in flags:
                 self.pending_owner_flags[flag] = flag_checks
+
+    def _admin_only_fallthrough(self, body: cst.BaseSuite) -> bool:
+        """The block ends in an ``if`` that exits unless the caller is an administrator (``if not
+        requester.is_superuser: raise``): whoever goes on past the block is one."""
+        last = body.body[-1] if isinstance(body, cst.IndentedBlock) and body.body else None
+        return (
+            isinstance(last, cst.If) and last.orelse is None and self._exits(last.body)
+            and self._admin_test(last.test) == "negated"
+        )
 
     @staticmethod
     def merge_into(state: dict[str, Val], branches: list[dict[str, Val]], condition: Optional[tuple[str, bool]] = None) -> None:

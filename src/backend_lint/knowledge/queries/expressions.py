@@ -21,6 +21,7 @@ from .vocabulary import (
     EXEC_METHODS,
     GET_METHODS,
     PAGINATORS,
+    _PERMISSION_WRITE,
     QUERY_RESULT_METHODS,
     RESULT_UNWRAP,
     ROW_METHODS,
@@ -373,6 +374,15 @@ class _Expressions:
         args = [self.ev(a.value, state) for a in call.args]
         return self.helper_call(call, q, args, args, state)
 
+    @staticmethod
+    def _grants_on_row(call: cst.Call, name: str, vals: list[Val], args: list[Val]) -> bool:
+        """A method of a loaded row named for granting or revoking a permission (``grant_permission``,
+        ``revoke_access``), handed another loaded row: the receiver's permission is written for the row handed."""
+        if not isinstance(call.func, cst.Attribute) or not _PERMISSION_WRITE.match(name):
+            return False
+        recv = vals[0] if len(vals) > len(args) else NOTHING
+        return bool(recv.rows and recv.model) and any(v.rows and v.sites for v in args)
+
     def helper_call(self, call: cst.Call, q: Optional[str], vals: list[Val], args: list[Val], state: dict[str, Val]) -> Val:
         func = call.func
         if self._client_sent(call, q):
@@ -393,6 +403,14 @@ class _Expressions:
                 self.consume(v)
                 return replace(v, derived=derived)
             return Val(sites=sites, stmt=True, opaque=True)
+        if self._grants_on_row(call, name, vals, args):
+            # ``sketch.grant_permission(permission="read", group=group)``: a row's permission written for the rows
+            # it is handed; they are its grantees (named by the client to share with, by design), it decides no
+            # access to them and claims nothing of their fetch (the receiver's own checks stand)
+            for v in args:
+                for site in v.sites if v.rows else ():
+                    site.owner_gated = True
+            return NOTHING
         operands = self._checked_operands(call, state) if derived else []
         if derived:
             self.refetch_check(call, q, state)

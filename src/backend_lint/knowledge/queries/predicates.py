@@ -30,6 +30,12 @@ from .vocabulary import _SECRET_KEY_COLUMNS, capability_column, PRIMARY_KEY_NAME
 cst = lazy_import("libcst")
 
 
+def _global_scope_name(attr: str) -> bool:
+    """``TYPE_GLOBAL`` / ``GLOBAL``: a constant naming the scope every tenant shares (a flag column, ``is_global``,
+    may be compared with what the client sends: not read here)."""
+    return attr.isupper() and "GLOBAL" in attr.split("_")
+
+
 class _Predicates:
     """Tests and predicates: comparisons with the caller, a row's identity, owner columns, ``where``/``filter``
     predicates and raw SQL, values derived from the principal."""
@@ -585,8 +591,10 @@ class _Predicates:
                     and secret_key_column(self.project, keyed, attr)
                 ):
                     scoped = True  # keyed on a secret the caller holds (``Invite.token == body.token``)
-                elif any(w in lowered for w in VISIBILITY_WORDS):
-                    scoped = True  # an explicit visibility choice (``Flow.access_type == PUBLIC``)
+                elif any(w in lowered for w in VISIBILITY_WORDS) or _global_scope_name(attr):
+                    # an explicit visibility choice (``Flow.access_type == PUBLIC``; the rows every tenant shares,
+                    # ``Role.role_type == RoleTypeEnum.TYPE_GLOBAL``)
+                    scoped = True
                 elif isinstance(node.value, (cst.Name, cst.Attribute)):
                     model = self.model_of(node.value, state)
                     if model is not None and self._identity_relationship(model, attr):

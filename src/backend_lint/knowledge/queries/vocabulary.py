@@ -230,6 +230,11 @@ _UNIQUENESS_WORDS = re.compile(r"already (?:exist|registered|taken|in use)|Integ
 # An answer that refuses the request as invalid or too frequent, and one that refuses the caller
 _INVALID_STATUS = re.compile(r"\b(?:400|422|429)\b|BAD_REQUEST|UNPROCESSABLE|TOO_MANY_REQUESTS")
 _ACCESS_STATUS = re.compile(r"\b(?:401|403|404)\b|UNAUTHORIZED|FORBIDDEN|NOT_FOUND")
+# A row's method that writes a permission for what it is handed (``sketch.grant_permission(permission, group=group)``,
+# ``folder.revoke_access(user)``): the rows handed are grantees, not the rows decided on
+_PERMISSION_WRITE = re.compile(r"_?(?:grant|revoke)_", re.IGNORECASE)
+
+
 # Helpers named for a rate limit, or for sending a message: whatever they raise or verify, no access decision
 _NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|email)_", re.IGNORECASE)
 
