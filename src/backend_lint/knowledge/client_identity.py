@@ -25,13 +25,12 @@ from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
 from .queries import (
-    _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, method_summary, named_like_check, project_callee,
-    spells_check,
+    _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
+    project_callee, spells_check,
 )
 from .facts import orm_facts
 from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
 from .auth.params import _code
-from .queries.vocabulary import library_check_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext

@@ -9,7 +9,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import iter_children
@@ -114,7 +114,7 @@ def classify_dependency(
         or any(w in lowered for w in ADMIN_WORDS)
         or kwargs.get("superuser") == "True"
     )
-    privileged = called and privileged_arguments(args, kwargs, accounts=not multi_tenant(project, settings))
+    privileged = called and privileged_arguments(args, kwargs, accounts=lambda: not multi_tenant(project, settings))
     target = None
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
@@ -358,14 +358,16 @@ def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> boo
     return project.memo(("auth.multi_tenant", settings.identity_fields), build)
 
 
-def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]], accounts: bool = False) -> bool:
+def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]], accounts: "bool | Callable[[], bool]" = False) -> bool:
     """An argument of a dependency factory's call names a privileged role or permission (``_PRIVILEGED``):
     a value, never a keyword's name (``allow_admin=False`` is no gate). With ``accounts`` (a project that is not
     multi-tenant, ``multi_tenant``), a permission on the accounts themselves too (``_administers_accounts``). A list or tuple counts only when every
     element does: ``[CampaignPermissions.vote, CampaignPermissions.manage_campaign]`` lets voters in too (a
     list of alternatives that ordinary members hold one of is no admin gate). So do several positional values of
     one enum (``require_role(RoleEnum.owner, RoleEnum.admin)``, a ``*roles`` factory): alternatives, where an org
-    ``owner`` is a membership role, not the site administrator."""
+    ``owner`` is a membership role, not the site administrator. ``accounts`` may be a function, asked only when an
+    argument administers accounts (``multi_tenant`` reads the table models' owner columns, which read the
+    principal classes, which classify dependencies: asked eagerly, it recursed without end)."""
     args = list(args or ())
     heads = {a.rpartition(".")[0] for a in args}
     if len(args) > 1 and len(heads) == 1 and "" not in heads:
@@ -378,7 +380,7 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
         except SyntaxError:
             node = None
         parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
-        if parts and all(_PRIVILEGED.search(x.lower()) or (accounts and _administers_accounts(x)) for x in parts):
+        if parts and all(_PRIVILEGED.search(x.lower()) or (_administers_accounts(x) and (accounts() if callable(accounts) else accounts)) for x in parts):
             return True
     return False
 

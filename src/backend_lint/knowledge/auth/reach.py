@@ -219,7 +219,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return False  # (``db: Session``: no dependency to classify)
         assert settings is not None
         said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
-        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs"), accounts=not multi_tenant(project, settings)):
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs"), accounts=lambda: not multi_tenant(project, settings)):
             return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 

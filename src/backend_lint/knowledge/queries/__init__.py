@@ -30,6 +30,7 @@ from .vocabulary import (  # noqa: F401
     LIBRARY_CRUD_METHODS,
     LIBRARY_CRUD_WORDS,
     LIBRARY_CRUD_WRITES,
+    library_check_name,
     named_like_check,
     PAGINATORS,
     PRED_METHODS,
