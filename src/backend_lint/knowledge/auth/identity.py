@@ -577,20 +577,7 @@ def _typed_receiver_method(project: "ProjectIndex", own: dict[str, dict[str, Any
     p = own.get(head)
     if p is None or not method or "." in method or not p.get("type"):
         return None
-    found = project.get_class(p["type"])
-    if found is None:
-        return None
-    for name, facts in project.class_mro(found[0]):
-        if facts is None or method not in facts.get("methods", ()):
-            continue
-        split = project.split(name)
-        if not split:
-            return None
-        entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{name.rsplit('.', 1)[-1]}.{method}") or {}
-        if "args" not in entry:
-            return None  # (a handler's method, or no facts: its parameters are not known)
-        return f"{name}.{method}", list(entry["args"])
-    return None
+    return _method_along_bases(project, p["type"], method)
 
 
 def _class_method(project: "ProjectIndex", target: str) -> Optional[tuple[str, list[str]]]:
@@ -601,6 +588,12 @@ def _class_method(project: "ProjectIndex", target: str) -> Optional[tuple[str, l
     cls, _, method = target.rpartition(".")
     if not cls or not method:
         return None
+    return _method_along_bases(project, cls, method)
+
+
+def _method_along_bases(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, list[str]]]:
+    """The first class along ``cls``'s bases that defines ``method``: ``("<module>.<Class>.<method>", its
+    parameters after the first)``; ``None`` when its facts do not keep the parameters (a handler's method)."""
     found = project.get_class(cls)
     if found is None:
         return None
