@@ -428,3 +428,23 @@ def test_facts_authorisation_helper_decides_on_who_asks(tmp_path: Path) -> None:
     data = json.loads(run_cli("facts", str(root), "--output-format", "json", "--no-cache").stdout)
     helpers = {d["name"]: d["why"] for d in data["authorization_helpers"]}
     assert set(helpers) == {"check_course_owner"}, helpers
+
+
+def test_one_deep_file_without_configuration_indexes_its_whole_package(tmp_path: Path) -> None:
+    """No pyproject.toml, setup.py or .git anywhere above: a file given alone is linted with the directory above
+    its outermost package as the project root (the ``__init__.py`` chain), as a run from the top would be, not
+    with its own directory alone, which lost every cross-module fact without a word."""
+    root = make_project(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": MODELS,
+            "app/api/__init__.py": "",
+            "app/api/routes/__init__.py": "",
+            "app/api/routes/courses.py": "from app.models import Course\n",
+        },
+        pyproject=None,
+    )
+    out = run_cli("facts", str(root / "app" / "api" / "routes" / "courses.py"), "--no-cache").stdout
+    assert f"Project root: {root}" in out.splitlines()[0], out
+    assert "Modules: 5" in out, out

@@ -257,13 +257,18 @@ def config_in(d: Path) -> Optional[Path]:
 
 
 def find_project_root(start: str | os.PathLike) -> Path:
-    """Where the project starts when there is no config: nearest pyproject.toml, setup.py or .git."""
+    """Where the project starts when there is no config: nearest pyproject.toml, setup.py or .git. Without any,
+    the directory above the outermost package that holds ``start`` (its ``__init__.py`` chain): a file deep in
+    ``app/api/routes/`` is linted with the whole of ``app`` indexed, as a run from the top would, not with its own
+    directory alone (which loses every cross-module fact without a word)."""
     p = Path(start).resolve()
     if p.is_file():
         p = p.parent
     for d in (p, *p.parents):
         if (d / "pyproject.toml").is_file() or (d / ".git").exists() or (d / "setup.py").is_file() or (d / "setup.cfg").is_file():
             return d
+    while (p / "__init__.py").is_file() and p.parent != p:
+        p = p.parent
     return p
 
 
