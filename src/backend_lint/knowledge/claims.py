@@ -14,7 +14,7 @@ import ast
 from typing import Any, Iterable, Iterator, Optional
 
 from .auth import ANONYMOUS_CLASS, CREDENTIAL_MARKERS, DEPENDENCY_MARKERS, classify_dependency, configured_endpoint_names, no_claim_reason, param_dependency
-from .facts import orm_facts
+from .facts import alias_entry, orm_facts
 from .fastapi import ROUTE_DECORATORS
 from .imports import last_segment
 from .index.extract import ast_dotted
@@ -155,8 +155,7 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
                 return True
         elif p.get("alias"):
             # an alias typed by a principal class gives a principal where no route is (``type_q in principal_types``)
-            target = project.resolve_symbol(p["alias"])
-            held = orm_facts(project.modules[target[0]]).get("aliases", {}).get(target[1]) if target is not None and target[2] == "assignments" else None
+            held = alias_entry(project, p["alias"])
             if held is not None and last_segment(held.get("type")) in strong:
                 return True
             if held is None and weak_annotation:

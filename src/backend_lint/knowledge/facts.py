@@ -100,6 +100,17 @@ def _extra(facts: Mapping[str, Any], family: str) -> Any:
     return facts.get("extra", {}).get(family, {}) or {}
 
 
+def alias_entry(project: Any, qualified: Optional[str]) -> Optional[dict[str, Any]]:
+    """The ``orm`` facts of the module-level name ``qualified`` when it is an alias (``CurrentUser =
+    Annotated[User, Depends(get_current_user)]``, ``DependsJwtAuth = Depends(HTTPBearer())``): its ``type``,
+    ``marker``, ``dependency``, ``called``...; ``None`` for anything else or a name the project does not define.
+    ``project`` is a ``ProjectIndex``."""
+    found = project.resolve_symbol(qualified) if qualified else None
+    if found is None or found[2] != "assignments":
+        return None
+    return orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1])
+
+
 def orm_facts(facts: Mapping[str, Any]) -> OrmFacts:
     return _extra(facts, "orm")
 

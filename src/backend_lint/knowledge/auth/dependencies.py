@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import iter_children
-from ..facts import orm_facts
+from ..facts import alias_entry, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..models import identity_columns, is_pydantic_model, is_table_model
@@ -708,11 +708,7 @@ def alias_dependency(project: Optional["ProjectIndex"], settings: "Settings", al
     configured = _entry_matches(alias_q, None, settings.auth_dependencies)
     if project is None:
         return DependencyKind("auth", None) if configured else NOT_AUTH
-    found = project.resolve_symbol(alias_q)
-    if found is None or found[2] != "assignments":
-        return DependencyKind("auth", None) if configured else NOT_AUTH
-    mod, attr, _ = found
-    entry = orm_facts(project.modules[mod]).get("aliases", {}).get(attr)
+    entry = alias_entry(project, alias_q)
     if entry is None:
         return DependencyKind("auth", None) if configured else NOT_AUTH
     if last_segment(entry.get("marker")) not in DEPENDENCY_MARKERS:

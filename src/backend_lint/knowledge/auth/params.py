@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ...ground.lazy import lazy_import
-from ..facts import orm_facts
+from ..facts import alias_entry
 from ..imports import dotted_name, last_segment
 # the same parsing as the index
 from ..index.extractors.orm import (
@@ -238,13 +238,11 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
         if marker is None and "factory" in entry and kind.kind is not None:
             marker = "Depends"  # ``Annotated[User, RequireScopes(...)]``: the factory returns the marker
         if marker is None and entry.get("alias") and project is not None:
-            alias_found = project.resolve_symbol(entry["alias"])
-            if alias_found is not None and alias_found[2] == "assignments":
-                a = orm_facts(project.modules[alias_found[0]]).get("aliases", {}).get(alias_found[1])
-                if a is not None:
-                    marker = last_segment(a.get("marker"))
-                    if a.get("type"):
-                        type_q = a["type"]
+            a = alias_entry(project, entry["alias"])
+            if a is not None:
+                marker = last_segment(a.get("marker"))
+                if a.get("type"):
+                    type_q = a["type"]
         provider = None
         if marker_info is not None and last_segment(marker_info.get("marker")) in DEPENDENCY_MARKERS and not marker_info.get("called"):
             provider = marker_info.get("dependency")

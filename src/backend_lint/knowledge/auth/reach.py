@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ...ground.config import DEFAULT_IDENTITY_FIELDS
-from ..facts import orm_facts
+from ..facts import alias_entry, orm_facts
 from ..fastapi import index_route
 from ..flask import view_class_methods
 from ..imports import last_segment
@@ -209,8 +209,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         if not alias:
             return False
         if alias not in aliases:
-            found = project.resolve_symbol(alias) if alias.split(".", 1)[0] in heads else None
-            entry = orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1]) if found is not None and found[2] == "assignments" else None
+            entry = alias_entry(project, alias) if alias.split(".", 1)[0] in heads else None
             aliases[alias] = entry is not None and last_segment(entry.get("marker")) in DEPENDENCY_MARKERS
         return aliases[alias]
 

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from ...ground.lazy import lazy_import
-from ..facts import orm_facts
+from ..facts import alias_entry, orm_facts
 from ..fastapi import route_info, route_wrapper, RouteInfo
 from ..imports import dotted_name, last_segment
 from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, param_dependency
@@ -257,11 +257,7 @@ def _annotated_providers(ctx: "FileContext", func: cst.FunctionDef) -> list[str]
             out.append(p.provider)
             continue
         ann = p.node.annotation.annotation if p.node.annotation is not None else None
-        q = ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None
-        found = project.resolve_symbol(q) if q else None
-        if found is None or found[2] != "assignments":
-            continue
-        entry = orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1])
+        entry = alias_entry(project, ctx.qualified_name(ann) if isinstance(ann, (cst.Name, cst.Attribute)) else None)
         if entry and entry.get("dependency") and not entry.get("called") and last_segment(entry.get("marker")) in DEPENDENCY_MARKERS:
             out.append(entry["dependency"])
     return out
