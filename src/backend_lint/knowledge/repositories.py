@@ -78,25 +78,23 @@ def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Option
             return sole_implementation(project, found[0]) or found[0]
         held = orm.get("self_instances", {}).get(short, {}).get(attr)
         if held:
-            return module_instance_class(project, held)
+            instance = module_instance_class(project, held)
+            return (sole_implementation(project, instance) or instance) if instance else None
     return None
 
 
 def module_instance_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
     """The project class (not a table model) of a module-level instance (``item_dao = ItemDAO(Item)``,
-    ``item_service = ItemService()``) named by its qualified name, through re-exports; ``None`` for anything
-    else (a class, a function, a value that is no call of a project class)."""
+    ``chat_repo = ChatRepo()``) named by its qualified name, through re-exports; ``None`` for anything else (a
+    class, a function, a value that is no call of a project class)."""
     found = project.resolve_symbol(qualified)
     if found is None or found[2] != "assignments":
         return None
-    mod, name, _ = found
-    call = orm_facts(project.modules[mod]).get("calls", {}).get(name) if mod in project.modules else None
+    call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
     if call is None or not call.get("func"):
         return None
     cls = project.get_class(call["func"])
-    if cls is None or is_table_model(project, cls[0]):
-        return None
-    return sole_implementation(project, cls[0]) or cls[0]
+    return cls[0] if cls is not None and not is_table_model(project, cls[0]) else None
 
 
 _INTERFACE_BASES = frozenset({"typing.Protocol", "typing_extensions.Protocol", "abc.ABC", "Protocol", "ABC"})

@@ -23,9 +23,9 @@ from ..models import (
     project_identity_fields,
     reference_path,
 )
-from ..repositories import core_row_table, self_attribute_class, sole_implementation, specialised
+from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
-from .syntax import _module_instance_class, _store_class
+from .syntax import _store_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -294,7 +294,7 @@ def _helper_unscoped(
                 # a class or static method called on a store class (``InteractionStore.delete(db, key)``), or a
                 # method of a module-level instance of one (``chat_repo = ChatRepo()``, ``chat_repo.get(db, id)``)
                 owner, _, method = target.rpartition(".")
-                store = _store_class(project, owner) or _module_instance_class(project, owner)
+                store = _store_class(project, owner) or module_instance_class(project, owner)
                 if store is not None:
                     sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
@@ -714,7 +714,7 @@ def _summary_of_call(
         return (found[0], None, found[1], s) if s is not None else None
     if found is None and "." in target:
         owner, _, method = target.rpartition(".")
-        store = _store_class(project, owner) or _module_instance_class(project, owner)
+        store = _store_class(project, owner) or module_instance_class(project, owner)
         if store is not None:
             return specialised(project, store, method_summary(project, store, method))
     return None
@@ -753,7 +753,7 @@ def project_callee(project: "ProjectIndex", cls: Optional[str], target: str) -> 
     if "." in target:
         owner, _, method = target.rpartition(".")
         klass = project.get_class(owner)
-        held = klass[0] if klass is not None else _module_instance_class(project, owner)
+        held = klass[0] if klass is not None else module_instance_class(project, owner)
         if held is not None:
             return method_home(project, held, method)
     return None

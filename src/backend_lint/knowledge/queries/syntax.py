@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, walk as cst_walk
-from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from ..models import is_table_model
 
@@ -64,18 +63,6 @@ def _store_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
     """The project class named ``qualified`` when it is no table model (a store, a repository, a service)."""
     found = project.get_class(qualified)
     return found[0] if found is not None and not is_table_model(project, found[0]) else None
-
-
-def _module_instance_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
-    """``chat_repo`` of ``chat_repo = ChatRepo()`` (a module-level instance, also re-exported): its project
-    class when it is no table model."""
-    found = project.resolve_symbol(qualified)
-    if found is None or found[2] != "assignments":
-        return None
-    call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1])
-    if call is None or not call.get("func"):
-        return None
-    return _store_class(project, call["func"])
 
 
 def _digest_call(name: str) -> bool:

@@ -190,6 +190,7 @@ class _Receivers:
                 for attr, instance in attrs.items():
                     # ``self.item_dao = item_dao``: a module-level object kept on ``self`` (``module_instance_class``)
                     cls = module_instance_class(project, instance)
+                    cls = (sole_implementation(project, cls) or cls) if cls is not None else None
                     if cls is not None:
                         held.setdefault(cls, set()).add(attr)
             for name, assignment in mfacts.get("assignments", {}).items():
