@@ -23,7 +23,7 @@ from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, p
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
-from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
+from .models import is_pydantic_model, is_table_model, model_columns, schema_fields, scoping_column
 from .queries import (
     _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
     project_callee, spells_check,
@@ -455,6 +455,7 @@ class _ClientAnalysis:
         """Fields compared with the principal, checked for membership, or used as a key in a lookup scoped
         to the principal are verified."""
 
+        self.verified |= self._person_in_caller_scoped_row(reads, spreads)
         value_nodes: dict[int, tuple[str, str]] = {}
         for src, f, node in reads:
             for i in _under(node):
@@ -598,6 +599,46 @@ class _ClientAnalysis:
                     continue
                 for name in set(load_names(c)) & set(copies):
                     out |= copies[name]
+        return out
+
+    def _person_in_caller_scoped_row(self, reads, spreads) -> set[tuple[str, str]]:
+        """``Instructor(workspace_id=current_user.workspace_id, **body.model_dump())`` /
+        ``Reminder(workspace_id=current_user.workspace_id, user_id=body.user_id, ...)``: the constructor of a
+        table model takes the column the project scopes that model by (``models.scoping_column``: a tenant's
+        ``workspace_id``, not a person's) from the principal's own attribute, and a person's id (``user_id``)
+        from the client: the handler itself decided whose row it is (the caller's tenant's), so the person the
+        client names is whom the row is about (the instructor, the recipient, the assignee), not its owner.
+        Only person fields (``PERSON_FIELDS``) other than the scoping column; a tenant taken from another
+        dependency (``tenant.id`` of a host-chosen tenant) or from the client leaves them findings."""
+        out: set[tuple[str, str]] = set()
+        if self.project is None or not (any(f in PERSON_FIELDS for _, f, _ in reads) or any(s[1] in PERSON_FIELDS for s in spreads)):
+            return out
+        callers = {p for p in self.identity.principals if "." not in p and not p.startswith("<")}
+        for node in walk(self.func.body):
+            if not isinstance(node, cst.Call):
+                continue
+            model = self._orm_table(node.func)
+            if model is None:
+                continue
+            scope = scoping_column(self.project, self.settings, model)
+            if scope is None or scope in PERSON_FIELDS:
+                continue
+            if not any(
+                a.keyword is not None and a.keyword.value == scope and not a.star
+                and isinstance(a.value, cst.Attribute) and isinstance(a.value.value, cst.Name)
+                and a.value.value.value in callers and a.value.attr.value == scope
+                for a in node.args
+            ):
+                continue
+            columns = set(model_columns(self.project, model))
+            for a in node.args:
+                if a.keyword is None or a.star or a.keyword.value not in PERSON_FIELDS or a.keyword.value == scope:
+                    continue
+                inside = _under(a.value)
+                out |= {(src, f) for src, f, n in reads if f == a.keyword.value and id(n) in inside}
+            for src, f, _node, call, _arg in spreads:
+                if call is node and f in PERSON_FIELDS and f != scope and f in columns:
+                    out.add((src, f))
         return out
 
     def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
@@ -1356,12 +1397,13 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
 
 # identity fields that name a user as the object of a membership action (not a tenant or owner column)
 MEMBER_TARGET_FIELDS = frozenset({"user_id", "member_id"})
-_MEMBER_ACTION = re.compile(r"(^|_)(add|remove|invite|kick|ban|promote|demote|assign|unassign)_(user|member)s?(_|$)")
+# (one word may name the group between the verb and the member: ``add_project_member``, ``remove_team_user``)
+_MEMBER_ACTION = re.compile(r"(^|_)(add|remove|invite|kick|ban|promote|demote|assign|unassign)_([a-z0-9]+_)?(user|member)s?(_|$)")
 
 
 def _member_action(name: str) -> bool:
     """A handler named for adding or removing a user or member (``add_user_to_group``,
-    ``remove_user_from_workspace``, ``invite_member``): the user it is given is the one acted on, whom the
+    ``remove_user_from_workspace``, ``invite_member``, ``add_project_member``): the user it is given is the one acted on, whom the
     client must name (RULES: BKL101/BKL102 are about trusting a value as the caller's); whether the caller
     may manage that group is family 2's (the container's key) or a function-level check."""
     return bool(_MEMBER_ACTION.search(name.lower()))

@@ -77,7 +77,13 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`; `*_by`, `*_by_id`, `actor*`,
     `acting_*`): the callee is told who acts and whom the action is about (not an ORM constructor, which stores
     the value as it is; a scope id handed so stays reported; the caller handed under another name or position
-    says nothing). A local that
+    says nothing). Nor a person's id stored in a new row whose constructor takes the column the project scopes
+    that model by from the principal's own attribute (`Coach(workspace_id=current_user.workspace_id,
+    **body.model_dump())`, `Nudge(workspace_id=current_user.workspace_id, user_id=body.user_id)`): the handler
+    decided whose row it is, and the person named is whom the row is about (not for a model the project scopes
+    by the person, nor when the tenant comes from the client or from another dependency). Nor a `user_id` or
+    `member_id` in a handler named for adding or removing a user or member, also of a named group
+    (`add_user_to_group`, `invite_member`, `add_project_member`): the client must name whom the action is about. A local that
     only copies the value (`target_id = body.user_id if body.user_id else current_user.id`) is the value: a key
     in a lookup another condition of which reads the caller (`.where(User.id == target_id).where(
     User.organization_id == current_user.organization_id)`) is a scoped key. In a view whose caller is a global
