@@ -29,6 +29,7 @@ from .queries import (
     project_callee, spells_check,
 )
 from .facts import orm_facts
+from .queries.summaries import _summary_of_call
 from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
 from .auth.params import _code
 
@@ -530,6 +531,7 @@ class _ClientAnalysis:
                 if not spells_check(last_segment(name) if name else ""):
                     self.verified |= self._decided_by_helper(node, call_nodes)
                     self.verified |= self._scoped_project_lookup(node, call_nodes)
+                    self.verified |= self._handed_only_to_scoped_lookups(node, call_nodes)
                     self.verified |= self._checked_in_service(node, call_nodes)
                     self.verified |= self._target_of_authorised_action(node, call_nodes)
                     continue
@@ -922,6 +924,63 @@ class _ClientAnalysis:
         for param in found:
             out |= value_params[param]
         return out
+
+    def _handed_only_to_scoped_lookups(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``issue_user_token(token_user, body.user_id, db)`` whose body does nothing with ``user_id`` but hand it
+        on (``flow`` summary ``idle``), each time beside the caller or the caller's own attribute
+        (``_get_user_in_org(user_id, token_user.org_id, db)``) to a project function whose lookup is keyed on
+        both (``select(User).join(UserOrganization, ... UserOrganization.org_id == org_id).where(User.id ==
+        user_id)``): every use of the value in the callee is a key in a lookup scoped to the caller, so the person
+        named is one of the caller's tenant or no one. A value the callee also reads otherwise (compares, stores
+        on a row) is not idle there and stays a finding; ``_scoped_project_lookup`` covers the callee's own
+        lookups."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        q = self.ctx.qualified_name(call.func)
+        found = project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "functions":
+            return set()
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
+        bound = self._bind_arguments(call, summary.get("params", []), value_nodes)
+        if bound is None:
+            return set()
+        value_params, principal_params, _, _ = bound
+        if not principal_params or not value_params:
+            return set()
+        idle = set(summary.get("idle", ()))
+        out: set[tuple[str, str]] = set()
+        for param, keys in value_params.items():
+            if param not in idle:
+                continue
+            handed = [c for c in summary.get("calls", ()) if any(p == param for _, p in c.get("args", ()))]
+            if handed and all(self._scoped_call(project, c, param, principal_params) for c in handed):
+                out |= keys
+        return out
+
+    @staticmethod
+    def _scoped_call(project: "ProjectIndex", handed: dict, value: str, principals: set[str]) -> bool:
+        """The call ``handed`` (a ``flow`` summary ``calls`` entry) gives ``value`` and one of ``principals`` (or
+        an attribute of one) to a project function whose own lookup is keyed on both (``keys_scoped_beside``)."""
+        sub = _summary_of_call(project, None, handed.get("target") or "")
+        if sub is None:
+            return False
+        params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and params[:1] in (["self"], ["cls"])) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return params[where + offset] if where + offset < len(params) else None
+            return where if isinstance(where, str) and where in params else None
+
+        inner_values = {named(w) for w, p in handed.get("args", ()) if p == value} - {None}
+        inner_principals = {
+            named(w) for w, p in [*handed.get("args", ()), *handed.get("attr_args", ())] if p in principals
+        } - {None}
+        if not inner_values or not inner_principals:
+            return False
+        found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), frozenset(inner_principals), depth=0)  # type: ignore[arg-type]
+        return bool(found & inner_values)
 
     def _checked_in_service(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``create_board(request, org_id, body, current_user, db)`` whose body runs ``await

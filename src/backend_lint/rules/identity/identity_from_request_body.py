@@ -83,7 +83,11 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     decided whose row it is, and the person named is whom the row is about (not for a model the project scopes
     by the person, nor when the tenant comes from the client or from another dependency). Nor a `user_id` or
     `member_id` in a handler named for adding or removing a user or member, also of a named group
-    (`add_user_to_group`, `invite_member`, `add_project_member`): the client must name whom the action is about. A local that
+    (`add_user_to_group`, `invite_member`, `add_project_member`): the client must name whom the action is about.
+    Nor a value handed to a project function that does nothing with it but hand it on, each time beside the
+    caller or the caller's own attribute, to a function whose lookup is keyed on both (`issue_token(robot,
+    body.user_id, db)` -> `_agent_in_desk(user_id, robot.org_id, db)` joining the person's seat on `org_id`):
+    every use is a key in a lookup scoped to the caller. A local that
     only copies the value (`target_id = body.user_id if body.user_id else current_user.id`) is the value: a key
     in a lookup another condition of which reads the caller (`.where(User.id == target_id).where(
     User.organization_id == current_user.organization_id)`) is a scoped key. In a view whose caller is a global
