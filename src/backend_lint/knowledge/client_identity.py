@@ -376,6 +376,14 @@ class _ClientAnalysis:
                         edits.append(edit)
             first = items[0]
             findings.append(ClientFinding(first[1], first[2], f, src, edits, self.principal, attr))
+        # BKL101: a body model handed to a project function or method that stores a scope field of it on a new row
+        reported = {(f.source, f.field) for f in findings}
+        read_keys = {(src, f) for src, f, _ in reads}
+        for src, f, node in self._stored_by_callee():
+            if (src, f) in reported or (src, f) in read_keys or (src, f) in self.verified:
+                continue
+            reported.add((src, f))
+            findings.append(ClientFinding("read", node, f, src, [], self.principal, attribute_for(f)))
         # BKL102: identity parameters from the client
         for p in candidates:
             if (p.name, p.name) in self.verified:
@@ -392,6 +400,74 @@ class _ClientAnalysis:
                 edits = [(n, f"{self.principal}.{attr}") for n in param_uses[p.name] if id(n) not in attr_targets]
             findings.append(ClientFinding("param", p.node, p.name, p.name, edits, self.principal, attr))
         return findings
+
+    def _stored_by_callee(self) -> list[tuple[str, str, cst.CSTNode]]:
+        """``service.create_document(org_id, current_user.id, data)`` whose method builds ``Document(...,
+        workspace_id=data.workspace_id, organization_id=org_id)``: the handler hands its request body model to a
+        project function or method (a typed receiver, a local instance, a module function) that stores an
+        attribute of that parameter in a scope column of a new row of a table model (``flow`` summary ``calls``:
+        the constructor's keyword among ``attr_args``). Only scope fields (not ``PERSON_FIELDS``: a person named
+        is whom the row is about, as in the handler); not when the callee also looks a row up by that parameter,
+        compares it, or hands an attribute of it to any call other than table constructors (a lookup of the
+        workspace beside the caller's tenant may check it). -> (body parameter, field, the argument handed)."""
+        project = self.project
+        if project is None or not self.body_params:
+            return []
+        out: list[tuple[str, str, cst.CSTNode]] = []
+        for node in walk(self.func.body):
+            if not isinstance(node, cst.Call) or not isinstance(node.func, (cst.Name, cst.Attribute)):
+                continue
+            handed = [(i, a) for i, a in enumerate(node.args) if not a.star and isinstance(a.value, cst.Name) and a.value.value in self.body_params]
+            if not handed or any(a.star for a in node.args):
+                continue
+            summary = self._callee_summary(node)
+            if summary is None:
+                continue
+            params = list(summary.get("params", []))
+            if isinstance(node.func, cst.Attribute) and params[:1] in (["self"], ["cls"]):
+                params = params[1:]
+            for i, a in handed:
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param is None or param not in params:
+                    continue
+                for f in sorted(self._scope_stored(summary, param)):
+                    out.append((a.value.value, f, a.value))
+        return out
+
+    def _callee_summary(self, call: cst.Call) -> Optional[dict]:
+        project = self.project
+        assert project is not None
+        q = self.ctx.qualified_name(call.func)
+        found = project.resolve_symbol(q) if q else None
+        if found is not None and found[2] == "functions":
+            return flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        target = self._typed_receiver_method(call.func)
+        if target is None or "." not in target:
+            return None
+        owner, _, method = target.rpartition(".")
+        cls = project.get_class(owner)
+        got = method_summary(project, cls[0], method) if cls is not None else None
+        return got[3] if got is not None else None
+
+    def _scope_stored(self, summary: dict, param: str) -> set[str]:
+        project = self.project
+        assert project is not None
+        if any(param in fetch.get("keys", ()) for fetch in summary.get("fetches", ())) or param in summary.get("compared", ()):
+            return set()
+        stored: set[str] = set()
+        for c in summary.get("calls", ()):
+            attrs = [w for w, p in c.get("attr_args", ()) if p == param]
+            plain = [w for w, p in c.get("args", ()) if p == param]
+            if not attrs and not plain:
+                continue
+            found = project.get_class(c.get("target") or "")
+            if found is None or not is_table_model(project, found[0]):
+                return set()  # handed to something else (a lookup, a check, a helper): not read here
+            columns = set(model_columns(project, found[0]))
+            for w in attrs:
+                if isinstance(w, str) and w in self.fields and w not in PERSON_FIELDS and w in columns:
+                    stored.add(w)
+        return stored
 
     def _request_data(self, value: cst.BaseExpression) -> bool:
         """``await request.json()`` / ``await request.form()`` / ``request.query_params`` (and ``dict(...)`` of them)."""
