@@ -50,7 +50,13 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     key, value)` in the CRUD helper the handler hands `payload` to); it is reported at the dump or at the
     model handed on (the read of the identity value), unless the loop tests its key against an allow-list,
     the dump keeps the field out (`exclude={"owner_id"}`, `include=...`), or the handler or the callee
-    writes the field itself (`row.owner_id = user_id` after the loop, `data.pop("owner_id")`).
+    writes the field itself (`row.owner_id = user_id` after the loop, `data.pop("owner_id")`). The create form
+    through a callee counts too: the body model handed to a project function or method (`service.create_page(
+    org_id, data)`) that stores an attribute of it in a scope column of a new row of a table model (`Page(...,
+    workspace_id=data.workspace_id)`), reported at the model handed on, without a fix; not a person's id (whom
+    the row is about), and not when the callee also looks a row up by that parameter, compares it, or hands an
+    attribute of it to anything but table constructors (a lookup of the workspace within the caller's
+    organisation).
 
     Not reported: a field the handler compares with the principal (`if payload.owner_id !=
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
