@@ -23,12 +23,13 @@ from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, p
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
 from .imports import dotted_name, last_segment
-from .models import is_pydantic_model, is_table_model, model_columns, schema_fields
+from .models import is_pydantic_model, is_table_model, model_columns, schema_fields, scoping_column
 from .queries import (
     _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
     project_callee, spells_check,
 )
 from .facts import orm_facts
+from .queries.summaries import _summary_of_call
 from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
 from .auth.params import _code
 
@@ -375,6 +376,14 @@ class _ClientAnalysis:
                         edits.append(edit)
             first = items[0]
             findings.append(ClientFinding(first[1], first[2], f, src, edits, self.principal, attr))
+        # BKL101: a body model handed to a project function or method that stores a scope field of it on a new row
+        reported = {(f.source, f.field) for f in findings}
+        read_keys = {(src, f) for src, f, _ in reads}
+        for src, f, node in self._stored_by_callee():
+            if (src, f) in reported or (src, f) in read_keys or (src, f) in self.verified:
+                continue
+            reported.add((src, f))
+            findings.append(ClientFinding("read", node, f, src, [], self.principal, attribute_for(f)))
         # BKL102: identity parameters from the client
         for p in candidates:
             if (p.name, p.name) in self.verified:
@@ -391,6 +400,74 @@ class _ClientAnalysis:
                 edits = [(n, f"{self.principal}.{attr}") for n in param_uses[p.name] if id(n) not in attr_targets]
             findings.append(ClientFinding("param", p.node, p.name, p.name, edits, self.principal, attr))
         return findings
+
+    def _stored_by_callee(self) -> list[tuple[str, str, cst.CSTNode]]:
+        """``service.create_document(org_id, current_user.id, data)`` whose method builds ``Document(...,
+        workspace_id=data.workspace_id, organization_id=org_id)``: the handler hands its request body model to a
+        project function or method (a typed receiver, a local instance, a module function) that stores an
+        attribute of that parameter in a scope column of a new row of a table model (``flow`` summary ``calls``:
+        the constructor's keyword among ``attr_args``). Only scope fields (not ``PERSON_FIELDS``: a person named
+        is whom the row is about, as in the handler); not when the callee also looks a row up by that parameter,
+        compares it, or hands an attribute of it to any call other than table constructors (a lookup of the
+        workspace beside the caller's tenant may check it). -> (body parameter, field, the argument handed)."""
+        project = self.project
+        if project is None or not self.body_params:
+            return []
+        out: list[tuple[str, str, cst.CSTNode]] = []
+        for node in walk(self.func.body):
+            if not isinstance(node, cst.Call) or not isinstance(node.func, (cst.Name, cst.Attribute)):
+                continue
+            handed = [(i, a) for i, a in enumerate(node.args) if not a.star and isinstance(a.value, cst.Name) and a.value.value in self.body_params]
+            if not handed or any(a.star for a in node.args):
+                continue
+            summary = self._callee_summary(node)
+            if summary is None:
+                continue
+            params = list(summary.get("params", []))
+            if isinstance(node.func, cst.Attribute) and params[:1] in (["self"], ["cls"]):
+                params = params[1:]
+            for i, a in handed:
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param is None or param not in params:
+                    continue
+                for f in sorted(self._scope_stored(summary, param)):
+                    out.append((a.value.value, f, a.value))
+        return out
+
+    def _callee_summary(self, call: cst.Call) -> Optional[dict]:
+        project = self.project
+        assert project is not None
+        q = self.ctx.qualified_name(call.func)
+        found = project.resolve_symbol(q) if q else None
+        if found is not None and found[2] == "functions":
+            return flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        target = self._typed_receiver_method(call.func)
+        if target is None or "." not in target:
+            return None
+        owner, _, method = target.rpartition(".")
+        cls = project.get_class(owner)
+        got = method_summary(project, cls[0], method) if cls is not None else None
+        return got[3] if got is not None else None
+
+    def _scope_stored(self, summary: dict, param: str) -> set[str]:
+        project = self.project
+        assert project is not None
+        if any(param in fetch.get("keys", ()) for fetch in summary.get("fetches", ())) or param in summary.get("compared", ()):
+            return set()
+        stored: set[str] = set()
+        for c in summary.get("calls", ()):
+            attrs = [w for w, p in c.get("attr_args", ()) if p == param]
+            plain = [w for w, p in c.get("args", ()) if p == param]
+            if not attrs and not plain:
+                continue
+            found = project.get_class(c.get("target") or "")
+            if found is None or not is_table_model(project, found[0]):
+                return set()  # handed to something else (a lookup, a check, a helper): not read here
+            columns = set(model_columns(project, found[0]))
+            for w in attrs:
+                if isinstance(w, str) and w in self.fields and w not in PERSON_FIELDS and w in columns:
+                    stored.add(w)
+        return stored
 
     def _request_data(self, value: cst.BaseExpression) -> bool:
         """``await request.json()`` / ``await request.form()`` / ``request.query_params`` (and ``dict(...)`` of them)."""
@@ -455,6 +532,7 @@ class _ClientAnalysis:
         """Fields compared with the principal, checked for membership, or used as a key in a lookup scoped
         to the principal are verified."""
 
+        self.verified |= self._person_in_caller_scoped_row(reads, spreads)
         value_nodes: dict[int, tuple[str, str]] = {}
         for src, f, node in reads:
             for i in _under(node):
@@ -529,6 +607,7 @@ class _ClientAnalysis:
                 if not spells_check(last_segment(name) if name else ""):
                     self.verified |= self._decided_by_helper(node, call_nodes)
                     self.verified |= self._scoped_project_lookup(node, call_nodes)
+                    self.verified |= self._handed_only_to_scoped_lookups(node, call_nodes)
                     self.verified |= self._checked_in_service(node, call_nodes)
                     self.verified |= self._target_of_authorised_action(node, call_nodes)
                     continue
@@ -598,6 +677,46 @@ class _ClientAnalysis:
                     continue
                 for name in set(load_names(c)) & set(copies):
                     out |= copies[name]
+        return out
+
+    def _person_in_caller_scoped_row(self, reads, spreads) -> set[tuple[str, str]]:
+        """``Instructor(workspace_id=current_user.workspace_id, **body.model_dump())`` /
+        ``Reminder(workspace_id=current_user.workspace_id, user_id=body.user_id, ...)``: the constructor of a
+        table model takes the column the project scopes that model by (``models.scoping_column``: a tenant's
+        ``workspace_id``, not a person's) from the principal's own attribute, and a person's id (``user_id``)
+        from the client: the handler itself decided whose row it is (the caller's tenant's), so the person the
+        client names is whom the row is about (the instructor, the recipient, the assignee), not its owner.
+        Only person fields (``PERSON_FIELDS``) other than the scoping column; a tenant taken from another
+        dependency (``tenant.id`` of a host-chosen tenant) or from the client leaves them findings."""
+        out: set[tuple[str, str]] = set()
+        if self.project is None or not (any(f in PERSON_FIELDS for _, f, _ in reads) or any(s[1] in PERSON_FIELDS for s in spreads)):
+            return out
+        callers = {p for p in self.identity.principals if "." not in p and not p.startswith("<")}
+        for node in walk(self.func.body):
+            if not isinstance(node, cst.Call):
+                continue
+            model = self._orm_table(node.func)
+            if model is None:
+                continue
+            scope = scoping_column(self.project, self.settings, model)
+            if scope is None or scope in PERSON_FIELDS:
+                continue
+            if not any(
+                a.keyword is not None and a.keyword.value == scope and not a.star
+                and isinstance(a.value, cst.Attribute) and isinstance(a.value.value, cst.Name)
+                and a.value.value.value in callers and a.value.attr.value == scope
+                for a in node.args
+            ):
+                continue
+            columns = set(model_columns(self.project, model))
+            for a in node.args:
+                if a.keyword is None or a.star or a.keyword.value not in PERSON_FIELDS or a.keyword.value == scope:
+                    continue
+                inside = _under(a.value)
+                out |= {(src, f) for src, f, n in reads if f == a.keyword.value and id(n) in inside}
+            for src, f, _node, call, _arg in spreads:
+                if call is node and f in PERSON_FIELDS and f != scope and f in columns:
+                    out.add((src, f))
         return out
 
     def _read_only_for_admins(self, reads, param_uses) -> set[tuple[str, str]]:
@@ -881,6 +1000,63 @@ class _ClientAnalysis:
         for param in found:
             out |= value_params[param]
         return out
+
+    def _handed_only_to_scoped_lookups(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``issue_user_token(token_user, body.user_id, db)`` whose body does nothing with ``user_id`` but hand it
+        on (``flow`` summary ``idle``), each time beside the caller or the caller's own attribute
+        (``_get_user_in_org(user_id, token_user.org_id, db)``) to a project function whose lookup is keyed on
+        both (``select(User).join(UserOrganization, ... UserOrganization.org_id == org_id).where(User.id ==
+        user_id)``): every use of the value in the callee is a key in a lookup scoped to the caller, so the person
+        named is one of the caller's tenant or no one. A value the callee also reads otherwise (compares, stores
+        on a row) is not idle there and stays a finding; ``_scoped_project_lookup`` covers the callee's own
+        lookups."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return set()
+        q = self.ctx.qualified_name(call.func)
+        found = project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "functions":
+            return set()
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
+        bound = self._bind_arguments(call, summary.get("params", []), value_nodes)
+        if bound is None:
+            return set()
+        value_params, principal_params, _, _ = bound
+        if not principal_params or not value_params:
+            return set()
+        idle = set(summary.get("idle", ()))
+        out: set[tuple[str, str]] = set()
+        for param, keys in value_params.items():
+            if param not in idle:
+                continue
+            handed = [c for c in summary.get("calls", ()) if any(p == param for _, p in c.get("args", ()))]
+            if handed and all(self._scoped_call(project, c, param, principal_params) for c in handed):
+                out |= keys
+        return out
+
+    @staticmethod
+    def _scoped_call(project: "ProjectIndex", handed: dict, value: str, principals: set[str]) -> bool:
+        """The call ``handed`` (a ``flow`` summary ``calls`` entry) gives ``value`` and one of ``principals`` (or
+        an attribute of one) to a project function whose own lookup is keyed on both (``keys_scoped_beside``)."""
+        sub = _summary_of_call(project, None, handed.get("target") or "")
+        if sub is None:
+            return False
+        params = sub[3].get("params", [])
+        offset = 1 if (sub[1] is not None and params[:1] in (["self"], ["cls"])) else 0
+
+        def named(where: object) -> Optional[str]:
+            if isinstance(where, int):
+                return params[where + offset] if where + offset < len(params) else None
+            return where if isinstance(where, str) and where in params else None
+
+        inner_values = {named(w) for w, p in handed.get("args", ()) if p == value} - {None}
+        inner_principals = {
+            named(w) for w, p in [*handed.get("args", ()), *handed.get("attr_args", ())] if p in principals
+        } - {None}
+        if not inner_values or not inner_principals:
+            return False
+        found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), frozenset(inner_principals), depth=0)  # type: ignore[arg-type]
+        return bool(found & inner_values)
 
     def _checked_in_service(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``create_board(request, org_id, body, current_user, db)`` whose body runs ``await
@@ -1356,12 +1532,13 @@ def client_identity_findings(ctx: "FileContext", func: cst.FunctionDef, identity
 
 # identity fields that name a user as the object of a membership action (not a tenant or owner column)
 MEMBER_TARGET_FIELDS = frozenset({"user_id", "member_id"})
-_MEMBER_ACTION = re.compile(r"(^|_)(add|remove|invite|kick|ban|promote|demote|assign|unassign)_(user|member)s?(_|$)")
+# (one word may name the group between the verb and the member: ``add_project_member``, ``remove_team_user``)
+_MEMBER_ACTION = re.compile(r"(^|_)(add|remove|invite|kick|ban|promote|demote|assign|unassign)_([a-z0-9]+_)?(user|member)s?(_|$)")
 
 
 def _member_action(name: str) -> bool:
     """A handler named for adding or removing a user or member (``add_user_to_group``,
-    ``remove_user_from_workspace``, ``invite_member``): the user it is given is the one acted on, whom the
+    ``remove_user_from_workspace``, ``invite_member``, ``add_project_member``): the user it is given is the one acted on, whom the
     client must name (RULES: BKL101/BKL102 are about trusting a value as the caller's); whether the caller
     may manage that group is family 2's (the container's key) or a function-level check."""
     return bool(_MEMBER_ACTION.search(name.lower()))

@@ -50,7 +50,13 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     key, value)` in the CRUD helper the handler hands `payload` to); it is reported at the dump or at the
     model handed on (the read of the identity value), unless the loop tests its key against an allow-list,
     the dump keeps the field out (`exclude={"owner_id"}`, `include=...`), or the handler or the callee
-    writes the field itself (`row.owner_id = user_id` after the loop, `data.pop("owner_id")`).
+    writes the field itself (`row.owner_id = user_id` after the loop, `data.pop("owner_id")`). The create form
+    through a callee counts too: the body model handed to a project function or method (`service.create_page(
+    org_id, data)`) that stores an attribute of it in a scope column of a new row of a table model (`Page(...,
+    workspace_id=data.workspace_id)`), reported at the model handed on, without a fix; not a person's id (whom
+    the row is about), and not when the callee also looks a row up by that parameter, compares it, or hands an
+    attribute of it to anything but table constructors (a lookup of the workspace within the caller's
+    organisation).
 
     Not reported: a field the handler compares with the principal (`if payload.owner_id !=
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
@@ -77,7 +83,17 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`; `*_by`, `*_by_id`, `actor*`,
     `acting_*`): the callee is told who acts and whom the action is about (not an ORM constructor, which stores
     the value as it is; a scope id handed so stays reported; the caller handed under another name or position
-    says nothing). A local that
+    says nothing). Nor a person's id stored in a new row whose constructor takes the column the project scopes
+    that model by from the principal's own attribute (`Coach(workspace_id=current_user.workspace_id,
+    **body.model_dump())`, `Nudge(workspace_id=current_user.workspace_id, user_id=body.user_id)`): the handler
+    decided whose row it is, and the person named is whom the row is about (not for a model the project scopes
+    by the person, nor when the tenant comes from the client or from another dependency). Nor a `user_id` or
+    `member_id` in a handler named for adding or removing a user or member, also of a named group
+    (`add_user_to_group`, `invite_member`, `add_project_member`): the client must name whom the action is about.
+    Nor a value handed to a project function that does nothing with it but hand it on, each time beside the
+    caller or the caller's own attribute, to a function whose lookup is keyed on both (`issue_token(robot,
+    body.user_id, db)` -> `_agent_in_desk(user_id, robot.org_id, db)` joining the person's seat on `org_id`):
+    every use is a key in a lookup scoped to the caller. A local that
     only copies the value (`target_id = body.user_id if body.user_id else current_user.id`) is the value: a key
     in a lookup another condition of which reads the caller (`.where(User.id == target_id).where(
     User.organization_id == current_user.organization_id)`) is a scoped key. In a view whose caller is a global
