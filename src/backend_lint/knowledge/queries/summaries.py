@@ -1081,8 +1081,11 @@ def checked_parent_dependencies(project: Optional["ProjectIndex"], settings: "Se
     under one may load a child of the row untied to it)."""
     if project is None:
         return frozenset()
-    key = ("queries.checked_parent_dependencies", settings.identity_fields)
-    return project.memo(key, lambda: _checked_parent_dependencies(project, settings))
+    # Stored with the index (a run linting one file reads the names instead of summarising every module's
+    # functions), per the settings ``param_dependency`` reads: who asks decides which dependencies qualify.
+    settings_key = (settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters, settings.identity_fields)
+    key = f"queries.checked_parent_dependencies:{settings_key!r}"
+    return project.stored_memo(key, lambda: _checked_parent_dependencies(project, settings), load=frozenset)
 
 
 def _checked_parent_dependencies(project: "ProjectIndex", settings: "Settings") -> frozenset[str]:
