@@ -464,7 +464,8 @@ def main() -> int:
         clean_cache()
         results["bkl-warm"] = measure("bkl-warm", "backend-lint check, warm (nothing changed)", base + ["."], project, R, warmup=1)
     if want("bkl-one"):
-        target = next((project / c for c in ONE_FILE_CANDIDATES if (project / c).exists()), None)
+        # (the copied project keeps each package's own directory: ``apache-airflow-core-3.3.2/airflow/...``)
+        target = next((project / f for c in ONE_FILE_CANDIDATES for f in rel_files if f == c or f.endswith("/" + c)), None)
         if target is None:
             target = project / rel_files[len(rel_files) // 2]
         original = target.read_bytes()

@@ -699,3 +699,40 @@ def test_tree_facts_from_a_record_parse_when_read() -> None:
     assert broken.nodes(ast.FunctionDef) == [] and broken.failed and broken.parsed_tree is None
     unrecorded = TreeFacts(text, ast.parse(text))
     assert unrecorded.top_classes == ["A"] and unrecorded.route_decorated is False
+
+
+def test_stored_checked_parent_dependencies_follow_the_facts_and_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``queries.checked_parent_dependencies`` (family 2's screen words for a child under a checked row) is
+    stored with the index: read back by the next run over the same facts, derived again when a module's facts
+    change or when the settings that decide who asks differ."""
+    from backend_lint.ground.config import Settings
+    from backend_lint.knowledge.index import ProjectIndex
+    from backend_lint.knowledge.queries import checked_parent_dependencies, summaries
+
+    orchard = REPO / "tests" / "fixtures" / "isolation" / "BKL201" / "checked_parent_dependency" / "orchard"
+    (tmp_path / "orchard").mkdir()
+    for p in orchard.glob("*.py"):
+        (tmp_path / "orchard" / p.name).write_text(p.read_text())
+    files = sorted(str(p) for p in (tmp_path / "orchard").glob("*.py"))
+    cache = str(tmp_path / ".cache")
+    calls: list[int] = []
+    real = summaries._checked_parent_dependencies
+
+    def counted(project, settings):
+        calls.append(1)
+        return real(project, settings)
+
+    monkeypatch.setattr(summaries, "_checked_parent_dependencies", counted)
+    settings = Settings()
+    first = checked_parent_dependencies(ProjectIndex.build(str(tmp_path), files, cache_dir=cache), settings)
+    assert "orchard.deps.member_bed" in first and "orchard.deps.member_garden" in first
+    assert checked_parent_dependencies(ProjectIndex.build(str(tmp_path), files, cache_dir=cache), settings) == first
+    assert len(calls) == 1  # read back, not derived again
+    other = Settings(auth_dependencies=("orchard.deps.get_db",))
+    checked_parent_dependencies(ProjectIndex.build(str(tmp_path), files, cache_dir=cache), other)
+    assert len(calls) == 2  # other settings: not the first run's stored names
+    deps = tmp_path / "orchard" / "deps.py"
+    deps.write_text(deps.read_text().replace("garden_id=garden.id, bed_id=bed_id", "garden_id=None, bed_id=bed_id"))
+    third = checked_parent_dependencies(ProjectIndex.build(str(tmp_path), files, cache_dir=cache), settings)
+    assert len(calls) == 3  # the facts changed: derived again
+    assert "orchard.deps.member_bed" not in third and "orchard.deps.member_garden" in third

@@ -592,3 +592,38 @@ def test_a_sized_framed_file_is_read_section_by_section_and_checked(tmp_path: Pa
     for bad in (data[:-1], data + b"\n"):
         Path(path).write_bytes(bad)
         assert Framed.open(path, "k") is None
+
+
+_ORCHARD = Path(__file__).resolve().parents[1] / "fixtures" / "isolation" / "BKL201" / "checked_parent_dependency" / "orchard"
+# ``member_bed`` hands the bed's key together with the checked garden: a dependency handing on a row it checked
+_CHECKED_BED = "crud.bed.get_in_garden(db, garden_id=garden.id, bed_id=bed_id)"
+_UNTIED_BED = "crud.bed.get_in_garden(db, garden_id=None, bed_id=bed_id)"
+
+
+def _orchard(tmp_path: Path) -> Path:
+    return make_project(tmp_path, {f"orchard/{p.name}": p.read_text() for p in sorted(_ORCHARD.glob("*.py"))})
+
+
+def _one_file(root: Path, path: str, *args: str) -> list:
+    r = run_cli("check", "--output-format", "json", "--exit-zero", "--select", "BKL2", *args, path, cwd=root)
+    assert r.returncode == 0, r.stderr.decode()
+    return sorted((d["location"]["row"], d["code"], d["message"]) for d in json.loads(r.stdout))
+
+
+def test_a_one_file_warm_run_follows_an_edit_of_a_dependency_in_another_module(tmp_path: Path) -> None:
+    """Family 2's checked-parent dependencies (``queries.checked_parent_dependencies``) are stored with the index;
+    a one-file run of the routes after an edit of ``deps.py`` (module A) must see the route's findings (module B)
+    change, as a --no-cache run does, and come back when the edit is undone."""
+    root = _orchard(tmp_path)
+    assert _CHECKED_BED in (root / "orchard/deps.py").read_text()
+    _json(root, "--select", "BKL2")  # warm: the index, the stored facts, every file's findings
+    before = _one_file(root, "orchard/routes.py")
+    assert before == _one_file(root, "orchard/routes.py", "--no-cache")
+    assert {row for row, code, _ in before if code == "BKL201"} >= {19, 27}  # children of the checked bed
+    deps = root / "orchard/deps.py"
+    deps.write_text(deps.read_text().replace(_CHECKED_BED, _UNTIED_BED))  # the bed is no longer checked
+    after = _one_file(root, "orchard/routes.py")
+    assert after == _one_file(root, "orchard/routes.py", "--no-cache")
+    assert not {row for row, code, _ in after if code == "BKL201"} & {19, 27}
+    deps.write_text(deps.read_text().replace(_UNTIED_BED, _CHECKED_BED))
+    assert _one_file(root, "orchard/routes.py") == before

@@ -120,6 +120,18 @@ class Settings:
         return replace(self, **kwargs)
 
 
+def analysis_key(settings: Optional[Settings]) -> str:
+    """The settings that families 1-2's project-wide facts can depend on (who asks, what is owned, what
+    decides access), as a key for facts stored with the index (``ProjectIndex.stored_memo``): a run with other
+    settings over the same facts must not read what another run stored."""
+    if settings is None:
+        return "none"
+    return repr((
+        settings.identity_fields, settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters,
+        settings.owned_models, settings.not_owned_models, settings.identity_attributes, settings.authorization_helpers,
+    ))
+
+
 def _list_of_str(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 

@@ -1398,7 +1398,8 @@ def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] =
                 out |= path_parameters(prefix)
         return frozenset(out)
 
-    return own | project.memo("auth.prefix_path_params", build)
+    # (stored with the index: a run linting one route module reads it instead of every module's prefixes)
+    return own | project.memo("auth.prefix_path_params", lambda: project.stored_memo("auth.prefix_path_params", build, load=frozenset))
 
 
 def route_path_params(ctx: "FileContext", route: Optional[RouteInfo]) -> frozenset[str]:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
-from ..ground.config import DEFAULT_IDENTITY_FIELDS
+from ..ground.config import DEFAULT_IDENTITY_FIELDS, analysis_key
 from .index.extract import ast_dotted
 from .schemas import annotation_admits_none, parse_expr, schema_info
 from .facts import orm_facts
@@ -374,7 +374,13 @@ def audit_columns(project: Optional["ProjectIndex"], settings: Optional["Setting
     column itself, or another identity column (``UserListPreset.user_id``), keeps it."""
     if project is None:
         return frozenset()
-    return project.memo(("models.audit_columns", identity_fields(settings)), lambda: _audit_columns(project, settings))
+    return project.memo(
+        ("models.audit_columns", identity_fields(settings)),
+        lambda: project.stored_memo(
+            f"models.audit_columns:{analysis_key(settings)}", lambda: _audit_columns(project, settings),
+            load=lambda raw: frozenset(tuple(pair) for pair in raw),
+        ),
+    )
 
 
 def _audit_columns(project: "ProjectIndex", settings: Optional["Settings"]) -> frozenset[tuple[str, str]]:
@@ -628,7 +634,7 @@ def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str]
                     if kw.arg == "foreign_key":
                         has_key = True
                         reference = kw.value
-    tables = project.memo("models.tables_by_name", lambda: _tables_by_name(project))
+    tables = _stored_tables_by_name(project)
     if has_key:
         if isinstance(reference, ast.Constant) and isinstance(reference.value, str):
             parts = reference.value.split(".")
@@ -688,7 +694,7 @@ def _uuid_reference(project: "ProjectIndex", model: str, column: str) -> Optiona
     declared = referenced_model(project, model, column)
     if declared is not None:
         return declared
-    tables = project.memo("models.tables_by_name", lambda: _tables_by_name(project))
+    tables = _stored_tables_by_name(project)
     prefix = column[: -len("_uuid")].lower()
     hits = set(tables.get(prefix, ())) | set(tables.get(prefix + "s", ())) | set(tables.get(prefix + "es", ()))
     return next(iter(hits)) if len(hits) == 1 else None
@@ -704,13 +710,21 @@ def _polymorphic_reference(project: "ProjectIndex", model: str, column: str, tar
     declared = _declared_field(project, model, column)
     if declared is None or "ForeignKey" in str(declared[1].get("value") or "") or "foreign_key" in str(declared[1].get("value") or ""):
         return False
-    tables = project.memo("models.tables_by_name", lambda: _tables_by_name(project))
+    tables = _stored_tables_by_name(project)
     names = [n for n, hits in tables.items() if target in hits]
     return any(n in (f"{prefix}s", f"{prefix}es") or n.endswith((f"_{prefix}s", f"_{prefix}es")) for n in names)
 
 
 def _snake(name: str) -> str:
     return "_".join(w.lower() for w in _CAMEL.findall(name))
+
+
+def _stored_tables_by_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    """``_tables_by_name``, stored with the index (a run linting one file reads it instead of every class)."""
+    return project.memo(
+        "models.tables_by_name",
+        lambda: project.stored_memo("models.tables_by_name", lambda: _tables_by_name(project), load=lambda raw: {k: tuple(v) for k, v in raw.items()}),
+    )
 
 
 def _tables_by_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
@@ -758,7 +772,12 @@ def project_identity_fields(project: Optional["ProjectIndex"], settings: Optiona
     if project is None:
         return fields
     key = ("models.project_identity_fields", fields)
-    return project.memo(key, lambda: fields + tuple(sorted(_owner_references(project, settings) | _used_columns(project, settings, fields))))
+
+    def build() -> tuple[str, ...]:
+        return fields + tuple(sorted(_owner_references(project, settings) | _used_columns(project, settings, fields)))
+
+    # (stored with the index: a run linting one file reads the names instead of every table's columns)
+    return project.memo(key, lambda: project.stored_memo(f"models.project_identity_fields:{analysis_key(settings)}", build, load=tuple))
 
 
 def _used_columns(project: "ProjectIndex", settings: Optional["Settings"], fields: tuple[str, ...]) -> set[str]:
@@ -1000,7 +1019,7 @@ def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str])
     listener: every ORM query on it is scoped already."""
     if project is None or not qualified:
         return False
-    targets = project.memo("models.loader_criteria", lambda: _loader_targets(project))
+    targets = project.memo("models.loader_criteria", lambda: project.stored_memo("models.loader_criteria", lambda: _loader_targets(project), load=frozenset))
     if not targets:
         return False
     for name, _ in _mro(project, qualified):

@@ -173,7 +173,9 @@ def core_row_table(project: "ProjectIndex", cls: Optional[str]) -> Optional[str]
     several tables."""
     if not cls:
         return None
-    return project.memo(("repositories.core_rows", None), lambda: _core_rows(project)).get(project.canonical(cls))
+    # (stored with the index: a run linting one file reads the map instead of every module's summaries)
+    rows = project.memo(("repositories.core_rows", None), lambda: project.stored_memo("repositories.core_rows", lambda: _core_rows(project), load=dict))
+    return rows.get(project.canonical(cls))
 
 
 def _core_rows(project: "ProjectIndex") -> dict[str, str]:

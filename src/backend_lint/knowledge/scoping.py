@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from ..ground.config import analysis_key
 from .models import _snake, identity_fields, is_table_model, model_columns, referenced_model
 from .repositories import repository_model, self_attribute_class
 
@@ -92,7 +93,18 @@ def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Sett
 def _inferred(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
     fields = tuple(settings.identity_fields) if settings is not None else ()
     principals = tuple(settings.principal_parameters) if settings is not None else ()
-    return project.memo(("scoping.inferred", fields, principals), lambda: _infer(project, settings))
+
+    def load() -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+        # stored with the index (a run linting one file reads it instead of reading every module's summaries),
+        # per the settings ``_infer`` reads; JSON keeps the dicts' order
+        raw = project.stored_memo(f"scoping.inferred:{analysis_key(settings)}", lambda: _encoded(_infer(project, settings)))
+        return {model: dict(columns) for model, columns in raw["scoping"].items()}, frozenset(raw["callers"])
+
+    return project.memo(("scoping.inferred", fields, principals), load)
+
+
+def _encoded(inferred: tuple[dict[str, dict[str, str]], frozenset[str]]) -> dict[str, Any]:
+    return {"scoping": inferred[0], "callers": sorted(inferred[1])}
 
 
 def inferred_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> tuple[str, ...]:

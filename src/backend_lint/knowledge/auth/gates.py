@@ -206,7 +206,8 @@ def _included_markers(project: "ProjectIndex") -> dict[str, list[dict[str, Any]]
                 out.setdefault(project.canonical(entry["router"]), []).extend(entry.get("dependencies", ()))
         return out
 
-    return project.memo("auth.included_markers", build)
+    # (stored with the index: a run linting one route module reads it instead of every module's facts)
+    return project.stored_memo("auth.included_markers", build, load=dict)
 
 
 def included_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> list[DependencyKind]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
+from ...ground.config import analysis_key
 from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..facts import orm_facts
@@ -537,7 +538,11 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
         found.update(loaded_then_decided(project, settings))
         return frozenset(found)
 
-    return project.memo(("queries.helper_checked_tables", key), build)
+    # (stored with the index: a run linting one file reads the tables instead of every module's checks)
+    return project.memo(
+        ("queries.helper_checked_tables", key),
+        lambda: project.stored_memo(f"queries.helper_checked_tables:{analysis_key(settings)}", build, load=frozenset),
+    )
 
 
 def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
@@ -1081,8 +1086,10 @@ def checked_parent_dependencies(project: Optional["ProjectIndex"], settings: "Se
     under one may load a child of the row untied to it)."""
     if project is None:
         return frozenset()
-    key = ("queries.checked_parent_dependencies", settings.identity_fields)
-    return project.memo(key, lambda: _checked_parent_dependencies(project, settings))
+    # Stored with the index (a run linting one file reads the names instead of summarising every module's
+    # functions), per the settings: who asks decides which dependencies qualify.
+    key = f"queries.checked_parent_dependencies:{analysis_key(settings)}"
+    return project.stored_memo(key, lambda: _checked_parent_dependencies(project, settings), load=frozenset)
 
 
 def _checked_parent_dependencies(project: "ProjectIndex", settings: "Settings") -> frozenset[str]:

@@ -4,6 +4,7 @@ scope, and whether one is a route handler (one ``ast`` pass, memoised on the fil
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from typing import Any, Optional
 
@@ -64,7 +65,9 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         if project is not None:
             # and the names modules import them under (``from .security import SignedIn as Me``): the index's
             # parameter facts follow the import, so ``me: Me`` is the auth alias (``_Dependencies`` classifies it)
-            wanted = project.memo(("identity_scope.wanted", wanted), lambda base=wanted: reexport_closure(project, base))
+            # (stored with the index, keyed by the names themselves: a run linting one file reads the closure
+            # instead of walking every module's imports)
+            wanted = project.memo(("identity_scope.wanted", wanted), lambda base=wanted: _stored_closure(project, base))
         plain = set(settings.principal_parameters) | set(settings.identity_fields) | current_identity_names(settings) | set(caller_values(project, settings))
         fed = _FedParameters(facts, project, settings)
         # ``request.user`` set by an authentication middleware (``knowledge.auth.request_user_principals``)
@@ -123,6 +126,12 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         return tuple(carriers), route
 
     return facts.cached("identity", build)
+
+
+def _stored_closure(project: Any, names: frozenset[str]) -> frozenset[str]:
+    """``reexport_closure`` of ``names``, stored with the index under a digest of the names."""
+    digest = hashlib.sha256("\0".join(sorted(names)).encode()).hexdigest()[:24]
+    return project.stored_memo(f"identity_scope.wanted:{digest}", lambda: reexport_closure(project, names), load=frozenset)
 
 
 def _parameters_carry(

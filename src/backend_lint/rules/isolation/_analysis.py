@@ -345,7 +345,7 @@ def checked_parent_words(project: Any, settings: Any) -> frozenset[str]:
     if project is None:
         return frozenset()
     return project.memo(
-        ("isolation.checked_parent_words", settings.identity_fields),
+        ("isolation.checked_parent_words", settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters, settings.identity_fields),
         lambda: frozenset(q.rsplit(".", 1)[-1] for q in checked_parent_dependencies(project, settings)),
     )
 
