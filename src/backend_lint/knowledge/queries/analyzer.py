@@ -670,13 +670,32 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # (docstrings: nothing to read)
                 self.ev(small.value, state)
         elif isinstance(small, cst.Return):
-            if small.value is not None:
+            handed = self._row_or_nothing(small.value, state)
+            if handed is not None:
+                # ``return workspace if is_member else None``: the row is handed back only where the test holds,
+                # as after ``if not is_member: return None`` (a decision, the caller refusing on ``None``)
+                self.test(small.value.test, state, decision=True)  # type: ignore[union-attr]
+                self.consume(self.ev(handed, state))
+            elif small.value is not None:
                 self.consume(self.ev(small.value, state))
         elif isinstance(small, cst.Assert):
             self.test(small.test, state, decision=True)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self.ev(small.exc, state)
+
+    @staticmethod
+    def _row_or_nothing(value: Optional[cst.BaseExpression], state: dict[str, Val]) -> Optional[cst.Name]:
+        """``row if test else None`` / ``None if test else row`` where ``row`` holds a looked-up row: the row's
+        name (``None`` for anything else)."""
+        if not isinstance(value, cst.IfExp):
+            return None
+        for arm, other in ((value.body, value.orelse), (value.orelse, value.body)):
+            if isinstance(other, cst.Name) and other.value == "None" and isinstance(arm, cst.Name):
+                v = state.get(arm.value)
+                if v is not None and v.rows and v.model is not None:
+                    return arm
+        return None
 
     def _keyed_store(self, small: cst.Assign, state: dict[str, Val]) -> bool:
         """``hashes = {}`` then ``hashes[h] = f`` for each ``h`` derived from the principal (a digest of a

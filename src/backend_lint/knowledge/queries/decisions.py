@@ -52,6 +52,40 @@ def _length_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     return None
 
 
+# a result's accessors that give one row or nothing: ``result.first()``, ``res.scalar_one_or_none()``,
+# ``res.scalars().first()`` (an empty result gives ``None``)
+_ONE_ROW_ACCESSORS = frozenset({"first", "one_or_none", "scalar", "scalar_one_or_none", "fetchone"})
+
+
+def _result_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
+    """``not result.first()`` / ``result.scalar_one_or_none() is None`` -> ("result", False); ``result.first()`` /
+    ``result.first() is not None`` -> ("result", True): a query's result tested for holding a row through the
+    accessor that reads its first row, as ``not row`` tests a row read off it beforehand."""
+    negate = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        negate = not negate
+        test = test.expression
+    present = True
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        right, op = test.comparisons[0].comparator, test.comparisons[0].operator
+        if not (isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot))):
+            return None
+        present = isinstance(op, cst.IsNot)
+        test = test.left
+    if isinstance(test, cst.Await):
+        test = test.expression
+    if not (isinstance(test, cst.Call) and not test.args and isinstance(test.func, cst.Attribute)):
+        return None
+    if test.func.attr.value not in _ONE_ROW_ACCESSORS:
+        return None
+    receiver = test.func.value
+    if isinstance(receiver, cst.Call) and not receiver.args and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "scalars":
+        receiver = receiver.func.value  # ``result.scalars().first()``
+    if not isinstance(receiver, cst.Name):
+        return None
+    return (receiver.value, present != negate)
+
+
 def _raises_access_named(block: cst.CSTNode) -> bool:
     """The block raises an exception whose name says it refuses access (``ACCESS_NAME``: ``PermissionDenied``,
     ``CoursePermissionException``, ``Forbidden``)."""
@@ -604,7 +638,7 @@ class _Decisions:
                 if left != right:
                     stack.append(node.right if left else node.left)
                 continue
-            found = _simple_condition(node) or _constant_condition(node) or _length_condition(node)
+            found = _simple_condition(node) or _constant_condition(node) or _length_condition(node) or _result_condition(node)
             if found is None or found[1] != present:
                 continue
             v = state.get(found[0])
@@ -666,6 +700,7 @@ class _Decisions:
                     (other_keys and by_row_id)
                     or self._keyed_by_row_column(other_name, keys, other.model, v.model)
                     or (through := self._keyed_through_referenced_table(other_name, keys, other.model, v, state))
+                    or (through := self._keyed_through_shared_reference(other_name, keys, other.model, v))
                 )
             ):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
@@ -715,6 +750,42 @@ class _Decisions:
                         q = self.ctx.qualified_name(a.value) if isinstance(a.value, (cst.Name, cst.Attribute)) else None
                         table = self.project.canonical(q) if (q and self.project is not None) else None
                         if table and referenced_model(self.project, row_model, b.attr.value) == table:
+                            return b.attr.value
+        return None
+
+    def _keyed_through_shared_reference(self, row_name: str, keys: set[str], row_model: Optional[str], found: Val) -> Optional[str]:
+        """``select(user_sites).where(user_sites.c.user_id == user.id, user_sites.c.site_id == feed.site_id)`` (or
+        ``Member.site_id == feed.site_id``) after an unscoped load of ``feed``: the caller's lookup (the principal's
+        side already dropped from ``keys``) is keyed on the loaded row's own columns only, and one of them is
+        compared with a column of the looked-up table that refers to the same table as the row's column does
+        (both ``site_id`` -> ``Site``): the lookup found the caller's link to the row's parent, so finding it ties
+        that row to the caller, as ``_keyed_through_referenced_table`` does for the parent joined in. A column of
+        the row that refers elsewhere, or to nothing known, does not. The row's column is returned."""
+        if row_model is None or self.project is None or not keys or not all(k.split(".", 1)[0] == row_name and "." in k for k in keys):
+            return None
+        for site in found.sites:
+            tables = {self.project.canonical(e) for e in site.entities}
+            for pred in site.pred_nodes:
+                for node in _walk_expr(pred):
+                    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                        continue
+                    if not isinstance(node.comparisons[0].operator, cst.Equal):
+                        continue
+                    left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+                    for a, b in ((left, right), (right, left)):
+                        if not (isinstance(b, cst.Attribute) and isinstance(b.value, cst.Name) and b.value.value == row_name):
+                            continue
+                        if f"{row_name}.{b.attr.value}" not in keys or not isinstance(a, cst.Attribute):
+                            continue
+                        table = a.value
+                        if isinstance(table, cst.Attribute) and table.attr.value == "c":
+                            table = table.value  # a Core table's column: ``user_sites.c.site_id``
+                        q = self.ctx.qualified_name(table) if isinstance(table, (cst.Name, cst.Attribute)) else None
+                        model = self.project.canonical(q) if q else None
+                        if model is None or model not in tables or model == row_model:
+                            continue
+                        parent = referenced_model(self.project, row_model, b.attr.value)
+                        if parent is not None and parent not in (row_model, model) and referenced_model(self.project, model, a.attr.value) == parent:
                             return b.attr.value
         return None
 
