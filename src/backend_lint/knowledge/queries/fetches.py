@@ -797,6 +797,11 @@ class _Fetches:
                 for arg in call.args:
                     for s in recv.sites:
                         s.key_names |= self.key_names(arg.value, state)
+                keys = [v for a, v in zip(call.args, arg_vals) if a.keyword is None or a.keyword.value == "ident"]
+                if keys and all((v.derived or v.trusted) and not (v.rows or v.stmt) for v in keys):
+                    # ``db.query(Job).get(result["job_id"])`` with a key a helper handed the caller returned, or read
+                    # off a row loaded already: as ``session.get(Job, key)`` with such a key, not the client's
+                    scoped, pscoped = True, pscoped or any(v.derived for v in keys)
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         if method in EXEC_METHODS:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
