@@ -65,6 +65,10 @@ scoping column. A summary is kept only when it says something:
   predicate, whose caller refuses on the answer) and ``refuses`` (``[[exception, group]]``, a project or
   library exception class whose bases decide): what tells an access decision from business logic
   (validation, quotas, choices) when the helper is not named like a check;
+- ``self_checked``: parameters a method keeps on the object and then checks what it loads against through a
+  method of its own class called with nothing (``self.user_id = user_id`` ... ``if user_id:
+  self._ensure_ownership()``, which refuses when ``self.connection.user_id != self.user_id``:
+  ``_self_checked_params``); the reader counts the check when the caller hands that parameter;
 - ``checked``: names handed to a permission method or function whose refusal exits
   (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``; or that gates an ``if`` whose
   ``else`` exits, ``if shelf and check_shelf_view_permissions(shelf): ... else: return redirect(...)``):
@@ -1820,7 +1824,8 @@ def _self_checked_params(cls: ast.ClassDef) -> dict[str, list[str]]:
     (``self.user_id = user_id``) and calls a method of its own class with nothing (``if user_id:
     self._ensure_ownership()``) whose ``if`` compares an attribute of something the object holds with that kept
     value (``if self.connection.user_id != self.user_id:``) and refuses under it (a ``raise`` in its body): the
-    method checks what it loads against the parameter (``checked``, as a permission call handed it would be).
+    method checks what it loads against the parameter (``self_checked``, as ``checked`` for a permission call
+    handed it).
     ``DependencyService(db, connection_id, user_id=current_user.id)``, whose constructor loads the connection and
     then runs that check, checks the row for who asks."""
     subs = {sub.name: sub for sub in cls.body if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -1915,7 +1920,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found = summarise(sub, resolve, stmt.name, evidence)
                     if found is not None and sub.name in self_checked:
-                        found["checked"] = sorted(set(found.get("checked", ())) | set(self_checked[sub.name]))
+                        found["self_checked"] = self_checked[sub.name]
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
                     entry = _checks_entry(sub, resolve)
