@@ -179,6 +179,8 @@ def classify_dependency(
                 cls = project.get_class(call["func"])  # type: ignore[union-attr]
                 if cls is not None:
                     found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
+                    if found.kind == "auth" and admin and not privileged and _tenant_role_instance(project, settings, dependency, spelling, lowered, cls[0], kwargs):
+                        return found  # a workspace's administrator (``require_admin = RoleChecker([Role.ADMIN])``)
                     if found.kind is not None:
                         return DependencyKind("admin", found.principal_type) if admin or privileged else found
                 elif _makes_dependency(project, call["func"]):
@@ -282,6 +284,22 @@ def classify_dependency(
     if admin:
         return DependencyKind("admin", principal_type)
     return DependencyKind("auth", principal_type, credentials, resource)
+
+
+def _tenant_role_instance(
+    project: "ProjectIndex", settings: "Settings", dependency: Optional[str], spelling: Optional[str], lowered: str, cls: str,
+    kwargs: dict[str, str],
+) -> bool:
+    """A module-level instance of a class dependency, admin by its name only (``require_admin =
+    RoleChecker([WorkspaceRole.ADMIN])``), whose ``__call__`` compares the role of a membership row that a
+    dependency loads within a tenant (``get_current_active_membership``: ``WorkspaceMember.workspace_id ==
+    current_user.active_workspace_id`` beside the caller's id, 403 without): the role the caller holds in a tenant,
+    the tenant's administrator, not the site's (``_tenant_role_gate``, read on the class's ``__call__``)."""
+    if _entry_matches(dependency, spelling, settings.admin_dependencies) or kwargs.get("superuser") == "True":
+        return False
+    mod, _, attr = cls.rpartition(".")
+    fn = orm_facts(project.modules[mod]).get("callables", {}).get(attr) if mod in project.modules else None
+    return fn is not None and _tenant_role_gate(project, lowered, fn)
 
 
 def _tenant_role_gate(project: "ProjectIndex", lowered: str, fn: dict[str, Any], _depth: int = 0) -> bool:

@@ -169,6 +169,8 @@ class _Fetches:
         mod, cls, name, summary = target
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        if summary.get("self_checked"):
+            summary = _self_checked_handed(summary, call, args, offset)
         summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state or {}))
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
@@ -250,6 +252,8 @@ class _Fetches:
             return None
         params = summary.get("params", [])
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+        if summary.get("self_checked"):
+            summary = _self_checked_handed(summary, call, args, offset)
         summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state))
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True)
@@ -797,6 +801,11 @@ class _Fetches:
                 for arg in call.args:
                     for s in recv.sites:
                         s.key_names |= self.key_names(arg.value, state)
+                keys = [v for a, v in zip(call.args, arg_vals) if a.keyword is None or a.keyword.value == "ident"]
+                if keys and all((v.derived or v.trusted) and not (v.rows or v.stmt) for v in keys):
+                    # ``db.query(Job).get(result["job_id"])`` with a key a helper handed the caller returned, or read
+                    # off a row loaded already: as ``session.get(Job, key)`` with such a key, not the client's
+                    scoped, pscoped = True, pscoped or any(v.derived for v in keys)
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         if method in EXEC_METHODS:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
@@ -821,3 +830,26 @@ def _secret_keyed(project: "ProjectIndex", cls: Optional[str], summary: dict, mo
         if sub is not None and _secret_keyed(project, sub[1], sub[3], model, depth + 1):
             return True
     return False
+
+
+def _self_checked_handed(summary: dict, call: cst.Call, args: list[Val], offset: int) -> dict:
+    """The summary's ``self_checked`` parameters (a constructor checking what it loads against a value it keeps,
+    ``if user_id: self._ensure_ownership()``) that this call hands a value of who asks (``user_id=current_user.id``):
+    the check runs for the caller only then; a call that leaves the parameter out (its default ``None``) or hands a
+    client's value skips it (the summary without them)."""
+    params = summary.get("params", [])
+    handed: set[str] = set()
+    for i, a in enumerate(call.args):
+        if a.star:
+            continue
+        param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+        v = args[i] if i < len(args) else NOTHING
+        if param is not None and v.derived:
+            handed.add(param)
+    kept = [p for p in summary["self_checked"] if p in handed]
+    if kept == list(summary["self_checked"]):
+        return summary
+    out = {k: v for k, v in summary.items() if k != "self_checked"}
+    if kept:
+        out["self_checked"] = kept
+    return out

@@ -383,9 +383,21 @@ class _Predicates:
         elif isinstance(other, cst.Attribute) and (other.attr.value == "id" or other.attr.value in self.identity_fields):
             if not self._on_principal(other.value):  # ``ctx.user.id``, ``g.user.id``
                 return None
-        else:
+        elif not (isinstance(other, cst.Attribute) and self._principal_unique_key(other)):
             return None
         return v, expr.value.value, column
+
+    def _principal_unique_key(self, expr: cst.Attribute) -> bool:
+        """``agent.client_id`` where ``agent`` is the principal and ``client_id`` a unique column of its own table
+        (``unique=True``): the principal's identity as well as its ``id`` (a machine principal authenticated by
+        the client id it sends names itself by it; ``job.worker_id != agent.client_id`` then decides access)."""
+        if not isinstance(expr.value, cst.Name):
+            return False
+        kind = self.identity.principals.get(expr.value.value)
+        if not kind or self.project is None:
+            return False
+        traits = column_traits(self.project, kind, expr.attr.value)
+        return traits is not None and (traits.unique or traits.primary_key)
 
     def row_identity(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[tuple[Val, str]]:
         """``item.owner_id`` / ``str(item.owner_id)`` / ``item.owner.id`` / ``item.owner`` for a fetched row."""

@@ -142,6 +142,7 @@ def helper_unscoped(
     key = (
         "flow.unscoped", module, cls, name, models, owner_values, _depth,
         settings.identity_fields, settings.owned_models, settings.not_owned_models,
+        tuple(summary.get("self_checked", ())),  # (a call that does not hand the kept value skips that check)
     )
     return project.memo(
         key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)
@@ -253,7 +254,10 @@ def _helper_unscoped(
     fields = set(project_identity_fields(project, settings))
     filters = summary.get("filters", {})
     # a check of its own, or a deciding method of a service it holds handed what it loaded
-    checked = bool(summary.get("checked")) or held_decider_call(project, cls, summary) or request_checked(project, cls, name)
+    checked = (
+        bool(summary.get("checked")) or bool(summary.get("self_checked")) or held_decider_call(project, cls, summary)
+        or request_checked(project, cls, name)
+    )
     for fetch in _addressed_first(project, summary):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):

@@ -65,6 +65,10 @@ scoping column. A summary is kept only when it says something:
   predicate, whose caller refuses on the answer) and ``refuses`` (``[[exception, group]]``, a project or
   library exception class whose bases decide): what tells an access decision from business logic
   (validation, quotas, choices) when the helper is not named like a check;
+- ``self_checked``: parameters a method keeps on the object and then checks what it loads against through a
+  method of its own class called with nothing (``self.user_id = user_id`` ... ``if user_id:
+  self._ensure_ownership()``, which refuses when ``self.connection.user_id != self.user_id``:
+  ``_self_checked_params``); the reader counts the check when the caller hands that parameter;
 - ``checked``: names handed to a permission method or function whose refusal exits
   (``if not row.has_permission(user=user, ...): abort(403)`` / ``raise``; or that gates an ``if`` whose
   ``else`` exits, ``if shelf and check_shelf_view_permissions(shelf): ... else: return redirect(...)``):
@@ -1808,6 +1812,60 @@ def _checks_entry(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[
     return {"params": [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs], **found}
 
 
+def _self_attribute(node: ast.AST) -> Optional[str]:
+    """``self.<attr>`` -> ``attr``."""
+    if type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id == "self":  # type: ignore[attr-defined]
+        return node.attr  # type: ignore[attr-defined]
+    return None
+
+
+def _self_checked_params(cls: ast.ClassDef) -> dict[str, list[str]]:
+    """``{method: [parameters]}``: a method (a constructor, mostly) that keeps a parameter on the object
+    (``self.user_id = user_id``) and calls a method of its own class with nothing (``if user_id:
+    self._ensure_ownership()``) whose ``if`` compares an attribute of something the object holds with that kept
+    value (``if self.connection.user_id != self.user_id:``) and refuses under it (a ``raise`` in its body): the
+    method checks what it loads against the parameter (``self_checked``, as ``checked`` for a permission call
+    handed it).
+    ``DependencyService(db, connection_id, user_id=current_user.id)``, whose constructor loads the connection and
+    then runs that check, checks the row for who asks."""
+    subs = {sub.name: sub for sub in cls.body if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    deciding: dict[str, set[str]] = {}  # method -> the ``self.<attr>`` its refusing comparisons read
+    for name, sub in subs.items():
+        for node in walk_function(sub):
+            if type(node) is not ast.If or not any(type(n) is ast.Raise for b in node.body for n in walk(b)):
+                continue
+            for cmp in walk(node.test):  # type: ignore[attr-defined]
+                if type(cmp) is not ast.Compare or len(cmp.ops) != 1 or type(cmp.ops[0]) not in (ast.Eq, ast.NotEq):  # type: ignore[attr-defined]
+                    continue
+                sides = [cmp.left, cmp.comparators[0]]  # type: ignore[attr-defined]
+                for a, b in (sides, sides[::-1]):
+                    held = _self_attribute(b)
+                    if held is not None and type(a) is ast.Attribute and _self_attribute(a.value) is not None:  # type: ignore[attr-defined]
+                        deciding.setdefault(name, set()).add(held)
+    if not deciding:
+        return {}
+    out: dict[str, list[str]] = {}
+    for name, sub in subs.items():
+        a = sub.args
+        params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls"}
+        kept: dict[str, str] = {}  # ``self.<attr> = <param>``
+        called: set[str] = set()
+        for node in walk_function(sub):
+            if type(node) is ast.Assign and type(node.value) is ast.Name and node.value.id in params:  # type: ignore[attr-defined]
+                for t in node.targets:  # type: ignore[attr-defined]
+                    attr = _self_attribute(t)
+                    if attr is not None:
+                        kept[attr] = node.value.id  # type: ignore[attr-defined]
+            elif type(node) is ast.Call and not node.args and not node.keywords:  # type: ignore[attr-defined]
+                method = _self_attribute(node.func)  # type: ignore[attr-defined]
+                if method is not None and method != name:
+                    called.add(method)
+        checked = {kept[attr] for m in called for attr in deciding.get(m, ()) if attr in kept}
+        if checked:
+            out[name] = sorted(checked)
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -1857,9 +1915,12 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             read = set().union(*(_path_reads(sub) for sub in subs)) if subs else set()
             if read and any(decides(sub) for sub in subs):
                 guards[stmt.name] = sorted(read)
+            self_checked = _self_checked_params(stmt)
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     found = summarise(sub, resolve, stmt.name, evidence)
+                    if found is not None and sub.name in self_checked:
+                        found["self_checked"] = self_checked[sub.name]
                     if found is not None:
                         methods[f"{stmt.name}.{sub.name}"] = found
                     entry = _checks_entry(sub, resolve)

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from typing import Any, Optional
 
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
@@ -1410,7 +1411,7 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     passes = _passes_caller(stmt, resolve)
     if passes is not None:
         out["passes_caller"] = passes
-    lookup = _credential_lookup(stmt, resolve) if mentions("headers", "cookies") else None
+    lookup = _credential_lookup(stmt, resolve) if mentions("headers", "cookies", "Header", "Cookie") else None
     if lookup is not None:
         out["credential_lookup"] = lookup
     checks = _checks_kwargs(stmt, resolve) if mentions("**") else None
@@ -1491,6 +1492,7 @@ def _credential_lookup(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Reso
             return key.value  # type: ignore[attr-defined]
         return None
 
+    read.update(_credential_header_params(fn, resolve))
     ordered = sorted((n for n in nodes if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
     for n in ordered:
         kind = n.__class__
@@ -1534,6 +1536,35 @@ def _credential_lookup(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Reso
     out: dict[str, Any] = {"header": sorted(set(read.values()))[0], "returns": None}
     if len(returned) == 1 and returned[0].__class__ is ast.Name and returned[0].id in annotated:  # type: ignore[attr-defined]
         out["returns"] = main_type(annotated[returned[0].id], resolve)  # type: ignore[attr-defined]
+    return out
+
+
+# words of a header or cookie parameter's name that say it carries a credential (``x_agent_api_key``,
+# ``x_client_secret``, ``x_auth_token``), not a key naming a resource (``x_tenant_id``, ``x_request_id``)
+_CREDENTIAL_WORDS = re.compile(r"(?:^|_)(?:api_?key|key|secret|token|password|passwd|signature|credentials?|auth)(?:_|$)")
+
+
+def _credential_header_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, str]:
+    """The function's parameters FastAPI fills from a request header or cookie (``x_agent_api_key: str =
+    Header(...)``, also ``Annotated[str, Header()]``) whose names say they carry a credential: ``{parameter:
+    the header's name}``, as ``request.headers.get(...)`` reads are for ``_credential_lookup``."""
+    out: dict[str, str] = {}
+    a = fn.args
+    positional = a.posonlyargs + a.args
+    defaults: dict[str, ast.expr] = {x.arg: d for x, d in zip(positional[len(positional) - len(a.defaults):], a.defaults)}
+    defaults.update({x.arg: d for x, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    for x in positional + a.kwonlyargs:
+        if not _CREDENTIAL_WORDS.search(x.arg.lower()):
+            continue
+        markers: list[ast.expr] = []
+        if x.arg in defaults:
+            markers.append(defaults[x.arg])
+        ann = x.annotation
+        if ann is not None and ann.__class__ is ast.Subscript and ann.slice.__class__ is ast.Tuple:  # type: ignore[attr-defined]
+            markers.extend(ann.slice.elts[1:])  # type: ignore[attr-defined]
+        for m in markers:
+            if m.__class__ is ast.Call and (resolve(m.func) or "").rsplit(".", 1)[-1] in ("Header", "Cookie"):  # type: ignore[attr-defined]
+                out[x.arg] = x.arg.replace("_", "-")
     return out
 
 
