@@ -26,10 +26,9 @@ from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields, scoping_column
 from .queries import (
     _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
-    project_callee, spells_check,
+    project_callee, spells_check, summary_of_call,
 )
 from .facts import orm_facts
-from .queries.summaries import _summary_of_call
 from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
 from .auth.params import _code
 
@@ -1038,7 +1037,7 @@ class _ClientAnalysis:
     def _scoped_call(project: "ProjectIndex", handed: dict, value: str, principals: set[str]) -> bool:
         """The call ``handed`` (a ``flow`` summary ``calls`` entry) gives ``value`` and one of ``principals`` (or
         an attribute of one) to a project function whose own lookup is keyed on both (``keys_scoped_beside``)."""
-        sub = _summary_of_call(project, None, handed.get("target") or "")
+        sub = summary_of_call(project, None, handed.get("target") or "")
         if sub is None:
             return False
         params = sub[3].get("params", [])

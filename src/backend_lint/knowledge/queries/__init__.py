@@ -86,6 +86,7 @@ from .summaries import (  # noqa: F401
     principal_passes_through,
     project_callee,
     row_method_facts,
+    summary_of_call,
     with_models,
 )
 from .analyzer import (  # noqa: F401

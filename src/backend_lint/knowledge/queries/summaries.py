@@ -729,6 +729,10 @@ def _summary_of_call(
     return None
 
 
+
+# (the public name, for readers outside this package: client_identity)
+summary_of_call = _summary_of_call
+
 def method_home(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, Optional[str], str]]:
     """(module, class, ``Class.method``) of the project class in ``cls``'s bases that defines ``method``
     (summarised or not); ``None`` when no project class of the chain defines it (a library base's)."""
