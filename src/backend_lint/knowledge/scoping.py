@@ -126,7 +126,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         for name, _ in project.class_mro(q):
             subclasses.setdefault(name, []).append(q)
 
-    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False) -> None:
+    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False, row: str = "") -> None:
         if column in fields or column in _NOT_SCOPING or not column[:1].islower():
             return
         candidates = [models] if isinstance(models, str) else list(models or ())
@@ -143,6 +143,8 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             held = holders.get(column, [])
             if len(held) <= _UNKNOWN_ROW_LIMIT:
                 targets = list(held)
+            elif row:
+                targets = _named_like_row(held, row)
         targets = [q for q in targets if not _own_key(project, q, column)]
         for q in targets:
             out.setdefault(q, {}).setdefault(column, where)
@@ -177,12 +179,20 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     continue
                 decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
                 if decided:
-                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
+                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column), row=c.get("row", ""))
     for (model, column), where in sorted(owned_rows.items()):
         if len(where) >= _OWN_ROW_MIN and column not in out.get(model, {}):
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+def _named_like_row(held: list[str], row: str) -> list[str]:
+    """Of the table models holding a column, the one whose class name is the local holding the row
+    (``workspace.team_id`` handed to a check, ``workspace`` read over several statements: ``Workspace``), when
+    too many models hold the column to take them all (``_UNKNOWN_ROW_LIMIT``)."""
+    named = [q for q in held if _snake(q.rsplit(".", 1)[-1]) == row]
+    return named if len(named) == 1 else []
 
 
 def _local_model(tables: dict[str, frozenset[str]], name: Any) -> Optional[str]:

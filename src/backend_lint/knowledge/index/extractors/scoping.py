@@ -195,6 +195,7 @@ def _row_models(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> 
     return out
 
 
+
 def _params(fn: ast.AST) -> list[str]:
     a = fn.args  # type: ignore[attr-defined]
     return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
@@ -226,12 +227,36 @@ def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, An
                 for sub in walk(arg):
                     if isinstance(sub, ast.Name) and sub.id in names and sub.id not in used:
                         used.append(sub.id)
+            if len(used) > 2:
+                # a membership lookup that also narrows by a role or a state (``TeamMember.team_id == team_id,
+                # TeamMember.user_id == user.id, TeamMember.role.in_(roles)``): the two parameters each matched
+                # with ``==`` against a column are the pair it looks up together
+                used = _keyed_params(node, names)
             if len(used) == 2:
                 pairs.add((used[0], used[1]))
                 pairs.add((used[1], used[0]))
     if not rows and not pairs:
         return None
     return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+
+
+def _keyed_params(call: ast.Call, names: set[str]) -> list[str]:
+    """The parameters a predicate call matches with ``==`` against a column (``M.C == p`` / ``M.C == p.id``,
+    either side), in order of appearance, each once."""
+    out: list[str] = []
+    for arg in list(call.args) + [k.value for k in call.keywords]:
+        for sub in walk(arg):
+            if not (isinstance(sub, ast.Compare) and len(sub.comparators) == 1 and isinstance(sub.ops[0], ast.Eq)):
+                continue
+            for side, other in ((sub.left, sub.comparators[0]), (sub.comparators[0], sub.left)):
+                if not isinstance(other, ast.Attribute):
+                    continue
+                head = side.value if isinstance(side, ast.Attribute) else side
+                if isinstance(head, ast.Name) and head.id in names and head.id not in out and head is not other:
+                    if isinstance(side, ast.Attribute) and isinstance(other, ast.Attribute) and isinstance(other.value, ast.Name) and other.value.id in names:
+                        continue  # (``a.x == b.y``: two parameters' attributes, no column)
+                    out.append(head.id)
+    return out
 
 
 def _builds(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> list[list[str]]:
@@ -605,7 +630,10 @@ def _call(
         if row != "self" and (not any(w in bare for w in _ACCESS_WORDS) or bare.startswith(_WRITE_VERBS)):
             continue  # (``has_user_voted_for_section(user.id, lst.section_id)``: a lookup, not an access decision)
         for who_at, who in others:
-            calls.append({"target": target, "model": rows.get(row, []), "column": column, "at": at, "who_at": who_at, "who": who, "line": node.lineno})
+            entry = {"target": target, "model": rows.get(row, []), "column": column, "at": at, "who_at": who_at, "who": who, "line": node.lineno}
+            if not entry["model"]:
+                entry["row"] = row  # (a row whose lookup the reader cannot read: its local's name may name its model)
+            calls.append(entry)
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
