@@ -425,7 +425,7 @@ def _built(project: "ProjectIndex", builders: dict[str, list[tuple[str, dict[str
     return out
 
 
-def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, column: str, at: Any, who_at: Any) -> Optional[str]:
+def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, column: str, at: Any, who_at: Any, depth: int = 0) -> Optional[str]:
     """The column a helper decides on, handed the row's ``column`` (or the row, ``column == ""``) at ``at`` and
     the caller at ``who_at``: ``column`` when its summary compares or looks up the two parameters together, the
     column it compares of the row parameter with the caller's when handed the row."""
@@ -458,7 +458,20 @@ def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[s
             for r_param, r_column, r_who in summary.get("rows", ()):
                 if r_param == row and r_who == caller:
                     return r_column
+        if depth < _FORWARD_DEPTH:
+            # handed on together to a helper that decides (``check_project_member(db, user_id, project_id)`` ->
+            # ``get_effective_role(db, user_id, project_id)``, a membership lookup of the two)
+            for inner, given in summary.get("forwards", ()):
+                where = {param: spot for spot, param in given}
+                if row in where and caller in where:
+                    found = _decided(project, deciders, inner, column, where[row], where[caller], depth + 1)
+                    if found:
+                        return found
     return None
+
+
+# how many helpers deep a decision handed on is followed
+_FORWARD_DEPTH = 2
 
 
 def caller_values(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> frozenset[str]:

@@ -201,7 +201,7 @@ def _params(fn: ast.AST) -> list[str]:
     return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
 
 
-def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, Any]]:
+def _decider(fn: ast.AST, kinds: dict[type, list[Any]], resolve: Optional[Resolve] = None) -> Optional[dict[str, Any]]:
     """What a function compares among its parameters: ``p_row.C`` with ``p_who`` (``rows``), or two parameters
     with each other or side by side in one query's predicates (``pairs``)."""
     params = _params(fn)
@@ -235,9 +235,35 @@ def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, An
             if len(used) == 2:
                 pairs.add((used[0], used[1]))
                 pairs.add((used[1], used[0]))
-    if not rows and not pairs:
+    forwards = _forwards(kinds, names, resolve) if resolve is not None and not rows and not pairs else []
+    if not rows and not pairs and not forwards:
         return None
-    return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+    out: dict[str, Any] = {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+    if forwards:
+        out["forwards"] = forwards
+    return out
+
+
+def _forwards(kinds: dict[type, list[Any]], names: set[str], resolve: Resolve) -> list[list[Any]]:
+    """Calls handing two or more of the function's parameters on, as they are (``role = await
+    get_effective_role(db, user_id, project_id)``): ``[[target, [[at, param], ...]], ...]``, ``at`` a position or
+    a keyword. A helper that decides by asking another (``check_project_member`` -> ``get_effective_role``'s
+    membership lookup) decides on what it hands on (``knowledge.scoping._decided`` follows them)."""
+    out: list[list[Any]] = []
+    for node in kinds.get(ast.Call, _NONE):
+        given: list[list[Any]] = []
+        for at, value in [(i, a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords if k.arg]:
+            if isinstance(value, ast.Name) and value.id in names and all(g[1] != value.id for g in given):
+                given.append([at, value.id])
+        if len(given) < 2:
+            continue
+        target = resolve(node.func)
+        if not target or not target.rsplit(".", 1)[-1][:1].islower():
+            continue
+        if isinstance(node.func, ast.Attribute) and "." not in target:
+            target = node.func.attr
+        out.append([target, given])
+    return out
 
 
 def _keyed_params(call: ast.Call, names: set[str]) -> list[str]:
@@ -655,7 +681,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             _function(fn, resolve, owner, direct, calls, kinds, writes)
         if direct or calls or writes:
             functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls), ("writes", writes)) if v}
-        found = _decider(fn, kinds)
+        found = _decider(fn, kinds, resolve)
         if found is not None:
             deciders[key] = found
         built = _builds(fn, resolve, kinds)
