@@ -171,7 +171,12 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     if model is not None and is_caller(who, settings):
                         add(model, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
                     continue
-                if is_caller(who, settings):
+                if is_caller(who, settings) and d.get("row"):
+                    # a row a project helper returned: the one table model holding the column named as the local
+                    named = _named_like_row(holders.get(d["column"], []), d["row"])
+                    if named:
+                        add(named, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
+                elif is_caller(who, settings) and not d.get("optional"):
                     add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
             for c in per.get("calls", ()):
                 who, column = c["who"], c["column"]

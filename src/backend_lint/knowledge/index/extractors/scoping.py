@@ -402,6 +402,14 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
                     # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
                     col = _column_of(_unwrapped(a), row_names | assigned)
+                if col is None and via is None and who is not None and _callerish(who):
+                    # ``current_user.institution_id != department.institution_id`` of a row a project helper
+                    # returned (``department = service.get_department(department_id)``): the reader finds its
+                    # model off the column and the local's name
+                    got = _column_of(_unwrapped(a), assigned - row_names - params)
+                    if got is not None and got[0] != who.split(".")[0] and not _callerish(got[0]) and got[1][:1].islower():
+                        direct.append({"model": [], "column": got[1], "who": who, "how": "compare", "line": node.lineno, "row": got[0]})
+                    continue
                 if col is None or who is None or who.split(".")[0] == col[0]:
                     continue
                 if via is None and not _callerish(who):
@@ -426,6 +434,8 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                         entry = {"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno}
                         if via is not None:
                             entry["via"] = via
+                        if via is None and _flag_chosen(node, kinds, params, annotated, who):
+                            entry["optional"] = True
                         direct.append(entry)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("filter_by", "in_"):
             if node.func.attr == "filter_by":
@@ -449,6 +459,27 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
             _writes(node, resolve, writes, params)
+
+
+def _flag_chosen(pred: ast.AST, kinds: dict[type, list[Any]], params: set[str], annotated: frozenset[str], who: str) -> bool:
+    """The predicate is one choice of an ``if`` / ``elif`` chain steered by a value the client sends: a branch
+    of the chain whose test reads a parameter that is no caller (``view == "global"``, ``mine``) holds the
+    predicate, or runs instead of it (``if view == "global": pass`` / ``elif ...: filter(M.C == current_user.C)``).
+    The query lists without it whenever the client asks: a browse filter, no owner of the rows."""
+    head = who.split(".")[0]
+
+    def flag(test: ast.AST) -> bool:
+        for n in walk(test):
+            if isinstance(n, ast.Name) and n.id in params and n.id != head and n.id not in annotated and not _callerish(n.id):
+                return True
+        return False
+
+    for node in kinds.get(ast.If, _NONE):
+        in_body = any(n is pred for b in node.body for n in walk(b))
+        in_else = not in_body and any(n is pred for b in node.orelse for n in walk(b))
+        if (in_body or in_else) and flag(node.test):
+            return True
+    return False
 
 
 def _repository_rows(kinds: dict[type, list[Any]], row_names: set[str]) -> dict[str, str]:
