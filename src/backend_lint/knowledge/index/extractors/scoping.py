@@ -462,10 +462,12 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
 
 
 def _flag_chosen(pred: ast.AST, kinds: dict[type, list[Any]], params: set[str], annotated: frozenset[str], who: str) -> bool:
-    """The predicate is one choice of an ``if`` / ``elif`` chain steered by a value the client sends: a branch
-    of the chain whose test reads a parameter that is no caller (``view == "global"``, ``mine``) holds the
-    predicate, or runs instead of it (``if view == "global": pass`` / ``elif ...: filter(M.C == current_user.C)``).
-    The query lists without it whenever the client asks: a browse filter, no owner of the rows."""
+    """The predicate is one choice of an ``if`` / ``elif`` chain steered by a value the client sends, and the
+    other choice narrows nothing: a test reading a parameter that is no caller (``view == "global"``, ``mine``)
+    whose other branch has no predicate call at all (``if view == "global": pass`` / ``elif ...:
+    filter(M.C == current_user.C)``; ``if mine: filter(...)`` with no ``else``). The query lists without it
+    whenever the client asks: a browse filter, no owner of the rows. A chain whose other branch scopes the
+    query some other way (``else: query.where(or_(*access_conditions))``) keeps the predicate as evidence."""
     head = who.split(".")[0]
 
     def flag(test: ast.AST) -> bool:
@@ -474,10 +476,18 @@ def _flag_chosen(pred: ast.AST, kinds: dict[type, list[Any]], params: set[str], 
                 return True
         return False
 
+    def narrows(stmts: list[ast.stmt]) -> bool:
+        return any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in PRED_CALLS
+            for b in stmts for n in walk(b)
+        )
+
     for node in kinds.get(ast.If, _NONE):
         in_body = any(n is pred for b in node.body for n in walk(b))
         in_else = not in_body and any(n is pred for b in node.orelse for n in walk(b))
-        if (in_body or in_else) and flag(node.test):
+        if not (in_body or in_else) or not flag(node.test):
+            continue
+        if not narrows(node.orelse if in_body else node.body):
             return True
     return False
 
