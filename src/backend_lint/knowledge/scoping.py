@@ -126,7 +126,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         for name, _ in project.class_mro(q):
             subclasses.setdefault(name, []).append(q)
 
-    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False, row: str = "") -> None:
+    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False, row: str = "", named_only: bool = False) -> None:
         if column in fields or column in _NOT_SCOPING or not column[:1].islower():
             return
         candidates = [models] if isinstance(models, str) else list(models or ())
@@ -141,7 +141,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     targets.append(q)
         if not targets and unknown_ok and not any(project.get_class(m) for m in candidates if m):
             held = holders.get(column, [])
-            if len(held) <= _UNKNOWN_ROW_LIMIT:
+            if len(held) <= _UNKNOWN_ROW_LIMIT and not named_only:
                 targets = list(held)
             elif row:
                 targets = _named_like_row(held, row)
@@ -182,9 +182,15 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                 who, column = c["who"], c["column"]
                 if not is_caller(who, settings):
                     continue
-                decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
+                decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"], _FORWARD_DEPTH)
+                forwarded = False
+                if not decided:
+                    # decided by a helper it hands the two on to: only for a row whose model is known or named by
+                    # its local (a column held by a few tables is no evidence through a chain of helpers)
+                    decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
+                    forwarded = bool(decided)
                 if decided:
-                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column), row=c.get("row", ""))
+                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column), row=c.get("row", ""), named_only=forwarded)
     for (model, column), where in sorted(owned_rows.items()):
         if len(where) >= _OWN_ROW_MIN and column not in out.get(model, {}):
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
