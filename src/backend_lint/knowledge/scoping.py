@@ -138,7 +138,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         for name, _ in project.class_mro(q):
             subclasses.setdefault(name, []).append(q)
 
-    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False) -> None:
+    def add(models: Any, column: str, where: str, who: str, unknown_ok: bool = False, row: str = "", named_only: bool = False) -> None:
         if column in fields or column in _NOT_SCOPING or not column[:1].islower():
             return
         candidates = [models] if isinstance(models, str) else list(models or ())
@@ -153,8 +153,10 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     targets.append(q)
         if not targets and unknown_ok and not any(project.get_class(m) for m in candidates if m):
             held = holders.get(column, [])
-            if len(held) <= _UNKNOWN_ROW_LIMIT:
+            if len(held) <= _UNKNOWN_ROW_LIMIT and not named_only:
                 targets = list(held)
+            elif row:
+                targets = _named_like_row(held, row)
         targets = [q for q in targets if not _own_key(project, q, column)]
         for q in targets:
             out.setdefault(q, {}).setdefault(column, where)
@@ -181,20 +183,39 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     if model is not None and is_caller(who, settings):
                         add(model, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
                     continue
-                if is_caller(who, settings):
+                if is_caller(who, settings) and d.get("row"):
+                    # a row a project helper returned: the one table model holding the column named as the local
+                    named = _named_like_row(holders.get(d["column"], []), d["row"])
+                    if named:
+                        add(named, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
+                elif is_caller(who, settings) and not d.get("optional"):
                     add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
             for c in per.get("calls", ()):
                 who, column = c["who"], c["column"]
                 if not is_caller(who, settings):
                     continue
-                decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
+                decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"], _FORWARD_DEPTH)
+                forwarded = False
+                if not decided:
+                    # decided by a helper it hands the two on to: only for a row whose model is known or named by
+                    # its local (a column held by a few tables is no evidence through a chain of helpers)
+                    decided = _decided(project, deciders, c["target"], column, c["at"], c["who_at"])
+                    forwarded = bool(decided)
                 if decided:
-                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column))
+                    add(c["model"], decided, f"helper: `{c['target'].rsplit('.', 1)[-1]}()` given `{who}` in {mod}:{c['line']}", who, unknown_ok=bool(column), row=c.get("row", ""), named_only=forwarded)
     for (model, column), where in sorted(owned_rows.items()):
         if len(where) >= _OWN_ROW_MIN and column not in out.get(model, {}):
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+def _named_like_row(held: list[str], row: str) -> list[str]:
+    """Of the table models holding a column, the one whose class name is the local holding the row
+    (``workspace.team_id`` handed to a check, ``workspace`` read over several statements: ``Workspace``), when
+    too many models hold the column to take them all (``_UNKNOWN_ROW_LIMIT``)."""
+    named = [q for q in held if _snake(q.rsplit(".", 1)[-1]) == row]
+    return named if len(named) == 1 else []
 
 
 def _local_model(tables: dict[str, frozenset[str]], name: Any) -> Optional[str]:
@@ -427,7 +448,7 @@ def _built(project: "ProjectIndex", builders: dict[str, list[tuple[str, dict[str
     return out
 
 
-def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, column: str, at: Any, who_at: Any) -> Optional[str]:
+def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[str, Any]]]], target: str, column: str, at: Any, who_at: Any, depth: int = 0) -> Optional[str]:
     """The column a helper decides on, handed the row's ``column`` (or the row, ``column == ""``) at ``at`` and
     the caller at ``who_at``: ``column`` when its summary compares or looks up the two parameters together, the
     column it compares of the row parameter with the caller's when handed the row."""
@@ -460,7 +481,20 @@ def _decided(project: "ProjectIndex", deciders: dict[str, list[tuple[str, dict[s
             for r_param, r_column, r_who in summary.get("rows", ()):
                 if r_param == row and r_who == caller:
                     return r_column
+        if depth < _FORWARD_DEPTH:
+            # handed on together to a helper that decides (``check_project_member(db, user_id, project_id)`` ->
+            # ``get_effective_role(db, user_id, project_id)``, a membership lookup of the two)
+            for inner, given in summary.get("forwards", ()):
+                where = {param: spot for spot, param in given}
+                if row in where and caller in where:
+                    found = _decided(project, deciders, inner, column, where[row], where[caller], depth + 1)
+                    if found:
+                        return found
     return None
+
+
+# how many helpers deep a decision handed on is followed
+_FORWARD_DEPTH = 2
 
 
 def caller_values(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> frozenset[str]:

@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
-from ..models import column_traits, identity_columns, is_owned, model_columns, relationships
+from ..models import column_traits, identity_columns, is_owned, model_columns, relationships, scoping_column
 from .summaries import flow_facts
 from .syntax import (
     _excludes_owners,
@@ -514,7 +514,9 @@ class _Predicates:
     def _owned_through_names(self, v: Val, var: str, chain: list[str], attr: str) -> Optional[tuple[Val, str]]:
         """The relationships ``chain`` (outermost first) from the row ``v`` of ``var`` to an owned model whose
         identity column is ``attr`` (``_owned_through_relationship``)."""
-        if self.project is None or is_owned(self.project, self.settings, v.model):
+        if self.project is None or not chain:
+            return None
+        if is_owned(self.project, self.settings, v.model) and not self._through_owner_column(v.model, chain[0]):
             return None
         model: Optional[str] = v.model
         for rel in chain:
@@ -526,6 +528,14 @@ class _Predicates:
         if attr not in identity_columns(self.project, self.settings, model):
             return None
         return replace(v, model=model, origin=v.origin or (var, v.model)), var
+
+    def _through_owner_column(self, model: Optional[str], rel: str) -> bool:
+        """An owned row's relationship that follows its scoping column (``workspace.team`` of a ``Workspace``
+        scoped by ``team_id``): a check of the parent's members reached through it decides on the row's own
+        owner, as ``check(user, workspace.team_id)`` does."""
+        if self.project is None or not model:
+            return False
+        return scoping_column(self.project, self.settings, model) == rel + "_id"
 
     def _identity_relationship(self, model: str, rel: str) -> bool:
         targets = relationships(self.project, model)

@@ -290,6 +290,7 @@ def summarise(
     resolve: Resolve,
     owner: Optional[str] = None,
     evidence: Optional[dict[str, dict[str, int]]] = None,
+    builders: Optional[dict[str, str]] = None,
 ) -> Optional[dict[str, Any]]:
     """The summary of one function (``None`` when it says nothing); ``owner`` is the class of a method
     (``select(cls)`` is a query on it). Scoping evidence met on the way is added to ``evidence``."""
@@ -459,6 +460,10 @@ def summarise(
                         selected.add(q)
             elif ft is ast.Name:
                 last = func.id
+                if builders and last in builders and id(node) not in refused:
+                    # ``_task_query().where(Task.id == task_id)``: a module function returning ``select(Task)``
+                    statement_models.append((builders[last], node.lineno))  # type: ignore[attr-defined]
+                    selected.add(builders[last])
             else:
                 continue
             if last not in PRED_METHODS and node.args and any(_statement_expr(a) for a in node.args):  # type: ignore[attr-defined]
@@ -1866,6 +1871,35 @@ def _self_checked_params(cls: ast.ClassDef) -> dict[str, list[str]]:
     return out
 
 
+def _statement_builders(tree: ast.Module, resolve: Resolve) -> dict[str, str]:
+    """Module functions taking nothing that only return a statement on one model (``def _task_query(): return
+    select(Task).options(selectinload(Task.assignee))``): ``{name: model}``. A lookup built on a call of one
+    (``_task_query().where(Task.id == task_id)``) is a lookup of that model."""
+    out: dict[str, str] = {}
+    for stmt in tree.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        a = stmt.args
+        if a.posonlyargs or a.args or a.kwonlyargs or a.vararg or a.kwarg:
+            continue
+        body = [b for b in stmt.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            continue
+        base: Any = body[0].value
+        while type(base) is ast.Call and type(base.func) is ast.Attribute:
+            base = base.func.value
+        if type(base) is not ast.Call or type(base.func) is not ast.Name or base.func.id != "select" or len(base.args) != 1:
+            continue
+        q = resolve(base.func)
+        if not q or q.split(".")[0] not in STATEMENT_MODULES:
+            continue
+        model_node = _model_expr(base.args[0])
+        model = resolve(model_node) if model_node is not None else None
+        if model and model.rsplit(".", 1)[-1][:1].isupper():
+            out[stmt.name] = model
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -1878,9 +1912,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     shadowed: dict[str, Any] = {}  # ``name@line`` -> the summary of a function a later ``def`` replaced
     defined: dict[str, int] = {}
     request_deciders: dict[str, Any] = {}
+    builders = _statement_builders(tree, resolve) if mentions("select(") else {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            found = summarise(stmt, resolve, None, evidence)
+            found = summarise(stmt, resolve, None, evidence, builders)
             if stmt.name in defined and stmt.name in functions:
                 # (a request handler of the same name registered earlier: ``orm``'s ``shadowed_routes``; the
                 # name keeps its last summary, as it did)

@@ -195,12 +195,13 @@ def _row_models(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> 
     return out
 
 
+
 def _params(fn: ast.AST) -> list[str]:
     a = fn.args  # type: ignore[attr-defined]
     return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
 
 
-def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, Any]]:
+def _decider(fn: ast.AST, kinds: dict[type, list[Any]], resolve: Optional[Resolve] = None) -> Optional[dict[str, Any]]:
     """What a function compares among its parameters: ``p_row.C`` with ``p_who`` (``rows``), or two parameters
     with each other or side by side in one query's predicates (``pairs``)."""
     params = _params(fn)
@@ -226,12 +227,62 @@ def _decider(fn: ast.AST, kinds: dict[type, list[Any]]) -> Optional[dict[str, An
                 for sub in walk(arg):
                     if isinstance(sub, ast.Name) and sub.id in names and sub.id not in used:
                         used.append(sub.id)
+            if len(used) > 2:
+                # a membership lookup that also narrows by a role or a state (``TeamMember.team_id == team_id,
+                # TeamMember.user_id == user.id, TeamMember.role.in_(roles)``): the two parameters each matched
+                # with ``==`` against a column are the pair it looks up together
+                used = _keyed_params(node, names)
             if len(used) == 2:
                 pairs.add((used[0], used[1]))
                 pairs.add((used[1], used[0]))
-    if not rows and not pairs:
+    forwards = _forwards(kinds, names, resolve) if resolve is not None and not rows and not pairs else []
+    if not rows and not pairs and not forwards:
         return None
-    return {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+    out: dict[str, Any] = {"params": params, "rows": sorted(map(list, rows)), "pairs": sorted(map(list, pairs))}
+    if forwards:
+        out["forwards"] = forwards
+    return out
+
+
+def _forwards(kinds: dict[type, list[Any]], names: set[str], resolve: Resolve) -> list[list[Any]]:
+    """Calls handing two or more of the function's parameters on, as they are (``role = await
+    get_effective_role(db, user_id, project_id)``): ``[[target, [[at, param], ...]], ...]``, ``at`` a position or
+    a keyword. A helper that decides by asking another (``check_project_member`` -> ``get_effective_role``'s
+    membership lookup) decides on what it hands on (``knowledge.scoping._decided`` follows them)."""
+    out: list[list[Any]] = []
+    for node in kinds.get(ast.Call, _NONE):
+        given: list[list[Any]] = []
+        for at, value in [(i, a) for i, a in enumerate(node.args)] + [(k.arg, k.value) for k in node.keywords if k.arg]:
+            if isinstance(value, ast.Name) and value.id in names and all(g[1] != value.id for g in given):
+                given.append([at, value.id])
+        if len(given) < 2:
+            continue
+        target = resolve(node.func)
+        if not target or not target.rsplit(".", 1)[-1][:1].islower():
+            continue
+        if isinstance(node.func, ast.Attribute) and "." not in target:
+            target = node.func.attr
+        out.append([target, given])
+    return out
+
+
+def _keyed_params(call: ast.Call, names: set[str]) -> list[str]:
+    """The parameters a predicate call matches with ``==`` against a column (``M.C == p`` / ``M.C == p.id``,
+    either side), in order of appearance, each once."""
+    out: list[str] = []
+    for arg in list(call.args) + [k.value for k in call.keywords]:
+        for sub in walk(arg):
+            if not (isinstance(sub, ast.Compare) and len(sub.comparators) == 1 and isinstance(sub.ops[0], ast.Eq)):
+                continue
+            for side, other in ((sub.left, sub.comparators[0]), (sub.comparators[0], sub.left)):
+                if not isinstance(other, ast.Attribute):
+                    continue
+                head = side.value if isinstance(side, ast.Attribute) else side
+                if isinstance(head, ast.Name) and head.id in names and head.id not in out and head is not other:
+                    if isinstance(side, ast.Attribute) and isinstance(other, ast.Attribute) and isinstance(other.value, ast.Name) and other.value.id in names:
+                        continue  # (``a.x == b.y``: two parameters' attributes, no column)
+                    out.append(head.id)
+    return out
 
 
 def _builds(fn: ast.AST, resolve: Resolve, kinds: dict[type, list[Any]]) -> list[list[str]]:
@@ -351,6 +402,14 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
                     # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
                     col = _column_of(_unwrapped(a), row_names | assigned)
+                if col is None and via is None and who is not None and _callerish(who):
+                    # ``current_user.institution_id != department.institution_id`` of a row a project helper
+                    # returned (``department = service.get_department(department_id)``): the reader finds its
+                    # model off the column and the local's name
+                    got = _column_of(_unwrapped(a), assigned - row_names - params)
+                    if got is not None and got[0] != who.split(".")[0] and not _callerish(got[0]) and got[1][:1].islower():
+                        direct.append({"model": [], "column": got[1], "who": who, "how": "compare", "line": node.lineno, "row": got[0]})
+                    continue
                 if col is None or who is None or who.split(".")[0] == col[0]:
                     continue
                 if via is None and not _callerish(who):
@@ -375,6 +434,8 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                         entry = {"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno}
                         if via is not None:
                             entry["via"] = via
+                        if via is None and _flag_chosen(node, kinds, params, annotated, who):
+                            entry["optional"] = True
                         direct.append(entry)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("filter_by", "in_"):
             if node.func.attr == "filter_by":
@@ -398,6 +459,37 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
             _writes(node, resolve, writes, params)
+
+
+def _flag_chosen(pred: ast.AST, kinds: dict[type, list[Any]], params: set[str], annotated: frozenset[str], who: str) -> bool:
+    """The predicate is one choice of an ``if`` / ``elif`` chain steered by a value the client sends, and the
+    other choice narrows nothing: a test reading a parameter that is no caller (``view == "global"``, ``mine``)
+    whose other branch has no predicate call at all (``if view == "global": pass`` / ``elif ...:
+    filter(M.C == current_user.C)``; ``if mine: filter(...)`` with no ``else``). The query lists without it
+    whenever the client asks: a browse filter, no owner of the rows. A chain whose other branch scopes the
+    query some other way (``else: query.where(or_(*access_conditions))``) keeps the predicate as evidence."""
+    head = who.split(".")[0]
+
+    def flag(test: ast.AST) -> bool:
+        for n in walk(test):
+            if isinstance(n, ast.Name) and n.id in params and n.id != head and n.id not in annotated and not _callerish(n.id):
+                return True
+        return False
+
+    def narrows(stmts: list[ast.stmt]) -> bool:
+        return any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in PRED_CALLS
+            for b in stmts for n in walk(b)
+        )
+
+    for node in kinds.get(ast.If, _NONE):
+        in_body = any(n is pred for b in node.body for n in walk(b))
+        in_else = not in_body and any(n is pred for b in node.orelse for n in walk(b))
+        if not (in_body or in_else) or not flag(node.test):
+            continue
+        if not narrows(node.orelse if in_body else node.body):
+            return True
+    return False
 
 
 def _repository_rows(kinds: dict[type, list[Any]], row_names: set[str]) -> dict[str, str]:
@@ -605,7 +697,10 @@ def _call(
         if row != "self" and (not any(w in bare for w in _ACCESS_WORDS) or bare.startswith(_WRITE_VERBS)):
             continue  # (``has_user_voted_for_section(user.id, lst.section_id)``: a lookup, not an access decision)
         for who_at, who in others:
-            calls.append({"target": target, "model": rows.get(row, []), "column": column, "at": at, "who_at": who_at, "who": who, "line": node.lineno})
+            entry = {"target": target, "model": rows.get(row, []), "column": column, "at": at, "who_at": who_at, "who": who, "line": node.lineno}
+            if not entry["model"]:
+                entry["row"] = row  # (a row whose lookup the reader cannot read: its local's name may name its model)
+            calls.append(entry)
 
 
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
@@ -627,7 +722,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             _function(fn, resolve, owner, direct, calls, kinds, writes)
         if direct or calls or writes:
             functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls), ("writes", writes)) if v}
-        found = _decider(fn, kinds)
+        found = _decider(fn, kinds, resolve)
         if found is not None:
             deciders[key] = found
         built = _builds(fn, resolve, kinds)
