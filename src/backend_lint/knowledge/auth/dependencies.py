@@ -397,10 +397,18 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
             node = ast.parse(v, mode="eval").body
         except SyntaxError:
             node = None
+        if _prose(node):
+            continue  # (``denied_detail="Only owner can manage project members"``: what the refusal says, no role)
         parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
         if parts and all(_PRIVILEGED.search(x.lower()) or (_administers_accounts(x) and (accounts() if callable(accounts) else accounts)) for x in parts):
             return True
     return False
+
+
+def _prose(node: Optional[ast.AST]) -> bool:
+    """A string of three words or more (``"Only owner can manage project members"``): a message a factory shows
+    when it refuses, not the name of a role or a permission (``"admin"``, ``"users:manage"``, ``"manage_team"``)."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value.split()) >= 3
 
 
 def _makes_dependency(project: "ProjectIndex", func: str) -> bool:

@@ -225,6 +225,12 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
             flow = (facts or {}).get("extra", {}).get("flow", {})
             read = set(flow.get("guards", {}).get(name, ())) & path_params
             fn = (orm_facts(facts or {}).get("functions", {}).get(name) or {}) if found[2] == "functions" else {}
+            if fn.get("makes"):
+                # a dependency factory (``Depends(require_project_member(min_role=OWNER))``): what its inner
+                # dependency hands, with the caller, to an authorisation helper that refuses
+                bound = _factory_bound_keys(project, ctx.settings, fn["makes"], path_params)
+                guarded |= bound
+                tenant |= bound
             if query_params and fn:
                 read |= set(flow.get("guards", {}).get(name, ())) & {
                     fp.get("name") for fp in fn.get("params", ()) if last_segment(fp.get("marker") or "Query") == "Query"
@@ -239,6 +245,35 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                     tenant.add(column)
             guarded |= read
     return frozenset(guarded), frozenset(tenant)
+
+
+def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dict[str, Any], path_params: set[str]) -> set[str]:
+    """The path keys a dependency factory's inner dependency binds to the caller: ``require_project_member(...)``
+    returning ``async def dep(project_id, user: CurrentUser, db=Depends(get_db))`` that calls
+    ``check_project_member(db, user.id, project_id, min_role=min_role)`` (index fact ``hands``). The inner
+    function's plain parameters are filled from the path by name; handed together with the caller (an auth
+    dependency's parameter) to a project function that raises on what it is given (flow ``deciders``), the
+    key is one the caller was refused without: past the dependency it is the caller's, as a membership
+    dependency's filtered tenant key is (``tenant_filtered``)."""
+    params = made.get("params", ())
+    callers = {
+        fp.get("name") for fp in params
+        if param_dependency(project, settings, fp).kind == "auth" or _caller_reading_dependency(project, settings, fp)
+    }
+    keys = {fp.get("name") for fp in params if not fp.get("marker") and not fp.get("dependency")} & path_params - callers
+    out: set[str] = set()
+    for target, handed in made.get("hands", ()):
+        given = set(handed) & keys
+        if not given or not set(handed) & callers:
+            continue
+        found = project.resolve_symbol(target)
+        if found is None or found[2] != "functions":
+            continue
+        helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        flow = project.modules[found[0]].get("extra", {}).get("flow", {})
+        if helper.get("raises") and found[1] in flow.get("deciders", ()):
+            out |= given
+    return out
 
 
 def _annotated_providers(ctx: "FileContext", func: cst.FunctionDef) -> list[str]:

@@ -9,7 +9,7 @@ prints them.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..auth import (
     _test_module_name,
@@ -240,6 +240,11 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                 continue  # ``test_scheduler_on_non_label_check(user)``: a test asserts, it guards no request
             words = verify_words_in(name)
             params = [p for p in fn.get("params", ()) if p.get("name") not in ("self", "cls")]
+            if not words and len(params) >= 2 and not any(p.get("dependency") for p in params):
+                verdict = _verdict_on_caller(index, facts, name, fn, params, identity_names, principals)
+                if verdict is not None:
+                    out.append({"name": name, "module": mod, "why": verdict})
+                continue
             if not words or len(params) < 2 or any(p.get("dependency") for p in params):
                 continue  # a dependency (``Depends``) is not a helper called after a load
             who = [p.get("name") for p in params if p.get("name") in identity_names
@@ -285,6 +290,35 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
                 verdict = "raises when it denies" if decider["how"] == "raise" else "returns a verdict"
                 out.append({"name": name, "module": mod, "why": f"a method that decides on `{who[0]}` and what it is handed; it {verdict}"})
     return sorted(out, key=lambda r: (r["module"], r["name"]))
+
+
+_SESSION_NAMES = frozenset({"db", "session", "conn", "connection", "cursor", "sess"})
+_SESSION_TYPES = frozenset({"Session", "AsyncSession", "Connection", "AsyncConnection"})
+
+
+def _verdict_on_caller(
+    index: "ProjectIndex", facts: dict, name: str, fn: dict, params: list, identity_names: set, principals: Any
+) -> Optional[str]:
+    """``is_project_lead(db, user_id, project_id) -> bool``, whose name says no check: a function annotated to
+    return a bool that decides (flow ``deciders``) on the principal or an identity value and on another value it
+    is handed. Where a caller refuses on its verdict, ``queries`` reads it as an authorisation helper (as one
+    named like a check); the facts say so by what it does."""
+    if last_segment(fn.get("returns")) != "bool":
+        return None
+    flow = facts.get("extra", {}).get("flow", {})
+    if name not in flow.get("deciders", ()):
+        return None
+    on = set(flow.get("decided_on", {}).get(name, ()))
+    who = [p.get("name") for p in params if p.get("name") in on and (p.get("name") in identity_names
+           or (p.get("type") and index.canonical(p["type"]) in principals))]
+    others = [
+        p.get("name") for p in params
+        if p.get("name") in on and p.get("name") not in who and p.get("name") not in _SESSION_NAMES
+        and last_segment(p.get("type")) not in _SESSION_TYPES
+    ]
+    if not who or not others:
+        return None
+    return f"it returns a verdict on `{who[0]}` and `{others[0]}` (whatever its name; a check where the caller refuses on it)"
 
 
 def _credential_like(p: dict[str, Any]) -> bool:

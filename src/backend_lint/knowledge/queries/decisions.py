@@ -167,7 +167,7 @@ class _Decisions:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
-        if row is None and principal and named_like_check(name) and self._hands_principal(candidates):
+        if row is None and principal and (named_like_check(name) or self._verdict_helper(q, call)) and self._hands_principal(candidates):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
             row = self._row_by_key(candidates, state)
@@ -261,6 +261,16 @@ class _Decisions:
             if keys & names:
                 return v, local, None
         return None
+
+    def _verdict_helper(self, q: Optional[str], call: cst.Call) -> bool:
+        """``if not is_project_lead(db, current_user.id, project_id): raise``: a project function, whatever its name,
+        that decides on what it is given (``_decides``) and whose verdict the caller refuses on. Handed the caller
+        and the key a row was just looked up by, it checks the caller against that row, as a helper named like a
+        check does (a writer handed the caller and a key returns no verdict the caller raises on)."""
+        if id(call) not in self.deciding_calls or q is None or self.project is None:
+            return False
+        found = self.project.resolve_symbol(q)
+        return found is not None and found[2] == "functions" and self._decides(found)
 
     @staticmethod
     def _several_models(v: Val) -> bool:

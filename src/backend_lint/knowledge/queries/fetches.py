@@ -331,7 +331,8 @@ class _Fetches:
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
             site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
             site.consumptions.append((False, False))
-            return Val(sites=(site,), rows=bool(summary.get("returns")), model=model)
+            keys = _lookup_keys(call, params, offset, summary, model, client) - site.key_names if owner_column else frozenset()
+            return Val(sites=(site,), rows=bool(summary.get("returns")), model=model, keys=frozenset(keys))
         return None
 
     def _client_value(self, expr: cst.BaseExpression, v: Val) -> bool:
@@ -852,4 +853,21 @@ def _self_checked_handed(summary: dict, call: cst.Call, args: list[Val], offset:
     out = {k: v for k, v in summary.items() if k != "self_checked"}
     if kept:
         out["self_checked"] = kept
+    return out
+
+
+def _lookup_keys(call: cst.Call, params: list, offset: int, summary: dict, model: str, client: set) -> set[str]:
+    """``get_workspace_project(db, workspace_id, project_id)``, whose lookup compares the owner column with
+    ``workspace_id`` and the row's own key with ``project_id``: the client's names handed to the parameters
+    that key the helper's lookup of ``model`` (``fetches`` of its flow summary). The site names the key the
+    owner column was compared with; the row was found by these too, and a helper that checks the caller
+    against one of them decides access to the row (``_row_by_key``)."""
+    keyed = {k for f in summary.get("fetches", ()) if f.get("model") == model for k in f.get("keys", ())}
+    out: set[str] = set()
+    for i, a in enumerate(call.args):
+        if a.star:
+            continue
+        param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+        if param in keyed and isinstance(a.value, cst.Name) and a.value.value in client:
+            out.add(a.value.value)
     return out

@@ -1590,6 +1590,32 @@ def _returned_row(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) 
     return models.pop() if len(models) == 1 else None
 
 
+def _handed_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> list[list[Any]]:
+    """What a factory's inner dependency hands on: ``[callee, [parameters]]`` for each call of a named function
+    given two or more of its own parameters (as a name or an attribute of one: ``check_project_member(db,
+    user.id, project_id, min_role=min_role)`` -> ``["app.deps.check_project_member", ["db", "user",
+    "project_id"]]``), in source order. ``knowledge.auth.route_tenant_keys`` reads whether it hands the caller
+    and a path key to an authorisation helper."""
+    a = fn.args
+    params = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+    out: list[list[Any]] = []
+    for node in walk_function(fn):
+        if node.__class__ is not ast.Call or node.func.__class__ not in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
+            continue
+        target = resolve(node.func)  # type: ignore[attr-defined]
+        if not target:
+            continue
+        handed: list[str] = []
+        for value in (*node.args, *(k.value for k in node.keywords)):  # type: ignore[attr-defined]
+            while value.__class__ is ast.Attribute:
+                value = value.value  # type: ignore[attr-defined]
+            if value.__class__ is ast.Name and value.id in params and value.id not in handed:  # type: ignore[attr-defined]
+                handed.append(value.id)  # type: ignore[attr-defined]
+        if len(handed) >= 2:
+            out.append([target, handed])
+    return out
+
+
 def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
     """A dependency factory: a function that returns a function it defines (``def is_user_in(group): async def
     checker(user=Depends(current)) -> User: ...; return checker``) or an instance of a class
@@ -1626,6 +1652,9 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
                 facts["name"] = inner.name
                 for key in ("feeds", "route", "tool", "task", "line"):
                     facts.pop(key, None)
+                hands = _handed_params(inner, resolve)
+                if hands:
+                    facts["hands"] = hands
                 out["makes"] = facts
                 return out
     # ``return CombinedEnforcement(module, action)`` (no annotation): FastAPI calls the instance, per request
