@@ -1000,6 +1000,18 @@ class _ClientAnalysis:
             out |= value_params[param]
         return out
 
+    def _project_function_summary(self, call: cst.Call) -> Optional[dict]:
+        """The ``flow`` summary of the project function ``call`` calls (``{}`` when it has none recorded);
+        ``None`` when the callee is not a project function (a method, a library's callable, no index)."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(call.func)
+        found = project.resolve_symbol(q) if q else None
+        if found is None or found[2] != "functions":
+            return None
+        return flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
+
     def _handed_only_to_scoped_lookups(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``issue_user_token(token_user, body.user_id, db)`` whose body does nothing with ``user_id`` but hand it
         on (``flow`` summary ``idle``), each time beside the caller or the caller's own attribute
@@ -1010,13 +1022,9 @@ class _ClientAnalysis:
         on a row) is not idle there and stays a finding; ``_scoped_project_lookup`` covers the callee's own
         lookups."""
         project = self.ctx.project
-        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+        summary = self._project_function_summary(call)
+        if project is None or summary is None:
             return set()
-        q = self.ctx.qualified_name(call.func)
-        found = project.resolve_symbol(q) if q else None
-        if found is None or found[2] != "functions":
-            return set()
-        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
         bound = self._bind_arguments(call, summary.get("params", []), value_nodes)
         if bound is None:
             return set()
@@ -1064,13 +1072,9 @@ class _ClientAnalysis:
         on the value and on a person's id: ``user_id``), the person's id not taken from a parameter other
         than the caller's (``flow`` summary ``calls``): the service checks membership for the value."""
         project = self.ctx.project
-        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+        summary = self._project_function_summary(call)
+        if project is None or summary is None:
             return set()
-        q = self.ctx.qualified_name(call.func)
-        found = project.resolve_symbol(q) if q else None
-        if found is None or found[2] != "functions":
-            return set()
-        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
         params = summary.get("params", [])
         bound = self._bind_arguments(call, params, value_nodes)
         if bound is None:

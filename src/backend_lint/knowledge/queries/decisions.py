@@ -6,7 +6,7 @@ A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import refusing_method, USER_CLASS
@@ -742,25 +742,13 @@ class _Decisions:
         to (``Hours.id == ticket.room_id``) does not. The row's column is returned."""
         if row_model is None or not keys or not all(k.split(".", 1)[0] == row_name and "." in k for k in keys):
             return None
-        for site in found.sites:
-            for pred in site.pred_nodes:
-                for node in _walk_expr(pred):
-                    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
-                        continue
-                    if not isinstance(node.comparisons[0].operator, cst.Equal):
-                        continue
-                    left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
-                    for a, b in ((left, right), (right, left)):
-                        if not (isinstance(a, cst.Attribute) and a.attr.value in PRIMARY_KEY_NAMES):
-                            continue
-                        if not (isinstance(b, cst.Attribute) and isinstance(b.value, cst.Name) and b.value.value == row_name):
-                            continue
-                        if f"{row_name}.{b.attr.value}" not in keys:
-                            continue
-                        q = self.ctx.qualified_name(a.value) if isinstance(a.value, (cst.Name, cst.Attribute)) else None
-                        table = self.project.canonical(q) if (q and self.project is not None) else None
-                        if table and referenced_model(self.project, row_model, b.attr.value) == table:
-                            return b.attr.value
+        for _, a, b in self._row_column_equalities(found, row_name, keys):
+            if a.attr.value not in PRIMARY_KEY_NAMES:
+                continue
+            q = self.ctx.qualified_name(a.value) if isinstance(a.value, (cst.Name, cst.Attribute)) else None
+            table = self.project.canonical(q) if (q and self.project is not None) else None
+            if table and referenced_model(self.project, row_model, b.attr.value) == table:
+                return b.attr.value
         return None
 
     def _keyed_through_shared_reference(self, row_name: str, keys: set[str], row_model: Optional[str], found: Val) -> Optional[str]:
@@ -773,8 +761,24 @@ class _Decisions:
         the row that refers elsewhere, or to nothing known, does not. The row's column is returned."""
         if row_model is None or self.project is None or not keys or not all(k.split(".", 1)[0] == row_name and "." in k for k in keys):
             return None
+        for site, a, b in self._row_column_equalities(found, row_name, keys):
+            table = a.value
+            if isinstance(table, cst.Attribute) and table.attr.value == "c":
+                table = table.value  # a Core table's column: ``user_sites.c.site_id``
+            q = self.ctx.qualified_name(table) if isinstance(table, (cst.Name, cst.Attribute)) else None
+            model = self.project.canonical(q) if q else None
+            if model is None or model == row_model or model not in {self.project.canonical(e) for e in site.entities}:
+                continue
+            parent = referenced_model(self.project, row_model, b.attr.value)
+            if parent is not None and parent not in (row_model, model) and referenced_model(self.project, model, a.attr.value) == parent:
+                return b.attr.value
+        return None
+
+    def _row_column_equalities(self, found: Val, row_name: str, keys: set[str]) -> Iterator[tuple[Any, cst.Attribute, cst.Attribute]]:
+        """``(site, a, b)`` for each ``a == b`` in the predicates of ``found``'s lookups (either side) where ``b`` is
+        a column of the loaded row ``row_name`` that ``keys`` names (``ticket.hours_id``) and ``a`` an attribute
+        (a table's column, ``Hours.id`` or ``user_sites.c.site_id``)."""
         for site in found.sites:
-            tables = {self.project.canonical(e) for e in site.entities}
             for pred in site.pred_nodes:
                 for node in _walk_expr(pred):
                     if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
@@ -785,19 +789,8 @@ class _Decisions:
                     for a, b in ((left, right), (right, left)):
                         if not (isinstance(b, cst.Attribute) and isinstance(b.value, cst.Name) and b.value.value == row_name):
                             continue
-                        if f"{row_name}.{b.attr.value}" not in keys or not isinstance(a, cst.Attribute):
-                            continue
-                        table = a.value
-                        if isinstance(table, cst.Attribute) and table.attr.value == "c":
-                            table = table.value  # a Core table's column: ``user_sites.c.site_id``
-                        q = self.ctx.qualified_name(table) if isinstance(table, (cst.Name, cst.Attribute)) else None
-                        model = self.project.canonical(q) if q else None
-                        if model is None or model not in tables or model == row_model:
-                            continue
-                        parent = referenced_model(self.project, row_model, b.attr.value)
-                        if parent is not None and parent not in (row_model, model) and referenced_model(self.project, model, a.attr.value) == parent:
-                            return b.attr.value
-        return None
+                        if f"{row_name}.{b.attr.value}" in keys and isinstance(a, cst.Attribute):
+                            yield site, a, b
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
