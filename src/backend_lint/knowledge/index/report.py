@@ -39,7 +39,7 @@ from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
-from ..queries import helper_checked_tables, loaded_then_decided, named_like_check, verify_words_in
+from ..queries import helper_checked_tables, loaded_then_decided, named_like_check, session_handle_name, verify_words_in
 from ..scoping import inferred_scoping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -292,7 +292,6 @@ def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[
     return sorted(out, key=lambda r: (r["module"], r["name"]))
 
 
-_SESSION_NAMES = frozenset({"db", "session", "conn", "connection", "cursor", "sess"})
 _SESSION_TYPES = frozenset({"Session", "AsyncSession", "Connection", "AsyncConnection"})
 
 
@@ -313,7 +312,7 @@ def _verdict_on_caller(
            or (p.get("type") and index.canonical(p["type"]) in principals))]
     others = [
         p.get("name") for p in params
-        if p.get("name") in on and p.get("name") not in who and p.get("name") not in _SESSION_NAMES
+        if p.get("name") in on and p.get("name") not in who and not session_handle_name(p.get("name") or "")
         and last_segment(p.get("type")) not in _SESSION_TYPES
     ]
     if not who or not others:

@@ -61,6 +61,7 @@ from .syntax import (  # noqa: F401
     _rights_name,
     _sql_scopes,
     DIGEST_CALLS,
+    session_handle_name,
 )
 from .summaries import (  # noqa: F401
     access_exception,

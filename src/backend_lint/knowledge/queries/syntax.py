@@ -47,9 +47,13 @@ DIGEST_CALLS = frozenset({"sha1", "sha224", "sha256", "sha384", "sha512", "blake
 def _db_handle(expr: cst.BaseExpression) -> bool:
     """``session`` / ``db`` / ``conn`` handed to a helper: a handle, never a value the principal verifies
     (``session_id``, the key of a sync or chat session row, is a key, not a handle)."""
-    return isinstance(expr, cst.Name) and (
-        expr.value in ("db", "conn", "connection") or ("session" in expr.value and not _key_name(expr.value))
-    )
+    return isinstance(expr, cst.Name) and session_handle_name(expr.value)
+
+
+def session_handle_name(name: str) -> bool:
+    """A name of a database handle (``db``, ``conn``, ``session``, ``db_session``), not of a row's key
+    (``session_id``): ``_db_handle``'s reading of a name, also for the index's parameter facts."""
+    return name in ("db", "conn", "connection") or ("session" in name and not _key_name(name))
 
 
 def _key_name(name: str) -> bool:
