@@ -11,6 +11,7 @@ from ..auth import Identity
 from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
+from .syntax import result_present_test
 from .vocabulary import capability_column, library_check_name, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr
 from .summaries import (
@@ -511,31 +512,6 @@ def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     return None
 
 
-# what a statement's result hands back as its one row (or nothing): a test of it is a test of the row's presence
-_ONE_ROW_READS = frozenset({"scalar_one_or_none", "one_or_none", "first", "scalar"})
-
-
-def _result_present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
-    """``(name, present)`` for a test that asks whether the statement result held in a local has a row, reading
-    it in the test itself: ``if result.scalar_one_or_none(): raise``, ``if not res.scalars().first():``
-    (``_present_test`` for the row bound first)."""
-    negated = False
-    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        test, negated = test.expression, not negated
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
-        if not (isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot))):
-            return None
-        negated = negated != isinstance(op, cst.Is)
-        test = test.left
-    if not (isinstance(test, cst.Call) and not test.args and isinstance(test.func, cst.Attribute) and test.func.attr.value in _ONE_ROW_READS):
-        return None
-    inner = test.func.value
-    if isinstance(inner, cst.Call) and not inner.args and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "scalars":
-        inner = inner.func.value
-    return (inner.value, not negated) if isinstance(inner, cst.Name) else None
-
-
 def _rebound_span(func: cst.FunctionDef, site_assigns: list[cst.Assign], rebinds: list[cst.Assign]) -> Optional[set[int]]:
     """The nodes from the lookup's one binding up to the next binding of the same local to something else
     (``result = await db.execute(select(User)...)``, ``if result.scalar_one_or_none(): raise``, later ``result =
@@ -605,7 +581,7 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
                 other_assigns.append(node)
         elif isinstance(node, (cst.If, cst.While)):
             in_condition.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))
-            found = _present_test(node.test) or _result_present_test(node.test)
+            found = _present_test(node.test) or result_present_test(node.test)
             if found is not None and found[0] in names:
                 presence.append((node, found[0], found[1]))
                 in_presence.update(id(n) for n in cst_walk(node.test) if isinstance(n, cst.Name))

@@ -25,7 +25,7 @@ from .summaries import (
     principal_passes_through,
     row_method_facts,
 )
-from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr
+from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -52,38 +52,14 @@ def _length_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     return None
 
 
-# a result's accessors that give one row or nothing: ``result.first()``, ``res.scalar_one_or_none()``,
-# ``res.scalars().first()`` (an empty result gives ``None``)
-_ONE_ROW_ACCESSORS = frozenset({"first", "one_or_none", "scalar", "scalar_one_or_none", "fetchone"})
+# a test of a query's result through the accessor that reads its one row (``not result.first()``,
+# ``result.scalar_one_or_none() is None``, ``await result.first()``), as ``not row`` tests a row read off it
+# beforehand; a DB-API cursor's ``fetchone()`` too
+_RESULT_READS = ONE_ROW_READS | {"fetchone"}
 
 
 def _result_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
-    """``not result.first()`` / ``result.scalar_one_or_none() is None`` -> ("result", False); ``result.first()`` /
-    ``result.first() is not None`` -> ("result", True): a query's result tested for holding a row through the
-    accessor that reads its first row, as ``not row`` tests a row read off it beforehand."""
-    negate = False
-    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        negate = not negate
-        test = test.expression
-    present = True
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        right, op = test.comparisons[0].comparator, test.comparisons[0].operator
-        if not (isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot))):
-            return None
-        present = isinstance(op, cst.IsNot)
-        test = test.left
-    if isinstance(test, cst.Await):
-        test = test.expression
-    if not (isinstance(test, cst.Call) and not test.args and isinstance(test.func, cst.Attribute)):
-        return None
-    if test.func.attr.value not in _ONE_ROW_ACCESSORS:
-        return None
-    receiver = test.func.value
-    if isinstance(receiver, cst.Call) and not receiver.args and isinstance(receiver.func, cst.Attribute) and receiver.func.attr.value == "scalars":
-        receiver = receiver.func.value  # ``result.scalars().first()``
-    if not isinstance(receiver, cst.Name):
-        return None
-    return (receiver.value, present != negate)
+    return result_present_test(test, _RESULT_READS, awaited=True)
 
 
 def _raises_access_named(block: cst.CSTNode) -> bool:

@@ -432,3 +432,33 @@ def _last_small_statement(block: cst.BaseSuite) -> Optional[cst.BaseSmallStateme
     body = block.body if isinstance(block, cst.IndentedBlock) else ()
     last = body[-1] if body else None
     return last.body[-1] if isinstance(last, cst.SimpleStatementLine) and last.body else None
+
+
+# what a statement's result hands back as its one row (or nothing): a test of it is a test of the row's presence
+ONE_ROW_READS = frozenset({"scalar_one_or_none", "one_or_none", "first", "scalar"})
+
+
+def result_present_test(
+    test: cst.BaseExpression, reads: frozenset[str] = ONE_ROW_READS, awaited: bool = False
+) -> Optional[tuple[str, bool]]:
+    """``(name, present)`` for a test that asks whether the statement result held in a local has a row, reading
+    it in the test itself: ``if result.scalar_one_or_none(): raise``, ``if not res.scalars().first():``,
+    ``res.first() is None``; ``present`` when it holds as the row exists. ``reads``: the accessors read as
+    "the one row"; ``awaited``: also through ``await`` (an async result's ``await result.first()``)."""
+    negated = False
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, negated = test.expression, not negated
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        op, right = test.comparisons[0].operator, test.comparisons[0].comparator
+        if not (isinstance(right, cst.Name) and right.value == "None" and isinstance(op, (cst.Is, cst.IsNot))):
+            return None
+        negated = negated != isinstance(op, cst.Is)
+        test = test.left
+    if awaited and isinstance(test, cst.Await):
+        test = test.expression
+    if not (isinstance(test, cst.Call) and not test.args and isinstance(test.func, cst.Attribute) and test.func.attr.value in reads):
+        return None
+    inner = test.func.value
+    if isinstance(inner, cst.Call) and not inner.args and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "scalars":
+        inner = inner.func.value
+    return (inner.value, not negated) if isinstance(inner, cst.Name) else None
