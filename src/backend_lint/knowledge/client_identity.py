@@ -436,10 +436,9 @@ class _ClientAnalysis:
     def _callee_summary(self, call: cst.Call) -> Optional[dict]:
         project = self.project
         assert project is not None
-        q = self.ctx.qualified_name(call.func)
-        found = project.resolve_symbol(q) if q else None
-        if found is not None and found[2] == "functions":
-            return flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        summary = self._project_function_summary(call)
+        if summary is not None:
+            return summary
         target = self._typed_receiver_method(call.func)
         if target is None or "." not in target:
             return None
