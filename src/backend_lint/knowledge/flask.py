@@ -495,7 +495,7 @@ class FlaskCaller:
 def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> FlaskCaller:
     """Who calls the view: whether a decorator authenticates it, whether it admits administrators only, and
     the globals and locals that hold the caller in its body (read only when it is authenticated)."""
-    from .auth import privileged_arguments  # (auth imports this module)
+    from .auth import privileged_arguments, role_alternatives  # (auth imports this module)
 
     project = ctx.project
     why = None
@@ -512,7 +512,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             admin = True
         if call is not None:
             sources = [ctx.module.code_for_node(a.value) for a in call.args if not a.star]
-            if sources and any(_ADMIN_NAME.search(s) for s in sources) and privileged_arguments(sources, None):
+            if sources and any(_ADMIN_NAME.search(s) for s in sources) and privileged_arguments(sources, None, alternatives=len(sources) > 1 and role_alternatives(project, q)):
                 admin = True
         if call is not None and any(
             a.keyword is not None and a.keyword.value == "optional" and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args

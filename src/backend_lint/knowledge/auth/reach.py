@@ -21,6 +21,7 @@ from .dependencies import (
     privileged_arguments,
 )
 from .decorators import admin_decorated
+from .role_lists import role_alternatives
 from .views import _configured_route_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -218,7 +219,9 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return False  # (``db: Session``: no dependency to classify)
         assert settings is not None
         said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
-        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs"), accounts=lambda: not multi_tenant(project, settings)):
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(
+            p.get("args"), p.get("kwargs"), accounts=lambda: not multi_tenant(project, settings), alternatives=len(p.get("args") or ()) > 1 and role_alternatives(project, p.get("dependency"))
+        ):
             return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 
