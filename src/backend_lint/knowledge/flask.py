@@ -37,6 +37,7 @@ from ..ground.lazy import lazy_import
 
 from .cst import definition_names_of, iter_children
 from .facts import orm_facts
+from .flask_blueprints import unregistered_blueprints
 from .fastapi import HTTP_METHODS, RouteInfo
 from .imports import dotted_name, last_segment
 
@@ -223,6 +224,19 @@ def _is_router(ctx: "FileContext", expr: cst.BaseExpression) -> bool:
     return makes_flask_router(project, project.modules[found[0]]["assignments"][found[1]].get("call"))
 
 
+def _unregistered_receiver(ctx: "FileContext", expr: cst.BaseExpression) -> bool:
+    """The route decorator's receiver is a blueprint the project never registers (``flask_blueprints``)."""
+    dead = unregistered_blueprints(ctx.project)
+    if not dead:
+        return False
+    if isinstance(expr, cst.Name) and expr.value in _module_routers(ctx):
+        try:
+            return f"{ctx.module_name}.{expr.value}" in dead
+        except Exception:  # a file outside the index's roots
+            return False
+    return (ctx.qualified_name(expr) or "") in dead
+
+
 def _string(call: cst.Call, position: int, keywords: tuple[str, ...]) -> Optional[str]:
     for i, arg in enumerate(call.args):
         if (arg.keyword is None and arg.star == "" and i == position) or (arg.keyword is not None and arg.keyword.value in keywords):
@@ -252,6 +266,8 @@ def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView
         attr = call.func.attr.value
         if attr not in ROUTE_METHODS or not _is_router(ctx, call.func.value):
             continue
+        if _unregistered_receiver(ctx, call.func.value):
+            continue  # a blueprint nothing registers: this rule serves no request
         methods = _methods(call, "GET") if attr == "route" else frozenset({attr.upper()})
         rule = _string(call, 0, ("rule",))
         if first is None:
