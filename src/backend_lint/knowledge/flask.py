@@ -528,8 +528,15 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             admin = True
         if call is not None:
             sources = [ctx.module.code_for_node(a.value) for a in call.args if not a.star]
-            if sources and any(_ADMIN_NAME.search(s) for s in sources) and privileged_arguments(sources, None, alternatives=len(sources) > 1 and role_alternatives(project, q)):
-                admin = True
+            if sources and any(_ADMIN_NAME.search(s) for s in sources):
+                # several positional roles of a ``*roles`` factory are alternatives (``role_alternatives``);
+                # keyword values (``no_cid_required=True``) are read each on its own, as before
+                positional = [ctx.module.code_for_node(a.value) for a in call.args if not a.star and a.keyword is None]
+                if len(positional) > 1 and role_alternatives(project, q):
+                    keywords = {a.keyword.value: ctx.module.code_for_node(a.value) for a in call.args if not a.star and a.keyword is not None}
+                    admin = admin or privileged_arguments(positional, keywords, alternatives=True)
+                elif privileged_arguments(sources, None):
+                    admin = True
         if call is not None and any(
             a.keyword is not None and a.keyword.value == "optional" and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args
         ):
