@@ -9,8 +9,9 @@ nothing can hand this one to it:
   bp`` inside ``create_app``, ``from . import api_routes`` in a package ``__init__``): a module imported anywhere may
   hand its blueprint on (in a list the app loops over, through a factory), so it counts as registered;
 - its own module registers nothing (an app module that registers its own blueprint at module level);
-- no module that registers blueprints imports modules by name (``importlib.import_module``, ``__import__``,
-  ``find_modules``): a project that discovers its blueprints cannot be read, every blueprint counts as registered.
+- no module that speaks of blueprints (``Blueprint``, ``register_blueprint``, a ``bp`` name: the modules the index
+  facts are read in) imports modules by name (``importlib.import_module``, ``__import__``, ``find_modules``): a
+  project that discovers its blueprints cannot be read, every blueprint counts as registered.
 "Cannot tell" is registered. Read from the ``blueprints`` index facts (``index/extractors/blueprints.py``)."""
 
 from __future__ import annotations
@@ -76,9 +77,9 @@ def _build(project: "ProjectIndex") -> list[str]:
     blueprints: list[tuple[str, str]] = []
     for mod, facts in project.iter_modules():
         found = _blueprint_facts(facts)
+        if found.get("dynamic"):
+            return []  # a module that speaks of blueprints imports modules by name: cannot tell
         if found.get("registers"):
-            if found.get("dynamic"):
-                return []  # blueprints discovered by name: cannot tell
             registering.add(mod)
             registered.update(found["registers"])
         for name, entry in (facts.get("assignments") or {}).items():

@@ -451,7 +451,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     is an administrator's: `@require_role("Director", "CEO", "Admin")` lets an organisation's directors in);
     a view of a blueprint the project never registers serves no request and makes no claim (the project calls
     `register_blueprint` somewhere, no call is handed that blueprint, no other module imports the module that
-    makes it, and no registering module imports modules by name; anything else counts as registered); a view argument the decorator fills itself after deciding on it
+    makes it, and no module that speaks of blueprints imports modules by name; anything else counts as registered); a view argument the decorator fills itself after deciding on it
     (`kwargs.update({"caseid": caseid})`) is not the client's. Not understood: a view authenticated only by
     a `before_request` hook (no decorator on it), a view registered through a wrapper call
     (`view_func=login_required(fn)`), GraphQL resolvers, Flask-Admin views.

@@ -6,7 +6,7 @@ Stored under ``facts["extra"]["blueprints"]``:
 - ``registers``: what the module hands to ``<x>.register_blueprint(...)`` (at module level, in a function, in a
   ``try``), resolved through the module's top-level bindings (``search_bp``, ``module.bp``: the spelling is kept
   when nothing binds it, as a name imported inside the function or a loop variable);
-- ``dynamic``: the module also imports modules by name (``importlib.import_module``, ``__import__``, werkzeug's
+- ``dynamic``: the module imports modules by name (``importlib.import_module``, ``__import__``, werkzeug's
   ``import_string`` / ``find_modules``): what it registers cannot be told from the text;
 - ``nested_imports``: imports written inside functions and classes (``from search.api_routes import bp`` in
   ``create_app``), as ``[level, module, [names]]``;
