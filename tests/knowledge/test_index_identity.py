@@ -325,6 +325,13 @@ def test_privileged_factory_arguments() -> None:
     assert not privileged_arguments([], {"allow_admin": "True", "optional": "False"})
     assert not privileged_arguments(["Scope.unmanaged_items"], None)
     assert not privileged_arguments(None, None)
+    # several values of one ``*roles`` parameter are alternatives: admin-only when every one is an administrator's
+    assert privileged_arguments(["'teacher'", "'admin'"], None)  # (two parameters: ``require_access('admin', 'read')``)
+    assert not privileged_arguments(["'teacher'", "'student'", "'admin'"], None, alternatives=True)
+    assert not privileged_arguments(["'Director'", "'CEO'", "'Admin'"], None, alternatives=True)
+    assert privileged_arguments(["'admin'", "'super_admin'"], None, alternatives=True)
+    assert privileged_arguments(["'Admin'", "'SuperAdmin'"], None, alternatives=True)
+    assert privileged_arguments(["'platform_admin'"], None)
 
 
 def test_principal_classes_leave_out_verdicts_and_responses(tmp_path: Path) -> None:

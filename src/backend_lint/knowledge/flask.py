@@ -37,6 +37,7 @@ from ..ground.lazy import lazy_import
 
 from .cst import definition_names_of, iter_children
 from .facts import orm_facts
+from .flask_blueprints import unregistered_blueprints
 from .fastapi import HTTP_METHODS, RouteInfo
 from .imports import dotted_name, last_segment
 
@@ -223,6 +224,19 @@ def _is_router(ctx: "FileContext", expr: cst.BaseExpression) -> bool:
     return makes_flask_router(project, project.modules[found[0]]["assignments"][found[1]].get("call"))
 
 
+def _unregistered_receiver(ctx: "FileContext", expr: cst.BaseExpression) -> bool:
+    """The route decorator's receiver is a blueprint the project never registers (``flask_blueprints``)."""
+    dead = unregistered_blueprints(ctx.project)
+    if not dead:
+        return False
+    if isinstance(expr, cst.Name) and expr.value in _module_routers(ctx):
+        try:
+            return f"{ctx.module_name}.{expr.value}" in dead
+        except Exception:  # a file outside the index's roots
+            return False
+    return (ctx.qualified_name(expr) or "") in dead
+
+
 def _string(call: cst.Call, position: int, keywords: tuple[str, ...]) -> Optional[str]:
     for i, arg in enumerate(call.args):
         if (arg.keyword is None and arg.star == "" and i == position) or (arg.keyword is not None and arg.keyword.value in keywords):
@@ -252,6 +266,8 @@ def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView
         attr = call.func.attr.value
         if attr not in ROUTE_METHODS or not _is_router(ctx, call.func.value):
             continue
+        if _unregistered_receiver(ctx, call.func.value):
+            continue  # a blueprint nothing registers: this rule serves no request
         methods = _methods(call, "GET") if attr == "route" else frozenset({attr.upper()})
         rule = _string(call, 0, ("rule",))
         if first is None:
@@ -495,7 +511,7 @@ class FlaskCaller:
 def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> FlaskCaller:
     """Who calls the view: whether a decorator authenticates it, whether it admits administrators only, and
     the globals and locals that hold the caller in its body (read only when it is authenticated)."""
-    from .auth import privileged_arguments  # (auth imports this module)
+    from .auth import privileged_arguments, role_alternatives  # (auth imports this module)
 
     project = ctx.project
     why = None
@@ -512,8 +528,15 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             admin = True
         if call is not None:
             sources = [ctx.module.code_for_node(a.value) for a in call.args if not a.star]
-            if sources and any(_ADMIN_NAME.search(s) for s in sources) and privileged_arguments(sources, None):
-                admin = True
+            if sources and any(_ADMIN_NAME.search(s) for s in sources):
+                # several positional roles of a ``*roles`` factory are alternatives (``role_alternatives``);
+                # keyword values (``no_cid_required=True``) are read each on its own, as before
+                positional = [ctx.module.code_for_node(a.value) for a in call.args if not a.star and a.keyword is None]
+                if len(positional) > 1 and role_alternatives(project, q):
+                    keywords = {a.keyword.value: ctx.module.code_for_node(a.value) for a in call.args if not a.star and a.keyword is not None}
+                    admin = admin or privileged_arguments(positional, keywords, alternatives=True)
+                elif privileged_arguments(sources, None):
+                    admin = True
         if call is not None and any(
             a.keyword is not None and a.keyword.value == "optional" and not (isinstance(a.value, cst.Name) and a.value.value == "False") for a in call.args
         ):

@@ -57,6 +57,7 @@ from .dependencies import (  # noqa: F401
     test_or_script_module,
     USER_CLASS,
 )
+from .role_lists import role_alternatives  # noqa: F401
 from .params import (  # noqa: F401
     ast_resolver,
     module_assignments,

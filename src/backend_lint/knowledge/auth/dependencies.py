@@ -17,6 +17,7 @@ from ..facts import alias_entry, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..models import identity_columns, is_pydantic_model, is_table_model
+from .role_lists import role_alternatives
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -114,7 +115,9 @@ def classify_dependency(
         or any(w in lowered for w in ADMIN_WORDS)
         or kwargs.get("superuser") == "True"
     )
-    privileged = called and privileged_arguments(args, kwargs, accounts=lambda: not multi_tenant(project, settings))
+    privileged = called and privileged_arguments(
+        args, kwargs, accounts=lambda: not multi_tenant(project, settings), alternatives=bool(args) and len(args) > 1 and role_alternatives(project, dependency)
+    )
     target = None
     if project is not None and dependency:
         target = project.resolve_symbol(dependency)
@@ -339,7 +342,8 @@ def _loads_within_tenant(project: "ProjectIndex", fn: dict[str, Any], depth: int
 # ``is_user_allowed_to([CdrPermissions.manage_cdr])``, ``require_role(Role.MODERATOR)``. A word starts a
 # segment of the spelling (``unmanaged`` is not one); permissions that name a resource and an ordinary action
 # (``access_cdr``, ``article:update``, ``vote``) are what members hold: such a route makes its claims.
-_PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:admin|superuser|manage|moderat)")
+# ``superadmin`` / ``SuperAdmin`` / ``PlatformAdmin`` (one word once lower-cased) are the same administrators.
+_PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:(?:super|platform|system|sys)?admin|superuser|manage|moderat)")
 # A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
 # "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other
 # people's accounts, roles and the audit log is the administrators' work, whatever the action. Words of the
@@ -376,7 +380,9 @@ def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> boo
     return project.memo(("auth.multi_tenant", settings.identity_fields), build)
 
 
-def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]], accounts: "bool | Callable[[], bool]" = False) -> bool:
+def privileged_arguments(
+    args: Optional[Iterable[str]], kwargs: Optional[dict[str, str]], accounts: "bool | Callable[[], bool]" = False, alternatives: bool = False
+) -> bool:
     """An argument of a dependency factory's call names a privileged role or permission (``_PRIVILEGED``):
     a value, never a keyword's name (``allow_admin=False`` is no gate). With ``accounts`` (a project that is not
     multi-tenant, ``multi_tenant``), a permission on the accounts themselves too (``_administers_accounts``). A list or tuple counts only when every
@@ -385,10 +391,13 @@ def privileged_arguments(args: Optional[Iterable[str]], kwargs: Optional[dict[st
     one enum (``require_role(RoleEnum.owner, RoleEnum.admin)``, a ``*roles`` factory): alternatives, where an org
     ``owner`` is a membership role, not the site administrator. ``accounts`` may be a function, asked only when an
     argument administers accounts (``multi_tenant`` reads the table models' owner columns, which read the
-    principal classes, which classify dependencies: asked eagerly, it recursed without end)."""
+    principal classes, which classify dependencies: asked eagerly, it recursed without end). With
+    ``alternatives`` (the factory's positional values all fill one ``*roles`` parameter, ``role_lists``),
+    several positional values of any spelling are alternatives too: ``require_role('teacher', 'student',
+    'admin')`` admits students, ``('Director', 'CEO', 'Admin')`` an organisation's directors: no admin gate."""
     args = list(args or ())
     heads = {a.rpartition(".")[0] for a in args}
-    if len(args) > 1 and len(heads) == 1 and "" not in heads:
+    if len(args) > 1 and (alternatives or (len(heads) == 1 and "" not in heads)):
         args = [f"[{', '.join(args)}]"]
     for v in (*args, *((kwargs or {}).values())):
         if not v or v in ("True", "False", "None"):

@@ -9,6 +9,7 @@ from ...ground.config import DEFAULT_IDENTITY_FIELDS
 from ..facts import alias_entry, orm_facts
 from ..fastapi import index_route
 from ..flask import view_class_methods
+from ..flask_blueprints import unregistered_view
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
 from .dependencies import (
@@ -21,6 +22,7 @@ from .dependencies import (
     privileged_arguments,
 )
 from .decorators import admin_decorated
+from .role_lists import role_alternatives
 from .views import _configured_route_nodes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -218,11 +220,16 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
             return False  # (``db: Session``: no dependency to classify)
         assert settings is not None
         said = f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}".lower()
-        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(p.get("args"), p.get("kwargs"), accounts=lambda: not multi_tenant(project, settings)):
+        if not settings.admin_dependencies and not any(w in said for w in ADMIN_WORDS) and not privileged_arguments(
+            p.get("args"), p.get("kwargs"), accounts=lambda: not multi_tenant(project, settings), alternatives=len(p.get("args") or ()) > 1 and role_alternatives(project, p.get("dependency"))
+        ):
             return False  # (cheap: an admin dependency says so, ``current_superuser``; else the route claims)
         return param_dependency(project, settings, p).kind == "admin"
 
     route_of = {q: index_route(project, fn) for q, fn in nodes.items() if fn.get("route")}
+    for q in route_of:
+        if route_of[q] and unregistered_view(project, node_module[q], q[len(node_module[q]) + 1:]):
+            route_of[q] = False  # a view of a blueprint nothing registers serves no request (``flask_blueprints``)
     for q in _configured_route_nodes(project, nodes, node_module, by_name):
         route_of[q] = True  # registered from a configuration list (``knowledge.fastapi.config_routes``)
     for q in view_class_methods(project):

@@ -33,6 +33,7 @@ from ..auth import (
     param_dependency,
     principal_classes,
     privileged_arguments,
+    role_alternatives,
 )
 from ..facts import orm_facts
 from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS
@@ -159,7 +160,12 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
                 dep = p.get("dependency")
                 if isinstance(dep, str) and dep and p.get("called"):
                     args = (*p.get("args", ()), *(p.get("kwargs") or {}).values())
-                    factories.setdefault(index.canonical(dep), set()).add(args if privileged_arguments(args, None) else ())
+                    if len(p.get("args", ())) > 1 and role_alternatives(index, dep):
+                        # several roles of a ``*roles`` factory: alternatives; keyword values each on its own
+                        privileged = privileged_arguments(p.get("args"), p.get("kwargs"), alternatives=True)
+                    else:
+                        privileged = privileged_arguments(args, None)
+                    factories.setdefault(index.canonical(dep), set()).add(args if privileged else ())
                     continue
                 if isinstance(dep, str) and dep:
                     used.setdefault(index.canonical(dep), mod)

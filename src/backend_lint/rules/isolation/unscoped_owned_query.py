@@ -78,7 +78,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     marker (`Depends(is_user_allowed_to([...]))`, `Depends(auth_required(scope=[...]))`) when the function it
     returns does any of this (a factory given a role or permission that names `admin`, `superuser`,
     `manage...` or `moderat...`, every element of a list doing so, `is_user_in(GroupType.admin)`, gates the
-    route to admins: no claim there; `is_user_allowed_to([Perms.vote, Perms.manage_x])` lets voters in);
+    route to admins: no claim there; `is_user_allowed_to([Perms.vote, Perms.manage_x])` lets voters in; the
+    positional values of a project factory taking `*roles` are alternatives too: `require_role("teacher",
+    "student", "admin")` lets students in, `require_role("admin", "super_admin")` is admin-only);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     with the caller decoded in the handler's body, no dependency involved: `user_id, tenant_id =
     get_current_user_id(authorization)` where the argument carries the request's credential (a `Header()` or
@@ -445,7 +447,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     APIKey.verify_token(token)`), a local bound to `get_current_user()`, or to `get_jwt_identity()` (the
     caller's id), and in a view class the properties of its project base class that return one of these
     (`self.current_user`, `self.current_org` returning a project `current_org` proxy). A decorator named for administrators (`admin`, `superuser`, `moderat...`) or given such a
-    role makes the view admin-only; a view argument the decorator fills itself after deciding on it
+    role makes the view admin-only (a project decorator taking `*roles` given several roles only when every one
+    is an administrator's: `@require_role("Director", "CEO", "Admin")` lets an organisation's directors in);
+    a view of a blueprint the project never registers serves no request and makes no claim (the project calls
+    `register_blueprint` somewhere, no call is handed that blueprint, no other module imports the module that
+    makes it, and no module that speaks of blueprints imports modules by name; anything else counts as registered); a view argument the decorator fills itself after deciding on it
     (`kwargs.update({"caseid": caseid})`) is not the client's. Not understood: a view authenticated only by
     a `before_request` hook (no decorator on it), a view registered through a wrapper call
     (`view_func=login_required(fn)`), GraphQL resolvers, Flask-Admin views.
