@@ -212,6 +212,24 @@ def _count_evidence(own: list[Any], count: Any, model_name: Any) -> None:
                     for k in node.keywords:
                         if k.arg:
                             count(base.args[0], k.arg)
+                elif _query_property(base):
+                    for k in node.keywords:
+                        if k.arg:
+                            count(base.value, k.arg)
+
+
+def _query_property(base: ast.AST) -> bool:
+    """``M.query`` (Flask-SQLAlchemy's query property of a model class) that a ``filter_by`` is chained on
+    (``Epic.query.filter_by(organization_id=...)``): its keywords constrain ``M``'s columns as they do after
+    ``query(M)`` (the scoping evidence ``_count_evidence`` and ``summarise`` count)."""
+    return (
+        type(base) is ast.Attribute and base.attr == "query"  # type: ignore[attr-defined]
+        and isinstance(base.value, (ast.Name, ast.Attribute)) and _last_name(base.value)[:1].isupper()  # type: ignore[attr-defined]
+    )
+
+
+def _last_name(node: ast.AST) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else (node.id if isinstance(node, ast.Name) else "")
 
 
 _KINDS = (ast.Assign, ast.ImportFrom, ast.If)  # (what ``summarise``'s helpers read of a function's own nodes)
@@ -432,6 +450,11 @@ def summarise(
                             for k in node.keywords:  # type: ignore[attr-defined]
                                 if k.arg:
                                     count(base.args[0], k.arg)
+                        elif _query_property(base):
+                            # (the scoping evidence only: what the summary reads of the statement is unchanged)
+                            for k in node.keywords:  # type: ignore[attr-defined]
+                                if k.arg:
+                                    count(base.value, k.arg)  # type: ignore[attr-defined]
                     for k in node.keywords:  # type: ignore[attr-defined]
                         pred_keys |= _names(k.value) & keyish
                         if k.arg:
