@@ -628,6 +628,9 @@ def summarise(
         out["fetches"] = fetches
     if preds:
         out["preds"] = sorted(preds)
+        optional = _optional_preds(fn)
+        if optional:
+            out["optional_preds"] = optional
     if compared:
         out["compared"] = sorted(compared)
     if calls:
@@ -686,6 +689,70 @@ def summarise(
         if guards:
             out["admin_guards"] = guards
     return out
+
+
+def _none_defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = fn.args
+    positional = args.posonlyargs + args.args
+    out = {
+        a.arg for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)
+        if type(d) is ast.Constant and d.value is None  # type: ignore[attr-defined]
+    }
+    out |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if type(d) is ast.Constant and d.value is None}  # type: ignore[attr-defined]
+    return out
+
+
+def _optional_preds(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[Any]]:
+    """``[[param, [columns]]]``: predicate columns the function adds only under ``if param:`` (or ``if param is
+    not None:``) for a parameter whose default is ``None`` (``if school_id: query = query.filter(User.school_id ==
+    school_id)``), and nowhere else: a caller that leaves the parameter out gets the lookup without them
+    (``knowledge.queries.fetches`` drops them from the summary for that call)."""
+    optional = _none_defaults(fn)
+    if not optional:
+        return []
+
+    def columns(nodes: list[ast.stmt]) -> tuple[set[str], set[int]]:
+        found: set[str] = set()
+        seen: set[int] = set()
+        for stmt in nodes:
+            for n in walk(stmt):
+                seen.add(id(n))
+                if type(n) is ast.Call and type(n.func) is ast.Attribute and n.func.attr in PRED_METHODS:  # type: ignore[attr-defined]
+                    for a in n.args:  # type: ignore[attr-defined]
+                        found |= _attr_names(a)
+                    found |= {k.arg for k in n.keywords if k.arg}  # type: ignore[attr-defined]
+        return found, seen
+
+    guarded: dict[str, set[str]] = {}
+    inside: set[int] = set()
+    for node in walk_function(fn):
+        if type(node) is not ast.If:
+            continue
+        test = node.test  # type: ignore[attr-defined]
+        if (
+            type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) is ast.IsNot  # type: ignore[attr-defined]
+            and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None  # type: ignore[attr-defined]
+        ):
+            test = test.left  # type: ignore[attr-defined]
+        if type(test) is not ast.Name or test.id not in optional or node.orelse:  # type: ignore[attr-defined]
+            continue
+        found, seen = columns(node.body)  # type: ignore[attr-defined]
+        inside |= seen
+        if found:
+            guarded.setdefault(test.id, set()).update(found)  # type: ignore[attr-defined]
+    if not guarded:
+        return []
+    elsewhere: set[str] = set()  # (used, or compared, outside those ``if`` bodies)
+    for n in walk_function(fn):
+        if id(n) in inside:
+            continue
+        if type(n) is ast.Call and type(n.func) is ast.Attribute and n.func.attr in PRED_METHODS:  # type: ignore[attr-defined]
+            for a in n.args:  # type: ignore[attr-defined]
+                elsewhere |= _attr_names(a)
+            elsewhere |= {k.arg for k in n.keywords if k.arg}  # type: ignore[attr-defined]
+        elif type(n) is ast.Compare:
+            elsewhere |= _attr_names(n)
+    return [[p, sorted(cols - elsewhere)] for p, cols in sorted(guarded.items()) if cols - elsewhere]
 
 
 _EXITS = (ast.Raise, ast.Return)
