@@ -162,8 +162,11 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             out.setdefault(q, {}).setdefault(column, where)
         if targets:
             callers.add(who)
+            if _principal_own(who, column, settings):
+                tenants.setdefault(column, {}).update((q, where) for q in targets if q not in tenants.get(column, {}))
 
     owned_rows: dict[tuple[str, str], dict[str, str]] = {}  # (model, column) -> {function: why}
+    tenants: dict[str, dict[str, str]] = {}  # column -> {model: why}: compared with the principal's own column
     deciders: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # bare name -> [(qualified, summary)]
     for mod, facts in project.iter_modules():
         for name, summary in facts.get("extra", {}).get("scoping", {}).get("deciders", {}).items():
@@ -206,8 +209,46 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
     for (model, column), where in sorted(owned_rows.items()):
         if len(where) >= _OWN_ROW_MIN and column not in out.get(model, {}):
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
+    _tenant_holders(project, tenants, holders, out, tables, fields)
     callers |= _written(project, settings, out, tables, fields, add)
     return out, frozenset(callers)
+
+
+# how many models the project must scope by the principal's own column of the same name before every table
+# holding that column is scoped by it (a tenant column: ``Course.school_id == user.school_id``)
+_TENANT_MIN_MODELS = 2
+
+
+def _principal_own(who: str, column: str, settings: Optional["Settings"]) -> bool:
+    """``who`` is the principal's own column of that name (``current_user.school_id`` compared with
+    ``Course.school_id``, ``g.user.company_id`` with ``Invoice.company_id``): the caller's tenant."""
+    parts = who.split(".")
+    while len(parts) > 1 and parts[0] in _HOLDERS:
+        parts = parts[1:]
+    principals = set(_PRINCIPALS) | set(settings.principal_parameters if settings is not None else ())
+    return len(parts) == 2 and parts[0] in principals and parts[1] == column
+
+
+def _tenant_holders(
+    project: "ProjectIndex", tenants: dict[str, dict[str, str]], holders: dict[str, list[str]], out: dict[str, dict[str, str]],
+    tables: dict[str, frozenset[str]], fields: set[str],
+) -> None:
+    """A column that is none of the identity fields, which the project compares with the principal's own
+    column of the same name for at least ``_TENANT_MIN_MODELS`` models (``Course.school_id == user.school_id``,
+    ``FileRecord.school_id == current_user.school_id``), is the project's tenant column, as ``organization_id``
+    is by default: every table model holding it is scoped by it, the principal's own table too (another
+    school's ``User`` row is not the caller's to read), unless the column is that table's own key. A table
+    with an identity field keeps it alone (``Notification.user_id``: the tenant predicate does not say whose
+    notification it is)."""
+    for column, scoped in sorted(tenants.items()):
+        if len(scoped) < _TENANT_MIN_MODELS:
+            continue
+        first = sorted(scoped)[0]
+        why = f"tenant: the column the project scopes {len(scoped)} models by with the caller's own `{column}` ({first.rsplit('.', 1)[-1]}: {scoped[first]})"
+        for q in holders.get(column, ()):
+            if column in out.get(q, {}) or tables[q] & fields or _own_key(project, q, column):
+                continue
+            out.setdefault(q, {})[column] = why
 
 
 def _named_like_row(held: list[str], row: str) -> list[str]:

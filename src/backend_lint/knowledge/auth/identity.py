@@ -557,6 +557,11 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
                             continue
                         if kind == "raw":
                             client.setdefault(key, set()).add(name)
+                        elif kind.startswith("own:"):
+                            # the caller's own tenant key handed to a parameter of its name (``school_id=
+                            # current_user.school_id``): there it holds whose rows the caller may reach
+                            if kind[4:] == name and param in own and param_dependency(project, settings, own[param]).kind == "auth":
+                                principal.setdefault(key, set()).add(name)
                         elif kind == "whole":
                             if param in own and _scalar_principal(project, settings, own[param]):
                                 principal.setdefault(key, set()).add(name)  # the dependency yields the caller's id

@@ -75,6 +75,19 @@ def _raises_access_named(block: cst.CSTNode) -> bool:
     return False
 
 
+
+# how a column that is a key to a row ends (``workspace_id``, ``owner_ref``): compared with the caller's it may decide who owns
+_KEY_ENDINGS = ("id", "_ref", "_key", "_uuid", "_pk", "email", "sub")
+
+
+def _rank_only(column: Optional[str], given: list[cst.BaseExpression]) -> bool:
+    """A helper handed the row's attribute that is no key (``user.role``) and, of who asks, only the same
+    attribute (``current_user.role``): it compares the two ranks (``check_role_hierarchy``), like with like; it
+    says nothing about whose row it is (RULES.md: a principal attribute that is no identity names no owner)."""
+    if column is None or "." in column or column.endswith(_KEY_ENDINGS) or not given:
+        return False
+    return all(isinstance(e, cst.Attribute) and e.attr.value == column for e in given)
+
 class _Decisions:
     """Access decisions after a load: authorisation helpers, a row's own check methods, re-fetches, verifying methods
     and helpers that compare a row with the caller."""
@@ -97,6 +110,7 @@ class _Decisions:
         principal = on_principal
         whole = False  # the row object itself is handed over, not its key
         candidates: list[cst.BaseExpression] = []
+        given: list[cst.BaseExpression] = []  # (the values of who asks handed over)
         for i, a in enumerate(call.args):
             inline = vals[i] if i < len(vals) else NOTHING
             if (
@@ -143,6 +157,9 @@ class _Decisions:
                 whole = column is None and expr is base
             elif self.is_derived(value, state) and not _db_handle(value):
                 principal = True
+                given.append(expr)
+        if row is not None and principal and not on_principal and _rank_only(row[2], given):
+            return None  # ``check_role_hierarchy(current_user.role, user.role)``: a rank compared, no owner
         if row is None and principal and (named_like_check(name) or self._verdict_helper(q, call)) and self._hands_principal(candidates):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)

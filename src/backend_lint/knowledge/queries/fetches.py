@@ -171,6 +171,8 @@ class _Fetches:
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         if summary.get("self_checked"):
             summary = _self_checked_handed(summary, call, args, offset)
+        if summary.get("optional_preds"):
+            summary = _optional_preds_omitted(summary, call, offset)
         summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state or {}))
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given)
@@ -254,6 +256,8 @@ class _Fetches:
         offset = 1 if (cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
         if summary.get("self_checked"):
             summary = _self_checked_handed(summary, call, args, offset)
+        if summary.get("optional_preds"):
+            summary = _optional_preds_omitted(summary, call, offset)
         summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state))
         unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True)
@@ -853,6 +857,41 @@ def _self_checked_handed(summary: dict, call: cst.Call, args: list[Val], offset:
     out = {k: v for k, v in summary.items() if k != "self_checked"}
     if kept:
         out["self_checked"] = kept
+    return out
+
+
+def _optional_preds_omitted(summary: dict, call: cst.Call, offset: int) -> dict:
+    """The summary without the predicate columns the helper adds only when it is handed a parameter this call
+    leaves out (or hands ``None``): ``get_user(db, user_id)`` of ``def get_user(db, user_id, school_id=None)``
+    whose ``if school_id: query = query.filter(User.school_id == school_id)`` never runs for this caller
+    (``optional_preds`` of the ``flow`` facts). ``omitted`` names them (the memo of ``helper_unscoped``)."""
+    params = summary.get("params", [])
+    handed: set[str] = set()
+    for i, a in enumerate(call.args):
+        if a.star:
+            return summary  # (``**kwargs``: whatever it holds)
+        if isinstance(a.value, cst.Name) and a.value.value == "None":
+            continue
+        param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+        if param is not None:
+            handed.add(param)
+    dropped: set[str] = set()
+    omitted: list[str] = []
+    for param, columns in summary["optional_preds"]:
+        if param not in handed:
+            dropped |= set(columns)
+            omitted.append(param)
+    if not dropped:
+        return summary
+    out = dict(summary)
+    for field in ("preds", "compared", "pred_compared"):
+        if field in summary:
+            out[field] = [p for p in summary[field] if p not in dropped]
+    if "fetches" in summary:
+        out["fetches"] = [
+            {**f, **{k: [p for p in f[k] if p not in dropped] for k in ("preds", "compared") if k in f}} for f in summary["fetches"]
+        ]
+    out["omitted"] = omitted
     return out
 
 

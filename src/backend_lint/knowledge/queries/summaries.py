@@ -143,6 +143,7 @@ def helper_unscoped(
         "flow.unscoped", module, cls, name, models, owner_values, _depth,
         settings.identity_fields, settings.owned_models, settings.not_owned_models,
         tuple(summary.get("self_checked", ())),  # (a call that does not hand the kept value skips that check)
+        tuple(summary.get("omitted", ())),  # (a call leaving out a parameter skips the predicates it adds)
     )
     return project.memo(
         key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)

@@ -212,6 +212,24 @@ def _count_evidence(own: list[Any], count: Any, model_name: Any) -> None:
                     for k in node.keywords:
                         if k.arg:
                             count(base.args[0], k.arg)
+                elif _query_property(base):
+                    for k in node.keywords:
+                        if k.arg:
+                            count(base.value, k.arg)
+
+
+def _query_property(base: ast.AST) -> bool:
+    """``M.query`` (Flask-SQLAlchemy's query property of a model class) that a ``filter_by`` is chained on
+    (``Epic.query.filter_by(organization_id=...)``): its keywords constrain ``M``'s columns as they do after
+    ``query(M)`` (the scoping evidence ``_count_evidence`` and ``summarise`` count)."""
+    return (
+        type(base) is ast.Attribute and base.attr == "query"  # type: ignore[attr-defined]
+        and isinstance(base.value, (ast.Name, ast.Attribute)) and _last_name(base.value)[:1].isupper()  # type: ignore[attr-defined]
+    )
+
+
+def _last_name(node: ast.AST) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else (node.id if isinstance(node, ast.Name) else "")
 
 
 _KINDS = (ast.Assign, ast.ImportFrom, ast.If)  # (what ``summarise``'s helpers read of a function's own nodes)
@@ -432,6 +450,11 @@ def summarise(
                             for k in node.keywords:  # type: ignore[attr-defined]
                                 if k.arg:
                                     count(base.args[0], k.arg)
+                        elif _query_property(base):
+                            # (the scoping evidence only: what the summary reads of the statement is unchanged)
+                            for k in node.keywords:  # type: ignore[attr-defined]
+                                if k.arg:
+                                    count(base.value, k.arg)  # type: ignore[attr-defined]
                     for k in node.keywords:  # type: ignore[attr-defined]
                         pred_keys |= _names(k.value) & keyish
                         if k.arg:
@@ -605,6 +628,9 @@ def summarise(
         out["fetches"] = fetches
     if preds:
         out["preds"] = sorted(preds)
+        optional = _optional_preds(fn)
+        if optional:
+            out["optional_preds"] = optional
     if compared:
         out["compared"] = sorted(compared)
     if calls:
@@ -663,6 +689,70 @@ def summarise(
         if guards:
             out["admin_guards"] = guards
     return out
+
+
+def _none_defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    args = fn.args
+    positional = args.posonlyargs + args.args
+    out = {
+        a.arg for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)
+        if type(d) is ast.Constant and d.value is None  # type: ignore[attr-defined]
+    }
+    out |= {a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if type(d) is ast.Constant and d.value is None}  # type: ignore[attr-defined]
+    return out
+
+
+def _optional_preds(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[Any]]:
+    """``[[param, [columns]]]``: predicate columns the function adds only under ``if param:`` (or ``if param is
+    not None:``) for a parameter whose default is ``None`` (``if school_id: query = query.filter(User.school_id ==
+    school_id)``), and nowhere else: a caller that leaves the parameter out gets the lookup without them
+    (``knowledge.queries.fetches`` drops them from the summary for that call)."""
+    optional = _none_defaults(fn)
+    if not optional:
+        return []
+
+    def columns(nodes: list[ast.stmt]) -> tuple[set[str], set[int]]:
+        found: set[str] = set()
+        seen: set[int] = set()
+        for stmt in nodes:
+            for n in walk(stmt):
+                seen.add(id(n))
+                if type(n) is ast.Call and type(n.func) is ast.Attribute and n.func.attr in PRED_METHODS:  # type: ignore[attr-defined]
+                    for a in n.args:  # type: ignore[attr-defined]
+                        found |= _attr_names(a)
+                    found |= {k.arg for k in n.keywords if k.arg}  # type: ignore[attr-defined]
+        return found, seen
+
+    guarded: dict[str, set[str]] = {}
+    inside: set[int] = set()
+    for node in walk_function(fn):
+        if type(node) is not ast.If:
+            continue
+        test = node.test  # type: ignore[attr-defined]
+        if (
+            type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) is ast.IsNot  # type: ignore[attr-defined]
+            and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None  # type: ignore[attr-defined]
+        ):
+            test = test.left  # type: ignore[attr-defined]
+        if type(test) is not ast.Name or test.id not in optional or node.orelse:  # type: ignore[attr-defined]
+            continue
+        found, seen = columns(node.body)  # type: ignore[attr-defined]
+        inside |= seen
+        if found:
+            guarded.setdefault(test.id, set()).update(found)  # type: ignore[attr-defined]
+    if not guarded:
+        return []
+    elsewhere: set[str] = set()  # (used, or compared, outside those ``if`` bodies)
+    for n in walk_function(fn):
+        if id(n) in inside:
+            continue
+        if type(n) is ast.Call and type(n.func) is ast.Attribute and n.func.attr in PRED_METHODS:  # type: ignore[attr-defined]
+            for a in n.args:  # type: ignore[attr-defined]
+                elsewhere |= _attr_names(a)
+            elsewhere |= {k.arg for k in n.keywords if k.arg}  # type: ignore[attr-defined]
+        elif type(n) is ast.Compare:
+            elsewhere |= _attr_names(n)
+    return [[p, sorted(cols - elsewhere)] for p, cols in sorted(guarded.items()) if cols - elsewhere]
 
 
 _EXITS = (ast.Raise, ast.Return)

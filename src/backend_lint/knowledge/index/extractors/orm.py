@@ -1933,8 +1933,9 @@ def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> li
 
 def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]], resolve: Resolve) -> list[dict[str, Any]]:
     """What a route or a function taking dependencies hands to the functions it calls: ``[{"target", "route",
-    "args": [[position or keyword, own parameter, "id" | "whole" | "raw"]]}]``, ``id`` for the id of a dependency
-    parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``whole`` for a dependency parameter
+    "args": [[position or keyword, own parameter, "id" | "whole" | "raw" | "own:<attr>"]]}]``, ``id`` for the id of a
+    dependency parameter (``current_user_id=str(current_user.id)``, ``user.id``), ``own:<attr>`` for another ``*_id``
+    of it (``school_id=current_user.school_id``), ``whole`` for a dependency parameter
     handed on as it is (``token_user_id`` when the dependency returns the caller's id), ``raw`` for a route's own client
     parameter or a part of it (``payload.user_id``). ``knowledge.auth.principal_fed_parameters`` decides which of the callee's
     parameters receive the principal's id (the dependency being an auth dependency) and never client data."""
@@ -1968,6 +1969,10 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             expr = expr.args[0]
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
             return "id", expr.value.id
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr.endswith("_id"):
+            # ``school_id=current_user.school_id``: the caller's own key of that name (a tenant), not its id;
+            # the reader takes it only for a callee parameter of the same name
+            return f"own:{expr.attr}", expr.value.id
         if isinstance(expr, ast.Name) and expr.id in whole:
             return "whole", expr.id  # the dependency's value itself (``token_user_id`` from ``get_sub(...) -> int``)
         base = expr
@@ -1992,7 +1997,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             found = kind(k.value) if k.arg else None
             if found is not None:
                 given.append([k.arg, found[1], found[0]])
-        if not given or not any(g[2] in ("id", "whole") for g in given) and not route:
+        if not given or not any(g[2] in ("id", "whole") or g[2].startswith("own:") for g in given) and not route:
             continue
         target = resolve(node.func)
         if target and "." in target:
