@@ -2077,6 +2077,7 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
     the classes of what its ``__init__`` keeps on ``self``."""
     model: Optional[str] = None
     held: dict[str, str] = {}
+    declared = _declared_attributes(node)
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             if stmt.targets[0].id in MODEL_ATTRIBUTES:
@@ -2084,9 +2085,16 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             if stmt.target.id in MODEL_ATTRIBUTES:
                 model = _class_name(stmt.value, resolve) or model
+            elif isinstance(stmt.value, (ast.Name, ast.Attribute)):
+                # ``service: ItemService = item_service``: a class attribute holding a module-level instance, read
+                # as ``self.service`` by the class's methods and its subclasses' (class-based views' services)
+                kind = main_type(stmt.annotation, resolve)
+                if kind:
+                    held.setdefault(stmt.target.id, kind)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
             a = stmt.args
             annotated = {x.arg: x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None}
+            params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
             for sub in walk_function(stmt):  # (``ast.walk``'s order; shared with the other extractors)
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "__init__":
                     base = sub.func.value
@@ -2111,6 +2119,10 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
                     kind = main_type(annotation, resolve)
                 elif isinstance(value, ast.Name) and value.id in annotated:
                     kind = main_type(annotated[value.id], resolve)
+                elif isinstance(value, ast.Name) and value.id in params and target.attr in declared:
+                    # ``__items: ItemRepository`` declared in the class body, ``self.__items = items`` from an
+                    # unannotated parameter: the declaration types the attribute
+                    kind = main_type(declared[target.attr], resolve)
                 elif isinstance(value, ast.Call):
                     kind = _class_name(value.func, resolve)
                 if target.attr in MODEL_ATTRIBUTES and not isinstance(value, ast.Call):
@@ -2123,6 +2135,15 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
     return model, held
 
 
+def _declared_attributes(node: ast.ClassDef) -> dict[str, ast.expr]:
+    """The attributes a class body declares with an annotation and no value (``__items: ItemRepository``)."""
+    return {
+        stmt.target.id: stmt.annotation
+        for stmt in node.body
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None
+    }
+
+
 def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) -> dict[str, str]:
     """What ``__init__`` keeps on ``self`` from a module-level name rather than from what it is given or
     builds: ``self.item_dao = item_dao`` (imported from the module that makes ``item_dao = ItemDAO(Item)``),
@@ -2130,6 +2151,16 @@ def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) 
     module's facts. Parameters, ``self`` and names the module cannot resolve are left out."""
     out: dict[str, str] = {}
     for stmt in node.body:
+        if (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, (ast.Name, ast.Attribute)) and stmt.targets[0].id not in held
+            and stmt.targets[0].id not in MODEL_ATTRIBUTES
+        ):
+            # ``service = item_service`` in the class body: a class attribute holding a module-level instance
+            qualified = resolve(stmt.value)
+            if qualified and "." in qualified:
+                out[stmt.targets[0].id] = qualified
+            continue
         if not (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__"):
             continue
         a = stmt.args
