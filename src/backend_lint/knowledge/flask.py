@@ -113,6 +113,9 @@ class FlaskView:
     inherited: tuple[tuple[str, bool], ...] = ()
     # properties of the class (or its project bases) that hold the caller's values (``caller_attributes``)
     caller_attributes: tuple[str, ...] = ()
+    # why the ``dispatch_request`` of the class or of a project base authenticates every request
+    # (``dispatch_authentication``), or ``None``
+    dispatched: Optional[str] = None
 
 
 def flask_module(ctx: "FileContext") -> bool:
@@ -163,7 +166,7 @@ def _flask_view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[Fl
             if view is None or flask_caller(ctx, stmt, view).authenticated is None:
                 continue
             route = RouteInfo(view.route.methods, _rule_of_params(func), None, "?", func)
-            return FlaskView(route, view.decorators, view.inherited, view.caller_attributes)
+            return FlaskView(route, view.decorators, view.inherited, view.caller_attributes, view.dispatched)
     return None
 
 
@@ -284,7 +287,31 @@ def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView
     q = f"{ctx.module_name}.{cls_name}"
     inherited = _inherited_decorators(ctx.project, q)
     held = caller_attributes(ctx.project, q)
-    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node), inherited, held)
+    dispatched = dispatch_authentication(ctx.project, q)
+    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node), inherited, held, dispatched)
+
+
+def dispatch_authentication(project: Optional["ProjectIndex"], q: str) -> Optional[str]:
+    """Why the view class ``q`` authenticates every request in ``dispatch_request`` (its own or a project
+    base's: annot's ``AuthorizedBaseRoute.dispatch_request`` calling ``jwt_required()(lambda: None)()`` before
+    ``super().dispatch_request(...)``; index fact ``dispatch``), or ``None``. The nearest override decides; one
+    that does not authenticate still lets a base's run when it hands the request on with ``super()``."""
+    if project is None:
+        return None
+    for name, facts in project.class_mro(q):
+        if not facts or "dispatch_request" not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        if where is None:
+            return None
+        entry = (orm_facts(project.modules[where[0]]).get("methods", {}).get(f"{where[1]}.dispatch_request") or {}).get("dispatch")
+        if entry is None:
+            return None
+        if entry.get("auth"):
+            return f"`{last_segment(name)}.dispatch_request` {entry['auth']}"
+        if not entry.get("super"):
+            return None
+    return None
 
 
 def _inherited_decorators(project: "ProjectIndex", q: str) -> tuple[tuple[str, bool], ...]:
@@ -535,6 +562,8 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         found = authenticating_decorator(project, q, called)
         if found is not None and why is None:
             why = found
+    if why is None and view.dispatched is not None:
+        why = view.dispatched
     principals: dict[str, Optional[str]] = {}
     identity: dict[str, str] = {}
     optional_only = why is None and optional is not None

@@ -188,7 +188,10 @@ class _Fetches:
                 model = unscoped[param][0]
         if model is None:
             return None
-        return Val(rows=True, model=model, repo=True)
+        column = summary.get("returns_attr")
+        # (``owner = repo.get_owner_of_edit(edit_id)``: the helper hands back the row's owner column itself)
+        owner = bool(column) and column in identity_columns(project, self.settings, model)
+        return Val(rows=True, model=model, repo=True, owner_of=owner)
 
     def _held_method_summary(self, call: cst.Call) -> Optional[tuple[str, str, str, dict]]:
         """``report = await self.repo.get_report_schema_by_id(report_id)``: a method of a project service or
@@ -328,6 +331,10 @@ class _Fetches:
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
             site.owner_value = owner_column
+            if summary.get("returns_attr") and summary["returns_attr"] in identity_columns(project, self.settings, model):
+                # ``owner = repo.get_owner_of_edit(edit_id)``: the helper hands back the row's owner column
+                # (flow fact ``returns_attr``); comparing it with the caller decides access (``row_identity``)
+                self.owner_sites.add(id(site))
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
             site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
             site.consumptions.append((False, False))

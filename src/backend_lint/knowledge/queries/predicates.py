@@ -410,6 +410,8 @@ class _Predicates:
                 and all(id(s) in self.owner_sites for s in held.sites)
             ):
                 return held, expr.value  # ``owner = (await db.execute(update(M)...returning(M.user_id))).scalar()``
+            if held is not None and held.owner_of and held.rows and held.model and not held.derived:
+                return held, expr.value  # ``owner = repo.get_owner_of_edit(edit_id)`` (``Val.owner_of``)
             if held is None or held.source is None or held.derived or held.rows:
                 return None
             var, column = held.source

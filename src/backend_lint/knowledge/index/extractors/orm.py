@@ -1079,6 +1079,31 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     return out if hook or g_attrs else None
 
 
+def _dispatch_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
+    """A class-based view's ``dispatch_request`` override (Flask ``View``/``MethodView``, Flask-RESTful/RESTX
+    ``Resource``): every HTTP method of the class and its subclasses runs through it. ``{"auth": why it
+    authenticates the request before handing it on (it calls what authenticates, ``jwt_required()(lambda:
+    None)()``, ``verify_jwt_in_request()``, a ``verify``/``decode`` of a token, or refuses with 401), "super": it
+    hands the request on to a base's ``dispatch_request`` (``super().dispatch_request(*args, **kwargs)``)}``."""
+    why: Optional[str] = None
+    hands_on = False
+    for n in walk_function(fn):
+        kind = n.__class__
+        if kind is ast.Call:
+            func = n.func
+            name = func.attr if func.__class__ is ast.Attribute else (func.id if func.__class__ is ast.Name else "")
+            if name == "dispatch_request" and func.__class__ is ast.Attribute and func.value.__class__ is ast.Call:
+                hands_on = hands_on or getattr(func.value.func, "id", None) == "super"  # type: ignore[attr-defined]
+            elif why is None and name and _authenticating_call(name):
+                why = f"calls `{name}()`"
+        elif kind is ast.If and why is None and n.body and exit_statement(n.body[-1]) and _refuses_unauthenticated(n.body[-1]):
+            why = "refuses the request with 401 (no authenticated caller)"
+    out: dict[str, Any] = {"super": hands_on}
+    if why is not None:
+        out["auth"] = why
+    return out
+
+
 _UNAUTHORIZED_NAMES = frozenset({"Unauthorized", "UNAUTHORIZED", "HTTP_401_UNAUTHORIZED", "NotAuthenticated", "Unauthenticated"})
 
 
@@ -2464,6 +2489,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     held = _property_value(stmt, resolve)
                     if held:
                         entry["property"] = held
+                    if stmt.name == "dispatch_request":
+                        entry["dispatch"] = _dispatch_facts(stmt)
                     methods[f"{node.name}.{stmt.name}"] = entry
                     if headers and returns_client_value(stmt):
                         client_values.append(f"{node.name}.{stmt.name}")
