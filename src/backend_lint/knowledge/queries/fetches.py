@@ -34,6 +34,7 @@ from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
 
 if TYPE_CHECKING:
+    from ...engine.context import FileContext
     from ..index import ProjectIndex
 from .vocabulary import (
     EXEC_METHODS,
@@ -368,7 +369,16 @@ class _Fetches:
             if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
             and p.name not in self.identity.principals
         }
-        return params | self._client_copies(params)
+        return params | self._client_copies(params) | self._flask_body_values()
+
+    def _flask_body_values(self) -> set[str]:
+        """In a Flask view (the caller a global: ``Identity.global_caller``), Flask's request spelled in the
+        module and the locals bound to what the client sent in the body or the query string (``data =
+        request.get_json()``, ``doc_id = data.get("doc_id")``, ``request.json["doc_id"]``): the client's keys,
+        as a FastAPI route's body and query parameters are (``flask_body_locals``)."""
+        if not self.identity.global_caller:
+            return set()
+        return set(self.ctx.cached(("queries.flask_body", id(self.func)), lambda: flask_body_locals(self.ctx, self.func)))
 
     def _loose_path_keys(self, call: cst.Call) -> frozenset[str]:
         """The route's path parameters (also of a router prefix; not marked as query, body or form values)
@@ -878,3 +888,50 @@ def _lookup_keys(call: cst.Call, params: list, offset: int, summary: dict, model
         if param in keyed and isinstance(a.value, cst.Name) and a.value.value in client:
             out.add(a.value.value)
     return out
+
+
+_FLASK_REQUESTS = ("flask.request", "flask.globals.request")
+_FLASK_REQUEST_DATA = frozenset({"json", "form", "args", "values", "get_json"})
+
+
+def flask_body_locals(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Flask's ``request`` as the module spells it, and the locals of ``func`` bound only to what the client
+    sent (``data = request.get_json()``, ``request.form``, ``request.args``; then ``key = data.get("key")``,
+    ``key = int(data["key"])``), in source order. A local also bound to anything else is left out."""
+    spelled = next((n for n in (ctx.imports.local_name_for(q) for q in _FLASK_REQUESTS) if n), None)
+    if not spelled:
+        return frozenset()
+    found: set[str] = set()
+    other: set[str] = set()
+
+    def client(value: cst.BaseExpression) -> bool:
+        while True:
+            if isinstance(value, cst.Call):
+                if isinstance(value.func, cst.Name) and value.func.value in ("int", "str", "UUID", "dict") and len(value.args) == 1:
+                    value = value.args[0].value
+                    continue
+                if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("get", "get_json", "to_dict"):
+                    value = value.func.value
+                    continue
+                return False
+            if isinstance(value, cst.Subscript):
+                value = value.value
+                continue
+            if isinstance(value, cst.Attribute):
+                if isinstance(value.value, cst.Name) and value.value.value == spelled:
+                    return value.attr.value in _FLASK_REQUEST_DATA
+                return False
+            return isinstance(value, cst.Name) and value.value in found
+
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            if client(node.value) and name not in other:
+                found.add(name)
+            else:
+                other.add(name)
+                found.discard(name)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+            found.discard(node.target.value)
+    return frozenset(found | {spelled})
