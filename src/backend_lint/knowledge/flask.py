@@ -39,6 +39,7 @@ from .cst import definition_names_of, iter_children
 from .facts import orm_facts
 from .fastapi import HTTP_METHODS, RouteInfo
 from .imports import dotted_name, last_segment
+from .repositories import enclosing_class, module_instance_class, self_attribute_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -584,9 +585,10 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
                 principals.setdefault(f"{node.value.value}.{node.attr.value}", None)
         elif isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) and isinstance(node.value, cst.Call):
             got = ctx.qualified_name(node.value.func)
-            if got in PRINCIPAL_GETTERS:
+            kind = caller_getter(ctx, func, node.value.func) if got not in PRINCIPAL_GETTERS and got not in IDENTITY_GETTERS else None
+            if got in PRINCIPAL_GETTERS or kind == "principal":
                 principals.setdefault(node.targets[0].target.value, None)
-            elif got in IDENTITY_GETTERS:
+            elif got in IDENTITY_GETTERS or kind == "identity":
                 identity.setdefault(node.targets[0].target.value, field)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
@@ -607,6 +609,45 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
     if not principals and not identity:
         principals[CALLER] = None
     return FlaskCaller(why, admin, principals, identity, frozenset(injected), optional_only)
+
+
+def caller_getter(ctx: "FileContext", func: cst.FunctionDef, callee: cst.BaseExpression) -> Optional[str]:
+    """What a project function or method called in a view returns of the authenticated caller (index fact
+    ``caller_return``): ``"identity"`` (annot's ``self.user_service.get_logged_in_user_id()`` returning
+    ``int(get_jwt_identity())``), ``"principal"`` (a helper returning ``current_user``), or ``None``. The callee
+    is a module's function, a method of a module-level instance (``user_service.get_id()``), or a method of what
+    the view's class holds (``self.user_service``, a class attribute of a project base, ``repositories.
+    self_attribute_class``) or of the class itself (``self.get_user_id()``)."""
+    project = ctx.project
+    if project is None or not isinstance(callee, (cst.Name, cst.Attribute)):
+        return None
+    q = ctx.qualified_name(callee)
+    found = project.resolve_symbol(q) if q else None
+    if found is not None and found[2] == "functions":
+        return (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("caller_return")
+    if not isinstance(callee, cst.Attribute):
+        return None
+    method = callee.attr.value
+    owner: Optional[str] = None
+    base = callee.value
+    if isinstance(base, cst.Name) and base.value == "self":
+        owner = enclosing_class(ctx, func)
+    elif isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
+        cls = enclosing_class(ctx, func)
+        owner = self_attribute_class(project, cls, base.attr.value) if cls is not None else None
+    elif isinstance(base, cst.Name):
+        held = ctx.qualified_name(base)
+        owner = module_instance_class(project, held) if held else None
+    if owner is None:
+        return None
+    for name, facts in project.class_mro(owner):
+        if not facts or method not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        if where is None:
+            return None
+        return (orm_facts(project.modules[where[0]]).get("methods", {}).get(f"{where[1]}.{method}") or {}).get("caller_return")
+    return None
 
 
 def decorator_injects(project: "ProjectIndex", q: Optional[str]) -> list[str]:

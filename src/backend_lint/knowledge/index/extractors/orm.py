@@ -1079,6 +1079,59 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     return out if hook or g_attrs else None
 
 
+# what returns the authenticated caller of a Flask request (flask-jwt-extended, Flask-Login, Flask-Security)
+_IDENTITY_CALLS = frozenset({"flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.utils.get_jwt_identity"})
+_PRINCIPAL_CALLS = frozenset({"flask_jwt_extended.get_current_user", "flask_jwt_extended.utils.get_current_user"})
+_PRINCIPAL_GLOBALS = frozenset(
+    {
+        "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
+        "flask_jwt_extended.utils.current_user", "flask_security.current_user",
+    }
+)
+_CALLER_WORDS = ("get_jwt_identity", "get_current_user", "current_user")
+
+
+def _returned_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+    """A function or method whose every returned value is the request's authenticated caller: ``"identity"``
+    for the token's identity (``return int(get_jwt_identity())``, also through a local bound to it, or
+    ``current_user.id``), ``"principal"`` for the caller's object (``return current_user``, ``get_current_user()``,
+    ``current_user._get_current_object()``); ``None`` otherwise (a function returning anything else on some
+    path). A local bound to its call in a view holds the caller (``knowledge.flask.flask_caller``)."""
+    bound: dict[str, list[ast.expr]] = {}
+    returned: list[ast.expr] = []
+    for n in walk_function(fn):
+        if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+            bound.setdefault(n.targets[0].id, []).append(n.value)  # type: ignore[attr-defined]
+        elif n.__class__ is ast.Return:
+            if n.value is None:  # type: ignore[attr-defined]
+                return None
+            returned.append(n.value)  # type: ignore[attr-defined]
+
+    def kind(value: ast.expr, depth: int = 0) -> Optional[str]:
+        while value.__class__ is ast.Call and value.func.__class__ is ast.Name and value.func.id in ("int", "str", "UUID") and len(value.args) == 1:  # type: ignore[attr-defined]
+            value = value.args[0]  # type: ignore[attr-defined]
+        if value.__class__ is ast.Name and value.id in bound and depth < 2:  # type: ignore[attr-defined]
+            kinds = {kind(v, depth + 1) for v in bound[value.id]}  # type: ignore[attr-defined]
+            return kinds.pop() if len(kinds) == 1 else None
+        if value.__class__ is ast.Call:
+            q = resolve(value.func)  # type: ignore[attr-defined]
+            if q in _IDENTITY_CALLS:
+                return "identity"
+            if q in _PRINCIPAL_CALLS:
+                return "principal"
+            if value.func.__class__ is ast.Attribute and value.func.attr == "_get_current_object" and resolve(value.func.value) in _PRINCIPAL_GLOBALS:  # type: ignore[attr-defined]
+                return "principal"
+            return None
+        if value.__class__ in (ast.Name, ast.Attribute) and resolve(value) in _PRINCIPAL_GLOBALS:
+            return "principal"
+        if value.__class__ is ast.Attribute and value.attr == "id" and resolve(value.value) in _PRINCIPAL_GLOBALS:  # type: ignore[attr-defined]
+            return "identity"
+        return None
+
+    kinds = {kind(v) for v in returned}
+    return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+
+
 def _dispatch_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
     """A class-based view's ``dispatch_request`` override (Flask ``View``/``MethodView``, Flask-RESTful/RESTX
     ``Resource``): every HTTP method of the class and its subclasses runs through it. ``{"auth": why it
@@ -1445,6 +1498,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     gate = request_gate(stmt, resolve) if _depth == 0 and mentions("Request") and mentions("user") else None
     if gate is not None:
         out["request_gate"] = gate  # (``knowledge.auth.request_gates``)
+    caller = _returned_caller(stmt, resolve) if _depth == 0 and mentions(*_CALLER_WORDS) else None
+    if caller:
+        out["caller_return"] = caller
     flask = _flask_auth(stmt, resolve) if _depth == 0 and mentions("flask") and stmt.decorator_list.__class__ is list else None
     if flask is not None:
         out["flask_auth"] = flask
@@ -2491,6 +2547,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         entry["property"] = held
                     if stmt.name == "dispatch_request":
                         entry["dispatch"] = _dispatch_facts(stmt)
+                    caller = _returned_caller(stmt, resolve) if mentions(*_CALLER_WORDS) else None
+                    if caller:
+                        entry["caller_return"] = caller
                     methods[f"{node.name}.{stmt.name}"] = entry
                     if headers and returns_client_value(stmt):
                         client_values.append(f"{node.name}.{stmt.name}")
