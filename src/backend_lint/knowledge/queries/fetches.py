@@ -910,7 +910,9 @@ def flask_body_locals(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
                 if isinstance(value.func, cst.Name) and value.func.value in ("int", "str", "UUID", "dict") and len(value.args) == 1:
                     value = value.args[0].value
                     continue
-                if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("get", "get_json", "to_dict"):
+                if isinstance(value.func, cst.Attribute) and value.func.attr.value == "get_json":
+                    return isinstance(value.func.value, cst.Name) and value.func.value.value == spelled
+                if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("get", "to_dict"):
                     value = value.func.value
                     continue
                 return False
