@@ -30,7 +30,7 @@ from .summaries import (
     with_handed_modules,
     summary_candidate_row,
 )
-from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
+from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
 
 if TYPE_CHECKING:
@@ -324,6 +324,11 @@ class _Fetches:
                 continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
+            if (names & client) <= self._flask_body_values() and (
+                self._handed_with_caller(call, names & client) or self._matched_to_route_key(a.value, state)
+            ):
+                continue  # (a body key the view also hands, with who asks, to another call, or requires to equal
+                # the route's own key: decided there)
             if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model, 0, param) for p in handed):
                 return None
             if cls is not None and "." in name and chain and is_table_model(project, cls):
@@ -370,6 +375,43 @@ class _Fetches:
             and p.name not in self.identity.principals
         }
         return params | self._client_copies(params) | self._flask_body_values()
+
+    def _handed_with_caller(self, call: cst.Call, keys: set[str]) -> bool:
+        """Another call of the view is handed one of ``keys`` together with who asks (``check_ua_case_client(
+        current_user.id, target_case_id)``): the view has the key checked for the caller there (before or after
+        this lookup), so the lookup is no unchecked one."""
+        who = set(self.identity.principals) | set(self.identity.identity_params)
+        for node in cst_walk(self.func.body):
+            if not isinstance(node, cst.Call) or node is call:
+                continue
+            handed = [set(load_names(a.value)) for a in node.args]
+            if any(h & keys for h in handed) and any(h & who for h in handed):
+                return True
+        return False
+
+    def _matched_to_route_key(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        """``if data.get("case_id") != caseid: return error``: the body value the view hands on is refused unless
+        it equals a key already decided on (one an authenticating decorator filled after checking the caller's
+        access, ``Identity.closure_derived``, or a local verified here) or who asks: it is that key, not a new
+        one (also each element of a list handed on: ``[data.get("case_id")]``)."""
+        if isinstance(expr, (cst.List, cst.Tuple)) and expr.elements:
+            return all(self._matched_to_route_key(el.value, state) for el in expr.elements)
+        spelled = self.ctx.module.code_for_node(expr)
+        route = set(self.identity.closure_derived) | set(self.identity.principals) | set(self.identity.identity_params)
+        route |= {n for n, v in state.items() if v.derived and not (v.rows or v.stmt)}
+        for node in cst_walk(self.func.body):
+            if not isinstance(node, cst.If) or not (_if_refuses(node) or isinstance(_last_small_statement(node.body), cst.Return)):
+                continue  # (leaves on a mismatch: ``raise``, ``abort(...)``, ``return response_error(...)``)
+            for cmp in cst_walk(node.test):
+                if not isinstance(cmp, cst.Comparison) or len(cmp.comparisons) != 1:
+                    continue
+                if not isinstance(cmp.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
+                    continue
+                sides = (cmp.left, cmp.comparisons[0].comparator)
+                for one, other in (sides, sides[::-1]):
+                    if self.ctx.module.code_for_node(one) == spelled and set(load_names(other)) & route:
+                        return True
+        return False
 
     def _flask_body_values(self) -> set[str]:
         """In a Flask view (the caller a global: ``Identity.global_caller``), Flask's request spelled in the
