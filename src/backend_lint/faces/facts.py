@@ -109,6 +109,15 @@ def render_text(data: dict[str, Any]) -> str:
     if rows:
         lines += ["", _count(rows, "Flask authentication the views use (an authenticated view's caller is the library's `current_user`)") + ":"]
         lines += [f"  {r['name']}: imported by {r['modules']} module{'s' if r['modules'] != 1 else ''}" for r in rows]
+    rows = data.get("flask_dispatch") or []
+    if rows:
+        lines += ["", _count(rows, "Flask view classes that authenticate every request in `dispatch_request` (their subclasses' methods are authenticated views)") + ":"]
+        lines += [f"  {r['name']}: {r['why']}; {r['views']} view class{'es' if r['views'] != 1 else ''} derive from it" for r in rows]
+    rows = data.get("caller_getters") or []
+    if rows:
+        lines += ["", _count(rows, "Functions returning the authenticated caller (a Flask view's local bound to their call holds it)") + ":"]
+        what = {"identity": "the caller's id (the token's identity)", "principal": "the caller's object"}
+        lines += [f"  {r['name']}: returns {what.get(r['kind'], r['kind'])}" for r in rows]
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [

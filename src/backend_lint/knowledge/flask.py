@@ -40,6 +40,7 @@ from .facts import orm_facts
 from .flask_blueprints import unregistered_blueprints
 from .fastapi import HTTP_METHODS, RouteInfo
 from .imports import dotted_name, last_segment
+from .repositories import enclosing_class, module_instance_class, self_attribute_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine.context import FileContext
@@ -114,6 +115,9 @@ class FlaskView:
     inherited: tuple[tuple[str, bool], ...] = ()
     # properties of the class (or its project bases) that hold the caller's values (``caller_attributes``)
     caller_attributes: tuple[str, ...] = ()
+    # why the ``dispatch_request`` of the class or of a project base authenticates every request
+    # (``dispatch_authentication``), or ``None``
+    dispatched: Optional[str] = None
 
 
 def flask_module(ctx: "FileContext") -> bool:
@@ -164,7 +168,7 @@ def _flask_view_helper(ctx: "FileContext", func: cst.FunctionDef) -> Optional[Fl
             if view is None or flask_caller(ctx, stmt, view).authenticated is None:
                 continue
             route = RouteInfo(view.route.methods, _rule_of_params(func), None, "?", func)
-            return FlaskView(route, view.decorators, view.inherited, view.caller_attributes)
+            return FlaskView(route, view.decorators, view.inherited, view.caller_attributes, view.dispatched)
     return None
 
 
@@ -300,7 +304,31 @@ def _flask_view(ctx: "FileContext", func: cst.FunctionDef) -> Optional[FlaskView
     q = f"{ctx.module_name}.{cls_name}"
     inherited = _inherited_decorators(ctx.project, q)
     held = caller_attributes(ctx.project, q)
-    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node), inherited, held)
+    dispatched = dispatch_authentication(ctx.project, q)
+    return FlaskView(route, tuple(d.decorator for d in func.decorators) + _class_decorators(cls_node), inherited, held, dispatched)
+
+
+def dispatch_authentication(project: Optional["ProjectIndex"], q: str) -> Optional[str]:
+    """Why the view class ``q`` authenticates every request in ``dispatch_request`` (its own or a project
+    base's: annot's ``AuthorizedBaseRoute.dispatch_request`` calling ``jwt_required()(lambda: None)()`` before
+    ``super().dispatch_request(...)``; index fact ``dispatch``), or ``None``. The nearest override decides; one
+    that does not authenticate still lets a base's run when it hands the request on with ``super()``."""
+    if project is None:
+        return None
+    for name, facts in project.class_mro(q):
+        if not facts or "dispatch_request" not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        if where is None:
+            return None
+        entry = (orm_facts(project.modules[where[0]]).get("methods", {}).get(f"{where[1]}.dispatch_request") or {}).get("dispatch")
+        if entry is None:
+            return None
+        if entry.get("auth"):
+            return f"`{last_segment(name)}.dispatch_request` {entry['auth']}"
+        if not entry.get("super"):
+            return None
+    return None
 
 
 def _inherited_decorators(project: "ProjectIndex", q: str) -> tuple[tuple[str, bool], ...]:
@@ -558,6 +586,8 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         found = authenticating_decorator(project, q, called)
         if found is not None and why is None:
             why = found
+    if why is None and view.dispatched is not None:
+        why = view.dispatched
     principals: dict[str, Optional[str]] = {}
     identity: dict[str, str] = {}
     optional_only = why is None and optional is not None
@@ -578,9 +608,10 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
                 principals.setdefault(f"{node.value.value}.{node.attr.value}", None)
         elif isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) and isinstance(node.value, cst.Call):
             got = ctx.qualified_name(node.value.func)
-            if got in PRINCIPAL_GETTERS:
+            kind = caller_getter(ctx, func, node.value.func) if got not in PRINCIPAL_GETTERS and got not in IDENTITY_GETTERS else None
+            if got in PRINCIPAL_GETTERS or kind == "principal":
                 principals.setdefault(node.targets[0].target.value, None)
-            elif got in IDENTITY_GETTERS:
+            elif got in IDENTITY_GETTERS or kind == "identity":
                 identity.setdefault(node.targets[0].target.value, field)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
@@ -601,6 +632,45 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
     if not principals and not identity:
         principals[CALLER] = None
     return FlaskCaller(why, admin, principals, identity, frozenset(injected), optional_only)
+
+
+def caller_getter(ctx: "FileContext", func: cst.FunctionDef, callee: cst.BaseExpression) -> Optional[str]:
+    """What a project function or method called in a view returns of the authenticated caller (index fact
+    ``caller_return``): ``"identity"`` (annot's ``self.user_service.get_logged_in_user_id()`` returning
+    ``int(get_jwt_identity())``), ``"principal"`` (a helper returning ``current_user``), or ``None``. The callee
+    is a module's function, a method of a module-level instance (``user_service.get_id()``), or a method of what
+    the view's class holds (``self.user_service``, a class attribute of a project base, ``repositories.
+    self_attribute_class``) or of the class itself (``self.get_user_id()``)."""
+    project = ctx.project
+    if project is None or not isinstance(callee, (cst.Name, cst.Attribute)):
+        return None
+    q = ctx.qualified_name(callee)
+    found = project.resolve_symbol(q) if q else None
+    if found is not None and found[2] == "functions":
+        return (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("caller_return")
+    if not isinstance(callee, cst.Attribute):
+        return None
+    method = callee.attr.value
+    owner: Optional[str] = None
+    base = callee.value
+    if isinstance(base, cst.Name) and base.value == "self":
+        owner = enclosing_class(ctx, func)
+    elif isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and base.value.value == "self":
+        cls = enclosing_class(ctx, func)
+        owner = self_attribute_class(project, cls, base.attr.value) if cls is not None else None
+    elif isinstance(base, cst.Name):
+        held = ctx.qualified_name(base)
+        owner = module_instance_class(project, held) if held else None
+    if owner is None:
+        return None
+    for name, facts in project.class_mro(owner):
+        if not facts or method not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        if where is None:
+            return None
+        return (orm_facts(project.modules[where[0]]).get("methods", {}).get(f"{where[1]}.{method}") or {}).get("caller_return")
+    return None
 
 
 def decorator_injects(project: "ProjectIndex", q: Optional[str]) -> list[str]:

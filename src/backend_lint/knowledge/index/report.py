@@ -36,7 +36,7 @@ from ..auth import (
     role_alternatives,
 )
 from ..facts import orm_facts
-from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS
+from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS, VIEW_CLASSES, dispatch_authentication
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
@@ -626,6 +626,8 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "configured_routes": _configured_routes(index),
         "kwargs_decorators": _kwargs_decorators(index),
         "flask_callers": _flask_callers(index),
+        "flask_dispatch": _flask_dispatch(index),
+        "caller_getters": _caller_getters(index),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out
@@ -643,6 +645,39 @@ def _flask_callers(index: "ProjectIndex") -> list[dict[str, Any]]:
         for q in set((facts.get("imports") or {}).values()) & wanted:
             counts[q] = counts.get(q, 0) + 1
     return [{"name": q, "modules": n} for q, n in sorted(counts.items())]
+
+
+def _flask_dispatch(index: "ProjectIndex") -> list[dict[str, Any]]:
+    """Project view classes whose ``dispatch_request`` authenticates every request (``knowledge.flask.
+    dispatch_authentication``), with how many of the project's view classes derive from them: ``{"name",
+    "why", "views"}``."""
+    out: list[dict[str, Any]] = []
+    views = [q for q, _facts in index.iter_classes() if any(n in VIEW_CLASSES for n, _f in index.class_mro(q))]
+    for mod, facts in index.iter_modules():
+        for key, entry in orm_facts(facts).get("methods", {}).items():
+            if not key.endswith(".dispatch_request") or not (entry.get("dispatch") or {}).get("auth"):
+                continue
+            q = f"{mod}.{key.rsplit('.', 1)[0]}"
+            if q not in views:
+                continue
+            count = sum(1 for v in views if v != q and any(n == q for n, _f in index.class_mro(v)) and dispatch_authentication(index, v))
+            out.append({"name": q, "why": entry["dispatch"]["auth"], "views": count})
+    return sorted(out, key=lambda r: r["name"])
+
+
+def _caller_getters(index: "ProjectIndex") -> list[dict[str, Any]]:
+    """Project functions and methods whose every returned value is the request's authenticated caller (index fact
+    ``caller_return``: ``return int(get_jwt_identity())``, ``return current_user``): a Flask view's local bound to
+    their call holds the caller (``knowledge.flask.caller_getter``). ``{"name", "kind"}``."""
+    out: list[dict[str, Any]] = []
+    for mod, facts in index.iter_modules():
+        orm = orm_facts(facts)
+        for group in ("functions", "methods"):
+            for name, entry in orm.get(group, {}).items():
+                kind = (entry or {}).get("caller_return")
+                if kind:
+                    out.append({"name": f"{mod}.{name}", "kind": kind})
+    return sorted(out, key=lambda r: r["name"])
 
 
 def _kwargs_decorators(index: "ProjectIndex") -> list[dict[str, Any]]:

@@ -30,10 +30,11 @@ from .summaries import (
     with_handed_modules,
     summary_candidate_row,
 )
-from .syntax import _if_refuses, _local_copies, _presence_only, _store_class
+from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Val
 
 if TYPE_CHECKING:
+    from ...engine.context import FileContext
     from ..index import ProjectIndex
 from .vocabulary import (
     EXEC_METHODS,
@@ -190,7 +191,10 @@ class _Fetches:
                 model = unscoped[param][0]
         if model is None:
             return None
-        return Val(rows=True, model=model, repo=True)
+        column = summary.get("returns_attr")
+        # (``owner = repo.get_owner_of_edit(edit_id)``: the helper hands back the row's owner column itself)
+        owner = bool(column) and column in identity_columns(project, self.settings, model)
+        return Val(rows=True, model=model, repo=True, owner_of=owner)
 
     def _held_method_summary(self, call: cst.Call) -> Optional[tuple[str, str, str, dict]]:
         """``report = await self.repo.get_report_schema_by_id(report_id)``: a method of a project service or
@@ -324,6 +328,11 @@ class _Fetches:
                 continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
+            if (names & client) <= self._flask_body_values() and (
+                self._handed_with_caller(call, names & client) or self._matched_to_route_key(a.value, state)
+            ):
+                continue  # (a body key the view also hands, with who asks, to another call, or requires to equal
+                # the route's own key: decided there)
             if handed and not all(principal_passes_through(project, self.settings, mod, cls, name, summary, p, model, 0, param) for p in handed):
                 return None
             if cls is not None and "." in name and chain and is_table_model(project, cls):
@@ -332,6 +341,10 @@ class _Fetches:
             site = self.new_site(call, "helper", [model], [])
             site.via = chain
             site.owner_value = owner_column
+            if summary.get("returns_attr") and summary["returns_attr"] in identity_columns(project, self.settings, model):
+                # ``owner = repo.get_owner_of_edit(edit_id)``: the helper hands back the row's owner column
+                # (flow fact ``returns_attr``); comparing it with the caller decides access (``row_identity``)
+                self.owner_sites.add(id(site))
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
             site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
             site.consumptions.append((False, False))
@@ -365,7 +378,53 @@ class _Fetches:
             if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
             and p.name not in self.identity.principals
         }
-        return params | self._client_copies(params)
+        return params | self._client_copies(params) | self._flask_body_values()
+
+    def _handed_with_caller(self, call: cst.Call, keys: set[str]) -> bool:
+        """Another call of the view is handed one of ``keys`` together with who asks (``check_ua_case_client(
+        current_user.id, target_case_id)``): the view has the key checked for the caller there (before or after
+        this lookup), so the lookup is no unchecked one."""
+        who = set(self.identity.principals) | set(self.identity.identity_params)
+        for node in cst_walk(self.func.body):
+            if not isinstance(node, cst.Call) or node is call:
+                continue
+            handed = [set(load_names(a.value)) for a in node.args]
+            if any(h & keys for h in handed) and any(h & who for h in handed):
+                return True
+        return False
+
+    def _matched_to_route_key(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
+        """``if data.get("case_id") != caseid: return error``: the body value the view hands on is refused unless
+        it equals a key already decided on (one an authenticating decorator filled after checking the caller's
+        access, ``Identity.closure_derived``, or a local verified here) or who asks: it is that key, not a new
+        one (also each element of a list handed on: ``[data.get("case_id")]``)."""
+        if isinstance(expr, (cst.List, cst.Tuple)) and expr.elements:
+            return all(self._matched_to_route_key(el.value, state) for el in expr.elements)
+        spelled = self.ctx.module.code_for_node(expr)
+        route = set(self.identity.closure_derived) | set(self.identity.principals) | set(self.identity.identity_params)
+        route |= {n for n, v in state.items() if v.derived and not (v.rows or v.stmt)}
+        for node in cst_walk(self.func.body):
+            if not isinstance(node, cst.If) or not (_if_refuses(node) or isinstance(_last_small_statement(node.body), cst.Return)):
+                continue  # (leaves on a mismatch: ``raise``, ``abort(...)``, ``return response_error(...)``)
+            for cmp in cst_walk(node.test):
+                if not isinstance(cmp, cst.Comparison) or len(cmp.comparisons) != 1:
+                    continue
+                if not isinstance(cmp.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
+                    continue
+                sides = (cmp.left, cmp.comparisons[0].comparator)
+                for one, other in (sides, sides[::-1]):
+                    if self.ctx.module.code_for_node(one) == spelled and set(load_names(other)) & route:
+                        return True
+        return False
+
+    def _flask_body_values(self) -> set[str]:
+        """In a Flask view (the caller a global: ``Identity.global_caller``), Flask's request spelled in the
+        module and the locals bound to what the client sent in the body or the query string (``data =
+        request.get_json()``, ``doc_id = data.get("doc_id")``, ``request.json["doc_id"]``): the client's keys,
+        as a FastAPI route's body and query parameters are (``flask_body_locals``)."""
+        if not self.identity.global_caller:
+            return set()
+        return set(self.ctx.cached(("queries.flask_body", id(self.func)), lambda: flask_body_locals(self.ctx, self.func)))
 
     def _loose_path_keys(self, call: cst.Call) -> frozenset[str]:
         """The route's path parameters (also of a router prefix; not marked as query, body or form values)
@@ -910,3 +969,52 @@ def _lookup_keys(call: cst.Call, params: list, offset: int, summary: dict, model
         if param in keyed and isinstance(a.value, cst.Name) and a.value.value in client:
             out.add(a.value.value)
     return out
+
+
+_FLASK_REQUESTS = ("flask.request", "flask.globals.request")
+_FLASK_REQUEST_DATA = frozenset({"json", "form", "args", "values", "get_json"})
+
+
+def flask_body_locals(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Flask's ``request`` as the module spells it, and the locals of ``func`` bound only to what the client
+    sent (``data = request.get_json()``, ``request.form``, ``request.args``; then ``key = data.get("key")``,
+    ``key = int(data["key"])``), in source order. A local also bound to anything else is left out."""
+    spelled = next((n for n in (ctx.imports.local_name_for(q) for q in _FLASK_REQUESTS) if n), None)
+    if not spelled:
+        return frozenset()
+    found: set[str] = set()
+    other: set[str] = set()
+
+    def client(value: cst.BaseExpression) -> bool:
+        while True:
+            if isinstance(value, cst.Call):
+                if isinstance(value.func, cst.Name) and value.func.value in ("int", "str", "UUID", "dict") and len(value.args) == 1:
+                    value = value.args[0].value
+                    continue
+                if isinstance(value.func, cst.Attribute) and value.func.attr.value == "get_json":
+                    return isinstance(value.func.value, cst.Name) and value.func.value.value == spelled
+                if isinstance(value.func, cst.Attribute) and value.func.attr.value in ("get", "to_dict"):
+                    value = value.func.value
+                    continue
+                return False
+            if isinstance(value, cst.Subscript):
+                value = value.value
+                continue
+            if isinstance(value, cst.Attribute):
+                if isinstance(value.value, cst.Name) and value.value.value == spelled:
+                    return value.attr.value in _FLASK_REQUEST_DATA
+                return False
+            return isinstance(value, cst.Name) and value.value in found
+
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            if client(node.value) and name not in other:
+                found.add(name)
+            else:
+                other.add(name)
+                found.discard(name)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name):
+            other.add(node.target.value)
+            found.discard(node.target.value)
+    return frozenset(found | {spelled})

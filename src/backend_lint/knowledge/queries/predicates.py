@@ -135,19 +135,42 @@ class _Predicates:
                     relation = child.attr.value
                 elif isinstance(child, cst.Attribute) and child.attr.value in PRIMARY_KEY_NAMES and isinstance(child.value, cst.Attribute):
                     relation, child = child.value.attr.value, child.value
-                if not (isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name)):
+                if not isinstance(child, cst.Attribute):
                     continue
-                c = state.get(child.value.value)
+                # ``child.rel.parent_id`` / ``child.rel.parent.id``: through relationships of the child's model
+                # (``facet.scenario.sketch_id != sketch.id``), each hop one the model declares
+                hops: list[str] = []
+                holder = child.value
+                while isinstance(holder, cst.Attribute):
+                    hops.append(holder.attr.value)
+                    holder = holder.value
+                if not isinstance(holder, cst.Name):
+                    continue
+                c = state.get(holder.value)
                 if c is None or not (c.rows and c.model and (c.sites or c.repo)) or c.derived or p.model == c.model:
                     continue
-                if relation is not None:
-                    if relation not in relationships(self.project, c.model) and f"{relation}_id" not in model_columns(self.project, c.model):
+                held: Optional[str] = c.model
+                for hop in reversed(hops):
+                    if held == "":
+                        continue
+                    target = relationships(self.project, held).get(hop) if held else None
+                    if target is None and held and f"{hop}_id" in model_columns(self.project, held):
+                        target = ""  # a backref the parent declares (``backref="scenario"``): its foreign key names it
+                    held = target
+                if held is None:
+                    continue
+                if held == "":
+                    # (past a backref the model is unknown: the chain ends on the parent's key or row)
+                    if relation is None and not child.attr.value.endswith("_id"):
+                        continue
+                elif relation is not None:
+                    if relation not in relationships(self.project, held) and f"{relation}_id" not in model_columns(self.project, held):
                         continue  # (a backref declared on the parent: its foreign key names it)
                 else:
                     column = child.attr.value
-                    if not column.endswith("_id") or column not in model_columns(self.project, c.model):
+                    if not column.endswith("_id") or column not in model_columns(self.project, held):
                         continue
-                    traits = column_traits(self.project, c.model, column)
+                    traits = column_traits(self.project, held, column)
                     if traits is not None and traits.foreign_key is False:
                         continue
                 for site in c.sites:
@@ -158,7 +181,7 @@ class _Predicates:
                         old = state.get(key)
                         if old is None or not (old.stmt or old.rows):
                             state[key] = replace(old or NOTHING, derived=True)
-                state[child.value.value] = replace(c, derived=True)
+                state[holder.value] = replace(c, derived=True)
                 break
             else:
                 self._points_to(left, right, state) or self._points_to(right, left, state)
@@ -410,6 +433,8 @@ class _Predicates:
                 and all(id(s) in self.owner_sites for s in held.sites)
             ):
                 return held, expr.value  # ``owner = (await db.execute(update(M)...returning(M.user_id))).scalar()``
+            if held is not None and held.owner_of and held.rows and held.model and not held.derived:
+                return held, expr.value  # ``owner = repo.get_owner_of_edit(edit_id)`` (``Val.owner_of``)
             if held is None or held.source is None or held.derived or held.rows:
                 return None
             var, column = held.source

@@ -314,7 +314,7 @@ def _helper_unscoped(
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
         followed.append((c, sub_params, offset, inner, sub[3], not tested_only))
     verified = _verified_keys(project, params, fields, followed)
-    for c, sub_params, offset, inner, _, used in followed:
+    for c, sub_params, offset, inner, sub_summary, used in followed:
         if not inner or not used:
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
@@ -324,10 +324,20 @@ def _helper_unscoped(
             target_param = _callee_param(where, sub_params, offset)
             if target_param in inner:
                 model, chain, column = inner[target_param]
+                if _owner_returned_and_compared(project, settings, c, sub_summary, model):
+                    continue  # (the helper compares the owner the callee hands back: its own check, BKL202 there)
                 if (project.canonical(model) or model) in verified.get(param, ()):
                     continue  # (a row of the model the helper verified that key for, with the tenant)
                 out[param] = (model, (f"{short}()",) + chain, column)
     return out
+
+
+def _owner_returned_and_compared(project: "ProjectIndex", settings: "Settings", call: dict, callee: dict, model: str) -> bool:
+    """``owner = repo.get_owner_of_edit(edit_id)`` (the callee returns its row's owner column, flow fact
+    ``returns_attr``) then ``if int(user_id) != int(owner): raise Forbidden`` (the call entry's ``compared``):
+    the function decides access on the row the callee loaded."""
+    column = callee.get("returns_attr")
+    return bool(column and call.get("compared")) and column in identity_columns(project, settings, model)
 
 
 def _callee_param(where: Union[int, str], sub_params: list[str], offset: int) -> Optional[str]:

@@ -103,6 +103,9 @@ class Val:
     # "X-Workspace-ID")``, or returned by a project helper that reads it so, ``returns_client_value``): an
     # identity column compared with it names whichever owner the client chose, so that predicate scopes nothing
     client: bool = False
+    # for rows from a repository (``repo``): the value is the row's owner column, which the helper handed back
+    # (``return int(edit.user_id)``, flow fact ``returns_attr``): compared with who asks, it decides on the row
+    owner_of: bool = False
 
 
 NOTHING = Val()

@@ -381,6 +381,8 @@ def summarise(
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     tested: Optional[set[int]] = None  # (``tested_calls``, computed at the first call handed a parameter)
+    owner_compared: Optional[set[int]] = None  # (``compared_calls``, likewise)
+    returned_attrs: list[Optional[str]] = []  # per ``return``: the attribute of a local it returns (``returns_attr``)
     for node in own:
         t = type(node)
         if t not in _SUMMARISED:
@@ -414,6 +416,7 @@ def summarise(
             value = node.value  # type: ignore[attr-defined]
             if value is not None and not (type(value) is ast.Constant and value.value is None):
                 returns = True
+                returned_attrs.append(_local_attribute(value))
         elif t is ast.Compare:
             for side in [node.left] + node.comparators:  # type: ignore[attr-defined]
                 while type(side) is ast.Call and type(side.func) is ast.Name and side.func.id in UNWRAP and side.args:
@@ -563,10 +566,13 @@ def summarise(
                     if tested is None:
                         tested = tested_calls(fn)
                     opaque = bool(models) and _opaque_arguments(node, plain)
+                    if owner_compared is None:
+                        owner_compared = compared_calls(fn, plain)
                     calls.append({
                         "target": target, "args": passed, **({"models": models} if models else {}),
                         **({"opaque": True} if opaque else {}),
                         **({"tested": True} if id(node) in tested else {}),
+                        **({"compared": True} if id(node) in owner_compared else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
                         **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
                     })
@@ -637,6 +643,8 @@ def summarise(
         out["calls"] = calls
     if returns:
         out["returns"] = True
+        if len(set(returned_attrs)) == 1 and returned_attrs[0] is not None:
+            out["returns_attr"] = returned_attrs[0]
     if held:
         out["held_preds"] = True
     if preds and pred_args:
@@ -807,6 +815,56 @@ def _present_test(test: Any) -> Optional[tuple[str, bool]]:
                 present = type(op) in (ast.Gt, ast.NotEq) or (type(op) is ast.GtE and right.value >= 1)
                 return test.left.id, present != negated
     return None
+
+
+def _local_attribute(value: ast.expr) -> Optional[str]:
+    """``row.user_id`` / ``int(row.user_id)`` with ``row`` a plain name: the attribute read, else ``None``."""
+    while type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in UNWRAP and len(value.args) == 1:  # type: ignore[attr-defined]
+        value = value.args[0]  # type: ignore[attr-defined]
+    if type(value) is ast.Attribute and type(value.value) is ast.Name and value.value.id not in ("self", "cls"):  # type: ignore[attr-defined]
+        return value.attr  # type: ignore[attr-defined]
+    return None
+
+
+def compared_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> set[int]:
+    """The calls whose result, bound once to a local, the function compares with one of its parameters in the
+    test of an ``if`` that refuses (``owner = repo.owner_of(edit_id)``, ``if int(user_id) != int(owner): raise
+    Forbidden``): when the callee returns its row's owner column (``returns_attr``), the function decides access
+    on it (``queries.summaries``)."""
+    binds: dict[str, list[Any]] = {}
+    for node in walk_function(fn):
+        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+            value = node.value.value if type(node.value) is ast.Await else node.value
+            if type(value) is ast.Call:
+                binds.setdefault(node.targets[0].id, []).append(value)
+    if not binds:
+        return set()
+    out: set[int] = set()
+    for node in walk_function(fn):
+        last = node.body[-1] if type(node) is ast.If and node.body else None
+        if last is None or not exit_statement(last) or (type(last) is ast.Return and not _refusal_value(last.value)):
+            continue
+        for cmp in walk(node.test):
+            if type(cmp) is not ast.Compare or len(cmp.comparators) != 1 or type(cmp.ops[0]) not in (ast.Eq, ast.NotEq):
+                continue
+            sides = [cmp.left, cmp.comparators[0]]
+            for i, side in enumerate(sides):
+                while type(side) is ast.Call and type(side.func) is ast.Name and side.func.id in UNWRAP and len(side.args) == 1:
+                    side = side.args[0]
+                sides[i] = side
+            names = [x.id if type(x) is ast.Name else None for x in sides]
+            for a, b in ((0, 1), (1, 0)):
+                if names[a] in binds and len(binds[names[a]]) == 1 and names[b] in plain:
+                    out.add(id(binds[names[a]][0]))  # type: ignore[index]
+    return out
+
+
+def _refusal_value(value: Optional[ast.expr]) -> bool:
+    """A returned refusal: a tuple ending in a 4xx status (``return {"error": ...}, 403``)."""
+    if type(value) is ast.Tuple and value.elts and type(value.elts[-1]) is ast.Constant:
+        status = value.elts[-1].value
+        return type(status) is int and 400 <= status < 500
+    return False
 
 
 def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:

@@ -1079,6 +1079,84 @@ def _flask_auth(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     return out if hook or g_attrs else None
 
 
+# what returns the authenticated caller of a Flask request (flask-jwt-extended, Flask-Login, Flask-Security)
+_IDENTITY_CALLS = frozenset({"flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.utils.get_jwt_identity"})
+_PRINCIPAL_CALLS = frozenset({"flask_jwt_extended.get_current_user", "flask_jwt_extended.utils.get_current_user"})
+_PRINCIPAL_GLOBALS = frozenset(
+    {
+        "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
+        "flask_jwt_extended.utils.current_user", "flask_security.current_user",
+    }
+)
+_CALLER_WORDS = ("get_jwt_identity", "get_current_user", "current_user")
+
+
+def _returned_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+    """A function or method whose every returned value is the request's authenticated caller: ``"identity"``
+    for the token's identity (``return int(get_jwt_identity())``, also through a local bound to it, or
+    ``current_user.id``), ``"principal"`` for the caller's object (``return current_user``, ``get_current_user()``,
+    ``current_user._get_current_object()``); ``None`` otherwise (a function returning anything else on some
+    path). A local bound to its call in a view holds the caller (``knowledge.flask.flask_caller``)."""
+    bound: dict[str, list[ast.expr]] = {}
+    returned: list[ast.expr] = []
+    for n in walk_function(fn):
+        if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+            bound.setdefault(n.targets[0].id, []).append(n.value)  # type: ignore[attr-defined]
+        elif n.__class__ is ast.Return:
+            if n.value is None:  # type: ignore[attr-defined]
+                return None
+            returned.append(n.value)  # type: ignore[attr-defined]
+
+    def kind(value: ast.expr, depth: int = 0) -> Optional[str]:
+        while value.__class__ is ast.Call and value.func.__class__ is ast.Name and value.func.id in ("int", "str", "UUID") and len(value.args) == 1:  # type: ignore[attr-defined]
+            value = value.args[0]  # type: ignore[attr-defined]
+        if value.__class__ is ast.Name and value.id in bound and depth < 2:  # type: ignore[attr-defined]
+            kinds = {kind(v, depth + 1) for v in bound[value.id]}  # type: ignore[attr-defined]
+            return kinds.pop() if len(kinds) == 1 else None
+        if value.__class__ is ast.Call:
+            q = resolve(value.func)  # type: ignore[attr-defined]
+            if q in _IDENTITY_CALLS:
+                return "identity"
+            if q in _PRINCIPAL_CALLS:
+                return "principal"
+            if value.func.__class__ is ast.Attribute and value.func.attr == "_get_current_object" and resolve(value.func.value) in _PRINCIPAL_GLOBALS:  # type: ignore[attr-defined]
+                return "principal"
+            return None
+        if value.__class__ in (ast.Name, ast.Attribute) and resolve(value) in _PRINCIPAL_GLOBALS:
+            return "principal"
+        if value.__class__ is ast.Attribute and value.attr == "id" and resolve(value.value) in _PRINCIPAL_GLOBALS:  # type: ignore[attr-defined]
+            return "identity"
+        return None
+
+    kinds = {kind(v) for v in returned}
+    return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+
+
+def _dispatch_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, Any]:
+    """A class-based view's ``dispatch_request`` override (Flask ``View``/``MethodView``, Flask-RESTful/RESTX
+    ``Resource``): every HTTP method of the class and its subclasses runs through it. ``{"auth": why it
+    authenticates the request before handing it on (it calls what authenticates, ``jwt_required()(lambda:
+    None)()``, ``verify_jwt_in_request()``, a ``verify``/``decode`` of a token, or refuses with 401), "super": it
+    hands the request on to a base's ``dispatch_request`` (``super().dispatch_request(*args, **kwargs)``)}``."""
+    why: Optional[str] = None
+    hands_on = False
+    for n in walk_function(fn):
+        kind = n.__class__
+        if kind is ast.Call:
+            func = n.func
+            name = func.attr if func.__class__ is ast.Attribute else (func.id if func.__class__ is ast.Name else "")
+            if name == "dispatch_request" and func.__class__ is ast.Attribute and func.value.__class__ is ast.Call:
+                hands_on = hands_on or getattr(func.value.func, "id", None) == "super"  # type: ignore[attr-defined]
+            elif why is None and name and _authenticating_call(name):
+                why = f"calls `{name}()`"
+        elif kind is ast.If and why is None and n.body and exit_statement(n.body[-1]) and _refuses_unauthenticated(n.body[-1]):
+            why = "refuses the request with 401 (no authenticated caller)"
+    out: dict[str, Any] = {"super": hands_on}
+    if why is not None:
+        out["auth"] = why
+    return out
+
+
 _UNAUTHORIZED_NAMES = frozenset({"Unauthorized", "UNAUTHORIZED", "HTTP_401_UNAUTHORIZED", "NotAuthenticated", "Unauthenticated"})
 
 
@@ -1420,6 +1498,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     gate = request_gate(stmt, resolve) if _depth == 0 and mentions("Request") and mentions("user") else None
     if gate is not None:
         out["request_gate"] = gate  # (``knowledge.auth.request_gates``)
+    caller = _returned_caller(stmt, resolve) if _depth == 0 and mentions(*_CALLER_WORDS) else None
+    if caller:
+        out["caller_return"] = caller
     flask = _flask_auth(stmt, resolve) if _depth == 0 and mentions("flask") and stmt.decorator_list.__class__ is list else None
     if flask is not None:
         out["flask_auth"] = flask
@@ -2082,6 +2163,7 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
     the classes of what its ``__init__`` keeps on ``self``."""
     model: Optional[str] = None
     held: dict[str, str] = {}
+    declared = _declared_attributes(node)
     for stmt in node.body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             if stmt.targets[0].id in MODEL_ATTRIBUTES:
@@ -2089,9 +2171,16 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             if stmt.target.id in MODEL_ATTRIBUTES:
                 model = _class_name(stmt.value, resolve) or model
+            elif isinstance(stmt.value, (ast.Name, ast.Attribute)):
+                # ``service: ItemService = item_service``: a class attribute holding a module-level instance, read
+                # as ``self.service`` by the class's methods and its subclasses' (class-based views' services)
+                kind = main_type(stmt.annotation, resolve)
+                if kind:
+                    held.setdefault(stmt.target.id, kind)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
             a = stmt.args
             annotated = {x.arg: x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs if x.annotation is not None}
+            params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs}
             for sub in walk_function(stmt):  # (``ast.walk``'s order; shared with the other extractors)
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "__init__":
                     base = sub.func.value
@@ -2116,6 +2205,10 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
                     kind = main_type(annotation, resolve)
                 elif isinstance(value, ast.Name) and value.id in annotated:
                     kind = main_type(annotated[value.id], resolve)
+                elif isinstance(value, ast.Name) and value.id in params and target.attr in declared:
+                    # ``__items: ItemRepository`` declared in the class body, ``self.__items = items`` from an
+                    # unannotated parameter: the declaration types the attribute
+                    kind = main_type(declared[target.attr], resolve)
                 elif isinstance(value, ast.Call):
                     kind = _class_name(value.func, resolve)
                 if target.attr in MODEL_ATTRIBUTES and not isinstance(value, ast.Call):
@@ -2128,6 +2221,15 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
     return model, held
 
 
+def _declared_attributes(node: ast.ClassDef) -> dict[str, ast.expr]:
+    """The attributes a class body declares with an annotation and no value (``__items: ItemRepository``)."""
+    return {
+        stmt.target.id: stmt.annotation
+        for stmt in node.body
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None
+    }
+
+
 def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) -> dict[str, str]:
     """What ``__init__`` keeps on ``self`` from a module-level name rather than from what it is given or
     builds: ``self.item_dao = item_dao`` (imported from the module that makes ``item_dao = ItemDAO(Item)``),
@@ -2135,6 +2237,16 @@ def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) 
     module's facts. Parameters, ``self`` and names the module cannot resolve are left out."""
     out: dict[str, str] = {}
     for stmt in node.body:
+        if (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+            and isinstance(stmt.value, (ast.Name, ast.Attribute)) and stmt.targets[0].id not in held
+            and stmt.targets[0].id not in MODEL_ATTRIBUTES
+        ):
+            # ``service = item_service`` in the class body: a class attribute holding a module-level instance
+            qualified = resolve(stmt.value)
+            if qualified and "." in qualified:
+                out[stmt.targets[0].id] = qualified
+            continue
         if not (isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__"):
             continue
         a = stmt.args
@@ -2438,6 +2550,11 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     held = _property_value(stmt, resolve)
                     if held:
                         entry["property"] = held
+                    if stmt.name == "dispatch_request":
+                        entry["dispatch"] = _dispatch_facts(stmt)
+                    caller = _returned_caller(stmt, resolve) if mentions(*_CALLER_WORDS) else None
+                    if caller:
+                        entry["caller_return"] = caller
                     methods[f"{node.name}.{stmt.name}"] = entry
                     if headers and returns_client_value(stmt):
                         client_values.append(f"{node.name}.{stmt.name}")
