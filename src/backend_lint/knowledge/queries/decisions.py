@@ -17,12 +17,14 @@ from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that
 from ..models import identity_columns, is_table_model, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
 from .public import _public_read
+from .checks import callee_decides
 from .summaries import (
     flow_facts,
     held_method_decides,
     helper_compared_column,
     method_summary,
     principal_passes_through,
+    project_callee,
     row_method_facts,
 )
 from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
@@ -91,7 +93,7 @@ class _Decisions:
         its attributes, or the fetch itself written as the argument (``ensure_visible(await
         Item.one_by_id(session, id), ctx)``)."""
         on_principal = self._principal_method_check(call)
-        if not on_principal and not self._authorization_helper(q, name, call):
+        if not on_principal and not self._authorization_helper(q, name, call) and not self._deciding_operation(call, q, state):
             return None
         row: Optional[tuple[Val, Optional[str], Optional[str]]] = None
         principal = on_principal
@@ -171,6 +173,58 @@ class _Decisions:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column, through=through if column is None else None)
+
+    def _deciding_operation(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> bool:
+        """``return await self.get_scalars(user=user, project_id=project_id, ...)`` after ``project_id =
+        experiment.project_id`` of a row just loaded: a project function or method that is no check by its name
+        nor by its answers (an operation: it checks, then does its work) but refuses access on the caller and
+        another value it is handed together (``callee_decides``: a 401 / 403 / 404 refusal or an exception
+        named for access reading both) decides access to what that value was read from, as a helper would."""
+        project = self.project
+        func = call.func
+        if project is None or not isinstance(func, (cst.Name, cst.Attribute)) or _NOT_ACCESS_HELPER.search(
+            func.attr.value if isinstance(func, cst.Attribute) else func.value
+        ):
+            return False
+        cls: Optional[str] = None
+        target = q
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            cls = enclosing_class(self.ctx, self.func)
+            target = f"self.{func.attr.value}"
+        elif (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and isinstance(func.value.value, cst.Name)
+            and func.value.value.value == "self"
+        ):
+            cls = enclosing_class(self.ctx, self.func)
+            target = f"self.{func.value.attr.value}.{func.attr.value}"
+        if cls is None and target is not None and target.startswith("self."):
+            return False
+        callee = project_callee(project, cls, target) if target else None
+        if callee is None:
+            return False
+        caller_at: list[object] = []
+        row_at: list[object] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return False
+            where: object = a.keyword.value if a.keyword is not None else i
+            expr = _unwrap(self.ctx, a.value)
+            if _db_handle(a.value):
+                continue
+            base = expr
+            while isinstance(base, cst.Attribute):
+                base = base.value
+            held = state.get(base.value) if isinstance(base, cst.Name) else None
+            if held is not None and isinstance(expr, cst.Name) and held.source is not None and not held.rows and not held.derived:
+                holder = state.get(held.source[0])
+                if holder is not None and holder.rows and holder.model and not holder.derived:
+                    row_at.append(where)  # (a value read off a loaded row, held in a local)
+                    continue
+            if held is not None and expr is not base and held.rows and held.model and not held.derived:
+                row_at.append(where)  # ``experiment.project_id`` handed as it is
+            elif self.is_derived(a.value, state):
+                caller_at.append(where)
+        return bool(caller_at and row_at) and any(callee_decides(project, callee, c, r) for c in caller_at for r in row_at)
 
     @staticmethod
     def _joined_source(held: Val, state: dict[str, Val]) -> bool:
