@@ -224,7 +224,7 @@ class _Decisions:
                 row_at.append(where)  # ``experiment.project_id`` handed as it is
             elif self.is_derived(a.value, state):
                 caller_at.append(where)
-        return bool(caller_at and row_at) and any(callee_decides(project, callee, c, r) for c in caller_at for r in row_at)
+        return bool(caller_at and row_at) and any(callee_decides(project, callee, c, r, verdicts=False) for c in caller_at for r in row_at)
 
     @staticmethod
     def _joined_source(held: Val, state: dict[str, Val]) -> bool:

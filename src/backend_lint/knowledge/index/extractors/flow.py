@@ -615,7 +615,7 @@ def summarise(
         out["calls"] = calls
     if returns:
         out["returns"] = True
-        echoed = _echoed_param(return_values, plain)
+        echoed = _echoed_param(fn, return_values, plain) if len(plain) == 1 else None
         if echoed is not None:
             out["echoes"] = echoed
     if held:
@@ -672,10 +672,21 @@ def summarise(
     return out
 
 
-def _echoed_param(values: list[Optional[ast.expr]], plain: set[str]) -> Optional[str]:
-    """The parameter every ``return`` of the function gives back as it is or converted (``str`` / ``int`` /
-    ``UUID`` of it, either side of a conditional: ``return value if isinstance(value, UUID) else UUID(value)``):
-    the function only changes the type of what it is handed, so its result is that value (``echoes``)."""
+def _echoed_param(fn: ast.FunctionDef | ast.AsyncFunctionDef, values: list[Optional[ast.expr]], plain: set[str]) -> Optional[str]:
+    """The one parameter every ``return`` of the function gives back as it is or converted (``str`` / ``int`` /
+    ``UUID`` of it, either side of a conditional: ``return value if isinstance(value, UUID) else UUID(value)``),
+    in a body of nothing but ``if`` tests and those returns: the function only changes the type of what it is
+    handed, so its result is that value (``echoes``). A function that does something else first (fills in the
+    object it is handed and returns it) is no conversion."""
+    todo_stmts: list[Any] = list(fn.body)
+    while todo_stmts:
+        stmt = todo_stmts.pop()
+        t = type(stmt)
+        if t is ast.If:
+            todo_stmts.extend(stmt.body)
+            todo_stmts.extend(stmt.orelse)
+        elif not (t is ast.Return or t is ast.Pass or (t is ast.Expr and type(stmt.value) is ast.Constant)):
+            return None
     found: set[str] = set()
     todo: list[Any] = list(values)
     while todo:
