@@ -312,6 +312,8 @@ class _Expressions:
                         site.key_names |= self.key_names(a.value, state)
                     site.consumptions.append((scoped, False))
                     site.pscoped = derived
+                    if scoped and not derived:
+                        self.note_keyed_off((site,), vals, state)
                     return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
             if method == "query" and call.args:
                 entities, nodes = self.entities(call.args, state, columns=True)
