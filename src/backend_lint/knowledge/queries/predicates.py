@@ -363,8 +363,8 @@ class _Predicates:
         if not isinstance(root, cst.Name) or root.value in self.identity.principals or root.value in self.identity.identity_params:
             return None
         held_root = state.get(root.value)
-        if held_root is not None and (held_root.rows or held_root.stmt):
-            return None
+        if (held_root is not None and (held_root.rows or held_root.stmt)) or root.value in self.checked_parents:
+            return None  # (a row, or a row a dependency checked: ``team.id`` of ``team = Depends(can_write_team)``)
         return v, var
 
     def row_among_callers(
