@@ -17,8 +17,8 @@ from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that
 from ..models import identity_columns, is_table_model, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
 from .public import _public_read
-from .checks import callee_decides
 from .summaries import (
+    callee_decides,
     flow_facts,
     held_method_decides,
     helper_compared_column,
