@@ -189,6 +189,8 @@ class _Decisions:
             func.attr.value if isinstance(func, cst.Attribute) else func.value
         ):
             return False
+        if id(call) not in self._statement_calls():
+            return False  # (a value the function goes on to test, ``is_instructor = await ...``, is a verdict, not an operation)
         cls: Optional[str] = None
         target = q
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
@@ -228,6 +230,22 @@ class _Decisions:
             elif self.is_derived(a.value, state):
                 caller_at.append(where)
         return bool(caller_at and row_at) and any(callee_decides(project, callee, c, r, verdicts=False) for c in caller_at for r in row_at)
+
+    def _statement_calls(self) -> frozenset[int]:
+        """The calls this function makes as a statement of their own or returns as they are (``await
+        self.publish(...)``, ``return await self.get_scalars(...)``): operations run for their effect or their
+        result, not tests."""
+
+        def build() -> frozenset[int]:
+            out: set[int] = set()
+            for node in cst_walk(self.func.body):
+                if isinstance(node, (cst.Expr, cst.Return)) and node.value is not None:
+                    value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                    if isinstance(value, cst.Call):
+                        out.add(id(value))
+            return frozenset(out)
+
+        return self.ctx.cached(("queries.statement_calls", id(self.func)), build)
 
     def _rows_made_here(self) -> frozenset[str]:
         """Locals this function binds to a new row (``new_group = crud.group.create(db, obj_in=body)``, ``row =
