@@ -536,42 +536,88 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
                     found = project.resolve_symbol(feed["target"])
                     keywords_only = False
                     if found is None or found[2] != "functions":
-                        method = _typed_receiver_method(project, own, feed["target"])
-                        if method is None:
+                        methods = _typed_receiver_methods(project, own, feed["target"])
+                        if not methods:
                             method = _class_method(project, feed["target"])
                             keywords_only = True
-                        if method is None:
+                            methods = [method] if method is not None else []
+                        if not methods:
                             continue
-                        key, names = method
+                        key, names = methods[0]
+                        for other_key, other_names in methods[1:]:
+                            # (an interface's other implementations, as the dependency factory builds them)
+                            _feed_one(project, settings, own, feed, other_key, other_names, keywords_only, principal, client)
                     else:
                         key = f"{found[0]}.{found[1]}"
                         if key not in callee_params:
                             target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
                             callee_params[key] = [fp["name"] for fp in target.get("params", ())]
                         names = callee_params[key]
-                    for where, param, kind in feed["args"]:
-                        if keywords_only and isinstance(where, int):
-                            continue
-                        name = names[where] if isinstance(where, int) and where < len(names) else where
-                        if not isinstance(name, str) or name not in names:
-                            continue
-                        if kind == "raw":
-                            client.setdefault(key, set()).add(name)
-                        elif kind.startswith("own:"):
-                            # the caller's own tenant key handed to a parameter of its name (``school_id=
-                            # current_user.school_id``): there it holds whose rows the caller may reach
-                            if kind[4:] == name and param in own and param_dependency(project, settings, own[param]).kind == "auth":
-                                principal.setdefault(key, set()).add(name)
-                        elif kind == "whole":
-                            if param in own and _scalar_principal(project, settings, own[param]):
-                                principal.setdefault(key, set()).add(name)  # the dependency yields the caller's id
-                        elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
-                            principal.setdefault(key, set()).add(name)
-                        elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
-                            client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+                    _feed_one(project, settings, own, feed, key, names, keywords_only, principal, client)
         return principal, client
 
     return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
+
+
+def _feed_one(
+    project: "ProjectIndex", settings: "Settings", own: dict[str, dict[str, Any]], feed: dict[str, Any], key: str, names: list[str],
+    keywords_only: bool, principal: dict[str, set[str]], client: dict[str, set[str]],
+) -> None:
+    """``_fed_parameters``' reading of one call (``feed``) for one callee (``key`` with its parameters ``names``)."""
+    for where, param, kind in feed["args"]:
+        if keywords_only and isinstance(where, int):
+            continue
+        name = names[where] if isinstance(where, int) and where < len(names) else where
+        if not isinstance(name, str) or name not in names:
+            continue
+        if kind == "raw":
+            client.setdefault(key, set()).add(name)
+        elif kind.startswith("own:"):
+            # the caller's own tenant key handed to a parameter of its name (``school_id=
+            # current_user.school_id``): there it holds whose rows the caller may reach
+            if kind[4:] == name and param in own and param_dependency(project, settings, own[param]).kind == "auth":
+                principal.setdefault(key, set()).add(name)
+        elif kind == "whole":
+            if param in own and _scalar_principal(project, settings, own[param]):
+                principal.setdefault(key, set()).add(name)  # the dependency yields the caller's id
+        elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
+            principal.setdefault(key, set()).add(name)
+        elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
+            client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+
+
+def _typed_receiver_methods(project: "ProjectIndex", own: dict[str, dict[str, Any]], target: str) -> list[tuple[str, list[str]]]:
+    """``_typed_receiver_method``, or, for a parameter typed with an interface (a ``Protocol`` or an ``ABC`` the
+    project declares) whose dependency factory builds other classes on its ways (orm ``built_each``:
+    ``return ScalarsService(...)`` or ``return NoOpScalarsService()``), the method of each of those classes
+    that defines it: the route runs one of them. A class that does not define the method adds nothing."""
+    head, _, method = target.partition(".")
+    p = own.get(head)
+    if p is None or not method or "." in method or not p.get("type") or not p.get("dependency"):
+        return [m] if (m := _typed_receiver_method(project, own, target)) is not None else []
+    built = _interface_built_classes(project, p["type"], p["dependency"])
+    if not built:
+        return [m] if (m := _typed_receiver_method(project, own, target)) is not None else []
+    out = [m for cls in built if (m := _method_along_bases(project, cls, method)) is not None]
+    return out
+
+
+def _interface_built_classes(project: "ProjectIndex", annotation: str, dependency: str) -> list[str]:
+    """The project classes a dependency factory builds (``built_each``) when the parameter it fills is typed
+    with an interface the project declares (``ScalarsServiceProtocol``); none otherwise."""
+    found = project.get_class(annotation)
+    if found is None or not any(last_segment(b) in ("Protocol", "ABC") for b in found[1].get("bases", ()) if b):
+        return []
+    target = project.resolve_symbol(dependency)
+    if target is None or target[2] != "functions":
+        return []
+    fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+    out = []
+    for q in fn.get("built_each", ()):
+        cls = project.get_class(q)
+        if cls is not None and cls[0] != found[0]:
+            out.append(cls[0])
+    return out
 
 
 def _typed_receiver_method(project: "ProjectIndex", own: dict[str, dict[str, Any]], target: str) -> Optional[tuple[str, list[str]]]:

@@ -64,6 +64,7 @@ from .syntax import (  # noqa: F401
     session_handle_name,
 )
 from .summaries import (  # noqa: F401
+    callee_decides,
     access_exception,
     access_groups,
     checked_parent_dependencies,
@@ -94,7 +95,6 @@ from .analyzer import (  # noqa: F401
     function_queries,
 )
 from .checks import (  # noqa: F401
-    callee_decides,
     GATE_PREFIXES,
     GATE_WORDS,
     keys_checked_beside,

@@ -84,6 +84,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         # caller's roles under ``if role.id in ADMIN_ROLE_IDS``), and flags bound otherwise anywhere
         self.elevated_flags: set[str] = set()
         self.plain_flags: set[str] = set()
+        # ``if`` statements with no ``else`` that end a loop's body: the element is passed over unless the test
+        # holds, as with ``if not ...: continue`` (``_loop_guard``)
+        self.loop_tails: set[int] = set()
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -428,6 +431,11 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 for sub in stmt.body.body:  # type: ignore[attr-defined]
                     if isinstance(sub, cst.If) and self._skips(sub.body):
                         self._row_filter(sub.test, inner, it, set(load_names(stmt.target)))
+            tail = stmt.body.body[-1] if stmt.body.body else None  # type: ignore[attr-defined]
+            while isinstance(tail, cst.If) and tail.orelse is None and isinstance(tail.body, cst.IndentedBlock):
+                # (``if "id" in item: row = ...; if row and row.case_id == case_id: ...``: nested tails too)
+                self.loop_tails.add(id(tail))
+                tail = tail.body.body[-1] if tail.body.body else None
             self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
             self.merge_into(state, [inner, dict(state)])
             if isinstance(stmt, cst.For):
@@ -469,7 +477,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
-        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body)
+        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body) or self._loop_guard(stmt, state)
         # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
         # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
         flags = () if decision else _flag_assignments(stmt)
@@ -535,6 +543,26 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         if flag_checks:
             for flag in flags:
                 self.pending_owner_flags[flag] = flag_checks
+
+    def _loop_guard(self, stmt: cst.If, state: dict[str, Val]) -> bool:
+        """``for item in data["epics"]: epic = Epic.query.get(item["id"]); if epic and epic.case_id == case_id:
+        <change epic>``: the last statement of a loop's body, with no ``else``, whose test ties a row of an owned
+        model to a key verified for the caller (``child_of_checked_key``): every element failing it is passed
+        over, as with ``if not ...: continue``, so the test decides access to the row."""
+        if id(stmt) not in self.loop_tails:
+            return False
+        self.in_decision = True
+        try:
+            for node in _walk_expr(stmt.test):
+                if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(
+                    node.comparisons[0].operator, (cst.Equal, cst.In)
+                ):
+                    left, right = node.left, node.comparisons[0].comparator
+                    if self.child_of_checked_key(left, right, state) or self.child_of_checked_key(right, left, state):
+                        return True
+        finally:
+            self.in_decision = False
+        return False
 
     def _admin_only_fallthrough(self, body: cst.BaseSuite) -> bool:
         """The block ends in an ``if`` that exits unless the caller is an administrator (``if not
@@ -628,7 +656,13 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             return
         if isinstance(small, cst.Assign):
             v = self.ev(small.value, state)
-            checks = self.comparisons_in(small.value, state)
+            # ``foreign = {e.project_id for e in rows if e.project_id != project_id}`` then ``if foreign: raise``: the
+            # comprehension's test decides once a deciding ``if`` tests the local (``pending_owner_flags``)
+            self.in_decision = isinstance(small.value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and bool(small.value.for_in.ifs)
+            try:
+                checks = self.comparisons_in(small.value, state)
+            finally:
+                self.in_decision = False
             self.mark_owner_gated(small.value, state)
             keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:

@@ -12,12 +12,11 @@ from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
 from .syntax import result_present_test
-from .vocabulary import capability_column, library_check_name, named_like_check, PRIMARY_KEY_NAMES
+from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr
 from .summaries import (
     _summary_of_call,
-    access_groups,
-    flow_facts,
+    callee_decides,
     helper_checked_tables,
     method_summary,
     project_callee,
@@ -815,63 +814,6 @@ def keys_scoped_beside(
         found = keys_scoped_beside(project, sub[0], sub[1], sub[3], frozenset(inner_values), inner_principals, depth, _depth + 1)
         out |= {inner_values[k] for k in found}
     return out
-
-
-def callee_decides(
-    project: "ProjectIndex", callee: tuple[str, Optional[str], str], first: object, second: object, _depth: int = 0,
-    verdicts: bool = True,
-) -> bool:
-    """Whether the project function or method ``callee`` (``project_callee``), handed two values at ``first``
-    and ``second`` (argument position or keyword, as the call hands them), decides on both: one of its
-    decisions (``flow`` facts ``checks``: a ``raise`` under a test, a verdict returned) reads a value made
-    from both, or it hands both on to a call that does (a project helper, read the same way, two calls deep
-    at most; a callee the index does not know, by its name: ``named_like_check``). ``_record_access(tenant_id,
-    reader)`` that only logs, ``has_free_seats(account_id, school_id)`` that decides on the school alone: no.
-    A callee named like a check decides by any of its decisions; one that is not must decide access
-    (``access_groups``: a 401 / 403 / 404 refusal, an exception named for access, a predicate whose caller
-    refuses): validation, quota and default-choice branches on both (``ValueError``, a config picked under a
-    test) are its own business. ``verdicts``: whether the caller refuses on a predicate's answer (``False``
-    when it answers 402 on it)."""
-    module, cls, key = callee
-    check_named = named_like_check(last_segment(key))
-    flow = flow_facts(project, module)
-    entry = flow.get("checks", {}).get(key)
-    summary = (flow.get("methods", {}) if cls is not None else flow.get("functions", {})).get(key)
-    params = (entry or summary or {}).get("params", [])
-    offset = 1 if cls is not None and params[:1] in (["self"], ["cls"]) else 0
-
-    def named(where: object) -> Optional[str]:
-        if isinstance(where, int):
-            return params[where + offset] if 0 <= where + offset < len(params) else None
-        return where if isinstance(where, str) and where in params else None
-
-    a, b = named(first), named(second)
-    if a is None or b is None or a == b:
-        return False
-    if entry and any(
-        a in g and b in g for g in (entry.get("groups", ()) if check_named else access_groups(project, entry, verdicts))
-    ):
-        return True
-    if not summary or _depth >= 2:
-        return False
-    for c in summary.get("calls", ()):
-        handed = [*c.get("args", ()), *c.get("attr_args", ())]
-        at_a = [w for w, p in handed if p == a]
-        at_b = [w for w, p in handed if p == b]
-        if not at_a or not at_b:
-            continue
-        target = c.get("target", "")
-        sub = project_callee(project, cls, target)
-        if sub is None:
-            last = last_segment(target)
-            # a library's check, by its name (a class of the project or anything built, ``TenantMember(...)``,
-            # decides nothing)
-            if not last[:1].isupper() and project.resolve_symbol(target) is None and library_check_name(last):
-                return True
-            continue
-        if any(callee_decides(project, sub, wa, wb, _depth + 1, verdicts) for wa in at_a for wb in at_b):
-            return True
-    return False
 
 
 def keys_checked_beside(

@@ -18,16 +18,21 @@ from ..models import identity_columns, is_table_model, reference_path, reference
 from ..repositories import enclosing_class, specialised
 from .public import _public_read
 from .summaries import (
+    callee_decides,
     flow_facts,
     held_method_decides,
     helper_compared_column,
     method_summary,
     principal_passes_through,
+    project_callee,
     row_method_facts,
 )
 from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
+
+# a call that makes a new row rather than loading one (``crud.group.create(...)``, ``Item.from_form(...)``)
+_MADE_PREFIXES = ("create", "add", "insert", "new", "build", "make", "from_", "save")
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -104,7 +109,7 @@ class _Decisions:
         its attributes, or the fetch itself written as the argument (``ensure_visible(await
         Item.one_by_id(session, id), ctx)``)."""
         on_principal = self._principal_method_check(call)
-        if not on_principal and not self._authorization_helper(q, name, call):
+        if not on_principal and not self._authorization_helper(q, name, call) and not self._deciding_operation(call, q, state):
             return None
         row: Optional[tuple[Val, Optional[str], Optional[str]]] = None
         principal = on_principal
@@ -188,6 +193,94 @@ class _Decisions:
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
         return Comparison(call, v, var, helper=name, column=column, through=through if column is None else None)
+
+    def _deciding_operation(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> bool:
+        """``return await self.get_scalars(user=user, project_id=project_id, ...)`` after ``project_id =
+        experiment.project_id`` of a row just loaded: a project function or method that is no check by its name
+        nor by its answers (an operation: it checks, then does its work) but refuses access on the caller and
+        another value it is handed together (``callee_decides``: a 401 / 403 / 404 refusal or an exception
+        named for access reading both) decides access to what that value was read from, as a helper would."""
+        project = self.project
+        func = call.func
+        if project is None or not isinstance(func, (cst.Name, cst.Attribute)) or _NOT_ACCESS_HELPER.search(
+            func.attr.value if isinstance(func, cst.Attribute) else func.value
+        ):
+            return False
+        if id(call) not in self._statement_calls():
+            return False  # (a value the function goes on to test, ``is_instructor = await ...``, is a verdict, not an operation)
+        cls: Optional[str] = None
+        target = q
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            cls = enclosing_class(self.ctx, self.func)
+            target = f"self.{func.attr.value}"
+        elif (
+            isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and isinstance(func.value.value, cst.Name)
+            and func.value.value.value == "self"
+        ):
+            cls = enclosing_class(self.ctx, self.func)
+            target = f"self.{func.value.attr.value}.{func.attr.value}"
+        if cls is None and target is not None and target.startswith("self."):
+            return False
+        callee = project_callee(project, cls, target) if target else None
+        if callee is None:
+            return False
+        caller_at: list[object] = []
+        row_at: list[object] = []
+        for i, a in enumerate(call.args):
+            if a.star:
+                return False
+            where: object = a.keyword.value if a.keyword is not None else i
+            expr = _unwrap(self.ctx, a.value)
+            if _db_handle(a.value):
+                continue
+            base = expr
+            while isinstance(base, cst.Attribute):
+                base = base.value
+            held = state.get(base.value) if isinstance(base, cst.Name) else None
+            if held is not None and isinstance(expr, cst.Name) and held.source is not None and not held.rows and not held.derived:
+                holder = state.get(held.source[0])
+                if holder is not None and holder.rows and holder.model and not holder.derived and held.source[0] not in self._rows_made_here():
+                    row_at.append(where)  # (a value read off a loaded row, held in a local)
+                    continue
+            if held is not None and expr is not base and held.rows and held.model and not held.derived and base.value not in self._rows_made_here():  # type: ignore[union-attr]
+                row_at.append(where)  # ``experiment.project_id`` handed as it is
+            elif self.is_derived(a.value, state):
+                caller_at.append(where)
+        return bool(caller_at and row_at) and any(callee_decides(project, callee, c, r, verdicts=False) for c in caller_at for r in row_at)
+
+    def _statement_calls(self) -> frozenset[int]:
+        """The calls this function makes as a statement of their own or returns as they are (``await
+        self.publish(...)``, ``return await self.get_scalars(...)``): operations run for their effect or their
+        result, not tests."""
+
+        def build() -> frozenset[int]:
+            out: set[int] = set()
+            for node in cst_walk(self.func.body):
+                if isinstance(node, (cst.Expr, cst.Return)) and node.value is not None:
+                    value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                    if isinstance(value, cst.Call):
+                        out.add(id(value))
+            return frozenset(out)
+
+        return self.ctx.cached(("queries.statement_calls", id(self.func)), build)
+
+    def _rows_made_here(self) -> frozenset[str]:
+        """Locals this function binds to a new row (``new_group = crud.group.create(db, obj_in=body)``, ``row =
+        Item.from_form(body)``): a row made here is no row loaded for a check to decide on."""
+
+        def build() -> frozenset[str]:
+            out: set[str] = set()
+            for node in cst_walk(self.func.body):
+                if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+                    continue
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)):
+                    name = value.func.attr.value if isinstance(value.func, cst.Attribute) else value.func.value
+                    if name.lstrip("_").startswith(_MADE_PREFIXES):
+                        out.add(node.targets[0].target.value)
+            return frozenset(out)
+
+        return self.ctx.cached(("queries.rows_made_here", id(self.func)), build)
 
     @staticmethod
     def _joined_source(held: Val, state: dict[str, Val]) -> bool:

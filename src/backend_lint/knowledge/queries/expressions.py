@@ -15,7 +15,7 @@ from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
 from ..models import is_owned
 from .summaries import _decided_table, client_value_function
-from .syntax import _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
+from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
 from .vocabulary import (
     EXEC_METHODS,
@@ -312,6 +312,8 @@ class _Expressions:
                         site.key_names |= self.key_names(a.value, state)
                     site.consumptions.append((scoped, False))
                     site.pscoped = derived
+                    if scoped and not derived:
+                        self.note_keyed_off((site,), vals, state)
                     return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=derived)
             if method == "query" and call.args:
                 entities, nodes = self.entities(call.args, state, columns=True)
@@ -450,6 +452,12 @@ class _Expressions:
                 self._verify_loaded(local, state, call, name, conflict=id(call) in self.conflict_calls)
         if name in ("str", "int", "UUID", "UUID4") and len(args) == 1:
             return Val(derived=derived, ident=args[0].ident, trusted=args[0].trusted, source=args[0].source, client=args[0].client)
+        echoed = echoed_argument(self.ctx, call) if q is not None else None
+        if echoed is not None:
+            # ``project_id = _as_uuid(experiment.project_id)``: a project function that gives back what it is
+            # handed, converted (flow ``echoes``), is that value, as ``UUID(...)`` is
+            v = args[echoed]
+            return Val(derived=v.derived, ident=v.ident, trusted=v.trusted, source=v.source, client=v.client)
         if name == "getattr" and q in ("getattr", "builtins.getattr") and len(call.args) >= 2 and isinstance(call.args[0].value, cst.Name):
             attr = call.args[1].value
             if isinstance(attr, cst.SimpleString):  # ``getattr(receipt, "buyer_ref", None)``

@@ -6,7 +6,7 @@ A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 from ...ground.lazy import lazy_import
 from ..auth import principal_classes
@@ -31,7 +31,7 @@ from .summaries import (
     summary_candidate_row,
 )
 from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class
-from .values import NOTHING, Val
+from .values import NOTHING, Site, Val
 
 if TYPE_CHECKING:
     from ...engine.context import FileContext
@@ -777,6 +777,26 @@ class _Fetches:
                 break
         return Val(sites=v.sites, rows=True, model=model, scoped=v.scoped or v.opaque, derived=v.pscoped, opaque=v.opaque)
 
+    def note_keyed_off(self, sites: Sequence[Site], keys: Sequence[Val], state: dict[str, Val]) -> None:
+        """A lookup scoped only by keys read off rows of owned models loaded here without an owner predicate
+        and not checked yet (``Epic.query.get(story.epic_id)`` after ``story = Story.query.get(story_id)``):
+        remember those rows' lookups on its sites (``Site.keyed_off``). A key read off a row fetched with a
+        check is trusted (RULES.md); one read off a row nobody checks is as much the client's as the row's own
+        key (``findings``: reported with that row)."""
+        held: list[Site] = []
+        for v in keys:
+            if v.derived or v.source is None:
+                return
+            holder = state.get(v.source[0])
+            if holder is None or not (holder.rows and holder.model and holder.sites) or holder.derived or not self._owned(holder.model):
+                return
+            chained = all(s.keyed_off for s in holder.sites)  # (``case = ...get(epic.case_id)``: a chain of them)
+            if (holder.scoped and not chained) or not (chained or any(s.unscoped for s in holder.sites)):
+                return
+            held.extend(holder.sites)
+        for site in sites:
+            site.keyed_off = tuple(held)
+
     def chain(self, call: cst.Call, method: str, recv: Val, state: dict[str, Val]) -> Val:
         scoped, pscoped = recv.scoped, recv.pscoped
         before = len(self.out.sites)
@@ -870,6 +890,7 @@ class _Fetches:
                     # ``db.query(Job).get(result["job_id"])`` with a key a helper handed the caller returned, or read
                     # off a row loaded already: as ``session.get(Job, key)`` with such a key, not the client's
                     scoped, pscoped = True, pscoped or any(v.derived for v in keys)
+                    self.note_keyed_off(recv.sites, keys, state)
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         if method in EXEC_METHODS:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))

@@ -195,6 +195,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if _public_read(ctx, func, site, model, identity):
             continue
         out.unscoped.append((site, model))
+    reported = {id(s) for s, _ in out.unscoped}
+    for site in fq.sites:
+        # a lookup keyed only off rows reported unchecked (``Site.keyed_off``): the key was the client's too
+        if site.keyed_off and id(site) not in reported and not site.checked_after and not site.owner_gated and not site.admin:
+            model = owned_site_model(ctx, site)
+            if model is not None and all(id(s) in reported for s in site.keyed_off) and not _only_tested(func, site):
+                out.unscoped.append((site, model))
+                reported.add(id(site))
     if not gate and not identity.router_auth:
         out.untied = [u for u in fq.untied if not (guarded and _guarded_node(fq, u[0], guarded))]
     if not gate:

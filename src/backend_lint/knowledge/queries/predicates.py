@@ -329,7 +329,66 @@ class _Predicates:
             found = self.principal_column(a, b, state)
             if found is not None:
                 return Comparison(node, found[0], found[1], column=found[2])
+        for a, b in ((left, right), (right, left)) if self.in_decision else ():
+            held = self.child_of_checked_key(a, b, state)
+            if held is not None:
+                return Comparison(node, held[0], held[1], direct=False)
         return None
+
+    def child_of_checked_key(
+        self, expr: cst.BaseExpression, other: cst.BaseExpression, state: dict[str, Val]
+    ) -> Optional[tuple[Val, str]]:
+        """``if epic.case_id != case_id: raise`` / ``story.epic.case_id == case_id`` / ``parent.project_id !=
+        body.project_id``: a row of an owned model loaded without an owner predicate, its reference to another
+        table (a ``*_id`` column of its own, or one read through its relationships) compared, in a test that
+        decides, with a key the function verified for the caller before (handed with the caller to a check, or
+        the key of a row a load scoped to the caller found): the row is refused unless it belongs to a parent
+        the caller may use, so access is decided in Python after the fetch (BKL202 at the test). A key the
+        client sent and nobody verified decides nothing; a parent row compared as a row (``child.parent_id !=
+        parent.id``) is ``_tied_to_checked_parent``'s. (row, variable)"""
+        if self.project is None:
+            return None
+        expr, other = _unwrap(self.ctx, expr), _unwrap(self.ctx, other)
+        if isinstance(expr, cst.Name):
+            held = state.get(expr.value)  # ``project_id = experiment.project_id``, through a local
+            if held is None or held.source is None or held.rows or held.derived:
+                return None
+            var, path = held.source
+        else:
+            full = _path(expr) if isinstance(expr, cst.Attribute) else None
+            if full is None:
+                return None
+            var, _, path = full.partition(".")
+        chain = path.split(".")
+        column = chain[-1]
+        if not column.endswith("_id") or column in PRIMARY_KEY_NAMES or len(chain) > 3:
+            return None
+        v = state.get(var)
+        if v is None or not (v.rows and v.model and (v.sites or v.repo)) or v.derived or v.scoped:
+            return None
+        if v.model in self.principal_types or not self._owned(v.model):
+            return None
+        if len(chain) == 1:
+            if column not in model_columns(self.project, v.model):
+                return None
+            traits = column_traits(self.project, v.model, column)
+            if traits is not None and traits.foreign_key is False:
+                return None
+        elif chain[0] not in relationships(self.project, v.model):
+            return None
+        # the other side: a verified key, no row of its own (a parent row is ``_tied_to_checked_parent``'s) and
+        # not who asks (an owner comparison is ``row_identity``'s)
+        if not isinstance(other, (cst.Name, cst.Attribute)) or not self.is_derived(other, state):
+            return None
+        root = other
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value in self.identity.principals or root.value in self.identity.identity_params:
+            return None
+        held_root = state.get(root.value)
+        if (held_root is not None and (held_root.rows or held_root.stmt)) or root.value in self.checked_parents:
+            return None  # (a row, or a row a dependency checked: ``team.id`` of ``team = Depends(can_write_team)``)
+        return v, var
 
     def row_among_callers(
         self, expr: cst.BaseExpression, other: cst.BaseExpression, member: bool, state: dict[str, Val]

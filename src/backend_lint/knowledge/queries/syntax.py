@@ -255,11 +255,38 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
 def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(expr, cst.Call) and len(expr.args) == 1 and isinstance(expr.func, (cst.Name, cst.Attribute)):
         name = dotted_name(expr.func) or ""
-        if last_segment(name) in ("str", "int", "UUID", "repr"):
+        if last_segment(name) in ("str", "int", "UUID", "repr") or (
+            isinstance(expr.func, cst.Name) and expr.args[0].keyword is None and echoed_argument(ctx, expr) == 0
+        ):
             expr = expr.args[0].value
         else:
             break
     return expr
+
+
+def echoed_argument(ctx: "FileContext", call: cst.Call) -> Optional[int]:
+    """The index in ``call.args`` of the argument a project function gives back as it is or converted (its
+    flow summary's ``echoes``: ``def _as_uuid(value): return value if isinstance(value, UUID) else
+    UUID(value)``), so that the call's value is that argument's; ``None`` otherwise."""
+    project = ctx.project
+    if project is None or not call.args or not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return None
+    q = ctx.qualified_name(call.func)
+    found = project.resolve_symbol(q) if q else None
+    if found is None or found[2] != "functions":
+        return None
+    facts = project.modules.get(found[0]) if hasattr(project.modules, "get") else project.modules[found[0]]
+    summary = (facts or {}).get("extra", {}).get("flow", {}).get("functions", {}).get(found[1]) or {}
+    param = summary.get("echoes")
+    if not param:
+        return None
+    params = summary.get("params", [])
+    for i, a in enumerate(call.args):
+        if a.star:
+            return None
+        if (a.keyword.value == param) if a.keyword is not None else (i < len(params) and params[i] == param):
+            return i
+    return None
 
 
 def _path(expr: cst.CSTNode) -> Optional[str]:

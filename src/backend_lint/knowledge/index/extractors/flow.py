@@ -45,7 +45,9 @@ scoping column. A summary is kept only when it says something:
   models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
   columns), and ``joined`` / ``searched``, the predicates' columns named only in a join condition between two
   models or as a text search's column (``loose_predicate_columns``: no value keys the rows by them);
-- ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check);
+- ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check); ``echoes``, the
+  parameter every ``return`` gives back as it is or converted (``return value if isinstance(value, UUID) else
+  UUID(value)``): the result is what the caller handed that parameter (``_echoed_param``);
 - ``same_owner``: ``[[parameter, column]]``, a method that leaves at once unless the row it is handed shares
   that column with its own object (``if self.household_id != other.household_id: return``);
 - ``verdict``: the function writes nothing and every ``return`` is a yes or no (``return q.first() is None``):
@@ -351,6 +353,7 @@ def summarise(
     compared: set[str] = set()
     calls: list[dict[str, Any]] = []
     returns = False
+    return_values: list[Optional[ast.expr]] = []  # (``echoes``)
     held = False  # a predicate compares with a value the object holds (``Message.client_id == self.client.id``)
     filters: dict[str, set[tuple[str, str]]] = {}  # parameter -> (model, column) it is compared with in a predicate
     model_cols: dict[str, set[str]] = {}  # model -> its columns named in predicates ("": a column of no known model)
@@ -414,6 +417,7 @@ def summarise(
                 statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
         if t is ast.Return:
             value = node.value  # type: ignore[attr-defined]
+            return_values.append(value)
             if value is not None and not (type(value) is ast.Constant and value.value is None):
                 returns = True
                 returned_attrs.append(_local_attribute(value))
@@ -645,6 +649,9 @@ def summarise(
         out["returns"] = True
         if len(set(returned_attrs)) == 1 and returned_attrs[0] is not None:
             out["returns_attr"] = returned_attrs[0]
+        echoed = _echoed_param(fn, return_values, plain) if len(plain) == 1 else None
+        if echoed is not None:
+            out["echoes"] = echoed
     if held:
         out["held_preds"] = True
     if preds and pred_args:
@@ -761,6 +768,42 @@ def _optional_preds(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[Any
         elif type(n) is ast.Compare:
             elsewhere |= _attr_names(n)
     return [[p, sorted(cols - elsewhere)] for p, cols in sorted(guarded.items()) if cols - elsewhere]
+
+
+def _echoed_param(fn: ast.FunctionDef | ast.AsyncFunctionDef, values: list[Optional[ast.expr]], plain: set[str]) -> Optional[str]:
+    """The one parameter every ``return`` of the function gives back as it is or converted (``str`` / ``int`` /
+    ``UUID`` of it, either side of a conditional: ``return value if isinstance(value, UUID) else UUID(value)``),
+    in a body of nothing but ``if`` tests and those returns: the function only changes the type of what it is
+    handed, so its result is that value (``echoes``). A function that does something else first (fills in the
+    object it is handed and returns it) is no conversion."""
+    todo_stmts: list[Any] = list(fn.body)
+    while todo_stmts:
+        stmt = todo_stmts.pop()
+        t = type(stmt)
+        if t is ast.If:
+            todo_stmts.extend(stmt.body)
+            todo_stmts.extend(stmt.orelse)
+        elif not (t is ast.Return or t is ast.Pass or (t is ast.Expr and type(stmt.value) is ast.Constant)):
+            return None
+    found: set[str] = set()
+    todo: list[Any] = list(values)
+    while todo:
+        value = todo.pop()
+        t = type(value)
+        if t is ast.IfExp:
+            todo.extend((value.body, value.orelse))
+        elif t is ast.Call and not value.keywords and len(value.args) == 1 and (
+            (type(value.func) is ast.Name and value.func.id in UNWRAP)
+            or (type(value.func) is ast.Attribute and value.func.attr in UNWRAP)
+        ):
+            todo.append(value.args[0])
+        elif t is ast.Name and value.id in plain:
+            found.add(value.id)
+        else:
+            return None  # (nothing, another value, or a value computed otherwise)
+        if len(found) > 1:
+            return None
+    return found.pop() if found else None
 
 
 _EXITS = (ast.Raise, ast.Return)

@@ -1705,7 +1705,10 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     ``name``), kept only when it takes a dependency marker or reads a token (a closure that is no dependency
     costs nothing). ``builds``: the callable every ``return`` calls, when the function has no return
     annotation (``return CombinedEnforcement(module, action)``). (A factory returning a class instance is read
-    from its return annotation, or from ``builds``: ``knowledge.auth._built_dependency_class``.)"""
+    from its return annotation, or from ``builds``: ``knowledge.auth._built_dependency_class``.) ``built_each``:
+    for a function taking dependencies whose annotation names none of the callables its ``return`` statements
+    call (an interface: ``-> ScalarsServiceProtocol`` returning ``ScalarsService(...)`` or ``NoOpScalarsService()``),
+    those callables."""
     nodes, inner_functions = own_nodes(fn)  # (the function's own nodes, shared with the flow and validation extractors)
     nested: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {f.name: f for f in inner_functions}
     returned: list[ast.expr] = [
@@ -1740,6 +1743,15 @@ def _made_dependency(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
                 return out
     # ``return CombinedEnforcement(module, action)`` (no annotation): FastAPI calls the instance, per request
     built = {resolve(v.func) for v in returned if v.__class__ is ast.Call and v.func.__class__ in (ast.Name, ast.Attribute)}  # type: ignore[attr-defined]
+    if (
+        fn.returns is not None and built and None not in built
+        and len(returned) == sum(1 for v in returned if v.__class__ is ast.Call)
+        and main_type(fn.returns, resolve) not in built
+        and any(_last(p.get("marker")) in ("Depends", "Security") for p in _param_facts(fn.args, resolve))
+    ):
+        # ``-> ScalarsServiceProtocol`` with ``return ScalarsService(...)`` on one way and ``return
+        # NoOpScalarsService()`` on another: what a dependency typed with an interface really is (``built_each``)
+        out["built_each"] = sorted(built)  # type: ignore[arg-type]
     if len(built) == 1 and len(returned) == sum(1 for v in returned if v.__class__ is ast.Call) and None not in built and fn.returns is None:
         out["builds"] = built.pop()
     elif len(built) == 1 and len(returned) == 1 and None not in built and not nested:
