@@ -77,3 +77,73 @@ def test_extraction_leaves_no_tree_in_a_cycle() -> None:
         gc.enable()
     assert facts["parsed"]
     assert trees == []
+
+
+# Each recursive reading of a function that the extractors define inside another (``decides``, ``decision_groups``,
+# ``_recorded_only``, ``_local_provenance``, the ORM extractor's ``visit_*``): a caller's id compared with a
+# row's owner, a refusal under the test, a local made from two parameters, the id written down.
+DECIDING = '''
+from fastapi import Depends, HTTPException
+
+class Note(Base):
+    __tablename__ = "notes"
+
+def check_owner(note_id: int, user_id: int, db):
+    note = db.get(Note, note_id)
+    pair = (note_id, user_id)
+    if note.owner_id != user_id:
+        raise HTTPException(status_code=403)
+    for item in pair:
+        if item is None:
+            raise HTTPException(status_code=404)
+    return note
+
+def stamp(note, user_id: int, other: int):
+    audit = Audit(created_by=user_id)
+    note.modified_by = user_id
+    if other and user_id:
+        log.info(f"{user_id}")
+    return audit
+'''
+
+
+def test_extraction_leaves_nothing_in_a_cycle() -> None:
+    extract_module(DECIDING, "/p/app/notes.py", "app.notes", False)  # (imports and first-use caches, out of the count)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        facts = extract_module(DECIDING, "/p/app/notes.py", "app.notes", False)
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert facts["parsed"]
+    assert left == []
+
+
+def test_a_tuned_process_freezes_what_a_paused_build_made(monkeypatch) -> None:
+    from backend_lint.ground import gc_tuning
+
+    monkeypatch.delenv("BACKEND_LINT_DEFAULT_GC", raising=False)
+    made: list = []
+
+    @collections_paused
+    def build() -> None:
+        made.append([{"fact": i} for i in range(100)])
+
+    thresholds = gc.get_threshold()
+    try:
+        monkeypatch.setattr(gc_tuning, "_tuned", False)
+        before = gc.get_freeze_count()
+        build()
+        assert gc.get_freeze_count() == before  # (not tuned: left to the collector)
+        monkeypatch.setattr(gc_tuning, "_tuned", True)
+        build()
+        assert gc.get_freeze_count() >= before + 100
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

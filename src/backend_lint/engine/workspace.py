@@ -23,6 +23,7 @@ from typing import Any, Callable, Optional, Sequence
 from ..ground.cache import DEFAULT_CACHE_DIR, ensure_cache_dir
 from ..ground.config import ConfigError, Settings
 from ..ground.discovery import abspath_maker, excluded_below_root, is_excluded_file, iter_python_files, project_python_files
+from ..ground.gc_tuning import tune_gc
 from ..ground.inputs import directories_of, forget, own_inputs_stamp
 from ..ground.io import SourceReadError, decode_source, encode_source, read_source
 from ..knowledge.index import ProjectIndex
@@ -455,6 +456,8 @@ def _lint_groups(groups, settings, workspace, request, options, outcomes, projec
             group_options = replace(options, cache_dir=os.path.join(group_settings.root, DEFAULT_CACHE_DIR))
         group_workspace = workspace
         if group_workspace is None:
+            if len(group_files) >= 16:
+                tune_gc()  # (as ``lint_paths`` will: the index's facts are then frozen as they are built)
             group_workspace = Workspace(
                 group_settings, group_files, cache_dir=group_options.cache_dir, jobs=options.jobs,
                 respect_gitignore=request.respect_gitignore,

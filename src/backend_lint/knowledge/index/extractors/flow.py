@@ -1167,6 +1167,7 @@ def _recorded_only(fn: ast.AST, param: str, plain: set[str]) -> bool:
 
     for stmt in fn.body:  # type: ignore[attr-defined]
         visit(stmt, False)
+    del visit  # (it calls itself through its closure: a reference cycle the collector would have to find)
     return writes > 0 and not other
 
 
@@ -1238,6 +1239,7 @@ def _local_provenance(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
 
     for local in direct:
         out[local] = of(local, frozenset({local}))
+    del of  # (a reference cycle otherwise: ``_recorded_only``)
     return out
 
 
@@ -1593,7 +1595,9 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                     return True
         return False
 
-    return visit(fn.body, False)
+    found = visit(fn.body, False)
+    del visit  # (a reference cycle otherwise, holding ``memo`` and its nodes: ``_recorded_only``)
+    return found
 
 
 _DERIVING = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor})  # (``decides``' passes)
@@ -1945,6 +1949,7 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
                 visit(stmt.body, guard)
 
     visit(fn.body, frozenset())
+    del visit  # (a reference cycle otherwise: ``_recorded_only``)
     if not raw:
         return {"groups": []}
     origin: dict[str, frozenset[str]] = {p: frozenset((p,)) for p in params}

@@ -2653,6 +2653,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 visit_body(stmt.orelse)
 
     visit_body(tree.body)
+    del visit_class, visit_alias, visit_body  # (they call each other: a reference cycle per module otherwise)
     # ``APIRouter(prefix="/orgs/{org_id}")`` / ``app.include_router(r, prefix="/users/{user_id}")``: path
     # parameters that a route's own path does not show
     prefixes: set[str] = set()
@@ -2670,6 +2671,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         prefixes.add(kw.value.value)
 
     scan_prefixes(tree.body, 0)
+    del scan_prefixes  # (idem)
     if mentions("AuthenticationMiddleware"):
         # ``app.add_middleware(AuthenticationMiddleware, backend=...)`` / ``Middleware(AuthenticationMiddleware,
         # ...)``: Starlette sets ``request.user`` from the project's backend (``knowledge.auth``)
