@@ -210,16 +210,6 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
     return out, frozenset(callers)
 
 
-def _called_row(project: "ProjectIndex", mod: str, fname: str, column: str) -> list[str]:
-    """The one table model holding ``column`` whose rows the function holds through its lookups or the
-    project functions it calls (``db_info = get_client_info_by_id(db, info_id)``: ``ClientInfo``), for a
-    compared row whose local names no model (``knowledge.creators.function_row_model``)."""
-    from .creators import function_row_model  # (reads this module's neighbours' facts about tables)
-
-    found = function_row_model(project, mod, fname, column)
-    return [found] if found is not None else []
-
-
 def _named_like_row(held: list[str], row: str) -> list[str]:
     """Of the table models holding a column, the one whose class name is the local holding the row
     (``workspace.team_id`` handed to a check, ``workspace`` read over several statements: ``Workspace``), when
@@ -523,3 +513,13 @@ def caller_values(project: Optional["ProjectIndex"], settings: Optional["Setting
         )
 
     return project.memo(("scoping.caller_values", fields, principals), build)
+
+
+def _called_row(project: "ProjectIndex", mod: str, fname: str, column: str) -> list[str]:
+    """The one table model holding ``column`` whose rows the function holds through its lookups or the
+    project functions it calls (``db_info = get_client_info_by_id(db, info_id)``: ``ClientInfo``), for a
+    compared row whose local names no model (``knowledge.creators.function_row_model``)."""
+    from .creators import function_row_model  # (reads this module's neighbours' facts about tables)
+
+    found = function_row_model(project, mod, fname, column)
+    return [found] if found is not None else []
