@@ -514,11 +514,13 @@ def _alternatives(node: ast.AST) -> list[str]:
 
 
 def _expand_bound(direct: list, first: int, bound: dict[str, list[str]]) -> None:
-    """The entries (from ``first`` on) whose ``who`` is a local bound to the caller's attributes, one per
-    attribute it may hold (``_principal_locals``), each with ``local`` naming it."""
+    """The ``compare`` entries (from ``first`` on: ``row.C != local`` deciding access) whose ``who`` is a local
+    bound to the caller's attributes, one per attribute it may hold (``_principal_locals``), each with
+    ``local`` naming it."""
     out: list = []
     for entry in direct[first:]:
-        spellings = bound.get(entry.get("who", ""))
+        # (an access decision only: a listing's ``filter_by(department_id=dept_id)`` is no owner check)
+        spellings = bound.get(entry.get("who", "")) if entry.get("how") == "compare" else None
         if not spellings:
             out.append(entry)
             continue
