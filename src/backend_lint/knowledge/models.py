@@ -447,10 +447,13 @@ def creator_recorded_only(project: Optional["ProjectIndex"], settings: Optional[
     canonical = found[0] if found else qualified
     if settings is not None and _matches_config(canonical, settings.owned_models):
         return False
-    # (coarse, by the column's name over every model: a library CRUD call's keyword, ``crud.get(db, id=key,
-    # created_by_user_id=me["id"])``, names no model in the index facts)
-    constrained = project.memo("models.constrained_columns", lambda: frozenset(_constrained_columns(project)))
-    return not any(c in constrained for c in cols)
+    # model by model (``knowledge.creators``): a project comparing ``Answer.created_by_id`` with the caller says
+    # nothing of the ``Campus`` rows carrying the same audit column; a constraint on a row whose model is not
+    # told (a library CRUD call's keyword, ``crud.get(db, id=key, created_by_user_id=me["id"])``) counts for
+    # every model holding the column
+    from .creators import constrained_for
+
+    return not any(constrained_for(project, canonical, c) for c in cols)
 
 
 def _may_be_empty(project: "ProjectIndex", qualified: str, column: str) -> bool:

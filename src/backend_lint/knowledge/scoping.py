@@ -188,7 +188,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     continue
                 if is_caller(who, settings) and d.get("row"):
                     # a row a project helper returned: the one table model holding the column named as the local
-                    named = _named_like_row(holders.get(d["column"], []), d["row"])
+                    named = _named_like_row(holders.get(d["column"], []), d["row"]) or _called_row(project, mod, fname, d["column"])
                     if named:
                         add(named, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
                 elif is_caller(who, settings) and not d.get("optional"):
@@ -554,3 +554,13 @@ def caller_values(project: Optional["ProjectIndex"], settings: Optional["Setting
         )
 
     return project.memo(("scoping.caller_values", fields, principals), build)
+
+
+def _called_row(project: "ProjectIndex", mod: str, fname: str, column: str) -> list[str]:
+    """The one table model holding ``column`` whose rows the function holds through its lookups or the
+    project functions it calls (``db_info = get_client_info_by_id(db, info_id)``: ``ClientInfo``), for a
+    compared row whose local names no model (``knowledge.creators.function_row_model``)."""
+    from .creators import function_row_model  # (reads this module's neighbours' facts about tables)
+
+    found = function_row_model(project, mod, fname, column)
+    return [found] if found is not None else []

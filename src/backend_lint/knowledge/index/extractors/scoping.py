@@ -84,6 +84,10 @@ def _exits(body: list[ast.stmt]) -> bool:
     for stmt in body:
         if isinstance(stmt, (ast.Raise, ast.Return)):
             return True
+        if isinstance(stmt, ast.If) and _exits(stmt.body):
+            # ``if current_user.username != sched.teacher_username: if not_center_head: raise``: the outer test
+            # is one half of the decision the inner ``if`` exits on
+            return True
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             name = stmt.value.func.attr if isinstance(stmt.value.func, ast.Attribute) else getattr(stmt.value.func, "id", "")
             if name in _EXITS:
@@ -372,6 +376,8 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
     )
     params = set(_params(fn))
     own = _own_rows(fn, resolve, kinds, rows)
+    bound = _principal_locals(kinds, params)
+    first = len(direct)
     in_method = owner is not None and "self" in params
     held = _repository_rows(kinds, row_names) if in_method else {}
     if in_method:
@@ -395,14 +401,14 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     # ``team = await self.repo.get_by_id(team_id)`` then ``if team.leaderId == user_id: return True``:
                     # a row the service's repository returned; the reader finds its model through the repository
                     col = _column_of(a, set(held))
-                    if col is not None and who is not None and _callerish(who) and who.split(".")[0] != col[0]:
+                    if col is not None and who is not None and (_callerish(who) or who in bound) and who.split(".")[0] != col[0]:
                         direct.append({"model": [], "column": col[1], "who": who, "how": "compare", "line": node.lineno, "repo": held[col[0]]})
                     continue
                 if via is not None and col is None:
                     # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
                     # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
                     col = _column_of(_unwrapped(a), row_names | assigned)
-                if col is None and via is None and who is not None and _callerish(who):
+                if col is None and via is None and who is not None and (_callerish(who) or who in bound):
                     # ``current_user.institution_id != department.institution_id`` of a row a project helper
                     # returned (``department = service.get_department(department_id)``): the reader finds its
                     # model off the column and the local's name
@@ -412,7 +418,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     continue
                 if col is None or who is None or who.split(".")[0] == col[0]:
                     continue
-                if via is None and not _callerish(who):
+                if via is None and not (_callerish(who) or who in bound):
                     continue
                 how = "method" if col[0] == "self" else "compare"
                 entry = {"model": rows.get(col[0], []), "column": col[1], "who": who, "how": how, "line": node.lineno}
@@ -430,7 +436,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     model = resolve(a.value)
                     who = _dotted(b)
                     via = _via(who, own) if who is not None else None
-                    if model and who is not None and (via is not None or _callerish(who)) and who.split(".")[0] != head.split(".")[0]:
+                    if model and who is not None and (via is not None or (_callerish(who) or who in bound)) and who.split(".")[0] != head.split(".")[0]:
                         entry = {"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno}
                         if via is not None:
                             entry["via"] = via
@@ -443,7 +449,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                 for k in node.keywords:
                     who = _dotted(k.value) if k.arg else None
                     via = _via(who, own) if who is not None else None
-                    if who is not None and models and (via is not None or _callerish(who)):
+                    if who is not None and models and (via is not None or (_callerish(who) or who in bound)):
                         entry = {"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno}
                         if via is not None:
                             entry["via"] = via
@@ -452,13 +458,75 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                 head = ast_dotted(node.func.value.value)
                 model = resolve(node.func.value.value) if head and head.rsplit(".", 1)[-1][:1].isupper() else None
                 who = _dotted(node.args[0])
-                if model and who is not None and _callerish(who):
+                if model and who is not None and (_callerish(who) or who in bound):
                     direct.append({"model": model, "column": node.func.value.attr, "who": who, "how": "predicate", "line": node.lineno})
         if in_method and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
             _membership(node, owner, direct)  # type: ignore[arg-type]
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
             _writes(node, resolve, writes, params)
+    if bound:
+        _expand_bound(direct, first, bound)
+
+
+def _principal_locals(kinds: dict[type, list[Any]], params: set[str]) -> dict[str, list[str]]:
+    """Locals bound once, to attributes of what may be the caller or to a choice among them (``user_center =
+    current_user.center_username or current_user.username``, ``owner = user.org_id if user.org_id else
+    user.id``): ``{local: [spellings]}``. Compared with a row's column, the local stands for each of them."""
+    counts: dict[str, int] = {}
+    values: dict[str, ast.AST] = {}
+    for node in kinds.get(ast.Assign, _NONE):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                counts[target.id] = counts.get(target.id, 0) + 1
+                values[target.id] = node.value
+    for node in kinds.get(ast.AnnAssign, _NONE) + kinds.get(ast.AugAssign, _NONE):
+        if isinstance(node.target, ast.Name):
+            counts[node.target.id] = counts.get(node.target.id, 0) + 2
+    out: dict[str, list[str]] = {}
+    for name, value in values.items():
+        if counts.get(name) != 1 or name in params:
+            continue
+        spellings = _alternatives(value)
+        if spellings and all("." in w and _callerish(w) for w in spellings):
+            out[name] = spellings
+    return out
+
+
+def _alternatives(node: ast.AST) -> list[str]:
+    """The attribute spellings a value is one of (``a.x or a.y``, ``a.x if t else a.y``, ``a.x``); none when
+    any part is something else (a call, a constant)."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        parts = [_alternatives(v) for v in node.values]
+    elif isinstance(node, ast.IfExp):
+        parts = [_alternatives(node.body), _alternatives(node.orelse)]
+    elif isinstance(node, ast.Attribute):
+        dotted = ast_dotted(node)
+        return [dotted] if dotted is not None else []
+    else:
+        return []
+    if not all(parts):
+        return []
+    out: list[str] = []
+    for p in parts:
+        out.extend(w for w in p if w not in out)
+    return out
+
+
+def _expand_bound(direct: list, first: int, bound: dict[str, list[str]]) -> None:
+    """The ``compare`` entries (from ``first`` on: ``row.C != local`` deciding access) whose ``who`` is a local
+    bound to the caller's attributes, one per attribute it may hold (``_principal_locals``), each with
+    ``local`` naming it."""
+    out: list = []
+    for entry in direct[first:]:
+        # (an access decision only: a listing's ``filter_by(department_id=dept_id)`` is no owner check)
+        spellings = bound.get(entry.get("who", "")) if entry.get("how") == "compare" else None
+        if not spellings:
+            out.append(entry)
+            continue
+        for w in spellings:
+            out.append({**entry, "who": w, "local": entry["who"]})
+    direct[first:] = out
 
 
 def _flag_chosen(pred: ast.AST, kinds: dict[type, list[Any]], params: set[str], annotated: frozenset[str], who: str) -> bool:

@@ -1,0 +1,221 @@
+"""Which models the project constrains by a creator column (``created_by_id``, ``creator_id``), model by model.
+
+A creator column records who made a row; whether the rows are private to their maker is shown by the project
+reading the column as a scope *for that model*: a query predicate on ``M.created_by_id``, a comparison
+``row.created_by_id != current_user.id`` of a row of ``M``, a helper handed ``row.created_by_id`` and the
+caller. A project that compares ``Answer.created_by_id`` with the caller says nothing of the ``Campus`` rows its
+admins wrote, which carry the same audit column (``knowledge.models.creator_recorded_only``).
+
+``creator_constrained_models(project)`` answers ``{column: models}``, ``models`` the canonical table models
+(with their bases and the table models built on them) whose ``column`` some function constrains, or ``None``
+when a function constrains ``column`` on a row whose model cannot be told: then every model holding the
+column counts as constrained (the coarse reading, by the column's name).
+
+Where the model of a constrained row is read from, in order:
+- the ``scoping`` index facts' entry (``direct`` / ``calls``): the model the lookup names, the repository a
+  service's ``self.<repo>`` is of, or the one table model holding the column whose name ends the row's local
+  (``current_answer`` -> ``Answer``);
+- the ``flow`` facts' per-module counts of ``Model.<column>`` in comparisons and ``filter_by`` keywords;
+- else the function's own row models (its lookups, the classes it hands to calls, the model of a CRUD
+  instance it calls, ``crud.comment.get(...)`` with ``comment = CRUDComment(Comment)``): the one that holds
+  the column."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns
+from .repositories import module_instance_class, repository_model, self_attribute_class
+
+if TYPE_CHECKING:
+    from .index import ProjectIndex
+
+
+def creator_constrained_models(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]:
+    """``{column: models or None}`` for the project's creator columns (``_CREATOR_COLUMN``); a column nothing
+    constrains is absent."""
+    return project.memo("creators.constrained", lambda: _constrained(project))
+
+
+def constrained_for(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    """Whether the project constrains ``column`` for the model ``qualified`` (or for the base or mixin declaring
+    the column, or for a table holding it from the same declaration), or constrains it somewhere on a row
+    whose model it cannot tell."""
+    found = creator_constrained_models(project)
+    if column not in found:
+        return False
+    models = found[column]
+    if models is None:
+        return True
+    if qualified in models:
+        return True
+    declared = model_columns(project, qualified).get(column)
+    return declared is not None and declared.owner in models
+
+
+def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]:
+    tables: dict[str, frozenset[str]] = {}
+    holders: dict[str, list[str]] = {}
+    for q, _ in project.iter_classes():
+        if is_table_model(project, q):
+            cols = frozenset(model_columns(project, q))
+            tables[q] = cols
+            for c in cols:
+                if _CREATOR_COLUMN.match(c):
+                    holders.setdefault(c, []).append(q)
+    wanted = set(holders)
+    if not wanted:
+        return {}
+    out: dict[str, Optional[set[str]]] = {}
+
+    def canonical(name: Any) -> list[str]:
+        names = [name] if isinstance(name, str) else list(name or ())
+        got: list[str] = []
+        for n in names:
+            found = project.get_class(n) if n else None
+            if found is None and isinstance(n, str) and n and "." not in n:
+                named = [q for q in tables if q.rsplit(".", 1)[-1] == n]
+                found = (named[0], {}) if len(named) == 1 else None
+            if found is not None and found[0] not in got:
+                got.append(found[0])
+        return got
+
+    def mark(column: str, models: list[str]) -> None:
+        if column not in wanted:
+            return
+        if not models:
+            out[column] = None  # (a row whose model is not told: every holder counts)
+            return
+        if column in out and out[column] is None:
+            return
+        per = out.setdefault(column, set())
+        assert per is not None
+        for m in models:
+            per.add(m)
+            declared = model_columns(project, m).get(column)
+            if declared is not None and declared.owner:
+                per.add(declared.owner)  # (the base or mixin declaring it: every table holding it from there)
+
+    for mod, facts in project.iter_modules():
+        extra = facts.get("extra", {})
+        flow = extra.get("flow", {})
+        for model, per in flow.get("scoping", {}).items():
+            for column in per:
+                if column in wanted:
+                    got = [m for m in canonical(model) if column in tables.get(m, ())]
+                    if got:
+                        mark(column, got)
+        told: dict[str, set[str]] = {}  # function -> columns whose rows' models were told by the scoping facts
+        scoping = extra.get("scoping", {}).get("functions", {})
+        for fname, per in scoping.items():
+            for kind in ("direct", "calls"):
+                for d in per.get(kind, ()):
+                    column = d.get("column")
+                    if column not in wanted:
+                        continue
+                    got = _entry_models(project, tables, holders, mod, fname, d, column, canonical)
+                    if got:
+                        mark(column, got)
+                        told.setdefault(fname, set()).add(column)
+        for group in ("functions", "methods"):
+            for fname, summary in flow.get(group, {}).items():
+                used = (set(summary.get("preds", ())) | set(summary.get("compared", ()))) & wanted
+                used -= told.get(fname, set())
+                for column in used:
+                    mark(column, _function_models(project, tables, mod, fname, summary, column, canonical))
+        for fname, per in scoping.items():
+            for kind in ("direct", "calls"):
+                for d in per.get(kind, ()):
+                    column = d.get("column")
+                    if column in wanted and column not in told.get(fname, set()) and fname not in flow.get("functions", {}) and fname not in flow.get("methods", {}):
+                        mark(column, [])
+    return {c: (frozenset(v) if v is not None else None) for c, v in out.items()}
+
+
+def _entry_models(
+    project: "ProjectIndex", tables: dict[str, frozenset[str]], holders: dict[str, list[str]], mod: str, fname: str,
+    d: dict[str, Any], column: str, canonical: Any,
+) -> list[str]:
+    """The table models a ``scoping`` entry's row is of (holding ``column``), or none when it cannot be told."""
+    got = [m for m in canonical(d.get("model")) if column in tables.get(m, ())]
+    if got:
+        return got
+    if d.get("repo"):
+        cls, _, _ = fname.rpartition(".")
+        held = self_attribute_class(project, f"{mod}.{cls}", d["repo"]) if cls else None
+        model = repository_model(project, held) if held is not None else None
+        return [model] if model is not None and column in tables.get(model, ()) else []
+    row = d.get("row", "")
+    if row:
+        return _named_by_local(holders.get(column, []), row)
+    return []
+
+
+def _named_by_local(held: list[str], row: str) -> list[str]:
+    """The one table model holding the column whose snake-case name ends the local holding the row
+    (``answer``, ``current_answer``, ``db_answer`` -> ``Answer``; ``question_set`` -> ``QuestionSet``)."""
+    words = row.split("_")
+    named = [q for q in held if _ends_with(words, _snake(q.rsplit(".", 1)[-1]).split("_"))]
+    if len(named) > 1:  # the longest name wins (``question_set`` is a ``QuestionSet``, not a ``Set``)
+        longest = max(len(_snake(q.rsplit(".", 1)[-1]).split("_")) for q in named)
+        named = [q for q in named if len(_snake(q.rsplit(".", 1)[-1]).split("_")) == longest]
+    return named if len(named) == 1 else []
+
+
+def _ends_with(words: list[str], tail: list[str]) -> bool:
+    return len(tail) <= len(words) and words[len(words) - len(tail):] == tail
+
+
+def _function_models(
+    project: "ProjectIndex", tables: dict[str, frozenset[str]], mod: str, fname: str, summary: dict, column: str, canonical: Any,
+) -> list[str]:
+    """The function's own row models holding ``column`` (``function_row_models``): the one there is, or none."""
+    holding = sorted(m for m in function_row_models(project, summary, canonical) if column in tables.get(m, ()))
+    return holding if len(holding) == 1 else []
+
+
+def function_row_models(project: "ProjectIndex", summary: dict, canonical: Any = None) -> set[str]:
+    """The table models whose rows a function may hold, read off its ``flow`` summary: its own lookups, the
+    classes it hands to calls (``IdNotFoundException(Comment, reply_id)``), the model of a CRUD / repository
+    instance it calls (``crud.comment.get(...)`` with ``comment = CRUDComment(Comment)``), and the lookups of
+    the project functions it calls (``db_info = get_client_info_by_id(db, info_id)`` whose body is
+    ``session.get(ClientInfo, info_id)``)."""
+    if canonical is None:
+        def canonical(name: Any) -> list[str]:
+            found = project.get_class(name) if isinstance(name, str) and name else None
+            return [found[0]] if found is not None else []
+    found: set[str] = set()
+    for f in summary.get("fetches", ()):
+        found.update(canonical(f.get("model")))
+    for c in summary.get("calls", ()):
+        for _, model in c.get("models", ()):
+            found.update(canonical(model))
+        target = c.get("target", "")
+        if not target or target.startswith("self"):
+            continue
+        callee = project.resolve_symbol(target)
+        if callee is not None and callee[2] == "functions":
+            facts = project.modules.get(callee[0]) if hasattr(project.modules, "get") else project.modules[callee[0]]
+            sub = ((facts or {}).get("extra", {}).get("flow", {}).get("functions", {}) or {}).get(callee[1]) or {}
+            for f in sub.get("fetches", ()):
+                found.update(canonical(f.get("model")))
+            continue
+        head, _, _ = target.rpartition(".")
+        if head:
+            instance = module_instance_class(project, head)
+            model = repository_model(project, instance) if instance is not None else None
+            if model is not None:
+                found.add(model)
+    return {m for m in found if is_table_model(project, m)}
+
+
+def function_row_model(project: "ProjectIndex", mod: str, fname: str, column: str) -> Optional[str]:
+    """The one table model holding ``column`` among the rows the function ``mod.fname`` (``Class.method`` for a
+    method) may hold (``function_row_models``): what a row local compared in it is, when its name does not say."""
+    facts = project.modules.get(mod) if hasattr(project.modules, "get") else project.modules[mod]
+    flow = (facts or {}).get("extra", {}).get("flow", {})
+    summary = flow.get("functions", {}).get(fname) or flow.get("methods", {}).get(fname)
+    if not summary:
+        return None
+    holding = sorted(m for m in function_row_models(project, summary) if column in model_columns(project, m))
+    return holding[0] if len(holding) == 1 else None
