@@ -129,6 +129,23 @@ def test_unresolved_project_imports_warn_once(tmp_path: Path) -> None:
     assert "4 of 8" in lines[0] and "`app.generated0` (app/r0.py)" in lines[0] and "`src`" in lines[0]
 
 
+def test_unresolved_relative_imports_warn_and_are_listed(tmp_path: Path) -> None:
+    """Relative imports that name no module of the project count in the once-per-run warning and in ``facts``."""
+    files = {"app/__init__.py": "", "app/models.py": MODELS}
+    files.update({f"app/r{i}.py": f"from .generated{i} import thing\nfrom .models import Course\n" for i in range(4)})
+    root = make_project(tmp_path, files)
+    r = run_cli("check", ".", "--no-cache", "--select", "BKL2", cwd=root)
+    lines = [x for x in r.stderr.splitlines() if "do not resolve" in x]
+    assert len(lines) == 1, r.stderr
+    assert "4 of 8" in lines[0] and "relative" in lines[0] and "`.generated0` (app/r0.py)" in lines[0]
+    r = run_cli("facts", "--no-cache", "--output-format", "json", cwd=root)
+    data = json.loads(r.stdout)
+    assert data["relative_imports"] == 8
+    assert {"path": "app/r0.py", "module": ".generated0", "relative": True, "resolves_to": "app.generated0"} in data["unresolved_imports"]
+    r = run_cli("facts", "--no-cache", cwd=root)
+    assert "Relative imports: 8, resolving to no module of the project: 4" in r.stdout
+
+
 def test_clean_project_does_not_warn(tmp_path: Path) -> None:
     root = make_project(tmp_path, {"app/__init__.py": "", "app/models.py": MODELS, "app/api.py": "from app.models import Course\n"})
     r = run_cli("check", ".", "--no-cache", cwd=root)

@@ -380,3 +380,72 @@ def test_a_wrong_guess_of_the_roots_is_corrected_after_the_extraction(tmp_path: 
     _no_guess(monkeypatch)
     plain = _build(tmp_path / "b", files)
     assert _names(plain, tmp_path / "b") == _names(index, tmp_path / "a")
+
+
+def test_relative_imports_climbing_out_of_a_package_name_its_namespace_directory(tmp_path: Path) -> None:
+    """``svc/web/`` is a package under ``svc/`` (no ``__init__.py``): ``from ..store.rows import`` in it climbs
+    above ``web`` and works only when ``svc`` is a namespace package, so ``svc`` is a unit named from the root."""
+    files = {
+        "svc/web/__init__.py": "from .pages import router\n",
+        "svc/web/pages.py": "from ..store.rows import Course\nfrom ..store import rows\nfrom ..conf import settings\n",
+        "svc/conf/__init__.py": "settings = {}\n",
+        "svc/store/rows.py": MODELS,
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["svc/web/pages.py"] == "svc.web.pages" and names["svc/conf/__init__.py"] == "svc.conf"
+    assert names["svc/store/rows.py"] == "svc.store.rows"
+    assert index.modules["svc.web.pages"]["imports"]["Course"] == "svc.store.rows.Course"
+    report = index.roots_report
+    assert report is not None and report.namespaces == [str(tmp_path / "svc")]
+    assert report.unresolved_relative == [] and report.relative == 4
+    assert unresolved_share(report) is None
+
+
+def test_climbing_imports_that_resolve_nowhere_leave_the_names_and_are_counted(tmp_path: Path) -> None:
+    """The same climb, but the modules it names are not under the directory above: no namespace, the imports
+    are unresolved, and enough of them make the run say so."""
+    files = {
+        "svc/web/__init__.py": "",
+        "svc/store/rows.py": MODELS,
+    }
+    files.update({f"svc/web/p{i}.py": f"from ..gone{i}.rows import Course\n" for i in range(4)})
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["svc/web/p0.py"] == "web.p0"
+    report = index.roots_report
+    assert report is not None and report.namespaces == []
+    assert sorted(m for _, m, _ in report.unresolved_relative) == [f"..gone{i}.rows" for i in range(4)]
+    share = unresolved_share(report)
+    assert share is not None and share[0] == 4 and share[3] == 4
+
+
+def test_climbing_into_the_project_root_itself_changes_nothing(tmp_path: Path) -> None:
+    """``web/`` directly in the linted root: a climbing ``from ..store.rows import`` already reads as the
+    top-level ``store.rows`` (the root's files have no prefix), so no unit and nothing unresolved."""
+    files = {
+        "web/__init__.py": "",
+        "web/pages.py": "from ..store.rows import Course\nfrom ..store import rows\n",
+        "store/rows.py": MODELS,
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["web/pages.py"] == "web.pages" and names["store/rows.py"] == "store.rows"
+    report = index.roots_report
+    assert report is not None and report.units == [] and report.unresolved_relative == []
+    assert index.aliases == {}
+
+
+def test_a_sibling_package_reached_by_a_climb_is_no_evidence(tmp_path: Path) -> None:
+    """``from ..conf import`` in ``svc/web`` reads as the sibling package ``conf`` today and as ``svc.conf`` with
+    a namespace: it resolves either way, so it alone makes no unit."""
+    files = {
+        "svc/web/__init__.py": "",
+        "svc/web/pages.py": "from ..conf import settings\n",
+        "svc/web/more.py": "from ..conf import settings\n",
+        "svc/conf/__init__.py": "settings = {}\n",
+    }
+    index = _build(tmp_path, files)
+    names = _names(index, tmp_path)
+    assert names["svc/web/pages.py"] == "web.pages" and names["svc/conf/__init__.py"] == "conf"
+    assert index.roots_report is not None and index.roots_report.namespaces == []

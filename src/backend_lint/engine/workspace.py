@@ -402,14 +402,16 @@ def _unwritable(directory: str) -> Optional[str]:
 
 
 def _warn_unresolved(index: ProjectIndex, warn: Callable[[str], None]) -> bool:
-    """Once per run: the share of the project's own absolute imports that resolve nowhere. True when said."""
+    """Once per run: the share of the project's own imports (absolute and relative) that resolve nowhere. True
+    when said."""
     found = unresolved_share(index.roots_report)
     if found is None:
         return False
-    count, total, examples = found
+    count, total, examples, relative = found
     shown = ", ".join(f"`{m}` ({os.path.relpath(p, index.root)})" for p, m in examples)
+    kinds = "absolute" if not relative else ("relative" if relative == count else f"absolute and relative ({relative} relative)")
     warn(
-        f"{count} of {total} absolute imports of the project's own modules ({count / total:.0%}) do not resolve, "
+        f"{count} of {total} imports of the project's own modules ({count / total:.0%}, {kinds}) do not resolve, "
         f"e.g. {shown}: cross-module facts (models, auth dependencies) may be missing. If the imports start from "
         "another directory, list it in `src` under [tool.backend-lint]; `backend-lint facts` shows the roots"
     )

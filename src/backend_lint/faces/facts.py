@@ -60,12 +60,16 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append(f"  {r['path']}: {r['why']}")
     renamed = data["renamed_modules"]
     lines.append(f"Modules: {len(data['modules'])}" + (f" ({len(renamed)} named from an inferred or configured root)" if renamed else ""))
-    unresolved = data["unresolved_imports"]
-    lines.append(f"Absolute imports of the project's own modules: {data['own_imports']}, unresolved: {len(unresolved)}")
-    for u in unresolved[:20]:
-        lines.append(f"  `{u['module']}` in {u['path']}")
-    if len(unresolved) > 20:
-        lines.append(f"  ... and {len(unresolved) - 20} more (--output-format json lists them all)")
+    for relative in (False, True):
+        unresolved = [u for u in data["unresolved_imports"] if bool(u.get("relative")) == relative]
+        if relative and not unresolved:
+            break  # (the relative imports are shown when some resolve to nothing)
+        lines.append(f"Relative imports: {data.get('relative_imports', 0)}, resolving to no module of the project: {len(unresolved)}"
+                     if relative else f"Absolute imports of the project's own modules: {data['own_imports']}, unresolved: {len(unresolved)}")
+        for u in unresolved[:20]:
+            lines.append(f"  `{u['module']}` in {u['path']}" + (f" (`{u['resolves_to']}`)" if relative else ""))
+        if len(unresolved) > 20:
+            lines.append(f"  ... and {len(unresolved) - 20} more (--output-format json lists them all)")
     if data["unparsed_modules"]:
         lines.append(f"Modules Python could not parse (no facts): {', '.join(data['unparsed_modules'][:10])}"
                      + (" ..." if len(data["unparsed_modules"]) > 10 else ""))

@@ -25,7 +25,7 @@ from ...ground.gc_tuning import collections_paused, tune_gc
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
-from .roots import RootsReport, base_dir_for, guess_imports, guessed_defines, infer_roots
+from .roots import RootsReport, base_dir_for, guess_imports, guessed_defines, infer_roots, relative_report
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
@@ -334,6 +334,10 @@ class ProjectIndex:
             facts = self._entries[path].facts
             return facts.get("absolute_imports", []) if facts else []
 
+        def relative_of(path: str) -> list:
+            facts = self._entries[path].facts
+            return facts.get("relative_imports", []) if facts else []
+
         def defines(path: str, module: str) -> Optional[set[str]]:
             e = self._entries.get(path)
             facts = e.facts if e is not None else None
@@ -358,10 +362,12 @@ class ProjectIndex:
 
         split = [p for p, e in self._entries.items() if e.is_package and e.facts and "extend_path" in str(
             (e.facts.get("assignments", {}).get("__path__") or {}).get("value") or "")]
-        report = infer_roots(self.root, files, imports_of, defines, self._src, split)
+        report = infer_roots(self.root, files, imports_of, defines, self._src, split, relative_of)
         self.roots_report = report
         units = frozenset(report.units)
         if units == self._units:
+            report.relative, report.unresolved_relative = relative_report(
+                {p: (e.module, e.is_package) for p, e in self._entries.items()}, relative_of)
             return False
         self._units = units
         namer = _ModuleNamer(self.root, self._units, self._src)
@@ -390,6 +396,8 @@ class ProjectIndex:
             self._memo.clear()
             self._symbols = {}
             self._project_digest = None
+        report.relative, report.unresolved_relative = relative_report(
+            {p: (e.module, e.is_package) for p, e in self._entries.items()}, relative_of)
         return renamed
 
     def _set_aliases(self) -> None:

@@ -32,7 +32,7 @@ class Entry:
         self.imports_digest: Optional[str] = imports_digest
 
     def imports_key(self) -> Optional[str]:
-        """A digest of the file's absolute imports, what the import roots are inferred from (``roots.py``):
+        """A digest of the file's imports, what the import roots are inferred from (``roots.py``):
         from its facts when they are here, else as the manifest stored it (``None``: unknown)."""
         if self.imports_digest is None and self.facts is not None:
             self.imports_digest = imports_digest(self.facts)
@@ -51,6 +51,7 @@ def encode_facts(facts: dict[str, Any]) -> bytes:
 
 
 def imports_digest(facts: dict[str, Any]) -> str:
-    """A digest of a module's ``absolute_imports`` facts."""
-    data = json.dumps(facts.get("absolute_imports", []), separators=(",", ":"))
+    """A digest of a module's ``absolute_imports`` facts (and of its ``relative_imports``, when it has some)."""
+    relative = facts.get("relative_imports")
+    data = json.dumps([facts.get("absolute_imports", []), relative] if relative else facts.get("absolute_imports", []), separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -219,9 +219,11 @@ def _collect_imports(
     """Top-level bindings. ``absolute`` collects the absolute imports as ``[module, names]`` (``names`` is
     ``None`` for ``import module``): the project index infers its import roots from them; ``stars`` collects
     the modules ``from module import *`` reads (resolved). ``spelled`` keeps what depends on ``module``'s name
-    as written: ``names``, local -> ``[level, module, name]`` of the relative imports that bind it last, and
+    as written: ``names``, local -> ``[level, module, name]`` of the relative imports that bind it last,
     ``stars``, ``[level, module]`` of every star import (``import_spellings`` facts: the import roots read them
-    under the name a module would have without the roots, whatever name it was extracted under)."""
+    under the name a module would have without the roots, whatever name it was extracted under), and
+    ``relative``, ``[level, module, names]`` of every relative ``from`` import (``relative_imports`` facts: the
+    import roots read where they climb to, and the run counts those that resolve to nothing)."""
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
@@ -241,6 +243,8 @@ def _collect_imports(
             base = resolve_relative(module, is_package, level, stmt.module or "")
             if absolute is not None and not stmt.level and stmt.module:
                 absolute.append([stmt.module, [alias.name for alias in stmt.names]])
+            if spelled is not None and level:
+                spelled["relative"].append([level, stmt.module or "", [alias.name for alias in stmt.names]])
             for alias in stmt.names:
                 if alias.name == "*":
                     if stars is not None and base and base not in stars:
@@ -437,11 +441,14 @@ def extract_module(
     local: set[str] = set()
     absolute: list = []
     stars: list = []
-    spelled: dict[str, Any] = {"names": {}, "stars": []}
+    spelled: dict[str, Any] = {"names": {}, "stars": [], "relative": []}
     _collect_imports(tree.body, module, is_package, imports, local, absolute, stars, spelled)
+    relative = spelled.pop("relative")
     facts["imports"] = imports
     if absolute:
         facts["absolute_imports"] = absolute
+    if relative:
+        facts["relative_imports"] = relative
     if stars:
         facts["star_imports"] = stars
     if spelled["names"] or spelled["stars"]:

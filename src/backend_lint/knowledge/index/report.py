@@ -65,9 +65,16 @@ def _roots(index: "ProjectIndex") -> list[dict[str, str]]:
             if d in report.src:
                 out.append({"path": rel, "why": "`src` in the configuration"})
                 continue
-            mine = [os.path.basename(u)[:-3] if u.endswith(".py") else os.path.basename(u) for u in units if os.path.dirname(u) == d]
-            out.append({"path": rel, "why": f"the project's absolute imports of {', '.join(f'`{m}`' for m in mine[:6])}"
-                        + (f" and {len(mine) - 6} more" if len(mine) > 6 else "") + " resolve from here"})
+            spaces = set(report.namespaces)
+            mine = [os.path.basename(u)[:-3] if u.endswith(".py") else os.path.basename(u) for u in units
+                    if os.path.dirname(u) == d and u not in spaces]
+            if mine:
+                out.append({"path": rel, "why": f"the project's absolute imports of {', '.join(f'`{m}`' for m in mine[:6])}"
+                            + (f" and {len(mine) - 6} more" if len(mine) > 6 else "") + " resolve from here"})
+            named = [os.path.basename(u) for u in units if os.path.dirname(u) == d and u in spaces]
+            if named:
+                out.append({"path": rel, "why": f"relative imports climb out of the packages in {', '.join(f'`{m}`' for m in named)} "
+                            "(a directory without `__init__.py`, a namespace package) and resolve from here"})
     return out
 
 
@@ -600,13 +607,16 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
     index.load_facts()
     report = index.roots_report
     auth, admin = _dependencies(index, settings)
-    unresolved = [{"path": _rel(index, p), "module": m} for p, m in (report.unresolved if report is not None else [])]
+    unresolved: list[dict[str, Any]] = [{"path": _rel(index, p), "module": m} for p, m in (report.unresolved if report is not None else [])]
+    unresolved += [{"path": _rel(index, p), "module": m, "relative": True, "resolves_to": t}
+                   for p, m, t in (report.unresolved_relative if report is not None else [])]
     out: dict[str, Any] = {
         "root": index.root,
         "roots": _roots(index),
         "modules": _module_names(index),
         "renamed_modules": dict(sorted(index.aliases.items())),
         "own_imports": report.own_imports if report is not None else 0,
+        "relative_imports": report.relative if report is not None else 0,
         "unresolved_imports": unresolved,
         "unparsed_modules": sorted(_rel(index, p) for p, m in index.by_path.items() if not index.modules.get(m, {"parsed": True}).get("parsed")),
         "newer_syntax_modules": [_rel(index, p) for p in index.newer_syntax_paths()],

@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
+from ..modules import resolve_relative
+
 # a directory is a root when at least this many (importing file, module) pairs of ``from`` imports resolve
 # from it (the names they import defined there); then each of its units needs one import more than the
 # default names of the same files get
@@ -45,9 +47,15 @@ class RootsReport:
     src: list[str] = field(default_factory=list)  # absolute ``src`` directories (configuration)
     own_imports: int = 0  # (file, module) pairs of absolute imports into the project
     unresolved: list[list[str]] = field(default_factory=list)  # [importing path, imported module], sorted
+    # the units that relative imports climbing out of a package chain named (``namespace_units``): directories
+    namespaces: list[str] = field(default_factory=list)
+    relative: int = 0  # (file, level, module) triples of relative ``from`` imports
+    # [importing path, the module as written (``..crud.program``), what it resolves to under the final names]
+    unresolved_relative: list[list[str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"units": self.units, "src": self.src, "own_imports": self.own_imports, "unresolved": self.unresolved}
+        return {"units": self.units, "src": self.src, "own_imports": self.own_imports, "unresolved": self.unresolved,
+                "namespaces": self.namespaces, "relative": self.relative, "unresolved_relative": self.unresolved_relative}
 
     @classmethod
     def from_json(cls, data: Any) -> Optional["RootsReport"]:
@@ -57,6 +65,8 @@ class RootsReport:
             return cls(
                 [str(u) for u in data["units"]], [str(s) for s in data["src"]], int(data["own_imports"]),
                 [[str(a), str(b)] for a, b in data["unresolved"]],
+                [str(n) for n in data.get("namespaces", ())], int(data.get("relative", 0)),
+                [[str(a), str(b), str(c)] for a, b, c in data.get("unresolved_relative", ())],
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -89,6 +99,7 @@ def infer_roots(
     defines: Callable[[str, str], Optional[set[str]]],
     src: Iterable[str] = (),
     split_packages: Iterable[str] = (),
+    relative_of: Optional[Callable[[str], list]] = None,
 ) -> RootsReport:
     """Units and unresolved imports of the project at ``root``.
 
@@ -97,7 +108,8 @@ def infer_roots(
 imports from ``module`` itself left out (``None``: unknown);
     ``src``: absolute directories that are roots by configuration; ``split_packages``: paths of package
     ``__init__.py`` files that extend their ``__path__`` (``pkgutil.extend_path``: other distributions add
-    modules to them, so a module missing here is not missing from the project)."""
+    modules to them, so a module missing here is not missing from the project); ``relative_of(path)``: the
+    file's ``relative_imports`` facts (``namespace_units``: without it, no unit comes from relative imports)."""
     root = os.path.abspath(root)
     src_dirs = sorted({os.path.abspath(s) for s in src})
     wanted: set[str] = set()
@@ -282,6 +294,8 @@ imports from ``module`` itself left out (``None``: unknown);
             continue
         units.add(unit_path(d, head))
 
+    namespaces = namespace_units(root, files, relative_of, units, src_dirs) if relative_of is not None else set()
+    units |= namespaces
     chosen_dirs = {os.path.dirname(u) for u in units}
     # top-level packages under the chosen roots: a module of one that is missing is unresolved too
     root_packages = {os.path.basename(u) for u in units if not u.endswith(".py")}
@@ -300,7 +314,127 @@ imports from ``module`` itself left out (``None``: unknown);
                              and (d in src_dirs or unit_path(d, head) in units) for d in chosen_dirs | set(src_dirs)):
             continue  # the module is there; the names it imports are not visibly defined (``__getattr__``)
         unresolved.append([path, module])
-    return RootsReport(sorted(units), src_dirs, own, unresolved)
+    return RootsReport(sorted(units), src_dirs, own, unresolved, sorted(namespaces))
+
+
+def _named_under(path: str, default: tuple[str, bool], units: frozenset[str], src: frozenset[str], stop: str) -> tuple[str, bool]:
+    """The module name of ``path`` (default name ``default``) under the roots ``units`` and ``src``, the way the
+    index names it (``_ModuleNamer``): from the innermost unit or ``src`` directory that holds it, else its default."""
+    directory, base = os.path.split(path)
+    start = directory if path in units else base_dir_for(directory, units, src, stop)
+    if start is None:
+        return default
+    rel = os.path.relpath(directory, start)
+    parts = [] if rel == os.curdir else rel.split(os.sep)
+    is_package = base == "__init__.py"
+    if not is_package:
+        parts.append(base[:-3])
+    return ".".join(parts), is_package
+
+
+def _known(names: Iterable[str]) -> set[str]:
+    """Module names and every dotted prefix of them (packages and namespace directories)."""
+    out: set[str] = set()
+    for name in names:
+        bits = name.split(".")
+        for i in range(1, len(bits) + 1):
+            out.add(".".join(bits[:i]))
+    return out
+
+
+def namespace_units(
+    root: str,
+    files: dict[str, tuple[str, bool]],
+    relative_of: Callable[[str], list],
+    units: set[str],
+    src_dirs: Iterable[str] = (),
+) -> set[str]:
+    """Directories that relative imports show to be namespace packages: units named from their parent.
+
+    A package chain (``app/api/__init__.py``) under a directory without ``__init__.py`` (``app/``) is named
+    from its top (``api.program``); a relative import in it that climbs above the top (``from ..crud.program
+    import`` in ``api/program.py``) then names nothing, although it works at run time when ``app`` is a
+    namespace package on ``sys.path``'s parent (``app.api.program`` -> ``app.crud.program``). Such a directory
+    ``D`` is a unit (named from its parent, like a directory the project imports absolutely) when more of the
+    climbing imports of the chains under it resolve only under that naming than do not resolve under it, and at
+    least ``MIN_ROOT_IMPORTS`` (a climbing import reads as absolute today: ``..core`` as the sibling package
+    ``core``). The project root itself is never one (the names of its files have no prefix: a climbing import
+    reads as absolute already)."""
+    root = os.path.abspath(root)
+    stop = os.path.dirname(root)
+    frozen_units, frozen_src = frozenset(units), frozenset(os.path.abspath(s) for s in src_dirs)
+    now = {p: _named_under(p, named, frozen_units, frozen_src, stop) for p, named in files.items()}
+    known_now = _known(n for n, _ in now.values() if n)
+    climbing: dict[str, list[tuple[str, bool, int, str]]] = {}  # D -> (path, is_package, level, module)
+    for path in sorted(files):
+        found = relative_of(path)
+        if not found:
+            continue
+        directory = os.path.dirname(path)
+        if path in frozen_units or base_dir_for(directory, frozen_units, frozen_src, stop) is not None:
+            continue  # named from a root: its relative imports climb within the names it has
+        if not os.path.isfile(os.path.join(directory, "__init__.py")):
+            continue  # named by its path from the project root: a climbing import stays in the path
+        name, is_package = files[path]
+        depth = name.count(".") + 1 - (0 if is_package else 1) if name else 0  # the chain's packages
+        if depth < 1:
+            continue
+        top = directory
+        for _ in range(depth - 1):
+            top = os.path.dirname(top)
+        outer = os.path.dirname(top)
+        if outer == root or not outer.startswith(root + os.sep) or not os.path.basename(outer).isidentifier():
+            continue
+        for item in found:
+            try:
+                level, module = int(item[0]), str(item[1] or "")
+            except (TypeError, ValueError, IndexError):
+                continue
+            if level > depth:
+                climbing.setdefault(outer, []).append((path, is_package, level, module))
+    chosen: set[str] = set()
+    for outer, items in sorted(climbing.items()):
+        with_unit = frozen_units | {outer}
+        new = {p: _named_under(p, files[p], with_unit, frozen_src, stop) for p in files if p.startswith(outer + os.sep)}
+        known_new = _known(n for p, (n, _) in now.items() if n and p not in new) | _known(n for n, _ in new.values() if n)
+        ok = bad = 0
+        for path, is_package, level, module in items:
+            before = resolve_relative(now[path][0], is_package, level, module) in known_now
+            after = resolve_relative(new[path][0], is_package, level, module) in known_new
+            if after and not before:
+                ok += 1
+            elif not after:
+                bad += 1  # (one that reads as absolute now, ``..core`` as the sibling package ``core``, and after too, counts for neither)
+        if ok >= MIN_ROOT_IMPORTS and ok > bad:
+            chosen.add(outer)
+    return chosen
+
+
+def relative_report(
+    named: dict[str, tuple[str, bool]], relative_of: Callable[[str], list]
+) -> tuple[int, list[list[str]]]:
+    """(relative ``from`` imports, the unresolved ones as [path, module as written, what it resolves to]) under
+    the final module names ``named`` (path -> (name, is_package)): one that names no module, package or
+    namespace directory of the project resolves nowhere."""
+    known = _known(n for n, _ in named.values() if n)
+    count = 0
+    unresolved: list[list[str]] = []
+    for path in sorted(named):
+        seen: set[tuple[int, str]] = set()
+        for item in relative_of(path) or ():
+            try:
+                level, module = int(item[0]), str(item[1] or "")
+            except (TypeError, ValueError, IndexError):
+                continue
+            if (level, module) in seen:
+                continue
+            seen.add((level, module))
+            count += 1
+            name, is_package = named[path]
+            target = resolve_relative(name, is_package, level, module)
+            if target not in known:
+                unresolved.append([path, "." * level + module, target])
+    return count, unresolved
 
 
 # ``from a.b import c, d`` / ``from .a import (c,\n d)`` / ``import a.b as c, d`` at the start of a line (any
@@ -379,25 +513,29 @@ def base_dir_for(directory: str, units: frozenset[str], src: frozenset[str], sto
         d = parent
 
 
-# the run warns when at least this share (and this many) of the project's own absolute imports stay unresolved
+# the run warns when at least this share (and this many) of the project's own imports (absolute and relative) stay
+# unresolved
 WARN_SHARE = 0.05
 WARN_MIN = 3
 
 
-def unresolved_share(report: Optional[RootsReport]) -> Optional[tuple[int, int, list[list[str]]]]:
-    """(unresolved, own imports, a few [path, module] examples) when enough of the project's own imports
-    stay unresolved for the run to say so, else ``None``."""
-    if report is None or not report.unresolved:
+def unresolved_share(report: Optional[RootsReport]) -> Optional[tuple[int, int, list[list[str]], int]]:
+    """(unresolved, own imports, a few [path, module] examples, unresolved relative imports) when enough of the
+    project's own imports stay unresolved for the run to say so, else ``None``. Relative imports are the
+    project's own by their spelling; an example of one shows it as written (``..crud.program``)."""
+    if report is None or not (report.unresolved or report.unresolved_relative):
         return None
-    count, total = len(report.unresolved), max(report.own_imports, len(report.unresolved))
+    relative = len(report.unresolved_relative)
+    count = len(report.unresolved) + relative
+    total = max(report.own_imports + report.relative, count)
     if count < WARN_MIN or count < WARN_SHARE * total:
         return None
     examples: list[list[str]] = []
     seen: set[str] = set()
-    for path, module in report.unresolved:
+    for path, module in [(p, m) for p, m in report.unresolved] + [(p, m) for p, m, _ in report.unresolved_relative]:
         if module not in seen:
             seen.add(module)
             examples.append([path, module])
         if len(examples) == 3:
             break
-    return count, total, examples
+    return count, total, examples, relative

@@ -12,6 +12,7 @@ from ..cst import load_names
 from ..imports import last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
 from ..repositories import core_row_table, enclosing_class
+from .class_receiver import classmethod_context
 from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, dependency_row, handed_models, method_summary
 from .syntax import (
     _assigned_names,
@@ -43,7 +44,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     decisions, fetches)."""
 
     def __init__(self, ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> None:
-        self.ctx = ctx
+        # (in a class method, ``cls.<name>`` is qualified as the enclosing class's: ``class_receiver``)
+        self.ctx = classmethod_context(ctx, func)
         self.func = func
         self.identity = identity
         self.project = ctx.project
