@@ -163,3 +163,60 @@ def test_helper_unscoped_keys_the_modules_a_call_hands_in(tmp_path: Path) -> Non
     assert first[True] and first[True]["note_id"][0].endswith("Note")  # handed the module: a lookup by the key
     assert first[False] == {}  # handed a session: no lookup the index can see
     assert answers([False, True]) == first  # on main, the first call's answer was every later call's
+
+
+# response classes read three nested steps from a route: ``C`` is four steps inside ``X``'s response (its
+# ``D`` past the cut there) and the response of a route of its own (``D`` one step down)
+SCHEMAS = '''
+from pydantic import BaseModel
+
+
+class D(BaseModel):
+    secret: str
+
+
+class C(BaseModel):
+    d: D
+
+
+class B(BaseModel):
+    c: C
+
+
+class A(BaseModel):
+    b: B
+
+
+class X(BaseModel):
+    a: A
+'''
+
+
+def _route(path: str, model: str) -> str:
+    return f'''
+from fastapi import APIRouter
+
+from svc.schemas import {model}
+
+router = APIRouter()
+
+
+@router.get("{path}", response_model={model})
+def read():
+    return None
+'''
+
+
+def test_response_models_do_not_depend_on_which_route_is_read_first(tmp_path: Path) -> None:
+    from backend_lint.knowledge.validation import response_models
+
+    answers = []
+    for deep_first, (first, second) in ((True, ("a_routes", "b_routes")), (False, ("b_routes", "a_routes"))):
+        root = tmp_path / str(deep_first)
+        files = {"svc/__init__.py": "", "svc/schemas.py": SCHEMAS}
+        files[f"svc/{first}.py"] = _route("/x", "X") if deep_first else _route("/c", "C")
+        files[f"svc/{second}.py"] = _route("/c", "C") if deep_first else _route("/x", "X")
+        found = response_models(_index(root, files))
+        answers.append(sorted(q.rsplit(".", 1)[-1] for q in found))
+    # on main, read ``X``'s route first, ``C`` was kept from four steps down and ``D`` was never read
+    assert answers[0] == answers[1] == ["A", "B", "C", "D", "X"]
