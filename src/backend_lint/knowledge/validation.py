@@ -356,8 +356,13 @@ def response_models(project: Optional["ProjectIndex"]) -> dict[str, str]:
 
     def build() -> dict[str, str]:
         out: dict[str, str] = {}
+        # (class, kind) -> the fewest steps from a route it was read at: a class reached first deep inside one
+        # response (its nested classes cut three steps down) and later nearer a route is read again from there,
+        # so the answer does not depend on the order the routes are read in
+        nearest: dict[tuple[str, str], int] = {}
 
         def add(names: Iterable[str], kind: str) -> None:
+            rank = ANSWER_KINDS.index(kind)
             todo = [(q, 0) for q in _classes(project, names)]
             while todo:
                 q, depth = todo.pop()
@@ -365,12 +370,10 @@ def response_models(project: Optional["ProjectIndex"]) -> dict[str, str]:
                     # a class outside pydantic / the ORM (a plain class, a library class): not a schema
                     if not _has_schema_root(project, q):
                         continue
-                if q in out:
-                    if ANSWER_KINDS.index(out[q]) < ANSWER_KINDS.index(kind):
-                        out[q] = kind
-                    else:
-                        continue
-                else:
+                if any(nearest.get((q, k), 4) <= depth for k in ANSWER_KINDS[rank:]):
+                    continue  # read already as near a route, for this kind of answer or a wider one
+                nearest[(q, kind)] = depth
+                if q not in out or ANSWER_KINDS.index(out[q]) < rank:
                     out[q] = kind
                 if depth < 3:
                     todo.extend((n, depth + 1) for n in _nested(project, q) if n != q)

@@ -898,14 +898,19 @@ def authenticating_function(project: Optional["ProjectIndex"], q: Optional[str],
     is the caller's identity (``user_id, tenant_id = get_current_user_id(authorization)``)."""
     if project is None or not q:
         return None
-    cache: dict[str, Optional[str]] = project.memo("auth.authenticating", dict)
+    # (memoised per depth, with no mark of a function being read: the reading stops four calls down, which
+    # also ends a cycle, so the answer for a function at a depth is the same whoever asks first; a shared
+    # mark or a depth-blind memo handed a cut answer to later readers, and a warm run that asks in another
+    # order than a cold one could answer differently)
+    cache: dict[tuple[str, int], Optional[str]] = project.memo("auth.authenticating", dict)
     found = project.resolve_symbol(q)
     if found is None or found[2] != "functions":
         return None
-    key = f"{found[0]}.{found[1]}"
-    if key in cache:
+    key = (f"{found[0]}.{found[1]}", _depth)
+    try:
         return cache[key]
-    cache[key] = None  # (a cycle authenticates nothing)
+    except KeyError:
+        pass
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     why = fn["auth"][0] if fn.get("auth") else body_authenticates(project, fn, _depth)
     cache[key] = why
@@ -977,10 +982,13 @@ def authenticating_method(project: Optional["ProjectIndex"], cls: Optional[str],
     does for a function: its body decodes a token, or calls what does (also another method of its own)."""
     if project is None or not cls or _depth >= 4:
         return None
-    cache: dict[tuple[str, str], Optional[str]] = project.memo("auth.authenticating_method", dict)
-    if (cls, method) in cache:
-        return cache[(cls, method)]
-    cache[(cls, method)] = None
+    # (memoised per depth, no mark while read: as ``authenticating_function``)
+    cache: dict[tuple[str, str, int], Optional[str]] = project.memo("auth.authenticating_method", dict)
+    key = (cls, method, _depth)
+    try:
+        return cache[key]
+    except KeyError:
+        pass
     why: Optional[str] = None
     for q, facts in project.class_mro(cls):
         if facts is None or method not in facts.get("methods", ()):
@@ -997,7 +1005,7 @@ def authenticating_method(project: Optional["ProjectIndex"], cls: Optional[str],
                         why = f"calls `self.{other}()`, which {why}"
                         break
         break
-    cache[(cls, method)] = why
+    cache[key] = why
     return why
 
 

@@ -144,6 +144,7 @@ def helper_unscoped(
         settings.identity_fields, settings.owned_models, settings.not_owned_models,
         tuple(summary.get("self_checked", ())),  # (a call that does not hand the kept value skips that check)
         tuple(summary.get("omitted", ())),  # (a call leaving out a parameter skips the predicates it adds)
+        summary.get("handed_fetches", ()),  # (the lookups on a module this call hands in: ``with_handed_modules``)
     )
     return project.memo(
         key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)
@@ -1259,6 +1260,9 @@ def with_handed_modules(summary: dict, offset: int, modules: dict[str, str]) -> 
         return summary
     keyed = {k for f in added for k in f["keys"]}
     out = dict(summary, fetches=[*summary.get("fetches", ()), *added])
+    # (what this call adds, for the memo of ``helper_unscoped``: the same helper called with another module, or
+    # with none, answers otherwise, whichever call is read first)
+    out["handed_fetches"] = tuple(sorted({*summary.get("handed_fetches", ()), *((f["model"], tuple(f["keys"])) for f in added)}))
     if summary.get("idle"):
         out["idle"] = [p for p in summary["idle"] if p not in keyed]
     return out
