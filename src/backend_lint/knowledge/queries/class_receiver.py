@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-import libcst as cst
-
+from ...ground.lazy import lazy_import
 from ..repositories import enclosing_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
+
+# libcst runs its import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
 
 
 def _is_classmethod(func: cst.FunctionDef) -> bool:
