@@ -25,7 +25,7 @@ from ...ground.gc_tuning import collections_paused, tune_gc
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
-from .roots import RootsReport, base_dir_for, guess_imports, guessed_defines, infer_roots, relative_report
+from .roots import RootsReport, base_dir_for, dotted_under, guess_imports, guessed_defines, infer_roots, relative_report
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
@@ -886,12 +886,7 @@ class _ModuleNamer:
                 start = self._bases[directory] = base_dir_for(directory, self._units, self._src, os.path.dirname(self.root))
         if start is None:
             return None
-        rel = os.path.relpath(directory, start)
-        parts = [] if rel == os.curdir else rel.split(os.sep)
-        is_package = base == "__init__.py"
-        if not is_package:
-            parts.append(base[:-3])
-        return ".".join(parts), is_package
+        return dotted_under(directory, start, base)
 
     def _chain(self, directory: str) -> list[str]:
         """Names of ``directory`` and its parents up to the first one without ``__init__.py``."""

@@ -324,6 +324,12 @@ def _named_under(path: str, default: tuple[str, bool], units: frozenset[str], sr
     start = directory if path in units else base_dir_for(directory, units, src, stop)
     if start is None:
         return default
+    return dotted_under(directory, start, base)
+
+
+def dotted_under(directory: str, start: str, base: str) -> tuple[str, bool]:
+    """The module name of the file ``base`` in ``directory``, named from the root directory ``start`` that holds
+    it, and whether it is a package (an ``__init__.py``)."""
     rel = os.path.relpath(directory, start)
     parts = [] if rel == os.curdir else rel.split(os.sep)
     is_package = base == "__init__.py"
