@@ -65,3 +65,44 @@ def make_project(tmp_path: Path, files: dict[str, str], pyproject: Optional[str]
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
     return root
+
+
+# A credential decoded four calls down (``current_user_id`` -> ``bearer`` -> ``strip_scheme`` -> ``unwrap`` ->
+# ``decode_subject``), and a second chain (``legacy_user_id``) that reaches ``strip_scheme`` three calls down,
+# where the reading of who authenticates stops before the decoder: the order-independence tests
+# (tests/knowledge/test_memo_order.py, tests/engine/test_lint_order.py) ask about both in two orders.
+DECODER_CHAIN = '''
+import jwt
+
+
+def decode_subject(token):
+    return jwt.decode(token, "secret", algorithms=["HS256"])["sub"]
+
+
+def unwrap(token):
+    return decode_subject(token)
+
+
+def strip_scheme(token):
+    return unwrap(token)
+
+
+def bearer(token):
+    return strip_scheme(token)
+
+
+def current_user_id(authorization):
+    return bearer(authorization)
+
+
+def legacy_three(authorization):
+    return strip_scheme(authorization)
+
+
+def legacy_two(authorization):
+    return legacy_three(authorization)
+
+
+def legacy_user_id(authorization):
+    return legacy_two(authorization)
+'''

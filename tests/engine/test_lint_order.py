@@ -14,6 +14,7 @@ from backend_lint.engine.api import Engine
 from backend_lint.ground.config import discover_settings
 from backend_lint.ground.discovery import iter_python_files
 from backend_lint.knowledge.index import ProjectIndex
+from clihelpers import DECODER_CHAIN
 
 FILES = {
     "pyproject.toml": '[project]\nname = "probe"\n',
@@ -28,41 +29,7 @@ class Note(SQLModel, table=True):
     body: str
 ''',
     "app/db.py": 'from sqlmodel import create_engine\n\nengine = create_engine("sqlite://")\n',
-    "app/tokens.py": '''
-import jwt
-
-
-def decode_subject(token):
-    return jwt.decode(token, "secret", algorithms=["HS256"])["sub"]
-
-
-def unwrap(token):
-    return decode_subject(token)
-
-
-def strip_scheme(token):
-    return unwrap(token)
-
-
-def bearer(token):
-    return strip_scheme(token)
-
-
-def current_user_id(authorization):
-    return bearer(authorization)
-
-
-def legacy_three(authorization):
-    return strip_scheme(authorization)
-
-
-def legacy_two(authorization):
-    return legacy_three(authorization)
-
-
-def legacy_user_id(authorization):
-    return legacy_two(authorization)
-''',
+    "app/tokens.py": DECODER_CHAIN,
     "app/a_legacy.py": '''
 from fastapi import APIRouter, Header
 from sqlmodel import Session, select

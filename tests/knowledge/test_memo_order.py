@@ -16,45 +16,10 @@ from backend_lint.knowledge.auth import authenticating_function, authenticating_
 from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.knowledge.queries import flow_facts, helper_unscoped
 from backend_lint.knowledge.queries.summaries import with_handed_modules
+from clihelpers import DECODER_CHAIN
 
-# a credential decoded four calls down (``current_user_id`` -> ``bearer`` -> ``strip_scheme`` -> ``unwrap`` ->
-# ``decode_subject``, which decodes the token), and a second chain that reaches ``strip_scheme`` three calls
-# down, where the reading stops before the decoder
-TOKENS = '''
-import jwt
-
-
-def decode_subject(token):
-    return jwt.decode(token, "secret", algorithms=["HS256"])["sub"]
-
-
-def unwrap(token):
-    return decode_subject(token)
-
-
-def strip_scheme(token):
-    return unwrap(token)
-
-
-def bearer(token):
-    return strip_scheme(token)
-
-
-def current_user_id(authorization):
-    return bearer(authorization)
-
-
-def legacy_three(authorization):
-    return strip_scheme(authorization)
-
-
-def legacy_two(authorization):
-    return legacy_three(authorization)
-
-
-def legacy_user_id(authorization):
-    return legacy_two(authorization)
-
+# ``clihelpers.DECODER_CHAIN`` (a decoder four calls down, a second chain cut three calls down), and two cycles
+TOKENS = DECODER_CHAIN + '''
 
 def ping(token):
     return pong(token)
