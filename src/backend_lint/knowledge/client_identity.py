@@ -22,6 +22,7 @@ from .index.extractors.flow import answers_otherwise
 from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, permission_gated_route, route_path_guards
 from .cst import bool_operands, load_names, walk
 from .fastapi import RouteInfo, path_parameters
+from .flask import flask_request_name
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields, scoping_column
 from .queries import (
@@ -492,7 +493,7 @@ class _ClientAnalysis:
         """How the module spells Flask's ``request`` in a Flask view (``knowledge.flask``), or ``None``."""
         if not self.identity.global_caller:
             return None
-        return self.ctx.cached("client_identity.flask_request", lambda: self.ctx.imports.local_name_for("flask.request") or self.ctx.imports.local_name_for("flask.globals.request"))
+        return flask_request_name(self.ctx)
 
     def _spread(self, call: cst.Call) -> Optional[tuple[str, str, Optional[cst.Arg], set[str], set[str]]]:
         """``Item(**payload.model_dump())`` / ``Item.model_validate(payload)`` -> (source, model, arg, excluded,

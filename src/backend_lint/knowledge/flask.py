@@ -120,6 +120,15 @@ class FlaskView:
     dispatched: Optional[str] = None
 
 
+def flask_request_name(ctx: "FileContext") -> Optional[str]:
+    """How the module spells Flask's global ``request`` (``request``, ``flask.request``, an alias), or ``None``
+    when it does not import it."""
+    return ctx.cached(
+        "flask.request_name",
+        lambda: ctx.imports.local_name_for("flask.request") or ctx.imports.local_name_for("flask.globals.request"),
+    )
+
+
 def flask_module(ctx: "FileContext") -> bool:
     return "flask" in ctx.source
 

@@ -12,6 +12,7 @@ from ...ground.lazy import lazy_import
 from ..auth import principal_classes
 from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
+from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
 from ..repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
@@ -992,7 +993,6 @@ def _lookup_keys(call: cst.Call, params: list, offset: int, summary: dict, model
     return out
 
 
-_FLASK_REQUESTS = ("flask.request", "flask.globals.request")
 _FLASK_REQUEST_DATA = frozenset({"json", "form", "args", "values", "get_json"})
 
 
@@ -1000,7 +1000,7 @@ def flask_body_locals(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     """Flask's ``request`` as the module spells it, and the locals of ``func`` bound only to what the client
     sent (``data = request.get_json()``, ``request.form``, ``request.args``; then ``key = data.get("key")``,
     ``key = int(data["key"])``), in source order. A local also bound to anything else is left out."""
-    spelled = next((n for n in (ctx.imports.local_name_for(q) for q in _FLASK_REQUESTS) if n), None)
+    spelled = flask_request_name(ctx)
     if not spelled:
         return frozenset()
     found: set[str] = set()
