@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns
 from .repositories import module_instance_class, repository_model, self_attribute_class
+from .scoping import _local_model, table_columns
 
 if TYPE_CHECKING:
     from .index import ProjectIndex
@@ -54,15 +55,8 @@ def constrained_for(project: "ProjectIndex", qualified: str, column: str) -> boo
 
 
 def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]:
-    tables: dict[str, frozenset[str]] = {}
-    holders: dict[str, list[str]] = {}
-    for q, _ in project.iter_classes():
-        if is_table_model(project, q):
-            cols = frozenset(model_columns(project, q))
-            tables[q] = cols
-            for c in cols:
-                if _CREATOR_COLUMN.match(c):
-                    holders.setdefault(c, []).append(q)
+    tables, all_holders = table_columns(project)
+    holders = {c: held for c, held in all_holders.items() if _CREATOR_COLUMN.match(c)}
     wanted = set(holders)
     if not wanted:
         return {}
@@ -73,11 +67,9 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
         got: list[str] = []
         for n in names:
             found = project.get_class(n) if n else None
-            if found is None and isinstance(n, str) and n and "." not in n:
-                named = [q for q in tables if q.rsplit(".", 1)[-1] == n]
-                found = (named[0], {}) if len(named) == 1 else None
-            if found is not None and found[0] not in got:
-                got.append(found[0])
+            q = found[0] if found is not None else _local_model(tables, n)
+            if q is not None and q not in got:
+                got.append(q)
         return got
 
     def mark(column: str, models: list[str]) -> None:

@@ -119,8 +119,13 @@ def why(project: Optional["ProjectIndex"], settings: Optional["Settings"], quali
     return inferred_scoping(project, settings).get(qualified, {}).get(column)
 
 
-def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
-    fields = set(identity_fields(settings))
+def table_columns(project: "ProjectIndex") -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
+    """``(tables, holders)``: each table model's column names, and for each column name the table models holding
+    it, in the index's class order (read-only: shared by every reader of the project)."""
+    return project.memo("scoping.table_columns", lambda: _table_columns(project))
+
+
+def _table_columns(project: "ProjectIndex") -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
     tables: dict[str, frozenset[str]] = {}
     holders: dict[str, list[str]] = {}
     for q, _ in project.iter_classes():
@@ -129,6 +134,12 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             tables[q] = cols
             for c in cols:
                 holders.setdefault(c, []).append(q)
+    return tables, holders
+
+
+def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    fields = set(identity_fields(settings))
+    tables, holders = table_columns(project)
     if not tables:
         return {}, frozenset()
     out: dict[str, dict[str, str]] = {}
