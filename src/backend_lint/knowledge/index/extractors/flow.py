@@ -1548,7 +1548,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
     nodes = walk_function(fn)
     possible = None if memo is None else memo.get("possible")
     if possible is None:
-        possible = _may_decide(nodes)
+        possible = _may_decide(walk_kinds(fn))
         if memo is not None:
             memo["possible"] = possible
     if not possible:
@@ -1666,20 +1666,19 @@ def _derivation_labels(steps: list[Any], names: Any, start: frozenset[str]) -> d
     return labels
 
 
-def _may_decide(nodes: list[Any]) -> bool:
-    """``decides``' cheap pre-check: nothing can decide without one of the statements its ``visit`` takes."""
-    for node in nodes:
-        t = type(node)
-        if t is ast.Raise or t is ast.Assert:
+def _may_decide(kinds: dict[type, list[Any]]) -> bool:
+    """``decides``' cheap pre-check: nothing can decide without one of the statements its ``visit`` takes
+    (``kinds``: the function's ``walk_kinds``; whether any node is such, wherever it is)."""
+    if ast.Raise in kinds or ast.Assert in kinds:
+        return True
+    for node in kinds.get(ast.Return, ()):
+        value = _awaited_verdict(node.value)  # type: ignore[attr-defined]
+        if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
             return True
-        if t is ast.Return:
-            value = _awaited_verdict(node.value)  # type: ignore[attr-defined]
-            if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
-                return True
-        elif t is ast.Expr:
-            call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
-            if type(call) is ast.Call and _check_name(call.func):
-                return True
+    for node in kinds.get(ast.Expr, ()):
+        call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
+        if type(call) is ast.Call and _check_name(call.func):
+            return True
     return False
 
 
