@@ -106,6 +106,12 @@ def _names(node: ast.AST) -> set[str]:
         return {node.id}  # type: ignore[attr-defined]  (the common arguments: no walk)
     if kind is ast.Constant:
         return set()
+    if kind is ast.Attribute:
+        base = node.value  # type: ignore[attr-defined]
+        while type(base) is ast.Attribute:
+            base = base.value  # type: ignore[attr-defined]
+        if type(base) is ast.Name:
+            return {base.id}  # type: ignore[attr-defined]  (``row.owner.id``: the one name of the chain, no walk)
     return {n.id for n in walk(node) if type(n) is ast.Name}
 
 
@@ -113,6 +119,14 @@ def _attr_names(node: ast.AST) -> set[str]:
     kind = type(node)
     if kind is ast.Name or kind is ast.Constant:
         return set()
+    if kind is ast.Attribute:
+        out = set()
+        base = node
+        while type(base) is ast.Attribute:
+            out.add(base.attr)  # type: ignore[attr-defined]
+            base = base.value  # type: ignore[attr-defined]
+        if type(base) is ast.Name:
+            return out  # (``Item.owner_id``: the chain's attributes, no walk)
     return {n.attr for n in walk(node) if type(n) is ast.Attribute}
 
 
