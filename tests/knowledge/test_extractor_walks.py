@@ -135,3 +135,43 @@ def test_appliers_need_items_spelled() -> None:
     """
     assert _orm(loop.format(attr="items"))["appliers"] == {"update": {"params": ["row", "payload"], "applies": {"payload": "dump"}}}
     assert "appliers" not in _orm(loop.format(attr="values"))
+
+
+KINDS_MODULE = """
+    def handler(item_id, user, db):
+        row = db.get(Item, item_id)
+        if not row:
+            raise NotFound()
+        def inner(x):
+            return x.owner_id == user.id
+        for child in row.children:
+            if inner(child):
+                return child
+        return [c for c in row.children if c.owner_id == user.id]
+"""
+
+
+def test_walk_kinds_is_the_shared_walk_by_class() -> None:
+    """``walk_kinds`` holds every item of ``walk_function`` once, under its class, each class in the walk's
+    order (nested functions included); built once per function while a module is extracted, built afresh
+    outside one."""
+    from backend_lint.knowledge.index.extractors._common import walk_function, walk_kinds
+
+    text = textwrap.dedent(KINDS_MODULE)
+    fn = ast.parse(text).body[0]
+    begin_module(text)
+    try:
+        nodes = walk_function(fn)
+        kinds = walk_kinds(fn)
+        assert walk_kinds(fn) is kinds  # (shared by the extractors)
+        want: dict[type, list[Any]] = {}
+        for n in nodes:
+            want.setdefault(n.__class__, []).append(n)
+        assert set(kinds) == set(want)
+        for kind, found in kinds.items():
+            assert len(found) == len(want[kind]) and all(a is b for a, b in zip(found, want[kind]))
+        assert len(kinds[ast.Return]) == 3 and kinds[ast.FunctionDef][0] is fn
+    finally:
+        end_module()
+    outside = walk_kinds(fn)
+    assert outside is not kinds and {k: len(v) for k, v in outside.items()} == {k: len(v) for k, v in kinds.items()}

@@ -4,8 +4,9 @@ The facts are plain JSON values so that the index can be stored and reused acros
 flake8 plugin. Extra extractors live in ``index/extractors/<name>.py`` and define
 ``extract(tree: ast.Module, facts: dict, resolve: Callable[[ast.expr], str | None]) -> None``; they add
 their own keys under ``facts["extra"][<name>]``. An extractor that walks a function uses
-``_common.walk_function`` / ``own_nodes`` (each function is walked once for all extractors) and asks
-``_common.mentions`` before looking for something a module must spell to hold.
+``_common.walk_function`` / ``own_nodes`` (each function is walked once for all extractors), or
+``_common.walk_kinds`` (that walk by node class: a reading of calls or assignments goes over those alone), and
+asks ``_common.mentions`` before looking for something a module must spell to hold.
 """
 
 from __future__ import annotations

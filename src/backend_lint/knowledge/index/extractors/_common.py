@@ -100,6 +100,31 @@ def walk_function(fn: ast.AST) -> list[Any]:
     return found
 
 
+def walk_kinds(fn: ast.AST) -> dict[type, list[Any]]:
+    """``walk_function(fn)``'s items by class (``{ast.Call: [...], ast.Name: [...]}``), each list in the walk's
+    order: a reader that wants one or a few node kinds goes over those alone instead of the whole walk (most
+    readers ask for calls, assignments, returns or ``if`` statements). Built once per function of the module
+    being extracted (callers must not change the lists); ``.get(kind, ())`` for a kind the function lacks."""
+    current = _current
+    key = ("kinds", id(fn))
+    if current is not None:
+        found = current.walks.get(key)  # type: ignore[call-overload]
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    kinds: dict[type, list[Any]] = {}
+    get = kinds.get
+    for node in walk_function(fn):
+        kind = node.__class__
+        bucket = get(kind)
+        if bucket is None:
+            kinds[kind] = [node]
+        else:
+            bucket.append(node)
+    if current is not None:
+        current.walks[key] = kinds  # type: ignore[index]
+    return kinds
+
+
 _NESTED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda})
 
 

@@ -87,7 +87,7 @@ import re
 from typing import Any, Optional
 
 from . import _common
-from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function
+from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function, walk_kinds
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
 from .request_gates import request_decides
@@ -106,6 +106,12 @@ def _names(node: ast.AST) -> set[str]:
         return {node.id}  # type: ignore[attr-defined]  (the common arguments: no walk)
     if kind is ast.Constant:
         return set()
+    if kind is ast.Attribute:
+        base = node.value  # type: ignore[attr-defined]
+        while type(base) is ast.Attribute:
+            base = base.value  # type: ignore[attr-defined]
+        if type(base) is ast.Name:
+            return {base.id}  # type: ignore[attr-defined]  (``row.owner.id``: the one name of the chain, no walk)
     return {n.id for n in walk(node) if type(n) is ast.Name}
 
 
@@ -113,6 +119,14 @@ def _attr_names(node: ast.AST) -> set[str]:
     kind = type(node)
     if kind is ast.Name or kind is ast.Constant:
         return set()
+    if kind is ast.Attribute:
+        out = set()
+        base = node
+        while type(base) is ast.Attribute:
+            out.add(base.attr)  # type: ignore[attr-defined]
+            base = base.value  # type: ignore[attr-defined]
+        if type(base) is ast.Name:
+            return out  # (``Item.owner_id``: the chain's attributes, no walk)
     return {n.attr for n in walk(node) if type(n) is ast.Attribute}
 
 
@@ -589,7 +603,7 @@ def summarise(
             tested = tested_calls(fn)
         if tested:
             lines = {
-                n.lineno for c in walk_function(fn) if type(c) is ast.Call and id(c) in tested
+                n.lineno for c in walk_kinds(fn).get(ast.Call, ()) if id(c) in tested
                 and type(c.func) is ast.Attribute and c.func.attr == "count" for n in walk(c.func.value) if hasattr(n, "lineno")
             }
             statement_models = [(m, line) for m, line in statement_models if line not in lines]
@@ -740,9 +754,7 @@ def _optional_preds(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[Any
 
     guarded: dict[str, set[str]] = {}
     inside: set[int] = set()
-    for node in walk_function(fn):
-        if type(node) is not ast.If:
-            continue
+    for node in walk_kinds(fn).get(ast.If, ()):
         test = node.test  # type: ignore[attr-defined]
         if (
             type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) is ast.IsNot  # type: ignore[attr-defined]
@@ -875,16 +887,17 @@ def compared_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) 
     Forbidden``): when the callee returns its row's owner column (``returns_attr``), the function decides access
     on it (``queries.summaries``)."""
     binds: dict[str, list[Any]] = {}
-    for node in walk_function(fn):
-        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+    kinds = walk_kinds(fn)
+    for node in kinds.get(ast.Assign, ()):
+        if len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
             value = node.value.value if type(node.value) is ast.Await else node.value
             if type(value) is ast.Call:
                 binds.setdefault(node.targets[0].id, []).append(value)
     if not binds:
         return set()
     out: set[int] = set()
-    for node in walk_function(fn):
-        last = node.body[-1] if type(node) is ast.If and node.body else None
+    for node in kinds.get(ast.If, ()):
+        last = node.body[-1] if node.body else None
         if last is None or not exit_statement(last) or (type(last) is ast.Return and not _refusal_value(last.value)):
             continue
         for cmp in walk(node.test):
@@ -910,6 +923,9 @@ def _refusal_value(value: Optional[ast.expr]) -> bool:
     return False
 
 
+_REBINDS = (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr)
+
+
 def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     """The calls whose result (a row or a count, bound to a local) the function only tests for presence
     (``doctor = self._get_doctor_by_id(key)`` read only as ``if not doctor: errors.append(...)``; ``temp =
@@ -919,15 +935,19 @@ def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     check, a collision retry): a write after ``if not parent: raise`` attaches something to the row's key."""
     binds: dict[str, list[Any]] = {}
     other: set[str] = set()
-    for node in walk_function(fn):
-        if type(node) is ast.Assign and len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+    kinds = walk_kinds(fn)  # (each kind in the walk's order; what follows reads no order across kinds)
+    for node in kinds.get(ast.Assign, ()):
+        if len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
             value = node.value.value if type(node.value) is ast.Await else node.value
             name = node.targets[0].id
             if type(value) is ast.Call:
                 binds.setdefault(name, []).append(value)
             elif not (type(value) is ast.Constant and value.value in (None, True, False)):
                 other.add(name)
-        elif type(node) in (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr):
+    if not binds:
+        return set()
+    for kind in _REBINDS:
+        for node in kinds.get(kind, ()):
             other |= {n.id for n in walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Store}
     names = {n for n, calls in binds.items() if len(calls) == 1 and n not in other}
     if not names:
@@ -935,20 +955,23 @@ def tested_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[int]:
     tests: dict[str, list[tuple[Any, bool]]] = {}
     tested_loads: set[int] = set()
     counts = {n for n in names if type(binds[n][0].func) is ast.Attribute and binds[n][0].func.attr == "count"}
-    for node in walk_function(fn):
-        if type(node) in (ast.If, ast.While):
+    for kind in (ast.If, ast.While):
+        for node in kinds.get(kind, ()):
             found = _present_test(node.test)
             if found is not None and found[0] in names:
                 tests.setdefault(found[0], []).append((node, found[1]))
                 tested_loads.update(id(n) for n in walk(node.test) if type(n) is ast.Name)
-        elif type(node) is ast.FormattedValue and counts:
+    if not tests:
+        return set()  # (a name no test reads is not tested: nothing below can add one)
+    if counts:
+        for node in kinds.get(ast.FormattedValue, ()):
             # (a count in a message: ``raise ValueError(f"... tracking {n} tickets")``)
             tested_loads.update(id(n) for n in walk(node.value) if type(n) is ast.Name and n.id in counts)
     loads: dict[str, int] = {}
-    for node in walk_function(fn):
-        if type(node) is ast.Name and node.id in names and type(node.ctx) is ast.Load and id(node) not in tested_loads:
+    for node in kinds.get(ast.Name, ()):
+        if node.id in names and type(node.ctx) is ast.Load and id(node) not in tested_loads:
             loads[node.id] = loads.get(node.id, 0) + 1
-    writes = any(type(n) is ast.Call and _write_call(n) for n in walk_function(fn))
+    writes = any(_write_call(n) for n in kinds.get(ast.Call, ()))
     out: set[int] = set()
     for name in names:
         if loads.get(name) or not tests.get(name):
@@ -977,15 +1000,16 @@ def _write_call(n: ast.Call) -> bool:
 def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function writes (``add``, ``commit``, ``delete``, ...) or sets an attribute of something other than
     itself (``assignment.is_active = False``)."""
-    for n in walk_function(fn):
-        t = type(n)
-        if t is ast.Call and _write_call(n):
-            return True
-        if t in (ast.Assign, ast.AugAssign) and any(
-            type(x) is ast.Attribute and not (type(x.value) is ast.Name and x.value.id == "self")
-            for x in (n.targets if t is ast.Assign else [n.target])
-        ):
-            return True
+    kinds = walk_kinds(fn)  # (whether any node is such: the walk's order does not matter)
+    if any(_write_call(n) for n in kinds.get(ast.Call, ())):
+        return True
+    for t in (ast.Assign, ast.AugAssign):
+        for n in kinds.get(t, ()):
+            if any(
+                type(x) is ast.Attribute and not (type(x.value) is ast.Name and x.value.id == "self")
+                for x in (n.targets if t is ast.Assign else [n.target])
+            ):
+                return True
     return False
 
 
@@ -1015,13 +1039,17 @@ def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """The function writes nothing and answers only yes or no (every ``return`` a verdict, one at least with a
     value: ``return query.first() is None``): what it looks up never leaves it."""
     answered = False
-    for n in walk_function(fn):
-        t = type(n)
-        if t is ast.Call and _write_call(n):
-            return False
-        if t in (ast.Assign, ast.AugAssign) and any(type(x) is ast.Attribute for x in (n.targets if t is ast.Assign else [n.target])):
-            return False  # (``row.status = ...``: a change, committed by whoever holds the session)
-        if t is not ast.Return or n.value is None:
+    # (any write or change says no, wherever it is met: each kind is read on its own, the walk's order does not
+    # matter)
+    kinds = walk_kinds(fn)
+    if any(_write_call(n) for n in kinds.get(ast.Call, ())):
+        return False
+    for t in (ast.Assign, ast.AugAssign):
+        for n in kinds.get(t, ()):
+            if any(type(x) is ast.Attribute for x in (n.targets if t is ast.Assign else [n.target])):
+                return False  # (``row.status = ...``: a change, committed by whoever holds the session)
+    for n in kinds.get(ast.Return, ()):
+        if n.value is None:
             continue
         v = n.value
         if type(v) is ast.Constant and v.value is None:
@@ -1534,7 +1562,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
     nodes = walk_function(fn)
     possible = None if memo is None else memo.get("possible")
     if possible is None:
-        possible = _may_decide(nodes)
+        possible = _may_decide(walk_kinds(fn))
         if memo is not None:
             memo["possible"] = possible
     if not possible:
@@ -1652,20 +1680,19 @@ def _derivation_labels(steps: list[Any], names: Any, start: frozenset[str]) -> d
     return labels
 
 
-def _may_decide(nodes: list[Any]) -> bool:
-    """``decides``' cheap pre-check: nothing can decide without one of the statements its ``visit`` takes."""
-    for node in nodes:
-        t = type(node)
-        if t is ast.Raise or t is ast.Assert:
+def _may_decide(kinds: dict[type, list[Any]]) -> bool:
+    """``decides``' cheap pre-check: nothing can decide without one of the statements its ``visit`` takes
+    (``kinds``: the function's ``walk_kinds``; whether any node is such, wherever it is)."""
+    if ast.Raise in kinds or ast.Assert in kinds:
+        return True
+    for node in kinds.get(ast.Return, ()):
+        value = _awaited_verdict(node.value)  # type: ignore[attr-defined]
+        if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
             return True
-        if t is ast.Return:
-            value = _awaited_verdict(node.value)  # type: ignore[attr-defined]
-            if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
-                return True
-        elif t is ast.Expr:
-            call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
-            if type(call) is ast.Call and _check_name(call.func):
-                return True
+    for node in kinds.get(ast.Expr, ()):
+        call = node.value.value if type(node.value) is ast.Await else node.value  # type: ignore[attr-defined]
+        if type(call) is ast.Call and _check_name(call.func):
+            return True
     return False
 
 
@@ -2130,7 +2157,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 # raises on the check it loads, never on the organisation: no verdict on who asks)
                 # (a parameter the body never reads as a name decides nothing: no test, assignment or return of it
                 # can read it, so ``decides`` is not asked)
-                read_names = {n.id for n in walk_function(stmt) if type(n) is ast.Name}
+                read_names = {n.id for n in walk_kinds(stmt).get(ast.Name, ())}
                 decided_on[stmt.name] = [
                     x.arg for x in a.posonlyargs + a.args + a.kwonlyargs
                     if x.arg not in ("self", "cls") and x.arg in read_names and decides(stmt, {x.arg}, memo)
@@ -2169,7 +2196,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         # (``PermissionService.enforce(self, subject, action, resource)``): ``how`` is ``raise``
                         # when it denies by raising, ``verdict`` when it returns one; ``on``: the parameters its
                         # decision reads (a getter raising "not found" decides on its key alone)
-                        read_names = {n.id for n in walk_function(sub) if type(n) is ast.Name}
+                        read_names = {n.id for n in walk_kinds(sub).get(ast.Name, ())}
                         on = [x for x in given if x in read_names and decides(sub, {x}, sub_memo)]
                         # a check loads nothing by the resource's key alone (``_check_site_admin_permissions(user,
                         # site_id)`` looks the membership up by both, ``allows(subject, ...)`` the subject's own
@@ -2180,7 +2207,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                             for f in (found or {}).get("fetches", ())
                         )
                         if len(on) >= 2 and not lone and _answers_only(sub):
-                            raises = any(type(n) is ast.Raise for n in walk_function(sub))
+                            raises = bool(walk_kinds(sub).get(ast.Raise))
                             method_deciders[f"{stmt.name}.{sub.name}"] = {"how": "raise" if raises else "verdict", "on": on}
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,

@@ -63,7 +63,7 @@ import re
 from typing import Any, Optional
 
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
-from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function
+from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function, walk_kinds
 from .request_gates import request_gate
 
 
@@ -312,19 +312,21 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     credentials = {a.arg for a in (*fn.args.args, *fn.args.kwonlyargs) if a.arg.lower() in _CREDENTIAL_PARAMS}
     returns_value = False
     nested_routes = False  # a router factory: ``def get_router(): @router.get(...) async def ...``
-    for node in walk_function(fn):  # (shared with the other extractors)
-        kind = node.__class__
-        if kind is ast.Raise:
-            raises = True
-        elif kind is ast.Return and credentials and node.value is not None:  # type: ignore[attr-defined]
-            returns_value = returns_value or not (isinstance(node.value, ast.Constant) and node.value.value in (None, True, False))  # type: ignore[attr-defined]
-        elif kind is ast.ImportFrom and node.module and not node.level:  # type: ignore[attr-defined]
+    kinds = walk_kinds(fn)  # (the walk shared with the other extractors, by node kind; each kind in its order)
+    raises = ast.Raise in kinds
+    if credentials:
+        for node in kinds.get(ast.Return, ()):
+            if node.value is not None:  # type: ignore[attr-defined]
+                returns_value = returns_value or not (isinstance(node.value, ast.Constant) and node.value.value in (None, True, False))  # type: ignore[attr-defined]
+    for node in kinds.get(ast.ImportFrom, ()):
+        if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
                 local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
-        elif kind is ast.Call:
-            call_nodes.append(node)  # type: ignore[arg-type]
-        elif (kind is ast.FunctionDef or kind is ast.AsyncFunctionDef) and node is not fn and not nested_routes:
-            nested_routes = any(_route_decorator(d) for d in node.decorator_list)  # type: ignore[attr-defined]
+    call_nodes = kinds.get(ast.Call, call_nodes)
+    for kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+        for node in kinds.get(kind, ()):
+            if node is not fn and not nested_routes:
+                nested_routes = any(_route_decorator(d) for d in node.decorator_list)  # type: ignore[attr-defined]
 
     names: set[str] = set()
     refs: set[str] = set()
@@ -606,9 +608,7 @@ def _registers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
     names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args)]
     if len(names) < 2 or not fn.body:
         return None
-    for node in walk_function(fn):  # (the walk every extractor shares; nested functions included)
-        if node.__class__ is not ast.Call:
-            continue
+    for node in walk_kinds(fn).get(ast.Call, ()):  # (the walk every extractor shares, its calls; nested functions included)
         inner = node.func  # type: ignore[attr-defined]
         if inner.__class__ is not ast.Call or inner.func.__class__ is not ast.Name or inner.func.id not in names:  # type: ignore[attr-defined]
             continue
@@ -1304,8 +1304,8 @@ def _registers_configs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[d
     names = [a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)]
     if len(names) < 2:
         return None
-    for loop in walk_function(fn):
-        if loop.__class__ is not ast.For or loop.target.__class__ is not ast.Name or loop.iter.__class__ is not ast.Name:  # type: ignore[attr-defined]
+    for loop in walk_kinds(fn).get(ast.For, ()):
+        if loop.target.__class__ is not ast.Name or loop.iter.__class__ is not ast.Name:  # type: ignore[attr-defined]
             continue
         if loop.iter.id not in names:  # type: ignore[attr-defined]
             continue
@@ -1386,8 +1386,8 @@ def _self_field_returned(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str
     if [a.arg for a in (*args.posonlyargs, *args.args)] != ["self"] or args.kwonlyargs or args.vararg or args.kwarg:
         return []
     out = []
-    for node in walk_function(fn):
-        if node.__class__ is ast.Return and node.value.__class__ is ast.Attribute and node.value.value.__class__ is ast.Name and node.value.value.id == "self":  # type: ignore[attr-defined]
+    for node in walk_kinds(fn).get(ast.Return, ()):
+        if node.value.__class__ is ast.Attribute and node.value.value.__class__ is ast.Name and node.value.value.id == "self":  # type: ignore[attr-defined]
             out.append(node.value.attr)  # type: ignore[attr-defined]
     return sorted(set(out))
 
@@ -1446,13 +1446,12 @@ def _attributes_set(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     """Attributes a decorator sets on a function object (``wrapper.is_public = True``, nested functions'
     included): what it marks an endpoint with (``_route_class_facts``' ``exempt``)."""
     out: set[str] = set()
-    for n in walk_function(fn):
-        if n.__class__ is ast.Assign:
-            for t in n.targets:  # type: ignore[attr-defined]
-                if t.__class__ is ast.Attribute and t.value.__class__ is ast.Name and t.value.id not in ("self", "cls") and t.value.id != "request":  # type: ignore[attr-defined]
-                    value = n.value  # type: ignore[attr-defined]
-                    if value.__class__ is ast.Constant and value.value is True:
-                        out.add(t.attr)  # type: ignore[attr-defined]
+    for n in walk_kinds(fn).get(ast.Assign, ()):
+        for t in n.targets:  # type: ignore[attr-defined]
+            if t.__class__ is ast.Attribute and t.value.__class__ is ast.Name and t.value.id not in ("self", "cls") and t.value.id != "request":  # type: ignore[attr-defined]
+                value = n.value  # type: ignore[attr-defined]
+                if value.__class__ is ast.Constant and value.value is True:
+                    out.add(t.attr)  # type: ignore[attr-defined]
     return sorted(out)
 
 
@@ -1680,8 +1679,8 @@ def _handed_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve)
     a = fn.args
     params = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
     out: list[list[Any]] = []
-    for node in walk_function(fn):
-        if node.__class__ is not ast.Call or node.func.__class__ not in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
+    for node in walk_kinds(fn).get(ast.Call, ()):
+        if node.func.__class__ not in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
             continue
         target = resolve(node.func)  # type: ignore[attr-defined]
         if not target:
@@ -1928,8 +1927,8 @@ def _request_user_read(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[
     if not requests or not mentions(".user"):
         return []
     out: set[str] = set()
-    for node in walk_function(fn):
-        if node.__class__ is ast.Attribute and node.attr == "user" and node.value.__class__ is ast.Name and node.value.id in requests:  # type: ignore[attr-defined]
+    for node in walk_kinds(fn).get(ast.Attribute, ()):
+        if node.attr == "user" and node.value.__class__ is ast.Name and node.value.id in requests:  # type: ignore[attr-defined]
             out.add(node.value.id)  # type: ignore[attr-defined]
     return sorted(out)
 
@@ -1943,8 +1942,8 @@ def _wrapped_return(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve
     if ann.__class__ is not ast.Subscript or ann.slice.__class__ is ast.Tuple:  # type: ignore[union-attr]
         return None
     wrapped = False
-    for node in walk_function(fn):
-        if node.__class__ is ast.Return and node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+    for node in walk_kinds(fn).get(ast.Return, ()):
+        if node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
             call = node.value  # type: ignore[attr-defined]
             if len(call.args) == 1 and not call.keywords and call.args[0].__class__ is ast.Name and call.func.__class__ in (ast.Name, ast.Attribute):
                 wrapped = True
@@ -2006,17 +2005,18 @@ def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> li
             return node.attr  # type: ignore[attr-defined]
         return None
 
-    nodes = walk_function(fn)
+    kinds = walk_kinds(fn)
+    compares = kinds.get(ast.Compare)
+    if not compares:
+        return []
     held: dict[str, str] = {}  # ``owner = getattr(resource, "owner_principal_id", None)``
-    for node in nodes:
-        if node.__class__ is ast.Assign and len(node.targets) == 1 and node.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+    for node in kinds.get(ast.Assign, ()):
+        if len(node.targets) == 1 and node.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
             attr = read(node.value)  # type: ignore[attr-defined]
             if attr is not None:
                 held[node.targets[0].id] = attr  # type: ignore[attr-defined]
     out: set[str] = set()
-    for node in nodes:
-        if node.__class__ is not ast.Compare:
-            continue
+    for node in compares:
         for side in [node.left, *node.comparators]:  # type: ignore[attr-defined]
             attr = held.get(side.id) if side.__class__ is ast.Name else read(side)  # type: ignore[attr-defined]
             if attr is not None:
@@ -2076,8 +2076,8 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
         return None
 
     out: list[dict[str, Any]] = []
-    for node in walk_function(fn):
-        if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+    for node in walk_kinds(fn).get(ast.Call, ()):
+        if not isinstance(node.func, (ast.Name, ast.Attribute)):
             continue
         given: list[list[Any]] = []
         for i, a in enumerate(node.args):
@@ -2267,8 +2267,8 @@ def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) 
             params.add(a.vararg.arg)
         if a.kwarg is not None:
             params.add(a.kwarg.arg)
-        for sub in walk_function(stmt):
-            if not (isinstance(sub, ast.Assign) and len(sub.targets) == 1):
+        for sub in walk_kinds(stmt).get(ast.Assign, ()):
+            if len(sub.targets) != 1:
                 continue
             target, value = sub.targets[0], sub.value
             if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"):

@@ -41,7 +41,7 @@ import ast
 from typing import Any, Optional
 
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
-from ._common import Resolve, mentions, mentions_lowered, store, walk, walk_function
+from ._common import Resolve, mentions, mentions_lowered, store, walk, walk_function, walk_kinds
 
 PRED_CALLS = frozenset({"where", "filter", "having", "filter_by", "join", "outerjoin"})
 LOOKUP_CALLS = frozenset({"get", "select", "query", "get_or_404", "first_or_404", "one_or_404", "scalar", "execute", "exec", "scalars"})
@@ -109,21 +109,31 @@ def _column_of(node: ast.AST, rows: set[str]) -> Optional[tuple[str, str]]:
 
 
 def _buckets(fn: ast.AST, look: bool) -> tuple[dict[type, list[Any]], bool]:
-    """The function's nodes by kind (one pass over its shared walk), and (when ``look``) whether a name or
-    attribute of it (decorators included) is ``_callerish``: every ``who`` ``_function`` records is made of them."""
+    """The function's nodes of ``_KINDS`` by kind (the extractors' shared ``walk_kinds``: no pass of its own), and
+    (when ``look``) whether a name or attribute of it (decorators included) is ``_callerish``: every ``who``
+    ``_function`` records is made of them."""
+    kinds = walk_kinds(fn)
     out: dict[type, list[Any]] = {}
+    for kind in _KINDS:
+        nodes = kinds.get(kind)
+        if nodes:
+            out[kind] = nodes
     caller = not look
-    known = _CALLERISH
-    for node in walk_function(fn):
-        kind = node.__class__
-        if kind in _KINDS:
-            out.setdefault(kind, []).append(node)
-        elif caller:
-            continue
-        elif kind is ast.Name or kind is ast.Attribute:
-            word = node.id if kind is ast.Name else node.attr  # type: ignore[attr-defined]
+    if not caller:
+        known = _CALLERISH
+        for node in kinds.get(ast.Name, _NONE):
+            word = node.id
             found = known.get(word)
-            caller = _callerish(word) if found is None else found
+            if _callerish(word) if found is None else found:
+                caller = True
+                break
+        if not caller:
+            for node in kinds.get(ast.Attribute, _NONE):
+                word = node.attr
+                found = known.get(word)
+                if _callerish(word) if found is None else found:
+                    caller = True
+                    break
     return out, caller and look
 
 
