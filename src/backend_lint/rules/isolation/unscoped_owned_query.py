@@ -336,12 +336,6 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       user_id`): the owner is checked without denying access, so BKL202 does not report it either;
     - a lookup keyed on a parameter, in a helper given no principal (see above), and a route's call of a
       helper with a key that is not client data (a constant, a key read from a row loaded for the caller);
-    - an aggregate over every row: a statement selecting only aggregate functions (`select(func.count(Item.id))`,
-      `db.query(func.coalesce(func.max(Item.serial), 0))`, `select(func.count()).select_from(Item)`) or whose
-      result is only counted (`Item.query.filter(Item.status == "open").count()`), keyed on no client key and
-      reached through no helper: one number leaves, no row nor a column of one (a next serial number, a
-      dashboard total). A column selected beside the aggregate (`select(Item.kind, func.count(Item.id))
-      .group_by(Item.kind)`) and a count keyed on a client key are still reported;
     - a *personalised listing*: a query keyed on nothing (no client key, no predicate keyed on any value)
       whose statement reads the principal only to shape each row for the caller
       (`.options(with_expression(Comment.my_score, score_for(user)))`, `case((User.id.in_(followed_ids),
@@ -570,8 +564,6 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 break  # a view class's helper hands what it loads back to the view that called it
             if derived and personalised_listing(node, site, derived):
                 continue
-            if aggregate_only(node, site):
-                continue  # a number over every row, keyed on nothing the client sent: no row leaves
             if not site.owner_value and creator_recorded_only(self.ctx.project, self.ctx.settings, model):
                 continue  # a shared record: who made it is all its creator column says
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
@@ -775,63 +767,3 @@ def _name_nodes(tree: cst.CSTNode, name: str) -> list[cst.Name]:
             out.append(node)
         stack.extend(iter_children(node))
     return out
-
-
-# aggregate functions: one number over the rows they read (``func.count(Item.id)``, ``func.sum(Item.total)``)
-_AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
-
-
-def _aggregate(expr: cst.BaseExpression) -> bool:
-    """``func.count(Item.id)``, ``func.max(Item.number).label("top")``, ``func.coalesce(func.sum(Item.total), 0)``:
-    an aggregate function's value (a row's column or a whole row is not)."""
-    while isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "label":
-        expr = expr.func.value
-    if not isinstance(expr, cst.Call):
-        return False
-    f = expr.func
-    name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
-    holder = f.value if isinstance(f, cst.Attribute) else None
-    if not (isinstance(holder, cst.Name) and holder.value == "func"):
-        return False
-    if name in _AGGREGATES:
-        return True
-    return name == "coalesce" and bool(expr.args) and _aggregate(expr.args[0].value)
-
-
-def aggregate_only(func: cst.FunctionDef, site: Site) -> bool:
-    """A statement that selects only aggregates (``select(func.count(Item.id))``, ``db.query(func.max(
-    Item.number))``, ``select(func.count()).select_from(Item)``), or one whose result is only counted
-    (``Item.query.filter(Item.status == "open").count()``), keyed on no client key and reached through no
-    helper: it answers one number over the rows it reads, and no row, no column of one, leaves. A column
-    selected beside the aggregates (``select(Item.kind, func.count(Item.id)).group_by(Item.kind)``) is a value of
-    some row: still reported, as is an aggregate keyed on a client key (a count of the items of the path's list).
-    """
-    if site.kind not in ("select", "query") or site.key_names or site.via or not isinstance(site.node, (cst.Call, cst.Attribute)):
-        return False
-    for small in _simple_statements(func):
-        parents = _parents(small)
-        if id(site.node) not in parents:
-            continue
-        selected = [a.value for a in site.node.args] if isinstance(site.node, cst.Call) else []
-        counted = False
-        node: cst.CSTNode = site.node
-        while True:  # the builder calls chained on the statement: ``.with_entities(...)``, the runner ``.count()``
-            attr = parents.get(id(node))
-            if not (isinstance(attr, cst.Attribute) and attr.value is node):
-                break
-            call = parents.get(id(attr))
-            if not (isinstance(call, cst.Call) and call.func is attr):
-                break
-            method = attr.attr.value
-            if method == "with_entities":
-                selected = [a.value for a in call.args]
-            elif method == "count" and not call.args:
-                counted = True
-                break
-            elif method in _RUNNERS:
-                break
-            node = call
-        if counted:
-            return True
-        return bool(selected) and all(_aggregate(e) for e in selected)
-    return False
