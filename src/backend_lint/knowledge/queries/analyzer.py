@@ -52,6 +52,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self.settings = ctx.settings
         self.identity_fields = frozenset(project_identity_fields(self.project, self.settings))
         self.out = FunctionQueries()
+        # one site per query node: an expression read again (a comprehension's ``for`` clause, read once for its
+        # value and once more for the ownership comparisons it holds) is the same fetch (one finding per fetch)
+        self.sites_at: dict[int, Site] = {}
         self.owner_sites: set[int] = set()  # update/delete sites returning the row's identity column (``_returned_owner``)
         self.admin_depth = 0
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
@@ -843,7 +846,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 s.pscoped = True
 
     def new_site(self, node: cst.CSTNode, kind: str, entities: list[str], model_nodes: list[cst.BaseExpression]) -> Site:
+        found = self.sites_at.get(id(node))
+        if found is not None and found.kind == kind and found.entities == entities:
+            found.admin = found.admin and self.admin_depth > 0  # (read again on a way that makes a claim: it claims)
+            return found
         site = Site(node, kind, entities, model_nodes, admin=self.admin_depth > 0)
+        self.sites_at[id(node)] = site
         self.out.sites.append(site)
         return site
 
