@@ -148,6 +148,10 @@ def render_text(data: dict[str, Any]) -> str:
         lines += [f"  {f['module']}.{f['name']}: {f['why']}" for f in rows[:30]]
         if len(rows) > 30:
             lines.append(f"  ... and {len(rows) - 30} more (--output-format json lists them all)")
+    rows = data.get("unincluded_routers") or []
+    if rows:
+        lines += ["", _count(rows, "FastAPI routers never included (their routes make no claim)") + ":"]
+        lines += [f"  {q}" for q in rows]
     rows = data["migration_trees"]
     if rows:
         lines += ["", "Migration trees:"]

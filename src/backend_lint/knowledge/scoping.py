@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..ground.config import analysis_key
-from .models import _snake, identity_fields, is_table_model, model_columns, referenced_model
+from .models import _scoping_evidence, _snake, identity_fields, is_table_model, model_columns, referenced_model
 from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
@@ -257,9 +257,22 @@ def _tenant_holders(
         first = sorted(scoped)[0]
         why = f"tenant: the column the project scopes {len(scoped)} models by with the caller's own `{column}` ({first.rsplit('.', 1)[-1]}: {scoped[first]})"
         for q in holders.get(column, ()):
-            if column in out.get(q, {}) or tables[q] & fields or _own_key(project, q, column):
+            if column in out.get(q, {}) or _own_key(project, q, column):
+                continue
+            if tables[q] & fields and not _tenant_only_evidence(project, q, column, tables[q] & fields):
                 continue
             out.setdefault(q, {})[column] = why
+
+
+def _tenant_only_evidence(project: "ProjectIndex", q: str, column: str, held: frozenset[str]) -> bool:
+    """A table holding an identity field (``PasswordChangeRequest.user_id``) that the project constrains by the
+    tenant column (``PasswordChangeRequest.school_id == school_id``) and never by any identity field it holds
+    (the ``flow`` facts' scoping counts, as ``models.scoping_column`` reads them): the project scopes it by the
+    tenant, the identity field says whose request it is, not who may read it. A table also constrained by
+    its identity field (``Notification.user_id``) keeps that field alone."""
+    uses = project.memo("models.scoping_evidence", lambda: _scoping_evidence(project))
+    counts = uses.get(q, {})
+    return counts.get(column, 0) > 0 and not any(counts.get(f, 0) for f in held)
 
 
 def _named_like_row(held: list[str], row: str) -> list[str]:

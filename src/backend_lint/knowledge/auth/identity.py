@@ -255,9 +255,22 @@ def _admin_decorated(ctx: "FileContext", func: cst.FunctionDef) -> bool:
     return False
 
 
+def _never_included(ctx: "FileContext", func: cst.FunctionDef) -> bool:
+    """``func`` is a top-level route declared only on routers the project never includes (``fastapi_routers``)."""
+    from ..fastapi_routers import unincluded_view
+
+    try:
+        module = ctx.module_name
+    except Exception:  # a file outside the index's roots
+        return False
+    return unincluded_view(ctx.project, module, func.name.value)
+
+
 def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Optional[Identity]) -> Identity:
     settings = ctx.settings
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
+    if route is not None and enclosing is None and _never_included(ctx, func):
+        return Identity()  # a route of a router nothing includes serves no request (``fastapi_routers``): no claim
     if route is None and enclosing is not None and flask_module(ctx) and id(func) in _deciding_wrappers(ctx):
         return _deciding_wrapper_identity(ctx, func)
     flask = None

@@ -9,6 +9,7 @@ from ...ground.config import DEFAULT_IDENTITY_FIELDS
 from ..facts import alias_entry, orm_facts
 from ..fastapi import index_route
 from ..flask import view_class_methods
+from ..fastapi_routers import unincluded_view
 from ..flask_blueprints import unregistered_view
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
@@ -230,6 +231,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     for q in route_of:
         if route_of[q] and unregistered_view(project, node_module[q], q[len(node_module[q]) + 1:]):
             route_of[q] = False  # a view of a blueprint nothing registers serves no request (``flask_blueprints``)
+        elif route_of[q] and unincluded_view(project, node_module[q], q[len(node_module[q]) + 1:]):
+            route_of[q] = False  # a route of a router nothing includes serves no request (``fastapi_routers``)
     for q in _configured_route_nodes(project, nodes, node_module, by_name):
         route_of[q] = True  # registered from a configuration list (``knowledge.fastapi.config_routes``)
     for q in view_class_methods(project):

@@ -26,3 +26,20 @@ def role_alternatives(project: Optional["ProjectIndex"], factory: Optional[str])
     fn = project.modules[found[0]].get("functions", {}).get(found[1]) or {}
     params = [p for p in fn.get("params", ()) if p.get("name") not in ("self", "cls")]
     return bool(params) and params[0].get("kind") == "vararg"
+
+
+def names_roles(callee: str) -> bool:
+    """A check named for roles (``check_role``, ``require_roles``, ``ensure_any_role``, ``has_role``): the
+    constants it is handed are roles, any one of which admits the caller."""
+    name = callee.rpartition(".")[2].lower()
+    return "role" in name and "permission" not in name
+
+
+def admitted_roles(values: list[str]) -> bool:
+    """Every role of a list of alternatives (the source of each: ``"admin"``, ``Role.SUPER_ADMIN``) is an
+    administrator's, as ``privileged_arguments(..., alternatives=True)`` reads a ``*roles`` factory's values:
+    ``("admin", "super_admin")`` is an administrators' list, ``("owner", "admin")`` and ``("admin",
+    "teacher")`` are not."""
+    from .dependencies import privileged_arguments  # (dependencies imports this module)
+
+    return bool(values) and privileged_arguments(values, None, alternatives=True)

@@ -638,10 +638,18 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "flask_callers": _flask_callers(index),
         "flask_dispatch": _flask_dispatch(index),
         "caller_getters": _caller_getters(index),
+        "unincluded_routers": _unincluded_routers(index),
     }
     out["family2_silent"] = _family2_silent(out, index, settings)
     return out
 
+
+
+def _unincluded_routers(index: "ProjectIndex") -> list[str]:
+    """FastAPI routers nothing includes (``knowledge.fastapi_routers``): their routes make no claim."""
+    from ..fastapi_routers import unincluded_routers
+
+    return sorted(unincluded_routers(index))
 
 
 def _flask_callers(index: "ProjectIndex") -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments
+from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments, role_alternatives
+from ..auth.role_lists import admitted_roles, names_roles
 from ..imports import dotted_name, last_segment
 from .summaries import held_method_decides, method_summary
 from .syntax import _every_resource, _last_small_statement, _named_account_test, _session_or_grants, _walk_expr
@@ -43,21 +44,35 @@ class _GateTests:
             return False
         principal = False
         constants: list[str] = []
+        listed = False
         for a in call.args:
             value = a.value
             if isinstance(value, cst.Name) and value.value in self.identity.principals:
                 principal = True
-            elif isinstance(value, cst.SimpleString) or (
-                isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))
-            ):
+            elif _role_constant(value):
                 constants.append(self.ctx.module.code_for_node(value) if self.ctx.module is not None else "")
+            elif isinstance(value, (cst.List, cst.Tuple, cst.Set)) and value.elements and all(_role_constant(e.value) for e in value.elements):
+                # ``require_roles(user, ["admin", "staff"])``: a list of roles, any one of which lets the caller in
+                listed = True
+                constants.extend(self.ctx.module.code_for_node(e.value) if self.ctx.module is not None else "" for e in value.elements)
             elif isinstance(value, cst.FormattedString) and all(isinstance(p, cst.FormattedStringText) for p in value.parts):
                 constants.append("".join(p.value for p in value.parts if isinstance(p, cst.FormattedStringText)))  # ``f"room/"``
             elif isinstance(value, cst.Name) and _session_or_grants(value.value):
                 continue
             else:
                 return False
-        return principal and (privileged_arguments([c for c in constants if c], None) or _every_resource(constants))
+        # several roles handed to a role check are alternatives (``check_role(user, "admin", "teacher")`` lets
+        # teachers in), as for a ``*roles`` dependency factory (``role_lists``): admin-only when every one is
+        alternatives = listed or (len(constants) > 1 and self._role_alternatives_call(callee, call))
+        return principal and (privileged_arguments([c for c in constants if c], None, alternatives=alternatives) or _every_resource(constants))
+
+    def _role_alternatives_call(self, callee: str, call: cst.Call) -> bool:
+        """The positional constants of ``call`` are alternative roles: the callee is named for roles
+        (``check_role``, ``require_roles``, ``ensure_any_role``) or is a project function taking them as a
+        ``*roles`` parameter (``role_lists.role_alternatives``)."""
+        if names_roles(callee):
+            return True
+        return role_alternatives(self.project, self.ctx.qualified_name(call.func))
 
     def _keyed_permission_call(self, stmt: cst.CSTNode) -> list[str]:
         """The keys named in the resource of a permission check made as a statement: a call named for a check
@@ -196,6 +211,9 @@ class _GateTests:
             named = _named_account_test(test)
             if named is not None:
                 return named  # ``if user.username != "danya": raise``: one account, named in the code, gets through
+            listed = self._role_list_test(test)
+            if listed is not None:
+                return listed
             words: list[str] = []
             for n in _walk_expr(test):
                 if isinstance(n, cst.SimpleString):
@@ -211,6 +229,27 @@ class _GateTests:
                 if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
                     return "negated"
         return None
+
+    def _role_list_test(self, test: cst.Comparison) -> Optional[str]:
+        """``user.role in ("admin", "teacher")`` / ``not in [...]``: a test of a role against a literal list of
+        role constants admits any of them, so it is an administrator's test only when every listed role is an
+        administrator's (``role_lists.admitted_roles``, as a ``*roles`` factory's values): "positive" for
+        ``in``, "negated" for ``not in``; ``""`` (no admin test) when some listed role is an ordinary one
+        (``("owner", "admin")``, ``["editor", "admin"]``); ``None`` for any other comparison (read by words)."""
+        if len(test.comparisons) != 1 or not isinstance(test.comparisons[0].operator, (cst.In, cst.NotIn)):
+            return None
+        values = test.comparisons[0].comparator
+        if not isinstance(values, (cst.List, cst.Tuple, cst.Set)) or len(values.elements) < 2:
+            return None
+        if not all(_role_constant(e.value) for e in values.elements) or self.ctx.module is None:
+            return None
+        left = [n.attr.value.lower() for n in _walk_expr(test.left) if isinstance(n, cst.Attribute)]
+        left += [n.value.lower() for n in _walk_expr(test.left) if isinstance(n, cst.Name)]
+        if any(w in word for w in ADMIN_WORDS for word in left):
+            return None  # (``user.admin_level in (1, 2)``: read by words, as before)
+        if not admitted_roles([self.ctx.module.code_for_node(e.value) for e in values.elements]):
+            return ""
+        return "positive" if isinstance(test.comparisons[0].operator, cst.In) else "negated"
 
     def _conflict_answer(self, body: cst.BaseSuite) -> bool:
         """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists / registered / taken /
@@ -386,3 +425,12 @@ class _GateTests:
         if result is not None and negate:
             result = "absent" if result == "present" else "present"
         return result
+
+
+def _role_constant(value: cst.BaseExpression) -> bool:
+    """A string or an enum member (``"admin"``, ``Role.ADMIN``, ``UserRole.ADMIN.value``): a role's name."""
+    if isinstance(value, cst.SimpleString):
+        return True
+    if isinstance(value, cst.Attribute) and value.attr.value == "value" and isinstance(value.value, cst.Attribute):
+        value = value.value
+    return isinstance(value, cst.Attribute) and value.attr.value.isupper() and isinstance(value.value, (cst.Name, cst.Attribute))

@@ -2055,7 +2055,14 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
         if p["name"] not in ("self", "cls") and (p.get("marker") is None or _last(p.get("marker")) in _CLIENT_PARAM_MARKERS)
     } if route else set()
 
+    elevated = _elevated_none_locals(fn)
+
     def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
+        if isinstance(expr, ast.Name) and expr.id in elevated:
+            # ``school_id = current_admin.school_id if current_admin.role != "super_admin" else None``: the
+            # caller's own key, ``None`` (no filter) only on the administrators' way
+            found = kind(elevated[expr.id])
+            return found if found is not None and found[0] != "raw" else None
         while isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords and _last(
             expr.func.id if isinstance(expr.func, ast.Name) else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
         ) in _ID_WRAPPERS:
@@ -2095,6 +2102,39 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
         target = resolve(node.func)
         if target and "." in target:
             out.append({"target": target, "route": route, "args": given})
+    return out
+
+
+_ELEVATED_WORDS = ("admin", "superuser")
+
+
+def _elevated_none_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """Locals the function binds once, at its top level, to ``<value> if <test> else None`` (or the reverse)
+    where the test names an administrator (``current_admin.role != "super_admin"``, ``not user.is_superuser``):
+    the value everywhere but on the administrators' way. Maps the local to ``<value>``."""
+    out: dict[str, ast.expr] = {}
+    seen: set[str] = set()
+    for stmt in fn.body:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            continue
+        name = stmt.targets[0].id
+        if name in seen:
+            out.pop(name, None)
+            continue
+        seen.add(name)
+        value = stmt.value
+        if not isinstance(value, ast.IfExp) or not any(w in ast.unparse(value.test).lower() for w in _ELEVATED_WORDS):
+            continue
+        if isinstance(value.orelse, ast.Constant) and value.orelse.value is None:
+            out[name] = value.body
+        elif isinstance(value.body, ast.Constant) and value.body.value is None:
+            out[name] = value.orelse
+    for node in walk_function(fn):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and node not in fn.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    out.pop(t.id, None)  # (rebound elsewhere: not one value)
     return out
 
 
