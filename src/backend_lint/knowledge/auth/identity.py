@@ -372,10 +372,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 if name in own:
                     ident.identity_params.setdefault(name, name)
         if not ident.principals and not ident.identity_params and not ident.admin and any(
-            k.kind == "auth" and not k.credentials and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
+            k.kind == "auth" and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
         ):
-            # the route's or its router's dependencies authenticate a caller the handler never takes (a
-            # credential or a resource a dependency hands over is no caller: no claim there, as before)
+            # the route's or its router's dependencies authenticate a caller the handler never takes; a security
+            # scheme there (``APIRouter(dependencies=[Depends(oauth2_scheme)])``) authenticates too (RULES,
+            # "Decided while labelling held-out apps"), though its value is a credential, not the caller; a
+            # resource a dependency hands over is no caller: no claim there, as before
             ident.router_auth = True
         return ident
     if _is_task(ctx, func):
