@@ -235,7 +235,8 @@ def _parent_owner_copies(
     it too: the child carries a copy of its parent's owner (``ScheduleList.teacher_username`` beside
     ``ScheduleList.schedule_id`` -> ``Schedule``, whose ``teacher_username`` the project compares with
     ``current_user.username``). Only the evidence read from comparisons counts (one level: a copy does not make
-    copies); a child with an identity field or a scoping column of its own keeps it alone."""
+    copies); a child with an identity field or a scoping column of its own keeps it alone; a column naming who
+    acted (``created_by``, ``reviewer_id``) is filled for each row by whoever made it, no copy."""
     from .models import column_traits, _declared_field  # (models reads this module lazily too)
 
     def target(model: str, column: str) -> Optional[str]:
@@ -255,6 +256,8 @@ def _parent_owner_copies(
         for column, why in sorted(columns.items()):
             if not why.startswith(("compare", "predicate", "helper", "method")):
                 continue
+            if column.endswith("_by") or set(column.split("_")) & _ACTOR_WORDS:
+                continue  # (``TaskBaseline.created_by`` beside ``task_id``: who made the child, not a copy of the owner)
             keyed = target(parent, column)
             if keyed is None:
                 continue
