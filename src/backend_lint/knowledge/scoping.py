@@ -222,7 +222,58 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
             out.setdefault(model, {})[column] = where[sorted(where)[0]]
     _tenant_holders(project, tenants, holders, out, tables, fields)
     callers |= _written(project, settings, out, tables, fields, add)
+    _parent_owner_copies(project, out, tables, holders, fields)
     return out, frozenset(callers)
+
+
+def _parent_owner_copies(
+    project: "ProjectIndex", out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]],
+    holders: dict[str, list[str]], fields: set[str],
+) -> None:
+    """A child table that references a parent scoped by a column the project compares with the caller, and holds
+    that very column itself, declared alike (the same foreign key target, or none on either side), is scoped by
+    it too: the child carries a copy of its parent's owner (``ScheduleList.teacher_username`` beside
+    ``ScheduleList.schedule_id`` -> ``Schedule``, whose ``teacher_username`` the project compares with
+    ``current_user.username``). Only the evidence read from comparisons counts (one level: a copy does not make
+    copies); a child with an identity field or a scoping column of its own keeps it alone; a column naming who
+    acted (``created_by``, ``reviewer_id``) is filled for each row by whoever made it, no copy."""
+    from .models import column_traits, _declared_field  # (models reads this module lazily too)
+
+    def target(model: str, column: str) -> Optional[str]:
+        declared = _declared_field(project, model, column)
+        if declared is None:
+            return None
+        raw = declared[1].get("value")
+        text = raw if isinstance(raw, str) else ""
+        for marker in ("foreign_key=", "ForeignKey("):
+            at = text.find(marker)
+            if at >= 0:
+                return text[at + len(marker):].split(")")[0].split(",")[0].strip()
+        return ""
+
+    found: dict[str, dict[str, str]] = {}
+    for parent, columns in sorted(out.items()):
+        for column, why in sorted(columns.items()):
+            if not why.startswith(("compare", "predicate", "helper", "method")):
+                continue
+            if column.endswith("_by") or set(column.split("_")) & _ACTOR_WORDS:
+                continue  # (``TaskBaseline.created_by`` beside ``task_id``: who made the child, not a copy of the owner)
+            keyed = target(parent, column)
+            if keyed is None:
+                continue
+            for child in holders.get(column, ()):
+                if child == parent or child in out or child in found or tables[child] & fields:
+                    continue
+                if column_traits(project, child, column) is None or target(child, column) != keyed:
+                    continue
+                refs = [c for c in sorted(tables[child]) if c != column and referenced_model(project, child, c) == parent]
+                if not refs:
+                    continue
+                found.setdefault(child, {})[column] = (
+                    f"parent copy: `{column}` of its parent `{parent.rsplit('.', 1)[-1]}` (`{refs[0]}`), {why}"
+                )
+    for child, columns in found.items():
+        out.setdefault(child, {}).update(columns)
 
 
 # how many models the project must scope by the principal's own column of the same name before every table

@@ -384,11 +384,14 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 # handler too: an identity value of the caller's from here on, as ``current_user.workspace_id``
                 if name in own:
                     ident.identity_params.setdefault(name, name)
-        if not ident.principals and not ident.identity_params and not ident.admin and any(
-            k.kind == "auth" and not k.credentials and not k.resource for k in [*_decorator_dependencies(ctx, route), *included]
+        guards = [k for k in [*_decorator_dependencies(ctx, route), *included] if k.kind == "auth" and not k.resource]
+        if not ident.principals and not ident.identity_params and not ident.admin and guards and (
+            any(not k.credentials for k in guards) or not _reads_request_user(func, params)
         ):
-            # the route's or its router's dependencies authenticate a caller the handler never takes (a
-            # credential or a resource a dependency hands over is no caller: no claim there, as before)
+            # the route's or its router's dependencies authenticate a caller the handler never takes; a security
+            # scheme there (``APIRouter(dependencies=[Depends(oauth2_scheme)])``) authenticates too (RULES,
+            # "Decided while labelling held-out apps"), though its value is a credential, not the caller; a
+            # resource a dependency hands over is no caller: no claim there, as before
             ident.router_auth = True
         return ident
     if _is_task(ctx, func):
@@ -784,3 +787,16 @@ def may_have_identity(source: str, project: Any, settings: "Settings") -> bool:
     answer = any(w in source for w in identity_words(project, settings))
     last[:] = [source, project, settings, answer]
     return answer
+
+
+def _reads_request_user(func: cst.FunctionDef, params: list) -> bool:
+    """The handler reads ``request.user`` off its ``Request`` parameter: behind a bare security scheme, with no
+    middleware that sets it (``request_user_principals`` found none), Starlette refuses that read on every
+    request, so the route serves nothing to claim."""
+    names = _request_params(params)
+    if not names:
+        return False
+    for node in walk_nodes(func.body):
+        if isinstance(node, cst.Attribute) and node.attr.value == "user" and isinstance(node.value, cst.Name) and node.value.value in names:
+            return True
+    return False

@@ -49,7 +49,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     authorisation helper given the caller and the row or its column whose body compares them or looks them up
     together (`user_has_client_access(current_user.id, alert.alert_customer_id)`, a membership query on both),
     or a method of the model or its mixin doing so with `self.<column>` (`HouseholdMember.find_by_ids(
-    self.household_id, current_user.id)`); the caller is the principal or one of its identity attributes
+    self.household_id, current_user.id)`), or a column a child table holds as a copy of its owned parent's
+    (the same name, declared alike, beside its reference to the parent: `Sitting.tutor_username` beside
+    `Sitting.course_id` when the project compares `Course.tutor_username` with the caller; not a column naming
+    who acted, `created_by`); the caller is the principal or one of its identity attributes
     (`user.id`, `user.email`, `g.user.id`, `user.household_id`) or a value named as its identity (`user_id`,
     `user_email`), never another attribute (`user.status`) nor the row's own natural key (`User.email ==
     user_email` reads the principal's table). A parameter named as the caller's identity that the project
@@ -82,6 +85,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     positional values of a project factory taking `*roles` are alternatives too: `require_role("teacher",
     "student", "admin")` lets students in, `require_role("admin", "super_admin")` is admin-only);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
+    with the route authenticated and no caller in scope: an auth dependency or a security scheme in the route's,
+    its router's or an `include_router(...)` call's `dependencies=[...]` (`APIRouter(dependencies=[Depends(
+    oauth2_scheme)])`) and no principal parameter; there only a lookup keyed on a value the client sends is
+    claimed, and no fix is offered (nothing of the caller to compare with); a handler that reads `request.user`
+    behind a bare scheme, with no middleware to set it, serves nothing (Starlette refuses the read), or
     with the caller decoded in the handler's body, no dependency involved: `user_id, tenant_id =
     get_current_user_id(authorization)` where the argument carries the request's credential (a `Header()` or
     `Cookie()` parameter, the `Request`, a security scheme's credentials, or a local made from one:
