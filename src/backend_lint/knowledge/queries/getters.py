@@ -5,8 +5,10 @@ on its own parameters loads. Read by ``repository_method_fetch`` beside the gett
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
+from ..models import is_table_model
+from ..repositories import repository_model
 from .public import _WRITE_CALLS, _WRITE_VERBS
 from .summaries import method_summary
 
@@ -41,3 +43,32 @@ def reads_a_row(project: "ProjectIndex", cls: str, method: str, _depth: int = 0)
         if sibling.startswith(GETTER_PREFIXES) or (_depth < 1 and reads_a_row(project, cls, sibling, _depth + 1)):
             return True
     return False
+
+
+def foreign_getter_model(project: "ProjectIndex", cls: str, method: str) -> Optional[str]:
+    """The model a getter of ``cls`` returns when it loads it through another data-access class's getter
+    (``TaskService.get_dashboard_project`` -> ``DashboardService.get_detail(session, {"id": dashboard_id})``):
+    that class's model, not ``cls``'s. ``None`` when the method calls a getter of its own class (``self.one``) or
+    getters of several other classes, or the other class names no model."""
+    summary = method_summary(project, cls, method)
+    if summary is None:
+        return None
+    mine = {n for n, _ in project.class_mro(cls)}
+    others: set[str] = set()
+    for call in summary[3].get("calls", ()):
+        target = call.get("target", "")
+        owner, _, name = target.rpartition(".")
+        if not owner or not name.startswith(GETTER_PREFIXES):
+            continue
+        if owner in ("self", "cls"):
+            return None
+        found = project.get_class(owner)
+        if found is None:
+            continue
+        if found[0] in mine:
+            return None
+        others.add(found[0])
+    if len(others) != 1:
+        return None
+    model = repository_model(project, next(iter(others)))
+    return model if model is not None and is_table_model(project, model) else None
