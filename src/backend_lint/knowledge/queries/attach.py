@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import _test_module_name, principal_classes
+from ..auth import _test_module_name, param_dependency, principal_classes, router_auth_routes
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
@@ -32,13 +32,14 @@ _CREATE_VERBS = ("create", "add", "new", "post", "reply", "insert", "make", "sub
 
 def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
     """Owned models whose rows the project hands to every caller by a key: a request handler that is not
-    admin-only and never reads the caller (``public._open_route``) returns something and writes nothing (no call
+    admin-only and takes no caller at all (``public._open_route``, and no principal or authenticating parameter even
+    unused; no router of the project is included with dependencies that might authenticate it) returns something and writes nothing (no call
     named for a write: ``add`` / ``commit`` / ``update_*`` / ...), and one of its parameters reaches a lookup of
     the model with no owner predicate, itself or through the project functions it calls (``helper_unscoped``:
     ``GET /comment/{comment_id}`` -> ``crud.comment.get(id=comment_id)``). Any caller reads such a row by its key
     (its key is no secret of its owner's)."""
-    if project is None:
-        return frozenset()
+    if project is None or router_auth_routes(project):
+        return frozenset()  # (a router included with ``dependencies=[...]`` may authenticate any route: none is known open)
     key = ("queries.served_by_key", settings.identity_fields, settings.owned_models, settings.not_owned_models,
            settings.admin_dependencies, settings.principal_parameters)
 
@@ -54,6 +55,13 @@ def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 summary = summaries.get(name)
                 if not summary or not summary.get("returns") or not _open_route(project, settings, principals, callers, fn, summary):
                     continue
+                if any(
+                    p.get("name") in callers
+                    or (p.get("type") and project.canonical(p["type"]) in principals)
+                    or param_dependency(project, settings, p).kind == "auth"
+                    for p in fn.get("params", ())
+                ):
+                    continue  # (authenticated, the caller left unread: a by-key read there is the classic unscoped read)
                 called = [last_segment(c.get("target", "")) for c in summary.get("calls", ())] + list(fn.get("name_calls", ()))
                 if any(_writes(c) for c in called):
                     continue
