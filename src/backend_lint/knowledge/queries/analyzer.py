@@ -13,6 +13,7 @@ from ..imports import last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
+from .guarded_writes import owner_guarded_write
 from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, dependency_row, handed_models, method_summary
 from .syntax import (
     _assigned_names,
@@ -482,7 +483,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
-        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body) or self._loop_guard(stmt, state)
+        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body) or self._loop_guard(stmt, state) or (
+            owner_guarded_write(self, stmt, state)  # ``if row.owner_id == user.id: delete(row)``: only the owner writes
+        )
         # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
         # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
         flags = () if decision else _flag_assignments(stmt)

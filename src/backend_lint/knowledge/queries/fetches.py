@@ -31,6 +31,7 @@ from .summaries import (
     with_handed_modules,
     summary_candidate_row,
 )
+from .getters import foreign_getter_model, GETTER_PREFIXES, reads_a_row
 from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class
 from .values import NOTHING, Site, Val
 
@@ -626,8 +627,10 @@ class _Fetches:
                     call = project.modules[symbol[0]]["assignments"][symbol[1]].get("call") or ""
                     if last_segment(call) == "TypeVar":
                         model = generic
-        elif generic is not None and method.startswith(("get", "find", "read", "fetch", "first", "one", "by_")):
-            model = generic
+        elif generic is not None and (method.startswith(GETTER_PREFIXES) or reads_a_row(project, cls, method)):
+            # (``cls.card_by_id(session, card_id)``: a getter by what it does, not by its name; one that loads through
+            # another class's getter returns that class's model: ``DashboardService.get_detail`` -> ``Dashboard``)
+            model = foreign_getter_model(project, cls, method) or generic
         summary = method_summary(project, cls, method)
         if model is None and not returns and summary is not None:
             single = _single_lookup_model(summary[3], method)

@@ -30,6 +30,7 @@ from .checks import (
     _only_tested,
 )
 from .public import _public_read
+from .attach import _public_parent_of_own_child
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -194,6 +195,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _public_read(ctx, func, site, model, identity):
             continue
+        if _public_parent_of_own_child(ctx, func, site, model, identity):
+            continue  # a parent any caller reads by its key, loaded only to attach the caller's own new row
         out.unscoped.append((site, model))
     reported = {id(s) for s, _ in out.unscoped}
     for site in fq.sites:

@@ -78,24 +78,8 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
             # (a handler a later ``def`` of the same name replaced is still registered: ``shadowed_routes``)
             for name, fn in [*orm.get("functions", {}).items(), *orm.get("shadowed_routes", {}).items()]:
                 summary = summaries.get(name)
-                if not summary or not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
+                if not summary or not _open_route(project, settings, principals, callers, fn, summary):
                     continue
-                said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
-                if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
-                    continue  # (an admin lists every row: that says nothing of what users see)
-                if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
-                    continue  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
-                unused = set(summary.get("unused", ()))
-                reads_caller = any(
-                    p.get("name") not in unused and (
-                        p.get("name") in callers
-                        or (p.get("type") and project.canonical(p["type"]) in principals)
-                        or param_dependency(project, settings, p).kind == "auth"
-                    )
-                    for p in fn.get("params", ())
-                )
-                if reads_caller:
-                    continue  # (the caller is read: a listing here may be scoped in ways the summary cannot see)
                 here = listed(summary)
                 open_summaries.append(summary)
                 typed = {p.get("name"): p.get("type") for p in fn.get("params", ()) if p.get("type")}
@@ -128,6 +112,29 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
 
     return project.memo(("queries.public_models", key), build)[0]
+
+
+def _open_route(project: "ProjectIndex", settings: "Settings", principals: set, callers: set, fn: dict, summary: dict) -> bool:
+    """A request handler (its orm facts ``fn`` and flow ``summary``) that is not admin-only and never reads the
+    caller: no principal parameter, or one it leaves unused (``principals``: the principal classes, ``callers``:
+    the principal and identity parameter names)."""
+    if not fn.get("route") or fn.get("admin_gate") or admin_decorated(project, fn):
+        return False
+    said = " ".join(f"{p.get('dependency') or ''} {p.get('alias') or ''} {p.get('kwargs') or ''}" for p in fn.get("params", ()))
+    if any(w in said.lower() for w in ADMIN_WORDS) or any(w in said for w in settings.admin_dependencies):
+        return False  # (an admin lists every row: that says nothing of what users see)
+    if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
+        return False  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
+    unused = set(summary.get("unused", ()))
+    # (the caller is read: what the route serves may be scoped in ways the summary cannot see)
+    return not any(
+        p.get("name") not in unused and (
+            p.get("name") in callers
+            or (p.get("type") and project.canonical(p["type"]) in principals)
+            or param_dependency(project, settings, p).kind == "auth"
+        )
+        for p in fn.get("params", ())
+    )
 
 
 def _with_listed_models(summary: dict, models: dict[str, str]) -> dict:

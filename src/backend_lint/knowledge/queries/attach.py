@@ -1,0 +1,155 @@
+"""A parent the project serves by its key to every caller, loaded only to attach the caller's own new child
+(``served_by_key``, ``_public_parent_of_own_child``): a reply under anyone's public answer, a comment under anyone's
+public post. Telling it from a child added under another user's private parent takes a fact about the parent's
+model, not the function: some request handler that never reads the caller loads a row of it by a parameter and
+returns it, writing nothing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ...ground.lazy import lazy_import
+from ..auth import _test_module_name, param_dependency, principal_classes, router_auth_routes
+from ..cst import walk as cst_walk
+from ..facts import orm_facts
+from ..imports import dotted_name, last_segment
+from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS
+from .summaries import flow_facts, helper_unscoped
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ...ground.config import Settings
+    from ..auth import Identity
+    from ..index import ProjectIndex
+    from .values import Site
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+# the first word of a project function that makes a new row (``create_reply_to_answer``, ``add_comment``)
+_CREATE_VERBS = ("create", "add", "new", "post", "reply", "insert", "make", "submit", "save")
+
+
+def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """Owned models whose rows the project hands to every caller by a key: a request handler that is not
+    admin-only and takes no caller at all (``public._open_route``, and no principal or authenticating parameter even
+    unused; no router of the project is included with dependencies that might authenticate it) returns something and writes nothing (no call
+    named for a write: ``add`` / ``commit`` / ``update_*`` / ...), and one of its parameters reaches a lookup of
+    the model with no owner predicate, itself or through the project functions it calls (``helper_unscoped``:
+    ``GET /comment/{comment_id}`` -> ``crud.comment.get(id=comment_id)``). Any caller reads such a row by its key
+    (its key is no secret of its owner's)."""
+    if project is None or router_auth_routes(project):
+        return frozenset()  # (a router included with ``dependencies=[...]`` may authenticate any route: none is known open)
+    key = ("queries.served_by_key", settings.identity_fields, settings.owned_models, settings.not_owned_models,
+           settings.admin_dependencies, settings.principal_parameters)
+
+    def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        callers = set(settings.principal_parameters) | set(settings.identity_fields)
+        found: set[str] = set()
+        for mod, facts in project.iter_modules():
+            if _test_module_name(mod):
+                continue
+            summaries = flow_facts(project, mod).get("functions", {})
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                summary = summaries.get(name)
+                if not summary or not summary.get("returns") or not _open_route(project, settings, principals, callers, fn, summary):
+                    continue
+                if any(
+                    p.get("name") in callers
+                    or (p.get("type") and project.canonical(p["type"]) in principals)
+                    or param_dependency(project, settings, p).kind == "auth"
+                    for p in fn.get("params", ())
+                ):
+                    continue  # (authenticated, the caller left unread: a by-key read there is the classic unscoped read)
+                called = [last_segment(c.get("target", "")) for c in summary.get("calls", ())] + list(fn.get("name_calls", ()))
+                if any(_writes(c) for c in called):
+                    continue
+                for value in helper_unscoped(project, settings, mod, None, name, summary).values():
+                    if not value[2]:
+                        found.add(value[0])
+        return frozenset(found)
+
+    return project.memo(key, build)
+
+
+def _writes(name: str) -> bool:
+    """A call named for a write (``add``, ``commit``, ``update_answer``, ``delete``)."""
+    name = name.lstrip("_")
+    return name in _WRITE_CALLS or ("_" in name.strip("_") and name.split("_", 1)[0] in _WRITE_VERBS)
+
+
+def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site: "Site", model: str, identity: Optional["Identity"]) -> bool:
+    """A row of a model served by its key to every caller (``served_by_key``) loaded by a key parameter only to
+    attach a new row the caller owns under it: either the lookup is inside a project function named for a creation
+    (``crud.answer.create_reply_to_answer(parent_answer_id=answer_id, created_by_id=current_user.id)``) handed the
+    key and the caller as an identity column, or the loaded row is only tested (``if not parent: raise 404``) and
+    the key goes on into a call that sets an identity column to the caller (``comment_data["parent_id"] =
+    parent_id`` ... ``crud.comment.create(obj_in=CommentCreate(**comment_data), created_by_id=current_user.id)``).
+    Anyone may read the parent; the caller learns nothing and changes only what is theirs. A child added under a
+    model no open handler serves (another user's private project) is still reported."""
+    if identity is None or identity.route is None or not site.key_names:
+        return False
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    keys = site.key_names & params
+    if not keys or model not in served_by_key(ctx.project, ctx.settings):
+        return False
+    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity)]
+    if not owned:
+        return False
+    call = site.node if site.via and isinstance(site.node, cst.Call) else None
+    if call is not None and any(c is call for c in owned):
+        callee = last_segment(dotted_name(call.func) or "").lstrip("_").lower()
+        return callee.startswith(_CREATE_VERBS) and any(_mentions(a.value, keys) for a in call.args)
+    if not _only_in_tests(func, site.row_names):
+        return False
+    # the key handed on into the creating call, directly or through a local built from it
+    carriers = set(keys)
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and _mentions(node.value, carriers):
+            for t in node.targets:
+                target = t.target.value if isinstance(t.target, cst.Subscript) else t.target
+                if isinstance(target, cst.Name):
+                    carriers.add(target.value)
+    return any(_mentions(c, carriers) for c in owned if c is not site.node)
+
+
+def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity") -> bool:
+    """``call`` sets an identity column to the caller by keyword (``created_by_id=current_user.id``,
+    ``owner_id=user_id``)."""
+    callers = identity.names()
+    columns = set(ctx.settings.identity_fields)
+    for a in call.args:
+        if a.keyword is None or a.keyword.value not in columns:
+            continue
+        text = dotted_name(a.value) or ""
+        if text and (text in callers or text.split(".", 1)[0] in identity.principals):
+            return True
+    return False
+
+
+def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
+    return any(isinstance(n, cst.Name) and n.value in names for n in cst_walk(node))
+
+
+def _only_in_tests(func: cst.FunctionDef, names: set[str]) -> bool:
+    """Each local in ``names`` (one, at least) is read only inside ``if`` / ``while`` conditions, besides being
+    bound."""
+    if not names:
+        return False
+    total = 0
+    bound: set[int] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)):
+            for t in (node.targets if isinstance(node, cst.Assign) else [node]):
+                target = t.target
+                if isinstance(target, cst.Name):
+                    bound.add(id(target))
+        elif isinstance(node, cst.Name) and node.value in names:
+            total += 1
+    tested = 0
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.If, cst.While)):
+            tested += sum(1 for n in cst_walk(node.test) if isinstance(n, cst.Name) and n.value in names)
+    read = total - sum(1 for node in cst_walk(func.body) if isinstance(node, cst.Name) and node.value in names and id(node) in bound)
+    return read > 0 and read == tested
