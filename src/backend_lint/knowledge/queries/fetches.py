@@ -15,6 +15,7 @@ from ..facts import orm_facts
 from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
+from ..type_parameters import is_type_parameter
 from ..repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
 from .summaries import (
     _CONSTRUCTOR_PREFIXES,
@@ -593,6 +594,7 @@ class _Fetches:
         method = func.attr.value
         returns: Optional[str] = None
         found_method = False
+        defined_in = ""
         generic: Optional[str] = hint
         for name, facts in project.class_mro(cls):
             if facts is None:
@@ -608,6 +610,7 @@ class _Fetches:
             if not found_method and method in facts.get("methods", ()):
                 found_method = True
                 returns = orm.get("method_returns", {}).get(short, {}).get(method)
+                defined_in = project.split(name)[0] if project.split(name) else ""
         if not found_method:
             return None
         if generic is None:
@@ -627,6 +630,8 @@ class _Fetches:
                     call = project.modules[symbol[0]]["assignments"][symbol[1]].get("call") or ""
                     if last_segment(call) == "TypeVar":
                         model = generic
+                elif symbol is None and is_type_parameter(project, returns, defined_in):
+                    model = generic  # PEP 695 ``class GetByIdRepository[ModelType: Base]``: ``-> ModelType``
         elif generic is not None and (method.startswith(GETTER_PREFIXES) or reads_a_row(project, cls, method)):
             # (``cls.card_by_id(session, card_id)``: a getter by what it does, not by its name; one that loads through
             # another class's getter returns that class's model: ``DashboardService.get_detail`` -> ``Dashboard``)

@@ -192,6 +192,8 @@ def _model_expr(node: ast.AST) -> Optional[ast.AST]:
         node = node.args[0]  # ``select(func.max(Item.number))``: an aggregate over ``Item``'s rows
     if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)) and node.attr[:1].islower():
         return node.value  # ``select(Item.id)``: a query on ``Item``
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls") and node.attr[:1] == "_" and node.attr.lstrip("_")[:1].islower():
+        return node.value  # ``session.get(self._model, key)``: the class's model kept in a private attribute, as ``self.model``
     if isinstance(node, (ast.Name, ast.Attribute)):
         return node
     return None
