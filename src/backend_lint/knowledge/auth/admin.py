@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import walk as walk_nodes
+from ..facts import orm_facts
 from ..fastapi import RouteInfo
 from ..imports import dotted_name, last_segment
 from ..models import is_pydantic_model, is_table_model
@@ -60,11 +61,28 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str])
                         isinstance(a.value, cst.Name) and a.value.value in principals for a in value.args
                     ):
                         return True
+                    if _project_admin_check(ctx, value, principals):
+                        return True
         elif isinstance(stmt, cst.If) and stmt.orelse is None and _refuses_non_admins(stmt.test, principals):
             block = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []
             if block and isinstance(block[-1], cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in block[-1].body):
                 return True
     return False
+
+
+def _project_admin_check(ctx: "FileContext", call: cst.Call, principals: set[str]) -> bool:
+    """``rbac_service.require_manager(current_user)``: a project function handed the principal whose own body
+    opens with an admin check on its parameter (index fact ``admin_check``: ``def require_manager(user):
+    require_system_admin(user)``), whatever it is called."""
+    project = ctx.project
+    if project is None or not any(isinstance(a.value, cst.Name) and a.value.value in principals for a in call.args):
+        return False
+    q = ctx.qualified_name(call.func)  # type: ignore[arg-type]
+    found = project.resolve_symbol(q) if q else None
+    if found is None or found[2] != "functions" or found[0] not in project.modules:
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    return bool(fn.get("admin_check"))
 
 
 def admin_branch_nodes(func: cst.FunctionDef, principals: set[str]) -> frozenset[int]:

@@ -19,8 +19,10 @@ from .syntax import (
     _assigned_names,
     _compared_attributes,
     _flag_assignments,
+    _owner_branch_flags,
     _simple_condition,
     _tested_calls,
+    _unwrap,
     _walk_expr,
 )
 from .values import _common_model, _merge_flags, Comparison, FunctionQueries, NOTHING, Site, Val
@@ -65,6 +67,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self.equality_flags: dict[str, list[cst.Comparison]] = {}
         self.clause_keys: dict[str, frozenset[str]] = {}  # a predicate held in a local -> the names it is keyed on
         self.keyed_stores: set[str] = set()  # locals bound to an empty dict, every key stored so far derived
+        # locals holding, at this point of the walk, a copy of a client parameter (``conversation_id =
+        # request.conversation_id``, later ``conversation_id = None``): local -> the parameter (``_note_client_copy``)
+        self.held_client_keys: dict[str, str] = {}
         self.row_keyed: dict[str, bool] = {}  # lists of dicts built by ``append``: every ``"id"`` read from a row
         # calls whose result an ``if`` that exits (or drops the row) tests: the caller raises on their verdict
         self.deciding_calls: set[int] = set()
@@ -488,7 +493,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         )
         # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
         # None``: the comparison decides through the flag, as for ``is_owner = ride.user_id == user.id``
-        flags = () if decision else _flag_assignments(stmt)
+        flags = () if decision else (_flag_assignments(stmt) or _owner_branch_flags(stmt))
         flag_checks = self.comparisons_in(stmt.test, state) if flags else []
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
         if self._exits(stmt.body) and (self._conflict_answer(stmt.body) or self._invalid_answer(stmt.body)):
@@ -550,7 +555,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             self.merge_into(state, [body_state, else_state], condition)
         if flag_checks:
             for flag in flags:
-                self.pending_owner_flags[flag] = flag_checks
+                # (``if doc.user_id == me: has_access = True`` / ``else: if ws.owner_id == me: has_access = True``:
+                # the flag holds when either comparison does, and the test of it decides on both)
+                earlier = [c for c in self.pending_owner_flags.get(flag, ()) if all(c is not f for f in flag_checks)]
+                self.pending_owner_flags[flag] = earlier + flag_checks
 
     def _loop_guard(self, stmt: cst.If, state: dict[str, Val]) -> bool:
         """``for item in data["epics"]: epic = Epic.query.get(item["id"]); if epic and epic.case_id == case_id:
@@ -674,9 +682,19 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             self.mark_owner_gated(small.value, state)
             keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:
+                # ``has_access = True`` once a membership is found: the flag still holds the ownership comparison
+                # it was set from, and a later ``if not has_access: raise`` decides on that comparison
+                kept = (
+                    self.pending_owner_flags.get(t.target.value)
+                    if isinstance(t.target, cst.Name) and isinstance(small.value, cst.Name) and small.value.value in ("True", "False")
+                    else None
+                )
                 self.bind(t.target, v, state)
+                if kept is not None:
+                    self.pending_owner_flags[t.target.value] = kept  # type: ignore[union-attr]
                 if isinstance(t.target, cst.Name):
                     self._note_flag(t.target.value, small.value)
+                    self._note_client_copy(t.target.value, small.value, v)
                 if keys is not None and isinstance(t.target, cst.Name):
                     self.clause_keys[t.target.value] = frozenset(keys)
                 if v.rows and isinstance(t.target, cst.Name):
@@ -784,7 +802,37 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             and v.derived
         ):
             name = target.value.value
+            if self._client_parameter(name, state):
+                # ``request.user_id = current_user.id`` on the body the client sent: that one key is now the
+                # caller's; the body's other keys (``request.conversation_id``) are still the client's
+                state[f"{name}.{target.attr.value}"] = Val(derived=True, ident=v.ident)
+                return
             state[name] = replace(state.get(name, NOTHING), derived=True)
+
+    def _note_client_copy(self, target: str, value: cst.BaseExpression, v: Val) -> None:
+        """``conversation_id = request.conversation_id``: until the local is assigned anything else, it holds the
+        client's key (read where the local is also assigned ``None`` or a new row's id elsewhere, which the
+        function-wide copies, ``_local_copies``, leave out)."""
+        self.held_client_keys.pop(target, None)
+        if self.identity.route is None or v.derived or v.trusted or v.rows or v.stmt:
+            return
+        expr = _unwrap(self.ctx, value)
+        while isinstance(expr, cst.Attribute):
+            expr = expr.value
+        if isinstance(expr, cst.Name) and expr.value != target:
+            root = self.held_client_keys.get(expr.value, expr.value)
+            if root in self.client_params():
+                self.held_client_keys[target] = root
+
+    def _client_parameter(self, name: str, state: dict[str, Val]) -> bool:
+        """A parameter of the function that holds what the client sent (a body / query schema), not a row handed
+        in (a table model, trusted) nor the principal."""
+        if name in self.identity.principals or name in self.identity.identity_params:
+            return False
+        if not any(p.name == name for p in self.identity.params):
+            return False
+        held = state.get(name)
+        return held is None or not (held.trusted or held.rows or held.derived)
 
     def _clause_expr(self, expr: cst.BaseExpression) -> bool:
         """A predicate held in a local: a comparison, ``a & b`` / ``a | b``, ``and_(...)`` / ``or_(...)``."""

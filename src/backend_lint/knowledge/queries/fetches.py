@@ -33,7 +33,7 @@ from .summaries import (
     summary_candidate_row,
 )
 from .getters import foreign_getter_model, GETTER_PREFIXES, reads_a_row
-from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class
+from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class, _value_paths
 from .values import NOTHING, Site, Val
 
 if TYPE_CHECKING:
@@ -271,6 +271,8 @@ class _Fetches:
         if not unscoped:
             return self._checked_by_helper(summary, call, state)
         client = self.client_params()
+        held = getattr(self, "held_client_keys", {})
+        client = client | {n for n in held if isinstance(state.get(n), Val) and not (state[n].derived or state[n].trusted)}
         # (a parameter the helper only keeps on the object, ``self.user = user``, decides nothing there)
         unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
         handed: list[str] = []  # who asks, handed to the helper that uses it
@@ -350,6 +352,9 @@ class _Fetches:
                 self.owner_sites.add(id(site))
             copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
             site.key_names |= {copies.get(n, n) for n in names & client}  # the route's own parameter, not a copy
+            # ``get_workspace(request.workspace_id)`` with the body the client sent: keyed on that attribute, not
+            # the whole body (a check of the row verifies ``request.workspace_id``, not ``request.conversation_id``)
+            site.key_names = _attribute_keys(site.key_names, a.value, names & client)
             site.consumptions.append((False, False))
             keys = _lookup_keys(call, params, offset, summary, model, client) - site.key_names if owner_column else frozenset()
             return Val(sites=(site,), rows=bool(summary.get("returns")), model=model, keys=frozenset(keys))
@@ -1047,3 +1052,18 @@ def flask_body_locals(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
             other.add(node.target.value)
             found.discard(node.target.value)
     return frozenset(found | {spelled})
+
+
+def _attribute_keys(keys: set[str], expr: cst.BaseExpression, client: set[str]) -> set[str]:
+    """The lookup's keys with a client parameter the argument only reads attributes of (``request.workspace_id``)
+    replaced by those attribute chains, as a query's own keys are (``key_names``)."""
+    paths = list(_value_paths(expr))
+    out = set(keys)
+    for name in client:
+        if name not in out or name in paths:
+            continue
+        chains = {p for p in paths if p.startswith(name + ".")}
+        if chains:
+            out.discard(name)
+            out |= chains
+    return out

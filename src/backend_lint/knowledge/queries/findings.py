@@ -29,6 +29,7 @@ from .checks import (
     _secret_gated,
     _only_tested,
 )
+from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read
 from .attach import _public_parent_of_own_child
 
@@ -157,6 +158,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
+    permission_gate = global_permission_gate(ctx, func, identity)
     unread = _caller_unread(func, identity)
     for site in fq.sites:
         model = owned_site_model(ctx, site)
@@ -164,6 +166,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if gate:
             continue
+        if permission_gate and gated_unheld_model(ctx, model):
+            continue  # a platform-wide permission gate, a model the caller holds no scope of (``permission_gates``)
         if guarded and _guarded_site(site, guarded):
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
         if identity.router_auth and not _client_keyed(ctx, func, identity, site):

@@ -57,7 +57,9 @@ class _Predicates:
                 found.append(c)
         for node in _walk_expr(expr):
             if isinstance(node, cst.Name) and node.value in self.pending_owner_flags:
-                pending = self.pending_owner_flags.pop(node.value)
+                # (a test that decides nothing, ``if not has_access: <look the membership up>``, leaves the flag
+                # to the test that does: ``if not has_access: raise``)
+                pending = self.pending_owner_flags.pop(node.value) if decision else self.pending_owner_flags[node.value]
                 for c in pending:
                     if id(c.node) in self.not_access:
                         for site in c.row.sites:

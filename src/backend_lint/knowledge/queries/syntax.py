@@ -138,6 +138,26 @@ def _flag_assignments(stmt: cst.If) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _owner_branch_flags(stmt: cst.If) -> tuple[str, ...]:
+    """``if workspace.owner_id == user.id: has_access = True`` / ``else: <membership lookup, has_access = True when
+    found>``: the names the ``if``'s own body only sets to ``True`` when its test holds, whatever the ``else`` does
+    (another way to the same flag): the test decides through the flag, read later. ``()`` otherwise."""
+    lines = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else [stmt.body]
+    names: list[str] = []
+    for line in lines:
+        if not isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            return ()
+        for small in line.body:
+            if isinstance(small, cst.Pass):
+                continue
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+                return ()
+            if not (isinstance(small.value, cst.Name) and small.value.value == "True"):
+                return ()
+            names.append(small.targets[0].target.value)
+    return tuple(dict.fromkeys(names))
+
+
 def _constant_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     """``role == "owner"`` / ``role in ("owner", "admin")`` -> ("role", True): where the test holds, the value is
     there (equal to a non-empty constant); ``role != "owner"`` / ``role not in (...)`` -> ("role", False): where

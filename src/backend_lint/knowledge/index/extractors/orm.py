@@ -19,7 +19,7 @@ Stored under ``facts["extra"]["orm"]``:
   -> ``get_one``), ``refs_out`` (project functions handed to a call as values: callbacks, ``Depends(f)``),
   ``task`` for a background job, ``route`` for a request handler (``@router.get(...)``), ``routes_inside``
   for a router factory (a nested request handler), ``tool`` for an MCP tool (``@mcp.tool()``) and ``admin_gate`` when its body opens with an admin check
-  on a parameter; ``decorators`` for a request handler's other decorators (``@require_auth(role=...)``: func,
+  on a parameter (``admin_check`` for a function that is no request handler); ``decorators`` for a request handler's other decorators (``@require_auth(role=...)``: func,
   called, args, kwargs), and ``passes_caller`` for a decorator (factory) that hands the view it wraps a local it
   looked up itself (``return f(auth_user, *args, **kwargs)``: ``_passes_caller``; also on ``callables``).
 - ``shadowed_routes``: ``{"name@line": {...}}``, the facts (as in ``functions``) of a request handler that a
@@ -1482,6 +1482,10 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     if scoped:
         out["tenant_filtered"] = scoped
     out.update(_route_facts(stmt, resolve))
+    if not out.get("route") and admin_gate(stmt.body, {a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)}):
+        # ``def require_manager(user): require_system_admin(user)``: a project function that lets only
+        # administrators through (``admin_check``, read by ``knowledge.auth._admin_gate`` at a route's call of it)
+        out["admin_check"] = True
     registers = _registers(stmt, resolve)
     if registers is not None:
         out["registers"] = registers
