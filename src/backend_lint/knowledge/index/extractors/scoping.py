@@ -38,6 +38,7 @@ name is resolved with the module's own imports, nothing imported; the caller is 
 from __future__ import annotations
 
 import ast
+from itertools import chain
 from typing import Any, Optional
 
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
@@ -121,19 +122,12 @@ def _buckets(fn: ast.AST, look: bool) -> tuple[dict[type, list[Any]], bool]:
     caller = not look
     if not caller:
         known = _CALLERISH
-        for node in kinds.get(ast.Name, _NONE):
-            word = node.id
+        words = chain((n.id for n in kinds.get(ast.Name, _NONE)), (n.attr for n in kinds.get(ast.Attribute, _NONE)))
+        for word in words:
             found = known.get(word)
             if _callerish(word) if found is None else found:
                 caller = True
                 break
-        if not caller:
-            for node in kinds.get(ast.Attribute, _NONE):
-                word = node.attr
-                found = known.get(word)
-                if _callerish(word) if found is None else found:
-                    caller = True
-                    break
     return out, caller and look
 
 
