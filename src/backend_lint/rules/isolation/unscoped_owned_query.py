@@ -83,7 +83,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     `manage...` or `moderat...`, every element of a list doing so, `is_user_in(GroupType.admin)`, gates the
     route to admins: no claim there; `is_user_allowed_to([Perms.vote, Perms.manage_x])` lets voters in; the
     positional values of a project factory taking `*roles` are alternatives too: `require_role("teacher",
-    "student", "admin")` lets students in, `require_role("admin", "super_admin")` is admin-only);
+    "student", "admin")` lets students in, `require_role("admin", "super_admin")` is admin-only; so are the
+    roles handed to an inline check, `check_role(user, "admin", "teacher")`, `require_roles(user, [...])`,
+    `if user.role not in ("admin", "teacher"): raise`: admin-only only when every listed role is an administrator's);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     with the route authenticated and no caller in scope: an auth dependency or a security scheme in the route's,
     its router's or an `include_router(...)` call's `dependencies=[...]` (`APIRouter(dependencies=[Depends(
@@ -424,6 +426,18 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       (`if user.username != "root": raise`). A permission on a key (`f"sites/{site_id}"`), a bare word
       (`"loans"`) or a verdict thrown away (`grants.check(...)`) gates nothing; the session and the grants
       service may be handed to the check too (`service=service`);
+    - a route on a FastAPI router the project never includes (the project calls `include_router` somewhere,
+      no call is handed that router, no other module imports the module that makes it, and no module that
+      speaks of routers imports modules by name or loads plugins; anything else counts as included): it
+      serves no request;
+    - a parent row any caller can read by its key (a handler with no caller returns that model by key), loaded
+      only to attach a new row the caller owns (`parent = get_question(db, question_id)` then
+      `Answer(question_id=parent.id, created_by_id=current_user.id)`): the loaded row is only tested, or the
+      lookup sits inside a creation helper handed the caller; a reply under a private parent is still reported;
+    - what follows a platform-wide permission gate (a deciding project function handed the caller and a constant
+      permission name, `_require_permission(current_user, permission_key="projects.edit")`), for models whose
+      scoping column the caller cannot hold (no identity attribute or principal field holds it, nothing compares
+      it with the caller); a model whose scope the caller holds is still reported;
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
