@@ -27,7 +27,7 @@ def is_type_parameter(project: "ProjectIndex", name: str, module: str) -> bool:
     module docstring."""
     if not name or not name.isidentifier() or name in _BUILTINS:
         return False
-    facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
+    facts = project.modules.get(module)
     if facts is None or facts.get("star_imports"):
         return False
     return project.resolve_symbol(name) is None and project.get_class(name) is None

@@ -158,7 +158,6 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         elif check.column is not None:
             out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
-    permission_gate = global_permission_gate(ctx, func, identity)
     unread = _caller_unread(func, identity)
     for site in fq.sites:
         model = owned_site_model(ctx, site)
@@ -166,7 +165,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if gate:
             continue
-        if permission_gate and gated_unheld_model(ctx, model):
+        if global_permission_gate(ctx, func, identity) and gated_unheld_model(ctx, model):
             continue  # a platform-wide permission gate, a model the caller holds no scope of (``permission_gates``)
         if guarded and _guarded_site(site, guarded):
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
