@@ -223,7 +223,53 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
     _tenant_holders(project, tenants, holders, out, tables, fields)
     callers |= _written(project, settings, out, tables, fields, add)
     _parent_owner_copies(project, out, tables, holders, fields)
+    _membership_keys(project, out, tables, holders, fields)
     return out, frozenset(callers)
+
+
+def _membership_keys(
+    project: "ProjectIndex", out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]],
+    holders: dict[str, list[str]], fields: set[str],
+) -> None:
+    """A group key the project decides access by through a membership table: a table model ``M`` holding an
+    identity field (``user_id``) and a reference ``C`` to a table ``T`` (``UserTeamRole(user_id, team_id,
+    role_id)``), where a project helper decides on an identity field and ``C`` handed together (flow
+    ``method_deciders`` / ``decided_on``: ``validate_user_access_team_resource(user_id=, team_id=)``, raising or
+    returning a verdict). Every other table model holding ``C`` with the same reference (``Role.team_id``,
+    ``Device.team_id``) belongs to a group the caller reaches only through such a row: it is scoped by ``C``."""
+    decided = _decided_pairs(project, fields)
+    if not decided:
+        return
+    for column in sorted(decided):
+        groups = {
+            referenced_model(project, m, column) for m in holders.get(column, ()) if tables[m] & fields
+        } - {None}
+        for group in sorted(groups):  # type: ignore[type-var]
+            members = [m for m in holders.get(column, ()) if tables[m] & fields and referenced_model(project, m, column) == group]
+            for q in holders.get(column, ()):
+                if q in members or q == group or column in out.get(q, {}) or referenced_model(project, q, column) != group:
+                    continue
+                out.setdefault(q, {})[column] = (
+                    f"membership: `{members[0].rsplit('.', 1)[-1]}` ties `{column}` to the caller, decided by "
+                    f"`{decided[column]}()`"
+                )
+
+
+def _decided_pairs(project: "ProjectIndex", fields: set[str]) -> dict[str, str]:
+    """``{C: helper}``: columns a project function or method decides on together with an identity field it is
+    handed (``validate_user_access_team_resource(user_id, team_id, ...)`` -> ``team_id``)."""
+    out: dict[str, str] = {}
+    for _, facts in project.iter_modules():
+        flow = facts.get("extra", {}).get("flow", {})
+        entries = [(n, d.get("on", ())) for n, d in flow.get("method_deciders", {}).items()]
+        entries += [(n, flow.get("decided_on", {}).get(n, ())) for n in flow.get("deciders", ())]
+        for name, on in entries:
+            on = set(on or ())
+            if on & fields:
+                for column in sorted(on - fields):
+                    if column.endswith("_id"):
+                        out.setdefault(column, name.rsplit(".", 1)[-1])
+    return out
 
 
 def _parent_owner_copies(

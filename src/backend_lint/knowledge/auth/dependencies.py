@@ -156,6 +156,8 @@ def classify_dependency(
                 # returns ``async def checker(user=Depends(is_user())) -> User``), read like any dependency
                 fn = fn["makes"]
                 auth = auth or bool(AUTH_NAME.search(str(fn.get("name", "")).lower()))
+                if privileged and path_scoped_gate(project, settings, fn):
+                    privileged = False  # ``RequireTeamPermission(TeamPermission.MANAGE)``: the team's managers
         elif kind == "classes":
             # a class dependency, ``Depends(JWTBearer())``: a subclass of a security scheme, or a class whose
             # ``__call__`` does what an auth dependency does
@@ -378,6 +380,57 @@ def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> boo
         return False
 
     return project.memo(("auth.multi_tenant", settings.identity_fields), build)
+
+
+def raising_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
+    """What a dependency factory's inner function calls (index ``hands``: ``target``) refuses on what it is
+    handed: a project function that raises and decides on its arguments (flow ``deciders``), or a method of the
+    class one of ``params`` is annotated with (``_raising_method_decider``)."""
+    return _raising_function_decider(project, target) or _raising_method_decider(project, params, target)
+
+
+def _raising_function_decider(project: "ProjectIndex", target: str) -> bool:
+    found = project.resolve_symbol(target)
+    if found is None or found[2] != "functions":
+        return False
+    helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    flow = project.modules[found[0]].get("extra", {}).get("flow", {})
+    return bool(helper.get("raises")) and found[1] in flow.get("deciders", ())
+
+
+def _raising_method_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
+    """``permission_service.validate_access(user_id=, team_id=)`` on a parameter annotated with a project class
+    (``permission_service: Annotated[PermissionService, Depends(...)]``): a method of that class (or a base) that
+    decides on what it is handed and raises when it denies (flow ``method_deciders``)."""
+    head, _, method = target.partition(".")
+    if not method or "." in method:
+        return False
+    types = {fp.get("name"): fp.get("type") for fp in params}
+    cls = types.get(head)
+    if not cls or project.get_class(cls) is None:
+        return False
+    for name, _facts in project.class_mro(cls):
+        where = project.split(name)
+        if where is None:
+            continue
+        decider = project.modules[where[0]].get("extra", {}).get("flow", {}).get("method_deciders", {}).get(f"{where[1]}.{method}")
+        if decider is not None:
+            return decider.get("how") == "raise"
+    return False
+
+
+def path_scoped_gate(project: "ProjectIndex", settings: "Settings", made: dict[str, Any]) -> bool:
+    """A dependency factory's inner function (``makes``) hands a path key of its own (``team_id:
+    Annotated[UUID, Path()]``) together with the caller (an auth dependency's parameter) to a helper that refuses
+    on them (``raising_decider``): the permission it is given is checked within that key's tenant (a team's
+    manager), not site-wide."""
+    params = made.get("params", ())
+    keys = {p.get("name") for p in params if last_segment(p.get("marker")) == "Path" and not p.get("dependency")}
+    callers = {p.get("name") for p in params if p.get("dependency") and param_dependency(project, settings, p, 1).kind == "auth"}
+    return any(
+        set(handed) & keys and set(handed) & callers and raising_decider(project, params, target)
+        for target, handed in made.get("hands", ())
+    )
 
 
 def privileged_arguments(

@@ -295,6 +295,8 @@ class _Fetches:
             identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
             if identity_kw and not v.derived and self._client_value(a.value, v):
                 identity_kw, handed_client = False, True
+            if isinstance(a.value, cst.Name) and a.value.value in self.identity.tenant_keys:
+                continue  # a path key a dependency checked the caller in: the caller's tenant, not who asks
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
                 if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
