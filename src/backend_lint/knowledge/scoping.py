@@ -36,7 +36,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..ground.config import analysis_key
-from .models import _scoping_evidence, _snake, identity_fields, is_table_model, model_columns, referenced_model
+from .models import MEMBERSHIP_CHILD, _scoping_evidence, _snake, identity_fields, is_table_model, model_columns, referenced_model
 from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
@@ -240,6 +240,7 @@ def _membership_keys(
     decided = _decided_pairs(project, fields)
     if not decided:
         return
+    grouped: set[str] = set()
     for column in sorted(decided):
         groups = {
             referenced_model(project, m, column) for m in holders.get(column, ()) if tables[m] & fields
@@ -253,6 +254,26 @@ def _membership_keys(
                     f"membership: `{members[0].rsplit('.', 1)[-1]}` ties `{column}` to the caller, decided by "
                     f"`{decided[column]}()`"
                 )
+                grouped.add(q)
+    _membership_children(project, out, tables, fields, grouped)
+
+
+def _membership_children(
+    project: "ProjectIndex", out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]], fields: set[str], grouped: set[str],
+) -> None:
+    """A table with no owner column of its own whose one reference to a project table points at a table the
+    membership reading scoped (``DeviceAttribute.device_id`` -> ``Device``, scoped by ``team_id``): its rows are
+    the group's through that parent, scoped by the reference."""
+    for q in sorted(tables):
+        if q in out or q in grouped or tables[q] & fields:
+            continue
+        refs = {c: referenced_model(project, q, c) for c in sorted(tables[q]) if c.endswith("_id")}
+        refs = {c: m for c, m in refs.items() if m is not None}
+        if len(refs) != 1:
+            continue
+        (column, parent), = refs.items()
+        if parent in grouped:
+            out.setdefault(q, {})[column] = f"{MEMBERSHIP_CHILD}: rows of `{parent.rsplit('.', 1)[-1]}` (`{column}`), {next(iter(out[parent].values()))}"
 
 
 def _decided_pairs(project: "ProjectIndex", fields: set[str]) -> dict[str, str]:

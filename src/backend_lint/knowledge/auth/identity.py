@@ -385,7 +385,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 # handler too: an identity value of the caller's from here on, as ``current_user.workspace_id``
                 if name in own:
                     ident.identity_params.setdefault(name, name)
-                    ident.tenant_keys |= {name}
+            ident.tenant_keys = tenant_keys
         guards = [k for k in [*_decorator_dependencies(ctx, route), *included] if k.kind == "auth" and not k.resource]
         if not ident.principals and not ident.identity_params and not ident.admin and guards and (
             any(not k.credentials for k in guards) or not _reads_request_user(func, params)
