@@ -36,7 +36,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..ground.config import analysis_key
-from .models import MEMBERSHIP_CHILD, _scoping_evidence, _snake, identity_fields, is_table_model, model_columns, referenced_model
+from .facts import orm_facts
+from .imports import last_segment
+from .models import MEMBERSHIP_CHILD, _scoping_evidence, _snake, _table_constraints, identity_fields, is_table_model, model_columns, referenced_model
 from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
@@ -232,8 +234,8 @@ def _membership_keys(
     holders: dict[str, list[str]], fields: set[str],
 ) -> None:
     """A group key the project decides access by through a membership table: a table model ``M`` holding an
-    identity field (``user_id``) and a reference ``C`` to a table ``T`` (``UserTeamRole(user_id, team_id,
-    role_id)``), where a project helper decides on an identity field and ``C`` handed together (flow
+    identity field (``user_id``) and a reference ``C`` to a table ``T`` in one composite key (``UserTeamRole(user_id,
+    team_id, role_id)`` with that primary key, ``_link_row``), where a project helper decides on an identity field and ``C`` handed together (flow
     ``method_deciders`` / ``decided_on``: ``validate_user_access_team_resource(user_id=, team_id=)``, raising or
     returning a verdict). Every other table model holding ``C`` with the same reference (``Role.team_id``,
     ``Device.team_id``) belongs to a group the caller reaches only through such a row: it is scoped by ``C``."""
@@ -242,11 +244,10 @@ def _membership_keys(
         return
     grouped: set[str] = set()
     for column in sorted(decided):
-        groups = {
-            referenced_model(project, m, column) for m in holders.get(column, ()) if tables[m] & fields
-        } - {None}
+        links = [m for m in holders.get(column, ()) if _link_row(project, m, column, tables[m] & fields)]
+        groups = {referenced_model(project, m, column) for m in links} - {None}
         for group in sorted(groups):  # type: ignore[type-var]
-            members = [m for m in holders.get(column, ()) if tables[m] & fields and referenced_model(project, m, column) == group]
+            members = [m for m in links if referenced_model(project, m, column) == group]
             for q in holders.get(column, ()):
                 if q in members or q == group or column in out.get(q, {}) or referenced_model(project, q, column) != group:
                     continue
@@ -256,6 +257,12 @@ def _membership_keys(
                 )
                 grouped.add(q)
     _membership_children(project, out, tables, fields, grouped)
+
+
+def _link_row(project: "ProjectIndex", model: str, column: str, owners: frozenset[str]) -> bool:
+    """A membership row: ``column`` and an identity field of the table share its composite primary key or a
+    unique constraint (``PrimaryKeyConstraint("user_id", "role_id", "team_id")``): one row per member and group."""
+    return bool(owners) and any(column in cols and owners & set(cols) for cols in _table_constraints(project, model))
 
 
 def _membership_children(
@@ -277,20 +284,59 @@ def _membership_children(
 
 
 def _decided_pairs(project: "ProjectIndex", fields: set[str]) -> dict[str, str]:
-    """``{C: helper}``: columns a project function or method decides on together with an identity field it is
-    handed (``validate_user_access_team_resource(user_id, team_id, ...)`` -> ``team_id``)."""
+    """``{C: helper}``: path keys a dependency factory's inner function (index ``makes``: ``RequireTeamPermission
+    (perm)`` returning ``Depends(require_team_permission)``) takes from the path (``team_id: Annotated[UUID,
+    Path()]``) and hands, together with what another dependency gives (the caller), to a helper that refuses on
+    them (``raising_decider``: ``validate_user_access_team_resource(user_id=user.id, team_id=team_id)``)."""
     out: dict[str, str] = {}
     for _, facts in project.iter_modules():
-        flow = facts.get("extra", {}).get("flow", {})
-        entries = [(n, d.get("on", ())) for n, d in flow.get("method_deciders", {}).items()]
-        entries += [(n, flow.get("decided_on", {}).get(n, ())) for n in flow.get("deciders", ())]
-        for name, on in entries:
-            on = set(on or ())
-            if on & fields:
-                for column in sorted(on - fields):
-                    if column.endswith("_id"):
-                        out.setdefault(column, name.rsplit(".", 1)[-1])
+        for fn in orm_facts(facts).get("functions", {}).values():
+            made = fn.get("makes") or {}
+            params = made.get("params", ())
+            keys = {p.get("name") for p in params if last_segment(p.get("marker")) == "Path" and not p.get("dependency")}
+            given = {p.get("name") for p in params if p.get("dependency")}
+            for target, handed in made.get("hands", ()) if keys and given else ():
+                if set(handed) & given and raising_decider(project, params, target):
+                    for key in sorted(set(handed) & keys - fields):
+                        out.setdefault(key, target.rsplit(".", 1)[-1])
     return out
+
+
+def raising_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
+    """What a dependency factory's inner function calls (index ``hands``: ``target``) refuses on what it is
+    handed: a project function that raises and decides on its arguments (flow ``deciders``), or a method of the
+    class one of ``params`` is annotated with (``_raising_method_decider``)."""
+    return _raising_function_decider(project, target) or _raising_method_decider(project, params, target)
+
+
+def _raising_function_decider(project: "ProjectIndex", target: str) -> bool:
+    found = project.resolve_symbol(target)
+    if found is None or found[2] != "functions":
+        return False
+    helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    flow = project.modules[found[0]].get("extra", {}).get("flow", {})
+    return bool(helper.get("raises")) and found[1] in flow.get("deciders", ())
+
+
+def _raising_method_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
+    """``permission_service.validate_access(user_id=, team_id=)`` on a parameter annotated with a project class
+    (``permission_service: Annotated[PermissionService, Depends(...)]``): a method of that class (or a base) that
+    decides on what it is handed and raises when it denies (flow ``method_deciders``)."""
+    head, _, method = target.partition(".")
+    if not method or "." in method:
+        return False
+    types = {fp.get("name"): fp.get("type") for fp in params}
+    cls = types.get(head)
+    if not cls or project.get_class(cls) is None:
+        return False
+    for name, _facts in project.class_mro(cls):
+        where = project.split(name)
+        if where is None:
+            continue
+        decider = project.modules[where[0]].get("extra", {}).get("flow", {}).get("method_deciders", {}).get(f"{where[1]}.{method}")
+        if decider is not None:
+            return decider.get("how") == "raise"
+    return False
 
 
 def _parent_owner_copies(

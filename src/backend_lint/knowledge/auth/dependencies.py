@@ -17,6 +17,7 @@ from ..facts import alias_entry, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..models import identity_columns, is_pydantic_model, is_table_model
+from ..scoping import raising_decider
 from .role_lists import role_alternatives
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -380,43 +381,6 @@ def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> boo
         return False
 
     return project.memo(("auth.multi_tenant", settings.identity_fields), build)
-
-
-def raising_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
-    """What a dependency factory's inner function calls (index ``hands``: ``target``) refuses on what it is
-    handed: a project function that raises and decides on its arguments (flow ``deciders``), or a method of the
-    class one of ``params`` is annotated with (``_raising_method_decider``)."""
-    return _raising_function_decider(project, target) or _raising_method_decider(project, params, target)
-
-
-def _raising_function_decider(project: "ProjectIndex", target: str) -> bool:
-    found = project.resolve_symbol(target)
-    if found is None or found[2] != "functions":
-        return False
-    helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-    flow = project.modules[found[0]].get("extra", {}).get("flow", {})
-    return bool(helper.get("raises")) and found[1] in flow.get("deciders", ())
-
-
-def _raising_method_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
-    """``permission_service.validate_access(user_id=, team_id=)`` on a parameter annotated with a project class
-    (``permission_service: Annotated[PermissionService, Depends(...)]``): a method of that class (or a base) that
-    decides on what it is handed and raises when it denies (flow ``method_deciders``)."""
-    head, _, method = target.partition(".")
-    if not method or "." in method:
-        return False
-    types = {fp.get("name"): fp.get("type") for fp in params}
-    cls = types.get(head)
-    if not cls or project.get_class(cls) is None:
-        return False
-    for name, _facts in project.class_mro(cls):
-        where = project.split(name)
-        if where is None:
-            continue
-        decider = project.modules[where[0]].get("extra", {}).get("flow", {}).get("method_deciders", {}).get(f"{where[1]}.{method}")
-        if decider is not None:
-            return decider.get("how") == "raise"
-    return False
 
 
 def path_scoped_gate(project: "ProjectIndex", settings: "Settings", made: dict[str, Any]) -> bool:

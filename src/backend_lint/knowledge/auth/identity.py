@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from ...ground.lazy import lazy_import
 from ..cst import definition_names_of, iter_children, walk as walk_nodes
 from ..facts import orm_facts
-from ..fastapi import ROUTE_DECORATORS, route_info
+from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
 from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
@@ -395,9 +395,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             # "Decided while labelling held-out apps"), though its value is a credential, not the caller; a
             # resource a dependency hands over is no caller: no claim there, as before
             ident.router_auth = True
-        if not ident.principals and not ident.identity_params and not ident.admin and tenant_keys:
+        if not ident.principals and not ident.identity_params and not ident.admin and tenant_keys & path_parameters(route.path):
             # ``dependencies=[RequireTeamPermission(...)]`` checked the caller in the path's ``team_id``, which the
-            # handler does not take: authenticated, with nothing of the caller in scope (as ``router_auth``)
+            # handler does not take: authenticated, with nothing of the caller in scope (as ``router_auth``); a key
+            # the dependency read elsewhere (a query string, a header) and handed on in what it returns is not this
             ident.router_auth = True
         return ident
     if _is_task(ctx, func):
