@@ -64,6 +64,9 @@ class RouteInfo:
     route_class: Optional[str] = None
     # ``True`` for such a route: registered by a project helper, not by a decorator or ``add_api_route`` here
     configured: bool = False
+    # a method of a class-based controller (``classy_fastapi``, ``classy_route``): the call that builds its
+    # router (``super().__init__(prefix=..., dependencies=[...])``), which stands for the router's assignment
+    router_call: Optional[cst.Call] = None
 
     @property
     def is_update(self) -> bool:
@@ -306,12 +309,75 @@ def _route_info(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo
         found = _wrapped_route(ctx, table, func, dec)
         if found is not None:
             return found
+    classy = classy_route(ctx, func)
+    if classy is not None:
+        return classy
     registered = added_routes(ctx).get(func.name.value)
     if registered is not None:
         methods, path, router, call = registered
         # the registering call stands for the decorator: its keywords (``response_model=``, ``dependencies=``)
         # are the route's
         return RouteInfo(methods, path, cst.Decorator(decorator=call), router, func)
+    return None
+
+
+# ``classy_fastapi``'s route decorators (``from classy_fastapi import get``): bare functions that mark a method of a
+# ``Routable`` (or ``RoutableMeta``) class as an endpoint; the class's constructor builds the router
+CLASSY_MODULES = ("classy_fastapi", "classy_fastapi.decorators")
+CLASSY_VERBS = frozenset(HTTP_METHODS + ("route", "websocket"))
+
+
+def classy_route(ctx: "FileContext", func: cst.FunctionDef) -> Optional[RouteInfo]:
+    """A method of a class-based controller decorated ``@get("/{id}", dependencies=[...])`` with a decorator
+    imported from ``classy_fastapi``: its path is the class's prefix (``super().__init__(prefix="/teams/{team_id}
+    /roles", ...)`` in the class's ``__init__``) joined to the decorator's; the constructor's call stands for the
+    router (its ``dependencies=[...]`` are the router's)."""
+    if not func.decorators or "classy_fastapi" not in ctx.source:
+        return None
+    for dec in func.decorators:
+        call = dec.decorator
+        if not isinstance(call, cst.Call):
+            continue
+        q = ctx.qualified_name(call.func) or ""
+        module, _, verb = q.rpartition(".")
+        if module not in CLASSY_MODULES or verb not in CLASSY_VERBS:
+            continue
+        cls = _enclosing_class(ctx, func)
+        if cls is None:
+            return None
+        init = _super_init_call(cls)
+        path = _string_arg(call, 0, "path")
+        prefix = _string_arg(init, 0, "prefix") if init is not None else None
+        if prefix and path is not None:
+            path = prefix + path
+        methods = _methods_arg(call) if verb == "route" else _route_methods(verb, call)
+        return RouteInfo(methods, path, dec, cls.name.value, func, websocket=verb == "websocket", router_call=init)
+    return None
+
+
+def _enclosing_class(ctx: "FileContext", func: cst.FunctionDef) -> Optional[cst.ClassDef]:
+    """The top-level class whose body defines ``func``."""
+    module = ctx.module
+    for stmt in module.body if module is not None else ():
+        if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock) and any(s is func for s in stmt.body.body):
+            return stmt
+    return None
+
+
+def _super_init_call(cls: cst.ClassDef) -> Optional[cst.Call]:
+    """``super().__init__(...)`` in the class's own ``__init__``."""
+    for stmt in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
+        if not (isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__"):
+            continue
+        stack = list(iter_children(stmt.body))
+        while stack:
+            node = stack.pop()
+            if (
+                isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__"
+                and isinstance(node.func.value, cst.Call) and dotted_name(node.func.value.func) == "super"
+            ):
+                return node
+            stack.extend(iter_children(node))
     return None
 
 

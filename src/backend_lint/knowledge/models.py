@@ -768,6 +768,10 @@ def _party_model(project: "ProjectIndex", settings: Optional["Settings"], target
     return False
 
 
+# how ``knowledge.scoping`` says why a child table is scoped by its reference to a parent a membership scopes
+MEMBERSHIP_CHILD = "membership child"
+
+
 def project_identity_fields(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> tuple[str, ...]:
     """The configured identity fields, then the owner references (``owner_reference``) that the project's
     table models declare: the names a predicate, a keyword filter or a comparison on them scopes by."""
@@ -787,7 +791,8 @@ def _used_columns(project: "ProjectIndex", settings: Optional["Settings"], field
     """The scoping columns the project uses that are no identity field (``knowledge.scoping``)."""
     from .scoping import inferred_scoping  # (scoping reads this module)
 
-    return {c for per in inferred_scoping(project, settings).values() for c in per if c not in fields}
+    # (a child's reference to its group-scoped parent, ``DeviceAttribute.device_id``, names a row, not who asks)
+    return {c for per in inferred_scoping(project, settings).values() for c, why in per.items() if c not in fields and not why.startswith(MEMBERSHIP_CHILD)}
 
 
 def _owner_references(project: "ProjectIndex", settings: Optional["Settings"]) -> set[str]:

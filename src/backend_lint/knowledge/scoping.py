@@ -36,7 +36,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..ground.config import analysis_key
-from .models import _scoping_evidence, _snake, identity_fields, is_table_model, model_columns, referenced_model
+from .facts import orm_facts
+from .imports import last_segment
+from .models import MEMBERSHIP_CHILD, _scoping_evidence, _snake, _table_constraints, identity_fields, is_table_model, model_columns, referenced_model
 from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
@@ -223,7 +225,118 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
     _tenant_holders(project, tenants, holders, out, tables, fields)
     callers |= _written(project, settings, out, tables, fields, add)
     _parent_owner_copies(project, out, tables, holders, fields)
+    _membership_keys(project, out, tables, holders, fields)
     return out, frozenset(callers)
+
+
+def _membership_keys(
+    project: "ProjectIndex", out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]],
+    holders: dict[str, list[str]], fields: set[str],
+) -> None:
+    """A group key the project decides access by through a membership table: a table model ``M`` holding an
+    identity field (``user_id``) and a reference ``C`` to a table ``T`` in one composite key (``UserTeamRole(user_id,
+    team_id, role_id)`` with that primary key, ``_link_row``), where a project helper decides on an identity field and ``C`` handed together (flow
+    ``method_deciders`` / ``decided_on``: ``validate_user_access_team_resource(user_id=, team_id=)``, raising or
+    returning a verdict). Every other table model holding ``C`` with the same reference (``Role.team_id``,
+    ``Device.team_id``) belongs to a group the caller reaches only through such a row: it is scoped by ``C``."""
+    decided = _decided_pairs(project, fields)
+    if not decided:
+        return
+    grouped: set[str] = set()
+    for column in sorted(decided):
+        links = [m for m in holders.get(column, ()) if _link_row(project, m, column, tables[m] & fields)]
+        groups = {referenced_model(project, m, column) for m in links} - {None}
+        for group in sorted(groups):  # type: ignore[type-var]
+            members = [m for m in links if referenced_model(project, m, column) == group]
+            for q in holders.get(column, ()):
+                if q in members or q == group or column in out.get(q, {}) or referenced_model(project, q, column) != group:
+                    continue
+                out.setdefault(q, {})[column] = (
+                    f"membership: `{members[0].rsplit('.', 1)[-1]}` ties `{column}` to the caller, decided by "
+                    f"`{decided[column]}()`"
+                )
+                grouped.add(q)
+    _membership_children(project, out, tables, fields, grouped)
+
+
+def _link_row(project: "ProjectIndex", model: str, column: str, owners: frozenset[str]) -> bool:
+    """A membership row: ``column`` and an identity field of the table share its composite primary key or a
+    unique constraint (``PrimaryKeyConstraint("user_id", "role_id", "team_id")``): one row per member and group."""
+    return bool(owners) and any(column in cols and owners & set(cols) for cols in _table_constraints(project, model))
+
+
+def _membership_children(
+    project: "ProjectIndex", out: dict[str, dict[str, str]], tables: dict[str, frozenset[str]], fields: set[str], grouped: set[str],
+) -> None:
+    """A table with no owner column of its own whose one reference to a project table points at a table the
+    membership reading scoped (``DeviceAttribute.device_id`` -> ``Device``, scoped by ``team_id``): its rows are
+    the group's through that parent, scoped by the reference."""
+    for q in sorted(tables):
+        if q in out or q in grouped or tables[q] & fields:
+            continue
+        refs = {c: referenced_model(project, q, c) for c in sorted(tables[q]) if c.endswith("_id")}
+        refs = {c: m for c, m in refs.items() if m is not None}
+        if len(refs) != 1:
+            continue
+        (column, parent), = refs.items()
+        if parent in grouped:
+            out.setdefault(q, {})[column] = f"{MEMBERSHIP_CHILD}: rows of `{parent.rsplit('.', 1)[-1]}` (`{column}`), {next(iter(out[parent].values()))}"
+
+
+def _decided_pairs(project: "ProjectIndex", fields: set[str]) -> dict[str, str]:
+    """``{C: helper}``: path keys a dependency factory's inner function (index ``makes``: ``RequireTeamPermission
+    (perm)`` returning ``Depends(require_team_permission)``) takes from the path (``team_id: Annotated[UUID,
+    Path()]``) and hands, together with what another dependency gives (the caller), to a helper that refuses on
+    them (``raising_decider``: ``validate_user_access_team_resource(user_id=user.id, team_id=team_id)``)."""
+    out: dict[str, str] = {}
+    for _, facts in project.iter_modules():
+        for fn in orm_facts(facts).get("functions", {}).values():
+            made = fn.get("makes") or {}
+            params = made.get("params", ())
+            keys = {p.get("name") for p in params if last_segment(p.get("marker")) == "Path" and not p.get("dependency")}
+            given = {p.get("name") for p in params if p.get("dependency")}
+            for target, handed in made.get("hands", ()) if keys and given else ():
+                if set(handed) & given and raising_decider(project, params, target):
+                    for key in sorted(set(handed) & keys - fields):
+                        out.setdefault(key, target.rsplit(".", 1)[-1])
+    return out
+
+
+def raising_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
+    """What a dependency factory's inner function calls (index ``hands``: ``target``) refuses on what it is
+    handed: a project function that raises and decides on its arguments (flow ``deciders``), or a method of the
+    class one of ``params`` is annotated with (``_raising_method_decider``)."""
+    return _raising_function_decider(project, target) or _raising_method_decider(project, params, target)
+
+
+def _raising_function_decider(project: "ProjectIndex", target: str) -> bool:
+    found = project.resolve_symbol(target)
+    if found is None or found[2] != "functions":
+        return False
+    helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    flow = project.modules[found[0]].get("extra", {}).get("flow", {})
+    return bool(helper.get("raises")) and found[1] in flow.get("deciders", ())
+
+
+def _raising_method_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
+    """``permission_service.validate_access(user_id=, team_id=)`` on a parameter annotated with a project class
+    (``permission_service: Annotated[PermissionService, Depends(...)]``): a method of that class (or a base) that
+    decides on what it is handed and raises when it denies (flow ``method_deciders``)."""
+    head, _, method = target.partition(".")
+    if not method or "." in method:
+        return False
+    types = {fp.get("name"): fp.get("type") for fp in params}
+    cls = types.get(head)
+    if not cls or project.get_class(cls) is None:
+        return False
+    for name, _facts in project.class_mro(cls):
+        where = project.split(name)
+        if where is None:
+            continue
+        decider = project.modules[where[0]].get("extra", {}).get("flow", {}).get("method_deciders", {}).get(f"{where[1]}.{method}")
+        if decider is not None:
+            return decider.get("how") == "raise"
+    return False
 
 
 def _parent_owner_copies(

@@ -17,6 +17,7 @@ from ..facts import alias_entry, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..models import identity_columns, is_pydantic_model, is_table_model
+from ..scoping import raising_decider
 from .role_lists import role_alternatives
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,6 +157,8 @@ def classify_dependency(
                 # returns ``async def checker(user=Depends(is_user())) -> User``), read like any dependency
                 fn = fn["makes"]
                 auth = auth or bool(AUTH_NAME.search(str(fn.get("name", "")).lower()))
+                if privileged and path_scoped_gate(project, settings, fn):
+                    privileged = False  # ``RequireTeamPermission(TeamPermission.MANAGE)``: the team's managers
         elif kind == "classes":
             # a class dependency, ``Depends(JWTBearer())``: a subclass of a security scheme, or a class whose
             # ``__call__`` does what an auth dependency does
@@ -378,6 +381,20 @@ def multi_tenant(project: Optional["ProjectIndex"], settings: "Settings") -> boo
         return False
 
     return project.memo(("auth.multi_tenant", settings.identity_fields), build)
+
+
+def path_scoped_gate(project: "ProjectIndex", settings: "Settings", made: dict[str, Any]) -> bool:
+    """A dependency factory's inner function (``makes``) hands a path key of its own (``team_id:
+    Annotated[UUID, Path()]``) together with the caller (an auth dependency's parameter) to a helper that refuses
+    on them (``raising_decider``): the permission it is given is checked within that key's tenant (a team's
+    manager), not site-wide."""
+    params = made.get("params", ())
+    keys = {p.get("name") for p in params if last_segment(p.get("marker")) == "Path" and not p.get("dependency")}
+    callers = {p.get("name") for p in params if p.get("dependency") and param_dependency(project, settings, p, 1).kind == "auth"}
+    return any(
+        set(handed) & keys and set(handed) & callers and raising_decider(project, params, target)
+        for target, handed in made.get("hands", ())
+    )
 
 
 def privileged_arguments(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from ...ground.lazy import lazy_import
 from ..cst import definition_names_of, iter_children, walk as walk_nodes
 from ..facts import orm_facts
-from ..fastapi import ROUTE_DECORATORS, route_info
+from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
 from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
@@ -376,14 +376,16 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True
+        tenant_keys = route_tenant_keys(ctx, func) if not ident.admin else frozenset()
         if not ident.admin:
             own = {p.name for p in params}
-            for name in route_tenant_keys(ctx, func):
+            for name in tenant_keys:
                 # the path's tenant key a membership dependency bound to the caller (``get_workspace_member(
                 # workspace_id, current_user)`` refusing a caller with no membership row there), taken by the
                 # handler too: an identity value of the caller's from here on, as ``current_user.workspace_id``
                 if name in own:
                     ident.identity_params.setdefault(name, name)
+            ident.tenant_keys = tenant_keys
         guards = [k for k in [*_decorator_dependencies(ctx, route), *included] if k.kind == "auth" and not k.resource]
         if not ident.principals and not ident.identity_params and not ident.admin and guards and (
             any(not k.credentials for k in guards) or not _reads_request_user(func, params)
@@ -392,6 +394,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             # scheme there (``APIRouter(dependencies=[Depends(oauth2_scheme)])``) authenticates too (RULES,
             # "Decided while labelling held-out apps"), though its value is a credential, not the caller; a
             # resource a dependency hands over is no caller: no claim there, as before
+            ident.router_auth = True
+        if not ident.principals and not ident.identity_params and not ident.admin and tenant_keys & path_parameters(route.path):
+            # ``dependencies=[RequireTeamPermission(...)]`` checked the caller in the path's ``team_id``, which the
+            # handler does not take: authenticated, with nothing of the caller in scope (as ``router_auth``); a key
+            # the dependency read elsewhere (a query string, a header) and handed on in what it returns is not this
             ident.router_auth = True
         return ident
     if _is_task(ctx, func):
@@ -760,6 +767,9 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
         words |= set(configured_endpoint_names(project))  # functions registered under such a route class
         # a Flask view authenticated by a decorator: the caller is a global the module need not spell (``knowledge.flask``)
         words |= set(FLASK_SCREEN_WORDS)
+        # a factory returning ``Depends(inner)`` called in a route's ``dependencies=[RequireTeamPermission(...)]``
+        # (``routes.route_path_guards``): the route spells no marker
+        words |= set(_marked_factory_names(project))
         if router_auth_routes(project):
             # a route authenticated only where its router is included (``Identity.router_auth``): its module need
             # spell no marker, no principal; it spells its route decorator (the family's ``requires`` words)
@@ -775,6 +785,18 @@ def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> t
     if project is None:
         return build()
     return project.stored_memo(f"auth.identity_words:{_settings_key(settings)!r}", build, load=tuple)
+
+
+def _marked_factory_names(project: Optional["ProjectIndex"]) -> set[str]:
+    """Names of the project's functions that return ``Depends(inner)`` where ``inner`` depends on another
+    dependency (index ``makes`` with ``marked``)."""
+    out: set[str] = set()
+    for _mod, facts in project.iter_modules() if project is not None else ():
+        for name, fn in orm_facts(facts).get("functions", {}).items():
+            made = fn.get("makes") or {}
+            if made.get("marked") and any(p.get("dependency") for p in made.get("params", ())):
+                out.add(name)
+    return out
 
 
 _LAST_IDENTITY_TEST: list = [None, None, None, False]  # (source, project, settings, answer): four rules ask per file

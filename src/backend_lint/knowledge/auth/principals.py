@@ -94,6 +94,10 @@ class Identity:
     # its checks after a fetch are the request's (BKL202); what it loads unchecked goes back to the view, which
     # is read for that (no BKL201 here)
     view_helper: bool = False
+    # path keys a dependency checked the caller's membership in (``route_tenant_keys``, taken by the handler or
+    # not): the caller's tenant from here on, but not who asks (a helper handed one still answers for the rows it
+    # loads by another key; the path's other keys are the client's choice)
+    tenant_keys: frozenset[str] = frozenset()
 
     @property
     def in_scope(self) -> bool:

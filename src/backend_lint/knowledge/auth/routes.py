@@ -10,7 +10,7 @@ from ...ground.lazy import lazy_import
 from ..facts import alias_entry, orm_facts
 from ..fastapi import route_info, route_wrapper, RouteInfo
 from ..imports import dotted_name, last_segment
-from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, param_dependency
+from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, factory_dependency, param_dependency, raising_decider
 from .params import _code, module_assignments, param_infos
 from .request_gates import request_gate_keys
 from .views import _guarded_configured_route
@@ -46,6 +46,13 @@ def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind
             q = ctx.qualified_name(dep)  # ``dependencies=[DependsJwtAuth]``: ``DependsJwtAuth = Depends(HTTPBearer())``
             if q:
                 out.append(alias_dependency(ctx.project, ctx.settings, q))
+            continue
+        if isinstance(dep, cst.Call) and _marked_factory(ctx.project, ctx.qualified_name(dep.func)):
+            # ``dependencies=[RequireTeamPermission(perm)]``: a factory returning ``Depends(inner)``, read as
+            # ``Depends(factory(perm))``
+            args = [_code(ctx, a.value) for a in dep.args if a.keyword is None and not a.star]
+            kwargs = {a.keyword.value: _code(ctx, a.value) for a in dep.args if a.keyword is not None}
+            out.append(factory_dependency(ctx.project, ctx.settings, ctx.qualified_name(dep.func), args, kwargs))
             continue
         if isinstance(dep, cst.Call) and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS and dep.args:
             target = dep.args[0].value
@@ -87,7 +94,7 @@ def _decorator_dependencies(ctx: "FileContext", route: Optional[RouteInfo]) -> l
         return out
     if route.decorator is not None and isinstance(route.decorator.decorator, cst.Call):
         out.extend(_dependencies_arg(ctx, route.decorator.decorator))
-    router = module_assignments(ctx).get(route.router)
+    router = route.router_call or module_assignments(ctx).get(route.router)
     if isinstance(router, cst.Call):
         out.extend(_dependencies_arg(ctx, router))
     out.extend(_wrapper_dependencies(ctx, route))
@@ -175,6 +182,8 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                     targets.extend(i for i in items if isinstance(i, (cst.Name, cst.Attribute)))
             else:
                 targets.append(target)
+        elif isinstance(dep, cst.Call) and _marked_factory(project, ctx.qualified_name(dep.func)):
+            targets.append(dep.func)  # ``dependencies=[RequireTeamPermission(perm)]``: the factory returns ``Depends(inner)``
 
     def from_list(call: cst.BaseExpression) -> None:
         if isinstance(call, cst.Call):
@@ -183,7 +192,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
 
     if route.decorator is not None:
         from_list(route.decorator.decorator)
-    from_list(module_assignments(ctx).get(route.router))  # type: ignore[arg-type]
+    from_list(route.router_call or module_assignments(ctx).get(route.router))  # type: ignore[arg-type]
     for p in param_infos(ctx, func):
         if p.marker_node is not None:
             from_depends(p.marker_node)
@@ -260,20 +269,26 @@ def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dic
         fp.get("name") for fp in params
         if param_dependency(project, settings, fp).kind == "auth" or _caller_reading_dependency(project, settings, fp)
     }
-    keys = {fp.get("name") for fp in params if not fp.get("marker") and not fp.get("dependency")} & path_params - callers
+    keys = {
+        fp.get("name") for fp in params if not fp.get("dependency") and last_segment(fp.get("marker") or "Path") == "Path"
+    } & path_params - callers
     out: set[str] = set()
     for target, handed in made.get("hands", ()):
         given = set(handed) & keys
         if not given or not set(handed) & callers:
             continue
-        found = project.resolve_symbol(target)
-        if found is None or found[2] != "functions":
-            continue
-        helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-        flow = project.modules[found[0]].get("extra", {}).get("flow", {})
-        if helper.get("raises") and found[1] in flow.get("deciders", ()):
+        if raising_decider(project, params, target):
             out |= given
     return out
+
+
+def _marked_factory(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:
+    """``q`` is a project function that returns ``Depends(inner)`` (index ``makes`` with ``marked``)."""
+    found = project.resolve_symbol(q) if project is not None and q else None
+    if found is None or found[2] != "functions":
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    return bool((fn.get("makes") or {}).get("marked"))
 
 
 def _annotated_providers(ctx: "FileContext", func: cst.FunctionDef) -> list[str]:

@@ -295,6 +295,8 @@ class _Fetches:
             identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
             if identity_kw and not v.derived and self._client_value(a.value, v):
                 identity_kw, handed_client = False, True
+            if isinstance(a.value, cst.Name) and a.value.value in self.identity.tenant_keys:
+                continue  # a path key a dependency checked the caller in: the caller's tenant, not who asks
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
                 if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
@@ -453,7 +455,7 @@ class _Fetches:
                 return frozenset()  # granted by OAuth2 scopes (``scopes=["users:write"]``): the grant names who may act on whom
         read = {n.value for n in cst_walk(self.func.body) if isinstance(n, cst.Name)}
         project = self.project
-        if not any(
+        if not self.identity.tenant_keys and not any(
             name in read or (kind is not None and project is not None and project.get_class(kind) is not None)
             for name, kind in self.identity.principals.items()
         ):
@@ -463,6 +465,7 @@ class _Fetches:
         path = route_path_params(self.ctx, route)
         keys = {p.name for p in self.identity.params if p.name in path and p.marker not in ("Query", "Body", "Form")}
         keys &= set(self.client_params())
+        keys -= self.identity.tenant_keys  # (the key the route's dependency checked the caller in)
         if not keys:
             return frozenset()
         who = set(self.identity.principals) | (set(self.identity.identity_params) - keys)

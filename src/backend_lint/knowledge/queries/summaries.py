@@ -236,11 +236,20 @@ def held_decider_call(project: "ProjectIndex", cls: Optional[str], summary: dict
         if found is None:
             continue
         where = project.split(held)
+        if where and _refuses_for_its_own_business(project, flow_facts(project, where[0]).get("checks", {}).get(f"{where[1]}.{method}")):
+            continue  # ``validate_role_name_not_exists_in_team(team_id, name)``: a conflict, not who may act
         params = [p for p in (flow_facts(project, where[0]).get("methods", {}).get(f"{where[1]}.{method}") or {}).get("params", ()) if p not in ("self", "cls")] if where else []
         handed = {params[i] if isinstance(i, int) and i < len(params) else i for i, _param in c["args"]}
         if handed & set(found["on"]):
             return True  # hands one of its parameters to what the method decides on
     return False
+
+
+def _refuses_for_its_own_business(project: "ProjectIndex", entry: Optional[dict]) -> bool:
+    """A deciding method whose every decision is a refusal with an exception that says nothing of access
+    (``RoleNameExistsInTeamException``: a conflict; ``access_groups`` finds none): it checks the request's data,
+    not who may act on the row."""
+    return bool(entry and entry.get("refuses")) and not entry.get("verdicts") and not access_groups(project, entry)  # type: ignore[union-attr]
 
 
 def _helper_unscoped(

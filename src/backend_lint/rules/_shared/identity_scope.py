@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 from ...knowledge.auth import AUTHORIZATION_PARAMS, REQUEST_CLASSES, principal_classes, caller_decorator_names, deciding_wrapper_names, configured_endpoint_names, configured_view_names, current_identity_names, interesting_names, principal_fed_names, principal_fed_parameters, router_auth_routes
 from ...knowledge.index.extractors.orm import wrapped_route
-from ...knowledge.fastapi import ROUTE_DECORATORS
+from ...knowledge.fastapi import CLASSY_VERBS, ROUTE_DECORATORS
 from ...knowledge.scoping import caller_values
 from ...knowledge.flask import ROUTE_METHODS as FLASK_ROUTE_METHODS, view_class_names
 from ...knowledge.fastapi import HTTP_METHODS
@@ -29,6 +29,14 @@ def route_method(func: Any) -> bool:
     return any(
         (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr in ROUTE_DECORATORS) or wrapped_route(dec)
         for dec in func.decorator_list
+    )
+
+
+def classy_route_method(func: Any) -> bool:
+    """A method decorated ``@get("/{id}", ...)`` with a bare route decorator (``classy_fastapi``'s, read in a
+    file that imports it: ``knowledge.fastapi.classy_route``)."""
+    return takes_self(func) and any(
+        isinstance(dec, ast.Call) and isinstance(dec.func, ast.Name) and dec.func.id in CLASSY_VERBS for dec in func.decorator_list
     )
 
 
@@ -99,6 +107,7 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
         keyword = listed and _DEPENDENCIES_KEYWORD.search(facts.source) is not None
         carriers: list[Any] = []
         route = False
+        classy = "classy_fastapi" in facts.source
         for func in facts.functions:
             carries = False
             if flask and _flask_view(func, view_classes, url_rules):
@@ -113,7 +122,7 @@ def _identity_carriers(facts: TreeFacts, project: Any, settings: Any) -> tuple[t
                 carries = True
             if endpoints and func.name in endpoints:
                 carries = route = True
-            if route_method(func):
+            if route_method(func) or (classy and classy_route_method(func)):
                 route = True
                 if takes_self(func) or included or keyword or (listed and any(wrapped_route(d) for d in func.decorator_list)):
                     # a class-based view's route: ``self.user`` may be the principal; a route whose router
