@@ -30,7 +30,7 @@ from .queries import (
     project_callee, spells_check, summary_of_call,
 )
 from .facts import orm_facts
-from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
+from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency, param_dependency
 from .auth.params import _code
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1213,7 +1213,30 @@ class _ClientAnalysis:
         if not isinstance(expr, cst.Name):
             return False
         p = next((p for p in self.identity.params if p.name == expr.value), None)
-        return p is not None and p.dependency.kind == "auth" and p.dependency.resource
+        if p is None:
+            return False
+        if p.dependency.kind == "auth" and p.dependency.resource:
+            return True
+        return p.dependency.kind is None and p.provider is not None and self._checked_by_sibling(p.provider)
+
+    def _checked_by_sibling(self, provider: str) -> bool:
+        """``organization_id: int = Depends(get_organization_id)`` (a header read, no check of its own) beside
+        ``member = Depends(require_permission_dep(...))``, whose chain (``get_current_member(current_user=Depends(
+        get_current_user), organization_id=Depends(get_organization_id))``) takes the same dependency and refuses a
+        caller who is no member: FastAPI runs a dependency once per request and hands every taker the same value, so
+        the route's value is the tenant that check let the caller into (a checked scope, as if the membership
+        dependency had returned it)."""
+        project = self.project
+        if project is None:
+            return False
+        route = orm_facts(project.modules.get(self.ctx.module_name) or {}).get("functions", {}).get(self.func.name.value)
+        checked = {p.name for p in self.identity.params if p.dependency.kind == "auth" and p.dependency.resource}
+        if route is None or not checked:
+            return False
+        settings = self.ctx.settings
+        return any(
+            provider in _refusing_takers(project, settings, e) for e in route.get("params", ()) if e.get("name") in checked
+        )
 
     def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the
@@ -1248,6 +1271,28 @@ class _ClientAnalysis:
             if _read_only_under_principal_test(helper, param, principal_params) or _refused_unless_caller(helper, param, principal_params):
                 out |= keys
         return out
+
+
+def _refusing_takers(project: "ProjectIndex", settings, entry: dict, _depth: int = 0) -> set[str]:
+    """The dependencies (``Depends(f)``, ``f`` not called) taken by a function of the dependency chain of ``entry``
+    (an index parameter entry) that authenticates the caller and refuses (raises): what such a check was made with."""
+    dep = entry.get("dependency")
+    if not dep or _depth > 4 or last_segment(entry.get("marker")) not in DEPENDENCY_MARKERS:
+        return set()
+    target = project.resolve_symbol(dep)
+    if target is None or target[2] != "functions":
+        return set()
+    fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+    if entry.get("called"):
+        fn = fn.get("makes") or {}
+    params = [p for p in fn.get("params", ()) if p.get("dependency") and last_segment(p.get("marker")) in DEPENDENCY_MARKERS]
+    refuses = bool(fn.get("raises")) and any(param_dependency(project, settings, p).kind == "auth" for p in params)
+    out: set[str] = set()
+    for p in params:
+        if refuses and not p.get("called"):
+            out.add(p["dependency"])
+        out |= _refusing_takers(project, settings, p, _depth + 1)
+    return out
 
 
 def _permission_factory_param(ctx: "FileContext", func: cst.FunctionDef) -> bool:
