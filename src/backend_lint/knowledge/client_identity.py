@@ -547,6 +547,7 @@ class _ClientAnalysis:
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
         self.verified |= self._read_only_for_admins(reads, param_uses)
+        self.verified |= self._ignored_by_callees(reads, param_uses)
         if (not self.identity.principals and permission_gated_route(self.ctx, self.identity.route)) or _permission_factory_param(self.ctx, self.func):
             # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
             # require_permission("create", "notifications"))]``), or whose caller comes from such a factory itself
@@ -959,28 +960,10 @@ class _ClientAnalysis:
         value handed beside it: a key in a lookup scoped to the principal (the row named is one of the
         caller's, or the lookup fails)."""
         project = self.ctx.project
-        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+        callee = self._callee_flow(call)
+        if project is None or callee is None:
             return set()
-        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
-        if not q:
-            return set()
-        summary = None
-        offset = 0
-        where: tuple[str, Optional[str]] = ("", None)
-        found = project.resolve_symbol(q)
-        if found is not None and found[2] == "functions":
-            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
-            where = (found[0], None)
-        elif "." in q:
-            owner, _, method = q.rpartition(".")
-            cls = project.get_class(owner)
-            target = method_summary(project, cls[0], method) if cls is not None else None
-            if target is not None:
-                summary = target[3]
-                where = (target[0], target[1])
-                offset = 1 if summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
-        if not summary:
-            return set()
+        summary, offset, where = callee
         params = summary.get("params", [])
         bound = self._bind_arguments(call, params[offset:], value_nodes, scopes=True)
         if bound is None:
@@ -999,6 +982,57 @@ class _ClientAnalysis:
         for param in found:
             out |= value_params[param]
         return out
+
+    def _callee_flow(self, call: cst.Call) -> Optional[tuple[dict, int, tuple[str, Optional[str]]]]:
+        """The ``flow`` summary of the project function, or of the method of a typed receiver (``service =
+        DocumentService(db)``), that ``call`` calls; with the offset of its ``self`` and where it is (module, class)."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
+        if not q:
+            return None
+        found = project.resolve_symbol(q)
+        if found is not None and found[2] == "functions":
+            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            return (summary, 0, (found[0], None)) if summary else None
+        if "." not in q:
+            return None
+        owner, _, method = q.rpartition(".")
+        cls = project.get_class(owner)
+        target = method_summary(project, cls[0], method) if cls is not None else None
+        if target is None or not target[3]:
+            return None
+        offset = 1 if target[3].get("params", [])[:1] in (["self"], ["cls"]) else 0
+        return target[3], offset, (target[0], target[1])
+
+    def _ignored_by_callees(self, reads, param_uses) -> set[tuple[str, str]]:
+        """``service.get_preferences(user_id=current_user.id, workspace_id=workspace_id)`` whose method never
+        reads its ``workspace_id`` (``flow`` summary ``unused``): a value every use of which is an argument that
+        the project function it fills ignores is trusted nowhere (it names no one's data)."""
+        ignored: set[int] = set()
+        for node in walk(self.func.body):
+            if not isinstance(node, cst.Call):
+                continue
+            callee = self._callee_flow(node)
+            if callee is None or not callee[0].get("unused"):
+                continue
+            summary, offset, _ = callee
+            params, unused = summary.get("params", [])[offset:], set(summary["unused"])
+            for i, a in enumerate(node.args):
+                if a.star:
+                    break
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param in unused:
+                    ignored |= _under(a.value)
+        if not ignored:
+            return set()
+        uses: dict[tuple[str, str], list[int]] = {}
+        for src, f, node in reads:
+            uses.setdefault((src, f), []).append(id(node))
+        for name, nodes in param_uses.items():
+            uses.setdefault((name, name), []).extend(id(n) for n in nodes)
+        return {key for key, ids in uses.items() if ids and all(i in ignored for i in ids)}
 
     def _project_function_summary(self, call: cst.Call) -> Optional[dict]:
         """The ``flow`` summary of the project function ``call`` calls (``{}`` when it has none recorded);
