@@ -579,7 +579,7 @@ class _ClientAnalysis:
         if copies:  # a name bound anywhere else too (``current_user, org_id = auth`` then ``org_id = organization_id``
             # in one branch) is no copy: its other value may be the caller's
             for name, count in _bindings(self.func).items():
-                if name in copies and count > 1:
+                if name in copies and count > 1 and not self._rebound_to_row_values(name, count):
                     del copies[name]
             # ``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then
             # ``select(User).where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``
@@ -623,6 +623,24 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _rebound_to_row_values(self, name: str, count: int) -> bool:
+        """``resolved_workspace_id = workspace_id``, and only where the client sent none, ``resolved_workspace_id =
+        document.workspace_id``: every other binding of the copy is a plain assignment of a row's attribute that is
+        not the caller's (a local row, not the principal, not a parameter): the name holds the client's value or a
+        row's, never the caller's, so a check of it with the caller checks the client's value on the way it holds
+        it."""
+        others = [
+            n.value for n in walk(self.func.body)
+            if isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name)
+            and n.targets[0].target.value == name
+        ]
+        rows = [
+            v for v in others
+            if isinstance(v, cst.Attribute) and isinstance(v.value, cst.Name) and v.value.value not in self.identity.principals
+            and v.value.value not in {p.name for p in self.identity.params}
+        ]
+        return len(others) == count and len(rows) == count - 1
 
     def _refused_by_global_check(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``if not self.r.allowed_for_org(P.CREATE, org_id): return {...}, HTTPStatus.UNAUTHORIZED`` in a view whose
