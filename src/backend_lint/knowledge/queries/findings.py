@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, Identity, route_path_guards
-from ..cst import load_names
 from ..models import globally_scoped, is_owned
 from .values import Val
 from .analyzer import function_queries
@@ -132,8 +131,6 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row's key was verified before the route ran: the check here decides nothing new
         if globally_scoped(project, row.model):
             continue
-        if _unheld_parameter_check(ctx, check, identity):
-            continue  # a helper's tenant parameter the caller cannot hold: a consistency test, not the caller's
         if not is_owned(project, settings, row.model) and (
             id(check.node) in owned_checks or not (check.membership or _helper_decided_row(ctx, func, identity, check))
         ):
@@ -217,22 +214,6 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     if not gate:
         out.untied_children = list(fq.untied_children)
     return out
-
-
-def _unheld_parameter_check(ctx: "FileContext", check: "Comparison", identity: Identity) -> bool:
-    """``parent_group.organization_id != organization_id`` in a helper (no route) whose ``organization_id`` is an
-    identity-named parameter, not the caller: the column is one the caller cannot hold (``gated_unheld_model``: no
-    identity attribute, no principal field, never compared with the caller), so the parameter is never the caller's
-    own value; the test ties two rows together (a parent of the same organisation), it decides nothing about who
-    asks. A comparison with the principal itself, or in a route, is read as before."""
-    if identity.route is not None or check.helper is not None or not check.row.model or check.name is None:
-        return False
-    if not isinstance(check.node, cst.Comparison):
-        return False
-    others = set(load_names(check.node)) - {check.name}
-    if not others or not others <= set(identity.identity_params) or others & set(identity.principals):
-        return False
-    return gated_unheld_model(ctx, check.row.model)
 
 
 def _keyed_as_gated_row(ctx: "FileContext", site: "Site", sites: list) -> bool:
