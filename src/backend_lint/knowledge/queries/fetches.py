@@ -296,11 +296,17 @@ class _Fetches:
             identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
             if identity_kw and not v.derived and self._client_value(a.value, v):
                 identity_kw, handed_client = False, True
-            if v.derived and param is not None and not identity_kw and _checked_client_key(a.value, client):
-                checked.add(param)  # (which lookups it scopes is read per lookup below: ``_beside_checked_key``)
-                continue
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+                # a client key the route checked, read by the helper (not only handed on): which lookups it scopes
+                # is read per lookup below (``_beside_checked_key``); it is not who asks
+                checked_key = (
+                    v.derived and param is not None and not identity_kw and _checked_client_key(a.value, client)
+                    and param not in unused and param not in summary.get("idle", ()) and param not in summary.get("recorded", ())
+                )
+                if checked_key:
+                    checked.add(param)
+                    continue
                 if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
                     return None
                 if param not in unused:
@@ -337,7 +343,7 @@ class _Fetches:
                 continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
-            if checked and _beside_checked_key(summary, model, param, checked):
+            if checked and _beside_checked_key(summary, param, checked):
                 return None
             if (names & client) <= self._flask_body_values() and (
                 self._handed_with_caller(call, names & client) or self._matched_to_route_key(a.value, state)
@@ -1082,14 +1088,16 @@ def _checked_client_key(expr: cst.BaseExpression, client: set[str]) -> bool:
     return isinstance(expr, cst.Name) and expr.value in client
 
 
-def _beside_checked_key(summary: dict, model: str, param: str, checked: set[str]) -> bool:
+def _beside_checked_key(summary: dict, param: str, checked: set[str]) -> bool:
     """The checked key may answer for the helper's lookup keyed on ``param``: every lookup of its own keyed on
     ``param`` is also keyed on a parameter handed a checked key (``where(Card.id == card_id, Card.board_id ==
     board_id)``), or the helper compares a key of a row outside its queries (``if card.board_id != board_id:
     return False``: the row may be tied to the checked parent there), or the lookup is not its own (deeper down:
-    read as before). A lookup keyed on ``param`` alone in a helper that ties nothing after it
-    (``session.get(ScheduleList, schedule_list_id)`` beside a checked ``schedule_id``) is not the checked parent's."""
-    own = [f for f in summary.get("fetches", ()) if param in f.get("keys", ()) and f.get("model") == model]
+    read as before, the checked key answers). A lookup keyed on ``param`` alone in a helper that ties nothing
+    after it (``session.get(ScheduleList, schedule_list_id)`` beside a checked ``schedule_id``) is not the checked
+    parent's. (Only read where the helper uses the checked key: one it ignores or only hands on is read as
+    before, ``followed_fetch``.)"""
+    own = [f for f in summary.get("fetches", ()) if param in f.get("keys", ())]
     if not own or all(set(f["keys"]) & checked for f in own):
         return True
     row_compared = set(summary.get("compared", ())) - set(summary.get("preds", ()))
