@@ -512,7 +512,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     answers only for the helper's lookups keyed on it: a lookup of the helper's own keyed on the second key
     alone (`session.get(ScheduleList, schedule_list_id)`), with no key of a row compared after it in the
     helper, is reported at the call; one keyed on both, or followed by a test of the row's parent key
-    (`if card.board_id != board_id: return None`), is not.
+    (`if card.board_id != board_id: return None`), is not; a helper that never reads the checked key, or only
+    hands it on, is read as before.
 
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
