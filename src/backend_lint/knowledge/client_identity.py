@@ -30,7 +30,7 @@ from .queries import (
     project_callee, spells_check, summary_of_call,
 )
 from .facts import orm_facts
-from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency
+from .auth.dependencies import DEPENDENCY_MARKERS, classify_dependency, param_dependency
 from .auth.params import _code
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -547,6 +547,7 @@ class _ClientAnalysis:
         self.verified |= self._target_row_checked(value_nodes)
         self.verified |= self._after_manager_gate(reads, param_uses)
         self.verified |= self._read_only_for_admins(reads, param_uses)
+        self.verified |= self._ignored_by_callees(reads, param_uses)
         if (not self.identity.principals and permission_gated_route(self.ctx, self.identity.route)) or _permission_factory_param(self.ctx, self.func):
             # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
             # require_permission("create", "notifications"))]``), or whose caller comes from such a factory itself
@@ -578,7 +579,7 @@ class _ClientAnalysis:
         if copies:  # a name bound anywhere else too (``current_user, org_id = auth`` then ``org_id = organization_id``
             # in one branch) is no copy: its other value may be the caller's
             for name, count in _bindings(self.func).items():
-                if name in copies and count > 1:
+                if name in copies and count > 1 and not self._rebound_to_row_values(name, count):
                     del copies[name]
             # ``target_user_id = labor_data.user_id if labor_data.user_id else current_user.id`` then
             # ``select(User).where(User.id == target_user_id).where(User.organization_id == current_user.organization_id)``
@@ -622,6 +623,24 @@ class _ClientAnalysis:
                 if keys and derived:
                     self.verified |= keys
 
+
+    def _rebound_to_row_values(self, name: str, count: int) -> bool:
+        """``resolved_workspace_id = workspace_id``, and only where the client sent none, ``resolved_workspace_id =
+        document.workspace_id``: every other binding of the copy is a plain assignment of a row's attribute that is
+        not the caller's (a local row, not the principal, not a parameter): the name holds the client's value or a
+        row's, never the caller's, so a check of it with the caller checks the client's value on the way it holds
+        it."""
+        others = [
+            n.value for n in walk(self.func.body)
+            if isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name)
+            and n.targets[0].target.value == name
+        ]
+        rows = [
+            v for v in others
+            if isinstance(v, cst.Attribute) and isinstance(v.value, cst.Name) and v.value.value not in self.identity.principals
+            and v.value.value not in {p.name for p in self.identity.params}
+        ]
+        return len(others) == count and len(rows) == count - 1
 
     def _refused_by_global_check(self, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``if not self.r.allowed_for_org(P.CREATE, org_id): return {...}, HTTPStatus.UNAUTHORIZED`` in a view whose
@@ -959,28 +978,10 @@ class _ClientAnalysis:
         value handed beside it: a key in a lookup scoped to the principal (the row named is one of the
         caller's, or the lookup fails)."""
         project = self.ctx.project
-        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+        callee = self._callee_flow(call)
+        if project is None or callee is None:
             return set()
-        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
-        if not q:
-            return set()
-        summary = None
-        offset = 0
-        where: tuple[str, Optional[str]] = ("", None)
-        found = project.resolve_symbol(q)
-        if found is not None and found[2] == "functions":
-            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
-            where = (found[0], None)
-        elif "." in q:
-            owner, _, method = q.rpartition(".")
-            cls = project.get_class(owner)
-            target = method_summary(project, cls[0], method) if cls is not None else None
-            if target is not None:
-                summary = target[3]
-                where = (target[0], target[1])
-                offset = 1 if summary.get("params", [])[:1] in (["self"], ["cls"]) else 0
-        if not summary:
-            return set()
+        summary, offset, where = callee
         params = summary.get("params", [])
         bound = self._bind_arguments(call, params[offset:], value_nodes, scopes=True)
         if bound is None:
@@ -999,6 +1000,57 @@ class _ClientAnalysis:
         for param in found:
             out |= value_params[param]
         return out
+
+    def _callee_flow(self, call: cst.Call) -> Optional[tuple[dict, int, tuple[str, Optional[str]]]]:
+        """The ``flow`` summary of the project function, or of the method of a typed receiver (``service =
+        DocumentService(db)``), that ``call`` calls; with the offset of its ``self`` and where it is (module, class)."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return None
+        q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
+        if not q:
+            return None
+        found = project.resolve_symbol(q)
+        if found is not None and found[2] == "functions":
+            summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+            return (summary, 0, (found[0], None)) if summary else None
+        if "." not in q:
+            return None
+        owner, _, method = q.rpartition(".")
+        cls = project.get_class(owner)
+        target = method_summary(project, cls[0], method) if cls is not None else None
+        if target is None or not target[3]:
+            return None
+        offset = 1 if target[3].get("params", [])[:1] in (["self"], ["cls"]) else 0
+        return target[3], offset, (target[0], target[1])
+
+    def _ignored_by_callees(self, reads, param_uses) -> set[tuple[str, str]]:
+        """``service.get_preferences(user_id=current_user.id, workspace_id=workspace_id)`` whose method never
+        reads its ``workspace_id`` (``flow`` summary ``unused``): a value every use of which is an argument that
+        the project function it fills ignores is trusted nowhere (it names no one's data)."""
+        ignored: set[int] = set()
+        for node in walk(self.func.body):
+            if not isinstance(node, cst.Call):
+                continue
+            callee = self._callee_flow(node)
+            if callee is None or not callee[0].get("unused"):
+                continue
+            summary, offset, _ = callee
+            params, unused = summary.get("params", [])[offset:], set(summary["unused"])
+            for i, a in enumerate(node.args):
+                if a.star:
+                    break
+                param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+                if param in unused:
+                    ignored |= _under(a.value)
+        if not ignored:
+            return set()
+        uses: dict[tuple[str, str], list[int]] = {}
+        for src, f, node in reads:
+            uses.setdefault((src, f), []).append(id(node))
+        for name, nodes in param_uses.items():
+            uses.setdefault((name, name), []).extend(id(n) for n in nodes)
+        return {key for key, ids in uses.items() if ids and all(i in ignored for i in ids)}
 
     def _project_function_summary(self, call: cst.Call) -> Optional[dict]:
         """The ``flow`` summary of the project function ``call`` calls (``{}`` when it has none recorded);
@@ -1213,7 +1265,30 @@ class _ClientAnalysis:
         if not isinstance(expr, cst.Name):
             return False
         p = next((p for p in self.identity.params if p.name == expr.value), None)
-        return p is not None and p.dependency.kind == "auth" and p.dependency.resource
+        if p is None:
+            return False
+        if p.dependency.kind == "auth" and p.dependency.resource:
+            return True
+        return p.dependency.kind is None and p.provider is not None and self._checked_by_sibling(p.provider)
+
+    def _checked_by_sibling(self, provider: str) -> bool:
+        """``organization_id: int = Depends(get_organization_id)`` (a header read, no check of its own) beside
+        ``member = Depends(require_permission_dep(...))``, whose chain (``get_current_member(current_user=Depends(
+        get_current_user), organization_id=Depends(get_organization_id))``) takes the same dependency and refuses a
+        caller who is no member: FastAPI runs a dependency once per request and hands every taker the same value, so
+        the route's value is the tenant that check let the caller into (a checked scope, as if the membership
+        dependency had returned it)."""
+        project = self.project
+        if project is None:
+            return False
+        route = orm_facts(project.modules.get(self.ctx.module_name) or {}).get("functions", {}).get(self.func.name.value)
+        checked = {p.name for p in self.identity.params if p.dependency.kind == "auth" and p.dependency.resource}
+        if route is None or not checked:
+            return False
+        settings = self.ctx.settings
+        return any(
+            provider in _refusing_takers(project, settings, e) for e in route.get("params", ()) if e.get("name") in checked
+        )
 
     def _decided_by_helper(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``fields = _list_filters(ctx, user_id)``: a function of this module, handed the principal and the
@@ -1248,6 +1323,28 @@ class _ClientAnalysis:
             if _read_only_under_principal_test(helper, param, principal_params) or _refused_unless_caller(helper, param, principal_params):
                 out |= keys
         return out
+
+
+def _refusing_takers(project: "ProjectIndex", settings, entry: dict, _depth: int = 0) -> set[str]:
+    """The dependencies (``Depends(f)``, ``f`` not called) taken by a function of the dependency chain of ``entry``
+    (an index parameter entry) that authenticates the caller and refuses (raises): what such a check was made with."""
+    dep = entry.get("dependency")
+    if not dep or _depth > 4 or last_segment(entry.get("marker")) not in DEPENDENCY_MARKERS:
+        return set()
+    target = project.resolve_symbol(dep)
+    if target is None or target[2] != "functions":
+        return set()
+    fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
+    if entry.get("called"):
+        fn = fn.get("makes") or {}
+    params = [p for p in fn.get("params", ()) if p.get("dependency") and last_segment(p.get("marker")) in DEPENDENCY_MARKERS]
+    refuses = bool(fn.get("raises")) and any(param_dependency(project, settings, p).kind == "auth" for p in params)
+    out: set[str] = set()
+    for p in params:
+        if refuses and not p.get("called"):
+            out.add(p["dependency"])
+        out |= _refusing_takers(project, settings, p, _depth + 1)
+    return out
 
 
 def _permission_factory_param(ctx: "FileContext", func: cst.FunctionDef) -> bool:

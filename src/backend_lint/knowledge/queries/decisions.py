@@ -334,6 +334,9 @@ class _Decisions:
             for inner in (_unwrap(self.ctx, c) for c in candidates)
             if isinstance(inner, cst.Name) and not _db_handle(inner)  # (the session is handed to every lookup)
         }
+        # (``project_id=payload.project_id`` after ``session.get(Project, payload.project_id)``: the body's
+        # attribute, as the lookup's keys name it)
+        names |= {p for c in candidates if isinstance(c, cst.Attribute) and (p := _path(c)) is not None}
         names = {n for n in names if not (state.get(n) is not None and (state[n].rows or state[n].stmt or state[n].derived))}
         if not names:
             return None

@@ -277,6 +277,7 @@ class _Fetches:
         unused = set(summary.get("unused", ())) | set(summary.get("kept", ()))
         handed: list[str] = []  # who asks, handed to the helper that uses it
         handed_client = False  # an identity-named argument the client supplies (``tenant_id=request.tenant_id``)
+        checked: set[str] = set()  # the helper's parameters handed a client key the route has checked
         # a path key named like an identity field (``/users/{user_id}/payments``) that the route only hands on:
         # whose rows, the client's choice, when the helper compares its owner column with it alone
         loose = self._loose_path_keys(call) if any(u[2] for u in unscoped.values()) else frozenset()
@@ -299,6 +300,15 @@ class _Fetches:
                 continue  # a path key a dependency checked the caller in: the caller's tenant, not who asks
             if v.derived or identity_kw:
                 param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
+                # a client key the route checked, read by the helper (not only handed on): which lookups it scopes
+                # is read per lookup below (``_beside_checked_key``); it is not who asks
+                checked_key = (
+                    v.derived and param is not None and not identity_kw and _checked_client_key(a.value, client)
+                    and param not in unused and param not in summary.get("idle", ()) and param not in summary.get("recorded", ())
+                )
+                if checked_key:
+                    checked.add(param)
+                    continue
                 if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
                     return None
                 if param not in unused:
@@ -335,6 +345,8 @@ class _Fetches:
                 continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
+            if checked and _beside_checked_key(summary, param, checked):
+                return None
             if (names & client) <= self._flask_body_values() and (
                 self._handed_with_caller(call, names & client) or self._matched_to_route_key(a.value, state)
             ):
@@ -1070,3 +1082,26 @@ def _attribute_keys(keys: set[str], expr: cst.BaseExpression, client: set[str]) 
             out.discard(name)
             out |= chains
     return out
+
+
+def _checked_client_key(expr: cst.BaseExpression, client: set[str]) -> bool:
+    """A route parameter the client supplies (or a local copying one) that the route has checked by now (its value
+    is ``derived``): ``schedule_id`` after ``check_schedule_access(schedule_id, current_user, session)``. Handed to
+    a helper it scopes the lookups it keys there, not the helper's other lookups; who asks is not one."""
+    return isinstance(expr, cst.Name) and expr.value in client
+
+
+def _beside_checked_key(summary: dict, param: str, checked: set[str]) -> bool:
+    """The checked key may answer for the helper's lookup keyed on ``param``: every lookup of its own keyed on
+    ``param`` is also keyed on a parameter handed a checked key (``where(Card.id == card_id, Card.board_id ==
+    board_id)``), or the helper compares a key of a row outside its queries (``if card.board_id != board_id:
+    return False``: the row may be tied to the checked parent there), or the lookup is not its own (deeper down:
+    read as before, the checked key answers). A lookup keyed on ``param`` alone in a helper that ties nothing
+    after it (``session.get(ScheduleList, schedule_list_id)`` beside a checked ``schedule_id``) is not the checked
+    parent's. (Only read where the helper uses the checked key: one it ignores or only hands on is read as
+    before, ``followed_fetch``.)"""
+    own = [f for f in summary.get("fetches", ()) if param in f.get("keys", ())]
+    if not own or all(set(f["keys"]) & checked for f in own):
+        return True
+    row_compared = set(summary.get("compared", ())) - set(summary.get("preds", ()))
+    return any(c == "id" or c.endswith("_id") for c in row_compared)

@@ -165,7 +165,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if gate:
             continue
-        if global_permission_gate(ctx, func, identity) and gated_unheld_model(ctx, model):
+        if global_permission_gate(ctx, func, identity) and (gated_unheld_model(ctx, model) or _keyed_as_gated_row(ctx, site, fq.sites)):
             continue  # a platform-wide permission gate, a model the caller holds no scope of (``permission_gates``)
         if guarded and _guarded_site(site, guarded):
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
@@ -214,3 +214,20 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     if not gate:
         out.untied_children = list(fq.untied_children)
     return out
+
+
+def _keyed_as_gated_row(ctx: "FileContext", site: "Site", sites: list) -> bool:
+    """Under a platform-wide permission gate, ``delete(GroupRole).where(GroupRole.group_id == group_id)`` where the
+    route also loads an ``OrgGroup`` (a model the gate answers for: ``gated_unheld_model``) by the same key: the rows
+    keyed on the gated row's key are that row's (a cascade, a listing of its children), the gated role's as the row
+    is. A lookup by a key no gated row is loaded by is read as before."""
+    keys = set(site.key_names)
+    if not keys:
+        return False
+    for other in sites:
+        if other is site or not (set(other.key_names) & keys):
+            continue
+        model = owned_site_model(ctx, other)
+        if model is not None and gated_unheld_model(ctx, model):
+            return True
+    return False

@@ -57,8 +57,17 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     value is honoured only for callers the helper elevates (a bare presence test, `if user:`, guards
     nothing). Nor a value that keys the lookup of a row (the target of the action, `target =
     session.get(User, body.user_id)`) that is then compared with the principal before a `raise` or
-    `return` (`if target.group_id != user.group_id: raise ...`). Handlers whose only auth
-    dependency is an admin one are not checked.
+    `return` (`if target.group_id != user.group_id: raise ...`). Nor a value every use of which is an argument
+    that the project function or method it fills never reads (`service.get_preferences(user_id=user.id,
+    workspace_id=workspace_id)` whose body ignores `workspace_id`). A local copy of the value stands for it also
+    when the only other binding of the local is a local row's attribute (`space_id = workspace_id`, and where
+    the client sent none `space_id = note.workspace_id`). A scoped lookup may be scoped by a tenant the route
+    checked: a dependency that yields the resource it checked the caller against, or a plain dependency (a
+    header read, `org_id: int = Depends(get_org_id)`) that another dependency of the same route takes while
+    refusing a caller who is no member there (`member = Depends(require_permission(...))` built on
+    `get_member(user=Depends(get_current_user), org_id=Depends(get_org_id))`): FastAPI runs a dependency once
+    per request and hands every taker the same value, so a query-string `owner_id` that only narrows a listing
+    of that tenant is a filter. Handlers whose only auth dependency is an admin one are not checked.
     Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
     project, `test_*.py`, `*_test.py` and `conftest.py`.
 

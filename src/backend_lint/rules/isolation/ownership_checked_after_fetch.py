@@ -207,7 +207,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     decides access to the card: reported at the check, naming the first row of the chain (`card`) and the
     table checked. One finding per such row; none when that row is checked itself. A helper's verdict
     tested by an `if` that answers a conflict (`if is_member(db, board.id, user.id): raise
-    HTTPException(409)`) decides no access.
+    HTTPException(409)`) decides no access. A check handed the key the row was looked up by rather than the row
+    decides on it too, also an attribute of the body (`session.get(Project, payload.project_id)` then
+    `require_project_task_create(session, project_id=payload.project_id, user=current_user)`).
 
     ## Why is this bad?
     The row of another user is loaded before access is denied: the endpoint becomes an existence oracle

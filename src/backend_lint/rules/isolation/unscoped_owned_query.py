@@ -437,7 +437,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - what follows a platform-wide permission gate (a deciding project function handed the caller and a constant
       permission name, `_require_permission(current_user, permission_key="projects.edit")`), for models whose
       scoping column the caller cannot hold (no identity attribute or principal field holds it, nothing compares
-      it with the caller); a model whose scope the caller holds is still reported;
+      it with the caller); a model whose scope the caller holds is still reported, unless the route also loads a
+      row of such a model by the same key (`delete(Grant).where(Grant.division_id == division_id)` beside the
+      gated division's own lookup: that row's children, the gated role's as the row is);
     - a function whose identity parameter is only written onto new rows (`Revision(user_id=user_id)`,
       `insert(...).values(user_id=user_id)`, log calls aside): it records who did something, it does not
       act for that user when it reads. An identity parameter that is not used at all still counts:
@@ -505,7 +507,13 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     make no claim. A query-string or body value there is family 1's (BKL102/BKL101 at the parameter).
     The caller's id handed to a helper beside the client key does not answer for the key's row when the
     helper only uses it apart from the key: a write on the caller's other rows (`clear_default(user_id,
-    table)` before `update(preset_id)`), or a lookup on another table.
+    table)` before `update(preset_id)`), or a lookup on another table. Likewise a client key the route has
+    checked (`check_schedule_access(schedule_id, user, db)`) handed to a helper beside a second client key
+    answers only for the helper's lookups keyed on it: a lookup of the helper's own keyed on the second key
+    alone (`session.get(ScheduleList, schedule_list_id)`), with no key of a row compared after it in the
+    helper, is reported at the call; one keyed on both, or followed by a test of the row's parent key
+    (`if card.board_id != board_id: return None`), is not; a helper that never reads the checked key, or only
+    hands it on, is read as before.
 
     ## Why is this bad?
     The row is looked up by a key the client controls (`/items/{id}`), so any user can read, change or
