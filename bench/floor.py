@@ -63,23 +63,31 @@ def _stop_after(mode: str) -> None:
         Engine._screen_with_tree = drop_all
 
 
+def run_check(args: list) -> float:
+    """Run backend-lint's command line in this process with ``args``; its CPU seconds."""
+    from backend_lint.faces.cli import main as cli
+
+    started = time.process_time()
+    try:
+        cli(args, standalone_mode=False)
+    except SystemExit:
+        pass
+    return time.process_time() - started
+
+
 def main() -> int:
     if len(sys.argv) < 3 or sys.argv[1] not in MODES or sys.argv[2] != "--":
         print(__doc__, file=sys.stderr)
         return 2
     mode, args = sys.argv[1], sys.argv[3:]
-    from backend_lint.faces.cli import main as cli
-
-    started = time.process_time()
     if mode == "parse":
+        started = time.process_time()
         _parse_only()
+        spent = time.process_time() - started
     else:
         _stop_after(mode)
-        try:
-            cli(args, standalone_mode=False)
-        except SystemExit:
-            pass
-    print(f"{mode}: main() {time.process_time() - started:.2f} s CPU", file=sys.stderr)
+        spent = run_check(args)
+    print(f"{mode}: main() {spent:.2f} s CPU", file=sys.stderr)
     return 0
 
 
