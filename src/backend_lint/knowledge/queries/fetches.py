@@ -649,10 +649,8 @@ class _Fetches:
         if model is None:
             return None
         if summary is not None and _secret_keyed(project, summary[1], summary[3], model):
-            # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds. Where the caller is in
-            # scope (``revoke_invite(token, actor)``), the secret is the row's key: a check of the row against the
-            # caller decides (BKL202 there), and none leaves the secret deciding (no claim, as before)
-            return Val(rows=True, model=model, repo=True) if self.identity.principals else Val(rows=True, model=model, scoped=True)
+            # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
+            return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
 
     def filters_dict_fetch(self, call: cst.Call, method: str, state: dict[str, Val]) -> Optional[Val]:
