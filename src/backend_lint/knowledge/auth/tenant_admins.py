@@ -1,12 +1,14 @@
 """Dependencies named like an admin gate that are a tenant's own login.
 
 ``require_tenant_admin`` / ``require_admin_session`` returning ``TenantAdminContext(tenant_id, actor_id, role)``
-decoded from the console's token: the name says admin, but what the dependency yields is the caller's tenant,
-the key every row it serves is scoped by. RULES.md recognises auth dependencies by what they do, and makes no
-claim only for a site-wide administrator: such a dependency is the tenant's login (an auth dependency), whose
-routes still owe the tenant's scope. A platform gate yields nothing of a tenant (``-> bool``, ``-> UUID``, a
-``PlatformActor(actor_id, role)``), or says so (``superuser``, ``platform``, ``staff``, ``system`` in its
-name, an ``is_superuser`` / ``is_admin`` flag it tests): it stays admin."""
+decoded from the console's token: the name says admin, but what the dependency yields (a context it builds, not
+a user row) is the caller's tenant, the key every row it serves is scoped by. RULES.md recognises auth
+dependencies by what they do, and makes no claim only for a site-wide administrator: such a dependency is no admin
+gate, and the routes behind it owe the tenant's scope (it is an auth dependency when it refuses a caller it cannot
+identify, optional auth when it returns ``None`` and leaves the refusal to the route). A platform gate yields
+nothing of a tenant (``-> bool``, ``-> UUID``, a ``PlatformActor(actor_id, role)``), or says so (``superuser``,
+``platform``, ``staff``, ``system`` in its name, an ``is_superuser`` / ``is_admin`` flag it tests): it stays admin.
+"""
 
 from __future__ import annotations
 
@@ -28,9 +30,10 @@ _MIN_HOLDERS = 2
 
 def tenant_principal_field(project: Optional["ProjectIndex"], lowered: str, fn: dict[str, Any]) -> Optional[str]:
     """The tenant key (``TenantAdminContext.tenant_id``) carried by what the dependency ``fn`` (index facts) returns,
-    when its name (``lowered``) says admin but nothing says site-wide: its return type is a project class with a
-    tenant field (``TENANT_COLUMNS``) that the project's tables scope rows by (held by two table models or more),
-    and it tests no administrator flag of a parameter (``is_superuser``, ``is_admin``, ``is_staff``)."""
+    when its name (``lowered``) says admin but nothing says site-wide: its return type is a context the dependency
+    builds (a project class that is no table model: a dataclass, a pydantic model) with a tenant field
+    (``TENANT_COLUMNS``) that the project's tables scope rows by (held by two table models or more), and it tests
+    no administrator flag of a parameter (``is_superuser``, ``is_admin``, ``is_staff``)."""
     if project is None or any(w in lowered for w in _SITE_WORDS):
         return None
     compared = fn.get("param_compared") or ()
@@ -38,7 +41,9 @@ def tenant_principal_field(project: Optional["ProjectIndex"], lowered: str, fn: 
         return None
     returns = fn.get("returns")
     found = project.get_class(returns) if returns else None
-    if found is None:
+    if found is None or is_table_model(project, found[0]):
+        # (a user row with a tenant column whose role makes it an admin may be the site's: ``get_site_admin``
+        # loading the user by id alone; a tenant's administrator row is ``_tenant_role_gate``'s reading)
         return None
     fields = _fields(project, found[0])
     for column in sorted(TENANT_COLUMNS & fields):
@@ -48,12 +53,10 @@ def tenant_principal_field(project: Optional["ProjectIndex"], lowered: str, fn: 
 
 
 def _fields(project: "ProjectIndex", cls: str) -> set[str]:
-    """The class's declared fields, over its bases, and its columns when it is a table model."""
+    """The class's declared fields, over its bases."""
     out: set[str] = set()
     for _, facts in project.class_mro(cls):
         out.update((facts or {}).get("fields", {}))
-    if is_table_model(project, cls):
-        out.update(model_columns(project, cls))
     return out
 
 
