@@ -390,6 +390,25 @@ def test_facts_list_dependency_factories(tmp_path: Path) -> None:
     assert not any(name.startswith(("paginate", "rate_limit")) for name in (*auth, *admin))
 
 
+
+def test_facts_list_admin_named_tenant_logins(tmp_path: Path) -> None:
+    """``require_console_admin() -> ConsoleSession(tenant_id, ...)``: named like an admin gate, but what it returns
+    carries the caller's tenant, so it is listed as the tenant's login, not an admin dependency; one yielding no
+    tenant, and one whose name says the site's (``superadmin``), stay admin (BKL202's ``tenant_console_login``)."""
+    root = tmp_path / "tenant_console_login"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "isolation" / "BKL202" / "tenant_console_login", root)
+    (root / "pyproject.toml").write_text("")
+    r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    logins = {d["name"]: d for d in data["tenant_logins"]}
+    assert set(logins) == {"require_console_admin"}
+    assert "`ConsoleSession.tenant_id`" in logins["require_console_admin"]["why"]
+    assert {d["name"] for d in data["admin_dependencies"]} == {"require_admin_claims", "require_superadmin_session"}
+    text = run_cli("facts", str(root), "--no-cache").stdout
+    assert "Named like admin gates, the tenant's own login (1):" in text
+
+
 WRAPPER_FIXTURE = Path(__file__).parent.parent / "fixtures" / "isolation" / "_projects" / "wrapper_routes"
 
 

@@ -83,6 +83,10 @@ def render_text(data: dict[str, Any]) -> str:
         for d in rows:
             principal = f" -> {d['principal']}" if d.get("principal") and not d.get("credentials_only") else ""
             lines.append(f"  {d['module']}.{d['name']}{principal}: {d['why']}")
+    rows = data.get("tenant_logins") or []
+    if rows:
+        lines += ["", _count(rows, "Named like admin gates, the tenant's own login") + ":"]
+        lines += [f"  {d['module']}.{d['name']}" + (f" -> {d['principal']}" if d.get("principal") else "") + f": {d['why']}" for d in rows]
     lines += ["", "Principal classes: " + (", ".join(data["principal_classes"]) or "(none)")]
     rows = data["authorization_helpers"]
     lines += ["", _count(rows, "Authorisation helpers") + ":"]

@@ -19,6 +19,7 @@ from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the ind
 from ..models import identity_columns, is_pydantic_model, is_table_model
 from ..scoping import raising_decider
 from .role_lists import role_alternatives
+from .tenant_admins import tenant_principal_field
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -131,7 +132,7 @@ def classify_dependency(
                 return DependencyKind("admin", found.principal_type) if admin or privileged else found
     principal_type = None
     fn: Optional[dict[str, Any]] = None
-    credentials = resource = False
+    credentials = resource = inner_admin = False
     auth = _entry_matches(dependency, spelling, settings.auth_dependencies) or bool(AUTH_NAME.search(lowered))
     if target is not None:
         mod, attr, kind = target
@@ -210,6 +211,7 @@ def classify_dependency(
                     if inner.kind is not None:
                         auth = True
                         admin = admin or inner.kind == "admin"
+                        inner_admin = inner.kind == "admin"
                         if principal_type and _returns_client_data(project, fn, principal_type):  # type: ignore[arg-type]
                             # ``agent_validator(body: TaskCreate = Body(), crud=Depends(crud_for_user)) ->
                             # TaskCreate``: the request is authenticated, but the value is the client's body
@@ -278,18 +280,34 @@ def classify_dependency(
     if (
         admin and auth and not privileged and fn is not None and project is not None
         and not _entry_matches(dependency, spelling, settings.admin_dependencies) and kwargs.get("superuser") != "True"
-        and _tenant_role_gate(project, lowered, fn)
+        and (_tenant_role_gate(project, lowered, fn) or (not inner_admin and _tenant_login(project, lowered, fn)))
     ):
         # ``get_current_admin(user=Depends(get_current_user))`` refusing callers whose ``role`` is not owner/admin,
         # where ``get_current_user`` loads the caller within the request's tenant: a tenant's administrator,
-        # still bound to that tenant's rows (RULES.md: only a site-wide admin dependency makes no claim)
+        # still bound to that tenant's rows (RULES.md: only a site-wide admin dependency makes no claim); so is
+        # ``require_tenant_admin() -> TenantAdminContext`` yielding the caller's ``tenant_id`` (``tenant_admins``)
         return DependencyKind("auth", principal_type, credentials, resource)
     if admin and not auth:
+        if (
+            not privileged and not inner_admin and fn is not None and project is not None
+            and not _entry_matches(dependency, spelling, settings.admin_dependencies) and kwargs.get("superuser") != "True"
+            and _tenant_login(project, lowered, fn)
+        ):
+            # ``require_tenant_admin(authorization) -> TenantAdminContext | None``: the tenant's login by what it
+            # yields, no admin gate; returning ``None`` for a caller it cannot identify, it is no auth dependency
+            # either (optional auth, as any dependency that never refuses)
+            return NOT_AUTH
         # an admin gate is still an auth dependency, of the admin kind
         return DependencyKind("admin", principal_type)
     if admin:
         return DependencyKind("admin", principal_type)
     return DependencyKind("auth", principal_type, credentials, resource)
+
+
+def _tenant_login(project: "ProjectIndex", lowered: str, fn: dict[str, Any]) -> bool:
+    """Admin by its own name (not by an admin dependency it takes), and what it returns carries the caller's
+    tenant key (``tenant_principal_field``): the tenant's login, not the site's administrator."""
+    return any(w in lowered for w in ADMIN_WORDS) and tenant_principal_field(project, lowered, fn) is not None
 
 
 def _tenant_role_instance(

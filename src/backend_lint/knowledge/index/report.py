@@ -9,7 +9,7 @@ prints them.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ..auth import (
     _test_module_name,
@@ -34,6 +34,7 @@ from ..auth import (
     principal_classes,
     privileged_arguments,
     role_alternatives,
+    tenant_principal_field,
 )
 from ..facts import orm_facts
 from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS, VIEW_CLASSES, dispatch_authentication
@@ -153,8 +154,28 @@ def _why_dependency(index: "ProjectIndex", settings: "Settings", q: str, kind: D
     return "; ".join(reasons) or "inferred from its dependencies"
 
 
-def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The auth and admin dependencies among what the project's functions and aliases depend on."""
+def _tenant_logins(index: "ProjectIndex", settings: "Settings", used: Iterable[str]) -> list[dict[str, Any]]:
+    """Dependencies named like an admin gate that are not one: what they return carries the caller's tenant
+    (``knowledge.auth.tenant_admins``), so their routes still owe the tenant's scope."""
+    out: list[dict[str, Any]] = []
+    for q in sorted(used):
+        lowered = last_segment(q).lower()
+        found = index.resolve_symbol(q)
+        if found is None or found[2] != "functions" or not any(w in lowered for w in ADMIN_WORDS):
+            continue
+        fn = orm_facts(index.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        field = tenant_principal_field(index, lowered, fn)
+        kind = classify_dependency(index, settings, q) if field else None
+        if kind is not None and kind.kind != "admin":
+            out.append({"name": found[1], "module": found[0], "principal": fn.get("returns"), "auth": kind.kind == "auth",
+                        "why": f"its name says admin, but what it returns carries the caller's tenant (`{field}`): the tenant's "
+                               "login, no admin gate" + ("" if kind.kind == "auth" else " (it never refuses: no auth dependency either)")})
+    return out
+
+
+def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The auth and admin dependencies among what the project's functions and aliases depend on, and those named
+    like admin gates that are a tenant's login (``_tenant_logins``)."""
     used: dict[str, str] = {}  # dependency -> a module that uses it
     aliases: list[tuple[str, str]] = []
     factories: dict[str, set[tuple[str, ...]]] = {}  # dependency factory -> the privileged arguments it is given
@@ -232,7 +253,7 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
             "why": f"`Annotated` alias of {spelled}" if entry.get("type") else f"the marker {spelled} held in a module-level name",
         }
         (admin if kind.kind == "admin" else auth).append(row)
-    return auth, admin
+    return auth, admin, _tenant_logins(index, settings, used)
 
 
 def _authorization_helpers(index: "ProjectIndex", settings: "Settings") -> list[dict[str, str]]:
@@ -606,7 +627,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
     """Everything above, one JSON-able object."""
     index.load_facts()
     report = index.roots_report
-    auth, admin = _dependencies(index, settings)
+    auth, admin, tenant_logins = _dependencies(index, settings)
     unresolved: list[dict[str, Any]] = [{"path": _rel(index, p), "module": m} for p, m in (report.unresolved if report is not None else [])]
     unresolved += [{"path": _rel(index, p), "module": m, "relative": True, "resolves_to": t}
                    for p, m, t in (report.unresolved_relative if report is not None else [])]
@@ -622,6 +643,7 @@ def project_facts(index: "ProjectIndex", settings: "Settings") -> dict[str, Any]
         "newer_syntax_modules": [_rel(index, p) for p in index.newer_syntax_paths()],
         "auth_dependencies": auth,
         "admin_dependencies": admin,
+        "tenant_logins": tenant_logins,
         "principal_classes": sorted(principal_classes(index, settings)),
         "authorization_helpers": _authorization_helpers(index, settings),
         "caller_decoders": _caller_decoders(index),
