@@ -391,7 +391,10 @@ class _Expressions:
             return Val(client=True)
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
         derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
-        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
+        identity_kw = any(
+            a.keyword is not None and a.keyword.value in self.identity_fields and not self._client_key_arg(a.value, v)
+            for a, v in zip(call.args, args)
+        )
         stmts = [v for v in args if v.stmt]
         if stmts:
             if name in PAGINATORS:
@@ -539,6 +542,15 @@ class _Expressions:
         """The call hands its callee the session at most (``get_current_team(db)``, ``default_org()``): no value
         that could name a row."""
         return all(not a.star and _db_handle(a.value) for a in call.args)
+
+    def _client_key_arg(self, expr: cst.BaseExpression, v: Val) -> bool:
+        """``get_workspace_by_id(session=session, workspace_id=id)`` (also ``workspace_id=board_in.workspace_id``):
+        a keyword named like an identity field handed a key the client sent to the route (a path, query or body
+        value, not one vouched for by the caller) names which row, not whose: the keyword's name scopes nothing."""
+        if v.derived or v.trusted or v.rows or v.stmt:
+            return False
+        roots = set(load_names(expr))
+        return bool(roots) and roots <= self.client_params() if self.identity.route is not None else False
 
     def _client_sent(self, call: cst.Call, q: Optional[str]) -> bool:
         """``request.headers.get("X-Workspace-ID")`` (also ``query_params`` / ``cookies``) on a request this
