@@ -433,7 +433,10 @@ class _Expressions:
                     old = state.get(key)
                     if old is None or not (old.stmt or old.rows):
                         state[key] = replace(old or NOTHING, derived=True)
-        if derived and (spells_check(name) or self._raising_helper(q) or (id(call) in self.held_verdicts and _rights_name(name))):
+        if derived and (
+            spells_check(name) or self._raising_helper(q) or (id(call) in self.held_verdicts and _rights_name(name))
+            or self._self_method_decides(call, state)
+        ):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified (also
             # ``rights = _get_user_rights(user_id, org_id)`` whose verdict the function exits on)
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
