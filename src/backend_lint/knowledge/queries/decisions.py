@@ -920,6 +920,25 @@ class _Decisions:
         method = self._deciding_method(call)
         return method is not None and method.get("how") == "raise"
 
+    def _self_method_decides(self, call: cst.Call, state: dict[str, Val]) -> bool:
+        """``await self._get_project_in_org(org_id, project_id)``: a method of the function's own class that refuses
+        access on a value verified for the caller (``org_id``) and another it is handed together (``callee_decides``,
+        no verdict): after it, that other key is the caller's too (``issue.project_id != project_id`` then decides)."""
+        func = call.func
+        if self.project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return False
+        cls = enclosing_class(self.ctx, self.func)
+        callee = project_callee(self.project, cls, f"self.{func.attr.value}") if cls is not None else None
+        if callee is None:
+            return False
+        handed = [
+            (a.keyword.value if a.keyword is not None else i, self.is_derived(a.value, state))
+            for i, a in enumerate(call.args) if not a.star and not _db_handle(a.value)
+        ]
+        caller_at = [w for w, derived in handed if derived]
+        others = [w for w, derived in handed if not derived]
+        return any(callee_decides(self.project, callee, c, o, verdicts=False) for c in caller_at for o in others)
+
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
         hands the decision to project checks that raise (``await check_resource_access(...)``, one for each

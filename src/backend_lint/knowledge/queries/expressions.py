@@ -391,7 +391,10 @@ class _Expressions:
             return Val(client=True)
         name = last_segment(q) if q else (func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else ""))
         derived = any(v.derived for v in vals) or self._hands_caller_request(call, q) or self._reads_global_caller(name, q)
-        identity_kw = any(a.keyword is not None and a.keyword.value in self.identity_fields for a in call.args)
+        identity_kw = any(
+            a.keyword is not None and a.keyword.value in self.identity_fields and not self._client_key_arg(a.value, v)
+            for a, v in zip(call.args, args)
+        )
         stmts = [v for v in args if v.stmt]
         if stmts:
             if name in PAGINATORS:
@@ -430,7 +433,10 @@ class _Expressions:
                     old = state.get(key)
                     if old is None or not (old.stmt or old.rows):
                         state[key] = replace(old or NOTHING, derived=True)
-        if derived and (spells_check(name) or self._raising_helper(q) or (id(call) in self.held_verdicts and _rights_name(name))):
+        if derived and (
+            spells_check(name) or self._raising_helper(q) or (id(call) in self.held_verdicts and _rights_name(name))
+            or self._self_method_decides(call, state)
+        ):
             # ``ensure_flow_access(session, flow_id=flow_id, user=current_user)``: the values are verified (also
             # ``rights = _get_user_rights(user_id, org_id)`` whose verdict the function exits on)
             # (``check(db, user, body.workspace_id)`` verifies that attribute, not the rest of ``body``)
@@ -539,6 +545,15 @@ class _Expressions:
         """The call hands its callee the session at most (``get_current_team(db)``, ``default_org()``): no value
         that could name a row."""
         return all(not a.star and _db_handle(a.value) for a in call.args)
+
+    def _client_key_arg(self, expr: cst.BaseExpression, v: Val) -> bool:
+        """``get_workspace_by_id(session=session, workspace_id=id)`` (also ``workspace_id=board_in.workspace_id``):
+        a keyword named like an identity field handed a key the client sent to the route (a path, query or body
+        value, not one vouched for by the caller) names which row, not whose: the keyword's name scopes nothing."""
+        if v.derived or v.trusted or v.rows or v.stmt:
+            return False
+        roots = set(load_names(expr))
+        return bool(roots) and roots <= self.client_params() if self.identity.route is not None else False
 
     def _client_sent(self, call: cst.Call, q: Optional[str]) -> bool:
         """``request.headers.get("X-Workspace-ID")`` (also ``query_params`` / ``cookies``) on a request this

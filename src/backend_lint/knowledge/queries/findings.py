@@ -132,7 +132,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if globally_scoped(project, row.model):
             continue
         if not is_owned(project, settings, row.model) and (
-            id(check.node) in owned_checks or not (check.membership or _helper_decided_row(ctx, func, identity, check))
+            id(check.node) in owned_checks or not (check.membership or check.child or _helper_decided_row(ctx, func, identity, check))
         ):
             continue  # (a check that decides on an owned row too is reported for that row: one finding per check)
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):

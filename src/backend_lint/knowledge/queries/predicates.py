@@ -11,8 +11,8 @@ from typing import Iterable, Optional
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
-from ..models import column_traits, identity_columns, is_owned, model_columns, relationships, scoping_column
-from .summaries import flow_facts
+from ..models import column_traits, identity_columns, is_owned, model_columns, referenced_model, relationships, scoping_column
+from .summaries import _decided_table, flow_facts
 from .syntax import (
     _excludes_owners,
     _local_copies,
@@ -334,7 +334,7 @@ class _Predicates:
         for a, b in ((left, right), (right, left)) if self.in_decision else ():
             held = self.child_of_checked_key(a, b, state)
             if held is not None:
-                return Comparison(node, held[0], held[1], direct=False)
+                return Comparison(node, held[0], held[1], direct=False, child=not self._owned(held[0].model or ""))
         return None
 
     def child_of_checked_key(
@@ -368,7 +368,7 @@ class _Predicates:
         v = state.get(var)
         if v is None or not (v.rows and v.model and (v.sites or v.repo)) or v.derived or v.scoped:
             return None
-        if v.model in self.principal_types or not self._owned(v.model):
+        if v.model in self.principal_types or not (self._owned(v.model) or self._child_of_owned(v.model, chain)):
             return None
         if len(chain) == 1:
             if column not in model_columns(self.project, v.model):
@@ -391,6 +391,16 @@ class _Predicates:
         if (held_root is not None and (held_root.rows or held_root.stmt)) or root.value in self.checked_parents:
             return None  # (a row, or a row a dependency checked: ``team.id`` of ``team = Depends(can_write_team)``)
         return v, var
+
+    def _child_of_owned(self, model: str, chain: list[str]) -> bool:
+        """``issue.project_id``: a table with no identity column of its own whose reference column names a
+        table the project owns or decides on after the load (``Project``, itself ``organization_id``'s), or one
+        such a table is decided through (``BoardColumn.board_id`` -> ``Board``, decided on by its project): the
+        row is that parent's child, compared with the parent's verified key it is refused unless it sits there."""
+        if len(chain) != 1 or self.project is None:
+            return False
+        parent = referenced_model(self.project, model, chain[0])
+        return parent is not None and parent != model and (self._owned(parent) or _decided_table(self.project, self.settings, parent))
 
     def row_among_callers(
         self, expr: cst.BaseExpression, other: cst.BaseExpression, member: bool, state: dict[str, Val]

@@ -146,6 +146,10 @@ class Comparison:
     # ticket.hours_id``) and refused when missing, decides on the row: the project's own check, reported for a
     # table with no identity column too (``column`` names the reference)
     membership: bool = False
+    # a row of a table with no identity column whose reference to an owned parent is compared with the parent's
+    # key verified for the caller (``issue.project_id != project_id`` after the project was checked): reported
+    # for that table as well (``child_of_checked_key``)
+    child: bool = False
 
 
 class FunctionQueries:
