@@ -689,6 +689,39 @@ class _Decisions:
         path = dotted_name(expr) if isinstance(expr, cst.Attribute) else None
         return path is not None and any(path == p or path.startswith(p + ".") for p in self.identity.principals if "." in p)
 
+    def member_in_row_list(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[Comparison]:
+        """``next((m for m in project.members if m.user_id == user.id), None)`` / ``any(m.user_id == user.id for m
+        in project.members)``: the caller looked for among the members a loaded, unscoped row holds through one of
+        its relationships. Tested and refused when missing, it decides access to that row, as the same loop in a
+        helper handed the row and the caller does (``callee_decides``). A loop over a list that is no
+        relationship of the row, or whose test compares nothing with the caller, is no such check."""
+        expr = _unwrap(self.ctx, expr)
+        if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("next", "any") and expr.args):
+            return None
+        gen = expr.args[0].value
+        if not isinstance(gen, (cst.GeneratorExp, cst.ListComp)) or gen.for_in.inner_for_in is not None:
+            return None
+        comp, it = gen.for_in, _unwrap(self.ctx, gen.for_in.iter)
+        if not (isinstance(comp.target, cst.Name) and isinstance(it, cst.Attribute) and isinstance(it.value, cst.Name)):
+            return None
+        name = it.value.value
+        row = state.get(name)
+        if row is None or not (row.rows and row.model) or row.derived or row.scoped or not any(s.unscoped for s in row.sites):
+            return None
+        if it.attr.value not in relationships(self.project, row.model):
+            return None
+        tests = [c.test for c in comp.ifs] + ([gen.elt] if expr.func.value == "any" else [])
+        element = comp.target.value
+        for test in tests:
+            for node in _walk_expr(test):
+                if not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal)):
+                    continue
+                left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == element and self._principal_side(b):
+                        return Comparison(node, row, name)
+        return None
+
     def _compared_values(self, test: cst.BaseExpression, state: dict[str, Val]) -> list[tuple[str, cst.Comparison]]:
         """Locals holding a looked-up value that is no row of a known model (a schema a helper returned) whose
         attribute a deciding test compares with the principal's id (``structure.manager_user_id != user.id``)."""
