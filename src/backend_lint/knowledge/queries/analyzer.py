@@ -679,6 +679,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 checks = self.comparisons_in(small.value, state)
             finally:
                 self.in_decision = False
+            if not checks:
+                member = self.member_in_row_list(small.value, state)
+                checks = [member] if member is not None else checks
             self.mark_owner_gated(small.value, state)
             keys = self.key_names(small.value, state) if self._clause_expr(small.value) else None
             for t in small.targets:

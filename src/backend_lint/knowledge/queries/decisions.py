@@ -692,6 +692,39 @@ class _Decisions:
         path = dotted_name(expr) if isinstance(expr, cst.Attribute) else None
         return path is not None and any(path == p or path.startswith(p + ".") for p in self.identity.principals if "." in p)
 
+    def member_in_row_list(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[Comparison]:
+        """``next((m for m in project.members if m.user_id == user.id), None)`` / ``any(m.user_id == user.id for m
+        in project.members)``: the caller looked for among the members a loaded, unscoped row holds through one of
+        its relationships. Tested and refused when missing, it decides access to that row, as the same loop in a
+        helper handed the row and the caller does (``callee_decides``). A loop over a list that is no
+        relationship of the row, or whose test compares nothing with the caller, is no such check."""
+        expr = _unwrap(self.ctx, expr)
+        if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("next", "any") and expr.args):
+            return None
+        gen = expr.args[0].value
+        if not isinstance(gen, (cst.GeneratorExp, cst.ListComp)) or gen.for_in.inner_for_in is not None:
+            return None
+        comp, it = gen.for_in, _unwrap(self.ctx, gen.for_in.iter)
+        if not (isinstance(comp.target, cst.Name) and isinstance(it, cst.Attribute) and isinstance(it.value, cst.Name)):
+            return None
+        name = it.value.value
+        row = state.get(name)
+        if row is None or not (row.rows and row.model) or row.derived or row.scoped or not any(s.unscoped for s in row.sites):
+            return None
+        if it.attr.value not in relationships(self.project, row.model):
+            return None
+        tests = [c.test for c in comp.ifs] + ([gen.elt] if expr.func.value == "any" else [])
+        element = comp.target.value
+        for test in tests:
+            for node in _walk_expr(test):
+                if not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal)):
+                    continue
+                left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+                for a, b in ((left, right), (right, left)):
+                    if isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == element and self._principal_side(b):
+                        return Comparison(node, row, name)
+        return None
+
     def _compared_values(self, test: cst.BaseExpression, state: dict[str, Val]) -> list[tuple[str, cst.Comparison]]:
         """Locals holding a looked-up value that is no row of a known model (a schema a helper returned) whose
         attribute a deciding test compares with the principal's id (``structure.manager_user_id != user.id``)."""
@@ -800,6 +833,7 @@ class _Decisions:
                     or self._keyed_by_row_column(other_name, keys, other.model, v.model)
                     or (through := self._keyed_through_referenced_table(other_name, keys, other.model, v, state))
                     or (through := self._keyed_through_shared_reference(other_name, keys, other.model, v))
+                    or (through := self._keyed_through_relationship_chain(other_name, keys, other.model, v))
                 )
             ):
                 if other.sites and all(_public_read(self.ctx, self.func, s, other.model, self.identity) for s in other.sites):
@@ -862,6 +896,51 @@ class _Decisions:
             if parent is not None and parent not in (row_model, model) and referenced_model(self.project, model, a.attr.value) == parent:
                 return b.attr.value
         return None
+
+    def _keyed_through_relationship_chain(self, row_name: str, keys: set[str], row_model: Optional[str], found: Val) -> Optional[str]:
+        """``select(Member).where(Member.organization_id == board.project.organization_id, Member.user_id ==
+        user.id)`` after an unscoped load of ``board``: the caller's lookup (the principal's side already dropped
+        from ``keys``) is keyed on a column reached from the loaded row through its relationships (``board.project``
+        -> ``Project``), and that column refers to the same table as the looked-up table's column does (both
+        ``organization_id`` -> ``Organization``; or it is the primary key of that table): the lookup found the
+        caller's link to the row's ancestor, as ``_keyed_through_shared_reference`` does for the row's own
+        column. A chain through an attribute that is no relationship, or to a column referring elsewhere, does not.
+        The chain (``project.organization_id``) is returned."""
+        if row_model is None or self.project is None or not keys or not all(k.split(".", 1)[0] == row_name and k.count(".") >= 2 for k in keys):
+            return None
+        for site, a, chain in self._row_chain_equalities(found, row_name):
+            if f"{row_name}.{'.'.join(chain)}" not in keys:
+                continue
+            model: Optional[str] = row_model
+            for segment in chain[:-1]:
+                model = relationships(self.project, model).get(segment)
+                if model is None:
+                    break
+            if model is None:
+                continue
+            parent = model if chain[-1] in PRIMARY_KEY_NAMES else referenced_model(self.project, model, chain[-1])
+            q = self.ctx.qualified_name(a.value) if isinstance(a.value, (cst.Name, cst.Attribute)) else None
+            table = self.project.canonical(q) if q else None
+            if parent is None or table is None or table not in {self.project.canonical(e) for e in site.entities}:
+                continue
+            if referenced_model(self.project, table, a.attr.value) == parent:
+                return ".".join(chain)
+        return None
+
+    def _row_chain_equalities(self, found: Val, row_name: str) -> Iterator[tuple[Any, cst.Attribute, tuple[str, ...]]]:
+        """``(site, a, chain)`` for each ``a == row.x.y`` in the predicates of ``found``'s lookups (either side)
+        where the other side is an attribute chain of at least two steps off the loaded row ``row_name``
+        (``board.project.organization_id`` -> ``("project", "organization_id")``) and ``a`` an attribute."""
+        for site in found.sites:
+            for pred in site.pred_nodes:
+                for node in _walk_expr(pred):
+                    if not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal)):
+                        continue
+                    left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
+                    for a, b in ((left, right), (right, left)):
+                        path = (_path(b) or "").split(".") if isinstance(a, cst.Attribute) else []
+                        if path[0] == row_name and len(path) >= 3:
+                            yield site, a, tuple(path[1:])
 
     def _row_column_equalities(self, found: Val, row_name: str, keys: set[str]) -> Iterator[tuple[Any, cst.Attribute, cst.Attribute]]:
         """``(site, a, b)`` for each ``a == b`` in the predicates of ``found``'s lookups (either side) where ``b`` is

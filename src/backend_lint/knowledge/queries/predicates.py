@@ -69,6 +69,8 @@ class _Predicates:
         if not decision:
             self.mark_owner_gated(expr, state)
             return
+        if not found:  # ``if not any(m.user_id == user.id for m in project.members): raise``
+            found.extend(m for m in (self.member_in_row_list(n, state) for n in _walk_expr(expr) if isinstance(n, cst.Call)) if m is not None)
         self._tied_to_checked_parent(expr, state)
         for c in found:
             self.out.checks.append(c)
