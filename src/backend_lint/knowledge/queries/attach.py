@@ -94,7 +94,8 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
     keys = site.key_names & params
     if not keys or model not in served_by_key(ctx.project, ctx.settings):
         return False
-    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity)]
+    mine = caller_aliases(func, identity)
+    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity, mine)]
     if not owned:
         return False
     call = site.node if site.via and isinstance(site.node, cst.Call) else None
@@ -114,10 +115,10 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
     return any(_mentions(c, carriers) for c in owned if c is not site.node)
 
 
-def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity") -> bool:
+def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine: frozenset[str] = frozenset()) -> bool:
     """``call`` sets an identity column to the caller by keyword (``created_by_id=current_user.id``,
-    ``owner_id=user_id``)."""
-    callers = identity.names()
+    ``owner_id=user_id``; ``mine``: locals bound to the caller's value, ``caller_aliases``)."""
+    callers = identity.names() | mine
     columns = set(ctx.settings.identity_fields)
     for a in call.args:
         if a.keyword is None or a.keyword.value not in columns:
@@ -128,8 +129,35 @@ def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity") -> bo
     return False
 
 
+def caller_aliases(func: cst.FunctionDef, identity: "Identity") -> frozenset[str]:
+    """Locals bound only to the caller or an attribute of it (``user_id = current_user.id``)."""
+    callers = identity.names()
+    bound: set[str] = set()
+    other: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            text = dotted_name(node.value) or ""
+            caller = bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+            for t in ([t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]):
+                if isinstance(t, cst.Name):
+                    (bound if caller else other).add(t.value)
+    return frozenset(bound - other)
+
+
 def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
     return any(isinstance(n, cst.Name) and n.value in names for n in cst_walk(node))
+
+
+def _reads_name(node: cst.CSTNode, names: set[str]) -> bool:
+    """``node`` reads a variable of ``names`` (an attribute's name, ``x.pin_id``, and a keyword, ``pin_id=...``,
+    are no reads of ``pin_id``)."""
+    skip: set[int] = set()
+    for n in cst_walk(node):
+        if isinstance(n, cst.Attribute):
+            skip.add(id(n.attr))
+        elif isinstance(n, cst.Arg) and n.keyword is not None:
+            skip.add(id(n.keyword))
+    return any(isinstance(n, cst.Name) and n.value in names and id(n) not in skip for n in cst_walk(node))
 
 
 def _only_in_tests(func: cst.FunctionDef, names: set[str]) -> bool:
