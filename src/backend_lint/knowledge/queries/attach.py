@@ -13,7 +13,7 @@ from ..auth import _test_module_name, param_dependency, principal_classes, route
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS
+from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS, public_models
 from .summaries import flow_facts, helper_unscoped
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -92,16 +92,15 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
         return False
     params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
     keys = site.key_names & params
-    if not keys or model not in served_by_key(ctx.project, ctx.settings):
+    if not keys or not public_content(ctx, model):
         return False
     mine = caller_aliases(func, identity)
-    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity, mine)]
-    if not owned:
-        return False
     call = site.node if site.via and isinstance(site.node, cst.Call) else None
-    if call is not None and any(c is call for c in owned):
-        callee = last_segment(dotted_name(call.func) or "").lstrip("_").lower()
-        return callee.startswith(_CREATE_VERBS) and any(_mentions(a.value, keys) for a in call.args)
+    if call is not None and _creates_for_caller(call, identity, mine):
+        return any(_mentions(a.value, keys) for a in call.args)
+    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity, mine)]
+    if not owned or (call is not None and any(c is call for c in owned)):
+        return False
     if not _only_in_tests(func, site.row_names):
         return False
     # the key handed on into the creating call, directly or through a local built from it
@@ -113,6 +112,26 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
                 if isinstance(target, cst.Name):
                     carriers.add(target.value)
     return any(_mentions(c, carriers) for c in owned if c is not site.node)
+
+
+def public_content(ctx: "FileContext", model: str) -> bool:
+    """A model whose rows the project serves to every caller: listed in full (``public.public_models``) or handed out
+    by a key (``served_by_key``)."""
+    return model in served_by_key(ctx.project, ctx.settings) or model in public_models(ctx.project, ctx.settings)
+
+
+def _creates_for_caller(call: cst.Call, identity: "Identity", mine: frozenset[str]) -> bool:
+    """A project function named for a creation (``create_reply_to_answer``, ``add_comment``) handed the caller (or an
+    attribute of it) by keyword: ``created_by_id=current_user.id``, ``created_by=user.id``, ``author=me``."""
+    callee = last_segment(dotted_name(call.func) or "").lstrip("_").lower()
+    if not callee.startswith(_CREATE_VERBS):
+        return False
+    callers = identity.names() | mine
+    for a in call.args:
+        text = (dotted_name(a.value) or "") if a.keyword is not None else ""
+        if text and (text in callers or text.split(".", 1)[0] in identity.principals):
+            return True
+    return False
 
 
 def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine: frozenset[str] = frozenset()) -> bool:

@@ -11,8 +11,8 @@ from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_table_model, model_by_name
-from .attach import _reads_name, _sets_caller, _writes, caller_aliases, served_by_key
-from .public import _READ_VERBS, public_models
+from .attach import _reads_name, _sets_caller, _writes, caller_aliases, public_content
+from .public import _READ_VERBS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -46,7 +46,7 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
             return False
     elif site.kind not in ("select", "query", "get"):
         return False
-    if model not in public_models(ctx.project, ctx.settings) and model not in served_by_key(ctx.project, ctx.settings):
+    if not public_content(ctx, model):
         return False
     rows = _aliases(func, set(site.row_names))
     keys = set(site.key_names)
