@@ -30,18 +30,18 @@ cst = lazy_import("libcst")
 _CREATE_VERBS = ("create", "add", "new", "post", "reply", "insert", "make", "submit", "save")
 
 
-def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+def served_by_key(project: Optional["ProjectIndex"], settings: "Settings", openly: bool = False) -> frozenset[str]:
     """Owned models whose rows the project hands to every caller by a key: a request handler that is not
     admin-only and takes no caller at all (``public._open_route``, and no principal or authenticating parameter even
     unused; no router of the project is included with dependencies that might authenticate it) returns something and writes nothing (no call
     named for a write: ``add`` / ``commit`` / ``update_*`` / ...), and one of its parameters reaches a lookup of
     the model with no owner predicate, itself or through the project functions it calls (``helper_unscoped``:
     ``GET /comment/{comment_id}`` -> ``crud.comment.get(id=comment_id)``). Any caller reads such a row by its key
-    (its key is no secret of its owner's)."""
+    (its key is no secret of its owner's). ``openly``: only handlers nothing else may guard (``_plainly_open``)."""
     if project is None or router_auth_routes(project):
         return frozenset()  # (a router included with ``dependencies=[...]`` may authenticate any route: none is known open)
     key = ("queries.served_by_key", settings.identity_fields, settings.owned_models, settings.not_owned_models,
-           settings.admin_dependencies, settings.principal_parameters)
+           settings.admin_dependencies, settings.principal_parameters, openly)
 
     def build() -> frozenset[str]:
         principals = principal_classes(project, settings)
@@ -54,6 +54,8 @@ def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> fr
             for name, fn in orm_facts(facts).get("functions", {}).items():
                 summary = summaries.get(name)
                 if not summary or not summary.get("returns") or not _open_route(project, settings, principals, callers, fn, summary):
+                    continue
+                if openly and not _plainly_open(name, fn):
                     continue
                 if any(
                     p.get("name") in callers
@@ -71,6 +73,33 @@ def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found)
 
     return project.memo(key, build)
+
+
+# handlers of the account flows: open by nature, they hand out nothing of the row (a reset mail, a code checked)
+_ACCOUNT_FLOW_WORDS = ("password", "reset", "otp", "verify", "login", "logout", "token", "confirm", "register", "signup",
+                       "activate", "invit", "unsubscribe", "callback", "webhook")
+
+
+def _plainly_open(name: str, fn: dict) -> bool:
+    """A handler with no decorator but its route's (``@view_handler([roles])`` may authenticate it), no ``Request``
+    parameter (the caller may be read off ``request.user`` / ``request.state``), no raw ``Response`` returned (an
+    icon, a file: the row itself is not handed out) and no account flow (a password reset, an OTP check)."""
+    if fn.get("decorators"):
+        return False
+    for p in fn.get("params", ()):
+        if last_segment(p.get("type") or "").endswith("Request"):
+            return False
+        if p.get("marker") and not _session_param(p):
+            return False  # (``key: str = Security(api_key)``, ``svc: Service = Depends()``: what it checks is unknown)
+    if last_segment(fn.get("returns") or "").endswith("Response"):
+        return False
+    return not any(w in name.lower() for w in _ACCOUNT_FLOW_WORDS)
+
+
+def _session_param(p: dict) -> bool:
+    """A handler parameter injected with the database session (``db: Session = Depends(get_db)``)."""
+    said = f"{last_segment(p.get('type') or '')} {last_segment(p.get('dependency') or '')} {p.get('alias') or ''}".lower()
+    return "session" in said or "db" in said.replace("dbs", "")
 
 
 def _writes(name: str) -> bool:
@@ -114,10 +143,10 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
     return any(_mentions(c, carriers) for c in owned if c is not site.node)
 
 
-def public_content(ctx: "FileContext", model: str) -> bool:
+def public_content(ctx: "FileContext", model: str, openly: bool = False) -> bool:
     """A model whose rows the project serves to every caller: listed in full (``public.public_models``) or handed out
-    by a key (``served_by_key``)."""
-    return model in served_by_key(ctx.project, ctx.settings) or model in public_models(ctx.project, ctx.settings)
+    by a key (``served_by_key``; ``openly``: by a handler nothing else may guard)."""
+    return model in served_by_key(ctx.project, ctx.settings, openly) or model in public_models(ctx.project, ctx.settings)
 
 
 def _creates_for_caller(call: cst.Call, identity: "Identity", mine: frozenset[str]) -> bool:

@@ -46,7 +46,7 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
             return False
     elif site.kind not in ("select", "query", "get"):
         return False
-    if not public_content(ctx, model):
+    if not public_content(ctx, model, openly=True):
         return False
     rows = _aliases(func, set(site.row_names))
     keys = set(site.key_names)
