@@ -80,12 +80,18 @@ _ACCOUNT_FLOW_WORDS = ("password", "reset", "otp", "verify", "login", "logout", 
                        "activate", "invit", "unsubscribe", "callback", "webhook")
 
 
+# words of a gate a handler may name in its route decorator or call
+_GATE_WORDS = ("permission", "require", "auth", "login", "current_user", "verify", "guard", "access", "allowed", "role")
+
+
 def _plainly_open(name: str, fn: dict) -> bool:
     """A handler with no decorator but its route's (``@view_handler([roles])`` may authenticate it), no ``Request``
     parameter (the caller may be read off ``request.user`` / ``request.state``), no raw ``Response`` returned (an
     icon, a file: the row itself is not handed out) and no account flow (a password reset, an OTP check)."""
     if fn.get("decorators"):
         return False
+    if any(w in last_segment(r).lower() for r in (*fn.get("calls_out", ()), *fn.get("refs_out", ())) for w in _GATE_WORDS):
+        return False  # (``dependencies=[Depends(require_permission("view", "notifications"))]`` on the route)
     for p in fn.get("params", ()):
         if last_segment(p.get("type") or "").endswith("Request"):
             return False
@@ -125,7 +131,7 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
         return False
     mine = caller_aliases(func, identity)
     call = site.node if site.via and isinstance(site.node, cst.Call) else None
-    if call is not None and _creates_for_caller(call, identity, mine):
+    if call is not None and _creates_for_caller(ctx, call, identity, mine) and public_content(ctx, model, openly=True):
         return any(_mentions(a.value, keys) for a in call.args)
     owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity, mine)]
     if not owned or (call is not None and any(c is call for c in owned)):
@@ -149,18 +155,26 @@ def public_content(ctx: "FileContext", model: str, openly: bool = False) -> bool
     return model in served_by_key(ctx.project, ctx.settings, openly) or model in public_models(ctx.project, ctx.settings)
 
 
-def _creates_for_caller(call: cst.Call, identity: "Identity", mine: frozenset[str]) -> bool:
+def _creates_for_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine: frozenset[str]) -> bool:
     """A project function named for a creation (``create_reply_to_answer``, ``add_comment``) handed the caller (or an
-    attribute of it) by keyword: ``created_by_id=current_user.id``, ``created_by=user.id``, ``author=me``."""
+    attribute of it) by keyword (``created_by_id=current_user.id``, ``created_by=user.id``) and no identity column
+    set to anyone else (``add_user_to_group(group_id=g, user_id=body.user_id, current_user_id=me)`` adds another
+    user's row)."""
     callee = last_segment(dotted_name(call.func) or "").lstrip("_").lower()
     if not callee.startswith(_CREATE_VERBS):
         return False
     callers = identity.names() | mine
+    columns = set(ctx.settings.identity_fields)
+    found = False
     for a in call.args:
-        text = (dotted_name(a.value) or "") if a.keyword is not None else ""
-        if text and (text in callers or text.split(".", 1)[0] in identity.principals):
-            return True
-    return False
+        if a.keyword is None:
+            continue
+        text = dotted_name(a.value) or ""
+        mine_value = bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+        if a.keyword.value in columns and not mine_value:
+            return False
+        found = found or mine_value
+    return found
 
 
 def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine: frozenset[str] = frozenset()) -> bool:

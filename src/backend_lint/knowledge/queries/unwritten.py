@@ -49,7 +49,7 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
     if not public_content(ctx, model, openly=True):
         return False
     rows = _aliases(func, set(site.row_names))
-    keys = set(site.key_names)
+    keys = _carriers(func, {k.split(".", 1)[0] for k in site.key_names})  # (``note_in.provider_id``: its body)
     mine = caller_aliases(func, identity)
     inner: set[int] = set()
     for node in cst_walk(func.body):
@@ -82,8 +82,8 @@ def _call_leaves_row(ctx: "FileContext", chain: list[cst.Call], rows: set[str], 
         f = call.func
         name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
         receiver = f.value if isinstance(f, cst.Attribute) else None
-        if receiver is not None and _root(receiver) in rows and (name in _MUTATES or _writes(name)):
-            return False  # (``row.tags.append(t)``, ``row.save()``)
+        if receiver is not None and _root(receiver) in rows and not _reads_only(name):
+            return False  # (``row.tags.append(t)``, ``row.save()``, ``row.soft_delete(me)``)
         if not any(_reads_name(a.value, handed) for a in call.args):
             continue
         if _sets_caller(ctx, call, identity, mine):
@@ -95,6 +95,40 @@ def _call_leaves_row(ctx: "FileContext", chain: list[cst.Call], rows: set[str], 
         if name[:1].isupper() and ctx.project is not None and is_table_model(ctx.project, model_by_name(ctx.project, dotted_name(f))):
             return False  # a new row under this one that the caller does not own (``PinTag(pin_id=pin_id, tag_id=t)``)
     return True
+
+
+# methods of a row that only read it
+_ROW_READS = frozenset({"dict", "json", "model_dump", "model_dump_json", "serialize", "keys", "values", "items", "copy",
+                        "count", "index", "first", "all", "isoformat", "strftime", "lower", "upper", "strip", "split",
+                        "format", "startswith", "endswith", "replace", "encode", "decode"})
+
+
+def _reads_only(name: str) -> bool:
+    """A method of a row (or of a value on it) that changes nothing: named for a read (``get_*``, ``to_dict``,
+    ``as_json``) or a plain value's method (``isoformat``, ``lower``)."""
+    bare = name.lstrip("_")
+    return name in _ROW_READS or bare.startswith(_READ_VERBS) or bare.startswith(("to_", "as_", "is_", "has_", "can_"))
+
+
+def _carriers(func: cst.FunctionDef, keys: set[str]) -> set[str]:
+    """``keys`` and the locals that carry one on: bound to an expression on a key (``data = body.dict()``,
+    ``for field, value in body.dict().items()``) or to a plain value built from one (``data = {"pin_id": pin_id}``);
+    a call of anything else handed a key makes no carrier (``remark = db.scalar(insert(...).values(pin_id=pin_id))``
+    is the new row)."""
+    out = set(keys)
+    for _ in range(3):
+        before = len(out)
+        for node in cst_walk(func.body):
+            if isinstance(node, (cst.Assign, cst.For)):
+                value = node.value if isinstance(node, cst.Assign) else node.iter
+                if isinstance(value, cst.Await):
+                    value = value.expression
+                if _root(value) in out or (not isinstance(value, cst.Call) and _reads_name(value, out)):
+                    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                    out.update(n.value for t in targets for n in cst_walk(t) if isinstance(n, cst.Name))
+        if len(out) == before:
+            break
+    return out
 
 
 def _linked_from_other(receiver: cst.BaseExpression, func: cst.FunctionDef, rows: set[str]) -> bool:
