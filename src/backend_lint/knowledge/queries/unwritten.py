@@ -39,8 +39,8 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
     owns built from it (``Comment(pin_id=pin_id, user_id=user_id)``, ``insert(Comment).values(..., user_id=user_id)``,
     ``Schema(name=source.name, creator_id=current_user.id)``), and any write of other rows (judged at their own
     lookups)."""
-    if identity is None or not site.key_names or site.owner_value:
-        return False  # (``fetch_by_user(db, user_id=user_id)``: rows picked by their owner, the client's choice)
+    if identity is None or identity.router_auth or not site.key_names or site.owner_value:
+        return False  # (a route its router authenticates: no caller in scope, its keyed loads stay claimed)  # (``fetch_by_user(db, user_id=user_id)``: rows picked by their owner, the client's choice)
     if site.via:
         if not all(last_segment(c.rstrip("()")).lstrip("_").startswith(_READ_VERBS) for c in site.via):
             return False
