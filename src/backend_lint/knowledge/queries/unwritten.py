@@ -48,6 +48,8 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
         return False
     if not public_content(ctx, model, openly=True):
         return False
+    if not _writes_something(func):
+        return False  # (a plain read of a public row is ``public._public_read``'s: listed models only)
     rows = _aliases(func, set(site.row_names))
     keys = _carriers(func, {k.split(".", 1)[0] for k in site.key_names})  # (``note_in.provider_id``: its body)
     mine = caller_aliases(func, identity)
@@ -129,6 +131,19 @@ def _carriers(func: cst.FunctionDef, keys: set[str]) -> set[str]:
         if len(out) == before:
             break
     return out
+
+
+def _writes_something(func: cst.FunctionDef) -> bool:
+    """``func`` makes or changes some row: a call named for a write or a link, or an attribute assigned."""
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Call):
+            f = node.func
+            name = f.attr.value if isinstance(f, cst.Attribute) else (f.value if isinstance(f, cst.Name) else "")
+            if _writes(name) or name in _LINKS:
+                return True
+        elif isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Attribute) for t in node.targets):
+            return True
+    return False
 
 
 def _linked_from_other(receiver: cst.BaseExpression, func: cst.FunctionDef, rows: set[str]) -> bool:
