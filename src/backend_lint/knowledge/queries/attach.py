@@ -13,7 +13,7 @@ from ..auth import _test_module_name, param_dependency, principal_classes, route
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS
+from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS, public_models
 from .summaries import flow_facts, helper_unscoped
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,18 +30,18 @@ cst = lazy_import("libcst")
 _CREATE_VERBS = ("create", "add", "new", "post", "reply", "insert", "make", "submit", "save")
 
 
-def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+def served_by_key(project: Optional["ProjectIndex"], settings: "Settings", openly: bool = False) -> frozenset[str]:
     """Owned models whose rows the project hands to every caller by a key: a request handler that is not
     admin-only and takes no caller at all (``public._open_route``, and no principal or authenticating parameter even
     unused; no router of the project is included with dependencies that might authenticate it) returns something and writes nothing (no call
     named for a write: ``add`` / ``commit`` / ``update_*`` / ...), and one of its parameters reaches a lookup of
     the model with no owner predicate, itself or through the project functions it calls (``helper_unscoped``:
     ``GET /comment/{comment_id}`` -> ``crud.comment.get(id=comment_id)``). Any caller reads such a row by its key
-    (its key is no secret of its owner's)."""
+    (its key is no secret of its owner's). ``openly``: only handlers nothing else may guard (``_plainly_open``)."""
     if project is None or router_auth_routes(project):
         return frozenset()  # (a router included with ``dependencies=[...]`` may authenticate any route: none is known open)
     key = ("queries.served_by_key", settings.identity_fields, settings.owned_models, settings.not_owned_models,
-           settings.admin_dependencies, settings.principal_parameters)
+           settings.admin_dependencies, settings.principal_parameters, openly)
 
     def build() -> frozenset[str]:
         principals = principal_classes(project, settings)
@@ -54,6 +54,8 @@ def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> fr
             for name, fn in orm_facts(facts).get("functions", {}).items():
                 summary = summaries.get(name)
                 if not summary or not summary.get("returns") or not _open_route(project, settings, principals, callers, fn, summary):
+                    continue
+                if openly and not _plainly_open(name, fn):
                     continue
                 if any(
                     p.get("name") in callers
@@ -71,6 +73,39 @@ def served_by_key(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(found)
 
     return project.memo(key, build)
+
+
+# handlers of the account flows: open by nature, they hand out nothing of the row (a reset mail, a code checked)
+_ACCOUNT_FLOW_WORDS = ("password", "reset", "otp", "verify", "login", "logout", "token", "confirm", "register", "signup",
+                       "activate", "invit", "unsubscribe", "callback", "webhook")
+
+
+# words of a gate a handler may name in its route decorator or call
+_GATE_WORDS = ("permission", "require", "auth", "login", "current_user", "verify", "guard", "access", "allowed", "role")
+
+
+def _plainly_open(name: str, fn: dict) -> bool:
+    """A handler with no decorator but its route's (``@view_handler([roles])`` may authenticate it), no ``Request``
+    parameter (the caller may be read off ``request.user`` / ``request.state``), no raw ``Response`` returned (an
+    icon, a file: the row itself is not handed out) and no account flow (a password reset, an OTP check)."""
+    if fn.get("decorators"):
+        return False
+    if any(w in last_segment(r).lower() for r in (*fn.get("calls_out", ()), *fn.get("refs_out", ())) for w in _GATE_WORDS):
+        return False  # (``dependencies=[Depends(require_permission("view", "notifications"))]`` on the route)
+    for p in fn.get("params", ()):
+        if last_segment(p.get("type") or "").endswith("Request"):
+            return False
+        if p.get("marker") and not _session_param(p):
+            return False  # (``key: str = Security(api_key)``, ``svc: Service = Depends()``: what it checks is unknown)
+    if last_segment(fn.get("returns") or "").endswith("Response"):
+        return False
+    return not any(w in name.lower() for w in _ACCOUNT_FLOW_WORDS)
+
+
+def _session_param(p: dict) -> bool:
+    """A handler parameter injected with the database session (``db: Session = Depends(get_db)``)."""
+    said = f"{last_segment(p.get('type') or '')} {last_segment(p.get('dependency') or '')} {p.get('alias') or ''}".lower()
+    return "session" in said or "db" in said.replace("dbs", "")
 
 
 def _writes(name: str) -> bool:
@@ -92,15 +127,15 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
         return False
     params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
     keys = site.key_names & params
-    if not keys or model not in served_by_key(ctx.project, ctx.settings):
+    if not keys or not public_content(ctx, model):
         return False
-    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity)]
-    if not owned:
-        return False
+    mine = caller_aliases(func, identity)
     call = site.node if site.via and isinstance(site.node, cst.Call) else None
-    if call is not None and any(c is call for c in owned):
-        callee = last_segment(dotted_name(call.func) or "").lstrip("_").lower()
-        return callee.startswith(_CREATE_VERBS) and any(_mentions(a.value, keys) for a in call.args)
+    if call is not None and _creates_for_caller(ctx, call, identity, mine) and public_content(ctx, model, openly=True):
+        return any(_mentions(a.value, keys) for a in call.args)
+    owned = [c for c in cst_walk(func.body) if isinstance(c, cst.Call) and _sets_caller(ctx, c, identity, mine)]
+    if not owned or (call is not None and any(c is call for c in owned)):
+        return False
     if not _only_in_tests(func, site.row_names):
         return False
     # the key handed on into the creating call, directly or through a local built from it
@@ -114,10 +149,38 @@ def _public_parent_of_own_child(ctx: "FileContext", func: cst.FunctionDef, site:
     return any(_mentions(c, carriers) for c in owned if c is not site.node)
 
 
-def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity") -> bool:
+def public_content(ctx: "FileContext", model: str, openly: bool = False) -> bool:
+    """A model whose rows the project serves to every caller: listed in full (``public.public_models``) or handed out
+    by a key (``served_by_key``; ``openly``: by a handler nothing else may guard)."""
+    return model in served_by_key(ctx.project, ctx.settings, openly) or model in public_models(ctx.project, ctx.settings)
+
+
+def _creates_for_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine: frozenset[str]) -> bool:
+    """A project function named for a creation (``create_reply_to_answer``, ``add_comment``) handed the caller (or an
+    attribute of it) by keyword (``created_by_id=current_user.id``, ``created_by=user.id``) and no identity column
+    set to anyone else (``add_user_to_group(group_id=g, user_id=body.user_id, current_user_id=me)`` adds another
+    user's row)."""
+    callee = last_segment(dotted_name(call.func) or "").lstrip("_").lower()
+    if not callee.startswith(_CREATE_VERBS):
+        return False
+    callers = identity.names() | mine
+    columns = set(ctx.settings.identity_fields)
+    found = False
+    for a in call.args:
+        if a.keyword is None:
+            continue
+        text = dotted_name(a.value) or ""
+        mine_value = bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+        if a.keyword.value in columns and not mine_value:
+            return False
+        found = found or mine_value
+    return found
+
+
+def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine: frozenset[str] = frozenset()) -> bool:
     """``call`` sets an identity column to the caller by keyword (``created_by_id=current_user.id``,
-    ``owner_id=user_id``)."""
-    callers = identity.names()
+    ``owner_id=user_id``; ``mine``: locals bound to the caller's value, ``caller_aliases``)."""
+    callers = identity.names() | mine
     columns = set(ctx.settings.identity_fields)
     for a in call.args:
         if a.keyword is None or a.keyword.value not in columns:
@@ -128,8 +191,35 @@ def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity") -> bo
     return False
 
 
+def caller_aliases(func: cst.FunctionDef, identity: "Identity") -> frozenset[str]:
+    """Locals bound only to the caller or an attribute of it (``user_id = current_user.id``)."""
+    callers = identity.names()
+    bound: set[str] = set()
+    other: set[str] = set()
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
+            text = dotted_name(node.value) or ""
+            caller = bool(text) and (text in callers or text.split(".", 1)[0] in identity.principals)
+            for t in ([t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]):
+                if isinstance(t, cst.Name):
+                    (bound if caller else other).add(t.value)
+    return frozenset(bound - other)
+
+
 def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
     return any(isinstance(n, cst.Name) and n.value in names for n in cst_walk(node))
+
+
+def _reads_name(node: cst.CSTNode, names: set[str]) -> bool:
+    """``node`` reads a variable of ``names`` (an attribute's name, ``x.pin_id``, and a keyword, ``pin_id=...``,
+    are no reads of ``pin_id``)."""
+    skip: set[int] = set()
+    for n in cst_walk(node):
+        if isinstance(n, cst.Attribute):
+            skip.add(id(n.attr))
+        elif isinstance(n, cst.Arg) and n.keyword is not None:
+            skip.add(id(n.keyword))
+    return any(isinstance(n, cst.Name) and n.value in names and id(n) not in skip for n in cst_walk(node))
 
 
 def _only_in_tests(func: cst.FunctionDef, names: set[str]) -> bool:

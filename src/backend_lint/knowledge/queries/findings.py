@@ -32,6 +32,7 @@ from .checks import (
 from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read
 from .attach import _public_parent_of_own_child
+from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -200,6 +201,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _public_parent_of_own_child(ctx, func, site, model, identity):
             continue  # a parent any caller reads by its key, loaded only to attach the caller's own new row
+        if _public_row_unwritten(ctx, func, site, model, identity):
+            continue  # public content only read, linked from another row, or answered with a row the caller owns
         out.unscoped.append((site, model))
     reported = {id(s) for s, _ in out.unscoped}
     for site in fq.sites:
