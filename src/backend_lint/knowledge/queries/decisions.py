@@ -38,6 +38,16 @@ _MADE_PREFIXES = ("create", "add", "insert", "new", "build", "make", "from_", "s
 cst = lazy_import("libcst")
 
 
+def _equality_sides(ctx: Any, expr: cst.BaseExpression) -> Iterator[tuple[cst.Comparison, cst.BaseExpression, cst.BaseExpression]]:
+    """``(node, a, b)`` for each single ``a == b`` inside ``expr``, both sides unwrapped, in both orientations
+    (``a, b`` then ``b, a``)."""
+    for node in _walk_expr(expr):
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal):
+            left, right = _unwrap(ctx, node.left), _unwrap(ctx, node.comparisons[0].comparator)
+            yield node, left, right
+            yield node, right, left
+
+
 def _length_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
     """``len(members) == 0`` / ``len(members) < 1`` -> ("members", False); ``len(members) > 0`` / ``!= 0`` /
     ``>= 1`` -> ("members", True): a list of found rows tested for being empty, as ``not members`` is."""
@@ -716,13 +726,9 @@ class _Decisions:
         tests = [c.test for c in comp.ifs] + ([gen.elt] if expr.func.value == "any" else [])
         element = comp.target.value
         for test in tests:
-            for node in _walk_expr(test):
-                if not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal)):
-                    continue
-                left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
-                for a, b in ((left, right), (right, left)):
-                    if isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == element and self._principal_side(b):
-                        return Comparison(node, row, name)
+            for node, a, b in _equality_sides(self.ctx, test):
+                if isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == element and self._principal_side(b):
+                    return Comparison(node, row, name)
         return None
 
     def _compared_values(self, test: cst.BaseExpression, state: dict[str, Val]) -> list[tuple[str, cst.Comparison]]:
@@ -933,14 +939,10 @@ class _Decisions:
         (``board.project.organization_id`` -> ``("project", "organization_id")``) and ``a`` an attribute."""
         for site in found.sites:
             for pred in site.pred_nodes:
-                for node in _walk_expr(pred):
-                    if not (isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, cst.Equal)):
-                        continue
-                    left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
-                    for a, b in ((left, right), (right, left)):
-                        path = (_path(b) or "").split(".") if isinstance(a, cst.Attribute) else []
-                        if path[0] == row_name and len(path) >= 3:
-                            yield site, a, tuple(path[1:])
+                for _, a, b in _equality_sides(self.ctx, pred):
+                    path = (_path(b) or "").split(".") if isinstance(a, cst.Attribute) else []
+                    if len(path) >= 3 and path[0] == row_name:
+                        yield site, a, tuple(path[1:])
 
     def _row_column_equalities(self, found: Val, row_name: str, keys: set[str]) -> Iterator[tuple[Any, cst.Attribute, cst.Attribute]]:
         """``(site, a, b)`` for each ``a == b`` in the predicates of ``found``'s lookups (either side) where ``b`` is
@@ -948,17 +950,11 @@ class _Decisions:
         (a table's column, ``Hours.id`` or ``user_sites.c.site_id``)."""
         for site in found.sites:
             for pred in site.pred_nodes:
-                for node in _walk_expr(pred):
-                    if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+                for _, a, b in _equality_sides(self.ctx, pred):
+                    if not (isinstance(b, cst.Attribute) and isinstance(b.value, cst.Name) and b.value.value == row_name):
                         continue
-                    if not isinstance(node.comparisons[0].operator, cst.Equal):
-                        continue
-                    left, right = _unwrap(self.ctx, node.left), _unwrap(self.ctx, node.comparisons[0].comparator)
-                    for a, b in ((left, right), (right, left)):
-                        if not (isinstance(b, cst.Attribute) and isinstance(b.value, cst.Name) and b.value.value == row_name):
-                            continue
-                        if f"{row_name}.{b.attr.value}" in keys and isinstance(a, cst.Attribute):
-                            yield site, a, b
+                    if f"{row_name}.{b.attr.value}" in keys and isinstance(a, cst.Attribute):
+                        yield site, a, b
 
     def _project_function(self, q: Optional[str]) -> bool:
         found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
