@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from ..index.extractors.orm import TENANT_COLUMNS
-from ..models import is_table_model, model_columns
+from ..models import is_table_model
+from ..scoping import table_columns
 
 if TYPE_CHECKING:
     from ..index import ProjectIndex
@@ -47,7 +48,7 @@ def tenant_principal_field(project: Optional["ProjectIndex"], lowered: str, fn: 
         return None
     fields = _fields(project, found[0])
     for column in sorted(TENANT_COLUMNS & fields):
-        if len(_holders(project).get(column, ())) >= _MIN_HOLDERS:
+        if len(table_columns(project)[1].get(column, ())) >= _MIN_HOLDERS:
             return f"{found[0].rpartition('.')[2]}.{column}"
     return None
 
@@ -59,16 +60,3 @@ def _fields(project: "ProjectIndex", cls: str) -> set[str]:
         out.update((facts or {}).get("fields", {}))
     return out
 
-
-def _holders(project: "ProjectIndex") -> dict[str, list[str]]:
-    """For each tenant column, the table models holding it."""
-
-    def build() -> dict[str, list[str]]:
-        holders: dict[str, list[str]] = {}
-        for q, _ in project.iter_classes():
-            if is_table_model(project, q):
-                for column in TENANT_COLUMNS & set(model_columns(project, q)):
-                    holders.setdefault(column, []).append(q)
-        return holders
-
-    return project.memo("auth.tenant_admins.holders", build)
