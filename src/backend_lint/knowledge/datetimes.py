@@ -30,6 +30,7 @@ from .datetime_words import (  # noqa: F401  (re-exported)
     helper_requires,
 )
 from ..ground.inputs import per_run, pin_files
+from .cst import keyword_arg  # noqa: F401  (re-exported: family 3 rules import it from here)
 from .fastapi import ROUTER_CLASSES, is_router_receiver
 from .models import SQLMODEL_BASES
 from .models import is_pydantic_model as _is_pydantic_model
@@ -125,13 +126,6 @@ class ChainTracker:
 
 
 # --- arguments ---------------------------------------------------------------------------------------
-
-def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
 
 def positional_arg(call: cst.Call, index: int) -> Optional[cst.Arg]:
     i = 0

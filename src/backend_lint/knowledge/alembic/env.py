@@ -11,7 +11,8 @@ from ...ground.lazy import lazy_import
 from ..alembic_ops import NAME_WRAPPERS as _NAME_WRAPPERS
 from ..cst import walk
 from ..imports import dotted_name
-from .revision import DYNAMIC, RevisionModule, bound_names, value_nodes
+from ..cst import bound_names
+from .revision import DYNAMIC, RevisionModule, value_nodes
 from .ops import Batch
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
