@@ -70,6 +70,15 @@ def _literal(node: cst.BaseExpression) -> object:
     return ...
 
 
+def literal_str(node: cst.CSTNode) -> Optional[str]:
+    """The text of a (possibly implicitly concatenated) string literal; None for bytes or what libcst cannot evaluate."""
+    try:
+        value = node.evaluated_value  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - odd prefixes
+        return None
+    return value if isinstance(value, str) else None
+
+
 def revision_module(module: cst.Module) -> RevisionModule:
     """Read the module's top level (cheap: statements only, no traversal)."""
     info = RevisionModule(module=module)
