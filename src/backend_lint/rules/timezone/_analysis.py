@@ -32,6 +32,7 @@ from ...knowledge.datetimes import (
     is_true,
 )
 from ...knowledge.cst import bound_names
+from ...knowledge.datetime_words import helper_requires
 from ...knowledge.facts import timezone_facts
 from ...knowledge.index.extractors.timezone import DATETIME_TYPES
 from ...values import Edit
@@ -246,6 +247,15 @@ class ScopedRule(Rule):
         if getattr(node, "lpar", None):
             node = node.with_changes(lpar=[], rpar=[])  # type: ignore[attr-defined]
         return module.code_for_node(node)
+
+
+class HelperRule(ScopedRule):
+    """A ``ScopedRule`` that also reports the project helpers configured in ``naive-datetime-functions``: their
+    names join the rule's trigger words."""
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
+        return cls.requires + helper_requires(settings)  # type: ignore[operator]
 
     def naive_helpers(self) -> frozenset[str]:
         return frozenset(self.ctx.settings.naive_datetime_functions)

@@ -21,8 +21,7 @@ from ...knowledge.datetimes import (
     positional_arg,
     string_value,
 )
-from ...knowledge.datetime_words import helper_requires
-from ._analysis import ScopedRule, append_argument, aware_parts
+from ._analysis import HelperRule, append_argument, aware_parts
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -139,7 +138,7 @@ SPEC = RuleSpec(
 )
 
 
-class NaiveDatetimeCall(ScopedRule):
+class NaiveDatetimeCall(HelperRule):
     """
     ## What it does
     Reports calls that create naive datetimes, on the ground of ruff's DTZ rules, with a fix that passes UTC.
@@ -195,10 +194,6 @@ class NaiveDatetimeCall(ScopedRule):
     """
 
     spec = SPEC
-
-    @classmethod
-    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
-        return cls.requires + helper_requires(settings)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
