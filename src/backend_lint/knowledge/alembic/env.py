@@ -53,6 +53,13 @@ class Env:
         function_def, class_def, assign, ann_assign = cst.FunctionDef, cst.ClassDef, cst.Assign, cst.AnnAssign
         aug_assign, for_, comp_for, with_item = cst.AugAssign, cst.For, cst.CompFor, cst.WithItem
         except_handler, named_expr, import_, import_from = cst.ExceptHandler, cst.NamedExpr, cst.Import, cst.ImportFrom
+
+        def rebound(target: cst.BaseExpression) -> None:
+            """A name bound in a way the reader does not follow (augmented, loop, ``with``, ``except``, walrus)."""
+            for n in bound_names(target):
+                self.locals.add(n)
+                counts[n] = counts.get(n, 0) + 2
+
         for node in walk(func.body):
             kind = type(node)
             if kind is function_def or kind is class_def:
@@ -75,30 +82,14 @@ class Env:
                     counts[n] = counts.get(n, 0) + 1
                     if node.value is not None:
                         self.exprs[n] = node.value
-            elif kind is aug_assign:
-                for n in bound_names(node.target):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
-            elif kind is for_ or kind is comp_for:
-                for n in bound_names(node.target):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
+            elif kind is aug_assign or kind is for_ or kind is comp_for or kind is named_expr:
+                rebound(node.target)
             elif kind is with_item:
-                if node.asname is None:
-                    continue
-                for n in bound_names(node.asname.name):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
+                if node.asname is not None:
+                    rebound(node.asname.name)
             elif kind is except_handler:
-                if node.name is None:
-                    continue
-                for n in bound_names(node.name.name):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
-            elif kind is named_expr:
-                for n in bound_names(node.target):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
+                if node.name is not None:
+                    rebound(node.name.name)
             elif kind is import_ or kind is import_from:
                 if isinstance(node.names, cst.ImportStar):
                     continue

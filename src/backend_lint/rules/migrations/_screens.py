@@ -272,7 +272,7 @@ def _batch_table(call: ast.Call) -> Optional[ast.expr]:
 
 
 def _bound(target: ast.expr) -> list[str]:
-    """``revision.bound_names`` on ``ast``: the names a target binds (names, tuples, lists, starred)."""
+    """``knowledge.cst.bound_names`` on ``ast``: the names a target binds (names, tuples, lists, starred)."""
     if isinstance(target, ast.Name):
         return [target.id]
     if isinstance(target, (ast.Tuple, ast.List)):
