@@ -333,14 +333,19 @@ def _statement_start(module: Any, chain: tuple, tree: Any) -> Optional[tuple[int
                 return None
             j = list(cst_list).index(nxt)
             a = container[sum(len(x.body) if isinstance(x, cst.SimpleStatementLine) else 1 for x in cst_list[:j])]
-    statement = chain[-1]
-    row = a.lineno
+    return first_row(a, chain[-1]), tuple(indents)
+
+
+def first_row(node: ast.stmt, statement: Any) -> int:
+    """The row where the libcst ``statement`` starts, its leading comment and blank lines (and its first
+    decorator's) included, from ``node``, the same statement on ``ast``."""
+    row = node.lineno
     lead = len(statement.leading_lines)
-    decorators = getattr(a, "decorator_list", None)
+    decorators = getattr(node, "decorator_list", None)
     if decorators and getattr(statement, "decorators", None):
         row = decorators[0].lineno
         lead += len(statement.decorators[0].leading_lines)
-    return row - lead, tuple(indents)
+    return row - lead
 
 
 def statement_offsets(module: Any, nodes: Iterable[Any], statement: Any, base: int, source: str) -> Optional[dict]:

@@ -50,6 +50,13 @@ def facts(paths: tuple[str, ...], output_format: str, config: Optional[str], no_
         click.echo(render_text(data))
 
 
+def _first(rows: list[str], most: int) -> list[str]:
+    """The first ``most`` lines of ``rows`` and, when there are more, a line that counts the rest."""
+    if len(rows) <= most:
+        return rows
+    return [*rows[:most], f"  ... and {len(rows) - most} more (--output-format json lists them all)"]
+
+
 def _count(items: list, word: str) -> str:
     return f"{word} ({len(items)})"
 
@@ -66,10 +73,7 @@ def render_text(data: dict[str, Any]) -> str:
             break  # (the relative imports are shown when some resolve to nothing)
         lines.append(f"Relative imports: {data.get('relative_imports', 0)}, resolving to no module of the project: {len(unresolved)}"
                      if relative else f"Absolute imports of the project's own modules: {data['own_imports']}, unresolved: {len(unresolved)}")
-        for u in unresolved[:20]:
-            lines.append(f"  `{u['module']}` in {u['path']}" + (f" (`{u['resolves_to']}`)" if relative else ""))
-        if len(unresolved) > 20:
-            lines.append(f"  ... and {len(unresolved) - 20} more (--output-format json lists them all)")
+        lines += _first([f"  `{u['module']}` in {u['path']}" + (f" (`{u['resolves_to']}`)" if relative else "") for u in unresolved], 20)
     if data["unparsed_modules"]:
         lines.append(f"Modules Python could not parse (no facts): {', '.join(data['unparsed_modules'][:10])}"
                      + (" ..." if len(data["unparsed_modules"]) > 10 else ""))
@@ -94,9 +98,7 @@ def render_text(data: dict[str, Any]) -> str:
     rows = data.get("caller_decoders") or []
     if rows:
         lines += ["", _count(rows, "Functions that decode the caller from a credential they are handed") + ":"]
-        lines += [f"  {f['module']}.{f['name']}: {f['why']}" for f in rows[:30]]
-        if len(rows) > 30:
-            lines.append(f"  ... and {len(rows) - 30} more (--output-format json lists them all)")
+        lines += _first([f"  {f['module']}.{f['name']}: {f['why']}" for f in rows], 30)
     rows = data.get("caller_decorators") or []
     if rows:
         lines += ["", _count(rows, "Decorators that hand the view the caller (Flask-style views)") + ":"]
@@ -149,9 +151,7 @@ def render_text(data: dict[str, Any]) -> str:
     rows = data.get("no_claim_functions") or []
     if rows:
         lines += ["", _count(rows, "Functions taking an identity that make no claim (families 1-2)") + ":"]
-        lines += [f"  {f['module']}.{f['name']}: {f['why']}" for f in rows[:30]]
-        if len(rows) > 30:
-            lines.append(f"  ... and {len(rows) - 30} more (--output-format json lists them all)")
+        lines += _first([f"  {f['module']}.{f['name']}: {f['why']}" for f in rows], 30)
     rows = data.get("unincluded_routers") or []
     if rows:
         lines += ["", _count(rows, "FastAPI routers never included (their routes make no claim)") + ":"]

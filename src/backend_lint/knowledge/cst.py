@@ -168,6 +168,38 @@ def load_names(expr: cst.CSTNode) -> Iterator[str]:
         stack.extend(child_list(node))
 
 
+
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    """The argument ``name=...`` of ``call``, or None."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def bound_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment target binds, in order: a name, the names of a tuple or list (nested), a starred one."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: list[str] = []
+        for el in target.elements:
+            out.extend(bound_names(el.value))
+        return out
+    if isinstance(target, cst.StarredElement):
+        return bound_names(target.value)
+    return []
+
+
+def is_docstring(stmt: cst.CSTNode) -> bool:
+    """``stmt`` is a line holding only a string literal (a docstring where it comes first in its body)."""
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
 # The walk's primitives under public names, for the engine's walker (engine/walker.py).
 KIND_NODE, KIND_SEQ = _NODE, _SEQ
 kind_memo = _kinds

@@ -30,8 +30,10 @@ from .datetime_words import (  # noqa: F401  (re-exported)
     helper_requires,
 )
 from ..ground.inputs import per_run, pin_files
+from .cst import keyword_arg  # noqa: F401  (re-exported: family 3 rules import it from here)
 from .fastapi import ROUTER_CLASSES, is_router_receiver
 from .models import SQLMODEL_BASES
+from .schemas import mro_fields
 from .models import is_pydantic_model as _is_pydantic_model
 from .facts import timezone_facts
 
@@ -125,13 +127,6 @@ class ChainTracker:
 
 
 # --- arguments ---------------------------------------------------------------------------------------
-
-def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
 
 def positional_arg(call: cst.Call, index: int) -> Optional[cst.Arg]:
     i = 0
@@ -264,15 +259,8 @@ def body_model_fields(project: "ProjectIndex") -> dict[str, frozenset[str]]:
                         done.add(canonical)
                         if not is_pydantic_model(project, canonical):
                             continue
-                        seen: set[str] = set()
-                        for cname, cfacts in project.class_mro(canonical):
-                            if cfacts is None:
-                                continue
-                            for fname, finfo in cfacts.get("fields", {}).items():
-                                if fname in seen or finfo.get("annotation") is None:
-                                    continue
-                                seen.add(fname)
-                                out.setdefault(cname, set()).add(fname)
+                        for cname, _, fname, _ in mro_fields(project.class_mro(canonical), annotated=True):
+                            out.setdefault(cname, set()).add(fname)
         return {k: frozenset(v) for k, v in out.items()}
 
     return project.memo("datetimes.body_model_fields", build)
@@ -289,16 +277,9 @@ def sqlmodel_table_fields(project: "ProjectIndex") -> dict[str, frozenset[str]]:
             mro = project.class_mro(qualified)
             if not any(name in SQLMODEL_BASES for name, _ in mro):
                 continue
-            seen: set[str] = set()
-            for cname, facts in mro:
-                if facts is None:
-                    continue
-                for fname, finfo in facts.get("fields", {}).items():
-                    if fname in seen or finfo.get("annotation") is None:
-                        continue
-                    seen.add(fname)
-                    if cname != qualified and facts.get("keywords", {}).get("table") != "True":
-                        out.setdefault(cname, set()).add(fname)
+            for cname, facts, fname, _ in mro_fields(mro, annotated=True):
+                if cname != qualified and facts.get("keywords", {}).get("table") != "True":
+                    out.setdefault(cname, set()).add(fname)
         return {k: frozenset(v) for k, v in out.items()}
 
     return project.memo("datetimes.sqlmodel_table_fields", build)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 from .index.extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 
@@ -341,6 +341,23 @@ def _schema_info(project: "ProjectIndex", qualified: str) -> Optional[SchemaInfo
                 fname, annotation, annotation_admits_none(ann, lookup), kind, name, source, f.get("line", 0)
             )
     return SchemaInfo(canonical, fields, is_schema and not is_table, is_table, complete, major)
+
+
+def mro_fields(
+    mro: Iterable[tuple[str, Optional[dict[str, Any]]]], annotated: bool = False
+) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
+    """(class, its facts, field name, field facts) for each field of a ``project.class_mro`` list, where the
+    nearest class declares it (a subclass overrides its bases; classes outside the project have no facts).
+    With ``annotated``, a declaration without annotation (``x = 1``) is passed over and a base's counts."""
+    seen: set[str] = set()
+    for cname, cfacts in mro:
+        if cfacts is None:
+            continue
+        for fname, f in cfacts.get("fields", {}).items():
+            if fname in seen or (annotated and f.get("annotation") is None):
+                continue
+            seen.add(fname)
+            yield cname, cfacts, fname, f
 
 
 def schema_fields(project: Optional["ProjectIndex"], qualified: str) -> Optional[dict[str, SchemaField]]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ..ground.lazy import lazy_import
 
-from .cst import iter_children
+from .cst import bound_names, iter_children, keyword_arg
 from .facts import updates_facts
 from .fastapi import route_info
 from .imports import dotted_name
@@ -470,13 +470,6 @@ def _non_none_literal(expr: cst.BaseExpression) -> bool:
     return False
 
 
-def _kw(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
 def _is_true(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, cst.Name) and expr.value == "True"
 
@@ -544,7 +537,7 @@ class _Analyzer:
             elif (kind is cst.AnnAssign or kind is cst.AugAssign) and isinstance(node.target, cst.Name):
                 self.assigned_names.add(node.target.value)
             elif kind is cst.For:
-                for t in _names_in(node.target):
+                for t in bound_names(node.target):
                     self.assigned_names.add(t)
 
     # -- classes ---------------------------------------------------------------------------------------
@@ -630,7 +623,7 @@ class _Analyzer:
             for item in stmt.items:
                 self.expr(item.item, env, facts)
                 if item.asname is not None:
-                    for n in _names_in(item.asname.name):
+                    for n in bound_names(item.asname.name):
                         env[n] = EMPTY
             return self.block(_suite(stmt.body), env, facts)
         if isinstance(stmt, cst.Match):
@@ -708,7 +701,7 @@ class _Analyzer:
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             for el in target.elements:
-                for n in _names_in(el.value):
+                for n in bound_names(el.value):
                     env[n] = EMPTY
                     self.payloads.pop(n, None)
             return
@@ -730,7 +723,7 @@ class _Analyzer:
         return None
 
     def bind_loop(self, target: cst.BaseExpression, iter_node: cst.BaseExpression, it: Val, env: Env) -> None:
-        names = _names_in(target)
+        names = bound_names(target)
         if isinstance(iter_node, cst.Name) and isinstance(target, cst.Tuple) and len(names) == 2:
             # ``for name, value in payload:`` iterates a pydantic model's fields: a full dump
             index = self.implicit_dump(iter_node, iter_node.value, env)
@@ -859,7 +852,7 @@ class _Analyzer:
                 taint = it.taint
                 iter_fs = it.fs
                 first = False
-            for n in _names_in(for_in.target):
+            for n in bound_names(for_in.target):
                 local[n] = Val(it.taint, it.fs)
             for cond in for_in.ifs:
                 local_facts = local_facts | conditions(self, cond.test, True, local)
@@ -916,12 +909,12 @@ class _Analyzer:
                 if index is not None:
                     args[0] = Val(args[0].taint | {(index, False)})
             self.sink(args[0], _root(func.value), env)
-            upd = _kw(node, "update")
+            upd = keyword_arg(node, "update")
             if upd is not None:
                 self.sink(self.expr(upd.value, env, facts), _root(func.value), env)
             return EMPTY
         if method in ("model_copy", "copy"):
-            upd = _kw(node, "update")
+            upd = keyword_arg(node, "update")
             if upd is not None:
                 self.sink(next(a for a, arg in zip(args, node.args) if arg is upd), _root(func.value), env)
                 return EMPTY
@@ -1094,10 +1087,10 @@ class _Analyzer:
         if f"isdict:{name}" in facts:
             return None  # caller-controlled dict (``if isinstance(obj_in, dict)``)
         opaque = any(arg.star == "**" for arg in node.args)
-        unset = _kw(node, "exclude_unset")
-        none = _kw(node, "exclude_none")
-        defaults = _kw(node, "exclude_defaults")
-        include = _kw(node, "include")
+        unset = keyword_arg(node, "exclude_unset")
+        none = keyword_arg(node, "exclude_none")
+        defaults = keyword_arg(node, "exclude_defaults")
+        include = keyword_arg(node, "include")
         excludes_unset = False
         explicit_false = False
         if unset is not None:
@@ -1179,19 +1172,6 @@ def _key_guarded(key: cst.BaseExpression, facts: frozenset) -> bool:
     return k is not None and f"key:{k}" in facts
 
 
-def _names_in(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        out = []
-        for el in target.elements:
-            out.extend(_names_in(el.value))
-        return out
-    if isinstance(target, cst.StarredElement):
-        return _names_in(target.value)
-    return []
-
-
 def _walk_body(func: cst.FunctionDef) -> Iterable[cst.CSTNode]:
     """Nodes of the function body, not descending into nested functions, classes or lambdas."""
     stack: list[cst.CSTNode] = list(_suite(func.body))
@@ -1217,7 +1197,7 @@ def _fs_expr(an: _Analyzer, expr: cst.BaseExpression, env: Env) -> bool:
     if isinstance(expr, cst.Call):
         f = expr.func
         if isinstance(f, cst.Attribute) and f.attr.value in DUMP_METHODS:
-            unset = _kw(expr, "exclude_unset")
+            unset = keyword_arg(expr, "exclude_unset")
             return unset is not None and _is_true(unset.value)
         if isinstance(f, cst.Attribute) and f.attr.value == "keys":
             return _fs_expr(an, f.value, env)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from .datetimes import NOT_BODY_MARKERS
 from .fastapi import is_router_receiver, makes_router
 from .models import is_pydantic_model, is_table_model
-from .schemas import SCHEMA_ROOTS, parse_expr
+from .schemas import SCHEMA_ROOTS, mro_fields, parse_expr
 from .tree_facts import walk as ast_walk
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -465,7 +465,6 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
     def build() -> dict[str, dict[str, str]]:
         out: dict[str, dict[str, str]] = {}
         for q, kind in sorted(response_models(project).items()):
-            seen: set[str] = set()
             mro = project.class_mro(q)
             redacted: set[str] = set()
             for cname, cfacts in mro:
@@ -474,28 +473,22 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
             if "*" in redacted:
                 continue  # a model serializer decides what leaves
             siblings = [f for _, cf in mro if cf is not None for f in cf.get("fields", {})]
-            for cname, cfacts in mro:
-                if cfacts is None:
+            for cname, _, fname, f in mro_fields(mro):
+                if f.get("annotation") is None or not is_secret_name(fname):
                     continue
-                for fname, f in cfacts.get("fields", {}).items():
-                    if fname in seen:
-                        continue
-                    seen.add(fname)
-                    if f.get("annotation") is None or not is_secret_name(fname):
-                        continue
-                    if named_in_context(fname, siblings):
-                        continue  # a connection record's password, the name of a Kubernetes Secret
-                    if kind in ("token", "issue") and not is_verifier_name(fname):
-                        continue  # the token endpoint's tokens, the API key shown once at its creation
-                    if kind != "any" and _ISSUED_PASSWORD.match(fname.lower()):
-                        continue  # the password an admin's reset generates, shown once
-                    if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
-                        continue
-                    if not text_annotation(f.get("annotation")) and not _text_alias(project, cname, f.get("annotation")):
-                        continue
-                    if named_after(fname, q):
-                        continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out
-                    out.setdefault(cname, {}).setdefault(fname, q)
+                if named_in_context(fname, siblings):
+                    continue  # a connection record's password, the name of a Kubernetes Secret
+                if kind in ("token", "issue") and not is_verifier_name(fname):
+                    continue  # the token endpoint's tokens, the API key shown once at its creation
+                if kind != "any" and _ISSUED_PASSWORD.match(fname.lower()):
+                    continue  # the password an admin's reset generates, shown once
+                if fname in redacted or field_excluded(f.get("value")) or described_masked(f.get("value")):
+                    continue
+                if not text_annotation(f.get("annotation")) and not _text_alias(project, cname, f.get("annotation")):
+                    continue
+                if named_after(fname, q):
+                    continue  # ``UnmaskedApiKeyRead.api_key``: the one answer that hands the secret out
+                out.setdefault(cname, {}).setdefault(fname, q)
         return out
 
     return project.memo("validation.leaking_fields", build)
@@ -593,20 +586,13 @@ def unbounded_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, s
                 bounded_strings = True
             else:
                 bounded_strings = False
-            seen: set[str] = set()
-            for cname, cfacts in project.class_mro(q):
-                if cfacts is None:
+            for cname, _, fname, f in mro_fields(project.class_mro(q)):
+                if fname.startswith("_") or fname == "model_config":
                     continue
-                for fname, f in cfacts.get("fields", {}).items():
-                    if fname in seen:
-                        continue
-                    seen.add(fname)
-                    if fname.startswith("_") or fname == "model_config":
-                        continue
-                    kind = unbounded_kind(f.get("annotation"), f.get("value"))
-                    if kind is None or (kind == "string" and bounded_strings):
-                        continue
-                    out.setdefault(cname, {})[fname] = kind
+                kind = unbounded_kind(f.get("annotation"), f.get("value"))
+                if kind is None or (kind == "string" and bounded_strings):
+                    continue
+                out.setdefault(cname, {})[fname] = kind
         return out
 
     return project.memo("validation.unbounded_fields", build)

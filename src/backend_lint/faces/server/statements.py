@@ -43,7 +43,7 @@ from ...engine.api import Engine, FileResult, InternalError, ProjectProbe
 from ...engine.context import FileContext
 from ...engine.noqa import FILE_NOQA
 from ...engine.parsing import ParseFailure, parse_module
-from ...engine.positions import Positions, SourceLines, statement_offsets
+from ...engine.positions import Positions, SourceLines, first_row, statement_offsets
 from ...engine.walker import Walker
 from ...ground.lazy import lazy_import
 from ...knowledge.cst import iter_children
@@ -95,14 +95,7 @@ def layout_of(text: str, module: Any) -> Optional[Layout]:
         if k >= len(body):
             return None
         firsts.append(k)
-        a = body[k]
-        row = a.lineno
-        lead = len(stmt.leading_lines)
-        decorators = getattr(a, "decorator_list", None)
-        if decorators and getattr(stmt, "decorators", None):
-            row = decorators[0].lineno
-            lead += len(stmt.decorators[0].leading_lines)
-        rows.append(row - lead)
+        rows.append(first_row(body[k], stmt))
         k += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
     if k != len(body) or (rows and rows[0] < 1) or any(b <= a for a, b in zip(rows, rows[1:])):
         return None

@@ -9,9 +9,9 @@ from typing import Any, Iterable, Optional
 from ...ground.lazy import lazy_import
 
 from ..alembic_ops import NAME_WRAPPERS as _NAME_WRAPPERS
-from ..cst import walk
+from ..cst import bound_names, walk
 from ..imports import dotted_name
-from .revision import DYNAMIC, RevisionModule, bound_names, value_nodes
+from .revision import DYNAMIC, RevisionModule, literal_str, value_nodes
 from .ops import Batch
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -53,6 +53,13 @@ class Env:
         function_def, class_def, assign, ann_assign = cst.FunctionDef, cst.ClassDef, cst.Assign, cst.AnnAssign
         aug_assign, for_, comp_for, with_item = cst.AugAssign, cst.For, cst.CompFor, cst.WithItem
         except_handler, named_expr, import_, import_from = cst.ExceptHandler, cst.NamedExpr, cst.Import, cst.ImportFrom
+
+        def rebound(target: cst.BaseExpression) -> None:
+            """A name bound in a way the reader does not follow (augmented, loop, ``with``, ``except``, walrus)."""
+            for n in bound_names(target):
+                self.locals.add(n)
+                counts[n] = counts.get(n, 0) + 2
+
         for node in walk(func.body):
             kind = type(node)
             if kind is function_def or kind is class_def:
@@ -75,30 +82,14 @@ class Env:
                     counts[n] = counts.get(n, 0) + 1
                     if node.value is not None:
                         self.exprs[n] = node.value
-            elif kind is aug_assign:
-                for n in bound_names(node.target):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
-            elif kind is for_ or kind is comp_for:
-                for n in bound_names(node.target):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
+            elif kind is aug_assign or kind is for_ or kind is comp_for or kind is named_expr:
+                rebound(node.target)
             elif kind is with_item:
-                if node.asname is None:
-                    continue
-                for n in bound_names(node.asname.name):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
+                if node.asname is not None:
+                    rebound(node.asname.name)
             elif kind is except_handler:
-                if node.name is None:
-                    continue
-                for n in bound_names(node.name.name):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
-            elif kind is named_expr:
-                for n in bound_names(node.target):
-                    self.locals.add(n)
-                    counts[n] = counts.get(n, 0) + 2
+                if node.name is not None:
+                    rebound(node.name.name)
             elif kind is import_ or kind is import_from:
                 if isinstance(node.names, cst.ImportStar):
                     continue
@@ -165,34 +156,30 @@ class Env:
             if name in env.values:
                 return env.values[name]
             if name in env.exprs:
-                if name in env._resolving:
-                    return DYNAMIC
-                env._resolving.add(name)
-                try:
-                    return env.resolve_value(env.exprs[name])
-                finally:
-                    env._resolving.discard(name)
+                return env._guarded(name, env.resolve_value, env.exprs[name], DYNAMIC)
             if name in env.locals:
                 return DYNAMIC
             env = env.parent
         if name in self.info.constants and name not in self.info.other_names:
             module_env = module_env_of(self.info, self.ctx)
-            if name in module_env._resolving:
-                return DYNAMIC
-            module_env._resolving.add(name)
-            try:
-                return module_env.resolve_value(self.info.constants[name])
-            finally:
-                module_env._resolving.discard(name)
+            return module_env._guarded(name, module_env.resolve_value, self.info.constants[name], DYNAMIC)
         return DYNAMIC
+
+    def _guarded(self, name: str, read: Any, expr: cst.BaseExpression, cycle: object) -> object:
+        """``read(expr)``, the expression ``name`` holds here, or ``cycle`` when ``name`` is already being read
+        (``a = b; b = a``)."""
+        if name in self._resolving:
+            return cycle
+        self._resolving.add(name)
+        try:
+            return read(expr)
+        finally:
+            self._resolving.discard(name)
 
     def resolve_value(self, expr: cst.BaseExpression) -> object:
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            try:
-                value = expr.evaluated_value
-            except Exception:  # pragma: no cover - odd prefixes
-                return DYNAMIC
-            return value if isinstance(value, str) else DYNAMIC
+            text = literal_str(expr)
+            return DYNAMIC if text is None else text
         if isinstance(expr, cst.FormattedString):
             parts = []
             for p in expr.parts:
@@ -276,13 +263,7 @@ class Env:
             if name in env.imports:
                 return True
             if name in env.exprs:
-                if name in env._resolving:
-                    return False
-                env._resolving.add(name)
-                try:
-                    return env.static_names(env.exprs[name])
-                finally:
-                    env._resolving.discard(name)
+                return env._guarded(name, env.static_names, env.exprs[name], False)  # type: ignore[return-value]
             if name in env.locals:
                 return False
             env = env.parent
@@ -293,12 +274,9 @@ class Env:
         out: list[str] = []
         for node in value_nodes(expr):
             if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-                try:
-                    v = node.evaluated_value
-                except Exception:  # pragma: no cover
-                    continue
-                if isinstance(v, str):
-                    out.append(v)
+                text = literal_str(node)
+                if text is not None:
+                    out.append(text)
             elif isinstance(node, cst.FormattedStringText):
                 out.append(node.value)
             elif isinstance(node, cst.Name):

@@ -13,7 +13,7 @@ from ...ground.lazy import lazy_import
 
 from ..alembic_ops import OP_METHODS
 from ..cst import walk
-from .revision import DYNAMIC, RevisionModule, body_statements, value_nodes
+from .revision import DYNAMIC, RevisionModule, body_statements, literal_str, value_nodes
 from .bodies import is_print_or_log, noop_small
 from .ops import BUILTINS, Batch, DDL_OBJECT_METHODS, DDL_WORDS, DML_TEXT, EXECUTE_METHODS, HARMLESS_MODULES, HARMLESS_OP_METHODS, Op, TYPE_NAMES, bind_params
 from .env import Env, chain, module_env_of
@@ -466,12 +466,9 @@ class _Reader:
         # the SQL text: literals, resolvable names, f-string parts; anything else is dynamic
         for node in value_nodes(arg):
             if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-                try:
-                    v = node.evaluated_value
-                except Exception:  # pragma: no cover
-                    v = None
-                if isinstance(v, str):
-                    text_parts.append(v)
+                literal = literal_str(node)
+                if literal is not None:
+                    text_parts.append(literal)
             elif isinstance(node, cst.FormattedStringText):
                 text_parts.append(node.value)
             elif isinstance(node, cst.FormattedStringExpression):

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Optional
 
 from ...ground.lazy import lazy_import
 
-from ..cst import iter_children
+from ..cst import bound_names, iter_children
 from ..imports import dotted_name
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -70,17 +70,13 @@ def _literal(node: cst.BaseExpression) -> object:
     return ...
 
 
-def bound_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        out: list[str] = []
-        for e in target.elements:
-            out.extend(bound_names(e.value))
-        return out
-    if isinstance(target, cst.StarredElement):
-        return bound_names(target.value)
-    return []
+def literal_str(node: cst.CSTNode) -> Optional[str]:
+    """The text of a (possibly implicitly concatenated) string literal; None for bytes or what libcst cannot evaluate."""
+    try:
+        value = node.evaluated_value  # type: ignore[attr-defined]
+    except Exception:  # pragma: no cover - odd prefixes
+        return None
+    return value if isinstance(value, str) else None
 
 
 def revision_module(module: cst.Module) -> RevisionModule:

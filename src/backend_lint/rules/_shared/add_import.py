@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 
+from ...knowledge.cst import bound_names, is_docstring
 from ...values import Edit
 from ...knowledge.imports import dotted_name, resolve_relative
 
@@ -73,7 +74,7 @@ class ModuleImports:
         self.first_party = _first_party_names(ctx)
         body = list(module.body)
         start = 0
-        if body and _is_docstring(body[0]):
+        if body and is_docstring(body[0]):
             self.docstring_index = 0
             start = 1
         for i in range(start, len(body)):
@@ -145,7 +146,7 @@ class ModuleImports:
                             targets = [small.target]
                         aliased = self._resolve_value(value) if isinstance(small, cst.Assign) and value is not None else None
                         for t in targets:
-                            for name in _target_names(t):
+                            for name in bound_names(t):
                                 self._bind(name, aliased if len(targets) == 1 and isinstance(t, cst.Name) else None, runtime)
             elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
                 self._bind(stmt.name.value, None, runtime)
@@ -153,7 +154,7 @@ class ModuleImports:
                 self._scan(stmt.body.body, runtime)
                 for handler in stmt.handlers:
                     if handler.name is not None:
-                        for name in _target_names(handler.name.name):
+                        for name in bound_names(handler.name.name):
                             self._bind(name, None, False)
                     self._scan(handler.body.body, False)
                 if stmt.orelse is not None:
@@ -168,12 +169,12 @@ class ModuleImports:
                     orelse = orelse.orelse if isinstance(orelse, cst.If) else None
             elif isinstance(stmt, (cst.For, cst.While, cst.With)):
                 if isinstance(stmt, cst.For):
-                    for name in _target_names(stmt.target):
+                    for name in bound_names(stmt.target):
                         self._bind(name, None, False)
                 if isinstance(stmt, cst.With):
                     for item in stmt.items:
                         if item.asname is not None:
-                            for name in _target_names(item.asname.name):
+                            for name in bound_names(item.asname.name):
                                 self._bind(name, None, False)
                 self._scan(stmt.body.body, False)
 
@@ -363,28 +364,6 @@ def _name_of(node: Optional[cst.CSTNode]) -> str:
     if node is None:
         return ""
     return dotted_name(node) or ""  # type: ignore[arg-type]
-
-
-def _is_docstring(stmt: cst.CSTNode) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        out: list[str] = []
-        for el in target.elements:
-            out.extend(_target_names(el.value))
-        return out
-    if isinstance(target, cst.StarredElement):
-        return _target_names(target.value)
-    return []
 
 
 def _first_party_names(ctx: "FileContext") -> frozenset[str]:

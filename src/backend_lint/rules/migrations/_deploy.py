@@ -123,13 +123,6 @@ def column_call(op: Any) -> Optional[cst.Call]:
     return None
 
 
-def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
 def is_literal(expr: Optional[cst.BaseExpression], *values: str) -> bool:
     """``expr`` is the name ``True`` / ``False`` / ``None`` among ``values``."""
     return isinstance(expr, cst.Name) and expr.value in values

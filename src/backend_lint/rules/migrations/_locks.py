@@ -27,7 +27,7 @@ from ...knowledge.alembic.revision import DYNAMIC
 from ...knowledge.cst import iter_children
 from ...knowledge.tree_facts import TreeFacts
 from ...values import Edit, Fix
-from ._screens import Unreadable, bind_args, module_constants, off_postgres, op_is_alembic, revision_functions, screen_string
+from ._screens import Unreadable, batch_names, bind_args, module_constants, off_postgres, op_is_alembic, revision_functions, screen_string
 from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -226,11 +226,7 @@ def index_screen(facts: TreeFacts, project: Any, settings: Any, method: Optional
     calls: list = []
     for node in ast_walk(upgrade):
         if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                expr = item.context_expr
-                if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "batch_alter_table":
-                    if isinstance(item.optional_vars, ast.Name):
-                        batches.add(item.optional_vars.id)
+            batches.update(batch_names(node))
         elif isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None

@@ -43,16 +43,23 @@ def upgrade_method_calls(facts: TreeFacts) -> tuple[list[ast.Call], frozenset[st
         calls = []
         for node in ast_walk(upgrade):
             if isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    expr = item.context_expr
-                    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "batch_alter_table":
-                        if isinstance(item.optional_vars, ast.Name):
-                            batches.add(item.optional_vars.id)
+                batches.update(batch_names(node))
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 calls.append(node)
         return calls, frozenset(batches)
 
     return facts.cached("alembic.upgrade_method_calls", build)
+
+
+def batch_names(node: Any) -> list[str]:
+    """The names a ``with`` statement binds to ``...batch_alter_table(...)`` (``as batch_op``)."""
+    out = []
+    for item in node.items:
+        expr = item.context_expr
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "batch_alter_table":
+            if isinstance(item.optional_vars, ast.Name):
+                out.append(item.optional_vars.id)
+    return out
 
 
 # -- names, as the simulation's ``Env`` reads them (BKL404, BKL420, BKL421 screens) ----------------------
@@ -265,7 +272,7 @@ def _batch_table(call: ast.Call) -> Optional[ast.expr]:
 
 
 def _bound(target: ast.expr) -> list[str]:
-    """``revision.bound_names`` on ``ast``: the names a target binds (names, tuples, lists, starred)."""
+    """``knowledge.cst.bound_names`` on ``ast``: the names a target binds (names, tuples, lists, starred)."""
     if isinstance(target, ast.Name):
         return [target.id]
     if isinstance(target, (ast.Tuple, ast.List)):

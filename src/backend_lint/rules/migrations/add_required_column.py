@@ -9,9 +9,10 @@ from ...ground.lazy import lazy_import
 
 from ...knowledge.alembic import revision_info
 from ...knowledge.alembic.mapped import derive_mapped_tables, mapped_column
+from ...knowledge.cst import keyword_arg
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import DeployOp, call_name, column_call, is_literal, keyword, keyword_is, lock_ops, lock_screen, positional_calls
+from ._deploy import DeployOp, call_name, column_call, is_literal, keyword_is, lock_ops, lock_screen, positional_calls
 from ...knowledge.tree_facts import walk as ast_walk
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -53,13 +54,13 @@ SPEC = RuleSpec(
 def required_without_default(column: cst.Call) -> bool:
     """``Column(..., nullable=False)`` with no ``server_default`` (nor ``None``), not a primary key, and no
     ``Computed`` / ``Identity`` / ``Sequence``."""
-    nullable = keyword(column, "nullable")
+    nullable = keyword_arg(column, "nullable")
     if nullable is None or not is_literal(nullable.value, "False"):
         return False
-    default = keyword(column, "server_default")
+    default = keyword_arg(column, "server_default")
     if default is not None and not is_literal(default.value, "None"):
         return False
-    primary = keyword(column, "primary_key")
+    primary = keyword_arg(column, "primary_key")
     if primary is not None and not is_literal(primary.value, "False"):
         return False
     return not any(call_name(c) in _GENERATED for c in positional_calls(column))
@@ -169,7 +170,7 @@ class AddRequiredColumn(Rule):
         if isinstance(table, str) and isinstance(name, str):
             mapped = mapped_column(self.ctx.project, table, name)
             if mapped is not None and mapped.nullable:
-                nullable = keyword(column, "nullable")
+                nullable = keyword_arg(column, "nullable")
                 return Fix.unsafe(
                     "Pass `nullable=True`, as the model declares it",
                     [Edit.replace(nullable.value, "True")],

@@ -6,9 +6,10 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
+from ...knowledge.cst import keyword_arg
 from ...values import Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import COLUMN_CALLS, add_keyword, call_name, column_call, is_literal, keyword, lock_ops, lock_screen, positional_calls
+from ._deploy import COLUMN_CALLS, add_keyword, call_name, column_call, is_literal, lock_ops, lock_screen, positional_calls
 from ._screens import Unreadable, bind_args
 from ...knowledge.index.extract import ast_dotted
 
@@ -62,7 +63,7 @@ def _not_valid(call: cst.Call) -> bool:
     """``postgresql_not_valid=`` given, and not literally ``False`` / ``None`` (or ``**kwargs``: unknown)."""
     if any(a.star == "**" for a in call.args):
         return True
-    arg = keyword(call, NOT_VALID)
+    arg = keyword_arg(call, NOT_VALID)
     return arg is not None and not is_literal(arg.value, "False", "None")
 
 
@@ -155,7 +156,7 @@ class ConstraintNotValid(Rule):
                 if _not_valid(op.call):
                     continue
                 target = op.call
-            edit = add_keyword(self.ctx.module, target, f"{NOT_VALID}=True", item.indent) if keyword(target, NOT_VALID) is None else None
+            edit = add_keyword(self.ctx.module, target, f"{NOT_VALID}=True", item.indent) if keyword_arg(target, NOT_VALID) is None else None
             fix = (
                 Fix.unsafe(f"Pass `{NOT_VALID}=True`; run `VALIDATE CONSTRAINT` in a later revision", [edit])
                 if edit is not None

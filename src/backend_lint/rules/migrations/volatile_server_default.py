@@ -6,9 +6,10 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
+from ...knowledge.cst import keyword_arg
 from ...values import FixAvailability
 from ..api import Rule, RuleSpec
-from ._deploy import column_call, keyword, lock_ops, lock_screen
+from ._deploy import column_call, lock_ops, lock_screen
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -120,7 +121,7 @@ class VolatileServerDefault(Rule):
             column = column_call(item.op)
             if column is None:
                 continue
-            default = keyword(column, "server_default")
+            default = keyword_arg(column, "server_default")
             if default is None:
                 continue
             name = volatile_function(default.value, self.ctx.module)

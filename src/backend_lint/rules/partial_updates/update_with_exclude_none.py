@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
+from ...knowledge.cst import keyword_arg
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from ...knowledge.tree_facts import TreeFacts
@@ -128,17 +129,10 @@ def _may_hold_none(ctx, dump: Dump) -> bool:
     return False
 
 
-def _arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
 def _fix(dump: Dump) -> Optional[Fix]:
     call = dump.node
-    none = _arg(call, "exclude_none")
-    unset = _arg(call, "exclude_unset")
+    none = keyword_arg(call, "exclude_none")
+    unset = keyword_arg(call, "exclude_unset")
     if none is None:
         return None
     if unset is None:

@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
+from ...knowledge.cst import keyword_arg
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
 from .._shared.screens import reach
@@ -213,9 +214,9 @@ def _fix(dump: Dump) -> Optional[Fix]:
     if not dump.fixable or not isinstance(call, cst.Call):
         return None
     message = "Add `exclude_unset=True`"
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == "exclude_unset":
-            return Fix.unsafe("Set `exclude_unset=True`", [Edit.replace(arg.value, "True")])
+    arg = keyword_arg(call, "exclude_unset")
+    if arg is not None:
+        return Fix.unsafe("Set `exclude_unset=True`", [Edit.replace(arg.value, "True")])
     if call.args:
         return Fix.unsafe(message, [Edit.insert_after(call.args[-1], ", exclude_unset=True")])
     func = cst.Module(body=[]).code_for_node(call.func)

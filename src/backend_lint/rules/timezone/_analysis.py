@@ -31,6 +31,8 @@ from ...knowledge.datetimes import (
     is_false,
     is_true,
 )
+from ...knowledge.cst import bound_names
+from ...knowledge.datetime_words import helper_requires
 from ...knowledge.facts import timezone_facts
 from ...knowledge.index.extractors.timezone import DATETIME_TYPES
 from ...values import Edit
@@ -42,16 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
-
-
-def _target_names(target: cst.CSTNode, out: set[str]) -> None:
-    if isinstance(target, cst.Name):
-        out.add(target.value)
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for el in target.elements:
-            _target_names(el.value, out)
-    elif isinstance(target, cst.StarredElement):
-        _target_names(target.value, out)
 
 
 def _block_statements(block: cst.CSTNode) -> Iterable[cst.CSTNode]:
@@ -75,9 +67,9 @@ def _bound_in(blocks: Iterable[cst.CSTNode]) -> set[str]:
             stack.extend(stmt.body)  # type: ignore[attr-defined]
         elif kind is cst.Assign:
             for t in stmt.targets:  # type: ignore[attr-defined]
-                _target_names(t.target, names)
+                names.update(bound_names(t.target))
         elif kind is cst.AnnAssign or kind is cst.AugAssign:
-            _target_names(stmt.target, names)  # type: ignore[attr-defined]
+            names.update(bound_names(stmt.target))  # type: ignore[attr-defined]
         elif kind is cst.Global or kind is cst.Nonlocal:
             for item in stmt.names:  # type: ignore[attr-defined]
                 declared.add(item.name.value)
@@ -92,20 +84,20 @@ def _bound_in(blocks: Iterable[cst.CSTNode]) -> set[str]:
                 stack.extend(_block_statements(orelse.body))
         elif kind is cst.For or kind is cst.While:
             if kind is cst.For:
-                _target_names(stmt.target, names)  # type: ignore[attr-defined]
+                names.update(bound_names(stmt.target))  # type: ignore[attr-defined]
             stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
             if stmt.orelse is not None:  # type: ignore[attr-defined]
                 stack.extend(_block_statements(stmt.orelse.body))  # type: ignore[attr-defined]
         elif kind is cst.With:
             for item in stmt.items:  # type: ignore[attr-defined]
                 if item.asname is not None:
-                    _target_names(item.asname.name, names)
+                    names.update(bound_names(item.asname.name))
             stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
         elif kind is cst.Try or kind is cst.TryStar:
             stack.extend(_block_statements(stmt.body))  # type: ignore[attr-defined]
             for handler in stmt.handlers:  # type: ignore[attr-defined]
                 if handler.name is not None:
-                    _target_names(handler.name.name, names)
+                    names.update(bound_names(handler.name.name))
                 stack.extend(_block_statements(handler.body))
             for extra in (stmt.orelse, stmt.finalbody):  # type: ignore[attr-defined]
                 if extra is not None:
@@ -255,6 +247,15 @@ class ScopedRule(Rule):
         if getattr(node, "lpar", None):
             node = node.with_changes(lpar=[], rpar=[])  # type: ignore[attr-defined]
         return module.code_for_node(node)
+
+
+class HelperRule(ScopedRule):
+    """A ``ScopedRule`` that also reports the project helpers configured in ``naive-datetime-functions``: their
+    names join the rule's trigger words."""
+
+    @classmethod
+    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
+        return cls.requires + helper_requires(settings)  # type: ignore[operator]
 
     def naive_helpers(self) -> frozenset[str]:
         return frozenset(self.ctx.settings.naive_datetime_functions)

@@ -21,8 +21,7 @@ from ...knowledge.datetimes import (
     is_pydantic_model,
     keyword_arg,
 )
-from ...knowledge.datetime_words import helper_requires
-from ._analysis import ScopedRule, callee_tail
+from ._analysis import HelperRule, callee_tail
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -73,7 +72,7 @@ SPEC = RuleSpec(
 )
 
 
-class ImportTimeDatetimeDefault(ScopedRule):
+class ImportTimeDatetimeDefault(HelperRule):
     """
     ## What it does
     Reports a datetime default that reads the clock once, when the module or class body runs.
@@ -120,10 +119,6 @@ class ImportTimeDatetimeDefault(ScopedRule):
     """
 
     spec = SPEC
-
-    @classmethod
-    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
-        return cls.requires + helper_requires(settings)
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)

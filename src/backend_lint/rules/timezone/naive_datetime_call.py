@@ -21,8 +21,7 @@ from ...knowledge.datetimes import (
     positional_arg,
     string_value,
 )
-from ...knowledge.datetime_words import helper_requires
-from ._analysis import ScopedRule, append_argument, aware_parts
+from ._analysis import HelperRule, append_argument, aware_parts
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -139,7 +138,7 @@ SPEC = RuleSpec(
 )
 
 
-class NaiveDatetimeCall(ScopedRule):
+class NaiveDatetimeCall(HelperRule):
     """
     ## What it does
     Reports calls that create naive datetimes, on the ground of ruff's DTZ rules, with a fix that passes UTC.
@@ -196,10 +195,6 @@ class NaiveDatetimeCall(ScopedRule):
 
     spec = SPEC
 
-    @classmethod
-    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
-        return cls.requires + helper_requires(settings)
-
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.chain = ChainTracker()
@@ -225,14 +220,7 @@ class NaiveDatetimeCall(ScopedRule):
                 tz = keyword_arg(call, "tzinfo")
                 if tz is not None and not is_none(tz.value):
                     return
-        fix = None
-        parts = aware_parts(self.ctx, self.shadowed())
-        if parts is not None:
-            utc, _, edits = parts
-            if tz is not None:  # ``.replace(tzinfo=None)``
-                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(tz.value, utc), *edits])
-            else:
-                fix = Fix.unsafe(f"Add `.replace(tzinfo={utc})`", [Edit.insert_after(node, f".replace(tzinfo={utc})"), *edits])
+        fix = self._utc_fix(node, tz.value if tz is not None else None, as_argument=False)  # ``.replace(tzinfo=None)``
         self.report(node, f"`datetime.{which}` is naive", fix)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -252,6 +240,19 @@ class NaiveDatetimeCall(ScopedRule):
     # -- kinds ---------------------------------------------------------------------------------------
     def _parts(self, need_datetime: bool = False):
         return aware_parts(self.ctx, self.shadowed(), need_datetime)
+
+    def _utc_fix(self, node: cst.CSTNode, none: Optional[cst.BaseExpression], as_argument: bool) -> Optional[Fix]:
+        """The fix of a naive ``node``: UTC in place of the ``tzinfo=None`` value written (``none``), else
+        ``tzinfo=<UTC>`` added to the call's arguments (``as_argument``) or ``.replace(tzinfo=<UTC>)`` after it."""
+        parts = self._parts()
+        if parts is None:
+            return None
+        utc, _, edits = parts
+        if none is not None:
+            return Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(none, utc), *edits])
+        if as_argument:
+            return Fix.unsafe(f"Pass `tzinfo={utc}`", [append_argument(self, node, f"tzinfo={utc}"), *edits])  # type: ignore[arg-type]
+        return Fix.unsafe(f"Add `.replace(tzinfo={utc})`", [Edit.insert_after(node, f".replace(tzinfo={utc})"), *edits])
 
     def _tz_argument(self, node: cst.Call, keyword: str, position: int, label: str) -> None:
         """``now`` / ``fromtimestamp``: report a missing or ``None`` timezone argument."""
@@ -305,19 +306,11 @@ class NaiveDatetimeCall(ScopedRule):
             return
         if arg is None and has_star(node):
             return
-        parts = self._parts()
-        fix = None
         if arg is not None:
             message = "`tzinfo=None` passed to `datetime()`"
-            if parts is not None:
-                utc, _, edits = parts
-                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(arg.value, utc), *edits])
         else:
             message = "`datetime()` called without a `tzinfo` argument"
-            if parts is not None:
-                utc, _, edits = parts
-                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [append_argument(self, node, f"tzinfo={utc}"), *edits])
-        self.report(node, message, fix)
+        self.report(node, message, self._utc_fix(node, arg.value if arg is not None else None, as_argument=True))
 
     def _strptime(self, node: cst.Call) -> None:
         fmt = positional_arg(node, 1)  # ``strptime`` takes no keyword arguments
@@ -331,19 +324,11 @@ class NaiveDatetimeCall(ScopedRule):
         replaced = self.chain.replace_tzinfo(node, through_replace=True)
         if replaced is not None and not is_none(replaced.value):
             return
-        parts = self._parts()
-        fix = None
         if replaced is not None:
             message = "`datetime.strptime(...).replace(tzinfo=None)` is naive"
-            if parts is not None:
-                utc, _, edits = parts
-                fix = Fix.unsafe(f"Pass `tzinfo={utc}`", [Edit.replace(replaced.value, utc), *edits])
         else:
             message = "`datetime.strptime()` without `%z` returns a naive datetime"
-            if parts is not None:
-                utc, _, edits = parts
-                fix = Fix.unsafe(f"Add `.replace(tzinfo={utc})`", [Edit.insert_after(node, f".replace(tzinfo={utc})"), *edits])
-        self.report(node, message, fix)
+        self.report(node, message, self._utc_fix(node, replaced.value if replaced is not None else None, as_argument=False))
 
     def _date_today(self, node: cst.Call) -> None:
         fix = None

@@ -11,8 +11,7 @@ from .._shared.screens import last_name
 from ...knowledge.tree_facts import TreeFacts
 from ._screens import Members, helper_words
 from ...knowledge.datetimes import ATTRS_FIELDS, DATACLASS_FIELDS, FIELD_FUNCTIONS, NAIVE_FACTORIES
-from ...knowledge.datetime_words import helper_requires
-from ._analysis import ScopedRule, aware_parts
+from ._analysis import HelperRule, aware_parts
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -59,7 +58,7 @@ SPEC = RuleSpec(
 )
 
 
-class NaiveDatetimeDefault(ScopedRule):
+class NaiveDatetimeDefault(HelperRule):
     """
     ## What it does
     Reports a callable that produces naive time passed uncalled as a default (`default=datetime.utcnow`).
@@ -107,10 +106,6 @@ class NaiveDatetimeDefault(ScopedRule):
     """
 
     spec = SPEC
-
-    @classmethod
-    def requires_for(cls, settings: Any) -> Optional[tuple[str, ...]]:
-        return cls.requires + helper_requires(settings)
 
     @classmethod
     def may_fire(cls, source: str, project: Any) -> bool:

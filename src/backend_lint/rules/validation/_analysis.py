@@ -12,7 +12,7 @@ from ...ground.lazy import lazy_import
 from ...knowledge.auth import ParamInfo, param_infos
 from ...knowledge.facts import orm_facts
 from ...knowledge.index.extractors.orm import PARAM_MARKERS
-from ...knowledge.cst import child_list, walk
+from ...knowledge.cst import child_list, keyword_arg, walk
 from ...knowledge.fastapi import ROUTE_DECORATORS, RouteInfo, makes_router, path_parameters, route_info
 from ...knowledge.imports import dotted_name, last_segment
 from ...knowledge.models import is_pydantic_model, is_table_model
@@ -558,10 +558,7 @@ def decorator_keyword(route: RouteInfo, name: str) -> Optional[cst.Arg]:
     dec = route.decorator
     if dec is None or not isinstance(dec.decorator, cst.Call):
         return None
-    for arg in dec.decorator.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
+    return keyword_arg(dec.decorator, name)
 
 
 def status_code(route: RouteInfo) -> Optional[int]:

@@ -4,6 +4,7 @@ from typing import Any, Optional
 
 from ...ground.lazy import lazy_import
 
+from ...knowledge.cst import is_docstring
 from ...knowledge.schemas import schema_info
 from ...knowledge.tree_facts import TreeFacts
 from ...knowledge.validation import strictness_missing
@@ -133,7 +134,7 @@ class ExtraFieldsIgnored(ClassRule):
         indent = body.indent if body.indent is not None else self.ctx.module.default_indent  # type: ignore[union-attr]
         title = f'Add `model_config = {name}(extra="forbid")`'
         line = f'model_config = {name}(extra="forbid")'
-        if _is_docstring(first):
+        if is_docstring(first):
             if len(body.body) == 1:
                 return Fix.unsafe(title, [Edit.insert_after(first, f"\n{indent}{line}"), *edits])
             first = body.body[1]
@@ -149,15 +150,6 @@ class ExtraFieldsIgnored(ClassRule):
                 return Fix.unsafe('Add `"extra": "forbid"` to `model_config`', [Edit.insert_before(value.elements[0], '"extra": "forbid", ')])
             return Fix.unsafe('Add `"extra": "forbid"` to `model_config`', [Edit.replace(value, '{"extra": "forbid"}')])
         return None
-
-
-def _is_docstring(stmt: cst.CSTNode) -> bool:
-    return (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Expr)
-        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-    )
 
 
 def _spells_extra(node: cst.ClassDef) -> bool:
