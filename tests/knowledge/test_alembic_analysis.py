@@ -148,6 +148,19 @@ def test_names_from_locals_are_written_as_literals_and_constants_stay_names() ->
     assert applied == 1 and "op.drop_table(AUDIT)" in fixed
 
 
+@pytest.mark.parametrize("cycle", ["A = B\nB = A\n", "A = A\n", "A = B + C\nB = C\nC = A\n"])
+def test_module_constants_bound_in_a_cycle_are_dynamic_not_an_endless_read(cycle: str) -> None:
+    # each read of a module constant used to start a fresh module environment, whose guard never saw the names the
+    # read before it was resolving: ``A = B; B = A`` recursed until Python stopped it (an internal error in BKL404)
+    text = HEADER.replace('revision = "b2"', cycle + 'revision = "b2"') + (
+        'def upgrade():\n    op.add_column(A, sa.Column("c", sa.Integer()))\n\n\n'
+        'def downgrade():\n    op.drop_column(A, "c")\n'
+    )
+    engine = Engine(Settings(), ["BKL401", "BKL402", "BKL403", "BKL404"])
+    result = engine.lint_source(text, "versions/b2.py")
+    assert result.errors == [] and codes(result.diagnostics) == []
+
+
 def test_empty_downgrade_is_bkl402_only_not_one_bkl404_per_operation() -> None:
     _, _, diags = lint(ADD + '\nop.create_table("x", sa.Column("id", sa.Integer()))', "pass")
     assert codes(diags) == ["BKL402"]

@@ -289,11 +289,11 @@ class Env:
 
 
 def module_env_of(info: RevisionModule, ctx: Any) -> Env:
-    cache = getattr(info, "module_env_of", None)
-    if cache is None:
-        cache = Env(info, ctx, None)
-        info._module_env = cache  # type: ignore[attr-defined]
-    return cache
+    """The revision's module-level environment, built once per revision (``RevisionModule.module_env``): its guard
+    (``_guarded``) must see every name being read at module level, or a cycle (``A = B; B = A``) recurses."""
+    if info.module_env is None:
+        info.module_env = Env(info, ctx, None)
+    return info.module_env  # type: ignore[return-value]
 
 
 def chain(env: Env) -> Iterable[Env]:

@@ -52,6 +52,9 @@ class RevisionModule:
     constants: dict = field(default_factory=dict)
     # module-level names bound more than once, or by import / def / class
     other_names: set = field(default_factory=set)
+    # the module-level ``alembic.env.Env``, built once by ``env.module_env_of``: one guard of the names being read
+    # for the whole module, so that ``A = B; B = A`` ends instead of recursing through fresh environments
+    module_env: object = field(default=None, repr=False, compare=False)
 
     @property
     def is_merge(self) -> bool:
