@@ -394,21 +394,12 @@ class _Decisions:
         """``Column`` -> ``Board`` -> ``Project`` (``organization_id``): a table with no identity column of its own
         reaches an owned table through its reference columns (at most ``depth`` steps): a check of the caller's
         rights there decides on the row, reported for it as the membership readings are."""
-        if self.project is None or model is None:
+        if self.project is None or model is None or depth == 0:
             return False
-        seen, level = {model}, [model]
-        for _ in range(depth):
-            nxt = []
-            for m in level:
-                for column in model_columns(self.project, m):
-                    parent = referenced_model(self.project, m, column) if column.endswith("_id") else None
-                    if parent is None or parent in seen:
-                        continue
-                    if self._owned(parent):
-                        return True
-                    seen.add(parent)
-                    nxt.append(parent)
-            level = nxt
+        for column in model_columns(self.project, model):
+            parent = referenced_model(self.project, model, column) if column.endswith("_id") else None
+            if parent is not None and parent != model and (self._owned(parent) or self._owned_through_references(parent, depth - 1)):
+                return True
         return False
 
     @staticmethod
