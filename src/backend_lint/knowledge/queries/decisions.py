@@ -1145,7 +1145,9 @@ class _Decisions:
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
-        return named_like_check(name)
+        # (a held service's method answering the caller's rights, ``user_role = await permissions.get_user_role(
+        # str(current_user.id), organization_id)`` then ``if not user_role: raise``: as a function's, above)
+        return named_like_check(name) or (call is not None and self._rights_answer(name, call))
 
     def _verifying_method(self, name: str, summary: dict) -> bool:
         """In a Flask view whose caller is a global, a method of the view's own class named like a check
