@@ -76,6 +76,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self.top_statements: set[int] = set()  # the statements of the function body itself
         # of those, calls whose verdict is held in a local first (``rights = get_rights(user_id, row.org_id)``)
         self.held_verdicts: set[int] = set()
+        self.role_verdicts: set[int] = set()  # of those, answers tested among allowed values (``role not in [...]``)
+        self.rights_answers: set[int] = set()  # rights lookups that checked a row by its key (``_rights_answer``)
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
         # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
         self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
@@ -149,7 +151,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 if p.name in self.checked_parents and p.provider:
                     self.checked_parent_keys |= checked_parent_keys(self.project, self.settings, p.provider)
         body = self.func.body
-        self.held_verdicts = _verdicts_held(body.body)  # type: ignore[arg-type]
+        self.held_verdicts = _verdicts_held(body.body, self.role_verdicts)  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
         self.top_statements = {id(st) for st in body.body}  # type: ignore[attr-defined]
         self.block(body.body, state)  # type: ignore[arg-type]
@@ -957,13 +959,15 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         return False
 
 
-def _verdicts_held(stmts: Sequence[cst.CSTNode]) -> set[int]:
+def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = None) -> set[int]:
     """Calls whose verdict reaches, through locals, an ``if`` that exits: ``rights = await get_rights(user_id,
     row.org_id)``, ``allowed = rights.get("update", False) or is_owner``, then ``if not allowed: raise``. The
     verdict is read as a truth value only: the local itself, ``not``, ``and`` / ``or``, ``.get(...)``, a
     subscript or an attribute of it, a comparison with ``True`` / ``False`` / ``None`` or a membership test in it
-    (``row.status == "closed"`` reads a value, not a verdict). Read in statement order, nested blocks included
-    (not nested functions); a local bound to anything else loses its calls."""
+    (``row.status == "closed"`` reads a value, not a verdict), or the answer itself looked for among allowed
+    constants (``role = get_user_role_in_workspace(user_id=user.id, workspace_id=ws.id)``, ``if role not in
+    ["owner", "admin"]: raise``: such calls are also added to ``roles``). Read in statement order, nested blocks
+    included (not nested functions); a local bound to anything else loses its calls."""
     held: dict[str, frozenset[int]] = {}
     out: set[int] = set()
 
@@ -983,6 +987,11 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode]) -> set[int]:
         if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
             op, other = expr.comparisons[0].operator, expr.comparisons[0].comparator
             if isinstance(op, (cst.In, cst.NotIn)):
+                if _constant_list(other):
+                    found = verdict(expr.left)  # ``role not in ["owner", "admin"]``: the answer among allowed ones
+                    if roles is not None:
+                        roles.update(found)
+                    return found
                 return verdict(other)
             if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
                 return verdict(expr.left)
@@ -1017,6 +1026,16 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode]) -> set[int]:
 
     walk(stmts)
     return out
+
+
+def _constant_list(expr: cst.BaseExpression) -> bool:
+    """``["owner", "admin"]`` / ``(Role.OWNER, Role.ADMIN)``: a literal collection of constants (strings or dotted
+    names, an enum's members), what a returned role is tested against."""
+    if not isinstance(expr, (cst.List, cst.Tuple, cst.Set)) or not expr.elements:
+        return False
+    return all(
+        isinstance(e, cst.Element) and isinstance(e.value, (cst.SimpleString, cst.Attribute, cst.Name)) for e in expr.elements
+    )
 
 
 def _nested_exit(block: cst.BaseSuite) -> bool:

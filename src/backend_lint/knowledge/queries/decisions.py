@@ -14,8 +14,9 @@ from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that says it decides access
-from ..models import identity_columns, is_table_model, reference_path, referenced_model, relationships
+from ..models import identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
+from .attach import caller_aliases
 from .public import _public_read
 from .summaries import (
     callee_decides,
@@ -175,10 +176,13 @@ class _Decisions:
                 given.append(expr)
         if row is not None and principal and not on_principal and _rank_only(row[2], given):
             return None  # ``check_role_hierarchy(current_user.role, user.role)``: a rank compared, no owner
-        if row is None and principal and (named_like_check(name) or self._verdict_helper(q, call)) and self._hands_principal(candidates):
+        answer = False  # (the caller's rights looked up by the row's key: ``_rights_answer``)
+        if row is None and principal and self._hands_principal(candidates):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
-            row = self._row_by_key(candidates, state)
+            if named_like_check(name) or self._verdict_helper(q, call) or self._rights_answer(name, call):
+                row = self._row_by_key(candidates, state)
+                answer = row is not None and self._rights_answer(name, call)
         if row is None or not (principal or self._reads_global_caller(name, q) or self._reads_held_request(call)):
             return None
         v, var, column = row
@@ -202,7 +206,14 @@ class _Decisions:
             column = None
         if column is None and whole and self.project is not None and q is not None:
             column = helper_compared_column(self.project, self.settings, q, v.model)
-        return Comparison(call, v, var, helper=name, column=column, through=through if column is None else None)
+        # (a role answered and tested among allowed ones later: an owner comparison that test also makes is the one
+        # reported for the row, ``is_inviter = row.inviter_id == user.id`` beside the caller's role)
+        if answer:
+            self.rights_answers.add(id(call))
+        return Comparison(
+            call, v, var, helper=name, column=column, through=through if column is None else None,
+            direct=id(call) not in self.role_verdicts, membership=answer and self._owned_through_references(v.model),
+        )
 
     def _deciding_operation(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> bool:
         """``return await self.get_scalars(user=user, project_id=project_id, ...)`` after ``project_id =
@@ -370,6 +381,26 @@ class _Decisions:
             return False
         found = self.project.resolve_symbol(q)
         return found is not None and found[2] == "functions" and self._decides(found)
+
+    def _rights_answer(self, name: str, call: cst.Call) -> bool:
+        """``user_role = await get_user_role_for_column(current_user.id, column_id, db)``, then ``if not user_role:
+        raise``: a lookup of the caller's rights (``_rights_name``) handed the key a row was just looked up by, whose
+        answer is held and refused on, checks the caller against that row, as ``_verdict_helper`` does for a
+        function that decides on its parameters itself (this one finds the column's organisation first). Its own
+        lookups by that key are the check's reading, no fetch of the route's (``rights_answers``)."""
+        return id(call) in self.held_verdicts and id(call) in self.deciding_calls and _rights_name(name)
+
+    def _owned_through_references(self, model: Optional[str], depth: int = 3) -> bool:
+        """``Column`` -> ``Board`` -> ``Project`` (``organization_id``): a table with no identity column of its own
+        reaches an owned table through its reference columns (at most ``depth`` steps): a check of the caller's
+        rights there decides on the row, reported for it as the membership readings are."""
+        if self.project is None or model is None or depth == 0:
+            return False
+        for column in model_columns(self.project, model):
+            parent = referenced_model(self.project, model, column) if column.endswith("_id") else None
+            if parent is not None and parent != model and (self._owned(parent) or self._owned_through_references(parent, depth - 1)):
+                return True
+        return False
 
     @staticmethod
     def _several_models(v: Val) -> bool:
@@ -686,10 +717,15 @@ class _Decisions:
         """The principal's own id or identity value: ``user.id``, ``ctx.user.id``, an identity parameter."""
         expr = _unwrap(self.ctx, expr)
         if isinstance(expr, cst.Name):
-            return expr.value in self.identity.identity_params
+            return expr.value in self.identity.identity_params or expr.value in self._caller_locals()
         if isinstance(expr, cst.Attribute) and (expr.attr.value == "id" or expr.attr.value in self.identity_fields):
             return self._on_principal(expr.value)
         return False
+
+    def _caller_locals(self) -> frozenset[str]:
+        """Locals bound only to the caller or an attribute of it (``uid = current_user.id``, ``caller_aliases``): a
+        membership lookup keyed on one names the caller as one spelling ``current_user.id`` inline does."""
+        return self.ctx.cached(("queries.caller_aliases", id(self.func)), lambda: caller_aliases(self.func, self.identity))
 
     def _on_principal(self, expr: cst.BaseExpression) -> bool:
         """``user`` / ``ctx.user``: a principal or an object reached from one; also a principal that is an
@@ -791,7 +827,8 @@ class _Decisions:
     def _principal_keyed(self, v: Val) -> bool:
         """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
         principals = set(self.identity.principals)
-        return bool(principals) and all(any(not principals.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
+        named = principals | self._caller_locals()
+        return bool(principals) and all(any(not named.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
 
     def _access_refusal(self, block: Optional[cst.CSTNode]) -> bool:
         """The block taken when the lookup found nothing raises an access refusal (401 / 403 / 404), not a 400
@@ -818,7 +855,8 @@ class _Decisions:
         """The unscoped rows (not of ``models``) loaded by some of ``keys``, whose access the test of ``name`` (the
         caller's link found by those keys) decides: BKL202 at the test, naming each row."""
         v = state[name]
-        keys = {k for k in keys if k.split(".", 1)[0] not in self.identity.principals}  # (the caller's own side)
+        caller = set(self.identity.principals) | self._caller_locals()
+        keys = {k for k in keys if k.split(".", 1)[0] not in caller}  # (the caller's own side)
         if not keys:
             return
         for other_name, other in list(state.items()):
@@ -1107,7 +1145,9 @@ class _Decisions:
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if found is not None:
             return False  # a class or an object of the project: not a check
-        return named_like_check(name)
+        # (a held service's method answering the caller's rights, ``user_role = await permissions.get_user_role(
+        # str(current_user.id), organization_id)`` then ``if not user_role: raise``: as a function's, above)
+        return named_like_check(name) or (call is not None and self._rights_answer(name, call))
 
     def _verifying_method(self, name: str, summary: dict) -> bool:
         """In a Flask view whose caller is a global, a method of the view's own class named like a check

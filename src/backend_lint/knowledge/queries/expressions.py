@@ -472,7 +472,8 @@ class _Expressions:
         recv = vals[0] if (isinstance(func, cst.Attribute) and len(vals) > len(args)) else NOTHING
         if self.identity.route is None and self.method_parent_keys and isinstance(func, cst.Attribute):
             self._note_method_child_call(call, recv, args, state)  # (a parent a deciding method checked here)
-        if self.identity.route is not None:
+        if self.identity.route is not None and id(call) not in self.rights_answers:
+            # (a rights lookup that checked the row its key names reads that row's tenant by the key: the check itself)
             followed = self.followed_fetch(call, q, recv, args, state)
             if followed is not None:
                 return followed

@@ -170,9 +170,17 @@ class _GateTests:
         return self._keyed_permission_call(stmt.body.body[0])
 
     def _guards_admin(self, stmt: cst.If) -> bool:
-        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
+        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated" or self._other_way_past(stmt.test):
             return False
         return self._exits(stmt.body)
+
+    def _other_way_past(self, test: cst.BaseExpression) -> bool:
+        """``if not current_user.is_superuser and not can_edit_workspace(...): raise``: a conjunct that is no admin
+        test lets others past the refusal too (an editor, the owner), so what follows is not admin-only; every
+        conjunct an admin test (``not user.is_superuser and not user.is_staff``) leaves admins alone."""
+        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+            return any(self._other_way_past(side) or self._admin_test(side) != "negated" for side in (test.left, test.right))
+        return False
 
     def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
         """"positive" when the test is true for admins, "negated" when true for non-admins."""
