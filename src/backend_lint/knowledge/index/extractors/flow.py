@@ -1707,7 +1707,10 @@ _VERDICTS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)
 def _awaited_verdict(value: Any) -> Any:
     """``return await is_org_member(user_id, org_id, db)``: the awaited answer of a plain function is returned
     as ``return is_org_member(...)`` would be in synchronous code (a method's, ``await session.get(...)``, stays
-    an ``Await``: a row, no verdict)."""
+    an ``Await``: a row, no verdict). A tuple's first item is its verdict (``return (True, "owner")``, ``return
+    False, None``: the caller unpacks ``ok, how = can_access(...)`` and refuses on ``ok``)."""
+    if type(value) is ast.Tuple and len(value.elts) > 1:
+        value = value.elts[0]
     if type(value) is ast.Await and type(value.value) is ast.Call and type(value.value.func) is ast.Name:
         return value.value
     return value
