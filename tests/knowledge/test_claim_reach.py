@@ -42,15 +42,19 @@ def load_item(item_id: int):
 }
 
 
-def test_dependency_alias_into_a_test_module(tmp_path: Path) -> None:
-    # an ``Annotated`` dependency resolving to a function of a test module (no node of the graph) is no root
+def _index(tmp_path: Path, files: dict[str, str]) -> ProjectIndex:
     paths = []
-    for rel, text in FILES.items():
+    for rel, text in files.items():
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
         paths.append(str(p))
-    index = ProjectIndex.build(str(tmp_path), paths, jobs=1)
+    return ProjectIndex.build(str(tmp_path), paths, jobs=1)
+
+
+def test_dependency_alias_into_a_test_module(tmp_path: Path) -> None:
+    # an ``Annotated`` dependency resolving to a function of a test module (no node of the graph) is no root
+    index = _index(tmp_path, FILES)
     settings = Settings()
     assert no_claim_reason(index, settings, "app.service.list_items") is None
     assert no_claim_reason(index, settings, "app.service.unused") is not None
@@ -106,13 +110,7 @@ def get_db():
 def test_role_on_a_path_key_is_no_admin_gate(tmp_path: Path) -> None:
     # ``require_crew_admin(db, crew_id, user)``: a role on the crew the path names, not over the application, so the
     # route claims and so does the helper it calls; ``require_admin(db, user)`` keeps its route admin-only
-    paths = []
-    for rel, text in ROLE_FILES.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text)
-        paths.append(str(p))
-    index = ProjectIndex.build(str(tmp_path), paths, jobs=1)
+    index = _index(tmp_path, ROLE_FILES)
     settings = Settings()
     assert no_claim_reason(index, settings, "app.rules.require_crew_admin") is None
     assert no_claim_reason(index, settings, "app.rules.count_all") == "only admin-only routes reach it"
