@@ -26,14 +26,15 @@ cst = lazy_import("libcst")
 ADMIN_ATTRIBUTE_WORDS = ADMIN_WORDS + ("staff", "government")
 
 
-def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str]) -> bool:
+def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str], keys: frozenset[str] = frozenset()) -> bool:
     """A top-level statement (also in a top-level ``try``) that lets only admins through: ``require_admin(
     current_user)`` / ``await check_superuser(user)``, or an ``if`` that raises for every caller who is not an
     admin: ``if not current_user.is_superuser: raise ...``, ``if not getattr(user, "is_super_admin", False):``,
     ``if not hasattr(user, "is_admin") or not user.is_admin:``, ``if user.role.name not in ["admin",
     "super_admin"]:``, also on a principal unpacked from the auth dependency's value (``current_user, org_id =
     auth``). A principal read from the request (``request.user``) is handed on as the request:
-    ``assert_admin(request)``."""
+    ``assert_admin(request)``. A call also handed one of the route's path ``keys`` (``require_team_admin(db,
+    team_id, current_user)``) asks for a role on the row that key names, not over the application: no gate."""
     body = func.body.body if isinstance(func.body, cst.IndentedBlock) else []
     carriers = {p.split(".", 1)[0] for p in principals if "." in p}
     principals = set(principals) | carriers
@@ -55,7 +56,9 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str])
                 value = small.value if isinstance(small, cst.Expr) else None
                 if isinstance(value, cst.Await):
                     value = value.expression
-                if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)):
+                if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)) and not any(
+                    isinstance(a.value, cst.Name) and a.value.value in keys for a in value.args
+                ):
                     name = last_segment(dotted_name(value.func)).lower()
                     if any(w in name for w in ADMIN_WORDS) and any(
                         isinstance(a.value, cst.Name) and a.value.value in principals for a in value.args

@@ -372,7 +372,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         if ident.authenticated and authentication_middleware(ctx.project):
             # ``assert_admin(request)``: the request carries the middleware's caller
             gate |= {p.name for p in params if p.type and last_segment(p.type) in REQUEST_CLASSES}
-        if gate and _admin_gate(ctx, func, gate):
+        if gate and _admin_gate(ctx, func, gate, path_parameters(route.path)):
             ident.admin = True
         if ident.principals and _admin_surface(route, params):
             ident.admin = True

@@ -535,9 +535,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             else:
                 self._branch(stmt.orelse.body.body, else_state, else_admin)  # type: ignore[attr-defined]
         if else_admin:
-            else_state = _kept_clauses(self._as_admin(else_state), body_state, state)
+            else_state = _kept_checks(_kept_clauses(self._as_admin(else_state), body_state, state), body_state, state)
         if body_admin:
-            body_state = _kept_clauses(self._as_admin(body_state), else_state, state)
+            body_state = _kept_checks(_kept_clauses(self._as_admin(body_state), else_state, state), else_state, state)
         if self._exits(stmt.body):
             self._key_in_checked(stmt.test, state)
             self._tie_pending(stmt.test, state)
@@ -966,8 +966,9 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = Non
     subscript or an attribute of it, a comparison with ``True`` / ``False`` / ``None`` or a membership test in it
     (``row.status == "closed"`` reads a value, not a verdict), or the answer itself looked for among allowed
     constants (``role = get_user_role_in_workspace(user_id=user.id, workspace_id=ws.id)``, ``if role not in
-    ["owner", "admin"]: raise``: such calls are also added to ``roles``). Read in statement order, nested blocks
-    included (not nested functions); a local bound to anything else loses its calls."""
+    ["owner", "admin"]: raise``: such calls are also added to ``roles``); the first name a tuple is unpacked into
+    holds the verdict (``allowed, how = can_access(...)``). Read in statement order, nested blocks included (not
+    nested functions); a local bound to anything else loses its calls."""
     held: dict[str, frozenset[int]] = {}
     out: set[int] = set()
 
@@ -998,6 +999,8 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = Non
         return frozenset()
 
     def bind(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Tuple) and len(target.elements) > 1:
+            target = target.elements[0].value  # ``ok, how = can_access(...)``: the verdict is the first item
         if not isinstance(target, cst.Name):
             return
         inner = value.expression if isinstance(value, cst.Await) else value
@@ -1054,6 +1057,24 @@ def _nested_exit(block: cst.BaseSuite) -> bool:
 
 def function_queries(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> FunctionQueries:
     return ctx.cached(("queries.function", id(func)), lambda: _Analyzer(ctx, func, identity).run())
+
+
+def _kept_checks(admin_state: dict[str, Val], other: dict[str, Val], before: dict[str, Val]) -> dict[str, Val]:
+    """A key the other branch verified for the caller (``checked`` or ``derived``: ``task_id`` after ``if not
+    user.is_superuser: if task.project.owner_id != user.id: raise``, its row checked there) and the elevated (or
+    identity-less) branch left as it was: an administrator may use any key, so the key is as verified where the
+    ways join as on the way that checked it (RULES.md: a key read from a checked row is trusted; so is the key
+    that loaded it)."""
+    out = admin_state
+    for k, v in other.items():
+        if v is before.get(k) or not (v.checked or v.derived) or v.stmt or v.rows or v.container:
+            continue
+        if admin_state.get(k) is not before.get(k):
+            continue  # (bound again on the elevated way: its own value)
+        if out is admin_state:
+            out = dict(admin_state)
+        out[k] = v
+    return out
 
 
 def _kept_clauses(admin_state: dict[str, Val], other: dict[str, Val], before: dict[str, Val]) -> dict[str, Val]:

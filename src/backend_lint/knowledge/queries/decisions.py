@@ -28,7 +28,7 @@ from .summaries import (
     project_callee,
     row_method_facts,
 )
-from .syntax import _constant_condition, _db_handle, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
+from .syntax import _constant_condition, _db_handle, _keyed_read, _last_small_statement, _local_copies, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -336,13 +336,15 @@ class _Decisions:
         return bool(method.get("args")) and refusing_method(self.project, found[0], func.attr.value)
 
     def _hands_principal(self, candidates: list) -> bool:
-        """The principal itself (``current_user``, ``user.id``) among a helper's arguments: an identity-named value
+        """The principal itself (``current_user``, ``user.id``, ``claims["sub"]``, or a local that only copies a
+        read of it: ``user_id = current_user["user_id"]``) among a helper's arguments: an identity-named value
         (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
+        copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
         for c in candidates:
             inner = _unwrap(self.ctx, c)
-            while isinstance(inner, cst.Attribute):
-                inner = inner.value
-            if isinstance(inner, cst.Name) and inner.value in self.identity.principals:
+            while isinstance(inner, cst.Attribute) or _keyed_read(inner):
+                inner = inner.value  # type: ignore[union-attr]
+            if isinstance(inner, cst.Name) and self.identity.principals.keys() & {inner.value, copies.get(inner.value)}:
                 return True
         return False
 

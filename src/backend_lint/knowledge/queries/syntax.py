@@ -245,7 +245,8 @@ def _assigned_names(ctx: "FileContext", func: cst.FunctionDef) -> dict[int, str]
 
 def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
     """Locals of a function assigned only copies of one name (``persona_id = int(assistant_id)``,
-    ``key = body.item_id``): ``{local: name}``. A local also assigned anything else is left out."""
+    ``key = body.item_id``, ``user_id = current_user["user_id"]``): ``{local: name}``. A local also assigned
+    anything else is left out."""
     out: dict[str, str] = {}
     other: set[str] = set()
     stack: list[cst.CSTNode] = [func.body]
@@ -256,8 +257,8 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
             continue
         if kind is cst.Assign:
             value = _unwrap(ctx, node.value)
-            while isinstance(value, cst.Attribute):
-                value = value.value
+            while isinstance(value, cst.Attribute) or _keyed_read(value):
+                value = value.value  # type: ignore[union-attr]
             for t in node.targets:
                 target = t.target
                 if not isinstance(target, cst.Name):
@@ -270,6 +271,13 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
             other.add(node.target.value)
         stack.extend(iter_children(node))
     return {k: v for k, v in out.items() if k not in other}
+
+
+def _keyed_read(expr: cst.BaseExpression) -> bool:
+    """``claims["user_id"]``: one value read from a mapping by a literal key (as ``claims.user_id`` from an object)."""
+    if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        return False
+    return isinstance(expr.slice[0].slice.value, cst.SimpleString)
 
 
 def _unwrap(ctx: "FileContext", expr: cst.BaseExpression) -> cst.BaseExpression:

@@ -1562,9 +1562,10 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
     if not derived:
         return False
     nodes = walk_function(fn)
+    tuples = bool(_VERDICT_CALL.match(fn.name))
     possible = None if memo is None else memo.get("possible")
     if possible is None:
-        possible = _may_decide(walk_kinds(fn))
+        possible = _may_decide(walk_kinds(fn), tuples)
         if memo is not None:
             memo["possible"] = possible
     if not possible:
@@ -1604,7 +1605,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                 if names(stmt.test) & derived:  # type: ignore[attr-defined]
                     return True
             elif t is ast.Return:
-                value = _awaited_verdict(stmt.value)  # type: ignore[attr-defined]
+                value = _awaited_verdict(stmt.value, tuples)  # type: ignore[attr-defined]
                 if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and names(value) & derived:
                     return True
                 if guarded and type(value) is ast.Constant and type(value.value) is bool:  # type: ignore[union-attr]
@@ -1682,13 +1683,13 @@ def _derivation_labels(steps: list[Any], names: Any, start: frozenset[str]) -> d
     return labels
 
 
-def _may_decide(kinds: dict[type, list[Any]]) -> bool:
+def _may_decide(kinds: dict[type, list[Any]], tuples: bool = False) -> bool:
     """``decides``' cheap pre-check: nothing can decide without one of the statements its ``visit`` takes
     (``kinds``: the function's ``walk_kinds``; whether any node is such, wherever it is)."""
     if ast.Raise in kinds or ast.Assert in kinds:
         return True
     for node in kinds.get(ast.Return, ()):
-        value = _awaited_verdict(node.value)  # type: ignore[attr-defined]
+        value = _awaited_verdict(node.value, tuples)  # type: ignore[attr-defined]
         if type(value) in _VERDICTS or (type(value) is ast.Constant and type(value.value) is bool):
             return True
     for node in kinds.get(ast.Expr, ()):
@@ -1704,10 +1705,14 @@ _CHECK_WORDS = ("check", "ensure", "verify", "assert", "require", "authoriz", "a
 _VERDICTS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)
 
 
-def _awaited_verdict(value: Any) -> Any:
+def _awaited_verdict(value: Any, tuples: bool = False) -> Any:
     """``return await is_org_member(user_id, org_id, db)``: the awaited answer of a plain function is returned
     as ``return is_org_member(...)`` would be in synchronous code (a method's, ``await session.get(...)``, stays
-    an ``Await``: a row, no verdict)."""
+    an ``Await``: a row, no verdict). With ``tuples`` (a function named for a verdict, ``_VERDICT_CALL``), a
+    tuple's first item is its verdict (``return (True, "owner")``: the caller unpacks ``ok, how =
+    can_access(...)`` and refuses on ``ok``); an operation answering ``(False, "not linked")`` is no check."""
+    if tuples and type(value) is ast.Tuple and len(value.elts) > 1:
+        value = value.elts[0]
     if type(value) is ast.Await and type(value.value) is ast.Call and type(value.value.func) is ast.Name:
         return value.value
     return value

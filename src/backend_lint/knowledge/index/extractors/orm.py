@@ -441,18 +441,32 @@ def _route_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optional[R
     if decorators:
         out["decorators"] = decorators
     params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)}
-    if admin_gate(fn.body, params):
+    if admin_gate(fn.body, params, _path_keys(fn.decorator_list)):
         out["admin_gate"] = True
     return out
 
 
-def admin_gate(body: list[ast.stmt], params: set[str]) -> bool:
+_PATH_KEY = re.compile(r"\{(\w+)")
+
+
+def _path_keys(decorators: list[ast.expr]) -> frozenset[str]:
+    """The path parameters of a route decorator's path (``@router.patch("/teams/{team_id}")`` -> ``team_id``)."""
+    for d in decorators:
+        if _route_decorator(d):
+            given = [*d.args[:1], *(k.value for k in d.keywords if k.arg == "path")]  # type: ignore[attr-defined]
+            return frozenset(k for g in given if g.__class__ is ast.Constant and isinstance(g.value, str) for k in _PATH_KEY.findall(g.value))  # type: ignore[attr-defined]
+    return frozenset()
+
+
+def admin_gate(body: list[ast.stmt], params: set[str], keys: frozenset[str] = frozenset()) -> bool:
     """A top-level statement (also in a top-level ``try``) that lets only admins through, on one of ``params``
     or a name unpacked from one (``current_user, org_id = auth``): ``require_admin(user)``, or an ``if`` that
     raises for every caller who is not an admin (``if not user.is_superuser: raise``, ``if not getattr(user,
     "is_super_admin", False):``, ``if not hasattr(user, "is_admin") or not user.is_admin:``, ``if
-    user.role.name not in ["admin", "super_admin"]:``). The ``ast`` twin of ``knowledge.auth._admin_gate``."""
-    names = set(params)
+    user.role.name not in ["admin", "super_admin"]:``). The ``ast`` twin of ``knowledge.auth._admin_gate``.
+    A check also handed one of the route's path ``keys`` (``require_team_admin(db, team_id, user_id)``) asks
+    for a role on the row that key names, not over the whole application: no gate."""
+    names = set(params) - keys
     stmts = list(body)
     while stmts:
         stmt = stmts.pop(0)
@@ -471,7 +485,9 @@ def admin_gate(body: list[ast.stmt], params: set[str]) -> bool:
         if value.__class__ is ast.Call:
             func = value.func  # type: ignore[union-attr]
             name = (func.attr if func.__class__ is ast.Attribute else getattr(func, "id", "")).lower()
-            if any(w in name for w in _ADMIN_WORDS) and any(a.__class__ is ast.Name and a.id in names for a in value.args):  # type: ignore[union-attr, attr-defined]
+            if any(w in name for w in _ADMIN_WORDS) and any(a.__class__ is ast.Name and a.id in names for a in value.args) and not any(  # type: ignore[union-attr, attr-defined]
+                a.__class__ is ast.Name and a.id in keys for a in (*value.args, *(k.value for k in value.keywords))  # type: ignore[union-attr, attr-defined]
+            ):
                 return True
         elif stmt.__class__ is ast.If and not stmt.orelse and _refuses_non_admins(stmt.test, names):  # type: ignore[attr-defined]
             if stmt.body and stmt.body[-1].__class__ is ast.Raise:  # type: ignore[attr-defined]
