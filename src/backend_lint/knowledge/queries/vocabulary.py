@@ -216,7 +216,7 @@ def library_check_name(name: str) -> bool:
 
 
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
-VISIBILITY_WORDS = ("public", "visibility")
+VISIBILITY_WORDS = ("public", "visibility", "published")
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
 # secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
 CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce", "otp", "passcode"})
