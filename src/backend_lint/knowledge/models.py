@@ -652,7 +652,22 @@ def referenced_model(project: Optional["ProjectIndex"], qualified: Optional[str]
         return None
     if not column.endswith("_id"):
         return None
-    prefix = column[: -len("_id")].lower()
+    return _table_named(project, column[: -len("_id")])
+
+
+def table_named_by_key(project: Optional["ProjectIndex"], key: str) -> Optional[str]:
+    """The one table model a key's name names (``folder_id`` / ``folder_uuid`` -> table ``folders`` or
+    ``folder``, or class ``Folder``), as for a reference column with no foreign key; ``None`` when none or
+    several do."""
+    stem, _, suffix = key.rpartition("_")
+    if project is None or not stem or suffix not in ("id", "uuid"):
+        return None
+    return _table_named(project, stem)
+
+
+def _table_named(project: "ProjectIndex", prefix: str) -> Optional[str]:
+    tables = _stored_tables_by_name(project)
+    prefix = prefix.lower()
     hits = set(tables.get(prefix, ())) | set(tables.get(prefix + "s", ())) | set(tables.get(prefix + "es", ()))
     return next(iter(hits)) if len(hits) == 1 else None
 
@@ -697,10 +712,7 @@ def _uuid_reference(project: "ProjectIndex", model: str, column: str) -> Optiona
     declared = referenced_model(project, model, column)
     if declared is not None:
         return declared
-    tables = _stored_tables_by_name(project)
-    prefix = column[: -len("_uuid")].lower()
-    hits = set(tables.get(prefix, ())) | set(tables.get(prefix + "s", ())) | set(tables.get(prefix + "es", ()))
-    return next(iter(hits)) if len(hits) == 1 else None
+    return _table_named(project, column[: -len("_uuid")])
 
 
 def _polymorphic_reference(project: "ProjectIndex", model: str, column: str, target: str) -> bool:

@@ -79,6 +79,7 @@ from .recorded import (  # noqa: F401
 )
 from .gates import (  # noqa: F401
     deciding_wrapper_names,
+    kwargs_checking_decorators,
     decorator_verified_keys,
     included_dependencies,
     kwargs_access_checks,

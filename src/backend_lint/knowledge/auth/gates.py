@@ -124,6 +124,25 @@ def decorator_verified_keys(ctx: "FileContext", func: cst.FunctionDef, principal
     return frozenset(out)
 
 
+def kwargs_checking_decorators(project: Optional["ProjectIndex"]) -> frozenset[str]:
+    """Names of the project's decorators (or factories) that verify a key among the view's keyword arguments
+    (index fact ``checks_kwargs``' ``keys``; whether the check decides is ``kwargs_access_checks``'): family 2's
+    screen lets a file naming one through (a route under one may load a child of the row it checked untied to
+    it, ``queries.decorator_checked_parents``)."""
+    if project is None:
+        return frozenset()
+
+    def build() -> list[str]:
+        out: set[str] = set()
+        for _mod, facts in project.iter_modules():
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                if (fn.get("checks_kwargs") or {}).get("keys"):
+                    out.add(name)
+        return sorted(out)
+
+    return frozenset(project.stored_memo("auth.kwargs_checking_decorators", build, load=list))
+
+
 def deciding_wrapper_names(project: Optional["ProjectIndex"]) -> frozenset[str]:
     """Names of the wrappers of the project's Flask decorators that decide on a view's key with the global
     caller (index fact ``checks_kwargs``' ``inline_wrappers``): family 2's screen lets them through."""

@@ -14,7 +14,7 @@ from ..models import is_owned, is_table_model, project_identity_fields, referenc
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
 from .guarded_writes import owner_guarded_write
-from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, dependency_row, handed_models, method_summary
+from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, decorator_checked_parents, dependency_row, handed_models, method_summary
 from .syntax import (
     _assigned_names,
     _compared_attributes,
@@ -218,7 +218,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         return not (self.identity.admin or self.identity.in_scope or self.identity.router_auth)
 
     def _checked_parents(self) -> dict[str, str]:
-        return checked_parent_params(self.ctx, self.identity)
+        found = checked_parent_params(self.ctx, self.identity)
+        for key, table in decorator_checked_parents(self.ctx, self.func, self.identity).items():
+            if key not in found:  # (the key names the checked row; lookups by it are that row's, not a child's)
+                found[key] = table
+                self.checked_parent_keys.add(key)
+        return found
 
     def _note_method_child_call(self, call: cst.Call, recv: Val, args: list[Val], state: dict[str, Val]) -> None:
         """``self.delete_events(event_id)`` (or a held service's method) under a parent a deciding method checked

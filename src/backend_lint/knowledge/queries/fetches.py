@@ -47,6 +47,7 @@ from .vocabulary import (
     LIBRARY_CRUD_WORDS,
     LIBRARY_CRUD_WRITES,
     PRED_METHODS,
+    PUBLISHED_WORD,
     QUERY_RESULT_METHODS,
     secret_key_column,
     STMT_METHODS,
@@ -843,6 +844,8 @@ class _Fetches:
                     s.pred_nodes.append(arg.value)
                     s.key_names |= self.key_names(arg.value, state)
                 a, b = self.pred(arg.value, state)
+                if not a and _published_filter(arg.value) and recv.sites and all(len(s.entities) == 1 for s in recv.sites):
+                    a = True  # only the published rows of the one table selected: what it shows everyone
                 if not (v.stmt or v.rows):
                     if v.text or v.opaque:  # ``where(text(sql))``, a textual clause held in a local
                         a, b = a or v.clause, b or v.pscoped
@@ -1105,3 +1108,11 @@ def _beside_checked_key(summary: dict, param: str, checked: set[str]) -> bool:
         return True
     row_compared = set(summary.get("compared", ())) - set(summary.get("preds", ()))
     return any(c == "id" or c.endswith("_id") for c in row_compared)
+
+
+def _published_filter(expr: "cst.BaseExpression") -> bool:
+    """A predicate naming publication (``Post.state == PostState.PUBLISHED``, ``Post.is_published``,
+    ``Post.published_at <= now``): the rows it keeps are the ones shown to everyone. Read for a statement of one
+    table only (``_Fetches``): in ``select(Activity, Course).join(...).where(Activity.published)`` the course is
+    no published row."""
+    return any(isinstance(n, cst.Attribute) and PUBLISHED_WORD in n.attr.value.lower() for n in cst_walk(expr))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Union
 from ...ground.config import analysis_key
 from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
+from ..auth import decorator_verified_keys  # (keys a decorator checked name checked parents: ``decorator_checked_parents``)
 from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
@@ -23,12 +24,15 @@ from ..models import (
     model_columns,
     project_identity_fields,
     reference_path,
+    table_named_by_key,
 )
 from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
 from .syntax import _store_class
 
 if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
     from ...engine.context import FileContext
     from ...ground.config import Settings
     from ..index import ProjectIndex
@@ -1208,6 +1212,23 @@ def checked_parent_params(ctx: "FileContext", identity: Identity) -> dict[str, s
             model = checked_parent_model(project, ctx.settings, p.provider, p.type)
             if model is not None:
                 out[p.name] = model
+    return out
+
+
+def decorator_checked_parents(ctx: "FileContext", func: "cst.FunctionDef", identity: Identity) -> dict[str, str]:
+    """A route's keys a decorator verified against the caller (``auth.decorator_verified_keys``: openrelik's
+    ``@require_access(allowed_roles=[...])`` on ``folder_id``) that name one table model (``table_named_by_key``:
+    ``folder_id`` -> ``Folder``): key -> that table. The decorator checked that row for the caller, as a
+    dependency handing on a checked row does (``checked_parent_params``): a child of it looked up here by its own
+    key and never tied to it is served from any parent. None in an admin-only route."""
+    project = ctx.project
+    if project is None or identity.route is None or identity.admin:
+        return {}
+    out: dict[str, str] = {}
+    for key in sorted(decorator_verified_keys(ctx, func, identity.principals)):
+        table = table_named_by_key(project, key)
+        if table is not None and is_table_model(project, table):
+            out[key] = table
     return out
 
 

@@ -217,6 +217,9 @@ def library_check_name(name: str) -> bool:
 
 # the words of a permission helper that needs no principal argument where the caller is a global (Flask)
 VISIBILITY_WORDS = ("public", "visibility")
+# A column or a value naming publication (``Post.state == PostState.PUBLISHED``, ``is_published``, ``published_at``):
+# a statement of one table restricted by it selects what that table shows everyone (``published_filter``)
+PUBLISHED_WORD = "published"
 # Words of a column that holds a secret handed to whoever may use the row (an invite token, a share
 # secret): a lookup keyed on it is authorised by holding the secret, not by who asks.
 CAPABILITY_WORDS = frozenset({"token", "secret", "invite", "invitation", "nonce", "otp", "passcode"})

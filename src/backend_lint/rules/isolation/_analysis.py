@@ -8,7 +8,7 @@ import bisect
 import re
 from typing import Any, Optional
 
-from ...knowledge.auth import test_or_script_module
+from ...knowledge.auth import kwargs_checking_decorators, test_or_script_module
 from ...knowledge.claims import admin_gated, no_claim_functions
 from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
@@ -340,13 +340,14 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
 
 def checked_parent_words(project: Any, settings: Any) -> frozenset[str]:
     """The names of the project's dependencies that hand on a row they checked
-    (``queries.checked_parent_dependencies``): a route naming one may load a child of that row untied to it
-    (BKL201), whether or not the file names an owned model."""
+    (``queries.checked_parent_dependencies``) and of its decorators that verify a key of the view's keyword
+    arguments (``auth.kwargs_checking_decorators``): a route naming one may load a child of that row untied to
+    it (BKL201), whether or not the file names an owned model."""
     if project is None:
         return frozenset()
     return project.memo(
         ("isolation.checked_parent_words", settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters, settings.identity_fields),
-        lambda: frozenset(q.rsplit(".", 1)[-1] for q in checked_parent_dependencies(project, settings)),
+        lambda: frozenset(q.rsplit(".", 1)[-1] for q in checked_parent_dependencies(project, settings)) | kwargs_checking_decorators(project),
     )
 
 
