@@ -239,12 +239,20 @@ _PERMISSION_WRITE = re.compile(r"_?(?:grant|revoke)_", re.IGNORECASE)
 _NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|email)_", re.IGNORECASE)
 
 
-def capability_column(name: str) -> bool:
-    """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
-    return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
-
-
 _SECRET_KEY_COLUMNS = frozenset({"code", "key"})
+# Words of a code or key a row's maker hands out for others to join or redeem the row with (``join_code``,
+# ``share_key``, ``pairing_code``, ``access_key``): only before ``code`` / ``key`` (``share_count`` is no secret)
+HANDED_CODE_WORDS = frozenset({"join", "share", "pairing", "redeem", "access"})
+
+
+def capability_column(name: str) -> bool:
+    """``invite_code``, ``share_token``, ``secret``, ``join_code``: a column whose value is a capability."""
+    if name.endswith("_id"):
+        return False
+    parts = name.lower().split("_")
+    if any(part in CAPABILITY_WORDS for part in parts):
+        return True
+    return len(parts) > 1 and parts[-1] in _SECRET_KEY_COLUMNS and any(part in HANDED_CODE_WORDS for part in parts[:-1])
 
 
 def secret_key_column(project: Optional["ProjectIndex"], model: Optional[str], name: str) -> bool:
