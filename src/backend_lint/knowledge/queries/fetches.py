@@ -33,7 +33,7 @@ from .summaries import (
     summary_candidate_row,
 )
 from .getters import foreign_getter_model, GETTER_PREFIXES, reads_a_row
-from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class, _value_paths
+from .syntax import _if_refuses, _last_small_statement, compared_sides, _local_copies, _presence_only, _store_class, _value_paths
 from .values import NOTHING, Site, Val
 from ..index.extractors.orm import TENANT_COLUMNS
 
@@ -429,15 +429,9 @@ class _Fetches:
         for node in cst_walk(self.func.body):
             if not isinstance(node, cst.If) or not (_if_refuses(node) or isinstance(_last_small_statement(node.body), cst.Return)):
                 continue  # (leaves on a mismatch: ``raise``, ``abort(...)``, ``return response_error(...)``)
-            for cmp in cst_walk(node.test):
-                if not isinstance(cmp, cst.Comparison) or len(cmp.comparisons) != 1:
-                    continue
-                if not isinstance(cmp.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
-                    continue
-                sides = (cmp.left, cmp.comparisons[0].comparator)
-                for one, other in (sides, sides[::-1]):
-                    if self.ctx.module.code_for_node(one) == spelled and set(load_names(other)) & route:
-                        return True
+            for one, other in compared_sides(node.test, (cst.NotEqual, cst.IsNot)):
+                if self.ctx.module.code_for_node(one) == spelled and set(load_names(other)) & route:
+                    return True
         return False
 
     def _flask_body_values(self) -> set[str]:
@@ -972,19 +966,11 @@ def _bound_local(fn: cst.FunctionDef, func: cst.Attribute) -> Optional[str]:
 
 def _tenant_compared(test: cst.BaseExpression, local: str, tenant: set[str], principals: set[str]) -> bool:
     """``local.<tenant column> != <caller>.<...>`` (either side, ``==`` too) in ``test``."""
-    for node in cst_walk(test):
-        if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
-            continue
-        if not isinstance(node.comparisons[0].operator, (cst.Equal, cst.NotEqual)):
-            continue
-        sides = (node.left, node.comparisons[0].comparator)
-        for a, b in (sides, sides[::-1]):
-            if (
-                isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == local
-                and a.attr.value in tenant and set(load_names(b)) & principals
-            ):
-                return True
-    return False
+    return any(
+        isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == local
+        and a.attr.value in tenant and bool(set(load_names(b)) & principals)
+        for a, b in compared_sides(test, (cst.Equal, cst.NotEqual))
+    )
 
 
 def _secret_keyed(project: "ProjectIndex", cls: Optional[str], summary: dict, model: str, depth: int = 0) -> bool:
