@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns
 from .repositories import module_instance_class, repository_model, self_attribute_class
-from .scoping import _local_model, table_columns
+from .scoping import _local_model, role_permission, table_columns
 
 if TYPE_CHECKING:
     from .index import ProjectIndex
@@ -104,6 +104,9 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
                 for d in per.get(kind, ()):
                     column = d.get("column")
                     if column not in wanted:
+                        continue
+                    if role_permission(d):
+                        told.setdefault(fname, set()).add(column)  # (a permission inside the tenant: no constraint)
                         continue
                     got = _entry_models(project, tables, holders, mod, fname, d, column, canonical)
                     if got:

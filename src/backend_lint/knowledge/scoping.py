@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from ..ground.config import analysis_key
 from .facts import orm_facts
 from .imports import last_segment
-from .models import MEMBERSHIP_CHILD, _scoping_evidence, _snake, _table_constraints, identity_fields, is_table_model, model_columns, referenced_model
+from .models import _CREATOR_COLUMN, MEMBERSHIP_CHILD, _scoping_evidence, _snake, _table_constraints, identity_fields, is_table_model, model_columns, referenced_model
 from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
@@ -82,6 +82,14 @@ def is_caller(who: str, settings: Optional["Settings"]) -> bool:
     # ``user_email``, ``caller_id``; ``principal_id`` / ``actor_id`` alone may name anyone (a grant's target):
     # only ``current_principal_id``, ``requesting_actor_id``
     return bool(named & {"user", "caller"}) or bool(named & {"principal", "actor"} and named & _QUALIFIERS)
+
+
+def role_permission(entry: dict[str, Any]) -> bool:
+    """A ``direct`` entry comparing a creator column with the caller only on the branch of named tenant roles
+    (index ``role_branch``: ``if role == "member": return str(board.created_by) == user_id`` after the caller's
+    role in the tenant was looked up): a permission inside the tenant (members edit what they made, owners and
+    admins anything), not the row's owner. The creator column stays an audit column for that model."""
+    return bool(entry.get("role_branch")) and bool(_CREATOR_COLUMN.match(entry.get("column", "")))
 
 
 def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> dict[str, dict[str, str]]:
@@ -191,6 +199,8 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
         for fname, per in found.get("functions", {}).items():
             for d in per.get("direct", ()):
                 who = d["who"]
+                if role_permission(d):
+                    continue
                 if "via" in d:
                     _own_row_evidence(project, settings, fields, tables, holders, d, f"{mod}.{fname}", mod, owned_rows)
                     continue

@@ -33,8 +33,9 @@ from .summaries import (
     summary_candidate_row,
 )
 from .getters import foreign_getter_model, GETTER_PREFIXES, reads_a_row
-from .syntax import _if_refuses, _last_small_statement, _local_copies, _presence_only, _store_class, _value_paths
+from .syntax import _if_refuses, _last_small_statement, compared_sides, _local_copies, _presence_only, _store_class, _value_paths
 from .values import NOTHING, Site, Val
+from ..index.extractors.orm import TENANT_COLUMNS
 
 if TYPE_CHECKING:
     from ...engine.context import FileContext
@@ -429,15 +430,9 @@ class _Fetches:
         for node in cst_walk(self.func.body):
             if not isinstance(node, cst.If) or not (_if_refuses(node) or isinstance(_last_small_statement(node.body), cst.Return)):
                 continue  # (leaves on a mismatch: ``raise``, ``abort(...)``, ``return response_error(...)``)
-            for cmp in cst_walk(node.test):
-                if not isinstance(cmp, cst.Comparison) or len(cmp.comparisons) != 1:
-                    continue
-                if not isinstance(cmp.comparisons[0].operator, (cst.NotEqual, cst.IsNot)):
-                    continue
-                sides = (cmp.left, cmp.comparisons[0].comparator)
-                for one, other in (sides, sides[::-1]):
-                    if self.ctx.module.code_for_node(one) == spelled and set(load_names(other)) & route:
-                        return True
+            for one, other in compared_sides(node.test, (cst.NotEqual, cst.IsNot)):
+                if self.ctx.module.code_for_node(one) == spelled and set(load_names(other)) & route:
+                    return True
         return False
 
     def _flask_body_values(self) -> set[str]:
@@ -666,8 +661,40 @@ class _Fetches:
             return None
         if summary is not None and _secret_keyed(project, summary[1], summary[3], model):
             # ``refresh_tokens.get_by_token(token)``: keyed on a secret the caller holds
+            if self.identity.principals and self._tenant_checked_row(func, model):
+                # ``revoke_invite(token, actor)``: the token addresses the row, whose tenant is then compared with
+                # the caller's: the tenant decides (BKL202 at that check), not the secret
+                return Val(rows=True, model=model, repo=True)
             return Val(rows=True, model=model, scoped=True)
         return Val(rows=True, model=model, repo=not given_principal, scoped=given_principal, derived=given_principal)
+
+    def _tenant_checked_row(self, func: cst.Attribute, model: str) -> bool:
+        """The row this call returns is bound to a local whose tenant column (an identity column of ``model``
+        named for a tenant: ``tenant_id``, ``organization_id``) the function then compares with the caller's in
+        an ``if`` that raises (``if invite.tenant_id != actor.tenant_id: raise``), or hands, with the caller, to
+        a project function that compares that column and raises (``_require_actor_scope(invite, actor)``)."""
+        tenant = set(identity_columns(self.project, self.settings, model)) & TENANT_COLUMNS
+        local = _bound_local(self.func, func) if tenant else None
+        if local is None:
+            return False
+        principals = {p.split(".")[0] for p in self.identity.principals}
+        for node in cst_walk(self.func.body):
+            if _if_refuses(node) and _tenant_compared(node.test, local, tenant, principals):  # type: ignore[attr-defined]
+                return True
+            if isinstance(node, cst.Call) and self._tenant_check_call(node, local, tenant, principals):
+                return True
+        return False
+
+    def _tenant_check_call(self, call: cst.Call, local: str, tenant: set[str], principals: set[str]) -> bool:
+        handed = {n for a in call.args for n in load_names(a.value)}
+        if local not in handed or not handed & principals:
+            return False
+        q = self.ctx.qualified_name(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
+        found = self.project.resolve_symbol(q) if q is not None and self.project is not None else None
+        if found is None or found[2] != "functions":
+            return False
+        helper = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        return bool(helper.get("raises")) and bool(set(helper.get("param_compared", ())) & tenant)
 
     def filters_dict_fetch(self, call: cst.Call, method: str, state: dict[str, Val]) -> Optional[Val]:
         """A generic manager's lookup or write given the model and its filters as a dict (``db.get(Team,
@@ -928,6 +955,25 @@ class _Fetches:
             return self.execute(replace(recv, scoped=scoped, pscoped=pscoped))
         # an unknown method on a statement: we cannot see what it does
         return replace(recv, opaque=True)
+
+
+def _bound_local(fn: cst.FunctionDef, func: cst.Attribute) -> Optional[str]:
+    """The local a call of ``func`` is assigned to (``invite = await repo.get_by_token(token)``)."""
+    for node in cst_walk(fn.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+            if isinstance(value, cst.Call) and value.func is func:
+                return node.targets[0].target.value
+    return None
+
+
+def _tenant_compared(test: cst.BaseExpression, local: str, tenant: set[str], principals: set[str]) -> bool:
+    """``local.<tenant column> != <caller>.<...>`` (either side, ``==`` too) in ``test``."""
+    return any(
+        isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == local
+        and a.attr.value in tenant and bool(set(load_names(b)) & principals)
+        for a, b in compared_sides(test, (cst.Equal, cst.NotEqual))
+    )
 
 
 def _secret_keyed(project: "ProjectIndex", cls: Optional[str], summary: dict, model: str, depth: int = 0) -> bool:

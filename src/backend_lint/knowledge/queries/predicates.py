@@ -24,7 +24,7 @@ from .syntax import (
     _walk_expr,
 )
 from .values import _merge_flags, Comparison, NOTHING, Val
-from .vocabulary import _SECRET_KEY_COLUMNS, capability_column, PRIMARY_KEY_NAMES, secret_key_column, VISIBILITY_WORDS
+from .vocabulary import _SECRET_KEY_COLUMNS, capability_column, handed_code_name, PRIMARY_KEY_NAMES, secret_key_column, VISIBILITY_WORDS
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -706,7 +706,7 @@ class _Predicates:
                     scoped = True
                 elif (
                     isinstance(node.value, (cst.Name, cst.Attribute))
-                    and (attr in _SECRET_KEY_COLUMNS or capability_column(attr))
+                    and (attr in _SECRET_KEY_COLUMNS or capability_column(attr) or handed_code_name(attr))
                     and (keyed := self.model_of(node.value, state)) is not None
                     and secret_key_column(self.project, keyed, attr)
                 ):

@@ -470,6 +470,15 @@ def _presence_only(test: cst.BaseExpression) -> bool:
     return isinstance(test, cst.Name)
 
 
+def compared_sides(test: cst.BaseExpression, operators: tuple[type, ...]) -> Iterator[tuple[cst.BaseExpression, cst.BaseExpression]]:
+    """``(a, b)`` for each single comparison ``a <op> b`` in ``test`` with ``op`` one of ``operators``, in both
+    orientations (``a, b`` then ``b, a``)."""
+    for node in cst_walk(test):
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, operators):
+            yield node.left, node.comparisons[0].comparator
+            yield node.comparisons[0].comparator, node.left
+
+
 def _if_refuses(node: cst.CSTNode) -> bool:
     """An ``if`` (not a loop) whose body ends the request with an error: ``raise`` or Flask's ``abort(...)`` (a
     ``return`` may serve the row's result: ``if success: return {...}``)."""

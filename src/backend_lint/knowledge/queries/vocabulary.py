@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
-from ..models import table_words
+from ..models import column_traits, table_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..index import ProjectIndex
@@ -242,20 +242,37 @@ _PERMISSION_WRITE = re.compile(r"_?(?:grant|revoke)_", re.IGNORECASE)
 _NOT_ACCESS_HELPER = re.compile(r"rate_?limit|throttl|^_?(?:send|notify|mail|email)_", re.IGNORECASE)
 
 
+_SECRET_KEY_COLUMNS = frozenset({"code", "key"})
+# Words of a code or key a row's maker hands out for others to join or redeem the row with (``join_code``,
+# ``share_key``, ``pairing_code``, ``access_key``): only before ``code`` / ``key`` (``share_count`` is no secret)
+HANDED_CODE_WORDS = frozenset({"join", "share", "pairing", "redeem", "access"})
+
+
 def capability_column(name: str) -> bool:
     """``invite_code``, ``share_token``, ``secret``: a column whose value is a capability."""
     return not name.endswith("_id") and any(part in CAPABILITY_WORDS for part in name.lower().split("_"))
 
 
-_SECRET_KEY_COLUMNS = frozenset({"code", "key"})
+def handed_code_name(name: str) -> bool:
+    """``join_code``, ``share_key``: named like a code handed out to join or redeem a row (``HANDED_CODE_WORDS``)."""
+    parts = name.lower().split("_")
+    return len(parts) > 1 and parts[-1] in _SECRET_KEY_COLUMNS and any(part in HANDED_CODE_WORDS for part in parts[:-1])
 
 
 def secret_key_column(project: Optional["ProjectIndex"], model: Optional[str], name: str) -> bool:
-    """``capability_column``, or the ``code`` / ``key`` of a table named for a capability (``invites.c.code``,
+    """``capability_column``, a unique column named like a code handed out (``handed_code_name``: a session's
+    ``join_code``), or the ``code`` / ``key`` of a table named for a capability (``invites.c.code``,
     ``OrganisationInvitationKey.key``): whoever holds the invitation's code may redeem it."""
     if capability_column(name):
         return True
-    if name not in _SECRET_KEY_COLUMNS or project is None or not model:
+    if project is None or not model:
+        return False
+    if handed_code_name(name):
+        # (declared unique: the code names one row, as an invite's does; a room's plain ``join_code`` label, which
+        # the caller's seat must then be found for, is no capability)
+        traits = column_traits(project, model, name)
+        return traits is not None and traits.unique
+    if name not in _SECRET_KEY_COLUMNS:
         return False
     return any(w in CAPABILITY_WORDS or w.rstrip("s") in CAPABILITY_WORDS for w in table_words(project, model))
 # Parameters of a service whose name says the caller already authorised the value, or that it is one of the

@@ -14,7 +14,9 @@ name is resolved with the module's own imports, nothing imported; the caller is 
     ``filter_by(C=who)`` after ``select(M)`` / ``query(M)`` / ``M.query``: the query is scoped by ``C``;
   - ``compare``: ``row.C ==/!= who`` in the test of an ``if`` that exits (``raise`` / ``return`` / ``abort``)
     or in a ``return``: an access decision in Python (``row`` from a lookup of ``M`` in the same function, or a
-    parameter annotated with ``M``);
+    parameter annotated with ``M``); ``role_branch`` when it is reached only on the branch of named tenant roles
+    (``_role_branches``: ``if role == "member": return card.created_by == user_id`` after ``role =
+    get_user_role(user_id, organization_id)``);
   - ``method``: ``self.C ==/!= who`` in a method of the model (or of a mixin: the reader gives it to the table
     models that inherit the method and declare ``C``), or a lookup keyed by ``self.C`` and ``who`` together.
   A ``direct`` entry whose ``who`` is the key of a row the caller owns (``doctor.id`` of ``doctor = db.query(Doctor)
@@ -394,42 +396,14 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
     for node in kinds.get(ast.Return, _NONE):
         if node.value is not None:
             decisions.update(id(n) for n in walk(node.value))
+    roles = _role_branches(fn, kinds)
     for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and id(node) in decisions:
-            left, right = node.left, node.comparators[0]
-            for a, b in ((left, right), (right, left)):
-                col = _column_of(a, row_names)
-                who = _dotted(b)
-                via = _via(who, own) if who is not None else None
-                if col is None and via is None and held:
-                    # ``team = await self.repo.get_by_id(team_id)`` then ``if team.leaderId == user_id: return True``:
-                    # a row the service's repository returned; the reader finds its model through the repository
-                    col = _column_of(a, set(held))
-                    if col is not None and who is not None and (_callerish(who) or who in bound) and who.split(".")[0] != col[0]:
-                        direct.append({"model": [], "column": col[1], "who": who, "how": "compare", "line": node.lineno, "repo": held[col[0]]})
-                    continue
-                if via is not None and col is None:
-                    # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
-                    # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
-                    col = _column_of(_unwrapped(a), row_names | assigned)
-                if col is None and via is None and who is not None and (_callerish(who) or who in bound):
-                    # ``current_user.institution_id != department.institution_id`` of a row a project helper
-                    # returned (``department = service.get_department(department_id)``): the reader finds its
-                    # model off the column and the local's name
-                    got = _column_of(_unwrapped(a), assigned - row_names - params)
-                    if got is not None and got[0] != who.split(".")[0] and not _callerish(got[0]) and got[1][:1].islower():
-                        direct.append({"model": [], "column": got[1], "who": who, "how": "compare", "line": node.lineno, "row": got[0]})
-                    continue
-                if col is None or who is None or who.split(".")[0] == col[0]:
-                    continue
-                if via is None and not (_callerish(who) or who in bound):
-                    continue
-                how = "method" if col[0] == "self" else "compare"
-                entry = {"model": rows.get(col[0], []), "column": col[1], "who": who, "how": how, "line": node.lineno}
-                if via is not None:
-                    entry["via"] = via
-                    entry["row"] = col[0]
-                direct.append(entry)
+            before = len(direct)
+            _compare(node, rows, row_names, held, own, bound, assigned, params, direct)
+            if id(node) in roles:
+                for entry in direct[before:]:
+                    entry["role_branch"] = True
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], ast.Eq):
             # ``M.C == who`` on the class: a SQL expression (a predicate, or one kept for ``where(or_(*conditions))``)
             for a, b in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
@@ -471,6 +445,118 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
             _writes(node, resolve, writes, params)
     if bound:
         _expand_bound(direct, first, bound)
+
+
+def _compare(
+    node: ast.Compare, rows: dict[str, list[str]], row_names: set[str], held: dict[str, str], own: dict[str, dict[str, Any]],
+    bound: dict[str, list[str]], assigned: frozenset[str], params: set[str], direct: list,
+) -> None:
+    """The ``direct`` entries of one comparison deciding access (``row.C != who``; ``_function``)."""
+    left, right = node.left, node.comparators[0]
+    for a, b in ((left, right), (right, left)):
+        col = _column_of(a, row_names)
+        who = _dotted(b)
+        via = _via(who, own) if who is not None else None
+        if col is None and via is None and held:
+            # ``team = await self.repo.get_by_id(team_id)`` then ``if team.leaderId == user_id: return True``:
+            # a row the service's repository returned; the reader finds its model through the repository
+            col = _column_of(a, set(held))
+            if col is not None and who is not None and (_callerish(who) or who in bound) and who.split(".")[0] != col[0]:
+                direct.append({"model": [], "column": col[1], "who": who, "how": "compare", "line": node.lineno, "repo": held[col[0]]})
+            continue
+        if via is not None and col is None:
+            # ``str(prescription.doctor_id) != str(doctor.id)``: the row may come from a project helper
+            # (``service.get_prescription_by_id(...)``), its model read by the reader off the column
+            col = _column_of(_unwrapped(a), row_names | assigned)
+        if col is None and via is None and who is not None and (_callerish(who) or who in bound):
+            # ``current_user.institution_id != department.institution_id`` of a row a project helper
+            # returned (``department = service.get_department(department_id)``): the reader finds its
+            # model off the column and the local's name
+            got = _column_of(_unwrapped(a), assigned - row_names - params)
+            if got is not None and got[0] != who.split(".")[0] and not _callerish(got[0]) and got[1][:1].islower():
+                direct.append({"model": [], "column": got[1], "who": who, "how": "compare", "line": node.lineno, "row": got[0]})
+            continue
+        if col is None or who is None or who.split(".")[0] == col[0]:
+            continue
+        if via is None and not (_callerish(who) or who in bound):
+            continue
+        how = "method" if col[0] == "self" else "compare"
+        entry = {"model": rows.get(col[0], []), "column": col[1], "who": who, "how": how, "line": node.lineno}
+        if via is not None:
+            entry["via"] = via
+            entry["row"] = col[0]
+        direct.append(entry)
+
+
+_ROLE_OPS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn)
+
+
+def _role_branches(fn: ast.AST, kinds: dict[type, list[Any]]) -> set[int]:
+    """The nodes reached only on the branch of named tenant roles: inside an ``if`` (or its ``else``) testing a
+    role the function looked up for the caller in a tenant (``role = await self.get_user_role(user_id,
+    organization_id)``; ``if role == "member": ...``), or after such an ``if`` granting outright (``if role in
+    ("owner", "admin"): return True``). A comparison of a row's column with the caller there is a permission
+    some roles need and others skip, inside the tenant the role lookup checked: no owner of the row."""
+    roles = _role_locals(kinds)
+    if not roles:
+        return set()
+    out: set[int] = set()
+    for node in kinds.get(ast.If, _NONE):
+        if _role_test(node.test, roles):
+            out.update(id(n) for stmt in node.body + node.orelse for n in walk(stmt))
+    for holder in walk_function(fn):
+        for field in ("body", "orelse", "finalbody"):
+            stmts = getattr(holder, field, None)
+            if not isinstance(stmts, list):
+                continue
+            for i, stmt in enumerate(stmts):
+                if isinstance(stmt, ast.If) and _role_test(stmt.test, roles) and _grants(stmt.body):
+                    out.update(id(n) for later in stmts[i + 1:] for n in walk(later))
+    return out
+
+
+def _role_locals(kinds: dict[type, list[Any]]) -> set[str]:
+    """Locals bound to a call handed the caller and a second key (``get_user_role(user_id, organization_id)``,
+    ``get_membership(db, current_user.id, org_id)``): the caller's role (or membership) in that tenant. A role
+    read off the principal (``current_user.role``) is no such lookup."""
+    out: set[str] = set()
+    for node in kinds.get(ast.Assign, _NONE):
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name) or not isinstance(value, ast.Call):
+            continue
+        spelled = [_dotted(a) for a in list(value.args) + [k.value for k in value.keywords]]
+        keys = [w for w in spelled if w is not None and w.split(".")[0] not in _NOT_CALLERS]
+        if any(_callerish(w) for w in keys) and any(not _callerish(w) for w in keys):
+            out.add(node.targets[0].id)
+    return out
+
+
+def _role_test(test: ast.AST, roles: set[str]) -> bool:
+    """``role == "member"``, ``role in ("owner", "admin")``, ``member.role != Role.VIEWER``: a role local (or an
+    attribute of it) compared with named roles."""
+    for node in walk(test):
+        if not (isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], _ROLE_OPS)):
+            continue
+        sides = (node.left, node.comparators[0])
+        for a, b in (sides, sides[::-1]):
+            head = a.value if isinstance(a, ast.Attribute) else a
+            if isinstance(head, ast.Name) and head.id in roles and _named_roles(b):
+                return True
+    return False
+
+
+def _named_roles(node: ast.AST) -> bool:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return bool(node.elts) and all(_named_roles(e) for e in node.elts)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    dotted = ast_dotted(node) if isinstance(node, ast.Attribute) else None
+    return dotted is not None and dotted.split(".")[-2][:1].isupper()
+
+
+def _grants(body: list[ast.stmt]) -> bool:
+    """``return True``: the roles tested pass outright."""
+    return len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Constant) and body[0].value.value is True
 
 
 def _principal_locals(kinds: dict[type, list[Any]], params: set[str]) -> dict[str, list[str]]:
