@@ -652,8 +652,7 @@ class _ClientAnalysis:
         for node in walk(self.func.body):
             if not (isinstance(node, cst.If) and _exits(node.body)):
                 continue
-            refusal = self.ctx.module.code_for_node(node.body) if self.ctx.module is not None else ""
-            if not _REFUSES_CALLER.search(refusal):
+            if not self._refuses_caller(node.body):
                 continue
             for part in bool_operands(node.test):
                 if not (isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not)):
@@ -853,9 +852,13 @@ class _ClientAnalysis:
                         loaded.setdefault(node.targets[0].target.value, set()).update(keys)
         if not loaded:
             return out
+        verdicts = self._verdicts_on_rows(loaded)
         for node in walk(self.func.body):
             if not (isinstance(node, cst.If) and _exits(node.body)):
                 continue
+            if verdicts and self._refuses_caller(node.body):
+                for name in set(load_names(node.test)) & set(verdicts):
+                    out |= verdicts[name]
             for test in _conjuncts(node.test) if isinstance(node.test, cst.BooleanOperation) else [node.test]:
                 if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
                     continue
@@ -886,6 +889,37 @@ class _ClientAnalysis:
                     out |= loaded[call.func.value.value]
                 out |= self._row_handed_to_check(call, loaded, not _refuses_otherwise(node.body))
         return out
+
+    def _verdicts_on_rows(self, loaded: dict[str, set[tuple[str, str]]]) -> dict[str, set[tuple[str, str]]]:
+        """``role = get_user_role_in_workspace(session=session, user_id=current_user.id, workspace_id=workspace.id)``:
+        a local bound once to what a call answers when handed the caller and a looked-up row (or its attribute):
+        the caller's standing on that row (a role, a membership, a verdict) -> the values the row was looked up
+        by. A test of it that refuses the caller (``if not has_permission(role, Action.CREATE_BOARD): raise
+        HTTPException(403)``) checks them (``_target_row_checked``)."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        counts = _bindings(self.func)
+        for node in walk(self.func.body):
+            if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+                continue
+            name = node.targets[0].target.value
+            call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+            if counts.get(name) != 1 or not isinstance(call, cst.Call) or any(a.star for a in call.args):
+                continue
+            rows: set[tuple[str, str]] = set()
+            caller = False
+            for a in call.args:
+                base = a.value.value if isinstance(a.value, cst.Attribute) else a.value
+                if isinstance(base, cst.Name) and base.value in loaded:
+                    rows |= loaded[base.value]
+                elif self.is_derived(a.value) and not _db_handle(a.value):
+                    caller = True
+            if rows and caller:
+                out[name] = rows
+        return out
+
+    def _refuses_caller(self, block: cst.BaseSuite) -> bool:
+        """The block answers with a refusal of the caller (401 / 403, ``FORBIDDEN``), not of the input."""
+        return self.ctx.module is not None and bool(_REFUSES_CALLER.search(self.ctx.module.code_for_node(block)))
 
     def _row_handed_to_check(
         self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]], verdicts: bool = True,
