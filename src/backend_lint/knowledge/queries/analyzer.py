@@ -137,7 +137,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
         for name in self.identity.closure_trusted:
             state[name] = Val(trusted=True)  # a key the enclosing service was handed by its caller
-        for name in self.identity.closure_derived:
+        for name in self.identity.closure_derived | self.identity.caller_built:
             state[name] = Val(derived=True)
         for name in self.identity.principals:
             state[name] = Val(derived=True, ident=True)

@@ -254,7 +254,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       `if isinstance(current_user, AnonymousUser):`, a class named `Anonymous*` / `Unauthenticated*`) has
       none in scope, a flag set `True` only on elevated ways (`sees_all = True` under an admin test, or in a
       loop over the caller's roles under `if role.id in ADMIN_ROLE_IDS:`) makes `if sees_all:` an elevated
-      way (set anywhere else too, `if drafts: sees_all = True`, it is the client's wish: still reported), and a list of conditions that holds the owner predicate on every way the identity is
+      way (set anywhere else too, `if drafts: sees_all = True`, it is the client's wish: still reported); so is
+      the way of a helper's parameter its callers fill with an administrator's verdict on the caller
+      (`can_view_all=rbac.is_system_admin(current_user)`; none hands it a literal `True` or client data), and
+      a helper's parameter its callers fill with what a call made with the caller answered (`visible_ids=
+      visible_project_ids(db, user=current_user)`, also `ids if not can_view_all else None`) is derived from
+      the caller there, as in the route (`Project.id.in_(visible_ids)`); and a list of conditions that holds the owner predicate on every way the identity is
       present is empty only where it is absent (`if terms: stmt = stmt.where(or_(*terms))`); a guard on
       another flag (`if not include_all:`) leaves a way with the identity and no predicate: reported;
     - a route's load by a parameter that a decorator applied beneath the route's decorator verifies itself:
