@@ -70,6 +70,8 @@ class _Expressions:
                 source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
             return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
         if isinstance(expr, cst.Call):
+            if not expr.args and isinstance(expr.func, cst.Name) and expr.func.value in ("set", "list") and expr.func.value not in state:
+                return Val(container=True, trusted=True)  # an empty one, as ``[]``: what is put in decides
             return self.call(expr, state)
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return self.sql_string(expr, state)
@@ -124,7 +126,8 @@ class _Expressions:
                 derived=any(v.derived for v in vals),
                 clause=scoped or any(v.text and v.clause for v in vals),
                 pscoped=pscoped,
-                trusted=bool(vals) and all(v.trusted for v in vals),
+                # (an empty one holds no key of the client's: what is put in later decides, ``call``)
+                trusted=all(v.trusted for v in vals),
                 container=True,
                 text=all(v.text for v in vals),  # SQL strings only (an empty list too: ``" AND ".join(parts)``)
             )
@@ -351,7 +354,9 @@ class _Expressions:
                 if any(a.derived for a in args):  # ``text(sql).bindparams(owner_id=user.id)``
                     return replace(recv, clause=True, pscoped=True, opaque=False)
                 return recv
-            if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
+            if isinstance(func.value, cst.Name) and (
+                method in ("append", "extend", "add", "insert") or (method == "update" and state.get(func.value.value, NOTHING).container)
+            ):
                 name = func.value.value
                 old = state.get(name, NOTHING)
                 self._track_row_keyed(name, method, call, state)
@@ -360,6 +365,10 @@ class _Expressions:
                     x, y = self.pred(a.value, state)
                     scoped, pscoped = scoped or x, pscoped or y
                 scoped = scoped or any(a.text and a.clause for a in args)  # ``parts.append("owner_id = :uid")``
+                # a container that started empty holds only keys read from rows or verified as long as every
+                # element put in is one (``next_level.add(edge.dst_id)`` over the edges of a checked concept)
+                put = args[-1:] if method == "insert" else args  # (``insert(0, x)``: the index is no element)
+                trusted = old.trusted and (not old.container or all(a.trusted or a.derived for a in put))
                 if scoped or any(a.derived for a in args):
                     state[name] = replace(
                         old,
@@ -368,9 +377,10 @@ class _Expressions:
                         derived=old.derived or any(a.derived for a in args),
                         container=True,
                         text=old.text and all(a.text for a in args),
+                        trusted=trusted,
                     )
-                elif old.container and old.text and not all(a.text for a in args):
-                    state[name] = replace(old, text=False)
+                elif old.container and ((old.text and not all(a.text for a in args)) or old.trusted != trusted):
+                    state[name] = replace(old, text=old.text and all(a.text for a in args), trusted=trusted)
                 return NOTHING
             return self.helper_call(call, q, [recv] + args, args, state)
         args = [self.ev(a.value, state) for a in call.args]
