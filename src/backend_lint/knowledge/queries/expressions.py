@@ -70,8 +70,6 @@ class _Expressions:
                 source = (base.source[0], f"{base.source[1]}.{expr.attr.value}")  # ``message.thread.workspace_id``
             return Val(derived=base.derived, trusted=base.trusted or (base.rows and not self._client_row(base)), ident=base.ident, source=source)
         if isinstance(expr, cst.Call):
-            if not expr.args and isinstance(expr.func, cst.Name) and expr.func.value in ("set", "list") and expr.func.value not in state:
-                return Val(container=True, trusted=True)  # an empty one, as ``[]``: what is put in decides
             return self.call(expr, state)
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return self.sql_string(expr, state)
@@ -126,8 +124,7 @@ class _Expressions:
                 derived=any(v.derived for v in vals),
                 clause=scoped or any(v.text and v.clause for v in vals),
                 pscoped=pscoped,
-                # (an empty one holds no key of the client's: what is put in later decides, ``call``)
-                trusted=all(v.trusted for v in vals),
+                trusted=bool(vals) and all(v.trusted for v in vals),
                 container=True,
                 text=all(v.text for v in vals),  # SQL strings only (an empty list too: ``" AND ".join(parts)``)
             )
@@ -365,10 +362,16 @@ class _Expressions:
                     x, y = self.pred(a.value, state)
                     scoped, pscoped = scoped or x, pscoped or y
                 scoped = scoped or any(a.text and a.clause for a in args)  # ``parts.append("owner_id = :uid")``
-                # a container that started empty holds only keys read from rows or verified as long as every
-                # element put in is one (``next_level.add(edge.dst_id)`` over the edges of a checked concept)
-                put = args[-1:] if method == "insert" else args  # (``insert(0, x)``: the index is no element)
-                trusted = old.trusted and (not old.container or all(a.trusted or a.derived for a in put))
+                # a container bound empty holds only keys read from rows or verified as long as every element put
+                # in is one (``next_level.add(edge.dst_id)`` over the edges of a checked concept, a name, an
+                # attribute or an item); a clause is no key (``filters.append(Item.owner_id == user_id)``)
+                put = call.args[-1:] if method == "insert" else call.args  # (``insert(0, x)``: the index is no element)
+                keys = all(
+                    isinstance(a.value, (cst.Name, cst.Attribute, cst.Subscript)) and (v.trusted or v.derived)
+                    and not (v.clause or v.stmt or v.rows or v.text)
+                    for a, v in zip(put, args[-len(put):] if put else [])
+                )
+                trusted = keys if old.empty else old.trusted and (not old.container or keys)
                 if scoped or any(a.derived for a in args):
                     state[name] = replace(
                         old,
@@ -378,9 +381,10 @@ class _Expressions:
                         container=True,
                         text=old.text and all(a.text for a in args),
                         trusted=trusted,
+                        empty=False,
                     )
-                elif old.container and ((old.text and not all(a.text for a in args)) or old.trusted != trusted):
-                    state[name] = replace(old, text=old.text and all(a.text for a in args), trusted=trusted)
+                elif old.container and ((old.text and not all(a.text for a in args)) or old.trusted != trusted or old.empty):
+                    state[name] = replace(old, text=old.text and all(a.text for a in args), trusted=trusted, empty=False)
                 return NOTHING
             return self.helper_call(call, q, [recv] + args, args, state)
         args = [self.ev(a.value, state) for a in call.args]

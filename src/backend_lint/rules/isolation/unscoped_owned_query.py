@@ -392,10 +392,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       verifies the keys it is handed;
     - a key read from a row handed in: a parameter typed by an ORM table or by an alias naming only
       tables (`Commentable = Article | Collection`), or narrowed by `isinstance(item, Data)`;
-    - keys gathered in a container that started empty (`seen = set()`, `[]`) or held checked keys only
+    - keys gathered in a container bound empty (`seen = set()`, `= []`) or to checked keys only
       (`frontier = {topic_id}` after the topic was checked), every element put in (`add`, `append`,
       `extend`, `update`) read off a row fetched by such keys (`seen.add(link.to_id)` over the links of the
-      frontier): as `[link.to_id for link in links]`; one element from the client makes it the client's;
+      frontier): as `[link.to_id for link in links]`; one element from the client (also `seen |= set(ids)`)
+      makes it the client's;
     - a list of keys verified element by element before the lookup (`for name in names: if name not in
       my_names: raise ...`, with `my_names` read from the caller's rows; a loop that can `continue` or
       `break` past an element verifies nothing);
