@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -821,15 +821,8 @@ class _ClientAnalysis:
         if self._callers is None:
             names = {p for p in self.identity.principals if "." not in p and not p.startswith("<")}
             names |= {n for n, f in self.identity.identity_params.items() if f in PERSON_FIELDS and "." not in n}
-            bound = _bindings(self.func)
-            for node in walk(self.func.body):
-                if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
-                    continue
-                target = node.targets[0].target.value
-                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-                if bound.get(target, 0) != 1 or not isinstance(value, cst.Call) or not value.args:
-                    continue
-                if all(not a.star and a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
+            for target, value in _calls_bound_once(self.func):
+                if value.args and all(not a.star and a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
                     names.add(target)
             self._callers = frozenset(names)
         return self._callers
@@ -897,13 +890,8 @@ class _ClientAnalysis:
         by. A test of it that refuses the caller (``if not has_permission(role, Action.CREATE_BOARD): raise
         HTTPException(403)``) checks them (``_target_row_checked``)."""
         out: dict[str, set[tuple[str, str]]] = {}
-        counts = _bindings(self.func)
-        for node in walk(self.func.body):
-            if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
-                continue
-            name = node.targets[0].target.value
-            call = node.value.expression if isinstance(node.value, cst.Await) else node.value
-            if counts.get(name) != 1 or not isinstance(call, cst.Call) or any(a.star for a in call.args):
+        for name, call in _calls_bound_once(self.func):
+            if any(a.star for a in call.args):
                 continue
             rows: set[tuple[str, str]] = set()
             caller = False
@@ -1722,6 +1710,18 @@ def _copy_uses(
                 continue
             out[id(node)] = key
     return out
+
+
+def _calls_bound_once(func: "cst.FunctionDef") -> Iterator[tuple[str, "cst.Call"]]:
+    """``name = call(...)`` (also awaited) where ``name`` is bound nowhere else in ``func``."""
+    bound = _bindings(func)
+    for node in walk(func.body):
+        if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+            continue
+        target = node.targets[0].target.value
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if bound.get(target, 0) == 1 and isinstance(value, cst.Call):
+            yield target, value
 
 
 def _bindings(func: "cst.FunctionDef") -> dict[str, int]:
