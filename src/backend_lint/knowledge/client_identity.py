@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from ..ground.lazy import lazy_import
 
@@ -652,8 +652,7 @@ class _ClientAnalysis:
         for node in walk(self.func.body):
             if not (isinstance(node, cst.If) and _exits(node.body)):
                 continue
-            refusal = self.ctx.module.code_for_node(node.body) if self.ctx.module is not None else ""
-            if not _REFUSES_CALLER.search(refusal):
+            if not self._refuses_caller(node.body):
                 continue
             for part in bool_operands(node.test):
                 if not (isinstance(part, cst.UnaryOperation) and isinstance(part.operator, cst.Not)):
@@ -822,15 +821,8 @@ class _ClientAnalysis:
         if self._callers is None:
             names = {p for p in self.identity.principals if "." not in p and not p.startswith("<")}
             names |= {n for n, f in self.identity.identity_params.items() if f in PERSON_FIELDS and "." not in n}
-            bound = _bindings(self.func)
-            for node in walk(self.func.body):
-                if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
-                    continue
-                target = node.targets[0].target.value
-                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-                if bound.get(target, 0) != 1 or not isinstance(value, cst.Call) or not value.args:
-                    continue
-                if all(not a.star and a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
+            for target, value in _calls_bound_once(self.func):
+                if value.args and all(not a.star and a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in names for a in value.args):
                     names.add(target)
             self._callers = frozenset(names)
         return self._callers
@@ -853,9 +845,13 @@ class _ClientAnalysis:
                         loaded.setdefault(node.targets[0].target.value, set()).update(keys)
         if not loaded:
             return out
+        verdicts = self._verdicts_on_rows(loaded)
         for node in walk(self.func.body):
             if not (isinstance(node, cst.If) and _exits(node.body)):
                 continue
+            if verdicts and self._refuses_caller(node.body):
+                for name in set(load_names(node.test)) & set(verdicts):
+                    out |= verdicts[name]
             for test in _conjuncts(node.test) if isinstance(node.test, cst.BooleanOperation) else [node.test]:
                 if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
                     continue
@@ -886,6 +882,32 @@ class _ClientAnalysis:
                     out |= loaded[call.func.value.value]
                 out |= self._row_handed_to_check(call, loaded, not _refuses_otherwise(node.body))
         return out
+
+    def _verdicts_on_rows(self, loaded: dict[str, set[tuple[str, str]]]) -> dict[str, set[tuple[str, str]]]:
+        """``role = get_user_role_in_workspace(session=session, user_id=current_user.id, workspace_id=workspace.id)``:
+        a local bound once to what a call answers when handed the caller and a looked-up row (or its attribute):
+        the caller's standing on that row (a role, a membership, a verdict) -> the values the row was looked up
+        by. A test of it that refuses the caller (``if not has_permission(role, Action.CREATE_BOARD): raise
+        HTTPException(403)``) checks them (``_target_row_checked``)."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        for name, call in _calls_bound_once(self.func):
+            if any(a.star for a in call.args):
+                continue
+            rows: set[tuple[str, str]] = set()
+            caller = False
+            for a in call.args:
+                base = a.value.value if isinstance(a.value, cst.Attribute) else a.value
+                if isinstance(base, cst.Name) and base.value in loaded:
+                    rows |= loaded[base.value]
+                elif self.is_derived(a.value) and not _db_handle(a.value):
+                    caller = True
+            if rows and caller:
+                out[name] = rows
+        return out
+
+    def _refuses_caller(self, block: cst.BaseSuite) -> bool:
+        """The block answers with a refusal of the caller (401 / 403, ``FORBIDDEN``), not of the input."""
+        return self.ctx.module is not None and bool(_REFUSES_CALLER.search(self.ctx.module.code_for_node(block)))
 
     def _row_handed_to_check(
         self, call: cst.BaseExpression, loaded: dict[str, set[tuple[str, str]]], verdicts: bool = True,
@@ -1688,6 +1710,18 @@ def _copy_uses(
                 continue
             out[id(node)] = key
     return out
+
+
+def _calls_bound_once(func: "cst.FunctionDef") -> Iterator[tuple[str, "cst.Call"]]:
+    """``name = call(...)`` (also awaited) where ``name`` is bound nowhere else in ``func``."""
+    bound = _bindings(func)
+    for node in walk(func.body):
+        if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
+            continue
+        target = node.targets[0].target.value
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if bound.get(target, 0) == 1 and isinstance(value, cst.Call):
+            yield target, value
 
 
 def _bindings(func: "cst.FunctionDef") -> dict[str, int]:

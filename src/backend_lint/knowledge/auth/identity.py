@@ -4,6 +4,7 @@ routes feed with the principal or the client's values, and the words a file need
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...ground.lazy import lazy_import
@@ -496,6 +497,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
             if (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")) and not _written_only(ctx, func, name):
                 ident.identity_params[name] = name
+    if enclosing is None and ident.in_scope:
+        # what the callers hand made of the caller (``caller_computed_parameters``): an id list their access
+        # decision computed is derived from who asks; a flag an administrator's verdict fills is an admin test
+        own = {p.name for p in params} - set(ident.principals) - set(ident.identity_params)
+        ident.caller_built = set(principal_fed_here(ctx, func, partial(caller_computed_parameters, kind="built"))) & own
+        ident.admin_flags = set(principal_fed_here(ctx, func, partial(caller_computed_parameters, kind="admin"))) & own
     return ident
 
 
@@ -508,7 +515,7 @@ def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Setti
         return {}
 
     def build() -> dict[str, list[str]]:
-        principal, client = _fed_parameters(project, settings)
+        principal, client, _ = _fed_parameters(project, settings)
         out: dict[str, list[str]] = {}
         for key, names in principal.items():
             kept = sorted(names - client.get(key, set()))
@@ -529,7 +536,7 @@ def client_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings
         return {}
 
     def build() -> dict[str, list[str]]:
-        principal, client = _fed_parameters(project, settings)
+        principal, client, _ = _fed_parameters(project, settings)
         out: dict[str, list[str]] = {}
         for key, names in client.items():
             kept = sorted(names - principal.get(key, set()))
@@ -540,13 +547,41 @@ def client_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings
     return project.stored_memo(f"auth.client_fed:{_settings_key(settings)!r}", build, load=dict)
 
 
-def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """(principal, client): per project function, the parameters its callers hand the principal's id, and those
-    a route hands its own client data (the ``feeds`` facts of ``index/extractors/orm.py``)."""
+def caller_computed_parameters(project: Optional["ProjectIndex"], settings: "Settings", kind: str) -> dict[str, list[str]]:
+    """``{function: parameters}`` for ``kind`` ``"built"``: parameters of project functions that a caller hands
+    what a call made with the principal answered (``accessible_project_ids=get_accessible_project_ids(session,
+    user=current_user)``, through a local, also ``ids if not can_view_all else None``), as the route's own
+    reading of that value would be (derived from who asks); ``"admin"``: parameters a caller hands an
+    administrator's verdict on the principal (``can_view_all=rbac_service.is_system_admin(current_user)``), a
+    flag true for administrators only. Never a parameter some route hands its own client data or a literal
+    ``True`` / ``False`` (the ``feeds`` facts of ``index/extractors/orm.py``)."""
+    if project is None:
+        return {}
 
-    def build() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    def build() -> dict[str, list[str]]:
+        _, client, computed = _fed_parameters(project, settings)
+        out: dict[str, list[str]] = {}
+        for key, names in computed.get(kind, {}).items():
+            kept = sorted(names - client.get(key, set()) - computed.get("const", {}).get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    return project.stored_memo(f"auth.computed_fed.{kind}:{_settings_key(settings)!r}", build, load=dict)
+
+
+def _fed_parameters(
+    project: "ProjectIndex", settings: "Settings",
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, dict[str, set[str]]]]:
+    """(principal, client, computed): per project function, the parameters its callers hand the principal's id,
+    those a route hands its own client data, and (per kind, ``caller_computed_parameters``) those a caller hands
+    what a call made with the principal answered, or (``"const"``) a literal flag (the ``feeds`` facts of
+    ``index/extractors/orm.py``)."""
+
+    def build() -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, dict[str, set[str]]]]:
         principal: dict[str, set[str]] = {}
         client: dict[str, set[str]] = {}
+        computed: dict[str, dict[str, set[str]]] = {}
         callee_params: dict[str, list[str]] = {}
         for mod, facts in project.iter_modules():
             functions = orm_facts(facts).get("functions", {})
@@ -569,15 +604,15 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
                         key, names = methods[0]
                         for other_key, other_names in methods[1:]:
                             # (an interface's other implementations, as the dependency factory builds them)
-                            _feed_one(project, settings, own, feed, other_key, other_names, keywords_only, principal, client)
+                            _feed_one(project, settings, own, feed, other_key, other_names, keywords_only, principal, client, computed)
                     else:
                         key = f"{found[0]}.{found[1]}"
                         if key not in callee_params:
                             target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
                             callee_params[key] = [fp["name"] for fp in target.get("params", ())]
                         names = callee_params[key]
-                    _feed_one(project, settings, own, feed, key, names, keywords_only, principal, client)
-        return principal, client
+                    _feed_one(project, settings, own, feed, key, names, keywords_only, principal, client, computed)
+        return principal, client, computed
 
     return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
 
@@ -585,6 +620,7 @@ def _fed_parameters(project: "ProjectIndex", settings: "Settings") -> tuple[dict
 def _feed_one(
     project: "ProjectIndex", settings: "Settings", own: dict[str, dict[str, Any]], feed: dict[str, Any], key: str, names: list[str],
     keywords_only: bool, principal: dict[str, set[str]], client: dict[str, set[str]],
+    computed: dict[str, dict[str, set[str]]],
 ) -> None:
     """``_fed_parameters``' reading of one call (``feed``) for one callee (``key`` with its parameters ``names``)."""
     for where, param, kind in feed["args"]:
@@ -595,6 +631,12 @@ def _feed_one(
             continue
         if kind == "raw":
             client.setdefault(key, set()).add(name)
+        elif kind == "const":
+            computed.setdefault(kind, {}).setdefault(key, set()).add(name)
+        elif kind in ("built", "admin"):
+            # (the dependencies the call was handed: one of them must be the caller)
+            if any(d in own and param_dependency(project, settings, own[d]).kind == "auth" for d in param.split(",")):
+                computed.setdefault(kind, {}).setdefault(key, set()).add(name)
         elif kind.startswith("own:"):
             # the caller's own tenant key handed to a parameter of its name (``school_id=
             # current_user.school_id``): there it holds whose rows the caller may reach

@@ -98,6 +98,12 @@ class Identity:
     # not): the caller's tenant from here on, but not who asks (a helper handed one still answers for the rows it
     # loads by another key; the path's other keys are the client's choice)
     tenant_keys: frozenset[str] = frozenset()
+    # parameters of a project function its callers fill with what a call made with the principal answered (an id
+    # list their access decision computed): derived from who asks, as that value is in the caller
+    caller_built: set[str] = field(default_factory=set)
+    # parameters its callers fill with an administrator's verdict on the principal (``can_view_all=
+    # rbac_service.is_system_admin(current_user)``): true for administrators only (an admin test)
+    admin_flags: set[str] = field(default_factory=set)
 
     @property
     def in_scope(self) -> bool:

@@ -139,7 +139,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
         for name in self.identity.closure_trusted:
             state[name] = Val(trusted=True)  # a key the enclosing service was handed by its caller
-        for name in self.identity.closure_derived:
+        for name in self.identity.closure_derived | self.identity.caller_built:
             state[name] = Val(derived=True)
         for name in self.identity.principals:
             state[name] = Val(derived=True, ident=True)
@@ -635,7 +635,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 pscoped=all(v.pscoped for v in vals) and every,
                 opaque=any(v.opaque for v in vals),
                 derived=any(v.derived for v in vals),
-                trusted=all(v.trusted or v.derived for v in vals) and every,
+                trusted=(all(v.trusted or v.derived for v in vals) and every) or (
+                    # (a container left empty on some ways, given trusted keys on the others)
+                    every and any(v.empty for v in vals) and any(v.trusted for v in vals)
+                    and all(v.trusted or v.derived or v.empty for v in vals)
+                ),
+                empty=all(v.empty for v in vals) and every,
                 clause=all(v.clause for v in vals) and every,
                 # (a way that binds no row, ``token = None``, has no model: the rows' model holds where they join)
                 model=_common_model(vals),
@@ -679,6 +684,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             return
         if isinstance(small, cst.Assign):
             v = self.ev(small.value, state)
+            if _empty_container(small.value, state):
+                # ``seen = set()``: it holds no key of anyone's; what is put in decides (``expressions.call``)
+                v = replace(v, container=True, empty=True)
             # ``foreign = {e.project_id for e in rows if e.project_id != project_id}`` then ``if foreign: raise``: the
             # comprehension's test decides once a deciding ``if`` tests the local (``pending_owner_flags``)
             self.in_decision = isinstance(small.value, (cst.ListComp, cst.SetComp, cst.GeneratorExp)) and bool(small.value.for_in.ifs)
@@ -735,6 +743,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                     pscoped=old.pscoped or pscoped,
                     derived=old.derived or v.derived,
                     text=old.text and v.text,  # ``sql += " AND owner_id = :uid"``
+                    # (``seen |= set(body.ids)``: a container keeps the trust of what is put in)
+                    trusted=(old.trusted or old.empty) and (not old.container or ((v.trusted or v.derived) and not (v.clause or scoped))),
+                    empty=False,
                 )
         elif isinstance(small, cst.Expr):
             if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # (docstrings: nothing to read)
@@ -1098,3 +1109,13 @@ def _kept_clauses(admin_state: dict[str, Val], other: dict[str, Val], before: di
             out = dict(admin_state)
         out[k] = replace(mine, clause=True, pscoped=True, container=True)
     return out
+
+
+def _empty_container(value: cst.BaseExpression, state: dict) -> bool:
+    """``[]``, ``set()``, ``list()`` (the builtins, not a local of that name)."""
+    if isinstance(value, cst.List):
+        return not value.elements
+    return (
+        isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name)
+        and value.func.value in ("set", "list") and value.func.value not in state
+    )

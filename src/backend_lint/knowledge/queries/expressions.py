@@ -351,7 +351,9 @@ class _Expressions:
                 if any(a.derived for a in args):  # ``text(sql).bindparams(owner_id=user.id)``
                     return replace(recv, clause=True, pscoped=True, opaque=False)
                 return recv
-            if method in ("append", "extend", "add", "insert") and isinstance(func.value, cst.Name):
+            if isinstance(func.value, cst.Name) and (
+                method in ("append", "extend", "add", "insert") or (method == "update" and state.get(func.value.value, NOTHING).container)
+            ):
                 name = func.value.value
                 old = state.get(name, NOTHING)
                 self._track_row_keyed(name, method, call, state)
@@ -360,6 +362,16 @@ class _Expressions:
                     x, y = self.pred(a.value, state)
                     scoped, pscoped = scoped or x, pscoped or y
                 scoped = scoped or any(a.text and a.clause for a in args)  # ``parts.append("owner_id = :uid")``
+                # a container bound empty holds only keys read from rows or verified as long as every element put
+                # in is one (``next_level.add(edge.dst_id)`` over the edges of a checked concept, a name, an
+                # attribute or an item); a clause is no key (``filters.append(Item.owner_id == user_id)``)
+                put = call.args[-1:] if method == "insert" else call.args  # (``insert(0, x)``: the index is no element)
+                keys = all(
+                    isinstance(a.value, (cst.Name, cst.Attribute, cst.Subscript)) and (v.trusted or v.derived)
+                    and not (v.clause or v.stmt or v.rows or v.text)
+                    for a, v in zip(put, args[-len(put):] if put else [])
+                )
+                trusted = keys if old.empty else old.trusted and (not old.container or keys)
                 if scoped or any(a.derived for a in args):
                     state[name] = replace(
                         old,
@@ -368,9 +380,11 @@ class _Expressions:
                         derived=old.derived or any(a.derived for a in args),
                         container=True,
                         text=old.text and all(a.text for a in args),
+                        trusted=trusted,
+                        empty=False,
                     )
-                elif old.container and old.text and not all(a.text for a in args):
-                    state[name] = replace(old, text=False)
+                elif old.container and ((old.text and not all(a.text for a in args)) or old.trusted != trusted or old.empty):
+                    state[name] = replace(old, text=old.text and all(a.text for a in args), trusted=trusted, empty=False)
                 return NOTHING
             return self.helper_call(call, q, [recv] + args, args, state)
         args = [self.ev(a.value, state) for a in call.args]

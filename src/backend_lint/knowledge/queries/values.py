@@ -110,6 +110,10 @@ class Val:
     # for rows from a repository (``repo``): the value is the row's owner column, which the helper handed back
     # (``return int(edit.user_id)``, flow fact ``returns_attr``): compared with who asks, it decides on the row
     owner_of: bool = False
+    # a container bound empty (``seen = set()``, ``[]``) that nothing was put in yet: no key of anyone's; the first
+    # keys put in decide whether it is trusted (``expressions.call``), and a way where it stays empty joins one
+    # that trusts it without making it the client's (``merge_into``)
+    empty: bool = False
 
 
 NOTHING = Val()

@@ -62,7 +62,10 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     current_user.id: raise ...`), checks membership for (a `check`/`ensure`/`verify`/... helper given the
     value and the principal; for a row looked up by the value and handed with the caller to a project helper
     whose refusal stops the handler, the helper's body must decide on both: `has_free_seats(acting_id(me),
-    school.id, db)` that reads only the school checks nothing), uses as a key in a lookup scoped to the principal, or overwrites before use
+    school.id, db)` that reads only the school checks nothing; nor for such a row when a local holds what a call
+    handed the caller and the row answers, the caller's standing on it, and a test of that local refuses the
+    caller with 401 / 403: `role = role_in(db, user_id=user.id, workspace_id=ws.id)`, `if not has_permission(role,
+    "create"): raise HTTPException(403)`, also inside `if ws.owner_id != user.id:`), uses as a key in a lookup scoped to the principal, or overwrites before use
     (`payload.owner_id = current_user.id`, `update={"owner_id": ...}`, `exclude={"owner_id"}`, an explicit
     keyword, or setting it on the new row before it is saved), nor a field that names the target of the
     action and keys the lookup of its row, which is then compared with the principal before a `raise` or

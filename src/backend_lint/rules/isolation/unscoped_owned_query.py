@@ -254,7 +254,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       `if isinstance(current_user, AnonymousUser):`, a class named `Anonymous*` / `Unauthenticated*`) has
       none in scope, a flag set `True` only on elevated ways (`sees_all = True` under an admin test, or in a
       loop over the caller's roles under `if role.id in ADMIN_ROLE_IDS:`) makes `if sees_all:` an elevated
-      way (set anywhere else too, `if drafts: sees_all = True`, it is the client's wish: still reported), and a list of conditions that holds the owner predicate on every way the identity is
+      way (set anywhere else too, `if drafts: sees_all = True`, it is the client's wish: still reported); so is
+      the way of a helper's parameter its callers fill with an administrator's verdict on the caller
+      (`can_view_all=rbac.is_system_admin(current_user)`; none hands it a literal `True` or client data), and
+      a helper's parameter its callers fill with what a call made with the caller answered (`visible_ids=
+      visible_project_ids(db, user=current_user)`, also `ids if not can_view_all else None`) is derived from
+      the caller there, as in the route (`Project.id.in_(visible_ids)`); and a list of conditions that holds the owner predicate on every way the identity is
       present is empty only where it is absent (`if terms: stmt = stmt.where(or_(*terms))`); a guard on
       another flag (`if not include_all:`) leaves a way with the identity and no predicate: reported;
     - a route's load by a parameter that a decorator applied beneath the route's decorator verifies itself:
@@ -387,6 +392,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       verifies the keys it is handed;
     - a key read from a row handed in: a parameter typed by an ORM table or by an alias naming only
       tables (`Commentable = Article | Collection`), or narrowed by `isinstance(item, Data)`;
+    - keys gathered in a container bound empty (`seen = set()`, `= []`) or to checked keys only
+      (`frontier = {topic_id}` after the topic was checked), every element put in (`add`, `append`,
+      `extend`, `update`) read off a row fetched by such keys (`seen.add(link.to_id)` over the links of the
+      frontier): as `[link.to_id for link in links]`; one element from the client (also `seen |= set(ids)`)
+      makes it the client's;
     - a list of keys verified element by element before the lookup (`for name in names: if name not in
       my_names: raise ...`, with `my_names` read from the caller's rows; a loop that can `continue` or
       `break` past an element verifies nothing);

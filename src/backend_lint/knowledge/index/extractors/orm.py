@@ -2076,6 +2076,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     } if route else set()
 
     elevated = _elevated_none_locals(fn)
+    computed = _caller_computed_locals(fn, deps)
 
     def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
         if isinstance(expr, ast.Name) and expr.id in elevated:
@@ -2083,6 +2084,16 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             # caller's own key, ``None`` (no filter) only on the administrators' way
             found = kind(elevated[expr.id])
             return found if found is not None and found[0] != "raw" else None
+        if isinstance(expr, ast.Name) and expr.id in computed:
+            return computed[expr.id]
+        if isinstance(expr, ast.IfExp):
+            # ``ids if not can_view_all else None``: what a call made of the caller answers, ``None`` (no
+            # filter) on the administrators' way only
+            side = _non_admin_side(expr, computed)
+            found = kind(side) if side is not None else None
+            return found if found is not None and found[0] == "built" else None
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, bool):
+            return "const", ""  # (a flag every caller is given: no administrator's verdict)
         while isinstance(expr, ast.Call) and len(expr.args) == 1 and not expr.keywords and _last(
             expr.func.id if isinstance(expr.func, ast.Name) else (expr.func.attr if isinstance(expr.func, ast.Attribute) else "")
         ) in _ID_WRAPPERS:
@@ -2117,7 +2128,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             found = kind(k.value) if k.arg else None
             if found is not None:
                 given.append([k.arg, found[1], found[0]])
-        if not given or not any(g[2] in ("id", "whole") or g[2].startswith("own:") for g in given) and not route:
+        if not given or not any(g[2] in ("id", "whole", "built", "admin") or g[2].startswith("own:") for g in given) and not route:
             continue
         target = resolve(node.func)
         if target and "." in target:
@@ -2126,6 +2137,52 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
 
 
 _ELEVATED_WORDS = ("admin", "superuser")
+
+
+def _caller_computed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, tuple[str, str]]:
+    """Locals the function binds once, at its top level, to what a call handed one of its dependency parameters
+    (the caller) answers: ``accessible = get_accessible_project_ids(session, user=current_user)`` -> ``("built",
+    "current_user")``; ``("admin", ...)`` when the call (or an attribute of the dependency) is named for an
+    administrator (``can_view_all = rbac_service.is_system_admin(current_user)``, ``sees_all =
+    current_user.is_superuser``). Which dependency is the caller is decided by the reader (``_feed_one``)."""
+    counts: dict[str, int] = {}
+    for node in walk_function(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    out: dict[str, tuple[str, str]] = {}
+    for stmt in fn.body:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            continue
+        name = stmt.targets[0].id
+        value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+        if counts.get(name) != 1:
+            continue
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id in deps:
+            if any(w in value.attr.lower() for w in _ELEVATED_WORDS):
+                out[name] = ("admin", value.value.id)
+            continue
+        if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
+            continue
+        handed = [a for a in [*value.args, *(k.value for k in value.keywords)] if isinstance(a, ast.Name) and a.id in deps]
+        if not handed or any(isinstance(a, ast.Starred) for a in value.args):
+            continue
+        callee = value.func.id if isinstance(value.func, ast.Name) else value.func.attr
+        admin = any(w in callee.lower() for w in _ELEVATED_WORDS)
+        # (one entry per dependency handed: the reader keeps the one that is the caller)
+        out[name] = ("admin" if admin else "built", ",".join(a.id for a in handed))
+    return out
+
+
+def _non_admin_side(expr: ast.IfExp, computed: dict[str, tuple[str, str]]) -> Optional[ast.expr]:
+    """``<value> if not <admin> else None`` / ``None if <admin> else <value>`` where ``<admin>`` is a local
+    holding an administrator's verdict on the caller (``_caller_computed_locals``): ``<value>``."""
+    test, negated = expr.test, False
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, negated = test.operand, True
+    if not (isinstance(test, ast.Name) and computed.get(test.id, ("",))[0] == "admin"):
+        return None
+    value, none = (expr.body, expr.orelse) if negated else (expr.orelse, expr.body)
+    return value if isinstance(none, ast.Constant) and none.value is None else None
 
 
 def _elevated_none_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
