@@ -274,8 +274,8 @@ def _helper_unscoped(
         if found is None or not is_table_model(project, found[0]):
             continue
         model = found[0]
-        if not is_owned(project, settings, model) or globally_scoped(project, model):
-            continue
+        if not (is_owned(project, settings, model) or model in helper_checked_tables(project, settings)) or globally_scoped(project, model):
+            continue  # (a table owned only through the project's checks reaches a route too: BKL201 where it checks nothing)
         cols = set(identity_columns(project, settings, model)) or fields
         # (the predicates of this lookup, when the summary could tell them from the other lookups')
         own = set(fetch["preds"]) if "preds" in fetch else preds
