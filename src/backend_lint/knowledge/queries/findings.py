@@ -31,7 +31,7 @@ from .checks import (
 )
 from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read
-from .summaries import helper_checked_tables
+from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
 from .unwritten import _public_row_unwritten
 
@@ -48,21 +48,6 @@ def owned_site_model(ctx: "FileContext", site: Site) -> Optional[str]:
     for model in site.entities:
         if is_owned(ctx.project, ctx.settings, model) and not globally_scoped(ctx.project, model):
             return model
-    return None
-
-
-def _checked_only_model(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, fq: "FunctionQueries", site: Site) -> Optional[str]:
-    """A table with no identity column that the project owns only through its own access decisions
-    (``helper_checked_tables``: rows it hands to a check helper with the caller, or loads and then decides on),
-    looked up by a key the client chose on an authenticated route that decides nothing about any row on any
-    path (no check, no helper decision in the function): the route forgot the check the project makes
-    elsewhere (BKL201). A route with any check is left to BKL202 at that check."""
-    if identity.route is None or not identity.principals or fq.checks or not site.unscoped:
-        return None
-    checked = helper_checked_tables(ctx.project, ctx.settings)
-    for model in site.entities:
-        if model in checked and not is_owned(ctx.project, ctx.settings, model) and not globally_scoped(ctx.project, model):
-            return model if _client_keyed(ctx, func, identity, site) else None
     return None
 
 
@@ -177,7 +162,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
     unread = _caller_unread(func, identity)
     for site in fq.sites:
-        model = owned_site_model(ctx, site) or _checked_only_model(ctx, func, identity, fq, site)
+        model = owned_site_model(ctx, site) or forgotten_check_model(ctx, func, identity, fq, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
             continue
         if gate:

@@ -23,6 +23,7 @@ from ..models import (
     model_columns,
     project_identity_fields,
     reference_path,
+    referenced_model,
 )
 from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
@@ -128,6 +129,7 @@ def helper_unscoped(
     _depth: int = 0,
     models: tuple[tuple[str, str], ...] = (),
     owner_values: bool = False,
+    checked_only: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
@@ -135,19 +137,21 @@ def helper_unscoped(
     function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``).
     With ``owner_values``, also the parameters that are the only value the lookup's owner column is compared
     with (``Payment.user_id == user_id``, nothing else on ``user_id``): ``(model, call chain, column)``; the
-    owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201)."""
+    owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201). With
+    ``checked_only``, also the lookups of tables owned only through the project's checks (``checked_only_tables``)
+    when the function reaches no owned one: a route's lookup BKL201 reports where the route decides nothing."""
     # (the depth is part of the answer: the reading stops three calls down, so a helper first read deep inside
     # another's chain would otherwise keep a shortened answer for every later reader, and findings would depend
     # on the order files and functions are read in)
     key = (
-        "flow.unscoped", module, cls, name, models, owner_values, _depth,
+        "flow.unscoped", module, cls, name, models, owner_values, checked_only, _depth,
         settings.identity_fields, settings.owned_models, settings.not_owned_models,
         tuple(summary.get("self_checked", ())),  # (a call that does not hand the kept value skips that check)
         tuple(summary.get("omitted", ())),  # (a call leaving out a parameter skips the predicates it adds)
         summary.get("handed_fetches", ()),  # (the lookups on a module this call hands in: ``with_handed_modules``)
     )
     return project.memo(
-        key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)
+        key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values, checked_only)
     )
 
 
@@ -254,7 +258,7 @@ def _refuses_for_its_own_business(project: "ProjectIndex", entry: Optional[dict]
 
 def _helper_unscoped(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int,
-    owner_values: bool = False,
+    owner_values: bool = False, with_checked: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     out: dict[str, tuple[str, tuple[str, ...], str]] = {}
     if summary.get("verdict"):
@@ -269,12 +273,14 @@ def _helper_unscoped(
         bool(summary.get("checked")) or bool(summary.get("self_checked")) or held_decider_call(project, cls, summary)
         or request_checked(project, cls, name)
     )
-    for fetch in _addressed_first(project, summary):
+    checked_only = checked_only_tables(project, settings) if with_checked else frozenset()
+    # (an owned table's lookups first: a table owned only through the project's checks never hides one)
+    for fetch in sorted(_addressed_first(project, summary), key=lambda f: _checked_only_fetch(project, settings, f, checked_only)):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
             continue
         model = found[0]
-        if not (is_owned(project, settings, model) or model in helper_checked_tables(project, settings)) or globally_scoped(project, model):
+        if not (is_owned(project, settings, model) or model in checked_only) or globally_scoped(project, model):
             continue  # (a table owned only through the project's checks reaches a route too: BKL201 where it checks nothing)
         cols = set(identity_columns(project, settings, model)) or fields
         # (the predicates of this lookup, when the summary could tell them from the other lookups')
@@ -289,7 +295,7 @@ def _helper_unscoped(
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
     if depth >= 3 or fields & compared or checked:
-        return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
+        return _owned_over_checked(project, settings, out, checked_only)  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used)
     followed: list[tuple[dict, list[str], int, dict, dict, bool]] = []
@@ -318,7 +324,7 @@ def _helper_unscoped(
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
-        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values, with_checked)
         # a getter whose row is only tested for presence here is a yes or no, no row used or changed: it reaches
         # nothing, but verifies the key when it is scoped (``_verified_keys``)
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
@@ -329,17 +335,38 @@ def _helper_unscoped(
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
         for where, param in [*c["args"], *c.get("attr_args", ())]:
-            if param not in params or param in out:
+            if param not in params or (param in out and not _checked_only_entry(project, settings, out[param], checked_only)):
                 continue
             target_param = _callee_param(where, sub_params, offset)
             if target_param in inner:
                 model, chain, column = inner[target_param]
+                if param in out and _checked_only_entry(project, settings, inner[target_param], checked_only):
+                    continue  # (only an owned table's lookup replaces one of a table owned through checks)
                 if _owner_returned_and_compared(project, settings, c, sub_summary, model):
                     continue  # (the helper compares the owner the callee hands back: its own check, BKL202 there)
                 if (project.canonical(model) or model) in verified.get(param, ()):
                     continue  # (a row of the model the helper verified that key for, with the tenant)
                 out[param] = (model, (f"{short}()",) + chain, column)
-    return out
+    return _owned_over_checked(project, settings, out, checked_only)
+
+
+def _owned_over_checked(project: "ProjectIndex", settings: "Settings", out: dict, checked_only: frozenset[str]) -> dict:
+    """``_helper_unscoped``'s answer without its tables owned only through checks when an owned table is reached
+    too: the owned row is the one the helper's caller answers for (as before such tables were followed)."""
+    if all(_checked_only_entry(project, settings, v, checked_only) for v in out.values()):
+        return out
+    return {k: v for k, v in out.items() if not _checked_only_entry(project, settings, v, checked_only)}
+
+
+def _checked_only_fetch(project: "ProjectIndex", settings: "Settings", fetch: dict, checked_only: frozenset[str]) -> bool:
+    """The summary's lookup is of a table owned only through the project's checks (``helper_checked_tables``)."""
+    found = project.get_class(fetch["model"])
+    return found is not None and found[0] in checked_only and not is_owned(project, settings, found[0])
+
+
+def _checked_only_entry(project: "ProjectIndex", settings: "Settings", entry: tuple, checked_only: frozenset[str]) -> bool:
+    """A ``helper_unscoped`` answer naming a table owned only through the project's checks."""
+    return entry[0] in checked_only and not is_owned(project, settings, entry[0])
 
 
 def _owner_returned_and_compared(project: "ProjectIndex", settings: "Settings", call: dict, callee: dict, model: str) -> bool:
@@ -568,6 +595,33 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
         ("queries.helper_checked_tables", key),
         lambda: project.stored_memo(f"queries.helper_checked_tables:{analysis_key(settings)}", build, load=frozenset),
     )
+
+
+def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The tables owned only through the project's checks: ``helper_checked_tables``, and the tables with no
+    identity column whose references reach one of them (two steps at most: a checklist item of a card the project
+    decides on after the load is the card's). Family 2 reports a row of one loaded by a client key on a route that
+    decides nothing about it on any path (``forgotten.forgotten_check_model``, BKL201)."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> frozenset[str]:
+        found = set(helper_checked_tables(project, settings))
+        principals = principal_classes(project, settings)
+        candidates = [
+            q for q, _ in project.iter_classes()
+            if q not in found and q not in principals and not USER_CLASS.search(last_segment(q))
+            and is_table_model(project, q) and not is_owned(project, settings, q) and not globally_scoped(project, q)
+        ]
+        for _ in range(2):
+            more = {q for q in candidates if q not in found and any(referenced_model(project, q, c) in found for c in model_columns(project, q))}
+            if not more:
+                break
+            found |= more
+        return frozenset(found)
+
+    return project.memo(("queries.checked_only_tables", key), build)
 
 
 def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:

@@ -6,7 +6,7 @@ from ...ground.lazy import lazy_import
 
 from ...values import Edit, Fix, FixAvailability
 from ..api import Rule, RuleSpec
-from ._analysis import checked_parent_spelled, isolation_may_fire, owned_model_spelled
+from ._analysis import checked_parent_spelled, owned_model_spelled, unscoped_may_fire
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
@@ -29,7 +29,7 @@ SPEC = RuleSpec(
         "select", ".get", "query", "update", "delete", "Depends", "Security", "request.state", "request.user",
         "Header(", "Cookie(", "__call__", "flask", "==", "!=", " in ", " is ",
     ),
-    screen=isolation_may_fire,
+    screen=unscoped_may_fire,
     project_facts=identity_project_facts,
     local=True,
 )
