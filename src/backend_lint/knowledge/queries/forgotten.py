@@ -1,11 +1,11 @@
 """A table owned only through the project's checks, looked up by a client key on a route that checks nothing
 for that row on any path (BKL201: ``forgotten_check_model``).
 
-The table has no identity column; the project decides access to its rows after the load (``helper_checked_tables``)
-and the row reaches a parent through its references. A route that loads one by the client's key and, on no path,
+The table has no identity column; the project decides access to its rows (or its parent's) after the load
+(``checked_only_tables``) and the row reaches a parent through its references. A route that loads one by the client's key and, on no path,
 hands the row (a value read off it, a row found with it) or its key together with who asks to anything that could
-decide, compares a value read off the row with anything, sits behind a permission dependency, or calls a helper
-named like a check with the row, forgot the check the project makes elsewhere. Everything that could decide counts:
+decide, compares a value read off the row with anything, sits behind a permission dependency, or hands the row to
+a helper named like a check or deciding on what it is handed, forgot the check the project makes elsewhere. Everything that could decide counts:
 a project helper handed the caller beside the row is taken to decide unless its summary says the caller is only
 handed on or written down (``principal_passes_through``)."""
 
@@ -240,13 +240,20 @@ def _handed_names(call: cst.Call) -> Iterator[str]:
         stack.extend(child_list(node))
 
 
-def _project_decision(ctx: "FileContext", call: cst.Call) -> bool:
-    """A project function that decides on what it is handed (``flow`` facts ``checks``: a refusal under a test, a
-    verdict returned): handed the row, with whoever it asks about, it may be the row's check."""
+def _project_function(ctx: "FileContext", call: cst.Call) -> Optional[tuple[str, str]]:
+    """(module, name) of the project function a call calls, when the index knows it."""
     project = ctx.project
     q = ctx.qualified_name(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
     found = project.resolve_symbol(q) if (q is not None and project is not None) else None
-    return found is not None and found[2] == "functions" and bool(flow_facts(project, found[0]).get("checks", {}).get(found[1]))
+    return (found[0], found[1]) if found is not None and found[2] == "functions" else None
+
+
+def _project_decision(ctx: "FileContext", call: cst.Call) -> bool:
+    """A project function that decides on what it is handed (``flow`` facts ``checks``: a refusal under a test, a
+    verdict returned, whatever it answers: ``ensure_room(planter, me)`` refusing with 409, ``permits(planter,
+    "view", invitee)`` asked about another account): handed the row, it may be the row's check."""
+    found = _project_function(ctx, call)
+    return found is not None and bool(flow_facts(ctx.project, found[0]).get("checks", {}).get(found[1]))
 
 
 def _built_only(ctx: "FileContext", call: cst.Call) -> bool:
@@ -268,9 +275,8 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
     (``callee_decides``: ``create_audit_log(db, user=current_user, entity_id=feed.id)`` writes both down); an
     argument holding both is read by ``principal_passes_through`` (the caller only handed on or written down)."""
     project = ctx.project
-    q = ctx.qualified_name(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
-    found = project.resolve_symbol(q) if (q is not None and project is not None) else None
-    if found is None or found[2] != "functions":
+    found = _project_function(ctx, call)
+    if found is None:
         return False
     summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
     if summary is None:
@@ -295,11 +301,6 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
             rows.append(where)
     callee = (found[0], None, found[1])
     if any(callee_decides(project, callee, a, b) for a in who for b in rows):
-        return False
-    # a refusal on both, whatever it says (``ensure_room(planter, me)`` answering 409): a check it may be
-    groups = (flow_facts(project, found[0]).get("checks", {}).get(found[1]) or {}).get("groups", ())
-    named = [{w if isinstance(w, str) else (params[w] if w < len(params) else None) for w in side} for side in (who, rows)]
-    if any(named[0] & set(g) and named[1] & set(g) for g in groups):
         return False
     return all(principal_passes_through(project, ctx.settings, found[0], None, found[1], summary, p, model) for p in both)
 
