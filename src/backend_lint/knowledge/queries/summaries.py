@@ -607,8 +607,8 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
 
     def build() -> frozenset[str]:
-        found = set(helper_checked_tables(project, settings))
         principals = principal_classes(project, settings)
+        found = _checked_with_caller(project, settings, principals)
         candidates = [
             q for q, _ in project.iter_classes()
             if q not in found and q not in principals and not USER_CLASS.search(last_segment(q))
@@ -622,6 +622,79 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
         return frozenset(found)
 
     return project.memo(("queries.checked_only_tables", key), build)
+
+
+def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:
+    """The ``helper_checked_tables`` a check decides on together with who asks: a check helper with a parameter
+    annotated with the table and one carrying the caller (``ensure_note_access(session, note: Note, user)``), or
+    the access decision ``loaded_then_decided`` found beside the table's rows taking the caller
+    (``get_project_with_access(project_id, user, db)``). A decision handed no caller (``check_family_limit(...)``,
+    ``check_appointment_conflict(...)``, ``row.can_be_modified()``) is no evidence that the table is owned."""
+    checked = helper_checked_tables(project, settings)
+    decided = loaded_then_decided(project, settings)
+    out: set[str] = set()
+    for _, facts in project.iter_modules():
+        orm = orm_facts(facts)
+        typed = [(name, fn.get("params", ())) for name, fn in orm.get("functions", {}).items()]
+        typed += [
+            (name.rsplit(".", 1)[-1], [{"name": k, "type": t} for k, t in entry.get("arg_types", {}).items()])
+            for name, entry in orm.get("methods", {}).items()
+        ]
+        for name, params in typed:
+            if not named_like_check(name) or not any(_caller_param(project, settings, p, principals) for p in params):
+                continue
+            for p in params:
+                cls = project.get_class(p.get("type")) if p.get("type") else None
+                if cls is not None and cls[0] in checked:
+                    out.add(cls[0])
+    for table, (holder, decision) in decided.items():
+        if table not in out and _decision_takes_caller(project, settings, holder, decision, principals):
+            out.add(table)
+    return out
+
+
+def _caller_param(project: "ProjectIndex", settings: "Settings", param: dict, principals: Iterable[str]) -> bool:
+    """A parameter that carries who asks: named like the principal or an identity field, or typed with a
+    principal class."""
+    name = (param.get("name") or "").lower()
+    if name in settings.principal_parameters or name in settings.identity_fields or "user" in name:
+        return True
+    cls = project.get_class(param["type"]) if param.get("type") else None
+    return cls is not None and cls[0] in principals
+
+
+def _decision_takes_caller(project: "ProjectIndex", settings: "Settings", holder: str, decision: str, principals: Iterable[str]) -> bool:
+    """The call named ``decision`` in the project function or method ``holder`` reaches a project function or
+    method with a parameter carrying who asks (a library's check, by its name alone: taken to)."""
+    found = project.resolve_symbol(holder)
+    owner: Optional[str] = None
+    if found is not None and found[2] == "functions":
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    else:
+        mod_cls, _, method = holder.rpartition(".")
+        klass = project.get_class(mod_cls)
+        if klass is None:
+            return False
+        owner = klass[0]
+        module, _, cls_name = owner.rpartition(".")
+        fn = orm_facts(project.modules[module]).get("methods", {}).get(f"{cls_name}.{method}") or {} if module in project.modules else {}
+    for target in fn.get("calls_out", ()):
+        if last_segment(target) != decision:
+            continue
+        sub = project_callee(project, owner, target)
+        if sub is None:
+            return True
+        orm = orm_facts(project.modules[sub[0]])
+        if sub[1] is None:
+            params = (orm.get("functions", {}).get(sub[2]) or {}).get("params", ())
+        else:
+            entry = orm.get("methods", {}).get(sub[2].split(".", 1)[-1] if sub[2].count(".") > 1 else sub[2]) or {}
+            params = [{"name": k, "type": t} for k, t in entry.get("arg_types", {}).items()] + list(entry.get("params", ()))
+        flow = flow_facts(project, sub[0]).get("checks", {}).get(sub[2]) or {}
+        params = list(params) + [{"name": n} for n in flow.get("params", ())]
+        if any(_caller_param(project, settings, p, principals) for p in params):
+            return True
+    return False
 
 
 def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:

@@ -12,7 +12,7 @@ from ...knowledge.auth import test_or_script_module
 from ...knowledge.claims import admin_gated, no_claim_functions
 from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
-from ...knowledge.queries import checked_only_tables, checked_parent_dependencies
+from ...knowledge.queries import checked_only_tables, checked_parent_dependencies, helper_checked_tables
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import module_instance_class, self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
@@ -76,7 +76,8 @@ def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
     or constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module) fetch rows through
     any method: the names that reach one of their objects are words (``Alias = aliased(Item)`` only adds
     ``Alias``). Two vocabularies: the owned models' alone, and the owned models' together with the tables the
-    project's checks are handed and their children (``queries.checked_only_tables``: BKL202 reports them only at
+    project's checks are handed and the tables owned through them (``queries.helper_checked_tables``,
+    ``queries.checked_only_tables``: BKL202 reports them only at
     such a check, so they matter to it only in a function that calls one, ``_carrier_spells_owned``; BKL201 in any
     route that loads one, ``unscoped_may_fire``); the same object twice when there
     are no such tables. Stored per project and per the settings that decide ownership."""
@@ -89,7 +90,7 @@ def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
             if is_table_model(project, q) and is_owned(project, settings, q):
                 owned.add(q)
         # tables with no identity column that the project's checks are handed (BKL202 at such a check)
-        checked = set(checked_only_tables(project, settings)) - owned
+        checked = (set(helper_checked_tables(project, settings)) | checked_only_tables(project, settings)) - owned
         receivers: list[_Receivers] = []  # (built once, when some table is owned or checked)
         return {
             "owned": _vocabulary_of(project, owned, receivers),
