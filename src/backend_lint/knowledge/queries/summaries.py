@@ -608,7 +608,8 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
 
     def build() -> frozenset[str]:
         principals = principal_classes(project, settings)
-        found = _checked_with_caller(project, settings, principals)
+        # (the scope a permission is granted on, an organisation or a workspace, is found to check it: ``_SCOPE_TABLE``)
+        found = {t for t in _checked_with_caller(project, settings, principals) if not _SCOPE_TABLE.search(last_segment(t))}
         candidates = [
             q for q, _ in project.iter_classes()
             if q not in found and q not in principals and not USER_CLASS.search(last_segment(q))
