@@ -79,6 +79,7 @@ from .summaries import (  # noqa: F401
     held_decider_call,
     held_method_decides,
     held_method_summary,
+    checked_only_tables,
     helper_checked_tables,
     helper_compared_column,
     helper_unscoped,

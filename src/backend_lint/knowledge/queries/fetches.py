@@ -269,9 +269,12 @@ class _Fetches:
             summary = _optional_preds_omitted(summary, call, offset)
         summary = with_handed_modules(summary, offset, self.call_modules(call, params, offset))
         given = handed_models(summary, offset, self.call_models(call, state))
-        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True)
-        if not unscoped:
-            return self._checked_by_helper(summary, call, state)
+        unscoped = helper_unscoped(project, self.settings, mod, cls, name, summary, 0, given, owner_values=True, checked_only=self.identity.route is not None and not self.checked_parents)
+        if not unscoped or not any(is_owned(project, self.settings, m) for m, _, _ in unscoped.values()):
+            # (a helper reaching only tables owned through the project's checks: its own check first)
+            checked = self._checked_by_helper(summary, call, state)
+            if checked is not None or not unscoped:
+                return checked
         client = self.client_params()
         held = getattr(self, "held_client_keys", {})
         client = client | {n for n in held if isinstance(state.get(n), Val) and not (state[n].derived or state[n].trusted)}

@@ -31,6 +31,7 @@ from .checks import (
 )
 from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read
+from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
 from .unwritten import _public_row_unwritten
 
@@ -161,7 +162,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
     unread = _caller_unread(func, identity)
     for site in fq.sites:
-        model = owned_site_model(ctx, site)
+        model = owned_site_model(ctx, site) or forgotten_check_model(ctx, func, identity, fq, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
             continue
         if gate:

@@ -24,6 +24,7 @@ from ..models import (
     model_columns,
     project_identity_fields,
     reference_path,
+    referenced_model,
     table_named_by_key,
 )
 from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
@@ -132,6 +133,7 @@ def helper_unscoped(
     _depth: int = 0,
     models: tuple[tuple[str, str], ...] = (),
     owner_values: bool = False,
+    checked_only: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     """Parameters of a project function or method that reach a lookup of an owned model with no owner
     predicate and no ownership comparison in the function that does it, directly or through the helpers
@@ -139,19 +141,21 @@ def helper_unscoped(
     function's model parameters (a generic getter, ``must_exist(db, Note, note_id)``: ``with_models``).
     With ``owner_values``, also the parameters that are the only value the lookup's owner column is compared
     with (``Payment.user_id == user_id``, nothing else on ``user_id``): ``(model, call chain, column)``; the
-    owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201)."""
+    owner is whoever the caller names, so a client's value there is a client key (RULES.md, BKL201). With
+    ``checked_only``, also the lookups of tables owned only through the project's checks (``checked_only_tables``)
+    when the function reaches no owned one: a route's lookup BKL201 reports where the route decides nothing."""
     # (the depth is part of the answer: the reading stops three calls down, so a helper first read deep inside
     # another's chain would otherwise keep a shortened answer for every later reader, and findings would depend
     # on the order files and functions are read in)
     key = (
-        "flow.unscoped", module, cls, name, models, owner_values, _depth,
+        "flow.unscoped", module, cls, name, models, owner_values, checked_only, _depth,
         settings.identity_fields, settings.owned_models, settings.not_owned_models,
         tuple(summary.get("self_checked", ())),  # (a call that does not hand the kept value skips that check)
         tuple(summary.get("omitted", ())),  # (a call leaving out a parameter skips the predicates it adds)
         summary.get("handed_fetches", ()),  # (the lookups on a module this call hands in: ``with_handed_modules``)
     )
     return project.memo(
-        key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values)
+        key, lambda: _helper_unscoped(project, settings, module, cls, name, with_models(summary, dict(models)), _depth, owner_values, checked_only)
     )
 
 
@@ -258,7 +262,7 @@ def _refuses_for_its_own_business(project: "ProjectIndex", entry: Optional[dict]
 
 def _helper_unscoped(
     project: "ProjectIndex", settings: "Settings", module: str, cls: Optional[str], name: str, summary: dict, depth: int,
-    owner_values: bool = False,
+    owner_values: bool = False, with_checked: bool = False,
 ) -> dict[str, tuple[str, tuple[str, ...], str]]:
     out: dict[str, tuple[str, tuple[str, ...], str]] = {}
     if summary.get("verdict"):
@@ -273,13 +277,15 @@ def _helper_unscoped(
         bool(summary.get("checked")) or bool(summary.get("self_checked")) or held_decider_call(project, cls, summary)
         or request_checked(project, cls, name)
     )
-    for fetch in _addressed_first(project, summary):
+    checked_only = checked_only_tables(project, settings) if with_checked else frozenset()
+    # (an owned table's lookups first: a table owned only through the project's checks never hides one)
+    for fetch in sorted(_addressed_first(project, summary), key=lambda f: _checked_only_fetch(project, settings, f, checked_only)):
         found = project.get_class(fetch["model"])
         if found is None or not is_table_model(project, found[0]):
             continue
         model = found[0]
-        if not is_owned(project, settings, model) or globally_scoped(project, model):
-            continue
+        if not (is_owned(project, settings, model) or model in checked_only) or globally_scoped(project, model):
+            continue  # (a table owned only through the project's checks reaches a route too: BKL201 where it checks nothing)
         cols = set(identity_columns(project, settings, model)) or fields
         # (the predicates of this lookup, when the summary could tell them from the other lookups')
         own = set(fetch["preds"]) if "preds" in fetch else preds
@@ -293,7 +299,7 @@ def _helper_unscoped(
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
     if depth >= 3 or fields & compared or checked:
-        return out  # too deep, or the helper compares an owner itself: what it hands on is its own business
+        return _owned_over_checked(project, settings, out, checked_only)  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used)
     followed: list[tuple[dict, list[str], int, dict, dict, bool]] = []
@@ -322,7 +328,7 @@ def _helper_unscoped(
         sub_params = sub[3].get("params", [])
         offset = 1 if (sub[1] is not None and sub_params[:1] and sub_params[0] in ("self", "cls")) else 0
         given = handed_models(sub[3], offset, c.get("models", ()))
-        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values)
+        inner = helper_unscoped(project, settings, sub[0], sub[1], sub[2], sub[3], depth + 1, given, owner_values, with_checked)
         # a getter whose row is only tested for presence here is a yes or no, no row used or changed: it reaches
         # nothing, but verifies the key when it is scoped (``_verified_keys``)
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
@@ -333,17 +339,38 @@ def _helper_unscoped(
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
         for where, param in [*c["args"], *c.get("attr_args", ())]:
-            if param not in params or param in out:
+            if param not in params or (param in out and not _checked_only_entry(project, settings, out[param], checked_only)):
                 continue
             target_param = _callee_param(where, sub_params, offset)
             if target_param in inner:
                 model, chain, column = inner[target_param]
+                if param in out and _checked_only_entry(project, settings, inner[target_param], checked_only):
+                    continue  # (only an owned table's lookup replaces one of a table owned through checks)
                 if _owner_returned_and_compared(project, settings, c, sub_summary, model):
                     continue  # (the helper compares the owner the callee hands back: its own check, BKL202 there)
                 if (project.canonical(model) or model) in verified.get(param, ()):
                     continue  # (a row of the model the helper verified that key for, with the tenant)
                 out[param] = (model, (f"{short}()",) + chain, column)
-    return out
+    return _owned_over_checked(project, settings, out, checked_only)
+
+
+def _owned_over_checked(project: "ProjectIndex", settings: "Settings", out: dict, checked_only: frozenset[str]) -> dict:
+    """``_helper_unscoped``'s answer without its tables owned only through checks when an owned table is reached
+    too: the owned row is the one the helper's caller answers for (as before such tables were followed)."""
+    if all(_checked_only_entry(project, settings, v, checked_only) for v in out.values()):
+        return out
+    return {k: v for k, v in out.items() if not _checked_only_entry(project, settings, v, checked_only)}
+
+
+def _checked_only_fetch(project: "ProjectIndex", settings: "Settings", fetch: dict, checked_only: frozenset[str]) -> bool:
+    """The summary's lookup is of a table owned only through the project's checks (``helper_checked_tables``)."""
+    found = project.get_class(fetch["model"])
+    return found is not None and found[0] in checked_only and not is_owned(project, settings, found[0])
+
+
+def _checked_only_entry(project: "ProjectIndex", settings: "Settings", entry: tuple, checked_only: frozenset[str]) -> bool:
+    """A ``helper_unscoped`` answer naming a table owned only through the project's checks."""
+    return entry[0] in checked_only and not is_owned(project, settings, entry[0])
 
 
 def _owner_returned_and_compared(project: "ProjectIndex", settings: "Settings", call: dict, callee: dict, model: str) -> bool:
@@ -572,6 +599,107 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
         ("queries.helper_checked_tables", key),
         lambda: project.stored_memo(f"queries.helper_checked_tables:{analysis_key(settings)}", build, load=frozenset),
     )
+
+
+def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The tables owned only through the project's checks: ``helper_checked_tables``, and the tables with no
+    identity column whose references reach one of them (two steps at most: a checklist item of a card the project
+    decides on after the load is the card's). Family 2 reports a row of one loaded by a client key on a route that
+    decides nothing about it on any path (``forgotten.forgotten_check_model``, BKL201)."""
+    if project is None:
+        return frozenset()
+    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+
+    def build() -> frozenset[str]:
+        principals = principal_classes(project, settings)
+        # (the scope a permission is granted on, an organisation or a workspace, is found to check it: ``_SCOPE_TABLE``)
+        found = {t for t in _checked_with_caller(project, settings, principals) if not _SCOPE_TABLE.search(last_segment(t))}
+        candidates = [
+            q for q, _ in project.iter_classes()
+            if q not in found and q not in principals and not USER_CLASS.search(last_segment(q))
+            and is_table_model(project, q) and not is_owned(project, settings, q) and not globally_scoped(project, q)
+        ]
+        for _ in range(2):
+            more = {q for q in candidates if q not in found and any(referenced_model(project, q, c) in found for c in model_columns(project, q))}
+            if not more:
+                break
+            found |= more
+        return frozenset(found)
+
+    return project.memo(("queries.checked_only_tables", key), build)
+
+
+def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:
+    """The ``helper_checked_tables`` a check decides on together with who asks: a check helper with a parameter
+    annotated with the table and one carrying the caller (``ensure_note_access(session, note: Note, user)``), or
+    the access decision ``loaded_then_decided`` found beside the table's rows taking the caller
+    (``get_project_with_access(project_id, user, db)``). A decision handed no caller (``check_family_limit(...)``,
+    ``check_appointment_conflict(...)``, ``row.can_be_modified()``) is no evidence that the table is owned."""
+    checked = helper_checked_tables(project, settings)
+    decided = loaded_then_decided(project, settings)
+    out: set[str] = set()
+    for _, facts in project.iter_modules():
+        orm = orm_facts(facts)
+        typed = [(name, fn.get("params", ())) for name, fn in orm.get("functions", {}).items()]
+        typed += [
+            (name.rsplit(".", 1)[-1], [{"name": k, "type": t} for k, t in entry.get("arg_types", {}).items()])
+            for name, entry in orm.get("methods", {}).items()
+        ]
+        for name, params in typed:
+            if not named_like_check(name) or not any(_caller_param(project, settings, p, principals) for p in params):
+                continue
+            for p in params:
+                cls = project.get_class(p.get("type")) if p.get("type") else None
+                if cls is not None and cls[0] in checked:
+                    out.add(cls[0])
+    for table, (holder, decision) in decided.items():
+        if table not in out and _decision_takes_caller(project, settings, holder, decision, principals):
+            out.add(table)
+    return out
+
+
+def _caller_param(project: "ProjectIndex", settings: "Settings", param: dict, principals: Iterable[str]) -> bool:
+    """A parameter that carries who asks: named like the principal or an identity field, or typed with a
+    principal class."""
+    name = (param.get("name") or "").lower()
+    if name in settings.principal_parameters or name in settings.identity_fields or "user" in name:
+        return True
+    cls = project.get_class(param["type"]) if param.get("type") else None
+    return cls is not None and cls[0] in principals
+
+
+def _decision_takes_caller(project: "ProjectIndex", settings: "Settings", holder: str, decision: str, principals: Iterable[str]) -> bool:
+    """The call named ``decision`` in the project function or method ``holder`` reaches a project function or
+    method with a parameter carrying who asks (a library's check, by its name alone: taken to)."""
+    found = project.resolve_symbol(holder)
+    owner: Optional[str] = None
+    if found is not None and found[2] == "functions":
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    else:
+        mod_cls, _, method = holder.rpartition(".")
+        klass = project.get_class(mod_cls)
+        if klass is None:
+            return False
+        owner = klass[0]
+        module, _, cls_name = owner.rpartition(".")
+        fn = orm_facts(project.modules[module]).get("methods", {}).get(f"{cls_name}.{method}") or {} if module in project.modules else {}
+    for target in fn.get("calls_out", ()):
+        if last_segment(target) != decision:
+            continue
+        sub = project_callee(project, owner, target)
+        if sub is None:
+            return True
+        orm = orm_facts(project.modules[sub[0]])
+        if sub[1] is None:
+            params = (orm.get("functions", {}).get(sub[2]) or {}).get("params", ())
+        else:
+            entry = orm.get("methods", {}).get(sub[2].split(".", 1)[-1] if sub[2].count(".") > 1 else sub[2]) or {}
+            params = [{"name": k, "type": t} for k, t in entry.get("arg_types", {}).items()] + list(entry.get("params", ()))
+        flow = flow_facts(project, sub[0]).get("checks", {}).get(sub[2]) or {}
+        params = list(params) + [{"name": n} for n in flow.get("params", ())]
+        if any(_caller_param(project, settings, p, principals) for p in params):
+            return True
+    return False
 
 
 def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:

@@ -183,10 +183,14 @@ def _holding_equalities(value: cst.BaseExpression) -> list[cst.Comparison]:
     return []
 
 
+_NOT_VERIFYING = re.compile(r"requirement|checklist")
+
+
 def verify_words_in(name: str) -> list[str]:
     """The ``VERIFY_WORDS`` a name spells, any case; the noun ``requirement`` spells no ``require`` (a
-    ``replace_requirements`` writer is no ``require_*`` check)."""
-    lowered = name.lower().replace("requirement", "")
+    ``replace_requirements`` writer is no ``require_*`` check), nor a ``checklist`` a ``check`` (a
+    ``toggle_checklist_item`` writer is no check)."""
+    lowered = _NOT_VERIFYING.sub("", name.lower())
     return [w for w in VERIFY_WORDS if w in lowered]
 
 

@@ -12,7 +12,7 @@ from ...knowledge.auth import kwargs_checking_decorators, test_or_script_module
 from ...knowledge.claims import admin_gated, no_claim_functions
 from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
-from ...knowledge.queries import checked_parent_dependencies, helper_checked_tables
+from ...knowledge.queries import checked_only_tables, checked_parent_dependencies, helper_checked_tables
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import module_instance_class, self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
@@ -76,8 +76,10 @@ def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
     or constructor arguments (``CRUDBase[Item]``, ``CRUDItem(Item)`` in another module) fetch rows through
     any method: the names that reach one of their objects are words (``Alias = aliased(Item)`` only adds
     ``Alias``). Two vocabularies: the owned models' alone, and the owned models' together with the tables the
-    project's checks are handed (``queries.helper_checked_tables``: reported only at such a check, so they
-    matter only in a function that calls one, ``_carrier_spells_owned``); the same object twice when there
+    project's checks are handed and the tables owned through them (``queries.helper_checked_tables``,
+    ``queries.checked_only_tables``: BKL202 reports them only at
+    such a check, so they matter to it only in a function that calls one, ``_carrier_spells_owned``; BKL201 in any
+    route that loads one, ``unscoped_may_fire``); the same object twice when there
     are no such tables. Stored per project and per the settings that decide ownership."""
     # (``principal_parameters``: who the caller is decides the columns ``knowledge.scoping`` infers, so ownership)
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
@@ -88,7 +90,7 @@ def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
             if is_table_model(project, q) and is_owned(project, settings, q):
                 owned.add(q)
         # tables with no identity column that the project's checks are handed (BKL202 at such a check)
-        checked = set(helper_checked_tables(project, settings)) - owned
+        checked = (set(helper_checked_tables(project, settings)) | checked_only_tables(project, settings)) - owned
         receivers: list[_Receivers] = []  # (built once, when some table is owned or checked)
         return {
             "owned": _vocabulary_of(project, owned, receivers),
@@ -396,7 +398,14 @@ def owned_model_reachable(facts: TreeFacts, project: Any, settings: Any) -> bool
     return _owned_words(project, settings).in_names(facts.names)
 
 
-def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
+def unscoped_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
+    """BKL201's screen: ``isolation_may_fire``, where a word reaching only a table owned through the project's
+    checks counts in any function that can carry the identity, whether or not it calls a check: BKL201 reports
+    such a row where the route decides nothing about it (``queries.forgotten``)."""
+    return isolation_may_fire(facts, project, settings, forgotten=True)
+
+
+def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any, forgotten: bool = False) -> bool:
     """Families 2's screen: an owned model within reach and an identity in scope, in one function. The
     rules report inside a function whose identity is in scope (``IdentityStack.on_function``), about a
     query or a fetch that function (or one nested in it) spells: a function that can carry the identity
@@ -407,7 +416,7 @@ def isolation_may_fire(facts: TreeFacts, project: Any, settings: Any) -> bool:
         path = getattr(project, "linted_path", None)
         if path and test_or_script_module(path, project.root):
             return False  # test code and scripts make no claim (``IdentityStack`` calls no ``on_function`` there)
-        if facts.cached("isolation.carrier_owned", lambda: _carrier_spells_owned(facts, project, settings)):
+        if facts.cached(("isolation.carrier_owned", forgotten), lambda: _carrier_spells_owned(facts, project, settings, forgotten)):
             return True
     # a route under a dependency handing on a row it checked, with or without the caller in scope (BKL201 on a
     # child of that row untied to it, ``knowledge.queries.checked_parent_model``)
@@ -570,7 +579,7 @@ def _defined(stmt: Any, out: set[str], owned: set[str], hit: Any, whole: frozens
     return out
 
 
-def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool:
+def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any, forgotten: bool = False) -> bool:
     """Some function that can carry the identity (with the functions nested in it) spells an owned word,
     or a module-level name whose statement spells one (to a fixpoint: ``ItemDep = Annotated[Item,
     Depends(...)]``, ``dao = ItemDAO()``, ``from .daos import ItemDAO as Items``, a helper of the file). A
@@ -596,6 +605,8 @@ def _carrier_spells_owned(facts: TreeFacts, project: Any, settings: Any) -> bool
         return False
     if carriers is None:
         carriers = _carrier_regions(facts, project, settings)
+    if forgotten and any(_hit(hits, first, last) for first, last, _ in carriers):
+        return True
     calls = deciding_call_lines(facts.calls, facts.nodes(ast.Import, ast.ImportFrom), deciding_names(project, settings))
     return any(_hit(hits, first, last) and _hit(calls, body, last) for first, last, body in carriers)
 

@@ -1,0 +1,306 @@
+"""A table owned only through the project's checks, looked up by a client key on a route that checks nothing
+for that row on any path (BKL201: ``forgotten_check_model``).
+
+The table has no identity column; the project decides access to its rows (or its parent's) after the load
+(``checked_only_tables``) and the row reaches a parent through its references. A route that loads one by the client's key and, on no path,
+hands the row (a value read off it, a row found with it) or its key together with who asks to anything that could
+decide, compares a value read off the row with anything, sits behind a permission dependency, or hands the row to
+a helper named like a check or deciding on what it is handed, forgot the check the project makes elsewhere. Everything that could decide counts:
+a project helper handed the caller beside the row is taken to decide unless its summary says the caller is only
+handed on or written down (``principal_passes_through``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+
+from ...ground.lazy import lazy_import
+from ..cst import child_list, load_names, walk
+from ..imports import last_segment
+from ..models import globally_scoped, is_owned, model_columns, referenced_model
+from .checks import _client_keyed
+from .permission_gates import global_permission_gate
+from .summaries import callee_decides, checked_only_tables, flow_facts, method_summary, principal_passes_through
+from .vocabulary import library_check_name, spells_check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ..auth import Identity
+    from ..index import ProjectIndex
+    from .values import FunctionQueries, Site
+
+cst = lazy_import("libcst")
+
+_CONSTANTS = frozenset({"None", "True", "False"})
+# words of a dependency (or its factory) that may decide access on the route's keys
+_DECIDING_DEPENDENCY = ("permission", "role", "access", "member", "owner", "scope", "allow", "guard", "policy")
+
+
+def forgotten_check_model(
+    ctx: "FileContext", func: cst.FunctionDef, identity: "Identity", fq: "FunctionQueries", site: "Site"
+) -> Optional[str]:
+    """The table of ``site`` when it is owned only through the project's checks and this route decides nothing
+    about the row on any path (module docstring); ``None`` otherwise."""
+    project, settings = ctx.project, ctx.settings
+    if project is None or identity.route is None or not identity.principals or identity.global_caller:
+        return None  # (a Flask view's helpers read the caller without being handed it)
+    if fq.checks or not site.unscoped or site.admin or not site.key_names:
+        return None
+    checked = checked_only_tables(project, settings)
+    model = next((m for m in site.entities if m in checked), None)
+    if model is None or is_owned(project, settings, model) or globally_scoped(project, model):
+        return None
+    if not _has_parent(project, model) or not _client_keyed(ctx, func, identity, site):
+        return None
+    if any(u[0] is site.node for u in fq.untied) or any(u[0] is site.node for u in fq.untied_children):
+        return None  # (reported as a row untied to its checked parent)
+    if _deciding_dependency(ctx, func, identity) or global_permission_gate(ctx, func, identity):
+        return None
+    if _keyed_with_another_row(ctx, fq, site, checked):
+        return None
+    if any(site in other.keyed_off or {k.split(".", 1)[0] for k in other.key_names} & site.row_names for other in fq.sites if other is not site):
+        return None  # (a row looked up by a value read off this one answers for the chain: ``Site.keyed_off``)
+    return None if _may_decide_on_row(ctx, func, identity, fq, site, model) else model
+
+
+def _keyed_with_another_row(ctx: "FileContext", fq: "FunctionQueries", site: "Site", checked: frozenset[str]) -> bool:
+    """An earlier lookup of the route, of an owned table or one owned through checks, keyed on the same client
+    value (``board = get_board(list_in.board_id)`` before ``create_list(list_in)`` counts the board's lists): the
+    row is tied to that one, whose lookup answers for the key (its own finding, or its check)."""
+    keys = {k.split(".", 1)[0] for k in site.key_names}
+    for other in fq.sites:
+        if other is site:
+            return False  # (only a lookup before this one: the first lookup by the key answers for it)
+        if not keys & {k.split(".", 1)[0] for k in other.key_names}:
+            continue
+        if any(m in checked or is_owned(ctx.project, ctx.settings, m) for m in other.entities):
+            return True
+    return False
+
+
+def _has_parent(project: "ProjectIndex", model: str) -> bool:
+    """Some column of the table references another table: a parent its rows are owned through. A table that
+    references nothing (a catalogue) is decided on for itself, if at all."""
+    for column in model_columns(project, model):
+        target = referenced_model(project, model, column)
+        if target is not None and target != model:
+            return True
+    return False
+
+
+def _deciding_dependency(ctx: "FileContext", func: cst.FunctionDef, identity: "Identity") -> bool:
+    """A dependency of the route (a parameter's, or the decorator's ``dependencies=[...]``) that may decide
+    access: one made by a factory (``Depends(require_role("editor"))``) or named for a permission, a role, a
+    membership, a check. The caller's own dependency (it authenticates) and plain providers do not."""
+    markers: list[cst.Call] = [p.marker_node for p in identity.params if p.marker_node is not None and p.marker in ("Depends", "Security")]
+    decorator = identity.route.decorator if identity.route is not None else None
+    if decorator is not None and isinstance(decorator.decorator, cst.Call):
+        for arg in decorator.decorator.args:
+            if arg.keyword is not None and arg.keyword.value == "dependencies":
+                markers += [n for n in walk(arg.value) if isinstance(n, cst.Call) and _dependency_marker(n)]
+    for marker in markers:
+        if not marker.args:
+            continue
+        inner = marker.args[0].value
+        if isinstance(inner, cst.Call):
+            return True  # a factory's dependency: made for this route (a permission, a role)
+        name = _dotted(inner)
+        if name is not None and _deciding_name(last_segment(name)) and not _caller_provider(identity, marker):
+            return True
+    return False
+
+
+def _dependency_marker(call: cst.Call) -> bool:
+    name = _dotted(call.func)
+    return name is not None and last_segment(name) in ("Depends", "Security")
+
+
+def _caller_provider(identity: "Identity", marker: cst.Call) -> bool:
+    return any(p.marker_node is marker and p.name in identity.principals for p in identity.params)
+
+
+def _deciding_name(name: str) -> bool:
+    lowered = name.lower()
+    return spells_check(name) or any(w in lowered for w in _DECIDING_DEPENDENCY)
+
+
+def _dotted(expr: cst.CSTNode) -> Optional[str]:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        head = _dotted(expr.value)
+        return f"{head}.{expr.attr.value}" if head is not None else None
+    return None
+
+
+def _may_decide_on_row(
+    ctx: "FileContext", func: cst.FunctionDef, identity: "Identity", fq: "FunctionQueries", site: "Site", model: str
+) -> bool:
+    """Whether anything in the route could decide on the row: a call handed the row (or a value read off it, or
+    its key) together with who asks, a helper named like a check handed the row, a comparison of a value read
+    off the row with anything that is not a constant."""
+    rows, keys, caller = _names_flowing(func, set(site.row_names), {k.split(".", 1)[0] for k in site.key_names}, identity.names())
+    own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
+    for node in walk(func.body):
+        if isinstance(node, cst.Comparison) and id(node) not in own_preds:
+            if _comparison_decides(node, rows, keys, caller):
+                return True
+        elif isinstance(node, cst.Call) and id(node) not in own_preds:
+            handed = set(_handed_names(node))
+            if not handed & (rows | keys):
+                continue
+            name = _dotted(node.func)
+            if name is not None and (library_check_name(last_segment(name)) or _project_decision(ctx, node)):
+                return True
+            if handed & caller and not _built_only(ctx, node) and not _caller_only_written(ctx, node, rows | keys, caller, model):
+                return True
+    return False
+
+
+def _comparison_decides(node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str]) -> bool:
+    sides = [node.left, *(t.comparator for t in node.comparisons)]
+    names = [set(load_names(s)) - _CONSTANTS for s in sides]
+    for i, left in enumerate(names):
+        for j, right in enumerate(names):
+            if i == j:
+                continue
+            if left & rows and right and not right <= rows:
+                return True  # a value read off the row tied to another value (or to who asks)
+            if left & keys and right & caller:
+                return True  # the row's key tested against who asks
+    return False
+
+
+def _names_flowing(func: cst.FunctionDef, rows: set[str], keys: set[str], caller: set[str]) -> tuple[set[str], set[str], set[str]]:
+    """The locals holding the row or values read off it (a row found with them too), the client key's copies,
+    and the values of who asks, through the assignments of the body (to a fixpoint)."""
+    assigns = [(targets, set(load_names(value))) for targets, value in _assignments(func.body)]
+    rows, keys, caller = set(rows), set(keys), set(caller)
+    for _ in range(4):
+        size = len(rows) + len(keys) + len(caller)
+        for targets, read in assigns:
+            if read & rows:
+                rows |= targets
+            elif read & keys:
+                keys |= targets
+            if read & caller and not targets & rows:
+                caller |= targets
+        if len(rows) + len(keys) + len(caller) == size:
+            break
+    return rows, keys - rows, caller - rows - keys
+
+
+def _assignments(body: cst.CSTNode) -> Iterator[tuple[set[str], cst.CSTNode]]:
+    for node in walk(body):
+        if isinstance(node, cst.Assign):
+            targets = {n for t in node.targets for n in _target_names(t.target)}
+            yield targets, node.value
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
+            yield set(_target_names(node.target)), node.value
+        elif isinstance(node, cst.NamedExpr):
+            yield set(_target_names(node.target)), node.value
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            yield set(_target_names(node.target)), node.iter
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            yield set(_target_names(node.asname.name)), node.item
+
+
+def _target_names(target: cst.CSTNode) -> Iterable[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for e in target.elements:
+            yield from _target_names(e.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+
+
+def _handed_names(call: cst.Call) -> Iterator[str]:
+    """The names a call is handed (its arguments, the object a method is called on), without looking inside
+    the arguments' own calls of a class (``ListDeleted(list_id=row.id, by=user.id)``: an event built, read on
+    its own)."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        yield from load_names(func.value)
+    stack: list[cst.CSTNode] = [a.value for a in call.args]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call):
+            name = _dotted(node.func)
+            if name is not None and last_segment(name)[:1].isupper():
+                continue
+        if isinstance(node, cst.Name):
+            yield node.value
+            continue
+        if isinstance(node, cst.Attribute):
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.Arg):
+            stack.append(node.value)
+            continue
+        stack.extend(child_list(node))
+
+
+def _project_function(ctx: "FileContext", call: cst.Call) -> Optional[tuple[str, str]]:
+    """(module, name) of the project function a call calls, when the index knows it."""
+    project = ctx.project
+    q = ctx.qualified_name(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
+    found = project.resolve_symbol(q) if (q is not None and project is not None) else None
+    return (found[0], found[1]) if found is not None and found[2] == "functions" else None
+
+
+def _project_decision(ctx: "FileContext", call: cst.Call) -> bool:
+    """A project function that decides on what it is handed (``flow`` facts ``checks``: a refusal under a test, a
+    verdict returned, whatever it answers: ``ensure_room(planter, me)`` refusing with 409, ``permits(planter,
+    "view", invitee)`` asked about another account): handed the row, it may be the row's check."""
+    found = _project_function(ctx, call)
+    return found is not None and bool(flow_facts(ctx.project, found[0]).get("checks", {}).get(found[1]))
+
+
+def _built_only(ctx: "FileContext", call: cst.Call) -> bool:
+    """A class called to build an object (an event, a schema, a row) whose project ``__init__``, if any, is not
+    written by the project: building it decides nothing (a library class's, or a dataclass's)."""
+    name = _dotted(call.func)
+    if name is None or not last_segment(name)[:1].isupper():
+        return False
+    project = ctx.project
+    q = ctx.qualified_name(call.func)
+    found = project.get_class(q) if (q is not None and project is not None) else None
+    if found is None:
+        return project is None or q is None or project.resolve_symbol(q) is None
+    return method_summary(project, found[0], "__init__") is None
+
+
+def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], caller: set[str], model: str) -> bool:
+    """A project function handed who asks and the row (or its key) that decides on no value made from both
+    (``callee_decides``: ``create_audit_log(db, user=current_user, entity_id=feed.id)`` writes both down); an
+    argument holding both is read by ``principal_passes_through`` (the caller only handed on or written down)."""
+    project = ctx.project
+    found = _project_function(ctx, call)
+    if found is None:
+        return False
+    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+    if summary is None:
+        return False
+    params = summary.get("params", [])
+    who: list[object] = []
+    rows: list[object] = []
+    both: list[str] = []
+    for i, a in enumerate(call.args):
+        if a.star:
+            return False
+        names = set(load_names(a.value))
+        where: object = a.keyword.value if a.keyword is not None else i
+        if names & caller and names & tainted:
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None:
+                return False
+            both.append(param)
+        elif names & caller:
+            who.append(where)
+        elif names & tainted:
+            rows.append(where)
+    callee = (found[0], None, found[1])
+    if any(callee_decides(project, callee, a, b) for a in who for b in rows):
+        return False
+    return all(principal_passes_through(project, ctx.settings, found[0], None, found[1], summary, p, model) for p in both)
+
