@@ -98,6 +98,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         # ``if`` statements with no ``else`` that end a loop's body: the element is passed over unless the test
         # holds, as with ``if not ...: continue`` (``_loop_guard``)
         self.loop_tails: set[int] = set()
+        # comparisons of a link table's identity column with a key the client chose (``_member_named``): id -> column
+        self.member_columns: dict[int, str] = {}
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:

@@ -650,8 +650,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         return f"{name}.{holders[0]}" if len(holders) == 1 else None
 
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
-        if site.kind != "select" or not site.model_nodes or not columns:
-            return None
+        if site.kind != "select" or not site.model_nodes or not columns or site.owner_value:
+            return None  # (an owner column compared with the client's key: the caller's own rows are another query)
         try:
             index = site.entities.index(model)
         except ValueError:
