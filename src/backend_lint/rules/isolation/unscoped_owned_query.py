@@ -296,7 +296,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a roster: a query on a membership table (its identity column shares a composite unique or primary
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
-      membership by its own id is still reported;
+      membership by its own id is still reported, and so, in a route, is one whose member column is compared
+      with a key the client chose (`Member.team_id == team_id, Member.user_id == member_id` from the path,
+      not checked against the caller): that predicate names the member, scopes nothing, and the message says
+      so (`compares `user_id` only with a key the client chose`, no fix);
     - a key that is the caller's already: read from a fetched row (not from a row of a table that is not
       owned, looked up by the client's key alone: `page = ...where(Page.id == page_id)` then `Book.id ==
       page.book_id` is a lookup by the client's choice) or a row handed in, compared equal to
