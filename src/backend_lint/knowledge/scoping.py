@@ -92,6 +92,20 @@ def role_permission(entry: dict[str, Any]) -> bool:
     return bool(entry.get("role_branch")) and bool(_CREATOR_COLUMN.match(entry.get("column", "")))
 
 
+def dependency_caller(entry: dict[str, Any], settings: Optional["Settings"]) -> bool:
+    """A ``scoping`` entry whose other side is a parameter an auth dependency fills (``current=Depends(
+    get_current_user)``, the dependency named in ``auth-dependencies``), or its id: the caller, however the
+    parameter is named (``current.id``)."""
+    dep = entry.get("dep")
+    if not dep or settings is None:
+        return False
+    names = set(settings.auth_dependencies)
+    if dep not in names and last_segment(dep) not in {last_segment(n) for n in names}:
+        return False
+    rest = entry.get("who", "").split(".")[1:]
+    return not rest or (len(rest) == 1 and (rest[0] in _ID_ATTRIBUTES or rest[0].endswith("_id")))
+
+
 def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> dict[str, dict[str, str]]:
     """``{model: {column: why}}``: the table models' columns that the project compares with the caller
     (module docstring), none of them an identity field; ``why`` names the first place found."""
@@ -214,7 +228,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     named = _named_like_row(holders.get(d["column"], []), d["row"]) or _called_row(project, mod, fname, d["column"])
                     if named:
                         add(named, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
-                elif is_caller(who, settings) and not d.get("optional"):
+                elif (is_caller(who, settings) or dependency_caller(d, settings)) and not d.get("optional"):
                     add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
             for c in per.get("calls", ()):
                 who, column = c["who"], c["column"]

@@ -100,6 +100,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         # ``if`` statements with no ``else`` that end a loop's body: the element is passed over unless the test
         # holds, as with ``if not ...: continue`` (``_loop_guard``)
         self.loop_tails: set[int] = set()
+        # comparisons of a link table's identity column with a key the client chose (``_member_named``): id -> column
+        self.member_columns: dict[int, str] = {}
 
     # -- names -----------------------------------------------------------------------------------------
     def model_of(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Optional[str]:
@@ -495,7 +497,11 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     def if_stmt(self, stmt: cst.If, state: dict[str, Val]) -> None:
         decision = self._exits(stmt.body) or self._nulls_row(stmt.body, state) or self._drops_rows(stmt.body, state) or (
             isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
-        ) or _nested_exit(stmt.body) or self._ends_in_raising_check(stmt.body) or self._loop_guard(stmt, state) or (
+        ) or _nested_exit(stmt.body) or (
+            # ``if row.owner_id == user.id: pass`` / ``else: <refused on some way>``: allowed first, the same
+            # decision as ``if row.owner_id != user.id: <refused on some way>``
+            isinstance(stmt.orelse, cst.Else) and _nested_exit(stmt.orelse.body)
+        ) or self._ends_in_raising_check(stmt.body) or self._loop_guard(stmt, state) or (
             owner_guarded_write(self, stmt, state)  # ``if row.owner_id == user.id: delete(row)``: only the owner writes
         )
         # ``if token_user_id != ride.user_id: is_owner = False`` then ``if not is_owner and ride.hidden: return
@@ -1059,15 +1065,19 @@ def _constant_list(expr: cst.BaseExpression) -> bool:
 
 def _nested_exit(block: cst.BaseSuite) -> bool:
     """The body leads into an ``if`` that raises or returns (``if row.author != user: if not
-    can_moderate(user): raise ...``): the outer test decides who goes on to that exit."""
+    can_moderate(user): raise ...``), on either of its ways and as deep as ``if``s go (``if pm: pass`` / ``else:
+    if wm: pass`` / ``else: raise``): the outer test decides who goes on to that exit."""
     if not isinstance(block, cst.IndentedBlock):
         return False
     for stmt in block.body:
-        if isinstance(stmt, cst.If):
-            if _Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body)):
+        while isinstance(stmt, cst.If):
+            if _Analyzer._exits(stmt.body) or _nested_exit(stmt.body):
                 return True
-            if _nested_exit(stmt.body):
-                return True
+            if isinstance(stmt.orelse, cst.Else):
+                if _Analyzer._exits(stmt.orelse.body) or _nested_exit(stmt.orelse.body):
+                    return True
+                break
+            stmt = stmt.orelse  # (``elif``: one more ``if`` on the way the test failed)
     return False
 
 

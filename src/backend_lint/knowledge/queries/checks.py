@@ -4,7 +4,7 @@ checked beside the client's key, and project callees that make an access decisio
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import Identity
@@ -753,18 +753,24 @@ def _keyed_by_caller(identity: Identity, site: Site) -> bool:
 
 def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:
     """A query on a membership table filtered by the group it links to (``Member.team_id == team_id``): it
-    lists a group's roster; the identity column of such a row names the member, not an owner."""
+    lists a group's roster; the identity column of such a row names the member, not an owner. One filtered by
+    its identity column too (compared with a key the client chose, or it would be scoped) addresses one member's
+    row (``Member.team_id == team_id, Member.user_id == member_id``): no roster read."""
     partners = membership_partners(ctx.project, ctx.settings, model)
     if not partners or any(e != model and is_owned(ctx.project, ctx.settings, e) for e in site.entities):
         return False
-    for pred in site.pred_nodes:
-        for node in _walk_expr(pred):
-            if isinstance(node, cst.Attribute) and node.attr.value in partners and isinstance(node.value, (cst.Name, cst.Attribute)):
-                q = ctx.qualified_name(node.value)
-                found = ctx.project.get_class(q) if (q and ctx.project is not None) else None
-                if found is not None and found[0] == model:
-                    return True
-    return False
+    columns = {c for p in site.pred_nodes for c in _model_columns_named(ctx, p, model)}
+    return bool(columns & partners) and not columns & set(identity_columns(ctx.project, ctx.settings, model))
+
+
+def _model_columns_named(ctx: "FileContext", pred: cst.CSTNode, model: str) -> Iterator[str]:
+    """The columns of ``model`` a predicate reads (``Member.team_id``)."""
+    for node in _walk_expr(pred):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, (cst.Name, cst.Attribute)):
+            q = ctx.qualified_name(node.value)
+            found = ctx.project.get_class(q) if (q and ctx.project is not None) else None
+            if found is not None and found[0] == model:
+                yield node.attr.value
 
 
 def keys_scoped_beside(

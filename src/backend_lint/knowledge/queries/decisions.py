@@ -827,10 +827,16 @@ class _Decisions:
                 self._membership_found(found[0], v, state, test, refuses=self._access_refusal(refusal))
 
     def _principal_keyed(self, v: Val) -> bool:
-        """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``)."""
+        """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``), or is
+        a primary-key get whose key names it (``session.get(Member, (project_id, user.id))``, a composite key
+        given as a tuple or a mapping: the same lookup as the two predicates)."""
         principals = set(self.identity.principals)
         named = principals | self._caller_locals()
-        return bool(principals) and all(any(not named.isdisjoint(load_names(p)) for p in s.pred_nodes) for s in v.sites)
+        return bool(principals) and all(
+            any(not named.isdisjoint(load_names(p)) for p in s.pred_nodes)
+            or (s.kind == "get" and any(k.split(".", 1)[0] in named for k in s.key_names))
+            for s in v.sites
+        )
 
     def _access_refusal(self, block: Optional[cst.CSTNode]) -> bool:
         """The block taken when the lookup found nothing raises an access refusal (401 / 403 / 404), not a 400

@@ -13,7 +13,7 @@ from ..cst import load_names
 from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
-from ..models import is_owned
+from ..models import is_owned, membership_partners, referenced_model
 from .summaries import _decided_table, client_value_function
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
@@ -597,7 +597,30 @@ class _Expressions:
                 v = state.get(b.value)
                 if v is not None and v.client and not (v.derived or v.checked):  # (verified with the caller: a scope)
                     return True
+                if self._member_named(a, b, v, state):
+                    self.member_columns[id(node)] = a.attr.value
+                    return True
         return False
+
+    def _member_named(self, column: cst.Attribute, value: cst.Name, v: Optional[Val], state: dict[str, Val]) -> bool:
+        """``Membership.user_id == member_id`` in a route, on a membership (link) table (``membership_partners``:
+        its identity column shares a composite key with a group column) whose column refers to the principal's
+        table (the member), compared with a key the client
+        supplies to the route (path, query, body; not one a dependency checked, nor one verified or derived from
+        who asks on this path): the column names the member the client chose, not an owner, so the predicate
+        scopes nothing (``remove_member(group_id, member_id)`` deleting any group's membership row)."""
+        if self.identity.route is None or value.value in self.identity.tenant_keys:
+            return False
+        if v is not None and (v.derived or v.checked or v.trusted or v.rows or v.stmt):
+            return False
+        if value.value not in self.client_params() or not isinstance(column.value, (cst.Name, cst.Attribute)):
+            return False
+        model = self.model_of(column.value, state)
+        if model is None or not membership_partners(self.project, self.settings, model):
+            return False
+        # (the member is a person: the column refers to the principal's table; a tenant column of a link row,
+        # ``PluginInstallation.workspace_id``, or the group column, is the scope the client names: BKL102's)
+        return referenced_model(self.project, model, column.attr.value) in self.principal_types
 
     def _hands_caller_request(self, call: cst.Call, q: Optional[str]) -> bool:
         """``_get_owned_playlist(request, id)`` where ``request.user`` is this function's caller (an

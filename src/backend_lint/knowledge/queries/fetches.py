@@ -33,7 +33,7 @@ from .summaries import (
     summary_candidate_row,
 )
 from .getters import foreign_getter_model, GETTER_PREFIXES, reads_a_row
-from .syntax import _if_refuses, _last_small_statement, compared_sides, _local_copies, _presence_only, _store_class, _value_paths
+from .syntax import _if_refuses, _last_small_statement, compared_sides, _local_copies, _presence_only, _store_class, _value_paths, _walk_expr
 from .values import NOTHING, Site, Val
 from ..index.extractors.orm import TENANT_COLUMNS
 
@@ -876,6 +876,10 @@ class _Fetches:
                 a, b = self.pred(arg.value, state)
                 if not a and _published_filter(arg.value) and recv.sites and all(len(s.entities) == 1 for s in recv.sites):
                     a = True  # only the published rows of the one table selected: what it shows everyone
+                member = next((self.member_columns[id(n)] for n in _walk_expr(arg.value) if id(n) in self.member_columns), None)
+                if member is not None:
+                    for s in recv.sites:
+                        s.owner_value = s.owner_value or member  # (the member the client chose: named in the message)
                 if not (v.stmt or v.rows):
                     if v.text or v.opaque:  # ``where(text(sql))``, a textual clause held in a local
                         a, b = a or v.clause, b or v.pscoped

@@ -122,7 +122,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     later (`is_owner = True`, `if token_user_id != ride.user_id: is_owner = False`, `if not is_owner and
     ride.hide_splits: return None`), fetched rows filtered in Python for non-owners (`if uid !=
     ride.user_id: splits = [s for s in splits if ...]`), or a comparison that leads into a nested `if` that
-    raises or returns (`if article.author != user: if not can_moderate(user): raise ...`), an `if` with no
+    raises or returns (`if article.author != user: if not can_moderate(user): raise ...`, on any of its ways:
+    `if pm: pass` / `else: raise`), also one that allows first (`if row.owner_id == user.id: pass` / `else:
+    <refused on some way>`), the caller's membership looked up by a composite primary key
+    (`session.get(ProjectMember, (project.id, user.id))`, or a mapping of the key's columns) and refused when
+    missing (reported at that test, as for the same lookup written with `where`), an `if` with no
     `else` that lets only the owner write (`if task.creator_id == user.id or project.user_id == user.id:
     await session.delete(task)`), or an access flag set on more than one path and tested by an exit later
     (`has_access = ws.owner_id == user.id`, `if membership: has_access = True`, `if not has_access: raise`:

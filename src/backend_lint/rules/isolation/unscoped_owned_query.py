@@ -301,7 +301,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     - a roster: a query on a membership table (its identity column shares a composite unique or primary
       key with references only, `UniqueConstraint("team_id", "user_id")`) filtered on the group column
       (`Member.team_id == team_id`); the row's `user_id` names the member, not an owner. A lookup of one
-      membership by its own id is still reported;
+      membership by its own id is still reported, and so, in a route, is one whose member column is compared
+      with a key the client chose (`Member.team_id == team_id, Member.user_id == member_id` from the path,
+      not checked against the caller): that predicate names the member, scopes nothing, and the message says
+      so (`compares `user_id` only with a key the client chose`, no fix);
     - a key that is the caller's already: read from a fetched row (not from a row of a table that is not
       owned, looked up by the client's key alone: `page = ...where(Page.id == page_id)` then `Book.id ==
       page.book_id` is a lookup by the client's choice) or a row handed in, compared equal to
@@ -663,8 +666,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         return f"{name}.{holders[0]}" if len(holders) == 1 else None
 
     def _fix(self, site: Site, model: str, columns: tuple[str, ...], identity: Identity) -> Optional[Fix]:
-        if site.kind != "select" or not site.model_nodes or not columns:
-            return None
+        if site.kind != "select" or not site.model_nodes or not columns or site.owner_value:
+            return None  # (an owner column compared with the client's key: the caller's own rows are another query)
         try:
             index = site.entities.index(model)
         except ValueError:

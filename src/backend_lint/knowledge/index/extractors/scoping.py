@@ -211,6 +211,29 @@ def _params(fn: ast.AST) -> list[str]:
     return [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
 
 
+def _dependency_params(fn: ast.AST, resolve: Resolve) -> dict[str, str]:
+    """Parameters filled by a dependency (``current=Depends(get_current_user)``, ``me: Annotated[User,
+    Security(current_account)]``): ``{parameter: the dependency's resolved name}``. Whether the dependency yields
+    the caller is the reader's to say (``knowledge.scoping``, by the settings' ``auth-dependencies``)."""
+    a = fn.args  # type: ignore[attr-defined]
+    positional = a.posonlyargs + a.args
+    pairs = list(zip(positional[len(positional) - len(a.defaults):], a.defaults)) + list(zip(a.kwonlyargs, a.kw_defaults))
+    out: dict[str, str] = {}
+    for arg in positional + a.kwonlyargs:
+        ann = arg.annotation
+        if isinstance(ann, ast.Subscript) and isinstance(ann.slice, ast.Tuple) and (ast_dotted(ann.value) or "").endswith("Annotated"):
+            pairs.extend((arg, e) for e in ann.slice.elts[1:])
+    for arg, value in pairs:
+        if (
+            isinstance(value, ast.Call) and value.args and (ast_dotted(value.func) or "").rsplit(".", 1)[-1] in ("Depends", "Security")
+            and isinstance(value.args[0], (ast.Name, ast.Attribute))
+        ):
+            target = resolve(value.args[0]) or ast_dotted(value.args[0])
+            if target:
+                out.setdefault(arg.arg, target)
+    return out
+
+
 def _decider(fn: ast.AST, kinds: dict[type, list[Any]], resolve: Optional[Resolve] = None) -> Optional[dict[str, Any]]:
     """What a function compares among its parameters: ``p_row.C`` with ``p_who`` (``rows``), or two parameters
     with each other or side by side in one query's predicates (``pairs``)."""
@@ -383,6 +406,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
     params = set(_params(fn))
     own = _own_rows(fn, resolve, kinds, rows)
     bound = _principal_locals(kinds, params)
+    deps = _dependency_params(fn, resolve)
     first = len(direct)
     in_method = owner is not None and "self" in params
     held = _repository_rows(kinds, row_names) if in_method else {}
@@ -400,7 +424,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
     for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
         if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and id(node) in decisions:
             before = len(direct)
-            _compare(node, rows, row_names, held, own, bound, assigned, params, direct)
+            _compare(node, rows, row_names, held, own, bound, assigned, params, deps, direct)
             if id(node) in roles:
                 for entry in direct[before:]:
                     entry["role_branch"] = True
@@ -414,8 +438,11 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     model = resolve(a.value)
                     who = _dotted(b)
                     via = _via(who, own) if who is not None else None
-                    if model and who is not None and (via is not None or (_callerish(who) or who in bound)) and who.split(".")[0] != head.split(".")[0]:
+                    dep = _by_dependency(who, deps) if who is not None else None
+                    if model and who is not None and (via is not None or (_callerish(who) or who in bound or dep)) and who.split(".")[0] != head.split(".")[0]:
                         entry = {"model": model, "column": a.attr, "who": who, "how": "predicate", "line": node.lineno}
+                        if dep and via is None:
+                            entry["dep"] = dep
                         if via is not None:
                             entry["via"] = via
                         if via is None and _flag_chosen(node, kinds, params, annotated, who):
@@ -427,8 +454,11 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                 for k in node.keywords:
                     who = _dotted(k.value) if k.arg else None
                     via = _via(who, own) if who is not None else None
-                    if who is not None and models and (via is not None or (_callerish(who) or who in bound)):
+                    dep = _by_dependency(who, deps) if who is not None else None
+                    if who is not None and models and (via is not None or (_callerish(who) or who in bound or dep)):
                         entry = {"model": models, "column": k.arg, "who": who, "how": "predicate", "line": node.lineno}
+                        if dep and via is None:
+                            entry["dep"] = dep
                         if via is not None:
                             entry["via"] = via
                         direct.append(entry)
@@ -449,7 +479,7 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
 
 def _compare(
     node: ast.Compare, rows: dict[str, list[str]], row_names: set[str], held: dict[str, str], own: dict[str, dict[str, Any]],
-    bound: dict[str, list[str]], assigned: frozenset[str], params: set[str], direct: list,
+    bound: dict[str, list[str]], assigned: frozenset[str], params: set[str], deps: dict[str, str], direct: list,
 ) -> None:
     """The ``direct`` entries of one comparison deciding access (``row.C != who``; ``_function``)."""
     left, right = node.left, node.comparators[0]
@@ -478,10 +508,13 @@ def _compare(
             continue
         if col is None or who is None or who.split(".")[0] == col[0]:
             continue
-        if via is None and not (_callerish(who) or who in bound):
+        dep = _by_dependency(who, deps) if via is None and col[0] != "self" else None
+        if via is None and not (_callerish(who) or who in bound or dep):
             continue
         how = "method" if col[0] == "self" else "compare"
         entry = {"model": rows.get(col[0], []), "column": col[1], "who": who, "how": how, "line": node.lineno}
+        if dep:
+            entry["dep"] = dep
         if via is not None:
             entry["via"] = via
             entry["row"] = col[0]
@@ -557,6 +590,15 @@ def _named_roles(node: ast.AST) -> bool:
 def _grants(body: list[ast.stmt]) -> bool:
     """``return True``: the roles tested pass outright."""
     return len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Constant) and body[0].value.value is True
+
+
+def _by_dependency(who: str, deps: dict[str, str]) -> Optional[str]:
+    """The dependency filling the parameter ``who`` is spelled from (``current.id`` of ``current=Depends(...)``),
+    when ``who`` names no caller by its words (those need no dependency to be read as the caller)."""
+    head, _, rest = who.partition(".")
+    if head not in deps or _callerish(who) or "." in rest:
+        return None
+    return deps[head]
 
 
 def _principal_locals(kinds: dict[type, list[Any]], params: set[str]) -> dict[str, list[str]]:
