@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
-from ..imports import last_segment
+from ..imports import dotted_name, last_segment
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
@@ -103,14 +103,14 @@ def _deciding_dependency(ctx: "FileContext", func: cst.FunctionDef, identity: "I
         inner = marker.args[0].value
         if isinstance(inner, cst.Call):
             return True  # a factory's dependency: made for this route (a permission, a role)
-        name = _dotted(inner)
+        name = dotted_name(inner)
         if name is not None and _deciding_name(last_segment(name)) and not _caller_provider(identity, marker):
             return True
     return False
 
 
 def _dependency_marker(call: cst.Call) -> bool:
-    name = _dotted(call.func)
+    name = dotted_name(call.func)
     return name is not None and last_segment(name) in ("Depends", "Security")
 
 
@@ -121,15 +121,6 @@ def _caller_provider(identity: "Identity", marker: cst.Call) -> bool:
 def _deciding_name(name: str) -> bool:
     lowered = name.lower()
     return spells_check(name) or any(w in lowered for w in _DECIDING_DEPENDENCY)
-
-
-def _dotted(expr: cst.CSTNode) -> Optional[str]:
-    if isinstance(expr, cst.Name):
-        return expr.value
-    if isinstance(expr, cst.Attribute):
-        head = _dotted(expr.value)
-        return f"{head}.{expr.attr.value}" if head is not None else None
-    return None
 
 
 def _may_decide_on_row(
@@ -148,7 +139,7 @@ def _may_decide_on_row(
             handed = set(_handed_names(node))
             if not handed & (rows | keys):
                 continue
-            name = _dotted(node.func)
+            name = dotted_name(node.func)
             if name is not None and (library_check_name(last_segment(name)) or _project_decision(ctx, node)):
                 return True
             if handed & caller and not _built_only(ctx, node) and not _caller_only_written(ctx, node, rows | keys, caller, model):
@@ -225,7 +216,7 @@ def _handed_names(call: cst.Call) -> Iterator[str]:
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Call):
-            name = _dotted(node.func)
+            name = dotted_name(node.func)
             if name is not None and last_segment(name)[:1].isupper():
                 continue
         if isinstance(node, cst.Name):
@@ -259,7 +250,7 @@ def _project_decision(ctx: "FileContext", call: cst.Call) -> bool:
 def _built_only(ctx: "FileContext", call: cst.Call) -> bool:
     """A class called to build an object (an event, a schema, a row) whose project ``__init__``, if any, is not
     written by the project: building it decides nothing (a library class's, or a dataclass's)."""
-    name = _dotted(call.func)
+    name = dotted_name(call.func)
     if name is None or not last_segment(name)[:1].isupper():
         return False
     project = ctx.project
