@@ -173,7 +173,7 @@ class _ClientAnalysis:
                 conjuncts: list[cst.CSTNode] = []
                 for node in site.pred_nodes:
                     conjuncts.extend(_conjuncts(node))
-                principal = [c for c in conjuncts if self.is_derived(c)]
+                principal = [c for c in conjuncts if self.is_derived(c) or self._reads_checked_scope(c)]
                 for c in conjuncts:
                     if any(p is not c for p in principal):
                         out |= _under(c)
@@ -1302,6 +1302,20 @@ class _ClientAnalysis:
         if self.project.get_class(type_q) is None:
             return None
         return f"{type_q}.{func.attr.value}"
+
+    def _reads_checked_scope(self, conjunct: cst.CSTNode) -> bool:
+        """``AuditLog.store_id == store.id`` with ``store: Store = Depends(get_store)`` (an auth dependency that
+        yields the row it checked the caller against): a comparison one side of which is that parameter or an
+        attribute of it scopes the lookup to what the caller was let into, as the principal's own value would."""
+        if not isinstance(conjunct, cst.Comparison) or len(conjunct.comparisons) != 1:
+            return False
+        if not isinstance(conjunct.comparisons[0].operator, (cst.Equal, cst.In, cst.Is)):
+            return False
+        for side in (conjunct.left, conjunct.comparisons[0].comparator):
+            base = side.value if isinstance(side, cst.Attribute) else side
+            if isinstance(base, cst.Name) and self._checked_scope(base):
+                return True
+        return False
 
     def _checked_scope(self, expr: cst.BaseExpression) -> bool:
         """A parameter bound by an auth dependency that yields the resource it checked the caller against
