@@ -26,7 +26,7 @@ from .flask import flask_request_name
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields, scoping_column
 from .queries import (
-    _db_handle, access_groups, callee_decides, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
+    _db_handle, access_groups, callee_decides, composite_key_parts, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
     project_callee, spells_check, summary_of_call,
 )
 from .facts import orm_facts
@@ -177,6 +177,13 @@ class _ClientAnalysis:
                 for c in conjuncts:
                     if any(p is not c for p in principal):
                         out |= _under(c)
+                # ``session.get(Member, (user.id, body.workspace_id))``: the parts of a composite primary key, the
+                # same lookup as the conjuncts ``Member.user_id == user.id, Member.workspace_id == ...``
+                parts = composite_key_parts(site)
+                if any(self.is_derived(p) for p in parts):
+                    for p in parts:
+                        if not self.is_derived(p):
+                            out |= _under(p)
             self._scoped_pred_nodes = out
         return self._scoped_pred_nodes
 

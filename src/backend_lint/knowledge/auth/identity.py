@@ -13,6 +13,7 @@ from ..facts import orm_facts
 from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
 from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
+from ..models import identity_columns, model_columns
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..scoping import caller_values
 from .dependencies import (
@@ -81,6 +82,25 @@ def project_function_no_claim(ctx: "FileContext", func: cst.FunctionDef) -> Opti
     except Exception:  # a file outside the index's roots
         return None
     return no_claim_reason(project, ctx.settings, f"{module}.{name}") if module else None
+
+
+def _own_membership_columns(ctx: "FileContext", params: list, tenant_keys: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """``(f"{param}.{column}", column)`` for a route parameter whose dependency hands over the caller's own
+    membership row of the path's tenant: an auth dependency's resource (``require_membership(workspace_id,
+    current_user, db) -> WorkspaceMember``) whose table holds that tenant column (``route_tenant_keys``) and a
+    user identity column beside it. Its identity columns are the caller's own values."""
+    if not tenant_keys or ctx.project is None:
+        return
+    for p in params:
+        dep = p.dependency
+        if dep.kind != "auth" or not dep.resource or not dep.principal_type:
+            continue
+        columns = set(model_columns(ctx.project, dep.principal_type))
+        if not (columns & tenant_keys) or "user_id" not in columns:
+            continue
+        for column in identity_columns(ctx.project, ctx.settings, dep.principal_type):
+            if column in columns:
+                yield f"{p.name}.{column}", column
 
 
 def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:
@@ -386,6 +406,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 # handler too: an identity value of the caller's from here on, as ``current_user.workspace_id``
                 if name in own:
                     ident.identity_params.setdefault(name, name)
+            for path, column in _own_membership_columns(ctx, params, tenant_keys):
+                # ``member: WorkspaceMember = Depends(require_membership)`` (the caller's own membership row the
+                # dependency looked up for the path's tenant): ``member.user_id`` is who asks, as ``user.id`` is
+                ident.identity_params.setdefault(path, column)
             ident.tenant_keys = tenant_keys
         guards = [k for k in [*_decorator_dependencies(ctx, route), *included] if k.kind == "auth" and not k.resource]
         if not ident.principals and not ident.identity_params and not ident.admin and guards and (

@@ -14,7 +14,7 @@ from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that says it decides access
-from ..models import identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
+from ..models import column_traits, identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
 from .attach import caller_aliases
 from .public import _public_read
@@ -28,7 +28,7 @@ from .summaries import (
     project_callee,
     row_method_facts,
 )
-from .syntax import _constant_condition, _db_handle, _keyed_read, _last_small_statement, _local_copies, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
+from .syntax import _constant_condition, _db_handle, composite_key_parts, _keyed_read, _last_small_statement, _local_copies, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -160,6 +160,7 @@ class _Decisions:
                 base = expr.value
                 while isinstance(base, cst.Attribute):  # ``message.thread.workspace_id``: "thread.workspace_id"
                     base = base.value
+                base, column = self._through_parent_local(base, column, state)
             elif isinstance(expr, cst.Name):
                 held = state.get(expr.value)
                 if held is not None and held.source is not None and not held.rows and (not held.derived or self._joined_source(held, state)):
@@ -826,6 +827,19 @@ class _Decisions:
             elif v is not None and decides and v.rows and v.scoped and v.sites and self._principal_keyed(v):
                 self._membership_found(found[0], v, state, test, refuses=self._access_refusal(refusal))
 
+    def _through_parent_local(
+        self, base: cst.BaseExpression, column: Optional[str], state: dict[str, Val]
+    ) -> tuple[cst.BaseExpression, Optional[str]]:
+        """``project = task.project`` then ``check(db, user, project.workspace_id)``: a parent read off a loaded row
+        through its relationship and held in a local is that row's chain, as ``task.project.workspace_id`` is."""
+        held = state.get(base.value) if isinstance(base, cst.Name) else None
+        if held is None or held.source is None or held.rows or held.derived or column is None:
+            return base, column
+        holder = state.get(held.source[0])
+        if holder is None or not holder.rows or holder.derived:
+            return base, column
+        return cst.Name(held.source[0]), f"{held.source[1]}.{column}"
+
     def _principal_keyed(self, v: Val) -> bool:
         """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``), or is
         a primary-key get whose key names it (``session.get(Member, (project_id, user.id))``, a composite key
@@ -885,6 +899,7 @@ class _Decisions:
                     or self._keyed_by_row_column(other_name, keys, other.model, v.model)
                     or (through := self._keyed_through_referenced_table(other_name, keys, other.model, v, state))
                     or (through := self._keyed_through_shared_reference(other_name, keys, other.model, v))
+                    or (through := self._keyed_through_composite_key(other_name, keys, other.model, v))
                     or (through := self._keyed_through_relationship_chain(other_name, keys, other.model, v))
                 )
             ):
@@ -947,6 +962,33 @@ class _Decisions:
             parent = referenced_model(self.project, row_model, b.attr.value)
             if parent is not None and parent not in (row_model, model) and referenced_model(self.project, model, a.attr.value) == parent:
                 return b.attr.value
+        return None
+
+    def _keyed_through_composite_key(self, row_name: str, keys: set[str], row_model: Optional[str], found: Val) -> Optional[str]:
+        """``session.get(Seat, (user.id, project.workspace_id))`` after an unscoped load of ``project``: a get by the
+        looked-up table's composite primary key, its parts read in the key's column order (the same lookup as
+        ``Seat.user_id == user.id, Seat.workspace_id == project.workspace_id``). A part that is a column of the
+        loaded row referring to the same table as the key column it fills (both ``workspace_id`` -> ``Workspace``)
+        ties the row to the caller, as ``_keyed_through_shared_reference`` does for the predicates. A column of
+        the row that refers elsewhere, or to nothing known, does not. The row's column is returned."""
+        if row_model is None or self.project is None or not keys or not all(k.split(".", 1)[0] == row_name and "." in k for k in keys):
+            return None
+        for site in found.sites:
+            parts = composite_key_parts(site)
+            if not parts:
+                continue
+            model = site.entities[0]
+            pk = [c for c in model_columns(self.project, model) if getattr(column_traits(self.project, model, c), "primary_key", False)]
+            if len(pk) != len(parts):
+                continue
+            for column, part in zip(pk, parts):
+                if not (isinstance(part, cst.Attribute) and isinstance(part.value, cst.Name) and part.value.value == row_name):
+                    continue
+                if f"{row_name}.{part.attr.value}" not in keys:
+                    continue
+                parent = referenced_model(self.project, row_model, part.attr.value)
+                if parent is not None and parent not in (row_model, model) and referenced_model(self.project, model, column) == parent:
+                    return part.attr.value
         return None
 
     def _keyed_through_relationship_chain(self, row_name: str, keys: set[str], row_model: Optional[str], found: Val) -> Optional[str]:

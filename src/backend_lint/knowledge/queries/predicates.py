@@ -595,7 +595,8 @@ class _Predicates:
             v = state.get(var)
         if v is None or not v.rows or not v.model or v.derived:
             return None
-        return self._owned_through_names(v, var, chain, attr)
+        # (as ``task.project.owner_id`` written out: the fetched row itself when no owned parent is named)
+        return self._owned_through_names(v, var, chain, attr) or (v, var)
 
     def _owned_through_relationship(self, v: Val, var: str, base: cst.Attribute, attr: str) -> Optional[tuple[Val, str]]:
         """``document.collection.owner_id`` for a fetched row of a table that is not owned: the relationships

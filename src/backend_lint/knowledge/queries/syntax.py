@@ -4,7 +4,7 @@ under tests, value paths (``row.owner.id``), refusing ``if`` blocks, account-nam
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, walk as cst_walk
@@ -526,3 +526,15 @@ def result_present_test(
     if isinstance(inner, cst.Call) and not inner.args and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "scalars":
         inner = inner.func.value
     return (inner.value, not negated) if isinstance(inner, cst.Name) else None
+
+
+def composite_key_parts(site: Any) -> list[cst.BaseExpression]:
+    """The parts of a get by a composite primary key given as a tuple (``session.get(Seat, (user.id, ws_id))``),
+    in order; ``[]`` for any other lookup."""
+    call = site.node
+    if site.kind != "get" or len(site.entities) != 1 or not isinstance(call, cst.Call):
+        return []
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if len(positional) < 2 or not isinstance(positional[1].value, cst.Tuple):
+        return []
+    return [e.value for e in positional[1].value.elements]

@@ -2171,7 +2171,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 ]
                 a = stmt.args
                 if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
-                    x.annotation is not None and type(x.annotation) is ast.Subscript for x in a.args + a.kwonlyargs
+                    x.annotation is not None and (type(x.annotation) is ast.Subscript or _alias_annotation(x.annotation, resolve))
+                    for x in a.args + a.kwonlyargs
                 ):  # takes dependencies: FastAPI fills its other parameters from the path by name
                     read = _path_reads(stmt) | ({x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls", "request"})
                     guards[stmt.name] = sorted(read)
@@ -2221,3 +2222,17 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders, shadowed=shadowed,
         request_deciders=request_deciders,
     )
+
+
+# annotations that name a type rather than a dependency alias
+_PLAIN_TYPE_MODULES = ("builtins", "typing", "uuid", "datetime", "decimal", "enum", "pydantic", "sqlalchemy", "sqlmodel", "fastapi", "starlette")
+
+
+def _alias_annotation(node: ast.expr, resolve: Resolve) -> bool:
+    """``current_user: CurrentUser`` / ``db: SessionDep``: a parameter annotated with a project name that is no
+    class we know of here, as the ``Annotated[User, Depends(get_current_user)]`` aliases are (imported from the
+    project's own modules): the function takes dependencies through it. A builtin or library type does not."""
+    if type(node) is not ast.Name or not node.id[:1].isupper():
+        return False
+    q = resolve(node)
+    return bool(q) and "." in q and q.split(".", 1)[0] not in _PLAIN_TYPE_MODULES
