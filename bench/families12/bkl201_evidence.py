@@ -103,19 +103,32 @@ def statement(root: Path, path: str, line: int) -> str:
     return text
 
 
-def model_and_column(msg: str, stmt: str) -> tuple[str, str]:
+FACTS_OWNED = re.compile(r"^  [\w.]*?(\w+): scoped by `(\w+)`", re.M)
+_OWNED: dict[tuple, dict[str, str]] = {}
+
+
+def owned_models(facts: Path) -> dict[str, str]:
+    """Model name -> scoping column, from a run's `facts` output (today's, for rows with no message)."""
+    if facts not in _OWNED:
+        text = facts.read_text(errors="replace") if facts.exists() else ""
+        _OWNED[facts] = {m: c for m, c in FACTS_OWNED.findall(text)}
+    return _OWNED[facts]
+
+
+def model_and_column(msg: str, stmt: str, owned: dict[str, str]) -> tuple[str, str]:
     m, c = MSG_MODEL.search(msg or ""), MSG_COLUMN.search(msg or "")
     model = m.group(1).split(".")[-1] if m else ""
     column = next((g for g in c.groups() if g), "") if c else ""
-    if not model:
-        found = re.search(r"(?:query|select|get|delete|update)\(\s*(?:func\.\w+\(\)\s*\)?\.?\w*\(?)?([A-Z]\w+)", stmt)
-        model = found.group(1) if found else ""
+    if not model:  # no message (a verdict row no run reproduces): the first owned class the statement names
+        model = next((w for w in re.findall(r"\b([A-Z]\w+)\b", stmt) if w in owned), "")
+    if model and not column:
+        column = owned.get(model, "")
     return model, column
 
 
-def features(row: dict, root: Path) -> dict:
+def features(row: dict, root: Path, owned: dict[str, str]) -> dict:
     msg, stmt = row.get("msg", ""), statement(root, row["path"], row["line"])
-    model, column = model_and_column(msg, stmt)
+    model, column = model_and_column(msg, stmt, owned)
     f = {"has_msg": bool(msg)}
     f["key"] = "reached with this route's" in msg or "only with a key the client chose" in msg or "by a client key" in msg
     f["untied"] = "not tied to" in msg
@@ -165,7 +178,8 @@ def collect(today: Path, runs: list[str]) -> list[dict]:
     out = list(rows.values())
     roots = {n: app_roots(n) for n in SETS}
     for r in out:
-        r.update(features(r, roots[r["set"]].get(r["app"], Path("/nonexistent"))))
+        owned = owned_models(today / f"h{r['set']}" / f"{r['app']}.facts")
+        r.update(features(r, roots[r["set"]].get(r["app"], Path("/nonexistent")), owned))
     return out
 
 

@@ -22,11 +22,15 @@ _WRAPPERS = frozenset({"coalesce", "cast"})
 
 
 def aggregate_only(site: "Site") -> bool:
-    """The site's ``select(...)`` / ``.query(...)`` names only aggregate functions, keyed and filtered by nothing."""
+    """The site's ``select(...)`` / ``.query(...)`` names only aggregate functions, keyed and filtered by nothing
+    (``select(func.count()).select_from(Item)``; not ``.select_from(select(Item).where(...).subquery())``)."""
     call = site.node
     if site.kind not in ("select", "query") or site.key_names or site.via or site.pred_nodes:
         return False
     if not isinstance(call, cst.Call) or not call.args:
+        return False
+    anchor = site.anchor  # ``.select_from(...)``: a table counts, a statement's rows are that statement's keys
+    if isinstance(anchor, cst.Call) and anchor is not call and any(dotted_name(a.value) is None for a in anchor.args):
         return False
     return all(arg.keyword is None and _aggregate(arg.value) for arg in call.args)
 
