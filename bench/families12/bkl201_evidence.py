@@ -126,6 +126,21 @@ def model_and_column(msg: str, stmt: str, owned: dict[str, str]) -> tuple[str, s
     return model, column
 
 
+_EVIDENCE: dict[tuple, tuple[int, bool]] = {}
+
+
+def column_evidence(root: Path, model: str, column: str) -> tuple[int, bool]:
+    """How often the project compares `Model.column` in a predicate, and whether it compares `.column` at all."""
+    key = (root, model, column)
+    if key not in _EVIDENCE:
+        src = source(root)
+        uses = len(re.findall(rf"\b{model}\.{column}\b\s*(?:==|!=|\.in_\(|\.is_\()|==\s*{model}\.{column}\b|"
+                              rf"filter_by\([^)]*\b{column}\s*=", src))
+        compared = bool(re.search(rf"\.{column}\s*(?:!=|==)\s*\w|(?:!=|==)\s*\w+\.{column}\b", src))
+        _EVIDENCE[key] = (uses, compared)
+    return _EVIDENCE[key]
+
+
 def features(row: dict, root: Path, owned: dict[str, str]) -> dict:
     msg, stmt = row.get("msg", ""), statement(root, row["path"], row["line"])
     model, column = model_and_column(msg, stmt, owned)
@@ -137,11 +152,9 @@ def features(row: dict, root: Path, owned: dict[str, str]) -> dict:
     f["stmt_key"] = bool(re.search(r"==|\.get\(|filter_by\(\s*\w+\s*=|\.in_\(|get_by|get_or_404|first_or_404", stmt))
     f["aggregate"] = bool(re.search(r"func\.(count|sum|max|min|avg)|\.count\(\)", stmt))
     if model and column:
-        src = source(root)
-        uses = len(re.findall(rf"\b{model}\.{column}\b\s*(==|!=|\.in_\(|\.is_\()|==\s*{model}\.{column}\b|"
-                              rf"filter_by\([^)]*\b{column}\s*=", src))
+        uses, compared = column_evidence(root, model, column)
         f["scoped_elsewhere"] = uses > (1 if column in stmt else 0)
-        f["col_compared"] = bool(re.search(rf"\.{column}\s*(!=|==)\s*\w+(\.\w+)*|(!=|==)\s*\w+\.{column}\b", src))
+        f["col_compared"] = compared
     else:
         f["scoped_elsewhere"] = f["col_compared"] = None
     f["model"], f["column"] = model, column
