@@ -1,13 +1,15 @@
 """A query that selects only aggregates of the table (``select(func.count(User.id))``, ``db.query(func.max(
-Invoice.number))``) and is keyed by nothing: a number over every owner's rows, no row and no client key
-(``aggregate_only``). BKL201 makes no claim there; the same aggregate keyed by a client value (``func.max(
-Requirement.number)`` where ``Requirement.project_id == project_id``) still reads another owner's rows."""
+Invoice.number))``), keyed by nothing, whose number never leaves the function as its answer (a sequence number, a
+code derived from a global count): nothing of any row, no client key (``aggregate_only``). BKL201 makes no claim
+there. The same count returned to the client (``return session.exec(select(func.count()).select_from(Item)).one()``
+on a "my items" route) and an aggregate keyed by a client value (``Invoice.id == invoice_id``) stay reported."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from ...ground.lazy import lazy_import
+from ..cst import walk as cst_walk
 from ..imports import dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -21,7 +23,7 @@ _AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
 _WRAPPERS = frozenset({"coalesce", "cast"})
 
 
-def aggregate_only(site: "Site") -> bool:
+def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
     """The site's ``select(...)`` / ``.query(...)`` names only aggregate functions, keyed and filtered by nothing
     (``select(func.count()).select_from(Item)``; not ``.select_from(select(Item).where(...).subquery())``)."""
     call = site.node
@@ -32,7 +34,33 @@ def aggregate_only(site: "Site") -> bool:
     anchor = site.anchor  # ``.select_from(...)``: a table counts, a statement's rows are that statement's keys
     if isinstance(anchor, cst.Call) and anchor is not call and any(dotted_name(a.value) is None for a in anchor.args):
         return False
-    return all(arg.keyword is None and _aggregate(arg.value) for arg in call.args)
+    if not all(arg.keyword is None and _aggregate(arg.value) for arg in call.args):
+        return False
+    return not _answered(func, call)
+
+
+def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
+    """The query, or a local holding what it gave (through assignments to plain names: ``yy = result.scalar()``,
+    ``seq = yy + 1``), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``) is not."""
+    held: set[str] = set()
+    for _ in range(4):
+        before = len(held)
+        for node in cst_walk(func):
+            if isinstance(node, cst.Assign) and _mentions(node.value, call, held):
+                held |= {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+        if len(held) == before:
+            break
+    return any(isinstance(n, cst.Return) and n.value is not None and _mentions(n.value, call, held) for n in cst_walk(func))
+
+
+def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:
+    """``expr`` holds the call or reads a held local (not a keyword's or an attribute's name: ``Invoice(number=0)``)."""
+    names = [n for n in cst_walk(expr) if n is call or isinstance(n, cst.Name)]
+    if any(n is call for n in names):
+        return True
+    labels = {id(n.keyword) for n in cst_walk(expr) if isinstance(n, cst.Arg) and n.keyword is not None}
+    labels |= {id(n.attr) for n in cst_walk(expr) if isinstance(n, cst.Attribute)}
+    return any(isinstance(n, cst.Name) and n.value in held and id(n) not in labels for n in names)
 
 
 def _aggregate(expr: "cst.BaseExpression") -> bool:

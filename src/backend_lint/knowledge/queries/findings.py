@@ -183,8 +183,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _roster_read(ctx, site, model):
             continue
-        if aggregate_only(site):
-            continue  # a number over every owner's rows, keyed by nothing: no row, no client key
+        if aggregate_only(func, site):
+            continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
         if _keyed_by_caller(identity, site):
             continue
         if fq.checks and _existence_only(func, site):
