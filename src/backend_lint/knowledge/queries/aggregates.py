@@ -40,17 +40,17 @@ def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
 
 
 def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
-    """The query, or a local holding what it gave (through assignments to plain names: ``yy = result.scalar()``,
-    ``seq = yy + 1``), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``) is not."""
+    """The query, or a local holding what it gave (through assignments to plain names, in source order: ``yy =
+    result.scalar()``, ``seq = yy + 1``; a name bound again to something else no longer holds it), is in a ``return``
+    of ``func``; a number written onto a row (``org.code = f"tq{seq}"``) is not."""
     held: set[str] = set()
-    for _ in range(4):
-        before = len(held)
-        for node in cst_walk(func):
-            if isinstance(node, cst.Assign) and _mentions(node.value, call, held):
-                held |= {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
-        if len(held) == before:
-            break
-    return any(isinstance(n, cst.Return) and n.value is not None and _mentions(n.value, call, held) for n in cst_walk(func))
+    for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
+        if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
+            return True
+        if isinstance(node, cst.Assign):
+            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+            held = held | names if _mentions(node.value, call, held) else held - names
+    return False
 
 
 def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:
