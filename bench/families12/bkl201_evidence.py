@@ -233,6 +233,8 @@ def main() -> int:
     ap.add_argument("--today", type=Path, default=Path("/work/lead29/m1"))
     ap.add_argument("--runs", nargs="*", default=[])
     ap.add_argument("--rows", type=Path, default=None, help="write every row with its features here")
+    ap.add_argument("--per-set", nargs="*", default=["key", "scoped_elsewhere", "default_col"],
+                    help="features whose trade is also printed per set")
     args = ap.parse_args()
     rows = collect(args.today, args.runs)
     table(rows)
@@ -240,6 +242,10 @@ def main() -> int:
     for name in ("has_msg", "key", "untied", "default_col", "helper_chain", "stmt_key", "aggregate", "scoped_elsewhere",
                  "col_compared"):
         print(f"- {trade(rows, name)}")
+    for name in args.per_set:
+        print(f"\nper set, {name}:")
+        for n in SETS:
+            print(f"  h{n}: {trade([r for r in rows if r['set'] == n], name)}")
     if args.rows:
         keys = ["set", "app", "path", "line", "verdict", "today", "key", "untied", "default_col", "helper_chain",
                 "stmt_key", "aggregate", "scoped_elsewhere", "col_compared", "model", "column", "msg", "note"]
