@@ -25,7 +25,8 @@ _WRAPPERS = frozenset({"coalesce", "cast"})
 
 def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
     """The site's ``select(...)`` / ``.query(...)`` names only aggregate functions, keyed and filtered by nothing
-    (``select(func.count()).select_from(Item)``; not ``.select_from(select(Item).where(...).subquery())``)."""
+    (``select(func.count()).select_from(Item)``; not ``.select_from(select(Item).where(...).subquery())``), and
+    its number reaches no ``return`` of ``func`` (``_answered``)."""
     call = site.node
     if site.kind not in ("select", "query") or site.key_names or site.via or site.pred_nodes:
         return False
