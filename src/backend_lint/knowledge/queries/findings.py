@@ -33,6 +33,7 @@ from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read
 from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
+from .aggregates import aggregate_only
 from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -182,6 +183,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _roster_read(ctx, site, model):
             continue
+        if aggregate_only(func, site):
+            continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
         if _keyed_by_caller(identity, site):
             continue
         if fq.checks and _existence_only(func, site):

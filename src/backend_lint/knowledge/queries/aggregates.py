@@ -1,0 +1,77 @@
+"""A query that selects only aggregates of the table (``select(func.count(User.id))``, ``db.query(func.max(
+Invoice.number))``), keyed by nothing, whose number never leaves the function as its answer (a sequence number, a
+code derived from a global count): nothing of any row, no client key (``aggregate_only``). BKL201 makes no claim
+there. The same count returned to the client (``return session.exec(select(func.count()).select_from(Item)).one()``
+on a "my items" route) and an aggregate keyed by a client value (``Invoice.id == invoice_id``) stay reported."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...ground.lazy import lazy_import
+from ..cst import walk as cst_walk
+from ..imports import dotted_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .values import Site
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+_AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
+# wrappers that keep an aggregate one number: ``func.coalesce(func.sum(...), 0)``, ``.label("n")``
+_WRAPPERS = frozenset({"coalesce", "cast"})
+
+
+def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
+    """The site's ``select(...)`` / ``.query(...)`` names only aggregate functions, keyed and filtered by nothing
+    (``select(func.count()).select_from(Item)``; not ``.select_from(select(Item).where(...).subquery())``), and
+    its number reaches no ``return`` of ``func`` (``_answered``)."""
+    call = site.node
+    if site.kind not in ("select", "query") or site.key_names or site.via or site.pred_nodes:
+        return False
+    if not isinstance(call, cst.Call) or not call.args:
+        return False
+    anchor = site.anchor  # ``.select_from(...)``: a table counts, a statement's rows are that statement's keys
+    if isinstance(anchor, cst.Call) and anchor is not call and any(dotted_name(a.value) is None for a in anchor.args):
+        return False
+    if not all(arg.keyword is None and _aggregate(arg.value) for arg in call.args):
+        return False
+    return not _answered(func, call)
+
+
+def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
+    """The query, or a local holding what it gave (through assignments to plain names, in source order: ``yy =
+    result.scalar()``, ``seq = yy + 1``; a name bound again to something else no longer holds it), is in a ``return``
+    of ``func``; a number written onto a row (``org.code = f"tq{seq}"``) is not."""
+    held: set[str] = set()
+    for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
+        if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
+            return True
+        if isinstance(node, cst.Assign):
+            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+            held = held | names if _mentions(node.value, call, held) else held - names
+    return False
+
+
+def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:
+    """``expr`` holds the call or reads a held local (not a keyword's or an attribute's name: ``Invoice(number=0)``)."""
+    names = [n for n in cst_walk(expr) if n is call or isinstance(n, cst.Name)]
+    if any(n is call for n in names):
+        return True
+    labels = {id(n.keyword) for n in cst_walk(expr) if isinstance(n, cst.Arg) and n.keyword is not None}
+    labels |= {id(n.attr) for n in cst_walk(expr) if isinstance(n, cst.Attribute)}
+    return any(isinstance(n, cst.Name) and n.value in held and id(n) not in labels for n in names)
+
+
+def _aggregate(expr: "cst.BaseExpression") -> bool:
+    if not isinstance(expr, cst.Call):
+        return False
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "label":
+        return _aggregate(expr.func.value)
+    parts = (dotted_name(expr.func) or "").split(".")
+    if parts[-2:-1] == ["func"] and parts[-1] in _AGGREGATES:
+        return True
+    if parts[-1] in _WRAPPERS and expr.args:
+        return _aggregate(expr.args[0].value)
+    return False
