@@ -261,6 +261,17 @@ class _GateTests:
             return ""
         return "positive" if isinstance(test.comparisons[0].operator, cst.In) else "negated"
 
+    def _refusal_decides(self, block: cst.BaseSuite, lacking: bool) -> bool:
+        """Whether an exit taken on a helper's verdict decides access. Where the caller lacks what the helper answers
+        (``if not member: raise``, ``if role not in (...): raise``) it does, unless the answer says the request is
+        a conflict or invalid (409, 400 / 422 / 429: ``if not user_role: raise HTTPException(400, "not a member")``).
+        Where the caller has it (``if member: raise HTTPException(409, "already joined")``, ``if user_role: raise
+        ValueError(...)``: a duplicate guard) it does only when the refusal says so (401 / 403 / 404, an exception
+        named for access: ``_access_refusal``) or is no refusal (``if allowed: return row``, allowed first)."""
+        if self._conflict_answer(block) or self._invalid_answer(block):
+            return False
+        return lacking or not isinstance(_last_small_statement(block), cst.Raise) or self._access_refusal(block)
+
     def _conflict_answer(self, body: cst.BaseSuite) -> bool:
         """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists / registered / taken /
         in use" / ``IntegrityError``)."""
