@@ -16,7 +16,7 @@ from ..imports import dotted_name, last_segment
 from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that says it decides access
 from ..models import identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
-from .attach import caller_aliases
+from .attach import caller_locals
 from .public import _public_read
 from .summaries import (
     callee_decides,
@@ -28,7 +28,7 @@ from .summaries import (
     project_callee,
     row_method_facts,
 )
-from .syntax import _constant_condition, _db_handle, _keyed_read, _last_small_statement, _local_copies, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
+from .syntax import _constant_condition, _db_handle, _keyed_read, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -336,15 +336,14 @@ class _Decisions:
         return bool(method.get("args")) and refusing_method(self.project, found[0], func.attr.value)
 
     def _hands_principal(self, candidates: list) -> bool:
-        """The principal itself (``current_user``, ``user.id``, ``claims["sub"]``, or a local that only copies a
-        read of it: ``user_id = current_user["user_id"]``) among a helper's arguments: an identity-named value
-        (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
-        copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        """The principal itself (``current_user``, ``user.id``, ``claims["sub"]``, or a local that holds the caller:
+        ``user_id = current_user["user_id"]``, ``_caller_locals``) among a helper's arguments: an identity-named
+        value (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
         for c in candidates:
             inner = _unwrap(self.ctx, c)
             while isinstance(inner, cst.Attribute) or _keyed_read(inner):
                 inner = inner.value  # type: ignore[union-attr]
-            if isinstance(inner, cst.Name) and self.identity.principals.keys() & {inner.value, copies.get(inner.value)}:
+            if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
                 return True
         return False
 
@@ -725,9 +724,10 @@ class _Decisions:
         return False
 
     def _caller_locals(self) -> frozenset[str]:
-        """Locals bound only to the caller or an attribute of it (``uid = current_user.id``, ``caller_aliases``): a
-        membership lookup keyed on one names the caller as one spelling ``current_user.id`` inline does."""
-        return self.ctx.cached(("queries.caller_aliases", id(self.func)), lambda: caller_aliases(self.func, self.identity))
+        """Locals that hold the caller (``uid = current_user.id``, ``user_id = current_user["user_id"]``:
+        ``attach.caller_locals``): a membership lookup keyed on one names the caller as one spelling
+        ``current_user.id`` inline does, and a helper handed one is handed the caller (``_hands_principal``)."""
+        return self.ctx.cached(("queries.caller_locals", id(self.func)), lambda: caller_locals(self.ctx, self.func, self.identity))
 
     def _on_principal(self, expr: cst.BaseExpression) -> bool:
         """``user`` / ``ctx.user``: a principal or an object reached from one; also a principal that is an
