@@ -191,8 +191,8 @@ class _Decisions:
         if v.model and self._principal_written_down(call, q, state, v.model):
             return None
         if self.project is not None and q is not None and not whole:
-            found = self.project.resolve_symbol(q)
-            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
+            found = self.project.project_function(q)
+            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found else None
             if fn and fn.get("returns") and self.project.canonical(fn["returns"]) == v.model:
                 # the row's model fetched again by its key, given the principal: a scoped fetch, not a check (a
                 # helper handed the row object itself and returning it, ``ensure_visible(row, ctx) -> Item``, checks)
@@ -380,8 +380,8 @@ class _Decisions:
         check does (a writer handed the caller and a key returns no verdict the caller raises on)."""
         if id(call) not in self.deciding_calls or q is None or self.project is None:
             return False
-        found = self.project.resolve_symbol(q)
-        return found is not None and found[2] == "functions" and self._decides(found)
+        found = self.project.project_function(q)
+        return found is not None and self._decides(found)
 
     def _rights_answer(self, name: str, call: cst.Call) -> bool:
         """``user_role = await get_user_role_for_column(current_user.id, column_id, db)``, then ``if not user_role:
@@ -414,8 +414,8 @@ class _Decisions:
         """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
         ``create_subfolder_in_db(db, folder_id=row.folder.parent_id, new_folder=..., current_user=user)`` puts the
         caller on the rows it creates, and raises only on a bad storage name): it decides nothing about the row."""
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None:
             return False
         summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
         if summary is None:
@@ -480,8 +480,8 @@ class _Decisions:
         load is checked on every path that reaches the getter (no BKL201; not BKL202 either: the check is a
         scoped fetch)."""
         project = self.project
-        found = project.resolve_symbol(q) if (q is not None and project is not None) else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(q) if (q is not None and project is not None) else None
+        if found is None:
             return
         fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         if not fn.get("returns"):
@@ -527,8 +527,8 @@ class _Decisions:
         if project is None:
             return None
         if q is not None:
-            found = project.resolve_symbol(q)
-            if found is not None and found[2] == "functions":
+            found = project.project_function(q)
+            if found is not None:
                 summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
                 return (found[0], None, found[1], summary) if summary is not None else None
         func = call.func
@@ -1003,14 +1003,14 @@ class _Decisions:
                         yield site, a, b
 
     def _project_function(self, q: Optional[str]) -> bool:
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        return found is not None and found[2] == "functions"
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        return found is not None
 
     def _raising_helper(self, q: Optional[str]) -> bool:
         """A project function that raises (``_load_readable_document(key, session,
         auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None:
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return bool(fn.get("raises")) and self._decides(found)
@@ -1066,8 +1066,8 @@ class _Decisions:
         kind of caller): it refuses by raising as they do, so a check through it stops the function."""
         if not named_like_check(name) or _NOT_ACCESS_HELPER.search(name):
             return False
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions" or not self._decides(found):
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None or not self._decides(found):
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return any(
@@ -1105,8 +1105,8 @@ class _Decisions:
 
     def _checks_itself(self, q: Optional[str]) -> bool:
         """``q`` is a project function whose flow summary says it checks access itself (``checked``)."""
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None:
             return False
         summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
         return bool(summary and summary.get("checked"))
@@ -1137,8 +1137,8 @@ class _Decisions:
             # a service's method that decides on the subject and the resource it is handed: a check when it
             # raises, or when the caller raises on its verdict
             return method["how"] == "raise" or id(call) in self.deciding_calls
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is not None and found[2] == "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is not None:
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
             named = named_like_check(name)
             # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name

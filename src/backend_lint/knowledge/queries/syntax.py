@@ -318,8 +318,8 @@ def echoed_argument(ctx: "FileContext", call: cst.Call) -> Optional[int]:
     if project is None or not call.args or not isinstance(call.func, (cst.Name, cst.Attribute)):
         return None
     q = ctx.qualified_name(call.func)
-    found = project.resolve_symbol(q) if q else None
-    if found is None or found[2] != "functions":
+    found = project.project_function(q) if q else None
+    if found is None:
         return None
     facts = project.modules.get(found[0]) if hasattr(project.modules, "get") else project.modules[found[0]]
     summary = (facts or {}).get("extra", {}).get("flow", {}).get("functions", {}).get(found[1]) or {}
