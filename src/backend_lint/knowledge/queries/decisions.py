@@ -727,7 +727,8 @@ class _Decisions:
         """Locals that hold the caller (``uid = current_user.id``, ``user_id = current_user["user_id"]``:
         ``attach.caller_locals``): a membership lookup keyed on one names the caller as one spelling
         ``current_user.id`` inline does, and a helper handed one is handed the caller (``_hands_principal``)."""
-        return self.ctx.cached(("queries.caller_locals", id(self.func)), lambda: caller_locals(self.ctx, self.func, self.identity))
+        key = ("queries.caller_locals", id(self.func), frozenset(self.identity.names()))  # (a function may be read for several callers)
+        return self.ctx.cached(key, lambda: caller_locals(self.ctx, self.func, self.identity))
 
     def _on_principal(self, expr: cst.BaseExpression) -> bool:
         """``user`` / ``ctx.user``: a principal or an object reached from one; also a principal that is an
