@@ -155,7 +155,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 if p.name in self.checked_parents and p.provider:
                     self.checked_parent_keys |= checked_parent_keys(self.project, self.settings, p.provider)
         body = self.func.body
-        self.held_verdicts = _verdicts_held(body.body, self.role_verdicts, self._refusal_decides)  # type: ignore[arg-type]
+        self.held_verdicts = _verdicts_held(body.body, self.role_verdicts, lambda block, lacking: self._refusal_decides(block, lacking, rights=True))  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
         self.top_statements = {id(st) for st in body.body}  # type: ignore[attr-defined]
         self.block(body.body, state)  # type: ignore[arg-type]
@@ -533,14 +533,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         body_state = dict(state)
         self._narrow(stmt.test, body_state, positive=True)
         self._row_instance(stmt.test, body_state, positive=True)
-        # (a lookup's answer missing refused as a conflict or an invalid request decides no access: ``_refusal_decides``)
-        else_exits = isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body) and self._refusal_decides(stmt.orelse.body, True)
+        else_exits = isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
         self._found_by_scoped_load(stmt.test, body_state, present=True, decides=else_exits)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
         else_state = dict(state)
         self._row_instance(stmt.test, else_state, positive=False)
-        body_refuses = self._exits(stmt.body) and self._refusal_decides(stmt.body, True)
-        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=body_refuses, refusal=stmt.body)
+        self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body), refusal=stmt.body)
         if stmt.orelse is not None:
             if isinstance(stmt.orelse, cst.If):
                 self.admin_depth += 1 if else_admin else 0
