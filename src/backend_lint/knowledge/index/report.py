@@ -218,8 +218,8 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
         }
         (admin if kind.kind == "admin" else auth).append(row)
     for q in sorted(factories):
-        found = index.project_function(q)
-        if found is None or not orm_facts(index.modules[found[0]]).get("functions", {}).get(found[1], {}).get("makes"):
+        found = index.resolve_symbol(q)  # (a class's module is reported below: the kind is needed)
+        if found is None or found[2] != "functions" or not orm_facts(index.modules[found[0]]).get("functions", {}).get(found[1], {}).get("makes"):
             if q not in used:
                 used[q] = ""
                 kind = classify_dependency(index, settings, q)  # (a class or an annotated factory: as before)

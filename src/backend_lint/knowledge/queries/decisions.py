@@ -1138,7 +1138,8 @@ class _Decisions:
             # a service's method that decides on the subject and the resource it is handed: a check when it
             # raises, or when the caller raises on its verdict
             return method["how"] == "raise" or id(call) in self.deciding_calls
-        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        symbol = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        found = self.project.project_function(q) if symbol is not None else None  # type: ignore[union-attr]
         if found is not None:
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
             named = named_like_check(name)
@@ -1152,7 +1153,7 @@ class _Decisions:
                 # the row's own model again by its key is a scoped fetch: ``authorization_check``)
                 return True
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
-        if found is not None:
+        if symbol is not None:
             return False  # a class or an object of the project: not a check
         # (a held service's method answering the caller's rights, ``user_role = await permissions.get_user_role(
         # str(current_user.id), organization_id)`` then ``if not user_role: raise``: as a function's, above)

@@ -870,8 +870,8 @@ def _summary_of_call(
         return held_method_summary(project, cls, target)
     if target.startswith("self.") and cls is not None:
         return specialised(project, cls, method_summary(project, cls, target[5:]))
-    found = project.project_function(target)
-    if found is not None:
+    found = project.resolve_symbol(target)  # (a name that is no project symbol at all is read below: the kind is needed)
+    if found is not None and found[2] == "functions":
         s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
         return (found[0], None, found[1], s) if s is not None else None
     if found is None and "." in target:
