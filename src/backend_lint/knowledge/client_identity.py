@@ -1039,8 +1039,8 @@ class _ClientAnalysis:
         q = self.ctx.qualified_name(call.func) or self._typed_receiver_method(call.func)
         if not q:
             return None
-        found = project.resolve_symbol(q)
-        if found is not None and found[2] == "functions":
+        found = project.project_function(q)
+        if found is not None:
             summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
             return (summary, 0, (found[0], None)) if summary else None
         if "." not in q:
@@ -1088,8 +1088,8 @@ class _ClientAnalysis:
         if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
             return None
         q = self.ctx.qualified_name(call.func)
-        found = project.resolve_symbol(q) if q else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(q) if q else None
+        if found is None:
             return None
         return flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
 
@@ -1165,8 +1165,8 @@ class _ClientAnalysis:
             return set()
         out: set[tuple[str, str]] = set()
         for handed in summary.get("calls", ()):
-            target = project.resolve_symbol(handed.get("target") or "")
-            if target is None or target[2] != "functions" or not named_like_check(target[1]):
+            target = project.project_function(handed.get("target") or "")
+            if target is None or not named_like_check(target[1]):
                 continue
             flow = flow_facts(project, target[0])
             fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
@@ -1374,8 +1374,8 @@ def _refusing_takers(project: "ProjectIndex", settings, entry: dict, _depth: int
     dep = entry.get("dependency")
     if not dep or _depth > 4 or last_segment(entry.get("marker")) not in DEPENDENCY_MARKERS:
         return set()
-    target = project.resolve_symbol(dep)
-    if target is None or target[2] != "functions":
+    target = project.project_function(dep)
+    if target is None:
         return set()
     fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
     if entry.get("called"):

@@ -188,8 +188,8 @@ def function_row_models(project: "ProjectIndex", summary: dict, canonical: Any =
         target = c.get("target", "")
         if not target or target.startswith("self"):
             continue
-        callee = project.resolve_symbol(target)
-        if callee is not None and callee[2] == "functions":
+        callee = project.project_function(target)
+        if callee is not None:
             facts = project.modules.get(callee[0]) if hasattr(project.modules, "get") else project.modules[callee[0]]
             sub = ((facts or {}).get("extra", {}).get("flow", {}).get("functions", {}) or {}).get(callee[1]) or {}
             for f in sub.get("fetches", ()):

@@ -161,10 +161,10 @@ def _bound_class(project: "ProjectIndex", qualified: str, depth: int) -> bool:
 def _returns(project: "ProjectIndex", function: str, depth: int) -> Optional[str]:
     """``"class"`` when a project function's return annotation is ``type[<router class>]``, ``"instance"``
     when it is a router class, else ``None``."""
-    found = project.resolve_symbol(function)
-    if found is None or found[2] != "functions" or depth > 6:
+    found = project.project_function(function)
+    if found is None or depth > 6:
         return None
-    mod, name, _ = found
+    mod, name = found
     node = _parse(project.modules[mod]["functions"][name].get("returns"))
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         node = _parse(node.value)
@@ -424,8 +424,8 @@ def route_wrapper(project: Optional["ProjectIndex"], qualified: Optional[str]) -
     decorator that is handed ``router.get`` but never registers with it is no route (``None``)."""
     if project is None or not qualified:
         return None
-    found = project.resolve_symbol(qualified)
-    if found is None or found[2] != "functions":
+    found = project.project_function(qualified)
+    if found is None:
         return None
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
     registers = fn.get("registers") if fn else None
@@ -590,8 +590,8 @@ def _config_routes(project: "ProjectIndex") -> dict[str, list[dict[str, Any]]]:
 def _config_helper(project: "ProjectIndex", func: Optional[str]) -> Optional[dict[str, Any]]:
     if not func:
         return None
-    found = project.resolve_symbol(func)
-    if found is None or found[2] != "functions":
+    found = project.project_function(func)
+    if found is None:
         return None
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     helper = fn.get("registers_configs")

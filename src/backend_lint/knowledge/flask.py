@@ -477,8 +477,8 @@ def _url_rules(ctx: "FileContext") -> dict[str, tuple[frozenset[str], Optional[s
 
 
 def _function_flask_auth(project: "ProjectIndex", q: str) -> Optional[dict[str, Any]]:
-    found = project.resolve_symbol(q)
-    if found is None or found[2] != "functions":
+    found = project.project_function(q)
+    if found is None:
         return None
     return (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("flask_auth")
 
@@ -654,8 +654,8 @@ def caller_getter(ctx: "FileContext", func: cst.FunctionDef, callee: cst.BaseExp
     if project is None or not isinstance(callee, (cst.Name, cst.Attribute)):
         return None
     q = ctx.qualified_name(callee)
-    found = project.resolve_symbol(q) if q else None
-    if found is not None and found[2] == "functions":
+    found = project.project_function(q) if q else None
+    if found is not None:
         return (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("caller_return")
     if not isinstance(callee, cst.Attribute):
         return None

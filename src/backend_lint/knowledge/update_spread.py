@@ -165,8 +165,8 @@ class _Analysis:
             found = self.project.get_class(q)
             if found is not None:
                 return found[0]
-            symbol = self.project.resolve_symbol(q)
-            if symbol is not None and symbol[2] == "functions":
+            symbol = self.project.project_function(q)
+            if symbol is not None:
                 returns = orm_facts(self.project.modules[symbol[0]]).get("functions", {}).get(symbol[1], {}).get("returns")
                 if returns:
                     found = self.project.get_class(returns)
@@ -200,8 +200,8 @@ class _Analysis:
                 return None
         if isinstance(func, (cst.Name, cst.Attribute)):
             q = self.ctx.qualified_name(func)
-            symbol = self.project.resolve_symbol(q) if q else None
-            if symbol is not None and symbol[2] == "functions":
+            symbol = self.project.project_function(q) if q else None
+            if symbol is not None:
                 found = orm_facts(self.project.modules[symbol[0]]).get("appliers", {}).get(symbol[1])
                 if found is not None:
                     return symbol[1], found

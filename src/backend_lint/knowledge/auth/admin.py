@@ -81,8 +81,8 @@ def _project_admin_check(ctx: "FileContext", call: cst.Call, principals: set[str
     if project is None or not any(isinstance(a.value, cst.Name) and a.value.value in principals for a in call.args):
         return False
     q = ctx.qualified_name(call.func)  # type: ignore[arg-type]
-    found = project.resolve_symbol(q) if q else None
-    if found is None or found[2] != "functions" or found[0] not in project.modules:
+    found = project.project_function(q) if q else None
+    if found is None or found[0] not in project.modules:
         return False
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     return bool(fn.get("admin_check"))

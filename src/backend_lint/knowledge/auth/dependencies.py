@@ -349,8 +349,8 @@ def _loads_within_tenant(project: "ProjectIndex", fn: dict[str, Any], depth: int
         return False
     for p in fn.get("params", ()):
         dep = p.get("dependency")
-        found = project.resolve_symbol(dep) if dep else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(dep) if dep else None
+        if found is None:
             continue
         inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
         if inner is not None and _loads_within_tenant(project, inner, depth + 1):
@@ -457,8 +457,8 @@ def _prose(node: Optional[ast.AST]) -> bool:
 
 def _makes_dependency(project: "ProjectIndex", func: str) -> bool:
     """``func`` is a project function returning the dependency it defines (index fact ``makes``)."""
-    target = project.resolve_symbol(func)
-    if target is None or target[2] != "functions":
+    target = project.project_function(func)
+    if target is None:
         return False
     return bool(orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("makes"))
 
@@ -583,8 +583,8 @@ def library_dependency(project: "ProjectIndex", dependency: str) -> bool:
         if auth_library(project, func):
             return True
         # ``auth = acl.get_propelauth()``: a project function returning the library's object
-        made = project.resolve_symbol(func) if func else None
-        if made is not None and made[2] == "functions":
+        made = project.project_function(func) if func else None
+        if made is not None:
             returns = orm_facts(project.modules[made[0]]).get("functions", {}).get(made[1], {}).get("returns")
             if auth_library(project, returns):
                 return True
@@ -687,8 +687,8 @@ def _keyed_resource(project: "ProjectIndex", settings: "Settings", fn: dict[str,
         dependency = p.get("dependency")
         if not dependency or not p.get("type") or project.canonical(p["type"]) != canonical or _depth >= 4:
             continue
-        found = project.resolve_symbol(dependency)
-        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) if found is not None and found[2] == "functions" else None
+        found = project.project_function(dependency)
+        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) if found is not None else None
         if inner is not None and (_takes_client_key(inner) or _keyed_resource(project, settings, inner, type_q, _depth + 1)):
             return True
     return False
@@ -754,8 +754,8 @@ def factory_dependency(
     if not configured:
         if project is None:
             return NOT_AUTH
-        target = project.resolve_symbol(factory)
-        if target is None or target[2] != "functions":
+        target = project.project_function(factory)
+        if target is None:
             return NOT_AUTH
         fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
         if not (fn.get("makes") or {}).get("marked"):
@@ -938,8 +938,8 @@ def authenticating_function(project: Optional["ProjectIndex"], q: Optional[str],
     # mark or a depth-blind memo handed a cut answer to later readers, and a warm run that asks in another
     # order than a cold one could answer differently)
     cache: dict[tuple[str, int], Optional[str]] = project.memo("auth.authenticating", dict)
-    found = project.resolve_symbol(q)
-    if found is None or found[2] != "functions":
+    found = project.project_function(q)
+    if found is None:
         return None
     key = (f"{found[0]}.{found[1]}", _depth)
     try:
@@ -975,8 +975,8 @@ def body_authenticates(project: "ProjectIndex", fn: dict[str, Any], _depth: int)
     for t in calls:
         made = project.get_class(t)
         if made is None:
-            found = project.resolve_symbol(t)
-            if found is None or found[2] != "functions":
+            found = project.project_function(t)
+            if found is None:
                 continue
             returns = (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("returns")
             made = project.get_class(returns) if returns else None
@@ -1000,8 +1000,8 @@ def refusing_authenticator(project: Optional["ProjectIndex"], fn: dict[str, Any]
         return why
     for p in fn.get("params", ()):
         dep = p.get("dependency")
-        found = project.resolve_symbol(dep) if dep and last_segment(p.get("marker")) in DEPENDENCY_MARKERS else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(dep) if dep and last_segment(p.get("marker")) in DEPENDENCY_MARKERS else None
+        if found is None:
             continue
         inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         if _takes_client_key(inner):

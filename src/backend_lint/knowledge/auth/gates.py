@@ -50,8 +50,8 @@ def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) ->
     if q in cache:
         return cache[q]
     cache[q] = {}
-    found = project.resolve_symbol(q)
-    if found is None or found[2] != "functions":
+    found = project.project_function(q)
+    if found is None:
         return cache[q]
     facts = ((orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("checks_kwargs") or {}).get("keys") or {}
     out: dict[str, frozenset[str]] = {}
@@ -61,8 +61,8 @@ def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) ->
             if check.get("check") == INLINE_CHECK:
                 others.update(check.get("with") or ())  # the wrapper's own ``if`` denied: the test is the check
                 continue
-            target = project.resolve_symbol(check.get("check") or "")
-            if target is None or target[2] != "functions":
+            target = project.project_function(check.get("check") or "")
+            if target is None:
                 continue
             deciders = project.modules[target[0]].get("extra", {}).get("flow", {}).get("deciders", ())
             if target[1] not in deciders:
@@ -74,8 +74,8 @@ def kwargs_access_checks(project: Optional["ProjectIndex"], q: Optional[str]) ->
             elif exit_ in ("raise", "return"):
                 stops = True
             else:
-                where = project.resolve_symbol(exit_)
-                stops = where is not None and where[2] == "functions" and bool(
+                where = project.project_function(exit_)
+                stops = where is not None and bool(
                     (orm_facts(project.modules[where[0]]).get("functions", {}).get(where[1]) or {}).get("raises")
                 )
             if stops:
@@ -260,8 +260,8 @@ def _named_or_refusing_auth(project: "ProjectIndex", dependency: Optional[str]) 
         return False
     if AUTH_NAME.search((last_segment(dependency) or "").lower()):
         return True
-    target = project.resolve_symbol(dependency)
-    if target is None or target[2] != "functions":
+    target = project.project_function(dependency)
+    if target is None:
         return False
     fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
     return bool(fn.get("auth") or fn.get("credential_lookup"))
@@ -320,8 +320,8 @@ def permission_admin_decorated(ctx: "FileContext", func: cst.FunctionDef, route:
         call = dec.decorator
         if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
             continue
-        found = project.resolve_symbol(ctx.qualified_name(call.func) or "")
-        if found is None or found[2] != "functions":
+        found = project.project_function(ctx.qualified_name(call.func) or "")
+        if found is None:
             continue
         fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         gates = (fn.get("checks_kwargs") or {}).get("gates") or {}
@@ -348,8 +348,8 @@ def permission_admin_decorated(ctx: "FileContext", func: cst.FunctionDef, route:
 def _permission_gate_privileged(project: Optional["ProjectIndex"], d: dict[str, Any]) -> bool:
     """``permission_admin_decorated`` on the index's ``decorators`` fact of a request handler (its arguments
     as source text)."""
-    found = project.resolve_symbol(d.get("func") or "") if project is not None else None
-    if found is None or found[2] != "functions":
+    found = project.project_function(d.get("func") or "") if project is not None else None
+    if found is None:
         return False
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
     gates = (fn.get("checks_kwargs") or {}).get("gates") or {}

@@ -267,8 +267,8 @@ def _admin_decorated(ctx: "FileContext", func: cst.FunctionDef) -> bool:
         q = ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         if q is None or not any(w in last_segment(q).lower() for w in ADMIN_WORDS):
             continue
-        found = project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
+        found = project.project_function(q)
+        if found is None:
             continue
         fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         if fn.get("raises"):
@@ -615,9 +615,9 @@ def _fed_parameters(
                     continue
                 own = {fp["name"]: fp for fp in fn.get("params", ())}
                 for feed in feeds:
-                    found = project.resolve_symbol(feed["target"])
+                    found = project.project_function(feed["target"])
                     keywords_only = False
-                    if found is None or found[2] != "functions":
+                    if found is None:
                         methods = _typed_receiver_methods(project, own, feed["target"])
                         if not methods:
                             method = _class_method(project, feed["target"])
@@ -697,8 +697,8 @@ def _interface_built_classes(project: "ProjectIndex", annotation: str, dependenc
     found = project.get_class(annotation)
     if found is None or not any(last_segment(b) in ("Protocol", "ABC") for b in found[1].get("bases", ()) if b):
         return []
-    target = project.resolve_symbol(dependency)
-    if target is None or target[2] != "functions":
+    target = project.project_function(dependency)
+    if target is None:
         return []
     fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
     out = []
@@ -764,8 +764,8 @@ def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str
         return False
     # a ``str`` is the caller's id only when the dependency itself decodes a token (``sub`` of a JWT): one that
     # passes the scheme's value on (``get_access_token(token=Depends(oauth2)) -> str``) yields the raw token
-    target = project.resolve_symbol(p["dependency"]) if p.get("dependency") else None
-    if target is None or target[2] != "functions":
+    target = project.project_function(p["dependency"]) if p.get("dependency") else None
+    if target is None:
         return False
     return bool(orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1], {}).get("auth"))
 

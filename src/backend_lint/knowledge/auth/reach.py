@@ -102,7 +102,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         if target.split(".", 1)[0] not in heads:  # ``db.query``, ``self.helper``, a library's function
             out = resolved[target] = target.rsplit(".", 1)[-1]  # type: ignore[assignment]  (by name)
             return out
-        found = project.resolve_symbol(target)
+        found = project.resolve_symbol(target)  # (a class or a module-level object is read below: the kind is needed)
         if found is not None and found[2] == "functions":
             fq = f"{found[0]}.{found[1]}"
             out = (fq,) if fq in nodes else ()  # (a function of a test module is no node)
@@ -308,8 +308,8 @@ def _background_only(project: "ProjectIndex") -> frozenset[str]:
 
     def node(target: str) -> Optional[str]:
         if target not in resolved:
-            found = project.resolve_symbol(target)
-            resolved[target] = f"{found[0]}.{found[1]}" if found is not None and found[2] == "functions" else None
+            found = project.project_function(target)
+            resolved[target] = f"{found[0]}.{found[1]}" if found is not None else None
         return resolved[target]
 
     edges: dict[str, list[str]] = {}

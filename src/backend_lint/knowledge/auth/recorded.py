@@ -116,8 +116,8 @@ def _principal_recorded_only(ctx: "FileContext", func: cst.FunctionDef, name: st
     def recording_callee(call: cst.Call, arg: cst.Arg, position: int) -> bool:
         f = call.func
         q = ctx.qualified_name(f) if isinstance(f, (cst.Name, cst.Attribute)) else None
-        found = project.resolve_symbol(q) if q else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(q) if q else None
+        if found is None:
             return False
         from ..queries import flow_facts, spells_check  # (queries imports this module)
 

@@ -39,9 +39,9 @@ def request_gate(project: Optional["ProjectIndex"], q: Optional[str]) -> Optiona
     cache: dict[str, Optional[dict[str, Any]]] = project.memo("auth.request_gates", dict)
     if q in cache:
         return cache[q]
-    found = project.resolve_symbol(q)
+    found = project.project_function(q)
     fact = None
-    if found is not None and found[2] == "functions":
+    if found is not None:
         fact = (orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}).get("request_gate")
     cache[q] = fact
     return fact

@@ -20,8 +20,8 @@ def role_alternatives(project: Optional["ProjectIndex"], factory: Optional[str])
     (``def require_role(*allowed_roles)``). ``False`` when the factory cannot be read (a library's, a class)."""
     if project is None or not factory:
         return False
-    found = project.resolve_symbol(factory)
-    if found is None or found[2] != "functions":
+    found = project.project_function(factory)
+    if found is None:
         return False
     fn = project.modules[found[0]].get("functions", {}).get(found[1]) or {}
     params = [p for p in fn.get("params", ()) if p.get("name") not in ("self", "cls")]

@@ -284,8 +284,8 @@ def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dic
 
 def _marked_factory(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:
     """``q`` is a project function that returns ``Depends(inner)`` (index ``makes`` with ``marked``)."""
-    found = project.resolve_symbol(q) if project is not None and q else None
-    if found is None or found[2] != "functions":
+    found = project.project_function(q) if project is not None and q else None
+    if found is None:
         return False
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     return bool((fn.get("makes") or {}).get("marked"))
@@ -322,8 +322,8 @@ def _caller_reading_dependency(project: "ProjectIndex", settings: "Settings", p:
     dep = p.get("dependency")
     if not (marker and last_segment(marker) in DEPENDENCY_MARKERS and dep):
         return False
-    found = project.resolve_symbol(dep)
-    if found is None or found[2] != "functions":
+    found = project.project_function(dep)
+    if found is None:
         return False
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     if not fn.get("raises"):

@@ -79,8 +79,8 @@ def _exempt_endpoint(ctx: "FileContext", func: cst.FunctionDef, exempt: list[str
     for dec in decorators:
         expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
         q = ctx.qualified_name(expr)
-        found = project.resolve_symbol(q) if q else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(q) if q else None
+        if found is None:
             continue
         fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         if set(fn.get("marks", ())) & set(exempt):

@@ -599,6 +599,12 @@ class ProjectIndex:
                 return star
         return None
 
+    def project_function(self, qualified: Optional[str]) -> Optional[tuple[str, str]]:
+        """``(module, name)`` of the project function ``qualified`` names, following re-exports (``resolve_symbol``);
+        ``None`` for a class, an assignment, a name outside the project, or no name (``None`` / ``""``)."""
+        found = self.resolve_symbol(qualified) if qualified else None
+        return (found[0], found[1]) if found is not None and found[2] == "functions" else None
+
     def get_class(self, qualified: str) -> Optional[tuple[str, dict[str, Any]]]:
         """(canonical qualified name, class facts) for a project class, following re-exports."""
         found = self.resolve_symbol(qualified)

@@ -160,8 +160,8 @@ def _tenant_logins(index: "ProjectIndex", settings: "Settings", used: Iterable[s
     out: list[dict[str, Any]] = []
     for q in sorted(used):
         lowered = last_segment(q).lower()
-        found = index.resolve_symbol(q)
-        if found is None or found[2] != "functions" or not any(w in lowered for w in ADMIN_WORDS):
+        found = index.project_function(q)
+        if found is None or not any(w in lowered for w in ADMIN_WORDS):
             continue
         fn = orm_facts(index.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         field = tenant_principal_field(index, lowered, fn)
@@ -218,7 +218,7 @@ def _dependencies(index: "ProjectIndex", settings: "Settings") -> tuple[list[dic
         }
         (admin if kind.kind == "admin" else auth).append(row)
     for q in sorted(factories):
-        found = index.resolve_symbol(q)
+        found = index.resolve_symbol(q)  # (a class's module is reported below: the kind is needed)
         if found is None or found[2] != "functions" or not orm_facts(index.modules[found[0]]).get("functions", {}).get(found[1], {}).get("makes"):
             if q not in used:
                 used[q] = ""

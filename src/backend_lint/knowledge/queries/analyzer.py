@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import Identity, principal_classes
@@ -23,6 +23,8 @@ from .syntax import (
     _simple_condition,
     _tested_calls,
     _unwrap,
+    answer_holds,
+    tested_calls_signed,
     _walk_expr,
 )
 from .values import _common_model, _merge_flags, Comparison, FunctionQueries, NOTHING, Site, Val
@@ -153,7 +155,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 if p.name in self.checked_parents and p.provider:
                     self.checked_parent_keys |= checked_parent_keys(self.project, self.settings, p.provider)
         body = self.func.body
-        self.held_verdicts = _verdicts_held(body.body, self.role_verdicts)  # type: ignore[arg-type]
+        self.held_verdicts = _verdicts_held(body.body, self.role_verdicts, lambda block, lacking: self._refusal_decides(block, lacking, rights=True))  # type: ignore[arg-type]
         self.deciding_calls.update(self.held_verdicts)
         self.top_statements = {id(st) for st in body.body}  # type: ignore[attr-defined]
         self.block(body.body, state)  # type: ignore[arg-type]
@@ -509,11 +511,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         flags = () if decision else (_flag_assignments(stmt) or _owner_branch_flags(stmt))
         flag_checks = self.comparisons_in(stmt.test, state) if flags else []
         self.not_access.update(id(c) for c in self._not_access_decisions(stmt))
-        if self._exits(stmt.body) and (self._conflict_answer(stmt.body) or self._invalid_answer(stmt.body)):
+        if self._exits(stmt.body):
             # ``if is_member(db, board.id, user.id): raise HTTPException(409, "already a member")``: a helper's
             # verdict that refuses a duplicate decides no access; nor does one answered as an invalid request
-            # (``if await _would_create_cycle(db, folder.id, parent.id): raise HTTPException(400, ...)``)
-            self.conflict_calls.update(_tested_calls(stmt.test))
+            # (``if await _would_create_cycle(db, folder.id, parent.id): raise HTTPException(400, ...)``) or a
+            # refusal where the helper answers yes that says nothing of access (``_refusal_decides``)
+            self.conflict_calls.update(call for call, yes in tested_calls_signed(stmt.test) if not self._refusal_decides(stmt.body, not yes))
         if decision:
             self.deciding_calls.update(_tested_calls(stmt.test))
         self.test(stmt.test, state, decision=decision)
@@ -981,7 +984,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         return False
 
 
-def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = None) -> set[int]:
+def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = None, refuses: Optional[Callable[[cst.BaseSuite, bool], bool]] = None) -> set[int]:
     """Calls whose verdict reaches, through locals, an ``if`` that exits: ``rights = await get_rights(user_id,
     row.org_id)``, ``allowed = rights.get("update", False) or is_owner``, then ``if not allowed: raise``. The
     verdict is read as a truth value only: the local itself, ``not``, ``and`` / ``or``, ``.get(...)``, a
@@ -990,34 +993,37 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = Non
     constants (``role = get_user_role_in_workspace(user_id=user.id, workspace_id=ws.id)``, ``if role not in
     ["owner", "admin"]: raise``: such calls are also added to ``roles``); the first name a tuple is unpacked into
     holds the verdict (``allowed, how = can_access(...)``). Read in statement order, nested blocks included (not
-    nested functions); a local bound to anything else loses its calls."""
-    held: dict[str, frozenset[int]] = {}
+    nested functions); a local bound to anything else loses its calls. Each verdict is read with its polarity
+    (does the exit come where the answer is yes or no?) and ``refuses(block, lacking)`` says whether that exit
+    decides access (``_refusal_decides``: ``if user_role: raise HTTPException(400, "already a member")`` does not)."""
+    held: dict[str, frozenset[tuple[int, bool]]] = {}
     out: set[int] = set()
 
-    def verdict(expr: cst.BaseExpression) -> frozenset[int]:
+    def verdict(expr: cst.BaseExpression, positive: bool = True) -> frozenset[tuple[int, bool]]:
         if isinstance(expr, cst.Name):
-            return held.get(expr.value, frozenset())
+            return frozenset((call, sign == positive) for call, sign in held.get(expr.value, ()))
         if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
-            return verdict(expr.expression)
+            return verdict(expr.expression, not positive)
         if isinstance(expr, cst.BooleanOperation):
-            return verdict(expr.left) | verdict(expr.right)
+            return verdict(expr.left, positive) | verdict(expr.right, positive)
         if isinstance(expr, cst.Await):
-            return verdict(expr.expression)
+            return verdict(expr.expression, positive)
         if isinstance(expr, (cst.Subscript, cst.Attribute)):
-            return verdict(expr.value)
+            return verdict(expr.value, positive)
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
-            return verdict(expr.func.value)
+            return verdict(expr.func.value, positive)
         if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
-            op, other = expr.comparisons[0].operator, expr.comparisons[0].comparator
+            target = expr.comparisons[0]
+            op, other = target.operator, target.comparator
             if isinstance(op, (cst.In, cst.NotIn)):
                 if _constant_list(other):
-                    found = verdict(expr.left)  # ``role not in ["owner", "admin"]``: the answer among allowed ones
+                    found = verdict(expr.left, positive == answer_holds(target))  # ``role not in ["owner", "admin"]``: the answer among allowed ones
                     if roles is not None:
-                        roles.update(found)
+                        roles.update(call for call, _ in found)
                     return found
-                return verdict(other)
+                return verdict(other, positive == answer_holds(target))
             if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
-                return verdict(expr.left)
+                return verdict(expr.left, positive == answer_holds(target))
         return frozenset()
 
     def bind(target: cst.BaseExpression, value: cst.BaseExpression) -> None:
@@ -1026,11 +1032,15 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = Non
         if not isinstance(target, cst.Name):
             return
         inner = value.expression if isinstance(value, cst.Await) else value
-        found = frozenset({id(inner)}) if isinstance(inner, cst.Call) and not verdict(inner) else verdict(value)
+        found = frozenset({(id(inner), True)}) if isinstance(inner, cst.Call) and not verdict(inner) else verdict(value)
         if found:
             held[target.value] = found
         else:
             held.pop(target.value, None)
+
+    def decided(test: cst.BaseExpression, block: cst.BaseSuite, exit_when: bool) -> None:
+        # (the exit is taken where the test is ``exit_when``: a call whose answer then is no is refused for lacking it)
+        out.update(call for call, positive in verdict(test) if refuses is None or refuses(block, positive != exit_when))
 
     def walk(block: Sequence[cst.CSTNode]) -> None:
         for stmt in block:
@@ -1041,8 +1051,10 @@ def _verdicts_held(stmts: Sequence[cst.CSTNode], roles: Optional[set[int]] = Non
                     elif isinstance(small, cst.AnnAssign) and small.value is not None:
                         bind(small.target, small.value)
             elif isinstance(stmt, cst.If):
-                if held and (_Analyzer._exits(stmt.body) or (isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body))):
-                    out.update(verdict(stmt.test))
+                if held and _Analyzer._exits(stmt.body):
+                    decided(stmt.test, stmt.body, True)
+                if held and isinstance(stmt.orelse, cst.Else) and _Analyzer._exits(stmt.orelse.body):
+                    decided(stmt.test, stmt.orelse.body, False)
                 walk(stmt.body.body)  # type: ignore[attr-defined]
                 if stmt.orelse is not None:
                     walk([stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body)  # type: ignore[attr-defined]

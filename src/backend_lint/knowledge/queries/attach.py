@@ -15,6 +15,7 @@ from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS, public_models
 from .summaries import flow_facts, helper_unscoped
+from .syntax import _local_copies
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -204,6 +205,15 @@ def caller_aliases(func: cst.FunctionDef, identity: "Identity") -> frozenset[str
                 if isinstance(t, cst.Name):
                     (bound if caller else other).add(t.value)
     return frozenset(bound - other)
+
+
+def caller_locals(ctx: "FileContext", func: cst.FunctionDef, identity: "Identity") -> frozenset[str]:
+    """Locals that hold the caller: bound only to the caller, an identity value or an attribute of either
+    (``uid = current_user.id``, ``caller_aliases``), or only to a copy of a read of the principal (``user_id =
+    current_user["user_id"]``, ``owner = int(claims.sub)``: ``_local_copies``). One reading for every test of
+    "the caller in a local" of ``decisions`` (a helper handed the caller, a membership lookup keyed on it)."""
+    copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
+    return caller_aliases(func, identity) | {local for local, name in copies.items() if name in identity.principals}
 
 
 def _mentions(node: cst.CSTNode, names: set[str]) -> bool:

@@ -16,7 +16,7 @@ from ..imports import dotted_name, last_segment
 from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that says it decides access
 from ..models import column_traits, identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
-from .attach import caller_aliases
+from .attach import caller_locals
 from .public import _public_read
 from .summaries import (
     callee_decides,
@@ -28,7 +28,7 @@ from .summaries import (
     project_callee,
     row_method_facts,
 )
-from .syntax import _constant_condition, _db_handle, composite_key_parts, _keyed_read, _last_small_statement, _local_copies, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
+from .syntax import _constant_condition, _db_handle, composite_key_parts, _keyed_read, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -192,8 +192,8 @@ class _Decisions:
         if v.model and self._principal_written_down(call, q, state, v.model):
             return None
         if self.project is not None and q is not None and not whole:
-            found = self.project.resolve_symbol(q)
-            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found and found[2] == "functions" else None
+            found = self.project.project_function(q)
+            fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) if found else None
             if fn and fn.get("returns") and self.project.canonical(fn["returns"]) == v.model:
                 # the row's model fetched again by its key, given the principal: a scoped fetch, not a check (a
                 # helper handed the row object itself and returning it, ``ensure_visible(row, ctx) -> Item``, checks)
@@ -337,15 +337,14 @@ class _Decisions:
         return bool(method.get("args")) and refusing_method(self.project, found[0], func.attr.value)
 
     def _hands_principal(self, candidates: list) -> bool:
-        """The principal itself (``current_user``, ``user.id``, ``claims["sub"]``, or a local that only copies a
-        read of it: ``user_id = current_user["user_id"]``) among a helper's arguments: an identity-named value
-        (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
-        copies = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
+        """The principal itself (``current_user``, ``user.id``, ``claims["sub"]``, or a local that holds the caller:
+        ``user_id = current_user["user_id"]``, ``_caller_locals``) among a helper's arguments: an identity-named
+        value (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
         for c in candidates:
             inner = _unwrap(self.ctx, c)
             while isinstance(inner, cst.Attribute) or _keyed_read(inner):
                 inner = inner.value  # type: ignore[union-attr]
-            if isinstance(inner, cst.Name) and self.identity.principals.keys() & {inner.value, copies.get(inner.value)}:
+            if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
                 return True
         return False
 
@@ -382,8 +381,8 @@ class _Decisions:
         check does (a writer handed the caller and a key returns no verdict the caller raises on)."""
         if id(call) not in self.deciding_calls or q is None or self.project is None:
             return False
-        found = self.project.resolve_symbol(q)
-        return found is not None and found[2] == "functions" and self._decides(found)
+        found = self.project.project_function(q)
+        return found is not None and self._decides(found)
 
     def _rights_answer(self, name: str, call: cst.Call) -> bool:
         """``user_role = await get_user_role_for_column(current_user.id, column_id, db)``, then ``if not user_role:
@@ -416,8 +415,8 @@ class _Decisions:
         """A project function handed the principal only to hand it on or write it down (``principal_passes_through``:
         ``create_subfolder_in_db(db, folder_id=row.folder.parent_id, new_folder=..., current_user=user)`` puts the
         caller on the rows it creates, and raises only on a bad storage name): it decides nothing about the row."""
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None:
             return False
         summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
         if summary is None:
@@ -482,8 +481,8 @@ class _Decisions:
         load is checked on every path that reaches the getter (no BKL201; not BKL202 either: the check is a
         scoped fetch)."""
         project = self.project
-        found = project.resolve_symbol(q) if (q is not None and project is not None) else None
-        if found is None or found[2] != "functions":
+        found = project.project_function(q) if (q is not None and project is not None) else None
+        if found is None:
             return
         fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         if not fn.get("returns"):
@@ -529,8 +528,8 @@ class _Decisions:
         if project is None:
             return None
         if q is not None:
-            found = project.resolve_symbol(q)
-            if found is not None and found[2] == "functions":
+            found = project.project_function(q)
+            if found is not None:
                 summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
                 return (found[0], None, found[1], summary) if summary is not None else None
         func = call.func
@@ -726,9 +725,11 @@ class _Decisions:
         return False
 
     def _caller_locals(self) -> frozenset[str]:
-        """Locals bound only to the caller or an attribute of it (``uid = current_user.id``, ``caller_aliases``): a
-        membership lookup keyed on one names the caller as one spelling ``current_user.id`` inline does."""
-        return self.ctx.cached(("queries.caller_aliases", id(self.func)), lambda: caller_aliases(self.func, self.identity))
+        """Locals that hold the caller (``uid = current_user.id``, ``user_id = current_user["user_id"]``:
+        ``attach.caller_locals``): a membership lookup keyed on one names the caller as one spelling
+        ``current_user.id`` inline does, and a helper handed one is handed the caller (``_hands_principal``)."""
+        key = ("queries.caller_locals", id(self.func), frozenset(self.identity.names()))  # (a function may be read for several callers)
+        return self.ctx.cached(key, lambda: caller_locals(self.ctx, self.func, self.identity))
 
     def _on_principal(self, expr: cst.BaseExpression) -> bool:
         """``user`` / ``ctx.user``: a principal or an object reached from one; also a principal that is an
@@ -1045,14 +1046,14 @@ class _Decisions:
                         yield site, a, b
 
     def _project_function(self, q: Optional[str]) -> bool:
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        return found is not None and found[2] == "functions"
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        return found is not None
 
     def _raising_helper(self, q: Optional[str]) -> bool:
         """A project function that raises (``_load_readable_document(key, session,
         auth)``): given the principal and a key, it answers for the key (it denies by raising)."""
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None:
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return bool(fn.get("raises")) and self._decides(found)
@@ -1108,8 +1109,8 @@ class _Decisions:
         kind of caller): it refuses by raising as they do, so a check through it stops the function."""
         if not named_like_check(name) or _NOT_ACCESS_HELPER.search(name):
             return False
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions" or not self._decides(found):
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None or not self._decides(found):
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
         return any(
@@ -1147,8 +1148,8 @@ class _Decisions:
 
     def _checks_itself(self, q: Optional[str]) -> bool:
         """``q`` is a project function whose flow summary says it checks access itself (``checked``)."""
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if (q is not None and self.project is not None) else None
+        if found is None:
             return False
         summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1])  # type: ignore[arg-type]
         return bool(summary and summary.get("checked"))
@@ -1179,8 +1180,9 @@ class _Decisions:
             # a service's method that decides on the subject and the resource it is handed: a check when it
             # raises, or when the caller raises on its verdict
             return method["how"] == "raise" or id(call) in self.deciding_calls
-        found = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
-        if found is not None and found[2] == "functions":
+        symbol = self.project.resolve_symbol(q) if (q is not None and self.project is not None) else None
+        found = self.project.project_function(q) if symbol is not None else None  # type: ignore[union-attr]
+        if found is not None:
             fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}  # type: ignore[union-attr]
             named = named_like_check(name)
             # a verdict the caller raises on (``if not _api_key_in_scope(row, ctx): raise``), whatever its name
@@ -1193,7 +1195,7 @@ class _Decisions:
                 # the row's own model again by its key is a scoped fetch: ``authorization_check``)
                 return True
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
-        if found is not None:
+        if symbol is not None:
             return False  # a class or an object of the project: not a check
         # (a held service's method answering the caller's rights, ``user_role = await permissions.get_user_role(
         # str(current_user.id), organization_id)`` then ``if not user_role: raise``: as a function's, above)

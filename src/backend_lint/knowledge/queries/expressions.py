@@ -629,8 +629,8 @@ class _Expressions:
         ``helper(current_user, id)`` would (a helper that raises then answers for ``id``)."""
         if self.project is None or q is None or not any(p.endswith(".user") for p in self.identity.principals):
             return False
-        found = self.project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q)
+        if found is None:
             return False
         fn = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         reads = set(fn.get("user_read", ()))

@@ -261,6 +261,22 @@ class _GateTests:
             return ""
         return "positive" if isinstance(test.comparisons[0].operator, cst.In) else "negated"
 
+    def _refusal_decides(self, block: cst.BaseSuite, lacking: bool, rights: bool = False) -> bool:
+        """Whether an exit taken on a helper's verdict decides access. Where the caller is refused for lacking what
+        the helper answers (``if not member: raise``, ``if role not in (...): raise``) it does: for an answer about
+        the caller's rights held in a local (``rights``: ``if not member: raise HTTPException(400, "Not enough
+        permissions")``) whatever the status, for a verdict tested inline unless the refusal answers a conflict or
+        an invalid request (409, 400 / 422 / 429: ``if not _valid_move(row, user): raise HTTPException(400)``).
+        Where the caller is refused for having it (``if member: raise HTTPException(409, "already joined")``, ``if
+        user_role: raise HTTPException(400, "already a member")``: a duplicate guard) it does only when the
+        refusal says so (401 / 403 / 404, an exception named for access: ``_access_refusal``) or is no refusal
+        (``if allowed: return row``, allowed first)."""
+        if lacking and rights:
+            return True
+        if self._conflict_answer(block) or self._invalid_answer(block):
+            return False
+        return lacking or not isinstance(_last_small_statement(block), cst.Raise) or self._access_refusal(block)
+
     def _conflict_answer(self, body: cst.BaseSuite) -> bool:
         """The branch answers a uniqueness conflict (409 / ``CONFLICT`` / "already exists / registered / taken /
         in use" / ``IntegrityError``)."""

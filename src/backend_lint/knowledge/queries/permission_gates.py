@@ -67,8 +67,8 @@ def _gate(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) -> bool
             if not (caller and constant) or other:
                 continue
             q = ctx.qualified_name(value.func)
-            found = project.resolve_symbol(q) if q else None  # type: ignore[union-attr]
-            if found is None or found[2] != "functions" or found[0] not in project.modules:  # type: ignore[union-attr]
+            found = project.project_function(q) if q else None  # type: ignore[union-attr]
+            if found is None or found[0] not in project.modules:  # type: ignore[union-attr]
                 continue
             if found[1] in flow_facts(project, found[0]).get("deciders", ()):  # type: ignore[arg-type]
                 return True

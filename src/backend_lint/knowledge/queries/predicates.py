@@ -229,8 +229,8 @@ class _Predicates:
             if not spots or not any(self.is_derived(a.value, state) for a in call.args if not a.star):
                 continue
             q = self.ctx.qualified_name(call.func)
-            found = self.project.resolve_symbol(q) if q else None
-            if found is None or found[2] != "functions":
+            found = self.project.project_function(q) if q else None
+            if found is None:
                 continue
             flow = flow_facts(self.project, found[0])
             params = (flow.get("functions", {}).get(found[1]) or {}).get("params", [])

@@ -47,8 +47,8 @@ def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str
     column: the message then names the model's scoping column, as for any check)."""
 
     def build() -> Optional[str]:
-        found = project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
+        found = project.project_function(q)
+        if found is None:
             return None
         attrs: set[str] = set()
         seen: set[tuple[str, str]] = set()
@@ -62,8 +62,8 @@ def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str
                 fn = orm_facts(project.modules[mod]).get("functions", {}).get(name) or {}
                 attrs.update(fn.get("param_compared", ()))
                 for target in fn.get("calls_out", ()):
-                    sub = project.resolve_symbol(target)
-                    if sub is not None and sub[2] == "functions":
+                    sub = project.project_function(target)
+                    if sub is not None:
                         nxt.append((sub[0], sub[1]))
             frontier = nxt
         cols = (attrs & set(model_columns(project, model))) - {"id"}
@@ -311,7 +311,7 @@ def _helper_unscoped(
         elif target.startswith("self.") and cls is not None:
             sub = specialised(project, cls, method_summary(project, cls, target[5:]))
         else:
-            found = project.resolve_symbol(target)
+            found = project.resolve_symbol(target)  # (a name that is no project symbol at all is read below: the kind is needed)
             if found is not None and found[2] == "functions":
                 s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
                 if s is not None:
@@ -456,8 +456,8 @@ def dependency_row(project: Optional["ProjectIndex"], settings: "Settings", prov
 
 
 def _dependency_row(project: "ProjectIndex", settings: "Settings", provider: str, model: str, _depth: int = 0) -> Optional[str]:
-    found = project.resolve_symbol(provider)
-    if found is None or found[2] != "functions":
+    found = project.project_function(provider)
+    if found is None:
         return None
     if not (is_owned(project, settings, model) or _decided_table(project, settings, model)) or globally_scoped(project, model):
         return None
@@ -550,8 +550,8 @@ _CONSTRUCTOR_PREFIXES = ("from_", "create", "new", "build", "make")
 def client_value_function(project: "ProjectIndex", q: str) -> bool:
     """``q`` names a project function, or a method of a project class, that returns a value the client sent in
     a header, the query string or a cookie, unchecked (``extractors.orm.returns_client_value``)."""
-    found = project.resolve_symbol(q)
-    if found is not None and found[2] == "functions":
+    found = project.project_function(q)
+    if found is not None:
         return found[1] in orm_facts(project.modules[found[0]]).get("client_values", ())
     owner, _, method = q.rpartition(".")
     cls = project.get_class(owner) if owner else None
@@ -671,9 +671,9 @@ def _caller_param(project: "ProjectIndex", settings: "Settings", param: dict, pr
 def _decision_takes_caller(project: "ProjectIndex", settings: "Settings", holder: str, decision: str, principals: Iterable[str]) -> bool:
     """The call named ``decision`` in the project function or method ``holder`` reaches a project function or
     method with a parameter carrying who asks (a library's check, by its name alone: taken to)."""
-    found = project.resolve_symbol(holder)
+    found = project.project_function(holder)
     owner: Optional[str] = None
-    if found is not None and found[2] == "functions":
+    if found is not None:
         fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     else:
         mod_cls, _, method = holder.rpartition(".")
@@ -870,7 +870,7 @@ def _summary_of_call(
         return held_method_summary(project, cls, target)
     if target.startswith("self.") and cls is not None:
         return specialised(project, cls, method_summary(project, cls, target[5:]))
-    found = project.resolve_symbol(target)
+    found = project.resolve_symbol(target)  # (a name that is no project symbol at all is read below: the kind is needed)
     if found is not None and found[2] == "functions":
         s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
         return (found[0], None, found[1], s) if s is not None else None
@@ -1047,8 +1047,8 @@ def principal_passes_through(
             return False
         sub = _summary_of_call(project, cls, target)
         if sub is None:
-            found = project.resolve_symbol(target)
-            if found is not None and found[2] == "functions":
+            found = project.project_function(target)
+            if found is not None:
                 return False  # a project function with nothing summarised: it may compare
             continue  # a library call, a row's constructor
         sub_mod, sub_cls, sub_name, sub_summary = sub
@@ -1110,8 +1110,8 @@ def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: st
         return False
     if not any("admin" in w and not any(x in w for x in ("super", "platform", "system", "root")) for w in words):
         return False
-    found = project.resolve_symbol(source)
-    if found is None or found[2] != "functions":
+    found = project.project_function(source)
+    if found is None:
         return False
     summary = flow_facts(project, found[0]).get("functions", {}).get(found[1]) or {}
     filters = summary.get("filters", {})
@@ -1167,8 +1167,8 @@ def checked_parent_model(project: Optional["ProjectIndex"], settings: "Settings"
 
 
 def _checked_parent_model(project: "ProjectIndex", settings: "Settings", provider: str, type_q: Optional[str], depth: int) -> Optional[str]:
-    found = project.resolve_symbol(provider)
-    if found is None or found[2] != "functions":
+    found = project.project_function(provider)
+    if found is None:
         return None
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1])
     summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
@@ -1275,8 +1275,8 @@ def _child_untied_params(
         if target.startswith("self.") and cls is not None and target.count(".") == 1:
             sub = specialised(project, cls, method_summary(project, cls, target[5:]))
         elif not target.startswith("self."):
-            found_fn = project.resolve_symbol(target)
-            if found_fn is not None and found_fn[2] == "functions":
+            found_fn = project.project_function(target)
+            if found_fn is not None:
                 s = flow_facts(project, found_fn[0]).get("functions", {}).get(found_fn[1])
                 if s is not None:
                     sub = (found_fn[0], None, found_fn[1], s)
@@ -1370,8 +1370,8 @@ def checked_parent_keys(project: Optional["ProjectIndex"], settings: "Settings",
 
 
 def _checked_parent_keys(project: "ProjectIndex", settings: "Settings", provider: str, depth: int) -> frozenset[str]:
-    found = project.resolve_symbol(provider)
-    if found is None or found[2] != "functions":
+    found = project.project_function(provider)
+    if found is None:
         return frozenset()
     fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     plain = ("str", "int", "UUID", "UUID4")

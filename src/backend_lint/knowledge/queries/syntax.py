@@ -79,21 +79,39 @@ def _digest_call(name: str) -> bool:
 def _tested_calls(test: cst.BaseExpression) -> Iterator[int]:
     """The calls whose verdict an ``if`` test reads: ``f(...)``, ``not f(...)``, ``await f(...)``, joined by
     ``and`` / ``or``, or compared with ``True`` / ``False`` / ``None``."""
-    stack: list[cst.BaseExpression] = [test]
+    return (call for call, _ in tested_calls_signed(test))
+
+
+def tested_calls_signed(test: cst.BaseExpression) -> Iterator[tuple[int, bool]]:
+    """``_tested_calls``, each with its polarity: ``True`` when the test holds where the call answers yes (``f(...)``,
+    ``f(...) is not None``), ``False`` where it answers no (``not f(...)``, ``f(...) is None``, ``== False``)."""
+    stack: list[tuple[cst.BaseExpression, bool]] = [(test, True)]
     while stack:
-        node = stack.pop()
+        node, positive = stack.pop()
         if isinstance(node, cst.BooleanOperation):
-            stack.extend((node.left, node.right))
+            stack.extend(((node.left, positive), (node.right, positive)))
         elif isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-            stack.append(node.expression)
+            stack.append((node.expression, not positive))
         elif isinstance(node, cst.Await):
-            stack.append(node.expression)
+            stack.append((node.expression, positive))
         elif isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
             other = node.comparisons[0].comparator
             if isinstance(other, cst.Name) and other.value in ("True", "False", "None"):
-                stack.append(node.left)
+                stack.append((node.left, positive == answer_holds(node.comparisons[0])))
         elif isinstance(node, cst.Call):
-            yield id(node)
+            yield id(node), positive
+
+
+def answer_holds(target: cst.ComparisonTarget) -> bool:
+    """Whether a comparison of an answer with ``True`` / ``False`` / ``None`` holds where the answer is yes (``is not
+    None``, ``== True``, ``!= False``), not where it is no (``is None``, ``== False``, ``is not True``); a membership
+    test holds where the value is among the others (``in``) or, negated (``not in``), where it is not."""
+    op, other = target.operator, target.comparator
+    if isinstance(op, (cst.In, cst.NotIn)):
+        return isinstance(op, cst.In)
+    negated = isinstance(op, (cst.NotEqual, cst.IsNot))
+    yes = isinstance(other, cst.Name) and other.value == "True"
+    return yes != negated
 
 
 _RIGHTS_WORDS = ("right", "permission", "role", "access", "allowed", "member", "can_", "authoriz", "authoris", "privilege")
@@ -300,8 +318,8 @@ def echoed_argument(ctx: "FileContext", call: cst.Call) -> Optional[int]:
     if project is None or not call.args or not isinstance(call.func, (cst.Name, cst.Attribute)):
         return None
     q = ctx.qualified_name(call.func)
-    found = project.resolve_symbol(q) if q else None
-    if found is None or found[2] != "functions":
+    found = project.project_function(q) if q else None
+    if found is None:
         return None
     facts = project.modules.get(found[0]) if hasattr(project.modules, "get") else project.modules[found[0]]
     summary = (facts or {}).get("extra", {}).get("flow", {}).get("functions", {}).get(found[1]) or {}

@@ -126,10 +126,10 @@ class Rows:
 def function_returns_table(project: Any, q: str) -> Optional[str]:
     """The table model the return annotation of the project function ``q`` names (one, and no other class), else
     ``None`` (``Rows._project_function``; the screen asks it of the qualified names the file's imports give)."""
-    found = project.resolve_symbol(q)
-    if found is None or found[2] != "functions":
+    found = project.project_function(q)
+    if found is None:
         return None
-    mod, name, _ = found
+    mod, name = found
     returns = project.modules[mod]["functions"][name].get("returns")
     if not returns:
         return None
