@@ -11,7 +11,7 @@ from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
-from ...knowledge.queries import Site, checked_parent_params, function_queries, isolation_findings
+from ...knowledge.queries import Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -596,8 +596,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope and not identity.router_auth:
-            if checked_parent_params(self.ctx, identity):
-                # no caller in scope, a row a dependency checked: only its untied children are claimed
+            if checked_parent_params(self.ctx, identity) or decorator_checked_parents(self.ctx, node, identity):
+                # no caller in scope, a row (or a path key) a dependency checked: only its untied children are
+                # claimed
                 self._report_untied_children(function_queries(self.ctx, node, identity).untied_children)
             return
         found = isolation_findings(self.ctx, node, identity)
