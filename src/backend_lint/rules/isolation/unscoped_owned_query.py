@@ -508,7 +508,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     child's lookup, once per client key. Tied means: a check of the child's own chain (BKL202 then), or a
     comparison of its reference column (`if tag.board_id != board.id: raise`), or a test of its
     membership in a row's collection (`if tag not in board.tags: raise`). A helper given only the
-    parent's key, with no parent row loaded, names no table: no claim.
+    parent's key, with no parent row loaded, names no table: no claim. A path key that a dependency in the
+    route's or its router's `dependencies=[...]` verified for the caller (it looks the caller's membership up
+    on the key and refuses otherwise: `require_membership(workspace_id, current_user, db)`) and that the
+    handler does not take names a checked row too (`workspace_id` -> `Workspace`): a child of that table looked
+    up by another client key and never tied to the key (no predicate on its column, no comparison with it) is
+    reported at the lookup, with no fix; the key's own row, and a dependency that only loads the key (404 when
+    missing), make no claim. (Such a dependency added only where another module includes the router is not
+    read for this.)
 
     The owner named by the client: a route hands a path parameter (`/users/{user_id}/payments`, also
     `Path(...)`) to a project function or method whose predicates compare the model's identity column with
