@@ -72,6 +72,7 @@ from .summaries import (  # noqa: F401
     checked_parent_keys,
     checked_parent_model,
     checked_parent_params,
+    decorator_checked_parents,
     child_untied_params,
     client_value_function,
     dependency_row,

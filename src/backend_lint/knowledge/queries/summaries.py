@@ -1353,7 +1353,11 @@ def decorator_checked_parents(ctx: "FileContext", func: "cst.FunctionDef", ident
     if project is None or identity.route is None or identity.admin:
         return {}
     out: dict[str, str] = {}
-    for key in sorted(decorator_verified_keys(ctx, func, identity.principals)):
+    # and the path keys a route's (or its router's) dependency bound to the caller that the handler does not take
+    # (``dependencies=[Depends(require_membership)]`` on ``workspace_id``: ``Identity.tenant_keys``): checked
+    # there as by a decorator; a key the handler takes is the caller's tenant value already (``identity_params``)
+    keys = decorator_verified_keys(ctx, func, identity.principals) | (identity.tenant_keys - set(identity.identity_params))
+    for key in sorted(keys):
         table = table_named_by_key(project, key)
         if table is not None and is_table_model(project, table):
             out[key] = table

@@ -11,7 +11,7 @@ from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
-from ...knowledge.queries import Site, checked_parent_params, function_queries, isolation_findings
+from ...knowledge.queries import Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -508,7 +508,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     child's lookup, once per client key. Tied means: a check of the child's own chain (BKL202 then), or a
     comparison of its reference column (`if tag.board_id != board.id: raise`), or a test of its
     membership in a row's collection (`if tag not in board.tags: raise`). A helper given only the
-    parent's key, with no parent row loaded, names no table: no claim.
+    parent's key, with no parent row loaded, names no table: no claim. A path key that a dependency in the
+    route's or its router's `dependencies=[...]` verified for the caller (it looks the caller's membership up
+    on the key and refuses otherwise: `require_membership(workspace_id, current_user, db)`) and that the
+    handler does not take names a checked row too (`workspace_id` -> `Workspace`): a child of that table looked
+    up by another client key and never tied to the key (no predicate on its column, no comparison with it) is
+    reported at the lookup, with no fix; the key's own row, and a dependency that only loads the key (404 when
+    missing), make no claim. (Such a dependency added only where another module includes the router is not
+    read for this.)
 
     The owner named by the client: a route hands a path parameter (`/users/{user_id}/payments`, also
     `Path(...)`) to a project function or method whose predicates compare the model's identity column with
@@ -596,8 +603,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope and not identity.router_auth:
-            if checked_parent_params(self.ctx, identity):
-                # no caller in scope, a row a dependency checked: only its untied children are claimed
+            if checked_parent_params(self.ctx, identity) or decorator_checked_parents(self.ctx, node, identity):
+                # no caller in scope, a row (or a path key) a dependency checked: only its untied children are
+                # claimed
                 self._report_untied_children(function_queries(self.ctx, node, identity).untied_children)
             return
         found = isolation_findings(self.ctx, node, identity)
