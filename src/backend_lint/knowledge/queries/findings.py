@@ -34,6 +34,7 @@ from .public import _public_read, refused_unless_public
 from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
 from .aggregates import aggregate_only
+from .created import keyed_by_created_row
 from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -187,6 +188,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if refused_unless_public(func, site):
             continue  # refused unless the row is public (``if team.visibility != "public": raise``): public content
+        if keyed_by_created_row(func, site):
+            continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
         if _keyed_by_caller(identity, site):
