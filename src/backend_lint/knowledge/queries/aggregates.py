@@ -1,6 +1,7 @@
 """A query that selects only aggregates of the table (``select(func.count(User.id))``, ``db.query(func.max(
 Invoice.number))``), keyed by nothing, whose number never leaves the function as its answer (a sequence number, a
-code derived from a global count): nothing of any row, no client key (``aggregate_only``). BKL201 makes no claim
+code derived from a global count), or the legacy ``Query``'s own ``.count()`` on a bare model (``db.query(Book)
+.count()``): nothing of any row, no client key (``aggregate_only``). BKL201 makes no claim
 there. The same count returned to the client (``return session.exec(select(func.count()).select_from(Item)).one()``
 on a "my items" route) and an aggregate keyed by a client value (``Invoice.id == invoice_id``) stay reported."""
 
@@ -32,12 +33,33 @@ def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
         return False
     if not isinstance(call, cst.Call) or not call.args:
         return False
+    counted = _counted(func, call) if site.kind == "query" else None
+    if counted is not None:  # ``db.query(Book).count()``: the legacy Query's own count, nothing of a row
+        return not _answered(func, counted)
     anchor = site.anchor  # ``.select_from(...)``: a table counts, a statement's rows are that statement's keys
     if isinstance(anchor, cst.Call) and anchor is not call and any(dotted_name(a.value) is None for a in anchor.args):
         return False
     if not all(arg.keyword is None and _aggregate(arg.value) for arg in call.args):
         return False
     return not _answered(func, call)
+
+
+def _counted(func: "cst.FunctionDef", call: "cst.Call") -> "cst.Call | None":
+    """The ``.count()`` called directly on the query (``db.query(Book).count()``; not ``.query(Book).filter(...)
+    .count()``, whose predicate the site holds anyway), when the query names only plain models or columns (no
+    expression: ``db.query(func.lower(Book.title))`` is not read here)."""
+    if not all(arg.keyword is None and dotted_name(arg.value) is not None for arg in call.args):
+        return None
+    for node in cst_walk(func):
+        if (
+            isinstance(node, cst.Call)
+            and not node.args
+            and isinstance(node.func, cst.Attribute)
+            and node.func.value is call
+            and node.func.attr.value == "count"
+        ):
+            return node
+    return None
 
 
 def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:

@@ -30,10 +30,11 @@ from .checks import (
     _only_tested,
 )
 from .permission_gates import gated_unheld_model, global_permission_gate
-from .public import _public_read
+from .public import _public_read, refused_unless_public
 from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
 from .aggregates import aggregate_only
+from .created import keyed_by_created_row
 from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -140,6 +141,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # (a check that decides on an owned row too is reported for that row: one finding per check)
         if row.sites and not key_only and not any(s.unscoped for s in row.sites):
             continue
+        if row.sites and all(refused_unless_public(func, s) for s in row.sites):
+            continue  # refused unless the row is public: public content, as a statement filtered on visibility
         if not row.sites and not row.repo:
             continue
         key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
@@ -183,6 +186,10 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _roster_read(ctx, site, model):
             continue
+        if refused_unless_public(func, site):
+            continue  # refused unless the row is public (``if team.visibility != "public": raise``): public content
+        if keyed_by_created_row(func, site):
+            continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
         if _keyed_by_caller(identity, site):

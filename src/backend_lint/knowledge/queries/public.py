@@ -1,5 +1,6 @@
 """Owned models whose rows the project serves to every caller (``public_models``), and the reads of them that reveal
-nothing a listing does not (``_public_read``, ``_callers_own_writes``)."""
+nothing a listing does not (``_public_read``, ``_callers_own_writes``), or a row refused unless it is public
+(``refused_unless_public``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, referenced_model
 from ..repositories import specialised
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
-from .syntax import _key_name
+from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
 from .summaries import _summary_of_call, flow_facts, handed_models, method_summary, with_models
 
@@ -351,3 +352,57 @@ def _callers_own_writes(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
                 return set()
             found.add(id(base))
     return found
+
+
+# what a published row's visibility is compared with, or its flag is called (``team.visibility != "public"``,
+# ``if not post.is_public``, ``Visibility.PUBLIC``)
+_PUBLIC_VALUES = frozenset({"public", "published"})
+_PUBLIC_FLAGS = frozenset({"public", "is_public", "published", "is_published"})
+_VISIBILITY_ATTRS = frozenset({"visibility", "status", "privacy", "access", "access_level", "state"})
+
+
+def refused_unless_public(func: cst.FunctionDef, site: "Site") -> bool:
+    """After the fetch, the function refuses the request unless the fetched row is public (``if team.visibility !=
+    "public": raise HTTPException(403)``, ``if not post.is_public: abort(404)``), at its own level (not inside a
+    branch): past that refusal the row is public content, as a statement filtered on visibility, and its fetch
+    makes no BKL201/BKL202 claim. A test of an owner, a role or anything else is not this."""
+    if not site.row_names:
+        return False
+    seen = False
+    for node in _level_statements(func.body):
+        if not seen:
+            seen = any(n is site.node for n in cst_walk(node))
+            continue
+        if isinstance(node, cst.If) and _if_refuses(node) and _not_public_test(node.test, site.row_names):
+            return True
+    return False
+
+
+def _level_statements(block: cst.CSTNode):
+    """The statements run on every path of ``block`` (through ``try`` and ``with``, not into branches or loops)."""
+    for stmt in getattr(block, "body", ()):
+        yield stmt
+        if isinstance(stmt, (cst.Try, cst.With)):
+            yield from _level_statements(stmt.body)
+
+
+def _not_public_test(test: cst.BaseExpression, rows: set[str]) -> bool:
+    """``row.visibility != "public"`` / ``!= Visibility.PUBLIC`` or ``not row.is_public`` on a fetched row."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        attr = test.expression
+        return _row_attr(attr, rows) in _PUBLIC_FLAGS
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.NotEqual) or _row_attr(test.left, rows) not in _VISIBILITY_ATTRS:
+        return False
+    value = target.comparator
+    if isinstance(value, cst.SimpleString):
+        return value.evaluated_value.lower() in _PUBLIC_VALUES
+    return (last_segment(dotted_name(value) or "") or "").lower() in _PUBLIC_VALUES
+
+
+def _row_attr(expr: cst.BaseExpression, rows: set[str]) -> str:
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in rows:
+        return expr.attr.value
+    return ""
