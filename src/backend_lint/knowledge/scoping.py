@@ -334,8 +334,8 @@ def raising_decider(project: "ProjectIndex", params: Any, target: str) -> bool:
 
 
 def _raising_function_decider(project: "ProjectIndex", target: str) -> bool:
-    found = project.resolve_symbol(target)
-    if found is None or found[2] != "functions":
+    found = project.project_function(target)
+    if found is None:
         return False
     helper = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
     flow = project.modules[found[0]].get("extra", {}).get("flow", {})

@@ -66,10 +66,10 @@ class _Fetches:
         """``item = crud.get_item(session, item_id)``: a project function whose return type is a model."""
         if q is None or self.project is None:
             return None
-        found = self.project.resolve_symbol(q)
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q)
+        if found is None:
             return None
-        mod, name, _ = found
+        mod, name = found
         fn = orm_facts(self.project.modules[mod]).get("functions", {}).get(name)
         if fn is not None and not fn.get("returns"):
             model = summary_candidate_row(self.project, self.settings, mod, name)
@@ -153,8 +153,8 @@ class _Fetches:
         if project is None:
             return None
         target: Optional[tuple[str, Optional[str], str, dict]] = None
-        found = project.resolve_symbol(q) if q is not None else None
-        if found is not None and found[2] == "functions":
+        found = project.project_function(q) if q is not None else None
+        if found is not None:
             summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
             if summary is not None:
                 target = (found[0], None, found[1], summary)
@@ -223,8 +223,8 @@ class _Fetches:
         target = None
         func = call.func
         if q is not None:
-            found = project.resolve_symbol(q)
-            if found is not None and found[2] == "functions":
+            found = project.project_function(q)
+            if found is not None:
                 summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
                 if summary is not None:
                     target = (found[0], None, found[1], summary)
@@ -530,8 +530,8 @@ class _Fetches:
         instance, as for the class called inline. A function returning a model or a plain data holder is not
         one."""
         project = self.project
-        symbol = project.resolve_symbol(q) if project is not None else None
-        if symbol is None or symbol[2] != "functions":
+        symbol = project.project_function(q) if project is not None else None
+        if symbol is None:
             return None
         fn = orm_facts(project.modules[symbol[0]]).get("functions", {}).get(symbol[1]) or {}  # type: ignore[union-attr]
         made = fn.get("returns") or fn.get("builds")
@@ -693,8 +693,8 @@ class _Fetches:
         if local not in handed or not handed & principals:
             return False
         q = self.ctx.qualified_name(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
-        found = self.project.resolve_symbol(q) if q is not None and self.project is not None else None
-        if found is None or found[2] != "functions":
+        found = self.project.project_function(q) if q is not None and self.project is not None else None
+        if found is None:
             return False
         helper = orm_facts(self.project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         return bool(helper.get("raises")) and bool(set(helper.get("param_compared", ())) & tenant)

@@ -235,8 +235,7 @@ def _project_function(ctx: "FileContext", call: cst.Call) -> Optional[tuple[str,
     """(module, name) of the project function a call calls, when the index knows it."""
     project = ctx.project
     q = ctx.qualified_name(call.func) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
-    found = project.resolve_symbol(q) if (q is not None and project is not None) else None
-    return (found[0], found[1]) if found is not None and found[2] == "functions" else None
+    return project.project_function(q) if (q is not None and project is not None) else None
 
 
 def _project_decision(ctx: "FileContext", call: cst.Call) -> bool:
