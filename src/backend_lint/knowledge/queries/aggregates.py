@@ -63,15 +63,17 @@ def _counted(func: "cst.FunctionDef", call: "cst.Call") -> "cst.Call | None":
 
 
 def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
-    """The query, or a local holding what it gave (through assignments to plain names, in source order: ``yy =
-    result.scalar()``, ``seq = yy + 1``; a name bound again to something else no longer holds it), is in a ``return``
-    of ``func``; a number written onto a row (``org.code = f"tq{seq}"``) is not."""
+    """The query, or a local holding what it gave (through assignments to plain names, annotated or not, in source
+    order: ``yy = result.scalar()``, ``seq = yy + 1``, ``counts: dict = {"n": ...}``; a name bound again to something
+    else no longer holds it), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``)
+    is not."""
     held: set[str] = set()
     for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
         if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
             return True
-        if isinstance(node, cst.Assign):
-            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+        if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            names = {t.value for t in targets if isinstance(t, cst.Name)}
             held = held | names if _mentions(node.value, call, held) else held - names
     return False
 
