@@ -177,9 +177,9 @@ class _ClientAnalysis:
                 for c in conjuncts:
                     if any(p is not c for p in principal):
                         out |= _under(c)
-                # ``session.get(Member, (user.id, body.workspace_id))`` (a tuple, list or dict key): the parts of a
-                # composite primary key, the same lookup as ``Member.user_id == user.id, Member.workspace_id == ...``
-                parts = composite_key_parts(site, ordered=False)
+                # ``session.get(Member, (user.id, body.workspace_id))``: the parts of a composite primary key, the
+                # same lookup as the conjuncts ``Member.user_id == user.id, Member.workspace_id == ...``
+                parts = composite_key_parts(site)
                 if any(self.is_derived(p) for p in parts):
                     for p in parts:
                         if not self.is_derived(p):
@@ -610,6 +610,7 @@ class _ClientAnalysis:
                     self.verified |= keys
             elif isinstance(node, cst.Call):
                 self.verified |= self._subject_beside_caller(node, call_nodes)
+                self.verified |= self._composite_key_beside_caller(node, call_nodes)
                 name = dotted_name(node.func) if isinstance(node.func, (cst.Name, cst.Attribute)) else None
                 if not spells_check(last_segment(name) if name else ""):
                     self.verified |= self._decided_by_helper(node, call_nodes)
@@ -787,6 +788,28 @@ class _ClientAnalysis:
                 continue
             out |= {value_nodes[i] for i in _under(a.value) if i in value_nodes and value_nodes[i][1] == field_name}
         return out | self._person_beside_caller(call, value_nodes)
+
+    def _composite_key_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
+        """``session.get(WorkspaceMember, (body.workspace_id, current_user.id))``: a primary-key lookup of a table
+        model whose composite key (a tuple, list or dict of its parts) holds the client's value beside a part
+        derived from the principal: the value is a key in a lookup scoped to the principal (the caller's own
+        membership row in that workspace, or nothing). A key with no part of the caller's
+        (``session.get(Member, (body.workspace_id, body.user_id))``) scopes nothing."""
+        if not (
+            isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and len(call.args) == 2
+            and all(a.keyword is None and not a.star for a in call.args)
+            and isinstance(call.args[1].value, (cst.Tuple, cst.List, cst.Dict))
+            and self._orm_table(call.args[0].value) is not None
+        ):
+            return set()
+        key = call.args[1].value
+        parts = [el.value for el in key.elements if not isinstance(el, (cst.StarredElement, cst.StarredDictElement))]
+        if len(parts) != len(key.elements):
+            return set()
+        found = [{value_nodes[i] for i in _under(p) if i in value_nodes} for p in parts]
+        if not any(not f and self.is_derived(p) for f, p in zip(found, parts)):
+            return set()
+        return set().union(*found)
 
     def _person_beside_caller(self, call: cst.Call, value_nodes: dict[int, tuple[str, str]]) -> set[tuple[str, str]]:
         """``service.add_approver(db, eo_id=eo_id, user_id=body.user_id, assigned_by=current_user.id)``: a call

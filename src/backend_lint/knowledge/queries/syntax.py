@@ -546,17 +546,13 @@ def result_present_test(
     return (inner.value, not negated) if isinstance(inner, cst.Name) else None
 
 
-def composite_key_parts(site: Any, ordered: bool = True) -> list[cst.BaseExpression]:
-    """The parts of a get by a composite primary key given as a tuple or a list (``session.get(Seat, (user.id,
-    ws_id))``), in order; with ``ordered=False`` also the values of a dict key (``{"user_id": user.id, ...}``,
-    whose order says nothing of the key's columns). ``[]`` for any other lookup, or a key with a starred part."""
+def composite_key_parts(site: Any) -> list[cst.BaseExpression]:
+    """The parts of a get by a composite primary key given as a tuple (``session.get(Seat, (user.id, ws_id))``),
+    in order; ``[]`` for any other lookup."""
     call = site.node
     if site.kind != "get" or len(site.entities) != 1 or not isinstance(call, cst.Call):
         return []
     positional = [a for a in call.args if a.keyword is None and not a.star]
-    key = positional[1].value if len(positional) >= 2 else None
-    if not isinstance(key, (cst.Tuple, cst.List)) and not (isinstance(key, cst.Dict) and not ordered):
+    if len(positional) < 2 or not isinstance(positional[1].value, cst.Tuple):
         return []
-    if any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in key.elements):
-        return []
-    return [e.value for e in key.elements]
+    return [e.value for e in positional[1].value.elements]
