@@ -26,7 +26,7 @@ from .flask import flask_request_name
 from .imports import dotted_name, last_segment
 from .models import is_pydantic_model, is_table_model, model_columns, schema_fields, scoping_column
 from .queries import (
-    _db_handle, access_groups, callee_decides, composite_key_parts, flow_facts, function_queries, keys_scoped_beside, library_check_name, method_summary, named_like_check,
+    _db_handle, access_groups, callee_decides, flow_facts, function_queries, key_parts, keys_scoped_beside, library_check_name, method_summary, named_like_check,
     project_callee, spells_check, summary_of_call,
 )
 from .facts import orm_facts
@@ -177,13 +177,6 @@ class _ClientAnalysis:
                 for c in conjuncts:
                     if any(p is not c for p in principal):
                         out |= _under(c)
-                # ``session.get(Member, (user.id, body.workspace_id))``: the parts of a composite primary key, the
-                # same lookup as the conjuncts ``Member.user_id == user.id, Member.workspace_id == ...``
-                parts = composite_key_parts(site)
-                if any(self.is_derived(p) for p in parts):
-                    for p in parts:
-                        if not self.is_derived(p):
-                            out |= _under(p)
             self._scoped_pred_nodes = out
         return self._scoped_pred_nodes
 
@@ -798,13 +791,11 @@ class _ClientAnalysis:
         if not (
             isinstance(call.func, cst.Attribute) and call.func.attr.value == "get" and len(call.args) == 2
             and all(a.keyword is None and not a.star for a in call.args)
-            and isinstance(call.args[1].value, (cst.Tuple, cst.List, cst.Dict))
             and self._orm_table(call.args[0].value) is not None
         ):
             return set()
-        key = call.args[1].value
-        parts = [el.value for el in key.elements if not isinstance(el, (cst.StarredElement, cst.StarredDictElement))]
-        if len(parts) != len(key.elements):
+        parts = key_parts(call, ordered=False)
+        if not parts:
             return set()
         found = [{value_nodes[i] for i in _under(p) if i in value_nodes} for p in parts]
         if not any(not f and self.is_derived(p) for f, p in zip(found, parts)):

@@ -58,7 +58,7 @@ from .values import (  # noqa: F401
 )
 from .syntax import (  # noqa: F401
     _db_handle,
-    composite_key_parts,
+    key_parts,
     _rights_name,
     _sql_scopes,
     DIGEST_CALLS,

@@ -547,12 +547,22 @@ def result_present_test(
 
 
 def composite_key_parts(site: Any) -> list[cst.BaseExpression]:
-    """The parts of a get by a composite primary key given as a tuple (``session.get(Seat, (user.id, ws_id))``),
-    in order; ``[]`` for any other lookup."""
+    """The parts of a get by a composite primary key given as a tuple or a list (``session.get(Seat, (user.id,
+    ws_id))``), in order; ``[]`` for any other lookup."""
     call = site.node
     if site.kind != "get" or len(site.entities) != 1 or not isinstance(call, cst.Call):
         return []
+    return key_parts(call)
+
+
+def key_parts(call: cst.Call, ordered: bool = True) -> list[cst.BaseExpression]:
+    """The parts of the key a ``get(Model, key)`` call is given when it is a tuple or a list, in order; with
+    ``ordered=False`` also the values of a dict key (``{"user_id": user.id, ...}``, whose order says nothing of the
+    key's columns). ``[]`` for a scalar key, a starred part or a call with no second positional argument."""
     positional = [a for a in call.args if a.keyword is None and not a.star]
-    if len(positional) < 2 or not isinstance(positional[1].value, cst.Tuple):
+    key = positional[1].value if len(positional) >= 2 else None
+    if not isinstance(key, (cst.Tuple, cst.List)) and not (isinstance(key, cst.Dict) and not ordered):
         return []
-    return [e.value for e in positional[1].value.elements]
+    if any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in key.elements):
+        return []
+    return [e.value for e in key.elements]
