@@ -19,8 +19,9 @@ cst = lazy_import("libcst")
 
 
 def keyed_by_created_row(func: "cst.FunctionDef", site: "Site") -> bool:
-    """Every key of the site is the primary key (``team.id``) of a local that, before the site (in source order), was last bound to a
-    class's constructor (``Team(...)``) and handed to ``.add(...)``: the row the function created."""
+    """Every key of the site is the primary key (``team.id``) of a local that, before the site (in source order),
+    was last bound to a class's constructor (``Team(...)``) and handed to ``.add(...)``: the row the function
+    created."""
     if not site.key_names or site.via:
         return False
     if not all(len(parts := k.split(".")) == 2 and parts[1] in PRIMARY_KEY_NAMES for k in site.key_names):
