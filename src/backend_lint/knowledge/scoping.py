@@ -780,9 +780,9 @@ def _called_row(project: "ProjectIndex", mod: str, fname: str, column: str) -> l
 
 def membership_owner(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> Optional[str]:
     """The membership table through which the project decides access to the group table ``qualified``: a table
-    model ``M`` whose composite primary key or unique constraint joins a column referencing ``qualified``
-    (``WorkspaceMember.workspace_id`` -> ``Workspace``) with another identity field (``user_id``: one row per
-    member and group, ``_link_row``), where the project compares that identity field with the caller somewhere
+    model ``M`` whose composite primary key or unique constraint is made of two columns, one referencing
+    ``qualified`` (``WorkspaceMember.workspace_id`` -> ``Workspace``), the other an identity field (``user_id``:
+    one row per member and group), where the project compares that identity field with the caller somewhere
     (``WorkspaceMember.user_id == current_user.id``: it reads the caller's memberships). The group's rows are
     reached through such a row: a creator column on the group (``Workspace.creator_id``, a record of who made
     it, never compared) does not make it a shared record. ``None`` when no such table."""
@@ -799,8 +799,9 @@ def _membership_owners(project: "ProjectIndex", settings: Optional["Settings"]) 
     out: dict[str, str] = {}
     for link, user_column in sorted(compared):
         for cols in _table_constraints(project, link):
-            if user_column not in cols:
-                continue
+            if user_column not in cols or len(set(cols)) != 2:
+                continue  # one row per member and group: ``(user_id, workspace_id)``, not a role assignment's
+                # ``(user_id, role_id, workspace_id)`` (the role is no group)
             for column in cols:
                 group = referenced_model(project, link, column) if column != user_column else None
                 if group is not None and group != link and is_table_model(project, group):
