@@ -151,5 +151,13 @@ def test_child_lookups_untied_to_the_checked_row(tmp_path: Path) -> None:
     assert untied("load_inspection", "hive.models.Apiary") == {
         "inspection_id": ("hive.models.Inspection", ("load_inspection()", "inspection()"), ("colony_id", "apiary_id"))
     }
-    assert untied("inspection_of", "hive.models.Colony") == {}  # scoped by the reference
-    assert untied("colony_in", "hive.models.Apiary") == {}
+    # a predicate on the reference filled by a parameter ties the child only as well as what the caller hands it
+    # (a route handing the checked key or row never asks: ``_note_child_fetch``)
+    assert untied("inspection_of", "hive.models.Colony") == {
+        "colony_id": ("hive.models.Inspection", ("inspection_of()",), ("colony_id",)),
+        "inspection_id": ("hive.models.Inspection", ("inspection_of()",), ("colony_id",)),
+    }
+    assert untied("colony_in", "hive.models.Apiary") == {
+        "apiary_id": ("hive.models.Colony", ("colony_in()",), ("apiary_id",)),
+        "colony_id": ("hive.models.Colony", ("colony_in()",), ("apiary_id",)),
+    }

@@ -776,3 +776,51 @@ def _called_row(project: "ProjectIndex", mod: str, fname: str, column: str) -> l
 
     found = function_row_model(project, mod, fname, column)
     return [found] if found is not None else []
+
+
+def membership_owner(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> Optional[str]:
+    """The membership table through which the project decides access to the group table ``qualified``: a table
+    model ``M`` whose composite primary key or unique constraint is made of two columns, one referencing
+    ``qualified`` (``WorkspaceMember.workspace_id`` -> ``Workspace``), the other an identity field (``user_id``:
+    one row per member and group), where the project compares that identity field with the caller somewhere
+    (``WorkspaceMember.user_id == current_user.id``: it reads the caller's memberships). The group's rows are
+    reached through such a row: a creator column on the group (``Workspace.creator_id``, a record of who made
+    it, never compared) does not make it a shared record. ``None`` when no such table."""
+    if project is None or not qualified:
+        return None
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    return project.memo(("scoping.membership_owners", analysis_key(settings)), lambda: _membership_owners(project, settings)).get(canonical)
+
+
+def _membership_owners(project: "ProjectIndex", settings: Optional["Settings"]) -> dict[str, str]:
+    fields = set(identity_fields(settings))
+    compared = _caller_compared_columns(project, settings) & {(m, c) for m in table_columns(project)[0] for c in fields}
+    out: dict[str, str] = {}
+    for link, user_column in sorted(compared):
+        for cols in _table_constraints(project, link):
+            if user_column not in cols or len(set(cols)) != 2:
+                continue  # one row per member and group: ``(user_id, workspace_id)``, not a role assignment's
+                # ``(user_id, role_id, workspace_id)`` (the role is no group)
+            for column in cols:
+                group = referenced_model(project, link, column) if column != user_column else None
+                if group is not None and group != link and is_table_model(project, group):
+                    out.setdefault(group, link)
+    return out
+
+
+def _caller_compared_columns(project: "ProjectIndex", settings: Optional["Settings"]) -> set[tuple[str, str]]:
+    """``(model, column)`` pairs the project's own predicates or comparisons read against the caller (``direct``
+    scoping facts, whatever the column: identity fields too)."""
+    out: set[tuple[str, str]] = set()
+    for _, facts in project.iter_modules():
+        for per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).values():
+            for d in per.get("direct", ()):
+                if not is_caller(d["who"], settings) or role_permission(d):
+                    continue
+                models = d.get("model")
+                for m in [models] if isinstance(models, str) else list(models or ()):
+                    found = project.get_class(m) if m else None
+                    if found is not None:
+                        out.add((found[0], d["column"]))
+    return out

@@ -1260,7 +1260,7 @@ def _child_untied_params(
             continue
         own = set(fetch["preds"]) if "preds" in fetch else preds
         seen = set(fetch["compared"]) if "compared" in fetch else compared
-        if set(path) & (own | seen):
+        if set(path) & (own | seen) - _param_filled(summary, found[0], fetch):
             continue  # scoped by (or compared with) the reference to the parent
         for k in fetch.get("own_keys", fetch.get("keys", ())):
             old = out.get(k)
@@ -1296,6 +1296,22 @@ def _child_untied_params(
                 model, chain, path = inner[target_param]
                 out[param] = (model, (f"{short}()",) + chain, path)
     return out
+
+
+def _param_filled(summary: dict, model: str, fetch: dict) -> set[str]:
+    """The columns of ``model`` the function filters only on a parameter it is handed among the fetch's keys
+    (``Resource.task_id == task_id`` in ``_list_by_type(task_id, kind, db)``): such a predicate ties the child
+    to the checked parent only as well as the value filling it does, and the caller decides that (a call handed
+    the checked key or row never asks, ``_note_child_fetch``); a predicate on any other value stays a tie."""
+    keys = set(fetch.get("own_keys", fetch.get("keys", ())))
+    by_param: set[str] = set()
+    other: set[str] = set()
+    for param, entries in summary.get("filters", {}).items():
+        for entry in entries:
+            m, _, column = entry.rpartition(":")
+            if m.rsplit(".", 1)[-1] == model.rsplit(".", 1)[-1]:
+                (by_param if param in keys else other).add(column)
+    return by_param - other
 
 
 def checked_parent_dependencies(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

@@ -11,6 +11,7 @@ from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
+from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -615,14 +616,24 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 break  # a view class's helper hands what it loads back to the view that called it
             if derived and personalised_listing(node, site, derived):
                 continue
+            membership = None
             if not site.owner_value and creator_recorded_only(self.ctx.project, self.ctx.settings, model):
-                continue  # a shared record: who made it is all its creator column says
+                # a shared record (who made it is all its creator column says), unless the project reaches the
+                # group's rows through the caller's membership rows
+                membership = membership_owner(self.ctx.project, self.ctx.settings, model)
+                if membership is None:
+                    continue
             columns = identity_columns(self.ctx.project, self.ctx.settings, model)
             scoping = scoping_column(self.ctx.project, self.ctx.settings, model)
             if scoping is not None:  # the column the project scopes this model by comes first
                 columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
-            if site.owner_value:
+            if membership is not None:
+                message = (
+                    f"Query on `{short}` by a client key is never checked; the project decides access to its rows "
+                    f"through `{membership.rsplit('.', 1)[-1]}`"
+                )
+            elif site.owner_value:
                 message = f"Query on owned model `{short}` compares `{site.owner_value}` only with a key the client chose"
             elif columns:
                 message = self.message.format(model=short, column=columns[0])
@@ -634,7 +645,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             if site.via:
                 keys = ", ".join(f"`{k}`" for k in sorted(site.key_names))
                 message += f" (reached with this route's {keys} through {' -> '.join(f'`{c}`' for c in site.via)})"
-            self.report(site.node, message, self._fix(site, model, columns, identity))
+            self.report(site.node, message, None if membership is not None else self._fix(site, model, columns, identity))
         for fetch, model, parent, path in found.untied:
             short, owner = model.rsplit(".", 1)[-1], parent.rsplit(".", 1)[-1]
             through = " -> ".join(f"`{c}`" for c in path)
