@@ -129,7 +129,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
     for check in checks:
         row = check.row
-        key_only = _key_only_scoped(check, identity) or helper_key_scoped(check, identity)
+        key_only = _key_only_scoped(check, identity) or helper_key_scoped(ctx, func, check, identity)
         if (row.scoped and not key_only) or row.opaque or not row.model:
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
