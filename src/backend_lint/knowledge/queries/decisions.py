@@ -17,6 +17,7 @@ from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that
 from ..models import column_traits, identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
 from .attach import caller_locals
+from .helper_keys import helper_caller_params
 from .public import _public_read
 from .summaries import (
     callee_decides,
@@ -845,7 +846,7 @@ class _Decisions:
         """Every lookup of ``v`` has a predicate that names the principal (``Member.user_id == user.id``), or is
         a primary-key get whose key names it (``session.get(Member, (project_id, user.id))``, a composite key
         given as a tuple or a mapping: the same lookup as the two predicates)."""
-        principals = set(self.identity.principals)
+        principals = set(self.identity.principals) | helper_caller_params(self.identity)  # (``helper_keys``)
         named = principals | self._caller_locals()
         return bool(principals) and all(
             any(not named.isdisjoint(load_names(p)) for p in s.pred_nodes)
@@ -878,7 +879,7 @@ class _Decisions:
         """The unscoped rows (not of ``models``) loaded by some of ``keys``, whose access the test of ``name`` (the
         caller's link found by those keys) decides: BKL202 at the test, naming each row."""
         v = state[name]
-        caller = set(self.identity.principals) | self._caller_locals()
+        caller = set(self.identity.principals) | self._caller_locals() | helper_caller_params(self.identity)
         keys = {k for k in keys if k.split(".", 1)[0] not in caller}  # (the caller's own side)
         if not keys:
             return

@@ -34,6 +34,7 @@ from .public import _public_read, refused_unless_public
 from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
 from .aggregates import aggregate_only
+from .helper_keys import helper_key_scoped
 from .created import keyed_by_created_row
 from .unwritten import _public_row_unwritten
 
@@ -128,7 +129,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
     for check in checks:
         row = check.row
-        key_only = _key_only_scoped(check, identity)
+        key_only = _key_only_scoped(check, identity) or helper_key_scoped(ctx, func, check, identity)
         if (row.scoped and not key_only) or row.opaque or not row.model:
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):
@@ -143,7 +144,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if row.sites and all(refused_unless_public(func, s) for s in row.sites):
             continue  # refused unless the row is public: public content, as a statement filtered on visibility
-        if not row.sites and not row.repo:
+        if not row.sites and not row.repo and not key_only:
             continue
         key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
         if row.origin is not None:

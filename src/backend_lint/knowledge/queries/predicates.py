@@ -12,6 +12,7 @@ from ...ground.lazy import lazy_import
 from ..cst import iter_children, load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import column_traits, identity_columns, is_owned, model_columns, referenced_model, relationships, scoping_column
+from .helper_keys import helper_caller_params
 from .summaries import _decided_table, flow_facts
 from .syntax import (
     _excludes_owners,
@@ -661,7 +662,8 @@ class _Predicates:
         """``Org.id == org_id`` in a function given the principal besides the identity-named parameter
         ``org_id``: the parameter is the row's own key (which row), handed in by the caller, not an identity
         of the principal's (``require_org_role(organization_id, db, user)``, called with a path key)."""
-        if not self.identity.principals or not isinstance(expr, cst.Comparison) or len(expr.comparisons) != 1:
+        callers = helper_caller_params(self.identity)  # (``user_id`` in a helper: who asks, ``helper_keys``)
+        if not (self.identity.principals or callers) or not isinstance(expr, cst.Comparison) or len(expr.comparisons) != 1:
             return False
         if not isinstance(expr.comparisons[0].operator, cst.Equal):
             return False
@@ -672,6 +674,7 @@ class _Predicates:
                 and isinstance(b, cst.Name)
                 and b.value in self.identity.identity_params
                 and b.value not in self.identity.principals
+                and b.value not in callers
                 and self.model_of(a.value, {}) is not None
             ):
                 return True

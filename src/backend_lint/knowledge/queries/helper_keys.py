@@ -1,0 +1,103 @@
+"""A project function handed who asks and a key, that loads the row by the key and decides in Python
+(``ensure_workspace_access(workspace_id, user, repo)``, ``require_workspace_member(db, workspace_id, user_id)``):
+the check in its own body decides access to a row the route's client named (BKL202 at that check, once)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from ...ground.lazy import lazy_import
+from ..auth import client_fed_parameters, Identity, principal_fed_here
+from ..cst import load_names
+from ..facts import orm_facts
+from ..imports import last_segment
+from .summaries import _callee_param, flow_facts, summary_of_call
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ..index import ProjectIndex
+    from ...ground.config import Settings
+    from .values import Comparison
+
+cst = lazy_import("libcst")
+
+
+def helper_caller_params(identity: Identity) -> set[str]:
+    """In a project function (no route), the parameters named for who asks: ``user_id`` / ``current_user_id``
+    (an identity parameter of the user field), which the routes fill with the caller's id; the other identity-named
+    parameters (``workspace_id``) are keys the caller hands on, possibly the client's."""
+    if identity.route is not None:
+        return set()
+    return {n for n, field in identity.identity_params.items() if field == "user_id" or n.startswith("current_")}
+
+
+def helper_key_scoped(ctx: "FileContext", func: "cst.FunctionDef", check: "Comparison", identity: Identity) -> bool:
+    """In a project function, the checked row was looked up only by parameters named like identity fields that
+    are the row's own key (``Workspace.id == workspace_id``, ``repo.get_by_id(workspace_id)``), and the check
+    compares the row with who asks, another parameter (``workspace.owner_id != user_id``, ``== user.id``): the
+    key is one the caller handed on (a route's path or body key), not the caller's tenant, so the row was
+    loaded unscoped and access is decided after the fetch."""
+    row = check.row
+    if identity.route is not None or not row.scoped or row.opaque or not row.model:
+        return False
+    if row.sites:
+        if not all(s.key_only_scoped for s in row.sites):
+            return False
+        keys = {k.split(".", 1)[0] for s in row.sites for k in s.key_names}
+    else:
+        keys = {k.split(".", 1)[0] for k in row.keys}
+        if not keys or not keys <= set(identity.identity_params) or keys & helper_caller_params(identity):
+            return False
+    who = (set(identity.principals) | helper_caller_params(identity)) - keys
+    if not any(n in who for n in load_names(check.node)):
+        return False
+    # a key some authenticated route hands on as the client sent it (through services): never only server-made
+    return bool(keys & principal_fed_here(ctx, func, client_reached_parameters))
+
+
+def client_reached_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
+    """``{function: parameters}``: a route's own path, query and body parameters, ``client_fed_parameters`` (a route
+    hands the parameter one of them) and, to a fixpoint, the parameters of the project functions and methods those functions hand such a
+    parameter on to, as it is or an attribute of it (``ensure_workspace_access(workspace_id=workspace_id, ...)``
+    in a service a route called with its path key; the ``calls`` of the flow summaries)."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        reached: dict[str, set[str]] = {k: set(v) for k, v in client_fed_parameters(project, settings).items()}
+        summaries: dict[str, tuple[Optional[str], dict]] = {}  # key -> (class, flow summary)
+        for mod, facts in project.iter_modules():
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                if fn.get("route"):  # a route's own path, query and body parameters (no dependency)
+                    plain = {p["name"] for p in fn.get("params", ()) if not p.get("dependency") and last_segment(p.get("marker")) not in ("Depends", "Security")}
+                    reached.setdefault(f"{mod}.{name}", set()).update(plain)
+            flow = flow_facts(project, mod)
+            for name, summary in flow.get("functions", {}).items():
+                summaries[f"{mod}.{name}"] = (None, summary)
+            for name, summary in flow.get("methods", {}).items():
+                summaries[f"{mod}.{name}"] = (f"{mod}.{name.rsplit('.', 1)[0]}", summary)
+        todo = [k for k in reached if k in summaries]
+        while todo:
+            key = todo.pop()
+            cls, summary = summaries[key]
+            given = reached[key]
+            for call in summary.get("calls") or ():
+                handed = [(w, p) for w, p in [*(call.get("args") or ()), *(call.get("attr_args") or ())] if p in given]
+                if not handed:
+                    continue
+                sub = summary_of_call(project, cls, call.get("target") or "")
+                if sub is None:
+                    continue
+                sub_mod, sub_cls, sub_name, sub_summary = sub
+                params = sub_summary.get("params", [])
+                offset = 1 if (sub_cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+                target = f"{sub_mod}.{sub_name}"
+                found = {n for w, _ in handed if (n := _callee_param(w, params, offset)) in params}
+                if found - reached.get(target, set()):
+                    reached.setdefault(target, set()).update(found)
+                    if target in summaries:
+                        todo.append(target)
+        return {k: sorted(v) for k, v in reached.items()}
+
+    key = (settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters, settings.identity_fields)
+    return project.stored_memo(f"queries.client_reached:{key!r}", build, load=dict)
