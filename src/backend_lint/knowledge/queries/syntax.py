@@ -275,8 +275,8 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
             continue
         if kind is cst.Assign:
             value = _unwrap(ctx, node.value)
-            while (base := read_base(value)) is not None:
-                value = base
+            while isinstance(value, cst.Attribute) or _keyed_read(value):
+                value = value.value  # type: ignore[union-attr]
             for t in node.targets:
                 target = t.target
                 if not isinstance(target, cst.Name):
