@@ -57,7 +57,7 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str],
                 if isinstance(value, cst.Await):
                     value = value.expression
                 if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)) and not any(
-                    isinstance(a.value, cst.Name) and a.value.value in keys for a in value.args
+                    (isinstance(a.value, cst.Name) and a.value.value in keys) or _row_key(a.value, principals) for a in value.args
                 ):
                     name = last_segment(dotted_name(value.func)).lower()
                     if any(w in name for w in ADMIN_WORDS) and any(
@@ -71,6 +71,18 @@ def _admin_gate(ctx: "FileContext", func: cst.FunctionDef, principals: set[str],
             if block and isinstance(block[-1], cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in block[-1].body):
                 return True
     return False
+
+
+def _row_key(node: cst.BaseExpression, principals: set[str]) -> bool:
+    """``project.workspace_id`` handed to ``require_admin_or_owner(current_user, project.workspace_id, db)``: the key
+    of a row the function holds (an attribute named like a key, ``*_id``, of a local that is not the caller), so
+    the call asks for a role on that row's workspace, as a call handed a path key does, not over the application."""
+    return (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value not in principals
+        and node.attr.value.endswith("_id")
+    )
 
 
 def _project_admin_check(ctx: "FileContext", call: cst.Call, principals: set[str]) -> bool:

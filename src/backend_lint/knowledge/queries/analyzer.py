@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 from ...ground.lazy import lazy_import
 from ..auth import Identity, principal_classes
 from ..cst import load_names
-from ..imports import last_segment
+from ..imports import dotted_name, last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
@@ -758,7 +758,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 )
         elif isinstance(small, cst.Expr):
             if not isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):  # (docstrings: nothing to read)
-                self.ev(small.value, state)
+                v = self.ev(small.value, state)
+                held = _existence_check_name(small.value, v)
+                if held is not None:
+                    state[held] = v
         elif isinstance(small, cst.Return):
             handed = self._row_or_nothing(small.value, state)
             if handed is not None:
@@ -1141,3 +1144,16 @@ def _empty_container(value: cst.BaseExpression, state: dict) -> bool:
         isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name)
         and value.func.value in ("set", "list") and value.func.value not in state
     )
+
+
+def _existence_check_name(value: cst.BaseExpression, v: Val) -> Optional[str]:
+    """``get_workspace(db, workspace_id)`` as a statement of its own: a project helper that loads a row by the key
+    it is handed (404 when there is none) and whose row the caller drops, only asking that it exists. The row is
+    still loaded, unscoped, by that key: held under the call's name (``get_workspace()``) so that a check of the
+    caller on the same key after it decides access to that row, as for ``workspace = get_workspace(...)``."""
+    call = value.expression if isinstance(value, cst.Await) else value
+    if not (isinstance(call, cst.Call) and v.rows and v.model is not None and not v.derived and not v.scoped):
+        return None
+    name = dotted_name(call.func)
+    return f"{last_segment(name)}()" if name else None
+

@@ -15,7 +15,7 @@ from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS, public_models
 from .summaries import flow_facts, helper_unscoped
-from .syntax import _local_copies
+from .syntax import _local_copies, _mapping_get, read_base
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -213,7 +213,23 @@ def caller_locals(ctx: "FileContext", func: cst.FunctionDef, identity: "Identity
     current_user["user_id"]``, ``owner = int(claims.sub)``: ``_local_copies``). One reading for every test of
     "the caller in a local" of ``decisions`` (a helper handed the caller, a membership lookup keyed on it)."""
     copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
-    return caller_aliases(func, identity) | {local for local, name in copies.items() if name in identity.principals}
+    out = caller_aliases(func, identity) | {local for local, name in copies.items() if name in identity.principals}
+    return out | _principal_get_locals(func, identity, copies)
+
+
+def _principal_get_locals(func: cst.FunctionDef, identity: "Identity", copies: dict[str, str]) -> frozenset[str]:
+    """``uid = current_user.get("id")`` of a dict principal: a local bound only to one value read off the caller by a
+    literal key, as ``uid = current_user["id"]`` (``_local_copies``) is. Only of the principal: a client's mapping read
+    the same way (``parent = request.json.get("parent")``) stays the client's value."""
+    bound: dict[str, bool] = {}
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            value = node.value
+            base = read_base(value) if _mapping_get(value) else None
+            mine = isinstance(base, cst.Name) and base.value in identity.principals
+            name = node.targets[0].target.value
+            bound[name] = bound.get(name, True) and mine
+    return frozenset(n for n, mine in bound.items() if mine and n not in copies)
 
 
 def _mentions(node: cst.CSTNode, names: set[str]) -> bool:

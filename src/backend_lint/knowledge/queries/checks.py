@@ -11,9 +11,10 @@ from ..auth import Identity
 from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
+from .attach import caller_locals
 from .syntax import result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
-from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr
+from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr, read_base
 from .summaries import (
     _summary_of_call,
     callee_decides,
@@ -59,10 +60,11 @@ def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
     # checked before (``check_run_related(run, dataset_id)``) ties the row to a checked parent
     names = identity.names()
     names |= ctx.cached(("queries.caller_locals", id(func)), lambda: _caller_locals(ctx, func, frozenset(names)))
+    names |= caller_locals(ctx, func, identity)  # (``uid = current_user.get("id")``: a copy of the caller's id)
     for arg in check.node.args:
         inner = arg.value
-        while isinstance(inner, cst.Attribute):
-            inner = inner.value
+        while (base := read_base(inner)) is not None:  # (also ``current_user.get("id")`` of a dict principal)
+            inner = base
         if isinstance(inner, cst.Name) and inner.value in names:
             return True
     return False

@@ -29,7 +29,7 @@ from .summaries import (
     project_callee,
     row_method_facts,
 )
-from .syntax import _constant_condition, _db_handle, composite_key_parts, _keyed_read, _last_small_statement, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
+from .syntax import _constant_condition, _db_handle, composite_key_parts, _keyed_read, _last_small_statement, read_base, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
 
@@ -343,8 +343,8 @@ class _Decisions:
         value (``check_user_in_group(user_id, group_id)``, the member being added) may be another user's."""
         for c in candidates:
             inner = _unwrap(self.ctx, c)
-            while isinstance(inner, cst.Attribute) or _keyed_read(inner):
-                inner = inner.value  # type: ignore[union-attr]
+            while (base := read_base(inner)) is not None:
+                inner = base
             if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
                 return True
         return False

@@ -564,11 +564,16 @@ class _Expressions:
     def _client_key_arg(self, expr: cst.BaseExpression, v: Val) -> bool:
         """``get_workspace_by_id(session=session, workspace_id=id)`` (also ``workspace_id=board_in.workspace_id``):
         a keyword named like an identity field handed a key the client sent to the route (a path, query or body
-        value, not one vouched for by the caller) names which row, not whose: the keyword's name scopes nothing."""
-        if v.derived or v.trusted or v.rows or v.stmt:
+        value, not one vouched for by the caller) names which row, not whose: the keyword's name scopes nothing.
+        In a function that is no route, one of its own parameters that is neither who asks nor derived from it
+        (``get_workspace(db=db, workspace_id=workspace_id)`` in a service its route hands the path key): the
+        key its caller handed, as the same call written positionally."""
+        if v.derived or v.trusted or v.rows or v.stmt or v.ident:
             return False
+        if self.identity.route is None:
+            return isinstance(expr, cst.Name) and any(p.name == expr.value for p in self.identity.params)
         roots = set(load_names(expr))
-        return bool(roots) and roots <= self.client_params() if self.identity.route is not None else False
+        return bool(roots) and roots <= self.client_params()
 
     def _client_sent(self, call: cst.Call, q: Optional[str]) -> bool:
         """``request.headers.get("X-Workspace-ID")`` (also ``query_params`` / ``cookies``) on a request this

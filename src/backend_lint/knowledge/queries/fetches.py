@@ -190,7 +190,7 @@ class _Fetches:
                 return None
             param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
             v = args[i] if i < len(args) else NOTHING
-            if v.derived or (a.keyword is not None and a.keyword.value in self.identity_fields):
+            if v.derived or (a.keyword is not None and a.keyword.value in self.identity_fields and not self._client_key_arg(a.value, v)):
                 return None  # given who asks
             if param in unscoped and not v.trusted and model is None:
                 model = unscoped[param][0]

@@ -291,6 +291,27 @@ def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:
     return {k: v for k, v in out.items() if k not in other}
 
 
+def _mapping_get(expr: cst.BaseExpression) -> bool:
+    """``claims.get("user_id")``: one value read from a mapping by a literal key, as ``claims["user_id"]``."""
+    return (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Attribute)
+        and expr.func.attr.value == "get"
+        and 1 <= len(expr.args) <= 2
+        and expr.args[0].keyword is None
+        and isinstance(expr.args[0].value, cst.SimpleString)
+    )
+
+
+def read_base(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """What ``expr`` reads one value off: ``user`` of ``user.id``, ``claims["sub"]`` and ``claims.get("sub")``."""
+    if isinstance(expr, cst.Attribute) or _keyed_read(expr):
+        return expr.value  # type: ignore[union-attr]
+    if _mapping_get(expr):
+        return expr.func.value  # type: ignore[union-attr]
+    return None
+
+
 def _keyed_read(expr: cst.BaseExpression) -> bool:
     """``claims["user_id"]``: one value read from a mapping by a literal key (as ``claims.user_id`` from an object)."""
     if not isinstance(expr, cst.Subscript) or len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
