@@ -62,11 +62,11 @@ def _counted(func: "cst.FunctionDef", call: "cst.Call") -> "cst.Call | None":
     return None
 
 
-def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
+def _answered(func: "cst.FunctionDef", call: "cst.Call", stops: frozenset = frozenset()) -> bool:
     """The query, or a local holding what it gave (through assignments to plain names, annotated or not, in source
     order: ``yy = result.scalar()``, ``seq = yy + 1``, ``counts: dict = {"n": ...}``; a name bound again to something
     else no longer holds it), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``)
-    is not."""
+    is not, nor (``stops``: ids of other queries' nodes) a value assigned from another query keyed by it."""
     held: set[str] = set()
     for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
         if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
@@ -74,7 +74,8 @@ def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
         if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             names = {t.value for t in targets if isinstance(t, cst.Name)}
-            held = held | names if _mentions(node.value, call, held) else held - names
+            keeps = _mentions(node.value, call, held) and not any(id(n) in stops for n in cst_walk(node.value))
+            held = held | names if keeps else held - names
     return False
 
 
