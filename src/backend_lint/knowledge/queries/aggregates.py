@@ -22,6 +22,8 @@ cst = lazy_import("libcst")
 _AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
 # wrappers that keep an aggregate one number: ``func.coalesce(func.sum(...), 0)``, ``.label("n")``
 _WRAPPERS = frozenset({"coalesce", "cast"})
+# calls that key or filter a query by their arguments (``_keys_another``)
+_KEYING = frozenset({"where", "filter", "filter_by", "in_", "having"})
 
 
 def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
@@ -66,7 +68,8 @@ def _answered(func: "cst.FunctionDef", call: "cst.Call", stops: frozenset = froz
     """The query, or a local holding what it gave (through assignments to plain names, annotated or not, in source
     order: ``yy = result.scalar()``, ``seq = yy + 1``, ``counts: dict = {"n": ...}``; a name bound again to something
     else no longer holds it), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``)
-    is not, nor (``stops``: ids of other queries' nodes) a value assigned from another query keyed by it."""
+    is not; with ``stops`` (ids of other queries' nodes), nor a value assigned from another query keyed by it
+    (``_keys_another``)."""
     held: set[str] = set()
     for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
         if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
@@ -74,8 +77,26 @@ def _answered(func: "cst.FunctionDef", call: "cst.Call", stops: frozenset = froz
         if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             names = {t.value for t in targets if isinstance(t, cst.Name)}
-            keeps = _mentions(node.value, call, held) and not any(id(n) in stops for n in cst_walk(node.value))
+            keeps = _mentions(node.value, call, held) and not _keys_another(node.value, held, stops)
             held = held | names if keeps else held - names
+    return False
+
+
+def _keys_another(expr: "cst.CSTNode", held: set[str], stops: frozenset) -> bool:
+    """With ``stops`` given: ``expr`` builds another query (one of ``stops``) or filters one by a held local
+    (``query.where(Site.org_id.in_(org_ids))``): what it gives is that query's rows, not the held value."""
+    if not stops:
+        return False
+    for node in cst_walk(expr):
+        if id(node) in stops:
+            return True
+        if (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in _KEYING
+            and any(isinstance(n, cst.Name) and n.value in held for a in node.args for n in cst_walk(a))
+        ):
+            return True
     return False
 
 

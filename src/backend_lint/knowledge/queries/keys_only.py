@@ -1,8 +1,8 @@
 """A query that selects only key columns of the table (``select(Machine.id)``, ``db.query(UserTenant.user_id,
 UserTenant.tenant_id)``): the function reads ids to key other lookups (each judged on its own) or to route a call,
-and nothing of any row's content is read (``keys_only``). BKL201 makes no claim there. The same ids answered to the
-client by the route (``return ids``) stay reported: they enumerate other owners' rows (a helper returning them
-to a route that reaches it with a client key is judged at the route's call, as every helper chain). A select that names any other column (``Factory.name``) or an aggregate beside
+and nothing of any row's content is read (``keys_only``). BKL201 makes no claim there. The same ids returned by the
+function (``return ids``, ``return len(rows.all())``) stay reported: they enumerate or count other owners' rows for
+the caller (a helper's are judged at the route's call, as every helper chain). A select that names any other column (``Factory.name``) or an aggregate beside
 the keys (``func.sum(Expense.amount)``) reads row content and is judged as before."""
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ if TYPE_CHECKING:  # pragma: no cover
 cst = lazy_import("libcst")
 
 
-def keys_only(func: "cst.FunctionDef", site: "Site", route: bool, sites: "list[Site]") -> bool:
+def keys_only(func: "cst.FunctionDef", site: "Site", sites: "list[Site]") -> bool:
     """Every column the site's ``select(...)`` / ``.query(...)`` names is a key column of a model (``_key_column``),
-    and the keys are not answered: not in a ``return`` of ``func`` when ``func`` is the route (``route``). A row another query of the function (``sites``) loads by
-    them is that query's (judged on its own), not an answer of these keys."""
+    and the keys are not answered (in a ``return`` of ``func``: ``aggregates._answered``). A row another query of
+    the function (``sites``) loads by them is that query's (judged on its own), not an answer of these keys."""
     call = site.node
     if site.kind not in ("select", "query") or not isinstance(call, cst.Call) or not call.args:
         return False
     if not all(arg.keyword is None and arg.star == "" and _key_column(arg.value) for arg in call.args):
         return False
     stops = frozenset(id(s.node) for s in sites if s is not site)
-    return not (route and _answered(func, call, stops))
+    return not _answered(func, call, stops)
 
 
 def _key_column(expr: "cst.BaseExpression") -> bool:
