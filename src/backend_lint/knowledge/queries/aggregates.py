@@ -73,7 +73,8 @@ def _answered(func: "cst.FunctionDef", call: "cst.Call", stops: frozenset = froz
     held: set[str] = set()
     for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
         if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
-            return True
+            if not _keys_another(node.value, held, stops):
+                return True
         if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             names = {t.value for t in targets if isinstance(t, cst.Name)}
