@@ -7,6 +7,8 @@ on a "my items" route) and an aggregate keyed by a client value (``Invoice.id ==
 
 from __future__ import annotations
 
+import builtins
+
 from typing import TYPE_CHECKING
 
 from ...ground.lazy import lazy_import
@@ -22,6 +24,8 @@ cst = lazy_import("libcst")
 _AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
 # wrappers that keep an aggregate one number: ``func.coalesce(func.sum(...), 0)``, ``.label("n")``
 _WRAPPERS = frozenset({"coalesce", "cast"})
+# calls that key or filter a query by their arguments (``_keys_another``)
+_KEYING = frozenset({"where", "filter", "filter_by", "in_", "having"})
 
 
 def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
@@ -62,20 +66,53 @@ def _counted(func: "cst.FunctionDef", call: "cst.Call") -> "cst.Call | None":
     return None
 
 
-def _answered(func: "cst.FunctionDef", call: "cst.Call") -> bool:
+def _answered(func: "cst.FunctionDef", call: "cst.CSTNode", stops: "frozenset | None" = None) -> bool:
     """The query, or a local holding what it gave (through assignments to plain names, annotated or not, in source
     order: ``yy = result.scalar()``, ``seq = yy + 1``, ``counts: dict = {"n": ...}``; a name bound again to something
     else no longer holds it), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``)
-    is not."""
+    is not; with ``stops`` given (ids of other queries' nodes), nor a value assigned from another query keyed by it
+    (``_keys_another``)."""
     held: set[str] = set()
     for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
         if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
-            return True
+            if not _keys_another(node.value, held, stops):
+                return True
         if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             names = {t.value for t in targets if isinstance(t, cst.Name)}
-            held = held | names if _mentions(node.value, call, held) else held - names
+            keeps = _mentions(node.value, call, held) and not _keys_another(node.value, held, stops)
+            held = held | names if keeps else held - names
     return False
+
+
+def _keys_another(expr: "cst.CSTNode", held: set[str], stops: "frozenset | None") -> bool:
+    """With ``stops`` given: ``expr`` builds another query (one of ``stops``), filters one by a held local
+    (``query.where(Site.org_id.in_(org_ids))``) or hands it to a function of the project (``_check_overlap(db,
+    ids)``): what it gives is that query's rows or that function's answer, not the held value."""
+    if stops is None:
+        return False
+    for node in cst_walk(expr):
+        if id(node) in stops:
+            return True
+        if (
+            isinstance(node, cst.Call)
+            and (_keying_call(node.func) or _own_function(node.func))
+            and any(isinstance(n, cst.Name) and n.value in held for a in node.args for n in cst_walk(a))
+        ):
+            return True
+    return False
+
+
+def _keying_call(callee: "cst.BaseExpression") -> bool:
+    return isinstance(callee, cst.Attribute) and callee.attr.value in _KEYING
+
+
+def _own_function(callee: "cst.BaseExpression") -> bool:
+    """``_check_overlap(...)``, ``self._route(...)``: a function of the project (a lower-case plain name that is no
+    builtin, or a method of ``self`` / ``cls``), whose result is its own answer, not the value handed in."""
+    if isinstance(callee, cst.Attribute) and isinstance(callee.value, cst.Name):
+        return callee.value.value in ("self", "cls")
+    return isinstance(callee, cst.Name) and callee.value.lstrip("_")[:1].islower() and not hasattr(builtins, callee.value)
 
 
 def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:

@@ -36,6 +36,7 @@ from .attach import _public_parent_of_own_child
 from .aggregates import aggregate_only
 from .helper_keys import helper_key_scoped
 from .created import keyed_by_created_row
+from .keys_only import keys_only
 from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -166,6 +167,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             out.compared_columns[id(check.node)] = check.column
     gate = identity.route is None and _access_gate(func, identity, {n for s in fq.sites for n in s.row_names})
     unread = _caller_unread(func, identity)
+    keys_read: set[int] = set()  # sites that only read ids: no claim, but a row keyed off them is the client's
     for site in fq.sites:
         model = owned_site_model(ctx, site) or forgotten_check_model(ctx, func, identity, fq, site)
         if model is None or not site.unscoped or site.checked_after or site.owner_gated or site.refetched:
@@ -193,6 +195,9 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
+        if keys_only(func, site, fq.sites):
+            keys_read.add(id(site))
+            continue  # only ids read, to key other lookups or route a call: nothing of any row leaves
         if _keyed_by_caller(identity, site):
             continue
         if fq.checks and _existence_only(func, site):
@@ -216,7 +221,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         if _public_row_unwritten(ctx, func, site, model, identity):
             continue  # public content only read, linked from another row, or answered with a row the caller owns
         out.unscoped.append((site, model))
-    reported = {id(s) for s, _ in out.unscoped}
+    reported = {id(s) for s, _ in out.unscoped} | keys_read
     for site in fq.sites:
         # a lookup keyed only off rows reported unchecked (``Site.keyed_off``): the key was the client's too
         if site.keyed_off and id(site) not in reported and not site.checked_after and not site.owner_gated and not site.admin:
