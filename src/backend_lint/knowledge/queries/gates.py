@@ -10,7 +10,6 @@ from typing import Optional
 from ...ground.lazy import lazy_import
 from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments, role_alternatives
 from ..auth.role_lists import admitted_roles, names_roles
-from ..cst import load_names
 from ..imports import dotted_name, last_segment
 from .summaries import held_method_decides, method_summary
 from .syntax import _every_resource, _last_small_statement, _named_account_test, _session_or_grants, _walk_expr
@@ -293,18 +292,6 @@ class _GateTests:
         code = self.ctx.module.code_for_node(last)
         return bool(_INVALID_STATUS.search(code)) and not _ACCESS_STATUS.search(code)
 
-    def _invalid_return(self, body: cst.BaseSuite) -> bool:
-        """The branch ends returning a body and a 400 / 422 / 429 status (``return {"msg": ...},
-        HTTPStatus.BAD_REQUEST``, a Flask view's answer): the request refused as invalid, as ``_invalid_answer``."""
-        last = _last_small_statement(body)
-        if not (isinstance(last, cst.Return) and isinstance(last.value, cst.Tuple)) or self.ctx.module is None:
-            return False
-        elements = last.value.elements
-        if len(elements) < 2:
-            return False
-        code = self.ctx.module.code_for_node(elements[1].value)
-        return bool(_INVALID_STATUS.search(code)) and not _ACCESS_STATUS.search(code)
-
     def _not_access_decisions(self, stmt: cst.If) -> list[cst.Comparison]:
         """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
         conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
@@ -321,13 +308,6 @@ class _GateTests:
             return []
         if self._conflict_answer(body):
             return comparisons
-        if self._invalid_answer(body) or self._invalid_return(body):
-            # (a refusal answering an invalid request: ``if parent.organization_id != organization_id: raise
-            # HTTPException(422, "must belong to the same organization")``, Flask's ``return {...}, BAD_REQUEST``:
-            # two values' consistency, as for a verdict tested inline, ``_refusal_decides``; a comparison reading the
-            # principal itself, ``row.owner_id != current_user.id``, still decides whatever the status)
-            caller = set(self.identity.principals) | self._caller_locals()
-            return [c for c in comparisons if caller.isdisjoint(n for n in load_names(c) if isinstance(n, str))]
         stmts = body.body if isinstance(body, cst.IndentedBlock) else []
         last = stmts[-1] if stmts else None
         if not (isinstance(last, cst.SimpleStatementLine) and last.body):
