@@ -105,6 +105,22 @@ def _rank_only(column: Optional[str], given: list[cst.BaseExpression]) -> bool:
         return False
     return all(isinstance(e, cst.Attribute) and e.attr.value == column for e in given)
 
+def client_chosen_locals(func: cst.FunctionDef, identity: Any, callers: frozenset[str]) -> frozenset[str]:
+    """Locals bound (plain ``=``) to the caller on one way (a principal, an identity value, a local holding the
+    caller: ``callers``) and to a read of a parameter that is none of these on another (``int(user_id)`` of a
+    query parameter): whichever user the client names, the caller only by default."""
+    params = {p.name.value for p in (*func.params.posonly_params, *func.params.params, *func.params.kwonly_params)}
+    caller = set(identity.names()) | set(callers)
+    client = params - caller - {"self", "cls"}
+    ways: dict[str, set[str]] = {}
+    for node in cst_walk(func.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            names = set(load_names(node.value))
+            kind = "caller" if names & caller else ("client" if names & client else "other")
+            ways.setdefault(node.targets[0].target.value, set()).add(kind)
+    return frozenset(n for n, kinds in ways.items() if {"caller", "client"} <= kinds)
+
+
 class _Decisions:
     """Access decisions after a load: authorisation helpers, a row's own check methods, re-fetches, verifying methods
     and helpers that compare a row with the caller."""
@@ -173,7 +189,7 @@ class _Decisions:
             if row is None and v is not None and v.rows and (v.model or self._several_models(v)) and not v.derived and (v.sites or v.repo):
                 row = (v, base.value, column)  # type: ignore[union-attr]
                 whole = column is None and expr is base
-            elif self.is_derived(value, state) and not _db_handle(value):
+            elif self.is_derived(value, state) and not _db_handle(value) and not self._client_chosen(expr):
                 principal = True
                 given.append(expr)
         if row is not None and principal and not on_principal and _rank_only(row[2], given):
@@ -348,6 +364,16 @@ class _Decisions:
             if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
                 return True
         return False
+
+    def _client_chosen(self, expr: cst.BaseExpression) -> bool:
+        """``target_user_id = int(user_id)`` on one way, ``target_user_id = current_user_id`` on another: a local
+        bound to the caller on some ways and to a parameter the client fills on others is the user the client
+        names (the caller by default). A check handed it (``is_pod_member(pod_id, target_user_id)``) asks about
+        that user, not about who asks, so it decides no access for the caller (``client_chosen_locals``)."""
+        if not isinstance(expr, cst.Name):
+            return False
+        key = ("queries.client_chosen", id(self.func), frozenset(self.identity.names()))
+        return expr.value in self.ctx.cached(key, lambda: client_chosen_locals(self.func, self.identity, self._caller_locals()))
 
     def _row_by_key(self, candidates: list, state: dict[str, Val]) -> Optional[tuple[Val, Optional[str], Optional[str]]]:
         """``board = get_board(db, board_id)`` then ``check_board_permission(db, user, board_id, ...)``: the helper
@@ -575,7 +601,7 @@ class _Decisions:
             v = args[i] if i < len(args) else NOTHING
             if param is None or _db_handle(a.value):
                 continue
-            if v.derived:
+            if v.derived and not self._client_chosen(_unwrap(self.ctx, a.value)):
                 principal_params.add(param)
             elif param in keyed and not (v.stmt or v.rows or v.container):
                 keys |= self.key_names(a.value, state)
