@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -62,3 +63,22 @@ def test_flake8_owns_noqa_and_never_writes(tmp_path: Path) -> None:
 def test_plugin_is_registered() -> None:
     r = subprocess.run([sys.executable, "-m", "flake8", "--version"], capture_output=True, text=True)
     assert "backend-lint" in r.stdout
+
+
+def test_memos_primed_only_when_flake8_forks_workers(tmp_path: Path) -> None:
+    """The parent primes the screens' project memos (``Workspace.preload(prime=True)``) only when flake8
+    will fork workers that share them: more than one job and a directory or several paths."""
+    from argparse import Namespace
+
+    from flake8.main.options import JobsArgument
+
+    from backend_lint.faces.flake8_plugin import _pooled
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    one_file, directory = [str(tmp_path / "a.py")], [str(tmp_path)]
+    assert _pooled(Namespace(jobs=JobsArgument("2")), directory)
+    assert _pooled(Namespace(jobs=JobsArgument("2")), one_file * 2)
+    assert not _pooled(Namespace(jobs=JobsArgument("2")), one_file)
+    assert not _pooled(Namespace(jobs=JobsArgument("1")), directory)
+    assert _pooled(Namespace(jobs=JobsArgument("auto")), directory) == ((os.cpu_count() or 1) > 1)
+    assert not _pooled(Namespace(), directory)

@@ -185,6 +185,11 @@ def _prime(engine: Engine, paths: Sequence[str], sizes: Sequence[int]) -> None:
     engine.prime(files())
 
 
+def prime_paths(engine: Engine, paths: Sequence[str]) -> None:
+    """``_prime`` over ``paths`` (e.g. the project index's files, before flake8 forks its workers)."""
+    _prime(engine, paths, [_file_size(p) for p in paths])
+
+
 def _work(paths: list[str]) -> list[FileOutcome]:
     assert _WORKER_ENGINE is not None and _WORKER_OPTIONS is not None
     return [process_file(_WORKER_ENGINE, p, _WORKER_OPTIONS) for p in paths]
