@@ -26,6 +26,8 @@ _AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
 _WRAPPERS = frozenset({"coalesce", "cast"})
 # calls that key or filter a query by their arguments (``_keys_another``)
 _KEYING = frozenset({"where", "filter", "filter_by", "in_", "having"})
+# SQL set operations: they hand back the rows of the queries they combine (``union_all(owned, public)``)
+_COMBINING = frozenset({"union", "union_all", "intersect", "intersect_all", "except_", "except_all"})
 
 
 def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
@@ -112,7 +114,12 @@ def _own_function(callee: "cst.BaseExpression") -> bool:
     builtin, or a method of ``self`` / ``cls``), whose result is its own answer, not the value handed in."""
     if isinstance(callee, cst.Attribute) and isinstance(callee.value, cst.Name):
         return callee.value.value in ("self", "cls")
-    return isinstance(callee, cst.Name) and callee.value.lstrip("_")[:1].islower() and not hasattr(builtins, callee.value)
+    return (
+        isinstance(callee, cst.Name)
+        and callee.value.lstrip("_")[:1].islower()
+        and not hasattr(builtins, callee.value)
+        and callee.value not in _COMBINING
+    )
 
 
 def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:
