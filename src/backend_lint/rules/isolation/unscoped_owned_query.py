@@ -629,8 +629,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 columns = (scoping,) + tuple(c for c in columns if c != scoping)
             short = model.rsplit(".", 1)[-1]
             if membership is not None:
+                keyed = " by a client key" if site.key_names else ""  # (a listing of every group is keyed by nothing)
                 message = (
-                    f"Query on `{short}` by a client key is never checked; the project decides access to its rows "
+                    f"Query on `{short}`{keyed} is never checked; the project decides access to its rows "
                     f"through `{membership.rsplit('.', 1)[-1]}`"
                 )
             elif site.owner_value:
