@@ -7,15 +7,16 @@ on a "my items" route) and an aggregate keyed by a client value (``Invoice.id ==
 
 from __future__ import annotations
 
-import builtins
-
 from typing import TYPE_CHECKING
 
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name
+from ..repositories import enclosing_class
+from .summaries import project_callee
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
     from .values import Site
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -26,8 +27,6 @@ _AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
 _WRAPPERS = frozenset({"coalesce", "cast"})
 # calls that key or filter a query by their arguments (``_keys_another``)
 _KEYING = frozenset({"where", "filter", "filter_by", "in_", "having"})
-# SQL set operations: they hand back the rows of the queries they combine (``union_all(owned, public)``)
-_COMBINING = frozenset({"union", "union_all", "intersect", "intersect_all", "except_", "except_all"})
 
 
 def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
@@ -68,29 +67,31 @@ def _counted(func: "cst.FunctionDef", call: "cst.Call") -> "cst.Call | None":
     return None
 
 
-def _answered(func: "cst.FunctionDef", call: "cst.CSTNode", stops: "frozenset | None" = None) -> bool:
+def _answered(
+    func: "cst.FunctionDef", call: "cst.CSTNode", stops: "frozenset | None" = None, own: "frozenset[int]" = frozenset()
+) -> bool:
     """The query, or a local holding what it gave (through assignments to plain names, annotated or not, in source
     order: ``yy = result.scalar()``, ``seq = yy + 1``, ``counts: dict = {"n": ...}``; a name bound again to something
     else no longer holds it), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``)
     is not; with ``stops`` given (ids of other queries' nodes), nor a value assigned from another query keyed by it
-    (``_keys_another``)."""
+    or from a project function handed it (``own``: ``project_calls``; ``_keys_another``)."""
     held: set[str] = set()
     for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
         if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
-            if not _keys_another(node.value, held, stops):
+            if not _keys_another(node.value, held, stops, own):
                 return True
         if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             names = {t.value for t in targets if isinstance(t, cst.Name)}
-            keeps = _mentions(node.value, call, held) and not _keys_another(node.value, held, stops)
+            keeps = _mentions(node.value, call, held) and not _keys_another(node.value, held, stops, own)
             held = held | names if keeps else held - names
     return False
 
 
-def _keys_another(expr: "cst.CSTNode", held: set[str], stops: "frozenset | None") -> bool:
+def _keys_another(expr: "cst.CSTNode", held: set[str], stops: "frozenset | None", own: "frozenset[int]") -> bool:
     """With ``stops`` given: ``expr`` builds another query (one of ``stops``), filters one by a held local
     (``query.where(Site.org_id.in_(org_ids))``) or hands it to a function of the project (``_check_overlap(db,
-    ids)``): what it gives is that query's rows or that function's answer, not the held value."""
+    ids)``, one of ``own``): what it gives is that query's rows or that function's answer, not the held value."""
     if stops is None:
         return False
     for node in cst_walk(expr):
@@ -98,7 +99,7 @@ def _keys_another(expr: "cst.CSTNode", held: set[str], stops: "frozenset | None"
             return True
         if (
             isinstance(node, cst.Call)
-            and (_keying_call(node.func) or _own_function(node.func))
+            and (_keying_call(node.func) or id(node) in own)
             and any(isinstance(n, cst.Name) and n.value in held for a in node.args for n in cst_walk(a))
         ):
             return True
@@ -109,17 +110,38 @@ def _keying_call(callee: "cst.BaseExpression") -> bool:
     return isinstance(callee, cst.Attribute) and callee.attr.value in _KEYING
 
 
-def _own_function(callee: "cst.BaseExpression") -> bool:
-    """``_check_overlap(...)``, ``self._route(...)``: a function of the project (a lower-case plain name that is no
-    builtin, or a method of ``self`` / ``cls``), whose result is its own answer, not the value handed in."""
-    if isinstance(callee, cst.Attribute) and isinstance(callee.value, cst.Name):
-        return callee.value.value in ("self", "cls")
-    return (
-        isinstance(callee, cst.Name)
-        and callee.value.lstrip("_")[:1].islower()
-        and not hasattr(builtins, callee.value)
-        and callee.value not in _COMBINING
-    )
+def project_calls(ctx: "FileContext", func: "cst.FunctionDef") -> frozenset[int]:
+    """Ids of the calls in ``func`` whose callee the index resolves to a function or method of the project
+    (``summaries.project_callee``: ``_check_overlap(...)``, ``bookings.find_overlaps(...)``, ``self._route(...)``,
+    ``self.repo.get_for_update(...)``): what such a call gives is its own answer, not the values handed in. A
+    library function (``union_all``, ``sorted``, ``jsonable_encoder``), a class (``Page(items=ids)``) and a callee
+    the index does not know (a local callable, a method of an untyped receiver) hand the values on. Memoised on
+    the function node."""
+
+    def build() -> frozenset[int]:
+        project = ctx.project
+        if project is None:
+            return frozenset()
+        cls = enclosing_class(ctx, func)
+        out: set[int] = set()
+        for node in cst_walk(func):
+            if not isinstance(node, cst.Call):
+                continue
+            target = _call_target(ctx, node.func)
+            if target is not None and project_callee(project, cls, target) is not None:
+                out.add(id(node))
+        return frozenset(out)
+
+    return ctx.cached(("queries.project_calls", id(func)), build)
+
+
+def _call_target(ctx: "FileContext", callee: "cst.BaseExpression") -> "str | None":
+    """``self.x`` / ``self.held.x`` as spelled (``project_callee`` reads them in the enclosing class), ``cls.x`` as
+    ``self.x``; any other callee by its qualified name (``None`` when the module binds no such name)."""
+    dotted = dotted_name(callee)
+    if dotted is not None and dotted.split(".", 1)[0] in ("self", "cls"):
+        return "self." + dotted.split(".", 1)[1] if "." in dotted else None
+    return ctx.qualified_name(callee)
 
 
 def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:

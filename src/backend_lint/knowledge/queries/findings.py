@@ -195,7 +195,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
-        if keys_only(func, site, fq.sites):
+        if keys_only(ctx, func, site, fq.sites):
             keys_read.add(id(site))
             continue  # only ids read, to key other lookups or route a call: nothing of any row leaves
         if _keyed_by_caller(identity, site):

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name
-from .aggregates import _answered
+from .aggregates import _answered, project_calls
 from .vocabulary import PRIMARY_KEY_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
+
+    from ...engine.context import FileContext
 
     from .values import Site
 
@@ -26,7 +28,7 @@ cst = lazy_import("libcst")
 _PICKS = frozenset({"func.max", "func.min", "sa.func.max", "sa.func.min", "sqlalchemy.func.max", "sqlalchemy.func.min"})
 
 
-def keys_only(func: "cst.FunctionDef", site: "Site", sites: "list[Site]") -> bool:
+def keys_only(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", sites: "list[Site]") -> bool:
     """Every column the site's ``select(...)`` / ``.query(...)`` names is a key column of a model (``_key_column``),
     and the keys are not answered (in a ``return`` of ``func``: ``aggregates._answered``). A row another query of
     the function (``sites``) loads by them is that query's (judged on its own), not an answer of these keys."""
@@ -36,7 +38,7 @@ def keys_only(func: "cst.FunctionDef", site: "Site", sites: "list[Site]") -> boo
     if not columns or not all(arg.keyword is None and arg.star == "" and _key_column(arg.value) for arg in columns):
         return False
     stops = frozenset(id(s.node) for s in sites if s is not site)
-    return not _answered(func, site.node, stops)
+    return not _answered(func, site.node, stops, project_calls(ctx, func))
 
 
 def _columns(func: "cst.FunctionDef", node: "cst.CSTNode") -> "Sequence[cst.Arg]":
