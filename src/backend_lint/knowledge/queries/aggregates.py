@@ -7,7 +7,7 @@ on a "my items" route) and an aggregate keyed by a client value (``Invoice.id ==
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import NamedTuple, TYPE_CHECKING
 
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
@@ -29,7 +29,7 @@ _WRAPPERS = frozenset({"coalesce", "cast"})
 _KEYING = frozenset({"where", "filter", "filter_by", "in_", "having"})
 
 
-def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
+def aggregate_only(ctx: "FileContext", func: "cst.FunctionDef", site: "Site") -> bool:
     """The site's ``select(...)`` / ``.query(...)`` names only aggregate functions, keyed and filtered by nothing
     (``select(func.count()).select_from(Item)``; not ``.select_from(select(Item).where(...).subquery())``), and
     its number reaches no ``return`` of ``func`` (``_answered``)."""
@@ -38,49 +38,66 @@ def aggregate_only(func: "cst.FunctionDef", site: "Site") -> bool:
         return False
     if not isinstance(call, cst.Call) or not call.args:
         return False
-    counted = _counted(func, call) if site.kind == "query" else None
+    walked = function_walk(ctx, func)
+    counted = _counted(walked, call) if site.kind == "query" else None
     if counted is not None:  # ``db.query(Book).count()``: the legacy Query's own count, nothing of a row
-        return not _answered(func, counted)
+        return not _answered(walked, counted)
     anchor = site.anchor  # ``.select_from(...)``: a table counts, a statement's rows are that statement's keys
     if isinstance(anchor, cst.Call) and anchor is not call and any(dotted_name(a.value) is None for a in anchor.args):
         return False
     if not all(arg.keyword is None and _aggregate(arg.value) for arg in call.args):
         return False
-    return not _answered(func, call)
+    return not _answered(walked, call)
 
 
-def _counted(func: "cst.FunctionDef", call: "cst.Call") -> "cst.Call | None":
+class Walked(NamedTuple):
+    """What one pre-order walk of a function gives the readings of this module and ``keys_only`` (memoised on the
+    function node: ``function_walk``): the statements a value flows through (``return`` and assignments to names,
+    in source order), every call, and the calls of a method by its name (``.count()``, ``.with_entities(...)``)."""
+
+    flow: "tuple[cst.CSTNode, ...]"
+    calls: "tuple[cst.Call, ...]"
+    methods: "dict[str, list[cst.Call]]"
+
+
+def function_walk(ctx: "FileContext", func: "cst.FunctionDef") -> Walked:
+    def build() -> Walked:
+        flow: list = []
+        calls: list = []
+        methods: dict[str, list] = {}
+        for node in cst_walk(func):
+            if isinstance(node, cst.Call):
+                calls.append(node)
+                if isinstance(node.func, cst.Attribute):
+                    methods.setdefault(node.func.attr.value, []).append(node)
+            elif isinstance(node, (cst.Return, cst.Assign)) or (isinstance(node, cst.AnnAssign) and node.value is not None):
+                flow.append(node)
+        return Walked(tuple(flow), tuple(calls), methods)
+
+    return ctx.cached(("queries.function_walk", id(func)), build)
+
+
+def _counted(walked: Walked, call: "cst.Call") -> "cst.Call | None":
     """The ``.count()`` called directly on the query (``db.query(Book).count()``; not ``.query(Book).filter(...)
     .count()``, whose predicate the site holds anyway), when the query names only plain models or columns (no
     expression: ``db.query(func.lower(Book.title))`` is not read here)."""
     if not all(arg.keyword is None and dotted_name(arg.value) is not None for arg in call.args):
         return None
-    for node in cst_walk(func):
-        if (
-            isinstance(node, cst.Call)
-            and not node.args
-            and isinstance(node.func, cst.Attribute)
-            and node.func.value is call
-            and node.func.attr.value == "count"
-        ):
-            return node
-    return None
+    return next((n for n in walked.methods.get("count", ()) if not n.args and n.func.value is call), None)
 
 
-def _answered(
-    func: "cst.FunctionDef", call: "cst.CSTNode", stops: "frozenset | None" = None, own: "frozenset[int]" = frozenset()
-) -> bool:
+def _answered(walked: Walked, call: "cst.CSTNode", stops: "frozenset | None" = None, own: "frozenset[int]" = frozenset()) -> bool:
     """The query, or a local holding what it gave (through assignments to plain names, annotated or not, in source
     order: ``yy = result.scalar()``, ``seq = yy + 1``, ``counts: dict = {"n": ...}``; a name bound again to something
-    else no longer holds it), is in a ``return`` of ``func``; a number written onto a row (``org.code = f"tq{seq}"``)
+    else no longer holds it), is in a ``return`` of the function (``walked``); a number written onto a row (``org.code = f"tq{seq}"``)
     is not; with ``stops`` given (ids of other queries' nodes), nor a value assigned from another query keyed by it
     or from a project function handed it (``own``: ``project_calls``; ``_keys_another``)."""
     held: set[str] = set()
-    for node in cst_walk(func):  # (pre-order: source order; nothing is held before the call's own statement)
-        if isinstance(node, cst.Return) and node.value is not None and _mentions(node.value, call, held):
-            if not _keys_another(node.value, held, stops, own):
+    for node in walked.flow:  # (pre-order: source order; nothing is held before the call's own statement)
+        if isinstance(node, cst.Return):
+            if node.value is not None and _mentions(node.value, call, held) and not _keys_another(node.value, held, stops, own):
                 return True
-        if isinstance(node, cst.Assign) or (isinstance(node, cst.AnnAssign) and node.value is not None):
+        else:
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             names = {t.value for t in targets if isinstance(t, cst.Name)}
             keeps = _mentions(node.value, call, held) and not _keys_another(node.value, held, stops, own)
@@ -124,9 +141,7 @@ def project_calls(ctx: "FileContext", func: "cst.FunctionDef") -> frozenset[int]
             return frozenset()
         cls = enclosing_class(ctx, func)
         out: set[int] = set()
-        for node in cst_walk(func):
-            if not isinstance(node, cst.Call):
-                continue
+        for node in function_walk(ctx, func).calls:
             target = _call_target(ctx, node.func)
             if target is not None and project_callee(project, cls, target) is not None:
                 out.add(id(node))

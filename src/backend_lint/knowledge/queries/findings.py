@@ -193,7 +193,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # refused unless the row is public (``if team.visibility != "public": raise``): public content
         if keyed_by_created_row(func, site):
             continue  # keyed on the row the function just created and added: a key the server generated
-        if aggregate_only(func, site):
+        if aggregate_only(ctx, func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
         if keys_only(ctx, func, site, fq.sites):
             keys_read.add(id(site))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name
-from .aggregates import _answered, project_calls
+from .aggregates import _answered, function_walk, project_calls, Walked
 from .vocabulary import PRIMARY_KEY_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,23 +34,19 @@ def keys_only(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", sites: 
     the function (``sites``) loads by them is that query's (judged on its own), not an answer of these keys."""
     if site.kind not in ("select", "query"):
         return False
-    columns = _columns(func, site.node)
+    walked = function_walk(ctx, func)
+    columns = _columns(walked, site.node)
     if not columns or not all(arg.keyword is None and arg.star == "" and _key_column(arg.value) for arg in columns):
         return False
     stops = frozenset(id(s.node) for s in sites if s is not site)
-    return not _answered(func, site.node, stops, project_calls(ctx, func))
+    return not _answered(walked, site.node, stops, project_calls(ctx, func))
 
 
-def _columns(func: "cst.FunctionDef", node: "cst.CSTNode") -> "Sequence[cst.Arg]":
+def _columns(walked: Walked, node: "cst.CSTNode") -> "Sequence[cst.Arg]":
     """What the query selects: the arguments of a ``.with_entities(...)`` called on its chain (``Cases.query
     .with_entities(Cases.case_id)``), else of the ``select(...)`` / ``.query(...)`` call itself."""
-    for call in cst_walk(func):
-        if (
-            isinstance(call, cst.Call)
-            and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value == "with_entities"
-            and any(n is node for n in cst_walk(call.func.value))
-        ):
+    for call in walked.methods.get("with_entities", ()):
+        if any(n is node for n in cst_walk(call.func.value)):
             return call.args
     return node.args if isinstance(node, cst.Call) else ()
 
