@@ -17,6 +17,7 @@ from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that
 from ..models import column_traits, identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
 from ..repositories import enclosing_class, specialised
 from .attach import caller_locals
+from .created import rows_made_here
 from .helper_keys import helper_caller_params
 from .public import _public_read
 from .summaries import (
@@ -32,9 +33,6 @@ from .summaries import (
 from .syntax import _constant_condition, _db_handle, composite_key_parts, _keyed_read, _last_small_statement, read_base, _path, _rights_name, _simple_condition, _unwrap, _walk_expr, ONE_ROW_READS, result_present_test
 from .values import Comparison, NOTHING, Val
 from .vocabulary import _ACCESS_STATUS, _INVALID_STATUS, _NOT_ACCESS_HELPER, named_like_check, PRIMARY_KEY_NAMES, spells_check
-
-# a call that makes a new row rather than loading one (``crud.group.create(...)``, ``Item.from_form(...)``)
-_MADE_PREFIXES = ("create", "add", "insert", "new", "build", "make", "from_", "save")
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -278,10 +276,10 @@ class _Decisions:
             held = state.get(base.value) if isinstance(base, cst.Name) else None
             if held is not None and isinstance(expr, cst.Name) and held.source is not None and not held.rows and not held.derived:
                 holder = state.get(held.source[0])
-                if holder is not None and holder.rows and holder.model and not holder.derived and held.source[0] not in self._rows_made_here():
+                if holder is not None and holder.rows and holder.model and not holder.derived and held.source[0] not in rows_made_here(self.ctx, self.func):
                     row_at.append(where)  # (a value read off a loaded row, held in a local)
                     continue
-            if held is not None and expr is not base and held.rows and held.model and not held.derived and base.value not in self._rows_made_here():  # type: ignore[union-attr]
+            if held is not None and expr is not base and held.rows and held.model and not held.derived and base.value not in rows_made_here(self.ctx, self.func):  # type: ignore[union-attr]
                 row_at.append(where)  # ``experiment.project_id`` handed as it is
             elif self.is_derived(a.value, state):
                 caller_at.append(where)
@@ -302,24 +300,6 @@ class _Decisions:
             return frozenset(out)
 
         return self.ctx.cached(("queries.statement_calls", id(self.func)), build)
-
-    def _rows_made_here(self) -> frozenset[str]:
-        """Locals this function binds to a new row (``new_group = crud.group.create(db, obj_in=body)``, ``row =
-        Item.from_form(body)``): a row made here is no row loaded for a check to decide on."""
-
-        def build() -> frozenset[str]:
-            out: set[str] = set()
-            for node in cst_walk(self.func.body):
-                if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name)):
-                    continue
-                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-                if isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)):
-                    name = value.func.attr.value if isinstance(value.func, cst.Attribute) else value.func.value
-                    if name.lstrip("_").startswith(_MADE_PREFIXES):
-                        out.add(node.targets[0].target.value)
-            return frozenset(out)
-
-        return self.ctx.cached(("queries.rows_made_here", id(self.func)), build)
 
     @staticmethod
     def _joined_source(held: Val, state: dict[str, Val]) -> bool:
