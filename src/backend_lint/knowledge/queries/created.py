@@ -60,9 +60,8 @@ def makes_row(expr: "cst.BaseExpression") -> "str | None":
     value = expr.expression if isinstance(expr, cst.Await) else expr
     if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
         return None
-    name = last_segment(dotted_name(value.func)) if isinstance(expr, cst.Call) else ""
-    if name[:1].isupper():
-        return "constructed"
+    if value is expr and last_segment(dotted_name(value.func))[:1].isupper():
+        return "constructed"  # (a class called, not awaited)
     name = value.func.attr.value if isinstance(value.func, cst.Attribute) else value.func.value
     return "made" if name.lstrip("_").startswith(_MADE_PREFIXES) else None
 
@@ -79,7 +78,10 @@ def rows_made_here(ctx: "FileContext", func: "cst.FunctionDef") -> frozenset[str
         for node in cst_walk(func.body):
             if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
                 how = makes_row(node.value)
-                (made if how == "made" else constructed if how == "constructed" else set()).add(node.targets[0].target.value)
+                if how == "made":
+                    made.add(node.targets[0].target.value)
+                elif how == "constructed":
+                    constructed.add(node.targets[0].target.value)
             elif isinstance(node, cst.Call) and _added(node):
                 added.add(node.args[0].value.value)  # type: ignore[attr-defined]
         return frozenset(made | (constructed & added))
