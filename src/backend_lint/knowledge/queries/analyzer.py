@@ -83,6 +83,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self.conflict_calls: set[int] = set()  # helper calls tested by an ``if`` that answers a conflict
         # lookups of rows of tables with no identity column by the client's keys: (fetch, model, key names)
         self.client_fetches: list[tuple[cst.CSTNode, str, frozenset]] = []
+        # rows a ``return`` hands on or names (``return render(..., sub=sub)``), as held there: a branch that exits
+        # leaves them out of the end state ``_untied`` reads (``_note_returned_rows``)
+        self.returned_rows: dict[str, list[tuple[int, Val]]] = {}
         # parameters holding a row a dependency checked (``checked_parent_model``): name -> table model
         self.checked_parents: dict[str, str] = {}
         # helper calls reaching a child of one untied to it: (call, model, parent parameter, parent model, path, chain)
@@ -197,22 +200,34 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             return
         tied, names, compared = self._tie_readings()
         seen_keys: set[str] = set()
+        seen_exits: set[tuple[int, str]] = set()  # (each way out is a request of its own: keys seen per exit)
         for node, model, keys in fetches:
             local = names.get(id(node))
             if local is None:
                 site = next((s for s in self.out.sites if s.node is node), None)
                 local = next(iter(site.row_names)) if site is not None and site.row_names else None
-            if local is None or local in tied or not keys or keys & seen_keys:
+            if local is None or local in tied or not keys:
                 continue
-            held = state.get(local)
+            held, exit_id = state.get(local), None
+            if held is None or held.derived or held.model != model:
+                # (or held only on a way out: a branch that exits handing the row on)
+                exit_id, held = next(
+                    ((e, v) for e, v in self.returned_rows.get(local, ()) if v.model == model and any(s.node is node for s in v.sites)),
+                    (None, None),
+                )
             if held is None or held.derived or held.model != model:
                 continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
+            if (keys & seen_keys) if exit_id is None else any((exit_id, k) in seen_exits for k in keys):
+                continue
             for parent in parents:
                 path = reference_path(self.project, model, parent)
                 if path is not None and ((local, path[0]) in compared or (local, "") in compared):
                     break  # ``if file.document_id != document_id: raise``: the row's reference is tested
                 if path is not None:
-                    seen_keys |= keys
+                    if exit_id is None:
+                        seen_keys |= keys
+                    else:
+                        seen_exits |= {(exit_id, k) for k in keys}
                     self.out.untied.append((node, model, parent, path))
                     break
 
@@ -440,7 +455,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             self.if_stmt(stmt, state)
         elif isinstance(stmt, (cst.For, cst.While)):
             if isinstance(stmt, cst.For):
-                it = self.ev(stmt.iter, state)
+                it = self.iterated(self.ev(stmt.iter, state))
                 if it.rows:
                     self.bind(stmt.target, replace(it, opaque=False, sites=it.sites), state)
                 else:
@@ -771,11 +786,23 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 self.consume(self.ev(handed, state))
             elif small.value is not None:
                 self.consume(self.ev(small.value, state))
+            self._note_returned_rows(small, state)
         elif isinstance(small, cst.Assert):
             self.test(small.test, state, decision=True)
         elif isinstance(small, cst.Raise):
             if small.exc is not None:
                 self.ev(small.exc, state)
+
+    def _note_returned_rows(self, ret: cst.Return, state: dict[str, Val]) -> None:
+        """``if request.method == "GET": sub = SubProject.query.get(sub_id); ...; return render(sub=sub)``: the
+        row the exit hands on (or reads, ``url_for(..., sub_id=sub.id)``), as held at that ``return``."""
+        if ret.value is None:
+            return
+        for node in _walk_expr(ret.value):
+            if isinstance(node, cst.Name):
+                held = state.get(node.value)
+                if held is not None and held.rows and held.model is not None and not held.derived:
+                    self.returned_rows.setdefault(node.value, []).append((id(ret), held))
 
     @staticmethod
     def _row_or_nothing(value: Optional[cst.BaseExpression], state: dict[str, Val]) -> Optional[cst.Name]:

@@ -157,7 +157,7 @@ class _Expressions:
             comp = expr.for_in
             comp_rows: Optional[Val] = None
             while comp is not None:
-                it = self.ev(comp.iter, inner)
+                it = self.iterated(self.ev(comp.iter, inner))  # type: ignore[attr-defined]
                 if comp is expr.for_in and it.rows and it.sites:
                     comp_rows = it
                 self.bind(comp.target, Val(derived=it.derived, trusted=it.trusted or it.rows, rows=it.rows, model=it.model), inner)

@@ -819,6 +819,13 @@ class _Fetches:
         site.pscoped = pscoped
         return Val(sites=(site,), rows=True, model=model, scoped=scoped, derived=pscoped)
 
+    def iterated(self, it: Val) -> Val:
+        """``for m in Message.query.filter(...)`` / ``[m.to_dict() for m in messages]`` where ``messages`` holds a
+        legacy ``Query`` never executed: iterating runs it (``Query.__iter__``), as ``.all()`` would."""
+        if it.stmt and not it.rows and it.sites and all(s.kind == "query" for s in it.sites):
+            return self.execute(it)
+        return it
+
     def execute(self, v: Val) -> Val:
         self.consume(v)
         if v.pscoped:
