@@ -397,7 +397,7 @@ def summarise(
         if node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
             kept = _bound_when_found(node.test)  # type: ignore[attr-defined]
             refused.update(id(n) for n in walk(node.test) if id(n) not in kept)  # type: ignore[attr-defined]
-    refused |= _refused_when_found(fn, own)
+    probes = _refused_when_found(fn, own)
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     tested: Optional[set[int]] = None  # (``tested_calls``, computed at the first call handed a parameter)
@@ -499,7 +499,7 @@ def summarise(
                     if keys:
                         q = model_name(node.args[0])  # type: ignore[attr-defined]
                         if q and (q.rsplit(".", 1)[-1][:1].isupper() or q.startswith(MODEL_PARAM)):
-                            fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})  # type: ignore[attr-defined]
+                            fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno, **({"probe": True} if node.lineno in probes else {})})  # type: ignore[attr-defined]
                 elif last == "query" and node.args:  # type: ignore[attr-defined]
                     q = model_name(node.args[0])  # type: ignore[attr-defined]
                     if q:
@@ -626,6 +626,8 @@ def summarise(
         loose = preds - set().union(*(cols for m, cols in model_cols.items() if m)) if narrow else set()
         for model, line in statement_models:
             fetch: dict[str, Any] = {"model": model, "keys": sorted(pred_keys), "line": line}
+            if line in probes:
+                fetch["probe"] = True
             if narrow:
                 # (``keys`` stay the function's, as the readers of a route's family-1 keys expect; the claim of a
                 # route's key reaching this lookup reads ``own_keys``)
@@ -1277,7 +1279,8 @@ def _local_provenance(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
 def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
     """``existing = db.query(M).filter(M.slug == slug).first()`` then ``if existing: raise HTTPException(400)``
     (or ``is not None``), the local read nowhere else: a uniqueness refusal, as the lookup written in the test
-    is; it hands no row on. The ids of the assigned value's nodes."""
+    is; it hands no row on. The lines of the assigned value (its fetches are marked ``probe``: the reader keeps
+    one keyed on the model's owner column, an existence oracle on the owner the client names)."""
     tested: dict[str, int] = {}
     for node in _own_kinds(fn)[ast.If]:
         test = node.test  # type: ignore[attr-defined]
@@ -1301,7 +1304,7 @@ def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
     out: set[int] = set()
     for name, values in bound.items():
         if len(values) == 1 and loads.get(name) == tested[name] == 1:
-            out.update(id(n) for n in walk(values[0]))
+            out.update(n.lineno for n in walk(values[0]) if hasattr(n, "lineno"))
     return out
 
 
