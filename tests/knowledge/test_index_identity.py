@@ -281,6 +281,63 @@ def test_unannotated_auth_dependency_yields_the_user_row_it_loads(tmp_path: Path
     assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User"})
 
 
+def test_unannotated_auth_dependency_yields_the_user_row_its_getter_returns(tmp_path: Path) -> None:
+    files = {
+        "svc/__init__.py": "",
+        "svc/models.py": """
+            from sqlmodel import Field, SQLModel
+
+
+            class User(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+                email: str
+
+
+            class Widget(SQLModel, table=True):
+                id: int = Field(primary_key=True)
+        """,
+        "svc/users.py": """
+            from sqlmodel import select
+
+            from .models import User, Widget
+
+
+            def get_user_by_email(session, email: str):
+                return session.exec(select(User).where(User.email == email)).first()
+
+
+            def get_widget(session, widget_id: int):
+                return session.get(Widget, widget_id)
+        """,
+        "svc/auth.py": """
+            import jwt
+            from fastapi import Depends
+            from fastapi.security import OAuth2PasswordBearer
+
+            from .users import get_user_by_email, get_widget
+
+            scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+            def get_current_user(token: str = Depends(scheme), session=Depends(object)):
+                email = jwt.decode(token, "k", algorithms=["HS256"]).get("sub")
+                user = get_user_by_email(session, email)
+                if user is None:
+                    raise ValueError()
+                return user
+
+
+            def get_widget_holder(token: str = Depends(scheme), session=Depends(object)):
+                return get_widget(session, int(jwt.decode(token, "k", algorithms=["HS256"])["w"]))
+        """,
+    }
+    idx = _index(tmp_path, files)
+    # what ``-> User`` would say: the getter's row of the user model is the dependency's principal type
+    assert classify_dependency(idx, SETTINGS, "svc.auth.get_current_user").principal_type == "svc.models.User"
+    assert classify_dependency(idx, SETTINGS, "svc.auth.get_widget_holder").principal_type is None
+    assert principal_classes(idx, SETTINGS) == frozenset({"svc.models.User"})
+
+
 def test_index_is_stored_and_reused(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     _index(root)

@@ -200,7 +200,7 @@ def classify_dependency(
                     if found.kind is not None:
                         return DependencyKind("admin", found.principal_type) if admin else found
         if fn is not None:
-            principal_type = fn.get("returns")
+            principal_type = fn.get("returns") or returned_user_row(project, fn)  # type: ignore[arg-type]
             if fn.get("auth"):
                 auth = True  # decodes a token (index fact)
             if not auth and _depth < 6:
@@ -609,6 +609,21 @@ def _module_call(project: "ProjectIndex", q: str) -> Optional[dict[str, Any]]:
 def is_security_scheme(q: Optional[str]) -> bool:
     """``fastapi.security.HTTPBearer`` (also through ``fastapi.security.http``)."""
     return bool(q) and last_segment(q) in SECURITY_SCHEMES and q.startswith("fastapi")  # type: ignore[union-attr]
+
+
+def returned_user_row(project: "ProjectIndex", fn: dict[str, Any]) -> Optional[str]:
+    """What ``-> User`` would say of a function taking dependencies with no return annotation whose every
+    ``return`` hands back a row of the user model: one it loads (``returns_row``: ``session.get(User, int(sub))``)
+    or one a project function it calls returns, by that function's annotation or its own load (``returns_via``:
+    ``user = get_user_by_email(db, email)`` ... ``return user``, one call deep); else None."""
+    if fn.get("returns") or not any(p.get("dependency") for p in fn.get("params", ())):
+        return None
+    row = fn.get("returns_row")
+    found = project.project_function(fn["returns_via"]) if not row and fn.get("returns_via") else None
+    if found is not None:
+        callee = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        row = callee.get("returns") or callee.get("returns_row")
+    return row if row and _returns_user_model(project, row) else None
 
 
 def _returns_user_model(project: "ProjectIndex", type_q: str) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ..facts import orm_facts
 from ..fastapi import RouteInfo
-from .dependencies import _returns_user_model, _settings_key, alias_dependency, classify_dependency, DependencyKind
+from .dependencies import _settings_key, alias_dependency, classify_dependency, DependencyKind, returned_user_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...ground.config import Settings
@@ -39,11 +39,11 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
                 continue  # a request handler is no dependency: what it returns is the response
             if fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", fn["returns"]):
                 out.add(project.canonical(fn["returns"]))
-            elif fn.get("returns_row") and not fn.get("returns") and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", None):
+            elif (row := returned_user_row(project, fn)) and classify_dependency(project, settings, f"{mod}.{name}") == DependencyKind("auth", row):
                 # ``def get_current_user(token=Depends(scheme), session=...)`` with no return annotation, whose
-                # every ``return`` is the row it loads of the user model (``session.get(User, int(sub))``)
-                if _returns_user_model(project, fn["returns_row"]):
-                    out.add(project.canonical(fn["returns_row"]))
+                # every ``return`` is a row of the user model, loaded there (``session.get(User, int(sub))``) or
+                # by the project function it calls (``user = get_user_by_email(db, email)`` ... ``return user``)
+                out.add(project.canonical(row))
             elif fn.get("makes") and fn["makes"].get("returns"):
                 # a dependency factory: what the function it returns yields (``is_user_in(group)`` -> ``User``)
                 kind = classify_dependency(project, settings, f"{mod}.{name}", None, None, 0, True)

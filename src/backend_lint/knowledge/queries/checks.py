@@ -164,6 +164,23 @@ def _key_only_scoped(check: Comparison, identity: Identity) -> bool:
     return any(n in identity.principals for n in load_names(check.node))
 
 
+def _parent_only_scoped(ctx: "FileContext", check: Comparison, identity: Identity) -> bool:
+    """The checked row was scoped only through a joined parent's identity column (``Site.parent_only_scoped``:
+    a comment of a task in the caller's workspace), and the check compares the row's own identity column with the
+    principal (``if comment.user_id != user.id: raise``): access to the row is decided after it is loaded."""
+    row = check.row
+    if not row.scoped or not row.model or not row.sites or not all(s.parent_only_scoped for s in row.sites):
+        return False
+    if check.helper is not None or check.name is None or ctx.project is None:
+        return False
+    own = identity_columns(ctx.project, ctx.settings, row.model)
+    compared = any(
+        isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == check.name and n.attr.value in own
+        for n in cst_walk(check.node)
+    )
+    return compared and any(n in identity.principals for n in load_names(check.node))
+
+
 def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
     """The lookup is keyed on a value the client supplies to the route (a path, query, body or form
     parameter, or a local that only copies one)."""

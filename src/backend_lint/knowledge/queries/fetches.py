@@ -876,6 +876,7 @@ class _Fetches:
         opaque = False
         if method in PRED_METHODS:
             key_only = None  # every scoping argument is the row's own key given as an identity parameter
+            parent_only = None  # every scoping argument compares identity columns of other tables only
             for arg, v in zip(call.args, arg_vals):
                 for s in recv.sites:
                     s.pred_nodes.append(arg.value)
@@ -893,7 +894,14 @@ class _Fetches:
                     opaque = opaque or (v.opaque and not a)
                 if a:
                     key_only = (key_only is not False) and self._identity_param_key(arg.value)
+                    parent_only = (parent_only is not False) and self._other_tables_scope(arg.value, recv, state)
                 scoped, pscoped = scoped or a, pscoped or b
+            if parent_only and not recv.scoped:
+                for s in recv.sites:
+                    s.parent_only_scoped = True
+            elif parent_only is False:
+                for s in recv.sites:
+                    s.parent_only_scoped = False
             if key_only and not recv.scoped:
                 for s in recv.sites:
                     s.key_only_scoped = True

@@ -22,6 +22,7 @@ from .checks import (
     _helper_decided_row,
     _key_for_caller_query,
     _key_only_scoped,
+    _parent_only_scoped,
     _keyed_by_caller,
     _merged_into_guarded,
     _parent_sites,
@@ -130,7 +131,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
     for check in checks:
         row = check.row
-        key_only = _key_only_scoped(check, identity) or helper_key_scoped(ctx, func, check, identity)
+        key_only = _key_only_scoped(check, identity) or helper_key_scoped(ctx, func, check, identity) or _parent_only_scoped(ctx, check, identity)
         if (row.scoped and not key_only) or row.opaque or not row.model:
             continue
         if guarded and row.sites and all(_guarded_site(s, guarded) for s in row.sites):

@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, load_names
 from ..imports import last_segment
-from ..models import relationships
+from ..models import identity_columns, relationships
 from .syntax import _aborts, _db_handle, _last_small_statement, _unwrap
 from .values import NOTHING, Val
 
@@ -58,6 +58,8 @@ class _Narrowing:
                 if (isinstance(other, cst.Name) and other.value == "None") or (isinstance(other, cst.Attribute) and other.attr.value == "query"):
                     continue
                 v = self.ev(other, state)
+                if not positive and self._read_off_unchecked_row(key.value, other, v, state):
+                    continue
                 if v.trusted or v.derived or v.rows:
                     old = state.get(key.value, NOTHING)
                     if not (old.stmt or old.rows):
@@ -66,6 +68,25 @@ class _Narrowing:
                         if old.source is not None and (holder is None or not (holder.stmt or holder.rows)):
                             # ``ref = getattr(receipt, "buyer_ref")`` checked against the caller: so is ``receipt``
                             state[old.source[0]] = replace(holder or NOTHING, trusted=True)
+
+    def _read_off_unchecked_row(self, key: str, other: cst.BaseExpression, v: Val, state: dict[str, Val]) -> bool:
+        """``if not task or task.board_id != board_id: raise HTTPException(404)`` where ``task`` was loaded by the
+        client's key and nothing checked it yet, and ``board_id`` is the client's too: past the test the key holds
+        what the row holds, as if read off it (``board = get_board(db, task.board_id)``), so a later check of
+        the board decides on the task (``Val.origin``) and a lookup by the key is the row's chain, not a trusted key.
+        A column that is one of the row's identity columns is its owner, not a parent's key (``_tied_to_decided_key``)."""
+        if not (isinstance(other, cst.Attribute) and isinstance(other.value, cst.Name)) or v.source is None:
+            return False
+        row, old = state.get(other.value.value), state.get(key, NOTHING)
+        if row is None or not (row.rows and row.model and row.sites) or row.derived or row.checked:
+            return False
+        if old.derived or old.trusted or old.stmt or old.rows or key not in self.client_params():
+            return False
+        if self.project is None or other.attr.value in identity_columns(self.project, self.settings, row.model):
+            return False  # (the row's own owner column tied to a key decided later: ``_tied_to_decided_key``)
+        state[key] = v
+        self.clause_keys[key] = frozenset({f"{other.value.value}.{other.attr.value}"})  # (``key_names``: keyed on the row's column)
+        return True
 
     def _key_in_checked(self, test: cst.BaseExpression, state: dict[str, Val]) -> None:
         """``if index_name not in names: abort(400)`` where ``names`` was read from a row checked for the caller

@@ -680,6 +680,22 @@ class _Predicates:
                 return True
         return False
 
+    def _other_tables_scope(self, expr: cst.BaseExpression, recv: Val, state: dict[str, Val]) -> bool:
+        """A scoping predicate whose identity columns all belong to tables other than the one the statement
+        selects (``Task.workspace_id == workspace_id`` in ``query(Note).join(Task)``): a parent's scope, not
+        the row's own owner."""
+        own = {e for s in recv.sites for e in s.entities[:1]}
+        if len(own) != 1:
+            return False
+        found = False
+        for node in _walk_expr(expr):
+            if isinstance(node, cst.Attribute) and node.attr.value in self.identity_fields:
+                model = self.model_of(node.value, state)
+                if model is None or model in own:
+                    return False
+                found = True
+        return found
+
     def pred(self, expr: cst.CSTNode, state: dict[str, Val]) -> tuple[bool, bool]:
         """(identity predicate, built from the principal) for a where/filter argument."""
         if isinstance(expr, cst.Name) and expr.value == "False":

@@ -294,6 +294,8 @@ def _helper_unscoped(
                 for k, column in _owner_value_params(project, summary, model, cols & own).items():
                     out.setdefault(k, (model, (f"{short}()",), column))
             continue  # scoped in the query, checked in the helper (BKL202 there, when it knows who asks), or keyed on a secret
+        if fetch.get("probe"):
+            continue  # ``existing = ...first()`` only to ``raise`` when found, keyed on no owner column: a duplicate refused (a slug)
         for k in fetch.get("own_keys", fetch.get("keys", ())):
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key

@@ -42,6 +42,11 @@ class Site:
     # principal (``Org.id == org_id`` beside ``user``): the key names which row, not who asks; a later
     # comparison of the row with the principal decides access (BKL202, ``_key_only_scoped``)
     key_only_scoped: bool = False
+    # scoped only by identity columns of other tables joined in (``.join(Task).filter(Note.id == note_id,
+    # Task.workspace_id == workspace_id)``): the rows of a parent the caller may use, not the row's own owner; a later
+    # comparison of the row's own identity column with the principal decides access to it (BKL202,
+    # ``_parent_only_scoped``)
+    parent_only_scoped: bool = False
     # a helper's lookup whose owner column is compared only with the client's path key handed in
     # (``fetch_by_user(db, user_id=user_id)``): the column, for the message
     owner_value: str = ""

@@ -397,6 +397,7 @@ def summarise(
         if node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
             kept = _bound_when_found(node.test)  # type: ignore[attr-defined]
             refused.update(id(n) for n in walk(node.test) if id(n) not in kept)  # type: ignore[attr-defined]
+    probes = _refused_when_found(fn, own)
     checked: set[str] = set()
     provenance: Optional[dict[str, set[str]]] = None  # (``_local_provenance``, computed at the first check met)
     tested: Optional[set[int]] = None  # (``tested_calls``, computed at the first call handed a parameter)
@@ -498,7 +499,7 @@ def summarise(
                     if keys:
                         q = model_name(node.args[0])  # type: ignore[attr-defined]
                         if q and (q.rsplit(".", 1)[-1][:1].isupper() or q.startswith(MODEL_PARAM)):
-                            fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno})  # type: ignore[attr-defined]
+                            fetches.append({"model": q, "keys": sorted(keys), "line": node.lineno, **({"probe": True} if node.lineno in probes else {})})  # type: ignore[attr-defined]
                 elif last == "query" and node.args:  # type: ignore[attr-defined]
                     q = model_name(node.args[0])  # type: ignore[attr-defined]
                     if q:
@@ -625,6 +626,8 @@ def summarise(
         loose = preds - set().union(*(cols for m, cols in model_cols.items() if m)) if narrow else set()
         for model, line in statement_models:
             fetch: dict[str, Any] = {"model": model, "keys": sorted(pred_keys), "line": line}
+            if line in probes:
+                fetch["probe"] = True
             if narrow:
                 # (``keys`` stay the function's, as the readers of a route's family-1 keys expect; the claim of a
                 # route's key reaching this lookup reads ``own_keys``)
@@ -1270,6 +1273,38 @@ def _local_provenance(fn: ast.AST, plain: set[str]) -> dict[str, set[str]]:
     for local in direct:
         out[local] = of(local, frozenset({local}))
     del of  # (a reference cycle otherwise: ``_recorded_only``)
+    return out
+
+
+def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
+    """``existing = db.query(M).filter(M.slug == slug).first()`` then ``if existing: raise HTTPException(400)``
+    (or ``is not None``), the local read nowhere else: a uniqueness refusal, as the lookup written in the test
+    is; it hands no row on. The lines of the assigned value (its fetches are marked ``probe``: the reader keeps
+    one keyed on the model's owner column, an existence oracle on the owner the client names)."""
+    tested: dict[str, int] = {}
+    for node in _own_kinds(fn)[ast.If]:
+        test = node.test  # type: ignore[attr-defined]
+        if (
+            type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) is ast.IsNot
+            and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None
+        ):
+            test = test.left
+        if type(test) is ast.Name and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
+            tested[test.id] = tested.get(test.id, 0) + 1
+    if not tested:
+        return set()
+    loads: dict[str, int] = {}
+    bound: dict[str, list[Any]] = {}
+    for n in own:
+        if type(n) is ast.Name and n.id in tested:
+            if type(n.ctx) is ast.Load:
+                loads[n.id] = loads.get(n.id, 0) + 1
+        elif type(n) is ast.Assign and len(n.targets) == 1 and type(n.targets[0]) is ast.Name and n.targets[0].id in tested:
+            bound.setdefault(n.targets[0].id, []).append(n.value)
+    out: set[int] = set()
+    for name, values in bound.items():
+        if len(values) == 1 and loads.get(name) == tested[name] == 1:
+            out.update(n.lineno for n in walk(values[0]) if hasattr(n, "lineno"))
     return out
 
 

@@ -1478,10 +1478,14 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         "line": stmt.lineno,
     }
     out.update(_body_facts(stmt, resolve))
-    if out["returns"] is None and stmt.returns is None and any(p.get("dependency") for p in out["params"]):
-        row = _returned_row(stmt, resolve)
+    if out["returns"] is None and stmt.returns is None:
+        # (every unannotated function: an auth dependency may hand back what a project getter returns,
+        # ``user = get_user_by_email(db, email)`` ... ``return user``; ``returns_via`` names that getter)
+        row, via = _returned_row(stmt, resolve)
         if row:
             out["returns_row"] = row
+        elif via and any(p.get("dependency") for p in out["params"]):
+            out["returns_via"] = via
     compared = _param_attributes_compared(stmt)
     if compared:
         out["param_compared"] = compared
@@ -1668,26 +1672,47 @@ def _credential_header_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolv
     return out
 
 
-def _returned_row(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[str]:
+def _returned_row(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> tuple[Optional[str], Optional[str]]:
     """A function without a return annotation whose every value returned is one row it loads (``user =
-    session.get(User, int(user_id))`` ... ``return user``): that model (the qualified name), else None."""
+    session.get(User, int(user_id))`` ... ``return user``): ``(that model's qualified name, None)``; or whose every
+    value returned is what one named function it calls hands back (``user = get_user_by_email(db, email)`` ...
+    ``return user``, ``return await crud.get_user(db, sub)``): ``(None, that function's qualified name)``, for the
+    reader to follow (``knowledge.auth.returned_row``); else ``(None, None)``."""
     nodes, _ = own_nodes(fn)
     loaded: dict[str, Optional[str]] = {}
     returned: list[ast.expr] = []
     for n in nodes:
         if n.__class__ is ast.Assign and len(n.targets) == 1 and n.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
             name = n.targets[0].id  # type: ignore[attr-defined]
-            model = _loaded_model(n.value, resolve)  # type: ignore[attr-defined]
-            loaded[name] = model if loaded.get(name, model) == model else None
+            source = _row_source(n.value, resolve)  # type: ignore[attr-defined]
+            loaded[name] = source if loaded.get(name, source) == source else None
         elif n.__class__ is ast.Return and n.value is not None:  # type: ignore[attr-defined]
             returned.append(n.value)  # type: ignore[attr-defined]
-    models = set()
+    sources = set()
     for value in returned:
-        model = loaded.get(value.id) if value.__class__ is ast.Name else _loaded_model(value, resolve)  # type: ignore[attr-defined]
-        if not model:
-            return None
-        models.add(model)
-    return models.pop() if len(models) == 1 else None
+        source = loaded.get(value.id) if value.__class__ is ast.Name else _row_source(value, resolve)  # type: ignore[attr-defined]
+        if not source:
+            return None, None
+        sources.add(source)
+    if len(sources) != 1:
+        return None, None
+    kind, _, name = sources.pop().partition(":")
+    return (name, None) if kind == "row" else (None, name)
+
+
+def _row_source(value: ast.expr, resolve: Resolve) -> Optional[str]:
+    """``"row:<model>"`` for a single-row load (``_loaded_model``), ``"via:<function>"`` for a call of a named
+    function (awaited or not), else None."""
+    model = _loaded_model(value, resolve)
+    if model:
+        return f"row:{model}"
+    while value.__class__ is ast.Await:
+        value = value.value  # type: ignore[attr-defined]
+    if value.__class__ is ast.Call and value.func.__class__ in (ast.Name, ast.Attribute):  # type: ignore[attr-defined]
+        target = resolve(value.func)  # type: ignore[attr-defined]
+        if target:
+            return f"via:{target}"
+    return None
 
 
 def _handed_params(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> list[list[Any]]:
