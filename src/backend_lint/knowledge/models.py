@@ -1009,7 +1009,7 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
         return cols[0] if cols else None
     if len(cols) == 1:
         return cols[0]
-    uses = project.memo("models.scoping_evidence", lambda: _scoping_evidence(project))
+    uses = scoping_evidence(project)
     found = project.get_class(qualified)
     canonical = found[0] if found else qualified
     counts = uses.get(canonical, {})
@@ -1019,6 +1019,13 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
     compared = set(inferred_columns(project, settings, canonical))
     best = max(cols, key=lambda c: (counts.get(c, 0), c in compared, -cols.index(c)))
     return best
+
+
+def scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:
+    """Per table model, how often the project constrains each column in its queries and checks (the ``flow``
+    facts' scoping counts over every module). Stored with the index: a run linting one file reads the counts
+    instead of every module's facts."""
+    return project.memo("models.scoping_evidence", lambda: project.stored_memo("models.scoping_evidence", lambda: _scoping_evidence(project), load=dict))
 
 
 def _scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:

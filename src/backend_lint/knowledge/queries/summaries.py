@@ -626,7 +626,12 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
             found |= more
         return frozenset(found)
 
-    return project.memo(("queries.checked_only_tables", key), build)
+    # (stored with the index, as ``helper_checked_tables``: a run linting one file reads the tables instead of
+    # summarising every module's functions through ``loaded_then_decided``)
+    return project.memo(
+        ("queries.checked_only_tables", key),
+        lambda: project.stored_memo(f"queries.checked_only_tables:{analysis_key(settings)}", build, load=frozenset),
+    )
 
 
 def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:
