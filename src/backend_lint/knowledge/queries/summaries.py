@@ -1218,9 +1218,22 @@ def _row_table_named(project: "ProjectIndex", type_q: Optional[str]) -> Optional
     canonical = project.canonical(type_q)
     if is_table_model(project, canonical):
         return canonical
-    by_name = project.memo(("queries.tables_by_class_name",), lambda: _tables_by_class_name(project))
-    found = by_name.get(last_segment(type_q), ())
+    found = tables_by_class_name(project).get(last_segment(type_q), ())
     return found[0] if len(found) == 1 else None
+
+
+def tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    """Class name -> the table models of that name. Stored with the index: a run linting one file reads the
+    names instead of every class's facts."""
+    return project.memo(  # type: ignore[no-any-return]
+        ("queries.tables_by_class_name",),
+        lambda: project.stored_memo("queries.tables_by_class_name", lambda: _tables_by_class_name(project), load=_tuples_by_key),
+    )
+
+
+def _tuples_by_key(raw: dict) -> dict[str, tuple[str, ...]]:
+    """A stored ``{name: [...]}`` read back as ``{name: (...)}``."""
+    return {k: tuple(v) for k, v in raw.items()}
 
 
 def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
