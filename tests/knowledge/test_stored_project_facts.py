@@ -16,7 +16,6 @@ from backend_lint.knowledge.index import ProjectIndex
 from backend_lint.knowledge.queries import checked_only_tables
 from backend_lint.knowledge.queries.attach import served_by_key
 from backend_lint.knowledge.queries.public import public_listings, public_models
-from backend_lint.knowledge.queries.summaries import tables_by_class_name
 
 PROJECTS = Path(__file__).resolve().parents[1] / "fixtures" / "isolation" / "_projects"
 
@@ -30,7 +29,7 @@ def _answers(project: ProjectIndex, settings: Settings) -> dict:
         "deciding_names": (names.anywhere, names.resolved),
         "response_models": validation.response_models(project),
         "leaking_fields": validation.leaking_fields(project),
-        "tables_by_class_name": tables_by_class_name(project),
+        "tables_by_class_name": models.tables_by_class_name(project),
         "public_models": public_models(project, settings),
         "public_listings": public_listings(project, settings),
         "served_by_key": served_by_key(project, settings),

@@ -26,6 +26,7 @@ from ..models import (
     reference_path,
     referenced_model,
     table_named_by_key,
+    tables_by_class_name,
 )
 from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
@@ -1220,28 +1221,6 @@ def _row_table_named(project: "ProjectIndex", type_q: Optional[str]) -> Optional
         return canonical
     found = tables_by_class_name(project).get(last_segment(type_q), ())
     return found[0] if len(found) == 1 else None
-
-
-def tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
-    """Class name -> the table models of that name. Stored with the index: a run linting one file reads the
-    names instead of every class's facts."""
-    return project.memo(  # type: ignore[no-any-return]
-        ("queries.tables_by_class_name",),
-        lambda: project.stored_memo("queries.tables_by_class_name", lambda: _tables_by_class_name(project), load=_tuples_by_key),
-    )
-
-
-def _tuples_by_key(raw: dict) -> dict[str, tuple[str, ...]]:
-    """A stored ``{name: [...]}`` read back as ``{name: (...)}``."""
-    return {k: tuple(v) for k, v in raw.items()}
-
-
-def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for q, _ in project.iter_classes():
-        if is_table_model(project, q):
-            out.setdefault(last_segment(q), []).append(q)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def child_untied_params(
