@@ -87,8 +87,13 @@ def write_framed(path: str, header: dict, sections: list[bytes], shas: Optional[
     header = dict(header, format=FORMAT, sections=shas if shas is not None else [hashlib.sha256(s).hexdigest() for s in sections])
     if sized:
         header["sizes"] = [len(s) for s in sections]
-    data = json.dumps(header).encode() + b"\n" + b"\n".join(sections) + b"\n"
-    return atomic_write(path, data)
+    # (written piece by piece: a project's facts are ~15 MB, and one joined copy of them would stay in the
+    # process's heap, to be counted again in every worker it forks)
+    parts = [json.dumps(header).encode()]
+    for s in sections:
+        parts += (b"\n", s)
+    parts.append(b"\n")
+    return atomic_write(path, parts)
 
 
 def store_checked(path: str, key: str, value: Any) -> bool:
@@ -109,7 +114,7 @@ def load_checked(path: str, key: str) -> Any:
     return framed.section(0)
 
 
-def atomic_write(path: str, data: bytes) -> bool:
+def atomic_write(path: str, data: "bytes | list[bytes]") -> bool:
     try:
         ensure_cache_dir(os.path.dirname(path))
         write_atomically(path, data)

@@ -38,7 +38,7 @@ class DecidingNames:
 def deciding_names(project: Any, settings: Any) -> DecidingNames:
     """The project's ``DecidingNames`` (per the configured authorisation helpers)."""
 
-    def build() -> DecidingNames:
+    def build() -> list[list[str]]:
         anywhere = {last_segment(c) for c in settings.authorization_helpers}
         resolved: set[str] = set()
         for _, mfacts in project.iter_modules():
@@ -54,9 +54,14 @@ def deciding_names(project: Any, settings: Any) -> DecidingNames:
             for name, entry in orm_facts(mfacts).get("methods", {}).items():
                 if entry.get("authorises"):
                     anywhere.add(name.rsplit(".", 1)[-1])
-        return DecidingNames(frozenset(anywhere), reexport_closure(project, resolved))
+        return [sorted(anywhere), sorted(reexport_closure(project, resolved))]
 
-    return project.memo(("fetch_flow.deciding_names", settings.authorization_helpers), build)
+    # (stored with the index, as lists: a run linting one file reads the names instead of every module's facts)
+    def stored() -> DecidingNames:
+        anywhere, resolved = project.stored_memo(f"fetch_flow.deciding_names:{settings.authorization_helpers!r}", build, load=list)
+        return DecidingNames(frozenset(anywhere), frozenset(resolved))
+
+    return project.memo(("fetch_flow.deciding_names", settings.authorization_helpers), stored)
 
 
 def _imported_names(imports: Any) -> dict[str, set[str]]:

@@ -319,9 +319,21 @@ def model_by_name(project: "ProjectIndex", name: Optional[str]) -> Optional[str]
     if found is not None:
         return found[0]
     bare = _last(name)
-    index = project.memo("models.by_bare_name", lambda: _bare_names(project))
-    hits = index.get(bare, ())
+    hits = tables_by_class_name(project).get(bare, ())
     return hits[0] if len(hits) == 1 else None
+
+
+def tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
+    """Class name -> the table models of that name (a bare registry name: ``"User"``). Stored with the index: a
+    run linting one file reads the names instead of every class's facts."""
+    return project.memo(  # type: ignore[no-any-return]
+        "models.by_bare_name", lambda: project.stored_memo("models.by_bare_name", lambda: _bare_names(project), load=_tuples_by_key)
+    )
+
+
+def _tuples_by_key(raw: dict) -> dict[str, tuple[str, ...]]:
+    """A stored ``{name: [...]}`` read back as ``{name: (...)}``."""
+    return {k: tuple(v) for k, v in raw.items()}
 
 
 def _bare_names(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
@@ -738,7 +750,7 @@ def _stored_tables_by_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]
     """``_tables_by_name``, stored with the index (a run linting one file reads it instead of every class)."""
     return project.memo(
         "models.tables_by_name",
-        lambda: project.stored_memo("models.tables_by_name", lambda: _tables_by_name(project), load=lambda raw: {k: tuple(v) for k, v in raw.items()}),
+        lambda: project.stored_memo("models.tables_by_name", lambda: _tables_by_name(project), load=_tuples_by_key),
     )
 
 
@@ -1009,7 +1021,7 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
         return cols[0] if cols else None
     if len(cols) == 1:
         return cols[0]
-    uses = project.memo("models.scoping_evidence", lambda: _scoping_evidence(project))
+    uses = scoping_evidence(project)
     found = project.get_class(qualified)
     canonical = found[0] if found else qualified
     counts = uses.get(canonical, {})
@@ -1019,6 +1031,13 @@ def scoping_column(project: Optional["ProjectIndex"], settings: Optional["Settin
     compared = set(inferred_columns(project, settings, canonical))
     best = max(cols, key=lambda c: (counts.get(c, 0), c in compared, -cols.index(c)))
     return best
+
+
+def scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:
+    """Per table model, how often the project constrains each column in its queries and checks (the ``flow``
+    facts' scoping counts over every module). Stored with the index: a run linting one file reads the counts
+    instead of every module's facts."""
+    return project.memo("models.scoping_evidence", lambda: project.stored_memo("models.scoping_evidence", lambda: _scoping_evidence(project), load=dict))
 
 
 def _scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:

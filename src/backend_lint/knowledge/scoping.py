@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from ..ground.config import analysis_key
 from .facts import orm_facts
 from .imports import last_segment
-from .models import _CREATOR_COLUMN, MEMBERSHIP_CHILD, _scoping_evidence, _snake, _table_constraints, identity_fields, is_table_model, model_columns, referenced_model
+from .models import _CREATOR_COLUMN, MEMBERSHIP_CHILD, _snake, _table_constraints, identity_fields, is_table_model, model_columns, referenced_model, scoping_evidence
 from .repositories import repository_model, self_attribute_class
 
 if TYPE_CHECKING:
@@ -458,7 +458,7 @@ def _tenant_only_evidence(project: "ProjectIndex", q: str, column: str, held: fr
     (the ``flow`` facts' scoping counts, as ``models.scoping_column`` reads them): the project scopes it by the
     tenant, the identity field says whose request it is, not who may read it. A table also constrained by
     its identity field (``Notification.user_id``) keeps that field alone."""
-    uses = project.memo("models.scoping_evidence", lambda: _scoping_evidence(project))
+    uses = scoping_evidence(project)
     counts = uses.get(q, {})
     return counts.get(column, 0) > 0 and not any(counts.get(f, 0) for f in held)
 

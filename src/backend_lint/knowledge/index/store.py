@@ -114,7 +114,11 @@ class IndexStore:
             paths = [p for p, e in entries.items() if e.facts is not None]
             sections = [json.dumps(paths, separators=(",", ":")).encode()]
             sections += [entries[p].encoded or encode_facts(entries[p].facts) for p in paths]
-            digest = hashlib.sha256(b"\n".join(sections)).hexdigest()
+            h = hashlib.sha256(sections[0])
+            for s in sections[1:]:  # (the digest of the sections joined by newlines, without joining them)
+                h.update(b"\n")
+                h.update(s)
+            digest = h.hexdigest()
             base_name = f"index-{self.ident}-{digest[:16]}.facts.json"
             if not write_framed(os.path.join(self.cache_dir, base_name), {"key": self.key}, sections, sized=True):
                 return

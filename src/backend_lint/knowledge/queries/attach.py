@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
 from ..auth import _test_module_name, param_dependency, principal_classes, router_auth_routes
 from ..cst import walk as cst_walk
@@ -73,7 +74,8 @@ def served_by_key(project: Optional["ProjectIndex"], settings: "Settings", openl
                         found.add(value[0])
         return frozenset(found)
 
-    return project.memo(key, build)
+    # (stored with the index: a run linting one file reads the models instead of every open handler's lookups)
+    return project.memo(key, lambda: project.stored_memo(f"queries.served_by_key:{openly}:{analysis_key(settings)}", build, load=frozenset))
 
 
 # handlers of the account flows: open by nature, they hand out nothing of the row (a reset mail, a code checked)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
 from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, Identity, param_dependency, principal_classes
 from ..cst import walk as cst_walk
@@ -112,7 +113,16 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
             found |= _public_children(project, settings, open_summaries, frozenset(found))
         return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
 
-    return project.memo(("queries.public_models", key), build)[0]
+    # (stored with the index: a run linting one file reads the models instead of every open route's summaries)
+    def stored() -> tuple[frozenset[str], dict[str, int]]:
+        models, listing = project.stored_memo(f"queries.public_models:{analysis_key(settings)}", lambda: _jsonable(build()), load=list)
+        return frozenset(models), dict(listing)
+
+    return project.memo(("queries.public_models", key), stored)[0]
+
+
+def _jsonable(found: tuple[frozenset[str], dict[str, int]]) -> list:
+    return [sorted(found[0]), found[1]]
 
 
 def _open_route(project: "ProjectIndex", settings: "Settings", principals: set, callers: set, fn: dict, summary: dict) -> bool:

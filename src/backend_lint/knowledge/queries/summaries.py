@@ -26,6 +26,7 @@ from ..models import (
     reference_path,
     referenced_model,
     table_named_by_key,
+    tables_by_class_name,
 )
 from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
@@ -628,7 +629,12 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
             found |= more
         return frozenset(found)
 
-    return project.memo(("queries.checked_only_tables", key), build)
+    # (stored with the index, as ``helper_checked_tables``: a run linting one file reads the tables instead of
+    # summarising every module's functions through ``loaded_then_decided``)
+    return project.memo(
+        ("queries.checked_only_tables", key),
+        lambda: project.stored_memo(f"queries.checked_only_tables:{analysis_key(settings)}", build, load=frozenset),
+    )
 
 
 def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:
@@ -1215,17 +1221,8 @@ def _row_table_named(project: "ProjectIndex", type_q: Optional[str]) -> Optional
     canonical = project.canonical(type_q)
     if is_table_model(project, canonical):
         return canonical
-    by_name = project.memo(("queries.tables_by_class_name",), lambda: _tables_by_class_name(project))
-    found = by_name.get(last_segment(type_q), ())
+    found = tables_by_class_name(project).get(last_segment(type_q), ())
     return found[0] if len(found) == 1 else None
-
-
-def _tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for q, _ in project.iter_classes():
-        if is_table_model(project, q):
-            out.setdefault(last_segment(q), []).append(q)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def child_untied_params(
