@@ -2077,6 +2077,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
 
     elevated = _elevated_none_locals(fn)
     computed = _caller_computed_locals(fn, deps)
+    unpacked = _unpacked_dependency_locals(fn, deps)
 
     def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
         if isinstance(expr, ast.Name) and expr.id in elevated:
@@ -2100,6 +2101,8 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             expr = expr.args[0]
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
             return "id", expr.value.id
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in unpacked and expr.attr in ID_ATTRIBUTES:
+            return "id", unpacked[expr.value.id]  # ``current_user, org_id = auth`` then ``current_user.id``
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr.endswith("_id"):
             # ``school_id=current_user.school_id``: the caller's own key of that name (a tenant), not its id;
             # the reader takes it only for a callee parameter of the same name
@@ -2139,16 +2142,38 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
 _ELEVATED_WORDS = ("admin", "superuser")
 
 
+def _store_counts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
+    """How many times the function binds each name."""
+    counts: dict[str, int] = {}
+    for node in walk_function(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _unpacked_dependency_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, str]:
+    """Locals the function binds once, at its top level, by unpacking a dependency parameter (``current_user,
+    organization_id = auth`` with ``auth: tuple = Depends(require_access(...))``): ``{local: parameter}``. The id of
+    such a local (``current_user.id``) is read as the dependency's (``_principal_feeds``)."""
+    if not deps:
+        return {}
+    counts = _store_counts(fn)
+    out: dict[str, str] = {}
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple) and isinstance(stmt.value, ast.Name) and stmt.value.id in deps:
+            for elt in stmt.targets[0].elts:
+                if isinstance(elt, ast.Name) and counts.get(elt.id) == 1:
+                    out[elt.id] = stmt.value.id
+    return out
+
+
 def _caller_computed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, tuple[str, str]]:
     """Locals the function binds once, at its top level, to what a call handed one of its dependency parameters
     (the caller) answers: ``accessible = get_accessible_project_ids(session, user=current_user)`` -> ``("built",
     "current_user")``; ``("admin", ...)`` when the call (or an attribute of the dependency) is named for an
     administrator (``can_view_all = rbac_service.is_system_admin(current_user)``, ``sees_all =
     current_user.is_superuser``). Which dependency is the caller is decided by the reader (``_feed_one``)."""
-    counts: dict[str, int] = {}
-    for node in walk_function(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            counts[node.id] = counts.get(node.id, 0) + 1
+    counts = _store_counts(fn)
     out: dict[str, tuple[str, str]] = {}
     for stmt in fn.body:
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
