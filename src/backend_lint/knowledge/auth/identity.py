@@ -516,13 +516,9 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     if client_keys and not ident.principals and not ident.identity_params and not principal_fed_here(ctx, func, principal_handed_parameters):
         # the client's keys are all the function is given: read by their names, as before (``role_in_member_tenant(
         # db, user_id, role_id)`` compares a row with the target user's: its claim is made there). Not when some
-        # caller hands it who asks (``assigned_by_id=current_user.id``, even only recorded), nor, in a validator
-        # that hands back nothing, for a key it looks no row up by: compared as it is (``parent.organization_id
-        # != organization_id``), the client's key checks the client's request against itself, not the caller
-        looked_up = _fetch_keys(ctx, func) if not _returns_value(func) else frozenset(client_keys)
+        # caller hands it who asks (``assigned_by_id=current_user.id``, even only recorded): then the client's
+        # keys are the client's, and the caller is the one the callers hand
         for name in client_keys:
-            if name not in looked_up:
-                continue
             p = next(p for p in params if p.name == name)
             type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
             if (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")) and not _written_only(ctx, func, name):
@@ -793,32 +789,12 @@ def principal_handed_parameters(project: Optional["ProjectIndex"], settings: "Se
     return _fed_parameters(project, settings)[0] if project is not None else {}
 
 
-def _fetch_keys(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
-    """The names a function of the file being linted looks rows up by (its ``flow`` summary's fetch keys)."""
-    local = _function_key(ctx, func)
-    if local is None:
-        return frozenset()
-    module, name = local
-    modules = ctx.project.modules
-    flow = ((modules[module] if module in modules else None) or {}).get("extra", {}).get("flow", {})
-    summary = flow.get("methods" if "." in name else "functions", {}).get(name) or {}
-    return frozenset(k.split(".", 1)[0] for f in summary.get("fetches", ()) for k in f.get("keys", ()))
-
-
-def _returns_value(func: cst.FunctionDef) -> bool:
-    """The function hands something back (a ``return`` with a value other than ``None``)."""
-    return any(
-        isinstance(n, cst.Return) and n.value is not None and not (isinstance(n.value, cst.Name) and n.value.value == "None")
-        for n in walk_nodes(func.body)
-    )
-
-
-def _function_key(ctx: "FileContext", func: cst.FunctionDef) -> Optional[tuple[str, str]]:
-    """``(module, name)`` of a top-level function or a method of a top-level class (``Class.method``) of the file
-    being linted, as the index names it; ``None`` for any other function or a file outside the index's roots."""
+def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = None) -> frozenset[str]:
+    """``principal_fed_parameters`` (``fed``: ``client_fed_parameters``) for a top-level function of the file
+    being linted."""
     project = ctx.project
     if project is None or ctx.module is None:
-        return None
+        return frozenset()
     if any(s is func for s in ctx.module.body):
         local = func.name.value
     else:
@@ -831,22 +807,15 @@ def _function_key(ctx: "FileContext", func: cst.FunctionDef) -> Optional[tuple[s
             None,
         )
         if owner is None:
-            return None
+            return frozenset()
         local = f"{owner.name.value}.{func.name.value}"
     try:
         module = ctx.module_name
     except Exception:  # a file outside the index's roots
-        return None
-    return (module, local) if module else None
-
-
-def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = None) -> frozenset[str]:
-    """``principal_fed_parameters`` (``fed``: ``client_fed_parameters``) for a top-level function of the file
-    being linted."""
-    found = _function_key(ctx, func)
-    if found is None:
         return frozenset()
-    return frozenset((fed or principal_fed_parameters)(ctx.project, ctx.settings).get(".".join(found), ()))
+    if not module:
+        return frozenset()
+    return frozenset((fed or principal_fed_parameters)(project, ctx.settings).get(f"{module}.{local}", ()))
 
 
 def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> tuple[str, ...]:
