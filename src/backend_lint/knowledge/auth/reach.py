@@ -194,8 +194,14 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         def follow(found: Any) -> None:
             if found.__class__ is str:  # a name: every function or method so called
                 by_name_live(found)
-            else:
-                add(found)
+                return
+            add(found)
+            for t in getattr(found, "overrides", ()):  # (a subclass's override: in a live module, as by name)
+                mod = node_module[t]
+                if mod in live:
+                    add((t,))
+                else:
+                    pending.setdefault(mod, []).append(t)
 
         add(seeds)
         while stack:
@@ -211,11 +217,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
                         follow(typed_targets(f"{q.rpartition('.')[0]}.{t.partition('.')[2]}"))  # ``self.fetch(...)``
                     elif t not in expanded:
                         expanded.add(t)
-                        found = targets(t)
-                        if found.__class__ is str:  # a name: every function or method so called
-                            by_name_live(found)  # type: ignore[arg-type]
-                        else:
-                            add(found)
+                        follow(targets(t))
             for name in fn.get("name_calls", ()):
                 if name in receivers:
                     for typed in receivers[name]:  # ``self.service.update(...)``, ``__init__`` keeping the service
@@ -343,23 +345,32 @@ def _typed_method_nodes(
     if given:
         if cls is not None:
             return method
-        return tuple(q for q in by_name.get(method, ()) if q in methods and is_table_model(project, q[: -len(method) - 1]))
-    out: list[str] = []
+        rows = _Reached()
+        rows.overrides = tuple(q for q in by_name.get(method, ()) if q in methods and is_table_model(project, q[: -len(method) - 1]))
+        return rows
+    out = _Reached()
     if cls is not None:
         for owner, facts in project.class_mro(cls[0]):
             if facts is None:
                 return method  # (a library base may define it: as before)
             if f"{owner}.{method}" in nodes:
-                out.append(f"{owner}.{method}")
+                out = _Reached((f"{owner}.{method}",))
                 break
         if not out:
             return method
     base = cls[0] if cls is not None else head
-    for q in by_name.get(method, ()):
-        owner = q[: -len(method) - 1]
-        if q not in out and owner != base and q in methods and any(name == base for name, _ in project.class_mro(owner)[1:]):
-            out.append(q)  # a subclass's override: the receiver may be one
-    return tuple(out)
+    out.overrides = tuple(
+        q for q in by_name.get(method, ())
+        if q not in out and q in methods and q[: -len(method) - 1] != base and any(name == base for name, _ in project.class_mro(q[: -len(method) - 1])[1:])
+    )  # a subclass's override: the receiver may be one
+    return out
+
+
+class _Reached(tuple):
+    """The nodes a typed call reaches, with the project subclasses' ``overrides`` of the method (or the table models'
+    methods a query chain may call), followed only in live modules, as a call matched by name is."""
+
+    overrides: tuple = ()
 
 
 def _refuses_its_identity(project: "ProjectIndex", settings: Optional["Settings"], module: str, qualified: str) -> bool:
