@@ -350,7 +350,10 @@ def _typed_method_nodes(
         return rows
     out = _Reached()
     if cls is not None:
-        for owner, facts in project.class_mro(cls[0]):
+        line = project.class_mro(cls[0])
+        if any(last_segment(owner) == "Protocol" for owner, _ in line):
+            return method  # a protocol: any class of that shape is one (as before)
+        for owner, facts in line:
             if facts is None:
                 return method  # (a library base may define it: as before)
             if f"{owner}.{method}" in nodes:
