@@ -114,3 +114,105 @@ def test_role_on_a_path_key_is_no_admin_gate(tmp_path: Path) -> None:
     settings = Settings()
     assert no_claim_reason(index, settings, "app.rules.require_crew_admin") is None
     assert no_claim_reason(index, settings, "app.rules.count_all") == "only admin-only routes reach it"
+
+
+TYPED = {
+    "app/__init__.py": "",
+    "app/deps.py": '''
+from fastapi import Depends
+
+
+def current_user():
+    return {"id": 1}
+
+
+def current_admin(user=Depends(current_user)):
+    return user
+''',
+    "app/services.py": '''
+from sqlalchemy.orm import Session
+
+
+class Row:
+    __tablename__ = "rows"
+
+    def archive(self):
+        return self
+
+
+class PostService:
+    def __init__(self, db: Session):
+        self.db = db
+
+    def update(self, post_id):
+        return self.fetch(post_id)
+
+    def fetch(self, post_id):
+        return post_id
+
+    def remove(self, post_id):
+        return post_id
+
+
+class CommentService:
+    def __init__(self, db: Session, posts: PostService):
+        self.db = db
+        self.posts = posts
+
+    def update(self, comment_id):
+        data = {}
+        data.update(id=comment_id)
+        self.db.query(Row).filter(Row.id == comment_id).update(data)
+        return self.posts.fetch(comment_id)
+
+    def remove(self, comment_id):
+        return comment_id
+
+
+class SpecialPosts(PostService):
+    def remove(self, post_id):
+        return post_id
+
+
+post_service = PostService(None)
+''',
+    "app/routes.py": '''
+from fastapi import APIRouter, Depends
+from sqlalchemy import update
+
+from app.deps import current_admin, current_user
+from app.services import CommentService, PostService, post_service
+
+router = APIRouter()
+
+
+@router.put("/posts/{post_id}")
+def edit_post(post_id: int, db=Depends(), admin=Depends(current_admin)):
+    return PostService(db).update(post_id)
+
+
+@router.put("/comments/{comment_id}")
+def edit_comment(comment_id: int, comments: CommentService = Depends(), user=Depends(current_user)):
+    update(comment_id)
+    return comments.update(comment_id)
+
+
+@router.delete("/posts/{post_id}")
+def delete_post(post_id: int, user=Depends(current_user)):
+    return post_service.remove(post_id)
+''',
+}
+
+
+def test_method_calls_follow_the_receivers_class(tmp_path: Path) -> None:
+    # a method called on a receiver of a known class (``PostService(db)``, a typed dependency, ``self.posts`` kept
+    # by ``__init__``, a module-level instance) reaches that class's method (and its subclasses' overrides), not
+    # every method of the name; a dict's ``update``, a query chain's and ``sqlalchemy.update`` reach none
+    index = _index(tmp_path, TYPED)
+    settings = Settings()
+    assert no_claim_reason(index, settings, "app.services.PostService.update") is not None  # admin route only
+    assert no_claim_reason(index, settings, "app.services.CommentService.update") is None
+    assert no_claim_reason(index, settings, "app.services.PostService.fetch") is None  # ``self.posts.fetch``
+    assert no_claim_reason(index, settings, "app.services.PostService.remove") is None  # ``post_service.remove``
+    assert no_claim_reason(index, settings, "app.services.SpecialPosts.remove") is None  # an override
+    assert no_claim_reason(index, settings, "app.services.CommentService.remove") is not None

@@ -513,9 +513,11 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.principals.setdefault(name, None)
         else:
             ident.identity_params.setdefault(name, identity_field)
-    if client_keys and not ident.principals and not ident.identity_params:
+    if client_keys and not ident.principals and not ident.identity_params and not principal_fed_here(ctx, func, principal_handed_parameters):
         # the client's keys are all the function is given: read by their names, as before (``role_in_member_tenant(
-        # db, user_id, role_id)`` compares a row with the target user's: its claim is made there)
+        # db, user_id, role_id)`` compares a row with the target user's: its claim is made there). Not when some
+        # caller hands it who asks (``assigned_by_id=current_user.id``, even only recorded): then the client's
+        # keys are the client's, and the caller is the one the callers hand
         for name in client_keys:
             p = next(p for p in params if p.name == name)
             type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
@@ -779,6 +781,12 @@ def principal_fed_names(project: Optional["ProjectIndex"], settings: "Settings")
         lambda: tuple(sorted({n for names in principal_fed_parameters(project, settings).values() for n in names})),
         load=tuple,
     )
+
+
+def principal_handed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, set[str]]:
+    """``{function: parameters}``: parameters of project functions that some caller hands the principal's id,
+    whatever other callers hand them (``principal_fed_parameters`` keeps only those no route hands client data)."""
+    return _fed_parameters(project, settings)[0] if project is not None else {}
 
 
 def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = None) -> frozenset[str]:

@@ -13,6 +13,9 @@ from ..fastapi_routers import unincluded_view
 from ..flask_blueprints import unregistered_view
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
+from ..index.extractors.orm import PLAIN_CALL, SELF_RECEIVER
+from ..models import is_table_model
+from ..repositories import module_instance_class
 from .dependencies import (
     _settings_key,
     _test_module_name,
@@ -77,6 +80,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     modules are left out of the graph.
     ``background_out`` is not an edge: a function a route hands to ``BackgroundTasks`` runs after the response."""
     nodes: dict[str, dict[str, Any]] = {}
+    methods: set[str] = set()
     node_module: dict[str, str] = {}
     by_name: dict[str, list[str]] = {}
     for mod, facts in project.iter_modules():
@@ -88,6 +92,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
                 q = f"{mod}.{name}"
                 nodes[q] = fn
                 node_module[q] = mod
+                if kind == "methods":
+                    methods.add(q)
                 by_name.setdefault(name.rsplit(".", 1)[-1], []).append(q)
     resolved: dict[str, Any] = {}  # a call's target -> the nodes it names, or a name to match (``str``)
     heads = {m.split(".", 1)[0] for m in project.module_names()} | {m.split(".", 1)[0] for m in project.aliases}
@@ -109,9 +115,11 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         else:
             head, _, last = target.rpartition(".")
             cls = project.resolve_symbol(head) if head else None
-            method = f"{cls[0]}.{cls[1]}.{last}" if cls is not None and cls[2] == "classes" else None
-            if method is not None and method in nodes:
-                out = (method,)
+            made = module_instance_class(project, head) if cls is not None and cls[2] == "assignments" else None
+            if cls is not None and cls[2] == "classes":
+                out = typed_targets(f"{cls[0]}.{cls[1]}.{last}")  # ``Service.method(...)``
+            elif made is not None:
+                out = typed_targets(f"{made}.{last}")  # ``item_service.update(...)``, ``item_service = ItemService()``
             elif found is not None:
                 out = ()  # a class (its methods are reached by name) or a module-level object
             else:
@@ -183,21 +191,61 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
                 else:
                     pending.setdefault(mod, []).append(t)
 
+        def follow(found: Any) -> None:
+            if found.__class__ is str:  # a name: every function or method so called
+                by_name_live(found)
+                return
+            add(found)
+            for t in getattr(found, "overrides", ()):  # (a subclass's override: in a live module, as by name)
+                mod = node_module[t]
+                if mod in live:
+                    add((t,))
+                else:
+                    pending.setdefault(mod, []).append(t)
+
         add(seeds)
         while stack:
-            fn = nodes[stack.pop()]
+            q = stack.pop()
+            fn = nodes[q]
+            receivers = fn.get("receivers", {})
             for key in ("calls_out", "refs_out"):
                 for t in fn.get(key, ()):
-                    if t not in expanded:
+                    if key == "calls_out" and t in receivers:
+                        for typed in receivers[t]:  # ``svc.update(...)`` on a ``svc = BlogService(db)``
+                            follow(receiver_targets(q, t, typed))
+                    elif key == "calls_out" and q in methods and t.startswith(_SELF) and t.count(".") == 1:
+                        follow(typed_targets(f"{q.rpartition('.')[0]}.{t.partition('.')[2]}"))  # ``self.fetch(...)``
+                    elif t not in expanded:
                         expanded.add(t)
-                        found = targets(t)
-                        if found.__class__ is str:  # a name: every function or method so called
-                            by_name_live(found)  # type: ignore[arg-type]
-                        else:
-                            add(found)
+                        follow(targets(t))
             for name in fn.get("name_calls", ()):
-                by_name_live(name)
+                if name in receivers:
+                    for typed in receivers[name]:  # ``self.service.update(...)``, ``__init__`` keeping the service
+                        follow(receiver_targets(q, name, typed))
+                else:
+                    by_name_live(name)
         return seen
+
+    def receiver_targets(q: str, called: str, typed: str) -> Any:
+        """What one call of node ``q`` whose receiver the index typed (``receivers``) reaches."""
+        if typed == PLAIN_CALL:  # ``update(table)``, ``sa.update(table)``: a module-level name, resolved as before
+            found = targets(called)
+            return () if found.__class__ is str and called.split(".", 1)[0] not in heads else found
+        if typed.startswith(SELF_RECEIVER):  # ``super().update()``
+            return typed_targets(q.rpartition(".")[0] + typed[len(SELF_RECEIVER):]) if q in methods else typed.rpartition(".")[2]
+        return typed_targets(typed)
+
+    typed_found: dict[str, Any] = {}
+
+    def typed_targets(typed: str) -> Any:
+        """The nodes a method call on a receiver of a known class reaches (``receivers`` facts): the method its
+        class defines or inherits from a project base, with the overrides of the project's subclasses; the
+        method's name (every function or method so called, as for an unresolved call) when the class is not the
+        project's, reaches an outside base first, or defines no such method."""
+        out = typed_found.get(typed)
+        if out is None:
+            out = typed_found[typed] = _typed_method_nodes(project, nodes, methods, by_name, heads, typed)
+        return out
 
     aliases: dict[str, bool] = {}
 
@@ -272,6 +320,60 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
     for q in routes:
         out.pop(q, None)  # a request handler makes its own claims (or none, when admin-only)
     return out
+
+
+_SELF = ("self.", "cls.")
+
+
+def _typed_method_nodes(
+    project: "ProjectIndex", nodes: dict[str, Any], methods: set[str], by_name: dict[str, list[str]], heads: set[str], typed: str,
+) -> Any:
+    """``_claim_reach``'s ``typed_targets``: ``(node, ...)`` or the method's name (every function or method so
+    called). A project class: the method it defines or inherits from a project base, with its subclasses'
+    overrides. A library class (``sqlalchemy.orm.Session``, ``builtins.dict``): only the overrides of project
+    subclasses. What a call on a receiver gives (``<class>()``): by name when the class is the project's (its
+    methods return anything), else the methods of table models (a library's query hands rows on)."""
+    head, _, method = typed.rpartition(".")
+    given = head.endswith("()")
+    head = head[:-2] if given else head
+    cls = project.get_class(head)
+    if cls is None and head.split(".", 1)[0] in heads:
+        entry = alias_entry(project, head)  # ``service: ServiceDep`` with ``ServiceDep = Annotated[Service, Depends()]``
+        cls = project.get_class(entry["type"]) if entry is not None and entry.get("type") else None
+        if cls is None:
+            return method  # a project name that is no class (a factory function): as before
+    if given:
+        if cls is not None:
+            return method
+        rows = _Reached()
+        rows.overrides = tuple(q for q in by_name.get(method, ()) if q in methods and is_table_model(project, q[: -len(method) - 1]))
+        return rows
+    out = _Reached()
+    if cls is not None:
+        line = project.class_mro(cls[0])
+        if any(last_segment(owner) == "Protocol" for owner, _ in line):
+            return method  # a protocol: any class of that shape is one (as before)
+        for owner, facts in line:
+            if facts is None:
+                return method  # (a library base may define it: as before)
+            if f"{owner}.{method}" in nodes:
+                out = _Reached((f"{owner}.{method}",))
+                break
+        if not out:
+            return method
+    base = cls[0] if cls is not None else head
+    out.overrides = tuple(
+        q for q in by_name.get(method, ())
+        if q not in out and q in methods and q[: -len(method) - 1] != base and any(name == base for name, _ in project.class_mro(q[: -len(method) - 1])[1:])
+    )  # a subclass's override: the receiver may be one
+    return out
+
+
+class _Reached(tuple):
+    """The nodes a typed call reaches, with the project subclasses' ``overrides`` of the method (or the table models'
+    methods a query chain may call), followed only in live modules, as a call matched by name is."""
+
+    overrides: tuple = ()
 
 
 def _refuses_its_identity(project: "ProjectIndex", settings: Optional["Settings"], module: str, qualified: str) -> bool:

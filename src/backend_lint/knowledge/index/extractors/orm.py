@@ -297,7 +297,7 @@ _CREDENTIAL_PARAMS = frozenset({
 TASK_DECORATORS = frozenset({"task", "shared_task", "actor", "periodic_task", "job", "cron"})
 
 
-def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> dict[str, Any]:
+def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, held: Optional[dict[str, str]] = None) -> dict[str, Any]:
     """What a function's body says, in one ``ast.walk`` done at index time (so that classifying a
     dependency, an authorisation helper or a background-only function needs no parse): the token decoding
     that makes it authenticate the caller (``auth``), whether it raises (``raises``), the functions it
@@ -360,10 +360,25 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
         )
         if checked:
             found.add(f"verifies the credential `{checked[0]}` it is given")
+    typed, typed_bound = _typed_receivers(fn, resolve, held or {})
+    receivers: dict[str, set[str]] = {}  # a call's ``calls_out`` / ``name_calls`` entry -> the typed targets
+    untyped: set[str] = set()
     for node in call_nodes:
         func = node.func
         if func.__class__ is ast.Attribute:
             attr = func.attr  # type: ignore[attr-defined]
+            raw = target(func)
+            raw = raw if raw and "." in raw else (None if raw else attr)
+            if raw is not None:
+                value = func.value  # type: ignore[attr-defined]
+                # ``sa.update(table)``, ``logger.info(...)``: an attribute of a name the module binds (``import
+                # sqlalchemy as sa``), resolved as before; a library's reaches no project method
+                module_level = value.__class__ is ast.Name and value.id not in typed_bound and raw.partition(".")[0] != value.id  # type: ignore[attr-defined]
+                cls = PLAIN_CALL if module_level else typed(value)
+                if cls is None:
+                    untyped.add(raw)
+                else:
+                    receivers.setdefault(raw, set()).add(cls if cls == PLAIN_CALL else f"{cls}.{attr}")
             if attr in _TOKEN_METHODS:
                 found.add(f"reads a token (`.{attr}(...)`)")
             elif attr == "decode":
@@ -376,6 +391,8 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
                     background.add(t)
                 continue
         t = target(func)
+        if func.__class__ is ast.Name and t and "." in t and func.id not in typed_bound and t.partition(".")[0] != func.id:  # type: ignore[attr-defined]
+            receivers.setdefault(t, set()).add(PLAIN_CALL)  # ``update(table)`` imported from a library: no method
         if t and "." in t:
             calls.add(t)
         elif t is None and func.__class__ is ast.Attribute:
@@ -404,10 +421,94 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) ->
     refs -= calls
     if refs:
         out["refs_out"] = sorted(refs)
+    known = {raw: sorted(found) for raw, found in receivers.items() if raw not in untyped}
+    if known:
+        out["receivers"] = known
     return out
 
 
-_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "task", "background_out", "routes_inside"})
+def _typed_receivers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, held: dict[str, str]) -> Any:
+    """A reader of a method call's receiver: the dotted name of the class (or factory) it is an instance of, or
+    ``None``. Known: a parameter annotated with a class or filled by ``Depends(Class)`` and never rebound, a local
+    bound once to ``Class(...)`` or to a literal (``builtins.dict``), ``self.<attr>`` that ``__init__`` keeps
+    (``held``: ``self_types``), ``Class(...)`` itself; ``<class>()`` for what a call or an attribute of such a
+    receiver gives (``db.query(Item).filter(...)``, ``<Session>()``). Whether a name is the project's is decided
+    by the reader (``knowledge.auth.reach``)."""
+    counts = _store_counts(fn)
+    a = fn.args
+    positional = [*a.posonlyargs, *a.args]
+    bound = set(counts) | {x.arg for x in (*positional, *a.kwonlyargs)} | {x.arg for x in (a.vararg, a.kwarg) if x is not None}
+    known: dict[str, str] = {}
+    defaults = dict(zip([x.arg for x in positional][len(positional) - len(a.defaults):], a.defaults))
+    defaults.update({x.arg: d for x, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None})
+    for arg in (*positional, *a.kwonlyargs):
+        if counts.get(arg.arg) or arg.arg in ("self", "cls"):
+            continue
+        kind = main_type(arg.annotation, resolve) if arg.annotation is not None else None
+        if kind is None:
+            marker = call_marker(defaults.get(arg.arg), resolve) if arg.arg in defaults else None
+            kind = marker.get("dependency") if marker is not None and not marker.get("called") else None
+        if kind and "." in kind:
+            known[arg.arg] = kind
+    for node in walk_function(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and counts.get(node.targets[0].id) == 1:
+            made = _LITERAL_CLASSES.get(node.value.__class__) or _made_class(node.value, resolve, bound)
+            if made:
+                known[node.targets[0].id] = made
+
+    def direct(expr: ast.expr) -> Optional[str]:
+        if isinstance(expr, ast.Name):
+            return known.get(expr.id)
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+            return held.get(expr.attr)
+        return _made_class(expr, resolve, bound)
+
+    def typed(expr: ast.expr) -> Optional[str]:
+        found = direct(expr)
+        if found is not None:
+            return found
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "super" and "super" not in bound:
+            return SELF_RECEIVER  # ``super().update()``: a method of the class's own line
+        root, queried = expr, False
+        while isinstance(root, (ast.Call, ast.Attribute, ast.Subscript, ast.Await)):
+            if isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and root.func.attr in _QUERY_METHODS:
+                queried = True
+            root = root.func if isinstance(root, ast.Call) else root.value
+            found = direct(root)
+            if found is not None:
+                return f"{found}()"
+        return QUERY_RESULT if queried else None
+
+    return typed, bound
+
+
+PLAIN_CALL = "<call>"  # a plain call of a name the module binds (not a method of a local)
+SELF_RECEIVER = "<self>"  # ``super()``: read as ``self`` by ``knowledge.auth.reach``
+QUERY_RESULT = "sqlalchemy.orm.Query()"  # what an ORM query chain gives (``db.query(M).filter(...)``)
+# methods that make a chain of calls an ORM query (``db.query(M).filter(...).update(values)``) whatever its root
+_QUERY_METHODS = frozenset({"query", "filter", "filter_by", "where", "order_by", "scalars", "execute"})
+
+# a local bound to a literal holds an instance of the builtin (``data = {}``: ``data.update(...)`` is the dict's)
+_LITERAL_CLASSES = {
+    ast.Dict: "builtins.dict", ast.DictComp: "builtins.dict", ast.List: "builtins.list", ast.ListComp: "builtins.list",
+    ast.Set: "builtins.set", ast.SetComp: "builtins.set", ast.JoinedStr: "builtins.str",
+}
+
+
+def _made_class(expr: ast.expr, resolve: Resolve, bound: set[str]) -> Optional[str]:
+    """``Class(...)`` (a dotted name the module binds, not a name the function binds): that name, else ``None``."""
+    if not isinstance(expr, ast.Call):
+        return None
+    head = expr.func
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    if not isinstance(head, ast.Name) or head.id in bound or head.id in ("self", "cls"):
+        return None
+    q = resolve(expr.func)
+    return q if q and "." in q else None
+
+
+_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "receivers", "task", "background_out", "routes_inside"})
 
 
 # Decorator methods that make a function a request handler (``@router.get("/x")``, ``@app.api_route(...)``)
@@ -2102,6 +2203,7 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
 
     elevated = _elevated_none_locals(fn)
     computed = _caller_computed_locals(fn, deps)
+    unpacked = _unpacked_dependency_locals(fn, deps)
 
     def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
         if isinstance(expr, ast.Name) and expr.id in elevated:
@@ -2125,6 +2227,8 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             expr = expr.args[0]
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr in ID_ATTRIBUTES:
             return "id", expr.value.id
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in unpacked and expr.attr in ID_ATTRIBUTES:
+            return "id", unpacked[expr.value.id]  # ``current_user, org_id = auth`` then ``current_user.id``
         if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in deps and expr.attr.endswith("_id"):
             # ``school_id=current_user.school_id``: the caller's own key of that name (a tenant), not its id;
             # the reader takes it only for a callee parameter of the same name
@@ -2164,16 +2268,38 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
 _ELEVATED_WORDS = ("admin", "superuser")
 
 
+def _store_counts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
+    """How many times the function binds each name."""
+    counts: dict[str, int] = {}
+    for node in walk_function(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _unpacked_dependency_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, str]:
+    """Locals the function binds once, at its top level, by unpacking a dependency parameter (``current_user,
+    organization_id = auth`` with ``auth: tuple = Depends(require_access(...))``): ``{local: parameter}``. The id of
+    such a local (``current_user.id``) is read as the dependency's (``_principal_feeds``)."""
+    if not deps:
+        return {}
+    counts = _store_counts(fn)
+    out: dict[str, str] = {}
+    for stmt in fn.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple) and isinstance(stmt.value, ast.Name) and stmt.value.id in deps:
+            for elt in stmt.targets[0].elts:
+                if isinstance(elt, ast.Name) and counts.get(elt.id) == 1:
+                    out[elt.id] = stmt.value.id
+    return out
+
+
 def _caller_computed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, tuple[str, str]]:
     """Locals the function binds once, at its top level, to what a call handed one of its dependency parameters
     (the caller) answers: ``accessible = get_accessible_project_ids(session, user=current_user)`` -> ``("built",
     "current_user")``; ``("admin", ...)`` when the call (or an attribute of the dependency) is named for an
     administrator (``can_view_all = rbac_service.is_system_admin(current_user)``, ``sees_all =
     current_user.is_superuser``). Which dependency is the caller is decided by the reader (``_feed_one``)."""
-    counts: dict[str, int] = {}
-    for node in walk_function(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            counts[node.id] = counts.get(node.id, 0) + 1
+    counts = _store_counts(fn)
     out: dict[str, tuple[str, str]] = {}
     for stmt in fn.body:
         if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
@@ -2676,7 +2802,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     # what methods call (``method_calls``, for every method of the module) and, per method,
                     # what it calls and whether it is a request handler (``methods``): the call graph of
                     # ``knowledge.auth.claim_reach``
-                    body = _body_facts(stmt, resolve)
+                    body = _body_facts(stmt, resolve, self_types.get(node.name))
                     method_calls.update(body.get("calls_out", ()))
                     entry = {k: v for k, v in body.items() if k in _REACH_KEYS}
                     entry.update(_route_facts(stmt, resolve))
