@@ -83,7 +83,7 @@ def _dependency_fields(project: Any) -> bool:
         return False
 
     # (stored with the index: a run linting one file reads the answer instead of every class's fields)
-    return project.memo("claims.dependency_fields", lambda: project.stored_memo("claims.dependency_fields", build, load=bool))
+    return project.stored_memo("claims.dependency_fields", build, load=bool)
 
 
 def no_claim_functions(tree: ast.Module, source: str, module: Optional[str], project: Any, settings: Any) -> frozenset[int]:

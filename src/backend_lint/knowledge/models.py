@@ -326,9 +326,7 @@ def model_by_name(project: "ProjectIndex", name: Optional[str]) -> Optional[str]
 def tables_by_class_name(project: "ProjectIndex") -> dict[str, tuple[str, ...]]:
     """Class name -> the table models of that name (a bare registry name: ``"User"``). Stored with the index: a
     run linting one file reads the names instead of every class's facts."""
-    return project.memo(  # type: ignore[no-any-return]
-        "models.by_bare_name", lambda: project.stored_memo("models.by_bare_name", lambda: _bare_names(project), load=_tuples_by_key)
-    )
+    return project.stored_memo("models.by_bare_name", lambda: _bare_names(project), load=_tuples_by_key)  # type: ignore[no-any-return]
 
 
 def _tuples_by_key(raw: dict) -> dict[str, tuple[str, ...]]:
@@ -1037,7 +1035,7 @@ def scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:
     """Per table model, how often the project constrains each column in its queries and checks (the ``flow``
     facts' scoping counts over every module). Stored with the index: a run linting one file reads the counts
     instead of every module's facts."""
-    return project.memo("models.scoping_evidence", lambda: project.stored_memo("models.scoping_evidence", lambda: _scoping_evidence(project), load=dict))
+    return project.stored_memo("models.scoping_evidence", lambda: _scoping_evidence(project), load=dict)  # type: ignore[no-any-return]
 
 
 def _scoping_evidence(project: "ProjectIndex") -> dict[str, dict[str, int]]:

@@ -387,7 +387,7 @@ def response_models(project: Optional["ProjectIndex"]) -> dict[str, str]:
         return out
 
     # (stored with the index: a run linting one file reads the answers instead of every route's)
-    return project.memo("validation.response_models", lambda: project.stored_memo("validation.response_models", build, load=dict))
+    return project.stored_memo("validation.response_models", build, load=dict)
 
 
 def _has_schema_root(project: "ProjectIndex", q: str) -> bool:
@@ -492,7 +492,7 @@ def leaking_fields(project: Optional["ProjectIndex"]) -> dict[str, dict[str, str
                 out.setdefault(cname, {}).setdefault(fname, q)
         return out
 
-    return project.memo("validation.leaking_fields", lambda: project.stored_memo("validation.leaking_fields", build, load=dict))
+    return project.stored_memo("validation.leaking_fields", build, load=dict)
 
 
 def extra_setting(project: Optional["ProjectIndex"], canonical: str) -> Optional[str]:
