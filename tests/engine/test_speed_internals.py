@@ -416,6 +416,48 @@ def test_stored_memo_outlives_the_run_and_follows_the_facts(tmp_path: Path) -> N
     assert len(calls) == 3  # a damaged file is ignored and rewritten
 
 
+def test_a_run_writes_its_derived_facts_once_at_its_end(tmp_path: Path) -> None:
+    """``lint_paths`` defers the derived-facts file (``ProjectIndex.deferred_derived``): every value it derives is
+    written once, on leaving, and read back by the next run; an edit that changes the facts still derives again."""
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n")
+    files = [str(tmp_path / "models.py")]
+    cache = str(tmp_path / ".cache")
+    calls: list[str] = []
+
+    def derived_files() -> list[str]:
+        return [n for n in os.listdir(cache) if n.startswith("derived-")]
+
+    def words(key: str):
+        return lambda: calls.append(key) or (key,)
+
+    first = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    with first.deferred_derived():
+        assert first.stored_memo("a", words("a"), load=tuple) == ("a",)
+        assert first.stored_memo("b", words("b"), load=tuple) == ("b",)
+        assert derived_files() == []  # held back until the run ends
+    assert len(derived_files()) == 1
+    second = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    assert second.stored_memo("a", words("a"), load=tuple) == ("a",)
+    assert second.stored_memo("b", words("b"), load=tuple) == ("b",)
+    assert calls == ["a", "b"]  # both read back, neither derived again
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n\n\nclass Other:\n    pass\n")
+    third = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    with third.deferred_derived():
+        third.stored_memo("a", words("a"), load=tuple)
+    assert calls == ["a", "b", "a"]  # the facts changed: derived again
+    fourth = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    fourth.stored_memo("a", words("a"), load=tuple)
+    assert calls == ["a", "b", "a"]  # and the value derived after the change was stored
+    with fourth.deferred_derived():
+        fourth.update_source(files[0], "class Item:\n    pass\n")  # an editor buffer: nothing stored past it
+        fourth.stored_memo("b", words("b"), load=tuple)
+    fifth = ProjectIndex.build(str(tmp_path), files, cache_dir=cache)
+    fifth.stored_memo("b", words("b"), load=tuple)
+    assert calls == ["a", "b", "a", "b", "b"]
+
+
 def test_stored_owned_words_follow_the_principal_parameters(tmp_path: Path) -> None:
     """Family 2's owned-model vocabulary is stored with the index (``screens.owned``); a model is owned by a column
     the project compares with the caller (``knowledge.scoping``), and who the caller is depends on

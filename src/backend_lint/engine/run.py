@@ -266,6 +266,9 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     if ctx.get_start_method() == "fork":  # (spawned workers share nothing with this process: no priming)
         _prime(engine, paths, sizes)
         _FORK_ENGINE = engine
+    flush = getattr(engine.project, "flush_derived", None)
+    if flush is not None:
+        flush()  # what the parent derived, written once before the workers (which write their own as they go)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
             for chunk_result in pool.map(_work, chunks):
@@ -320,7 +323,16 @@ def open_cache(engine: Engine, options: RunOptions, paths: Sequence[str] = ()):
 
 
 def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
-    """Lint ``paths``; files whose cached findings are still valid are not read again."""
+    """Lint ``paths``; files whose cached findings are still valid are not read again. The project-wide facts
+    derived on the way are stored once, at the end (``ProjectIndex.deferred_derived``)."""
+    deferred = getattr(engine.project, "deferred_derived", None)
+    if deferred is None:
+        return _lint_paths(engine, paths, options)
+    with deferred():
+        return _lint_paths(engine, paths, options)
+
+
+def _lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     cache = open_cache(engine, options, paths)
     if cache is None:
         return _lint_many(engine, paths, options)

@@ -15,6 +15,7 @@ import re
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any, Iterable, Iterator, Optional
@@ -46,6 +47,10 @@ class ProjectIndex:
         # where project-wide derived facts (``stored_memo``) outlive the run; set by ``build``
         self._derived_path: Optional[str] = None
         self._derived: Optional[dict[str, Any]] = None
+        # the process whose run writes the derived facts once, at its end (``deferred_derived``), and whether
+        # it has values to write; any other process (a forked worker) writes each value as it derives it
+        self._derived_deferred_by: Optional[int] = None
+        self._derived_dirty = False
         self._lazy: Optional[_LazyModules] = None
         # import roots (``roots.py``): the units and ``src`` directories that name modules, what the
         # inference found, and the default names of renamed modules (``split`` follows them)
@@ -444,6 +449,7 @@ class ProjectIndex:
         self._symbols = {}
         self._project_digest = None
         self._derived = None
+        self._derived_dirty = False
         self._derived_path = None  # the stored values describe the project before this change
 
     # -- queries -------------------------------------------------------------------------------------
@@ -478,8 +484,30 @@ class ProjectIndex:
         value = self._memo[memo_key] = factory()
         if stored is not None:
             stored[key] = sorted(value) if isinstance(value, (set, frozenset)) else value
-            self._write_derived(stored)
+            if self._derived_deferred_by == os.getpid():
+                self._derived_dirty = True
+            else:
+                self._write_derived(stored)
         return value
+
+    @contextmanager
+    def deferred_derived(self) -> Iterator[None]:
+        """Within: ``stored_memo`` writes the derived-facts file once, on leaving (or at ``flush_derived``),
+        instead of once per value it derives (each write is the whole file, ~0.8 MB on a large project)."""
+        outer = self._derived_deferred_by
+        self._derived_deferred_by = os.getpid()
+        try:
+            yield
+        finally:
+            self.flush_derived()
+            self._derived_deferred_by = outer
+
+    def flush_derived(self) -> None:
+        """Write the derived values that this process holds back (``deferred_derived``), if any."""
+        if self._derived_dirty and self._derived_deferred_by == os.getpid():
+            self._derived_dirty = False
+            if self._derived is not None:
+                self._write_derived(self._derived)
 
     def _derived_key(self) -> str:
         return f"{self.project_digest()}:{code_digest()}"
