@@ -778,3 +778,32 @@ def test_stored_checked_parent_dependencies_follow_the_facts_and_the_settings(tm
     third = checked_parent_dependencies(ProjectIndex.build(str(tmp_path), files, cache_dir=cache), settings)
     assert len(calls) == 3  # the facts changed: derived again
     assert "orchard.deps.member_bed" not in third and "orchard.deps.member_garden" in third
+
+
+def test_a_check_run_stores_its_derived_facts_in_one_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A one-process ``check`` derives families 1-2's project-wide facts and writes the derived-facts file once; the
+    next run (one file edited by a comment) reads them back and writes nothing; findings as ``--no-cache``'s."""
+    import shutil
+
+    from backend_lint.engine.workspace import Request, run
+    from backend_lint.knowledge.index import ProjectIndex
+
+    root = tmp_path / "app"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "isolation" / "_projects" / "fetch_and_check_helpers", root)
+    writes: list[int] = []
+    write = ProjectIndex._write_derived
+    monkeypatch.setattr(ProjectIndex, "_write_derived", lambda self, values: writes.append(len(values)) or write(self, values))
+    monkeypatch.chdir(root)
+
+    def findings(**kw) -> list[tuple]:
+        result = run(Request(paths=[str(root)], jobs=1, select=("BKL1", "BKL2"), **kw))
+        return sorted((d.path, d.row, d.code, d.message) for o in result.outcomes for d in o.diagnostics)
+
+    expected = findings(use_cache=False)
+    assert expected and writes == []  # (no cache: nothing stored)
+    assert findings() == expected
+    assert len(writes) == 1 and writes[0] > 1  # several values, one write
+    edited = root / "studio" / "routes.py"
+    edited.write_text(edited.read_text() + "\n# an edit\n")
+    assert findings() == expected
+    assert len(writes) == 1  # read back, nothing derived again

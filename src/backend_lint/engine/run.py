@@ -8,8 +8,9 @@ import errno
 import hashlib
 import os
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..ground.cache import ResultCache, run_key
 from ..ground.config import Settings
@@ -192,7 +193,14 @@ def prime_paths(engine: Engine, paths: Sequence[str]) -> None:
 
 def _work(paths: list[str]) -> list[FileOutcome]:
     assert _WORKER_ENGINE is not None and _WORKER_OPTIONS is not None
-    return [process_file(_WORKER_ENGINE, p, _WORKER_OPTIONS) for p in paths]
+    with deferred_derived(_WORKER_ENGINE.project):  # what a chunk derives is stored once, after it
+        return [process_file(_WORKER_ENGINE, p, _WORKER_OPTIONS) for p in paths]
+
+
+def deferred_derived(project: Any) -> Any:
+    """``project.deferred_derived()`` (its derived facts stored once, on leaving), or nothing to defer."""
+    defer = getattr(project, "deferred_derived", None)
+    return defer() if defer is not None else nullcontext()
 
 
 def _file_size(path: str) -> int:
@@ -325,10 +333,7 @@ def open_cache(engine: Engine, options: RunOptions, paths: Sequence[str] = ()):
 def lint_paths(engine: Engine, paths: Sequence[str], options: RunOptions) -> list[FileOutcome]:
     """Lint ``paths``; files whose cached findings are still valid are not read again. The project-wide facts
     derived on the way are stored once, at the end (``ProjectIndex.deferred_derived``)."""
-    deferred = getattr(engine.project, "deferred_derived", None)
-    if deferred is None:
-        return _lint_paths(engine, paths, options)
-    with deferred():
+    with deferred_derived(engine.project):
         return _lint_paths(engine, paths, options)
 
 

@@ -30,7 +30,7 @@ from ..knowledge.index import ProjectIndex
 from ..knowledge.index.roots import unresolved_share
 from ..values import Diagnostic
 from .api import Engine
-from .run import FileOutcome, Interrupted, RunOptions, written_files, lint_paths, prime_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
+from .run import FileOutcome, Interrupted, RunOptions, deferred_derived, written_files, lint_paths, prime_paths, missing_path_diagnostic, read_error_diagnostic, unified_diff
 from .selection import resolve_settings, settings_per_file
 
 
@@ -229,14 +229,15 @@ class Workspace:
         """Everything a lint needs, loaded now (before a face forks workers that should share it). ``prime``
         (workers will be forked): also the project-wide words and facts the screens derive, from a sample of
         the index's files, once here instead of once per worker, as ``check -j N`` primes its pool (run 64:
-        ~1 s of each flake8 worker on the default bench group)."""
+        ~1 s of each flake8 worker on the default bench group). What it derives is stored once, at its end."""
         self.engine.preload()  # imports the rules (and libcst)
-        if self.index is not None:
-            self.index.load_facts()
-            if prime:
-                prime_paths(self.engine, sorted(self.index.by_path))
-        if self.engine.has_project_rules:
-            self.project_findings(os.getcwd())
+        with deferred_derived(self.index):
+            if self.index is not None:
+                self.index.load_facts()
+                if prime:
+                    prime_paths(self.engine, sorted(self.index.by_path))
+            if self.engine.has_project_rules:
+                self.project_findings(os.getcwd())
 
 
 LAGGING = "lagging:"  # an index entry's digest while its facts' line numbers lag (``update_file(lagging=True)``)
