@@ -189,3 +189,18 @@ def test_screen_reads_fed_parameters_per_function(tmp_path: Path) -> None:
     assert not screen("totals.py")
     # without the file's module (no probe): every fed name counts
     assert isolation_may_fire(tree_facts((tmp_path / "app" / "totals.py").read_text()), project, settings)
+
+
+def test_screen_follows_helpers_only_through_calls_the_analysis_follows() -> None:
+    """A function is a helper of the screen's vocabulary when it looks an owned row up or calls one that does
+    (``_fetching_helpers``); a call its summary records counts only when the analysis can follow it
+    (``queries.summary_of_call``: a project function, a method of a project class or of a module-level object
+    of one, a method on ``self``): ``cache.load_ticket(...)`` on whatever object the caller hands in is no call
+    of the project's ``load_ticket``, whatever its last name, so a route calling that function stays out of
+    libcst, and a route calling the helper that calls ``load_ticket`` by its name still reaches it."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL201/helper_closure_screen/")
+    vocabulary = _owned_words(fixture.project, fixture.settings)
+    assert {"load_ticket", "ticket_subject"} <= vocabulary.words
+    assert "cached_subject" not in vocabulary.words and "subjects" not in vocabulary.words
+    assert _screen_as_linted(fixture, "routes_followed.py")
+    assert not _screen_as_linted(fixture, "routes_unfollowed.py")

@@ -12,7 +12,7 @@ from ...knowledge.auth import kwargs_checking_decorators, test_or_script_module
 from ...knowledge.claims import admin_gated, no_claim_functions
 from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolvable_roots
 from ...knowledge.models import is_owned, is_table_model
-from ...knowledge.queries import checked_only_tables, checked_parent_dependencies, helper_checked_tables
+from ...knowledge.queries import checked_only_tables, checked_parent_dependencies, helper_checked_tables, summary_of_call
 from ...knowledge.reexports import reexport_closure
 from ...knowledge.repositories import module_instance_class, self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
@@ -302,7 +302,8 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
     resolved: dict[str, Any] = {}
 
     def resolve(target: str) -> Any:
-        """The qualified summaries a call target may be (a tuple), or ``None``: match by last name."""
+        """The qualified summaries a call target may be (a tuple); ``None``: match by last name; ``()``: a call
+        the analysis follows nowhere (``_followed``)."""
         if target in resolved:
             return resolved[target]
         out: Any = None
@@ -313,6 +314,8 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
             cls = project.get_class(owner)
             if cls is not None:
                 out = tuple(f"{name}.{method}" for name, _facts in project.class_mro(cls[0]))
+        if out is None and not _followed(project, target):
+            out = ()
         resolved[target] = out
         return out
 
@@ -322,8 +325,11 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
         for q, summary in summaries:
             if q in found:
                 continue
+            params = summary.get("params", ())
             for c in summary.get("calls", ()):
                 at = resolve(c["target"])
+                if at == () and _handed_module_call(c["target"], params):
+                    at = None  # (``db.Role.get(role_id)`` on a module the caller hands in: ``with_handed_modules``)
                 if (at is None and c["target"].rsplit(".", 1)[-1] in shorts) or (at is not None and not found.isdisjoint(at)):
                     more.add(q)
                     break
@@ -338,6 +344,22 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
         else:
             functions.add(q.rsplit(".", 1)[-1])
     return functions, {m: classes for m, classes in methods.items() if m not in functions}
+
+
+def _followed(project: Any, target: str) -> bool:
+    """A call a function's summary records (``calls[].target``) may lead the analysis into another summary: the
+    readings that follow a helper's calls (``queries.helper_unscoped``, ``summary_of_call``) resolve it as a
+    project function (through re-exports), a method of a project class or of a module-level instance of one, or
+    a method on ``self`` (read here whatever the class: kept). A call they resolve to nothing (``d.get(key)``,
+    ``client.post(...)``) reaches no lookup there, whatever its last name."""
+    return target.startswith("self.") or summary_of_call(project, None, target) is not None
+
+
+def _handed_module_call(target: str, params: Any) -> bool:
+    """``db.Role.get(role_id)`` with ``db`` a parameter: an active-record lookup on the module a caller hands in
+    (``queries.with_handed_modules``, read at the call), matched by its last name as before."""
+    parts = target.split(".")
+    return len(parts) == 3 and parts[0] in params and parts[1][:1].isupper()
 
 
 def checked_parent_words(project: Any, settings: Any) -> frozenset[str]:
