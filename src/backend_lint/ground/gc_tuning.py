@@ -32,7 +32,7 @@ def release_freed_memory() -> None:
     if sys.platform != "linux":
         return
     try:
-        import ctypes  # (~1 ms; only after a build that extracted files)
+        import ctypes  # (~3 ms; only after a build that extracted files, or before a pool forks)
 
         trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # (another C library: musl has no ``malloc_trim``)
