@@ -147,3 +147,30 @@ def test_a_tuned_process_freezes_what_a_paused_build_made(monkeypatch) -> None:
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+def test_release_freed_memory_trims_the_c_heap_on_linux_only(monkeypatch) -> None:
+    """``release_freed_memory`` (before a pool forks) asks glibc for ``malloc_trim(0)``; elsewhere, or where the
+    C library has no such function, it does nothing."""
+    import ctypes
+
+    from backend_lint.ground import gc_tuning
+
+    calls: list[int] = []
+
+    class Libc:
+        def malloc_trim(self, pad: int) -> int:
+            calls.append(pad)
+            return 1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: Libc())
+    monkeypatch.setattr(gc_tuning.sys, "platform", "linux")
+    gc_tuning.release_freed_memory()
+    assert calls == [0]
+    monkeypatch.setattr(gc_tuning.sys, "platform", "darwin")
+    gc_tuning.release_freed_memory()
+    assert calls == [0]
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # (musl: no ``malloc_trim``)
+    monkeypatch.setattr(gc_tuning.sys, "platform", "linux")
+    gc_tuning.release_freed_memory()
+    assert calls == [0]

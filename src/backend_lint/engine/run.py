@@ -18,7 +18,7 @@ from ..ground.discovery import abspath_maker
 from ..ground.io import SourceReadError, WriteError, read_source, sigint_held, write_source
 from ..values import Diagnostic, Location
 from .api import Engine
-from ..ground.gc_tuning import tune_gc
+from ..ground.gc_tuning import release_freed_memory, tune_gc
 
 
 
@@ -273,6 +273,7 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
     global _FORK_ENGINE
     if ctx.get_start_method() == "fork":  # (spawned workers share nothing with this process: no priming)
         _prime(engine, paths, sizes)
+        release_freed_memory()  # (what priming freed: each forked worker would be counted with it again)
         _FORK_ENGINE = engine
     flush = getattr(engine.project, "flush_derived", None)
     if flush is not None:

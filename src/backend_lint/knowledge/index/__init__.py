@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from ...ground.cache import code_digest, load_checked, store_checked
 from ...ground.discovery import abspath_maker
-from ...ground.gc_tuning import collections_paused, tune_gc
+from ...ground.gc_tuning import collections_paused, release_freed_memory, tune_gc
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
@@ -233,6 +233,8 @@ class ProjectIndex:
             store.save(index, started)
         for e in index._entries.values():
             e.encoded = None  # written, or not to be: not carried into forked workers
+        if todo:
+            release_freed_memory()  # (the encoded facts just dropped, the pool's buffers: before any fork)
         if store is not None:
             index._derived_path = os.path.join(store.cache_dir, f"derived-{store.ident}.json")
         return index
