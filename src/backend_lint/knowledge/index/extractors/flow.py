@@ -57,6 +57,9 @@ scoping column. A summary is kept only when it says something:
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
+- ``builders`` (beside ``functions``): ``{"Class.method": model}``, methods taking only ``self`` that only return a
+  bare statement on one model (``return self.db.query(M).options(...)``); a lookup built on a call of one is a
+  lookup of that model (``_method_builders``).
 - ``shadowed`` (beside ``functions``): ``{"name@line": summary}``, the summary of a top-level function a later
   ``def`` of the same name replaced (keyed as ``orm``'s ``shadowed_routes``: a request handler still registered);
 - ``checks`` (beside ``functions`` and ``methods``, keyed the same way): ``{name: {"params", "groups"}}``, the
@@ -452,6 +455,13 @@ def summarise(
             ft = type(func)
             if ft is ast.Attribute:
                 last = func.attr
+                if (
+                    builders and type(func.value) is ast.Name and func.value.id == "self" and not node.args  # type: ignore[attr-defined]
+                    and f"self.{last}" in builders and id(node) not in refused
+                ):
+                    # ``self._base_query().filter(M.id == key)``: a method of the class returning ``query(M)``
+                    statement_models.append((builders[f"self.{last}"], node.lineno))  # type: ignore[attr-defined]
+                    selected.add(builders[f"self.{last}"])
                 if last in PRED_METHODS:
                     in_preds.update(id(n) for a in node.args for n in walk(a) if type(n) is ast.Compare)  # type: ignore[attr-defined]
                     for a in node.args:  # type: ignore[attr-defined]
@@ -2165,6 +2175,44 @@ def _statement_builders(tree: ast.Module, resolve: Resolve) -> dict[str, str]:
     return out
 
 
+_BUILDER_NARROWING = frozenset({"filter", "filter_by", "where", "join", "outerjoin", "having", "with_parent"})
+
+
+def _method_builders(cls: ast.ClassDef, resolve: Resolve) -> dict[str, str]:
+    """Methods of a class taking only ``self`` that only return a statement on one model, started by ``select(M)``
+    or by a session's ``query(M)`` (``def _base_query(self): return self.db.query(Conversation).options(...)``):
+    ``{"self.<name>": model}``. A lookup built on a call of one (``self._base_query().filter(Conversation.id ==
+    conversation_id)``) is a lookup of that model, as for a module function (``_statement_builders``)."""
+    out: dict[str, str] = {}
+    for stmt in cls.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.decorator_list:
+            continue
+        a = stmt.args
+        if a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg or [x.arg for x in a.args] != ["self"]:
+            continue
+        body = [b for b in stmt.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            continue
+        base: Any = body[0].value
+        while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", *_BUILDER_NARROWING):
+            base = base.func.value
+        if type(base) is not ast.Call or len(base.args) != 1 or base.keywords:
+            continue  # (a predicate or a join on the way narrows the statement: the builder's, read where it is)
+        if type(base.func) is ast.Attribute and base.func.attr == "query":
+            pass  # ``self.db.query(M)``: the session's legacy query
+        elif type(base.func) is ast.Name and base.func.id == "select":
+            q = resolve(base.func)
+            if not q or q.split(".")[0] not in STATEMENT_MODULES:
+                continue
+        else:
+            continue
+        model_node = _model_expr(base.args[0])
+        model = resolve(model_node) if model_node is not None else None
+        if model and model.rsplit(".", 1)[-1][:1].isupper():
+            out[f"self.{stmt.name}"] = model
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -2178,6 +2226,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     defined: dict[str, int] = {}
     request_deciders: dict[str, Any] = {}
     builders = _statement_builders(tree, resolve) if mentions("select(") else {}
+    statement_builders: dict[str, str] = {}  # ``Class._name`` -> model (``_method_builders``): the analysis reads them
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence, builders)
@@ -2217,9 +2266,12 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if read and any(decides(sub) for sub in subs):
                 guards[stmt.name] = sorted(read)
             self_checked = _self_checked_params(stmt)
+            own_builders = _method_builders(stmt, resolve) if mentions("query(") or mentions("select(") else {}
+            class_builders = {**builders, **own_builders} if own_builders else builders
+            statement_builders.update((f"{stmt.name}.{k[len('self.'):]}", m) for k, m in own_builders.items())
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    found = summarise(sub, resolve, stmt.name, evidence)
+                    found = summarise(sub, resolve, stmt.name, evidence, class_builders)
                     if found is not None and sub.name in self_checked:
                         found["self_checked"] = self_checked[sub.name]
                     if found is not None:
@@ -2255,7 +2307,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
         decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders, shadowed=shadowed,
-        request_deciders=request_deciders,
+        request_deciders=request_deciders, builders=statement_builders,
     )
 
 
