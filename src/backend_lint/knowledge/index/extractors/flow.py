@@ -50,6 +50,9 @@ scoping column. A summary is kept only when it says something:
   UUID(value)``): the result is what the caller handed that parameter (``_echoed_param``);
 - ``same_owner``: ``[[parameter, column]]``, a method that leaves at once unless the row it is handed shares
   that column with its own object (``if self.household_id != other.household_id: return``);
+- ``pair_guard``: ``[[parameter, parameter, column]]``, a function that leaves at once unless two rows it is
+  handed share that column (``if task.project_id != label.project_id: raise``): a caller handing it a child
+  and its checked parent ties the child (``_pair_guards``);
 - ``verdict``: the function writes nothing and every ``return`` is a yes or no (``return q.first() is None``):
   what it looks up never leaves it (``verdict_function``); a call entry has ``tested`` when the function only
   tests the call's result for presence (``tested_calls``): the lookup behind it answers yes or no, unless
@@ -652,11 +655,14 @@ def summarise(
     # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
     same = _same_owner_guards(fn, plain) if owner is not None else []
-    if not fetches and not calls and not lists and not same:
+    pairs = _pair_guards(fn, plain)
+    if not fetches and not calls and not lists and not same and not pairs:
         return None
     out: dict[str, Any] = {"params": params}
     if same:
         out["same_owner"] = same
+    if pairs:
+        out["pair_guard"] = pairs
     if lists:
         out["lists"] = lists
     elif selected:
@@ -1046,6 +1052,30 @@ def _same_owner_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[st
                 if "self" in names and len(names & plain) == 1:
                     out.append([next(iter(names & plain)), a.attr])
                     continue
+        break
+    return out
+
+
+def _pair_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
+    """``[[parameter, parameter, column]]`` for a function that leaves at once unless two rows it is handed share
+    a column: ``def _require_same_project(task, label): if task.project_id != label.project_id: raise ...`` (a
+    statement of the body's top level, before anything else)."""
+    out: list[list[str]] = []
+    for stmt in fn.body:
+        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+            continue  # (the docstring)
+        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise) or stmt.orelse:
+            break
+        test = stmt.test
+        if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot):
+            a, b = test.left, test.comparators[0]
+            if (
+                type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr
+                and type(a.value) is ast.Name and type(b.value) is ast.Name
+                and a.value.id != b.value.id and {a.value.id, b.value.id} <= plain
+            ):
+                out.append([a.value.id, b.value.id, a.attr])
+                continue
         break
     return out
 
