@@ -90,7 +90,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from . import _common
 from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function, walk_kinds
@@ -1034,49 +1034,45 @@ def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+def _leading_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[str, str, str]]:
+    """``(name, name, column)`` for each statement of the body's top level, before anything else, that leaves
+    unless two names share a column: ``if self.household_id != other.household_id: return`` (the docstring
+    skipped)."""
+    for stmt in fn.body:
+        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+            continue  # (the docstring)
+        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise):
+            return
+        test = stmt.test
+        if not (type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot)):
+            return
+        a, b = test.left, test.comparators[0]
+        if not (type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr and type(a.value) is ast.Name and type(b.value) is ast.Name):
+            return
+        yield a.value.id, b.value.id, a.attr
+
+
 def _same_owner_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
     """``[[parameter, column]]`` for a method that leaves at once unless a row it is handed shares a column with
     its own object: ``def merge(self, other): if self.household_id != other.household_id: return`` (a statement
     of the body's top level, before anything else reads the parameter)."""
     out: list[list[str]] = []
-    for stmt in fn.body:
-        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
-            continue  # (the docstring)
-        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise):
+    for first, second, column in _leading_guards(fn):
+        names = {first, second}
+        if "self" not in names or len(names & plain) != 1:
             break
-        test = stmt.test
-        if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot):
-            a, b = test.left, test.comparators[0]
-            if type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr and type(a.value) is ast.Name and type(b.value) is ast.Name:
-                names = {a.value.id, b.value.id}
-                if "self" in names and len(names & plain) == 1:
-                    out.append([next(iter(names & plain)), a.attr])
-                    continue
-        break
+        out.append([next(iter(names & plain)), column])
     return out
 
 
 def _pair_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
     """``[[parameter, parameter, column]]`` for a function that leaves at once unless two rows it is handed share
-    a column: ``def _require_same_project(task, label): if task.project_id != label.project_id: raise ...`` (a
-    statement of the body's top level, before anything else)."""
+    a column: ``def _require_same_project(task, label): if task.project_id != label.project_id: raise ...``."""
     out: list[list[str]] = []
-    for stmt in fn.body:
-        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
-            continue  # (the docstring)
-        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise) or stmt.orelse:
+    for first, second, column in _leading_guards(fn):
+        if first == second or not {first, second} <= plain:
             break
-        test = stmt.test
-        if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot):
-            a, b = test.left, test.comparators[0]
-            if (
-                type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr
-                and type(a.value) is ast.Name and type(b.value) is ast.Name
-                and a.value.id != b.value.id and {a.value.id, b.value.id} <= plain
-            ):
-                out.append([a.value.id, b.value.id, a.attr])
-                continue
-        break
+        out.append([first, second, column])
     return out
 
 
