@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import definition_names_of, iter_children, walk as walk_nodes
-from ..facts import orm_facts
+from ..facts import alias_entry, orm_facts
 from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
 from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
@@ -683,7 +683,7 @@ def _typed_receiver_methods(project: "ProjectIndex", own: dict[str, dict[str, An
     ``return ScalarsService(...)`` or ``return NoOpScalarsService()``), the method of each of those classes
     that defines it: the route runs one of them. A class that does not define the method adds nothing."""
     head, _, method = target.partition(".")
-    p = own.get(head)
+    p = _receiver_param(project, own.get(head))
     if p is None or not method or "." in method or not p.get("type") or not p.get("dependency"):
         return [m] if (m := _typed_receiver_method(project, own, target)) is not None else []
     built = _interface_built_classes(project, p["type"], p["dependency"])
@@ -716,10 +716,22 @@ def _typed_receiver_method(project: "ProjectIndex", own: dict[str, dict[str, Any
     OrganizationService = Depends(...)`` is typed with a project class: the method (``"<module>.<Class>.<method>"``,
     its parameters after ``self``), looked up along the class's bases."""
     head, _, method = target.partition(".")
-    p = own.get(head)
+    p = _receiver_param(project, own.get(head))
     if p is None or not method or "." in method or not p.get("type"):
         return None
     return _method_along_bases(project, p["type"], method)
+
+
+def _receiver_param(project: "ProjectIndex", p: Optional[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """A route parameter's facts with a module-level ``Annotated`` alias read through (``service: ServiceDep``
+    with ``ServiceDep = Annotated[Service, Depends(get_service)]``): the alias's type and dependency, as the
+    parameter spelled out (``service: Service = Depends(get_service)``) has them."""
+    if p is None or not p.get("alias"):
+        return p
+    entry = alias_entry(project, p["alias"])
+    if entry is None or not entry.get("type"):
+        return p
+    return {**p, "type": entry["type"], "dependency": p.get("dependency") or entry.get("dependency")}
 
 
 def _class_method(project: "ProjectIndex", target: str) -> Optional[tuple[str, list[str]]]:

@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import Identity, principal_classes
-from ..cst import load_names
+from ..cst import load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
 from .guarded_writes import owner_guarded_write
-from .summaries import checked_parent_keys, checked_parent_params, child_untied_params, decorator_checked_parents, dependency_row, handed_models, method_summary
+from .summaries import (
+    checked_parent_keys, checked_parent_params, child_untied_params, decorator_checked_parents, dependency_row, flow_facts, handed_models,
+    method_summary, project_callee,
+)
 from .syntax import (
     _assigned_names,
     _compared_attributes,
@@ -175,7 +178,41 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         to, and the attributes the function compares (read by ``_untied`` and ``_untied_children``)."""
         tied = {c.row.origin[0] for c in self.out.checks if c.row.origin is not None}
         tied |= {c.name for c in self.out.checks if c.name is not None}
-        return tied, _assigned_names(self.ctx, self.func), _compared_attributes(self.func)
+        return tied, _assigned_names(self.ctx, self.func), _compared_attributes(self.func) | self._pair_guarded()
+
+    def _pair_guarded(self) -> set[tuple[str, str]]:
+        """(local, column) for a local handed to a project function that leaves unless the two rows it is handed
+        share that column (flow ``pair_guard``: ``self._require_same_project(task, label)``), as if the function
+        compared ``label.project_id`` itself."""
+        out: set[tuple[str, str]] = set()
+        if self.project is None or "(" not in self.ctx.source:
+            return out
+        cls = enclosing_class(self.ctx, self.func)
+        for node in cst_walk(self.func.body):
+            if not isinstance(node, cst.Call) or len(node.args) < 2 or not all(isinstance(a.value, cst.Name) and a.keyword is None for a in node.args):
+                continue
+            func = node.func
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+                target = f"self.{func.attr.value}"
+            elif isinstance(func, (cst.Name, cst.Attribute)):
+                target = self.ctx.qualified_name(func) or ""
+            else:
+                continue
+            callee = project_callee(self.project, cls, target)
+            if callee is None:
+                continue
+            facts = flow_facts(self.project, callee[0])
+            summary = (facts.get("methods" if callee[1] is not None else "functions") or {}).get(callee[2]) or {}
+            pairs = summary.get("pair_guard")
+            if not pairs:
+                continue
+            params = [p for p in summary.get("params", ()) if p not in ("self", "cls")]
+            by_param = {params[i]: a.value.value for i, a in enumerate(node.args) if i < len(params)}  # type: ignore[union-attr]
+            for first, second, column in pairs:
+                for p in (first, second):
+                    if p in by_param:
+                        out.add((by_param[p], column))
+        return out
 
     def _untied(self, state: dict[str, Val]) -> None:
         """``board = get_board(db, board_id)``, ``check_board_permission(db, user, board_id)``, then ``tag =
@@ -222,6 +259,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             for parent in parents:
                 path = reference_path(self.project, model, parent)
                 if path is not None and ((local, path[0]) in compared or (local, "") in compared):
+                    if exit_id is None:
+                        seen_keys |= keys  # (a later lookup by the same key reads the row found tied)
                     break  # ``if file.document_id != document_id: raise``: the row's reference is tested
                 if path is not None:
                     if exit_id is None:

@@ -14,7 +14,8 @@ from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
 from ..models import is_owned, membership_partners, referenced_model
-from .summaries import _decided_table, client_value_function
+from ..repositories import enclosing_class
+from .summaries import _decided_table, client_value_function, flow_facts
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
 from .vocabulary import (
@@ -324,6 +325,9 @@ class _Expressions:
                 if entities:
                     site = self.new_site(call, "query", entities, nodes)
                     return Val(sites=(site,), stmt=True)
+            built = self._builder_statement(call, method)
+            if built is not None:
+                return built
             recv = self.ev(func.value, state)
             if recv.stmt:
                 return self.chain(call, method, recv, state)
@@ -389,6 +393,19 @@ class _Expressions:
             return self.helper_call(call, q, [recv] + args, args, state)
         args = [self.ev(a.value, state) for a in call.args]
         return self.helper_call(call, q, args, args, state)
+
+    def _builder_statement(self, call: cst.Call, method: str) -> Optional[Val]:
+        """``self._threads()`` where the class's ``_threads`` only returns a bare statement on one model
+        (``return self.db.query(Thread).options(...)``, flow ``builders``): the statement, on that model."""
+        func = call.func
+        if call.args or self.project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return None
+        cls = enclosing_class(self.ctx, self.func)
+        where = self.project.split(cls) if cls is not None else None
+        model = flow_facts(self.project, where[0]).get("builders", {}).get(f"{where[1]}.{method}") if where is not None else None
+        if model is None:
+            return None
+        return Val(sites=(self.new_site(call, "query", [model], []),), stmt=True)
 
     @staticmethod
     def _grants_on_row(call: cst.Call, name: str, vals: list[Val], args: list[Val]) -> bool:

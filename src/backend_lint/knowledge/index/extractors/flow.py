@@ -50,6 +50,9 @@ scoping column. A summary is kept only when it says something:
   UUID(value)``): the result is what the caller handed that parameter (``_echoed_param``);
 - ``same_owner``: ``[[parameter, column]]``, a method that leaves at once unless the row it is handed shares
   that column with its own object (``if self.household_id != other.household_id: return``);
+- ``pair_guard``: ``[[parameter, parameter, column]]``, a function that leaves at once unless two rows it is
+  handed share that column (``if task.project_id != label.project_id: raise``): a caller handing it a child
+  and its checked parent ties the child (``_pair_guards``);
 - ``verdict``: the function writes nothing and every ``return`` is a yes or no (``return q.first() is None``):
   what it looks up never leaves it (``verdict_function``); a call entry has ``tested`` when the function only
   tests the call's result for presence (``tested_calls``): the lookup behind it answers yes or no, unless
@@ -57,6 +60,9 @@ scoping column. A summary is kept only when it says something:
 - ``unused``: parameters the body never reads (an identity handed in and forgotten);
 - ``kept``: parameters the body only keeps on the object (``self.user = user`` in ``__init__``): what it
   looks up meanwhile is not decided by them;
+- ``builders`` (beside ``functions``): ``{"Class.method": model}``, methods taking only ``self`` that only return a
+  bare statement on one model (``return self.db.query(M).options(...)``); a lookup built on a call of one is a
+  lookup of that model (``_method_builders``).
 - ``shadowed`` (beside ``functions``): ``{"name@line": summary}``, the summary of a top-level function a later
   ``def`` of the same name replaced (keyed as ``orm``'s ``shadowed_routes``: a request handler still registered);
 - ``checks`` (beside ``functions`` and ``methods``, keyed the same way): ``{name: {"params", "groups"}}``, the
@@ -84,7 +90,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from . import _common
 from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function, walk_kinds
@@ -452,6 +458,13 @@ def summarise(
             ft = type(func)
             if ft is ast.Attribute:
                 last = func.attr
+                if (
+                    builders and type(func.value) is ast.Name and func.value.id == "self" and not node.args  # type: ignore[attr-defined]
+                    and f"self.{last}" in builders and id(node) not in refused
+                ):
+                    # ``self._base_query().filter(M.id == key)``: a method of the class returning ``query(M)``
+                    statement_models.append((builders[f"self.{last}"], node.lineno))  # type: ignore[attr-defined]
+                    selected.add(builders[f"self.{last}"])
                 if last in PRED_METHODS:
                     in_preds.update(id(n) for a in node.args for n in walk(a) if type(n) is ast.Compare)  # type: ignore[attr-defined]
                     for a in node.args:  # type: ignore[attr-defined]
@@ -642,11 +655,14 @@ def summarise(
     # a function that selects rows and has no predicate at all lists every row of the model (``lists``)
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
     same = _same_owner_guards(fn, plain) if owner is not None else []
-    if not fetches and not calls and not lists and not same:
+    pairs = _pair_guards(fn, plain)
+    if not fetches and not calls and not lists and not same and not pairs:
         return None
     out: dict[str, Any] = {"params": params}
     if same:
         out["same_owner"] = same
+    if pairs:
+        out["pair_guard"] = pairs
     if lists:
         out["lists"] = lists
     elif selected:
@@ -1018,25 +1034,45 @@ def _changes(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+def _leading_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[tuple[str, str, str]]:
+    """``(name, name, column)`` for each statement of the body's top level, before anything else, that leaves
+    unless two names share a column: ``if self.household_id != other.household_id: return`` (the docstring
+    skipped)."""
+    for stmt in fn.body:
+        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
+            continue  # (the docstring)
+        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise):
+            return
+        test = stmt.test
+        if not (type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot)):
+            return
+        a, b = test.left, test.comparators[0]
+        if not (type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr and type(a.value) is ast.Name and type(b.value) is ast.Name):
+            return
+        yield a.value.id, b.value.id, a.attr
+
+
 def _same_owner_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
     """``[[parameter, column]]`` for a method that leaves at once unless a row it is handed shares a column with
     its own object: ``def merge(self, other): if self.household_id != other.household_id: return`` (a statement
     of the body's top level, before anything else reads the parameter)."""
     out: list[list[str]] = []
-    for stmt in fn.body:
-        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant:
-            continue  # (the docstring)
-        if type(stmt) is not ast.If or not stmt.body or type(stmt.body[-1]) not in (ast.Return, ast.Raise):
+    for first, second, column in _leading_guards(fn):
+        names = {first, second}
+        if "self" not in names or len(names & plain) != 1:
             break
-        test = stmt.test
-        if type(test) is ast.Compare and len(test.ops) == 1 and type(test.ops[0]) in (ast.NotEq, ast.IsNot):
-            a, b = test.left, test.comparators[0]
-            if type(a) is ast.Attribute and type(b) is ast.Attribute and a.attr == b.attr and type(a.value) is ast.Name and type(b.value) is ast.Name:
-                names = {a.value.id, b.value.id}
-                if "self" in names and len(names & plain) == 1:
-                    out.append([next(iter(names & plain)), a.attr])
-                    continue
-        break
+        out.append([next(iter(names & plain)), column])
+    return out
+
+
+def _pair_guards(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str]) -> list[list[str]]:
+    """``[[parameter, parameter, column]]`` for a function that leaves at once unless two rows it is handed share
+    a column: ``def _require_same_project(task, label): if task.project_id != label.project_id: raise ...``."""
+    out: list[list[str]] = []
+    for first, second, column in _leading_guards(fn):
+        if first == second or not {first, second} <= plain:
+            break
+        out.append([first, second, column])
     return out
 
 
@@ -2165,6 +2201,40 @@ def _statement_builders(tree: ast.Module, resolve: Resolve) -> dict[str, str]:
     return out
 
 
+_BUILDER_NARROWING = frozenset({"filter", "filter_by", "where", "join", "outerjoin", "having", "with_parent"})
+
+
+def _method_builders(cls: ast.ClassDef, resolve: Resolve) -> dict[str, str]:
+    """Methods of a class taking only ``self`` that only return a session's legacy query on one model (``def
+    _base_query(self): return self.db.query(Conversation).options(...)``): ``{"self.<name>": model}``. A lookup
+    built on a call of one (``self._base_query().filter(Conversation.id == conversation_id)``) is a lookup of that
+    model, as for a module function (``_statement_builders``). ``select(M)`` builders of repositories are left:
+    read as lookups they turn the repository's own predicates into scoping of the caller's keys (a true BKL201 of
+    hold-out 22 was lost that way)."""
+    out: dict[str, str] = {}
+    for stmt in cls.body:
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.decorator_list:
+            continue
+        a = stmt.args
+        if a.posonlyargs or a.kwonlyargs or a.vararg or a.kwarg or [x.arg for x in a.args] != ["self"]:
+            continue
+        body = [b for b in stmt.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].value is None:
+            continue
+        base: Any = body[0].value
+        while type(base) is ast.Call and type(base.func) is ast.Attribute and base.func.attr not in ("query", *_BUILDER_NARROWING):
+            base = base.func.value
+        if type(base) is not ast.Call or len(base.args) != 1 or base.keywords:
+            continue  # (a predicate or a join on the way narrows the statement: the builder's, read where it is)
+        if not (type(base.func) is ast.Attribute and base.func.attr == "query"):
+            continue  # (only ``self.db.query(M)``: the session's legacy query)
+        model_node = _model_expr(base.args[0])
+        model = resolve(model_node) if model_node is not None else None
+        if model and model.rsplit(".", 1)[-1][:1].isupper():
+            out[f"self.{stmt.name}"] = model
+    return out
+
+
 def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -2178,6 +2248,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     defined: dict[str, int] = {}
     request_deciders: dict[str, Any] = {}
     builders = _statement_builders(tree, resolve) if mentions("select(") else {}
+    statement_builders: dict[str, str] = {}  # ``Class._name`` -> model (``_method_builders``): the analysis reads them
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             found = summarise(stmt, resolve, None, evidence, builders)
@@ -2217,9 +2288,12 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if read and any(decides(sub) for sub in subs):
                 guards[stmt.name] = sorted(read)
             self_checked = _self_checked_params(stmt)
+            own_builders = _method_builders(stmt, resolve) if mentions(".query(") else {}
+            class_builders = {**builders, **own_builders} if own_builders else builders
+            statement_builders.update((f"{stmt.name}.{k[len('self.'):]}", m) for k, m in own_builders.items())
             for sub in stmt.body:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    found = summarise(sub, resolve, stmt.name, evidence)
+                    found = summarise(sub, resolve, stmt.name, evidence, class_builders)
                     if found is not None and sub.name in self_checked:
                         found["self_checked"] = self_checked[sub.name]
                     if found is not None:
@@ -2255,7 +2329,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
         decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders, shadowed=shadowed,
-        request_deciders=request_deciders,
+        request_deciders=request_deciders, builders=statement_builders,
     )
 
 
