@@ -10,6 +10,7 @@ from ..cst import walk as walk_nodes
 from ..facts import orm_facts
 from ..fastapi import RouteInfo
 from ..imports import dotted_name, last_segment
+from ..index.extractors.orm import staff_role_list  # the same reading as the index's ``admin_check``
 from ..models import is_pydantic_model, is_table_model
 from .dependencies import ADMIN_WORDS, SCALAR_TYPES
 
@@ -207,21 +208,19 @@ def _on_principal(node: cst.BaseExpression, principals: set[str]) -> bool:
 
 
 def _admin_values(node: cst.BaseExpression) -> bool:
-    """A literal admin role, or a list / tuple / set of them only (``"admin"``, ``Role.SUPER_ADMIN``,
-    ``["admin", "super_admin"]``)."""
+    """A literal admin role, or a list / tuple / set of staff roles with an admin among them (``"admin"``,
+    ``Role.SUPER_ADMIN``, ``["admin", "super_admin"]``, ``[UserRole.ADMIN, UserRole.DISPATCHER, UserRole.AUDITOR]``:
+    ``staff_role_list``)."""
     items = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple, cst.Set)) else [node]
-    if not items:
-        return False
+    texts: list[str] = []
     for item in items:
         if isinstance(item, cst.SimpleString):
-            text = item.value.lower()
+            texts.append(item.value)
         elif isinstance(item, cst.Attribute):
-            text = item.attr.value.lower()
+            texts.append(item.attr.value)
         else:
             return False
-        if not any(w in text for w in ADMIN_WORDS):
-            return False
-    return True
+    return staff_role_list(texts)
 
 
 def _admin_surface(route: RouteInfo, params: list[ParamInfo]) -> bool:

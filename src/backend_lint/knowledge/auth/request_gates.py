@@ -12,11 +12,11 @@ key are checked (``request_gate_keys``)."""
 from __future__ import annotations
 
 import ast
-import re
 from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from ...ground.lazy import lazy_import
 from ..facts import orm_facts
+from ..index.extractors.orm import STAFF_ROLE as _STAFF  # roles held by the operator's own staff
 from .dependencies import _PRIVILEGED
 from .params import _code
 
@@ -27,9 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 cst = lazy_import("libcst")
 
-# roles held by the operator's own staff rather than by a tenant's members: a government regulator's users,
-# staff / employees / internal users, and the reviewing analysts and directors of a regulator (lcfs's IDIR roles)
-_STAFF = re.compile(r"(?:^|[^a-z])(?:government|gov|staff|employee|internal|analyst|director)")
 
 
 def request_gate(project: Optional["ProjectIndex"], q: Optional[str]) -> Optional[dict[str, Any]]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from ..index.extractors.orm import staff_role_list
+
 if TYPE_CHECKING:
     from ..index import ProjectIndex
 
@@ -39,7 +41,8 @@ def admitted_roles(values: list[str]) -> bool:
     """Every role of a list of alternatives (the source of each: ``"admin"``, ``Role.SUPER_ADMIN``) is an
     administrator's, as ``privileged_arguments(..., alternatives=True)`` reads a ``*roles`` factory's values:
     ``("admin", "super_admin")`` is an administrators' list, ``("owner", "admin")`` and ``("admin",
-    "teacher")`` are not."""
+    "teacher")`` are not; a list of the operator's staff with an administrator among them is one too
+    (``[UserRole.ADMIN, UserRole.DISPATCHER, UserRole.AUDITOR]``: ``staff_role_list``)."""
     from .dependencies import privileged_arguments  # (dependencies imports this module)
 
-    return bool(values) and privileged_arguments(values, None, alternatives=True)
+    return bool(values) and (privileged_arguments(values, None, alternatives=True) or staff_role_list(values))

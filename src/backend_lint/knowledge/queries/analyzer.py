@@ -14,6 +14,7 @@ from ..models import is_owned, is_table_model, project_identity_fields, referenc
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
 from .guarded_writes import owner_guarded_write
+from .role_chains import rest_is_staff, role_test, staff_members
 from .summaries import (
     checked_parent_keys, checked_parent_params, child_untied_params, decorator_checked_parents, dependency_row, flow_facts, handed_models,
     method_summary, project_callee,
@@ -65,6 +66,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self.sites_at: dict[int, Site] = {}
         self.owner_sites: set[int] = set()  # update/delete sites returning the row's identity column (``_returned_owner``)
         self.admin_depth = 0
+        self.role_chains: dict[int, tuple[str, frozenset[str]]] = {}  # ``elif`` -> members its chain admitted (``_role_chain``)
+        self.refused_roles: dict[str, frozenset[str]] = {}  # enum -> members a function-level ``if ...: raise`` refused
         self.not_access: set[int] = set()  # comparisons that are no access decision (``_not_access_decisions``)
         self.principal_types = principal_classes(self.project, self.settings)
         self.pending_owner_flags: dict[str, list[Comparison]] = {}
@@ -584,6 +587,13 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             split_body, split_else = self._elevated_split(stmt.test, state)
             body_admin = body_admin or split_body
             else_admin = else_admin or split_else
+        roles = self._role_chain(stmt)
+        if roles is not None:
+            # ``if user.role == Role.AGENT: ... elif user.role == Role.MANAGER: ...``: the way past every test
+            # is the enum's remaining members' (``role_chains``)
+            enum, admitted, excluded = roles
+            body_admin = body_admin or staff_members(self.ctx, enum, admitted)
+            else_admin = else_admin or rest_is_staff(self.ctx, enum, excluded)
         body_state = dict(state)
         self._narrow(stmt.test, body_state, positive=True)
         self._row_instance(stmt.test, body_state, positive=True)
@@ -629,6 +639,27 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 # the flag holds when either comparison does, and the test of it decides on both)
                 earlier = [c for c in self.pending_owner_flags.get(flag, ()) if all(c is not f for f in flag_checks)]
                 self.pending_owner_flags[flag] = earlier + flag_checks
+
+    def _role_chain(self, stmt: cst.If) -> Optional[tuple[str, frozenset[str], frozenset[str]]]:
+        """A test of the caller's role against members of a project enum: the enum, the members it admits and
+        the members that do not take the way past it (admitted by it or by an earlier ``if`` of its ``elif``
+        chain, or refused by a function-level ``if`` that exits). Records what the chain's next ``elif`` and the
+        rest of the function inherit."""
+        found = role_test(self.ctx, stmt.test, self.identity.principals)
+        if found is None:
+            return None
+        enum, members = found
+        earlier = self.role_chains.get(id(stmt))
+        if earlier is not None and earlier[0] != enum:
+            return None
+        excluded = members | (earlier[1] if earlier else frozenset()) | self.refused_roles.get(enum, frozenset())
+        if isinstance(stmt.orelse, cst.If):
+            self.role_chains[id(stmt.orelse)] = (enum, excluded)
+        elif stmt.orelse is None and self._exits(stmt.body) and isinstance(self.func.body, cst.IndentedBlock) and any(
+            s is stmt for s in self.func.body.body
+        ):
+            self.refused_roles[enum] = self.refused_roles.get(enum, frozenset()) | members
+        return enum, members, excluded
 
     def _loop_guard(self, stmt: cst.If, state: dict[str, Val]) -> bool:
         """``for item in data["epics"]: epic = Epic.query.get(item["id"]); if epic and epic.case_id == case_id:

