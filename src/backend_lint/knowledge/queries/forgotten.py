@@ -19,7 +19,7 @@ from ..imports import dotted_name, last_segment
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
-from .summaries import callee_decides, checked_only_tables, flow_facts, method_summary, principal_passes_through
+from .summaries import callee_decides, checked_only_tables, flow_facts, method_summary, owning_parents, principal_passes_through
 from .vocabulary import library_check_name, spells_check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,8 +57,15 @@ def forgotten_check_model(
         return None
     if _keyed_with_another_row(ctx, fq, site, checked):
         return None
-    if any(site in other.keyed_off or {k.split(".", 1)[0] for k in other.key_names} & site.row_names for other in fq.sites if other is not site):
-        return None  # (a row looked up by a value read off this one answers for the chain: ``Site.keyed_off``)
+    # (a row looked up by a value read off this one answers for the chain, ``Site.keyed_off``; for a row owned through
+    # an owned parent, only a lookup that holds a predicate: the parent loaded unscoped by the row's key checks nothing)
+    through_parent = model in owning_parents(project, settings)
+    if any(
+        site in other.keyed_off or {k.split(".", 1)[0] for k in other.key_names} & site.row_names
+        for other in fq.sites
+        if other is not site and not (through_parent and other.unscoped)
+    ):
+        return None
     return None if _may_decide_on_row(ctx, func, identity, fq, site, model) else model
 
 

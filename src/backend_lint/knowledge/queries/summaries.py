@@ -606,9 +606,10 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
 
 def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
     """The tables owned only through the project's checks: ``helper_checked_tables``, and the tables with no
-    identity column whose references reach one of them (two steps at most: a checklist item of a card the project
-    decides on after the load is the card's). Family 2 reports a row of one loaded by a client key on a route that
-    decides nothing about it on any path (``forgotten.forgotten_check_model``, BKL201)."""
+    identity column whose references reach one of them or an owned table (``owning_parents``; two steps at most:
+    a checklist item of a card the project decides on after the load is the card's, an invoice's line is the
+    invoice's). Family 2 reports a row of one loaded by a client key on a route that decides nothing about it on
+    any path (``forgotten.forgotten_check_model``, BKL201)."""
     if project is None:
         return frozenset()
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
@@ -624,6 +625,7 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
         ]
         for _ in range(2):
             more = {q for q in candidates if q not in found and any(referenced_model(project, q, c) in found for c in model_columns(project, q))}
+            more |= set(owning_parents(project, settings)) - found
             if not more:
                 break
             found |= more
@@ -635,6 +637,37 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
         ("queries.checked_only_tables", key),
         lambda: project.stored_memo(f"queries.checked_only_tables:{analysis_key(settings)}", build, load=frozenset),
     )
+
+
+def owning_parents(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
+    """The tables with no identity column (not owned, not the principal's, not shared by every tenant) whose
+    rows belong to a row of an owned table they reference (``InvoiceItem.invoice_id`` -> ``Invoice``, owned by
+    ``vendor_id``): ``{table: (owned parent, referencing column)}``, the first such column in declaration order.
+    A parent that is the principal's own table (a row naming a person) makes no owner."""
+    if project is None:
+        return {}
+    key = ("queries.owning_parents", settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+    return project.memo(key, lambda: _owning_parents(project, settings))
+
+
+def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, tuple[str, str]]:
+    principals = principal_classes(project, settings)
+
+    def owner(q: str) -> bool:
+        return q not in principals and not USER_CLASS.search(last_segment(q)) and is_table_model(project, q) and is_owned(project, settings, q)
+
+    out: dict[str, tuple[str, str]] = {}
+    for q, _ in project.iter_classes():
+        if q in principals or USER_CLASS.search(last_segment(q)) or not is_table_model(project, q):
+            continue
+        if is_owned(project, settings, q) or globally_scoped(project, q):
+            continue
+        for column in model_columns(project, q):
+            parent = referenced_model(project, q, column)
+            if parent is not None and parent != q and owner(parent):
+                out[q] = (parent, column)
+                break
+    return out
 
 
 def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:
