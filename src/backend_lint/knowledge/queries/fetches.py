@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 from ...ground.lazy import lazy_import
-from ..auth import decorator_verified_keys, principal_classes, route_path_guards
+from ..auth import decorator_verified_keys, principal_classes, route_caller_handed_keys, route_path_guards
 from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..flask import flask_request_name
@@ -527,7 +527,8 @@ class _Fetches:
         return self.ctx.cached(("queries.unverified_path_keys", id(self.func)), self._unverified_path_keys)
 
     def _unverified_path_keys(self) -> frozenset[str]:
-        guarded = route_path_guards(self.ctx, self.func) | decorator_verified_keys(self.ctx, self.func, self.identity.principals)
+        guarded = route_path_guards(self.ctx, self.func) | route_caller_handed_keys(self.ctx, self.func)
+        guarded |= decorator_verified_keys(self.ctx, self.func, self.identity.principals)
         return self._loose_path_keys(None, predicates=True) - guarded
 
     def _client_copies(self, params: set[str]) -> set[str]:

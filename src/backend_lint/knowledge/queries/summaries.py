@@ -640,8 +640,8 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
 
 
 def owning_parents(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
-    """The tables with no identity column (not owned, not the principal's, not shared by every tenant) whose
-    rows belong to a row of an owned table they reference (``InvoiceItem.invoice_id`` -> ``Invoice``, owned by
+    """The tables with no identity column (not owned, not the principal's, not shared by every tenant, not handed
+    to the project's checks: ``helper_checked_tables``) whose rows belong to a row of an owned table they reference (``InvoiceItem.invoice_id`` -> ``Invoice``, owned by
     ``vendor_id``): ``{table: (owned parent, referencing column)}``, the first such column in declaration order.
     A parent that is the principal's own table (a row naming a person) makes no owner."""
     if project is None:
@@ -656,17 +656,20 @@ def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, 
     def owner(q: str) -> bool:
         return q not in principals and not USER_CLASS.search(last_segment(q)) and is_table_model(project, q) and is_owned(project, settings, q)
 
+    def person(q: Optional[str]) -> bool:
+        return q is not None and (q in principals or bool(USER_CLASS.search(last_segment(q))))
+
+    decided = helper_checked_tables(project, settings)  # (the project's own checks decide on those: said so)
     out: dict[str, tuple[str, str]] = {}
     for q, _ in project.iter_classes():
-        if q in principals or USER_CLASS.search(last_segment(q)) or not is_table_model(project, q):
+        if person(q) or q in decided or not is_table_model(project, q) or is_owned(project, settings, q) or globally_scoped(project, q):
             continue
-        if is_owned(project, settings, q) or globally_scoped(project, q):
-            continue
-        for column in model_columns(project, q):
-            parent = referenced_model(project, q, column)
-            if parent is not None and parent != q and owner(parent):
-                out[q] = (parent, column)
-                break
+        parents = [(column, referenced_model(project, q, column)) for column in model_columns(project, q)]
+        if any(person(parent) for _, parent in parents):
+            continue  # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said)
+        found = next(((parent, column) for column, parent in parents if parent is not None and parent != q and owner(parent)), None)
+        if found is not None:
+            out[q] = found
     return out
 
 
