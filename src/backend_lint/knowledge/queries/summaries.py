@@ -639,6 +639,9 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
     )
 
 
+_CLASS_WORD = re.compile(r"(?i)(?:orm|model|table|db|entity|record|row|sql)$")
+
+
 def owning_parents(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
     """The tables with no identity column (not owned, not the principal's, not shared by every tenant, not handed
     to the project's checks: ``helper_checked_tables``) whose rows belong to a row of an owned table they reference (``InvoiceItem.invoice_id`` -> ``Invoice``, owned by
@@ -657,12 +660,20 @@ def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, 
         return q not in principals and not USER_CLASS.search(last_segment(q)) and is_table_model(project, q) and is_owned(project, settings, q)
 
     def person(q: Optional[str]) -> bool:
-        return q is not None and (q in principals or bool(USER_CLASS.search(last_segment(q))))
+        # (``UsersOrm``, ``UserModel``: the accounts' table under a class word and a plural)
+        bare = _CLASS_WORD.sub("", last_segment(q)) if q is not None else ""
+        return q is not None and (q in principals or bool(USER_CLASS.search(last_segment(q)) or USER_CLASS.search(bare.rstrip("s"))))
 
     decided = helper_checked_tables(project, settings)  # (the project's own checks decide on those: said so)
+    tables = [q for q, _ in project.iter_classes() if is_table_model(project, q)]
+    # the tables an owner column refers to (the accounts, the organisations): whom rows belong to, not rows of one
+    owners = {
+        referenced_model(project, m, c) or table_named_by_key(project, c)
+        for m in tables if is_owned(project, settings, m) for c in identity_columns(project, settings, m)
+    }
     out: dict[str, tuple[str, str]] = {}
-    for q, _ in project.iter_classes():
-        if person(q) or q in decided or not is_table_model(project, q) or is_owned(project, settings, q) or globally_scoped(project, q):
+    for q in tables:
+        if person(q) or q in decided or q in owners or is_owned(project, settings, q) or globally_scoped(project, q):
             continue
         parents = [(column, referenced_model(project, q, column)) for column in model_columns(project, q)]
         if any(person(parent) for _, parent in parents):
