@@ -678,9 +678,11 @@ def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, 
         parents = [(column, referenced_model(project, q, column)) for column in model_columns(project, q)]
         if any(person(parent) for _, parent in parents):
             continue  # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said)
-        found = next(((parent, column) for column, parent in parents if parent is not None and parent != q and owner(parent)), None)
-        if found is not None:
-            out[q] = found
+        referenced = [(column, parent) for column, parent in parents if parent is not None and parent != q]
+        if referenced and all(owner(parent) for _, parent in referenced):
+            # (a row that also refers to a table nobody owns, an appointment or a catalogue entry the staff share,
+            # is not said to be the owned parent's)
+            out[q] = (referenced[0][1], referenced[0][0])
     return out
 
 
