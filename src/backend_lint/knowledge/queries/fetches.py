@@ -483,6 +483,8 @@ class _Fetches:
         if not keys:
             return frozenset()
         who = set(self.identity.principals) | (set(self.identity.identity_params) - keys)
+        if predicates:
+            who |= _copies_of(self.func, who)  # (``user = auth.user``: the caller under another name)
         allowed: set[int] = set()
         for node in cst_walk(self.func.body):
             if isinstance(node, cst.If) and set(load_names(node.test)) & who and _if_refuses(node) and not _presence_only(node.test):
@@ -1217,3 +1219,14 @@ def _published_filter(expr: "cst.BaseExpression") -> bool:
     table only (``_Fetches``): in ``select(Activity, Course).join(...).where(Activity.published)`` the course is
     no published row."""
     return any(isinstance(n, cst.Attribute) and PUBLISHED_WORD in n.attr.value.lower() for n in cst_walk(expr))
+
+
+def _copies_of(func: cst.FunctionDef, names: set[str]) -> set[str]:
+    """The locals the function binds (``x = ...``) to a value read from ``names`` (two steps)."""
+    out: set[str] = set()
+    for _ in range(2):
+        for node in cst_walk(func.body):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                if set(load_names(node.value)) & (names | out):
+                    out.add(node.targets[0].target.value)
+    return out
