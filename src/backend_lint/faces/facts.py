@@ -131,7 +131,7 @@ def render_text(data: dict[str, Any]) -> str:
     rows = data["owned_models"]
     lines += ["", _count(rows, "Owned models") + ":"]
     lines += [
-        f"  {m['module']}.{m['name']}: " + (f"checked after the load; {m['why']}" if m.get("checked_only") else f"scoped by `{m['scoping_column']}`; {m['why']}")
+        f"  {m['module']}.{m['name']}: " + (m["why"] if m.get("through_parent") else f"checked after the load; {m['why']}" if m.get("checked_only") else f"scoped by `{m['scoping_column']}`; {m['why']}")
         for m in rows
     ]
     rows = data.get("route_wrappers") or []

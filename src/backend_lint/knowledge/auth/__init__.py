@@ -108,6 +108,7 @@ from .views import (  # noqa: F401
 from .routes import (  # noqa: F401
     dependencies_elements,
     permission_gated_route,
+    route_caller_handed_keys,
     route_path_guards,
     route_tenant_keys,
 )

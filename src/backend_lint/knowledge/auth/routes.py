@@ -136,11 +136,19 @@ def route_tenant_keys(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[st
     return _route_path_guard_facts(ctx, func)[1]
 
 
-def _route_path_guard_facts(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+def route_caller_handed_keys(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Path parameters of a route that a dependency factory's inner dependency (called in the marker or once at
+    import, ``require_member = require_org_role([...])``) takes and hands, together with the caller, to a project
+    function, whatever it does with them (``get_member_by_path(organization_id, current_user, db)``): looser than
+    ``route_path_guards``, for readings that only need the key to have been put to a check beside who asks."""
+    return _route_path_guard_facts(ctx, func)[2]
+
+
+def _route_path_guard_facts(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return ctx.cached(("auth.route_path_guards", id(func)), lambda: _route_path_guards_uncached(ctx, func))
 
 
-def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Path parameters of a route that one of its dependencies (its parameters' ``Depends(...)``, the
     decorator's or its router's ``dependencies=[...]``) loads and decides on: a project function that raises
     or returns a verdict on what it is given (``flow`` index facts, ``guards``: its parameters, which FastAPI
@@ -151,7 +159,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
     project = ctx.project
     if route is None or project is None or not route.path:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset()
     from ..client_identity import route_path_params  # (client_identity reads this module)
 
     # with the router's prefix (``APIRouter(prefix="/bi-dashboard/{organization_id}")``): FastAPI fills a
@@ -168,7 +176,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
         and not (p.type and project.get_class(p.type) is not None)
     }
     if not path_params and not query_params:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset()
     targets: list[cst.BaseExpression] = []
 
     def from_depends(dep: cst.BaseExpression) -> None:
@@ -202,6 +210,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
     queue.extend((q, 0) for q in _annotated_providers(ctx, func))
     guarded: set[str] = set()
     tenant: set[str] = set()  # (``route_tenant_keys``)
+    handed: set[str] = set()  # (``route_caller_handed_keys``)
     seen: set[str] = set()
     while queue:
         q, depth = queue.pop(0)
@@ -210,6 +219,13 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
         seen.add(q)
         found = project.resolve_symbol(q)
         if found is None:
+            continue
+        if found[2] == "assignments":
+            # ``require_member = require_org_role(["member"])`` then ``Depends(require_member)``: the factory's call
+            # made once at import is read as ``Depends(require_org_role([...]))`` (what its inner function binds)
+            call = orm_facts(project.modules[found[0]]).get("calls", {}).get(found[1]) or {}
+            if call.get("func") and depth < 3:
+                queue.append((call["func"], depth + 1))
             continue
         if found[2] == "functions" and depth < 3:
             # a dependency's own dependencies: FastAPI fills their path parameters from the same request
@@ -240,6 +256,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                 bound = _factory_bound_keys(project, ctx.settings, fn["makes"], path_params)
                 guarded |= bound
                 tenant |= bound
+                handed |= _factory_bound_keys(project, ctx.settings, fn["makes"], path_params, deciding=False)
             if query_params and fn:
                 read |= set(flow.get("guards", {}).get(name, ())) & {
                     fp.get("name") for fp in fn.get("params", ()) if last_segment(fp.get("marker") or "Query") == "Query"
@@ -253,17 +270,17 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                 if column in read and column in path_params:
                     tenant.add(column)
             guarded |= read
-    return frozenset(guarded), frozenset(tenant)
+    return frozenset(guarded), frozenset(tenant), frozenset(handed)
 
 
-def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dict[str, Any], path_params: set[str]) -> set[str]:
+def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dict[str, Any], path_params: set[str], deciding: bool = True) -> set[str]:
     """The path keys a dependency factory's inner dependency binds to the caller: ``require_project_member(...)``
     returning ``async def dep(project_id, user: CurrentUser, db=Depends(get_db))`` that calls
     ``check_project_member(db, user.id, project_id, min_role=min_role)`` (index fact ``hands``). The inner
     function's plain parameters are filled from the path by name; handed together with the caller (an auth
     dependency's parameter) to a project function that raises on what it is given (flow ``deciders``), the
     key is one the caller was refused without: past the dependency it is the caller's, as a membership
-    dependency's filtered tenant key is (``tenant_filtered``)."""
+    dependency's filtered tenant key is (``tenant_filtered``). Without ``deciding``, every key handed so."""
     params = made.get("params", ())
     callers = {
         fp.get("name") for fp in params
@@ -277,7 +294,7 @@ def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dic
         given = set(handed) & keys
         if not given or not set(handed) & callers:
             continue
-        if raising_decider(project, params, target):
+        if not deciding or raising_decider(project, params, target):
             out |= given
     return out
 

@@ -41,7 +41,7 @@ from ..flask import GLOBAL_PRINCIPALS, LIBRARY_AUTH_DECORATORS, VIEW_CLASSES, di
 from ..fastapi import config_routes, route_wrapper
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, owner_like_columns, scoping_column
-from ..queries import helper_checked_tables, loaded_then_decided, named_like_check, session_handle_name, verify_words_in
+from ..queries import helper_checked_tables, loaded_then_decided, named_like_check, owning_parents, session_handle_name, verify_words_in
 from ..scoping import inferred_scoping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -424,6 +424,15 @@ def _checked_models(index: "ProjectIndex", settings: "Settings") -> list[dict[st
             why = "a parameter of a check helper is annotated with it: owned through that helper's decision"
         out.append({"name": name, "module": mod, "scoping_column": None, "identity_columns": [], "checked_only": True,
                     "why": why + "; BKL202 at such a check only, never BKL201"})
+    listed = {f"{r['module']}.{r['name']}" for r in out}
+    for q, (parent, column) in sorted(owning_parents(index, settings).items()):
+        if q in listed:
+            continue
+        mod, _, name = q.rpartition(".")
+        why = (f"owned through `{parent.rsplit('.', 1)[-1]}` by `{column}` (no identity column of its own); BKL201 where a route "
+               f"loads one by a client key and checks neither it nor its `{parent.rsplit('.', 1)[-1]}`")
+        out.append({"name": name, "module": mod, "scoping_column": None, "identity_columns": [], "checked_only": True,
+                    "through_parent": True, "why": why})
     return out
 
 

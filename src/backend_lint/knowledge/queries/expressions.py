@@ -12,7 +12,7 @@ from ...ground.lazy import lazy_import
 from ..cst import load_names
 from ..facts import orm_facts
 from ..imports import last_segment
-from ..index.extractors.orm import CLIENT_CARRIERS  # where a request carries what the client sent
+from ..index.extractors.orm import CLIENT_CARRIERS, TENANT_COLUMNS  # where a request carries what the client sent
 from ..models import is_owned, membership_partners, referenced_model
 from ..repositories import enclosing_class
 from .summaries import _decided_table, client_value_function, flow_facts
@@ -619,10 +619,25 @@ class _Expressions:
                 v = state.get(b.value)
                 if v is not None and v.client and not (v.derived or v.checked):  # (verified with the caller: a scope)
                     return True
+                if self._tenant_named(a.attr.value, b, v):
+                    self.member_columns[id(node)] = a.attr.value
+                    return True
                 if self._member_named(a, b, v, state):
                     self.member_columns[id(node)] = a.attr.value
                     return True
         return False
+
+    def _tenant_named(self, column: str, value: cst.Name, v: Optional[Val]) -> bool:
+        """``Channel.workspace_id == workspace_id`` in a route, with ``workspace_id`` a path key that nothing on
+        the route verifies (no dependency checked the caller in it, no check or lookup is handed it with who asks,
+        no test of the caller refuses: ``unverified_path_keys``) and that was not verified on this path: the
+        predicate keeps whichever tenant's rows the client named. A person's column (``Post.user_id ==
+        user_id``, a profile's public listing) is left to the column's other readings."""
+        if v is not None and (v.checked or v.trusted or v.rows or v.stmt):
+            return False
+        if column not in TENANT_COLUMNS or value.value not in self.unverified_path_keys():
+            return False
+        return True
 
     def _member_named(self, column: cst.Attribute, value: cst.Name, v: Optional[Val], state: dict[str, Val]) -> bool:
         """``Membership.user_id == member_id`` in a route, on a membership (link) table (``membership_partners``:

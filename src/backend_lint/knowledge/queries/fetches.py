@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Optional, Sequence, Union
 
 from ...ground.lazy import lazy_import
-from ..auth import principal_classes
+from ..auth import decorator_verified_keys, principal_classes, route_caller_handed_keys, route_path_guards
 from ..cst import load_names, walk as cst_walk
 from ..facts import orm_facts
 from ..flask import flask_request_name
@@ -447,12 +447,13 @@ class _Fetches:
             return set()
         return set(self.ctx.cached(("queries.flask_body", id(self.func)), lambda: flask_body_locals(self.ctx, self.func)))
 
-    def _loose_path_keys(self, call: cst.Call) -> frozenset[str]:
+    def _loose_path_keys(self, call: Optional[cst.Call], predicates: bool = False) -> frozenset[str]:
         """The route's path parameters (also of a router prefix; not marked as query, body or form values)
         that the handler never checks: each read is an argument of a call that is handed nothing of who asks
         (``call`` among them), or sits in an f-string (a log line). A path key named like an identity field
         starts as the caller's (``identity_params``); one compared with the principal, handed to a check
-        with it, or reassigned is not loose."""
+        with it, or reassigned is not loose. With ``predicates``, a read that an identity column is equated
+        with in such a call's arguments (``filter(Channel.workspace_id == workspace_id)``) is handed on too."""
         from ..client_identity import route_path_params  # (client_identity reads this module)
 
         route = self.identity.route
@@ -466,8 +467,10 @@ class _Fetches:
                 return frozenset()  # granted by OAuth2 scopes (``scopes=["users:write"]``): the grant names who may act on whom
         read = {n.value for n in cst_walk(self.func.body) if isinstance(n, cst.Name)}
         project = self.project
+        params = {p.name for p in self.identity.params}
         if not self.identity.tenant_keys and not any(
             name in read or (kind is not None and project is not None and project.get_class(kind) is not None)
+            or (predicates and name not in params)  # (Flask-Login's ``current_user``: held by ``@login_required``)
             for name, kind in self.identity.principals.items()
         ):
             # a route that holds no caller (``_check_scopes: Security(check_scopes, scopes=[...])`` unread):
@@ -480,6 +483,8 @@ class _Fetches:
         if not keys:
             return frozenset()
         who = set(self.identity.principals) | (set(self.identity.identity_params) - keys)
+        if predicates:
+            who |= _copies_of(self.func, who)  # (``user = auth.user``: the caller under another name)
         allowed: set[int] = set()
         for node in cst_walk(self.func.body):
             if isinstance(node, cst.If) and set(load_names(node.test)) & who and _if_refuses(node) and not _presence_only(node.test):
@@ -495,11 +500,38 @@ class _Fetches:
                 if any(set(load_names(h)) & who for h in handed):
                     continue
                 allowed.update(id(h) for h in handed if isinstance(h, cst.Name))
+                if predicates:
+                    allowed.update(id(n) for h in handed for c in _walk_expr(h) if (n := self._column_equated_key(c)) is not None)
         out = set(keys)
         for node in cst_walk(self.func.body):
             if isinstance(node, cst.Name) and node.value in out and id(node) not in allowed:
                 out.discard(node.value)  # read otherwise: compared, tested, reassigned, handed with who asks
         return frozenset(out)
+
+    def _column_equated_key(self, node: cst.CSTNode) -> Optional[cst.Name]:
+        """``workspace_id`` of ``Channel.workspace_id == workspace_id``: the name an identity column is equated
+        with (``==`` / ``in``), if the comparison is one."""
+        if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:
+            return None
+        if not isinstance(node.comparisons[0].operator, (cst.Equal, cst.In)):
+            return None
+        for a, b in ((node.left, node.comparisons[0].comparator), (node.comparisons[0].comparator, node.left)):
+            if isinstance(a, cst.Attribute) and a.attr.value in self.identity_fields and isinstance(b, cst.Name):
+                return b
+        return None
+
+    def unverified_path_keys(self) -> frozenset[str]:
+        """The route's path keys nothing on the route verifies (``_loose_path_keys``), an identity column
+        equated with one counting as handing it on: a predicate ``Channel.workspace_id == workspace_id`` on such
+        a key keeps whichever workspace's rows the client named (``_client_compared``)."""
+        if self.identity.route is None:
+            return frozenset()
+        return self.ctx.cached(("queries.unverified_path_keys", id(self.func)), self._unverified_path_keys)
+
+    def _unverified_path_keys(self) -> frozenset[str]:
+        guarded = route_path_guards(self.ctx, self.func) | route_caller_handed_keys(self.ctx, self.func)
+        guarded |= decorator_verified_keys(self.ctx, self.func, self.identity.principals)
+        return self._loose_path_keys(None, predicates=True) - guarded
 
     def _client_copies(self, params: set[str]) -> set[str]:
         found = self.ctx.cached(("queries.copies", id(self.func)), lambda: _local_copies(self.ctx, self.func))
@@ -915,7 +947,10 @@ class _Fetches:
                         s.pred_nodes.append(arg.value)
                         s.key_names |= self.key_names(arg.value, state)
                     if arg.keyword.value in self.identity_fields:
-                        scoped = True
+                        named = isinstance(arg.value, cst.Name) and self._tenant_named(arg.keyword.value, arg.value, state.get(arg.value.value))
+                        scoped = scoped or not named
+                        for s in recv.sites if named else ():
+                            s.owner_value = s.owner_value or arg.keyword.value  # (the tenant the client named)
                     a, b = self.pred(arg.value, state)
                     if b or any(state.get(n, NOTHING).trusted for n in load_names(arg.value)):
                         scoped, pscoped = True, pscoped or b
@@ -1184,3 +1219,14 @@ def _published_filter(expr: "cst.BaseExpression") -> bool:
     table only (``_Fetches``): in ``select(Activity, Course).join(...).where(Activity.published)`` the course is
     no published row."""
     return any(isinstance(n, cst.Attribute) and PUBLISHED_WORD in n.attr.value.lower() for n in cst_walk(expr))
+
+
+def _copies_of(func: cst.FunctionDef, names: set[str]) -> set[str]:
+    """The locals the function binds (``x = ...``) to a value read from ``names`` (two steps)."""
+    out: set[str] = set()
+    for _ in range(2):
+        for node in cst_walk(func.body):
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                if set(load_names(node.value)) & (names | out):
+                    out.add(node.targets[0].target.value)
+    return out

@@ -606,9 +606,10 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
 
 def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
     """The tables owned only through the project's checks: ``helper_checked_tables``, and the tables with no
-    identity column whose references reach one of them (two steps at most: a checklist item of a card the project
-    decides on after the load is the card's). Family 2 reports a row of one loaded by a client key on a route that
-    decides nothing about it on any path (``forgotten.forgotten_check_model``, BKL201)."""
+    identity column whose references reach one of them or an owned table (``owning_parents``; two steps at most:
+    a checklist item of a card the project decides on after the load is the card's, an invoice's line is the
+    invoice's). Family 2 reports a row of one loaded by a client key on a route that decides nothing about it on
+    any path (``forgotten.forgotten_check_model``, BKL201)."""
     if project is None:
         return frozenset()
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
@@ -624,6 +625,7 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
         ]
         for _ in range(2):
             more = {q for q in candidates if q not in found and any(referenced_model(project, q, c) in found for c in model_columns(project, q))}
+            more |= set(owning_parents(project, settings)) - found
             if not more:
                 break
             found |= more
@@ -635,6 +637,53 @@ def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings")
         ("queries.checked_only_tables", key),
         lambda: project.stored_memo(f"queries.checked_only_tables:{analysis_key(settings)}", build, load=frozenset),
     )
+
+
+_CLASS_WORD = re.compile(r"(?i)(?:orm|model|table|db|entity|record|row|sql)$")
+
+
+def owning_parents(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, tuple[str, str]]:
+    """The tables with no identity column (not owned, not the principal's, not shared by every tenant, not handed
+    to the project's checks: ``helper_checked_tables``) whose rows belong to a row of an owned table they reference (``InvoiceItem.invoice_id`` -> ``Invoice``, owned by
+    ``vendor_id``): ``{table: (owned parent, referencing column)}``, the first such column in declaration order.
+    A parent that is the principal's own table (a row naming a person) makes no owner."""
+    if project is None:
+        return {}
+    key = ("queries.owning_parents", settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
+    return project.memo(key, lambda: _owning_parents(project, settings))
+
+
+def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, tuple[str, str]]:
+    principals = principal_classes(project, settings)
+
+    def owner(q: str) -> bool:
+        return q not in principals and not USER_CLASS.search(last_segment(q)) and is_table_model(project, q) and is_owned(project, settings, q)
+
+    def person(q: Optional[str]) -> bool:
+        # (``UsersOrm``, ``UserModel``: the accounts' table under a class word and a plural)
+        bare = _CLASS_WORD.sub("", last_segment(q)) if q is not None else ""
+        return q is not None and (q in principals or bool(USER_CLASS.search(last_segment(q)) or USER_CLASS.search(bare.rstrip("s"))))
+
+    decided = helper_checked_tables(project, settings)  # (the project's own checks decide on those: said so)
+    tables = [q for q, _ in project.iter_classes() if is_table_model(project, q)]
+    # the tables an owner column refers to (the accounts, the organisations): whom rows belong to, not rows of one
+    owners = {
+        referenced_model(project, m, c) or table_named_by_key(project, c)
+        for m in tables if is_owned(project, settings, m) for c in identity_columns(project, settings, m)
+    }
+    out: dict[str, tuple[str, str]] = {}
+    for q in tables:
+        if person(q) or q in decided or q in owners or is_owned(project, settings, q) or globally_scoped(project, q):
+            continue
+        parents = [(column, referenced_model(project, q, column)) for column in model_columns(project, q)]
+        if any(person(parent) for _, parent in parents):
+            continue  # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said)
+        referenced = [(column, parent) for column, parent in parents if parent is not None and parent != q]
+        if referenced and all(owner(parent) for _, parent in referenced):
+            # (a row that also refers to a table nobody owns, an appointment or a catalogue entry the staff share,
+            # is not said to be the owned parent's)
+            out[q] = (referenced[0][1], referenced[0][0])
+    return out
 
 
 def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:

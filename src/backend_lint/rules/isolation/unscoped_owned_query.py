@@ -12,7 +12,7 @@ from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
-from ...knowledge.queries import Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings
+from ...knowledge.queries import Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, owning_parents
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -638,6 +638,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 message = f"Query on owned model `{short}` compares `{site.owner_value}` only with a key the client chose"
             elif columns:
                 message = self.message.format(model=short, column=columns[0])
+            elif (parent := owning_parents(self.ctx.project, self.ctx.settings).get(model)) is not None:
+                # (a table owned through a row of an owned table it references: this route checks neither)
+                message = (
+                    f"Query on `{short}` by a client key is never checked; its rows are owned through "
+                    f"`{parent[0].rsplit('.', 1)[-1]}` (`{parent[1]}`)"
+                )
             elif not is_owned(self.ctx.project, self.ctx.settings, model):
                 # (a table owned only through the project's checks after the load: this route makes none)
                 message = f"Query on `{short}` by a client key is never checked; the project decides access to its rows after the load elsewhere"
