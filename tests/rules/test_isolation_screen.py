@@ -204,3 +204,13 @@ def test_screen_follows_helpers_only_through_calls_the_analysis_follows() -> Non
     assert "cached_subject" not in vocabulary.words and "subjects" not in vocabulary.words
     assert _screen_as_linted(fixture, "routes_followed.py")
     assert not _screen_as_linted(fixture, "routes_unfollowed.py")
+
+
+def test_screen_keeps_a_helper_method_named_like_a_helper_function() -> None:
+    """A helper method that shares its name with a helper function (``ReceiptService.load_receipt`` beside a
+    module-level ``load_receipt``) stays a method of the vocabulary: the call through the service object
+    (``service.load_receipt(...)``, a use the function-only cut would drop) keeps the route in libcst."""
+    fixture = next(f for f in load_fixtures() if f.id == "isolation/BKL201/helper_method_named_like_function/")
+    vocabulary = _owned_words(fixture.project, fixture.settings)
+    assert "load_receipt" in vocabulary.words and "load_receipt" not in vocabulary.functions
+    assert _screen_as_linted(fixture, "routes.py")

@@ -343,7 +343,7 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
             methods.setdefault(q.rsplit(".", 1)[-1], set()).add(owners[q])
         else:
             functions.add(q.rsplit(".", 1)[-1])
-    return functions, {m: classes for m, classes in methods.items() if m not in functions}
+    return functions, methods  # (a name both may be is kept as a method too: ``_strict`` cuts no use of it)
 
 
 def _followed(project: Any, target: str) -> bool:
