@@ -53,7 +53,10 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     self.household_id, current_user.id)`), or a column a child table holds as a copy of its owned parent's
     (the same name, declared alike, beside its reference to the parent: `Sitting.tutor_username` beside
     `Sitting.course_id` when the project compares `Course.tutor_username` with the caller; not a column naming
-    who acted, `created_by`); the caller is the principal or one of its identity attributes
+    who acted, `created_by`), or, for a table with no identity column whose every reference is to an owned
+    table and that names no person, through that parent (`InvoiceItem.invoice_id` -> `Invoice.vendor_id`: a
+    line loaded by a client key on a route that checks neither it nor its invoice is reported, "its rows are
+    owned through `Invoice`"); the caller is the principal or one of its identity attributes
     (`user.id`, `user.email`, `g.user.id`, `user.household_id`) or a value named as its identity (`user_id`,
     `user_email`), never another attribute (`user.status`) nor the row's own natural key (`User.email ==
     user_email` reads the principal's table). A parameter named as the caller's identity that the project
@@ -86,7 +89,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     positional values of a project factory taking `*roles` are alternatives too: `require_role("teacher",
     "student", "admin")` lets students in, `require_role("admin", "super_admin")` is admin-only; so are the
     roles handed to an inline check, `check_role(user, "admin", "teacher")`, `require_roles(user, [...])`,
-    `if user.role not in ("admin", "teacher"): raise`: admin-only only when every listed role is an administrator's);
+    `if user.role not in ("admin", "teacher"): raise`: admin-only only when every listed role is an administrator's
+    or, with an administrator among them, the operator's staff: `[Role.ADMIN, Role.DISPATCHER, Role.AUDITOR]`);
     `auth-dependencies` adds names; a security scheme's own value is a credential, not a principal), or
     with the route authenticated and no caller in scope: an auth dependency or a security scheme in the route's,
     its router's or an `include_router(...)` call's `dependencies=[...]` (`APIRouter(dependencies=[Depends(
@@ -145,7 +149,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     predicate counts when it mentions an identity
     column (`Item.owner_id == ...`, `.in_(...)`, `.is_(None)`, `filter_by(owner_id=...)`, inside
     `and_`/`or_`, in a join condition or on a joined membership table), a relationship to the principal
-    (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query.
+    (`Item.owner == user`) or a value taken from the principal, on every branch that leads to the query
+    (in an `if`/`elif` chain on the caller's role over a project enum, a way only the operator's staff and
+    administrators reach makes no claim: `else` after `role == Role.RESIDENT` in an enum of residents,
+    dispatchers and admins). A tenant column (`workspace_id`, `organization_id`, `tenant_id`, `org_id`,
+    `company_id`, `team_id`) equated only with a path key nothing on the route verifies (no dependency or
+    decorator guarding it, no check handed it with the caller before or after, no scoped lookup of that tenant,
+    no refusal on the caller) does not count: `Channel.workspace_id == workspace_id` names which workspace,
+    not the caller's (message: "compares `workspace_id` only with a key the client chose").
     An exclusion on the identity column (`Post.author_id.not_in(blocked_ids)`, `Post.author_id != x`,
     `not in`) keeps every other owner's rows: it does not count, whatever it is compared with. A row looked
     up only to turn the client's key into its primary key, which then only filters a query the function
