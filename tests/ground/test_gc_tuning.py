@@ -132,17 +132,20 @@ def test_a_tuned_process_freezes_what_a_paused_build_made(monkeypatch) -> None:
 
     @collections_paused
     def build() -> None:
-        made.append([{"fact": i} for i in range(100)])
+        made.append([{"fact": i} for i in range(1000)])
 
     thresholds = gc.get_threshold()
     try:
         monkeypatch.setattr(gc_tuning, "_tuned", False)
         before = gc.get_freeze_count()
         build()
-        assert gc.get_freeze_count() == before  # (not tuned: left to the collector)
+        after = gc.get_freeze_count()
+        # (not tuned: left to the collector, nothing frozen; an object frozen earlier in this process may be freed
+        # meanwhile, so the count can only stay or fall)
+        assert after <= before
         monkeypatch.setattr(gc_tuning, "_tuned", True)
         build()
-        assert gc.get_freeze_count() >= before + 100
+        assert gc.get_freeze_count() >= after + 900  # (the build made 1,000 dicts; earlier frozen objects may be freed)
         assert gc.isenabled()
     finally:
         gc.unfreeze()
