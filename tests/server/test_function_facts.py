@@ -62,7 +62,8 @@ def _check(old: str, new: str, i: int) -> int:
     a, b = in_context(layout, i, old_part, names), in_context(layout, i, new_part, names)
     if a is None or b is None:
         return 0
-    before, after = _facts(old_part, a), _facts(new_part, b)
+    # (with the new file's text, as the server extracts both: the extractors' gates read the module's words)
+    before, after = _facts(new, a), _facts(new, b)
     kept = json.dumps(_no_lines(full))
     name = _NAME[0] = layout.module.body[i].name.value
     patched = patch_facts(full, before, after, name, layout.rows[i])
