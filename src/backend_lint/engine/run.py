@@ -10,7 +10,7 @@ import os
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from ..ground.cache import ResultCache, run_key
 from ..ground.config import Settings
@@ -19,6 +19,9 @@ from ..ground.io import SourceReadError, WriteError, read_source, sigint_held, w
 from ..values import Diagnostic, Location
 from .api import Engine
 from ..ground.gc_tuning import release_freed_memory, tune_gc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..knowledge.index import ProjectIndex
 
 
 
@@ -197,10 +200,9 @@ def _work(paths: list[str]) -> list[FileOutcome]:
         return [process_file(_WORKER_ENGINE, p, _WORKER_OPTIONS) for p in paths]
 
 
-def deferred_derived(project: Any) -> Any:
+def deferred_derived(project: Optional["ProjectIndex"]) -> Any:
     """``project.deferred_derived()`` (its derived facts stored once, on leaving), or nothing to defer."""
-    defer = getattr(project, "deferred_derived", None)
-    return defer() if defer is not None else nullcontext()
+    return project.deferred_derived() if project is not None else nullcontext()
 
 
 def _file_size(path: str) -> int:
@@ -275,9 +277,8 @@ def _lint_each(engine: Engine, paths: Sequence[str], options: RunOptions) -> lis
         _prime(engine, paths, sizes)
         release_freed_memory()  # (what priming freed: each forked worker would be counted with it again)
         _FORK_ENGINE = engine
-    flush = getattr(engine.project, "flush_derived", None)
-    if flush is not None:
-        flush()  # what the parent derived, written once before the workers (which write their own as they go)
+    if engine.project is not None:
+        engine.project.flush_derived()  # what the parent derived, written once before the workers (which write their own as they go)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=initargs) as pool:
             for chunk_result in pool.map(_work, chunks):

@@ -424,10 +424,7 @@ def _checked_models(index: "ProjectIndex", settings: "Settings") -> list[dict[st
             why = "a parameter of a check helper is annotated with it: owned through that helper's decision"
         out.append({"name": name, "module": mod, "scoping_column": None, "identity_columns": [], "checked_only": True,
                     "why": why + "; BKL202 at such a check only, never BKL201"})
-    listed = {f"{r['module']}.{r['name']}" for r in out}
-    for q, (parent, column) in sorted(owning_parents(index, settings).items()):
-        if q in listed:
-            continue
+    for q, (parent, column) in sorted(owning_parents(index, settings).items()):  # (none of them listed above)
         mod, _, name = q.rpartition(".")
         why = (f"owned through `{parent.rsplit('.', 1)[-1]}` by `{column}` (no identity column of its own); BKL201 where a route "
                f"loads one by a client key and checks neither it nor its `{parent.rsplit('.', 1)[-1]}`")
