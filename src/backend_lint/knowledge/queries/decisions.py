@@ -21,6 +21,7 @@ from .created import rows_made_here
 from .helper_keys import helper_caller_params
 from .public import _public_read
 from .summaries import (
+    access_groups,
     callee_decides,
     flow_facts,
     held_method_decides,
@@ -1176,6 +1177,39 @@ class _Decisions:
             return None
         return held_method_decides(self.project, held[0], call.func.attr.value)
 
+    def _own_method(self, call: Optional[cst.Call]) -> Optional[tuple[str, Optional[str], str]]:
+        """(module, class, key) of ``self.<method>(...)``, a method of the function's own class the index read."""
+        func = call.func if call is not None else None
+        if self.project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return None
+        cls = enclosing_class(self.ctx, self.func)
+        return project_callee(self.project, cls, f"self.{func.attr.value}") if cls is not None else None
+
+    def _own_method_refuses(self, callee: tuple[str, Optional[str], str], verdicts: bool) -> bool:
+        """The method makes an access decision (``access_groups`` of its ``checks``: a 401 / 403 / 404 refusal
+        or an access-named exception under a test of what it is given; with ``verdicts``, a predicate's answer)."""
+        entry = flow_facts(self.project, callee[0]).get("checks", {}).get(callee[2])  # type: ignore[arg-type]
+        return bool(entry) and bool(access_groups(self.project, entry, verdicts=verdicts))  # type: ignore[arg-type]
+
+    def _own_row_maker(self, call: Optional[cst.Call]) -> bool:
+        """``self._ensure_output_file(workspace_id=run.workspace_id, actor_id=actor_id) -> File``: a method of the
+        function's own class, named like a check, that returns a row of a table model and decides nothing (no
+        ``deciders`` entry, no access decision in its ``checks``) finds or makes that row: no check of what it
+        is given (the rule for functions: a helper named like a check returns no model)."""
+        callee = self._own_method(call)
+        if callee is None or callee[1] is None or self._decides((callee[0], callee[2])) or self._own_method_refuses(callee, True):
+            return False
+        short, _, method = callee[2].rpartition(".")
+        returned = orm_facts(self.project.modules[callee[0]]).get("method_returns", {}).get(short, {}).get(method)  # type: ignore[union-attr]
+        return is_table_model(self.project, returned)
+
+    def _own_access_decision(self, call: Optional[cst.Call]) -> bool:
+        """``self.get_ticket(ticket_file.ticket_id, current_user)``: a method of the function's own class that
+        decides access whatever its name: it refuses with 401 / 403 / 404 or an access-named exception under a
+        test of what it is given, or returns a verdict the caller refuses on."""
+        callee = self._own_method(call)
+        return callee is not None and self._own_method_refuses(callee, id(call) in self.deciding_calls)
+
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
         configured = self.settings.authorization_helpers
         if configured and any(c == name or (q is not None and (q == c or q.endswith("." + c))) for c in configured):
@@ -1204,6 +1238,10 @@ class _Decisions:
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if symbol is not None:
             return False  # a class or an object of the project: not a check
+        if self._own_row_maker(call):
+            return False
+        if self._own_access_decision(call):
+            return True
         # (a held service's method answering the caller's rights, ``user_role = await permissions.get_user_role(
         # str(current_user.id), organization_id)`` then ``if not user_role: raise``: as a function's, above)
         return named_like_check(name) or (call is not None and self._rights_answer(name, call))

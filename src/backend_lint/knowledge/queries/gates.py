@@ -259,7 +259,27 @@ class _GateTests:
             return None  # (``user.admin_level in (1, 2)``: read by words, as before)
         if not admitted_roles([self.ctx.module.code_for_node(e.value) for e in values.elements]):
             return ""
+        members = {_role_name(e.value) for e in values.elements}
+        if any(not any(w in m for w in ADMIN_WORDS) for m in members & self._singled_out_roles()):
+            # ``if role not in (ADMIN, MANAGER): raise`` and later ``if role == MANAGER and s.assigned_by_id !=
+            # user.id: raise``: a listed role the function gives a rule of its own is scoped there, not an
+            # administrator's
+            return ""
         return "positive" if isinstance(test.comparisons[0].operator, cst.In) else "negated"
+
+    def _singled_out_roles(self) -> frozenset[str]:
+        """The role constants the function tests the caller's role for equality with (``role == Role.MANAGER``,
+        ``role is Role.MANAGER``), by name (``manager``)."""
+        def build() -> frozenset[str]:
+            out: set[str] = set()
+            for node in _walk_expr(self.func.body):
+                if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
+                    for side in (node.left, node.comparisons[0].comparator):
+                        if _role_constant(side):
+                            out.add(_role_name(side))
+            return frozenset(out)
+
+        return self.ctx.cached(("queries.singled_out_roles", id(self.func)), build)
 
     def _refusal_decides(self, block: cst.BaseSuite, lacking: bool, rights: bool = False) -> bool:
         """Whether an exit taken on a helper's verdict decides access. Where the caller is refused for lacking what
@@ -296,7 +316,8 @@ class _GateTests:
         """Owner comparisons of an ``if`` that do not guard access (BKL202 is about access): a uniqueness
         conflict (the branch answers 409 / ``CONFLICT`` / "already exists": ``if holder.user_id != user.id:
         return error(409)``), and refusing the owner (``if row.user_id == user.id: raise "the owner cannot
-        leave"``: an equality that holds, not fails, on the raising branch)."""
+        leave"``: an equality that holds, not fails, on the raising branch), nor passing over the caller's own element in
+        a loop (``if participant.user_id == sender.id: continue``: everyone else is notified)."""
         body = stmt.body
         if not self._exits(body):
             return []
@@ -313,6 +334,9 @@ class _GateTests:
         if not (isinstance(last, cst.SimpleStatementLine) and last.body):
             return []
         skip = len(stmts) == 1 and len(last.body) == 1 and self._bare_return(last.body[0]) and not self._refuses_anyone()
+        # (``for p in thread.members: if p.user_id == sender.id: continue``: a loop passing over the caller's own
+        # element, to notify everyone else, decides nothing about who may reach the row)
+        skip = skip or (len(stmts) == 1 and len(last.body) == 1 and isinstance(last.body[0], cst.Continue))
         if not isinstance(last.body[-1], cst.Raise) and not skip:
             # (a branch that is only a bare ``return`` when the caller is the owner, in a function that refuses
             # nobody, skips work for the owner: ``if not pod or user_id == pod.owner_id: return`` before counting
@@ -451,6 +475,15 @@ class _GateTests:
         if result is not None and negate:
             result = "absent" if result == "present" else "present"
         return result
+
+
+def _role_name(value: cst.BaseExpression) -> str:
+    """A role constant's name, lowered: ``"manager"`` for ``"manager"``, ``Role.MANAGER``, ``Role.MANAGER.value``."""
+    if isinstance(value, cst.SimpleString):
+        return str(value.evaluated_value).lower()
+    if isinstance(value, cst.Attribute) and value.attr.value == "value" and isinstance(value.value, cst.Attribute):
+        value = value.value
+    return value.attr.value.lower() if isinstance(value, cst.Attribute) else ""
 
 
 def _role_constant(value: cst.BaseExpression) -> bool:

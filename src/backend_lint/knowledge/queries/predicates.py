@@ -322,6 +322,13 @@ class _Predicates:
             if row is not None and self.is_derived(b, state):
                 direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(b))
                 return Comparison(node, row[0], row[1], direct=direct)
+        if isinstance(op, (cst.In, cst.NotIn)) and isinstance(right, (cst.List, cst.Tuple, cst.Set)) and self.is_derived(left, state):
+            # ``current_user.id not in [obj.issuer_id, obj.executor_id]``: the caller among the row's owners
+            for element in right.elements:
+                row = self.row_identity(element.value, state)
+                if row is not None:
+                    direct = any(n in self.identity.principals or n in self.identity.identity_params for n in load_names(left))
+                    return Comparison(node, row[0], row[1], direct=direct)
         for a, b in ((left, right), (right, left)):
             held = self.row_among_callers(a, b, isinstance(op, (cst.In, cst.NotIn)), state)
             if held is not None:
