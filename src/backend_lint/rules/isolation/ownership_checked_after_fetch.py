@@ -45,7 +45,10 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     than an audit `created_by_id`). A column that is none of the identity fields counts when the row's
     own column is compared with the principal's id itself (`if dashboard.create_by !=
     str(current_user.id): raise`: the project scopes that model by `create_by`, and the message names it);
-    compared with anything else (`report.reviewer != reviewer`) it is no ownership check. Rows of an
+    compared with anything else (`report.reviewer != reviewer`) it is no ownership check. The caller's id
+    tested against a literal list of the row's owner columns (`current_user.id not in [obj.issuer_id,
+    obj.executor_id]`) is one; a loop that only passes over the caller's own element (`for m in
+    thread.members: if m.user_id == sender.id: continue`, notifying everyone else) is not. Rows of an
     active-record model count as well: a classmethod of a mixin the models inherit (`await
     Volume.one_by_id(session, id)`, whose body is `session.get(cls, id)` or `select(cls)...`) is a lookup of
     the model it is called on. The comparison must be
@@ -80,7 +83,15 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     probe): one finding at the helper's call, naming the first owned model.
     A project function given the row's key that returns the row's own model is a scoped fetch,
     not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
-    a check. A function given the row that only formats or logs it decides nothing. A
+    a check. A function given the row that only formats or logs it decides nothing. A method of the
+    function's own class counts whatever its name when it refuses access (401 / 403 / 404 or an
+    access-named exception under a test of what it is given: `ticket = self.get_ticket(ticket_file.ticket_id,
+    current_user)`); one named like a check that returns a row of a table model and refuses nothing
+    (`self._ensure_output_file(workspace_id=run.workspace_id, actor_id=actor_id) -> File`, a get-or-create)
+    is no check. A role list the function refuses on (`if current_user.role not in (Role.ADMIN,
+    Role.MANAGER): raise`) makes no admin-only way when the function gives one of its members that is no
+    administrator's a rule of its own (`if current_user.role == Role.MANAGER and s.assigned_by_id !=
+    current_user.id: raise`). A
     policy built from the row and handed to the helper counts as the row (`await authorize(user,
     DatasetPolicy.get(dataset))`).
 
