@@ -94,6 +94,56 @@ def test_a_package_named_by_its_package_name_stays_a_package(tmp_path: Path) -> 
     assert names["utils/auth.py"] == "backend.utils.auth"
 
 
+def test_a_root_package_holding_a_package_of_its_own_name(tmp_path: Path) -> None:
+    """``svc/__init__.py`` in the linted root beside the package ``svc/svc/``, whose modules import ``from svc.api
+    ...``: Python run from the root finds ``svc`` as the inner package, and so does the index. The inner package's
+    modules outside its ``__init__.py`` chain (``svc/svc/api/services/``, no ``__init__.py``) already read as
+    ``svc.api.services...`` by their path: those imports are no evidence that the root is used as the package
+    ``svc``."""
+    root = tmp_path / "svc"
+    files = {
+        "__init__.py": "",
+        "main.py": "from svc.api.routers import notes\nfrom svc.config import settings\n",
+        "svc/__init__.py": "",
+        "svc/config.py": "settings = object()\n",
+        "svc/api/__init__.py": "",
+        "svc/api/models.py": MODELS,
+        "svc/api/routers/__init__.py": "",
+        "svc/api/routers/notes.py": (
+            "from svc.api.models import Course\nfrom svc.config import settings\n"
+            "from svc.api.services.notes_service import NotesService\n"
+        ),
+    }
+    for i in range(12):
+        files[f"svc/api/services/s{i}.py"] = "from svc.api.services.notes_service import NotesService\n"
+    files["svc/api/services/notes_service.py"] = "from svc.api.models import Course\n\n\nclass NotesService: ...\n"
+    index = _build(root, files)
+    names = _names(index, root)
+    assert names["svc/api/routers/notes.py"] == "svc.api.routers.notes"
+    assert names["svc/api/services/notes_service.py"] == "svc.api.services.notes_service"
+    assert index.get_class("svc.api.models.Course") is not None
+    assert index.roots_report is not None and index.roots_report.unresolved == []
+    assert unresolved_share(index.roots_report) is None
+
+
+def test_a_root_package_holding_its_namesake_imported_through_both_stays_a_package(tmp_path: Path) -> None:
+    """The same layout imported as ``svc.svc.api...`` (run from the root's parent): no unit, the default names."""
+    root = tmp_path / "svc"
+    files = {
+        "__init__.py": "",
+        "svc/__init__.py": "",
+        "svc/api/__init__.py": "",
+        "svc/api/models.py": MODELS,
+    }
+    for i in range(3):
+        files[f"svc/api/r{i}.py"] = "from svc.svc.api.models import Course\n"
+    index = _build(root, files)
+    names = _names(index, root)
+    assert names["svc/api/models.py"] == "svc.svc.api.models"
+    assert index.roots_report is not None and index.roots_report.units == []
+    assert index.roots_report.unresolved == []
+
+
 def test_script_directory_and_a_lookalike_alembic_directory(tmp_path: Path) -> None:
     files = {
         "pyproject.toml": "",

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Optional
 
 from ..facts import orm_facts
 from ..fastapi import RouteInfo
-from .dependencies import _settings_key, alias_dependency, classify_dependency, DependencyKind, returned_user_row
+from ..imports import last_segment
+from .dependencies import USER_CLASS, _settings_key, alias_dependency, classify_dependency, DependencyKind, returned_user_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...ground.config import Settings
@@ -56,11 +57,47 @@ def _principal_classes(project: "ProjectIndex", settings: "Settings") -> frozens
                 kind = classify_dependency(project, settings, f"{mod}.{name}")
                 if kind.kind == "auth" and not kind.credentials and kind.principal_type:
                     out.add(project.canonical(kind.principal_type))
+                    carried = carried_caller(project, kind.principal_type)
+                    if carried is not None:
+                        out.add(carried[1])  # (``db_user: User`` of the instance ``__call__`` returns)
     for entry in settings.auth_dependencies:
         if entry[:1].isupper() and project.get_class(entry) is not None:
             out.add(project.canonical(entry))
     # only project classes: a dependency annotated ``-> dict`` does not make every ``dict`` a principal
     return frozenset(q for q in out if project.get_class(q) is not None)
+
+
+def carried_caller(project: Optional["ProjectIndex"], cls: Optional[str]) -> Optional[tuple[str, str]]:
+    """(attribute, class) when ``cls`` is a dependency class whose ``__call__`` returns the instance itself
+    (``return self``, index fact ``carries``) after storing the caller on it from a typed parameter's method:
+    ``self.db_user = user_service.get_user_by_id(sub)`` with ``get_user_by_id(...) -> User``, a project class
+    named for the accounts (``USER_CLASS``). The instance carries the caller one attribute deep
+    (``auth_user.db_user``); ``None`` otherwise, or when several attributes would be."""
+    if project is None or not cls:
+        return None
+    found = project.get_class(cls)
+    if found is None:
+        return None
+    mod, _, name = found[0].rpartition(".")
+    carries = ((orm_facts(project.modules[mod]).get("callables", {}).get(name) or {}).get("carries")) or {}
+    out: list[tuple[str, str]] = []
+    for attr, (receiver, method) in sorted(carries.items()):
+        returned = next((
+            r for q, facts in project.class_mro(receiver) if facts is not None
+            for r in [_method_return(project, q, method)] if r
+        ), None)
+        held = project.get_class(returned) if returned else None
+        if held is not None and USER_CLASS.search(last_segment(held[0])):
+            out.append((attr, held[0]))
+    return out[0] if len(out) == 1 else None
+
+
+def _method_return(project: "ProjectIndex", cls: str, method: str) -> Optional[str]:
+    found = project.get_class(cls)
+    if found is None:
+        return None
+    mod, _, name = found[0].rpartition(".")
+    return orm_facts(project.modules[mod]).get("method_returns", {}).get(name, {}).get(method)
 
 
 @dataclass

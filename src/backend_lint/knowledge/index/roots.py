@@ -232,6 +232,12 @@ imports from ``module`` itself left out (``None``: unknown);
     score: dict[tuple[str, str], int] = {}
     verified: dict[str, int] = {}  # per directory: ``from`` imports whose names it was seen to define
     default_count: dict[str, int] = {}
+    # a package directory ``D`` named ``P`` that holds a package of its own name (``D/P/``): imports that resolve by
+    # default and that ``D/P`` provides as well (``P.api.x`` of ``D/P/api/x.py`` outside the ``__init__.py`` chain),
+    # per ``D``: no evidence that ``D`` is used as the package ``P``
+    top_packages = {name: os.path.dirname(path) for path, (name, is_package) in files.items()
+                    if is_package and name and "." not in name}
+    same_name_uses: dict[str, int] = {}
     pending: list[tuple[tuple[str, str], list[str]]] = []
     strong: set[tuple[str, str]] = set()  # a module of a project package that the package lacks
     own = 0
@@ -242,6 +248,9 @@ imports from ``module`` itself left out (``None``: unknown);
             for i in range(1, module.count(".") + 2):
                 prefix = ".".join(module.split(".")[:i])
                 default_count[prefix] = default_count.get(prefix, 0) + 1
+            package_dir = top_packages.get(head)
+            if package_dir is not None and ((package_dir, module) in modules_at or (package_dir, module) in dirs_at):
+                same_name_uses[package_dir] = same_name_uses.get(package_dir, 0) + 1
             continue
         found = providers(path, module, names)
         head = module.split(".")[0]
@@ -279,7 +288,7 @@ imports from ``module`` itself left out (``None``: unknown);
         init = files.get(os.path.join(d, "__init__.py"))
         if init is None or not init[0]:
             return False
-        uses = default_count.get(init[0], 0)
+        uses = default_count.get(init[0], 0) - same_name_uses.get(d, 0)
         # ... unless the project imports from ``D`` as a root far more often than it names ``D`` as a package
         # (a stray ``__init__.py`` in the app's own root, hundreds of ``from utils.x import`` beside one
         # ``from backend.consts import``)

@@ -58,6 +58,12 @@ from .vocabulary import (
 cst = lazy_import("libcst")
 
 
+def _schema_class(project: "ProjectIndex", returns: str) -> bool:
+    """``returns`` names a project pydantic model that is no table: a schema a getter builds from a row."""
+    found = project.get_class(returns)
+    return found is not None and not is_table_model(project, found[0]) and is_pydantic_model(project, found[0]) is True
+
+
 class _Fetches:
     """Fetches through project code: repositories, summaries of helpers that load a row, library CRUD helpers, held
     instances and receivers, filter dictionaries, and the statement chains that execute a query."""
@@ -688,7 +694,9 @@ class _Fetches:
             # another class's getter returns that class's model: ``DashboardService.get_detail`` -> ``Dashboard``)
             model = foreign_getter_model(project, cls, method) or generic
         summary = method_summary(project, cls, method)
-        if model is None and not returns and summary is not None:
+        if model is None and summary is not None and (not returns or _schema_class(project, returns)):
+            # (also a getter annotated to return a pydantic schema it builds from the one row it looks up,
+            # ``get_one_experiment(id) -> schemas.Experiment`` returning ``self.map_sql_to_schema(row)``: the row's data)
             single = _single_lookup_model(summary[3], method)
             found = project.get_class(single) if single is not None else None
             model = found[0] if found is not None else single  # (the class's own name, not a re-export's)

@@ -1508,6 +1508,34 @@ def _module_call(call: ast.Call, resolve: Resolve) -> Optional[dict[str, Any]]:
     return {"func": func, "args": args, "kwargs": kwargs, "line": call.lineno}
 
 
+def _returns_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of ``fn`` (one at least, outside nested functions) returns ``self`` itself."""
+    returns = walk_kinds(fn).get(ast.Return, ())
+    return bool(returns) and all(r.value.__class__ is ast.Name and r.value.id == "self" for r in returns)  # type: ignore[attr-defined]
+
+
+def _self_attributes_from_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """``{attribute: [class, method]}`` for ``self.<attribute> = <param>.<method>(...)`` in ``fn`` (awaited or
+    not), ``<param>`` a parameter annotated with a class: ``self.db_user = user_service.get_user_by_id(sub)``. An
+    attribute assigned from two different calls is left out."""
+    typed = {p["name"]: p["type"] for p in params if p.get("type")}
+    out: dict[str, list[str]] = {}
+    dropped: set[str] = set()
+    for node in walk_kinds(fn).get(ast.Assign, ()):
+        target = node.targets[0] if len(node.targets) == 1 else None  # type: ignore[attr-defined]
+        if target.__class__ is not ast.Attribute or target.value.__class__ is not ast.Name or target.value.id != "self":  # type: ignore[attr-defined]
+            continue
+        value = node.value.value if node.value.__class__ is ast.Await else node.value  # type: ignore[attr-defined]
+        func = value.func if value.__class__ is ast.Call else None  # type: ignore[attr-defined]
+        if func.__class__ is not ast.Attribute or func.value.__class__ is not ast.Name or func.value.id not in typed:  # type: ignore[attr-defined]
+            continue
+        found = [typed[func.value.id], func.attr]  # type: ignore[attr-defined]
+        if out.get(target.attr, found) != found:  # type: ignore[attr-defined]
+            dropped.add(target.attr)  # type: ignore[attr-defined]
+        out[target.attr] = found  # type: ignore[attr-defined]
+    return {k: v for k, v in out.items() if k not in dropped}
+
+
 def _self_field_returned(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     """``self.<field>`` returned by a method that takes nothing but ``self`` (``def as_view(self): ... return
     self.endpoint``): the fields a route-configuration method may hand back as the endpoint."""
@@ -2810,6 +2838,14 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     returns[stmt.name] = main_type(stmt.returns, resolve) or _wrapped_return(stmt, resolve)
                 if stmt.name == "__call__":
                     callables[node.name] = _function_facts(stmt, resolve)
+                    if stmt.returns is None and _returns_self(stmt):
+                        # ``return self`` on every way out (no annotation): FastAPI hands the route the instance, the
+                        # class is what the dependency yields; what ``__call__`` stored on it from its typed
+                        # parameters' methods is read at project level (``knowledge.auth.principals.carried_caller``)
+                        callables[node.name]["returns"] = main_type(ast.Constant(node.name), resolve)
+                        carried = _self_attributes_from_calls(stmt, callables[node.name]["params"])
+                        if carried:
+                            callables[node.name]["carries"] = carried
                 else:
                     # what methods call (``method_calls``, for every method of the module) and, per method,
                     # what it calls and whether it is a request handler (``methods``): the call graph of
