@@ -216,3 +216,44 @@ def test_method_calls_follow_the_receivers_class(tmp_path: Path) -> None:
     assert no_claim_reason(index, settings, "app.services.PostService.remove") is None  # ``post_service.remove``
     assert no_claim_reason(index, settings, "app.services.SpecialPosts.remove") is None  # an override
     assert no_claim_reason(index, settings, "app.services.CommentService.remove") is not None
+
+
+def test_plain_calls_are_stored_by_place_and_read_back(tmp_path: Path) -> None:
+    # a plain call of a module-level name is kept as its place in ``calls_out`` (``plain_calls``), not as a
+    # ``receivers`` entry; ``receivers_of`` gives the reader the entry back, and the library's ``update`` still
+    # reaches no project method of that name
+    from backend_lint.knowledge.facts import orm_facts
+    from backend_lint.knowledge.index.extractors.orm import PLAIN_CALL, receivers_of
+
+    files = {
+        "app/__init__.py": "",
+        "app/routes.py": '''
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends
+
+from app.admin import Ledger
+from app.auth import get_current_user
+
+router = APIRouter()
+
+
+@router.post("/items/{item_id}")
+def touch_item(item_id: int, user=Depends(get_current_user)):
+    return sa.update("items"), Ledger
+''',
+        "app/auth.py": '''
+def get_current_user():
+    return None
+''',
+        "app/admin.py": '''
+class Ledger:
+    def update(self, entry):
+        return entry
+''',
+    }
+    index = _index(tmp_path, files)
+    assert no_claim_reason(index, Settings(), "app.admin.Ledger.update") is not None
+    fn = orm_facts(index.modules["app.routes"])["functions"]["touch_item"]
+    plain = [fn["calls_out"][i] for i in fn["plain_calls"]]
+    assert "sqlalchemy.update" in plain and "receivers" not in fn
+    assert receivers_of(fn) == {call: [PLAIN_CALL] for call in plain}

@@ -13,7 +13,7 @@ from ..fastapi_routers import unincluded_view
 from ..flask_blueprints import unregistered_view
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
-from ..index.extractors.orm import PLAIN_CALL, SELF_RECEIVER
+from ..index.extractors.orm import PLAIN_CALL, SELF_RECEIVER, receivers_of
 from ..models import is_table_model
 from ..repositories import module_instance_class
 from .dependencies import (
@@ -207,7 +207,7 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         while stack:
             q = stack.pop()
             fn = nodes[q]
-            receivers = fn.get("receivers", {})
+            receivers = receivers_of(fn)
             for key in ("calls_out", "refs_out"):
                 for t in fn.get(key, ()):
                     if key == "calls_out" and t in receivers:

@@ -253,10 +253,10 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
             if fn.get("makes"):
                 # a dependency factory (``Depends(require_project_member(min_role=OWNER))``): what its inner
                 # dependency hands, with the caller, to an authorisation helper that refuses
-                bound = _factory_bound_keys(project, ctx.settings, fn["makes"], path_params)
+                bound, given = _factory_bound_keys(project, ctx.settings, fn["makes"], path_params)
                 guarded |= bound
                 tenant |= bound
-                handed |= _factory_bound_keys(project, ctx.settings, fn["makes"], path_params, deciding=False)
+                handed |= given
             if query_params and fn:
                 read |= set(flow.get("guards", {}).get(name, ())) & {
                     fp.get("name") for fp in fn.get("params", ()) if last_segment(fp.get("marker") or "Query") == "Query"
@@ -273,14 +273,15 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
     return frozenset(guarded), frozenset(tenant), frozenset(handed)
 
 
-def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dict[str, Any], path_params: set[str], deciding: bool = True) -> set[str]:
+def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dict[str, Any], path_params: set[str]) -> tuple[set[str], set[str]]:
     """The path keys a dependency factory's inner dependency binds to the caller: ``require_project_member(...)``
     returning ``async def dep(project_id, user: CurrentUser, db=Depends(get_db))`` that calls
     ``check_project_member(db, user.id, project_id, min_role=min_role)`` (index fact ``hands``). The inner
     function's plain parameters are filled from the path by name; handed together with the caller (an auth
     dependency's parameter) to a project function that raises on what it is given (flow ``deciders``), the
     key is one the caller was refused without: past the dependency it is the caller's, as a membership
-    dependency's filtered tenant key is (``tenant_filtered``). Without ``deciding``, every key handed so."""
+    dependency's filtered tenant key is (``tenant_filtered``). Returns ``(bound, handed)``: the keys so bound,
+    and every key handed together with the caller, whether the target decides or not (one pass)."""
     params = made.get("params", ())
     callers = {
         fp.get("name") for fp in params
@@ -289,14 +290,16 @@ def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dic
     keys = {
         fp.get("name") for fp in params if not fp.get("dependency") and last_segment(fp.get("marker") or "Path") == "Path"
     } & path_params - callers
-    out: set[str] = set()
+    bound: set[str] = set()
+    handed_keys: set[str] = set()
     for target, handed in made.get("hands", ()):
         given = set(handed) & keys
         if not given or not set(handed) & callers:
             continue
-        if not deciding or raising_decider(project, params, target):
-            out |= given
-    return out
+        handed_keys |= given
+        if raising_decider(project, params, target):
+            bound |= given
+    return bound, handed_keys
 
 
 def _marked_factory(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:

@@ -20,6 +20,7 @@ from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
 from .summaries import callee_decides, checked_only_tables, flow_facts, method_summary, owning_parents, principal_passes_through
+from .unwritten import writes_row
 from .vocabulary import library_check_name, spells_check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +61,7 @@ def forgotten_check_model(
     # (a row looked up by a value read off this one answers for the chain, ``Site.keyed_off``; for a row owned through
     # an owned parent that the route changes or deletes, only a lookup that holds a predicate: the parent loaded
     # unscoped by the row's key checks nothing, and the row changed is the one the client named)
-    through_parent = model in owning_parents(project, settings) and _row_changed(func, site.row_names)
+    through_parent = model in owning_parents(project, settings) and writes_row(ctx, func, site.row_names, identity)
     if any(
         site in other.keyed_off or {k.split(".", 1)[0] for k in other.key_names} & site.row_names
         for other in fq.sites
@@ -68,20 +69,6 @@ def forgotten_check_model(
     ):
         return None
     return None if _may_decide_on_row(ctx, func, identity, fq, site, model) else model
-
-
-def _row_changed(func: cst.FunctionDef, rows: set[str]) -> bool:
-    """The function deletes one of the locals ``rows`` (``db.delete(row)``) or sets an attribute of it
-    (``row.amount = ...``, ``row.total += ...``, ``setattr(row, ...)``)."""
-    for node in walk(func.body):
-        if isinstance(node, (cst.Assign, cst.AugAssign)):
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-            if any(isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value in rows for t in targets):
-                return True
-        elif isinstance(node, cst.Call) and node.args and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value in rows:
-            if last_segment(dotted_name(node.func) or "") in ("delete", "setattr"):
-                return True
-    return False
 
 
 def _keyed_with_another_row(ctx: "FileContext", fq: "FunctionQueries", site: "Site", checked: frozenset[str]) -> bool:

@@ -5,7 +5,7 @@ only a write of this row, or a new row under it that the caller does not own, ke
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
@@ -50,23 +50,34 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
         return False
     if not _writes_something(func):
         return False  # (a plain read of a public row is ``public._public_read``'s: listed models only)
-    rows = _aliases(func, set(site.row_names))
     keys = _carriers(func, {k.split(".", 1)[0] for k in site.key_names})  # (``note_in.provider_id``: its body)
+    return not writes_row(ctx, func, site.row_names, identity, keys)
+
+
+def writes_row(ctx: "FileContext", func: cst.FunctionDef, row_names: Iterable[str], identity: "Identity", keys: Iterable[str] = ()) -> bool:
+    """``func`` writes the row held in the locals ``row_names`` (or a local bound to one): an assignment to
+    something rooted in it (``row.title = ...``, ``row.total += 1``, ``row.meta["k"] = v``), a ``del`` of it, a
+    method of it that changes it (``row.tags.append(t)``, ``row.save()``), or a call handing it (or one of ``keys``)
+    to a write (``db.delete(row)``, ``setattr(row, ...)``, ``crud.update(db_obj=row)``, ``update(M).where(M.id ==
+    key)``) or into a new row the caller does not own (``PinTag(pin_id=pin_id, tag_id=t)``). A new row the caller
+    owns made from it, and a link of it from another row, write nothing of it (``_call_leaves_row``)."""
+    rows = _aliases(func, set(row_names))
+    handed_keys = set(keys)
     mine = caller_aliases(func, identity)
     inner: set[int] = set()
     for node in cst_walk(func.body):
         if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             if any(not isinstance(t, cst.Name) and _root(t) in rows for t in targets):
-                return False  # (``row.title = ...``, ``row.meta["k"] = v``)
+                return True  # (``row.title = ...``, ``row.meta["k"] = v``)
         elif isinstance(node, cst.Del) and _root(node.target) in rows:
-            return False
+            return True
         elif isinstance(node, cst.Call) and id(node) not in inner:
             chain = _chain(node)
             inner.update(id(c) for c in chain)
-            if not _call_leaves_row(ctx, chain, rows, keys, func, identity, mine):
-                return False
-    return True
+            if not _call_leaves_row(ctx, chain, rows, handed_keys, func, identity, mine):
+                return True
+    return False
 
 
 def _call_leaves_row(ctx: "FileContext", chain: list[cst.Call], rows: set[str], keys: set[str], func: cst.FunctionDef,

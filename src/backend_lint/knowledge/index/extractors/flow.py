@@ -2208,9 +2208,7 @@ def _method_builders(cls: ast.ClassDef, resolve: Resolve) -> dict[str, str]:
     """Methods of a class taking only ``self`` that only return a session's legacy query on one model (``def
     _base_query(self): return self.db.query(Conversation).options(...)``): ``{"self.<name>": model}``. A lookup
     built on a call of one (``self._base_query().filter(Conversation.id == conversation_id)``) is a lookup of that
-    model, as for a module function (``_statement_builders``). ``select(M)`` builders of repositories are left:
-    read as lookups they turn the repository's own predicates into scoping of the caller's keys (a true BKL201 of
-    hold-out 22 was lost that way)."""
+    model, as for a module function (``_statement_builders``). Which builders a method reads: ``extract``."""
     out: dict[str, str] = {}
     for stmt in cls.body:
         if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) or stmt.decorator_list:
@@ -2288,6 +2286,11 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if read and any(decides(sub) for sub in subs):
                 guards[stmt.name] = sorted(read)
             self_checked = _self_checked_params(stmt)
+            # A method reads the module's ``select(M)`` builders as a module function does (``_task_query()`` is its
+            # statement in place, as an inline ``select(M)`` in the method would be) and its class's legacy
+            # ``query(M)`` builders; a ``self._select()`` returning ``select(M)`` is no builder: read as lookups, a
+            # repository's own predicates made the caller's keys scoping values (a true BKL201 of hold-out 22 was
+            # lost that way). Fixture ``isolation/_projects/method_statement_builders``.
             own_builders = _method_builders(stmt, resolve) if mentions(".query(") else {}
             class_builders = {**builders, **own_builders} if own_builders else builders
             statement_builders.update((f"{stmt.name}.{k[len('self.'):]}", m) for k, m in own_builders.items())

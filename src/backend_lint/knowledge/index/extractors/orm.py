@@ -422,8 +422,26 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, he
     if refs:
         out["refs_out"] = sorted(refs)
     known = {raw: sorted(found) for raw, found in receivers.items() if raw not in untyped}
+    # a plain call of a module-level name (most of them) is stored as its place in ``calls_out``, not as an entry
+    # ``{call: ["<call>"]}`` (``plain_calls``: read back by ``receivers_of``)
+    plain = {raw for raw, found in known.items() if found == [PLAIN_CALL] and raw in calls}
+    if plain:
+        out["plain_calls"] = [i for i, t in enumerate(out["calls_out"]) if t in plain]
+    known = {raw: found for raw, found in known.items() if raw not in plain}
     if known:
         out["receivers"] = known
+    return out
+
+
+def receivers_of(fn: dict[str, Any]) -> dict[str, list[str]]:
+    """A function's ``receivers`` index fact with its ``plain_calls`` read back: ``{call: [typed target, ...]}``
+    for the calls whose every receiver the index typed, ``[PLAIN_CALL]`` for a plain call of a module-level name
+    (``sa.update(table)``, ``update(table)`` imported from a library)."""
+    out = fn.get("receivers", {})
+    plain = fn.get("plain_calls")
+    if plain:
+        calls = fn["calls_out"]
+        out = {**out, **{calls[i]: [PLAIN_CALL] for i in plain}}
     return out
 
 
@@ -508,7 +526,7 @@ def _made_class(expr: ast.expr, resolve: Resolve, bound: set[str]) -> Optional[s
     return q if q and "." in q else None
 
 
-_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "receivers", "task", "background_out", "routes_inside"})
+_REACH_KEYS = frozenset({"calls_out", "name_calls", "refs_out", "receivers", "plain_calls", "task", "background_out", "routes_inside"})
 
 
 # Decorator methods that make a function a request handler (``@router.get("/x")``, ``@app.api_route(...)``)
