@@ -24,8 +24,8 @@ def route_handed_rows(project: Optional["ProjectIndex"], settings: "Settings") -
     looked up by its own client keys alone (a plain path, query or body value, a dependency that is not the
     caller beside it) through a project function or method whose summary is one lookup of that table, keyed on
     what it is handed, with no owner predicate and nothing checked. Only tables that are owned or that the
-    project hands to its checks (``helper_checked_tables``), never the principal's. A callee named like a check
-    is left out: the route reads the call as the check (one finding per fetch)."""
+    project hands to its checks (``helper_checked_tables``), never the principal's. A callee the route reads as
+    the check itself is left out (one finding per fetch: ``_route_reads_as_check``)."""
     if project is None:
         return {}
     key = ("queries.route_handed_rows", settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
@@ -46,7 +46,7 @@ def _route_handed_rows(project: "ProjectIndex", settings: "Settings") -> dict[st
                 if not rows:
                     continue
                 callee = _callee(project, fn, feed["target"])
-                if callee is None or named_like_check(callee[0].rsplit(".", 1)[-1]):
+                if callee is None or _route_reads_as_check(project, feed["target"], callee[0]):
                     continue
                 for where, param in rows:
                     name = callee[1][where] if isinstance(where, int) and where < len(callee[1]) else where
@@ -56,6 +56,16 @@ def _route_handed_rows(project: "ProjectIndex", settings: "Settings") -> dict[st
                     if (is_owned(project, settings, model) or model in decided) and not globally_scoped(project, model):
                         out.setdefault(callee[0], {})[name] = model
     return out
+
+
+def _route_reads_as_check(project: "ProjectIndex", target: str, callee: str) -> bool:
+    """The route reads its call of ``callee`` as the check itself (BKL202 at the call, ``_Decisions.
+    _authorization_helper``): a callee named like a check, or a module function that decides on what it is
+    handed (``deciders`` of the ``flow`` facts: ``deck_for(account, deck, session)`` refusing on both)."""
+    if named_like_check(callee.rsplit(".", 1)[-1]):
+        return True
+    found = project.project_function(target)
+    return found is not None and found[1] in flow_facts(project, found[0]).get("deciders", ())
 
 
 def _callee(project: "ProjectIndex", fn: dict, target: str) -> Optional[tuple[str, list[str]]]:

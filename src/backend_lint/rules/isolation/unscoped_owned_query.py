@@ -655,6 +655,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                     f"Query on `{short}` by a client key is never checked; its rows are owned through "
                     f"`{parent[0].rsplit('.', 1)[-1]}` (`{parent[1]}`)"
                 )
+            elif not is_owned(self.ctx.project, self.ctx.settings, model) and (
+                group := membership_owner(self.ctx.project, self.ctx.settings, model)
+            ) is not None:
+                # (a group table with no identity column, reached through the caller's membership rows)
+                message = (
+                    f"Query on `{short}` by a client key is never checked; the project decides access to its rows "
+                    f"through `{group.rsplit('.', 1)[-1]}`"
+                )
             elif not is_owned(self.ctx.project, self.ctx.settings, model):
                 # (a table owned only through the project's checks after the load: this route makes none)
                 message = f"Query on `{short}` by a client key is never checked; the project decides access to its rows after the load elsewhere"
