@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
+from ...ground.config import analysis_key
 from ..auth import param_dependency, principal_classes
 from ..facts import orm_facts
 from ..models import globally_scoped, identity_columns, is_owned
@@ -28,8 +29,7 @@ def route_handed_rows(project: Optional["ProjectIndex"], settings: "Settings") -
     the check itself is left out (one finding per fetch: ``_route_reads_as_check``)."""
     if project is None:
         return {}
-    key = ("queries.route_handed_rows", settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.principal_parameters)
-    return project.memo(key, lambda: _route_handed_rows(project, settings))
+    return project.memo(("queries.route_handed_rows", analysis_key(settings)), lambda: _route_handed_rows(project, settings))
 
 
 def _route_handed_rows(project: "ProjectIndex", settings: "Settings") -> dict[str, dict[str, str]]:
