@@ -15,8 +15,7 @@ from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS, TENANT_COLUMNS  # where a request carries what the client sent
 from ..models import is_owned, membership_partners, referenced_model
 from ..repositories import enclosing_class
-from ..scoping import membership_owner
-from .summaries import _decided_table, client_value_function, flow_facts
+from .summaries import _decided_table, client_value_function, flow_facts, membership_group
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
 from .vocabulary import (
@@ -220,7 +219,7 @@ class _Expressions:
         (``forgotten.forgotten_check_model``); a check of it after the load is BKL202 as before."""
         if self.identity.route is None or self.project is None or row.model is None:
             return row
-        if membership_owner(self.project, self.settings, row.model) is None:
+        if membership_group(self.project, self.settings, row.model) is None:
             return row
         site = self.new_site(call, "helper", [row.model], [])
         site.key_names |= set(row.keys)

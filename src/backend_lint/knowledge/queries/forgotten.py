@@ -17,10 +17,11 @@ from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
 from ..imports import dotted_name, last_segment
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
-from ..scoping import membership_owner
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
-from .summaries import callee_decides, checked_only_tables, flow_facts, method_summary, owning_parents, principal_passes_through
+from .summaries import (
+    callee_decides, checked_only_tables, flow_facts, membership_group, method_summary, owning_parents, principal_passes_through,
+)
 from .vocabulary import library_check_name, spells_check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,10 +50,10 @@ def forgotten_check_model(
     checked = checked_only_tables(project, settings)
     # (or a group table the project reaches through the caller's membership rows, ``Organization`` through its
     # ``Membership``: decided on for itself, parent or not)
-    model = next((m for m in site.entities if m in checked or membership_owner(project, settings, m) is not None), None)
+    model = next((m for m in site.entities if m in checked or membership_group(project, settings, m) is not None), None)
     if model is None or is_owned(project, settings, model) or globally_scoped(project, model):
         return None
-    if not (_has_parent(project, model) or membership_owner(project, settings, model) is not None):
+    if not (_has_parent(project, model) or membership_group(project, settings, model) is not None):
         return None
     if not _client_keyed(ctx, func, identity, site):
         return None
