@@ -606,9 +606,11 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
 
 
 def membership_group(project: Optional["ProjectIndex"], settings: "Settings", model: str) -> Optional[str]:
-    """``scoping.membership_owner`` of a table that is no principal's (``Organization`` reached through
-    ``Membership``; never ``User``, whose membership rows name the member, not a group): the membership table."""
-    if project is None or model in principal_classes(project, settings) or USER_CLASS.search(last_segment(model)):
+    """``scoping.membership_owner`` of a table that is not the users' (``Organization`` reached through
+    ``Membership``; never ``User``, whose membership rows name the member, not a group: ``WorkspaceMember`` compared
+    with the caller on both its columns). A principal class that is a group (a store whose token also authenticates,
+    reached through ``StoreAccess``) stays one."""
+    if project is None or USER_CLASS.search(last_segment(model)):
         return None
     return membership_owner(project, settings, model)
 
