@@ -125,6 +125,7 @@ from .identity import (  # noqa: F401
     interesting_names,
     may_have_identity,
     principal_fed_here,
+    function_key,
     principal_fed_names,
     principal_fed_parameters,
     project_function_no_claim,

@@ -804,9 +804,17 @@ def principal_handed_parameters(project: Optional["ProjectIndex"], settings: "Se
 def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = None) -> frozenset[str]:
     """``principal_fed_parameters`` (``fed``: ``client_fed_parameters``) for a top-level function of the file
     being linted."""
-    project = ctx.project
-    if project is None or ctx.module is None:
+    key = function_key(ctx, func)
+    if key is None or ctx.project is None:
         return frozenset()
+    return frozenset((fed or principal_fed_parameters)(ctx.project, ctx.settings).get(key, ()))
+
+
+def function_key(ctx: "FileContext", func: cst.FunctionDef) -> Optional[str]:
+    """``"<module>.<name>"`` (``"<module>.<Class>.<method>"``) of a top-level function of the file being linted,
+    or of a method of a top-level class, as the index's facts key it; ``None`` for anything else."""
+    if ctx.project is None or ctx.module is None:
+        return None
     if any(s is func for s in ctx.module.body):
         local = func.name.value
     else:
@@ -819,15 +827,13 @@ def principal_fed_here(ctx: "FileContext", func: cst.FunctionDef, fed: Any = Non
             None,
         )
         if owner is None:
-            return frozenset()
+            return None
         local = f"{owner.name.value}.{func.name.value}"
     try:
         module = ctx.module_name
     except Exception:  # a file outside the index's roots
-        return frozenset()
-    if not module:
-        return frozenset()
-    return frozenset((fed or principal_fed_parameters)(project, ctx.settings).get(f"{module}.{local}", ()))
+        return None
+    return f"{module}.{local}" if module else None
 
 
 def identity_words(project: Optional["ProjectIndex"], settings: "Settings") -> tuple[str, ...]:

@@ -88,6 +88,7 @@ from .summaries import (  # noqa: F401
     loaded_then_decided,
     method_home,
     method_summary,
+    membership_group,
     owning_parents,
     principal_passes_through,
     project_callee,

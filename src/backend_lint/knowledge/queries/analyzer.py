@@ -7,13 +7,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from ...ground.lazy import lazy_import
-from ..auth import Identity, principal_classes
+from ..auth import function_key, Identity, principal_classes
 from ..cst import load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
 from .guarded_writes import owner_guarded_write
+from .handed_rows import route_handed_rows
 from .role_chains import rest_is_staff, role_test, staff_members
 from .summaries import (
     checked_parent_keys, checked_parent_params, child_untied_params, decorator_checked_parents, dependency_row, flow_facts, handed_models,
@@ -136,9 +137,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     # -- statements ------------------------------------------------------------------------------------
     def run(self) -> FunctionQueries:
         state: dict[str, Val] = {}
+        routed = self._route_handed_rows()
         for p in self.identity.params:
             if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
                 handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
+                if handed is None and routed.get(p.name) == self.project.canonical(p.type):
+                    handed = routed[p.name]  # a row some route looked up by its client key and handed here as it is
                 # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
                 # repository's row (a check of it here is BKL202)
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
@@ -172,6 +176,13 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self._untied(state)
         self._untied_children(state)
         return self.out
+
+    def _route_handed_rows(self) -> dict[str, str]:
+        """``handed_rows.route_handed_rows`` for this function (never a route itself)."""
+        if self.identity.route is not None or self.project is None:
+            return {}
+        found = function_key(self.ctx, self.func)
+        return route_handed_rows(self.project, self.settings).get(found, {}) if found else {}
 
     def _owned(self, model: str) -> bool:
         return is_owned(self.project, self.settings, model)

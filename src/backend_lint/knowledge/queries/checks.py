@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
-from ..auth import Identity
+from ..auth import Identity, principal_classes, USER_CLASS
 from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
@@ -780,6 +780,33 @@ def _roster_read(ctx: "FileContext", site: Site, model: str) -> bool:
         return False
     columns = {c for p in site.pred_nodes for c in _model_columns_named(ctx, p, model)}
     return bool(columns & partners) and not columns & set(identity_columns(ctx.project, ctx.settings, model))
+
+
+_ROLE_COLUMN = re.compile(r"(?:^|_)roles?$")
+
+
+def staff_list(ctx: "FileContext", site: Site, model: str) -> bool:
+    """A query of the principal's own table keyed on no client value and filtered on a role column
+    (``db.query(User).filter(User.role.in_([Role.ADMIN, Role.DISPATCHER]))``, ``User.query.filter_by(role=
+    RoleEnum.BA)``): the operator's staff looked up by role to notify or to offer as a choice, no row a client
+    named. Whatever column owns the table (an inferred tenant: the resident's ``house_id``), such a list makes
+    no BKL201 claim, also when the roles listed depend on a client's value and nothing else is filtered; a lookup
+    by a client key, or a listing filtered on nothing, is read as before."""
+    if ctx.project is None or site.via or not _principal_table(ctx, model):
+        return False
+    columns: set[str] = set()
+    for pred in site.pred_nodes:
+        if isinstance(pred, cst.Arg) and pred.keyword is not None:
+            columns.add(pred.keyword.value)
+        columns.update(_model_columns_named(ctx, pred, model))
+    roles = {c for c in columns if _ROLE_COLUMN.search(c)}
+    # (keyed on a value a client chose only through the role it lists: ``User.role.in_(staff_roles)`` with the
+    # roles picked by the type of a complaint the route loaded)
+    return bool(roles) and (not site.key_names or roles == columns)
+
+
+def _principal_table(ctx: "FileContext", model: str) -> bool:
+    return model in principal_classes(ctx.project, ctx.settings) or bool(USER_CLASS.search(last_segment(model)))
 
 
 def _model_columns_named(ctx: "FileContext", pred: cst.CSTNode, model: str) -> Iterator[str]:

@@ -15,7 +15,7 @@ from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS, TENANT_COLUMNS  # where a request carries what the client sent
 from ..models import is_owned, membership_partners, referenced_model
 from ..repositories import enclosing_class
-from .summaries import _decided_table, client_value_function, flow_facts
+from .summaries import _decided_table, client_value_function, flow_facts, membership_group
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
 from .vocabulary import (
@@ -211,6 +211,20 @@ class _Expressions:
             if not roots or not roots <= client:
                 return False
         return True
+
+    def _group_site(self, call: cst.Call, row: Val) -> Val:
+        """A route's row of a group table the project reaches through the caller's membership rows
+        (``scoping.membership_owner``: ``Organization`` and its ``Membership``), from a project lookup given only
+        the client's keys: a lookup BKL201 reports where the route decides nothing about the row on any path
+        (``forgotten.forgotten_check_model``); a check of it after the load is BKL202 as before."""
+        if self.identity.route is None or self.project is None or row.model is None:
+            return row
+        if membership_group(self.project, self.settings, row.model) is None:
+            return row
+        site = self.new_site(call, "helper", [row.model], [])
+        site.key_names |= set(row.keys)
+        site.consumptions.append((False, False))
+        return replace(row, sites=(site,))
 
     def _client_repo_row(self, row: Val) -> bool:
         """A row of a table that is not owned from a project lookup given only keys the caller of this function
@@ -554,6 +568,7 @@ class _Expressions:
                 repo = replace(repo, origin=origin) if origin is not None else repo
                 if origin is None and repo.model and self._client_repo_row(repo) and not self._owned(repo.model):
                     self.client_fetches.append((call, repo.model, repo.keys))
+                    repo = self._group_site(call, repo)
             lookup, lookup_scoped = self.helper_lookup(call, q, recv, args, state)
             return replace(repo, lookup=lookup, lookup_scoped=lookup_scoped) if lookup else repo
         instance = self.instance_of(q, call, state)

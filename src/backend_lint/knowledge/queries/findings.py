@@ -27,6 +27,7 @@ from .checks import (
     _merged_into_guarded,
     _parent_sites,
     _roster_read,
+    staff_list,
     _secret_gated,
     _only_tested,
 )
@@ -190,6 +191,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue
         if _roster_read(ctx, site, model):
             continue
+        if staff_list(ctx, site, model):
+            continue  # the operator's staff listed by role from the principal's own table
         if refused_unless_public(func, site):
             continue  # refused unless the row is public (``if team.visibility != "public": raise``): public content
         if keyed_by_created_row(func, site):

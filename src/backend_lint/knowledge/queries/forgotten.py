@@ -19,7 +19,9 @@ from ..imports import dotted_name, last_segment
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
-from .summaries import callee_decides, checked_only_tables, flow_facts, method_summary, owning_parents, principal_passes_through
+from .summaries import (
+    callee_decides, checked_only_tables, flow_facts, membership_group, method_summary, owning_parents, principal_passes_through,
+)
 from .unwritten import writes_row
 from .vocabulary import library_check_name, spells_check
 
@@ -47,10 +49,14 @@ def forgotten_check_model(
     if fq.checks or not site.unscoped or site.admin or not site.key_names:
         return None
     checked = checked_only_tables(project, settings)
-    model = next((m for m in site.entities if m in checked), None)
+    # (or a group table the project reaches through the caller's membership rows, ``Organization`` through its
+    # ``Membership``: decided on for itself, parent or not)
+    model = next((m for m in site.entities if m in checked or membership_group(project, settings, m) is not None), None)
     if model is None or is_owned(project, settings, model) or globally_scoped(project, model):
         return None
-    if not _has_parent(project, model) or not _client_keyed(ctx, func, identity, site):
+    if not (_has_parent(project, model) or membership_group(project, settings, model) is not None):
+        return None
+    if not _client_keyed(ctx, func, identity, site):
         return None
     if any(u[0] is site.node for u in fq.untied) or any(u[0] is site.node for u in fq.untied_children):
         return None  # (reported as a row untied to its checked parent)

@@ -29,6 +29,7 @@ from ..models import (
     tables_by_class_name,
 )
 from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
+from ..scoping import membership_owner
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
 from .syntax import _store_class
 
@@ -602,6 +603,16 @@ def helper_checked_tables(project: Optional["ProjectIndex"], settings: "Settings
         ("queries.helper_checked_tables", key),
         lambda: project.stored_memo(f"queries.helper_checked_tables:{analysis_key(settings)}", build, load=frozenset),
     )
+
+
+def membership_group(project: Optional["ProjectIndex"], settings: "Settings", model: str) -> Optional[str]:
+    """``scoping.membership_owner`` of a table that is not the users' (``Organization`` reached through
+    ``Membership``; never ``User``, whose membership rows name the member, not a group: ``WorkspaceMember`` compared
+    with the caller on both its columns). A principal class that is a group (a store whose token also authenticates,
+    reached through ``StoreAccess``) stays one."""
+    if project is None or USER_CLASS.search(last_segment(model)):
+        return None
+    return membership_owner(project, settings, model)
 
 
 def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:

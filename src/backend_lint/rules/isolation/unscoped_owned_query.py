@@ -12,7 +12,9 @@ from .._shared.identity import IdentityStack, identity_project_facts
 from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
-from ...knowledge.queries import Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, owning_parents
+from ...knowledge.queries import (
+    Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
+)
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -654,6 +656,14 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 message = (
                     f"Query on `{short}` by a client key is never checked; its rows are owned through "
                     f"`{parent[0].rsplit('.', 1)[-1]}` (`{parent[1]}`)"
+                )
+            elif not is_owned(self.ctx.project, self.ctx.settings, model) and (
+                group := membership_group(self.ctx.project, self.ctx.settings, model)
+            ) is not None:
+                # (a group table with no identity column, reached through the caller's membership rows)
+                message = (
+                    f"Query on `{short}` by a client key is never checked; the project decides access to its rows "
+                    f"through `{group.rsplit('.', 1)[-1]}`"
                 )
             elif not is_owned(self.ctx.project, self.ctx.settings, model):
                 # (a table owned only through the project's checks after the load: this route makes none)

@@ -2262,8 +2262,11 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     elevated = _elevated_none_locals(fn)
     computed = _caller_computed_locals(fn, deps)
     unpacked = _unpacked_dependency_locals(fn, deps)
+    fetched = _client_keyed_locals(fn, plain - deps, deps, resolve) if route else {}
 
     def kind(expr: ast.expr) -> Optional[tuple[str, str]]:
+        if isinstance(expr, ast.Name) and expr.id in fetched:
+            return "row", fetched[expr.id]  # a row the route looked up by its client keys, handed on as it is
         if isinstance(expr, ast.Name) and expr.id in elevated:
             # ``school_id = current_admin.school_id if current_admin.role != "super_admin" else None``: the
             # caller's own key, ``None`` (no filter) only on the administrators' way
@@ -2318,12 +2321,83 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
         if not given or not any(g[2] in ("id", "whole", "built", "admin") or g[2].startswith("own:") for g in given) and not route:
             continue
         target = resolve(node.func)
-        if target and "." in target:
+        if not (target and "." in target) and isinstance(node.func, ast.Attribute) and any(g[2] == "row" for g in given):
+            # ``GuildService(db).rename(guild, ...)``: the method's name, as the ``receivers`` facts key it
+            target = node.func.attr
+            given = [g for g in given if g[2] == "row"]
+        if target and ("." in target or given[0][2] == "row"):
             out.append({"target": target, "route": route, "args": given})
     return out
 
 
 _ELEVATED_WORDS = ("admin", "superuser")
+
+
+def _decided_with_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, int]:
+    """How many places of the function may decide on a local together with a dependency (the caller): calls
+    handed the local itself and a value of a dependency (``can_complete_task(session, task=task,
+    actor=current_user)``), and comparisons reading both (a comparison counts twice)."""
+    out: dict[str, int] = {}
+    kinds = walk_kinds(fn)
+    for node in kinds.get(ast.Call, ()):
+        handed = [*node.args, *(k.value for k in node.keywords)]  # type: ignore[attr-defined]
+        if not any(_root_name(a) in deps for a in handed):
+            continue
+        for a in handed:
+            if isinstance(a, ast.Name) and a.id not in deps:
+                out[a.id] = out.get(a.id, 0) + 1
+    for node in kinds.get(ast.Compare, ()):
+        roots = {_root_name(side) for side in [node.left, *node.comparators]}  # type: ignore[attr-defined]
+        if roots & deps:
+            for r in roots - deps:
+                if r is not None:
+                    out[r] = out.get(r, 0) + 2
+    return out
+
+
+def _root_name(expr: ast.expr) -> Optional[str]:
+    """The name a value is read off (``current_user`` of ``str(current_user.id)`` and of ``user.team.id``)."""
+    while isinstance(expr, (ast.Attribute, ast.Subscript, ast.Call)):
+        if isinstance(expr, ast.Call):
+            if isinstance(expr.func, ast.Attribute):
+                expr = expr.func.value
+            elif expr.args:
+                expr = expr.args[0]
+            else:
+                return None
+        else:
+            expr = expr.value
+    return expr.id if isinstance(expr, ast.Name) else None
+
+
+def _client_keyed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[str], deps: set[str], resolve: Resolve) -> dict[str, str]:
+    """Locals a route binds once, at its top level, to what a call handed its own client parameters (and maybe
+    dependencies) answers (``org = await OrganizationRepository(db).get_by_id(org_id)``): ``{local: "<target>|<the
+    dependencies handed, comma-separated>"}``, the target as the ``receivers`` facts key it (the resolved name, or
+    the method's name on a receiver nothing types). The reader (``knowledge.queries.summaries.route_handed_rows``)
+    decides from the target's summary whether it is a row looked up by that key, and whether a dependency handed
+    (the caller) may scope it."""
+    counts = _store_counts(fn)
+    decided = _decided_with_caller(fn, deps)
+    out: dict[str, str] = {}
+    for stmt in fn.body:
+        if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            continue
+        value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+        if not isinstance(value, ast.Call) or counts.get(stmt.targets[0].id) != 1 or decided.get(stmt.targets[0].id, 0) > 1:
+            continue  # (handed with the caller to more than one call, or compared with it: the route may decide itself)
+        handed = [*value.args, *(k.value for k in value.keywords)]
+        if not any(isinstance(a, ast.Name) and a.id in plain for a in handed):
+            continue
+        if not all(isinstance(a, ast.Name) and (a.id in plain or a.id in deps) for a in handed):
+            continue  # (handed anything else, a value of the caller above all, it may decide or scope)
+        given = sorted({a.id for a in handed if isinstance(a, ast.Name) and a.id in deps})
+        func = value.func
+        raw = resolve(func) if isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)) else None
+        raw = raw if raw and "." in raw else (func.attr if isinstance(func, ast.Attribute) else None)
+        if raw:
+            out[stmt.targets[0].id] = f"{raw}|{','.join(given)}"
+    return out
 
 
 def _store_counts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, int]:
