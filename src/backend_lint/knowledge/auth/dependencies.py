@@ -16,7 +16,7 @@ from ..cst import iter_children
 from ..facts import alias_entry, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
-from ..models import identity_columns, is_pydantic_model, is_table_model
+from ..models import identity_columns, is_pydantic_model, is_table_model, model_columns
 from ..scoping import raising_decider
 from .role_lists import role_alternatives
 from .tenant_admins import tenant_principal_field
@@ -276,6 +276,8 @@ def classify_dependency(
         auth = auth or spelling.endswith("fastapi_users.current_user")
     if not auth and not admin:
         return NOT_AUTH
+    if privileged and _tenant_roles(project, principal_type, args, kwargs):
+        privileged = False  # ``require_roles(UserRole.ADMIN, UserRole.AREA_MANAGER)`` of a tenant's user
     admin = admin or (auth and privileged)
     if (
         admin and auth and not privileged and fn is not None and project is not None
@@ -302,6 +304,28 @@ def classify_dependency(
     if admin:
         return DependencyKind("admin", principal_type)
     return DependencyKind("auth", principal_type, credentials, resource)
+
+
+# A role or permission handed to a gate that names the site's operators, not a tenant's: a super / platform /
+# system administrator, the operator's staff, the root account.
+_SITE_WIDE = re.compile(r"super|platform|system|sysadmin|staff|root")
+# The tenant columns of a principal row that make its administrator a tenant's: a team (``team_id``) is a unit
+# inside one company, whose site administrator still sees every team (holdout38 dimona).
+_ROLE_TENANT_COLUMNS = TENANT_COLUMNS - {"team_id"}
+
+
+def _tenant_roles(project: Optional["ProjectIndex"], principal_type: Optional[str], args: Optional[list[str]], kwargs: dict[str, str]) -> bool:
+    """The privileged roles a dependency factory is handed are a tenant's own (``require_roles(UserRole.ADMIN,
+    UserRole.AREA_MANAGER)``): the principal the gate yields is a table row that belongs to one tenant (a
+    ``tenant_id`` / ``organization_id`` ... column, ``_ROLE_TENANT_COLUMNS``), and no value names the site's
+    operators (``_SITE_WIDE``: ``UserRole.SUPER_ADMIN`` is the site's). Such an administrator or manager
+    administers one tenant: the routes still owe that tenant's scope (RULES.md: only a site-wide admin dependency
+    makes no claim)."""
+    values = [*(args or ()), *(kwargs or {}).values()]
+    if project is None or not principal_type or not values or any(_SITE_WIDE.search(v.lower()) for v in values):
+        return False
+    q = project.canonical(principal_type)
+    return is_table_model(project, q) and bool(_ROLE_TENANT_COLUMNS & set(model_columns(project, q)))
 
 
 def _tenant_login(project: "ProjectIndex", lowered: str, fn: dict[str, Any]) -> bool:

@@ -662,9 +662,11 @@ class ProjectIndex:
             seen.add(name)
             out.append((name, found[1] if found else None))
             if found:
+                module = name.rpartition(".")[0]
                 for base in found[1].get("bases", []):
                     if base:
-                        visit(base, depth + 1)
+                        # a bare base is one a star import binds (the extractor had no project to say from where)
+                        visit(("." not in base and self.name_in_module(module, base)) or base, depth + 1)
             elif depth:
                 made = self._made_base(q)
                 if made is not None:
@@ -722,7 +724,10 @@ class ProjectIndex:
         elif any(head in facts.get(kind, {}) for kind in ("classes", "functions", "assignments")):
             base = f"{mod}.{head}"
         else:
-            return None
+            star = self.star_source(mod, head)  # ``from .base import *`` binds it
+            if star is None:
+                return None
+            base = f"{star}.{head}"
         return f"{base}.{rest}" if rest else base
 
     def iter_classes(self) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -997,9 +997,13 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 del state[stale]  # what was verified of the old value
         elif isinstance(target, (cst.Tuple, cst.List)):
             joined = self._joined_entities(target, v)
+            held = v.instances if len(v.instances) == len(target.elements) else ()
             for i, el in enumerate(target.elements):
                 model = joined[i] if joined else None
-                if model is not None:
+                if held:
+                    # ``workflow_service, audit_service = _services(session)`` (``-> tuple[WorkflowService, ...]``)
+                    self.bind(el.value, Val(instance=held[i]) if held[i] is not None else Val(), state)
+                elif model is not None:
                     # ``activity, course = result`` of ``select(Activity, Course).join(Course)``: each element is a
                     # row of its entity, from the one fetch (a check of the parent tied by the join decides it)
                     self.bind(el.value, Val(derived=v.derived, trusted=v.trusted, rows=True, model=model, sites=v.sites), state)

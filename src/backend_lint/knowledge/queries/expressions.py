@@ -574,6 +574,9 @@ class _Expressions:
         instance = self.instance_of(q, call, state)
         if instance is not None:
             return Val(instance=instance, derived=derived)
+        instances = self.factory_instances(q)
+        if instances:
+            return Val(instances=instances, derived=derived)
         # a digest of a secret the client presents (``code_hash = get_token_hash(code)``): a lookup keyed on it is
         # authorised by holding the secret (token exchange, invites), not by who asks, like a capability column
         digest = _digest_call(name)

@@ -572,14 +572,31 @@ class _Fetches:
         if symbol is None:
             return None
         fn = orm_facts(project.modules[symbol[0]]).get("functions", {}).get(symbol[1]) or {}  # type: ignore[union-attr]
-        made = fn.get("returns") or fn.get("builds")
-        found = project.get_class(made) if made else None  # type: ignore[union-attr]
+        return self._built_instance(fn.get("returns") or fn.get("builds"))
+
+    def _built_instance(self, made: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
+        """The instance a factory of class ``made`` hands back: a project class, no table, that keeps what its
+        ``__init__`` is given on ``self`` (``self_types``)."""
+        project = self.project
+        found = project.get_class(made) if made and project is not None else None
         if found is None or is_table_model(project, found[0]):  # type: ignore[arg-type]
             return None
         mod, _, short = found[0].rpartition(".")
         if not orm_facts(project.modules[mod]).get("self_types", {}).get(short) if mod in project.modules else True:  # type: ignore[union-attr]
             return None
         return found[0], None
+
+    def factory_instances(self, q: Optional[str]) -> tuple:
+        """``workflow_service, audit_service = _services(session)``: a project function annotated to return a tuple
+        of classes (index facts ``returns_tuple``): per item, the instance ``_factory_instance`` would give for a
+        factory of that class alone (``None`` for an item that is no such class); ``()`` when none is."""
+        project = self.project
+        symbol = project.project_function(q) if project is not None and q else None
+        if symbol is None:
+            return ()
+        fn = orm_facts(project.modules[symbol[0]]).get("functions", {}).get(symbol[1]) or {}  # type: ignore[union-attr]
+        items = tuple(self._built_instance(made) for made in fn.get("returns_tuple") or ())
+        return items if any(items) else ()
 
     def receiver_instance(self, expr: cst.BaseExpression, recv: Val) -> Optional[tuple[str, Optional[str]]]:
         if recv.instance is not None:

@@ -82,6 +82,9 @@ class Val:
     # and ``if flow_id: scope by the verified flow`` together scope it on every path
     scoped_when: frozenset = frozenset()
     instance: Optional[tuple] = None  # an object of a project class (a repository): (class, model hint)
+    # the objects a project factory returns as a tuple (``svc, audit = _services(session)``): one ``instance`` or
+    # ``None`` per item, handed to the names a tuple target unpacks it into
+    instances: tuple = ()
     container: bool = False  # a list / tuple of values or clauses: scopes through ``clause`` only
     # read from an object held in a local: (that local, the attribute read): ``space = card.workspace_id``,
     # ``spaces = {c.workspace_id for c in cards}``, ``ref = getattr(receipt, "buyer_ref")``; a check of the

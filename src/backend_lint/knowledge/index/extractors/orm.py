@@ -1630,6 +1630,20 @@ def _attributes_set(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     return sorted(out)
 
 
+def _tuple_item_types(node: Optional[ast.expr], resolve: Resolve) -> list[Optional[str]]:
+    """``-> tuple[WorkflowService, AuditService]``: the class of each item (``None`` for one that names none);
+    ``[]`` for any other annotation, a ``tuple[X, ...]`` or a tuple naming no class."""
+    if node is None or node.__class__ is not ast.Subscript or node.slice.__class__ is not ast.Tuple:  # type: ignore[union-attr]
+        return []
+    if _last(resolve(node.value) or "") not in ("tuple", "Tuple"):  # type: ignore[union-attr]
+        return []
+    elts = node.slice.elts  # type: ignore[union-attr]
+    if any(e.__class__ is ast.Constant and e.value is Ellipsis for e in elts):  # type: ignore[attr-defined]
+        return []
+    items = [main_type(e, resolve) for e in elts]
+    return items if any(items) else []
+
+
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {
         "returns": main_type(stmt.returns, resolve),
@@ -1637,6 +1651,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
         "line": stmt.lineno,
     }
     out.update(_body_facts(stmt, resolve))
+    items = _tuple_item_types(stmt.returns, resolve)
+    if items:
+        out["returns_tuple"] = items
     if out["returns"] is None and stmt.returns is None:
         # (every unannotated function: an auth dependency may hand back what a project getter returns,
         # ``user = get_user_by_email(db, email)`` ... ``return user``; ``returns_via`` names that getter)
