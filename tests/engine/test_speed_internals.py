@@ -807,3 +807,34 @@ def test_a_check_run_stores_its_derived_facts_in_one_write(tmp_path: Path, monke
     edited.write_text(edited.read_text() + "\n# an edit\n")
     assert findings() == expected
     assert len(writes) == 1  # read back, nothing derived again
+
+
+def test_a_workspace_holds_its_derived_facts_until_released(tmp_path: Path) -> None:
+    """``Workspace.hold_derived`` (a flake8 worker: no end of run of its own) writes the derived-facts file once,
+    at ``release_derived``; a second hold in the same process is no new hold, and a release in another process
+    (a forked child's copy of the hold) writes nothing."""
+    from backend_lint.engine.workspace import Workspace
+    from backend_lint.ground.config import Settings
+
+    (tmp_path / "models.py").write_text("class Item:\n    pass\n")
+    cache = str(tmp_path / ".cache")
+    workspace = Workspace(Settings(root=str(tmp_path)), cache_dir=cache)
+
+    def derived_files() -> list[str]:
+        return [n for n in os.listdir(cache) if n.startswith("derived-")]
+
+    assert workspace.hold_derived() is True
+    assert workspace.hold_derived() is False  # (already held by this process)
+    workspace.index.stored_memo("a", lambda: ["a"])
+    workspace.index.stored_memo("b", lambda: ["b"])
+    assert derived_files() == []  # held back
+    pid = os.fork()
+    if pid == 0:  # a forked child's release is not its own: nothing written, the hold stays the parent's
+        workspace.release_derived()
+        os._exit(0 if not derived_files() else 1)
+    assert os.waitpid(pid, 0)[1] == 0
+    workspace.release_derived()
+    assert len(derived_files()) == 1
+    again = Workspace(Settings(root=str(tmp_path)), cache_dir=cache)
+    assert again.index.stored_memo("a", lambda: ["derived again"]) == ["a"]
+    assert again.index.stored_memo("b", lambda: ["derived again"]) == ["b"]

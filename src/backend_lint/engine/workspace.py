@@ -95,6 +95,7 @@ class Workspace:
         self._project_findings: Optional[dict[str, list[Diagnostic]]] = None
         self._project_errors: list[str] = []  # the project-wide rules' crashes, not yet told
         self._inputs: dict[str, str] = {}  # a directory -> the stamp of its own declared inputs (``_forget_changed_inputs``)
+        self._held: Optional[tuple[int, Any]] = None  # (the process, its ``deferred_derived``): ``hold_derived``
 
     def lint_buffer(self, path: str, text: str, noqa: bool = True, tree: Any = None, replace: bool = True) -> FileOutcome:
         """Lint ``text`` as the file ``path``, with the project-wide findings that fall on it. ``replace``:
@@ -224,6 +225,26 @@ class Workspace:
             out.errors += self._project_errors
             self._project_errors = []
         return out, result.uses_project or bool(project)
+
+    def hold_derived(self) -> bool:
+        """Until ``release_derived``, the project-wide facts this process derives are stored once, then, instead
+        of the whole derived-facts file once per value (``ProjectIndex.deferred_derived``): for a face that lints
+        buffer after buffer in a process with no end of run of its own (a flake8 worker). Returns whether this
+        call started holding them (not when the process already holds them, nor without an index)."""
+        if self.index is None or (self._held is not None and self._held[0] == os.getpid()):
+            return False
+        held = self.index.deferred_derived()
+        held.__enter__()
+        self._held = (os.getpid(), held)
+        return True
+
+    def release_derived(self) -> None:
+        """Store what ``hold_derived`` held back in this process (nothing in another process: a forked child's
+        copy of its parent's hold is not its own)."""
+        held = self._held
+        if held is not None and held[0] == os.getpid():
+            self._held = None
+            held[1].__exit__(None, None, None)
 
     def preload(self, prime: bool = False) -> None:
         """Everything a lint needs, loaded now (before a face forks workers that should share it). ``prime``

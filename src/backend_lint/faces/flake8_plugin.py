@@ -80,6 +80,17 @@ def _pooled(options: Any, filenames: list[str]) -> bool:
     return count > 1 and (len(filenames) > 1 or any(os.path.isdir(f) for f in filenames))
 
 
+def _hold_derived(workspace: Any) -> None:
+    """The project-wide facts a process derives while flake8 runs the plugin are stored once, when the process
+    exits (``multiprocessing`` runs its finalizers then, in a pool's worker and, at exit, in the main process),
+    instead of the whole derived-facts file once per value: flake8 tells a plugin neither where its chunk
+    of files nor where its run ends (run 70's default group: 8 writes of ~0.85 MB per worker)."""
+    if workspace.hold_derived():
+        from multiprocessing.util import Finalize  # (flake8 has imported multiprocessing already)
+
+        Finalize(None, workspace.release_derived, exitpriority=0)
+
+
 class BackendLintPlugin:
     name = "backend-lint"
     version = __version__
@@ -101,6 +112,7 @@ class BackendLintPlugin:
         if workspace is None:
             yield 1, 0, f"BKL900 Configuration error: {error}", type(self)
             return
+        _hold_derived(workspace)
         source = "".join(self.lines)
         if source.startswith("\ufeff"):
             source = source[1:]

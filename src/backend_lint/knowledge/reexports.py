@@ -15,13 +15,26 @@ def reexport_closure(project: Any, names: Iterable[str]) -> frozenset[str]:
     found = set(n for n in names if n)
     if not found:
         return frozenset()
-    pairs = []
+    bound_as = project.memo("reexports.bound_as", lambda: _bound_as(project))
+    todo = list(found)
+    while todo:
+        for local in bound_as.get(todo.pop(), ()):
+            if local not in found:
+                found.add(local)
+                todo.append(local)
+    return frozenset(found)
+
+
+def _bound_as(project: Any) -> dict[str, list[str]]:
+    """Each last name -> the other names project modules import or bind it under, once per index (each
+    ``reexport_closure`` then follows it from its names instead of reading every module again)."""
+    out: dict[str, list[str]] = {}
     for _, mfacts in project.iter_modules():
         for local, target in mfacts.get("imports", {}).items():
             if isinstance(target, str):
                 tail = target.rsplit(".", 1)[-1]
                 if tail != local:
-                    pairs.append((local, tail))
+                    out.setdefault(tail, []).append(local)
         for local, assignment in mfacts.get("assignments", {}).items():
             # another name bound to it (``Table = EventsTable``, ``Item = models.Item``): ``index`` resolves
             # ``events.Table`` to the class
@@ -29,12 +42,5 @@ def reexport_closure(project: Any, names: Iterable[str]) -> frozenset[str]:
             if isinstance(value, str) and _DOTTED.match(value):
                 tail = value.rsplit(".", 1)[-1]
                 if tail != local:
-                    pairs.append((local, tail))
-    changed = True
-    while changed:
-        changed = False
-        for local, tail in pairs:
-            if local not in found and tail in found:
-                found.add(local)
-                changed = True
-    return frozenset(found)
+                    out.setdefault(tail, []).append(local)
+    return out

@@ -113,17 +113,28 @@ def _sole_implementation(project: "ProjectIndex", cls: str) -> Optional[str]:
     if found is None or not any(b in _INTERFACE_BASES for b in found[1].get("bases", ())):
         return None
     canonical = found[0]
-    hits: list[str] = []
+    hits = [q for q in _subclasses(project).get(canonical, ()) if q != canonical]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _subclasses(project: "ProjectIndex") -> dict[str, list[str]]:
+    """Each name a project class's base is spelled as or resolves to -> the project classes with that base
+    (each once), read in one pass over the classes for every interface asked about."""
+    return project.memo("repositories.subclasses", lambda: _subclasses_of(project))  # type: ignore[no-any-return]
+
+
+def _subclasses_of(project: "ProjectIndex") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    canonical = project.canonical
     for q, facts in project.iter_classes():
-        if q == canonical or not facts.get("bases"):
-            continue
-        for b in facts["bases"]:
-            if b and (b == canonical or project.canonical(b) == canonical):
-                hits.append(q)
-                break
-        if len(hits) > 1:
-            return None
-    return hits[0] if hits else None
+        names: set[str] = set()
+        for b in facts.get("bases") or ():
+            if b:
+                names.add(b)
+                names.add(canonical(b))
+        for name in names:
+            out.setdefault(name, []).append(q)
+    return out
 
 
 def enclosing_class(ctx: "FileContext", func: "cst.FunctionDef") -> Optional[str]:
