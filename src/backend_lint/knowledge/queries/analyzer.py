@@ -137,12 +137,15 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     # -- statements ------------------------------------------------------------------------------------
     def run(self) -> FunctionQueries:
         state: dict[str, Val] = {}
-        routed = self._route_handed_rows()
+        routed: Optional[dict[str, str]] = None  # (``_route_handed_rows``, read only where a row is handed in unscoped)
         for p in self.identity.params:
             if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
                 handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
-                if handed is None and routed.get(p.name) == self.project.canonical(p.type):
-                    handed = routed[p.name]  # a row some route looked up by its client key and handed here as it is
+                if handed is None:
+                    if routed is None:
+                        routed = self._route_handed_rows()
+                    if routed.get(p.name) == self.project.canonical(p.type):
+                        handed = routed[p.name]  # a row some route looked up by its client key and handed here as it is
                 # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
                 # repository's row (a check of it here is BKL202)
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
