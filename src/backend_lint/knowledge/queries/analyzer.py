@@ -112,6 +112,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         # ``if`` statements with no ``else`` that end a loop's body: the element is passed over unless the test
         # holds, as with ``if not ...: continue`` (``_loop_guard``)
         self.loop_tails: set[int] = set()
+        # the loops being walked, innermost last (``_not_access_decisions``: what a loop's body does after a ``continue``)
+        self.loop_stack: list[cst.CSTNode] = []
         # comparisons of a link table's identity column with a key the client chose (``_member_named``): id -> column
         self.member_columns: dict[int, str] = {}
 
@@ -529,7 +531,11 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 # (``if "id" in item: row = ...; if row and row.case_id == case_id: ...``: nested tails too)
                 self.loop_tails.add(id(tail))
                 tail = tail.body.body[-1] if tail.body.body else None
-            self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            self.loop_stack.append(stmt)
+            try:
+                self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            finally:
+                self.loop_stack.pop()
             self.merge_into(state, [inner, dict(state)])
             if isinstance(stmt, cst.For):
                 self._elements_verified(stmt, inner, state)

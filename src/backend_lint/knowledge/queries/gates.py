@@ -354,8 +354,12 @@ class _GateTests:
             return []
         skip = len(stmts) == 1 and len(last.body) == 1 and self._bare_return(last.body[0]) and not self._refuses_anyone()
         # (``for p in thread.members: if p.user_id == sender.id: continue``: a loop passing over the caller's own
-        # element, to notify everyone else, decides nothing about who may reach the row)
-        skip = skip or (len(stmts) == 1 and len(last.body) == 1 and isinstance(last.body[0], cst.Continue))
+        # element, to notify everyone else, decides nothing about who may reach the row; unless the loop's body
+        # refuses access after it, ``for d in docs: if d.owner_id == user.id: continue`` then ``raise
+        # HTTPException(403)``: every element must be the caller's)
+        skip = skip or (
+            len(stmts) == 1 and len(last.body) == 1 and isinstance(last.body[0], cst.Continue) and not self._loop_refuses_after(stmt)
+        )
         if not isinstance(last.body[-1], cst.Raise) and not skip:
             # (a branch that is only a bare ``return`` when the caller is the owner, in a function that refuses
             # nobody, skips work for the owner: ``if not pod or user_id == pod.owner_id: return`` before counting
@@ -374,6 +378,28 @@ class _GateTests:
                 # ``already_member = any(m.user_id == user_id for m in members)`` then ``if already_member: raise``
                 out.extend(self.equality_flags[node.value])
         return out
+
+    def _loop_refuses_after(self, stmt: cst.If) -> bool:
+        """The innermost loop being walked raises an access refusal (``_access_refusal``: 401 / 403 / 404, an
+        access-named exception) in its body after ``stmt`` (in the order of the source, nested functions aside);
+        ``True`` when no loop holding it is known (the ``continue`` is then read as a decision, as before h256)."""
+        loop = self.loop_stack[-1] if self.loop_stack else None
+        body = getattr(loop, "body", None)
+        if body is None:
+            return True
+        seen = False
+        stack: list[cst.CSTNode] = [body]
+        while stack:  # pre-order, in the order of the source
+            node = stack.pop()
+            if node is stmt:
+                seen = True
+                continue
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if seen and isinstance(node, cst.Raise) and self._access_refusal(node):
+                return True
+            stack.extend(reversed(node.children))
+        return not seen
 
     @staticmethod
     def _bare_return(small: cst.BaseSmallStatement) -> bool:
