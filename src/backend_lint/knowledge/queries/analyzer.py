@@ -112,6 +112,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         # ``if`` statements with no ``else`` that end a loop's body: the element is passed over unless the test
         # holds, as with ``if not ...: continue`` (``_loop_guard``)
         self.loop_tails: set[int] = set()
+        # the loops being walked, innermost last (``_not_access_decisions``: what a loop's body does after a ``continue``)
+        self.loop_stack: list[cst.CSTNode] = []
         # comparisons of a link table's identity column with a key the client chose (``_member_named``): id -> column
         self.member_columns: dict[int, str] = {}
 
@@ -137,12 +139,15 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
     # -- statements ------------------------------------------------------------------------------------
     def run(self) -> FunctionQueries:
         state: dict[str, Val] = {}
-        routed = self._route_handed_rows()
+        routed: Optional[dict[str, str]] = None  # (``_route_handed_rows``, read only where a row is handed in unscoped)
         for p in self.identity.params:
             if p.type and self.project is not None and is_table_model(self.project, self.project.canonical(p.type)):
                 handed = dependency_row(self.project, self.settings, p.provider, self.project.canonical(p.type))
-                if handed is None and routed.get(p.name) == self.project.canonical(p.type):
-                    handed = routed[p.name]  # a row some route looked up by its client key and handed here as it is
+                if handed is None:
+                    if routed is None:
+                        routed = self._route_handed_rows()
+                    if routed.get(p.name) == self.project.canonical(p.type):
+                        handed = routed[p.name]  # a row some route looked up by its client key and handed here as it is
                 # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
                 # repository's row (a check of it here is BKL202)
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
@@ -526,7 +531,11 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 # (``if "id" in item: row = ...; if row and row.case_id == case_id: ...``: nested tails too)
                 self.loop_tails.add(id(tail))
                 tail = tail.body.body[-1] if tail.body.body else None
-            self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            self.loop_stack.append(stmt)
+            try:
+                self.block(stmt.body.body, inner)  # type: ignore[attr-defined]
+            finally:
+                self.loop_stack.pop()
             self.merge_into(state, [inner, dict(state)])
             if isinstance(stmt, cst.For):
                 self._elements_verified(stmt, inner, state)

@@ -1096,11 +1096,7 @@ class _Decisions:
         """``await self._get_project_in_org(org_id, project_id)``: a method of the function's own class that refuses
         access on a value verified for the caller (``org_id``) and another it is handed together (``callee_decides``,
         no verdict): after it, that other key is the caller's too (``issue.project_id != project_id`` then decides)."""
-        func = call.func
-        if self.project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
-            return False
-        cls = enclosing_class(self.ctx, self.func)
-        callee = project_callee(self.project, cls, f"self.{func.attr.value}") if cls is not None else None
+        callee = self._own_method(call)
         if callee is None:
             return False
         handed = [
@@ -1191,23 +1187,22 @@ class _Decisions:
         entry = flow_facts(self.project, callee[0]).get("checks", {}).get(callee[2])  # type: ignore[arg-type]
         return bool(entry) and bool(access_groups(self.project, entry, verdicts=verdicts))  # type: ignore[arg-type]
 
-    def _own_row_maker(self, call: Optional[cst.Call]) -> bool:
+    def _own_row_maker(self, callee: Optional[tuple[str, Optional[str], str]]) -> bool:
         """``self._ensure_output_file(workspace_id=run.workspace_id, actor_id=actor_id) -> File``: a method of the
         function's own class, named like a check, that returns a row of a table model and decides nothing (no
         ``deciders`` entry, no access decision in its ``checks``) finds or makes that row: no check of what it
-        is given (the rule for functions: a helper named like a check returns no model)."""
-        callee = self._own_method(call)
+        is given (the rule for functions: a helper named like a check returns no model). ``callee``: the call's
+        ``_own_method``."""
         if callee is None or callee[1] is None or self._decides((callee[0], callee[2])) or self._own_method_refuses(callee, True):
             return False
         short, _, method = callee[2].rpartition(".")
         returned = orm_facts(self.project.modules[callee[0]]).get("method_returns", {}).get(short, {}).get(method)  # type: ignore[union-attr]
         return is_table_model(self.project, returned)
 
-    def _own_access_decision(self, call: Optional[cst.Call]) -> bool:
+    def _own_access_decision(self, call: Optional[cst.Call], callee: Optional[tuple[str, Optional[str], str]]) -> bool:
         """``self.get_ticket(ticket_file.ticket_id, current_user)``: a method of the function's own class that
         decides access whatever its name: it refuses with 401 / 403 / 404 or an access-named exception under a
-        test of what it is given, or returns a verdict the caller refuses on."""
-        callee = self._own_method(call)
+        test of what it is given, or returns a verdict the caller refuses on. ``callee``: the call's ``_own_method``."""
         return callee is not None and self._own_method_refuses(callee, id(call) in self.deciding_calls)
 
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
@@ -1238,9 +1233,10 @@ class _Decisions:
             return (bool(fn.get("raises")) or named or verdict) and self._decides(found)
         if symbol is not None:
             return False  # a class or an object of the project: not a check
-        if self._own_row_maker(call):
+        own = self._own_method(call)
+        if self._own_row_maker(own):
             return False
-        if self._own_access_decision(call):
+        if self._own_access_decision(call, own):
             return True
         # (a held service's method answering the caller's rights, ``user_role = await permissions.get_user_role(
         # str(current_user.id), organization_id)`` then ``if not user_role: raise``: as a function's, above)

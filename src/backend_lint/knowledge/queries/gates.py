@@ -10,6 +10,7 @@ from typing import Optional
 from ...ground.lazy import lazy_import
 from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments, role_alternatives
 from ..auth.role_lists import admitted_roles, names_roles
+from ..cst import load_names
 from ..imports import dotted_name, last_segment
 from .summaries import held_method_decides, method_summary
 from .syntax import _every_resource, _last_small_statement, _named_account_test, _session_or_grants, _walk_expr
@@ -268,18 +269,36 @@ class _GateTests:
         return "positive" if isinstance(test.comparisons[0].operator, cst.In) else "negated"
 
     def _singled_out_roles(self) -> frozenset[str]:
-        """The role constants the function tests the caller's role for equality with (``role == Role.MANAGER``,
-        ``role is Role.MANAGER``), by name (``manager``)."""
+        """The role constants the function tests the caller's role for equality with (``current_user.role ==
+        Role.MANAGER``, ``user.role is Role.MANAGER``), by name (``manager``). The other side reads a principal and
+        ends in ``role`` / ``*_role`` / ``roles`` (``_callers_role``): a body's role (``body.role == Role.MANAGER``)
+        or a request's method (``request.method == "POST"``) singles out no caller."""
         def build() -> frozenset[str]:
             out: set[str] = set()
             for node in _walk_expr(self.func.body):
                 if isinstance(node, cst.Comparison) and len(node.comparisons) == 1 and isinstance(node.comparisons[0].operator, (cst.Equal, cst.Is)):
-                    for side in (node.left, node.comparisons[0].comparator):
-                        if _role_constant(side):
+                    left, right = node.left, node.comparisons[0].comparator
+                    for side, other in ((left, right), (right, left)):
+                        if _role_constant(side) and self._callers_role(other):
                             out.add(_role_name(side))
             return frozenset(out)
 
         return self.ctx.cached(("queries.singled_out_roles", id(self.func)), build)
+
+    def _callers_role(self, expr: cst.BaseExpression) -> bool:
+        """``current_user.role``, ``user.org_role``, ``ctx.user.roles`` (``.value`` aside): it reads a principal and
+        ends in ``role`` / ``*_role`` / ``roles``."""
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "value":
+            expr = expr.value
+        if isinstance(expr, cst.Attribute):
+            last = expr.attr.value.lower()
+        elif isinstance(expr, cst.Name):
+            last = expr.value.lower()
+        else:
+            return False
+        if not (last in ("role", "roles") or last.endswith("_role")):
+            return False
+        return not set(load_names(expr)).isdisjoint(self.identity.principals)
 
     def _refusal_decides(self, block: cst.BaseSuite, lacking: bool, rights: bool = False) -> bool:
         """Whether an exit taken on a helper's verdict decides access. Where the caller is refused for lacking what
@@ -335,8 +354,12 @@ class _GateTests:
             return []
         skip = len(stmts) == 1 and len(last.body) == 1 and self._bare_return(last.body[0]) and not self._refuses_anyone()
         # (``for p in thread.members: if p.user_id == sender.id: continue``: a loop passing over the caller's own
-        # element, to notify everyone else, decides nothing about who may reach the row)
-        skip = skip or (len(stmts) == 1 and len(last.body) == 1 and isinstance(last.body[0], cst.Continue))
+        # element, to notify everyone else, decides nothing about who may reach the row; unless the loop's body
+        # refuses access after it, ``for d in docs: if d.owner_id == user.id: continue`` then ``raise
+        # HTTPException(403)``: every element must be the caller's)
+        skip = skip or (
+            len(stmts) == 1 and len(last.body) == 1 and isinstance(last.body[0], cst.Continue) and not self._loop_refuses_after(stmt)
+        )
         if not isinstance(last.body[-1], cst.Raise) and not skip:
             # (a branch that is only a bare ``return`` when the caller is the owner, in a function that refuses
             # nobody, skips work for the owner: ``if not pod or user_id == pod.owner_id: return`` before counting
@@ -355,6 +378,28 @@ class _GateTests:
                 # ``already_member = any(m.user_id == user_id for m in members)`` then ``if already_member: raise``
                 out.extend(self.equality_flags[node.value])
         return out
+
+    def _loop_refuses_after(self, stmt: cst.If) -> bool:
+        """The innermost loop being walked raises an access refusal (``_access_refusal``: 401 / 403 / 404, an
+        access-named exception) in its body after ``stmt`` (in the order of the source, nested functions aside);
+        ``True`` when no loop holding it is known (the ``continue`` is then read as a decision, as before h256)."""
+        loop = self.loop_stack[-1] if self.loop_stack else None
+        body = getattr(loop, "body", None)
+        if body is None:
+            return True
+        seen = False
+        stack: list[cst.CSTNode] = [body]
+        while stack:  # pre-order, in the order of the source
+            node = stack.pop()
+            if node is stmt:
+                seen = True
+                continue
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if seen and isinstance(node, cst.Raise) and self._access_refusal(node):
+                return True
+            stack.extend(reversed(node.children))
+        return not seen
 
     @staticmethod
     def _bare_return(small: cst.BaseSmallStatement) -> bool:
