@@ -2403,6 +2403,8 @@ def _client_keyed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, plain: set[
         value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
         if not isinstance(value, ast.Call) or counts.get(stmt.targets[0].id) != 1 or decided.get(stmt.targets[0].id, 0) > 1:
             continue  # (handed with the caller to more than one call, or compared with it: the route may decide itself)
+        if _last(ast_dotted(value.func) or "x")[:1].isupper():
+            continue  # (``Item(id=item_id)``: a class called makes a new object, it looks nothing up)
         handed = [*value.args, *(k.value for k in value.keywords)]
         if not any(isinstance(a, ast.Name) and a.id in plain for a in handed):
             continue
