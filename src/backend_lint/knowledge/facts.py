@@ -115,6 +115,22 @@ def orm_facts(facts: Mapping[str, Any]) -> OrmFacts:
     return _extra(facts, "orm")
 
 
+def method_return(project: Any, cls: Optional[str], method: str) -> Optional[str]:
+    """What ``method`` of the project class ``cls`` is annotated to return (``orm`` facts ``method_returns``: the
+    type it names, ``-> Item``, ``-> AppResult[Item]``), read on the nearest class of ``cls``'s bases (itself
+    first) that defines the method: an override without an annotation returns ``None``, not what the base it
+    overrides promised. ``None`` too when no project class of the chain defines it (a library base's). ``project`` is a ``ProjectIndex``. (Readers that want every method of a class or a module,
+    ``repositories._core_rows``, ``queries.summaries._core_entities_of``, read ``method_returns`` whole.)"""
+    for name, facts in project.class_mro(cls) if cls else ():
+        if facts is None or method not in facts.get("methods", ()):
+            continue
+        where = project.split(name)
+        if where is None:
+            return None
+        return orm_facts(project.modules[where[0]]).get("method_returns", {}).get(where[1], {}).get(method)
+    return None
+
+
 def timezone_facts(facts: Mapping[str, Any]) -> TimezoneFacts:
     return _extra(facts, "timezone")
 

@@ -48,17 +48,23 @@ def repository_model(project: "ProjectIndex", cls: str) -> Optional[str]:
                 found = project.get_class(named)
                 if found is not None and is_table_model(project, found[0]):
                     return found[0]
-        for name, facts in mro:
-            if facts is None:
-                continue
-            orm, short = _orm(project, name)
-            for g in orm.get("generic_args", {}).get(short, ()):
-                found = project.get_class(g)
-                if found is not None and is_table_model(project, found[0]):
-                    return found[0]
-        return None
+        return generic_model(project, cls)
 
     return project.memo(("repositories.model", cls), build)
+
+
+def generic_model(project: "ProjectIndex", cls: str) -> Optional[str]:
+    """The first table model among the generic arguments of the bases of ``cls``'s MRO (``class
+    ItemRepository(BaseRepository[Item])``: ``orm`` facts ``generic_args``); ``None`` without one."""
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        orm, short = _orm(project, name)
+        for g in orm.get("generic_args", {}).get(short, ()):
+            found = project.get_class(g)
+            if found is not None and is_table_model(project, found[0]):
+                return found[0]
+    return None
 
 
 def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Optional[str]:

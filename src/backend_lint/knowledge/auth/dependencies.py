@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import iter_children
-from ..facts import alias_entry, orm_facts
+from ..facts import alias_entry, method_return, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from ..models import identity_columns, is_pydantic_model, is_table_model, model_columns
@@ -501,11 +501,7 @@ def _built_dependency_class(project: "ProjectIndex", dependency: str, target: Op
         returns = fn.get("returns") or fn.get("builds")
     elif "." in dependency:
         owner, method = dependency.rsplit(".", 1)
-        cls = project.get_class(owner)
-        if cls is None:
-            return None
-        mod, _, name = cls[0].rpartition(".")
-        returns = orm_facts(project.modules[mod]).get("method_returns", {}).get(name, {}).get(method)
+        returns = method_return(project, owner, method)
     if not returns:
         return None
     for q, _ in project.class_mro(returns):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Optional
 
-from ..facts import orm_facts
+from ..facts import method_return, orm_facts
 from ..fastapi import RouteInfo
 from ..imports import last_segment
 from .dependencies import USER_CLASS, _settings_key, alias_dependency, classify_dependency, DependencyKind, returned_user_row
@@ -82,22 +82,12 @@ def carried_caller(project: Optional["ProjectIndex"], cls: Optional[str]) -> Opt
     carries = ((orm_facts(project.modules[mod]).get("callables", {}).get(name) or {}).get("carries")) or {}
     out: list[tuple[str, str]] = []
     for attr, (receiver, method) in sorted(carries.items()):
-        returned = next((
-            r for q, facts in project.class_mro(receiver) if facts is not None
-            for r in [_method_return(project, q, method)] if r
-        ), None)
+        returned = method_return(project, receiver, method)
         held = project.get_class(returned) if returned else None
         if held is not None and USER_CLASS.search(last_segment(held[0])):
             out.append((attr, held[0]))
     return out[0] if len(out) == 1 else None
 
-
-def _method_return(project: "ProjectIndex", cls: str, method: str) -> Optional[str]:
-    found = project.get_class(cls)
-    if found is None:
-        return None
-    mod, _, name = found[0].rpartition(".")
-    return orm_facts(project.modules[mod]).get("method_returns", {}).get(name, {}).get(method)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Optional, Sequence
 from ...ground.lazy import lazy_import
 from ..auth import refusing_method, USER_CLASS
 from ..cst import load_names, walk as cst_walk
-from ..facts import orm_facts
+from ..facts import method_return, orm_facts
 from ..imports import dotted_name, last_segment
 from ..index.extractors.flow import access_name, PERMISSION_WORDS  # a name that says it decides access
 from ..models import column_traits, identity_columns, is_table_model, model_columns, reference_path, referenced_model, relationships
@@ -1195,8 +1195,7 @@ class _Decisions:
         ``_own_method``."""
         if callee is None or callee[1] is None or self._decides((callee[0], callee[2])) or self._own_method_refuses(callee, True):
             return False
-        short, _, method = callee[2].rpartition(".")
-        returned = orm_facts(self.project.modules[callee[0]]).get("method_returns", {}).get(short, {}).get(method)  # type: ignore[union-attr]
+        returned = method_return(self.project, callee[1], callee[2].rpartition(".")[2])
         return is_table_model(self.project, returned)
 
     def _own_access_decision(self, call: Optional[cst.Call], callee: Optional[tuple[str, Optional[str], str]]) -> bool:

@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Optional, Sequence, Union
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, principal_classes, route_caller_handed_keys, route_path_guards
 from ..cst import load_names, walk as cst_walk
-from ..facts import orm_facts
+from ..facts import method_return, orm_facts
 from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
 from ..type_parameters import is_type_parameter
-from ..repositories import core_row_table, enclosing_class, repository_model, self_attribute_class, sole_implementation, specialised
+from ..repositories import core_row_table, enclosing_class, generic_model, repository_model, self_attribute_class, sole_implementation, specialised
 from .summaries import (
     _CONSTRUCTOR_PREFIXES,
     _held_scope,
@@ -104,8 +104,7 @@ class _Fetches:
         if home is None:
             return None
         mod, _, key = home
-        short, _, method = key.rpartition(".")
-        returns = orm_facts(project.modules[mod]).get("method_returns", {}).get(short, {}).get(method)
+        returns = method_return(project, owner, func.attr.value)
         found = project.get_class(returns) if returns else None
         if found is None or is_owned(project, self.settings, found[0]) or found[0] not in helper_checked_tables(project, self.settings):
             return None
@@ -666,27 +665,11 @@ class _Fetches:
             instance = (model, model)
         cls, hint = instance
         method = func.attr.value
-        returns: Optional[str] = None
-        found_method = False
-        defined_in = ""
-        generic: Optional[str] = hint
-        for name, facts in project.class_mro(cls):
-            if facts is None:
-                continue
-            orm = orm_facts(project.modules[project.split(name)[0]]) if project.split(name) else {}
-            short = name.rsplit(".", 1)[-1]
-            if generic is None:
-                for g in orm.get("generic_args", {}).get(short, ()):
-                    found = project.get_class(g)
-                    if found is not None and is_table_model(project, found[0]):
-                        generic = found[0]
-                        break
-            if not found_method and method in facts.get("methods", ()):
-                found_method = True
-                returns = orm.get("method_returns", {}).get(short, {}).get(method)
-                defined_in = project.split(name)[0] if project.split(name) else ""
-        if not found_method:
+        home = method_home(project, cls, method)
+        if home is None:
             return None
+        returns, defined_in = method_return(project, cls, method), home[0]
+        generic = hint if hint is not None else generic_model(project, cls)
         if generic is None:
             generic = repository_model(project, cls)  # ``model = Item`` in the body, ``super().__init__(Item, db)``
         model = None

@@ -11,7 +11,7 @@ from ...ground.config import analysis_key
 from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..auth import decorator_verified_keys  # (keys a decorator checked name checked parents: ``decorator_checked_parents``)
-from ..facts import orm_facts
+from ..facts import method_return, orm_facts
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
 from ..models import (
@@ -829,11 +829,9 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
             sub = project_callee(project, cls, target)
             if sub is None:
                 return None
-            orm = orm_facts(project.modules[sub[0]])
             if sub[1] is None:
-                return (orm.get("functions", {}).get(sub[2]) or {}).get("returns")
-            short, _, method = sub[2].rpartition(".")
-            return orm.get("method_returns", {}).get(short, {}).get(method)
+                return (orm_facts(project.modules[sub[0]]).get("functions", {}).get(sub[2]) or {}).get("returns")
+            return method_return(project, sub[1], sub[2].rpartition(".")[2])
 
         deciding: dict[tuple[Optional[str], str], Optional[str]] = {}
 
