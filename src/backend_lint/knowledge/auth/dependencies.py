@@ -19,7 +19,7 @@ from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the ind
 from ..models import identity_columns, is_pydantic_model, is_table_model, model_columns
 from ..scoping import raising_decider
 from .role_lists import role_alternatives
-from .tenant_admins import tenant_principal_field
+from .tenant_admins import HELD_TENANT_COLUMNS, names_site_operator, site_operator_gate, tenant_principal_field
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -306,26 +306,19 @@ def classify_dependency(
     return DependencyKind("auth", principal_type, credentials, resource)
 
 
-# A role or permission handed to a gate that names the site's operators, not a tenant's: a super / platform /
-# system administrator, the operator's staff, the root account.
-_SITE_WIDE = re.compile(r"super|platform|system|sysadmin|staff|root")
-# The tenant columns of a principal row that make its administrator a tenant's: a team (``team_id``) is a unit
-# inside one company, whose site administrator still sees every team (holdout38 dimona).
-_ROLE_TENANT_COLUMNS = TENANT_COLUMNS - {"team_id"}
-
 
 def _tenant_roles(project: Optional["ProjectIndex"], principal_type: Optional[str], args: Optional[list[str]], kwargs: dict[str, str]) -> bool:
     """The privileged roles a dependency factory is handed are a tenant's own (``require_roles(UserRole.ADMIN,
     UserRole.AREA_MANAGER)``): the principal the gate yields is a table row that belongs to one tenant (a
-    ``tenant_id`` / ``organization_id`` ... column, ``_ROLE_TENANT_COLUMNS``), and no value names the site's
-    operators (``_SITE_WIDE``: ``UserRole.SUPER_ADMIN`` is the site's). Such an administrator or manager
+    ``tenant_id`` / ``organization_id`` ... column, ``HELD_TENANT_COLUMNS``), and no value names the site's
+    operators (``names_site_operator``: ``UserRole.SUPER_ADMIN`` is the site's). Such an administrator or manager
     administers one tenant: the routes still owe that tenant's scope (RULES.md: only a site-wide admin dependency
     makes no claim)."""
     values = [*(args or ()), *(kwargs or {}).values()]
-    if project is None or not principal_type or not values or any(_SITE_WIDE.search(v.lower()) for v in values):
+    if project is None or not principal_type or not values or any(map(names_site_operator, values)):
         return False
     q = project.canonical(principal_type)
-    return is_table_model(project, q) and bool(_ROLE_TENANT_COLUMNS & set(model_columns(project, q)))
+    return is_table_model(project, q) and bool(HELD_TENANT_COLUMNS & set(model_columns(project, q)))
 
 
 def _tenant_login(project: "ProjectIndex", lowered: str, fn: dict[str, Any]) -> bool:
@@ -352,16 +345,13 @@ def _tenant_role_instance(
 
 def _tenant_role_gate(project: "ProjectIndex", lowered: str, fn: dict[str, Any], _depth: int = 0) -> bool:
     """An admin dependency by its name whose gate is a role of a user loaded within a tenant: it compares its
-    principal's ``role`` (``if user.role not in {"owner", "admin"}: raise``; no ``is_superuser`` / ``is_staff`` /
-    ``is_admin`` flag, no ``superuser`` / ``super_admin`` in its name) and the user comes from a dependency (up to
-    three deep) that filters its lookup on a tenant column (index fact ``tenant_filtered``: ``User.tenant_id ==
-    tenant.id``). Such an administrator administers one tenant, not the site."""
-    if "super" in lowered or "platform" in lowered or "staff" in lowered:
-        return False
+    principal's ``role`` (``if user.role not in {"owner", "admin"}: raise``; nothing says the site's,
+    ``site_operator_gate``: no ``is_superuser`` / ``is_staff`` / ``is_admin`` flag, no ``superuser`` /
+    ``super_admin`` in its name) and the user comes from a dependency (up to three deep) that filters its lookup
+    on a tenant column (index fact ``tenant_filtered``: ``User.tenant_id == tenant.id``; every column of
+    ``TENANT_COLUMNS``, see ``HELD_TENANT_COLUMNS``). Such an administrator administers one tenant, not the site."""
     compared = fn.get("param_compared") or ()
-    if not any(c in ("role", "roles") or c.endswith("_role") for c in compared):
-        return False
-    if any("super" in c or "staff" in c or c.startswith("is_") for c in compared):
+    if not any(c in ("role", "roles") or c.endswith("_role") for c in compared) or site_operator_gate(lowered, fn):
         return False
     return _loads_within_tenant(project, fn, 0)
 
@@ -388,6 +378,8 @@ def _loads_within_tenant(project: "ProjectIndex", fn: dict[str, Any], depth: int
 # segment of the spelling (``unmanaged`` is not one); permissions that name a resource and an ordinary action
 # (``access_cdr``, ``article:update``, ``vote``) are what members hold: such a route makes its claims.
 # ``superadmin`` / ``SuperAdmin`` / ``PlatformAdmin`` (one word once lower-cased) are the same administrators.
+# (Whether a gate is privileged at all; whose administrator it is, the site's or a tenant's, is asked after, by
+# ``tenant_admins.SITE_OPERATOR_WORDS``: ``UserRole.ADMIN`` is privileged and may be a tenant's.)
 _PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:(?:super|platform|system|sys)?admin|superuser|manage|moderat)")
 # A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
 # "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other

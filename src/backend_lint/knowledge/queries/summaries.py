@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from ...ground.config import analysis_key
-from ..auth import authenticating_class, Identity, param_dependency, principal_classes, USER_CLASS
+from ..auth import authenticating_class, Identity, names_site_operator, param_dependency, principal_classes, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..auth import decorator_verified_keys  # (keys a decorator checked name checked parents: ``decorator_checked_parents``)
 from ..facts import method_return, orm_facts
@@ -1174,7 +1174,7 @@ def _tenant_role_guard(project: "ProjectIndex", settings: "Settings", source: st
     nothing about rows outside that tenant."""
     if not source:
         return False
-    if not any("admin" in w and not any(x in w for x in ("super", "platform", "system", "root")) for w in words):
+    if not any("admin" in w and not names_site_operator(w) for w in words):
         return False
     found = project.project_function(source)
     if found is None:
