@@ -1201,7 +1201,12 @@ class _Decisions:
     def _own_access_decision(self, call: Optional[cst.Call], callee: Optional[tuple[str, Optional[str], str]]) -> bool:
         """``self.get_ticket(ticket_file.ticket_id, current_user)``: a method of the function's own class that
         decides access whatever its name: it refuses with 401 / 403 / 404 or an access-named exception under a
-        test of what it is given, or returns a verdict the caller refuses on. ``callee``: the call's ``_own_method``."""
+        test of what it is given, or returns a verdict the caller refuses on. ``callee``: the call's ``_own_method``.
+        Not ``_deciding_operation`` for kept answers: that one reads any project callee, run as a statement, and asks
+        that one decision read both the caller and the row's value (``callee_decides``); this one reads only the
+        own class's methods, whose any access refusal decides, kept or tested too. Read for every callee, a kept
+        answer moves readings that are right as they are (a caller-scoped getter's ``None`` test,
+        ``parent_checks``; a role answer read after an unscoped fetch, ``role_answer_tested``)."""
         return callee is not None and self._own_method_refuses(callee, id(call) in self.deciding_calls)
 
     def _authorization_helper(self, q: Optional[str], name: str, call: Optional[cst.Call] = None) -> bool:
