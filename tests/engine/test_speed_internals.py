@@ -587,6 +587,27 @@ def test_resolve_symbol_answers_follow_an_edit(tmp_path: Path) -> None:
     assert index.resolve_symbol("app.api.Item") is None
 
 
+def test_class_mro_answers_follow_an_edit(tmp_path: Path) -> None:
+    """``ProjectIndex.class_mro`` keeps its answers (a tuple the callers share) once every module is loaded;
+    a module replaced from new text drops them, as ``resolve_symbol``'s."""
+    from backend_lint.knowledge.index import ProjectIndex
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    base = tmp_path / "app" / "base.py"
+    base.write_text("class Base:\n    pass\n")
+    (tmp_path / "app" / "models.py").write_text("from app.base import Base\nclass Item(Base):\n    pass\n")
+    files = [str(p) for p in sorted((tmp_path / "app").glob("*.py"))]
+    index = ProjectIndex.build(str(tmp_path), files, jobs=1)
+    first = index.class_mro("app.models.Item")
+    assert [name for name, _ in first] == ["app.models.Item", "app.base.Base"]
+    assert isinstance(first, tuple) and index.class_mro("app.models.Item") is first
+    index.update_source(str(base), "from pydantic import BaseModel\nclass Base(BaseModel):\n    pass\n")
+    again = index.class_mro("app.models.Item")
+    assert [name for name, _ in again] == ["app.models.Item", "app.base.Base", "pydantic.BaseModel"]
+    assert again[2][1] is None
+
+
 _ROUTE_SHAPES = '''\
 import fastapi
 router = fastapi.APIRouter()

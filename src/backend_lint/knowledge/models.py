@@ -99,7 +99,7 @@ def _is_classvar(annotation: Optional[str]) -> bool:
 
 # --- classes ----------------------------------------------------------------------------------------------
 
-def _mro(project: "ProjectIndex", qualified: str) -> list[tuple[str, Optional[dict[str, Any]]]]:
+def _mro(project: "ProjectIndex", qualified: str) -> tuple[tuple[str, Optional[dict[str, Any]]], ...]:
     return project.memo(("models.mro", qualified), lambda: project.class_mro(qualified))
 
 

@@ -91,10 +91,10 @@ def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
                 owned.add(q)
         # tables with no identity column that the project's checks are handed (BKL202 at such a check)
         checked = (set(helper_checked_tables(project, settings)) | checked_only_tables(project, settings)) - owned
-        receivers: list[_Receivers] = []  # (built once, when some table is owned or checked)
+        shared: list[tuple[_Receivers, _Summaries]] = []  # (built once, when some table is owned or checked)
         return {
-            "owned": _vocabulary_of(project, owned, receivers),
-            "checked": _vocabulary_of(project, owned | checked, receivers) if checked else None,
+            "owned": _vocabulary_of(project, owned, shared),
+            "checked": _vocabulary_of(project, owned | checked, shared) if checked else None,
         }
 
     def load() -> tuple[Vocabulary, Vocabulary]:
@@ -105,14 +105,15 @@ def _vocabularies(project: Any, settings: Any) -> tuple[Vocabulary, Vocabulary]:
     return project.memo(("isolation.vocabulary", key), load)
 
 
-def _vocabulary_of(project: Any, owned: set[str], built: list["_Receivers"]) -> dict[str, Any]:
+def _vocabulary_of(project: Any, owned: set[str], built: list[tuple["_Receivers", "_Summaries"]]) -> dict[str, Any]:
     """``_vocabularies``' words and methods for the tables ``owned`` (JSON-able); ``built`` holds the
-    project's ``_Receivers`` once made."""
+    project's ``_Receivers`` and ``_Summaries`` once made (what does not depend on ``owned``: read once for
+    both vocabularies)."""
     if not owned:
         return {"words": [], "methods": {}, "functions": []}
     if not built:
-        built.append(_Receivers(project))
-    receivers = built[0]
+        built.append((_Receivers(project), _Summaries(project)))
+    receivers, summaries = built[0]
 
     def is_owned_class(name: Optional[str]) -> bool:
         found = project.get_class(name) if name else None
@@ -137,7 +138,7 @@ def _vocabulary_of(project: Any, owned: set[str], built: list["_Receivers"]) -> 
                     methods.setdefault(m, set()).add(f"{mod}.{cls}")
     repositories = _owned_repositories(project, is_owned_class)
     words |= receivers.of(repositories)
-    helpers, helper_methods = _fetching_helpers(project, is_owned_class, repositories)
+    helpers, helper_methods = _fetching_helpers(project, is_owned_class, summaries, repositories)
     functions |= helpers
     for m, classes in helper_methods.items():
         methods.setdefault(m, set()).update(classes)
@@ -270,44 +271,33 @@ def _held_repository_call(project: Any, cls: str, target: str, targets: set[str]
     return held is not None and held in targets
 
 
-def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset[str] = frozenset()) -> tuple[set[str], dict[str, set[str]]]:
-    """Project functions and methods whose summary (``flow`` index facts) looks a row of an owned model up
-    by a parameter or calls a method of an owned repository class (``repositories``), and those that hand a
-    parameter on to one of them (two steps): a route file that calls one can reach an owned row without
-    naming the model. A call the index resolved (a project function, a method of a project class or of one
-    of its bases) matches that function; another (``self.repo.get(...)``) matches by its last name. Returns
-    the functions' names and ``{method: its classes}``."""
-    found: set[str] = set()  # qualified
-    summaries: list[tuple[str, dict]] = []
-    owners: dict[str, str] = {}  # a method's qualified name -> its class
-    # a call of a repository's method may be recorded on the class that defines it (a generic base)
-    targets = {name for q in repositories for name, _facts in project.class_mro(q)}
-    for mod, mfacts in project.iter_modules():
-        flow = mfacts.get("extra", {}).get("flow", {})
-        for kind in ("functions", "methods"):
-            for name, summary in flow.get(kind, {}).items():
-                q = f"{mod}.{name}"
-                summaries.append((q, summary))
-                if kind == "methods" and "." in name:
-                    owners[q] = f"{mod}.{name.rsplit('.', 1)[0]}"
-                if any(is_owned_class(f["model"]) for f in summary.get("fetches", ())):
-                    found.add(q)
-                elif any(is_owned_class(m) for c in summary.get("calls", ()) for _, m in c.get("models", ())):
-                    found.add(q)  # ``must_exist(db, Note, note_id)``: an owned class handed to a generic getter
-                elif targets and any(c["target"].rsplit(".", 1)[0] in targets for c in summary.get("calls", ())):
-                    found.add(q)
-                elif targets and q in owners and any(_held_repository_call(project, owners[q], c["target"], targets) for c in summary.get("calls", ())):
-                    found.add(q)  # ``self.repo.get(item_id)`` where ``__init__`` keeps an owned repository in ``self.repo``
-    known = {q for q, _ in summaries}
-    resolved: dict[str, Any] = {}
+class _Summaries:
+    """The project's function and method summaries (``flow`` index facts) as ``_fetching_helpers`` reads them,
+    and what a call target recorded there may be (``resolve``): neither depends on which tables are owned."""
 
-    def resolve(target: str) -> Any:
+    def __init__(self, project: Any) -> None:
+        self.project = project
+        self.summaries: list[tuple[str, dict]] = []
+        self.owners: dict[str, str] = {}  # a method's qualified name -> its class
+        for mod, mfacts in project.iter_modules():
+            flow = mfacts.get("extra", {}).get("flow", {})
+            for kind in ("functions", "methods"):
+                for name, summary in flow.get(kind, {}).items():
+                    q = f"{mod}.{name}"
+                    self.summaries.append((q, summary))
+                    if kind == "methods" and "." in name:
+                        self.owners[q] = f"{mod}.{name.rsplit('.', 1)[0]}"
+        self.known = {q for q, _ in self.summaries}
+        self.resolved: dict[str, Any] = {}
+
+    def resolve(self, target: str) -> Any:
         """The qualified summaries a call target may be (a tuple); ``None``: match by last name; ``()``: a call
         the analysis follows nowhere (``_followed``)."""
-        if target in resolved:
-            return resolved[target]
+        if target in self.resolved:
+            return self.resolved[target]
+        project = self.project
         out: Any = None
-        if target in known:
+        if target in self.known:
             out = (target,)
         elif "." in target:
             owner, method = target.rsplit(".", 1)
@@ -316,8 +306,32 @@ def _fetching_helpers(project: Any, is_owned_class: Any, repositories: frozenset
                 out = tuple(f"{name}.{method}" for name, _facts in project.class_mro(cls[0]))
         if out is None and not _followed(project, target):
             out = ()
-        resolved[target] = out
+        self.resolved[target] = out
         return out
+
+
+def _fetching_helpers(
+    project: Any, is_owned_class: Any, shared: _Summaries, repositories: frozenset[str] = frozenset()
+) -> tuple[set[str], dict[str, set[str]]]:
+    """Project functions and methods whose summary (``flow`` index facts, ``shared``) looks a row of an owned
+    model up by a parameter or calls a method of an owned repository class (``repositories``), and those that
+    hand a parameter on to one of them (two steps): a route file that calls one can reach an owned row without
+    naming the model. A call the index resolved (a project function, a method of a project class or of one
+    of its bases) matches that function; another (``self.repo.get(...)``) matches by its last name. Returns
+    the functions' names and ``{method: its classes}``."""
+    found: set[str] = set()  # qualified
+    summaries, owners, resolve = shared.summaries, shared.owners, shared.resolve
+    # a call of a repository's method may be recorded on the class that defines it (a generic base)
+    targets = {name for q in repositories for name, _facts in project.class_mro(q)}
+    for q, summary in summaries:
+        if any(is_owned_class(f["model"]) for f in summary.get("fetches", ())):
+            found.add(q)
+        elif any(is_owned_class(m) for c in summary.get("calls", ()) for _, m in c.get("models", ())):
+            found.add(q)  # ``must_exist(db, Note, note_id)``: an owned class handed to a generic getter
+        elif targets and any(c["target"].rsplit(".", 1)[0] in targets for c in summary.get("calls", ())):
+            found.add(q)
+        elif targets and q in owners and any(_held_repository_call(project, owners[q], c["target"], targets) for c in summary.get("calls", ())):
+            found.add(q)  # ``self.repo.get(item_id)`` where ``__init__`` keeps an owned repository in ``self.repo``
 
     for _ in range(2):
         shorts = {q.rsplit(".", 1)[-1] for q in found}
