@@ -20,7 +20,7 @@ from ..ground.lazy import lazy_import
 from ..ground.config import DEFAULT_IDENTITY_FIELDS
 from .index.extractors.flow import answers_otherwise
 from .auth import NOT_CLIENT_MARKERS, Identity, ParamInfo, admin_branch_nodes, permission_gated_route, route_path_guards
-from .cst import bool_operands, load_names, walk
+from .cst import bool_operands, load_names, sql_conjuncts as _conjuncts, walk
 from .fastapi import RouteInfo, path_parameters
 from .flask import flask_request_name
 from .imports import dotted_name, last_segment
@@ -1525,20 +1525,6 @@ def _reads_attribute(expr: cst.CSTNode, key: tuple[str, str]) -> bool:
         if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and (n.value.value, _subscript_key(n)) == key:
             return True
     return False
-
-
-def _conjuncts(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """``and_(a, b)`` / ``a & b`` -> ``[a, b]`` (recursively); anything else is one conjunct."""
-    if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
-        name = dotted_name(node.func) or ""
-        if name.rsplit(".", 1)[-1] == "and_":
-            out: list[cst.CSTNode] = []
-            for a in node.args:
-                out.extend(_conjuncts(a.value))
-            return out
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitAnd):
-        return _conjuncts(node.left) + _conjuncts(node.right)
-    return [node]
 
 
 def _path_params(route: Optional[RouteInfo], project: Optional["ProjectIndex"] = None) -> frozenset[str]:

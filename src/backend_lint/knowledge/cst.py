@@ -255,6 +255,20 @@ def definition_names_of(ctx) -> dict[int, str]:
     return ctx.cached("cst.definition_names", lambda: definition_names(module) if module is not None else {})
 
 
+def sql_conjuncts(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``and_(a, b)`` / ``a & b`` -> ``[a, b]`` (recursively); anything else is one conjunct."""
+    if isinstance(node, cst.Call) and isinstance(node.func, (cst.Name, cst.Attribute)):
+        name = node.func.value if isinstance(node.func, cst.Name) else node.func.attr.value
+        if name == "and_":
+            out: list[cst.CSTNode] = []
+            for a in node.args:
+                out.extend(sql_conjuncts(a.value))
+            return out
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitAnd):
+        return sql_conjuncts(node.left) + sql_conjuncts(node.right)
+    return [node]
+
+
 def bool_operands(expr: cst.CSTNode, unwrap_not: bool = False) -> list[cst.CSTNode]:
     """The operands of nested boolean operations (libcst nests ``a and b or c`` as binary ``BooleanOperation``
     nodes with ``left``/``right``): ``[a, b, c]``; with ``unwrap_not``, ``not x`` yields ``x`` (also at the top)."""

@@ -933,7 +933,7 @@ class _Fetches:
                         a, b = a or v.clause, b or v.pscoped
                     opaque = opaque or (v.opaque and not a)
                 if a:
-                    key_only = (key_only is not False) and self._identity_param_key(arg.value)
+                    key_only = (key_only is not False) and self._identity_param_key(arg.value, state)
                     parent_only = (parent_only is not False) and self._other_tables_scope(arg.value, recv, state)
                 scoped, pscoped = scoped or a, pscoped or b
             if parent_only and not recv.scoped:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Iterable, Optional
 
 from ...ground.lazy import lazy_import
-from ..cst import iter_children, load_names, walk as cst_walk
+from ..cst import iter_children, load_names, sql_conjuncts, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import column_traits, identity_columns, is_owned, model_columns, referenced_model, relationships, scoping_column
 from .helper_keys import helper_caller_params
@@ -665,10 +665,16 @@ class _Predicates:
         return False
 
     # -- predicates --------------------------------------------------------------------------------------
-    def _identity_param_key(self, expr: cst.BaseExpression) -> bool:
+    def _identity_param_key(self, expr: cst.BaseExpression, state: dict[str, Val]) -> bool:
         """``Org.id == org_id`` in a function given the principal besides the identity-named parameter
         ``org_id``: the parameter is the row's own key (which row), handed in by the caller, not an identity
-        of the principal's (``require_org_role(organization_id, db, user)``, called with a path key)."""
+        of the principal's (``require_org_role(organization_id, db, user)``, called with a path key). In a
+        conjunction (``and_(Org.id == org_id, Org.is_deleted == False)``, ``a & b``) every identity predicate
+        must be such a key: ``Org.owner_id == user_id`` beside it scopes the row for the caller."""
+        parts = sql_conjuncts(expr)
+        if len(parts) > 1:
+            scoping = [p for p in parts if self.pred(p, state)[0]]
+            return bool(scoping) and all(self._identity_param_key(p, state) for p in scoping)
         callers = helper_caller_params(self.identity)  # (``user_id`` in a helper: who asks, ``helper_keys``)
         if not (self.identity.principals or callers) or not isinstance(expr, cst.Comparison) or len(expr.comparisons) != 1:
             return False

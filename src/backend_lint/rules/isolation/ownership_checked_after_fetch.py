@@ -315,9 +315,11 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
                 message = f"Access to `{local}` (`{child.rsplit('.', 1)[-1]}`) is decided by {how} after an unscoped fetch; {where}"
             elif helper is not None:
                 column = helper.column or (columns[0] if columns else None)
-                if column is None and helper.through and not is_owned(self.ctx.project, self.ctx.settings, model):
-                    # a table owned only through the project's checks: the attribute the check was handed
-                    where = f"filter on `{helper.through}` (what the check decides on) in the query"
+                through = helper.through if column is None else (column if "." in column else None)
+                if through and not is_owned(self.ctx.project, self.ctx.settings, model):
+                    # a table owned only through the project's checks: the attribute the check was handed (read
+                    # through a relationship of the row, ``template.project_id``: its parent's)
+                    where = f"filter on `{through}` (what the check decides on) in the query"
                 else:
                     where = f"filter on `{column}` in the query" if column else "filter by owner in the query"
                 row = f"`{helper.name}` (`{short}`)" if helper.name is not None else f"the fetched `{short}` row"

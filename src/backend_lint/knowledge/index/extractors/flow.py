@@ -477,6 +477,10 @@ def summarise(
                             keyed |= _column_filters(a, keyish, resolve, filters, bound, filter_loads)
                         else:
                             keyed |= _names(a) & keyish
+                    if last == "get" and node.args and (_statement_expr(func.value) or _query_property(func.value)):  # type: ignore[attr-defined]
+                        # ``session.query(M).get(key)`` (legacy ``Query.get``): a lookup by the primary key, as
+                        # ``session.get(M, key)``, not a listing of rows filtered on plain columns
+                        preds.add("id")
                     filter_base: Optional[str] = None
                     if last == "filter_by":
                         base = func.value
