@@ -61,6 +61,7 @@ from .role_lists import role_alternatives  # noqa: F401
 from .tenant_admins import names_site_operator, tenant_principal_field  # noqa: F401
 from .params import (  # noqa: F401
     ast_resolver,
+    marker_target,
     module_assignments,
     param_infos,
     ParamInfo,

@@ -13,6 +13,7 @@ from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import staff_role_list  # the same reading as the index's ``admin_check``
 from ..models import is_pydantic_model, is_table_model
 from .dependencies import ADMIN_WORDS, SCALAR_TYPES
+from .params import marker_target
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -233,9 +234,9 @@ def _admin_surface(route: RouteInfo, params: list[ParamInfo]) -> bool:
         return False
     for p in params:
         call = p.marker_node
-        if p.dependency.kind != "auth" or call is None or not call.args:
+        target = marker_target(call) if call is not None else None
+        if p.dependency.kind != "auth" or target is None:
             continue
-        target = call.args[0].value
         if isinstance(target, cst.Call) and any(a.keyword is None or a.keyword.value not in ("optional", "auto_error") for a in target.args):
             return True
     return False

@@ -764,10 +764,11 @@ def param_dependency(project: Optional["ProjectIndex"], settings: "Settings", p:
             return DependencyKind("auth", p.get("type"))
         return NOT_AUTH
     alias = p.get("alias")
+    if p.get("factory") and not (alias and project is not None and not marked_factory(project, p["factory"])):
+        # (``member: ProjectMember = require_permission(perm)``: the default is the marker, not the annotation)
+        return factory_dependency(project, settings, p["factory"], p.get("args"), p.get("kwargs"), _depth)
     if alias and project is not None:
         return alias_dependency(project, settings, alias, _depth)
-    if p.get("factory"):
-        return factory_dependency(project, settings, p["factory"], p.get("args"), p.get("kwargs"), _depth)
     return NOT_AUTH
 
 
@@ -778,16 +779,19 @@ def factory_dependency(
     dependency when the project's function returns ``Depends(inner)`` (the index's ``makes`` with ``marked``), or
     when the configuration names it (``auth-dependencies``); then it is read like ``Depends(factory(...))``."""
     configured = _entry_matches(factory, None, settings.auth_dependencies + settings.admin_dependencies)
-    if not configured:
-        if project is None:
-            return NOT_AUTH
-        target = project.project_function(factory)
-        if target is None:
-            return NOT_AUTH
-        fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
-        if not (fn.get("makes") or {}).get("marked"):
-            return NOT_AUTH
+    if not configured and not marked_factory(project, factory):
+        return NOT_AUTH
     return classify_dependency(project, settings, factory, None, kwargs, _depth, True, args)
+
+
+def marked_factory(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:
+    """``q`` is a project function that returns ``Depends(inner)`` (index ``makes`` with ``marked``): its call is
+    a dependency marker wherever FastAPI reads one (a parameter's default, ``Annotated``, ``dependencies=[...]``)."""
+    found = project.project_function(q) if project is not None and q else None
+    if found is None:
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    return bool((fn.get("makes") or {}).get("marked"))
 
 
 def _library_class(project: Optional["ProjectIndex"], type_q: Optional[str]) -> bool:

@@ -14,6 +14,7 @@ from ..imports import dotted_name, last_segment
 from ..index.extractors.orm import (
     annotated_factory,
     annotated_marker,
+    call_factory,
     call_marker,
     main_type,
 )
@@ -23,6 +24,7 @@ from .dependencies import (
     CLIENT_MARKERS,
     DEPENDENCY_MARKERS,
     DependencyKind,
+    marked_factory,
     NOT_AUTH,
     NOT_CLIENT_MARKERS,
     param_dependency,
@@ -205,19 +207,27 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
         ann = _twin_or_parse(ctx, twins[i][0] if twins is not None else None, p.annotation.annotation) if p.annotation is not None else None
         type_q = main_type(ann, resolve) if ann is not None else None
         marker_info: Optional[dict[str, Any]] = None
+        default_factory: Optional[dict[str, Any]] = None
         marker_node = None
         if isinstance(p.default, cst.Call):
             d = _twin_or_parse(ctx, twins[i][1] if twins is not None else None, p.default)
             if isinstance(d, ast.Call) and last_segment(resolve(d.func)) in DEPENDENCY_MARKERS | CLIENT_MARKERS | NOT_CLIENT_MARKERS:
                 marker_info = call_marker(d, resolve)
                 marker_node = p.default
+            elif isinstance(d, ast.Call) and marked_factory(project, resolve(d.func)):
+                # ``member: ProjectMember = require_permission(perm)``: FastAPI reads the ``Depends(inner)`` the call
+                # returns, as ``Depends(require_permission(perm))`` would be read
+                default_factory = call_factory(d, resolve)
+                marker_node = p.default
         if marker_info is None and ann is not None:
             marker_info = annotated_marker(ann, resolve)
         factory_info = annotated_factory(ann, resolve) if marker_info is None and isinstance(ann, (ast.Subscript, ast.Constant)) else None
+        if default_factory is not None:
+            marker_info, factory_info = None, default_factory
         entry: dict[str, Any] = {"name": name, "type": type_q}
         if marker_info is not None:
             entry.update(marker_info)
-        elif isinstance(ann, (ast.Name, ast.Attribute)):
+        elif isinstance(ann, (ast.Name, ast.Attribute)) and default_factory is None:
             entry["alias"] = resolve(ann)
         if marker_info is None and "alias" not in entry and isinstance(p.default, (cst.Name, cst.Attribute)):
             entry["alias"] = ctx.qualified_name(p.default)  # ``token: str = DependsJwtAuth``, a marker held in a name
@@ -235,7 +245,7 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
         if kind.kind is not None and not kind.principal_type:
             kind = DependencyKind(kind.kind, type_q, kind.credentials, kind.resource)
         marker = last_segment(marker_info.get("marker")) if marker_info else None
-        if marker is None and "factory" in entry and kind.kind is not None:
+        if marker is None and "factory" in entry and (kind.kind is not None or default_factory is not None):
             marker = "Depends"  # ``Annotated[User, RequireScopes(...)]``: the factory returns the marker
         if marker is None and entry.get("alias") and project is not None:
             a = alias_entry(project, entry["alias"])
@@ -248,6 +258,15 @@ def _param_infos(ctx: "FileContext", func: cst.FunctionDef) -> list[ParamInfo]:
             provider = marker_info.get("dependency")
         out.append(ParamInfo(name, p, type_q, marker, kind, marker_node, provider))
     return out
+
+
+def marker_target(call: cst.Call) -> Optional[cst.BaseExpression]:
+    """What a parameter's marker node has FastAPI run: ``Depends(f)`` -> ``f``, ``Depends(factory(x))`` ->
+    ``factory(x)``; a factory's call that is the marker itself (``require_permission(perm)``, returning
+    ``Depends(inner)``) -> that call. ``None`` for a marker with no argument."""
+    if last_segment(dotted_name(call.func)) not in DEPENDENCY_MARKERS | CLIENT_MARKERS | NOT_CLIENT_MARKERS:
+        return call
+    return call.args[0].value if call.args else None
 
 
 def module_assignments(ctx: "FileContext") -> dict[str, cst.BaseExpression]:

@@ -10,7 +10,7 @@ from ...ground.lazy import lazy_import
 from ..facts import alias_entry, orm_facts
 from ..fastapi import route_info, route_wrapper, RouteInfo
 from ..imports import dotted_name, last_segment
-from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, factory_dependency, param_dependency, raising_decider
+from .dependencies import alias_dependency, classify_dependency, DEPENDENCY_MARKERS, factory_dependency, marked_factory, param_dependency, raising_decider
 from .params import _code, module_assignments, param_infos
 from .request_gates import request_gate_keys
 from .views import _guarded_configured_route
@@ -47,7 +47,7 @@ def _dependencies_arg(ctx: "FileContext", call: cst.Call) -> list[DependencyKind
             if q:
                 out.append(alias_dependency(ctx.project, ctx.settings, q))
             continue
-        if isinstance(dep, cst.Call) and _marked_factory(ctx.project, ctx.qualified_name(dep.func)):
+        if isinstance(dep, cst.Call) and marked_factory(ctx.project, ctx.qualified_name(dep.func)):
             # ``dependencies=[RequireTeamPermission(perm)]``: a factory returning ``Depends(inner)``, read as
             # ``Depends(factory(perm))``
             args = [_code(ctx, a.value) for a in dep.args if a.keyword is None and not a.star]
@@ -190,7 +190,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                     targets.extend(i for i in items if isinstance(i, (cst.Name, cst.Attribute)))
             else:
                 targets.append(target)
-        elif isinstance(dep, cst.Call) and _marked_factory(project, ctx.qualified_name(dep.func)):
+        elif isinstance(dep, cst.Call) and marked_factory(project, ctx.qualified_name(dep.func)):
             targets.append(dep.func)  # ``dependencies=[RequireTeamPermission(perm)]``: the factory returns ``Depends(inner)``
 
     def from_list(call: cst.BaseExpression) -> None:
@@ -263,10 +263,12 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                 } & query_params
             if read and found[2] == "functions":
                 # a dependency function decides on the caller only when it is given one (an auth dependency
-                # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard
-                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in fn.get("params", ())):
+                # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard; a
+                # factory's reads are its inner function's (flow ``guards``), and so is what it is given
+                runs = fn.get("makes") or fn
+                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in runs.get("params", ())):
                     continue
-                column = fn.get("tenant_filtered")
+                column = runs.get("tenant_filtered")
                 if column in read and column in path_params:
                     tenant.add(column)
             guarded |= read
@@ -300,15 +302,6 @@ def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dic
         if raising_decider(project, params, target):
             bound |= given
     return bound, handed_keys
-
-
-def _marked_factory(project: Optional["ProjectIndex"], q: Optional[str]) -> bool:
-    """``q`` is a project function that returns ``Depends(inner)`` (index ``makes`` with ``marked``)."""
-    found = project.project_function(q) if project is not None and q else None
-    if found is None:
-        return False
-    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-    return bool((fn.get("makes") or {}).get("marked"))
 
 
 def _annotated_providers(ctx: "FileContext", func: cst.FunctionDef) -> list[str]:

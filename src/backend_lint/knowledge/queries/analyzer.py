@@ -619,7 +619,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self._row_instance(stmt.test, body_state, positive=True)
         else_exits = isinstance(stmt.orelse, cst.Else) and self._exits(stmt.orelse.body)
         self._found_by_scoped_load(stmt.test, body_state, present=True, decides=else_exits)
+        before = dict(self.pending_owner_flags)
         self._branch(stmt.body.body, body_state, body_admin)  # type: ignore[attr-defined]
+        body_flags = {k: v for k, v in self.pending_owner_flags.items() if before.get(k) is not v}
         else_state = dict(state)
         self._row_instance(stmt.test, else_state, positive=False)
         self._found_by_scoped_load(stmt.test, else_state, present=False, decides=self._exits(stmt.body), refusal=stmt.body)
@@ -653,6 +655,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 self._narrow(stmt.test, else_state, positive=False)
             condition = _simple_condition(stmt.test)
             self.merge_into(state, [body_state, else_state], condition)
+        for flag, checks in body_flags.items():
+            # ``if restricted: if user_id == doc.created_by_id: role = "owner"`` / ``else: role = shared_role``: past
+            # the join the flag may hold the comparison set on the first way (rebound on the other)
+            self.pending_owner_flags.setdefault(flag, checks)
         if flag_checks:
             for flag in flags:
                 # (``if doc.user_id == me: has_access = True`` / ``else: if ws.owner_id == me: has_access = True``:
@@ -821,6 +827,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                     if isinstance(t.target, cst.Name) and isinstance(small.value, cst.Name) and small.value.value in ("True", "False")
                     else None
                 )
+                if kept is None and isinstance(t.target, cst.Name) and isinstance(small.value, cst.Name):
+                    # ``has_permission = is_creator``: the copy holds the comparison the flag was set from, and a
+                    # later ``if not has_permission: raise`` decides on it
+                    kept = self.pending_owner_flags.get(small.value.value)
                 self.bind(t.target, v, state)
                 if kept is not None:
                     self.pending_owner_flags[t.target.value] = kept  # type: ignore[union-attr]

@@ -1107,6 +1107,26 @@ class _Decisions:
         others = [w for w, derived in handed if not derived]
         return any(callee_decides(self.project, callee, c, o, verdicts=False) for c in caller_at for o in others)
 
+    def _keys_decided_inside(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> list[str]:
+        """``await SnapshotService.restore_snapshot(db=db, document_id=document_id, actor_id=current_user.id, ...)``:
+        a project function or method handed the caller and a key, that decides access on both (``callee_decides``,
+        no verdict: it refuses there, or in a project helper it hands both on to, ``ShareService.assert_role(db,
+        document_id, actor_id, "editor")``). Past the call the key is the caller's to use, as after a check called
+        here; only the keys so decided (a key handed beside them that no decision reads stays the client's)."""
+        callee = project_callee(self.project, None, q) if (self.project is not None and q) else None
+        if callee is None:
+            return []
+        handed = [
+            (a.keyword.value if a.keyword is not None else i, a.value, self.is_derived(a.value, state))
+            for i, a in enumerate(call.args) if not a.star and not _db_handle(a.value)
+        ]
+        caller_at = [w for w, _, derived in handed if derived]
+        return [
+            value.value for w, value, derived in handed
+            if not derived and isinstance(value, cst.Name)
+            and any(callee_decides(self.project, callee, c, w, verdicts=False) for c in caller_at)  # type: ignore[arg-type]
+        ]
+
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but
         hands the decision to project checks that raise (``await check_resource_access(...)``, one for each

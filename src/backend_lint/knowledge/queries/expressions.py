@@ -498,6 +498,14 @@ class _Expressions:
                         state[n] = replace(v, derived=True)
                     elif v is None or not v.derived:
                         state[n] = replace(v or NOTHING, derived=True)
+        elif derived:
+            for key in self._keys_decided_inside(call, q, state):
+                # ``SnapshotService.restore_snapshot(db=db, document_id=document_id, actor_id=user.id)`` decides
+                # on the key for the caller inside: a later lookup by it is checked (the order holds: the walk
+                # reads the statements in turn)
+                old = state.get(key)
+                if old is None or not (old.stmt or old.rows):
+                    state[key] = replace(old or NOTHING, derived=True)
         if operands and self._deciding_check(call, q, name):
             for local in operands:
                 self._verify_loaded(local, state, call, name, conflict=id(call) in self.conflict_calls)

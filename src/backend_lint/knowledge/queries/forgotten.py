@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
 from ..imports import dotted_name, last_segment
+from ..auth import marker_target
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
@@ -113,9 +114,9 @@ def _deciding_dependency(ctx: "FileContext", func: cst.FunctionDef, identity: "I
             if arg.keyword is not None and arg.keyword.value == "dependencies":
                 markers += [n for n in walk(arg.value) if isinstance(n, cst.Call) and _dependency_marker(n)]
     for marker in markers:
-        if not marker.args:
+        inner = marker_target(marker)
+        if inner is None:
             continue
-        inner = marker.args[0].value
         if isinstance(inner, cst.Call):
             return True  # a factory's dependency: made for this route (a permission, a role)
         name = dotted_name(inner)

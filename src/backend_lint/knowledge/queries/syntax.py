@@ -158,8 +158,9 @@ def _flag_assignments(stmt: cst.If) -> tuple[str, ...]:
 
 def _owner_branch_flags(stmt: cst.If) -> tuple[str, ...]:
     """``if workspace.owner_id == user.id: has_access = True`` / ``else: <membership lookup, has_access = True when
-    found>``: the names the ``if``'s own body only sets to ``True`` when its test holds, whatever the ``else`` does
-    (another way to the same flag): the test decides through the flag, read later. ``()`` otherwise."""
+    found>``: the names the ``if``'s own body only sets to ``True`` (or to a role's name: ``effective_role =
+    "owner"``, refused later while it is ``None``) when its test holds, whatever the ``else`` does (another way to
+    the same flag): the test decides through the flag, read later. ``()`` otherwise."""
     lines = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else [stmt.body]
     names: list[str] = []
     for line in lines:
@@ -170,10 +171,16 @@ def _owner_branch_flags(stmt: cst.If) -> tuple[str, ...]:
                 continue
             if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
                 return ()
-            if not (isinstance(small.value, cst.Name) and small.value.value == "True"):
+            if not ((isinstance(small.value, cst.Name) and small.value.value == "True") or _role_string(small.value)):
                 return ()
             names.append(small.targets[0].target.value)
     return tuple(dict.fromkeys(names))
+
+
+def _role_string(value: cst.BaseExpression) -> bool:
+    """``effective_role = "owner"``: a non-empty string constant set as a grant (the flag is later refused when it
+    is still ``None``)."""
+    return isinstance(value, cst.SimpleString) and len(value.evaluated_value or "") > 0
 
 
 def _constant_condition(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:

@@ -1799,6 +1799,39 @@ def _check_name(func: ast.AST) -> bool:
     return any(w in lowered for w in _CHECK_WORDS)
 
 
+def _dependency_reads(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> Optional[set[str]]:
+    """The path values a deciding function reads when it takes dependencies (FastAPI fills its other parameters
+    from the path by name, and it may read ``request.path_params``); ``None`` for a function taking none."""
+    a = fn.args
+    if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
+        x.annotation is not None and (type(x.annotation) is ast.Subscript or _alias_annotation(x.annotation, resolve))
+        for x in a.args + a.kwonlyargs
+    ):
+        return _path_reads(fn) | ({x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls", "request"})
+    return None
+
+
+def _made_inner(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The function a dependency factory defines and returns, as it is or in ``Depends(inner)`` /
+    ``Security(inner)`` (every ``return`` the same); ``None`` for any other function."""
+    nodes, inner_functions = own_nodes(fn)
+    if not inner_functions:
+        return None
+    names: set[str] = set()
+    for node in nodes:
+        if type(node) is ast.Return and node.value is not None:
+            value = node.value
+            if type(value) is ast.Call and len(value.args) == 1 and ast_dotted(value.func) in ("Depends", "Security", "fastapi.Depends", "fastapi.Security"):
+                value = value.args[0]
+            if type(value) is not ast.Name:
+                return None
+            names.add(value.id)
+    if len(names) != 1:
+        return None
+    name = names.pop()
+    return next((f for f in inner_functions if f.name == name), None)
+
+
 def _path_reads(fn: ast.AST) -> set[str]:
     """Path parameters a function reads from the request: ``request.path_params["task_id"]``,
     ``request.path_params.get("task_id")``."""
@@ -2277,12 +2310,15 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     x.arg for x in a.posonlyargs + a.args + a.kwonlyargs
                     if x.arg not in ("self", "cls") and x.arg in read_names and decides(stmt, {x.arg}, memo)
                 ]
-                a = stmt.args
-                if any(type(d) is ast.Call for d in a.defaults + a.kw_defaults) or any(
-                    x.annotation is not None and (type(x.annotation) is ast.Subscript or _alias_annotation(x.annotation, resolve))
-                    for x in a.args + a.kwonlyargs
-                ):  # takes dependencies: FastAPI fills its other parameters from the path by name
-                    read = _path_reads(stmt) | ({x.arg for x in a.posonlyargs + a.args + a.kwonlyargs} - {"self", "cls", "request"})
+                read = _dependency_reads(stmt, resolve)
+                if read is not None:
+                    guards[stmt.name] = sorted(read)
+            inner = _made_inner(stmt) if stmt.name not in guards else None
+            if inner is not None and decides(inner):
+                # a dependency factory (``require_permission(perm)`` returning ``Depends(dependency)`` or
+                # ``dependency``): FastAPI runs the inner function, per request, so its reads are the factory's
+                read = _dependency_reads(inner, resolve)
+                if read is not None:
                     guards[stmt.name] = sorted(read)
         elif isinstance(stmt, ast.ClassDef):
             subs = [sub for sub in stmt.body if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))]

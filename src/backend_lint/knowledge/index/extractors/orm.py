@@ -208,15 +208,25 @@ def annotated_factory(node: Optional[ast.expr], resolve: Resolve) -> Optional[di
     if not ((head in _ANNOTATED or _last(head) == "Annotated") and isinstance(node.slice, ast.Tuple)):
         return None
     for meta in node.slice.elts[1:]:
-        if isinstance(meta, ast.Call) and isinstance(meta.func, (ast.Name, ast.Attribute)):
-            q = resolve(meta.func)
-            if q and _last(q) not in _MARKERS:
-                out: dict[str, Any] = {"factory": q, "args": [ast.unparse(a)[:200] for a in meta.args]}
-                kwargs = {k.arg: ast.unparse(k.value) for k in meta.keywords if k.arg}
-                if kwargs:
-                    out["kwargs"] = kwargs
-                return out
+        out = call_factory(meta, resolve)
+        if out is not None:
+            return out
     return None
+
+
+def call_factory(node: Optional[ast.expr], resolve: Resolve) -> Optional[dict[str, Any]]:
+    """A call of a named function that is no marker (``RequireScopes(...)``, ``require_permission(perm)``): it may be a
+    factory returning ``Depends(inner)``. ``{"factory": q, "args": [...], "kwargs": {...}}``."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute))):
+        return None
+    q = resolve(node.func)
+    if not q or _last(q) in _MARKERS:
+        return None
+    out: dict[str, Any] = {"factory": q, "args": [ast.unparse(a)[:200] for a in node.args]}
+    kwargs = {k.arg: ast.unparse(k.value) for k in node.keywords if k.arg}
+    if kwargs:
+        out["kwargs"] = kwargs
+    return out
 
 
 def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
@@ -235,6 +245,10 @@ def _param_facts(args: ast.arguments, resolve: Resolve) -> list[dict[str, Any]]:
             found = annotated_factory(a.annotation, resolve)
         if found is None and isinstance(d, (ast.Name, ast.Attribute)) and "alias" not in entry:
             entry["alias"] = resolve(d)  # ``token: str = DependsJwtAuth`` (a marker held in a module-level name)
+        if found is None:
+            # ``member: ProjectMember = require_permission(perm)``: a factory returning ``Depends(inner)`` is
+            # the marker (``knowledge.auth.param_dependency`` asks the project; the annotation's alias stays)
+            found = call_factory(d, resolve)
         if found is not None:
             entry.update(found)
         out.append(entry)
