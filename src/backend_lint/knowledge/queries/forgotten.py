@@ -17,6 +17,7 @@ from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
 from ..imports import dotted_name, last_segment
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
+from ..repositories import specialised
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
 from .summaries import (
@@ -280,13 +281,12 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
     (``callee_decides``: ``create_audit_log(db, user=current_user, entity_id=feed.id)`` writes both down); an
     argument holding both is read by ``principal_passes_through`` (the caller only handed on or written down)."""
     project = ctx.project
-    found = _project_function(ctx, call)
+    found = _project_callee(ctx, call)
     if found is None:
         return False
-    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
-    if summary is None:
-        return False
+    module, cls, name, summary = found
     params = summary.get("params", [])
+    offset = 1 if cls is not None and params[:1] in (["self"], ["cls"]) else 0
     who: list[object] = []
     rows: list[object] = []
     both: list[str] = []
@@ -296,7 +296,7 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
         names = set(load_names(a.value))
         where: object = a.keyword.value if a.keyword is not None else i
         if names & caller and names & tainted:
-            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
             if param is None:
                 return False
             both.append(param)
@@ -304,8 +304,26 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
             who.append(where)
         elif names & tainted:
             rows.append(where)
-    callee = (found[0], None, found[1])
-    if any(callee_decides(project, callee, a, b) for a in who for b in rows):
+    if any(callee_decides(project, (module, cls, name), a, b) for a in who for b in rows):
         return False
-    return all(principal_passes_through(project, ctx.settings, found[0], None, found[1], summary, p, model) for p in both)
+    return all(principal_passes_through(project, ctx.settings, module, cls, name, summary, p, model) for p in both)
+
+
+def _project_callee(ctx: "FileContext", call: cst.Call) -> Optional[tuple[str, Optional[str], str, dict]]:
+    """(module, class, name, flow summary) of the project function a call calls, or of the method of a project
+    class it calls on an instance built in the call itself (``BillingService(db).initialize_transaction(...)``)."""
+    project = ctx.project
+    found = _project_function(ctx, call)
+    if found is not None:
+        summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+        return (found[0], None, found[1], summary) if summary is not None else None
+    func = call.func
+    if project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)):
+        return None
+    built = func.value.func
+    q = ctx.qualified_name(built) if isinstance(built, (cst.Name, cst.Attribute)) else None
+    cls = project.get_class(project.canonical(q)) if q is not None else None
+    if cls is None:
+        return None
+    return specialised(project, cls[0], method_summary(project, cls[0], func.attr.value))
 
