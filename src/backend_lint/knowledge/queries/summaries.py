@@ -338,7 +338,7 @@ def _helper_unscoped(
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
         followed.append((c, sub_params, offset, inner, sub[3], not tested_only, sub))
     verified = _verified_keys(project, params, fields, followed)
-    for k, tables in _keys_checked_beside_caller(project, settings, params, fields, followed).items():
+    for k, tables in _keys_checked_beside_caller(project, settings, params, followed).items():
         if k in out and _row_of_verified(project, summary, k, out[k][0], tables):
             del out[k]  # (the comments of a task the callee found in the caller's workspace, keyed by the same key)
     for c, sub_params, offset, inner, sub_summary, used, _sub in followed:
@@ -428,28 +428,29 @@ def _verified_keys(
 
 
 def _keys_checked_beside_caller(
-    project: "ProjectIndex", settings: "Settings", params: list[str], fields: set[str], followed: list
+    project: "ProjectIndex", settings: "Settings", params: list[str], followed: list
 ) -> dict[str, set[str]]:
-    """``{key parameter: models}``: the helper's key parameters it hands, beside a tenant-named parameter of its own,
+    """``{key parameter: models}``: the helper's key parameters it hands, beside another parameter of its own,
     to a project function that decides in two steps (``get_task(db, workspace_id, task_id, current_user)``): it
     hands the tenant with who asks to a call deciding on both (``require_membership(db, workspace_id,
     current_user.id)``, 403), then looks the row up by the key and the tenant and refuses when it is missing (404).
     The key is checked beside the caller there: a row the helper then reads by it, of that model or of a child
     referencing it by the key (``TaskComment.task_id``), is the checked row's."""
     out: dict[str, set[str]] = {}
-    tenants = fields - _PERSON_FIELDS
     for c, sub_params, offset, _inner, callee, _used, sub in followed:
-        handed = [(_callee_param(where, sub_params, offset), param) for where, param in c["args"] if param in params]
-        tenant_args = {tp for tp, param in handed if param in tenants and tp is not None}
-        if not tenant_args:
-            continue
         entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2]) or {}
         refusing = {p for g in access_groups(project, entry, verdicts=False) for p in g}
-        decided = {t for t in tenant_args if _decided_with_caller(project, settings, sub[1], callee, t)}
+        if not refusing:
+            continue
+        handed = [(_callee_param(where, sub_params, offset), param) for where, param in c["args"] if param in params]
+        decided = {
+            tp for tp, param in handed
+            if tp is not None and not _carries_caller(settings, param) and _decided_with_caller(project, settings, sub[1], callee, tp)
+        }
         if not decided:
             continue
         for tp, param in handed:
-            if param in fields or tp is None or tp not in refusing:
+            if tp is None or tp in decided or tp not in refusing or param in _PERSON_FIELDS or _carries_caller(settings, param):
                 continue
             for f in callee.get("fetches", ()):
                 keys = set(f.get("keys", ()))
@@ -464,13 +465,18 @@ def _decided_with_caller(project: "ProjectIndex", settings: "Settings", cls: Opt
     for c in summary.get("calls", ()):
         handed = [*c.get("args", ()), *c.get("attr_args", ())]
         at_tenant = [w for w, p in handed if p == tenant]
-        at_caller = [w for w, p in handed if p in settings.principal_parameters or p in _PERSON_FIELDS or "user" in p.lower()]
+        at_caller = [w for w, p in handed if _carries_caller(settings, p)]
         if not at_tenant or not at_caller:
             continue
         sub = project_callee(project, cls, c.get("target", ""))
         if sub is not None and any(callee_decides(project, sub, a, b, verdicts=False) for a in at_tenant for b in at_caller):
             return True
     return False
+
+
+def _carries_caller(settings: "Settings", param: str) -> bool:
+    """A parameter named for who asks (``current_user``, ``user_id``, ``actor``)."""
+    return param in settings.principal_parameters or param in _PERSON_FIELDS or "user" in param.lower()
 
 
 def _row_of_verified(project: "ProjectIndex", summary: dict, key: str, model: str, tables: set[str]) -> bool:
