@@ -420,10 +420,18 @@ def _verified_keys(
             target_param = _callee_param(where, sub_params, offset)
             if target_param is None or target_param in inner:
                 continue
-            for f in callee.get("fetches", ()):
-                keys = set(f.get("keys", ()))
-                if target_param in keys and keys & tenant_args and f.get("model"):
-                    out.setdefault(param, set()).add(project.canonical(f["model"]) or f["model"])
+            for model in _fetched_by_both(project, callee, target_param, tenant_args):
+                out.setdefault(param, set()).add(model)
+    return out
+
+
+def _fetched_by_both(project: "ProjectIndex", callee: dict, key: str, others: set) -> set[str]:
+    """The models a function's lookups fetch keyed on its parameter ``key`` and on one of ``others``."""
+    out: set[str] = set()
+    for f in callee.get("fetches", ()):
+        keys = set(f.get("keys", ()))
+        if key in keys and keys & others and f.get("model"):
+            out.add(project.canonical(f["model"]) or f["model"])
     return out
 
 
@@ -452,10 +460,9 @@ def _keys_checked_beside_caller(
         for tp, param in handed:
             if tp is None or tp in decided or tp not in refusing or param in _PERSON_FIELDS or _carries_caller(settings, param):
                 continue
-            for f in callee.get("fetches", ()):
-                keys = set(f.get("keys", ()))
-                if tp in keys and keys & decided and f.get("model"):
-                    out.setdefault(param, set()).add(project.canonical(f["model"]) or f["model"])
+            models = _fetched_by_both(project, callee, tp, decided)
+            if models:
+                out.setdefault(param, set()).update(models)
     return out
 
 
