@@ -21,7 +21,7 @@ from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
 from .summaries import (
-    callee_decides, checked_only_tables, flow_facts, membership_group, method_summary, owning_parents, principal_passes_through,
+    callee_decides, checked_only_tables, flow_facts, membership_group, method_home, method_summary, owning_parents, principal_passes_through,
 )
 from .unwritten import writes_row
 from .vocabulary import library_check_name, spells_check
@@ -156,7 +156,7 @@ def _may_decide_on_row(
             if not handed & (rows | keys):
                 continue
             name = dotted_name(node.func)
-            if name is not None and (library_check_name(last_segment(name)) or _project_decision(ctx, node)):
+            if (name is not None and library_check_name(last_segment(name))) or _project_decision(ctx, node):
                 return True
             if handed & caller and not _built_only(ctx, node) and not _caller_only_written(ctx, node, rows | keys, caller, model):
                 return True
@@ -258,8 +258,8 @@ def _project_decision(ctx: "FileContext", call: cst.Call) -> bool:
     """A project function that decides on what it is handed (``flow`` facts ``checks``: a refusal under a test, a
     verdict returned, whatever it answers: ``ensure_room(planter, me)`` refusing with 409, ``permits(planter,
     "view", invitee)`` asked about another account): handed the row, it may be the row's check."""
-    found = _project_function(ctx, call)
-    return found is not None and bool(flow_facts(ctx.project, found[0]).get("checks", {}).get(found[1]))
+    found = _project_callee(ctx, call)
+    return found is not None and bool(flow_facts(ctx.project, found[0]).get("checks", {}).get(found[2]))
 
 
 def _built_only(ctx: "FileContext", call: cst.Call) -> bool:
@@ -281,13 +281,13 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
     (``callee_decides``: ``create_audit_log(db, user=current_user, entity_id=feed.id)`` writes both down); an
     argument holding both is read by ``principal_passes_through`` (the caller only handed on or written down)."""
     project = ctx.project
-    found = _project_function(ctx, call)
-    if found is None:
+    found = _project_callee(ctx, call)
+    summary = _callee_summary(project, found) if found is not None else None
+    if found is None or summary is None:
         return False
-    summary = flow_facts(project, found[0]).get("functions", {}).get(found[1])
-    if summary is None:
-        return False
+    module, cls, name = found
     params = summary.get("params", [])
+    offset = 1 if cls is not None and params[:1] in (["self"], ["cls"]) else 0
     who: list[object] = []
     rows: list[object] = []
     both: list[str] = []
@@ -297,7 +297,7 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
         names = set(load_names(a.value))
         where: object = a.keyword.value if a.keyword is not None else i
         if names & caller and names & tainted:
-            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            param = a.keyword.value if a.keyword is not None else (params[i + offset] if i + offset < len(params) else None)
             if param is None:
                 return False
             both.append(param)
@@ -305,8 +305,28 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
             who.append(where)
         elif names & tainted:
             rows.append(where)
-    callee = (found[0], None, found[1])
-    if any(callee_decides(project, callee, a, b) for a in who for b in rows):
+    if any(callee_decides(project, (module, cls, name), a, b) for a in who for b in rows):
         return False
-    return all(principal_passes_through(project, ctx.settings, found[0], None, found[1], summary, p, model) for p in both)
+    return all(principal_passes_through(project, ctx.settings, module, cls, name, summary, p, model) for p in both)
 
+
+def _project_callee(ctx: "FileContext", call: cst.Call) -> Optional[tuple[str, Optional[str], str]]:
+    """(module, class, key of its ``flow`` facts) of the project function a call calls, or of the method of a
+    project class it calls on an instance built in the call itself (``BillingService(db).initialize_transaction(
+    ...)``)."""
+    project = ctx.project
+    found = _project_function(ctx, call)
+    if found is not None:
+        return found[0], None, found[1]
+    func = call.func
+    if project is None or not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)):
+        return None
+    built = func.value.func
+    q = ctx.qualified_name(built) if isinstance(built, (cst.Name, cst.Attribute)) else None
+    cls = project.get_class(project.canonical(q)) if q is not None else None
+    return method_home(project, cls[0], func.attr.value) if cls is not None else None
+
+
+def _callee_summary(project: "ProjectIndex", callee: tuple[str, Optional[str], str]) -> Optional[dict]:
+    flow = flow_facts(project, callee[0])
+    return flow.get("methods" if callee[1] is not None else "functions", {}).get(callee[2])

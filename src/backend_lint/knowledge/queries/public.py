@@ -17,7 +17,7 @@ from ..repositories import specialised
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
-from .summaries import _summary_of_call, flow_facts, handed_models, method_summary, with_models
+from .summaries import _summary_of_call, flow_facts, handed_models, membership_group, method_summary, with_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -61,7 +61,8 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         for m in out:
             cls = project.get_class(m)
-            if cls is not None and is_owned(project, settings, cls[0]) and not preds & set(identity_columns(project, settings, cls[0])):
+            # (or a group reached through the caller's membership rows, listed whole: a directory of teams)
+            if cls is not None and _owned_or_group(project, settings, cls[0]) and not preds & set(identity_columns(project, settings, cls[0])):
                 found.add(cls[0])
         return found
 
@@ -119,6 +120,13 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(models), dict(listing)
 
     return project.memo(("queries.public_models", key), stored)[0]
+
+
+def _owned_or_group(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    """An owned table, or a group table owned through its membership table (``summaries.membership_group``): a
+    route that lists every team to any caller who is not an administrator (a team picker, a directory) serves the
+    teams as public content, whoever is a member of which."""
+    return is_owned(project, settings, model) or membership_group(project, settings, model) is not None
 
 
 def _jsonable(found: tuple[frozenset[str], dict[str, int]]) -> list:

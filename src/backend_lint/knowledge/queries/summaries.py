@@ -336,9 +336,12 @@ def _helper_unscoped(
         # a getter whose row is only tested for presence here is a yes or no, no row used or changed: it reaches
         # nothing, but verifies the key when it is scoped (``_verified_keys``)
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
-        followed.append((c, sub_params, offset, inner, sub[3], not tested_only))
+        followed.append((c, sub_params, offset, inner, sub[3], not tested_only, sub))
     verified = _verified_keys(project, params, fields, followed)
-    for c, sub_params, offset, inner, sub_summary, used in followed:
+    for k, tables in _keys_checked_beside_caller(project, settings, params, followed).items():
+        if k in out and _row_of_verified(project, summary, k, out[k][0], tables):
+            del out[k]  # (the comments of a task the callee found in the caller's workspace, keyed by the same key)
+    for c, sub_params, offset, inner, sub_summary, used, _sub in followed:
         if not inner or not used:
             continue
         # (an id read off a parameter, ``msg.project_id``, is keyed on the parameter, as in a predicate)
@@ -406,7 +409,7 @@ def _verified_keys(
     (``formula_item_dao.remove(session, id=formula_item_id)``) addresses a row already checked."""
     out: dict[str, set[str]] = {}
     tenants = fields - _PERSON_FIELDS
-    for c, sub_params, offset, inner, callee, _ in followed:
+    for c, sub_params, offset, inner, callee, _, _sub in followed:
         handed = [(where, param) for where, param in c["args"] if param in params]
         tenant_args = {_callee_param(where, sub_params, offset) for where, param in handed if param in tenants}
         if not tenant_args:
@@ -417,11 +420,84 @@ def _verified_keys(
             target_param = _callee_param(where, sub_params, offset)
             if target_param is None or target_param in inner:
                 continue
-            for f in callee.get("fetches", ()):
-                keys = set(f.get("keys", ()))
-                if target_param in keys and keys & tenant_args and f.get("model"):
-                    out.setdefault(param, set()).add(project.canonical(f["model"]) or f["model"])
+            for model in _fetched_by_both(project, callee, target_param, tenant_args):
+                out.setdefault(param, set()).add(model)
     return out
+
+
+def _fetched_by_both(project: "ProjectIndex", callee: dict, key: str, others: set) -> set[str]:
+    """The models a function's lookups fetch keyed on its parameter ``key`` and on one of ``others``."""
+    out: set[str] = set()
+    for f in callee.get("fetches", ()):
+        keys = set(f.get("keys", ()))
+        if key in keys and keys & others and f.get("model"):
+            out.add(project.canonical(f["model"]) or f["model"])
+    return out
+
+
+def _keys_checked_beside_caller(
+    project: "ProjectIndex", settings: "Settings", params: list[str], followed: list
+) -> dict[str, set[str]]:
+    """``{key parameter: models}``: the helper's key parameters it hands, beside another parameter of its own,
+    to a project function that decides in two steps (``get_task(db, workspace_id, task_id, current_user)``): it
+    hands the tenant with who asks to a call deciding on both (``require_membership(db, workspace_id,
+    current_user.id)``, 403), then looks the row up by the key and the tenant and refuses when it is missing (404).
+    The key is checked beside the caller there: a row the helper then reads by it, of that model or of a child
+    referencing it by the key (``TaskComment.task_id``), is the checked row's."""
+    out: dict[str, set[str]] = {}
+    for c, sub_params, offset, _inner, callee, _used, sub in followed:
+        entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2]) or {}
+        refusing = {p for g in access_groups(project, entry, verdicts=False) for p in g}
+        if not refusing:
+            continue
+        handed = [(_callee_param(where, sub_params, offset), param) for where, param in c["args"] if param in params]
+        decided = {
+            tp for tp, param in handed
+            if tp is not None and not _carries_caller(settings, param) and _decided_with_caller(project, settings, sub[1], callee, tp)
+        }
+        if not decided:
+            continue
+        for tp, param in handed:
+            if tp is None or tp in decided or tp not in refusing or param in _PERSON_FIELDS or _carries_caller(settings, param):
+                continue
+            models = _fetched_by_both(project, callee, tp, decided)
+            if models:
+                out.setdefault(param, set()).update(models)
+    return out
+
+
+def _decided_with_caller(project: "ProjectIndex", settings: "Settings", cls: Optional[str], summary: dict, tenant: str) -> bool:
+    """The function hands its parameter ``tenant`` with one carrying who asks (``current_user``, ``user_id``) to
+    a call that decides on both (``callee_decides``)."""
+    for c in summary.get("calls", ()):
+        handed = [*c.get("args", ()), *c.get("attr_args", ())]
+        at_tenant = [w for w, p in handed if p == tenant]
+        at_caller = [w for w, p in handed if _carries_caller(settings, p)]
+        if not at_tenant or not at_caller:
+            continue
+        sub = project_callee(project, cls, c.get("target", ""))
+        if sub is not None and any(callee_decides(project, sub, a, b, verdicts=False) for a in at_tenant for b in at_caller):
+            return True
+    return False
+
+
+def _carries_caller(settings: "Settings", param: str) -> bool:
+    """A parameter named for who asks (``current_user``, ``user_id``, ``actor``)."""
+    return param in settings.principal_parameters or param in _PERSON_FIELDS or "user" in param.lower()
+
+
+def _row_of_verified(project: "ProjectIndex", summary: dict, key: str, model: str, tables: set[str]) -> bool:
+    """A row of ``model`` the helper reads by ``key`` is a row of one of ``tables``, or a child referencing one by
+    the column ``key`` fills (``filters``: ``TaskComment:task_id`` -> ``Task``)."""
+    if (project.canonical(model) or model) in tables:
+        return True
+    for entry in summary.get("filters", {}).get(key, ()):
+        owner, _, column = entry.rpartition(":")
+        found = project.get_class(owner)
+        parent = referenced_model(project, found[0], column) if found is not None and found[0] == model else None
+        if parent is not None and (project.canonical(parent) or parent) in tables:
+            return True
+    return False
 
 
 def _owner_value_params(project: "ProjectIndex", summary: dict, model: str, scoped: set[str]) -> dict[str, str]:

@@ -432,6 +432,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       so does a service method it hands no parameter of its own (`event_service.get_paginated_events(params,
       None)`); a join condition between two models' columns (`exists().where(Organization.id ==
       Event.organization_id, Organization.name.ilike(f"%{q}%"))`) and a text search's column key no rows.
+      A group table owned through its membership table (`Team` through `TeamMember`) is public the same way
+      when such a handler lists it whole (a team picker listing every team to any signed-in caller); a
+      listing of every row behind an admin dependency, or after a test of the caller's role, is none.
       Only reads: a plain lookup by a key, or one through project helpers each named for a read (`get_*`,
       `find_*`, `list_*`, `fetch_*`, ...) or for the row's existence (`check_model_existence(db, Testimonial,
       id)`), in a function that writes
