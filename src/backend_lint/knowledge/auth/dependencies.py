@@ -317,8 +317,50 @@ def _tenant_roles(project: Optional["ProjectIndex"], principal_type: Optional[st
     values = [*(args or ()), *(kwargs or {}).values()]
     if project is None or not principal_type or not values or any(map(names_site_operator, values)):
         return False
+    if _site_admin_members(project, values):
+        return False  # ``RoleChecker([UserRole.ADMIN])`` where ``UserRole`` also has ``ORG_ADMIN``: the site's
     q = project.canonical(principal_type)
     return is_table_model(project, q) and bool(HELD_TENANT_COLUMNS & set(model_columns(project, q)))
+
+
+# A role enum's member naming one tenant's administrator (``ORG_ADMIN``, ``TENANT_ADMIN``, ``WORKSPACE_ADMIN``).
+_TENANT_ADMIN_MEMBER = re.compile(r"^(?:org|organi[sz]ation|tenant|workspace|company|account|firm)_?admin", re.IGNORECASE)
+
+
+def _site_admin_members(project: "ProjectIndex", values: list[str]) -> bool:
+    """Every value is the plain administrator member of a project enum (``UserRole.ADMIN``, also in a list) that
+    names a tenant's administrator beside it (``UserRole.ORG_ADMIN``): there the plain one is the site's
+    (lexflow: ``ADMIN`` the system administrator, ``ORG_ADMIN`` a firm's), so the gate is site-wide even though
+    the principal row carries a tenant column."""
+    members: list[ast.expr] = []
+    for v in values:
+        try:
+            node = ast.parse(v, mode="eval").body
+        except SyntaxError:
+            return False
+        members += list(node.elts) if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [node]
+    if not members:
+        return False
+    for m in members:
+        if not (isinstance(m, ast.Attribute) and isinstance(m.value, ast.Name) and m.attr.lower() in ("admin", "administrator")):
+            return False
+        if not any(_TENANT_ADMIN_MEMBER.match(f) for f in _enum_members(project, m.value.id)):
+            return False
+    return True
+
+
+def _enum_members(project: "ProjectIndex", name: str) -> frozenset[str]:
+    """The members of the project's enum classes named ``name`` (every class of that short name, as the call
+    site's spelling is all there is here)."""
+
+    def build() -> frozenset[str]:
+        found: set[str] = set()
+        for q, cls in project.iter_classes():
+            if last_segment(q) == name and any(last_segment(b) in ("Enum", "StrEnum", "IntEnum") for b in cls.get("bases", ())):
+                found.update(cls.get("fields") or {})
+        return frozenset(found)
+
+    return project.memo(("auth.enum_members", name), build)
 
 
 def _tenant_login(project: "ProjectIndex", lowered: str, fn: dict[str, Any]) -> bool:
@@ -381,6 +423,9 @@ def _loads_within_tenant(project: "ProjectIndex", fn: dict[str, Any], depth: int
 # (Whether a gate is privileged at all; whose administrator it is, the site's or a tenant's, is asked after, by
 # ``tenant_admins.SITE_OPERATOR_WORDS``: ``UserRole.ADMIN`` is privileged and may be a tenant's.)
 _PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:(?:super|platform|system|sys)?admin|superuser|manage|moderat)")
+# A permission string in the site's own namespace (``"platform:users:update"``, ``"system:audit:read"``) beside
+# the tenants' (``"business_unit:deployments:read"``): the operator's scope, whatever the action.
+_SITE_NAMESPACE = re.compile(r"^['\"](?:platform|system)[:.]")
 # A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
 # "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other
 # people's accounts, roles and the audit log is the administrators' work, whatever the action. Words of the
@@ -460,7 +505,11 @@ def privileged_arguments(
         if _prose(node):
             continue  # (``denied_detail="Only owner can manage project members"``: what the refusal says, no role)
         parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
-        if parts and all(_PRIVILEGED.search(x.lower()) or (_administers_accounts(x) and (accounts() if callable(accounts) else accounts)) for x in parts):
+        if parts and all(
+            _PRIVILEGED.search(x.lower()) or _SITE_NAMESPACE.search(x.lower())
+            or (_administers_accounts(x) and (accounts() if callable(accounts) else accounts))
+            for x in parts
+        ):
             return True
     return False
 

@@ -217,6 +217,10 @@ class _GateTests:
                 isinstance(a.value, cst.SimpleString) and any(w in a.value.value.lower() for w in ADMIN_WORDS) for a in test.args
             ):
                 return "positive"  # ``user.has_permission("admin")``, ``user.has_role("superuser")``
+            if isinstance(test, cst.Call) and "permission" in lowered and any(
+                isinstance(a.value, cst.SimpleString) and _granted_over_all(a.value.value) for a in test.args
+            ):
+                return "positive"  # ``check_permission(permissions, "sinas.executions.read:all")``
             return None
         if isinstance(test, cst.Comparison):
             named = _named_account_test(test)
@@ -520,6 +524,13 @@ class _GateTests:
         if result is not None and negate:
             result = "absent" if result == "present" else "present"
         return result
+
+
+def _granted_over_all(literal: str) -> bool:
+    """A permission string scoped ``:all`` (``"sinas.executions.read:all"`` beside ``"...read:own"``): granted
+    over every owner's rows, the administrators' grant, as a wildcard resource (``_every_resource``)."""
+    text = literal.strip("\"'")
+    return " " not in text and text.endswith(":all") and len(text) > len(":all")
 
 
 def _role_name(value: cst.BaseExpression) -> str:
