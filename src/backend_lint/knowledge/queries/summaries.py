@@ -125,6 +125,10 @@ def _single_lookup_model(summary: dict, method: str) -> Optional[str]:
     return fetches[0].get("model")
 
 
+# one call ``helper_unscoped`` follows (its comment there)
+_Followed = tuple[dict, list[str], int, dict, dict, bool, tuple[str, Optional[str], str, dict]]
+
+
 def helper_unscoped(
     project: "ProjectIndex",
     settings: "Settings",
@@ -305,8 +309,9 @@ def _helper_unscoped(
     if depth >= 3 or fields & compared or checked:
         return _owned_over_checked(project, settings, out, checked_only)  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
-    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used)
-    followed: list[tuple[dict, list[str], int, dict, dict, bool]] = []
+    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used,
+    # the callee: module, class, name, summary)
+    followed: list[_Followed] = []
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
@@ -338,7 +343,7 @@ def _helper_unscoped(
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
         followed.append((c, sub_params, offset, inner, sub[3], not tested_only, sub))
     verified = _verified_keys(project, params, fields, followed)
-    for k, tables in _keys_checked_beside_caller(project, settings, (module, cls, name), params, followed).items():
+    for k, tables in (_keys_checked_beside_caller(project, settings, (module, cls, name), params, followed) if out else {}).items():
         if k in out and _row_of_verified(project, summary, k, out[k][0], tables):
             del out[k]  # (the comments of a task the callee found in the caller's workspace, keyed by the same key)
     for c, sub_params, offset, inner, sub_summary, used, _sub in followed:
@@ -399,7 +404,7 @@ _PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "c
 
 
 def _verified_keys(
-    project: "ProjectIndex", params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict, bool]]
+    project: "ProjectIndex", params: list[str], fields: set[str], followed: list["_Followed"]
 ) -> dict[str, set[str]]:
     """``{key parameter: models}``: the helper's key parameters it hands, beside a tenant-named parameter of its own
     (an identity field that names no person: ``workspace_id``, not the ``user_id`` of a user the request names), to
@@ -436,7 +441,7 @@ def _fetched_by_both(project: "ProjectIndex", callee: dict, key: str, others: se
 
 
 def _keys_checked_beside_caller(
-    project: "ProjectIndex", settings: "Settings", helper: tuple[str, Optional[str], str], params: list[str], followed: list
+    project: "ProjectIndex", settings: "Settings", helper: tuple[str, Optional[str], str], params: list[str], followed: list["_Followed"]
 ) -> dict[str, set[str]]:
     """``{key parameter: models}``: the helper's key parameters it hands, beside another parameter of its own,
     to a project function that decides in two steps (``get_task(db, workspace_id, task_id, current_user)``): it
