@@ -99,10 +99,6 @@ def _is_classvar(annotation: Optional[str]) -> bool:
 
 # --- classes ----------------------------------------------------------------------------------------------
 
-def _mro(project: "ProjectIndex", qualified: str) -> tuple[tuple[str, Optional[dict[str, Any]]], ...]:
-    return project.memo(("models.mro", qualified), lambda: project.class_mro(qualified))
-
-
 def _extra(project: "ProjectIndex", qualified: str) -> dict[str, Any]:
     split = project.split(qualified)
     if split is None:
@@ -120,7 +116,7 @@ def is_pydantic_model(project: Optional["ProjectIndex"], qualified: Optional[str
 def _is_pydantic(project: "ProjectIndex", qualified: str) -> Optional[bool]:
     if qualified in PYDANTIC_BASES:
         return True
-    mro = _mro(project, qualified)
+    mro = project.class_mro(qualified)
     if not mro or mro[0][1] is None:
         return None
     unknown = False
@@ -217,7 +213,7 @@ def _is_table(project: "ProjectIndex", qualified: str) -> bool:
         return False
     if any("as_declarative" in (d or "") for d in facts.get("decorators", [])):
         return False  # the decorated class is the base itself
-    mro = _mro(project, canonical)
+    mro = project.class_mro(canonical)
     direct = set(facts.get("bases", []))
     for name, base_facts in mro[1:]:
         marker = _declarative_marker(project, name)
@@ -267,7 +263,7 @@ def _columns(project: "ProjectIndex", qualified: str) -> dict[str, ColumnInfo]:
     canonical, facts = found
     sqlmodel_table = facts.get("keywords", {}).get("table") == "True"
     out: dict[str, ColumnInfo] = {}
-    for owner, owner_facts in reversed(_mro(project, canonical)):
+    for owner, owner_facts in reversed(project.class_mro(canonical)):
         if owner_facts is None:
             continue
         owner_is_pydantic = sqlmodel_table and is_pydantic_model(project, owner) is not False
@@ -303,7 +299,7 @@ def _relationships(project: "ProjectIndex", qualified: str) -> dict[str, Optiona
     if found is None:
         return {}
     out: dict[str, Optional[str]] = {}
-    for owner, owner_facts in reversed(_mro(project, found[0])):
+    for owner, owner_facts in reversed(project.class_mro(found[0])):
         if owner_facts is None:
             continue
         for name, target in _extra(project, owner).get("relationships", {}).get(_last(owner), {}).items():
@@ -783,9 +779,9 @@ def _party_model(project: "ProjectIndex", settings: Optional["Settings"], target
         return True  # (no principal to compare with: keep the column)
     from .auth import principal_classes  # (auth reads this module)
 
-    related = {name for name, _ in _mro(project, target)}
+    related = {name for name, _ in project.class_mro(target)}
     for principal in principal_classes(project, settings):
-        if principal in related or target in {name for name, _ in _mro(project, principal)}:
+        if principal in related or target in {name for name, _ in project.class_mro(principal)}:
             return True
     return False
 
@@ -897,7 +893,7 @@ def _table_constraints(project: "ProjectIndex", qualified: str) -> list[tuple[st
     """Column tuples of ``UniqueConstraint(...)`` / ``PrimaryKeyConstraint(...)`` in ``__table_args__`` (on the
     class or a base), plus the composite primary key of columns declared ``primary_key=True``."""
     out: list[tuple[str, ...]] = []
-    for _, facts in _mro(project, qualified):
+    for _, facts in project.class_mro(qualified):
         if facts is None:
             continue
         raw = facts.get("fields", {}).get("__table_args__")
@@ -1059,7 +1055,7 @@ def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str])
     targets = project.memo("models.loader_criteria", lambda: project.stored_memo("models.loader_criteria", lambda: _loader_targets(project), load=frozenset))
     if not targets:
         return False
-    for name, _ in _mro(project, qualified):
+    for name, _ in project.class_mro(qualified):
         if name in targets:
             return True
     return False

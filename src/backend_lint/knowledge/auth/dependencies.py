@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional
 
@@ -335,8 +336,10 @@ def _site_admin_members(project: "ProjectIndex", values: list[str]) -> bool:
     members: list[ast.expr] = []
     for v in values:
         try:
-            node = ast.parse(v, mode="eval").body
-        except SyntaxError:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)  # (``"\d"`` in a stored value)
+                node = ast.parse(v, mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
             return False
         members += list(node.elts) if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [node]
     if not members:

@@ -40,13 +40,13 @@ def _helper_decided_row(ctx: "FileContext", func: cst.FunctionDef, identity: Ide
     a load of the model that nothing checks is not claimed."""
     project, settings = ctx.project, ctx.settings
     model = check.row.model
-    if check.helper is None or check.name is None or not is_table_model(project, model):
+    if check.helper is None or check.name is None or not isinstance(check.node, cst.Call) or not is_table_model(project, model):
         return False
     if check.column is not None and not _through_parent(ctx, check):
         # (a column of the row's own is the scope the check grants; one read through a relationship of the row,
         # ``subsection.template.project_id``, is its parent's: the row is owned through it, as handed whole)
         return False
-    if model not in helper_checked_tables(project, settings) or not isinstance(check.node, cst.Call):
+    if model not in helper_checked_tables(project, settings):
         return False
     row = check.row
     if not (row.trusted and row.repo) and not row.lookup and not row.keys and not any(s.key_names for s in row.sites):

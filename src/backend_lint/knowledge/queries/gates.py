@@ -207,6 +207,8 @@ class _GateTests:
             return "positive"  # ``if sees_all:`` where ``sees_all`` was set ``True`` on elevated ways only
         if isinstance(test, cst.Name) and test.value in self.identity.admin_flags and test.value not in self.plain_flags:
             return "positive"  # ``if not can_view_all:`` where the callers hand ``is_system_admin(current_user)``
+        if isinstance(test, cst.Await) and isinstance(test.expression, cst.Call):
+            test = test.expression  # ``if await check_permission(...)``: the awaited call is the test
         if isinstance(test, (cst.Attribute, cst.Name, cst.Call)):
             node = test.func if isinstance(test, cst.Call) else test
             name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")

@@ -8,7 +8,7 @@ import re
 from typing import TYPE_CHECKING, Iterable, Optional, Union
 
 from ...ground.config import analysis_key
-from ..auth import authenticating_class, Identity, names_site_operator, param_dependency, principal_classes, USER_CLASS
+from ..auth import authenticating_class, Identity, names_site_operator, param_dependency, principal_classes, principal_fed_parameters, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..auth import decorator_verified_keys  # (keys a decorator checked name checked parents: ``decorator_checked_parents``)
 from ..facts import method_return, orm_facts
@@ -123,6 +123,10 @@ def _single_lookup_model(summary: dict, method: str) -> Optional[str]:
     if not keys or not keys <= set(summary.get("params", ())):
         return None
     return fetches[0].get("model")
+
+
+# one call ``helper_unscoped`` follows (its comment there)
+_Followed = tuple[dict, list[str], int, dict, dict, bool, tuple[str, Optional[str], str, dict]]
 
 
 def helper_unscoped(
@@ -305,8 +309,9 @@ def _helper_unscoped(
     if depth >= 3 or fields & compared or checked:
         return _owned_over_checked(project, settings, out, checked_only)  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
-    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used)
-    followed: list[tuple[dict, list[str], int, dict, dict, bool]] = []
+    # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used,
+    # the callee: module, class, name, summary)
+    followed: list[_Followed] = []
     for c in summary.get("calls", ()):
         target = c["target"]
         sub: Optional[tuple[str, Optional[str], str, dict]] = None
@@ -338,7 +343,7 @@ def _helper_unscoped(
         tested_only = bool(c.get("tested") and not sub[3].get("writes") and not sub[3].get("calls"))
         followed.append((c, sub_params, offset, inner, sub[3], not tested_only, sub))
     verified = _verified_keys(project, params, fields, followed)
-    for k, tables in _keys_checked_beside_caller(project, settings, params, followed).items():
+    for k, tables in (_keys_checked_beside_caller(project, settings, (module, cls, name), params, followed) if out else {}).items():
         if k in out and _row_of_verified(project, summary, k, out[k][0], tables):
             del out[k]  # (the comments of a task the callee found in the caller's workspace, keyed by the same key)
     for c, sub_params, offset, inner, sub_summary, used, _sub in followed:
@@ -399,7 +404,7 @@ _PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "c
 
 
 def _verified_keys(
-    project: "ProjectIndex", params: list[str], fields: set[str], followed: list[tuple[dict, list[str], int, dict, dict, bool]]
+    project: "ProjectIndex", params: list[str], fields: set[str], followed: list["_Followed"]
 ) -> dict[str, set[str]]:
     """``{key parameter: models}``: the helper's key parameters it hands, beside a tenant-named parameter of its own
     (an identity field that names no person: ``workspace_id``, not the ``user_id`` of a user the request names), to
@@ -436,7 +441,7 @@ def _fetched_by_both(project: "ProjectIndex", callee: dict, key: str, others: se
 
 
 def _keys_checked_beside_caller(
-    project: "ProjectIndex", settings: "Settings", params: list[str], followed: list
+    project: "ProjectIndex", settings: "Settings", helper: tuple[str, Optional[str], str], params: list[str], followed: list["_Followed"]
 ) -> dict[str, set[str]]:
     """``{key parameter: models}``: the helper's key parameters it hands, beside another parameter of its own,
     to a project function that decides in two steps (``get_task(db, workspace_id, task_id, current_user)``): it
@@ -451,14 +456,16 @@ def _keys_checked_beside_caller(
         if not refusing:
             continue
         handed = [(_callee_param(where, sub_params, offset), param) for where, param in c["args"] if param in params]
+        # (the callee's parameters the helper fills with who asks: they hold the caller there too)
+        callers = {tp for tp, param in handed if tp is not None and _carries_caller(project, settings, helper, param)}
         decided = {
             tp for tp, param in handed
-            if tp is not None and not _carries_caller(settings, param) and _decided_with_caller(project, settings, sub[1], callee, tp)
+            if tp is not None and tp not in callers and _decided_with_caller(project, settings, sub, callee, tp, callers)
         }
         if not decided:
             continue
         for tp, param in handed:
-            if tp is None or tp in decided or tp not in refusing or param in _PERSON_FIELDS or _carries_caller(settings, param):
+            if tp is None or tp in decided or tp not in refusing or tp in callers or param in _PERSON_FIELDS:
                 continue
             models = _fetched_by_both(project, callee, tp, decided)
             if models:
@@ -466,24 +473,42 @@ def _keys_checked_beside_caller(
     return out
 
 
-def _decided_with_caller(project: "ProjectIndex", settings: "Settings", cls: Optional[str], summary: dict, tenant: str) -> bool:
-    """The function hands its parameter ``tenant`` with one carrying who asks (``current_user``, ``user_id``) to
-    a call that decides on both (``callee_decides``)."""
+def _decided_with_caller(
+    project: "ProjectIndex", settings: "Settings", fn: tuple, summary: dict, tenant: str, callers: set[str]
+) -> bool:
+    """The function ``fn`` (module, class, name, ...) hands its parameter ``tenant`` with one carrying who asks
+    (``_carries_caller``, or one of ``callers``, those its caller fills with who asks) to a call that decides on
+    both (``callee_decides``)."""
     for c in summary.get("calls", ()):
         handed = [*c.get("args", ()), *c.get("attr_args", ())]
         at_tenant = [w for w, p in handed if p == tenant]
-        at_caller = [w for w, p in handed if _carries_caller(settings, p)]
+        at_caller = [w for w, p in handed if p in callers or _carries_caller(project, settings, fn, p)]
         if not at_tenant or not at_caller:
             continue
-        sub = project_callee(project, cls, c.get("target", ""))
+        sub = project_callee(project, fn[1], c.get("target", ""))
         if sub is not None and any(callee_decides(project, sub, a, b, verdicts=False) for a in at_tenant for b in at_caller):
             return True
     return False
 
 
-def _carries_caller(settings: "Settings", param: str) -> bool:
-    """A parameter named for who asks (``current_user``, ``user_id``, ``actor``)."""
-    return param in settings.principal_parameters or param in _PERSON_FIELDS or "user" in param.lower()
+def _carries_caller(project: "ProjectIndex", settings: "Settings", fn: tuple, param: str) -> bool:
+    """A parameter of the function ``fn`` (module, class, name, ...) that holds who asks: one named in
+    ``principal_parameters`` (``current_user``), one its callers fill from the principal
+    (``principal_fed_parameters``: ``user_id=current_user.id``), or one annotated with a principal class. Not
+    any ``user``-named one: ``assignee_user_id`` is a user the client names."""
+    if param in settings.principal_parameters:
+        return True
+    module, cls, name = fn[0], fn[1], fn[2]
+    key = f"{module}.{cls}.{name}" if cls else f"{module}.{name}"
+    if param in principal_fed_parameters(project, settings).get(key, ()):
+        return True
+    facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
+    orm = orm_facts(facts) if facts else {}
+    if cls:
+        annotation = orm.get("methods", {}).get(f"{cls}.{name}", {}).get("arg_types", {}).get(param)
+    else:
+        annotation = next((p.get("type") for p in orm.get("functions", {}).get(name, {}).get("params", ()) if p.get("name") == param), None)
+    return bool(annotation) and (project.canonical(annotation) or annotation) in principal_classes(project, settings)
 
 
 def _row_of_verified(project: "ProjectIndex", summary: dict, key: str, model: str, tables: set[str]) -> bool:

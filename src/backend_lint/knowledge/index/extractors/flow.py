@@ -1681,7 +1681,7 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
                     return True
             elif t is ast.Return:
                 value = _awaited_verdict(stmt.value, tuples)  # type: ignore[attr-defined]
-                if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and names(value) & derived and not _forwards_all(value, args):
+                if value is not None and type(value) in (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call) and names(value) & derived and not _forwards_all(value, args, names, derived):
                     return True
                 if guarded and type(value) is ast.Constant and type(value.value) is bool:  # type: ignore[union-attr]
                     return True  # ``if not row: return False``
@@ -1709,9 +1709,10 @@ def decides(fn: ast.FunctionDef | ast.AsyncFunctionDef, only: Optional[set[str]]
 _DERIVING = frozenset({ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor})  # (``decides``' passes)
 
 
-def _forwards_all(value: ast.AST, args: ast.arguments) -> bool:
+def _forwards_all(value: ast.AST, args: ast.arguments, names: Any, derived: set[str]) -> bool:
     """``return task.delay(*args, **kwargs)``: a call handed the function's own ``*args`` / ``**kwargs`` as they
-    came. A wrapper forwarding whatever it is given (a retry loop around a Celery ``delay``, a logging shim)
+    came, and nothing else of its own (what the callee is, ``self.fn``, aside): ``return policy.allows(user.id,
+    doc.owner_id, **kwargs)`` still decides on what it names. A wrapper forwarding whatever it is given (a retry loop around a Celery ``delay``, a logging shim)
     returns the wrapped call's result: no verdict on what it was handed (lexflow's ``safe_task_delay(...,
     user_id=current_user.id, organization_id=case.organization_id)`` was read as the check of the case)."""
     if type(value) is not ast.Call:
@@ -1722,7 +1723,9 @@ def _forwards_all(value: ast.AST, args: ast.arguments) -> bool:
         return False
     starred = {a.value.id for a in value.args if type(a) is ast.Starred and type(a.value) is ast.Name}  # type: ignore[attr-defined]
     spread = {k.value.id for k in value.keywords if k.arg is None and type(k.value) is ast.Name}  # type: ignore[attr-defined]
-    return (star is None or star in starred) and (double is None or double in spread)
+    if not ((star is None or star in starred) and (double is None or double in spread)):
+        return False
+    return (names(value) & derived) - {star, double} <= names(value.func)
 
 
 def _derive(steps: list[Any], names: Any, derived: set[str]) -> None:
