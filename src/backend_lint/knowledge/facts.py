@@ -115,20 +115,35 @@ def orm_facts(facts: Mapping[str, Any]) -> OrmFacts:
     return _extra(facts, "orm")
 
 
-def method_return(project: Any, cls: Optional[str], method: str) -> Optional[str]:
-    """What ``method`` of the project class ``cls`` is annotated to return (``orm`` facts ``method_returns``: the
-    type it names, ``-> Item``, ``-> AppResult[Item]``), read on the nearest class of ``cls``'s bases (itself
-    first) that defines the method: an override without an annotation returns ``None``, not what the base it
-    overrides promised. ``None`` too when no project class of the chain defines it (a library base's). ``project`` is a ``ProjectIndex``. (Readers that want every method of a class or a module,
-    ``repositories._core_rows``, ``queries.summaries._core_entities_of``, read ``method_returns`` whole.)"""
-    for name, facts in project.class_mro(cls) if cls else ():
+def method_home(project: Any, cls: str, method: str) -> Optional[tuple[str, Optional[str], str]]:
+    """(module, class, ``Class.method``) of the project class in ``cls``'s bases (itself first) that defines
+    ``method`` (summarised or not); ``None`` when no project class of the chain defines it (a library base's).
+    ``project`` is a ``ProjectIndex``."""
+    for name, facts in project.class_mro(cls):
         if facts is None or method not in facts.get("methods", ()):
             continue
         where = project.split(name)
-        if where is None:
-            return None
-        return orm_facts(project.modules[where[0]]).get("method_returns", {}).get(where[1], {}).get(method)
+        return (where[0], name, f"{where[1]}.{method}") if where is not None else None
     return None
+
+
+def method_return_at(project: Any, home: Optional[tuple[str, Optional[str], str]]) -> Optional[str]:
+    """What the method ``method_home`` found is annotated to return (``orm`` facts ``method_returns``: the type
+    it names, ``-> Item``, ``-> AppResult[Item]``); ``None`` without an annotation or a home."""
+    if home is None or home[1] is None:
+        return None
+    mod, _, key = home
+    short, _, method = key.rpartition(".")
+    return orm_facts(project.modules[mod]).get("method_returns", {}).get(short, {}).get(method)
+
+
+def method_return(project: Any, cls: Optional[str], method: str) -> Optional[str]:
+    """What ``method`` of the project class ``cls`` is annotated to return, read on the nearest class of
+    ``cls``'s bases (itself first) that defines the method (``method_home``): an override without an annotation
+    returns ``None``, not what the base it overrides promised. ``None`` too when no project class of the chain
+    defines it (a library base's). (Readers that want every method of a class or a module,
+    ``repositories._core_rows``, ``queries.summaries._core_entities_of``, read ``method_returns`` whole.)"""
+    return method_return_at(project, method_home(project, cls, method)) if cls else None
 
 
 def timezone_facts(facts: Mapping[str, Any]) -> TimezoneFacts:

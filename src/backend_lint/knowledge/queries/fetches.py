@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional, Sequence, Union
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, principal_classes, route_caller_handed_keys, route_path_guards
 from ..cst import load_names, walk as cst_walk
-from ..facts import method_return, orm_facts
+from ..facts import method_return_at, orm_facts
 from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
@@ -104,7 +104,7 @@ class _Fetches:
         if home is None:
             return None
         mod, _, key = home
-        returns = method_return(project, owner, func.attr.value)
+        returns = method_return_at(project, home)
         found = project.get_class(returns) if returns else None
         if found is None or is_owned(project, self.settings, found[0]) or found[0] not in helper_checked_tables(project, self.settings):
             return None
@@ -668,7 +668,7 @@ class _Fetches:
         home = method_home(project, cls, method)
         if home is None:
             return None
-        returns, defined_in = method_return(project, cls, method), home[0]
+        returns, defined_in = method_return_at(project, home), home[0]
         generic = hint if hint is not None else generic_model(project, cls)
         if generic is None:
             generic = repository_model(project, cls)  # ``model = Item`` in the body, ``super().__init__(Item, db)``

@@ -11,7 +11,7 @@ from ...ground.config import analysis_key
 from ..auth import authenticating_class, Identity, names_site_operator, param_dependency, principal_classes, principal_fed_parameters, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..auth import decorator_verified_keys  # (keys a decorator checked name checked parents: ``decorator_checked_parents``)
-from ..facts import method_return, orm_facts
+from ..facts import method_home, method_return, orm_facts
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
 from ..models import (
@@ -1052,17 +1052,6 @@ def _summary_of_call(
 
 # (the public name, for readers outside this package: client_identity)
 summary_of_call = _summary_of_call
-
-def method_home(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, Optional[str], str]]:
-    """(module, class, ``Class.method``) of the project class in ``cls``'s bases that defines ``method``
-    (summarised or not); ``None`` when no project class of the chain defines it (a library base's)."""
-    for name, facts in project.class_mro(cls):
-        if facts is None or method not in facts.get("methods", ()):
-            continue
-        where = project.split(name)
-        return (where[0], name, f"{where[1]}.{method}") if where is not None else None
-    return None
-
 
 def project_callee(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[tuple[str, Optional[str], str]]:
     """(module, class, key of its ``flow`` facts) of a call's target (a flow summary's ``calls[].target``, or a
