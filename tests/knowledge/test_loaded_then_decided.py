@@ -178,3 +178,96 @@ def test_library_validation_is_no_access_decision(tmp_path: Path) -> None:
     decided = loaded_then_decided(ProjectIndex.build(str(tmp_path), paths, jobs=1), Settings())
     assert "shelf.models.Notice" not in decided and "shelf.models.Drawer" not in decided
     assert decided["shelf.models.Rack"] == ("shelf.views.open_rack", "check_permission")
+
+
+# A generic getter that refuses only when its own lookup finds nothing decides nothing about access; one whose
+# lookup takes the caller, or that also compares the owner, still does (session 36, H266; hold-out 40's foundry)
+GETTERS = {
+    "depot/__init__.py": "",
+    "depot/models.py": '''
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Crate(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    bay: int
+
+
+class Pallet(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    bay: int
+
+
+class Bin(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    bay: int
+''',
+    "depot/util.py": '''
+from fastapi import HTTPException
+from sqlmodel import select
+
+
+def get_or_404(db, model, ident):
+    found = db.exec(select(model).where(model.id == ident)).first()
+    if found is None:
+        raise HTTPException(status_code=404)
+    return found
+
+
+def get_mine_or_404(db, model, ident, user_id):
+    found = db.exec(select(model).where(model.id == ident, model.user_id == user_id)).first()
+    if not found:
+        raise HTTPException(status_code=404)
+    return found
+
+
+def get_compared_or_404(db, model, ident, keeper):
+    found = db.get(model, ident)
+    if not found:
+        raise HTTPException(status_code=404)
+    if found.keeper != keeper:
+        raise HTTPException(status_code=403)
+    return found
+''',
+    "depot/views.py": '''
+from sqlmodel import Session, select
+
+from depot.models import Bin, Crate, Pallet
+from depot.util import get_compared_or_404, get_mine_or_404, get_or_404
+
+
+def crates(session: Session, key: int) -> list:
+    get_or_404(session, Crate, key)
+    return session.exec(select(Crate).where(Crate.bay == key)).all()
+
+
+def pallets(session: Session, key: int, user_id: int) -> list:
+    get_mine_or_404(session, Pallet, key, user_id)
+    return session.exec(select(Pallet).where(Pallet.bay == key)).all()
+
+
+def bins(session: Session, key: int, keeper: int) -> list:
+    get_compared_or_404(session, Bin, key, keeper)
+    return session.exec(select(Bin).where(Bin.bay == key)).all()
+''',
+}
+
+
+def test_a_getter_refusing_only_when_nothing_is_found_decides_nothing(tmp_path: Path) -> None:
+    paths = []
+    for rel, text in GETTERS.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        paths.append(str(p))
+    index = ProjectIndex.build(str(tmp_path), paths, jobs=1)
+    checks = flow_facts(index, "depot.util").get("checks", {})
+    assert checks["get_or_404"]["not_found"] == checks["get_or_404"]["groups"]
+    assert checks["get_mine_or_404"]["not_found"] == checks["get_mine_or_404"]["groups"]
+    assert checks["get_compared_or_404"]["not_found"] != checks["get_compared_or_404"]["groups"]
+    decided = loaded_then_decided(index, Settings())
+    assert "depot.models.Crate" not in decided
+    assert decided["depot.models.Pallet"] == ("depot.views.pallets", "get_mine_or_404")
+    assert decided["depot.models.Bin"] == ("depot.views.bins", "get_compared_or_404")

@@ -53,6 +53,7 @@ from .dependencies import (  # noqa: F401
     request_user_principals,
     SCALAR_TYPES,
     SECURITY_SCHEMES,
+    site_permission,
     TASK_DECORATORS,
     test_or_script_module,
     USER_CLASS,

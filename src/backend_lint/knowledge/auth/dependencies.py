@@ -429,6 +429,14 @@ _PRIVILEGED = re.compile(r"(?:^|[^a-z])(?:(?:super|platform|system|sys)?admin|su
 # A permission string in the site's own namespace (``"platform:users:update"``, ``"system:audit:read"``) beside
 # the tenants' (``"business_unit:deployments:read"``): the operator's scope, whatever the action.
 _SITE_NAMESPACE = re.compile(r"^['\"](?:platform|system)[:.]")
+
+
+def site_permission(literal: str) -> bool:
+    """A permission string literal (quotes kept) in the site's own namespace (``_SITE_NAMESPACE``):
+    ``"platform:plugins:upload"``, ``'system.audit.read'``; not a tenant's (``"business_unit:deployments:read"``).
+    One vocabulary for a dependency factory's argument (``privileged_arguments``) and a permission test inside a
+    handler's body (``queries.gates``)."""
+    return bool(_SITE_NAMESPACE.search(literal.lower()))
 # A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
 # "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other
 # people's accounts, roles and the audit log is the administrators' work, whatever the action. Words of the
@@ -509,7 +517,7 @@ def privileged_arguments(
             continue  # (``denied_detail="Only owner can manage project members"``: what the refusal says, no role)
         parts = [ast.unparse(e) for e in node.elts] if isinstance(node, (ast.List, ast.Tuple, ast.Set)) else [v]
         if parts and all(
-            _PRIVILEGED.search(x.lower()) or _SITE_NAMESPACE.search(x.lower())
+            _PRIVILEGED.search(x.lower()) or site_permission(x)
             or (_administers_accounts(x) and (accounts() if callable(accounts) else accounts))
             for x in parts
         ):

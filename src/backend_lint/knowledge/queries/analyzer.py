@@ -34,7 +34,7 @@ from .syntax import (
 )
 from .values import _common_model, _merge_flags, Comparison, FunctionQueries, NOTHING, Site, Val
 from .vocabulary import _holding_equalities, AUTHORIZED_PREFIXES, PRIMARY_KEY_NAMES, STATEMENT_MODULES
-from .gates import _GateTests
+from .gates import _GateTests, _permission_string_call
 from .narrowing import _Narrowing
 from .predicates import _Predicates
 from .expressions import _Expressions
@@ -496,10 +496,15 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
 
     def _note_flag(self, name: str, value: cst.BaseExpression) -> None:
         """``sees_all = False`` leaves a flag as it is; ``sees_all = True`` on an elevated way (an admin
-        branch) makes it an elevated flag, anywhere else (or any other value) a plain one (``_admin_test``)."""
+        branch) makes it an elevated flag, and so does a permission test on an administrators' grant
+        (``is_ok = await check_platform_permission(user, "platform:plugins:upload")``, ``gates._permission_string_test``); anywhere else (or any other value) a plain one (``_admin_test``)."""
         if isinstance(value, cst.Name) and value.value == "False":
             return
         if isinstance(value, cst.Name) and value.value == "True" and self.admin_depth > 0:
+            self.elevated_flags.add(name)
+        elif _permission_string_call(value.expression if isinstance(value, cst.Await) else value):
+            # ``has_upload = await check_platform_permission(user, "platform:plugins:upload")``: the flag holds an
+            # administrators' test, and ``if not has_upload: raise ...`` refuses everyone else
             self.elevated_flags.add(name)
         else:
             self.plain_flags.add(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments, role_alternatives
+from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments, role_alternatives, site_permission
 from ..auth.role_lists import admitted_roles, names_roles
 from ..cst import load_names
 from ..imports import dotted_name, last_segment
@@ -215,14 +215,8 @@ class _GateTests:
             lowered = name.lower()
             if any(w in lowered for w in ADMIN_WORDS) or lowered in ("is_staff", "is_root", "is_government"):
                 return "positive"  # (``is_government``: a regulator's staff, as ``is_staff``)
-            if isinstance(test, cst.Call) and lowered.startswith(("has_", "is_")) and any(
-                isinstance(a.value, cst.SimpleString) and any(w in a.value.value.lower() for w in ADMIN_WORDS) for a in test.args
-            ):
-                return "positive"  # ``user.has_permission("admin")``, ``user.has_role("superuser")``
-            if isinstance(test, cst.Call) and "permission" in lowered and any(
-                isinstance(a.value, cst.SimpleString) and _granted_over_all(a.value.value) for a in test.args
-            ):
-                return "positive"  # ``check_permission(permissions, "sinas.executions.read:all")``
+            if isinstance(test, cst.Call) and _permission_string_test(test, lowered):
+                return "positive"
             return None
         if isinstance(test, cst.Comparison):
             named = _named_account_test(test)
@@ -527,6 +521,31 @@ class _GateTests:
             result = "absent" if result == "present" else "present"
         return result
 
+
+def _permission_string_test(call: cst.Call, lowered: str) -> bool:
+    """A call whose string argument names an administrators' grant: ``user.has_permission("admin")``,
+    ``user.has_role("superuser")``, ``check_permission(permissions, "sinas.executions.read:all")``, and a permission
+    in the site's own namespace, as a dependency factory's (``privileged_arguments``):
+    ``check_platform_permission(user, "platform:plugins:upload")``; ``"business_unit:..."`` is a tenant's.
+    ``lowered``: the callee's last name, lowered."""
+    strings = [a.value.value for a in call.args if isinstance(a.value, cst.SimpleString)]
+    if not strings:
+        return False
+    if lowered.startswith(("has_", "is_")) and any(w in v.lower() for w in ADMIN_WORDS for v in strings):
+        return True
+    if "permission" in lowered and any(_granted_over_all(v) for v in strings):
+        return True
+    return ("permission" in lowered or "allowed" in lowered) and any(site_permission(v) for v in strings)
+
+
+
+def _permission_string_call(value: cst.BaseExpression) -> bool:
+    """``value`` is a call ``_permission_string_test`` reads as an administrators' grant (a flag's value)."""
+    if not isinstance(value, cst.Call):
+        return False
+    node = value.func
+    name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
+    return _permission_string_test(value, name.lower())
 
 def _granted_over_all(literal: str) -> bool:
     """A permission string scoped ``:all`` (``"sinas.executions.read:all"`` beside ``"...read:own"``): granted

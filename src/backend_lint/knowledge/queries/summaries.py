@@ -843,11 +843,14 @@ def _decided_table(project: "ProjectIndex", settings: "Settings", model: str) ->
     return model in helper_checked_tables(project, settings)
 
 
-def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> Optional[str]:
+def _deciding_call(
+    project: "ProjectIndex", settings: "Settings", principals: Iterable[str], cls: Optional[str], target: str
+) -> Optional[str]:
     """The name of a call's target when it decides access (``flow`` facts ``checks``): a project function or
     method named like a check that decides on what it is given, or one deciding access whatever its name
     (``access_groups``: a 401 / 403 / 404 refusal, an access-named exception, a verdict); a library's callee
-    by its name alone (``named_like_check``). ``None`` otherwise."""
+    by its name alone (``named_like_check``). ``None`` otherwise, and for a getter that only refuses when its own
+    lookup finds nothing (``_not_found_only``)."""
     last = last_segment(target)
     sub = project_callee(project, cls, target)
     if sub is None:
@@ -857,9 +860,35 @@ def _deciding_call(project: "ProjectIndex", cls: Optional[str], target: str) -> 
     entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2])
     if not entry:
         return None
-    if (named_like_check(last) and entry.get("groups")) or access_groups(project, entry):
-        return last
-    return None
+    if not ((named_like_check(last) and entry.get("groups")) or access_groups(project, entry)):
+        return None
+    if _not_found_only(project, settings, principals, sub, entry):
+        return None
+    return last
+
+
+def _not_found_only(
+    project: "ProjectIndex", settings: "Settings", principals: Iterable[str], sub: tuple[str, Optional[str], str], entry: dict
+) -> bool:
+    """Every decision of the project function or method ``sub`` (its ``checks`` ``entry``) asks only whether its
+    own lookup found a row (``flow`` facts ``not_found``: ``if not instance: raise NotFoundError(...)`` after
+    ``select(model).where(getattr(model, field) == identifier)``), and no parameter that lookup reads carries who
+    asks (``_caller_param``): a generic ``get_or_404(db, Model, id)`` decides nothing about access. One that
+    filters by the caller (``get_owned_or_404(db, Model, id, user_id)``) or compares an owner too still decides."""
+    lookups = entry.get("not_found")
+    if not lookups or any(g not in lookups for g in entry.get("groups", ())):
+        return False
+    typed: dict[str, Optional[str]] = {}
+    orm = orm_facts(project.modules[sub[0]])
+    if sub[1] is None:
+        typed = {p.get("name"): p.get("type") for p in (orm.get("functions", {}).get(sub[2]) or {}).get("params", ())}
+    else:
+        method = orm.get("methods", {}).get(sub[2].split(".", 1)[-1] if sub[2].count(".") > 1 else sub[2]) or {}
+        typed = {p.get("name"): p.get("type") for p in method.get("params", ())}
+        typed.update(method.get("arg_types", {}))
+    return not any(
+        _caller_param(project, settings, {"name": n, "type": typed.get(n)}, principals) for g in lookups for n in g
+    )
 
 
 # tables that are the scope permissions are granted on (an organisation, a tenant, a workspace, an account): a
@@ -907,7 +936,7 @@ def loaded_then_decided(project: Optional["ProjectIndex"], settings: "Settings")
         def decision_of(owner: Optional[str], target: str) -> Optional[str]:
             k = (owner if target.startswith("self.") else None, target)
             if k not in deciding:
-                deciding[k] = _deciding_call(project, owner, target)
+                deciding[k] = _deciding_call(project, settings, principals, owner, target)
             return deciding[k]
 
         for mod, facts in project.iter_modules():

@@ -2031,6 +2031,65 @@ def _predicate(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return some
 
 
+# what a lookup's answer is read with: the row or nothing (``.scalar_one_or_none()``, ``.first()``, ``db.get(M, id)``)
+_LOOKUP_ANSWERS = frozenset({
+    "first", "one_or_none", "scalar_one_or_none", "scalar", "one", "scalar_one", "get", "get_or_none", "fetchone",
+    "fetchrow", "find_one",
+})
+
+
+def _lookup_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The locals of ``fn`` every assignment of which is a lookup's answer: a call of a method in
+    ``_LOOKUP_ANSWERS`` (awaited or not) on a receiver that is no bare parameter-free name (``result.scalars().first()``,
+    ``(await db.execute(q)).scalar_one_or_none()``, ``await db.get(model, ident)``)."""
+    some: set[str] = set()
+    other: set[str] = set()
+    for node in walk_function(fn):
+        kind = type(node)
+        if kind is ast.Assign or kind is ast.AnnAssign:
+            targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
+            value = node.value  # type: ignore[attr-defined]
+        elif kind is ast.AugAssign or kind is ast.For or kind is ast.AsyncFor or kind is ast.NamedExpr:
+            targets, value = [node.target], None  # type: ignore[attr-defined]
+        else:
+            continue
+        if type(value) is ast.Await:
+            value = value.value  # type: ignore[union-attr]
+        answer = (
+            type(value) is ast.Call and type(value.func) is ast.Attribute  # type: ignore[union-attr]
+            and value.func.attr in _LOOKUP_ANSWERS  # type: ignore[union-attr]
+        )
+        for target in targets:
+            if type(target) is ast.Name:
+                (some if answer else other).add(target.id)  # type: ignore[attr-defined]
+            else:
+                other.update(n.id for n in walk(target) if type(n) is ast.Name)
+    return frozenset(some - other)
+
+
+def _empty_test(test: ast.expr, looked: frozenset[str]) -> Optional[bool]:
+    """Whether ``test`` asks only if a lookup's answer (one of ``looked``) is empty: ``True`` when the test holds
+    for an empty answer (``not row``, ``row is None``, ``row == None``), ``False`` when it holds for a found one
+    (``row``, ``row is not None``); ``None`` for any other test (``not row or row.owner_id != user_id``)."""
+    negated = False
+    while type(test) is ast.UnaryOp and type(test.op) is ast.Not:  # type: ignore[attr-defined]
+        negated = not negated
+        test = test.operand  # type: ignore[attr-defined]
+    if type(test) is ast.Name:
+        return negated if test.id in looked else None  # type: ignore[attr-defined]
+    if (
+        type(test) is ast.Compare and len(test.ops) == 1 and type(test.left) is ast.Name  # type: ignore[attr-defined]
+        and test.left.id in looked  # type: ignore[attr-defined]
+        and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None  # type: ignore[attr-defined]
+    ):
+        op = type(test.ops[0])  # type: ignore[attr-defined]
+        if op is ast.Is or op is ast.Eq:
+            return not negated
+        if op is ast.IsNot or op is ast.NotEq:
+            return negated
+    return None
+
+
 def verdict_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[str]]:
     """The groups of ``decision_groups``: the parameters each decision of the function reads."""
     return decision_groups(fn)["groups"]
@@ -2063,20 +2122,27 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
     raw: dict[frozenset[str], set[Any]] = {}
     plain = frozenset(params)
 
-    def add(names: frozenset[str], kind: Any = False) -> None:
+    # the locals every assignment of which is a lookup's answer (``row = result.scalar_one_or_none()``): a test
+    # of whether one holds anything asks whether the lookup found a row, nothing about who asks
+    looked = _lookup_locals(fn)
+    # per names read: whether every decision on them so far only asked whether a lookup found a row
+    found_only: dict[frozenset[str], bool] = {}
+
+    def add(names: frozenset[str], kind: Any = False, existence: bool = False) -> None:
         if len(names) >= 2 or (names and not names <= plain):  # (one local may be made from two parameters)
             raw.setdefault(names, set()).add(kind)
+            found_only[names] = found_only.get(names, True) and existence
 
     # the tests of the ``if``s met so far that return early (``if playground.created_by == acting_id: return``):
     # a refusal after them (the closing ``raise HTTPException(403)``) is reached only when they all failed
     escaped: set[str] = set()
 
-    def visit(stmts: list[Any], guard: frozenset[str]) -> None:
+    def visit(stmts: list[Any], guard: frozenset[str], existence: bool = False) -> None:
         for stmt in stmts:
             t = type(stmt)
             if t is ast.Raise:
                 if not _answers_otherwise(stmt.exc):
-                    add(guard | escaped, _refusal_kind(stmt.exc, resolve))
+                    add(guard | escaped, _refusal_kind(stmt.exc, resolve), existence and not escaped)
             elif t is ast.Assert:
                 add(guard | _names(stmt.test))
             elif t is ast.Return:
@@ -2095,11 +2161,13 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
                 if type(call) is ast.Await:
                     call = call.value
                 if guard and type(call) is ast.Call and _refusing_call(call.func) and not _answers_otherwise(call):
-                    add(guard, _refusal_kind(call, None) is True)  # ``abort(403)``, ``raise_forbidden()`` under a test
+                    # ``abort(403)``, ``raise_forbidden()`` under a test
+                    add(guard, _refusal_kind(call, None) is True, existence and not escaped)
             elif t is ast.If or t is ast.While:
                 inner = guard | _names(stmt.test)
-                visit(stmt.body, inner)
-                visit(stmt.orelse, inner)
+                empty = _empty_test(stmt.test, looked) if t is ast.If else None
+                visit(stmt.body, inner, empty is True and (existence or not guard))
+                visit(stmt.orelse, inner, empty is False and (existence or not guard))
                 if t is ast.If and any(type(x) is ast.Return for x in stmt.body):
                     escaped.update(inner)
             elif t is ast.Try or type(stmt).__name__ == "TryStar":
@@ -2138,6 +2206,7 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
                         if type(n) is ast.Name and n.id not in params:
                             origin[n.id] = origin.get(n.id, frozenset()) | found
     groups: dict[frozenset[str], set[Any]] = {}
+    lookups: dict[frozenset[str], bool] = {}
     for names, kinds in raw.items():
         group: frozenset[str] = frozenset()
         for n in names:
@@ -2145,7 +2214,12 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
                 group |= origin[n]
         if len(group) >= 2:
             groups.setdefault(group, set()).update(kinds)
+            lookups[group] = lookups.get(group, True) and found_only[names]
     out: dict[str, Any] = {"groups": sorted(sorted(g) for g in groups)}
+    if any(lookups.values()):
+        # ``if not instance: raise NotFoundError(...)`` after ``select(model).where(... == identifier)``: the
+        # groups whose every decision is whether the function's own lookup found a row (``not_found``)
+        out["not_found"] = sorted(sorted(g) for g, only in lookups.items() if only)
     predicate: Optional[bool] = None
     access, verdicts, refuses = [], [], []
     for group, kinds in groups.items():
