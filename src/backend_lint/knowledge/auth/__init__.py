@@ -112,6 +112,7 @@ from .routes import (  # noqa: F401
     permission_gated_route,
     route_caller_handed_keys,
     route_path_guards,
+    route_refused_keys,
     route_tenant_keys,
 )
 from .reach import (  # noqa: F401

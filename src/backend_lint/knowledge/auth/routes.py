@@ -144,11 +144,23 @@ def route_caller_handed_keys(ctx: "FileContext", func: cst.FunctionDef) -> froze
     return _route_path_guard_facts(ctx, func)[2]
 
 
-def _route_path_guard_facts(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def route_refused_keys(ctx: "FileContext", func: cst.FunctionDef) -> frozenset[str]:
+    """Path parameters of a route that one of its dependencies refuses the caller on: of the keys it guards
+    (``route_path_guards``), those one of its access decisions reads together with the caller it is given
+    (``require_zone_manager(zone_id, current_user)`` loading the Zone by ``zone_id`` and raising 403 unless
+    ``can_manage_zone(current_user, zone)``: ``queries.callee_decides``), a factory's key bound the same way
+    (``_factory_bound_keys``) and a membership dependency's tenant key (``route_tenant_keys``). A dependency
+    that only loads by the key (404 when it is missing) or only authenticates refuses nobody on it. Past such a
+    dependency a row the handler ties to the key (``TimeSlot.zone_id == zone_id``) is one the caller was let
+    at (``queries.checks._tied_site``)."""
+    return _route_path_guard_facts(ctx, func)[3]
+
+
+def _route_path_guard_facts(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     return ctx.cached(("auth.route_path_guards", id(func)), lambda: _route_path_guards_uncached(ctx, func))
 
 
-def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     """Path parameters of a route that one of its dependencies (its parameters' ``Depends(...)``, the
     decorator's or its router's ``dependencies=[...]``) loads and decides on: a project function that raises
     or returns a verdict on what it is given (``flow`` index facts, ``guards``: its parameters, which FastAPI
@@ -159,7 +171,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
     route = route_info(ctx, func) or _guarded_configured_route(ctx, func)
     project = ctx.project
     if route is None or project is None or not route.path:
-        return frozenset(), frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset()
     from ..client_identity import route_path_params  # (client_identity reads this module)
 
     # with the router's prefix (``APIRouter(prefix="/bi-dashboard/{organization_id}")``): FastAPI fills a
@@ -176,7 +188,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
         and not (p.type and project.get_class(p.type) is not None)
     }
     if not path_params and not query_params:
-        return frozenset(), frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset()
     targets: list[cst.BaseExpression] = []
 
     def from_depends(dep: cst.BaseExpression) -> None:
@@ -211,6 +223,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
     guarded: set[str] = set()
     tenant: set[str] = set()  # (``route_tenant_keys``)
     handed: set[str] = set()  # (``route_caller_handed_keys``)
+    refused: set[str] = set()  # (``route_refused_keys``)
     seen: set[str] = set()
     while queue:
         q, depth = queue.pop(0)
@@ -256,6 +269,7 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                 bound, given = _factory_bound_keys(project, ctx.settings, fn["makes"], path_params)
                 guarded |= bound
                 tenant |= bound
+                refused |= bound
                 handed |= given
             if query_params and fn:
                 read |= set(flow.get("guards", {}).get(name, ())) & {
@@ -266,13 +280,35 @@ def _route_path_guards_uncached(ctx: "FileContext", func: cst.FunctionDef) -> tu
                 # among its own parameters): ``valid_item(item_id, db)`` that checks existence is no guard; a
                 # factory's reads are its inner function's (flow ``guards``), and so is what it is given
                 runs = fn.get("makes") or fn
-                if not any(param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp) for fp in runs.get("params", ())):
+                callers = [
+                    fp.get("name") for fp in runs.get("params", ())
+                    if param_dependency(project, ctx.settings, fp).kind == "auth" or _caller_reading_dependency(project, ctx.settings, fp)
+                ]
+                if not callers:
                     continue
                 column = runs.get("tenant_filtered")
                 if column in read and column in path_params:
                     tenant.add(column)
+                refused |= _refused_on(project, mod, name, bool(fn.get("makes")), read & path_params, callers)
             guarded |= read
-    return frozenset(guarded), frozenset(tenant), frozenset(handed)
+    return frozenset(guarded), frozenset(tenant), frozenset(handed), frozenset(refused | tenant)
+
+
+def _refused_on(project: "ProjectIndex", mod: str, name: str, factory: bool, keys: set[str], callers: list[str]) -> set[str]:
+    """Of ``keys``, those one access decision of the dependency ``mod.name`` reads together with one of its
+    ``callers`` (``queries.callee_decides``: a 403 under ``not can_manage_zone(current_user, zone)`` with the
+    zone loaded by ``zone_id``); for a factory, the decisions of the inner function it returns (flow
+    ``made_checks``), read the same way (``access_groups``)."""
+    from ..queries import access_groups, callee_decides  # (queries imports this module)
+
+    if not factory:
+        return {k for k in keys if any(callee_decides(project, (mod, None, name), k, c) for c in callers)}
+    flow = (project.modules.get(mod) or {}).get("extra", {}).get("flow", {}) if hasattr(project.modules, "get") else {}
+    entry = flow.get("made_checks", {}).get(name)
+    if not entry:
+        return set()
+    groups = access_groups(project, entry)
+    return {k for k in keys if any(k in g and c in g for g in groups for c in callers)}
 
 
 def _factory_bound_keys(project: "ProjectIndex", settings: "Settings", made: dict[str, Any], path_params: set[str]) -> tuple[set[str], set[str]]:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import Identity, principal_classes, USER_CLASS
-from ..cst import bool_operands, iter_children, load_names, walk as cst_walk
+from ..cst import bool_operands, iter_children, load_names, sql_conjuncts, walk as cst_walk
 from ..imports import last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
 from .attach import caller_locals
 from .syntax import result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
-from .syntax import _db_handle, _if_refuses, _local_copies, _walk_expr, read_base
+from .syntax import _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
 from .summaries import (
     _summary_of_call,
     callee_decides,
@@ -226,6 +226,30 @@ _UNUSED_ARGUMENT = re.compile(r"#\s*noqa\b[^\n]*\bARG00[1-5]\b|#\s*(?:pylint|pyr
 def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:
     """The lookup is keyed only on parameters a route dependency or decorator verified against the caller."""
     return bool(site.key_names) and {k.split(".", 1)[0] for k in site.key_names} <= guarded
+
+
+def _tied_site(ctx: "FileContext", site: Site, refused: frozenset[str]) -> bool:
+    """The route's own lookup holds, in every row it finds, a column equal to a path key a route dependency
+    refused the caller on (``auth.route_refused_keys``): ``select(TimeSlot).where(TimeSlot.id == slot_id,
+    TimeSlot.zone_id == zone_id)`` under ``Depends(require_zone_manager)``, or ``filter_by(zone_id=zone_id)``.
+    The row belongs to the row the dependency let the caller at, as after the same check written in the body;
+    its own key names which of that row's children. A key under ``or_(...)`` ties nothing, and a lookup through
+    a helper (``via``) is read by its keys only (``_guarded_site``)."""
+    if not refused or site.via or not site.key_names or not {k.split(".", 1)[0] for k in site.key_names} & refused:
+        return False
+    for pred in site.pred_nodes:
+        if isinstance(pred, cst.Name):
+            if pred.value in refused:
+                return True  # (``filter_by(zone_id=zone_id)``: the keyword's value)
+            continue
+        for part in sql_conjuncts(pred):
+            if not isinstance(part, cst.Comparison) or len(part.comparisons) != 1 or not isinstance(part.comparisons[0].operator, cst.Equal):
+                continue
+            left, right = _unwrap(ctx, part.left), _unwrap(ctx, part.comparisons[0].comparator)
+            for column, value in ((left, right), (right, left)):
+                if isinstance(column, cst.Attribute) and isinstance(value, cst.Name) and value.value in refused:
+                    return True
+    return False
 
 
 def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import decorator_verified_keys, Identity, route_path_guards
+from ..auth import decorator_verified_keys, Identity, route_path_guards, route_refused_keys
 from ..models import globally_scoped, is_owned
 from .values import Val
 from .analyzer import function_queries
@@ -19,6 +19,7 @@ from .checks import (
     _existence_only,
     _guarded_node,
     _guarded_site,
+    _tied_site,
     _helper_decided_row,
     _key_for_caller_query,
     _key_only_scoped,
@@ -127,6 +128,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         and is_owned(project, settings, c.row.model)
     }
     guarded = route_path_guards(ctx, func) if identity.route is not None else frozenset()
+    refused = route_refused_keys(ctx, func) if identity.route is not None and not identity.admin else frozenset()
     if identity.route is not None:
         guarded |= decorator_verified_keys(ctx, func, identity.principals)
     owned_checks = {id(c.node) for c in checks if c.row.model and is_owned(project, settings, c.row.model)}
@@ -180,6 +182,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # a platform-wide permission gate, a model the caller holds no scope of (``permission_gates``)
         if guarded and _guarded_site(site, guarded):
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
+        if refused and _tied_site(ctx, site, refused):
+            continue  # a row tied to the path key a route dependency refused the caller on (its check is that key's)
         if identity.router_auth and not _client_keyed(ctx, func, identity, site):
             continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed
         if unread and not _client_keyed(ctx, func, identity, site):

@@ -2371,6 +2371,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     decided_on: dict[str, list[str]] = {}
     guards: dict[str, list[str]] = {}
     checks: dict[str, Any] = {}  # function or ``Class.method`` -> ``_checks_entry``
+    made_checks: dict[str, Any] = {}  # dependency factory -> its inner function's ``_checks_entry``
     method_deciders: dict[str, Any] = {}
     shadowed: dict[str, Any] = {}  # ``name@line`` -> the summary of a function a later ``def`` replaced
     defined: dict[str, int] = {}
@@ -2409,10 +2410,14 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             inner = _made_inner(stmt) if stmt.name not in guards else None
             if inner is not None and decides(inner):
                 # a dependency factory (``require_permission(perm)`` returning ``Depends(dependency)`` or
-                # ``dependency``): FastAPI runs the inner function, per request, so its reads are the factory's
+                # ``dependency``): FastAPI runs the inner function, per request, so its reads are the factory's,
+                # and so are its decisions (``made_checks``: the inner function's ``checks`` entry)
                 read = _dependency_reads(inner, resolve)
                 if read is not None:
                     guards[stmt.name] = sorted(read)
+                    entry = _checks_entry(inner, resolve)
+                    if entry is not None:
+                        made_checks[stmt.name] = entry
         elif isinstance(stmt, ast.ClassDef):
             subs = [sub for sub in stmt.body if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))]
             read = set().union(*(_path_reads(sub) for sub in subs)) if subs else set()
@@ -2464,7 +2469,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                             method_deciders[f"{stmt.name}.{sub.name}"] = {"how": "raise" if raises else "verdict", "on": on}
     store(
         facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
-        decided_on=decided_on, guards=guards, checks=checks, method_deciders=method_deciders, shadowed=shadowed,
+        decided_on=decided_on, guards=guards, checks=checks, made_checks=made_checks, method_deciders=method_deciders, shadowed=shadowed,
         request_deciders=request_deciders, builders=statement_builders,
     )
 
