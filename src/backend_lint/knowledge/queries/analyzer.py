@@ -150,11 +150,11 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                         handed = routed[p.name]  # a row some route looked up by its client key and handed here as it is
                 # a row handed in by the caller; by a dependency that loads it unscoped, by a client key: as a
                 # repository's row (a check of it here is BKL202)
-                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed, fetch=self._param_node(p.name)) if handed else Val(trusted=True)
             elif p.type and self.project is not None and (core := core_row_table(self.project, p.type)) is not None:
                 # an object made from a Core table's row (``project: Project = Depends(current_project)``)
                 handed = dependency_row(self.project, self.settings, p.provider, core)
-                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed) if handed else Val(trusted=True)
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed, fetch=self._param_node(p.name)) if handed else Val(trusted=True)
             elif p.type and self.project is not None and table_union_alias(self.project, p.type):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
             elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
@@ -181,6 +181,14 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         self._untied(state)
         self._untied_children(state)
         return self.out
+
+    def _param_node(self, name: str) -> Optional[cst.CSTNode]:
+        """The function's parameter ``name`` (a row handed in is bound there)."""
+        params = self.func.params
+        for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if p.name.value == name:
+                return p
+        return None
 
     def _route_handed_rows(self) -> dict[str, str]:
         """``handed_rows.route_handed_rows`` for this function (never a route itself)."""
@@ -781,6 +789,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 checked=all(v.checked for v in vals) and every,
                 # a row from a repository on one way at least: the keys it was given on any of them
                 keys=frozenset().union(*(v.keys for v in vals)),
+                fetch=first.fetch if all(v.fetch is first.fetch for v in vals) else None,
             )
         for k, sources in sourced.items():
             # ``org_id = course.org_id`` on the way that loaded ``course`` (another row's key, or a constant, on the
@@ -1012,6 +1021,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
 
     def bind(self, target: cst.BaseExpression, v: Val, state: dict[str, Val]) -> None:
         if isinstance(target, cst.Name):
+            if v.repo and v.rows and v.fetch is None:
+                v = replace(v, fetch=target)  # (a repository's row bound here: this binding stands for its fetch)
             self.clause_keys.pop(target.value, None)
             self.keyed_stores.discard(target.value)
             state[target.value] = v

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, Identity, route_path_guards, route_refused_keys
 from ..models import globally_scoped, is_owned
+from ..cst import walk
 from .values import Val
 from .analyzer import function_queries
 from .checks import (
@@ -119,8 +120,12 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         else:
             checks.append(check)
     # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
-    # with values only derived from another loaded row (the target user's tenants)
-    checks.sort(key=lambda c: not c.direct)
+    # with values only derived from another loaded row (the target user's tenants); among those, the first in the
+    # source (``can = row.creator_id == user.id or await has_role(user, row.org_id)``: the walk meets the helper's
+    # call before the test of ``can`` that makes the comparison a decision, the reader meets the comparison first)
+    if len(checks) > 1:
+        order = {id(n): i for i, n in enumerate(walk(func))}
+        checks.sort(key=lambda c: (not c.direct, order.get(id(c.node), len(order))))
     # rows checked themselves (``if checklist.author_id != user.id``): a check of their parent decides nothing more
     checked_locals = {
         c.name for c in checks
@@ -151,7 +156,9 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # refused unless the row is public: public content, as a statement filtered on visibility
         if not row.sites and not row.repo and not key_only:
             continue
-        key = tuple(id(s) for s in row.sites) or ("repo", id(check.node))
+        # one finding per fetch: a site's, or a repository row's binding (``Val.fetch``); a row whose binding the walk
+        # lost (joined ways that bound it apart) keeps a finding per check
+        key = tuple(id(s) for s in row.sites) or (("fetch", id(row.fetch)) if row.fetch is not None else ("repo", id(check.node)))
         if row.origin is not None:
             # one finding per client-keyed row, at the first check of its chain (``card -> column -> board``)
             if row.origin[0] in checked_locals:

@@ -122,6 +122,10 @@ class Val:
     # keys put in decide whether it is trusted (``expressions.call``), and a way where it stays empty joins one
     # that trusts it without making it the client's (``merge_into``)
     empty: bool = False
+    # for rows from a repository (``repo``): where the row was bound (the assignment's target, or the parameter that
+    # hands it in), which stands for its fetch: the checks of one such row give one finding (``findings``). Not
+    # compared: two values that agree in every other field are the same value to the walk
+    fetch: Optional[cst.CSTNode] = field(default=None, compare=False)
 
 
 NOTHING = Val()

@@ -170,7 +170,13 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     it. When several comparisons decide on one row, the one with the principal or an identity value itself
     (`owner_id`, `user.id`) is reported, not one with values only derived from another loaded row (`if
     role.tenant_id not in [t.id for t in target_user.tenants]`, the tenants of the user the request names);
-    such a comparison is reported only when it is the row's only check.
+    such a comparison is reported only when it is the row's only check. One fetch gives one finding however
+    many checks decide on it: a verdict made of a comparison and a helper (`can_close = table.creator_id ==
+    user.id or await has_host_role(user, table.event_id, db)`, then `if not can_close: raise`), or checks in
+    separate statements, are reported once, at the first of them in the source (the comparison there). A helper's
+    verdict held in a local and refused some lines lower (`allowed = await check_permission(...)`, then `if not
+    allowed: raise`) is reported at the helper's call, which is the check, not at the `if` that raises on it.
+    Two fetches, also one local bound to two lookups in turn, give a finding each.
     The parent may also be reached through a chain and checked by a helper or found by a load scoped to
     the caller: `letter = crud.get_letter(db, letter_id)`, `template = crud.get_template(db,
     letter.template_id)`, `team = crud.get_team(db, template.team_id)`, then `if not in_any_group(user,
