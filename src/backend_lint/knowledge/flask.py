@@ -543,8 +543,9 @@ class FlaskCaller:
     # the only authentication is optional (``jwt_required(optional=True)``): anonymous callers are served too, so
     # the caller answers for the checks the body makes (BKL202) but claims no row it loads unchecked (no BKL201)
     optional: bool = False
-    # the assignments (node ids) that bind a local to the caller or its id (``identity = get_jwt_identity()``):
-    # what they bind is the caller's, not what an unknown call evaluates to (``Identity.decoding``)
+    # the assignments (node ids) that bind a local to the library's caller or its id (``identity =
+    # get_jwt_identity()``, ``me = get_current_user()``): what they bind is the caller's, not what an unknown call
+    # evaluates to (``Identity.decoding``)
     binding: frozenset[int] = frozenset()
 
 
@@ -624,10 +625,10 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             kind = caller_getter(ctx, func, node.value.func) if got not in PRINCIPAL_GETTERS and got not in IDENTITY_GETTERS else None
             if got in PRINCIPAL_GETTERS or kind == "principal":
                 principals.setdefault(node.targets[0].target.value, None)
-                binding.add(id(node))
             elif got in IDENTITY_GETTERS or kind == "identity":
                 identity.setdefault(node.targets[0].target.value, field)
-                binding.add(id(node))
+            if got in PRINCIPAL_GETTERS or got in IDENTITY_GETTERS:
+                binding.add(id(node))  # (the library's getters only: a project helper's call is read as before)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         stack.extend(iter_children(node))
