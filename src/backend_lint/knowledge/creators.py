@@ -17,8 +17,8 @@ Where the model of a constrained row is read from, in order:
   (``current_answer`` -> ``Answer``);
 - the ``flow`` facts' per-module counts of ``Model.<column>`` in comparisons and ``filter_by`` keywords;
 - else the function's own row models (its lookups, the classes it hands to calls, the model of a CRUD
-  instance it calls, ``crud.comment.get(...)`` with ``comment = CRUDComment(Comment)``): the one that holds
-  the column."""
+  instance it calls, ``crud.comment.get(...)`` with ``comment = CRUDComment(Comment)``): those that hold the
+  column (each of them, when several do)."""
 
 from __future__ import annotations
 
@@ -164,9 +164,10 @@ def _ends_with(words: list[str], tail: list[str]) -> bool:
 def _function_models(
     project: "ProjectIndex", tables: dict[str, frozenset[str]], mod: str, fname: str, summary: dict, column: str, canonical: Any,
 ) -> list[str]:
-    """The function's own row models holding ``column`` (``function_row_models``): the one there is, or none."""
-    holding = sorted(m for m in function_row_models(project, summary, canonical) if column in tables.get(m, ()))
-    return holding if len(holding) == 1 else []
+    """The function's own row models holding ``column`` (``function_row_models``), every one of them: the row it
+    constrains is one of these (``opportunity.created_by_id`` in a function that also loads a ``Pipeline``), not
+    any model of the project carrying the column (an email template's audit column); none when it holds none."""
+    return sorted(m for m in function_row_models(project, summary, canonical) if column in tables.get(m, ()))
 
 
 def function_row_models(project: "ProjectIndex", summary: dict, canonical: Any = None) -> set[str]:

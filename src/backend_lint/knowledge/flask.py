@@ -543,6 +543,10 @@ class FlaskCaller:
     # the only authentication is optional (``jwt_required(optional=True)``): anonymous callers are served too, so
     # the caller answers for the checks the body makes (BKL202) but claims no row it loads unchecked (no BKL201)
     optional: bool = False
+    # the assignments (node ids) that bind a local to the library's caller or its id (``identity =
+    # get_jwt_identity()``, ``me = get_current_user()``): what they bind is the caller's, not what an unknown call
+    # evaluates to (``Identity.decoding``)
+    binding: frozenset[int] = frozenset()
 
 
 def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> FlaskCaller:
@@ -599,6 +603,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
         why = view.dispatched
     principals: dict[str, Optional[str]] = {}
     identity: dict[str, str] = {}
+    binding: set[int] = set()
     optional_only = why is None and optional is not None
     if optional_only:
         why = optional
@@ -622,6 +627,8 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
                 principals.setdefault(node.targets[0].target.value, None)
             elif got in IDENTITY_GETTERS or kind == "identity":
                 identity.setdefault(node.targets[0].target.value, field)
+            if got in PRINCIPAL_GETTERS or got in IDENTITY_GETTERS:
+                binding.add(id(node))  # (the library's getters only: a project helper's call is read as before)
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         stack.extend(iter_children(node))
@@ -640,7 +647,7 @@ def flask_caller(ctx: "FileContext", func: cst.FunctionDef, view: FlaskView) -> 
             principals.setdefault(f"{g_name}.{attr}", None)
     if not principals and not identity:
         principals[CALLER] = None
-    return FlaskCaller(why, admin, principals, identity, frozenset(injected), optional_only)
+    return FlaskCaller(why, admin, principals, identity, frozenset(injected), optional_only, frozenset(binding))
 
 
 def caller_getter(ctx: "FileContext", func: cst.FunctionDef, callee: cst.BaseExpression) -> Optional[str]:

@@ -342,6 +342,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 ident.principals.setdefault(name, type_q)
             for name, identity_field in caller.identity_params.items():
                 ident.identity_params.setdefault(name, identity_field)
+            ident.decoding |= caller.binding  # (``identity = get_jwt_identity()``: the local holds the caller's id)
             # a key the decorator filled after deciding on it (the case it checked the caller's access to)
             ident.closure_derived |= {p.name for p in params if p.name in caller.injected}
     if route is not None:
