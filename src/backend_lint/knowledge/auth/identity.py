@@ -465,6 +465,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     dependency_fn = route is None and enclosing is None and any(p.marker in DEPENDENCY_MARKERS for p in params)
     # a key the routes hand on as the client sent it, and no caller hands the principal's id: the client's key
     client = principal_fed_here(ctx, func, client_fed_parameters) if enclosing is None else frozenset()
+    if enclosing is None and route is None and not dependency_fn:
+        # a function the routes reach only with a key their client sent, through services (``UserRepository.
+        # get_or_404(organization_id, user_id)`` from ``GET /users/{user_id}``), never with who asks: that
+        # parameter is the client's key whatever its name (``helper_keys.client_keyed_parameters``)
+        from ..queries.helper_keys import client_keyed_parameters
+
+        client = client | principal_fed_here(ctx, func, client_keyed_parameters)
     client_keys: dict[str, str] = {}  # (kept when nothing else says who asks: see the end)
     for p in params:
         if p.name in ("self", "cls"):
