@@ -148,7 +148,10 @@ def _may_decide_on_row(
     rows, keys, caller = _names_flowing(func, set(site.row_names), {k.split(".", 1)[0] for k in site.key_names}, identity.names())
     own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
     state_tests = _state_tests(func, rows, caller)
+    principals = set(identity.names())
     for node in walk(func.body):
+        if isinstance(node, cst.If) and _tests_caller(node.test, caller, principals) and any(isinstance(n, cst.Raise) for n in walk(node.body)):
+            return True  # a test on who asks that refuses (``if not await is_admin_or_superadmin(current_user, db): raise``)
         if isinstance(node, cst.Comparison) and id(node) not in own_preds:
             if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller):
                 return True
@@ -190,6 +193,21 @@ def _state_tests(func: cst.FunctionDef, rows: set[str], caller: set[str]) -> set
             if others and all(not (side & (local | caller)) for side in others):
                 out.add(id(comp))
     return out
+
+
+def _tests_caller(test: cst.CSTNode, caller: set[str], principals: set[str]) -> bool:
+    """An ``if`` test on who asks: a value computed from the caller (``is_admin = await is_admin_or_superadmin(
+    current_user, db)``), an attribute of the principal (``current_user.role``) or a call handed it. Not the
+    principal's mere presence (``if not current_user``, ``current_user is None``: authentication)."""
+    names = set(load_names(test))
+    if (names & caller) - principals:
+        return True
+    for n in walk(test):
+        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value in principals:
+            return True
+        if isinstance(n, cst.Call) and any(isinstance(a.value, cst.Name) and a.value.value in principals for a in n.args):
+            return True
+    return False
 
 
 _DENYING = ("401", "403", "404", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PermissionDenied", "Forbidden", "NotFound", "Unauthorized")
