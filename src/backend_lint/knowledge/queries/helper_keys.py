@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import client_fed_parameters, Identity, principal_fed_here
+from ..auth import client_fed_parameters, Identity, param_dependency, principal_fed_here, raw_principal_fed
 from ..cst import load_names
 from ..facts import orm_facts
 from ..imports import last_segment
@@ -128,11 +128,7 @@ def client_keyed_parameters(project: Optional["ProjectIndex"], settings: "Settin
         return {}
 
     def build() -> dict[str, list[str]]:
-        from ..auth.dependencies import param_dependency
-        from ..auth.identity import _fed_parameters
-
-        principal, _client, _ = _fed_parameters(project, settings)
-        seeds = {k: set(v) for k, v in principal.items()}
+        seeds = {k: set(v) for k, v in raw_principal_fed(project, settings).items()}
         for mod, facts in project.iter_modules():
             for name, fn in orm_facts(facts).get("functions", {}).items():
                 if fn.get("route"):  # a route's caller (an auth dependency), handed on or read from (``current_user.id``)
