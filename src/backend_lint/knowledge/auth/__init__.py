@@ -132,4 +132,5 @@ from .identity import (  # noqa: F401
     principal_fed_names,
     principal_fed_parameters,
     project_function_no_claim,
+    raw_principal_fed,
 )

@@ -466,6 +466,13 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
     dependency_fn = route is None and enclosing is None and any(p.marker in DEPENDENCY_MARKERS for p in params)
     # a key the routes hand on as the client sent it, and no caller hands the principal's id: the client's key
     client = principal_fed_here(ctx, func, client_fed_parameters) if enclosing is None else frozenset()
+    if enclosing is None and route is None and not dependency_fn:
+        # a function the routes reach only with a key their client sent, through services (``UserRepository.
+        # get_or_404(organization_id, user_id)`` from ``GET /users/{user_id}``), never with who asks: that
+        # parameter is the client's key whatever its name (``helper_keys.client_keyed_parameters``)
+        from ..queries import client_keyed_parameters  # (queries imports this module)
+
+        client = client | principal_fed_here(ctx, func, client_keyed_parameters)
     client_keys: dict[str, str] = {}  # (kept when nothing else says who asks: see the end)
     for p in params:
         if p.name in ("self", "cls"):
@@ -595,6 +602,12 @@ def caller_computed_parameters(project: Optional["ProjectIndex"], settings: "Set
         return out
 
     return project.stored_memo(f"auth.computed_fed.{kind}:{_settings_key(settings)!r}", build, load=dict)
+
+
+def raw_principal_fed(project: "ProjectIndex", settings: "Settings") -> dict[str, set[str]]:
+    """``{function: parameters}``: every parameter an authenticated caller hands the principal's id or its own
+    key, whatever else other callers hand it (``_fed_parameters``' first part)."""
+    return _fed_parameters(project, settings)[0]
 
 
 def _fed_parameters(

@@ -109,6 +109,7 @@ from .public import (  # noqa: F401
     public_listings,
     public_models,
 )
+from .helper_keys import client_keyed_parameters  # noqa: F401
 from .findings import (  # noqa: F401
     isolation_findings,
     IsolationFindings,

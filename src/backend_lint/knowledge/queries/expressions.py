@@ -5,6 +5,7 @@ A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state t
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Optional
 
@@ -13,7 +14,7 @@ from ..cst import load_names
 from ..facts import orm_facts
 from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS, TENANT_COLUMNS  # where a request carries what the client sent
-from ..models import is_owned, membership_partners, referenced_model
+from ..models import is_owned, membership_partners, model_columns, referenced_model
 from ..repositories import enclosing_class
 from .summaries import _decided_table, client_value_function, flow_facts, membership_group
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
@@ -31,6 +32,9 @@ from .vocabulary import (
     STATEMENT_FUNCS,
     STATEMENT_MODULES,
 )
+
+# a function name that says it scopes by tenant (``apply_tenant_scope``, ``filter_by_org``, ``workspace_scoped``)
+_TENANCY_NAME = re.compile(r"(?:^|_)(?:tenant|tenants|tenancy|org|orgs|organi[sz]ation|workspace|company|team)(?:_|$)")
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
@@ -421,6 +425,19 @@ class _Expressions:
             return None
         return Val(sites=(self.new_site(call, "query", [model], []),), stmt=True)
 
+    def _tenancy_helper_misses(self, call: cst.Call, q: Optional[str], name: str, state: dict[str, Val]) -> bool:
+        """A project function named for tenancy (``apply_tenant_scope``, ``scope_to_org``) handed a statement and
+        the model class it is on, not the principal: it can filter only on a tenant column it reads the tenant
+        for itself (a context variable); when no model handed has one, it scopes nothing of the caller's. A model
+        with a tenant column, a helper outside the project or not named for tenancy: no claim (opaque)."""
+        if q is None or self.project is None or not _TENANCY_NAME.search(name.lower()):
+            return False
+        if self.project.project_function(q) is None:
+            return False
+        models = [self.model_of(a.value, state) for a in call.args if isinstance(a.value, (cst.Name, cst.Attribute))]
+        models = [m for m in models if m]
+        return bool(models) and not any(set(model_columns(self.project, m)) & TENANT_COLUMNS for m in models)
+
     @staticmethod
     def _grants_on_row(call: cst.Call, name: str, vals: list[Val], args: list[Val]) -> bool:
         """A method of a loaded row named for granting or revoking a permission (``grant_permission``,
@@ -452,6 +469,10 @@ class _Expressions:
                 v = Val(sites=sites, stmt=True, scoped=True, pscoped=derived)
                 self.consume(v)
                 return replace(v, derived=derived)
+            if self._tenancy_helper_misses(call, q, name, state):
+                # ``query = apply_tenant_scope(query, Form)``: a tenancy helper not handed the principal, on a model
+                # with no tenant column: it filters nothing of the caller's; the statement stays as it was
+                return stmts[0] if len(stmts) == 1 else Val(sites=sites, stmt=True)
             return Val(sites=sites, stmt=True, opaque=True)
         if self._grants_on_row(call, name, vals, args):
             # ``sketch.grant_permission(permission="read", group=group)``: a row's permission written for the rows

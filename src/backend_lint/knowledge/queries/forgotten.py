@@ -148,9 +148,13 @@ def _may_decide_on_row(
     off the row with anything that is not a constant."""
     rows, keys, caller = _names_flowing(func, set(site.row_names), {k.split(".", 1)[0] for k in site.key_names}, identity.names())
     own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
+    state_tests = _state_tests(func, rows, caller)
+    principals = set(identity.names())
     for node in walk(func.body):
+        if isinstance(node, cst.If) and _tests_caller(node.test, caller, principals) and any(isinstance(n, cst.Raise) for n in walk(node.body)):
+            return True  # a test on who asks that refuses (``if not await is_admin_or_superadmin(current_user, db): raise``)
         if isinstance(node, cst.Comparison) and id(node) not in own_preds:
-            if _comparison_decides(node, rows, keys, caller):
+            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller):
                 return True
         elif isinstance(node, cst.Call) and id(node) not in own_preds:
             handed = set(_handed_names(node))
@@ -162,6 +166,61 @@ def _may_decide_on_row(
             if handed & caller and not _built_only(ctx, node) and not _caller_only_written(ctx, node, rows | keys, caller, model):
                 return True
     return False
+
+
+def _state_tests(func: cst.FunctionDef, rows: set[str], caller: set[str]) -> set[int]:
+    """The comparisons of a value read off the row with module-level names only (an enum member,
+    ``account.status != ExpenseAccountStatus.SUBMITTED.value``) that an ``if`` tests and refuses on with no
+    401/403/404: validation of the row's own state (a 400/409/422), no access decision. Names bound in the
+    function (its parameters, its locals) are values, not constants; a refusal that denies (401/403) or hides
+    (404) may be a visibility decision and still counts."""
+    local = {n for targets, _ in _assignments(func.body) for n in targets}
+    params = func.params
+    local |= {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            local.add(star.name.value)
+    out: set[int] = set()
+    for node in walk(func.body):
+        if not isinstance(node, cst.If) or not _refuses_without_denying(node.body):
+            continue
+        for comp in walk(node.test):
+            if not isinstance(comp, cst.Comparison):
+                continue
+            sides = [set(load_names(s)) - _CONSTANTS for s in (comp.left, *(t.comparator for t in comp.comparisons))]
+            if not any(side & rows for side in sides):
+                continue
+            others = [side for side in sides if not side & rows]
+            if others and all(not (side & (local | caller)) for side in others):
+                out.add(id(comp))
+    return out
+
+
+def _tests_caller(test: cst.CSTNode, caller: set[str], principals: set[str]) -> bool:
+    """An ``if`` test on who asks: a value computed from the caller (``is_admin = await is_admin_or_superadmin(
+    current_user, db)``), an attribute of the principal (``current_user.role``) or a call handed it. Not the
+    principal's mere presence (``if not current_user``, ``current_user is None``: authentication)."""
+    names = set(load_names(test))
+    if (names & caller) - principals:
+        return True
+    for n in walk(test):
+        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value in principals:
+            return True
+        if isinstance(n, cst.Call) and any(isinstance(a.value, cst.Name) and a.value.value in principals for a in n.args):
+            return True
+    return False
+
+
+_DENYING = ("401", "403", "404", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PermissionDenied", "Forbidden", "NotFound", "Unauthorized")
+
+
+def _refuses_without_denying(body: cst.CSTNode) -> bool:
+    """The branch raises (or aborts) and nothing in it names a 401/403/404 (a status, an exception class)."""
+    raises = [n for n in walk(body) if isinstance(n, cst.Raise)]
+    if not raises:
+        return False
+    text = "".join(cst.Module(body=[]).code_for_node(r) for r in raises)
+    return not any(w.lower() in text.lower() for w in _DENYING)
 
 
 def _comparison_decides(node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str]) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import client_fed_parameters, Identity, principal_fed_here
+from ..auth import client_fed_parameters, Identity, param_dependency, principal_fed_here, raw_principal_fed
 from ..cst import load_names
 from ..facts import orm_facts
 from ..imports import last_segment
@@ -65,39 +65,83 @@ def client_reached_parameters(project: Optional["ProjectIndex"], settings: "Sett
 
     def build() -> dict[str, list[str]]:
         reached: dict[str, set[str]] = {k: set(v) for k, v in client_fed_parameters(project, settings).items()}
-        summaries: dict[str, tuple[Optional[str], dict]] = {}  # key -> (class, flow summary)
         for mod, facts in project.iter_modules():
             for name, fn in orm_facts(facts).get("functions", {}).items():
                 if fn.get("route"):  # a route's own path, query and body parameters (no dependency)
                     plain = {p["name"] for p in fn.get("params", ()) if not p.get("dependency") and last_segment(p.get("marker")) not in ("Depends", "Security")}
                     reached.setdefault(f"{mod}.{name}", set()).update(plain)
-            flow = flow_facts(project, mod)
-            for name, summary in flow.get("functions", {}).items():
-                summaries[f"{mod}.{name}"] = (None, summary)
-            for name, summary in flow.get("methods", {}).items():
-                summaries[f"{mod}.{name}"] = (f"{mod}.{name.rsplit('.', 1)[0]}", summary)
-        todo = [k for k in reached if k in summaries]
-        while todo:
-            key = todo.pop()
-            cls, summary = summaries[key]
-            given = reached[key]
-            for call in summary.get("calls") or ():
-                handed = [(w, p) for w, p in [*(call.get("args") or ()), *(call.get("attr_args") or ())] if p in given]
-                if not handed:
-                    continue
-                sub = summary_of_call(project, cls, call.get("target") or "")
-                if sub is None:
-                    continue
-                sub_mod, sub_cls, sub_name, sub_summary = sub
-                params = sub_summary.get("params", [])
-                offset = 1 if (sub_cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
-                target = f"{sub_mod}.{sub_name}"
-                found = {n for w, _ in handed if (n := _callee_param(w, params, offset)) in params}
-                if found - reached.get(target, set()):
-                    reached.setdefault(target, set()).update(found)
-                    if target in summaries:
-                        todo.append(target)
-        return {k: sorted(v) for k, v in reached.items()}
+        return {k: sorted(v) for k, v in _reach(project, reached).items()}
 
     key = (settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters, settings.identity_fields)
     return project.stored_memo(f"queries.client_reached:{key!r}", build, load=dict)
+
+
+def _flow_summaries(project: "ProjectIndex") -> dict[str, tuple[Optional[str], dict]]:
+    """``{function key: (class, flow summary)}`` of every project function and method."""
+    summaries: dict[str, tuple[Optional[str], dict]] = {}
+    for mod, _facts in project.iter_modules():
+        flow = flow_facts(project, mod)
+        for name, summary in flow.get("functions", {}).items():
+            summaries[f"{mod}.{name}"] = (None, summary)
+        for name, summary in flow.get("methods", {}).items():
+            summaries[f"{mod}.{name}"] = (f"{mod}.{name.rsplit('.', 1)[0]}", summary)
+    return summaries
+
+
+def _reach(project: "ProjectIndex", seeds: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``seeds`` (``{function: parameters}``) and, to a fixpoint, the parameters of the project functions and
+    methods those functions hand such a parameter on to, as it is or an attribute of it (the ``calls`` of the
+    flow summaries)."""
+    reached = {k: set(v) for k, v in seeds.items()}
+    summaries = project.memo(("queries.flow_summaries",), lambda: _flow_summaries(project))
+    todo = [k for k in reached if k in summaries]
+    while todo:
+        key = todo.pop()
+        cls, summary = summaries[key]
+        given = reached[key]
+        for call in summary.get("calls") or ():
+            handed = [(w, p) for w, p in [*(call.get("args") or ()), *(call.get("attr_args") or ())] if p in given]
+            if not handed:
+                continue
+            sub = summary_of_call(project, cls, call.get("target") or "")
+            if sub is None:
+                continue
+            sub_mod, sub_cls, sub_name, sub_summary = sub
+            params = sub_summary.get("params", [])
+            offset = 1 if (sub_cls is not None and params[:1] and params[0] in ("self", "cls")) else 0
+            target = f"{sub_mod}.{sub_name}"
+            found = {n for w, _ in handed if (n := _callee_param(w, params, offset)) in params}
+            if found - reached.get(target, set()):
+                reached.setdefault(target, set()).update(found)
+                if target in summaries:
+                    todo.append(target)
+    return reached
+
+
+def client_keyed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
+    """``{function: parameters}``: ``client_reached_parameters`` less every parameter an authenticated caller hands
+    the principal's id or its own key (``principal_fed_parameters``' raw reading, followed through the functions
+    it is handed on to the same way): on every way a route reaches it, the parameter holds a key the client sent
+    (``UserRepository.get_or_404(organization_id, user_id)`` reached from ``GET /users/{user_id}`` through a
+    service), whatever its name; an identity-named parameter some caller fills with who asks is not one."""
+    if project is None:
+        return {}
+
+    def build() -> dict[str, list[str]]:
+        seeds = {k: set(v) for k, v in raw_principal_fed(project, settings).items()}
+        for mod, facts in project.iter_modules():
+            for name, fn in orm_facts(facts).get("functions", {}).items():
+                if fn.get("route"):  # a route's caller (an auth dependency), handed on or read from (``current_user.id``)
+                    callers = {p["name"] for p in fn.get("params", ()) if param_dependency(project, settings, p).kind == "auth"}
+                    if callers:
+                        seeds.setdefault(f"{mod}.{name}", set()).update(callers)
+        principal_reached = _reach(project, seeds)
+        out: dict[str, list[str]] = {}
+        for key, names in client_reached_parameters(project, settings).items():
+            kept = sorted(set(names) - principal_reached.get(key, set()))
+            if kept:
+                out[key] = kept
+        return out
+
+    key = (settings.auth_dependencies, settings.admin_dependencies, settings.principal_parameters, settings.identity_fields)
+    return project.stored_memo(f"queries.client_keyed:{key!r}", build, load=dict)
