@@ -886,6 +886,8 @@ def _not_found_only(
         method = orm.get("methods", {}).get(sub[2].split(".", 1)[-1] if sub[2].count(".") > 1 else sub[2]) or {}
         typed = {p.get("name"): p.get("type") for p in method.get("params", ())}
         typed.update(method.get("arg_types", {}))
+    if any(_caller_param(project, settings, {"name": n, "type": t}, principals) for n, t in typed.items()):
+        return False  # handed who asks: it decides through what it hands it to (``require_role(..., user)``)
     return not any(
         _caller_param(project, settings, {"name": n, "type": typed.get(n)}, principals) for g in lookups for n in g
     )
