@@ -22,7 +22,7 @@ from .helper_keys import helper_caller_params
 from .public import _public_read
 from .summaries import (
     access_groups,
-    decided_with_caller,
+    callee_decides,
     flow_facts,
     held_method_decides,
     helper_compared_column,
@@ -284,7 +284,7 @@ class _Decisions:
                 row_at.append(where)  # ``experiment.project_id`` handed as it is
             elif self.is_derived(a.value, state):
                 caller_at.append(where)
-        return bool(decided_with_caller(project, callee, row_at, caller_at))
+        return bool(caller_at and row_at) and any(callee_decides(project, callee, c, r, verdicts=False) for c in caller_at for r in row_at)
 
     def _statement_calls(self) -> frozenset[int]:
         """The calls this function makes as a statement of their own or returns as they are (``await
@@ -1104,7 +1104,8 @@ class _Decisions:
             for i, a in enumerate(call.args) if not a.star and not _db_handle(a.value)
         ]
         caller_at = [w for w, derived in handed if derived]
-        return bool(decided_with_caller(self.project, callee, [w for w, derived in handed if not derived], caller_at))
+        others = [w for w, derived in handed if not derived]
+        return any(callee_decides(self.project, callee, c, o, verdicts=False) for c in caller_at for o in others)
 
     def _keys_decided_inside(self, call: cst.Call, q: Optional[str], state: dict[str, Val]) -> list[str]:
         """``await SnapshotService.restore_snapshot(db=db, document_id=document_id, actor_id=current_user.id, ...)``:
@@ -1119,9 +1120,12 @@ class _Decisions:
             (a.keyword.value if a.keyword is not None else i, a.value, self.is_derived(a.value, state))
             for i, a in enumerate(call.args) if not a.star and not _db_handle(a.value)
         ]
-        keys = {w: value.value for w, value, derived in handed if not derived and isinstance(value, cst.Name)}
-        decided = decided_with_caller(self.project, callee, list(keys), [w for w, _, derived in handed if derived])
-        return [keys[w] for w in decided]
+        caller_at = [w for w, _, derived in handed if derived]
+        return [
+            value.value for w, value, derived in handed
+            if not derived and isinstance(value, cst.Name)
+            and any(callee_decides(self.project, callee, c, w, verdicts=False) for c in caller_at)  # type: ignore[arg-type]
+        ]
 
     def _delegating_check(self, q: Optional[str], name: str) -> bool:
         """A project check named like one (``authorize_assignment_access``) that raises nothing itself but

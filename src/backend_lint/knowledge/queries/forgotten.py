@@ -21,8 +21,7 @@ from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .permission_gates import global_permission_gate
 from .summaries import (
-    callee_decides, callee_summary, checked_only_tables, flow_facts, membership_group, method_callee, method_summary, owning_parents,
-    principal_passes_through,
+    callee_decides, checked_only_tables, flow_facts, membership_group, method_home, method_summary, owning_parents, principal_passes_through,
 )
 from .unwritten import writes_row
 from .vocabulary import library_check_name, spells_check
@@ -342,7 +341,7 @@ def _caller_only_written(ctx: "FileContext", call: cst.Call, tainted: set[str], 
     argument holding both is read by ``principal_passes_through`` (the caller only handed on or written down)."""
     project = ctx.project
     found = _project_callee(ctx, call)
-    summary = callee_summary(project, found) if found is not None else None
+    summary = _callee_summary(project, found) if found is not None else None
     if found is None or summary is None:
         return False
     module, cls, name = found
@@ -384,4 +383,9 @@ def _project_callee(ctx: "FileContext", call: cst.Call) -> Optional[tuple[str, O
     built = func.value.func
     q = ctx.qualified_name(built) if isinstance(built, (cst.Name, cst.Attribute)) else None
     cls = project.get_class(project.canonical(q)) if q is not None else None
-    return method_callee(project, cls[0], func.attr.value) if cls is not None else None
+    return method_home(project, cls[0], func.attr.value) if cls is not None else None
+
+
+def _callee_summary(project: "ProjectIndex", callee: tuple[str, Optional[str], str]) -> Optional[dict]:
+    flow = flow_facts(project, callee[0])
+    return flow.get("methods" if callee[1] is not None else "functions", {}).get(callee[2])

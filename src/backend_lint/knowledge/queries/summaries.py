@@ -94,27 +94,22 @@ def flow_facts(project: "ProjectIndex", module: str) -> dict:
     return (facts or {}).get("extra", {}).get("flow", {})
 
 
-def method_callee(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, Optional[str], str]]:
-    """(module, class, key of its ``flow`` facts) of the method a call of ``method`` on an instance of ``cls``
-    runs: ``cls``'s or the first base's defining it (``method_home``); for an interface the project implements
-    once, that implementation's (``repositories.sole_implementation``)."""
-    return method_home(project, sole_implementation(project, cls) or cls, method)
-
-
-def callee_summary(project: "ProjectIndex", callee: tuple[str, Optional[str], str]) -> Optional[dict]:
-    """The ``flow`` summary of a project function or method (module, class or ``None``, key); ``None`` when the
-    index kept none (it reaches no lookup and calls nothing the index follows)."""
-    flow = flow_facts(project, callee[0])
-    return flow.get("methods" if callee[1] is not None else "functions", {}).get(callee[2])  # type: ignore[no-any-return]
-
-
 def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, str, str, dict]]:
     """(module, class, name, summary) of ``cls.method`` or of the first base class that defines it; for an
-    interface the project implements once, of that implementation (``method_callee``). ``None`` when the
-    class that defines it has no summary of it (it reaches no lookup)."""
-    home = method_callee(project, cls, method)
-    summary = callee_summary(project, home) if home is not None else None
-    return (home[0], home[1], home[2], summary) if home is not None and summary is not None else None  # type: ignore[return-value]
+    interface the project implements once, of that implementation (``repositories.sole_implementation``)."""
+    cls = sole_implementation(project, cls) or cls
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        where = project.split(name)
+        if where is None:
+            continue
+        summary = flow_facts(project, where[0]).get("methods", {}).get(f"{where[1]}.{method}")
+        if summary is not None:
+            return where[0], name, f"{where[1]}.{method}", summary
+        if method in facts.get("methods", ()):
+            return None  # defined there without a summary: it reaches no lookup
+    return None
 
 
 def _single_lookup_model(summary: dict, method: str) -> Optional[str]:
@@ -318,7 +313,25 @@ def _helper_unscoped(
     # the callee: module, class, name, summary)
     followed: list[_Followed] = []
     for c in summary.get("calls", ()):
-        sub = _summary_of_call(project, cls, c["target"])
+        target = c["target"]
+        sub: Optional[tuple[str, Optional[str], str, dict]] = None
+        if target.startswith("self.") and cls is not None and target.count(".") == 2:
+            sub = held_method_summary(project, cls, target)  # ``self._items.get_by_id(key)``
+        elif target.startswith("self.") and cls is not None:
+            sub = specialised(project, cls, method_summary(project, cls, target[5:]))
+        else:
+            found = project.resolve_symbol(target)  # (a name that is no project symbol at all is read below: the kind is needed)
+            if found is not None and found[2] == "functions":
+                s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
+                if s is not None:
+                    sub = (found[0], None, found[1], s)
+            elif found is None and "." in target:
+                # a class or static method called on a store class (``InteractionStore.delete(db, key)``), or a
+                # method of a module-level instance of one (``chat_repo = ChatRepo()``, ``chat_repo.get(db, id)``)
+                owner, _, method = target.rpartition(".")
+                store = _store_class(project, owner) or module_instance_class(project, owner)
+                if store is not None:
+                    sub = specialised(project, store, method_summary(project, store, method))
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
         sub_params = sub[3].get("params", [])
@@ -432,31 +445,50 @@ def _keys_checked_beside_caller(
 ) -> dict[str, set[str]]:
     """``{key parameter: models}``: the helper's key parameters it hands, beside another parameter of its own,
     to a project function that decides in two steps (``get_task(db, workspace_id, task_id, current_user)``): it
-    decides on the tenant with who asks (``decided_with_caller``: ``require_membership(db, workspace_id,
+    hands the tenant with who asks to a call deciding on both (``require_membership(db, workspace_id,
     current_user.id)``, 403), then looks the row up by the key and the tenant and refuses when it is missing (404).
     The key is checked beside the caller there: a row the helper then reads by it, of that model or of a child
     referencing it by the key (``TaskComment.task_id``), is the checked row's."""
     out: dict[str, set[str]] = {}
-    for c, sub_params, offset, _inner, _callee, _used, sub in followed:
+    for c, sub_params, offset, _inner, callee, _used, sub in followed:
         entry = flow_facts(project, sub[0]).get("checks", {}).get(sub[2]) or {}
         refusing = {p for g in access_groups(project, entry, verdicts=False) for p in g}
         if not refusing:
             continue
         handed = [(_callee_param(where, sub_params, offset), param) for where, param in c["args"] if param in params]
-        # (the callee's parameters that hold who asks: those the helper fills with its caller, and those the callee
-        # names or types as the caller itself)
+        # (the callee's parameters the helper fills with who asks: they hold the caller there too)
         callers = {tp for tp, param in handed if tp is not None and _carries_caller(project, settings, helper, param)}
-        callers |= {p for p in sub_params if _carries_caller(project, settings, sub, p)}
-        decided = set(decided_with_caller(project, sub[:3], [tp for tp, _ in handed if tp is not None], callers))
+        decided = {
+            tp for tp, param in handed
+            if tp is not None and tp not in callers and _decided_with_caller(project, settings, sub, callee, tp, callers)
+        }
         if not decided:
             continue
         for tp, param in handed:
             if tp is None or tp in decided or tp not in refusing or tp in callers or param in _PERSON_FIELDS:
                 continue
-            models = _fetched_by_both(project, sub[3], tp, decided)
+            models = _fetched_by_both(project, callee, tp, decided)
             if models:
                 out.setdefault(param, set()).update(models)
     return out
+
+
+def _decided_with_caller(
+    project: "ProjectIndex", settings: "Settings", fn: tuple, summary: dict, tenant: str, callers: set[str]
+) -> bool:
+    """The function ``fn`` (module, class, name, ...) hands its parameter ``tenant`` with one carrying who asks
+    (``_carries_caller``, or one of ``callers``, those its caller fills with who asks) to a call that decides on
+    both (``callee_decides``)."""
+    for c in summary.get("calls", ()):
+        handed = [*c.get("args", ()), *c.get("attr_args", ())]
+        at_tenant = [w for w, p in handed if p == tenant]
+        at_caller = [w for w, p in handed if p in callers or _carries_caller(project, settings, fn, p)]
+        if not at_tenant or not at_caller:
+            continue
+        sub = project_callee(project, fn[1], c.get("target", ""))
+        if sub is not None and any(callee_decides(project, sub, a, b, verdicts=False) for a in at_tenant for b in at_caller):
+            return True
+    return False
 
 
 def _carries_caller(project: "ProjectIndex", settings: "Settings", fn: tuple, param: str) -> bool:
@@ -1030,10 +1062,10 @@ def _held_scope(project: "ProjectIndex", cls: Optional[str], summary: dict, _dep
 def _summary_of_call(
     project: "ProjectIndex", cls: Optional[str], target: str
 ) -> Optional[tuple[str, Optional[str], str, dict]]:
-    """(module, class, name, summary) of a call recorded in a flow summary (``calls[].target``), as ``helper_unscoped``
-    follows it; ``None`` when it is not a summarised project function or method."""
+    """(module, class, name, summary) of a call recorded in a flow summary (``calls[].target``), resolved as
+    ``helper_unscoped`` resolves it; ``None`` when it is not a summarised project function or method."""
     if target.startswith("self.") and cls is not None and target.count(".") == 2:
-        return held_method_summary(project, cls, target)  # ``self._items.get_by_id(key)``
+        return held_method_summary(project, cls, target)
     if target.startswith("self.") and cls is not None:
         return specialised(project, cls, method_summary(project, cls, target[5:]))
     found = project.resolve_symbol(target)  # (a name that is no project symbol at all is read below: the kind is needed)
@@ -1041,8 +1073,6 @@ def _summary_of_call(
         s = flow_facts(project, found[0]).get("functions", {}).get(found[1])
         return (found[0], None, found[1], s) if s is not None else None
     if found is None and "." in target:
-        # a class or static method called on a store class (``InteractionStore.delete(db, key)``), or a method of
-        # a module-level instance of one (``chat_repo = ChatRepo()``, ``chat_repo.get(db, id)``)
         owner, _, method = target.rpartition(".")
         store = _store_class(project, owner) or module_instance_class(project, owner)
         if store is not None:
@@ -1155,24 +1185,6 @@ def callee_decides(
         if any(callee_decides(project, sub, wa, wb, _depth + 1, verdicts) for wa in at_a for wb in at_b):
             return True
     return False
-
-
-def decided_with_caller(
-    project: "ProjectIndex", callee: tuple[str, Optional[str], str], handed: Iterable[object], callers: Iterable[object]
-) -> list[object]:
-    """The places among ``handed`` (argument positions or keywords of a call, or the callee's parameter names) that
-    the project function or method ``callee`` decides access on together with one of ``callers`` (the places that
-    hold who asks): ``callee_decides`` with no verdicts, a refusal there or in a project helper it hands both on
-    to. ``SnapshotService.restore_snapshot(db=db, document_id=document_id, actor_id=current_user.id)`` handing
-    both to ``ShareService.assert_role(db, document_id, actor_id, "editor")``: the document key is the caller's
-    past the call. The one reading of "a callee checks this key beside the caller" for a route's call
-    (``decisions``: the caller's places are its derived values) and a helper's (``_keys_checked_beside_caller``:
-    its places are the callee's parameters the helper fills with who asks, or that name or type the caller)."""
-    at_caller = list(callers)
-    return [
-        w for w in handed
-        if w not in at_caller and any(callee_decides(project, callee, c, w, verdicts=False) for c in at_caller)
-    ]
 
 
 def principal_passes_through(
