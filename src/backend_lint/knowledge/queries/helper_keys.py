@@ -11,6 +11,7 @@ from ..auth import client_fed_parameters, Identity, param_dependency, principal_
 from ..cst import load_names
 from ..facts import orm_facts
 from ..imports import last_segment
+from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
 from .summaries import _callee_param, flow_facts, summary_of_call
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,7 +124,8 @@ def client_keyed_parameters(project: Optional["ProjectIndex"], settings: "Settin
     the principal's id or its own key (``principal_fed_parameters``' raw reading, followed through the functions
     it is handed on to the same way): on every way a route reaches it, the parameter holds a key the client sent
     (``UserRepository.get_or_404(organization_id, user_id)`` reached from ``GET /users/{user_id}`` through a
-    service), whatever its name; an identity-named parameter some caller fills with who asks is not one."""
+    service), whatever its name; an identity-named parameter some caller fills with who asks is not one, nor a tenant-named one
+    (``workspace_id``: the tenant readings decide it)."""
     if project is None:
         return {}
 
@@ -138,7 +140,9 @@ def client_keyed_parameters(project: Optional["ProjectIndex"], settings: "Settin
         principal_reached = _reach(project, seeds)
         out: dict[str, list[str]] = {}
         for key, names in client_reached_parameters(project, settings).items():
-            kept = sorted(set(names) - principal_reached.get(key, set()))
+            # (a tenant-named parameter stays with the tenant readings: a tenant key the client names is one the routes
+            # check membership of, ``checked tenant keys``; compared with a row's tenant column it scopes that row)
+            kept = sorted(n for n in set(names) - principal_reached.get(key, set()) if n not in TENANT_COLUMNS)
             if kept:
                 out[key] = kept
         return out
