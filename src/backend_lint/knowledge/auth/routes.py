@@ -298,16 +298,18 @@ def _refused_on(project: "ProjectIndex", mod: str, name: str, factory: bool, key
     """Of ``keys``, those one access decision of the dependency ``mod.name`` reads together with one of its
     ``callers`` (``queries.callee_decides``: a 403 under ``not can_manage_zone(current_user, zone)`` with the
     zone loaded by ``zone_id``); for a factory, the decisions of the inner function it returns (flow
-    ``made_checks``), read the same way (``access_groups``)."""
+    ``made_checks``), read the same way (``access_groups``). A predicate's answer the dependency returns
+    (``return can_manage_zone(user, zone)``) refuses nobody: FastAPI hands it to the route, which may never test
+    it (``verdicts=False``)."""
     from ..queries import access_groups, callee_decides  # (queries imports this module)
 
     if not factory:
-        return {k for k in keys if any(callee_decides(project, (mod, None, name), k, c) for c in callers)}
+        return {k for k in keys if any(callee_decides(project, (mod, None, name), k, c, verdicts=False) for c in callers)}
     flow = (project.modules.get(mod) or {}).get("extra", {}).get("flow", {}) if hasattr(project.modules, "get") else {}
     entry = flow.get("made_checks", {}).get(name)
     if not entry:
         return set()
-    groups = access_groups(project, entry)
+    groups = access_groups(project, entry, verdicts=False)
     return {k for k in keys if any(k in g and c in g for g in groups for c in callers)}
 
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 from ...ground.lazy import lazy_import
 from ..auth import Identity, principal_classes, USER_CLASS
 from ..cst import bool_operands, iter_children, load_names, sql_conjuncts, walk as cst_walk
-from ..imports import last_segment
-from ..models import identity_columns, is_owned, is_table_model, membership_partners, relationships
+from ..imports import dotted_name, last_segment
+from ..models import identity_columns, is_owned, is_table_model, membership_partners, model_columns, referenced_model, relationships
 from .attach import caller_locals
 from .syntax import result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
-from .syntax import _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
+from .syntax import _assignments, _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
 from .summaries import (
     _summary_of_call,
     callee_decides,
@@ -228,28 +228,60 @@ def _guarded_site(site: Site, guarded: frozenset[str]) -> bool:
     return bool(site.key_names) and {k.split(".", 1)[0] for k in site.key_names} <= guarded
 
 
-def _tied_site(ctx: "FileContext", site: Site, refused: frozenset[str]) -> bool:
-    """The route's own lookup holds, in every row it finds, a column equal to a path key a route dependency
-    refused the caller on (``auth.route_refused_keys``): ``select(TimeSlot).where(TimeSlot.id == slot_id,
-    TimeSlot.zone_id == zone_id)`` under ``Depends(require_zone_manager)``, or ``filter_by(zone_id=zone_id)``.
-    The row belongs to the row the dependency let the caller at, as after the same check written in the body;
-    its own key names which of that row's children. A key under ``or_(...)`` ties nothing, and a lookup through
-    a helper (``via``) is read by its keys only (``_guarded_site``)."""
-    if not refused or site.via or not site.key_names or not {k.split(".", 1)[0] for k in site.key_names} & refused:
+def _tied_site(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, refused: frozenset[str]) -> bool:
+    """The route's own lookup of ``model`` holds, in every row it finds, a column of that model that ties it to a
+    parent (a foreign key or identity column: ``_parent_tie``) equal to a path key a route dependency refused the
+    caller on (``auth.route_refused_keys``): ``select(TimeSlot).where(TimeSlot.id == slot_id, TimeSlot.zone_id ==
+    zone_id)`` under ``Depends(require_zone_manager)``, or ``filter_by(zone_id=zone_id)``. The row belongs to the
+    row the dependency let the caller at, as after the same check written in the body; its own key names which
+    of that row's children. Not a tie: another table's column (``Zone.id == zone_id`` with no join filters the
+    zone, not the slot), another column of the row (``filter_by(label=zone_id)``), a key under ``or_(...)``, a
+    key the handler binds anew (``zone_id = target``: no longer the path's value the dependency was handed). A
+    lookup through a helper (``via``) is read by its keys only (``_guarded_site``)."""
+    if not refused or site.via or not site.key_names or ctx.project is None:
+        return False
+    bound = ctx.cached(("queries.bound", id(func)), lambda: {n for names, _ in _assignments(func.body) for n in names})
+    refused = refused - bound
+    if not {k.split(".", 1)[0] for k in site.key_names} & refused:
         return False
     for pred in site.pred_nodes:
         if isinstance(pred, cst.Name):
-            if pred.value in refused:
-                return True  # (``filter_by(zone_id=zone_id)``: the keyword's value)
+            keyword = site.pred_keywords.get(id(pred))  # (``filter_by(zone_id=zone_id)``: the keyword's value)
+            if pred.value in refused and keyword is not None and _parent_tie(ctx, model, keyword):
+                return True
             continue
         for part in sql_conjuncts(pred):
             if not isinstance(part, cst.Comparison) or len(part.comparisons) != 1 or not isinstance(part.comparisons[0].operator, cst.Equal):
                 continue
             left, right = _unwrap(ctx, part.left), _unwrap(ctx, part.comparisons[0].comparator)
             for column, value in ((left, right), (right, left)):
-                if isinstance(column, cst.Attribute) and isinstance(value, cst.Name) and value.value in refused:
+                if (
+                    isinstance(column, cst.Attribute) and isinstance(value, cst.Name) and value.value in refused
+                    and _spells_model(ctx, site, column.value, model) and _parent_tie(ctx, model, column.attr.value)
+                ):
                     return True
     return False
+
+
+def _spells_model(ctx: "FileContext", site: Site, node: cst.BaseExpression, model: str) -> bool:
+    """``node`` names ``model``: the class itself, or the spelling the site selects it by (an ``aliased(...)``
+    local)."""
+    if not isinstance(node, (cst.Name, cst.Attribute)):
+        return False
+    q = ctx.qualified_name(node)
+    found = ctx.project.get_class(q) if (q and ctx.project is not None) else None
+    if found is not None:
+        return found[0] == model
+    spelled = dotted_name(node)
+    return any(e == model and dotted_name(n) == spelled for e, n in zip(site.entities, site.model_nodes))
+
+
+def _parent_tie(ctx: "FileContext", model: str, column: str) -> bool:
+    """``column`` of ``model`` ties its rows to another row: a foreign key or a ``*_id`` naming a table
+    (``referenced_model``), or an identity column."""
+    if column not in model_columns(ctx.project, model):
+        return False
+    return referenced_model(ctx.project, model, column) is not None or column in identity_columns(ctx.project, ctx.settings, model)
 
 
 def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:

@@ -953,6 +953,7 @@ class _Fetches:
                 if arg.keyword is not None:
                     for s in recv.sites:
                         s.pred_nodes.append(arg.value)
+                        s.pred_keywords[id(arg.value)] = arg.keyword.value
                         s.key_names |= self.key_names(arg.value, state)
                     if arg.keyword.value in self.identity_fields:
                         named = isinstance(arg.value, cst.Name) and self._tenant_named(arg.keyword.value, arg.value, state.get(arg.value.value))

@@ -189,7 +189,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # a platform-wide permission gate, a model the caller holds no scope of (``permission_gates``)
         if guarded and _guarded_site(site, guarded):
             continue  # a route dependency (or decorator) loads the row by this parameter and decides on the caller
-        if refused and _tied_site(ctx, site, refused):
+        if refused and _tied_site(ctx, func, site, model, refused):
             continue  # a row tied to the path key a route dependency refused the caller on (its check is that key's)
         if identity.router_auth and not _client_keyed(ctx, func, identity, site):
             continue  # authenticated, no caller in scope: only a lookup by the client's key is claimed

@@ -11,7 +11,7 @@ handed on or written down (``principal_passes_through``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
@@ -19,6 +19,7 @@ from ..imports import dotted_name, last_segment
 from ..auth import marker_target
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
+from .syntax import _assignments
 from .permission_gates import global_permission_gate
 from .summaries import (
     callee_decides, checked_only_tables, flow_facts, membership_group, method_home, method_summary, owning_parents, principal_passes_through,
@@ -253,31 +254,6 @@ def _names_flowing(func: cst.FunctionDef, rows: set[str], keys: set[str], caller
         if len(rows) + len(keys) + len(caller) == size:
             break
     return rows, keys - rows, caller - rows - keys
-
-
-def _assignments(body: cst.CSTNode) -> Iterator[tuple[set[str], cst.CSTNode]]:
-    for node in walk(body):
-        if isinstance(node, cst.Assign):
-            targets = {n for t in node.targets for n in _target_names(t.target)}
-            yield targets, node.value
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
-            yield set(_target_names(node.target)), node.value
-        elif isinstance(node, cst.NamedExpr):
-            yield set(_target_names(node.target)), node.value
-        elif isinstance(node, (cst.For, cst.CompFor)):
-            yield set(_target_names(node.target)), node.iter
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            yield set(_target_names(node.asname.name)), node.item
-
-
-def _target_names(target: cst.CSTNode) -> Iterable[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for e in target.elements:
-            yield from _target_names(e.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
 
 
 def _handed_names(call: cst.Call) -> Iterator[str]:

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
-from ..cst import iter_children, walk as cst_walk
+from ..cst import bound_names, iter_children, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_table_model
 
@@ -266,6 +266,22 @@ def _assigned_names(ctx: "FileContext", func: cst.FunctionDef) -> dict[int, str]
             stack.extend(iter_children(node))
         return out
     return ctx.cached(("queries.assigned", id(func)), build)
+
+
+def _assignments(body: cst.CSTNode) -> Iterator[tuple[set[str], cst.CSTNode]]:
+    """``(names bound, value)`` for each binding under ``body``: an assignment (plain, annotated with a value,
+    augmented), a walrus, a ``for`` / comprehension target, a ``with ... as`` name."""
+    for node in cst_walk(body):
+        if isinstance(node, cst.Assign):
+            yield {n for t in node.targets for n in bound_names(t.target)}, node.value
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
+            yield set(bound_names(node.target)), node.value
+        elif isinstance(node, cst.NamedExpr):
+            yield set(bound_names(node.target)), node.value
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            yield set(bound_names(node.target)), node.iter
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            yield set(bound_names(node.asname.name)), node.item
 
 
 def _local_copies(ctx: "FileContext", func: cst.FunctionDef) -> dict[str, str]:

@@ -24,6 +24,7 @@ class Site:
     consumptions: list[tuple[bool, bool]] = field(default_factory=list)  # (scoped, opaque)
     checked_after: list[cst.CSTNode] = field(default_factory=list)  # BKL202 comparisons
     pred_nodes: list[cst.CSTNode] = field(default_factory=list)  # where/filter/filter_by/join arguments
+    pred_keywords: dict[int, str] = field(default_factory=dict)  # id(a filter_by value in pred_nodes) -> its keyword
     key_names: set[str] = field(default_factory=set)  # names the lookup is keyed on
     pscoped: bool = False  # consumed with a predicate built from the principal
     # the row's owner is required to be the principal's before it is used (``same = row.user_id == user_id``,
