@@ -2089,7 +2089,7 @@ def _lookup_answer(value: Any) -> bool:
 
 def _hides_as_absent(node: Any) -> bool:
     """A refusal that answers 404 / not found (``HTTPException(404)``, ``status.HTTP_404_NOT_FOUND``,
-    ``NotFoundError(...)``, ``abort(404)``), and no 401 / 403: only such a refusal says a lookup found nothing. A
+    ``NotFoundError(...)``, ``raise LookupError(...)``, ``abort(404)``), and no 401 / 403: only such a refusal says a lookup found nothing. A
     403 after a membership lookup refuses the caller (an access decision)."""
     if node is None:
         return False
@@ -2108,7 +2108,12 @@ def _hides_as_absent(node: Any) -> bool:
         return True
     func = node.func if type(node) is ast.Call else node
     name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")  # type: ignore[union-attr]
-    return "notfound" in name.lower().replace("_", "") or "doesnotexist" in name.lower().replace("_", "")
+    word = name.lower().replace("_", "")
+    return any(w in word for w in _ABSENT_WORDS)
+
+
+# an exception that says a lookup found nothing, with no status (``LookupError``, ``NoResultFound``, ``DoesNotExist``)
+_ABSENT_WORDS = ("notfound", "doesnotexist", "lookuperror", "noresultfound")
 
 
 def _empty_test(test: ast.expr, looked: frozenset[str]) -> Optional[bool]:
