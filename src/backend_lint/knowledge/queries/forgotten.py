@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
 from ..imports import dotted_name, last_segment
-from ..auth import ADMIN_WORDS, marker_target
-from ..auth.admin import _refuses_non_admins
+from ..auth import ADMIN_WORDS, marker_target, refuses_non_admins
 from ..index.extractors.flow import access_name  # an exception named for access (``Forbidden``, ``NotFoundError``)
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
@@ -234,14 +233,14 @@ def _admin_flags(func: cst.FunctionDef, principals: set[str]) -> set[str]:
 
 
 def _refuses_non_admins_by(test: cst.BaseExpression, principals: set[str], flags: set[str]) -> bool:
-    """``auth.admin._refuses_non_admins`` (``if not current_user.is_superuser``), also on an admin flag
+    """``auth.refuses_non_admins`` (``if not current_user.is_superuser``), also on an admin flag
     (``_admin_flags``): ``not is_admin``, or a disjunction with such a part."""
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         return _refuses_non_admins_by(test.left, principals, flags) or _refuses_non_admins_by(test.right, principals, flags)
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) and isinstance(test.expression, cst.Name):
         if test.expression.value in flags:
             return True
-    return _refuses_non_admins(test, principals)
+    return refuses_non_admins(test, principals)
 
 
 def _refuses_without_denying(body: cst.CSTNode) -> bool:
