@@ -223,6 +223,18 @@ def get_mine_or_404(db, model, ident, user_id):
     return found
 
 
+def require_grant(db, bay, holder):
+    found = db.exec(select(Grant).where(Grant.bay == bay, Grant.holder == holder)).first()
+    if found is None:
+        raise HTTPException(status_code=403)
+
+
+def require_role(perms, role, holder):
+    found = perms.get(role)
+    if found is None:
+        raise HTTPException(status_code=404)
+
+
 def get_compared_or_404(db, model, ident, keeper):
     found = db.get(model, ident)
     if not found:
@@ -267,6 +279,9 @@ def test_a_getter_refusing_only_when_nothing_is_found_decides_nothing(tmp_path: 
     assert checks["get_or_404"]["not_found"] == checks["get_or_404"]["groups"]
     assert checks["get_mine_or_404"]["not_found"] == checks["get_mine_or_404"]["groups"]
     assert checks["get_compared_or_404"]["not_found"] != checks["get_compared_or_404"]["groups"]
+    # (a 403 when the lookup finds nothing refuses the caller; ``perms.get(role)`` reads a dict: R36 item 5)
+    assert checks["require_grant"]["groups"] and not checks["require_grant"].get("not_found")
+    assert checks["require_role"]["groups"] and not checks["require_role"].get("not_found")
     decided = loaded_then_decided(index, Settings())
     assert "depot.models.Crate" not in decided
     assert decided["depot.models.Pallet"] == ("depot.views.pallets", "get_mine_or_404")

@@ -158,6 +158,9 @@ def _refuses_non_admins(test: cst.BaseExpression, principals: set[str]) -> bool:
     return False
 
 
+refuses_non_admins = _refuses_non_admins  # (for ``queries.forgotten``: an admin gate before or after a lookup)
+
+
 def _admin_only_test(test: cst.BaseExpression, principals: set[str]) -> bool:
     """The test holds only for admins: ``user.is_superuser``, ``getattr(user, "is_super_admin", False)``,
     ``hasattr(user, "is_admin")``, a claim of a dict principal (``user.get("is_superuser")``, ``user["is_admin"]``), ``is_admin(user)``, ``user.role == Role.ADMIN`` / ``in ["admin", ...]``, or a

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Iterator, Optional
 from ...ground.lazy import lazy_import
 from ..cst import child_list, load_names, walk
 from ..imports import dotted_name, last_segment
-from ..auth import marker_target
+from ..auth import ADMIN_WORDS, marker_target, refuses_non_admins
+from ..index.extractors.flow import access_name  # an exception named for access (``Forbidden``, ``NotFoundError``)
 from ..models import globally_scoped, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .syntax import _assignments
@@ -25,7 +26,7 @@ from .summaries import (
     callee_decides, checked_only_tables, flow_facts, membership_group, method_home, method_summary, owning_parents, principal_passes_through,
 )
 from .unwritten import writes_row
-from .vocabulary import library_check_name, spells_check
+from .vocabulary import _ACCESS_STATUS, library_check_name, spells_check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -150,9 +151,13 @@ def _may_decide_on_row(
     own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
     state_tests = _state_tests(func, rows, caller)
     principals = set(identity.names())
+    admin_flags = _admin_flags(func, principals)
     for node in walk(func.body):
-        if isinstance(node, cst.If) and _tests_caller(node.test, caller, principals) and any(isinstance(n, cst.Raise) for n in walk(node.body)):
-            return True  # a test on who asks that refuses (``if not await is_admin_or_superadmin(current_user, db): raise``)
+        if isinstance(node, cst.If) and any(isinstance(n, cst.Raise) for n in walk(node.body)):
+            if _refuses_non_admins_by(node.test, principals, admin_flags):
+                return True  # an admin gate that refuses (``if not is_admin: raise``, ``is_admin = await is_admin_or_superadmin(user, db)``)
+            if _tests_caller(node.test, caller, principals) and set(load_names(node.test)) & (rows | keys):
+                return True  # a test on who asks and on the row that refuses (``if not can_edit(user, doc.team_id): raise``)
         if isinstance(node, cst.Comparison) and id(node) not in own_preds:
             if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller):
                 return True
@@ -211,16 +216,52 @@ def _tests_caller(test: cst.CSTNode, caller: set[str], principals: set[str]) -> 
     return False
 
 
-_DENYING = ("401", "403", "404", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "PermissionDenied", "Forbidden", "NotFound", "Unauthorized")
+def _admin_flags(func: cst.FunctionDef, principals: set[str]) -> set[str]:
+    """Locals set from a call named for an admin test and handed the principal (``is_admin = await
+    is_admin_or_superadmin(current_user, db)``): read as the principal's admin attribute by ``_refuses_non_admins``
+    (``if not is_admin: raise`` refuses every caller who is not an admin)."""
+    out: set[str] = set()
+    for targets, value in _assignments(func.body):
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call) or not any(isinstance(a.value, cst.Name) and a.value.value in principals for a in value.args):
+            continue
+        name = last_segment(dotted_name(value.func) or "").lower()
+        if any(w in name for w in ADMIN_WORDS):
+            out.update(targets)
+    return out
+
+
+def _refuses_non_admins_by(test: cst.BaseExpression, principals: set[str], flags: set[str]) -> bool:
+    """``auth.refuses_non_admins`` (``if not current_user.is_superuser``), also on an admin flag
+    (``_admin_flags``): ``not is_admin``, or a disjunction with such a part."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return _refuses_non_admins_by(test.left, principals, flags) or _refuses_non_admins_by(test.right, principals, flags)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) and isinstance(test.expression, cst.Name):
+        if test.expression.value in flags:
+            return True
+    return refuses_non_admins(test, principals)
 
 
 def _refuses_without_denying(body: cst.CSTNode) -> bool:
-    """The branch raises (or aborts) and nothing in it names a 401/403/404 (a status, an exception class)."""
+    """The branch raises and no raise in it says 401/403/404: no status 401/403/404 given as a number or a status
+    constant (``_ACCESS_STATUS`` on a name, ``status.HTTP_404_NOT_FOUND``), no exception named for access
+    (``access_name``: ``Forbidden``, ``PermissionDenied``, ``NotFoundError``). Strings (a message) are not read."""
     raises = [n for n in walk(body) if isinstance(n, cst.Raise)]
-    if not raises:
+    return bool(raises) and not any(_denies(r.exc) for r in raises)
+
+
+def _denies(exc: Optional[cst.CSTNode]) -> bool:
+    if exc is None:
         return False
-    text = "".join(cst.Module(body=[]).code_for_node(r) for r in raises)
-    return not any(w.lower() in text.lower() for w in _DENYING)
+    for n in walk(exc):
+        if isinstance(n, cst.Integer) and n.value in ("401", "403", "404"):
+            return True
+        if isinstance(n, (cst.Name, cst.Attribute)):
+            word = n.value if isinstance(n, cst.Name) else n.attr.value
+            if _ACCESS_STATUS.search(word) or access_name(word):
+                return True
+    return False
 
 
 def _comparison_decides(node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str]) -> bool:

@@ -2040,8 +2040,8 @@ _LOOKUP_ANSWERS = frozenset({
 
 def _lookup_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
     """The locals of ``fn`` every assignment of which is a lookup's answer: a call of a method in
-    ``_LOOKUP_ANSWERS`` (awaited or not) on a receiver that is no bare parameter-free name (``result.scalars().first()``,
-    ``(await db.execute(q)).scalar_one_or_none()``, ``await db.get(model, ident)``)."""
+    ``_LOOKUP_ANSWERS`` (awaited or not; ``_lookup_answer``: a ``get`` on a session, a query or a repository, not
+    on a dict) (``result.scalars().first()``, ``(await db.execute(q)).scalar_one_or_none()``, ``await db.get(model, ident)``)."""
     some: set[str] = set()
     other: set[str] = set()
     for node in walk_function(fn):
@@ -2055,16 +2055,65 @@ def _lookup_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]
             continue
         if type(value) is ast.Await:
             value = value.value  # type: ignore[union-attr]
-        answer = (
-            type(value) is ast.Call and type(value.func) is ast.Attribute  # type: ignore[union-attr]
-            and value.func.attr in _LOOKUP_ANSWERS  # type: ignore[union-attr]
-        )
+        answer = _lookup_answer(value)
         for target in targets:
             if type(target) is ast.Name:
                 (some if answer else other).add(target.id)  # type: ignore[attr-defined]
             else:
                 other.update(n.id for n in walk(target) if type(n) is ast.Name)
     return frozenset(some - other)
+
+
+# the receiver of a ``get`` that looks a row up: a session, a query, a repository (``db.get(model, ident)``,
+# ``self.session.get(...)``, ``repo.get(...)``, ``Model.objects.get(...)``), not a dict (``perms.get(role)``)
+_LOOKUP_RECEIVER = re.compile(r"db|session|sess$|repo|query|crud|store|dao|objects|conn")
+
+
+def _lookup_answer(value: Any) -> bool:
+    """A call of a method in ``_LOOKUP_ANSWERS``; a ``get`` / ``get_or_none`` only on a receiver named for a
+    session, a query or a repository (``_LOOKUP_RECEIVER``, on its last name: ``db.query(M).get(i)`` reads
+    ``query``) or on a class (``Model.get(i)``): ``perms.get(role)``, ``payload.get("id")`` read a dict."""
+    if type(value) is not ast.Call or type(value.func) is not ast.Attribute:  # type: ignore[union-attr]
+        return False
+    method = value.func.attr  # type: ignore[union-attr]
+    if method not in _LOOKUP_ANSWERS:
+        return False
+    if method not in ("get", "get_or_none"):
+        return True
+    receiver = value.func.value  # type: ignore[union-attr]
+    while type(receiver) is ast.Call or type(receiver) is ast.Await:
+        receiver = receiver.func if type(receiver) is ast.Call else receiver.value  # type: ignore[attr-defined]
+    name = receiver.attr if type(receiver) is ast.Attribute else (receiver.id if type(receiver) is ast.Name else "")  # type: ignore[attr-defined]
+    return name[:1].isupper() or bool(_LOOKUP_RECEIVER.search(name.lower()))
+
+
+def _hides_as_absent(node: Any) -> bool:
+    """A refusal that answers 404 / not found (``HTTPException(404)``, ``status.HTTP_404_NOT_FOUND``,
+    ``NotFoundError(...)``, ``raise LookupError(...)``, ``abort(404)``), and no 401 / 403: only such a refusal says a lookup found nothing. A
+    403 after a membership lookup refuses the caller (an access decision)."""
+    if node is None:
+        return False
+    codes: set[int] = set()
+    for n in walk(node):
+        t = type(n)
+        if t is ast.Constant and type(n.value) is int:  # type: ignore[attr-defined]
+            codes.add(n.value)  # type: ignore[attr-defined]
+        elif t is ast.Attribute or t is ast.Name:
+            found = _STATUS_NAME.search(n.attr if t is ast.Attribute else n.id)  # type: ignore[attr-defined]
+            if found:
+                codes.add(int(found.group(1)))
+    if codes & {401, 403}:
+        return False
+    if 404 in codes:
+        return True
+    func = node.func if type(node) is ast.Call else node
+    name = func.attr if type(func) is ast.Attribute else (func.id if type(func) is ast.Name else "")  # type: ignore[union-attr]
+    word = name.lower().replace("_", "")
+    return any(w in word for w in _ABSENT_WORDS)
+
+
+# an exception that says a lookup found nothing, with no status (``LookupError``, ``NoResultFound``, ``DoesNotExist``)
+_ABSENT_WORDS = ("notfound", "doesnotexist", "lookuperror", "noresultfound")
 
 
 def _empty_test(test: ast.expr, looked: frozenset[str]) -> Optional[bool]:
@@ -2142,7 +2191,7 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
             t = type(stmt)
             if t is ast.Raise:
                 if not _answers_otherwise(stmt.exc):
-                    add(guard | escaped, _refusal_kind(stmt.exc, resolve), existence and not escaped)
+                    add(guard | escaped, _refusal_kind(stmt.exc, resolve), existence and not escaped and _hides_as_absent(stmt.exc))
             elif t is ast.Assert:
                 add(guard | _names(stmt.test))
             elif t is ast.Return:
@@ -2162,7 +2211,7 @@ def decision_groups(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Optiona
                     call = call.value
                 if guard and type(call) is ast.Call and _refusing_call(call.func) and not _answers_otherwise(call):
                     # ``abort(403)``, ``raise_forbidden()`` under a test
-                    add(guard, _refusal_kind(call, None) is True, existence and not escaped)
+                    add(guard, _refusal_kind(call, None) is True, existence and not escaped and _hides_as_absent(call))
             elif t is ast.If or t is ast.While:
                 inner = guard | _names(stmt.test)
                 empty = _empty_test(stmt.test, looked) if t is ast.If else None
