@@ -437,6 +437,8 @@ def site_permission(literal: str) -> bool:
     One vocabulary for a dependency factory's argument (``privileged_arguments``) and a permission test inside a
     handler's body (``queries.gates``)."""
     return bool(_SITE_NAMESPACE.search(literal.lower()))
+
+
 # A permission whose subject is the accounts themselves or their audit trail (``require_permission("view",
 # "users")``, ``Permission.USERS_WRITE``, ``"audit:read"``, ``("update", "roles")``): administering other
 # people's accounts, roles and the audit log is the administrators' work, whatever the action. Words of the

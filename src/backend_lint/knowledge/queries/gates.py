@@ -538,7 +538,6 @@ def _permission_string_test(call: cst.Call, lowered: str) -> bool:
     return ("permission" in lowered or "allowed" in lowered) and any(site_permission(v) for v in strings)
 
 
-
 def _permission_string_call(value: cst.BaseExpression) -> bool:
     """``value`` is a call ``_permission_string_test`` reads as an administrators' grant (a flag's value)."""
     if not isinstance(value, cst.Call):
@@ -546,6 +545,7 @@ def _permission_string_call(value: cst.BaseExpression) -> bool:
     node = value.func
     name = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
     return _permission_string_test(value, name.lower())
+
 
 def _granted_over_all(literal: str) -> bool:
     """A permission string scoped ``:all`` (``"sinas.executions.read:all"`` beside ``"...read:own"``): granted

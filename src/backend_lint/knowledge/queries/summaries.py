@@ -904,8 +904,8 @@ def _not_found_only(
 ) -> bool:
     """Every decision of the project function or method ``sub`` (its ``checks`` ``entry``) asks only whether its
     own lookup found a row (``flow`` facts ``not_found``: ``if not instance: raise NotFoundError(...)`` after
-    ``select(model).where(getattr(model, field) == identifier)``), and no parameter that lookup reads carries who
-    asks (``_caller_param``): a generic ``get_or_404(db, Model, id)`` decides nothing about access. One that
+    ``select(model).where(getattr(model, field) == identifier)``), and no parameter of it carries who asks
+    (``_caller_param``): a generic ``get_or_404(db, Model, id)`` decides nothing about access. One that
     filters by the caller (``get_owned_or_404(db, Model, id, user_id)``) or compares an owner too still decides."""
     lookups = entry.get("not_found")
     if not lookups or any(g not in lookups for g in entry.get("groups", ())):
@@ -918,11 +918,10 @@ def _not_found_only(
         method = orm.get("methods", {}).get(sub[2].split(".", 1)[-1] if sub[2].count(".") > 1 else sub[2]) or {}
         typed = {p.get("name"): p.get("type") for p in method.get("params", ())}
         typed.update(method.get("arg_types", {}))
-    if any(_caller_param(project, settings, {"name": n, "type": t}, principals) for n, t in typed.items()):
-        return False  # handed who asks: it decides through what it hands it to (``require_role(..., user)``)
-    return not any(
-        _caller_param(project, settings, {"name": n, "type": typed.get(n)}, principals) for g in lookups for n in g
-    )
+    # no parameter carries who asks, among those its lookup reads or any other: a getter handed the caller decides
+    # through what it hands the caller to (``require_role(p.workspace_id, role, db, user)``)
+    names = set(typed) | {n for g in lookups for n in g}
+    return not any(_caller_param(project, settings, {"name": n, "type": typed.get(n)}, principals) for n in names)
 
 
 # tables that are the scope permissions are granted on (an organisation, a tenant, a workspace, an account): a
