@@ -1030,7 +1030,7 @@ class _ClientAnalysis:
             name = last_segment(dotted_name(value.func) or "").lower()
             if MANAGE_WORD in name and self._reads_caller(value):
                 return True
-            return self._permission_gate_call(value, name, client)
+            return self._permission_gate_call(value, name, client) or self._path_resource_gate_call(value, name, client)
         if isinstance(stmt, cst.If) and _exits(stmt.body):
             for node in walk(stmt.test):
                 word = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
@@ -1055,11 +1055,62 @@ class _ClientAnalysis:
                 constant = True
             elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value[:1].isupper() and not self.is_derived(value):
                 constant = True
-            elif self._reads_caller(value):
+            elif self._names_principal(value):
                 caller = True
             elif any(id(n) in client for n in walk(value)):
                 return False
         return caller and constant
+
+    def _path_resource_gate_call(self, call: cst.Call, name: str, client: set[int]) -> bool:
+        """``require_project_edit(db, current_user, project)`` as a bare statement, where ``project`` is the route's
+        path parameter or a local bound once to what a call keyed on one returns (``project = project_service.get(
+        db, project_id)``): a call named like a check, handed the caller and the resource the path names, and no
+        value the request sent: only callers allowed on that resource go on (the statement twin of a caller
+        dependency that checks the path's resource, ``_caller_checked_on_path``)."""
+        route = self.identity.route
+        if route is None or not spells_check(name):
+            return False
+        path = path_parameters(route.path)
+        if not path:
+            return False
+        bound: dict[str, list[cst.BaseExpression]] = {}
+        for node in walk(self.func.body):
+            if isinstance(node, cst.Assign):
+                for t in node.targets:
+                    if isinstance(t.target, cst.Name):
+                        bound.setdefault(t.target.value, []).append(node.value)
+
+        def on_path(expr: cst.BaseExpression) -> bool:
+            if isinstance(expr, cst.Name) and expr.value in path:
+                return True
+            if isinstance(expr, cst.Name) and len(bound.get(expr.value, ())) == 1:
+                made = bound[expr.value][0]
+                made = made.expression if isinstance(made, cst.Await) else made
+                return isinstance(made, cst.Call) and any(
+                    isinstance(a.value, cst.Name) and a.value.value in path for a in made.args
+                )
+            return False
+
+        caller = resource = False
+        for arg in call.args:
+            if arg.star or any(id(n) in client for n in walk(arg.value)):
+                return False
+            if self._names_principal(arg.value):
+                caller = True
+            elif on_path(arg.value):
+                resource = True
+        return caller and resource
+
+    def _names_principal(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` is the principal or an attribute of it (``current_user``, ``current_user.id``), not merely a
+        value the handler derived without the client (a path parameter, a row it keys)."""
+        base = expr
+        while isinstance(base, (cst.Attribute, cst.Subscript)):
+            base = base.value
+        if isinstance(base, cst.Name) and base.value in self.identity.principals:
+            return True
+        name = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        return bool(name) and any(name == p or name.startswith(p + ".") for p in self.identity.principals if "." in p)
 
     def _reads_caller(self, expr: cst.CSTNode) -> bool:
         """The principal, a value derived from it (the caller's own membership row), or ``self`` of a class-based
