@@ -587,11 +587,17 @@ class _ClientAnalysis:
                     if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
                         value = picked[0]
                 elif isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
-                    # ``target = user_id or current_user.id``: the client's value, or where it sent none the
-                    # caller's own (the same choice as the conditional expression above)
+                    # ``target = user_id or current_user.id``: a person the client names, or where it sent none
+                    # the caller (the same choice as the conditional expression above). Only a person's id: a
+                    # tenant the client may put in place of the caller's (``tenant_id or auth_tenant_id``) is the
+                    # override this family reports, and a lookup keyed on it beside the caller's own id is not
+                    # scoped by that id
                     sides = [_unwrap_conversion(value.left), _unwrap_conversion(value.right)]
                     picked = [x for x in sides if id(x) in value_nodes]
-                    if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
+                    if (
+                        len(picked) == 1 and value_nodes[id(picked[0])][1] in PERSON_FIELDS
+                        and all(x is picked[0] or self.is_derived(x) for x in sides)
+                    ):
                         value = picked[0]
                 if id(value) in value_nodes:
                     copies.setdefault(node.targets[0].target.value, set()).add(value_nodes[id(value)])
