@@ -88,7 +88,10 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     Depends(require_access("ab_testing", "create"))`: the subject the permitted caller records), or whose caller
     comes from a project dependency that takes a path parameter of the route and may refuse by raising
     (`organizer: User = Depends(require_exhibition_organizer)` on `/exhibitions/{exhibition_id}/roles`: the caller
-    is authorised on the resource the path names, and the person is whom a role is granted to). Nor a
+    is authorised on the resource the path names, and the person is whom a role is granted to), or read after a
+    bare statement named like a check that is handed the caller and the resource the path names (the path
+    parameter, or a local bound once to what a call keyed on it returns: `project = service.get(db, project_id)`,
+    `require_project_edit(db, current_user, project)`) and nothing the request sent. Nor a
     person's id handed to a call beside the caller's own person under a keyword that names the actor
     (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`; `*_by`, `*_by_id`, `actor*`,
     `acting_*`): the callee is told who acts and whom the action is about (not an ORM constructor, which stores

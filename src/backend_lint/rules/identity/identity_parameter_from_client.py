@@ -74,8 +74,9 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     attribute, to a method of a service the handler holds (`service = ActivityService(db)`, `service.list_entries(
     user.organization_id, user_id=user_id)`) that does nothing with it but hand it on, beside that value, to a
     lookup keyed on both (a repository's `.where(Log.organization_id == organization_id)` ... `.where(Log.user_id
-    == user_id)`). A copy that falls back to the caller (`target = user_id or user.id`) stands for the value as
-    `user_id if user_id else user.id` does. Handlers whose only auth dependency is an admin one are not checked.
+    == user_id)`). A copy of a person's id that falls back to the caller (`target = user_id or user.id`) stands for the
+    value as `user_id if user_id else user.id` does (a tenant's, `tenant_id or auth_tenant_id`, is the override
+    itself and stays reported). Handlers whose only auth dependency is an admin one are not checked.
     Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
     project, `test_*.py`, `*_test.py` and `conftest.py`.
 
