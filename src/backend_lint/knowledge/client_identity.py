@@ -53,6 +53,9 @@ _ACTOR_KEYWORD = re.compile(r"(?:^|_)by(?:_id)?$|^actor|^acting_|^requester|^per
 _REFUSES_CALLER = re.compile(r"\b(?:401|403)\b|UNAUTHORIZED|FORBIDDEN")
 PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "created_by_id", "member_id"})
 MANAGE_WORD = "manag"
+# the words of a check's name that say it decides on a grant the caller holds (``require_permission``,
+# ``check_role``, ``ensure_admin``), not on a row or a value
+PERMISSION_WORDS = ("permission", "role", "admin", "privilege")
 DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_json"})
 VALIDATE_METHODS = frozenset({"model_validate", "from_orm", "parse_obj", "validate", "model_construct"})
 
@@ -548,11 +551,24 @@ class _ClientAnalysis:
         self.verified |= self._after_manager_gate(reads, param_uses)
         self.verified |= self._read_only_for_admins(reads, param_uses)
         self.verified |= self._ignored_by_callees(reads, param_uses)
-        if (not self.identity.principals and permission_gated_route(self.ctx, self.identity.route)) or _permission_factory_param(self.ctx, self.func):
-            # a handler that names no caller, gated by a permission in its decorator (``dependencies=[Depends(
-            # require_permission("create", "notifications"))]``), or whose caller comes from such a factory itself
-            # (``auth = Depends(require_access("ab_testing", "create"))``): a person's id in the body is whom the
-            # permitted staff member acts on (the recipient, the subject), not who acts; scope fields stay findings
+        if permission_gated_route(self.ctx, self.identity.route) or _permission_factory_param(self.ctx, self.func):
+            # a handler gated by a permission in its decorator (``dependencies=[Depends(require_permission("create",
+            # "notifications"))]``, also through a module-level name bound to that ``Depends``), whether or not it
+            # also names the caller, or whose caller comes from such a factory itself (``auth = Depends(
+            # require_access("ab_testing", "create"))``): a person's id in the body or the query string is whom the
+            # permitted staff member acts on (the recipient, the assignee, the subject a listing is narrowed to),
+            # not who acts; scope fields stay findings
+            for src, f, _node in reads:
+                if f in PERSON_FIELDS:
+                    self.verified.add((src, f))
+            for name in param_uses:
+                if name in PERSON_FIELDS:
+                    self.verified.add((name, name))
+        if self._caller_checked_on_path():
+            # ``current_user = Depends(require_exhibition_organizer)`` on ``POST /exhibitions/{exhibition_id}/roles``
+            # whose dependency takes ``exhibition_id`` and refuses callers who may not manage it: the caller is
+            # authorised on the resource the path names, and a person's id in the body is the member the
+            # authorised caller acts on (grants a role to, assigns); scope fields stay findings
             for src, f, _node in reads:
                 if f in PERSON_FIELDS:
                     self.verified.add((src, f))
@@ -569,6 +585,19 @@ class _ClientAnalysis:
                     sides = [_unwrap_conversion(value.body), _unwrap_conversion(value.orelse)]
                     picked = [x for x in sides if id(x) in value_nodes]
                     if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
+                        value = picked[0]
+                elif isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+                    # ``target = user_id or current_user.id``: a person the client names, or where it sent none
+                    # the caller (the same choice as the conditional expression above). Only a person's id: a
+                    # tenant the client may put in place of the caller's (``tenant_id or auth_tenant_id``) is the
+                    # override this family reports, and a lookup keyed on it beside the caller's own id is not
+                    # scoped by that id
+                    sides = [_unwrap_conversion(value.left), _unwrap_conversion(value.right)]
+                    picked = [x for x in sides if id(x) in value_nodes]
+                    if (
+                        len(picked) == 1 and value_nodes[id(picked[0])][1] in PERSON_FIELDS
+                        and all(x is picked[0] or self.is_derived(x) for x in sides)
+                    ):
                         value = picked[0]
                 if id(value) in value_nodes:
                     copies.setdefault(node.targets[0].target.value, set()).add(value_nodes[id(value)])
@@ -978,8 +1007,12 @@ class _ClientAnalysis:
         the manager acts on (adds as a seller, grants permissions to), not who acts. Fields that name a scope
         (``tenant_id``, ``organization_id``) stay the caller's to prove."""
         gate: Optional[int] = None
+        client: set[int] = set()
+        for _src, _f, node in reads:
+            client |= _under(node)
+        client |= {id(n) for nodes in param_uses.values() for n in nodes}
         for stmt in self.func.body.body if isinstance(self.func.body, cst.IndentedBlock) else ():
-            if self._manager_gate(stmt):
+            if self._manager_gate(stmt, client):
                 gate = self.order.get(id(stmt))
                 break
         if gate is None:
@@ -991,7 +1024,7 @@ class _ClientAnalysis:
                 out.add((src, f))
         return out
 
-    def _manager_gate(self, stmt: cst.CSTNode) -> bool:
+    def _manager_gate(self, stmt: cst.CSTNode, client: set[int]) -> bool:
         """A statement that stops callers who do not manage: a bare call named for managing
         (``ensure_can_manage(user, store)``, ``self.checks.can_manage()``) or an ``if`` that exits when a test
         of the caller's management right fails; the call or the test reads the principal."""
@@ -1001,13 +1034,89 @@ class _ClientAnalysis:
             if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
                 return False
             name = last_segment(dotted_name(value.func) or "").lower()
-            return MANAGE_WORD in name and self._reads_caller(value)
+            if MANAGE_WORD in name and self._reads_caller(value):
+                return True
+            return self._permission_gate_call(value, name, client) or self._path_resource_gate_call(value, name, client)
         if isinstance(stmt, cst.If) and _exits(stmt.body):
             for node in walk(stmt.test):
                 word = node.attr.value if isinstance(node, cst.Attribute) else (node.value if isinstance(node, cst.Name) else "")
                 if MANAGE_WORD in word.lower() and self._reads_caller(node):
                     return True
         return False
+
+    def _permission_gate_call(self, call: cst.Call, name: str, client: set[int]) -> bool:
+        """``await require_permission("admin:*", current_user, db)`` / ``check_role(user, Role.ADMIN)`` as a bare
+        statement: a call named like a check and for a grant (``PERMISSION_WORDS``), handed the caller and a
+        constant that names the grant (a string, or an attribute of a module-level name: ``Permission.AUDIT_READ``),
+        and no value the request sent: the statement gate form of a route gated by a permission in its decorator
+        (``permission_gated_route``), so only callers granted it go on."""
+        if not spells_check(name) or not any(word in name for word in PERMISSION_WORDS):
+            return False
+        caller = constant = False
+        for arg in call.args:
+            if arg.star:
+                return False
+            value = arg.value
+            if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+                constant = True
+            elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value[:1].isupper() and not self.is_derived(value):
+                constant = True
+            elif self._names_principal(value):
+                caller = True
+            elif any(id(n) in client for n in walk(value)):
+                return False
+        return caller and constant
+
+    def _path_resource_gate_call(self, call: cst.Call, name: str, client: set[int]) -> bool:
+        """``require_project_edit(db, current_user, project)`` as a bare statement, where ``project`` is the route's
+        path parameter or a local bound once to what a call keyed on one returns (``project = project_service.get(
+        db, project_id)``): a call named like a check, handed the caller and the resource the path names, and no
+        value the request sent: only callers allowed on that resource go on (the statement twin of a caller
+        dependency that checks the path's resource, ``_caller_checked_on_path``)."""
+        route = self.identity.route
+        if route is None or not spells_check(name):
+            return False
+        path = path_parameters(route.path)
+        if not path:
+            return False
+        bound: dict[str, list[cst.BaseExpression]] = {}
+        for node in walk(self.func.body):
+            if isinstance(node, cst.Assign):
+                for t in node.targets:
+                    if isinstance(t.target, cst.Name):
+                        bound.setdefault(t.target.value, []).append(node.value)
+
+        def on_path(expr: cst.BaseExpression) -> bool:
+            if isinstance(expr, cst.Name) and expr.value in path:
+                return True
+            if isinstance(expr, cst.Name) and len(bound.get(expr.value, ())) == 1:
+                made = bound[expr.value][0]
+                made = made.expression if isinstance(made, cst.Await) else made
+                return isinstance(made, cst.Call) and any(
+                    isinstance(a.value, cst.Name) and a.value.value in path for a in made.args
+                )
+            return False
+
+        caller = resource = False
+        for arg in call.args:
+            if arg.star or any(id(n) in client for n in walk(arg.value)):
+                return False
+            if self._names_principal(arg.value):
+                caller = True
+            elif on_path(arg.value):
+                resource = True
+        return caller and resource
+
+    def _names_principal(self, expr: cst.BaseExpression) -> bool:
+        """``expr`` is the principal or an attribute of it (``current_user``, ``current_user.id``), not merely a
+        value the handler derived without the client (a path parameter, a row it keys)."""
+        base = expr
+        while isinstance(base, (cst.Attribute, cst.Subscript)):
+            base = base.value
+        if isinstance(base, cst.Name) and base.value in self.identity.principals:
+            return True
+        name = dotted_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        return bool(name) and any(name == p or name.startswith(p + ".") for p in self.identity.principals if "." in p)
 
     def _reads_caller(self, expr: cst.CSTNode) -> bool:
         """The principal, a value derived from it (the caller's own membership row), or ``self`` of a class-based
@@ -1118,9 +1227,17 @@ class _ClientAnalysis:
         lookups."""
         project = self.ctx.project
         summary = self._project_function_summary(call)
-        if project is None or summary is None:
+        offset, cls = 0, None
+        if summary is None:
+            # a method of a typed receiver (``service = ActivityService(db)``, ``service.list_entries(
+            # me.organization_id, user_id=user_id)``) that hands the value on to its repository (``self._logs``)
+            callee = self._callee_flow(call)
+            if callee is None or callee[2][1] is None:
+                return set()
+            summary, offset, cls = callee[0], callee[1], callee[2][1]
+        if project is None or not summary:
             return set()
-        bound = self._bind_arguments(call, summary.get("params", []), value_nodes)
+        bound = self._bind_arguments(call, summary.get("params", [])[offset:], value_nodes)
         if bound is None:
             return set()
         value_params, principal_params, _, _ = bound
@@ -1132,15 +1249,16 @@ class _ClientAnalysis:
             if param not in idle:
                 continue
             handed = [c for c in summary.get("calls", ()) if any(p == param for _, p in c.get("args", ()))]
-            if handed and all(self._scoped_call(project, c, param, principal_params) for c in handed):
+            if handed and all(self._scoped_call(project, c, param, principal_params, cls) for c in handed):
                 out |= keys
         return out
 
     @staticmethod
-    def _scoped_call(project: "ProjectIndex", handed: dict, value: str, principals: set[str]) -> bool:
-        """The call ``handed`` (a ``flow`` summary ``calls`` entry) gives ``value`` and one of ``principals`` (or
-        an attribute of one) to a project function whose own lookup is keyed on both (``keys_scoped_beside``)."""
-        sub = summary_of_call(project, None, handed.get("target") or "")
+    def _scoped_call(project: "ProjectIndex", handed: dict, value: str, principals: set[str], cls: Optional[str] = None) -> bool:
+        """The call ``handed`` (a ``flow`` summary ``calls`` entry of a function, or of a method of ``cls``)
+        gives ``value`` and one of ``principals`` (or an attribute of one) to a project function whose own lookup
+        is keyed on both (``keys_scoped_beside``)."""
+        sub = summary_of_call(project, cls, handed.get("target") or "")
         if sub is None:
             return False
         params = sub[3].get("params", [])
@@ -1327,6 +1445,29 @@ class _ClientAnalysis:
         if p.dependency.kind == "auth" and p.dependency.resource:
             return True
         return p.dependency.kind is None and p.provider is not None and self._checked_by_sibling(p.provider)
+
+    def _caller_checked_on_path(self) -> bool:
+        """The principal comes from a project dependency that takes a path parameter of the route by name (FastAPI
+        hands it the route's value) and may refuse by raising: the dependency decides whether the caller may act
+        on the resource the path names (``require_exhibition_organizer(exhibition_id, current_user=Depends(...))``)."""
+        project = self.project
+        route = self.identity.route
+        if project is None or route is None:
+            return False
+        path = path_parameters(route.path)
+        if not path:
+            return False
+        for p in self.identity.params:
+            if p.name not in self.identity.principals or p.dependency.kind != "auth" or not p.provider:
+                continue
+            found = project.project_function(p.provider)
+            if found is None:
+                continue
+            fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+            names = {e.get("name") for e in fn.get("params", ())}
+            if fn.get("raises") and names & path:
+                return True
+        return False
 
     def _checked_by_sibling(self, provider: str) -> bool:
         """``organization_id: int = Depends(get_organization_id)`` (a header read, no check of its own) beside

@@ -74,6 +74,9 @@ def permission_gated_route(ctx: "FileContext", route: Optional[RouteInfo]) -> bo
     if route is None or route.decorator is None or not isinstance(route.decorator.decorator, cst.Call):
         return False
     for dep in dependencies_elements(ctx, route.decorator.decorator):
+        if isinstance(dep, cst.Name):
+            # ``_audit = Depends(require_permission(Permission.AUDIT_READ))`` at module level, ``dependencies=[_audit]``
+            dep = module_assignments(ctx).get(dep.value, dep)
         if not (isinstance(dep, cst.Call) and dep.args and last_segment(ctx.qualified_name(dep.func) or dotted_name(dep.func)) in DEPENDENCY_MARKERS):
             continue
         target = dep.args[0].value

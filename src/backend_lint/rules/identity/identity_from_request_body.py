@@ -78,10 +78,20 @@ class IdentityFromRequestBody(IdentityStack, Rule):
     `ensure_can_manage(user, shop_id)` / `self.checks.can_manage()`, or an `if` that exits when the caller's
     own row or the principal fails a managing test, `if mine is None or not mine.can_manage_sellers: raise`):
     that id names the member the manager acts on; a scope id (`organization_id`) stays reported. The same holds for a
-    person's id in a handler that names no caller and whose decorator gates it with a permission given to an
-    authenticating dependency factory (`dependencies=[Depends(require_permission("create", "notifications"))]`:
-    the recipient the permitted staff member chooses), or whose caller comes from such a factory itself (`auth:
-    tuple = Depends(require_access("ab_testing", "create"))`: the subject the permitted caller records). Nor a
+    person's id read after a bare statement that stops callers who lack a named permission (a call named like a
+    check and for a grant, `permission` / `role` / `admin` / `privilege`, handed the caller and a constant naming
+    the grant and nothing the request sent: `await require_permission("admin:*", current_user, db)`), in a
+    handler whose decorator gates it with a permission given to an authenticating dependency factory
+    (`dependencies=[Depends(require_permission("create", "notifications"))]`, also a module-level name bound to
+    that `Depends`, whether or not the handler also names the caller: the recipient or the assignee the permitted
+    staff member chooses), in a handler whose caller comes from such a factory itself (`auth: tuple =
+    Depends(require_access("ab_testing", "create"))`: the subject the permitted caller records), or whose caller
+    comes from a project dependency that takes a path parameter of the route and may refuse by raising
+    (`organizer: User = Depends(require_exhibition_organizer)` on `/exhibitions/{exhibition_id}/roles`: the caller
+    is authorised on the resource the path names, and the person is whom a role is granted to), or read after a
+    bare statement named like a check that is handed the caller and the resource the path names (the path
+    parameter, or a local bound once to what a call keyed on it returns: `project = service.get(db, project_id)`,
+    `require_project_edit(db, current_user, project)`) and nothing the request sent. Nor a
     person's id handed to a call beside the caller's own person under a keyword that names the actor
     (`add_approver(db, user_id=body.user_id, assigned_by=current_user.id)`; `*_by`, `*_by_id`, `actor*`,
     `acting_*`): the callee is told who acts and whom the action is about (not an ORM constructor, which stores

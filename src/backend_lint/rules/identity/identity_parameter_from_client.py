@@ -67,7 +67,16 @@ class IdentityParameterFromClient(IdentityStack, Rule):
     refusing a caller who is no member there (`member = Depends(require_permission(...))` built on
     `get_member(user=Depends(get_current_user), org_id=Depends(get_org_id))`): FastAPI runs a dependency once
     per request and hands every taker the same value, so a query-string `owner_id` that only narrows a listing
-    of that tenant is a filter. Handlers whose only auth dependency is an admin one are not checked.
+    of that tenant is a filter. Nor a person's id (`user_id`, `owner_id`, `author_id`, ...) in a route gated by a
+    permission in its decorator (also through a module-level name bound to the `Depends`) or read after a bare
+    statement that stops callers who lack a named permission (`await require_permission("admin:*", user, db)`):
+    the staff member names whom the listing is about. Nor a value handed, beside the caller or the caller's own
+    attribute, to a method of a service the handler holds (`service = ActivityService(db)`, `service.list_entries(
+    user.organization_id, user_id=user_id)`) that does nothing with it but hand it on, beside that value, to a
+    lookup keyed on both (a repository's `.where(Log.organization_id == organization_id)` ... `.where(Log.user_id
+    == user_id)`). A copy of a person's id that falls back to the caller (`target = user_id or user.id`) stands for the
+    value as `user_id if user_id else user.id` does (a tenant's, `tenant_id or auth_tenant_id`, is the override
+    itself and stays reported). Handlers whose only auth dependency is an admin one are not checked.
     Test code and one-off scripts make no claim: a module under a `tests`, `test` or `scripts` folder of the
     project, `test_*.py`, `*_test.py` and `conftest.py`.
 
