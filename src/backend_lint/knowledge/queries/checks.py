@@ -718,6 +718,122 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
     return True
 
 
+def _row_through_result(func: cst.FunctionDef, names: set[str]) -> Optional[str]:
+    """The local holding the lookup's row: the one name, or of two (``result = await db.execute(stmt)``, ``row =
+    result.scalar_one_or_none()``) the one bound from the other, the statement's result read nowhere else."""
+    if len(names) == 1:
+        return next(iter(names))
+    for name in names:
+        (other,) = names - {name}
+        values = [
+            a.value for a in cst_walk(func.body)
+            if isinstance(a, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in a.targets)
+        ]
+        if len(values) != 1 or not any(isinstance(n, cst.Name) and n.value == other for n in cst_walk(values[0])):
+            continue
+        inside = {id(n) for n in cst_walk(values[0])}
+        targets = {
+            id(t.target) for a in cst_walk(func.body) if isinstance(a, cst.Assign) for t in a.targets
+        }
+        if all(id(n) in inside or id(n) in targets for n in cst_walk(func.body) if isinstance(n, cst.Name) and n.value == other):
+            return name
+    return None
+
+
+def _refused_by_its_tests(func: cst.FunctionDef, site: Site) -> bool:
+    """A probe by a value column that refuses behind tests of the row itself (``existing = result.
+    scalar_one_or_none()``, ``if existing:``, ``if existing.is_valid(): raise HTTPException(400, "already
+    invited")``; ``if existing and existing.expires_at > now: raise``): the row is bound to one local and read
+    only inside the conditions of ``if`` statements (its presence, its columns, its own methods), never returned,
+    changed, handed on or read in a body; every such ``if`` asks for the row's presence or sits inside one that
+    does (the row's state is asked only when it exists) and one of them refuses; no test refuses while it is
+    absent (``if not row: raise 404`` guards what follows); and every client key of the lookup is compared with a
+    value column (``Invitation.email == body.email``, not a key column: ``id`` or ``*_id``, whose row a write
+    after the refusal could attach to). It reveals at most that a row with that value exists in that state, as a
+    uniqueness refusal does (``_only_tested``)."""
+    names = set(site.row_names)
+    if not names or len(names) > 2 or site.kind == "helper" or not site.key_names or site.via:
+        return False
+    name = _row_through_result(func, names)
+    if name is None:
+        return False
+    keys = {k.split(".", 1)[0] for k in site.key_names}
+    spelled = {dotted_name(n) for n in site.model_nodes} - {None}
+    compared = False
+    for pred in site.pred_nodes:
+        for node in cst_walk(pred):
+            if not isinstance(node, cst.Comparison):
+                continue
+            sides = [node.left, *(c.comparator for c in node.comparisons)]
+            if not any(isinstance(n, cst.Name) and n.value in keys for side in sides for n in cst_walk(side)):
+                continue
+            columns = [side.attr.value for side in sides if isinstance(side, cst.Attribute) and dotted_name(side.value) in spelled]
+            if not columns or any(c in PRIMARY_KEY_NAMES or c.endswith("_id") for c in columns):
+                return False
+            compared = True
+    if not compared:
+        return False
+    bindings: set[int] = set()
+    assigns = 0
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, cst.Name) and t.value == name:
+                    bindings.add(id(t))
+                    assigns += 1
+                    if isinstance(node, cst.Assign) and not any(n is site.node or (isinstance(n, cst.Name) and n.value in names) for n in cst_walk(node.value)):
+                        return False  # rebound to something else
+        elif isinstance(node, (cst.For, cst.With, cst.NamedExpr)) and any(isinstance(n, cst.Name) and n.value == name for n in cst_walk(node.target if not isinstance(node, cst.With) else node.items[0])):
+            return False
+    if assigns != 1:
+        return False
+    in_tests: set[int] = set()
+    refuses = False
+    present_seen = False
+
+    def visit_if(node: cst.If, inside_present: bool) -> bool:
+        nonlocal refuses, present_seen
+        reads = [n for n in cst_walk(node.test) if isinstance(n, cst.Name) and n.value == name]
+        present = False
+        if reads:
+            found = _present_test(node.test)
+            test = node.test
+            if found is not None and found[0] == name:
+                if not found[1]:
+                    return False  # refused (or branched on) while the row is absent
+                present = True
+            elif isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and _present_test(bool_operands(test)[0]) == (name, True):
+                present = True  # ``if existing and existing.is_valid():``
+            elif not inside_present:
+                return False  # the row's state asked whether or not it exists
+            in_tests.update(id(n) for n in reads)
+            present_seen = present_seen or present
+            refuses = refuses or _if_refuses(node)
+        if not visit(node.body, inside_present or present):
+            return False
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            return visit_if(orelse, inside_present)
+        return orelse is None or visit(orelse, inside_present)
+
+    def visit(block: cst.CSTNode, inside_present: bool) -> bool:
+        for child in iter_children(block):
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(child, cst.If):
+                if not visit_if(child, inside_present):
+                    return False
+            elif not visit(child, inside_present):
+                return False
+        return True
+
+    if not visit(func.body, False) or not refuses or not present_seen:
+        return False
+    uses = [n for n in cst_walk(func.body) if isinstance(n, cst.Name) and n.value == name]
+    return all(id(n) in in_tests or id(n) in bindings for n in uses)
+
+
 def _child_of_checked_parent(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:
     """Children fetched by the key of a parent the function has just loaded with the owner predicate and refused
     when missing (``task = query(Task).filter(Task.id == task_id, Task.organization_id == org_id).first()``,

@@ -32,6 +32,7 @@ from .checks import (
     staff_list,
     _secret_gated,
     _only_tested,
+    _refused_by_its_tests,
 )
 from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read, refused_unless_public
@@ -221,6 +222,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _only_tested(func, site):
             continue  # the row only tested: a free value picked, a yes or no, a refusal while it exists
+        if _refused_by_its_tests(func, site):
+            continue  # a value probe refused behind the row's own tests (``if existing: if existing.is_valid(): raise``)
         if _child_of_checked_parent(func, site, fq.sites):
             continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
         if _merged_into_guarded(ctx, func, site, model):
