@@ -718,24 +718,33 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
     return True
 
 
-def _row_through_result(func: cst.FunctionDef, names: set[str]) -> Optional[str]:
+def _row_through_result(func: cst.FunctionDef, site: Site, names: set[str]) -> Optional[str]:
     """The local holding the lookup's row: the one name, or of two (``result = await db.execute(stmt)``, ``row =
-    result.scalar_one_or_none()``) the one bound from the other, the statement's result read nowhere else."""
+    result.scalar_one_or_none()``) the one bound from the other, the statement's result read nowhere else until
+    it is bound again (``result`` reused for the next statement)."""
     if len(names) == 1:
         return next(iter(names))
+    nodes = list(cst_walk(func.body))
+    order = {id(n): i for i, n in enumerate(nodes)}
     for name in names:
         (other,) = names - {name}
         values = [
-            a.value for a in cst_walk(func.body)
+            a.value for a in nodes
             if isinstance(a, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in a.targets)
         ]
         if len(values) != 1 or not any(isinstance(n, cst.Name) and n.value == other for n in cst_walk(values[0])):
             continue
+        binds = [a for a in nodes if isinstance(a, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == other for t in a.targets)]
+        own = [a for a in binds if any(n is site.node for n in cst_walk(a.value))]
+        if len(own) != 1:
+            continue
+        start = order[id(own[0])]
+        later = [order[id(a)] for a in binds if order[id(a)] > start]
+        end = min(later) if later else len(nodes)
         inside = {id(n) for n in cst_walk(values[0])}
-        targets = {
-            id(t.target) for a in cst_walk(func.body) if isinstance(a, cst.Assign) for t in a.targets
-        }
-        if all(id(n) in inside or id(n) in targets for n in cst_walk(func.body) if isinstance(n, cst.Name) and n.value == other):
+        targets = {id(t.target) for a in binds for t in a.targets}
+        span = nodes[start:end]
+        if all(id(n) in inside or id(n) in targets for n in span if isinstance(n, cst.Name) and n.value == other):
             return name
     return None
 
@@ -754,7 +763,7 @@ def _refused_by_its_tests(func: cst.FunctionDef, site: Site) -> bool:
     names = set(site.row_names)
     if not names or len(names) > 2 or site.kind == "helper" or not site.key_names or site.via:
         return False
-    name = _row_through_result(func, names)
+    name = _row_through_result(func, site, names)
     if name is None:
         return False
     keys = {k.split(".", 1)[0] for k in site.key_names}
