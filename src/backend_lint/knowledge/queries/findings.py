@@ -38,7 +38,7 @@ from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read, refused_unless_public
 from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
-from .aggregates import aggregate_only
+from .aggregates import aggregate_only, children_counted
 from .helper_keys import helper_key_scoped
 from .created import keyed_by_created_row
 from .keys_only import keys_only
@@ -211,6 +211,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(ctx, func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
+        if children_counted(ctx, site, model):
+            continue  # how many rows hang off a parent the client names: a number about the parent, no row
         if keys_only(ctx, func, site, fq.sites):
             keys_read.add(id(site))
             continue  # only ids read, to key other lookups or route a call: nothing of any row leaves
