@@ -12,7 +12,7 @@ from ..cst import bool_operands, iter_children, load_names, sql_conjuncts, walk 
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, model_columns, referenced_model, relationships
 from .attach import caller_locals
-from .syntax import result_present_test
+from .syntax import client_key_columns, result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _assignments, _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
 from .summaries import (
@@ -766,21 +766,8 @@ def _refused_by_its_tests(func: cst.FunctionDef, site: Site) -> bool:
     name = _row_through_result(func, site, names)
     if name is None:
         return False
-    keys = {k.split(".", 1)[0] for k in site.key_names}
-    spelled = {dotted_name(n) for n in site.model_nodes} - {None}
-    compared = False
-    for pred in site.pred_nodes:
-        for node in cst_walk(pred):
-            if not isinstance(node, cst.Comparison):
-                continue
-            sides = [node.left, *(c.comparator for c in node.comparisons)]
-            if not any(isinstance(n, cst.Name) and n.value in keys for side in sides for n in cst_walk(side)):
-                continue
-            columns = [side.attr.value for side in sides if isinstance(side, cst.Attribute) and dotted_name(side.value) in spelled]
-            if not columns or any(c in PRIMARY_KEY_NAMES or c.endswith("_id") for c in columns):
-                return False
-            compared = True
-    if not compared:
+    columns = client_key_columns(site)
+    if not columns or any(c in PRIMARY_KEY_NAMES or c.endswith("_id") for c in columns):
         return False
     bindings: set[int] = set()
     assigns = 0
