@@ -12,8 +12,10 @@ from typing import NamedTuple, TYPE_CHECKING
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name
+from ..models import identity_columns, model_columns, referenced_model
 from ..repositories import enclosing_class
 from .summaries import project_callee
+from .syntax import client_key_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 cst = lazy_import("libcst")
 
 _AGGREGATES = frozenset({"count", "sum", "avg", "max", "min"})
+_COUNTS = frozenset({"count"})
 # wrappers that keep an aggregate one number: ``func.coalesce(func.sum(...), 0)``, ``.label("n")``
 _WRAPPERS = frozenset({"coalesce", "cast"})
 # calls that key or filter a query by their arguments (``_keys_another``)
@@ -48,6 +51,36 @@ def aggregate_only(ctx: "FileContext", func: "cst.FunctionDef", site: "Site") ->
     if not all(arg.keyword is None and _aggregate(arg.value) for arg in call.args):
         return False
     return not _answered(walked, call)
+
+
+def children_counted(ctx: "FileContext", site: "Site", model: str) -> bool:
+    """``select(func.count(Booking.id)).where(Booking.game_session_id == session_id, Booking.status == ...)``: the
+    site's ``select(...)`` / ``.query(...)`` names only ``func.count(...)`` and every client key of it is compared
+    with a column of the counted model that references another table (its foreign key to a parent, or a ``*_id``
+    column of it when the table cannot be told: not the model's own key, not one of its owner columns): the
+    answer is how many rows of anyone hang off that parent, a number about the parent, whose own lookup answers
+    for access to it. A count keyed by the model's own key or
+    its owner column (``Item.owner_id == user_id``), a sum or a maximum (a balance, a total of someone's rows)
+    and a count over a statement (``.select_from(select(...).subquery())``) are read as before."""
+    call = site.node
+    if site.kind not in ("select", "query") or site.via or not site.key_names or not site.pred_nodes:
+        return False
+    if not isinstance(call, cst.Call) or not call.args or not all(arg.keyword is None and _aggregate(arg.value, _COUNTS) for arg in call.args):
+        return False
+    anchor = site.anchor
+    if isinstance(anchor, cst.Call) and anchor is not call and any(dotted_name(a.value) is None for a in anchor.args):
+        return False
+    project = ctx.project
+    owners = set(identity_columns(project, ctx.settings, model))
+    columns = client_key_columns(site)
+    if not columns:
+        return False
+    for column in columns:
+        parent = referenced_model(project, model, column)  # (``None`` too when two tables answer to the name)
+        reference = parent is not None or (column.endswith("_id") and column in model_columns(project, model))
+        if column in owners or not reference or parent == model:
+            return False
+    return True
 
 
 class Walked(NamedTuple):
@@ -169,14 +202,15 @@ def _mentions(expr: "cst.CSTNode", call: "cst.Call", held: set[str]) -> bool:
     return any(isinstance(n, cst.Name) and n.value in held and id(n) not in labels for n in names)
 
 
-def _aggregate(expr: "cst.BaseExpression") -> bool:
+def _aggregate(expr: "cst.BaseExpression", functions: frozenset[str] = _AGGREGATES) -> bool:
+    """``func.<one of functions>(...)``, also labelled or inside ``coalesce`` / ``cast``."""
     if not isinstance(expr, cst.Call):
         return False
     if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "label":
-        return _aggregate(expr.func.value)
+        return _aggregate(expr.func.value, functions)
     parts = (dotted_name(expr.func) or "").split(".")
-    if parts[-2:-1] == ["func"] and parts[-1] in _AGGREGATES:
+    if parts[-2:-1] == ["func"] and parts[-1] in functions:
         return True
     if parts[-1] in _WRAPPERS and expr.args:
-        return _aggregate(expr.args[0].value)
+        return _aggregate(expr.args[0].value, functions)
     return False

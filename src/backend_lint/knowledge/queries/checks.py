@@ -12,7 +12,7 @@ from ..cst import bool_operands, iter_children, load_names, sql_conjuncts, walk 
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_table_model, membership_partners, model_columns, referenced_model, relationships
 from .attach import caller_locals
-from .syntax import result_present_test
+from .syntax import client_key_columns, result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _assignments, _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
 from .summaries import (
@@ -716,6 +716,118 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
     if writes:
         return all(present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests)
     return True
+
+
+def _row_through_result(func: cst.FunctionDef, site: Site, names: set[str]) -> Optional[str]:
+    """The local holding the lookup's row: the one name, or of two (``result = await db.execute(stmt)``, ``row =
+    result.scalar_one_or_none()``) the one bound from the other, the statement's result read nowhere else until
+    it is bound again (``result`` reused for the next statement)."""
+    if len(names) == 1:
+        return next(iter(names))
+    nodes = list(cst_walk(func.body))
+    order = {id(n): i for i, n in enumerate(nodes)}
+    for name in names:
+        (other,) = names - {name}
+        values = [
+            a.value for a in nodes
+            if isinstance(a, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in a.targets)
+        ]
+        if len(values) != 1 or not any(isinstance(n, cst.Name) and n.value == other for n in cst_walk(values[0])):
+            continue
+        binds = [a for a in nodes if isinstance(a, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == other for t in a.targets)]
+        own = [a for a in binds if any(n is site.node for n in cst_walk(a.value))]
+        if len(own) != 1:
+            continue
+        start = order[id(own[0])]
+        later = [order[id(a)] for a in binds if order[id(a)] > start]
+        end = min(later) if later else len(nodes)
+        inside = {id(n) for n in cst_walk(values[0])}
+        targets = {id(t.target) for a in binds for t in a.targets}
+        span = nodes[start:end]
+        if all(id(n) in inside or id(n) in targets for n in span if isinstance(n, cst.Name) and n.value == other):
+            return name
+    return None
+
+
+def _refused_by_its_tests(func: cst.FunctionDef, site: Site) -> bool:
+    """A probe by a value column that refuses behind tests of the row itself (``existing = result.
+    scalar_one_or_none()``, ``if existing:``, ``if existing.is_valid(): raise HTTPException(400, "already
+    invited")``; ``if existing and existing.expires_at > now: raise``): the row is bound to one local and read
+    only inside the conditions of ``if`` statements (its presence, its columns, its own methods), never returned,
+    changed, handed on or read in a body; every such ``if`` asks for the row's presence or sits inside one that
+    does (the row's state is asked only when it exists) and one of them refuses; no test refuses while it is
+    absent (``if not row: raise 404`` guards what follows); and every client key of the lookup is compared with a
+    value column (``Invitation.email == body.email``, not a key column: ``id`` or ``*_id``, whose row a write
+    after the refusal could attach to). It reveals at most that a row with that value exists in that state, as a
+    uniqueness refusal does (``_only_tested``)."""
+    names = set(site.row_names)
+    if not names or len(names) > 2 or site.kind == "helper" or not site.key_names or site.via:
+        return False
+    name = _row_through_result(func, site, names)
+    if name is None:
+        return False
+    columns = client_key_columns(site)
+    if not columns or any(c in PRIMARY_KEY_NAMES or c.endswith("_id") for c in columns):
+        return False
+    bindings: set[int] = set()
+    assigns = 0
+    for node in cst_walk(func.body):
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, cst.Name) and t.value == name:
+                    bindings.add(id(t))
+                    assigns += 1
+                    if isinstance(node, cst.Assign) and not any(n is site.node or (isinstance(n, cst.Name) and n.value in names) for n in cst_walk(node.value)):
+                        return False  # rebound to something else
+        elif isinstance(node, (cst.For, cst.With, cst.NamedExpr)) and any(isinstance(n, cst.Name) and n.value == name for n in cst_walk(node.target if not isinstance(node, cst.With) else node.items[0])):
+            return False
+    if assigns != 1:
+        return False
+    in_tests: set[int] = set()
+    refuses = False
+    present_seen = False
+
+    def visit_if(node: cst.If, inside_present: bool) -> bool:
+        nonlocal refuses, present_seen
+        reads = [n for n in cst_walk(node.test) if isinstance(n, cst.Name) and n.value == name]
+        present = False
+        if reads:
+            found = _present_test(node.test)
+            test = node.test
+            if found is not None and found[0] == name:
+                if not found[1]:
+                    return False  # refused (or branched on) while the row is absent
+                present = True
+            elif isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And) and _present_test(bool_operands(test)[0]) == (name, True):
+                present = True  # ``if existing and existing.is_valid():``
+            elif not inside_present:
+                return False  # the row's state asked whether or not it exists
+            in_tests.update(id(n) for n in reads)
+            present_seen = present_seen or present
+            refuses = refuses or _if_refuses(node)
+        if not visit(node.body, inside_present or present):
+            return False
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            return visit_if(orelse, inside_present)
+        return orelse is None or visit(orelse, inside_present)
+
+    def visit(block: cst.CSTNode, inside_present: bool) -> bool:
+        for child in iter_children(block):
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(child, cst.If):
+                if not visit_if(child, inside_present):
+                    return False
+            elif not visit(child, inside_present):
+                return False
+        return True
+
+    if not visit(func.body, False) or not refuses or not present_seen:
+        return False
+    uses = [n for n in cst_walk(func.body) if isinstance(n, cst.Name) and n.value == name]
+    return all(id(n) in in_tests or id(n) in bindings for n in uses)
 
 
 def _child_of_checked_parent(func: cst.FunctionDef, site: Site, sites: Sequence[Site]) -> bool:

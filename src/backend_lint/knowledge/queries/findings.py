@@ -32,12 +32,13 @@ from .checks import (
     staff_list,
     _secret_gated,
     _only_tested,
+    _refused_by_its_tests,
 )
 from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read, refused_unless_public
 from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
-from .aggregates import aggregate_only
+from .aggregates import aggregate_only, children_counted
 from .helper_keys import helper_key_scoped
 from .created import keyed_by_created_row
 from .keys_only import keys_only
@@ -210,6 +211,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(ctx, func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
+        if children_counted(ctx, site, model):
+            continue  # how many rows hang off a parent the client names: a number about the parent, no row
         if keys_only(ctx, func, site, fq.sites):
             keys_read.add(id(site))
             continue  # only ids read, to key other lookups or route a call: nothing of any row leaves
@@ -221,6 +224,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _only_tested(func, site):
             continue  # the row only tested: a free value picked, a yes or no, a refusal while it exists
+        if _refused_by_its_tests(func, site):
+            continue  # a value probe refused behind the row's own tests (``if existing: if existing.is_valid(): raise``)
         if _child_of_checked_parent(func, site, fq.sites):
             continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
         if _merged_into_guarded(ctx, func, site, model):

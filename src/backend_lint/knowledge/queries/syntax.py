@@ -610,3 +610,24 @@ def key_parts(call: cst.Call, ordered: bool = True) -> list[cst.BaseExpression]:
     if any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in key.elements):
         return []
     return [e.value for e in key.elements]
+
+
+def client_key_columns(site: Any) -> Optional[list[str]]:
+    """The columns of the site's own model that its client keys are compared with, one for each comparison
+    reading a key (``Invitation.email == body.email`` -> ``["email"]``); ``None`` when a comparison reading a key
+    is not with exactly one column of the model (``func.lower(M.email) == key``, ``M.a == M.b == key``)."""
+    keys = {k.split(".", 1)[0] for k in site.key_names}
+    spelled = {dotted_name(n) for n in site.model_nodes} - {None}
+    out: list[str] = []
+    for pred in site.pred_nodes:
+        for node in cst_walk(pred):
+            if not isinstance(node, cst.Comparison):
+                continue
+            sides = [node.left, *(c.comparator for c in node.comparisons)]
+            if not any(isinstance(n, cst.Name) and n.value in keys for side in sides for n in cst_walk(side)):
+                continue
+            columns = [side.attr.value for side in sides if isinstance(side, cst.Attribute) and dotted_name(side.value) in spelled]
+            if len(columns) != 1:
+                return None
+            out.append(columns[0])
+    return out

@@ -362,6 +362,17 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       raise HTTPException(400, "Email already registered")`, also `is not None`, also through the
       statement's result read once, `existing = result.scalars().first()`), never read, returned or handed
       on: the only answer is that such a row exists;
+    - a value probe refused behind the row's own tests: a lookup by a value column (`Invitation.email ==
+      body.email`; not `id` nor a `*_id` column) whose row is read only in the conditions of `if`s that ask
+      for its presence or sit inside one that does, one of them refusing (`if existing: if existing.
+      is_valid(): raise HTTPException(400)`, `if pending and pending.expires_at > now: raise ...`): it
+      reveals at most that such a row exists in that state; the same row returned, changed (`else:
+      existing.status = "expired"`) or asked for its state whether or not it exists, still reported. In a
+      helper, the statement's result tested as its one row (`if existing.scalar_one_or_none(): raise
+      ValueError(...)`) is the same uniqueness refusal as `if existing: raise`;
+    - a count of a child table keyed only by its reference to a parent (`select(func.count(Booking.id)).
+      where(Booking.session_id == session_id)`): a number about the parent, whose own lookup answers for
+      it; a count keyed by the model's own key, a sum or a maximum (a balance), still reported;
     - a key read from an object that was checked against the caller through a local (`ref =
       getattr(receipt, "buyer_ref")`, `if ref != str(user.id): raise`, then a lookup by `receipt.id`);
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==

@@ -1329,6 +1329,7 @@ def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
             and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None
         ):
             test = test.left
+        test = _result_row_read(test)
         if type(test) is ast.Name and node.body and type(node.body[-1]) is ast.Raise:  # type: ignore[attr-defined]
             tested[test.id] = tested.get(test.id, 0) + 1
     if not tested:
@@ -1346,6 +1347,22 @@ def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
         if len(values) == 1 and loads.get(name) == tested[name] == 1:
             out.update(n.lineno for n in walk(values[0]) if hasattr(n, "lineno"))
     return out
+
+
+# what a statement's result is read with as its one row in a test (``if existing.scalar_one_or_none(): raise``)
+_RESULT_ROW_READS = frozenset({"scalar_one_or_none", "one_or_none", "first", "scalar"})
+
+
+def _result_row_read(test: ast.AST) -> ast.AST:
+    """``existing.scalar_one_or_none()`` / ``existing.scalars().first()`` (the statement's result held in a local,
+    read as its one row in the test itself): that local, the test asking whether the result holds a row (as
+    ``if existing:`` asks of a row); any other test as it is."""
+    if not (type(test) is ast.Call and not test.args and type(test.func) is ast.Attribute and test.func.attr in _RESULT_ROW_READS):  # type: ignore[attr-defined]
+        return test
+    inner = test.func.value  # type: ignore[attr-defined]
+    if type(inner) is ast.Call and not inner.args and type(inner.func) is ast.Attribute and inner.func.attr == "scalars":  # type: ignore[attr-defined]
+        inner = inner.func.value  # type: ignore[attr-defined]
+    return inner if type(inner) is ast.Name else test
 
 
 def _bound_when_found(test: ast.AST) -> set[int]:
