@@ -49,9 +49,14 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         out: set[str] = set(summary.get("lists", ()))
         # (a join condition between two models' columns, a text search's column: no value keys the rows by them)
         loose = set(summary.get("joined", ())) | (set(summary.get("searched", ())) - set(settings.identity_fields))
-        preds = set(summary.get("preds", ())) - loose
+        # (a predicate added only when the client names a value, ``if company_id: query = query.where(...)``: a
+        # filter the client may leave out, and the listing then holds every row)
+        asked = [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())]
+        optional = {c for _, cols in asked for c in cols}
+        preds = set(summary.get("preds", ())) - loose - optional
         if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
-            filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
+            skipped = {p for p, _ in asked}
+            filtered = {c.rpartition(":")[2] for p, cols in summary.get("filters", {}).items() if p not in skipped for c in cols} - optional
             plain = bool(summary.get("fetches")) and not any(
                 c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
                 for c in preds | filtered
@@ -145,10 +150,13 @@ def _open_route(project: "ProjectIndex", settings: "Settings", principals: set, 
     if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
         return False  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
     unused = set(summary.get("unused", ()))
+    # (an identity-named value the client may leave out, ``user_id: Optional[int] = Query(None)`` read only to
+    # narrow the listing, ``if user_id is not None: ...``: a filter of the client's, no caller)
+    asked = {p for p, _ in summary.get("asked_preds", ())}
     # (the caller is read: what the route serves may be scoped in ways the summary cannot see)
     return not any(
         p.get("name") not in unused and (
-            p.get("name") in callers
+            (p.get("name") in callers and p.get("name") not in asked)
             or (p.get("type") and project.canonical(p["type"]) in principals)
             or param_dependency(project, settings, p).kind == "auth"
         )
