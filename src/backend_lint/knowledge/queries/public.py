@@ -36,7 +36,10 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
     never reads the caller (no principal parameter, or one it leaves unused) selects the model with no
     predicate on its identity columns and no key from a parameter, itself or in a project function it calls
     (a feed, ``select(Pin).order_by(...).offset(o).limit(n)``; a search over every row; a directory listed by a
-    service, ``event_service.get_paginated_events(params)``). Reading one such row by its id reveals nothing
+    service, ``event_service.get_paginated_events(params)``). A predicate added only when the client names a
+    value (``if company_id: query = query.where(Quote.company_id == company_id)``) is a filter the client may
+    leave out: such a listing lists every row, and makes the model public when the project nowhere compares its
+    identity columns with the caller (``_scoped_somewhere``). Reading one such row by its id reveals nothing
     the listing does not (``_public_read``); the listing itself is still reported where the caller is in scope."""
     if project is None:
         return frozenset()
