@@ -14,6 +14,8 @@ from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, referenced_model
 from ..repositories import specialised
+from ..creators import function_row_models
+from ..scoping import is_caller, role_permission
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
@@ -34,24 +36,44 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
     never reads the caller (no principal parameter, or one it leaves unused) selects the model with no
     predicate on its identity columns and no key from a parameter, itself or in a project function it calls
     (a feed, ``select(Pin).order_by(...).offset(o).limit(n)``; a search over every row; a directory listed by a
-    service, ``event_service.get_paginated_events(params)``). Reading one such row by its id reveals nothing
+    service, ``event_service.get_paginated_events(params)``). A predicate added only when the client names a
+    value (``if company_id: query = query.where(Quote.company_id == company_id)``) is a filter the client may
+    leave out: such a listing lists every row, and makes the model public when the project nowhere compares its
+    identity columns with the caller (``_scoped_somewhere``). Reading one such row by its id reveals nothing
     the listing does not (``_public_read``); the listing itself is still reported where the caller is in scope."""
     if project is None:
         return frozenset()
     key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
            settings.principal_parameters)
 
+    filtered_only: set[str] = set()  # models some listing lists whole only once the client's filters are left out
+    unfiltered: set[str] = set()  # models some listing lists whole as it is
+
     def listed(summary: dict) -> set[str]:
+        """The owned models the function lists in full (``_listed``), also when the client leaves out the
+        filters it adds only on request (``if company_id: query = query.where(...)``: ``optional_preds`` /
+        ``asked_preds``): without them the listing holds every row."""
+        asked = [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())]
+        plain = _listed(summary, set(), set())
+        unfiltered.update(plain)
+        if not asked:
+            return plain
+        wider = _listed(summary, {c for _, cols in asked for c in cols}, {p for p, _ in asked})
+        filtered_only.update(wider - plain)
+        return plain | wider
+
+    def _listed(summary: dict, optional: set[str], skipped: set[str]) -> set[str]:
         """The owned models the function lists in full: no predicate at all (``lists``), or a lookup keyed on a
         parameter whose predicates name only plain columns (``selects``, no column that is a key, an identity or
         a capability: ``Clinician.field == field``, ``Doctor.specialization.ilike(...)``); a predicate on a value
-        that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing."""
+        that is no parameter (``Purchase.receipt_ref == str(receipt.id)``) keys no listing. ``optional``: the
+        predicate columns left out, ``skipped`` the parameters whose filters are left out."""
         out: set[str] = set(summary.get("lists", ()))
         # (a join condition between two models' columns, a text search's column: no value keys the rows by them)
         loose = set(summary.get("joined", ())) | (set(summary.get("searched", ())) - set(settings.identity_fields))
-        preds = set(summary.get("preds", ())) - loose
+        preds = set(summary.get("preds", ())) - loose - optional
         if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
-            filtered = {c.rpartition(":")[2] for cols in summary.get("filters", {}).values() for c in cols}
+            filtered = {c.rpartition(":")[2] for p, cols in summary.get("filters", {}).items() if p not in skipped for c in cols} - optional
             plain = bool(summary.get("fetches")) and not any(
                 c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
                 for c in preds | filtered
@@ -110,6 +132,12 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                 found |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
+        # (a table listed whole only when the client leaves its filters out is shared when nothing in the project
+        # scopes it by an identity column: a per-user table with an optional filter elsewhere stays owned)
+        unlisted = {m for m in filtered_only - unfiltered if _scoped_somewhere(project, settings, m)}
+        found -= unlisted
+        for m in unlisted:
+            routes_listing.pop(m, None)
         if found:
             found |= _public_children(project, settings, open_summaries, frozenset(found))
         return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
@@ -120,6 +148,38 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(models), dict(listing)
 
     return project.memo(("queries.public_models", key), stored)[0]
+
+
+def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    """Whether the project compares one of ``model``'s identity columns with the caller somewhere (the ``scoping``
+    facts: a predicate ``Lead.user_id == current_user.id``, a check ``if lead.user_id != current_user.id: raise``,
+    a helper handed the caller with the row), other than as a client's optional filter (``if user_id:
+    stmt = stmt.where(Lead.user_id == user_id)``). RULES.md's scoping column is the one the project compares with
+    the principal: a table listed whole only when the client leaves its filters out is shared only when no such
+    comparison exists, and a per-user table with an optional filter on one route stays owned."""
+    owners = set(identity_columns(project, settings, model))
+    if not owners:
+        return False
+    for mod, facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue
+        flow = flow_facts(project, mod)
+        summaries = {**flow.get("functions", {}), **flow.get("methods", {})}
+        for fname, per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).items():
+            summary = summaries.get(fname) or {}
+            asked = {(p, c) for p, cols in [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())] for c in cols}
+            for d in [*per.get("direct", ()), *per.get("calls", ())]:
+                column, who = d.get("column"), d.get("who", "")
+                if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
+                    continue
+                if (who, column) in asked:
+                    continue  # (the client names whose rows to show, when it wants to)
+                named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+                rows = {c[0] for c in (project.get_class(n) for n in named if n) if c is not None}
+                # (a row whose model the entry does not tell: any the function holds, the conservative reading)
+                if model in (rows or function_row_models(project, summary)):
+                    return True
+    return False
 
 
 def _owned_or_group(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
@@ -145,10 +205,13 @@ def _open_route(project: "ProjectIndex", settings: "Settings", principals: set, 
     if any(any(w in last_segment(r).lower() for w in _STAFF_WORDS) for r in fn.get("refs_out", ())):
         return False  # (``dependencies=[Depends(require_platform_staff)]`` on the route's decorator)
     unused = set(summary.get("unused", ()))
+    # (an identity-named value the client may leave out, ``user_id: Optional[int] = Query(None)`` read only to
+    # narrow the listing, ``if user_id is not None: ...``: a filter of the client's, no caller)
+    asked = {p for p, _ in summary.get("asked_preds", ())}
     # (the caller is read: what the route serves may be scoped in ways the summary cannot see)
     return not any(
         p.get("name") not in unused and (
-            p.get("name") in callers
+            (p.get("name") in callers and p.get("name") not in asked)
             or (p.get("type") and project.canonical(p["type"]) in principals)
             or param_dependency(project, settings, p).kind == "auth"
         )

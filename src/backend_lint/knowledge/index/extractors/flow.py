@@ -45,6 +45,9 @@ scoping column. A summary is kept only when it says something:
   models its ``select(M)`` / ``query(M)`` statements read (the reader compares ``preds`` with their identity
   columns), and ``joined`` / ``searched``, the predicates' columns named only in a join condition between two
   models or as a text search's column (``loose_predicate_columns``: no value keys the rows by them);
+- ``optional_preds`` / ``asked_preds``: ``[[parameter, [columns]]]``, predicate columns added only under ``if
+  parameter:`` for a parameter defaulting to ``None`` / to ``Query(None)`` (a client's optional filter,
+  ``if company_id: query = query.where(Quote.company_id == company_id)``): without it the lookup lists more;
 - ``returns``: whether a ``return`` gives back a value (the row, for the caller's later check); ``echoes``, the
   parameter every ``return`` gives back as it is or converted (``return value if isinstance(value, UUID) else
   UUID(value)``): the result is what the caller handed that parameter (``_echoed_param``);
@@ -680,6 +683,9 @@ def summarise(
         optional = _optional_preds(fn)
         if optional:
             out["optional_preds"] = optional
+        asked = _optional_preds(fn, _asked_defaults(fn))
+        if asked:
+            out["asked_preds"] = asked
     if compared:
         out["compared"] = sorted(compared)
     if calls:
@@ -756,12 +762,30 @@ def _none_defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     return out
 
 
-def _optional_preds(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[list[Any]]:
+def _asked_defaults(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Parameters a request handler declares as optional client values (``company_id: Optional[int] =
+    Query(None)``, ``Query(default=None, ...)``): absent unless the client sends them."""
+    args = fn.args
+    positional = args.posonlyargs + args.args
+    pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults), *zip(args.kwonlyargs, args.kw_defaults)]
+    out: set[str] = set()
+    for a, d in pairs:
+        if type(d) is not ast.Call or (ast_dotted(d.func) or "").rsplit(".", 1)[-1] != "Query":  # type: ignore[attr-defined]
+            continue
+        given = [k.value for k in d.keywords if k.arg == "default"] or d.args[:1]  # type: ignore[attr-defined]
+        if given and type(given[0]) is ast.Constant and given[0].value is None:  # type: ignore[attr-defined]
+            out.add(a.arg)
+    return out
+
+
+def _optional_preds(fn: ast.FunctionDef | ast.AsyncFunctionDef, optional: Optional[set[str]] = None) -> list[list[Any]]:
     """``[[param, [columns]]]``: predicate columns the function adds only under ``if param:`` (or ``if param is
     not None:``) for a parameter whose default is ``None`` (``if school_id: query = query.filter(User.school_id ==
     school_id)``), and nowhere else: a caller that leaves the parameter out gets the lookup without them
-    (``knowledge.queries.fetches`` drops them from the summary for that call)."""
-    optional = _none_defaults(fn)
+    (``knowledge.queries.fetches`` drops them from the summary for that call). ``optional`` names other
+    parameters to read so (``asked_preds``: a handler's ``Query(None)`` parameters, the client's filters)."""
+    if optional is None:
+        optional = _none_defaults(fn)
     if not optional:
         return []
 
