@@ -579,10 +579,15 @@ class _ClientAnalysis:
         for node in walk(self.func.body):
             if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
                 value = _unwrap_conversion(node.value)
+                sides: list[cst.BaseExpression] = []
                 if isinstance(value, cst.IfExp):
                     # ``target = int(user_id) if user_id is not None else int(current_user.id)``: the client's
                     # value, or the caller's own
                     sides = [_unwrap_conversion(value.body), _unwrap_conversion(value.orelse)]
+                elif isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+                    # ``target = user_id or current_user["user_id"]``: the same, spelled with ``or``
+                    sides = [_unwrap_conversion(value.left), _unwrap_conversion(value.right)]
+                if sides:
                     picked = [x for x in sides if id(x) in value_nodes]
                     if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
                         value = picked[0]

@@ -319,7 +319,7 @@ class _Fetches:
                 if checked_key:
                     checked.add(param)
                     continue
-                if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary):
+                if param is None or (param not in unused and "idle" not in summary and "recorded" not in summary and "scopes_only" not in summary):
                     return None
                 if param not in unused:
                     handed.append(param)

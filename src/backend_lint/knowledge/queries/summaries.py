@@ -306,7 +306,7 @@ def _helper_unscoped(
             if k in filters and not any(_identifying(project, settings, entry) for entry in filters[k]):
                 continue  # compared only with attributes (``Message.lang == lang``): a listing's filter, not a key
             out.setdefault(k, (model, (f"{short}()",), ""))
-    if depth >= 3 or fields & compared or checked:
+    if depth >= 3 or (fields & compared and not _predicates_only(summary, fields)) or checked:
         return _owned_over_checked(project, settings, out, checked_only)  # too deep, or the helper compares an owner itself: what it hands on is its own business
     params = summary.get("params", [])
     # (call, callee's parameters, offset, what reaches unscoped there, callee's summary, whether its row is used,
@@ -523,6 +523,17 @@ def _row_of_verified(project: "ProjectIndex", summary: dict, key: str, model: st
         if parent is not None and (project.canonical(parent) or parent) in tables:
             return True
     return False
+
+
+def _predicates_only(summary: dict, fields: set[str]) -> bool:
+    """The identity columns a helper compares are compared only inside predicates, each with a parameter that
+    does nothing else (``scopes_only``: ``Asset.company_id == company_id`` beside ``Asset.id == asset_id``): those
+    lookups are scoped, the keys it hands to other helpers are not by that (``principal_passes_through`` reads
+    the caller's parameter per lookup)."""
+    if not summary.get("scopes_only") or summary.get("held_preds") or fields & set(summary.get("bound", ())):
+        return False
+    outside = set(summary.get("compared", ())) - set(summary.get("pred_compared", ()))
+    return not fields & outside
 
 
 def _owner_value_params(project: "ProjectIndex", summary: dict, model: str, scoped: set[str]) -> dict[str, str]:
@@ -1204,9 +1215,23 @@ def principal_passes_through(
     if param in summary.get("unused", ()) or param in summary.get("kept", ()):
         return True
     own_lookup = param in summary.get("own_lookups", ())
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup) or _depth > 5:
+    scopes_only = param in summary.get("scopes_only", ())
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only) or _depth > 5:
         return False
     canonical = project.canonical(model)
+    if scopes_only:
+        # only a predicate of other lookups (``Asset.id == asset_id, Asset.company_id == company_id``): it scopes
+        # those rows, keyed by other parameters than the client's key, not the key's row (``User`` by
+        # ``data.employee_id``); a lookup of the model itself, or one the key reaches, is scoped or tied there
+        if not key:
+            return False
+        for f in summary.get("fetches", ()):
+            keys = f.get("own_keys", f.get("keys", ()))
+            if param not in keys:
+                continue
+            found = project.get_class(f["model"]) if f.get("model") else None
+            if found is None or project.canonical(found[0]) == canonical or key in keys:
+                return False
     if own_lookup:
         # its own lookups by the caller's id alone (``User.id == inviter_id``): the caller's own row, on another table
         for f in summary.get("fetches", ()):

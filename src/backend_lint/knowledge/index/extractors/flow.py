@@ -22,6 +22,8 @@ scoping column. A summary is kept only when it says something:
   predicates): a route's key is claimed by what that lookup itself is keyed and scoped on;
 - ``own_lookups``: parameters only handed on or written down besides being the one key of lookups of their
   own (``User.id == inviter_id``, the caller's own row; ``knowledge.queries.principal_passes_through``);
+- ``scopes_only``: parameters only compared with models' columns in predicates besides being handed on or
+  written down (``Asset.company_id == company_id``): which lookups they scope is per lookup (``fetches``);
 - ``preds``: attribute names and ``filter_by`` keywords used in the function's predicates (an identity
   column among them scopes the lookups: coarse on purpose, it errs on the side of no claim);
 - ``compared``: attribute names compared in the function (``row.user_id != user_id``, also through
@@ -740,6 +742,16 @@ def summarise(
     )
     if own_lookups:
         out["own_lookups"] = own_lookups
+    # ``company_id``: only compared with models' columns in predicates, handed on or written down (no test, no
+    # comparison with a row, no lookup keyed on it otherwise): which lookups it scopes is read per lookup
+    # (``fetches``' keys) by the reader of a client key handed beside it (``principal_passes_through``)
+    scopes = sorted(
+        p for p in filters
+        if p in plain and p not in keyed and p not in own_lookups and filter_loads.get(p, 0)
+        and reads.get(p, 0) == handed.get(p, 0) + filter_loads.get(p, 0)
+    )
+    if scopes:
+        out["scopes_only"] = scopes
     if fetches:
         recorded = sorted(p for p in plain - set(idle) - keyed_params if p in reads and _recorded_only(fn, p, plain))
         if recorded:
