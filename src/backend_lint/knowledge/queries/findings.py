@@ -125,7 +125,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
     # call before the test of ``can`` that makes the comparison a decision, the reader meets the comparison first)
     if len(checks) > 1:
         order = {id(n): i for i, n in enumerate(walk(func))}
-        checks.sort(key=lambda c: (not c.direct, order.get(id(c.node), len(order))))
+        checks.sort(key=lambda c: (not c.direct, c.helper is not None, order.get(id(c.node), len(order))))
     # rows checked themselves (``if checklist.author_id != user.id``): a check of their parent decides nothing more
     checked_locals = {
         c.name for c in checks
