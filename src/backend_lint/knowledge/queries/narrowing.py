@@ -12,7 +12,6 @@ from ...ground.lazy import lazy_import
 from ..cst import iter_children, load_names
 from ..imports import last_segment
 from ..models import identity_columns, relationships
-from .gates import _role_constant
 from .syntax import _aborts, _db_handle, _last_small_statement, _unwrap
 from .values import NOTHING, Val
 
@@ -69,16 +68,6 @@ class _Narrowing:
                         if old.source is not None and (holder is None or not (holder.stmt or holder.rows)):
                             # ``ref = getattr(receipt, "buyer_ref")`` checked against the caller: so is ``receipt``
                             state[old.source[0]] = replace(holder or NOTHING, trusted=True)
-
-    def _role_singled_out(self, test: cst.BaseExpression) -> bool:
-        """``current_user.role == UserRole.ORG_ADMIN`` (``is``, the constant on either side) beside a refused test
-        (``if current_user.role == UserRole.ORG_ADMIN and current_user.organization_id != org_id: raise``): the
-        function gives that role a rule of its own, and past the refusal the other side holds for its callers;
-        the roles it does not single out are let past by their role, as an administrator by an admin test."""
-        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, (cst.Equal, cst.Is))):
-            return False
-        left, right = test.left, test.comparisons[0].comparator
-        return any(_role_constant(side) and self._callers_role(other) for side, other in ((left, right), (right, left)))
 
     def _read_off_unchecked_row(self, key: str, other: cst.BaseExpression, v: Val, state: dict[str, Val]) -> bool:
         """``if not task or task.board_id != board_id: raise HTTPException(404)`` where ``task`` was loaded by the
