@@ -121,12 +121,14 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         else:
             checks.append(check)
     # several checks of one row: report the principal's (``tenant.owner_id != owner_id``), not a comparison
-    # with values only derived from another loaded row (the target user's tenants); among those, the first in the
+    # with values only derived from another loaded row (the target user's tenants); among those, a comparison
+    # before a helper's call or a flag's test (``hosting = has_host_role(...)``, then ``if not hosting and
+    # row.creator_id != user.id: raise``: the owner column the message names is compared there), then the first in the
     # source (``can = row.creator_id == user.id or await has_role(user, row.org_id)``: the walk meets the helper's
     # call before the test of ``can`` that makes the comparison a decision, the reader meets the comparison first)
     if len(checks) > 1:
         order = {id(n): i for i, n in enumerate(walk(func))}
-        checks.sort(key=lambda c: (not c.direct, order.get(id(c.node), len(order))))
+        checks.sort(key=lambda c: (not c.direct, not _compares(c), order.get(id(c.node), len(order))))
     # rows checked themselves (``if checklist.author_id != user.id``): a check of their parent decides nothing more
     checked_locals = {
         c.name for c in checks
@@ -271,3 +273,9 @@ def _keyed_as_gated_row(ctx: "FileContext", site: "Site", sites: list) -> bool:
         if model is not None and gated_unheld_model(ctx, model):
             return True
     return False
+
+
+def _compares(check: Comparison) -> bool:
+    """The check is a comparison of the row's column (``row.creator_id != user.id``), not an authorisation
+    helper's call or the test of a flag that holds a verdict (``if not can_cancel:``)."""
+    return check.helper is None and isinstance(check.node, cst.Comparison)

@@ -268,6 +268,22 @@ class _GateTests:
             return ""
         return "positive" if isinstance(test.comparisons[0].operator, cst.In) else "negated"
 
+    def _role_singled_out(self, test: cst.BaseExpression) -> bool:
+        """``current_user.role == UserRole.ORG_ADMIN`` (``is``, the constant on either side) beside a refused test
+        (``if current_user.role == UserRole.ORG_ADMIN and current_user.organization_id != org_id: raise``): the
+        function gives that role a rule of its own, and past the refusal the other side holds for its callers;
+        the roles it does not single out are let past by their role, as an administrator by an admin test. Only
+        when it is the one role the function singles out: where another has a rule of its own (``if role ==
+        AGENT and user.id != agent_id: raise``, then ``if role == MANAGER:`` loads the agent by the key), the key
+        is not the caller's for that one."""
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.comparisons[0].operator, (cst.Equal, cst.Is))):
+            return False
+        left, right = test.left, test.comparisons[0].comparator
+        return any(
+            _role_constant(side) and self._callers_role(other) and self._singled_out_roles() == {_role_name(side)}
+            for side, other in ((left, right), (right, left))
+        )
+
     def _singled_out_roles(self) -> frozenset[str]:
         """The role constants the function tests the caller's role for equality with (``current_user.role ==
         Role.MANAGER``, ``user.role is Role.MANAGER``), by name (``manager``). The other side reads a principal and

@@ -40,7 +40,7 @@ class _Narrowing:
                 # everyone but administrators (an admin branch makes no claim), the other side holds
                 admin = "positive" if positive else "negated"
                 for a, b in ((node.left, node.right), (node.right, node.left)):
-                    if self._admin_test(a) == admin:
+                    if self._admin_test(a) == admin or (not positive and self._role_singled_out(a)):
                         stack.append((b, positive))
                 continue
             if not isinstance(node, cst.Comparison) or len(node.comparisons) != 1:

@@ -173,9 +173,12 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     such a comparison is reported only when it is the row's only check. One fetch gives one finding however
     many checks decide on it: a verdict made of a comparison and a helper (`can_close = table.creator_id ==
     user.id or await has_host_role(user, table.event_id, db)`, then `if not can_close: raise`), or checks in
-    separate statements, are reported once, at the first of them in the source (the comparison there). A helper's
-    verdict held in a local and refused some lines lower (`allowed = await check_permission(...)`, then `if not
-    allowed: raise`) is reported at the helper's call, which is the check, not at the `if` that raises on it.
+    separate statements, are reported once, at the comparison with the principal when there is one (the owner
+    column the message tells to filter on: `hosting = await has_host_role(...)`, then `if not hosting and
+    table.creator_id != user.id: raise` is reported at the comparison), else at the first of them in the
+    source. A helper's verdict held in a local and refused some lines lower (`allowed = await
+    check_permission(...)`, then `if not allowed: raise`) is reported at the helper's call, which is the
+    check, not at the `if` that raises on it.
     Two fetches, also one local bound to two lookups in turn, give a finding each.
     The parent may also be reached through a chain and checked by a helper or found by a load scoped to
     the caller: `letter = crud.get_letter(db, letter_id)`, `template = crud.get_template(db,
