@@ -113,7 +113,11 @@ def _call_leaves_row(ctx: "FileContext", chain: list[cst.Call], rows: set[str], 
 # methods of a row that only read it
 _ROW_READS = frozenset({"dict", "json", "model_dump", "model_dump_json", "serialize", "keys", "values", "items", "copy",
                         "count", "index", "first", "all", "isoformat", "strftime", "lower", "upper", "strip", "split",
-                        "format", "startswith", "endswith", "replace", "encode", "decode"})
+                        "format", "startswith", "endswith", "replace", "encode", "decode",
+                        # a query result's accessors (``row = result.scalar_one_or_none()`` after ``result = await
+                        # db.execute(select(M)...)``): they hand the row out, they change nothing
+                        "scalar", "scalars", "scalar_one", "scalar_one_or_none", "one", "one_or_none", "unique",
+                        "mappings", "fetchone", "fetchall", "fetchmany"})
 
 
 def _reads_only(name: str) -> bool:
