@@ -13,6 +13,7 @@ from ..imports import dotted_name, last_segment
 from ..models import is_table_model, model_by_name
 from .attach import _reads_name, _sets_caller, _writes, caller_aliases, public_content
 from .public import _READ_VERBS
+from .syntax import ONE_ROW_READS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -183,12 +184,27 @@ def _bound_locals(func: cst.FunctionDef) -> set[str]:
 
 
 def _aliases(func: cst.FunctionDef, rows: set[str]) -> set[str]:
-    """``rows`` and the locals bound to one of them (``target = row``)."""
+    """``rows`` and the locals bound to one of them (``target = row``) or to the row a result local among them hands
+    out (``found = result.scalar_one_or_none()``: a result local reused for a later statement hands that row on too,
+    which keeps the earlier lookup claimed as before; the accessors themselves change nothing, ``_ROW_READS``)."""
     out = set(rows)
     for node in cst_walk(func.body):
-        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in out:
+        if not isinstance(node, cst.Assign):
+            continue
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if (isinstance(value, cst.Name) and value.value in out) or _result_row(value, out):
             out.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
     return out
+
+
+def _result_row(value: cst.BaseExpression, rows: set[str]) -> bool:
+    """``result.scalar_one_or_none()``, ``result.scalars().first()``: one row read off a result local in ``rows``."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ONE_ROW_READS | {"one", "scalar_one"}):
+        return False
+    inner = value.func.value
+    if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and inner.func.attr.value in ("scalars", "unique"):
+        inner = inner.func.value
+    return isinstance(inner, cst.Name) and inner.value in rows
 
 
 def _root(node: cst.CSTNode) -> str:
