@@ -11,8 +11,8 @@ from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_table_model, model_by_name
-from .attach import _reads_name, _sets_caller, _writes, caller_aliases, public_content
-from .public import _READ_VERBS
+from .attach import _reads_name, _sets_caller, _writes, caller_aliases, public_content, served_by_key
+from .public import _READ_VERBS, public_children
 from .syntax import ONE_ROW_READS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,12 +47,20 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
             return False
     elif site.kind not in ("select", "query", "get"):
         return False
-    if not public_content(ctx, model, openly=True):
+    if not public_content(ctx, model, openly=True) or _child_of_public(ctx, model):
         return False
     if not _writes_something(func):
         return False  # (a plain read of a public row is ``public._public_read``'s: listed models only)
     keys = _carriers(func, {k.split(".", 1)[0] for k in site.key_names})  # (``note_in.provider_id``: its body)
     return not writes_row(ctx, func, site.row_names, identity, keys)
+
+
+def _child_of_public(ctx: "FileContext", model: str) -> bool:
+    """A model public only as the rows listed under a public parent (``public.public_children``: a form's
+    submissions, counted by the form's key in a route that leaves its caller unread) and handed out by no route
+    that takes no caller at all (``served_by_key`` openly): a public parent does not make its children public. The
+    reading frees the parent row; a submission under it is still its submitter's and its form owner's."""
+    return model in public_children(ctx.project, ctx.settings) and model not in served_by_key(ctx.project, ctx.settings, openly=True)
 
 
 def writes_row(ctx: "FileContext", func: cst.FunctionDef, row_names: Iterable[str], identity: "Identity", keys: Iterable[str] = ()) -> bool:
