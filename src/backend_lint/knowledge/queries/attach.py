@@ -14,6 +14,7 @@ from ..auth import _test_module_name, param_dependency, principal_classes, route
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
+from ..models import identity_columns, is_table_model, model_by_name
 from .public import _open_route, _WRITE_CALLS, _WRITE_VERBS, public_models
 from .summaries import flow_facts, helper_unscoped
 from .syntax import _local_copies, _mapping_get, read_base
@@ -184,7 +185,7 @@ def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine:
     """``call`` sets an identity column to the caller by keyword (``created_by_id=current_user.id``,
     ``owner_id=user_id``; ``mine``: locals bound to the caller's value, ``caller_aliases``)."""
     callers = identity.names() | mine
-    columns = set(ctx.settings.identity_fields)
+    columns = set(ctx.settings.identity_fields) | _constructed_owner_columns(ctx, call)
     for a in call.args:
         if a.keyword is None or a.keyword.value not in columns:
             continue
@@ -192,6 +193,18 @@ def _sets_caller(ctx: "FileContext", call: cst.Call, identity: "Identity", mine:
         if text and (text in callers or text.split(".", 1)[0] in identity.principals):
             return True
     return False
+
+
+def _constructed_owner_columns(ctx: "FileContext", call: cst.Call) -> set[str]:
+    """The owner columns of the ORM table a call constructs (``GameSession(..., created_by_user_id=me)``: its owner
+    reference, ``models.identity_columns``, beside the configured identity names); none for any other call."""
+    name = dotted_name(call.func) or ""
+    if ctx.project is None or not name[:1].isupper() and not last_segment(name)[:1].isupper():
+        return set()
+    model = model_by_name(ctx.project, name)
+    if model is None or not is_table_model(ctx.project, model):
+        return set()
+    return set(identity_columns(ctx.project, ctx.settings, model))
 
 
 def caller_aliases(func: cst.FunctionDef, identity: "Identity") -> frozenset[str]:

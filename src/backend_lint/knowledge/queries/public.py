@@ -43,8 +43,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
     the listing does not (``_public_read``); the listing itself is still reported where the caller is in scope."""
     if project is None:
         return frozenset()
-    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
-           settings.principal_parameters)
+    key = _memo_key(settings)
 
     filtered_only: set[str] = set()  # models some listing lists whole only once the client's filters are left out
     unfiltered: set[str] = set()  # models some listing lists whole as it is
@@ -138,14 +137,13 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found -= unlisted
         for m in unlisted:
             routes_listing.pop(m, None)
-        if found:
-            found |= _public_children(project, settings, open_summaries, frozenset(found))
-        return frozenset(found), {m: len(r) for m, r in routes_listing.items()}
+        children = _public_children(project, settings, open_summaries, frozenset(found)) if found else set()
+        return frozenset(found | children), {m: len(r) for m, r in routes_listing.items()}, frozenset(children)
 
     # (stored with the index: a run linting one file reads the models instead of every open route's summaries)
-    def stored() -> tuple[frozenset[str], dict[str, int]]:
-        models, listing = project.stored_memo(f"queries.public_models:{analysis_key(settings)}", lambda: _jsonable(build()), load=list)
-        return frozenset(models), dict(listing)
+    def stored() -> tuple[frozenset[str], dict[str, int], frozenset[str]]:
+        models, listing, children = project.stored_memo(f"queries.public_models:{analysis_key(settings)}", lambda: _jsonable(build()), load=list)
+        return frozenset(models), dict(listing), frozenset(children)
 
     return project.memo(("queries.public_models", key), stored)[0]
 
@@ -182,6 +180,12 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str)
     return False
 
 
+def _memo_key(settings: "Settings") -> tuple:
+    """The settings ``public_models``' memo (models, listings per model, children) depends on."""
+    return (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
+            settings.principal_parameters)
+
+
 def _owned_or_group(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
     """An owned table, or a group table owned through its membership table (``summaries.membership_group``): a
     route that lists every team to any caller who is not an administrator (a team picker, a directory) serves the
@@ -189,8 +193,8 @@ def _owned_or_group(project: "ProjectIndex", settings: "Settings", model: str) -
     return is_owned(project, settings, model) or membership_group(project, settings, model) is not None
 
 
-def _jsonable(found: tuple[frozenset[str], dict[str, int]]) -> list:
-    return [sorted(found[0]), found[1]]
+def _jsonable(found: tuple[frozenset[str], dict[str, int], frozenset[str]]) -> list:
+    return [sorted(found[0]), found[1], sorted(found[2])]
 
 
 def _open_route(project: "ProjectIndex", settings: "Settings", principals: set, callers: set, fn: dict, summary: dict) -> bool:
@@ -236,12 +240,20 @@ def public_listings(project: Optional["ProjectIndex"], settings: "Settings") -> 
     caller list it in full (the feed, a cached copy of the feed in a module of its own, a tag browser): handlers
     of one module alone may repeat one forgotten owner filter (and a caller read only in a ``lambda`` looks
     unread to a flow summary)."""
-    if project is None:
-        return {}
+    return _built(project, settings)[1] if project is not None else {}
+
+
+def public_children(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
+    """The public models (``public_models``) that are public only as rows listed under a public parent
+    (``_public_children``: a form's submissions counted or listed by the form's key in a route that never reads the
+    caller), not listed in full themselves."""
+    return _built(project, settings)[2] if project is not None else frozenset()
+
+
+def _built(project: "ProjectIndex", settings: "Settings") -> tuple[frozenset[str], dict[str, int], frozenset[str]]:
+    """``public_models``' memo: the models, the modules listing each, the children among the models."""
     public_models(project, settings)
-    key = (settings.identity_fields, settings.owned_models, settings.not_owned_models, settings.admin_dependencies,
-           settings.principal_parameters)
-    return project.memo(("queries.public_models", key), lambda: (frozenset(), {}))[1]
+    return project.memo(("queries.public_models", _memo_key(settings)), lambda: (frozenset(), {}, frozenset()))
 
 
 def _public_children(project: "ProjectIndex", settings: "Settings", summaries: list[dict], public: frozenset[str]) -> set[str]:

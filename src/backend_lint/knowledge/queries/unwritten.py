@@ -11,8 +11,9 @@ from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_table_model, model_by_name
-from .attach import _reads_name, _sets_caller, _writes, caller_aliases, public_content
-from .public import _READ_VERBS
+from .attach import _reads_name, _sets_caller, _writes, caller_aliases, public_content, served_by_key
+from .public import _READ_VERBS, public_children
+from .syntax import ONE_ROW_READS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -46,12 +47,20 @@ def _public_row_unwritten(ctx: "FileContext", func: cst.FunctionDef, site: "Site
             return False
     elif site.kind not in ("select", "query", "get"):
         return False
-    if not public_content(ctx, model, openly=True):
+    if not public_content(ctx, model, openly=True) or _child_of_public(ctx, model):
         return False
     if not _writes_something(func):
         return False  # (a plain read of a public row is ``public._public_read``'s: listed models only)
     keys = _carriers(func, {k.split(".", 1)[0] for k in site.key_names})  # (``note_in.provider_id``: its body)
     return not writes_row(ctx, func, site.row_names, identity, keys)
+
+
+def _child_of_public(ctx: "FileContext", model: str) -> bool:
+    """A model public only as the rows listed under a public parent (``public.public_children``: a form's
+    submissions, counted by the form's key in a route that leaves its caller unread) and handed out by no route
+    that takes no caller at all (``served_by_key`` openly): a public parent does not make its children public. The
+    reading frees the parent row; a submission under it is still its submitter's and its form owner's."""
+    return model in public_children(ctx.project, ctx.settings) and model not in served_by_key(ctx.project, ctx.settings, openly=True)
 
 
 def writes_row(ctx: "FileContext", func: cst.FunctionDef, row_names: Iterable[str], identity: "Identity", keys: Iterable[str] = ()) -> bool:
@@ -113,7 +122,11 @@ def _call_leaves_row(ctx: "FileContext", chain: list[cst.Call], rows: set[str], 
 # methods of a row that only read it
 _ROW_READS = frozenset({"dict", "json", "model_dump", "model_dump_json", "serialize", "keys", "values", "items", "copy",
                         "count", "index", "first", "all", "isoformat", "strftime", "lower", "upper", "strip", "split",
-                        "format", "startswith", "endswith", "replace", "encode", "decode"})
+                        "format", "startswith", "endswith", "replace", "encode", "decode",
+                        # a query result's accessors (``row = result.scalar_one_or_none()`` after ``result = await
+                        # db.execute(select(M)...)``): they hand the row out, they change nothing
+                        "scalar", "scalars", "scalar_one", "scalar_one_or_none", "one", "one_or_none", "unique",
+                        "mappings", "fetchone", "fetchall", "fetchmany"})
 
 
 def _reads_only(name: str) -> bool:
@@ -179,12 +192,27 @@ def _bound_locals(func: cst.FunctionDef) -> set[str]:
 
 
 def _aliases(func: cst.FunctionDef, rows: set[str]) -> set[str]:
-    """``rows`` and the locals bound to one of them (``target = row``)."""
+    """``rows`` and the locals bound to one of them (``target = row``) or to the row a result local among them hands
+    out (``found = result.scalar_one_or_none()``: a result local reused for a later statement hands that row on too,
+    which keeps the earlier lookup claimed as before; the accessors themselves change nothing, ``_ROW_READS``)."""
     out = set(rows)
     for node in cst_walk(func.body):
-        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in out:
+        if not isinstance(node, cst.Assign):
+            continue
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if (isinstance(value, cst.Name) and value.value in out) or _result_row(value, out):
             out.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
     return out
+
+
+def _result_row(value: cst.BaseExpression, rows: set[str]) -> bool:
+    """``result.scalar_one_or_none()``, ``result.scalars().first()``: one row read off a result local in ``rows``."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in ONE_ROW_READS | {"one", "scalar_one"}):
+        return False
+    inner = value.func.value
+    if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and inner.func.attr.value in ("scalars", "unique"):
+        inner = inner.func.value
+    return isinstance(inner, cst.Name) and inner.value in rows
 
 
 def _root(node: cst.CSTNode) -> str:
