@@ -111,6 +111,31 @@ def alias_entry(project: Any, qualified: Optional[str]) -> Optional[dict[str, An
     return orm_facts(project.modules[found[0]]).get("aliases", {}).get(found[1])
 
 
+def scalar_alias_type(project: Any, qualified: Optional[str]) -> Optional[str]:
+    """``str`` for a module-level ``ID = Annotated[str, AfterValidator(...)]`` (``qualified`` its dotted name):
+    the first argument of a project ``Annotated`` alias with no dependency marker, as it is spelled (a plain
+    or dotted name); ``None`` for anything else. ``project`` is a ``ProjectIndex``."""
+    import ast  # (stdlib; only when a parameter's type is a project name)
+
+    found = project.resolve_symbol(qualified) if qualified else None
+    if found is None or found[2] != "assignments" or alias_entry(project, qualified) is not None:
+        return None
+    value = (project.modules[found[0]].get("assignments", {}).get(found[1]) or {}).get("value")
+    if not isinstance(value, str) or "Annotated" not in value:
+        return None
+    try:
+        node = ast.parse(value, mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(node, ast.Subscript) or not isinstance(node.slice, ast.Tuple) or not node.slice.elts:
+        return None
+    head = node.value
+    if not ((isinstance(head, ast.Name) and head.id == "Annotated") or (isinstance(head, ast.Attribute) and head.attr == "Annotated")):
+        return None
+    first = node.slice.elts[0]
+    return ast.unparse(first) if isinstance(first, (ast.Name, ast.Attribute)) else None
+
+
 def orm_facts(facts: Mapping[str, Any]) -> OrmFacts:
     return _extra(facts, "orm")
 

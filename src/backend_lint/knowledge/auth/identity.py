@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import definition_names_of, iter_children, walk as walk_nodes
-from ..facts import alias_entry, orm_facts
+from ..facts import alias_entry, orm_facts, scalar_alias_type
 from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
 from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
@@ -499,12 +499,12 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
                 continue
             ident.principals[p.name] = type_q
             continue
-        if p.name in identity_fields and (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")):
+        if p.name in identity_fields and _scalar_type(project, type_q, route is None):
             if not _written_only(ctx, func, p.name):
                 ident.identity_params[p.name] = p.name
         elif p.name in fed and p.name not in ident.principals:
             ident.identity_params[p.name] = p.name  # the callers hand it the principal's id
-        elif p.name in caller_values(project, settings) and (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")):
+        elif p.name in caller_values(project, settings) and _scalar_type(project, type_q, route is None):
             if not _written_only(ctx, func, p.name):
                 ident.identity_params[p.name] = p.name  # ``user_email``: the project scopes rows by it (knowledge.scoping)
     if enclosing is None and authentication_middleware(project):
@@ -529,7 +529,7 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         for name in client_keys:
             p = next(p for p in params if p.name == name)
             type_q = project.canonical(p.type) if (project is not None and p.type) else p.type
-            if (type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str")) and not _written_only(ctx, func, name):
+            if _scalar_type(project, type_q, route is None) and not _written_only(ctx, func, name):
                 ident.identity_params[name] = name
     if enclosing is None and ident.in_scope:
         # what the callers hand made of the caller (``caller_computed_parameters``): an id list their access
@@ -538,6 +538,17 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
         ident.caller_built = set(principal_fed_here(ctx, func, partial(caller_computed_parameters, kind="built"))) & own
         ident.admin_flags = set(principal_fed_here(ctx, func, partial(caller_computed_parameters, kind="admin"))) & own
     return ident
+
+
+def _scalar_type(project: Optional["ProjectIndex"], type_q: Optional[str], aliases: bool) -> bool:
+    """No annotation, a scalar (``int``, ``UUID``, ``str``...), or, with ``aliases`` (a function the routes
+    call, not a handler: a handler's ``author_id: ID`` is the key its client sends), a project alias of one
+    with metadata only (``ID = Annotated[str, AfterValidator(...)]``, any module): a parameter so typed can
+    hold an id."""
+    if type_q is None or type_q in SCALAR_TYPES or last_segment(type_q) in ("UUID", "int", "str"):
+        return True
+    first = scalar_alias_type(project, type_q) if (project is not None and aliases) else None
+    return first is not None and (first in SCALAR_TYPES or last_segment(first) in ("UUID", "int", "str"))
 
 
 def principal_fed_parameters(project: Optional["ProjectIndex"], settings: "Settings") -> dict[str, list[str]]:
@@ -637,7 +648,8 @@ def _fed_parameters(
                         methods = _typed_receiver_methods(project, own, feed["target"])
                         if not methods:
                             method = _class_method(project, feed["target"])
-                            keywords_only = True
+                            # (a static or class method binds its positional arguments as they are written)
+                            keywords_only = method is None or not _bound_by_call(project, method[0])
                             methods = [method] if method is not None else []
                         if not methods:
                             continue
@@ -751,8 +763,8 @@ def _receiver_param(project: "ProjectIndex", p: Optional[dict[str, Any]]) -> Opt
 def _class_method(project: "ProjectIndex", target: str) -> Optional[tuple[str, list[str]]]:
     """``ApprovalService.approve`` called on the project class itself (a ``@staticmethod`` / ``@classmethod`` of a
     service class the route imports): the method (``"<module>.<Class>.<method>"``) and its parameters after the
-    first. Whether the first is ``self`` / ``cls`` or a real parameter (``db`` of a static method) is not kept in
-    the facts, so the caller binds only the arguments it passes by keyword."""
+    first (every parameter of a static method). A static or class method binds the positional arguments too
+    (``_bound_by_call``); for any other method the caller binds only the arguments it passes by keyword."""
     cls, _, method = target.rpartition(".")
     if not cls or not method:
         return None
@@ -774,8 +786,21 @@ def _method_along_bases(project: "ProjectIndex", cls: str, method: str) -> Optio
         entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{name.rsplit('.', 1)[-1]}.{method}") or {}
         if "args" not in entry:
             return None
+        if entry.get("binding") == "static" and entry.get("first"):
+            return f"{name}.{method}", [entry["first"], *entry["args"]]  # no ``self``: every parameter is bound
         return f"{name}.{method}", list(entry["args"])
     return None
+
+
+def _bound_by_call(project: "ProjectIndex", key: str) -> bool:
+    """The method ``key`` (``"<module>.<Class>.<method>"``) is a ``@staticmethod`` or a ``@classmethod``: called
+    on its class, its positional arguments fill its parameters (after ``cls``) in order."""
+    cls, _, method = key.rpartition(".")
+    split = project.split(cls)
+    if not split:
+        return False
+    entry = orm_facts(project.modules[split[0]]).get("methods", {}).get(f"{cls.rsplit('.', 1)[-1]}.{method}") or {}
+    return entry.get("binding") in ("static", "class")
 
 
 def _scalar_principal(project: "ProjectIndex", settings: "Settings", p: dict[str, Any]) -> bool:

@@ -29,7 +29,8 @@ Stored under ``facts["extra"]["orm"]``:
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
 - ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
   ``route`` / ``admin_gate`` and, for a request handler or a method taking dependency markers, ``params``
-  (``args``, the parameter names after ``self``, for the others).
+  (``args``, the parameter names after ``self``, for the others; ``binding`` ``"static"`` with ``first``, the
+  first parameter's name, for a ``@staticmethod``, ``"class"`` for a ``@classmethod``).
 - ``callables``: ``{class: {"returns", "params", "auth"}}`` for a class's ``__call__`` (a class dependency,
   ``Depends(JWTBearer())``).
 - ``calls``: ``{name: {"func", "kwargs", "args"}}`` for module-level ``name = f(...)``
@@ -1598,6 +1599,17 @@ def _property_value(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve
     return resolve(value)
 
 
+def _method_binding(stmt: Any) -> Optional[str]:
+    """``"static"`` for a ``@staticmethod``, ``"class"`` for a ``@classmethod``, else ``None``."""
+    for d in stmt.decorator_list:
+        name = d.id if d.__class__ is ast.Name else None  # type: ignore[attr-defined]
+        if name == "staticmethod":
+            return "static"
+        if name == "classmethod":
+            return "class"
+    return None
+
+
 def _route_class_facts(node: ast.ClassDef) -> Optional[dict[str, Any]]:
     """A custom route class (``class AuthenticatedRoute(APIRoute)`` overriding ``get_route_handler``): what its
     methods do with the request, for ``knowledge.auth.authenticating_route_class``. ``state``: attributes it
@@ -2986,6 +2998,16 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         entry["params"] = _param_facts(stmt.args, resolve)  # a handler's dependencies
                     else:
                         entry["args"] = [a.arg for a in (*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs)][1:]
+                        binding = _method_binding(stmt)
+                        if binding == "static":
+                            # no ``self``: a call on the class or an instance binds its positional arguments
+                            # from the first parameter (``entry["first"]``, then ``args``)
+                            first = (*stmt.args.posonlyargs, *stmt.args.args)
+                            if first:
+                                entry["first"] = first[0].arg
+                            entry["binding"] = binding
+                        elif binding == "class":
+                            entry["binding"] = binding  # ``cls`` bound by the call: positional arguments fill ``args``
                         # the classes its parameters are annotated with (``job: JobRecord``): the rows a check
                         # method is handed (``knowledge.queries.helper_checked_tables``)
                         typed = {
