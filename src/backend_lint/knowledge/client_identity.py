@@ -584,9 +584,6 @@ class _ClientAnalysis:
                     # ``target = int(user_id) if user_id is not None else int(current_user.id)``: the client's
                     # value, or the caller's own
                     sides = [_unwrap_conversion(value.body), _unwrap_conversion(value.orelse)]
-                elif isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
-                    # ``target = user_id or current_user["user_id"]``: the same, spelled with ``or``
-                    sides = [_unwrap_conversion(value.left), _unwrap_conversion(value.right)]
                 if sides:
                     picked = [x for x in sides if id(x) in value_nodes]
                     if len(picked) == 1 and all(x is picked[0] or self.is_derived(x) for x in sides):
@@ -1055,7 +1052,7 @@ class _ClientAnalysis:
         constant that names the grant (a string, or an attribute of a module-level name: ``Permission.AUDIT_READ``),
         and no value the request sent: the statement gate form of a route gated by a permission in its decorator
         (``permission_gated_route``), so only callers granted it go on."""
-        if not spells_check(name) or not any(word in name for word in PERMISSION_WORDS):
+        if not spells_check(name) or not any(word in name for word in PERMISSION_WORDS) or not self._deciding_callee(call):
             return False
         caller = constant = False
         for arg in call.args:
@@ -1079,7 +1076,7 @@ class _ClientAnalysis:
         value the request sent: only callers allowed on that resource go on (the statement twin of a caller
         dependency that checks the path's resource, ``_caller_checked_on_path``)."""
         route = self.identity.route
-        if route is None or not spells_check(name):
+        if route is None or not spells_check(name) or not self._deciding_callee(call):
             return False
         path = path_parameters(route.path)
         if not path:
@@ -1111,6 +1108,20 @@ class _ClientAnalysis:
             elif on_path(arg.value):
                 resource = True
         return caller and resource
+
+    def _deciding_callee(self, call: cst.Call) -> bool:
+        """The statement's callee is a project function that refuses on what it is handed (``flow`` facts
+        ``deciders``, one that raises): a call whose answer is dropped (``has_permission(user, "roles:grant")``),
+        one that only records (``log_fair_access(db, user, fair)``) or one the index cannot see gates nothing."""
+        project = self.ctx.project
+        if project is None or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return False
+        q = self.ctx.qualified_name(call.func)
+        found = project.project_function(q) if q else None
+        if found is None or found[0] not in project.modules:
+            return False
+        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+        return found[1] in flow_facts(project, found[0]).get("deciders", ()) and bool(fn.get("raises"))
 
     def _names_principal(self, expr: cst.BaseExpression) -> bool:
         """``expr`` is the principal or an attribute of it (``current_user``, ``current_user.id``), not merely a
@@ -1469,8 +1480,16 @@ class _ClientAnalysis:
             if found is None:
                 continue
             fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-            names = {e.get("name") for e in fn.get("params", ())}
-            if fn.get("raises") and names & path:
+            keys = {e.get("name") for e in fn.get("params", ())} & path
+            if not fn.get("raises") or not keys:
+                continue
+            # (it refuses on the path's key together with who asks: a 404 for a key that finds nothing refuses no
+            # caller)
+            callers = {
+                e.get("name") for e in fn.get("params", ()) if param_dependency(project, self.ctx.settings, e).kind == "auth"
+            }
+            entry = flow_facts(project, found[0]).get("checks", {}).get(found[1])
+            if entry and any(set(g) & keys and set(g) & callers for g in access_groups(project, entry)):
                 return True
         return False
 

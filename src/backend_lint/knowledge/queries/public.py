@@ -177,6 +177,19 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str)
                 # (a row whose model the entry does not tell: any the function holds, the conservative reading)
                 if model in (rows or function_row_models(project, summary)):
                     return True
+            # (the caller handed to a helper's optional filter: ``memos_of(db, user_id=current_user.id)`` with
+            # ``if user_id: stmt = stmt.where(Memo.user_id == user_id)`` scopes by the caller there)
+            for w in per.get("writes", ()):
+                if not is_caller(w.get("who", ""), settings):
+                    continue
+                target = project.project_function(w.get("target") or "")
+                if target is None:
+                    continue
+                tflow = flow_facts(project, target[0])
+                handed = {**tflow.get("functions", {}), **tflow.get("methods", {})}.get(target[1]) or {}
+                for param, cols in [*handed.get("optional_preds", ()), *handed.get("asked_preds", ())]:
+                    if param == w.get("at") and set(cols) & owners and model in function_row_models(project, handed):
+                        return True
     return False
 
 
