@@ -7,7 +7,7 @@ on a "my items" route) and an aggregate keyed by a client value (``Invoice.id ==
 
 from __future__ import annotations
 
-from typing import NamedTuple, TYPE_CHECKING
+from typing import Iterable, NamedTuple, TYPE_CHECKING
 
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
@@ -53,7 +53,7 @@ def aggregate_only(ctx: "FileContext", func: "cst.FunctionDef", site: "Site") ->
     return not _answered(walked, call)
 
 
-def children_counted(ctx: "FileContext", site: "Site", model: str) -> bool:
+def children_counted(ctx: "FileContext", site: "Site", model: str, sites: "Iterable[Site]" = ()) -> bool:
     """``select(func.count(Booking.id)).where(Booking.game_session_id == session_id, Booking.status == ...)``: the
     site's ``select(...)`` / ``.query(...)`` names only ``func.count(...)`` and every client key of it is compared
     with a column of the counted model that references another table (its foreign key to a parent, or a ``*_id``
@@ -61,7 +61,9 @@ def children_counted(ctx: "FileContext", site: "Site", model: str) -> bool:
     answer is how many rows of anyone hang off that parent, a number about the parent, whose own lookup answers
     for access to it. A count keyed by the model's own key or
     its owner column (``Item.owner_id == user_id``), a sum or a maximum (a balance, a total of someone's rows)
-    and a count over a statement (``.select_from(select(...).subquery())``) are read as before."""
+    and a count over a statement (``.select_from(select(...).subquery())``) are read as before, and so is a count
+    whose parent the function never looks up by the same key (``sites``: no lookup of the parent answers for it;
+    ``select(func.count(VoiceNote.id)).where(VoiceNote.brand_id == brand_id)`` with the brand never loaded)."""
     call = site.node
     if site.kind not in ("select", "query") or site.via or not site.key_names or not site.pred_nodes:
         return False
@@ -75,10 +77,19 @@ def children_counted(ctx: "FileContext", site: "Site", model: str) -> bool:
     columns = client_key_columns(site)
     if not columns:
         return False
+    keys = {k.split(".", 1)[0] for k in site.key_names}
     for column in columns:
         parent = referenced_model(project, model, column)  # (``None`` too when two tables answer to the name)
         reference = parent is not None or (column.endswith("_id") and column in model_columns(project, model))
         if column in owners or not reference or parent == model:
+            return False
+        # (the parent's own lookup by the same key, where access to it is decided: a table of another name when
+        # the reference cannot be told)
+        if not any(
+            other is not site and keys & {k.split(".", 1)[0] for k in other.key_names}
+            and any((m == parent) if parent is not None else (m != model) for m in other.entities)
+            for other in sites
+        ):
             return False
     return True
 

@@ -213,7 +213,7 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(ctx, func, site):
             continue  # a number over every owner's rows, keyed by nothing, kept in the function: no row, no client key
-        if children_counted(ctx, site, model):
+        if children_counted(ctx, site, model, fq.sites):
             continue  # how many rows hang off a parent the client names: a number about the parent, no row
         if keys_only(ctx, func, site, fq.sites):
             keys_read.add(id(site))

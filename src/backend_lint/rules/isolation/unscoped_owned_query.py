@@ -371,8 +371,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       helper, the statement's result tested as its one row (`if existing.scalar_one_or_none(): raise
       ValueError(...)`) is the same uniqueness refusal as `if existing: raise`;
     - a count of a child table keyed only by its reference to a parent (`select(func.count(Booking.id)).
-      where(Booking.session_id == session_id)`): a number about the parent, whose own lookup answers for
-      it; a count keyed by the model's own key, a sum or a maximum (a balance), still reported;
+      where(Booking.session_id == session_id)`) in a function that looks the parent up by the same key: a
+      number about the parent, whose own lookup answers for it; a count of a parent never looked up there, a count
+      keyed by the model's own key, a sum or a maximum (a balance), still reported;
     - a key read from an object that was checked against the caller through a local (`ref =
       getattr(receipt, "buyer_ref")`, `if ref != str(user.id): raise`, then a lookup by `receipt.id`);
     - a row that is reused only when its owner is the caller (`reuse = row is not None and row.user_id ==
