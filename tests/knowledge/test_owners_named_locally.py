@@ -112,5 +112,6 @@ def test_a_model_imported_in_the_function_is_the_one_table_of_that_name(tmp_path
 def test_the_callers_id_handed_by_keyword_to_a_method_called_on_its_class(tmp_path: Path) -> None:
     fed = principal_fed_parameters(index_of_files(tmp_path, FILES), Settings())
     assert fed.get("shop.service.ParcelDesk.release") == ["receiver_ref"]
-    # passed by position: whether the method's first parameter is `self` / `cls` or `db` is not known, no binding
-    assert "shop.service.ParcelDesk.hand_over" not in fed
+    # passed by position to a static method: the index knows its first parameter is `db` (no `self` / `cls`), so
+    # the caller's id binds to `receiver_ref` as it does by keyword
+    assert fed.get("shop.service.ParcelDesk.hand_over") == ["receiver_ref"]
