@@ -218,7 +218,10 @@ def make_project(files: list[Path], workdir: Path) -> tuple[Path, int, int]:
 
 def find_tool(flag: Optional[str], name: str, extra: tuple[str, ...] = ()) -> Optional[str]:
     if flag:
-        return flag if os.path.exists(flag) or shutil.which(flag) else None
+        # (a relative path is made absolute: the peers run in the copied project, not here)
+        if os.path.exists(flag):
+            return os.path.abspath(flag)
+        return shutil.which(flag)
     for cand in (os.path.join(os.path.dirname(sys.executable), name), *extra):
         if os.path.exists(cand):
             return cand
