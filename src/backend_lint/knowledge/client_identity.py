@@ -55,7 +55,7 @@ PERSON_FIELDS = frozenset({"user_id", "owner_id", "author_id", "creator_id", "cr
 MANAGE_WORD = "manag"
 # the words of a check's name that say it decides on a grant the caller holds (``require_permission``,
 # ``check_role``, ``ensure_admin``), not on a row or a value
-PERMISSION_WORDS = ("permission", "role", "admin", "privilege")
+GRANT_WORDS = ("permission", "role", "admin", "privilege")
 DUMP_METHODS = frozenset({"model_dump", "dict", "model_dump_json"})
 VALIDATE_METHODS = frozenset({"model_validate", "from_orm", "parse_obj", "validate", "model_construct"})
 
@@ -1048,11 +1048,11 @@ class _ClientAnalysis:
 
     def _permission_gate_call(self, call: cst.Call, name: str, client: set[int]) -> bool:
         """``await require_permission("admin:*", current_user, db)`` / ``check_role(user, Role.ADMIN)`` as a bare
-        statement: a call named like a check and for a grant (``PERMISSION_WORDS``), handed the caller and a
+        statement: a call named like a check and for a grant (``GRANT_WORDS``), handed the caller and a
         constant that names the grant (a string, or an attribute of a module-level name: ``Permission.AUDIT_READ``),
         and no value the request sent: the statement gate form of a route gated by a permission in its decorator
         (``permission_gated_route``), so only callers granted it go on."""
-        if not spells_check(name) or not any(word in name for word in PERMISSION_WORDS) or not self._deciding_callee(call):
+        if not spells_check(name) or not any(word in name for word in GRANT_WORDS) or not self._deciding_callee(call):
             return False
         caller = constant = False
         for arg in call.args:
@@ -1118,10 +1118,7 @@ class _ClientAnalysis:
             return False
         q = self.ctx.qualified_name(call.func)
         found = project.project_function(q) if q else None
-        if found is None or found[0] not in project.modules:
-            return False
-        fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
-        return found[1] in flow_facts(project, found[0]).get("deciders", ()) and bool(fn.get("raises"))
+        return found is not None and _refusing_function(project, found)
 
     def _names_principal(self, expr: cst.BaseExpression) -> bool:
         """``expr`` is the principal or an attribute of it (``current_user``, ``current_user.id``), not merely a
@@ -1316,10 +1313,10 @@ class _ClientAnalysis:
             target = project.project_function(handed.get("target") or "")
             if target is None or not named_like_check(target[1]):
                 continue
+            if not _refusing_function(project, target):
+                continue
             flow = flow_facts(project, target[0])
             fn = orm_facts(project.modules[target[0]]).get("functions", {}).get(target[1]) or {}
-            if target[1] not in flow.get("deciders", ()) or not fn.get("raises"):
-                continue
             names = [p.get("name") for p in fn.get("params", ())]
             decided = set(flow.get("decided_on", {}).get(target[1], ()))
 
@@ -1952,4 +1949,13 @@ def _typed_reference(name: str, params: "Iterable[ParamInfo]") -> bool:
     not whose rows (BKL102 is about an identity the handler trusts as the caller's)."""
     stem = name[: -len("_id")] if name.endswith("_id") else None
     return bool(stem) and any(p.name in (f"{stem}_type", f"{stem}_kind") for p in params)
+
+
+def _refusing_function(project: "ProjectIndex", found: tuple[str, str]) -> bool:
+    """The project function ``found`` (``project_function``) decides on what it is handed and refuses by raising
+    (``flow`` facts ``deciders``, its ``raises`` fact)."""
+    if found[0] not in project.modules:
+        return False
+    fn = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
+    return found[1] in flow_facts(project, found[0]).get("deciders", ()) and bool(fn.get("raises"))
 
