@@ -20,6 +20,7 @@ from .imports import last_segment
 from .index.extract import ast_dotted
 from .index.extractors.orm import TENANT_COLUMNS
 from .tree_facts import leaf_names
+from .words import ID_WRAPPERS as _UNWRAPPED
 
 
 def ast_definition_names(body: Iterable[ast.stmt]) -> Iterator[tuple[str, Any, Optional[ast.ClassDef]]]:
@@ -166,7 +167,6 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
     return False
 
 
-_UNWRAPPED = frozenset({"str", "UUID", "int"})
 
 
 def admin_gated(func: Any, module: Optional[str], project: Any, settings: Any) -> bool:

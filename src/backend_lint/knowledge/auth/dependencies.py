@@ -21,6 +21,7 @@ from ..models import identity_columns, is_pydantic_model, is_table_model, model_
 from ..scoping import raising_decider
 from .role_lists import role_alternatives
 from .tenant_admins import HELD_TENANT_COLUMNS, names_site_operator, site_operator_gate, tenant_principal_field
+from ..words import ADMIN_WORDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -56,7 +57,6 @@ SCALAR_TYPES = frozenset(
         "pydantic.EmailStr",
     }
 )
-ADMIN_WORDS = ("superuser", "admin")
 # the project's stand-in for a caller who presented no credential (``AnonymousUser``, ``UnauthenticatedUser``)
 ANONYMOUS_CLASS = re.compile(r"^_?(?:Anonymous|Unauthenticated)")
 # Dependency names that say they yield the caller, beyond the configured list: ``get_current_verified_user``,

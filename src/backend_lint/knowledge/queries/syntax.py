@@ -10,6 +10,7 @@ from ...ground.lazy import lazy_import
 from ..cst import bound_names, iter_children, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_table_model
+from ..words import ONE_ROW_READS
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -561,7 +562,6 @@ def _last_small_statement(block: cst.BaseSuite) -> Optional[cst.BaseSmallStateme
 
 
 # what a statement's result hands back as its one row (or nothing): a test of it is a test of the row's presence
-ONE_ROW_READS = frozenset({"scalar_one_or_none", "one_or_none", "first", "scalar"})
 
 
 def result_present_test(

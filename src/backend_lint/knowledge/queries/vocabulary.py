@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
 from ..models import column_traits, table_words
+from ..words import STATEMENT_FUNCS, STATEMENT_MODULES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..index import ProjectIndex
@@ -16,8 +17,6 @@ if TYPE_CHECKING:  # pragma: no cover
 cst = lazy_import("libcst")
 
 
-STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
-STATEMENT_FUNCS = frozenset({"select", "update", "delete"})
 EXEC_METHODS = frozenset(
     {"exec", "execute", "scalars", "scalar", "scalar_one", "scalar_one_or_none", "stream", "stream_scalars", "paginate", "apaginate"}
 )

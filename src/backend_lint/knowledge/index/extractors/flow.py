@@ -102,12 +102,10 @@ from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, s
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from .orm import exit_statement, main_type
 from .request_gates import request_decides
+from ...words import ADMIN_WORDS as _ADMIN_WORDS, ID_WRAPPERS as UNWRAP, ONE_ROW_READS as _RESULT_ROW_READS, STATEMENT_FUNCS as STATEMENTS, STATEMENT_MODULES
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
-STATEMENTS = frozenset({"select", "update", "delete"})
-STATEMENT_MODULES = ("sqlalchemy", "sqlmodel")
 PRED_METHODS = frozenset({"where", "filter", "filter_by", "having", "join", "outerjoin", "get"})
-UNWRAP = frozenset({"str", "int", "UUID"})
 
 
 
@@ -1200,7 +1198,6 @@ def _permission_call_names(call: ast.AST) -> list[str]:
     return [v.id for v in values if isinstance(v, ast.Name)]
 
 
-_ADMIN_WORDS = ("admin", "superuser")
 
 
 def _block_exits(stmts: list[ast.stmt]) -> bool:
@@ -1386,7 +1383,6 @@ def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
 
 
 # what a statement's result is read with as its one row in a test (``if existing.scalar_one_or_none(): raise``)
-_RESULT_ROW_READS = frozenset({"scalar_one_or_none", "one_or_none", "first", "scalar"})
 
 
 def _result_row_read(test: ast.AST) -> ast.AST:

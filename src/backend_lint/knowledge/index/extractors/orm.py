@@ -66,6 +66,7 @@ from typing import Any, Optional
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function, walk_kinds
 from .request_gates import request_gate
+from ...words import ADMIN_WORDS as _ADMIN_WORDS, ID_WRAPPERS as _ID_WRAPPERS
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -690,7 +691,6 @@ def _admin_values(node: ast.expr) -> bool:
 
 
 _ADMIN_ATTRIBUTE_WORDS = ("superuser", "admin", "staff")
-_ADMIN_WORDS = ("superuser", "admin")
 # roles held by the operator's own staff rather than by a tenant's members: a government regulator's users,
 # staff / employees / internal users, the reviewing analysts and directors of a regulator (lcfs's IDIR roles),
 # the auditors and dispatchers of a service company (hold-out 38's housing: ``[ADMIN, DISPATCHER, AUDITOR]``)
@@ -2157,7 +2157,6 @@ def _verdict(value: ast.expr) -> bool:
 
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "websocket", "head", "options"})
 ID_ATTRIBUTES = frozenset({"id", "user_id", "uid", "uuid", "pk"})
-_ID_WRAPPERS = frozenset({"str", "int", "UUID"})
 _CLIENT_PARAM_MARKERS = frozenset({"Path", "Query", "Body", "Form"})
 _PLAIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "UUID", "dict", "list", "Any"})
 
@@ -2373,7 +2372,6 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     return out
 
 
-_ELEVATED_WORDS = ("admin", "superuser")
 
 
 def _decided_with_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, int]:
@@ -2486,7 +2484,7 @@ def _caller_computed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: se
         if counts.get(name) != 1:
             continue
         if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id in deps:
-            if any(w in value.attr.lower() for w in _ELEVATED_WORDS):
+            if any(w in value.attr.lower() for w in _ADMIN_WORDS):
                 out[name] = ("admin", value.value.id)
             continue
         if not isinstance(value, ast.Call) or not isinstance(value.func, (ast.Name, ast.Attribute)):
@@ -2495,7 +2493,7 @@ def _caller_computed_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: se
         if not handed or any(isinstance(a, ast.Starred) for a in value.args):
             continue
         callee = value.func.id if isinstance(value.func, ast.Name) else value.func.attr
-        admin = any(w in callee.lower() for w in _ELEVATED_WORDS)
+        admin = any(w in callee.lower() for w in _ADMIN_WORDS)
         # (one entry per dependency handed: the reader keeps the one that is the caller)
         out[name] = ("admin" if admin else "built", ",".join(a.id for a in handed))
     return out
@@ -2528,7 +2526,7 @@ def _elevated_none_locals(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[st
             continue
         seen.add(name)
         value = stmt.value
-        if not isinstance(value, ast.IfExp) or not any(w in ast.unparse(value.test).lower() for w in _ELEVATED_WORDS):
+        if not isinstance(value, ast.IfExp) or not any(w in ast.unparse(value.test).lower() for w in _ADMIN_WORDS):
             continue
         if isinstance(value.orelse, ast.Constant) and value.orelse.value is None:
             out[name] = value.body
