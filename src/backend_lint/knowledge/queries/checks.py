@@ -498,6 +498,15 @@ def _rights_report(func: cst.FunctionDef, identity: Identity, rows: set[str]) ->
 
 
 def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:
+    """``_existence_read``; ``refusing``, when the whole function does not show it, also up to the local's next
+    binding to something else (``user = crud.user.create(...)`` after ``if user: raise``, then ``return user``:
+    the new row, not the probe's)."""
+    if _existence_read(func, site, refusing):
+        return True
+    return refusing and _existence_read(func, site, refusing, rebound=True)
+
+
+def _existence_read(func: cst.FunctionDef, site: Site, refusing: bool = False, rebound: bool = False) -> bool:
     """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
     returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
     authorisation helper on the row that matters): the load reveals nothing of the row. ``refusing``: every
@@ -522,9 +531,9 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
                 site_assigns.append(node)
             elif any(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
                 rebinds.append(node)
-    # refusing: the local read only up to its next binding to something else (``user = crud.user.create(...)``
-    # after ``if user: raise``, then ``return user``: the new row, not the probe's)
-    live = _rebound_span(func, site_assigns, rebinds) if refusing else None
+    live = _rebound_span(func, site_assigns, rebinds) if rebound else None
+    if rebound and not live:
+        return False  # (never bound again, or the span cannot be told: read whole above)
     if live:
         live = _with_ancestors(func, live)
     stack: list[cst.CSTNode] = [func.body]
