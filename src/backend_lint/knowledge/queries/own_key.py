@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from ...ground.lazy import lazy_import
 from ..cst import load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
-from .checks import _present_test, _principal_table
+from .checks import _principal_table
+from .public import _level_statements, statements_after
 from .syntax import _if_refuses, _unwrap
 from .vocabulary import PRIMARY_KEY_NAMES, spells_check
 
@@ -54,11 +55,7 @@ def own_key_refused(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", m
     rows = set(site.row_names)
     if not rows:
         return False
-    started = False
-    for stmt in _level_statements(func.body):
-        if not started:
-            started = any(node is site.node for node in cst_walk(stmt))
-            continue
+    for stmt in statements_after(func, site):
         if isinstance(stmt, (cst.Try, cst.With)):
             continue  # (its statements come next)
         if isinstance(stmt, cst.If) and _if_refuses(stmt) and stmt.orelse is None:
@@ -76,14 +73,6 @@ def _refusal_on_row(stmt: "cst.If", rows: set[str]) -> bool:
     """A refusing ``if`` (no ``else``) that reads the row only in its test (``if not agent or not agent.is_active:
     raise 404``): a yes or no on the row, nothing of it leaves."""
     return not set(load_names(stmt.body)) & rows
-
-
-def _level_statements(block: "cst.CSTNode"):
-    """The statements run on every path of ``block`` (through ``try`` and ``with``), in order."""
-    for stmt in getattr(block, "body", ()):
-        yield stmt
-        if isinstance(stmt, (cst.Try, cst.With)):
-            yield from _level_statements(stmt.body)
 
 
 def _refuses_unless_caller(ctx: "FileContext", test: "cst.BaseExpression", key: str, principals: set[str], rows: set[str]) -> bool:
