@@ -498,6 +498,15 @@ def _rights_report(func: cst.FunctionDef, identity: Identity, rows: set[str]) ->
 
 
 def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -> bool:
+    """``_existence_read``; ``refusing``, when the whole function does not show it, also up to the local's next
+    binding to something else (``user = crud.user.create(...)`` after ``if user: raise``, then ``return user``:
+    the new row, not the probe's)."""
+    if _existence_read(func, site, refusing):
+        return True
+    return refusing and _existence_read(func, site, refusing, rebound=True)
+
+
+def _existence_read(func: cst.FunctionDef, site: Site, refusing: bool = False, rebound: bool = False) -> bool:
     """The fetched row is only tested for existence (``if thread is None: raise 404``) and never read,
     returned or handed on, in a function that decides access elsewhere (an ownership comparison or an
     authorisation helper on the row that matters): the load reveals nothing of the row. ``refusing``: every
@@ -512,15 +521,28 @@ def _existence_only(func: cst.FunctionDef, site: Site, refusing: bool = False) -
     uses = dict.fromkeys(names, 0)
     binds = dict.fromkeys(names, 0)
     targets: set[int] = set()
+    site_assigns: list[cst.Assign] = []
+    rebinds: list[cst.Assign] = []
     for node in cst_walk(func.body):
         if isinstance(node, cst.Assign):
             for t in node.targets:
                 targets.add(id(t.target))
+            if any(n is site.node for n in cst_walk(node.value)):
+                site_assigns.append(node)
+            elif any(isinstance(t.target, cst.Name) and t.target.value in names for t in node.targets):
+                rebinds.append(node)
+    live = _rebound_span(func, site_assigns, rebinds) if rebound else None
+    if rebound and not live:
+        return False  # (never bound again, or the span cannot be told: read whole above)
+    if live:
+        live = _with_ancestors(func, live)
     stack: list[cst.CSTNode] = [func.body]
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
             continue
+        if live and id(node) not in live:
+            continue  # (wholly after the local is bound again)
         if isinstance(node, (cst.If, cst.While)):
             test = node.test
             negated = False
@@ -588,6 +610,19 @@ def _present_test(test: cst.BaseExpression) -> Optional[tuple[str, bool]]:
             present = isinstance(op, (cst.GreaterThan, cst.NotEqual)) or (isinstance(op, cst.GreaterThanEqual) and value >= 1)
             return test.left.value, present != negated
     return None
+
+
+def _with_ancestors(func: cst.FunctionDef, span: set[int]) -> set[int]:
+    """``span`` and every node holding one of its nodes (the ``if`` around a test in it, the function's body)."""
+    out = set(span)
+    stack: list[tuple[cst.CSTNode, tuple[int, ...]]] = [(func.body, ())]
+    while stack:
+        node, above = stack.pop()
+        if id(node) in span:
+            out.update(above)
+        path = (*above, id(node))
+        stack.extend((child, path) for child in iter_children(node))
+    return out
 
 
 def _rebound_span(func: cst.FunctionDef, site_assigns: list[cst.Assign], rebinds: list[cst.Assign]) -> Optional[set[int]]:

@@ -42,6 +42,7 @@ from .aggregates import aggregate_only, children_counted
 from .helper_keys import helper_key_scoped
 from .created import keyed_by_created_row
 from .keys_only import keys_only
+from .own_key import key_grant_refused, own_key_refused
 from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -220,6 +221,10 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # only ids read, to key other lookups or route a call: nothing of any row leaves
         if _keyed_by_caller(identity, site):
             continue
+        if own_key_refused(ctx, func, site, model, identity):
+            continue  # the principal's own row, its key then held to the caller's id (``current_user.id != user_id``)
+        if key_grant_refused(ctx, func, site, identity, fq.derived_names):
+            continue  # the key named in a grant the caller must hold (``check_permission(perms, f"x/{key}.read")``)
         if fq.checks and _existence_only(func, site):
             continue
         if _existence_only(func, site, refusing=True):

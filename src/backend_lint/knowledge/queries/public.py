@@ -474,14 +474,20 @@ def refused_unless_public(func: cst.FunctionDef, site: "Site") -> bool:
     makes no BKL201/BKL202 claim. A test of an owner, a role or anything else is not this."""
     if not site.row_names:
         return False
+    for node in statements_after(func, site):
+        if isinstance(node, cst.If) and _if_refuses(node) and _not_public_test(node.test, site.row_names):
+            return True
+    return False
+
+
+def statements_after(func: cst.FunctionDef, site: "Site"):
+    """The statements run on every path of ``func`` (``_level_statements``) after the one holding the site."""
     seen = False
     for node in _level_statements(func.body):
         if not seen:
             seen = any(n is site.node for n in cst_walk(node))
             continue
-        if isinstance(node, cst.If) and _if_refuses(node) and _not_public_test(node.test, site.row_names):
-            return True
-    return False
+        yield node
 
 
 def _level_statements(block: cst.CSTNode):
