@@ -352,6 +352,7 @@ def identity_columns(project: Optional["ProjectIndex"], settings: Optional["Sett
     if project is None or not qualified:
         return configured
     configured = tuple(f for f in configured if not names_other_table(project, settings, qualified, f))
+    configured = tuple(f for f in configured if not external_account_key(project, settings, qualified, f))
     if configured:
         audit = audit_columns(project, settings)
         if audit:
@@ -550,6 +551,73 @@ def _names_other_table(project: "ProjectIndex", settings: Optional["Settings"], 
     if target is None or target == found[0]:
         return False
     return not _party_model(project, settings, target)
+
+
+def external_account_key(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str], column: str) -> bool:
+    """A default identity field whose name may mean another thing than a party (``account_id``, ``author_id``;
+    ``names_other_table``) holding another system's identifier: a string column with no foreign key and no
+    project table named by it (``SocialConnector.account_id: Mapped[str]``, a social platform's page id), on a
+    table whose foreign key reaches a project table with an identity column of its own (``brand_id`` ->
+    ``Brand``, owned by ``workspace_id``), and which the project never compares with the caller or a value read
+    off the caller (``scoping`` facts ``direct``). Such a column names an account elsewhere, not who owns the row:
+    the row is owned through the parent its foreign key reaches. Configured identity fields are kept."""
+    if project is None or not qualified or column not in DEFAULT_IDENTITY_FIELDS or column in _PARTY_COLUMNS:
+        return False
+    found = project.get_class(qualified)
+    if found is None:
+        return False
+    principals = tuple(settings.principal_parameters) if settings is not None else ()
+    return project.memo(
+        ("models.external_account_key", found[0], column, identity_fields(settings), principals),
+        lambda: _external_account_key(project, settings, found[0], column),
+    )
+
+
+_STRING_TYPES = frozenset({"str", "String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR", "NVARCHAR"})
+
+
+def _string_column(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    """The column's annotation or its SQL type says text (``Mapped[str]``, ``Optional[str]``, ``String(255)``)."""
+    declared = _declared_field(project, qualified, column)
+    if declared is None:
+        return False
+    raw = declared[1]
+    annotation = parse_expr(raw.get("annotation"))
+    names: set[str] = set()
+    if annotation is not None:
+        names |= {_last(ast_dotted(n)) for n in ast_walk(annotation) if isinstance(n, (ast.Name, ast.Attribute))}
+        names -= {"Mapped", "Optional", "Union", "None", "Annotated"}
+        if names:
+            return names <= _STRING_TYPES
+    value = parse_expr(raw.get("value"))
+    if isinstance(value, ast.Call) and value.args:
+        first = value.args[0]
+        head = first.func if isinstance(first, ast.Call) else first
+        return _last(ast_dotted(head)) in _STRING_TYPES
+    return False
+
+
+def _external_account_key(project: "ProjectIndex", settings: Optional["Settings"], qualified: str, column: str) -> bool:
+    traits = column_traits(project, qualified, column)
+    if traits is None or traits.foreign_key is not False or traits.primary_key:
+        return False
+    if referenced_model(project, qualified, column) is not None or not _string_column(project, qualified, column):
+        return False
+    fields = set(identity_fields(settings))
+    parent = False
+    for other in model_columns(project, qualified):
+        other_traits = column_traits(project, qualified, other) if other != column else None
+        if other_traits is None or not other_traits.foreign_key:
+            continue
+        target = referenced_model(project, qualified, other)
+        if target is not None and target != qualified and fields & set(model_columns(project, target)):
+            parent = True
+            break
+    if not parent:
+        return False
+    from .scoping import caller_compared_columns  # (reads this module's facts about tables)
+
+    return (qualified, column) not in caller_compared_columns(project, settings)
 
 
 # default identity fields that name a tenant (a workspace's, an organisation's row), not a person

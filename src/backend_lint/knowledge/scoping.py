@@ -809,6 +809,14 @@ def _membership_owners(project: "ProjectIndex", settings: Optional["Settings"]) 
     return out
 
 
+def caller_compared_columns(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> frozenset[tuple[str, str]]:
+    """``_caller_compared_columns``, once per index."""
+    if project is None:
+        return frozenset()
+    principals = tuple(settings.principal_parameters) if settings is not None else ()
+    return project.memo(("scoping.caller_compared", principals), lambda: frozenset(_caller_compared_columns(project, settings)))
+
+
 def _caller_compared_columns(project: "ProjectIndex", settings: Optional["Settings"]) -> set[tuple[str, str]]:
     """``(model, column)`` pairs the project's own predicates or comparisons read against the caller (``direct``
     scoping facts, whatever the column: identity fields too)."""

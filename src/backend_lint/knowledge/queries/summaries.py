@@ -806,7 +806,30 @@ def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, 
             # (a row that also refers to a table nobody owns, an appointment or a catalogue entry the staff share,
             # is not said to be the owned parent's)
             out[q] = (referenced[0][1], referenced[0][0])
+            continue
+        # a row that also refers to rows of its siblings under one owned parent (``MediaAsset.brand_id`` -> ``Brand``
+        # and ``linked_dish_id`` -> ``Dish``, itself ``Dish.brand_id`` -> ``Brand``): the parent's, by the column
+        # that reaches it (never by the sibling's)
+        for column, parent in referenced:
+            if owner(parent) and all(
+                other == parent or owner(other) or _sibling_under(project, settings, other, parent)
+                for _, other in referenced
+            ):
+                out[q] = (parent, column)
+                break
     return out
+
+
+def _sibling_under(project: "ProjectIndex", settings: "Settings", table: str, parent: str) -> bool:
+    """``table`` is a project table with no identity column (not owned, not shared by every tenant) that has a
+    foreign key of its own to ``parent``: a sibling row under the same owned parent."""
+    if is_owned(project, settings, table) or globally_scoped(project, table):
+        return False
+    for column in model_columns(project, table):
+        traits = column_traits(project, table, column)
+        if traits is not None and traits.foreign_key and referenced_model(project, table, column) == parent:
+            return True
+    return False
 
 
 def _checked_with_caller(project: "ProjectIndex", settings: "Settings", principals: Iterable[str]) -> set[str]:
