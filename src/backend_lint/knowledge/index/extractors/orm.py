@@ -2697,11 +2697,12 @@ def _member_facts(node: ast.ClassDef, resolve: Resolve) -> dict[str, dict[str, s
     """The attributes a class hands out (a unit of work's repositories): ``{attribute: {"type": declared class,
     "builds": constructed class}}``. Declared: an annotation in the class body (``bookings: IBookingRepository``)
     or a ``@property``'s return annotation. Built: ``self.<attribute> = Class(...)`` in any method (``__init__``,
-    ``__aenter__``, ``__enter__``), and for a property the class its body builds and returns (``self._bookings =
-    BookingRepository(self.db)``, ``return self._bookings``, or ``return BookingRepository(self.db)``). An
+    ``__aenter__``, ``__enter__``), and for a property the class it returns (``return BookingRepository(self.db)``,
+    or ``return self._bookings`` where a method of the class builds ``self._bookings``). An
     attribute built as two different classes keeps no ``builds``."""
     declared: dict[str, str] = {}
     built: dict[str, set[str]] = {}
+    returns: dict[str, set[str]] = {}  # property -> the classes and ``self.<attribute>`` it returns
     if not any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) for stmt in node.body):
         return {}  # (a model's or a schema's fields: no unit of work)
     for stmt in node.body:
@@ -2741,11 +2742,14 @@ def _member_facts(node: ast.ClassDef, resolve: Resolve) -> dict[str, dict[str, s
                 kind = main_type(stmt.returns, resolve)
                 if kind:
                     declared[stmt.name] = kind
-            classes: set[str] = set()
-            for r in returned:
-                classes |= made.get(r[5:], set()) if r.startswith("self.") else {r}
-            if classes:
-                built.setdefault(stmt.name, set()).update(classes)
+            returns[stmt.name] = returned
+    for prop, returned in returns.items():
+        classes: set[str] = set()
+        for r in returned:
+            # (``return self._bookings``: what any method of the class builds there, ``__init__`` or the property)
+            classes |= built.get(r[5:], set()) if r.startswith("self.") else {r}
+        if classes:
+            built.setdefault(prop, set()).update(classes)
     out: dict[str, dict[str, str]] = {}
     declared = {k: v for k, v in declared.items() if v.rpartition(".")[2][:1].isupper()}
     for attr in sorted(set(declared) | set(built)):
