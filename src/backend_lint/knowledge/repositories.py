@@ -89,6 +89,63 @@ def self_attribute_class(project: "ProjectIndex", cls: str, attr: str) -> Option
     return None
 
 
+def member_class(project: "ProjectIndex", cls: str, attr: str) -> Optional[str]:
+    """The project class (not a table model) of ``<x>.<attr>`` where ``x`` is an instance of ``cls``: a unit of work's
+    repository (``uow.bookings`` with ``uow: IUnitOfWork``). What ``cls`` (or a base) builds for ``attr``
+    (``orm`` facts ``members``: ``self.bookings = BookingRepository(...)`` in ``__aenter__``, a property building
+    one); else, for an interface, what the project's subclasses of ``cls`` build for it when they all build the
+    same class (the concrete unit of work); else the declared type (``bookings: IBookingRepository``, a
+    property's annotation, ``__init__``'s ``self_types``), or its sole implementation. ``None`` when the
+    implementations build different classes, or nothing is known."""
+    return project.memo(("repositories.member_class", cls, attr), lambda: _member_class(project, cls, attr))
+
+
+def _member_facts(project: "ProjectIndex", cls: str, attr: str) -> tuple[Optional[str], Optional[str]]:
+    """(built, declared) for ``attr`` along ``cls``'s MRO: the first class that builds it, the first that declares it."""
+    built = declared = None
+    for name, facts in project.class_mro(cls):
+        if facts is None:
+            continue
+        orm, short = _orm(project, name)
+        entry = orm.get("members", {}).get(short, {}).get(attr) or {}
+        built = built or entry.get("builds")
+        declared = declared or entry.get("type") or orm.get("self_types", {}).get(short, {}).get(attr)
+    return built, declared
+
+
+def _project_class(project: "ProjectIndex", name: Optional[str]) -> Optional[str]:
+    found = project.get_class(name) if name else None
+    if found is None or is_table_model(project, found[0]):
+        return None
+    return found[0]
+
+
+def _member_class(project: "ProjectIndex", cls: str, attr: str) -> Optional[str]:
+    built, declared = _member_facts(project, cls, attr)
+    if built is not None:
+        found = _project_class(project, built)
+        return (sole_implementation(project, found) or found) if found else None
+    if declared is None:
+        return None
+    from .auth import _test_module_name  # (late: ``auth`` reads this module through ``scoping``)
+
+    canonical = project.canonical(cls)
+    answers: set[Optional[str]] = set()
+    for sub in _subclasses(project).get(canonical, ()):
+        if sub == canonical or _test_module_name(sub.rpartition(".")[0]):
+            continue  # (a test's fake unit of work builds its fakes: not what a request runs)
+        made, _ = _member_facts(project, sub, attr)
+        if made is not None:
+            answers.add(_project_class(project, made))
+    if len(answers) > 1:
+        return None  # (two units of work that build different repositories: no single answer)
+    if answers:
+        found = next(iter(answers))
+        return (sole_implementation(project, found) or found) if found else None
+    found = _project_class(project, declared)
+    return (sole_implementation(project, found) or found) if found else None
+
+
 def module_instance_class(project: "ProjectIndex", qualified: str) -> Optional[str]:
     """The project class (not a table model) of a module-level instance (``item_dao = ItemDAO(Item)``,
     ``chat_repo = ChatRepo()``) named by its qualified name, through re-exports; ``None`` for anything else (a
@@ -180,6 +237,31 @@ def specialised(
     if changed == fetches:
         return target
     return mod, receiver, name, dict(summary, fetches=changed)
+
+
+def entity_table(project: "ProjectIndex", cls: Optional[str]) -> Optional[str]:
+    """The table model whose rows the project hands around as domain entities of ``cls``: every repository class
+    with ``cls`` among its bases' generic arguments (``class BookingRepository(BaseRepository[BookingEntity])``)
+    names the same table model for its queries (``super().__init__(db, Booking, BookingEntity)``, ``model =
+    Booking``). ``None`` when ``cls`` is a table model itself, no repository is generic over it, or they name
+    different tables (or none)."""
+    if not cls:
+        return None
+    return project.memo(("repositories.entity_table", cls), lambda: _entity_table(project, cls))
+
+
+def _entity_table(project: "ProjectIndex", cls: str) -> Optional[str]:
+    found = project.get_class(cls)
+    if found is None or is_table_model(project, found[0]):
+        return None
+    tables: set[Optional[str]] = set()
+    for q, _ in project.iter_classes():
+        orm, short = _orm(project, q)
+        args = orm.get("generic_args", {}).get(short, ())
+        if not any(project.canonical(a) == found[0] for a in args):
+            continue
+        tables.add(repository_model(project, q))
+    return next(iter(tables)) if len(tables) == 1 else None
 
 
 def core_row_table(project: "ProjectIndex", cls: Optional[str]) -> Optional[str]:

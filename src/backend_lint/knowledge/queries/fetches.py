@@ -16,7 +16,7 @@ from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
 from ..type_parameters import is_type_parameter
-from ..repositories import core_row_table, enclosing_class, generic_model, repository_model, self_attribute_class, sole_implementation, specialised
+from ..repositories import core_row_table, enclosing_class, entity_table, generic_model, member_class, repository_model, self_attribute_class, sole_implementation, specialised
 from .summaries import (
     _CONSTRUCTOR_PREFIXES,
     _held_scope,
@@ -613,6 +613,9 @@ class _Fetches:
                     if found is not None and not is_table_model(project, found[0]):
                         # (an interface the project implements once: that class, ``sole_implementation``)
                         return sole_implementation(project, found[0]) or found[0], None
+        member = self.member_instance(expr)
+        if member is not None:
+            return member
         q = self.ctx.qualified_name(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         if q is None:
             return None
@@ -637,6 +640,34 @@ class _Fetches:
                 hint = found[0]
                 break
         return cls[0], hint
+
+    def member_instance(self, expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
+        """``uow.bookings`` / ``self.uow.bookings``: a repository a unit of work hands out, where ``uow`` is a
+        parameter typed with the unit of work's class (or its interface), a name bound to one (``async with
+        UnitOfWork(db) as uow``) or what ``__init__`` keeps on ``self``: the concrete class
+        (``repositories.member_class``)."""
+        if not isinstance(expr, cst.Attribute) or self.project is None:
+            return None
+        base = expr.value
+        owner: Optional[str] = None
+        if isinstance(base, cst.Name):
+            bound = (getattr(self, "_state", None) or {}).get(base.value)
+            if bound is not None and getattr(bound, "instance", None) is not None:
+                owner = bound.instance[0]
+            else:
+                for p in self.identity.params:
+                    if p.name == base.value and p.type:
+                        found = self.project.get_class(p.type)
+                        if found is not None and not is_table_model(self.project, found[0]):
+                            owner = found[0]
+                        break
+        elif isinstance(base, cst.Attribute):
+            held = self.held_instance(base)
+            owner = held[0] if held is not None else None
+        if owner is None:
+            return None
+        member = member_class(self.project, owner, expr.attr.value)
+        return (member, None) if member is not None else None
 
     def held_instance(self, expr: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
         """``self._items`` in a method of a service whose ``__init__`` keeps an ``ItemRepository`` there."""
@@ -679,6 +710,10 @@ class _Fetches:
                 model = found[0]
             elif found is not None and (core := core_row_table(project, found[0])) is not None:
                 model = core  # ``pets.get_pet(pet_id) -> Pet``: an entity built from one Core table's row
+            elif found is not None and _entity_getter(project, cls, method) and (entity := entity_table(project, found[0])) is not None:
+                # ``-> BookingEntity``: the domain entity a repository generic over it builds from a ``Booking`` row,
+                # returned by a method that looks a row up (itself or through a unit of work's repository)
+                model = entity
             elif last_segment(returns) == "Self" and generic is not None:
                 model = generic
             elif found is None and generic is not None:
@@ -1239,3 +1274,17 @@ def _copies_of(func: cst.FunctionDef, names: set[str]) -> set[str]:
                 if set(load_names(node.value)) & (names | out):
                     out.add(node.targets[0].target.value)
     return out
+
+
+def _entity_getter(project: "ProjectIndex", cls: str, method: str) -> bool:
+    """``BookingService.get_booking_by_id(uow, booking_id) -> Optional[BookingEntity]``: a getter by name (or by
+    what it does, ``reads_a_row``) whose body looks a row up itself or calls another class's getter (``return
+    await uow.bookings.get_by_id(booking_id)``): what it returns is the looked-up row's entity."""
+    if not (method.startswith(GETTER_PREFIXES) or reads_a_row(project, cls, method)):
+        return False
+    summary = method_summary(project, cls, method)
+    if summary is None or not summary[3].get("returns"):
+        return False
+    if summary[3].get("fetches"):
+        return True
+    return any(c.get("target", "").rpartition(".")[2].startswith(GETTER_PREFIXES) for c in summary[3].get("calls", ()))

@@ -28,7 +28,7 @@ from ..models import (
     table_named_by_key,
     tables_by_class_name,
 )
-from ..repositories import core_row_table, module_instance_class, self_attribute_class, sole_implementation, specialised
+from ..repositories import core_row_table, member_class, module_instance_class, self_attribute_class, sole_implementation, specialised
 from ..scoping import membership_owner
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
 from .syntax import _store_class
@@ -332,6 +332,8 @@ def _helper_unscoped(
                 store = _store_class(project, owner) or module_instance_class(project, owner)
                 if store is not None:
                     sub = specialised(project, store, method_summary(project, store, method))
+                elif target.count(".") == 2:
+                    sub = _member_call_summary(project, module, cls, name, target)  # ``uow.bookings.get_by_id(key)``
         if sub is None or (sub[0], sub[2]) == (module, name):
             continue
         sub_params = sub[3].get("params", [])
@@ -364,6 +366,27 @@ def _helper_unscoped(
                     continue  # (a row of the model the helper verified that key for, with the tenant)
                 out[param] = (model, (f"{short}()",) + chain, column)
     return _owned_over_checked(project, settings, out, checked_only)
+
+
+def _member_call_summary(
+    project: "ProjectIndex", module: str, cls: Optional[str], name: str, target: str
+) -> Optional[tuple[str, str, str, dict]]:
+    """``uow.bookings.get_by_id`` called in a function whose parameter ``uow`` is typed with a unit of work (or its
+    interface): the summary of ``get_by_id`` on the repository class the unit of work hands out as ``bookings``
+    (``repositories.member_class``); ``None`` for anything else."""
+    head, attr, method = target.split(".")
+    orm = orm_facts(project.modules[module]) if module in project.modules else {}
+    if cls is None:
+        types = {p.get("name"): p.get("type") for p in (orm.get("functions", {}).get(name) or {}).get("params", ())}
+    else:
+        entry = orm.get("methods", {}).get(name) or {}
+        types = {p.get("name"): p.get("type") for p in entry.get("params", ())}
+        types.update(entry.get("arg_types", {}))
+        if entry.get("first_type"):
+            types[entry.get("first")] = entry["first_type"]
+    found = project.get_class(types[head]) if types.get(head) else None
+    held = member_class(project, found[0], attr) if found is not None else None
+    return specialised(project, held, method_summary(project, held, method)) if held is not None else None
 
 
 def _owned_over_checked(project: "ProjectIndex", settings: "Settings", out: dict, checked_only: frozenset[str]) -> dict:

@@ -14,7 +14,7 @@ from ...knowledge.fetch_flow import deciding_call_lines, deciding_names, resolva
 from ...knowledge.models import is_owned, is_table_model
 from ...knowledge.queries import checked_only_tables, checked_parent_dependencies, helper_checked_tables, summary_of_call
 from ...knowledge.reexports import reexport_closure
-from ...knowledge.repositories import module_instance_class, self_attribute_class, sole_implementation
+from ...knowledge.repositories import member_class, module_instance_class, self_attribute_class, sole_implementation
 from ...knowledge.tree_facts import TreeFacts
 from .._shared.identity_scope import identity_carriers, identity_in_scope, route_method, takes_self
 from .._shared.identity_text import remembered
@@ -178,7 +178,7 @@ class _Receivers:
         built: dict[str, set[str]] = {}  # class -> module-level names bound to an object of it
         held: dict[str, set[str]] = {}  # class -> ``self`` attributes holding one
         spelled_in: dict[str, set[str]] = {}  # word -> module-level names whose value or import target spells it
-        for _, mfacts in project.iter_modules():
+        for mod, mfacts in project.iter_modules():
             orm = mfacts.get("extra", {}).get("orm", {})
             for bound, call in orm.get("calls", {}).items():
                 found = project.get_class(call["func"]) if call.get("func") else None
@@ -189,6 +189,12 @@ class _Receivers:
                     found = project.get_class(cls) if cls else None
                     if found is not None:
                         held.setdefault(found[0], set()).add(attr)
+            for short, attrs in orm.get("members", {}).items():
+                # ``uow.bookings``: a repository a unit of work hands out (``repositories.member_class``)
+                for attr in attrs:
+                    cls = member_class(project, f"{mod}.{short}", attr)
+                    if cls is not None:
+                        held.setdefault(cls, set()).add(attr)
             for attrs in orm.get("self_instances", {}).values():
                 for attr, instance in attrs.items():
                     # ``self.item_dao = item_dao``: a module-level object kept on ``self`` (``module_instance_class``)

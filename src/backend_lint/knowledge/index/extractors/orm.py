@@ -45,6 +45,12 @@ Stored under ``facts["extra"]["orm"]``:
   on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``);
   ``self_instances``: ``{class: {attribute: qualified name}}`` for a module-level instance ``__init__`` keeps
   (``self.item_dao = item_dao``, imported from the module that makes ``item_dao = ItemDAO(Item)``).
+- ``members``: ``{class: {attribute: {"type": class, "builds": class}}}`` for the attributes a unit of work
+  hands out: ``type`` as declared (``bookings: IBookingRepository`` in the class body, or a ``@property``'s
+  return annotation), ``builds`` the one class a method constructs for it (``self.bookings =
+  BookingRepository(self.session)`` in ``__aenter__``, or a property whose body builds and returns one:
+  ``self._bookings = BookingRepository(self.db)`` then ``return self._bookings``); ``knowledge.repositories.
+  member_class`` reads the concrete repository off them.
 - ``appliers``: ``{function or "Class.method": {"params": [names], "applies": {param: "items" | "dump"}}}``
   for a function that copies every key of a parameter onto an object with a ``setattr`` loop (``for k, v in
   updates.items(): setattr(row, k, v)``, ``items`` ; over ``payload.model_dump(...)``, ``dump``) with no
@@ -2685,6 +2691,76 @@ def _declared_attributes(node: ast.ClassDef) -> dict[str, ast.expr]:
     }
 
 
+def _member_facts(node: ast.ClassDef, resolve: Resolve) -> dict[str, dict[str, str]]:
+    """The attributes a class hands out (a unit of work's repositories): ``{attribute: {"type": declared class,
+    "builds": constructed class}}``. Declared: an annotation in the class body (``bookings: IBookingRepository``)
+    or a ``@property``'s return annotation. Built: ``self.<attribute> = Class(...)`` in any method (``__init__``,
+    ``__aenter__``, ``__enter__``), and for a property the class it returns (``return BookingRepository(self.db)``,
+    or ``return self._bookings`` where a method of the class builds ``self._bookings``). An
+    attribute built as two different classes keeps no ``builds``."""
+    declared: dict[str, str] = {}
+    built: dict[str, set[str]] = {}
+    returns: dict[str, set[str]] = {}  # property -> the classes and ``self.<attribute>`` it returns
+    if not any(isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) for stmt in node.body):
+        return {}  # (a model's or a schema's fields: no unit of work)
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            if stmt.value is None or (isinstance(stmt.value, ast.Constant) and stmt.value.value is None):
+                kind = main_type(stmt.annotation, resolve)
+                if kind:
+                    declared[stmt.target.id] = kind
+            continue
+        if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        made: dict[str, set[str]] = {}  # self attribute -> classes this method builds for it
+        returned: set[str] = set()
+        for sub in walk_function(stmt):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+                target, value = sub.targets[0], sub.value
+            elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
+                target, value = sub.target, sub.value
+            elif isinstance(sub, ast.Return) and sub.value is not None:
+                target, value = None, sub.value
+            else:
+                continue
+            if isinstance(value, ast.Call):
+                cls = _class_name(value.func, resolve)
+                if not cls:
+                    continue
+                if target is None:
+                    returned.add(cls)
+                elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                    made.setdefault(target.attr, set()).add(cls)
+            elif target is None and isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+                returned.add("self." + value.attr)
+        for attr, classes in made.items():
+            built.setdefault(attr, set()).update(classes)
+        if any(d.__class__ is ast.Name and d.id in ("property", "cached_property") for d in stmt.decorator_list):  # type: ignore[attr-defined]
+            if stmt.returns is not None:
+                kind = main_type(stmt.returns, resolve)
+                if kind:
+                    declared[stmt.name] = kind
+            returns[stmt.name] = returned
+    for prop, returned in returns.items():
+        classes: set[str] = set()
+        for r in returned:
+            # (``return self._bookings``: what any method of the class builds there, ``__init__`` or the property)
+            classes |= built.get(r[5:], set()) if r.startswith("self.") else {r}
+        if classes:
+            built.setdefault(prop, set()).update(classes)
+    out: dict[str, dict[str, str]] = {}
+    declared = {k: v for k, v in declared.items() if v.rpartition(".")[2][:1].isupper()}
+    for attr in sorted(set(declared) | set(built)):
+        entry: dict[str, str] = {}
+        if attr in declared:
+            entry["type"] = declared[attr]
+        if len(built.get(attr, ())) == 1:
+            entry["builds"] = next(iter(built[attr]))
+        if entry:
+            out[attr] = entry
+    return out
+
+
 def _held_instances(node: ast.ClassDef, resolve: Resolve, held: dict[str, str]) -> dict[str, str]:
     """What ``__init__`` keeps on ``self`` from a module-level name rather than from what it is given or
     builds: ``self.item_dao = item_dao`` (imported from the module that makes ``item_dao = ItemDAO(Item)``),
@@ -2939,6 +3015,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     class_models: dict[str, str] = {}
     self_types: dict[str, dict[str, str]] = {}
     self_instances: dict[str, dict[str, str]] = {}
+    members: dict[str, dict[str, dict[str, str]]] = {}
     appliers: dict[str, Any] = {}
     methods: dict[str, Any] = {}
     route_classes: dict[str, Any] = {}
@@ -2961,6 +3038,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         instances = _held_instances(node, resolve, held)
         if instances:
             self_instances[node.name] = instances
+        held_members = _member_facts(node, resolve)
+        if held_members:
+            members[node.name] = held_members
         rels: dict[str, str] = {}
         returns: dict[str, Optional[str]] = {}
         generic = [resolve(e) for b in node.bases if isinstance(b, ast.Subscript) for e in (b.slice.elts if isinstance(b.slice, ast.Tuple) else [b.slice]) if isinstance(e, (ast.Name, ast.Attribute))]
@@ -3003,6 +3083,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                             first = (*stmt.args.posonlyargs, *stmt.args.args)
                             if first:
                                 entry["first"] = first[0].arg
+                                if first[0].annotation is not None and (t := main_type(first[0].annotation, resolve)):
+                                    entry["first_type"] = t  # (``uow: IUnitOfWork``: not in ``arg_types``, which skips ``self``)
                             entry["binding"] = binding
                         elif binding == "class":
                             entry["binding"] = binding  # ``cls`` bound by the call: positional arguments fill ``args``
@@ -3211,6 +3293,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         class_models=class_models,
         self_types=self_types,
         self_instances=self_instances,
+        members=members,
         appliers=appliers,
         methods=methods,
         route_classes=route_classes,
