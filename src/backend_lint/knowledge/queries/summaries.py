@@ -1216,9 +1216,12 @@ def principal_passes_through(
         return True
     own_lookup = param in summary.get("own_lookups", ())
     scopes_only = param in summary.get("scopes_only", ())
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only) or _depth > 5:
-        return False
     canonical = project.canonical(model)
+    if _depth > 5:
+        return False
+    if param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only:
+        if key != "" or not _caller_read_for_nothing(project, module, name, summary, param, canonical):
+            return False
     if scopes_only:
         # only a predicate of other lookups (``Asset.id == asset_id, Asset.company_id == company_id``): it scopes
         # those rows, keyed by other parameters than the client's key, not the key's row (``User`` by
@@ -1260,6 +1263,8 @@ def principal_passes_through(
         if sub is None:
             found = project.project_function(target)
             if found is not None:
+                if key is not None and not any(p == key for _, p in handed_args) and _decides_no_access(project, cls, target):
+                    continue  # (not given the key, it looks nothing up and refuses nobody: ``ai_service.chat(user=user)``)
                 return False  # a project function with nothing summarised: it may compare
             continue  # a library call, a row's constructor
         sub_mod, sub_cls, sub_name, sub_summary = sub
@@ -1284,6 +1289,8 @@ def principal_passes_through(
                     found = project.get_class(f["model"])
                     if found is None:
                         return False
+                    if sub_key and _list_narrowed(project, (module, name), c, (sub_mod, sub_name), sub_summary, sub_key, key, param, f):
+                        continue  # (the caller's own rows among the listed keys: the key's other lookups stand)
                     if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
                     if others and sub_summary.get("returns") and (not apart or where in tenant_spots):
@@ -1292,6 +1299,69 @@ def principal_passes_through(
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
+
+
+def _caller_read_for_nothing(project: "ProjectIndex", module: str, name: str, summary: dict, param: str, canonical: Optional[str]) -> bool:
+    """A function not given the client's key (``key == ""`` in ``principal_passes_through``) that reads the
+    caller (``if user and user.is_premium:``, a model picked for a plan) without looking up a row of ``model``
+    by it, checking a permission with it, raising at all, or refusing on it (``access_groups``): who asks
+    decides nothing there about the key's row; the calls it hands the caller to are read as before."""
+    if param in summary.get("checked", ()):
+        return False
+    for f in summary.get("fetches", ()):
+        if param in f.get("own_keys", f.get("keys", ())):
+            found = project.get_class(f["model"]) if f.get("model") else None
+            if found is None or project.canonical(found[0]) == canonical:
+                return False
+    if _raises(project, module, name):
+        return False
+    entry = flow_facts(project, module).get("checks", {}).get(name)
+    return not (entry and any(param in g for g in access_groups(project, entry)))
+
+
+def _raises(project: "ProjectIndex", module: str, name: str) -> bool:
+    """The project function or method (``Class.method``) ``name`` of ``module`` raises somewhere (``orm`` facts
+    ``raises``): it may refuse whoever it is given (a decision of one parameter has no ``checks`` group)."""
+    if module not in project.modules:
+        return True
+    facts = orm_facts(project.modules[module])
+    entry = facts.get("methods", {}).get(name) if "." in name else facts.get("functions", {}).get(name)
+    return bool((entry or {}).get("raises"))
+
+
+def _decides_no_access(project: "ProjectIndex", cls: Optional[str], target: str) -> bool:
+    """A project function or method with no flow summary (it looks nothing up by what it is given) that raises
+    nothing and whose decisions (``checks``) are none of them an access decision (``access_groups``): a model
+    picked by the caller's plan, a formatter. Read only for a call not handed the client's key."""
+    callee = project_callee(project, cls, target)
+    if callee is None or _raises(project, callee[0], callee[2]):
+        return False
+    entry = flow_facts(project, callee[0]).get("checks", {}).get(callee[2])
+    return not (entry and access_groups(project, entry))
+
+
+def _list_narrowed(
+    project: "ProjectIndex", caller: tuple[str, str], call: dict, callee: tuple[str, str], sub_summary: dict,
+    sub_key: str, key: Optional[str], param: str, fetch: dict,
+) -> bool:
+    """A lookup handed the caller and the client's list of keys that it matches with ``in_``
+    (``where(Document.id.in_(document_ids), Document.user_id == user_id)``), in a function that decides nothing
+    on them (no access refusal, ``access_groups``) and whose caller neither refuses on both nor only tests its
+    answer: the caller's own rows among those listed, not a decision on every key listed (one row of the
+    caller's lets the others through). The key's other lookups (``Document.id.in_(document_ids)`` alone, for the
+    titles) are the caller's to answer for."""
+    if call.get("tested") or sub_key not in fetch.get("own_keys", fetch.get("keys", ())):
+        return False
+    if not any(
+        c.get("target", "").endswith(".in_") and any(p == sub_key for _, p in c.get("args", ()))
+        for c in sub_summary.get("calls", ())
+    ):
+        return False
+    entry = flow_facts(project, callee[0]).get("checks", {}).get(callee[1])
+    if entry and access_groups(project, entry):
+        return False
+    own = flow_facts(project, caller[0]).get("checks", {}).get(caller[1])
+    return not (own and any(param in g and (key is None or key in g) for g in access_groups(project, own)))
 
 
 def _check_of_another_row(call: dict, param: str, key: Optional[str]) -> bool:
