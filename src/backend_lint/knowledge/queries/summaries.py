@@ -1220,7 +1220,7 @@ def principal_passes_through(
     if _depth > 5:
         return False
     if param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only:
-        if key != "" or not _caller_read_for_nothing(project, module, name, summary, param, canonical):
+        if key != "" or not _caller_read_for_nothing(project, settings, module, name, summary, param, canonical):
             return False
     if scopes_only:
         # only a predicate of other lookups (``Asset.id == asset_id, Asset.company_id == company_id``): it scopes
@@ -1263,8 +1263,6 @@ def principal_passes_through(
         if sub is None:
             found = project.project_function(target)
             if found is not None:
-                if key is not None and not any(p == key for _, p in handed_args) and _decides_no_access(project, cls, target):
-                    continue  # (not given the key, it looks nothing up and refuses nobody: ``ai_service.chat(user=user)``)
                 return False  # a project function with nothing summarised: it may compare
             continue  # a library call, a row's constructor
         sub_mod, sub_cls, sub_name, sub_summary = sub
@@ -1289,7 +1287,10 @@ def principal_passes_through(
                     found = project.get_class(f["model"])
                     if found is None:
                         return False
-                    if sub_key and _list_narrowed(project, (module, name), c, (sub_mod, sub_name), sub_summary, sub_key, key, param, f):
+                    if (
+                        sub_key and project.canonical(found[0]) == canonical
+                        and _list_narrowed(project, (module, name), c, (sub_mod, sub_name), sub_summary, sub_key, key, param, f)
+                    ):
                         continue  # (the caller's own rows among the listed keys: the key's other lookups stand)
                     if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
@@ -1301,12 +1302,15 @@ def principal_passes_through(
     return True
 
 
-def _caller_read_for_nothing(project: "ProjectIndex", module: str, name: str, summary: dict, param: str, canonical: Optional[str]) -> bool:
+def _caller_read_for_nothing(
+    project: "ProjectIndex", settings: "Settings", module: str, name: str, summary: dict, param: str, canonical: Optional[str]
+) -> bool:
     """A function not given the client's key (``key == ""`` in ``principal_passes_through``) that reads the
     caller (``if user and user.is_premium:``, a model picked for a plan) without looking up a row of ``model``
-    by it, checking a permission with it, raising at all, or refusing on it (``access_groups``): who asks
-    decides nothing there about the key's row; the calls it hands the caller to are read as before."""
-    if param in summary.get("checked", ()):
+    by it, checking a permission with it, comparing an owner or an id, raising at all, or refusing on it
+    (``access_groups``): who asks decides nothing there about the key's row; the calls it hands the caller to
+    are read as before."""
+    if param in summary.get("checked", ()) or set(summary.get("compared", ())) & (set(project_identity_fields(project, settings)) | {"id"}):
         return False
     for f in summary.get("fetches", ()):
         if param in f.get("own_keys", f.get("keys", ())):
@@ -1327,17 +1331,6 @@ def _raises(project: "ProjectIndex", module: str, name: str) -> bool:
     facts = orm_facts(project.modules[module])
     entry = facts.get("methods", {}).get(name) if "." in name else facts.get("functions", {}).get(name)
     return bool((entry or {}).get("raises"))
-
-
-def _decides_no_access(project: "ProjectIndex", cls: Optional[str], target: str) -> bool:
-    """A project function or method with no flow summary (it looks nothing up by what it is given) that raises
-    nothing and whose decisions (``checks``) are none of them an access decision (``access_groups``): a model
-    picked by the caller's plan, a formatter. Read only for a call not handed the client's key."""
-    callee = project_callee(project, cls, target)
-    if callee is None or _raises(project, callee[0], callee[2]):
-        return False
-    entry = flow_facts(project, callee[0]).get("checks", {}).get(callee[2])
-    return not (entry and access_groups(project, entry))
 
 
 def _list_narrowed(
