@@ -1289,7 +1289,7 @@ def principal_passes_through(
                         return False
                     if (
                         sub_key and project.canonical(found[0]) == canonical
-                        and _list_narrowed(project, (module, name), c, (sub_mod, sub_name), sub_summary, sub_key, key, param, f)
+                        and _list_narrowed(project, settings, (module, name), c, (sub_mod, sub_name), sub_summary, sub_key, key, (param, tp), f, found[0])
                     ):
                         continue  # (the caller's own rows among the listed keys: the key's other lookups stand)
                     if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
@@ -1334,16 +1334,22 @@ def _raises(project: "ProjectIndex", module: str, name: str) -> bool:
 
 
 def _list_narrowed(
-    project: "ProjectIndex", caller: tuple[str, str], call: dict, callee: tuple[str, str], sub_summary: dict,
-    sub_key: str, key: Optional[str], param: str, fetch: dict,
+    project: "ProjectIndex", settings: "Settings", caller: tuple[str, str], call: dict, callee: tuple[str, str], sub_summary: dict,
+    sub_key: str, key: Optional[str], params: tuple[str, str], fetch: dict, model: str,
 ) -> bool:
     """A lookup handed the caller and the client's list of keys that it matches with ``in_``
     (``where(Document.id.in_(document_ids), Document.user_id == user_id)``), in a function that decides nothing
     on them (no access refusal, ``access_groups``) and whose caller neither refuses on both nor only tests its
     answer: the caller's own rows among those listed, not a decision on every key listed (one row of the
     caller's lets the others through). The key's other lookups (``Document.id.in_(document_ids)`` alone, for the
-    titles) are the caller's to answer for."""
+    titles) are the caller's to answer for. The caller's id must be compared there with the model's owner column
+    (``params``: the function's parameter and the callee's): a lookup scoped by a checked parent's key instead
+    (``DocumentEdit.schema_id == schema_id``) is the very lookup the key reaches, tied to that parent."""
+    param, tp = params
     if call.get("tested") or sub_key not in fetch.get("own_keys", fetch.get("keys", ())):
+        return False
+    owners = set(identity_columns(project, settings, model))
+    if not any(entry.rpartition(":")[2] in owners for entry in sub_summary.get("filters", {}).get(tp, ())):
         return False
     if not any(
         c.get("target", "").endswith(".in_") and any(p == sub_key for _, p in c.get("args", ()))
