@@ -1216,12 +1216,9 @@ def principal_passes_through(
         return True
     own_lookup = param in summary.get("own_lookups", ())
     scopes_only = param in summary.get("scopes_only", ())
-    canonical = project.canonical(model)
-    if _depth > 5:
+    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only) or _depth > 5:
         return False
-    if param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only:
-        if key != "" or not _caller_read_for_nothing(project, settings, module, name, summary, param, canonical):
-            return False
+    canonical = project.canonical(model)
     if scopes_only:
         # only a predicate of other lookups (``Asset.id == asset_id, Asset.company_id == company_id``): it scopes
         # those rows, keyed by other parameters than the client's key, not the key's row (``User`` by
@@ -1300,37 +1297,6 @@ def principal_passes_through(
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
-
-
-def _caller_read_for_nothing(
-    project: "ProjectIndex", settings: "Settings", module: str, name: str, summary: dict, param: str, canonical: Optional[str]
-) -> bool:
-    """A function not given the client's key (``key == ""`` in ``principal_passes_through``) that reads the
-    caller (``if user and user.is_premium:``, a model picked for a plan) without looking up a row of ``model``
-    by it, checking a permission with it, comparing an owner or an id, raising at all, or refusing on it
-    (``access_groups``): who asks decides nothing there about the key's row; the calls it hands the caller to
-    are read as before."""
-    if param in summary.get("checked", ()) or set(summary.get("compared", ())) & (set(project_identity_fields(project, settings)) | {"id"}):
-        return False
-    for f in summary.get("fetches", ()):
-        if param in f.get("own_keys", f.get("keys", ())):
-            found = project.get_class(f["model"]) if f.get("model") else None
-            if found is None or project.canonical(found[0]) == canonical:
-                return False
-    if _raises(project, module, name):
-        return False
-    entry = flow_facts(project, module).get("checks", {}).get(name)
-    return not (entry and any(param in g for g in access_groups(project, entry)))
-
-
-def _raises(project: "ProjectIndex", module: str, name: str) -> bool:
-    """The project function or method (``Class.method``) ``name`` of ``module`` raises somewhere (``orm`` facts
-    ``raises``): it may refuse whoever it is given (a decision of one parameter has no ``checks`` group)."""
-    if module not in project.modules:
-        return True
-    facts = orm_facts(project.modules[module])
-    entry = facts.get("methods", {}).get(name) if "." in name else facts.get("functions", {}).get(name)
-    return bool((entry or {}).get("raises"))
 
 
 def _list_narrowed(
