@@ -1330,6 +1330,11 @@ def principal_passes_through(
                     found = project.get_class(f["model"])
                     if found is None:
                         return False
+                    if (
+                        sub_key and project.canonical(found[0]) == canonical
+                        and _list_narrowed(project, settings, (module, name), c, (sub_mod, sub_name), sub_summary, sub_key, key, (param, tp), f, found[0])
+                    ):
+                        continue  # (the caller's own rows among the listed keys: the key's other lookups stand)
                     if project.canonical(found[0]) == canonical and not (apart and not sub_summary.get("returns")):
                         return False  # a predicate on the model itself: scoped or checked there
                     if others and sub_summary.get("returns") and (not apart or where in tenant_spots):
@@ -1338,6 +1343,36 @@ def principal_passes_through(
             if not principal_passes_through(project, settings, sub_mod, sub_cls, sub_name, sub_summary, tp, model, _depth + 1, sub_key):
                 return False
     return True
+
+
+def _list_narrowed(
+    project: "ProjectIndex", settings: "Settings", caller: tuple[str, str], call: dict, callee: tuple[str, str], sub_summary: dict,
+    sub_key: str, key: Optional[str], params: tuple[str, str], fetch: dict, model: str,
+) -> bool:
+    """A lookup handed the caller and the client's list of keys that it matches with ``in_``
+    (``where(Document.id.in_(document_ids), Document.user_id == user_id)``), in a function that decides nothing
+    on them (no access refusal, ``access_groups``) and whose caller neither refuses on both nor only tests its
+    answer: the caller's own rows among those listed, not a decision on every key listed (one row of the
+    caller's lets the others through). The key's other lookups (``Document.id.in_(document_ids)`` alone, for the
+    titles) are the caller's to answer for. The caller's id must be compared there with the model's owner column
+    (``params``: the function's parameter and the callee's): a lookup scoped by a checked parent's key instead
+    (``DocumentEdit.schema_id == schema_id``) is the very lookup the key reaches, tied to that parent."""
+    param, tp = params
+    if call.get("tested") or sub_key not in fetch.get("own_keys", fetch.get("keys", ())):
+        return False
+    owners = set(identity_columns(project, settings, model))
+    if not any(entry.rpartition(":")[2] in owners for entry in sub_summary.get("filters", {}).get(tp, ())):
+        return False
+    if not any(
+        c.get("target", "").endswith(".in_") and any(p == sub_key for _, p in c.get("args", ()))
+        for c in sub_summary.get("calls", ())
+    ):
+        return False
+    entry = flow_facts(project, callee[0]).get("checks", {}).get(callee[1])
+    if entry and access_groups(project, entry):
+        return False
+    own = flow_facts(project, caller[0]).get("checks", {}).get(caller[1])
+    return not (own and any(param in g and (key is None or key in g) for g in access_groups(project, own)))
 
 
 def _check_of_another_row(call: dict, param: str, key: Optional[str]) -> bool:

@@ -1434,10 +1434,11 @@ def _check_rows(call: Any, plain: set[str], provenance: dict[str, set[str]]) -> 
 
 
 def _id_of_param(node: Any, plain: set[str]) -> bool:
-    """``msg.project_id``, ``current_user.id``: an id read off a parameter."""
+    """``msg.project_id``, ``current_user.id``: an id read off a parameter; also a list of ids
+    (``request.document_ids``, a body's list key handed on to ``Document.id.in_(document_ids)``)."""
     return (
         type(node) is ast.Attribute and type(node.value) is ast.Name and node.value.id in plain
-        and (node.attr == "id" or node.attr.endswith("_id"))
+        and (node.attr in ("id", "ids") or node.attr.endswith(("_id", "_ids")))
     )
 
 
