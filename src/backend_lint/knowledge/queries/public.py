@@ -93,6 +93,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
         routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
+        anonymous: set[str] = set()  # models listed whole by a route with no authenticating parameter at all
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -129,11 +130,19 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                         here |= listed(found_summary)
                         open_summaries.append(found_summary)
                 found |= here
+                if not _behind_login(project, settings, principals, fn):
+                    anonymous |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
         # (a table listed whole only when the client leaves its filters out is shared when nothing in the project
         # scopes it by an identity column: a per-user table with an optional filter elsewhere stays owned)
         unlisted = {m for m in filtered_only - unfiltered if _scoped_somewhere(project, settings, m)}
+        # (a table listed whole only by routes that authenticate the caller and then ignore them, ``search_events(...,
+        # current_user=Depends(get_current_user))`` never reading ``current_user``, while the project elsewhere
+        # compares its identity column with the caller, ``Event.user_id == current_user.id``: the listing forgot
+        # the caller's filter; it is no evidence that every caller may read every row. A listing open to anonymous
+        # callers still makes its table public)
+        unlisted |= {m for m in found - anonymous - unlisted if _scoped_somewhere(project, settings, m)}
         found -= unlisted
         for m in unlisted:
             routes_listing.pop(m, None)
@@ -146,6 +155,15 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(models), dict(listing), frozenset(children)
 
     return project.memo(("queries.public_models", key), stored)[0]
+
+
+def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:
+    """A request handler (its orm facts) with a parameter that authenticates the caller (a principal class, an
+    auth dependency), read or not: the route serves signed-in callers only."""
+    return any(
+        (p.get("type") and project.canonical(p["type"]) in principals) or param_dependency(project, settings, p).kind == "auth"
+        for p in fn.get("params", ())
+    )
 
 
 def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
