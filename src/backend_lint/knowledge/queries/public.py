@@ -12,7 +12,7 @@ from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, Identity, pa
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from ..models import column_traits, identity_columns, is_owned, referenced_model
+from ..models import identity_columns, is_owned, referenced_model
 from ..repositories import specialised
 from ..creators import function_row_models
 from ..scoping import is_caller, role_permission
@@ -93,7 +93,6 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
         routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
-        anonymous: set[str] = set()  # models listed whole by a route with no authenticating parameter at all
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -130,21 +129,11 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                         here |= listed(found_summary)
                         open_summaries.append(found_summary)
                 found |= here
-                if not _behind_login(project, settings, principals, fn):
-                    anonymous |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
         # (a table listed whole only when the client leaves its filters out is shared when nothing in the project
         # scopes it by an identity column: a per-user table with an optional filter elsewhere stays owned)
         unlisted = {m for m in filtered_only - unfiltered if _scoped_somewhere(project, settings, m)}
-        # (a table listed whole only by routes that authenticate the caller and then ignore them, ``search_events(...,
-        # current_user=Depends(get_current_user))`` never reading ``current_user``, while the project elsewhere
-        # compares its identity column with the caller, ``Event.user_id == current_user.id``: the listing forgot
-        # the caller's filter; it is no evidence that every caller may read every row. Only a query's predicate
-        # counts there (``listing``): an author-only edit check leaves menus and tags read by all, and a column
-        # unique per user is the caller's own profile row. A listing open to anonymous callers still makes its
-        # table public)
-        unlisted |= {m for m in found - anonymous - unlisted if _scoped_somewhere(project, settings, m, listing=True)}
         found -= unlisted
         for m in unlisted:
             routes_listing.pop(m, None)
@@ -159,29 +148,14 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
     return project.memo(("queries.public_models", key), stored)[0]
 
 
-def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:
-    """A request handler (its orm facts) with a parameter that authenticates the caller (a principal class, an
-    auth dependency), read or not: the route serves signed-in callers only."""
-    return any(
-        (p.get("type") and project.canonical(p["type"]) in principals) or param_dependency(project, settings, p).kind == "auth"
-        for p in fn.get("params", ())
-    )
-
-
-def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str, listing: bool = False) -> bool:
+def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
     """Whether the project compares one of ``model``'s identity columns with the caller somewhere (the ``scoping``
     facts: a predicate ``Lead.user_id == current_user.id``, a check ``if lead.user_id != current_user.id: raise``,
     a helper handed the caller with the row), other than as a client's optional filter (``if user_id:
     stmt = stmt.where(Lead.user_id == user_id)``). RULES.md's scoping column is the one the project compares with
     the principal: a table listed whole only when the client leaves its filters out is shared only when no such
-    comparison exists, and a per-user table with an optional filter on one route stays owned. With ``listing``
-    (is a table listed behind a login that ignores the caller the caller's own?): only a query's predicate on a
-    column that is not unique per owner counts."""
+    comparison exists, and a per-user table with an optional filter on one route stays owned."""
     owners = set(identity_columns(project, settings, model))
-    if listing:
-        # (a column unique per owner, ``Employee.user_id`` with ``unique=True``: the caller's own profile row,
-        # looked up by it, says nothing of whether the others' rows are private: a staff directory)
-        owners = {c for c in owners if not ((t := column_traits(project, model, c)) is not None and (t.unique or t.primary_key))}
     if not owners:
         return False
     for mod, facts in project.iter_modules():
@@ -196,8 +170,6 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str,
                 column, who = d.get("column"), d.get("who", "")
                 if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
                     continue
-                if listing and d.get("how") != "predicate":
-                    continue  # (``listing``: a query's predicate only, not a check before an edit)
                 if (who, column) in asked:
                     continue  # (the client names whose rows to show, when it wants to)
                 named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
@@ -207,7 +179,7 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str,
                     return True
             # (the caller handed to a helper's optional filter: ``memos_of(db, user_id=current_user.id)`` with
             # ``if user_id: stmt = stmt.where(Memo.user_id == user_id)`` scopes by the caller there)
-            for w in () if listing else per.get("writes", ()):
+            for w in per.get("writes", ()):
                 if not is_caller(w.get("who", ""), settings):
                     continue
                 target = project.project_function(w.get("target") or "")
