@@ -187,7 +187,10 @@ def classify_dependency(
                 cls = project.get_class(call["func"])  # type: ignore[union-attr]
                 if cls is not None:
                     found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
-                    if found.kind == "auth" and admin and not privileged and _tenant_role_instance(project, settings, dependency, spelling, lowered, cls[0], kwargs):
+                    if found.kind == "auth" and admin and not privileged and _tenant_role_instance(
+                        project, settings, dependency, spelling, lowered, cls[0], kwargs, found.principal_type,
+                        [*call.get("args", ()), *call.get("values", ()), *call.get("kwargs", {}).values()],
+                    ):
                         return found  # a workspace's administrator (``require_admin = RoleChecker([Role.ADMIN])``)
                     if found.kind is not None:
                         return DependencyKind("admin", found.principal_type) if admin or privileged else found
@@ -374,7 +377,7 @@ def _tenant_login(project: "ProjectIndex", lowered: str, fn: dict[str, Any]) -> 
 
 def _tenant_role_instance(
     project: "ProjectIndex", settings: "Settings", dependency: Optional[str], spelling: Optional[str], lowered: str, cls: str,
-    kwargs: dict[str, str],
+    kwargs: dict[str, str], principal_type: Optional[str] = None, values: Optional[list[str]] = None,
 ) -> bool:
     """A module-level instance of a class dependency, admin by its name only (``require_admin =
     RoleChecker([WorkspaceRole.ADMIN])``), whose ``__call__`` compares the role of a membership row that a
@@ -385,7 +388,33 @@ def _tenant_role_instance(
         return False
     mod, _, attr = cls.rpartition(".")
     fn = orm_facts(project.modules[mod]).get("callables", {}).get(attr) if mod in project.modules else None
-    return fn is not None and _tenant_role_gate(project, lowered, fn)
+    if fn is None:
+        return False
+    return _tenant_role_gate(project, lowered, fn) or _tenant_member_role_list(project, lowered, fn, principal_type, values or [])
+
+
+def _tenant_member_role_list(
+    project: "ProjectIndex", lowered: str, fn: dict[str, Any], principal_type: Optional[str], values: list[str]
+) -> bool:
+    """A role checker built once with the roles it admits (``require_admin = PermissionChecker(["owner",
+    "admin"])``) whose ``__call__`` compares a role column of the principal it is handed (``if current_user.role
+    not in self.allowed_roles: raise``), where that principal is a table row holding a tenant column
+    (``User.tenant_id``, ``HELD_TENANT_COLUMNS``) and the role column itself: the roles of a tenant's members, so
+    its administrator is the tenant's, however the caller is loaded (by e-mail, by id). Nothing may say the
+    site's: no ``is_superuser`` / ``is_staff`` compare, no ``superuser`` / ``platform`` in the name
+    (``site_operator_gate``), no value naming the site's operators (``names_site_operator``: ``"super_admin"``),
+    no plain ``ADMIN`` beside an enum's ``ORG_ADMIN`` (``_site_admin_members``). A checker testing only a site
+    flag (``if not user.is_superuser: raise``) compares no role column and stays the site's."""
+    compared = {c for c in fn.get("param_compared") or () if c in ("role", "roles") or c.endswith("_role")}
+    if not compared or not principal_type or not values or site_operator_gate(lowered, fn):
+        return False
+    if any(map(names_site_operator, values)) or _site_admin_members(project, values):
+        return False
+    q = project.canonical(principal_type)
+    if not is_table_model(project, q):
+        return False
+    columns = set(model_columns(project, q))
+    return bool(HELD_TENANT_COLUMNS & columns) and bool(compared & columns)
 
 
 def _tenant_role_gate(project: "ProjectIndex", lowered: str, fn: dict[str, Any], _depth: int = 0) -> bool:
