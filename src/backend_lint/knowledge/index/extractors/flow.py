@@ -547,6 +547,20 @@ def summarise(
                         statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
                         if last == "select":
                             selected.add(mq)
+            if last == "select_from" and ft is ast.Attribute and node.args and id(node) not in refused:  # type: ignore[attr-defined]
+                # ``select(func.count()).select_from(Item)``: the statement reads the table ``select_from`` names
+                # when its ``select(...)`` names none (``select(func.count(Item.id))`` is read above)
+                base = func.value  # type: ignore[union-attr]
+                while type(base) is ast.Call and type(base.func) is ast.Attribute:  # type: ignore[attr-defined]
+                    base = base.func.value  # type: ignore[attr-defined]
+                if type(base) is ast.Call and type(base.func) is ast.Name and base.func.id == "select":  # type: ignore[attr-defined]
+                    q = resolve(base.func)  # type: ignore[attr-defined]
+                    if q and q.split(".")[0] in STATEMENT_MODULES and not any(model_name(a) for a in base.args):  # type: ignore[attr-defined]
+                        mq = model_name(node.args[0])  # type: ignore[attr-defined]
+                        if mq and mq.rsplit(".", 1)[-1][:1].isupper():
+                            # (a lookup of the table's rows by its predicates, not a listing of them: a count of
+                            # every row served to anyone says nothing of whose rows they are, ``public_models``)
+                            statement_models.append((mq, node.lineno))  # type: ignore[attr-defined]
             if not plain:
                 continue
             passed: list[list[Any]] = []
