@@ -544,13 +544,20 @@ def _role_branches(fn: ast.AST, kinds: dict[type, list[Any]]) -> set[int]:
     for node in kinds.get(ast.If, _NONE):
         if _role_test(node.test, roles):
             out.update(id(n) for stmt in node.body + node.orelse for n in walk(stmt))
+    out |= _after_ifs(fn, lambda stmt: _role_test(stmt.test, roles) and _grants(stmt.body))
+    return out
+
+
+def _after_ifs(fn: ast.AST, taken: Any) -> set[int]:
+    """The nodes of the statements that follow, in the same block, an ``if`` statement ``taken`` holds for."""
+    out: set[int] = set()
     for holder in walk_function(fn):
         for field in ("body", "orelse", "finalbody"):
             stmts = getattr(holder, field, None)
             if not isinstance(stmts, list):
                 continue
             for i, stmt in enumerate(stmts):
-                if isinstance(stmt, ast.If) and _role_test(stmt.test, roles) and _grants(stmt.body):
+                if isinstance(stmt, ast.If) and taken(stmt):
                     out.update(id(n) for later in stmts[i + 1:] for n in walk(later))
     return out
 
@@ -579,18 +586,10 @@ def _role_holder_nodes(fn: ast.AST, kinds: dict[type, list[Any]], params: set[st
             out.update(id(n) for stmt in node.body for n in walk(stmt))
             if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And):
                 out.update(id(n) for n in walk(node.test))
-    for holder in walk_function(fn):
-        for field in ("body", "orelse", "finalbody"):
-            stmts = getattr(holder, field, None)
-            if not isinstance(stmts, list):
-                continue
-            for i, stmt in enumerate(stmts):
-                if (
-                    isinstance(stmt, ast.If) and not stmt.orelse and isinstance(stmt.test, ast.UnaryOp)
-                    and isinstance(stmt.test.op, ast.Not) and _requires_role(stmt.test.operand, roles, flags)
-                    and _exits(stmt.body)
-                ):
-                    out.update(id(n) for later in stmts[i + 1:] for n in walk(later))
+    out |= _after_ifs(fn, lambda stmt: (
+        not stmt.orelse and isinstance(stmt.test, ast.UnaryOp) and isinstance(stmt.test.op, ast.Not)
+        and _requires_role(stmt.test.operand, roles, flags) and _exits(stmt.body)
+    ))
     return out
 
 
@@ -630,13 +629,7 @@ def _requires_role(test: ast.AST, roles: set[str], flags: set[str]) -> bool:
         if words[0] in ("is", "has") and len(words) > 1:
             return any(isinstance(a, ast.Name) and a.id in roles for a in test.args)
         return False
-    if isinstance(test, ast.Compare) and len(test.comparators) == 1 and isinstance(test.ops[0], (ast.Eq, ast.In)):
-        sides = (test.left, test.comparators[0])
-        for a, b in (sides, sides[::-1]):
-            head = a.value if isinstance(a, ast.Attribute) else a
-            if isinstance(head, ast.Name) and head.id in roles and _named_roles(b):
-                return True
-    return False
+    return isinstance(test, ast.Compare) and isinstance(test.ops[0], (ast.Eq, ast.In)) and _role_compare(test, roles)
 
 
 def _role_locals(kinds: dict[type, list[Any]]) -> set[str]:
@@ -658,14 +651,18 @@ def _role_locals(kinds: dict[type, list[Any]]) -> set[str]:
 def _role_test(test: ast.AST, roles: set[str]) -> bool:
     """``role == "member"``, ``role in ("owner", "admin")``, ``member.role != Role.VIEWER``: a role local (or an
     attribute of it) compared with named roles."""
-    for node in walk(test):
-        if not (isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], _ROLE_OPS)):
-            continue
-        sides = (node.left, node.comparators[0])
-        for a, b in (sides, sides[::-1]):
-            head = a.value if isinstance(a, ast.Attribute) else a
-            if isinstance(head, ast.Name) and head.id in roles and _named_roles(b):
-                return True
+    return any(isinstance(node, ast.Compare) and isinstance(node.ops[0], _ROLE_OPS) and _role_compare(node, roles) for node in walk(test))
+
+
+def _role_compare(node: ast.Compare, roles: set[str]) -> bool:
+    """One side a role local (or an attribute of it), the other named roles."""
+    if len(node.comparators) != 1:
+        return False
+    sides = (node.left, node.comparators[0])
+    for a, b in (sides, sides[::-1]):
+        head = a.value if isinstance(a, ast.Attribute) else a
+        if isinstance(head, ast.Name) and head.id in roles and _named_roles(b):
+            return True
     return False
 
 
