@@ -598,8 +598,9 @@ _ROLE_WORDS = frozenset({"role", "roles"})
 
 def _role_named_locals(kinds: dict[type, list[Any]], params: set[str]) -> set[str]:
     """Locals and parameters named as roles (``user_roles``, ``role_names``, ``roles``): locals bound from a call
-    (``_get_roles(db, ctx)``, ``set(get_roles(...))``), parameters by their name alone."""
-    out = {p for p in params if _ROLE_WORDS & set(p.lower().split("_"))}
+    (``_get_roles(db, ctx)``, ``set(get_roles(...))``), parameters named for several roles (``roles: set[str]``
+    handed in by the caller; a parameter ``role`` may be a filter the client chose, ``?role=assignee``)."""
+    out = {p for p in params if "roles" in p.lower().split("_")}
     for node in kinds.get(ast.Assign, _NONE):
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
             continue
