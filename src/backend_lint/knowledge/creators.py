@@ -91,14 +91,22 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
     for mod, facts in project.iter_modules():
         extra = facts.get("extra", {})
         flow = extra.get("flow", {})
+        scoping = extra.get("scoping", {}).get("functions", {})
+        # the module's predicates on a named role's branch (``role_only``): no constraint (``role_permission``)
+        role_preds: dict[tuple[str, str], set[int]] = {}
+        for per in scoping.values():
+            for d in per.get("direct", ()):
+                if d.get("role_only") and d.get("how") == "predicate" and isinstance(d.get("model"), str):
+                    role_preds.setdefault((d["model"], d["column"]), set()).add(d["line"])
         for model, per in flow.get("scoping", {}).items():
-            for column in per:
+            for column, count in per.items():
+                if column in wanted and isinstance(count, int) and count <= len(role_preds.get((model, column), ())):
+                    continue
                 if column in wanted:
                     got = [m for m in canonical(model) if column in tables.get(m, ())]
                     if got:
                         mark(column, got)
         told: dict[str, set[str]] = {}  # function -> columns whose rows' models were told by the scoping facts
-        scoping = extra.get("scoping", {}).get("functions", {})
         for fname, per in scoping.items():
             for kind in ("direct", "calls"):
                 for d in per.get(kind, ()):

@@ -89,6 +89,8 @@ def role_permission(entry: dict[str, Any]) -> bool:
     (index ``role_branch``: ``if role == "member": return str(board.created_by) == user_id`` after the caller's
     role in the tenant was looked up): a permission inside the tenant (members edit what they made, owners and
     admins anything), not the row's owner. The creator column stays an audit column for that model."""
+    if entry.get("role_only"):
+        return True  # (any column: ``_role_holder_nodes`` of the index, a branch only a named role takes)
     return bool(entry.get("role_branch")) and bool(_CREATOR_COLUMN.match(entry.get("column", "")))
 
 

@@ -125,6 +125,11 @@ def admin_branch_nodes(func: cst.FunctionDef, principals: set[str]) -> frozenset
             if _admin_only_test(part, principals):
                 for later in parts[i + 1 :]:
                     inside(later)
+                # ``tenant_id and current_user.is_superuser``: a conjunct before the admin part that only asks
+                # whether a value was given reads nothing of it (the admin's way takes it, no one else's)
+                for earlier in parts[:i]:
+                    if _presence_only(earlier):
+                        inside(earlier)
                 return
 
     for node in walk_nodes(func.body):
@@ -140,9 +145,22 @@ def admin_branch_nodes(func: cst.FunctionDef, principals: set[str]) -> frozenset
             continue
         if _admin_only_test(node.test, principals):
             inside(node.body)
+            after_admin_part(node.test)
         elif node.orelse is not None and _refuses_non_admins(node.test, principals):
             inside(node.orelse)
     return frozenset(out)
+
+
+def _presence_only(test: cst.BaseExpression) -> bool:
+    """``x``, ``body.x``, ``x is not None``: a test of whether a value was given, nothing of what it is."""
+    if isinstance(test, (cst.Name, cst.Attribute)):
+        return True
+    return (
+        isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, (cst.IsNot, cst.Is))
+        and isinstance(test.left, (cst.Name, cst.Attribute))
+        and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"
+    )
 
 
 def _refuses_non_admins(test: cst.BaseExpression, principals: set[str]) -> bool:

@@ -44,6 +44,22 @@ class _Expressions:
     """Expressions and calls: what a value holds (``ev``), a query site built or consumed by a call, a project helper's
     call followed through its summary, values the client sent."""
 
+    def _admin_arm(self, arm: cst.BaseExpression, state: dict[str, Val], admin: bool) -> Val:
+        """An arm of a conditional expression; on an administrators' arm, read as admin-only (``_branch``) and kept
+        as scoped as the other arm (``_as_admin``)."""
+        if not admin:
+            return self.ev(arm, state)
+        self.admin_depth += 1
+        try:
+            got = self.ev(arm, state)
+        finally:
+            self.admin_depth -= 1
+        if got.stmt:
+            return replace(got, scoped=True, pscoped=True)
+        if got.container:
+            return replace(got, clause=True, pscoped=True)
+        return got
+
     def ev(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
         if isinstance(expr, cst.Await):
             return self.ev(expr.expression, state)
@@ -95,8 +111,12 @@ class _Expressions:
             return Val(derived=left.derived or right.derived, trusted=left.trusted and right.trusted, ident=left.ident or right.ident)
         if isinstance(expr, cst.IfExp):
             self.ev(expr.test, state)
-            a = self.ev(expr.body, state)
-            b = self.ev(expr.orelse, state)
+            # ``crud.get(db, id=key) if current_user.is_superuser else crud.get_for_tenant(db, id=key, tenant_id=...)``:
+            # the arm taken only by administrators makes no claim, as the body of ``if current_user.is_superuser:``
+            # (``if_stmt``), and does not weaken what the other arm guarantees
+            polarity = self._admin_test(expr.test)
+            a = self._admin_arm(expr.body, state, polarity == "positive")
+            b = self._admin_arm(expr.orelse, state, polarity == "negated")
             # (``members[0] if len(members) > 0 else None``: the way that binds nothing leaves the rows of the
             # other way as scoped as they were)
             if _none_literal(expr.orelse) and a.rows and a.scoped:

@@ -421,8 +421,12 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
         if node.value is not None:
             decisions.update(id(n) for n in walk(node.value))
     roles = _role_branches(fn, kinds)
+    held_roles = _role_holder_nodes(fn, kinds, params)
     for node in kinds.get(ast.Compare, _NONE) + kinds.get(ast.Call, _NONE):
-        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and id(node) in decisions:
+        at = len(direct)
+        # (a comparison on a named role's branch is read whether or not it decides: it is kept as ``role_only``,
+        # which says the column is no owner, ``knowledge.scoping.role_permission``)
+        if isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)) and (id(node) in decisions or id(node) in held_roles):
             before = len(direct)
             _compare(node, rows, row_names, held, own, bound, assigned, params, deps, direct)
             if id(node) in roles:
@@ -470,6 +474,9 @@ def _function(fn: ast.AST, resolve: Resolve, owner: Optional[str], direct: list,
                     direct.append({"model": model, "column": node.func.value.attr, "who": who, "how": "predicate", "line": node.lineno})
         if in_method and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in PRED_CALLS:
             _membership(node, owner, direct)  # type: ignore[arg-type]
+        if id(node) in held_roles:
+            for entry in direct[at:]:
+                entry["role_only"] = True
         if isinstance(node, ast.Call) and (node.args or node.keywords):
             _call(node, resolve, rows, row_names, calls, annotated, assigned)
             _writes(node, resolve, writes, params)
@@ -537,15 +544,93 @@ def _role_branches(fn: ast.AST, kinds: dict[type, list[Any]]) -> set[int]:
     for node in kinds.get(ast.If, _NONE):
         if _role_test(node.test, roles):
             out.update(id(n) for stmt in node.body + node.orelse for n in walk(stmt))
+    out |= _after_ifs(fn, lambda stmt: _role_test(stmt.test, roles) and _grants(stmt.body))
+    return out
+
+
+def _after_ifs(fn: ast.AST, taken: Any) -> set[int]:
+    """The nodes of the statements that follow, in the same block, an ``if`` statement ``taken`` holds for."""
+    out: set[int] = set()
     for holder in walk_function(fn):
         for field in ("body", "orelse", "finalbody"):
             stmts = getattr(holder, field, None)
             if not isinstance(stmts, list):
                 continue
             for i, stmt in enumerate(stmts):
-                if isinstance(stmt, ast.If) and _role_test(stmt.test, roles) and _grants(stmt.body):
+                if isinstance(stmt, ast.If) and taken(stmt):
                     out.update(id(n) for later in stmts[i + 1:] for n in walk(later))
     return out
+
+
+def _role_holder_nodes(fn: ast.AST, kinds: dict[type, list[Any]], params: set[str]) -> set[int]:
+    """The nodes reached only when the caller holds a named role: inside an ``if`` whose test requires one
+    (``if is_doctor and not is_admin:``, ``if role == "member":``, ``if _is_doctor(roles):``) or beside such a
+    requirement in the same ``and`` (``if is_doctor and row.doctor_user_id != me: raise``), or after an ``if``
+    refusing whoever lacks it (``if not _is_doctor(roles): raise``). The roles are the caller's, looked up
+    (``roles = get_user_role_names(db, ctx.user, ...)``, ``roles = _get_roles(db, ctx)``) or handed in
+    (``roles: set[str]``); a flag bound to such a test counts as the test (``is_doctor = "DOCTOR" in roles``).
+    A comparison of a row's column with the caller there narrows what that role sees (the doctor assigned to an
+    appointment), while other roles of the same tenant see every row: the column relates the row to a role's
+    holder, it does not own it. A test that only excludes a role (``if not is_admin:``, ``role != "admin"``)
+    narrows everyone else and is no such branch."""
+    roles = _role_locals(kinds) | _role_named_locals(kinds, params)
+    if not roles:
+        return set()
+    flags: set[str] = set()
+    for node in kinds.get(ast.Assign, _NONE):
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and _requires_role(node.value, roles, flags):
+            flags.add(node.targets[0].id)
+    out: set[int] = set()
+    for node in kinds.get(ast.If, _NONE):
+        if _requires_role(node.test, roles, flags):
+            out.update(id(n) for stmt in node.body for n in walk(stmt))
+            if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.And):
+                out.update(id(n) for n in walk(node.test))
+    out |= _after_ifs(fn, lambda stmt: (
+        not stmt.orelse and isinstance(stmt.test, ast.UnaryOp) and isinstance(stmt.test.op, ast.Not)
+        and _requires_role(stmt.test.operand, roles, flags) and _exits(stmt.body)
+    ))
+    return out
+
+
+_ROLE_WORDS = frozenset({"role", "roles"})
+
+
+def _role_named_locals(kinds: dict[type, list[Any]], params: set[str]) -> set[str]:
+    """Locals and parameters named as roles (``user_roles``, ``role_names``, ``roles``): locals bound from a call
+    (``_get_roles(db, ctx)``, ``set(get_roles(...))``), parameters named for several roles (``roles: set[str]``
+    handed in by the caller; a parameter ``role`` may be a filter the client chose, ``?role=assignee``)."""
+    out = {p for p in params if "roles" in p.lower().split("_")}
+    for node in kinds.get(ast.Assign, _NONE):
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            continue
+        name = node.targets[0].id
+        if not _ROLE_WORDS & set(name.lower().split("_")):
+            continue
+        value = node.value.value if isinstance(node.value, ast.Await) else node.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("set", "list", "frozenset", "tuple") and value.args:
+            value = value.args[0]
+            value = value.value if isinstance(value, ast.Await) else value
+        if isinstance(value, ast.Call) and (value.args or value.keywords):
+            out.add(name)
+    return out
+
+
+def _requires_role(test: ast.AST, roles: set[str], flags: set[str]) -> bool:
+    """Whether a test holds only for a caller with a named role: ``"DOCTOR" in roles``, ``role == "member"``, a
+    flag bound to one, ``_is_doctor(roles)``; an ``and`` with one of them, an ``or`` of them only."""
+    if isinstance(test, ast.BoolOp):
+        found = [_requires_role(v, roles, flags) for v in test.values]
+        return any(found) if isinstance(test.op, ast.And) else all(found)
+    if isinstance(test, ast.Name):
+        return test.id in flags
+    if isinstance(test, ast.Call):
+        name = test.func.attr if isinstance(test.func, ast.Attribute) else getattr(test.func, "id", "")
+        words = name.lower().strip("_").split("_")
+        if words[0] in ("is", "has") and len(words) > 1:
+            return any(isinstance(a, ast.Name) and a.id in roles for a in test.args)
+        return False
+    return isinstance(test, ast.Compare) and isinstance(test.ops[0], (ast.Eq, ast.In)) and _role_compare(test, roles)
 
 
 def _role_locals(kinds: dict[type, list[Any]]) -> set[str]:
@@ -567,14 +652,18 @@ def _role_locals(kinds: dict[type, list[Any]]) -> set[str]:
 def _role_test(test: ast.AST, roles: set[str]) -> bool:
     """``role == "member"``, ``role in ("owner", "admin")``, ``member.role != Role.VIEWER``: a role local (or an
     attribute of it) compared with named roles."""
-    for node in walk(test):
-        if not (isinstance(node, ast.Compare) and len(node.comparators) == 1 and isinstance(node.ops[0], _ROLE_OPS)):
-            continue
-        sides = (node.left, node.comparators[0])
-        for a, b in (sides, sides[::-1]):
-            head = a.value if isinstance(a, ast.Attribute) else a
-            if isinstance(head, ast.Name) and head.id in roles and _named_roles(b):
-                return True
+    return any(isinstance(node, ast.Compare) and isinstance(node.ops[0], _ROLE_OPS) and _role_compare(node, roles) for node in walk(test))
+
+
+def _role_compare(node: ast.Compare, roles: set[str]) -> bool:
+    """One side a role local (or an attribute of it), the other named roles."""
+    if len(node.comparators) != 1:
+        return False
+    sides = (node.left, node.comparators[0])
+    for a, b in (sides, sides[::-1]):
+        head = a.value if isinstance(a, ast.Attribute) else a
+        if isinstance(head, ast.Name) and head.id in roles and _named_roles(b):
+            return True
     return False
 
 
