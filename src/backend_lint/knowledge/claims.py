@@ -167,8 +167,6 @@ def dependency_may_carry(func: Any, module: Optional[str], project: Any, setting
     return False
 
 
-
-
 def admin_gated(func: Any, module: Optional[str], project: Any, settings: Any) -> bool:
     """A top-level function that ``auth._function_identity`` makes admin-only for certain, so families 1-2 give it
     (and the functions nested in it) no identity in scope: a parameter whose dependency is an admin gate

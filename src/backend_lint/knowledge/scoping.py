@@ -797,7 +797,7 @@ def membership_owner(project: Optional["ProjectIndex"], settings: Optional["Sett
 
 def _membership_owners(project: "ProjectIndex", settings: Optional["Settings"]) -> dict[str, str]:
     fields = set(identity_fields(settings))
-    compared = _caller_compared_columns(project, settings) & {(m, c) for m in table_columns(project)[0] for c in fields}
+    compared = caller_compared_columns(project, settings) & {(m, c) for m in table_columns(project)[0] for c in fields}
     out: dict[str, str] = {}
     for link, user_column in sorted(compared):
         for cols in _table_constraints(project, link):

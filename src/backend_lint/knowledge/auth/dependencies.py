@@ -189,7 +189,7 @@ def classify_dependency(
                     found = classify_dependency(project, settings, cls[0], None, call.get("kwargs"), _depth + 1)
                     if found.kind == "auth" and admin and not privileged and _tenant_role_instance(
                         project, settings, dependency, spelling, lowered, cls[0], kwargs, found.principal_type,
-                        [*call.get("args", ()), *call.get("values", ()), *call.get("kwargs", {}).values()],
+                        [v for v in (*call.get("args", ()), *call.get("values", ()), *call.get("kwargs", {}).values()) if isinstance(v, str)],
                     ):
                         return found  # a workspace's administrator (``require_admin = RoleChecker([Role.ADMIN])``)
                     if found.kind is not None:

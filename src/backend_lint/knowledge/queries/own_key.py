@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from ...ground.lazy import lazy_import
 from ..cst import load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
+from ..words import ADMIN_WORDS
 from .checks import _principal_table
 from .public import _level_statements, statements_after
 from .syntax import _if_refuses, _unwrap
@@ -36,7 +37,7 @@ def own_key_refused(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", m
     """A lookup of the principal's own table keyed on one plain name (``user_id``), followed, on every path and
     before any statement reads the row, by an ``if`` that refuses (``raise`` / ``abort``) when the key differs
     from the caller's primary key (``current_user.id != user_id``, either side, through ``str()`` / ``UUID()``),
-    alone, in an ``or``, or in an ``and`` whose other terms read only the principal (an administrator's
+    alone, in an ``or``, or in an ``and`` whose other term is the principal's administrator flag (an
     exemption, ``and not current_user.is_superuser``). Between the two the row may only be tested by a refusal
     (``if not user: raise 404``, ``if not user or not user.is_active: raise``), and statements that do not read it. A comparison with another
     key, a test that does not refuse, a term of the row in the test (``and user.is_private``), a table that is
@@ -77,7 +78,7 @@ def _refusal_on_row(stmt: "cst.If", rows: set[str]) -> bool:
 
 def _refuses_unless_caller(ctx: "FileContext", test: "cst.BaseExpression", key: str, principals: set[str], rows: set[str]) -> bool:
     """``test`` holds whenever ``key`` differs from the caller's id: the difference itself, one operand of an
-    ``or``, or one operand of an ``and`` whose other operands read only the principal."""
+    ``or``, or one operand of an ``and`` whose other operand is the principal's administrator flag."""
     if isinstance(test, cst.BooleanOperation):
         left, right = test.left, test.right
         if isinstance(test.operator, cst.Or):
@@ -85,8 +86,7 @@ def _refuses_unless_caller(ctx: "FileContext", test: "cst.BaseExpression", key: 
                 ctx, right, key, principals, rows
             )
         for this, other in ((left, right), (right, left)):
-            names = set(load_names(other))
-            if _refuses_unless_caller(ctx, this, key, principals, rows) and names and names <= principals:
+            if _refuses_unless_caller(ctx, this, key, principals, rows) and _site_admin_flag(other, principals):
                 return True
         return False
     if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
@@ -105,6 +105,21 @@ def _refuses_unless_caller(ctx: "FileContext", test: "cst.BaseExpression", key: 
         ):
             return True
     return False
+
+
+def _site_admin_flag(test: "cst.BaseExpression", principals: set[str]) -> bool:
+    """``not current_user.is_superuser`` / ``not user.is_admin``: a flag of the principal named for an elevated
+    caller (``ADMIN_WORDS``, or staff), bare or negated. A role column compared with a value (``current_user.role
+    != "admin"``, a tenant's admin) or any other attribute of the principal (``current_user.avatar``) is no
+    administrator's exemption."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    return (
+        isinstance(test, cst.Attribute)
+        and isinstance(test.value, cst.Name)
+        and test.value.value in principals
+        and any(word in test.attr.value.lower() for word in (*ADMIN_WORDS, "staff"))
+    )
 
 
 def key_grant_refused(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", identity: "Identity", derived: set[str]) -> bool:
@@ -133,6 +148,8 @@ def key_grant_refused(ctx: "FileContext", func: "cst.FunctionDef", site: "Site",
     for stmt in _level_statements(func.body):
         here = any(node is site.node for node in cst_walk(stmt))
         if here:
+            if not rows:
+                return False  # the row is used where it is looked up (``db.delete(find(...))``), before any refusal after it
             started = True
             continue
         if isinstance(stmt, (cst.Try, cst.With)):

@@ -561,9 +561,6 @@ def _last_small_statement(block: cst.BaseSuite) -> Optional[cst.BaseSmallStateme
     return last.body[-1] if isinstance(last, cst.SimpleStatementLine) and last.body else None
 
 
-# what a statement's result hands back as its one row (or nothing): a test of it is a test of the row's presence
-
-
 def result_present_test(
     test: cst.BaseExpression, reads: frozenset[str] = ONE_ROW_READS, awaited: bool = False
 ) -> Optional[tuple[str, bool]]:

@@ -108,7 +108,6 @@ GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 PRED_METHODS = frozenset({"where", "filter", "filter_by", "having", "join", "outerjoin", "get"})
 
 
-
 def _names(node: ast.AST) -> set[str]:
     kind = type(node)
     if kind is ast.Name:
@@ -1212,8 +1211,6 @@ def _permission_call_names(call: ast.AST) -> list[str]:
     return [v.id for v in values if isinstance(v, ast.Name)]
 
 
-
-
 def _block_exits(stmts: list[ast.stmt]) -> bool:
     for stmt in stmts:
         for node in walk(stmt):
@@ -1394,9 +1391,6 @@ def _refused_when_found(fn: ast.AST, own: list[Any]) -> set[int]:
         if len(values) == 1 and loads.get(name) == tested[name] == 1:
             out.update(n.lineno for n in walk(values[0]) if hasattr(n, "lineno"))
     return out
-
-
-# what a statement's result is read with as its one row in a test (``if existing.scalar_one_or_none(): raise``)
 
 
 def _result_row_read(test: ast.AST) -> ast.AST:

@@ -2378,8 +2378,6 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
     return out
 
 
-
-
 def _decided_with_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, int]:
     """How many places of the function may decide on a local together with a dependency (the caller): calls
     handed the local itself and a value of a dependency (``can_complete_task(session, task=task,
