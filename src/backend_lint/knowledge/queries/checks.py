@@ -643,11 +643,16 @@ def _rebound_span(func: cst.FunctionDef, site_assigns: list[cst.Assign], rebinds
         return None
     later = sorted((order[id(a)], a) for a in rebinds if id(a) in order and order[id(a)] > start)
     if later:
-        # the next binding must be a statement of the lookup's own block: one nested in an ``if`` may not run, and
-        # then the lookup's row is what follows (``if strict: ... user = create(...)``, ``return user``)
+        # the next binding must be a statement of the lookup's own block or of a block around it: one nested in an
+        # ``if`` the lookup is not in may not run, and then the lookup's row is what follows (``if strict: ... user
+        # = create(...)``, ``return user``)
         parents = {id(child): node for node in nodes for child in iter_children(node)}
-        block = parents.get(id(parents.get(id(site_assigns[0]))))
-        if block is None or parents.get(id(parents.get(id(later[0][1])))) is not block:
+        block = parents.get(id(parents.get(id(later[0][1]))))
+        above, node = set(), parents.get(id(site_assigns[0]))
+        while node is not None:
+            above.add(id(node))
+            node = parents.get(id(node))
+        if block is None or id(block) not in above:
             return None
     end = later[0][0] if later else len(nodes)
     return {id(n) for n in nodes[start:end]}
