@@ -626,10 +626,10 @@ def _with_ancestors(func: cst.FunctionDef, span: set[int]) -> set[int]:
 
 
 def _rebound_span(func: cst.FunctionDef, site_assigns: list[cst.Assign], rebinds: list[cst.Assign]) -> Optional[set[int]]:
-    """The nodes from the lookup's one binding up to the next binding of the same local to something else
-    (``result = await db.execute(select(User)...)``, ``if result.scalar_one_or_none(): raise``, later ``result =
-    await db.execute(select(Role)...)`` and ``role = result.scalar_one_or_none()``): the uses of the lookup's
-    value, in source order (a binding before the lookup's holds the uses before it). An empty set when the local
+    """The nodes from the lookup's one binding on, less what a later binding of the same local to something else
+    shadows in its own block (``result = await db.execute(select(User)...)``, ``if result.scalar_one_or_none():
+    raise``, later ``result = await db.execute(select(Role)...)`` and ``role = result.scalar_one_or_none()``): the
+    uses of the lookup's value (a binding before the lookup's holds the uses before it). An empty set when the local
     is never rebound (every use is the lookup's); ``None`` when the span cannot be told (several bindings of the
     lookup)."""
     if not rebinds:
@@ -641,21 +641,24 @@ def _rebound_span(func: cst.FunctionDef, site_assigns: list[cst.Assign], rebinds
     start = order.get(id(site_assigns[0]))
     if start is None:
         return None
-    later = sorted((order[id(a)], a) for a in rebinds if id(a) in order and order[id(a)] > start)
-    if later:
-        # the next binding must be a statement of the lookup's own block or of a block around it: one nested in an
-        # ``if`` the lookup is not in may not run, and then the lookup's row is what follows (``if strict: ... user
-        # = create(...)``, ``return user``)
-        parents = {id(child): node for node in nodes for child in iter_children(node)}
-        block = parents.get(id(parents.get(id(later[0][1]))))
-        above, node = set(), parents.get(id(site_assigns[0]))
-        while node is not None:
-            above.add(id(node))
-            node = parents.get(id(node))
-        if block is None or id(block) not in above:
-            return None
-    end = later[0][0] if later else len(nodes)
-    return {id(n) for n in nodes[start:end]}
+    # each later binding shadows the lookup in what follows it in its own block (``result = ...`` then ``role =
+    # result.scalar_one_or_none()`` inside ``if body.role_ids:``); after that block the lookup's value may still be
+    # the one read (``if strict: ... user = create(...)``, then ``return user``)
+    parents = {id(child): node for node in nodes for child in iter_children(node)}
+    shadow: set[int] = set()
+    for a in rebinds:
+        if id(a) not in order or order[id(a)] <= start:
+            continue
+        line = parents.get(id(a))
+        block = parents.get(id(line)) if line is not None else None
+        body = getattr(block, "body", None)
+        if isinstance(body, (list, tuple)) and any(stmt is line for stmt in body):
+            at = next(k for k, stmt in enumerate(body) if stmt is line)
+            for stmt in body[at:]:
+                shadow.update(id(n) for n in cst_walk(stmt))
+        else:
+            shadow.update(id(n) for n in cst_walk(a))
+    return {id(n) for n in nodes[start:] if id(n) not in shadow}
 
 
 def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
