@@ -200,5 +200,5 @@ def _literal_text(expr: "cst.BaseExpression") -> str:
         if isinstance(node, cst.FormattedStringText):
             parts.append(node.value)
         elif isinstance(node, cst.SimpleString):
-            parts.append(node.value[1:-1])
+            parts.append(str(node.evaluated_value))  # (prefixed and triple-quoted strings too)
     return " ".join(parts)
