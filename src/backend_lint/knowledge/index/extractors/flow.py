@@ -24,6 +24,9 @@ scoping column. A summary is kept only when it says something:
   through attributes of it, never whole and never through a local copy (``Exhibition.id == data.exhibition_id``:
   ``{"data": {"exhibition_id": ["app.models.Exhibition"]}}``, the models whose columns each is compared with):
   which fields of a handed body key which of the function's own lookups;
+- ``together``: ``[[model, [column]]]``: the columns of one model a single predicate call names together
+  (``where(Address.user_id == user_id, Address.is_default == True)``, also inside one ``and_(...)``): a flag
+  the project reads per owner (``knowledge.queries.flag_reset``);
 - ``own_lookups``: parameters only handed on or written down besides being the one key of lookups of their
   own (``User.id == inviter_id``, the caller's own row; ``knowledge.queries.principal_passes_through``);
 - ``scopes_only``: parameters only compared with models' columns in predicates besides being handed on or
@@ -421,6 +424,7 @@ def summarise(
     in_preds: set[int] = set()  # the comparisons inside predicates
     pred_args: list[ast.AST] = []  # the arguments of predicate methods (``loose_predicate_columns``)
     pred_kwargs: list[ast.AST] = []  # the keyword values of predicate methods (``key_attrs``)
+    together: set[tuple[str, tuple[str, ...]]] = set()  # a model's columns one predicate call names (``together``)
     row_compared: set[str] = set()  # attributes compared outside predicates (``row.user_id != user_id``)
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     instances = _instances(fn, resolve) if plain else {}
@@ -515,6 +519,11 @@ def summarise(
                             keyed |= _column_filters(a, keyish, resolve, filters, bound, filter_loads)
                         else:
                             keyed |= _names(a) & keyish
+                    if node.args:  # type: ignore[attr-defined]
+                        per_call: dict[str, set[str]] = {}
+                        for a in node.args:  # type: ignore[attr-defined]
+                            _model_columns(a, resolve, per_call)
+                        together |= {(m, tuple(sorted(c))) for m, c in per_call.items() if len(c) > 1}
                     if last == "get" and node.args and (_statement_expr(func.value) or _query_property(func.value)):  # type: ignore[attr-defined]
                         # ``session.query(M).get(key)`` (legacy ``Query.get``): a lookup by the primary key, as
                         # ``session.get(M, key)``, not a listing of rows filtered on plain columns
@@ -759,6 +768,8 @@ def summarise(
         out["verdict"] = True
     elif fetches and _changes(fn):
         out["writes"] = True
+    if together:
+        out["together"] = [[m, list(c)] for m, c in sorted(together)]
     if pred_keys:
         key_attrs = _key_attributes(pred_args + pred_kwargs, pred_keys - set().union(*copies.values()) if copies else pred_keys, resolve)
         if key_attrs:
