@@ -25,7 +25,8 @@ scoping column. A summary is kept only when it says something:
   ``{"data": {"exhibition_id": ["app.models.Exhibition"]}}``, the models whose columns each is compared with):
   which fields of a handed body key which of the function's own lookups;
 - ``together``: ``[[model, [column]]]``: the columns of one model a single predicate call names together
-  (``where(Address.user_id == user_id, Address.is_default == True)``, also inside one ``and_(...)``): a flag
+  (``where(Address.user_id == user_id, Address.is_default == True)``, also inside one ``and_(...)``, or the keywords
+  of one ``filter_by`` on a ``query(M)`` / ``select(M)``): a flag
   the project reads per owner (``knowledge.queries.flag_reset``);
 - ``own_lookups``: parameters only handed on or written down besides being the one key of lookups of their
   own (``User.id == inviter_id``, the caller's own row; ``knowledge.queries.principal_passes_through``);
@@ -538,6 +539,9 @@ def summarise(
                             for k in node.keywords:  # type: ignore[attr-defined]
                                 if k.arg:
                                     count(base.args[0], k.arg)
+                            named = sorted({k.arg for k in node.keywords if k.arg})  # type: ignore[attr-defined]
+                            if filter_base and len(named) > 1:
+                                together.add((filter_base, tuple(named)))  # (``filter_by(user_id=..., is_default=True)``)
                         elif _query_property(base):
                             # (the scoping evidence only: what the summary reads of the statement is unchanged)
                             for k in node.keywords:  # type: ignore[attr-defined]
