@@ -13,6 +13,7 @@ from ..imports import dotted_name, last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
+from .created import makes_row
 from .guarded_writes import owner_guarded_write
 from .handed_rows import route_handed_rows
 from .role_chains import rest_is_staff, role_test, staff_members
@@ -285,6 +286,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 continue
             for parent in parents:
                 path = reference_path(self.project, model, parent)
+                if path is not None and _made_from_checked_body(node, path, state):
+                    break  # a new row made from the body whose reference to the parent is the key just checked
                 if path is not None and ((local, path[0]) in compared or (local, "") in compared):
                     if exit_id is None:
                         seen_keys |= keys  # (a later lookup by the same key reads the row found tied)
@@ -1304,3 +1307,21 @@ def _existence_check_name(value: cst.BaseExpression, v: Val) -> Optional[str]:
     name = dotted_name(call.func)
     return f"{last_segment(name)}()" if name else None
 
+
+
+def _made_from_checked_body(node: cst.CSTNode, path: tuple[str, ...], state: dict[str, Val]) -> bool:
+    """``leave = crud.leave.create(db, obj_in=leave_in)`` after ``employee = crud.employee.get(db,
+    leave_in.employee_id)`` was refused unless the caller's: a call named for making a row (``makes_row``), handed a
+    body whose field for the row's direct reference to the checked parent (``leave_in.employee_id``) is a key
+    verified on this path (``Val.checked``). The new row hangs off the checked parent: tied to it, not a lookup
+    of any parent's row. A body whose reference is another key than the one checked (the path's employee checked,
+    the body's own ``employee_id`` kept), a reference through another table, or a lookup rather than a made row,
+    is read as before."""
+    if len(path) != 1 or not isinstance(node, cst.Call) or makes_row(node) != "made":
+        return False
+    for a in node.args:
+        if isinstance(a.value, cst.Name) and not a.star:
+            held = state.get(f"{a.value.value}.{path[0]}")
+            if held is not None and held.checked:
+                return True
+    return False

@@ -6,7 +6,7 @@ A mixin of ``analyzer._Analyzer``: its methods read and write the walk's state t
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, principal_classes, route_caller_handed_keys, route_path_guards
@@ -355,6 +355,8 @@ class _Fetches:
                 continue  # (a client's ``tenant_id`` handed as the helper's scope: family 1 says so, not a key)
             if v.derived or v.trusted or not (names & client):
                 continue
+            if _body_keys_verified(project, self.settings, summary, param, model, chain, a.value, state):
+                continue  # the fields of the body that key the helper's lookup were checked here (the row re-loaded)
             if checked and _beside_checked_key(summary, param, checked):
                 return None
             if (names & client) <= self._flask_body_values() and (
@@ -1255,6 +1257,44 @@ def _beside_checked_key(summary: dict, param: str, checked: set[str]) -> bool:
         return True
     row_compared = set(summary.get("compared", ())) - set(summary.get("preds", ()))
     return any(c == "id" or c.endswith("_id") for c in row_compared)
+
+
+def _body_keys_verified(
+    project: "ProjectIndex", settings: Any, summary: dict, param: str, model: str, chain: tuple, expr: cst.BaseExpression,
+    state: dict[str, Val],
+) -> bool:
+    """``ZoneService(db).create_zone(zone_in, user)`` after the route loaded the exhibition by
+    ``zone_in.exhibition_id`` and refused unless the caller's: the helper's own lookup of ``model`` (``chain`` of
+    one) reads the body handed (a plain local) only through fields (``Exhibition.id == data.exhibition_id``, flow
+    fact ``key_attrs``), it hands the body on to no other call (a model's constructor is no lookup), and every
+    field of it the helper compares with ``model``'s columns, or with no known model's, is a key verified on this
+    path (``Val.checked``, or ``derived``: held to the caller by an authorisation helper's verdict the route refused
+    on): the lookup loads again a row this request already checked. A field compared only with
+    another model's columns keys that model's lookup, which must be scoped by its owner column among the
+    helper's predicates (``UserGroup.organization_id == exhibition.organization_id``) or be checked too. A field of
+    the body not checked (the venue beside the checked exhibition), a body read whole, or a check that does not
+    refuse, is read as before."""
+    attrs = summary.get("key_attrs", {}).get(param)
+    if not attrs or len(chain) != 1 or not isinstance(expr, cst.Name):
+        return False
+    for c in summary.get("calls", ()):
+        if is_table_model(project, c.get("target", "")):
+            continue  # (``Zone(exhibition_id=data.exhibition_id, ...)``: the new row, made from the body)
+        if any(p == param for _, p in c.get("args", ())) or any(p == param for _, p in c.get("attr_args", ())):
+            return False  # (handed on: a lookup deeper down may read other fields)
+    preds = set(summary.get("preds", ()))
+    verified = False
+    for attr, models in attrs.items():
+        held = state.get(f"{expr.value}.{attr}")
+        if held is not None and (held.checked or held.derived) and not (held.rows or held.stmt):
+            verified = verified or model in models or not models
+            continue
+        if not models or model in models:
+            return False
+        for other in models:
+            if is_owned(project, settings, other) and not (set(identity_columns(project, settings, other)) & preds):
+                return False  # (another owned row looked up by an unchecked field of the body)
+    return verified
 
 
 def _published_filter(expr: "cst.BaseExpression") -> bool:

@@ -41,6 +41,7 @@ from .attach import _public_parent_of_own_child
 from .aggregates import aggregate_only, children_counted
 from .helper_keys import helper_key_scoped
 from .created import keyed_by_created_row
+from .flag_reset import flag_reset
 from .keys_only import keys_only
 from .own_key import key_grant_refused, own_key_refused
 from .unwritten import _public_row_unwritten
@@ -210,6 +211,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the operator's staff listed by role from the principal's own table
         if refused_unless_public(func, site):
             continue  # refused unless the row is public (``if team.visibility != "public": raise``): public content
+        if flag_reset(ctx, func, site, model):
+            continue  # a table-wide flag cleared on every row (``update(Agent).values(is_default=False)``): no row named or read
         if keyed_by_created_row(func, site):
             continue  # keyed on the row the function just created and added: a key the server generated
         if aggregate_only(ctx, func, site):

@@ -20,6 +20,14 @@ scoping column. A summary is kept only when it says something:
   ``own_keys`` (the keys a predicate compares with that model's columns, or reads otherwise), ``preds`` (that
   model's predicate columns, and those of no known model) and ``compared`` (the attributes compared outside
   predicates): a route's key is claimed by what that lookup itself is keyed and scoped on;
+- ``key_attrs``: ``{parameter: {attribute: [model]}}`` for a parameter the function's predicates read only
+  through attributes of it, never whole and never through a local copy (``Exhibition.id == data.exhibition_id``:
+  ``{"data": {"exhibition_id": ["app.models.Exhibition"]}}``, the models whose columns each is compared with):
+  which fields of a handed body key which of the function's own lookups;
+- ``together``: ``[[model, [column]]]``: the columns of one model a single predicate call names together
+  (``where(Address.user_id == user_id, Address.is_default == True)``, also inside one ``and_(...)``, or the keywords
+  of one ``filter_by`` on a ``query(M)`` / ``select(M)``): a flag
+  the project reads per owner (``knowledge.queries.flag_reset``);
 - ``own_lookups``: parameters only handed on or written down besides being the one key of lookups of their
   own (``User.id == inviter_id``, the caller's own row; ``knowledge.queries.principal_passes_through``);
 - ``scopes_only``: parameters only compared with models' columns in predicates besides being handed on or
@@ -121,6 +129,37 @@ def _names(node: ast.AST) -> set[str]:
         if type(base) is ast.Name:
             return {base.id}  # type: ignore[attr-defined]  (``row.owner.id``: the one name of the chain, no walk)
     return {n.id for n in walk(node) if type(n) is ast.Name}
+
+
+def _key_attributes(exprs: list[ast.AST], keys: set[str], resolve: Resolve) -> dict[str, dict[str, list[str]]]:
+    """``{"data": {"exhibition_id": ["app.models.Exhibition"]}}`` for ``where(Exhibition.id ==
+    data.exhibition_id)``: the parameters among ``keys`` that the predicate expressions read only as
+    ``<parameter>.<attribute>`` (never whole), each attribute with the models whose columns it is compared with
+    (none known: empty) (``key_attrs``)."""
+    attrs: dict[str, dict[str, set[str]]] = {}
+    whole: set[str] = set()
+    for expr in exprs:
+        under: set[int] = set()
+        for n in walk(expr):
+            if type(n) is ast.Attribute and type(n.value) is ast.Name and n.value.id in keys:  # type: ignore[attr-defined]
+                under.add(id(n.value))  # type: ignore[attr-defined]
+                attrs.setdefault(n.value.id, {}).setdefault(n.attr, set())  # type: ignore[attr-defined]
+            elif type(n) is ast.Compare:
+                sides = [n.left] + n.comparators  # type: ignore[attr-defined]
+                models: set[str] = set()
+                for side in sides:
+                    if type(side) is ast.Attribute and isinstance(side.value, (ast.Name, ast.Attribute)):
+                        base = side.value
+                        last = base.attr if type(base) is ast.Attribute else base.id  # type: ignore[union-attr]
+                        if last[:1].isupper() and (model := resolve(base)):
+                            models.add(model)
+                for side in sides:
+                    if type(side) is ast.Attribute and type(side.value) is ast.Name and side.value.id in keys:
+                        attrs.setdefault(side.value.id, {}).setdefault(side.attr, set()).update(models)
+        for n in walk(expr):
+            if type(n) is ast.Name and n.id in keys and id(n) not in under:  # type: ignore[attr-defined]
+                whole.add(n.id)  # type: ignore[attr-defined]
+    return {p: {a: sorted(m) for a, m in sorted(found.items())} for p, found in sorted(attrs.items()) if p not in whole}
 
 
 def _attr_names(node: ast.AST) -> set[str]:
@@ -385,6 +424,8 @@ def summarise(
     bound: set[str] = set()  # columns a predicate compares with a value that is not a parameter (``user.id``)
     in_preds: set[int] = set()  # the comparisons inside predicates
     pred_args: list[ast.AST] = []  # the arguments of predicate methods (``loose_predicate_columns``)
+    pred_kwargs: list[ast.AST] = []  # the keyword values of predicate methods (``key_attrs``)
+    together: set[tuple[str, tuple[str, ...]]] = set()  # a model's columns one predicate call names (``together``)
     row_compared: set[str] = set()  # attributes compared outside predicates (``row.user_id != user_id``)
     keyed: set[str] = set()  # parameters a predicate reads otherwise (``.get(M, p)``, inside a call, ...)
     instances = _instances(fn, resolve) if plain else {}
@@ -479,6 +520,11 @@ def summarise(
                             keyed |= _column_filters(a, keyish, resolve, filters, bound, filter_loads)
                         else:
                             keyed |= _names(a) & keyish
+                    if node.args:  # type: ignore[attr-defined]
+                        per_call: dict[str, set[str]] = {}
+                        for a in node.args:  # type: ignore[attr-defined]
+                            _model_columns(a, resolve, per_call)
+                        together |= {(m, tuple(sorted(c))) for m, c in per_call.items() if len(c) > 1}
                     if last == "get" and node.args and (_statement_expr(func.value) or _query_property(func.value)):  # type: ignore[attr-defined]
                         # ``session.query(M).get(key)`` (legacy ``Query.get``): a lookup by the primary key, as
                         # ``session.get(M, key)``, not a listing of rows filtered on plain columns
@@ -493,6 +539,9 @@ def summarise(
                             for k in node.keywords:  # type: ignore[attr-defined]
                                 if k.arg:
                                     count(base.args[0], k.arg)
+                            named = sorted({k.arg for k in node.keywords if k.arg})  # type: ignore[attr-defined]
+                            if filter_base and len(named) > 1:
+                                together.add((filter_base, tuple(named)))  # (``filter_by(user_id=..., is_default=True)``)
                         elif _query_property(base):
                             # (the scoping evidence only: what the summary reads of the statement is unchanged)
                             for k in node.keywords:  # type: ignore[attr-defined]
@@ -500,6 +549,7 @@ def summarise(
                                     count(base.value, k.arg)  # type: ignore[attr-defined]
                     for k in node.keywords:  # type: ignore[attr-defined]
                         pred_keys |= _names(k.value) & keyish
+                        pred_kwargs.append(k.value)
                         if k.arg:
                             preds.add(k.arg)
                             model_cols.setdefault(filter_base or "", set()).add(k.arg)
@@ -722,6 +772,12 @@ def summarise(
         out["verdict"] = True
     elif fetches and _changes(fn):
         out["writes"] = True
+    if together:
+        out["together"] = [[m, list(c)] for m, c in sorted(together)]
+    if pred_keys:
+        key_attrs = _key_attributes(pred_args + pred_kwargs, pred_keys - set().union(*copies.values()) if copies else pred_keys, resolve)
+        if key_attrs:
+            out["key_attrs"] = key_attrs
     only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
     if only_filters:
         out["filters"] = only_filters
