@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
-from ..auth import refusing_method, USER_CLASS
+from ..auth import principal_fed_here, refusing_method, USER_CLASS
 from ..cst import load_names, walk as cst_walk
 from ..facts import method_return, orm_facts
 from ..imports import dotted_name, last_segment
@@ -342,9 +342,21 @@ class _Decisions:
             inner = _unwrap(self.ctx, c)
             while (base := read_base(inner)) is not None:
                 inner = base
-            if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
+            if isinstance(inner, cst.Name) and (
+                inner.value in self.identity.principals or inner.value in self._caller_locals() or inner.value in self._fed_callers()
+            ):
                 return True
         return False
+
+    def _fed_callers(self) -> frozenset[str]:
+        """In a project function (no route), the identity parameters its callers fill with the caller's id and no
+        route with its client's data (``update_workspace(workspace_id=workspace_id, user_id=current_user.id)``:
+        ``principal_fed_parameters``): who asks there, as ``current_user.id`` is in the route. A parameter some
+        route hands a body's or query's value (the member being added) stays the user the client names."""
+        if self.identity.route is not None:
+            return frozenset()
+        key = ("queries.fed_callers", id(self.func))
+        return self.ctx.cached(key, lambda: principal_fed_here(self.ctx, self.func) & frozenset(self.identity.identity_params))
 
     def _client_chosen(self, expr: cst.BaseExpression) -> bool:
         """``target_user_id = int(user_id)`` on one way, ``target_user_id = current_user_id`` on another: a local
