@@ -194,7 +194,7 @@ class _Decisions:
         if row is not None and principal and not on_principal and _rank_only(row[2], given):
             return None  # ``check_role_hierarchy(current_user.role, user.role)``: a rank compared, no owner
         answer = False  # (the caller's rights looked up by the row's key: ``_rights_answer``)
-        if row is None and principal and self._hands_principal(candidates):
+        if row is None and principal and (self._hands_principal(candidates) or self._hands_fed_caller(call, candidates)):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
             if named_like_check(name) or self._verdict_helper(q, call) or self._rights_answer(name, call):
@@ -342,11 +342,19 @@ class _Decisions:
             inner = _unwrap(self.ctx, c)
             while (base := read_base(inner)) is not None:
                 inner = base
-            if isinstance(inner, cst.Name) and (
-                inner.value in self.identity.principals or inner.value in self._caller_locals() or inner.value in self._fed_callers()
-            ):
+            if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
                 return True
         return False
+
+    def _hands_fed_caller(self, call: cst.Call, candidates: list) -> bool:
+        """``if not self.permission_service.can_update_workspace(user_id, workspace_id): raise`` in a service whose
+        callers all hand ``user_id=current_user.id`` (``_fed_callers``): the helper is handed who asks, as
+        ``current_user.id`` in the route, and its verdict is refused on here (a call whose answer is only used,
+        ``info = validate_coupon(..., user_id=guest_id)``, is not read as a decision on the row)."""
+        if id(call) not in self.deciding_calls:
+            return False
+        fed = self._fed_callers()
+        return bool(fed) and any(isinstance(inner := _unwrap(self.ctx, c), cst.Name) and inner.value in fed for c in candidates)
 
     def _fed_callers(self) -> frozenset[str]:
         """In a project function (no route), the identity parameters its callers fill with the caller's id and no

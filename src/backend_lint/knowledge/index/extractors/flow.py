@@ -679,8 +679,10 @@ def summarise(
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
     same = _same_owner_guards(fn, plain) if owner is not None else []
     pairs = _pair_guards(fn, plain)
-    if not fetches and not calls and not lists and not same and not pairs:
-        return None
+    if not fetches and not calls and not lists and not same and not pairs and not any(
+        reads.get(p, 0) == handed.get(p, 0) + n for p, n in traits.items()
+    ):
+        return None  # (a function that only tests a trait of a parameter is summarised: ``traits_only``)
     out: dict[str, Any] = {"params": params}
     if same:
         out["same_owner"] = same
