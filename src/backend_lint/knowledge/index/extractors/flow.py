@@ -680,7 +680,7 @@ def summarise(
     same = _same_owner_guards(fn, plain) if owner is not None else []
     pairs = _pair_guards(fn, plain)
     if not fetches and not calls and not lists and not same and not pairs and not any(
-        reads.get(p, 0) == handed.get(p, 0) + n for p, n in traits.items()
+        TRAIT_READ + p in traits and reads.get(p, 0) == handed.get(p, 0) + n for p, n in traits.items()
     ):
         return None  # (a function that only tests a trait of a parameter is summarised: ``traits_only``)
     out: dict[str, Any] = {"params": params}
@@ -752,7 +752,7 @@ def summarise(
     # the plan it is on picks a model or a limit; no column of its names whose rows (``principal_passes_through``)
     trait_only = sorted(
         p for p, n in traits.items()
-        if p not in keyed_params and p not in idle and reads.get(p, 0) == handed.get(p, 0) + n
+        if TRAIT_READ + p in traits and p not in keyed_params and p not in idle and reads.get(p, 0) == handed.get(p, 0) + n
     )
     if trait_only:
         out["traits_only"] = trait_only
@@ -1318,6 +1318,9 @@ _NOT_TRAIT_WORDS = frozenset({
 })
 
 
+TRAIT_READ = "."  # ``traits`` key prefix: the parameter's trait is read (not only its presence tested)
+
+
 def _trait(expr: Any, plain: set[str]) -> Optional[str]:
     """``user.is_premium`` of a parameter: that parameter, when the attribute is no key, identity or rank word
     (``_NOT_TRAIT_WORDS``); ``None`` otherwise."""
@@ -1353,6 +1356,7 @@ def _trait_tests(test: Any, plain: set[str], traits: dict[str, int], top: bool) 
     found = _trait(test, plain)
     if found is not None:
         traits[found] = traits.get(found, 0) + 1
+        traits[TRAIT_READ + found] = 1  # (at least one trait read: a presence test alone says nothing of the caller)
 
 
 def _constant_value(expr: Any) -> bool:
