@@ -14,7 +14,7 @@ from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
 from ..flask import flask_caller, flask_module, flask_view, flask_view_helper, SCREEN_WORDS as FLASK_SCREEN_WORDS
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, model_columns
-from ..index.extractors.orm import TENANT_COLUMNS  # the same parsing as the index
+from ..index.extractors.orm import PLAIN_CALL, SELF_RECEIVER, TENANT_COLUMNS, receivers_of  # the same parsing as the index
 from ..scoping import caller_values
 from .dependencies import (
     _request_identity,
@@ -652,6 +652,9 @@ def _fed_parameters(
                             keywords_only = method is None or not _bound_by_call(project, method[0])
                             methods = [method] if method is not None else []
                         if not methods:
+                            methods = _built_receiver_methods(project, fn, feed["target"])
+                            keywords_only = False
+                        if not methods:
                             continue
                         key, names = methods[0]
                         for other_key, other_names in methods[1:]:
@@ -701,6 +704,21 @@ def _feed_one(
             principal.setdefault(key, set()).add(name)
         elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
             client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+
+
+def _built_receiver_methods(project: "ProjectIndex", fn: dict[str, Any], target: str) -> list[tuple[str, list[str]]]:
+    """``workspace_service.update_workspace`` called on a local the caller bound once to ``WorkspaceService(db)``
+    (the index typed that receiver: the caller's ``receivers`` facts): the method of that project class, looked up
+    along its bases, its parameters after ``self`` (the instance binds the positional arguments in order). Only
+    when every receiver the index typed for the call is one class's method."""
+    typed = receivers_of(fn).get(target) or []
+    if len(typed) != 1 or typed[0] in (PLAIN_CALL, SELF_RECEIVER):
+        return []
+    cls, _, method = typed[0].rpartition(".")
+    if not cls or not method or cls.endswith(")"):
+        return []
+    found = _method_along_bases(project, cls, method)
+    return [found] if found is not None else []
 
 
 def _typed_receiver_methods(project: "ProjectIndex", own: dict[str, dict[str, Any]], target: str) -> list[tuple[str, list[str]]]:

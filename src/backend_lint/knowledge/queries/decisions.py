@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any, Iterator, Optional, Sequence
 
 from ...ground.lazy import lazy_import
-from ..auth import refusing_method, USER_CLASS
+from ..auth import principal_fed_here, refusing_method, USER_CLASS
 from ..cst import load_names, walk as cst_walk
 from ..facts import method_return, orm_facts
 from ..imports import dotted_name, last_segment
@@ -194,7 +194,7 @@ class _Decisions:
         if row is not None and principal and not on_principal and _rank_only(row[2], given):
             return None  # ``check_role_hierarchy(current_user.role, user.role)``: a rank compared, no owner
         answer = False  # (the caller's rights looked up by the row's key: ``_rights_answer``)
-        if row is None and principal and self._hands_principal(candidates):
+        if row is None and principal and (self._hands_principal(candidates) or self._hands_fed_caller(call, candidates)):
             # (named like a check: a writer given the caller and a key, ``_create_document(session, user_id=...,
             # workspace_id=...)``, decides nothing about the rows loaded by that key)
             if named_like_check(name) or self._verdict_helper(q, call) or self._rights_answer(name, call):
@@ -345,6 +345,26 @@ class _Decisions:
             if isinstance(inner, cst.Name) and (inner.value in self.identity.principals or inner.value in self._caller_locals()):
                 return True
         return False
+
+    def _hands_fed_caller(self, call: cst.Call, candidates: list) -> bool:
+        """``if not self.permission_service.can_update_workspace(user_id, workspace_id): raise`` in a service whose
+        callers all hand ``user_id=current_user.id`` (``_fed_callers``): the helper is handed who asks, as
+        ``current_user.id`` in the route, and its verdict is refused on here (a call whose answer is only used,
+        ``info = validate_coupon(..., user_id=guest_id)``, is not read as a decision on the row)."""
+        if id(call) not in self.deciding_calls:
+            return False
+        fed = self._fed_callers()
+        return bool(fed) and any(isinstance(inner := _unwrap(self.ctx, c), cst.Name) and inner.value in fed for c in candidates)
+
+    def _fed_callers(self) -> frozenset[str]:
+        """In a project function (no route), the identity parameters its callers fill with the caller's id and no
+        route with its client's data (``update_workspace(workspace_id=workspace_id, user_id=current_user.id)``:
+        ``principal_fed_parameters``): who asks there, as ``current_user.id`` is in the route. A parameter some
+        route hands a body's or query's value (the member being added) stays the user the client names."""
+        if self.identity.route is not None:
+            return frozenset()
+        key = ("queries.fed_callers", id(self.func))
+        return self.ctx.cached(key, lambda: principal_fed_here(self.ctx, self.func) & frozenset(self.identity.identity_params))
 
     def _client_chosen(self, expr: cst.BaseExpression) -> bool:
         """``target_user_id = int(user_id)`` on one way, ``target_user_id = current_user_id`` on another: a local

@@ -1262,7 +1262,9 @@ def principal_passes_through(
         return True
     own_lookup = param in summary.get("own_lookups", ())
     scopes_only = param in summary.get("scopes_only", ())
-    if (param not in summary.get("idle", ()) and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only) or _depth > 5:
+    # (``traits_only``: besides, only a trait of the caller's tested, ``if user and user.is_premium:``)
+    idle = param in summary.get("idle", ()) or param in summary.get("traits_only", ())
+    if (not idle and param not in summary.get("recorded", ()) and not own_lookup and not scopes_only) or _depth > 5:
         return False
     canonical = project.canonical(model)
     if scopes_only:

@@ -438,6 +438,7 @@ def summarise(
     load_counts: dict[str, int] = {}
     reads: dict[str, int] = {}  # parameter -> its loads
     handed: dict[str, int] = {}  # parameter -> its loads that only hand it on or write it down (``_idle``)
+    traits: dict[str, int] = {}  # parameter -> its loads that only test one of its traits (``_trait_tests``)
     own = own_nodes(fn)[0]  # (shared with the validation extractor)
     # a lookup that is only the test of an ``if`` that raises (``if db.query(cls).filter_by(name=name).first():
     # raise AlreadyExists``) refuses a request: it hands no row on, it is no fetch
@@ -468,6 +469,8 @@ def summarise(
             continue
         if t in _DATA_PARENTS and plain:
             _hand(node, t, plain, handed)
+            if t is ast.If or t is ast.While or t is ast.IfExp:
+                _trait_tests(node.test, plain, traits, True)  # type: ignore[attr-defined]
         if t is ast.For and type(node.target) is ast.Name and type(node.iter) is ast.Name and node.iter.id in plain:  # type: ignore[attr-defined]
             if node.target.id not in plain:  # type: ignore[attr-defined]
                 loop_copies[node.target.id] = node.iter.id  # type: ignore[attr-defined]
@@ -726,8 +729,10 @@ def summarise(
     lists = sorted(selected) if selected and not preds and not pred_keys and not fetches else []
     same = _same_owner_guards(fn, plain) if owner is not None else []
     pairs = _pair_guards(fn, plain)
-    if not fetches and not calls and not lists and not same and not pairs:
-        return None
+    if not fetches and not calls and not lists and not same and not pairs and not any(
+        TRAIT_READ + p in traits and reads.get(p, 0) == handed.get(p, 0) + n for p, n in traits.items()
+    ):
+        return None  # (a function that only tests a trait of a parameter is summarised: ``traits_only``)
     out: dict[str, Any] = {"params": params}
     if same:
         out["same_owner"] = same
@@ -799,6 +804,14 @@ def summarise(
     idle = sorted(p for p, n in reads.items() if handed.get(p) == n and p not in keyed_params)
     if idle:
         out["idle"] = idle
+    # ``user``: besides what ``idle`` counts, only one of its traits tested (``if user and user.is_premium:``):
+    # the plan it is on picks a model or a limit; no column of its names whose rows (``principal_passes_through``)
+    trait_only = sorted(
+        p for p, n in traits.items()
+        if TRAIT_READ + p in traits and p not in keyed_params and p not in idle and reads.get(p, 0) == handed.get(p, 0) + n
+    )
+    if trait_only:
+        out["traits_only"] = trait_only
     # ``inviter_id``: only handed on, written down, and the one key of lookups of its own (``User.id ==
     # inviter_id``, the caller's own row for its name): per-lookup keys only (``"preds"`` in the fetches)
     alone = {f["own_keys"][0] for f in fetches if len(f.get("own_keys", ())) == 1}
@@ -1349,6 +1362,70 @@ _DATA_PARENTS = frozenset({ast.Call, ast.FormattedValue, ast.Return, ast.Dict, a
 
 # query methods whose arguments are predicates (a parameter read there filters rows)
 _PREDICATE_METHODS = frozenset({"filter", "filter_by", "where", "having"})
+
+
+# words of an attribute that may say whose rows, who the caller is, or what it may do (``owner_id``, ``email``,
+# ``role``, ``is_admin``, ``organization``): never a trait of the caller's (``is_premium``, ``plan``, ``locale``)
+_NOT_TRAIT_WORDS = frozenset({
+    "id", "ids", "pk", "uuid", "key", "ref", "sub", "email", "username", "name", "owner", "tenant", "org",
+    "organization", "organisation", "team", "workspace", "account", "company", "group", "groups", "project", "member",
+    "role", "roles", "permission", "permissions", "perms", "scope", "scopes", "staff", "superuser", "admin", "user",
+    "users", "owned", "parent", "school", "store", "shop", "client", "customer", "level", "clearance",
+})
+
+
+TRAIT_READ = "."  # ``traits`` key prefix: the parameter's trait is read (not only its presence tested)
+
+
+def _trait(expr: Any, plain: set[str]) -> Optional[str]:
+    """``user.is_premium`` of a parameter: that parameter, when the attribute is no key, identity or rank word
+    (``_NOT_TRAIT_WORDS``); ``None`` otherwise."""
+    if type(expr) is not ast.Attribute or type(expr.value) is not ast.Name or expr.value.id not in plain:
+        return None
+    words = expr.attr.lower().strip("_").split("_")
+    if any(w in _NOT_TRAIT_WORDS or w in _ADMIN_WORDS for w in words):
+        return None
+    return expr.value.id
+
+
+def _trait_tests(test: Any, plain: set[str], traits: dict[str, int], top: bool) -> None:
+    """Count the loads of parameters that only test one of their traits in an ``if`` / ``while`` / conditional
+    expression's test: ``user.is_premium``, ``user.plan == "pro"`` (constants only on the other side), ``not
+    user.is_active``, and the presence test beside them in an ``and`` / ``or`` (``if user and user.is_premium``;
+    a whole test that is only the presence test ``_hand`` counts already, ``top``). A trait compared with anything
+    else (``doc.level > user.clearance``, ``row.plan == user.plan``) is not counted: it may decide on a row."""
+    while type(test) is ast.UnaryOp and type(test.op) is ast.Not:
+        test = test.operand
+    if type(test) is ast.BoolOp:
+        for v in test.values:
+            _trait_tests(v, plain, traits, False)
+        return
+    if type(test) is ast.Compare and len(test.comparators) == 1 and type(test.comparators[0]) is ast.Constant and test.comparators[0].value is None:
+        if type(test.left) is ast.Name:
+            test = test.left
+    if type(test) is ast.Name:
+        if not top and test.id in plain:
+            traits[test.id] = traits.get(test.id, 0) + 1
+        return
+    if type(test) is ast.Compare and all(_constant_value(c) for c in test.comparators):
+        test = test.left
+    found = _trait(test, plain)
+    if found is not None:
+        traits[found] = traits.get(found, 0) + 1
+        traits[TRAIT_READ + found] = 1  # (at least one trait read: a presence test alone says nothing of the caller)
+
+
+def _constant_value(expr: Any) -> bool:
+    """A literal, or a tuple, list or set of literals (``("pro", "team")``)."""
+    if type(expr) is ast.Constant or _enum_member(expr):
+        return True
+    return type(expr) in (ast.Tuple, ast.List, ast.Set) and all(type(e) is ast.Constant or _enum_member(e) for e in expr.elts)
+
+
+def _enum_member(expr: Any) -> bool:
+    """``Plan.PRO`` / ``enums.Plan.PRO``: a member of a class (a capitalised name), a constant."""
+    parts = (ast_dotted(expr) or "").split(".") if type(expr) is ast.Attribute else []
+    return len(parts) >= 2 and parts[-2][:1].isupper()
 
 
 def _hand(node: Any, t: type, plain: set[str], handed: dict[str, int]) -> None:

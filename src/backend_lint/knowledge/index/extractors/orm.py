@@ -2369,11 +2369,16 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
         if not given or not any(g[2] in ("id", "whole", "built", "admin") or g[2].startswith("own:") for g in given) and not route:
             continue
         target = resolve(node.func)
+        built = False
         if not (target and "." in target) and isinstance(node.func, ast.Attribute) and any(g[2] == "row" for g in given):
             # ``GuildService(db).rename(guild, ...)``: the method's name, as the ``receivers`` facts key it
             target = node.func.attr
             given = [g for g in given if g[2] == "row"]
-        if target and ("." in target or given[0][2] == "row"):
+        elif not (target and "." in target) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+            # ``BoardService(db).rename(board_id, user_id=current_user.id)``: likewise (the reader finds the class
+            # in the ``receivers`` facts, ``knowledge.auth._built_receiver_methods``)
+            target, built = node.func.attr, True
+        if target and ("." in target or given[0][2] == "row" or built):
             out.append({"target": target, "route": route, "args": given})
     return out
 
