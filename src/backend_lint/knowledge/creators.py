@@ -177,9 +177,13 @@ def _caller_constrained(project: "ProjectIndex", settings: Any, column: str) -> 
                     who = d.get("who", "")
                     if not (is_caller(who, settings) or (kind == "direct" and dependency_caller(d, settings))):
                         continue
-                    got = _entry_models(project, tables, holders, mod, fname, d, column, canonical) or _loose_models(
-                        project, tables, holders[column], mod, fname, d, column,
-                    )
+                    # a model the entry names; else every reading of the row's model at once (a ``comment`` local
+                    # named like ``Comment`` in a function that loads a ``ProjectComment``): any counts
+                    got = [m for m in canonical(d.get("model")) if column in tables.get(m, ())]
+                    if not got:  # (a row the entry names no model of)
+                        got = _entry_models(project, tables, holders, mod, fname, d, column, canonical) + _loose_models(
+                            project, tables, holders[column], mod, fname, d, column,
+                        )
                     for m in got:
                         out.add(m)
                         declared = model_columns(project, m).get(column)
@@ -191,25 +195,22 @@ def _caller_constrained(project: "ProjectIndex", settings: Any, column: str) -> 
 def _loose_models(
     project: "ProjectIndex", tables: dict[str, frozenset[str]], held: list[str], mod: str, fname: str, d: dict[str, Any], column: str,
 ) -> list[str]:
-    """The table models a ``scoping`` entry's row may be of when ``_entry_models`` cannot tell: every table
-    model holding the column whose class name ends with the model name the entry gives
-    (``endpoints.employees.Employee``) or with the last word of the row's local (``task`` ->
-    ``ScheduledTask``), else every model holding it among the rows the function holds (its lookups, the
-    lookups of the functions it calls). None: the entry reads no row of a table holding the column."""
+    """The table models a ``scoping`` entry's row may be of besides ``_entry_models``' answer: every table model
+    holding the column whose class name is the model name the entry gives (``endpoints.employees.Employee``) or
+    ends with the last word of the row's local (``task`` -> ``ScheduledTask``), and every model holding it
+    among the rows the function holds (its lookups, the lookups of the functions it calls)."""
     names = [d.get("model")] if isinstance(d.get("model"), str) else list(d.get("model") or ())
     got = [q for q in held if any(n and q.rsplit(".", 1)[-1] == n.rsplit(".", 1)[-1] for n in names)]
     row = d.get("row", "")
-    if not got and row:
+    if row:
         last = row.split("_")[-1]
-        got = [q for q in held if _snake(q.rsplit(".", 1)[-1]).split("_")[-1] == last]
-    if got:
-        return got
+        got += [q for q in held if _snake(q.rsplit(".", 1)[-1]).split("_")[-1] == last]
     facts = project.modules.get(mod) if hasattr(project.modules, "get") else project.modules[mod]
     flow = (facts or {}).get("extra", {}).get("flow", {})
     summary = flow.get("functions", {}).get(fname) or flow.get("methods", {}).get(fname)
-    if not summary:
-        return []
-    return sorted(m for m in function_row_models(project, summary) if column in tables.get(m, ()))
+    if summary:
+        got += sorted(m for m in function_row_models(project, summary) if column in tables.get(m, ()))
+    return got
 
 
 def _entry_models(

@@ -9,11 +9,12 @@ from ..api import Rule, RuleSpec
 from ._analysis import checked_parent_spelled, owned_model_spelled, unscoped_may_fire
 from ...knowledge.auth import Identity, may_have_identity
 from .._shared.identity import IdentityStack, identity_project_facts
-from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, party_outlived_only, scoping_column
+from ...knowledge.models import core_table, creator_recorded_only, identity_columns, is_owned, is_table_model, scoping_column
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
     Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
+    shared_party_record,
 )
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -647,7 +648,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             membership = None
             if not site.owner_value and (
                 creator_recorded_only(self.ctx.project, self.ctx.settings, model)
-                or party_outlived_only(self.ctx.project, self.ctx.settings, model)
+                or shared_party_record(self.ctx.project, self.ctx.settings, site, model)
             ):
                 # a shared record (who made it is all its creator column says), unless the project reaches the
                 # group's rows through the caller's membership rows
