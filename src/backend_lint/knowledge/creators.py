@@ -63,14 +63,7 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
     out: dict[str, Optional[set[str]]] = {}
 
     def canonical(name: Any) -> list[str]:
-        names = [name] if isinstance(name, str) else list(name or ())
-        got: list[str] = []
-        for n in names:
-            found = project.get_class(n) if n else None
-            q = found[0] if found is not None else _local_model(tables, n)
-            if q is not None and q not in got:
-                got.append(q)
-        return got
+        return _canonical_models(project, tables, name)
 
     def mark(column: str, models: list[str]) -> None:
         if column not in wanted:
@@ -135,6 +128,19 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
     return {c: (frozenset(v) if v is not None else None) for c, v in out.items()}
 
 
+def _canonical_models(project: "ProjectIndex", tables: dict[str, frozenset[str]], name: Any) -> list[str]:
+    """The table models a fact's model name (or names) stands for: the class it resolves to, else the one table
+    model so named (``_local_model``)."""
+    names = [name] if isinstance(name, str) else list(name or ())
+    got: list[str] = []
+    for n in names:
+        found = project.get_class(n) if n else None
+        q = found[0] if found is not None else _local_model(tables, n)
+        if q is not None and q not in got:
+            got.append(q)
+    return got
+
+
 def caller_constrained(project: "ProjectIndex", settings: Any, qualified: str, column: str) -> bool:
     """Whether the project reads ``column`` as a scope for the model ``qualified`` (or the base or mixin declaring
     it): a query predicate on ``M.<column>`` anywhere (the ``flow`` facts' scoping counts, whatever it is compared
@@ -158,14 +164,7 @@ def _caller_constrained(project: "ProjectIndex", settings: Any, column: str) -> 
     out: set[str] = set()
 
     def canonical(name: Any) -> list[str]:
-        names = [name] if isinstance(name, str) else list(name or ())
-        got: list[str] = []
-        for n in names:
-            found = project.get_class(n) if n else None
-            q = found[0] if found is not None else _local_model(tables, n)
-            if q is not None and q not in got:
-                got.append(q)
-        return got
+        return _canonical_models(project, tables, name)
 
     for mod, facts in project.iter_modules():
         scoping = facts.get("extra", {}).get("scoping", {}).get("functions", {})
