@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns
+from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns, scoping_evidence
 from .repositories import module_instance_class, repository_model, self_attribute_class
-from .scoping import _local_model, role_permission, table_columns
+from .scoping import _local_model, dependency_caller, is_caller, role_permission, table_columns
 
 if TYPE_CHECKING:
     from .index import ProjectIndex
@@ -63,14 +63,7 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
     out: dict[str, Optional[set[str]]] = {}
 
     def canonical(name: Any) -> list[str]:
-        names = [name] if isinstance(name, str) else list(name or ())
-        got: list[str] = []
-        for n in names:
-            found = project.get_class(n) if n else None
-            q = found[0] if found is not None else _local_model(tables, n)
-            if q is not None and q not in got:
-                got.append(q)
-        return got
+        return _canonical_models(project, tables, name)
 
     def mark(column: str, models: list[str]) -> None:
         if column not in wanted:
@@ -133,6 +126,90 @@ def _constrained(project: "ProjectIndex") -> dict[str, Optional[frozenset[str]]]
                     if column in wanted and column not in told.get(fname, set()) and fname not in flow.get("functions", {}) and fname not in flow.get("methods", {}):
                         mark(column, [])
     return {c: (frozenset(v) if v is not None else None) for c, v in out.items()}
+
+
+def _canonical_models(project: "ProjectIndex", tables: dict[str, frozenset[str]], name: Any) -> list[str]:
+    """The table models a fact's model name (or names) stands for: the class it resolves to, else the one table
+    model so named (``_local_model``)."""
+    names = [name] if isinstance(name, str) else list(name or ())
+    got: list[str] = []
+    for n in names:
+        found = project.get_class(n) if n else None
+        q = found[0] if found is not None else _local_model(tables, n)
+        if q is not None and q not in got:
+            got.append(q)
+    return got
+
+
+def caller_constrained(project: "ProjectIndex", settings: Any, qualified: str, column: str) -> bool:
+    """Whether the project reads ``column`` as a scope for the model ``qualified`` (or the base or mixin declaring
+    it): a query predicate on ``M.<column>`` anywhere (the ``flow`` facts' scoping counts, whatever it is compared
+    with), or a ``scoping`` fact (a comparison, predicate or check handed the caller) of the column against the
+    caller on a row of ``M`` or on a row whose model cannot be told. A comparison of the column with another
+    column of the row (``opportunity.created_by_id != opportunity.assigned_to_id``) is none."""
+    declared = model_columns(project, qualified).get(column)
+    owners = {qualified} | ({declared.owner} if declared is not None and declared.owner else set())
+    evidence = scoping_evidence(project)
+    if any(evidence.get(m, {}).get(column, 0) for m in owners):
+        return True
+    found = project.memo(("creators.caller_constrained", column), lambda: _caller_constrained(project, settings, column))
+    return bool(found & owners)
+
+
+def _caller_constrained(project: "ProjectIndex", settings: Any, column: str) -> frozenset[str]:
+    """The models whose ``column`` some ``scoping`` fact compares with the caller (``_entry_models``, else
+    ``_loose_models``)."""
+    tables, all_holders = table_columns(project)
+    holders = {column: all_holders.get(column, [])}
+    out: set[str] = set()
+
+    def canonical(name: Any) -> list[str]:
+        return _canonical_models(project, tables, name)
+
+    for mod, facts in project.iter_modules():
+        scoping = facts.get("extra", {}).get("scoping", {}).get("functions", {})
+        for fname, per in scoping.items():
+            for kind in ("direct", "calls"):
+                for d in per.get(kind, ()):
+                    if d.get("column") != column or role_permission(d):
+                        continue
+                    who = d.get("who", "")
+                    if not (is_caller(who, settings) or (kind == "direct" and dependency_caller(d, settings))):
+                        continue
+                    # a model the entry names; else every reading of the row's model at once (a ``comment`` local
+                    # named like ``Comment`` in a function that loads a ``ProjectComment``): any counts
+                    got = [m for m in canonical(d.get("model")) if column in tables.get(m, ())]
+                    if not got:  # (a row the entry names no model of)
+                        got = _entry_models(project, tables, holders, mod, fname, d, column, canonical) + _loose_models(
+                            project, tables, holders[column], mod, fname, d, column,
+                        )
+                    for m in got:
+                        out.add(m)
+                        declared = model_columns(project, m).get(column)
+                        if declared is not None and declared.owner:
+                            out.add(declared.owner)
+    return frozenset(out)
+
+
+def _loose_models(
+    project: "ProjectIndex", tables: dict[str, frozenset[str]], held: list[str], mod: str, fname: str, d: dict[str, Any], column: str,
+) -> list[str]:
+    """The table models a ``scoping`` entry's row may be of besides ``_entry_models``' answer: every table model
+    holding the column whose class name is the model name the entry gives (``endpoints.employees.Employee``) or
+    ends with the last word of the row's local (``task`` -> ``ScheduledTask``), and every model holding it
+    among the rows the function holds (its lookups, the lookups of the functions it calls)."""
+    names = [d.get("model")] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+    got = [q for q in held if any(n and q.rsplit(".", 1)[-1] == n.rsplit(".", 1)[-1] for n in names)]
+    row = d.get("row", "")
+    if row:
+        last = row.split("_")[-1]
+        got += [q for q in held if _snake(q.rsplit(".", 1)[-1]).split("_")[-1] == last]
+    facts = project.modules.get(mod) if hasattr(project.modules, "get") else project.modules[mod]
+    flow = (facts or {}).get("extra", {}).get("flow", {})
+    summary = flow.get("functions", {}).get(fname) or flow.get("methods", {}).get(fname)
+    if summary:
+        got += sorted(m for m in function_row_models(project, summary) if column in tables.get(m, ()))
+    return got
 
 
 def _entry_models(

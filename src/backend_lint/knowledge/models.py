@@ -463,6 +463,64 @@ def creator_recorded_only(project: Optional["ProjectIndex"], settings: Optional[
     return not any(constrained_for(project, canonical, c) for c in cols)
 
 
+# person columns whose name does not say owner by itself: who made, wrote or is linked to the row
+_RECORDED_PERSON_COLUMNS = frozenset({"user_id", "author_id", "creator_id", "created_by_id"})
+
+
+def party_outlived_only(project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str]) -> bool:
+    """Every owner column of the model names a person whose row the model's rows outlive: a foreign key declared
+    ``ondelete="SET NULL"`` (``Quote.user_id = Column(ForeignKey("users.id", ondelete="SET NULL"),
+    nullable=True)``, ``Announcement.author_id``), a person column whose name does not say owner
+    (``_RECORDED_PERSON_COLUMNS``, a creator column, an owner reference such as ``created_by_user_id``), and
+    the project never reads that column as a scope for that model: no query predicate on ``M.<column>``
+    anywhere (the ``flow`` facts' scoping counts) and no comparison or check of a row of ``M`` (or of a row
+    whose model cannot be told) against the caller (``creators.caller_constrained``). When the person is
+    deleted the rows stay, ownerless, for everyone else: the column records who made or is linked to a shared
+    row (a CRM's quotes, a company's announcements, an employee directory's account link), it does not say
+    whose the row is. ``owner_id`` and configured identity fields and owned models are kept, and a model the
+    project scopes by the column anywhere keeps it (``Employee.user_id == current_user.id``)."""
+    if project is None or not qualified:
+        return False
+    cols = identity_columns(project, settings, qualified)
+    if not cols:
+        return False
+    found = project.get_class(qualified)
+    canonical = found[0] if found else qualified
+    if settings is not None and _matches_config(canonical, settings.owned_models):
+        return False
+    for c in cols:
+        if not (c in _RECORDED_PERSON_COLUMNS or _CREATOR_COLUMN.match(c) or owner_reference(project, canonical, c)):
+            return False
+        if not _released_on_delete(project, canonical, c):
+            return False
+    from .creators import caller_constrained
+
+    return not any(caller_constrained(project, settings, canonical, c) for c in cols)
+
+
+def _released_on_delete(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    """The column is a foreign key declared ``ondelete="SET NULL"`` (``ForeignKey("users.id", ondelete="SET
+    NULL")``, SQLModel's ``Field(foreign_key="users.id", ondelete="SET NULL")``): the referenced row may be
+    deleted while this one stays."""
+    declared = _declared_field(project, qualified, column)
+    if declared is None:
+        return False
+    value = parse_expr(declared[1].get("value"))
+    if value is None:
+        return False
+    for node in ast_walk(value):
+        if not isinstance(node, ast.Call):
+            continue
+        keyed = _last(ast_dotted(node.func)) == "ForeignKey" or any(kw.arg == "foreign_key" for kw in node.keywords)
+        if not keyed:
+            continue
+        for kw in node.keywords:
+            if kw.arg == "ondelete" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                if " ".join(kw.value.value.upper().split()) == "SET NULL":
+                    return True
+    return False
+
+
 def _may_be_empty(project: "ProjectIndex", qualified: str, column: str) -> bool:
     """The column admits NULL: ``nullable=True``, an annotation admitting ``None``, or SQLAlchemy's default for a
     ``Column(...)`` / ``db.Column(...)`` declared with no annotation and no ``nullable`` (nullable unless a

@@ -91,6 +91,7 @@ from .summaries import (  # noqa: F401
     membership_group,
     owning_parents,
     principal_passes_through,
+    shared_party_record,
     project_callee,
     row_method_facts,
     summary_of_call,

@@ -16,12 +16,14 @@ from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
 from ..models import (
     column_traits,
+    creator_recorded_only,
     globally_scoped,
     identifying_column,
     identity_columns,
     is_owned,
     is_table_model,
     model_columns,
+    party_outlived_only,
     project_identity_fields,
     reference_path,
     referenced_model,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
     from ...ground.config import Settings
     from ..index import ProjectIndex
+    from .values import Site
 
 
 def helper_compared_column(project: "ProjectIndex", settings: "Settings", q: str, model: str) -> Optional[str]:
@@ -748,6 +751,29 @@ def membership_group(project: Optional["ProjectIndex"], settings: "Settings", mo
     if project is None or USER_CLASS.search(last_segment(model)):
         return None
     return membership_owner(project, settings, model)
+
+
+def shared_party_record(project: Optional["ProjectIndex"], settings: "Settings", site: "Site", model: str) -> bool:
+    """``models.party_outlived_only`` for this lookup: the model's owner columns only record a person its rows
+    outlive, and the lookup is not the child rows of a parent the client chose: none of the model's columns its
+    client keys are compared with references an owned table that is no such shared record itself
+    (``FormSubmission.form_id == form_id``: a form's submissions, read by a key of the owned ``Form``, are that
+    form's; ``Opportunite.id == opportunity_id`` is the shared row itself). When the compared columns cannot
+    be told, the lookup keeps its owner."""
+    from .syntax import client_key_columns  # (the site's own predicates)
+
+    if project is None or not party_outlived_only(project, settings, model):
+        return False
+    columns = client_key_columns(site)
+    if columns is None:
+        return False
+    for column in columns:
+        parent = referenced_model(project, model, column)
+        if parent is None or parent == model or not is_owned(project, settings, parent):
+            continue
+        if not (creator_recorded_only(project, settings, parent) or party_outlived_only(project, settings, parent)):
+            return False
+    return True
 
 
 def checked_only_tables(project: Optional["ProjectIndex"], settings: "Settings") -> frozenset[str]:
