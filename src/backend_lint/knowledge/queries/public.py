@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Optional
 
 from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
-from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, Identity, param_dependency, principal_classes
+from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, HELD_TENANT_COLUMNS, Identity, param_dependency, principal_classes
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from ..models import identity_columns, is_owned, referenced_model
+from ..models import identity_columns, is_owned, model_columns, referenced_model
 from ..repositories import specialised
 from ..creators import function_row_models
 from ..scoping import is_caller, role_permission
@@ -93,6 +93,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
         routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
+        anonymous: set[str] = set()  # models listed whole by a route with no authenticating parameter at all
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -129,11 +130,20 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                         here |= listed(found_summary)
                         open_summaries.append(found_summary)
                 found |= here
+                if not _behind_login(project, settings, principals, fn):
+                    anonymous |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
         # (a table listed whole only when the client leaves its filters out is shared when nothing in the project
         # scopes it by an identity column: a per-user table with an optional filter elsewhere stays owned)
         unlisted = {m for m in filtered_only - unfiltered if _scoped_somewhere(project, settings, m)}
+        # (a table listed whole only by routes that sign the caller in and then ignore them, ``search_events(...,
+        # current_user=Depends(get_current_user))``, is a tenant's table when the project elsewhere selects its rows
+        # by the caller's tenant, ``Event.org_id == current_user.org_id`` or a join to its parent
+        # ``select(Event).join(Task).where(Task.org_id == current_user.org_id)``: an organisation's rows are never
+        # served to the other organisations, so the listing forgot the tenant, it does not publish the table. A
+        # feed's author column compared with the caller, "my posts", says no such thing: users' rows listed to all)
+        unlisted |= {m for m in found - anonymous - unlisted if _tenant_scoped(project, settings, m)}
         found -= unlisted
         for m in unlisted:
             routes_listing.pop(m, None)
@@ -146,6 +156,52 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(models), dict(listing), frozenset(children)
 
     return project.memo(("queries.public_models", key), stored)[0]
+
+
+def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:
+    """A request handler (its orm facts) with a parameter that authenticates the caller (a principal class, an
+    auth dependency), read or not: the route serves signed-in callers only."""
+    return any(
+        (p.get("type") and project.canonical(p["type"]) in principals) or param_dependency(project, settings, p).kind == "auth"
+        for p in fn.get("params", ())
+    )
+
+
+def _tenant_scoped(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    """Whether a query of the project selects ``model``'s rows by the caller's tenant: a predicate comparing a
+    tenant column (``HELD_TENANT_COLUMNS``: ``org_id``, ``tenant_id``, ``workspace_id``...) with the caller's
+    (``current_user.org_id``), on the model itself (``Event.org_id == current_user.org_id``) or on a parent the
+    model references, in a function that selects the model (``select(Event).join(Task).where(Task.org_id ==
+    current_user.org_id)``, ``Event.task_id`` a key of ``Task``). Not a client's optional filter (``if org_id:
+    ...``), a check before an edit, or a value that is not the caller's."""
+    parents: Optional[set[str]] = None  # the models ``model`` references (read once, when a joined parent is named)
+    for mod, facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue
+        flow = flow_facts(project, mod)
+        summaries = {**flow.get("functions", {}), **flow.get("methods", {})}
+        for fname, per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).items():
+            summary = summaries.get(fname) or {}
+            asked = {(p, c) for p, cols in [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())] for c in cols}
+            for d in per.get("direct", ()):
+                column, who = d.get("column"), d.get("who", "")
+                if column not in HELD_TENANT_COLUMNS or d.get("how") != "predicate" or d.get("optional") or role_permission(d):
+                    continue
+                if not is_caller(who, settings) or (who, column) in asked:
+                    continue
+                named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+                # (a class named as written, ``Task`` imported inside the function: read in the module's names)
+                rows = {c[0] for c in (project.get_class(project.name_in_module(mod, n) or n) for n in named if n) if c is not None}
+                if model in rows:
+                    return True
+                if model not in {c[0] for c in (project.get_class(m) for m in summary.get("selects", ())) if c is not None}:
+                    continue
+                if parents is None:
+                    parents = {r for col in model_columns(project, model) if (r := referenced_model(project, model, col))}
+                # (a bare name no import of the module binds: the parent of that class name, if the model has one)
+                if rows & parents or (not rows and {last_segment(n) for n in named if n} & {last_segment(p) for p in parents}):
+                    return True
+    return False
 
 
 def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
