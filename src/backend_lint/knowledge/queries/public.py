@@ -4,7 +4,7 @@ nothing a listing does not (``_public_read``, ``_callers_own_writes``), or a row
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Iterator, TYPE_CHECKING, Optional
 
 from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
@@ -175,6 +175,31 @@ def _tenant_scoped(project: "ProjectIndex", settings: "Settings", model: str) ->
     current_user.org_id)``, ``Event.task_id`` a key of ``Task``). Not a client's optional filter (``if org_id:
     ...``), a check before an edit, or a value that is not the caller's."""
     parents: Optional[set[str]] = None  # the models ``model`` references (read once, when a joined parent is named)
+    for mod, summary, per, asked in _scoping_functions(project):
+        for d in per.get("direct", ()):
+            column, who = d.get("column"), d.get("who", "")
+            if column not in HELD_TENANT_COLUMNS or d.get("how") != "predicate" or d.get("optional") or role_permission(d):
+                continue
+            if not is_caller(who, settings) or (who, column) in asked:
+                continue
+            named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+            # (a class named as written, ``Task`` imported inside the function: read in the module's names)
+            rows = {c[0] for c in (project.get_class(project.name_in_module(mod, n) or n) for n in named if n) if c is not None}
+            if model in rows:
+                return True
+            if model not in {c[0] for c in (project.get_class(m) for m in summary.get("selects", ())) if c is not None}:
+                continue
+            if parents is None:
+                parents = {r for col in model_columns(project, model) if (r := referenced_model(project, model, col))}
+            # (a bare name no import of the module binds: the parent of that class name, if the model has one)
+            if rows & parents or (not rows and {last_segment(n) for n in named if n} & {last_segment(p) for p in parents}):
+                return True
+    return False
+
+
+def _scoping_functions(project: "ProjectIndex") -> Iterator[tuple[str, dict, dict, set[tuple[str, str]]]]:
+    """Each project function (tests aside) with ``scoping`` facts: its module, flow summary, scoping entries, and the
+    (parameter, column) pairs it compares only when the client asks (``optional_preds`` / ``asked_preds``)."""
     for mod, facts in project.iter_modules():
         if _test_module_name(mod):
             continue
@@ -183,25 +208,7 @@ def _tenant_scoped(project: "ProjectIndex", settings: "Settings", model: str) ->
         for fname, per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).items():
             summary = summaries.get(fname) or {}
             asked = {(p, c) for p, cols in [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())] for c in cols}
-            for d in per.get("direct", ()):
-                column, who = d.get("column"), d.get("who", "")
-                if column not in HELD_TENANT_COLUMNS or d.get("how") != "predicate" or d.get("optional") or role_permission(d):
-                    continue
-                if not is_caller(who, settings) or (who, column) in asked:
-                    continue
-                named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
-                # (a class named as written, ``Task`` imported inside the function: read in the module's names)
-                rows = {c[0] for c in (project.get_class(project.name_in_module(mod, n) or n) for n in named if n) if c is not None}
-                if model in rows:
-                    return True
-                if model not in {c[0] for c in (project.get_class(m) for m in summary.get("selects", ())) if c is not None}:
-                    continue
-                if parents is None:
-                    parents = {r for col in model_columns(project, model) if (r := referenced_model(project, model, col))}
-                # (a bare name no import of the module binds: the parent of that class name, if the model has one)
-                if rows & parents or (not rows and {last_segment(n) for n in named if n} & {last_segment(p) for p in parents}):
-                    return True
-    return False
+            yield mod, summary, per, asked
 
 
 def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
@@ -214,38 +221,31 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str)
     owners = set(identity_columns(project, settings, model))
     if not owners:
         return False
-    for mod, facts in project.iter_modules():
-        if _test_module_name(mod):
-            continue
-        flow = flow_facts(project, mod)
-        summaries = {**flow.get("functions", {}), **flow.get("methods", {})}
-        for fname, per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).items():
-            summary = summaries.get(fname) or {}
-            asked = {(p, c) for p, cols in [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())] for c in cols}
-            for d in [*per.get("direct", ()), *per.get("calls", ())]:
-                column, who = d.get("column"), d.get("who", "")
-                if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
-                    continue
-                if (who, column) in asked:
-                    continue  # (the client names whose rows to show, when it wants to)
-                named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
-                rows = {c[0] for c in (project.get_class(n) for n in named if n) if c is not None}
-                # (a row whose model the entry does not tell: any the function holds, the conservative reading)
-                if model in (rows or function_row_models(project, summary)):
+    for _mod, summary, per, asked in _scoping_functions(project):
+        for d in [*per.get("direct", ()), *per.get("calls", ())]:
+            column, who = d.get("column"), d.get("who", "")
+            if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
+                continue
+            if (who, column) in asked:
+                continue  # (the client names whose rows to show, when it wants to)
+            named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+            rows = {c[0] for c in (project.get_class(n) for n in named if n) if c is not None}
+            # (a row whose model the entry does not tell: any the function holds, the conservative reading)
+            if model in (rows or function_row_models(project, summary)):
+                return True
+        # (the caller handed to a helper's optional filter: ``memos_of(db, user_id=current_user.id)`` with
+        # ``if user_id: stmt = stmt.where(Memo.user_id == user_id)`` scopes by the caller there)
+        for w in per.get("writes", ()):
+            if not is_caller(w.get("who", ""), settings):
+                continue
+            target = project.project_function(w.get("target") or "")
+            if target is None:
+                continue
+            tflow = flow_facts(project, target[0])
+            handed = {**tflow.get("functions", {}), **tflow.get("methods", {})}.get(target[1]) or {}
+            for param, cols in [*handed.get("optional_preds", ()), *handed.get("asked_preds", ())]:
+                if param == w.get("at") and set(cols) & owners and model in function_row_models(project, handed):
                     return True
-            # (the caller handed to a helper's optional filter: ``memos_of(db, user_id=current_user.id)`` with
-            # ``if user_id: stmt = stmt.where(Memo.user_id == user_id)`` scopes by the caller there)
-            for w in per.get("writes", ()):
-                if not is_caller(w.get("who", ""), settings):
-                    continue
-                target = project.project_function(w.get("target") or "")
-                if target is None:
-                    continue
-                tflow = flow_facts(project, target[0])
-                handed = {**tflow.get("functions", {}), **tflow.get("methods", {})}.get(target[1]) or {}
-                for param, cols in [*handed.get("optional_preds", ()), *handed.get("asked_preds", ())]:
-                    if param == w.get("at") and set(cols) & owners and model in function_row_models(project, handed):
-                        return True
     return False
 
 
