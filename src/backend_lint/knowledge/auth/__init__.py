@@ -59,7 +59,7 @@ from .dependencies import (  # noqa: F401
     USER_CLASS,
 )
 from .role_lists import role_alternatives  # noqa: F401
-from .tenant_admins import names_site_operator, tenant_principal_field  # noqa: F401
+from .tenant_admins import HELD_TENANT_COLUMNS, names_site_operator, tenant_principal_field  # noqa: F401
 from .params import (  # noqa: F401
     ast_resolver,
     marker_target,

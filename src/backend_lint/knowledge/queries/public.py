@@ -4,15 +4,15 @@ nothing a listing does not (``_public_read``, ``_callers_own_writes``), or a row
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Iterator, TYPE_CHECKING, Optional
 
 from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
-from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, Identity, param_dependency, principal_classes
+from ..auth import _test_module_name, admin_decorated, ADMIN_WORDS, HELD_TENANT_COLUMNS, Identity, param_dependency, principal_classes
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import dotted_name, last_segment
-from ..models import identity_columns, is_owned, referenced_model
+from ..models import identity_columns, is_owned, model_columns, referenced_model
 from ..repositories import specialised
 from ..creators import function_row_models
 from ..scoping import is_caller, role_permission
@@ -93,6 +93,7 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         found: set[str] = set()
         open_summaries: list[dict] = []  # the summaries of routes that never read the caller, and of their callees
         routes_listing: dict[str, set[str]] = {}  # model -> the modules whose routes list it in full
+        anonymous: set[str] = set()  # models listed whole by a route with no authenticating parameter at all
         for mod, facts in project.iter_modules():
             if _test_module_name(mod):
                 continue
@@ -129,11 +130,20 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
                         here |= listed(found_summary)
                         open_summaries.append(found_summary)
                 found |= here
+                if not _behind_login(project, settings, principals, fn):
+                    anonymous |= here
                 for m in here:
                     routes_listing.setdefault(m, set()).add(mod)
         # (a table listed whole only when the client leaves its filters out is shared when nothing in the project
         # scopes it by an identity column: a per-user table with an optional filter elsewhere stays owned)
         unlisted = {m for m in filtered_only - unfiltered if _scoped_somewhere(project, settings, m)}
+        # (a table listed whole only by routes that sign the caller in and then ignore them, ``search_events(...,
+        # current_user=Depends(get_current_user))``, is a tenant's table when the project elsewhere selects its rows
+        # by the caller's tenant, ``Event.org_id == current_user.org_id`` or a join to its parent
+        # ``select(Event).join(Task).where(Task.org_id == current_user.org_id)``: an organisation's rows are never
+        # served to the other organisations, so the listing forgot the tenant, it does not publish the table. A
+        # feed's author column compared with the caller, "my posts", says no such thing: users' rows listed to all)
+        unlisted |= {m for m in found - anonymous - unlisted if _tenant_scoped(project, settings, m)}
         found -= unlisted
         for m in unlisted:
             routes_listing.pop(m, None)
@@ -148,6 +158,59 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
     return project.memo(("queries.public_models", key), stored)[0]
 
 
+def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:
+    """A request handler (its orm facts) with a parameter that authenticates the caller (a principal class, an
+    auth dependency), read or not: the route serves signed-in callers only."""
+    return any(
+        (p.get("type") and project.canonical(p["type"]) in principals) or param_dependency(project, settings, p).kind == "auth"
+        for p in fn.get("params", ())
+    )
+
+
+def _tenant_scoped(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
+    """Whether a query of the project selects ``model``'s rows by the caller's tenant: a predicate comparing a
+    tenant column (``HELD_TENANT_COLUMNS``: ``org_id``, ``tenant_id``, ``workspace_id``...) with the caller's
+    (``current_user.org_id``), on the model itself (``Event.org_id == current_user.org_id``) or on a parent the
+    model references, in a function that selects the model (``select(Event).join(Task).where(Task.org_id ==
+    current_user.org_id)``, ``Event.task_id`` a key of ``Task``). Not a client's optional filter (``if org_id:
+    ...``), a check before an edit, or a value that is not the caller's."""
+    parents: Optional[set[str]] = None  # the models ``model`` references (read once, when a joined parent is named)
+    for mod, summary, per, asked in _scoping_functions(project):
+        for d in per.get("direct", ()):
+            column, who = d.get("column"), d.get("who", "")
+            if column not in HELD_TENANT_COLUMNS or d.get("how") != "predicate" or d.get("optional") or role_permission(d):
+                continue
+            if not is_caller(who, settings) or (who, column) in asked:
+                continue
+            named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+            # (a class named as written, ``Task`` imported inside the function: read in the module's names)
+            rows = {c[0] for c in (project.get_class(project.name_in_module(mod, n) or n) for n in named if n) if c is not None}
+            if model in rows:
+                return True
+            if model not in {c[0] for c in (project.get_class(m) for m in summary.get("selects", ())) if c is not None}:
+                continue
+            if parents is None:
+                parents = {r for col in model_columns(project, model) if (r := referenced_model(project, model, col))}
+            # (a bare name no import of the module binds: the parent of that class name, if the model has one)
+            if rows & parents or (not rows and {last_segment(n) for n in named if n} & {last_segment(p) for p in parents}):
+                return True
+    return False
+
+
+def _scoping_functions(project: "ProjectIndex") -> Iterator[tuple[str, dict, dict, set[tuple[str, str]]]]:
+    """Each project function (tests aside) with ``scoping`` facts: its module, flow summary, scoping entries, and the
+    (parameter, column) pairs it compares only when the client asks (``optional_preds`` / ``asked_preds``)."""
+    for mod, facts in project.iter_modules():
+        if _test_module_name(mod):
+            continue
+        flow = flow_facts(project, mod)
+        summaries = {**flow.get("functions", {}), **flow.get("methods", {})}
+        for fname, per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).items():
+            summary = summaries.get(fname) or {}
+            asked = {(p, c) for p, cols in [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())] for c in cols}
+            yield mod, summary, per, asked
+
+
 def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
     """Whether the project compares one of ``model``'s identity columns with the caller somewhere (the ``scoping``
     facts: a predicate ``Lead.user_id == current_user.id``, a check ``if lead.user_id != current_user.id: raise``,
@@ -158,38 +221,31 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str)
     owners = set(identity_columns(project, settings, model))
     if not owners:
         return False
-    for mod, facts in project.iter_modules():
-        if _test_module_name(mod):
-            continue
-        flow = flow_facts(project, mod)
-        summaries = {**flow.get("functions", {}), **flow.get("methods", {})}
-        for fname, per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).items():
-            summary = summaries.get(fname) or {}
-            asked = {(p, c) for p, cols in [*summary.get("optional_preds", ()), *summary.get("asked_preds", ())] for c in cols}
-            for d in [*per.get("direct", ()), *per.get("calls", ())]:
-                column, who = d.get("column"), d.get("who", "")
-                if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
-                    continue
-                if (who, column) in asked:
-                    continue  # (the client names whose rows to show, when it wants to)
-                named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
-                rows = {c[0] for c in (project.get_class(n) for n in named if n) if c is not None}
-                # (a row whose model the entry does not tell: any the function holds, the conservative reading)
-                if model in (rows or function_row_models(project, summary)):
+    for _mod, summary, per, asked in _scoping_functions(project):
+        for d in [*per.get("direct", ()), *per.get("calls", ())]:
+            column, who = d.get("column"), d.get("who", "")
+            if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
+                continue
+            if (who, column) in asked:
+                continue  # (the client names whose rows to show, when it wants to)
+            named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
+            rows = {c[0] for c in (project.get_class(n) for n in named if n) if c is not None}
+            # (a row whose model the entry does not tell: any the function holds, the conservative reading)
+            if model in (rows or function_row_models(project, summary)):
+                return True
+        # (the caller handed to a helper's optional filter: ``memos_of(db, user_id=current_user.id)`` with
+        # ``if user_id: stmt = stmt.where(Memo.user_id == user_id)`` scopes by the caller there)
+        for w in per.get("writes", ()):
+            if not is_caller(w.get("who", ""), settings):
+                continue
+            target = project.project_function(w.get("target") or "")
+            if target is None:
+                continue
+            tflow = flow_facts(project, target[0])
+            handed = {**tflow.get("functions", {}), **tflow.get("methods", {})}.get(target[1]) or {}
+            for param, cols in [*handed.get("optional_preds", ()), *handed.get("asked_preds", ())]:
+                if param == w.get("at") and set(cols) & owners and model in function_row_models(project, handed):
                     return True
-            # (the caller handed to a helper's optional filter: ``memos_of(db, user_id=current_user.id)`` with
-            # ``if user_id: stmt = stmt.where(Memo.user_id == user_id)`` scopes by the caller there)
-            for w in per.get("writes", ()):
-                if not is_caller(w.get("who", ""), settings):
-                    continue
-                target = project.project_function(w.get("target") or "")
-                if target is None:
-                    continue
-                tflow = flow_facts(project, target[0])
-                handed = {**tflow.get("functions", {}), **tflow.get("methods", {})}.get(target[1]) or {}
-                for param, cols in [*handed.get("optional_preds", ()), *handed.get("asked_preds", ())]:
-                    if param == w.get("at") and set(cols) & owners and model in function_row_models(project, handed):
-                        return True
     return False
 
 
