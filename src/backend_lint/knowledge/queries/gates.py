@@ -171,30 +171,28 @@ class _GateTests:
         return self._keyed_permission_call(stmt.body.body[0])
 
     def _guards_admin(self, stmt: cst.If) -> bool:
-        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated" or self._other_way_past(stmt.test):
+        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
             return False
         return self._exits(stmt.body)
 
-    def _other_way_past(self, test: cst.BaseExpression) -> bool:
-        """``if not current_user.is_superuser and not can_edit_workspace(...): raise``: a conjunct that is no admin
-        test lets others past the refusal too (an editor, the owner), so what follows is not admin-only; every
-        conjunct an admin test (``not user.is_superuser and not user.is_staff``) leaves admins alone."""
-        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-            return any(self._other_way_past(side) or self._admin_test(side) != "negated" for side in (test.left, test.right))
-        return False
-
     def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
-        """"positive" when the test is true for admins, "negated" when true for non-admins."""
+        """"positive" when the test holds for administrators only (its way is theirs), "negated" when it fails
+        for administrators only (the way past ``if <test>: raise`` is theirs), folded strictly through ``not`` /
+        ``and`` / ``or``: ``a or b`` holds for administrators only when both do (``user.is_superuser or
+        payload.force`` lets any caller sending ``force`` take the way; ``user.is_superuser or user.is_staff``
+        does not) and fails for administrators only when either does (``not hasattr(user, "is_admin") or not
+        user.is_admin``); ``a and b`` holds for administrators only when either does (``user.is_superuser and
+        everything``) and fails for administrators only when both do (``not user.is_superuser and not
+        can_edit(...)``: an editor goes past the refusal too; ``not user.is_superuser and not user.is_staff``
+        leaves administrators alone)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             inner = self._admin_test(test.expression)
             return {"positive": "negated", "negated": "positive"}.get(inner or "")
         if isinstance(test, cst.BooleanOperation):
-            left = self._admin_test(test.left)
-            right = self._admin_test(test.right)
+            sides = (self._admin_test(test.left), self._admin_test(test.right))
             if isinstance(test.operator, cst.Or):
-                # (``not hasattr(user, "is_admin") or not user.is_admin``: true for every non-admin)
-                return "positive" if "positive" in (left, right) else ("negated" if "negated" in (left, right) else None)
-            return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+                return "positive" if sides == ("positive", "positive") else ("negated" if "negated" in sides else None)
+            return "positive" if "positive" in sides else ("negated" if sides == ("negated", "negated") else None)
         if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
             # ``getattr(user, "is_super_admin", False)``
             args = test.args
