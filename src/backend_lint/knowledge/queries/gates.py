@@ -192,7 +192,16 @@ class _GateTests:
             sides = (self._admin_test(test.left), self._admin_test(test.right))
             if isinstance(test.operator, cst.Or):
                 return "positive" if sides == ("positive", "positive") else ("negated" if "negated" in sides else None)
-            return "positive" if "positive" in sides else ("negated" if sides == ("negated", "negated") else None)
+            if "positive" in sides:
+                return "positive"
+            if sides == ("negated", "negated"):
+                return "negated"
+            if "negated" in sides and any(self._own_key_present(side) for side in (test.left, test.right)):
+                # ``if not current_user.is_superuser and current_user.institution_id: query = query.filter(...)``:
+                # the other way is a superuser's or a caller's who has no institution to be scoped by (as a way
+                # with no identity, ``_presence_test``)
+                return "negated"
+            return None
         if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
             # ``getattr(user, "is_super_admin", False)``
             args = test.args
@@ -238,6 +247,22 @@ class _GateTests:
                 if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
                     return "negated"
         return None
+
+    def _own_key_present(self, test: cst.BaseExpression) -> bool:
+        """``current_user.institution_id`` / ``current_user.tenant_id is not None``: the principal holds a key of
+        its own (a name ending in ``_id``)."""
+        if (
+            isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.IsNot)
+            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"
+        ):
+            test = test.left
+        return (
+            isinstance(test, cst.Attribute)
+            and isinstance(test.value, cst.Name)
+            and test.value.value in self.identity.principals
+            and test.attr.value.endswith("_id")
+        )
 
     def _role_list_test(self, test: cst.Comparison) -> Optional[str]:
         """``user.role in ("admin", "teacher")`` / ``not in [...]``: a test of a role against a literal list of
