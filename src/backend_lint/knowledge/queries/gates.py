@@ -190,18 +190,17 @@ class _GateTests:
             return {"positive": "negated", "negated": "positive"}.get(inner or "")
         if isinstance(test, cst.BooleanOperation):
             sides = (self._admin_test(test.left), self._admin_test(test.right))
+            # ``if not current_user.is_superuser and current_user.institution_id: query = query.filter(...)`` (``if
+            # current_user.is_superuser or not current_user.institution_id:``): the other way is a superuser's or
+            # a caller's who has no institution to be scoped by, as a way with no identity (``_presence_test``)
+            keys = {self._own_key_test(test.left), self._own_key_test(test.right)}
             if isinstance(test.operator, cst.Or):
-                return "positive" if sides == ("positive", "positive") else ("negated" if "negated" in sides else None)
+                if sides == ("positive", "positive") or ("positive" in sides and "absent" in keys):
+                    return "positive"
+                return "negated" if "negated" in sides else None
             if "positive" in sides:
                 return "positive"
-            if sides == ("negated", "negated"):
-                return "negated"
-            if "negated" in sides and any(self._own_key_present(side) for side in (test.left, test.right)):
-                # ``if not current_user.is_superuser and current_user.institution_id: query = query.filter(...)``:
-                # the other way is a superuser's or a caller's who has no institution to be scoped by (as a way
-                # with no identity, ``_presence_test``)
-                return "negated"
-            return None
+            return "negated" if sides == ("negated", "negated") or ("negated" in sides and "present" in keys) else None
         if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
             # ``getattr(user, "is_super_admin", False)``
             args = test.args
@@ -248,21 +247,27 @@ class _GateTests:
                     return "negated"
         return None
 
-    def _own_key_present(self, test: cst.BaseExpression) -> bool:
-        """``current_user.institution_id`` / ``current_user.tenant_id is not None``: the principal holds a key of
-        its own (a name ending in ``_id``)."""
-        if (
+    def _own_key_test(self, test: cst.BaseExpression) -> Optional[str]:
+        """"present" for ``current_user.institution_id`` / ``current_user.tenant_id is not None``: the principal holds
+        a key of its own (a name ending in ``_id``); "absent" for ``not current_user.institution_id`` / ``... is
+        None``."""
+        absent = False
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            absent, test = True, test.expression
+        elif (
             isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.IsNot)
+            and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
             and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"
         ):
-            test = test.left
-        return (
+            absent, test = isinstance(test.comparisons[0].operator, cst.Is), test.left
+        if (
             isinstance(test, cst.Attribute)
             and isinstance(test.value, cst.Name)
             and test.value.value in self.identity.principals
             and test.attr.value.endswith("_id")
-        )
+        ):
+            return "absent" if absent else "present"
+        return None
 
     def _role_list_test(self, test: cst.Comparison) -> Optional[str]:
         """``user.role in ("admin", "teacher")`` / ``not in [...]``: a test of a role against a literal list of
