@@ -74,6 +74,7 @@ from .principals import (  # noqa: F401
 from .admin import (  # noqa: F401
     ADMIN_ATTRIBUTE_WORDS,
     admin_branch_nodes,
+    admin_only_test,
     refuses_non_admins,
 )
 from .recorded import (  # noqa: F401

@@ -218,6 +218,9 @@ def _admin_only_test(test: cst.BaseExpression, principals: set[str]) -> bool:
     return False
 
 
+admin_only_test = _admin_only_test  # (for ``queries.own_key``: an administrator's exemption in a refusal)
+
+
 def _on_principal(node: cst.BaseExpression, principals: set[str]) -> bool:
     """The principal or an attribute path on it (``user``, ``user.role``, ``user.role.name``; also on a principal
     that is itself a path: ``request.user.is_government``)."""

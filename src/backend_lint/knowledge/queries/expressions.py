@@ -60,21 +60,6 @@ class _Expressions:
             return replace(got, clause=True, pscoped=True)
         return got
 
-    def _arm_polarity(self, test: cst.BaseExpression) -> Optional[str]:
-        """``_admin_test`` for choosing an administrators' arm, strict where ``and`` / ``or`` mix an admin test with
-        anything else: ``a or b`` is true only for administrators when both are; ``a and b`` is false only for
-        administrators when both are (``user.is_superuser or everything`` with ``everything`` a query parameter lets
-        any caller take the arm)."""
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            inner = self._arm_polarity(test.expression)
-            return {"positive": "negated", "negated": "positive"}.get(inner or "")
-        if isinstance(test, cst.BooleanOperation):
-            sides = (self._arm_polarity(test.left), self._arm_polarity(test.right))
-            if isinstance(test.operator, cst.Or):
-                return "positive" if sides == ("positive", "positive") else ("negated" if "negated" in sides else None)
-            return "positive" if "positive" in sides else ("negated" if sides == ("negated", "negated") else None)
-        return self._admin_test(test)
-
     def ev(self, expr: cst.BaseExpression, state: dict[str, Val]) -> Val:
         if isinstance(expr, cst.Await):
             return self.ev(expr.expression, state)
@@ -129,7 +114,7 @@ class _Expressions:
             # ``crud.get(db, id=key) if current_user.is_superuser else crud.get_for_tenant(db, id=key, tenant_id=...)``:
             # the arm taken only by administrators makes no claim, as the body of ``if current_user.is_superuser:``
             # (``if_stmt``), and does not weaken what the other arm guarantees
-            polarity = self._arm_polarity(expr.test)
+            polarity = self._admin_test(expr.test)
             a = self._admin_arm(expr.body, state, polarity == "positive")
             b = self._admin_arm(expr.orelse, state, polarity == "negated")
             # (``members[0] if len(members) > 0 else None``: the way that binds nothing leaves the rows of the

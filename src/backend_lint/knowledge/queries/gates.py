@@ -171,30 +171,36 @@ class _GateTests:
         return self._keyed_permission_call(stmt.body.body[0])
 
     def _guards_admin(self, stmt: cst.If) -> bool:
-        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated" or self._other_way_past(stmt.test):
+        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
             return False
         return self._exits(stmt.body)
 
-    def _other_way_past(self, test: cst.BaseExpression) -> bool:
-        """``if not current_user.is_superuser and not can_edit_workspace(...): raise``: a conjunct that is no admin
-        test lets others past the refusal too (an editor, the owner), so what follows is not admin-only; every
-        conjunct an admin test (``not user.is_superuser and not user.is_staff``) leaves admins alone."""
-        if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-            return any(self._other_way_past(side) or self._admin_test(side) != "negated" for side in (test.left, test.right))
-        return False
-
     def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
-        """"positive" when the test is true for admins, "negated" when true for non-admins."""
+        """"positive" when the test holds for administrators only (its way is theirs), "negated" when it fails
+        for administrators only (the way past ``if <test>: raise`` is theirs), folded strictly through ``not`` /
+        ``and`` / ``or``: ``a or b`` holds for administrators only when both do (``user.is_superuser or
+        payload.force`` lets any caller sending ``force`` take the way; ``user.is_superuser or user.is_staff``
+        does not) and fails for administrators only when either does (``not hasattr(user, "is_admin") or not
+        user.is_admin``); ``a and b`` holds for administrators only when either does (``user.is_superuser and
+        everything``) and fails for administrators only when both do (``not user.is_superuser and not
+        can_edit(...)``: an editor goes past the refusal too; ``not user.is_superuser and not user.is_staff``
+        leaves administrators alone)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             inner = self._admin_test(test.expression)
             return {"positive": "negated", "negated": "positive"}.get(inner or "")
         if isinstance(test, cst.BooleanOperation):
-            left = self._admin_test(test.left)
-            right = self._admin_test(test.right)
+            sides = (self._admin_test(test.left), self._admin_test(test.right))
+            # ``if not current_user.is_superuser and current_user.institution_id: query = query.filter(...)`` (``if
+            # current_user.is_superuser or not current_user.institution_id:``): the other way is a superuser's or
+            # a caller's who has no institution to be scoped by, as a way with no identity (``_presence_test``)
+            keys = {self._own_key_test(test.left), self._own_key_test(test.right)}
             if isinstance(test.operator, cst.Or):
-                # (``not hasattr(user, "is_admin") or not user.is_admin``: true for every non-admin)
-                return "positive" if "positive" in (left, right) else ("negated" if "negated" in (left, right) else None)
-            return "negated" if "negated" in (left, right) else ("positive" if left == right == "positive" else None)
+                if sides == ("positive", "positive") or ("positive" in sides and "absent" in keys):
+                    return "positive"
+                return "negated" if "negated" in sides else None
+            if "positive" in sides:
+                return "positive"
+            return "negated" if sides == ("negated", "negated") or ("negated" in sides and "present" in keys) else None
         if isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value in ("getattr", "hasattr"):
             # ``getattr(user, "is_super_admin", False)``
             args = test.args
@@ -239,6 +245,28 @@ class _GateTests:
                     return "positive"
                 if all(isinstance(o, (cst.NotEqual, cst.NotIn, cst.IsNot)) for o in ops):
                     return "negated"
+        return None
+
+    def _own_key_test(self, test: cst.BaseExpression) -> Optional[str]:
+        """"present" for ``current_user.institution_id`` / ``current_user.tenant_id is not None``: the principal holds
+        a key of its own (a name ending in ``_id``); "absent" for ``not current_user.institution_id`` / ``... is
+        None``."""
+        absent = False
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            absent, test = True, test.expression
+        elif (
+            isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, (cst.Is, cst.IsNot))
+            and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"
+        ):
+            absent, test = isinstance(test.comparisons[0].operator, cst.Is), test.left
+        if (
+            isinstance(test, cst.Attribute)
+            and isinstance(test.value, cst.Name)
+            and test.value.value in self.identity.principals
+            and test.attr.value.endswith("_id")
+        ):
+            return "absent" if absent else "present"
         return None
 
     def _role_list_test(self, test: cst.Comparison) -> Optional[str]:

@@ -16,9 +16,9 @@ import re
 from typing import TYPE_CHECKING
 
 from ...ground.lazy import lazy_import
+from ..auth import admin_only_test
 from ..cst import load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
-from ..words import ADMIN_WORDS
 from .checks import _principal_table
 from .public import _level_statements, statements_after
 from .syntax import _if_refuses, _unwrap
@@ -108,18 +108,16 @@ def _refuses_unless_caller(ctx: "FileContext", test: "cst.BaseExpression", key: 
 
 
 def _site_admin_flag(test: "cst.BaseExpression", principals: set[str]) -> bool:
-    """``not current_user.is_superuser`` / ``not user.is_admin``: a flag of the principal named for an elevated
-    caller (``ADMIN_WORDS``, or staff), bare or negated. A role column compared with a value (``current_user.role
-    != "admin"``, a tenant's admin) or any other attribute of the principal (``current_user.avatar``) is no
-    administrator's exemption."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        test = test.expression
-    return (
-        isinstance(test, cst.Attribute)
-        and isinstance(test.value, cst.Name)
-        and test.value.value in principals
-        and any(word in test.attr.value.lower() for word in (*ADMIN_WORDS, "staff"))
-    )
+    """``not current_user.is_superuser`` / ``not current_user.is_staff`` / ``not getattr(user, "is_admin", False)``:
+    the negation of a test of the principal's own administrator flag (``auth.admin_only_test``, the words of
+    ``ADMIN_ATTRIBUTE_WORDS``), which holds for every caller who is not one. The flag itself (``and
+    current_user.is_superuser``: only administrators are refused), a role compared with a value (``current_user.role
+    != "admin"``, also as ``not current_user.role == "admin"``: a tenant's admin) or any other attribute of the
+    principal (``current_user.avatar``) is no administrator's exemption."""
+    if not (isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not)):
+        return False
+    flag = test.expression
+    return admin_only_test(flag, principals) and not any(isinstance(n, cst.Comparison) for n in cst_walk(flag))
 
 
 def key_grant_refused(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", identity: "Identity", derived: set[str]) -> bool:
