@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..facts import orm_facts
 from ..models import is_table_model
-from .dependencies import _data_holder, classify_dependency, client_selected, record_class
+from .dependencies import _data_holder, _settings_key, classify_dependency, client_selected, record_class
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...ground.config import Settings
@@ -62,7 +62,7 @@ def _context_class(project: "ProjectIndex", settings: "Settings", dependency: st
             return None
         return found[0]
 
-    return project.memo(("auth.context_class", dependency, settings.auth_dependencies, settings.identity_fields), build)
+    return project.memo(("auth.context_class", dependency, _settings_key(settings)), build)
 
 
 def _held(project: "ProjectIndex", cls: str) -> dict[str, str]:
