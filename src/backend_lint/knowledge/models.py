@@ -1178,11 +1178,65 @@ def globally_scoped(project: Optional["ProjectIndex"], qualified: Optional[str])
     listener: every ORM query on it is scoped already."""
     if project is None or not qualified:
         return False
+    if schema_isolated(project, qualified):
+        return True
     targets = project.memo("models.loader_criteria", lambda: project.stored_memo("models.loader_criteria", lambda: _loader_targets(project), load=frozenset))
     if not targets:
         return False
     for name, _ in project.class_mro(qualified):
         if name in targets:
+            return True
+    return False
+
+
+def schema_isolated(project: Optional["ProjectIndex"], qualified: Optional[str]) -> bool:
+    """Schema per tenant: a FastAPI dependency handed the caller's user row sets the request's ``search_path`` to a
+    schema computed at run time (itself or through project functions it calls, ``schema_switches``), and the
+    project declares its shared tables with an explicit ``schema`` (``__table_args__ = {"schema": "public"}``).
+    A table model with no ``schema`` of its own is then read in the caller's tenant schema: its rows are
+    isolated as a ``with_loader_criteria`` listener would isolate them. A dependency that also reads a value the
+    client picks (a header beside the credential, a path or query key) switches to the client's choice: no."""
+    if project is None or not qualified or not is_table_model(project, qualified):
+        return False
+    if not project.memo("models.schema_switches", lambda: project.stored_memo("models.schema_switches", lambda: _schema_switches(project))):
+        return False
+    return not any(_declares_schema(facts) for _, facts in project.class_mro(qualified) if facts is not None)
+
+
+def _declares_schema(class_facts: dict[str, Any]) -> bool:
+    value = ((class_facts.get("fields") or {}).get("__table_args__") or {}).get("value") or ""
+    return "schema" in value
+
+
+def _schema_switches(project: "ProjectIndex") -> bool:
+    from .auth.dependencies import USER_CLASS, client_selected  # (auth imports this module)
+
+    switching: set[str] = set()
+    functions: dict[str, dict[str, Any]] = {}
+    declared = False
+    for mod, facts in project.iter_modules():
+        for name, fn in orm_facts(facts).get("functions", {}).items():
+            functions[f"{mod}.{name}"] = fn
+            if fn.get("sets_schema"):
+                switching.add(f"{mod}.{name}")
+        if not declared:
+            declared = any(_declares_schema(c) for c in facts.get("classes", {}).values())
+    if not switching or not declared:
+        return False
+
+    def reaches(q: str, depth: int) -> bool:
+        if q in switching:
+            return True
+        fn = functions.get(q)
+        return fn is not None and depth > 0 and any(reaches(c, depth - 1) for c in fn.get("calls_out", ()) if c in functions)
+
+    for q, fn in functions.items():
+        params = fn.get("params", ())
+        handed_user = any(
+            p.get("dependency") and p.get("type") and USER_CLASS.search(p["type"].rsplit(".", 1)[-1]) and is_table_model(project, p["type"])
+            for p in params
+        )
+        if handed_user and not fn.get("route") and not client_selected(fn) and reaches(q, 2):
             return True
     return False
 

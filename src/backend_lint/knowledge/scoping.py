@@ -108,6 +108,21 @@ def dependency_caller(entry: dict[str, Any], settings: Optional["Settings"]) -> 
     return not rest or (len(rest) == 1 and (rest[0] in _ID_ATTRIBUTES or rest[0].endswith("_id")))
 
 
+def context_caller(project: "ProjectIndex", settings: Optional["Settings"], entry: dict[str, Any]) -> bool:
+    """A ``scoping`` entry whose other side is read off a context object an auth dependency builds from the
+    authenticated request alone (``ctx.tenant.id`` of ``ctx: TenantContext = Depends(get_tenant_context)``, which
+    returns ``TenantContext(tenant=tenant, user=current_user)``; ``context.organization_id`` of a dataclass): the
+    caller's own tenant (or user) row's key, or the context's own identity value (``knowledge.auth.
+    context_attribute``). A context whose dependency reads a value the client picks (``x_tenant_id: str =
+    Header(...)``) holds the client's choice: not the caller."""
+    dep = entry.get("dep")
+    if not dep or settings is None:
+        return False
+    from .auth.context import context_attribute  # (auth imports this module)
+
+    return context_attribute(project, settings, dep, entry.get("who", "").split(".")[1:])
+
+
 def inferred_scoping(project: Optional["ProjectIndex"], settings: Optional["Settings"]) -> dict[str, dict[str, str]]:
     """``{model: {column: why}}``: the table models' columns that the project compares with the caller
     (module docstring), none of them an identity field; ``why`` names the first place found."""
@@ -230,7 +245,7 @@ def _infer(project: "ProjectIndex", settings: Optional["Settings"]) -> tuple[dic
                     named = _named_like_row(holders.get(d["column"], []), d["row"]) or _called_row(project, mod, fname, d["column"])
                     if named:
                         add(named, d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
-                elif (is_caller(who, settings) or dependency_caller(d, settings)) and not d.get("optional"):
+                elif (is_caller(who, settings) or dependency_caller(d, settings) or context_caller(project, settings, d)) and not d.get("optional"):
                     add(d["model"], d["column"], f"{d['how']}: compared with `{who}` in {mod}:{d['line']}", who)
             for c in per.get("calls", ()):
                 who, column = c["who"], c["column"]

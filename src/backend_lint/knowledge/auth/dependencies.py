@@ -237,7 +237,8 @@ def classify_dependency(
                             # the caller's, from the authenticated request alone (its tenant's id): who asks
                             pass
                         elif (
-                            principal_type and not _takes_client_key(fn) and not _takes_body(project, fn) and _data_holder(project, principal_type)  # type: ignore[arg-type]
+                            principal_type and not _takes_client_key(fn) and not _takes_body(project, fn)
+                            and (_data_holder(project, principal_type) or (record_class(project, principal_type) and not client_selected(fn)))  # type: ignore[arg-type]
                             and not _keyed_resource(project, settings, fn, principal_type, _depth)  # type: ignore[arg-type]
                         ):
                             # ``get_context(auth0_user=Depends(auth0.get_user)) -> ApiContext`` (a dataclass or a
@@ -786,6 +787,43 @@ def _data_holder(project: "ProjectIndex", type_q: str) -> bool:
             continue
         decorators = project.modules[found[0]].get("classes", {}).get(found[1], {}).get("decorators", ())
         if any(last_segment(d) in _DATACLASS_DECORATORS and d.split(".")[0] in ("dataclasses", "attr", "attrs", "pydantic") for d in decorators):
+            return True
+    return False
+
+
+def record_class(project: "ProjectIndex", type_q: Optional[str]) -> bool:
+    """A plain class that only keeps what it is given (``class TenantContext: def __init__(self, tenant: Tenant,
+    user: User): self.tenant = tenant; self.user = user``): ``__init__`` and other dunders as its only methods, no
+    base but ``object``, and what ``__init__`` keeps on ``self`` typed (``self_types``). A context record, as a
+    dataclass is; a service built with the caller has methods of its own (``-> AutomationService``)."""
+    found = project.get_class(type_q) if type_q else None
+    if found is None or is_table_model(project, found[0]) or is_pydantic_model(project, found[0]):
+        return False
+    mod, _, short = found[0].rpartition(".")
+    cls = (project.modules[mod].get("classes", {}) if mod in project.modules else {}).get(short) or {}
+    methods = cls.get("methods") or ()
+    if "__init__" not in methods or any(not (m.startswith("__") and m.endswith("__")) for m in methods):
+        return False
+    if any(last_segment(b) not in ("object", "") for b in cls.get("bases") or ()):
+        return False
+    return bool(orm_facts(project.modules[mod]).get("self_types", {}).get(short))
+
+
+# a header or cookie a dependency reads beside the caller names a choice of the client's (``x_tenant_id: str =
+# Header(...)``) unless it is the credential itself (``authorization``, ``x_api_key``, ``session_token``)
+_CREDENTIAL_WORDS = ("authorization", "token", "key", "bearer", "jwt", "credential", "secret", "session", "cookie", "signature")
+
+
+def client_selected(fn: dict[str, Any]) -> bool:
+    """The dependency reads a value the client chooses beside the credential: a ``Header()`` / ``Cookie()`` /
+    ``Path()`` / ``Query()`` / ``Body()`` / ``Form()`` parameter not named for a credential (``x_tenant_id``):
+    what it builds from it is the client's pick, not the caller's own (no verification is read)."""
+    for p in fn.get("params", ()):
+        marker = last_segment(p.get("marker"))
+        if marker in CLIENT_MARKERS or marker in ("Path", "Header", "Cookie"):
+            name = str(p.get("name") or "").lower()
+            if marker in ("Header", "Cookie") and any(w in name for w in _CREDENTIAL_WORDS):
+                continue
             return True
     return False
 

@@ -214,7 +214,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
     The column named in the message and used by the fix is the identity column the project itself
     constrains for that model in its queries (`workspace_id` for a note whose `created_by_id` is an audit
     column), the first configured identity column otherwise. Models filtered globally by `with_loader_criteria` in a `do_orm_execute` listener
-    are scoped already. Admin-only handlers and branches (`if current_user.is_superuser:`), background
+    are scoped already; so are, in a schema-per-tenant project (a dependency handed the caller's user row sets
+    the request's `search_path` to a schema computed at run time, and the shared tables name their `schema`),
+    the tables that name no `schema` of their own. A context object an auth dependency builds from the
+    authenticated request alone (`TenantContext(tenant=tenant, user=current_user)`, a plain class keeping its
+    `__init__` arguments, or a dataclass) carries the caller: `ctx.tenant.id` is the caller's tenant, and a
+    column compared with it is a scoping column; a context built from a header the client picks is not. Admin-only handlers and branches (`if current_user.is_superuser:`), background
     tasks and functions with no principal make no claim; so does a route under a permission decorator
     (a decorator factory whose wrapper hands its argument to a check whose verdict stops the view,
     `@require_permission("logs:read")`) given a privileged value (`admin...`) or a permission that no role of

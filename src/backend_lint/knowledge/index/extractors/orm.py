@@ -432,6 +432,8 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, he
         out["auth"] = sorted(found)
     if raises:
         out["raises"] = True  # an authorisation helper may deny by raising (``check_permission``)
+    if any(_schema_switch(a) for node in call_nodes for a in node.args):
+        out["sets_schema"] = True  # ``conn.execute(text(f'SET search_path TO "{schema}"'))``: a schema per request
     if calls:
         out["calls_out"] = sorted(calls)
     if background:
@@ -1674,6 +1676,22 @@ def _tuple_item_types(node: Optional[ast.expr], resolve: Resolve) -> list[Option
         return []
     items = [main_type(e, resolve) for e in elts]
     return items if any(items) else []
+
+
+def _schema_switch(arg: ast.expr) -> bool:
+    """A statement text that sets ``search_path`` to a value computed at run time: an f-string, ``"...".format(...)``
+    or ``"..." % ...`` mentioning ``search_path`` (``f'SET search_path TO "{schema_name}", public'``)."""
+    if isinstance(arg, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in arg.values) and any(
+            isinstance(v, ast.Constant) and isinstance(v.value, str) and "search_path" in v.value.lower() for v in arg.values
+        )
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format":
+        base = arg.func.value
+    elif isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Mod, ast.Add)):
+        base = arg.left
+    else:
+        return False
+    return isinstance(base, ast.Constant) and isinstance(base.value, str) and "search_path" in base.value.lower()
 
 
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:

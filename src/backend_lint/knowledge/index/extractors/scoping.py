@@ -681,11 +681,25 @@ def _grants(body: list[ast.stmt]) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Return) and isinstance(body[0].value, ast.Constant) and body[0].value.value is True
 
 
+def _takes_dependency(fn: ast.AST) -> bool:
+    """A parameter filled by ``Depends(f)`` / ``Security(f)`` that is no database handle or request
+    (``ctx=Depends(get_tenant_context)``, not ``db=Depends(get_db)``)."""
+    a = fn.args  # type: ignore[attr-defined]
+    positional = a.posonlyargs + a.args
+    pairs = list(zip(positional[len(positional) - len(a.defaults):], a.defaults)) + list(zip(a.kwonlyargs, a.kw_defaults))
+    return any(
+        isinstance(value, ast.Call) and (ast_dotted(value.func) or "").rsplit(".", 1)[-1] in ("Depends", "Security")
+        and arg.arg not in _NOT_CALLERS
+        for arg, value in pairs
+    )
+
+
 def _by_dependency(who: str, deps: dict[str, str]) -> Optional[str]:
-    """The dependency filling the parameter ``who`` is spelled from (``current.id`` of ``current=Depends(...)``),
-    when ``who`` names no caller by its words (those need no dependency to be read as the caller)."""
+    """The dependency filling the parameter ``who`` is spelled from (``current.id`` of ``current=Depends(...)``;
+    ``ctx.tenant.id``, one attribute of what it yields deeper), when ``who`` names no caller by its words (those
+    need no dependency to be read as the caller)."""
     head, _, rest = who.partition(".")
-    if head not in deps or _callerish(who) or "." in rest:
+    if head not in deps or _callerish(who) or rest.count(".") > 1:
         return None
     return deps[head]
 
@@ -1001,13 +1015,16 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     # every ``direct`` and ``calls`` entry has a ``who`` that ``_callerish`` accepts: an identifier of the text
     # holding one of ``_CALLER_WORDS`` in lower case (1,580 of the default bench group's 2,413 modules hold none)
     callerish = mentions_lowered(*_CALLER_WORDS)
+    # (a function handed a context object by a dependency, ``ctx: TenantContext = Depends(get_tenant_context)``,
+    # spells the caller through it, ``ctx.tenant.id``: the reader decides by the dependency, ``_by_dependency``)
+    depends = mentions("Depends(", "Security(")
 
     def one(fn: ast.AST, key: str, owner: Optional[str]) -> None:
         direct: list[Any] = []
         calls: list[Any] = []
         writes: list[Any] = []
         kinds, caller = _buckets(fn, callerish)
-        if caller:
+        if caller or (depends and _takes_dependency(fn)):
             _function(fn, resolve, owner, direct, calls, kinds, writes)
         if direct or calls or writes:
             functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls), ("writes", writes)) if v}
