@@ -360,6 +360,12 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         return False
     elif not site.key_names and not _served_listing(ctx, func, site, model, identity):
         return False
+    elif site.key_names and identity is not None and identity.route is not None and not _keyed_by_client(ctx, func, identity, site):
+        # keyed only on values the server picks (``CreditCardBill.due_date >= today``, ``today = date.today()``):
+        # a listing of every owner's rows narrowed by the server, no row the client named: read as a listing
+        # (``_served_listing``), not as one public row read by its key
+        if not _served_listing(ctx, func, site, model, identity, narrowed=True):
+            return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
     own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
@@ -385,6 +391,14 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
     return True
 
 
+def _keyed_by_client(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
+    """``checks._client_keyed`` (a path, query, body or form value among the lookup's keys), imported here
+    when asked (``checks`` reaches this module through ``attach``)."""
+    from .checks import _client_keyed
+
+    return _client_keyed(ctx, func, identity, site)
+
+
 def _local_containers(func: cst.FunctionDef) -> set[str]:
     """Names bound in ``func`` to a new dict, list or set only (``result = {}``, ``seen: dict[int, Pin] = dict()``):
     what is stored in them is the function's own, no row."""
@@ -403,12 +417,15 @@ def _local_containers(func: cst.FunctionDef) -> set[str]:
     return made - other
 
 
-def _served_listing(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity]) -> bool:
+def _served_listing(
+    ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity], narrowed: bool = False
+) -> bool:
     """A listing keyed on nothing (``select(Pin).order_by(...).offset(o).limit(n)``) in a function that never
     reads the caller, of a model such handlers in two modules or more list in full (``public_listings``: the
     feed, its cached copy, the first pin of every tag): the project serves the rows to everyone on purpose. The
-    listings of one module alone stay reported (a forgotten owner filter looks the same)."""
-    if identity is None or site.via or site.pred_nodes:
+    listings of one module alone stay reported (a forgotten owner filter looks the same). ``narrowed``: the
+    listing's predicates hold only values the server picks (``_public_read``), read as that listing."""
+    if identity is None or site.via or (site.pred_nodes and not narrowed):
         return False
     if public_listings(ctx.project, ctx.settings).get(model, 0) < 2:
         return False
