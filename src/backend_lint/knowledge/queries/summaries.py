@@ -29,7 +29,7 @@ from ..models import (
     tables_by_class_name,
 )
 from ..repositories import core_row_table, member_class, module_instance_class, self_attribute_class, sole_implementation, specialised
-from ..scoping import membership_owner
+from ..scoping import caller_compared_columns, membership_owner
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
 from .syntax import _store_class
 
@@ -818,12 +818,22 @@ def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, 
         for m in tables if is_owned(project, settings, m) for c in identity_columns(project, settings, m)
     }
     out: dict[str, tuple[str, str]] = {}
+    compared: Optional[frozenset[tuple[str, str]]] = None
     for q in tables:
         if person(q) or q in decided or q in owners or is_owned(project, settings, q) or globally_scoped(project, q):
             continue
         parents = [(column, referenced_model(project, q, column)) for column in model_columns(project, q)]
-        if any(person(parent) for _, parent in parents):
-            continue  # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said)
+        people = {column for column, parent in parents if person(parent)}
+        if people:
+            # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said;
+            # unless the project never compares any of those columns with the caller, in a query or a decision
+            # (``InternalReview.reviewer_id`` / ``reviewee_id`` beside ``contract_draft_id``): then they name the
+            # people taking part, and the row's owner is the parent's)
+            if compared is None:
+                compared = caller_compared_columns(project, settings)
+            if any((q, column) in compared for column in people):
+                continue
+            parents = [(column, parent) for column, parent in parents if column not in people]
         referenced = [(column, parent) for column, parent in parents if parent is not None and parent != q]
         if referenced and all(owner(parent) for _, parent in referenced):
             # (a row that also refers to a table nobody owns, an appointment or a catalogue entry the staff share,
