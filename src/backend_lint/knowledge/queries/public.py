@@ -19,7 +19,7 @@ from ..scoping import is_caller, role_permission
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
-from .summaries import _summary_of_call, flow_facts, handed_models, membership_group, method_summary, with_models
+from .summaries import _client_keyed, _summary_of_call, flow_facts, handed_models, membership_group, method_summary, with_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -360,7 +360,7 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         return False
     elif not site.key_names and not _served_listing(ctx, func, site, model, identity):
         return False
-    elif site.key_names and identity is not None and identity.route is not None and not _keyed_by_client(ctx, func, identity, site):
+    elif site.key_names and identity is not None and identity.route is not None and not _client_keyed(ctx, func, identity, site):
         # keyed only on values the server picks (``CreditCardBill.due_date >= today``, ``today = date.today()``):
         # a listing of every owner's rows narrowed by the server, no row the client named: read as a listing
         # (``_served_listing``), not as one public row read by its key
@@ -389,14 +389,6 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
             ):
                 return False  # (``result[pin.id] = pin`` fills a dict made here: no row written)
     return True
-
-
-def _keyed_by_client(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
-    """``checks._client_keyed`` (a path, query, body or form value among the lookup's keys), imported here
-    when asked (``checks`` reaches this module through ``attach``)."""
-    from .checks import _client_keyed
-
-    return _client_keyed(ctx, func, identity, site)
 
 
 def _local_containers(func: cst.FunctionDef) -> set[str]:
