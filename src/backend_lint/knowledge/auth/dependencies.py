@@ -159,8 +159,10 @@ def classify_dependency(
                 # returns ``async def checker(user=Depends(is_user())) -> User``), read like any dependency
                 fn = fn["makes"]
                 auth = auth or bool(AUTH_NAME.search(str(fn.get("name", "")).lower()))
-                if privileged and path_scoped_gate(project, settings, fn):
-                    privileged = False  # ``RequireTeamPermission(TeamPermission.MANAGE)``: the team's managers
+                if privileged and (path_scoped_gate(project, settings, fn) or path_tenant_context(project, settings, lowered, fn)):
+                    # ``RequireTeamPermission(TeamPermission.MANAGE)``: the team's managers;
+                    # ``require_workspace_path_role({"admin"})``: the role the caller holds in the path's workspace
+                    privileged = False
         elif kind == "classes":
             # a class dependency, ``Depends(JWTBearer())``: a subclass of a security scheme, or a class whose
             # ``__call__`` does what an auth dependency does
@@ -287,7 +289,10 @@ def classify_dependency(
     if (
         admin and auth and not privileged and fn is not None and project is not None
         and not _entry_matches(dependency, spelling, settings.admin_dependencies) and kwargs.get("superuser") != "True"
-        and (_tenant_role_gate(project, lowered, fn) or (not inner_admin and _tenant_login(project, lowered, fn)))
+        and (
+            _tenant_role_gate(project, lowered, fn) or (not inner_admin and _tenant_login(project, lowered, fn))
+            or (not inner_admin and path_tenant_context(project, settings, lowered, fn))
+        )
     ):
         # ``get_current_admin(user=Depends(get_current_user))`` refusing callers whose ``role`` is not owner/admin,
         # where ``get_current_user`` loads the caller within the request's tenant: a tenant's administrator,
@@ -517,6 +522,45 @@ def path_scoped_gate(project: "ProjectIndex", settings: "Settings", made: dict[s
         set(handed) & keys and set(handed) & callers and raising_decider(project, params, target)
         for target, handed in made.get("hands", ())
     )
+
+
+def path_tenant_context(project: "ProjectIndex", settings: "Settings", lowered: str, fn: dict[str, Any]) -> bool:
+    """What the gate ``fn`` (index facts; a factory's inner function) yields is the caller's standing in one tenant
+    the request names: a project class that is no table model and has a role field (``WorkspaceContext(workspace,
+    user, membership_role)``), built by a dependency (the gate, or one it takes that yields the same class, up to
+    three deep) from a key the client names (a parameter with no dependency named as a tenant column,
+    ``workspace_id``, ``team_id``; a path or query value) together with the caller (a parameter of an auth
+    dependency). Its role is one looked up per tenant (a membership row), so an admin by that role is the
+    tenant's, not the site's, whatever the gate's name says. Not when the gate says the site's
+    (``site_operator_gate``: ``global`` / ``super`` in its name, an ``is_*`` flag of its principal tested)."""
+    if site_operator_gate(lowered, fn) or any(map(names_site_operator, fn.get("param_flags") or ())):
+        return False  # (``if not user.is_global_admin: raise``, ``context.user.is_superuser``: the site's flag)
+    returns = fn.get("returns")
+    found = project.get_class(returns) if returns else None
+    if found is None or is_table_model(project, found[0]):
+        return False
+    fields: set[str] = set()
+    for _, facts in project.class_mro(found[0]):
+        fields.update((facts or {}).get("fields", {}))
+    if not any("role" in f for f in fields):
+        return False
+    return _built_from_request_tenant(project, settings, fn, project.canonical(found[0]), 0)
+
+
+def _built_from_request_tenant(project: "ProjectIndex", settings: "Settings", fn: dict[str, Any], cls: str, depth: int) -> bool:
+    params = fn.get("params", ())
+    keys = [p for p in params if p.get("name") in TENANT_COLUMNS and not p.get("dependency") and (not p.get("marker") or last_segment(p.get("marker")) == "Path")]
+    if keys and any(p.get("dependency") and param_dependency(project, settings, p, depth + 1).kind == "auth" for p in params):
+        return True
+    if depth >= 3:
+        return False
+    for p in params:
+        dep = p.get("dependency")
+        found = project.project_function(dep) if dep else None
+        inner = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) if found else None
+        if inner and inner.get("returns") and project.canonical(inner["returns"]) == cls and _built_from_request_tenant(project, settings, inner, cls, depth + 1):
+            return True
+    return False
 
 
 def privileged_arguments(

@@ -15,7 +15,8 @@ from .attach import caller_locals
 from .syntax import client_key_columns, result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _assignments, _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
-from .summaries import (
+from .summaries import (  # (``_client_keyed``: also read from here)
+    _client_keyed,
     _summary_of_call,
     callee_decides,
     helper_checked_tables,
@@ -183,18 +184,6 @@ def _parent_only_scoped(ctx: "FileContext", check: Comparison, identity: Identit
         for n in cst_walk(check.node)
     )
     return compared and any(n in identity.principals for n in load_names(check.node))
-
-
-def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
-    """The lookup is keyed on a value the client supplies to the route (a path, query, body or form
-    parameter, or a local that only copies one)."""
-    params = {
-        p.name for p in identity.params
-        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
-    }
-    copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
-    params |= {local for local, source in copies.items() if source in params}
-    return any(k.split(".", 1)[0] in params for k in site.key_names)
 
 
 def _caller_unread(func: cst.FunctionDef, identity: Identity) -> bool:

@@ -19,7 +19,7 @@ from ..scoping import is_caller, role_permission
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
-from .summaries import _summary_of_call, flow_facts, handed_models, membership_group, method_summary, with_models
+from .summaries import _client_keyed, _summary_of_call, flow_facts, handed_models, membership_group, method_summary, with_models
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -416,6 +416,12 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
         return False
     elif not site.key_names and not _served_listing(ctx, func, site, model, identity):
         return False
+    elif site.key_names and identity is not None and identity.route is not None and not _client_keyed(ctx, func, identity, site):
+        # keyed only on values the server picks (``CreditCardBill.due_date >= today``, ``today = date.today()``):
+        # a listing of every owner's rows narrowed by the server, no row the client named: read as a listing
+        # (``_served_listing``), not as one public row read by its key
+        if not _served_listing(ctx, func, site, model, identity, narrowed=True):
+            return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
     own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
@@ -459,12 +465,15 @@ def _local_containers(func: cst.FunctionDef) -> set[str]:
     return made - other
 
 
-def _served_listing(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity]) -> bool:
+def _served_listing(
+    ctx: "FileContext", func: cst.FunctionDef, site: Site, model: str, identity: Optional[Identity], narrowed: bool = False
+) -> bool:
     """A listing keyed on nothing (``select(Pin).order_by(...).offset(o).limit(n)``) in a function that never
     reads the caller, of a model such handlers in two modules or more list in full (``public_listings``: the
     feed, its cached copy, the first pin of every tag): the project serves the rows to everyone on purpose. The
-    listings of one module alone stay reported (a forgotten owner filter looks the same)."""
-    if identity is None or site.via or site.pred_nodes:
+    listings of one module alone stay reported (a forgotten owner filter looks the same). ``narrowed``: the
+    listing's predicates hold only values the server picks (``_public_read``), read as that listing."""
+    if identity is None or site.via or (site.pred_nodes and not narrowed):
         return False
     if public_listings(ctx.project, ctx.settings).get(model, 0) < 2:
         return False

@@ -31,9 +31,9 @@ from ..models import (
     tables_by_class_name,
 )
 from ..repositories import core_row_table, member_class, module_instance_class, self_attribute_class, sole_implementation, specialised
-from ..scoping import membership_owner
+from ..scoping import caller_compared_columns, membership_owner
 from .vocabulary import library_check_name, named_like_check, secret_key_column, spells_check, VISIBILITY_WORDS
-from .syntax import _store_class
+from .syntax import _local_copies, _store_class
 
 if TYPE_CHECKING:  # pragma: no cover
     import libcst as cst
@@ -844,12 +844,22 @@ def _owning_parents(project: "ProjectIndex", settings: "Settings") -> dict[str, 
         for m in tables if is_owned(project, settings, m) for c in identity_columns(project, settings, m)
     }
     out: dict[str, tuple[str, str]] = {}
+    compared: Optional[frozenset[tuple[str, str]]] = None
     for q in tables:
         if person(q) or q in decided or q in owners or is_owned(project, settings, q) or globally_scoped(project, q):
             continue
         parents = [(column, referenced_model(project, q, column)) for column in model_columns(project, q)]
-        if any(person(parent) for _, parent in parents):
-            continue  # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said)
+        people = {column for column, parent in parents if person(parent)}
+        if people:
+            # (a row naming a person, who booked or made it: whose it is, that person or the parent, is not said;
+            # unless it names several people and the project compares none of those columns with the caller, in a
+            # query or a decision (``InternalReview.reviewer_id`` / ``reviewee_id`` beside ``contract_draft_id``):
+            # then they are the people taking part, no one of them the row's owner, and the row is the parent's)
+            if compared is None:
+                compared = caller_compared_columns(project, settings)
+            if len(people) < 2 or any((q, column) in compared for column in people):
+                continue
+            parents = [(column, parent) for column, parent in parents if column not in people]
         referenced = [(column, parent) for column, parent in parents if parent is not None and parent != q]
         if referenced and all(owner(parent) for _, parent in referenced):
             # (a row that also refers to a table nobody owns, an appointment or a catalogue entry the staff share,
@@ -1804,3 +1814,15 @@ def request_checked(project: Optional["ProjectIndex"], cls: Optional[str], metho
         return False
     held = held_request_attributes(project, cls)
     return any(f"self.{a}" in held for a in entry.get("held", ()))
+
+
+def _client_keyed(ctx: "FileContext", func: cst.FunctionDef, identity: Identity, site: Site) -> bool:
+    """The lookup is keyed on a value the client supplies to the route (a path, query, body or form
+    parameter, or a local that only copies one)."""
+    params = {
+        p.name for p in identity.params
+        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+    }
+    copies = ctx.cached(("queries.copies", id(func)), lambda: _local_copies(ctx, func))
+    params |= {local for local, source in copies.items() if source in params}
+    return any(k.split(".", 1)[0] in params for k in site.key_names)

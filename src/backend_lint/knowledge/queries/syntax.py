@@ -441,13 +441,15 @@ def _expr_children(expr: cst.CSTNode) -> Iterator[cst.BaseExpression]:
 
 
 # Column methods that keep the rows whose value is NOT among the given ones
-_EXCLUDING_METHODS = frozenset({"not_in", "notin_"})
+_EXCLUDING_METHODS = frozenset({"not_in", "notin_", "isnot", "is_not"})
 
 
 def _excludes_owners(node: cst.CSTNode, identity_fields: Iterable[str]) -> bool:
     """An exclusion on an identity column (``Comment.user_id.not_in(blocked_ids)``, ``Item.owner_id != x``,
     ``Item.owner_id not in ids``): it drops some owners' rows and keeps every other owner's, so it scopes
-    nothing, whatever it is compared with (the caller's blocked users)."""
+    nothing, whatever it is compared with (the caller's blocked users). So does a test that the row has an owner
+    at all (``Account.workspace_id.isnot(None)``, ``.is_not(None)``, ``!= None``): every owned row passes it, of
+    every owner; ``is_(None)`` (the rows no one owns) stays an explicit choice (RULES.md)."""
     column: Optional[cst.CSTNode] = None
     if isinstance(node, cst.Call):
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in _EXCLUDING_METHODS:

@@ -1715,6 +1715,9 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     compared = _param_attributes_compared(stmt)
     if compared:
         out["param_compared"] = compared
+    flags = _param_flags_tested(stmt)
+    if flags:
+        out["param_flags"] = flags
     user_read = _request_user_read(stmt, out["params"])
     if user_read:
         out["user_read"] = user_read
@@ -2249,6 +2252,33 @@ def _tenant_filtered(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[str
                 if k.arg in TENANT_COLUMNS and k.value.__class__ is not ast.Constant:
                     return k.arg
     return None
+
+
+def _param_flags_tested(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """``is_*`` attributes reached from a parameter (``user.is_superuser``, ``context.user.is_global_admin``) that
+    an ``if`` / ``assert`` tests by truth (alone, negated, in an ``and`` / ``or``): the flags a gate admits by
+    (``knowledge.auth.dependencies.path_tenant_context``: a site flag makes the gate the site's). Cheap: only the
+    tests of ``If`` and ``Assert`` nodes."""
+    args = fn.args
+    params = {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs} - {"self", "cls"}
+    if not params:
+        return []
+    kinds = walk_kinds(fn)
+    out: set[str] = set()
+    stack: list[ast.expr] = [n.test for n in (*kinds.get(ast.If, ()), *kinds.get(ast.Assert, ()))]  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is ast.BoolOp:
+            stack.extend(node.values)  # type: ignore[attr-defined]
+        elif node.__class__ is ast.UnaryOp and node.op.__class__ is ast.Not:  # type: ignore[attr-defined]
+            stack.append(node.operand)  # type: ignore[attr-defined]
+        elif node.__class__ is ast.Attribute and node.attr.startswith("is_"):  # type: ignore[attr-defined]
+            base = node.value  # type: ignore[attr-defined]
+            while base.__class__ is ast.Attribute:
+                base = base.value  # type: ignore[attr-defined]
+            if base.__class__ is ast.Name and base.id in params:  # type: ignore[attr-defined]
+                out.add(node.attr)  # type: ignore[attr-defined]
+    return sorted(out)
 
 
 def _param_attributes_compared(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
