@@ -304,7 +304,9 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
     def visit(node: cst.CSTNode, target: Optional[str]) -> None:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             return
-        if isinstance(node, cst.Comparison):
+        if isinstance(node, cst.Comparison) and _present_test(node) is not None and isinstance(node.comparisons[0].comparator, cst.Name):
+            tested.add(id(node.left))  # (``row is None``: a presence test, as ``not row``)
+        elif isinstance(node, cst.Comparison):
             compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "filter_by":
             # ``Event.query.filter_by(sketch=sketch, searchindex=searchindex)``: the row itself as a relationship's
