@@ -149,6 +149,7 @@ def _may_decide_on_row(
     off the row with anything that is not a constant."""
     rows, keys, caller = _names_flowing(func, set(site.row_names), {k.split(".", 1)[0] for k in site.key_names}, identity.names())
     content = _content_locals(ctx, func, set(site.row_names), rows, model)
+    client = _client_values(func, identity, rows, caller)
     own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
     state_tests = _state_tests(func, rows, caller)
     principals = set(identity.names())
@@ -160,7 +161,7 @@ def _may_decide_on_row(
             if _tests_caller(node.test, caller, principals) and set(load_names(node.test)) & (rows | keys):
                 return True  # a test on who asks and on the row that refuses (``if not can_edit(user, doc.team_id): raise``)
         if isinstance(node, cst.Comparison) and id(node) not in own_preds:
-            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller, content):
+            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller, content, client):
                 return True
         elif isinstance(node, cst.Call) and id(node) not in own_preds:
             handed = set(_handed_names(node))
@@ -266,7 +267,8 @@ def _denies(exc: Optional[cst.CSTNode]) -> bool:
 
 
 def _comparison_decides(
-    node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str], content: Optional[tuple[set[str], set[str], set[str]]] = None
+    node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str],
+    content: Optional[tuple[set[str], set[str], set[str]]] = None, client: frozenset[str] = frozenset(),
 ) -> bool:
     sides = [node.left, *(t.comparator for t in node.comparisons)]
     names = [set(load_names(s)) - _CONSTANTS for s in sides]
@@ -275,12 +277,31 @@ def _comparison_decides(
             if i == j:
                 continue
             if left & rows and right and not right <= rows:
-                if content is not None and not right & caller and _content_read(sides[i], rows, content):
-                    continue  # the row's content held to the request's (``data.title != row.title``): no one's access
+                if content is not None and right <= client and _content_read(sides[i], rows, content):
+                    continue  # the row's content held to what the request sent (``data.title != row.title``): no one's access
                 return True  # a value read off the row tied to another value (or to who asks)
             if left & keys and right & caller:
                 return True  # the row's key tested against who asks
     return False
+
+
+def _client_values(func: cst.FunctionDef, identity: "Identity", rows: set[str], caller: set[str]) -> frozenset[str]:
+    """The route's parameters the client sends (path, query, body: no dependency, not who asks) and the locals bound
+    only from them."""
+    sent = {
+        p.name for p in identity.params
+        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+        and p.name not in identity.principals
+    } - rows - caller
+    for _ in range(3):
+        size = len(sent)
+        for targets, value in _assignments(func.body):
+            read = set(load_names(value)) - _CONSTANTS
+            if read and read <= sent and not targets & (rows | caller):
+                sent |= targets
+        if len(sent) == size:
+            break
+    return frozenset(sent)
 
 
 def _content_locals(ctx: "FileContext", func: cst.FunctionDef, direct: set[str], rows: set[str], model: str) -> tuple[set[str], set[str], set[str]]:
