@@ -293,7 +293,9 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
     def visit(node: cst.CSTNode, target: Optional[str]) -> None:
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             return
-        if isinstance(node, cst.Comparison):
+        if isinstance(node, cst.Comparison) and _none_test_of(node, row):
+            tested.add(id(node.left))  # (``row is None``: a presence test of the row, as ``not row``)
+        elif isinstance(node, cst.Comparison):
             compared.update(id(n) for n in _walk_expr(node) if isinstance(n, cst.Name))
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "filter_by":
             # ``Event.query.filter_by(sketch=sketch, searchindex=searchindex)``: the row itself as a relationship's
@@ -342,6 +344,14 @@ def _key_for_caller_query(func: cst.FunctionDef, site: Site, sites: Sequence[Sit
         elif name.value in keys and id(name) not in compared:
             return False
     return True
+
+
+def _none_test_of(node: cst.Comparison, name: str) -> bool:
+    """``name is None`` / ``name is not None``."""
+    if len(node.comparisons) != 1 or not (isinstance(node.left, cst.Name) and node.left.value == name):
+        return False
+    op, right = node.comparisons[0].operator, node.comparisons[0].comparator
+    return isinstance(op, (cst.Is, cst.IsNot)) and isinstance(right, cst.Name) and right.value == "None"
 
 
 def _parent_sites(row: Val, named_sites: dict[str, Site]) -> list[Site]:

@@ -14,7 +14,7 @@ from ..cst import load_names, walk as cst_walk
 from ..facts import method_return_at, orm_facts
 from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
-from ..models import identity_columns, is_owned, is_pydantic_model, is_table_model, model_columns
+from ..models import identity_columns, identity_fields, is_owned, is_pydantic_model, is_table_model, model_columns
 from ..type_parameters import is_type_parameter
 from ..repositories import core_row_table, enclosing_class, entity_table, generic_model, member_class, repository_model, self_attribute_class, sole_implementation, specialised
 from .summaries import (
@@ -305,7 +305,11 @@ class _Fetches:
             v = args[i] if i < len(args) else NOTHING
             identity_kw = a.keyword is not None and a.keyword.value in self.identity_fields
             if identity_kw and not v.derived and self._client_value(a.value, v):
-                identity_kw, handed_client = False, True
+                # the client's value under an owner field's name (``tenant_id=request.tenant_id``) is family 1's; a
+                # project's group column (``canvas_id=request.canvas_id``) keys the lookup as the same argument
+                # handed by position does
+                identity_kw = False
+                handed_client = handed_client or a.keyword.value in identity_fields(self.settings)
             if isinstance(a.value, cst.Name) and a.value.value in self.identity.tenant_keys:
                 continue  # a path key a dependency checked the caller in: the caller's tenant, not who asks
             if v.derived or identity_kw:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Optional
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, Identity, route_path_guards, route_refused_keys
 from ..models import globally_scoped, is_owned
-from ..cst import walk
+from ..cst import load_names, walk
+from ..imports import dotted_name
 from .values import Val
 from .analyzer import function_queries
 from .checks import (
@@ -228,8 +229,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the principal's own row, its key then held to the caller's id (``current_user.id != user_id``)
         if key_grant_refused(ctx, func, site, identity, fq.derived_names):
             continue  # the key named in a grant the caller must hold (``check_permission(perms, f"x/{key}.read")``)
-        if fq.checks and _existence_only(func, site):
-            continue
+        if fq.checks and _existence_only(func, site) and _tied_to_checked(site, fq):
+            continue  # only tested for existence, tied to a row whose access the function decides
         if _existence_only(func, site, refusing=True):
             continue  # ``if existing: raise HTTPException(400, "already registered")``: a uniqueness refusal
         if _only_tested(func, site):
@@ -281,6 +282,41 @@ def _keyed_as_gated_row(ctx: "FileContext", site: "Site", sites: list) -> bool:
         if model is not None and gated_unheld_model(ctx, model):
             return True
     return False
+
+
+def _tied_to_checked(site: "Site", fq: "FunctionQueries") -> bool:
+    """A row only tested for existence answers for nothing only when it is tied to a row the function checks: looked
+    up by a key that row is looked up by too (``board`` by ``board_id``, then the checked ``card`` by ``card_id`` and
+    ``board_id``), by a value read off it, or keyed the checked row's lookup, or its key is handed to the check. A
+    check of another row (a project's membership) decides nothing about a row the client names by its own key
+    (``artifact = get(Artifact, body.artifact_id)``: the check reads none of its columns)."""
+    keys = set(site.key_names)
+    roots = {k.split(".", 1)[0] for k in keys}
+    for check in fq.checks:
+        if not check.row.sites:
+            return True  # (a repository's row: what keyed it is not known here)
+        if keys & set(load_names(check.node)) or any(k in _dotted(check.node) for k in keys):
+            return True
+        for other in check.row.sites:
+            if other is site:
+                return True
+            other_keys = set(other.key_names)
+            if keys & other_keys or roots & other.row_names or {k.split(".", 1)[0] for k in other_keys} & site.row_names:
+                return True
+            if any(s is site for s in other.keyed_off) or any(s is other for s in site.keyed_off):
+                return True
+    return False
+
+
+def _dotted(node: "cst.CSTNode") -> set[str]:
+    """The dotted names read in ``node`` (``proposal_data.project_id``)."""
+    out: set[str] = set()
+    for n in walk(node):
+        if isinstance(n, cst.Attribute):
+            name = dotted_name(n)
+            if name is not None:
+                out.add(name)
+    return out
 
 
 def _compares(check: Comparison) -> bool:

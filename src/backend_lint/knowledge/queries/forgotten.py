@@ -18,7 +18,7 @@ from ..cst import child_list, load_names, walk
 from ..imports import dotted_name, last_segment
 from ..auth import ADMIN_WORDS, marker_target, refuses_non_admins
 from ..index.extractors.flow import access_name  # an exception named for access (``Forbidden``, ``NotFoundError``)
-from ..models import globally_scoped, is_owned, model_columns, referenced_model
+from ..models import globally_scoped, identity_columns, is_owned, model_columns, referenced_model
 from .checks import _client_keyed
 from .syntax import _assignments
 from .permission_gates import global_permission_gate
@@ -148,6 +148,8 @@ def _may_decide_on_row(
     its key) together with who asks, a helper named like a check handed the row, a comparison of a value read
     off the row with anything that is not a constant."""
     rows, keys, caller = _names_flowing(func, set(site.row_names), {k.split(".", 1)[0] for k in site.key_names}, identity.names())
+    content = _content_locals(ctx, func, set(site.row_names), rows, model)
+    client = _client_values(func, identity, rows, caller)
     own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
     state_tests = _state_tests(func, rows, caller)
     principals = set(identity.names())
@@ -159,7 +161,7 @@ def _may_decide_on_row(
             if _tests_caller(node.test, caller, principals) and set(load_names(node.test)) & (rows | keys):
                 return True  # a test on who asks and on the row that refuses (``if not can_edit(user, doc.team_id): raise``)
         if isinstance(node, cst.Comparison) and id(node) not in own_preds:
-            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller):
+            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller, content, client):
                 return True
         elif isinstance(node, cst.Call) and id(node) not in own_preds:
             handed = set(_handed_names(node))
@@ -264,7 +266,10 @@ def _denies(exc: Optional[cst.CSTNode]) -> bool:
     return False
 
 
-def _comparison_decides(node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str]) -> bool:
+def _comparison_decides(
+    node: cst.Comparison, rows: set[str], keys: set[str], caller: set[str],
+    content: Optional[tuple[set[str], set[str], set[str]]] = None, client: frozenset[str] = frozenset(),
+) -> bool:
     sides = [node.left, *(t.comparator for t in node.comparisons)]
     names = [set(load_names(s)) - _CONSTANTS for s in sides]
     for i, left in enumerate(names):
@@ -272,10 +277,81 @@ def _comparison_decides(node: cst.Comparison, rows: set[str], keys: set[str], ca
             if i == j:
                 continue
             if left & rows and right and not right <= rows:
+                if content is not None and right <= client and _content_read(sides[i], rows, content):
+                    continue  # the row's content held to what the request sent (``data.title != row.title``): no one's access
                 return True  # a value read off the row tied to another value (or to who asks)
             if left & keys and right & caller:
                 return True  # the row's key tested against who asks
     return False
+
+
+def _client_values(func: cst.FunctionDef, identity: "Identity", rows: set[str], caller: set[str]) -> frozenset[str]:
+    """The route's parameters the client sends (path, query, body: no dependency, not who asks) and the locals bound
+    only from them."""
+    sent = {
+        p.name for p in identity.params
+        if p.name not in ("self", "cls") and p.marker not in ("Depends", "Security") and p.dependency.kind is None
+        and p.name not in identity.principals
+    } - rows - caller
+    for _ in range(3):
+        size = len(sent)
+        for targets, value in _assignments(func.body):
+            read = set(load_names(value)) - _CONSTANTS
+            if read and read <= sent and not targets & (rows | caller):
+                sent |= targets
+        if len(sent) == size:
+            break
+    return frozenset(sent)
+
+
+def _content_locals(ctx: "FileContext", func: cst.FunctionDef, direct: set[str], rows: set[str], model: str) -> tuple[set[str], set[str], set[str]]:
+    """(the row's own names, the locals holding only its content, the content columns of ``model``): its columns
+    that name no one and no row (no identity or owner column, no reference, no key); a local bound only from reads
+    of them (``for entry in prompt.history``) holds content too."""
+    project, settings = ctx.project, ctx.settings
+    if project is None:
+        return direct, set(), set()
+    keyish = set(identity_columns(project, settings, model))
+    contents = {
+        c for c in model_columns(project, model)
+        if c not in keyish and c != "id" and not c.endswith(_KEY_ENDINGS) and referenced_model(project, model, c) is None
+    }
+    held: set[str] = set()
+    for _ in range(3):
+        size = len(held)
+        for targets, value in _assignments(func.body):
+            if targets & direct or not targets <= (rows - direct):
+                continue
+            if _content_read(value, rows, (direct, held, contents)):
+                held |= targets
+        if len(held) == size:
+            break
+    return direct, held, contents
+
+
+_KEY_ENDINGS = ("_id", "_ids", "_key", "_uuid", "_ref", "_by")
+
+
+def _content_read(expr: cst.BaseExpression, rows: set[str], content: tuple[set[str], set[str], set[str]]) -> bool:
+    """Every read of the row in ``expr`` is of a content column (``prompt.prompt_template``) or of a local holding
+    only content (``_content_locals``): the value says what the row holds, not whose it is."""
+    direct, held, contents = content
+    covered: set[int] = set()
+    found = False
+    for n in walk(expr):
+        if isinstance(n, cst.Attribute):
+            covered.add(id(n.attr))
+            if isinstance(n.value, cst.Name) and n.value.value in direct:
+                if n.attr.value not in contents:
+                    return False
+                covered.add(id(n.value))
+                found = True
+    for n in walk(expr):
+        if isinstance(n, cst.Name) and n.value in rows and id(n) not in covered:
+            if n.value not in held:
+                return False
+            found = True
+    return found
 
 
 def _names_flowing(func: cst.FunctionDef, rows: set[str], keys: set[str], caller: set[str]) -> tuple[set[str], set[str], set[str]]:
