@@ -641,7 +641,11 @@ def _fed_parameters(
                 if not feeds:
                     continue
                 own = {fp["name"]: fp for fp in fn.get("params", ())}
-                for feed in feeds:
+                with_caller = [_keys_with_caller(project, settings, own, feed) for feed in feeds]
+                for i, feed in enumerate(feeds):
+                    # a route's key it hands, with the caller, to another call (``require_member(workspace_id,
+                    # current_user)``) was decided on there: not the client's alone where it goes next
+                    checked = set().union(*(k for j, k in enumerate(with_caller) if j != i)) if feed.get("route") else set()
                     found = project.project_function(feed["target"])
                     keywords_only = False
                     if found is None:
@@ -659,14 +663,14 @@ def _fed_parameters(
                         key, names = methods[0]
                         for other_key, other_names in methods[1:]:
                             # (an interface's other implementations, as the dependency factory builds them)
-                            _feed_one(project, settings, own, feed, other_key, other_names, keywords_only, principal, client, computed)
+                            _feed_one(project, settings, own, feed, other_key, other_names, keywords_only, principal, client, computed, checked)
                     else:
                         key = f"{found[0]}.{found[1]}"
                         if key not in callee_params:
                             target = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
                             callee_params[key] = [fp["name"] for fp in target.get("params", ())]
                         names = callee_params[key]
-                    _feed_one(project, settings, own, feed, key, names, keywords_only, principal, client, computed)
+                    _feed_one(project, settings, own, feed, key, names, keywords_only, principal, client, computed, checked)
         return principal, client, computed
 
     return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
@@ -675,9 +679,10 @@ def _fed_parameters(
 def _feed_one(
     project: "ProjectIndex", settings: "Settings", own: dict[str, dict[str, Any]], feed: dict[str, Any], key: str, names: list[str],
     keywords_only: bool, principal: dict[str, set[str]], client: dict[str, set[str]],
-    computed: dict[str, dict[str, set[str]]],
+    computed: dict[str, dict[str, set[str]]], checked: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    """``_fed_parameters``' reading of one call (``feed``) for one callee (``key`` with its parameters ``names``)."""
+    """``_fed_parameters``' reading of one call (``feed``) for one callee (``key`` with its parameters ``names``);
+    ``checked``: the route's keys it handed with the caller to another call (not the client's alone)."""
     for where, param, kind in feed["args"]:
         if keywords_only and isinstance(where, int):
             continue
@@ -685,7 +690,8 @@ def _feed_one(
         if not isinstance(name, str) or name not in names:
             continue
         if kind == "raw":
-            client.setdefault(key, set()).add(name)
+            if param not in checked:
+                client.setdefault(key, set()).add(name)
         elif kind == "const":
             computed.setdefault(kind, {}).setdefault(key, set()).add(name)
         elif kind in ("built", "admin"):
@@ -703,7 +709,21 @@ def _feed_one(
         elif param in own and param_dependency(project, settings, own[param]).kind == "auth":
             principal.setdefault(key, set()).add(name)
         elif feed.get("route") and param in own and last_segment(own[param].get("marker")) not in DEPENDENCY_MARKERS:
-            client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+            if param not in checked:
+                client.setdefault(key, set()).add(name)  # ``body.id``: a body model's, not the caller's
+
+
+def _keys_with_caller(project: "ProjectIndex", settings: "Settings", own: dict[str, dict[str, Any]], feed: dict[str, Any]) -> set[str]:
+    """The function's own non-dependency parameters one call (``feed``) of a function named like a check is handed
+    together with the caller (a parameter an auth dependency fills): ``require_member(workspace_id, current_user)``."""
+    from ..queries import spells_check  # (queries imports this module)
+
+    if not spells_check(last_segment(feed["target"]) or ""):
+        return set()
+    params = {param for _, param, _ in feed["args"] if isinstance(param, str)}
+    if not any(p in own and param_dependency(project, settings, own[p]).kind == "auth" for p in params):
+        return set()
+    return {p for p in params if p in own and last_segment(own[p].get("marker")) not in DEPENDENCY_MARKERS}
 
 
 def _built_receiver_methods(project: "ProjectIndex", fn: dict[str, Any], target: str) -> list[tuple[str, list[str]]]:

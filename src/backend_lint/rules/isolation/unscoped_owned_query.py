@@ -13,7 +13,7 @@ from ...knowledge.models import core_table, creator_recorded_only, identity_colu
 from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
-    Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
+    PRIMARY_KEY_NAMES, Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
     shared_party_record,
 )
 
@@ -758,6 +758,11 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 break
             attr = self.ctx.settings.identity_attribute(col)
             principal = next((p for p in identity.principals if not p.startswith("<")), None)  # (a name code spells)
+            if attr and principal and identity.principals[principal] in _SCALAR_PRINCIPALS:
+                if attr not in PRIMARY_KEY_NAMES:
+                    return None  # (the caller's id alone, ``user_id: Annotated[int, Depends(...)]``: no tenant on it)
+                value, column = principal, col  # (the principal is the caller's id itself, not a row holding it)
+                break
             if attr and principal:
                 holder = self._principal_path(principal, identity.principals[principal], attr)
                 if holder is None:
@@ -772,6 +777,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         return Fix.unsafe(f"Add `.where({clause})`", [Edit.insert_after(anchor, f".where({clause})")])
 
 
+# annotations of a principal that is the caller's key itself (a dependency returning the token's user id)
+_SCALAR_PRINCIPALS = frozenset({"int", "str", "UUID", "uuid.UUID", "builtins.int", "builtins.str"})
 _HANDLES = ("db", "conn", "connection")
 # methods that run a query (or read its result): the statement's chain ends there
 _RUNNERS = frozenset({
