@@ -35,6 +35,8 @@ name is resolved with the module's own imports, nothing imported; the caller is 
   a function (or ``Class.method``) comparing ``row_param.C`` with ``who_param``, or comparing / using two of its
   parameters together in one query's predicates (a membership lookup: ``UserClient.user_id == user_id,
   UserClient.client_id == client_id``).
+- ``listings``: ``{name: [[who, attribute]]}``: a relationship read off a caller-named local as a returned or
+  assigned value (``return current_user.notes``; ``_caller_listings``).
 """
 
 from __future__ import annotations
