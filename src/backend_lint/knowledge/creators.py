@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Optional
 
-from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns, scoping_evidence
+from .auth.dependencies import _settings_key
+from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns, referenced_model, relationships, scoping_evidence
 from .repositories import module_instance_class, repository_model, self_attribute_class
 from .scoping import _local_model, dependency_caller, is_caller, role_permission, table_columns
 
@@ -152,8 +153,69 @@ def caller_constrained(project: "ProjectIndex", settings: Any, qualified: str, c
     evidence = scoping_evidence(project)
     if any(evidence.get(m, {}).get(column, 0) for m in owners):
         return True
-    found = project.memo(("creators.caller_constrained", column), lambda: _caller_constrained(project, settings, column))
+    # a predicate on the relationship the column keys (``Note.author == user`` for ``Note.user_id``) scopes it too
+    rels = _column_relationships(project, qualified, column)
+    if rels and project.memo(("creators.relationship_predicated", qualified, column), lambda: _relationship_predicated(project, rels, owners)):
+        return True
+    key = _settings_key(settings) if settings is not None else None
+    if _listed_through_caller(project, settings, qualified, column, owners, key):
+        return True
+    found = project.memo(("creators.caller_constrained", column, key), lambda: _caller_constrained(project, settings, column))
     return bool(found & owners)
+
+
+def _relationship_predicated(project: "ProjectIndex", rels: list[str], owners: set[str]) -> bool:
+    """Some function's predicates name one of the relationships ``rels`` while it reads rows of the model
+    (``db.query(Note).filter(Note.author == user)``: the ``flow`` summaries' ``preds``)."""
+    for _, facts in project.iter_modules():
+        flow = facts.get("extra", {}).get("flow", {})
+        for group in ("functions", "methods"):
+            for summary in flow.get(group, {}).values():
+                if set(summary.get("preds", ())) & set(rels) and function_row_models(project, summary) & owners:
+                    return True
+    return False
+
+
+def _listed_through_caller(project: "ProjectIndex", settings: Any, qualified: str, column: str, owners: set[str], key: Any) -> bool:
+    """A function lists the rows through the caller's relationship to the model (``return user.notes``, the
+    ``scoping`` facts' ``listings``) whose foreign key is ``column``: the one column of the model referencing
+    the caller's model (``Note.user_id``)."""
+    target = referenced_model(project, qualified, column)
+    if target is None:
+        return False
+    rels = {r for r, t in relationships(project, target).items() if t in owners}
+    if not rels or _other_references(project, qualified, column, target):
+        return False
+    listed = project.memo(("creators.caller_listed", key), lambda: _caller_listed(project, settings))
+    return bool(rels & listed)
+
+
+def _caller_listed(project: "ProjectIndex", settings: Any) -> frozenset[str]:
+    out: set[str] = set()
+    for _, facts in project.iter_modules():
+        for pairs in facts.get("extra", {}).get("scoping", {}).get("listings", {}).values():
+            for who, attr in pairs:
+                if is_caller(who, settings):
+                    out.add(attr)
+    return frozenset(out)
+
+
+def _other_references(project: "ProjectIndex", qualified: str, column: str, target: str) -> list[str]:
+    return [c for c in model_columns(project, qualified) if c != column and c.endswith("_id") and referenced_model(project, qualified, c) == target]
+
+
+def _column_relationships(project: "ProjectIndex", qualified: str, column: str) -> list[str]:
+    """The model's relationships that follow ``column``: those to the model the column references, when no other
+    column of the model references it (else only ``<rel>_id`` = ``column``: ``Note.author`` for the one user
+    column ``Note.user_id``; ``Task.assignee`` for ``assignee_id`` beside ``creator_id``)."""
+    target = referenced_model(project, qualified, column)
+    if target is None:
+        return []
+    rels = [r for r, t in relationships(project, qualified).items() if t == target]
+    if not rels:
+        return []
+    others = _other_references(project, qualified, column, target)
+    return rels if not others else [r for r in rels if r + "_id" == column]
 
 
 def _caller_constrained(project: "ProjectIndex", settings: Any, column: str) -> frozenset[str]:

@@ -35,6 +35,8 @@ name is resolved with the module's own imports, nothing imported; the caller is 
   a function (or ``Class.method``) comparing ``row_param.C`` with ``who_param``, or comparing / using two of its
   parameters together in one query's predicates (a membership lookup: ``UserClient.user_id == user_id,
   UserClient.client_id == client_id``).
+- ``listings``: ``{name: [[who, attribute]]}``: a relationship read off a caller-named local as a returned or
+  assigned value (``return current_user.notes``; ``_caller_listings``).
 """
 
 from __future__ import annotations
@@ -1012,6 +1014,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     functions: dict[str, Any] = {}
     deciders: dict[str, Any] = {}
     builders: dict[str, Any] = {}
+    listings: dict[str, Any] = {}
     # every ``direct`` and ``calls`` entry has a ``who`` that ``_callerish`` accepts: an identifier of the text
     # holding one of ``_CALLER_WORDS`` in lower case (1,580 of the default bench group's 2,413 modules hold none)
     callerish = mentions_lowered(*_CALLER_WORDS)
@@ -1026,6 +1029,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         kinds, caller = _buckets(fn, callerish)
         if caller or (depends and _takes_dependency(fn)):
             _function(fn, resolve, owner, direct, calls, kinds, writes)
+        if caller:
+            listed = _caller_listings(kinds)
+            if listed:
+                listings[key] = listed
         if direct or calls or writes:
             functions[key] = {k: v for k, v in (("direct", direct), ("calls", calls), ("writes", writes)) if v}
         found = _decider(fn, kinds, resolve)
@@ -1044,4 +1051,18 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                 if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     one(sub, f"{stmt.name}.{sub.name}", owner)
     del one  # (the closure's cycle would hold the module's trees until the cyclic collector runs)
-    store(facts, "scoping", {}, functions=functions, deciders=deciders, builders=builders)
+    store(facts, "scoping", {}, functions=functions, deciders=deciders, builders=builders, listings=listings)
+
+
+def _caller_listings(kinds: dict[type, list[Any]]) -> list[list[str]]:
+    """``[[who, attribute]]``: a relationship read off a caller-named local as the function's answer or value
+    (``return user.notes``, ``notes = current_user.notes``): the rows listed through the caller
+    (``knowledge.creators.caller_constrained``)."""
+    out: list[list[str]] = []
+    values = [n.value for n in kinds.get(ast.Return, _NONE)] + [n.value for n in kinds.get(ast.Assign, _NONE)]
+    for value in values:
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and _callerish(value.value.id):
+            pair = [value.value.id, value.attr]
+            if not value.attr.startswith("_") and not value.attr.endswith("id") and pair not in out:
+                out.append(pair)
+    return out
