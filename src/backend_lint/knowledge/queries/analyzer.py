@@ -25,6 +25,7 @@ from .syntax import (
     _assigned_names,
     _compared_attributes,
     _flag_assignments,
+    _last_small_statement,
     _owner_branch_flags,
     _simple_condition,
     _tested_calls,
@@ -613,7 +614,9 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         if decision:
             self.deciding_calls.update(_tested_calls(stmt.test))
         self.test(stmt.test, state, decision=decision)
-        polarity = self._admin_test(stmt.test)
+        # (a refusing ``if``: the way past it is no administrator's for a caller who has no key of their own)
+        refusing = self._exits(stmt.body) and not isinstance(_last_small_statement(stmt.body), cst.Return)
+        polarity = self._admin_test(stmt.test, own_keys=not refusing)
         presence = self._presence_test(stmt.test, state)
         body_admin = polarity == "positive" or presence == "absent"
         else_admin = polarity == "negated" or presence == "present"
@@ -729,7 +732,7 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         last = body.body[-1] if isinstance(body, cst.IndentedBlock) and body.body else None
         return (
             isinstance(last, cst.If) and last.orelse is None and self._exits(last.body)
-            and self._admin_test(last.test) == "negated"
+            and self._admin_test(last.test, own_keys=False) == "negated"
         )
 
     @staticmethod

@@ -11,6 +11,7 @@ handed on or written down (``principal_passes_through``)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from ...ground.lazy import lazy_import
@@ -26,7 +27,7 @@ from .summaries import (
     callee_decides, checked_only_tables, flow_facts, membership_group, method_home, method_summary, owning_parents, principal_passes_through,
 )
 from .unwritten import writes_row
-from .vocabulary import _ACCESS_STATUS, library_check_name, spells_check
+from .vocabulary import _ACCESS_STATUS, library_check_name, secret_key_column, spells_check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...engine.context import FileContext
@@ -37,6 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
 cst = lazy_import("libcst")
 
 _CONSTANTS = frozenset({"None", "True", "False"})
+# a status or exception name that refuses the caller, not one that hides the row (``_denies_caller``)
+_DENIAL_STATUS = re.compile(r"\b(?:401|403)\b|UNAUTHORI[SZ]ED|FORBIDDEN")
+# words of a column holding a secret the client must know (``_secret_column``)
+_SECRET_WORDS = frozenset({"password", "passwd", "passphrase", "pin", "secret", "token", "passcode", "otp"})
 # words of a dependency (or its factory) that may decide access on the route's keys
 _DECIDING_DEPENDENCY = ("permission", "role", "access", "member", "owner", "scope", "allow", "guard", "policy")
 
@@ -151,6 +156,7 @@ def _may_decide_on_row(
     content = _content_locals(ctx, func, set(site.row_names), rows, model)
     client = _client_values(func, identity, rows, caller)
     own_preds = {id(n) for p in site.pred_nodes for n in walk(p)}
+    denying = _denying_tests(func)
     state_tests = _state_tests(func, rows, caller)
     principals = set(identity.names())
     admin_flags = _admin_flags(func, principals)
@@ -161,7 +167,10 @@ def _may_decide_on_row(
             if _tests_caller(node.test, caller, principals) and set(load_names(node.test)) & (rows | keys):
                 return True  # a test on who asks and on the row that refuses (``if not can_edit(user, doc.team_id): raise``)
         if isinstance(node, cst.Comparison) and id(node) not in own_preds:
-            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller, content, client):
+            # (a compare an ``if`` refuses on with 401/403 is an access decision whatever the column holds: ``if
+            # template.share_code != code: raise HTTPException(403)``)
+            held = None if id(node) in denying else content
+            if id(node) not in state_tests and _comparison_decides(node, rows, keys, caller, held, client):
                 return True
         elif isinstance(node, cst.Call) and id(node) not in own_preds:
             handed = set(_handed_names(node))
@@ -201,6 +210,30 @@ def _state_tests(func: cst.FunctionDef, rows: set[str], caller: set[str]) -> set
             if others and all(not (side & (local | caller)) for side in others):
                 out.add(id(comp))
     return out
+
+
+def _denying_tests(func: cst.FunctionDef) -> set[int]:
+    """The comparisons in the test of an ``if`` whose branch refuses the caller with 401/403 (``_denies_caller``)."""
+    out: set[int] = set()
+    for node in walk(func.body):
+        if isinstance(node, cst.If) and any(isinstance(n, cst.Raise) and _denies_caller(n.exc) for n in walk(node.body)):
+            out.update(id(c) for c in walk(node.test) if isinstance(c, cst.Comparison))
+    return out
+
+
+def _denies_caller(exc: Optional[cst.CSTNode]) -> bool:
+    """A refusal that denies the caller (401/403, ``status.HTTP_403_FORBIDDEN``, ``PermissionDenied``), not one
+    that hides the row as absent (404)."""
+    if exc is None:
+        return False
+    for n in walk(exc):
+        if isinstance(n, cst.Integer) and n.value in ("401", "403"):
+            return True
+        if isinstance(n, (cst.Name, cst.Attribute)):
+            word = n.value if isinstance(n, cst.Name) else n.attr.value
+            if _DENIAL_STATUS.search(word) or (access_name(word) and "notfound" not in word.lower().replace("_", "")):
+                return True
+    return False
 
 
 def _tests_caller(test: cst.CSTNode, caller: set[str], principals: set[str]) -> bool:
@@ -315,6 +348,7 @@ def _content_locals(ctx: "FileContext", func: cst.FunctionDef, direct: set[str],
     contents = {
         c for c in model_columns(project, model)
         if c not in keyish and c != "id" and not c.endswith(_KEY_ENDINGS) and referenced_model(project, model, c) is None
+        and not _secret_column(project, model, c)
     }
     held: set[str] = set()
     for _ in range(3):
@@ -330,6 +364,15 @@ def _content_locals(ctx: "FileContext", func: cst.FunctionDef, direct: set[str],
 
 
 _KEY_ENDINGS = ("_id", "_ids", "_key", "_uuid", "_ref", "_by")
+
+
+def _secret_column(project: "ProjectIndex", model: str, column: str) -> bool:
+    """A column holding a secret the client proves it knows (``share_code``, ``invite_token``, ``password_hash``,
+    ``api_key``): a compare of it with what the request sent decides who may use the row, it is no content."""
+    parts = column.lower().split("_")
+    if secret_key_column(project, model, column) or _SECRET_WORDS & set(parts):
+        return True
+    return len(parts) > 1 and parts[-1] in ("code", "key")
 
 
 def _content_read(expr: cst.BaseExpression, rows: set[str], content: tuple[set[str], set[str], set[str]]) -> bool:

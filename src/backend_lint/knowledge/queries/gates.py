@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, privileged_arguments, role_alternatives, site_permission
+from ..auth import ADMIN_WORDS, ANONYMOUS_CLASS, HELD_TENANT_COLUMNS, principal_classes, privileged_arguments, role_alternatives, site_permission
 from ..auth.role_lists import admitted_roles, names_roles
 from ..cst import load_names
 from ..imports import dotted_name, last_segment
+from ..scoping import table_columns
 from .summaries import held_method_decides, method_summary
 from .syntax import _every_resource, _last_small_statement, _named_account_test, _session_or_grants, _walk_expr
 from .values import Val
@@ -171,11 +172,13 @@ class _GateTests:
         return self._keyed_permission_call(stmt.body.body[0])
 
     def _guards_admin(self, stmt: cst.If) -> bool:
-        if stmt.orelse is not None or self._admin_test(stmt.test) != "negated":
+        # (a refusal: the caller's-own-key reading stays out, ``if not su and user.org_id: raise 403`` lets every
+        # caller with no key past, not administrators only)
+        if stmt.orelse is not None or self._admin_test(stmt.test, own_keys=False) != "negated":
             return False
         return self._exits(stmt.body)
 
-    def _admin_test(self, test: cst.BaseExpression) -> Optional[str]:
+    def _admin_test(self, test: cst.BaseExpression, own_keys: bool = True) -> Optional[str]:
         """"positive" when the test holds for administrators only (its way is theirs), "negated" when it fails
         for administrators only (the way past ``if <test>: raise`` is theirs), folded strictly through ``not`` /
         ``and`` / ``or``: ``a or b`` holds for administrators only when both do (``user.is_superuser or
@@ -184,16 +187,17 @@ class _GateTests:
         user.is_admin``); ``a and b`` holds for administrators only when either does (``user.is_superuser and
         everything``) and fails for administrators only when both do (``not user.is_superuser and not
         can_edit(...)``: an editor goes past the refusal too; ``not user.is_superuser and not user.is_staff``
-        leaves administrators alone)."""
+        leaves administrators alone). ``own_keys`` False (a refusal's reading: ``_guards_admin``, a refusing
+        ``if``) leaves out the caller's-own-key way (``_own_key_test``)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            inner = self._admin_test(test.expression)
+            inner = self._admin_test(test.expression, own_keys)
             return {"positive": "negated", "negated": "positive"}.get(inner or "")
         if isinstance(test, cst.BooleanOperation):
-            sides = (self._admin_test(test.left), self._admin_test(test.right))
+            sides = (self._admin_test(test.left, own_keys), self._admin_test(test.right, own_keys))
             # ``if not current_user.is_superuser and current_user.institution_id: query = query.filter(...)`` (``if
             # current_user.is_superuser or not current_user.institution_id:``): the other way is a superuser's or
             # a caller's who has no institution to be scoped by, as a way with no identity (``_presence_test``)
-            keys = {self._own_key_test(test.left), self._own_key_test(test.right)}
+            keys = {self._own_key_test(test.left), self._own_key_test(test.right)} if own_keys else set()
             if isinstance(test.operator, cst.Or):
                 if sides == ("positive", "positive") or ("positive" in sides and "absent" in keys):
                     return "positive"
@@ -249,8 +253,11 @@ class _GateTests:
 
     def _own_key_test(self, test: cst.BaseExpression) -> Optional[str]:
         """"present" for ``current_user.institution_id`` / ``current_user.tenant_id is not None``: the principal holds
-        a key of its own (a name ending in ``_id``); "absent" for ``not current_user.institution_id`` / ``... is
-        None``."""
+        a key of its own; "absent" for ``not current_user.institution_id`` / ``... is None``. A key of its own is
+        an identity or tenant key (``HELD_TENANT_COLUMNS``, the identity fields) or a column the project's tables
+        scope rows by (held by two table models or more besides the principal's own: ``institution_id``), not
+        any ``_id`` of the caller's row (``avatar_id``, ``manager_id``, ``team_id`` held by the users table
+        alone)."""
         absent = False
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             absent, test = True, test.expression
@@ -265,9 +272,23 @@ class _GateTests:
             and isinstance(test.value, cst.Name)
             and test.value.value in self.identity.principals
             and test.attr.value.endswith("_id")
+            and self._scope_key(test.attr.value)
         ):
             return "absent" if absent else "present"
         return None
+
+    def _scope_key(self, column: str) -> bool:
+        if column in HELD_TENANT_COLUMNS or column in self.identity_fields:
+            return True
+        if self.project is None:
+            return False
+
+        def build() -> bool:
+            own = principal_classes(self.project, self.settings)
+            holders = [q for q in table_columns(self.project)[1].get(column, ()) if q not in own]
+            return len(holders) >= 2
+
+        return bool(self.ctx.cached(("queries.scope_key", column), build))
 
     def _role_list_test(self, test: cst.Comparison) -> Optional[str]:
         """``user.role in ("admin", "teacher")`` / ``not in [...]``: a test of a role against a literal list of
