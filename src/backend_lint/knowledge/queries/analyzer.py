@@ -1036,6 +1036,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             prefix = target.value + "."
             for stale in [k for k in state if k.startswith(prefix)]:
                 del state[stale]  # what was verified of the old value
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            # ``leave_in.employee_id = other_employee_id``: what was verified of the field's old value no longer
+            # holds (``mark_owner_assignment`` records a caller's value written here afterwards)
+            state.pop(f"{target.value.value}.{target.attr.value}", None)
         elif isinstance(target, (cst.Tuple, cst.List)):
             joined = self._joined_entities(target, v)
             held = v.instances if len(v.instances) == len(target.elements) else ()

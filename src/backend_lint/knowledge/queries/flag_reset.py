@@ -2,7 +2,8 @@
 ``select(Pipeline).where(Pipeline.is_default == True)`` each set ``existing.is_default = False``, before the route
 marks its own row as the default. The statement is keyed on no client value (its predicates compare columns with
 constants, or exclude a key: ``Pipeline.id != pipeline_id``) and nothing of the rows leaves: the only use of them is
-writing constants into the flags the predicates test. The client names no row and reads none (RULES.md's BKL201:
+writing constants into the flags the predicates test (an ``update(M)`` writes only ``True`` / ``False``, into the
+flags its predicates test when they test any). The client names no row and reads none (RULES.md's BKL201:
 a row loaded by a client key, or an owned listing served).
 
 Such a reset does change other owners' rows, so it is made no claim only where the project keeps the flag
@@ -47,12 +48,14 @@ def flag_reset(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", model:
                 return False
             tested |= found
         elif method == "values" or (method == "update" and site.kind == "query"):
-            found = _constant_values(call)
+            found = _constant_values(call, booleans=site.kind == "update")
             if found is None:
                 return False
             written |= found
     if site.kind == "update":
-        if not written:
+        # (flags only: every value written a ``True`` / ``False``, into the flags the predicates test when they
+        # test any: ``values(line="")`` on every other row blanks other owners' data, it resets no flag)
+        if not written or (tested and not written <= tested):
             return False
     else:
         if not tested or not _rows_only_reset(func, site, tested, parents):
@@ -128,13 +131,18 @@ def _constant_predicates(call: cst.Call, method: str) -> Optional[set[str]]:
     return out
 
 
-def _constant_values(call: cst.Call) -> Optional[set[str]]:
-    """``.values(is_default=False)`` / ``.update({"is_default": False})``: the columns written, each a constant;
-    ``None`` otherwise."""
+def _flag_value(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value in ("True", "False")
+
+
+def _constant_values(call: cst.Call, booleans: bool = False) -> Optional[set[str]]:
+    """``.values(is_default=False)`` / ``.update({"is_default": False})``: the columns written, each a constant
+    (with ``booleans``, each ``True`` / ``False``: a flag); ``None`` otherwise."""
+    constant = _flag_value if booleans else _constant
     out: set[str] = set()
     if len(call.args) == 1 and call.args[0].keyword is None and isinstance(call.args[0].value, cst.Dict):
         for element in call.args[0].value.elements:
-            if not isinstance(element, cst.DictElement) or not _constant(element.value):
+            if not isinstance(element, cst.DictElement) or not constant(element.value):
                 return None
             key = element.key
             if isinstance(key, cst.SimpleString):
@@ -145,7 +153,7 @@ def _constant_values(call: cst.Call) -> Optional[set[str]]:
                 return None
         return out or None
     for arg in call.args:
-        if arg.keyword is None or arg.star or not _constant(arg.value):
+        if arg.keyword is None or arg.star or not constant(arg.value):
             return None
         out.add(arg.keyword.value)
     return out or None
@@ -230,7 +238,8 @@ def _inside_unwrap(attr: cst.Attribute, parents: dict[int, cst.CSTNode], rows: s
 
 def _flag_read_per_owner(ctx: "FileContext", model: str, flags: set[str]) -> bool:
     """Some predicate call of the project names one of ``flags`` of ``model`` together with one of its owner
-    columns (flow fact ``together``: ``where(Address.user_id == user.id, Address.is_default == True)``), or the
+    columns (flow fact ``together``: ``where(Address.user_id == user.id, Address.is_default == True)``, also
+    chained: ``.where(Address.user_id == user.id).where(Address.is_default == True)``), or the
     owner columns are not known (nothing to tell a table-wide flag by)."""
     project, settings = ctx.project, ctx.settings
     if project is None:

@@ -24,7 +24,7 @@ scoping column. A summary is kept only when it says something:
   through attributes of it, never whole and never through a local copy (``Exhibition.id == data.exhibition_id``:
   ``{"data": {"exhibition_id": ["app.models.Exhibition"]}}``, the models whose columns each is compared with):
   which fields of a handed body key which of the function's own lookups;
-- ``together``: ``[[model, [column]]]``: the columns of one model a single predicate call names together
+- ``together``: ``[[model, [column]]]``: the columns of one model a single predicate call (or a chain of them on one statement) names together
   (``where(Address.user_id == user_id, Address.is_default == True)``, also inside one ``and_(...)``, or the keywords
   of one ``filter_by`` on a ``query(M)`` / ``select(M)``): a flag
   the project reads per owner (``knowledge.queries.flag_reset``);
@@ -103,7 +103,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from . import _common
 from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function, walk_kinds
@@ -528,6 +528,11 @@ def summarise(
                         for a in node.args:  # type: ignore[attr-defined]
                             _model_columns(a, resolve, per_call)
                         together |= {(m, tuple(sorted(c))) for m, c in per_call.items() if len(c) > 1}
+                    if last in _CHAINED_PREDICATES and type(func.value) is ast.Call:
+                        # (a chain of predicate calls on one statement names its columns together too:
+                        # ``.where(A.user_id == uid).where(A.is_default == True)``, ``filter_by(..).filter_by(..)``)
+                        chained = _chain_columns(node, resolve, model_name)
+                        together |= {(m, tuple(sorted(c))) for m, c in chained.items() if len(c) > 1}
                     if last == "get" and node.args and (_statement_expr(func.value) or _query_property(func.value)):  # type: ignore[attr-defined]
                         # ``session.query(M).get(key)`` (legacy ``Query.get``): a lookup by the primary key, as
                         # ``session.get(M, key)``, not a listing of rows filtered on plain columns
@@ -1741,6 +1746,30 @@ def _column_filters(
     compared = {n.id for n in walk(pred) if id(n) in covered}  # type: ignore[attr-defined]
     covered |= {i for i, name in tests.items() if name in compared}
     return {n.id for n in walk(pred) if type(n) is ast.Name and n.id in plain and id(n) not in covered}  # type: ignore[attr-defined]
+
+
+_CHAINED_PREDICATES = frozenset({"where", "filter", "filter_by", "having"})
+
+
+def _chain_columns(call: ast.Call, resolve: Resolve, model_name: Callable[[ast.AST], Optional[str]]) -> dict[str, set[str]]:
+    """The columns of each model the predicate calls chained on one statement name, down to its ``select(M)`` /
+    ``query(M)``: ``select(A).where(A.user_id == uid).where(A.is_default == True)``, the keywords of each
+    ``filter_by`` on the statement's model (flow fact ``together``)."""
+    out: dict[str, set[str]] = {}
+    keywords: set[str] = set()
+    node: ast.AST = call
+    while type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr not in ("query", "select"):  # type: ignore[attr-defined]
+        if node.func.attr in _CHAINED_PREDICATES:  # type: ignore[attr-defined]
+            for a in node.args:  # type: ignore[attr-defined]
+                _model_columns(a, resolve, out)
+            if node.func.attr == "filter_by":  # type: ignore[attr-defined]
+                keywords |= {k.arg for k in node.keywords if k.arg}  # type: ignore[attr-defined]
+        node = node.func.value  # type: ignore[attr-defined]
+    if keywords and type(node) is ast.Call and node.args and isinstance(node.args[0], (ast.Name, ast.Attribute)):  # type: ignore[attr-defined]
+        base = model_name(node.args[0])  # type: ignore[attr-defined]
+        if base:
+            out.setdefault(base, set()).update(keywords)
+    return out
 
 
 def _model_columns(pred: ast.AST, resolve: Resolve, out: dict[str, set[str]]) -> None:
