@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from .auth.dependencies import _settings_key
 from .models import _CREATOR_COLUMN, _snake, is_table_model, model_columns, referenced_model, relationships, scoping_evidence
 from .repositories import module_instance_class, repository_model, self_attribute_class
-from .scoping import _local_model, dependency_caller, is_caller, role_permission, table_columns
+from .scoping import _local_model, context_caller, dependency_caller, is_caller, role_permission, table_columns
 
 if TYPE_CHECKING:
     from .index import ProjectIndex
@@ -236,7 +236,7 @@ def _caller_constrained(project: "ProjectIndex", settings: Any, column: str) -> 
                     if d.get("column") != column or role_permission(d):
                         continue
                     who = d.get("who", "")
-                    if not (is_caller(who, settings) or (kind == "direct" and dependency_caller(d, settings))):
+                    if not (is_caller(who, settings) or (kind == "direct" and (dependency_caller(d, settings) or context_caller(project, settings, d)))):
                         continue
                     # a model the entry names; else every reading of the row's model at once (a ``comment`` local
                     # named like ``Comment`` in a function that loads a ``ProjectComment``): any counts

@@ -1204,11 +1204,31 @@ def schema_isolated(project: Optional["ProjectIndex"], qualified: Optional[str])
 
 
 def _declares_schema(class_facts: dict[str, Any]) -> bool:
+    """``__table_args__`` holds a real ``schema`` key: ``{"schema": "public"}`` or a tuple ending in one (not a
+    constraint or comment whose text mentions "schema")."""
     value = ((class_facts.get("fields") or {}).get("__table_args__") or {}).get("value") or ""
-    return "schema" in value
+    if "schema" not in value:
+        return False
+    try:
+        node = ast.parse(value, mode="eval").body
+    except SyntaxError:
+        return False
+    if isinstance(node, ast.Tuple) and node.elts:
+        node = node.elts[-1]
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "dict":
+        return any(k.arg == "schema" for k in node.keywords)
+    return isinstance(node, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "schema" for k in node.keys)
+
+
+_SESSION_WORDS = ("db", "session")
 
 
 def _schema_switches(project: "ProjectIndex") -> bool:
+    """Some dependency handed the caller's user row switches ``search_path`` to a value read from what it is
+    handed (``{user.org_slug}``, or a helper's ``schema_name`` parameter it passes the caller's tenant's name;
+    not a module constant: the same schema for every caller), and every route that takes a session takes that
+    dependency too (itself or through its own dependencies): a route on a plain ``get_db`` reads the shared
+    schema."""
     from .auth.dependencies import USER_CLASS, client_selected  # (auth imports this module)
 
     switching: set[str] = set()
@@ -1217,8 +1237,9 @@ def _schema_switches(project: "ProjectIndex") -> bool:
     for mod, facts in project.iter_modules():
         for name, fn in orm_facts(facts).get("functions", {}).items():
             functions[f"{mod}.{name}"] = fn
-            if fn.get("sets_schema"):
-                switching.add(f"{mod}.{name}")
+            roots = fn.get("sets_schema")
+            if roots and set(roots if isinstance(roots, list) else ()) & {p.get("name") for p in fn.get("params", ())}:
+                switching.add(f"{mod}.{name}")  # (the value is read from a parameter: handed in by the caller)
         if not declared:
             declared = any(_declares_schema(c) for c in facts.get("classes", {}).values())
     if not switching or not declared:
@@ -1230,15 +1251,50 @@ def _schema_switches(project: "ProjectIndex") -> bool:
         fn = functions.get(q)
         return fn is not None and depth > 0 and any(reaches(c, depth - 1) for c in fn.get("calls_out", ()) if c in functions)
 
+    switchers: set[str] = set()
     for q, fn in functions.items():
         params = fn.get("params", ())
-        handed_user = any(
-            p.get("dependency") and p.get("type") and USER_CLASS.search(p["type"].rsplit(".", 1)[-1]) and is_table_model(project, p["type"])
+        users = {
+            p.get("name") for p in params
+            if p.get("dependency") and p.get("type") and USER_CLASS.search(p["type"].rsplit(".", 1)[-1]) and is_table_model(project, p["type"])
+        }
+        if not users or fn.get("route") or client_selected(fn) or not reaches(q, 2):
+            continue
+        roots = fn.get("sets_schema")
+        if q in switching and not set(roots if isinstance(roots, list) else ()) & users:
+            continue  # (the dependency itself switches to a value not read off the user row it is handed)
+        switchers.add(q)
+    if not switchers:
+        return False
+    by_last: dict[str, list[str]] = {}
+    for q in functions:
+        by_last.setdefault(q.rsplit(".", 1)[-1], []).append(q)
+
+    def resolve(dep: str) -> list[str]:
+        return [dep] if dep in functions else by_last.get(dep.rsplit(".", 1)[-1], [])
+
+    def switched(q: str, depth: int) -> bool:
+        if q in switchers:
+            return True
+        fn = functions.get(q)
+        return fn is not None and depth > 0 and any(
+            switched(d, depth - 1) for p in fn.get("params", ()) if isinstance(p.get("dependency"), str) for d in resolve(p["dependency"])
+        )
+
+    for q, fn in functions.items():
+        if not fn.get("route"):
+            continue
+        params = fn.get("params", ())
+        takes_session = any(
+            isinstance(p.get("dependency"), str)
+            and (any(w in p["dependency"].rsplit(".", 1)[-1].lower() for w in _SESSION_WORDS) or (p.get("type") or "").endswith("Session"))
             for p in params
         )
-        if handed_user and not fn.get("route") and not client_selected(fn) and reaches(q, 2):
-            return True
-    return False
+        if takes_session and not any(
+            switched(d, 3) for p in params if isinstance(p.get("dependency"), str) for d in resolve(p["dependency"])
+        ):
+            return False  # (a route on the shared session: the switch is not the project's)
+    return True
 
 
 def _loader_targets(project: "ProjectIndex") -> frozenset[str]:

@@ -841,7 +841,7 @@ def _caller_compared_columns(project: "ProjectIndex", settings: Optional["Settin
     for _, facts in project.iter_modules():
         for per in facts.get("extra", {}).get("scoping", {}).get("functions", {}).values():
             for d in per.get("direct", ()):
-                if not is_caller(d["who"], settings) or role_permission(d):
+                if not (is_caller(d["who"], settings) or context_caller(project, settings, d)) or role_permission(d):
                     continue
                 models = d.get("model")
                 for m in [models] if isinstance(models, str) else list(models or ()):

@@ -15,7 +15,7 @@ from ..imports import dotted_name, last_segment
 from ..models import identity_columns, is_owned, model_columns, referenced_model
 from ..repositories import specialised
 from ..creators import function_row_models
-from ..scoping import is_caller, role_permission
+from ..scoping import context_caller, is_caller, role_permission
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
@@ -180,7 +180,7 @@ def _tenant_scoped(project: "ProjectIndex", settings: "Settings", model: str) ->
             column, who = d.get("column"), d.get("who", "")
             if column not in HELD_TENANT_COLUMNS or d.get("how") != "predicate" or d.get("optional") or role_permission(d):
                 continue
-            if not is_caller(who, settings) or (who, column) in asked:
+            if not (is_caller(who, settings) or context_caller(project, settings, d)) or (who, column) in asked:
                 continue
             named = [d["model"]] if isinstance(d.get("model"), str) else list(d.get("model") or ())
             # (a class named as written, ``Task`` imported inside the function: read in the module's names)
@@ -224,7 +224,7 @@ def _scoped_somewhere(project: "ProjectIndex", settings: "Settings", model: str)
     for _mod, summary, per, asked in _scoping_functions(project):
         for d in [*per.get("direct", ()), *per.get("calls", ())]:
             column, who = d.get("column"), d.get("who", "")
-            if column not in owners or d.get("optional") or role_permission(d) or not is_caller(who, settings):
+            if column not in owners or d.get("optional") or role_permission(d) or not (is_caller(who, settings) or context_caller(project, settings, d)):
                 continue
             if (who, column) in asked:
                 continue  # (the client names whose rows to show, when it wants to)

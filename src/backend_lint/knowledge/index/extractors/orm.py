@@ -432,8 +432,11 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, he
         out["auth"] = sorted(found)
     if raises:
         out["raises"] = True  # an authorisation helper may deny by raising (``check_permission``)
-    if any(_schema_switch(a) for node in call_nodes for a in node.args):
-        out["sets_schema"] = True  # ``conn.execute(text(f'SET search_path TO "{schema}"'))``: a schema per request
+    schema_roots = sorted({r for node in call_nodes for a in node.args for r in (_schema_switch(a) or ())})
+    if schema_roots:
+        # ``conn.execute(text(f'SET search_path TO "{schema}"'))``: a schema per request; the names the value is
+        # read from (``user`` of ``{user.org_slug}``, ``SCHEMA`` of a module constant)
+        out["sets_schema"] = schema_roots
     if calls:
         out["calls_out"] = sorted(calls)
     if background:
@@ -1678,20 +1681,32 @@ def _tuple_item_types(node: Optional[ast.expr], resolve: Resolve) -> list[Option
     return items if any(items) else []
 
 
-def _schema_switch(arg: ast.expr) -> bool:
+def _schema_switch(arg: ast.expr) -> list[str]:
     """A statement text that sets ``search_path`` to a value computed at run time: an f-string, ``"...".format(...)``
-    or ``"..." % ...`` mentioning ``search_path`` (``f'SET search_path TO "{schema_name}", public'``)."""
+    or ``"..." % ...`` mentioning ``search_path`` (``f'SET search_path TO "{schema_name}", public'``): the root
+    names the value is read from (``schema_name``; ``user`` of ``{user.org_slug}``), empty when it is no switch."""
     if isinstance(arg, ast.JoinedStr):
-        return any(isinstance(v, ast.FormattedValue) for v in arg.values) and any(
-            isinstance(v, ast.Constant) and isinstance(v.value, str) and "search_path" in v.value.lower() for v in arg.values
-        )
+        if not any(isinstance(v, ast.Constant) and isinstance(v.value, str) and "search_path" in v.value.lower() for v in arg.values):
+            return []
+        return _root_names([v.value for v in arg.values if isinstance(v, ast.FormattedValue)])
     if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "format":
-        base = arg.func.value
+        base, values = arg.func.value, list(arg.args) + [k.value for k in arg.keywords]
     elif isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Mod, ast.Add)):
-        base = arg.left
+        base, values = arg.left, [arg.right]
     else:
-        return False
-    return isinstance(base, ast.Constant) and isinstance(base.value, str) and "search_path" in base.value.lower()
+        return []
+    if not (isinstance(base, ast.Constant) and isinstance(base.value, str) and "search_path" in base.value.lower()):
+        return []
+    return _root_names(values)
+
+
+def _root_names(values: list[ast.expr]) -> list[str]:
+    out: set[str] = set()
+    for v in values:
+        for n in ast.walk(v):
+            if isinstance(n, ast.Name):
+                out.add(n.id)
+    return sorted(out) or ["?"]  # (a value with no name: still a switch, read from nothing the caller hands in)
 
 
 def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, _depth: int = 0) -> dict[str, Any]:
