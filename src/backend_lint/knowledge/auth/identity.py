@@ -655,7 +655,10 @@ def _fed_parameters(
                             # (a static or class method binds its positional arguments as they are written)
                             keywords_only = method is None or not _bound_by_call(project, method[0])
                             methods = [method] if method is not None else []
-                        if not methods:
+                        if not methods and not any(seg[:1].isupper() for seg in feed["target"].split(".")[-2:]):
+                            # (a local's method or the index's ``built`` feeds, ``Service(db).m(...)``; a class built
+                            # or named, ``Item(...)``, ``Item.touch(item)``, is not: its receivers are not read, so a
+                            # new call in the file keeps the editor's one-function re-walk)
                             methods = _built_receiver_methods(project, fn, feed["target"])
                             keywords_only = False
                         if not methods:
