@@ -735,12 +735,9 @@ def _built_receiver_methods(project: "ProjectIndex", fn: dict[str, Any], target:
     along its bases, its parameters after ``self`` (the instance binds the positional arguments in order). Only
     when every receiver the index typed for the call is one class's method."""
     typed = receivers_of(fn).get(target) or []
-    if len(typed) != 1 or typed[0] in (PLAIN_CALL, SELF_RECEIVER):
+    if len(typed) != 1 or typed[0] in (PLAIN_CALL, SELF_RECEIVER) or typed[0].rpartition(".")[0].endswith(")"):
         return []
-    cls, _, method = typed[0].rpartition(".")
-    if not cls or not method or cls.endswith(")"):
-        return []
-    found = _method_along_bases(project, cls, method)
+    found = _class_method(project, typed[0])
     return [found] if found is not None else []
 
 

@@ -15,8 +15,7 @@ from .attach import caller_locals
 from .syntax import client_key_columns, result_present_test
 from .vocabulary import capability_column, named_like_check, PRIMARY_KEY_NAMES
 from .syntax import _assignments, _db_handle, _if_refuses, _local_copies, _unwrap, _walk_expr, read_base
-from .summaries import (  # (``_client_keyed``: also read from here)
-    _client_keyed,
+from .summaries import (
     _summary_of_call,
     callee_decides,
     helper_checked_tables,

@@ -13,11 +13,11 @@ from ..cst import load_names, walk
 from ..imports import dotted_name
 from .values import Val
 from .analyzer import function_queries
+from .summaries import _client_keyed
 from .checks import (
     _access_gate,
     _caller_unread,
     _child_of_checked_parent,
-    _client_keyed,
     _existence_only,
     _guarded_node,
     _guarded_site,

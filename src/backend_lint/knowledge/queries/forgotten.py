@@ -20,7 +20,7 @@ from ..imports import dotted_name, last_segment
 from ..auth import ADMIN_WORDS, marker_target, refuses_non_admins
 from ..index.extractors.flow import access_name  # an exception named for access (``Forbidden``, ``NotFoundError``)
 from ..models import globally_scoped, identity_columns, is_owned, model_columns, referenced_model
-from .checks import _client_keyed
+from .summaries import _client_keyed
 from .syntax import _assignments
 from .permission_gates import global_permission_gate
 from .summaries import (
