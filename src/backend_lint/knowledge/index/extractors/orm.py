@@ -2437,13 +2437,20 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             # ``GuildService(db).rename(guild, ...)``: the method's name, as the ``receivers`` facts key it
             target = node.func.attr
             given = [g for g in given if g[2] == "row"]
-        elif not (target and "." in target) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call):
+        elif not (target and "." in target) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) and _class_named(node.func.value.func):
             # ``BoardService(db).rename(board_id, user_id=current_user.id)``: likewise (the reader finds the class
             # in the ``receivers`` facts, ``knowledge.auth._built_receiver_methods``)
             target, built = node.func.attr, True
         if target and ("." in target or given[0][2] == "row" or built):
             out.append({"target": target, "route": route, "args": given})
     return out
+
+
+def _class_named(func: ast.expr) -> bool:
+    """``BoardService`` / ``services.BoardService``: a callee named like a class (a service built in place), never
+    ``db.query`` / ``select`` (a query whose methods are no project function)."""
+    name = func.id if isinstance(func, ast.Name) else (func.attr if isinstance(func, ast.Attribute) else "")
+    return name[:1].isupper()
 
 
 def _decided_with_caller(fn: ast.FunctionDef | ast.AsyncFunctionDef, deps: set[str]) -> dict[str, int]:
