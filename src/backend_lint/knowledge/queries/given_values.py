@@ -17,8 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
-from ..auth import function_key, principal_fed_parameters
-from ..auth.identity import _feed_one, _settings_key
+from ..auth import function_key, principal_fed_by_call, principal_fed_parameters
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import last_segment
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     import libcst as cst
 else:
     cst = lazy_import("libcst")
+
 
 def given_parameters(ctx: "FileContext", func: "cst.FunctionDef") -> frozenset[str]:
     """The parameters of ``func`` (a top-level function of the file) that every project caller hands the caller's
@@ -43,17 +43,15 @@ def given_parameters(ctx: "FileContext", func: "cst.FunctionDef") -> frozenset[s
     if not fed:
         return frozenset()
     project = ctx.project
-    cache_key = ("queries.given_parameters", key, fed, _settings_key(ctx.settings))
-    every = project.memo(cache_key, lambda: _fed_on_every_call(project, ctx.settings, key, fed))
+    settings = ctx.settings
+    cache_key = ("queries.given_parameters", key, fed, settings.auth_dependencies, settings.principal_parameters, settings.identity_fields)
+    every = project.memo(cache_key, lambda: _fed_on_every_call(project, settings, key, fed))
     return every - _rebound(func)
 
 
 def _fed_on_every_call(project: "ProjectIndex", settings: "Settings", key: str, params: frozenset[str]) -> frozenset[str]:
     kept = set(params)
     name = last_segment(key)
-    found = project.project_function(key)
-    target = (orm_facts(project.modules[found[0]]).get("functions") or {}).get(found[1]) if found is not None else None
-    names = [p["name"] for p in (target or {}).get("params", ())]
     callers = 0
     for _, facts in project.iter_modules():
         orm = orm_facts(facts)
@@ -68,12 +66,8 @@ def _fed_on_every_call(project: "ProjectIndex", settings: "Settings", key: str, 
                 if not feeds:
                     return frozenset()  # (a caller whose arguments name no caller's value: it may pass nothing)
                 for feed in feeds:
-                    # (the reading ``principal_fed_parameters`` makes of one call: which parameters it hands the
-                    # principal's value, given the caller's own parameters)
-                    principal: dict[str, set[str]] = {}
-                    own = {fp["name"]: fp for fp in fn.get("params", ())}
-                    _feed_one(project, settings, own, feed, key, names, False, principal, {}, {})
-                    kept &= principal.get(key, set())
+                    # (the reading ``principal_fed_parameters`` makes of each call)
+                    kept &= principal_fed_by_call(project, settings, fn, feed, key)
     return frozenset(kept) if callers else frozenset()
 
 
