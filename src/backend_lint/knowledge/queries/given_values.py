@@ -115,9 +115,19 @@ def given_side(ctx: "FileContext", func: "cst.FunctionDef", test: "cst.BaseExpre
     if not given:
         return None
     name, present = found
-    if name in given or name in _given_locals(ctx, func, given):
+    if name in given:
+        return present
+    # (a local only by ``is None`` / ``is not None``: a set built under the test may be empty, and ``if
+    # tenant_hashes:`` then takes the other way)
+    if _none_test(test) and name in _given_locals(ctx, func, given):
         return present
     return None
+
+
+def _none_test(test: "cst.BaseExpression") -> bool:
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    return isinstance(test, cst.Comparison)
 
 
 def _given_locals(ctx: "FileContext", func: "cst.FunctionDef", given: frozenset[str]) -> frozenset[str]:
