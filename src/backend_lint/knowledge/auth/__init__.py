@@ -134,5 +134,6 @@ from .identity import (  # noqa: F401
     principal_fed_names,
     principal_fed_parameters,
     project_function_no_claim,
+    principal_fed_by_call,
     raw_principal_fed,
 )

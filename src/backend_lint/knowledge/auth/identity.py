@@ -679,6 +679,18 @@ def _fed_parameters(
     return project.memo(("auth.fed_parameters", _settings_key(settings)), build)
 
 
+def principal_fed_by_call(project: "ProjectIndex", settings: "Settings", caller: dict[str, Any], feed: dict[str, Any], key: str) -> frozenset[str]:
+    """The parameters of the project function ``key`` that one call (``feed``, of the function or method whose facts
+    are ``caller``) hands the principal's value, as ``principal_fed_parameters`` reads each call."""
+    found = project.project_function(key)
+    target = (orm_facts(project.modules[found[0]]).get("functions") or {}).get(found[1]) if found is not None else None
+    names = [fp["name"] for fp in (target or {}).get("params", ())]
+    principal: dict[str, set[str]] = {}
+    own = {fp["name"]: fp for fp in caller.get("params", ())}
+    _feed_one(project, settings, own, feed, key, names, False, principal, {}, {})
+    return frozenset(principal.get(key, ()))
+
+
 def _feed_one(
     project: "ProjectIndex", settings: "Settings", own: dict[str, dict[str, Any]], feed: dict[str, Any], key: str, names: list[str],
     keywords_only: bool, principal: dict[str, set[str]], client: dict[str, set[str]],

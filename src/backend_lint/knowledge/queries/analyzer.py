@@ -14,6 +14,7 @@ from ..models import is_owned, is_table_model, project_identity_fields, referenc
 from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
 from .created import makes_row
+from .given_values import given_side
 from .guarded_writes import owner_guarded_write
 from .handed_rows import route_handed_rows
 from .role_chains import rest_is_staff, role_test, staff_members
@@ -673,7 +674,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 # caller's own), as when the body exits
                 self._narrow(stmt.test, else_state, positive=False)
             condition = _simple_condition(stmt.test)
-            self.merge_into(state, [body_state, else_state], condition)
+            given = given_side(self.ctx, self.func, stmt.test) if self.identity.route is None else None
+            if given is not None:
+                # ``if tenant_id:`` where every request gives ``tenant_id``: the other way is taken by none
+                self.merge_into(state, [body_state if given else else_state])
+            else:
+                self.merge_into(state, [body_state, else_state], condition)
         for flag, checks in body_flags.items():
             # ``if restricted: if user_id == doc.created_by_id: role = "owner"`` / ``else: role = shared_role``: past
             # the join the flag may hold the comparison set on the first way (rebound on the other)

@@ -938,6 +938,7 @@ class _Decisions:
                 # row, which is owned through that reference when its table has no identity column)
                 self.out.checks.append(Comparison(test, other, other_name, column=through, membership=through is not None))
                 state[other_name] = replace(other, derived=True)  # (as after a check of the row)
+                self._verify_loaded(other_name, state, test, None, record=False)
 
     def _keyed_by_row_column(self, row_name: str, keys: set[str], row_model: Optional[str], found_model: Optional[str]) -> bool:
         """``staff = ...filter(Staff.id == leave.staff_id, Staff.firm_id == current_user.firm_id).first()`` after
