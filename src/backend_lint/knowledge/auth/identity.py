@@ -34,7 +34,8 @@ from .dependencies import (
     SCALAR_TYPES,
     TASK_DECORATORS,
 )
-from .params import param_infos
+from .membership import own_membership_columns
+from .params import marker_target, param_infos
 from .request_authorizers import request_authorizers
 from .principals import Identity, principal_classes
 from .admin import _admin_gate, _admin_surface, _could_be_principal
@@ -101,6 +102,22 @@ def _own_membership_columns(ctx: "FileContext", params: list, tenant_keys: froze
         for column in identity_columns(ctx.project, ctx.settings, dep.principal_type):
             if column in columns:
                 yield f"{p.name}.{column}", column
+
+
+def _caller_membership_columns(ctx: "FileContext", params: list) -> Iterator[tuple[str, str]]:
+    """``(f"{param}.{column}", column)`` for a route parameter whose auth dependency hands over the caller's own
+    membership row, built from the authenticated caller alone (``membership.own_membership_columns``)."""
+    if ctx.project is None:
+        return
+    for p in params:
+        if p.dependency.kind != "auth" or not p.dependency.resource:
+            continue
+        dependency, called = p.provider, False
+        target = marker_target(p.marker_node) if p.provider is None and p.marker_node is not None else None
+        if isinstance(target, cst.Call):
+            dependency, called = ctx.qualified_name(target.func), True
+        for column in own_membership_columns(ctx.project, ctx.settings, dependency, called, p.dependency):
+            yield f"{p.name}.{column}", column
 
 
 def _is_task(ctx: "FileContext", func: cst.FunctionDef) -> bool:
@@ -410,6 +427,10 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             for path, column in _own_membership_columns(ctx, params, tenant_keys):
                 # ``member: WorkspaceMember = Depends(require_membership)`` (the caller's own membership row the
                 # dependency looked up for the path's tenant): ``member.user_id`` is who asks, as ``user.id`` is
+                ident.identity_params.setdefault(path, column)
+            for path, column in _caller_membership_columns(ctx, params):
+                # ``member: TenantMember = Depends(get_tenant_member)`` (the caller's own membership row, looked up
+                # from the authenticated caller alone): ``member.tenant_id`` is the caller's tenant
                 ident.identity_params.setdefault(path, column)
             ident.tenant_keys = tenant_keys
         guards = [k for k in [*_decorator_dependencies(ctx, route), *included] if k.kind == "auth" and not k.resource]

@@ -698,10 +698,10 @@ def _takes_dependency(fn: ast.AST) -> bool:
 
 def _by_dependency(who: str, deps: dict[str, str]) -> Optional[str]:
     """The dependency filling the parameter ``who`` is spelled from (``current.id`` of ``current=Depends(...)``;
-    ``ctx.tenant.id``, one attribute of what it yields deeper), when ``who`` names no caller by its words (those
-    need no dependency to be read as the caller)."""
+    ``ctx.tenant.id``, one attribute of what it yields deeper). Kept for a spelling with a caller word too
+    (``ctx.member.id``): the reader's caller words are fewer than ``_callerish``'s, and the dependency decides."""
     head, _, rest = who.partition(".")
-    if head not in deps or _callerish(who) or rest.count(".") > 1:
+    if head not in deps or rest.count(".") > 1:
         return None
     return deps[head]
 
