@@ -11,10 +11,20 @@ from ..auth import HELD_TENANT_COLUMNS
 from ..models import _declared_field, column_traits, identity_columns, referenced_model
 from ..schemas import annotation_admits_none, parse_expr
 from ..scoping import context_caller, is_caller, role_permission
+from ..cst import walk
+from ...ground.lazy import lazy_import
+from .summaries import owning_parents
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ..auth import Identity
+    from .values import Site
     from ...ground.config import Settings
     from ..index import ProjectIndex
+
+cst = lazy_import("libcst")
+
+_CONSTANTS = frozenset({"True", "False", "None"})
 
 
 def tenant_table(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
@@ -70,3 +80,28 @@ def _caller_tenant_columns(project: "ProjectIndex", settings: "Settings") -> fro
         return frozenset(out)
 
     return project.memo(("queries.tenant_tables.caller_columns", settings.identity_fields, settings.principal_parameters), build)
+
+
+def tenant_child_listing(ctx: "FileContext", func: "cst.FunctionDef", identity: "Identity", site: "Site") -> Optional[str]:
+    """The child table ``site`` lists whole when its rows are owned through a tenant's table
+    (``owning_parents``: ``Category.group_id`` -> ``CategoryGroup``, itself a ``tenant_table``) by a required key,
+    on a route that never reads the caller it signs in: ``select(Category).order_by(...)`` or with constant filters
+    only (``Rule.is_active == True``) lists every tenant's rows, the parent's listing forgot the same tenant. Not a
+    listing keyed by anything, joined to another table, handed through helpers, or in a function that reads the
+    caller (``join(CategoryGroup).where(CategoryGroup.workspace_id == user.workspace_id)``); ``None`` otherwise."""
+    project, settings = ctx.project, ctx.settings
+    if project is None or site.key_names or site.via or site.kind not in ("select", "query") or len(site.entities) != 1:
+        return None
+    model = site.entities[0]
+    parent = owning_parents(project, settings).get(model)
+    if parent is None or not _required_reference(project, model, parent[1]) or not tenant_table(project, settings, parent[0]):
+        return None
+    spelled = {n.value for n in site.model_nodes if isinstance(n, cst.Name)} | _CONSTANTS
+    nodes = [n for p in site.pred_nodes for n in walk(p)]
+    attrs = {id(n.attr) for n in nodes if isinstance(n, cst.Attribute)}  # (``Rule.is_active``: a column, no value)
+    if any(isinstance(n, cst.Name) and id(n) not in attrs and n.value not in spelled for n in nodes):
+        return None  # (a filter by a value, a join to another table)
+    names = identity.names()
+    if any(isinstance(n, cst.Name) and n.value in names for n in walk(func.body)):
+        return None
+    return model
