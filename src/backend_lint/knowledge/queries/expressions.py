@@ -16,7 +16,8 @@ from ..imports import last_segment
 from ..index.extractors.orm import CLIENT_CARRIERS, TENANT_COLUMNS  # where a request carries what the client sent
 from ..models import is_owned, membership_partners, model_columns, referenced_model
 from ..repositories import enclosing_class
-from .summaries import _decided_table, client_value_function, flow_facts, membership_group
+from ..scoping import inferred_columns
+from .summaries import _decided_table, client_value_function, flow_facts, membership_group, owning_parents
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
 from .vocabulary import (
@@ -686,7 +687,7 @@ class _Expressions:
                 v = state.get(b.value)
                 if v is not None and v.client and not (v.derived or v.checked):  # (verified with the caller: a scope)
                     return True
-                if self._tenant_named(a.attr.value, b, v):
+                if self._tenant_named(a.attr.value, b, v) or self._group_named(a, b, v, state):
                     self.member_columns[id(node)] = a.attr.value
                     return True
                 if self._member_named(a, b, v, state):
@@ -705,6 +706,30 @@ class _Expressions:
         if column not in TENANT_COLUMNS or value.value not in self.unverified_path_keys():
             return False
         return True
+
+    def _group_named(self, column: cst.Attribute, value: cst.Name, v: Optional[Val], state: dict[str, Val]) -> bool:
+        """``SkillPrompt.canvas_id == canvas_id`` in a route, on a table owned through the row its column refers to
+        (``owning_parents``: ``SkillPrompt.canvas_id`` -> ``Canvas``, owned), with ``canvas_id`` a path key nothing
+        on the route verifies (``unverified_path_keys``, as ``_tenant_named``): the project scopes by the group
+        column (an inferred identity field), but the predicate keeps whichever group's rows the client named."""
+        if v is not None and (v.checked or v.trusted or v.rows or v.stmt):
+            return False
+        if column.attr.value in TENANT_COLUMNS or value.value not in self.unverified_path_keys():
+            return False
+        model = self.model_of(column.value, state) if isinstance(column.value, (cst.Name, cst.Attribute)) else None
+        if model is None:
+            return False
+        parent = owning_parents(self.project, self.settings).get(model)
+        if parent is not None and parent[1] == column.attr.value:
+            return True
+        # (or the column the project itself scopes the table by, checking the row it names with who asks
+        # elsewhere, ``verify_canvas_access(canvas_id, current_user.id, ...)``: inferred, never configured)
+        target = referenced_model(self.project, model, column.attr.value)
+        return (
+            column.attr.value in inferred_columns(self.project, self.settings, model)
+            and column.attr.value not in self.settings.identity_fields
+            and target is not None and target != model and is_owned(self.project, self.settings, target)
+        )
 
     def _member_named(self, column: cst.Attribute, value: cst.Name, v: Optional[Val], state: dict[str, Val]) -> bool:
         """``Membership.user_id == member_id`` in a route, on a membership (link) table (``membership_partners``:

@@ -26,6 +26,7 @@ from .permission_gates import global_permission_gate
 from .summaries import (
     callee_decides, checked_only_tables, flow_facts, membership_group, method_home, method_summary, owning_parents, principal_passes_through,
 )
+from .tenant_tables import tenant_child_listing
 from .unwritten import writes_row
 from .vocabulary import _ACCESS_STATUS, library_check_name, secret_key_column, spells_check
 
@@ -54,8 +55,10 @@ def forgotten_check_model(
     project, settings = ctx.project, ctx.settings
     if project is None or identity.route is None or not identity.principals or identity.global_caller:
         return None  # (a Flask view's helpers read the caller without being handed it)
-    if fq.checks or not site.unscoped or site.admin or not site.key_names:
+    if fq.checks or not site.unscoped or site.admin:
         return None
+    if not site.key_names:  # (a whole listing of a tenant table's children: ``tenant_tables``)
+        return tenant_child_listing(ctx, func, identity, site)
     checked = checked_only_tables(project, settings)
     # (or a group table the project reaches through the caller's membership rows, ``Organization`` through its
     # ``Membership``: decided on for itself, parent or not)

@@ -19,6 +19,7 @@ from ..scoping import context_caller, is_caller, role_permission
 from .vocabulary import _WRITER_VERBS, capability_column, PRIMARY_KEY_NAMES
 from .syntax import _if_refuses, _key_name
 from ..index.extractors.flow import MODEL_PARAM
+from .tenant_tables import tenant_table
 from .summaries import _client_keyed, _summary_of_call, flow_facts, handed_models, membership_group, method_summary, with_models
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,6 +145,10 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         # served to the other organisations, so the listing forgot the tenant, it does not publish the table. A
         # feed's author column compared with the caller, "my posts", says no such thing: users' rows listed to all)
         unlisted |= {m for m in found - anonymous - unlisted if _tenant_scoped(project, settings, m)}
+        # (nor is a table whose only identity column is a required tenant key, in a project that selects rows by the
+        # caller's tenant in that column elsewhere: ``TransactionJournal.workspace_id`` listed by two routes that sign
+        # the caller in and ignore them is every workspace's ledger, ``tenant_tables.tenant_table``)
+        unlisted |= {m for m in found - anonymous - unlisted if tenant_table(project, settings, m)}
         found -= unlisted
         for m in unlisted:
             routes_listing.pop(m, None)

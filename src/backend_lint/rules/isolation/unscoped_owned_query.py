@@ -677,8 +677,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
                 message = self.message.format(model=short, column=columns[0])
             elif (parent := owning_parents(self.ctx.project, self.ctx.settings).get(model)) is not None:
                 # (a table owned through a row of an owned table it references: this route checks neither)
+                keyed = " by a client key" if site.key_names else ""  # (every tenant's children listed: ``tenant_tables``)
                 message = (
-                    f"Query on `{short}` by a client key is never checked; its rows are owned through "
+                    f"Query on `{short}`{keyed} is never checked; its rows are owned through "
                     f"`{parent[0].rsplit('.', 1)[-1]}` (`{parent[1]}`)"
                 )
             elif not is_owned(self.ctx.project, self.ctx.settings, model) and (
