@@ -1,0 +1,138 @@
+"""An authorisation helper's own load: the row it decides on is the check's input, not a leak.
+
+RULES.md: an authorisation helper is a project function given the principal (or an identity value) plus the row or
+its key, which raises or returns a verdict the caller raises on. When its body loads that row by the key it was
+handed and compares the row with who asks (``def can_access_deal(db, user, deal_id): deal = db.get(Deal, deal_id);
+return deal.organization_id == user.organization_id``), the comparison *is* the check: the finding sits at the
+caller that loads the row unchecked or ignores the verdict, never inside the helper (no BKL202, and the load is
+checked, no BKL201)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...ground.lazy import lazy_import
+from ..cst import walk
+from ..imports import dotted_name
+from .vocabulary import named_like_check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...engine.context import FileContext
+    from ..auth import Identity
+    from .values import Comparison
+
+# libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
+cst = lazy_import("libcst")
+
+_VERDICT_RETURNS = ("bool", "None", "tuple", "Tuple", "NoReturn")
+_DEPENDENCY_MARKERS = ("Depends", "Security")
+
+
+def helper_own_load(ctx: "FileContext", func: "cst.FunctionDef", identity: "Identity", check: "Comparison") -> bool:
+    """``check`` is the decision of an authorisation helper on the row it loads itself: ``func`` is no route and no
+    dependency (no ``Depends`` parameter), is named like a check (``can_access_deal``, ``check_permission``) or
+    named in ``authorization-helpers``, is given who asks (the principal or an identity value) as a parameter, the
+    row was looked up by keys that are all parameters of ``func`` other than who asks, and no ``return`` hands that
+    row back (a getter named like a check, ``ensure_deal(db, user, id) -> Deal``, is a scoped fetch gone wrong: it
+    stays reported), nor writes it (``deal.closed = True``, ``db.delete(deal)``: a writer that checks first is the
+    route's work done in a service, its check is the finding), and the function's annotation, when written, is a
+    verdict (``bool``, ``None``, a tuple)."""
+    if identity.route is not None or identity.admin:
+        return False
+    name = func.name.value
+    configured = ctx.settings.authorization_helpers
+    if not (named_like_check(name) or any(c == name or c.endswith("." + name) for c in configured)):
+        return False
+    params = _params(func)
+    if params is None:
+        return False  # a dependency: the route's gate, read where it is declared
+    who = (set(identity.principals) | set(identity.identity_params)) & params
+    if not who:
+        return False
+    row = check.row
+    keys = {k.split(".", 1)[0] for s in row.sites for k in s.key_names} if row.sites else {k.split(".", 1)[0] for k in row.keys}
+    if row.sites and any(not s.key_names for s in row.sites):
+        return False  # a listing keyed on nothing the helper was given
+    if not keys or not keys <= params or keys & who:
+        return False
+    if not _verdict_annotation(func):
+        return False
+    names = {n for s in row.sites for n in s.row_names}
+    if check.name:
+        names.add(check.name)
+    return not _returns_any(func, names) and not _writes_any(func, names)
+
+
+def _params(func: "cst.FunctionDef") -> "set[str] | None":
+    out: set[str] = set()
+    p = func.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+        default = param.default
+        if isinstance(default, cst.Call):
+            called = dotted_name(default.func) or ""
+            if called.rpartition(".")[2] in _DEPENDENCY_MARKERS:
+                return None
+        if isinstance(param.annotation, cst.Annotation) and any(
+            isinstance(n, cst.Name) and n.value in _DEPENDENCY_MARKERS for n in walk(param.annotation)
+        ):
+            return None  # ``user: Annotated[User, Depends(current_user)]``
+        out.add(param.name.value)
+    return out - {"self", "cls"}
+
+
+def _verdict_annotation(func: "cst.FunctionDef") -> bool:
+    returns = func.returns
+    if returns is None:
+        return True
+    node = returns.annotation
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    spelled = dotted_name(node) if not isinstance(node, cst.Name) else node.value
+    if spelled is None:
+        return False
+    last = spelled.rpartition(".")[2]
+    if last in ("Optional", "Awaitable", "Coroutine"):
+        inner = returns.annotation
+        return isinstance(inner, cst.Subscript) and all(
+            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name) and e.slice.value.value in _VERDICT_RETURNS
+            for e in inner.slice
+        )
+    return last in _VERDICT_RETURNS
+
+
+def _returns_any(func: "cst.FunctionDef", names: set[str]) -> bool:
+    """A ``return`` of ``func`` itself (not of a nested function) whose value is one of ``names``, or a tuple holding
+    one (``return deal, True``)."""
+    stack: list = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not func:
+            continue
+        if isinstance(node, cst.Return) and node.value is not None:
+            value = node.value
+            items = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
+            if any(isinstance(v, cst.Name) and v.value in names for v in items):
+                return True
+        stack.extend(node.children)
+    return False
+
+
+def _writes_any(func: "cst.FunctionDef", names: set[str]) -> bool:
+    """An attribute of one of ``names`` assigned (``deal.stage = "won"``), or one of them handed to a session's write
+    (``db.delete(deal)``, ``session.merge(deal)``)."""
+    for node in walk(func.body):
+        targets: list = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _WRITES:
+            if any(isinstance(a.value, cst.Name) and a.value.value in names for a in node.args):
+                return True
+        for t in targets:
+            if isinstance(t, (cst.Attribute, cst.Subscript)) and isinstance(t.value, cst.Name) and t.value.value in names:
+                return True
+    return False
+
+
+_WRITES = ("delete", "merge", "add", "update", "save", "remove")
