@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
 cst = lazy_import("libcst")
 
-_VERDICT_RETURNS = ("bool", "None", "tuple", "Tuple", "NoReturn")
+_VERDICT_RETURNS = ("bool", "None", "NoReturn")
 _DEPENDENCY_MARKERS = ("Depends", "Security")
 
 
@@ -59,7 +59,7 @@ def helper_own_load(ctx: "FileContext", func: "cst.FunctionDef", identity: "Iden
         return False  # a listing keyed on nothing the helper was given
     if not keys or not keys <= params or keys & who:
         return False
-    if not _verdict_annotation(func):
+    if not _verdict_annotation(func) or not _verdicts_only(func):
         return False
     names = {n for s in row.sites for n in s.row_names}
     if check.name:
@@ -85,23 +85,61 @@ def _params(func: "cst.FunctionDef") -> "set[str] | None":
 
 
 def _verdict_annotation(func: "cst.FunctionDef") -> bool:
+    """No annotation, or a verdict's: ``bool``, ``None``, ``NoReturn``, ``tuple[bool, str]`` (a verdict with its
+    reason; ``tuple[list[Member], int]`` is rows)."""
     returns = func.returns
     if returns is None:
         return True
     node = returns.annotation
     if isinstance(node, cst.Subscript):
-        node = node.value
-    spelled = dotted_name(node) if not isinstance(node, cst.Name) else node.value
-    if spelled is None:
-        return False
-    last = spelled.rpartition(".")[2]
-    if last in ("Optional", "Awaitable", "Coroutine"):
-        inner = returns.annotation
-        return isinstance(inner, cst.Subscript) and all(
-            isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Name) and e.slice.value.value in _VERDICT_RETURNS
-            for e in inner.slice
-        )
-    return last in _VERDICT_RETURNS
+        head = _spelled(node.value)
+        if head not in ("tuple", "Tuple", "Optional"):
+            return False
+        first = node.slice[0].slice if node.slice else None
+        return isinstance(first, cst.Index) and _spelled(first.value) in ("bool", "None")
+    return _spelled(node) in _VERDICT_RETURNS
+
+
+def _spelled(node: "cst.CSTNode") -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
+def _verdicts_only(func: "cst.FunctionDef") -> bool:
+    """Every ``return`` of ``func`` itself answers yes or no: nothing, ``True`` / ``False`` / ``None``, a comparison,
+    a negation, ``bool(...)``, a call of a function named like a check, or such an answer with its reason
+    (``return False, "not your team"``)."""
+    stack: list = [func.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not func:
+            continue
+        if isinstance(node, cst.Return) and node.value is not None and not _verdict_value(node.value):
+            return False
+        stack.extend(node.children)
+    return True
+
+
+def _verdict_value(value: "cst.BaseExpression") -> bool:
+    if isinstance(value, cst.Tuple) and len(value.elements) >= 2:
+        reasons = value.elements[1:]
+        if not all(isinstance(e.value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)) or (
+            isinstance(e.value, cst.Name) and e.value.value == "None") for e in reasons):
+            return False
+        value = value.elements[0].value
+    if isinstance(value, cst.Name):
+        return value.value in ("True", "False", "None")
+    if isinstance(value, cst.Comparison) or (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)):
+        return True
+    if isinstance(value, cst.BooleanOperation):
+        return _verdict_value(value.left) and _verdict_value(value.right)
+    if isinstance(value, cst.Call):
+        called = _spelled(value.func)
+        return called == "bool" or named_like_check(called)
+    return False
 
 
 def _returns_any(func: "cst.FunctionDef", names: set[str]) -> bool:
