@@ -31,12 +31,13 @@ _DEPENDENCY_MARKERS = ("Depends", "Security")
 def helper_own_load(ctx: "FileContext", func: "cst.FunctionDef", identity: "Identity", check: "Comparison") -> bool:
     """``check`` is the decision of an authorisation helper on the row it loads itself: ``func`` is no route and no
     dependency (no ``Depends`` parameter), is named like an access check (``can_access_deal``, ``check_permission``;
-    not only ``validate``) or named in ``authorization-helpers``, is given who asks (the principal or an identity value) as a parameter, the
-    row was looked up by keys that are all parameters of ``func`` other than who asks, and no ``return`` hands that
+    not only ``validate``) or named in ``authorization-helpers``, is given who asks (the principal or an identity
+    value) as a parameter, the row was looked up by keys that are all parameters of ``func`` other than who asks, and no ``return`` hands that
     row back (a getter named like a check, ``ensure_deal(db, user, id) -> Deal``, is a scoped fetch gone wrong: it
     stays reported), nor writes it (``deal.closed = True``, ``db.delete(deal)``: a writer that checks first is the
-    route's work done in a service, its check is the finding), and the function's annotation, when written, is a
-    verdict (``bool``, ``None``, a tuple)."""
+    route's work done in a service, its check is the finding), and it answers only yes or no: every ``return`` a
+    verdict (or a verdict with its reason), its annotation, when written, ``bool``, ``None`` or ``tuple[bool, ...]``
+    (``get_members(...) -> tuple[list[Member], int]`` answers rows: it stays reported)."""
     if identity.route is not None or identity.admin:
         return False
     name = func.name.value
