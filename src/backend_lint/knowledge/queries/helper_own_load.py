@@ -31,7 +31,7 @@ _DEPENDENCY_MARKERS = ("Depends", "Security")
 def helper_own_load(ctx: "FileContext", func: "cst.FunctionDef", identity: "Identity", check: "Comparison") -> bool:
     """``check`` is the decision of an authorisation helper on the row it loads itself: ``func`` is no route and no
     dependency (no ``Depends`` parameter), is named like an access check (``can_access_deal``, ``check_permission``;
-    not only ``validate``) or named in ``authorization-helpers``, is given who asks (the principal or an identity
+    no ``validate``) or named in ``authorization-helpers``, is given who asks (the principal or an identity
     value) as a parameter, the row was looked up by keys that are all parameters of ``func`` other than who asks, and no ``return`` hands that
     row back (a getter named like a check, ``ensure_deal(db, user, id) -> Deal``, is a scoped fetch gone wrong: it
     stays reported), nor writes it (``deal.closed = True``, ``db.delete(deal)``: a writer that checks first is the
@@ -44,9 +44,10 @@ def helper_own_load(ctx: "FileContext", func: "cst.FunctionDef", identity: "Iden
     configured = ctx.settings.authorization_helpers
     if any(c == name or c.endswith("." + name) for c in configured):
         pass
-    elif not named_like_check(name) or set(verify_words_in(name)) == {"validate"}:
-        # (``_validate_assignee(db, tenant_id, assignee_id)``: a value the client sends, validated before it is
-        # linked; that load is where the client key meets the unscoped fetch, as in a route)
+    elif not named_like_check(name) or "validate" in verify_words_in(name):
+        # (``_validate_assignee(db, tenant_id, assignee_id)``, ``validate_member(user_id, project_id, session)``: a
+        # key the client sends, validated where it is first loaded; that load is where the client key meets the
+        # unscoped fetch, as in a route)
         return False
     params = _params(func)
     if params is None:
