@@ -1220,6 +1220,8 @@ def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         v = n.value
         if type(v) is ast.Constant and v.value is None:
             continue
+        if type(v) is ast.Tuple and len(v.elts) >= 2 and all(_reason(e) for e in v.elts[1:]):
+            v = v.elts[0]  # ``return False, "not your team"``: a verdict with its reason (``-> tuple[bool, str]``)
         if type(v) is ast.Constant and v.value in (True, False):
             answered = True
         elif type(v) is ast.Compare or (type(v) is ast.UnaryOp and type(v.op) is ast.Not):
@@ -1229,6 +1231,11 @@ def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         else:
             return False  # (``return query.all()``: rows; a bool operation may hand back either operand)
     return answered
+
+
+def _reason(node: ast.expr) -> bool:
+    """The reason handed back beside a verdict: a literal string or ``None``, or an f-string."""
+    return (type(node) is ast.Constant and (node.value is None or isinstance(node.value, str))) or type(node) is ast.JoinedStr
 
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
