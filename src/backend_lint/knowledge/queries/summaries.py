@@ -761,8 +761,9 @@ def shared_party_record(project: Optional["ProjectIndex"], settings: "Settings",
     form's; ``Opportunite.id == opportunity_id`` is the shared row itself). When the compared columns cannot
     be told, the lookup keeps its owner."""
     from .syntax import client_key_columns  # (the site's own predicates)
+    from .directories import directory_link  # (a directory every caller lists: its account link is no owner)
 
-    if project is None or not party_outlived_only(project, settings, model):
+    if project is None or not (party_outlived_only(project, settings, model) or directory_link(project, settings, model)):
         return False
     columns = client_key_columns(site)
     if columns is None:
