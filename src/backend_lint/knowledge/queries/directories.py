@@ -10,7 +10,7 @@ from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
 from ..cst import walk as cst_walk
 from ..imports import dotted_name, last_segment
-from ..models import _CREATOR_COLUMN, _RECORDED_PERSON_COLUMNS, _matches_config, _released_on_delete, identity_columns, model_columns, owner_reference, referenced_model
+from ..models import model_columns, outlived_person_columns, referenced_model
 
 # libcst runs its import when a file is parsed: ground/lazy.py
 cst = lazy_import("libcst")
@@ -31,21 +31,13 @@ def directory_link(project: Optional["ProjectIndex"], settings: "Settings", mode
     private: they are listed to everyone. ``models.party_outlived_only`` without its "never compared" clause,
     for public tables only. A table not listed whole anywhere, a column removed with its account
     (``ondelete="CASCADE"``), ``owner_id`` and configured owned models keep their owner."""
-    if project is None:
+    found = outlived_person_columns(project, settings, model)
+    if found is None:
         return False
-    cols = identity_columns(project, settings, model)
-    if not cols:
-        return False
-    found = project.get_class(model)
-    canonical = found[0] if found else model
-    if settings is not None and _matches_config(canonical, settings.owned_models):
-        return False
+    canonical, cols = found
     filled = _caller_filled(project, settings)
-    for c in cols:
-        if not (c in _RECORDED_PERSON_COLUMNS or _CREATOR_COLUMN.match(c) or owner_reference(project, canonical, c)):
-            return False
-        if not _released_on_delete(project, canonical, c) or (canonical, c) in filled:
-            return False
+    if any((canonical, c) in filled for c in cols):
+        return False
     from .public import public_models  # (public reads the summaries, which call here)
 
     return canonical in public_models(project, settings)
@@ -55,21 +47,12 @@ def _caller_filled(project: "ProjectIndex", settings: "Settings") -> frozenset[t
     """``(model, column)`` pairs the project fills from the caller's identity when it makes rows (``Form(user_id=
     current_user.id)``, or a builder handed ``current_user.id``; the ``scoping`` facts' ``writes``): a row a
     user makes with their own id is theirs, whatever the rest of the project lists."""
-    from ..scoping import _built, _principal_identity
+    from ..scoping import _built, _principal_identity, _scoping_writes
 
     def build() -> frozenset[tuple[str, str]]:
-        builders: dict[str, list[tuple[str, dict]]] = {}
-        writes: list[dict] = []
-        for mod, facts in project.iter_modules():
-            found = facts.get("extra", {}).get("scoping")
-            if not found:
-                continue
-            for name, summary in found.get("builders", {}).items():
-                builders.setdefault(name.rsplit(".", 1)[-1], []).append((f"{mod}.{name}", summary))
-            for per in found.get("functions", {}).values():
-                writes.extend(per.get("writes", ()))
+        builders, writes = _scoping_writes(project)
         out: set[tuple[str, str]] = set()
-        for w in writes:
+        for _, w in writes:
             if not _principal_identity(w.get("who", ""), settings):
                 continue
             if "model" in w:

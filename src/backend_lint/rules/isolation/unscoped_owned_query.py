@@ -14,7 +14,7 @@ from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
     PRIMARY_KEY_NAMES, Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
-    picks_guarded_parent, shared_party_record,
+    directory_link, picks_guarded_parent, shared_party_record,
 )
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -654,7 +654,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             if not site.owner_value and (
                 creator_recorded_only(self.ctx.project, self.ctx.settings, model)
                 or (
-                    shared_party_record(self.ctx.project, self.ctx.settings, site, model)
+                    shared_party_record(
+                        self.ctx.project, self.ctx.settings, site, model, directory_link(self.ctx.project, self.ctx.settings, model)
+                    )
                     and not picks_guarded_parent(self.ctx.project, self.ctx.settings, node, model)
                 )
             ):
