@@ -479,23 +479,35 @@ def party_outlived_only(project: Optional["ProjectIndex"], settings: Optional["S
     row (a CRM's quotes, a company's announcements, an employee directory's account link), it does not say
     whose the row is. ``owner_id`` and configured identity fields and owned models are kept, and a model the
     project scopes by the column anywhere keeps it (``Employee.user_id == current_user.id``)."""
-    if project is None or not qualified:
+    found = outlived_person_columns(project, settings, qualified)
+    if found is None:
         return False
+    from .creators import caller_constrained
+
+    return not any(caller_constrained(project, settings, found[0], c) for c in found[1])
+
+
+def outlived_person_columns(
+    project: Optional["ProjectIndex"], settings: Optional["Settings"], qualified: Optional[str],
+) -> Optional[tuple[str, tuple[str, ...]]]:
+    """``(canonical model, owner columns)`` when every owner column of the model is a person column whose name
+    does not say owner, declared ``ondelete="SET NULL"`` (``party_outlived_only`` before it reads the project's
+    comparisons); ``None`` otherwise, and for configured owned models."""
+    if project is None or not qualified:
+        return None
     cols = identity_columns(project, settings, qualified)
     if not cols:
-        return False
+        return None
     found = project.get_class(qualified)
     canonical = found[0] if found else qualified
     if settings is not None and _matches_config(canonical, settings.owned_models):
-        return False
+        return None
     for c in cols:
         if not (c in _RECORDED_PERSON_COLUMNS or _CREATOR_COLUMN.match(c) or owner_reference(project, canonical, c)):
-            return False
+            return None
         if not _released_on_delete(project, canonical, c):
-            return False
-    from .creators import caller_constrained
-
-    return not any(caller_constrained(project, settings, canonical, c) for c in cols)
+            return None
+    return canonical, tuple(cols)
 
 
 def _released_on_delete(project: "ProjectIndex", qualified: str, column: str) -> bool:

@@ -631,16 +631,7 @@ def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[
     or whom the row is for, ``created_by``, ``reviewer_id``, ``recipient_id``, is none). Returns the names of
     the caller's identity so written into any column of a table model (``reporter_id=current_user_id``: the
     project holds who asks in ``current_user_id``, ``caller_values``)."""
-    builders: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    writes: list[tuple[str, dict[str, Any]]] = []
-    for mod, facts in project.iter_modules():
-        found = facts.get("extra", {}).get("scoping")
-        if not found:
-            continue
-        for name, summary in found.get("builders", {}).items():
-            builders.setdefault(name.rsplit(".", 1)[-1], []).append((f"{mod}.{name}", summary))
-        for per in found.get("functions", {}).values():
-            writes.extend((mod, w) for w in per.get("writes", ()))
+    builders, writes = _scoping_writes(project)
     callers: set[str] = set()
     if not writes:
         return callers
@@ -666,6 +657,22 @@ def _written(project: "ProjectIndex", settings: Optional["Settings"], out: dict[
                 continue
             add(model, column, f"written: filled from `{who}` in {mod}:{w['line']}", who)
     return callers
+
+
+def _scoping_writes(project: "ProjectIndex") -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], list[tuple[str, dict[str, Any]]]]:
+    """The ``scoping`` facts' row builders (by bare name: ``[(qualified name, summary)]``) and the writes of every
+    function, each with its module."""
+    builders: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    writes: list[tuple[str, dict[str, Any]]] = []
+    for mod, facts in project.iter_modules():
+        found = facts.get("extra", {}).get("scoping")
+        if not found:
+            continue
+        for name, summary in found.get("builders", {}).items():
+            builders.setdefault(name.rsplit(".", 1)[-1], []).append((f"{mod}.{name}", summary))
+        for per in found.get("functions", {}).values():
+            writes.extend((mod, w) for w in per.get("writes", ()))
+    return builders, writes
 
 
 def _under_owned_parent(project: "ProjectIndex", model: str, written: str, tables: dict[str, frozenset[str]], fields: set[str]) -> bool:

@@ -839,6 +839,12 @@ def _class_method(project: "ProjectIndex", target: str) -> Optional[tuple[str, l
     cls, _, method = target.rpartition(".")
     if not cls or not method:
         return None
+    if project.get_class(cls) is None:
+        # (``announcement_service.list_announcements(...)`` on a module-level instance, ``announcement_service =
+        # AnnouncementService()``: its class's method; the caller binds what it passes by keyword)
+        from ..repositories import module_instance_class
+
+        cls = module_instance_class(project, cls) or cls
     return _method_along_bases(project, cls, method)
 
 

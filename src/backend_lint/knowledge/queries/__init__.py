@@ -97,6 +97,7 @@ from .summaries import (  # noqa: F401
     summary_of_call,
     with_models,
 )
+from .directories import directory_link, picks_guarded_parent  # noqa: F401
 from .analyzer import (  # noqa: F401
     function_queries,
 )

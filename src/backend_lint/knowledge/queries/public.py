@@ -4,7 +4,7 @@ nothing a listing does not (``_public_read``, ``_callers_own_writes``), or a row
 
 from __future__ import annotations
 
-from typing import Iterator, TYPE_CHECKING, Optional
+from typing import Iterable, Iterator, TYPE_CHECKING, Optional
 
 from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
@@ -74,8 +74,11 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         preds = set(summary.get("preds", ())) - loose - optional
         if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
             filtered = {c.rpartition(":")[2] for p, cols in summary.get("filters", {}).items() if p not in skipped for c in cols} - optional
+            # (a key of the table's own parent row, ``Category.parent_id`` -> ``Category``, walks a tree whose roots
+            # the same listing gives: ``_tree_keys``)
+            tree = _tree_keys(project, summary["selects"])
             plain = bool(summary.get("fetches")) and not any(
-                c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
+                c in PRIMARY_KEY_NAMES or (_key_name(c) and c not in tree) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
                 for c in preds | filtered
             )
             if plain:  # (``Doctor.specialization.ilike(f"%{specialization}%")``, ``Doctor.is_active == True``)
@@ -161,6 +164,20 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(models), dict(listing), frozenset(children)
 
     return project.memo(("queries.public_models", key), stored)[0]
+
+
+def _tree_keys(project: "ProjectIndex", selected: Iterable[str]) -> set[str]:
+    """The columns of every selected model that reference that model itself (``Category.parent_id`` ->
+    ``categories.id``): a listing keyed on one (``parent_id IS NULL`` for the roots, ``== parent_id`` for the
+    children of one) lists the whole tree a level at a time, the client choosing only which level."""
+    out: Optional[set[str]] = None
+    for m in selected:
+        cls = project.get_class(m)
+        if cls is None:
+            return set()
+        own = {c for c in model_columns(project, cls[0]) if referenced_model(project, cls[0], c) == cls[0]}
+        out = own if out is None else out & own
+    return out or set()
 
 
 def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:

@@ -753,16 +753,17 @@ def membership_group(project: Optional["ProjectIndex"], settings: "Settings", mo
     return membership_owner(project, settings, model)
 
 
-def shared_party_record(project: Optional["ProjectIndex"], settings: "Settings", site: "Site", model: str) -> bool:
+def shared_party_record(project: Optional["ProjectIndex"], settings: "Settings", site: "Site", model: str, directory: bool = False) -> bool:
     """``models.party_outlived_only`` for this lookup: the model's owner columns only record a person its rows
     outlive, and the lookup is not the child rows of a parent the client chose: none of the model's columns its
     client keys are compared with references an owned table that is no such shared record itself
     (``FormSubmission.form_id == form_id``: a form's submissions, read by a key of the owned ``Form``, are that
     form's; ``Opportunite.id == opportunity_id`` is the shared row itself). When the compared columns cannot
-    be told, the lookup keeps its owner."""
+    be told, the lookup keeps its owner. ``directory``: the model is a directory entry every caller lists
+    (``directories.directory_link``), read as such a record too."""
     from .syntax import client_key_columns  # (the site's own predicates)
 
-    if project is None or not party_outlived_only(project, settings, model):
+    if project is None or not (directory or party_outlived_only(project, settings, model)):
         return False
     columns = client_key_columns(site)
     if columns is None:

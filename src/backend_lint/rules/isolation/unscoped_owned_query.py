@@ -14,7 +14,7 @@ from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
     PRIMARY_KEY_NAMES, Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
-    shared_party_record,
+    directory_link, picks_guarded_parent, shared_party_record,
 )
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -653,7 +653,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             membership = None
             if not site.owner_value and (
                 creator_recorded_only(self.ctx.project, self.ctx.settings, model)
-                or shared_party_record(self.ctx.project, self.ctx.settings, site, model)
+                or (
+                    shared_party_record(
+                        self.ctx.project, self.ctx.settings, site, model, directory_link(self.ctx.project, self.ctx.settings, model)
+                    )
+                    and not picks_guarded_parent(self.ctx.project, self.ctx.settings, node, model)
+                )
             ):
                 # a shared record (who made it is all its creator column says), unless the project reaches the
                 # group's rows through the caller's membership rows

@@ -2405,6 +2405,12 @@ def _principal_feeds(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[di
             # ``school_id=current_user.school_id``: the caller's own key of that name (a tenant), not its id;
             # the reader takes it only for a callee parameter of the same name
             return f"own:{expr.attr}", expr.value.id
+        if (
+            isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name) and expr.value.id in deps
+            and isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, str) and expr.slice.value.endswith("_id")
+        ):
+            # ``company_id=current_user["company_id"]``: a claims mapping's own key, as ``current_user.school_id``
+            return f"own:{expr.slice.value}", expr.value.id
         if isinstance(expr, ast.Name) and expr.id in whole:
             return "whole", expr.id  # the dependency's value itself (``token_user_id`` from ``get_sub(...) -> int``)
         base = expr
