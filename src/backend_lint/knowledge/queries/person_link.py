@@ -105,17 +105,26 @@ def _tested(node: "cst.CSTNode", parents: dict) -> bool:
 
 
 def _linked(expr: "cst.CSTNode", parents: dict) -> "bool | str":
-    """What happens to the key ``expr``: ``True`` when it is written onto another row (a call's keyword, not in a
-    ``return``; an attribute assigned), the local's name when it is bound to one, ``False`` otherwise."""
+    """What happens to the key ``expr``: ``True`` when it is written onto another row (a constructor's keyword, not
+    in a ``return``; an attribute assigned), the local's name when it is bound to one, ``False`` otherwise."""
     up = parents.get(id(expr))
     if isinstance(up, cst.Arg) and up.value is expr and up.keyword is not None:
-        return not _in_return(up, parents)
+        call = parents.get(id(up))
+        return isinstance(call, cst.Call) and _constructor(call) and not _in_return(up, parents)
     if isinstance(up, cst.Assign) and up.value is expr and len(up.targets) == 1:
         target = up.targets[0].target
         if isinstance(target, cst.Name):
             return target.value
         return isinstance(target, cst.Attribute)
     return False
+
+
+def _constructor(call: "cst.Call") -> bool:
+    """A class called to build a row (``Task(...)``, ``models.Review(...)``), not a helper given the key (``list_tasks(db,
+    assignee_id=...)`` may read that person's rows)."""
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name[:1].isupper()
 
 
 def _in_return(node: "cst.CSTNode", parents: dict) -> bool:
