@@ -762,8 +762,48 @@ def _only_tested(func: cst.FunctionDef, site: Site) -> bool:
         if node.value in keys and id(node) not in site_nodes and id(node) not in messages:
             writes = True  # the key goes on (``if not parent: raise 404``, then its children by the same key)
     if writes:
-        return all(present and (isinstance(node, cst.While) or _if_refuses(node)) for node, present in tests)
+        return all(present and (isinstance(node, cst.While) or _if_refuses(node) or _repicks_key(node, site)) for node, present in tests)
     return True
+
+
+def _repicks_key(node: cst.CSTNode, site: Site) -> bool:
+    """An ``if`` asking for the probed row's presence whose body binds again, at its top level, every local the
+    lookup's predicate compares a column with (``.where(Organization.slug == slug)``, ``if existing.
+    scalar_one_or_none(): slug = f"{slug}-{user.id}"``): while a row holds the value, the function picks another
+    one for what it writes next, as a refusal would refuse it (a retry, as a ``while`` loop). Every equality of
+    the predicate sets a column to such a local or a constant; the row is not read there (``_only_tested`` asks
+    that of every read)."""
+    if not isinstance(node, cst.If):
+        return False
+    locals_: set[str] = set()
+    for pred in site.pred_nodes:
+        comparisons = [n for n in cst_walk(pred) if isinstance(n, cst.Comparison)]
+        if not comparisons:
+            return False
+        for comp in comparisons:
+            if len(comp.comparisons) != 1 or not isinstance(comp.comparisons[0].operator, cst.Equal):
+                return False
+            sides = (comp.left, comp.comparisons[0].comparator)
+            column = [x for x in sides if isinstance(x, cst.Attribute)]
+            value = [x for x in sides if not isinstance(x, cst.Attribute)]
+            if len(column) != 1 or len(value) != 1:
+                return False
+            if isinstance(value[0], cst.Name):
+                locals_.add(value[0].value)
+            elif not isinstance(value[0], (cst.SimpleString, cst.Integer)):
+                return False
+    if not locals_:
+        return False
+    body = node.body.body if isinstance(node.body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    rebound: set[str] = set()
+    for stmt in body:
+        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else (stmt,) if isinstance(stmt, cst.BaseSmallStatement) else ()
+        for small in smalls:
+            if isinstance(small, cst.Assign):
+                rebound.update(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
+            elif isinstance(small, (cst.AugAssign, cst.AnnAssign)) and isinstance(small.target, cst.Name):
+                rebound.add(small.target.value)
+    return locals_ <= rebound
 
 
 def _row_through_result(func: cst.FunctionDef, site: Site, names: set[str]) -> Optional[str]:

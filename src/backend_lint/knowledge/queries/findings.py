@@ -34,6 +34,7 @@ from .checks import (
     _secret_gated,
     _only_tested,
     _refused_by_its_tests,
+    _principal_table,
 )
 from .permission_gates import gated_unheld_model, global_permission_gate
 from .public import _public_read, refused_unless_public
@@ -46,6 +47,7 @@ from .created import keyed_by_created_row
 from .flag_reset import flag_reset
 from .keys_only import keys_only
 from .own_key import key_grant_refused, own_key_refused
+from .person_link import person_linked
 from .unwritten import _public_row_unwritten
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -240,6 +242,8 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
             continue  # the row only tested: a free value picked, a yes or no, a refusal while it exists
         if _refused_by_its_tests(func, site):
             continue  # a value probe refused behind the row's own tests (``if existing: if existing.is_valid(): raise``)
+        if person_linked(ctx, func, site, model, _principal_table(ctx, model)):
+            continue  # a person found by a contact value only to write their key onto another row (an assignee)
         if _child_of_checked_parent(func, site, fq.sites):
             continue  # keyed on the key of a parent just loaded with the owner predicate (refused when missing)
         if _merged_into_guarded(ctx, func, site, model):

@@ -399,7 +399,12 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
       a plain attribute (`if e.published`), on a set the caller did not produce, a check that only orders or
       counts the rows, still reported;
     - a uniqueness lookup: the row is only tested for presence by an `if` whose body exits (`if taken:
-      abort(409)`) and never read otherwise;
+      abort(409)`) and never read otherwise; or whose body binds again every local the predicate compares a
+      column with (`if existing.scalar_one_or_none(): slug = f"{slug}-{user.id}"`): another value is picked;
+    - a person of the principal's own table found by an e-mail or user name (`User.email == body.email`, also
+      through a helper) only to write their key onto another row (`Task(assignee_id=assignee.id)`, `task.
+      reviewer_id = reviewer_id`), the row otherwise only tested for presence: the row returned, handed on
+      (`send_invite(user=assignee)`), changed, or its key returned, still reported;
     - a row used only as a `filter_by` value (`Event.query.filter_by(sketch=sketch, searchindex=index)`) or
       for its key in a query scoped by the principal or a row checked for it: nothing of it leaves;
     - a child refused unless it is in a relationship of another loaded row (`if score_set not in
