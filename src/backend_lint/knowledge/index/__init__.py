@@ -26,7 +26,7 @@ from ...ground.gc_tuning import collections_paused, release_freed_memory, tune_g
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
-from .services import colliding_services, import_remap, service_name, service_of
+from .services import colliding_services, import_remap, service_name, service_of, service_prefix
 from .roots import RootsReport, base_dir_for, dotted_under, guess_imports, guessed_defines, infer_roots, relative_report
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -322,6 +322,14 @@ class ProjectIndex:
     def import_remap(self, abspath: str) -> Optional[tuple[str, str]]:
         """How the file reads its absolute imports of its service's own package (``services.import_remap``)."""
         return import_remap(self.root, abspath, self._services) if self._services else None
+
+    def module_remap(self, module: str) -> Optional[tuple[str, str]]:
+        """``import_remap`` of the file named ``module`` (a service's files are named from the project root)."""
+        for service, head in self._services.items():
+            prefix = service_prefix(self.root, service)
+            if module.startswith(prefix + "."):
+                return head, f"{prefix}.{head}"
+        return None
 
     def services(self) -> dict[str, str]:
         """Service root (absolute) -> the package name it shares with other service roots."""
