@@ -53,7 +53,7 @@ class ImportTable:
         # ``from m import *``: the modules read (resolved), and the project index that says what they bind
         self.star_modules: list[str] = []
         self.project = project
-        # how the module's service reads its absolute imports of its own package (``index.services``)
+        # how the module's service reads its absolute imports of its own package (``ProjectIndex.module_remap``)
         remap_of = getattr(project, "module_remap", None)
         self.remap: Optional[tuple[str, str]] = remap_of(module_name) if remap_of is not None and module_name else None
         self.bindings: dict[str, str] = {}

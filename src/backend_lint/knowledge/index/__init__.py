@@ -26,7 +26,7 @@ from ...ground.gc_tuning import collections_paused, release_freed_memory, tune_g
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
-from .services import colliding_services, import_remap, service_name, service_of, service_prefix
+from .services import colliding_services, service_name, service_of, service_prefix
 from .roots import RootsReport, base_dir_for, dotted_under, guess_imports, guessed_defines, infer_roots, relative_report
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -211,7 +211,7 @@ class ProjectIndex:
                 entries[abspath] = entry
                 continue
             entries[abspath] = None
-            todo.append((abspath, stamp, entry, name, index.import_remap(abspath)))
+            todo.append((abspath, stamp, entry, name, index.module_remap(name[0])))
         if todo:
             changed = True
             from .extract import TreeHandover  # (only files not in the store)
@@ -319,12 +319,10 @@ class ProjectIndex:
     def _namer(self) -> "_ModuleNamer":
         return _ModuleNamer(self.root, self._units, self._src, self._services)
 
-    def import_remap(self, abspath: str) -> Optional[tuple[str, str]]:
-        """How the file reads its absolute imports of its service's own package (``services.import_remap``)."""
-        return import_remap(self.root, abspath, self._services) if self._services else None
-
     def module_remap(self, module: str) -> Optional[tuple[str, str]]:
-        """``import_remap`` of the file named ``module`` (a service's files are named from the project root)."""
+        """How the module ``module`` reads its absolute imports of its service's own package (``app.x`` ->
+        ``services.api.app.x``): a module named from its service's path (its package, its tests); not one that an
+        import root names otherwise."""
         for service, head in self._services.items():
             prefix = service_prefix(self.root, service)
             if module.startswith(prefix + "."):
@@ -430,10 +428,10 @@ class ProjectIndex:
             if (e.module, e.is_package) == name:
                 continue
             if texts is not None and abspath in texts:
-                self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1], remap=self.import_remap(abspath)))
+                self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1], remap=self.module_remap(name[0])))
                 renamed = True
                 continue
-            again.append((abspath, e.stamp, None, name, self.import_remap(abspath)))
+            again.append((abspath, e.stamp, None, name, self.module_remap(name[0])))
         for abspath, new in _extract_all(again, jobs, None, keep) if again else ():
             if new is None:
                 continue
@@ -475,7 +473,7 @@ class ProjectIndex:
         name, is_package = self._namer()(abspath)
         if self._handover is None:
             self._handover = TreeHandover(TREE_BUDGET)
-        facts = extract_module(text, abspath, name, is_package, self._handover, remap=self.import_remap(abspath))
+        facts = extract_module(text, abspath, name, is_package, self._handover, remap=self.module_remap(name))
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         self._add(abspath, digest, facts)
 
@@ -948,7 +946,7 @@ def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None, keep: bo
 
 
 def _reextract(index: "ProjectIndex", abspath: str, e: Entry) -> None:
-    new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root, remap=index.import_remap(abspath))
+    new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root, remap=index.module_remap(e.module))
     if new is None:
         return
     e.facts = new.facts

@@ -171,7 +171,7 @@ class _Resolver:
         self.imports = imports
         self.local = local
         self._answers: dict[str, str] = {}
-        self.remap = remap  # (how the module's service reads its absolute imports: ``services.import_remap``)
+        self.remap = remap  # (how the module's service reads its absolute imports: ``ProjectIndex.module_remap``)
 
     def __call__(self, node: ast.AST) -> Optional[str]:
         kind = node.__class__
@@ -228,7 +228,7 @@ def _collect_imports(
     under the name a module would have without the roots, whatever name it was extracted under), and
     ``relative``, ``[level, module, names]`` of every relative ``from`` import (``relative_imports`` facts: the
     import roots read where they climb to, and the run counts those that resolve to nothing). ``remap``: how
-    the file's service reads its absolute imports of its own package (``services.import_remap``)."""
+    the file's service reads its absolute imports of its own package (``ProjectIndex.module_remap``)."""
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
@@ -420,7 +420,7 @@ def extract_module(
     """The module's facts. ``handover``: where to leave the tree for the lint of the same text. ``tree``: CPython's
     tree of it when the caller has one (a language server splices an edited function into the file's previous
     tree instead of parsing it all). ``remap``: how the file's service reads its own package's absolute imports
-    (``services.import_remap``)."""
+    (``ProjectIndex.module_remap``)."""
     facts: dict[str, Any] = {
         "module": module,
         "is_package": is_package,

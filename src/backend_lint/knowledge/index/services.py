@@ -23,11 +23,12 @@ def colliding_services(root: str, files: dict[str, tuple[str, bool]]) -> dict[st
     """Service root directory -> the top-level package name it shares with another service root.
 
     ``files``: absolute path -> its default (module name, is_package). A package's top directory is found by
-    climbing its dotted name from the file; a top directory at the project root itself keeps its name (the
-    others are renamed around it), and a service root whose path from the project root is not a dotted name
-    (``services/rate-limiter``) is left alone."""
+    climbing its dotted name from the file. Two top directories of one name collide when they hold a module of
+    the same name (``app.main`` in both); a top directory inside another one's package is no service's, a top
+    directory at the project root itself keeps its name (the others are renamed around it), and a service root
+    whose path from the project root is not a dotted name (``services/rate-limiter``) is left alone."""
     root = os.path.abspath(root)
-    tops: dict[str, set[str]] = {}  # head -> top directories of packages named ``head``
+    held: dict[str, dict[str, set[str]]] = {}  # head -> top directory -> the module names under it
     for path, (name, is_package) in files.items():
         if not name or ("." not in name and not is_package):
             continue
@@ -38,12 +39,16 @@ def colliding_services(root: str, files: dict[str, tuple[str, bool]]) -> dict[st
         head = name.split(".")[0]
         if os.path.basename(top) != head or not os.path.isfile(os.path.join(top, "__init__.py")):
             continue  # (named by its path, not by a package chain)
-        tops.setdefault(head, set()).add(top)
+        held.setdefault(head, {}).setdefault(top, set()).add(name)
     out: dict[str, str] = {}
-    for head, found in tops.items():
-        if len(found) < 2:
+    for head, tops in held.items():
+        if len(tops) < 2:
             continue
-        for top in found:
+        flat = [t for t in tops if not any(t != u and t.startswith(u + os.sep) for u in tops)]
+        for top in flat:
+            mine = tops[top] - {head}
+            if not any(mine & tops[other] for other in flat if other != top):
+                continue  # (no module of the same name elsewhere: nothing collides)
             service = os.path.dirname(top)
             if service == root or not service.startswith(root + os.sep):
                 continue
@@ -70,16 +75,6 @@ def service_of(abspath: str, services: dict[str, str]) -> Optional[str]:
 def service_prefix(root: str, service: str) -> str:
     """``services/gateway`` -> ``services.gateway``."""
     return ".".join(os.path.relpath(service, os.path.abspath(root)).split(os.sep))
-
-
-def import_remap(root: str, abspath: str, services: dict[str, str]) -> Optional[tuple[str, str]]:
-    """(head, what it reads as) for the absolute imports of the file ``abspath``: ``("app",
-    "services.gateway.app")`` in a file under the service root ``services/gateway``; ``None`` elsewhere."""
-    service = service_of(abspath, services)
-    if service is None:
-        return None
-    head = services[service]
-    return head, f"{service_prefix(root, service)}.{head}"
 
 
 def service_name(root: str, abspath: str, default: tuple[str, bool], services: dict[str, str]) -> Optional[tuple[str, bool]]:

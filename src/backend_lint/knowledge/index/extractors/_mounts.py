@@ -62,7 +62,7 @@ def extract_mounts(tree: ast.Module, facts: dict, resolve: Resolve, mount: Mount
             elif name in mount.dynamic:
                 dynamic = True
         elif (t is ast.ImportFrom or t is ast.Import) and id(node) not in top:
-            remap = getattr(resolve, "remap", None)  # (a service's own package: ``services.import_remap``)
+            remap = getattr(resolve, "remap", None)  # (a service's own package: ``ProjectIndex.module_remap``)
             if t is ast.ImportFrom:
                 level = node.level or 0  # type: ignore[attr-defined]
                 written = node.module or ""  # type: ignore[attr-defined]

@@ -326,7 +326,7 @@ def _with_local_imports(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Res
     """``resolve`` that also knows the function's own absolute imports (``from app.models.email import Email``
     written in the body, to dodge an import cycle): a lookup on ``Email`` there is a lookup on that model."""
     local: dict[str, str] = {}
-    remap = getattr(resolve, "remap", None)  # (a service's own package: ``services.import_remap``)
+    remap = getattr(resolve, "remap", None)  # (a service's own package: ``ProjectIndex.module_remap``)
     for node in _own_kinds(fn)[ast.ImportFrom]:
         if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]

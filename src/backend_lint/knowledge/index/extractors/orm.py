@@ -341,7 +341,7 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, he
         for node in kinds.get(ast.Return, ()):
             if node.value is not None:  # type: ignore[attr-defined]
                 returns_value = returns_value or not (isinstance(node.value, ast.Constant) and node.value.value in (None, True, False))  # type: ignore[attr-defined]
-    remap = getattr(resolve, "remap", None)  # (a service's own package: ``services.import_remap``)
+    remap = getattr(resolve, "remap", None)  # (a service's own package: ``ProjectIndex.module_remap``)
     for node in kinds.get(ast.ImportFrom, ()):
         if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
