@@ -484,3 +484,24 @@ def test_one_deep_file_without_configuration_indexes_its_whole_package(tmp_path:
     out = run_cli("facts", str(root / "app" / "api" / "routes" / "courses.py"), "--no-cache").stdout
     assert f"Project root: {root}" in out.splitlines()[0], out
     assert "Modules: 5" in out, out
+
+
+def test_facts_show_service_roots_that_share_a_package_name(tmp_path: Path) -> None:
+    """Several services in one repository, each `services/<svc>/app/`: each service root is listed, its modules
+    are named by their path, the same model name in two services stays two models, and nothing warns."""
+    root = _copy_fixture(tmp_path, "service_monorepo")
+    r = run_cli("facts", str(root), "--output-format", "json", "--no-cache")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    roots = {x["path"]: x["why"] for x in data["roots"]}
+    assert set(roots) == {".", "services/billing", "services/catalog", "services/orders"}
+    assert "package `app` shares its name with 2 other service roots" in roots["services/orders"]
+    assert data["modules"]["services/orders/app/models.py"] == "services.orders.app.models"
+    assert data["modules"]["shared/auth.py"] == "shared.auth"
+    assert data["unresolved_imports"] == [] and data["renamed_modules"] == {}
+    owned = {f"{m['module']}.{m['name']}" for m in data["owned_models"]}
+    assert "services.orders.app.models.Item" in owned and "services.catalog.app.models.Item" not in owned
+    assert "services.billing.app.models.Invoice" in owned
+    r = run_cli("check", str(root), "--no-cache", "--select", "BKL2", "--output-format", "concise")
+    assert "do not resolve" not in r.stderr
+    assert "orders/app/routes/items.py:14:12: BKL201" in r.stdout and "catalog/app" not in r.stdout, r.stdout

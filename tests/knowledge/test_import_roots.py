@@ -499,3 +499,48 @@ def test_a_sibling_package_reached_by_a_climb_is_no_evidence(tmp_path: Path) -> 
     names = _names(index, tmp_path)
     assert names["svc/web/pages.py"] == "web.pages" and names["svc/conf/__init__.py"] == "conf"
     assert index.roots_report is not None and index.roots_report.namespaces == []
+
+
+def test_services_sharing_a_package_name_are_named_by_their_path(tmp_path: Path) -> None:
+    """``services/a/app`` and ``services/b/app``: each service's ``app`` is its own; a cached build names them the
+    same; a top-level ``app`` beside them keeps its names, and a shared package its imports as written."""
+    files = {
+        "app/__init__.py": "", "app/main.py": "from app.models import Course\n", "app/models.py": MODELS,
+        "services/a/app/__init__.py": "", "services/a/app/models.py": MODELS,
+        "services/a/app/main.py": "from app.models import Course\nimport app.models as m\n",
+        "services/b/app/__init__.py": "", "services/b/app/models.py": "class Course:\n    pass\n",
+        "services/b/app/main.py": "from app.models import Course\n",
+        "services/b/tests/test_main.py": "from app.main import Course\n",
+        "shared/__init__.py": "", "shared/db.py": "from app.models import Course\n",
+    }
+    for cache in (None, str(tmp_path / "cache"), str(tmp_path / "cache")):
+        index = _build(tmp_path / "p", files, cache_dir=cache)
+        names = _names(index, tmp_path / "p")
+        assert names["services/a/app/main.py"] == "services.a.app.main"
+        assert names["services/b/app/models.py"] == "services.b.app.models"
+        assert names["app/main.py"] == "app.main"
+        assert names["app/models.py"] == "app.models" and names["shared/db.py"] == "shared.db"
+        assert index.modules["services.a.app.main"]["imports"] == {"Course": "services.a.app.models.Course", "m": "services.a.app.models"}
+        assert index.modules["services.b.app.main"]["imports"] == {"Course": "services.b.app.models.Course"}
+        assert index.modules["services.b.tests.test_main"]["imports"] == {"Course": "services.b.app.main.Course"}
+        assert index.modules["shared.db"]["imports"] == {"Course": "app.models.Course"}  # (not a service's: as written)
+        assert index.modules["app.main"]["imports"] == {"Course": "app.models.Course"}
+        assert "app.main" not in index.aliases and "services.b.app.main" not in index.aliases.values()
+
+
+def test_one_service_package_changes_no_name(tmp_path: Path) -> None:
+    files = {"services/a/app/__init__.py": "", "services/a/app/models.py": MODELS,
+             "services/a/app/main.py": "from app.models import Course\n", "services/a/worker/__init__.py": ""}
+    index = _build(tmp_path, files)
+    assert _names(index, tmp_path)["services/a/app/main.py"] == "app.main"
+    assert index.modules["app.main"]["imports"] == {"Course": "app.models.Course"}
+
+
+def test_a_service_directory_that_is_no_dotted_name_is_left_alone(tmp_path: Path) -> None:
+    from backend_lint.knowledge.index.services import colliding_services
+
+    files = {"services/a/app/__init__.py": "", "services/a/app/main.py": "X = 1\n",
+             "services/c-d/app/__init__.py": "", "services/c-d/app/main.py": "X = 1\n"}
+    index = _build(tmp_path, files)
+    assert set(index.services()) == {str(tmp_path / "services" / "a")}
+    assert colliding_services(str(tmp_path), {}) == {}

@@ -53,6 +53,9 @@ class ImportTable:
         # ``from m import *``: the modules read (resolved), and the project index that says what they bind
         self.star_modules: list[str] = []
         self.project = project
+        # how the module's service reads its absolute imports of its own package (``ProjectIndex.module_remap``)
+        remap_of = getattr(project, "module_remap", None)
+        self.remap: Optional[tuple[str, str]] = remap_of(module_name) if remap_of is not None and module_name else None
         self.bindings: dict[str, str] = {}
         # Names bound by a def/class/assignment in this module (they shadow imports of the same name).
         self.local_names: set[str] = set()
@@ -107,17 +110,19 @@ class ImportTable:
     def add_import(self, node: cst.Import | cst.ImportFrom) -> None:
         if isinstance(node, cst.Import):
             for alias in node.names:
-                full = _module_expr_name(alias.name)
+                full = self._absolute(_module_expr_name(alias.name))
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     self.bindings[alias.asname.name.value] = full
                     self.local_names.discard(alias.asname.name.value)
                 else:
-                    top = full.split(".")[0]
-                    self.bindings[top] = top
+                    top = _module_expr_name(alias.name).split(".")[0]
+                    self.bindings[top] = self._absolute(top)
                     self.local_names.discard(top)
             return
         level = len(node.relative)
         base = resolve_relative(self.module_name, self.is_package, level, _module_expr_name(node.module))
+        if not level:
+            base = self._absolute(base)
         if isinstance(node.names, cst.ImportStar):
             if base and base not in self.star_modules:
                 self.star_modules.append(base)
@@ -129,6 +134,13 @@ class ImportTable:
                 local = alias.asname.name.value
             self.bindings[local] = f"{base}.{name}" if base else name
             self.local_names.discard(local)
+
+    def _absolute(self, module: str) -> str:
+        """An absolute import's module as the module's service reads it (``app.x`` -> ``services.api.app.x``)."""
+        if self.remap is None:
+            return module
+        head, to = self.remap
+        return to + module[len(head):] if module == head or module.startswith(head + ".") else module
 
     def add_function_imports(self, func: cst.FunctionDef) -> None:
         """Bind the imports a function's own body makes (``from app.models import Workspace`` written inside

@@ -26,6 +26,7 @@ from ...ground.gc_tuning import collections_paused, release_freed_memory, tune_g
 from ...ground.inputs import RACY_NS
 from ..modules import module_name_for, resolve_relative
 from .entry import Entry, encode_facts
+from .services import colliding_services, service_name, service_of, service_prefix
 from .roots import RootsReport, base_dir_for, dotted_under, guess_imports, guessed_defines, infer_roots, relative_report
 
 _DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -61,6 +62,8 @@ class ProjectIndex:
         self._src: frozenset[str] = frozenset()
         self.roots_report: Optional[RootsReport] = None
         self.aliases: dict[str, str] = {}
+        # several services in one repository (``services.py``): service root -> the package name it shares
+        self._services: dict[str, str] = {}
         # CPython trees of the files this process extracted, for the lint of the same text (``take_tree``)
         self._handover: Optional[Any] = None
 
@@ -181,8 +184,10 @@ class ProjectIndex:
             # decide (``_apply_roots`` extracts again the files a wrong guess named otherwise)
             files = list(files)
             index._units = index._guess_units(files, max_size)
-        namer = _ModuleNamer(index.root, index._units, index._src)
-        todo: list[tuple[str, list, Optional[Entry], tuple[str, bool]]] = []
+        files = list(files)
+        index._find_services(files)
+        namer = index._namer()
+        todo: list[tuple[str, list, Optional[Entry], tuple[str, bool], Optional[tuple[str, str]]]] = []
         entries: dict[str, Optional[Entry]] = {}
         changed = False
         absolute = abspath_maker()
@@ -206,7 +211,7 @@ class ProjectIndex:
                 entries[abspath] = entry
                 continue
             entries[abspath] = None
-            todo.append((abspath, stamp, entry, name))
+            todo.append((abspath, stamp, entry, name, index.module_remap(name[0])))
         if todo:
             changed = True
             from .extract import TreeHandover  # (only files not in the store)
@@ -292,6 +297,7 @@ class ProjectIndex:
     def from_sources(cls, root: str, sources: dict[str, str]) -> "ProjectIndex":
         """Build an index from in-memory sources (path -> text); used by tests and ``--stdin-filename``."""
         index = cls(root)
+        index._find_services(list(sources))
         for path, text in sources.items():
             index.update_source(path, text)
         index._apply_roots({os.path.abspath(p): t for p, t in sources.items()})
@@ -299,6 +305,34 @@ class ProjectIndex:
         return index
 
     # -- import roots ----------------------------------------------------------------------------------
+    def _find_services(self, files: list) -> None:
+        """The service roots that share a package name (``services.colliding_services``), from the paths."""
+        default = _ModuleNamer(self.root)
+        absolute = abspath_maker()
+        names = {}
+        for f in files:
+            abspath = absolute(f)
+            if abspath.endswith(".py") and abspath not in names:
+                names[abspath] = default(abspath)
+        self._services = colliding_services(self.root, names)
+
+    def _namer(self) -> "_ModuleNamer":
+        return _ModuleNamer(self.root, self._units, self._src, self._services)
+
+    def module_remap(self, module: str) -> Optional[tuple[str, str]]:
+        """How the module ``module`` reads its absolute imports of its service's own package (``app.x`` ->
+        ``services.api.app.x``): a module named from its service's path (its package, its tests); not one that an
+        import root names otherwise."""
+        for service, head in self._services.items():
+            prefix = service_prefix(self.root, service)
+            if module.startswith(prefix + "."):
+                return head, f"{prefix}.{head}"
+        return None
+
+    def services(self) -> dict[str, str]:
+        """Service root (absolute) -> the package name it shares with other service roots."""
+        return dict(self._services)
+
     def _roots_inputs(self) -> str:
         """What the inferred roots depend on: every file's path and absolute imports (a digest of them, kept in
         the manifest: a file whose imports did not change is not read), and the ``src`` key."""
@@ -386,7 +420,7 @@ class ProjectIndex:
                 {p: (e.module, e.is_package) for p, e in self._entries.items()}, relative_of)
             return False
         self._units = units
-        namer = _ModuleNamer(self.root, self._units, self._src)
+        namer = self._namer()
         renamed = False
         again: list = []  # files on disk to extract again under their new names (a third of a FastAPI group)
         for abspath, e in list(self._entries.items()):
@@ -394,10 +428,10 @@ class ProjectIndex:
             if (e.module, e.is_package) == name:
                 continue
             if texts is not None and abspath in texts:
-                self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1]))
+                self._add(abspath, e.digest, extract_module(texts[abspath], abspath, name[0], name[1], remap=self.module_remap(name[0])))
                 renamed = True
                 continue
-            again.append((abspath, e.stamp, None, name))
+            again.append((abspath, e.stamp, None, name, self.module_remap(name[0])))
         for abspath, new in _extract_all(again, jobs, None, keep) if again else ():
             if new is None:
                 continue
@@ -425,6 +459,9 @@ class ProjectIndex:
         default = _ModuleNamer(self.root)
         for abspath, e in self._entries.items():
             old = default(abspath)[0]
+            service = service_of(abspath, self._services) if self._services else None
+            if service is not None and old.split(".")[0] == self._services[service]:
+                continue  # (a service's ``app.main``: one of several, never the default of an import elsewhere)
             if old and old != e.module:
                 self.aliases.setdefault(old, e.module)
 
@@ -433,10 +470,10 @@ class ProjectIndex:
         from .extract import TreeHandover, extract_module  # (every extractor, ~25 ms: only when a file must be read again)
 
         abspath = os.path.abspath(path)
-        name, is_package = _ModuleNamer(self.root, self._units, self._src)(abspath)
+        name, is_package = self._namer()(abspath)
         if self._handover is None:
             self._handover = TreeHandover(TREE_BUDGET)
-        facts = extract_module(text, abspath, name, is_package, self._handover)
+        facts = extract_module(text, abspath, name, is_package, self._handover, remap=self.module_remap(name))
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         self._add(abspath, digest, facts)
 
@@ -827,7 +864,8 @@ def _facts_digest(facts: dict[str, Any], encoded: Optional[bytes] = None) -> str
 
 
 def _extract_one(
-    abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str, handover: Optional[Any] = None, keep: bool = True
+    abspath: str, stamp: list, stored: Optional[Entry], name: tuple[str, bool], root: str, handover: Optional[Any] = None, keep: bool = True,
+    remap: Optional[tuple[str, str]] = None,
 ) -> Optional[Entry]:
     try:
         with open(abspath, "rb") as fh:
@@ -846,7 +884,7 @@ def _extract_one(
     text = _decode(raw)
     if text is None:
         return None
-    facts = extract_module(text, abspath, name[0], name[1], handover)
+    facts = extract_module(text, abspath, name[0], name[1], handover, remap=remap)
     encoded = encode_facts(facts)
     # ``keep``: whether the store will write the encoded facts (without a store, a pool's worker does not send
     # them back beside the facts: half the bytes its parent unpickles)
@@ -855,8 +893,8 @@ def _extract_one(
 
 def _extract_batch(root: str, items: list, handover: Optional[Any] = None, keep: bool = True) -> list:
     out = []
-    for abspath, stamp, stored, name in items:
-        out.append((abspath, _extract_one(abspath, stamp, stored, name, root, handover, keep)))
+    for abspath, stamp, stored, name, remap in items:
+        out.append((abspath, _extract_one(abspath, stamp, stored, name, root, handover, keep, remap)))
     return out
 
 
@@ -908,7 +946,7 @@ def _extract_all(todo: list, jobs: int, handover: Optional[Any] = None, keep: bo
 
 
 def _reextract(index: "ProjectIndex", abspath: str, e: Entry) -> None:
-    new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root)
+    new = _extract_one(abspath, e.stamp, None, (e.module, e.is_package), index.root, remap=index.module_remap(e.module))
     if new is None:
         return
     e.facts = new.facts
@@ -924,8 +962,10 @@ class _ModuleNamer:
     """``module_name_for`` with the per-directory work (``__init__.py`` lookups, ``resolve``) done once
     per directory instead of once per file (a test holds the two to the same answers)."""
 
-    def __init__(self, root: str, units: frozenset[str] = frozenset(), src: frozenset[str] = frozenset()) -> None:
+    def __init__(self, root: str, units: frozenset[str] = frozenset(), src: frozenset[str] = frozenset(),
+                 services: Optional[dict[str, str]] = None) -> None:
         self.root = root
+        self._services = services or {}  # (``services.py``: the files of a shared package name are named by their path)
         self._chains: dict[str, list[str]] = {}
         self._rel: dict[str, Optional[list[str]]] = {}
         self._resolved_root: Optional[Path] = None
@@ -975,6 +1015,12 @@ class _ModuleNamer:
         return self._rel[directory]
 
     def __call__(self, abspath: str) -> tuple[str, bool]:
+        named = self._name(abspath)
+        if self._services:
+            return service_name(self.root, abspath, named, self._services) or named
+        return named
+
+    def _name(self, abspath: str) -> tuple[str, bool]:
         directory, _, base = abspath.rpartition(os.sep)
         if not directory or directory[-1] == os.sep or os.altsep is not None:
             directory, base = os.path.split(abspath)

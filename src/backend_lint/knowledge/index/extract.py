@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 from ..modules import resolve_relative
 from ..tree_facts import screen_record
 from . import extractors
+from .services import remap_module
 from .extractors._common import begin_module, end_module
 
 FACTS_VERSION = "1"
@@ -163,13 +164,14 @@ class _Resolver:
     on the FastAPI group) for a few dozen spellings: each spelling's answer is kept (the bindings do not
     change once the module's facts are read)."""
 
-    __slots__ = ("module", "imports", "local", "_answers")
+    __slots__ = ("module", "imports", "local", "_answers", "remap")
 
-    def __init__(self, module: str, imports: dict[str, str], local: set[str]) -> None:
+    def __init__(self, module: str, imports: dict[str, str], local: set[str], remap: Optional[tuple[str, str]] = None) -> None:
         self.module = module
         self.imports = imports
         self.local = local
         self._answers: dict[str, str] = {}
+        self.remap = remap  # (how the module's service reads its absolute imports: ``ProjectIndex.module_remap``)
 
     def __call__(self, node: ast.AST) -> Optional[str]:
         kind = node.__class__
@@ -216,6 +218,7 @@ class _Resolver:
 def _collect_imports(
     body: list[ast.stmt], module: str, is_package: bool, imports: dict[str, str], local: set[str],
     absolute: Optional[list] = None, stars: Optional[list] = None, spelled: Optional[dict] = None,
+    remap: Optional[tuple[str, str]] = None,
 ) -> None:
     """Top-level bindings. ``absolute`` collects the absolute imports as ``[module, names]`` (``names`` is
     ``None`` for ``import module``): the project index infers its import roots from them; ``stars`` collects
@@ -224,24 +227,27 @@ def _collect_imports(
     ``stars``, ``[level, module]`` of every star import (``import_spellings`` facts: the import roots read them
     under the name a module would have without the roots, whatever name it was extracted under), and
     ``relative``, ``[level, module, names]`` of every relative ``from`` import (``relative_imports`` facts: the
-    import roots read where they climb to, and the run counts those that resolve to nothing)."""
+    import roots read where they climb to, and the run counts those that resolve to nothing). ``remap``: how
+    the file's service reads its absolute imports of its own package (``ProjectIndex.module_remap``)."""
     for stmt in body:
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if absolute is not None:
                     absolute.append([alias.name, None])
                 if alias.asname:
-                    imports[alias.asname] = alias.name
+                    imports[alias.asname] = remap_module(alias.name, remap)
                     if spelled is not None:
                         spelled["names"].pop(alias.asname, None)
                 else:
                     top = alias.name.split(".")[0]
-                    imports[top] = top
+                    imports[top] = remap_module(top, remap)
                     if spelled is not None:
                         spelled["names"].pop(top, None)
         elif isinstance(stmt, ast.ImportFrom):
             level = stmt.level or 0
             base = resolve_relative(module, is_package, level, stmt.module or "")
+            if not level and remap is not None:
+                base = remap_module(base, remap)
             if absolute is not None and not stmt.level and stmt.module:
                 absolute.append([stmt.module, [alias.name for alias in stmt.names]])
             if spelled is not None and level:
@@ -268,13 +274,13 @@ def _collect_imports(
                 if isinstance(t, ast.Name):
                     local.add(t.id)
         elif isinstance(stmt, ast.If):
-            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars, spelled)
-            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars, spelled)
+            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars, spelled, remap)
+            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars, spelled, remap)
         elif isinstance(stmt, ast.Try):
-            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars, spelled)
+            _collect_imports(stmt.body, module, is_package, imports, local, absolute, stars, spelled, remap)
             for h in stmt.handlers:
-                _collect_imports(h.body, module, is_package, imports, local, absolute, stars, spelled)
-            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars, spelled)
+                _collect_imports(h.body, module, is_package, imports, local, absolute, stars, spelled, remap)
+            _collect_imports(stmt.orelse, module, is_package, imports, local, absolute, stars, spelled, remap)
 
 
 def _dunder_all(body: list[ast.stmt]) -> Optional[list[str]]:
@@ -408,11 +414,13 @@ def _parse(source: str, path: str) -> tuple[Optional[ast.Module], bool, bool]:
 
 
 def extract_module(
-    source: str, path: str, module: str, is_package: bool, handover: Optional[TreeHandover] = None, tree: Optional[ast.Module] = None
+    source: str, path: str, module: str, is_package: bool, handover: Optional[TreeHandover] = None, tree: Optional[ast.Module] = None,
+    remap: Optional[tuple[str, str]] = None,
 ) -> dict[str, Any]:
     """The module's facts. ``handover``: where to leave the tree for the lint of the same text. ``tree``: CPython's
     tree of it when the caller has one (a language server splices an edited function into the file's previous
-    tree instead of parsing it all)."""
+    tree instead of parsing it all). ``remap``: how the file's service reads its own package's absolute imports
+    (``ProjectIndex.module_remap``)."""
     facts: dict[str, Any] = {
         "module": module,
         "is_package": is_package,
@@ -443,7 +451,7 @@ def extract_module(
     absolute: list = []
     stars: list = []
     spelled: dict[str, Any] = {"names": {}, "stars": [], "relative": []}
-    _collect_imports(tree.body, module, is_package, imports, local, absolute, stars, spelled)
+    _collect_imports(tree.body, module, is_package, imports, local, absolute, stars, spelled, remap)
     relative = spelled.pop("relative")
     facts["imports"] = imports
     if absolute:
@@ -457,7 +465,7 @@ def extract_module(
     dunder_all = _dunder_all(tree.body) if "__all__" in source else None
     if dunder_all is not None:
         facts["all"] = dunder_all
-    resolve = _Resolver(module, imports, local)
+    resolve = _Resolver(module, imports, local, remap)
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef):
             facts["classes"][stmt.name] = _class_facts(stmt, resolve)

@@ -76,6 +76,13 @@ def _roots(index: "ProjectIndex") -> list[dict[str, str]]:
             if named:
                 out.append({"path": rel, "why": f"relative imports climb out of the packages in {', '.join(f'`{m}`' for m in named)} "
                             "(a directory without `__init__.py`, a namespace package) and resolve from here"})
+    services = index.services()
+    for d, head in sorted(services.items()):
+        others = sum(1 for h in services.values() if h == head) - 1
+        prefix = ".".join(_rel(index, d).split(os.sep))
+        out.append({"path": _rel(index, d), "why": f"a service root: its package `{head}` shares its name with {others} other service "
+                    f"root{'s' if others != 1 else ''}; its modules are named `{prefix}.{head}...` and its absolute imports of "
+                    f"`{head}` resolve within it"})
     return out
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from ._common import Resolve, mentions, store, walk
+from ..services import remap_module
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,11 @@ def extract_mounts(tree: ast.Module, facts: dict, resolve: Resolve, mount: Mount
             elif name in mount.dynamic:
                 dynamic = True
         elif (t is ast.ImportFrom or t is ast.Import) and id(node) not in top:
+            remap = getattr(resolve, "remap", None)  # (a service's own package: ``ProjectIndex.module_remap``)
             if t is ast.ImportFrom:
-                nested.append([node.level or 0, node.module or "", [a.name for a in node.names]])  # type: ignore[attr-defined]
+                level = node.level or 0  # type: ignore[attr-defined]
+                written = node.module or ""  # type: ignore[attr-defined]
+                nested.append([level, written if level else remap_module(written, remap), [a.name for a in node.names]])  # type: ignore[attr-defined]
             else:
-                nested.extend([0, a.name, []] for a in node.names)  # type: ignore[attr-defined]
+                nested.extend([0, remap_module(a.name, remap), []] for a in node.names)  # type: ignore[attr-defined]
     store(facts, mount.key, {}, **{mount.stored: mounted}, dynamic=dynamic, nested_imports=nested, views=views)

@@ -111,6 +111,7 @@ from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else No
 from .orm import exit_statement, main_type
 from .request_gates import request_decides
 from ...words import ADMIN_WORDS as _ADMIN_WORDS, ID_WRAPPERS as UNWRAP, ONE_ROW_READS as _RESULT_ROW_READS, STATEMENT_FUNCS as STATEMENTS, STATEMENT_MODULES
+from ..services import remap_module
 
 GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 PRED_METHODS = frozenset({"where", "filter", "filter_by", "having", "join", "outerjoin", "get"})
@@ -325,11 +326,12 @@ def _with_local_imports(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Res
     """``resolve`` that also knows the function's own absolute imports (``from app.models.email import Email``
     written in the body, to dodge an import cycle): a lookup on ``Email`` there is a lookup on that model."""
     local: dict[str, str] = {}
+    remap = getattr(resolve, "remap", None)  # (a service's own package: ``ProjectIndex.module_remap``)
     for node in _own_kinds(fn)[ast.ImportFrom]:
         if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name != "*":
-                    local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
+                    local[alias.asname or alias.name] = f"{remap_module(node.module, remap)}.{alias.name}"  # type: ignore[attr-defined]
     if not local:
         return resolve
 

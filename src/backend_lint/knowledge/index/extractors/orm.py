@@ -73,6 +73,7 @@ from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else No
 from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function, walk_kinds
 from .request_gates import request_gate
 from ...words import ADMIN_WORDS as _ADMIN_WORDS, ID_WRAPPERS as _ID_WRAPPERS
+from ..services import remap_module
 
 
 _ANNOTATED = ("typing.Annotated", "typing_extensions.Annotated", "Annotated")
@@ -340,10 +341,11 @@ def _body_facts(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve, he
         for node in kinds.get(ast.Return, ()):
             if node.value is not None:  # type: ignore[attr-defined]
                 returns_value = returns_value or not (isinstance(node.value, ast.Constant) and node.value.value in (None, True, False))  # type: ignore[attr-defined]
+    remap = getattr(resolve, "remap", None)  # (a service's own package: ``ProjectIndex.module_remap``)
     for node in kinds.get(ast.ImportFrom, ()):
         if node.module and not node.level:  # type: ignore[attr-defined]
             for alias in node.names:  # type: ignore[attr-defined]
-                local[alias.asname or alias.name] = f"{node.module}.{alias.name}"  # type: ignore[attr-defined]
+                local[alias.asname or alias.name] = f"{remap_module(node.module, remap)}.{alias.name}"  # type: ignore[attr-defined]
     call_nodes = kinds.get(ast.Call, call_nodes)
     for kind in (ast.FunctionDef, ast.AsyncFunctionDef):
         for node in kinds.get(kind, ()):
