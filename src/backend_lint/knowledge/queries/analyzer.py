@@ -15,6 +15,7 @@ from ..repositories import core_row_table, enclosing_class
 from .class_receiver import classmethod_context
 from .created import makes_row
 from .guarded_writes import owner_guarded_write
+from .entity_rows import mirrored_table
 from .handed_rows import route_handed_rows
 from .role_chains import rest_is_staff, role_test, staff_members
 from .summaries import (
@@ -159,6 +160,12 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed, fetch=self._param_node(p.name)) if handed else Val(trusted=True)
             elif p.type and self.project is not None and table_union_alias(self.project, p.type):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
+            elif p.type and self.identity.route is None and (mirror := mirrored_table(self.project, p.type)) is not None:
+                # a domain entity carrying a table's row (``entity_rows``): handed in by the caller as the row is
+                if routed is None:
+                    routed = self._route_handed_rows()
+                handed = routed[p.name] if routed.get(p.name) == mirror else None
+                state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed, fetch=self._param_node(p.name)) if handed else Val(trusted=True)
             elif self.identity.route is None and p.name.startswith(AUTHORIZED_PREFIXES):
                 state[p.name] = Val(trusted=True)  # the caller vouches for it: ``authorized_folder_id``
         for name in self.identity.closure_trusted:
