@@ -176,6 +176,13 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             state[name] = Val(derived=True, ident=True)
         for name in self.identity.identity_params:
             state[name] = Val(derived=True, ident=True)
+        # a service's parameters holding a row its caller handed in (no route's unscoped lookup): their keys scope
+        # its children (``entity_rows.handed_row_key``; a route's parameter typed as a table is the client's body)
+        self.handed_row_params = {
+            p.name for p in self.identity.params
+            if self.identity.route is None and p.type and self.project is not None and state.get(p.name) == Val(trusted=True)
+            and (is_table_model(self.project, self.project.canonical(p.type)) or mirrored_table(self.project, p.type))
+        }
         self.checked_parents = self._checked_parents()
         if self.checked_parents and self.project is not None:
             for p in self.identity.params:

@@ -2,16 +2,22 @@
 from ``KnowledgeBaseORM``'s row: ``to_entity(KnowledgeBase, row)``). A service parameter so typed holds a row its
 caller loaded, as a parameter typed as the table model does, not a key the client chose: a lookup keyed on it
 (``lock_knowledge_base(db, knowledge_base)``, the row re-loaded ``FOR UPDATE`` by its own ``id``) re-loads that
-row (read by ``analyzer._Analyzer.run``)."""
+row (read by ``analyzer._Analyzer.run``); a lookup keyed on its ``id`` beside the client's key is one of that
+row's children (``expressions._child_of_handed_row``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+from ...ground.lazy import lazy_import
 from ..models import is_pydantic_model, is_table_model, model_columns, table_union_alias, tables_by_class_name
+from .vocabulary import PRIMARY_KEY_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..index import ProjectIndex
+    from .values import Val
+
+cst = lazy_import("libcst")
 
 
 def mirrored_table(project: Optional["ProjectIndex"], type_q: Optional[str]) -> Optional[str]:
@@ -38,3 +44,12 @@ def _mirrored_table(project: "ProjectIndex", type_q: str) -> Optional[str]:
     if "id" not in fields or "id" not in columns or len(fields - {"id"}) < 2 or not fields <= columns:
         return None
     return tables[0]
+
+
+def handed_row_key(expr: "cst.BaseExpression", state: dict[str, "Val"], handed: "set[str]") -> bool:
+    """``run.id``: the primary key of a row the function's caller handed in (one of ``handed``: parameters typed as
+    a table model or an entity mirroring one, held ``trusted``), not bound to anything else since."""
+    if not (isinstance(expr, cst.Attribute) and expr.attr.value in PRIMARY_KEY_NAMES and isinstance(expr.value, cst.Name)):
+        return False
+    v = state.get(expr.value.value)
+    return expr.value.value in handed and v is not None and v.trusted and not (v.sites or v.rows or v.stmt or v.derived)
