@@ -17,6 +17,7 @@ from ..index.extractors.orm import CLIENT_CARRIERS, TENANT_COLUMNS  # where a re
 from ..models import is_owned, membership_partners, model_columns, referenced_model
 from ..repositories import enclosing_class
 from ..scoping import inferred_columns
+from .entity_rows import handed_row_key
 from .summaries import _decided_table, client_value_function, flow_facts, membership_group, owning_parents
 from .syntax import echoed_argument, _calls_helper, _db_handle, _digest_call, _expr_children, _path, _rights_name, _value_paths
 from .values import _merge_flags, NOTHING, Val
@@ -607,6 +608,10 @@ class _Expressions:
                     # (``connection = self._get_connection(agent.llm_connection_id)``): a check of it decides
                     # on that row (reported at the check, naming the client's row)
                     return replace(repo, keys=frozenset(names), origin=origin)
+            if repo.repo and keys and self._child_of_handed_row(call, q, args, state):
+                # ``get_tool_call(db, run.id, call_id)``: one of the children of the row the caller handed in (its
+                # key beside the client's in each of the helper's lookups): scoped as that row is
+                return replace(repo, repo=False, scoped=True, keys=frozenset(names))
             if repo.repo and keys and all(v.trusted and not v.rows for v in keys):
                 # keyed only on values read from rows already loaded (``get_org(project.organization_id)``):
                 # not a key the client controls, as for ``session.get`` with such a key; the keys it was given
@@ -639,6 +644,37 @@ class _Expressions:
             lookup=lookup,
             lookup_scoped=lookup_scoped,
         )
+
+    def _child_of_handed_row(self, call: cst.Call, q: Optional[str], args: list[Val], state: dict[str, Val]) -> bool:
+        """A project function handed the primary key of a row this function's caller handed in (``run.id``, a
+        parameter typed as a table model or an entity mirroring one: ``handed_row_params``) beside the client's keys,
+        each of its own lookups keyed by a client key keyed by that row's key too (``where(Call.run_id == run_id,
+        Call.call_id == call_id)``, flow ``fetches``)."""
+        handed = getattr(self, "handed_row_params", None)
+        if not handed or self.project is None or q is None or any(a.star for a in call.args):
+            return False
+        found = self.project.project_function(q)
+        summary = flow_facts(self.project, found[0]).get("functions", {}).get(found[1]) if found is not None else None
+        if not summary or not summary.get("fetches"):
+            return False
+        params = summary.get("params", [])
+        parents: set[str] = set()
+        keyed: set[str] = set()
+        for i, (a, v) in enumerate(zip(call.args, args)):
+            param = a.keyword.value if a.keyword is not None else (params[i] if i < len(params) else None)
+            if param is None or _db_handle(a.value):
+                continue
+            if handed_row_key(a.value, state, handed):
+                parents.add(param)
+            elif not (v.trusted and not v.rows):
+                keyed.add(param)
+        if not parents or not keyed:
+            return False
+        for param in keyed:
+            own = [f for f in summary["fetches"] if param in f.get("keys", ())]
+            if not own or not all(set(f["keys"]) & parents for f in own):
+                return False
+        return True
 
     @staticmethod
     def _handed_no_key(call: cst.Call) -> bool:
