@@ -16,9 +16,8 @@ from .class_receiver import classmethod_context
 from .created import makes_row
 from .given_values import given_side
 from .guarded_writes import owner_guarded_write
-from .entity_rows import mirrored_table
+from .entity_rows import mirrored_table, routes_hand_rows
 from .handed_rows import route_handed_rows
-from .parent_keys import keyed_by_parent_key
 from .role_chains import rest_is_staff, role_test, staff_members
 from .summaries import (
     checked_parent_keys, checked_parent_params, child_untied_params, decorator_checked_parents, dependency_row, flow_facts, handed_models,
@@ -162,7 +161,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 state[p.name] = Val(trusted=True, rows=True, repo=True, model=handed, fetch=self._param_node(p.name)) if handed else Val(trusted=True)
             elif p.type and self.project is not None and table_union_alias(self.project, p.type):
                 state[p.name] = Val(trusted=True)  # a row handed in by the caller (a union of tables)
-            elif p.type and self.identity.route is None and (mirror := mirrored_table(self.project, p.type)) is not None:
+            elif (
+                p.type and self.identity.route is None and (mirror := mirrored_table(self.project, p.type)) is not None
+                and routes_hand_rows(self.project, function_key(self.ctx, self.func), p.name)
+            ):
                 # a domain entity carrying a table's row (``entity_rows``): handed in by the caller as the row is
                 if routed is None:
                     routed = self._route_handed_rows()
@@ -272,11 +274,6 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
         ]
         if not parents:
             return
-        parent_keys: dict[str, set[str]] = {}  # the names each checked parent's load was keyed on
-        for c in self.out.checks:
-            if c.row.model in parents and c.name is not None:
-                for s in c.row.sites:
-                    parent_keys.setdefault(c.row.model, set()).update(s.key_names)
         fetches = list(self.client_fetches)
         for site in self.out.sites:
             if len(site.row_names) != 1 or len(site.entities) != 1 or self._owned(site.entities[0]):
@@ -306,13 +303,10 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
                 continue  # tied to a checked row on every path (``if tag.board_id != board.id: raise``)
             if (keys & seen_keys) if exit_id is None else any((exit_id, k) in seen_exits for k in keys):
                 continue
-            site = next((s for s in self.out.sites if s.node is node), None)
             for parent in parents:
                 path = reference_path(self.project, model, parent)
                 if path is not None and _made_from_checked_body(node, path, state):
                     break  # a new row made from the body whose reference to the parent is the key just checked
-                if path is not None and len(path) == 1 and site is not None and keyed_by_parent_key(site, path[0], parent_keys.get(parent, set())):
-                    break  # listed by the very key the checked parent was loaded by (``parent_keys``)
                 if path is not None and ((local, path[0]) in compared or (local, "") in compared):
                     if exit_id is None:
                         seen_keys |= keys  # (a later lookup by the same key reads the row found tied)

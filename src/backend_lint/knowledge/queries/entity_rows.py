@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
+from ..facts import orm_facts
 from ..models import is_pydantic_model, is_table_model, model_columns, table_union_alias, tables_by_class_name
 from .vocabulary import PRIMARY_KEY_NAMES
 
@@ -44,6 +45,39 @@ def _mirrored_table(project: "ProjectIndex", type_q: str) -> Optional[str]:
     if "id" not in fields or "id" not in columns or len(fields - {"id"}) < 2 or not fields <= columns:
         return None
     return tables[0]
+
+
+def routes_hand_rows(project: Optional["ProjectIndex"], key: Optional[str], param: str) -> bool:
+    """Every route calling the service ``key`` hands its ``param`` a row it looked up or was handed (a ``feeds``
+    argument of kind ``row``, or ``built``, what a call handed the session answered: ``library = await
+    get_library(db, ...)`` then ``archive_library(db, library, ...)``),
+    never its body or a value it built from client data (``Library(id=body.library_id)``). Callers that are not
+    routes are not read."""
+    if project is None or not key:
+        return False
+    return bool(project.memo(("queries.routes_hand_rows", key, param), lambda: _routes_hand_rows(project, key, param)))
+
+
+def _routes_hand_rows(project: "ProjectIndex", key: str, param: str) -> bool:
+    found = project.project_function(key)
+    entry = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) if found is not None else None
+    names = [p["name"] for p in (entry or {}).get("params", ())]
+    for _, facts in project.iter_modules():
+        orm = orm_facts(facts)
+        for table in ("functions", "methods"):
+            for fn in (orm.get(table) or {}).values():
+                if not fn.get("route") or key not in fn.get("calls_out", ()):
+                    continue
+                feeds = [f for f in fn.get("feeds", ()) if f.get("target") == key]
+                if not feeds:
+                    return False
+                for feed in feeds:
+                    if not any(
+                        kind in ("row", "built") and (where == param or (isinstance(where, int) and where < len(names) and names[where] == param))
+                        for where, _, kind in feed.get("args", ())
+                    ):
+                        return False
+    return True
 
 
 def handed_row_key(expr: "cst.BaseExpression", state: dict[str, "Val"], handed: "set[str]") -> bool:

@@ -649,7 +649,7 @@ class _Expressions:
         """A project function handed the primary key of a row this function's caller handed in (``run.id``, a
         parameter typed as a table model or an entity mirroring one: ``handed_row_params``) beside the client's keys,
         each of its own lookups keyed by a client key keyed by that row's key too (``where(Call.run_id == run_id,
-        Call.call_id == call_id)``, flow ``fetches``)."""
+        Call.call_id == call_id)``, flow ``fetches``), never under ``or_`` or ``!=`` (flow ``loose_keys``)."""
         handed = getattr(self, "handed_row_params", None)
         if not handed or self.project is None or q is None or any(a.star for a in call.args):
             return False
@@ -668,8 +668,8 @@ class _Expressions:
                 parents.add(param)
             elif not (v.trusted and not v.rows):
                 keyed.add(param)
-        if not parents or not keyed:
-            return False
+        if not parents or not keyed or parents & set(summary.get("loose_keys", ())):
+            return False  # (the handed row's key under ``or_`` or ``!=``: no confinement to its children)
         for param in keyed:
             own = [f for f in summary["fetches"] if param in f.get("keys", ())]
             if not own or not all(set(f["keys"]) & parents for f in own):

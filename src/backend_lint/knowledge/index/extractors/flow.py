@@ -117,6 +117,35 @@ GET_METHODS = frozenset({"get", "get_one", "aget", "get_or_404", "one_or_404"})
 PRED_METHODS = frozenset({"where", "filter", "filter_by", "having", "join", "outerjoin", "get"})
 
 
+_LOOSE_CALLS = frozenset({"or_", "not_", "ne", "isnot", "is_not", "notin_", "not_in", "notlike", "not_like", "is_distinct_from"})
+
+
+def _loose_keys(exprs: list[ast.AST], keys: set[str]) -> list[str]:
+    """Keys a predicate holds under a disjunction or a non-equality (``or_(M.parent_id == parent_id, M.id == key)``,
+    ``M.parent_id != parent_id``, ``~(...)``): such a key does not confine the lookup to its rows (read by
+    ``queries.expressions._child_of_handed_row``)."""
+    out: set[str] = set()
+    for expr in exprs:
+        for n in ast.walk(expr):
+            t = type(n)
+            if t is ast.BoolOp and type(n.op) is ast.Or:  # type: ignore[attr-defined]
+                out |= _names_in(n) & keys
+            elif t is ast.UnaryOp and type(n.op) in (ast.Not, ast.Invert):  # type: ignore[attr-defined]
+                out |= _names_in(n) & keys
+            elif t is ast.Compare and any(type(op) is not ast.Eq for op in n.ops):  # type: ignore[attr-defined]
+                out |= _names_in(n) & keys
+            elif t is ast.Call:
+                f = n.func  # type: ignore[attr-defined]
+                name = f.attr if type(f) is ast.Attribute else (f.id if type(f) is ast.Name else "")
+                if name in _LOOSE_CALLS:
+                    out |= _names_in(n) & keys
+    return sorted(out)
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if type(n) is ast.Name}  # type: ignore[attr-defined]
+
+
 def _names(node: ast.AST) -> set[str]:
     kind = type(node)
     if kind is ast.Name:
@@ -790,6 +819,10 @@ def summarise(
         key_attrs = _key_attributes(pred_args + pred_kwargs, pred_keys - set().union(*copies.values()) if copies else pred_keys, resolve)
         if key_attrs:
             out["key_attrs"] = key_attrs
+    if pred_keys:
+        loose = _loose_keys(pred_args, pred_keys)
+        if loose:
+            out["loose_keys"] = loose
     only_filters = {p: sorted(f"{m}:{c}" for m, c in filters[p]) for p in sorted(pred_keys) if p in filters and p not in keyed}
     if only_filters:
         out["filters"] = only_filters
