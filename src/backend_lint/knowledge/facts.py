@@ -57,6 +57,8 @@ class OrmFacts(TypedDict, total=False):
     # routes registered from lists of configuration objects (``knowledge.fastapi.config_routes``)
     route_classes: dict[str, dict[str, Any]]
     module_calls: list[dict[str, Any]]
+    # dotted names mentioned outside any function body (``queries.given_values``)
+    module_refs: list[str]
     # request handlers a later ``def`` of the same name replaced (``name@line``): still registered routes
     shadowed_routes: dict[str, FunctionEntry]
 

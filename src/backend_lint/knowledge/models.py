@@ -533,6 +533,11 @@ def _released_on_delete(project: "ProjectIndex", qualified: str, column: str) ->
     return False
 
 
+def column_may_be_null(project: "ProjectIndex", qualified: str, column: str) -> bool:
+    """The column of the model ``qualified`` admits NULL (``_may_be_empty``): a row's value of it may be ``None``."""
+    return _may_be_empty(project, qualified, column)
+
+
 def _may_be_empty(project: "ProjectIndex", qualified: str, column: str) -> bool:
     """The column admits NULL: ``nullable=True``, an annotation admitting ``None``, or SQLAlchemy's default for a
     ``Column(...)`` / ``db.Column(...)`` declared with no annotation and no ``nullable`` (nullable unless a

@@ -8,8 +8,10 @@ added on the other way holds on every way a request takes (``given_side``).
 A parameter counts only when the caller enumeration of ``knowledge.auth.principal_fed_parameters`` (the ``feeds``
 facts) finds the callee's parameter fed the principal's value by an authenticated caller and never the client's,
 and, besides, every project function or method that calls the function (``calls_out``) hands it so on every call
-the index recorded: a caller that leaves it out (or passes ``None``, a constant, a client value, a value of its own),
-a function handed around as a value (``refs_out``) or called through a name the imports do not resolve
+the index recorded: a caller that leaves it out (or passes ``None``, a constant, a client value, a value of its own,
+its own key from a column its model declares nullable),
+a function handed around as a value (``refs_out``, or named anywhere outside a function body:
+``module_refs``) or called through a name the imports do not resolve
 (``name_calls``) keeps the ways apart. Top-level functions only (a method's callers go through typed receivers)."""
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..auth import function_key, principal_fed_by_call, principal_fed_parameters
 from ..cst import walk as cst_walk
 from ..facts import orm_facts
 from ..imports import last_segment
+from ..models import column_may_be_null
 
 if TYPE_CHECKING:
     from ...engine.context import FileContext
@@ -55,6 +58,8 @@ def _fed_on_every_call(project: "ProjectIndex", settings: "Settings", key: str, 
     callers = 0
     for _, facts in project.iter_modules():
         orm = orm_facts(facts)
+        if key in orm.get("module_refs", ()):
+            return frozenset()  # (named outside any function: a module-level lambda, dict, ``partial``, call)
         for table in ("functions", "methods"):
             for fn in (orm.get(table) or {}).values():
                 if key in fn.get("refs_out", ()) or name in fn.get("name_calls", ()):
@@ -68,7 +73,27 @@ def _fed_on_every_call(project: "ProjectIndex", settings: "Settings", key: str, 
                 for feed in feeds:
                     # (the reading ``principal_fed_parameters`` makes of each call)
                     kept &= principal_fed_by_call(project, settings, fn, feed, key)
+                    kept -= _may_be_none(project, fn, feed, key)
     return frozenset(kept) if callers else frozenset()
+
+
+def _may_be_none(project: "ProjectIndex", caller: dict, feed: dict, key: str) -> set[str]:
+    """The callee's parameters one call hands the caller's own key (``user.tenant_id``, ``own:<column>``) when the
+    caller's model declares that column nullable: a caller without one hands ``None`` (``str(None)`` is read the
+    same way). The caller's id (``user.id``, a primary key) is never ``None``."""
+    found = project.project_function(key)
+    target = (orm_facts(project.modules[found[0]]).get("functions") or {}).get(found[1]) if found is not None else None
+    names = [fp["name"] for fp in (target or {}).get("params", ())]
+    own = {fp["name"]: fp for fp in caller.get("params", ())}
+    out: set[str] = set()
+    for where, param, kind in feed.get("args", ()):
+        if not (isinstance(kind, str) and kind.startswith("own:")) or not isinstance(param, str):
+            continue
+        model = (own.get(param) or {}).get("type")
+        name = names[where] if isinstance(where, int) and where < len(names) else where
+        if isinstance(name, str) and isinstance(model, str) and column_may_be_null(project, model, kind[4:]):
+            out.add(name)
+    return out
 
 
 def _rebound(func: "cst.FunctionDef") -> frozenset[str]:

@@ -27,6 +27,9 @@ Stored under ``facts["extra"]["orm"]``:
   paths): the decorator registered it, so it serves requests, though ``functions`` (what the name resolves to)
   holds the last one only. Readers that enumerate request handlers read both (``queries.public_models``).
 - ``method_calls``: functions called from the module's class methods (resolved dotted names).
+- ``module_refs``: the dotted names the module mentions outside any function body (a module-level lambda,
+  dict, ``functools.partial(f, ...)``, call, class attribute, decorator or default): a project function named
+  there may be handed around or called with anything (``queries.given_values``).
 - ``methods``: ``{"Class.method": {...}}``: per method, ``calls_out``, ``name_calls``, ``refs_out``,
   ``route`` / ``admin_gate`` and, for a request handler or a method taking dependency markers, ``params``
   (``args``, the parameter names after ``self``, for the others; ``binding`` ``"static"`` with ``first``, the
@@ -1535,6 +1538,29 @@ def _registers_configs(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[d
                 out["methods"] = field(methods)
             return out
     return None
+
+
+def _module_refs(tree: ast.Module, resolve: Resolve) -> list[str]:
+    """The dotted names mentioned outside any function body: a function's decorators and defaults run at module
+    level, its body does not (a lambda's does, when called, but its calls are recorded nowhere else)."""
+    out: set[str] = set()
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        kind = node.__class__
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            todo.extend(node.decorator_list)  # type: ignore[attr-defined]
+            todo.extend(node.args.defaults)  # type: ignore[attr-defined]
+            todo.extend(d for d in node.args.kw_defaults if d is not None)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Name or (kind is ast.Attribute and node.value.__class__ is ast.Name):  # type: ignore[attr-defined]
+            if node.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+                q = resolve(node)
+                if q and "." in q:
+                    out.add(q)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return sorted(out)
 
 
 def _module_call(call: ast.Call, resolve: Resolve) -> Optional[dict[str, Any]]:
@@ -3345,6 +3371,9 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                     included.append({"router": router, "dependencies": deps})
         if included:
             out["included"] = included
+    module_refs = _module_refs(tree, resolve)
+    if module_refs:
+        out["module_refs"] = module_refs
     criteria: list[str] = []
     for fn in _listener_functions(tree, resolve):
         for node in walk(fn):
