@@ -155,6 +155,11 @@ def _link_returned(ctx: "FileContext", func: "cst.FunctionDef", node: "cst.CSTNo
     up = parents.get(id(node))
     if isinstance(up, cst.Attribute) and up.value is node:
         return up.attr.value in columns
+    if isinstance(up, cst.Arg) and up.value is node and isinstance(parents.get(id(up)), cst.Call):
+        callee = parents[id(up)].func  # (``TaskOut.model_validate(task)``: answered through that schema)
+        fields = _schema_fields(ctx, callee.value if isinstance(callee, cst.Attribute) else callee)
+        if fields is not None:
+            return bool(columns & fields)
     fields = _response_fields(ctx, func)
     return fields is None or bool(columns & fields)
 
@@ -174,6 +179,11 @@ def _response_fields(ctx: "FileContext", func: "cst.FunctionDef") -> "Optional[s
     while isinstance(model, cst.Subscript) and len(model.slice) == 1:
         inner = model.slice[0].slice
         model = inner.value if isinstance(inner, cst.Index) else None
+    return _schema_fields(ctx, model)
+
+
+def _schema_fields(ctx: "FileContext", model: Optional["cst.BaseExpression"]) -> "Optional[set[str]]":
+    """The fields of the project class ``model`` names when it is no table, else ``None``."""
     project = ctx.project
     q = ctx.qualified_name(model) if isinstance(model, (cst.Name, cst.Attribute)) else None
     found = project.get_class(q) if (project is not None and q) else None
