@@ -5,8 +5,10 @@ reviewee: raise HTTPException(404)``) or its key (``reviewee.id``), the key only
 constructor's keyword, ``InternalReview(reviewee_id=reviewee_id)``; an attribute, ``task.assignee_id = user.id``),
 compared or tested, held in locals read the same way. Nothing of the person's row leaves: the client named someone
 to link and learns at most that such a person exists. The row returned, handed on (``send_mail(user=invitee)``),
-changed (``user.role = ...``), or its key returned (``return {"assignee_id": user.id}``), stays reported; so does a
-lookup by the row's id (the client names the row itself) or of another table."""
+changed (``user.role = ...``), or its key returned (``return {"assignee_id": user.id}``), stays reported; so does
+the key handed to a class that is no table (``LinkOut(user_id=user.id)``), the row it is written onto then returned
+with that key (``return {"assignee_id": task.assignee_id}``; ``return task`` with no response model, or one that
+carries the key's column), a lookup by the row's id (the client names the row itself) or of another table."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Optional
 
 from ...ground.lazy import lazy_import
 from ..cst import iter_children, walk as cst_walk
+from ..models import is_table_model
 from .syntax import client_key_columns
 from .vocabulary import PRIMARY_KEY_NAMES
 
@@ -51,6 +54,7 @@ def person_linked(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", mod
             stack.append(child)
     nodes = [n for n in cst_walk(func.body) if id(n) in parents and not _spelled_only(n, parents[id(n)])]
     held: set[str] = set()  # locals bound to the row's key
+    links: set[tuple[str, str]] = set()  # (the local holding the row the key is written onto, the column)
     for node in nodes:
         if not (isinstance(node, cst.Name) and node.value == row):
             continue
@@ -63,7 +67,7 @@ def person_linked(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", mod
         if _tested(node, parents):
             continue
         if isinstance(up, cst.Attribute) and up.value is node and up.attr.value in PRIMARY_KEY_NAMES:
-            local = _linked(up, parents)
+            local = _linked(ctx, up, parents, links)
             if local is False:
                 return False
             if isinstance(local, str):
@@ -76,9 +80,9 @@ def person_linked(ctx: "FileContext", func: "cst.FunctionDef", site: "Site", mod
         up = parents[id(node)]
         if _bound(node, up, parents) or _tested(node, parents):
             continue
-        if _linked(node, parents) is not True:
+        if _linked(ctx, node, parents, links) is not True:
             return False
-    return True
+    return not any(_link_returned(ctx, func, n, parents, links) for n in nodes)
 
 
 def _spelled_only(node: "cst.CSTNode", up: "cst.CSTNode") -> bool:
@@ -104,27 +108,91 @@ def _tested(node: "cst.CSTNode", parents: dict) -> bool:
     return isinstance(up, (cst.If, cst.While)) and up.test is child
 
 
-def _linked(expr: "cst.CSTNode", parents: dict) -> "bool | str":
-    """What happens to the key ``expr``: ``True`` when it is written onto another row (a constructor's keyword, not
-    in a ``return``; an attribute assigned), the local's name when it is bound to one, ``False`` otherwise."""
+def _linked(ctx: "FileContext", expr: "cst.CSTNode", parents: dict, links: set) -> "bool | str":
+    """What happens to the key ``expr``: ``True`` when it is written onto another row (a table class's constructor
+    keyword, not in a ``return``; an attribute assigned), the local's name when it is bound to one, ``False``
+    otherwise. A row local it is written onto is added to ``links`` with the column (``task = Task(assignee_id=
+    ...)``, ``task.assignee_id = ...``)."""
     up = parents.get(id(expr))
     if isinstance(up, cst.Arg) and up.value is expr and up.keyword is not None:
         call = parents.get(id(up))
-        return isinstance(call, cst.Call) and _constructor(call) and not _in_return(up, parents)
+        if not (isinstance(call, cst.Call) and _constructor(ctx, call) and not _in_return(up, parents)):
+            return False
+        bound = parents.get(id(call))
+        if isinstance(bound, cst.Assign) and bound.value is call and len(bound.targets) == 1:
+            if isinstance(bound.targets[0].target, cst.Name):
+                links.add((bound.targets[0].target.value, up.keyword.value))
+        return True
     if isinstance(up, cst.Assign) and up.value is expr and len(up.targets) == 1:
         target = up.targets[0].target
         if isinstance(target, cst.Name):
             return target.value
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            links.add((target.value.value, target.attr.value))
         return isinstance(target, cst.Attribute)
     return False
 
 
-def _constructor(call: "cst.Call") -> bool:
-    """A class called to build a row (``Task(...)``, ``models.Review(...)``), not a helper given the key (``list_tasks(db,
-    assignee_id=...)`` may read that person's rows)."""
-    func = call.func
-    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return name[:1].isupper()
+def _constructor(ctx: "FileContext", call: "cst.Call") -> bool:
+    """A table class called to build a row (``Task(...)``, ``models.Review(...)``), not a helper given the key
+    (``list_tasks(db, assignee_id=...)`` may read that person's rows) nor a response model (``LinkOut(user_id=...)``
+    carries the key back)."""
+    project = ctx.project
+    q = ctx.qualified_name(call.func)
+    found = project.get_class(q) if (project is not None and q) else None
+    return found is not None and is_table_model(project, found[0])
+
+
+def _link_returned(ctx: "FileContext", func: "cst.FunctionDef", node: "cst.CSTNode", parents: dict, links: set) -> bool:
+    """``node`` reads, in a ``return``, a row the key was written onto: its linked column (``return {"assignee_id":
+    task.assignee_id}``), or the row itself when the function answers with no response model or with one that
+    carries that column (``return task``)."""
+    if not (isinstance(node, cst.Name) and _in_return(node, parents)):
+        return False
+    columns = {column for local, column in links if local == node.value}
+    if not columns:
+        return False
+    up = parents.get(id(node))
+    if isinstance(up, cst.Attribute) and up.value is node:
+        return up.attr.value in columns
+    if isinstance(up, cst.Arg) and up.value is node and isinstance(parents.get(id(up)), cst.Call):
+        callee = parents[id(up)].func  # (``TaskOut.model_validate(task)``: answered through that schema)
+        fields = _schema_fields(ctx, callee.value if isinstance(callee, cst.Attribute) else callee)
+        if fields is not None:
+            return bool(columns & fields)
+    fields = _response_fields(ctx, func)
+    return fields is None or bool(columns & fields)
+
+
+def _response_fields(ctx: "FileContext", func: "cst.FunctionDef") -> "Optional[set[str]]":
+    """The fields of the function's response model (``response_model=TaskOut``, ``list[TaskOut]``, else the return
+    annotation), ``None`` when it has none or it is no project class."""
+    model: Optional["cst.BaseExpression"] = None
+    for decorator in func.decorators:
+        call = decorator.decorator
+        if isinstance(call, cst.Call):
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "response_model":
+                    model = arg.value
+    if model is None and func.returns is not None:
+        model = func.returns.annotation
+    while isinstance(model, cst.Subscript) and len(model.slice) == 1:
+        inner = model.slice[0].slice
+        model = inner.value if isinstance(inner, cst.Index) else None
+    return _schema_fields(ctx, model)
+
+
+def _schema_fields(ctx: "FileContext", model: Optional["cst.BaseExpression"]) -> "Optional[set[str]]":
+    """The fields of the project class ``model`` names when it is no table, else ``None``."""
+    project = ctx.project
+    q = ctx.qualified_name(model) if isinstance(model, (cst.Name, cst.Attribute)) else None
+    found = project.get_class(q) if (project is not None and q) else None
+    if found is None or is_table_model(project, found[0]):
+        return None  # (none, or a table: the row answered as it is)
+    fields: set[str] = set()
+    for _, facts in project.class_mro(found[0]):
+        fields.update((facts or {}).get("fields", {}))
+    return fields
 
 
 def _in_return(node: "cst.CSTNode", parents: dict) -> bool:
