@@ -61,8 +61,10 @@ def helper_own_load(ctx: "FileContext", func: "cst.FunctionDef", identity: "Iden
         return False  # a listing keyed on nothing the helper was given
     if not keys or not keys <= params or keys & who:
         return False
-    if not _verdict_annotation(func) or not _verdicts_only(func):
+    if not _verdict_annotation(func) or not _verdicts_only(func, params):
         return False
+    if not _decides(func, check.node):
+        return False  # (``if deal.org_id == user.org_id: return True`` then ``return True``: it refuses nothing)
     names = {n for s in row.sites for n in s.row_names}
     if check.name:
         names.add(check.name)
@@ -110,26 +112,25 @@ def _spelled(node: "cst.CSTNode") -> str:
     return ""
 
 
-def _verdicts_only(func: "cst.FunctionDef") -> bool:
+def _verdicts_only(func: "cst.FunctionDef", params: set[str]) -> bool:
     """Every ``return`` of ``func`` itself answers yes or no: nothing, ``True`` / ``False`` / ``None``, a comparison,
     a negation, ``bool(...)``, a call of a function named like a check, or such an answer with its reason
-    (``return False, "not your team"``)."""
+    (``return False, "not your team"``; an f-string reason only of what the caller handed, ``params``: ``f"owned by
+    {deal.owner_email}"`` hands the row's data back)."""
     stack: list = [func.body]
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not func:
             continue
-        if isinstance(node, cst.Return) and node.value is not None and not _verdict_value(node.value):
+        if isinstance(node, cst.Return) and node.value is not None and not _verdict_value(node.value, params):
             return False
         stack.extend(node.children)
     return True
 
 
-def _verdict_value(value: "cst.BaseExpression") -> bool:
+def _verdict_value(value: "cst.BaseExpression", params: set[str]) -> bool:
     if isinstance(value, cst.Tuple) and len(value.elements) >= 2:
-        reasons = value.elements[1:]
-        if not all(isinstance(e.value, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString)) or (
-            isinstance(e.value, cst.Name) and e.value.value == "None") for e in reasons):
+        if not all(_reason(e.value, params) for e in value.elements[1:]):
             return False
         value = value.elements[0].value
     if isinstance(value, cst.Name):
@@ -137,10 +138,108 @@ def _verdict_value(value: "cst.BaseExpression") -> bool:
     if isinstance(value, cst.Comparison) or (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)):
         return True
     if isinstance(value, cst.BooleanOperation):
-        return _verdict_value(value.left) and _verdict_value(value.right)
+        return _verdict_value(value.left, params) and _verdict_value(value.right, params)
     if isinstance(value, cst.Call):
         called = _spelled(value.func)
         return called == "bool" or named_like_check(called)
+    return False
+
+
+def _reason(node: "cst.BaseExpression", params: set[str]) -> bool:
+    """A verdict's reason: a literal string or ``None``, or an f-string of what the caller handed (its parameters:
+    ``f"deal {deal_id} is not yours"``), never of what ``func`` loaded (``f"owned by {deal.owner_email}"``)."""
+    if isinstance(node, cst.Name):
+        return node.value == "None"
+    if isinstance(node, cst.SimpleString):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _reason(node.left, params) and _reason(node.right, params)
+    if isinstance(node, cst.FormattedString):
+        return all(
+            _root(part.expression) in params for part in node.parts if isinstance(part, cst.FormattedStringExpression)
+        )
+    return False
+
+
+def _root(node: "cst.BaseExpression") -> str:
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _decides(func: "cst.FunctionDef", node: "cst.CSTNode") -> bool:
+    """The helper's verdict turns on the comparison ``node``: it is (a part of an ``and`` / ``or`` / ``not`` of) the
+    returned value or an ``assert``, or the test of an ``if`` whose failing way refuses (returns ``False`` / ``None``
+    / ``False, reason``, or raises) before anything else answers: ``if deal.org_id != user.org_id: raise ...``,
+    ``if deal.org_id == user.org_id: return True`` then ``return False``."""
+    parents: dict[int, "cst.CSTNode"] = {}
+    for n in walk(func.body):
+        for c in n.children:
+            parents[id(c)] = n
+    negated = _negative(node)
+    child: "cst.CSTNode" = node
+    current = parents.get(id(node))
+    while current is not None:
+        if isinstance(current, cst.UnaryOperation) and isinstance(current.operator, cst.Not):
+            negated = not negated
+        elif isinstance(current, (cst.BooleanOperation, cst.LeftParen, cst.RightParen)):
+            pass
+        elif isinstance(current, (cst.Return, cst.Assert)):
+            return True
+        elif isinstance(current, cst.If) and current.test is child:
+            # the failing way: the body when the test holds on failure, else what follows
+            if negated:
+                return _refuses_first(current.body.body)
+            rest = list(current.orelse.body.body) if isinstance(current.orelse, cst.Else) else (
+                [current.orelse] if isinstance(current.orelse, cst.If) else [])
+            return _refuses_first(rest + _following(current, parents, func))
+        else:
+            return False
+        child, current = current, parents.get(id(current))
+    return False
+
+
+def _negative(node: "cst.CSTNode") -> bool:
+    """The comparison holds when the check fails (``!=``, ``is not``, ``not in``)."""
+    if not isinstance(node, cst.Comparison):
+        return False
+    return any(isinstance(t.operator, (cst.NotEqual, cst.IsNot, cst.NotIn)) for t in node.comparisons)
+
+
+def _following(stmt: "cst.CSTNode", parents: dict, func: "cst.FunctionDef") -> list:
+    """The statements run after ``stmt`` falls through, up to the end of ``func``'s body."""
+    out: list = []
+    current = stmt
+    while current is not None and current is not func:
+        block = parents.get(id(current))
+        if block is None:
+            break
+        body = getattr(block, "body", None)
+        if isinstance(body, (list, tuple)) and any(b is current for b in body):
+            index = next(i for i, b in enumerate(body) if b is current)
+            out.extend(body[index + 1:])
+            if isinstance(block, cst.IndentedBlock) and block is func.body:
+                break
+        elif isinstance(block, (cst.For, cst.While, cst.Try)):
+            return out  # (a loop or handler may run again or elsewhere: read only what follows in its block)
+        current = block
+    return out
+
+
+def _refuses_first(stmts: list) -> bool:
+    """The first statement of ``stmts`` that answers refuses: a ``raise``, or a ``return`` of ``False`` / ``None`` /
+    nothing-but-a-refusal (``return False, "not yours"``)."""
+    for stmt in stmts:
+        for n in walk(stmt):
+            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                break
+            if isinstance(n, cst.Raise):
+                return True
+            if isinstance(n, cst.Return):
+                value = n.value
+                if isinstance(value, cst.Tuple) and value.elements:
+                    value = value.elements[0].value
+                return isinstance(value, cst.Name) and value.value in ("False", "None")
     return False
 
 

@@ -1249,13 +1249,15 @@ def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         for n in kinds.get(t, ()):
             if any(type(x) is ast.Attribute for x in (n.targets if t is ast.Assign else [n.target])):
                 return False  # (``row.status = ...``: a change, committed by whoever holds the session)
+    a = fn.args
+    params = {p.arg for p in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
     for n in kinds.get(ast.Return, ()):
         if n.value is None:
             continue
         v = n.value
         if type(v) is ast.Constant and v.value is None:
             continue
-        if type(v) is ast.Tuple and len(v.elts) >= 2 and all(_reason(e) for e in v.elts[1:]):
+        if type(v) is ast.Tuple and len(v.elts) >= 2 and all(_reason(e, params) for e in v.elts[1:]):
             v = v.elts[0]  # ``return False, "not your team"``: a verdict with its reason (``-> tuple[bool, str]``)
         if type(v) is ast.Constant and v.value in (True, False):
             answered = True
@@ -1268,9 +1270,21 @@ def verdict_function(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return answered
 
 
-def _reason(node: ast.expr) -> bool:
-    """The reason handed back beside a verdict: a literal string or ``None``, or an f-string."""
-    return (type(node) is ast.Constant and (node.value is None or isinstance(node.value, str))) or type(node) is ast.JoinedStr
+def _reason(node: ast.expr, params: set[str]) -> bool:
+    """The reason handed back beside a verdict: a literal string or ``None``, or an f-string of what the caller
+    handed (``params``: ``f"deal {deal_id} is not yours"``), never of what the function loaded (``f"owned by
+    {deal.owner_email}"``: the row's data leaves through the reason)."""
+    if type(node) is ast.Constant:
+        return node.value is None or isinstance(node.value, str)
+    if type(node) is ast.JoinedStr:
+        return all(_root(v.value) in params for v in node.values if type(v) is ast.FormattedValue)
+    return False
+
+
+def _root(node: ast.expr) -> str:
+    while type(node) in (ast.Attribute, ast.Subscript):
+        node = node.value  # type: ignore[attr-defined]
+    return node.id if type(node) is ast.Name else ""
 
 
 def _permission_exit(node: ast.If, plain: set[str]) -> set[str]:
