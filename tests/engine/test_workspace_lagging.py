@@ -76,3 +76,37 @@ def test_a_lagging_update_then_a_save(tmp_path: Path) -> None:
     assert workspace.update_file(path, edited, lagging=True) is False
     assert workspace.update_file(path, edited) is True
     assert index.entry(path).facts == fresh and not index.entry(path).digest.startswith(LAGGING)
+
+
+def test_an_edited_service_file_keeps_its_name_and_findings(tmp_path: Path) -> None:
+    """A service monorepo (``knowledge/index/services.py``): an update of a service's file (an editor's buffer,
+    a save) names it as the index does (``services.orders.app.routes.items``, not the colliding
+    ``app.routes.items``) and reads its ``app.*`` imports within its service, so that its findings stay."""
+    import shutil
+
+    root = tmp_path / "service_monorepo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "isolation" / "_projects" / "service_monorepo", root)
+    path = str(root / "services" / "orders" / "app" / "routes" / "items.py")
+    text = Path(path).read_text()
+    workspace = Workspace(Settings(root=str(root)))
+    index = workspace.index
+    name = "services.orders.app.routes.items"
+    assert index.entry(path).module == name
+
+    def findings(source: str) -> list:
+        outcome, _ = workspace.lint_open(path, source)
+        return sorted((d.code, d.row) for d in outcome.diagnostics if d.code.startswith("BKL2"))
+
+    fresh = findings(text)
+    assert [c for c, _ in fresh] == ["BKL201", "BKL201"], fresh
+    # a comment: the same facts (nothing changes); a new function: new facts, under the same name and imports
+    assert workspace.update_file(path, text + "\n# edit\n") is False
+    assert index.entry(path).module == name
+    edited = text + "\n\ndef helper():\n    return Item\n"
+    assert workspace.update_file(path, edited) is True
+    assert index.entry(path).module == name and name in index.modules
+    assert "app.routes.items" not in index.modules
+    assert findings(edited) == fresh
+    # a lagging update (the server's edit inside one function) names it the same way
+    assert workspace.update_file(path, edited + "\n\ndef other():\n    return 1\n", lagging=True) is True
+    assert index.entry(path).module == name

@@ -176,18 +176,18 @@ class Workspace:
                 return False
         from ..knowledge.index.entry import encode_facts  # (the index's own encoding: only when a buffer changes)
         from ..knowledge.index.extract import extract_module  # (every extractor, ~25 ms the first time)
-        from ..knowledge.modules import module_name_for  # (idem)
 
         abspath = os.path.abspath(path)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         entry = index.entry(abspath)
         if entry is not None and entry.digest == digest:
             return False
-        name, is_package = module_name_for(abspath, index.root)
+        name, is_package = index.name_for(abspath)  # (the index's name: its import roots, its service)
+        remap = index.module_remap(name)
         encoded = None
         if lagging and entry is not None and entry.module == name and entry.facts is not None and entry.parsed:
             if facts is None:
-                facts = extract_module(text, abspath, name, is_package, tree=tree)
+                facts = extract_module(text, abspath, name, is_package, tree=tree, remap=remap)
             shared = share_facts(facts, entry.facts)
             digest = LAGGING + digest  # (not the text's: the next full update extracts it again)
             if shared is entry.facts:  # the same but for line numbers
@@ -198,7 +198,7 @@ class Workspace:
             index._add(abspath, digest, shared, LAGGING.encode() + os.urandom(16))
             self._project_findings = None
             return True
-        facts = extract_module(text, abspath, name, is_package)
+        facts = extract_module(text, abspath, name, is_package, remap=remap)
         if entry is not None and entry.module == name and entry.facts is not None:
             encoded = encode_facts(facts)
             if hashlib.sha256(encoded).hexdigest() == entry.facts_digest:

@@ -137,10 +137,9 @@ class ImportTable:
 
     def _absolute(self, module: str) -> str:
         """An absolute import's module as the module's service reads it (``app.x`` -> ``services.api.app.x``)."""
-        if self.remap is None:
-            return module
-        head, to = self.remap
-        return to + module[len(head):] if module == head or module.startswith(head + ".") else module
+        from .index.services import remap_module  # (the index's own reading; after this module: no cycle)
+
+        return remap_module(module, self.remap)
 
     def add_function_imports(self, func: cst.FunctionDef) -> None:
         """Bind the imports a function's own body makes (``from app.models import Workspace`` written inside

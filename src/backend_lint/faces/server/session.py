@@ -463,10 +463,10 @@ class Session:
         facts_of = None
         if index is not None:
             from ...knowledge.index.extract import extract_module  # (loaded by the first index update)
-            from ...knowledge.modules import module_name_for  # (idem)
 
             abspath = os.path.abspath(path)
-            name, is_package = module_name_for(abspath, index.root)
+            name, is_package = index.name_for(abspath)  # (the index's name: its import roots, its service)
+            remap = index.module_remap(name)
             known = self._function_facts
 
             def facts_of(part: str, i: int, names: Any = None) -> Any:
@@ -481,7 +481,7 @@ class Session:
                         return None
                     if len(known) >= 32:
                         known.clear()
-                    found = known[key] = extract_module(text, abspath, name, is_package, tree=tree)
+                    found = known[key] = extract_module(text, abspath, name, is_package, tree=tree, remap=remap)
                 return found
 
         def facts_changed(tree: Any, part: Any) -> bool:

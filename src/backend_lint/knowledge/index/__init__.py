@@ -319,6 +319,11 @@ class ProjectIndex:
     def _namer(self) -> "_ModuleNamer":
         return _ModuleNamer(self.root, self._units, self._src, self._services)
 
+    def name_for(self, path: str) -> tuple[str, bool]:
+        """The module name and package flag the index gives the file ``path`` (its import roots, its service):
+        what an update of the file (an editor's buffer) extracts it under, with ``module_remap`` of the name."""
+        return self._namer()(os.path.abspath(path))
+
     def module_remap(self, module: str) -> Optional[tuple[str, str]]:
         """How the module ``module`` reads its absolute imports of its service's own package (``app.x`` ->
         ``services.api.app.x``): a module named from its service's path (its package, its tests); not one that an
@@ -470,7 +475,7 @@ class ProjectIndex:
         from .extract import TreeHandover, extract_module  # (every extractor, ~25 ms: only when a file must be read again)
 
         abspath = os.path.abspath(path)
-        name, is_package = self._namer()(abspath)
+        name, is_package = self.name_for(abspath)
         if self._handover is None:
             self._handover = TreeHandover(TREE_BUDGET)
         facts = extract_module(text, abspath, name, is_package, self._handover, remap=self.module_remap(name))

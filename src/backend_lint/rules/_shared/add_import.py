@@ -373,7 +373,11 @@ def _first_party_names(ctx: "FileContext") -> frozenset[str]:
     project = ctx.project
     if project is not None:
         def build() -> frozenset[str]:
-            return frozenset(m.split(".")[0] for m in project.module_names() if m)
+            names = {m.split(".")[0] for m in project.module_names() if m}
+            services = getattr(project, "services", None)
+            if services is not None:
+                names.update(services().values())  # (``app`` of ``services.api.app.*``: services import it so)
+            return frozenset(names)
 
         names |= project.memo("add_import.first_party", build)
     return frozenset(names)

@@ -529,12 +529,16 @@ def _name_lines(
 
 
 def _project_packages(project: Any) -> frozenset[str]:
-    """The first segments of the project's module names (and of their names before the import roots)."""
+    """The first segments of the project's module names (and of their names before the import roots), and the
+    package names of its service roots (``app`` of ``services.api.app.*``: what each service imports it as)."""
 
     def build() -> frozenset[str]:
         tops = {m.split(".", 1)[0] for m in project.module_names()}
         aliases = getattr(project, "aliases", None) or {}
         tops.update(str(k).split(".", 1)[0] for k in aliases)
+        services = getattr(project, "services", None)
+        if services is not None:
+            tops.update(services().values())
         return frozenset(tops)
 
     return project.memo("isolation.project_packages", build)
