@@ -110,6 +110,7 @@ from .checks import (  # noqa: F401
 from .public import (  # noqa: F401
     public_listings,
     public_models,
+    writes_nothing,
 )
 from .helper_keys import client_keyed_parameters  # noqa: F401
 from .findings import (  # noqa: F401

@@ -14,7 +14,7 @@ from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
     PRIMARY_KEY_NAMES, Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
-    directory_link, picks_guarded_parent, shared_party_record,
+    directory_link, picks_guarded_parent, shared_party_record, writes_nothing,
 )
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -641,6 +641,16 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
         ) or checked_parent_spelled(source, project, settings)
 
+    def _directory_read(self, node: cst.FunctionDef, identity: Identity, site: Site, model: str) -> bool:
+        """A read of a directory entry (``directory_link``) in a function that writes no row but the caller's own
+        (``writes_nothing``, as ``_public_read`` reads a public row): an entry every caller lists reveals nothing
+        more read by its id, but an edit or a delete of someone else's entry is still reported."""
+        return (
+            site.kind in ("select", "query", "get", "helper")
+            and directory_link(self.ctx.project, self.ctx.settings, model)
+            and writes_nothing(self.ctx, node, identity)
+        )
+
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope and not identity.router_auth:
             if checked_parent_params(self.ctx, identity) or decorator_checked_parents(self.ctx, node, identity):
@@ -659,9 +669,7 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             if not site.owner_value and (
                 creator_recorded_only(self.ctx.project, self.ctx.settings, model)
                 or (
-                    shared_party_record(
-                        self.ctx.project, self.ctx.settings, site, model, directory_link(self.ctx.project, self.ctx.settings, model)
-                    )
+                    shared_party_record(self.ctx.project, self.ctx.settings, site, model, self._directory_read(node, identity, site, model))
                     and not picks_guarded_parent(self.ctx.project, self.ctx.settings, node, model)
                 )
             ):
