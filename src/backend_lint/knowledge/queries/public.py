@@ -184,19 +184,11 @@ def _tree_keys(project: "ProjectIndex", settings: "Settings", selected: Iterable
 
 
 def _owned_tree(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
-    """A tree the project makes or scopes by the caller: it fills an identity column from the caller's identity
-    when it makes rows (``Folder(owner_id=current_user.id)``, ``directories._caller_filled``), or compares one with
-    the caller somewhere (``Folder.owner_id == current_user.id``, ``_scoped_somewhere``). Its children listed by
-    ``parent_id`` alone are an unscoped listing of someone's rows, not a catalogue every caller walks."""
-    from .directories import _caller_filled
-
-    def build() -> bool:
-        owners = set(identity_columns(project, settings, model))
-        if any(m == model and c in owners for m, c in _caller_filled(project, settings)):
-            return True
-        return _scoped_somewhere(project, settings, model)
-
-    return project.memo(("queries.public.owned_tree", analysis_key(settings), model), build)
+    """A tree the project scopes by the caller somewhere (``Folder.owner_id == current_user.id``, "my folders":
+    ``_scoped_somewhere``): its children listed by ``parent_id`` alone are an unscoped listing of someone's rows,
+    not a catalogue every caller walks. A tree whose rows are only made with the caller's id
+    (``Category(user_id=current_user.id)``, ``directories._caller_filled``) records their maker: a catalogue still."""
+    return project.memo(("queries.public.owned_tree", analysis_key(settings), model), lambda: _scoped_somewhere(project, settings, model))
 
 
 def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:
