@@ -457,14 +457,6 @@ def _public_read(ctx: "FileContext", func: cst.FunctionDef, site: Site, model: s
             return False
     if model not in public_models(ctx.project, ctx.settings):
         return False
-    return writes_nothing(ctx, func, identity)
-
-
-def writes_nothing(ctx: "FileContext", func: cst.FunctionDef, identity: Optional[Identity] = None) -> bool:
-    """``func`` writes no row but the caller's own (``_public_read``'s reading of a read): no ``insert`` /
-    ``update`` / ``delete`` / ``add`` / ``commit`` call or write-named helper, no attribute or item assigned on
-    an object, besides the statements that set or test an identity column with the caller
-    (``_callers_own_writes``) and the ``commit`` / ``flush`` that follow."""
     own = _callers_own_writes(ctx, func, identity) if identity is not None else set()
     containers = _local_containers(func)
     for node in cst_walk(func.body):

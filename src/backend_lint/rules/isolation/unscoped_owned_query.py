@@ -14,7 +14,7 @@ from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
     PRIMARY_KEY_NAMES, Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
-    directory_link, picks_guarded_parent, shared_party_record, writes_nothing,
+    directory_read, picks_guarded_parent, shared_party_record,
 )
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -642,14 +642,8 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
         ) or checked_parent_spelled(source, project, settings)
 
     def _directory_read(self, node: cst.FunctionDef, identity: Identity, site: Site, model: str) -> bool:
-        """A read of a directory entry (``directory_link``) in a function that writes no row but the caller's own
-        (``writes_nothing``, as ``_public_read`` reads a public row): an entry every caller lists reveals nothing
-        more read by its id, but an edit or a delete of someone else's entry is still reported."""
-        return (
-            site.kind in ("select", "query", "get", "helper")
-            and directory_link(self.ctx.project, self.ctx.settings, model)
-            and writes_nothing(self.ctx, node, identity)
-        )
+        """A lookup of a directory entry that only reads it (``directories.directory_read``)."""
+        return directory_read(self.ctx, node, identity, site, model)
 
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope and not identity.router_auth:
