@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Optional
 
 from ..auth import HELD_TENANT_COLUMNS
+from ...ground.config import analysis_key
 from ..models import _declared_field, column_traits, identity_columns, referenced_model
 from ..schemas import annotation_admits_none, parse_expr
 from ..scoping import context_caller, is_caller, role_permission
@@ -79,7 +80,7 @@ def _caller_tenant_columns(project: "ProjectIndex", settings: "Settings") -> fro
                     out.add(column)
         return frozenset(out)
 
-    return project.memo(("queries.tenant_tables.caller_columns", settings.identity_fields, settings.principal_parameters), build)
+    return project.memo(("queries.tenant_tables.caller_columns", analysis_key(settings)), build)
 
 
 def tenant_child_listing(ctx: "FileContext", func: "cst.FunctionDef", identity: "Identity", site: "Site") -> Optional[str]:
