@@ -97,7 +97,7 @@ from .summaries import (  # noqa: F401
     summary_of_call,
     with_models,
 )
-from .directories import directory_link, directory_read, picks_guarded_parent  # noqa: F401
+from .directories import directory_link, picks_guarded_parent  # noqa: F401
 from .analyzer import (  # noqa: F401
     function_queries,
 )

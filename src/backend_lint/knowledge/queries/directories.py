@@ -16,10 +16,7 @@ from ..models import model_columns, outlived_person_columns, referenced_model
 cst = lazy_import("libcst")
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...engine.context import FileContext
     from ...ground.config import Settings
-    from ..auth import Identity
-    from .values import Site
     from ..index import ProjectIndex
 
 
@@ -44,18 +41,6 @@ def directory_link(project: Optional["ProjectIndex"], settings: "Settings", mode
     from .public import public_models  # (public reads the summaries, which call here)
 
     return canonical in public_models(project, settings)
-
-
-def directory_read(ctx: "FileContext", func: cst.FunctionDef, identity: "Identity", site: "Site", model: str) -> bool:
-    """A lookup of a directory entry (``directory_link``) that leaves the entry unwritten (``unwritten.writes_row``:
-    no ``entry.bank_iban = iban``, no ``db.delete(entry)``, its key handed to no write), as ``public._public_read``
-    reads a public row: an entry every caller lists reveals nothing more read by its id, but an edit or a delete of
-    someone else's entry is still reported. Writes of other rows beside it are judged at their own lookups."""
-    if site.kind not in ("select", "query", "get", "helper") or not directory_link(ctx.project, ctx.settings, model):
-        return False
-    from .unwritten import writes_row  # (unwritten reads the public models, which read here)
-
-    return not writes_row(ctx, func, site.row_names, identity, {k.split(".", 1)[0] for k in site.key_names})
 
 
 def _caller_filled(project: "ProjectIndex", settings: "Settings") -> frozenset[tuple[str, str]]:

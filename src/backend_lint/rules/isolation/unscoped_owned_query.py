@@ -14,7 +14,7 @@ from ...knowledge.cst import iter_children, load_names
 from ...knowledge.scoping import membership_owner
 from ...knowledge.queries import (
     PRIMARY_KEY_NAMES, Site, checked_parent_params, decorator_checked_parents, function_queries, isolation_findings, membership_group, owning_parents,
-    directory_read, picks_guarded_parent, shared_party_record,
+    directory_link, picks_guarded_parent, shared_party_record,
 )
 
 # libcst runs its (0.9 G-instruction) import when a file is parsed, not when the screens run: ground/lazy.py
@@ -641,10 +641,6 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             may_have_identity(source, project, settings) and owned_model_spelled(source, project, settings)
         ) or checked_parent_spelled(source, project, settings)
 
-    def _directory_read(self, node: cst.FunctionDef, identity: Identity, site: Site, model: str) -> bool:
-        """A lookup of a directory entry that only reads it (``directories.directory_read``)."""
-        return directory_read(self.ctx, node, identity, site, model)
-
     def on_function(self, node: cst.FunctionDef, identity: Identity) -> None:
         if not identity.in_scope and not identity.router_auth:
             if checked_parent_params(self.ctx, identity) or decorator_checked_parents(self.ctx, node, identity):
@@ -663,7 +659,9 @@ class UnscopedOwnedQuery(IdentityStack, Rule):
             if not site.owner_value and (
                 creator_recorded_only(self.ctx.project, self.ctx.settings, model)
                 or (
-                    shared_party_record(self.ctx.project, self.ctx.settings, site, model, self._directory_read(node, identity, site, model))
+                    shared_party_record(
+                        self.ctx.project, self.ctx.settings, site, model, directory_link(self.ctx.project, self.ctx.settings, model)
+                    )
                     and not picks_guarded_parent(self.ctx.project, self.ctx.settings, node, model)
                 )
             ):
