@@ -108,7 +108,7 @@ def state_caller(ctx: "FileContext", func: "cst.FunctionDef", params: list["Para
     ``{local: (field or None, id of the assignment)}`` for ``org_id = get_user_org_id(request)`` /
     ``org_id = getattr(request.state, "_org_id", None)``), over ``caller_state_attributes``."""
     requests = _request_params(params)
-    if not requests or "state" not in ctx.source:
+    if not requests:
         return {}, {}
     attrs = caller_state_attributes(ctx.project, frozenset(ctx.settings.identity_fields))
     if not attrs:
@@ -116,11 +116,16 @@ def state_caller(ctx: "FileContext", func: "cst.FunctionDef", params: list["Para
     paths: dict[str, Optional[str]] = {}
     locals_: dict[str, tuple[Optional[str], int]] = {}
     stack: list[cst.CSTNode] = [func.body]
+    written: set[int] = set()
     while stack:
         node = stack.pop()
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, cst.Assign):
+            written |= {id(t.target) for t in node.targets}
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            written.add(id(node.target))
+        if isinstance(node, cst.Attribute) and id(node) not in written:
             attr = _state_read(node, requests)
             if attr in attrs:
                 paths[f"{node.value.value.value}.state.{attr}"] = attrs[attr]  # type: ignore[attr-defined]
