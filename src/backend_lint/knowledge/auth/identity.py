@@ -16,6 +16,7 @@ from ..imports import dotted_name, last_segment
 from ..models import identity_columns, model_columns
 from ..index.extractors.orm import PLAIN_CALL, SELF_RECEIVER, TENANT_COLUMNS, receivers_of  # the same parsing as the index
 from ..scoping import caller_values
+from .request_state import state_caller
 from .dependencies import (
     _request_identity,
     ADMIN_WORDS,
@@ -407,6 +408,22 @@ def _function_identity(ctx: "FileContext", func: cst.FunctionDef, enclosing: Opt
             ident.admin = True  # ``include_router(admin.router, dependencies=[Depends(require_admin)])``
         elif any(k.kind == "auth" for k in included):
             ident.authenticated = True
+        if ident.authenticated:
+            # ``org_id = get_user_org_id(request)``: what the auth dependency kept of the caller on ``request.state``
+            read, bound = state_caller(ctx, func, params)
+            for path, identity_field in read.items():
+                if identity_field is None:
+                    ident.principals.setdefault(path, None)
+                else:
+                    ident.identity_params.setdefault(path, identity_field)
+            for name, (identity_field, node) in bound.items():
+                if name in ident.principals or name in ident.identity_params:
+                    continue
+                ident.decoding.add(node)
+                if identity_field is None:
+                    ident.principals.setdefault(name, None)
+                else:
+                    ident.identity_params.setdefault(name, identity_field)
         gate = set(ident.principals)
         if ident.authenticated and authentication_middleware(ctx.project):
             # ``assert_admin(request)``: the request carries the middleware's caller

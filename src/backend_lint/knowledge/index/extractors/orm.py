@@ -74,6 +74,7 @@ from typing import Any, Optional
 
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
 from ._common import Resolve, mentions, module_text, own_nodes, store, walk, walk_function, walk_kinds
+from .request_state import state_facts
 from .request_gates import request_gate
 from ...words import ADMIN_WORDS as _ADMIN_WORDS, ID_WRAPPERS as _ID_WRAPPERS
 from ..services import remap_module
@@ -1802,6 +1803,8 @@ def _function_facts(stmt: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resol
     configs = _registers_configs(stmt) if mentions("add_api_route", "api_route") else None
     if configs is not None:
         out["registers_configs"] = configs
+    if mentions("state"):
+        out.update(state_facts(stmt, out["params"]))  # (``knowledge.auth.request_state``)
     marks = _attributes_set(stmt) if mentions(" = True") else []
     if marks:
         out["marks"] = marks
