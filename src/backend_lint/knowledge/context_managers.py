@@ -65,3 +65,23 @@ def entered_flow(project: "ProjectIndex", flow: dict[str, Any]) -> dict[str, Any
 def _entered_call(project: "ProjectIndex", call: dict[str, Any]) -> dict[str, Any]:
     found = entered_instance(project, call["entered"]) if "entered" in call else None
     return {**call, "target": found} if found is not None else call
+
+
+def enters_other(project: Optional["ProjectIndex"], cls: str, is_async: bool) -> bool:
+    """``with Class(...) as v`` where the enter method ``Class`` defines or inherits from a project base returns
+    something other than ``self`` (``return self.connection``): ``v`` is no instance of the class. A method a
+    library base defines, or none, says nothing here."""
+    if project is None:
+        return False
+    found = project.get_class(cls)
+    if found is None:
+        return False
+    enter = ENTER_METHODS[is_async]
+    for owner, facts in project.class_mro(found[0]):
+        if facts is None:
+            return False
+        if enter not in facts.get("methods", ()):
+            continue
+        split = project.split(owner)
+        return bool(split) and f"{split[1]}.{enter}" not in orm_facts(project.modules[split[0]]).get("entered_self", ())
+    return False
