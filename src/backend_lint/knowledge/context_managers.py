@@ -30,15 +30,25 @@ def entered_instance(project: "ProjectIndex", typed: str) -> Optional[str]:
     found = project.get_class(cls)
     if found is None:
         return None
-    for owner, facts in project.class_mro(found[0]):
+    return f"{found[0]}.{method}" if _enters(project, found[0], enter) is True else None
+
+
+def _enters(project: "ProjectIndex", cls: str, enter: str) -> Optional[bool]:
+    """Whether the enter method ``cls`` defines or inherits from a project base returns ``self`` (``True``),
+    something else (``False``); ``None``: a library base's, or none (no claim). One that returns what its base's
+    returns (``return await super().__aenter__()``) is read on along the bases."""
+    for owner, facts in project.class_mro(cls):
         if facts is None:
             return None  # (a library base may define it)
         if enter not in facts.get("methods", ()):
             continue
         split = project.split(owner)
-        if not split or f"{split[1]}.{enter}" not in orm_facts(project.modules[split[0]]).get("entered_self", ()):
+        if not split:
             return None
-        return f"{found[0]}.{method}"
+        entered = orm_facts(project.modules[split[0]]).get("entered_self", ())
+        if f"{split[1]}.{enter}^" in entered:
+            continue
+        return f"{split[1]}.{enter}" in entered
     return None
 
 
@@ -74,14 +84,4 @@ def enters_other(project: Optional["ProjectIndex"], cls: str, is_async: bool) ->
     if project is None:
         return False
     found = project.get_class(cls)
-    if found is None:
-        return False
-    enter = ENTER_METHODS[is_async]
-    for owner, facts in project.class_mro(found[0]):
-        if facts is None:
-            return False
-        if enter not in facts.get("methods", ()):
-            continue
-        split = project.split(owner)
-        return bool(split) and f"{split[1]}.{enter}" not in orm_facts(project.modules[split[0]]).get("entered_self", ())
-    return False
+    return found is not None and _enters(project, found[0], ENTER_METHODS[is_async]) is False

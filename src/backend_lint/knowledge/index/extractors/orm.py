@@ -1572,6 +1572,25 @@ def _returns_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return bool(returns) and all(r.value.__class__ is ast.Name and r.value.id == "self" for r in returns)  # type: ignore[attr-defined]
 
 
+def _returns_base_enter(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of the enter method ``fn`` (one at least) returns ``self`` or what the base's enter method of
+    the same name returns (``return await super().__aenter__()``)."""
+    returns = walk_kinds(fn).get(ast.Return, ())
+
+    def base_enter(value: Any) -> bool:
+        value = value.value if value.__class__ is ast.Await else value
+        func = value.func if value.__class__ is ast.Call else None
+        return (
+            func.__class__ is ast.Attribute and func.attr == fn.name and func.value.__class__ is ast.Call  # type: ignore[union-attr]
+            and func.value.func.__class__ is ast.Name and func.value.func.id == "super"  # type: ignore[union-attr]
+        )
+
+    return bool(returns) and all(
+        r.value is not None and ((r.value.__class__ is ast.Name and r.value.id == "self") or base_enter(r.value))  # type: ignore[attr-defined]
+        for r in returns
+    )
+
+
 def _self_attributes_from_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]]) -> dict[str, list[str]]:
     """``{attribute: [class, method]}`` for ``self.<attribute> = <param>.<method>(...)`` in ``fn`` (awaited or
     not), ``<param>`` a parameter annotated with a class: ``self.db_user = user_service.get_user_by_id(sub)``. An
@@ -3160,6 +3179,8 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if stmt.name in ENTER_METHODS and _returns_self(stmt):
                     entered_self.append(f"{node.name}.{stmt.name}")  # ``with Cls() as v``: ``v`` is the instance
+                elif stmt.name in ENTER_METHODS and _returns_base_enter(stmt):
+                    entered_self.append(f"{node.name}.{stmt.name}^")  # (``return await super().__aenter__()``: the base's answer)
                 if stmt.returns is not None:
                     returns[stmt.name] = main_type(stmt.returns, resolve) or _wrapped_return(stmt, resolve)
                 if stmt.name == "__call__":
