@@ -8,6 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ...ground.lazy import lazy_import
+from ..context_managers import entered_instance
 from ..cst import definition_names_of, iter_children, walk as walk_nodes
 from ..facts import alias_entry, orm_facts, scalar_alias_type
 from ..fastapi import ROUTE_DECORATORS, path_parameters, route_info
@@ -785,6 +786,8 @@ def _built_receiver_methods(project: "ProjectIndex", fn: dict[str, Any], target:
     along its bases, its parameters after ``self`` (the instance binds the positional arguments in order). Only
     when every receiver the index typed for the call is one class's method."""
     typed = receivers_of(fn).get(target) or []
+    entered = entered_instance(project, typed[0]) if len(typed) == 1 else None
+    typed = [entered] if entered is not None else typed  # (``async with Service() as service``)
     if len(typed) != 1 or typed[0] in (PLAIN_CALL, SELF_RECEIVER) or typed[0].rpartition(".")[0].endswith(")"):
         return []
     found = _class_method(project, typed[0])

@@ -13,6 +13,7 @@ from ..fastapi_routers import unincluded_view
 from ..flask_blueprints import unregistered_view
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
+from ..context_managers import entered_instance
 from ..index.extractors.orm import PLAIN_CALL, SELF_RECEIVER, receivers_of
 from ..models import is_table_model
 from ..repositories import module_instance_class
@@ -244,7 +245,8 @@ def _claim_reach(project: "ProjectIndex", settings: Optional["Settings"]) -> dic
         project's, reaches an outside base first, or defines no such method."""
         out = typed_found.get(typed)
         if out is None:
-            out = typed_found[typed] = _typed_method_nodes(project, nodes, methods, by_name, heads, typed)
+            # (``async with Service() as service``: the instance, when the class's ``__aenter__`` returns ``self``)
+            out = typed_found[typed] = _typed_method_nodes(project, nodes, methods, by_name, heads, entered_instance(project, typed) or typed)
         return out
 
     aliases: dict[str, bool] = {}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from ...ground.lazy import lazy_import
 from ..auth import function_key, Identity, principal_classes
+from ..context_managers import enters_other
 from ..cst import load_names, walk as cst_walk
 from ..imports import dotted_name, last_segment
 from ..models import is_owned, is_table_model, project_identity_fields, reference_path, table_union_alias
@@ -580,6 +581,8 @@ class _Analyzer(_GateTests, _Narrowing, _Predicates, _Expressions, _Decisions, _
             for item in stmt.items:
                 v = self.ev(item.item, state)
                 if item.asname is not None:
+                    if v.instance is not None and enters_other(self.project, v.instance[0], stmt.asynchronous is not None):
+                        v = replace(v, instance=None)  # (``async with Pool() as conn``: the enter method's own value)
                     self.bind(item.asname.name, v, state)
             self.block(stmt.body.body, state)  # type: ignore[attr-defined]
         elif isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":

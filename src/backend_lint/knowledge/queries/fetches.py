@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 from ...ground.lazy import lazy_import
 from ..auth import decorator_verified_keys, principal_classes, route_caller_handed_keys, route_path_guards
 from ..cst import load_names, walk as cst_walk
-from ..facts import method_return_at, orm_facts
+from ..facts import method_return, method_return_at, orm_facts
 from ..flask import flask_request_name
 from ..imports import dotted_name, last_segment
 from ..models import identity_columns, identity_fields, is_owned, is_pydantic_model, is_table_model, model_columns
@@ -551,7 +551,11 @@ class _Fetches:
     # -- repositories ----------------------------------------------------------------------------------
     def instance_of(self, q: Optional[str], call: cst.Call, state: dict[str, Val]) -> Optional[tuple[str, Optional[str]]]:
         """``ItemRepository(session)`` / ``CRUDItem(Item)`` -> (class, model given as an argument)."""
-        if q is None or self.project is None:
+        if self.project is None:
+            return None
+        if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value == "self":
+            return self._own_factory_instance(call.func.attr.value)
+        if q is None:
             return None
         found = self.project.get_class(q)
         if found is None:
@@ -578,6 +582,13 @@ class _Fetches:
             return None
         fn = orm_facts(project.modules[symbol[0]]).get("functions", {}).get(symbol[1]) or {}  # type: ignore[union-attr]
         return self._built_instance(fn.get("returns") or fn.get("builds"))
+
+    def _own_factory_instance(self, method: str) -> Optional[tuple[str, Optional[str]]]:
+        """``self._repo(db).find_by_id(key)``: a method of the enclosing class (or a project base) annotated to
+        return a project class (``def _repo(self, db) -> AgentRepository: return AgentRepository(db)``): the
+        instance, as ``_factory_instance`` reads a module function's."""
+        cls = enclosing_class(self.ctx, self.func) if self.func is not None else None
+        return self._built_instance(method_return(self.project, cls, method)) if cls is not None else None
 
     def _built_instance(self, made: Optional[str]) -> Optional[tuple[str, Optional[str]]]:
         """The instance a factory of class ``made`` hands back: a project class, no table, that keeps what its

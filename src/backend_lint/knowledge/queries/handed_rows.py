@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ...ground.config import analysis_key
 from ..auth import param_dependency, principal_classes
+from ..context_managers import entered_instance
 from ..facts import orm_facts
 from ..models import globally_scoped, identity_columns, is_owned
 from .summaries import _single_lookup_model, flow_facts, helper_checked_tables, method_summary
@@ -75,7 +76,7 @@ def _callee(project: "ProjectIndex", fn: dict, target: str) -> Optional[tuple[st
     if found is not None:
         entry = orm_facts(project.modules[found[0]]).get("functions", {}).get(found[1]) or {}
         return f"{found[0]}.{found[1]}", [p["name"] for p in entry.get("params", ())]
-    methods = [r for r in fn.get("receivers", {}).get(target, ()) if "." in r]
+    methods = [entered_instance(project, r) or r for r in fn.get("receivers", {}).get(target, ()) if "." in r]
     if len(methods) != 1:
         return None
     summary = _method(project, methods[0])
@@ -100,7 +101,7 @@ def _fetched_model(project: "ProjectIndex", settings: "Settings", fn: dict, own:
     if found is not None:
         summary: Optional[dict] = flow_facts(project, found[0]).get("functions", {}).get(found[1])
     else:
-        methods = [r for r in fn.get("receivers", {}).get(target, ()) if "." in r]
+        methods = [entered_instance(project, r) or r for r in fn.get("receivers", {}).get(target, ()) if "." in r]
         hit = _method(project, methods[0]) if len(methods) == 1 else None
         summary = hit[3] if hit is not None else None
     if not summary or summary.get("checked"):

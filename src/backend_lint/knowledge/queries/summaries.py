@@ -11,6 +11,7 @@ from ...ground.config import analysis_key
 from ..auth import authenticating_class, Identity, names_site_operator, param_dependency, principal_classes, principal_fed_parameters, USER_CLASS
 from ..auth import held_request_attributes  # (the classes holding the request: ``request_checked``)
 from ..auth import decorator_verified_keys  # (keys a decorator checked name checked parents: ``decorator_checked_parents``)
+from ..context_managers import entered_flow
 from ..facts import method_home, method_return, orm_facts
 from ..imports import last_segment
 from ..index.extractors.flow import access_name  # an exception or refusal named for access
@@ -94,7 +95,10 @@ def row_method_facts(project: "ProjectIndex", model: str, method: str) -> Option
 def flow_facts(project: "ProjectIndex", module: str) -> dict:
     """The module's ``flow`` index facts (``index/extractors/flow.py``)."""
     facts = project.modules.get(module) if hasattr(project.modules, "get") else project.modules[module]
-    return (facts or {}).get("extra", {}).get("flow", {})
+    flow = (facts or {}).get("extra", {}).get("flow", {})
+    if flow.get("entered"):  # (calls on ``async with Service() as service``: ``knowledge.context_managers``)
+        return project.memo(("flow.entered", module), lambda: entered_flow(project, flow))  # type: ignore[no-any-return]
+    return flow
 
 
 def method_summary(project: "ProjectIndex", cls: str, method: str) -> Optional[tuple[str, str, str, dict]]:

@@ -108,7 +108,7 @@ from typing import Any, Callable, Iterator, Optional
 from . import _common
 from ._common import Resolve, children, mentions, mentions_lowered, own_nodes, store, walk, walk_function, walk_kinds
 from ..extract import ast_dotted  # ``a.b.c`` of a Name/Attribute chain, else None
-from .orm import exit_statement, main_type
+from .orm import ENTER_METHODS, exit_statement, main_type
 from .request_gates import request_decides
 from ...words import ADMIN_WORDS as _ADMIN_WORDS, ID_WRAPPERS as UNWRAP, ONE_ROW_READS as _RESULT_ROW_READS, STATEMENT_FUNCS as STATEMENTS, STATEMENT_MODULES
 from ..services import remap_module
@@ -680,8 +680,13 @@ def summarise(
                     for k in node.keywords  # type: ignore[attr-defined]
                     if k.arg and type(k.value) in (ast.Name, ast.Attribute) and (q := resolve(k.value)) and q.rsplit(".", 1)[-1][:1].isupper()
                 ]
+                entered: Optional[str] = None
                 if ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in ("self", "cls"):
                     target: Optional[str] = f"self.{func.attr}"
+                elif ft is ast.Attribute and type(func.value) is ast.Name and instances.get(func.value.id, "").endswith("()"):
+                    # ``async with NoteService() as service: service.find(key)``: recorded as written, with what the
+                    # class's enter method gives (``knowledge.context_managers.entered_flow`` reads it)
+                    target, entered = resolve(func), f"{instances[func.value.id]}.{func.attr}"
                 elif ft is ast.Attribute and type(func.value) is ast.Name and func.value.id in instances:
                     target = f"{instances[func.value.id]}.{func.attr}"  # ``repo = ItemRepository(db); repo.get(key)``
                 elif (
@@ -718,6 +723,7 @@ def summarise(
                         **({"compared": True} if id(node) in owner_compared else {}),
                         **({"attr_args": attr_passed} if attr_passed else {}),
                         **({"rows": rows} if rows else {}), **({"whole": True} if whole else {}),
+                        **({"entered": entered} if entered else {}),
                     })
     if not plain:
         return None
@@ -1719,6 +1725,25 @@ def _instances(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolve) -> 
                 other.add(target.id)
             else:
                 out[target.id] = q
+    if mentions("with "):
+        for node in own_nodes(fn)[0]:
+            if node.__class__ is ast.With or node.__class__ is ast.AsyncWith:
+                for item in node.items:  # type: ignore[attr-defined]
+                    var, made = item.optional_vars, item.context_expr
+                    if type(var) is not ast.Name:
+                        continue
+                    q = None
+                    if type(made) is ast.Call and isinstance(made.func, (ast.Name, ast.Attribute)):
+                        last = made.func.attr if type(made.func) is ast.Attribute else made.func.id
+                        if last[:1].isupper() and not last.isupper():
+                            q = resolve(made.func)
+                    # ``async with AccountService() as service``: what the class's enter method gives, read at
+                    # project level (``knowledge.context_managers``: the instance when it returns ``self``)
+                    q = f"{q}.{ENTER_METHODS[node.__class__ is ast.AsyncWith]}()" if q else None
+                    if q is None or var.id in out:
+                        other.add(var.id)
+                    else:
+                        out[var.id] = q
     return {k: v for k, v in out.items() if k not in other}
 
 
@@ -2792,8 +2817,12 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
                         if len(on) >= 2 and not lone and _answers_only(sub):
                             raises = bool(walk_kinds(sub).get(ast.Raise))
                             method_deciders[f"{stmt.name}.{sub.name}"] = {"how": "raise" if raises else "verdict", "on": on}
+    entered = mentions("with ") and any(
+        "entered" in c
+        for group in (functions, methods) for summary in group.values() for c in summary.get("calls", ())
+    )  # (calls on ``with Class() as v``: read at project level, ``knowledge.context_managers.entered_flow``)
     store(
-        facts, "flow", {}, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
+        facts, "flow", {}, entered=entered, functions=functions, methods=methods, scoping=evidence, deciders=deciders,
         decided_on=decided_on, guards=guards, checks=checks, made_checks=made_checks, method_deciders=method_deciders, shadowed=shadowed,
         request_deciders=request_deciders, builders=statement_builders,
     )

@@ -47,7 +47,10 @@ Stored under ``facts["extra"]["orm"]``:
   items`` with ``items: ItemRepository``, ``self.repo = ItemRepository(db)``): the queries a generic base writes
   on ``self.model`` and the repositories a service holds resolve per class (``knowledge.repositories``);
   ``self_instances``: ``{class: {attribute: qualified name}}`` for a module-level instance ``__init__`` keeps
-  (``self.item_dao = item_dao``, imported from the module that makes ``item_dao = ItemDAO(Item)``).
+  (``self.item_dao = item_dao``, imported from the module that makes ``item_dao = ItemDAO(Item)``);
+  ``self_types`` also holds what the class body declares with no value and no method assigns
+  (``account_repository: AccountRepository``). ``entered_self``: ``["Class.__aenter__", ...]`` for an
+  ``__enter__`` / ``__aenter__`` returning ``self`` on every way out (``with Class() as v``: ``v`` is the instance).
 - ``members``: ``{class: {attribute: {"type": class, "builds": class}}}`` for the attributes a unit of work
   hands out: ``type`` as declared (``bookings: IBookingRepository`` in the class body, or a ``@property``'s
   return annotation), ``builds`` the one class a method constructs for it (``self.bookings =
@@ -506,6 +509,15 @@ def _typed_receivers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
             made = _LITERAL_CLASSES.get(node.value.__class__) or _made_class(node.value, resolve, bound)
             if made:
                 known[node.targets[0].id] = made
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                var = item.optional_vars
+                if isinstance(var, ast.Name) and counts.get(var.id) == 1:
+                    made = _made_class(item.context_expr, resolve, bound)
+                    if made:
+                        # ``async with AccountService() as service``: what the class's ``__aenter__`` gives (read at
+                        # project level, ``knowledge.context_managers``: the instance when it returns ``self``)
+                        known[var.id] = f"{made}.{ENTER_METHODS[isinstance(node, ast.AsyncWith)]}()"
 
     def direct(expr: ast.expr) -> Optional[str]:
         if isinstance(expr, ast.Name):
@@ -533,6 +545,8 @@ def _typed_receivers(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Resolv
     return typed, bound
 
 
+# the method ``with`` / ``async with`` calls for the value ``as`` binds (``ENTER_METHODS[is_async]``)
+ENTER_METHODS = ("__enter__", "__aenter__")
 PLAIN_CALL = "<call>"  # a plain call of a name the module binds (not a method of a local)
 SELF_RECEIVER = "<self>"  # ``super()``: read as ``self`` by ``knowledge.auth.reach``
 QUERY_RESULT = "sqlalchemy.orm.Query()"  # what an ORM query chain gives (``db.query(M).filter(...)``)
@@ -1585,6 +1599,25 @@ def _returns_self(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Every ``return`` of ``fn`` (one at least, outside nested functions) returns ``self`` itself."""
     returns = walk_kinds(fn).get(ast.Return, ())
     return bool(returns) and all(r.value.__class__ is ast.Name and r.value.id == "self" for r in returns)  # type: ignore[attr-defined]
+
+
+def _returns_base_enter(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Every ``return`` of the enter method ``fn`` (one at least) returns ``self`` or what the base's enter method of
+    the same name returns (``return await super().__aenter__()``)."""
+    returns = walk_kinds(fn).get(ast.Return, ())
+
+    def base_enter(value: Any) -> bool:
+        value = value.value if value.__class__ is ast.Await else value
+        func = value.func if value.__class__ is ast.Call else None
+        return (
+            func.__class__ is ast.Attribute and func.attr == fn.name and func.value.__class__ is ast.Call  # type: ignore[union-attr]
+            and func.value.func.__class__ is ast.Name and func.value.func.id == "super"  # type: ignore[union-attr]
+        )
+
+    return bool(returns) and all(
+        r.value is not None and ((r.value.__class__ is ast.Name and r.value.id == "self") or base_enter(r.value))  # type: ignore[attr-defined]
+        for r in returns
+    )
 
 
 def _self_attributes_from_calls(fn: ast.FunctionDef | ast.AsyncFunctionDef, params: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -2789,7 +2822,35 @@ def _repository_facts(node: ast.ClassDef, resolve: Resolve) -> tuple[Optional[st
                         continue
                 if kind:
                     held[target.attr] = kind
+    _declared_held(node, declared, resolve, held)
     return model, held
+
+
+def _declared_held(node: ast.ClassDef, declared: dict[str, ast.expr], resolve: Resolve, held: dict[str, str]) -> None:
+    """``account_repository: AccountRepository`` declared in the class body with no value, and assigned on ``self``
+    by no method of the class (a base's ``__init__`` builds it from the annotations, a dataclass or an injector
+    fills it): the declaration types ``self.account_repository``, as a type checker reads it. An attribute a method
+    of the class assigns is typed by what ``__init__`` keeps, or not at all (it may hold another class)."""
+    if not declared:
+        return
+    assigned: set[str] = set()
+    for stmt in node.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for sub in walk_function(stmt):
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target] if isinstance(sub, (ast.AnnAssign, ast.AugAssign)) else []
+                for t in targets:
+                    if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                        assigned.add(t.attr)
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "setattr" and sub.args and isinstance(sub.args[0], ast.Name) and sub.args[0].id == "self":
+                    assigned.add("*")  # (``setattr(self, name, ...)``: any attribute)
+    if "*" in assigned:
+        return
+    for name, annotation in declared.items():
+        if name in held or name in assigned or name.startswith("__"):
+            continue
+        kind = _class_name(annotation, resolve)  # (a plain class name: no ``ClassVar[...]``, ``Optional[...]``)
+        if kind:
+            held[name] = kind
 
 
 def _declared_attributes(node: ast.ClassDef) -> dict[str, ast.expr]:
@@ -3125,6 +3186,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
     class_models: dict[str, str] = {}
     self_types: dict[str, dict[str, str]] = {}
     self_instances: dict[str, dict[str, str]] = {}
+    entered_self: list[str] = []  # ``Class.__aenter__`` / ``Class.__enter__`` returning ``self`` on every way out
     members: dict[str, dict[str, dict[str, str]]] = {}
     appliers: dict[str, Any] = {}
     methods: dict[str, Any] = {}
@@ -3159,6 +3221,10 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         lookups = _MemberLookups(node)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                if stmt.name in ENTER_METHODS and _returns_self(stmt):
+                    entered_self.append(f"{node.name}.{stmt.name}")  # ``with Cls() as v``: ``v`` is the instance
+                elif stmt.name in ENTER_METHODS and _returns_base_enter(stmt):
+                    entered_self.append(f"{node.name}.{stmt.name}^")  # (``return await super().__aenter__()``: the base's answer)
                 if stmt.returns is not None:
                     returns[stmt.name] = main_type(stmt.returns, resolve) or _wrapped_return(stmt, resolve)
                 if stmt.name == "__call__":
@@ -3406,6 +3472,7 @@ def extract(tree: ast.Module, facts: dict, resolve: Resolve) -> None:
         class_models=class_models,
         self_types=self_types,
         self_instances=self_instances,
+        entered_self=entered_self,
         members=members,
         appliers=appliers,
         methods=methods,
