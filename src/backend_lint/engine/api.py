@@ -78,6 +78,16 @@ class ProjectProbe:
             self.used = True
         return self._index.module_info(path)
 
+    def module_remap(self, module: str) -> Any:
+        """How the file's module reads its service's own package: a read of the layout only when there is a remap
+        (a project without colliding services answers ``None`` whatever its other modules hold; a module that
+        services rename carries the service in its name, which the cache key holds)."""
+        remap_of = getattr(self._index, "module_remap", None)
+        found = remap_of(module) if remap_of is not None else None
+        if found is not None:
+            self.used = True
+        return found
+
     @property
     def linted_path(self) -> str:
         """The path of the file being linted: a screen asks for its module (``module_info(linted_path)``)."""
