@@ -4,7 +4,7 @@ nothing a listing does not (``_public_read``, ``_callers_own_writes``), or a row
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, TYPE_CHECKING, Optional
+from typing import Iterator, TYPE_CHECKING, Optional
 
 from ...ground.config import analysis_key
 from ...ground.lazy import lazy_import
@@ -74,11 +74,8 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         preds = set(summary.get("preds", ())) - loose - optional
         if summary.get("selects") and not summary.get("bound") and not summary.get("held_preds"):
             filtered = {c.rpartition(":")[2] for p, cols in summary.get("filters", {}).items() if p not in skipped for c in cols} - optional
-            # (a key of the table's own parent row, ``Category.parent_id`` -> ``Category``, walks a tree whose roots
-            # the same listing gives: ``_tree_keys``)
-            tree = _tree_keys(project, settings, summary["selects"])
             plain = bool(summary.get("fetches")) and not any(
-                c in PRIMARY_KEY_NAMES or (_key_name(c) and c not in tree) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
+                c in PRIMARY_KEY_NAMES or _key_name(c) or capability_column(c) or c in ("slug", "name", "email") or c in settings.identity_fields
                 for c in preds | filtered
             )
             if plain:  # (``Doctor.specialization.ilike(f"%{specialization}%")``, ``Doctor.is_active == True``)
@@ -164,31 +161,6 @@ def public_models(project: Optional["ProjectIndex"], settings: "Settings") -> fr
         return frozenset(models), dict(listing), frozenset(children)
 
     return project.memo(("queries.public_models", key), stored)[0]
-
-
-def _tree_keys(project: "ProjectIndex", settings: "Settings", selected: Iterable[str]) -> set[str]:
-    """The columns of every selected model that reference that model itself (``Category.parent_id`` ->
-    ``categories.id``): a listing keyed on one (``parent_id IS NULL`` for the roots, ``== parent_id`` for the
-    children of one) lists the whole tree a level at a time, the client choosing only which level. Not a tree
-    whose rows are the caller's (``_owned_tree``): a user's folders listed by their parent are that user's."""
-    out: Optional[set[str]] = None
-    for m in selected:
-        cls = project.get_class(m)
-        if cls is None:
-            return set()
-        own = {c for c in model_columns(project, cls[0]) if referenced_model(project, cls[0], c) == cls[0]}
-        if own and _owned_tree(project, settings, cls[0]):
-            return set()
-        out = own if out is None else out & own
-    return out or set()
-
-
-def _owned_tree(project: "ProjectIndex", settings: "Settings", model: str) -> bool:
-    """A tree the project scopes by the caller somewhere (``Folder.owner_id == current_user.id``, "my folders":
-    ``_scoped_somewhere``): its children listed by ``parent_id`` alone are an unscoped listing of someone's rows,
-    not a catalogue every caller walks. A tree whose rows are only made with the caller's id
-    (``Category(user_id=current_user.id)``, ``directories._caller_filled``) records their maker: a catalogue still."""
-    return project.memo(("queries.public.owned_tree", analysis_key(settings), model), lambda: _scoped_somewhere(project, settings, model))
 
 
 def _behind_login(project: "ProjectIndex", settings: "Settings", principals: set, fn: dict) -> bool:
