@@ -42,7 +42,6 @@ from .forgotten import forgotten_check_model
 from .attach import _public_parent_of_own_child
 from .aggregates import aggregate_only, children_counted
 from .helper_keys import helper_key_scoped
-from .helper_own_load import helper_own_load
 from .created import keyed_by_created_row
 from .flag_reset import flag_reset
 from .keys_only import keys_only
@@ -178,8 +177,6 @@ def _isolation(ctx: "FileContext", func: cst.FunctionDef, identity: Identity) ->
         seen.add(key)
         for s in row.sites:
             s.checked_after.append(check.node)
-        if helper_own_load(ctx, func, identity, check):
-            continue  # an authorisation helper's own load of the row it decides on: the check itself, no claim
         out.checked_after.append((check.node, row.model))
         if row.origin is not None:
             out.origins[id(check.node)] = row.origin

@@ -81,12 +81,9 @@ class OwnershipCheckedAfterFetch(IdentityStack, Rule):
     elif kind == "chart": item = ...query(Chart)...`) and handed to such a helper is checked there, whatever
     the helper's verdict then serves (`return has_permission(user, item, action).permitted`, a permission
     probe): one finding at the helper's call, naming the first owned model.
-    The helper's own check is not reported: inside a function named like an access check (or named in
-    `authorization-helpers`), given who asks and the row's key, that answers only yes or no (`def
-    can_access_deal(user, deal_id, db) -> bool: deal = ...; return deal.organization_id == user.organization_id`)
-    and neither returns nor writes the row, the load is the check's input; its callers are read instead. A
-    function named for validation (`_validate_assignee(db, tenant_id, assignee_id)`), one that answers rows,
-    or one that returns or writes the row stays reported.
+    The helper's own check is reported like any other (`def can_access_deal(user, deal_id, db) -> bool: deal =
+    ...; return deal.organization_id == user.organization_id` is BKL202 at the compare): the standard asks for
+    the check inside the helper's query too.
     A project function given the row's key that returns the row's own model is a scoped fetch,
     not a check; given the row object itself and returning it (`ensure_visible(row, ctx) -> Volume`), it is
     a check. A function given the row that only formats or logs it decides nothing. A method of the
