@@ -326,13 +326,24 @@ def import_qualified(facts: TreeFacts, node: ast.expr) -> Optional[list[str]]:
     return [target + suffix for target in sorted(bound)]
 
 
+def _service_remapped(project: Any) -> bool:
+    """The linted file belongs to one of several services that share a package name (``index/services.py``): its
+    absolute imports of that package are read through a remap the file's own import list does not show."""
+    path = getattr(project, "linted_path", None)
+    remap_of = getattr(project, "module_remap", None)
+    if path is None or remap_of is None:
+        return False
+    info = project.module_info(path)
+    return bool(info) and remap_of(info[0]) is not None
+
+
 def no_table_class(facts: TreeFacts, project: Any, node: ast.expr) -> bool:
     """``project_class`` cannot resolve ``node`` to a table model: every qualified name the file's imports may give
     it (``import_qualified``) is no project class (``get_class``) or one that is not a table model. ``False`` when
     a name cannot be read so."""
     names = import_qualified(facts, node)
-    if names is None:
-        return False
+    if names is None or _service_remapped(project):
+        return False  # (a service's ``from app.models import X`` is read through its remap: no claim here)
     for q in names:
         found = project.get_class(q)
         if found is not None and is_table_model(project, found[0]) is not False:
